@@ -1,0 +1,186 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// InventoryPolicy says whether a variant keeps selling when out of stock.
+type InventoryPolicy string
+
+// Inventory policies, as Shopify names them. Other platforms map onto these.
+const (
+	InventoryDeny     InventoryPolicy = "deny"     // stop selling at zero
+	InventoryContinue InventoryPolicy = "continue" // keep selling (backorders)
+)
+
+// Product is a platform product; it groups variants.
+type Product struct {
+	ID         int64  `db:"id" json:"id"`
+	ShopID     int64  `db:"shop_id" json:"shop_id"`
+	PlatformID string `db:"platform_id" json:"platform_id"` // a string: Shopify ids exceed 2^53
+	Title      string `db:"title" json:"title"`
+	Handle     string `db:"handle" json:"handle"`
+	URL        string `db:"url" json:"url"`
+	ImageURL   string `db:"image_url" json:"image_url"`
+	Published  bool   `db:"published" json:"published"`
+	// Deleted marks a product removed on the platform; its variants notify no one.
+	Deleted   bool      `db:"deleted" json:"deleted"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// Variant is the unit shoppers subscribe to: one purchasable option of a product.
+type Variant struct {
+	ID         int64  `db:"id" json:"id"`
+	ShopID     int64  `db:"shop_id" json:"shop_id"`
+	ProductID  int64  `db:"product_id" json:"product_id"`
+	PlatformID string `db:"platform_id" json:"platform_id"`
+	// InventoryItemID is the platform's stock-keeping id when it differs from
+	// the variant id (Shopify inventory items, BigCommerce SKUs).
+	InventoryItemID string          `db:"inventory_item_id" json:"inventory_item_id,omitempty"`
+	Title           string          `db:"title" json:"title"`
+	SKU             string          `db:"sku" json:"sku"`
+	URL             string          `db:"url" json:"url"`
+	ImageURL        string          `db:"image_url" json:"image_url"`
+	Price           string          `db:"price" json:"price"` // decimal text as the platform sends it
+	InventoryPolicy InventoryPolicy `db:"inventory_policy" json:"inventory_policy"`
+	Tracked         bool            `db:"tracked" json:"tracked"`
+	// Stock is the sum of the available quantity over all locations.
+	Stock     int       `db:"stock" json:"stock"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// Purchasable reports whether a shopper can buy the variant now: it is in
+// stock, or its stock is not tracked, or it keeps selling when out of stock.
+func (v *Variant) Purchasable() bool {
+	return !v.Tracked || v.InventoryPolicy == InventoryContinue || v.Stock > 0
+}
+
+// SoldOut is the opposite of Purchasable: the only state in which shoppers
+// may subscribe.
+func (v *Variant) SoldOut() bool { return !v.Purchasable() }
+
+// VariantWithProduct is a variant with the product fields the engine and the
+// admin need beside it.
+type VariantWithProduct struct {
+	Variant
+	ProductPlatformID string `db:"product_platform_id" json:"product_platform_id"`
+	ProductTitle      string `db:"product_title" json:"product_title"`
+	ProductURL        string `db:"product_url" json:"product_url"`
+	ProductImageURL   string `db:"product_image_url" json:"product_image_url"`
+	Published         bool   `db:"published" json:"published"`
+	Deleted           bool   `db:"deleted" json:"deleted"`
+}
+
+// Notifiable reports whether subscribers of the variant may be notified at
+// all: an unpublished or deleted product notifies no one.
+func (v *VariantWithProduct) Notifiable() bool { return v.Published && !v.Deleted }
+
+// InventoryLevel is one variant's available quantity at one location.
+type InventoryLevel struct {
+	VariantID  int64     `db:"variant_id" json:"variant_id"`
+	LocationID string    `db:"location_id" json:"location_id"`
+	Available  int       `db:"available" json:"available"`
+	UpdatedAt  time.Time `db:"updated_at" json:"updated_at"` // when the platform says it changed
+}
+
+// ProductUpsert is a product with its variants as a platform describes it.
+// Variants missing from the list are left alone (platforms page variants).
+type ProductUpsert struct {
+	ShopID     int64
+	PlatformID string
+	Title      string
+	Handle     string
+	URL        string
+	ImageURL   string
+	Published  bool
+	Variants   []VariantUpsert
+	// UpdatedAt is when the platform says the product changed; an older
+	// upsert than the stored one is ignored.
+	UpdatedAt time.Time
+}
+
+// VariantUpsert is one variant of a ProductUpsert. Stock is applied only
+// when Levels is not nil (a platform that sends a total and no per-location
+// levels uses one location named DefaultLocation).
+type VariantUpsert struct {
+	PlatformID      string
+	InventoryItemID string
+	Title           string
+	SKU             string
+	URL             string
+	ImageURL        string
+	Price           string
+	InventoryPolicy InventoryPolicy
+	Tracked         bool
+	Levels          []LocationLevel
+}
+
+// LocationLevel is an available quantity at one location.
+type LocationLevel struct {
+	LocationID string
+	Available  int
+}
+
+// DefaultLocation names the single location of platforms that report one
+// stock figure per variant.
+const DefaultLocation = "default"
+
+// StockChange is one location's new available quantity for a variant, as a
+// webhook, a poll or a feed reports it. Platforms deliver out of order: a
+// change older than the stored level for the same variant and location is
+// ignored, and a duplicate changes nothing.
+type StockChange struct {
+	ShopID int64
+	// The variant, by platform variant id or by inventory item id.
+	VariantPlatformID string
+	InventoryItemID   string
+	LocationID        string
+	Available         int
+	// Disconnected removes the location's level (the location no longer stocks the item).
+	Disconnected bool
+	// At is when the platform says the level changed.
+	At     time.Time
+	Source string // e.g. "shopify:inventory_levels/update"
+}
+
+// StockResult tells what a StockChange did.
+type StockResult struct {
+	Variant  *Variant
+	Applied  bool // false when the change was stale or a duplicate
+	OldStock int
+	NewStock int
+}
+
+// VariantFilter selects variants; nil fields do not filter.
+type VariantFilter struct {
+	ShopID               *int64
+	ProductID            *int64
+	PlatformID           *string
+	HasQueuedSubscribers *bool
+	Offset               int
+	Limit                int
+}
+
+// CatalogService keeps products, variants and their stock.
+type CatalogService interface {
+	// UpsertProduct creates or updates a product and its listed variants in
+	// one transaction. Returns EINVALID for a missing platform id.
+	UpsertProduct(ctx context.Context, upsert ProductUpsert) (*Product, error)
+	// DeleteProduct marks a product deleted. Returns ENOTFOUND.
+	DeleteProduct(ctx context.Context, shopID int64, platformID string) error
+	// FindVariant returns a shop's variant by platform id, with its product.
+	// Returns ENOTFOUND.
+	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)
+	// FindVariantByID returns ENOTFOUND.
+	FindVariantByID(ctx context.Context, id int64) (*VariantWithProduct, error)
+	// FindVariants returns the variants matching the filter and the total count.
+	FindVariants(ctx context.Context, filter VariantFilter) ([]*VariantWithProduct, int, error)
+	// FindInventoryLevels returns a variant's per-location levels.
+	FindInventoryLevels(ctx context.Context, variantID int64) ([]*InventoryLevel, error)
+	// ApplyStockChange records one location's level and recomputes the
+	// variant's stock. Returns ENOTFOUND for an unknown variant.
+	ApplyStockChange(ctx context.Context, change StockChange) (*StockResult, error)
+}

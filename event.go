@@ -1,0 +1,58 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// EventKind names an activity event.
+type EventKind string
+
+// Activity events: every decision of the restock engine is recorded so a
+// merchant can answer "why did she get no email?".
+const (
+	EventSubscribed      EventKind = "subscribed"
+	EventRestocked       EventKind = "restocked"
+	EventStockChanged    EventKind = "stock_changed"
+	EventBatchStarted    EventKind = "batch_started"
+	EventNotified        EventKind = "notified"
+	EventSkipped         EventKind = "skipped"
+	EventWaitStarted     EventKind = "wait_started"
+	EventWaitEnded       EventKind = "wait_ended"
+	EventUnsubscribed    EventKind = "unsubscribed"
+	EventMessageSent     EventKind = "message_sent"
+	EventMessageFailed   EventKind = "message_failed"
+	EventShopInstalled   EventKind = "shop_installed"
+	EventShopUninstalled EventKind = "shop_uninstalled"
+	EventSettingsChanged EventKind = "settings_changed"
+)
+
+// Event is one entry of a shop's activity log. Detail is a small JSON
+// object whose keys depend on the kind (e.g. batch size, stock, reason).
+type Event struct {
+	ID             int64     `db:"id" json:"id"`
+	ShopID         int64     `db:"shop_id" json:"shop_id"`
+	Kind           EventKind `db:"kind" json:"kind"`
+	VariantID      *int64    `db:"variant_id" json:"variant_id,omitempty"`
+	SubscriptionID *int64    `db:"subscription_id" json:"subscription_id,omitempty"`
+	Detail         string    `db:"detail" json:"detail"`
+	CreatedAt      time.Time `db:"created_at" json:"created_at"`
+}
+
+// EventFilter selects events; nil fields do not filter.
+type EventFilter struct {
+	ShopID         *int64
+	VariantID      *int64
+	SubscriptionID *int64
+	Kind           *EventKind
+	Since          *time.Time
+	Offset         int
+	Limit          int
+}
+
+// EventService reads the activity log. Events are written by the services
+// that make the decisions, in the same transaction.
+type EventService interface {
+	// FindEvents returns matching events, newest first, and the total count.
+	FindEvents(ctx context.Context, filter EventFilter) ([]*Event, int, error)
+}

@@ -1,0 +1,32 @@
+package stockbell
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// JobArgs is the payload of a durable job. Its Kind names the worker that
+// runs it; its fields are stored as JSON. (This is the same method set as
+// River's JobArgs, so job arguments declared here go straight to the queue.)
+type JobArgs interface {
+	Kind() string
+}
+
+// JobOptions tune one insertion; the zero value runs the job as soon as possible.
+type JobOptions struct {
+	// ScheduledAt delays the job until that time.
+	ScheduledAt time.Time
+	// UniqueByArgs drops the insertion when a job of the same kind and
+	// arguments is already waiting or running.
+	UniqueByArgs bool
+	// MaxAttempts overrides the queue's default number of tries.
+	MaxAttempts int
+}
+
+// JobQueue inserts durable jobs. Jobs are inserted in the caller's
+// transaction so that they exist exactly when the state that caused them does:
+// a rolled-back transaction leaves no job behind.
+type JobQueue interface {
+	InsertTx(ctx context.Context, tx *sql.Tx, args JobArgs, opts *JobOptions) error
+}

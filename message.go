@@ -1,0 +1,82 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// MessageStatus is where an outbound message is.
+type MessageStatus string
+
+// Message statuses.
+const (
+	MessagePending MessageStatus = "pending" // decided, not yet sent
+	MessageSent    MessageStatus = "sent"
+	MessageFailed  MessageStatus = "failed"  // permanently: never retried
+	MessageSkipped MessageStatus = "skipped" // a rule said not to send (see Error)
+	MessageHeld    MessageStatus = "held"    // manual flow: waiting for the merchant
+)
+
+// Message is one email or SMS to one subscriber for one flow step. A message
+// row is unique per subscription and step: that is what makes sending exactly
+// once possible.
+type Message struct {
+	ID             int64         `db:"id" json:"id"`
+	ShopID         int64         `db:"shop_id" json:"shop_id"`
+	SubscriptionID int64         `db:"subscription_id" json:"subscription_id"`
+	Step           int           `db:"step" json:"step"`
+	Channel        Channel       `db:"channel" json:"channel"`
+	Recipient      string        `db:"recipient" json:"recipient"`
+	Status         MessageStatus `db:"status" json:"status"`
+	Attempts       int           `db:"attempts" json:"attempts"`
+	ProviderID     string        `db:"provider_id" json:"provider_id,omitempty"`
+	Error          string        `db:"error" json:"error,omitempty"`
+	Segments       int           `db:"segments" json:"segments,omitempty"`
+	DueAt          time.Time     `db:"due_at" json:"due_at"`
+	CreatedAt      time.Time     `db:"created_at" json:"created_at"`
+	SentAt         *time.Time    `db:"sent_at" json:"sent_at,omitempty"`
+}
+
+// OutboundMessage is a rendered message ready for a Sender.
+type OutboundMessage struct {
+	MessageID int64
+	Channel   Channel
+	To        string // email address or E.164 phone number
+	FromName  string
+	ReplyTo   string
+	Subject   string
+	Preheader string
+	Text      string
+	HTML      string // email only
+	// Headers are extra email headers (List-Unsubscribe, ...).
+	Headers map[string]string
+}
+
+// SendResult is what a provider said about an accepted message.
+type SendResult struct {
+	ProviderID string
+	Segments   int // SMS segments counted
+}
+
+// Sender delivers one message over one channel. It returns an *Error with
+// code EINVALID for a permanent failure (the recipient was rejected, the
+// number is invalid): such messages are marked failed and never retried. Any
+// other error is transient and retried with backoff.
+type Sender interface {
+	Send(ctx context.Context, msg OutboundMessage) (SendResult, error)
+}
+
+// MessageFilter selects messages; nil fields do not filter.
+type MessageFilter struct {
+	ShopID         *int64
+	SubscriptionID *int64
+	Status         *MessageStatus
+	Offset         int
+	Limit          int
+}
+
+// MessageService reads the message log.
+type MessageService interface {
+	// FindMessages returns matching messages, newest first, and the total count.
+	FindMessages(ctx context.Context, filter MessageFilter) ([]*Message, int, error)
+}

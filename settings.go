@@ -1,0 +1,65 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// RestockSettings are a shop's back-in-stock rules.
+type RestockSettings struct {
+	ShopID int64 `db:"shop_id" json:"shop_id"`
+	// MinInventory is the stock a variant must reach before anyone is notified.
+	MinInventory int `db:"min_inventory" json:"min_inventory"`
+	// PerUnit is how many subscribers to notify per unit in stock; 0 means everyone queued.
+	PerUnit int `db:"per_unit" json:"per_unit"`
+	// Wait is the pause between batches when PerUnit is set.
+	Wait      time.Duration `db:"wait" json:"wait"`
+	UpdatedAt time.Time     `db:"updated_at" json:"updated_at"`
+}
+
+// Limits of the restock settings.
+const (
+	MinMinInventory = 1
+	MaxMinInventory = 1_000_000
+	MaxPerUnit      = 10_000
+	MinWait         = time.Minute
+	MaxWait         = 30 * 24 * time.Hour
+)
+
+// DefaultRestockSettings returns the settings a new shop starts with:
+// notify everyone as soon as one unit is back, wait an hour between batches
+// if batching is turned on later.
+func DefaultRestockSettings(shopID int64) RestockSettings {
+	return RestockSettings{ShopID: shopID, MinInventory: 1, PerUnit: 0, Wait: time.Hour}
+}
+
+// Validate returns an EINVALID error naming the first field out of range.
+func (s *RestockSettings) Validate() error {
+	if s.MinInventory < MinMinInventory || s.MinInventory > MaxMinInventory {
+		return FieldErrorf("min_inventory", "min_inventory must be between %d and %d, got %d", MinMinInventory, MaxMinInventory, s.MinInventory)
+	}
+	if s.PerUnit < 0 || s.PerUnit > MaxPerUnit {
+		return FieldErrorf("per_unit", "per_unit must be between 0 (everyone) and %d, got %d", MaxPerUnit, s.PerUnit)
+	}
+	if s.Wait < MinWait || s.Wait > MaxWait {
+		return FieldErrorf("wait", "wait must be between %s and %s, got %s", MinWait, "720h", s.Wait)
+	}
+	return nil
+}
+
+// SettingsUpdate changes some restock settings; nil fields are left alone.
+type SettingsUpdate struct {
+	MinInventory *int
+	PerUnit      *int
+	Wait         *time.Duration
+}
+
+// SettingsService reads and changes restock settings.
+type SettingsService interface {
+	// FindSettings returns the shop's settings (the defaults if never set).
+	// Returns ENOTFOUND for an unknown shop.
+	FindSettings(ctx context.Context, shopID int64) (*RestockSettings, error)
+	// UpdateSettings applies the update after validating the result; returns
+	// EINVALID naming the field, and stores nothing, on a bad value.
+	UpdateSettings(ctx context.Context, shopID int64, update SettingsUpdate) (*RestockSettings, error)
+}

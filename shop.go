@@ -1,0 +1,106 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// Platform names the storefront platform a shop lives on.
+type Platform string
+
+// The platforms Stockbell integrates with.
+const (
+	PlatformShopify     Platform = "shopify"
+	PlatformBigCommerce Platform = "bigcommerce"
+	PlatformMagento     Platform = "magento"
+	PlatformPrestaShop  Platform = "prestashop"
+	PlatformFeed        Platform = "feed"
+)
+
+// Valid reports whether p is a known platform.
+func (p Platform) Valid() bool {
+	switch p {
+	case PlatformShopify, PlatformBigCommerce, PlatformMagento, PlatformPrestaShop, PlatformFeed:
+		return true
+	}
+	return false
+}
+
+// ShopStatus is where a shop is in its install life cycle.
+type ShopStatus string
+
+// Shop statuses. An uninstalled shop keeps its data (until the platform asks
+// for it to be erased) but nothing is sent on its behalf.
+const (
+	ShopInstalled   ShopStatus = "installed"
+	ShopUninstalled ShopStatus = "uninstalled"
+)
+
+// Shop is one merchant's store on one platform.
+type Shop struct {
+	ID       int64    `db:"id" json:"id"`
+	Platform Platform `db:"platform" json:"platform"`
+	// Domain is the platform domain (e.g. example.myshopify.com) or, for
+	// platforms without one, the store's identifier there (stores/{hash}).
+	Domain string `db:"domain" json:"domain"`
+	// PrimaryDomain is the storefront's public domain when the platform tells it.
+	PrimaryDomain string `db:"primary_domain" json:"primary_domain"`
+	Name          string `db:"name" json:"name"`
+	// PublicKey identifies the shop in the storefront snippet; it is not a secret.
+	PublicKey string     `db:"public_key" json:"public_key"`
+	Status    ShopStatus `db:"status" json:"status"`
+	// SealedToken is the platform access token, sealed (encrypted and
+	// authenticated) with the server's secret key. Never logged, never served.
+	SealedToken   []byte     `db:"sealed_token" json:"-"`
+	Scopes        string     `db:"scopes" json:"scopes"`
+	InstalledAt   time.Time  `db:"installed_at" json:"installed_at"`
+	UninstalledAt *time.Time `db:"uninstalled_at" json:"uninstalled_at,omitempty"`
+	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
+	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
+}
+
+// Active reports whether messages may be sent on the shop's behalf.
+func (s *Shop) Active() bool { return s.Status == ShopInstalled }
+
+// ShopFilter selects shops; nil fields do not filter.
+type ShopFilter struct {
+	ID        *int64
+	Platform  *Platform
+	Domain    *string
+	PublicKey *string
+	Status    *ShopStatus
+	Offset    int
+	Limit     int
+}
+
+// ShopInstall is what an install flow learns about a shop.
+type ShopInstall struct {
+	Platform      Platform
+	Domain        string
+	PrimaryDomain string
+	Name          string
+	SealedToken   []byte
+	Scopes        string
+}
+
+// ShopService manages shops.
+type ShopService interface {
+	// FindShopByID returns ENOTFOUND if no shop has that id.
+	FindShopByID(ctx context.Context, id int64) (*Shop, error)
+	// FindShopByDomain returns ENOTFOUND if the platform has no such shop.
+	FindShopByDomain(ctx context.Context, platform Platform, domain string) (*Shop, error)
+	// FindShopByKey looks a shop up by its public key or, failing that, by its
+	// platform or primary domain, as the storefront snippet names it.
+	// Returns ENOTFOUND if none matches.
+	FindShopByKey(ctx context.Context, key string) (*Shop, error)
+	// FindShops returns the shops matching the filter and the total count.
+	FindShops(ctx context.Context, filter ShopFilter) ([]*Shop, int, error)
+	// InstallShop creates the shop or reactivates it with a new token.
+	// Returns EINVALID for an unknown platform or empty domain.
+	InstallShop(ctx context.Context, install ShopInstall) (*Shop, error)
+	// UninstallShop marks the shop uninstalled; its data is kept.
+	// Returns ENOTFOUND if the shop does not exist.
+	UninstallShop(ctx context.Context, id int64) error
+	// DeleteShop erases the shop and all its data. Returns ENOTFOUND.
+	DeleteShop(ctx context.Context, id int64) error
+}
