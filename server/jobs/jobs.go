@@ -1,0 +1,166 @@
+// Package jobs runs Stockbell's durable work on River, on SQLite (riversqlite)
+// and PostgreSQL (riverdatabasesql over lib/pq) alike: both drivers work on
+// *sql.Tx, so one client type and one set of workers serve both databases.
+// Jobs are inserted in the caller's transaction; a rolled-back transaction
+// leaves no job behind.
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Database names the SQL database the queue lives in.
+type Database struct {
+	DB *sql.DB
+	// Postgres is true on PostgreSQL, false on SQLite.
+	Postgres bool
+	// URL is the PostgreSQL URL; with it the queue listens for new jobs
+	// (LISTEN/NOTIFY) instead of waiting for the next poll.
+	URL string
+}
+
+// Config configures a Queue.
+type Config struct {
+	Database Database
+	// Workers runs the job kinds; nil makes an insert-only queue.
+	Workers *river.Workers
+	// Periodic jobs are inserted on a schedule by the elected leader replica.
+	Periodic []*river.PeriodicJob
+	// MaxWorkers is how many jobs run at once in this process (default 10).
+	MaxWorkers int
+	// PollInterval is how often to look for new jobs when not notified (default 1 s).
+	PollInterval time.Duration
+	Logger       *slog.Logger
+}
+
+// Queue is the job queue: a River client plus what it needs to close.
+type Queue struct {
+	Client   *river.Client[*sql.Tx]
+	listener *pgxpool.Pool
+}
+
+var _ stockbell.JobQueue = (*Queue)(nil)
+
+// driver returns the River driver for the database.
+func driver(ctx context.Context, d Database) (riverdriver.Driver[*sql.Tx], *pgxpool.Pool, error) {
+	if !d.Postgres {
+		return riversqlite.New(d.DB), nil, nil
+	}
+	if d.URL == "" {
+		return riverdatabasesql.New(d.DB), nil, nil
+	}
+	pool, err := pgxpool.New(ctx, d.URL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("jobs: listener pool: %w", err)
+	}
+	return riverdatabasesql.NewWithPgxListener(d.DB, pool), pool, nil
+}
+
+// Migrate creates or upgrades River's own tables.
+func Migrate(ctx context.Context, d Database) error {
+	drv, pool, err := driver(ctx, Database{DB: d.DB, Postgres: d.Postgres})
+	if err != nil {
+		return err
+	}
+	if pool != nil {
+		defer pool.Close()
+	}
+	migrator, err := rivermigrate.New(drv, nil)
+	if err != nil {
+		return fmt.Errorf("jobs: %w", err)
+	}
+	if _, err := migrator.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("jobs: migrate: %w", err)
+	}
+	return nil
+}
+
+// New creates a queue. It does not start working: call Start.
+func New(ctx context.Context, cfg Config) (*Queue, error) {
+	drv, pool, err := driver(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	riverCfg := &river.Config{
+		Logger:            cfg.Logger,
+		FetchPollInterval: cfg.PollInterval,
+		MaxAttempts:       10,
+		PeriodicJobs:      cfg.Periodic,
+		JobTimeout:        2 * time.Minute,
+	}
+	if riverCfg.Logger == nil {
+		riverCfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if riverCfg.FetchPollInterval == 0 {
+		riverCfg.FetchPollInterval = time.Second
+	}
+	if cfg.Workers != nil {
+		maxWorkers := cfg.MaxWorkers
+		if maxWorkers <= 0 {
+			maxWorkers = 10
+		}
+		riverCfg.Workers = cfg.Workers
+		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+	}
+	client, err := river.NewClient(drv, riverCfg)
+	if err != nil {
+		if pool != nil {
+			pool.Close()
+		}
+		return nil, fmt.Errorf("jobs: %w", err)
+	}
+	return &Queue{Client: client, listener: pool}, nil
+}
+
+// InsertTx inserts a job in the caller's transaction.
+func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	_, err := q.Client.InsertTx(ctx, tx, args, insertOpts(opts))
+	return err
+}
+
+// Insert inserts a job outside any transaction of the caller's.
+func (q *Queue) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	_, err := q.Client.Insert(ctx, args, insertOpts(opts))
+	return err
+}
+
+func insertOpts(opts *stockbell.JobOptions) *river.InsertOpts {
+	if opts == nil {
+		return nil
+	}
+	out := &river.InsertOpts{ScheduledAt: opts.ScheduledAt, MaxAttempts: opts.MaxAttempts}
+	if opts.UniqueByArgs {
+		out.UniqueOpts = river.UniqueOpts{ByArgs: true}
+	}
+	return out
+}
+
+// Start begins working jobs (a no-op for an insert-only queue).
+func (q *Queue) Start(ctx context.Context) error {
+	return q.Client.Start(ctx)
+}
+
+// Stop lets running jobs finish (until ctx ends, then cancels them) and
+// releases the listener.
+func (q *Queue) Stop(ctx context.Context) error {
+	err := q.Client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		err = q.Client.StopAndCancel(context.Background())
+	}
+	if q.listener != nil {
+		q.listener.Close()
+	}
+	return err
+}

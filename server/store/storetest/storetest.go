@@ -1,0 +1,142 @@
+// Package storetest opens fresh, migrated databases for tests: SQLite
+// always, and PostgreSQL when STOCKBELL_TEST_POSTGRES_URL is set. With
+// CI=true a missing PostgreSQL fails the test instead of skipping it.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	_ "github.com/lib/pq"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+// PostgresEnv names the variable holding the PostgreSQL server URL for tests.
+const PostgresEnv = "STOCKBELL_TEST_POSTGRES_URL"
+
+// Dialects lists the databases the current run tests: "sqlite", then
+// "postgres" when its URL is set. In CI a missing URL is fatal.
+func Dialects(tb testing.TB) []store.Dialect {
+	tb.Helper()
+	dialects := []store.Dialect{store.SQLite}
+	if os.Getenv(PostgresEnv) != "" {
+		dialects = append(dialects, store.Postgres)
+	} else if os.Getenv("CI") == "true" {
+		tb.Fatalf("CI=true but %s is not set: the PostgreSQL suite cannot run", PostgresEnv)
+	}
+	return dialects
+}
+
+// Run runs fn as a subtest once per dialect, each with a fresh database.
+func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
+	t.Helper()
+	for _, dialect := range Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			fn(t, Open(t, dialect))
+		})
+	}
+}
+
+// Open returns a fresh database of the dialect with Stockbell's and River's
+// schemas migrated, an insert-only job queue attached, closed and dropped
+// when the test ends.
+func Open(tb testing.TB, dialect store.Dialect) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
+	dbURL := ""
+	switch dialect {
+	case store.SQLite:
+		dbURL = filepath.Join(tb.TempDir(), "stockbell.db")
+	case store.Postgres:
+		dbURL = freshPostgres(tb)
+	default:
+		tb.Fatalf("unknown dialect %q", dialect)
+	}
+	db, err := store.Open(ctx, dbURL)
+	if err != nil {
+		tb.Fatalf("open %s: %v", dialect, err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		tb.Fatalf("migrate: %v", err)
+	}
+	jdb := JobsDatabase(db, dbURL)
+	if err := jobs.Migrate(ctx, jdb); err != nil {
+		tb.Fatalf("migrate jobs: %v", err)
+	}
+	queue, err := jobs.New(ctx, jobs.Config{Database: jdb})
+	if err != nil {
+		tb.Fatalf("job queue: %v", err)
+	}
+	db.Queue = queue
+	return db
+}
+
+// JobsDatabase describes a test database to the job queue.
+func JobsDatabase(db *store.DB, dbURL string) jobs.Database {
+	d := jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres}
+	if d.Postgres {
+		d.URL = dbURL
+	}
+	return d
+}
+
+// freshPostgres creates an empty database on the test server and returns
+// its URL; the database is dropped when the test ends.
+func freshPostgres(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv(PostgresEnv)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("CI=true but %s is not set", PostgresEnv)
+		}
+		tb.Skipf("%s not set", PostgresEnv)
+	}
+	admin, err := sql.Open("postgres", base)
+	if err != nil {
+		tb.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	name := "stockbell_test_" + randomHex(6)
+	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() {
+		admin, err := sql.Open("postgres", base)
+		if err != nil {
+			return
+		}
+		defer admin.Close()
+		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	})
+	u, err := url.Parse(base)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", PostgresEnv, err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// MustShop installs a shop for tests.
+func MustShop(tb testing.TB, shops stockbell.ShopService, platform stockbell.Platform, domain string) *stockbell.Shop {
+	tb.Helper()
+	shop, err := shops.InstallShop(context.Background(), stockbell.ShopInstall{Platform: platform, Domain: domain, Name: domain})
+	if err != nil {
+		tb.Fatalf("install shop %s: %v", domain, err)
+	}
+	return shop
+}

@@ -1,0 +1,109 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/jmoiron/sqlx"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Tx is one transaction. Exported store methods open exactly one; the
+// lowercase helpers take a *Tx so that they compose inside it.
+type Tx struct {
+	*sqlx.Tx
+	db *DB
+}
+
+// BeginTx starts a transaction.
+func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := db.DB.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &Tx{Tx: tx, db: db}, nil
+}
+
+// inTx runs fn in a transaction, committing when it returns nil and rolling
+// back otherwise.
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// insertJob inserts a durable job in the transaction.
+func (tx *Tx) insertJob(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	if tx.db.Queue == nil {
+		return fmt.Errorf("store: no job queue configured to insert %s", args.Kind())
+	}
+	return tx.db.Queue.InsertTx(ctx, tx.Tx.Tx, args, opts)
+}
+
+// insertID runs an INSERT and returns the new row's id. PostgreSQL needs
+// RETURNING; SQLite (3.35+) supports it too, so one text serves both.
+func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := tx.QueryRowxContext(ctx, tx.Rebind(query+" RETURNING id"), args...).Scan(&id)
+	return id, err
+}
+
+// EventDetail is the JSON detail of an activity event.
+type EventDetail map[string]any
+
+// insertEvent records an activity event in the transaction.
+func (tx *Tx) insertEvent(ctx context.Context, e stockbell.Event, detail EventDetail) error {
+	if detail == nil {
+		detail = EventDetail{}
+	}
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	if e.CreatedAt.IsZero() {
+		e.CreatedAt = tx.db.now()
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), e.CreatedAt)
+	return err
+}
+
+// notFound turns sql.ErrNoRows into an ENOTFOUND error naming the thing.
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return stockbell.Errorf(stockbell.ENOTFOUND, format, args...)
+	}
+	return err
+}
+
+// isUniqueViolation reports whether err is a unique-constraint failure on
+// either database.
+func isUniqueViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || // SQLite
+		strings.Contains(msg, "duplicate key value violates unique constraint") // PostgreSQL
+}
+
+// page returns the LIMIT/OFFSET clause for a filter, defaulting to 100 rows.
+func page(offset, limit int) string {
+	if limit <= 0 || limit > 1000 {
+		limit = 100
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+}
