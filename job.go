@@ -30,3 +30,13 @@ type JobOptions struct {
 type JobQueue interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args JobArgs, opts *JobOptions) error
 }
+
+// VariantStockChangedJob tells the restock engine that a variant's stock or
+// availability changed. The catalog inserts it in the transaction that
+// applied the change, so a crash between the two cannot lose a restock.
+type VariantStockChangedJob struct {
+	VariantID int64 `json:"variant_id"`
+}
+
+// Kind implements JobArgs.
+func (VariantStockChangedJob) Kind() string { return "variant_stock_changed" }
