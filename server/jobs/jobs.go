@@ -18,6 +18,7 @@ import (
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	stockbell "github.com/stockbell/stockbell"
 )
 
@@ -40,7 +41,8 @@ type Config struct {
 	Periodic []*river.PeriodicJob
 	// MaxWorkers is how many jobs run at once in this process (default 10).
 	MaxWorkers int
-	// PollInterval is how often to look for new jobs when not notified (default 1 s).
+	// PollInterval is how often to look for new jobs when not notified
+	// (default 1 s, at least 100 ms).
 	PollInterval time.Duration
 	Logger       *slog.Logger
 }
@@ -106,6 +108,10 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	if riverCfg.FetchPollInterval == 0 {
 		riverCfg.FetchPollInterval = time.Second
 	}
+	if riverCfg.FetchPollInterval < riverCfg.FetchCooldown || riverCfg.FetchPollInterval < 100*time.Millisecond {
+		// River refuses a poll interval shorter than its fetch cooldown (100 ms).
+		riverCfg.FetchPollInterval = 100 * time.Millisecond
+	}
 	if cfg.Workers != nil {
 		maxWorkers := cfg.MaxWorkers
 		if maxWorkers <= 0 {
@@ -142,7 +148,12 @@ func insertOpts(opts *stockbell.JobOptions) *river.InsertOpts {
 	}
 	out := &river.InsertOpts{ScheduledAt: opts.ScheduledAt, MaxAttempts: opts.MaxAttempts}
 	if opts.UniqueByArgs {
-		out.UniqueOpts = river.UniqueOpts{ByArgs: true}
+		// River's default unique states include completed jobs, which would
+		// block the same job for as long as completed jobs are retained.
+		out.UniqueOpts = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+			rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRunning,
+			rivertype.JobStateRetryable, rivertype.JobStateScheduled,
+		}}
 	}
 	return out
 }
