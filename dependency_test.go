@@ -1,0 +1,152 @@
+package stockbell_test
+
+import (
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/stockbell/stockbell"
+
+// adapters talk to one technology each and meet only in server/main.go.
+var adapters = []string{
+	module + "/server/store",
+	module + "/integrations",
+	module + "/server/delivery",
+	module + "/snippet",
+	module + "/oauth",
+}
+
+// coreLogic packages see storage, queue and senders only through the root
+// package's interfaces.
+var coreLogic = []string{
+	module + "/server/restock",
+	module + "/server/report",
+}
+
+type listedPackage struct {
+	ImportPath string
+	Imports    []string
+	Standard   bool
+}
+
+// TestDependencyRule enforces the dependency rule of ARCHITECTURE.md on the
+// non-test imports of every package.
+func TestDependencyRule(t *testing.T) {
+	for _, pkg := range listPackages(t) {
+		for _, imp := range pkg.Imports {
+			if reason := forbidden(pkg.ImportPath, imp); reason != "" {
+				t.Errorf("%s imports %s: %s", pkg.ImportPath, imp, reason)
+			}
+		}
+	}
+}
+
+func TestForbiddenCatchesViolations(t *testing.T) {
+	cases := []struct{ from, to string }{
+		{module, "github.com/jmoiron/sqlx"},
+		{module, module + "/server/store"},
+		{module + "/oauth", module + "/integrations/shopify"},
+		{module + "/integrations/shopify", module + "/server/store"},
+		{module + "/server/delivery", module + "/snippet"},
+		{module + "/server/restock", module + "/server/store"},
+		{module + "/server/restock", module + "/server/jobs"},
+	}
+	for _, c := range cases {
+		if forbidden(c.from, c.to) == "" {
+			t.Errorf("forbidden(%s, %s) allowed a violation", c.from, c.to)
+		}
+	}
+	allowed := []struct{ from, to string }{
+		{module + "/server", module + "/server/store"},
+		{module + "/integrations/shopify", module},
+		{module + "/integrations/shopify", module + "/integrations/shopify/internal/x"},
+		{module + "/server/web", module},
+	}
+	for _, c := range allowed {
+		if reason := forbidden(c.from, c.to); reason != "" {
+			t.Errorf("forbidden(%s, %s) = %q, want allowed", c.from, c.to, reason)
+		}
+	}
+}
+
+// forbidden returns why from may not import to, or "" when it may.
+func forbidden(from, to string) string {
+	if from == module {
+		if isStandard(to) {
+			return ""
+		}
+		return "the root package imports only the standard library"
+	}
+	if !strings.HasPrefix(to, module+"/") {
+		return ""
+	}
+	fromAdapter, toAdapter := owner(from, adapters), owner(to, adapters)
+	if fromAdapter != "" && toAdapter != "" && fromAdapter != toAdapter && !isTestSupport(from) {
+		return "adapters never import each other; they meet in server/main.go"
+	}
+	if owner(from, coreLogic) != "" && !isTestSupport(from) && (toAdapter != "" || owner(to, []string{module + "/server/jobs"}) != "") {
+		return "the engine sees storage, queue and senders only through root interfaces"
+	}
+	return ""
+}
+
+// owner returns the adapter or package group that path belongs to. Each
+// integrations/<platform> is its own adapter.
+func owner(path string, groups []string) string {
+	for _, g := range groups {
+		if path == g || strings.HasPrefix(path, g+"/") {
+			if g == module+"/integrations" {
+				rest := strings.TrimPrefix(path, g+"/")
+				first, _, _ := strings.Cut(rest, "/")
+				return g + "/" + first
+			}
+			return g
+		}
+	}
+	return ""
+}
+
+// isTestSupport reports packages that exist only to help tests (storetest,
+// shopifytest, browsertest…): they may assemble real adapters.
+func isTestSupport(path string) bool {
+	last := path[strings.LastIndex(path, "/")+1:]
+	return strings.HasSuffix(last, "test")
+}
+
+func isStandard(path string) bool {
+	first, _, _ := strings.Cut(path, "/")
+	return !strings.Contains(first, ".")
+}
+
+func listPackages(t *testing.T) []listedPackage {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-json", "./...")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var pkgs []listedPackage
+	dec := json.NewDecoder(out)
+	for {
+		var p listedPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("go list: %v", err)
+	}
+	if len(pkgs) < 3 {
+		t.Fatalf("go list found only %d packages", len(pkgs))
+	}
+	return pkgs
+}
