@@ -56,7 +56,7 @@ func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	case store.SQLite:
 		dbURL = filepath.Join(tb.TempDir(), "stockbell.db")
 	case store.Postgres:
-		dbURL = freshPostgres(tb)
+		dbURL = FreshPostgresURL(tb)
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
@@ -89,9 +89,9 @@ func JobsDatabase(db *store.DB, dbURL string) jobs.Database {
 	return d
 }
 
-// freshPostgres creates an empty database on the test server and returns
-// its URL; the database is dropped when the test ends.
-func freshPostgres(tb testing.TB) string {
+// FreshPostgresURL creates an empty database on the test server and
+// returns its URL; the database is dropped when the test ends.
+func FreshPostgresURL(tb testing.TB) string {
 	tb.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
