@@ -1,0 +1,49 @@
+package web
+
+import (
+	"net/mail"
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+	stockbell "github.com/stockbell/stockbell"
+	"golang.org/x/net/idna"
+)
+
+// NormalizeEmail trims and lower-cases an address and turns an
+// international domain into its ASCII (punycode) form, so that the same
+// mailbox typed two ways is one contact. It returns EINVALID naming the
+// field "email" for anything that is not a single plain address.
+func NormalizeEmail(raw string) (string, error) {
+	addr := strings.ToLower(strings.TrimSpace(raw))
+	invalid := stockbell.FieldErrorf("email", "%q is not a valid email address.", raw)
+	at := strings.LastIndex(addr, "@")
+	if at <= 0 || at == len(addr)-1 || len(addr) > 254 || strings.ContainsAny(addr, " <>,;\"") {
+		return "", invalid
+	}
+	local, domain := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
+	asciiDomain, err := idna.Lookup.ToASCII(domain)
+	if err != nil || !strings.Contains(asciiDomain, ".") || len(local) > 64 {
+		return "", invalid
+	}
+	normalized := local + "@" + asciiDomain
+	if parsed, err := mail.ParseAddress(normalized); err != nil || parsed.Address != normalized {
+		return "", invalid
+	}
+	return normalized, nil
+}
+
+// NormalizePhone parses a phone number, in international form or national
+// form with an ISO 3166 country code, and returns it in E.164. It returns
+// EINVALID naming the field "phone" for a number that cannot exist.
+func NormalizePhone(raw, country string) (string, error) {
+	raw = strings.TrimSpace(raw)
+	region := strings.ToUpper(strings.TrimSpace(country))
+	if region == "" && !strings.HasPrefix(raw, "+") {
+		return "", stockbell.FieldErrorf("phone", "Enter the phone number with its country code, like +1 555 123 4567.")
+	}
+	num, err := phonenumbers.Parse(raw, region)
+	if err != nil || !phonenumbers.IsValidNumber(num) {
+		return "", stockbell.FieldErrorf("phone", "%q is not a valid phone number.", raw)
+	}
+	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
