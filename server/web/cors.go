@@ -1,0 +1,101 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// allowOrigin sets the CORS headers when the request's Origin is one of the
+// shop's storefronts, and reports whether the request may proceed. A request
+// without an Origin (a server, curl) proceeds without CORS headers; a
+// browser request from any other site is refused, because a simple CORS
+// request reaches the server even when the browser will hide the answer.
+func (h *storefrontHandler) allowOrigin(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop) bool {
+	origin := r.Header.Get("Origin")
+	w.Header().Add("Vary", "Origin")
+	if origin == "" {
+		return true
+	}
+	if !h.originAllowed(r.Context(), shop, origin) {
+		h.Logger.Info("storefront origin refused", "shop", shop.Domain, "origin", origin)
+		return false
+	}
+	w.Header().Set("Access-Control-Allow-Origin", origin)
+	return true
+}
+
+// handlePreflight answers OPTIONS for clients that send JSON with its own
+// content type. The shop is not known before the body, so any origin that is
+// a storefront of some shop, or loopback in development, is allowed to ask;
+// the POST itself is checked against its shop.
+func (h *storefrontHandler) handlePreflight(w http.ResponseWriter, r *http.Request) {
+	origin := r.Header.Get("Origin")
+	w.Header().Add("Vary", "Origin")
+	if origin == "" || !h.knownOrigin(r.Context(), origin) {
+		w.WriteHeader(http.StatusForbidden)
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", origin)
+	w.Header().Set("Access-Control-Allow-Methods", "POST, OPTIONS")
+	w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+	w.Header().Set("Access-Control-Max-Age", "86400")
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// originAllowed: the shop's platform domain, its primary domain, origins the
+// merchant added, and loopback origins in development.
+func (h *storefrontHandler) originAllowed(ctx context.Context, shop *stockbell.Shop, origin string) bool {
+	host, ok := originHost(origin)
+	if !ok {
+		return false
+	}
+	if h.Development && isLoopbackHost(host) {
+		return true
+	}
+	if strings.EqualFold(host, shop.Domain) || (shop.PrimaryDomain != "" && strings.EqualFold(host, shop.PrimaryDomain)) {
+		return strings.HasPrefix(origin, "https://")
+	}
+	if h.Origins == nil {
+		return false
+	}
+	extra, err := h.Origins.FindShopOrigins(ctx, shop.ID)
+	if err != nil {
+		h.Logger.Error("load shop origins", "shop", shop.ID, "err", err)
+		return false
+	}
+	for _, o := range extra {
+		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool {
+	host, ok := originHost(origin)
+	if !ok {
+		return false
+	}
+	if h.Development && isLoopbackHost(host) {
+		return true
+	}
+	shop, err := h.Shops.FindShopByKey(ctx, host)
+	return err == nil && h.originAllowed(ctx, shop, origin)
+}
+
+// originHost returns the host name of an origin such as https://shop.example.
+func originHost(origin string) (string, bool) {
+	u, err := url.Parse(origin)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+		return "", false
+	}
+	return u.Hostname(), true
+}
+
+func isLoopbackHost(host string) bool {
+	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasSuffix(host, ".localhost")
+}

@@ -1,0 +1,308 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// SubscriptionsPath is the storefront API route the snippet posts to.
+const SubscriptionsPath = "/api/storefront/v1/subscriptions"
+
+// maxSubscriptionBody is the largest subscription request accepted.
+const maxSubscriptionBody = 8 << 10
+
+// OriginLister returns the storefront origins a merchant added.
+type OriginLister interface {
+	FindShopOrigins(ctx context.Context, shopID int64) ([]string, error)
+}
+
+// Storefront serves the storefront API that shoppers' browsers call.
+type Storefront struct {
+	Shops         stockbell.ShopService
+	Origins       OriginLister
+	Catalog       stockbell.CatalogService
+	Subscriptions stockbell.SubscriptionService
+	Clock         stockbell.Clock
+	Logger        *slog.Logger
+	// Development allows loopback origins (http://localhost:PORT) for every shop.
+	Development    bool
+	TrustedProxies []netip.Prefix
+
+	ipLimiter      *keyedLimiter
+	contactLimiter *keyedLimiter
+}
+
+// SetRateLimits sets the per-client-address and per-contact limits.
+func (f *Storefront) SetRateLimits(perIP, perContact RateLimit) {
+	f.ipLimiter = newKeyedLimiter(perIP)
+	f.contactLimiter = newKeyedLimiter(perContact)
+}
+
+// Register mounts the storefront routes on the server.
+func (f *Storefront) Register(s *Server) {
+	h := &storefrontHandler{Storefront: f, server: s}
+	s.Router().HandleFunc(SubscriptionsPath, h.handleCreate).Methods(http.MethodPost)
+	s.Router().HandleFunc(SubscriptionsPath, h.handlePreflight).Methods(http.MethodOptions)
+}
+
+type storefrontHandler struct {
+	*Storefront
+	server *Server
+}
+
+// subscriptionRequest is the JSON the snippet posts, as a simple CORS
+// request (Content-Type text/plain) so that browsers send no preflight.
+type subscriptionRequest struct {
+	Shop             string          `json:"shop"`
+	VariantID        json.RawMessage `json:"variant_id"` // a string, or a number from themes that print ids raw
+	Email            string          `json:"email"`
+	Phone            string          `json:"phone"`
+	PhoneCountry     string          `json:"phone_country"`
+	Channels         []string        `json:"channels"`
+	SMSConsent       bool            `json:"sms_consent"`
+	SMSConsentText   string          `json:"sms_consent_text"`
+	MarketingConsent bool            `json:"marketing_consent"`
+	Locale           string          `json:"locale"`
+	// Honeypot fields are invisible to people; bots fill them.
+	Website  string `json:"website"`
+	Honeypot string `json:"hp"`
+}
+
+// subscriptionResponse is the JSON answer for a created or existing subscription.
+type subscriptionResponse struct {
+	Subscription subscriptionView `json:"subscription"`
+}
+
+type subscriptionView struct {
+	ID        int64                        `json:"id"`
+	Status    stockbell.SubscriptionStatus `json:"status"`
+	Channels  stockbell.Channels           `json:"channels"`
+	VariantID string                       `json:"variant_id"`
+	Locale    string                       `json:"locale,omitempty"`
+	CreatedAt time.Time                    `json:"created_at"`
+}
+
+func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request) {
+	req, err := decodeSubscription(w, r)
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	shop, err := h.findShop(r.Context(), req.Shop)
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	if !h.allowOrigin(w, r, shop) {
+		h.server.Error(w, r, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Origin %s may not subscribe to this shop.", r.Header.Get("Origin")))
+		return
+	}
+	if !h.ipLimiter.Allow(ClientIP(r, h.TrustedProxies), h.Clock.Now()) {
+		h.rateLimited(w, r)
+		return
+	}
+	if req.Website != "" || req.Honeypot != "" {
+		h.answerHoneypot(w, req)
+		return
+	}
+	h.create(w, r, shop, req)
+}
+
+func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop, req *subscriptionRequest) {
+	create, err := validateSubscription(shop, req)
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	if !h.contactLimiter.Allow(contactKey(create), h.Clock.Now()) {
+		h.rateLimited(w, r)
+		return
+	}
+	variant, err := h.soldOutVariant(r.Context(), shop.ID, variantIDString(req.VariantID))
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	create.VariantID = variant.ID
+	create.ConsentIP = ClientIP(r, h.TrustedProxies)
+	sub, created, err := h.Subscriptions.CreateSubscription(r.Context(), create)
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	WriteJSON(w, status, subscriptionResponse{Subscription: viewOf(sub, variant.PlatformID)})
+}
+
+// decodeSubscription reads at most 8 KB of JSON whatever the content type.
+func decodeSubscription(w http.ResponseWriter, r *http.Request) (*subscriptionRequest, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubscriptionBody))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, stockbell.Errorf(stockbell.ETOOLARGE, "The request body is over %d bytes.", maxSubscriptionBody)
+	} else if err != nil {
+		return nil, stockbell.Errorf(stockbell.EINVALID, "The request body could not be read.")
+	}
+	var req subscriptionRequest
+	if err := json.Unmarshal(body, &req); err != nil {
+		return nil, stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
+	}
+	return &req, nil
+}
+
+func (h *storefrontHandler) findShop(ctx context.Context, key string) (*stockbell.Shop, error) {
+	key = strings.TrimSpace(key)
+	if key == "" {
+		return nil, stockbell.FieldErrorf("shop", "The shop is missing.")
+	}
+	shop, err := h.Shops.FindShopByKey(ctx, key)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND || (err == nil && !shop.Active()) {
+		return nil, &stockbell.Error{Code: stockbell.ENOTFOUND, Field: "shop", Message: "Unknown shop: " + key + "."}
+	}
+	return shop, err
+}
+
+func (h *storefrontHandler) rateLimited(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", "60")
+	h.server.Error(w, r, stockbell.Errorf(stockbell.ERATELIMITED, "Too many requests. Please try again in a minute."))
+}
+
+// answerHoneypot answers a bot exactly like a success so it learns nothing;
+// nothing is stored.
+func (h *storefrontHandler) answerHoneypot(w http.ResponseWriter, req *subscriptionRequest) {
+	var b [4]byte
+	rand.Read(b[:])
+	channels := stockbell.Channels{}
+	for _, c := range req.Channels {
+		channels = append(channels, stockbell.Channel(c))
+	}
+	h.Logger.Info("honeypot filled; subscription dropped", "shop", req.Shop)
+	WriteJSON(w, http.StatusCreated, subscriptionResponse{Subscription: subscriptionView{
+		ID: int64(binary.BigEndian.Uint32(b[:]) >> 1), Status: stockbell.SubscriptionQueued,
+		Channels: channels, VariantID: variantIDString(req.VariantID), CreatedAt: h.Clock.Now(),
+	}})
+}
+
+// soldOutVariant finds the variant and checks shoppers may subscribe to it.
+func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
+	if platformID == "" {
+		return nil, stockbell.FieldErrorf("variant_id", "The variant is missing.")
+	}
+	variant, err := h.Catalog.FindVariant(ctx, shopID, platformID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil, stockbell.FieldErrorf("variant_id", "Unknown variant %s.", platformID)
+	} else if err != nil {
+		return nil, err
+	}
+	if !variant.Notifiable() {
+		return nil, stockbell.FieldErrorf("variant_id", "This product is not available for alerts.")
+	}
+	if !variant.SoldOut() {
+		return nil, stockbell.FieldErrorf("variant_id", "This variant is in stock: it can be bought now.")
+	}
+	return variant, nil
+}
+
+var localePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
+
+// validateSubscription checks and normalises the request's contact fields.
+func validateSubscription(shop *stockbell.Shop, req *subscriptionRequest) (stockbell.SubscriptionCreate, error) {
+	create := stockbell.SubscriptionCreate{ShopID: shop.ID, Source: "snippet",
+		SMSConsent: req.SMSConsent, SMSConsentText: req.SMSConsentText, MarketingConsent: req.MarketingConsent}
+	channels, err := parseChannels(req.Channels)
+	if err != nil {
+		return create, err
+	}
+	create.Channels = channels
+	for _, c := range channels {
+		if err := fillChannel(&create, c, req); err != nil {
+			return create, err
+		}
+	}
+	if req.Locale != "" && (!localePattern.MatchString(req.Locale) || len(req.Locale) > 35) {
+		return create, stockbell.FieldErrorf("locale", "%q is not a locale such as en or fr-CA.", req.Locale)
+	}
+	create.Locale = strings.ReplaceAll(req.Locale, "_", "-")
+	return create, nil
+}
+
+func parseChannels(raw []string) (stockbell.Channels, error) {
+	var channels stockbell.Channels
+	seen := map[stockbell.Channel]bool{}
+	for _, c := range raw {
+		ch := stockbell.Channel(strings.ToLower(strings.TrimSpace(c)))
+		if ch != stockbell.ChannelEmail && ch != stockbell.ChannelSMS {
+			return nil, stockbell.FieldErrorf("channels", "Unknown channel %q: use email or sms.", c)
+		}
+		if !seen[ch] {
+			seen[ch] = true
+			channels = append(channels, ch)
+		}
+	}
+	if len(channels) == 0 {
+		return nil, stockbell.FieldErrorf("channels", "Choose at least one channel: email or sms.")
+	}
+	return channels, nil
+}
+
+func fillChannel(create *stockbell.SubscriptionCreate, c stockbell.Channel, req *subscriptionRequest) error {
+	var err error
+	switch c {
+	case stockbell.ChannelEmail:
+		if strings.TrimSpace(req.Email) == "" {
+			return stockbell.FieldErrorf("email", "Enter your email address.")
+		}
+		create.Email, err = NormalizeEmail(req.Email)
+	case stockbell.ChannelSMS:
+		if strings.TrimSpace(req.Phone) == "" {
+			return stockbell.FieldErrorf("phone", "Enter your phone number.")
+		}
+		if !req.SMSConsent {
+			return stockbell.FieldErrorf("sms_consent", "Tick the box to agree to receive text messages.")
+		}
+		create.Phone, err = NormalizePhone(req.Phone, req.PhoneCountry)
+	}
+	return err
+}
+
+func contactKey(c stockbell.SubscriptionCreate) string {
+	return strconv.FormatInt(c.ShopID, 10) + "|" + c.Email + "|" + c.Phone
+}
+
+var digits = regexp.MustCompile(`^[0-9]+$`)
+
+// variantIDString reads the variant id as a string or as a bare JSON
+// number, keeping every digit (Shopify ids exceed 2^53, so decoding them as
+// float64 would change them).
+func variantIDString(raw json.RawMessage) string {
+	text := strings.TrimSpace(string(raw))
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return strings.TrimSpace(s)
+	}
+	if digits.MatchString(text) {
+		return text
+	}
+	return ""
+}
+
+func viewOf(sub *stockbell.Subscription, variantPlatformID string) subscriptionView {
+	return subscriptionView{ID: sub.ID, Status: sub.Status, Channels: sub.Channels,
+		VariantID: variantPlatformID, Locale: sub.Locale, CreatedAt: sub.CreatedAt}
+}
