@@ -12,6 +12,7 @@ const (
 	EINVALID      = "invalid"      // bad input; Message says what and Field names it
 	ENOTFOUND     = "not_found"    // the thing asked for does not exist
 	EUNAUTHORIZED = "unauthorized" // a signature, token or session is missing or wrong
+	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
 	ETOOLARGE     = "too_large"    // a body or file over its limit
 	ERATELIMITED  = "rate_limited" // too many requests from one client or contact
 )

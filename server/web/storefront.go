@@ -107,7 +107,7 @@ func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request)
 		return
 	}
 	if !h.allowOrigin(w, r, shop) {
-		h.server.Error(w, r, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Origin %s may not subscribe to this shop.", r.Header.Get("Origin")))
+		h.server.Error(w, r, stockbell.Errorf(stockbell.EFORBIDDEN, "Origin %s may not subscribe to this shop.", r.Header.Get("Origin")))
 		return
 	}
 	if !h.ipLimiter.Allow(ClientIP(r, h.TrustedProxies), h.Clock.Now()) {

@@ -76,6 +76,8 @@ func statusOf(code string) int {
 		return http.StatusConflict
 	case stockbell.EUNAUTHORIZED:
 		return http.StatusUnauthorized
+	case stockbell.EFORBIDDEN:
+		return http.StatusForbidden
 	case stockbell.ETOOLARGE:
 		return http.StatusRequestEntityTooLarge
 	case stockbell.ERATELIMITED:
