@@ -1,0 +1,198 @@
+// Package shopifytest plays Shopify on a loopback HTTP server for tests:
+// the OAuth authorize and token endpoints (code grant and session-token
+// exchange), the GraphQL Admin API (products, variants, inventory levels,
+// webhook subscriptions) with cursor paging and cost-based throttling, and
+// signed webhook deliveries. Every shop lives under /{shop}/ on the fake,
+// so STOCKBELL_SHOPIFY_ADMIN_URL = fake.AdminURL() ("http://127.0.0.1:N/{shop}").
+package shopifytest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fake is a loopback Shopify.
+type Fake struct {
+	APIKey     string
+	Secret     string
+	APIVersion string
+	Clock      *Clock
+	// Bucket sizes the cost-based throttle of every shop.
+	MaximumAvailable float64
+	RestoreRate      float64
+	// QueryCost is the requested (and actual) cost of each GraphQL query.
+	QueryCost float64
+	// GrantScopes, when set, replaces the scopes granted at the token endpoint.
+	GrantScopes string
+	// TokenStatus, when not zero, makes the token endpoint fail with it.
+	TokenStatus int
+
+	server *httptest.Server
+	mu     sync.Mutex
+	shops  map[string]*Shop
+	codes  map[string]pendingCode
+}
+
+type pendingCode struct{ shop, scope string }
+
+// Shop is one fake shop's state.
+type Shop struct {
+	Domain   string
+	Token    string
+	Scope    string
+	Products []*Product
+	Webhooks []Subscription
+	// GraphQLCalls counts Admin API requests, Throttled those refused.
+	GraphQLCalls int
+	Throttled    int
+	available    float64
+	refilledAt   time.Time
+}
+
+// Product is a fake product.
+type Product struct {
+	ID        int64
+	Title     string
+	Handle    string
+	Status    string // ACTIVE, DRAFT or ARCHIVED
+	Published bool
+	ImageURL  string
+	UpdatedAt time.Time
+	Variants  []*Variant
+}
+
+// Variant is a fake variant with its inventory item's levels.
+type Variant struct {
+	ID              int64
+	Title           string
+	SKU             string
+	Price           string
+	Policy          string // DENY or CONTINUE
+	InventoryItemID int64
+	Tracked         bool
+	Levels          []Level
+}
+
+// Level is an available quantity at a location.
+type Level struct {
+	LocationID int64
+	Available  int
+}
+
+// Subscription is a webhook subscription created through the Admin API.
+type Subscription struct {
+	ID    int64
+	Topic string // e.g. INVENTORY_LEVELS_UPDATE
+	URI   string
+}
+
+// New starts a fake with a 1000-point bucket restoring 50 points a second.
+func New(clock *Clock) *Fake {
+	f := &Fake{
+		APIKey: "fake-api-key", Secret: "fake-api-secret", APIVersion: "2025-07", Clock: clock,
+		MaximumAvailable: 1000, RestoreRate: 50, QueryCost: 10,
+		shops: map[string]*Shop{}, codes: map[string]pendingCode{},
+	}
+	f.server = httptest.NewServer(http.HandlerFunc(f.route))
+	return f
+}
+
+// Close stops the server.
+func (f *Fake) Close() { f.server.Close() }
+
+// URL is the fake's base URL.
+func (f *Fake) URL() string { return f.server.URL }
+
+// AdminURL is the admin URL template to configure: URL()/{shop}.
+func (f *Fake) AdminURL() string { return f.server.URL + "/{shop}" }
+
+// Client returns an HTTP client that does not follow redirects, so tests
+// see each hop of the install.
+func (f *Fake) Client() *http.Client {
+	return &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+// Shop returns the named shop, creating it when new.
+func (f *Fake) Shop(domain string) *Shop {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.shopLocked(domain)
+}
+
+func (f *Fake) shopLocked(domain string) *Shop {
+	s, ok := f.shops[domain]
+	if !ok {
+		s = &Shop{Domain: domain, available: f.MaximumAvailable, refilledAt: f.Clock.Now()}
+		f.shops[domain] = s
+	}
+	return s
+}
+
+// Do runs fn on the shop's state under the fake's lock.
+func (f *Fake) Do(domain string, fn func(s *Shop)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f.shopLocked(domain))
+}
+
+// SetLevel sets an inventory item's available quantity at a location.
+func (f *Fake) SetLevel(domain string, itemID, locationID int64, available int) {
+	f.Do(domain, func(s *Shop) {
+		v := s.variantByItem(itemID)
+		for i := range v.Levels {
+			if v.Levels[i].LocationID == locationID {
+				v.Levels[i].Available = available
+				return
+			}
+		}
+		v.Levels = append(v.Levels, Level{LocationID: locationID, Available: available})
+	})
+}
+
+func (s *Shop) variantByItem(itemID int64) *Variant {
+	for _, p := range s.Products {
+		for _, v := range p.Variants {
+			if v.InventoryItemID == itemID {
+				return v
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Shop) productOf(v *Variant) *Product {
+	for _, p := range s.Products {
+		for _, pv := range p.Variants {
+			if pv == v {
+				return p
+			}
+		}
+	}
+	return nil
+}
+
+// route sends /{shop}/admin/... to the endpoint.
+func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
+	shop, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	switch {
+	case rest == "admin/oauth/authorize" && r.Method == http.MethodGet:
+		f.authorize(w, r, shop)
+	case rest == "admin/oauth/access_token" && r.Method == http.MethodPost:
+		f.accessToken(w, r, shop)
+	case rest == "admin/api/"+f.APIVersion+"/graphql.json" && r.Method == http.MethodPost:
+		f.graphql(w, r, shop)
+	default:
+		http.Error(w, `{"errors":"Not Found"}`, http.StatusNotFound)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}

@@ -1,0 +1,241 @@
+package shopifytest
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+type graphqlRequest struct {
+	Query     string         `json:"query"`
+	Variables map[string]any `json:"variables"`
+}
+
+// graphql answers the Admin API: it checks the access token, charges the
+// shop's cost bucket (THROTTLED when it cannot pay) and runs the query.
+func (f *Fake) graphql(w http.ResponseWriter, r *http.Request, domain string) {
+	var req graphqlRequest
+	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": "Bad Request"})
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s := f.shopLocked(domain)
+	if s.Token == "" || r.Header.Get("X-Shopify-Access-Token") != s.Token {
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
+		return
+	}
+	s.GraphQLCalls++
+	if !f.charge(s) {
+		s.Throttled++
+		writeJSON(w, http.StatusOK, map[string]any{
+			"errors": []any{map[string]any{"message": "Throttled", "extensions": map[string]any{
+				"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}},
+			"extensions": f.cost(s, false),
+		})
+		return
+	}
+	data, errs := f.execute(s, req)
+	body := map[string]any{"data": data, "extensions": f.cost(s, true)}
+	if errs != nil {
+		body["errors"] = errs
+	}
+	writeJSON(w, http.StatusOK, body)
+}
+
+// charge restores the bucket for the time passed and takes the query's cost.
+func (f *Fake) charge(s *Shop) bool {
+	now := f.Clock.Now()
+	s.available = min(f.MaximumAvailable, s.available+f.RestoreRate*now.Sub(s.refilledAt).Seconds())
+	s.refilledAt = now
+	if s.available < f.QueryCost {
+		return false
+	}
+	s.available -= f.QueryCost
+	return true
+}
+
+func (f *Fake) cost(s *Shop, ran bool) map[string]any {
+	var actual any
+	if ran {
+		actual = f.QueryCost
+	}
+	return map[string]any{"cost": map[string]any{
+		"requestedQueryCost": f.QueryCost, "actualQueryCost": actual,
+		"throttleStatus": map[string]any{
+			"maximumAvailable": f.MaximumAvailable, "currentlyAvailable": s.available, "restoreRate": f.RestoreRate,
+		},
+	}}
+}
+
+// execute runs the one root field the query asks for.
+func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
+	q := req.Query
+	switch {
+	case strings.Contains(q, "productVariants("):
+		return map[string]any{"productVariants": f.variantPage(s, q, req.Variables)}, nil
+	case strings.Contains(q, "inventoryItem("):
+		return map[string]any{"inventoryItem": f.itemByGID(s, q, str(req.Variables["id"]), str(req.Variables["after"]))}, nil
+	case strings.Contains(q, "nodes("):
+		return map[string]any{"nodes": f.itemNodes(s, q, req.Variables["ids"])}, nil
+	case strings.Contains(q, "webhookSubscriptionCreate("):
+		return map[string]any{"webhookSubscriptionCreate": createSubscription(s, req.Variables)}, nil
+	case strings.Contains(q, "webhookSubscriptions("):
+		return map[string]any{"webhookSubscriptions": listSubscriptions(s)}, nil
+	}
+	return nil, []any{map[string]any{"message": "Field is not supported by the fake", "extensions": map[string]any{"code": "undefinedField"}}}
+}
+
+var (
+	variantsFirst = regexp.MustCompile(`productVariants\(first:\s*(\d+)`)
+	levelsFirst   = regexp.MustCompile(`inventoryLevels\(first:\s*(\d+)`)
+)
+
+func firstArg(re *regexp.Regexp, q string, fallback int) int {
+	if m := re.FindStringSubmatch(q); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return fallback
+}
+
+func (f *Fake) variantPage(s *Shop, q string, vars map[string]any) map[string]any {
+	var all []*Variant
+	for _, p := range s.Products {
+		all = append(all, p.Variants...)
+	}
+	start, end, next := window(len(all), str(vars["after"]), firstArg(variantsFirst, q, 50))
+	nodes := []any{}
+	levels := firstArg(levelsFirst, q, 50)
+	for _, v := range all[start:end] {
+		node := variantJSON(s.productOf(v), v)
+		item := itemJSON(v, levels, "")
+		node["inventoryItem"] = item
+		nodes = append(nodes, node)
+	}
+	return map[string]any{"pageInfo": pageInfo(end, next), "nodes": nodes}
+}
+
+func (f *Fake) itemByGID(s *Shop, q, gid, after string) any {
+	id, _ := strconv.ParseInt(gid[strings.LastIndex(gid, "/")+1:], 10, 64)
+	v := s.variantByItem(id)
+	if v == nil || !strings.HasPrefix(gid, "gid://shopify/InventoryItem/") {
+		return nil
+	}
+	item := itemJSON(v, firstArg(levelsFirst, q, 50), after)
+	item["variant"] = variantJSON(s.productOf(v), v)
+	return item
+}
+
+func (f *Fake) itemNodes(s *Shop, q string, ids any) []any {
+	list, _ := ids.([]any)
+	out := []any{}
+	for _, id := range list {
+		out = append(out, f.itemByGID(s, q, str(id), ""))
+	}
+	return out
+}
+
+func variantJSON(p *Product, v *Variant) map[string]any {
+	total := 0
+	for _, l := range v.Levels {
+		total += l.Available
+	}
+	product := map[string]any{
+		"id": gid("Product", p.ID), "legacyResourceId": strconv.FormatInt(p.ID, 10), "handle": p.Handle,
+		"title": p.Title, "status": p.Status, "updatedAt": p.UpdatedAt.UTC().Format(time.RFC3339),
+		"publishedAt": nil, "onlineStoreUrl": nil, "featuredImage": nil,
+	}
+	if p.Published {
+		product["publishedAt"] = p.UpdatedAt.UTC().Format(time.RFC3339)
+		product["onlineStoreUrl"] = "https://example.com/products/" + p.Handle
+	}
+	if p.ImageURL != "" {
+		product["featuredImage"] = map[string]any{"url": p.ImageURL}
+	}
+	return map[string]any{
+		"id": gid("ProductVariant", v.ID), "legacyResourceId": strconv.FormatInt(v.ID, 10), "title": v.Title,
+		"sku": v.SKU, "price": v.Price, "inventoryPolicy": v.Policy, "inventoryQuantity": total,
+		"image": nil, "product": product,
+	}
+}
+
+func itemJSON(v *Variant, first int, after string) map[string]any {
+	start, end, next := window(len(v.Levels), after, first)
+	nodes := []any{}
+	for _, l := range v.Levels[start:end] {
+		nodes = append(nodes, map[string]any{
+			"location":   map[string]any{"id": gid("Location", l.LocationID)},
+			"quantities": []any{map[string]any{"name": "available", "quantity": l.Available}},
+		})
+	}
+	return map[string]any{
+		"id": gid("InventoryItem", v.InventoryItemID), "legacyResourceId": strconv.FormatInt(v.InventoryItemID, 10),
+		"tracked": v.Tracked, "inventoryLevels": map[string]any{"pageInfo": pageInfo(end, next), "nodes": nodes},
+	}
+}
+
+func createSubscription(s *Shop, vars map[string]any) map[string]any {
+	topic := str(vars["topic"])
+	input, _ := vars["webhookSubscription"].(map[string]any)
+	uri := str(input["uri"])
+	for _, sub := range s.Webhooks {
+		if sub.Topic == topic && sub.URI == uri {
+			return map[string]any{"webhookSubscription": nil, "userErrors": []any{
+				map[string]any{"field": []any{"webhookSubscription", "callbackUrl"}, "message": "Address for this topic has already been taken"}}}
+		}
+	}
+	if topic == "" || !strings.HasPrefix(uri, "http") {
+		return map[string]any{"webhookSubscription": nil, "userErrors": []any{
+			map[string]any{"field": []any{"webhookSubscription", "uri"}, "message": "Address is invalid"}}}
+	}
+	sub := Subscription{ID: int64(len(s.Webhooks) + 1), Topic: topic, URI: uri}
+	s.Webhooks = append(s.Webhooks, sub)
+	return map[string]any{"webhookSubscription": subscriptionJSON(sub), "userErrors": []any{}}
+}
+
+func listSubscriptions(s *Shop) map[string]any {
+	nodes := []any{}
+	for _, sub := range s.Webhooks {
+		nodes = append(nodes, subscriptionJSON(sub))
+	}
+	return map[string]any{"pageInfo": pageInfo(0, false), "nodes": nodes}
+}
+
+func subscriptionJSON(sub Subscription) map[string]any {
+	return map[string]any{"id": gid("WebhookSubscription", sub.ID), "topic": sub.Topic, "uri": sub.URI}
+}
+
+// window pages n items from the opaque cursor after.
+func window(n int, after string, first int) (start, end int, next bool) {
+	if raw, err := base64.StdEncoding.DecodeString(after); err == nil && after != "" {
+		start, _ = strconv.Atoi(strings.TrimPrefix(string(raw), "cursor:"))
+	}
+	start = min(start, n)
+	end = min(start+first, n)
+	return start, end, end < n
+}
+
+func pageInfo(end int, next bool) map[string]any {
+	cursor := base64.StdEncoding.EncodeToString(fmt.Appendf(nil, "cursor:%d", end))
+	return map[string]any{"hasNextPage": next, "endCursor": cursor}
+}
+
+func gid(kind string, id int64) string { return fmt.Sprintf("gid://shopify/%s/%d", kind, id) }
+
+func str(v any) string {
+	s, _ := v.(string)
+	return s
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
