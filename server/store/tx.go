@@ -42,6 +42,21 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.Commit()
 }
 
+// inReadTx runs fn in a read-only transaction. On SQLite a read-only
+// transaction begins deferred rather than immediate, so readers do not queue
+// behind the single writer; on PostgreSQL it is BEGIN READ ONLY.
+func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // insertJob inserts a durable job in the transaction.
 func (tx *Tx) insertJob(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
 	if tx.db.Queue == nil {

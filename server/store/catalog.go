@@ -1,0 +1,221 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.CatalogService = (*DB)(nil)
+
+const productColumns = `id, shop_id, platform_id, title, handle, url, image_url, published, deleted, created_at, updated_at`
+
+// productRow is a stored product with the platform's change time, which
+// orders upserts that arrive out of order.
+type productRow struct {
+	stockbell.Product
+	PlatformUpdatedAt *time.Time `db:"platform_updated_at"`
+}
+
+// forUpdate locks the selected rows until the transaction ends. PostgreSQL
+// needs it so that concurrent stock changes to one variant queue up; SQLite
+// transactions here begin immediate and already hold the single write lock.
+func (tx *Tx) forUpdate() string {
+	if tx.db.Dialect == Postgres {
+		return " FOR UPDATE"
+	}
+	return ""
+}
+
+// UpsertProduct creates or updates a product and its listed variants in one
+// transaction. An upsert older than the stored one (by UpdatedAt) changes
+// nothing and returns the stored product. A variant whose Levels is not nil
+// has its per-location levels replaced and its stock recomputed. Whenever an
+// existing variant's purchasability inputs change (stock, tracking,
+// inventory policy, the product published or deleted), a
+// VariantStockChangedJob is inserted in the same transaction; brand-new
+// variants get none, as nobody can be waiting for them yet.
+// Returns EINVALID naming the field, or ENOTFOUND for an unknown shop.
+func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*stockbell.Product, error) {
+	if err := validateProductUpsert(&up); err != nil {
+		return nil, err
+	}
+	var product *stockbell.Product
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if err := shopExists(ctx, tx, up.ShopID); err != nil {
+			return err
+		}
+		product, err = upsertProduct(ctx, tx, up)
+		return err
+	})
+	return product, err
+}
+
+// validateProductUpsert checks the upsert and fills defaults in place.
+func validateProductUpsert(up *stockbell.ProductUpsert) error {
+	if up.PlatformID == "" {
+		return stockbell.FieldErrorf("platform_id", "product platform id is required")
+	}
+	if !up.UpdatedAt.IsZero() {
+		up.UpdatedAt = up.UpdatedAt.UTC().Truncate(time.Microsecond)
+	}
+	for i := range up.Variants {
+		if err := validateVariantUpsert(i, &up.Variants[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func validateVariantUpsert(i int, v *stockbell.VariantUpsert) error {
+	field := func(name string) string { return fmt.Sprintf("variants[%d].%s", i, name) }
+	if v.PlatformID == "" {
+		return stockbell.FieldErrorf(field("platform_id"), "variant %d has no platform id", i)
+	}
+	switch v.InventoryPolicy {
+	case "":
+		v.InventoryPolicy = stockbell.InventoryDeny
+	case stockbell.InventoryDeny, stockbell.InventoryContinue:
+	default:
+		return stockbell.FieldErrorf(field("inventory_policy"), "inventory policy must be deny or continue, got %q", v.InventoryPolicy)
+	}
+	seen := map[string]bool{}
+	for j := range v.Levels {
+		if v.Levels[j].LocationID == "" {
+			v.Levels[j].LocationID = stockbell.DefaultLocation
+		}
+		if seen[v.Levels[j].LocationID] {
+			return stockbell.FieldErrorf(field("levels"), "location %q is listed twice", v.Levels[j].LocationID)
+		}
+		seen[v.Levels[j].LocationID] = true
+	}
+	return nil
+}
+
+func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*stockbell.Product, error) {
+	stored, err := lockOrInsertProduct(ctx, tx, up)
+	if err != nil || stored.fresh {
+		if err == nil {
+			err = upsertVariants(ctx, tx, stored.ID, up, nil)
+		}
+		return &stored.Product, err
+	}
+	if stale(up.UpdatedAt, stored.PlatformUpdatedAt) {
+		return &stored.Product, nil
+	}
+	if err := updateProduct(ctx, tx, stored.ID, up); err != nil {
+		return nil, err
+	}
+	var changed []int64
+	if stored.Published != up.Published || stored.Deleted {
+		if err := tx.SelectContext(ctx, &changed, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), stored.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := upsertVariants(ctx, tx, stored.ID, up, changed); err != nil {
+		return nil, err
+	}
+	return findProduct(ctx, tx, stored.ID)
+}
+
+// stale reports whether a change made at `at` is older than the stored one.
+func stale(at time.Time, stored *time.Time) bool {
+	return !at.IsZero() && stored != nil && at.Before(*stored)
+}
+
+// lockedProduct is a product row locked for this transaction; fresh when
+// this transaction has just inserted it.
+type lockedProduct struct {
+	productRow
+	fresh bool
+}
+
+// lockOrInsertProduct returns the stored product locked for update, or
+// inserts it. Of two transactions inserting one product at once, the second
+// waits for the first and then finds its row.
+func lockOrInsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*lockedProduct, error) {
+	query := tx.Rebind(`SELECT ` + productColumns + `, platform_updated_at FROM products WHERE shop_id = ? AND platform_id = ?` + tx.forUpdate())
+	var row lockedProduct
+	err := tx.GetContext(ctx, &row.productRow, query, up.ShopID, up.PlatformID)
+	if !isNoRows(err) {
+		return &row, err
+	}
+	now := tx.db.now()
+	var id int64
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO products (shop_id, platform_id, title, handle, url, image_url,
+		published, deleted, platform_updated_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id, platform_id) DO NOTHING RETURNING id`),
+		up.ShopID, up.PlatformID, up.Title, up.Handle, up.URL, up.ImageURL, up.Published, false, nullTime(up.UpdatedAt), now, now).Scan(&id)
+	if isNoRows(err) {
+		err = tx.GetContext(ctx, &row.productRow, query, up.ShopID, up.PlatformID)
+		return &row, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	product, err := findProduct(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &lockedProduct{productRow: productRow{Product: *product}, fresh: true}, nil
+}
+
+func updateProduct(ctx context.Context, tx *Tx, id int64, up stockbell.ProductUpsert) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET title = ?, handle = ?, url = ?, image_url = ?,
+		published = ?, deleted = ?, platform_updated_at = COALESCE(?, platform_updated_at), updated_at = ? WHERE id = ?`),
+		up.Title, up.Handle, up.URL, up.ImageURL, up.Published, false, nullTime(up.UpdatedAt), tx.db.now(), id)
+	return err
+}
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func findProduct(ctx context.Context, tx *Tx, id int64) (*stockbell.Product, error) {
+	var p stockbell.Product
+	err := tx.GetContext(ctx, &p, tx.Rebind(`SELECT `+productColumns+` FROM products WHERE id = ?`), id)
+	if err != nil {
+		return nil, notFound(err, "product %d not found", id)
+	}
+	return &p, nil
+}
+
+// DeleteProduct marks a product deleted; its variants notify no one, and a
+// VariantStockChangedJob per variant tells the engine so. Returns ENOTFOUND.
+func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		var p productRow
+		err := tx.GetContext(ctx, &p, tx.Rebind(`SELECT `+productColumns+`, platform_updated_at FROM products
+			WHERE shop_id = ? AND platform_id = ?`+tx.forUpdate()), shopID, platformID)
+		if err != nil {
+			return notFound(err, "product %q not found", platformID)
+		}
+		if p.Deleted {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET deleted = ?, updated_at = ? WHERE id = ?`), true, tx.db.now(), p.ID); err != nil {
+			return err
+		}
+		var ids []int64
+		if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), p.ID); err != nil {
+			return err
+		}
+		return insertStockJobs(ctx, tx, ids)
+	})
+}
+
+// insertStockJobs tells the restock engine that these variants changed.
+func insertStockJobs(ctx context.Context, tx *Tx, variantIDs []int64) error {
+	for _, id := range variantIDs {
+		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+const variantColumns = `v.id, v.shop_id, v.product_id, v.platform_id, v.inventory_item_id, v.title, v.sku, v.url,
+	v.image_url, v.price, v.inventory_policy, v.tracked, v.stock, v.created_at, v.updated_at`
+
+const variantWithProductColumns = variantColumns + `, p.platform_id AS product_platform_id, p.title AS product_title,
+	p.url AS product_url, p.image_url AS product_image_url, p.published, p.deleted`
+
+const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.product_id`
+
+// upsertVariants upserts the product's listed variants and inserts one
+// VariantStockChangedJob per variant whose purchasability inputs changed,
+// plus one for each id in alsoChanged.
+func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64) error {
+	at := up.UpdatedAt
+	if at.IsZero() {
+		at = tx.db.now().Truncate(time.Microsecond)
+	}
+	changed := map[int64]bool{}
+	for _, id := range alsoChanged {
+		changed[id] = true
+	}
+	for _, v := range up.Variants {
+		id, didChange, err := upsertVariant(ctx, tx, up.ShopID, productID, v, at)
+		if err != nil {
+			return err
+		}
+		if didChange && !changed[id] {
+			changed[id] = true
+			alsoChanged = append(alsoChanged, id)
+		}
+	}
+	return insertStockJobs(ctx, tx, alsoChanged)
+}
+
+// upsertVariant stores one variant and, when Levels is not nil, replaces its
+// levels. It reports whether an existing variant's purchasability inputs
+// changed.
+func upsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert, at time.Time) (int64, bool, error) {
+	old, err := lockOrInsertVariant(ctx, tx, shopID, productID, v)
+	if err != nil {
+		return 0, false, err
+	}
+	if !old.fresh {
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET product_id = ?, inventory_item_id = ?, title = ?, sku = ?,
+			url = ?, image_url = ?, price = ?, inventory_policy = ?, tracked = ?, updated_at = ? WHERE id = ?`),
+			productID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price, v.InventoryPolicy, v.Tracked, tx.db.now(), old.ID)
+		if err != nil {
+			return 0, false, err
+		}
+	}
+	stock := old.Stock
+	if v.Levels != nil {
+		if err := replaceLevels(ctx, tx, old.ID, v.Levels, at); err != nil {
+			return 0, false, err
+		}
+		if stock, err = recomputeStock(ctx, tx, old.ID); err != nil {
+			return 0, false, err
+		}
+	}
+	changed := !old.fresh && (stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
+	return old.ID, changed, nil
+}
+
+// lockedVariant is a variant row locked for this transaction; fresh when
+// this transaction has just inserted it.
+type lockedVariant struct {
+	stockbell.Variant
+	fresh bool
+}
+
+func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert) (*lockedVariant, error) {
+	query := tx.Rebind(`SELECT ` + variantColumns + ` FROM variants v WHERE v.shop_id = ? AND v.platform_id = ?` + tx.forUpdate())
+	var row lockedVariant
+	err := tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
+	if !isNoRows(err) {
+		return &row, err
+	}
+	now := tx.db.now()
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO variants (shop_id, product_id, platform_id, inventory_item_id,
+		title, sku, url, image_url, price, inventory_policy, tracked, stock, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+		ON CONFLICT (shop_id, platform_id) DO NOTHING RETURNING id`),
+		shopID, productID, v.PlatformID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price,
+		v.InventoryPolicy, v.Tracked, now, now).Scan(&row.ID)
+	if isNoRows(err) {
+		err = tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
+		return &row, err
+	}
+	row.fresh = true
+	return &row, err
+}
+
+// FindVariant returns a shop's variant by platform id. Returns ENOTFOUND.
+func (db *DB) FindVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
+	var v stockbell.VariantWithProduct
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+`
+			WHERE v.shop_id = ? AND v.platform_id = ?`), shopID, platformID)
+	})
+	if err != nil {
+		return nil, notFound(err, "variant %q not found", platformID)
+	}
+	return &v, nil
+}
+
+// FindVariantByID returns ENOTFOUND.
+func (db *DB) FindVariantByID(ctx context.Context, id int64) (*stockbell.VariantWithProduct, error) {
+	var v stockbell.VariantWithProduct
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), id)
+	})
+	if err != nil {
+		return nil, notFound(err, "variant %d not found", id)
+	}
+	return &v, nil
+}
+
+// FindVariants returns the variants matching the filter, by id, and the
+// total count.
+func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) ([]*stockbell.VariantWithProduct, int, error) {
+	var w where
+	if filter.ShopID != nil {
+		w.add("v.shop_id = ?", *filter.ShopID)
+	}
+	if filter.ProductID != nil {
+		w.add("v.product_id = ?", *filter.ProductID)
+	}
+	if filter.PlatformID != nil {
+		w.add("v.platform_id = ?", *filter.PlatformID)
+	}
+	if filter.HasQueuedSubscribers != nil {
+		exists := "EXISTS (SELECT 1 FROM subscriptions s WHERE s.variant_id = v.id AND s.status = ?)"
+		if !*filter.HasQueuedSubscribers {
+			exists = "NOT " + exists
+		}
+		w.add(exists, stockbell.SubscriptionQueued)
+	}
+	variants := []*stockbell.VariantWithProduct{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*)`+variantWithProductFrom+w.String()), w.args...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &variants, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+
+			w.String()+` ORDER BY v.id`+page(filter.Offset, filter.Limit)), w.args...)
+	})
+	return variants, total, err
+}
+
+// FindInventoryLevels returns a variant's per-location levels by location.
+func (db *DB) FindInventoryLevels(ctx context.Context, variantID int64) ([]*stockbell.InventoryLevel, error) {
+	levels := []*stockbell.InventoryLevel{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &levels, tx.Rebind(`SELECT variant_id, location_id, available, updated_at
+			FROM inventory_levels WHERE variant_id = ? ORDER BY location_id`), variantID)
+	})
+	return levels, err
+}

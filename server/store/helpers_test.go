@@ -1,0 +1,158 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+var ctx = context.Background()
+
+// testClock is a clock the test moves by hand.
+type testClock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+func (c *testClock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.now = c.now.Add(d)
+	c.mu.Unlock()
+}
+
+// useClock gives the database a hand-moved clock starting at a fixed time.
+func useClock(db *store.DB) *testClock {
+	c := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	db.Clock = c
+	return c
+}
+
+// wantCode fails unless err carries the code (and the field, when given).
+func wantCode(t *testing.T, err error, code, field string) {
+	t.Helper()
+	if got := stockbell.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+	if field != "" && stockbell.ErrorField(err) != field {
+		t.Fatalf("error field = %q (%v), want %q", stockbell.ErrorField(err), err, field)
+	}
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// count runs a COUNT(*) query written with `?`.
+func count(t *testing.T, db *store.DB, query string, args ...any) int {
+	t.Helper()
+	var n int
+	must(t, db.DB.GetContext(ctx, &n, db.DB.Rebind(query), args...))
+	return n
+}
+
+// jobArgs returns the JSON arguments of River's jobs of a kind, oldest first.
+func jobArgs(t *testing.T, db *store.DB, kind string) []map[string]any {
+	t.Helper()
+	argsText := "json(args)" // SQLite stores args as JSONB
+	if db.Dialect == store.Postgres {
+		argsText = "args::text"
+	}
+	var raws []string
+	must(t, db.DB.SelectContext(ctx, &raws, db.DB.Rebind(`SELECT `+argsText+` FROM river_job WHERE kind = ? ORDER BY id`), kind))
+	out := make([]map[string]any, len(raws))
+	for i, raw := range raws {
+		must(t, json.Unmarshal([]byte(raw), &out[i]))
+	}
+	return out
+}
+
+// stockJobs counts variant_stock_changed jobs per variant id.
+func stockJobs(t *testing.T, db *store.DB) map[int64]int {
+	t.Helper()
+	out := map[int64]int{}
+	for _, args := range jobArgs(t, db, stockbell.VariantStockChangedJob{}.Kind()) {
+		out[int64(args["variant_id"].(float64))]++
+	}
+	return out
+}
+
+// failingQueue inserts jobs through the real queue and then reports a
+// failure on the nth insertion, so the caller's transaction rolls back after
+// the job row was written in it.
+type failingQueue struct {
+	inner stockbell.JobQueue
+	n     int
+	calls int
+}
+
+var errQueueFailed = errors.New("queue failed on purpose")
+
+func (q *failingQueue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	if err := q.inner.InsertTx(ctx, tx, args, opts); err != nil {
+		return err
+	}
+	q.calls++
+	if q.calls == q.n {
+		return errQueueFailed
+	}
+	return nil
+}
+
+// install installs a shop on the platform.
+func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain string) *stockbell.Shop {
+	t.Helper()
+	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: platform, Domain: domain, Name: domain, SealedToken: []byte("sealed"), Scopes: "read_products"})
+	must(t, err)
+	return shop
+}
+
+// product upserts a product with variants, each given as platform id and
+// total stock at the default location (negative: no levels).
+func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks map[string]int) *stockbell.Product {
+	t.Helper()
+	up := stockbell.ProductUpsert{ShopID: shopID, PlatformID: platformID, Title: "Product " + platformID, Published: true}
+	for id, stock := range stocks {
+		v := stockbell.VariantUpsert{PlatformID: id, InventoryItemID: "inv-" + id, Title: "Variant " + id, Tracked: true}
+		if stock >= 0 {
+			v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: stock}}
+		}
+		up.Variants = append(up.Variants, v)
+	}
+	p, err := db.UpsertProduct(ctx, up)
+	must(t, err)
+	return p
+}
+
+func variant(t *testing.T, db *store.DB, shopID int64, platformID string) *stockbell.VariantWithProduct {
+	t.Helper()
+	v, err := db.FindVariant(ctx, shopID, platformID)
+	must(t, err)
+	return v
+}
+
+// insertSubscription writes a subscription row directly.
+func insertSubscription(t *testing.T, db *store.DB, shopID, variantID int64, email, phone string, status stockbell.SubscriptionStatus) int64 {
+	t.Helper()
+	var id int64
+	now := db.Clock.Now()
+	must(t, db.DB.QueryRowxContext(ctx, db.DB.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels,
+		status, consent_ip, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
+		shopID, variantID, email, phone, "email", status, "203.0.113.9", now, now).Scan(&id))
+	return id
+}

@@ -1,0 +1,150 @@
+package store
+
+import (
+	"context"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.PrivacyService = (*DB)(nil)
+
+// privacySubscriptionColumns lists every column of a subscription: a data
+// request reports them all.
+const privacySubscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, locale, sms_consent,
+	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
+
+const privacyMessageColumns = `id, shop_id, subscription_id, step, channel, recipient, status, attempts,
+	provider_id, error, segments, due_at, created_at, sent_at`
+
+// ContactData returns the contact's subscriptions in the shop (matched by
+// email and/or phone), the messages sent to it and the events about it.
+// Returns EINVALID when the contact has neither email nor phone.
+func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stockbell.ContactData, error) {
+	contact, err := normalizeContact(contact)
+	if err != nil {
+		return nil, err
+	}
+	data := &stockbell.ContactData{Contact: contact}
+	err = db.inReadTx(ctx, func(tx *Tx) error {
+		m := contactMatch(contact)
+		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+privacySubscriptionColumns+`
+			FROM subscriptions WHERE shop_id = ? AND `+m.subscriptions+` ORDER BY id`), m.args...); err != nil {
+			return err
+		}
+		if err := tx.SelectContext(ctx, &data.Messages, tx.Rebind(`SELECT `+privacyMessageColumns+`
+			FROM messages WHERE shop_id = ? AND `+m.messages+` ORDER BY id`), m.messageArgs...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &data.Events, tx.Rebind(`SELECT `+eventColumns+`
+			FROM events WHERE shop_id = ? AND `+m.events+` ORDER BY id`), m.eventArgs...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// RedactContact erases the contact's personal data in the shop, in one
+// transaction: its subscriptions are deleted (their messages go with them
+// by cascade), as are messages addressed to it, events about its
+// subscriptions or naming it in their detail; stored webhook payloads that
+// contain its email or phone are emptied. Nothing that names the contact
+// remains. Returns EINVALID as ContactData.
+func (db *DB) RedactContact(ctx context.Context, contact stockbell.Contact) error {
+	contact, err := normalizeContact(contact)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		m := contactMatch(contact)
+		statements := []struct {
+			query string
+			args  []any
+		}{
+			{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
+			{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
+			{`DELETE FROM subscriptions WHERE shop_id = ? AND ` + m.subscriptions, m.args},
+		}
+		for _, s := range statements {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...); err != nil {
+				return err
+			}
+		}
+		return blankWebhookPayloads(ctx, tx, contact)
+	})
+}
+
+// normalizeContact trims the contact and lower-cases its email, as
+// subscriptions store it.
+func normalizeContact(c stockbell.Contact) (stockbell.Contact, error) {
+	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
+	c.Phone = strings.TrimSpace(c.Phone)
+	if c.Email == "" && c.Phone == "" {
+		return c, stockbell.FieldErrorf("contact", "a contact needs an email or a phone number")
+	}
+	return c, nil
+}
+
+// match holds the conditions that find a contact's rows in each table; each
+// args list starts with the shop id.
+type match struct {
+	subscriptions, messages, events string
+	args, messageArgs, eventArgs    []any
+}
+
+// contactMatch builds the conditions for a contact. Empty parts never match.
+func contactMatch(c stockbell.Contact) match {
+	var subs, recipients []string
+	var values []any
+	for _, part := range []struct{ column, value string }{{"email", c.Email}, {"phone", c.Phone}} {
+		if part.value != "" {
+			subs = append(subs, part.column+" = ?")
+			recipients = append(recipients, "?")
+			values = append(values, part.value)
+		}
+	}
+	subCond := "(" + strings.Join(subs, " OR ") + ")"
+	ofSubs := `SELECT id FROM subscriptions WHERE shop_id = ? AND ` + subCond
+	idArgs := append([]any{c.ShopID}, values...)
+	m := match{
+		subscriptions: subCond,
+		args:          idArgs,
+		messages:      `(subscription_id IN (` + ofSubs + `) OR recipient IN (` + strings.Join(recipients, ", ") + `))`,
+		messageArgs:   append(append([]any{c.ShopID}, idArgs...), values...),
+		events:        `(subscription_id IN (` + ofSubs + `)` + strings.Repeat(` OR detail LIKE ? ESCAPE '\'`, len(values)) + `)`,
+		eventArgs:     append([]any{c.ShopID}, idArgs...),
+	}
+	for _, value := range values {
+		m.eventArgs = append(m.eventArgs, "%"+escapeLike(value.(string))+"%")
+	}
+	return m
+}
+
+// escapeLike escapes LIKE's wildcards and the escape character itself.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// blankWebhookPayloads empties the payloads of the shop's stored webhook
+// deliveries that contain the contact's email or phone, ignoring ASCII case
+// (a customer or erasure webhook names the customer). The rows stay, so that
+// deduplication and the processing record are kept.
+func blankWebhookPayloads(ctx context.Context, tx *Tx, c stockbell.Contact) error {
+	contains := `instr(lower(CAST(payload AS TEXT)), ?) > 0`
+	if tx.db.Dialect == Postgres {
+		// encode(…, 'escape') reads any bytes as text without failing.
+		contains = `strpos(lower(encode(payload, 'escape')), ?) > 0`
+	}
+	query := tx.Rebind(`UPDATE webhook_deliveries SET payload = ? WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN
+		(SELECT domain FROM shops WHERE id = ?))) AND ` + contains)
+	for _, value := range []string{c.Email, strings.ToLower(c.Phone)} {
+		if value == "" {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, query, []byte{}, c.ShopID, c.ShopID, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}

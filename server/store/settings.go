@@ -1,0 +1,91 @@
+package store
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.SettingsService = (*DB)(nil)
+
+// FindSettings returns the shop's stored settings, or the defaults when it
+// never changed them. Returns ENOTFOUND for an unknown shop.
+func (db *DB) FindSettings(ctx context.Context, shopID int64) (*stockbell.RestockSettings, error) {
+	var settings *stockbell.RestockSettings
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		settings, err = findSettings(ctx, tx, shopID)
+		return err
+	})
+	return settings, err
+}
+
+func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.RestockSettings, error) {
+	var s stockbell.RestockSettings
+	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, updated_at
+		FROM restock_settings WHERE shop_id = ?`), shopID)
+	if !isNoRows(err) {
+		return &s, err
+	}
+	if err := shopExists(ctx, tx, shopID); err != nil {
+		return nil, err
+	}
+	s = stockbell.DefaultRestockSettings(shopID)
+	return &s, nil
+}
+
+// UpdateSettings merges the update into the current settings, validates
+// the result and stores it with an EventSettingsChanged event. Returns
+// EINVALID naming the field (and stores nothing), or ENOTFOUND.
+func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
+	var settings *stockbell.RestockSettings
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		settings, err = updateSettings(ctx, tx, shopID, update)
+		return err
+	})
+	return settings, err
+}
+
+func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
+	s, err := findSettings(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	before := *s
+	if update.MinInventory != nil {
+		s.MinInventory = *update.MinInventory
+	}
+	if update.PerUnit != nil {
+		s.PerUnit = *update.PerUnit
+	}
+	if update.Wait != nil {
+		s.Wait = *update.Wait
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	s.UpdatedAt = tx.db.now()
+	// Wait is stored in nanoseconds and scans straight back into a Duration.
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait, updated_at)
+		VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET min_inventory = excluded.min_inventory,
+		per_unit = excluded.per_unit, wait = excluded.wait, updated_at = excluded.updated_at`),
+		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), s.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, settingsDiff(before, *s))
+}
+
+// settingsDiff describes what an update changed, as "field": [old, new].
+func settingsDiff(before, after stockbell.RestockSettings) EventDetail {
+	detail := EventDetail{}
+	if before.MinInventory != after.MinInventory {
+		detail["min_inventory"] = []int{before.MinInventory, after.MinInventory}
+	}
+	if before.PerUnit != after.PerUnit {
+		detail["per_unit"] = []int{before.PerUnit, after.PerUnit}
+	}
+	if before.Wait != after.Wait {
+		detail["wait"] = []string{before.Wait.String(), after.Wait.String()}
+	}
+	return detail
+}

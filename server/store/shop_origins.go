@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.ShopOriginService = (*DB)(nil)
+
+// AddShopOrigin allows a storefront origin for the shop; adding it again is
+// not an error. Returns EINVALID (field "origin") or ENOTFOUND.
+func (db *DB) AddShopOrigin(ctx context.Context, shopID int64, origin string) error {
+	origin, err := stockbell.NormalizeOrigin(origin)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, shopID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_origins (shop_id, origin) VALUES (?, ?)
+			ON CONFLICT (shop_id, origin) DO NOTHING`), shopID, origin)
+		return err
+	})
+}
+
+// RemoveShopOrigin forbids the origin again. Returns EINVALID, or ENOTFOUND
+// when the shop did not allow it.
+func (db *DB) RemoveShopOrigin(ctx context.Context, shopID int64, origin string) error {
+	origin, err := stockbell.NormalizeOrigin(origin)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shop_origins WHERE shop_id = ? AND origin = ?`), shopID, origin)
+		return mustAffect(res, err, "origin %s of shop %d", origin, shopID)
+	})
+}
+
+// FindShopOrigins returns the shop's allowed origins in alphabetical order.
+// Returns ENOTFOUND for an unknown shop.
+func (db *DB) FindShopOrigins(ctx context.Context, shopID int64) ([]string, error) {
+	origins := []string{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, shopID); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &origins, tx.Rebind(`SELECT origin FROM shop_origins WHERE shop_id = ? ORDER BY origin`), shopID)
+	})
+	return origins, err
+}

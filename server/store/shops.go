@@ -1,0 +1,199 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base32"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.ShopService = (*DB)(nil)
+
+const shopColumns = `id, platform, domain, primary_domain, name, public_key, status, sealed_token,
+	scopes, installed_at, uninstalled_at, created_at, updated_at`
+
+// publicKeyEncoding spells public keys in lower-case base32 without padding.
+var publicKeyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
+
+// newPublicKey returns "pk_" and 24 random lower-case base32 characters
+// (120 bits).
+func newPublicKey() string {
+	b := make([]byte, 15)
+	rand.Read(b)
+	return "pk_" + publicKeyEncoding.EncodeToString(b)
+}
+
+// normalizeDomain lower-cases a domain and drops a scheme and trailing
+// slash, so that "https://Shop.Example.com/" finds shop.example.com.
+func normalizeDomain(domain string) string {
+	domain = strings.ToLower(strings.TrimSpace(domain))
+	for _, prefix := range []string{"https://", "http://"} {
+		domain = strings.TrimPrefix(domain, prefix)
+	}
+	return strings.TrimRight(domain, "/")
+}
+
+// FindShopByID returns ENOTFOUND if no shop has that id.
+func (db *DB) FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, error) {
+	var shop *stockbell.Shop
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		shop, err = findShopByID(ctx, tx, id)
+		return err
+	})
+	return shop, err
+}
+
+// FindShopByDomain returns ENOTFOUND if the platform has no such shop.
+func (db *DB) FindShopByDomain(ctx context.Context, platform stockbell.Platform, domain string) (*stockbell.Shop, error) {
+	var shop stockbell.Shop
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE platform = ? AND domain = ?`),
+			platform, normalizeDomain(domain))
+	})
+	if err != nil {
+		return nil, notFound(err, "no %s shop %q", platform, domain)
+	}
+	return &shop, nil
+}
+
+// FindShopByKey looks the shop up by public key, then by platform domain,
+// then by primary domain (domains case-insensitively). When several shops
+// share a domain, an installed one wins, then the oldest.
+func (db *DB) FindShopByKey(ctx context.Context, key string) (*stockbell.Shop, error) {
+	var shop stockbell.Shop
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE public_key = ?`), strings.TrimSpace(key))
+		for _, column := range []string{"domain", "primary_domain"} {
+			if !isNoRows(err) {
+				break
+			}
+			err = tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE `+column+` = ? AND `+column+` <> ''
+				ORDER BY CASE WHEN status = 'installed' THEN 0 ELSE 1 END, id LIMIT 1`), normalizeDomain(key))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, notFound(err, "no shop for key %q", key)
+	}
+	return &shop, nil
+}
+
+// FindShops returns the shops matching the filter, by id, and the total count.
+func (db *DB) FindShops(ctx context.Context, filter stockbell.ShopFilter) ([]*stockbell.Shop, int, error) {
+	var w where
+	if filter.ID != nil {
+		w.add("id = ?", *filter.ID)
+	}
+	if filter.Platform != nil {
+		w.add("platform = ?", *filter.Platform)
+	}
+	if filter.Domain != nil {
+		w.add("domain = ?", normalizeDomain(*filter.Domain))
+	}
+	if filter.PublicKey != nil {
+		w.add("public_key = ?", *filter.PublicKey)
+	}
+	if filter.Status != nil {
+		w.add("status = ?", *filter.Status)
+	}
+	shops := []*stockbell.Shop{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM shops`+w.String()), w.args...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &shops, tx.Rebind(`SELECT `+shopColumns+` FROM shops`+w.String()+` ORDER BY id`+page(filter.Offset, filter.Limit)), w.args...)
+	})
+	return shops, total, err
+}
+
+// InstallShop creates the shop, or reactivates it with the new token and
+// scopes. The public key is generated on first install and never changes.
+func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*stockbell.Shop, error) {
+	if !install.Platform.Valid() {
+		return nil, stockbell.FieldErrorf("platform", "unknown platform %q", install.Platform)
+	}
+	install.Domain = normalizeDomain(install.Domain)
+	if install.Domain == "" {
+		return nil, stockbell.FieldErrorf("domain", "shop domain is required")
+	}
+	install.PrimaryDomain = normalizeDomain(install.PrimaryDomain)
+	var shop *stockbell.Shop
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		shop, err = installShop(ctx, tx, install)
+		return err
+	})
+	return shop, err
+}
+
+func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockbell.Shop, error) {
+	now := tx.db.now()
+	var existed int
+	if err := tx.GetContext(ctx, &existed, tx.Rebind(`SELECT COUNT(*) FROM shops WHERE platform = ? AND domain = ?`), in.Platform, in.Domain); err != nil {
+		return nil, err
+	}
+	id, err := tx.insertID(ctx, `INSERT INTO shops (platform, domain, primary_domain, name, public_key, status,
+		sealed_token, scopes, installed_at, uninstalled_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+		ON CONFLICT (platform, domain) DO UPDATE SET
+			primary_domain = CASE WHEN excluded.primary_domain <> '' THEN excluded.primary_domain ELSE shops.primary_domain END,
+			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE shops.name END,
+			status = excluded.status, sealed_token = excluded.sealed_token, scopes = excluded.scopes,
+			installed_at = excluded.installed_at, uninstalled_at = NULL, updated_at = excluded.updated_at`,
+		in.Platform, in.Domain, in.PrimaryDomain, in.Name, newPublicKey(), stockbell.ShopInstalled,
+		in.SealedToken, in.Scopes, now, now, now)
+	if err != nil {
+		return nil, err
+	}
+	detail := EventDetail{"platform": in.Platform, "domain": in.Domain, "scopes": in.Scopes, "reinstall": existed > 0}
+	if err := tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopInstalled}, detail); err != nil {
+		return nil, err
+	}
+	return findShopByID(ctx, tx, id)
+}
+
+// UninstallShop marks the shop uninstalled and drops its access token, which
+// the platform has revoked. Its data is kept. Returns ENOTFOUND.
+func (db *DB) UninstallShop(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		now := tx.db.now()
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ?
+			WHERE id = ?`), stockbell.ShopUninstalled, now, now, id)
+		if err := mustAffect(res, err, "shop %d", id); err != nil {
+			return err
+		}
+		return tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopUninstalled}, nil)
+	})
+}
+
+// DeleteShop erases the shop and, through the schema's cascading foreign
+// keys, everything stored for it. Returns ENOTFOUND.
+func (db *DB) DeleteShop(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shops WHERE id = ?`), id)
+		return mustAffect(res, err, "shop %d", id)
+	})
+}
+
+func findShopByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Shop, error) {
+	var shop stockbell.Shop
+	err := tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE id = ?`), id)
+	if err != nil {
+		return nil, notFound(err, "shop %d not found", id)
+	}
+	return &shop, nil
+}
+
+// shopExists returns ENOTFOUND unless the shop exists.
+func shopExists(ctx context.Context, tx *Tx, id int64) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM shops WHERE id = ?`), id); err != nil {
+		return err
+	}
+	if n == 0 {
+		return stockbell.Errorf(stockbell.ENOTFOUND, "shop %d not found", id)
+	}
+	return nil
+}

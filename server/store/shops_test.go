@@ -1,0 +1,196 @@
+package store_test
+
+import (
+	"regexp"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func TestInstallShop(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: " Example.MyShopify.com ",
+			PrimaryDomain: "Shop.Example.com", Name: "Example", SealedToken: []byte("tok1"), Scopes: "read_products"})
+		must(t, err)
+		if !regexp.MustCompile(`^pk_[a-z2-7]{24}$`).MatchString(shop.PublicKey) {
+			t.Fatalf("public key %q is not pk_ + 24 base32 characters", shop.PublicKey)
+		}
+		if shop.Domain != "example.myshopify.com" || shop.PrimaryDomain != "shop.example.com" || shop.Status != stockbell.ShopInstalled ||
+			string(shop.SealedToken) != "tok1" || !shop.InstalledAt.Equal(clock.Now()) || shop.UninstalledAt != nil {
+			t.Fatalf("installed shop = %+v", shop)
+		}
+
+		clock.Add(time.Hour)
+		must(t, db.UninstallShop(ctx, shop.ID))
+		got, err := db.FindShopByID(ctx, shop.ID)
+		must(t, err)
+		if got.Status != stockbell.ShopUninstalled || got.UninstalledAt == nil || !got.UninstalledAt.Equal(clock.Now()) || got.SealedToken != nil || got.Active() {
+			t.Fatalf("uninstalled shop = %+v", got)
+		}
+
+		clock.Add(time.Hour)
+		again, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "example.myshopify.com",
+			SealedToken: []byte("tok2"), Scopes: "read_products,read_inventory"})
+		must(t, err)
+		if again.ID != shop.ID || again.PublicKey != shop.PublicKey {
+			t.Fatalf("reinstall changed identity: id %d→%d, key %s→%s", shop.ID, again.ID, shop.PublicKey, again.PublicKey)
+		}
+		if again.Status != stockbell.ShopInstalled || string(again.SealedToken) != "tok2" || again.Scopes != "read_products,read_inventory" ||
+			again.UninstalledAt != nil || !again.InstalledAt.Equal(clock.Now()) || again.Name != "Example" || again.PrimaryDomain != "shop.example.com" {
+			t.Fatalf("reinstalled shop = %+v", again)
+		}
+		kinds := []stockbell.EventKind{}
+		events, _, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID})
+		must(t, err)
+		for _, e := range events {
+			kinds = append(kinds, e.Kind)
+		}
+		want := []stockbell.EventKind{stockbell.EventShopInstalled, stockbell.EventShopUninstalled, stockbell.EventShopInstalled}
+		if len(kinds) != 3 || kinds[0] != want[0] || kinds[1] != want[1] || kinds[2] != want[2] {
+			t.Fatalf("events newest first = %v, want %v", kinds, want)
+		}
+	})
+}
+
+func TestInstallShopInvalid(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		_, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: "wix", Domain: "a.example"})
+		wantCode(t, err, stockbell.EINVALID, "platform")
+		_, err = db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "  "})
+		wantCode(t, err, stockbell.EINVALID, "domain")
+		if n := count(t, db, `SELECT COUNT(*) FROM shops`); n != 0 {
+			t.Fatalf("%d shops stored after invalid installs", n)
+		}
+	})
+}
+
+func TestFindShopByKey(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "one.myshopify.com", PrimaryDomain: "www.one.example"})
+		must(t, err)
+		other := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		for _, key := range []string{shop.PublicKey, "one.myshopify.com", "ONE.MyShopify.com", "www.one.example", "https://WWW.One.Example/"} {
+			got, err := db.FindShopByKey(ctx, key)
+			must(t, err)
+			if got.ID != shop.ID {
+				t.Fatalf("FindShopByKey(%q) = shop %d, want %d", key, got.ID, shop.ID)
+			}
+		}
+		got, err := db.FindShopByKey(ctx, other.PublicKey)
+		must(t, err)
+		if got.ID != other.ID {
+			t.Fatalf("key of the second shop found shop %d", got.ID)
+		}
+		for _, key := range []string{"", "pk_unknown", "two.myshopify.com"} {
+			_, err := db.FindShopByKey(ctx, key)
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+		}
+	})
+}
+
+func TestFindShops(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		a := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		b := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+		c := install(t, db, stockbell.PlatformMagento, "c.example")
+		must(t, db.UninstallShop(ctx, b.ID))
+
+		shopify, installed := stockbell.PlatformShopify, stockbell.ShopInstalled
+		shops, total, err := db.FindShops(ctx, stockbell.ShopFilter{Platform: &shopify})
+		must(t, err)
+		if total != 2 || len(shops) != 2 || shops[0].ID != a.ID || shops[1].ID != b.ID {
+			t.Fatalf("shopify shops = %d of %d", len(shops), total)
+		}
+		shops, total, err = db.FindShops(ctx, stockbell.ShopFilter{Status: &installed, Limit: 1, Offset: 1})
+		must(t, err)
+		if total != 2 || len(shops) != 1 || shops[0].ID != c.ID {
+			t.Fatalf("second installed shop page = %v of %d", shops, total)
+		}
+		domain := "C.Example"
+		shops, total, err = db.FindShops(ctx, stockbell.ShopFilter{Domain: &domain})
+		must(t, err)
+		if total != 1 || shops[0].ID != c.ID {
+			t.Fatalf("by domain = %v of %d", shops, total)
+		}
+		got, err := db.FindShopByDomain(ctx, stockbell.PlatformShopify, "A.myshopify.com")
+		must(t, err)
+		if got.ID != a.ID {
+			t.Fatalf("FindShopByDomain = %d", got.ID)
+		}
+		_, err = db.FindShopByDomain(ctx, stockbell.PlatformMagento, "a.myshopify.com")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.FindShopByID(ctx, 9999)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		wantCode(t, db.UninstallShop(ctx, 9999), stockbell.ENOTFOUND, "")
+	})
+}
+
+func TestDeleteShopErasesEverything(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "gone.myshopify.com")
+		keep := install(t, db, stockbell.PlatformShopify, "kept.myshopify.com")
+		for _, s := range []*stockbell.Shop{shop, keep} {
+			product(t, db, s.ID, "p1", map[string]int{"v1": 0})
+			v := variant(t, db, s.ID, "v1")
+			insertSubscription(t, db, s.ID, v.ID, "ann@example.com", "", stockbell.SubscriptionQueued)
+			must(t, db.AddShopOrigin(ctx, s.ID, "https://headless.example"))
+			_, err := db.UpdateSettings(ctx, s.ID, stockbell.SettingsUpdate{PerUnit: ptr(2)})
+			must(t, err)
+			_, err = db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: &s.ID,
+				Domain: s.Domain, DeliveryID: "d1", Topic: "products/update", Payload: []byte("{}")})
+			must(t, err)
+		}
+		must(t, db.DeleteShop(ctx, shop.ID))
+		for _, table := range []string{"shops", "shop_origins", "restock_settings", "products", "variants", "inventory_levels",
+			"subscriptions", "events", "webhook_deliveries"} {
+			column := "shop_id"
+			switch table {
+			case "shops":
+				column = "id"
+			case "inventory_levels":
+				column = "(SELECT shop_id FROM variants WHERE variants.id = variant_id)"
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM `+table+` WHERE `+column+` = ?`, shop.ID); n != 0 {
+				t.Errorf("%d rows of the deleted shop remain in %s", n, table)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM `+table+` WHERE `+column+` = ?`, keep.ID); n == 0 {
+				t.Errorf("the other shop lost its rows in %s", table)
+			}
+		}
+		wantCode(t, db.DeleteShop(ctx, shop.ID), stockbell.ENOTFOUND, "")
+	})
+}
+
+func TestShopOrigins(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformFeed, "feed.example")
+		must(t, db.AddShopOrigin(ctx, shop.ID, "https://Shop.Example.com/"))
+		must(t, db.AddShopOrigin(ctx, shop.ID, "https://shop.example.com"))
+		must(t, db.AddShopOrigin(ctx, shop.ID, "http://localhost:3000"))
+		origins, err := db.FindShopOrigins(ctx, shop.ID)
+		must(t, err)
+		if len(origins) != 2 || origins[0] != "http://localhost:3000" || origins[1] != "https://shop.example.com" {
+			t.Fatalf("origins = %q", origins)
+		}
+		for _, bad := range []string{"", "shop.example.com", "ftp://shop.example.com", "https://shop.example.com/path",
+			"https://shop.example.com?x=1", "https://user@shop.example.com", "https://", "https://shop.example.com:"} {
+			wantCode(t, db.AddShopOrigin(ctx, shop.ID, bad), stockbell.EINVALID, "origin")
+		}
+		wantCode(t, db.AddShopOrigin(ctx, 9999, "https://x.example"), stockbell.ENOTFOUND, "")
+		must(t, db.RemoveShopOrigin(ctx, shop.ID, "HTTPS://shop.example.com"))
+		wantCode(t, db.RemoveShopOrigin(ctx, shop.ID, "https://shop.example.com"), stockbell.ENOTFOUND, "")
+		origins, err = db.FindShopOrigins(ctx, shop.ID)
+		must(t, err)
+		if len(origins) != 1 || origins[0] != "http://localhost:3000" {
+			t.Fatalf("origins after removal = %q", origins)
+		}
+		_, err = db.FindShopOrigins(ctx, 9999)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
+
+func ptr[T any](v T) *T { return &v }
