@@ -1,0 +1,49 @@
+// The subscription request: a simple CORS request (text/plain body holding
+// JSON) so that the browser sends no preflight.
+
+import type { Channel } from "./config";
+
+/** Subscription is the body of POST /api/storefront/v1/subscriptions. */
+export interface Subscription {
+  shop: string;
+  variant_id: string;
+  email: string;
+  phone: string;
+  channels: Channel[];
+  sms_consent: boolean;
+  marketing_consent: boolean;
+  locale: string;
+  /** The honeypot; sent only when a bot filled it. */
+  website?: string;
+}
+
+/** APIError is the server's {"error":{...}} answer, or a network failure. */
+export interface APIError {
+  code: string;
+  message: string;
+  field?: string;
+}
+
+/** Result is the outcome of a post: created (201), existing (200) or an error. */
+export interface Result {
+  status: number;
+  subscription?: Record<string, unknown>;
+  error?: APIError;
+}
+
+/** post sends the subscription and decodes the answer. */
+export async function post(url: string, body: Subscription): Promise<Result> {
+  let res: Response;
+  try {
+    res = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "text/plain" },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    return { status: 0, error: { code: "network", message: "" } };
+  }
+  const data = await res.json().catch(() => ({}));
+  if (res.ok) return { status: res.status, subscription: data.subscription };
+  return { status: res.status, error: data.error || { code: "http", message: "" } };
+}

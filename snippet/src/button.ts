@@ -1,0 +1,66 @@
+// The "Notify me when available" button: one per product slot, in its own
+// shadow root so that theme CSS cannot restyle it.
+//
+// Layout: once a product has shown a sold-out variant, its button keeps its
+// box and switches with visibility, so switching variants never moves the
+// page; it is invisible, unfocusable and absent from the accessibility tree
+// while hidden. In "replace" placement the add-to-cart button and ours swap
+// places instead, each display:none while the other shows.
+
+import { options } from "./config";
+import { paint, shadow } from "./dom";
+
+/** Where is the element the button goes into (inside=true) or after. */
+export type Where = [Element, boolean];
+
+/** Slot is one product on the page whose selected variant is followed. */
+export interface Slot {
+  /** read returns the selected variant id and whether it is sold out. */
+  read(): [string, boolean];
+  where(): Where | null;
+  variant?: string;
+  host?: HTMLElement;
+  button?: HTMLButtonElement;
+  /** The add-to-cart button hidden in replace placement. */
+  hidden?: HTMLElement;
+}
+
+function create(slot: Slot, open: (variant: string, from: Element) => void): void {
+  const [host, root] = shadow("stockbell-button", '<button class="b" part="button" type="button"></button>');
+  const button = root.querySelector("button")!;
+  button.onclick = () => open(slot.variant!, button);
+  slot.host = host;
+  slot.button = button;
+}
+
+function place(host: HTMLElement, where: Where): void {
+  const [el, inside] = where;
+  if (inside ? host.parentNode != el : el.nextSibling != host) inside ? el.append(host) : el.after(host);
+}
+
+function show(el: HTMLElement, prop: string, value: string): void {
+  if (el.style.getPropertyValue(prop) != value) el.style.setProperty(prop, value, "important");
+}
+
+/** render creates, places and shows or hides a slot's button. */
+export function render(slot: Slot, text: string, open: (variant: string, from: Element) => void): void {
+  const [variant, soldOut] = slot.read();
+  slot.variant = variant;
+  const where = slot.where();
+  if (!where || (!slot.host && !soldOut)) return;
+  if (!slot.host) create(slot, open);
+  const host = slot.host!;
+  place(host, where);
+  paint(host);
+  if (slot.button!.textContent != text) slot.button!.textContent = text;
+  const replace = options.placement == "replace" && !where[1];
+  show(host, "display", replace && !soldOut ? "none" : "block");
+  show(host, "visibility", soldOut ? "visible" : "hidden");
+  if (replace && soldOut && where[0] instanceof HTMLElement) {
+    slot.hidden = where[0];
+    show(where[0], "display", "none");
+  } else if (slot.hidden && !soldOut) {
+    slot.hidden.style.removeProperty("display");
+    slot.hidden = undefined;
+  }
+}

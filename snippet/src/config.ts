@@ -1,0 +1,88 @@
+// Options: read from the script tag's data attributes, then from
+// window.Stockbell (a plain object set before the script) and
+// Stockbell.configure({...}).
+
+import type { Strings } from "./i18n";
+
+export type Channel = "email" | "sms";
+export type Placement = "after" | "replace" | "inside";
+
+/** Options a theme can set. */
+export interface Options {
+  shop: string;
+  /** The subscription endpoint; derived from the script's own URL by default. */
+  api: string;
+  locale: string;
+  channels: Channel[];
+  placement: Placement;
+  /** CSS selector of the add-to-cart button the button is placed after. */
+  anchor: string;
+  /** Default phone country, ISO 3166 alpha-2. */
+  country: string;
+  /** Offer the marketing opt-in. */
+  marketing: boolean;
+  strings: Partial<Strings>;
+  /** CSS custom properties without the --stockbell- prefix: accent, accent-text, text, background, radius, font. */
+  colors: Record<string, string>;
+}
+
+export const options: Options = {
+  shop: "",
+  api: "",
+  locale: "",
+  channels: ["email"],
+  placement: "after",
+  anchor: 'form[action*="/cart/add"] [type=submit],form[action*="/cart/add"] [name=add]',
+  country: "",
+  marketing: false,
+  strings: {},
+  colors: {},
+};
+
+/** The path of the storefront subscription API on the app server. */
+export const apiPath = "/api/storefront/v1/subscriptions";
+
+/** currentScript finds the script element that loaded the snippet. */
+export function currentScript(): HTMLScriptElement | null {
+  return (document.currentScript as HTMLScriptElement) ||
+    document.querySelector("script[data-shop][src*='snippet']");
+}
+
+function channelsOf(value: string): Channel[] {
+  const list = value.split(/[\s,]+/).filter((c) => c == "email" || c == "sms") as Channel[];
+  return value == "both" ? ["email", "sms"] : list.length ? list : ["email"];
+}
+
+/** fromScript reads data-* attributes of the script tag into the options. */
+export function fromScript(script: HTMLScriptElement | null): void {
+  if (!script) return;
+  if (script.src) options.api = new URL(script.src).origin + apiPath;
+  const data = script.dataset;
+  const plain: Record<string, string> = {};
+  for (const name in data) {
+    const value = data[name] || "";
+    const m = /^(text|color)(.+)$/.exec(name);
+    if (m) {
+      const key = m[2][0].toLowerCase() + m[2].slice(1);
+      if (m[1] == "text") (options.strings as Record<string, string>)[key] = value;
+      else options.colors[key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())] = value;
+    } else plain[name] = value;
+  }
+  configure({ ...plain, channels: plain.channels, marketing: plain.marketing == "true" } as never);
+}
+
+/** configure merges options; strings and colors merge key by key. */
+export function configure(update: Partial<Options> & { channels?: Channel[] | string }): void {
+  for (const key in update) {
+    const value = (update as Record<string, unknown>)[key];
+    if (value == null || value === "") continue;
+    if (key == "strings" || key == "colors") Object.assign(options[key], value);
+    else if (key == "channels") options.channels = channelsOf(String(value));
+    else (options as unknown as Record<string, unknown>)[key] = value;
+  }
+}
+
+/** locale is the configured locale, else the page's language, else the browser's. */
+export function locale(): string {
+  return options.locale || document.documentElement.lang || navigator.language || "en";
+}

@@ -1,0 +1,93 @@
+// Sold-out detection. Pages that print data-stockbell-variant /
+// data-stockbell-available (BigCommerce, Magento 2, PrestaShop, custom
+// storefronts) need no request at all. Shopify product pages without those
+// attributes are read from {routes.root}products/{handle}.js, where
+// `available` is false only for a variant that cannot be bought (a
+// continue-selling or untracked variant stays available).
+
+import { options } from "./config";
+import type { Slot, Where } from "./button";
+
+const marker = "[data-stockbell-variant]";
+const cartId = 'form[action*="/cart/add"] [name=id]';
+
+function container(scope: ParentNode): Where | null {
+  const el = scope.querySelector("[data-stockbell-button]");
+  return el ? [el, true] : null;
+}
+
+/** markerSlot follows one element carrying data-stockbell-variant. */
+export function markerSlot(el: Element, single: boolean): Slot {
+  return {
+    read: () => [el.getAttribute("data-stockbell-variant") || "", el.getAttribute("data-stockbell-available") == "false"],
+    where: () => {
+      if (!el.isConnected) return null;
+      if (el.hasAttribute("data-stockbell-button")) return [el, true];
+      const anchor = el.querySelector(options.anchor);
+      return container(el) || (single && container(document)) || [anchor || el, false];
+    },
+  };
+}
+
+/** markers lists the elements carrying data-stockbell-variant. */
+export function markers(): Element[] {
+  return [...document.querySelectorAll(marker)];
+}
+
+interface Product {
+  variants: { id: number | string; available: boolean }[];
+}
+
+/** shopifyHandle returns the product handle of a Shopify product page, or "". */
+export function shopifyHandle(): string {
+  return (window.Shopify && (/\/products\/([^/?#.]+)/.exec(location.pathname) || [])[1]) || "";
+}
+
+function variantParam(): string {
+  return new URLSearchParams(location.search).get("variant") || "";
+}
+
+function follow(set: (id: string) => void): void {
+  document.addEventListener("change", (e) => {
+    const el = e.target as HTMLInputElement;
+    if (el.matches && el.matches(cartId)) set(el.value);
+  }, true);
+  const h = history as unknown as Record<string, (...a: unknown[]) => unknown>;
+  for (const name of ["pushState", "replaceState"]) {
+    const original = h[name];
+    h[name] = function (this: History, ...args: unknown[]) {
+      const result = original.apply(this, args);
+      set(variantParam());
+      return result;
+    };
+  }
+  addEventListener("popstate", () => set(variantParam()));
+}
+
+/**
+ * shopifySlot reads the product JSON; it returns null (and follows nothing)
+ * when no variant is sold out.
+ */
+export async function shopifySlot(handle: string, changed: () => void): Promise<Slot | null> {
+  const root = (window.Shopify!.routes && window.Shopify!.routes.root) || "/";
+  let product: Product;
+  try {
+    product = await (await fetch(root + "products/" + handle + ".js", { credentials: "same-origin" })).json();
+  } catch {
+    return null;
+  }
+  const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
+  if (!soldOut.length) return null;
+  const input = document.querySelector<HTMLInputElement>(cartId);
+  let current = variantParam() || (input && input.value) || String(product.variants.find((v) => v.available)?.id || "");
+  follow((id) => {
+    if (id && id != current) (current = id), changed();
+  });
+  return {
+    read: () => [current, soldOut.includes(current)],
+    where: () => {
+      const anchor = document.querySelector(options.anchor);
+      return container(document) || (anchor && [anchor, false]);
+    },
+  };
+}

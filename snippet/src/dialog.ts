@@ -1,0 +1,133 @@
+// The subscription form: a modal <dialog> (top layer, inert page behind it)
+// in its own shadow root, with a focus trap, Escape to close, labelled
+// fields and an aria-live status line.
+
+import { post, type Subscription } from "./api";
+import { locale, options, type Channel } from "./config";
+import { emit, esc, fill, shadow } from "./dom";
+import { language, strings, type Strings } from "./i18n";
+import { countryOptions, dialCode, defaultCountry } from "./phone";
+
+let host: HTMLElement | undefined;
+let root: ShadowRoot;
+let opener: Element | null | undefined;
+
+const $ = <T extends Element>(sel: string) => root.querySelector(sel) as T;
+const input = (name: string) => $<HTMLInputElement>(`[name=${name}]`);
+
+function html(s: Strings, offers: Channel[]): string {
+  const email = offers.includes("email"), sms = offers.includes("sms");
+  return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" ><form novalidate>` +
+    `<button class="x" type="button" aria-label="${esc(s.close)}">×</button>` +
+    `<h2 id="t">${esc(s.title)}</h2><div class="f">` +
+    (email ? `<label for="e">${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
+    (sms ? `<label for="n">${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">${countryOptions(locale(), options.country || defaultCountry(locale()))}</select>` +
+      `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${email ? "" : " required"}></div>` +
+      `<label class="c"><input type="checkbox" name="sms_consent"><span>${esc(s.sms)}</span></label>` : "") +
+    (options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span>${esc(s.marketing)}</span></label>` : "") +
+    `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
+    `<button class="s" type="submit">${esc(s.submit)}</button></div>` +
+    `<p class="m" id="m" role="status" aria-live="polite"></p></form></dialog>`;
+}
+
+function status(text: string, error?: boolean, field?: string): void {
+  const line = $<HTMLElement>("#m");
+  line.textContent = text;
+  line.className = error ? "m e" : "m";
+  const el = field && input(field === "channels" ? "email" : field);
+  if (el) {
+    el.setAttribute("aria-invalid", "true");
+    el.setAttribute("aria-describedby", "m");
+    el.focus();
+  }
+}
+
+function focusable(): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>("button,input,select")]
+    .filter((el) => el.tabIndex >= 0 && !(el as HTMLButtonElement).disabled && el.offsetParent);
+}
+
+function trap(e: KeyboardEvent): void {
+  if (e.key != "Tab") return;
+  const list = focusable(), first = list[0], last = list[list.length - 1];
+  const active = root.activeElement;
+  if (e.shiftKey ? active == first : active == last) {
+    e.preventDefault();
+    (e.shiftKey ? last : first).focus();
+  }
+}
+
+/** phoneNumber turns what was typed into an international number for the server to normalise. */
+function phoneNumber(raw: string, country: string): string {
+  const digits = raw.replace(/\D/g, "");
+  if (!digits) return "";
+  return /^\s*(\+|00)/.test(raw) ? "+" + digits.replace(/^00/, "") : "+" + dialCode(country) + digits;
+}
+
+function valid(s: Strings, body: Subscription): boolean {
+  for (const c of body.channels) {
+    const el = input(c == "sms" ? "phone" : "email");
+    if (!el.checkValidity()) return status(el.validationMessage, true, el.name), false;
+  }
+  if (!body.channels.length) return status(s.missing, true, "channels"), false;
+  const consent = input("sms_consent");
+  if (consent) {
+    consent.required = body.channels.includes("sms");
+    if (!consent.checkValidity()) return status(consent.validationMessage, true, "sms_consent"), false;
+  }
+  return true;
+}
+
+function read(variant: string): Subscription {
+  const value = (name: string) => (input(name) ? input(name).value.trim() : "");
+  const checked = (name: string) => !!input(name) && input(name).checked;
+  const email = value("email");
+  const phone = input("phone") ? phoneNumber(input("phone").value, value("country")) : "";
+  const channels = options.channels.filter((c) => (c == "sms" ? phone : email));
+  const body: Subscription = {
+    shop: options.shop, variant_id: variant, email: channels.includes("email") ? email : "",
+    phone: channels.includes("sms") ? phone : "", channels,
+    sms_consent: checked("sms_consent"), marketing_consent: checked("marketing_consent"), locale: language(locale()),
+  };
+  if (value("website")) body.website = value("website");
+  return body;
+}
+
+async function submit(e: Event, s: Strings, variant: string): Promise<void> {
+  e.preventDefault();
+  root.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  const body = read(variant);
+  if (!valid(s, body)) return;
+  const button = $<HTMLButtonElement>(".s");
+  button.disabled = true;
+  status(s.sending);
+  const res = await post(options.api, body);
+  button.disabled = false;
+  if (res.error) {
+    status(res.error.message || s.error, true, res.error.field);
+    emit("error", { variantId: variant, status: res.status, ...res.error });
+    return;
+  }
+  $<HTMLElement>(".f").hidden = true;
+  status(res.status == 200 ? s.already : body.channels.includes("email") ? s.done : s.doneSms);
+  $<HTMLElement>(".x").focus();
+  emit("subscribed", { variantId: variant, created: res.status == 201, subscription: res.subscription });
+}
+
+/** open shows the form for a variant; focus returns to `from` when it closes. */
+export function open(variant: string, from?: Element | null): void {
+  const s = strings(locale(), options.strings);
+  if (!host) {
+    [host, root] = shadow("stockbell-dialog", "");
+    document.body.append(host);
+  }
+  fill(root, html(s, options.channels));
+  opener = from || document.activeElement;
+  const dialog = $<HTMLDialogElement>("dialog");
+  dialog.addEventListener("keydown", trap);
+  dialog.addEventListener("close", () => (opener as HTMLElement | null)?.focus?.());
+  $<HTMLElement>(".x").onclick = () => dialog.close();
+  $<HTMLFormElement>("form").onsubmit = (e) => submit(e, s, variant);
+  dialog.showModal();
+  (focusable()[1] || focusable()[0]).focus();
+}

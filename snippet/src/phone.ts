@@ -1,0 +1,34 @@
+// Phone countries: a compact table of calling codes; country names come from
+// the browser (Intl.DisplayNames) in the shopper's language. Numbers typed
+// with a leading + or 00 are taken as international whatever the country.
+
+const table = ("US1 CA1 GB44 IE353 FR33 BE32 LU352 CH41 DE49 AT43 NL31 ES34 PT351 IT39 DK45 SE46 NO47 " +
+  "FI358 PL48 CZ420 HU36 RO40 GR30 AU61 NZ64 MX52 BR55 AR54 CL56 CO57 JP81 KR82 CN86 HK852 SG65 " +
+  "IN91 AE971 IL972 TR90 ZA27 MA212").split(" ");
+
+/** dialCode returns the calling code of an ISO 3166 alpha-2 country, "1" if unknown. */
+export function dialCode(country: string): string {
+  const entry = table.find((e) => e.startsWith(country));
+  return entry ? entry.slice(2) : "1";
+}
+
+/** defaultCountry takes the region of a locale tag ("fr-CA" → CA), else the browser's, else US. */
+export function defaultCountry(tag: string): string {
+  const region = (t: string) => (/[-_]([a-z]{2})\b/i.exec(t) || [])[1];
+  return (region(tag) || region(navigator.language) || "US").toUpperCase();
+}
+
+/** countryOptions renders <option>s sorted by name in the locale, with `selected` chosen. */
+export function countryOptions(tag: string, selected: string): string {
+  let names: Intl.DisplayNames | undefined;
+  try {
+    names = new Intl.DisplayNames([tag], { type: "region" });
+  } catch {
+    names = undefined;
+  }
+  return table
+    .map((e) => [names?.of(e.slice(0, 2)) || e.slice(0, 2), e.slice(0, 2), e.slice(2)])
+    .sort((a, b) => a[0].localeCompare(b[0], names && tag))
+    .map(([name, code, dial]) => `<option value="${code}"${code == selected ? " selected" : ""}>${name} +${dial}</option>`)
+    .join("");
+}
