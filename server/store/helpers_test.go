@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"maps"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -123,11 +125,13 @@ func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain str
 }
 
 // product upserts a product with variants, each given as platform id and
-// total stock at the default location (negative: no levels).
+// total stock at the default location (negative: no levels), in platform id
+// order.
 func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks map[string]int) *stockbell.Product {
 	t.Helper()
 	up := stockbell.ProductUpsert{ShopID: shopID, PlatformID: platformID, Title: "Product " + platformID, Published: true}
-	for id, stock := range stocks {
+	for _, id := range slices.Sorted(maps.Keys(stocks)) {
+		stock := stocks[id]
 		v := stockbell.VariantUpsert{PlatformID: id, InventoryItemID: "inv-" + id, Title: "Variant " + id, Tracked: true}
 		if stock >= 0 {
 			v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: stock}}

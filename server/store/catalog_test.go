@@ -1,0 +1,255 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// shirt is a product with two variants: S stocked at two locations, M
+// untracked without levels.
+func shirt(shopID int64, at time.Time) stockbell.ProductUpsert {
+	return stockbell.ProductUpsert{ShopID: shopID, PlatformID: "9007199254740993", Title: "Shirt", Handle: "shirt",
+		URL: "https://shop.example/products/shirt", ImageURL: "https://cdn.example/shirt.jpg", Published: true, UpdatedAt: at,
+		Variants: []stockbell.VariantUpsert{
+			{PlatformID: "9007199254740995", InventoryItemID: "inv-s", Title: "S", SKU: "SH-S", Price: "19.90", Tracked: true,
+				Levels: []stockbell.LocationLevel{{LocationID: "paris", Available: 2}, {LocationID: "lyon", Available: 3}}},
+			{PlatformID: "9007199254740997", Title: "M", Price: "19.90", InventoryPolicy: stockbell.InventoryContinue},
+		}}
+}
+
+func TestUpsertProductCreates(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		p, err := db.UpsertProduct(ctx, shirt(shop.ID, clock.Now()))
+		must(t, err)
+		if p.ID == 0 || p.PlatformID != "9007199254740993" || p.Title != "Shirt" || !p.Published || p.Deleted {
+			t.Fatalf("product = %+v", p)
+		}
+		s := variant(t, db, shop.ID, "9007199254740995")
+		if s.Stock != 5 || s.ProductID != p.ID || s.ProductTitle != "Shirt" || s.ProductPlatformID != p.PlatformID ||
+			s.ProductURL != p.URL || !s.Published || s.InventoryPolicy != stockbell.InventoryDeny || !s.Tracked || s.SKU != "SH-S" {
+			t.Fatalf("variant S = %+v", s)
+		}
+		m := variant(t, db, shop.ID, "9007199254740997")
+		if m.Stock != 0 || m.Tracked || m.InventoryPolicy != stockbell.InventoryContinue || !m.Purchasable() {
+			t.Fatalf("variant M = %+v", m)
+		}
+		byID, err := db.FindVariantByID(ctx, s.ID)
+		must(t, err)
+		if byID.PlatformID != s.PlatformID || byID.Stock != 5 {
+			t.Fatalf("FindVariantByID = %+v", byID)
+		}
+		levels, err := db.FindInventoryLevels(ctx, s.ID)
+		must(t, err)
+		if len(levels) != 2 || levels[0].LocationID != "lyon" || levels[0].Available != 3 || levels[1].LocationID != "paris" ||
+			!levels[1].UpdatedAt.Equal(clock.Now()) {
+			t.Fatalf("levels = %+v", levels)
+		}
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("new variants got stock jobs: %v", jobs)
+		}
+		_, err = db.FindVariant(ctx, shop.ID, "nope")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.FindVariantByID(ctx, 9999)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
+
+func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := shirt(shop.ID, clock.Now())
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
+
+		up.Title, up.Variants[0].Price, up.UpdatedAt = "Shirt (new)", "17.00", clock.Now().Add(time.Minute)
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("a title and price change inserted stock jobs: %v", jobs)
+		}
+
+		up.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0}}
+		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if got := variant(t, db, shop.ID, s.PlatformID); got.Stock != 0 {
+			t.Fatalf("stock after replacing levels = %d, want 0 (lyon dropped)", got.Stock)
+		}
+		if jobs := stockJobs(t, db); jobs[s.ID] != 1 || jobs[m.ID] != 0 {
+			t.Fatalf("jobs after a stock change = %v, want one for S", jobs)
+		}
+
+		up.Variants[1].InventoryPolicy = stockbell.InventoryDeny
+		up.Variants[1].Tracked = true
+		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if jobs := stockJobs(t, db); jobs[s.ID] != 1 || jobs[m.ID] != 1 {
+			t.Fatalf("jobs after a policy change = %v, want one more for M", jobs)
+		}
+
+		// Unpublishing touches every variant, listed or not.
+		up.Published, up.Variants = false, nil
+		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if jobs := stockJobs(t, db); jobs[s.ID] != 2 || jobs[m.ID] != 2 {
+			t.Fatalf("jobs after unpublishing = %v, want one more each", jobs)
+		}
+		if got := variant(t, db, shop.ID, s.PlatformID); got.Published || got.Notifiable() {
+			t.Fatalf("variant of an unpublished product = %+v", got)
+		}
+	})
+}
+
+func TestUpsertProductIgnoresOlderUpsert(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		newer := shirt(shop.ID, clock.Now())
+		_, err := db.UpsertProduct(ctx, newer)
+		must(t, err)
+		older := shirt(shop.ID, clock.Now().Add(-time.Second))
+		older.Title = "Old title"
+		older.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0}}
+		p, err := db.UpsertProduct(ctx, older)
+		must(t, err)
+		if p.Title != "Shirt" {
+			t.Fatalf("an older upsert overwrote the title: %q", p.Title)
+		}
+		if v := variant(t, db, shop.ID, newer.Variants[0].PlatformID); v.Stock != 5 {
+			t.Fatalf("an older upsert changed stock to %d", v.Stock)
+		}
+		// Without levels, an upsert leaves stock alone.
+		same := shirt(shop.ID, clock.Now())
+		same.Variants[0].Levels = nil
+		_, err = db.UpsertProduct(ctx, same)
+		must(t, err)
+		if v := variant(t, db, shop.ID, newer.Variants[0].PlatformID); v.Stock != 5 {
+			t.Fatalf("an upsert without levels changed stock to %d", v.Stock)
+		}
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("ignored upserts inserted jobs: %v", jobs)
+		}
+	})
+}
+
+func TestUpsertProductInvalid(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		cases := map[string]func(*stockbell.ProductUpsert){
+			"platform_id":                  func(u *stockbell.ProductUpsert) { u.PlatformID = "" },
+			"variants[1].platform_id":      func(u *stockbell.ProductUpsert) { u.Variants[1].PlatformID = "" },
+			"variants[0].inventory_policy": func(u *stockbell.ProductUpsert) { u.Variants[0].InventoryPolicy = "sometimes" },
+			"variants[0].levels": func(u *stockbell.ProductUpsert) {
+				u.Variants[0].Levels = append(u.Variants[0].Levels, stockbell.LocationLevel{LocationID: "paris"})
+			},
+		}
+		for field, breakIt := range cases {
+			up := shirt(shop.ID, time.Time{})
+			breakIt(&up)
+			_, err := db.UpsertProduct(ctx, up)
+			wantCode(t, err, stockbell.EINVALID, field)
+		}
+		_, err := db.UpsertProduct(ctx, shirt(9999, time.Time{}))
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		if n := count(t, db, `SELECT COUNT(*) FROM products`) + count(t, db, `SELECT COUNT(*) FROM variants`); n != 0 {
+			t.Fatalf("%d rows stored by invalid upserts", n)
+		}
+	})
+}
+
+func TestDeleteProduct(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := shirt(shop.ID, time.Time{})
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
+		if !s.Deleted || s.Notifiable() {
+			t.Fatalf("variant of a deleted product = %+v", s)
+		}
+		if jobs := stockJobs(t, db); len(jobs) != 2 || jobs[s.ID] != 1 || jobs[m.ID] != 1 {
+			t.Fatalf("jobs after deleting twice = %v, want one per variant", jobs)
+		}
+		wantCode(t, db.DeleteProduct(ctx, shop.ID, "unknown"), stockbell.ENOTFOUND, "")
+
+		// The platform sending the product again brings it back.
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if v := variant(t, db, shop.ID, s.PlatformID); v.Deleted {
+			t.Fatal("an upsert did not undelete the product")
+		}
+		if jobs := stockJobs(t, db); jobs[s.ID] != 2 || jobs[m.ID] != 2 {
+			t.Fatalf("jobs after undeleting = %v, want two per variant", jobs)
+		}
+	})
+}
+
+func TestDeleteProductRollsBackWithItsJobs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := shirt(shop.ID, time.Time{})
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		real := db.Queue
+		db.Queue = &failingQueue{inner: real, n: 2}
+		if err := db.DeleteProduct(ctx, shop.ID, up.PlatformID); err != errQueueFailed {
+			t.Fatalf("DeleteProduct with a failing queue = %v", err)
+		}
+		db.Queue = real
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("jobs of a rolled-back transaction remain: %v", jobs)
+		}
+		if v := variant(t, db, shop.ID, up.Variants[0].PlatformID); v.Deleted {
+			t.Fatal("the product stayed deleted after the rollback")
+		}
+	})
+}
+
+func TestFindVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		other := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+		p1 := product(t, db, shop.ID, "p1", map[string]int{"a": 0, "b": 0, "c": 1})
+		product(t, db, shop.ID, "p2", map[string]int{"d": 0})
+		product(t, db, other.ID, "p1", map[string]int{"a": 0})
+		a, b := variant(t, db, shop.ID, "a"), variant(t, db, shop.ID, "b")
+		insertSubscription(t, db, shop.ID, a.ID, "ann@example.com", "", stockbell.SubscriptionQueued)
+		insertSubscription(t, db, shop.ID, b.ID, "bob@example.com", "", stockbell.SubscriptionNotified)
+
+		check := func(name string, filter stockbell.VariantFilter, wantTotal int, want ...string) {
+			t.Helper()
+			got, total, err := db.FindVariants(ctx, filter)
+			must(t, err)
+			ids := []string{}
+			for _, v := range got {
+				ids = append(ids, v.PlatformID)
+			}
+			if total != wantTotal || len(ids) != len(want) {
+				t.Fatalf("%s: %v of %d, want %v of %d", name, ids, total, want, wantTotal)
+			}
+			for i := range want {
+				if ids[i] != want[i] {
+					t.Fatalf("%s: %v, want %v", name, ids, want)
+				}
+			}
+		}
+		check("shop", stockbell.VariantFilter{ShopID: &shop.ID}, 4, "a", "b", "c", "d")
+		check("product", stockbell.VariantFilter{ProductID: &p1.ID}, 3, "a", "b", "c")
+		check("platform id", stockbell.VariantFilter{PlatformID: ptr("a")}, 2, "a", "a")
+		check("queued", stockbell.VariantFilter{ShopID: &shop.ID, HasQueuedSubscribers: ptr(true)}, 1, "a")
+		check("not queued", stockbell.VariantFilter{ShopID: &shop.ID, HasQueuedSubscribers: ptr(false)}, 3, "b", "c", "d")
+		check("page", stockbell.VariantFilter{ShopID: &shop.ID, Offset: 1, Limit: 2}, 4, "b", "c")
+	})
+}
