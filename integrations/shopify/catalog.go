@@ -1,0 +1,214 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// variantRecord is one variant as the Admin API describes it, with its
+// inventory item and every one of the item's levels.
+type variantRecord struct {
+	variant gqlVariant
+	item    gqlItem
+}
+
+// SyncCatalog serves ShopifyCatalogSyncJob: it pages through every variant
+// with its product and per-location levels and upserts them, one product's
+// variants of a page at a time. Levels read now are stamped now, so a
+// webhook older than the read cannot overwrite them.
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
+	shop, err := in.activeShop(ctx, job.ShopID)
+	if shop == nil || err != nil {
+		return err
+	}
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	variants, after := 0, ""
+	for {
+		var data struct {
+			ProductVariants struct {
+				PageInfo pageInfo     `json:"pageInfo"`
+				Nodes    []gqlVariant `json:"nodes"`
+			} `json:"productVariants"`
+		}
+		if err := sess.query(ctx, variantsQuery, map[string]any{"after": nullable(after)}, &data); err != nil {
+			return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		}
+		records, err := sess.recordsOf(ctx, data.ProductVariants.Nodes)
+		if err != nil {
+			return err
+		}
+		if err := in.upsertRecords(ctx, shop, records); err != nil {
+			return err
+		}
+		variants += len(records)
+		if !data.ProductVariants.PageInfo.HasNextPage {
+			break
+		}
+		after = data.ProductVariants.PageInfo.EndCursor
+	}
+	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", variants)
+	return nil
+}
+
+func nullable(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// recordsOf completes each variant's levels beyond the first page.
+func (s *adminSession) recordsOf(ctx context.Context, nodes []gqlVariant) ([]variantRecord, error) {
+	records := make([]variantRecord, 0, len(nodes))
+	for _, v := range nodes {
+		if v.InventoryItem == nil {
+			continue
+		}
+		item := *v.InventoryItem
+		if err := s.completeLevels(ctx, &item); err != nil {
+			return nil, err
+		}
+		records = append(records, variantRecord{variant: v, item: item})
+	}
+	return records, nil
+}
+
+// completeLevels pages the item's remaining inventory levels.
+func (s *adminSession) completeLevels(ctx context.Context, item *gqlItem) error {
+	for item.InventoryLevels.PageInfo.HasNextPage {
+		var data struct {
+			InventoryItem *gqlItem `json:"inventoryItem"`
+		}
+		vars := map[string]any{"id": item.ID, "after": item.InventoryLevels.PageInfo.EndCursor}
+		if err := s.query(ctx, inventoryItemQuery, vars, &data); err != nil {
+			return err
+		}
+		if data.InventoryItem == nil {
+			return nil
+		}
+		item.InventoryLevels.Nodes = append(item.InventoryLevels.Nodes, data.InventoryItem.InventoryLevels.Nodes...)
+		item.InventoryLevels.PageInfo = data.InventoryItem.InventoryLevels.PageInfo
+	}
+	return nil
+}
+
+// fetchItem reads one inventory item with its variant, product and all
+// levels. It returns nil when Shopify no longer has the item.
+func (s *adminSession) fetchItem(ctx context.Context, itemID string) (*variantRecord, error) {
+	var data struct {
+		InventoryItem *gqlItem `json:"inventoryItem"`
+	}
+	if err := s.query(ctx, inventoryItemQuery, map[string]any{"id": gid("InventoryItem", itemID)}, &data); err != nil {
+		return nil, err
+	}
+	item := data.InventoryItem
+	if item == nil || item.Variant == nil {
+		return nil, nil
+	}
+	if err := s.completeLevels(ctx, item); err != nil {
+		return nil, err
+	}
+	return &variantRecord{variant: *item.Variant, item: *item}, nil
+}
+
+// upsertRecords upserts the records grouped by product, in page order.
+func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, records []variantRecord) error {
+	now := in.Clock.Now()
+	var order []string
+	byProduct := map[string]*stockbell.ProductUpsert{}
+	for _, r := range records {
+		pid := r.variant.Product.LegacyResourceID
+		up, ok := byProduct[pid]
+		if !ok {
+			up = productUpsert(shop, r.variant.Product, now)
+			byProduct[pid] = up
+			order = append(order, pid)
+		}
+		up.Variants = append(up.Variants, variantUpsert(up, r))
+	}
+	for _, pid := range order {
+		if _, err := in.Catalog.UpsertProduct(ctx, *byProduct[pid]); err != nil {
+			return fmt.Errorf("upsert product %s of %s: %w", pid, shop.Domain, err)
+		}
+	}
+	return nil
+}
+
+func productUpsert(shop *stockbell.Shop, p gqlProduct, at time.Time) *stockbell.ProductUpsert {
+	up := &stockbell.ProductUpsert{
+		ShopID: shop.ID, PlatformID: p.LegacyResourceID, Title: p.Title, Handle: p.Handle,
+		URL:       productURL(shop, p.Handle),
+		Published: strings.EqualFold(p.Status, "ACTIVE") && p.PublishedAt != nil,
+		UpdatedAt: at,
+	}
+	if p.OnlineStoreURL != nil && *p.OnlineStoreURL != "" {
+		up.URL = *p.OnlineStoreURL
+	}
+	if p.FeaturedImage != nil {
+		up.ImageURL = p.FeaturedImage.URL
+	}
+	return up
+}
+
+func variantUpsert(product *stockbell.ProductUpsert, r variantRecord) stockbell.VariantUpsert {
+	v := stockbell.VariantUpsert{
+		PlatformID: r.variant.LegacyResourceID, InventoryItemID: r.item.LegacyResourceID,
+		Title: r.variant.Title, SKU: r.variant.SKU, Price: r.variant.Price,
+		URL:             variantURL(product.URL, r.variant.LegacyResourceID),
+		ImageURL:        product.ImageURL,
+		InventoryPolicy: inventoryPolicy(r.variant.InventoryPolicy),
+		Tracked:         r.item.Tracked,
+		Levels:          levelsOf(r.item.InventoryLevels),
+	}
+	if r.variant.Image != nil && r.variant.Image.URL != "" {
+		v.ImageURL = r.variant.Image.URL
+	}
+	return v
+}
+
+// levelsOf returns the available quantity per location (never nil, so
+// an item stocked nowhere has its levels cleared).
+func levelsOf(levels gqlLevels) []stockbell.LocationLevel {
+	out := []stockbell.LocationLevel{}
+	for _, n := range levels.Nodes {
+		level := stockbell.LocationLevel{LocationID: legacyID(n.Location.ID)}
+		for _, q := range n.Quantities {
+			if q.Name == "available" {
+				level.Available = q.Quantity
+			}
+		}
+		out = append(out, level)
+	}
+	return out
+}
+
+func inventoryPolicy(p string) stockbell.InventoryPolicy {
+	if strings.EqualFold(p, "continue") {
+		return stockbell.InventoryContinue
+	}
+	return stockbell.InventoryDeny
+}
+
+// productURL is the product's page on the shop's storefront.
+func productURL(shop *stockbell.Shop, handle string) string {
+	host := shop.PrimaryDomain
+	if host == "" {
+		host = shop.Domain
+	}
+	return "https://" + host + "/products/" + url.PathEscape(handle)
+}
+
+func variantURL(productURL, variantID string) string {
+	if productURL == "" {
+		return ""
+	}
+	return productURL + "?variant=" + variantID
+}

@@ -1,0 +1,102 @@
+package shopify
+
+import (
+	"strings"
+)
+
+// The GraphQL documents Stockbell sends, pinned to APIVersion. Page sizes
+// keep each query's requested cost well under the 1000-point single-query
+// limit: about 1 + 25 × (variant, product, item, 10 levels) ≈ 400 points.
+const (
+	variantFields = `id legacyResourceId title sku price inventoryPolicy inventoryQuantity image{ url }
+  product{ id legacyResourceId handle title status publishedAt onlineStoreUrl featuredImage{ url } updatedAt }`
+	levelFields = `pageInfo{ hasNextPage endCursor } nodes{ location{ id } quantities(names:["available"]){ name quantity } }`
+
+	// variantsQuery pages through every variant with its product and levels.
+	variantsQuery = `query StockbellVariants($after:String){ productVariants(first:25, after:$after){
+  pageInfo{ hasNextPage endCursor }
+  nodes{ ` + variantFields + ` inventoryItem{ id legacyResourceId tracked inventoryLevels(first:10){ ` + levelFields + ` } } } } }`
+
+	// inventoryItemQuery resolves one inventory item (and pages its levels).
+	inventoryItemQuery = `query StockbellInventoryItem($id:ID!, $after:String){ inventoryItem(id:$id){
+  id legacyResourceId tracked variant{ ` + variantFields + ` }
+  inventoryLevels(first:50, after:$after){ ` + levelFields + ` } } }`
+
+	// inventoryItemsQuery re-reads several inventory items at once.
+	inventoryItemsQuery = `query StockbellInventoryItems($ids:[ID!]!){ nodes(ids:$ids){ ... on InventoryItem {
+  id legacyResourceId tracked variant{ ` + variantFields + ` }
+  inventoryLevels(first:50){ ` + levelFields + ` } } } }`
+
+	webhookSubscriptionsQuery = `query StockbellWebhooks{ webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
+
+	webhookSubscriptionCreateMutation = `mutation StockbellWebhookCreate($topic:WebhookSubscriptionTopic!, $webhookSubscription:WebhookSubscriptionInput!){
+  webhookSubscriptionCreate(topic:$topic, webhookSubscription:$webhookSubscription){
+    webhookSubscription{ id topic uri } userErrors{ field message } } }`
+)
+
+type pageInfo struct {
+	HasNextPage bool   `json:"hasNextPage"`
+	EndCursor   string `json:"endCursor"`
+}
+
+type imageRef struct {
+	URL string `json:"url"`
+}
+
+type gqlProduct struct {
+	ID               string    `json:"id"`
+	LegacyResourceID string    `json:"legacyResourceId"`
+	Handle           string    `json:"handle"`
+	Title            string    `json:"title"`
+	Status           string    `json:"status"`
+	PublishedAt      *string   `json:"publishedAt"`
+	OnlineStoreURL   *string   `json:"onlineStoreUrl"`
+	FeaturedImage    *imageRef `json:"featuredImage"`
+	UpdatedAt        string    `json:"updatedAt"`
+}
+
+type gqlLevels struct {
+	PageInfo pageInfo `json:"pageInfo"`
+	Nodes    []struct {
+		Location struct {
+			ID string `json:"id"`
+		} `json:"location"`
+		Quantities []struct {
+			Name     string `json:"name"`
+			Quantity int    `json:"quantity"`
+		} `json:"quantities"`
+	} `json:"nodes"`
+}
+
+type gqlItem struct {
+	ID               string      `json:"id"`
+	LegacyResourceID string      `json:"legacyResourceId"`
+	Tracked          bool        `json:"tracked"`
+	Variant          *gqlVariant `json:"variant"`
+	InventoryLevels  gqlLevels   `json:"inventoryLevels"`
+}
+
+type gqlVariant struct {
+	ID               string     `json:"id"`
+	LegacyResourceID string     `json:"legacyResourceId"`
+	Title            string     `json:"title"`
+	SKU              string     `json:"sku"`
+	Price            string     `json:"price"`
+	InventoryPolicy  string     `json:"inventoryPolicy"`
+	Image            *imageRef  `json:"image"`
+	Product          gqlProduct `json:"product"`
+	InventoryItem    *gqlItem   `json:"inventoryItem"`
+}
+
+// legacyID returns the numeric id at the end of a Shopify global id
+// (gid://shopify/Location/24826418 → "24826418"), kept as a decimal string.
+func legacyID(gid string) string {
+	if i := strings.LastIndexByte(gid, '/'); i >= 0 {
+		gid = gid[i+1:]
+	}
+	id, _, _ := strings.Cut(gid, "?")
+	return id
+}
+
+// gid returns Shopify's global id of a resource.
+func gid(resource, id string) string { return "gid://shopify/" + resource + "/" + id }

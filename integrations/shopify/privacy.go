@@ -1,0 +1,86 @@
+package shopify
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// answerDataRequest gathers what Stockbell keeps about the customer and
+// hands it to DataRequests for the merchant. A customer known only by id
+// (no email or phone) cannot be in Stockbell's data: nothing to report.
+func (in *Integration) answerDataRequest(ctx context.Context, shop *stockbell.Shop, p *CustomerPayload) error {
+	contact, ok := contactOf(shop, p)
+	if !ok {
+		return nil
+	}
+	data, err := in.Privacy.ContactData(ctx, contact)
+	if err != nil {
+		return err
+	}
+	requestID := string(p.DataRequest.ID)
+	if requestID == "" {
+		requestID = "customer-" + string(p.Customer.ID)
+	}
+	return in.DataRequests.DeliverContactData(ctx, shop, requestID, data)
+}
+
+// redactCustomer erases the customer's personal data.
+func (in *Integration) redactCustomer(ctx context.Context, shop *stockbell.Shop, p *CustomerPayload) error {
+	contact, ok := contactOf(shop, p)
+	if !ok {
+		return nil
+	}
+	in.Logger.InfoContext(ctx, "shopify customer redacted", "shop", shop.Domain, "customer", p.Customer.ID)
+	return in.Privacy.RedactContact(ctx, contact)
+}
+
+func contactOf(shop *stockbell.Shop, p *CustomerPayload) (stockbell.Contact, bool) {
+	c := stockbell.Contact{ShopID: shop.ID, Email: p.Customer.Email, Phone: p.Customer.Phone}
+	return c, c.Email != "" || c.Phone != ""
+}
+
+// redactShop erases the shop and all its data (about 48 hours after
+// uninstall). A shop installed again since the request was triggered keeps
+// its data: the request belongs to the earlier install.
+func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery) error {
+	if shop.Active() && d.TriggeredAt.Before(shop.InstalledAt) {
+		in.Logger.InfoContext(ctx, "shopify shop/redact for an earlier install ignored", "shop", shop.Domain)
+		return nil
+	}
+	in.Logger.InfoContext(ctx, "shopify shop redacted", "shop", shop.Domain, "shop_id", shop.ID)
+	return ignoreNotFound(in.Shops.DeleteShop(ctx, shop.ID))
+}
+
+// FileDataRequests writes each customer data request's answer as a JSON
+// file, DIR/SHOP DOMAIN/REQUEST ID.json (mode 0600), for the merchant to
+// collect, and logs where it is. Shopify expects the merchant to pass the
+// data to the customer within 30 days.
+type FileDataRequests struct {
+	Dir    string
+	Logger *slog.Logger
+}
+
+// DeliverContactData implements stockbell.DataRequestSink.
+func (f *FileDataRequests) DeliverContactData(ctx context.Context, shop *stockbell.Shop, requestID string, data *stockbell.ContactData) error {
+	dir := filepath.Join(f.Dir, filepath.Base(shop.Domain))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("data request: %w", err)
+	}
+	body, err := json.MarshalIndent(map[string]any{"shop": shop.Domain, "request_id": requestID, "data": data}, "", "  ")
+	if err != nil {
+		return err
+	}
+	path := filepath.Join(dir, filepath.Base(requestID)+".json")
+	if err := os.WriteFile(path, body, 0o600); err != nil {
+		return fmt.Errorf("data request: %w", err)
+	}
+	f.Logger.InfoContext(ctx, "customer data request answered", "shop", shop.Domain, "request", requestID, "file", path,
+		"subscriptions", len(data.Subscriptions), "messages", len(data.Messages))
+	return nil
+}

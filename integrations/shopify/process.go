@@ -1,0 +1,178 @@
+package shopify
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ProcessDelivery does the work of one stored Shopify delivery. A payload
+// that can never be processed (malformed, unknown topic, unknown shop) is
+// logged and reported done with nil, so it is not retried; a returned error
+// makes the job retry.
+func (in *Integration) ProcessDelivery(ctx context.Context, d *stockbell.WebhookDelivery) error {
+	hook, err := ParseWebhook(d.Topic, d.Payload)
+	if err != nil {
+		in.Logger.WarnContext(ctx, "shopify webhook dropped", "delivery", d.ID, "topic", d.Topic, "shop", d.Domain, "err", err)
+		return nil
+	}
+	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, d.Domain)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		in.Logger.InfoContext(ctx, "shopify webhook for an unknown shop", "delivery", d.ID, "topic", d.Topic, "shop", d.Domain)
+		return nil
+	} else if err != nil {
+		return err
+	}
+	return in.dispatch(ctx, shop, d, hook)
+}
+
+func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, hook *Webhook) error {
+	switch {
+	case hook.Customer != nil && hook.Topic == TopicCustomersDataRequest:
+		return in.answerDataRequest(ctx, shop, hook.Customer)
+	case hook.Customer != nil:
+		return in.redactCustomer(ctx, shop, hook.Customer)
+	case hook.ShopRedact != nil:
+		return in.redactShop(ctx, shop, d)
+	case hook.Shop != nil:
+		return in.uninstall(ctx, shop, d)
+	case !shop.Active():
+		in.Logger.InfoContext(ctx, "shopify webhook for an uninstalled shop ignored", "topic", hook.Topic, "shop", shop.Domain)
+		return nil
+	case hook.InventoryLevel != nil:
+		return in.applyLevel(ctx, shop, d, hook.InventoryLevel)
+	case hook.InventoryItem != nil:
+		return in.refreshItem(ctx, shop, string(hook.InventoryItem.ID))
+	case hook.Product != nil:
+		return in.upsertProduct(ctx, shop, d, hook.Product)
+	case hook.Deleted != nil:
+		return ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, string(hook.Deleted.ID)))
+	}
+	return nil
+}
+
+// applyLevel records one location's level. An inventory item not yet in the
+// catalog is read from the Admin API (variant, product, every level) and
+// upserted first; the webhook's own level is then applied, and ignored as
+// stale when the fresher read already covers it.
+func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, p *InventoryLevelPayload) error {
+	change := stockbell.StockChange{
+		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
+		Disconnected: d.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, d.TriggeredAt),
+		Source: "shopify:" + d.Topic,
+	}
+	if p.Available != nil {
+		change.Available = int(*p.Available)
+	}
+	_, err := in.Catalog.ApplyStockChange(ctx, change)
+	if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return err
+	}
+	if change.Disconnected {
+		return nil
+	}
+	if err := in.refreshItem(ctx, shop, change.InventoryItemID); err != nil {
+		return err
+	}
+	return ignoreNotFound(second(in.Catalog.ApplyStockChange(ctx, change)))
+}
+
+// refreshItem reads an inventory item through the Admin API and upserts its
+// variant (tracking, policy, levels) with its product.
+func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	record, err := sess.fetchItem(ctx, itemID)
+	if err != nil || record == nil {
+		return err
+	}
+	return in.upsertRecords(ctx, shop, []variantRecord{*record})
+}
+
+// upsertProduct applies products/create or update. Stock is left to the
+// inventory topics (the payload has no per-location levels); a variant whose
+// payload omits inventory_management keeps its stored tracking.
+func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, p *ProductPayload) error {
+	up := stockbell.ProductUpsert{
+		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
+		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, d.TriggeredAt),
+	}
+	images := map[ID]string{}
+	for _, img := range p.Images {
+		images[img.ID] = img.Src
+	}
+	if p.Image != nil {
+		up.ImageURL = p.Image.Src
+	} else if len(p.Images) > 0 {
+		up.ImageURL = p.Images[0].Src
+	}
+	for _, v := range p.Variants {
+		vu, err := in.variantFromPayload(ctx, shop, &up, v, images)
+		if err != nil {
+			return err
+		}
+		up.Variants = append(up.Variants, vu)
+	}
+	_, err := in.Catalog.UpsertProduct(ctx, up)
+	return err
+}
+
+func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.Shop, up *stockbell.ProductUpsert, v VariantPayload, images map[ID]string) (stockbell.VariantUpsert, error) {
+	vu := stockbell.VariantUpsert{
+		PlatformID: string(v.ID), InventoryItemID: string(v.InventoryItemID), Title: v.Title, SKU: v.SKU,
+		Price: string(v.Price), URL: variantURL(up.URL, string(v.ID)), ImageURL: up.ImageURL,
+		InventoryPolicy: inventoryPolicy(v.InventoryPolicy), Tracked: true,
+	}
+	if src, ok := images[v.ImageID]; ok && v.ImageID != "" {
+		vu.ImageURL = src
+	}
+	if v.managementSent {
+		vu.Tracked = v.InventoryManagement != nil && *v.InventoryManagement != ""
+		return vu, nil
+	}
+	stored, err := in.Catalog.FindVariant(ctx, shop.ID, string(v.ID))
+	if err == nil {
+		vu.Tracked = stored.Tracked
+	} else if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return vu, err
+	}
+	return vu, nil
+}
+
+// uninstall stops all sending for the shop and keeps its data. An
+// app/uninstalled triggered before the shop's latest install belongs to an
+// earlier install and is ignored.
+func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery) error {
+	if !shop.Active() || d.TriggeredAt.Before(shop.InstalledAt) {
+		return nil
+	}
+	in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
+	return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
+}
+
+// changeTime is when the platform says the change happened: the payload's
+// updated_at, else the delivery's X-Shopify-Triggered-At.
+func changeTime(updatedAt string, triggeredAt time.Time) time.Time {
+	if t, err := parseTime(updatedAt); err == nil && !t.IsZero() {
+		return t
+	}
+	return triggeredAt
+}
+
+func ignoreNotFound(err error) error {
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+func second[T any](_ T, err error) error { return err }
+
+// topicEnum turns a topic into the GraphQL WebhookSubscriptionTopic value.
+func topicEnum(topic string) string {
+	return strings.ToUpper(strings.NewReplacer("/", "_").Replace(topic))
+}

@@ -1,0 +1,135 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// reconcileBatch is how many inventory items one nodes() query re-reads.
+const reconcileBatch = 25
+
+// Reconcile serves ShopifyReconcileJob. For ShopID 0 it queues one job per
+// installed Shopify shop; for a shop, it re-reads through the Admin API the
+// inventory of every variant with queued subscribers and applies each
+// location's level (and drops locations Shopify no longer lists), so a
+// missed webhook delays a notification by at most the job's period.
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) error {
+	if job.ShopID == 0 {
+		return in.fanOutReconcile(ctx)
+	}
+	shop, err := in.activeShop(ctx, job.ShopID)
+	if shop == nil || err != nil {
+		return err
+	}
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	variants, err := in.waitedForVariants(ctx, shop.ID)
+	if err != nil {
+		return err
+	}
+	for start := 0; start < len(variants); start += reconcileBatch {
+		batch := variants[start:min(start+reconcileBatch, len(variants))]
+		if err := in.reconcileBatch(ctx, sess, batch); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (in *Integration) fanOutReconcile(ctx context.Context) error {
+	platform, status := stockbell.PlatformShopify, stockbell.ShopInstalled
+	for offset := 0; ; offset += 100 {
+		shops, _, err := in.Shops.FindShops(ctx, stockbell.ShopFilter{Platform: &platform, Status: &status, Offset: offset, Limit: 100})
+		if err != nil {
+			return err
+		}
+		for _, shop := range shops {
+			if err := in.Jobs.Insert(ctx, stockbell.ShopifyReconcileJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+				return err
+			}
+		}
+		if len(shops) < 100 {
+			return nil
+		}
+	}
+}
+
+// waitedForVariants lists the shop's variants with queued subscribers that
+// have an inventory item.
+func (in *Integration) waitedForVariants(ctx context.Context, shopID int64) ([]*stockbell.VariantWithProduct, error) {
+	yes := true
+	var out []*stockbell.VariantWithProduct
+	for offset := 0; ; offset += 250 {
+		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page {
+			if v.InventoryItemID != "" {
+				out = append(out, v)
+			}
+		}
+		if len(page) < 250 {
+			return out, nil
+		}
+	}
+}
+
+func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, batch []*stockbell.VariantWithProduct) error {
+	ids := make([]string, len(batch))
+	for i, v := range batch {
+		ids[i] = gid("InventoryItem", v.InventoryItemID)
+	}
+	var data struct {
+		Nodes []*gqlItem `json:"nodes"`
+	}
+	if err := sess.query(ctx, inventoryItemsQuery, map[string]any{"ids": ids}, &data); err != nil {
+		return fmt.Errorf("reconcile %s: %w", sess.shop.Domain, err)
+	}
+	for i, item := range data.Nodes {
+		if item == nil || i >= len(batch) {
+			continue
+		}
+		if err := sess.completeLevels(ctx, item); err != nil {
+			return err
+		}
+		if err := in.applyLevels(ctx, sess.shop, batch[i], levelsOf(item.InventoryLevels)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyLevels applies each read level as a stock change at the read time,
+// and disconnects stored locations absent from the read.
+func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, levels []stockbell.LocationLevel) error {
+	now := in.Clock.Now()
+	seen := map[string]bool{}
+	base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, At: now, Source: "shopify:reconcile"}
+	for _, l := range levels {
+		seen[l.LocationID] = true
+		change := base
+		change.LocationID, change.Available = l.LocationID, l.Available
+		if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
+			return err
+		}
+	}
+	stored, err := in.Catalog.FindInventoryLevels(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range stored {
+		if !seen[l.LocationID] {
+			change := base
+			change.LocationID, change.Disconnected = l.LocationID, true
+			if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

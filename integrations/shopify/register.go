@@ -1,0 +1,100 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// SubscribedTopics are the topics registered per shop through the Admin
+// API. The mandatory compliance topics cannot be registered this way: they
+// are declared in shopify.app.toml (or the Partner Dashboard).
+var SubscribedTopics = []string{
+	TopicInventoryLevelsUpdate, TopicInventoryLevelsConnect, TopicInventoryLevelsDisconnect,
+	TopicInventoryItemsUpdate, TopicProductsCreate, TopicProductsUpdate, TopicProductsDelete,
+	TopicAppUninstalled,
+}
+
+// WebhookPath is where Shopify delivers webhooks on this server.
+const WebhookPath = "/webhooks/shopify"
+
+type subscription struct {
+	ID    string `json:"id"`
+	Topic string `json:"topic"`
+	URI   string `json:"uri"`
+}
+
+type userError struct {
+	Field   []string `json:"field"`
+	Message string   `json:"message"`
+}
+
+// RegisterWebhooks serves ShopifyRegisterWebhooksJob: it lists the shop's
+// subscriptions and creates, with webhookSubscriptionCreate, those missing
+// for this server's webhook URL. Running it again creates nothing new.
+func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) error {
+	shop, err := in.activeShop(ctx, job.ShopID)
+	if shop == nil || err != nil {
+		return err
+	}
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	uri := in.Config.AppURL + WebhookPath
+	existing, err := sess.subscriptions(ctx)
+	if err != nil {
+		return err
+	}
+	created := 0
+	for _, topic := range SubscribedTopics {
+		if existing[topicEnum(topic)+" "+uri] {
+			continue
+		}
+		if err := sess.createSubscription(ctx, topicEnum(topic), uri); err != nil {
+			return err
+		}
+		created++
+	}
+	in.Logger.InfoContext(ctx, "shopify webhooks registered", "shop", shop.Domain, "created", created, "uri", uri)
+	return nil
+}
+
+// subscriptions returns the shop's subscriptions as "TOPIC uri" keys.
+func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, error) {
+	var data struct {
+		WebhookSubscriptions struct {
+			Nodes []subscription `json:"nodes"`
+		} `json:"webhookSubscriptions"`
+	}
+	if err := s.query(ctx, webhookSubscriptionsQuery, nil, &data); err != nil {
+		return nil, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
+	}
+	keys := map[string]bool{}
+	for _, n := range data.WebhookSubscriptions.Nodes {
+		keys[n.Topic+" "+n.URI] = true
+	}
+	return keys, nil
+}
+
+func (s *adminSession) createSubscription(ctx context.Context, topic, uri string) error {
+	var data struct {
+		WebhookSubscriptionCreate struct {
+			WebhookSubscription *subscription `json:"webhookSubscription"`
+			UserErrors          []userError   `json:"userErrors"`
+		} `json:"webhookSubscriptionCreate"`
+	}
+	vars := map[string]any{"topic": topic, "webhookSubscription": map[string]any{"uri": uri}}
+	if err := s.query(ctx, webhookSubscriptionCreateMutation, vars, &data); err != nil {
+		return fmt.Errorf("create webhook %s for %s: %w", topic, s.shop.Domain, err)
+	}
+	for _, ue := range data.WebhookSubscriptionCreate.UserErrors {
+		if strings.Contains(ue.Message, "already been taken") {
+			return nil
+		}
+		return fmt.Errorf("create webhook %s for %s: %s (%s)", topic, s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
+	}
+	return nil
+}
