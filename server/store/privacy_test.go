@@ -1,0 +1,139 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// insertMessage writes a message row directly.
+func insertMessage(t *testing.T, db *store.DB, shopID, subID int64, recipient string) {
+	t.Helper()
+	now := db.Clock.Now()
+	_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient, status,
+		due_at, created_at) VALUES (?, ?, 0, 'email', ?, 'sent', ?, ?)`), shopID, subID, recipient, now, now)
+	must(t, err)
+}
+
+func insertEvent(t *testing.T, db *store.DB, shopID int64, subID *int64, detail string) {
+	t.Helper()
+	_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, kind, subscription_id, detail, created_at)
+		VALUES (?, ?, ?, ?, ?)`), shopID, stockbell.EventNotified, subID, detail, db.Clock.Now())
+	must(t, err)
+}
+
+// privacyFixture stores Ann (email and phone) and Bob in one shop, Ann in a
+// second shop, with messages, events and a webhook that names Ann.
+func privacyFixture(t *testing.T, db *store.DB) (shop, other *stockbell.Shop, ann []int64) {
+	t.Helper()
+	useClock(db)
+	shop = install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+	other = install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+	for _, s := range []*stockbell.Shop{shop, other} {
+		product(t, db, s.ID, "p1", map[string]int{"v1": 0, "v2": 0})
+	}
+	v1, v2 := variant(t, db, shop.ID, "v1"), variant(t, db, shop.ID, "v2")
+	a1 := insertSubscription(t, db, shop.ID, v1.ID, "ann@example.com", "", stockbell.SubscriptionNotified)
+	a2 := insertSubscription(t, db, shop.ID, v2.ID, "", "+33612345678", stockbell.SubscriptionQueued)
+	bob := insertSubscription(t, db, shop.ID, v1.ID, "bob@example.com", "", stockbell.SubscriptionQueued)
+	elsewhere := insertSubscription(t, db, other.ID, variant(t, db, other.ID, "v1").ID, "ann@example.com", "", stockbell.SubscriptionQueued)
+	insertMessage(t, db, shop.ID, a1, "ann@example.com")
+	insertMessage(t, db, shop.ID, bob, "bob@example.com")
+	insertMessage(t, db, other.ID, elsewhere, "ann@example.com")
+	insertEvent(t, db, shop.ID, &a1, `{"step":0}`)
+	insertEvent(t, db, shop.ID, &a2, `{}`)
+	insertEvent(t, db, shop.ID, nil, `{"recipient":"ann@example.com"}`)
+	insertEvent(t, db, shop.ID, &bob, `{"recipient":"bob@example.com"}`)
+	insertEvent(t, db, other.ID, &elsewhere, `{"recipient":"ann@example.com"}`)
+	for _, d := range []struct {
+		shopID  *int64
+		id, doc string
+	}{
+		{&shop.ID, "w1", `{"customer":{"email":"Ann@Example.com","phone":"+33612345678"}}`},
+		{&shop.ID, "w2", `{"customer":{"email":"bob@example.com"}}`},
+		{nil, "w3", `{"email":"ann@example.com"}`},
+		{&other.ID, "w4", `{"email":"ann@example.com"}`},
+	} {
+		dom := shop.Domain
+		if d.shopID != nil && *d.shopID == other.ID {
+			dom = other.Domain
+		}
+		_, err := db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: d.shopID,
+			Domain: dom, DeliveryID: d.id, Topic: "customers/redact", Payload: []byte(d.doc)})
+		must(t, err)
+	}
+	return shop, other, []int64{a1, a2}
+}
+
+func TestContactData(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, _, ann := privacyFixture(t, db)
+		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: " ANN@example.com ", Phone: "+33612345678"})
+		must(t, err)
+		if len(data.Subscriptions) != 2 || data.Subscriptions[0].ID != ann[0] || data.Subscriptions[1].ID != ann[1] ||
+			data.Subscriptions[0].ConsentIP != "203.0.113.9" {
+			t.Fatalf("subscriptions = %+v", data.Subscriptions)
+		}
+		if len(data.Messages) != 1 || data.Messages[0].Recipient != "ann@example.com" {
+			t.Fatalf("messages = %+v", data.Messages)
+		}
+		if len(data.Events) != 3 {
+			t.Fatalf("events = %d, want 3 (two by subscription, one naming her)", len(data.Events))
+		}
+		phoneOnly, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Phone: "+33612345678"})
+		must(t, err)
+		if len(phoneOnly.Subscriptions) != 1 || phoneOnly.Subscriptions[0].ID != ann[1] || len(phoneOnly.Messages) != 0 {
+			t.Fatalf("by phone: %d subscriptions, %d messages", len(phoneOnly.Subscriptions), len(phoneOnly.Messages))
+		}
+		_, err = db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID})
+		wantCode(t, err, stockbell.EINVALID, "contact")
+	})
+}
+
+func TestRedactContactLeavesNoTrace(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, other, _ := privacyFixture(t, db)
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+33612345678"}))
+
+		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+33612345678"})
+		must(t, err)
+		if len(data.Subscriptions)+len(data.Messages)+len(data.Events) != 0 {
+			t.Fatalf("after redaction: %+v", data)
+		}
+		// No row of the shop mentions her anywhere.
+		for table, text := range map[string]string{
+			"subscriptions": "email || ' ' || phone", "messages": "recipient", "events": "detail",
+		} {
+			if n := count(t, db, `SELECT COUNT(*) FROM `+table+` WHERE shop_id = ? AND (`+text+` LIKE '%ann@%' OR `+text+` LIKE '%33612345678%')`, shop.ID); n != 0 {
+				t.Errorf("%d rows of %s still name her", n, table)
+			}
+		}
+		for _, id := range []int64{1, 3} {
+			d, err := db.FindDelivery(ctx, id)
+			must(t, err)
+			if p := strings.ToLower(string(d.Payload)); strings.Contains(p, "ann@") || strings.Contains(p, "33612345678") {
+				t.Errorf("webhook %s still holds her: %s", d.DeliveryID, d.Payload)
+			}
+		}
+		// Bob, and Ann in the other shop, are untouched.
+		bob, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: "bob@example.com"})
+		must(t, err)
+		if len(bob.Subscriptions) != 1 || len(bob.Messages) != 1 || len(bob.Events) != 1 {
+			t.Fatalf("bob lost data: %d/%d/%d", len(bob.Subscriptions), len(bob.Messages), len(bob.Events))
+		}
+		elsewhere, err := db.ContactData(ctx, stockbell.Contact{ShopID: other.ID, Email: "ann@example.com"})
+		must(t, err)
+		if len(elsewhere.Subscriptions) != 1 || len(elsewhere.Messages) != 1 || len(elsewhere.Events) != 1 {
+			t.Fatal("redaction reached into another shop")
+		}
+		for _, id := range []int64{2, 4} {
+			if d, _ := db.FindDelivery(ctx, id); len(d.Payload) == 0 {
+				t.Errorf("webhook %s of someone else was blanked", d.DeliveryID)
+			}
+		}
+		wantCode(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "  "}), stockbell.EINVALID, "contact")
+	})
+}
