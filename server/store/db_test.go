@@ -1,0 +1,237 @@
+package store_test
+
+import (
+	"database/sql"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"testing/fstest"
+
+	"github.com/pressly/goose/v3"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/migrations"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func TestParseURL(t *testing.T) {
+	cases := []struct {
+		raw       string
+		dialect   store.Dialect
+		dsnPrefix string
+		errHas    string
+	}{
+		{raw: "postgres://u:p@db.example:5432/stockbell?sslmode=require", dialect: store.Postgres, dsnPrefix: "postgres://u:p@db.example:5432/stockbell"},
+		{raw: "postgresql://db.example/stockbell", dialect: store.Postgres, dsnPrefix: "postgresql://db.example/stockbell"},
+		{raw: "./data/stockbell.db", dialect: store.SQLite, dsnPrefix: "file:./data/stockbell.db?"},
+		{raw: "sqlite:///var/lib/stockbell.db", dialect: store.SQLite, dsnPrefix: "file:/var/lib/stockbell.db?"},
+		{raw: "sqlite:stockbell.db", dialect: store.SQLite, dsnPrefix: "file:stockbell.db?"},
+		{raw: "file:stockbell.db?mode=ro", dialect: store.SQLite, dsnPrefix: "file:stockbell.db?_pragma"},
+		{raw: "", errHas: "empty database URL"},
+		{raw: "mysql://root@localhost/shop", errHas: `unsupported database scheme "mysql"`},
+		{raw: "postgres://user:s3cret@db.example:port/x", errHas: "malformed PostgreSQL URL"},
+		{raw: "postgres://%zz", errHas: "malformed PostgreSQL URL"},
+		{raw: "postgres:///stockbell", errHas: "no host"},
+		{raw: "sqlite:", errHas: "no file path"},
+	}
+	for _, c := range cases {
+		dialect, dsn, err := store.ParseURL(c.raw)
+		if c.errHas != "" {
+			if err == nil || !strings.Contains(err.Error(), c.errHas) {
+				t.Errorf("ParseURL(%q) error = %v, want one saying %q", c.raw, err, c.errHas)
+			}
+			if err != nil && strings.Contains(err.Error(), "s3cret") {
+				t.Errorf("ParseURL(%q) error reveals the password: %v", c.raw, err)
+			}
+			continue
+		}
+		if err != nil || dialect != c.dialect || !strings.HasPrefix(dsn, c.dsnPrefix) {
+			t.Errorf("ParseURL(%q) = %s, %q, %v; want %s, %q…", c.raw, dialect, dsn, err, c.dialect, c.dsnPrefix)
+		}
+		if dialect == store.SQLite {
+			for _, pragma := range []string{"journal_mode(WAL)", "busy_timeout", "foreign_keys(1)", "_txlock=immediate"} {
+				if !strings.Contains(dsn, pragma) {
+					t.Errorf("SQLite DSN %q lacks %s", dsn, pragma)
+				}
+			}
+			if strings.Contains(dsn, "mode=ro") {
+				t.Errorf("SQLite DSN %q kept the caller's query", dsn)
+			}
+		}
+	}
+}
+
+func TestOpenUnreachable(t *testing.T) {
+	_, err := store.Open(ctx, "postgres://postgres@127.0.0.1:1/stockbell?sslmode=disable&connect_timeout=2")
+	if err == nil || !strings.Contains(err.Error(), "cannot reach database") {
+		t.Fatalf("Open of a closed port = %v", err)
+	}
+}
+
+func TestMigrateIsIdempotent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		before, err := db.SchemaVersion(ctx)
+		must(t, err)
+		if latest := latestMigration(t, db); before != latest {
+			t.Fatalf("schema version %d, want the latest %d", before, latest)
+		}
+		must(t, db.Migrate(ctx))
+		must(t, db.Migrate(ctx))
+		after, err := db.SchemaVersion(ctx)
+		must(t, err)
+		if after != before {
+			t.Fatalf("version moved from %d to %d", before, after)
+		}
+		if _, err := db.FindShopByID(ctx, shop.ID); err != nil {
+			t.Fatalf("data lost by migrating again: %v", err)
+		}
+	})
+}
+
+// latestMigration returns the highest version in the dialect's folder.
+func latestMigration(t *testing.T, db *store.DB) int64 {
+	t.Helper()
+	fsys, err := migrations.FS(string(db.Dialect))
+	must(t, err)
+	p, err := goose.NewProvider(gooseDialect(db), db.DB.DB, fsys)
+	must(t, err)
+	sources := p.ListSources()
+	return sources[len(sources)-1].Version
+}
+
+func gooseDialect(db *store.DB) goose.Dialect {
+	if db.Dialect == store.Postgres {
+		return goose.DialectPostgres
+	}
+	return goose.DialectSQLite3
+}
+
+// brokenMigration changes schema and data, then fails half way.
+const brokenMigration = `-- +goose Up
+CREATE TABLE half_done (id INTEGER);
+ALTER TABLE shops ADD COLUMN broken_col TEXT;
+DELETE FROM shops;
+SELECT no_such_column FROM no_such_table;
+-- +goose Down
+DROP TABLE half_done;
+`
+
+// TestFailingMigrationLeavesDatabaseAsItWas runs the shipped migrations
+// plus a broken one through goose, as Migrate does: the broken one's
+// changes must all be rolled back.
+func TestFailingMigrationLeavesDatabaseAsItWas(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		before, err := db.SchemaVersion(ctx)
+		must(t, err)
+		fsys := withBrokenMigration(t, db)
+		p, err := goose.NewProvider(gooseDialect(db), db.DB.DB, fsys)
+		must(t, err)
+		if _, err := p.Up(ctx); err == nil {
+			t.Fatal("the broken migration succeeded")
+		}
+		after, err := db.SchemaVersion(ctx)
+		must(t, err)
+		if after != before {
+			t.Fatalf("version %d after a failed migration, want %d", after, before)
+		}
+		for _, probe := range []string{`SELECT COUNT(*) FROM half_done`, `SELECT COUNT(broken_col) FROM shops`} {
+			var n int
+			if err := db.DB.GetContext(ctx, &n, probe); err == nil {
+				t.Errorf("%q works: the failed migration's schema change stayed", probe)
+			}
+		}
+		if _, err := db.FindShopByID(ctx, shop.ID); err != nil {
+			t.Fatalf("the failed migration's data change stayed: %v", err)
+		}
+		must(t, db.Migrate(ctx))
+	})
+}
+
+// withBrokenMigration copies the dialect's migrations and adds a broken one
+// after them.
+func withBrokenMigration(t *testing.T, db *store.DB) fs.FS {
+	t.Helper()
+	src, err := migrations.FS(string(db.Dialect))
+	must(t, err)
+	out := fstest.MapFS{}
+	names, err := fs.Glob(src, "*.sql")
+	must(t, err)
+	for _, name := range names {
+		data, err := fs.ReadFile(src, name)
+		must(t, err)
+		out[name] = &fstest.MapFile{Data: data}
+	}
+	out["9999_broken.sql"] = &fstest.MapFile{Data: []byte(brokenMigration)}
+	return out
+}
+
+// TestConcurrentMigrate starts two replicas against one empty database at
+// once; under the migration lock both must come up on the latest schema.
+func TestConcurrentMigrate(t *testing.T) {
+	for _, dialect := range storetest.Dialects(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			dbURL := emptyDatabase(t, dialect)
+			replicas := make([]*store.DB, 2)
+			for i := range replicas {
+				db, err := store.Open(ctx, dbURL)
+				must(t, err)
+				t.Cleanup(func() { db.Close() })
+				replicas[i] = db
+			}
+			var wg sync.WaitGroup
+			errs := make([]error, len(replicas))
+			for i, db := range replicas {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					errs[i] = db.WithMigrationLock(ctx, db.Migrate)
+				}()
+			}
+			wg.Wait()
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("replica %d: %v", i, err)
+				}
+			}
+			for _, db := range replicas {
+				version, err := db.SchemaVersion(ctx)
+				must(t, err)
+				if latest := latestMigration(t, db); version != latest {
+					t.Fatalf("version %d, want %d", version, latest)
+				}
+			}
+		})
+	}
+}
+
+// emptyDatabase returns the URL of a new, unmigrated database.
+func emptyDatabase(t *testing.T, dialect store.Dialect) string {
+	t.Helper()
+	if dialect == store.SQLite {
+		return filepath.Join(t.TempDir(), "empty.db")
+	}
+	base := os.Getenv(storetest.PostgresEnv)
+	admin, err := sql.Open("postgres", base)
+	must(t, err)
+	defer admin.Close()
+	name := "stockbell_empty_" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_"))
+	admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	_, err = admin.Exec("CREATE DATABASE " + name)
+	must(t, err)
+	t.Cleanup(func() {
+		if admin, err := sql.Open("postgres", base); err == nil {
+			admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+			admin.Close()
+		}
+	})
+	u, err := url.Parse(base)
+	must(t, err)
+	u.Path = "/" + name
+	return u.String()
+}
