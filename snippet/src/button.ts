@@ -1,10 +1,11 @@
 // The "Notify me when available" button: one per product slot, in its own
 // shadow root so that theme CSS cannot restyle it.
 //
-// Layout: once a product has shown a sold-out variant, its button keeps its
-// box and switches with visibility, so switching variants never moves the
-// page; it is invisible, unfocusable and absent from the accessibility tree
-// while hidden. In "replace" placement the add-to-cart button and ours swap
+// Layout: a product known to have a sold-out variant (Shopify's product
+// JSON says so up front; a data-attribute product once it has shown one)
+// gets its button box at once, switched with visibility, so switching
+// variants never moves the page; while hidden the button is invisible,
+// unfocusable and absent from the accessibility tree. In "replace" placement the add-to-cart button and ours swap
 // places instead, each display:none while the other shows.
 
 import { options } from "./config";
@@ -18,6 +19,8 @@ export interface Slot {
   /** read returns the selected variant id and whether it is sold out. */
   read(): [string, boolean];
   where(): Where | null;
+  /** Create the (hidden) button before any sold-out variant is selected, so showing it moves nothing. */
+  reserve?: boolean;
   variant?: string;
   host?: HTMLElement;
   button?: HTMLButtonElement;
@@ -47,7 +50,7 @@ export function render(slot: Slot, text: string, open: (variant: string, from: E
   const [variant, soldOut] = slot.read();
   slot.variant = variant;
   const where = slot.where();
-  if (!where || (!slot.host && !soldOut)) return;
+  if (!where || (!slot.host && !soldOut && !slot.reserve)) return;
   if (!slot.host) create(slot, open);
   const host = slot.host!;
   place(host, where);

@@ -84,6 +84,7 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
     if (id && id != current) (current = id), changed();
   });
   return {
+    reserve: true,
     read: () => [current, soldOut.includes(current)],
     where: () => {
       const anchor = document.querySelector(options.anchor);

@@ -1,0 +1,155 @@
+package snippet
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+func TestShopifyButtonFollowsTheVariantAndSubscribes(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee")
+
+	if eval[bool](t, ctx, `shown(button())`) {
+		t.Fatal("the button shows on the in-stock variant")
+	}
+	below := eval[float64](t, ctx, `document.getElementById("description").getBoundingClientRect().top`)
+
+	selectVariant(t, ctx, soldOut)
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, `button().textContent`); got != "Notify me when available" {
+		t.Errorf("button text %q", got)
+	}
+	if got := eval[string](t, ctx, `location.search`); got != "?variant="+soldOut {
+		t.Errorf("url %q", got)
+	}
+	if after := eval[float64](t, ctx, `document.getElementById("description").getBoundingClientRect().top`); after != below {
+		t.Errorf("showing the button moved the page: %v → %v", below, after)
+	}
+	if got := eval[string](t, ctx, `getComputedStyle(button()).backgroundColor + " " + getComputedStyle(button()).fontSize`); got == "rgb(255, 105, 180) 30px" {
+		t.Error("theme CSS reached the snippet's button")
+	}
+
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := eval[string](t, ctx, `dialog().getAttribute("role") + " " + dialog().getAttribute("aria-modal") + " " + describe(active())`); got != "dialog true email" {
+		t.Errorf("dialog role, aria-modal, focus: %q", got)
+	}
+	if eval[bool](t, ctx, `!!field("phone") || !!field("sms_consent")`) {
+		t.Error("phone fields shown although only email is offered")
+	}
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com"))
+	browsertest.Screenshot(t, ctx, "snippet-form-open")
+
+	click(t, ctx, `form().querySelector("button[type=submit]")`)
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[string](t, ctx, `status().textContent`); got != "Thanks! We'll email you when it's back." {
+		t.Errorf("status %q", got)
+	}
+	if eval[bool](t, ctx, `shown(field("email"))`) {
+		t.Error("the form fields stay after subscribing")
+	}
+	if got := eval[string](t, ctx, `JSON.stringify(events("subscribed")[0].detail)`); got != `{"variantId":"`+soldOut+`","created":true,"subscription":{"id":42,"status":"queued","channels":["email"]}}` {
+		t.Errorf("stockbell:subscribed detail %s", got)
+	}
+	posts := s.posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d requests reached the endpoint, want exactly one POST (no preflight): %+v", len(posts), posts)
+	}
+	p := posts[0]
+	if p.Method != "POST" || p.ContentType != "text/plain" || p.Origin != s.shop.URL {
+		t.Errorf("request %s %q from %q", p.Method, p.ContentType, p.Origin)
+	}
+	wantJSON(t, p.Body, map[string]any{
+		"shop": "test-shop.myshopify.com", "variant_id": soldOut, "email": "shopper@example.com", "phone": "",
+		"channels": []string{"email"}, "sms_consent": false, "marketing_consent": false, "locale": "en",
+	})
+
+	do(t, ctx, chromedp.KeyEvent("\u001b"))
+	waitFor(t, ctx, `!dialog().open`)
+	selectVariant(t, ctx, inStock)
+	waitFor(t, ctx, `!shown(button())`)
+	if after := eval[float64](t, ctx, `document.getElementById("description").getBoundingClientRect().top`); after != below {
+		t.Errorf("hiding the button moved the page: %v → %v", below, after)
+	}
+}
+
+func TestAlreadySubscribedShowsItsOwnState(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	waitFor(t, ctx, `shown(button())`)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("taken@example.com\r"))
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[string](t, ctx, `status().textContent`); got != "You're already on the list for this item." {
+		t.Errorf("status %q", got)
+	}
+	if eval[bool](t, ctx, `events("subscribed")[0].detail.created`) {
+		t.Error("a 200 answer is reported as created")
+	}
+}
+
+func TestServerErrorShowsItsMessageAndMarksTheField(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	waitFor(t, ctx, `shown(button())`)
+	eval[chromedp.Void](t, ctx, `Stockbell.open({variantId: "`+soldOut+`"})`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("bounce@example.com\r"))
+	waitFor(t, ctx, `events("error").length == 1`)
+	got := eval[string](t, ctx, `[status().textContent, status().className, field("email").getAttribute("aria-invalid"),
+		field("email").getAttribute("aria-describedby"), describe(active()), shown(field("email"))].join("|")`)
+	if got != "This address cannot receive email.|m e|true|m|email|true" {
+		t.Errorf("error state %q", got)
+	}
+	if got := eval[string](t, ctx, `JSON.stringify(events("error")[0].detail)`); got != `{"variantId":"`+soldOut+`","status":422,"code":"EINVALID","message":"This address cannot receive email.","field":"email"}` {
+		t.Errorf("stockbell:error detail %s", got)
+	}
+	// The shopper corrects the address and succeeds.
+	eval[chromedp.Void](t, ctx, `field("email").select()`)
+	do(t, ctx, chromedp.KeyEvent("fixed@example.com\r"))
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if eval[bool](t, ctx, `form().querySelector("[aria-invalid]") != null`) {
+		t.Error("the field stays marked invalid after a successful retry")
+	}
+}
+
+func TestNoRequestBeyondDetectionWhenNothingIsSoldOut(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/socks")
+	open(t, ctx, s.shop.URL+"/")
+	open(t, ctx, s.shop.URL+"/pages/custom?available=true")
+	eval[chromedp.Void](t, ctx, `document.body.click()`)
+	app, shop := s.seen()
+	wantShop := []string{"/products/socks", "/products/socks.js", "/", "/pages/custom?available=true"}
+	for _, r := range app { // the snippet itself, once per page or once cached
+		if r != "GET /snippet.js" {
+			t.Errorf("app requests %q, want only the snippet", app)
+			break
+		}
+	}
+	if !equal(shop, wantShop) {
+		t.Errorf("shop requests %q, want %q", shop, wantShop)
+	}
+	if eval[bool](t, ctx, `host() != null`) {
+		t.Error("a button was inserted on a page with nothing sold out")
+	}
+}
+
+func equal(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,270 @@
+package snippet
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// The storefront tests serve a Dawn-like Shopify product page and a
+// data-attribute product page from one loopback server (the shop), and the
+// snippet plus a recording stand-in for the subscription endpoint from
+// another (the app), so every snippet request is cross-origin as in
+// production.
+
+type variant struct {
+	ID        int64  `json:"id"`
+	Title     string `json:"title"`
+	Option1   string `json:"option1"`
+	Available bool   `json:"available"`
+	Price     int    `json:"price"`
+}
+
+var products = map[string][]variant{
+	"tee":   {{44000000000111, "S", "S", true, 1900}, {44000000000222, "M", "M", false, 1900}},
+	"socks": {{44000000000333, "One size", "One size", true, 900}, {44000000000444, "Kids", "Kids", true, 900}},
+}
+
+const (
+	inStock = "44000000000111"
+	soldOut = "44000000000222"
+)
+
+var pages = template.Must(template.ParseFiles("testdata/dawn-product.html", "testdata/custom-product.html"))
+
+// request is one request the app server received.
+type request struct {
+	Method, Path, ContentType, Origin string
+	Body                              string
+}
+
+// storefront is the pair of loopback servers and what they saw.
+type storefront struct {
+	app, shop *httptest.Server
+	attrs     template.HTMLAttr // extra attributes on the snippet's script tag
+
+	mu       sync.Mutex
+	appSeen  []request
+	shopSeen []string
+}
+
+func newStorefront(t *testing.T, attrs string) *storefront {
+	t.Helper()
+	bundle := mustBuild(t)
+	s := &storefront{attrs: template.HTMLAttr(attrs)}
+	app := http.NewServeMux()
+	app.Handle("/snippet.js", bundle.Handler())
+	app.Handle("/snippet/", bundle.Handler())
+	app.HandleFunc("/api/storefront/v1/subscriptions", s.subscribe)
+	s.app = httptest.NewServer(s.recordApp(app))
+	shop := http.NewServeMux()
+	shop.HandleFunc("/products/{file}", s.product)
+	shop.HandleFunc("/pages/custom", s.custom)
+	shop.HandleFunc("/{$}", s.home)
+	s.shop = httptest.NewServer(s.recordShop(shop))
+	t.Cleanup(s.app.Close)
+	t.Cleanup(s.shop.Close)
+	return s
+}
+
+func (s *storefront) recordApp(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<10))
+		s.mu.Lock()
+		s.appSeen = append(s.appSeen, request{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Origin"), string(body)})
+		s.mu.Unlock()
+		r.Body = io.NopCloser(strings.NewReader(string(body)))
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *storefront) recordShop(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.shopSeen = append(s.shopSeen, r.URL.RequestURI())
+		s.mu.Unlock()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// subscribe answers like the storefront API contract: 201 new, 200 already
+// queued (taken@example.com), 422 with the field (bounce@example.com).
+func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Origin") == s.shop.URL {
+		w.Header().Set("Access-Control-Allow-Origin", s.shop.URL)
+		w.Header().Set("Vary", "Origin")
+	}
+	if r.Method != http.MethodPost {
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	var body struct {
+		Email    string   `json:"email"`
+		Channels []string `json:"channels"`
+	}
+	_ = json.NewDecoder(r.Body).Decode(&body)
+	w.Header().Set("Content-Type", "application/json")
+	switch body.Email {
+	case "bounce@example.com":
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{"error":{"code":"EINVALID","message":"This address cannot receive email.","field":"email"}}`)
+	case "taken@example.com":
+		fmt.Fprintf(w, `{"subscription":{"id":7,"status":"queued","channels":%q}}`, body.Channels)
+	default:
+		w.WriteHeader(http.StatusCreated)
+		channels, _ := json.Marshal(body.Channels)
+		fmt.Fprintf(w, `{"subscription":{"id":42,"status":"queued","channels":%s}}`, channels)
+	}
+}
+
+func (s *storefront) product(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	handle, isJSON := strings.CutSuffix(file, ".js")
+	variants, ok := products[handle]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	if isJSON {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"id": 1, "handle": handle, "title": handle, "available": true, "variants": variants})
+		return
+	}
+	js, _ := json.Marshal(variants)
+	s.render(w, "dawn-product.html", map[string]any{
+		"App": s.app.URL, "Attrs": s.attrs, "Title": handle, "Variants": variants, "VariantsJSON": template.JS(js),
+	})
+}
+
+func (s *storefront) custom(w http.ResponseWriter, r *http.Request) {
+	s.render(w, "custom-product.html", map[string]any{
+		"App": s.app.URL, "Attrs": s.attrs, "Variant": "PULL-ROUGE-M", "Available": r.URL.Query().Get("available") == "true",
+	})
+}
+
+func (s *storefront) home(w http.ResponseWriter, r *http.Request) {
+	fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.Shopify={routes:{root:"/"}};window.stockbellEvents=[];
+document.addEventListener("stockbell:ready",(e)=>stockbellEvents.push({name:"ready",detail:e.detail}))</script>
+<script src="%s/snippet.js" data-shop="test-shop.myshopify.com" defer></script></head><body><h1>Home</h1></body></html>`, s.app.URL)
+}
+
+func (s *storefront) render(w http.ResponseWriter, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := pages.ExecuteTemplate(w, name, data); err != nil {
+		http.Error(w, err.Error(), 500)
+	}
+}
+
+// posts returns the requests that reached the subscription endpoint.
+func (s *storefront) posts() []request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []request
+	for _, r := range s.appSeen {
+		if r.Path == "/api/storefront/v1/subscriptions" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (s *storefront) seen() (app []string, shop []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range s.appSeen {
+		app = append(app, r.Method+" "+r.Path)
+	}
+	return app, append([]string(nil), s.shopSeen...)
+}
+
+// helpers are JavaScript functions the test expressions use to reach into
+// the snippet's shadow roots.
+const helpers = `
+const host = () => document.querySelector("stockbell-button");
+const button = () => host() && host().shadowRoot.querySelector("button");
+const form = () => { const d = document.querySelector("stockbell-dialog"); return d && d.shadowRoot; };
+const field = (name) => form().querySelector("[name=" + name + "]");
+const dialog = () => form() && form().querySelector("dialog");
+const status = () => form().querySelector("[role=status]");
+const active = () => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a; };
+const describe = (el) => el ? (el.getAttribute("name") || el.className || el.id || el.tagName) : "none";
+const shown = (el) => !!el && el.checkVisibility({ visibilityProperty: true });
+const events = (name) => window.stockbellEvents.filter((e) => e.name === name);
+`
+
+func js(expr string) string { return "(() => {" + helpers + "return (" + expr + ");})()" }
+
+func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js(expr), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+func waitFor(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js(expr), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
+func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// open loads a page and waits for the snippet's stockbell:ready event.
+func open(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate(url))
+	waitFor(t, ctx, `window.stockbellEvents && events("ready").length == 1`)
+}
+
+// click moves the real mouse to the middle of the element and clicks.
+func click(t *testing.T, ctx context.Context, element string) {
+	t.Helper()
+	pt := eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center"});
+		const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	do(t, ctx, chromedp.MouseClickXY(pt[0], pt[1]))
+}
+
+// selectVariant picks an option of the Dawn-like page's variant select, as a
+// shopper's choice in the native picker does (value set, change fired).
+func selectVariant(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	eval[chromedp.Void](t, ctx, `(() => { const s = document.getElementById("Option-1"); s.value = "`+id+`";
+		s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+}
+
+func wantJSON(t *testing.T, got string, want map[string]any) {
+	t.Helper()
+	var gotMap map[string]any
+	if err := json.Unmarshal([]byte(got), &gotMap); err != nil {
+		t.Fatalf("body %q is not JSON: %v", got, err)
+	}
+	g, _ := json.Marshal(gotMap)
+	w, _ := json.Marshal(want)
+	if string(g) != string(w) {
+		t.Errorf("posted %s\nwant   %s", g, w)
+	}
+}
+
+func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return browsertest.New(t)
+}
