@@ -29,6 +29,6 @@ export function countryOptions(tag: string, selected: string): string {
   return table
     .map((e) => [names?.of(e.slice(0, 2)) || e.slice(0, 2), e.slice(0, 2), e.slice(2)])
     .sort((a, b) => a[0].localeCompare(b[0], names && tag))
-    .map(([name, code, dial]) => `<option value="${code}"${code == selected ? " selected" : ""}>${name} +${dial}</option>`)
+    .map(([name, code, dial]) => `<option value="${code}"${code == selected ? " selected" : ""}>+${dial} ${name}</option>`)
     .join("");
 }

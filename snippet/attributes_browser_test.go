@@ -1,0 +1,110 @@
+package snippet
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+const customAttrs = `data-channels="both" data-country="FR" data-marketing="true" data-color-accent="#0a5c36"`
+
+func TestDataAttributePageInFrenchWithSMS(t *testing.T) {
+	s := newStorefront(t, customAttrs)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, `button().textContent + "|" + host().style.getPropertyValue("--stockbell-accent") + "|" + getComputedStyle(button()).color`); got != "M'avertir quand disponible|#0a5c36|rgb(10, 92, 54)" {
+		t.Errorf("button text, colour property, colour: %q", got)
+	}
+	if got := eval[string](t, ctx, `JSON.stringify(events("ready")[0].detail)`); got != `{"variantId":"PULL-ROUGE-M","soldOut":true}` {
+		t.Errorf("stockbell:ready detail %s", got)
+	}
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := eval[string](t, ctx, `[field("country").value, field("country").selectedOptions[0].textContent, form().querySelector("label[for=n]").textContent].join("|")`); got != "FR|+33 France|Téléphone" {
+		t.Errorf("country select and labels: %q", got)
+	}
+
+	// A phone without the SMS consent is refused before any request.
+	click(t, ctx, `field("phone")`)
+	do(t, ctx, chromedp.KeyEvent("06 12 34 56 78\r"))
+	waitFor(t, ctx, `field("sms_consent").getAttribute("aria-invalid") == "true"`)
+	if len(s.posts()) != 0 {
+		t.Fatal("posted without SMS consent")
+	}
+	if eval[string](t, ctx, `status().textContent`) == "" {
+		t.Error("no message explains the missing consent")
+	}
+	click(t, ctx, `field("sms_consent")`)
+	click(t, ctx, `field("marketing_consent")`)
+	click(t, ctx, `form().querySelector("button[type=submit]")`)
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[string](t, ctx, `status().textContent`); got != "Merci ! Nous vous enverrons un SMS dès son retour." {
+		t.Errorf("status %q", got)
+	}
+	wantJSON(t, s.posts()[0].Body, map[string]any{
+		"shop": "shop-key-123", "variant_id": "PULL-ROUGE-M", "email": "", "phone": "+330612345678",
+		"channels": []string{"sms"}, "sms_consent": true, "marketing_consent": true, "locale": "fr",
+	})
+	do(t, ctx, chromedp.KeyEvent("\u001b"))
+
+	// The platform's script marks the variant available: the button hides
+	// and keeps its box; back to sold out, it shows again.
+	box := eval[float64](t, ctx, `document.getElementById("description").getBoundingClientRect().top`)
+	eval[chromedp.Void](t, ctx, `document.querySelector("[data-stockbell-variant]").setAttribute("data-stockbell-available", "true")`)
+	waitFor(t, ctx, `!shown(button())`)
+	if after := eval[float64](t, ctx, `document.getElementById("description").getBoundingClientRect().top`); after != box {
+		t.Errorf("hiding moved the page: %v → %v", box, after)
+	}
+	eval[chromedp.Void](t, ctx, `document.querySelector("[data-stockbell-variant]").setAttribute("data-stockbell-available", "false")`)
+	waitFor(t, ctx, `shown(button())`)
+
+	// Stockbell.configure changes texts at run time.
+	eval[chromedp.Void](t, ctx, `Stockbell.configure({strings: {button: "Prévenez-moi"}})`)
+	waitFor(t, ctx, `button().textContent == "Prévenez-moi"`)
+}
+
+func TestHoneypotIsSentWhenFilled(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	eval[chromedp.Void](t, ctx, `Stockbell.open({variantId: "PULL-ROUGE-M"})`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	eval[chromedp.Void](t, ctx, `(field("website").value = "http://spam.example", field("email").value = "bot@example.com")`)
+	eval[chromedp.Void](t, ctx, `form().querySelector("form").requestSubmit()`)
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	wantJSON(t, s.posts()[0].Body, map[string]any{
+		"shop": "shop-key-123", "variant_id": "PULL-ROUGE-M", "email": "bot@example.com", "phone": "",
+		"channels": []string{"email"}, "sms_consent": false, "marketing_consent": false, "locale": "fr",
+		"website": "http://spam.example",
+	})
+}
+
+func TestFormFitsA320PixelScreen(t *testing.T) {
+	s := newStorefront(t, customAttrs)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	waitFor(t, ctx, `shown(button())`)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	browsertest.Screenshot(t, ctx, "snippet-form-320px")
+	overflow := eval[[]string](t, ctx, `(() => {
+		const out = [], d = dialog().getBoundingClientRect();
+		if (d.left < 0 || d.right > 320) out.push("dialog " + d.left + "–" + d.right);
+		if (dialog().scrollWidth > dialog().clientWidth) out.push("dialog scrolls sideways");
+		if (document.documentElement.scrollWidth > 320) out.push("page scrolls sideways");
+		for (const el of form().querySelectorAll("input:not(.h), select, button, label")) {
+			const r = el.getBoundingClientRect();
+			if (r.left < d.left || r.right > d.right) out.push(describe(el) + " " + r.left + "–" + r.right);
+		}
+		return out; })()`)
+	if len(overflow) > 0 {
+		t.Errorf("overflow at 320 px: %q", overflow)
+	}
+	if h := eval[float64](t, ctx, `field("phone").getBoundingClientRect().width`); h < 120 {
+		t.Errorf("phone field only %v px wide", h)
+	}
+}

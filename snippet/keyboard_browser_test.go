@@ -1,0 +1,87 @@
+package snippet
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+)
+
+// tabTo presses Tab until the deep focused element is the wanted one.
+func tabTo(t *testing.T, ctx context.Context, want string) {
+	t.Helper()
+	for range 12 {
+		if eval[string](t, ctx, `describe(active())`) == want {
+			return
+		}
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	}
+	t.Fatalf("Tab never reached %q (focus on %q)", want, eval[string](t, ctx, `describe(active())`))
+}
+
+func focused(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	return eval[string](t, ctx, `describe(active())`)
+}
+
+func TestKeyboardOnlyShopperSubscribes(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee")
+
+	// The variant select, then ArrowDown to the sold-out size.
+	tabTo(t, ctx, "options[Size]")
+	do(t, ctx, chromedp.KeyEvent(kb.ArrowDown))
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, `document.querySelector("[name=id]").value + location.search`); got != soldOut+"?variant="+soldOut {
+		t.Errorf("form id and url after ArrowDown: %q", got)
+	}
+	tabTo(t, ctx, "b") // the disabled "Sold out" button is skipped; ours is next
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := focused(t, ctx); got != "email" {
+		t.Fatalf("focus on %q after opening, want the email field", got)
+	}
+
+	// The focus trap: Tab past the last control wraps to the first, Shift+Tab back.
+	do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	if got := focused(t, ctx); got != "s" {
+		t.Errorf("Tab from email reached %q, want the submit button (the honeypot is skipped)", got)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	if got := focused(t, ctx); got != "x" {
+		t.Errorf("Tab from the last control reached %q, want the close button", got)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Tab, chromedp.KeyModifiers(chromedp.ModifierShift)))
+	if got := focused(t, ctx); got != "s" {
+		t.Errorf("Shift+Tab from the first control reached %q, want the submit button", got)
+	}
+
+	// Escape closes and gives focus back to the button.
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, `!dialog().open`)
+	if got := focused(t, ctx); got != "b" {
+		t.Errorf("focus on %q after Escape, want the notify button", got)
+	}
+
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("keys@example.com"))
+	tabTo(t, ctx, "s")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[string](t, ctx, `status().textContent + "|" + describe(active())`); got != "Thanks! We'll email you when it's back.|x" {
+		t.Errorf("after submitting: %q", got)
+	}
+	posts := s.posts()
+	if len(posts) != 1 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	wantJSON(t, posts[0].Body, map[string]any{
+		"shop": "test-shop.myshopify.com", "variant_id": soldOut, "email": "keys@example.com", "phone": "",
+		"channels": []string{"email"}, "sms_consent": false, "marketing_consent": false, "locale": "en",
+	})
+	do(t, ctx, chromedp.KeyEvent(kb.Enter)) // the focused close button
+	waitFor(t, ctx, `!dialog().open`)
+}
