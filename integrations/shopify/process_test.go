@@ -1,0 +1,205 @@
+package shopify_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestRestockAcrossTwoLocations: the T-shirt is synced sold out; stock
+// returns at the warehouse and at the point-of-sale location in two
+// deliveries; the variant's stock is their sum and each change queues the
+// engine's job.
+func TestRestockAcrossTwoLocations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := e.variant(shop.ID, smallVariant)
+		if !v.SoldOut() || v.InventoryItemID != itoa(smallItem) {
+			t.Fatalf("after sync: %+v", v.Variant)
+		}
+		jobsBefore := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`)
+		at := e.clock.Now()
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
+		e.runWebhookJobs()
+		v, levels := e.variant(shop.ID, smallVariant)
+		if v.Stock != 5 || levels[itoa(warehouse)] != 3 || levels[itoa(pointOfSale)] != 2 || !v.Purchasable() {
+			t.Fatalf("stock %d, levels %v", v.Stock, levels)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`) - jobsBefore; n != 2 {
+			t.Fatalf("%d stock-changed jobs queued, want 2", n)
+		}
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsDisconnect,
+			Body: []byte(`{"inventory_item_id":271878346596884015,"location_id":655441491}`)})
+		e.runWebhookJobs()
+		if v, levels = e.variant(shop.ID, smallVariant); v.Stock != 3 || len(levels) != 1 {
+			t.Fatalf("after disconnecting the point of sale: stock %d, levels %v", v.Stock, levels)
+		}
+	})
+}
+
+// TestUnknownInventoryItemResolved: a level for an item not yet in the
+// catalog is resolved through the Admin API (variant, product, every
+// location) before it is applied.
+func TestUnknownInventoryItemResolved(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.fake.SetLevel(shopDomain, smallItem, warehouse, 4)
+		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 6)
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 4, e.clock.Now().Add(-time.Second))})
+		e.runWebhookJobs()
+		v, levels := e.variant(shop.ID, smallVariant)
+		if v.Stock != 10 || len(levels) != 2 || v.ProductTitle != "Example T-Shirt" || !v.Published || v.Title != "Small" || !v.Tracked {
+			t.Fatalf("resolved variant %+v, levels %v", v, levels)
+		}
+	})
+}
+
+// TestOutOfOrderLevels: a newer level delivered first is not overwritten
+// by an older one delivered later.
+func TestOutOfOrderLevels(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
+		e.clock.Advance(time.Minute)
+		newer, older := e.clock.Now(), e.clock.Now().Add(-10*time.Second)
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 7, newer)})
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 1, older)})
+		e.runWebhookJobs()
+		if v, _ := e.variant(shop.ID, smallVariant); v.Stock != 7 {
+			t.Fatalf("stock %d, want the newer 7", v.Stock)
+		}
+	})
+}
+
+// TestProductWebhooks: products/update stores titles, tracking, policy,
+// images and URLs; an older update is ignored; products/delete marks the
+// product deleted.
+func TestProductWebhooks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		body := readTestdata(t, "products_update.json")
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsUpdate, Body: body})
+		e.runWebhookJobs()
+		small, _ := e.variant(shop.ID, smallVariant)
+		medium, _ := e.variant(shop.ID, 757650484644203962)
+		if small.Title != "Small" || !small.Tracked || small.InventoryPolicy != stockbell.InventoryDeny || small.Price != "19.99" ||
+			small.URL != "https://super-toys.myshopify.com/products/example-t-shirt?variant=642667041472713922" || !small.Published {
+			t.Fatalf("small = %+v", small)
+		}
+		if medium.Tracked || medium.InventoryPolicy != stockbell.InventoryContinue || medium.ImageURL != "https://cdn.shopify.com/s/files/1/0000/0001/products/shirt-medium.png" {
+			t.Fatalf("medium = %+v", medium)
+		}
+		var older map[string]any
+		json.Unmarshal(body, &older)
+		older["title"], older["updated_at"] = "Stale Title", "2021-12-01T00:00:00Z"
+		stale, _ := json.Marshal(older)
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsUpdate, Body: stale})
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsDelete, Body: readTestdata(t, "products_delete.json")})
+		e.runWebhookJobs()
+		small, _ = e.variant(shop.ID, smallVariant)
+		if small.ProductTitle != "Example T-Shirt" || !small.Deleted || small.Notifiable() {
+			t.Fatalf("after stale update and delete: %+v", small)
+		}
+	})
+}
+
+// TestUninstallThenRedact: app/uninstalled stops the shop and keeps its
+// data; customers/redact erases one contact; shop/redact erases the shop.
+func TestUninstallThenRedact(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.in.SyncCatalog(ctx, stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.queueSubscriber(shop.ID, v.ID, "ann@example.com")
+		e.clock.Advance(time.Minute)
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, e.clock.Now())})
+		e.runWebhookJobs()
+		stored, _ := db.FindShopByID(ctx, shop.ID)
+		if stored.Active() {
+			t.Fatal("the shop is still installed")
+		}
+		if v, _ := e.variant(shop.ID, smallVariant); v.Stock != 0 {
+			t.Fatalf("a level was applied for an uninstalled shop: stock %d", v.Stock)
+		}
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicCustomersRedact, Body: readTestdata(t, "customers_redact.json")})
+		e.runWebhookJobs()
+		if n := e.count(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ?`, shop.ID); n != 1 {
+			t.Fatalf("%d subscriptions left after redacting john, want ann's only", n)
+		}
+		e.clock.Advance(48 * time.Hour)
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})
+		e.runWebhookJobs()
+		if _, err := db.FindShopByID(ctx, shop.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("shop after shop/redact: %v", err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM variants`); n != 0 {
+			t.Fatalf("%d variants left", n)
+		}
+	})
+}
+
+// TestLateUninstallIgnored: an app/uninstalled triggered before the shop's
+// latest install belongs to the earlier install.
+func TestLateUninstallIgnored(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		before := e.clock.Now()
+		e.clock.Advance(time.Minute)
+		shop := e.install()
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json"), TriggeredAt: before})
+		e.runWebhookJobs()
+		if stored, _ := db.FindShopByID(context.Background(), shop.ID); !stored.Active() {
+			t.Fatal("a stale uninstall uninstalled the reinstalled shop")
+		}
+	})
+}
+
+// TestCustomerDataRequest writes the contact's data for the merchant.
+func TestCustomerDataRequest(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.runWebhookJobs()
+		raw, err := os.ReadFile(filepath.Join(e.dataDir, shopDomain, "9999.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report struct {
+			Data stockbell.ContactData `json:"data"`
+		}
+		json.Unmarshal(raw, &report)
+		if len(report.Data.Subscriptions) != 1 || report.Data.Subscriptions[0].Email != "john@example.com" {
+			t.Fatalf("report = %s", raw)
+		}
+	})
+}
