@@ -68,7 +68,7 @@ export function fromScript(script: HTMLScriptElement | null): void {
       else options.colors[key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())] = value;
     } else plain[name] = value;
   }
-  configure({ ...plain, channels: plain.channels, marketing: plain.marketing == "true" } as never);
+  configure({ ...plain, marketing: plain.marketing == "true" } as never);
 }
 
 /** configure merges options; strings and colors merge key by key. */
