@@ -96,11 +96,11 @@ func validateVariantUpsert(i int, v *stockbell.VariantUpsert) error {
 
 func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*stockbell.Product, error) {
 	stored, err := lockOrInsertProduct(ctx, tx, up)
-	if err != nil || stored.fresh {
-		if err == nil {
-			err = upsertVariants(ctx, tx, stored.ID, up, nil)
-		}
-		return &stored.Product, err
+	if err != nil {
+		return nil, err
+	}
+	if stored.fresh {
+		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil)
 	}
 	if stale(up.UpdatedAt, stored.PlatformUpdatedAt) {
 		return &stored.Product, nil

@@ -25,7 +25,8 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 	if err != nil {
 		return nil, err
 	}
-	data := &stockbell.ContactData{Contact: contact}
+	data := &stockbell.ContactData{Contact: contact, Subscriptions: []*stockbell.Subscription{},
+		Messages: []*stockbell.Message{}, Events: []*stockbell.Event{}}
 	err = db.inReadTx(ctx, func(tx *Tx) error {
 		m := contactMatch(contact)
 		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+privacySubscriptionColumns+`

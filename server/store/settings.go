@@ -34,7 +34,8 @@ func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Restock
 }
 
 // UpdateSettings merges the update into the current settings, validates
-// the result and stores it with an EventSettingsChanged event. Returns
+// the result and stores it with an EventSettingsChanged event; an update
+// that changes nothing stores and records nothing. Returns
 // EINVALID naming the field (and stores nothing), or ENOTFOUND.
 func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
 	var settings *stockbell.RestockSettings
@@ -63,6 +64,10 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
+	diff := settingsDiff(before, *s)
+	if len(diff) == 0 {
+		return s, nil // nothing changed: nothing to store or record
+	}
 	s.UpdatedAt = tx.db.now()
 	// Wait is stored in nanoseconds and scans straight back into a Duration.
 	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait, updated_at)
@@ -72,7 +77,7 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if err != nil {
 		return nil, err
 	}
-	return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, settingsDiff(before, *s))
+	return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
 }
 
 // settingsDiff describes what an update changed, as "field": [old, new].

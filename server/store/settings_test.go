@@ -45,6 +45,11 @@ func TestSettings(t *testing.T) {
 		if w, ok := detail["wait"].([]any); !ok || w[0] != "1h0m0s" || w[1] != "1h30m0s" || detail["per_unit"] == nil || detail["min_inventory"] != nil {
 			t.Fatalf("first settings event detail = %v", detail)
 		}
+		unchanged, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(5), PerUnit: ptr(3)})
+		must(t, err)
+		if unchanged.MinInventory != 5 || count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ?`, kind) != 2 {
+			t.Fatalf("an update that changes nothing recorded an event or returned %+v", unchanged)
+		}
 		_, err = db.UpdateSettings(ctx, 9999, stockbell.SettingsUpdate{PerUnit: ptr(1)})
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})

@@ -1,0 +1,95 @@
+package store_test
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// benchCatalog opens a database of the dialect with one shop of 100
+// variants stocked at three locations each.
+func benchCatalog(b *testing.B, dialect store.Dialect) (*store.DB, *stockbell.Shop) {
+	b.Helper()
+	db := storetest.Open(b, dialect)
+	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bench.myshopify.com"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for p := range 10 {
+		up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: fmt.Sprint("p", p), Published: true}
+		for v := range 10 {
+			up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: fmt.Sprint("v", p*10+v), Tracked: true,
+				Levels: []stockbell.LocationLevel{{LocationID: "a", Available: 1}, {LocationID: "b", Available: 2}, {LocationID: "c", Available: 0}}})
+		}
+		if _, err := db.UpsertProduct(ctx, up); err != nil {
+			b.Fatal(err)
+		}
+	}
+	return db, shop
+}
+
+// BenchmarkApplyStockChange measures one webhook's stock change: lock,
+// compare, upsert the level, re-sum, event and job, in one transaction.
+func BenchmarkApplyStockChange(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			db, shop := benchCatalog(b, dialect)
+			at := time.Now().UTC()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: fmt.Sprint("v", i%100),
+					LocationID: "b", Available: i % 7, At: at.Add(time.Duration(i) * time.Millisecond)})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkBaselineWriteTx is the floor ApplyStockChange is compared with:
+// one transaction updating one variant row and committing.
+func BenchmarkBaselineWriteTx(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			db, shop := benchCatalog(b, dialect)
+			query := db.DB.Rebind(`UPDATE variants SET stock = ? WHERE shop_id = ? AND platform_id = ?`)
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				tx, err := db.DB.BeginTx(ctx, nil)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := tx.ExecContext(ctx, query, i%7, shop.ID, fmt.Sprint("v", i%100)); err != nil {
+					b.Fatal(err)
+				}
+				if err := tx.Commit(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRecordDelivery measures storing a webhook delivery with its job,
+// the work done before a platform's webhook is acknowledged.
+func BenchmarkRecordDelivery(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			db, shop := benchCatalog(b, dialect)
+			payload := []byte(`{"inventory_item_id":808950810,"location_id":905684977,"available":6,"updated_at":"2025-03-01T12:00:00Z"}`)
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				_, err := db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: &shop.ID,
+					Domain: shop.Domain, DeliveryID: fmt.Sprint("evt-", i), Topic: "inventory_levels/update", Payload: payload})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
