@@ -1,0 +1,213 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.SubscriptionService = (*DB)(nil)
+
+const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, locale, sms_consent,
+	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
+
+// CreateSubscription queues a subscription with an EventSubscribed event, in
+// one transaction. When the same email or phone is already queued for the
+// variant it returns that subscription and created=false; a subscription
+// notified earlier does not count. If the variant is purchasable right now
+// (a restock raced the shopper) a VariantStockChangedJob lets the restock
+// engine decide at once. Returns EINVALID naming the field when no channel
+// has a contact, ENOTFOUND for an unknown variant of the shop.
+func (db *DB) CreateSubscription(ctx context.Context, create stockbell.SubscriptionCreate) (*stockbell.Subscription, bool, error) {
+	if err := validateSubscriptionCreate(&create); err != nil {
+		return nil, false, err
+	}
+	var sub *stockbell.Subscription
+	var created bool
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		sub, created, err = createSubscription(ctx, tx, create)
+		return err
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	return sub, created, nil
+}
+
+// validateSubscriptionCreate keeps only the contacts of the chosen channels
+// and refuses a subscription that reaches nobody.
+func validateSubscriptionCreate(c *stockbell.SubscriptionCreate) error {
+	if c.ShopID == 0 {
+		return stockbell.FieldErrorf("shop_id", "The shop is missing.")
+	}
+	if c.VariantID == 0 {
+		return stockbell.FieldErrorf("variant_id", "The variant is missing.")
+	}
+	if len(c.Channels) == 0 {
+		return stockbell.FieldErrorf("channels", "Choose email or SMS.")
+	}
+	for _, ch := range c.Channels {
+		if ch != stockbell.ChannelEmail && ch != stockbell.ChannelSMS {
+			return stockbell.FieldErrorf("channels", "Unknown channel %q.", ch)
+		}
+	}
+	if slices.Contains(c.Channels, stockbell.ChannelEmail) && c.Email == "" {
+		return stockbell.FieldErrorf("email", "An email address is required for email alerts.")
+	}
+	if slices.Contains(c.Channels, stockbell.ChannelSMS) && c.Phone == "" {
+		return stockbell.FieldErrorf("phone", "A phone number is required for SMS alerts.")
+	}
+	if !slices.Contains(c.Channels, stockbell.ChannelEmail) {
+		c.Email = ""
+	}
+	if !slices.Contains(c.Channels, stockbell.ChannelSMS) {
+		c.Phone = ""
+	}
+	return nil
+}
+
+func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, bool, error) {
+	v, err := findVariantForSubscription(ctx, tx, c.ShopID, c.VariantID)
+	if err != nil {
+		return nil, false, err
+	}
+	if existing, err := findQueuedContact(ctx, tx, c); err != nil || existing != nil {
+		return existing, false, err
+	}
+	id, err := insertSubscription(ctx, tx, c)
+	if isNoRows(err) {
+		// A concurrent transaction queued the same contact first.
+		existing, err := findQueuedContact(ctx, tx, c)
+		return existing, false, err
+	} else if err != nil {
+		return nil, false, err
+	}
+	sub, err := findSubscriptionByID(ctx, tx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	detail := EventDetail{"channels": sub.Channels, "source": sub.Source}
+	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventSubscribed), detail); err != nil {
+		return nil, false, err
+	}
+	if v.Purchasable() {
+		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: v.ID}, &stockbell.JobOptions{UniqueByArgs: true})
+	}
+	return sub, true, err
+}
+
+func findVariantForSubscription(ctx context.Context, tx *Tx, shopID, variantID int64) (*stockbell.Variant, error) {
+	var v stockbell.Variant
+	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
+	if err != nil {
+		return nil, notFound(err, "variant %d not found", variantID)
+	}
+	return &v, nil
+}
+
+// insertSubscription inserts the row unless the contact is already queued
+// for the variant (the partial unique indexes); then it returns sql.ErrNoRows.
+// ON CONFLICT DO NOTHING keeps a PostgreSQL transaction usable after the clash.
+func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (int64, error) {
+	now := tx.db.now()
+	return tx.insertID(ctx, `INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels, status, locale,
+		sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+		c.ShopID, c.VariantID, c.Email, c.Phone, c.Channels, stockbell.SubscriptionQueued, c.Locale,
+		c.SMSConsent, c.SMSConsentText, c.MarketingConsent, c.ConsentIP, c.Source, now, now)
+}
+
+// findQueuedContact returns the queued subscription of the variant with the
+// same email or phone, or nil.
+func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
+	var sub stockbell.Subscription
+	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
+		WHERE variant_id = ? AND status = ? AND ((email <> '' AND email = ?) OR (phone <> '' AND phone = ?))
+		ORDER BY id LIMIT 1`), c.VariantID, stockbell.SubscriptionQueued, c.Email, c.Phone)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	return &sub, err
+}
+
+// FindSubscriptionByID returns ENOTFOUND.
+func (db *DB) FindSubscriptionByID(ctx context.Context, id int64) (*stockbell.Subscription, error) {
+	var sub *stockbell.Subscription
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		sub, err = findSubscriptionByID(ctx, tx, id)
+		return err
+	})
+	return sub, err
+}
+
+func findSubscriptionByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Subscription, error) {
+	var sub stockbell.Subscription
+	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ?`), id)
+	if err != nil {
+		return nil, notFound(err, "subscription %d not found", id)
+	}
+	return &sub, nil
+}
+
+// FindSubscriptions returns the matching subscriptions, oldest first (ties
+// by id), and the total count.
+func (db *DB) FindSubscriptions(ctx context.Context, filter stockbell.SubscriptionFilter) ([]*stockbell.Subscription, int, error) {
+	w := subscriptionWhere(filter)
+	subs := []*stockbell.Subscription{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM subscriptions`+w.String()), w.args...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions`+w.String()+
+			` ORDER BY created_at, id`+page(filter.Offset, filter.Limit)), w.args...)
+	})
+	return subs, total, err
+}
+
+func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
+	var w where
+	if filter.ID != nil {
+		w.add("id = ?", *filter.ID)
+	}
+	if filter.ShopID != nil {
+		w.add("shop_id = ?", *filter.ShopID)
+	}
+	if filter.VariantID != nil {
+		w.add("variant_id = ?", *filter.VariantID)
+	}
+	if filter.Status != nil {
+		w.add("status = ?", *filter.Status)
+	}
+	if filter.Email != nil {
+		w.add("email = ?", *filter.Email)
+	}
+	if filter.Phone != nil {
+		w.add("phone = ?", *filter.Phone)
+	}
+	return w
+}
+
+// Unsubscribe marks the subscription unsubscribed with an
+// EventUnsubscribed event: it leaves the queue, and messages not yet sent
+// for it are skipped. Unsubscribing twice changes nothing. Returns ENOTFOUND.
+func (db *DB) Unsubscribe(ctx context.Context, id int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		sub, err := findSubscriptionByID(ctx, tx, id)
+		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ?`),
+			stockbell.SubscriptionUnsubscribed, tx.db.now(), id)
+		if err != nil {
+			return err
+		}
+		return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), EventDetail{"previous_status": sub.Status})
+	})
+}
+
+// subscriptionEvent is an event about one subscription.
+func subscriptionEvent(sub *stockbell.Subscription, kind stockbell.EventKind) stockbell.Event {
+	return stockbell.Event{ShopID: sub.ShopID, Kind: kind, VariantID: &sub.VariantID, SubscriptionID: &sub.ID}
+}
