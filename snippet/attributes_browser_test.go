@@ -61,6 +61,24 @@ func TestDataAttributePageInFrenchWithSMS(t *testing.T) {
 	eval[chromedp.Void](t, ctx, `document.querySelector("[data-stockbell-variant]").setAttribute("data-stockbell-available", "false")`)
 	waitFor(t, ctx, `shown(button())`)
 
+	// A theme that re-renders the product block on variant change
+	// (PrestaShop replaces its add-to-cart partial) gets one button, for the
+	// new variant.
+	eval[chromedp.Void](t, ctx, `document.querySelector(".product").outerHTML =
+		'<div class="product" data-stockbell-variant="PULL-BLEU-L" data-stockbell-available="false"><button disabled>Épuisé</button></div>'`)
+	waitFor(t, ctx, `document.querySelectorAll("stockbell-button").length == 1 && shown(button())`)
+	eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	click(t, ctx, `field("phone")`)
+	do(t, ctx, chromedp.KeyEvent("06 99 88 77 66"))
+	click(t, ctx, `field("sms_consent")`)
+	do(t, ctx, chromedp.KeyEvent("\r"))
+	waitFor(t, ctx, `events("subscribed").length == 2`)
+	if got := eval[string](t, ctx, `events("subscribed")[1].detail.variantId`); got != "PULL-BLEU-L" {
+		t.Errorf("subscribed to %q after the re-render", got)
+	}
+	do(t, ctx, chromedp.KeyEvent("\u001b"))
+
 	// Stockbell.configure changes texts at run time.
 	eval[chromedp.Void](t, ctx, `Stockbell.configure({strings: {button: "Prévenez-moi"}})`)
 	waitFor(t, ctx, `button().textContent == "Prévenez-moi"`)

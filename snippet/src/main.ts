@@ -19,6 +19,9 @@ let pending = false;
 
 function refresh(): void {
   const found = markers();
+  slots.forEach((slot, key) => {
+    if (key instanceof Element && !key.isConnected) slot.host?.remove(), slots.delete(key);
+  });
   for (const el of found) if (!slots.has(el)) slots.set(el, markerSlot(el, found.length == 1));
   const text = strings(locale(), options.strings).button;
   slots.forEach((slot) => render(slot, text, open));
