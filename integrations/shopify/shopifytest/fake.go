@@ -196,3 +196,8 @@ func randomHex(n int) string {
 	rand.Read(b)
 	return hex.EncodeToString(b)
 }
+
+// Drain empties the shop's cost bucket, as a burst of other calls would.
+func (f *Fake) Drain(domain string) {
+	f.Do(domain, func(s *Shop) { s.available, s.refilledAt = 0, f.Clock.Now() })
+}

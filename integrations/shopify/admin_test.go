@@ -1,0 +1,184 @@
+package shopify_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// bigCatalog puts 20 products of 3 variants in the fake (60 variants, three
+// pages of 25); the first variant is stocked at 12 locations, beyond the
+// first page of 10 levels.
+func (e *env) bigCatalog() {
+	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+		for p := int64(1); p <= 20; p++ {
+			product := &shopifytest.Product{ID: 9_000_000_000_000_000 + p, Title: fmt.Sprintf("Product %d", p),
+				Handle: fmt.Sprintf("product-%d", p), Status: "ACTIVE", Published: true, UpdatedAt: e.clock.Now()}
+			for v := int64(1); v <= 3; v++ {
+				id := 8_000_000_000_000_000 + p*10 + v
+				product.Variants = append(product.Variants, &shopifytest.Variant{ID: id, Title: fmt.Sprintf("V%d", v),
+					Price: "5.00", Policy: "DENY", InventoryItemID: id + 1_000_000, Tracked: true,
+					Levels: []shopifytest.Level{{LocationID: 1, Available: int(v)}}})
+			}
+			s.Products = append(s.Products, product)
+		}
+		first := s.Products[0].Variants[0]
+		first.Levels = nil
+		for loc := int64(1); loc <= 12; loc++ {
+			first.Levels = append(first.Levels, shopifytest.Level{LocationID: loc, Available: 1})
+		}
+	})
+}
+
+// TestCatalogSyncPaging syncs every page of variants and every page of levels.
+func TestCatalogSyncPaging(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.bigCatalog()
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ?`, shop.ID); n != 60 {
+			t.Fatalf("%d variants synced, want 60", n)
+		}
+		first, levels := e.variant(shop.ID, 8_000_000_000_000_011)
+		if first.Stock != 12 || len(levels) != 12 {
+			t.Fatalf("first variant stock %d over %d locations, want 12 over 12", first.Stock, len(levels))
+		}
+		last, _ := e.variant(shop.ID, 8_000_000_000_000_203)
+		if last.Stock != 3 || last.ProductTitle != "Product 20" {
+			t.Fatalf("last variant %+v", last)
+		}
+		if calls := e.fake.Shop(shopDomain).GraphQLCalls; calls != 4 {
+			t.Fatalf("%d Admin API calls, want 3 variant pages + 1 level page", calls)
+		}
+	})
+}
+
+// TestThrottleWaitsBeforeRunningDry: when the bucket reported by the last
+// answer cannot pay for the next query, the client waits for it to restore
+// instead of being throttled.
+func TestThrottleWaitsBeforeRunningDry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.MaximumAvailable, e.fake.RestoreRate, e.fake.QueryCost = 30, 10, 20
+		shop := e.install()
+		e.bigCatalog()
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.fake.Shop(shopDomain).Throttled; n != 0 {
+			t.Fatalf("%d calls throttled, want none", n)
+		}
+		slept := e.clock.Slept()
+		if len(slept) == 0 || slept[0] != time.Second {
+			t.Fatalf("waits %v, want the 1 s the bucket needs (20 - 10 points at 10/s) first", slept)
+		}
+	})
+}
+
+// TestThrottledRetry: a THROTTLED answer is retried after the bucket has
+// restored the query's cost.
+func TestThrottledRetry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.RestoreRate, e.fake.QueryCost = 10, 20
+		shop := e.install()
+		e.stockTShirt()
+		e.fake.Drain(shopDomain)
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.fake.Shop(shopDomain).Throttled; n != 1 {
+			t.Fatalf("%d throttled answers, want 1", n)
+		}
+		if slept := e.clock.Slept(); len(slept) != 1 || slept[0] != 2*time.Second {
+			t.Fatalf("waits %v, want one of 2 s (20 points at 10/s)", slept)
+		}
+		if v, _ := e.variant(shop.ID, smallVariant); v.Title != "Small" {
+			t.Fatalf("variant %+v", v)
+		}
+	})
+}
+
+// TestRevokedToken: Shopify refusing the token fails the job as unauthorized.
+func TestRevokedToken(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token = "rotated" })
+		err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
+		if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+			t.Fatalf("err = %v, want EUNAUTHORIZED", err)
+		}
+	})
+}
+
+// TestRegisterWebhooks creates each subscription once for this server.
+func TestRegisterWebhooks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		for range 2 {
+			if err := e.in.RegisterWebhooks(context.Background(), stockbell.ShopifyRegisterWebhooksJob{ShopID: shop.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		subs := e.fake.Shop(shopDomain).Webhooks
+		topics := map[string]bool{}
+		for _, s := range subs {
+			if s.URI != "https://app.example/webhooks/shopify" {
+				t.Fatalf("subscription to %s", s.URI)
+			}
+			topics[s.Topic] = true
+		}
+		want := []string{"INVENTORY_LEVELS_UPDATE", "INVENTORY_LEVELS_CONNECT", "INVENTORY_LEVELS_DISCONNECT",
+			"INVENTORY_ITEMS_UPDATE", "PRODUCTS_CREATE", "PRODUCTS_UPDATE", "PRODUCTS_DELETE", "APP_UNINSTALLED"}
+		if len(subs) != len(want) {
+			t.Fatalf("%d subscriptions, want %d: %v", len(subs), len(want), subs)
+		}
+		for _, topic := range want {
+			if !topics[topic] {
+				t.Errorf("no subscription to %s", topic)
+			}
+		}
+	})
+}
+
+// TestReconcile re-reads the variants people wait for and applies what
+// webhooks missed, dropping locations Shopify no longer lists.
+func TestReconcile(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.in.SyncCatalog(ctx, stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.clock.Advance(time.Minute)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			s.Products[0].Variants[0].Levels = []shopifytest.Level{{LocationID: warehouse, Available: 4}}
+		})
+		if err := e.in.Reconcile(ctx, stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		v, levels := e.variant(shop.ID, smallVariant)
+		if v.Stock != 4 || len(levels) != 1 {
+			t.Fatalf("after reconcile: stock %d, levels %v", v.Stock, levels)
+		}
+		if err := e.in.Reconcile(ctx, stockbell.ShopifyReconcileJob{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'shopify_reconcile'`); n != 1 {
+			t.Fatalf("%d per-shop reconcile jobs queued, want 1", n)
+		}
+	})
+}
