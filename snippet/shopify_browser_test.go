@@ -153,3 +153,29 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+func TestReplacePlacementUnderALocalisedRoot(t *testing.T) {
+	s := newStorefront(t, `data-placement="replace"`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/fr/products/tee")
+	if got := eval[string](t, ctx, `Shopify.routes.root`); got != "/fr/" {
+		t.Fatalf("routes.root %q", got)
+	}
+	state := `[shown(document.getElementById("add")), shown(button()), getComputedStyle(host()).display].join(" ")`
+	if got := eval[string](t, ctx, state); got != "true false none" {
+		t.Errorf("in stock: add-to-cart shown, notify shown, notify display = %q", got)
+	}
+	selectVariant(t, ctx, soldOut)
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, state); got != "false true block" {
+		t.Errorf("sold out: %q", got)
+	}
+	selectVariant(t, ctx, inStock)
+	waitFor(t, ctx, `!shown(button())`)
+	if got := eval[string](t, ctx, state+` + " " + document.getElementById("add").style.display`); got != "true false none " {
+		t.Errorf("back in stock: %q", got)
+	}
+	if _, shop := s.seen(); !equal(shop, []string{"/fr/products/tee", "/fr/products/tee.js"}) {
+		t.Errorf("shop requests %q", shop)
+	}
+}

@@ -70,6 +70,7 @@ func newStorefront(t *testing.T, attrs string) *storefront {
 	s.app = httptest.NewServer(s.recordApp(app))
 	shop := http.NewServeMux()
 	shop.HandleFunc("/products/{file}", s.product)
+	shop.HandleFunc("/fr/products/{file}", s.product)
 	shop.HandleFunc("/pages/custom", s.custom)
 	shop.HandleFunc("/{$}", s.home)
 	s.shop = httptest.NewServer(s.recordShop(shop))
@@ -144,6 +145,7 @@ func (s *storefront) product(w http.ResponseWriter, r *http.Request) {
 	js, _ := json.Marshal(variants)
 	s.render(w, "dawn-product.html", map[string]any{
 		"App": s.app.URL, "Attrs": s.attrs, "Title": handle, "Variants": variants, "VariantsJSON": template.JS(js),
+		"Root": strings.TrimSuffix(r.URL.Path, "products/"+file),
 	})
 }
 
