@@ -45,6 +45,11 @@ type Config struct {
 	// (default 1 s, at least 100 ms).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// JobTimeout cancels a job running longer (default 2 minutes).
+	JobTimeout time.Duration
+	// RescueStuckJobsAfter makes a job left running that long (its worker
+	// died) available again; at least JobTimeout (default 1 hour).
+	RescueStuckJobsAfter time.Duration
 }
 
 // Queue is the job queue: a River client plus what it needs to close.
@@ -102,6 +107,10 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		PeriodicJobs:      cfg.Periodic,
 		JobTimeout:        2 * time.Minute,
 	}
+	if cfg.JobTimeout > 0 {
+		riverCfg.JobTimeout = cfg.JobTimeout
+	}
+	riverCfg.RescueStuckJobsAfter = cfg.RescueStuckJobsAfter
 	if riverCfg.Logger == nil {
 		riverCfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -133,6 +142,17 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 // InsertTx inserts a job in the caller's transaction.
 func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
 	_, err := q.Client.InsertTx(ctx, tx, args, insertOpts(opts))
+	return err
+}
+
+// InsertManyTx inserts jobs with the same options in the caller's
+// transaction, in one statement.
+func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	params := make([]river.InsertManyParams, len(args))
+	for i, a := range args {
+		params[i] = river.InsertManyParams{Args: a, InsertOpts: insertOpts(opts)}
+	}
+	_, err := q.Client.InsertManyTx(ctx, tx, params)
 	return err
 }
 

@@ -1,0 +1,83 @@
+package stockbell
+
+import (
+	"fmt"
+	"time"
+)
+
+// Flow templates: the pre-built flows a shop starts from.
+const (
+	TemplateEmailOnly     = "email_only"
+	TemplateEmailThenSMS  = "email_then_sms"
+	TemplateEmailReminder = "email_reminder"
+	// DefaultFlowTemplate is the flow of a shop that never stored one.
+	DefaultFlowTemplate = TemplateEmailOnly
+)
+
+// MaxSmartSendingHours bounds a step's smart-sending window (a week).
+const MaxSmartSendingHours = 168
+
+// MaxStepDelay bounds the delay before one step (thirty days).
+const MaxStepDelay = 30 * 24 * time.Hour
+
+// FlowTemplates returns the names of the template library, in display order.
+func FlowTemplates() []string {
+	return []string{TemplateEmailOnly, TemplateEmailThenSMS, TemplateEmailReminder}
+}
+
+// FlowFromTemplate returns a live flow for the shop built from a library
+// template. Returns EINVALID naming the field for an unknown template.
+func FlowFromTemplate(shopID int64, template string) (*Flow, error) {
+	alert := FlowStep{Channel: ChannelEmail, Subject: "{{.Variant.ProductTitle}} is back in stock"}
+	var steps []FlowStep
+	switch template {
+	case TemplateEmailOnly:
+		steps = []FlowStep{alert}
+	case TemplateEmailThenSMS:
+		steps = []FlowStep{alert, {Channel: ChannelSMS, Delay: time.Hour, SkipIfOutOfStock: true}}
+	case TemplateEmailReminder:
+		reminder := FlowStep{Channel: ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true,
+			Subject: "Still available: {{.Variant.ProductTitle}}"}
+		steps = []FlowStep{alert, reminder}
+	default:
+		return nil, FieldErrorf("template", "Unknown flow template %q.", template)
+	}
+	return &Flow{ShopID: shopID, Status: FlowLive, Template: template, Steps: steps}, nil
+}
+
+// DefaultFlow is the flow of a shop that never stored one.
+func DefaultFlow(shopID int64) *Flow {
+	flow, _ := FlowFromTemplate(shopID, DefaultFlowTemplate)
+	return flow
+}
+
+// Validate returns an EINVALID error naming the first bad field.
+func (f *Flow) Validate() error {
+	switch f.Status {
+	case FlowLive, FlowManual, FlowDraft:
+	default:
+		return FieldErrorf("status", "Flow status must be live, manual or draft, got %q.", f.Status)
+	}
+	if len(f.Steps) < MinFlowSteps || len(f.Steps) > MaxFlowSteps {
+		return FieldErrorf("steps", "A flow has %d to %d messages, got %d.", MinFlowSteps, MaxFlowSteps, len(f.Steps))
+	}
+	for i, step := range f.Steps {
+		if err := step.validate(fmt.Sprintf("steps[%d]", i)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *FlowStep) validate(field string) error {
+	if s.Channel != ChannelEmail && s.Channel != ChannelSMS {
+		return FieldErrorf(field+".channel", "A message is sent by email or SMS, got %q.", s.Channel)
+	}
+	if s.Delay < 0 || s.Delay > MaxStepDelay {
+		return FieldErrorf(field+".delay", "A delay is between 0 and %s, got %s.", MaxStepDelay, s.Delay)
+	}
+	if s.SmartSendingHours < 0 || s.SmartSendingHours > MaxSmartSendingHours {
+		return FieldErrorf(field+".smart_sending_hours", "Smart sending is 0 (off) to %d hours, got %d.", MaxSmartSendingHours, s.SmartSendingHours)
+	}
+	return nil
+}

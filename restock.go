@@ -1,0 +1,221 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// RestockBatchJob claims the next chunk of a restock batch: the oldest
+// queued subscribers of the batch's variant are marked notified and their
+// first flow messages created. Chunk counts from 1; a chunk already claimed
+// is not claimed again, so the job may run more than once.
+type RestockBatchJob struct {
+	BatchID int64 `json:"batch_id"`
+	Chunk   int   `json:"chunk"`
+}
+
+// Kind implements JobArgs.
+func (RestockBatchJob) Kind() string { return "restock_batch" }
+
+// RestockWaitEndedJob runs when a variant's waiting period between batches
+// ends: stock is counted again and the next batch sized from it.
+type RestockWaitEndedJob struct {
+	VariantID int64 `json:"variant_id"`
+	// Until is the end of the period this job was scheduled for; a job for
+	// a period that was since replaced does nothing.
+	Until time.Time `json:"until"`
+}
+
+// Kind implements JobArgs.
+func (RestockWaitEndedJob) Kind() string { return "restock_wait_ended" }
+
+// SendMessageJob sends one message row (one subscriber, one flow step).
+type SendMessageJob struct {
+	MessageID int64 `json:"message_id"`
+}
+
+// Kind implements JobArgs.
+func (SendMessageJob) Kind() string { return "send_message" }
+
+// RestockState is everything the restock engine decides on for one variant.
+type RestockState struct {
+	Variant    VariantWithProduct
+	ShopActive bool
+	Settings   RestockSettings
+	FlowStatus FlowStatus
+	// HasQueued reports whether any subscriber of the variant is queued.
+	HasQueued bool
+	// WaitingUntil is the end of the variant's waiting period, if any.
+	WaitingUntil *time.Time
+}
+
+// SkipReason says why the engine or a message sent nobody anything.
+type SkipReason string
+
+// Skip reasons, recorded in the detail of EventSkipped events and in the
+// error column of skipped messages.
+const (
+	SkipBelowMinimum     SkipReason = "below_minimum"
+	SkipWaitingPeriod    SkipReason = "waiting_period"
+	SkipShopUninstalled  SkipReason = "shop_uninstalled"
+	SkipProductDeleted   SkipReason = "product_deleted"
+	SkipProductHidden    SkipReason = "product_unpublished"
+	SkipFlowDraft        SkipReason = "flow_draft"
+	SkipUnsubscribed     SkipReason = "unsubscribed"
+	SkipOutOfStockAgain  SkipReason = "out_of_stock_again"
+	SkipSmartSending     SkipReason = "smart_sending"
+	SkipNoContact        SkipReason = "no_contact_for_channel"
+	SkipStepRemoved      SkipReason = "step_removed_from_flow"
+	SkipDiscarded        SkipReason = "discarded_by_merchant"
+	SkipSubscriptionGone SkipReason = "subscription_not_notified"
+)
+
+// BatchStart is a restock batch the engine decided to start.
+type BatchStart struct {
+	VariantID int64
+	// ExpectWaitingUntil is the waiting period the decision saw (nil: none).
+	// If the stored one differs, another decision got there first and
+	// StartBatch returns ECONFLICT so the engine decides again.
+	ExpectWaitingUntil *time.Time
+	// Everyone notifies every subscriber queued at Cutoff; otherwise Size.
+	Everyone bool
+	Size     int
+	// Stock is the stock the batch was sized from; PerUnit the setting used.
+	Stock   int
+	PerUnit int
+	// Wait starts a waiting period of that length when subscribers remain
+	// queued beyond the batch (0: never).
+	Wait time.Duration
+	// WaitEnded records that this batch follows the end of a waiting period.
+	WaitEnded bool
+	// Cutoff bounds the batch to subscriptions made by then.
+	Cutoff time.Time
+}
+
+// RestockBatch is a started batch.
+type RestockBatch struct {
+	ID        int64      `db:"id" json:"id"`
+	ShopID    int64      `db:"shop_id" json:"shop_id"`
+	VariantID int64      `db:"variant_id" json:"variant_id"`
+	Everyone  bool       `db:"everyone" json:"everyone"`
+	Size      int        `db:"size" json:"size"`
+	Stock     int        `db:"stock" json:"stock"`
+	Claimed   int        `db:"claimed" json:"claimed"`
+	Chunks    int        `db:"chunks" json:"chunks"`
+	Cutoff    time.Time  `db:"cutoff" json:"cutoff"`
+	CreatedAt time.Time  `db:"created_at" json:"created_at"`
+	DoneAt    *time.Time `db:"done_at" json:"done_at,omitempty"`
+	// WaitingUntil is the waiting period the batch started, if any.
+	WaitingUntil *time.Time `db:"-" json:"waiting_until,omitempty"`
+}
+
+// ChunkClaim asks for one chunk of a batch.
+type ChunkClaim struct {
+	BatchID int64
+	Chunk   int
+	// Limit is the most subscribers one chunk (one transaction) claims.
+	Limit int
+}
+
+// ChunkResult tells what a claim did.
+type ChunkResult struct {
+	Claimed int  // subscribers marked notified by this call
+	Done    bool // the batch has nothing more to claim
+}
+
+// CycleEnd ends a variant's waiting period without a new batch.
+type CycleEnd struct {
+	VariantID int64
+	Until     time.Time // the period to end; another one is left alone
+	Reason    SkipReason
+	Stock     int
+}
+
+// RestockStore is the storage the restock engine needs. Each method runs
+// one transaction: a batch's events, subscriber updates, messages and
+// follow-up jobs exist together or not at all.
+type RestockStore interface {
+	// FindRestockState reads the variant's state. Returns ENOTFOUND.
+	FindRestockState(ctx context.Context, variantID int64) (*RestockState, error)
+	// RecordSkip records an EventSkipped decision about the variant.
+	RecordSkip(ctx context.Context, variantID int64, reason SkipReason, detail map[string]any) error
+	// StartBatch records the batch (restocked and batch_started events),
+	// starts a waiting period when subscribers remain beyond it (a
+	// wait_started event and a RestockWaitEndedJob), and inserts the first
+	// RestockBatchJob. Returns ECONFLICT when the waiting period changed
+	// since the decision.
+	StartBatch(ctx context.Context, start BatchStart) (*RestockBatch, error)
+	// ClaimChunk marks the oldest queued subscribers of the batch notified
+	// (by subscription time, ties by id, in O(chunk)), creates their first
+	// messages (held when the flow is manual) with SendMessageJobs, records
+	// notified events and inserts the next RestockBatchJob while more remain.
+	// A chunk already claimed claims nothing.
+	ClaimChunk(ctx context.Context, claim ChunkClaim) (*ChunkResult, error)
+	// EndCycle clears the waiting period that ends at Until and records
+	// wait_ended and, with a reason, skipped. It reports false when the
+	// variant is no longer in that period.
+	EndCycle(ctx context.Context, end CycleEnd) (bool, error)
+}
+
+// MessageDelivery is a message with everything needed to decide whether to
+// send it and to render it.
+type MessageDelivery struct {
+	Message      Message
+	Subscription Subscription
+	Shop         Shop
+	Variant      VariantWithProduct
+	// Step is the message's flow step; StepFound is false when the flow no
+	// longer has that step.
+	Step      FlowStep
+	StepFound bool
+	// LastSentToRecipient is when the shop last sent anything else to the
+	// message's recipient (for smart sending).
+	LastSentToRecipient *time.Time
+}
+
+// AttemptOutcome tells what BeginAttempt found.
+type AttemptOutcome int
+
+// Attempt outcomes.
+const (
+	AttemptBegun  AttemptOutcome = iota // the caller may send now
+	AttemptDone                         // the message is no longer pending: do nothing
+	AttemptLeased                       // another runner is sending it: try later
+)
+
+// MessageResult is the final outcome of one message.
+type MessageResult struct {
+	MessageID  int64
+	Status     MessageStatus // sent, failed or skipped
+	ProviderID string
+	Segments   int
+	Reason     string // why it failed or was skipped
+	// StopFlow ends the subscriber's flow here: no later step is created.
+	StopFlow bool
+}
+
+// MessageStore is the storage the message sender needs.
+type MessageStore interface {
+	// FindMessageDelivery loads a message and its context. Returns ENOTFOUND.
+	FindMessageDelivery(ctx context.Context, messageID int64) (*MessageDelivery, error)
+	// BeginAttempt counts an attempt on a pending message and leases it
+	// until leaseUntil, so two runners never send it at once.
+	BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (AttemptOutcome, error)
+	// FinishMessage records the outcome of a pending message with its event
+	// and creates the next flow step's message and job. It reports false
+	// (and changes nothing) when the message was no longer pending.
+	FinishMessage(ctx context.Context, result MessageResult) (bool, error)
+	// ReleaseAttempt ends the lease of a pending message whose attempt failed
+	// transiently and records the error, so the retry may send at once.
+	ReleaseAttempt(ctx context.Context, messageID int64, reason string) error
+}
+
+// HeldMessageService lets a merchant act on messages a manual flow holds.
+type HeldMessageService interface {
+	// ApproveMessage queues a held message for sending. Returns ENOTFOUND,
+	// or ECONFLICT when the message is not held.
+	ApproveMessage(ctx context.Context, shopID, messageID int64) error
+	// DiscardMessage skips a held message (and the rest of its flow).
+	// Returns ENOTFOUND, or ECONFLICT when the message is not held.
+	DiscardMessage(ctx context.Context, shopID, messageID int64) error
+}

@@ -1,0 +1,56 @@
+package delivery
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.Sender = (*DevSender)(nil)
+
+// DevSender is the development Sender: it delivers nothing and writes each
+// message to the log instead. The message rows the flow keeps are the
+// database record of what was "sent".
+type DevSender struct {
+	Logger *slog.Logger
+}
+
+// Send logs the message and returns a provider id "dev-" plus 16 random hex digits.
+func (s *DevSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	if msg.To == "" {
+		return stockbell.SendResult{}, stockbell.FieldErrorf("to", "message %d has no recipient", msg.MessageID)
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	id := "dev-" + hex.EncodeToString(b)
+	logger := s.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger.InfoContext(ctx, "development sender: message not delivered", "provider_id", id, "message_id", msg.MessageID,
+		"channel", msg.Channel, "to", msg.To, "subject", msg.Subject, "text", msg.Text)
+	segments := 0
+	if msg.Channel == stockbell.ChannelSMS {
+		segments = devSegments(msg.Text)
+	}
+	return stockbell.SendResult{ProviderID: id, Segments: segments}, nil
+}
+
+// devSegments estimates SMS segments: 160 characters (153 when split) for
+// plain ASCII text, 70 (67) otherwise.
+func devSegments(text string) int {
+	single, multi, n := 160, 153, 0
+	for _, r := range text {
+		n++
+		if r > 0x7e {
+			single, multi = 70, 67
+		}
+	}
+	if n <= single {
+		return 1
+	}
+	return (n + multi - 1) / multi
+}

@@ -1,0 +1,20 @@
+// Package restock is Stockbell's restock engine and back-in-stock flow.
+//
+// When a variant's stock changes, Decide applies the shop's rules: the
+// minimum inventory, customers to notify per unit restocked, and the wait
+// between batches. A batch notifies the oldest queued subscribers (by
+// subscription time, ties by id); while subscribers remain the variant waits,
+// restocks during the wait send nothing, and at its end stock is counted
+// again. Each claimed subscriber then walks the shop's flow: one to three
+// email or SMS steps, with delays, skip-if-out-of-stock and smart sending.
+//
+// The engine sees storage, the queue and the senders only through the root
+// package's interfaces (stockbell.RestockStore, stockbell.MessageStore,
+// stockbell.Renderer, stockbell.Sender) and takes a stockbell.Clock. Its
+// decisions are pure functions of state and time (Decide, SkipMessage), so
+// the rules are table-tested with nothing but a clock.
+//
+// Durability: every decision is one store transaction that records its
+// events and inserts its follow-up jobs, and every handler is idempotent,
+// because jobs run at least once.
+package restock

@@ -1,0 +1,103 @@
+package restock
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// DefaultChunkSize is how many subscribers one claim transaction takes.
+const DefaultChunkSize = 1000
+
+// maxConflicts bounds how often one trigger decides again after another
+// decision about the same variant got there first.
+const maxConflicts = 5
+
+// Engine runs the restock rules. Register its handlers with the job queue:
+// HandleStockChanged, HandleWaitEnded and HandleBatch.
+type Engine struct {
+	Store stockbell.RestockStore
+	Clock stockbell.Clock
+	// ChunkSize is how many subscribers one claim takes (DefaultChunkSize if 0).
+	ChunkSize int
+	Logger    *slog.Logger
+}
+
+// HandleStockChanged decides what a change of the variant's stock or
+// availability does. A variant deleted since is no error.
+func (e *Engine) HandleStockChanged(ctx context.Context, job stockbell.VariantStockChangedJob) error {
+	return e.decideAndApply(ctx, job.VariantID, Trigger{})
+}
+
+// HandleWaitEnded counts stock again at the end of a waiting period. A job
+// for a period since replaced does nothing.
+func (e *Engine) HandleWaitEnded(ctx context.Context, job stockbell.RestockWaitEndedJob) error {
+	return e.decideAndApply(ctx, job.VariantID, Trigger{WaitEnded: true, Until: job.Until.UTC()})
+}
+
+// HandleBatch claims one chunk of a batch; the store queues the next one.
+func (e *Engine) HandleBatch(ctx context.Context, job stockbell.RestockBatchJob) error {
+	size := e.ChunkSize
+	if size <= 0 {
+		size = DefaultChunkSize
+	}
+	_, err := e.Store.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: job.BatchID, Chunk: job.Chunk, Limit: size})
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // the variant and its batches were deleted
+	}
+	return err
+}
+
+// decideAndApply reads the state, decides and applies the decision,
+// deciding again when a concurrent decision changed the waiting period.
+func (e *Engine) decideAndApply(ctx context.Context, variantID int64, t Trigger) error {
+	for range maxConflicts {
+		state, err := e.Store.FindRestockState(ctx, variantID)
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		now := e.Clock.Now().UTC()
+		d := Decide(*state, now, t)
+		err = e.apply(ctx, state, d, t, now)
+		if stockbell.ErrorCode(err) != stockbell.ECONFLICT {
+			return err
+		}
+	}
+	return fmt.Errorf("restock: variant %d: decisions kept conflicting", variantID)
+}
+
+func (e *Engine) apply(ctx context.Context, s *stockbell.RestockState, d Decision, t Trigger, now time.Time) error {
+	id := s.Variant.ID
+	switch d.Action {
+	case ActSkip:
+		detail := map[string]any{"stock": d.Stock, "min_inventory": s.Settings.MinInventory}
+		if s.WaitingUntil != nil {
+			detail["waiting_until"] = *s.WaitingUntil
+		}
+		return e.Store.RecordSkip(ctx, id, d.Reason, detail)
+	case ActEndCycle:
+		_, err := e.Store.EndCycle(ctx, stockbell.CycleEnd{VariantID: id, Until: t.Until, Reason: d.Reason, Stock: d.Stock})
+		return err
+	case ActBatch:
+		batch, err := e.Store.StartBatch(ctx, stockbell.BatchStart{VariantID: id, ExpectWaitingUntil: s.WaitingUntil,
+			Everyone: d.Everyone, Size: d.Size, Stock: d.Stock, PerUnit: d.PerUnit, Wait: d.Wait,
+			WaitEnded: t.WaitEnded, Cutoff: now})
+		if err == nil {
+			e.logger().Info("restock batch started", "variant", id, "batch", batch.ID, "everyone", d.Everyone, "size", d.Size, "stock", d.Stock)
+		}
+		return err
+	}
+	return nil
+}
+
+func (e *Engine) logger() *slog.Logger {
+	if e.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return e.Logger
+}

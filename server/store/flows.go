@@ -1,0 +1,78 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.FlowService = (*DB)(nil)
+
+// flowRow is a flows row; steps are stored as a JSON array.
+type flowRow struct {
+	ShopID    int64     `db:"shop_id"`
+	Status    string    `db:"status"`
+	Template  string    `db:"template"`
+	Steps     string    `db:"steps"`
+	UpdatedAt time.Time `db:"updated_at"`
+}
+
+// FindFlow returns the shop's flow, or the default template's when it never
+// stored one. Returns ENOTFOUND for an unknown shop.
+func (db *DB) FindFlow(ctx context.Context, shopID int64) (*stockbell.Flow, error) {
+	var flow *stockbell.Flow
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		flow, err = findFlow(ctx, tx, shopID)
+		return err
+	})
+	return flow, err
+}
+
+func findFlow(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Flow, error) {
+	var row flowRow
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT shop_id, status, template, steps, updated_at FROM flows WHERE shop_id = ?`), shopID)
+	if isNoRows(err) {
+		if err := shopExists(ctx, tx, shopID); err != nil {
+			return nil, err
+		}
+		return stockbell.DefaultFlow(shopID), nil
+	} else if err != nil {
+		return nil, err
+	}
+	flow := &stockbell.Flow{ShopID: row.ShopID, Status: stockbell.FlowStatus(row.Status), Template: row.Template, UpdatedAt: row.UpdatedAt}
+	if err := json.Unmarshal([]byte(row.Steps), &flow.Steps); err != nil {
+		return nil, fmt.Errorf("flow of shop %d: %w", shopID, err)
+	}
+	return flow, nil
+}
+
+// UpdateFlow validates and stores the flow with an EventSettingsChanged
+// event naming the flow. Returns EINVALID naming the field (storing
+// nothing), or ENOTFOUND for an unknown shop.
+func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
+	if err := flow.Validate(); err != nil {
+		return err
+	}
+	steps, err := json.Marshal(flow.Steps)
+	if err != nil {
+		return err
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, flow.ShopID); err != nil {
+			return err
+		}
+		flow.UpdatedAt = tx.db.now()
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO flows (shop_id, status, template, steps, updated_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET status = excluded.status,
+			template = excluded.template, steps = excluded.steps, updated_at = excluded.updated_at`),
+			flow.ShopID, flow.Status, flow.Template, string(steps), flow.UpdatedAt)
+		if err != nil {
+			return err
+		}
+		detail := EventDetail{"flow_status": flow.Status, "flow_steps": len(flow.Steps), "template": flow.Template}
+		return tx.insertEvent(ctx, stockbell.Event{ShopID: flow.ShopID, Kind: stockbell.EventSettingsChanged}, detail)
+	})
+}

@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var (
+	_ stockbell.MessageService     = (*DB)(nil)
+	_ stockbell.HeldMessageService = (*DB)(nil)
+)
+
+const messageColumns = `id, shop_id, subscription_id, step, channel, recipient, status, attempts, provider_id,
+	error, segments, due_at, created_at, sent_at`
+
+// FindMessages returns the matching messages, newest first, and the total count.
+func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) ([]*stockbell.Message, int, error) {
+	var w where
+	if filter.ShopID != nil {
+		w.add("shop_id = ?", *filter.ShopID)
+	}
+	if filter.SubscriptionID != nil {
+		w.add("subscription_id = ?", *filter.SubscriptionID)
+	}
+	if filter.Status != nil {
+		w.add("status = ?", *filter.Status)
+	}
+	messages := []*stockbell.Message{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM messages`+w.String()), w.args...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &messages, tx.Rebind(`SELECT `+messageColumns+` FROM messages`+w.String()+
+			` ORDER BY created_at DESC, id DESC`+page(filter.Offset, filter.Limit)), w.args...)
+	})
+	return messages, total, err
+}
+
+func findMessage(ctx context.Context, tx *Tx, id int64) (*stockbell.Message, error) {
+	var m stockbell.Message
+	err := tx.GetContext(ctx, &m, tx.Rebind(`SELECT `+messageColumns+` FROM messages WHERE id = ?`), id)
+	if err != nil {
+		return nil, notFound(err, "message %d not found", id)
+	}
+	return &m, nil
+}
+
+// ApproveMessage queues a message a manual flow held, due now. Returns
+// ENOTFOUND, or ECONFLICT when the message is not held.
+func (db *DB) ApproveMessage(ctx context.Context, shopID, messageID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
+			return err
+		}
+		now := tx.db.now()
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ?`), stockbell.MessagePending, now, messageID)
+		if err != nil {
+			return err
+		}
+		return tx.insertJob(ctx, stockbell.SendMessageJob{MessageID: messageID}, nil)
+	})
+}
+
+// DiscardMessage skips a held message with the reason "discarded by
+// merchant"; the subscriber's later steps are not created. Returns
+// ENOTFOUND, or ECONFLICT when the message is not held.
+func (db *DB) DiscardMessage(ctx context.Context, shopID, messageID int64) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
+			return err
+		}
+		result := stockbell.MessageResult{MessageID: messageID, Status: stockbell.MessageSkipped,
+			Reason: string(stockbell.SkipDiscarded), StopFlow: true}
+		_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
+		return err
+	})
+}
+
+func mustBeHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
+	var status stockbell.MessageStatus
+	err := tx.GetContext(ctx, &status, tx.Rebind(`SELECT status FROM messages WHERE id = ? AND shop_id = ?`+tx.forUpdate()), messageID, shopID)
+	if err != nil {
+		return notFound(err, "message %d not found", messageID)
+	}
+	if status != stockbell.MessageHeld {
+		return stockbell.Errorf(stockbell.ECONFLICT, "Message %d is %s, not held for approval.", messageID, status)
+	}
+	return nil
+}
+
+// messageDraft is a message row about to be inserted.
+type messageDraft struct {
+	ShopID         int64
+	SubscriptionID int64
+	Step           int
+	Channel        stockbell.Channel
+	Recipient      string
+	Status         stockbell.MessageStatus
+	Error          string
+	DueAt          time.Time
+}
+
+// draftMessage prepares step (1-based) of the flow for a subscriber, due
+// the step's delay after base. A step goes out on its own channel when the
+// subscriber left that contact; the first step, the alert itself, falls
+// back to the subscriber's other channel so that everyone notified hears of
+// the restock; a later step without its contact is skipped.
+func draftMessage(flow *stockbell.Flow, sub claimedSubscription, step int, base time.Time) messageDraft {
+	def := flow.Steps[step-1]
+	d := messageDraft{ShopID: sub.ShopID, SubscriptionID: sub.ID, Step: step, Channel: def.Channel,
+		DueAt: base.Add(def.Delay).Truncate(time.Microsecond), Status: stockbell.MessagePending}
+	if flow.Status == stockbell.FlowManual {
+		d.Status = stockbell.MessageHeld
+	}
+	d.Recipient = sub.contact(def.Channel)
+	if d.Recipient == "" && step == 1 {
+		for _, ch := range sub.Channels {
+			if contact := sub.contact(ch); contact != "" {
+				d.Channel, d.Recipient = ch, contact
+				break
+			}
+		}
+	}
+	if d.Recipient == "" {
+		d.Status, d.Error = stockbell.MessageSkipped, string(stockbell.SkipNoContact)
+	}
+	return d
+}
+
+// contact returns the subscriber's address for a channel, or "".
+func (s claimedSubscription) contact(ch stockbell.Channel) string {
+	switch ch {
+	case stockbell.ChannelEmail:
+		return s.Email
+	case stockbell.ChannelSMS:
+		return s.Phone
+	}
+	return ""
+}
+
+// insertMessages inserts the drafts in one statement and returns their ids
+// in order. The unique (subscription_id, step) index refuses a second
+// message for the same step.
+func insertMessages(ctx context.Context, tx *Tx, drafts []messageDraft) ([]int64, error) {
+	now := tx.db.now()
+	args := make([]any, 0, len(drafts)*10)
+	for _, d := range drafts {
+		args = append(args, d.ShopID, d.SubscriptionID, d.Step, d.Channel, d.Recipient, d.Status, d.Error, d.DueAt, now, 0)
+	}
+	rows, err := tx.QueryxContext(ctx, tx.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient,
+		status, error, due_at, created_at, attempts) VALUES `+valueRows(len(drafts), 10)+` RETURNING id, subscription_id`), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	bySubscription := make(map[int64]int64, len(drafts))
+	for rows.Next() {
+		var id, subID int64
+		if err := rows.Scan(&id, &subID); err != nil {
+			return nil, err
+		}
+		bySubscription[subID] = id
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(drafts))
+	for i, d := range drafts {
+		ids[i] = bySubscription[d.SubscriptionID]
+	}
+	return ids, nil
+}
+
+// queueMessages inserts a SendMessageJob for each pending draft, scheduled
+// at its due time when that is later than now.
+func queueMessages(ctx context.Context, tx *Tx, drafts []messageDraft, ids []int64) error {
+	now := tx.db.now()
+	var batch []stockbell.JobArgs
+	var due time.Time
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		opts := &stockbell.JobOptions{}
+		if due.After(now) {
+			opts.ScheduledAt = due
+		}
+		err := tx.insertJobs(ctx, batch, opts)
+		batch = batch[:0]
+		return err
+	}
+	for i, d := range drafts {
+		if d.Status != stockbell.MessagePending {
+			continue
+		}
+		if !d.DueAt.Equal(due) {
+			if err := flush(); err != nil {
+				return err
+			}
+			due = d.DueAt
+		}
+		batch = append(batch, stockbell.SendMessageJob{MessageID: ids[i]})
+	}
+	return flush()
+}
+
+// jobBatchInserter is a queue that inserts many jobs in one statement.
+type jobBatchInserter interface {
+	InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.JobArgs, opts *stockbell.JobOptions) error
+}
+
+// insertJobs inserts jobs in the transaction, in one statement when the
+// queue can.
+func (tx *Tx) insertJobs(ctx context.Context, args []stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	if many, ok := tx.db.Queue.(jobBatchInserter); ok {
+		return many.InsertManyTx(ctx, tx.Tx.Tx, args, opts)
+	}
+	for _, a := range args {
+		if err := tx.insertJob(ctx, a, opts); err != nil {
+			return err
+		}
+	}
+	return nil
+}

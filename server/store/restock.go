@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.RestockStore = (*DB)(nil)
+
+// restockStateRow is a variant with its product, waiting period and shop status.
+type restockStateRow struct {
+	stockbell.VariantWithProduct
+	WaitingUntil *time.Time `db:"waiting_until"`
+	ShopStatus   string     `db:"shop_status"`
+}
+
+// FindRestockState reads what the restock engine decides on, in one read
+// transaction. Returns ENOTFOUND.
+func (db *DB) FindRestockState(ctx context.Context, variantID int64) (*stockbell.RestockState, error) {
+	var state *stockbell.RestockState
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		state, err = findRestockState(ctx, tx, variantID)
+		return err
+	})
+	return state, err
+}
+
+func findRestockState(ctx context.Context, tx *Tx, variantID int64) (*stockbell.RestockState, error) {
+	var row restockStateRow
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+variantWithProductColumns+`, v.waiting_until, s.status AS shop_status
+		`+variantWithProductFrom+` JOIN shops s ON s.id = v.shop_id WHERE v.id = ?`), variantID)
+	if err != nil {
+		return nil, notFound(err, "variant %d not found", variantID)
+	}
+	state := &stockbell.RestockState{Variant: row.VariantWithProduct, WaitingUntil: utcPtr(row.WaitingUntil),
+		ShopActive: row.ShopStatus == string(stockbell.ShopInstalled)}
+	settings, err := findSettings(ctx, tx, row.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	state.Settings = *settings
+	flow, err := findFlow(ctx, tx, row.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	state.FlowStatus = flow.Status
+	state.HasQueued, err = queuedBeyond(ctx, tx, variantID, 0)
+	return state, err
+}
+
+// queuedBeyond reports whether more than n subscribers of the variant are
+// queued. It walks at most n+1 entries of the queue index: O(n), not O(queue).
+func queuedBeyond(ctx context.Context, tx *Tx, variantID int64, n int) (bool, error) {
+	var found int
+	err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM subscriptions
+		WHERE variant_id = ? AND status = ? ORDER BY created_at, id LIMIT 1 OFFSET ?) q`), variantID, stockbell.SubscriptionQueued, n)
+	return found > 0, err
+}
+
+// RecordSkip records an EventSkipped decision about the variant.
+func (db *DB) RecordSkip(ctx context.Context, variantID int64, reason stockbell.SkipReason, detail map[string]any) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		shopID, err := variantShop(ctx, tx, variantID)
+		if err != nil {
+			return err
+		}
+		return tx.insertEvent(ctx, variantEvent(shopID, variantID, stockbell.EventSkipped), skipDetail(reason, detail))
+	})
+}
+
+func skipDetail(reason stockbell.SkipReason, extra map[string]any) EventDetail {
+	detail := EventDetail{"reason": reason}
+	for k, v := range extra {
+		detail[k] = v
+	}
+	return detail
+}
+
+func variantShop(ctx context.Context, tx *Tx, variantID int64) (int64, error) {
+	var shopID int64
+	err := tx.GetContext(ctx, &shopID, tx.Rebind(`SELECT shop_id FROM variants WHERE id = ?`), variantID)
+	return shopID, notFound(err, "variant %d not found", variantID)
+}
+
+func variantEvent(shopID, variantID int64, kind stockbell.EventKind) stockbell.Event {
+	return stockbell.Event{ShopID: shopID, Kind: kind, VariantID: &variantID}
+}
+
+// lockWaitingPeriod locks the variant row and returns its shop and waiting period.
+func lockWaitingPeriod(ctx context.Context, tx *Tx, variantID int64) (int64, *time.Time, error) {
+	var row struct {
+		ShopID       int64      `db:"shop_id"`
+		WaitingUntil *time.Time `db:"waiting_until"`
+	}
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT shop_id, waiting_until FROM variants WHERE id = ?`+tx.forUpdate()), variantID)
+	if err != nil {
+		return 0, nil, notFound(err, "variant %d not found", variantID)
+	}
+	return row.ShopID, utcPtr(row.WaitingUntil), nil
+}
+
+// StartBatch records a batch decided by the engine; see stockbell.RestockStore.
+func (db *DB) StartBatch(ctx context.Context, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
+	var batch *stockbell.RestockBatch
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		batch, err = startBatch(ctx, tx, start)
+		return err
+	})
+	return batch, err
+}
+
+func startBatch(ctx context.Context, tx *Tx, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
+	shopID, waiting, err := lockWaitingPeriod(ctx, tx, start.VariantID)
+	if err != nil {
+		return nil, err
+	}
+	if !sameTime(waiting, start.ExpectWaitingUntil) {
+		return nil, stockbell.Errorf(stockbell.ECONFLICT, "variant %d: waiting period changed since the decision", start.VariantID)
+	}
+	batch, err := insertBatch(ctx, tx, shopID, start)
+	if err != nil {
+		return nil, err
+	}
+	if start.WaitEnded {
+		err := tx.insertEvent(ctx, variantEvent(shopID, start.VariantID, stockbell.EventWaitEnded), EventDetail{"until": waiting})
+		if err != nil {
+			return nil, err
+		}
+	}
+	if err := recordBatchStarted(ctx, tx, batch, start); err != nil {
+		return nil, err
+	}
+	if batch.WaitingUntil, err = setWaitingPeriod(ctx, tx, batch, start); err != nil {
+		return nil, err
+	}
+	return batch, tx.insertJob(ctx, stockbell.RestockBatchJob{BatchID: batch.ID, Chunk: 1}, nil)
+}
+
+func insertBatch(ctx context.Context, tx *Tx, shopID int64, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
+	now := tx.db.now()
+	batch := &stockbell.RestockBatch{ShopID: shopID, VariantID: start.VariantID, Everyone: start.Everyone, Size: start.Size,
+		Stock: start.Stock, Cutoff: start.Cutoff.UTC().Truncate(time.Microsecond), CreatedAt: now}
+	var err error
+	batch.ID, err = tx.insertID(ctx, `INSERT INTO restock_batches (shop_id, variant_id, everyone, size, stock, per_unit, cutoff, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, shopID, start.VariantID, start.Everyone, start.Size, start.Stock, start.PerUnit, batch.Cutoff, now)
+	return batch, err
+}
+
+func recordBatchStarted(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) error {
+	restocked := EventDetail{"stock": start.Stock, "batch_id": batch.ID}
+	if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventRestocked), restocked); err != nil {
+		return err
+	}
+	size := any(start.Size)
+	if start.Everyone {
+		size = "everyone"
+	}
+	detail := EventDetail{"batch_id": batch.ID, "size": size, "stock": start.Stock, "per_unit": start.PerUnit}
+	return tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventBatchStarted), detail)
+}
+
+// setWaitingPeriod starts a waiting period (with its RestockWaitEndedJob)
+// when the batch is sized and subscribers remain beyond it, and otherwise
+// clears any period the variant had.
+func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) (*time.Time, error) {
+	var until *time.Time
+	if !start.Everyone && start.Wait > 0 {
+		remain, err := queuedBeyond(ctx, tx, start.VariantID, start.Size)
+		if err != nil {
+			return nil, err
+		}
+		if remain {
+			t := tx.db.now().Add(start.Wait).Truncate(time.Microsecond)
+			until = &t
+		}
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = ? WHERE id = ?`), until, start.VariantID)
+	if err != nil || until == nil {
+		return nil, err
+	}
+	detail := EventDetail{"until": *until, "wait": start.Wait.String(), "batch_id": batch.ID}
+	if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventWaitStarted), detail); err != nil {
+		return nil, err
+	}
+	job := stockbell.RestockWaitEndedJob{VariantID: start.VariantID, Until: *until}
+	return until, tx.insertJob(ctx, job, &stockbell.JobOptions{ScheduledAt: *until})
+}
+
+// EndCycle clears the waiting period ending at end.Until; see stockbell.RestockStore.
+func (db *DB) EndCycle(ctx context.Context, end stockbell.CycleEnd) (bool, error) {
+	var ended bool
+	err := db.inTx(ctx, func(tx *Tx) error {
+		shopID, waiting, err := lockWaitingPeriod(ctx, tx, end.VariantID)
+		if err != nil || !sameTime(waiting, &end.Until) {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = NULL WHERE id = ?`), end.VariantID); err != nil {
+			return err
+		}
+		ended = true
+		if err := tx.insertEvent(ctx, variantEvent(shopID, end.VariantID, stockbell.EventWaitEnded), EventDetail{"until": end.Until}); err != nil {
+			return err
+		}
+		if end.Reason == "" {
+			return nil
+		}
+		detail := skipDetail(end.Reason, map[string]any{"stock": end.Stock, "cycle_ended": true})
+		return tx.insertEvent(ctx, variantEvent(shopID, end.VariantID, stockbell.EventSkipped), detail)
+	})
+	return ended, err
+}
+
+// sameTime compares two optional instants.
+func sameTime(a, b *time.Time) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return a.Equal(*b)
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}

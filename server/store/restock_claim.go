@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// claimedSubscription is what a chunk claim needs of a subscription.
+type claimedSubscription struct {
+	ID        int64              `db:"id"`
+	ShopID    int64              `db:"shop_id"`
+	VariantID int64              `db:"variant_id"`
+	Email     string             `db:"email"`
+	Phone     string             `db:"phone"`
+	Channels  stockbell.Channels `db:"channels"`
+}
+
+// ClaimChunk claims one chunk of a batch; see stockbell.RestockStore.
+func (db *DB) ClaimChunk(ctx context.Context, claim stockbell.ChunkClaim) (*stockbell.ChunkResult, error) {
+	if claim.Limit <= 0 {
+		return nil, stockbell.FieldErrorf("limit", "a chunk claims at least one subscriber, got %d", claim.Limit)
+	}
+	var result *stockbell.ChunkResult
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		result, err = claimChunk(ctx, tx, claim)
+		return err
+	})
+	return result, err
+}
+
+func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stockbell.ChunkResult, error) {
+	batch, err := lockBatch(ctx, tx, claim.BatchID)
+	if err != nil {
+		return nil, err
+	}
+	if batch.DoneAt != nil || batch.Chunks >= claim.Chunk {
+		return &stockbell.ChunkResult{Done: batch.DoneAt != nil}, nil
+	}
+	flow, err := findFlow(ctx, tx, batch.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	if flow.Status == stockbell.FlowDraft {
+		detail := skipDetail(stockbell.SkipFlowDraft, map[string]any{"batch_id": batch.ID})
+		if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventSkipped), detail); err != nil {
+			return nil, err
+		}
+		return &stockbell.ChunkResult{Done: true}, finishChunk(ctx, tx, batch, claim.Chunk, 0, true)
+	}
+	want := claim.Limit
+	if !batch.Everyone {
+		want = min(want, batch.Size-batch.Claimed)
+	}
+	subs, err := claimQueued(ctx, tx, batch, want)
+	if err != nil {
+		return nil, err
+	}
+	if err := startFlow(ctx, tx, flow, batch, subs); err != nil {
+		return nil, err
+	}
+	done := len(subs) < want || (!batch.Everyone && batch.Claimed+len(subs) >= batch.Size)
+	if err := finishChunk(ctx, tx, batch, claim.Chunk, len(subs), done); err != nil {
+		return nil, err
+	}
+	return &stockbell.ChunkResult{Claimed: len(subs), Done: done}, nil
+}
+
+func lockBatch(ctx context.Context, tx *Tx, id int64) (*stockbell.RestockBatch, error) {
+	var b stockbell.RestockBatch
+	err := tx.GetContext(ctx, &b, tx.Rebind(`SELECT id, shop_id, variant_id, everyone, size, stock, claimed, chunks,
+		cutoff, created_at, done_at FROM restock_batches WHERE id = ?`+tx.forUpdate()), id)
+	if err != nil {
+		return nil, notFound(err, "restock batch %d not found", id)
+	}
+	return &b, nil
+}
+
+// claimQueued marks the oldest n queued subscribers of the batch's variant
+// notified. The query walks the subscriptions_queue index from its start:
+// it reads n entries, however long the queue. On PostgreSQL SKIP LOCKED
+// lets a concurrent claimer of the same variant take the next ones.
+func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n int) ([]claimedSubscription, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	lock := ""
+	if tx.db.Dialect == Postgres {
+		lock = " FOR UPDATE SKIP LOCKED"
+	}
+	var subs []claimedSubscription
+	err := tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels FROM subscriptions
+		WHERE variant_id = ? AND status = ? AND created_at <= ? ORDER BY created_at, id LIMIT ?`+lock),
+		batch.VariantID, stockbell.SubscriptionQueued, batch.Cutoff, n)
+	if err != nil || len(subs) == 0 {
+		return nil, err
+	}
+	ids := make([]any, 0, len(subs)+3)
+	now := tx.db.now()
+	ids = append(ids, stockbell.SubscriptionNotified, now, now)
+	for _, s := range subs {
+		ids = append(ids, s.ID)
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
+		WHERE id IN (`+placeholders(len(subs))+`)`), ids...)
+	return subs, err
+}
+
+// finishChunk records the chunk and either queues the next one or closes the batch.
+func finishChunk(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, chunk, claimed int, done bool) error {
+	var doneAt *time.Time
+	if done {
+		now := tx.db.now()
+		doneAt = &now
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE restock_batches SET claimed = claimed + ?, chunks = ?, done_at = ? WHERE id = ?`),
+		claimed, chunk, doneAt, batch.ID)
+	if err != nil || done {
+		return err
+	}
+	return tx.insertJob(ctx, stockbell.RestockBatchJob{BatchID: batch.ID, Chunk: chunk + 1}, nil)
+}
+
+// startFlow creates each claimed subscriber's first message, its job and a
+// notified event.
+func startFlow(ctx context.Context, tx *Tx, flow *stockbell.Flow, batch *stockbell.RestockBatch, subs []claimedSubscription) error {
+	if len(subs) == 0 {
+		return nil
+	}
+	now := tx.db.now()
+	drafts := make([]messageDraft, 0, len(subs))
+	for _, s := range subs {
+		drafts = append(drafts, draftMessage(flow, s, 1, now))
+	}
+	ids, err := insertMessages(ctx, tx, drafts)
+	if err != nil {
+		return err
+	}
+	events := make([]eventRow, len(subs))
+	for i, s := range subs {
+		events[i] = eventRow{ShopID: s.ShopID, Kind: stockbell.EventNotified, VariantID: s.VariantID, SubscriptionID: s.ID,
+			Detail: EventDetail{"batch_id": batch.ID, "message_id": ids[i], "channel": drafts[i].Channel}}
+	}
+	if err := insertEvents(ctx, tx, events, now); err != nil {
+		return err
+	}
+	return queueMessages(ctx, tx, drafts, ids)
+}
+
+// placeholders returns "?, ?, …" with n marks.
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?, ", n), ", ")
+}

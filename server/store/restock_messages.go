@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.MessageStore = (*DB)(nil)
+
+// eventRow is one event of a multi-row insert.
+type eventRow struct {
+	ShopID         int64
+	Kind           stockbell.EventKind
+	VariantID      int64
+	SubscriptionID int64
+	Detail         EventDetail
+}
+
+// insertEvents inserts events in one statement.
+func insertEvents(ctx context.Context, tx *Tx, events []eventRow, at time.Time) error {
+	args := make([]any, 0, len(events)*6)
+	for _, e := range events {
+		raw, err := json.Marshal(e.Detail)
+		if err != nil {
+			return err
+		}
+		args = append(args, e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), at)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+		VALUES `+valueRows(len(events), 6)), args...)
+	return err
+}
+
+// valueRows returns n rows of cols placeholders: "(?, ?), (?, ?)".
+func valueRows(n, cols int) string {
+	row := "(" + placeholders(cols) + ")"
+	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
+}
+
+// FindMessageDelivery loads a message with its subscription, shop, variant
+// and flow step, in one read transaction. Returns ENOTFOUND.
+func (db *DB) FindMessageDelivery(ctx context.Context, messageID int64) (*stockbell.MessageDelivery, error) {
+	var d *stockbell.MessageDelivery
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		d, err = findMessageDelivery(ctx, tx, messageID)
+		return err
+	})
+	return d, err
+}
+
+func findMessageDelivery(ctx context.Context, tx *Tx, messageID int64) (*stockbell.MessageDelivery, error) {
+	m, err := findMessage(ctx, tx, messageID)
+	if err != nil {
+		return nil, err
+	}
+	d := &stockbell.MessageDelivery{Message: *m}
+	sub, err := findSubscriptionByID(ctx, tx, m.SubscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	d.Subscription = *sub
+	shop, err := findShopByID(ctx, tx, m.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	d.Shop = *shop
+	err = tx.GetContext(ctx, &d.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), sub.VariantID)
+	if err != nil {
+		return nil, notFound(err, "variant %d not found", sub.VariantID)
+	}
+	flow, err := findFlow(ctx, tx, m.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	if d.StepFound = m.Step >= 1 && m.Step <= len(flow.Steps); d.StepFound {
+		d.Step = flow.Steps[m.Step-1]
+	}
+	d.LastSentToRecipient, err = lastSentTo(ctx, tx, m)
+	return d, err
+}
+
+// lastSentTo returns when the shop last sent another message to the same
+// recipient, or nil.
+func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, error) {
+	var at time.Time
+	err := tx.GetContext(ctx, &at, tx.Rebind(`SELECT sent_at FROM messages WHERE shop_id = ? AND recipient = ? AND id <> ?
+		AND sent_at IS NOT NULL ORDER BY sent_at DESC LIMIT 1`), m.ShopID, m.Recipient, m.ID)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	return utcPtr(&at), err
+}
+
+// BeginAttempt counts an attempt on a pending message and leases it; see
+// stockbell.MessageStore. Returns ENOTFOUND.
+func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, error) {
+	outcome := stockbell.AttemptDone
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := tx.db.now()
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
+			WHERE id = ? AND status = ? AND (lease_until IS NULL OR lease_until <= ?)`),
+			leaseUntil.UTC().Truncate(time.Microsecond), messageID, stockbell.MessagePending, now)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			outcome = stockbell.AttemptBegun
+			return err
+		}
+		m, err := findMessage(ctx, tx, messageID)
+		if err == nil && m.Status == stockbell.MessagePending {
+			outcome = stockbell.AttemptLeased
+		}
+		return err
+	})
+	return outcome, err
+}
+
+// FinishMessage records a pending message's outcome; see stockbell.MessageStore.
+func (db *DB) FinishMessage(ctx context.Context, result stockbell.MessageResult) (bool, error) {
+	var finished bool
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		finished, err = finishMessage(ctx, tx, result, stockbell.MessagePending)
+		return err
+	})
+	return finished, err
+}
+
+func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from stockbell.MessageStatus) (bool, error) {
+	now := tx.db.now()
+	var sentAt *time.Time
+	if r.Status == stockbell.MessageSent {
+		sentAt = &now
+	}
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
+		sent_at = ?, lease_until = NULL WHERE id = ? AND status = ?`),
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, from)
+	if err != nil {
+		return false, err
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	m, err := findMessage(ctx, tx, r.MessageID)
+	if err != nil {
+		return false, err
+	}
+	if err := recordOutcome(ctx, tx, m, r); err != nil {
+		return false, err
+	}
+	if r.StopFlow {
+		return true, nil
+	}
+	return true, continueFlow(ctx, tx, m)
+}
+
+func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbell.MessageResult) error {
+	kind := map[stockbell.MessageStatus]stockbell.EventKind{stockbell.MessageSent: stockbell.EventMessageSent,
+		stockbell.MessageFailed: stockbell.EventMessageFailed, stockbell.MessageSkipped: stockbell.EventSkipped}[r.Status]
+	if kind == "" {
+		return stockbell.FieldErrorf("status", "a message ends sent, failed or skipped, not %q", r.Status)
+	}
+	var variantID int64
+	if err := tx.GetContext(ctx, &variantID, tx.Rebind(`SELECT variant_id FROM subscriptions WHERE id = ?`), m.SubscriptionID); err != nil {
+		return err
+	}
+	detail := EventDetail{"message_id": m.ID, "step": m.Step, "channel": m.Channel, "attempts": m.Attempts}
+	if r.ProviderID != "" {
+		detail["provider_id"] = r.ProviderID
+	}
+	if r.Reason != "" {
+		detail["reason"] = r.Reason
+	}
+	e := stockbell.Event{ShopID: m.ShopID, Kind: kind, VariantID: &variantID, SubscriptionID: &m.SubscriptionID}
+	return tx.insertEvent(ctx, e, detail)
+}
+
+// continueFlow creates the subscriber's next flow step after m, due its
+// delay from now, with its job (or held, in a manual flow). Steps the
+// subscriber has no contact for are recorded as skipped and passed over.
+func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
+	flow, err := findFlow(ctx, tx, m.ShopID)
+	if err != nil || flow.Status == stockbell.FlowDraft {
+		return err
+	}
+	var sub claimedSubscription
+	var status stockbell.SubscriptionStatus
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions WHERE id = ?`),
+		m.SubscriptionID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
+	if err != nil || status != stockbell.SubscriptionNotified {
+		return err
+	}
+	base := tx.db.now()
+	for step := m.Step + 1; step <= len(flow.Steps); step++ {
+		draft := draftMessage(flow, sub, step, base)
+		ids, err := insertMessages(ctx, tx, []messageDraft{draft})
+		if err != nil {
+			return err
+		}
+		if draft.Status != stockbell.MessageSkipped {
+			return queueMessages(ctx, tx, []messageDraft{draft}, ids)
+		}
+		e := stockbell.Event{ShopID: sub.ShopID, Kind: stockbell.EventSkipped, VariantID: &sub.VariantID, SubscriptionID: &sub.ID}
+		detail := EventDetail{"message_id": ids[0], "step": step, "channel": draft.Channel, "reason": draft.Error}
+		if err := tx.insertEvent(ctx, e, detail); err != nil {
+			return err
+		}
+		base = draft.DueAt
+	}
+	return nil
+}
+
+// ReleaseAttempt ends the lease of a pending message and records the error
+// of its failed attempt.
+func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = NULL, error = ? WHERE id = ? AND status = ?`),
+			reason, messageID, stockbell.MessagePending)
+		return err
+	})
+}
