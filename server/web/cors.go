@@ -67,8 +67,12 @@ func (h *storefrontHandler) originAllowed(ctx context.Context, shop *stockbell.S
 		h.Logger.Error("load shop origins", "shop", shop.ID, "err", err)
 		return false
 	}
+	normalized, err := stockbell.NormalizeOrigin(origin)
+	if err != nil {
+		return false
+	}
 	for _, o := range extra {
-		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+		if o == normalized {
 			return true
 		}
 	}

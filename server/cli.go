@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+)
+
+// command is one subcommand of the server binary.
+type command struct {
+	name    string
+	summary string
+	run     func(env *cliEnv, args []string) error
+}
+
+// cliEnv is what a subcommand may use: the environment and the two streams.
+type cliEnv struct {
+	ctx    context.Context
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "run the server (the default)", runServe},
+		{"migrate", "apply database migrations and exit", runMigrate},
+		{"shop", "operate on shops: shop list", runShop},
+		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
+	}
+}
+
+// Execute runs the subcommand named in args and returns the exit code.
+func Execute(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	env := &cliEnv{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr}
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	} else if len(args) > 0 && isHelp(args[0]) {
+		usage(stdout)
+		return 0
+	}
+	for _, cmd := range commands() {
+		if cmd.name == name {
+			return exitCode(cmd.run(env, args), stderr)
+		}
+	}
+	if name == "help" {
+		usage(stdout)
+		return 0
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n", name)
+	usage(stderr)
+	return 2
+}
+
+func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: server [command] [flags]\n\nCommands:")
+	for _, cmd := range commands() {
+		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintln(w, "\nRun 'server COMMAND --help' for a command's flags. Configuration comes from STOCKBELL_* environment variables (see README.md).")
+}
+
+// errHelp means --help was asked for and printed: exit 0.
+var errHelp = flag.ErrHelp
+
+// exitCode prints err as one line and returns the process exit code.
+func exitCode(err error, stderr io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, errHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	}
+	fmt.Fprintln(stderr, "error: "+strings.ReplaceAll(err.Error(), "\n", " "))
+	return 1
+}
+
+// errUsage marks an error already explained by the flag package.
+var errUsage = errors.New("usage")
+
+// newFlagSet returns a flag set that prints its usage to stdout on --help.
+func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: server %s\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses args, sending --help to stdout.
+func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
+	for _, a := range args {
+		if isHelp(a) {
+			fs.SetOutput(env.stdout)
+			fs.Usage()
+			return errHelp
+		}
+	}
+	if err := fs.Parse(args); err != nil {
+		return errUsage
+	}
+	return nil
+}
+
+// loadConfig reads the configuration including the secret key.
+func loadConfig(env *cliEnv) (*Config, error) {
+	cfg, err := LoadConfig(env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	if err := cfg.LoadSecretKey(env.getenv); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func newLogger(cfg *Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func runServe(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "serve", "serve\n\nRuns the HTTP server and the job workers until interrupted.")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	m := NewMain(cfg, newLogger(cfg, env.stderr))
+	if err := m.Run(env.ctx); err != nil {
+		return err
+	}
+	waitErr := m.Wait(env.ctx)
+	m.Logger.Info("shutting down")
+	return errors.Join(waitErr, m.Close())
+}
+
+func runMigrate(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "migrate", "migrate\n\nApplies pending migrations to STOCKBELL_DATABASE_URL and exits.")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	cfg, err := LoadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openStore(env.ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := migrate(env.ctx, db, cfg.DatabaseURL); err != nil {
+		return err
+	}
+	version, err := db.SchemaVersion(env.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", db.Dialect, version)
+	return nil
+}

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/netip"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// Config is the server's whole configuration, read once from environment
+// variables (see the README's table) and copied into each component.
+type Config struct {
+	Env             string         // STOCKBELL_ENV: development (default) or production
+	Addr            string         // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
+	PublicURL       string         // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
+	DataDir         string         // STOCKBELL_DATA_DIR
+	DatabaseURL     string         // STOCKBELL_DATABASE_URL
+	SecretKey       []byte         // STOCKBELL_SECRET_KEY (or generated in development)
+	LogLevel        slog.Level     // STOCKBELL_LOG_LEVEL
+	LogFormat       string         // STOCKBELL_LOG_FORMAT: text or json
+	Workers         int            // STOCKBELL_WORKERS: jobs run at once by this process
+	ShutdownTimeout time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
+	TrustedProxies  []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
+	// Storefront subscription rate limits, per client address and per
+	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
+	RateLimitIP      web.RateLimit
+	RateLimitContact web.RateLimit
+}
+
+// Development reports whether the server runs in development mode.
+func (c *Config) Development() bool { return c.Env == "development" }
+
+// configError names the setting that is wrong.
+type configError struct {
+	Setting string
+	Problem string
+}
+
+func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
+
+// LoadConfig reads the configuration from getenv, applies defaults and
+// validates it. In development a missing secret key is generated once and
+// kept in the data directory; in production it must be set.
+func LoadConfig(getenv func(string) string) (*Config, error) {
+	cfg := &Config{
+		Env:             orDefault(getenv("STOCKBELL_ENV"), "development"),
+		Addr:            getenv("STOCKBELL_ADDR"),
+		PublicURL:       orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL")),
+		DataDir:         orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
+		DatabaseURL:     getenv("STOCKBELL_DATABASE_URL"),
+		LogFormat:       orDefault(getenv("STOCKBELL_LOG_FORMAT"), "text"),
+		Workers:         10,
+		ShutdownTimeout: 20 * time.Second,
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = ":8080"
+		if port := getenv("PORT"); port != "" {
+			cfg.Addr = ":" + port
+		}
+	}
+	if cfg.DatabaseURL == "" {
+		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "stockbell.db")
+	}
+	if cfg.PublicURL == "" && cfg.Env == "development" {
+		cfg.PublicURL = "http://localhost" + portSuffix(cfg.Addr)
+	}
+	steps := []func(func(string) string) error{
+		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits,
+	}
+	for _, step := range steps {
+		if err := step(getenv); err != nil {
+			return nil, err
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+func (c *Config) parseNumbers(getenv func(string) string) error {
+	if v := getenv("STOCKBELL_WORKERS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			return &configError{"STOCKBELL_WORKERS", fmt.Sprintf("want a whole number from 1 to 1000, got %q", v)}
+		}
+		c.Workers = n
+	}
+	if v := getenv("STOCKBELL_SHUTDOWN_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return &configError{"STOCKBELL_SHUTDOWN_TIMEOUT", fmt.Sprintf("want a positive duration such as 20s, got %q", v)}
+		}
+		c.ShutdownTimeout = d
+	}
+	return nil
+}
+
+func (c *Config) parseLogLevel(getenv func(string) string) error {
+	v := getenv("STOCKBELL_LOG_LEVEL")
+	if v == "" {
+		return nil
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+		return &configError{"STOCKBELL_LOG_LEVEL", fmt.Sprintf("want debug, info, warn or error, got %q", v)}
+	}
+	return nil
+}
+
+func (c *Config) parseProxies(getenv func(string) string) error {
+	for _, field := range strings.FieldsFunc(getenv("STOCKBELL_TRUSTED_PROXIES"), isListSeparator) {
+		prefix, err := netip.ParsePrefix(field)
+		if err != nil {
+			addr, addrErr := netip.ParseAddr(field)
+			if addrErr != nil {
+				return &configError{"STOCKBELL_TRUSTED_PROXIES", fmt.Sprintf("%q is not a CIDR such as 10.0.0.0/8 or an address", field)}
+			}
+			prefix = netip.PrefixFrom(addr, addr.BitLen())
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
+	}
+	return nil
+}
+
+func (c *Config) parseRateLimits(getenv func(string) string) error {
+	for _, limit := range []struct {
+		setting, def string
+		into         *web.RateLimit
+	}{
+		{"STOCKBELL_RATE_LIMIT_IP", "30/1m", &c.RateLimitIP},
+		{"STOCKBELL_RATE_LIMIT_CONTACT", "5/1h", &c.RateLimitContact},
+	} {
+		parsed, err := web.ParseRateLimit(orDefault(getenv(limit.setting), limit.def))
+		if err != nil {
+			return &configError{limit.setting, err.Error()}
+		}
+		*limit.into = parsed
+	}
+	return nil
+}
+
+func isListSeparator(r rune) bool { return r == ',' || r == ' ' }
+
+// Validate checks the settings that do not depend on the outside world.
+func (c *Config) Validate() error {
+	if c.Env != "development" && c.Env != "production" {
+		return &configError{"STOCKBELL_ENV", fmt.Sprintf("want development or production, got %q", c.Env)}
+	}
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return &configError{"STOCKBELL_ADDR", fmt.Sprintf("want host:port such as :8080, got %q", c.Addr)}
+	}
+	if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
+		return &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return &configError{"STOCKBELL_LOG_FORMAT", fmt.Sprintf("want text or json, got %q", c.LogFormat)}
+	}
+	return c.validatePublicURL()
+}
+
+func (c *Config) validatePublicURL() error {
+	if c.PublicURL == "" {
+		return &configError{"STOCKBELL_PUBLIC_URL", "required in production (the https URL platforms and shoppers reach this server at)"}
+	}
+	u, err := url.Parse(c.PublicURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("want an absolute http(s) URL, got %q", c.PublicURL)}
+	}
+	if !c.Development() && u.Scheme != "https" {
+		return &configError{"STOCKBELL_PUBLIC_URL", "must be https in production"}
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	return nil
+}
+
+// minSecretKeyLen is the shortest secret key accepted, in bytes.
+const minSecretKeyLen = 32
+
+// LoadSecretKey sets c.SecretKey from STOCKBELL_SECRET_KEY (hex, base64 or
+// text of at least 32 bytes). In development a missing key is generated once
+// and kept in the data directory, so cookies and sealed tokens survive a
+// restart; in production a missing key refuses to start.
+func (c *Config) LoadSecretKey(getenv func(string) string) error {
+	if raw := getenv("STOCKBELL_SECRET_KEY"); raw != "" {
+		key := decodeKey(raw)
+		if len(key) < minSecretKeyLen {
+			return &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
+		}
+		c.SecretKey = key
+		return nil
+	}
+	if !c.Development() {
+		return &configError{"STOCKBELL_SECRET_KEY", "required in production (try: openssl rand -hex 32)"}
+	}
+	key, err := developmentKey(filepath.Join(c.DataDir, "secret.key"))
+	if err != nil {
+		return &configError{"STOCKBELL_SECRET_KEY", err.Error()}
+	}
+	c.SecretKey = key
+	return nil
+}
+
+func decodeKey(raw string) []byte {
+	if b, err := hex.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
+		return b
+	}
+	if b, err := base64.StdEncoding.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
+		return b
+	}
+	return []byte(raw)
+}
+
+// developmentKey reads the key file, creating it with a random key first.
+func developmentKey(path string) ([]byte, error) {
+	if raw, err := os.ReadFile(path); err == nil {
+		return hex.DecodeString(strings.TrimSpace(string(raw)))
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	key := make([]byte, minSecretKeyLen)
+	rand.Read(key)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// SubKey derives an independent key for one purpose (cookies, token
+// sealing, unsubscribe links) so that no two uses share key material.
+func (c *Config) SubKey(purpose string, length int) []byte {
+	key, err := hkdf.Key(sha256.New, c.SecretKey, nil, "stockbell "+purpose, length)
+	if err != nil {
+		panic(err) // only for impossible lengths
+	}
+	return key
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func portSuffix(addr string) string {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil || port == "" || port == "80" {
+		return ""
+	}
+	return ":" + port
+}

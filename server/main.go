@@ -1,0 +1,25 @@
+// Command server is the Stockbell server: the storefront API, platform
+// installs and webhooks, the job workers and the operator subcommands. It
+// is the only package that imports every other one; it reads the
+// configuration, opens the database and wires the components together.
+//
+// Usage:
+//
+//	go run ./server [serve]          run the server (the default)
+//	go run ./server migrate          apply database migrations and exit
+//	go run ./server shop list        list installed shops
+//	go run ./server settings get|set restock settings of a shop
+package main
+
+import (
+	"context"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(Execute(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}

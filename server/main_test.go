@@ -1,0 +1,272 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// testEnv returns a getenv over a map, with a data directory of the test's own.
+func testEnv(t *testing.T, vars map[string]string) func(string) string {
+	t.Helper()
+	env := map[string]string{"STOCKBELL_DATA_DIR": t.TempDir(), "STOCKBELL_ADDR": "127.0.0.1:0"}
+	for k, v := range vars {
+		env[k] = v
+	}
+	return func(k string) string { return env[k] }
+}
+
+// startServer runs a real server on port 0 and stops it when the test ends.
+func startServer(t *testing.T, getenv func(string) string) *Main {
+	t.Helper()
+	env := &cliEnv{ctx: context.Background(), getenv: getenv, stdout: io.Discard, stderr: io.Discard}
+	cfg, err := loadConfig(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	m := NewMain(cfg, newLogger(cfg, &logs))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	t.Cleanup(func() {
+		if err := m.Close(); err != nil {
+			t.Errorf("close: %v", err)
+		}
+	})
+	return m
+}
+
+// databaseURLs returns a database URL per dialect under test.
+func databaseURLs(t *testing.T) map[store.Dialect]string {
+	urls := map[store.Dialect]string{store.SQLite: filepath.Join(t.TempDir(), "db.sqlite")}
+	for _, d := range storetest.Dialects(t) {
+		if d == store.Postgres {
+			urls[d] = storetest.FreshPostgresURL(t)
+		}
+	}
+	return urls
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
+func TestServeHealthReadyMetrics(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL}))
+			if m.DB.Dialect != dialect {
+				t.Fatalf("server opened %s, want %s", m.DB.Dialect, dialect)
+			}
+			if code, body := get(t, m.URL()+"/healthz"); code != 200 || !strings.Contains(body, `"ok"`) {
+				t.Errorf("/healthz = %d %s", code, body)
+			}
+			if code, body := get(t, m.URL()+"/readyz"); code != 200 || !strings.Contains(body, `"database":"ok"`) {
+				t.Errorf("/readyz = %d %s", code, body)
+			}
+			code, body := get(t, m.URL()+"/metrics")
+			if code != 200 || !strings.Contains(body, "stockbell_http_requests_total") || !strings.Contains(body, "go_goroutines") {
+				t.Errorf("/metrics = %d, missing request counters or Go metrics", code)
+			}
+			if code, body := get(t, m.URL()+"/no-such-route"); code != 404 || !strings.Contains(body, `"not_found"`) {
+				t.Errorf("unknown route = %d %s", code, body)
+			}
+		})
+	}
+}
+
+func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	m.DB.Close()
+	if code, _ := get(t, m.URL()+"/readyz"); code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with a closed database = %d, want 503", code)
+	}
+	if code, _ := get(t, m.URL()+"/healthz"); code != 200 {
+		t.Errorf("/healthz = %d, want 200 (the process still serves)", code)
+	}
+}
+
+func TestDevelopmentKeyIsKept(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})
+	first, err := loadConfig(&cliEnv{getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second, err := loadConfig(&cliEnv{getenv: getenv})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(first.SecretKey) < 32 || !bytes.Equal(first.SecretKey, second.SecretKey) {
+		t.Fatalf("development key not generated once and kept")
+	}
+	if info, err := os.Stat(filepath.Join(dir, "secret.key")); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("secret.key missing or readable by others: %v", err)
+	}
+	if bytes.Equal(first.SubKey("cookies", 32), first.SubKey("sealing", 32)) {
+		t.Fatal("sub-keys for different purposes are equal")
+	}
+}
+
+// run executes the binary's entry point and returns its exit code and output.
+func run(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := Execute(context.Background(), args, getenv, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	cases := []struct {
+		name    string
+		vars    map[string]string
+		setting string
+	}{
+		{"malformed database URL", map[string]string{"STOCKBELL_DATABASE_URL": "postgres://%zz"}, "STOCKBELL_DATABASE_URL"},
+		{"unsupported scheme", map[string]string{"STOCKBELL_DATABASE_URL": "mysql://localhost/x"}, "STOCKBELL_DATABASE_URL"},
+		{"unreachable database", map[string]string{"STOCKBELL_DATABASE_URL": "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"}, "STOCKBELL_DATABASE_URL"},
+		{"production without key", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "https://app.example"}, "STOCKBELL_SECRET_KEY"},
+		{"production over http", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "http://app.example"}, "STOCKBELL_PUBLIC_URL"},
+		{"short key", map[string]string{"STOCKBELL_SECRET_KEY": "short"}, "STOCKBELL_SECRET_KEY"},
+		{"bad address", map[string]string{"STOCKBELL_ADDR": "nonsense"}, "STOCKBELL_ADDR"},
+		{"bad proxies", map[string]string{"STOCKBELL_TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"}, "STOCKBELL_TRUSTED_PROXIES"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, testEnv(t, c.vars), "serve")
+			if code == 0 {
+				t.Fatalf("serve exited 0 with %v", c.vars)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr), "\n")
+			if len(lines) != 1 || !strings.Contains(lines[0], c.setting) {
+				t.Fatalf("want one line naming %s, got %q", c.setting, stderr)
+			}
+		})
+	}
+}
+
+func TestSubcommandsHaveHelp(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"shop", "--help"}, {"shop", "list", "--help"}, {"settings", "--help"}, {"settings", "set", "--help"}, {"settings", "get", "--help"}} {
+		code, stdout, _ := run(t, testEnv(t, nil), args...)
+		if code != 0 || !strings.Contains(stdout, "Usage") {
+			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)
+		}
+	}
+	if code, _, _ := run(t, testEnv(t, nil), "frobnicate"); code != 2 {
+		t.Errorf("unknown command exit = %d, want 2", code)
+	}
+}
+
+func TestMigrateCommand(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for i := 0; i < 2; i++ { // twice: the second run has nothing to do
+		code, stdout, stderr := run(t, getenv, "migrate")
+		if code != 0 || !strings.Contains(stdout, "database migrated (sqlite, schema version") {
+			t.Fatalf("migrate #%d: exit %d, %q %q", i+1, code, stdout, stderr)
+		}
+	}
+}
+
+// TestTwoReplicasStartTogether starts two servers at once on one fresh
+// PostgreSQL database: the migration lock lets both come up.
+func TestTwoReplicasStartTogether(t *testing.T) {
+	if !hasPostgres(t) {
+		return
+	}
+	dbURL := storetest.FreshPostgresURL(t)
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL, "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)})
+	errs := make(chan error, 2)
+	mains := make(chan *Main, 2)
+	for i := 0; i < 2; i++ {
+		go func() {
+			cfg, err := loadConfig(&cliEnv{getenv: getenv})
+			if err != nil {
+				errs <- err
+				return
+			}
+			m := NewMain(cfg, newLogger(cfg, io.Discard))
+			errs <- m.Run(context.Background())
+			mains <- m
+		}()
+	}
+	for i := 0; i < 2; i++ {
+		if err := <-errs; err != nil {
+			t.Fatalf("replica failed to start: %v", err)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		m := <-mains
+		t.Cleanup(func() { m.Close() })
+		if code, _ := get(t, m.URL()+"/readyz"); code != 200 {
+			t.Errorf("replica %d not ready: %d", i, code)
+		}
+	}
+}
+
+func hasPostgres(t *testing.T) bool {
+	for _, d := range storetest.Dialects(t) {
+		if d == store.Postgres {
+			return true
+		}
+	}
+	t.Skip("PostgreSQL not configured")
+	return false
+}
+
+func TestSettingsCommands(t *testing.T) {
+	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "settings", "get", "--shop", "nope.myshopify.com"); code == 0 || !strings.Contains(stderr, "no shop") {
+		t.Fatalf("unknown shop: exit %d, %q", code, stderr)
+	}
+	cfg, _ := LoadConfig(getenv)
+	db, err := store.Open(context.Background(), cfg.DatabaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := migrate(context.Background(), db, cfg.DatabaseURL); err != nil {
+		t.Fatal(err)
+	}
+	storetest.MustShop(t, db, "shopify", "bells.myshopify.com")
+	db.Close()
+
+	code, stdout, stderr := run(t, getenv, "settings", "get", "--shop", "bells.myshopify.com")
+	if code != 0 || !strings.Contains(stdout, "min-inventory: 1") || !strings.Contains(stdout, "0 (everyone)") {
+		t.Fatalf("defaults: exit %d, %q %q", code, stdout, stderr)
+	}
+	code, stdout, stderr = run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com", "--min-inventory", "5", "--per-unit", "3", "--wait", "2h")
+	if code != 0 || !strings.Contains(stdout, "min-inventory: 5") || !strings.Contains(stdout, "per-unit:      3") || !strings.Contains(stdout, "wait:          2h0m0s") {
+		t.Fatalf("set: exit %d, %q %q", code, stdout, stderr)
+	}
+	code, stdout, _ = run(t, getenv, "settings", "get", "--shop", "bells.myshopify.com")
+	if code != 0 || !strings.Contains(stdout, "min-inventory: 5") {
+		t.Fatalf("set did not persist: %q", stdout)
+	}
+	code, _, stderr = run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com", "--min-inventory", "0", "--per-unit", "2")
+	if code == 0 || !strings.Contains(stderr, "--min-inventory") {
+		t.Fatalf("bad value: exit %d, %q; want an error naming --min-inventory", code, stderr)
+	}
+	_, stdout, _ = run(t, getenv, "settings", "get", "--shop", "bells.myshopify.com")
+	if !strings.Contains(stdout, "per-unit:      3") {
+		t.Fatalf("a refused update changed settings: %q", stdout)
+	}
+	code, stdout, _ = run(t, getenv, "shop", "list")
+	if code != 0 || !strings.Contains(stdout, "bells.myshopify.com") || !strings.Contains(stdout, "1 shop(s)") {
+		t.Fatalf("shop list: %q", stdout)
+	}
+}

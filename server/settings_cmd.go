@@ -1,0 +1,127 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+func runSettings(env *cliEnv, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.stdout, "Usage: server settings get --shop DOMAIN\n       server settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]")
+		return errHelp
+	}
+	switch args[0] {
+	case "get":
+		return runSettingsGet(env, args[1:])
+	case "set":
+		return runSettingsSet(env, args[1:])
+	}
+	return fmt.Errorf("unknown settings command %q (want: get or set)", args[0])
+}
+
+func runSettingsGet(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "settings get", "settings get --shop DOMAIN")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	return withStore(env, func(db *store.DB) error {
+		settings, err := findShopSettings(env, db, *shopKey)
+		if err != nil {
+			return err
+		}
+		printSettings(env, *shopKey, settings)
+		return nil
+	})
+}
+
+func runSettingsSet(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	minInventory := fs.Int("min-inventory", 0, "stock a variant must reach before anyone is notified (at least 1)")
+	perUnit := fs.Int("per-unit", 0, "subscribers to notify per unit in stock; 0 means everyone")
+	wait := fs.Duration("wait", 0, "wait between notification batches, Go duration syntax (e.g. 30m, 2h)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	var update stockbell.SettingsUpdate
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "min-inventory":
+			update.MinInventory = minInventory
+		case "per-unit":
+			update.PerUnit = perUnit
+		case "wait":
+			update.Wait = wait
+		}
+	})
+	if update.MinInventory == nil && update.PerUnit == nil && update.Wait == nil {
+		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit or --wait")
+	}
+	return withStore(env, func(db *store.DB) error {
+		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		if err != nil {
+			return describe(err, *shopKey)
+		}
+		settings, err := db.UpdateSettings(env.ctx, shop.ID, update)
+		if err != nil {
+			return describe(err, *shopKey)
+		}
+		printSettings(env, shop.Domain, settings)
+		return nil
+	})
+}
+
+func findShopSettings(env *cliEnv, db *store.DB, key string) (*stockbell.RestockSettings, error) {
+	shop, err := db.FindShopByKey(env.ctx, key)
+	if err != nil {
+		return nil, describe(err, key)
+	}
+	settings, err := db.FindSettings(env.ctx, shop.ID)
+	return settings, describe(err, key)
+}
+
+// describe turns domain errors into operator-facing messages; flag names
+// use dashes where the domain's field names use underscores.
+func describe(err error, shopKey string) error {
+	switch stockbell.ErrorCode(err) {
+	case "":
+		return nil
+	case stockbell.ENOTFOUND:
+		return fmt.Errorf("no shop %q (see: server shop list)", shopKey)
+	case stockbell.EINVALID:
+		if field := stockbell.ErrorField(err); field != "" {
+			return fmt.Errorf("--%s: %s", flagName(field), stockbell.ErrorMessage(err))
+		}
+		return fmt.Errorf("%s", stockbell.ErrorMessage(err))
+	}
+	return err
+}
+
+func flagName(field string) string {
+	out := []byte(field)
+	for i, c := range out {
+		if c == '_' {
+			out[i] = '-'
+		}
+	}
+	return string(out)
+}
+
+func printSettings(env *cliEnv, shop string, s *stockbell.RestockSettings) {
+	perUnit := fmt.Sprint(s.PerUnit)
+	if s.PerUnit == 0 {
+		perUnit = "0 (everyone)"
+	}
+	fmt.Fprintf(env.stdout, "shop:          %s\nmin-inventory: %d\nper-unit:      %s\nwait:          %s\n",
+		shop, s.MinInventory, perUnit, s.Wait)
+}

@@ -1,0 +1,248 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// storefrontFixture is a real store with one shop and a product with a
+// sold-out variant ("111") and an in-stock one ("222"), behind the
+// storefront API on a loopback server.
+type storefrontFixture struct {
+	db   *store.DB
+	shop *stockbell.Shop
+	url  string
+}
+
+func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) *storefrontFixture {
+	t.Helper()
+	ctx := context.Background()
+	shop := storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
+	_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{
+		ShopID: shop.ID, PlatformID: "9001", Title: "Bell", Published: true,
+		Variants: []stockbell.VariantUpsert{
+			{PlatformID: "111", Title: "Small", InventoryPolicy: stockbell.InventoryDeny, Tracked: true,
+				Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}},
+			{PlatformID: "222", Title: "Large", InventoryPolicy: stockbell.InventoryDeny, Tracked: true,
+				Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 4}}},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logger := slog.New(slog.DiscardHandler)
+	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	front := &web.Storefront{Shops: db, Origins: db, Catalog: db, Subscriptions: db,
+		Clock: stockbell.SystemClock{}, Logger: logger,
+		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
+	front.SetRateLimits(perIP, perContact)
+	front.Register(server)
+	ts := httptest.NewServer(server.Handler())
+	t.Cleanup(ts.Close)
+	return &storefrontFixture{db: db, shop: shop, url: ts.URL + web.SubscriptionsPath}
+}
+
+func noLimits() web.RateLimit { return web.RateLimit{} }
+
+// post sends body as the snippet does: text/plain, no preflight.
+func (f *storefrontFixture) post(t *testing.T, body string, headers ...string) (int, map[string]any, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.url, strings.NewReader(body))
+	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	var out map[string]any
+	json.Unmarshal(raw, &out)
+	return resp.StatusCode, out, resp.Header
+}
+
+func (f *storefrontFixture) count(t *testing.T) int {
+	t.Helper()
+	var n int
+	if err := f.db.DB.Get(&n, `SELECT COUNT(*) FROM subscriptions`); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func body(fields map[string]any) string {
+	base := map[string]any{"shop": "bells.myshopify.com", "variant_id": "111", "channels": []string{"email"}, "email": "jane@example.com"}
+	for k, v := range fields {
+		if v == nil {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	b, _ := json.Marshal(base)
+	return string(b)
+}
+
+func TestSubscribeCreatesThenFindsExisting(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		code, out, _ := f.post(t, body(map[string]any{"locale": "fr-CA", "marketing_consent": true}))
+		if code != http.StatusCreated {
+			t.Fatalf("first subscription: %d %v", code, out)
+		}
+		sub := out["subscription"].(map[string]any)
+		if sub["status"] != "queued" || sub["variant_id"] != "111" || sub["channels"].([]any)[0] != "email" {
+			t.Fatalf("subscription = %v", sub)
+		}
+		code, out, _ = f.post(t, body(map[string]any{"email": "  JANE@Example.COM "}))
+		if code != http.StatusOK || out["subscription"].(map[string]any)["id"] != sub["id"] {
+			t.Fatalf("same contact again: %d %v, want 200 with id %v", code, out, sub["id"])
+		}
+		subs, total, err := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &f.shop.ID})
+		if err != nil || total != 1 || subs[0].Email != "jane@example.com" || subs[0].Locale != "fr-CA" || !subs[0].MarketingConsent {
+			t.Fatalf("stored %v (total %d, err %v)", subs, total, err)
+		}
+	})
+}
+
+func TestSubscribeByPublicKeyWithEmailAndSMS(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		code, out, _ := f.post(t, body(map[string]any{
+			"shop": f.shop.PublicKey, "variant_id": json.Number("111"), "channels": []string{"email", "sms"},
+			"phone": "+1 415 555 2671", "sms_consent": true,
+		}))
+		if code != http.StatusCreated {
+			t.Fatalf("%d %v", code, out)
+		}
+		subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &f.shop.ID})
+		if len(subs) != 1 || subs[0].Phone != "+14155552671" || !subs[0].Has(stockbell.ChannelSMS) || !subs[0].Has(stockbell.ChannelEmail) {
+			t.Fatalf("stored %+v", subs)
+		}
+	})
+}
+
+func TestSubscribeRefusals(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		cases := []struct {
+			name   string
+			body   string
+			status int
+			code   string
+			field  string
+		}{
+			{"bad email", body(map[string]any{"email": "jane@"}), 422, "invalid", "email"},
+			{"bad phone", body(map[string]any{"channels": []string{"sms"}, "phone": "+1 000", "sms_consent": true}), 422, "invalid", "phone"},
+			{"sms without consent", body(map[string]any{"channels": []string{"sms"}, "phone": "+14155552671"}), 422, "invalid", "sms_consent"},
+			{"no channel", body(map[string]any{"channels": []string{}}), 422, "invalid", "channels"},
+			{"unknown channel", body(map[string]any{"channels": []string{"pigeon"}}), 422, "invalid", "channels"},
+			{"unknown variant", body(map[string]any{"variant_id": "999"}), 422, "invalid", "variant_id"},
+			{"variant not sold out", body(map[string]any{"variant_id": "222"}), 422, "invalid", "variant_id"},
+			{"unknown shop", body(map[string]any{"shop": "nope.myshopify.com"}), 404, "not_found", "shop"},
+			{"malformed JSON", `{"shop":`, 422, "invalid", "body"},
+			{"bad locale", body(map[string]any{"locale": "<script>"}), 422, "invalid", "locale"},
+			{"body over 8 KB", body(map[string]any{"sms_consent_text": strings.Repeat("x", 9000)}), 413, "too_large", ""},
+		}
+		for _, c := range cases {
+			status, out, _ := f.post(t, c.body)
+			errBody, _ := out["error"].(map[string]any)
+			if status != c.status || errBody["code"] != c.code || (c.field != "" && errBody["field"] != c.field) || errBody["message"] == "" {
+				t.Errorf("%s: %d %v, want %d %s field %q", c.name, status, out, c.status, c.code, c.field)
+			}
+		}
+		if n := f.count(t); n != 0 {
+			t.Fatalf("refused requests stored %d subscriptions", n)
+		}
+	})
+}
+
+func TestHoneypotAnswersLikeSuccessAndStoresNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		code, out, _ := f.post(t, body(map[string]any{"website": "http://spam.example"}))
+		if code != http.StatusCreated || out["subscription"].(map[string]any)["status"] != "queued" {
+			t.Fatalf("honeypot answer %d %v, want a 201-shaped answer", code, out)
+		}
+		if n := f.count(t); n != 0 {
+			t.Fatalf("honeypot stored %d subscriptions", n)
+		}
+	})
+}
+
+func TestSubscribeRateLimits(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, web.RateLimit{Events: 3, Per: time.Hour}, web.RateLimit{Events: 2, Per: time.Hour})
+		// Per contact: the third try for the same email is refused.
+		for i, want := range []int{201, 200, 429} {
+			code, out, headers := f.post(t, body(nil), "X-Forwarded-For", "198.51.100.1")
+			if code != want {
+				t.Fatalf("contact try %d: %d %v, want %d", i+1, code, out, want)
+			}
+			if code == 429 && headers.Get("Retry-After") == "" {
+				t.Error("429 without Retry-After")
+			}
+		}
+		// Per address: 198.51.100.1 has used its 3; another address has not.
+		if code, _, _ := f.post(t, body(map[string]any{"email": "other@example.com"}), "X-Forwarded-For", "198.51.100.1"); code != 429 {
+			t.Fatalf("fourth request from one address = %d, want 429", code)
+		}
+		if code, out, _ := f.post(t, body(map[string]any{"email": "other@example.com"}), "X-Forwarded-For", "198.51.100.2"); code != 201 {
+			t.Fatalf("request from another address = %d %v, want 201", code, out)
+		}
+	})
+}
+
+func TestSubscribeCORS(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		code, _, headers := f.post(t, body(nil), "Origin", "https://bells.myshopify.com")
+		if code != 201 || headers.Get("Access-Control-Allow-Origin") != "https://bells.myshopify.com" {
+			t.Fatalf("storefront origin: %d, ACAO %q", code, headers.Get("Access-Control-Allow-Origin"))
+		}
+		code, _, headers = f.post(t, body(map[string]any{"email": "evil@example.com"}), "Origin", "https://evil.example")
+		if code != 403 || headers.Get("Access-Control-Allow-Origin") != "" {
+			t.Fatalf("foreign origin: %d, ACAO %q; want 403 and no CORS headers", code, headers.Get("Access-Control-Allow-Origin"))
+		}
+		if err := db.AddShopOrigin(context.Background(), f.shop.ID, "https://headless.example"); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, _ := f.post(t, body(map[string]any{"email": "headless@example.com"}), "Origin", "https://headless.example"); code != 201 {
+			t.Fatalf("merchant-added origin: %d", code)
+		}
+		if code, _, _ := f.post(t, body(map[string]any{"email": "local@example.com"}), "Origin", "http://localhost:3000"); code != 403 {
+			t.Fatalf("loopback origin outside development: %d, want 403", code)
+		}
+		if n := f.count(t); n != 2 {
+			t.Fatalf("%d subscriptions stored, want 2 (refused origins store nothing)", n)
+		}
+		req, _ := http.NewRequest(http.MethodOptions, f.url, bytes.NewReader(nil))
+		req.Header.Set("Origin", "https://bells.myshopify.com")
+		req.Header.Set("Access-Control-Request-Method", "POST")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Methods") == "" {
+			t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+		}
+	})
+}
