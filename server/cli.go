@@ -141,7 +141,7 @@ func runServe(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	m := NewMain(cfg, newLogger(cfg, env.stderr))
+	m := NewMain(cfg, newLogger(cfg, env.stderr), env.getenv)
 	if err := m.Run(env.ctx); err != nil {
 		return err
 	}

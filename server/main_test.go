@@ -33,7 +33,7 @@ func startServer(t *testing.T, getenv func(string) string) *Main {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	m := NewMain(cfg, newLogger(cfg, &logs))
+	m := NewMain(cfg, newLogger(cfg, &logs), getenv)
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
@@ -200,7 +200,7 @@ func TestTwoReplicasStartTogether(t *testing.T) {
 				errs <- err
 				return
 			}
-			m := NewMain(cfg, newLogger(cfg, io.Discard))
+			m := NewMain(cfg, newLogger(cfg, io.Discard), getenv)
 			errs <- m.Run(context.Background())
 			mains <- m
 		}()

@@ -21,6 +21,8 @@ import (
 type Main struct {
 	Config *Config
 	Logger *slog.Logger
+	// getenv reads the platform settings that their own packages parse.
+	getenv func(string) string
 
 	DB      *store.DB
 	Queue   *jobs.Queue
@@ -33,8 +35,8 @@ type Main struct {
 }
 
 // NewMain returns a server for the configuration; nothing is opened yet.
-func NewMain(cfg *Config, logger *slog.Logger) *Main {
-	return &Main{Config: cfg, Logger: logger, served: make(chan error, 1)}
+func NewMain(cfg *Config, logger *slog.Logger, getenv func(string) string) *Main {
+	return &Main{Config: cfg, Logger: logger, getenv: getenv, served: make(chan error, 1)}
 }
 
 // Run opens the database, migrates it, wires the components, starts the

@@ -2,12 +2,20 @@ package main
 
 import (
 	"context"
+	"database/sql"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations"
+	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/web"
+	"github.com/stockbell/stockbell/snippet"
 )
 
 type (
@@ -20,13 +28,45 @@ type components struct {
 	periodic []*periodicJob
 }
 
+// queueHandle lets components built before the queue (which needs their
+// workers first) insert jobs once it exists.
+type queueHandle struct{ m *Main }
+
+func (q queueHandle) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	return q.m.Queue.Insert(ctx, args, opts)
+}
+
+func (q queueHandle) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	return q.m.Queue.InsertTx(ctx, tx, args, opts)
+}
+
 // wire builds the domain components on the open database, registers their
 // job handlers and mounts their routes.
 func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, error) {
+	c := &components{}
+	if err := m.wireSnippet(); err != nil {
+		return nil, err
+	}
 	m.wireStorefront()
-	deliveries := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
-	jobs.Handle(workers, deliveries.ProcessWebhook, 0)
-	return &components{}, nil
+	m.Web.Router().HandleFunc("/admin", web.AdminHome(m.DB)).Methods(http.MethodGet)
+	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
+	jobs.Handle(workers, registry.ProcessWebhook, 0)
+	if err := m.wireShopify(registry, workers, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (m *Main) wireSnippet() error {
+	bundle, err := snippet.Build(snippet.Options{Debug: false})
+	if err != nil {
+		return err
+	}
+	h := bundle.Handler()
+	m.Web.Mount("/snippet.js", h, http.MethodGet, http.MethodHead)
+	m.Web.MountPrefix("/snippet/", h)
+	m.Logger.Info("snippet built", "path", bundle.Path(), "bytes", len(bundle.JS))
+	return nil
 }
 
 func (m *Main) wireStorefront() {
@@ -37,4 +77,43 @@ func (m *Main) wireStorefront() {
 	}
 	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)
 	storefront.Register(m.Web)
+}
+
+// wireShopify mounts the Shopify install and webhook routes and registers
+// its jobs, when a Shopify app is configured (SHOPIFY_API_KEY).
+func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorkers, c *components) error {
+	cfg, err := stockbell.ShopifyConfigFromEnv(m.getenv)
+	if err != nil {
+		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	}
+	if !cfg.Enabled() {
+		m.Logger.Info("Shopify not configured (SHOPIFY_API_KEY unset)")
+		return nil
+	}
+	clock := stockbell.SystemClock{}
+	logger := m.Logger.With("component", "shopify")
+	sealer, err := oauth.NewSealer(m.Config.SubKey("token sealing", 32))
+	if err != nil {
+		return err
+	}
+	state, err := oauth.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
+	if err != nil {
+		return err
+	}
+	queue := queueHandle{m}
+	install := oauth.NewShopify(cfg, m.DB, queue, sealer, state, clock, logger)
+	m.Web.Mount("/auth/shopify", http.HandlerFunc(install.Begin), http.MethodGet)
+	m.Web.Mount("/auth/shopify/callback", http.HandlerFunc(install.Callback), http.MethodGet)
+	m.Web.Mount("/auth/shopify/session", http.HandlerFunc(install.Session), http.MethodPost)
+	m.Web.Mount("/webhooks/shopify", &shopify.WebhookHandler{Config: cfg, Shops: m.DB, Deliveries: m.DB, Logger: logger}, http.MethodPost)
+
+	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Jobs: queue,
+		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
+		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
+	registry.Register(stockbell.PlatformShopify, integration)
+	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
+	jobs.Handle(workers, integration.RegisterWebhooks, 0)
+	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
+	c.periodic = append(c.periodic, jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} }))
+	return nil
 }
