@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stockbell/stockbell/snippet/browsertest"
@@ -190,60 +189,18 @@ func (s *storefront) seen() (app []string, shop []string) {
 	return app, append([]string(nil), s.shopSeen...)
 }
 
-// helpers are JavaScript functions the test expressions use to reach into
-// the snippet's shadow roots.
-const helpers = `
-const host = () => document.querySelector("stockbell-button");
-const button = () => host() && host().shadowRoot.querySelector("button");
-const form = () => { const d = document.querySelector("stockbell-dialog"); return d && d.shadowRoot; };
-const field = (name) => form().querySelector("[name=" + name + "]");
-const dialog = () => form() && form().querySelector("dialog");
-const status = () => form().querySelector("[role=status]");
-const active = () => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a; };
-const describe = (el) => el ? (el.getAttribute("name") || el.className || el.id || el.tagName) : "none";
-const shown = (el) => !!el && el.checkVisibility({ visibilityProperty: true });
-const events = (name) => window.stockbellEvents.filter((e) => e.name === name);
-`
-
-func js(expr string) string { return "(() => {" + helpers + "return (" + expr + ");})()" }
-
 func eval[T any](t *testing.T, ctx context.Context, expr string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js(expr), chromedp.EvalAwaitPromise))
-	if err != nil {
-		t.Fatalf("evaluate %s: %v", expr, err)
-	}
-	return v
+	return browsertest.Eval[T](t, ctx, expr)
 }
 
-func waitFor(t *testing.T, ctx context.Context, expr string) {
-	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](js(expr), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
-		t.Fatalf("waiting for %s: %v", expr, err)
-	}
-}
-
-func do(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
-	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatal(err)
-	}
-}
-
-// open loads a page and waits for the snippet's stockbell:ready event.
-func open(t *testing.T, ctx context.Context, url string) {
-	t.Helper()
-	do(t, ctx, chromedp.Navigate(url))
-	waitFor(t, ctx, `window.stockbellEvents && events("ready").length == 1`)
-}
-
-// click moves the real mouse to the middle of the element and clicks.
-func click(t *testing.T, ctx context.Context, element string) {
-	t.Helper()
-	pt := eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center"});
-		const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
-	do(t, ctx, chromedp.MouseClickXY(pt[0], pt[1]))
-}
+var (
+	js      = browsertest.JS
+	waitFor = browsertest.WaitFor
+	do      = browsertest.Do
+	open    = browsertest.Open
+	click   = browsertest.Click
+)
 
 // selectVariant picks an option of the Dawn-like page's variant select, as a
 // shopper's choice in the native picker does (value set, change fired).

@@ -1,0 +1,71 @@
+package browsertest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// SnippetHelpers are JavaScript functions that test expressions use to
+// reach into the snippet's shadow roots: button(), form(), field(name),
+// dialog(), status(), active(), describe(el), shown(el), events(name).
+// events reads window.stockbellEvents, which a test page fills by listening
+// to the stockbell:* events.
+const SnippetHelpers = `
+const host = () => document.querySelector("stockbell-button");
+const button = () => host() && host().shadowRoot.querySelector("button");
+const form = () => { const d = document.querySelector("stockbell-dialog"); return d && d.shadowRoot; };
+const field = (name) => form().querySelector("[name=" + name + "]");
+const dialog = () => form() && form().querySelector("dialog");
+const status = () => form().querySelector("[role=status]");
+const active = () => { let a = document.activeElement; while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement; return a; };
+const describe = (el) => el ? (el.getAttribute("name") || el.className || el.id || el.tagName) : "none";
+const shown = (el) => !!el && el.checkVisibility({ visibilityProperty: true });
+const events = (name) => window.stockbellEvents.filter((e) => e.name === name);
+`
+
+// JS wraps an expression so that it can use SnippetHelpers.
+func JS(expr string) string { return "(() => {" + SnippetHelpers + "return (" + expr + ");})()" }
+
+// Eval evaluates expr (with SnippetHelpers) in the page and returns its value.
+func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](JS(expr), chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("evaluate %s: %v", expr, err)
+	}
+	return v
+}
+
+// WaitFor polls expr until it is truthy, failing the test after 10 s.
+func WaitFor(t testing.TB, ctx context.Context, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](JS(expr), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
+	}
+}
+
+// Do runs browser actions, failing the test on error.
+func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Open loads a page and waits for the snippet's stockbell:ready event.
+func Open(t testing.TB, ctx context.Context, url string) {
+	t.Helper()
+	Do(t, ctx, chromedp.Navigate(url))
+	WaitFor(t, ctx, `window.stockbellEvents && events("ready").length == 1`)
+}
+
+// Click moves the real mouse to the middle of the element and clicks.
+func Click(t testing.TB, ctx context.Context, element string) {
+	t.Helper()
+	pt := Eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center"});
+		const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	Do(t, ctx, chromedp.MouseClickXY(pt[0], pt[1]))
+}
