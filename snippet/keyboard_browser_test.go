@@ -1,29 +1,17 @@
 package snippet
 
 import (
-	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
-// tabTo presses Tab until the deep focused element is the wanted one.
-func tabTo(t *testing.T, ctx context.Context, want string) {
-	t.Helper()
-	for range 12 {
-		if eval[string](t, ctx, `describe(active())`) == want {
-			return
-		}
-		do(t, ctx, chromedp.KeyEvent(kb.Tab))
-	}
-	t.Fatalf("Tab never reached %q (focus on %q)", want, eval[string](t, ctx, `describe(active())`))
-}
-
-func focused(t *testing.T, ctx context.Context) string {
-	t.Helper()
-	return eval[string](t, ctx, `describe(active())`)
-}
+var (
+	tabTo   = browsertest.TabTo
+	focused = browsertest.Focused
+)
 
 func TestKeyboardOnlyShopperSubscribes(t *testing.T) {
 	s := newStorefront(t, "")

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // SnippetHelpers are JavaScript functions that test expressions use to
@@ -68,4 +69,23 @@ func Click(t testing.TB, ctx context.Context, element string) {
 	pt := Eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center"});
 		const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 	Do(t, ctx, chromedp.MouseClickXY(pt[0], pt[1]))
+}
+
+// Focused describes the deep focused element (its name, class or id).
+func Focused(t testing.TB, ctx context.Context) string {
+	t.Helper()
+	return Eval[string](t, ctx, `describe(active())`)
+}
+
+// TabTo presses Tab until the deep focused element is the wanted one (as
+// Focused describes it), failing after 12 presses.
+func TabTo(t testing.TB, ctx context.Context, want string) {
+	t.Helper()
+	for range 12 {
+		if Focused(t, ctx) == want {
+			return
+		}
+		Do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	}
+	t.Fatalf("Tab never reached %q (focus on %q)", want, Focused(t, ctx))
 }
