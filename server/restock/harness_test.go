@@ -81,7 +81,7 @@ func (s *recordingSender) recipients() []string {
 // harness is a fresh database with the engine and messenger on it, whose
 // jobs the test runs by hand with the clock moved forward.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	db     *store.DB
 	clock  *testClock
 	engine *restock.Engine

@@ -18,10 +18,15 @@ type claimedSubscription struct {
 	Channels  stockbell.Channels `db:"channels"`
 }
 
+// MaxChunk is the most subscribers one claim takes: its multi-row inserts
+// stay under SQLite's 32,766 bound variables.
+const MaxChunk = 2000
+
 // ClaimChunk claims one chunk of a batch; see stockbell.RestockStore.
+// Returns EINVALID for a limit outside 1..MaxChunk.
 func (db *DB) ClaimChunk(ctx context.Context, claim stockbell.ChunkClaim) (*stockbell.ChunkResult, error) {
-	if claim.Limit <= 0 {
-		return nil, stockbell.FieldErrorf("limit", "a chunk claims at least one subscriber, got %d", claim.Limit)
+	if claim.Limit <= 0 || claim.Limit > MaxChunk {
+		return nil, stockbell.FieldErrorf("limit", "a chunk claims 1 to %d subscribers, got %d", MaxChunk, claim.Limit)
 	}
 	var result *stockbell.ChunkResult
 	err := db.inTx(ctx, func(tx *Tx) (err error) {

@@ -119,16 +119,28 @@ func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 }
 
 // findQueuedContact returns the queued subscription of the variant with the
-// same email or phone, or nil.
+// same email or phone, or nil. Each lookup is written so that the planner
+// matches it to its partial unique index (literal status and non-empty
+// conditions): one index probe, however long the queue.
 func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
-	var sub stockbell.Subscription
-	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
-		WHERE variant_id = ? AND status = ? AND ((email <> '' AND email = ?) OR (phone <> '' AND phone = ?))
-		ORDER BY id LIMIT 1`), c.VariantID, stockbell.SubscriptionQueued, c.Email, c.Phone)
-	if isNoRows(err) {
-		return nil, nil
+	// One lookup per contact, each spelled with the literal predicate of its
+	// partial unique index (status = 'queued' AND email <> '') so that the
+	// database uses that index: O(1) rather than a scan of the variant's queue.
+	lookups := []struct{ column, value string }{{"email", c.Email}, {"phone", c.Phone}}
+	for _, l := range lookups {
+		if l.value == "" {
+			continue
+		}
+		var sub stockbell.Subscription
+		err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
+			WHERE variant_id = ? AND `+l.column+` = ? AND status = 'queued' AND `+l.column+` <> ''`), c.VariantID, l.value)
+		if err == nil {
+			return &sub, nil
+		} else if !isNoRows(err) {
+			return nil, err
+		}
 	}
-	return &sub, err
+	return nil, nil
 }
 
 // FindSubscriptionByID returns ENOTFOUND.
