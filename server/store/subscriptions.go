@@ -123,9 +123,6 @@ func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 // matches it to its partial unique index (literal status and non-empty
 // conditions): one index probe, however long the queue.
 func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
-	// One lookup per contact, each spelled with the literal predicate of its
-	// partial unique index (status = 'queued' AND email <> '') so that the
-	// database uses that index: O(1) rather than a scan of the variant's queue.
 	lookups := []struct{ column, value string }{{"email", c.Email}, {"phone", c.Phone}}
 	for _, l := range lookups {
 		if l.value == "" {
