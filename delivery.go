@@ -1,0 +1,37 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// LinkTarget is where a message's tracked link leads: the variant's page
+// (or, failing that, its product's page, or the shop's home page), with
+// the message it was sent in.
+type LinkTarget struct {
+	ShopID        int64   `db:"shop_id"`
+	MessageID     int64   `db:"message_id"`
+	Channel       Channel `db:"channel"`
+	VariantURL    string  `db:"variant_url"`
+	ProductURL    string  `db:"product_url"`
+	ShopDomain    string  `db:"shop_domain"`
+	PrimaryDomain string  `db:"primary_domain"`
+}
+
+// ClickFilter selects recorded clicks; nil fields do not filter.
+type ClickFilter struct {
+	ShopID    *int64
+	MessageID *int64
+	Since     *time.Time
+}
+
+// ClickService records clicks on the tracked links of sent messages (the
+// short /r/{code} links of SMS messages).
+type ClickService interface {
+	// RecordClick records one click, now, on the link of a message and
+	// returns where the link leads. Returns ENOTFOUND when the message no
+	// longer exists (erased with its subscription or shop).
+	RecordClick(ctx context.Context, messageID int64) (*LinkTarget, error)
+	// CountClicks returns the number of recorded clicks matching the filter.
+	CountClicks(ctx context.Context, filter ClickFilter) (int, error)
+}

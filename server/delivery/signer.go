@@ -1,0 +1,119 @@
+package delivery
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/binary"
+	"errors"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// MinKeyLength is the shortest signing key a Signer accepts.
+const MinKeyLength = 32
+
+// Lengths of the truncated MACs. An unsubscribe token carries 128 bits; a
+// short link code 48 bits, enough against guessing over HTTP and short
+// enough for an SMS.
+const (
+	tokenMACLength = 16
+	codeMACLength  = 6
+)
+
+// UnsubscribeToken is what an unsubscribe link identifies.
+type UnsubscribeToken struct {
+	SubscriptionID int64
+	ShopID         int64
+}
+
+// Signer makes and verifies the signed tokens of unsubscribe links and the
+// signed codes of short links (HMAC-SHA256, compared in constant time). The
+// two use independent keys derived from the one given.
+type Signer struct {
+	unsubscribeKey []byte
+	linkKey        []byte
+}
+
+// NewSigner returns a Signer for a secret key of at least MinKeyLength bytes.
+func NewSigner(key []byte) (*Signer, error) {
+	if len(key) < MinKeyLength {
+		return nil, stockbell.FieldErrorf("key", "The signing key must have at least %d bytes, got %d.", MinKeyLength, len(key))
+	}
+	return &Signer{unsubscribeKey: derive(key, "unsubscribe"), linkKey: derive(key, "short link")}, nil
+}
+
+func derive(key []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte("stockbell delivery: " + purpose))
+	return m.Sum(nil)
+}
+
+// UnsubscribeToken returns the URL-safe token of a subscription's
+// unsubscribe link.
+func (s *Signer) UnsubscribeToken(t UnsubscribeToken) string {
+	payload := binary.AppendUvarint(nil, uint64(t.SubscriptionID))
+	payload = binary.AppendUvarint(payload, uint64(t.ShopID))
+	return seal(s.unsubscribeKey, payload, tokenMACLength)
+}
+
+// ParseUnsubscribeToken verifies a token. Returns EUNAUTHORIZED for a token
+// that is malformed or not signed with this key.
+func (s *Signer) ParseUnsubscribeToken(token string) (UnsubscribeToken, error) {
+	payload, err := open(s.unsubscribeKey, token, tokenMACLength)
+	if err != nil {
+		return UnsubscribeToken{}, err
+	}
+	sub, n := binary.Uvarint(payload)
+	shop, m := binary.Uvarint(payload[max(n, 0):])
+	if n <= 0 || m <= 0 || n+m != len(payload) {
+		return UnsubscribeToken{}, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This unsubscribe link is not valid.")
+	}
+	return UnsubscribeToken{SubscriptionID: int64(sub), ShopID: int64(shop)}, nil
+}
+
+// LinkCode returns the short, signed code of a message's link.
+func (s *Signer) LinkCode(messageID int64) string {
+	return seal(s.linkKey, binary.AppendUvarint(nil, uint64(messageID)), codeMACLength)
+}
+
+// ParseLinkCode returns the message id a code encodes. Returns
+// EUNAUTHORIZED for a malformed or forged code.
+func (s *Signer) ParseLinkCode(code string) (int64, error) {
+	payload, err := open(s.linkKey, code, codeMACLength)
+	if err != nil {
+		return 0, err
+	}
+	id, n := binary.Uvarint(payload)
+	if n <= 0 || n != len(payload) {
+		return 0, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
+	}
+	return int64(id), nil
+}
+
+// seal returns base64url(payload || HMAC(payload)[:macLength]).
+func seal(key, payload []byte, macLength int) string {
+	return base64.RawURLEncoding.EncodeToString(append(payload, mac(key, payload)[:macLength]...))
+}
+
+// open verifies a sealed value and returns its payload.
+func open(key []byte, sealed string, macLength int) ([]byte, error) {
+	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	if err == nil && len(raw) <= macLength {
+		err = errors.New("too short")
+	}
+	if err != nil {
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
+	}
+	payload, sum := raw[:len(raw)-macLength], raw[len(raw)-macLength:]
+	if !hmac.Equal(sum, mac(key, payload)[:macLength]) {
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
+	}
+	return payload, nil
+}
+
+func mac(key, payload []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(payload)
+	return m.Sum(nil)
+}

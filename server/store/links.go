@@ -1,0 +1,56 @@
+package store
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.ClickService = (*DB)(nil)
+
+// RecordClick records one click on a message's tracked link and returns
+// where the link leads, read from the message's variant as it is now (a
+// product that moved still gets its clicks). Returns ENOTFOUND.
+func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.LinkTarget, error) {
+	var target stockbell.LinkTarget
+	err := db.inTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &target, tx.Rebind(`
+			SELECT m.shop_id, m.id AS message_id, m.channel, v.url AS variant_url, p.url AS product_url,
+				sh.domain AS shop_domain, sh.primary_domain
+			FROM messages m
+			JOIN subscriptions s ON s.id = m.subscription_id
+			JOIN variants v ON v.id = s.variant_id
+			JOIN products p ON p.id = v.product_id
+			JOIN shops sh ON sh.id = m.shop_id
+			WHERE m.id = ?`), messageID)
+		if err != nil {
+			return notFound(err, "message %d not found", messageID)
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO message_clicks (shop_id, message_id, clicked_at) VALUES (?, ?, ?)`),
+			target.ShopID, messageID, tx.db.now())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &target, nil
+}
+
+// CountClicks returns the number of recorded clicks matching the filter.
+func (db *DB) CountClicks(ctx context.Context, filter stockbell.ClickFilter) (int, error) {
+	var w where
+	if filter.ShopID != nil {
+		w.add("shop_id = ?", *filter.ShopID)
+	}
+	if filter.MessageID != nil {
+		w.add("message_id = ?", *filter.MessageID)
+	}
+	if filter.Since != nil {
+		w.add("clicked_at >= ?", filter.Since.UTC())
+	}
+	var n int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM message_clicks`+w.String()), w.args...)
+	})
+	return n, err
+}
