@@ -1,0 +1,99 @@
+package delivery
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.Sender = (*ChannelSender)(nil)
+
+// ChannelSender routes each message to the sender of its channel. A
+// channel without a sender fails the message permanently.
+type ChannelSender struct {
+	Email stockbell.Sender
+	SMS   stockbell.Sender
+}
+
+// Send implements stockbell.Sender.
+func (c *ChannelSender) Send(ctx context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	sender := c.Email
+	if out.Channel == stockbell.ChannelSMS {
+		sender = c.SMS
+	} else if out.Channel != stockbell.ChannelEmail {
+		return stockbell.SendResult{}, stockbell.FieldErrorf("channel", "Unknown channel %q.", out.Channel)
+	}
+	if sender == nil {
+		return stockbell.SendResult{}, stockbell.FieldErrorf("channel", "No %s provider is configured.", out.Channel)
+	}
+	return sender.Send(ctx, out)
+}
+
+// Deps is what delivery needs from the rest of the server.
+type Deps struct {
+	// Key signs unsubscribe tokens and short link codes (MinKeyLength bytes
+	// or more; derive it from the server's secret).
+	Key           []byte
+	Subscriptions stockbell.SubscriptionService
+	Shops         ShopFinder
+	Catalog       VariantFinder
+	Clicks        stockbell.ClickService
+	Clock         stockbell.Clock
+	Logger        *slog.Logger
+	// Fallback sends the messages of a channel that is not configured (the
+	// development sender, say); nil fails them.
+	Fallback stockbell.Sender
+}
+
+// Delivery is everything this package provides, wired: give Renderer and
+// Sender to the message sender, mount Unsubscribe at /unsubscribe/ and
+// Redirect at /r/, and Close on shutdown.
+type Delivery struct {
+	Renderer    *Templates
+	Sender      *ChannelSender
+	SMTP        *SMTPSender // nil when email is not configured
+	Unsubscribe *UnsubscribeHandler
+	Redirect    *RedirectHandler
+}
+
+// New wires the senders, templates and handlers for cfg.
+func New(cfg Config, deps Deps) (*Delivery, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	signer, err := NewSigner(deps.Key)
+	if err != nil {
+		return nil, err
+	}
+	d := &Delivery{
+		Renderer:    NewTemplates(NewLinks(cfg.PublicURL, signer), cfg.Stop),
+		Sender:      &ChannelSender{Email: deps.Fallback, SMS: deps.Fallback},
+		Unsubscribe: &UnsubscribeHandler{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog, Logger: deps.Logger},
+		Redirect:    &RedirectHandler{Signer: signer, Clicks: deps.Clicks, Logger: deps.Logger},
+	}
+	if cfg.SMTP.Enabled() {
+		if d.SMTP, err = NewSMTPSender(cfg.SMTP, cfg.PublicURL, deps.Clock); err != nil {
+			return nil, err
+		}
+		d.Sender.Email = d.SMTP
+	}
+	if cfg.Twilio.Enabled() {
+		d.Sender.SMS = NewTwilioSender(cfg.Twilio, nil)
+	}
+	return d, nil
+}
+
+// Routes returns the public handlers by path prefix: /unsubscribe/ and /r/.
+func (d *Delivery) Routes() map[string]http.Handler {
+	return map[string]http.Handler{"/unsubscribe/": d.Unsubscribe, "/r/": d.Redirect}
+}
+
+// Close ends pooled SMTP sessions.
+func (d *Delivery) Close() error {
+	if d.SMTP == nil {
+		return nil
+	}
+	return d.SMTP.Close()
+}

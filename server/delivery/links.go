@@ -1,0 +1,79 @@
+package delivery
+
+import (
+	"net/url"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Click tracking parameters added to product links.
+const (
+	UTMSource   = "stockbell"
+	UTMCampaign = "back_in_stock"
+	// ClickParam carries the Stockbell click id: the message's short link
+	// code, which the storefront can report back to attribute an order.
+	ClickParam = "sb_click"
+)
+
+// Links builds the public URLs of messages: unsubscribe links, short links.
+type Links struct {
+	// PublicURL is where the server is reached, without a trailing slash.
+	PublicURL string
+	Signer    *Signer
+}
+
+// NewLinks returns links under publicURL signed by signer.
+func NewLinks(publicURL string, signer *Signer) *Links {
+	return &Links{PublicURL: strings.TrimRight(publicURL, "/"), Signer: signer}
+}
+
+// UnsubscribeURL is the signed unsubscribe link of a subscription.
+func (l *Links) UnsubscribeURL(t UnsubscribeToken) string {
+	return l.PublicURL + "/unsubscribe/" + l.Signer.UnsubscribeToken(t)
+}
+
+// ShortURL is Stockbell's redirect for a link code.
+func (l *Links) ShortURL(code string) string {
+	return l.PublicURL + "/r/" + code
+}
+
+// TrackedURL adds the utm parameters and the click id to a product page,
+// keeping its own query (e.g. ?variant=123).
+func TrackedURL(page string, channel stockbell.Channel, clickID string) string {
+	u, err := url.Parse(page)
+	if err != nil || page == "" {
+		return page
+	}
+	q := u.Query()
+	q.Set("utm_source", UTMSource)
+	q.Set("utm_medium", string(channel))
+	q.Set("utm_campaign", UTMCampaign)
+	q.Set(ClickParam, clickID)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// productPage is where a message sends the shopper: the variant's page,
+// else the product's, else the shop's home page.
+func productPage(variantURL, productURL, primaryDomain, domain string) string {
+	for _, u := range []string{variantURL, productURL} {
+		if strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://") {
+			return u
+		}
+	}
+	return shopHome(primaryDomain, domain)
+}
+
+// shopHome is the storefront's home page, or "" when the shop has no domain.
+func shopHome(primaryDomain, domain string) string {
+	for _, d := range []string{primaryDomain, domain} {
+		if strings.HasPrefix(d, "https://") || strings.HasPrefix(d, "http://") {
+			return strings.TrimRight(d, "/")
+		}
+		if d != "" && !strings.Contains(d, "/") {
+			return "https://" + d
+		}
+	}
+	return ""
+}

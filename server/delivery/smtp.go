@@ -1,0 +1,202 @@
+package delivery
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	mail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
+	"golang.org/x/time/rate"
+)
+
+var _ stockbell.Sender = (*SMTPSender)(nil)
+
+// SMTPSender delivers email over SMTP. It keeps up to MaxSessions dialled
+// connections and reuses them (RSET between messages), never runs more
+// sessions than that at once, and waits for its rate limiter before each
+// message. It is safe for concurrent use; Close ends the pooled sessions.
+type SMTPSender struct {
+	cfg      SMTPConfig
+	dialer   *mail.Client // holds the settings; each session is its own *smtp.Client
+	sessions chan struct{}
+	limiter  *rate.Limiter
+	clock    stockbell.Clock
+	idTag    string
+
+	mu     sync.Mutex
+	idle   []pooledConn
+	closed bool
+}
+
+type pooledConn struct {
+	client   *smtp.Client
+	lastUsed time.Time
+}
+
+// NewSMTPSender returns a sender for cfg. instance names this deployment
+// (its public URL, say) so that Message-IDs of two deployments sending
+// from one domain never collide.
+func NewSMTPSender(cfg SMTPConfig, instance string, clock stockbell.Clock) (*SMTPSender, error) {
+	cfg = withSMTPDefaults(cfg)
+	dialer, err := mail.NewClient(cfg.Host, smtpOptions(cfg)...)
+	if err != nil {
+		return nil, stockbell.FieldErrorf("STOCKBELL_SMTP_URL", "%v", err)
+	}
+	sum := sha256.Sum256([]byte(instance))
+	return &SMTPSender{cfg: cfg, dialer: dialer, sessions: make(chan struct{}, cfg.MaxSessions),
+		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst), clock: clock, idTag: hex.EncodeToString(sum[:4])}, nil
+}
+
+func withSMTPDefaults(cfg SMTPConfig) SMTPConfig {
+	if cfg.MaxSessions <= 0 {
+		cfg.MaxSessions = 4
+	}
+	if cfg.RatePerSecond <= 0 {
+		cfg.RatePerSecond = 20
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 10
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = 30 * time.Second
+	}
+	return cfg
+}
+
+func smtpOptions(cfg SMTPConfig) []mail.Option {
+	tlsConfig := cfg.TLSConfig
+	if tlsConfig == nil {
+		tlsConfig = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+	}
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithTLSConfig(tlsConfig)}
+	switch cfg.Security {
+	case SMTPImplicit:
+		opts = append(opts, mail.WithSSL())
+	case SMTPNone:
+		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
+	default:
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSMandatory))
+	}
+	if cfg.Username != "" {
+		opts = append(opts, mail.WithSMTPAuth(mail.SMTPAuthAutoDiscover), mail.WithUsername(cfg.Username), mail.WithPassword(cfg.Password))
+	}
+	return opts
+}
+
+// Send delivers one email. A recipient or message the server refuses with
+// a 5xx reply is a permanent EINVALID error carrying the server's reason;
+// connection failures, timeouts and 4xx replies are transient errors.
+func (s *SMTPSender) Send(ctx context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	msg, err := s.buildMessage(out)
+	if err != nil {
+		return stockbell.SendResult{}, err
+	}
+	if err := s.limiter.Wait(ctx); err != nil {
+		return stockbell.SendResult{}, fmt.Errorf("smtp rate limit: %w", err)
+	}
+	select {
+	case s.sessions <- struct{}{}:
+		defer func() { <-s.sessions }()
+	case <-ctx.Done():
+		return stockbell.SendResult{}, fmt.Errorf("smtp: waiting for a session: %w", ctx.Err())
+	}
+	if err := s.deliver(ctx, msg); err != nil {
+		return stockbell.SendResult{}, classifySMTP(err)
+	}
+	return stockbell.SendResult{ProviderID: msg.GetMessageID()}, nil
+}
+
+// deliver sends msg on a pooled session, or a fresh one when none is idle.
+// A pooled session the server has dropped meanwhile is replaced once.
+func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
+	conn, reused := s.take()
+	for {
+		if conn == nil {
+			var err error
+			if conn, err = s.dialer.DialToSMTPClientWithContext(ctx); err != nil {
+				return fmt.Errorf("smtp dial %s: %w", s.cfg, err)
+			}
+		}
+		err := s.dialer.SendWithSMTPClient(conn, msg)
+		if err == nil {
+			s.put(conn)
+			return nil
+		}
+		s.discard(conn)
+		var sendErr *mail.SendError
+		if !reused || !errors.As(err, &sendErr) || sendErr.Reason != mail.ErrConnCheck {
+			return err
+		}
+		conn, reused = nil, false
+	}
+}
+
+// take returns an idle session, closing those idle too long.
+func (s *SMTPSender) take() (*smtp.Client, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	for len(s.idle) > 0 {
+		pc := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if now.Sub(pc.lastUsed) < s.cfg.IdleTimeout {
+			return pc.client, true
+		}
+		go s.discard(pc.client)
+	}
+	return nil, false
+}
+
+func (s *SMTPSender) put(c *smtp.Client) {
+	s.mu.Lock()
+	if !s.closed && len(s.idle) < s.cfg.MaxSessions {
+		s.idle = append(s.idle, pooledConn{client: c, lastUsed: s.clock.Now()})
+		c = nil
+	}
+	s.mu.Unlock()
+	if c != nil {
+		s.discard(c)
+	}
+}
+
+func (s *SMTPSender) discard(c *smtp.Client) {
+	if err := s.dialer.CloseWithSMTPClient(c); err != nil {
+		c.Close()
+	}
+}
+
+// Close ends the idle sessions; sessions in use end when their send returns.
+func (s *SMTPSender) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle, s.closed = nil, true
+	s.mu.Unlock()
+	for _, pc := range idle {
+		s.discard(pc.client)
+	}
+	return nil
+}
+
+// classifySMTP turns a delivery error into the stockbell.Sender contract:
+// a 5xx reply to the recipient or to the message itself is permanent.
+func classifySMTP(err error) error {
+	var sendErr *mail.SendError
+	if errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500 && sendErr.ErrorCode() < 600 {
+		switch sendErr.Reason {
+		case mail.ErrSMTPRcptTo, mail.ErrSMTPData, mail.ErrSMTPDataClose:
+			return &stockbell.Error{Code: stockbell.EINVALID, Field: "to",
+				Message: fmt.Sprintf("The mail server refused the message: %s", sendErr.Error())}
+		}
+	}
+	return fmt.Errorf("smtp: %w", err)
+}

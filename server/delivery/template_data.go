@@ -1,0 +1,130 @@
+package delivery
+
+import (
+	"bytes"
+	"fmt"
+	htmltemplate "html/template"
+	texttemplate "text/template"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// maxCachedTemplates bounds the parsed step templates kept; the cache is
+// emptied when it fills (flows change rarely).
+const maxCachedTemplates = 4096
+
+// data gathers what the templates see, rendering the locale's wording and
+// the step's subject and preheader.
+func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
+	lang := language(c.Subscription.Locale)
+	code := t.links.Signer.LinkCode(c.Message.ID)
+	product := productPage(c.Variant.URL, c.Variant.ProductURL, c.Shop.PrimaryDomain, c.Shop.Domain)
+	data := &TemplateData{
+		Shop:       ShopData{Name: c.Shop.Name, URL: shopHome(c.Shop.PrimaryDomain, c.Shop.Domain)},
+		Variant:    variantData(c.Variant),
+		Contact:    ContactData{Email: c.Subscription.Email, Phone: c.Subscription.Phone},
+		ProductURL: TrackedURL(product, c.Message.Channel, code), ShortURL: t.links.ShortURL(code),
+		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID}),
+		Locale:         lang, T: make(map[string]string, len(t.phrase[lang])),
+	}
+	for name, tmpl := range t.phrase[lang] {
+		s, err := runText(tmpl, data)
+		if err != nil {
+			return nil, fmt.Errorf("default %s wording (%s): %w", name, lang, err)
+		}
+		data.T[name] = s
+	}
+	return data, t.subjectAndPreheader(c, data)
+}
+
+func (t *Templates) subjectAndPreheader(c stockbell.MessageContent, data *TemplateData) error {
+	data.Subject, data.Preheader = data.T["Subject"], data.T["Preheader"]
+	if c.Message.Step > 0 {
+		data.Subject = data.T["ReminderSubject"]
+	}
+	var err error
+	if c.Step.Subject != "" {
+		if data.Subject, err = t.execText("subject", c.Step.Subject, data); err != nil {
+			return err
+		}
+	}
+	if c.Step.Preheader != "" {
+		data.Preheader, err = t.execText("preheader", c.Step.Preheader, data)
+	}
+	return err
+}
+
+func variantData(v *stockbell.VariantWithProduct) VariantData {
+	title := v.Title
+	if title == "Default Title" || title == v.ProductTitle {
+		title = ""
+	}
+	image := v.ImageURL
+	if image == "" {
+		image = v.ProductImageURL
+	}
+	return VariantData{ProductTitle: v.ProductTitle, Title: title, Price: v.Price, ImageURL: image, SKU: v.SKU}
+}
+
+// execText renders a step's text template; a broken one is an EINVALID
+// error naming field.
+func (t *Templates) execText(field, src string, data *TemplateData) (string, error) {
+	tmpl, err := t.parsedText(field, src)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, data); err != nil {
+		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %v", field, err)
+	}
+	return b.String(), nil
+}
+
+// execHTML renders a step's HTML template; a broken one is an EINVALID
+// error naming field.
+func (t *Templates) execHTML(field, src string, data *TemplateData) (string, error) {
+	tmpl, err := t.parsedHTML(field, src)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := tmpl.Execute(&b, data); err != nil {
+		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %v", field, err)
+	}
+	return b.String(), nil
+}
+
+func (t *Templates) parsedText(field, src string) (*texttemplate.Template, error) {
+	key := "text\x00" + src
+	if v, ok := t.cache.Load(key); ok {
+		return v.(*texttemplate.Template), nil
+	}
+	tmpl, err := texttemplate.New(field).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
+	}
+	t.store(key, tmpl)
+	return tmpl, nil
+}
+
+func (t *Templates) parsedHTML(field, src string) (*htmltemplate.Template, error) {
+	key := "html\x00" + src
+	if v, ok := t.cache.Load(key); ok {
+		return v.(*htmltemplate.Template), nil
+	}
+	tmpl, err := htmltemplate.New(field).Option("missingkey=error").Parse(src)
+	if err != nil {
+		return nil, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
+	}
+	t.store(key, tmpl)
+	return tmpl, nil
+}
+
+func (t *Templates) store(key string, tmpl any) {
+	n := 0
+	t.cache.Range(func(any, any) bool { n++; return n < maxCachedTemplates })
+	if n >= maxCachedTemplates {
+		t.cache.Clear()
+	}
+	t.cache.Store(key, tmpl)
+}
