@@ -1,0 +1,317 @@
+package delivery_test
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+)
+
+func newSMTPSender(t testing.TB, cfg delivery.SMTPConfig) *delivery.SMTPSender {
+	t.Helper()
+	s, err := delivery.NewSMTPSender(cfg, "https://bell.test", newClock())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// renderEmail renders the shirt message for shopper@example.com.
+func renderEmail(t testing.TB, locale string) stockbell.OutboundMessage {
+	t.Helper()
+	tmpl := delivery.NewTemplates(delivery.NewLinks("http://localhost:8080", newSigner(t)), delivery.StopNorthAmerica)
+	out, err := tmpl.Render(ctx, content(stockbell.ChannelEmail, "shopper@example.com", locale))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out.ReplyTo = "hello@atelier.example"
+	return out
+}
+
+func TestSMTPDeliversMultipartWithHeaders(t *testing.T) {
+	srv := startSMTP(t, startTLSServer)
+	srv.wantLogin = [2]string{"bell", "s3cret"}
+	cfg := srv.config(delivery.SMTPStartTLS)
+	cfg.Username, cfg.Password = "bell", "s3cret"
+	sender := newSMTPSender(t, cfg)
+	out := renderEmail(t, "en")
+	res, err := sender.Send(ctx, out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := srv.received()
+	if len(got) != 1 || got[0].From != "alerts@stockbell.test" || len(got[0].To) != 1 || got[0].To[0] != "shopper@example.com" {
+		t.Fatalf("received %+v", got)
+	}
+	m := parseMail(t, got[0].Data)
+	if from := decodeHeader(t, m.Header.Get("From")); from != `"Atelier Nord" <alerts@stockbell.test>` {
+		t.Errorf("From = %q", from)
+	}
+	if rt := m.Header.Get("Reply-To"); rt != "<hello@atelier.example>" {
+		t.Errorf("Reply-To = %q", rt)
+	}
+	if subj := decodeHeader(t, m.Header.Get("Subject")); subj != "Linen shirt is back in stock" {
+		t.Errorf("Subject = %q", subj)
+	}
+	msgID := m.Header.Get("Message-ID")
+	if !regexp.MustCompile(`^<stockbell\.42\.[0-9a-f]{8}@stockbell\.test>$`).MatchString(msgID) || res.ProviderID != msgID {
+		t.Errorf("Message-ID = %q, provider id %q", msgID, res.ProviderID)
+	}
+	unsub := m.Header.Get("List-Unsubscribe")
+	if !regexp.MustCompile(`^<http://localhost:8080/unsubscribe/[A-Za-z0-9_-]+>$`).MatchString(unsub) {
+		t.Errorf("List-Unsubscribe = %q", unsub)
+	}
+	if post := m.Header.Get("List-Unsubscribe-Post"); post != "List-Unsubscribe=One-Click" {
+		t.Errorf("List-Unsubscribe-Post = %q", post)
+	}
+	parts := mimeParts(t, m)
+	link := strings.Trim(unsub, "<>")
+	for _, ct := range []string{"text/plain", "text/html"} {
+		body := parts[ct]
+		if !strings.Contains(body, "Linen shirt") || !strings.Contains(body, "utm_campaign=back_in_stock") || !strings.Contains(body, link) {
+			t.Errorf("%s part lacks the product, the tracked link or the unsubscribe link:\n%s", ct, body)
+		}
+	}
+	if !strings.Contains(parts["text/html"], `<img src="https://cdn.example/shirt-blue.jpg"`) {
+		t.Errorf("HTML part has no product image:\n%s", parts["text/html"])
+	}
+	if auths := srv.auths; len(auths) != 1 || auths[0] != "bell:s3cret" {
+		t.Errorf("server saw logins %v", auths)
+	}
+}
+
+func TestSMTPMessageIDStableAcrossAttempts(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	out := renderEmail(t, "en")
+	for range 2 {
+		if _, err := sender.Send(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := srv.received()
+	first, second := parseMail(t, got[0].Data).Header.Get("Message-ID"), parseMail(t, got[1].Data).Header.Get("Message-ID")
+	if first == "" || first != second {
+		t.Fatalf("Message-IDs %q and %q, want one stable id", first, second)
+	}
+	out.MessageID = 43
+	if _, err := sender.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	if third := parseMail(t, srv.received()[2].Data).Header.Get("Message-ID"); third == first {
+		t.Fatalf("message 43 reused message 42's id %q", third)
+	}
+}
+
+func TestSMTPReusesSessions(t *testing.T) {
+	srv := startSMTP(t, startTLSServer)
+	sender := newSMTPSender(t, srv.config(delivery.SMTPStartTLS))
+	out := renderEmail(t, "en")
+	for range 5 {
+		if _, err := sender.Send(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sessions, _ := srv.counts(); sessions != 1 || len(srv.received()) != 5 {
+		t.Fatalf("%d sessions for %d messages, want 1 session for 5", sessions, len(srv.received()))
+	}
+}
+
+func TestSMTPBoundsConcurrentSessions(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	cfg := srv.config(delivery.SMTPNone)
+	cfg.MaxSessions = 2
+	sender := newSMTPSender(t, cfg)
+	out := renderEmail(t, "en")
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for range 40 {
+		wg.Go(func() {
+			_, err := sender.Send(ctx, out)
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if sessions, _ := srv.counts(); sessions > 2 || len(srv.received()) != 40 {
+		t.Fatalf("%d sessions opened for %d messages, want at most 2 for 40", sessions, len(srv.received()))
+	}
+}
+
+func TestSMTPFlakyServerRetriesThenDeliversOnce(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	srv.refuse = 2
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	out := renderEmail(t, "en")
+	// The job queue retries transient errors; each attempt is one Send.
+	attempts := 0
+	for {
+		attempts++
+		_, err := sender.Send(ctx, out)
+		if err == nil {
+			break
+		}
+		wantTransient(t, err)
+		if attempts == 5 {
+			t.Fatalf("still failing after %d attempts: %v", attempts, err)
+		}
+	}
+	if attempts != 3 || len(srv.received()) != 1 {
+		t.Fatalf("%d attempts, %d messages received; want 3 attempts and exactly 1 message", attempts, len(srv.received()))
+	}
+}
+
+func TestSMTPConnectionRefusedIsTransient(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	sender := newSMTPSender(t, delivery.SMTPConfig{Host: "127.0.0.1", Port: port, Security: delivery.SMTPNone,
+		FromAddress: "alerts@stockbell.test", Timeout: 2 * time.Second})
+	_, err = sender.Send(ctx, renderEmail(t, "en"))
+	wantTransient(t, err)
+	if !strings.Contains(err.Error(), "refused") {
+		t.Fatalf("error = %v, want connection refused", err)
+	}
+}
+
+func TestSMTPRejectedRecipientIsPermanent(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	srv.rejectTo = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	_, err := sender.Send(ctx, renderEmail(t, "en"))
+	wantCode(t, err, stockbell.EINVALID)
+	if msg := stockbell.ErrorMessage(err); !strings.Contains(msg, "550") || !strings.Contains(msg, "No such user here") {
+		t.Fatalf("reason %q does not carry the server's answer", msg)
+	}
+	if _, rcpts := srv.counts(); rcpts != 1 || len(srv.received()) != 0 {
+		t.Fatalf("%d RCPT commands, %d messages; want 1 and 0 (no retry inside the sender)", rcpts, len(srv.received()))
+	}
+}
+
+func TestSMTPTemporaryRejectionIsTransient(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	srv.rejectTo = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full"}
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	_, err := sender.Send(ctx, renderEmail(t, "en"))
+	wantTransient(t, err)
+	// The session is still usable afterwards.
+	srv.mu.Lock()
+	srv.rejectTo = nil
+	srv.mu.Unlock()
+	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil || len(srv.received()) != 1 {
+		t.Fatalf("send after a 452: %v, %d received", err, len(srv.received()))
+	}
+}
+
+func TestSMTPRequiresStartTLS(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	_, err := newSMTPSender(t, srv.config(delivery.SMTPStartTLS)).Send(ctx, renderEmail(t, "en"))
+	wantTransient(t, err)
+	if !strings.Contains(err.Error(), "STARTTLS") || len(srv.received()) != 0 {
+		t.Fatalf("error %v with %d messages sent in plaintext; want a STARTTLS failure and none", err, len(srv.received()))
+	}
+	if _, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, renderEmail(t, "en")); err != nil {
+		t.Fatalf("tls=none: %v", err)
+	}
+	if len(srv.received()) != 1 {
+		t.Fatalf("%d messages, want 1 with tls=none", len(srv.received()))
+	}
+}
+
+func TestSMTPRejectsUntrustedCertificate(t *testing.T) {
+	srv := startSMTP(t, startTLSServer)
+	cfg := srv.config(delivery.SMTPStartTLS)
+	cfg.TLSConfig = nil // the system roots do not know the test CA
+	_, err := newSMTPSender(t, cfg).Send(ctx, renderEmail(t, "en"))
+	wantTransient(t, err)
+	if len(srv.received()) != 0 {
+		t.Fatal("sent over an unverified TLS session")
+	}
+}
+
+func TestSMTPImplicitTLS(t *testing.T) {
+	srv := startSMTP(t, implicitServer)
+	if _, err := newSMTPSender(t, srv.config(delivery.SMTPImplicit)).Send(ctx, renderEmail(t, "en")); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.received()) != 1 {
+		t.Fatalf("%d messages, want 1", len(srv.received()))
+	}
+}
+
+func TestSMTPBadRecipientAddressIsPermanent(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	out := renderEmail(t, "en")
+	out.To = "not an address"
+	_, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, out)
+	wantCode(t, err, stockbell.EINVALID)
+	if _, rcpts := srv.counts(); rcpts != 0 {
+		t.Fatal("the server was contacted for an invalid address")
+	}
+}
+
+func TestSMTPRateLimitWaits(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	cfg := srv.config(delivery.SMTPNone)
+	cfg.RatePerSecond, cfg.Burst = 0.001, 1 // one message, then one every 1000 s
+	sender := newSMTPSender(t, cfg)
+	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	_, err := sender.Send(short, renderEmail(t, "en"))
+	wantTransient(t, err)
+	if len(srv.received()) != 1 {
+		t.Fatalf("%d messages, want the second held back by the rate limit", len(srv.received()))
+	}
+}
+
+func TestParseSMTPURL(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want string // host:port security user, or "error"
+	}{
+		{"smtp://u:p%40ss@mail.example:587", "mail.example:587 starttls u"},
+		{"smtp://mail.example", "mail.example:587 starttls "},
+		{"smtps://u:p@mail.example", "mail.example:465 implicit u"},
+		{"smtp://localhost:1025?tls=none", "localhost:1025 none "},
+		{"smtps://mail.example?tls=none", "error"},
+		{"http://mail.example", "error"},
+		{"smtp://mail.example:99999", "error"},
+		{"smtp://", "error"},
+	}
+	for _, c := range cases {
+		cfg, err := delivery.ParseSMTPURL(c.raw)
+		got := fmt.Sprintf("%s:%d %s %s", cfg.Host, cfg.Port, cfg.Security, cfg.Username)
+		if err != nil {
+			got = "error"
+			if stockbell.ErrorField(err) != "STOCKBELL_SMTP_URL" || strings.Contains(err.Error(), "p@") {
+				t.Errorf("%s: error %v must name STOCKBELL_SMTP_URL and hide the password", c.raw, err)
+			}
+		}
+		if got != c.want {
+			t.Errorf("ParseSMTPURL(%q) = %q, want %q", c.raw, got, c.want)
+		}
+	}
+	if cfg, _ := delivery.ParseSMTPURL("smtp://u:p%40ss@mail.example"); cfg.Password != "p@ss" {
+		t.Errorf("password = %q, want it URL-decoded", cfg.Password)
+	}
+}
