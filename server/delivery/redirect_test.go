@@ -1,0 +1,99 @@
+package delivery_test
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func TestSMSShortLinkRedirectsAndCountsClicks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		twilio := startTwilio(t)
+		w.d.Sender.SMS = twilio.sender("+15005550006", "")
+		sub := w.subscribe(t, "B", "", "+15145550123")
+		msg := w.message(t, sub, stockbell.ChannelSMS, sub.Phone)
+		out, err := w.d.Renderer.Render(ctx, w.content(t, sub, msg))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := w.d.Sender.Send(ctx, out)
+		if err != nil || res.Segments != 1 {
+			t.Fatalf("send: %+v, %v", res, err)
+		}
+		body := twilio.requests()[0].Get("Body")
+		link := regexp.MustCompile(`https?://\S+/r/[A-Za-z0-9_-]+`).FindString(body)
+		if link == "" || !regexp.MustCompile(`Reply STOP to opt out\.$`).MatchString(body) {
+			t.Fatalf("SMS body %q lacks the short link or the STOP wording", body)
+		}
+
+		// A link preview is not a click.
+		resp, err := noRedirects.Head(link)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("HEAD %s: %v %v", link, err, resp.Status)
+		}
+		for range 2 {
+			resp, err = noRedirects.Get(link)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusFound {
+				t.Fatalf("GET %s: %s", link, resp.Status)
+			}
+		}
+		target, err := url.Parse(resp.Header.Get("Location"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := target.Query()
+		if target.Host != "nord.example" || target.Path != "/products/lamp-B" || q.Get("variant") != "9B" ||
+			q.Get("utm_medium") != "sms" || q.Get("utm_source") != "stockbell" || q.Get("utm_campaign") != "back_in_stock" || q.Get("sb_click") == "" {
+			t.Fatalf("redirect to %s", target)
+		}
+		clicks, err := db.CountClicks(ctx, stockbell.ClickFilter{MessageID: &msg.ID})
+		if err != nil || clicks != 2 {
+			t.Fatalf("%d clicks recorded (%v), want 2", clicks, err)
+		}
+
+		forged := []string{w.public + "/r/AAAAAAAAAA", w.public + "/r/" + newSigner(t).LinkCode(msg.ID+1000)}
+		other, _ := delivery.NewSigner([]byte("another key of thirty-two bytes!"))
+		forged = append(forged, w.public+"/r/"+other.LinkCode(msg.ID))
+		for _, f := range forged {
+			resp, err := noRedirects.Get(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusNotFound {
+				t.Errorf("GET %s: %s, want 404", f, resp.Status)
+			}
+		}
+		if clicks, _ := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &w.shop.ID}); clicks != 2 {
+			t.Fatalf("%d clicks after forged codes, want 2", clicks)
+		}
+	})
+}
+
+func TestChannelSenderRoutes(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	twilio := startTwilio(t)
+	router := &delivery.ChannelSender{Email: newSMTPSender(t, srv.config(delivery.SMTPNone)), SMS: twilio.sender("+15005550006", "")}
+	if _, err := router.Send(ctx, renderEmail(t, "en")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := router.Send(ctx, smsMessage("+15145550123", "hi")); err != nil {
+		t.Fatal(err)
+	}
+	if len(srv.received()) != 1 || len(twilio.requests()) != 1 {
+		t.Fatalf("email %d, sms %d; want one each", len(srv.received()), len(twilio.requests()))
+	}
+	_, err := (&delivery.ChannelSender{Email: router.Email}).Send(ctx, smsMessage("+15145550123", "hi"))
+	wantCode(t, err, stockbell.EINVALID) // no SMS provider: failed, not retried forever
+}

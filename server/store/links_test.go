@@ -1,0 +1,79 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// clickFixture is a shop with a variant, a subscription and a sent SMS message.
+func clickFixture(t *testing.T, db *store.DB, domain, variantURL string) (shop *stockbell.Shop, messageID int64) {
+	t.Helper()
+	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: domain, Name: "Shop"})
+	must(t, err)
+	_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Lamp", Published: true,
+		URL: "https://" + domain + "/products/lamp", Variants: []stockbell.VariantUpsert{{PlatformID: "v1", URL: variantURL,
+			Tracked: true, InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "main"}}}}})
+	must(t, err)
+	v, err := db.FindVariant(ctx, shop.ID, "v1")
+	must(t, err)
+	sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Phone: "+15145550123",
+		Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true, Source: "snippet"})
+	must(t, err)
+	now := db.Clock.Now().UTC()
+	must(t, db.DB.GetContext(ctx, &messageID, db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel,
+		recipient, status, due_at, created_at) VALUES (?, ?, 0, 'sms', ?, 'sent', ?, ?) RETURNING id`), shop.ID, sub.ID, sub.Phone, now, now))
+	return shop, messageID
+}
+
+func TestRecordClick(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop, msgID := clickFixture(t, db, "a.myshopify.com", "https://a.example/products/lamp?variant=1")
+		target, err := db.RecordClick(ctx, msgID)
+		must(t, err)
+		want := stockbell.LinkTarget{ShopID: shop.ID, MessageID: msgID, Channel: stockbell.ChannelSMS,
+			VariantURL: "https://a.example/products/lamp?variant=1", ProductURL: "https://a.myshopify.com/products/lamp", ShopDomain: "a.myshopify.com"}
+		if *target != want {
+			t.Fatalf("target %+v, want %+v", *target, want)
+		}
+		clock.Add(time.Hour)
+		since := clock.Now()
+		_, err = db.RecordClick(ctx, msgID)
+		must(t, err)
+		otherShop, otherMsg := clickFixture(t, db, "b.myshopify.com", "")
+		_, err = db.RecordClick(ctx, otherMsg)
+		must(t, err)
+
+		counts := []struct {
+			filter stockbell.ClickFilter
+			want   int
+		}{
+			{stockbell.ClickFilter{}, 3},
+			{stockbell.ClickFilter{ShopID: &shop.ID}, 2},
+			{stockbell.ClickFilter{MessageID: &msgID}, 2},
+			{stockbell.ClickFilter{ShopID: &shop.ID, Since: &since}, 1},
+			{stockbell.ClickFilter{ShopID: &otherShop.ID}, 1},
+		}
+		for _, c := range counts {
+			n, err := db.CountClicks(ctx, c.filter)
+			must(t, err)
+			if n != c.want {
+				t.Errorf("CountClicks(%+v) = %d, want %d", c.filter, n, c.want)
+			}
+		}
+		_, err = db.RecordClick(ctx, msgID+1000)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+
+		// Erasing a shop erases its clicks.
+		must(t, db.DeleteShop(ctx, shop.ID))
+		_, err = db.RecordClick(ctx, msgID)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		if n := count(t, db, `SELECT COUNT(*) FROM message_clicks`); n != 1 {
+			t.Fatalf("%d clicks left, want the other shop's 1", n)
+		}
+	})
+}
