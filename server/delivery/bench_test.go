@@ -5,9 +5,9 @@ import (
 	"sync"
 	"testing"
 
-	gomail "github.com/wneessen/go-mail"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	gomail "github.com/wneessen/go-mail"
 )
 
 // benchNotifications is how many due notifications one benchmark round sends.
