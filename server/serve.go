@@ -29,6 +29,8 @@ type Main struct {
 	Metrics *prometheus.Registry
 	Web     *web.Server
 
+	// closers release what components hold (SMTP sessions) after the queue stops.
+	closers  []func() error
 	listener net.Listener
 	http     *http.Server
 	served   chan error
@@ -162,6 +164,9 @@ func (m *Main) Close() error {
 	}
 	if m.Queue != nil {
 		errs = append(errs, m.Queue.Stop(ctx))
+	}
+	for _, closeFn := range m.closers {
+		errs = append(errs, closeFn())
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

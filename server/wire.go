@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,9 @@ import (
 	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/restock"
 	"github.com/stockbell/stockbell/server/web"
 	"github.com/stockbell/stockbell/snippet"
 )
@@ -54,7 +57,74 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 	if err := m.wireShopify(registry, workers, c); err != nil {
 		return nil, err
 	}
+	if err := m.wireRestock(workers); err != nil {
+		return nil, err
+	}
 	return c, nil
+}
+
+// wireRestock registers the restock engine's job handlers and the message
+// sender with the delivery templates, senders and public link handlers.
+func (m *Main) wireRestock(workers *riverWorkers) error {
+	clock := stockbell.SystemClock{}
+	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock")}
+	jobs.Handle(workers, engine.HandleStockChanged, 0)
+	jobs.Handle(workers, engine.HandleWaitEnded, 0)
+	jobs.Handle(workers, engine.HandleBatch, 0)
+
+	d, err := m.newDelivery()
+	if err != nil {
+		return err
+	}
+	for prefix, h := range d.Routes() {
+		m.Web.MountPrefix(prefix, h)
+	}
+	m.closers = append(m.closers, d.Close)
+	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
+		Logger: m.Logger.With("component", "messages")}
+	jobs.Handle(workers, messenger.HandleSendMessage, 0)
+	return nil
+}
+
+// newDelivery builds the senders from STOCKBELL_SMTP_URL and the Twilio
+// settings. A channel without a provider goes to the development sender
+// (the log) in development; in production its messages wait, retried, until
+// the operator configures one.
+func (m *Main) newDelivery() (*delivery.Delivery, error) {
+	cfg, err := delivery.ConfigFromEnv(m.getenv)
+	if err != nil {
+		return nil, &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	}
+	cfg.PublicURL = m.Config.PublicURL
+	logger := m.Logger.With("component", "delivery")
+	var fallback stockbell.Sender = &delivery.DevSender{Logger: logger}
+	if !m.Config.Development() {
+		fallback = unconfiguredSender{}
+	}
+	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32),
+		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
+		Clock: stockbell.SystemClock{}, Logger: logger, Fallback: fallback})
+	if err != nil {
+		return nil, err
+	}
+	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp"), "sms", providerName(cfg.Twilio.Enabled(), "twilio"))
+	return d, nil
+}
+
+func providerName(configured bool, name string) string {
+	if configured {
+		return name
+	}
+	return "not configured"
+}
+
+// unconfiguredSender fails every message transiently, so that messages of
+// a channel without a provider are retried (and sent once one is set)
+// rather than lost or pretended sent.
+type unconfiguredSender struct{}
+
+func (unconfiguredSender) Send(ctx context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	return stockbell.SendResult{}, fmt.Errorf("no %s provider is configured (see STOCKBELL_SMTP_URL and STOCKBELL_TWILIO_* in README.md)", out.Channel)
 }
 
 func (m *Main) wireSnippet() error {

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+)
+
+const e2eShop = "e2e-bells.myshopify.com"
+
+// freeAddr returns a loopback address with a port free right now, so the
+// server's public URL (the OAuth redirect) can be known before it starts.
+func freeAddr(t *testing.T) string {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// shopifyServer starts the real server against a loopback fake Shopify
+// whose shop sells one T-shirt variant, sold out at a warehouse and at a
+// point-of-sale location.
+func shopifyServer(t *testing.T) (*Main, *shopifytest.Fake) {
+	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
+	t.Cleanup(fake.Close)
+	fake.Do(e2eShop, func(s *shopifytest.Shop) {
+		s.Products = []*shopifytest.Product{{ID: 788032119674292922, Title: "Example T-Shirt", Handle: "example-t-shirt",
+			Status: "ACTIVE", Published: true, UpdatedAt: time.Now().Add(-time.Hour),
+			Variants: []*shopifytest.Variant{{ID: 642667041472713922, Title: "Small", SKU: "TS-S", Price: "19.99",
+				Policy: "DENY", InventoryItemID: 1070325040, Tracked: true,
+				Levels: []shopifytest.Level{{LocationID: 24826418, Available: 0}, {LocationID: 99000001, Available: 0}}}}}}
+	})
+	addr := freeAddr(t)
+	m := startServer(t, testEnv(t, map[string]string{
+		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
+		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret,
+		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(),
+	}))
+	return m, fake
+}
+
+// installShop plays the merchant's install from the app store link to the
+// admin landing page, following every redirect with one browser's cookies.
+func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
+	jar, _ := cookiejar.New(nil)
+	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	resp, err := browser.Get(m.URL() + "/auth/shopify?" + fake.SignedQuery(e2eShop, url.Values{}).Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin" || !strings.Contains(string(body), "installed") {
+		t.Fatalf("install ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
+	}
+}
+
+// eventually polls cond every 100 ms for up to 30 s (jobs run in River);
+// on time-out it logs the server's jobs and events to show where it stopped.
+func eventually(t *testing.T, m *Main, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			logJobsAndEvents(t, m)
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func logJobsAndEvents(t *testing.T, m *Main) {
+	var jobs []struct {
+		Kind    string `db:"kind"`
+		State   string `db:"state"`
+		Attempt int    `db:"attempt"`
+	}
+	m.DB.DB.Select(&jobs, `SELECT kind, state, attempt FROM river_job ORDER BY id`)
+	for _, j := range jobs {
+		t.Logf("job %s: %s after %d attempt(s)", j.Kind, j.State, j.Attempt)
+	}
+	events, _, _ := m.DB.FindEvents(context.Background(), stockbell.EventFilter{Limit: 100})
+	for i := len(events) - 1; i >= 0; i-- {
+		t.Logf("event %s %s", events[i].Kind, events[i].Detail)
+	}
+}
+
+func deliver(t *testing.T, m *Main, fake *shopifytest.Fake, d shopifytest.Delivery) {
+	t.Helper()
+	d.Shop = e2eShop
+	resp, err := fake.Deliver(m.URL()+"/webhooks/shopify", d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("webhook %s answered %d", d.Topic, resp.StatusCode)
+	}
+}
+
+func levelUpdate(locationID int64, available int, at time.Time) []byte {
+	return []byte(fmt.Sprintf(`{"inventory_item_id":1070325040,"location_id":%d,"available":%d,"updated_at":%q,
+		"admin_graphql_api_id":"gid://shopify/InventoryLevel/%d?inventory_item_id=1070325040"}`, locationID, available, at.Format(time.RFC3339Nano), locationID))
+}
+
+// TestShopifyInstallToRestockNotification runs the whole Shopify path on
+// the real server: install through OAuth, catalog sync and webhook
+// registration jobs, a shopper's subscription, then a restock at the
+// point-of-sale location delivered by signed webhook (twice, and with an
+// older update arriving late) notifying the subscriber through the engine.
+func TestShopifyInstallToRestockNotification(t *testing.T) {
+	m, fake := shopifyServer(t)
+	installShop(t, m, fake)
+	ctx := context.Background()
+	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformShopify, e2eShop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, m, "the catalog sync", func() bool {
+		_, err := m.DB.FindVariant(ctx, shop.ID, "642667041472713922")
+		return err == nil
+	})
+	eventually(t, m, "webhook registration", func() bool {
+		var n int
+		fake.Do(e2eShop, func(s *shopifytest.Shop) { n = len(s.Webhooks) })
+		return n > 0
+	})
+	sub, created, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID,
+		VariantID: mustVariant(t, m, shop).ID, Email: "jane@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+	if err != nil || !created {
+		t.Fatal(err)
+	}
+
+	// Shopify's state changes first, then it tells us.
+	fake.SetLevel(e2eShop, 1070325040, 99000001, 2)
+	now := time.Now().UTC()
+	restock := shopifytest.Delivery{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 2, now), EventID: "evt-restock-1", WebhookID: "wh-restock-1"}
+	deliver(t, m, fake, restock)
+	deliver(t, m, fake, restock) // Shopify's retry of the same event
+	deliver(t, m, fake, shopifytest.Delivery{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 0, now.Add(-time.Minute))})
+
+	eventually(t, m, "the subscriber to be notified", func() bool {
+		got, err := m.DB.FindSubscriptionByID(ctx, sub.ID)
+		return err == nil && got.Status == stockbell.SubscriptionNotified
+	})
+	if v := mustVariant(t, m, shop); v.Stock != 2 {
+		t.Errorf("stock = %d after a restock of 2 and a late older update, want 2", v.Stock)
+	}
+	var deliveries int
+	m.DB.DB.Get(&deliveries, `SELECT COUNT(*) FROM webhook_deliveries WHERE topic = 'inventory_levels/update'`)
+	if deliveries != 2 {
+		t.Errorf("%d inventory deliveries stored, want 2 (the retry is deduplicated)", deliveries)
+	}
+	eventually(t, m, "the subscriber's message sent (by the development sender)", func() bool {
+		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{SubscriptionID: &sub.ID})
+		return err == nil && len(msgs) == 1 && msgs[0].Status == stockbell.MessageSent && msgs[0].ProviderID != ""
+	})
+}
+
+func mustVariant(t *testing.T, m *Main, shop *stockbell.Shop) *stockbell.VariantWithProduct {
+	t.Helper()
+	v, err := m.DB.FindVariant(context.Background(), shop.ID, "642667041472713922")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
