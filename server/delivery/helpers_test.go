@@ -62,7 +62,7 @@ func content(channel stockbell.Channel, recipient, locale string) stockbell.Mess
 	} else {
 		sub.Email = recipient
 	}
-	msg := &stockbell.Message{ID: 42, ShopID: 7, SubscriptionID: 21, Channel: channel, Recipient: recipient, Status: stockbell.MessagePending}
+	msg := &stockbell.Message{ID: 42, ShopID: 7, SubscriptionID: 21, Step: 1, Channel: channel, Recipient: recipient, Status: stockbell.MessagePending}
 	return stockbell.MessageContent{Shop: shop, Variant: variant, Subscription: sub, Message: msg, Step: stockbell.FlowStep{Channel: channel}}
 }
 

@@ -47,6 +47,9 @@ type smtpServer struct {
 	wantLogin [2]string
 }
 
+// rejectUser is a permanent refusal of a recipient.
+var rejectUser = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
+
 type serverMode int
 
 const (

@@ -66,9 +66,9 @@ func (f *shopFixture) message(t testing.TB, sub *stockbell.Subscription, channel
 	t.Helper()
 	now := f.db.Clock.Now().UTC()
 	m := &stockbell.Message{ShopID: f.shop.ID, SubscriptionID: sub.ID, Channel: channel, Recipient: recipient,
-		Status: stockbell.MessagePending, DueAt: now, CreatedAt: now}
+		Step: 1, Status: stockbell.MessagePending, DueAt: now, CreatedAt: now}
 	err := f.db.DB.GetContext(ctx, &m.ID, f.db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel,
-		recipient, status, due_at, created_at) VALUES (?, ?, 0, ?, ?, ?, ?, ?) RETURNING id`),
+		recipient, status, due_at, created_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?) RETURNING id`),
 		m.ShopID, m.SubscriptionID, m.Channel, m.Recipient, m.Status, m.DueAt, m.CreatedAt)
 	if err != nil {
 		t.Fatal(err)

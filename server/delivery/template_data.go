@@ -39,7 +39,7 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 
 func (t *Templates) subjectAndPreheader(c stockbell.MessageContent, data *TemplateData) error {
 	data.Subject, data.Preheader = data.T["Subject"], data.T["Preheader"]
-	if c.Message.Step > 0 {
+	if c.Message.Step > 1 { // flow steps count from 1: later steps are reminders
 		data.Subject = data.T["ReminderSubject"]
 	}
 	var err error

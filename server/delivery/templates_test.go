@@ -114,7 +114,7 @@ func TestRenderStepOverrides(t *testing.T) {
 
 func TestRenderReminderSubject(t *testing.T) {
 	c := content(stockbell.ChannelEmail, "shopper@example.com", "en")
-	c.Message.Step = 1
+	c.Message.Step = 2
 	out, err := newTemplates(t, delivery.StopNorthAmerica).Render(ctx, c)
 	if err != nil || out.Subject != "Still available: Linen shirt" {
 		t.Fatalf("reminder subject %q, %v", out.Subject, err)
