@@ -106,3 +106,18 @@ func BenchmarkGoMailBareLoop(b *testing.B) {
 	}
 	b.ReportMetric(float64(benchNotifications*b.N)/b.Elapsed().Seconds(), "emails/s")
 }
+
+// BenchmarkRenderEmail is the rendering share of BenchmarkDeliverEmails:
+// one email (subject, preheader, text and HTML parts, links) per op.
+func BenchmarkRenderEmail(b *testing.B) {
+	tmpl := delivery.NewTemplates(delivery.NewLinks("https://bell.test", newSigner(b)), delivery.StopNorthAmerica)
+	due := dueNotifications(64)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := tmpl.Render(ctx, due[i%len(due)]); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
