@@ -62,19 +62,7 @@ func TestSMSShortLinkRedirectsAndCountsClicks(t *testing.T) {
 			t.Fatalf("%d clicks recorded (%v), want 2", clicks, err)
 		}
 
-		forged := []string{w.public + "/r/AAAAAAAAAA", w.public + "/r/" + newSigner(t).LinkCode(msg.ID+1000)}
-		other, _ := delivery.NewSigner([]byte("another key of thirty-two bytes!"))
-		forged = append(forged, w.public+"/r/"+other.LinkCode(msg.ID))
-		for _, f := range forged {
-			resp, err := noRedirects.Get(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusNotFound {
-				t.Errorf("GET %s: %s, want 404", f, resp.Status)
-			}
-		}
+		wantForgedCodesRefused(t, w, msg.ID)
 		if clicks, _ := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &w.shop.ID}); clicks != 2 {
 			t.Fatalf("%d clicks after forged codes, want 2", clicks)
 		}
@@ -96,4 +84,22 @@ func TestChannelSenderRoutes(t *testing.T) {
 	}
 	_, err := (&delivery.ChannelSender{Email: router.Email}).Send(ctx, smsMessage("+15145550123", "hi"))
 	wantCode(t, err, stockbell.EINVALID) // no SMS provider: failed, not retried forever
+}
+
+// wantForgedCodesRefused checks that codes not signed for a message get 404.
+func wantForgedCodesRefused(t *testing.T, w *wired, messageID int64) {
+	t.Helper()
+	other, _ := delivery.NewSigner([]byte("another key of thirty-two bytes!"))
+	forged := []string{w.public + "/r/AAAAAAAAAA", w.public + "/r/" + newSigner(t).LinkCode(messageID+1000),
+		w.public + "/r/" + other.LinkCode(messageID)}
+	for _, f := range forged {
+		resp, err := noRedirects.Get(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("GET %s: %s, want 404", f, resp.Status)
+		}
+	}
 }
