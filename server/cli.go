@@ -8,6 +8,8 @@ import (
 	"io"
 	"log/slog"
 	"strings"
+
+	"github.com/stockbell/stockbell/server/store"
 )
 
 // command is one subcommand of the server binary.
@@ -155,22 +157,12 @@ func runMigrate(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.getenv)
-	if err != nil {
-		return err
-	}
-	db, err := openStore(env.ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := migrate(env.ctx, db, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	version, err := db.SchemaVersion(env.ctx)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", db.Dialect, version)
-	return nil
+	return withStore(env, func(db *store.DB) error {
+		version, err := db.SchemaVersion(env.ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", db.Dialect, version)
+		return nil
+	})
 }
