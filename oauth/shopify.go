@@ -58,7 +58,7 @@ func (s *Shopify) Begin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	base, _ := s.Config.AdminBase(shop)
-	nonce, err := s.State.Issue(w, shop)
+	nonce, err := s.State.Issue(w, r, shop)
 	if err != nil {
 		renderFailure(w, r, s.Logger, "begin", shop, err)
 		return
