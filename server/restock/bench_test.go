@@ -63,6 +63,7 @@ func BenchmarkRestockFanout(b *testing.B) {
 			if n := h.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'send_message'`); n != subs {
 				b.Fatalf("%d send jobs, want %d", n, subs)
 			}
+			b.StartTimer()
 		}
 		b.ReportMetric(float64(subs)*float64(b.N)/b.Elapsed().Seconds(), "subscribers/s")
 	})
