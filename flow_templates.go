@@ -27,8 +27,13 @@ func FlowTemplates() []string {
 
 // FlowFromTemplate returns a live flow for the shop built from a library
 // template. Returns EINVALID naming the field for an unknown template.
+//
+// The library's steps leave Subject, Preheader and bodies empty: the
+// renderer then uses its default texts in each subscriber's language
+// (an alert for the first step, a reminder for later ones). A merchant's own
+// text, once set, applies to every language.
 func FlowFromTemplate(shopID int64, template string) (*Flow, error) {
-	alert := FlowStep{Channel: ChannelEmail, Subject: "{{.Variant.ProductTitle}} is back in stock"}
+	alert := FlowStep{Channel: ChannelEmail}
 	var steps []FlowStep
 	switch template {
 	case TemplateEmailOnly:
@@ -36,8 +41,7 @@ func FlowFromTemplate(shopID int64, template string) (*Flow, error) {
 	case TemplateEmailThenSMS:
 		steps = []FlowStep{alert, {Channel: ChannelSMS, Delay: time.Hour, SkipIfOutOfStock: true}}
 	case TemplateEmailReminder:
-		reminder := FlowStep{Channel: ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true,
-			Subject: "Still available: {{.Variant.ProductTitle}}"}
+		reminder := FlowStep{Channel: ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true}
 		steps = []FlowStep{alert, reminder}
 	default:
 		return nil, FieldErrorf("template", "Unknown flow template %q.", template)

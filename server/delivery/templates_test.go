@@ -259,3 +259,29 @@ func TestSignerTokens(t *testing.T) {
 		t.Fatalf("short key: %v", err)
 	}
 }
+
+// TestLibraryFlowsSpeakTheSubscribersLanguage renders every step of every
+// library flow for a French subscriber: none may fall back to English.
+func TestLibraryFlowsSpeakTheSubscribersLanguage(t *testing.T) {
+	tmpl := newTemplates(t, delivery.StopNorthAmerica)
+	for _, name := range stockbell.FlowTemplates() {
+		flow, err := stockbell.FlowFromTemplate(7, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, step := range flow.Steps {
+			c := content(step.Channel, "+33612345678", "fr")
+			if step.Channel == stockbell.ChannelEmail {
+				c = content(step.Channel, "shopper@example.com", "fr")
+			}
+			c.Step, c.Message.Step = step, i+1
+			out, err := tmpl.Render(ctx, c)
+			if err != nil {
+				t.Fatalf("%s step %d: %v", name, i+1, err)
+			}
+			if strings.Contains(out.Subject+out.Text, "back in stock") || strings.Contains(out.Subject, "Still available") {
+				t.Errorf("%s step %d speaks English to a French subscriber: %q / %q", name, i+1, out.Subject, out.Text)
+			}
+		}
+	}
+}
