@@ -22,14 +22,11 @@ type variantRecord struct {
 // variants of a page at a time. Levels read now are stamped now, so a
 // webhook older than the read cannot overwrite them.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
-	shop, err := in.activeShop(ctx, job.ShopID)
-	if shop == nil || err != nil {
+	sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
 		return err
 	}
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
+	shop := sess.shop
 	variants, after := 0, ""
 	for {
 		var data struct {

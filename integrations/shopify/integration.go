@@ -51,9 +51,9 @@ func (s *adminSession) query(ctx context.Context, query string, vars map[string]
 	return s.in.Admin.Query(ctx, s.shop.Domain, s.token, query, vars, out)
 }
 
-// activeShop returns the shop, or nil when it is gone or uninstalled (the
-// job then has nothing to do).
-func (in *Integration) activeShop(ctx context.Context, id int64) (*stockbell.Shop, error) {
+// activeSession opens an Admin API session for the shop, or returns nil
+// when the shop is gone or uninstalled (the job then has nothing to do).
+func (in *Integration) activeSession(ctx context.Context, id int64) (*adminSession, error) {
 	shop, err := in.Shops.FindShopByID(ctx, id)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil, nil
@@ -63,5 +63,5 @@ func (in *Integration) activeShop(ctx context.Context, id int64) (*stockbell.Sho
 	if !shop.Active() {
 		return nil, nil
 	}
-	return shop, nil
+	return in.session(shop)
 }

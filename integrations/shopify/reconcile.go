@@ -19,14 +19,11 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyRecon
 	if job.ShopID == 0 {
 		return in.fanOutReconcile(ctx)
 	}
-	shop, err := in.activeShop(ctx, job.ShopID)
-	if shop == nil || err != nil {
+	sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
 		return err
 	}
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
+	shop := sess.shop
 	variants, err := in.waitedForVariants(ctx, shop.ID)
 	if err != nil {
 		return err

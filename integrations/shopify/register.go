@@ -35,14 +35,11 @@ type userError struct {
 // subscriptions and creates, with webhookSubscriptionCreate, those missing
 // for this server's webhook URL. Running it again creates nothing new.
 func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) error {
-	shop, err := in.activeShop(ctx, job.ShopID)
-	if shop == nil || err != nil {
+	sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
 		return err
 	}
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
+	shop := sess.shop
 	uri := in.Config.AppURL + WebhookPath
 	existing, err := sess.subscriptions(ctx)
 	if err != nil {
