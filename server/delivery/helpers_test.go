@@ -9,12 +9,12 @@ import (
 	"mime/quotedprintable"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 var ctx = context.Background()
@@ -22,19 +22,9 @@ var ctx = context.Background()
 // testKey is a 32-byte signing key.
 var testKey = []byte("0123456789abcdef0123456789abcdef")
 
-// fixedClock is a clock that stands still.
-type fixedClock struct {
-	mu  sync.Mutex
-	now time.Time
+func newClock() *storetest.Clock {
+	return storetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
-
-func (c *fixedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func newClock() *fixedClock { return &fixedClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)} }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 

@@ -17,7 +17,7 @@ import (
 func benchDB(b *testing.B, dialect store.Dialect) (*harness, int64) {
 	b.Helper()
 	db := storetest.Open(b, dialect)
-	h := &harness{t: b, db: db, clock: &testClock{now: time.Now().UTC()}}
+	h := &harness{t: b, db: db, clock: storetest.NewClock(time.Now().UTC())}
 	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bench.myshopify.com"})
 	must(b, err)
 	h.shop = shop

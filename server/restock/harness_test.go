@@ -18,24 +18,6 @@ import (
 
 var ctx = context.Background()
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // plainRenderer renders a message as one line of text.
 type plainRenderer struct{}
 
@@ -83,7 +65,7 @@ func (s *recordingSender) recipients() []string {
 type harness struct {
 	t      testing.TB
 	db     *store.DB
-	clock  *testClock
+	clock  *storetest.Clock
 	engine *restock.Engine
 	msgr   *restock.Messenger
 	sender *recordingSender
@@ -93,7 +75,7 @@ type harness struct {
 }
 
 func newHarness(t *testing.T, db *store.DB) *harness {
-	clock := &testClock{now: time.Now().UTC().Truncate(time.Second)}
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
 	sender := &recordingSender{reject: map[string]bool{}, dev: delivery.DevSender{Logger: slog.New(slog.DiscardHandler)}}
 	h := &harness{t: t, db: db, clock: clock, sender: sender,

@@ -60,7 +60,7 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	_, err = db.DB.ExecContext(ctx, devSendsTable)
 	must(t, err)
 
-	h := &harness{t: t, db: db, clock: &testClock{now: time.Now().UTC()}}
+	h := &harness{t: t, db: db, clock: storetest.NewClock(time.Now().UTC())}
 	h.shop, err = db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "replicas.myshopify.com"})
 	must(t, err)
 	v := h.variant("v1")

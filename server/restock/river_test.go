@@ -84,7 +84,7 @@ func TestThroughRiver(t *testing.T) {
 		must(t, err)
 		queue := startWorkers(t, db, workerConfig{name: "w", chunkSize: 10, lease: time.Minute, rescue: time.Hour})
 		defer queue.Stop(context.Background())
-		h := &harness{t: t, db: db, clock: &testClock{now: time.Now().UTC()}}
+		h := &harness{t: t, db: db, clock: storetest.NewClock(time.Now().UTC())}
 		shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "river.myshopify.com"})
 		must(t, err)
 		h.shop = shop

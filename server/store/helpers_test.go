@@ -7,37 +7,19 @@ import (
 	"errors"
 	"maps"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 var ctx = context.Background()
 
-// testClock is a clock the test moves by hand.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	c.now = c.now.Add(d)
-	c.mu.Unlock()
-}
-
 // useClock gives the database a hand-moved clock starting at a fixed time.
-func useClock(db *store.DB) *testClock {
-	c := &testClock{now: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+func useClock(db *store.DB) *storetest.Clock {
+	c := storetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 	db.Clock = c
 	return c
 }
