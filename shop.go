@@ -83,6 +83,14 @@ type ShopInstall struct {
 	Scopes        string
 }
 
+// ShopDetails is what a platform tells about a shop after install.
+type ShopDetails struct {
+	Name string
+	// PrimaryDomain is the storefront's public host (e.g. shop.example.com);
+	// the storefront API accepts requests from it.
+	PrimaryDomain string
+}
+
 // ShopService manages shops.
 type ShopService interface {
 	// FindShopByID returns ENOTFOUND if no shop has that id.
@@ -98,6 +106,10 @@ type ShopService interface {
 	// InstallShop creates the shop or reactivates it with a new token.
 	// Returns EINVALID for an unknown platform or empty domain.
 	InstallShop(ctx context.Context, install ShopInstall) (*Shop, error)
+	// UpdateShopDetails records what the platform says about the shop now:
+	// its name and its storefront's primary domain (an empty value leaves
+	// the stored one). Returns ENOTFOUND for an unknown shop.
+	UpdateShopDetails(ctx context.Context, id int64, details ShopDetails) error
 	// UninstallShop marks the shop uninstalled; its data is kept.
 	// Returns ENOTFOUND if the shop does not exist.
 	UninstallShop(ctx context.Context, id int64) error

@@ -126,6 +126,7 @@ func TestRegisterWebhooks(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Name, s.PrimaryDomain = "Bells & Co", "bells.example" })
 		for range 2 {
 			if err := e.in.RegisterWebhooks(context.Background(), stockbell.ShopifyRegisterWebhooksJob{ShopID: shop.ID}); err != nil {
 				t.Fatal(err)
@@ -148,6 +149,11 @@ func TestRegisterWebhooks(t *testing.T) {
 			if !topics[topic] {
 				t.Errorf("no subscription to %s", topic)
 			}
+		}
+		// The same query told the shop's name and storefront domain.
+		stored, err := db.FindShopByID(context.Background(), shop.ID)
+		if err != nil || stored.Name != "Bells & Co" || stored.PrimaryDomain != "bells.example" {
+			t.Fatalf("shop details after registration: %+v, %v", stored, err)
 		}
 	})
 }

@@ -27,7 +27,11 @@ const (
   id legacyResourceId tracked variant{ ` + variantFields + ` }
   inventoryLevels(first:50){ ` + levelFields + ` } } } }`
 
-	webhookSubscriptionsQuery = `query StockbellWebhooks{ webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
+	// webhookSubscriptionsQuery lists the shop's webhooks and, in the same
+	// call, the shop's name and primary domain (the storefront origin the
+	// storefront API accepts besides the myshopify.com domain).
+	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } }
+  webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
 
 	webhookSubscriptionCreateMutation = `mutation StockbellWebhookCreate($topic:WebhookSubscriptionTopic!, $webhookSubscription:WebhookSubscriptionInput!){
   webhookSubscriptionCreate(topic:$topic, webhookSubscription:$webhookSubscription){

@@ -41,8 +41,11 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 	}
 	shop := sess.shop
 	uri := in.Config.AppURL + WebhookPath
-	existing, err := sess.subscriptions(ctx)
+	existing, details, err := sess.subscriptions(ctx)
 	if err != nil {
+		return err
+	}
+	if err := in.Shops.UpdateShopDetails(ctx, shop.ID, details); err != nil {
 		return err
 	}
 	created := 0
@@ -59,21 +62,29 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 	return nil
 }
 
-// subscriptions returns the shop's subscriptions as "TOPIC uri" keys.
-func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, error) {
+// subscriptions returns the shop's subscriptions as "TOPIC uri" keys, and
+// the shop's details read in the same query.
+func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stockbell.ShopDetails, error) {
 	var data struct {
+		Shop struct {
+			Name          string `json:"name"`
+			PrimaryDomain struct {
+				Host string `json:"host"`
+			} `json:"primaryDomain"`
+		} `json:"shop"`
 		WebhookSubscriptions struct {
 			Nodes []subscription `json:"nodes"`
 		} `json:"webhookSubscriptions"`
 	}
 	if err := s.query(ctx, webhookSubscriptionsQuery, nil, &data); err != nil {
-		return nil, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
+		return nil, stockbell.ShopDetails{}, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
 	}
+	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host}
 	keys := map[string]bool{}
 	for _, n := range data.WebhookSubscriptions.Nodes {
 		keys[n.Topic+" "+n.URI] = true
 	}
-	return keys, nil
+	return keys, details, nil
 }
 
 func (s *adminSession) createSubscription(ctx context.Context, topic, uri string) error {

@@ -128,6 +128,19 @@ func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*
 	return shop, err
 }
 
+// UpdateShopDetails records the shop's name and primary domain.
+func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell.ShopDetails) error {
+	domain := normalizeDomain(details.PrimaryDomain)
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET
+			name = CASE WHEN ? <> '' THEN ? ELSE name END,
+			primary_domain = CASE WHEN ? <> '' THEN ? ELSE primary_domain END,
+			updated_at = ? WHERE id = ?`),
+			details.Name, details.Name, domain, domain, tx.db.now(), id)
+		return mustAffect(res, err, "shop %d not found", id)
+	})
+}
+
 func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockbell.Shop, error) {
 	now := tx.db.now()
 	var existed int

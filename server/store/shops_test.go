@@ -194,3 +194,27 @@ func TestShopOrigins(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestUpdateShopDetails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := storetest.MustShop(t, db, stockbell.PlatformShopify, "details.myshopify.com")
+		must(t, db.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Name: "Bells & Co", PrimaryDomain: "https://Bells.Example/"}))
+		got, err := db.FindShopByID(ctx, shop.ID)
+		must(t, err)
+		if got.Name != "Bells & Co" || got.PrimaryDomain != "bells.example" {
+			t.Fatalf("details not stored: %+v", got)
+		}
+		byPrimary, err := db.FindShopByKey(ctx, "bells.example")
+		if err != nil || byPrimary.ID != shop.ID {
+			t.Fatalf("FindShopByKey(primary domain) = %v, %v", byPrimary, err)
+		}
+		must(t, db.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Name: "Bells"}))
+		got, _ = db.FindShopByID(ctx, shop.ID)
+		if got.Name != "Bells" || got.PrimaryDomain != "bells.example" {
+			t.Fatalf("an empty primary domain erased the stored one: %+v", got)
+		}
+		if err := db.UpdateShopDetails(ctx, shop.ID+100, stockbell.ShopDetails{Name: "x"}); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("unknown shop: err = %v, want ENOTFOUND", err)
+		}
+	})
+}

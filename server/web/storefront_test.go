@@ -230,8 +230,17 @@ func TestSubscribeCORS(t *testing.T) {
 		if code, _, _ := f.post(t, body(map[string]any{"email": "local@example.com"}), "Origin", "http://localhost:3000"); code != 403 {
 			t.Fatalf("loopback origin outside development: %d, want 403", code)
 		}
-		if n := f.count(t); n != 2 {
-			t.Fatalf("%d subscriptions stored, want 2 (refused origins store nothing)", n)
+		if code, _, _ := f.post(t, body(map[string]any{"email": "primary@example.com"}), "Origin", "https://bells.example"); code != 403 {
+			t.Fatalf("primary domain before the platform told it: %d, want 403", code)
+		}
+		if err := db.UpdateShopDetails(context.Background(), f.shop.ID, stockbell.ShopDetails{PrimaryDomain: "bells.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if code, _, headers := f.post(t, body(map[string]any{"email": "primary@example.com"}), "Origin", "https://bells.example"); code != 201 || headers.Get("Access-Control-Allow-Origin") != "https://bells.example" {
+			t.Fatalf("primary domain learned from the platform: %d", code)
+		}
+		if n := f.count(t); n != 3 {
+			t.Fatalf("%d subscriptions stored, want 3 (refused origins store nothing)", n)
 		}
 		req, _ := http.NewRequest(http.MethodOptions, f.url, bytes.NewReader(nil))
 		req.Header.Set("Origin", "https://bells.myshopify.com")

@@ -42,11 +42,14 @@ type pendingCode struct{ shop, scope string }
 
 // Shop is one fake shop's state.
 type Shop struct {
-	Domain   string
-	Token    string
-	Scope    string
-	Products []*Product
-	Webhooks []Subscription
+	Domain string
+	// Name and PrimaryDomain answer the Admin API's shop query.
+	Name          string
+	PrimaryDomain string
+	Token         string
+	Scope         string
+	Products      []*Product
+	Webhooks      []Subscription
 	// GraphQLCalls counts Admin API requests, Throttled those refused.
 	GraphQLCalls int
 	Throttled    int

@@ -74,7 +74,8 @@ func (f *Fake) cost(s *Shop, ran bool) map[string]any {
 	}}
 }
 
-// execute runs the one root field the query asks for.
+// execute runs the root field the query asks for (with the shop beside
+// the webhook list, as Stockbell asks for both in one query).
 func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	q := req.Query
 	switch {
@@ -87,7 +88,11 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	case strings.Contains(q, "webhookSubscriptionCreate("):
 		return map[string]any{"webhookSubscriptionCreate": createSubscription(s, req.Variables)}, nil
 	case strings.Contains(q, "webhookSubscriptions("):
-		return map[string]any{"webhookSubscriptions": listSubscriptions(s)}, nil
+		data := map[string]any{"webhookSubscriptions": listSubscriptions(s)}
+		if strings.Contains(q, "primaryDomain") {
+			data["shop"] = map[string]any{"name": s.Name, "primaryDomain": map[string]any{"host": s.PrimaryDomain}}
+		}
+		return data, nil
 	}
 	return nil, []any{map[string]any{"message": "Field is not supported by the fake", "extensions": map[string]any{"code": "undefinedField"}}}
 }
