@@ -230,3 +230,25 @@ func TestVariantIsolationAndOneCountPerSubscriber(t *testing.T) {
 		}
 	})
 }
+
+// TestGoingLiveReleasesADraftFlowsSubscribers: a restock under a draft flow
+// notifies no one; switching the flow to live notifies the waiting
+// subscribers of the variant already in stock, without another stock change.
+func TestGoingLiveReleasesADraftFlowsSubscribers(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.settings(1, 0, time.Hour)
+		v := h.variant("v1")
+		h.subscribe(v, 3, "d")
+		h.flow(stockbell.FlowDraft)
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		if got := len(h.notified(v)); got != 0 {
+			t.Fatalf("a draft flow notified %d", got)
+		}
+		h.flow(stockbell.FlowLive)
+		h.run()
+		if got := len(h.notified(v)); got != 3 {
+			t.Fatalf("after going live %d notified, want all 3", got)
+		}
+	})
+}

@@ -61,11 +61,17 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, flow.ShopID); err != nil {
+		previous, err := findFlow(ctx, tx, flow.ShopID)
+		if err != nil {
 			return err
 		}
+		if previous.Status == stockbell.FlowDraft && flow.Status != stockbell.FlowDraft {
+			if err := recheckWaitingVariants(ctx, tx, flow.ShopID); err != nil {
+				return err
+			}
+		}
 		flow.UpdatedAt = tx.db.now()
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO flows (shop_id, status, template, steps, updated_at)
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO flows (shop_id, status, template, steps, updated_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET status = excluded.status,
 			template = excluded.template, steps = excluded.steps, updated_at = excluded.updated_at`),
 			flow.ShopID, flow.Status, flow.Template, string(steps), flow.UpdatedAt)
@@ -75,4 +81,22 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 		detail := EventDetail{"flow_status": flow.Status, "flow_steps": len(flow.Steps), "template": flow.Template}
 		return tx.insertEvent(ctx, stockbell.Event{ShopID: flow.ShopID, Kind: stockbell.EventSettingsChanged}, detail)
 	})
+}
+
+// recheckWaitingVariants asks the engine to decide again for every variant
+// of the shop with queued subscribers: a draft flow held them back, and a
+// variant already in stock would otherwise wait for its next stock change.
+func recheckWaitingVariants(ctx context.Context, tx *Tx, shopID int64) error {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT DISTINCT variant_id FROM subscriptions
+		WHERE shop_id = ? AND status = 'queued' ORDER BY variant_id`), shopID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
 }
