@@ -107,15 +107,19 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	if err != nil {
 		return nil, err
 	}
-	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp"), "sms", providerName(cfg.Twilio.Enabled(), "twilio"))
+	unset := "not configured: messages wait"
+	if m.Config.Development() {
+		unset = "development sender (the log)"
+	}
+	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp", unset), "sms", providerName(cfg.Twilio.Enabled(), "twilio", unset))
 	return d, nil
 }
 
-func providerName(configured bool, name string) string {
+func providerName(configured bool, name, unset string) string {
 	if configured {
 		return name
 	}
-	return "not configured"
+	return unset
 }
 
 // unconfiguredSender fails every message transiently, so that messages of
