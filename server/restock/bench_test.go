@@ -1,6 +1,8 @@
 package restock_test
 
 import (
+	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -66,6 +68,34 @@ func BenchmarkRestockFanout(b *testing.B) {
 			b.StartTimer()
 		}
 		b.ReportMetric(float64(subs)*float64(b.N)/b.Elapsed().Seconds(), "subscribers/s")
+	})
+}
+
+// BenchmarkRiverInsertBaseline is the fan-out's baseline, measured the same
+// way: the same number of send_message jobs inserted with River alone, in
+// transactions of DefaultChunkSize jobs, with no state read or written.
+func BenchmarkRiverInsertBaseline(b *testing.B) {
+	const jobs = 100_000
+	forDialects(b, func(b *testing.B, dialect store.Dialect) {
+		for b.Loop() {
+			b.StopTimer()
+			db := storetest.Open(b, dialect)
+			queue := db.Queue.(interface {
+				InsertManyTx(context.Context, *sql.Tx, []stockbell.JobArgs, *stockbell.JobOptions) error
+			})
+			b.StartTimer()
+			for start := 0; start < jobs; start += restock.DefaultChunkSize {
+				args := make([]stockbell.JobArgs, restock.DefaultChunkSize)
+				for i := range args {
+					args[i] = stockbell.SendMessageJob{MessageID: int64(start + i + 1)}
+				}
+				tx, err := db.DB.BeginTx(ctx, nil)
+				must(b, err)
+				must(b, queue.InsertManyTx(ctx, tx, args, nil))
+				must(b, tx.Commit())
+			}
+		}
+		b.ReportMetric(float64(jobs)*float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
 	})
 }
 
