@@ -22,8 +22,9 @@ type productRow struct {
 // forUpdate locks the selected rows until the transaction ends. PostgreSQL
 // needs it so that concurrent stock changes to one variant queue up; SQLite
 // transactions here begin immediate and already hold the single write lock.
+// A read outside a transaction locks nothing.
 func (tx *Tx) forUpdate() string {
-	if tx.db.Dialect == Postgres {
+	if tx.db.Dialect == Postgres && tx.sqlTx != nil {
 		return " FOR UPDATE"
 	}
 	return ""

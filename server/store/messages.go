@@ -217,7 +217,7 @@ type jobBatchInserter interface {
 // queue can.
 func (tx *Tx) insertJobs(ctx context.Context, args []stockbell.JobArgs, opts *stockbell.JobOptions) error {
 	if many, ok := tx.db.Queue.(jobBatchInserter); ok {
-		return many.InsertManyTx(ctx, tx.Tx.Tx, args, opts)
+		return many.InsertManyTx(ctx, tx.sqlTx.Tx, args, opts)
 	}
 	for _, a := range args {
 		if err := tx.insertJob(ctx, a, opts); err != nil {

@@ -13,10 +13,21 @@ import (
 )
 
 // Tx is one transaction. Exported store methods open exactly one; the
-// lowercase helpers take a *Tx so that they compose inside it.
+// lowercase helpers take a *Tx so that they compose inside it. A read on
+// PostgreSQL runs without an explicit transaction (see inReadTx): then
+// sqlTx is nil and the statements go to the pool.
 type Tx struct {
-	*sqlx.Tx
-	db *DB
+	queryer
+	sqlTx *sqlx.Tx
+	db    *DB
+}
+
+// queryer is what the helpers run statements on: a *sqlx.Tx or, for
+// reads outside a transaction, the *sqlx.DB.
+type queryer interface {
+	sqlx.ExtContext
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
 // BeginTx starts a transaction.
@@ -25,8 +36,14 @@ func (db *DB) BeginTx(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Tx{Tx: tx, db: db}, nil
+	return &Tx{queryer: tx, sqlTx: tx, db: db}, nil
 }
+
+// Commit commits the transaction.
+func (tx *Tx) Commit() error { return tx.sqlTx.Commit() }
+
+// Rollback rolls the transaction back; after Commit it does nothing.
+func (tx *Tx) Rollback() error { return tx.sqlTx.Rollback() }
 
 // inTx runs fn in a transaction, committing when it returns nil and rolling
 // back otherwise.
@@ -42,10 +59,16 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return tx.Commit()
 }
 
-// inReadTx runs fn in a read-only transaction. On SQLite a read-only
-// transaction begins deferred rather than immediate, so readers do not queue
-// behind the single writer; on PostgreSQL it is BEGIN READ ONLY.
+// inReadTx runs fn, which only reads. On SQLite it runs in a read-only
+// transaction, which begins deferred rather than immediate (readers do not
+// queue behind the single writer) and gives fn one consistent snapshot. On
+// PostgreSQL it runs on the pool without BEGIN and COMMIT: at READ
+// COMMITTED each statement takes its own snapshot inside a transaction
+// too, so the transaction would only add two round trips.
 func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
+	if db.Dialect == Postgres {
+		return fn(&Tx{queryer: db.DB, db: db})
+	}
 	tx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -62,7 +85,10 @@ func (tx *Tx) insertJob(ctx context.Context, args stockbell.JobArgs, opts *stock
 	if tx.db.Queue == nil {
 		return fmt.Errorf("store: no job queue configured to insert %s", args.Kind())
 	}
-	return tx.db.Queue.InsertTx(ctx, tx.Tx.Tx, args, opts)
+	if tx.sqlTx == nil {
+		return fmt.Errorf("store: %s job inserted outside a transaction", args.Kind())
+	}
+	return tx.db.Queue.InsertTx(ctx, tx.sqlTx.Tx, args, opts)
 }
 
 // insertID runs an INSERT and returns the new row's id. PostgreSQL needs
