@@ -188,3 +188,30 @@ func TestReconcile(t *testing.T) {
 		}
 	})
 }
+
+// TestCatalogSyncDeletesVanishedProducts: a product Shopify no longer lists
+// (its products/delete webhook was missed) is marked deleted by the next
+// complete sync; the others stay.
+func TestCatalogSyncDeletesVanishedProducts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.bigCatalog()
+		sync := func() {
+			if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sync()
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Products = s.Products[1:] }) // Product 1 is gone
+		sync()
+		gone, _ := e.variant(shop.ID, 8_000_000_000_000_011)
+		kept, _ := e.variant(shop.ID, 8_000_000_000_000_021)
+		if !gone.Deleted || kept.Deleted {
+			t.Fatalf("after the second sync: vanished product deleted=%v, listed product deleted=%v", gone.Deleted, kept.Deleted)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ? AND deleted = ?`, shop.ID, true); n != 1 {
+			t.Fatalf("%d products deleted, want 1", n)
+		}
+	})
+}

@@ -28,6 +28,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	}
 	shop := sess.shop
 	variants, after := 0, ""
+	seen := map[string]bool{} // products Shopify listed in this sync
 	for {
 		var data struct {
 			ProductVariants struct {
@@ -45,14 +46,53 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		if err := in.upsertRecords(ctx, shop, records); err != nil {
 			return err
 		}
+		for _, r := range records {
+			seen[r.variant.Product.LegacyResourceID] = true
+		}
 		variants += len(records)
 		if !data.ProductVariants.PageInfo.HasNextPage {
 			break
 		}
 		after = data.ProductVariants.PageInfo.EndCursor
 	}
-	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", variants)
+	deleted, err := in.deleteVanished(ctx, shop, seen)
+	if err != nil {
+		return err
+	}
+	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", variants, "vanished_products", deleted)
 	return nil
+}
+
+// deleteVanished marks deleted the shop's products that a complete sync no
+// longer listed: their products/delete webhook was missed, and their
+// subscribers must not wait for a restock that cannot come.
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool) (int, error) {
+	stored := map[string]bool{}
+	for offset := 0; ; offset += 1000 {
+		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range page {
+			if !v.Deleted {
+				stored[v.ProductPlatformID] = true
+			}
+		}
+		if offset+len(page) >= total || len(page) == 0 {
+			break
+		}
+	}
+	deleted := 0
+	for pid := range stored {
+		if seen[pid] {
+			continue
+		}
+		if err := in.Catalog.DeleteProduct(ctx, shop.ID, pid); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return deleted, err
+		}
+		deleted++
+	}
+	return deleted, nil
 }
 
 func nullable(s string) any {
