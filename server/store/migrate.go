@@ -15,17 +15,9 @@ const migrationLockID = 7_263_540_118
 // Migrate applies the pending schema migrations. Each migration runs in its
 // own transaction: a failing one leaves the database as it was before it.
 func (db *DB) Migrate(ctx context.Context) error {
-	fsys, err := migrations.FS(string(db.Dialect))
+	provider, err := db.migrations()
 	if err != nil {
 		return err
-	}
-	dialect := goose.DialectSQLite3
-	if db.Dialect == Postgres {
-		dialect = goose.DialectPostgres
-	}
-	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys)
-	if err != nil {
-		return fmt.Errorf("migrations: %w", err)
 	}
 	if _, err := provider.Up(ctx); err != nil {
 		return fmt.Errorf("migrations: %w", err)
@@ -35,9 +27,18 @@ func (db *DB) Migrate(ctx context.Context) error {
 
 // SchemaVersion returns the newest applied migration.
 func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	fsys, err := migrations.FS(string(db.Dialect))
+	provider, err := db.migrations()
 	if err != nil {
 		return 0, err
+	}
+	return provider.GetDBVersion(ctx)
+}
+
+// migrations returns the goose provider over the dialect's embedded folder.
+func (db *DB) migrations() (*goose.Provider, error) {
+	fsys, err := migrations.FS(string(db.Dialect))
+	if err != nil {
+		return nil, err
 	}
 	dialect := goose.DialectSQLite3
 	if db.Dialect == Postgres {
@@ -45,9 +46,9 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 	}
 	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys)
 	if err != nil {
-		return 0, err
+		return nil, fmt.Errorf("migrations: %w", err)
 	}
-	return provider.GetDBVersion(ctx)
+	return provider, nil
 }
 
 // WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
