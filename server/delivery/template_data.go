@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	htmltemplate "html/template"
+	"io"
 	texttemplate "text/template"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -66,27 +67,36 @@ func variantData(v *stockbell.VariantWithProduct) VariantData {
 	return VariantData{ProductTitle: v.ProductTitle, Title: title, Price: v.Price, ImageURL: image, SKU: v.SKU}
 }
 
+// executor is what text/template and html/template templates share.
+type executor interface {
+	Execute(w io.Writer, data any) error
+}
+
 // execText renders a step's text template; a broken one is an EINVALID
 // error naming field.
 func (t *Templates) execText(field, src string, data *TemplateData) (string, error) {
-	tmpl, err := t.parsedText(field, src)
+	tmpl, err := cachedTemplate(t, "text", field, src, func(src string) (*texttemplate.Template, error) {
+		return texttemplate.New(field).Option("missingkey=error").Parse(src)
+	})
 	if err != nil {
 		return "", err
 	}
-	var b bytes.Buffer
-	if err := tmpl.Execute(&b, data); err != nil {
-		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %v", field, err)
-	}
-	return b.String(), nil
+	return execute(field, tmpl, data)
 }
 
 // execHTML renders a step's HTML template; a broken one is an EINVALID
 // error naming field.
 func (t *Templates) execHTML(field, src string, data *TemplateData) (string, error) {
-	tmpl, err := t.parsedHTML(field, src)
+	tmpl, err := cachedTemplate(t, "html", field, src, func(src string) (*htmltemplate.Template, error) {
+		return htmltemplate.New(field).Option("missingkey=error").Parse(src)
+	})
 	if err != nil {
 		return "", err
 	}
+	return execute(field, tmpl, data)
+}
+
+func execute(field string, tmpl executor, data *TemplateData) (string, error) {
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, data); err != nil {
 		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %v", field, err)
@@ -94,27 +104,16 @@ func (t *Templates) execHTML(field, src string, data *TemplateData) (string, err
 	return b.String(), nil
 }
 
-func (t *Templates) parsedText(field, src string) (*texttemplate.Template, error) {
-	key := "text\x00" + src
+// cachedTemplate parses src once per kind (text or html) and keeps it.
+func cachedTemplate[T executor](t *Templates, kind, field, src string, parse func(string) (T, error)) (T, error) {
+	key := kind + "\x00" + src
 	if v, ok := t.cache.Load(key); ok {
-		return v.(*texttemplate.Template), nil
+		return v.(T), nil
 	}
-	tmpl, err := texttemplate.New(field).Option("missingkey=error").Parse(src)
+	tmpl, err := parse(src)
 	if err != nil {
-		return nil, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
-	}
-	t.store(key, tmpl)
-	return tmpl, nil
-}
-
-func (t *Templates) parsedHTML(field, src string) (*htmltemplate.Template, error) {
-	key := "html\x00" + src
-	if v, ok := t.cache.Load(key); ok {
-		return v.(*htmltemplate.Template), nil
-	}
-	tmpl, err := htmltemplate.New(field).Option("missingkey=error").Parse(src)
-	if err != nil {
-		return nil, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
+		var zero T
+		return zero, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
 	}
 	t.store(key, tmpl)
 	return tmpl, nil
