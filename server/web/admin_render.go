@@ -166,7 +166,7 @@ func (a *Admin) Redirect(w http.ResponseWriter, r *http.Request, s *AdminSession
 // logged and shown only as a generic message.
 func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, err error) {
 	code := stockbell.ErrorCode(err)
-	status := statusOf(code)
+	status := statusOf(err, nil)
 	if wantsJSON(r) {
 		a.server.Error(w, r, err)
 		return

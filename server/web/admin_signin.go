@@ -60,7 +60,7 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 	link, err := a.SignInLinks.UseSignInLink(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		a.Logger.Info("sign-in link refused", "reason", stockbell.ErrorMessage(err))
-		a.renderPublic(w, statusOf(stockbell.ErrorCode(err)), "signin", "Sign in", map[string]any{"Error": stockbell.ErrorMessage(err)})
+		a.renderPublic(w, statusOf(err, nil), "signin", "Sign in", map[string]any{"Error": stockbell.ErrorMessage(err)})
 		return
 	}
 	if err := a.StartSession(w, r, link.ShopID, stockbell.AdminUser{Email: link.Email}, DoorLink); err != nil {
@@ -71,14 +71,24 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInRequired answers a request without a session: the JSON error for
-// in-page requests, else a page explaining how to sign in.
+// in-page requests, else a page explaining how to sign in. The admin's home
+// naming a shop (/admin?shop=DOMAIN, where an install lands) says whether
+// Stockbell is installed there, which the domain tells anyone already.
 func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request) {
 	err := stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page.")
 	if wantsJSON(r) || !safeMethod(r.Method) {
 		a.Fail(w, r, nil, err)
 		return
 	}
-	a.renderPublic(w, http.StatusUnauthorized, "signin", "Sign in", map[string]any{"Required": true})
+	data := map[string]any{"Required": true}
+	status := http.StatusUnauthorized
+	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" {
+		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
+			data = map[string]any{"Installed": shop.Active(), "Domain": shop.Domain}
+			status = http.StatusOK
+		}
+	}
+	a.renderPublic(w, status, "signin", "Sign in", data)
 }
 
 // issueFormNonce sets a short-lived cookie holding a fresh nonce and
