@@ -15,12 +15,16 @@ const (
 	PlatformMagento     Platform = "magento"
 	PlatformPrestaShop  Platform = "prestashop"
 	PlatformFeed        Platform = "feed"
+	// PlatformDemo is the built-in demo shop, seeded in development only:
+	// its product page is /demo and its stock changes come from the admin's
+	// "simulate restock".
+	PlatformDemo Platform = "demo"
 )
 
 // Valid reports whether p is a known platform.
 func (p Platform) Valid() bool {
 	switch p {
-	case PlatformShopify, PlatformBigCommerce, PlatformMagento, PlatformPrestaShop, PlatformFeed:
+	case PlatformShopify, PlatformBigCommerce, PlatformMagento, PlatformPrestaShop, PlatformFeed, PlatformDemo:
 		return true
 	}
 	return false

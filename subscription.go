@@ -84,8 +84,10 @@ type SubscriptionFilter struct {
 	Status    *SubscriptionStatus
 	Email     *string
 	Phone     *string
-	Offset    int
-	Limit     int
+	// Search matches part of the email or phone (case-insensitive).
+	Search *string
+	Offset int
+	Limit  int
 }
 
 // SubscriptionService manages subscriptions.

@@ -10,7 +10,7 @@ import (
 // wireAdmin builds the merchant admin and mounts its pages.
 func (m *Main) wireAdmin() (*web.Admin, error) {
 	admin, err := web.NewAdmin(web.AdminDeps{
-		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Events: m.DB,
+		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 	}, web.AdminOptions{

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -195,8 +196,15 @@ func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
 	if filter.Phone != nil {
 		w.add("phone = ?", *filter.Phone)
 	}
+	if filter.Search != nil && strings.TrimSpace(*filter.Search) != "" {
+		pattern := "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(*filter.Search))) + "%"
+		w.add(`(email LIKE ? ESCAPE '\' OR phone LIKE ? ESCAPE '\')`, pattern, pattern)
+	}
 	return w
 }
+
+// likeEscaper escapes LIKE's wildcards so a search matches them literally.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // Unsubscribe marks the subscription unsubscribed with an
 // EventUnsubscribed event: it leaves the queue, and messages not yet sent

@@ -17,6 +17,7 @@ type AdminDeps struct {
 	Flows         stockbell.FlowService
 	Activity      stockbell.ActivityService
 	Subscriptions stockbell.SubscriptionService
+	Subscribers   stockbell.SubscriberService
 	Events        stockbell.EventService
 	Messages      stockbell.MessageService
 	Catalog       stockbell.CatalogService
@@ -93,6 +94,11 @@ func (a *Admin) Register(s *Server) {
 	a.registerSignIn()
 	a.HandlePage("/admin", NavItem{Label: "Dashboard", Order: 10}, a.dashboard, http.MethodGet)
 	a.HandlePage("/admin/settings", NavItem{Label: "Settings", Order: 20}, a.settingsPage, http.MethodGet, http.MethodPost)
+	a.HandlePage("/admin/products", NavItem{Label: "Products", Order: 40}, a.productsPage, http.MethodGet)
+	a.HandlePage("/admin/subscribers", NavItem{Label: "Subscribers", Order: 50}, a.subscribersPage, http.MethodGet)
+	a.Handle("/admin/subscribers/export", a.exportSubscribers, http.MethodGet)
+	a.Handle("/admin/subscribers/{id:[0-9]+}", a.subscriberPage, http.MethodGet)
+	a.Handle("/admin/subscribers/{id:[0-9]+}/remove", a.removeSubscriber, http.MethodPost)
 	a.Handle("/admin/sign-out", a.signOut, http.MethodPost)
 }
 

@@ -37,7 +37,7 @@ func newAdminFixture(t *testing.T, db *store.DB) *adminFixture {
 	db.Clock = clock
 	logger := slog.New(slog.DiscardHandler)
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
-	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db,
+	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db,
 		Events: db, Messages: db, Catalog: db, SignInLinks: db, Clock: clock, Logger: logger},
 		web.AdminOptions{SessionKey: testSessionKey, Development: true, PublicURL: "http://localhost"})
 	if err != nil {

@@ -114,8 +114,9 @@ func (v *AdminView) Link(p string, pairs ...any) string {
 // notices are the messages a page shows after a redirect (?notice=KEY):
 // only these texts are ever shown, never text from the URL.
 var notices = map[string]string{
-	"settings_saved": "Settings saved.",
-	"signed_in":      "You are signed in.",
+	"settings_saved":     "Settings saved.",
+	"signed_in":          "You are signed in.",
+	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 }
 
 // Render writes page (a file of templates/pages without .html) inside the

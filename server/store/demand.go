@@ -1,0 +1,112 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// batchColumns are the columns of a restock_batches row.
+const batchColumns = `id, shop_id, variant_id, everyone, size, stock, claimed, chunks, cutoff, created_at, done_at`
+
+// demandRow is a variant with its queue length.
+type demandRow struct {
+	stockbell.VariantWithProduct
+	Queued int `db:"queued"`
+}
+
+// FindDemand returns the shop's variants with queued subscribers, most
+// queued first (ties by variant id), with their last restock and last
+// batch, and how many such variants there are.
+func (db *DB) FindDemand(ctx context.Context, filter stockbell.DemandFilter) ([]*stockbell.VariantDemand, int, error) {
+	out := []*stockbell.VariantDemand{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		queue := `(SELECT variant_id, COUNT(*) AS queued FROM subscriptions WHERE shop_id = ? AND status = 'queued' GROUP BY variant_id) q`
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM `+queue), filter.ShopID); err != nil {
+			return err
+		}
+		var rows []demandRow
+		err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT `+variantWithProductColumns+`, q.queued`+variantWithProductFrom+
+			` JOIN `+queue+` ON q.variant_id = v.id ORDER BY q.queued DESC, v.id`+page(filter.Offset, filter.Limit)), filter.ShopID)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+			out = append(out, &stockbell.VariantDemand{Variant: r.VariantWithProduct, Queued: r.Queued})
+		}
+		return readDemandHistory(ctx, tx, ids, out)
+	})
+	return out, total, err
+}
+
+// readDemandHistory fills each variant's last restock (the last stock
+// change from zero or less to more) and last batch.
+func readDemandHistory(ctx context.Context, tx *Tx, ids []int64, out []*stockbell.VariantDemand) error {
+	byID := map[int64]*stockbell.VariantDemand{}
+	for _, d := range out {
+		byID[d.Variant.ID] = d
+	}
+	query, args, err := sqlx.In(`SELECT variant_id, MAX(created_at) AS at FROM events WHERE variant_id IN (?) AND kind = ?
+		AND `+tx.jsonInt("detail", "old_stock")+` <= 0 AND `+tx.jsonInt("detail", "new_stock")+` > 0 GROUP BY variant_id`,
+		ids, stockbell.EventStockChanged)
+	if err != nil {
+		return err
+	}
+	var restocks []struct {
+		VariantID int64   `db:"variant_id"`
+		At        sqlTime `db:"at"`
+	}
+	if err := tx.SelectContext(ctx, &restocks, tx.Rebind(query), args...); err != nil {
+		return err
+	}
+	for _, r := range restocks {
+		t := r.At.Time.UTC()
+		byID[r.VariantID].LastRestockAt = &t
+	}
+	query, args, err = sqlx.In(`SELECT `+batchColumns+` FROM restock_batches WHERE id IN
+		(SELECT MAX(id) FROM restock_batches WHERE variant_id IN (?) GROUP BY variant_id)`, ids)
+	if err != nil {
+		return err
+	}
+	var batches []*stockbell.RestockBatch
+	if err := tx.SelectContext(ctx, &batches, tx.Rebind(query), args...); err != nil {
+		return err
+	}
+	for _, b := range batches {
+		byID[b.VariantID].LastBatch = b
+	}
+	return nil
+}
+
+// sqlTime scans a time that an aggregate returns: PostgreSQL gives a
+// time.Time, SQLite the stored text.
+type sqlTime struct{ Time time.Time }
+
+// Scan implements sql.Scanner.
+func (t *sqlTime) Scan(src any) error {
+	switch v := src.(type) {
+	case time.Time:
+		t.Time = v
+		return nil
+	case string:
+		return t.parse(v)
+	case []byte:
+		return t.parse(string(v))
+	}
+	return stockbell.Errorf(stockbell.EINTERNAL, "cannot scan %T as a time", src)
+}
+
+func (t *sqlTime) parse(s string) error {
+	for _, layout := range []string{"2006-01-02 15:04:05.999999999-07:00", time.RFC3339Nano, "2006-01-02 15:04:05"} {
+		if parsed, err := time.Parse(layout, s); err == nil {
+			t.Time = parsed
+			return nil
+		}
+	}
+	return stockbell.Errorf(stockbell.EINTERNAL, "cannot read time %q", s)
+}

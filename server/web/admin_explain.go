@@ -1,0 +1,287 @@
+package web
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// skipReasons say, in the merchant's words, why nobody (or no message)
+// was sent.
+var skipReasons = map[stockbell.SkipReason]string{
+	stockbell.SkipBelowMinimum:     "the stock was below the minimum inventory",
+	stockbell.SkipWaitingPeriod:    "a wait between batches was running",
+	stockbell.SkipShopUninstalled:  "Stockbell was not installed on the shop",
+	stockbell.SkipProductDeleted:   "the product was deleted",
+	stockbell.SkipProductHidden:    "the product was not published",
+	stockbell.SkipFlowDraft:        "the flow was a draft",
+	stockbell.SkipUnsubscribed:     "she had unsubscribed",
+	stockbell.SkipOutOfStockAgain:  "the item had sold out again (this message is sent only while it is in stock)",
+	stockbell.SkipSmartSending:     "smart sending: she had received another message shortly before",
+	stockbell.SkipNoContact:        "she left no contact for this channel",
+	stockbell.SkipStepRemoved:      "this message was removed from the flow",
+	stockbell.SkipDiscarded:        "you discarded it in manual mode",
+	stockbell.SkipSubscriptionGone: "she was no longer waiting for this item",
+}
+
+func skipReasonText(reason string) string {
+	if text, ok := skipReasons[stockbell.SkipReason(reason)]; ok {
+		return text
+	}
+	return reason
+}
+
+// describeEvent turns one event into a timeline line. herBatch is the
+// batch that notified her (0: none yet).
+func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.SubscriberTimeline) timelineEntry {
+	switch e.Kind {
+	case stockbell.EventSubscribed:
+		return timelineEntry{What: "Subscribed to " + variantName(&tl.Variant), Tone: "info",
+			Why: "Asked to hear by " + channelList(d["channels"]) + sourceWords(d.text("source")) + "."}
+	case stockbell.EventStockChanged:
+		return timelineEntry{What: fmt.Sprintf("Restock seen: stock %d → %d", detailInt(d, "old_stock"), detailInt(d, "new_stock")), Tone: "info",
+			Why: stockSource(d)}
+	case stockbell.EventRestocked:
+		return timelineEntry{What: fmt.Sprintf("Back in stock with %s", plural(int(detailInt(d, "stock")), "unit")), Tone: "info",
+			Why: "The stock reached the minimum inventory, so a batch of alerts started."}
+	case stockbell.EventBatchStarted:
+		return describeBatch(d, herBatch, tl)
+	case stockbell.EventNotified:
+		return timelineEntry{What: "Notified in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "good",
+			Why: "She was among the oldest in line; her first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
+	case stockbell.EventMessageSent:
+		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " sent by " + channelName(stockbell.Channel(d.text("channel"))),
+			Tone: "good", Why: "Accepted by the provider" + providerWords(d.text("provider_id")) + "."}
+	case stockbell.EventMessageFailed:
+		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " failed", Tone: "bad",
+			Why: "The provider refused it: " + d.text("reason")}
+	case stockbell.EventSkipped:
+		return describeSkip(e, d)
+	case stockbell.EventWaitStarted:
+		until, _ := d.time("until")
+		return timelineEntry{What: "Wait between batches started", Tone: "wait",
+			Why: "Shoppers still waiting are counted again at " + formatDateTime(until) + " (a wait of " + waitWords(d.text("wait")) + ")."}
+	case stockbell.EventWaitEnded:
+		return timelineEntry{What: "Wait between batches ended", Tone: "info", Why: "Stock was counted again to size the next batch."}
+	case stockbell.EventUnsubscribed:
+		return timelineEntry{What: "Unsubscribed", Tone: "bad", Why: "She asked for no more alerts (from the link in a message or the alerts page)."}
+	case stockbell.EventRemoved:
+		return timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
+	case stockbell.EventSettingsChanged:
+		return timelineEntry{What: "Settings changed", Tone: "info", Why: settingsChangeWords(d)}
+	}
+	return timelineEntry{What: strings.ReplaceAll(string(e.Kind), "_", " "), Tone: "info"}
+}
+
+// describeBatch says how a batch was sized and whether she was in it.
+func describeBatch(d detail, herBatch int64, tl *stockbell.SubscriberTimeline) timelineEntry {
+	id := detailInt(d, "batch_id")
+	entry := timelineEntry{What: "Batch " + strconv.FormatInt(id, 10) + " started", Tone: "info"}
+	if d.text("size") == "everyone" {
+		entry.Why = "Sized for everyone waiting (customers per unit is 0)."
+	} else {
+		size, stock, per := detailInt(d, "size"), detailInt(d, "stock"), detailInt(d, "per_unit")
+		entry.Why = fmt.Sprintf("Sized from stock: %d × %d per unit = the oldest %d.", stock, per, size)
+	}
+	switch {
+	case id == herBatch:
+		entry.Why += " She was in this batch."
+		entry.Tone = "good"
+	case herBatch == 0 && tl.Subscription.Status == stockbell.SubscriptionQueued:
+		entry.Why += " She was further back in line."
+		entry.Tone = "wait"
+	default:
+		entry.Why += " She was not in this batch."
+	}
+	return entry
+}
+
+// describeSkip: a decision to notify nobody (about her variant), or a
+// message of hers that was not sent.
+func describeSkip(e *stockbell.Event, d detail) timelineEntry {
+	reason := stockbell.SkipReason(d.text("reason"))
+	if e.SubscriptionID != nil {
+		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " (" + channelName(stockbell.Channel(d.text("channel"))) + ") not sent",
+			Tone: "bad", Why: "Because " + skipReasonText(string(reason)) + "."}
+	}
+	why := "Because " + skipReasonText(string(reason))
+	switch reason {
+	case stockbell.SkipBelowMinimum:
+		why = fmt.Sprintf("Stock was %s, below the minimum inventory of %s.", plural(int(detailInt(d, "stock")), "unit"),
+			plural(int(detailInt(d, "min_inventory")), "unit"))
+	case stockbell.SkipWaitingPeriod:
+		if until, ok := d.time("waiting_until"); ok {
+			why = "A wait between batches was running until " + formatDateTime(until) + "; stock is counted again then."
+		}
+	default:
+		why += "."
+	}
+	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
+}
+
+// explainSubscriber answers "why did she (not) get an email?" in one
+// sentence, with a second one of detail.
+func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, flow *stockbell.Flow, settings *stockbell.RestockSettings, now time.Time) (answer, more string) {
+	s := &tl.Subscription
+	switch s.Status {
+	case stockbell.SubscriptionUnsubscribed:
+		return "She unsubscribed on " + formatDateTime(s.UpdatedAt) + ".", "Nothing more is sent to her about this item."
+	case stockbell.SubscriptionCancelled:
+		return "She was removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to her about this item."
+	case stockbell.SubscriptionNotified:
+		return explainNotified(tl)
+	}
+	answer = fmt.Sprintf("She is waiting: %s in line of %d for %s.", ordinal(tl.Position), tl.Queued, variantName(&tl.Variant))
+	v := &tl.Variant
+	switch {
+	case !shop.Active():
+		more = "Stockbell is not installed on the shop: nobody is notified until it is installed again."
+	case v.Deleted:
+		more = "The product was deleted on the platform: nobody waiting for it is notified."
+	case !v.Published:
+		more = "The product is not published: nobody is notified until it is."
+	case flow.Status == stockbell.FlowDraft:
+		more = "The flow is a draft: nobody is notified until it is live or manual."
+	case tl.WaitingUntil != nil && tl.WaitingUntil.After(now):
+		more = "A wait between batches runs until " + formatDateTime(*tl.WaitingUntil) + "; stock is counted again then and the next batch sized from it."
+	case v.Tracked && v.InventoryPolicy != stockbell.InventoryContinue && v.Stock < settings.MinInventory:
+		more = fmt.Sprintf("Stock is %s; nobody is notified until it reaches the minimum inventory of %s.", plural(v.Stock, "unit"), plural(settings.MinInventory, "unit"))
+	default:
+		more = "The item is in stock: the engine is about to decide (this takes a few seconds)."
+	}
+	return answer, more
+}
+
+// explainNotified describes what her first message became.
+func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
+	when := formatDateTime(tl.Subscription.NotifiedAt)
+	if len(tl.Messages) == 0 {
+		return "She was notified on " + when + ".", ""
+	}
+	m := tl.Messages[0]
+	by := channelName(m.Channel)
+	switch m.Status {
+	case stockbell.MessageSent:
+		return "She was notified on " + when + ": the " + by + " was sent to " + m.Recipient + ".", laterSteps(tl)
+	case stockbell.MessageHeld:
+		return "She is in a batch waiting for your approval (the flow is manual).", "Approve or discard the batch on the Flow page."
+	case stockbell.MessagePending:
+		return "She was notified on " + when + ": the " + by + " is being sent.", "It is due " + formatDateTime(m.DueAt) + "."
+	case stockbell.MessageFailed:
+		return "She was notified on " + when + ", but the " + by + " failed.", "The provider said: " + m.Error
+	}
+	return "She was notified on " + when + ", but the " + by + " was not sent.", "Because " + skipReasonText(m.Error) + "."
+}
+
+func laterSteps(tl *stockbell.SubscriberTimeline) string {
+	if len(tl.Messages) < 2 {
+		return ""
+	}
+	return fmt.Sprintf("%d messages in all; see each one below.", len(tl.Messages))
+}
+
+func variantName(v *stockbell.VariantWithProduct) string {
+	if v.Title == "" || v.Title == "Default Title" || v.Title == v.ProductTitle {
+		return v.ProductTitle
+	}
+	return v.ProductTitle + " – " + v.Title
+}
+
+func channelList(v any) string {
+	list, _ := v.([]any)
+	var names []string
+	for _, c := range list {
+		if s, ok := c.(string); ok {
+			names = append(names, channelName(stockbell.Channel(s)))
+		}
+	}
+	if len(names) == 0 {
+		return "email"
+	}
+	return strings.Join(names, " and ")
+}
+
+func sourceWords(source string) string {
+	switch source {
+	case "snippet":
+		return ", with the button on the product page"
+	case "":
+		return ""
+	}
+	return " (" + source + ")"
+}
+
+func stockSource(d detail) string {
+	where := d.text("location_id")
+	if where == "" || where == stockbell.DefaultLocation {
+		where = ""
+	} else {
+		where = " at location " + where
+	}
+	if src := d.text("source"); src != "" {
+		return "Reported" + where + " by " + src + "."
+	}
+	return "Reported" + where + "."
+}
+
+func providerWords(id string) string {
+	if strings.HasPrefix(id, "dev-") {
+		return " (the development sender: see the outbox)"
+	}
+	if id != "" {
+		return " (id " + id + ")"
+	}
+	return ""
+}
+
+func waitWords(goDuration string) string {
+	if d, err := time.ParseDuration(goDuration); err == nil {
+		return formatDuration(d)
+	}
+	return goDuration
+}
+
+func orYou(who string) string {
+	if who == "" {
+		return "you"
+	}
+	return who
+}
+
+// settingsChangeWords lists what a settings_changed event changed.
+func settingsChangeWords(d detail) string {
+	names := map[string]string{"min_inventory": "minimum inventory", "per_unit": "customers per unit", "wait": "wait between batches",
+		"attribution_window": "attribution window", "time_zone": "time zone"}
+	var parts []string
+	for _, key := range []string{"min_inventory", "per_unit", "wait", "attribution_window", "time_zone"} {
+		if pair, ok := d[key].([]any); ok && len(pair) == 2 {
+			parts = append(parts, fmt.Sprintf("%s %v → %v", names[key], pair[0], pair[1]))
+		}
+	}
+	if status := d.text("flow_status"); status != "" {
+		parts = append(parts, fmt.Sprintf("the flow is now %s with %d message(s)", status, detailInt(d, "flow_steps")))
+	}
+	if len(parts) == 0 {
+		return "The shop's settings changed."
+	}
+	return "Changed: " + strings.Join(parts, "; ") + "."
+}
+
+// ordinal writes 1st, 2nd, 3rd, 4th, 11th, 21st…
+func ordinal(n int) string {
+	suffix := "th"
+	if n%100 < 11 || n%100 > 13 {
+		switch n % 10 {
+		case 1:
+			suffix = "st"
+		case 2:
+			suffix = "nd"
+		case 3:
+			suffix = "rd"
+		}
+	}
+	return formatNumber(n) + suffix
+}

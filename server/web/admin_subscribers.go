@@ -1,0 +1,185 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// subscribersPerPage is the length of one page of the subscribers list.
+const subscribersPerPage = 50
+
+// subscriberQuery is the list's search, filters and page, from the URL.
+type subscriberQuery struct {
+	Search    string
+	Status    string
+	VariantID int64
+	Page      int
+}
+
+func readSubscriberQuery(q url.Values) subscriberQuery {
+	sq := subscriberQuery{Search: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
+	sq.VariantID, _ = strconv.ParseInt(q.Get("variant"), 10, 64)
+	sq.Page, _ = strconv.Atoi(q.Get("page"))
+	sq.Page = max(sq.Page, 1)
+	switch stockbell.SubscriptionStatus(sq.Status) {
+	case stockbell.SubscriptionQueued, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled:
+	default:
+		sq.Status = ""
+	}
+	return sq
+}
+
+// phoneLike matches a search typed as a phone number: digits and the
+// separators people type, which stored E.164 numbers do not have.
+var phoneLike = regexp.MustCompile(`^[+()\d\s.-]+$`)
+
+// filter turns the query into a store filter scoped to the shop.
+func (q subscriberQuery) filter(shopID int64) stockbell.SubscriptionFilter {
+	f := stockbell.SubscriptionFilter{ShopID: &shopID}
+	if q.Search != "" {
+		search := q.Search
+		if phoneLike.MatchString(search) {
+			search = strings.Map(func(r rune) rune {
+				if r >= '0' && r <= '9' {
+					return r
+				}
+				return -1
+			}, search)
+		}
+		f.Search = &search
+	}
+	if q.Status != "" {
+		status := stockbell.SubscriptionStatus(q.Status)
+		f.Status = &status
+	}
+	if q.VariantID != 0 {
+		f.VariantID = &q.VariantID
+	}
+	return f
+}
+
+// values writes the query back as URL parameters, for links.
+func (q subscriberQuery) values(page int) []any {
+	return []any{"q", q.Search, "status", q.Status, "variant", q.VariantID, "page", page}
+}
+
+// subscriberRow is one line of the list.
+type subscriberRow struct {
+	Sub     *stockbell.Subscription
+	Variant *stockbell.VariantWithProduct
+}
+
+// subscribersData is the subscribers page.
+type subscribersData struct {
+	Query    subscriberQuery
+	Rows     []subscriberRow
+	Total    int
+	Pager    *pager
+	Variant  *stockbell.VariantWithProduct // the variant filtered on, if any
+	Statuses []stockbell.SubscriptionStatus
+}
+
+// subscribersPage lists the shop's subscribers with search, filters and
+// paging, oldest first.
+func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	q := readSubscriberQuery(r.URL.Query())
+	filter := q.filter(s.ShopID)
+	filter.Offset, filter.Limit = (q.Page-1)*subscribersPerPage, subscribersPerPage
+	subs, total, err := a.Subscriptions.FindSubscriptions(r.Context(), filter)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	data := &subscribersData{Query: q, Total: total, Statuses: []stockbell.SubscriptionStatus{stockbell.SubscriptionQueued,
+		stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled}}
+	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
+	if q.VariantID != 0 {
+		if data.Variant, err = variants.get(r.Context(), q.VariantID); err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+	}
+	for _, sub := range subs {
+		v, err := variants.get(r.Context(), sub.VariantID)
+		if err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+		data.Rows = append(data.Rows, subscriberRow{Sub: sub, Variant: v})
+	}
+	view := &AdminView{Shop: s.Shop, Session: s}
+	data.Pager = newPager(q.Page, subscribersPerPage, len(subs), total, func(p int) string {
+		return view.Link("/admin/subscribers", q.values(p)...)
+	})
+	a.Render(w, r, s, http.StatusOK, "subscribers", "Subscribers", data)
+}
+
+// removeSubscriber takes a queued subscriber out of the queue.
+func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "No such subscriber."))
+		return
+	}
+	if err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, s.User); err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	a.Logger.Info("subscriber removed by merchant", "shop_id", s.ShopID, "subscription_id", id, "door", s.Door)
+	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", "subscriber_removed")
+}
+
+// variantCache loads each variant of one shop once per request; a variant
+// of another shop is not found.
+type variantCache struct {
+	catalog stockbell.CatalogService
+	shopID  int64
+	seen    map[int64]*stockbell.VariantWithProduct
+}
+
+func (c *variantCache) get(ctx context.Context, id int64) (*stockbell.VariantWithProduct, error) {
+	if v, ok := c.seen[id]; ok {
+		return v, nil
+	}
+	v, err := c.catalog.FindVariantByID(ctx, id)
+	if err == nil && v.ShopID != c.shopID {
+		err = stockbell.Errorf(stockbell.ENOTFOUND, "No such variant.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	if c.seen == nil {
+		c.seen = map[int64]*stockbell.VariantWithProduct{}
+	}
+	c.seen[id] = v
+	return v, nil
+}
+
+// pager is the "Showing a–b of n" line with its links.
+type pager struct {
+	From, To, Total int
+	PrevURL         string
+	NextURL         string
+}
+
+func newPager(page, perPage, shown, total int, link func(page int) string) *pager {
+	p := &pager{Total: total}
+	if shown > 0 {
+		p.From = (page-1)*perPage + 1
+		p.To = p.From + shown - 1
+	}
+	if page > 1 {
+		p.PrevURL = link(page - 1)
+	}
+	if page*perPage < total {
+		p.NextURL = link(page + 1)
+	}
+	return p
+}

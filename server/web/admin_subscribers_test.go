@@ -1,0 +1,226 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// waitingShop is a shop with a sold-out "Wool Sweater – M" and subscribers
+// queued for it one minute apart, and a second shop with its own.
+type waitingShop struct {
+	shop, other *stockbell.Shop
+	variant     *stockbell.VariantWithProduct
+	subs        []*stockbell.Subscription
+	otherSub    *stockbell.Subscription
+}
+
+func newWaitingShop(t *testing.T, f *adminFixture, emails ...string) *waitingShop {
+	t.Helper()
+	ctx := context.Background()
+	w := &waitingShop{shop: mustShop(t, f.db, "a.example"), other: mustShop(t, f.db, "b.example")}
+	for _, shop := range []*stockbell.Shop{w.shop, w.other} {
+		_, err := f.db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Wool Sweater", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "v-m", Title: "M", SKU: "WS-M", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+				Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var err error
+	if w.variant, err = f.db.FindVariant(ctx, w.shop.ID, "v-m"); err != nil {
+		t.Fatal(err)
+	}
+	subscribe := func(shopID, variantID int64, email string) *stockbell.Subscription {
+		sub, _, err := f.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shopID, VariantID: variantID, Email: email,
+			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Minute)
+		return sub
+	}
+	for _, email := range emails {
+		w.subs = append(w.subs, subscribe(w.shop.ID, w.variant.ID, email))
+	}
+	otherVariant, _ := f.db.FindVariant(ctx, w.other.ID, "v-m")
+	w.otherSub = subscribe(w.other.ID, otherVariant.ID, "someone@other.example")
+	return w
+}
+
+func TestSubscribersSearchFilterAndPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		var emails []string
+		for i := range 55 {
+			emails = append(emails, fmt.Sprintf("shopper%02d@example.com", i))
+		}
+		w := newWaitingShop(t, f, emails...)
+		b := f.signIn(t, w.shop)
+		first := b.get("/admin/subscribers")
+		wantStatus(t, first, http.StatusOK, "the subscribers page")
+		if !strings.Contains(first.Body, "shopper00@example.com") || strings.Contains(first.Body, "shopper50@example.com") ||
+			!strings.Contains(first.Body, "Showing 1–50 of 55") || strings.Contains(first.Body, "someone@other.example") {
+			t.Fatalf("first page: want the oldest 50 of this shop only:\n%.3000s", first.Body)
+		}
+		second := b.get("/admin/subscribers?page=2")
+		if !strings.Contains(second.Body, "shopper54@example.com") || !strings.Contains(second.Body, "Showing 51–55 of 55") {
+			t.Fatalf("second page:\n%.3000s", second.Body)
+		}
+		found := b.get("/admin/subscribers?q=" + url.QueryEscape("SHOPPER07"))
+		if !strings.Contains(found.Body, "shopper07@example.com") || !strings.Contains(found.Body, "Showing 1–1 of 1") {
+			t.Fatalf("search:\n%.3000s", found.Body)
+		}
+		none := b.get("/admin/subscribers?q=someone")
+		if !strings.Contains(none.Body, "No subscriber matches") {
+			t.Fatalf("search for shop B's subscriber found something:\n%.3000s", none.Body)
+		}
+		byStatus := b.get("/admin/subscribers?status=notified")
+		if !strings.Contains(byStatus.Body, "No subscriber matches") {
+			t.Fatalf("status filter:\n%.2000s", byStatus.Body)
+		}
+		byVariant := b.get(fmt.Sprintf("/admin/subscribers?variant=%d&status=queued", w.variant.ID))
+		if !strings.Contains(byVariant.Body, "Showing 1–50 of 55") || !strings.Contains(byVariant.Body, "Waiting for <strong>Wool Sweater – M</strong> only") {
+			t.Fatalf("variant filter:\n%.3000s", byVariant.Body)
+		}
+		otherVariant, _ := db.FindVariant(context.Background(), w.other.ID, "v-m")
+		wantStatus(t, b.get(fmt.Sprintf("/admin/subscribers?variant=%d", otherVariant.ID)), http.StatusNotFound, "filtering on shop B's variant")
+	})
+}
+
+func TestSubscriberTimelineAnswersWhy(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		ctx := context.Background()
+		if _, err := db.UpdateSettings(ctx, w.shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(3)}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Hour)
+		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 2,
+			At: f.clock.Now(), Source: "shopify:inventory_levels/update"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RecordSkip(ctx, w.variant.ID, stockbell.SkipBelowMinimum, map[string]any{"stock": 2, "min_inventory": 3}); err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		p := b.get(fmt.Sprintf("/admin/subscribers/%d", w.subs[1].ID))
+		wantStatus(t, p, http.StatusOK, "bea's page")
+		for _, want := range []string{
+			"She is waiting: 2nd in line of 2 for Wool Sweater – M.",
+			"Stock is 2 units; nobody is notified until it reaches the minimum inventory of 3 units.",
+			"Subscribed to Wool Sweater – M", "with the button on the product page",
+			"Changed: minimum inventory 1 → 3.",
+			"Restock seen: stock 0 → 2", "by shopify:inventory_levels/update",
+			"Nobody notified", "Stock was 2 units, below the minimum inventory of 3 units.",
+			"1 hour 2 minutes after subscribing",
+		} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("bea's page lacks %q", want)
+			}
+		}
+		if t.Failed() {
+			t.Logf("page:\n%s", p.Body)
+		}
+	})
+}
+
+func TestRemoveSubscriberNeedsCSRFAndShop(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		b := f.signIn(t, w.shop)
+		path := fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID)
+		wantStatus(t, b.post(path+"/remove", url.Values{}), http.StatusForbidden, "removing without the CSRF token")
+		token := b.get(path).csrf(t)
+		other := fmt.Sprintf("/admin/subscribers/%d/remove", w.otherSub.ID)
+		wantStatus(t, b.post(other, url.Values{"csrf_token": {token}}), http.StatusNotFound, "removing shop B's subscriber")
+		statusOf := func(id int64) stockbell.SubscriptionStatus {
+			sub, err := db.FindSubscriptionByID(context.Background(), id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return sub.Status
+		}
+		if statusOf(w.subs[0].ID) != stockbell.SubscriptionQueued || statusOf(w.otherSub.ID) != stockbell.SubscriptionQueued {
+			t.Fatal("a refused removal changed a subscription")
+		}
+		p := b.post(path+"/remove", url.Values{"csrf_token": {token}})
+		wantStatus(t, p, http.StatusSeeOther, "removing")
+		if statusOf(w.subs[0].ID) != stockbell.SubscriptionCancelled {
+			t.Fatal("not removed")
+		}
+		after := b.get(p.Header.Get("Location"))
+		if !strings.Contains(after.Body, "She was removed from the queue") || !strings.Contains(after.Body, "Removed in the admin by owner@example.com.") {
+			t.Fatalf("page after removal:\n%.4000s", after.Body)
+		}
+	})
+}
+
+// TestSessionOfShopACannotReachShopB asks, with shop A's session, for shop
+// B's subscriber page, its export and its settings: each is 404 and
+// nothing changes.
+func TestSessionOfShopACannotReachShopB(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		b := f.signIn(t, w.shop)
+		wantStatus(t, b.get(fmt.Sprintf("/admin/subscribers/%d", w.otherSub.ID)), http.StatusNotFound, "shop B's subscriber")
+		wantStatus(t, b.get("/admin/subscribers/export?shop="+w.other.Domain), http.StatusNotFound, "shop B's export")
+		wantStatus(t, b.get("/admin/subscribers?shop="+w.other.PublicKey), http.StatusNotFound, "shop B's subscribers")
+		export := b.get("/admin/subscribers/export")
+		wantStatus(t, export, http.StatusOK, "shop A's export")
+		if strings.Contains(export.Body, "someone@other.example") {
+			t.Fatal("shop A's export contains shop B's subscriber")
+		}
+	})
+}
+
+func TestExportSubscribersCSV(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		var emails []string
+		for i := range 1005 { // more than one read of the export
+			emails = append(emails, fmt.Sprintf("s%04d@example.com", i))
+		}
+		w := newWaitingShop(t, f, emails[:3]...)
+		ctx := context.Background()
+		for _, email := range emails[3:] {
+			if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+				Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p1", Title: "=HYPERLINK(\"x\")", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "v-m", Title: "M", SKU: "WS-M", Tracked: true}}}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get("/admin/subscribers/export?status=queued")
+		wantStatus(t, p, http.StatusOK, "export")
+		if ct, cd := p.Header.Get("Content-Type"), p.Header.Get("Content-Disposition"); !strings.HasPrefix(ct, "text/csv") || !strings.Contains(cd, "stockbell-subscribers-a.example-") {
+			t.Fatalf("export headers %q %q", ct, cd)
+		}
+		rows, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1006 || rows[0][1] != "email" || rows[1][1] != "s0000@example.com" || rows[1005][1] != "s1004@example.com" {
+			t.Fatalf("%d rows; header %v; first %v; last %v", len(rows), rows[0], rows[1], rows[len(rows)-1])
+		}
+		if rows[1][6] != `'=HYPERLINK("x")` || rows[1][8] != "WS-M" || rows[1][4] != "queued" {
+			t.Fatalf("row %v: want the product title neutralised as text, the SKU and the status", rows[1])
+		}
+	})
+}
+
+func ptr[T any](v T) *T { return &v }

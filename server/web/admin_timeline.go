@@ -1,0 +1,183 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// timelineEntry is one line of a subscriber's timeline, in the merchant's
+// words: what happened, why, and how it turned out for her.
+type timelineEntry struct {
+	At     time.Time
+	After  string // "2 hours after subscribing"
+	What   string
+	Why    string
+	Tone   string // good, bad, wait, info (the dot's colour and the word beside it)
+	ToneAs string // the tone in words, for screen readers and colour-blind readers
+}
+
+// timelineData is the subscriber page.
+type timelineData struct {
+	T        *stockbell.SubscriberTimeline
+	Answer   string
+	Detail   string
+	Entries  []timelineEntry
+	Messages []messageView
+	Flow     *stockbell.Flow
+	Settings *stockbell.RestockSettings
+}
+
+// messageView is one of her messages with its clicks.
+type messageView struct {
+	*stockbell.Message
+	Clicks int
+	Reason string
+}
+
+// subscriberPage shows one subscriber: the answer to "why (no) email?",
+// then every event about her and her variant while she waited.
+func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "No such subscriber."))
+		return
+	}
+	tl, err := a.Subscribers.FindSubscriberTimeline(r.Context(), s.ShopID, id)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	data := &timelineData{T: tl}
+	if data.Flow, err = a.Flows.FindFlow(r.Context(), s.ShopID); err == nil {
+		data.Settings, err = a.Settings.FindSettings(r.Context(), s.ShopID)
+	}
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	data.Messages = messageViews(tl)
+	data.Answer, data.Detail = explainSubscriber(s.Shop, tl, data.Flow, data.Settings, a.Clock.Now())
+	data.Entries = timelineEntries(tl)
+	title := tl.Subscription.Email
+	if title == "" {
+		title = tl.Subscription.Phone
+	}
+	a.Render(w, r, s, http.StatusOK, "subscriber", title, data)
+}
+
+func messageViews(tl *stockbell.SubscriberTimeline) []messageView {
+	clicks := map[int64]int{}
+	for _, c := range tl.Clicks {
+		clicks[c.MessageID]++
+	}
+	out := make([]messageView, len(tl.Messages))
+	for i, m := range tl.Messages {
+		out[i] = messageView{Message: m, Clicks: clicks[m.ID], Reason: skipReasonText(m.Error)}
+	}
+	return out
+}
+
+// timelineEntries describes each event, and each click, oldest first.
+func timelineEntries(tl *stockbell.SubscriberTimeline) []timelineEntry {
+	start := tl.Subscription.CreatedAt
+	her := herBatch(tl)
+	var out []timelineEntry
+	for _, e := range tl.Events {
+		entry := describeEvent(e, detailOf(e), her, tl)
+		entry.At = e.CreatedAt
+		out = append(out, entry)
+	}
+	channels := map[int64]*stockbell.Message{}
+	for _, m := range tl.Messages {
+		channels[m.ID] = m
+	}
+	for _, c := range tl.Clicks {
+		what := "Clicked the link in a message"
+		if m := channels[c.MessageID]; m != nil {
+			what = "Clicked the link in the " + channelName(m.Channel) + " (message " + strconv.Itoa(m.Step) + ")"
+		}
+		out = append(out, timelineEntry{At: c.ClickedAt, What: what, Why: "She opened the product page from the alert.", Tone: "good"})
+	}
+	sortEntries(out)
+	for i := range out {
+		out[i].After = sinceWords(out[i].At.Sub(start))
+		out[i].ToneAs = map[string]string{"good": "done", "bad": "not sent", "wait": "waiting", "info": "noted"}[out[i].Tone]
+	}
+	return out
+}
+
+// sortEntries orders entries by time (stable: events keep their order).
+func sortEntries(entries []timelineEntry) {
+	for i := 1; i < len(entries); i++ {
+		for j := i; j > 0 && entries[j].At.Before(entries[j-1].At); j-- {
+			entries[j], entries[j-1] = entries[j-1], entries[j]
+		}
+	}
+}
+
+// herBatch returns the id of the batch that notified her, or 0.
+func herBatch(tl *stockbell.SubscriberTimeline) int64 {
+	for _, e := range tl.Events {
+		if e.Kind == stockbell.EventNotified && e.SubscriptionID != nil {
+			return detailInt(detailOf(e), "batch_id")
+		}
+	}
+	return 0
+}
+
+// detail is an event's JSON detail.
+type detail map[string]any
+
+func detailOf(e *stockbell.Event) detail {
+	d := detail{}
+	json.Unmarshal([]byte(e.Detail), &d)
+	return d
+}
+
+func detailInt(d detail, key string) int64 {
+	switch v := d[key].(type) {
+	case float64:
+		return int64(v)
+	case string:
+		n, _ := strconv.ParseInt(v, 10, 64)
+		return n
+	}
+	return 0
+}
+
+func (d detail) text(key string) string {
+	if v, ok := d[key].(string); ok {
+		return v
+	}
+	return ""
+}
+
+func (d detail) time(key string) (time.Time, bool) {
+	t, err := time.Parse(time.RFC3339Nano, d.text(key))
+	return t, err == nil
+}
+
+// sinceWords writes how long after subscribing something happened.
+func sinceWords(d time.Duration) string {
+	switch {
+	case d < time.Minute:
+		return "when subscribing"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute") + " after subscribing"
+	case d < 48*time.Hour:
+		return formatDuration(d.Truncate(time.Minute)) + " after subscribing"
+	}
+	return plural(int(d/(24*time.Hour)), "day") + " after subscribing"
+}
+
+func channelName(c stockbell.Channel) string {
+	if c == stockbell.ChannelSMS {
+		return "text message"
+	}
+	return "email"
+}

@@ -1,0 +1,78 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// EventRemoved records that a merchant removed a subscription from its
+// queue (its status becomes cancelled). Detail: "by", who removed it.
+const EventRemoved EventKind = "removed"
+
+// SubscriberTimeline is everything that happened to one subscription, in
+// one read, so that "why did she get no email?" is answered on one screen:
+// her own events (subscribed, notified, messages sent or skipped and why,
+// unsubscribed), what happened to her variant while she waited (restocks
+// seen, batches and how they were sized, decisions to notify no one and
+// why, waiting periods), the shop's settings changes in that time, her
+// messages and the clicks on them.
+type SubscriberTimeline struct {
+	Subscription Subscription
+	Variant      VariantWithProduct
+	// Position is her place in the variant's queue (1 is next), 0 when she
+	// is not queued; Queued is how many are queued for the variant.
+	Position int
+	Queued   int
+	// WaitingUntil is the end of the variant's current wait between batches.
+	WaitingUntil *time.Time
+	// Events are oldest first. Events of the variant and the shop are those
+	// from her subscription until she left the queue (or now); stock
+	// changes among them are only those that raised the stock.
+	Events   []*Event
+	Messages []*Message
+	Clicks   []MessageClick
+}
+
+// MessageClick is one recorded click on a message's link.
+type MessageClick struct {
+	MessageID int64     `db:"message_id" json:"message_id"`
+	ClickedAt time.Time `db:"clicked_at" json:"clicked_at"`
+}
+
+// MaxTimelineEvents bounds the variant and shop events a timeline reads.
+const MaxTimelineEvents = 500
+
+// VariantDemand is one variant shoppers wait for, with what happened to it
+// last.
+type VariantDemand struct {
+	Variant VariantWithProduct
+	Queued  int
+	// LastRestockAt is when the variant last came back from sold out.
+	LastRestockAt *time.Time
+	// LastBatch is the variant's latest notification batch.
+	LastBatch *RestockBatch
+}
+
+// DemandFilter selects the variants with queued subscribers of one shop.
+type DemandFilter struct {
+	ShopID int64
+	Offset int
+	Limit  int
+}
+
+// SubscriberService is what the admin needs beyond SubscriptionService to
+// show and manage a shop's subscribers. Every method is scoped to a shop:
+// another shop's subscription is not found.
+type SubscriberService interface {
+	// FindSubscriberTimeline returns ENOTFOUND unless the subscription
+	// belongs to the shop.
+	FindSubscriberTimeline(ctx context.Context, shopID, subscriptionID int64) (*SubscriberTimeline, error)
+	// RemoveSubscription takes a queued subscription out of the queue
+	// (status cancelled) with an EventRemoved event naming who removed it;
+	// messages not yet sent for it are skipped. Removing one that is not
+	// queued changes nothing. Returns ENOTFOUND unless it belongs to the shop.
+	RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by AdminUser) error
+	// FindDemand returns the shop's variants with queued subscribers, most
+	// wanted first, and how many there are.
+	FindDemand(ctx context.Context, filter DemandFilter) ([]*VariantDemand, int, error)
+}
