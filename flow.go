@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -50,6 +51,37 @@ type FlowStep struct {
 	// Body is the template text; empty selects the default template for the locale.
 	Body string `json:"body,omitempty"`
 	HTML string `json:"html,omitempty"`
+	// Translations are the merchant's own texts for subscribers of one
+	// language (a two- or three-letter code such as "fr"); an empty field
+	// of a translation falls back to the step's own.
+	Translations map[string]StepText `json:"translations,omitempty"`
+}
+
+// StepText is a step's texts in one language.
+type StepText struct {
+	Subject   string `json:"subject,omitempty"`
+	Preheader string `json:"preheader,omitempty"`
+	Body      string `json:"body,omitempty"`
+	HTML      string `json:"html,omitempty"`
+}
+
+// Localized returns the step with the texts of the locale's language (as
+// in "fr" of "fr-CA") in place of its own, where it has them.
+func (s FlowStep) Localized(locale string) FlowStep {
+	lang := strings.ToLower(locale)
+	if i := strings.IndexAny(lang, "-_"); i >= 0 {
+		lang = lang[:i]
+	}
+	t, ok := s.Translations[lang]
+	if !ok {
+		return s
+	}
+	for _, f := range []struct{ from, to *string }{{&t.Subject, &s.Subject}, {&t.Preheader, &s.Preheader}, {&t.Body, &s.Body}, {&t.HTML, &s.HTML}} {
+		if *f.from != "" {
+			*f.to = *f.from
+		}
+	}
+	return s
 }
 
 // FlowService reads and changes a shop's flow.

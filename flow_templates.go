@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -83,5 +84,13 @@ func (s *FlowStep) validate(field string) error {
 	if s.SmartSendingHours < 0 || s.SmartSendingHours > MaxSmartSendingHours {
 		return FieldErrorf(field+".smart_sending_hours", "Smart sending is 0 (off) to %d hours, got %d.", MaxSmartSendingHours, s.SmartSendingHours)
 	}
+	for lang := range s.Translations {
+		if !languageCode.MatchString(lang) {
+			return FieldErrorf(field+".translations", "A translation is keyed by a language code such as fr, got %q.", lang)
+		}
+	}
 	return nil
 }
+
+// languageCode is a lower-case ISO 639 language code.
+var languageCode = regexp.MustCompile(`^[a-z]{2,3}$`)

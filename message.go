@@ -40,6 +40,8 @@ type Message struct {
 // OutboundMessage is a rendered message ready for a Sender.
 type OutboundMessage struct {
 	MessageID int64
+	// ShopID is the shop the message is sent for.
+	ShopID    int64
 	Channel   Channel
 	To        string // email address or E.164 phone number
 	FromName  string

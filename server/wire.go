@@ -51,41 +51,38 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.wireStorefront()
-	if _, err := m.wireAdmin(); err != nil {
-		return nil, err
-	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
+	d, err := m.newDelivery()
+	if err != nil {
+		return nil, err
+	}
+	m.closers = append(m.closers, d.Close)
+	if _, err := m.wireAdmin(ctx, registry, d); err != nil {
+		return nil, err
+	}
 	if err := m.wireShopify(registry, workers, c); err != nil {
 		return nil, err
 	}
-	if err := m.wireRestock(workers); err != nil {
-		return nil, err
-	}
+	m.wireRestock(workers, d)
 	return c, nil
 }
 
 // wireRestock registers the restock engine's job handlers and the message
 // sender with the delivery templates, senders and public link handlers.
-func (m *Main) wireRestock(workers *riverWorkers) error {
+func (m *Main) wireRestock(workers *riverWorkers, d *delivery.Delivery) {
 	clock := stockbell.SystemClock{}
 	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock")}
 	jobs.Handle(workers, engine.HandleStockChanged, 0)
 	jobs.Handle(workers, engine.HandleWaitEnded, 0)
 	jobs.Handle(workers, engine.HandleBatch, 0)
 
-	d, err := m.newDelivery()
-	if err != nil {
-		return err
-	}
 	for prefix, h := range d.Routes() {
 		m.Web.MountPrefix(prefix, h)
 	}
-	m.closers = append(m.closers, d.Close)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
 		Logger: m.Logger.With("component", "messages")}
 	jobs.Handle(workers, messenger.HandleSendMessage, 0)
-	return nil
 }
 
 // newDelivery builds the senders from STOCKBELL_SMTP_URL and the Twilio
@@ -99,7 +96,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	cfg.PublicURL = m.Config.PublicURL
 	logger := m.Logger.With("component", "delivery")
-	var fallback stockbell.Sender = &delivery.DevSender{Logger: logger}
+	var fallback stockbell.Sender = &delivery.DevSender{Logger: logger, Outbox: m.DB}
 	if !m.Config.Development() {
 		fallback = unconfiguredSender{}
 	}

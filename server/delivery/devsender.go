@@ -12,10 +12,17 @@ import (
 var _ stockbell.Sender = (*DevSender)(nil)
 
 // DevSender is the development Sender: it delivers nothing and writes each
-// message to the log instead. The message rows the flow keeps are the
-// database record of what was "sent".
+// message to the log instead and, when Outbox is set, keeps the rendered
+// message there for the admin's outbox page.
 type DevSender struct {
 	Logger *slog.Logger
+	// Outbox keeps what was "sent" (optional).
+	Outbox OutboxRecorder
+}
+
+// OutboxRecorder keeps a message the development sender sent.
+type OutboxRecorder interface {
+	RecordOutboxMessage(ctx context.Context, m *stockbell.OutboxMessage) error
 }
 
 // Send logs the message and returns a provider id "dev-" plus 16 random hex digits.
@@ -36,7 +43,24 @@ func (s *DevSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (st
 	if msg.Channel == stockbell.ChannelSMS {
 		segments = devSegments(msg.Text)
 	}
+	if err := s.keep(ctx, msg, id); err != nil {
+		return stockbell.SendResult{}, err
+	}
 	return stockbell.SendResult{ProviderID: id, Segments: segments}, nil
+}
+
+// keep stores the message in the outbox, when there is one. A message
+// without its shop (sent outside any shop) is only logged.
+func (s *DevSender) keep(ctx context.Context, msg stockbell.OutboundMessage, id string) error {
+	if s.Outbox == nil || msg.ShopID == 0 {
+		return nil
+	}
+	kept := &stockbell.OutboxMessage{ShopID: msg.ShopID, Channel: msg.Channel, Recipient: msg.To, FromName: msg.FromName,
+		Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, ProviderID: id}
+	if msg.MessageID != 0 {
+		kept.MessageID = &msg.MessageID
+	}
+	return s.Outbox.RecordOutboxMessage(ctx, kept)
 }
 
 // devSegments estimates SMS segments: 160 characters (153 when split) for

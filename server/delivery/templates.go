@@ -105,11 +105,12 @@ func (t *Templates) Render(ctx context.Context, c stockbell.MessageContent) (sto
 	if c.Shop == nil || c.Variant == nil || c.Subscription == nil || c.Message == nil {
 		return stockbell.OutboundMessage{}, fmt.Errorf("render: incomplete message content")
 	}
+	c.Step = c.Step.Localized(c.Subscription.Locale) // the merchant's texts in her language, where written
 	data, err := t.data(c)
 	if err != nil {
 		return stockbell.OutboundMessage{}, err
 	}
-	out := stockbell.OutboundMessage{MessageID: c.Message.ID, Channel: c.Message.Channel, To: c.Message.Recipient, FromName: c.Shop.Name}
+	out := stockbell.OutboundMessage{MessageID: c.Message.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel, To: c.Message.Recipient, FromName: c.Shop.Name}
 	if c.Message.Channel == stockbell.ChannelSMS {
 		out.Text, err = t.renderSMS(c, data)
 		return out, err

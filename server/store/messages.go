@@ -52,32 +52,36 @@ func findMessage(ctx context.Context, tx *Tx, id int64) (*stockbell.Message, err
 // ApproveMessage queues a message a manual flow held, due now. Returns
 // ENOTFOUND, or ECONFLICT when the message is not held.
 func (db *DB) ApproveMessage(ctx context.Context, shopID, messageID int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
-			return err
-		}
-		now := tx.db.now()
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ?`), stockbell.MessagePending, now, messageID)
-		if err != nil {
-			return err
-		}
-		return tx.insertJob(ctx, stockbell.SendMessageJob{MessageID: messageID}, nil)
-	})
+	return db.inTx(ctx, func(tx *Tx) error { return approveHeld(ctx, tx, shopID, messageID) })
 }
 
 // DiscardMessage skips a held message with the reason "discarded by
 // merchant"; the subscriber's later steps are not created. Returns
 // ENOTFOUND, or ECONFLICT when the message is not held.
 func (db *DB) DiscardMessage(ctx context.Context, shopID, messageID int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
-			return err
-		}
-		result := stockbell.MessageResult{MessageID: messageID, Status: stockbell.MessageSkipped,
-			Reason: string(stockbell.SkipDiscarded), StopFlow: true}
-		_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
+	return db.inTx(ctx, func(tx *Tx) error { return discardHeld(ctx, tx, shopID, messageID) })
+}
+
+func approveHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
+	if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
 		return err
-	})
+	}
+	now := tx.db.now()
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ?`), stockbell.MessagePending, now, messageID)
+	if err != nil {
+		return err
+	}
+	return tx.insertJob(ctx, stockbell.SendMessageJob{MessageID: messageID}, nil)
+}
+
+func discardHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
+	if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
+		return err
+	}
+	result := stockbell.MessageResult{MessageID: messageID, Status: stockbell.MessageSkipped,
+		Reason: string(stockbell.SkipDiscarded), StopFlow: true}
+	_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
+	return err
 }
 
 func mustBeHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -22,8 +23,24 @@ type AdminDeps struct {
 	Messages      stockbell.MessageService
 	Catalog       stockbell.CatalogService
 	SignInLinks   stockbell.SignInLinkService
-	Clock         stockbell.Clock
-	Logger        *slog.Logger
+	Origins       stockbell.ShopOriginService
+	// Held lists and acts on the batches a manual flow holds.
+	Held stockbell.HeldBatchService
+	// Renderer and Sender preview the flow's messages and send tests.
+	Renderer stockbell.Renderer
+	Sender   stockbell.Sender
+	// Outbox is what the development sender sent (development only).
+	Outbox stockbell.OutboxService
+	// Demo simulates restocks of the demo shop (development only).
+	Demo   DemoRestocker
+	Clock  stockbell.Clock
+	Logger *slog.Logger
+}
+
+// DemoRestocker simulates a stock change of the demo shop (a restock, a
+// sell-out) through the same stock-change path as a platform's webhook.
+type DemoRestocker interface {
+	SimulateStock(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, available int) error
 }
 
 // AdminOptions configure the admin.
@@ -37,6 +54,12 @@ type AdminOptions struct {
 	Development bool
 	// PublicURL is the server's public URL, for links shown to merchants.
 	PublicURL string
+	// ShopifyAPIKey is the Shopify app's client id, when Shopify is
+	// configured: App Bridge inside the Shopify admin, the theme editor link.
+	ShopifyAPIKey string
+	// AllowPrivateFetch lets "check my product page" reach private
+	// addresses (development only; the demo shop is on localhost).
+	AllowPrivateFetch bool
 }
 
 // Admin serves the merchant admin: server-rendered pages under /admin for
@@ -50,6 +73,9 @@ type Admin struct {
 	sessions *sessionStore
 	pages    *pageTemplates
 	nav      []NavItem
+	// testLimiter bounds the test messages each shop sends.
+	testLimiter *keyedLimiter
+	pageChecker *pageChecker
 }
 
 // NavItem is one entry of the admin's menu.
@@ -82,7 +108,8 @@ func NewAdmin(deps AdminDeps, opts AdminOptions) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{AdminDeps: deps, opts: opts, sessions: sessions, pages: pages}, nil
+	return &Admin{AdminDeps: deps, opts: opts, sessions: sessions, pages: pages, testLimiter: newKeyedLimiter(testSendLimit),
+		pageChecker: newPageChecker(opts.AllowPrivateFetch)}, nil
 }
 
 // Register mounts the admin's routes on the server: the sign-in routes,
@@ -94,12 +121,24 @@ func (a *Admin) Register(s *Server) {
 	a.registerSignIn()
 	a.HandlePage("/admin", NavItem{Label: "Dashboard", Order: 10}, a.dashboard, http.MethodGet)
 	a.HandlePage("/admin/settings", NavItem{Label: "Settings", Order: 20}, a.settingsPage, http.MethodGet, http.MethodPost)
+	a.HandlePage("/admin/flow", NavItem{Label: "Flow", Order: 30}, a.flowPage, http.MethodGet, http.MethodPost)
+	a.Handle("/admin/flow/preview", a.flowPreview, http.MethodGet)
+	a.Handle("/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}", a.heldBatchAction, http.MethodPost)
 	a.HandlePage("/admin/products", NavItem{Label: "Products", Order: 40}, a.productsPage, http.MethodGet)
 	a.HandlePage("/admin/subscribers", NavItem{Label: "Subscribers", Order: 50}, a.subscribersPage, http.MethodGet)
 	a.Handle("/admin/subscribers/export", a.exportSubscribers, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}", a.subscriberPage, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}/remove", a.removeSubscriber, http.MethodPost)
+	a.HandlePage("/admin/install", NavItem{Label: "Install", Order: 60}, a.installPage, http.MethodGet, http.MethodPost)
 	a.Handle("/admin/sign-out", a.signOut, http.MethodPost)
+	if a.opts.Development && a.Outbox != nil {
+		a.HandlePage("/admin/outbox", NavItem{Label: "Outbox", Order: 90, Development: true}, a.outboxPage, http.MethodGet)
+		a.Handle("/admin/outbox/{id:[0-9]+}", a.outboxMessage, http.MethodGet)
+		a.Handle("/admin/outbox/{id:[0-9]+}/html", a.outboxHTML, http.MethodGet)
+	}
+	if a.opts.Development && a.Demo != nil {
+		a.Handle("/admin/products/stock", a.simulateStock, http.MethodPost)
+	}
 }
 
 // HandlePage serves h at path for a signed-in session and lists the page

@@ -18,13 +18,13 @@ var skipReasons = map[stockbell.SkipReason]string{
 	stockbell.SkipProductDeleted:   "the product was deleted",
 	stockbell.SkipProductHidden:    "the product was not published",
 	stockbell.SkipFlowDraft:        "the flow was a draft",
-	stockbell.SkipUnsubscribed:     "she had unsubscribed",
+	stockbell.SkipUnsubscribed:     "the subscriber had unsubscribed",
 	stockbell.SkipOutOfStockAgain:  "the item had sold out again (this message is sent only while it is in stock)",
-	stockbell.SkipSmartSending:     "smart sending: she had received another message shortly before",
-	stockbell.SkipNoContact:        "she left no contact for this channel",
+	stockbell.SkipSmartSending:     "smart sending: the subscriber had received another message shortly before",
+	stockbell.SkipNoContact:        "the subscriber left no contact for this channel",
 	stockbell.SkipStepRemoved:      "this message was removed from the flow",
 	stockbell.SkipDiscarded:        "you discarded it in manual mode",
-	stockbell.SkipSubscriptionGone: "she was no longer waiting for this item",
+	stockbell.SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
 }
 
 func skipReasonText(reason string) string {
@@ -51,7 +51,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.S
 		return describeBatch(d, herBatch, tl)
 	case stockbell.EventNotified:
 		return timelineEntry{What: "Notified in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "good",
-			Why: "She was among the oldest in line; her first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
+			Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
 	case stockbell.EventMessageSent:
 		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " sent by " + channelName(stockbell.Channel(d.text("channel"))),
 			Tone: "good", Why: "Accepted by the provider" + providerWords(d.text("provider_id")) + "."}
@@ -67,7 +67,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.S
 	case stockbell.EventWaitEnded:
 		return timelineEntry{What: "Wait between batches ended", Tone: "info", Why: "Stock was counted again to size the next batch."}
 	case stockbell.EventUnsubscribed:
-		return timelineEntry{What: "Unsubscribed", Tone: "bad", Why: "She asked for no more alerts (from the link in a message or the alerts page)."}
+		return timelineEntry{What: "Unsubscribed", Tone: "bad", Why: "Asked for no more alerts (from the link in a message or the alerts page)."}
 	case stockbell.EventRemoved:
 		return timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
 	case stockbell.EventSettingsChanged:
@@ -88,13 +88,13 @@ func describeBatch(d detail, herBatch int64, tl *stockbell.SubscriberTimeline) t
 	}
 	switch {
 	case id == herBatch:
-		entry.Why += " She was in this batch."
+		entry.Why += " This subscriber was in this batch."
 		entry.Tone = "good"
 	case herBatch == 0 && tl.Subscription.Status == stockbell.SubscriptionQueued:
-		entry.Why += " She was further back in line."
+		entry.Why += " This subscriber was further back in line."
 		entry.Tone = "wait"
 	default:
-		entry.Why += " She was not in this batch."
+		entry.Why += " This subscriber was not in this batch."
 	}
 	return entry
 }
@@ -122,19 +122,19 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
 }
 
-// explainSubscriber answers "why did she (not) get an email?" in one
+// explainSubscriber answers "why did this shopper (not) get an email?" in one
 // sentence, with a second one of detail.
 func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, flow *stockbell.Flow, settings *stockbell.RestockSettings, now time.Time) (answer, more string) {
 	s := &tl.Subscription
 	switch s.Status {
 	case stockbell.SubscriptionUnsubscribed:
-		return "She unsubscribed on " + formatDateTime(s.UpdatedAt) + ".", "Nothing more is sent to her about this item."
+		return "Unsubscribed on " + formatDateTime(s.UpdatedAt) + ".", "Nothing more is sent to this subscriber about this item."
 	case stockbell.SubscriptionCancelled:
-		return "She was removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to her about this item."
+		return "Removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionNotified:
 		return explainNotified(tl)
 	}
-	answer = fmt.Sprintf("She is waiting: %s in line of %d for %s.", ordinal(tl.Position), tl.Queued, variantName(&tl.Variant))
+	answer = fmt.Sprintf("Waiting: %s in line of %d for %s.", ordinal(tl.Position), tl.Queued, variantName(&tl.Variant))
 	v := &tl.Variant
 	switch {
 	case !shop.Active():
@@ -159,21 +159,21 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
 	when := formatDateTime(tl.Subscription.NotifiedAt)
 	if len(tl.Messages) == 0 {
-		return "She was notified on " + when + ".", ""
+		return "Notified on " + when + ".", ""
 	}
 	m := tl.Messages[0]
 	by := channelName(m.Channel)
 	switch m.Status {
 	case stockbell.MessageSent:
-		return "She was notified on " + when + ": the " + by + " was sent to " + m.Recipient + ".", laterSteps(tl)
+		return "Notified on " + when + ": the " + by + " was sent to " + m.Recipient + ".", laterSteps(tl)
 	case stockbell.MessageHeld:
-		return "She is in a batch waiting for your approval (the flow is manual).", "Approve or discard the batch on the Flow page."
+		return "In a batch waiting for your approval (the flow is manual).", "Approve or discard the batch on the Flow page."
 	case stockbell.MessagePending:
-		return "She was notified on " + when + ": the " + by + " is being sent.", "It is due " + formatDateTime(m.DueAt) + "."
+		return "Notified on " + when + ": the " + by + " is being sent.", "It is due " + formatDateTime(m.DueAt) + "."
 	case stockbell.MessageFailed:
-		return "She was notified on " + when + ", but the " + by + " failed.", "The provider said: " + m.Error
+		return "Notified on " + when + ", but the " + by + " failed.", "The provider said: " + m.Error
 	}
-	return "She was notified on " + when + ", but the " + by + " was not sent.", "Because " + skipReasonText(m.Error) + "."
+	return "Notified on " + when + ", but the " + by + " was not sent.", "Because " + skipReasonText(m.Error) + "."
 }
 
 func laterSteps(tl *stockbell.SubscriberTimeline) string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 	"github.com/stockbell/stockbell/server/web"
@@ -35,11 +36,17 @@ func newAdminFixture(t *testing.T, db *store.DB) *adminFixture {
 	t.Helper()
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
-	logger := slog.New(slog.DiscardHandler)
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	signer, err := delivery.NewSigner(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer := delivery.NewTemplates(delivery.NewLinks("http://localhost", signer), delivery.StopNorthAmerica)
 	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db,
-		Events: db, Messages: db, Catalog: db, SignInLinks: db, Clock: clock, Logger: logger},
-		web.AdminOptions{SessionKey: testSessionKey, Development: true, PublicURL: "http://localhost"})
+		Events: db, Messages: db, Catalog: db, SignInLinks: db, Origins: db, Held: db, Outbox: db, Renderer: renderer,
+		Sender: &delivery.DevSender{Logger: logger, Outbox: db}, Clock: clock, Logger: logger},
+		web.AdminOptions{SessionKey: testSessionKey, Development: true, PublicURL: "http://localhost", AllowPrivateFetch: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,4 +156,13 @@ func wantStatus(t *testing.T, p page, status int, what string) {
 	if p.Status != status {
 		t.Fatalf("%s: status %d, want %d\n%.1500s", what, p.Status, status, p.Body)
 	}
+}
+
+// testWriter writes log lines to the test's log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	w.t.Log(strings.TrimSpace(string(p)))
+	return len(p), nil
 }

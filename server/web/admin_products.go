@@ -15,8 +15,9 @@ type productsData struct {
 	Rows     []*stockbell.VariantDemand
 	Pager    *pager
 	Settings *stockbell.RestockSettings
-	// Simulate offers "simulate restock" on each row (the demo shop, in development).
+	// Simulate offers "simulate restock" for the demo shop's Catalog (in development).
 	Simulate bool
+	Catalog  []*stockbell.VariantWithProduct
 }
 
 // productsPage lists the variants shoppers wait for, most wanted first,
@@ -31,6 +32,12 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 		return
 	}
 	data := &productsData{Rows: rows, Simulate: a.simulates(s)}
+	if data.Simulate {
+		if data.Catalog, _, err = a.Catalog.FindVariants(r.Context(), stockbell.VariantFilter{ShopID: &s.ShopID, Limit: 100}); err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+	}
 	if data.Settings, err = a.Settings.FindSettings(r.Context(), s.ShopID); err != nil {
 		a.Fail(w, r, s, err)
 		return
@@ -44,4 +51,35 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 // only the demo shop, only in development.
 func (a *Admin) simulates(s *AdminSession) bool {
 	return a.opts.Development && s.Shop != nil && s.Shop.Platform == stockbell.PlatformDemo
+}
+
+// simulateStock restocks a demo variant by some units, or sells it out,
+// through the demo shop's webhook receipts (development, demo shop only).
+func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	if !a.simulates(s) {
+		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "Stock changes are simulated only for the demo shop."))
+		return
+	}
+	id, _ := strconv.ParseInt(r.PostFormValue("variant"), 10, 64)
+	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
+	v, err := variants.get(r.Context(), id)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	available, notice := 0, "sold_out_simulated"
+	if r.PostFormValue("action") != "sell_out" {
+		units, err := strconv.Atoi(r.PostFormValue("units"))
+		if err != nil || units < 1 || units > 1000 {
+			a.Fail(w, r, s, stockbell.FieldErrorf("units", "Enter how many units come back, from 1 to 1000."))
+			return
+		}
+		available, notice = max(v.Stock, 0)+units, "restock_simulated"
+	}
+	if err := a.Demo.SimulateStock(r.Context(), s.Shop, v, available); err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	a.Logger.Info("demo stock change simulated", "variant", v.PlatformID, "available", available)
+	a.Redirect(w, r, s, "/admin/products", "notice", notice)
 }

@@ -111,11 +111,27 @@ func (v *AdminView) Link(p string, pairs ...any) string {
 	return u.String()
 }
 
+// FrameLink is Link for a frame's source: inside the Shopify admin it also
+// carries the request's session token, as a frame cannot ask App Bridge
+// for one (the page's script refreshes it).
+func (v *AdminView) FrameLink(p string, pairs ...any) string {
+	if v.Session != nil && v.Session.Embedded && v.Session.IDToken != "" {
+		pairs = append(pairs, "id_token", v.Session.IDToken)
+	}
+	return v.Link(p, pairs...)
+}
+
 // notices are the messages a page shows after a redirect (?notice=KEY):
 // only these texts are ever shown, never text from the URL.
 var notices = map[string]string{
 	"settings_saved":     "Settings saved.",
 	"signed_in":          "You are signed in.",
+	"flow_saved":         "Flow saved.",
+	"origins_saved":      "Storefront origins saved.",
+	"batch_approved":     "Batch approved: its messages are being sent.",
+	"batch_discarded":    "Batch discarded: its messages will not be sent.",
+	"restock_simulated":  "Restock received: the alerts go out within seconds (see the Outbox).",
+	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 }
 
@@ -127,6 +143,7 @@ func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, 
 	a.securityHeaders(w, s)
 	if err := a.pages.render(w, status, "pages/"+page, view); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
 	}
 }
 
@@ -136,6 +153,7 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 	w.Header().Set("Cache-Control", "no-store")
 	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, Data: data}); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)
+		http.Error(w, "Internal error.", http.StatusInternalServerError)
 	}
 }
 

@@ -90,6 +90,26 @@ var templateFuncs = template.FuncMap{
 	"plural":   plural,
 	"duration": formatDuration,
 	"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"sub":      func(a, b int) int { return a - b },
+	"dict":     dict,
+	"list":     func(items ...string) []string { return items },
+}
+
+// dict builds a map from key/value pairs, to pass several values to a
+// template: {{template "x" (dict "A" 1 "B" 2)}}.
+func dict(pairs ...any) (map[string]any, error) {
+	if len(pairs)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(pairs)/2)
+	for i := 0; i < len(pairs); i += 2 {
+		key, ok := pairs[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", pairs[i])
+		}
+		m[key] = pairs[i+1]
+	}
+	return m, nil
 }
 
 // formatDateTime writes a time as merchants read it, in UTC.

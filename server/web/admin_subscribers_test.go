@@ -117,7 +117,7 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 		p := b.get(fmt.Sprintf("/admin/subscribers/%d", w.subs[1].ID))
 		wantStatus(t, p, http.StatusOK, "bea's page")
 		for _, want := range []string{
-			"She is waiting: 2nd in line of 2 for Wool Sweater – M.",
+			"Waiting: 2nd in line of 2 for Wool Sweater – M.",
 			"Stock is 2 units; nobody is notified until it reaches the minimum inventory of 3 units.",
 			"Subscribed to Wool Sweater – M", "with the button on the product page",
 			"Changed: minimum inventory 1 → 3.",
@@ -161,7 +161,7 @@ func TestRemoveSubscriberNeedsCSRFAndShop(t *testing.T) {
 			t.Fatal("not removed")
 		}
 		after := b.get(p.Header.Get("Location"))
-		if !strings.Contains(after.Body, "She was removed from the queue") || !strings.Contains(after.Body, "Removed in the admin by owner@example.com.") {
+		if !strings.Contains(after.Body, "Removed from the queue on") || !strings.Contains(after.Body, "Removed in the admin by owner@example.com.") {
 			t.Fatalf("page after removal:\n%.4000s", after.Body)
 		}
 	})

@@ -101,7 +101,7 @@ func timelineEntries(tl *stockbell.SubscriberTimeline) []timelineEntry {
 		if m := channels[c.MessageID]; m != nil {
 			what = "Clicked the link in the " + channelName(m.Channel) + " (message " + strconv.Itoa(m.Step) + ")"
 		}
-		out = append(out, timelineEntry{At: c.ClickedAt, What: what, Why: "She opened the product page from the alert.", Tone: "good"})
+		out = append(out, timelineEntry{At: c.ClickedAt, What: what, Why: "Opened the product page from the alert.", Tone: "good"})
 	}
 	sortEntries(out)
 	for i := range out {

@@ -1,0 +1,32 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// HeldBatch is a restock batch whose messages a manual flow holds for the
+// merchant to approve or discard, all at once.
+type HeldBatch struct {
+	Batch   RestockBatch
+	Variant VariantWithProduct
+	// Held counts the batch's held messages; Recipients names the first few.
+	Held       int
+	Recipients []string
+	// FirstHeldAt is when the oldest of them was prepared.
+	FirstHeldAt time.Time
+}
+
+// HeldBatchService lists and acts on the batches a manual flow holds.
+// Every method is scoped to the shop.
+type HeldBatchService interface {
+	// FindHeldBatches returns the shop's batches with held messages, oldest first.
+	FindHeldBatches(ctx context.Context, shopID int64) ([]*HeldBatch, error)
+	// ApproveHeldBatch queues every held message of the batch for sending,
+	// in one transaction, and returns how many. Returns ENOTFOUND when the
+	// shop has no held message in that batch.
+	ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
+	// DiscardHeldBatch skips every held message of the batch (and the rest
+	// of their flows) and returns how many. Returns ENOTFOUND as Approve.
+	DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
+}

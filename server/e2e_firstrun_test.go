@@ -1,0 +1,199 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// TestFirstRunInChromium walks the newcomer's loop on a development
+// server in headless Chromium: the landing page, the demo product page
+// (subscribing with the real snippet), the demo admin (simulating a
+// restock), the outbox showing the alert, and the subscriber's timeline.
+// It then changes the settings by keyboard only and keeps screenshots of
+// the admin's pages at 360 and 1440 px.
+func TestFirstRunInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	base := m.URL()
+
+	// 1. The landing page leads to the demo product page.
+	browse(t, ctx, base+"/", "h1")
+	clickAndWait(t, ctx, `a[href="/demo"]`, "[data-stockbell-variant]")
+	if got := text(t, ctx, "h1"); got != "Alpine Wool Sweater" {
+		t.Fatalf("demo page heading %q", got)
+	}
+
+	// 2. Choosing the sold-out size shows the snippet's button; subscribe.
+	browsertest.Click(t, ctx, `document.querySelector("input[value=sweater-m]")`)
+	browsertest.WaitFor(t, ctx, `shown(button())`)
+	browsertest.Click(t, ctx, `button()`)
+	browsertest.WaitFor(t, ctx, `dialog() && dialog().open`)
+	browsertest.Do(t, ctx, chromedp.KeyEvent("newcomer@example.com"))
+	browsertest.Click(t, ctx, `form().querySelector("button[type=submit]")`)
+	browsertest.WaitFor(t, ctx, `status().textContent.includes("email you")`)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := queuedEmails(t, m, shop); len(got) != 1 || got[0] != "newcomer@example.com" {
+		t.Fatalf("queued after subscribing: %v", got)
+	}
+
+	// 3. The demo admin: simulate the restock of size M.
+	browse(t, ctx, base+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
+	if !strings.Contains(text(t, ctx, "main"), "Alpine Wool Sweater – M") {
+		t.Fatalf("products in demand lack the sweater:\n%s", text(t, ctx, "main"))
+	}
+	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, variant.ID), ".banner.ok")
+
+	// 4. The alert reaches the outbox within seconds.
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		browse(t, ctx, base+"/admin/outbox", "h1")
+		if strings.Contains(text(t, ctx, "main"), "newcomer@example.com") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no message in the outbox after 45 s:\n%s", text(t, ctx, "main"))
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+	clickAndWait(t, ctx, `main table a`, "iframe")
+	if got := text(t, ctx, "h1"); got != "Alpine Wool Sweater is back in stock" {
+		t.Errorf("outbox message subject %q", got)
+	}
+	outboxMessage := browsertest.Eval[string](t, ctx, `location.href`)
+
+	// 5. The subscriber's timeline tells what happened.
+	browse(t, ctx, base+"/admin/subscribers", "table")
+	clickAndWait(t, ctx, `main table a`, ".timeline")
+	timeline := text(t, ctx, "main")
+	for _, want := range []string{"Notified on", "the email was sent to newcomer@example.com", "Restock seen: stock 0 → 5",
+		"Batch 1 started", "This subscriber was in this batch.", "Message 1 sent by email"} {
+		if !strings.Contains(timeline, want) {
+			t.Errorf("timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	subscriberPage := browsertest.Eval[string](t, ctx, `location.href`)
+
+	// 6. Settings by keyboard only.
+	settingsByKeyboard(t, ctx, m, shop, base)
+
+	// 7. Screenshots of the admin's pages at a phone's and a desktop's width.
+	pages := []struct{ name, url, ready string }{
+		{"dashboard", base + "/admin", ".chart"}, {"settings", base + "/admin/settings", "form"},
+		{"flow", base + "/admin/flow", "form"}, {"subscriber-timeline", subscriberPage, ".timeline"},
+		{"outbox", base + "/admin/outbox", "table"}, {"outbox-message", outboxMessage, "iframe"},
+		{"products", base + "/admin/products", "main"}, {"subscribers", base + "/admin/subscribers", "table"},
+	}
+	for _, width := range []int64{360, 1440} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		for _, p := range pages {
+			browse(t, ctx, p.url, p.ready)
+			if overflow := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth + 1`); overflow {
+				t.Errorf("%s at %d px scrolls sideways", p.name, width)
+			}
+			fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", p.name, width), width)
+		}
+	}
+}
+
+// settingsByKeyboard reaches the settings form with Tab from the top of
+// the page, types new values, checks the worked example follows, and saves
+// with Enter.
+func settingsByKeyboard(t *testing.T, ctx context.Context, m *Main, shop *stockbell.Shop, base string) {
+	t.Helper()
+	browse(t, ctx, base+"/admin/settings", "form")
+	if got := tabUntil(t, ctx, "min_inventory"); got > 20 {
+		t.Errorf("%d presses of Tab to reach the first field", got)
+	}
+	browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("2"),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("5"),
+		chromedp.KeyEvent(kb.Tab), chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("45m"))
+	example := text(t, ctx, "[data-example]")
+	if want := "20 units × 5 per unit = the oldest 100 notified, then wait 45 minutes"; !strings.Contains(example, want) {
+		t.Errorf("worked example while typing: %q, want it to start %q", example, want)
+	}
+	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".banner.ok")))
+	s, err := m.DB.FindSettings(context.Background(), shop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.MinInventory != 2 || s.PerUnit != 5 || s.Wait != 45*time.Minute {
+		t.Fatalf("saved by keyboard: %+v", s)
+	}
+	if got := text(t, ctx, "[data-example]"); got != example {
+		t.Errorf("the server's example %q differs from the one the page wrote while typing %q", got, example)
+	}
+}
+
+// tabUntil presses Tab until the focused element has the id, and returns
+// how many presses it took (failing after 40).
+func tabUntil(t *testing.T, ctx context.Context, id string) int {
+	t.Helper()
+	for n := 1; n <= 40; n++ {
+		browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		if browsertest.Eval[string](t, ctx, `document.activeElement.id`) == id {
+			if !browsertest.Eval[bool](t, ctx, `getComputedStyle(document.activeElement).outlineStyle != "none"`) {
+				t.Errorf("#%s has no visible focus outline", id)
+			}
+			return n
+		}
+	}
+	t.Fatalf("Tab never reached #%s", id)
+	return 0
+}
+
+// fullScreenshot keeps the whole page as NAME.png in the artifacts
+// folder: the viewport is stretched to the page's height for the capture
+// (frames beyond the viewport are not painted otherwise), then restored.
+func fullScreenshot(t *testing.T, ctx context.Context, name string, width int64) {
+	t.Helper()
+	height := browsertest.Eval[float64](t, ctx, `document.documentElement.scrollHeight`)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(width, int64(height)))
+	time.Sleep(300 * time.Millisecond) // let the frames paint at the new size: a picture, not an assertion
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	file := filepath.Join(browsertest.ArtifactDir(t), name+".png")
+	if err := os.WriteFile(file, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshot: %s", file)
+}
+
+// browse loads a page and waits for an element of it.
+func browse(t *testing.T, ctx context.Context, url, ready string) {
+	t.Helper()
+	browsertest.Do(t, ctx, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(ready)))
+}
+
+// clickAndWait clicks an element and waits for the next page's element.
+func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
+	t.Helper()
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(selector)), chromedp.WaitVisible(chromedp.CSS(ready)))
+}
+
+// text returns the visible text of the first element matching selector.
+func text(t *testing.T, ctx context.Context, selector string) string {
+	t.Helper()
+	return strings.TrimSpace(browsertest.Eval[string](t, ctx, `document.querySelector(`+fmt.Sprintf("%q", selector)+`).innerText`))
+}

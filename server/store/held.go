@@ -1,0 +1,120 @@
+package store
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.HeldBatchService = (*DB)(nil)
+
+// heldRow is one held message with the batch that notified its subscriber.
+type heldRow struct {
+	MessageID int64     `db:"message_id"`
+	Recipient string    `db:"recipient"`
+	CreatedAt time.Time `db:"created_at"`
+	BatchID   int64     `db:"batch_id"`
+}
+
+// heldMessages lists the shop's held messages with their batch (read from
+// the subscriber's notified event), oldest first; batchID 0 means all.
+func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow, error) {
+	query := `SELECT m.id AS message_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id
+		FROM messages m JOIN events e ON e.subscription_id = m.subscription_id AND e.kind = ?
+		WHERE m.shop_id = ? AND m.status = ?`
+	args := []any{stockbell.EventNotified, shopID, stockbell.MessageHeld}
+	if batchID != 0 {
+		query += ` AND ` + tx.jsonInt("e.detail", "batch_id") + ` = ?`
+		args = append(args, batchID)
+	}
+	var rows []heldRow
+	err := tx.SelectContext(ctx, &rows, tx.Rebind(query+` ORDER BY m.created_at, m.id`), args...)
+	return rows, err
+}
+
+// FindHeldBatches returns the shop's batches with held messages, oldest first.
+func (db *DB) FindHeldBatches(ctx context.Context, shopID int64) ([]*stockbell.HeldBatch, error) {
+	out := []*stockbell.HeldBatch{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		rows, err := heldMessages(ctx, tx, shopID, 0)
+		if err != nil || len(rows) == 0 {
+			return err
+		}
+		byBatch := map[int64]*stockbell.HeldBatch{}
+		var ids []int64
+		for _, r := range rows {
+			b, ok := byBatch[r.BatchID]
+			if !ok {
+				b = &stockbell.HeldBatch{FirstHeldAt: r.CreatedAt.UTC()}
+				byBatch[r.BatchID] = b
+				ids = append(ids, r.BatchID)
+				out = append(out, b)
+			}
+			b.Held++
+			if len(b.Recipients) < 5 {
+				b.Recipients = append(b.Recipients, r.Recipient)
+			}
+		}
+		return readHeldBatches(ctx, tx, ids, byBatch)
+	})
+	return out, err
+}
+
+// readHeldBatches fills in each batch row and its variant.
+func readHeldBatches(ctx context.Context, tx *Tx, ids []int64, byBatch map[int64]*stockbell.HeldBatch) error {
+	query, args, err := sqlx.In(`SELECT `+batchColumns+` FROM restock_batches WHERE id IN (?)`, ids)
+	if err != nil {
+		return err
+	}
+	var batches []stockbell.RestockBatch
+	if err := tx.SelectContext(ctx, &batches, tx.Rebind(query), args...); err != nil {
+		return err
+	}
+	for _, b := range batches {
+		held := byBatch[b.ID]
+		held.Batch = b
+		if err := tx.GetContext(ctx, &held.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), b.VariantID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ApproveHeldBatch queues every held message of the batch, in one transaction.
+func (db *DB) ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
+	return db.actOnHeldBatch(ctx, shopID, batchID, approveHeld)
+}
+
+// DiscardHeldBatch skips every held message of the batch, in one transaction.
+func (db *DB) DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
+	return db.actOnHeldBatch(ctx, shopID, batchID, discardHeld)
+}
+
+func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, act func(context.Context, *Tx, int64, int64) error) (int, error) {
+	var n int
+	err := db.inTx(ctx, func(tx *Tx) error {
+		rows, err := heldMessages(ctx, tx, shopID, batchID)
+		if err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return stockbell.Errorf(stockbell.ENOTFOUND, "No message of batch %d is waiting for approval.", batchID)
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.MessageID
+		}
+		slices.Sort(ids) // lock in one order, whoever else acts on them
+		for _, id := range ids {
+			if err := act(ctx, tx, shopID, id); err != nil {
+				return err
+			}
+		}
+		n = len(ids)
+		return nil
+	})
+	return n, err
+}

@@ -1,0 +1,46 @@
+package store
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.OutboxService = (*DB)(nil)
+
+const outboxColumns = `id, shop_id, message_id, channel, recipient, from_name, subject, text_body, html_body, provider_id, sent_at`
+
+// RecordOutboxMessage stores what the development sender sent.
+func (db *DB) RecordOutboxMessage(ctx context.Context, m *stockbell.OutboxMessage) error {
+	if m.ShopID == 0 {
+		return stockbell.FieldErrorf("shop_id", "An outbox message names its shop.")
+	}
+	return db.inTx(ctx, func(tx *Tx) (err error) {
+		m.SentAt = tx.db.now()
+		m.ID, err = tx.insertID(ctx, `INSERT INTO dev_outbox (shop_id, message_id, channel, recipient, from_name, subject,
+			text_body, html_body, provider_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ShopID, m.MessageID, m.Channel, m.Recipient, m.FromName, m.Subject, m.Text, m.HTML, m.ProviderID, m.SentAt)
+		return err
+	})
+}
+
+// FindOutboxMessages returns the matching messages, newest first, and the total count.
+func (db *DB) FindOutboxMessages(ctx context.Context, filter stockbell.OutboxFilter) ([]*stockbell.OutboxMessage, int, error) {
+	var w where
+	if filter.ID != nil {
+		w.add("id = ?", *filter.ID)
+	}
+	if filter.ShopID != nil {
+		w.add("shop_id = ?", *filter.ShopID)
+	}
+	out := []*stockbell.OutboxMessage{}
+	var total int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM dev_outbox`+w.String()), w.args...); err != nil {
+			return err
+		}
+		return tx.SelectContext(ctx, &out, tx.Rebind(`SELECT `+outboxColumns+` FROM dev_outbox`+w.String()+
+			` ORDER BY sent_at DESC, id DESC`+page(filter.Offset, filter.Limit)), w.args...)
+	})
+	return out, total, err
+}

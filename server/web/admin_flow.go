@@ -1,0 +1,136 @@
+package web
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// flowData is the flow page: the form and, in manual mode, the batches
+// waiting for approval.
+type flowData struct {
+	Form      *flowForm
+	Held      []*stockbell.HeldBatch
+	Languages []flowLanguage
+}
+
+// flowPage shows the flow (GET) and handles its form (POST): save, add or
+// remove a message, start again from a library template, or send a test.
+func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	saved, err := a.Flows.FindFlow(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	if r.Method != http.MethodPost {
+		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(saved))
+		return
+	}
+	action := r.PostFormValue("action")
+	if name, ok := strings.CutPrefix(action, "template_"); ok {
+		a.applyTemplate(w, r, s, saved, name)
+		return
+	}
+	flow, err := parseFlowForm(r.PostForm, saved)
+	if err != nil {
+		a.refuseFlow(w, r, s, saved, err)
+		return
+	}
+	switch {
+	case action == "add" && len(flow.Steps) < stockbell.MaxFlowSteps:
+		flow.Steps = append(flow.Steps, stockbell.FlowStep{Channel: stockbell.ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true})
+		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(flow))
+	case strings.HasPrefix(action, "remove_"):
+		n, _ := strconv.Atoi(strings.TrimPrefix(action, "remove_"))
+		if n >= 1 && n <= len(flow.Steps) && len(flow.Steps) > stockbell.MinFlowSteps {
+			flow.Steps = slices.Delete(flow.Steps, n-1, n)
+		}
+		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(flow))
+	case strings.HasPrefix(action, "test_"):
+		a.sendTest(w, r, s, flow, action)
+	default:
+		a.saveFlow(w, r, s, flow)
+	}
+}
+
+// saveFlow checks that every text renders, then stores the flow.
+func (a *Admin) saveFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, flow *stockbell.Flow) {
+	err := flow.Validate()
+	if err == nil {
+		err = a.checkTexts(r, s, flow)
+	}
+	if err == nil {
+		err = a.Flows.UpdateFlow(r.Context(), flow)
+	}
+	if err != nil {
+		a.refuseFlow(w, r, s, flow, err)
+		return
+	}
+	a.Logger.Info("flow saved", "shop_id", s.ShopID, "status", flow.Status, "steps", len(flow.Steps))
+	a.Redirect(w, r, s, "/admin/flow", "notice", "flow_saved")
+}
+
+// refuseFlow shows the form again as typed, with the error beside its field.
+func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, flow *stockbell.Flow, err error) {
+	if stockbell.ErrorCode(err) != stockbell.EINVALID {
+		a.Fail(w, r, s, err)
+		return
+	}
+	form := newFlowForm(flow)
+	form.showError(stockbell.ErrorMessage(err), formField(stockbell.ErrorField(err)))
+	a.renderFlow(w, r, s, http.StatusUnprocessableEntity, form)
+}
+
+// applyTemplate replaces the flow by a library template, keeping its status.
+func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSession, saved *stockbell.Flow, name string) {
+	flow, err := stockbell.FlowFromTemplate(s.ShopID, name)
+	if err != nil {
+		a.refuseFlow(w, r, s, saved, err)
+		return
+	}
+	flow.Status = saved.Status
+	form := newFlowForm(flow)
+	form.Notice = "Started from the template below: review it, then save."
+	a.renderFlow(w, r, s, http.StatusOK, form)
+}
+
+func (a *Admin) renderFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, form *flowForm) {
+	if form.TestTo == "" {
+		form.TestTo = s.User.Email
+	}
+	data := &flowData{Form: form, Languages: flowLanguages}
+	if a.Held != nil {
+		held, err := a.Held.FindHeldBatches(r.Context(), s.ShopID)
+		if err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+		data.Held = held
+	}
+	a.Render(w, r, s, status, "flow", "Flow", data)
+}
+
+// heldBatchAction approves or discards one held batch.
+func (a *Admin) heldBatchAction(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	var n int
+	var err error
+	notice := "batch_approved"
+	if mux.Vars(r)["action"] == "approve" {
+		n, err = a.Held.ApproveHeldBatch(r.Context(), s.ShopID, id)
+	} else {
+		n, err = a.Held.DiscardHeldBatch(r.Context(), s.ShopID, id)
+		notice = "batch_discarded"
+	}
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	a.Logger.Info("held batch "+mux.Vars(r)["action"]+"d", "shop_id", s.ShopID, "batch", id, "messages", n)
+	a.Redirect(w, r, s, "/admin/flow", "notice", notice)
+}

@@ -1,0 +1,178 @@
+package web
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// flowLanguages are the languages the flow form always offers texts for,
+// beside the step's own texts (which every other language reads).
+var flowLanguages = []flowLanguage{{"fr", "French"}, {"de", "German"}, {"es", "Spanish"}}
+
+type flowLanguage struct{ Code, Name string }
+
+// flowForm is the flow page's form: the flow as shown (saved, or as typed
+// after a refused post) and the error of the field that was wrong.
+type flowForm struct {
+	Flow       *stockbell.Flow
+	Steps      []stepForm
+	Error      string
+	ErrorField string // a form field name such as s2_delay
+	Notice     string
+	Templates  []string
+	TestTo     string
+}
+
+// stepForm is one message of the form.
+type stepForm struct {
+	N         int // from 1
+	Step      stockbell.FlowStep
+	Delay     string
+	Languages []languageForm
+	Preview   string // the preview's language
+	// LanguagesOpen shows the other languages' texts: some are written, or one is wrong.
+	LanguagesOpen bool
+}
+
+type languageForm struct {
+	flowLanguage
+	Text stockbell.StepText
+}
+
+// newFlowForm shows a flow.
+func newFlowForm(flow *stockbell.Flow) *flowForm {
+	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates()}
+	for i, step := range flow.Steps {
+		sf := stepForm{N: i + 1, Step: step, Delay: ShortDuration(step.Delay)}
+		if step.Delay == 0 {
+			sf.Delay = "0"
+		}
+		langs := slices.Clone(flowLanguages)
+		for code := range step.Translations {
+			if !slices.ContainsFunc(langs, func(l flowLanguage) bool { return l.Code == code }) {
+				langs = append(langs, flowLanguage{Code: code, Name: code})
+			}
+		}
+		for _, l := range langs {
+			sf.Languages = append(sf.Languages, languageForm{flowLanguage: l, Text: step.Translations[l.Code]})
+		}
+		sf.LanguagesOpen = len(step.Translations) > 0
+		f.Steps = append(f.Steps, sf)
+	}
+	return f
+}
+
+// showError records the refused field's error and opens the step's other
+// languages when the error is in one of them.
+func (f *flowForm) showError(message, field string) {
+	f.Error, f.ErrorField = message, field
+	for i := range f.Steps {
+		rest, ok := strings.CutPrefix(field, stepField(f.Steps[i].N, ""))
+		if code, _, found := strings.Cut(rest, "_"); ok && found && (otherLanguage.MatchString(code) || code == "other") {
+			f.Steps[i].LanguagesOpen = true
+		}
+	}
+}
+
+// stepField names a step's form field: s1_subject, s2_fr_body.
+func stepField(n int, name string) string { return "s" + strconv.Itoa(n) + "_" + name }
+
+var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
+
+// parseFlowForm reads the flow from the posted fields, keeping what the
+// form does not show (a translation's custom HTML) from the saved flow.
+// A field that is not a number or a duration is an EINVALID error naming
+// the form field.
+func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, error) {
+	flow := &stockbell.Flow{ShopID: saved.ShopID, Status: stockbell.FlowStatus(form.Get("status")), Template: saved.Template}
+	for n := 1; n <= stockbell.MaxFlowSteps && form.Has(stepField(n, "channel")); n++ {
+		var old stockbell.FlowStep
+		if n <= len(saved.Steps) {
+			old = saved.Steps[n-1]
+		}
+		step, err := parseStep(form, n, old)
+		if err != nil {
+			return nil, err
+		}
+		flow.Steps = append(flow.Steps, step)
+	}
+	return flow, nil
+}
+
+func parseStep(form url.Values, n int, old stockbell.FlowStep) (stockbell.FlowStep, error) {
+	get := func(name string) string { return strings.TrimSpace(form.Get(stepField(n, name))) }
+	step := stockbell.FlowStep{Channel: stockbell.Channel(get("channel")), SkipIfOutOfStock: get("skip_oos") != "",
+		Subject: get("subject"), Preheader: get("preheader"), Body: strings.TrimSpace(form.Get(stepField(n, "body"))),
+		HTML: strings.TrimSpace(form.Get(stepField(n, "html")))}
+	delay := get("delay")
+	if delay != "" && delay != "0" {
+		d, err := time.ParseDuration(delay)
+		if err != nil {
+			return step, stockbell.FieldErrorf(stepField(n, "delay"), "Write the wait as a duration such as 0, 30m, 2h or 24h, not %q.", delay)
+		}
+		step.Delay = d
+	}
+	if hours := get("smart_hours"); hours != "" {
+		h, err := strconv.Atoi(hours)
+		if err != nil {
+			return step, stockbell.FieldErrorf(stepField(n, "smart_hours"), "Smart sending is a whole number of hours, not %q.", hours)
+		}
+		step.SmartSendingHours = h
+	}
+	step.Translations = parseTranslations(form, n, old.Translations)
+	return step, nil
+}
+
+// parseTranslations reads each offered language's texts, and those of a
+// language code typed in the "other language" field.
+func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText) map[string]stockbell.StepText {
+	codes := []string{}
+	for key := range form {
+		if rest, ok := strings.CutPrefix(key, stepField(n, "")); ok {
+			if code, field, ok := strings.Cut(rest, "_"); ok && otherLanguage.MatchString(code) && (field == "subject" || field == "body" || field == "preheader") {
+				codes = append(codes, code)
+			}
+		}
+	}
+	if other := strings.ToLower(strings.TrimSpace(form.Get(stepField(n, "other_lang")))); otherLanguage.MatchString(other) {
+		form.Set(stepField(n, other+"_subject"), form.Get(stepField(n, "other_subject")))
+		form.Set(stepField(n, other+"_body"), form.Get(stepField(n, "other_body")))
+		codes = append(codes, other)
+	}
+	out := map[string]stockbell.StepText{}
+	for _, code := range codes {
+		text := stockbell.StepText{Subject: strings.TrimSpace(form.Get(stepField(n, code+"_subject"))),
+			Preheader: strings.TrimSpace(form.Get(stepField(n, code+"_preheader"))),
+			Body:      strings.TrimSpace(form.Get(stepField(n, code+"_body"))), HTML: old[code].HTML}
+		if text != (stockbell.StepText{}) {
+			out[code] = text
+		}
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
+}
+
+// formField maps a domain field (steps[1].delay) to its form field (s2_delay).
+func formField(domain string) string {
+	var i int
+	if _, err := fmt.Sscanf(domain, "steps[%d].", &i); err != nil {
+		return domain
+	}
+	name := domain[strings.Index(domain, "].")+2:]
+	switch name {
+	case "smart_sending_hours":
+		name = "smart_hours"
+	case "translations":
+		name = "other_lang"
+	}
+	return stepField(i+1, name)
+}

@@ -1,0 +1,99 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// EmbedHandle is the Shopify theme app extension's app embed block
+// (extensions/stockbell-embed/blocks/stockbell-embed.liquid).
+const EmbedHandle = "stockbell-embed"
+
+// installData is the install page.
+type installData struct {
+	ScriptTag string
+	// ThemeEditor is the deep link turning on the app embed (Shopify).
+	ThemeEditor string
+	Origins     []string
+	Report      *PageReport
+	CheckURL    string
+	Error       string
+	ErrorField  string
+	Docs        string
+}
+
+// installPage shows the shop's snippet tag for its platform, the theme
+// editor link on Shopify, the storefront origins allowed to call the
+// storefront API (added and removed here), and "check my product page".
+func (a *Admin) installPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	data, err := a.installData(r, s)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	status := http.StatusOK
+	if r.Method == http.MethodPost {
+		status = a.installAction(r, s, data)
+		if status == http.StatusSeeOther {
+			a.Redirect(w, r, s, "/admin/install", "notice", "origins_saved")
+			return
+		}
+	}
+	a.Render(w, r, s, status, "install", "Install", data)
+}
+
+func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, error) {
+	data := &installData{ScriptTag: `<script src="` + strings.TrimRight(a.opts.PublicURL, "/") + `/snippet.js" data-shop="` +
+		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform]}
+	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
+		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +
+			url.QueryEscape(a.opts.ShopifyAPIKey) + "/" + EmbedHandle
+	}
+	var err error
+	if a.Origins != nil {
+		data.Origins, err = a.Origins.FindShopOrigins(r.Context(), s.ShopID)
+	}
+	return data, err
+}
+
+// platformDocs names each platform's guide in the repository's docs.
+var platformDocs = map[stockbell.Platform]string{
+	stockbell.PlatformShopify: "docs/shopify.md", stockbell.PlatformBigCommerce: "docs/bigcommerce.md",
+	stockbell.PlatformMagento: "docs/magento.md", stockbell.PlatformPrestaShop: "docs/prestashop.md",
+	stockbell.PlatformFeed: "docs/snippet.md", stockbell.PlatformDemo: "docs/snippet.md",
+}
+
+// installAction adds or removes an origin, or checks a page, and returns
+// the status to answer with (303 when the origins changed).
+func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installData) int {
+	var err error
+	switch r.PostFormValue("action") {
+	case "add_origin":
+		err = a.Origins.AddShopOrigin(r.Context(), s.ShopID, r.PostFormValue("origin"))
+	case "remove_origin":
+		err = a.Origins.RemoveShopOrigin(r.Context(), s.ShopID, r.PostFormValue("origin"))
+	case "check":
+		data.CheckURL = strings.TrimSpace(r.PostFormValue("url"))
+		data.Report, err = a.checkPage(r, s, data)
+		if err == nil {
+			return http.StatusOK
+		}
+	default:
+		err = stockbell.Errorf(stockbell.EINVALID, "Unknown action.")
+	}
+	if err == nil {
+		a.Logger.Info("storefront origins changed", "shop_id", s.ShopID, "action", r.PostFormValue("action"))
+		return http.StatusSeeOther
+	}
+	data.Error, data.ErrorField = stockbell.ErrorMessage(err), stockbell.ErrorField(err)
+	return statusOf(err, nil)
+}
+
+// checkPage fetches the product page (only from the shop's own domains).
+func (a *Admin) checkPage(r *http.Request, s *AdminSession, data *installData) (*PageReport, error) {
+	allowed := func(host string) bool { return allowedHost(s.Shop, data.Origins, host, a.opts.Development) }
+	return a.pageChecker.check(r.Context(), s.Shop, data.CheckURL, allowed, a.opts.PublicURL)
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// outboxPerPage is the length of one page of the outbox.
+const outboxPerPage = 50
+
+// outboxData is the outbox list, or one message of it.
+type outboxData struct {
+	Messages []*stockbell.OutboxMessage
+	Pager    *pager
+	Message  *stockbell.OutboxMessage
+}
+
+// outboxPage lists what the development sender "sent" for the shop,
+// newest first (development only).
+func (a *Admin) outboxPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	msgs, total, err := a.Outbox.FindOutboxMessages(r.Context(), stockbell.OutboxFilter{ShopID: &s.ShopID,
+		Offset: (page - 1) * outboxPerPage, Limit: outboxPerPage})
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	view := &AdminView{Shop: s.Shop, Session: s}
+	data := &outboxData{Messages: msgs, Pager: newPager(page, outboxPerPage, len(msgs), total, func(p int) string {
+		return view.Link("/admin/outbox", "page", p)
+	})}
+	a.Render(w, r, s, http.StatusOK, "outbox", "Outbox", data)
+}
+
+// outboxMessage shows one sent message: headers, the text, and the HTML
+// rendered in a sandboxed frame.
+func (a *Admin) outboxMessage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	m, err := a.findOutboxMessage(r, s)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	a.Render(w, r, s, http.StatusOK, "outbox_message", m.Subject, &outboxData{Message: m})
+}
+
+// outboxHTML serves a sent email's HTML as its recipient's mail program
+// would show it, sandboxed: no scripts, no forms, only inline styles and
+// images, framed only by the admin.
+func (a *Admin) outboxHTML(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	m, err := a.findOutboxMessage(r, s)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	writeSandboxedHTML(w, m.HTML)
+}
+
+// writeSandboxedHTML serves rendered email HTML for a preview frame.
+func writeSandboxedHTML(w http.ResponseWriter, html string) {
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("Cache-Control", "no-store")
+	w.Write([]byte(html))
+}
+
+func (a *Admin) findOutboxMessage(r *http.Request, s *AdminSession) (*stockbell.OutboxMessage, error) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		return nil, stockbell.Errorf(stockbell.ENOTFOUND, "No such message.")
+	}
+	msgs, _, err := a.Outbox.FindOutboxMessages(r.Context(), stockbell.OutboxFilter{ID: &id, ShopID: &s.ShopID, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(msgs) == 0 {
+		return nil, stockbell.Errorf(stockbell.ENOTFOUND, "No such message in the outbox.")
+	}
+	return msgs[0], nil
+}

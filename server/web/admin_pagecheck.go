@@ -1,0 +1,251 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strings"
+	"syscall"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"golang.org/x/net/html"
+)
+
+// maxCheckedPage bounds what "check my product page" reads of a page.
+const maxCheckedPage = 2 << 20
+
+// pageChecker fetches a product page of the shop, and only of the shop: the
+// URL's host must be one of the shop's own domains, and in production the
+// address it resolves to must be public (checked at connection time, so a
+// DNS answer cannot point it inside the network afterwards).
+type pageChecker struct {
+	client *http.Client
+}
+
+// newPageChecker returns a checker; allowPrivate lets it reach loopback
+// and private addresses (development, where the demo shop is localhost).
+func newPageChecker(allowPrivate bool) *pageChecker {
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	transport := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
+		ResponseHeaderTimeout: 8 * time.Second, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, Proxy: nil}
+	return &pageChecker{client: &http.Client{Transport: transport, Timeout: 12 * time.Second}}
+}
+
+// errPrivateAddress refuses a connection to a non-public address.
+var errPrivateAddress = errors.New("the address is not a public one")
+
+// refusePrivate is a dialer's Control: it refuses loopback, private,
+// link-local, unspecified and multicast addresses.
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	host, _, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	ip, err := netip.ParseAddr(host)
+	if err != nil {
+		return err
+	}
+	ip = ip.Unmap()
+	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
+		return errPrivateAddress
+	}
+	return nil
+}
+
+// cgnat is the shared address space (RFC 6598), private in practice.
+var cgnat = netip.MustParsePrefix("100.64.0.0/10")
+
+// PageReport is what "check my product page" found.
+type PageReport struct {
+	URL string
+	// Script is the src of the Stockbell script found, FromHere whether
+	// it is this server's, ShopKey its data-shop and KeyMatches whether
+	// that names this shop.
+	Script     string
+	FromHere   bool
+	ShopKey    string
+	KeyMatches bool
+	// Markers counts elements with data-stockbell-variant; SoldOut how
+	// many of them say data-stockbell-available="false".
+	Markers int
+	SoldOut int
+	// Shopify is set for a Shopify product page: its variants as the
+	// product JSON tells them.
+	Shopify         bool
+	ShopifyVariants int
+	ShopifySoldOut  int
+	// Problems are what to fix, in the merchant's words; none means the
+	// button will show on sold-out variants.
+	Problems []string
+}
+
+// allowedHosts are the hosts a shop's pages may be fetched from: its
+// platform and primary domains, the hosts of its allowed origins, and, in
+// development, loopback (the demo shop).
+func allowedHost(shop *stockbell.Shop, origins []string, host string, development bool) bool {
+	host = strings.ToLower(host)
+	if host == strings.ToLower(shop.Domain) || (shop.PrimaryDomain != "" && host == strings.ToLower(shop.PrimaryDomain)) {
+		return true
+	}
+	for _, o := range origins {
+		if h, ok := originHost(o); ok && strings.EqualFold(h, host) {
+			return true
+		}
+	}
+	return development && isLoopbackHost(host)
+}
+
+// check fetches the page and reports what the snippet would find there.
+func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, raw string, allowed func(host string) bool, publicURL string) (*PageReport, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as https://%s/products/…", shop.Domain)
+	}
+	if !allowed(u.Hostname()) {
+		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own domains can be checked (%s); add a storefront origin below to check another.", shop.Domain)
+	}
+	body, err := c.fetch(ctx, u.String(), allowed)
+	if err != nil {
+		return nil, err
+	}
+	report := &PageReport{URL: u.String()}
+	scanPage(report, body)
+	report.FromHere = strings.HasPrefix(report.Script, strings.TrimRight(publicURL, "/")+"/") || strings.HasPrefix(report.Script, "/snippet")
+	report.KeyMatches = report.ShopKey != "" && namesShop(shop, report.ShopKey)
+	if report.Shopify && report.Markers == 0 {
+		c.readShopifyProduct(ctx, u, allowed, report)
+	}
+	report.Problems = pageProblems(report)
+	return report, nil
+}
+
+// fetch reads at most maxCheckedPage bytes of the page, following at most
+// three redirects and only to allowed hosts.
+func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(string) bool) ([]byte, error) {
+	client := *c.client
+	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 3 || !allowed(req.URL.Hostname()) {
+			return stockbell.FieldErrorf("url", "The page redirects to %s, which is not one of the shop's domains.", req.URL.Host)
+		}
+		return nil
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return nil, stockbell.FieldErrorf("url", "That address cannot be fetched.")
+	}
+	req.Header.Set("User-Agent", "Stockbell page check (+https://github.com/stockbell/stockbell)")
+	req.Header.Set("Accept", "text/html,application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		var invalid *stockbell.Error
+		if errors.As(err, &invalid) {
+			return nil, invalid
+		}
+		if errors.Is(err, errPrivateAddress) {
+			return nil, stockbell.FieldErrorf("url", "That address leads to a private network, which is never fetched.")
+		}
+		return nil, stockbell.FieldErrorf("url", "The page could not be fetched: %v", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil, stockbell.FieldErrorf("url", "The page answered %s.", resp.Status)
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, maxCheckedPage))
+}
+
+// scanPage finds the script tag and the variant markers.
+func scanPage(r *PageReport, body []byte) {
+	z := html.NewTokenizer(strings.NewReader(string(body)))
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return
+		case html.StartTagToken, html.SelfClosingTagToken:
+			tok := z.Token()
+			attrs := map[string]string{}
+			for _, a := range tok.Attr {
+				attrs[strings.ToLower(a.Key)] = a.Val
+			}
+			scanTag(r, tok.Data, attrs)
+		case html.TextToken:
+			if text := string(z.Text()); strings.Contains(text, "Shopify.routes") || strings.Contains(text, "Shopify.shop") {
+				r.Shopify = true
+			}
+		}
+	}
+}
+
+func scanTag(r *PageReport, tag string, attrs map[string]string) {
+	if src, ok := attrs["src"]; ok && tag == "script" && strings.Contains(src, "snippet") && r.Script == "" {
+		if key, ok := attrs["data-shop"]; ok || strings.Contains(src, "/snippet.js") || strings.Contains(src, "/snippet/") {
+			r.Script, r.ShopKey = src, key
+		}
+	}
+	if _, ok := attrs["data-stockbell-variant"]; ok {
+		r.Markers++
+		if attrs["data-stockbell-available"] == "false" {
+			r.SoldOut++
+		}
+	}
+	if tag == "form" && strings.Contains(attrs["action"], "/cart/add") {
+		r.Shopify = true
+	}
+}
+
+// readShopifyProduct reads {page}.js, the product JSON Shopify themes serve.
+func (c *pageChecker) readShopifyProduct(ctx context.Context, u *url.URL, allowed func(string) bool, r *PageReport) {
+	if !strings.Contains(u.Path, "/products/") {
+		return
+	}
+	js := *u
+	js.Path, js.RawQuery = strings.TrimSuffix(u.Path, "/")+".js", ""
+	body, err := c.fetch(ctx, js.String(), allowed)
+	if err != nil {
+		return
+	}
+	var product struct {
+		Variants []struct {
+			Available bool `json:"available"`
+		} `json:"variants"`
+	}
+	if json.Unmarshal(body, &product) != nil {
+		return
+	}
+	r.ShopifyVariants = len(product.Variants)
+	for _, v := range product.Variants {
+		if !v.Available {
+			r.ShopifySoldOut++
+		}
+	}
+}
+
+// pageProblems says what keeps the button from showing.
+func pageProblems(r *PageReport) []string {
+	var out []string
+	switch {
+	case r.Script == "":
+		out = append(out, "Stockbell's script is not on the page: add the tag below (on Shopify, turn on the Stockbell app embed).")
+	case r.ShopKey == "":
+		out = append(out, "The script has no data-shop attribute: add data-shop with this shop's key.")
+	case !r.KeyMatches:
+		out = append(out, fmt.Sprintf("The script names the shop %q, which is not this shop: use this shop's key.", r.ShopKey))
+	}
+	if r.Script != "" && !r.FromHere {
+		out = append(out, "The script is loaded from another server than this one ("+r.Script+"): check the server URL.")
+	}
+	if r.Markers == 0 && !(r.Shopify && r.ShopifyVariants > 0) {
+		out = append(out, "No variant data was found: the page needs data-stockbell-variant and data-stockbell-available on the product (Shopify product pages need none).")
+	}
+	return out
+}

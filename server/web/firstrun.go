@@ -1,0 +1,133 @@
+package web
+
+import (
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// FirstRun serves what a newcomer sees on a development server: the
+// landing page /, the demo shop's product pages under /demo with the real
+// snippet, and the door into the demo shop's admin. It is mounted in
+// development only.
+type FirstRun struct {
+	Admin   *Admin
+	Catalog stockbell.CatalogService
+	// Shop is the demo shop.
+	Shop *stockbell.Shop
+	// SnippetURL is where the product pages load the snippet from.
+	SnippetURL string
+}
+
+// Register mounts /, /demo, /demo/{handle} and POST /demo/admin.
+func (f *FirstRun) Register(s *Server) {
+	s.Router().HandleFunc("/", f.landing).Methods(http.MethodGet, http.MethodHead)
+	s.Router().HandleFunc("/demo", f.productPage).Methods(http.MethodGet, http.MethodHead)
+	s.Router().HandleFunc("/demo/{handle}", f.productPage).Methods(http.MethodGet, http.MethodHead)
+	s.Router().HandleFunc("/demo/admin", f.openAdmin).Methods(http.MethodPost)
+}
+
+// landing explains the loop and links to the demo shop and its admin.
+func (f *FirstRun) landing(w http.ResponseWriter, r *http.Request) {
+	nonce, err := f.Admin.issueFormNonce(w, r)
+	if err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	f.Admin.renderPublic(w, http.StatusOK, "landing", "Welcome", map[string]any{"Nonce": nonce, "Shop": f.Shop})
+}
+
+// openAdmin signs the browser in to the demo shop's admin.
+func (f *FirstRun) openAdmin(w http.ResponseWriter, r *http.Request) {
+	if err := parseAdminForm(w, r); err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	if err := f.Admin.checkFormNonce(w, r); err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	if err := f.Admin.StartSession(w, r, f.Shop.ID, stockbell.AdminUser{Name: "Demo merchant", Email: "merchant@demo.stockbell.localhost"}, DoorDemo); err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/admin/products", http.StatusSeeOther)
+}
+
+// demoProduct is a demo product page's data.
+type demoProduct struct {
+	Handle, Title string
+	Variants      []*stockbell.VariantWithProduct
+	Selected      *stockbell.VariantWithProduct
+	Others        []demoLink
+	ShopKey       string
+	SnippetURL    string
+}
+
+type demoLink struct{ Path, Title string }
+
+// productPage renders a demo product with its variants' current stock, the
+// data attributes the snippet follows, and the snippet itself.
+func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
+	variants, _, err := f.Catalog.FindVariants(r.Context(), stockbell.VariantFilter{ShopID: &f.Shop.ID, Limit: 200})
+	if err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	products := groupByProduct(variants)
+	handle := mux.Vars(r)["handle"]
+	if handle == "" && len(products) > 0 {
+		handle = products[0][0].ProductPlatformID
+	}
+	page := &demoProduct{ShopKey: f.Shop.PublicKey, SnippetURL: f.SnippetURL}
+	for _, p := range products {
+		if p[0].ProductPlatformID == handle {
+			page.Handle, page.Title, page.Variants = handle, p[0].ProductTitle, p
+		} else {
+			page.Others = append(page.Others, demoLink{Path: demoPath(p[0], products[0][0]), Title: p[0].ProductTitle})
+		}
+	}
+	if page.Variants == nil {
+		f.Admin.Fail(w, r, nil, stockbell.Errorf(stockbell.ENOTFOUND, "The demo shop has no product %q.", handle))
+		return
+	}
+	page.Selected = page.Variants[0]
+	for _, v := range page.Variants {
+		if v.PlatformID == r.URL.Query().Get("variant") {
+			page.Selected = v
+		}
+	}
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+	w.Header().Set("Cache-Control", "no-store")
+	if err := f.Admin.pages.render(w, http.StatusOK, "public/demo", &AdminView{Title: page.Title, Development: true, Data: page}); err != nil {
+		f.Admin.Logger.Error("demo page failed", "err", err)
+	}
+}
+
+// groupByProduct groups variants by product, products in catalog order.
+func groupByProduct(variants []*stockbell.VariantWithProduct) [][]*stockbell.VariantWithProduct {
+	index := map[int64]int{}
+	var out [][]*stockbell.VariantWithProduct
+	for _, v := range variants {
+		i, ok := index[v.ProductID]
+		if !ok {
+			i = len(out)
+			index[v.ProductID] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], v)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i][0].ProductID < out[j][0].ProductID })
+	return out
+}
+
+// demoPath is a product's page: /demo for the first, /demo/HANDLE else.
+func demoPath(v, first *stockbell.VariantWithProduct) string {
+	if v.ProductID == first.ProductID {
+		return "/demo"
+	}
+	return "/demo/" + strings.TrimPrefix(v.ProductPlatformID, "/")
+}

@@ -1,0 +1,16 @@
+// The demo product page: choosing a size updates the data attributes the
+// Stockbell snippet follows, the price line and the add-to-cart button, and
+// the URL (?variant=), as a theme would.
+"use strict";
+document.addEventListener("change", function (e) {
+  var input = e.target;
+  if (!input.matches || !input.matches("input[name=variant]")) return;
+  var product = input.closest("[data-stockbell-variant]");
+  var available = input.getAttribute("data-available") == "true";
+  product.setAttribute("data-stockbell-variant", input.value);
+  product.setAttribute("data-stockbell-available", available ? "true" : "false");
+  var add = product.querySelector("[data-add]");
+  add.disabled = !available;
+  add.textContent = available ? "Add to cart" : "Sold out";
+  history.replaceState(null, "", "?variant=" + encodeURIComponent(input.value));
+});
