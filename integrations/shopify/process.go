@@ -53,10 +53,13 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, d *st
 	return nil
 }
 
-// applyLevel records one location's level. An inventory item not yet in the
+// applyLevel records one location's level, ordered by Shopify's updated_at.
+// A change the store cannot order against what it holds (it looks older
+// than a read, or shares its second with a different quantity) is resolved
+// by reading the item's levels again. An inventory item not yet in the
 // catalog is read from the Admin API (variant, product, every level) and
-// upserted first; the webhook's own level is then applied, and ignored as
-// stale when the fresher read already covers it.
+// upserted: that read began after the webhook arrived, so it holds the
+// webhook's change or a newer one.
 func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, p *InventoryLevelPayload) error {
 	change := stockbell.StockChange{
 		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
@@ -66,17 +69,16 @@ func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, d *
 	if p.Available != nil {
 		change.Available = int(*p.Available)
 	}
-	_, err := in.Catalog.ApplyStockChange(ctx, change)
-	if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	switch {
+	case err == nil && result.Reread:
+		return in.reread(ctx, shop, result.Variant, change.InventoryItemID)
+	case stockbell.ErrorCode(err) != stockbell.ENOTFOUND:
 		return err
+	case change.Disconnected:
+		return nil // nothing stocked there for us
 	}
-	if change.Disconnected {
-		return nil
-	}
-	if err := in.refreshItem(ctx, shop, change.InventoryItemID); err != nil {
-		return err
-	}
-	return ignoreNotFound(second(in.Catalog.ApplyStockChange(ctx, change)))
+	return in.refreshItem(ctx, shop, change.InventoryItemID)
 }
 
 // refreshItem reads an inventory item through the Admin API and upserts its
@@ -86,11 +88,15 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 	if err != nil {
 		return err
 	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
 	record, err := sess.fetchItem(ctx, itemID)
 	if err != nil || record == nil {
 		return err
 	}
-	return in.upsertRecords(ctx, shop, []variantRecord{*record})
+	return in.upsertRecords(ctx, shop, []variantRecord{*record}, read, "shopify:refresh")
 }
 
 // upsertProduct applies products/create or update. Stock is left to the
@@ -169,8 +175,6 @@ func ignoreNotFound(err error) error {
 	}
 	return err
 }
-
-func second[T any](_ T, err error) error { return err }
 
 // topicEnum turns a topic into the GraphQL WebhookSubscriptionTopic value.
 func topicEnum(topic string) string {
