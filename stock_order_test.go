@@ -16,7 +16,9 @@ func TestDecideStockChange(t *testing.T) {
 	pushed := func(available int, platformAt *time.Time, seq int64) *InventoryLevel {
 		return &InventoryLevel{Available: available, PlatformUpdatedAt: platformAt, Origin: LevelChange, Seq: seq}
 	}
-	push := func(available int, d time.Duration) StockChange { return StockChange{Available: available, At: T.Add(d)} }
+	push := func(available int, d time.Duration) StockChange {
+		return StockChange{Available: available, At: T.Add(d)}
+	}
 	readAt := func(available int, d time.Duration, seq int64) StockChange {
 		return StockChange{Available: available, At: T.Add(d), Read: &StockRead{Seq: seq}}
 	}
