@@ -46,7 +46,7 @@ func reauthorisationRace(t *testing.T, dbURL string) {
 	// second its clock shows, the one the re-authorisation began in.
 	fake.Clock.Set(reauthorised.Truncate(time.Second))
 	fake.SetLevel(e2eShop, 1070325040, 24826418, 3)
-	deliver(t, m, fake, shopifytest.Delivery{Topic: "inventory_levels/update", Body: levelUpdate(24826418, 3, fake.Clock.Now())})
+	sendWebhook(t, m, fake, shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelUpdate(24826418, 3, fake.Clock.Now())})
 
 	eventually(t, m, "the waiting subscriber to be notified", func() bool {
 		got, err := m.DB.FindSubscriptionByID(ctx, sub.ID)

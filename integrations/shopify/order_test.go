@@ -48,7 +48,7 @@ func (e *env) restockAt(at time.Time, available int) {
 	e.t.Helper()
 	e.clock.Set(at)
 	e.fake.SetLevel(shopDomain, smallItem, warehouse, available)
-	e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, available, at)})
+	e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, available, at)})
 	e.runWebhookJobs()
 }
 
@@ -186,7 +186,7 @@ func TestOlderWebhookAfterAReadWithoutTime(t *testing.T) {
 			t.Fatalf("%d subscribers notified, want 2", n)
 		}
 		// A stale change delivered late: the fake still says 2.
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, T.Add(-time.Minute))})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, T.Add(-time.Minute))})
 		e.runWebhookJobs()
 		if got, _ := e.variant(shop.ID, smallVariant); got.Stock != 2 {
 			t.Fatalf("a late stale change made stock %d, want 2", got.Stock)
@@ -221,7 +221,7 @@ func TestClockSkew(t *testing.T) {
 					}
 				}
 
-				e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 5, P.Add(-2*time.Second))})
+				e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 5, P.Add(-2*time.Second))})
 				e.runWebhookJobs()
 				stock(0, "the late webhook of a restock the read already saw sold")
 				e.restockAt(P.Add(time.Second), 2)
@@ -231,7 +231,7 @@ func TestClockSkew(t *testing.T) {
 					t.Fatal(err)
 				}
 				e.restockAt(P.Add(2*time.Second), 1)
-				e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 2, P.Add(time.Second))})
+				e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 2, P.Add(time.Second))})
 				e.runWebhookJobs()
 				stock(1, "an older webhook after a newer one")
 				if e.events(v.ID, stockbell.EventStockChangeIgnored) != 1 || e.events(v.ID, stockbell.EventStockChangeReread) != 1 {
