@@ -114,25 +114,15 @@ func decideRead(stored *InventoryLevel, c StockChange) StockDecision {
 // decidePush orders a change the platform pushed.
 func decidePush(stored *InventoryLevel, c StockChange) StockDecision {
 	same := sameQuantity(stored, c)
-	if c.At.IsZero() {
-		switch {
-		case same:
-			return StockDecision{Verdict: StockDuplicate}
-		case stored.Origin == LevelChange:
-			return StockDecision{Verdict: StockApply} // pushes without times go by arrival
-		}
-		return reread("the change carries no platform time to order it against the level read")
-	}
-	if stored.PlatformUpdatedAt == nil {
-		switch {
-		case stored.Origin == LevelChange && same:
-			return StockDecision{Verdict: StockRefresh}
-		case stored.Origin == LevelChange:
-			return StockDecision{Verdict: StockApply}
-		case same:
-			return StockDecision{Verdict: StockDuplicate}
-		}
+	switch {
+	case same && (c.At.IsZero() || stored.PlatformUpdatedAt == nil):
+		return StockDecision{Verdict: StockDuplicate}
+	case c.At.IsZero():
+		return reread("the change carries no platform time to order it")
+	case stored.PlatformUpdatedAt == nil && stored.Origin == LevelRead:
 		return reread("the stored level was read without a platform time")
+	case stored.PlatformUpdatedAt == nil:
+		return reread("the stored level carries no platform time")
 	}
 	storedAt := *stored.PlatformUpdatedAt
 	switch compareSeconds(c.At, storedAt) {

@@ -56,8 +56,9 @@ func TestDecideStockChange(t *testing.T) {
 		{"retry of the same push", pushed(2, at(0), 1), push(2, 0), StockDuplicate, ""},
 		{"two pushes in one second", pushed(2, at(0), 1), push(1, 300*time.Millisecond), StockReread, "same second"},
 		{"disconnect in the push's second", pushed(2, at(0), 1), gone(push(0, 0)), StockReread, "same second"},
-		{"untimed push after a push", pushed(2, at(0), 1), untimed(push(1, 0)), StockApply, ""},
-		{"timed push after an untimed one", pushed(2, nil, 1), push(1, -time.Hour), StockApply, ""},
+		{"untimed push after a push", pushed(2, at(0), 1), untimed(push(1, 0)), StockReread, "no platform time"},
+		{"untimed retry of a push", pushed(2, at(0), 1), untimed(push(2, 0)), StockDuplicate, ""},
+		{"timed push after an untimed one", pushed(2, nil, 1), push(1, -time.Hour), StockReread, "carries no platform time"},
 
 		// Reads: one begun after the level was written supersedes it.
 		{"read begun after the push", pushed(2, at(0), 4), readAt(0, -time.Hour, 5), StockApply, ""},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 	"time"
 
@@ -244,4 +246,39 @@ func TestClockSkew(t *testing.T) {
 			})
 		})
 	}
+}
+
+// TestDisconnectWithoutPlatformTime: a disconnect with neither updated_at
+// nor X-Shopify-Triggered-At carries no platform time, and Stockbell's
+// receive time (5 s ahead of Shopify's) does not stand in for one: the
+// level is re-read, and Shopify still stocks the location.
+func TestDisconnectWithoutPlatformTime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.skew(5 * time.Second)
+		shop := e.install()
+		e.stockTShirt()
+		P := e.clock.Now()
+		v := e.waitingForSmall(shop.ID)
+		e.restockAt(P.Add(time.Second), 2)
+
+		req, err := e.fake.WebhookRequest("http://stockbell.test/webhooks/shopify", shopifytest.Webhook{Shop: shopDomain,
+			Topic: shopify.TopicInventoryLevelsDisconnect, Body: []byte(fmt.Sprintf(`{"inventory_item_id":%d,"location_id":%d}`, smallItem, warehouse))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Del("X-Shopify-Triggered-At")
+		rec := httptest.NewRecorder()
+		e.web.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			t.Fatalf("webhook answered %d", rec.Code)
+		}
+		e.runWebhookJobs()
+		if got, levels := e.variant(shop.ID, smallVariant); got.Stock != 2 || levels[itoa(warehouse)] != 2 {
+			t.Fatalf("after a disconnect without a time that Shopify does not show: stock %d, levels %v", got.Stock, levels)
+		}
+		if n := e.events(v.ID, stockbell.EventStockChangeReread); n != 1 {
+			t.Fatalf("%d re-read events, want 1", n)
+		}
+	})
 }

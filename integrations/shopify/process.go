@@ -63,7 +63,7 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) error {
 	change := stockbell.StockChange{
 		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
-		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc.TriggeredAt),
+		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc),
 		Source: "shopify:" + rc.Topic,
 	}
 	if p.Available != nil {
@@ -105,7 +105,7 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
-		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc.TriggeredAt),
+		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc),
 	}
 	images := map[ID]string{}
 	for _, img := range p.Images {
@@ -160,13 +160,18 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 	return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
 }
 
-// changeTime is when the platform says the change happened: the payload's
-// updated_at, else the receipt's X-Shopify-Triggered-At.
-func changeTime(updatedAt string, triggeredAt time.Time) time.Time {
+// changeTime is when Shopify says the change happened: the payload's
+// updated_at, else the receipt's X-Shopify-Triggered-At. A receipt without
+// that header has its receive time there, by Stockbell's clock, which must
+// not order changes: then the change has no time (zero).
+func changeTime(updatedAt string, rc *stockbell.WebhookReceipt) time.Time {
 	if t, err := parseTime(updatedAt); err == nil && !t.IsZero() {
 		return t
 	}
-	return triggeredAt
+	if rc.TriggeredAt.Equal(rc.ReceivedAt) {
+		return time.Time{}
+	}
+	return rc.TriggeredAt
 }
 
 func ignoreNotFound(err error) error {
