@@ -27,10 +27,10 @@ func TestParseOrdersCreate(t *testing.T) {
 		t.Fatalf("lines = %+v", o.Lines)
 	}
 	for body, field := range map[string]string{
-		`{"created_at":"2021-12-31T19:00:00-05:00"}`:                                             "id",
-		`{"id":1}`:                                                                               "created_at",
-		`{"id":1,"created_at":"2021-12-31T19:00:00-05:00","line_items":[{"price":"1,5"}]}`:       "line_items",
-		`{"id":1.5,"created_at":"2021-12-31T19:00:00-05:00"}`:                                    "body",
+		`{"created_at":"2021-12-31T19:00:00-05:00"}`: "id",
+		`{"id":1}`: "created_at",
+		`{"id":1,"created_at":"2021-12-31T19:00:00-05:00","line_items":[{"price":"1,5"}]}`:      "line_items",
+		`{"id":1.5,"created_at":"2021-12-31T19:00:00-05:00"}`:                                   "body",
 		`{"id":1,"created_at":"2021-12-31T19:00:00-05:00","line_items":[{"variant_id":"abc"}]}`: "body",
 	} {
 		if _, err := shopify.ParseWebhook(shopify.TopicOrdersCreate, []byte(body)); stockbell.ErrorField(err) != field {
