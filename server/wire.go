@@ -51,7 +51,9 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.wireStorefront()
-	m.Web.Router().HandleFunc("/admin", web.AdminHome(m.DB)).Methods(http.MethodGet)
+	if _, err := m.wireAdmin(); err != nil {
+		return nil, err
+	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	if err := m.wireShopify(registry, workers, c); err != nil {
