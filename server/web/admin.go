@@ -3,6 +3,7 @@ package web
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -18,11 +19,11 @@ var adminHomePage = template.Must(template.New("admin").Parse(`<!doctype html>
 {{else}}<p>No shop named {{.Domain}} has installed Stockbell.</p>{{end}}
 </body></html>`))
 
-// AdminHome serves the page a merchant lands on after installing
+// RegisterAdmin serves the page a merchant lands on after installing
 // (GET /admin?shop=DOMAIN). It shows only what the shop's domain already
 // tells anyone: whether Stockbell is installed there.
-func AdminHome(shops stockbell.ShopService) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
+func (s *Server) RegisterAdmin(shops stockbell.ShopService) {
+	s.router.HandleFunc(AdminPath, func(w http.ResponseWriter, r *http.Request) {
 		domain := r.URL.Query().Get("shop")
 		data := struct {
 			Shop   *stockbell.Shop
@@ -34,8 +35,14 @@ func AdminHome(shops stockbell.ShopService) http.HandlerFunc {
 		} else {
 			status = http.StatusNotFound
 		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		adminHomePage.Execute(w, data)
-	}
+		WriteHTML(w, status, adminHomePage, data)
+	}).Methods(http.MethodGet)
+}
+
+// AdminPath is the merchant's landing page; installs end there.
+const AdminPath = "/admin"
+
+// adminHome is where a merchant lands after installing the shop.
+func adminHome(shop *stockbell.Shop) string {
+	return AdminPath + "?shop=" + url.QueryEscape(shop.Domain)
 }
