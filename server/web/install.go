@@ -174,3 +174,8 @@ var installFailedPage = template.Must(template.New("install-failed").Parse(`<!do
 <p>{{.Message}}</p>
 <p>Nothing was saved. Open Stockbell again from your {{.Platform}} admin to retry.</p>
 </body></html>`))
+
+// adminHome is where a merchant lands after installing the shop.
+func adminHome(shop *stockbell.Shop) string {
+	return "/admin?shop=" + url.QueryEscape(shop.Domain)
+}
