@@ -139,8 +139,8 @@ type Processor struct {
 	Logger  *slog.Logger
 }
 
-// ProcessReceipt applies a simulated restock through the catalog's stock
-// change, as every platform's processor does. A malformed receipt is
+// ProcessReceipt applies a simulated stock change through the catalog's
+// stock change, as every platform's processor does. A malformed receipt is
 // logged and dropped.
 func (p *Processor) ProcessReceipt(ctx context.Context, r *stockbell.WebhookReceipt) error {
 	var restock Restock
@@ -148,8 +148,11 @@ func (p *Processor) ProcessReceipt(ctx context.Context, r *stockbell.WebhookRece
 		p.Logger.WarnContext(ctx, "demo receipt dropped", "receipt", r.ID, "topic", r.Topic)
 		return nil
 	}
+	// The demo platform's receipt carries its whole state for the location,
+	// as a read of the platform would: it is applied as one (the demo has no
+	// API to read the level again), at the demo platform's own time.
 	_, err := p.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: *r.ShopID, VariantPlatformID: restock.VariantID,
-		LocationID: Location, Available: restock.Available, At: restock.At, Source: "demo:" + TopicRestock})
+		LocationID: Location, Available: restock.Available, At: restock.At, Read: &stockbell.StockRead{}, Source: "demo:" + TopicRestock})
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		p.Logger.WarnContext(ctx, "demo restock of an unknown variant dropped", "variant", restock.VariantID)
 		return nil

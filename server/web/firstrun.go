@@ -24,10 +24,10 @@ type FirstRun struct {
 
 // Register mounts /, /demo, /demo/{handle} and POST /demo/admin.
 func (f *FirstRun) Register(s *Server) {
-	s.Router().HandleFunc("/", f.landing).Methods(http.MethodGet, http.MethodHead)
-	s.Router().HandleFunc("/demo", f.productPage).Methods(http.MethodGet, http.MethodHead)
-	s.Router().HandleFunc("/demo/{handle}", f.productPage).Methods(http.MethodGet, http.MethodHead)
-	s.Router().HandleFunc("/demo/admin", f.openAdmin).Methods(http.MethodPost)
+	s.router.HandleFunc("/", f.landing).Methods(http.MethodGet, http.MethodHead)
+	s.router.HandleFunc("/demo", f.productPage).Methods(http.MethodGet, http.MethodHead)
+	s.router.HandleFunc("/demo/{handle}", f.productPage).Methods(http.MethodGet, http.MethodHead)
+	s.router.HandleFunc("/demo/admin", f.openAdmin).Methods(http.MethodPost)
 }
 
 // landing explains the loop and links to the demo shop and its admin.
