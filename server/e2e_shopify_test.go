@@ -52,7 +52,7 @@ func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 }
 
 // installShop plays the merchant's install from the app store link to the
-// admin landing page, following every redirect with one browser's cookies.
+// admin's dashboard, following every redirect with one browser's cookies.
 func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
@@ -62,7 +62,9 @@ func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin" || !strings.Contains(string(body), "installed") {
+	// The merchant who approved the install lands signed in on the admin's dashboard.
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin" || !strings.Contains(string(body), "Dashboard") ||
+		!strings.Contains(string(body), e2eShop) {
 		t.Fatalf("install ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
 	}
 }

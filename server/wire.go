@@ -57,10 +57,11 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.closers = append(m.closers, d.Close)
-	if _, err := m.wireAdmin(ctx, registry, d); err != nil {
+	shopifyInstall, err := m.wireShopify(registry, workers, c)
+	if err != nil {
 		return nil, err
 	}
-	if err := m.wireShopify(registry, workers, c); err != nil {
+	if _, err := m.wireAdmin(ctx, registry, d, shopifyInstall); err != nil {
 		return nil, err
 	}
 	m.wireRestock(workers, d)
@@ -150,27 +151,28 @@ func (m *Main) wireStorefront() {
 
 // wireShopify mounts the Shopify install and webhook routes and registers
 // its jobs, when a Shopify app is configured (SHOPIFY_API_KEY).
-func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorkers, c *components) error {
+func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorkers, c *components) (*oauth.Shopify, error) {
 	cfg, err := stockbell.ShopifyConfigFromEnv(m.getenv)
 	if err != nil {
-		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+		return nil, &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
 	}
 	if !cfg.Enabled() {
 		m.Logger.Info("Shopify not configured (SHOPIFY_API_KEY unset)")
-		return nil
+		return nil, nil
 	}
 	clock := stockbell.SystemClock{}
 	logger := m.Logger.With("component", "shopify")
 	sealer, err := oauth.NewSealer(m.Config.SubKey("token sealing", 32))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	state, err := web.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	queue := queueHandle{m}
-	m.Web.RegisterInstall(stockbell.PlatformShopify, oauth.NewShopify(cfg, m.DB, sealer, clock, logger), state)
+	install := oauth.NewShopify(cfg, m.DB, sealer, clock, logger)
+	m.Web.RegisterInstall(stockbell.PlatformShopify, install, state)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: queue,
@@ -181,5 +183,5 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	jobs.Handle(workers, integration.RegisterWebhooks, 0)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	c.periodic = append(c.periodic, jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} }))
-	return nil
+	return install, nil
 }

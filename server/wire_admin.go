@@ -7,29 +7,34 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/web"
 )
 
 // wireAdmin builds the merchant admin and mounts its pages; in
 // development it also seeds the demo shop and mounts the first run.
-func (m *Main) wireAdmin(ctx context.Context, registry *integrations.Registry, d *delivery.Delivery) (*web.Admin, error) {
+func (m *Main) wireAdmin(ctx context.Context, registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify) (*web.Admin, error) {
 	deps := web.AdminDeps{
 		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 	}
-	if m.Config.Development() {
-		deps.Outbox = m.DB
-		deps.Demo = &demo.Simulator{Receipts: m.DB, Clock: stockbell.SystemClock{}}
-	}
-	admin, err := web.NewAdmin(deps, web.AdminOptions{
+	opts := web.AdminOptions{
 		SessionKey:        m.Config.SubKey("admin session", 32),
 		SecureCookies:     strings.HasPrefix(m.Config.PublicURL, "https://"),
 		Development:       m.Config.Development(),
 		PublicURL:         m.Config.PublicURL,
 		AllowPrivateFetch: m.Config.Development(),
-	})
+	}
+	if shopify != nil {
+		deps.Shopify, opts.ShopifyAPIKey = shopify, shopify.Config.APIKey
+	}
+	if m.Config.Development() {
+		deps.Outbox = m.DB
+		deps.Demo = &demo.Simulator{Receipts: m.DB, Clock: stockbell.SystemClock{}}
+	}
+	admin, err := web.NewAdmin(deps, opts)
 	if err != nil {
 		return nil, err
 	}

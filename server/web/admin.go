@@ -23,7 +23,10 @@ type AdminDeps struct {
 	Messages      stockbell.MessageService
 	Catalog       stockbell.CatalogService
 	SignInLinks   stockbell.SignInLinkService
-	Origins       stockbell.ShopOriginService
+	// Shopify verifies App Bridge session tokens and installs a shop from
+	// one (nil when Shopify is not configured).
+	Shopify SessionInstall
+	Origins stockbell.ShopOriginService
 	// Held lists and acts on the batches a manual flow holds.
 	Held stockbell.HeldBatchService
 	// Renderer and Sender preview the flow's messages and send tests.
@@ -119,6 +122,10 @@ func (a *Admin) Register(s *Server) {
 	a.server = s
 	a.registerStatic()
 	a.registerSignIn()
+	if a.Shopify != nil {
+		a.server.router.HandleFunc(SessionTokenPath, a.sessionTokenPage).Methods(http.MethodGet)
+	}
+	s.admin = a
 	a.HandlePage("/admin", NavItem{Label: "Dashboard", Order: 10}, a.dashboard, http.MethodGet)
 	a.HandlePage("/admin/settings", NavItem{Label: "Settings", Order: 20}, a.settingsPage, http.MethodGet, http.MethodPost)
 	a.HandlePage("/admin/flow", NavItem{Label: "Flow", Order: 30}, a.flowPage, http.MethodGet, http.MethodPost)
@@ -182,16 +189,15 @@ func (a *Admin) StartSession(w http.ResponseWriter, r *http.Request, shopID int6
 // token of a state-changing request.
 func (a *Admin) authenticated(h AdminHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		sess := a.sessions.read(r)
-		if sess == nil {
-			a.signInRequired(w, r)
-			return
-		}
 		if !safeMethod(r.Method) {
 			if err := parseAdminForm(w, r); err != nil {
-				a.Fail(w, r, sess, err)
+				a.Fail(w, r, nil, err)
 				return
 			}
+		}
+		sess := a.session(w, r)
+		if sess == nil {
+			return // answered
 		}
 		if err := a.bindShop(r, sess); err != nil {
 			a.Fail(w, r, sess, err)
@@ -208,15 +214,44 @@ func (a *Admin) authenticated(h AdminHandler) http.Handler {
 	})
 }
 
+// session finds who asks, by the door they came through: a Shopify
+// session token (inside the Shopify admin, where there are no cookies),
+// else the first-party session cookie. It answers the request itself and
+// returns nil when there is no valid session.
+func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
+	if a.Shopify != nil {
+		if token, bearer := embeddedToken(r); token != "" {
+			sess, err := a.embeddedSession(r, token)
+			if err != nil {
+				a.refuseEmbedded(w, r, err, bearer)
+				return nil
+			}
+			return sess
+		}
+		if a.embeddedRequest(r) {
+			a.refuseEmbedded(w, r, errNoSessionToken, false)
+			return nil
+		}
+	}
+	sess := a.sessions.read(r)
+	if sess == nil {
+		a.signInRequired(w, r)
+	}
+	return sess
+}
+
 // bindShop loads the session's shop and refuses, as not found, a request
 // that names another shop (?shop=… or a shop form field): a session sees
 // only its own shop, and another shop's pages do not exist for it.
 func (a *Admin) bindShop(r *http.Request, sess *AdminSession) error {
-	shop, err := a.Shops.FindShopByID(r.Context(), sess.ShopID)
-	if err != nil {
-		return err
+	if sess.Shop == nil {
+		shop, err := a.Shops.FindShopByID(r.Context(), sess.ShopID)
+		if err != nil {
+			return err
+		}
+		sess.Shop = shop
 	}
-	sess.Shop = shop
+	shop := sess.Shop
 	named := strings.TrimSpace(r.URL.Query().Get("shop"))
 	if named == "" && !safeMethod(r.Method) {
 		named = strings.TrimSpace(r.PostFormValue("shop"))

@@ -132,6 +132,9 @@ var notices = map[string]string{
 func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, page, title string, data any) {
 	view := &AdminView{Title: title, Shop: s.Shop, Session: s, Nav: a.menu(r.URL.Path),
 		Notice: notices[r.URL.Query().Get("notice")], Development: a.opts.Development, Data: data}
+	if s.Embedded {
+		view.ShopifyAPIKey = a.opts.ShopifyAPIKey
+	}
 	a.securityHeaders(w, s)
 	if err := a.pages.render(w, status, "pages/"+page, view); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)
@@ -166,10 +169,11 @@ func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
 }
 
 // Redirect answers a handled form with 303 See Other to an admin path,
-// keeping Shopify's parameters inside the embedded admin.
+// keeping Shopify's parameters (and the request's fresh session token)
+// inside the embedded admin.
 func (a *Admin) Redirect(w http.ResponseWriter, r *http.Request, s *AdminSession, p string, pairs ...any) {
 	view := &AdminView{Shop: s.Shop, Session: s}
-	http.Redirect(w, r, view.Link(p, pairs...), http.StatusSeeOther)
+	http.Redirect(w, r, view.FrameLink(p, pairs...), http.StatusSeeOther)
 }
 
 // Fail answers an admin request that failed: an HTML page saying what

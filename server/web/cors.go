@@ -21,7 +21,6 @@ func (h *storefrontHandler) allowOrigin(w http.ResponseWriter, r *http.Request, 
 		return true
 	}
 	if !h.originAllowed(r.Context(), shop, origin) {
-		h.Logger.Info("storefront origin refused", "shop", shop.Domain, "origin", origin)
 		return false
 	}
 	w.Header().Set("Access-Control-Allow-Origin", origin)

@@ -53,7 +53,8 @@ type SessionAnswer struct {
 //     to this browser by a signed, encrypted cookie;
 //   - GET /auth/{platform}/callback: the platform's redirect back; the
 //     state must match the cookie, then the shop is installed and the
-//     merchant lands on /admin?shop=DOMAIN;
+//     merchant lands on /admin, signed in to the shop's admin (on
+//     /admin?shop=DOMAIN when no admin is registered);
 //   - POST /auth/{platform}/session, when steps is also a SessionInstall.
 //
 // A refusal is logged and answered with a page (JSON for the session
@@ -116,8 +117,17 @@ func (h *installHandler) callback(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, "install", shop, err)
 		return
 	}
+	home := adminHome(installed)
+	if h.server.admin != nil {
+		// The merchant who just approved the install is signed in to its admin.
+		if err := h.server.admin.StartSession(w, r, installed.ID, stockbell.AdminUser{}, "callback:"+string(h.platform)); err != nil {
+			h.refuse(w, r, "session", shop, err)
+			return
+		}
+		home = "/admin"
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, adminHome(installed), http.StatusFound)
+	http.Redirect(w, r, home, http.StatusFound)
 }
 
 func (h *installHandler) sessionHandler(session SessionInstall) http.HandlerFunc {

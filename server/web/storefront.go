@@ -55,6 +55,7 @@ func (s *Server) RegisterStorefront(f *Storefront) {
 	h := &storefrontHandler{Storefront: f, server: s}
 	s.router.HandleFunc(SubscriptionsPath, h.handleCreate).Methods(http.MethodPost)
 	s.router.HandleFunc(SubscriptionsPath, h.handlePreflight).Methods(http.MethodOptions)
+	s.router.HandleFunc(StatusPath, h.handleStatus).Methods(http.MethodGet)
 }
 
 type storefrontHandler struct {
@@ -97,16 +98,16 @@ type subscriptionView struct {
 func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request) {
 	req, err := decodeSubscription(w, r)
 	if err != nil {
-		h.server.Error(w, r, err)
+		h.refuse(w, r, err, "unreadable body")
 		return
 	}
 	shop, err := h.findShop(r.Context(), req.Shop)
 	if err != nil {
-		h.server.Error(w, r, err)
+		h.refuse(w, r, err, h.whyUnknown(r, req.Shop))
 		return
 	}
 	if !h.allowOrigin(w, r, shop) {
-		h.server.Error(w, r, stockbell.Errorf(stockbell.EFORBIDDEN, "Origin %s may not subscribe to this shop.", r.Header.Get("Origin")))
+		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
 		return
 	}
 	if !h.ipLimiter.Allow(ClientIP(r, h.TrustedProxies), h.Clock.Now()) {
@@ -169,7 +170,8 @@ func (h *storefrontHandler) findShop(ctx context.Context, key string) (*stockbel
 	}
 	shop, err := h.Shops.FindShopByKey(ctx, key)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND || (err == nil && !shop.Active()) {
-		return nil, &stockbell.Error{Code: stockbell.ENOTFOUND, Field: "shop", Message: "Unknown shop: " + key + "."}
+		return nil, &stockbell.Error{Code: stockbell.ENOTFOUND, Field: "shop", Message: "No shop " + key +
+			" takes alerts on this Stockbell server: check the script's data-shop (the shop's key is on the Install page of its Stockbell admin)."}
 	}
 	return shop, err
 }

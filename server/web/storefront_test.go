@@ -4,12 +4,14 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -27,6 +29,25 @@ type storefrontFixture struct {
 	db   *store.DB
 	shop *stockbell.Shop
 	url  string
+	logs *lockedBuffer // the server's log, debug level included
+}
+
+// lockedBuffer is a log destination handlers may write to concurrently.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
 
 func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) *storefrontFixture {
@@ -45,7 +66,8 @@ func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	logger := slog.New(slog.DiscardHandler)
+	logs := &lockedBuffer{}
+	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	front := &web.Storefront{Shops: db, Origins: db, Catalog: db, Subscriptions: db,
 		Clock: stockbell.SystemClock{}, Logger: logger,
@@ -54,7 +76,7 @@ func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) 
 	server.RegisterStorefront(front)
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
-	return &storefrontFixture{db: db, shop: shop, url: ts.URL + web.SubscriptionsPath}
+	return &storefrontFixture{db: db, shop: shop, url: ts.URL + web.SubscriptionsPath, logs: logs}
 }
 
 func noLimits() web.RateLimit { return web.RateLimit{} }
@@ -217,9 +239,11 @@ func TestSubscribeCORS(t *testing.T) {
 		if code != 201 || headers.Get("Access-Control-Allow-Origin") != "https://bells.myshopify.com" {
 			t.Fatalf("storefront origin: %d, ACAO %q", code, headers.Get("Access-Control-Allow-Origin"))
 		}
-		code, _, headers = f.post(t, body(map[string]any{"email": "evil@example.com"}), "Origin", "https://evil.example")
-		if code != 403 || headers.Get("Access-Control-Allow-Origin") != "" {
-			t.Fatalf("foreign origin: %d, ACAO %q; want 403 and no CORS headers", code, headers.Get("Access-Control-Allow-Origin"))
+		code, out, headers := f.post(t, body(map[string]any{"email": "evil@example.com"}), "Origin", "https://evil.example")
+		// The refusal is readable by the page (the snippet says why in the
+		// console) and carries no shop data.
+		if code != 403 || headers.Get("Access-Control-Allow-Origin") != "https://evil.example" || strings.Contains(fmt.Sprint(out), f.shop.PublicKey) {
+			t.Fatalf("foreign origin: %d, ACAO %q, %v; want a readable 403 without shop data", code, headers.Get("Access-Control-Allow-Origin"), out)
 		}
 		if err := db.AddShopOrigin(context.Background(), f.shop.ID, "https://headless.example"); err != nil {
 			t.Fatal(err)
@@ -252,6 +276,57 @@ func TestSubscribeCORS(t *testing.T) {
 		resp.Body.Close()
 		if resp.StatusCode != 204 || resp.Header.Get("Access-Control-Allow-Methods") == "" {
 			t.Fatalf("preflight: %d %v", resp.StatusCode, resp.Header)
+		}
+	})
+}
+
+// TestStorefrontStatus: the snippet asks whether its shop takes
+// subscriptions from this page. Every answer, errors included, is
+// readable by the page and carries no shop data; refusals are logged at
+// debug level with the reason.
+func TestStorefrontStatus(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		status := strings.Replace(f.url, web.SubscriptionsPath, web.StatusPath, 1)
+		get := func(shop, origin string) (int, string, http.Header) {
+			req, _ := http.NewRequest(http.MethodGet, status+"?shop="+shop, nil)
+			req.Header.Set("Origin", origin)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			return resp.StatusCode, string(raw), resp.Header
+		}
+		code, out, h := get("bells.myshopify.com", "https://bells.myshopify.com")
+		if code != 200 || !strings.Contains(out, `"ok"`) || h.Get("Access-Control-Allow-Origin") != "https://bells.myshopify.com" {
+			t.Fatalf("installed shop, its storefront: %d %s %v", code, out, h)
+		}
+		code, out, h = get("nope.myshopify.com", "https://nope.myshopify.com")
+		if code != 404 || !strings.Contains(out, "No shop nope.myshopify.com takes alerts") || h.Get("Access-Control-Allow-Origin") != "https://nope.myshopify.com" {
+			t.Fatalf("unknown shop: %d %s %v", code, out, h)
+		}
+		if err := db.UninstallShop(context.Background(), f.shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		code, uninstalled, h := get("bells.myshopify.com", "https://bells.myshopify.com")
+		if code != 404 || h.Get("Access-Control-Allow-Origin") == "" || strings.Contains(uninstalled, "uninstalled") {
+			t.Fatalf("uninstalled shop: %d %s; want the unknown shop's answer (no shop data)", code, uninstalled)
+		}
+		if _, err := db.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bells.myshopify.com"}); err != nil {
+			t.Fatal(err)
+		}
+		code, out, h = get("bells.myshopify.com", "https://staging.example")
+		if code != 403 || !strings.Contains(out, "is not one of the shop's storefronts") || h.Get("Access-Control-Allow-Origin") != "https://staging.example" {
+			t.Fatalf("another site: %d %s %v", code, out, h)
+		}
+		logs := f.logs.String()
+		for _, reason := range []string{"reason=\"unknown shop nope.myshopify.com\"", "reason=\"shop bells.myshopify.com is uninstalled\"",
+			"reason=\"origin https://staging.example is not a storefront of bells.myshopify.com\""} {
+			if !strings.Contains(logs, "level=DEBUG msg=\"storefront request refused\"") || !strings.Contains(logs, reason) {
+				t.Errorf("the debug log lacks %s:\n%s", reason, logs)
+			}
 		}
 	})
 }

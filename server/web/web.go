@@ -28,6 +28,9 @@ type Server struct {
 
 	router  *mux.Router
 	metrics *httpMetrics
+	// admin, once registered, opens a session for a merchant an install
+	// or a platform's load callback has verified.
+	admin *Admin
 }
 
 // NewServer returns a server with the health and metrics routes; the

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// embeddedQuery is what Shopify adds when it opens the app in its admin.
+func embeddedQuery(shop, token string) string {
+	q := url.Values{"embedded": {"1"}, "shop": {shop}, "host": {"YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZTJl"}}
+	if token != "" {
+		q.Set("id_token", token)
+	}
+	return q.Encode()
+}
+
+// sessionToken signs claims as App Bridge does, with changes applied.
+func sessionToken(t *testing.T, fake *shopifytest.Fake, shop string, change func(jwt.MapClaims)) string {
+	t.Helper()
+	now := time.Now()
+	claims := jwt.MapClaims{"iss": "https://" + shop + "/admin", "dest": "https://" + shop, "aud": fake.APIKey, "sub": "42",
+		"exp": now.Add(time.Minute).Unix(), "nbf": now.Unix(), "iat": now.Unix(), "jti": "j1", "sid": "s1"}
+	if change != nil {
+		change(claims)
+	}
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodHS256, claims).SignedString([]byte(fake.Secret))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return signed
+}
+
+type answer struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func request(t *testing.T, method, target string, form url.Values, headers ...string) answer {
+	t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, target, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := noRedirectClient().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return answer{resp.StatusCode, resp.Header, string(raw)}
+}
+
+// TestManagedInstallFromTheEmbeddedAdmin opens the app as Shopify does
+// after a managed installation: the first load of an unknown shop, with a
+// session token, installs it in that request (token exchange, catalog sync
+// and webhook registration queued) and shows the dashboard in the frame.
+func TestManagedInstallFromTheEmbeddedAdmin(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	a := request(t, http.MethodGet, m.URL()+"/admin?"+embeddedQuery(e2eShop, fake.SessionToken(e2eShop, fake.Secret)), nil)
+	if a.status != http.StatusOK || !strings.Contains(a.body, "Dashboard") {
+		t.Fatalf("first embedded load: %d\n%.2000s", a.status, a.body)
+	}
+	if csp := a.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://"+e2eShop+" https://admin.shopify.com") ||
+		!strings.Contains(csp, "https://cdn.shopify.com") {
+		t.Errorf("CSP %q", csp)
+	}
+	if !strings.Contains(a.body, `<script src="`+web.AppBridgeURL+`"></script>`) || !strings.Contains(a.body, `<meta name="shopify-api-key" content="`+fake.APIKey+`">`) {
+		t.Errorf("the page does not load App Bridge with the app's key")
+	}
+	if a.header.Get("Set-Cookie") != "" {
+		t.Errorf("an embedded page set a cookie: %s", a.header.Get("Set-Cookie"))
+	}
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	if err != nil || !shop.Active() || len(shop.SealedToken) == 0 {
+		t.Fatalf("shop after the first load: %+v %v", shop, err)
+	}
+	var kinds []string
+	if err := m.DB.DB.Select(&kinds, `SELECT kind FROM river_job ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	joined := strings.Join(kinds, " ")
+	if !strings.Contains(joined, "shopify_catalog_sync") || !strings.Contains(joined, "shopify_register_webhooks") {
+		t.Fatalf("jobs after the first load: %v", kinds)
+	}
+	// The next load finds the shop installed and exchanges nothing.
+	again := request(t, http.MethodGet, m.URL()+"/admin/settings?"+embeddedQuery(e2eShop, fake.SessionToken(e2eShop, fake.Secret)), nil)
+	if again.status != http.StatusOK || !strings.Contains(again.body, "Restock settings") {
+		t.Fatalf("second load: %d", again.status)
+	}
+}
+
+// TestSessionTokenDoor drives the embedded door with good and bad session
+// tokens: a document without a valid token bounces to App Bridge, an
+// in-page request gets 401 with the retry header, and a token for another
+// shop is refused without installing it.
+func TestSessionTokenDoor(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	base := m.URL()
+	valid := sessionToken(t, fake, e2eShop, nil)
+	expired := sessionToken(t, fake, e2eShop, func(c jwt.MapClaims) {
+		c["exp"], c["nbf"], c["iat"] = time.Now().Add(-2*time.Minute).Unix(), time.Now().Add(-3*time.Minute).Unix(), time.Now().Add(-3*time.Minute).Unix()
+	})
+	wrongAudience := sessionToken(t, fake, e2eShop, func(c jwt.MapClaims) { c["aud"] = "another-app" })
+	other := "other-bells.myshopify.com"
+	wrongShop := sessionToken(t, fake, other, nil)
+
+	if a := request(t, http.MethodGet, base+"/admin/settings?"+embeddedQuery(e2eShop, valid), nil); a.status != http.StatusOK {
+		t.Fatalf("valid token: %d", a.status)
+	}
+	for name, token := range map[string]string{"missing": "", "expired": expired, "wrong audience": wrongAudience} {
+		doc := request(t, http.MethodGet, base+"/admin/settings?"+embeddedQuery(e2eShop, token), nil)
+		loc, _ := url.Parse(doc.header.Get("Location"))
+		if doc.status != http.StatusFound || loc == nil || loc.Path != web.SessionTokenPath ||
+			!strings.HasPrefix(loc.Query().Get("shopify-reload"), "/admin/settings?") || strings.Contains(loc.Query().Get("shopify-reload"), "id_token") {
+			t.Errorf("%s token, document: %d to %q; want the bounce page reloading /admin/settings without the token", name, doc.status, doc.header.Get("Location"))
+		}
+		if token == "" {
+			continue
+		}
+		fetch := request(t, http.MethodGet, base+"/admin/settings", nil, "Authorization", "Bearer "+token, "Accept", "application/json")
+		if fetch.status != http.StatusUnauthorized || fetch.header.Get(web.RetryInvalidSessionHeader) != "1" {
+			t.Errorf("%s token, in-page request: %d, retry header %q", name, fetch.status, fetch.header.Get(web.RetryInvalidSessionHeader))
+		}
+	}
+	bounce := request(t, http.MethodGet, base+web.SessionTokenPath+"?shop="+e2eShop+"&shopify-reload=%2Fadmin", nil)
+	if bounce.status != http.StatusOK || !strings.Contains(bounce.body, `data-api-key="`+fake.APIKey+`"`) || !strings.Contains(bounce.body, web.AppBridgeURL) {
+		t.Errorf("bounce page: %d\n%s", bounce.status, bounce.body)
+	}
+	wrong := request(t, http.MethodGet, base+"/admin?"+embeddedQuery(e2eShop, wrongShop), nil)
+	if wrong.status != http.StatusForbidden {
+		t.Errorf("token for another shop: %d, want 403", wrong.status)
+	}
+	if _, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, other); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		t.Errorf("a token for another shop installed it: %v", err)
+	}
+	// A state change with a verified token needs no CSRF token; without
+	// one, nothing changes.
+	change := url.Values{"min_inventory": {"4"}, "per_unit": {"2"}, "wait": {"3h"}}
+	if a := request(t, http.MethodPost, base+"/admin/settings?"+embeddedQuery(e2eShop, ""), change); a.status != http.StatusUnauthorized && a.status != http.StatusFound {
+		t.Errorf("post without a token: %d", a.status)
+	}
+	shop, _ := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	if s, _ := m.DB.FindSettings(context.Background(), shop.ID); s.MinInventory != 1 {
+		t.Fatalf("a post without a token changed the settings: %+v", s)
+	}
+	a := request(t, http.MethodPost, base+"/admin/settings", change, "Authorization", "Bearer "+valid)
+	if a.status != http.StatusSeeOther {
+		t.Fatalf("post with a bearer token: %d\n%.1000s", a.status, a.body)
+	}
+	if s, _ := m.DB.FindSettings(context.Background(), shop.ID); s.MinInventory != 4 || s.Wait != 3*time.Hour {
+		t.Fatalf("settings after the post: %+v", s)
+	}
+}

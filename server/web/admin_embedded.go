@@ -1,0 +1,149 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// SessionTokenPath serves the session-token bounce page: App Bridge, and
+// nothing else, which reloads the path in ?shopify-reload= with a fresh
+// session token (id_token) in its query.
+const SessionTokenPath = "/admin/session-token"
+
+// RetryInvalidSessionHeader asks App Bridge to retry an in-page request
+// once with a new session token.
+const RetryInvalidSessionHeader = "X-Shopify-Retry-Invalid-Session-Request"
+
+// AppBridgeURL is the only script the admin loads from elsewhere, and
+// only inside the Shopify admin.
+const AppBridgeURL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+
+// embeddedToken returns the Shopify session token a request carries: the
+// Authorization header of an in-page request, the id_token Shopify adds to
+// a document's query, or the id_token field the admin's script adds to a
+// form. bearer reports an in-page request.
+func embeddedToken(r *http.Request) (token string, bearer bool) {
+	if raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok {
+		return strings.TrimSpace(raw), true
+	}
+	if safeMethod(r.Method) {
+		return r.URL.Query().Get("id_token"), false
+	}
+	return r.PostFormValue("id_token"), false
+}
+
+// embeddedRequest reports whether a request without a session token comes
+// from inside the Shopify admin (Shopify opens the app with embedded=1 and
+// the shop).
+func (a *Admin) embeddedRequest(r *http.Request) bool {
+	q := r.URL.Query()
+	return a.Shopify != nil && q.Get("embedded") == "1" && stockbell.ValidShopifyDomain(q.Get("shop"))
+}
+
+// embeddedSession authenticates a request by its Shopify session token. An
+// unknown shop (Shopify's managed installation opens the app before
+// Stockbell knows the shop) is installed from the token in this request:
+// token exchange for an offline token, the shop, and its catalog sync and
+// webhook registration jobs. A token for another shop than the request
+// names is refused.
+func (a *Admin) embeddedSession(r *http.Request, token string) (*AdminSession, error) {
+	// A token naming another shop than the request is refused before
+	// anything else, so that it can never install that other shop.
+	if named := r.URL.Query().Get("shop"); named != "" && !strings.EqualFold("https://"+named, tokenClaims(token).Dest) {
+		return nil, stockbell.Errorf(stockbell.EFORBIDDEN, "This session token is for another shop than %s.", named)
+	}
+	shop, installed, err := a.Shopify.InstallFromSessionToken(r.Context(), token)
+	if err != nil {
+		return nil, err
+	}
+	if installed {
+		a.Logger.Info("shop installed from the embedded admin (managed installation)", "shop", shop.Domain, "shop_id", shop.ID)
+	}
+	return &AdminSession{ShopID: shop.ID, Shop: shop, Door: DoorShopify, Embedded: true, IDToken: token,
+		Host: r.URL.Query().Get("host"), User: stockbell.AdminUser{ID: tokenClaims(token).Sub}}, nil
+}
+
+// unverifiedClaims are the claims of a session token read without
+// checking its signature: only to refuse early, or to name the user of a
+// token verified already.
+type unverifiedClaims struct {
+	Dest string `json:"dest"`
+	Sub  string `json:"sub"`
+}
+
+func tokenClaims(token string) unverifiedClaims {
+	var claims unverifiedClaims
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return claims
+	}
+	if payload, err := base64.RawURLEncoding.DecodeString(parts[1]); err == nil {
+		json.Unmarshal(payload, &claims)
+	}
+	return claims
+}
+
+// refuseEmbedded answers a request whose session token is missing or not
+// valid: an in-page request gets 401 with the retry header (App Bridge
+// retries once with a new token); a document goes to the bounce page,
+// which comes back with a fresh token, unless the token was valid but for
+// another shop (a bounce would not change that: 403).
+func (a *Admin) refuseEmbedded(w http.ResponseWriter, r *http.Request, err error, bearer bool) {
+	a.Logger.Debug("embedded admin request refused", "path", r.URL.Path, "shop", r.URL.Query().Get("shop"), "reason", err)
+	switch {
+	case bearer:
+		w.Header().Set(RetryInvalidSessionHeader, "1")
+		a.server.Error(w, r, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The session token is missing or not valid."))
+	case stockbell.ErrorCode(err) == stockbell.EFORBIDDEN || !safeMethod(r.Method):
+		a.renderPublic(w, statusOf(err, nil), "error", "Not signed in", map[string]any{"Message": stockbell.ErrorMessage(err) +
+			" Open Stockbell again from your Shopify admin."})
+	default:
+		http.Redirect(w, r, bounceURL(r), http.StatusFound)
+	}
+}
+
+// bounceURL is the bounce page's address for a document request: the
+// request's own path and query (without the stale token) to reload.
+func bounceURL(r *http.Request) string {
+	q := r.URL.Query()
+	q.Del("id_token")
+	reload := r.URL.Path
+	if len(q) > 0 {
+		reload += "?" + q.Encode()
+	}
+	bounce := url.Values{"shop": {q.Get("shop")}, "host": {q.Get("host")}, "embedded": {"1"}, "shopify-reload": {reload}}
+	return SessionTokenPath + "?" + bounce.Encode()
+}
+
+// sessionTokenPage serves the bounce page.
+func (a *Admin) sessionTokenPage(w http.ResponseWriter, r *http.Request) {
+	shop := r.URL.Query().Get("shop")
+	reload := r.URL.Query().Get("shopify-reload")
+	if !stockbell.ValidShopifyDomain(shop) || !strings.HasPrefix(reload, "/") || strings.HasPrefix(reload, "//") {
+		a.renderPublic(w, http.StatusBadRequest, "error", "Bad request", map[string]any{"Message": "Open Stockbell from your Shopify admin."})
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; script-src "+AppBridgeURL+"; connect-src https://*.shopify.com; frame-ancestors https://"+shop+" https://admin.shopify.com")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	WriteHTML(w, http.StatusOK, bouncePage, struct{ APIKey, AppBridge string }{a.opts.ShopifyAPIKey, AppBridgeURL})
+}
+
+// bouncePage loads App Bridge with the app's client id; App Bridge then
+// reloads the path of ?shopify-reload= with a fresh id_token.
+var bouncePage = template.Must(template.New("bounce").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
+<meta name="shopify-api-key" content="{{.APIKey}}">
+<title>Stockbell</title>
+<script data-api-key="{{.APIKey}}" src="{{.AppBridge}}"></script>
+</head><body></body></html>`))
+
+// errNoSessionToken is why an embedded document without a token bounces.
+var errNoSessionToken = stockbell.Errorf(stockbell.EUNAUTHORIZED, "The request carries no session token.")
