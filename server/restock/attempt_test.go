@@ -31,7 +31,7 @@ func (s *dyingSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (
 
 // countingMetrics records what the messenger reports.
 type countingMetrics struct {
-	mu                              sync.Mutex
+	mu                             sync.Mutex
 	sent, failed, retried, resumed int
 }
 
