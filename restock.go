@@ -218,7 +218,9 @@ type MessageStore interface {
 	FinishMessage(ctx context.Context, result MessageResult) (bool, error)
 	// ReleaseAttempt ends the lease of a pending message whose attempt failed
 	// transiently and records the error, so the retry may send at once.
-	ReleaseAttempt(ctx context.Context, messageID int64, reason string) error
+	// With outcomeUnknown (the provider may have accepted the message) the
+	// retry's BeginAttempt answers AttemptResumed.
+	ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -128,3 +128,28 @@ func TestNoRepeatWithoutADeadAttempt(t *testing.T) {
 		}
 	})
 }
+
+// TestSendWhoseAnswerWasLost: a send that failed after the message was
+// handed to the provider (the error wraps stockbell.ErrOutcomeUnknown) is
+// retried at once, and the retry is counted as a possible repeat.
+func TestSendWhoseAnswerWasLost(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		metrics := &countingMetrics{}
+		h.msgr.Metrics = metrics
+		h.sender.unknownTimes, h.allowFailures = 1, 1
+		v := h.variant("v1")
+		h.subscribe(v, 1, "u")
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		sent := h.messages(stockbell.MessageSent)
+		if len(sent) != 1 || len(h.sender.recipients()) != 2 {
+			t.Fatalf("%d sent after %d provider calls; want the message sent, the provider called twice", len(sent), len(h.sender.recipients()))
+		}
+		if metrics.retried != 1 || metrics.resumed != 1 {
+			t.Fatalf("metrics: retried %d, resumed %d; want 1 and 1", metrics.retried, metrics.resumed)
+		}
+		if e := h.events(v, stockbell.EventMessageSent); len(e) != 1 || e[0]["possible_repeat"] != true {
+			t.Fatalf("message_sent events %v, want one marked possible_repeat", e)
+		}
+	})
+}

@@ -34,7 +34,10 @@ type recordingSender struct {
 	sent      []stockbell.OutboundMessage
 	reject    map[string]bool
 	failTimes int
-	dev       delivery.DevSender
+	// unknownTimes: accept the message, then lose the connection before
+	// answering (the outcome is unknown to the caller).
+	unknownTimes int
+	dev          delivery.DevSender
 }
 
 func (s *recordingSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (stockbell.SendResult, error) {
@@ -48,6 +51,10 @@ func (s *recordingSender) Send(ctx context.Context, msg stockbell.OutboundMessag
 		return stockbell.SendResult{}, fmt.Errorf("provider unavailable")
 	}
 	s.sent = append(s.sent, msg)
+	if s.unknownTimes > 0 {
+		s.unknownTimes--
+		return stockbell.SendResult{}, fmt.Errorf("connection reset awaiting the answer: %w", stockbell.ErrOutcomeUnknown)
+	}
 	return s.dev.Send(ctx, msg)
 }
 

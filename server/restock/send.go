@@ -2,6 +2,7 @@ package restock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -22,7 +23,9 @@ const DefaultSendLease = 25 * time.Second
 // after. The one window left is a crash between the provider accepting the
 // message and the sent mark committing: the retry sends again (at least
 // once), with the message id as OutboundMessage.MessageID so that a provider
-// that deduplicates by it can drop the copy. Such a resend is counted
+// that deduplicates by it can drop the copy. The same holds for a send whose
+// connection failed after the message was handed over (the error wraps
+// stockbell.ErrOutcomeUnknown). Such a resend is counted
 // (MessageMetrics.MessageResumed) and recorded on the message's event.
 type Messenger struct {
 	Store    stockbell.MessageStore
@@ -126,7 +129,8 @@ func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resu
 		return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed, Reason: stockbell.ErrorMessage(err), Resumed: resumed})
 	}
 	m.metrics().MessageRetried(channel)
-	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error()); relErr != nil {
+	unknown := errors.Is(err, stockbell.ErrOutcomeUnknown)
+	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error(), unknown); relErr != nil {
 		m.logger().Error("release message lease", "message", id, "err", relErr)
 	}
 	return fmt.Errorf("send message %d: %w", id, err)

@@ -228,11 +228,18 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 }
 
 // ReleaseAttempt ends the lease of a pending message and records the error
-// of its failed attempt.
-func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string) error {
+// of its failed attempt. An attempt whose outcome is unknown leaves the
+// lease expired rather than cleared: that is what BeginAttempt reads as an
+// attempt that ended without a result.
+func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = NULL, error = ? WHERE id = ? AND status = ?`),
-			reason, messageID, stockbell.MessagePending)
+		var leaseUntil *time.Time
+		if outcomeUnknown {
+			now := tx.db.now()
+			leaseUntil = &now
+		}
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND status = ?`),
+			leaseUntil, reason, messageID, stockbell.MessagePending)
 		return err
 	})
 }
