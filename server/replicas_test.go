@@ -16,6 +16,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/restock"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -318,5 +319,17 @@ func waitForCondition(t testing.TB, timeout time.Duration, cond func() bool) {
 			t.Fatalf("condition not met within %s", timeout)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestQueueSettingsKeepTheRecoveryPromise: the send lease outlasts the
+// send job's timeout and ends before a dead process's job is rescued, and
+// the worst case of a rescue fits the promise.
+func TestQueueSettingsKeepTheRecoveryPromise(t *testing.T) {
+	if !(jobs.JobTimeout < restock.DefaultSendLease && restock.DefaultSendLease < jobs.RescueStuckJobsAfter) {
+		t.Fatalf("send timeout %s, lease %s, rescue after %s: want timeout < lease < rescue", jobs.JobTimeout, restock.DefaultSendLease, jobs.RescueStuckJobsAfter)
+	}
+	if jobs.RecoveryBound >= recoveryBudget {
+		t.Fatalf("a dead process's job may wait %s, over the %s promised", jobs.RecoveryBound, recoveryBudget)
 	}
 }
