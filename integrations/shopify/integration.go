@@ -10,13 +10,15 @@ import (
 
 // Integration holds what the Shopify jobs and webhook processing need.
 // Its methods are job handlers the server registers:
-// ProcessDelivery (through the webhook registry), SyncCatalog,
+// ProcessReceipt (through the webhook registry), SyncCatalog,
 // RegisterWebhooks and Reconcile.
 type Integration struct {
 	Config  stockbell.ShopifyConfig
 	Shops   stockbell.ShopService
 	Catalog stockbell.CatalogService
 	Privacy stockbell.PrivacyService
+	// Conversions receives orders/create (nil: orders are not counted).
+	Conversions stockbell.ConversionService
 	// Jobs inserts follow-up jobs (the per-shop reconciliations).
 	Jobs   stockbell.JobInserter
 	Sealer stockbell.TokenSealer
