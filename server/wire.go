@@ -181,7 +181,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
-	jobs.Handle(workers, integration.RegisterWebhooks, 0)
+	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	c.periodic = append(c.periodic, jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} }))
 	return nil
