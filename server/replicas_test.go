@@ -68,7 +68,8 @@ type replica struct {
 // production queue settings (the only ones there are) on one PostgreSQL,
 // each sending through its own port of one SMTP server. A restock for
 // 3,000 subscribers starts; when a fifth of them have mail, one replica is
-// killed with SIGKILL. Within 90 s of the kill every subscriber has had
+// killed with SIGKILL while its workers are sending (its provider answers
+// slowly, so its ten workers are always in the middle of a send). Within 90 s of the kill every subscriber has had
 // exactly one message (one Message-ID), all marked sent; the jobs the dead
 // replica was running were rescued and done by the others; a message
 // handed to the provider twice is one the dead replica was sending when it
@@ -79,6 +80,9 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	db := openReplicaDatabase(t, dbURL)
 	shop, variant := seedReplicaRestock(t, db)
 	sink := startSMTPSink(t, 3)
+	// Replica 0's provider is slow, so that its workers are in the middle
+	// of sends when it is killed.
+	sink.slow[0] = 100 * time.Millisecond
 	replicas := make([]*replica, 3)
 	for i := range replicas {
 		replicas[i] = startReplica(t, dbURL, sink.url(i))

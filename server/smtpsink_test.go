@@ -29,14 +29,17 @@ type mailbox struct {
 // and recipient. It listens on several ports with one mailbox.
 type smtpSink struct {
 	ports []int
-	mu    sync.Mutex
-	got   []mailbox
+	// slow[i] is how long listener i thinks before taking each message
+	// (before MAIL FROM is answered): a slow provider.
+	slow []time.Duration
+	mu   sync.Mutex
+	got  []mailbox
 }
 
 // startSMTPSink listens on n loopback ports until the test ends.
 func startSMTPSink(t testing.TB, n int) *smtpSink {
 	t.Helper()
-	sink := &smtpSink{}
+	sink := &smtpSink{slow: make([]time.Duration, n)}
 	for i := range n {
 		srv := smtp.NewServer(sinkBackend{sink: sink, listener: i})
 		srv.Domain = "mx.test"
@@ -83,7 +86,10 @@ type sinkSession struct {
 	to      string
 }
 
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error {
+	time.Sleep(s.backend.sink.slow[s.backend.listener])
+	return nil
+}
 
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
 	s.to = to
