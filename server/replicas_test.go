@@ -90,7 +90,7 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	for _, r := range replicas {
 		r.waitServing(t)
 	}
-	_, err := db.ApplyStockChange(bg(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: variant, LocationID: "warehouse", Available: 5})
+	_, err := db.ApplyStockChange(bg(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: variant, LocationID: "warehouse", Available: 5, At: time.Now()})
 	noErr(t, err)
 
 	waitForCondition(t, 2*time.Minute, func() bool { return sink.count() >= replicaSubscribers/5 })
@@ -145,7 +145,7 @@ func seedReplicaRestock(t *testing.T, db *store.DB) (*stockbell.Shop, string) {
 	noErr(t, err)
 	_, err = db.UpsertProduct(bg(), stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Lamp", Published: true,
 		Variants: []stockbell.VariantUpsert{{PlatformID: "v1", InventoryItemID: "i1", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
-			Levels: []stockbell.LocationLevel{{LocationID: "warehouse", Available: 0}}}}})
+			Levels: []stockbell.LocationLevel{{LocationID: "warehouse", Available: 0, UpdatedAt: time.Now().Add(-time.Hour)}}}}})
 	noErr(t, err)
 	v, err := db.FindVariant(bg(), shop.ID, "v1")
 	noErr(t, err)
