@@ -2,38 +2,33 @@ package snippet
 
 import (
 	"net/http"
-	"regexp"
 	"strconv"
 	"strings"
 )
 
-// Cache lifetimes. /snippet.js is the bundle itself under a short cache,
-// revalidated by ETag: one request per page view instead of a loader plus
-// the bundle, and a release reaches every storefront within five minutes.
-// /snippet/{hash}.js never changes, so browsers and CDNs keep it a year.
+// Cache lifetimes. /snippet.js is the first-load script itself under a
+// short cache, revalidated by ETag: one request per page view instead of a
+// loader plus the script, and a release reaches every storefront within
+// five minutes. A content-hashed path never changes, so browsers and CDNs
+// keep it a year.
 const (
 	StableCacheControl = "public, max-age=300"
 	HashedCacheControl = "public, max-age=31536000, immutable"
 )
 
-var hashedPath = regexp.MustCompile(`^/snippet/([0-9a-f]{16})\.js$`)
-
-// Handler serves GET and HEAD for /snippet.js and /snippet/{hash}.js. A
-// well-formed hash other than the current one (a page cached across a
-// release) gets the current bundle under the short cache, so storefronts
-// keep working; anything else is 404. Mount it at "/snippet.js" and under
+// Handler serves GET and HEAD for every file of the bundle: /snippet.js,
+// /snippet/{hash}.js and the lazy /snippet/{name}.{hash}.js. A well-formed
+// path with another hash (a page cached across a release) gets the current
+// file of that name under the short cache, so storefronts keep working;
+// anything else is 404 (see Lookup). Mount it at "/snippet.js" and under
 // "/snippet/".
 func (b *Bundle) Handler() http.Handler {
 	return http.HandlerFunc(b.serve)
 }
 
 func (b *Bundle) serve(w http.ResponseWriter, r *http.Request) {
-	cache := StableCacheControl
-	if m := hashedPath.FindStringSubmatch(r.URL.Path); m != nil {
-		if m[1] == b.Hash {
-			cache = HashedCacheControl
-		}
-	} else if r.URL.Path != "/snippet.js" {
+	f, immutable := b.Lookup(r.URL.Path)
+	if f == nil {
 		http.NotFound(w, r)
 		return
 	}
@@ -42,22 +37,26 @@ func (b *Bundle) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	b.write(w, r, cache)
+	cache := StableCacheControl
+	if immutable {
+		cache = HashedCacheControl
+	}
+	f.write(w, r, cache)
 }
 
-func (b *Bundle) write(w http.ResponseWriter, r *http.Request, cache string) {
+func (f *File) write(w http.ResponseWriter, r *http.Request, cache string) {
 	coding := negotiate(r.Header.Get("Accept-Encoding"))
-	body := b.JS
+	body := f.JS
 	if coding != "" {
-		body = b.encodings[coding]
+		body = f.encodings[coding]
 	}
 	h := w.Header()
 	h.Set("Cache-Control", cache)
 	h.Set("Vary", "Accept-Encoding")
-	h.Set("ETag", b.etag(coding))
+	h.Set("ETag", f.etag(coding))
 	h.Set("Access-Control-Allow-Origin", "*")
 	h.Set("Cross-Origin-Resource-Policy", "cross-origin")
-	if b.matches(r.Header.Get("If-None-Match")) {
+	if f.matches(r.Header.Get("If-None-Match")) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
@@ -73,20 +72,20 @@ func (b *Bundle) write(w http.ResponseWriter, r *http.Request, cache string) {
 }
 
 // etag is strong and differs per content coding, as each coding is a
-// different representation of the same bundle.
-func (b *Bundle) etag(coding string) string {
+// different representation of the same file.
+func (f *File) etag(coding string) string {
 	if coding == "" {
-		return `"` + b.Hash + `"`
+		return `"` + f.Hash + `"`
 	}
-	return `"` + b.Hash + "-" + coding + `"`
+	return `"` + f.Hash + "-" + coding + `"`
 }
 
 // matches reports whether If-None-Match names any representation of this
-// bundle (weak comparison, so a proxy's W/ prefix still matches).
-func (b *Bundle) matches(header string) bool {
+// file (weak comparison, so a proxy's W/ prefix still matches).
+func (f *File) matches(header string) bool {
 	for _, tag := range strings.Split(header, ",") {
 		tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/")
-		if tag == "*" || tag == b.etag("") || tag == b.etag("gzip") || tag == b.etag("br") {
+		if tag == "*" || tag == f.etag("") || tag == f.etag("gzip") || tag == f.etag("br") {
 			return true
 		}
 	}
