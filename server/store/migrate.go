@@ -44,7 +44,9 @@ func (db *DB) migrations() (*goose.Provider, error) {
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys)
+	// Version numbers are reserved in ranges per line of work, so a lower
+	// number may ship after a higher one: apply it rather than refuse.
+	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}

@@ -1,0 +1,109 @@
+package store_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func detailOf(t *testing.T, e *stockbell.Event) map[string]any {
+	t.Helper()
+	var d map[string]any
+	must(t, json.Unmarshal([]byte(e.Detail), &d))
+	return d
+}
+
+func TestRecordSync(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformFeed, "feed.example.com")
+		other := install(t, db, stockbell.PlatformFeed, "other.example.com")
+		start := clock.Now()
+		clock.Add(time.Minute)
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: "feed", StartedAt: start,
+			FinishedAt: start.Add(1500 * time.Millisecond), Items: 10, Changed: 3, Unpublished: 1,
+			Rejections: []stockbell.SyncRejection{{Position: 4, ID: "", Reason: "item has no id"}, {Position: 7, ID: "B", Reason: "negative inventory_quantity"}}}))
+		clock.Add(time.Minute)
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: "feed", Failure: "malformed JSON at byte 120"}))
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: other.ID, Source: "feed", NotModified: true}))
+
+		log, total, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		must(t, err)
+		kinds := []stockbell.EventKind{}
+		for _, e := range log {
+			kinds = append(kinds, e.Kind)
+		}
+		want := fmt.Sprint([]stockbell.EventKind{stockbell.EventSyncFailed, stockbell.EventSyncFinished, stockbell.EventSyncItemRejected, stockbell.EventSyncItemRejected})
+		if total != 4 || fmt.Sprint(kinds) != want {
+			t.Fatalf("sync log = %v (total %d), want %s", kinds, total, want)
+		}
+		if d := detailOf(t, log[0]); d["reason"] != "malformed JSON at byte 120" || d["source"] != "feed" {
+			t.Errorf("failure detail = %v", d)
+		}
+		d := detailOf(t, log[1])
+		if d["items"] != 10.0 || d["changed"] != 3.0 || d["unpublished"] != 1.0 || d["rejected"] != 2.0 || d["duration_ms"] != 1500.0 || d["not_modified"] != false {
+			t.Errorf("summary detail = %v", d)
+		}
+		// Rejections keep their document order: position 7 was written last.
+		if d := detailOf(t, log[2]); d["position"] != 7.0 || d["id"] != "B" || d["reason"] != "negative inventory_quantity" {
+			t.Errorf("newest rejection = %v", d)
+		}
+		kind := stockbell.EventSyncItemRejected
+		_, total, err = db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &kind})
+		must(t, err)
+		if total != 2 {
+			t.Errorf("%d rejections, want 2", total)
+		}
+		otherLog, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: other.ID})
+		must(t, err)
+		if len(otherLog) != 1 || detailOf(t, otherLog[0])["not_modified"] != true {
+			t.Errorf("other shop's log = %v", otherLog)
+		}
+		// The sync log is part of the shop's activity log.
+		_, all, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID})
+		must(t, err)
+		if all != 5 { // installed + 4
+			t.Errorf("%d activity events, want 5", all)
+		}
+	})
+}
+
+func TestRecordSyncBoundsRejections(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformFeed, "feed.example.com")
+		report := stockbell.SyncReport{ShopID: shop.ID, Source: "feed", Items: 500}
+		for i := 1; i <= 250; i++ {
+			report.Rejections = append(report.Rejections, stockbell.SyncRejection{Position: i, ID: fmt.Sprint(i), Reason: "duplicate id"})
+		}
+		must(t, db.RecordSync(ctx, report))
+		kind := stockbell.EventSyncItemRejected
+		_, total, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &kind})
+		must(t, err)
+		if total != stockbell.MaxSyncRejectionsLogged {
+			t.Errorf("%d rejections logged, want %d", total, stockbell.MaxSyncRejectionsLogged)
+		}
+		summary := stockbell.EventSyncFinished
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &summary})
+		must(t, err)
+		if d := detailOf(t, log[0]); d["rejected"] != 250.0 || d["rejections_logged"] != 100.0 {
+			t.Errorf("summary = %v", d)
+		}
+	})
+}
+
+func TestRecordSyncRefusals(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformFeed, "feed.example.com")
+		wantCode(t, db.RecordSync(ctx, stockbell.SyncReport{Source: "feed"}), stockbell.EINVALID, "shop_id")
+		wantCode(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID}), stockbell.EINVALID, "source")
+		wantCode(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID + 100, Source: "feed"}), stockbell.ENOTFOUND, "")
+		kind := stockbell.EventStockChanged
+		_, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &kind})
+		wantCode(t, err, stockbell.EINVALID, "kind")
+	})
+}

@@ -1,0 +1,90 @@
+package stockbell
+
+import (
+	"context"
+	"time"
+)
+
+// Sync log events. A sync reads a shop's catalog from outside (a feed
+// document, a platform's API polled for reconciliation) and applies what
+// changed; the shop's sync log is what each sync did, in the activity log.
+const (
+	// EventSyncFinished: a sync ran to its end and applied every valid item.
+	// Detail: source, items, changed, unpublished, rejected,
+	// rejections_logged, not_modified, started_at, duration_ms.
+	EventSyncFinished EventKind = "sync_finished"
+	// EventSyncFailed: a sync changed nothing (the source was unreachable or
+	// its document was malformed or truncated); the last good state stays.
+	// Detail: source, reason, rejected, rejections_logged, started_at,
+	// duration_ms.
+	EventSyncFailed EventKind = "sync_failed"
+	// EventSyncItemRejected: one item a sync could not apply.
+	// Detail: source, position, id, reason.
+	EventSyncItemRejected EventKind = "sync_item_rejected"
+)
+
+// SyncEventKinds are the kinds that make up a shop's sync log.
+var SyncEventKinds = []EventKind{EventSyncFinished, EventSyncFailed, EventSyncItemRejected}
+
+// MaxSyncRejectionsLogged bounds the sync_item_rejected events one sync
+// writes; the summary event counts every rejection.
+const MaxSyncRejectionsLogged = 100
+
+// SyncRejection is one item a sync could not apply.
+type SyncRejection struct {
+	// Position is the item's place in the source, counting from 1 in
+	// document (or page) order.
+	Position int `json:"position"`
+	// ID is the item's id as the source spells it ("" when it has none).
+	ID     string `json:"id"`
+	Reason string `json:"reason"`
+}
+
+// SyncReport is what one sync of a shop did.
+type SyncReport struct {
+	ShopID int64
+	// Source names what was synced, e.g. "feed", "bigcommerce:catalog",
+	// "magento:poll".
+	Source     string
+	StartedAt  time.Time
+	FinishedAt time.Time
+	// Failure, when not empty, says why the sync changed nothing; the report
+	// is then recorded as sync_failed.
+	Failure string
+	// NotModified: the source answered that nothing changed since the last
+	// sync (HTTP 304), so nothing was read.
+	NotModified bool
+	// Items counts the items read, Changed those whose stored state changed,
+	// Unpublished those marked unpublished because the source no longer
+	// lists them.
+	Items       int
+	Changed     int
+	Unpublished int
+	Rejections  []SyncRejection
+}
+
+// Failed reports whether the sync changed nothing because of a failure.
+func (r *SyncReport) Failed() bool { return r.Failure != "" }
+
+// SyncLogFilter selects a shop's sync log entries.
+type SyncLogFilter struct {
+	ShopID int64
+	// Kind, when set, keeps one of SyncEventKinds only.
+	Kind   *EventKind
+	Offset int
+	Limit  int
+}
+
+// SyncLogService keeps each shop's sync log. Every integration that syncs a
+// catalog from outside (feeds, platform polls) records its syncs here.
+type SyncLogService interface {
+	// RecordSync writes the report to the shop's activity log in one
+	// transaction: a sync_item_rejected event per rejection (at most
+	// MaxSyncRejectionsLogged), then a sync_finished event, or sync_failed
+	// when the report has a Failure. Returns EINVALID without a shop or
+	// source, ENOTFOUND for an unknown shop.
+	RecordSync(ctx context.Context, report SyncReport) error
+	// FindSyncLog returns the shop's sync events, newest first (a sync's
+	// summary before its rejections), and their total count.
+	FindSyncLog(ctx context.Context, filter SyncLogFilter) ([]*Event, int, error)
+}
