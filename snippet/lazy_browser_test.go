@@ -125,22 +125,3 @@ func TestFailedLoadIsReportedAndTheNextClickTriesAgain(t *testing.T) {
 	click(t, ctx, `button()`)
 	waitFor(t, ctx, `dialog() && dialog().open`)
 }
-
-func TestButtonsAndFormShareOneStylesheet(t *testing.T) {
-	s := newStorefront(t, "")
-	ctx := newBrowser(t)
-	open(t, ctx, s.shop.URL+"/pages/custom")
-	eval[chromedp.Void](t, ctx, `document.body.insertAdjacentHTML("beforeend",
-		'<div data-stockbell-variant="B" data-stockbell-available="false"></div><div data-stockbell-variant="C" data-stockbell-available="false"></div>')`)
-	waitFor(t, ctx, `document.querySelectorAll("stockbell-button").length == 3`)
-	click(t, ctx, `button()`)
-	waitFor(t, ctx, `dialog() && dialog().open`)
-	got := eval[string](t, ctx, `(() => {
-		const roots = [...document.querySelectorAll("stockbell-button, stockbell-dialog")].map((h) => h.shadowRoot);
-		const shared = roots[0].adoptedStyleSheets[0];
-		return [roots.length, roots.every((r) => r.adoptedStyleSheets[0] === shared), roots.filter((r) => r.querySelector("style")).length,
-			getComputedStyle(form().querySelector("button[type=submit]")).minHeight].join("|"); })()`)
-	if got != "4|true|0|44px" {
-		t.Errorf("shadow roots, all sharing the first sheet, with a <style>, submit min-height: %s", got)
-	}
-}
