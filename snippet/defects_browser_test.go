@@ -12,10 +12,10 @@ import (
 // in kebab case (data-text-done-sms); the lower-cased spelling that
 // data-text-doneSms becomes is accepted too.
 func TestTextAttributesWithCompoundKeys(t *testing.T) {
+	ctx := newBrowser(t)
 	for _, attr := range []string{"data-text-done-sms", "data-text-doneSms"} {
 		t.Run(attr, func(t *testing.T) {
 			s := newStorefront(t, `data-channels="sms" data-country="FR" `+attr+`="Texto promis."`)
-			ctx := newBrowser(t)
 			open(t, ctx, s.shop.URL+"/pages/custom")
 			click(t, ctx, `button()`)
 			waitFor(t, ctx, `dialog() && dialog().open`)
@@ -88,10 +88,10 @@ func TestCountrySelectShowsWholeNames(t *testing.T) {
 		{360, `data-channels="both" data-country="GB" data-locale="en"`, "+44 United Kingdom", false},
 		{1440, `data-channels="both" data-country="GB" data-locale="en"`, "+44 United Kingdom", true},
 	}
+	ctx := newBrowser(t)
 	for _, c := range cases {
 		t.Run(fmt.Sprintf("%s/%dpx", c.text, c.width), func(t *testing.T) {
 			s := newStorefront(t, c.attrs)
-			ctx := newBrowser(t)
 			do(t, ctx, chromedp.EmulateViewport(c.width, 800))
 			open(t, ctx, s.shop.URL+"/pages/custom")
 			click(t, ctx, `button()`)

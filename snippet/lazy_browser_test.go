@@ -29,11 +29,11 @@ func neverIdle(t testing.TB, ctx context.Context) {
 }
 
 func TestClickBeforeTheFormHasLoadedIsNotLost(t *testing.T) {
+	ctx := newBrowser(t) // each case has its own shop and app origins, so nothing is cached across them
+	neverIdle(t, ctx)
 	for _, how := range []string{"mouse", "keyboard"} {
 		t.Run(how, func(t *testing.T) {
 			s := newStorefront(t, "")
-			ctx := newBrowser(t)
-			neverIdle(t, ctx)
 			release := s.holdLazyFiles(t)
 			open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
 			waitFor(t, ctx, `shown(button())`)
@@ -89,10 +89,10 @@ func TestIdleBrowserLoadsTheFormAndThePageLanguageOnly(t *testing.T) {
 		{"french sms", customAttrs, "/pages/custom", []string{"form", "fr", "phone"}},
 		{"german override", `data-locale="de-AT"`, "/pages/custom", []string{"de", "form"}},
 	}
+	ctx := newBrowser(t)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			s := newStorefront(t, c.attrs)
-			ctx := newBrowser(t)
 			open(t, ctx, s.shop.URL+c.path)
 			waitFor(t, ctx, `shown(button())`)
 			got := s.waitLazyFiles(t, len(c.want))
