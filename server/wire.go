@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -51,7 +50,9 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.wireStorefront()
-	m.Web.Router().HandleFunc("/admin", web.AdminHome(m.DB)).Methods(http.MethodGet)
+	if _, err := m.wireAdmin(); err != nil {
+		return nil, err
+	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	if err := m.wireShopify(registry, workers, c); err != nil {
@@ -76,9 +77,8 @@ func (m *Main) wireRestock(workers *riverWorkers) error {
 	if err != nil {
 		return err
 	}
-	for prefix, h := range d.Routes() {
-		m.Web.MountPrefix(prefix, h)
-	}
+	m.Web.RegisterUnsubscribe(d.Unsubscribes)
+	m.Web.RegisterShortLinks(d.Links)
 	m.closers = append(m.closers, d.Close)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
 		Logger: m.Logger.With("component", "messages")}
@@ -103,7 +103,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32),
 		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
-		Clock: stockbell.SystemClock{}, Logger: logger, Fallback: fallback})
+		Clock: stockbell.SystemClock{}, Fallback: fallback})
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +136,7 @@ func (m *Main) wireSnippet() error {
 	if err != nil {
 		return err
 	}
-	h := bundle.Handler()
-	m.Web.Mount("/snippet.js", h, http.MethodGet, http.MethodHead)
-	m.Web.MountPrefix("/snippet/", h)
+	m.Web.RegisterSnippet(bundle)
 	m.Logger.Info("snippet built", "path", bundle.Path(), "bytes", len(bundle.JS))
 	return nil
 }
@@ -150,7 +148,7 @@ func (m *Main) wireStorefront() {
 		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
 	}
 	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)
-	storefront.Register(m.Web)
+	m.Web.RegisterStorefront(storefront)
 }
 
 // wireShopify mounts the Shopify install and webhook routes and registers
@@ -170,18 +168,15 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	if err != nil {
 		return err
 	}
-	state, err := oauth.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
+	state, err := web.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
 	if err != nil {
 		return err
 	}
 	queue := queueHandle{m}
-	install := oauth.NewShopify(cfg, m.DB, queue, sealer, state, clock, logger)
-	m.Web.Mount("/auth/shopify", http.HandlerFunc(install.Begin), http.MethodGet)
-	m.Web.Mount("/auth/shopify/callback", http.HandlerFunc(install.Callback), http.MethodGet)
-	m.Web.Mount("/auth/shopify/session", http.HandlerFunc(install.Session), http.MethodPost)
+	m.Web.RegisterInstall(stockbell.PlatformShopify, oauth.NewShopify(cfg, m.DB, sealer, clock, logger), state)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
-	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Jobs: queue,
+	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/stockbell/stockbell/server/web"
 )
 
 func lazyFile(t testing.TB, b *Bundle, name string) *File {
@@ -59,7 +61,7 @@ func TestLazyFilesAreHashedModulesNamedByTheFirstLoadScript(t *testing.T) {
 	}
 }
 
-func TestLookupNamesEveryFileAndToleratesOlderHashes(t *testing.T) {
+func TestResolveNamesEveryFileAndToleratesOlderHashes(t *testing.T) {
 	b := mustBuild(t)
 	form, fr := lazyFile(t, b, "form"), lazyFile(t, b, "fr")
 	cases := []struct {
@@ -84,10 +86,31 @@ func TestLookupNamesEveryFileAndToleratesOlderHashes(t *testing.T) {
 		{"/snippet/form", nil, false},
 	}
 	for _, c := range cases {
-		f, immutable := b.Lookup(c.path)
-		if f != c.want || immutable != c.immutable {
-			t.Errorf("Lookup(%s) = %v, %v", c.path, f, immutable)
+		want := ""
+		if c.want != nil {
+			want = c.want.Hash
 		}
+		if hash, immutable := b.Resolve(c.path); hash != want || immutable != c.immutable {
+			t.Errorf("Resolve(%s) = %q, %v; want %q, %v", c.path, hash, immutable, want, c.immutable)
+		}
+	}
+}
+
+func TestContentFindsEveryFileByHash(t *testing.T) {
+	b := mustBuild(t)
+	for _, f := range b.Files() {
+		for _, coding := range []string{"", "gzip", "br"} {
+			want := f.JS
+			if coding != "" {
+				want = f.Compressed(coding)
+			}
+			if got := b.Content(f.Hash, coding); !bytes.Equal(got, want) {
+				t.Errorf("Content(%s %s, %q): %d bytes, want %d", f.Name, f.Hash, coding, len(got), len(want))
+			}
+		}
+	}
+	if b.Content("0123456789abcdef", "") != nil || b.Content(b.Hash, "deflate") != nil {
+		t.Error("content for an unknown hash or coding")
 	}
 }
 
@@ -97,7 +120,7 @@ func TestHandlerServesLazyFilesAsCrossOriginModules(t *testing.T) {
 	for _, f := range b.Lazy {
 		w := get(t, h, "GET", f.Path(), "Accept-Encoding", "br")
 		want := map[string]string{
-			"Cache-Control":                HashedCacheControl,
+			"Cache-Control":                web.HashedCacheControl,
 			"Content-Type":                 "text/javascript; charset=utf-8",
 			"Content-Encoding":             "br",
 			"ETag":                         `"` + f.Hash + `-br"`,
@@ -117,7 +140,7 @@ func TestHandlerServesLazyFilesAsCrossOriginModules(t *testing.T) {
 		}
 	}
 	stale := get(t, h, "GET", "/snippet/form.0000000000000000.js")
-	if stale.Code != 200 || stale.Header().Get("Cache-Control") != StableCacheControl || !bytes.Equal(stale.Body.Bytes(), lazyFile(t, b, "form").JS) {
+	if stale.Code != 200 || stale.Header().Get("Cache-Control") != web.StableCacheControl || !bytes.Equal(stale.Body.Bytes(), lazyFile(t, b, "form").JS) {
 		t.Errorf("an older form hash: status %d, Cache-Control %q", stale.Code, stale.Header().Get("Cache-Control"))
 	}
 }

@@ -93,27 +93,6 @@ type Bundle struct {
 // Files returns every file of the bundle, the first-load script first.
 func (b *Bundle) Files() []*File { return append([]*File{&b.File}, b.Lazy...) }
 
-// Lookup finds the file served at a URL path. immutable is true for a
-// file's own content-hashed path. "/snippet.js", and a well-formed hashed
-// path of a known name but another hash (a page cached across a release),
-// give the current file with immutable false, to be served under the short
-// cache. Any other path gives nil.
-func (b *Bundle) Lookup(urlPath string) (f *File, immutable bool) {
-	if urlPath == "/snippet.js" {
-		return &b.File, false
-	}
-	name, hash, ok := parseHashedPath(urlPath)
-	if !ok {
-		return nil, false
-	}
-	for _, f := range b.Files() {
-		if f.Name == name {
-			return f, f.Hash == hash
-		}
-	}
-	return nil, false
-}
-
 // parseHashedPath splits "/snippet/HASH.js" (the first-load script) and
 // "/snippet/NAME.HASH.js" into name and hash; HASH is 16 lower-case hex
 // digits and NAME lower-case letters.
