@@ -75,6 +75,7 @@ func newStorefrontServing(t testing.TB, attrs string, snippet http.Handler) *sto
 	app.Handle("/snippet.js", snippet)
 	app.Handle("/snippet/", snippet)
 	app.HandleFunc("/api/storefront/v1/subscriptions", s.subscribe)
+	app.HandleFunc("/api/storefront/v1/status", s.status)
 	s.app = httptest.NewServer(s.recordApp(app))
 	shop := http.NewServeMux()
 	shop.HandleFunc("/products/{file}", s.product)
@@ -113,6 +114,19 @@ func (s *storefront) recordShop(next http.Handler) http.Handler {
 		s.mu.Unlock()
 		next.ServeHTTP(w, r)
 	})
+}
+
+// status answers like the storefront API: ok for any shop but
+// "unknown-shop", whose error is readable by the page as the server's is.
+func (s *storefront) status(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+	w.Header().Set("Content-Type", "application/json")
+	if r.URL.Query().Get("shop") == "unknown-shop" {
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"error":{"code":"not_found","field":"shop","message":"No shop unknown-shop takes alerts on this Stockbell server."}}`)
+		return
+	}
+	fmt.Fprint(w, `{"status":"ok"}`)
 }
 
 // subscribe answers like the storefront API contract: 201 new, 200 already

@@ -49,3 +49,15 @@ export async function post(url: string, body: Subscription): Promise<Result> {
   if (res.ok) return { status: res.status, subscription: data.subscription };
   return { status: res.status, error: data.error || { code: "http", message: "" } };
 }
+
+/**
+ * problem asks the server whether the shop takes subscriptions from this
+ * page (GET …/status?shop=KEY) and returns why not, or "" when it does. A
+ * network failure is no verdict: the form reports it when used.
+ */
+export function problem(url: string, shop: string): Promise<string> {
+  return fetch(url.replace(/subscriptions$/, "status?shop=") + encodeURIComponent(shop)).then(
+    (res) => res.ok ? "" : res.json().then((d) => d.error.message, () => "the server answered " + res.status + "."),
+    () => "",
+  );
+}

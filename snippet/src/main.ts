@@ -11,6 +11,7 @@
 // button's label. The form, the rest of the texts and the phone helper are
 // separate files it loads later (lazy.ts).
 
+import { problem } from "./api";
 import { render, type Slot } from "./button";
 import { configure, currentScript, fromScript, locale, options, type Options } from "./config";
 import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
@@ -20,13 +21,42 @@ import { locate, open } from "./lazy";
 
 const slots = new Map<unknown, Slot>();
 let pending = false;
+/** The server's word on this shop and page, asked once a button could show. */
+let verdict: Promise<boolean> | undefined;
+let allowed = false;
 
-function refresh(): void {
+function collect(): void {
   const found = markers();
   slots.forEach((slot, key) => {
     if (key instanceof Element && !key.isConnected) slot.host?.remove(), slots.delete(key);
   });
   for (const el of found) if (!slots.has(el)) slots.set(el, markerSlot(el, found.length == 1));
+}
+
+/** wanted reports whether a button could show: a sold-out variant is chosen or reserved. */
+function wanted(): boolean {
+  return [...slots.values()].some((s) => s.reserve || s.read()[1]);
+}
+
+/**
+ * verify asks the server once whether the shop takes subscriptions from
+ * this page. A shop unknown there or uninstalled, or a page that is not one
+ * of its storefronts, gets one console warning naming the problem, and no
+ * button.
+ */
+function verify(): Promise<boolean> {
+  return (verdict ||= problem(options.api, options.shop).then((why) => {
+    if (why) console.warn("Stockbell: " + why + " No button is shown.");
+    return (allowed = !why);
+  }));
+}
+
+function refresh(): void {
+  collect();
+  if (!allowed) {
+    if (wanted()) verify().then((ok) => ok && refresh());
+    return;
+  }
   const text = options.strings.button || label(locale());
   slots.forEach((slot) => render(slot, text, open));
 }
@@ -54,6 +84,8 @@ async function start(): Promise<void> {
     const slot = await shopifySlot(handle, schedule);
     if (slot) slots.set(document, slot), watch();
   }
+  collect();
+  if (wanted()) await verify();
   refresh();
   const first = [...slots.values()][0];
   emit("ready", { variantId: first ? first.variant : null, soldOut: !!first && first.read()[1] });
