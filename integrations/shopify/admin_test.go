@@ -155,6 +155,18 @@ func TestRegisterWebhooks(t *testing.T) {
 		if err != nil || stored.Name != "Bells & Co" || stored.PrimaryDomain != "bells.example" {
 			t.Fatalf("shop details after registration: %+v, %v", stored, err)
 		}
+		// The app embed reads this server's URL from an app-data metafield,
+		// written once: the second run found it and wrote nothing.
+		if got := e.fake.Shop(shopDomain).AppMetafields; len(got) != 1 || got["stockbell.server_url"] != "https://app.example" {
+			t.Fatalf("app-data metafields %v, want stockbell.server_url = https://app.example", got)
+		}
+		calls := e.fake.Shop(shopDomain).GraphQLCalls
+		if err := e.in.RegisterWebhooks(context.Background(), stockbell.ShopifyRegisterWebhooksJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.fake.Shop(shopDomain).GraphQLCalls - calls; n != 1 {
+			t.Errorf("a third registration made %d Admin API calls, want the one listing", n)
+		}
 	})
 }
 

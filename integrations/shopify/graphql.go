@@ -31,7 +31,14 @@ const (
 	// call, the shop's name and primary domain (the storefront origin the
 	// storefront API accepts besides the myshopify.com domain).
 	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } }
+  currentAppInstallation{ id metafield(namespace:"stockbell", key:"server_url"){ value } }
   webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
+
+	// appURLMutation records this server's URL as an app-data metafield of
+	// the installation, which the theme app extension's app embed reads
+	// (app.metafields.stockbell.server_url) when its own setting is empty.
+	appURLMutation = `mutation StockbellAppURL($metafields:[MetafieldsSetInput!]!){
+  metafieldsSet(metafields:$metafields){ metafields{ key value } userErrors{ field message } } }`
 
 	webhookSubscriptionCreateMutation = `mutation StockbellWebhookCreate($topic:WebhookSubscriptionTopic!, $webhookSubscription:WebhookSubscriptionInput!){
   webhookSubscriptionCreate(topic:$topic, webhookSubscription:$webhookSubscription){

@@ -51,7 +51,9 @@ type userError struct {
 
 // RegisterWebhooks serves ShopifyRegisterWebhooksJob: it lists the shop's
 // subscriptions and creates, with webhookSubscriptionCreate, those missing
-// for this server's webhook URL. Running it again creates nothing new.
+// for this server's webhook URL, and records this server's URL for the app
+// embed (an app-data metafield) when it is not recorded yet. Running it
+// again creates nothing new.
 func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
@@ -59,12 +61,17 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 	}
 	shop := sess.shop
 	uri := in.Config.AppURL + WebhookPath
-	existing, details, err := sess.subscriptions(ctx)
+	existing, details, install, err := sess.subscriptions(ctx)
 	if err != nil {
 		return err
 	}
 	if err := in.Shops.UpdateShopDetails(ctx, shop.ID, details); err != nil {
 		return err
+	}
+	if install.Metafield == nil || install.Metafield.Value != in.Config.AppURL {
+		if err := sess.setAppURL(ctx, install.ID, in.Config.AppURL); err != nil {
+			return err
+		}
 	}
 	created := 0
 	for _, topic := range topicsFor(shop) {
@@ -85,9 +92,18 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 	return nil
 }
 
+// appInstallation is the app's installation on the shop, with the server
+// URL the theme app extension reads.
+type appInstallation struct {
+	ID        string `json:"id"`
+	Metafield *struct {
+		Value string `json:"value"`
+	} `json:"metafield"`
+}
+
 // subscriptions returns the shop's subscriptions as "TOPIC uri" keys, and
-// the shop's details read in the same query.
-func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stockbell.ShopDetails, error) {
+// the shop's details and the app's installation read in the same query.
+func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stockbell.ShopDetails, appInstallation, error) {
 	var data struct {
 		Shop struct {
 			Name          string `json:"name"`
@@ -95,19 +111,39 @@ func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stoc
 				Host string `json:"host"`
 			} `json:"primaryDomain"`
 		} `json:"shop"`
-		WebhookSubscriptions struct {
+		CurrentAppInstallation appInstallation `json:"currentAppInstallation"`
+		WebhookSubscriptions   struct {
 			Nodes []subscription `json:"nodes"`
 		} `json:"webhookSubscriptions"`
 	}
 	if err := s.query(ctx, webhookSubscriptionsQuery, nil, &data); err != nil {
-		return nil, stockbell.ShopDetails{}, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
+		return nil, stockbell.ShopDetails{}, appInstallation{}, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
 	}
 	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host}
 	keys := map[string]bool{}
 	for _, n := range data.WebhookSubscriptions.Nodes {
 		keys[n.Topic+" "+n.URI] = true
 	}
-	return keys, details, nil
+	return keys, details, data.CurrentAppInstallation, nil
+}
+
+// setAppURL records this server's URL where the app embed reads it, so
+// that turning the embed on needs no URL typed.
+func (s *adminSession) setAppURL(ctx context.Context, installationID, appURL string) error {
+	var data struct {
+		MetafieldsSet struct {
+			UserErrors []userError `json:"userErrors"`
+		} `json:"metafieldsSet"`
+	}
+	vars := map[string]any{"metafields": []map[string]any{{"ownerId": installationID, "namespace": "stockbell",
+		"key": "server_url", "type": "single_line_text_field", "value": appURL}}}
+	if err := s.query(ctx, appURLMutation, vars, &data); err != nil {
+		return fmt.Errorf("set the app URL of %s: %w", s.shop.Domain, err)
+	}
+	for _, ue := range data.MetafieldsSet.UserErrors {
+		return fmt.Errorf("set the app URL of %s: %s (%s)", s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
+	}
+	return nil
 }
 
 func (s *adminSession) createSubscription(ctx context.Context, topic, uri string) error {

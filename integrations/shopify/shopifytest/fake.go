@@ -59,6 +59,9 @@ type Shop struct {
 	Scope         string
 	Products      []*Product
 	Webhooks      []Subscription
+	// AppMetafields are the app-data metafields of the app's installation,
+	// by namespace.key, as metafieldsSet stored them.
+	AppMetafields map[string]string
 	// GraphQLCalls counts Admin API requests, Throttled those refused.
 	GraphQLCalls int
 	Throttled    int

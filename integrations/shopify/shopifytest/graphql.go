@@ -95,7 +95,12 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 		if strings.Contains(q, "primaryDomain") {
 			data["shop"] = map[string]any{"name": s.Name, "primaryDomain": map[string]any{"host": s.PrimaryDomain}}
 		}
+		if strings.Contains(q, "currentAppInstallation") {
+			data["currentAppInstallation"] = appInstallation(s, q)
+		}
 		return data, nil
+	case strings.Contains(q, "metafieldsSet("):
+		return map[string]any{"metafieldsSet": setAppMetafields(s, req.Variables)}, nil
 	}
 	return nil, []any{map[string]any{"message": "Field is not supported by the fake", "extensions": map[string]any{"code": "undefinedField"}}}
 }
@@ -254,4 +259,39 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(v)
+}
+
+// appInstallationID is the fake installation's id, the owner of app-data metafields.
+const appInstallationID = "gid://shopify/AppInstallation/1"
+
+var metafieldArg = regexp.MustCompile(`metafield\(namespace:\s*"([^"]+)",\s*key:\s*"([^"]+)"\)`)
+
+// appInstallation answers currentAppInstallation with the metafield the
+// query names.
+func appInstallation(s *Shop, q string) map[string]any {
+	out := map[string]any{"id": appInstallationID, "metafield": nil}
+	if m := metafieldArg.FindStringSubmatch(q); m != nil {
+		if v, ok := s.AppMetafields[m[1]+"."+m[2]]; ok {
+			out["metafield"] = map[string]any{"value": v}
+		}
+	}
+	return out
+}
+
+// setAppMetafields stores metafields owned by the app's installation.
+func setAppMetafields(s *Shop, vars map[string]any) map[string]any {
+	list, _ := vars["metafields"].([]any)
+	var set []any
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		if str(m["ownerId"]) != appInstallationID {
+			return map[string]any{"metafields": nil, "userErrors": []any{map[string]any{"field": []any{"metafields", "0", "ownerId"}, "message": "Owner does not exist"}}}
+		}
+		if s.AppMetafields == nil {
+			s.AppMetafields = map[string]string{}
+		}
+		s.AppMetafields[str(m["namespace"])+"."+str(m["key"])] = str(m["value"])
+		set = append(set, map[string]any{"key": m["key"], "value": m["value"]})
+	}
+	return map[string]any{"metafields": set, "userErrors": []any{}}
 }
