@@ -109,6 +109,11 @@ func TestFirstRunInChromium(t *testing.T) {
 			if overflow := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth + 1`); overflow {
 				t.Errorf("%s at %d px scrolls sideways", p.name, width)
 			}
+			if width == 1440 {
+				for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
+					t.Errorf("%s: contrast below WCAG 2.2 AA: %s", p.name, low)
+				}
+			}
 			fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", p.name, width), width)
 		}
 	}
@@ -159,6 +164,30 @@ func tabUntil(t *testing.T, ctx context.Context, id string) int {
 	t.Fatalf("Tab never reached #%s", id)
 	return 0
 }
+
+// contrastCheck lists the visible text of the page whose contrast with its
+// background is below WCAG 2.2 AA: 4.5:1, or 3:1 for large text (24 px, or
+// 18.66 px bold). The background is the first opaque one up the tree.
+const contrastCheck = `(() => {
+  const rgb = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const background = (el) => { for (; el; el = el.parentElement) { const c = rgb(getComputedStyle(el).backgroundColor);
+    if (c.length == 3 || (c.length == 4 && c[3] > 0.9)) return c.slice(0, 3); } return [255, 255, 255]; };
+  const low = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el || !el.checkVisibility() || el.closest(".visually-hidden, svg, .skip, iframe")) continue;
+    const st = getComputedStyle(el);
+    const a = lum(rgb(st.color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) low.push(n.textContent.trim().slice(0, 40) + " (" + ratio.toFixed(2) + ":1, " + st.color + ")");
+  }
+  return low;
+})()`
 
 // fullScreenshot keeps the whole page as NAME.png in the artifacts
 // folder: the viewport is stretched to the page's height for the capture

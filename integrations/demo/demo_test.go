@@ -1,0 +1,85 @@
+package demo_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSeedOnceThenSimulateStock seeds the demo shop (once), records a
+// simulated restock as a receipt and applies it as the receipt job would.
+func TestSeedOnceThenSimulateStock(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shop, created, err := demo.Seed(ctx, db, db, "http://localhost:8080")
+		if err != nil || !created || shop.Platform != stockbell.PlatformDemo {
+			t.Fatalf("seed: %+v %v %v", shop, created, err)
+		}
+		variants, _, err := db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		soldOut := 0
+		for _, v := range variants {
+			if v.SoldOut() {
+				soldOut++
+			}
+		}
+		if len(variants) != 6 || soldOut != 1 {
+			t.Fatalf("%d variants, %d sold out; want a few products with one variant sold out", len(variants), soldOut)
+		}
+		m, err := db.FindVariant(ctx, shop.ID, "sweater-m")
+		if err != nil || m.URL != "http://localhost:8080/demo?variant=sweater-m" {
+			t.Fatalf("sweater M: %+v %v", m, err)
+		}
+		if _, created, err := demo.Seed(ctx, db, db, "http://localhost:8080"); err != nil || created {
+			t.Fatalf("second seed created %v (%v), want the existing shop", created, err)
+		}
+
+		sim := &demo.Simulator{Receipts: db, Clock: stockbell.SystemClock{}}
+		other := storetest.MustShop(t, db, stockbell.PlatformFeed, "feed.example")
+		if err := sim.SimulateStock(ctx, other, m, 5); stockbell.ErrorCode(err) != stockbell.EINVALID {
+			t.Fatalf("simulating another shop's stock: %v", err)
+		}
+		if err := sim.SimulateStock(ctx, shop, m, 5); err != nil {
+			t.Fatal(err)
+		}
+		var receiptID int64
+		if err := db.DB.GetContext(ctx, &receiptID, `SELECT id FROM webhook_receipts WHERE platform = 'demo'`); err != nil {
+			t.Fatalf("no demo receipt: %v", err)
+		}
+		receipt, err := db.FindReceipt(ctx, receiptID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := &demo.Processor{Catalog: db, Logger: slog.New(slog.DiscardHandler)}
+		if err := p.ProcessReceipt(ctx, receipt); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := db.FindVariant(ctx, shop.ID, "sweater-m")
+		if after.Stock != 5 || after.SoldOut() {
+			t.Fatalf("sweater M after the restock: stock %d", after.Stock)
+		}
+		// Selling out takes the same path.
+		if err := sim.SimulateStock(ctx, shop, after, 0); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DB.GetContext(ctx, &receiptID, `SELECT MAX(id) FROM webhook_receipts WHERE platform = 'demo'`); err != nil {
+			t.Fatal(err)
+		}
+		if receipt, err = db.FindReceipt(ctx, receiptID); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.ProcessReceipt(ctx, receipt); err != nil {
+			t.Fatal(err)
+		}
+		if after, _ = db.FindVariant(ctx, shop.ID, "sweater-m"); !after.SoldOut() {
+			t.Fatalf("sweater M after selling out: stock %d", after.Stock)
+		}
+	})
+}
