@@ -77,8 +77,9 @@ type Admin struct {
 	pages    *pageTemplates
 	nav      []NavItem
 	// testLimiter bounds the test messages each shop sends.
-	testLimiter *keyedLimiter
-	pageChecker *pageChecker
+	testLimiter   *keyedLimiter
+	inviteLimiter *keyedLimiter
+	pageChecker   *pageChecker
 }
 
 // NavItem is one entry of the admin's menu.
@@ -111,7 +112,7 @@ func NewAdmin(deps AdminDeps, opts AdminOptions) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Admin{AdminDeps: deps, opts: opts, sessions: sessions, pages: pages, testLimiter: newKeyedLimiter(testSendLimit),
+	return &Admin{AdminDeps: deps, opts: opts, sessions: sessions, pages: pages, testLimiter: newKeyedLimiter(testSendLimit), inviteLimiter: newKeyedLimiter(inviteLimit),
 		pageChecker: newPageChecker(opts.AllowPrivateFetch)}, nil
 }
 
@@ -128,6 +129,9 @@ func (a *Admin) Register(s *Server) {
 	s.admin = a
 	a.HandlePage("/admin", NavItem{Label: "Dashboard", Order: 10}, a.dashboard, http.MethodGet)
 	a.HandlePage("/admin/settings", NavItem{Label: "Settings", Order: 20}, a.settingsPage, http.MethodGet, http.MethodPost)
+	if a.Sender != nil {
+		a.Handle("/admin/invite", a.inviteStaff, http.MethodPost)
+	}
 	a.HandlePage("/admin/flow", NavItem{Label: "Flow", Order: 30}, a.flowPage, http.MethodGet, http.MethodPost)
 	a.Handle("/admin/flow/preview", a.flowPreview, http.MethodGet)
 	a.Handle("/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}", a.heldBatchAction, http.MethodPost)

@@ -119,6 +119,8 @@ var notices = map[string]string{
 	"settings_saved":     "Settings saved.",
 	"signed_in":          "You are signed in.",
 	"flow_saved":         "Flow saved.",
+	"invite_sent":        "Invitation sent: the link in it works once, within 15 minutes.",
+	"invite_failed":      "The invitation could not be sent: check the address and try again later.",
 	"origins_saved":      "Storefront origins saved.",
 	"batch_approved":     "Batch approved: its messages are being sent.",
 	"batch_discarded":    "Batch discarded: its messages will not be sent.",
