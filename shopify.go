@@ -26,8 +26,9 @@ type ShopifyConfig struct {
 	AdminURL string
 }
 
-// DefaultShopifyScopes are the access scopes Stockbell needs to read stock.
-var DefaultShopifyScopes = []string{"read_products", "read_inventory"}
+// DefaultShopifyScopes are the access scopes Stockbell needs: products and
+// stock, and orders to count conversions.
+var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_orders"}
 
 // DefaultShopifyAdminURL is where a shop's admin is: the shop's own domain.
 const DefaultShopifyAdminURL = "https://{shop}"
