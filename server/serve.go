@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/metrics"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -29,7 +30,9 @@ type Main struct {
 	Queue   *jobs.Queue
 	Worker  *jobs.Queue
 	Metrics *prometheus.Registry
-	Web     *web.Server
+	// Meters are the domain series on Metrics, which components report to.
+	Meters *metrics.Metrics
+	Web    *web.Server
 
 	conn *store.Conn
 	// workers are the job handlers and periodic jobs the components registered.
@@ -67,6 +70,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.DB = store.New(m.conn, m.Queue)
 	m.Metrics = prometheus.NewRegistry()
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
 	m.workers = jobs.NewWorkers()
 	if err := m.wire(m.workers); err != nil {

@@ -73,12 +73,12 @@ func (m *Main) wireRestock(workers *jobs.Workers) error {
 	m.Web.RegisterUnsubscribe(d.Unsubscribes)
 	m.Web.RegisterShortLinks(d.Links)
 
-	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock")}
+	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock"), Metrics: m.Meters}
 	jobs.Handle(workers, engine.HandleStockChanged, 0)
 	jobs.Handle(workers, engine.HandleWaitEnded, 0)
 	jobs.Handle(workers, engine.HandleBatch, 0)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
-		Logger: m.Logger.With("component", "messages")}
+		Logger: m.Logger.With("component", "messages"), Metrics: m.Meters}
 	jobs.Handle(workers, messenger.HandleSendMessage, 0)
 	return nil
 }
@@ -157,7 +157,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
-	jobs.Handle(workers, integration.RegisterWebhooks, 0)
+	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
 	return nil
