@@ -97,7 +97,7 @@ func startBenchServer(b *testing.B) *Main {
 	if err != nil {
 		b.Fatal(err)
 	}
-	m := NewMain(cfg, newLogger(cfg, io.Discard), getenv)
+	m := NewMain(cfg, newLogger(cfg, io.Discard))
 	if err := m.Run(context.Background()); err != nil {
 		b.Fatal(err)
 	}

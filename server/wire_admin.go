@@ -14,7 +14,7 @@ import (
 
 // wireAdmin builds the merchant admin and mounts its pages; in
 // development it also seeds the demo shop and mounts the first run.
-func (m *Main) wireAdmin(ctx context.Context, registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify) (*web.Admin, error) {
+func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify) (*web.Admin, error) {
 	deps := web.AdminDeps{
 		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
@@ -40,7 +40,7 @@ func (m *Main) wireAdmin(ctx context.Context, registry *integrations.Registry, d
 	}
 	admin.Register(m.Web)
 	if m.Config.Development() {
-		if err := m.wireDemo(ctx, admin, registry); err != nil {
+		if err := m.wireDemo(context.Background(), admin, registry); err != nil {
 			return nil, err
 		}
 	}
