@@ -29,10 +29,13 @@ type chartLine struct{ Y float64 }
 // chartSeries is one series: its name, CSS class (s1…s4), values by day
 // and total.
 type chartSeries struct {
-	Label  string
-	Class  string
-	Values []int
-	Total  int
+	Label string
+	// One and Many name a count of it in the summary ("1 restock", "2
+	// restocks"); the label in lower case when empty.
+	One, Many string
+	Class     string
+	Values    []int
+	Total     int
 }
 
 type chartRow struct {
@@ -88,7 +91,11 @@ func newBarChart(id, title string, days []time.Time, series ...chartSeries) *bar
 func chartSummary(series []chartSeries, days, scale int) (summary, description string) {
 	var parts []string
 	for _, s := range series {
-		parts = append(parts, fmt.Sprintf("%s %s", formatNumber(s.Total), strings.ToLower(s.Label)))
+		one, many := s.One, s.Many
+		if one == "" {
+			one, many = strings.ToLower(s.Label), strings.ToLower(s.Label)
+		}
+		parts = append(parts, plural(s.Total, one, many))
 	}
 	summary = "(" + strings.Join(parts, ", ") + " in the last " + plural(days, "day") + ")"
 	description = fmt.Sprintf("Bars per day over the last %s; the top of the chart is %s. %s.", plural(days, "day"), formatNumber(scale), strings.Join(parts, ", "))

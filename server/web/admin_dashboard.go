@@ -71,6 +71,7 @@ func dashboardCharts(days []stockbell.ActivityDay) (activity, restocks *barChart
 		chartSeries{Label: "Subscribed", Values: series[0]}, chartSeries{Label: "Notified", Values: series[1]},
 		chartSeries{Label: "Clicked", Values: series[2]})
 	restocks = newBarChart("restocks", "Restocks and batches", dates,
-		chartSeries{Label: "Restocks", Values: series[3]}, chartSeries{Label: "Batches", Values: series[4]})
+		chartSeries{Label: "Restocks", One: "restock", Many: "restocks", Values: series[3]},
+		chartSeries{Label: "Batches", One: "batch", Many: "batches", Values: series[4]})
 	return activity, restocks, totals
 }
