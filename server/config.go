@@ -18,20 +18,20 @@ import (
 // Config is the server's whole configuration, read once from environment
 // variables (see the README's table) and copied into each component.
 type Config struct {
-	Env             string         // STOCKBELL_ENV: development or production (see defaultEnv)
-	Addr            string         // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
-	PublicURL       string         // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
-	DataDir         string         // STOCKBELL_DATA_DIR
-	DatabaseURL     string         // STOCKBELL_DATABASE_URL
-	SecretKey       []byte         // STOCKBELL_SECRET_KEY (or generated in development)
+	Env         string // STOCKBELL_ENV: development or production (see defaultEnv)
+	Addr        string // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
+	PublicURL   string // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
+	DataDir     string // STOCKBELL_DATA_DIR
+	DatabaseURL string // STOCKBELL_DATABASE_URL
+	SecretKey   []byte // STOCKBELL_SECRET_KEY (or generated in development)
 	// PreviousSecretKey (STOCKBELL_SECRET_KEY_PREVIOUS) still opens what
 	// the key before a rotation sealed or signed.
 	PreviousSecretKey []byte
-	LogLevel        slog.Level     // STOCKBELL_LOG_LEVEL
-	LogFormat       string         // STOCKBELL_LOG_FORMAT: text or json
-	Workers         int            // STOCKBELL_WORKERS: jobs run at once by this process
-	ShutdownTimeout time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
-	TrustedProxies  []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
+	LogLevel          slog.Level     // STOCKBELL_LOG_LEVEL
+	LogFormat         string         // STOCKBELL_LOG_FORMAT: text or json
+	Workers           int            // STOCKBELL_WORKERS: jobs run at once by this process
+	ShutdownTimeout   time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
+	TrustedProxies    []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
 	// Storefront subscription rate limits, per client address and per
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
