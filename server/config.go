@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -36,6 +38,11 @@ type Config struct {
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
 	RateLimitContact web.RateLimit
+	// Shopify is the Shopify app (SHOPIFY_*); off without SHOPIFY_API_KEY.
+	Shopify stockbell.ShopifyConfig
+	// Delivery is the email and SMS settings (STOCKBELL_SMTP_*,
+	// STOCKBELL_TWILIO_*, STOCKBELL_SMS_STOP).
+	Delivery delivery.Config
 }
 
 // Development reports whether the server runs in development mode.
@@ -50,10 +57,14 @@ type configError struct {
 func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
 
 // LoadConfig reads the configuration from getenv, applies defaults and
-// validates it. In development a missing secret key is generated once and
-// kept in the data directory; in production it must be set. Development
-// runs only on a loopback public URL: without STOCKBELL_ENV any other
-// public URL means production, so a forgotten setting never fails open.
+// validates it. It is the one place that reads environment variables. The
+// public URL is parsed once, here, and handed to the platforms and to
+// delivery; in development it defaults to http://localhost:PORT whatever
+// is configured. (In development a missing secret key is generated once
+// and kept in the data directory by LoadSecretKey; in production it must
+// be set.) Development runs only on a loopback public URL: without
+// STOCKBELL_ENV any other public URL means production, so a forgotten
+// setting never fails open.
 func LoadConfig(getenv func(string) string) (*Config, error) {
 	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
@@ -87,6 +98,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.parseShopify(getenv); err != nil {
+		return nil, err
+	}
+	if err := cfg.parseDelivery(getenv); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -74,7 +74,7 @@ func startStoppable(t *testing.T, getenv func(string) string) *Main {
 	t.Helper()
 	cfg, err := loadConfig(&cliEnv{getenv: getenv})
 	noErr(t, err)
-	m := NewMain(cfg, newLogger(cfg, &strings.Builder{}), getenv)
+	m := NewMain(cfg, newLogger(cfg, &strings.Builder{}))
 	noErr(t, m.Run(context.Background()))
 	return m
 }
