@@ -21,11 +21,12 @@ func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, 
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 	}
 	opts := web.AdminOptions{
-		SessionKey:        m.Config.SubKey("admin session", 32),
-		SecureCookies:     strings.HasPrefix(m.Config.PublicURL, "https://"),
-		Development:       m.Config.Development(),
-		PublicURL:         m.Config.PublicURL,
-		AllowPrivateFetch: m.Config.Development(),
+		SessionKey:          m.Config.SubKey("admin session", 32),
+		PreviousSessionKeys: m.Config.PreviousSubKeys("admin session", 32),
+		SecureCookies:       strings.HasPrefix(m.Config.PublicURL, "https://"),
+		Development:         m.Config.Development(),
+		PublicURL:           m.Config.PublicURL,
+		AllowPrivateFetch:   m.Config.Development(),
 	}
 	if shopify != nil {
 		deps.Shopify, opts.ShopifyAPIKey = shopify, shopify.Config.APIKey

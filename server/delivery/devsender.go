@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"regexp"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -12,8 +13,11 @@ import (
 var _ stockbell.Sender = (*DevSender)(nil)
 
 // DevSender is the development Sender: it delivers nothing and writes each
-// message to the log instead and, when Outbox is set, keeps the rendered
-// message there for the admin's outbox page.
+// message to the log instead, with its signed links redacted (an
+// unsubscribe token in a log would let whoever reads the log unsubscribe
+// the shopper), and, when Outbox is set, keeps the rendered message there
+// for the admin's outbox page (development only, where it is the record of
+// what was "sent").
 type DevSender struct {
 	Logger *slog.Logger
 	// Outbox keeps what was "sent" (optional).
@@ -38,7 +42,7 @@ func (s *DevSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (st
 		logger = slog.Default()
 	}
 	logger.InfoContext(ctx, "development sender: message not delivered", "provider_id", id, "message_id", msg.MessageID,
-		"channel", msg.Channel, "to", msg.To, "subject", msg.Subject, "text", msg.Text)
+		"channel", msg.Channel, "to", msg.To, "subject", msg.Subject, "text", RedactLinks(msg.Text))
 	segments := 0
 	if msg.Channel == stockbell.ChannelSMS {
 		segments = devSegments(msg.Text)
@@ -77,4 +81,14 @@ func devSegments(text string) int {
 		return 1
 	}
 	return (n + multi - 1) / multi
+}
+
+// signedLink matches the token of an unsubscribe link and the code of a
+// short link.
+var signedLink = regexp.MustCompile(`(/unsubscribe/|/r/|sb_click=)[A-Za-z0-9_-]+`)
+
+// RedactLinks replaces the tokens of unsubscribe and short links in text
+// with "[redacted]".
+func RedactLinks(text string) string {
+	return signedLink.ReplaceAllString(text, "${1}[redacted]")
 }
