@@ -50,6 +50,8 @@ type DB struct {
 	Clock stockbell.Clock
 	// path is the SQLite file, empty on PostgreSQL.
 	path string
+	// group gathers concurrent hot-path writes into shared transactions.
+	group *groupCommit
 }
 
 // ParseURL tells which dialect a database URL selects and returns the
@@ -101,6 +103,7 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 		return nil, err
 	}
 	db := &DB{Dialect: dialect, Clock: stockbell.SystemClock{}}
+	db.group = newGroupCommit(db)
 	if dialect == SQLite {
 		db.path = strings.TrimPrefix(dsn[:strings.Index(dsn, "?")], "file:")
 		if dir := filepath.Dir(db.path); dir != "" {
@@ -139,8 +142,12 @@ func configurePool(db *DB) {
 	db.DB.SetConnMaxIdleTime(5 * time.Minute)
 }
 
-// Close closes the connection pool.
-func (db *DB) Close() error { return db.DB.Close() }
+// Close lets the group-commit writer finish its batch, then closes the
+// connection pool.
+func (db *DB) Close() error {
+	db.group.close()
+	return db.DB.Close()
+}
 
 // Ping checks that the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error { return db.DB.PingContext(ctx) }
