@@ -8,6 +8,10 @@ import (
 	"github.com/stockbell/stockbell/migrations"
 )
 
+// maxMigrationRuns bounds the runs of a SQLite migration that clashes with
+// another process migrating the same file at the same time.
+const maxMigrationRuns = 64
+
 // migrationLockID is the PostgreSQL advisory lock that serialises schema
 // migrations, so that replicas starting together wait for one another.
 const migrationLockID = 7_263_540_118
@@ -54,11 +58,23 @@ func (c *Conn) migrations() (*goose.Provider, error) {
 }
 
 // WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
-// it is a session advisory lock held on one dedicated connection; on SQLite
-// the file's own write lock already serialises migrations.
+// it is a session advisory lock held on one dedicated connection. SQLite
+// has no lock a process can hold while its own pool migrates: each
+// migration's transaction is serialised by the file's write lock, but two
+// processes starting together may both read the same version and try the
+// same migration, and the second fails once the first committed it. fn is
+// then run again: it reads the version anew and applies what is left. Each
+// clash means the other process moved on, so this ends; a migration that
+// fails for another reason fails every time and its error is returned.
 func (c *Conn) WithMigrationLock(ctx context.Context, fn func(ctx context.Context) error) error {
 	if c.Dialect != Postgres {
-		return fn(ctx)
+		var err error
+		for range maxMigrationRuns {
+			if err = fn(ctx); err == nil || ctx.Err() != nil {
+				return err
+			}
+		}
+		return err
 	}
 	conn, err := c.DB.Conn(ctx)
 	if err != nil {
