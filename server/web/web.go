@@ -26,8 +26,9 @@ type Server struct {
 	// Database answers /readyz.
 	Database Pinger
 
-	router  *mux.Router
-	metrics *httpMetrics
+	router        *mux.Router
+	metrics       *httpMetrics
+	metricsAccess MetricsAccess
 }
 
 // NewServer returns a server with the health and metrics routes; the
