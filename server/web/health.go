@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	stockbell "github.com/stockbell/stockbell"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	stockbell "github.com/stockbell/stockbell"
 )
 
 func (s *Server) registerHealthRoutes() {
