@@ -82,6 +82,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
 	m.Web.SetMetricsAccess(web.MetricsAccess{Public: m.Config.MetricsOnPublicListener(), Token: m.Config.MetricsToken})
+	if !m.Config.Development() {
+		m.Web.EnableHSTS()
+	}
 	m.workers = jobs.NewWorkers()
 	if err := m.wire(m.workers); err != nil {
 		return err

@@ -29,6 +29,8 @@ type Server struct {
 	router        *mux.Router
 	metrics       *httpMetrics
 	metricsAccess MetricsAccess
+	// hsts adds Strict-Transport-Security to every answer (production).
+	hsts bool
 }
 
 // NewServer returns a server with the health and metrics routes; the
@@ -47,5 +49,5 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 
 // Handler returns the root handler with the middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.router))
+	return s.recoverPanics(s.observe(s.secureHeaders(s.router)))
 }
