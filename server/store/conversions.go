@@ -6,6 +6,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 var _ stockbell.ConversionService = (*DB)(nil)
@@ -19,8 +20,7 @@ func (db *DB) RecordOrder(ctx context.Context, order stockbell.Order) error {
 	if err := order.Validate(); err != nil {
 		return err
 	}
-	order.Email = strings.ToLower(strings.TrimSpace(order.Email))
-	order.Phone = strings.TrimSpace(order.Phone)
+	order.Email, order.Phone = contact.CanonicalEmail(order.Email), contact.CanonicalPhone(order.Phone)
 	if order.Email == "" && order.Phone == "" {
 		return nil // nobody to attribute the order to
 	}

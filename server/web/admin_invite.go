@@ -9,6 +9,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 // inviteLimit bounds the invitations one shop sends (per replica).
@@ -25,7 +26,7 @@ var inviteEmail = template.Must(template.New("invite").Parse(`<!doctype html>
 // inviteStaff emails a one-time sign-in link to the shop's admin, the same
 // kind of link `stockbell admin link` prints, made for that address.
 func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSession) {
-	email, err := NormalizeEmail(r.PostFormValue("email"))
+	email, err := contact.NormalizeEmail(r.PostFormValue("email"))
 	if err == nil && !a.inviteLimiter.Allow(strconv.FormatInt(s.ShopID, 10), a.Clock.Now()) {
 		err = stockbell.Errorf(stockbell.ERATELIMITED, "Twenty invitations a day at most: try again tomorrow.")
 	}

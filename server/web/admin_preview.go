@@ -9,6 +9,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 // testSendLimit bounds the test messages one shop sends (per replica).
@@ -183,10 +184,10 @@ func (a *Admin) testRecipient(flow *stockbell.Flow, n int, to string) (string, e
 		return "", stockbell.Errorf(stockbell.ENOTFOUND, "The flow has no message %d.", n)
 	}
 	if flow.Steps[n-1].Channel == stockbell.ChannelSMS {
-		return NormalizePhone(to, "")
+		return contact.NormalizePhone(to, "")
 	}
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return "", stockbell.FieldErrorf("test_to", "Enter the email address to send the test to.")
 	}
-	return NormalizeEmail(to)
+	return contact.NormalizeEmail(to)
 }

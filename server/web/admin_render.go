@@ -154,20 +154,18 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 	}
 }
 
-// securityHeaders: scripts and styles only from this server (and App
-// Bridge inside Shopify); framing only by the Shopify admin of the
-// session's own shop, else never.
+// securityHeaders declares the admin pages' policy to the server's one
+// security middleware (secureHeaders): scripts and styles only from this
+// server (and App Bridge inside Shopify); framing only by the Shopify admin
+// of the session's own shop, else never.
 func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
-	h := w.Header()
-	scripts, frame := "'self'", "'none'"
+	policy := pagePolicy{Scripts: "'self'", Styles: "'self'"}
 	if s != nil && s.Embedded && s.Shop != nil {
-		scripts += " https://cdn.shopify.com"
-		frame = "https://" + s.Shop.Domain + " https://admin.shopify.com"
+		policy.Scripts += " https://cdn.shopify.com"
+		policy.FrameAncestors = "https://" + s.Shop.Domain + " https://admin.shopify.com"
 	}
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+scripts+"; style-src 'self'; img-src 'self' data: https:; "+
-		"frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+frame)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	setPagePolicy(w, policy)
+	w.Header().Set("Referrer-Policy", "same-origin")
 }
 
 // Redirect answers a handled form with 303 See Other to an admin path,

@@ -26,8 +26,11 @@ type Server struct {
 	// Database answers /readyz.
 	Database Pinger
 
-	router  *mux.Router
-	metrics *httpMetrics
+	router        *mux.Router
+	metrics       *httpMetrics
+	metricsAccess MetricsAccess
+	// hsts adds Strict-Transport-Security to every answer (production).
+	hsts bool
 	// admin, once registered, opens a session for a merchant an install
 	// or a platform's load callback has verified.
 	admin *Admin
@@ -49,5 +52,5 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 
 // Handler returns the root handler with the middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.router))
+	return s.recoverPanics(s.observe(s.secureHeaders(s.router)))
 }
