@@ -146,6 +146,10 @@ func TestSessionTokenDoor(t *testing.T) {
 	if bounce.status != http.StatusOK || !strings.Contains(bounce.body, `data-api-key="`+fake.APIKey+`"`) || !strings.Contains(bounce.body, web.AppBridgeURL) {
 		t.Errorf("bounce page: %d\n%s", bounce.status, bounce.body)
 	}
+	if csp := bounce.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src "+web.AppBridgeURL) ||
+		!strings.Contains(csp, "frame-ancestors https://"+e2eShop+" https://admin.shopify.com") {
+		t.Errorf("bounce page CSP %q: want App Bridge allowed and framing by the shop's admin", csp)
+	}
 	wrong := request(t, http.MethodGet, base+"/admin?"+embeddedQuery(e2eShop, wrongShop), nil)
 	if wrong.status != http.StatusForbidden {
 		t.Errorf("token for another shop: %d, want 403", wrong.status)

@@ -129,10 +129,8 @@ func (a *Admin) sessionTokenPage(w http.ResponseWriter, r *http.Request) {
 		a.renderPublic(w, http.StatusBadRequest, "error", "Bad request", map[string]any{"Message": "Open Stockbell from your Shopify admin."})
 		return
 	}
-	h := w.Header()
-	h.Set("Content-Security-Policy", "default-src 'none'; script-src "+AppBridgeURL+"; connect-src https://*.shopify.com; frame-ancestors https://"+shop+" https://admin.shopify.com")
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Cache-Control", "no-store")
+	setPagePolicy(w, pagePolicy{Scripts: AppBridgeURL, Styles: "'self'", FrameAncestors: "https://" + shop + " https://admin.shopify.com"})
+	w.Header().Set("Cache-Control", "no-store")
 	WriteHTML(w, http.StatusOK, bouncePage, struct{ APIKey, AppBridge string }{a.opts.ShopifyAPIKey, AppBridgeURL})
 }
 

@@ -116,8 +116,11 @@ func TestFlowPreviewAndTestMessage(t *testing.T) {
 		query.Del("csrf_token")
 		html := b.get("/admin/flow/preview?" + query.Encode())
 		wantStatus(t, html, http.StatusOK, "the preview")
-		if !strings.Contains(html.Body, "Hello shopper@example.com") || !strings.Contains(html.Header.Get("Content-Security-Policy"), "sandbox") {
-			t.Errorf("preview HTML (%s):\n%.2000s", html.Header.Get("Content-Security-Policy"), html.Body)
+		csp := html.Header.Get("Content-Security-Policy")
+		if !strings.Contains(html.Body, "Hello shopper@example.com") || !strings.HasPrefix(csp, "sandbox ") ||
+			!strings.Contains(csp, "frame-ancestors 'self'") || html.Header.Get("X-Frame-Options") != "" {
+			t.Errorf("preview HTML: want it sandboxed and framable by the admin only (CSP %q, X-Frame-Options %q):\n%.2000s",
+				csp, html.Header.Get("X-Frame-Options"), html.Body)
 		}
 		query.Set("format", "text")
 		if text := b.get("/admin/flow/preview?" + query.Encode()); !strings.HasPrefix(text.Body, "Subject: Back: Wool Sweater") {

@@ -59,12 +59,13 @@ func (a *Admin) outboxHTML(w http.ResponseWriter, r *http.Request, s *AdminSessi
 	writeSandboxedHTML(w, m.HTML)
 }
 
-// writeSandboxedHTML serves rendered email HTML for a preview frame.
+// writeSandboxedHTML serves rendered email HTML for a preview frame:
+// sandboxed (no script, no form), its inline styles allowed, framed only by
+// the admin.
 func writeSandboxedHTML(w http.ResponseWriter, html string) {
+	setPagePolicy(w, pagePolicy{Styles: "'unsafe-inline'", FrameAncestors: "'self'", Sandbox: "allow-popups allow-popups-to-escape-sandbox"})
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
-	h.Set("Content-Security-Policy", "sandbox allow-popups allow-popups-to-escape-sandbox; default-src 'none'; img-src https: http: data:; style-src 'unsafe-inline'; frame-ancestors 'self'")
-	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
 	w.Write([]byte(html))

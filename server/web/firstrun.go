@@ -100,7 +100,7 @@ func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
 			page.Selected = v
 		}
 	}
-	w.Header().Set("Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'")
+	setPagePolicy(w, pagePolicy{Scripts: "'self'", Styles: "'self'"})
 	w.Header().Set("Cache-Control", "no-store")
 	if err := f.Admin.pages.render(w, http.StatusOK, "public/demo", &AdminView{Title: page.Title, Development: true, Data: page}); err != nil {
 		f.Admin.Logger.Error("demo page failed", "err", err)

@@ -16,6 +16,9 @@ type pagePolicy struct {
 	Styles string
 	// FrameAncestors are who may frame the page; empty means nobody.
 	FrameAncestors string
+	// Sandbox, when set, serves the page sandboxed with these allowances
+	// (rendered email shown in a frame of the admin: no script, no form).
+	Sandbox string
 }
 
 // defaultPagePolicy serves the public pages (unsubscribe, short link
@@ -32,8 +35,12 @@ func (p pagePolicy) contentSecurityPolicy() string {
 	if p.FrameAncestors != "" {
 		frame = p.FrameAncestors
 	}
-	return "default-src 'self'; script-src " + scripts + "; style-src " + p.Styles + "; img-src 'self' data: https:; " +
+	policy := "default-src 'self'; script-src " + scripts + "; style-src " + p.Styles + "; img-src 'self' data: https:; " +
 		"frame-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors " + frame
+	if p.Sandbox != "" {
+		policy = "sandbox " + p.Sandbox + "; " + policy
+	}
+	return policy
 }
 
 // HSTSHeader is what Strict-Transport-Security says in production: a year,
