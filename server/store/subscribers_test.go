@@ -34,7 +34,7 @@ func newQueueScenario(t *testing.T, db *store.DB) *queueScenario {
 			channels = append(channels, stockbell.ChannelSMS)
 		}
 		sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shopID, VariantID: variantID,
-			Email: email, Phone: phone, Channels: channels})
+			Email: email, Phone: phone, Channels: channels, SMSConsent: phone != ""})
 		must(t, err)
 		clock.Add(time.Minute)
 		return sub
