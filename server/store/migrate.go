@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io/fs"
 
 	"github.com/pressly/goose/v3"
 	"github.com/stockbell/stockbell/migrations"
@@ -40,11 +41,19 @@ func (db *DB) migrations() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	return db.migrationsFrom(fsys)
+}
+
+// migrationsFrom returns the goose provider over a folder of migrations.
+// Version numbers are handed out in ranges to work that lands in any order,
+// so a database may already have a higher version than a migration that
+// arrives later: such a migration is applied rather than refused.
+func (db *DB) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if db.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys)
+	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
