@@ -60,8 +60,15 @@ type SyncReport struct {
 	Items       int
 	Changed     int
 	Unpublished int
-	Rejections  []SyncRejection
+	// Rejections are the items the sync could not apply. Rejected counts
+	// them all when a sync keeps only the first few details (0: as many as
+	// listed).
+	Rejections []SyncRejection
+	Rejected   int
 }
+
+// RejectedCount is the number of items the sync rejected.
+func (r *SyncReport) RejectedCount() int { return max(r.Rejected, len(r.Rejections)) }
 
 // Failed reports whether the sync changed nothing because of a failure.
 func (r *SyncReport) Failed() bool { return r.Failure != "" }
