@@ -53,8 +53,8 @@ func (r *rawItem) validate() (stockbell.FeedItem, itemError) {
 	return stockbell.FeedItem{
 		ID:       id,
 		Title:    cut(strings.TrimSpace(r.Title), MaxTitleLength),
-		Link:     url(r.Link),
-		ImageURL: url(r.ImageLink),
+		Link:     linkText(r.Link),
+		ImageURL: linkText(r.ImageLink),
 		Price:    cut(strings.TrimSpace(r.Price), MaxPriceLength),
 		Quantity: quantity,
 	}, ""
@@ -107,7 +107,7 @@ func cut(s string, n int) string {
 	return s[:n]
 }
 
-func url(s string) string {
+func linkText(s string) string {
 	s = strings.TrimSpace(s)
 	if len(s) > MaxURLLength {
 		return ""
