@@ -25,6 +25,9 @@ const (
 	EventShopInstalled   EventKind = "shop_installed"
 	EventShopUninstalled EventKind = "shop_uninstalled"
 	EventSettingsChanged EventKind = "settings_changed"
+	// EventConverted: an order bought the variant a subscriber was notified
+	// about (detail: order_id, quantity, revenue, currency, via).
+	EventConverted EventKind = "converted"
 )
 
 // Event is one entry of a shop's activity log. Detail is a small JSON

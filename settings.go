@@ -3,6 +3,7 @@ package stockbell
 import (
 	"context"
 	"time"
+	_ "time/tzdata" // time zones resolve on hosts without a zoneinfo database
 )
 
 // RestockSettings are a shop's back-in-stock rules.
@@ -13,8 +14,14 @@ type RestockSettings struct {
 	// PerUnit is how many subscribers to notify per unit in stock; 0 means everyone queued.
 	PerUnit int `db:"per_unit" json:"per_unit"`
 	// Wait is the pause between batches when PerUnit is set.
-	Wait      time.Duration `db:"wait" json:"wait"`
-	UpdatedAt time.Time     `db:"updated_at" json:"updated_at"`
+	Wait time.Duration `db:"wait" json:"wait"`
+	// AttributionWindow is how long after a notification (or after a click
+	// on it) an order from the notified contact counts as its conversion.
+	AttributionWindow time.Duration `db:"attribution_window" json:"attribution_window"`
+	// TimeZone is the shop's IANA time zone (e.g. Europe/Paris): the days,
+	// weeks and months of its reports are counted in it.
+	TimeZone  string    `db:"time_zone" json:"time_zone"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Limits of the restock settings.
@@ -24,13 +31,18 @@ const (
 	MaxPerUnit      = 10_000
 	MinWait         = time.Minute
 	MaxWait         = 30 * 24 * time.Hour
+
+	MinAttributionWindow = time.Hour
+	MaxAttributionWindow = 90 * 24 * time.Hour
 )
 
 // DefaultRestockSettings returns the settings a new shop starts with:
 // notify everyone as soon as one unit is back, wait an hour between batches
-// if batching is turned on later.
+// if batching is turned on later; count conversions for seven days after a
+// notification; report in UTC.
 func DefaultRestockSettings(shopID int64) RestockSettings {
-	return RestockSettings{ShopID: shopID, MinInventory: 1, PerUnit: 0, Wait: time.Hour}
+	return RestockSettings{ShopID: shopID, MinInventory: 1, PerUnit: 0, Wait: time.Hour,
+		AttributionWindow: DefaultAttributionWindow, TimeZone: "UTC"}
 }
 
 // Validate returns an EINVALID error naming the first field out of range.
@@ -44,14 +56,46 @@ func (s *RestockSettings) Validate() error {
 	if s.Wait < MinWait || s.Wait > MaxWait {
 		return FieldErrorf("wait", "wait must be between %s and %s, got %s", MinWait, "720h", s.Wait)
 	}
+	if s.AttributionWindow < MinAttributionWindow || s.AttributionWindow > MaxAttributionWindow {
+		return FieldErrorf("attribution_window", "attribution_window must be between %s and %s, got %s",
+			"1h", "2160h", s.AttributionWindow)
+	}
+	if _, err := LoadTimeZone(s.TimeZone); err != nil {
+		return err
+	}
 	return nil
+}
+
+// Location returns the shop's time zone (UTC if the stored name is unknown).
+func (s *RestockSettings) Location() *time.Location {
+	loc, err := LoadTimeZone(s.TimeZone)
+	if err != nil {
+		return time.UTC
+	}
+	return loc
+}
+
+// LoadTimeZone returns the IANA time zone of that name, or an EINVALID
+// error naming the field time_zone. "Local" is refused: a shop's reports
+// must not change with the server's host.
+func LoadTimeZone(name string) (*time.Location, error) {
+	if name == "" || name == "Local" {
+		return nil, FieldErrorf("time_zone", "time_zone must be an IANA time zone such as Europe/Paris, got %q", name)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, FieldErrorf("time_zone", "time_zone must be an IANA time zone such as Europe/Paris, got %q", name)
+	}
+	return loc, nil
 }
 
 // SettingsUpdate changes some restock settings; nil fields are left alone.
 type SettingsUpdate struct {
-	MinInventory *int
-	PerUnit      *int
-	Wait         *time.Duration
+	MinInventory      *int
+	PerUnit           *int
+	Wait              *time.Duration
+	AttributionWindow *time.Duration
+	TimeZone          *string
 }
 
 // SettingsService reads and changes restock settings.

@@ -1,8 +1,8 @@
 // Package integrations holds what every platform integration shares: the
-// registry that routes a stored webhook delivery to its platform's
+// registry that routes a stored webhook receipt to its platform's
 // processor. Each platform lives in its own subpackage and never imports
 // another; this package imports none of them either — the server registers
-// each platform's processor here.
+// each platform's processor here, once.
 package integrations
 
 import (
@@ -13,54 +13,54 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// DeliveryProcessor does the work of one stored webhook delivery of its
-// platform. It returns nil once the delivery needs no more work (including
-// a delivery it can never process, which it logs), and an error to be
+// ReceiptProcessor does the work of one stored webhook receipt of its
+// platform. It returns nil once the receipt needs no more work (including
+// a receipt it can never process, which it logs), and an error to be
 // retried.
-type DeliveryProcessor interface {
-	ProcessDelivery(ctx context.Context, d *stockbell.WebhookDelivery) error
+type ReceiptProcessor interface {
+	ProcessReceipt(ctx context.Context, r *stockbell.WebhookReceipt) error
 }
 
-// Registry routes deliveries to processors by platform.
+// Registry routes receipts to processors by platform.
 type Registry struct {
-	Deliveries stockbell.WebhookService
+	Receipts   stockbell.ReceiptService
 	Logger     *slog.Logger
-	processors map[stockbell.Platform]DeliveryProcessor
+	processors map[stockbell.Platform]ReceiptProcessor
 }
 
-// NewRegistry returns an empty registry over the delivery store.
-func NewRegistry(deliveries stockbell.WebhookService, logger *slog.Logger) *Registry {
-	return &Registry{Deliveries: deliveries, Logger: logger, processors: map[stockbell.Platform]DeliveryProcessor{}}
+// NewRegistry returns an empty registry over the receipt store.
+func NewRegistry(receipts stockbell.ReceiptService, logger *slog.Logger) *Registry {
+	return &Registry{Receipts: receipts, Logger: logger, processors: map[stockbell.Platform]ReceiptProcessor{}}
 }
 
-// Register makes p the processor of the platform's deliveries.
-func (r *Registry) Register(platform stockbell.Platform, p DeliveryProcessor) {
+// Register makes p the processor of the platform's receipts.
+func (r *Registry) Register(platform stockbell.Platform, p ReceiptProcessor) {
 	r.processors[platform] = p
 }
 
-// ProcessWebhook is the handler of stockbell.ProcessWebhookJob: it loads
-// the delivery, skips it when already processed, runs its platform's
-// processor and marks it processed. A delivery erased meanwhile (its shop
+// ProcessReceipt is the handler of stockbell.ProcessReceiptJob: it loads
+// the receipt, skips it when already processed, runs its platform's
+// processor and marks it processed. A receipt erased meanwhile (its shop
 // was redacted) is done.
-func (r *Registry) ProcessWebhook(ctx context.Context, job stockbell.ProcessWebhookJob) error {
-	d, err := r.Deliveries.FindDelivery(ctx, job.DeliveryID)
+func (r *Registry) ProcessReceipt(ctx context.Context, job stockbell.ProcessReceiptJob) error {
+	rc, err := r.Receipts.FindReceipt(ctx, job.ReceiptID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	} else if err != nil {
 		return err
 	}
-	if d.ProcessedAt != nil {
+	if rc.ProcessedAt != nil {
 		return nil
 	}
-	p, ok := r.processors[d.Platform]
+	p, ok := r.processors[rc.Platform]
 	if !ok {
-		r.Logger.ErrorContext(ctx, "no processor for webhook platform", "platform", d.Platform, "delivery", d.ID)
-		return fmt.Errorf("integrations: no processor registered for platform %q", d.Platform)
+		r.Logger.ErrorContext(ctx, "no processor for webhook platform", "platform", rc.Platform, "receipt", rc.ID)
+		return fmt.Errorf("integrations: no processor registered for platform %q", rc.Platform)
 	}
-	if err := p.ProcessDelivery(ctx, d); err != nil {
-		return fmt.Errorf("process %s delivery %d (%s): %w", d.Platform, d.ID, d.Topic, err)
+	if err := p.ProcessReceipt(ctx, rc); err != nil {
+		return fmt.Errorf("process %s receipt %d (%s): %w", rc.Platform, rc.ID, rc.Topic, err)
 	}
-	err = r.Deliveries.MarkDeliveryProcessed(ctx, d.ID)
+	err = r.Receipts.MarkReceiptProcessed(ctx, rc.ID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	}

@@ -97,10 +97,10 @@ func logJobsAndEvents(t *testing.T, m *Main) {
 	}
 }
 
-func deliver(t *testing.T, m *Main, fake *shopifytest.Fake, d shopifytest.Delivery) {
+func sendWebhook(t *testing.T, m *Main, fake *shopifytest.Fake, d shopifytest.Webhook) {
 	t.Helper()
 	d.Shop = e2eShop
-	resp, err := fake.Deliver(m.URL()+"/webhooks/shopify", d)
+	resp, err := fake.SendWebhook(m.URL()+"/webhooks/shopify", d)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,10 +146,10 @@ func TestShopifyInstallToRestockNotification(t *testing.T) {
 	// Shopify's state changes first, then it tells us.
 	fake.SetLevel(e2eShop, 1070325040, 99000001, 2)
 	now := time.Now().UTC()
-	restock := shopifytest.Delivery{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 2, now), EventID: "evt-restock-1", WebhookID: "wh-restock-1"}
-	deliver(t, m, fake, restock)
-	deliver(t, m, fake, restock) // Shopify's retry of the same event
-	deliver(t, m, fake, shopifytest.Delivery{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 0, now.Add(-time.Minute))})
+	restock := shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 2, now), EventID: "evt-restock-1", WebhookID: "wh-restock-1"}
+	sendWebhook(t, m, fake, restock)
+	sendWebhook(t, m, fake, restock) // Shopify's retry of the same event
+	sendWebhook(t, m, fake, shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 0, now.Add(-time.Minute))})
 
 	eventually(t, m, "the subscriber to be notified", func() bool {
 		got, err := m.DB.FindSubscriptionByID(ctx, sub.ID)
@@ -158,10 +158,10 @@ func TestShopifyInstallToRestockNotification(t *testing.T) {
 	if v := mustVariant(t, m, shop); v.Stock != 2 {
 		t.Errorf("stock = %d after a restock of 2 and a late older update, want 2", v.Stock)
 	}
-	var deliveries int
-	m.DB.DB.Get(&deliveries, `SELECT COUNT(*) FROM webhook_deliveries WHERE topic = 'inventory_levels/update'`)
-	if deliveries != 2 {
-		t.Errorf("%d inventory deliveries stored, want 2 (the retry is deduplicated)", deliveries)
+	var receipts int
+	m.DB.DB.Get(&receipts, `SELECT COUNT(*) FROM webhook_receipts WHERE topic = 'inventory_levels/update'`)
+	if receipts != 2 {
+		t.Errorf("%d inventory receipts stored, want 2 (the retry is deduplicated)", receipts)
 	}
 	eventually(t, m, "the subscriber's message sent (by the development sender)", func() bool {
 		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{SubscriptionID: &sub.ID})

@@ -10,7 +10,7 @@ import (
 
 func runSettings(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: server settings get --shop DOMAIN\n       server settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]")
+		fmt.Fprintln(env.stdout, "Usage: server settings get --shop DOMAIN\n       server settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]")
 		return errHelp
 	}
 	switch args[0] {
@@ -42,11 +42,13 @@ func runSettingsGet(env *cliEnv, args []string) error {
 }
 
 func runSettingsSet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]")
+	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	minInventory := fs.Int("min-inventory", 0, "stock a variant must reach before anyone is notified (at least 1)")
 	perUnit := fs.Int("per-unit", 0, "subscribers to notify per unit in stock; 0 means everyone")
 	wait := fs.Duration("wait", 0, "wait between notification batches, Go duration syntax (e.g. 30m, 2h)")
+	timeZone := fs.String("time-zone", "", "the shop's IANA time zone for reports (e.g. Europe/Paris)")
+	window := fs.Duration("attribution-window", 0, "how long after a notification an order counts as its conversion (e.g. 168h)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -62,10 +64,14 @@ func runSettingsSet(env *cliEnv, args []string) error {
 			update.PerUnit = perUnit
 		case "wait":
 			update.Wait = wait
+		case "time-zone":
+			update.TimeZone = timeZone
+		case "attribution-window":
+			update.AttributionWindow = window
 		}
 	})
-	if update.MinInventory == nil && update.PerUnit == nil && update.Wait == nil {
-		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit or --wait")
+	if update == (stockbell.SettingsUpdate{}) {
+		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit, --wait, --time-zone or --attribution-window")
 	}
 	return withStore(env, func(db *store.DB) error {
 		shop, err := db.FindShopByKey(env.ctx, *shopKey)
@@ -122,6 +128,6 @@ func printSettings(env *cliEnv, shop string, s *stockbell.RestockSettings) {
 	if s.PerUnit == 0 {
 		perUnit = "0 (everyone)"
 	}
-	fmt.Fprintf(env.stdout, "shop:          %s\nmin-inventory: %d\nper-unit:      %s\nwait:          %s\n",
-		shop, s.MinInventory, perUnit, s.Wait)
+	fmt.Fprintf(env.stdout, "shop:          %s\nmin-inventory: %d\nper-unit:      %s\nwait:          %s\ntime-zone:     %s\nattribution-window: %s\n",
+		shop, s.MinInventory, perUnit, s.Wait, s.TimeZone, s.AttributionWindow)
 }

@@ -53,7 +53,7 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 	m.wireStorefront()
 	m.Web.Router().HandleFunc("/admin", web.AdminHome(m.DB)).Methods(http.MethodGet)
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
-	jobs.Handle(workers, registry.ProcessWebhook, 0)
+	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	if err := m.wireShopify(registry, workers, c); err != nil {
 		return nil, err
 	}
@@ -179,7 +179,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	m.Web.Mount("/auth/shopify", http.HandlerFunc(install.Begin), http.MethodGet)
 	m.Web.Mount("/auth/shopify/callback", http.HandlerFunc(install.Callback), http.MethodGet)
 	m.Web.Mount("/auth/shopify/session", http.HandlerFunc(install.Session), http.MethodPost)
-	m.Web.Mount("/webhooks/shopify", &shopify.WebhookHandler{Config: cfg, Shops: m.DB, Deliveries: m.DB, Logger: logger}, http.MethodPost)
+	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Jobs: queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,

@@ -1,5 +1,6 @@
-// Package shopify integrates Stockbell with Shopify: it verifies and stores
-// webhook deliveries (WebhookHandler), processes them in jobs (Processor:
+// Package shopify integrates Stockbell with Shopify: it verifies webhooks
+// into receipts (WebhookVerifier, served by server/web), processes them in
+// jobs (Integration.ProcessReceipt:
 // inventory levels and items, products, uninstall and the mandatory
 // compliance topics), calls the GraphQL Admin API with paging and
 // cost-based throttling (AdminClient), and runs the catalog sync, webhook

@@ -13,12 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 const (
@@ -38,7 +40,8 @@ type env struct {
 	clock    *shopifytest.Clock
 	fake     *shopifytest.Fake
 	in       *shopify.Integration
-	hooks    *shopify.WebhookHandler
+	hooks    *shopify.WebhookVerifier
+	web      http.Handler
 	registry *integrations.Registry
 	dataDir  string
 }
@@ -62,7 +65,10 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		Sealer: sealer, Admin: admin, Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: e.dataDir, Logger: logger},
 	}
-	e.hooks = &shopify.WebhookHandler{Config: cfg, Shops: db, Deliveries: db, Logger: logger}
+	e.hooks = &shopify.WebhookVerifier{Config: cfg, Shops: db}
+	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	server.RegisterWebhook(stockbell.PlatformShopify, e.hooks, db)
+	e.web = server.Handler()
 	e.registry = integrations.NewRegistry(db, logger)
 	e.registry.Register(stockbell.PlatformShopify, e.in)
 	return e
@@ -100,37 +106,37 @@ func (e *env) stockTShirt() {
 	})
 }
 
-// deliver sends a signed webhook through the handler.
-func (e *env) deliver(d shopifytest.Delivery) *http.Response {
+// send sends a signed webhook through the server's webhook route.
+func (e *env) send(d shopifytest.Webhook) *http.Response {
 	if d.Shop == "" {
 		d.Shop = shopDomain
 	}
-	req, err := e.fake.DeliveryRequest("http://stockbell.test/webhooks/shopify", d)
+	req, err := e.fake.WebhookRequest("http://stockbell.test/webhooks/shopify", d)
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	rec := httptest.NewRecorder()
-	e.hooks.ServeHTTP(rec, req)
+	e.web.ServeHTTP(rec, req)
 	return rec.Result()
 }
 
-// mustDeliver delivers and expects 200.
-func (e *env) mustDeliver(d shopifytest.Delivery) {
-	if res := e.deliver(d); res.StatusCode != http.StatusOK {
-		e.t.Fatalf("deliver %s: status %d", d.Topic, res.StatusCode)
+// mustSend sends and expects 200.
+func (e *env) mustSend(d shopifytest.Webhook) {
+	if res := e.send(d); res.StatusCode != http.StatusOK {
+		e.t.Fatalf("send %s: status %d", d.Topic, res.StatusCode)
 	}
 }
 
-// runWebhookJobs processes the stored deliveries not yet processed, in
-// arrival order, as the queue's process_webhook worker would.
+// runWebhookJobs processes the stored receipts not yet processed, in
+// arrival order, as the queue's process_receipt worker would.
 func (e *env) runWebhookJobs() {
 	var ids []int64
-	if err := e.db.DB.Select(&ids, `SELECT id FROM webhook_deliveries WHERE processed_at IS NULL ORDER BY id`); err != nil {
+	if err := e.db.DB.Select(&ids, `SELECT id FROM webhook_receipts WHERE processed_at IS NULL ORDER BY id`); err != nil {
 		e.t.Fatal(err)
 	}
 	for _, id := range ids {
-		if err := e.registry.ProcessWebhook(context.Background(), stockbell.ProcessWebhookJob{DeliveryID: id}); err != nil {
-			e.t.Fatalf("process delivery %d: %v", id, err)
+		if err := e.registry.ProcessReceipt(context.Background(), stockbell.ProcessReceiptJob{ReceiptID: id}); err != nil {
+			e.t.Fatalf("process receipt %d: %v", id, err)
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // Integration holds what the Shopify jobs and webhook processing need.
 // Its methods are job handlers the server registers:
-// ProcessDelivery (through the webhook registry), SyncCatalog,
+// ProcessReceipt (through the webhook registry), SyncCatalog,
 // RegisterWebhooks and Reconcile.
 type Integration struct {
 	Config  stockbell.ShopifyConfig

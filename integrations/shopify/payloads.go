@@ -166,7 +166,7 @@ type ShopRedactPayload struct {
 	ShopDomain string `json:"shop_domain"`
 }
 
-// Webhook is a parsed delivery; exactly one payload field is set.
+// Webhook is a parsed webhook; exactly one payload field is set.
 type Webhook struct {
 	Topic          string
 	InventoryLevel *InventoryLevelPayload
@@ -178,7 +178,7 @@ type Webhook struct {
 	ShopRedact     *ShopRedactPayload
 }
 
-// ParseWebhook decodes and checks a delivery's body for its topic. It
+// ParseWebhook decodes and checks a webhook's body for its topic. It
 // returns an EINVALID error naming the field for an unknown topic, a
 // malformed body or a missing id.
 func ParseWebhook(topic string, body []byte) (*Webhook, error) {

@@ -48,8 +48,8 @@ func contactOf(shop *stockbell.Shop, p *CustomerPayload) (stockbell.Contact, boo
 // redactShop erases the shop and all its data (about 48 hours after
 // uninstall). A shop installed again since the request was triggered keeps
 // its data: the request belongs to the earlier install.
-func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery) error {
-	if shop.Active() && d.TriggeredAt.Before(shop.InstalledAt) {
+func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt) error {
+	if shop.Active() && rc.TriggeredAt.Before(shop.InstalledAt) {
 		in.Logger.InfoContext(ctx, "shopify shop/redact for an earlier install ignored", "shop", shop.Domain)
 		return nil
 	}

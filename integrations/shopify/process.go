@@ -8,45 +8,45 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// ProcessDelivery does the work of one stored Shopify delivery. A payload
+// ProcessReceipt does the work of one stored Shopify receipt. A payload
 // that can never be processed (malformed, unknown topic, unknown shop) is
 // logged and reported done with nil, so it is not retried; a returned error
 // makes the job retry.
-func (in *Integration) ProcessDelivery(ctx context.Context, d *stockbell.WebhookDelivery) error {
-	hook, err := ParseWebhook(d.Topic, d.Payload)
+func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.WebhookReceipt) error {
+	hook, err := ParseWebhook(rc.Topic, rc.Payload)
 	if err != nil {
-		in.Logger.WarnContext(ctx, "shopify webhook dropped", "delivery", d.ID, "topic", d.Topic, "shop", d.Domain, "err", err)
+		in.Logger.WarnContext(ctx, "shopify webhook dropped", "receipt", rc.ID, "topic", rc.Topic, "shop", rc.Domain, "err", err)
 		return nil
 	}
-	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, d.Domain)
+	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, rc.Domain)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		in.Logger.InfoContext(ctx, "shopify webhook for an unknown shop", "delivery", d.ID, "topic", d.Topic, "shop", d.Domain)
+		in.Logger.InfoContext(ctx, "shopify webhook for an unknown shop", "receipt", rc.ID, "topic", rc.Topic, "shop", rc.Domain)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	return in.dispatch(ctx, shop, d, hook)
+	return in.dispatch(ctx, shop, rc, hook)
 }
 
-func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, hook *Webhook) error {
+func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, hook *Webhook) error {
 	switch {
 	case hook.Customer != nil && hook.Topic == TopicCustomersDataRequest:
 		return in.answerDataRequest(ctx, shop, hook.Customer)
 	case hook.Customer != nil:
 		return in.redactCustomer(ctx, shop, hook.Customer)
 	case hook.ShopRedact != nil:
-		return in.redactShop(ctx, shop, d)
+		return in.redactShop(ctx, shop, rc)
 	case hook.Shop != nil:
-		return in.uninstall(ctx, shop, d)
+		return in.uninstall(ctx, shop, rc)
 	case !shop.Active():
 		in.Logger.InfoContext(ctx, "shopify webhook for an uninstalled shop ignored", "topic", hook.Topic, "shop", shop.Domain)
 		return nil
 	case hook.InventoryLevel != nil:
-		return in.applyLevel(ctx, shop, d, hook.InventoryLevel)
+		return in.applyLevel(ctx, shop, rc, hook.InventoryLevel)
 	case hook.InventoryItem != nil:
 		return in.refreshItem(ctx, shop, string(hook.InventoryItem.ID))
 	case hook.Product != nil:
-		return in.upsertProduct(ctx, shop, d, hook.Product)
+		return in.upsertProduct(ctx, shop, rc, hook.Product)
 	case hook.Deleted != nil:
 		return ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, string(hook.Deleted.ID)))
 	}
@@ -57,11 +57,11 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, d *st
 // catalog is read from the Admin API (variant, product, every level) and
 // upserted first; the webhook's own level is then applied, and ignored as
 // stale when the fresher read already covers it.
-func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, p *InventoryLevelPayload) error {
+func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) error {
 	change := stockbell.StockChange{
 		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
-		Disconnected: d.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, d.TriggeredAt),
-		Source: "shopify:" + d.Topic,
+		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc.TriggeredAt),
+		Source: "shopify:" + rc.Topic,
 	}
 	if p.Available != nil {
 		change.Available = int(*p.Available)
@@ -96,10 +96,10 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 // upsertProduct applies products/create or update. Stock is left to the
 // inventory topics (the payload has no per-location levels); a variant whose
 // payload omits inventory_management keeps its stored tracking.
-func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery, p *ProductPayload) error {
+func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
-		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, d.TriggeredAt),
+		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc.TriggeredAt),
 	}
 	images := map[ID]string{}
 	for _, img := range p.Images {
@@ -146,8 +146,8 @@ func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.S
 // uninstall stops all sending for the shop and keeps its data. An
 // app/uninstalled triggered before the shop's latest install belongs to an
 // earlier install and is ignored.
-func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, d *stockbell.WebhookDelivery) error {
-	if !shop.Active() || d.TriggeredAt.Before(shop.InstalledAt) {
+func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt) error {
+	if !shop.Active() || rc.TriggeredAt.Before(shop.InstalledAt) {
 		return nil
 	}
 	in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
@@ -155,7 +155,7 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, d *s
 }
 
 // changeTime is when the platform says the change happened: the payload's
-// updated_at, else the delivery's X-Shopify-Triggered-At.
+// updated_at, else the receipt's X-Shopify-Triggered-At.
 func changeTime(updatedAt string, triggeredAt time.Time) time.Time {
 	if t, err := parseTime(updatedAt); err == nil && !t.IsZero() {
 		return t

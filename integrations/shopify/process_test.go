@@ -33,8 +33,8 @@ func TestRestockAcrossTwoLocations(t *testing.T) {
 		}
 		jobsBefore := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`)
 		at := e.clock.Now()
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
 		e.runWebhookJobs()
 		v, levels := e.variant(shop.ID, smallVariant)
 		if v.Stock != 5 || levels[itoa(warehouse)] != 3 || levels[itoa(pointOfSale)] != 2 || !v.Purchasable() {
@@ -43,7 +43,7 @@ func TestRestockAcrossTwoLocations(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`) - jobsBefore; n != 2 {
 			t.Fatalf("%d stock-changed jobs queued, want 2", n)
 		}
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsDisconnect,
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsDisconnect,
 			Body: []byte(`{"inventory_item_id":271878346596884015,"location_id":655441491}`)})
 		e.runWebhookJobs()
 		if v, levels = e.variant(shop.ID, smallVariant); v.Stock != 3 || len(levels) != 1 {
@@ -62,7 +62,7 @@ func TestUnknownInventoryItemResolved(t *testing.T) {
 		e.stockTShirt()
 		e.fake.SetLevel(shopDomain, smallItem, warehouse, 4)
 		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 6)
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 4, e.clock.Now().Add(-time.Second))})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 4, e.clock.Now().Add(-time.Second))})
 		e.runWebhookJobs()
 		v, levels := e.variant(shop.ID, smallVariant)
 		if v.Stock != 10 || len(levels) != 2 || v.ProductTitle != "Example T-Shirt" || !v.Published || v.Title != "Small" || !v.Tracked {
@@ -81,8 +81,8 @@ func TestOutOfOrderLevels(t *testing.T) {
 		e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
 		e.clock.Advance(time.Minute)
 		newer, older := e.clock.Now(), e.clock.Now().Add(-10*time.Second)
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 7, newer)})
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 1, older)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 7, newer)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 1, older)})
 		e.runWebhookJobs()
 		if v, _ := e.variant(shop.ID, smallVariant); v.Stock != 7 {
 			t.Fatalf("stock %d, want the newer 7", v.Stock)
@@ -98,7 +98,7 @@ func TestProductWebhooks(t *testing.T) {
 		e := newEnv(t, db)
 		shop := e.install()
 		body := readTestdata(t, "products_update.json")
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsUpdate, Body: body})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicProductsUpdate, Body: body})
 		e.runWebhookJobs()
 		small, _ := e.variant(shop.ID, smallVariant)
 		medium, _ := e.variant(shop.ID, 757650484644203962)
@@ -113,8 +113,8 @@ func TestProductWebhooks(t *testing.T) {
 		json.Unmarshal(body, &older)
 		older["title"], older["updated_at"] = "Stale Title", "2021-12-01T00:00:00Z"
 		stale, _ := json.Marshal(older)
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsUpdate, Body: stale})
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicProductsDelete, Body: readTestdata(t, "products_delete.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicProductsUpdate, Body: stale})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicProductsDelete, Body: readTestdata(t, "products_delete.json")})
 		e.runWebhookJobs()
 		small, _ = e.variant(shop.ID, smallVariant)
 		if small.ProductTitle != "Example T-Shirt" || !small.Deleted || small.Notifiable() {
@@ -136,8 +136,8 @@ func TestUninstallThenRedact(t *testing.T) {
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
 		e.queueSubscriber(shop.ID, v.ID, "ann@example.com")
 		e.clock.Advance(time.Minute)
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, e.clock.Now())})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, e.clock.Now())})
 		e.runWebhookJobs()
 		stored, _ := db.FindShopByID(ctx, shop.ID)
 		if stored.Active() {
@@ -146,13 +146,13 @@ func TestUninstallThenRedact(t *testing.T) {
 		if v, _ := e.variant(shop.ID, smallVariant); v.Stock != 0 {
 			t.Fatalf("a level was applied for an uninstalled shop: stock %d", v.Stock)
 		}
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicCustomersRedact, Body: readTestdata(t, "customers_redact.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersRedact, Body: readTestdata(t, "customers_redact.json")})
 		e.runWebhookJobs()
 		if n := e.count(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ?`, shop.ID); n != 1 {
 			t.Fatalf("%d subscriptions left after redacting john, want ann's only", n)
 		}
 		e.clock.Advance(48 * time.Hour)
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})
 		e.runWebhookJobs()
 		if _, err := db.FindShopByID(ctx, shop.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			t.Fatalf("shop after shop/redact: %v", err)
@@ -171,7 +171,7 @@ func TestLateUninstallIgnored(t *testing.T) {
 		before := e.clock.Now()
 		e.clock.Advance(time.Minute)
 		shop := e.install()
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json"), TriggeredAt: before})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json"), TriggeredAt: before})
 		e.runWebhookJobs()
 		if stored, _ := db.FindShopByID(context.Background(), shop.ID); !stored.Active() {
 			t.Fatal("a stale uninstall uninstalled the reinstalled shop")
@@ -188,7 +188,7 @@ func TestCustomerDataRequest(t *testing.T) {
 		e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
 		v, _ := e.variant(shop.ID, smallVariant)
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
-		e.mustDeliver(shopifytest.Delivery{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
 		e.runWebhookJobs()
 		raw, err := os.ReadFile(filepath.Join(e.dataDir, shopDomain, "9999.json"))
 		if err != nil {

@@ -17,7 +17,8 @@ var SubscribedTopics = []string{
 	TopicAppUninstalled,
 }
 
-// WebhookPath is where Shopify delivers webhooks on this server.
+// WebhookPath is where Shopify delivers webhooks on this server (the
+// route server/web serves for the platform).
 const WebhookPath = "/webhooks/shopify"
 
 type subscription struct {

@@ -75,17 +75,17 @@ func BenchmarkBaselineWriteTx(b *testing.B) {
 	}
 }
 
-// BenchmarkRecordDelivery measures storing a webhook delivery with its job,
+// BenchmarkRecordReceipt measures storing a webhook receipt with its job,
 // the work done before a platform's webhook is acknowledged.
-func BenchmarkRecordDelivery(b *testing.B) {
+func BenchmarkRecordReceipt(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			db, shop := benchCatalog(b, dialect)
 			payload := []byte(`{"inventory_item_id":808950810,"location_id":905684977,"available":6,"updated_at":"2025-03-01T12:00:00Z"}`)
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
-				_, err := db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: &shop.ID,
-					Domain: shop.Domain, DeliveryID: fmt.Sprint("evt-", i), Topic: "inventory_levels/update", Payload: payload})
+				_, err := db.RecordReceipt(ctx, &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: &shop.ID,
+					Domain: shop.Domain, EventID: fmt.Sprint("evt-", i), Topic: "inventory_levels/update", Payload: payload})
 				if err != nil {
 					b.Fatal(err)
 				}

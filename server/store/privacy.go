@@ -49,9 +49,9 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 // RedactContact erases the contact's personal data in the shop, in one
 // transaction: its subscriptions are deleted (their messages go with them
 // by cascade), as are messages addressed to it, events about its
-// subscriptions or naming it in their detail; stored webhook payloads that
-// contain its email or phone are emptied. Nothing that names the contact
-// remains. Returns EINVALID as ContactData.
+// subscriptions or naming it in their detail; the payloads of stored
+// webhook receipts that contain its email or phone are emptied. Nothing
+// that names the contact remains. Returns EINVALID as ContactData.
 func (db *DB) RedactContact(ctx context.Context, contact stockbell.Contact) error {
 	contact, err := normalizeContact(contact)
 	if err != nil {
@@ -128,7 +128,7 @@ func escapeLike(s string) string {
 }
 
 // blankWebhookPayloads empties the payloads of the shop's stored webhook
-// deliveries that contain the contact's email or phone, ignoring ASCII case
+// receipts that contain the contact's email or phone, ignoring ASCII case
 // (a customer or erasure webhook names the customer). The rows stay, so that
 // deduplication and the processing record are kept.
 func blankWebhookPayloads(ctx context.Context, tx *Tx, c stockbell.Contact) error {
@@ -137,7 +137,7 @@ func blankWebhookPayloads(ctx context.Context, tx *Tx, c stockbell.Contact) erro
 		// encode(…, 'escape') reads any bytes as text without failing.
 		contains = `strpos(lower(encode(payload, 'escape')), ?) > 0`
 	}
-	query := tx.Rebind(`UPDATE webhook_deliveries SET payload = ? WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN
+	query := tx.Rebind(`UPDATE webhook_receipts SET payload = ? WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN
 		(SELECT domain FROM shops WHERE id = ?))) AND ` + contains)
 	for _, value := range []string{c.Email, strings.ToLower(c.Phone)} {
 		if value == "" {

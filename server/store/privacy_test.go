@@ -61,8 +61,8 @@ func privacyFixture(t *testing.T, db *store.DB) (shop, other *stockbell.Shop, an
 		if d.shopID != nil && *d.shopID == other.ID {
 			dom = other.Domain
 		}
-		_, err := db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: d.shopID,
-			Domain: dom, DeliveryID: d.id, Topic: "customers/redact", Payload: []byte(d.doc)})
+		_, err := db.RecordReceipt(ctx, &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: d.shopID,
+			Domain: dom, EventID: d.id, Topic: "customers/redact", Payload: []byte(d.doc)})
 		must(t, err)
 	}
 	return shop, other, []int64{a1, a2}
@@ -112,10 +112,10 @@ func TestRedactContactLeavesNoTrace(t *testing.T) {
 			}
 		}
 		for _, id := range []int64{1, 3} {
-			d, err := db.FindDelivery(ctx, id)
+			d, err := db.FindReceipt(ctx, id)
 			must(t, err)
 			if p := strings.ToLower(string(d.Payload)); strings.Contains(p, "ann@") || strings.Contains(p, "33612345678") {
-				t.Errorf("webhook %s still holds her: %s", d.DeliveryID, d.Payload)
+				t.Errorf("webhook %s still holds her: %s", d.EventID, d.Payload)
 			}
 		}
 		// Bob, and Ann in the other shop, are untouched.
@@ -130,8 +130,8 @@ func TestRedactContactLeavesNoTrace(t *testing.T) {
 			t.Fatal("redaction reached into another shop")
 		}
 		for _, id := range []int64{2, 4} {
-			if d, _ := db.FindDelivery(ctx, id); len(d.Payload) == 0 {
-				t.Errorf("webhook %s of someone else was blanked", d.DeliveryID)
+			if d, _ := db.FindReceipt(ctx, id); len(d.Payload) == 0 {
+				t.Errorf("webhook %s of someone else was blanked", d.EventID)
 			}
 		}
 		wantCode(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "  "}), stockbell.EINVALID, "contact")

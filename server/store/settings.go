@@ -21,8 +21,8 @@ func (db *DB) FindSettings(ctx context.Context, shopID int64) (*stockbell.Restoc
 
 func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.RestockSettings, error) {
 	var s stockbell.RestockSettings
-	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, updated_at
-		FROM restock_settings WHERE shop_id = ?`), shopID)
+	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, attribution_window,
+		time_zone, updated_at FROM restock_settings WHERE shop_id = ?`), shopID)
 	if !isNoRows(err) {
 		return &s, err
 	}
@@ -61,6 +61,12 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if update.Wait != nil {
 		s.Wait = *update.Wait
 	}
+	if update.AttributionWindow != nil {
+		s.AttributionWindow = *update.AttributionWindow
+	}
+	if update.TimeZone != nil {
+		s.TimeZone = *update.TimeZone
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -69,11 +75,13 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 		return s, nil // nothing changed: nothing to store or record
 	}
 	s.UpdatedAt = tx.db.now()
-	// Wait is stored in nanoseconds and scans straight back into a Duration.
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait, updated_at)
-		VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET min_inventory = excluded.min_inventory,
-		per_unit = excluded.per_unit, wait = excluded.wait, updated_at = excluded.updated_at`),
-		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), s.UpdatedAt)
+	// Durations are stored in nanoseconds and scan straight back.
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait,
+		attribution_window, time_zone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id) DO UPDATE SET min_inventory = excluded.min_inventory, per_unit = excluded.per_unit,
+		wait = excluded.wait, attribution_window = excluded.attribution_window, time_zone = excluded.time_zone,
+		updated_at = excluded.updated_at`),
+		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +99,12 @@ func settingsDiff(before, after stockbell.RestockSettings) EventDetail {
 	}
 	if before.Wait != after.Wait {
 		detail["wait"] = []string{before.Wait.String(), after.Wait.String()}
+	}
+	if before.AttributionWindow != after.AttributionWindow {
+		detail["attribution_window"] = []string{before.AttributionWindow.String(), after.AttributionWindow.String()}
+	}
+	if before.TimeZone != after.TimeZone {
+		detail["time_zone"] = []string{before.TimeZone, after.TimeZone}
 	}
 	return detail
 }

@@ -140,13 +140,13 @@ func TestDeleteShopErasesEverything(t *testing.T) {
 			must(t, db.AddShopOrigin(ctx, s.ID, "https://headless.example"))
 			_, err := db.UpdateSettings(ctx, s.ID, stockbell.SettingsUpdate{PerUnit: ptr(2)})
 			must(t, err)
-			_, err = db.RecordDelivery(ctx, &stockbell.WebhookDelivery{Platform: stockbell.PlatformShopify, ShopID: &s.ID,
-				Domain: s.Domain, DeliveryID: "d1", Topic: "products/update", Payload: []byte("{}")})
+			_, err = db.RecordReceipt(ctx, &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: &s.ID,
+				Domain: s.Domain, EventID: "d1", Topic: "products/update", Payload: []byte("{}")})
 			must(t, err)
 		}
 		must(t, db.DeleteShop(ctx, shop.ID))
 		for _, table := range []string{"shops", "shop_origins", "restock_settings", "products", "variants", "inventory_levels",
-			"subscriptions", "events", "webhook_deliveries"} {
+			"subscriptions", "events", "webhook_receipts"} {
 			column := "shop_id"
 			switch table {
 			case "shops":

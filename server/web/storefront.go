@@ -5,8 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -152,12 +150,9 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 
 // decodeSubscription reads at most 8 KB of JSON whatever the content type.
 func decodeSubscription(w http.ResponseWriter, r *http.Request) (*subscriptionRequest, error) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxSubscriptionBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, stockbell.Errorf(stockbell.ETOOLARGE, "The request body is over %d bytes.", maxSubscriptionBody)
-	} else if err != nil {
-		return nil, stockbell.Errorf(stockbell.EINVALID, "The request body could not be read.")
+	body, err := readBody(w, r, maxSubscriptionBody)
+	if err != nil {
+		return nil, err
 	}
 	var req subscriptionRequest
 	if err := json.Unmarshal(body, &req); err != nil {

@@ -6,7 +6,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"net/http"
 
@@ -63,57 +62,4 @@ func (s *Server) MountPrefix(prefix string, h http.Handler) {
 // Handler returns the root handler with the middleware applied.
 func (s *Server) Handler() http.Handler {
 	return s.recoverPanics(s.observe(s.router))
-}
-
-// statusOf maps an error code to its HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case stockbell.EINVALID:
-		return http.StatusUnprocessableEntity
-	case stockbell.ENOTFOUND:
-		return http.StatusNotFound
-	case stockbell.ECONFLICT:
-		return http.StatusConflict
-	case stockbell.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case stockbell.EFORBIDDEN:
-		return http.StatusForbidden
-	case stockbell.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case stockbell.ERATELIMITED:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
-}
-
-// ErrorBody is the JSON shape of every error answer:
-// {"error":{"code","message","field"}}.
-type ErrorBody struct {
-	Error ErrorDetail `json:"error"`
-}
-
-// ErrorDetail describes one error.
-type ErrorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-// Error answers with the error's status and JSON body. Internal errors are
-// logged with the request and shown only as a generic message.
-func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
-	code := stockbell.ErrorCode(err)
-	if code == stockbell.EINTERNAL {
-		s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-	}
-	WriteJSON(w, statusOf(code), ErrorBody{Error: ErrorDetail{
-		Code: code, Message: stockbell.ErrorMessage(err), Field: stockbell.ErrorField(err),
-	}})
-}
-
-// WriteJSON writes v as JSON with the status.
-func WriteJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }

@@ -17,8 +17,8 @@ func SignWebhook(secret string, body []byte) string {
 	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
-// Delivery is one webhook delivery to send.
-type Delivery struct {
+// Webhook is one webhook for the fake to send, as Shopify would.
+type Webhook struct {
 	Topic string
 	Shop  string
 	Body  []byte
@@ -32,17 +32,17 @@ type Delivery struct {
 	Secret string
 }
 
-// Deliver posts the delivery to url with the headers Shopify sends.
-func (f *Fake) Deliver(url string, d Delivery) (*http.Response, error) {
-	req, err := f.DeliveryRequest(url, d)
+// SendWebhook posts the webhook to url with the headers Shopify sends.
+func (f *Fake) SendWebhook(url string, d Webhook) (*http.Response, error) {
+	req, err := f.WebhookRequest(url, d)
 	if err != nil {
 		return nil, err
 	}
 	return http.DefaultClient.Do(req)
 }
 
-// DeliveryRequest builds the signed request Deliver sends.
-func (f *Fake) DeliveryRequest(url string, d Delivery) (*http.Request, error) {
+// WebhookRequest builds the signed request SendWebhook sends.
+func (f *Fake) WebhookRequest(url string, d Webhook) (*http.Request, error) {
 	if d.EventID == "" {
 		d.EventID = randomHex(8)
 	}

@@ -1,0 +1,96 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// MaxWebhookBytes bounds a webhook body. The platforms' largest payloads
+// (a product with many variants and images) stay well under it.
+const MaxWebhookBytes = 1 << 20
+
+// WebhookPath is where a platform posts its webhooks: /webhooks/{platform}.
+func WebhookPath(platform stockbell.Platform) string { return "/webhooks/" + string(platform) }
+
+// WebhookVerifier is a platform's webhook protocol: it checks the signature
+// of a raw webhook before parsing anything, then returns the receipt to
+// store. It returns EUNAUTHORIZED for a bad or missing signature (401) and
+// EINVALID naming the header or field for a malformed webhook (400).
+type WebhookVerifier interface {
+	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (*stockbell.WebhookReceipt, error)
+}
+
+// webhookHandler serves one platform's webhook route.
+type webhookHandler struct {
+	server   *Server
+	platform stockbell.Platform
+	verifier WebhookVerifier
+	receipts stockbell.ReceiptService
+}
+
+// webhookAnswer is the JSON answer to an accepted webhook.
+type webhookAnswer struct {
+	Received  bool `json:"received"`
+	Duplicate bool `json:"duplicate"`
+}
+
+// RegisterWebhook serves POST /webhooks/{platform}: it reads the raw body
+// (at most MaxWebhookBytes, else 413), has the platform's verifier check
+// and read it (401 for a bad signature, 400 for a malformed webhook),
+// stores the receipt with its processing job, and answers 200 — also for a
+// retry of an event already stored. Nothing is stored for a refused webhook.
+func (s *Server) RegisterWebhook(platform stockbell.Platform, verifier WebhookVerifier, receipts stockbell.ReceiptService) {
+	h := &webhookHandler{server: s, platform: platform, verifier: verifier, receipts: receipts}
+	s.router.HandleFunc(WebhookPath(platform), h.serve).Methods(http.MethodPost)
+}
+
+func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
+	receipt, err := h.verify(w, r)
+	if err != nil {
+		h.refuse(w, r, err)
+		return
+	}
+	created, err := h.receipts.RecordReceipt(r.Context(), receipt)
+	if err != nil {
+		h.refuse(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, webhookAnswer{Received: true, Duplicate: !created})
+}
+
+func (h *webhookHandler) verify(w http.ResponseWriter, r *http.Request) (*stockbell.WebhookReceipt, error) {
+	body, err := readBody(w, r, MaxWebhookBytes)
+	if err != nil {
+		return nil, err
+	}
+	receipt, err := h.verifier.VerifyWebhook(r.Context(), r.Header, body)
+	if err == nil && receipt.Platform != h.platform {
+		err = stockbell.Errorf(stockbell.EINTERNAL, "the %s verifier returned a %s receipt", h.platform, receipt.Platform)
+	}
+	return receipt, err
+}
+
+func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	status := h.server.writeError(w, r, err, platformStatuses)
+	if status < 500 {
+		h.server.Logger.Log(r.Context(), slog.LevelWarn, "webhook refused", "platform", h.platform, "status", status, "err", err)
+	}
+}
+
+// readBody reads at most limit bytes of the request body: ETOOLARGE beyond
+// it, EINVALID naming "body" when it cannot be read.
+func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, error) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, stockbell.Errorf(stockbell.ETOOLARGE, "The request body is over %d bytes.", limit)
+	} else if err != nil {
+		return nil, stockbell.FieldErrorf("body", "The request body could not be read.")
+	}
+	return body, nil
+}
