@@ -26,7 +26,7 @@ const (
 // field is its text, and present reports which fields were there at all.
 type rawItem struct {
 	ID, Title, Link, ImageLink, Price, Quantity string
-	hasID, hasQuantity                           bool
+	hasID, hasQuantity                          bool
 	// badID and badQuantity name a value of the wrong kind (an object,
 	// a boolean); the item is rejected with it.
 	badID, badQuantity string
