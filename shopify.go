@@ -24,8 +24,9 @@ type ShopifyConfig struct {
 	AdminURL string // STOCKBELL_SHOPIFY_ADMIN_URL, default https://{shop}
 }
 
-// DefaultShopifyScopes are the access scopes Stockbell needs to read stock.
-var DefaultShopifyScopes = []string{"read_products", "read_inventory"}
+// DefaultShopifyScopes are the access scopes Stockbell needs: products and
+// stock, and orders to count conversions.
+var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_orders"}
 
 // ShopifyConfigFromEnv reads the Shopify settings. It returns an EINVALID
 // error naming the variable when a setting is malformed; an unset API key

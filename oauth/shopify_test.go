@@ -119,7 +119,7 @@ func TestInstall(t *testing.T) {
 		authorize := e.begin(testShop)
 		q := authorize.Query()
 		if authorize.Path != "/"+testShop+"/admin/oauth/authorize" || q.Get("client_id") != e.fake.APIKey ||
-			q.Get("scope") != "read_products,read_inventory" || q.Get("redirect_uri") != "https://app.example/auth/shopify/callback" ||
+			q.Get("scope") != "read_products,read_inventory,read_orders" || q.Get("redirect_uri") != "https://app.example/auth/shopify/callback" ||
 			q.Get("state") == "" || q.Has("grant_options[]") {
 			t.Fatalf("authorize redirect = %s", authorize)
 		}
@@ -132,7 +132,7 @@ func TestInstall(t *testing.T) {
 			t.Fatal(err)
 		}
 		token, err := e.sealer.Open(shop.SealedToken)
-		if err != nil || string(token) != e.fake.Shop(testShop).Token || !shop.Active() || shop.Scopes != "read_products,read_inventory" {
+		if err != nil || string(token) != e.fake.Shop(testShop).Token || !shop.Active() || shop.Scopes != "read_products,read_inventory,read_orders" {
 			t.Fatalf("stored shop %+v, token %q (%v)", shop, token, err)
 		}
 		if bytes.Contains(shop.SealedToken, token) {

@@ -33,6 +33,7 @@ func commands() []command {
 		{"migrate", "apply database migrations and exit", runMigrate},
 		{"shop", "operate on shops: shop list", runShop},
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
+		{"admin", "sign in to a shop's admin: admin link --shop DOMAIN", runAdmin},
 	}
 }
 

@@ -9,6 +9,7 @@
 //	go run ./server migrate          apply database migrations and exit
 //	go run ./server shop list        list installed shops
 //	go run ./server settings get|set restock settings of a shop
+//	go run ./server admin link       a one-time sign-in link to a shop's admin
 package main
 
 import (

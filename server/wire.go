@@ -51,7 +51,9 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.wireStorefront()
-	m.Web.Router().HandleFunc("/admin", web.AdminHome(m.DB)).Methods(http.MethodGet)
+	if _, err := m.wireAdmin(); err != nil {
+		return nil, err
+	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	if err := m.wireShopify(registry, workers, c); err != nil {
@@ -181,7 +183,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	m.Web.Mount("/auth/shopify/session", http.HandlerFunc(install.Session), http.MethodPost)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
-	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Jobs: queue,
+	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)

@@ -17,6 +17,8 @@ type Integration struct {
 	Shops   stockbell.ShopService
 	Catalog stockbell.CatalogService
 	Privacy stockbell.PrivacyService
+	// Conversions receives orders/create (nil: orders are not counted).
+	Conversions stockbell.ConversionService
 	// Jobs inserts follow-up jobs (the per-shop reconciliations).
 	Jobs   stockbell.JobInserter
 	Sealer stockbell.TokenSealer

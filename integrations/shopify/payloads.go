@@ -176,6 +176,7 @@ type Webhook struct {
 	Shop           *ShopPayload
 	Customer       *CustomerPayload
 	ShopRedact     *ShopRedactPayload
+	Order          *OrderPayload
 }
 
 // ParseWebhook decodes and checks a webhook's body for its topic. It
@@ -199,6 +200,8 @@ func ParseWebhook(topic string, body []byte) (*Webhook, error) {
 		w.Customer, target = &CustomerPayload{}, &w.Customer
 	case TopicShopRedact:
 		w.ShopRedact, target = &ShopRedactPayload{}, &w.ShopRedact
+	case TopicOrdersCreate:
+		w.Order, target = &OrderPayload{}, &w.Order
 	default:
 		return nil, stockbell.FieldErrorf("topic", "unsupported Shopify webhook topic %q", topic)
 	}
@@ -224,6 +227,8 @@ func (w *Webhook) validate() error {
 		return w.Product.validate()
 	case w.Deleted != nil:
 		return required("id", w.Deleted.ID, nil)
+	case w.Order != nil:
+		return w.Order.validate()
 	}
 	return nil
 }

@@ -15,7 +15,7 @@ import (
 // → inventory_levels/update).
 func topicOf(file string) string {
 	name := strings.TrimSuffix(file, ".json")
-	for _, prefix := range []string{"inventory_levels", "inventory_items", "products", "customers", "shop", "app"} {
+	for _, prefix := range []string{"inventory_levels", "inventory_items", "products", "customers", "shop", "app", "orders"} {
 		if rest, ok := strings.CutPrefix(name, prefix+"_"); ok {
 			return prefix + "/" + rest
 		}
@@ -60,7 +60,7 @@ func TestParseWebhookIDs(t *testing.T) {
 			t.Errorf("%s: err %v, want EINVALID on %s", body, err, field)
 		}
 	}
-	if _, err := shopify.ParseWebhook("orders/create", []byte(`{}`)); stockbell.ErrorField(err) != "topic" {
+	if _, err := shopify.ParseWebhook("orders/paid", []byte(`{}`)); stockbell.ErrorField(err) != "topic" {
 		t.Errorf("unknown topic: %v", err)
 	}
 }

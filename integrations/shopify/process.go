@@ -49,6 +49,8 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 		return in.upsertProduct(ctx, shop, rc, hook.Product)
 	case hook.Deleted != nil:
 		return ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, string(hook.Deleted.ID)))
+	case hook.Order != nil:
+		return in.recordOrder(ctx, shop, hook.Order)
 	}
 	return nil
 }

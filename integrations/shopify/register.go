@@ -2,7 +2,9 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -16,6 +18,21 @@ var SubscribedTopics = []string{
 	TopicInventoryItemsUpdate, TopicProductsCreate, TopicProductsUpdate, TopicProductsDelete,
 	TopicAppUninstalled,
 }
+
+// topicsFor returns the topics to register for the shop: SubscribedTopics,
+// and orders/create when the shop granted read_orders (a shop installed
+// before Stockbell asked for it grants it at its next admin visit).
+func topicsFor(shop *stockbell.Shop) []string {
+	topics := slices.Clone(SubscribedTopics)
+	if len(stockbell.ScopesCover(shop.Scopes, []string{OrdersScope})) == 0 {
+		topics = append(topics, TopicOrdersCreate)
+	}
+	return topics
+}
+
+// errProtectedData is Shopify's refusal of a topic carrying protected
+// customer data to an app not approved for it.
+var errProtectedData = errors.New("not approved for protected customer data")
 
 // WebhookPath is where Shopify delivers webhooks on this server (the
 // route server/web serves for the platform).
@@ -50,11 +67,16 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 		return err
 	}
 	created := 0
-	for _, topic := range SubscribedTopics {
+	for _, topic := range topicsFor(shop) {
 		if existing[topicEnum(topic)+" "+uri] {
 			continue
 		}
-		if err := sess.createSubscription(ctx, topicEnum(topic), uri); err != nil {
+		err := sess.createSubscription(ctx, topicEnum(topic), uri)
+		if errors.Is(err, errProtectedData) {
+			in.Logger.WarnContext(ctx, "shopify orders/create not registered: the app is not approved for protected customer data, so conversions are not counted",
+				"shop", shop.Domain, "err", err)
+			continue
+		} else if err != nil {
 			return err
 		}
 		created++
@@ -102,6 +124,9 @@ func (s *adminSession) createSubscription(ctx context.Context, topic, uri string
 	for _, ue := range data.WebhookSubscriptionCreate.UserErrors {
 		if strings.Contains(ue.Message, "already been taken") {
 			return nil
+		}
+		if strings.Contains(ue.Message, "protected customer data") {
+			return fmt.Errorf("create webhook %s for %s: %s: %w", topic, s.shop.Domain, ue.Message, errProtectedData)
 		}
 		return fmt.Errorf("create webhook %s for %s: %s (%s)", topic, s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
 	}

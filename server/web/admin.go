@@ -1,41 +1,220 @@
 package web
 
 import (
-	"html/template"
+	"log/slog"
 	"net/http"
+	"sort"
+	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
 
-var adminHomePage = template.Must(template.New("admin").Parse(`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<title>Stockbell</title>
-<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}</style>
-</head><body>
-<h1>Stockbell</h1>
-{{if .Shop}}<p>Stockbell is {{if .Shop.Active}}installed{{else}}no longer installed{{end}} for <strong>{{.Shop.Domain}}</strong>.</p>
-<p>Add the “Notify me when available” button to your theme to start collecting subscribers; sold-out variants will show it automatically.</p>
-{{else}}<p>No shop named {{.Domain}} has installed Stockbell.</p>{{end}}
-</body></html>`))
+// AdminDeps are the services the admin pages call. Every field is needed
+// unless its comment says otherwise.
+type AdminDeps struct {
+	Shops         stockbell.ShopService
+	Settings      stockbell.SettingsService
+	Flows         stockbell.FlowService
+	Activity      stockbell.ActivityService
+	Subscriptions stockbell.SubscriptionService
+	Events        stockbell.EventService
+	Messages      stockbell.MessageService
+	Catalog       stockbell.CatalogService
+	SignInLinks   stockbell.SignInLinkService
+	Clock         stockbell.Clock
+	Logger        *slog.Logger
+}
 
-// AdminHome serves the page a merchant lands on after installing
-// (GET /admin?shop=DOMAIN). It shows only what the shop's domain already
-// tells anyone: whether Stockbell is installed there.
-func AdminHome(shops stockbell.ShopService) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		domain := r.URL.Query().Get("shop")
-		data := struct {
-			Shop   *stockbell.Shop
-			Domain string
-		}{Domain: domain}
-		status := http.StatusOK
-		if shop, err := shops.FindShopByKey(r.Context(), domain); err == nil && domain != "" {
-			data.Shop = shop
-		} else {
-			status = http.StatusNotFound
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		adminHomePage.Execute(w, data)
+// AdminOptions configure the admin.
+type AdminOptions struct {
+	// SessionKey signs and encrypts the session cookie (32 bytes or more,
+	// derived from the server's secret key).
+	SessionKey []byte
+	// SecureCookies marks cookies Secure; set it whenever the public URL is https.
+	SecureCookies bool
+	// Development turns on the development-only pages (the outbox).
+	Development bool
+	// PublicURL is the server's public URL, for links shown to merchants.
+	PublicURL string
+}
+
+// Admin serves the merchant admin: server-rendered pages under /admin for
+// the one shop a session is bound to. Platforms open sessions through
+// StartSession after verifying their own signed callback; pages are added
+// with HandlePage and rendered inside the common layout with Render.
+type Admin struct {
+	AdminDeps
+	opts     AdminOptions
+	server   *Server
+	sessions *sessionStore
+	pages    *pageTemplates
+	nav      []NavItem
+}
+
+// NavItem is one entry of the admin's menu.
+type NavItem struct {
+	Path  string
+	Label string
+	// Order sorts the menu (lower first); the built-in pages use 10, 20, … 90.
+	Order int
+	// Development shows the item only in development.
+	Development bool
+}
+
+// AdminHandler serves one admin request for a signed-in session, which is
+// bound to one shop: every read and change it makes is scoped to s.ShopID.
+type AdminHandler func(w http.ResponseWriter, r *http.Request, s *AdminSession)
+
+// NewAdmin returns the admin with its session store and templates ready.
+func NewAdmin(deps AdminDeps, opts AdminOptions) (*Admin, error) {
+	if deps.Clock == nil {
+		deps.Clock = stockbell.SystemClock{}
 	}
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	sessions, err := newSessionStore(opts.SessionKey, opts.SecureCookies, deps.Clock)
+	if err != nil {
+		return nil, err
+	}
+	pages, err := parsePageTemplates()
+	if err != nil {
+		return nil, err
+	}
+	return &Admin{AdminDeps: deps, opts: opts, sessions: sessions, pages: pages}, nil
+}
+
+// Register mounts the admin's routes on the server: the sign-in routes,
+// its static files and the built-in pages. Call it once, before other
+// packages add their pages with HandlePage.
+func (a *Admin) Register(s *Server) {
+	a.server = s
+	a.registerStatic()
+	a.registerSignIn()
+	a.HandlePage("/admin", NavItem{Label: "Dashboard", Order: 10}, a.dashboard, http.MethodGet)
+	a.HandlePage("/admin/settings", NavItem{Label: "Settings", Order: 20}, a.settingsPage, http.MethodGet, http.MethodPost)
+	a.Handle("/admin/sign-out", a.signOut, http.MethodPost)
+}
+
+// HandlePage serves h at path for a signed-in session and lists the page
+// in the menu when nav has a label. Methods other than GET and HEAD need
+// the session's CSRF token (or a verified session token).
+func (a *Admin) HandlePage(path string, nav NavItem, h AdminHandler, methods ...string) {
+	if nav.Label != "" {
+		nav.Path = path
+		a.nav = append(a.nav, nav)
+		sort.SliceStable(a.nav, func(i, j int) bool { return a.nav[i].Order < a.nav[j].Order })
+	}
+	a.Handle(path, h, methods...)
+}
+
+// Handle serves h at path (a gorilla/mux template such as
+// /admin/subscribers/{id}) for a signed-in session, without a menu entry.
+func (a *Admin) Handle(path string, h AdminHandler, methods ...string) {
+	if len(methods) == 0 {
+		methods = []string{http.MethodGet}
+	}
+	a.server.Router().Handle(path, a.authenticated(h)).Methods(methods...)
+}
+
+// StartSession signs a person in to a shop's admin with a first-party
+// cookie session, after the caller verified who they are (a platform's
+// signed load callback, a one-time link). door names how ("link",
+// "callback:bigcommerce", …). The caller then redirects to /admin.
+func (a *Admin) StartSession(w http.ResponseWriter, r *http.Request, shopID int64, user stockbell.AdminUser, door string) error {
+	if _, err := a.Shops.FindShopByID(r.Context(), shopID); err != nil {
+		return err
+	}
+	_, err := a.sessions.start(w, r, shopID, user, door)
+	if err == nil {
+		a.Logger.Info("admin session started", "shop_id", shopID, "door", door, "user", user.ID)
+	}
+	return err
+}
+
+// authenticated runs h for a request with a valid session whose shop
+// exists and matches the shop the request names, after checking the CSRF
+// token of a state-changing request.
+func (a *Admin) authenticated(h AdminHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sess := a.sessions.read(r)
+		if sess == nil {
+			a.signInRequired(w, r)
+			return
+		}
+		if !safeMethod(r.Method) {
+			if err := parseAdminForm(w, r); err != nil {
+				a.Fail(w, r, sess, err)
+				return
+			}
+		}
+		if err := a.bindShop(r, sess); err != nil {
+			a.Fail(w, r, sess, err)
+			return
+		}
+		if !safeMethod(r.Method) {
+			if err := a.checkCSRF(w, r, sess); err != nil {
+				a.Fail(w, r, sess, err)
+				return
+			}
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		h(w, r.WithContext(withSession(r.Context(), sess)), sess)
+	})
+}
+
+// bindShop loads the session's shop and refuses, as not found, a request
+// that names another shop (?shop=… or a shop form field): a session sees
+// only its own shop, and another shop's pages do not exist for it.
+func (a *Admin) bindShop(r *http.Request, sess *AdminSession) error {
+	shop, err := a.Shops.FindShopByID(r.Context(), sess.ShopID)
+	if err != nil {
+		return err
+	}
+	sess.Shop = shop
+	named := strings.TrimSpace(r.URL.Query().Get("shop"))
+	if named == "" && !safeMethod(r.Method) {
+		named = strings.TrimSpace(r.PostFormValue("shop"))
+	}
+	if named != "" && !namesShop(shop, named) {
+		return stockbell.Errorf(stockbell.ENOTFOUND, "Page not found.")
+	}
+	return nil
+}
+
+// namesShop reports whether key is the shop's domain, primary domain or
+// public key.
+func namesShop(shop *stockbell.Shop, key string) bool {
+	key = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(key, "https://"), "http://"), "/"))
+	return key == strings.ToLower(shop.Domain) || key == shop.PublicKey ||
+		(shop.PrimaryDomain != "" && key == strings.ToLower(shop.PrimaryDomain))
+}
+
+func safeMethod(method string) bool {
+	return method == http.MethodGet || method == http.MethodHead || method == http.MethodOptions
+}
+
+// signOut ends the cookie session.
+func (a *Admin) signOut(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	a.sessions.end(w)
+	a.Logger.Info("admin session ended", "shop_id", s.ShopID, "door", s.Door)
+	http.Redirect(w, r, "/admin/sign-in", http.StatusSeeOther)
+}
+
+// menu returns the menu items shown to the session.
+func (a *Admin) menu(current string) []navView {
+	var out []navView
+	for _, item := range a.nav {
+		if item.Development && !a.opts.Development {
+			continue
+		}
+		out = append(out, navView{NavItem: item, Current: current == item.Path})
+	}
+	return out
+}
+
+// navView is a menu item as the layout shows it.
+type navView struct {
+	NavItem
+	Current bool
 }

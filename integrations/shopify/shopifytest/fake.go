@@ -27,8 +27,14 @@ type Fake struct {
 	RestoreRate      float64
 	// QueryCost is the requested (and actual) cost of each GraphQL query.
 	QueryCost float64
+	// AppScopes are the scopes the app is configured with (shopify.app.toml):
+	// what a session-token exchange grants.
+	AppScopes string
 	// GrantScopes, when set, replaces the scopes granted at the token endpoint.
 	GrantScopes string
+	// NoProtectedCustomerData plays an app not approved for protected
+	// customer data: Shopify then refuses the order topics.
+	NoProtectedCustomerData bool
 	// TokenStatus, when not zero, makes the token endpoint fail with it.
 	TokenStatus int
 
@@ -98,6 +104,7 @@ type Subscription struct {
 func New(clock *Clock) *Fake {
 	f := &Fake{
 		APIKey: "fake-api-key", Secret: "fake-api-secret", APIVersion: "2025-07", Clock: clock,
+		AppScopes:        "read_products,read_inventory,read_orders",
 		MaximumAvailable: 1000, RestoreRate: 50, QueryCost: 10,
 		shops: map[string]*Shop{}, codes: map[string]pendingCode{},
 	}

@@ -86,6 +86,9 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	case strings.Contains(q, "nodes("):
 		return map[string]any{"nodes": f.itemNodes(s, q, req.Variables["ids"])}, nil
 	case strings.Contains(q, "webhookSubscriptionCreate("):
+		if refusal := f.refuseTopic(s, str(req.Variables["topic"])); refusal != nil {
+			return map[string]any{"webhookSubscriptionCreate": refusal}, nil
+		}
 		return map[string]any{"webhookSubscriptionCreate": createSubscription(s, req.Variables)}, nil
 	case strings.Contains(q, "webhookSubscriptions("):
 		data := map[string]any{"webhookSubscriptions": listSubscriptions(s)}

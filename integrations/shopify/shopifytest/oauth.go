@@ -111,7 +111,7 @@ func (f *Fake) redeem(req tokenRequest, shop string) (string, bool) {
 		ok := req.SubjectTokenType == "urn:ietf:params:oauth:token-type:id_token" &&
 			req.RequestedTokenType == "urn:shopify:params:oauth:token-type:offline-access-token" &&
 			f.validSessionToken(req.SubjectToken, shop)
-		return "read_products,read_inventory", ok
+		return f.AppScopes, ok
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -1,0 +1,52 @@
+package main
+
+import (
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+func runAdmin(env *cliEnv, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.stdout, "Usage: server admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin.")
+		return errHelp
+	}
+	switch args[0] {
+	case "link":
+		return runAdminLink(env, args[1:])
+	}
+	return fmt.Errorf("unknown admin command %q (want: link)", args[0])
+}
+
+// runAdminLink prints a one-time link into a shop's admin: valid 15
+// minutes, used once. The URL is alone on the last line of standard output.
+func runAdminLink(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "admin link", "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid 15 minutes, used once).")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	email := fs.String("email", "", "who the link is for, shown in the admin (optional)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	cfg, err := LoadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	return withStore(env, func(db *store.DB) error {
+		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		if err != nil {
+			return describe(err, *shopKey)
+		}
+		token, link, err := db.CreateSignInLink(env.ctx, stockbell.SignInLinkCreate{ShopID: shop.ID, Email: *email})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "One-time sign-in link for %s (valid until %s, works once):\n%s\n",
+			shop.Domain, link.ExpiresAt.UTC().Format("15:04 UTC"), web.SignInURL(cfg.PublicURL, token))
+		return nil
+	})
+}

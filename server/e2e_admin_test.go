@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// TestAdminLinkCommandSignsIn runs `admin link --shop` beside a running
+// server and signs in with the printed URL, once.
+func TestAdminLinkCommandSignsIn(t *testing.T) {
+	getenv := testEnv(t, nil)
+	m := startServer(t, getenv)
+	if _, err := m.DB.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformFeed, Domain: "bells.example"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := run(t, getenv, "admin", "link", "--shop", "nope.example"); code == 0 || !strings.Contains(stderr, "no shop") {
+		t.Fatalf("unknown shop: exit %d, %q", code, stderr)
+	}
+	code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	link, err := url.Parse(lines[len(lines)-1])
+	if code != 0 || err != nil || link.Path != "/admin/sign-in" || link.Query().Get("token") == "" {
+		t.Fatalf("admin link: exit %d, stdout %q, stderr %q: want the sign-in URL alone on the last line", code, stdout, stderr)
+	}
+	base, _ := url.Parse(m.URL())
+	link.Scheme, link.Host = base.Scheme, base.Host
+
+	client := noRedirectClient()
+	if status := signInWith(t, client, link.String()); status != http.StatusSeeOther {
+		t.Fatalf("signing in with the printed link: %d", status)
+	}
+	resp, err := client.Get(m.URL() + "/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "Dashboard") {
+		t.Fatalf("/admin after signing in: %d", resp.StatusCode)
+	}
+	if status := signInWith(t, noRedirectClient(), link.String()); status != http.StatusUnauthorized {
+		t.Fatalf("the link a second time: %d, want 401", status)
+	}
+}
+
+func noRedirectClient() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+var formNonce = regexp.MustCompile(`name="csrf_token" value="([^"]+)"`)
+
+// signInWith opens a sign-in link and presses its button, returning the
+// status of the post.
+func signInWith(t *testing.T, client *http.Client, link string) int {
+	t.Helper()
+	resp, err := client.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := formNonce.FindStringSubmatch(string(body))
+	if m == nil {
+		t.Fatalf("sign-in page without its form: %d", resp.StatusCode)
+	}
+	u, _ := url.Parse(link)
+	resp, err = client.PostForm(u.Scheme+"://"+u.Host+u.Path, url.Values{"token": {u.Query().Get("token")}, "csrf_token": {m[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"net/http"
+	"net/url"
+	"path"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// templateFiles are the admin's HTML templates: layout.html (the page
+// frame with the menu), bare.html (a frame without menu, for sign-in,
+// errors and public pages), partials/ (shared pieces), pages/ (one file
+// per admin page, defining "content" and optionally "head") and public/
+// (pages rendered in bare.html).
+//
+//go:embed templates
+var templateFiles embed.FS
+
+// pageTemplates holds one parsed template set per page file.
+type pageTemplates struct {
+	sets map[string]*template.Template // "pages/settings" -> layout + partials + page
+}
+
+// parsePageTemplates parses every page with the frame it renders in.
+func parsePageTemplates() (*pageTemplates, error) {
+	p := &pageTemplates{sets: map[string]*template.Template{}}
+	for _, kind := range []struct{ dir, frame string }{{"pages", "layout.html"}, {"public", "bare.html"}} {
+		base, err := template.New(kind.frame).Funcs(templateFuncs).ParseFS(templateFiles, "templates/"+kind.frame, "templates/partials/*.html")
+		if err != nil {
+			return nil, fmt.Errorf("web: admin templates: %w", err)
+		}
+		files, err := fs.Glob(templateFiles, "templates/"+kind.dir+"/*.html")
+		if err != nil {
+			return nil, err
+		}
+		for _, file := range files {
+			set, err := template.Must(base.Clone()).ParseFS(templateFiles, file)
+			if err != nil {
+				return nil, fmt.Errorf("web: admin template %s: %w", file, err)
+			}
+			p.sets[kind.dir+"/"+strings.TrimSuffix(path.Base(file), ".html")] = set
+		}
+	}
+	return p, nil
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// a 500 instead of half a page.
+func (p *pageTemplates) render(w http.ResponseWriter, status int, name string, data any) error {
+	set, ok := p.sets[name]
+	if !ok {
+		return fmt.Errorf("web: no admin template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := set.Execute(&buf, data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// AdminView is what the layout and every page template see: the frame's
+// data (shop, menu, session) and the page's own Data.
+type AdminView struct {
+	Title       string
+	Shop        *stockbell.Shop
+	Session     *AdminSession
+	Nav         []navView
+	Notice      string
+	Development bool
+	// ShopifyAPIKey is set inside the Shopify admin, to load App Bridge.
+	ShopifyAPIKey string
+	Data          any
+}
+
+// CSRF is the hidden CSRF input every state-changing form prints with
+// {{$.CSRF}}.
+func (v *AdminView) CSRF() template.HTML { return CSRFInput(v.Session) }
+
+// Link returns an admin path for links and form actions, keeping Shopify's
+// query parameters inside the embedded admin. Extra key/value pairs are
+// added to the query.
+func (v *AdminView) Link(p string, pairs ...any) string {
+	u, err := url.Parse(p)
+	if err != nil {
+		return p
+	}
+	q := u.Query()
+	for i := 0; i+1 < len(pairs); i += 2 {
+		if value := fmt.Sprint(pairs[i+1]); value != "" && value != "0" {
+			q.Set(fmt.Sprint(pairs[i]), value)
+		}
+	}
+	if v.Session != nil && v.Session.Embedded && v.Shop != nil {
+		q.Set("shop", v.Shop.Domain)
+		q.Set("embedded", "1")
+		if v.Session.Host != "" {
+			q.Set("host", v.Session.Host)
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// notices are the messages a page shows after a redirect (?notice=KEY):
+// only these texts are ever shown, never text from the URL.
+var notices = map[string]string{
+	"settings_saved": "Settings saved.",
+	"signed_in":      "You are signed in.",
+}
+
+// Render writes page (a file of templates/pages without .html) inside the
+// admin layout with the session's shop and menu.
+func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, page, title string, data any) {
+	view := &AdminView{Title: title, Shop: s.Shop, Session: s, Nav: a.menu(r.URL.Path),
+		Notice: notices[r.URL.Query().Get("notice")], Development: a.opts.Development, Data: data}
+	a.securityHeaders(w, s)
+	if err := a.pages.render(w, status, "pages/"+page, view); err != nil {
+		a.Logger.Error("admin page failed", "page", page, "err", err)
+	}
+}
+
+// renderPublic writes a page of templates/public in the bare frame.
+func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title string, data any) {
+	a.securityHeaders(w, nil)
+	w.Header().Set("Cache-Control", "no-store")
+	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, Data: data}); err != nil {
+		a.Logger.Error("admin page failed", "page", page, "err", err)
+	}
+}
+
+// securityHeaders: scripts and styles only from this server (and App
+// Bridge inside Shopify); framing only by the Shopify admin of the
+// session's own shop, else never.
+func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
+	h := w.Header()
+	scripts, frame := "'self'", "'none'"
+	if s != nil && s.Embedded && s.Shop != nil {
+		scripts += " https://cdn.shopify.com"
+		frame = "https://" + s.Shop.Domain + " https://admin.shopify.com"
+	}
+	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+scripts+"; style-src 'self'; img-src 'self' data: https:; "+
+		"frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+frame)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "same-origin")
+}
+
+// Redirect answers a handled form with 303 See Other to an admin path,
+// keeping Shopify's parameters inside the embedded admin.
+func (a *Admin) Redirect(w http.ResponseWriter, r *http.Request, s *AdminSession, p string, pairs ...any) {
+	view := &AdminView{Shop: s.Shop, Session: s}
+	http.Redirect(w, r, view.Link(p, pairs...), http.StatusSeeOther)
+}
+
+// Fail answers an admin request that failed: an HTML page saying what
+// went wrong, or the JSON error for in-page requests. Internal errors are
+// logged and shown only as a generic message.
+func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, err error) {
+	code := stockbell.ErrorCode(err)
+	status := statusOf(err, nil)
+	if wantsJSON(r) {
+		a.server.Error(w, r, err)
+		return
+	}
+	if status >= 500 {
+		a.Logger.Error("admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	data := map[string]any{"Status": status, "Message": stockbell.ErrorMessage(err), "Code": code}
+	if s == nil || s.Shop == nil {
+		a.renderPublic(w, status, "error", http.StatusText(status), data)
+		return
+	}
+	a.Render(w, r, s, status, "error", http.StatusText(status), data)
+}
+
+// wantsJSON reports an in-page request (fetch) rather than a document load.
+func wantsJSON(r *http.Request) bool {
+	return strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}

@@ -1,0 +1,159 @@
+package web
+
+import (
+	"context"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// AdminCookieName is the first-party cookie of an admin session (every
+// door but Shopify's, whose pages live in an iframe where third-party
+// cookies are blocked: there every request carries a session token).
+const AdminCookieName = "stockbell_admin"
+
+// AdminSessionTTL is how long a cookie session lasts after sign-in.
+const AdminSessionTTL = 12 * time.Hour
+
+// Doors: how a session was opened.
+const (
+	DoorLink    = "link"    // a one-time sign-in link
+	DoorShopify = "shopify" // an App Bridge session token (no cookie)
+	DoorDemo    = "demo"    // the development landing page's demo shop
+)
+
+// AdminSession is one signed-in person in one shop's admin. Everything a
+// page reads or changes is scoped to ShopID.
+type AdminSession struct {
+	ShopID int64
+	// Shop is the session's shop, loaded for each request.
+	Shop *stockbell.Shop
+	User stockbell.AdminUser
+	// Door says how the session was opened: DoorLink, DoorShopify, DoorDemo
+	// or "callback:PLATFORM" for a platform's signed load callback.
+	Door string
+	// Embedded is true inside the Shopify admin: the request was
+	// authenticated by a session token, and links keep Shopify's
+	// parameters (Host) so that the next page is authenticated too.
+	Embedded bool
+	Host     string
+	// IDToken is the verified session token of an embedded request.
+	IDToken string
+	// CSRF is the token every state-changing form of a cookie session
+	// carries as csrf_token.
+	CSRF    string
+	Expires time.Time
+}
+
+// Session values in the cookie.
+const (
+	valueShop    = "shop"
+	valueUserID  = "uid"
+	valueEmail   = "email"
+	valueName    = "name"
+	valueDoor    = "door"
+	valueCSRF    = "csrf"
+	valueExpires = "exp"
+)
+
+// sessionStore reads and writes the signed and encrypted session cookie.
+type sessionStore struct {
+	cookies *sessions.CookieStore
+	clock   stockbell.Clock
+}
+
+// newSessionStore derives the cookie's signing and encryption keys from
+// key. secure marks the cookie Secure (always in production).
+func newSessionStore(key []byte, secure bool, clock stockbell.Clock) (*sessionStore, error) {
+	if len(key) < 32 {
+		return nil, fmt.Errorf("web: admin session key is %d bytes, want at least 32", len(key))
+	}
+	keys, err := hkdf.Key(sha256.New, key, nil, "stockbell admin session v1", 64+32)
+	if err != nil {
+		return nil, err
+	}
+	cookies := sessions.NewCookieStore(keys[:64], keys[64:])
+	// SameSite=Lax: a platform's load callback and a sign-in link arrive
+	// as top-level navigations from other sites, which Lax lets the cookie
+	// follow; cross-site subrequests and form posts never carry it.
+	cookies.Options = &sessions.Options{Path: "/", MaxAge: int(AdminSessionTTL / time.Second),
+		HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+	cookies.MaxAge(int(AdminSessionTTL / time.Second))
+	return &sessionStore{cookies: cookies, clock: clock}, nil
+}
+
+// start writes a fresh session (new CSRF token) for the shop and user.
+func (s *sessionStore) start(w http.ResponseWriter, r *http.Request, shopID int64, user stockbell.AdminUser, door string) (*AdminSession, error) {
+	sess := sessions.NewSession(s.cookies, AdminCookieName)
+	opts := *s.cookies.Options
+	sess.Options = &opts
+	expires := s.clock.Now().Add(AdminSessionTTL)
+	csrf := randomToken()
+	sess.Values[valueShop] = shopID
+	sess.Values[valueUserID] = user.ID
+	sess.Values[valueEmail] = user.Email
+	sess.Values[valueName] = user.Name
+	sess.Values[valueDoor] = door
+	sess.Values[valueCSRF] = csrf
+	sess.Values[valueExpires] = expires.Unix()
+	if err := sess.Save(r, w); err != nil {
+		return nil, err
+	}
+	return &AdminSession{ShopID: shopID, User: user, Door: door, CSRF: csrf, Expires: expires}, nil
+}
+
+// read returns the request's cookie session, or nil when there is none
+// or it expired or was tampered with.
+func (s *sessionStore) read(r *http.Request) *AdminSession {
+	if _, err := r.Cookie(AdminCookieName); err != nil {
+		return nil
+	}
+	sess, err := s.cookies.New(r, AdminCookieName)
+	if err != nil || sess.IsNew {
+		return nil
+	}
+	shopID, _ := sess.Values[valueShop].(int64)
+	expires, _ := sess.Values[valueExpires].(int64)
+	csrf, _ := sess.Values[valueCSRF].(string)
+	if shopID == 0 || csrf == "" || s.clock.Now().Unix() >= expires {
+		return nil
+	}
+	str := func(key string) string { v, _ := sess.Values[key].(string); return v }
+	return &AdminSession{ShopID: shopID, CSRF: csrf, Door: str(valueDoor), Expires: time.Unix(expires, 0),
+		User: stockbell.AdminUser{ID: str(valueUserID), Email: str(valueEmail), Name: str(valueName)}}
+}
+
+// end removes the session cookie.
+func (s *sessionStore) end(w http.ResponseWriter) {
+	opts := *s.cookies.Options
+	opts.MaxAge = -1
+	http.SetCookie(w, sessions.NewCookie(AdminCookieName, "", &opts))
+}
+
+// randomToken returns 256 random bits, base64url-encoded.
+func randomToken() string {
+	b := make([]byte, 32)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+type sessionKey struct{}
+
+// withSession returns ctx carrying the admin session.
+func withSession(ctx context.Context, s *AdminSession) context.Context {
+	return context.WithValue(ctx, sessionKey{}, s)
+}
+
+// SessionFrom returns the admin session of a request that passed the
+// admin's authentication, or nil.
+func SessionFrom(ctx context.Context) *AdminSession {
+	s, _ := ctx.Value(sessionKey{}).(*AdminSession)
+	return s
+}

@@ -1,0 +1,113 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+func TestOneTimeLinkSignsInOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.browser(t)
+		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin before signing in")
+
+		token, _, err := db.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID, Email: "owner@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Opening the link (as a mail scanner would) does not use it.
+		b.get(web.SignInPath + "?token=" + token)
+		b.get(web.SignInPath + "?token=" + token)
+		p := b.useLink(token)
+		wantStatus(t, p, http.StatusSeeOther, "using the link")
+		if c := sessionCookie(p); c == nil || !c.HttpOnly || c.SameSite != http.SameSiteLaxMode {
+			t.Fatalf("session cookie %+v, want HttpOnly and SameSite=Lax", c)
+		}
+		home := b.get("/admin")
+		wantStatus(t, home, http.StatusOK, "the dashboard after signing in")
+		if !strings.Contains(home.Body, "bells.example") || !strings.Contains(home.Body, "owner@example.com") {
+			t.Errorf("dashboard does not name the shop and the user:\n%.1500s", home.Body)
+		}
+
+		again := f.browser(t).useLink(token)
+		wantStatus(t, again, http.StatusUnauthorized, "the same link a second time")
+		if !strings.Contains(again.Body, "already used") || sessionCookie(again) != nil {
+			t.Fatalf("second use: no session expected and a message saying the link was used:\n%.1500s", again.Body)
+		}
+	})
+}
+
+func TestExpiredAndForgedLinksAreRefused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		token, _, err := db.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(stockbell.SignInLinkTTL + time.Second)
+		b := f.browser(t)
+		p := b.useLink(token)
+		wantStatus(t, p, http.StatusUnauthorized, "an expired link")
+		if !strings.Contains(p.Body, "expired") {
+			t.Errorf("expired link page:\n%.1500s", p.Body)
+		}
+		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin after an expired link")
+		wantStatus(t, b.useLink("made-up-token"), http.StatusUnauthorized, "a made-up token")
+
+		// A sign-in posted without the form's nonce (from another site) is refused.
+		fresh, _, _ := db.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID})
+		p = f.browser(t).post(web.SignInPath, url.Values{"token": {fresh}})
+		wantStatus(t, p, http.StatusForbidden, "a sign-in without the form's nonce")
+		if _, err := db.UseSignInLink(context.Background(), fresh); err != nil {
+			t.Fatalf("the refused post spent the link: %v", err)
+		}
+	})
+}
+
+func TestSessionExpiresAndTamperedCookieIsIgnored(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		b := f.signIn(t, mustShop(t, db, "bells.example"))
+		wantStatus(t, b.get("/admin"), http.StatusOK, "a fresh session")
+
+		u, _ := url.Parse(f.url)
+		cookies := b.client.Jar.Cookies(u)
+		forged := &http.Cookie{Name: web.AdminCookieName, Value: cookies[0].Value[:len(cookies[0].Value)-4] + "AAAA"}
+		tampered := f.browser(t)
+		tampered.client.Jar.SetCookies(u, []*http.Cookie{forged})
+		wantStatus(t, tampered.get("/admin"), http.StatusUnauthorized, "a tampered cookie")
+
+		f.clock.Add(web.AdminSessionTTL)
+		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "a session past its lifetime")
+	})
+}
+
+func TestSignOutEndsTheSession(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		b := f.signIn(t, mustShop(t, db, "bells.example"))
+		home := b.get("/admin")
+		wantStatus(t, b.post("/admin/sign-out", url.Values{"csrf_token": {home.csrf(t)}}), http.StatusSeeOther, "sign out")
+		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin after signing out")
+	})
+}
+
+func sessionCookie(p page) *http.Cookie {
+	for _, c := range (&http.Response{Header: p.Header}).Cookies() {
+		if c.Name == web.AdminCookieName && c.MaxAge >= 0 {
+			return c
+		}
+	}
+	return nil
+}

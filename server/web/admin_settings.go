@@ -1,0 +1,105 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// settingsForm is the settings page: the values shown (as typed, after a
+// refused post) and the error of the field that was wrong.
+type settingsForm struct {
+	MinInventory string
+	PerUnit      string
+	Wait         string
+	Error        string
+	ErrorField   string
+	Example      string
+	Saved        *stockbell.RestockSettings
+}
+
+// settingsPage shows (GET) and changes (POST) the shop's restock rules.
+// A post is validated exactly as `stockbell settings set` is (the domain's
+// RestockSettings.Validate through UpdateSettings), and a refused one
+// shows the same message beside the field, stores nothing and answers 422.
+func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	current, err := a.Settings.FindSettings(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	form := settingsFormOf(current)
+	if r.Method == http.MethodPost {
+		form = settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
+			Wait: r.PostFormValue("wait"), Saved: current}
+		update, err := parseSettings(form)
+		if err == nil {
+			_, err = a.Settings.UpdateSettings(r.Context(), s.ShopID, update)
+		}
+		if err == nil {
+			a.Redirect(w, r, s, "/admin/settings", "notice", "settings_saved")
+			return
+		}
+		if stockbell.ErrorCode(err) != stockbell.EINVALID {
+			a.Fail(w, r, s, err)
+			return
+		}
+		form.Error, form.ErrorField = stockbell.ErrorMessage(err), stockbell.ErrorField(err)
+		a.Render(w, r, s, http.StatusUnprocessableEntity, "settings", "Settings", &form)
+		return
+	}
+	a.Render(w, r, s, http.StatusOK, "settings", "Settings", &form)
+}
+
+func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
+	return settingsForm{MinInventory: strconv.Itoa(s.MinInventory), PerUnit: strconv.Itoa(s.PerUnit),
+		Wait: ShortDuration(s.Wait), Example: WorkedExample(*s), Saved: s}
+}
+
+// parseSettings reads the three fields. A field that is not a number (or
+// a Go duration) is refused naming it, in the CLI's words.
+func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
+	minInventory, err := strconv.Atoi(strings.TrimSpace(f.MinInventory))
+	if err != nil {
+		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("min_inventory", "min_inventory must be a whole number, got %q", f.MinInventory)
+	}
+	perUnit, err := strconv.Atoi(strings.TrimSpace(f.PerUnit))
+	if err != nil {
+		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("per_unit", "per_unit must be a whole number, got %q", f.PerUnit)
+	}
+	wait, err := time.ParseDuration(strings.TrimSpace(f.Wait))
+	if err != nil {
+		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("wait", "wait must be a duration such as 30m or 2h, got %q", f.Wait)
+	}
+	return stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait}, nil
+}
+
+// ShortDuration writes a duration as Go parses it, without zero units:
+// 1h, 1h30m, 45m, 720h.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
+
+// WorkedExample explains restock settings with the example merchants know
+// ("20 units × 5 per unit = the oldest 100 notified, then wait …"). The
+// settings page's script writes the same sentence as the values change.
+func WorkedExample(s stockbell.RestockSettings) string {
+	stock := max(20, s.MinInventory)
+	reach := fmt.Sprintf("Nothing is sent until stock reaches %s.", plural(s.MinInventory, "unit"))
+	if s.PerUnit == 0 {
+		return fmt.Sprintf("When %s units come back, everyone waiting is notified at once. %s", formatNumber(stock), reach)
+	}
+	return fmt.Sprintf("%s units × %s per unit = the oldest %s notified, then wait %s before counting stock again and notifying the next ones. %s",
+		formatNumber(stock), formatNumber(s.PerUnit), formatNumber(stock*s.PerUnit), formatDuration(s.Wait), reach)
+}

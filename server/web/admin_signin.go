@@ -1,0 +1,124 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// SignInPath is where one-time sign-in links lead: /admin/sign-in?token=….
+const SignInPath = "/admin/sign-in"
+
+// signInCookieName holds the nonce that the sign-in form posts back, so
+// that another site cannot sign a browser in to a shop of its choosing.
+const signInCookieName = "stockbell_signin"
+
+// SignInURL returns the URL of a one-time sign-in link on the server at
+// publicURL.
+func SignInURL(publicURL, token string) string {
+	return strings.TrimRight(publicURL, "/") + SignInPath + "?token=" + url.QueryEscape(token)
+}
+
+func (a *Admin) registerSignIn() {
+	a.server.Router().HandleFunc(SignInPath, a.signInForm).Methods(http.MethodGet, http.MethodHead)
+	a.server.Router().HandleFunc(SignInPath, a.signIn).Methods(http.MethodPost)
+}
+
+// signInForm shows a one-time link's "Sign in" button. The link is used
+// only when the button is pressed: a mail scanner or a link preview that
+// fetches the URL does not spend it.
+func (a *Admin) signInForm(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	data := map[string]any{"Token": token}
+	if token != "" {
+		nonce, err := a.issueFormNonce(w, r)
+		if err != nil {
+			a.Fail(w, r, nil, err)
+			return
+		}
+		data["Nonce"] = nonce
+	}
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	a.renderPublic(w, http.StatusOK, "signin", "Sign in", data)
+}
+
+// signIn uses the posted one-time link and starts a cookie session for
+// its shop.
+func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
+	if err := parseAdminForm(w, r); err != nil {
+		a.Fail(w, r, nil, err)
+		return
+	}
+	if err := a.checkFormNonce(w, r); err != nil {
+		a.Fail(w, r, nil, err)
+		return
+	}
+	link, err := a.SignInLinks.UseSignInLink(r.Context(), r.PostFormValue("token"))
+	if err != nil {
+		a.Logger.Info("sign-in link refused", "reason", stockbell.ErrorMessage(err))
+		a.renderPublic(w, statusOf(err, nil), "signin", "Sign in", map[string]any{"Error": stockbell.ErrorMessage(err)})
+		return
+	}
+	if err := a.StartSession(w, r, link.ShopID, stockbell.AdminUser{Email: link.Email}, DoorLink); err != nil {
+		a.Fail(w, r, nil, err)
+		return
+	}
+	http.Redirect(w, r, "/admin?notice=signed_in", http.StatusSeeOther)
+}
+
+// signInRequired answers a request without a session: the JSON error for
+// in-page requests, else a page explaining how to sign in. The admin's home
+// naming a shop (/admin?shop=DOMAIN, where an install lands) says whether
+// Stockbell is installed there, which the domain tells anyone already.
+func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request) {
+	err := stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page.")
+	if wantsJSON(r) || !safeMethod(r.Method) {
+		a.Fail(w, r, nil, err)
+		return
+	}
+	data := map[string]any{"Required": true}
+	status := http.StatusUnauthorized
+	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" {
+		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
+			data = map[string]any{"Installed": shop.Active(), "Domain": shop.Domain}
+			status = http.StatusOK
+		}
+	}
+	a.renderPublic(w, status, "signin", "Sign in", data)
+}
+
+// issueFormNonce sets a short-lived cookie holding a fresh nonce and
+// returns the nonce for the form to post back.
+func (a *Admin) issueFormNonce(w http.ResponseWriter, r *http.Request) (string, error) {
+	sess := sessions.NewSession(a.sessions.cookies, signInCookieName)
+	opts := *a.sessions.cookies.Options
+	opts.MaxAge = int(stockbell.SignInLinkTTL / time.Second)
+	sess.Options = &opts
+	nonce := randomToken()
+	sess.Values["nonce"] = nonce
+	sess.Values[valueExpires] = a.Clock.Now().Add(stockbell.SignInLinkTTL).Unix()
+	return nonce, sess.Save(r, w)
+}
+
+// checkFormNonce refuses a form whose nonce does not match this browser's
+// cookie, then clears the cookie.
+func (a *Admin) checkFormNonce(w http.ResponseWriter, r *http.Request) error {
+	refused := stockbell.Errorf(stockbell.EFORBIDDEN, "This sign-in form expired or was not opened in this browser. Open the link again.")
+	sess, err := a.sessions.cookies.New(r, signInCookieName)
+	opts := *a.sessions.cookies.Options
+	opts.MaxAge = -1
+	http.SetCookie(w, sessions.NewCookie(signInCookieName, "", &opts))
+	if err != nil || sess.IsNew {
+		return refused
+	}
+	nonce, _ := sess.Values["nonce"].(string)
+	expires, _ := sess.Values[valueExpires].(int64)
+	if !ValidCSRF(&AdminSession{CSRF: nonce}, r.PostFormValue(CSRFField)) || a.Clock.Now().Unix() >= expires {
+		return refused
+	}
+	return nil
+}
