@@ -73,8 +73,12 @@ type ShopUser struct {
 	ShopID int64 `db:"shop_id" json:"shop_id"`
 	// UserID is the platform's user id.
 	UserID    string    `db:"user_id" json:"user_id"`
-	Email     string    `db:"email" json:"email"`
-	Owner     bool      `db:"owner" json:"owner"`
+	Email string `db:"email" json:"email"`
+	Owner bool   `db:"owner" json:"owner"`
+	// GrantedAt is when the platform vouched for the user (a signed
+	// payload's issue time); a grant vouched for before the user was
+	// removed is refused.
+	GrantedAt time.Time `db:"-" json:"-"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }
@@ -82,10 +86,11 @@ type ShopUser struct {
 // ShopUserService keeps who may open a shop's admin from its platform.
 type ShopUserService interface {
 	// GrantShopUser adds or updates the user. Returns EINVALID without a
-	// user id, ENOTFOUND for an unknown shop.
+	// user id, ENOTFOUND for an unknown shop, EUNAUTHORIZED when the user
+	// was removed after GrantedAt (a replayed payload).
 	GrantShopUser(ctx context.Context, user ShopUser) error
-	// RevokeShopUser removes the user's access. Returns ENOTFOUND when the
-	// user had none.
+	// RevokeShopUser removes the user's access, remembering when. Returns
+	// ENOTFOUND when the user had none.
 	RevokeShopUser(ctx context.Context, shopID int64, userID string) error
 	// FindShopUser returns ENOTFOUND when the user has no access.
 	FindShopUser(ctx context.Context, shopID int64, userID string) (*ShopUser, error)

@@ -6,6 +6,9 @@ CREATE TABLE shop_users (
     user_id    TEXT NOT NULL,
     email      TEXT NOT NULL DEFAULT '',
     owner      BOOLEAN NOT NULL DEFAULT FALSE,
+    -- Set when the platform removed the user: a signed payload issued
+    -- before it grants nothing.
+    removed_at DATETIME,
     created_at DATETIME NOT NULL,
     updated_at DATETIME NOT NULL,
     PRIMARY KEY (shop_id, user_id)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -30,10 +31,19 @@ func (db *DB) GrantShopUser(ctx context.Context, u stockbell.ShopUser) error {
 
 func grantShopUser(ctx context.Context, tx *Tx, u stockbell.ShopUser) error {
 	now := tx.db.now()
-	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_users (shop_id, user_id, email, owner, created_at, updated_at)
+	var removedAt *time.Time
+	err := tx.GetContext(ctx, &removedAt, tx.Rebind(`SELECT removed_at FROM shop_users WHERE shop_id = ? AND user_id = ?`+tx.forUpdate()), u.ShopID, u.UserID)
+	if err != nil && !isNoRows(err) {
+		return err
+	}
+	if removedAt != nil && !u.GrantedAt.IsZero() && !u.GrantedAt.After(*removedAt) {
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "This user's access to the store was removed.")
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_users (shop_id, user_id, email, owner, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, user_id) DO UPDATE SET
 		email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE shop_users.email END,
-		owner = excluded.owner OR shop_users.owner, updated_at = excluded.updated_at`),
+		owner = excluded.owner OR (shop_users.owner AND shop_users.removed_at IS NULL), removed_at = NULL,
+		updated_at = excluded.updated_at`),
 		u.ShopID, u.UserID, strings.ToLower(strings.TrimSpace(u.Email)), u.Owner, now, now)
 	return err
 }
@@ -42,7 +52,8 @@ func grantShopUser(ctx context.Context, tx *Tx, u stockbell.ShopUser) error {
 // user had none.
 func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shop_users WHERE shop_id = ? AND user_id = ?`), shopID, userID)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shop_users SET removed_at = ?, updated_at = ?
+			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), tx.db.now(), tx.db.now(), shopID, userID)
 		return mustAffect(res, err, "user %q of shop %d", userID, shopID)
 	})
 }
@@ -51,7 +62,8 @@ func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string) e
 func (db *DB) FindShopUser(ctx context.Context, shopID int64, userID string) (*stockbell.ShopUser, error) {
 	var u stockbell.ShopUser
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &u, tx.Rebind(`SELECT `+shopUserColumns+` FROM shop_users WHERE shop_id = ? AND user_id = ?`), shopID, userID)
+		return tx.GetContext(ctx, &u, tx.Rebind(`SELECT `+shopUserColumns+` FROM shop_users
+			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), shopID, userID)
 	})
 	if err != nil {
 		return nil, notFound(err, "user %q has no access to shop %d", userID, shopID)

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -26,10 +27,22 @@ func TestShopUsers(t *testing.T) {
 		if owner.Email != "owner@example.com" || !owner.Owner {
 			t.Fatalf("owner = %+v", owner)
 		}
+		clock := useClock(db)
+		vouched := clock.Now()
+		clock.Add(time.Minute)
 		must(t, db.RevokeShopUser(ctx, shop.ID, "77"))
 		_, err = db.FindShopUser(ctx, shop.ID, "77")
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		wantCode(t, db.RevokeShopUser(ctx, shop.ID, "77"), stockbell.ENOTFOUND, "")
+		// A payload issued before the removal (replayed) grants nothing; a later one does.
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: vouched}), stockbell.EUNAUTHORIZED, "")
+		_, err = db.FindShopUser(ctx, shop.ID, "77")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		clock.Add(time.Minute)
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: clock.Now()}))
+		if u, err := db.FindShopUser(ctx, shop.ID, "77"); err != nil || u.Email != "clerk@example.com" {
+			t.Fatalf("re-granted user = %+v, %v", u, err)
+		}
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID}), stockbell.EINVALID, "user_id")
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID + 9, UserID: "1"}), stockbell.ENOTFOUND, "")
 	})
