@@ -72,9 +72,9 @@ var storeHashPattern = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
 type ShopUser struct {
 	ShopID int64 `db:"shop_id" json:"shop_id"`
 	// UserID is the platform's user id.
-	UserID    string    `db:"user_id" json:"user_id"`
-	Email string `db:"email" json:"email"`
-	Owner bool   `db:"owner" json:"owner"`
+	UserID string `db:"user_id" json:"user_id"`
+	Email  string `db:"email" json:"email"`
+	Owner  bool   `db:"owner" json:"owner"`
 	// GrantedAt is when the platform vouched for the user (a signed
 	// payload's issue time); a grant vouched for before the user was
 	// removed is refused.

@@ -52,7 +52,7 @@ func TestVerifyWebhook(t *testing.T) {
 		}
 		for body, field := range map[string]string{
 			"not json": "body",
-			`{"producer":"stores/` + storeHash + `","hash":"abc"}`:                         "scope",
+			`{"producer":"stores/` + storeHash + `","hash":"abc"}`:                    "scope",
 			`{"producer":"stores/` + storeHash + `","scope":"store/product/updated"}`: "hash",
 		} {
 			_, err := e.verifier.VerifyWebhook(ctx, header(d.Headers), []byte(body))
