@@ -35,3 +35,26 @@ type ClickService interface {
 	// CountClicks returns the number of recorded clicks matching the filter.
 	CountClicks(ctx context.Context, filter ClickFilter) (int, error)
 }
+
+// ContactAlerts is one contact's alerts (subscriptions) at one shop, as an
+// unsubscribe link shows them.
+type ContactAlerts struct {
+	// Language is the language to show them in: the subscriber's, among
+	// those the messages speak.
+	Language string
+	Shop     string // the shop's name
+	// Contact is the email address, or the phone number when there is none.
+	Contact string
+	// Alerts are oldest first.
+	Alerts []ContactAlert
+	// Active counts the alerts that may still send something.
+	Active int
+}
+
+// ContactAlert is one of a contact's subscriptions.
+type ContactAlert struct {
+	SubscriptionID int64
+	Product        string
+	Variant        string
+	Active         bool
+}

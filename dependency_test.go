@@ -2,8 +2,13 @@ package stockbell_test
 
 import (
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -28,6 +33,8 @@ var coreLogic = []string{
 
 type listedPackage struct {
 	ImportPath string
+	Dir        string
+	GoFiles    []string
 	Imports    []string
 	Standard   bool
 }
@@ -149,4 +156,95 @@ func listPackages(t *testing.T) []listedPackage {
 		t.Fatalf("go list found only %d packages", len(pkgs))
 	}
 	return pkgs
+}
+
+// httpLayer is the one package that serves HTTP.
+const httpLayer = module + "/server/web"
+
+// serverSide are the net/http names that serve requests: handlers, the
+// response writer, multiplexers. Clients (http.Client, http.Request,
+// http.Header) may be used anywhere.
+var serverSide = map[string]bool{
+	"Handler": true, "HandlerFunc": true, "ResponseWriter": true, "ServeMux": true,
+	"NewServeMux": true, "Handle": true, "HandleFunc": true, "ListenAndServe": true,
+}
+
+// TestHTTPRule enforces docs/architecture.md's HTTP rule on every
+// non-test Go file: only server/web serves HTTP (routes, handlers, error
+// answers, JSON and HTML writers); adapters hand it plain functions and
+// small interfaces. Test support packages (*test: the loopback fakes of
+// the platforms) play servers and are exempt.
+func TestHTTPRule(t *testing.T) {
+	for _, pkg := range listPackages(t) {
+		if pkg.ImportPath == httpLayer || isTestSupport(pkg.ImportPath) || !strings.HasPrefix(pkg.ImportPath, module) {
+			continue
+		}
+		for _, name := range pkg.GoFiles {
+			path := filepath.Join(pkg.Dir, name)
+			for _, use := range serverSideUses(t, path, nil) {
+				t.Errorf("%s: only server/web serves HTTP", use)
+			}
+		}
+	}
+}
+
+func TestServerSideUsesCatchesHandlers(t *testing.T) {
+	handler := `package p
+import web "net/http"
+type h struct{}
+func (h) ServeHTTP(w web.ResponseWriter, r *web.Request) {}
+var _ = web.HandlerFunc(nil)`
+	if uses := serverSideUses(t, "handler.go", handler); len(uses) != 2 {
+		t.Errorf("a handler file gave %v, want its ResponseWriter and HandlerFunc", uses)
+	}
+	client := `package p
+import "net/http"
+func get(c *http.Client, h http.Header) (*http.Response, error) { return c.Get("http://x") }`
+	if uses := serverSideUses(t, "client.go", client); len(uses) != 0 {
+		t.Errorf("a client file gave %v, want nothing", uses)
+	}
+}
+
+// serverSideUses returns the positions where a Go file (read from path, or
+// src when given) names net/http's server side.
+func serverSideUses(t *testing.T, path string, src any) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, path, src, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	local := ""
+	for _, imp := range file.Imports {
+		if p, _ := strconv.Unquote(imp.Path.Value); p == "net/http" {
+			local = "http"
+			if imp.Name != nil {
+				local = imp.Name.Name
+			}
+		}
+	}
+	if local == "" {
+		return nil
+	}
+	var uses []string
+	ast.Inspect(file, func(n ast.Node) bool {
+		sel, ok := n.(*ast.SelectorExpr)
+		if x, isIdent := selectorBase(sel, ok); isIdent && x == local && serverSide[sel.Sel.Name] {
+			uses = append(uses, fset.Position(sel.Pos()).String()+" "+local+"."+sel.Sel.Name)
+		}
+		return true
+	})
+	return uses
+}
+
+// selectorBase returns the identifier a selector is taken from, if any.
+func selectorBase(sel *ast.SelectorExpr, ok bool) (string, bool) {
+	if !ok {
+		return "", false
+	}
+	id, isIdent := sel.X.(*ast.Ident)
+	if !isIdent {
+		return "", false
+	}
+	return id.Name, true
 }

@@ -15,6 +15,7 @@ const (
 	EFORBIDDEN    = "forbidden"    // the caller is known but may not do this
 	ETOOLARGE     = "too_large"    // a body or file over its limit
 	ERATELIMITED  = "rate_limited" // too many requests from one client or contact
+	EUPSTREAM     = "upstream"     // a platform or provider failed or could not be reached; try again later
 )
 
 // Error is the one error type of the domain. Message is safe to show to the

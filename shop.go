@@ -26,6 +26,23 @@ func (p Platform) Valid() bool {
 	return false
 }
 
+// Name is how the platform spells itself, for people.
+func (p Platform) Name() string {
+	switch p {
+	case PlatformShopify:
+		return "Shopify"
+	case PlatformBigCommerce:
+		return "BigCommerce"
+	case PlatformMagento:
+		return "Magento"
+	case PlatformPrestaShop:
+		return "PrestaShop"
+	case PlatformFeed:
+		return "catalog feed"
+	}
+	return string(p)
+}
+
 // ShopStatus is where a shop is in its install life cycle.
 type ShopStatus string
 
@@ -81,6 +98,11 @@ type ShopInstall struct {
 	Name          string
 	SealedToken   []byte
 	Scopes        string
+	// FollowUp, when set, returns the jobs the installed shop needs (its
+	// catalog sync, its webhook registration). They are inserted in the
+	// install's transaction, unique by arguments: the shop is installed
+	// exactly when its follow-up work is queued.
+	FollowUp func(shop *Shop) []JobArgs
 }
 
 // ShopDetails is what a platform tells about a shop after install.
@@ -103,8 +125,9 @@ type ShopService interface {
 	FindShopByKey(ctx context.Context, key string) (*Shop, error)
 	// FindShops returns the shops matching the filter and the total count.
 	FindShops(ctx context.Context, filter ShopFilter) ([]*Shop, int, error)
-	// InstallShop creates the shop or reactivates it with a new token.
-	// Returns EINVALID for an unknown platform or empty domain.
+	// InstallShop creates the shop or reactivates it with a new token, and
+	// inserts its follow-up jobs in the same transaction. Returns EINVALID
+	// for an unknown platform or empty domain.
 	InstallShop(ctx context.Context, install ShopInstall) (*Shop, error)
 	// UpdateShopDetails records what the platform says about the shop now:
 	// its name and its storefront's primary domain (an empty value leaves

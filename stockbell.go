@@ -12,14 +12,14 @@
 //
 //	stockbell (root)      domain types and service interfaces
 //	migrations/           embedded SQL schema, one folder per dialect
-//	oauth/                platform install flows, state nonces, token sealing
+//	oauth/                platform install steps, token sealing
 //	integrations/<p>/     verify and parse what each platform sends; talk to its API
 //	snippet/              the storefront snippet, bundled by esbuild at start-up
 //	server/store          sqlx implementation of the services (SQLite, PostgreSQL)
 //	server/jobs           the durable job queue (River)
 //	server/restock        the restock engine
-//	server/delivery       email and SMS senders
-//	server/web            HTTP routes
+//	server/delivery       email and SMS senders, unsubscribe and short-link services
+//	server/web            the one HTTP layer: every route, error answers, JSON and HTML
 //	server (main)         configuration and wiring: the only package that imports everything
 //
 // Everything may import the root package; the root imports only the standard

@@ -77,7 +77,7 @@ func storefrontServer(b *testing.B, db *store.DB) (url, shopDomain string) {
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	front := &web.Storefront{Shops: db, Origins: db, Catalog: db, Subscriptions: db, Clock: stockbell.SystemClock{}, Logger: logger}
 	front.SetRateLimits(web.RateLimit{}, web.RateLimit{})
-	front.Register(server)
+	server.RegisterStorefront(front)
 	ts := httptest.NewServer(server.Handler())
 	b.Cleanup(ts.Close)
 	return ts.URL + web.SubscriptionsPath, shop.Domain

@@ -15,7 +15,7 @@ import (
 )
 
 func (e *installEnv) session(token string) (*http.Response, map[string]any) {
-	res := e.serve(e.flow.Session, http.MethodPost, "/auth/shopify/session", http.Header{"Authorization": {"Bearer " + token}})
+	res := e.serve(http.MethodPost, "/auth/shopify/session", http.Header{"Authorization": {"Bearer " + token}})
 	var out map[string]any
 	json.NewDecoder(res.Body).Decode(&out)
 	return res, out

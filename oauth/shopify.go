@@ -16,99 +16,83 @@ import (
 // may be from now.
 const MaxTimestampSkew = 90 * time.Second
 
-// Shopify runs the Shopify install: the OAuth authorization-code grant
-// (Begin, Callback) and, for the embedded app, the session-token exchange
-// (Session). Build it with NewShopify.
+// Shopify is the Shopify install as plain steps: the OAuth
+// authorization-code grant (VerifyStart, AuthorizeURL, VerifyCallback,
+// Install) and, for
+// the embedded app, the session-token exchange (InstallFromSessionToken).
+// The web layer serves /auth/shopify, /auth/shopify/callback and
+// /auth/shopify/session with them. Build it with NewShopify.
 type Shopify struct {
 	Config stockbell.ShopifyConfig
 	Shops  stockbell.ShopService
-	// Jobs receives the catalog sync and webhook registration jobs after
-	// the shop is installed (InstallShop runs its own transaction).
-	Jobs   stockbell.JobInserter
 	Sealer stockbell.TokenSealer
-	State  *StateStore
 	HTTP   *http.Client
 	Clock  stockbell.Clock
 	Logger *slog.Logger
-	// AdminHome returns where the merchant lands after install.
-	AdminHome func(shop *stockbell.Shop) string
 }
 
-// NewShopify returns the install flow with a 15 s HTTP client and the
-// landing page /admin?shop=DOMAIN.
-func NewShopify(cfg stockbell.ShopifyConfig, shops stockbell.ShopService, jobs stockbell.JobInserter,
-	sealer stockbell.TokenSealer, state *StateStore, clock stockbell.Clock, logger *slog.Logger) *Shopify {
-	return &Shopify{
-		Config: cfg, Shops: shops, Jobs: jobs, Sealer: sealer, State: state, Clock: clock, Logger: logger,
-		HTTP: &http.Client{Timeout: 15 * time.Second},
-		AdminHome: func(shop *stockbell.Shop) string {
-			return "/admin?shop=" + url.QueryEscape(shop.Domain)
-		},
-	}
+// NewShopify returns the install steps with a 15 s HTTP client.
+func NewShopify(cfg stockbell.ShopifyConfig, shops stockbell.ShopService, sealer stockbell.TokenSealer,
+	clock stockbell.Clock, logger *slog.Logger) *Shopify {
+	return &Shopify{Config: cfg, Shops: shops, Sealer: sealer, Clock: clock, Logger: logger,
+		HTTP: &http.Client{Timeout: 15 * time.Second}}
 }
 
-// Begin serves GET /auth/shopify?shop=…&timestamp=…&hmac=…: it checks the
-// shop and the signature and redirects to the shop's authorize page with a
-// state nonce bound to this browser.
-func (s *Shopify) Begin(w http.ResponseWriter, r *http.Request) {
-	query := r.URL.Query()
-	shop := query.Get("shop")
-	if err := s.verifySigned(query); err != nil {
-		renderFailure(w, r, s.Logger, "begin", shop, err)
-		return
-	}
-	base, _ := s.Config.AdminBase(shop)
-	nonce, err := s.State.Issue(w, r, shop)
+// VerifyStart checks the signed link Shopify opens to start an install
+// (?shop=…&timestamp=…&hmac=…) and returns the shop it names. Returns
+// EINVALID for a malformed shop and EUNAUTHORIZED for a bad signature or
+// an expired link.
+func (s *Shopify) VerifyStart(query url.Values) (shop string, err error) {
+	return query.Get("shop"), s.verifySigned(query)
+}
+
+// AuthorizeURL is the shop's page where the merchant approves the install;
+// it carries state (the nonce the web layer bound to the merchant's
+// browser) back to /auth/shopify/callback. Returns EINVALID for a
+// malformed shop domain.
+func (s *Shopify) AuthorizeURL(shop, state string) (string, error) {
+	base, err := s.Config.AdminBase(shop)
 	if err != nil {
-		renderFailure(w, r, s.Logger, "begin", shop, err)
-		return
+		return "", err
 	}
 	authorize := url.Values{
 		"client_id":    {s.Config.APIKey},
 		"scope":        {strings.Join(s.Config.Scopes, ",")},
 		"redirect_uri": {s.Config.AppURL + "/auth/shopify/callback"},
-		"state":        {nonce},
+		"state":        {state},
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, base+"/admin/oauth/authorize?"+authorize.Encode(), http.StatusFound)
+	return base + "/admin/oauth/authorize?" + authorize.Encode(), nil
 }
 
-// Callback serves GET /auth/shopify/callback: it verifies the signature,
-// the timestamp and the state, exchanges the code for an offline token,
-// checks the granted scopes, installs the shop, queues its catalog sync and
-// webhook registration, and lands the merchant on the shop's admin home.
-func (s *Shopify) Callback(w http.ResponseWriter, r *http.Request) {
-	query := r.URL.Query()
-	shop := query.Get("shop")
-	fail := func(step string, err error) { renderFailure(w, r, s.Logger, step, shop, err) }
-	if err := s.verifySigned(query); err != nil {
-		fail("verify", err)
-		return
-	}
-	if err := s.State.Verify(w, r, shop, query.Get("state")); err != nil {
-		fail("state", err)
-		return
-	}
-	code := query.Get("code")
+// VerifyCallback checks the signature and timestamp of Shopify's redirect
+// back to /auth/shopify/callback and returns the shop and the state it
+// carries, for the web layer to compare with the browser's.
+func (s *Shopify) VerifyCallback(query url.Values) (shop, state string, err error) {
+	return query.Get("shop"), query.Get("state"), s.verifySigned(query)
+}
+
+// Install finishes an install from a verified callback: it exchanges the
+// code for an offline token, checks the granted scopes and installs the
+// shop with its catalog sync and webhook registration. Returns
+// EUNAUTHORIZED when Shopify refuses the code or grants too little, and
+// EUPSTREAM when Shopify cannot be reached.
+func (s *Shopify) Install(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
+	shop, code := query.Get("shop"), query.Get("code")
 	if code == "" {
-		fail("verify", stockbell.FieldErrorf("code", "Shopify sent no authorization code."))
-		return
+		return nil, stockbell.FieldErrorf("code", "Shopify sent no authorization code.")
 	}
-	token, err := s.exchange(r.Context(), shop, map[string]string{
+	token, err := s.exchange(ctx, shop, map[string]string{
 		"client_id": s.Config.APIKey, "client_secret": s.Config.APISecret, "code": code,
 	})
 	if err != nil {
-		fail("exchange", err)
-		return
+		return nil, err
 	}
-	installed, err := s.install(r.Context(), shop, token)
+	installed, err := s.install(ctx, shop, token)
 	if err != nil {
-		fail("install", err)
-		return
+		return nil, err
 	}
-	s.Logger.Info("shop installed", "platform", "shopify", "shop", shop, "shop_id", installed.ID, "scopes", token.Scope)
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, s.AdminHome(installed), http.StatusFound)
+	s.Logger.InfoContext(ctx, "shop installed", "platform", "shopify", "shop", shop, "shop_id", installed.ID, "scopes", token.Scope)
+	return installed, nil
 }
 
 // verifySigned checks the shop domain, the hmac and the timestamp of a
@@ -130,8 +114,9 @@ func (s *Shopify) verifySigned(query url.Values) error {
 	return nil
 }
 
-// install checks the granted scopes, seals the token, creates or
-// reactivates the shop and queues its first jobs.
+// install checks the granted scopes, seals the token and creates or
+// reactivates the shop; its first jobs are inserted in the same
+// transaction, so a shop is installed exactly when its sync is queued.
 func (s *Shopify) install(ctx context.Context, shop string, token *accessToken) (*stockbell.Shop, error) {
 	if missing := stockbell.ScopesCover(token.Scope, s.Config.Scopes); len(missing) > 0 {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify granted %q but Stockbell needs %s as well.", token.Scope, strings.Join(missing, ", "))
@@ -140,23 +125,17 @@ func (s *Shopify) install(ctx context.Context, shop string, token *accessToken) 
 	if err != nil {
 		return nil, err
 	}
-	installed, err := s.Shops.InstallShop(ctx, stockbell.ShopInstall{
+	return s.Shops.InstallShop(ctx, stockbell.ShopInstall{
 		Platform: stockbell.PlatformShopify, Domain: shop, Name: strings.TrimSuffix(shop, ".myshopify.com"),
-		SealedToken: sealed, Scopes: token.Scope,
+		SealedToken: sealed, Scopes: token.Scope, FollowUp: firstJobs,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return installed, s.queueFirstJobs(ctx, installed.ID)
 }
 
-// queueFirstJobs inserts the catalog sync and webhook registration. They
-// run after InstallShop's own transaction; should the insert fail, the
-// merchant sees an error and reinstalling (which is idempotent) retries.
-func (s *Shopify) queueFirstJobs(ctx context.Context, shopID int64) error {
-	unique := &stockbell.JobOptions{UniqueByArgs: true}
-	if err := s.Jobs.Insert(ctx, stockbell.ShopifyRegisterWebhooksJob{ShopID: shopID}, unique); err != nil {
-		return err
+// firstJobs are the jobs a newly installed Shopify shop needs: its webhook
+// subscriptions, then its catalog.
+func firstJobs(shop *stockbell.Shop) []stockbell.JobArgs {
+	return []stockbell.JobArgs{
+		stockbell.ShopifyRegisterWebhooksJob{ShopID: shop.ID},
+		stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID},
 	}
-	return s.Jobs.Insert(ctx, stockbell.ShopifyCatalogSyncJob{ShopID: shopID}, unique)
 }

@@ -1,9 +1,8 @@
 package oauth
 
 import (
-	"encoding/json"
+	"context"
 	"errors"
-	"net/http"
 	"strings"
 	"time"
 
@@ -59,47 +58,28 @@ func checkSessionShop(c *SessionClaims) error {
 	return nil
 }
 
-// SessionResponse is the answer of the session endpoint.
-type SessionResponse struct {
-	Shop   string `json:"shop"`
-	ShopID int64  `json:"shop_id"`
-	// Installed is true when this call exchanged the session token for a
-	// new offline token and installed (or reinstalled) the shop.
-	Installed bool `json:"installed"`
-}
-
-// Session serves POST /auth/shopify/session for the embedded app, with
-// Authorization: Bearer <session token>. A shop that is installed with the
-// needed scopes is answered at once; otherwise the session token is
-// exchanged for an offline access token and the shop is installed as in
-// Callback.
-func (s *Shopify) Session(w http.ResponseWriter, r *http.Request) {
-	raw, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || raw == "" {
-		s.sessionFailure(w, r, "", stockbell.Errorf(stockbell.EUNAUTHORIZED, "Send the session token as Authorization: Bearer <token>."))
-		return
-	}
+// InstallFromSessionToken serves the embedded app's session endpoint
+// (POST /auth/shopify/session with Authorization: Bearer <session token>):
+// it verifies the session token and returns the shop it names. A shop
+// installed with the needed scopes is returned at once (installed false);
+// otherwise the session token is exchanged for an offline access token and
+// the shop installed as by Install (installed true). Returns EUNAUTHORIZED
+// for a token that is not valid or that Shopify refuses, EUPSTREAM when
+// Shopify cannot be reached.
+func (s *Shopify) InstallFromSessionToken(ctx context.Context, raw string) (shop *stockbell.Shop, installed bool, err error) {
 	claims, err := s.VerifySessionToken(strings.TrimSpace(raw))
 	if err != nil {
-		s.sessionFailure(w, r, "", err)
-		return
+		return nil, false, err
 	}
-	shop := claims.Shop()
-	existing, err := s.Shops.FindShopByDomain(r.Context(), stockbell.PlatformShopify, shop)
+	domain := claims.Shop()
+	existing, err := s.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, domain)
 	if err == nil && existing.Active() && len(existing.SealedToken) > 0 && len(stockbell.ScopesCover(existing.Scopes, s.Config.Scopes)) == 0 {
-		writeJSON(w, http.StatusOK, SessionResponse{Shop: shop, ShopID: existing.ID})
-		return
+		return existing, false, nil
 	}
 	if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-		s.sessionFailure(w, r, shop, err)
-		return
+		return nil, false, err
 	}
-	s.exchangeSession(w, r, shop, raw)
-}
-
-// exchangeSession swaps the session token for an offline access token and installs the shop.
-func (s *Shopify) exchangeSession(w http.ResponseWriter, r *http.Request, shop, raw string) {
-	token, err := s.exchange(r.Context(), shop, map[string]string{
+	token, err := s.exchange(ctx, domain, map[string]string{
 		"client_id": s.Config.APIKey, "client_secret": s.Config.APISecret,
 		"grant_type":           "urn:ietf:params:oauth:grant-type:token-exchange",
 		"subject_token":        strings.TrimSpace(raw),
@@ -107,29 +87,11 @@ func (s *Shopify) exchangeSession(w http.ResponseWriter, r *http.Request, shop, 
 		"requested_token_type": "urn:shopify:params:oauth:token-type:offline-access-token",
 	})
 	if err != nil {
-		s.sessionFailure(w, r, shop, err)
-		return
+		return nil, false, err
 	}
-	installed, err := s.install(r.Context(), shop, token)
-	if err != nil {
-		s.sessionFailure(w, r, shop, err)
-		return
+	if shop, err = s.install(ctx, domain, token); err != nil {
+		return nil, false, err
 	}
-	s.Logger.Info("shop installed by token exchange", "platform", "shopify", "shop", shop, "shop_id", installed.ID)
-	writeJSON(w, http.StatusOK, SessionResponse{Shop: shop, ShopID: installed.ID, Installed: true})
-}
-
-func (s *Shopify) sessionFailure(w http.ResponseWriter, r *http.Request, shop string, err error) {
-	status := statusOf(err)
-	s.Logger.WarnContext(r.Context(), "session token refused", "platform", "shopify", "shop", shop, "status", status, "err", err)
-	writeJSON(w, status, map[string]any{"error": map[string]string{
-		"code": stockbell.ErrorCode(err), "message": publicMessage(err),
-	}})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	s.Logger.InfoContext(ctx, "shop installed by token exchange", "platform", "shopify", "shop", domain, "shop_id", shop.ID)
+	return shop, true, nil
 }

@@ -12,11 +12,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 const testShop = "toys.myshopify.com"
@@ -28,6 +30,7 @@ type installEnv struct {
 	fake    *shopifytest.Fake
 	clock   *shopifytest.Clock
 	flow    *oauth.Shopify
+	web     http.Handler
 	sealer  *oauth.Sealer
 	logs    *bytes.Buffer
 	cookies []*http.Cookie
@@ -40,19 +43,22 @@ func newInstallEnv(t *testing.T, db *store.DB) *installEnv {
 	t.Cleanup(fake.Close)
 	key := bytes.Repeat([]byte("k"), 32)
 	sealer, _ := oauth.NewSealer(key)
-	state, _ := oauth.NewStateStore(key, clock, true)
+	state, _ := web.NewStateStore(key, clock, true)
 	cfg := stockbell.ShopifyConfig{
 		APIKey: fake.APIKey, APISecret: fake.Secret, Scopes: stockbell.DefaultShopifyScopes,
 		AppURL: "https://app.example", AdminURL: fake.AdminURL(),
 	}
 	logs := &bytes.Buffer{}
-	flow := oauth.NewShopify(cfg, db, db.Queue.(stockbell.JobInserter), sealer, state, clock, slog.New(slog.NewTextHandler(logs, nil)))
-	return &installEnv{t: t, db: db, fake: fake, clock: clock, flow: flow, sealer: sealer, logs: logs}
+	logger := slog.New(slog.NewTextHandler(logs, nil))
+	flow := oauth.NewShopify(cfg, db, sealer, clock, logger)
+	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	server.RegisterInstall(stockbell.PlatformShopify, flow, state)
+	return &installEnv{t: t, db: db, fake: fake, clock: clock, flow: flow, web: server.Handler(), sealer: sealer, logs: logs}
 }
 
-// serve runs handler on a GET of target with the env's cookies and keeps
-// the cookies it sets.
-func (e *installEnv) serve(handler http.HandlerFunc, method, target string, header http.Header) *http.Response {
+// serve sends a request to the server's install routes with the env's
+// cookies and keeps the cookies it sets.
+func (e *installEnv) serve(method, target string, header http.Header) *http.Response {
 	req := httptest.NewRequest(method, target, nil)
 	for k, v := range header {
 		req.Header[k] = v
@@ -61,7 +67,7 @@ func (e *installEnv) serve(handler http.HandlerFunc, method, target string, head
 		req.AddCookie(c)
 	}
 	rec := httptest.NewRecorder()
-	handler(rec, req)
+	e.web.ServeHTTP(rec, req)
 	res := rec.Result()
 	for _, c := range res.Cookies() {
 		e.cookies = append(e.cookies, c)
@@ -73,7 +79,7 @@ func (e *installEnv) serve(handler http.HandlerFunc, method, target string, head
 // authorize redirect.
 func (e *installEnv) begin(shop string) *url.URL {
 	q := e.fake.SignedQuery(shop, url.Values{})
-	res := e.serve(e.flow.Begin, http.MethodGet, "/auth/shopify?"+q.Encode(), nil)
+	res := e.serve(http.MethodGet, "/auth/shopify?"+q.Encode(), nil)
 	if res.StatusCode != http.StatusFound {
 		e.t.Fatalf("begin: status %d: %s", res.StatusCode, body(res))
 	}
@@ -96,7 +102,7 @@ func (e *installEnv) authorize(authorizeURL *url.URL) *url.URL {
 }
 
 func (e *installEnv) callback(back *url.URL) *http.Response {
-	return e.serve(e.flow.Callback, http.MethodGet, "/auth/shopify/callback?"+back.RawQuery, nil)
+	return e.serve(http.MethodGet, "/auth/shopify/callback?"+back.RawQuery, nil)
 }
 
 func body(res *http.Response) string {
@@ -155,12 +161,12 @@ func TestInstallFailures(t *testing.T) {
 	}{
 		{"invalid shop", 400, func(e *installEnv) *http.Response {
 			q := e.fake.SignedQuery("evil.example.com", url.Values{})
-			return e.serve(e.flow.Begin, "GET", "/auth/shopify?"+q.Encode(), nil)
+			return e.serve("GET", "/auth/shopify?"+q.Encode(), nil)
 		}},
 		{"bad hmac on begin", 401, func(e *installEnv) *http.Response {
 			q := e.fake.SignedQuery(testShop, url.Values{})
 			q.Set("hmac", strings.Repeat("0", 64))
-			return e.serve(e.flow.Begin, "GET", "/auth/shopify?"+q.Encode(), nil)
+			return e.serve("GET", "/auth/shopify?"+q.Encode(), nil)
 		}},
 		{"bad hmac on callback", 401, func(e *installEnv) *http.Response {
 			back := e.authorize(e.begin(testShop))

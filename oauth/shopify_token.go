@@ -25,7 +25,7 @@ type tokenError struct {
 
 // exchange posts body as JSON to the shop's token endpoint. A 4xx answer
 // is EUNAUTHORIZED (Shopify refused the code or session token); a network
-// failure or 5xx is an upstream error.
+// failure or 5xx is EUPSTREAM.
 func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]string) (*accessToken, error) {
 	base, err := s.Config.AdminBase(shop)
 	if err != nil {
@@ -40,12 +40,12 @@ func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]str
 	req.Header.Set("Accept", "application/json")
 	resp, err := s.HTTP.Do(req)
 	if err != nil {
-		return nil, &upstreamError{fmt.Errorf("shopify token endpoint: %w", err)}
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint: %w", err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	if err != nil {
-		return nil, &upstreamError{fmt.Errorf("shopify token endpoint: %w", err)}
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint: %w", err))
 	}
 	return decodeToken(resp.StatusCode, raw)
 }
@@ -53,17 +53,17 @@ func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]str
 func decodeToken(status int, raw []byte) (*accessToken, error) {
 	switch {
 	case status >= 500:
-		return nil, &upstreamError{fmt.Errorf("shopify token endpoint answered %d: %.200s", status, raw)}
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered %d: %.200s", status, raw))
 	case status >= 400:
 		var te tokenError
 		json.Unmarshal(raw, &te)
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify refused the authorization (%d %s: %s).", status, te.Error, te.Description)
 	case status != http.StatusOK:
-		return nil, &upstreamError{fmt.Errorf("shopify token endpoint answered %d", status)}
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered %d", status))
 	}
 	var token accessToken
 	if err := json.Unmarshal(raw, &token); err != nil || token.AccessToken == "" {
-		return nil, &upstreamError{fmt.Errorf("shopify token endpoint answered without an access token: %.200s", raw)}
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered without an access token: %.200s", raw))
 	}
 	return &token, nil
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/http"
 	"path/filepath"
 	"strings"
 	"time"
@@ -78,9 +77,8 @@ func (m *Main) wireRestock(workers *riverWorkers) error {
 	if err != nil {
 		return err
 	}
-	for prefix, h := range d.Routes() {
-		m.Web.MountPrefix(prefix, h)
-	}
+	m.Web.RegisterUnsubscribe(d.Unsubscribes)
+	m.Web.RegisterShortLinks(d.Links)
 	m.closers = append(m.closers, d.Close)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
 		Logger: m.Logger.With("component", "messages")}
@@ -105,7 +103,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32),
 		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
-		Clock: stockbell.SystemClock{}, Logger: logger, Fallback: fallback})
+		Clock: stockbell.SystemClock{}, Fallback: fallback})
 	if err != nil {
 		return nil, err
 	}
@@ -138,9 +136,7 @@ func (m *Main) wireSnippet() error {
 	if err != nil {
 		return err
 	}
-	h := bundle.Handler()
-	m.Web.Mount("/snippet.js", h, http.MethodGet, http.MethodHead)
-	m.Web.MountPrefix("/snippet/", h)
+	m.Web.RegisterSnippet(bundle)
 	m.Logger.Info("snippet built", "path", bundle.Path(), "bytes", len(bundle.JS))
 	return nil
 }
@@ -152,7 +148,7 @@ func (m *Main) wireStorefront() {
 		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
 	}
 	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)
-	storefront.Register(m.Web)
+	m.Web.RegisterStorefront(storefront)
 }
 
 // wireShopify mounts the Shopify install and webhook routes and registers
@@ -172,15 +168,12 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	if err != nil {
 		return err
 	}
-	state, err := oauth.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
+	state, err := web.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
 	if err != nil {
 		return err
 	}
 	queue := queueHandle{m}
-	install := oauth.NewShopify(cfg, m.DB, queue, sealer, state, clock, logger)
-	m.Web.Mount("/auth/shopify", http.HandlerFunc(install.Begin), http.MethodGet)
-	m.Web.Mount("/auth/shopify/callback", http.HandlerFunc(install.Callback), http.MethodGet)
-	m.Web.Mount("/auth/shopify/session", http.HandlerFunc(install.Session), http.MethodPost)
+	m.Web.RegisterInstall(stockbell.PlatformShopify, oauth.NewShopify(cfg, m.DB, sealer, clock, logger), state)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: queue,

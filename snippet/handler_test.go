@@ -7,6 +7,8 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+
+	"github.com/stockbell/stockbell/server/web"
 )
 
 func get(t testing.TB, h http.Handler, method, path string, header ...string) *httptest.ResponseRecorder {
@@ -41,7 +43,7 @@ func TestHandlerServesEachCodingWithItsHeaders(t *testing.T) {
 			t.Errorf("Accept-Encoding %q: status %d coding %q, %d bytes", c.accept, res.StatusCode, res.Header.Get("Content-Encoding"), w.Body.Len())
 		}
 		want := map[string]string{
-			"Cache-Control":          StableCacheControl,
+			"Cache-Control":          web.StableCacheControl,
 			"Vary":                   "Accept-Encoding",
 			"ETag":                   b.etag(c.coding),
 			"Content-Type":           "text/javascript; charset=utf-8",
@@ -58,7 +60,7 @@ func TestHandlerServesEachCodingWithItsHeaders(t *testing.T) {
 func TestHashedPathIsImmutable(t *testing.T) {
 	b := mustBuild(t)
 	w := get(t, b.Handler(), "GET", b.Path(), "Accept-Encoding", "gzip")
-	if w.Code != 200 || w.Header().Get("Cache-Control") != HashedCacheControl {
+	if w.Code != 200 || w.Header().Get("Cache-Control") != web.HashedCacheControl {
 		t.Fatalf("status %d, Cache-Control %q", w.Code, w.Header().Get("Cache-Control"))
 	}
 	if w.Header().Get("ETag") != `"`+b.Hash+`-gzip"` {
@@ -69,7 +71,7 @@ func TestHashedPathIsImmutable(t *testing.T) {
 func TestStaleHashGetsTheCurrentBundleUnderTheShortCache(t *testing.T) {
 	b := mustBuild(t)
 	w := get(t, b.Handler(), "GET", "/snippet/0000000000000000.js")
-	if w.Code != 200 || w.Header().Get("Cache-Control") != StableCacheControl || !bytes.Equal(w.Body.Bytes(), b.JS) {
+	if w.Code != 200 || w.Header().Get("Cache-Control") != web.StableCacheControl || !bytes.Equal(w.Body.Bytes(), b.JS) {
 		t.Fatalf("status %d, Cache-Control %q", w.Code, w.Header().Get("Cache-Control"))
 	}
 }
@@ -82,7 +84,7 @@ func TestIfNoneMatchAnswersNotModified(t *testing.T) {
 		if w.Code != http.StatusNotModified || w.Body.Len() != 0 {
 			t.Errorf("If-None-Match %s: status %d, %d bytes", tag, w.Code, w.Body.Len())
 		}
-		if w.Header().Get("ETag") != b.etag("br") || w.Header().Get("Cache-Control") != HashedCacheControl {
+		if w.Header().Get("ETag") != b.etag("br") || w.Header().Get("Cache-Control") != web.HashedCacheControl {
 			t.Errorf("If-None-Match %s: 304 lacks ETag or Cache-Control", tag)
 		}
 	}

@@ -2,8 +2,6 @@ package delivery
 
 import (
 	"context"
-	"log/slog"
-	"net/http"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -41,21 +39,20 @@ type Deps struct {
 	Catalog       VariantFinder
 	Clicks        stockbell.ClickService
 	Clock         stockbell.Clock
-	Logger        *slog.Logger
 	// Fallback sends the messages of a channel that is not configured (the
 	// development sender, say); nil fails them.
 	Fallback stockbell.Sender
 }
 
 // Delivery is everything this package provides, wired: give Renderer and
-// Sender to the message sender, mount Unsubscribe at /unsubscribe/ and
-// Redirect at /r/, and Close on shutdown.
+// Sender to the message sender, Unsubscribes and Links to the web layer
+// (which serves /unsubscribe/{token} and /r/{code}), and Close on shutdown.
 type Delivery struct {
-	Renderer    *Templates
-	Sender      *ChannelSender
-	SMTP        *SMTPSender // nil when email is not configured
-	Unsubscribe *UnsubscribeHandler
-	Redirect    *RedirectHandler
+	Renderer     *Templates
+	Sender       *ChannelSender
+	SMTP         *SMTPSender // nil when email is not configured
+	Unsubscribes *Unsubscribes
+	Links        *ShortLinks
 }
 
 // New wires the senders, templates and handlers for cfg.
@@ -68,10 +65,10 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 		return nil, err
 	}
 	d := &Delivery{
-		Renderer:    NewTemplates(NewLinks(cfg.PublicURL, signer), cfg.Stop),
-		Sender:      &ChannelSender{Email: deps.Fallback, SMS: deps.Fallback},
-		Unsubscribe: &UnsubscribeHandler{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog, Logger: deps.Logger},
-		Redirect:    &RedirectHandler{Signer: signer, Clicks: deps.Clicks, Logger: deps.Logger},
+		Renderer:     NewTemplates(NewLinks(cfg.PublicURL, signer), cfg.Stop),
+		Sender:       &ChannelSender{Email: deps.Fallback, SMS: deps.Fallback},
+		Unsubscribes: &Unsubscribes{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog},
+		Links:        &ShortLinks{Signer: signer, Clicks: deps.Clicks},
 	}
 	if cfg.SMTP.Enabled() {
 		if d.SMTP, err = NewSMTPSender(cfg.SMTP, cfg.PublicURL, deps.Clock); err != nil {
@@ -83,11 +80,6 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 		d.Sender.SMS = NewTwilioSender(cfg.Twilio, nil)
 	}
 	return d, nil
-}
-
-// Routes returns the public handlers by path prefix: /unsubscribe/ and /r/.
-func (d *Delivery) Routes() map[string]http.Handler {
-	return map[string]http.Handler{"/unsubscribe/": d.Unsubscribe, "/r/": d.Redirect}
 }
 
 // Close ends pooled SMTP sessions.

@@ -4,17 +4,21 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"log/slog"
 	"mime"
 	"mime/multipart"
 	"mime/quotedprintable"
+	"net/http"
 	"net/mail"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 var ctx = context.Background()
@@ -27,6 +31,15 @@ func newClock() *storetest.Clock {
 }
 
 func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
+
+// publicPages serves the unsubscribe pages and short links through the
+// server's web layer, as shoppers reach them.
+func publicPages(d *delivery.Delivery) http.Handler {
+	s := web.NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
+	s.RegisterUnsubscribe(d.Unsubscribes)
+	s.RegisterShortLinks(d.Links)
+	return s.Handler()
+}
 
 func newSigner(t testing.TB) *delivery.Signer {
 	t.Helper()

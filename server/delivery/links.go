@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"context"
 	"net/url"
 	"strings"
 
@@ -76,4 +77,43 @@ func shopHome(primaryDomain, domain string) string {
 		}
 	}
 	return ""
+}
+
+// ShortLinks is what a message's short link (/r/{code}) does: the code is
+// the message id signed with a 48-bit MAC, so nothing is written when a
+// message is sent and a retried send carries the same link. The server's
+// web layer serves it.
+type ShortLinks struct {
+	Signer *Signer
+	Clicks stockbell.ClickService
+}
+
+// Check verifies a code without counting a click (a link preview).
+// Returns EUNAUTHORIZED for a malformed or forged code.
+func (l *ShortLinks) Check(code string) error {
+	_, err := l.Signer.ParseLinkCode(code)
+	return err
+}
+
+// Follow counts a click on the code's link and returns where it leads: the
+// variant's page (else its product's, else the shop's home page) with the
+// tracking parameters. Returns EUNAUTHORIZED for a malformed or forged
+// code and ENOTFOUND when the message, or any page to send to, is gone.
+func (l *ShortLinks) Follow(ctx context.Context, code string) (string, error) {
+	messageID, err := l.Signer.ParseLinkCode(code)
+	if err != nil {
+		return "", err
+	}
+	expired := stockbell.Errorf(stockbell.ENOTFOUND, "This link has expired.")
+	target, err := l.Clicks.RecordClick(ctx, messageID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return "", expired
+	} else if err != nil {
+		return "", err
+	}
+	page := productPage(target.VariantURL, target.ProductURL, target.PrimaryDomain, target.ShopDomain)
+	if page == "" {
+		return "", expired
+	}
+	return TrackedURL(page, target.Channel, code), nil
 }

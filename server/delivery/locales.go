@@ -75,9 +75,9 @@ var locales = map[string]phrases{
 	},
 }
 
-// language returns the supported language of a locale such as "fr-CA" or
-// "de_DE", or "en".
-func language(locale string) string {
+// Language returns the supported language of a locale such as "fr-CA" or
+// "de_DE" (or of an Accept-Language header, by its first tag), or "en".
+func Language(locale string) string {
 	lang := strings.ToLower(locale)
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {
 		lang = lang[:i]

@@ -17,7 +17,7 @@ const maxCachedTemplates = 4096
 // data gathers what the templates see, rendering the locale's wording and
 // the step's subject and preheader.
 func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
-	lang := language(c.Subscription.Locale)
+	lang := Language(c.Subscription.Locale)
 	code := t.links.Signer.LinkCode(c.Message.ID)
 	product := productPage(c.Variant.URL, c.Variant.ProductURL, c.Shop.PrimaryDomain, c.Shop.Domain)
 	data := &TemplateData{

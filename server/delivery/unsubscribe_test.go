@@ -33,11 +33,7 @@ func newWired(t *testing.T, db *store.DB) *wired {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
-	mux := http.NewServeMux()
-	for prefix, h := range d.Routes() {
-		mux.Handle(prefix, h)
-	}
-	var h http.Handler = mux
+	h := publicPages(d)
 	handler.Store(&h)
 	return &wired{shopFixture: newShopFixture(t, db), d: d, smtp: mail, public: srv.URL}
 }

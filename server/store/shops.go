@@ -110,7 +110,8 @@ func (db *DB) FindShops(ctx context.Context, filter stockbell.ShopFilter) ([]*st
 }
 
 // InstallShop creates the shop, or reactivates it with the new token and
-// scopes. The public key is generated on first install and never changes.
+// scopes, and inserts its follow-up jobs in the same transaction. The
+// public key is generated on first install and never changes.
 func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*stockbell.Shop, error) {
 	if !install.Platform.Valid() {
 		return nil, stockbell.FieldErrorf("platform", "unknown platform %q", install.Platform)
@@ -164,7 +165,16 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	if err := tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopInstalled}, detail); err != nil {
 		return nil, err
 	}
-	return findShopByID(ctx, tx, id)
+	shop, err := findShopByID(ctx, tx, id)
+	if err != nil || in.FollowUp == nil {
+		return shop, err
+	}
+	for _, job := range in.FollowUp(shop) {
+		if err := tx.insertJob(ctx, job, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			return nil, err
+		}
+	}
+	return shop, nil
 }
 
 // UninstallShop marks the shop uninstalled and drops its access token,

@@ -218,3 +218,33 @@ func TestUpdateShopDetails(t *testing.T) {
 		}
 	})
 }
+
+// TestInstallShopQueuesFollowUpInItsTransaction: the follow-up jobs are
+// inserted with the shop, once however often the shop is reinstalled while
+// they wait, and a failed insertion leaves no shop behind.
+func TestInstallShopQueuesFollowUpInItsTransaction(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		followUp := func(s *stockbell.Shop) []stockbell.JobArgs {
+			return []stockbell.JobArgs{stockbell.ShopifyRegisterWebhooksJob{ShopID: s.ID}, stockbell.ShopifyCatalogSyncJob{ShopID: s.ID}}
+		}
+		in := stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "f.myshopify.com", FollowUp: followUp}
+		real := db.Queue
+		db.Queue = &failingQueue{inner: real, n: 2}
+		if _, err := db.InstallShop(ctx, in); err != errQueueFailed {
+			t.Fatalf("InstallShop with a failing queue = %v", err)
+		}
+		db.Queue = real
+		if n := count(t, db, `SELECT COUNT(*) FROM shops`); n != 0 {
+			t.Fatal("the shop stayed installed without its follow-up jobs")
+		}
+		shop, err := db.InstallShop(ctx, in)
+		must(t, err)
+		_, err = db.InstallShop(ctx, in)
+		must(t, err)
+		for _, kind := range []string{"shopify_register_webhooks", "shopify_catalog_sync"} {
+			if jobs := jobArgs(t, db, kind); len(jobs) != 1 || jobs[0]["shop_id"] != float64(shop.ID) {
+				t.Errorf("%s jobs = %v, want one for shop %d", kind, jobs, shop.ID)
+			}
+		}
+	})
+}

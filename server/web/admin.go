@@ -114,7 +114,7 @@ func (a *Admin) Handle(path string, h AdminHandler, methods ...string) {
 	if len(methods) == 0 {
 		methods = []string{http.MethodGet}
 	}
-	a.server.Router().Handle(path, a.authenticated(h)).Methods(methods...)
+	a.server.router.Handle(path, a.authenticated(h)).Methods(methods...)
 }
 
 // StartSession signs a person in to a shop's admin with a first-party

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"html/template"
@@ -51,21 +50,14 @@ func parsePageTemplates() (*pageTemplates, error) {
 	return p, nil
 }
 
-// render executes a page into a buffer first, so a template error becomes
-// a 500 instead of half a page.
+// render writes a page with WriteHTML, which renders it in full first, so
+// a template error becomes a 500 instead of half a page.
 func (p *pageTemplates) render(w http.ResponseWriter, status int, name string, data any) error {
 	set, ok := p.sets[name]
 	if !ok {
 		return fmt.Errorf("web: no admin template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := set.Execute(&buf, data); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_, err := w.Write(buf.Bytes())
-	return err
+	return WriteHTML(w, status, set, data)
 }
 
 // AdminView is what the layout and every page template see: the frame's
@@ -172,7 +164,7 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 		return
 	}
 	if status >= 500 {
-		a.Logger.Error("admin request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		a.Logger.Error("admin request failed", "method", r.Method, "route", routeOf(r), "err", err)
 	}
 	data := map[string]any{"Status": status, "Message": stockbell.ErrorMessage(err), "Code": code}
 	if s == nil || s.Shop == nil {

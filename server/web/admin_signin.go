@@ -24,8 +24,8 @@ func SignInURL(publicURL, token string) string {
 }
 
 func (a *Admin) registerSignIn() {
-	a.server.Router().HandleFunc(SignInPath, a.signInForm).Methods(http.MethodGet, http.MethodHead)
-	a.server.Router().HandleFunc(SignInPath, a.signIn).Methods(http.MethodPost)
+	a.server.router.HandleFunc(SignInPath, a.signInForm).Methods(http.MethodGet, http.MethodHead)
+	a.server.router.HandleFunc(SignInPath, a.signIn).Methods(http.MethodPost)
 }
 
 // signInForm shows a one-time link's "Sign in" button. The link is used

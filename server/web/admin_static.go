@@ -64,7 +64,7 @@ func (a *Admin) registerStatic() {
 	for _, asset := range assets {
 		byHashed[asset.hashed] = asset
 	}
-	a.server.Router().HandleFunc("/admin/static/{name}", func(w http.ResponseWriter, r *http.Request) {
+	a.server.router.HandleFunc("/admin/static/{name}", func(w http.ResponseWriter, r *http.Request) {
 		asset, ok := byHashed[mux.Vars(r)["name"]]
 		if !ok {
 			http.NotFound(w, r)

@@ -40,6 +40,8 @@ func statusOf(err error, route Statuses) int {
 		return http.StatusRequestEntityTooLarge
 	case stockbell.ERATELIMITED:
 		return http.StatusTooManyRequests
+	case stockbell.EUPSTREAM:
+		return http.StatusBadGateway
 	}
 	return http.StatusInternalServerError
 }
@@ -69,16 +71,21 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error, route Statuses) int {
 	status := statusOf(err, route)
 	s.logFailure(r, status, err)
+	writeErrorJSON(w, status, err)
+	return status
+}
+
+// writeErrorJSON writes the error body with the status.
+func writeErrorJSON(w http.ResponseWriter, status int, err error) {
 	WriteJSON(w, status, ErrorBody{Error: ErrorDetail{
 		Code: stockbell.ErrorCode(err), Message: stockbell.ErrorMessage(err), Field: stockbell.ErrorField(err),
 	}})
-	return status
 }
 
 // logFailure logs a request that failed on the server's side.
 func (s *Server) logFailure(r *http.Request, status int, err error) {
 	if status >= 500 {
-		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "path", r.URL.Path, "status", status, "err", err)
+		s.Logger.ErrorContext(r.Context(), "request failed", "method", r.Method, "route", routeOf(r), "status", status, "err", err)
 	}
 }
 

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -45,31 +47,51 @@ func (r *statusRecorder) WriteHeader(status int) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
+// routeLabel carries the matched route's template from the router back to
+// observe, through the request's context.
+type routeLabel struct{ template string }
+
+type routeLabelKey struct{}
+
 // observe counts and times requests by route template (never by raw path,
-// which would make one series per shop or token), and logs slow or failed ones.
+// which would make one series per shop or token and put signed tokens in
+// logs), and logs slow or failed ones. Every route is labelled the same
+// way: labelRoute, run by the router for each matched route, names it;
+// anything the router did not match is "unmatched".
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		label := &routeLabel{template: "unmatched"}
+		r = r.WithContext(context.WithValue(r.Context(), routeLabelKey{}, label))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
-		route := routeName(s.router, r)
-		s.metrics.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		s.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
+		s.metrics.requests.WithLabelValues(label.template, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.metrics.duration.WithLabelValues(label.template).Observe(elapsed.Seconds())
+		level := slog.LevelDebug
 		if rec.status >= 500 || elapsed > time.Second {
-			s.Logger.Warn("request", "method", r.Method, "route", route, "status", rec.status, "duration", elapsed)
-		} else {
-			s.Logger.Debug("request", "method", r.Method, "route", route, "status", rec.status, "duration", elapsed)
+			level = slog.LevelWarn
 		}
+		s.Logger.Log(r.Context(), level, "request", "method", r.Method, "route", label.template, "status", rec.status, "duration", elapsed)
 	})
 }
 
-func routeName(router *mux.Router, r *http.Request) string {
-	var match mux.RouteMatch
-	if router.Match(r, &match) && match.Route != nil {
-		if tpl, err := match.Route.GetPathTemplate(); err == nil {
-			return tpl
+// labelRoute records the template of the route the router matched.
+func labelRoute(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if label, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
+			if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
+				label.template = tpl
+			}
 		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// routeOf returns the template of the request's route, for logs.
+func routeOf(r *http.Request) string {
+	if label, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
+		return label.template
 	}
 	return "unmatched"
 }
@@ -82,7 +104,7 @@ func (s *Server) recoverPanics(next http.Handler) http.Handler {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
-				s.Logger.Error("handler panic", "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
+				s.Logger.Error("handler panic", "route", routeOf(r), "panic", v, "stack", string(debug.Stack()))
 				s.Error(w, r, stockbell.Errorf(stockbell.EINTERNAL, "panic"))
 			}
 		}()

@@ -49,11 +49,12 @@ func (f *Storefront) SetRateLimits(perIP, perContact RateLimit) {
 	f.contactLimiter = newKeyedLimiter(perContact)
 }
 
-// Register mounts the storefront routes on the server.
-func (f *Storefront) Register(s *Server) {
+// RegisterStorefront serves the storefront API: POST and OPTIONS (CORS
+// preflight) on SubscriptionsPath.
+func (s *Server) RegisterStorefront(f *Storefront) {
 	h := &storefrontHandler{Storefront: f, server: s}
-	s.Router().HandleFunc(SubscriptionsPath, h.handleCreate).Methods(http.MethodPost)
-	s.Router().HandleFunc(SubscriptionsPath, h.handlePreflight).Methods(http.MethodOptions)
+	s.router.HandleFunc(SubscriptionsPath, h.handleCreate).Methods(http.MethodPost)
+	s.router.HandleFunc(SubscriptionsPath, h.handlePreflight).Methods(http.MethodOptions)
 }
 
 type storefrontHandler struct {

@@ -51,7 +51,7 @@ func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) 
 		Clock: stockbell.SystemClock{}, Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	front.SetRateLimits(perIP, perContact)
-	front.Register(server)
+	server.RegisterStorefront(front)
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
 	return &storefrontFixture{db: db, shop: shop, url: ts.URL + web.SubscriptionsPath}

@@ -30,33 +30,18 @@ type Server struct {
 	metrics *httpMetrics
 }
 
-// NewServer returns a server with the health and metrics routes; other
-// areas are added with Mount before Handler is called.
+// NewServer returns a server with the health and metrics routes; the
+// other areas are added with their Register methods before Handler is
+// called.
 func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Pinger) *Server {
 	s := &Server{Logger: logger, Metrics: registry, Database: database, router: mux.NewRouter()}
 	s.metrics = newHTTPMetrics(registry)
+	s.router.Use(labelRoute)
 	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	s.registerHealthRoutes()
 	return s
-}
-
-// Router returns the router so that areas can register their routes.
-func (s *Server) Router() *mux.Router { return s.router }
-
-// Mount serves h at the exact path for the given methods, under route name
-// used in metrics.
-func (s *Server) Mount(path string, h http.Handler, methods ...string) {
-	route := s.router.Handle(path, h)
-	if len(methods) > 0 {
-		route.Methods(methods...)
-	}
-}
-
-// MountPrefix serves h for every path under prefix.
-func (s *Server) MountPrefix(prefix string, h http.Handler) {
-	s.router.PathPrefix(prefix).Handler(h)
 }
 
 // Handler returns the root handler with the middleware applied.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"io"
-	"log/slog"
 	"net/http"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -78,7 +77,7 @@ func (h *webhookHandler) verify(w http.ResponseWriter, r *http.Request) (*stockb
 func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 	status := h.server.writeError(w, r, err, platformStatuses)
 	if status < 500 {
-		h.server.Logger.Log(r.Context(), slog.LevelWarn, "webhook refused", "platform", h.platform, "status", status, "err", err)
+		h.server.Logger.WarnContext(r.Context(), "webhook refused", "platform", h.platform, "status", status, "err", err)
 	}
 }
 

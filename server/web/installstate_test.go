@@ -1,4 +1,4 @@
-package oauth
+package web
 
 import (
 	"net/http"

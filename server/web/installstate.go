@@ -1,4 +1,4 @@
-package oauth
+package web
 
 import (
 	"crypto/hkdf"
@@ -21,6 +21,9 @@ const StateCookieName = "stockbell_oauth_state"
 // StateTTL is how long an install may take between redirect and callback.
 const StateTTL = 10 * time.Minute
 
+// minStateKeyLen is the shortest key the state cookie's keys derive from.
+const minStateKeyLen = 32
+
 // Session values of the state cookie.
 const (
 	stateNonce   = "nonce"
@@ -41,8 +44,8 @@ type StateStore struct {
 // secure marks the cookie Secure; set it whenever the server is reached
 // over https.
 func NewStateStore(secret []byte, clock stockbell.Clock, secure bool) (*StateStore, error) {
-	if len(secret) < MinKeyLen {
-		return nil, fmt.Errorf("oauth: state key is %d bytes, want at least %d", len(secret), MinKeyLen)
+	if len(secret) < minStateKeyLen {
+		return nil, fmt.Errorf("web: install state key is %d bytes, want at least %d", len(secret), minStateKeyLen)
 	}
 	keys, err := hkdf.Key(sha256.New, secret, nil, "stockbell oauth state v2", 64+32)
 	if err != nil {
@@ -77,24 +80,24 @@ func (s *StateStore) Issue(w http.ResponseWriter, r *http.Request, shop string) 
 }
 
 // Verify checks the callback's state against the cookie and clears the
-// cookie. It returns EUNAUTHORIZED naming what did not match.
+// cookie. It returns EUNAUTHORIZED saying what did not match.
 func (s *StateStore) Verify(w http.ResponseWriter, r *http.Request, shop, state string) error {
 	s.clear(w)
 	if _, err := r.Cookie(StateCookieName); err != nil {
-		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install was started in another browser or took too long: start again from your Shopify admin.")
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install was started in another browser or took too long: please start again.")
 	}
 	session, err := s.cookies.New(r, StateCookieName)
 	nonce, _ := session.Values[stateNonce].(string)
 	expires, _ := session.Values[stateExpires].(int64)
 	switch {
 	case err != nil || session.IsNew || nonce == "":
-		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install state cookie is not valid: start again from your Shopify admin.")
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install state cookie is not valid: please start again.")
 	case s.clock.Now().Unix() > expires:
-		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install took too long: start again from your Shopify admin.")
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install took too long: please start again.")
 	case !hmac.Equal([]byte(nonce), []byte(state)):
-		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install state does not match this browser's: start again from your Shopify admin.")
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install state does not match this browser's: please start again.")
 	case session.Values[stateShop] != shop:
-		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install was started for another shop: start again from your Shopify admin.")
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The install was started for another shop: please start again.")
 	}
 	return nil
 }

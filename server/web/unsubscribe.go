@@ -1,0 +1,208 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// UnsubscribeService is what an unsubscribe link does; server/delivery's
+// Unsubscribes implements it. Every method returns ENOTFOUND or
+// EUNAUTHORIZED for a token that is not valid any more.
+type UnsubscribeService interface {
+	// ContactAlerts returns the alerts of the token's contact at its shop.
+	ContactAlerts(ctx context.Context, token string) (*stockbell.ContactAlerts, error)
+	// OneClick unsubscribes the token's own subscription (RFC 8058).
+	OneClick(ctx context.Context, token string) error
+	// Remove unsubscribes one of the contact's alerts (which is its id) or
+	// all of them ("all"); EINVALID for anything else.
+	Remove(ctx context.Context, token, which string) error
+}
+
+// maxUnsubscribeBody bounds a POST body: the forms are a few bytes.
+const maxUnsubscribeBody = 16 << 10
+
+// linkStatuses are the choices of the pages behind a signed link: a link
+// that is not valid, or whose subscription or message is gone, is simply
+// not found; a bad form is 400.
+var linkStatuses = Statuses{stockbell.EUNAUTHORIZED: http.StatusNotFound, stockbell.EINVALID: http.StatusBadRequest}
+
+// RegisterUnsubscribe serves /unsubscribe/{token}, no login needed: the
+// signed token is the proof.
+//
+//   - GET shows the contact's alerts at the token's shop, each with a
+//     button to remove it and one to remove them all.
+//   - POST with List-Unsubscribe=One-Click (RFC 8058, sent by mail
+//     clients from the List-Unsubscribe-Post header) unsubscribes the
+//     token's subscription and answers 200.
+//   - POST with remove={id} or remove=all (the page's buttons) removes one
+//     or all of the contact's alerts and shows the page again.
+func (s *Server) RegisterUnsubscribe(unsubscribes UnsubscribeService) {
+	h := &unsubscribeHandler{server: s, unsubscribes: unsubscribes}
+	s.router.HandleFunc("/unsubscribe/{token}", h.serve)
+}
+
+type unsubscribeHandler struct {
+	server       *Server
+	unsubscribes UnsubscribeService
+}
+
+func (h *unsubscribeHandler) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token must not leak to image hosts
+	w.Header().Set("X-Robots-Tag", "noindex")
+	token := mux.Vars(r)["token"]
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		h.showPage(w, r, token, r.URL.Query().Get("removed"))
+	case http.MethodPost:
+		h.post(w, r, token)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		h.fail(w, r, stockbell.Errorf(stockbell.EINVALID, "Method not allowed."), http.StatusMethodNotAllowed)
+	}
+}
+
+func (h *unsubscribeHandler) post(w http.ResponseWriter, r *http.Request, token string) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxUnsubscribeBody)
+	if err := r.ParseMultipartForm(maxUnsubscribeBody); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		h.fail(w, r, stockbell.FieldErrorf("body", "Bad form."), 0)
+		return
+	}
+	if r.PostFormValue("List-Unsubscribe") == "One-Click" {
+		if err := h.unsubscribes.OneClick(r.Context(), token); err != nil {
+			h.fail(w, r, err, 0)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.Write([]byte("Unsubscribed.\n"))
+		return
+	}
+	which := r.PostFormValue("remove")
+	if err := h.unsubscribes.Remove(r.Context(), token, which); err != nil {
+		h.fail(w, r, err, 0)
+		return
+	}
+	http.Redirect(w, r, r.URL.Path+"?removed="+url.QueryEscape(which), http.StatusSeeOther)
+}
+
+// showPage renders the contact's alerts at the shop.
+func (h *unsubscribeHandler) showPage(w http.ResponseWriter, r *http.Request, token, removed string) {
+	alerts, err := h.unsubscribes.ContactAlerts(r.Context(), token)
+	if err != nil {
+		h.fail(w, r, err, 0)
+		return
+	}
+	lang := pageLanguage(alerts.Language)
+	WriteHTML(w, http.StatusOK, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], Alerts: alerts, Removed: removed})
+}
+
+// fail answers the page with only an error message, in the language the
+// browser asks for; status, when not 0, overrides the error's own.
+func (h *unsubscribeHandler) fail(w http.ResponseWriter, r *http.Request, err error, status int) {
+	if status == 0 {
+		status = statusOf(err, linkStatuses)
+	}
+	h.server.logFailure(r, status, err)
+	lang := pageLanguage(r.Header.Get("Accept-Language"))
+	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], Status: status})
+}
+
+// unsubscribePage is what the page template sees.
+type unsubscribePage struct {
+	Lang    string
+	T       pageText
+	Alerts  *stockbell.ContactAlerts
+	Removed string // "", "all" or the id of the alert just removed
+	Status  int    // for error pages
+}
+
+// pageLanguage returns the page language for a locale or an
+// Accept-Language header: one the page speaks, else English.
+func pageLanguage(locale string) string {
+	lang := strings.ToLower(strings.TrimSpace(locale))
+	if i := strings.IndexAny(lang, "-_,;"); i >= 0 {
+		lang = lang[:i]
+	}
+	if _, ok := pageTexts[lang]; ok {
+		return lang
+	}
+	return "en"
+}
+
+// pageText is the wording of the unsubscribe page in one language.
+type pageText struct {
+	Title, Intro, Remove, RemoveAll, Removed, RemovedAll, Inactive, None, Invalid, Error string
+}
+
+var pageTexts = map[string]pageText{
+	"en": {"Your back-in-stock alerts", "Alerts for %s at %s:", "Remove", "Remove all alerts", "Alert removed. You will not hear about it again.",
+		"All alerts removed. You will not hear from us about them again.", "removed", "You have no active alerts here.",
+		"This link is not valid or has expired.", "Something went wrong. Please try again later."},
+	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s :", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne serez plus prévenu pour cet article.",
+		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
+		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
+	"de": {"Ihre Verfügbarkeitsbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
+		"Alle Benachrichtigungen wurden entfernt.", "entfernt", "Sie haben hier keine aktiven Benachrichtigungen.",
+		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
+	"es": {"Tus alertas de disponibilidad", "Alertas de %s en %s:", "Quitar", "Quitar todas las alertas", "Alerta eliminada. No volverás a recibir avisos de este artículo.",
+		"Se han eliminado todas las alertas.", "eliminada", "No tienes alertas activas aquí.",
+		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde."},
+}
+
+var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(template.FuncMap{
+	"sprintf": fmt.Sprintf,
+}).Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{{.T.Title}}</title>
+<style>
+body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
+main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px}
+h1{font-size:22px;margin:0 0 12px}
+ul{list-style:none;padding:0;margin:16px 0}
+li{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 0;border-top:1px solid #e4e4e7}
+li form{margin:0}
+button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;background:#fff;color:#18181b;cursor:pointer;min-height:44px}
+button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+.all button{background:#18181b;color:#fff}
+.done{padding:12px;background:#ecfdf5;border-radius:6px}
+.muted{color:#71717a}
+</style>
+</head>
+<body>
+<main>
+<h1>{{.T.Title}}</h1>
+{{- if .Status}}
+<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+{{- else}}
+{{- if eq .Removed "all"}}<p class="done" role="status">{{.T.RemovedAll}}</p>{{else if .Removed}}<p class="done" role="status">{{.T.Removed}}</p>{{end}}
+<p>{{sprintf .T.Intro .Alerts.Contact .Alerts.Shop}}</p>
+<ul>
+{{- range .Alerts.Alerts}}
+<li><span>{{.Product}}{{with .Variant}} <span class="muted">({{.}})</span>{{end}}</span>
+{{- if .Active}}
+<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}: {{.Product}}">{{$.T.Remove}}</button></form>
+{{- else}}<span class="muted">{{$.T.Inactive}}</span>{{end}}</li>
+{{- end}}
+</ul>
+{{- if gt .Alerts.Active 1}}
+<form method="post" class="all"><input type="hidden" name="remove" value="all"><button type="submit">{{.T.RemoveAll}}</button></form>
+{{- else if eq .Alerts.Active 0}}
+<p>{{.T.None}}</p>
+{{- end}}
+{{- end}}
+</main>
+</body>
+</html>
+`))
