@@ -140,6 +140,45 @@ type FeedService interface {
 	FinishFeedSync(ctx context.Context, end FeedSyncEnd) error
 }
 
+// FeedCredentials open a private feed: HTTP basic auth, or one header
+// (such as Authorization or X-Api-Key) with its value. Stored sealed.
+type FeedCredentials struct {
+	Username string `json:"username,omitempty"`
+	Password string `json:"password,omitempty"`
+	Header   string `json:"header,omitempty"`
+	Value    string `json:"value,omitempty"`
+}
+
+// FeedSettings is what a merchant gives to connect a feed.
+type FeedSettings struct {
+	// Domain is the storefront's domain (the shop's name in the storefront
+	// API); Name is shown in the admin (the domain when empty).
+	Domain string
+	Name   string
+	URL    string
+	// Credentials open a private feed: basic auth or one header, not both.
+	Credentials *FeedCredentials
+	// Interval between scheduled syncs (DefaultFeedInterval when 0).
+	Interval time.Duration
+}
+
+// FeedSyncer connects feeds and syncs them on demand; integrations/feed
+// implements it, the CLI, the admin and the JSON API call it.
+type FeedSyncer interface {
+	// Connect checks the feed URL (it must reach the public internet), seals
+	// the credentials, and creates or updates the feed shop with its first
+	// sync queued. Returns EINVALID naming the field.
+	Connect(ctx context.Context, settings FeedSettings) (*Shop, *Feed, error)
+	// SyncFeed syncs the shop's feed now (after a sync already running, if
+	// any) and returns its report; a feed that could not be read or whose
+	// document was rejected is a report with a Failure, not an error.
+	// Returns ENOTFOUND for a shop without a feed.
+	SyncFeed(ctx context.Context, shopID int64) (*SyncReport, error)
+	// QueueSync queues a sync of the shop's feed. Returns ENOTFOUND for a
+	// shop without a feed.
+	QueueSync(ctx context.Context, shopID int64) error
+}
+
 // FeedSyncJob syncs one shop's feed.
 type FeedSyncJob struct {
 	ShopID int64 `json:"shop_id"`

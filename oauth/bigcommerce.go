@@ -26,8 +26,6 @@ type BigCommerce struct {
 	Config stockbell.BigCommerceConfig
 	Shops  stockbell.ShopService
 	Users  stockbell.ShopUserService
-	// Jobs receives the hooks and catalog sync jobs after an install.
-	Jobs   stockbell.JobInserter
 	Sealer stockbell.TokenSealer
 	HTTP   *http.Client
 	Clock  stockbell.Clock
@@ -36,8 +34,8 @@ type BigCommerce struct {
 
 // NewBigCommerce returns the steps with a 15 s HTTP client.
 func NewBigCommerce(cfg stockbell.BigCommerceConfig, shops stockbell.ShopService, users stockbell.ShopUserService,
-	jobs stockbell.JobInserter, sealer stockbell.TokenSealer, clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
-	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Jobs: jobs, Sealer: sealer, Clock: clock, Logger: logger,
+	sealer stockbell.TokenSealer, clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
+	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Sealer: sealer, Clock: clock, Logger: logger,
 		HTTP: &http.Client{Timeout: 15 * time.Second}}
 }
 
@@ -67,7 +65,7 @@ func (b *BigCommerce) Install(ctx context.Context, query url.Values) (*stockbell
 		return nil, nil, err
 	}
 	shop, err := b.Shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformBigCommerce, Domain: domain,
-		Name: stockbell.StoreHash(domain), SealedToken: sealed, Scopes: token.Scope})
+		Name: stockbell.StoreHash(domain), SealedToken: sealed, Scopes: token.Scope, FollowUp: bigCommerceFirstJobs})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -77,18 +75,16 @@ func (b *BigCommerce) Install(ctx context.Context, query url.Values) (*stockbell
 		return nil, nil, err
 	}
 	b.Logger.InfoContext(ctx, "shop installed", "platform", "bigcommerce", "shop", domain, "shop_id", shop.ID, "scopes", token.Scope)
-	return shop, user, b.queueFirstJobs(ctx, shop.ID)
+	return shop, user, nil
 }
 
-// queueFirstJobs inserts the hooks and catalog sync. They run after
-// InstallShop's own transaction; should the insert fail, the merchant sees
-// an error and installing again (which is idempotent) retries.
-func (b *BigCommerce) queueFirstJobs(ctx context.Context, shopID int64) error {
-	unique := &stockbell.JobOptions{UniqueByArgs: true}
-	if err := b.Jobs.Insert(ctx, stockbell.BigCommerceRegisterHooksJob{ShopID: shopID}, unique); err != nil {
-		return err
+// bigCommerceFirstJobs are the jobs a newly installed store needs: its
+// hooks (and its name and domain), then its catalog.
+func bigCommerceFirstJobs(shop *stockbell.Shop) []stockbell.JobArgs {
+	return []stockbell.JobArgs{
+		stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID},
+		stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID},
 	}
-	return b.Jobs.Insert(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shopID}, unique)
 }
 
 // Load serves the load callback: it verifies the signed payload and returns

@@ -157,7 +157,7 @@ type bigCommerceToken struct {
 
 // exchange posts the callback's code to the login host's token endpoint.
 // A 4xx answer is EUNAUTHORIZED (BigCommerce refused the code); a network
-// failure or 5xx is an upstream error.
+// failure or 5xx is EUPSTREAM.
 func (b *BigCommerce) exchange(ctx context.Context, query url.Values) (*bigCommerceToken, error) {
 	body, _ := json.Marshal(map[string]string{
 		"client_id": b.Config.ClientID, "client_secret": b.Config.ClientSecret, "code": query.Get("code"),
@@ -172,15 +172,15 @@ func (b *BigCommerce) exchange(ctx context.Context, query url.Values) (*bigComme
 	req.Header.Set("Accept", "application/json")
 	resp, err := b.HTTP.Do(req)
 	if err != nil {
-		return nil, &upstreamError{fmt.Errorf("bigcommerce token endpoint: %w", err)}
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint: %w", err))
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	switch {
 	case err != nil:
-		return nil, &upstreamError{fmt.Errorf("bigcommerce token endpoint: %w", err)}
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint: %w", err))
 	case resp.StatusCode >= 500:
-		return nil, &upstreamError{fmt.Errorf("bigcommerce token endpoint answered %d: %.200s", resp.StatusCode, raw)}
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered %d: %.200s", resp.StatusCode, raw))
 	case resp.StatusCode >= 400:
 		var te tokenError
 		json.Unmarshal(raw, &te)
@@ -188,7 +188,7 @@ func (b *BigCommerce) exchange(ctx context.Context, query url.Values) (*bigComme
 	}
 	var token bigCommerceToken
 	if err := json.Unmarshal(raw, &token); err != nil || token.AccessToken == "" {
-		return nil, &upstreamError{fmt.Errorf("bigcommerce token endpoint answered without an access token: %.200s", raw)}
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered without an access token: %.200s", raw))
 	}
 	return &token, nil
 }

@@ -43,7 +43,7 @@ func newBCEnv(t *testing.T, db *store.DB) *bcEnv {
 	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("s"), 32))
 	cfg := stockbell.BigCommerceConfig{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, LoginURL: fake.URL(),
 		APIURL: fake.URL(), AppURL: "https://app.example"}
-	steps := oauth.NewBigCommerce(cfg, db, db, db.Queue.(stockbell.JobInserter), sealer, clock, slog.New(slog.DiscardHandler))
+	steps := oauth.NewBigCommerce(cfg, db, db, sealer, clock, slog.New(slog.DiscardHandler))
 	return &bcEnv{t: t, db: db, fake: fake, clock: clock, steps: steps}
 }
 

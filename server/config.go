@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -40,6 +41,11 @@ type Config struct {
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
 	RateLimitContact web.RateLimit
+	// BigCommerce is the BigCommerce app (BIGCOMMERCE_*,
+	// STOCKBELL_BIGCOMMERCE_*); not Enabled without a client id.
+	BigCommerce stockbell.BigCommerceConfig
+	// FeedMaxBytes caps a catalog feed document (STOCKBELL_FEED_MAX_BYTES).
+	FeedMaxBytes int64
 }
 
 // Development reports whether the server runs in development mode.
@@ -80,7 +86,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		cfg.PublicURL = "http://localhost" + portSuffix(cfg.Addr)
 	}
 	steps := []func(func(string) string) error{
-		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits,
+		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseBigCommerce, cfg.parseFeed,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {

@@ -55,7 +55,7 @@ func TestBadFeedsChangeNothing(t *testing.T) {
 			assertUnchanged(t, e, shop, before, c.name)
 		}
 		// Unreachable.
-		_, _, err = e.in.Connect(ctx, feed.Connection{Domain: "shop.example.com", URL: "http://127.0.0.1:1/f.json"})
+		_, _, err = e.in.Connect(ctx, stockbell.FeedSettings{Domain: "shop.example.com", URL: "http://127.0.0.1:1/f.json"})
 		must(t, err)
 		if r := e.sync(shop); !strings.Contains(r.Failure, "could not be reached") {
 			t.Fatalf("unreachable: %+v", r)
@@ -148,7 +148,7 @@ func TestConcurrentSyncsNeverOverlap(t *testing.T) {
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(body)
 		})
-		shop, _, err := e.in.Connect(ctx, feed.Connection{Domain: "shop.example.com", URL: slow + "/f.json"})
+		shop, _, err := e.in.Connect(ctx, stockbell.FeedSettings{Domain: "shop.example.com", URL: slow + "/f.json"})
 		must(t, err)
 		replica := newIntegration(db, e.in.Sealer, feed.NewFetcher(feed.FetchConfig{AllowPrivate: true}))
 		var wg sync.WaitGroup
@@ -157,7 +157,7 @@ func TestConcurrentSyncsNeverOverlap(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = in.SyncFeed(ctx, shop.ID, feed.SyncOptions{Wait: true})
+				_, errs[i] = in.Sync(ctx, shop.ID, feed.SyncOptions{Wait: true})
 			}()
 		}
 		wg.Wait()
@@ -169,11 +169,11 @@ func TestConcurrentSyncsNeverOverlap(t *testing.T) {
 		}
 		// A sync that does not wait is refused while another runs; the job handler leaves it to that one.
 		done := make(chan error)
-		go func() { _, err := e.in.SyncFeed(ctx, shop.ID, feed.SyncOptions{}); done <- err }()
+		go func() { _, err := e.in.Sync(ctx, shop.ID, feed.SyncOptions{}); done <- err }()
 		for inFlight.Load() == 0 {
 			time.Sleep(5 * time.Millisecond)
 		}
-		if _, err := replica.SyncFeed(ctx, shop.ID, feed.SyncOptions{}); err != feed.ErrBusy {
+		if _, err := replica.Sync(ctx, shop.ID, feed.SyncOptions{}); err != feed.ErrBusy {
 			t.Fatalf("a second sync while one runs: %v, want ErrBusy", err)
 		}
 		must(t, replica.HandleSync(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}))

@@ -3,30 +3,16 @@ package feed
 import (
 	"context"
 	"errors"
-	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"golang.org/x/net/http/httpguts"
 )
 
-// Connection is what a merchant gives to connect a feed.
-type Connection struct {
-	// Domain is the storefront's domain (the shop's name in the storefront
-	// API); Name is shown in the admin (the domain when empty).
-	Domain string
-	Name   string
-	URL    string
-	// Credentials open a private feed: basic auth or one header, not both.
-	Credentials *Credentials
-	// Interval between scheduled syncs (DefaultFeedInterval when 0).
-	Interval time.Duration
-}
-
 // Connect checks the feed URL under the address rule (connect time; the
 // fetch checks again when it dials), seals the credentials and stores the
 // shop and its feed with its first sync queued. Returns EINVALID naming
 // the field (feed_url, credentials, interval, domain).
-func (in *Integration) Connect(ctx context.Context, c Connection) (*stockbell.Shop, *stockbell.Feed, error) {
+func (in *Integration) Connect(ctx context.Context, c stockbell.FeedSettings) (*stockbell.Shop, *stockbell.Feed, error) {
 	u, err := in.Fetcher.CheckURL(ctx, c.URL)
 	var fetchErr *FetchError
 	if errors.As(err, &fetchErr) {

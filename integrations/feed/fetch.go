@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	stockbell "github.com/stockbell/stockbell"
 )
 
 // DefaultMaxBytes caps a feed document (STOCKBELL_FEED_MAX_BYTES).
@@ -29,14 +31,8 @@ type FetchError struct {
 
 func (e *FetchError) Error() string { return e.Reason }
 
-// Credentials open a private feed: HTTP basic auth, or one header (such as
-// Authorization or X-Api-Key) with its value. They are stored sealed.
-type Credentials struct {
-	Username string `json:"username,omitempty"`
-	Password string `json:"password,omitempty"`
-	Header   string `json:"header,omitempty"`
-	Value    string `json:"value,omitempty"`
-}
+// Credentials open a private feed (stored sealed).
+type Credentials = stockbell.FeedCredentials
 
 // Validators are a document's ETag and Last-Modified, sent back on the
 // next fetch so that an unchanged feed answers 304.

@@ -30,8 +30,8 @@ const (
 var ErrBusy = stockbell.Errorf(stockbell.ECONFLICT, "A sync of this feed is already running.")
 
 // Integration connects feeds, reads them and applies what changed: Connect,
-// the on-demand SyncFeed and the job handlers HandleSync and
-// HandleSchedule.
+// the on-demand SyncFeed and QueueSync (stockbell.FeedSyncer), and the job
+// handlers HandleSync and HandleSchedule.
 type Integration struct {
 	Feeds   stockbell.FeedService
 	Shops   stockbell.ShopService
@@ -50,18 +50,35 @@ type Integration struct {
 	TempDir string
 }
 
-// SyncOptions tune one on-demand sync.
+// SyncOptions tune one sync.
 type SyncOptions struct {
 	// Wait for a running sync of the feed to end, then sync, rather than
 	// returning ErrBusy.
 	Wait bool
 }
 
-// SyncFeed syncs the shop's feed now and returns its report. A feed that
+var _ stockbell.FeedSyncer = (*Integration)(nil)
+
+// SyncFeed syncs the shop's feed now, after a sync already running ends
+// (the CLI, the admin and the JSON API call it).
+func (in *Integration) SyncFeed(ctx context.Context, shopID int64) (*stockbell.SyncReport, error) {
+	return in.Sync(ctx, shopID, SyncOptions{Wait: true})
+}
+
+// QueueSync queues a sync of the shop's feed (unless one is queued).
+// Returns ENOTFOUND for a shop without a feed.
+func (in *Integration) QueueSync(ctx context.Context, shopID int64) error {
+	if _, err := in.Feeds.FindFeed(ctx, shopID); err != nil {
+		return err
+	}
+	return in.Jobs.Insert(ctx, stockbell.FeedSyncJob{ShopID: shopID}, &stockbell.JobOptions{UniqueByArgs: true})
+}
+
+// Sync syncs the shop's feed now and returns its report. A feed that
 // cannot be fetched or whose document is unsound is a report with a
 // Failure (recorded in the sync log), not an error; errors are for the
 // rest (ENOTFOUND for a shop without a feed, ErrBusy, the database).
-func (in *Integration) SyncFeed(ctx context.Context, shopID int64, opts SyncOptions) (*stockbell.SyncReport, error) {
+func (in *Integration) Sync(ctx context.Context, shopID int64, opts SyncOptions) (*stockbell.SyncReport, error) {
 	owner := in.newOwner()
 	for {
 		ok, err := in.Feeds.AcquireFeedLease(ctx, shopID, owner, in.Clock.Now().Add(in.leaseTTL()))
@@ -87,7 +104,7 @@ func (in *Integration) SyncFeed(ctx context.Context, shopID int64, opts SyncOpti
 // it; a feed that fails is recorded and tried again at its next interval,
 // so only database errors make the job retry.
 func (in *Integration) HandleSync(ctx context.Context, job stockbell.FeedSyncJob) error {
-	report, err := in.SyncFeed(ctx, job.ShopID, SyncOptions{})
+	report, err := in.Sync(ctx, job.ShopID, SyncOptions{})
 	switch {
 	case errors.Is(err, ErrBusy) || stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return nil

@@ -38,7 +38,7 @@ func newIntegration(db *store.DB, sealer stockbell.TokenSealer, fetcher *feed.Fe
 // connect connects shop.example.com to the host's path.
 func (e *env) connect(path string, creds *feed.Credentials) *stockbell.Shop {
 	e.t.Helper()
-	shop, _, err := e.in.Connect(ctx, feed.Connection{Domain: "shop.example.com", URL: e.host.URL(path), Credentials: creds})
+	shop, _, err := e.in.Connect(ctx, stockbell.FeedSettings{Domain: "shop.example.com", URL: e.host.URL(path), Credentials: creds})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -47,7 +47,7 @@ func (e *env) connect(path string, creds *feed.Credentials) *stockbell.Shop {
 
 func (e *env) sync(shop *stockbell.Shop) *stockbell.SyncReport {
 	e.t.Helper()
-	report, err := e.in.SyncFeed(ctx, shop.ID, feed.SyncOptions{})
+	report, err := e.in.Sync(ctx, shop.ID, feed.SyncOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -171,14 +171,14 @@ func TestSyncPrivateFeedWithSealedCredentials(t *testing.T) {
 			t.Fatalf("private feed sync = %+v", r)
 		}
 		e.host.Set("/header.xml", feedtest.Feed{Body: feedtest.Document("xml", feedtest.Items(2, 1)), ContentType: "text/xml", Header: "Authorization", Value: "Bearer t0ken"})
-		other, _, err := e.in.Connect(ctx, feed.Connection{Domain: "other.example.com", URL: e.host.URL("/header.xml"),
+		other, _, err := e.in.Connect(ctx, stockbell.FeedSettings{Domain: "other.example.com", URL: e.host.URL("/header.xml"),
 			Credentials: &feed.Credentials{Header: "Authorization", Value: "Bearer t0ken"}})
 		must(t, err)
 		if r := e.sync(other); r.Failed() || r.Changed != 2 {
 			t.Fatalf("header feed sync = %+v", r)
 		}
 		for _, bad := range []*feed.Credentials{{Username: "u", Header: "X-Key"}, {Value: "v"}, {Header: "Bad Header", Value: "v"}} {
-			_, _, err := e.in.Connect(ctx, feed.Connection{Domain: "third.example.com", URL: e.host.URL("/x.json"), Credentials: bad})
+			_, _, err := e.in.Connect(ctx, stockbell.FeedSettings{Domain: "third.example.com", URL: e.host.URL("/x.json"), Credentials: bad})
 			if stockbell.ErrorField(err) != "credentials" {
 				t.Errorf("credentials %+v: %v", bad, err)
 			}

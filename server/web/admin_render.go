@@ -131,14 +131,13 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 }
 
 // securityHeaders: scripts and styles only from this server (and App
-// Bridge inside Shopify); framing only by the Shopify admin of the
-// session's own shop, else never.
+// Bridge inside Shopify); framing only by the control panel of the
+// session's own shop (Shopify's admin, BigCommerce's), else never.
 func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
 	h := w.Header()
-	scripts, frame := "'self'", "'none'"
+	scripts, frame := "'self'", frameAncestors(s)
 	if s != nil && s.Embedded && s.Shop != nil {
 		scripts += " https://cdn.shopify.com"
-		frame = "https://" + s.Shop.Domain + " https://admin.shopify.com"
 	}
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+scripts+"; style-src 'self'; img-src 'self' data: https:; "+
 		"frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+frame)
@@ -177,4 +176,19 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 // wantsJSON reports an in-page request (fetch) rather than a document load.
 func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// frameAncestors are the control panels that may show the session's admin
+// in their iframe: the Shopify admin of an embedded session's shop, the
+// BigCommerce control panel of a session its load callback opened.
+func frameAncestors(s *AdminSession) string {
+	switch {
+	case s == nil || s.Shop == nil:
+		return "'none'"
+	case s.Embedded:
+		return "https://" + s.Shop.Domain + " https://admin.shopify.com"
+	case s.Door == CallbackDoor(stockbell.PlatformBigCommerce) && s.Shop.Platform == stockbell.PlatformBigCommerce:
+		return "https://store-" + stockbell.StoreHash(s.Shop.Domain) + ".mybigcommerce.com https://*.bigcommerce.com"
+	}
+	return "'none'"
 }
