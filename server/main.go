@@ -8,6 +8,8 @@
 //	go run ./server [serve]          run the server (the default)
 //	go run ./server migrate          apply database migrations and exit
 //	go run ./server shop list        list installed shops
+//	go run ./server shop add         add a catalog feed shop
+//	go run ./server feed sync        sync a feed shop's feed now
 //	go run ./server settings get|set restock settings of a shop
 //	go run ./server admin link       a one-time sign-in link to a shop's admin
 package main

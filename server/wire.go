@@ -50,12 +50,19 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 		return nil, err
 	}
 	m.wireStorefront()
-	if _, err := m.wireAdmin(); err != nil {
+	admin, err := m.wireAdmin()
+	if err != nil {
 		return nil, err
 	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	if err := m.wireShopify(registry, workers, c); err != nil {
+		return nil, err
+	}
+	if err := m.wireBigCommerce(registry, workers, c, admin); err != nil {
+		return nil, err
+	}
+	if _, err := m.wireFeed(workers, c, admin); err != nil {
 		return nil, err
 	}
 	if err := m.wireRestock(workers); err != nil {
@@ -164,7 +171,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	}
 	clock := stockbell.SystemClock{}
 	logger := m.Logger.With("component", "shopify")
-	sealer, err := oauth.NewSealer(m.Config.SubKey("token sealing", 32))
+	sealer, err := m.tokenSealer()
 	if err != nil {
 		return err
 	}
