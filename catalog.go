@@ -78,12 +78,21 @@ type VariantWithProduct struct {
 // all: an unpublished or deleted product notifies no one.
 func (v *VariantWithProduct) Notifiable() bool { return v.Published && !v.Deleted }
 
-// InventoryLevel is one variant's available quantity at one location.
+// InventoryLevel is one variant's available quantity at one location, with
+// what orders changes to it (see DecideStockChange).
 type InventoryLevel struct {
-	VariantID  int64     `db:"variant_id" json:"variant_id"`
-	LocationID string    `db:"location_id" json:"location_id"`
-	Available  int       `db:"available" json:"available"`
-	UpdatedAt  time.Time `db:"updated_at" json:"updated_at"` // when the platform says it changed
+	VariantID  int64  `db:"variant_id" json:"variant_id"`
+	LocationID string `db:"location_id" json:"location_id"`
+	Available  int    `db:"available" json:"available"`
+	// PlatformUpdatedAt is the platform's own time of the level, as the read
+	// or the pushed change that stored it carried it; nil when it carried none.
+	PlatformUpdatedAt *time.Time `db:"platform_updated_at" json:"platform_updated_at,omitempty"`
+	// Origin says whether the level was read from the platform or pushed by it.
+	Origin LevelOrigin `db:"origin" json:"origin"`
+	// Seq is the stock sequence number taken when the level was written.
+	Seq int64 `db:"seq" json:"-"`
+	// UpdatedAt is when Stockbell recorded the level, by Stockbell's clock.
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // ProductUpsert is a product with its variants as a platform describes it.
@@ -97,14 +106,23 @@ type ProductUpsert struct {
 	ImageURL   string
 	Published  bool
 	Variants   []VariantUpsert
-	// UpdatedAt is when the platform says the product changed; an older
-	// upsert than the stored one is ignored.
+	// UpdatedAt is when the platform says the product changed; the product
+	// and variant fields of an older upsert than the stored one are ignored
+	// (its levels are still ordered one by one).
 	UpdatedAt time.Time
+	// Read is the read of the platform the variants' Levels come from; nil
+	// is a read that begins when the upsert is applied.
+	Read *StockRead
+	// Source names where the levels come from in activity events, e.g.
+	// "shopify:catalog_sync".
+	Source string
 }
 
 // VariantUpsert is one variant of a ProductUpsert. Stock is applied only
 // when Levels is not nil (a platform that sends a total and no per-location
-// levels uses one location named DefaultLocation).
+// levels uses one location named DefaultLocation). Levels are what a read
+// of the platform found: the variant's complete set of locations, each
+// ordered against its stored level by DecideStockChange.
 type VariantUpsert struct {
 	PlatformID      string
 	InventoryItemID string
@@ -118,10 +136,14 @@ type VariantUpsert struct {
 	Levels          []LocationLevel
 }
 
-// LocationLevel is an available quantity at one location.
+// LocationLevel is an available quantity at one location, as read from
+// the platform.
 type LocationLevel struct {
 	LocationID string
 	Available  int
+	// UpdatedAt is the platform's own time of the level (Shopify's
+	// InventoryLevel.updatedAt); zero when the read carries none.
+	UpdatedAt time.Time
 }
 
 // DefaultLocation names the single location of platforms that report one
@@ -129,9 +151,10 @@ type LocationLevel struct {
 const DefaultLocation = "default"
 
 // StockChange is one location's new available quantity for a variant, as a
-// webhook, a poll or a feed reports it. Platforms deliver out of order: a
-// change older than the stored level for the same variant and location is
-// ignored, and a duplicate changes nothing.
+// webhook or a platform module pushes it, or as a read of the platform (a
+// poll, a feed, a re-read) finds it. Platforms deliver out of order:
+// DecideStockChange orders each change against the stored level by the
+// platform's own clock.
 type StockChange struct {
 	ShopID int64
 	// The variant, by platform variant id or by inventory item id.
@@ -141,17 +164,28 @@ type StockChange struct {
 	Available         int
 	// Disconnected removes the location's level (the location no longer stocks the item).
 	Disconnected bool
-	// At is when the platform says the level changed.
-	At     time.Time
+	// At is the platform's own time of the change (a webhook's updated_at)
+	// or of the level read (Shopify's InventoryLevel.updatedAt); zero when
+	// the platform gives none. Never a time from Stockbell's clock.
+	At time.Time
+	// Read is set when the level was read from the platform's API (a
+	// snapshot of its state) and nil when the platform pushed the change.
+	Read   *StockRead
 	Source string // e.g. "shopify:inventory_levels/update"
 }
 
 // StockResult tells what a StockChange did.
 type StockResult struct {
 	Variant  *Variant
-	Applied  bool // false when the change was stale or a duplicate
+	Applied  bool // false when the change was stale, a duplicate or must be re-read
 	OldStock int
 	NewStock int
+	// Reread is true when the change could not be ordered against the
+	// stored level: the caller resolves it by reading the level from the
+	// platform again (an activity event records why).
+	Reread bool
+	// Reason says why a change was neither applied nor a duplicate.
+	Reason string
 }
 
 // VariantFilter selects variants; nil fields do not filter.
@@ -180,7 +214,11 @@ type CatalogService interface {
 	FindVariants(ctx context.Context, filter VariantFilter) ([]*VariantWithProduct, int, error)
 	// FindInventoryLevels returns a variant's per-location levels.
 	FindInventoryLevels(ctx context.Context, variantID int64) ([]*InventoryLevel, error)
-	// ApplyStockChange records one location's level and recomputes the
-	// variant's stock. Returns ENOTFOUND for an unknown variant.
+	// ApplyStockChange orders one location's change against its stored
+	// level (DecideStockChange), records it when it is newer and recomputes
+	// the variant's stock. Returns ENOTFOUND for an unknown variant.
 	ApplyStockChange(ctx context.Context, change StockChange) (*StockResult, error)
+	// BeginStockRead is called before a platform is asked for stock; the
+	// levels its answer carries are applied with the returned StockRead.
+	BeginStockRead(ctx context.Context) (StockRead, error)
 }

@@ -30,6 +30,16 @@ const (
 	EventConverted EventKind = "converted"
 )
 
+// Activity events of stock changes that were not applied as they came (see
+// DecideStockChange); the detail's reason says why.
+const (
+	// EventStockChangeIgnored: what is stored is newer than the change.
+	EventStockChangeIgnored EventKind = "stock_change_ignored"
+	// EventStockChangeReread: the change could not be ordered against the
+	// stored level, so the level is read again from the platform.
+	EventStockChangeReread EventKind = "stock_change_reread"
+)
+
 // Event is one entry of a shop's activity log. Detail is a small JSON
 // object whose keys depend on the kind (e.g. batch size, stock, reason).
 type Event struct {

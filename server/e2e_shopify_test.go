@@ -29,10 +29,10 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// shopifyServer starts the real server against a loopback fake Shopify
-// whose shop sells one T-shirt variant, sold out at a warehouse and at a
-// point-of-sale location.
-func shopifyServer(t *testing.T) (*Main, *shopifytest.Fake) {
+// shopifyServer starts the real server on the database at dbURL against a
+// loopback fake Shopify whose shop sells one T-shirt variant, sold out at a
+// warehouse and at a point-of-sale location.
+func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
 	t.Cleanup(fake.Close)
 	fake.Do(e2eShop, func(s *shopifytest.Shop) {
@@ -46,7 +46,7 @@ func shopifyServer(t *testing.T) (*Main, *shopifytest.Fake) {
 	m := startServer(t, testEnv(t, map[string]string{
 		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
 		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret,
-		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(),
+		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(), "STOCKBELL_DATABASE_URL": dbURL,
 	}))
 	return m, fake
 }
@@ -121,7 +121,13 @@ func levelUpdate(locationID int64, available int, at time.Time) []byte {
 // point-of-sale location delivered by signed webhook (twice, and with an
 // older update arriving late) notifying the subscriber through the engine.
 func TestShopifyInstallToRestockNotification(t *testing.T) {
-	m, fake := shopifyServer(t)
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) { installToRestockNotification(t, dbURL) })
+	}
+}
+
+func installToRestockNotification(t *testing.T, dbURL string) {
+	m, fake := shopifyServer(t, dbURL)
 	installShop(t, m, fake)
 	ctx := context.Background()
 	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformShopify, e2eShop)

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
-	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -19,8 +18,9 @@ type variantRecord struct {
 
 // SyncCatalog serves ShopifyCatalogSyncJob: it pages through every variant
 // with its product and per-location levels and upserts them, one product's
-// variants of a page at a time. Levels read now are stamped now, so a
-// webhook older than the read cannot overwrite them.
+// variants of a page at a time. Each page is a read of Shopify begun before
+// its query is sent; its levels carry Shopify's InventoryLevel.updatedAt,
+// so the store orders them against webhooks by Shopify's clock alone.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
@@ -36,6 +36,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 				Nodes    []gqlVariant `json:"nodes"`
 			} `json:"productVariants"`
 		}
+		read, err := in.Catalog.BeginStockRead(ctx)
+		if err != nil {
+			return err
+		}
 		if err := sess.query(ctx, variantsQuery, map[string]any{"after": nullable(after)}, &data); err != nil {
 			return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 		}
@@ -43,7 +47,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		if err != nil {
 			return err
 		}
-		if err := in.upsertRecords(ctx, shop, records); err != nil {
+		if err := in.upsertRecords(ctx, shop, records, read, "shopify:catalog_sync"); err != nil {
 			return err
 		}
 		for _, r := range records {
@@ -156,16 +160,17 @@ func (s *adminSession) fetchItem(ctx context.Context, itemID string) (*variantRe
 	return &variantRecord{variant: *item.Variant, item: *item}, nil
 }
 
-// upsertRecords upserts the records grouped by product, in page order.
-func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, records []variantRecord) error {
-	now := in.Clock.Now()
+// upsertRecords upserts the records of one read grouped by product, in
+// page order.
+func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, records []variantRecord, read stockbell.StockRead, source string) error {
 	var order []string
 	byProduct := map[string]*stockbell.ProductUpsert{}
 	for _, r := range records {
 		pid := r.variant.Product.LegacyResourceID
 		up, ok := byProduct[pid]
 		if !ok {
-			up = productUpsert(shop, r.variant.Product, now)
+			up = productUpsert(shop, r.variant.Product)
+			up.Read, up.Source = &read, source
 			byProduct[pid] = up
 			order = append(order, pid)
 		}
@@ -179,12 +184,14 @@ func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, 
 	return nil
 }
 
-func productUpsert(shop *stockbell.Shop, p gqlProduct, at time.Time) *stockbell.ProductUpsert {
+// productUpsert is the product as read, at Shopify's updatedAt (so that a
+// products/update webhook is ordered against it by Shopify's clock alone).
+func productUpsert(shop *stockbell.Shop, p gqlProduct) *stockbell.ProductUpsert {
 	up := &stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: p.LegacyResourceID, Title: p.Title, Handle: p.Handle,
 		URL:       productURL(shop, p.Handle),
 		Published: strings.EqualFold(p.Status, "ACTIVE") && p.PublishedAt != nil,
-		UpdatedAt: at,
+		UpdatedAt: platformTime(p.UpdatedAt),
 	}
 	if p.OnlineStoreURL != nil && *p.OnlineStoreURL != "" {
 		up.URL = *p.OnlineStoreURL
@@ -211,12 +218,13 @@ func variantUpsert(product *stockbell.ProductUpsert, r variantRecord) stockbell.
 	return v
 }
 
-// levelsOf returns the available quantity per location (never nil, so
-// an item stocked nowhere has its levels cleared).
+// levelsOf returns the available quantity per location with Shopify's
+// time of each level (never nil, so an item stocked nowhere has its levels
+// cleared).
 func levelsOf(levels gqlLevels) []stockbell.LocationLevel {
 	out := []stockbell.LocationLevel{}
 	for _, n := range levels.Nodes {
-		level := stockbell.LocationLevel{LocationID: legacyID(n.Location.ID)}
+		level := stockbell.LocationLevel{LocationID: legacyID(n.Location.ID), UpdatedAt: platformTime(n.UpdatedAt)}
 		for _, q := range n.Quantities {
 			if q.Name == "available" {
 				level.Available = q.Quantity

@@ -161,7 +161,7 @@ func (e *env) variant(shopID, platformID int64) (*stockbell.VariantWithProduct, 
 // queueSubscriber adds a queued email subscription to a variant. (Written
 // in SQL until the store's subscription service lands.)
 func (e *env) queueSubscriber(shopID, variantID int64, email string) {
-	now := e.clock.Now()
+	now := e.db.Clock.Now()
 	_, err := e.db.DB.Exec(e.db.DB.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, channels, status, created_at, updated_at)
 		VALUES (?, ?, ?, 'email', 'queued', ?, ?)`), shopID, variantID, email, now, now)
 	if err != nil {

@@ -10,7 +10,7 @@ import (
 const (
 	variantFields = `id legacyResourceId title sku price inventoryPolicy inventoryQuantity image{ url }
   product{ id legacyResourceId handle title status publishedAt onlineStoreUrl featuredImage{ url } updatedAt }`
-	levelFields = `pageInfo{ hasNextPage endCursor } nodes{ location{ id } quantities(names:["available"]){ name quantity } }`
+	levelFields = `pageInfo{ hasNextPage endCursor } nodes{ location{ id } quantities(names:["available"]){ name quantity } updatedAt }`
 
 	// variantsQuery pages through every variant with its product and levels.
 	variantsQuery = `query StockbellVariants($after:String){ productVariants(first:25, after:$after){
@@ -69,6 +69,10 @@ type gqlLevels struct {
 			Name     string `json:"name"`
 			Quantity int    `json:"quantity"`
 		} `json:"quantities"`
+		// UpdatedAt is Shopify's time of the level's last change (any of
+		// its quantities), never later than the read: it orders the level
+		// against inventory_levels/update webhooks' updated_at.
+		UpdatedAt string `json:"updatedAt"`
 	} `json:"nodes"`
 }
 

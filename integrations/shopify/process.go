@@ -55,30 +55,32 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 	return nil
 }
 
-// applyLevel records one location's level. An inventory item not yet in the
+// applyLevel records one location's level, ordered by Shopify's updated_at.
+// A change the store cannot order against what it holds (it looks older
+// than a read, or shares its second with a different quantity) is resolved
+// by reading the item's levels again. An inventory item not yet in the
 // catalog is read from the Admin API (variant, product, every level) and
-// upserted first; the webhook's own level is then applied, and ignored as
-// stale when the fresher read already covers it.
+// upserted: that read began after the webhook arrived, so it holds the
+// webhook's change or a newer one.
 func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) error {
 	change := stockbell.StockChange{
 		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
-		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc.TriggeredAt),
+		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc),
 		Source: "shopify:" + rc.Topic,
 	}
 	if p.Available != nil {
 		change.Available = int(*p.Available)
 	}
-	_, err := in.Catalog.ApplyStockChange(ctx, change)
-	if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	switch {
+	case err == nil && result.Reread:
+		return in.reread(ctx, shop, result.Variant, change.InventoryItemID)
+	case stockbell.ErrorCode(err) != stockbell.ENOTFOUND:
 		return err
+	case change.Disconnected:
+		return nil // nothing stocked there for us
 	}
-	if change.Disconnected {
-		return nil
-	}
-	if err := in.refreshItem(ctx, shop, change.InventoryItemID); err != nil {
-		return err
-	}
-	return ignoreNotFound(second(in.Catalog.ApplyStockChange(ctx, change)))
+	return in.refreshItem(ctx, shop, change.InventoryItemID)
 }
 
 // refreshItem reads an inventory item through the Admin API and upserts its
@@ -88,11 +90,15 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 	if err != nil {
 		return err
 	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
 	record, err := sess.fetchItem(ctx, itemID)
 	if err != nil || record == nil {
 		return err
 	}
-	return in.upsertRecords(ctx, shop, []variantRecord{*record})
+	return in.upsertRecords(ctx, shop, []variantRecord{*record}, read, "shopify:refresh")
 }
 
 // upsertProduct applies products/create or update. Stock is left to the
@@ -101,7 +107,7 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
-		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc.TriggeredAt),
+		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc),
 	}
 	images := map[ID]string{}
 	for _, img := range p.Images {
@@ -156,13 +162,18 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 	return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
 }
 
-// changeTime is when the platform says the change happened: the payload's
-// updated_at, else the receipt's X-Shopify-Triggered-At.
-func changeTime(updatedAt string, triggeredAt time.Time) time.Time {
+// changeTime is when Shopify says the change happened: the payload's
+// updated_at, else the receipt's X-Shopify-Triggered-At. A receipt without
+// that header has its receive time there, by Stockbell's clock, which must
+// not order changes: then the change has no time (zero).
+func changeTime(updatedAt string, rc *stockbell.WebhookReceipt) time.Time {
 	if t, err := parseTime(updatedAt); err == nil && !t.IsZero() {
 		return t
 	}
-	return triggeredAt
+	if rc.TriggeredAt.Equal(rc.ReceivedAt) {
+		return time.Time{}
+	}
+	return rc.TriggeredAt
 }
 
 func ignoreNotFound(err error) error {
@@ -171,8 +182,6 @@ func ignoreNotFound(err error) error {
 	}
 	return err
 }
-
-func second[T any](_ T, err error) error { return err }
 
 // topicEnum turns a topic into the GraphQL WebhookSubscriptionTopic value.
 func topicEnum(topic string) string {

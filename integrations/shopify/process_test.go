@@ -32,7 +32,10 @@ func TestRestockAcrossTwoLocations(t *testing.T) {
 			t.Fatalf("after sync: %+v", v.Variant)
 		}
 		jobsBefore := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`)
+		e.clock.Advance(time.Minute)
 		at := e.clock.Now()
+		e.fake.SetLevel(shopDomain, smallItem, warehouse, 3)
+		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 2)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
 		e.runWebhookJobs()
@@ -43,6 +46,8 @@ func TestRestockAcrossTwoLocations(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`) - jobsBefore; n != 2 {
 			t.Fatalf("%d stock-changed jobs queued, want 2", n)
 		}
+		e.clock.Advance(time.Second)
+		e.fake.DisconnectLevel(shopDomain, smallItem, pointOfSale)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsDisconnect,
 			Body: []byte(`{"inventory_item_id":271878346596884015,"location_id":655441491}`)})
 		e.runWebhookJobs()

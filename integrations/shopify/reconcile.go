@@ -13,8 +13,8 @@ const reconcileBatch = 25
 // Reconcile serves ShopifyReconcileJob. For ShopID 0 it queues one job per
 // installed Shopify shop; for a shop, it re-reads through the Admin API the
 // inventory of every variant with queued subscribers and applies each
-// location's level (and drops locations Shopify no longer lists), so a
-// missed webhook delays a notification by at most the job's period.
+// location's level as a read (and drops locations Shopify no longer lists),
+// so a missed webhook delays a notification by at most the job's period.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOutReconcile(ctx)
@@ -84,6 +84,10 @@ func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, b
 	var data struct {
 		Nodes []*gqlItem `json:"nodes"`
 	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
 	if err := sess.query(ctx, inventoryItemsQuery, map[string]any{"ids": ids}, &data); err != nil {
 		return fmt.Errorf("reconcile %s: %w", sess.shop.Domain, err)
 	}
@@ -94,38 +98,8 @@ func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, b
 		if err := sess.completeLevels(ctx, item); err != nil {
 			return err
 		}
-		if err := in.applyLevels(ctx, sess.shop, batch[i], levelsOf(item.InventoryLevels)); err != nil {
+		if err := in.applyLevels(ctx, sess.shop, &batch[i].Variant, levelsOf(item.InventoryLevels), read, "shopify:reconcile"); err != nil {
 			return err
-		}
-	}
-	return nil
-}
-
-// applyLevels applies each read level as a stock change at the read time,
-// and disconnects stored locations absent from the read.
-func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, levels []stockbell.LocationLevel) error {
-	now := in.Clock.Now()
-	seen := map[string]bool{}
-	base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, At: now, Source: "shopify:reconcile"}
-	for _, l := range levels {
-		seen[l.LocationID] = true
-		change := base
-		change.LocationID, change.Available = l.LocationID, l.Available
-		if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
-			return err
-		}
-	}
-	stored, err := in.Catalog.FindInventoryLevels(ctx, v.ID)
-	if err != nil {
-		return err
-	}
-	for _, l := range stored {
-		if !seen[l.LocationID] {
-			change := base
-			change.LocationID, change.Disconnected = l.LocationID, true
-			if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
-				return err
-			}
 		}
 	}
 	return nil

@@ -24,7 +24,7 @@ func benchDB(b *testing.B, dialect store.Dialect) (*harness, int64) {
 	must(b, err)
 	h.shop = shop
 	_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p", Published: true,
-		Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Tracked: true, Levels: []stockbell.LocationLevel{{LocationID: "warehouse"}}}}})
+		Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Tracked: true, Levels: []stockbell.LocationLevel{{LocationID: "warehouse", UpdatedAt: h.clock.Now().Add(-time.Hour)}}}}})
 	must(b, err)
 	v, err := db.FindVariant(ctx, shop.ID, "v1")
 	must(b, err)
@@ -49,7 +49,7 @@ func BenchmarkRestockFanout(b *testing.B) {
 			bulkSubscribe(b, h.db, h.shop.ID, v, subs, time.Now().UTC().Add(-time.Hour))
 			engine := &restock.Engine{Store: h.db, Clock: stockbell.SystemClock{}}
 			b.StartTimer()
-			_, err := h.db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: h.shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 1_000_000})
+			_, err := h.db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: h.shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 1_000_000, At: h.clock.Now()})
 			must(b, err)
 			must(b, engine.HandleStockChanged(ctx, stockbell.VariantStockChangedJob{VariantID: v}))
 			var batchID int64

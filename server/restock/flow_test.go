@@ -73,8 +73,10 @@ func TestReminderFlow(t *testing.T) {
 
 		h.subscribe(v, 1, "late") // queued, as if subscribed before a sell-out
 		h.stock("v1", "warehouse", 0)
+		h.clock.Add(time.Second) // platform times are whole seconds
 		h.stock("v1", "warehouse", 1)
 		h.run()
+		h.clock.Add(time.Second)
 		h.stock("v1", "warehouse", 0) // sold out again before the reminder
 		h.clock.Add(25 * time.Hour)
 		h.run()

@@ -101,12 +101,14 @@ func (h *harness) settings(minInventory, perUnit int, wait time.Duration) {
 	h.must(err)
 }
 
-// variant upserts a tracked, sold-out, published variant and returns its id.
+// variant upserts a tracked, published variant, sold out on the platform
+// an hour before the clock's now, and returns its id.
 func (h *harness) variant(platformID string) int64 {
+	soldOutAt := h.clock.Now().Add(-time.Hour)
 	_, err := h.db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: h.shop.ID, PlatformID: "p-" + platformID,
 		Title: "Lamp " + platformID, Published: true, Variants: []stockbell.VariantUpsert{{PlatformID: platformID,
 			InventoryItemID: "inv-" + platformID, Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
-			Levels: []stockbell.LocationLevel{{LocationID: "warehouse", Available: 0}}}}})
+			Levels: []stockbell.LocationLevel{{LocationID: "warehouse", Available: 0, UpdatedAt: soldOutAt}}}}})
 	h.must(err)
 	v, err := h.db.FindVariant(ctx, h.shop.ID, platformID)
 	h.must(err)

@@ -70,7 +70,7 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	for i := range workers {
 		workers[i] = startWorkerProcess(t, url, "w"+strconv.Itoa(i))
 	}
-	_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: h.shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 5})
+	_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: h.shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 5, At: h.clock.Now()})
 	must(t, err)
 
 	waitFor(t, 60*time.Second, func() bool { return h.count(`SELECT COUNT(*) FROM dev_sends`) >= replicaSubs/5 })

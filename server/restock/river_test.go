@@ -90,7 +90,7 @@ func TestThroughRiver(t *testing.T) {
 		h.shop = shop
 		v := h.variant("v1")
 		bulkSubscribe(t, db, shop.ID, v, 45, time.Now().UTC().Add(-time.Hour))
-		_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 3})
+		_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 3, At: h.clock.Now()})
 		must(t, err)
 
 		waitFor(t, 60*time.Second, func() bool {

@@ -31,9 +31,11 @@ func (tx *Tx) forUpdate() string {
 }
 
 // UpsertProduct creates or updates a product and its listed variants in one
-// transaction. An upsert older than the stored one (by UpdatedAt) changes
-// nothing and returns the stored product. A variant whose Levels is not nil
-// has its per-location levels replaced and its stock recomputed. Whenever an
+// transaction. The product and variant fields of an upsert older than the
+// stored one (by UpdatedAt) change nothing, and the stored product is
+// returned. A variant whose Levels is not nil has them ordered as a read of
+// the platform (up.Read), location by location, against its stored levels
+// (stockbell.DecideStockChange), and its stock recomputed. Whenever an
 // existing variant's purchasability inputs change (stock, tracking,
 // inventory policy, the product published or deleted), a
 // VariantStockChangedJob is inserted in the same transaction; brand-new
@@ -101,10 +103,10 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 		return nil, err
 	}
 	if stored.fresh {
-		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil)
+		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil, false)
 	}
 	if stale(up.UpdatedAt, stored.PlatformUpdatedAt) {
-		return &stored.Product, nil
+		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil, true)
 	}
 	if err := updateProduct(ctx, tx, stored.ID, up); err != nil {
 		return nil, err
@@ -115,7 +117,7 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 			return nil, err
 		}
 	}
-	if err := upsertVariants(ctx, tx, stored.ID, up, changed); err != nil {
+	if err := upsertVariants(ctx, tx, stored.ID, up, changed, false); err != nil {
 		return nil, err
 	}
 	return findProduct(ctx, tx, stored.ID)

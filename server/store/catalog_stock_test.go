@@ -3,6 +3,7 @@ package store_test
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,6 +107,11 @@ func TestApplyStockChangeOutOfOrderAndDuplicates(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ?`, stockbell.EventStockChanged); n != 1 {
 			t.Fatalf("%d stock events, want 1", n)
+		}
+		ignored := eventDetails(t, db, v.ID, stockbell.EventStockChangeIgnored)
+		if len(ignored) != 2 || ignored[0]["available"] != 9.0 || !strings.Contains(ignored[0]["reason"].(string), "older") ||
+			ignored[1]["disconnected"] != true {
+			t.Fatalf("ignored-change events = %v, want the older change and the older disconnect", ignored)
 		}
 		// A disconnect of a location that stocks nothing changes nothing.
 		gone := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "nowhere", Disconnected: true}

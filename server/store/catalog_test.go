@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -110,23 +111,38 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 	})
 }
 
+// TestUpsertProductIgnoresOlderUpsert: an upsert read before the stored one
+// was written, and older by the platform's times, changes neither fields
+// nor levels, and says why for each level it left.
 func TestUpsertProductIgnoresOlderUpsert(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
 		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		olderRead, err := db.BeginStockRead(ctx)
+		must(t, err)
 		newer := shirt(shop.ID, clock.Now())
-		_, err := db.UpsertProduct(ctx, newer)
+		for i := range newer.Variants[0].Levels {
+			newer.Variants[0].Levels[i].UpdatedAt = clock.Now()
+		}
+		_, err = db.UpsertProduct(ctx, newer)
 		must(t, err)
 		older := shirt(shop.ID, clock.Now().Add(-time.Second))
-		older.Title = "Old title"
-		older.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0}}
+		older.Title, older.Read, older.Source = "Old title", &olderRead, "test:sync"
+		older.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0, UpdatedAt: clock.Now().Add(-time.Second)}}
 		p, err := db.UpsertProduct(ctx, older)
 		must(t, err)
 		if p.Title != "Shirt" {
 			t.Fatalf("an older upsert overwrote the title: %q", p.Title)
 		}
-		if v := variant(t, db, shop.ID, newer.Variants[0].PlatformID); v.Stock != 5 {
+		v := variant(t, db, shop.ID, newer.Variants[0].PlatformID)
+		if v.Stock != 5 {
 			t.Fatalf("an older upsert changed stock to %d", v.Stock)
+		}
+		kind := stockbell.EventStockChangeIgnored
+		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{VariantID: &v.ID, Kind: &kind})
+		must(t, err)
+		if total != 2 || !strings.Contains(events[0].Detail, "in flight") || !strings.Contains(events[0].Detail, "test:sync") {
+			t.Fatalf("%d ignored-change events for the older read's paris and lyon, want 2: %v", total, events)
 		}
 		// Without levels, an upsert leaves stock alone.
 		same := shirt(shop.ID, clock.Now())

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -17,18 +16,20 @@ const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.pro
 
 // upsertVariants upserts the product's listed variants and inserts one
 // VariantStockChangedJob per variant whose purchasability inputs changed,
-// plus one for each id in alsoChanged.
-func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64) error {
-	at := up.UpdatedAt
-	if at.IsZero() {
-		at = tx.db.now().Truncate(time.Microsecond)
+// plus one for each id in alsoChanged. When fieldsStale, the upsert is
+// older than the stored product: its variants' fields are left alone and
+// only the levels of variants already stored are ordered and applied.
+func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64, fieldsStale bool) error {
+	read := stockbell.StockRead{}
+	if up.Read != nil {
+		read = *up.Read
 	}
 	changed := map[int64]bool{}
 	for _, id := range alsoChanged {
 		changed[id] = true
 	}
 	for _, v := range up.Variants {
-		id, didChange, err := upsertVariant(ctx, tx, up.ShopID, productID, v, at)
+		id, didChange, err := upsertVariant(ctx, tx, up, productID, v, read, fieldsStale)
 		if err != nil {
 			return err
 		}
@@ -40,29 +41,34 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 	return insertStockJobs(ctx, tx, alsoChanged)
 }
 
-// upsertVariant stores one variant and, when Levels is not nil, replaces its
-// levels. It reports whether an existing variant's purchasability inputs
-// changed.
-func upsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert, at time.Time) (int64, bool, error) {
-	old, err := lockOrInsertVariant(ctx, tx, shopID, productID, v)
-	if err != nil {
+// upsertVariant stores one variant (unless fieldsStale) and, when Levels is
+// not nil, orders its levels as a read. It reports whether an existing
+// variant's purchasability inputs changed.
+func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, productID int64, v stockbell.VariantUpsert, read stockbell.StockRead, fieldsStale bool) (int64, bool, error) {
+	old, err := lockOrInsertVariant(ctx, tx, up.ShopID, productID, v, !fieldsStale)
+	if err != nil || old == nil {
 		return 0, false, err
 	}
-	if !old.fresh {
+	if !old.fresh && !fieldsStale {
 		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET product_id = ?, inventory_item_id = ?, title = ?, sku = ?,
 			url = ?, image_url = ?, price = ?, inventory_policy = ?, tracked = ?, updated_at = ? WHERE id = ?`),
 			productID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price, v.InventoryPolicy, v.Tracked, tx.db.now(), old.ID)
 		if err != nil {
 			return 0, false, err
 		}
+	} else if fieldsStale {
+		v.Tracked, v.InventoryPolicy = old.Tracked, old.InventoryPolicy
 	}
 	stock := old.Stock
 	if v.Levels != nil {
-		if err := replaceLevels(ctx, tx, old.ID, v.Levels, at); err != nil {
+		applied, err := settleReadLevels(ctx, tx, &old.Variant, v.Levels, read, up.Source)
+		if err != nil {
 			return 0, false, err
 		}
-		if stock, err = recomputeStock(ctx, tx, old.ID); err != nil {
-			return 0, false, err
+		if applied {
+			if stock, err = recomputeStock(ctx, tx, old.ID); err != nil {
+				return 0, false, err
+			}
 		}
 	}
 	changed := !old.fresh && (stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
@@ -76,12 +82,17 @@ type lockedVariant struct {
 	fresh bool
 }
 
-func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert) (*lockedVariant, error) {
+// lockOrInsertVariant locks the stored variant or, when insert, inserts
+// it; without insert an unknown variant is nil.
+func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert, insert bool) (*lockedVariant, error) {
 	query := tx.Rebind(`SELECT ` + variantColumns + ` FROM variants v WHERE v.shop_id = ? AND v.platform_id = ?` + tx.forUpdate())
 	var row lockedVariant
 	err := tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
 	if !isNoRows(err) {
 		return &row, err
+	}
+	if !insert {
+		return nil, nil
 	}
 	now := tx.db.now()
 	err = tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO variants (shop_id, product_id, platform_id, inventory_item_id,
@@ -159,7 +170,7 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 func (db *DB) FindInventoryLevels(ctx context.Context, variantID int64) ([]*stockbell.InventoryLevel, error) {
 	levels := []*stockbell.InventoryLevel{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.SelectContext(ctx, &levels, tx.Rebind(`SELECT variant_id, location_id, available, updated_at
+		return tx.SelectContext(ctx, &levels, tx.Rebind(`SELECT `+levelColumns+`
 			FROM inventory_levels WHERE variant_id = ? ORDER BY location_id`), variantID)
 	})
 	return levels, err

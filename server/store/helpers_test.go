@@ -108,7 +108,7 @@ func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain str
 
 // product upserts a product with variants, each given as platform id and
 // total stock at the default location (negative: no levels), in platform id
-// order.
+// order. The levels are read with the platform time of the clock's now.
 func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks map[string]int) *stockbell.Product {
 	t.Helper()
 	up := stockbell.ProductUpsert{ShopID: shopID, PlatformID: platformID, Title: "Product " + platformID, Published: true}
@@ -116,7 +116,7 @@ func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks
 		stock := stocks[id]
 		v := stockbell.VariantUpsert{PlatformID: id, InventoryItemID: "inv-" + id, Title: "Variant " + id, Tracked: true}
 		if stock >= 0 {
-			v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: stock}}
+			v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: stock, UpdatedAt: db.Clock.Now()}}
 		}
 		up.Variants = append(up.Variants, v)
 	}

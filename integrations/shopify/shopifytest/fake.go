@@ -37,6 +37,9 @@ type Fake struct {
 	NoProtectedCustomerData bool
 	// TokenStatus, when not zero, makes the token endpoint fail with it.
 	TokenStatus int
+	// OmitLevelUpdatedAt leaves updatedAt out of every inventory level
+	// read, to play a read that carries no time of the level.
+	OmitLevelUpdatedAt bool
 
 	server *httptest.Server
 	mu     sync.Mutex
@@ -87,10 +90,13 @@ type Variant struct {
 	Levels          []Level
 }
 
-// Level is an available quantity at a location.
+// Level is an available quantity at a location. UpdatedAt is when it last
+// changed by the fake's clock, answered as InventoryLevel.updatedAt in
+// whole seconds, as Shopify does; zero answers the product's UpdatedAt.
 type Level struct {
 	LocationID int64
 	Available  int
+	UpdatedAt  time.Time
 }
 
 // Subscription is a webhook subscription created through the Admin API.
@@ -150,17 +156,33 @@ func (f *Fake) Do(domain string, fn func(s *Shop)) {
 	fn(f.shopLocked(domain))
 }
 
-// SetLevel sets an inventory item's available quantity at a location.
+// SetLevel sets an inventory item's available quantity at a location, as
+// changed at the fake clock's now.
 func (f *Fake) SetLevel(domain string, itemID, locationID int64, available int) {
+	now := f.Clock.Now()
 	f.Do(domain, func(s *Shop) {
 		v := s.variantByItem(itemID)
 		for i := range v.Levels {
 			if v.Levels[i].LocationID == locationID {
-				v.Levels[i].Available = available
+				v.Levels[i].Available, v.Levels[i].UpdatedAt = available, now
 				return
 			}
 		}
-		v.Levels = append(v.Levels, Level{LocationID: locationID, Available: available})
+		v.Levels = append(v.Levels, Level{LocationID: locationID, Available: available, UpdatedAt: now})
+	})
+}
+
+// DisconnectLevel removes an inventory item's level at a location (the
+// location no longer stocks it).
+func (f *Fake) DisconnectLevel(domain string, itemID, locationID int64) {
+	f.Do(domain, func(s *Shop) {
+		v := s.variantByItem(itemID)
+		for i := range v.Levels {
+			if v.Levels[i].LocationID == locationID {
+				v.Levels = append(v.Levels[:i], v.Levels[i+1:]...)
+				return
+			}
+		}
 	})
 }
 

@@ -123,7 +123,7 @@ func (f *Fake) variantPage(s *Shop, q string, vars map[string]any) map[string]an
 	levels := firstArg(levelsFirst, q, 50)
 	for _, v := range all[start:end] {
 		node := variantJSON(s.productOf(v), v)
-		item := itemJSON(v, levels, "")
+		item := f.itemJSON(s.productOf(v), v, levels, "")
 		node["inventoryItem"] = item
 		nodes = append(nodes, node)
 	}
@@ -136,7 +136,7 @@ func (f *Fake) itemByGID(s *Shop, q, gid, after string) any {
 	if v == nil || !strings.HasPrefix(gid, "gid://shopify/InventoryItem/") {
 		return nil
 	}
-	item := itemJSON(v, firstArg(levelsFirst, q, 50), after)
+	item := f.itemJSON(s.productOf(v), v, firstArg(levelsFirst, q, 50), after)
 	item["variant"] = variantJSON(s.productOf(v), v)
 	return item
 }
@@ -174,14 +174,22 @@ func variantJSON(p *Product, v *Variant) map[string]any {
 	}
 }
 
-func itemJSON(v *Variant, first int, after string) map[string]any {
+func (f *Fake) itemJSON(p *Product, v *Variant, first int, after string) map[string]any {
 	start, end, next := window(len(v.Levels), after, first)
 	nodes := []any{}
 	for _, l := range v.Levels[start:end] {
-		nodes = append(nodes, map[string]any{
+		node := map[string]any{
 			"location":   map[string]any{"id": gid("Location", l.LocationID)},
 			"quantities": []any{map[string]any{"name": "available", "quantity": l.Available}},
-		})
+		}
+		if !f.OmitLevelUpdatedAt {
+			at := l.UpdatedAt
+			if at.IsZero() {
+				at = p.UpdatedAt
+			}
+			node["updatedAt"] = at.UTC().Format(time.RFC3339)
+		}
+		nodes = append(nodes, node)
 	}
 	return map[string]any{
 		"id": gid("InventoryItem", v.InventoryItemID), "legacyResourceId": strconv.FormatInt(v.InventoryItemID, 10),

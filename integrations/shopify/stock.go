@@ -1,0 +1,69 @@
+package shopify
+
+import (
+	"context"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// applyLevels applies the levels one read of Shopify found for a variant,
+// each at Shopify's time of the level, and disconnects the stored locations
+// the read no longer lists. The store orders each against what it holds
+// (stockbell.DecideStockChange).
+func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v *stockbell.Variant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) error {
+	seen := map[string]bool{}
+	base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, Read: &read, Source: source}
+	for _, l := range levels {
+		seen[l.LocationID] = true
+		change := base
+		change.LocationID, change.Available, change.At = l.LocationID, l.Available, l.UpdatedAt
+		if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
+			return err
+		}
+	}
+	stored, err := in.Catalog.FindInventoryLevels(ctx, v.ID)
+	if err != nil {
+		return err
+	}
+	for _, l := range stored {
+		if !seen[l.LocationID] {
+			change := base
+			change.LocationID, change.Disconnected = l.LocationID, true
+			if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// reread resolves a webhook the store could not order against the stored
+// level: it reads the inventory item's levels again through the Admin API
+// and applies them as a read begun after the webhook was received, so the
+// answer holds the webhook's change or a newer one.
+func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, v *stockbell.Variant, itemID string) error {
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
+	record, err := sess.fetchItem(ctx, itemID)
+	if err != nil || record == nil {
+		return err
+	}
+	return in.applyLevels(ctx, shop, v, levelsOf(record.item.InventoryLevels), read, "shopify:reread")
+}
+
+// platformTime parses a time Shopify sent (RFC 3339); zero when absent or
+// malformed, as a read that carries no time.
+func platformTime(value string) time.Time {
+	t, err := parseTime(value)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

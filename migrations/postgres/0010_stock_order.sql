@@ -1,0 +1,26 @@
+-- +goose Up
+-- Stock changes of a location are ordered by the platform's own clock, never
+-- by Stockbell's. From here on inventory_levels.updated_at is when Stockbell
+-- recorded the level (its own clock), and:
+--   platform_updated_at  the platform's own time of the level, as the read or
+--                        the pushed change carried it (NULL: it carried none);
+--   origin               'read' (a snapshot read from the platform's API) or
+--                        'change' (a change the platform pushed);
+--   seq                  the stock sequence number taken when the level was
+--                        written, to tell which levels were recorded while a
+--                        read of the platform was in flight.
+-- Levels stored before this migration were stamped partly with Stockbell's
+-- clock, so none keeps a platform time: they count as reads without one.
+ALTER TABLE inventory_levels ADD COLUMN platform_updated_at TIMESTAMPTZ;
+ALTER TABLE inventory_levels ADD COLUMN origin TEXT NOT NULL DEFAULT 'read';
+ALTER TABLE inventory_levels ADD COLUMN seq BIGINT NOT NULL DEFAULT 0;
+
+-- The stock sequence, taken by every level write and by every read of a
+-- platform's stock before it is sent (a sequence never blocks writers).
+CREATE SEQUENCE stock_seq;
+
+-- +goose Down
+DROP SEQUENCE stock_seq;
+ALTER TABLE inventory_levels DROP COLUMN seq;
+ALTER TABLE inventory_levels DROP COLUMN origin;
+ALTER TABLE inventory_levels DROP COLUMN platform_updated_at;

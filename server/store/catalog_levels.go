@@ -1,0 +1,131 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+const levelColumns = `variant_id, location_id, available, platform_updated_at, origin, seq, updated_at`
+
+// settleLevel orders one location's change against its stored level and
+// carries out the decision: an applied or refreshed change is written (a
+// disconnect deletes the level), an ignored or re-read one is recorded as
+// an activity event saying why. The caller holds the variant's lock and
+// recomputes the stock after an applied change.
+func settleLevel(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange) (stockbell.StockDecision, error) {
+	stored, err := findLevel(ctx, tx, v.ID, c.LocationID)
+	if err != nil {
+		return stockbell.StockDecision{}, err
+	}
+	decision := stockbell.DecideStockChange(stored, c)
+	switch decision.Verdict {
+	case stockbell.StockApply, stockbell.StockRefresh:
+		err = writeLevel(ctx, tx, v.ID, c)
+	case stockbell.StockIgnore:
+		err = recordUnapplied(ctx, tx, v, c, stored, stockbell.EventStockChangeIgnored, decision.Reason)
+	case stockbell.StockReread:
+		err = recordUnapplied(ctx, tx, v, c, stored, stockbell.EventStockChangeReread, decision.Reason)
+	}
+	return decision, err
+}
+
+// findLevel returns the stored level, or nil when the location has none.
+func findLevel(ctx context.Context, tx *Tx, variantID int64, locationID string) (*stockbell.InventoryLevel, error) {
+	var level stockbell.InventoryLevel
+	err := tx.GetContext(ctx, &level, tx.Rebind(`SELECT `+levelColumns+` FROM inventory_levels
+		WHERE variant_id = ? AND location_id = ?`), variantID, locationID)
+	if isNoRows(err) {
+		return nil, nil
+	}
+	return &level, err
+}
+
+// writeLevel stores the change as the location's level with the platform's
+// time it carried, its origin and a fresh stock sequence number; a
+// disconnect deletes the level.
+func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockChange) error {
+	if c.Disconnected {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`), variantID, c.LocationID)
+		return err
+	}
+	seq, err := tx.nextStockSeq(ctx)
+	if err != nil {
+		return err
+	}
+	origin := stockbell.LevelChange
+	if c.Read != nil {
+		origin = stockbell.LevelRead
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO inventory_levels (`+levelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
+		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
+		updated_at = excluded.updated_at`),
+		variantID, c.LocationID, c.Available, nullTime(c.At), origin, seq, tx.db.now())
+	return err
+}
+
+// recordUnapplied records why a change was ignored or must be re-read,
+// with the stored level it was ordered against.
+func recordUnapplied(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, stored *stockbell.InventoryLevel, kind stockbell.EventKind, reason string) error {
+	detail := EventDetail{"location_id": c.LocationID, "available": c.Available, "disconnected": c.Disconnected,
+		"at": nullTime(c.At), "read": c.Read != nil, "source": c.Source, "reason": reason}
+	if stored != nil {
+		detail["stored_available"] = stored.Available
+		detail["stored_at"] = stored.PlatformUpdatedAt
+		detail["stored_origin"] = stored.Origin
+	}
+	return tx.insertEvent(ctx, stockbell.Event{ShopID: v.ShopID, Kind: kind, VariantID: &v.ID}, detail)
+}
+
+// settleReadLevels orders a read's complete set of levels for a variant
+// against the stored ones: each listed location as a read level, and each
+// stored location the read no longer lists as a read disconnect. It
+// reports whether any level was applied.
+func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) (bool, error) {
+	applied := false
+	settle := func(c stockbell.StockChange) error {
+		c.ShopID, c.Read, c.Source = v.ShopID, &read, source
+		d, err := settleLevel(ctx, tx, v, c)
+		applied = applied || d.Verdict == stockbell.StockApply
+		return err
+	}
+	listed := map[string]bool{}
+	for _, l := range levels {
+		listed[l.LocationID] = true
+		at := l.UpdatedAt
+		if !at.IsZero() {
+			at = at.UTC().Truncate(time.Microsecond)
+		}
+		if err := settle(stockbell.StockChange{LocationID: l.LocationID, Available: l.Available, At: at}); err != nil {
+			return applied, err
+		}
+	}
+	var stored []string
+	if err := tx.SelectContext(ctx, &stored, tx.Rebind(`SELECT location_id FROM inventory_levels WHERE variant_id = ? ORDER BY location_id`), v.ID); err != nil {
+		return applied, err
+	}
+	for _, loc := range stored {
+		if listed[loc] {
+			continue
+		}
+		if err := settle(stockbell.StockChange{LocationID: loc, Disconnected: true}); err != nil {
+			return applied, err
+		}
+	}
+	return applied, nil
+}
+
+// nextStockSeq takes the next stock sequence number. PostgreSQL has a
+// sequence (it never blocks concurrent writers); SQLite has a one-row table,
+// as its transactions here already hold the single write lock.
+func (tx *Tx) nextStockSeq(ctx context.Context) (int64, error) {
+	query := `UPDATE stock_seq SET value = value + 1 WHERE id = 1 RETURNING value`
+	if tx.db.Dialect == Postgres {
+		query = `SELECT nextval('stock_seq')`
+	}
+	var seq int64
+	err := tx.QueryRowxContext(ctx, query).Scan(&seq)
+	return seq, err
+}

@@ -1,0 +1,174 @@
+package stockbell
+
+import (
+	"fmt"
+	"time"
+)
+
+// How stock changes are ordered, for every platform.
+//
+// A location's level changes on the platform, and Stockbell learns of it in
+// two ways: the platform pushes the change (a webhook, a module's post) or
+// Stockbell reads the level (a catalog sync, a reconciliation, a feed, a
+// re-read). Both arrive late and out of order, so each is ordered against
+// the stored level before it is applied, by two rules:
+//
+//   - Platform times are compared only with platform times, in whole
+//     seconds (Shopify sends updated_at in seconds; a finer time is
+//     truncated). Stockbell's own clock never orders a platform's change.
+//   - Stockbell's own record order (the stock sequence, StockRead.Seq and
+//     InventoryLevel.Seq) tells whether a stored level was written before a
+//     read began: such a read saw that level's change and supersedes it.
+//
+// A pushed change is applied when it is newer than the stored level. When
+// it looks older than what a read stored, or carries the same second with
+// a different quantity, or either side has no platform time, it is resolved
+// by reading the level again (StockReread) — never dropped. Only a change
+// older than a stored pushed change is ignored: that is the out-of-order
+// delivery the platforms warn of.
+
+// LevelOrigin says how Stockbell learnt a stored level.
+type LevelOrigin string
+
+// Level origins.
+const (
+	LevelRead   LevelOrigin = "read"   // read from the platform's API: a snapshot of its state
+	LevelChange LevelOrigin = "change" // a change the platform pushed
+)
+
+// StockRead marks one read of a platform's stock: CatalogService's
+// BeginStockRead returns it before the platform is asked, and every level
+// of the answer is applied with it. The zero StockRead is a read that
+// begins when it is applied: right only when nothing else writes the same
+// levels while the platform is asked.
+type StockRead struct {
+	// Seq is the stock sequence number taken when the read began.
+	Seq int64
+}
+
+// StockVerdict says what to do with a stock change, given the stored level.
+type StockVerdict string
+
+// Stock verdicts.
+const (
+	StockApply     StockVerdict = "apply"     // newer: record it and recompute the stock
+	StockRefresh   StockVerdict = "refresh"   // same quantity, newer knowledge: record its times only
+	StockDuplicate StockVerdict = "duplicate" // nothing new
+	StockIgnore    StockVerdict = "ignore"    // stale: what is stored is newer
+	StockReread    StockVerdict = "reread"    // cannot be ordered: read the level from the platform again
+)
+
+// StockDecision is DecideStockChange's answer. Reason says why for
+// StockIgnore and StockReread, in words for the activity log.
+type StockDecision struct {
+	Verdict StockVerdict
+	Reason  string
+}
+
+// DecideStockChange orders one location's change against its stored level
+// (nil when the location has none). It is a pure function: the store calls
+// it inside the transaction that holds the variant's lock.
+func DecideStockChange(stored *InventoryLevel, c StockChange) StockDecision {
+	if stored == nil {
+		if c.Disconnected {
+			return StockDecision{Verdict: StockDuplicate}
+		}
+		return StockDecision{Verdict: StockApply}
+	}
+	if c.Read != nil {
+		return decideRead(stored, c)
+	}
+	return decidePush(stored, c)
+}
+
+// decideRead orders a level read from the platform. A read supersedes every
+// level written before it began. A level written while it was in flight is
+// kept unless the platform's times show the read is newer: the platform
+// pushes every change, so a newer state the read saw arrives as a push too.
+func decideRead(stored *InventoryLevel, c StockChange) StockDecision {
+	same := sameQuantity(stored, c)
+	if c.Read.Seq == 0 || stored.Seq < c.Read.Seq {
+		switch {
+		case !same:
+			return StockDecision{Verdict: StockApply}
+		case stored.Origin == LevelRead && sameTime(stored.PlatformUpdatedAt, c.At):
+			return StockDecision{Verdict: StockDuplicate}
+		}
+		return StockDecision{Verdict: StockRefresh}
+	}
+	if same {
+		return StockDecision{Verdict: StockDuplicate}
+	}
+	if stored.PlatformUpdatedAt == nil || c.At.IsZero() {
+		return ignore("the level changed while the read was in flight, and the platform gave no time to order the two")
+	}
+	switch compareSeconds(c.At, *stored.PlatformUpdatedAt) {
+	case 1:
+		return StockDecision{Verdict: StockApply}
+	case 0:
+		return ignore("read in the same second (%s) as a different level recorded while the read was in flight", stamp(c.At))
+	}
+	return ignore("read older (%s) than the level of %s recorded while the read was in flight", stamp(c.At), stamp(*stored.PlatformUpdatedAt))
+}
+
+// decidePush orders a change the platform pushed.
+func decidePush(stored *InventoryLevel, c StockChange) StockDecision {
+	same := sameQuantity(stored, c)
+	switch {
+	case same && (c.At.IsZero() || stored.PlatformUpdatedAt == nil):
+		return StockDecision{Verdict: StockDuplicate}
+	case c.At.IsZero():
+		return reread("the change carries no platform time to order it")
+	case stored.PlatformUpdatedAt == nil && stored.Origin == LevelRead:
+		return reread("the stored level was read without a platform time")
+	case stored.PlatformUpdatedAt == nil:
+		return reread("the stored level carries no platform time")
+	}
+	storedAt := *stored.PlatformUpdatedAt
+	switch compareSeconds(c.At, storedAt) {
+	case 1:
+		if same {
+			return StockDecision{Verdict: StockRefresh}
+		}
+		return StockDecision{Verdict: StockApply}
+	case 0:
+		if same {
+			return StockDecision{Verdict: StockDuplicate}
+		}
+		return reread("changed in the same second (%s) as the stored level, to a different quantity", stamp(c.At))
+	}
+	switch {
+	case same:
+		return StockDecision{Verdict: StockDuplicate}
+	case stored.Origin == LevelRead:
+		return reread("older (%s) than the level read at %s", stamp(c.At), stamp(storedAt))
+	}
+	return ignore("older (%s) than the change of %s already applied", stamp(c.At), stamp(storedAt))
+}
+
+// sameQuantity reports whether the change leaves the stored level as it is.
+func sameQuantity(stored *InventoryLevel, c StockChange) bool {
+	return !c.Disconnected && c.Available == stored.Available
+}
+
+func sameTime(stored *time.Time, at time.Time) bool {
+	if stored == nil || at.IsZero() {
+		return stored == nil && at.IsZero()
+	}
+	return compareSeconds(*stored, at) == 0
+}
+
+// compareSeconds compares two platform times in whole seconds.
+func compareSeconds(a, b time.Time) int {
+	return a.Truncate(time.Second).Compare(b.Truncate(time.Second))
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+func ignore(format string, args ...any) StockDecision {
+	return StockDecision{Verdict: StockIgnore, Reason: fmt.Sprintf(format, args...)}
+}
+
+func reread(format string, args ...any) StockDecision {
+	return StockDecision{Verdict: StockReread, Reason: fmt.Sprintf(format, args...)}
+}
