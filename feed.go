@@ -69,6 +69,19 @@ type FeedItem struct {
 	Quantity int
 }
 
+// FeedBatch is a batch of a feed document's items, applied by the sync
+// that holds the feed's lease.
+type FeedBatch struct {
+	ShopID int64
+	Owner  string
+	// Read is the read of the feed, begun before the document was fetched.
+	Read StockRead
+	// At is the document's own time (its Last-Modified), zero when it gave
+	// none; never Stockbell's clock.
+	At    time.Time
+	Items []FeedItem
+}
+
 // FeedItemState is an item as stored, for a sync to tell what changed.
 type FeedItemState struct {
 	ID        string `db:"platform_id"`
@@ -124,11 +137,14 @@ type FeedService interface {
 	// EachFeedItemState calls fn with every stored item of the shop's
 	// feed, in no particular order, without holding them all in memory.
 	EachFeedItemState(ctx context.Context, shopID int64, fn func(FeedItemState) error) error
-	// ApplyFeedItems upserts the items (published, not deleted) with their
-	// stock at the default location, in one transaction. Items whose stock
+	// ApplyFeedItems upserts the batch's items (published, not deleted) in
+	// one transaction, each item's stock as the level read at the default
+	// location (ordered by DecideStockChange as a read). Items whose stock
 	// or publication changed get a stock_changed event and a
-	// VariantStockChangedJob. Returns ECONFLICT unless owner holds the lease.
-	ApplyFeedItems(ctx context.Context, shopID int64, owner string, items []FeedItem) (FeedApplyResult, error)
+	// VariantStockChangedJob. Returns ECONFLICT unless the batch's owner
+	// holds the lease, EINVALID for an item without id, with a negative
+	// quantity, or listed twice.
+	ApplyFeedItems(ctx context.Context, batch FeedBatch) (FeedApplyResult, error)
 	// UnpublishFeedItems marks the items' products unpublished (not
 	// deleted), with a VariantStockChangedJob each, and returns how many
 	// changed. Returns ECONFLICT unless owner holds the lease.

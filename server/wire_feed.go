@@ -22,7 +22,7 @@ func newFeedIntegration(cfg *Config, db *store.DB, queue stockbell.JobInserter, 
 		return nil, err
 	}
 	fetcher := feed.NewFetcher(feed.FetchConfig{MaxBytes: cfg.FeedMaxBytes, AllowPrivate: cfg.Development()})
-	return &feed.Integration{Feeds: db, Shops: db, Fetcher: fetcher, Sealer: sealer, Jobs: queue,
+	return &feed.Integration{Feeds: db, Shops: db, Catalog: db, Fetcher: fetcher, Sealer: sealer, Jobs: queue,
 		Clock: stockbell.SystemClock{}, Logger: logger}, nil
 }
 

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Inventory tracking modes of a BigCommerce product.
@@ -144,19 +145,27 @@ func (s *session) eachProducts(ctx context.Context, fn func([]apiProduct) error)
 	return eachPage(ctx, s.client, s.call(http.MethodGet, "/v3/catalog/products", q, nil), fn)
 }
 
-// inventory reads the Inventory API's items of the products, every page.
-func (s *session) inventory(ctx context.Context, productIDs []int64) ([]apiInventoryItem, error) {
+// inventory reads the Inventory API's items of the products, every page,
+// and BigCommerce's clock when it answered the first page (the platform's
+// time of the levels read).
+func (s *session) inventory(ctx context.Context, productIDs []int64) ([]apiInventoryItem, time.Time, error) {
 	ids := make([]string, len(productIDs))
 	for i, id := range productIDs {
 		ids[i] = strconv.FormatInt(id, 10)
 	}
 	var items []apiInventoryItem
-	q := url.Values{"product_id:in": {strings.Join(ids, ",")}}
-	err := eachPage(ctx, s.client, s.call(http.MethodGet, "/v3/inventory/items", q, nil), func(page []apiInventoryItem) error {
+	var at time.Time
+	k := s.call(http.MethodGet, "/v3/inventory/items", url.Values{"product_id:in": {strings.Join(ids, ",")}}, nil)
+	k.answeredAt = &at
+	first := at
+	err := eachPage(ctx, s.client, k, func(page []apiInventoryItem) error {
+		if first.IsZero() {
+			first = at
+		}
 		items = append(items, page...)
 		return nil
 	})
-	return items, err
+	return items, first, err
 }
 
 func (s *session) storeInfo(ctx context.Context) (*apiStore, error) {

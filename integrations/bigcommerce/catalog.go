@@ -25,12 +25,17 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	seen := map[string]bool{}
 	err = sess.eachProducts(ctx, func(page []apiProduct) error {
+		read, err := in.Catalog.BeginStockRead(ctx)
+		if err != nil {
+			return err
+		}
 		levels, err := sess.levelsOf(ctx, page)
 		if err != nil {
 			return err
 		}
 		for i := range page {
 			up := productUpsert(shop, &page[i], levels)
+			up.Read, up.Source = &read, CatalogSource
 			if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil {
 				return fmt.Errorf("upsert product %s of %s: %w", up.PlatformID, shop.Domain, err)
 			}
@@ -50,23 +55,31 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
+// inventoryRead is what one read of the Inventory API found: the items by
+// product, and BigCommerce's clock when it answered (the levels' time).
+type inventoryRead struct {
+	items map[int64][]apiInventoryItem
+	at    time.Time
+}
+
 // levelsOf reads the Inventory API's levels of the tracked products.
-func (s *session) levelsOf(ctx context.Context, products []apiProduct) (map[int64][]apiInventoryItem, error) {
+func (s *session) levelsOf(ctx context.Context, products []apiProduct) (inventoryRead, error) {
 	var ids []int64
 	for _, p := range products {
 		if p.InventoryTracking != TrackingNone {
 			ids = append(ids, p.ID)
 		}
 	}
-	out := map[int64][]apiInventoryItem{}
+	read := inventoryRead{items: map[int64][]apiInventoryItem{}}
 	if len(ids) == 0 {
-		return out, nil
+		return read, nil
 	}
-	items, err := s.inventory(ctx, ids)
+	items, at, err := s.inventory(ctx, ids)
 	for _, it := range items {
-		out[it.Identity.ProductID] = append(out[it.Identity.ProductID], it)
+		read.items[it.Identity.ProductID] = append(read.items[it.Identity.ProductID], it)
 	}
-	return out, err
+	read.at = at
+	return read, err
 }
 
 // deleteVanished marks deleted the shop's products a complete sync no
@@ -105,7 +118,8 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 // product (every variant has the product's levels) or variant (each its
 // own). A level is available_to_sell at an enabled location; without an
 // Inventory API item, the catalog's inventory_level at one location.
-func productUpsert(shop *stockbell.Shop, p *apiProduct, items map[int64][]apiInventoryItem) stockbell.ProductUpsert {
+func productUpsert(shop *stockbell.Shop, p *apiProduct, read inventoryRead) stockbell.ProductUpsert {
+	items := read.items
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: strconv.FormatInt(p.ID, 10), Title: p.Name,
 		Handle: strings.Trim(p.CustomURL.URL, "/"), URL: storefrontURL(shop, p.CustomURL.URL),
@@ -114,11 +128,11 @@ func productUpsert(shop *stockbell.Shop, p *apiProduct, items map[int64][]apiInv
 	}
 	byVariant := map[int64][]stockbell.LocationLevel{}
 	for _, it := range items[p.ID] {
-		byVariant[it.Identity.VariantID] = locationLevels(it.Locations)
+		byVariant[it.Identity.VariantID] = locationLevels(it.Locations, read.at)
 	}
 	productLevels, ok := byVariant[p.BaseVariantID]
 	if !ok && len(items[p.ID]) == 1 {
-		productLevels, ok = locationLevels(items[p.ID][0].Locations), true
+		productLevels, ok = locationLevels(items[p.ID][0].Locations, read.at), true
 	}
 	if !ok {
 		productLevels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: p.InventoryLevel}}
@@ -162,13 +176,15 @@ func variantUpsert(p *apiProduct, v *apiVariant, up stockbell.ProductUpsert) sto
 	return vu
 }
 
-func locationLevels(locations []apiLocationLevel) []stockbell.LocationLevel {
+// locationLevels are the enabled locations' available_to_sell, at the
+// platform's time of the read.
+func locationLevels(locations []apiLocationLevel, at time.Time) []stockbell.LocationLevel {
 	out := []stockbell.LocationLevel{}
 	for _, l := range locations {
 		if l.LocationEnabled != nil && !*l.LocationEnabled {
 			continue
 		}
-		out = append(out, stockbell.LocationLevel{LocationID: strconv.FormatInt(l.LocationID, 10), Available: l.AvailableToSell})
+		out = append(out, stockbell.LocationLevel{LocationID: strconv.FormatInt(l.LocationID, 10), Available: l.AvailableToSell, UpdatedAt: at})
 	}
 	return out
 }

@@ -71,10 +71,13 @@ func (e *APIError) Error() string {
 }
 
 // call is one API request: path under /stores/{hash}, query and JSON body.
+// answeredAt, when set, receives BigCommerce's clock when it answered (its
+// Date header): the platform's time of what a read found.
 type call struct {
 	store, token, method, path string
 	query                      url.Values
 	body                       any
+	answeredAt                 *time.Time
 }
 
 // do runs the call and decodes the JSON answer into out. A 404 is
@@ -137,6 +140,9 @@ func (c *Client) send(ctx context.Context, k call, payload []byte) ([]byte, int,
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
 	c.noteLimit(k.store, resp)
+	if at, dateErr := http.ParseTime(resp.Header.Get("Date")); dateErr == nil && k.answeredAt != nil {
+		*k.answeredAt = at.UTC()
+	}
 	return raw, resp.StatusCode, err
 }
 

@@ -38,7 +38,7 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 	case p.Scope == ScopeProductDeleted:
 		return ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, strconv.FormatInt(productID, 10)))
 	case productID != 0 && (strings.Contains(p.Scope, "/inventory/") || strings.HasPrefix(p.Scope, "store/product/")):
-		return in.refreshProduct(ctx, shop, productID)
+		return in.refreshProduct(ctx, shop, productID, "bigcommerce:"+p.Scope)
 	}
 	in.Logger.InfoContext(ctx, "bigcommerce webhook without work", "scope", p.Scope, "store", shop.Domain)
 	return nil
@@ -56,9 +56,15 @@ func (p *Payload) productID() int64 {
 }
 
 // refreshProduct reads the product with its variants and levels and
-// upserts it; a product the store no longer has is marked deleted.
-func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, productID int64) error {
+// upserts it; a product the store no longer has is marked deleted. The
+// read begins before BigCommerce is asked, so the store orders its levels
+// (which carry no platform time) against any written meanwhile.
+func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, productID int64, source string) error {
 	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
 		return err
 	}
@@ -72,7 +78,9 @@ func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop,
 	if err != nil {
 		return err
 	}
-	_, err = in.Catalog.UpsertProduct(ctx, productUpsert(shop, product, levels))
+	up := productUpsert(shop, product, levels)
+	up.Read, up.Source = &read, source
+	_, err = in.Catalog.UpsertProduct(ctx, up)
 	return err
 }
 

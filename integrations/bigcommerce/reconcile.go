@@ -24,7 +24,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceR
 		return err
 	}
 	for _, id := range products {
-		if err := in.refreshProduct(ctx, shop, id); err != nil {
+		if err := in.refreshProduct(ctx, shop, id, "bigcommerce:reconcile"); err != nil {
 			return err
 		}
 	}

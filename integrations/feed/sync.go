@@ -33,8 +33,11 @@ var ErrBusy = stockbell.Errorf(stockbell.ECONFLICT, "A sync of this feed is alre
 // the on-demand SyncFeed and QueueSync (stockbell.FeedSyncer), and the job
 // handlers HandleSync and HandleSchedule.
 type Integration struct {
-	Feeds   stockbell.FeedService
-	Shops   stockbell.ShopService
+	Feeds stockbell.FeedService
+	Shops stockbell.ShopService
+	// Catalog begins the reads of the feed (their levels are ordered as
+	// reads, stockbell.DecideStockChange).
+	Catalog stockbell.CatalogService
 	Fetcher *Fetcher
 	// Sealer opens the feeds' sealed credentials.
 	Sealer stockbell.TokenSealer

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -23,6 +25,10 @@ type syncRun struct {
 	owner  string
 	feed   *stockbell.Feed
 	report stockbell.SyncReport
+	// read began before the document was fetched; modified is the
+	// document's Last-Modified (its own time), zero without one.
+	read     stockbell.StockRead
+	modified time.Time
 }
 
 // spoolError marks a failure to keep items on disk: ours, not the feed's.
@@ -49,6 +55,9 @@ func (r *syncRun) sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if r.read, err = r.s.Catalog.BeginStockRead(ctx); err != nil {
+		return err
+	}
 	doc, err := r.s.Fetcher.Fetch(ctx, feed.URL, creds, Validators{ETag: feed.ETag, LastModified: feed.LastModified})
 	var fetchErr *FetchError
 	if errors.As(err, &fetchErr) {
@@ -61,10 +70,13 @@ func (r *syncRun) sync(ctx context.Context) error {
 		return r.finish(ctx, Validators{ETag: feed.ETag, LastModified: feed.LastModified}, "")
 	}
 	defer doc.Body.Close()
-	return r.read(ctx, doc)
+	if t, err := http.ParseTime(doc.Validators.LastModified); err == nil {
+		r.modified = t
+	}
+	return r.readDocument(ctx, doc)
 }
 
-func (r *syncRun) read(ctx context.Context, doc *Document) error {
+func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 	stored, err := r.loadStored(ctx)
 	if err != nil {
 		return err
@@ -135,7 +147,8 @@ func (r *syncRun) loadStored(ctx context.Context) (map[string]storedItem, error)
 // published items the document no longer lists.
 func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem) error {
 	err := sp.each(r.s.batchSize(), func(batch []stockbell.FeedItem) error {
-		res, err := r.s.Feeds.ApplyFeedItems(ctx, r.shopID, r.owner, batch)
+		res, err := r.s.Feeds.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: r.shopID, Owner: r.owner, Read: r.read,
+			At: r.modified, Items: batch})
 		r.report.Changed += res.Created + res.Updated
 		return err
 	})

@@ -31,7 +31,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 }
 
 func newIntegration(db *store.DB, sealer stockbell.TokenSealer, fetcher *feed.Fetcher) *feed.Integration {
-	return &feed.Integration{Feeds: db, Shops: db, Fetcher: fetcher, Sealer: sealer, Jobs: db.Queue.(stockbell.JobInserter),
+	return &feed.Integration{Feeds: db, Shops: db, Catalog: db, Fetcher: fetcher, Sealer: sealer, Jobs: db.Queue.(stockbell.JobInserter),
 		Clock: stockbell.SystemClock{}, Logger: slog.New(slog.DiscardHandler), BatchSize: 100}
 }
 

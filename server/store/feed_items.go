@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -53,31 +54,36 @@ type storedFeedItem struct {
 // ApplyFeedItems upserts a batch of feed items in one transaction: new
 // items are inserted with multi-row statements (no stock job: nobody can
 // be waiting for them), stored ones are updated when a field changed, and
-// those whose stock or publication changed get a stock_changed event and a
-// VariantStockChangedJob. Returns ECONFLICT unless owner holds the lease.
-func (db *DB) ApplyFeedItems(ctx context.Context, shopID int64, owner string, items []stockbell.FeedItem) (stockbell.FeedApplyResult, error) {
+// their quantity is ordered as a read of the default location's level.
+// Those whose stock or publication changed get a stock_changed event and a
+// VariantStockChangedJob. Returns ECONFLICT unless the owner holds the
+// lease.
+func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (stockbell.FeedApplyResult, error) {
 	var result stockbell.FeedApplyResult
-	if err := validateFeedItems(items); err != nil {
+	if err := validateFeedItems(batch.Items); err != nil {
 		return result, err
+	}
+	if !batch.At.IsZero() {
+		batch.At = batch.At.UTC().Truncate(time.Second)
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		result = stockbell.FeedApplyResult{}
-		if _, err := holdFeedLease(ctx, tx, shopID, owner); err != nil {
+		if _, err := holdFeedLease(ctx, tx, batch.ShopID, batch.Owner); err != nil {
 			return err
 		}
-		stored, err := findStoredFeedItems(ctx, tx, shopID, items)
+		stored, err := findStoredFeedItems(ctx, tx, batch.ShopID, batch.Items)
 		if err != nil {
 			return err
 		}
 		var fresh []stockbell.FeedItem
 		var changed []stockbell.JobArgs
-		for _, item := range items {
+		for _, item := range batch.Items {
 			old, ok := stored[item.ID]
 			if !ok {
 				fresh = append(fresh, item)
 				continue
 			}
-			stockChanged, err := updateFeedItem(ctx, tx, shopID, old, item, &result)
+			stockChanged, err := updateFeedItem(ctx, tx, batch, old, item, &result)
 			if err != nil {
 				return err
 			}
@@ -86,7 +92,7 @@ func (db *DB) ApplyFeedItems(ctx context.Context, shopID int64, owner string, it
 			}
 		}
 		result.Created = len(fresh)
-		if err := insertFeedItems(ctx, tx, shopID, fresh); err != nil {
+		if err := insertFeedItems(ctx, tx, batch, fresh); err != nil {
 			return err
 		}
 		if len(changed) == 0 {
@@ -142,15 +148,17 @@ func findStoredFeedItems(ctx context.Context, tx *Tx, shopID int64, items []stoc
 // updateFeedItem writes what changed of a stored item and reports whether
 // its stock or publication changed (it then has a stock_changed event; the
 // caller inserts its job).
-func updateFeedItem(ctx context.Context, tx *Tx, shopID int64, old storedFeedItem, item stockbell.FeedItem, result *stockbell.FeedApplyResult) (bool, error) {
+func updateFeedItem(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, old storedFeedItem, item stockbell.FeedItem, result *stockbell.FeedApplyResult) (bool, error) {
 	republished := !old.Published || old.Deleted
-	restocked := old.Stock != item.Quantity || !old.Tracked || old.Policy != stockbell.InventoryDeny
+	untracked := !old.Tracked || old.Policy != stockbell.InventoryDeny
 	described := old.Title != item.Title || old.Link != item.Link || old.ImageURL != item.ImageURL || old.Price != item.Price
-	if !republished && !restocked && !described {
+	if !republished && !untracked && !described && old.Stock == item.Quantity {
 		return false, nil
 	}
 	now := tx.db.now()
-	result.Updated++
+	if republished || described || untracked {
+		result.Updated++
+	}
 	if republished || described {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET title = ?, url = ?, image_url = ?, published = ?,
 			deleted = ?, updated_at = ? WHERE id = ?`), item.Title, item.Link, item.ImageURL, true, false, now, old.ProductID)
@@ -158,28 +166,53 @@ func updateFeedItem(ctx context.Context, tx *Tx, shopID int64, old storedFeedIte
 			return false, err
 		}
 	}
-	if restocked {
-		level := stockbell.LocationLevel{LocationID: stockbell.DefaultLocation, Available: item.Quantity}
-		if err := replaceLevels(ctx, tx, old.VariantID, []stockbell.LocationLevel{level}, now); err != nil {
+	if described || untracked {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET title = ?, url = ?, image_url = ?, price = ?,
+			tracked = ?, inventory_policy = ?, updated_at = ? WHERE id = ?`),
+			item.Title, item.Link, item.ImageURL, item.Price, true, stockbell.InventoryDeny, now, old.VariantID)
+		if err != nil {
 			return false, err
 		}
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET title = ?, url = ?, image_url = ?, price = ?, stock = ?,
-		tracked = ?, inventory_policy = ?, updated_at = ? WHERE id = ?`),
-		item.Title, item.Link, item.ImageURL, item.Price, item.Quantity, true, stockbell.InventoryDeny, now, old.VariantID)
-	if err != nil || !(restocked || republished) {
+	stock, err := settleFeedLevel(ctx, tx, batch, old, item.Quantity)
+	if err != nil || (stock == old.Stock && !republished && !untracked) {
 		return false, err
 	}
+	if stock != old.Stock && !(republished || described || untracked) {
+		result.Updated++
+	}
 	result.StockChanged++
-	detail := EventDetail{"old_stock": old.Stock, "new_stock": item.Quantity, "location_id": stockbell.DefaultLocation,
+	detail := EventDetail{"old_stock": old.Stock, "new_stock": stock, "location_id": stockbell.DefaultLocation,
 		"available": item.Quantity, "source": stockbell.FeedSource, "republished": republished}
-	return true, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventStockChanged, VariantID: &old.VariantID}, detail)
+	return true, tx.insertEvent(ctx, stockbell.Event{ShopID: batch.ShopID, Kind: stockbell.EventStockChanged, VariantID: &old.VariantID}, detail)
+}
+
+// settleFeedLevel orders the item's quantity as the read level of the
+// default location and returns the variant's stock after it.
+func settleFeedLevel(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, old storedFeedItem, quantity int) (int, error) {
+	if quantity == old.Stock {
+		return old.Stock, nil
+	}
+	v := stockbell.Variant{ID: old.VariantID, ShopID: batch.ShopID, PlatformID: old.ID}
+	level := stockbell.LocationLevel{LocationID: stockbell.DefaultLocation, Available: quantity, UpdatedAt: batch.At}
+	applied, err := settleReadLevels(ctx, tx, &v, []stockbell.LocationLevel{level}, batch.Read, stockbell.FeedSource)
+	if err != nil || !applied {
+		return old.Stock, err
+	}
+	return recomputeStock(ctx, tx, old.VariantID)
 }
 
 // insertFeedItems inserts new items: each is a product with one variant
 // and one level at the default location.
-func insertFeedItems(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem) error {
-	now := tx.db.now()
+func insertFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, items []stockbell.FeedItem) error {
+	now, shopID := tx.db.now(), batch.ShopID
+	if len(items) == 0 {
+		return nil
+	}
+	seq, err := tx.nextStockSeq(ctx)
+	if err != nil {
+		return err
+	}
 	for start := 0; start < len(items); start += rowsPerInsert {
 		chunk := items[start:min(start+rowsPerInsert, len(items))]
 		products, err := insertRows(ctx, tx, `INSERT INTO products (shop_id, platform_id, title, handle, url, image_url,
@@ -199,9 +232,9 @@ func insertFeedItems(ctx context.Context, tx *Tx, shopID int64, items []stockbel
 		if err != nil {
 			return err
 		}
-		_, err = insertRows(ctx, tx, `INSERT INTO inventory_levels (variant_id, location_id, available, updated_at) VALUES `,
-			``, 4, chunk, func(item stockbell.FeedItem) []any {
-				return []any{variants[item.ID], stockbell.DefaultLocation, item.Quantity, now}
+		_, err = insertRows(ctx, tx, `INSERT INTO inventory_levels (`+levelColumns+`) VALUES `,
+			``, 7, chunk, func(item stockbell.FeedItem) []any {
+				return []any{variants[item.ID], stockbell.DefaultLocation, item.Quantity, nullTime(batch.At), stockbell.LevelRead, seq, now}
 			})
 		if err != nil {
 			return err

@@ -105,7 +105,7 @@ func TestFeedLease(t *testing.T) {
 			t.Fatalf("an expired lease could not be taken: %v %v", ok, err)
 		}
 		// The first owner lost it: its writes are refused and change nothing.
-		_, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 1)})
+		_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 1)}))
 		wantCode(t, err, stockbell.ECONFLICT, "")
 		_, err = db.UnpublishFeedItems(ctx, shop.ID, "sync-1", []string{"A"})
 		wantCode(t, err, stockbell.ECONFLICT, "")
@@ -134,7 +134,7 @@ func TestApplyFeedItems(t *testing.T) {
 		for i := range 450 { // more than one multi-row statement
 			first = append(first, feedItem(fmt.Sprintf("SKU-%03d", i), i%3))
 		}
-		res, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", first)
+		res, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", first))
 		must(t, err)
 		if res != (stockbell.FeedApplyResult{Created: 450}) {
 			t.Fatalf("first apply = %+v", res)
@@ -156,8 +156,8 @@ func TestApplyFeedItems(t *testing.T) {
 		clock.Add(time.Minute)
 		renamed := feedItem("SKU-001", 1)
 		renamed.Title, renamed.Price = "Renamed", "12.50"
-		res, err = db.ApplyFeedItems(ctx, shop.ID, "sync-1", []stockbell.FeedItem{
-			feedItem("SKU-000", 5), renamed, feedItem("SKU-002", 2), feedItem("NEW", 0)})
+		res, err = db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{
+			feedItem("SKU-000", 5), renamed, feedItem("SKU-002", 2), feedItem("NEW", 0)}))
 		must(t, err)
 		if res != (stockbell.FeedApplyResult{Created: 1, Updated: 2, StockChanged: 1}) {
 			t.Fatalf("second apply = %+v", res)
@@ -190,7 +190,7 @@ func TestApplyFeedItemsRefusals(t *testing.T) {
 		for _, items := range [][]stockbell.FeedItem{
 			{feedItem("", 1)}, {feedItem("A", -1)}, {feedItem("A", 1), feedItem("A", 2)},
 		} {
-			_, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", items)
+			_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", items))
 			wantCode(t, err, stockbell.EINVALID, "items")
 		}
 	})
@@ -200,7 +200,7 @@ func TestUnpublishAndRepublishFeedItems(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
 		shop := connectFeed(t, db, clock)
-		_, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0), feedItem("B", 0), feedItem("C", 3)})
+		_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0), feedItem("B", 0), feedItem("C", 3)}))
 		must(t, err)
 		n, err := db.UnpublishFeedItems(ctx, shop.ID, "sync-1", []string{"A", "B", "missing"})
 		must(t, err)
@@ -219,7 +219,7 @@ func TestUnpublishAndRepublishFeedItems(t *testing.T) {
 			t.Fatalf("stock jobs after unpublishing = %v", jobs)
 		}
 		// Listed again unchanged: republished, with a stock job.
-		res, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0)})
+		res, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0)}))
 		must(t, err)
 		if res.StockChanged != 1 || !variant(t, db, shop.ID, "A").Published || stockJobs(t, db)[a.ID] != 2 {
 			t.Fatalf("republish = %+v, jobs %v", res, stockJobs(t, db))
@@ -231,7 +231,7 @@ func TestFeedItemStatesAndDueFeeds(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
 		shop := connectFeed(t, db, clock)
-		_, err := db.ApplyFeedItems(ctx, shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 1), feedItem("B", 0)})
+		_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 1), feedItem("B", 0)}))
 		must(t, err)
 		_, err = db.UnpublishFeedItems(ctx, shop.ID, "sync-1", []string{"B"})
 		must(t, err)
@@ -284,6 +284,43 @@ func TestFeedItemStatesAndDueFeeds(t *testing.T) {
 		must(t, db.UninstallShop(ctx, shop.ID))
 		if due, _ := db.FindDueFeeds(ctx, clock.Now().Add(time.Hour), 10); len(due) != 0 {
 			t.Fatal("an uninstalled shop's feed is due")
+		}
+	})
+}
+
+func batch(shopID int64, owner string, items []stockbell.FeedItem) stockbell.FeedBatch {
+	return stockbell.FeedBatch{ShopID: shopID, Owner: owner, Items: items}
+}
+
+// Feed levels are reads of the feed: written with origin read and a stock
+// sequence number, at the document's own time; a read begun before a level
+// written since does not overwrite it.
+func TestFeedLevelsAreOrderedReads(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := connectFeed(t, db, clock)
+		modified := time.Date(2026, 2, 1, 8, 0, 0, 0, time.UTC)
+		first, err := db.BeginStockRead(ctx)
+		must(t, err)
+		_, err = db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: shop.ID, Owner: "sync-1", Read: first, At: modified, Items: []stockbell.FeedItem{feedItem("A", 0)}})
+		must(t, err)
+		a := variant(t, db, shop.ID, "A")
+		levels, err := db.FindInventoryLevels(ctx, a.ID)
+		must(t, err)
+		if len(levels) != 1 || levels[0].Origin != stockbell.LevelRead || levels[0].Seq <= first.Seq ||
+			levels[0].PlatformUpdatedAt == nil || !levels[0].PlatformUpdatedAt.Equal(modified) {
+			t.Fatalf("level = %+v", levels)
+		}
+		stale, err := db.BeginStockRead(ctx) // begun before the next one, applied after it
+		must(t, err)
+		fresh, err := db.BeginStockRead(ctx)
+		must(t, err)
+		_, err = db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: shop.ID, Owner: "sync-1", Read: fresh, Items: []stockbell.FeedItem{feedItem("A", 4)}})
+		must(t, err)
+		res, err := db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: shop.ID, Owner: "sync-1", Read: stale, Items: []stockbell.FeedItem{feedItem("A", 1)}})
+		must(t, err)
+		if v := variant(t, db, shop.ID, "A"); v.Stock != 4 || res.StockChanged != 0 || res.Updated != 0 {
+			t.Fatalf("a read older than the stored level changed the stock to %d (%+v)", v.Stock, res)
 		}
 	})
 }
