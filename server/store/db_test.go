@@ -254,10 +254,18 @@ func TestLateMigrationIsApplied(t *testing.T) {
 			must(t, err)
 			fsys[name] = &fstest.MapFile{Data: data}
 		}
-		late := fmt.Sprintf("%04d_late_arrival.sql", before-1)
-		if _, shipped := fsys[late]; shipped || before < 2 {
+		used := map[string]bool{}
+		for name := range fsys {
+			used[name[:4]] = true
+		}
+		version := before - 1
+		for version > 0 && used[fmt.Sprintf("%04d", version)] {
+			version--
+		}
+		if version <= 0 {
 			t.Skipf("no free version below %d to test with", before)
 		}
+		late := fmt.Sprintf("%04d_late_arrival.sql", version)
 		fsys[late] = &fstest.MapFile{Data: []byte("-- +goose Up\nCREATE TABLE late_arrival (id INTEGER);\n-- +goose Down\nDROP TABLE late_arrival;\n")}
 		p, err := db.MigrationsFrom(fsys)
 		must(t, err)
