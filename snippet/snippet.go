@@ -4,40 +4,50 @@
 //	<script src="https://APP/snippet.js" data-shop="SHOP_KEY" defer></script>
 //
 // The TypeScript sources and the CSS under src/ are embedded in the binary
-// and bundled once at start-up by esbuild's Go API into a minified IIFE, so
-// no Node is needed at run time. The bundle is compressed once (gzip and
-// brotli) and served at /snippet.js (short cache, revalidated by ETag) and at
-// the content-hashed /snippet/{hash}.js (immutable). See docs/snippet.md.
+// and bundled once at start-up by esbuild's Go API, so no Node is needed at
+// run time. The bundle is a set of files, each minified, content-hashed and
+// compressed once (gzip and brotli):
+//
+//   - the first-load script (detection, the button, options and the button's
+//     label in every built-in language), a classic script served at
+//     /snippet.js (short cache, revalidated by ETag) and at
+//     /snippet/{hash}.js (immutable);
+//   - the lazy files it imports as ES modules when the browser is idle with
+//     a button on screen or when the shopper opens the form: the form, one
+//     file per language and the phone helper, at /snippet/{name}.{hash}.js
+//     (immutable).
+//
+// See docs/snippet.md.
 package snippet
 
 import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"path"
 	"strings"
-
-	"github.com/evanw/esbuild/pkg/api"
 )
 
-//go:embed src/*.ts src/*.css
+//go:embed src/*.ts src/*.css src/lang/*.ts
 var sources embed.FS
 
-// entryPoint is the module esbuild starts from, relative to src/.
-const entryPoint = "main.ts"
+// FirstLoad is the name of the first-load script, the file a page loads.
+const FirstLoad = "snippet"
 
 // Options tune the build.
 type Options struct {
-	// Debug leaves the bundle readable (no minification), for development.
+	// Debug leaves the files readable (no minification), for development.
 	Debug bool
 }
 
-// Bundle is the built snippet with its precompressed forms.
-type Bundle struct {
-	// JS is the bundle: a self-contained IIFE with its CSS inlined.
+// File is one file of the bundle with its precompressed forms.
+type File struct {
+	// Name says what the file holds: FirstLoad, "form", "phone", or a
+	// language code ("en", "fr", …) for that language's texts.
+	Name string
+	// JS is the minified script or module.
 	JS []byte
 	// Hash is the first 16 hex digits of the SHA-256 of JS; it names the
 	// immutable URL and is the ETag.
@@ -46,109 +56,116 @@ type Bundle struct {
 	encodings map[string][]byte // "gzip", "br"
 }
 
-// Path is the content-hashed URL path of the bundle, e.g. "/snippet/0123abcd….js".
-func (b *Bundle) Path() string { return "/snippet/" + b.Hash + ".js" }
+// Path is the content-hashed URL path of the file:
+// "/snippet/0123abcd….js" for the first-load script and
+// "/snippet/form.0123abcd….js" for a lazy file.
+func (f *File) Path() string { return "/snippet/" + f.base() + ".js" }
 
-// Compressed returns the bundle in a content coding ("gzip" or "br"), or nil.
-func (b *Bundle) Compressed(coding string) []byte { return b.encodings[coding] }
+// base is the file name without ".js": the hash, or name.hash for a lazy file.
+func (f *File) base() string {
+	if f.Name == FirstLoad {
+		return f.Hash
+	}
+	return f.Name + "." + f.Hash
+}
 
-// Build bundles the embedded sources. It fails when the TypeScript or CSS
-// does not compile.
-func Build(opts Options) (*Bundle, error) {
-	css, err := minifyCSS(opts)
-	if err != nil {
-		return nil, err
-	}
-	js, err := bundleJS(css, opts)
-	if err != nil {
-		return nil, err
-	}
+// Compressed returns the file in a content coding ("gzip" or "br"), or nil.
+func (f *File) Compressed(coding string) []byte { return f.encodings[coding] }
+
+func newFile(name string, js []byte) (*File, error) {
 	sum := sha256.Sum256(js)
-	b := &Bundle{JS: js, Hash: hex.EncodeToString(sum[:8])}
-	if b.encodings, err = compress(js); err != nil {
-		return nil, fmt.Errorf("snippet: compress: %w", err)
+	f := &File{Name: name, JS: js, Hash: hex.EncodeToString(sum[:8])}
+	var err error
+	if f.encodings, err = compress(js); err != nil {
+		return nil, fmt.Errorf("snippet: compress %s: %w", name, err)
 	}
-	return b, nil
+	return f, nil
 }
 
-func minifyCSS(opts Options) (string, error) {
-	src, err := sources.ReadFile("src/style.css")
-	if err != nil {
-		return "", fmt.Errorf("snippet: %w", err)
-	}
-	res := api.Transform(string(src), api.TransformOptions{
-		Loader:            api.LoaderCSS,
-		MinifyWhitespace:  !opts.Debug,
-		MinifySyntax:      !opts.Debug,
-		MinifyIdentifiers: !opts.Debug,
-		Target:            api.ES2020,
-		Charset:           api.CharsetUTF8,
-	})
-	if err := messagesError("style.css", res.Errors); err != nil {
-		return "", err
-	}
-	return strings.TrimSpace(string(res.Code)), nil
+// Bundle is the built snippet: the first-load script (embedded, so
+// b.JS, b.Hash and b.Path() are its own) and the files it loads later.
+type Bundle struct {
+	File
+	// Lazy are the files the first-load script imports on demand, sorted by name.
+	Lazy []*File
 }
 
-func bundleJS(css string, opts Options) ([]byte, error) {
-	define, err := json.Marshal(css)
+// Files returns every file of the bundle, the first-load script first.
+func (b *Bundle) Files() []*File { return append([]*File{&b.File}, b.Lazy...) }
+
+// parseHashedPath splits "/snippet/HASH.js" (the first-load script) and
+// "/snippet/NAME.HASH.js" into name and hash; HASH is 16 lower-case hex
+// digits and NAME lower-case letters.
+func parseHashedPath(urlPath string) (name, hash string, ok bool) {
+	file, found := strings.CutPrefix(urlPath, "/snippet/")
+	if !found || path.Ext(file) != ".js" {
+		return "", "", false
+	}
+	name, hash, lazy := strings.Cut(strings.TrimSuffix(file, ".js"), ".")
+	if !lazy {
+		name, hash = FirstLoad, name
+	} else if name == "" || strings.Trim(name, "abcdefghijklmnopqrstuvwxyz") != "" || name == FirstLoad {
+		return "", "", false
+	}
+	if len(hash) != 16 || strings.Trim(hash, "0123456789abcdef") != "" {
+		return "", "", false
+	}
+	return name, hash, true
+}
+
+// Build bundles the embedded sources: the lazy files first, then the
+// first-load script, which carries their hashed names. It fails when the
+// TypeScript or CSS does not compile.
+func Build(opts Options) (*Bundle, error) {
+	lazy, err := buildLazy(opts)
 	if err != nil {
 		return nil, err
 	}
-	res := api.Build(api.BuildOptions{
-		EntryPoints:       []string{entryPoint},
-		Bundle:            true,
-		Write:             false,
-		Format:            api.FormatIIFE,
-		Target:            api.ES2020,
-		Platform:          api.PlatformBrowser,
-		MinifyWhitespace:  !opts.Debug,
-		MinifySyntax:      !opts.Debug,
-		MinifyIdentifiers: !opts.Debug,
-		Charset:           api.CharsetUTF8,
-		LegalComments:     api.LegalCommentsNone,
-		Define:            map[string]string{"__CSS__": string(define)},
-		Plugins:           []api.Plugin{embeddedSources(sources)},
-		LogLevel:          api.LogLevelSilent,
-	})
-	if err := messagesError("bundle", res.Errors); err != nil {
+	names := map[string]string{}
+	for _, f := range lazy {
+		names[f.Name] = f.base()
+	}
+	css, err := minifyCSS("base.css", opts)
+	if err != nil {
 		return nil, err
 	}
-	if len(res.OutputFiles) != 1 {
-		return nil, fmt.Errorf("snippet: esbuild wrote %d files, want 1", len(res.OutputFiles))
+	js, err := bundle("main.ts", false, map[string]any{"__CSS__": css, "__FILES__": names}, opts)
+	if err != nil {
+		return nil, err
 	}
-	return res.OutputFiles[0].Contents, nil
+	first, err := newFile(FirstLoad, js)
+	if err != nil {
+		return nil, err
+	}
+	return &Bundle{File: *first, Lazy: lazy}, nil
 }
 
-// embeddedSources resolves and loads modules from the embedded src/ folder
-// instead of the file system.
-func embeddedSources(fsys fs.FS) api.Plugin {
-	return api.Plugin{Name: "embedded", Setup: func(build api.PluginBuild) {
-		build.OnResolve(api.OnResolveOptions{Filter: ".*"}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
-			name := path.Join(path.Dir(args.Importer), args.Path)
-			if path.Ext(name) == "" {
-				name += ".ts"
-			}
-			return api.OnResolveResult{Path: name, Namespace: "embedded"}, nil
-		})
-		build.OnLoad(api.OnLoadOptions{Filter: ".*", Namespace: "embedded"}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
-			src, err := fs.ReadFile(fsys, path.Join("src", args.Path))
-			if err != nil {
-				return api.OnLoadResult{}, err
-			}
-			contents := string(src)
-			return api.OnLoadResult{Contents: &contents, Loader: api.LoaderTS}, nil
-		})
-	}}
-}
-
-func messagesError(what string, msgs []api.Message) error {
-	if len(msgs) == 0 {
-		return nil
+// buildLazy builds the form, the phone helper and one file per language
+// under src/lang, sorted by name.
+func buildLazy(opts Options) ([]*File, error) {
+	formCSS, err := minifyCSS("form.css", opts)
+	if err != nil {
+		return nil, err
 	}
-	m := msgs[0]
-	if m.Location != nil {
-		return fmt.Errorf("snippet: %s: %s:%d:%d: %s", what, m.Location.File, m.Location.Line, m.Location.Column, m.Text)
+	entries := map[string]string{"form": "dialog.ts", "phone": "phone.ts"}
+	langs, err := fs.Glob(sources, "src/lang/*.ts")
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Errorf("snippet: %s: %s", what, m.Text)
+	for _, l := range langs {
+		entries[strings.TrimSuffix(path.Base(l), ".ts")] = strings.TrimPrefix(l, "src/")
+	}
+	var files []*File
+	for _, name := range sortedKeys(entries) {
+		js, err := bundle(entries[name], true, map[string]any{"__FORM_CSS__": formCSS}, opts)
+		if err != nil {
+			return nil, err
+		}
+		f, err := newFile(name, js)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, f)
+	}
+	return files, nil
 }

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 	"github.com/stockbell/stockbell/snippet/browsertest"
@@ -56,15 +57,23 @@ type storefront struct {
 	mu       sync.Mutex
 	appSeen  []request
 	shopSeen []string
+	held     chan struct{} // while set, requests for lazy files wait for it to close
+	failing  bool          // while true, requests for lazy files get 503
 }
 
-func newStorefront(t *testing.T, attrs string) *storefront {
+func newStorefront(t testing.TB, attrs string) *storefront {
 	t.Helper()
-	bundle := mustBuild(t)
+	return newStorefrontServing(t, attrs, mustBuild(t).Handler())
+}
+
+// newStorefrontServing is newStorefront with another handler in place of
+// the snippet's (a baseline script, in benchmarks).
+func newStorefrontServing(t testing.TB, attrs string, snippet http.Handler) *storefront {
+	t.Helper()
 	s := &storefront{attrs: template.HTMLAttr(attrs)}
 	app := http.NewServeMux()
-	app.Handle("/snippet.js", bundle.Handler())
-	app.Handle("/snippet/", bundle.Handler())
+	app.Handle("/snippet.js", snippet)
+	app.Handle("/snippet/", snippet)
 	app.HandleFunc("/api/storefront/v1/subscriptions", s.subscribe)
 	s.app = httptest.NewServer(s.recordApp(app))
 	shop := http.NewServeMux()
@@ -83,7 +92,15 @@ func (s *storefront) recordApp(next http.Handler) http.Handler {
 		body, _ := io.ReadAll(io.LimitReader(r.Body, 8<<10))
 		s.mu.Lock()
 		s.appSeen = append(s.appSeen, request{r.Method, r.URL.Path, r.Header.Get("Content-Type"), r.Header.Get("Origin"), string(body)})
+		held, failing := s.held, s.failing
 		s.mu.Unlock()
+		if held != nil && isLazyFile(r.URL.Path) {
+			<-held
+		}
+		if failing && isLazyFile(r.URL.Path) {
+			http.Error(w, "unavailable", http.StatusServiceUnavailable)
+			return
+		}
 		r.Body = io.NopCloser(strings.NewReader(string(body)))
 		next.ServeHTTP(w, r)
 	})
@@ -189,7 +206,61 @@ func (s *storefront) seen() (app []string, shop []string) {
 	return app, append([]string(nil), s.shopSeen...)
 }
 
-func eval[T any](t *testing.T, ctx context.Context, expr string) T {
+// isLazyFile reports whether a path names a lazy file (/snippet/NAME.HASH.js).
+func isLazyFile(path string) bool {
+	file, ok := strings.CutPrefix(path, "/snippet/")
+	return ok && strings.Count(file, ".") == 2
+}
+
+// holdLazyFiles makes requests for lazy files wait until release is called
+// (at the latest when the test ends).
+func (s *storefront) holdLazyFiles(t testing.TB) (release func()) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	held := make(chan struct{})
+	s.held = held
+	release = sync.OnceFunc(func() {
+		s.mu.Lock()
+		s.held = nil
+		s.mu.Unlock()
+		close(held)
+	})
+	t.Cleanup(release)
+	return release
+}
+
+// failLazyFiles makes requests for lazy files fail (503) or succeed again.
+func (s *storefront) failLazyFiles(fail bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.failing = fail
+}
+
+// lazyFiles lists the lazy files requested so far by name ("form", "fr", …), in order.
+func (s *storefront) lazyFiles() []string {
+	app, _ := s.seen()
+	var names []string
+	for _, r := range app {
+		if path, ok := strings.CutPrefix(r, "GET "); ok && isLazyFile(path) {
+			names = append(names, strings.Split(strings.TrimPrefix(path, "/snippet/"), ".")[0])
+		}
+	}
+	return names
+}
+
+// waitLazyFiles waits until n lazy files have been requested, failing after 10 s.
+func (s *storefront) waitLazyFiles(t testing.TB, n int) []string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if names := s.lazyFiles(); len(names) >= n {
+			return names
+		}
+	}
+	t.Fatalf("lazy files requested: %q, want %d", s.lazyFiles(), n)
+	return nil
+}
+
+func eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	t.Helper()
 	return browsertest.Eval[T](t, ctx, expr)
 }
@@ -223,7 +294,7 @@ func wantJSON(t *testing.T, got string, want map[string]any) {
 	}
 }
 
-func newBrowser(t *testing.T) context.Context {
+func newBrowser(t testing.TB) context.Context {
 	t.Helper()
 	return browsertest.New(t)
 }

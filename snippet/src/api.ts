@@ -1,5 +1,7 @@
 // The subscription request: a simple CORS request (text/plain body holding
-// JSON) so that the browser sends no preflight.
+// JSON) so that the browser sends no preflight. It lives in the first-load
+// script beside the endpoint it derives (config.ts), and the form is handed
+// it: the wire contract stays in one place whatever file shows the form.
 
 import type { Channel } from "./config";
 

@@ -5,11 +5,14 @@
 // JSON says so up front; a data-attribute product once it has shown one)
 // gets its button box at once, switched with visibility, so switching
 // variants never moves the page; while hidden the button is invisible,
-// unfocusable and absent from the accessibility tree. In "replace" placement the add-to-cart button and ours swap
-// places instead, each display:none while the other shows.
+// unfocusable and absent from the accessibility tree. In "replace"
+// placement the add-to-cart button and ours swap places instead, each
+// display:none while the other shows. A shown button asks for the form's
+// files once the browser is idle.
 
 import { options } from "./config";
 import { paint, shadow } from "./dom";
+import { preload } from "./lazy";
 
 /** Where is the element the button goes into (inside=true) or after. */
 export type Where = [Element, boolean];
@@ -59,6 +62,7 @@ export function render(slot: Slot, text: string, open: (variant: string, from: E
   const replace = options.placement == "replace" && !where[1];
   show(host, "display", replace && !soldOut ? "none" : "block");
   show(host, "visibility", soldOut ? "visible" : "hidden");
+  if (soldOut) preload();
   if (replace && soldOut && where[0] instanceof HTMLElement) {
     slot.hidden = where[0];
     show(where[0], "display", "none");

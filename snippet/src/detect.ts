@@ -16,6 +16,13 @@ function container(scope: ParentNode): Where | null {
   return el ? [el, true] : null;
 }
 
+// placed is where the button goes by the placement option: after the
+// add-to-cart button, or with "inside" at the end of that button's form.
+function placed(anchor: Element | null): Where | null {
+  const form = anchor && options.placement == "inside" && anchor.closest("form");
+  return form ? [form, true] : anchor && [anchor, false];
+}
+
 /** markerSlot follows one element carrying data-stockbell-variant. */
 export function markerSlot(el: Element, single: boolean): Slot {
   return {
@@ -23,8 +30,8 @@ export function markerSlot(el: Element, single: boolean): Slot {
     where: () => {
       if (!el.isConnected) return null;
       if (el.hasAttribute("data-stockbell-button")) return [el, true];
-      const anchor = el.querySelector(options.anchor);
-      return container(el) || (single && container(document)) || [anchor || el, false];
+      return container(el) || (single && container(document)) || placed(el.querySelector(options.anchor)) ||
+        [el, options.placement == "inside"];
     },
   };
 }
@@ -86,9 +93,6 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   return {
     reserve: true,
     read: () => [current, soldOut.includes(current)],
-    where: () => {
-      const anchor = document.querySelector(options.anchor);
-      return container(document) || (anchor && [anchor, false]);
-    },
+    where: () => container(document) || placed(document.querySelector(options.anchor)),
   };
 }

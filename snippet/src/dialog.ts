@@ -1,12 +1,12 @@
-// The subscription form: a modal <dialog> (top layer, inert page behind it)
-// in its own shadow root, with a focus trap, Escape to close, labelled
-// fields and an aria-live status line.
+// The subscription form, loaded as its own file on first need: a modal
+// <dialog> (top layer, inert page behind it) in its own shadow root, with a
+// focus trap, Escape to close, labelled fields and an aria-live status line.
 
-import { post, type Subscription } from "./api";
-import { locale, options, type Channel } from "./config";
-import { emit, esc, fill, shadow } from "./dom";
-import { language, strings, type Strings } from "./i18n";
-import { countryOptions, dialCode, defaultCountry } from "./phone";
+import type { Subscription } from "./api";
+import type { Channel } from "./config";
+import { emit } from "./events";
+import { strings, type Strings } from "./i18n";
+import type { Page } from "./types";
 
 let host: HTMLElement | undefined;
 let root: ShadowRoot;
@@ -15,16 +15,27 @@ let opener: Element | null | undefined;
 const $ = <T extends Element>(sel: string) => root.querySelector(sel) as T;
 const input = (name: string) => $<HTMLInputElement>(`[name=${name}]`);
 
-function html(s: Strings, offers: Channel[]): string {
+/** esc escapes text for use in html. */
+function esc(text: string): string {
+  return text.replace(/[&<>"]/g, (c) => "&#" + c.charCodeAt(0) + ";");
+}
+
+function phoneFields(page: Page, s: Strings, required: boolean): string {
+  const { phone, tag, options } = page;
+  return `<label for="n">${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
+    phone!.countryOptions(tag, options.country || phone!.defaultCountry(tag)) + `</select>` +
+    `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${required ? " required" : ""}></div>` +
+    `<label class="c"><input type="checkbox" name="sms_consent"><span>${esc(s.sms)}</span></label>`;
+}
+
+function html(page: Page, s: Strings, offers: Channel[]): string {
   const email = offers.includes("email"), sms = offers.includes("sms");
   return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" ><form novalidate>` +
     `<button class="x" type="button" aria-label="${esc(s.close)}">×</button>` +
     `<h2 id="t">${esc(s.title)}</h2><div class="f">` +
     (email ? `<label for="e">${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
-    (sms ? `<label for="n">${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">${countryOptions(locale(), options.country || defaultCountry(locale()))}</select>` +
-      `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${email ? "" : " required"}></div>` +
-      `<label class="c"><input type="checkbox" name="sms_consent"><span>${esc(s.sms)}</span></label>` : "") +
-    (options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span>${esc(s.marketing)}</span></label>` : "") +
+    (sms ? phoneFields(page, s, !email) : "") +
+    (page.options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span>${esc(s.marketing)}</span></label>` : "") +
     `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
     `<button class="s" type="submit">${esc(s.submit)}</button></div>` +
     `<p class="m" id="m" role="status" aria-live="polite"></p></form></dialog>`;
@@ -58,10 +69,10 @@ function trap(e: KeyboardEvent): void {
 }
 
 /** phoneNumber turns what was typed into an international number for the server to normalise. */
-function phoneNumber(raw: string, country: string): string {
+function phoneNumber(page: Page, raw: string, country: string): string {
   const digits = raw.replace(/\D/g, "");
   if (!digits) return "";
-  return /^\s*(\+|00)/.test(raw) ? "+" + digits.replace(/^00/, "") : "+" + dialCode(country) + digits;
+  return /^\s*(\+|00)/.test(raw) ? "+" + digits.replace(/^00/, "") : "+" + page.phone!.dialCode(country) + digits;
 }
 
 function valid(s: Strings, body: Subscription): boolean {
@@ -78,30 +89,31 @@ function valid(s: Strings, body: Subscription): boolean {
   return true;
 }
 
-function read(variant: string): Subscription {
+function read(page: Page, variant: string): Subscription {
+  const { options } = page;
   const value = (name: string) => (input(name) ? input(name).value.trim() : "");
   const checked = (name: string) => !!input(name) && input(name).checked;
   const email = value("email");
-  const phone = input("phone") ? phoneNumber(input("phone").value, value("country")) : "";
+  const phone = input("phone") ? phoneNumber(page, input("phone").value, value("country")) : "";
   const channels = options.channels.filter((c) => (c == "sms" ? phone : email));
   const body: Subscription = {
     shop: options.shop, variant_id: variant, email: channels.includes("email") ? email : "",
     phone: channels.includes("sms") ? phone : "", channels,
-    sms_consent: checked("sms_consent"), marketing_consent: checked("marketing_consent"), locale: language(locale()),
+    sms_consent: checked("sms_consent"), marketing_consent: checked("marketing_consent"), locale: page.lang,
   };
   if (value("website")) body.website = value("website");
   return body;
 }
 
-async function submit(e: Event, s: Strings, variant: string): Promise<void> {
+async function submit(e: Event, page: Page, s: Strings, variant: string): Promise<void> {
   e.preventDefault();
   root.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
-  const body = read(variant);
+  const body = read(page, variant);
   if (!valid(s, body)) return;
   const button = $<HTMLButtonElement>(".s");
   button.disabled = true;
   status(s.sending);
-  const res = await post(options.api, body);
+  const res = await page.post(page.options.api, body);
   button.disabled = false;
   if (res.error) {
     status(res.error.message || s.error, true, res.error.field);
@@ -115,19 +127,19 @@ async function submit(e: Event, s: Strings, variant: string): Promise<void> {
 }
 
 /** open shows the form for a variant; focus returns to `from` when it closes. */
-export function open(variant: string, from?: Element | null): void {
-  const s = strings(locale(), options.strings);
+export function open(page: Page, variant: string, from?: Element | null): void {
+  const s = strings(page.texts, page.options.strings);
   if (!host) {
-    [host, root] = shadow("stockbell-dialog", "");
+    [host, root] = page.shadow("stockbell-dialog", "<div></div>", __FORM_CSS__);
     document.body.append(host);
   }
-  fill(root, html(s, options.channels));
+  (root.lastChild as HTMLElement).innerHTML = html(page, s, page.phone ? page.options.channels : ["email"]);
   opener = from || document.activeElement;
   const dialog = $<HTMLDialogElement>("dialog");
   dialog.addEventListener("keydown", trap);
   dialog.addEventListener("close", () => (opener as HTMLElement | null)?.focus?.());
   $<HTMLElement>(".x").onclick = () => dialog.close();
-  $<HTMLFormElement>("form").onsubmit = (e) => submit(e, s, variant);
+  $<HTMLFormElement>("form").onsubmit = (e) => submit(e, page, s, variant);
   dialog.showModal();
   (focusable()[1] || focusable()[0]).focus();
 }

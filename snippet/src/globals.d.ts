@@ -1,6 +1,11 @@
-// Replaced at bundle time by snippet.Build with the minified contents of
-// style.css (an esbuild define), so the bundle carries its own styles.
+// Replaced at bundle time by snippet.Build (esbuild defines).
+
+/** The minified shared stylesheet (base.css), in the first-load script. */
 declare const __CSS__: string;
+/** The minified form stylesheet (form.css), in the form file. */
+declare const __FORM_CSS__: string;
+/** The lazy files' names and hashes ("form" → "form.0123abcd…"), in the first-load script. */
+declare const __FILES__: Record<string, string>;
 
 interface Window {
   Shopify?: { routes?: { root?: string } };

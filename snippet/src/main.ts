@@ -6,13 +6,17 @@
 //
 // API: Stockbell.configure({...}), Stockbell.open({variantId}); events
 // stockbell:ready, stockbell:subscribed and stockbell:error on document.
+//
+// This is the first-load script: detection, the button, the options and the
+// button's label. The form, the rest of the texts and the phone helper are
+// separate files it loads later (lazy.ts).
 
 import { render, type Slot } from "./button";
 import { configure, currentScript, fromScript, locale, options, type Options } from "./config";
 import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
-import { open } from "./dialog";
-import { emit } from "./dom";
-import { strings } from "./i18n";
+import { emit } from "./events";
+import { label } from "./labels";
+import { locate, open } from "./lazy";
 
 const slots = new Map<unknown, Slot>();
 let pending = false;
@@ -23,7 +27,7 @@ function refresh(): void {
     if (key instanceof Element && !key.isConnected) slot.host?.remove(), slots.delete(key);
   });
   for (const el of found) if (!slots.has(el)) slots.set(el, markerSlot(el, found.length == 1));
-  const text = strings(locale(), options.strings).button;
+  const text = options.strings.button || label(locale());
   slots.forEach((slot) => render(slot, text, open));
 }
 
@@ -58,7 +62,9 @@ async function start(): Promise<void> {
 function install(): void {
   const preset = window.Stockbell as (Partial<Options> & { open?: unknown }) | undefined;
   if (preset && typeof preset.open == "function") return; // loaded twice
-  fromScript(currentScript());
+  const script = currentScript();
+  fromScript(script);
+  if (script) locate(script.src);
   if (preset && typeof preset == "object") configure(preset);
   window.Stockbell = {
     /** configure merges options and re-renders the buttons. */

@@ -1,0 +1,111 @@
+package snippet
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// HTML lower-cases attribute names, so a camel-case key can only be given
+// in kebab case (data-text-done-sms); the lower-cased spelling that
+// data-text-doneSms becomes is accepted too.
+func TestTextAttributesWithCompoundKeys(t *testing.T) {
+	ctx := newBrowser(t)
+	for _, attr := range []string{"data-text-done-sms", "data-text-doneSms"} {
+		t.Run(attr, func(t *testing.T) {
+			s := newStorefront(t, `data-channels="sms" data-country="FR" `+attr+`="Texto promis."`)
+			open(t, ctx, s.shop.URL+"/pages/custom")
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			click(t, ctx, `field("phone")`)
+			do(t, ctx, chromedp.KeyEvent("06 12 34 56 78"))
+			click(t, ctx, `field("sms_consent")`)
+			click(t, ctx, `form().querySelector("button[type=submit]")`)
+			waitFor(t, ctx, `events("subscribed").length == 1`)
+			if got := eval[string](t, ctx, `status().textContent`); got != "Texto promis." {
+				t.Errorf("status %q", got)
+			}
+		})
+	}
+}
+
+func TestInsidePlacementPutsTheButtonInTheProductForm(t *testing.T) {
+	s := newStorefront(t, `data-placement="inside"`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	waitFor(t, ctx, `shown(button())`)
+	where := `(() => { const h = host(); return (h.parentNode.getAttribute("id") || h.parentNode.className) + (h.nextSibling ? "" : ":last"); })()`
+	if got := eval[string](t, ctx, where); got != "product-form:last" {
+		t.Errorf("button at %q, want the end of the product form", got)
+	}
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("\u001b"))
+	if _, shop := s.seen(); !equal(shop, []string{"/products/tee?variant=" + soldOut, "/products/tee.js"}) || eval[string](t, ctx, `location.pathname`) != "/products/tee" {
+		t.Errorf("our button submitted the cart form: shop requests %q", shop)
+	}
+	// A theme's [data-stockbell-button] still wins.
+	eval[chromedp.Void](t, ctx, `document.querySelector("h1").insertAdjacentHTML("afterend", '<div id="slot" data-stockbell-button></div>')`)
+	waitFor(t, ctx, `host().parentNode.id == "slot"`)
+
+	// A marked product without a form: the end of the marked element.
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, where); got != "product:last" {
+		t.Errorf("button at %q, want the end of the marked element", got)
+	}
+}
+
+// countryFit measures, inside the open form, whether the country select is
+// as wide as its longest option (so no name is cut), and the layout of the
+// phone row.
+const countryFit = `(() => {
+	const sel = field("country"), c = sel.cloneNode(true);
+	c.style.cssText = "width: max-content !important; max-width: none !important; flex: none !important; position: absolute; visibility: hidden";
+	sel.parentNode.append(c);
+	const need = c.getBoundingClientRect().width, s = sel.getBoundingClientRect(), p = field("phone").getBoundingClientRect();
+	c.remove();
+	return {select: s.width, need, phone: p.width, sameRow: Math.abs(s.top - p.top) < 1, text: sel.selectedOptions[0].textContent};
+})()`
+
+type fit struct {
+	Select, Need, Phone float64
+	SameRow             bool
+	Text                string
+}
+
+func TestCountrySelectShowsWholeNames(t *testing.T) {
+	cases := []struct {
+		width   int64
+		attrs   string
+		text    string
+		sameRow bool
+	}{
+		{360, customAttrs, "+33 France", false},
+		{1440, customAttrs, "+33 France", true},
+		{360, `data-channels="both" data-country="GB" data-locale="en"`, "+44 United Kingdom", false},
+		{1440, `data-channels="both" data-country="GB" data-locale="en"`, "+44 United Kingdom", true},
+	}
+	ctx := newBrowser(t)
+	for _, c := range cases {
+		t.Run(fmt.Sprintf("%s/%dpx", c.text, c.width), func(t *testing.T) {
+			s := newStorefront(t, c.attrs)
+			do(t, ctx, chromedp.EmulateViewport(c.width, 800))
+			open(t, ctx, s.shop.URL+"/pages/custom")
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			if c.text == "+33 France" {
+				browsertest.Screenshot(t, ctx, fmt.Sprintf("snippet-form-%dpx", c.width))
+			}
+			got := eval[fit](t, ctx, countryFit)
+			if got.Text != c.text || got.Select < got.Need-0.5 {
+				t.Errorf("select shows %q in %.0f px, its longest option needs %.0f px", got.Text, got.Select, got.Need)
+			}
+			if got.Phone < 120 || got.SameRow != c.sameRow {
+				t.Errorf("phone field %.0f px wide, on the select's row: %v (want %v)", got.Phone, got.SameRow, c.sameRow)
+			}
+		})
+	}
+}

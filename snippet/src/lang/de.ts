@@ -1,0 +1,23 @@
+// German texts in the order of `keys` in ../i18n.ts. The form loads this
+// file as its own module; the first-load script takes only `button`.
+
+/** button is the label of the notify button, shown before any interaction. */
+export const button = "Benachrichtigen, wenn verfügbar";
+
+export default [
+  button,
+  "Benachrichtigung bei Verfügbarkeit",
+  "E-Mail",
+  "Telefonnummer",
+  "Land",
+  "Einmalige SMS, sobald der Artikel wieder da ist. Gebühren möglich. Abmelden mit STOP.",
+  "Auch Neuigkeiten und Angebote erhalten",
+  "Benachrichtigen",
+  "Wird gesendet…",
+  "Danke! Wir schicken Ihnen eine E-Mail, sobald er wieder da ist.",
+  "Danke! Wir schicken Ihnen eine SMS, sobald er wieder da ist.",
+  "Sie stehen für diesen Artikel bereits auf der Liste.",
+  "Geben Sie eine E-Mail-Adresse oder Telefonnummer ein.",
+  "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
+  "Schließen",
+];

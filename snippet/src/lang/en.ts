@@ -1,0 +1,23 @@
+// English texts in the order of `keys` in ../i18n.ts. The form loads this
+// file as its own module; the first-load script takes only `button`.
+
+/** button is the label of the notify button, shown before any interaction. */
+export const button = "Notify me when available";
+
+export default [
+  button,
+  "Get notified when it's back",
+  "Email",
+  "Phone number",
+  "Country",
+  "Text me once when it's back in stock. Msg & data rates may apply. Reply STOP to opt out.",
+  "Also send me news and offers",
+  "Notify me",
+  "Sending…",
+  "Thanks! We'll email you when it's back.",
+  "Thanks! We'll text you when it's back.",
+  "You're already on the list for this item.",
+  "Enter an email address or a phone number.",
+  "Something went wrong. Please try again.",
+  "Close",
+];

@@ -1,0 +1,23 @@
+// Spanish texts in the order of `keys` in ../i18n.ts. The form loads this
+// file as its own module; the first-load script takes only `button`.
+
+/** button is the label of the notify button, shown before any interaction. */
+export const button = "Avisarme cuando esté disponible";
+
+export default [
+  button,
+  "Aviso de disponibilidad",
+  "Correo electrónico",
+  "Teléfono",
+  "País",
+  "Acepto un único SMS cuando vuelva a estar disponible. Pueden aplicarse tarifas. Baja: STOP.",
+  "Enviarme también novedades y ofertas",
+  "Avisarme",
+  "Enviando…",
+  "¡Gracias! Te enviaremos un correo cuando vuelva.",
+  "¡Gracias! Te enviaremos un SMS cuando vuelva.",
+  "Ya estás en la lista para este artículo.",
+  "Introduce un correo electrónico o un número de teléfono.",
+  "Algo salió mal. Inténtalo de nuevo.",
+  "Cerrar",
+];

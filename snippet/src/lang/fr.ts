@@ -1,0 +1,23 @@
+// French texts in the order of `keys` in ../i18n.ts. The form loads this
+// file as its own module; the first-load script takes only `button`.
+
+/** button is the label of the notify button, shown before any interaction. */
+export const button = "M'avertir quand disponible";
+
+export default [
+  button,
+  "Être averti du retour en stock",
+  "E-mail",
+  "Téléphone",
+  "Pays",
+  "J'accepte un SMS unique au retour en stock. Des frais peuvent s'appliquer. STOP pour se désabonner.",
+  "Recevoir aussi les nouveautés et les offres",
+  "M'avertir",
+  "Envoi…",
+  "Merci ! Nous vous enverrons un e-mail dès son retour.",
+  "Merci ! Nous vous enverrons un SMS dès son retour.",
+  "Vous êtes déjà inscrit pour cet article.",
+  "Saisissez une adresse e-mail ou un numéro de téléphone.",
+  "Une erreur est survenue. Veuillez réessayer.",
+  "Fermer",
+];

@@ -1,0 +1,59 @@
+// The form, each language's texts and the phone helper are separate
+// content-hashed ES modules next to the snippet. They are imported when
+// the browser is idle with a button on screen, or at the latest when the
+// shopper opens the form, so a product page pays only for the button.
+
+import { post } from "./api";
+import { locale, options } from "./config";
+import { shadow } from "./dom";
+import { emit } from "./events";
+import { language } from "./labels";
+import type { Form, Page } from "./types";
+
+let folder = "/snippet/";
+let preloading = false;
+let opening = false;
+const files: Record<string, Promise<unknown> | undefined> = {};
+
+/** locate finds the folder of the lazy files from the snippet's own URL. */
+export function locate(src: string): void {
+  const m = /^(.*\/snippet)(\/\w+)?\.js/.exec(src);
+  if (m) folder = m[1] + "/";
+}
+
+// file imports one lazy file once; a failed import is tried again next time.
+function file<T>(name: string): Promise<T> {
+  return (files[name] ||= import(folder + __FILES__[name] + ".js").catch((e) => {
+    files[name] = undefined;
+    throw e;
+  })) as Promise<T>;
+}
+
+function load(): Promise<[Form, { default: string[] }, Page["phone"]]> {
+  const sms = options.channels.includes("sms");
+  return Promise.all([
+    file<Form>("form"), file<{ default: string[] }>(language(locale())), sms ? file<Page["phone"]>("phone") : undefined,
+  ]);
+}
+
+/** preload fetches what the form needs once the browser is idle. */
+export function preload(): void {
+  if (preloading) return;
+  preloading = true;
+  (window.requestIdleCallback || setTimeout)(() => load().catch(() => (preloading = false)));
+}
+
+/**
+ * open loads what the form needs (at once if already loaded) and shows the
+ * form for a variant. Clicks while it loads are not queued twice; a failed
+ * load is reported as a network error, and the next click tries again.
+ */
+export function open(variant: string, from?: Element | null): void {
+  if (opening) return;
+  opening = true;
+  load().then(([form, texts, phone]) => {
+    const tag = locale();
+    form.open({ options, tag, lang: language(tag), texts: texts.default, phone, shadow, post }, variant, from);
+  }, () => emit("error", { variantId: variant, status: 0, code: "network", message: "" }))
+    .finally(() => (opening = false));
+}
