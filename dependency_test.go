@@ -22,6 +22,7 @@ var adapters = []string{
 	module + "/server/delivery",
 	module + "/snippet",
 	module + "/oauth",
+	module + "/server/metrics",
 }
 
 // coreLogic packages see storage, queue and senders only through the root

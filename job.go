@@ -40,3 +40,16 @@ type VariantStockChangedJob struct {
 
 // Kind implements JobArgs.
 func (VariantStockChangedJob) Kind() string { return "variant_stock_changed" }
+
+// RetryLaterError asks the job queue to run the job again at At without
+// counting a failed attempt: the job could not start its work yet (another
+// runner holds what it needs until then).
+type RetryLaterError struct {
+	At     time.Time
+	Reason string
+}
+
+// Error implements the error interface.
+func (e *RetryLaterError) Error() string {
+	return e.Reason + " (retry at " + e.At.UTC().Format(time.RFC3339) + ")"
+}

@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -58,10 +59,17 @@ type SendResult struct {
 	Segments   int // SMS segments counted
 }
 
+// ErrOutcomeUnknown marks a send error that came after the message was
+// handed to the provider (the connection dropped or timed out while its
+// answer was awaited): the provider may have accepted it. Senders wrap it
+// (%w) into such errors; the retry then counts as a possible repeat.
+var ErrOutcomeUnknown = errors.New("the provider may have accepted the message")
+
 // Sender delivers one message over one channel. It returns an *Error with
 // code EINVALID for a permanent failure (the recipient was rejected, the
 // number is invalid): such messages are marked failed and never retried. Any
-// other error is transient and retried with backoff.
+// other error is transient and retried with backoff; one that wraps
+// ErrOutcomeUnknown is retried as a possible repeat.
 type Sender interface {
 	Send(ctx context.Context, msg OutboundMessage) (SendResult, error)
 }

@@ -181,6 +181,11 @@ const (
 	AttemptBegun  AttemptOutcome = iota // the caller may send now
 	AttemptDone                         // the message is no longer pending: do nothing
 	AttemptLeased                       // another runner is sending it: try later
+	// AttemptResumed: the caller may send now, but an earlier attempt ended
+	// without recording an outcome (its process died, or it outlived its
+	// lease, while the provider may have been accepting the message). The
+	// recipient may get this message twice.
+	AttemptResumed
 )
 
 // MessageResult is the final outcome of one message.
@@ -192,6 +197,9 @@ type MessageResult struct {
 	Reason     string // why it failed or was skipped
 	// StopFlow ends the subscriber's flow here: no later step is created.
 	StopFlow bool
+	// Resumed records that the attempt followed one whose outcome is
+	// unknown (AttemptResumed): the recipient may have the message twice.
+	Resumed bool
 }
 
 // MessageStore is the storage the message sender needs.
@@ -199,15 +207,20 @@ type MessageStore interface {
 	// FindMessageDelivery loads a message and its context. Returns ENOTFOUND.
 	FindMessageDelivery(ctx context.Context, messageID int64) (*MessageDelivery, error)
 	// BeginAttempt counts an attempt on a pending message and leases it
-	// until leaseUntil, so two runners never send it at once.
-	BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (AttemptOutcome, error)
+	// until leaseUntil, so two runners never send it at once. It returns
+	// AttemptResumed instead of AttemptBegun when the previous attempt's
+	// lease ran out without a result, and AttemptLeased with the time the
+	// current lease ends.
+	BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
 	// and creates the next flow step's message and job. It reports false
 	// (and changes nothing) when the message was no longer pending.
 	FinishMessage(ctx context.Context, result MessageResult) (bool, error)
 	// ReleaseAttempt ends the lease of a pending message whose attempt failed
 	// transiently and records the error, so the retry may send at once.
-	ReleaseAttempt(ctx context.Context, messageID int64, reason string) error
+	// With outcomeUnknown (the provider may have accepted the message) the
+	// retry's BeginAttempt answers AttemptResumed.
+	ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/metrics"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -27,7 +28,9 @@ type Main struct {
 	DB      *store.DB
 	Queue   *jobs.Queue
 	Metrics *prometheus.Registry
-	Web     *web.Server
+	// Meters are the domain series on Metrics, which components report to.
+	Meters *metrics.Metrics
+	Web    *web.Server
 
 	// closers release what components hold (SMTP sessions) after the queue stops.
 	closers  []func() error
@@ -56,6 +59,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	workers := jobs.NewWorkers()
 	m.Metrics = prometheus.NewRegistry()
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
 	components, err := m.wire(ctx, workers)
 	if err != nil {

@@ -75,7 +75,7 @@ func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, er
 // sender with the delivery templates, senders and public link handlers.
 func (m *Main) wireRestock(workers *riverWorkers) error {
 	clock := stockbell.SystemClock{}
-	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock")}
+	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock"), Metrics: m.Meters}
 	jobs.Handle(workers, engine.HandleStockChanged, 0)
 	jobs.Handle(workers, engine.HandleWaitEnded, 0)
 	jobs.Handle(workers, engine.HandleBatch, 0)
@@ -88,7 +88,7 @@ func (m *Main) wireRestock(workers *riverWorkers) error {
 	m.Web.RegisterShortLinks(d.Links)
 	m.closers = append(m.closers, d.Close)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
-		Logger: m.Logger.With("component", "messages")}
+		Logger: m.Logger.With("component", "messages"), Metrics: m.Meters}
 	jobs.Handle(workers, messenger.HandleSendMessage, 0)
 	return nil
 }
@@ -188,7 +188,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
-	jobs.Handle(workers, integration.RegisterWebhooks, 0)
+	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	c.periodic = append(c.periodic, jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} }))
 	return nil

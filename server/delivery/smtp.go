@@ -132,6 +132,11 @@ func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
 			s.put(conn)
 			return nil
 		}
+		if msg.IsDelivered() {
+			// The server accepted the message; only the RSET after it failed.
+			s.discard(conn)
+			return nil
+		}
 		s.discard(conn)
 		var sendErr *mail.SendError
 		if !reused || !errors.As(err, &sendErr) || sendErr.Reason != mail.ErrConnCheck {
@@ -188,9 +193,15 @@ func (s *SMTPSender) Close() error {
 }
 
 // classifySMTP turns a delivery error into the stockbell.Sender contract:
-// a 5xx reply to the recipient or to the message itself is permanent.
+// a 5xx reply to the recipient or to the message itself is permanent; a
+// failure while the server's answer to the complete message was awaited
+// (no reply code: the connection dropped or timed out) leaves the outcome
+// unknown.
 func classifySMTP(err error) error {
 	var sendErr *mail.SendError
+	if errors.As(err, &sendErr) && sendErr.Reason == mail.ErrSMTPDataClose && sendErr.ErrorCode() == 0 {
+		return fmt.Errorf("smtp: %w: %w", stockbell.ErrOutcomeUnknown, err)
+	}
 	if errors.As(err, &sendErr) && sendErr.ErrorCode() >= 500 && sendErr.ErrorCode() < 600 {
 		switch sendErr.Reason {
 		case mail.ErrSMTPRcptTo, mail.ErrSMTPData, mail.ErrSMTPDataClose:

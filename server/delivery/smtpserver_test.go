@@ -45,6 +45,9 @@ type smtpServer struct {
 	rejectTo  *smtp.SMTPError
 	auths     []string
 	wantLogin [2]string
+	// dropAfterData closes the connection once a message is received,
+	// before answering it; dropOnReset closes it at the RSET after one.
+	dropAfterData, dropOnReset bool
 }
 
 // rejectUser is a permanent refusal of a recipient.
@@ -106,7 +109,7 @@ func (s *smtpServer) NewSession(c *smtp.Conn) (smtp.Session, error) {
 	if refused { // EHLO, then HELO, are refused on this connection
 		return nil, errors.New("try again later")
 	}
-	return &smtpSession{server: s}, nil
+	return &smtpSession{server: s, conn: c}, nil
 }
 
 func (s *smtpServer) received() []received {
@@ -130,7 +133,9 @@ func (s *smtpServer) counts() (sessions, rcpts int) {
 
 type smtpSession struct {
 	server *smtpServer
+	conn   *smtp.Conn
 	msg    received
+	resets int
 }
 
 func (s *smtpSession) AuthMechanisms() []string { return []string{sasl.Plain} }
@@ -171,11 +176,23 @@ func (s *smtpSession) Data(r io.Reader) error {
 	s.msg.Data = data
 	s.server.mu.Lock()
 	s.server.messages = append(s.server.messages, s.msg)
+	drop := s.server.dropAfterData
 	s.server.mu.Unlock()
+	if drop {
+		s.conn.Conn().Close()
+	}
 	return nil
 }
 
-func (s *smtpSession) Reset()        { s.msg = received{} }
+// Reset runs after each message and at each RSET command.
+func (s *smtpSession) Reset() {
+	s.msg = received{}
+	s.resets++
+	if s.server.dropOnReset && s.resets == 2 {
+		s.conn.Conn().Close()
+	}
+}
+
 func (s *smtpSession) Logout() error { return nil }
 
 // selfSignedTLS makes a certificate for 127.0.0.1 and a client config

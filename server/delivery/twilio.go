@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -84,24 +86,30 @@ func (s *TwilioSender) Send(ctx context.Context, out stockbell.OutboundMessage) 
 	if err := s.limiter.Wait(ctx); err != nil {
 		return stockbell.SendResult{}, fmt.Errorf("twilio rate limit: %w", err)
 	}
-	resp, err := s.client.Do(s.request(ctx, out))
-	if err != nil {
+	var handedOver atomic.Bool
+	trace := &httptrace.ClientTrace{WroteRequest: func(info httptrace.WroteRequestInfo) { handedOver.Store(info.Err == nil) }}
+	resp, err := s.client.Do(s.request(httptrace.WithClientTrace(ctx, trace), out))
+	if err != nil && handedOver.Load() {
+		return stockbell.SendResult{}, fmt.Errorf("twilio: %w: %w", stockbell.ErrOutcomeUnknown, err)
+	} else if err != nil {
 		return stockbell.SendResult{}, fmt.Errorf("twilio: %w", err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
-	if err != nil {
-		return stockbell.SendResult{}, fmt.Errorf("twilio: reading the answer: %w", err)
-	}
-	if resp.StatusCode != http.StatusCreated && resp.StatusCode != http.StatusOK {
-		return stockbell.SendResult{}, twilioFailure(resp.StatusCode, body)
-	}
-	var msg twilioMessage
-	if err := json.Unmarshal(body, &msg); err != nil || msg.SID == "" {
-		return stockbell.SendResult{}, fmt.Errorf("twilio: unexpected answer %q", truncate(string(body), 200))
-	}
+	body, readErr := io.ReadAll(io.LimitReader(resp.Body, 1<<16))
 	segments, _ := Segments(out.Text)
-	return stockbell.SendResult{ProviderID: msg.SID, Segments: segments}, nil
+	if resp.StatusCode == http.StatusCreated || resp.StatusCode == http.StatusOK {
+		// Twilio created the message: sent, even when its answer is cut
+		// short (the sid is then unknown) — a retry would send it twice.
+		var msg twilioMessage
+		if readErr == nil {
+			json.Unmarshal(body, &msg)
+		}
+		return stockbell.SendResult{ProviderID: msg.SID, Segments: segments}, nil
+	}
+	if readErr != nil {
+		return stockbell.SendResult{}, fmt.Errorf("twilio: reading the answer: %w", readErr)
+	}
+	return stockbell.SendResult{}, twilioFailure(resp.StatusCode, body)
 }
 
 func (s *TwilioSender) request(ctx context.Context, out stockbell.OutboundMessage) *http.Request {
@@ -131,11 +139,4 @@ func twilioFailure(status int, body []byte) error {
 		return &stockbell.Error{Code: stockbell.EINVALID, Field: "to", Message: "The SMS provider refused the message: " + reason}
 	}
 	return fmt.Errorf("twilio: %s", reason)
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -9,7 +10,9 @@ import (
 )
 
 // Handler runs one kind of job. A returned error makes the queue retry the
-// job with exponential backoff; return nil once the job's outcome is recorded.
+// job with exponential backoff, except a *stockbell.RetryLaterError, which
+// runs it again at the time it names without counting an attempt; return
+// nil once the job's outcome is recorded.
 type Handler[T stockbell.JobArgs] func(ctx context.Context, args T) error
 
 // handlerWorker adapts a Handler to River's Worker interface, so that the
@@ -21,15 +24,21 @@ type handlerWorker[T stockbell.JobArgs] struct {
 }
 
 func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	return w.handle(ctx, job.Args)
+	err := w.handle(ctx, job.Args)
+	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
+		return river.JobSnooze(max(time.Until(later.At), 0))
+	}
+	return err
 }
 
 func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {
 	return w.timeout
 }
 
-// Handle registers fn as the worker of job kind T. A zero timeout keeps
-// the queue's default.
+// Handle registers fn as the worker of job kind T. A zero timeout is
+// JobTimeout, for the quick kinds; give a kind whose work takes longer (a
+// catalog sync) its own. A job of that kind left running by a dead process
+// is rescued only after its own timeout.
 func Handle[T stockbell.JobArgs](workers *river.Workers, fn Handler[T], timeout time.Duration) {
 	river.AddWorker(workers, &handlerWorker[T]{handle: fn, timeout: timeout})
 }

@@ -10,7 +10,6 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -41,15 +40,7 @@ type Config struct {
 	Periodic []*river.PeriodicJob
 	// MaxWorkers is how many jobs run at once in this process (default 10).
 	MaxWorkers int
-	// PollInterval is how often to look for new jobs when not notified
-	// (default 1 s, at least 100 ms).
-	PollInterval time.Duration
-	Logger       *slog.Logger
-	// JobTimeout cancels a job running longer (default 2 minutes).
-	JobTimeout time.Duration
-	// RescueStuckJobsAfter makes a job left running that long (its worker
-	// died) available again; at least JobTimeout (default 1 hour).
-	RescueStuckJobsAfter time.Duration
+	Logger     *slog.Logger
 }
 
 // Queue is the job queue: a River client plus what it needs to close.
@@ -101,25 +92,15 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		return nil, err
 	}
 	riverCfg := &river.Config{
-		Logger:            cfg.Logger,
-		FetchPollInterval: cfg.PollInterval,
-		MaxAttempts:       10,
-		PeriodicJobs:      cfg.Periodic,
-		JobTimeout:        2 * time.Minute,
+		Logger:               cfg.Logger,
+		FetchPollInterval:    PollInterval,
+		MaxAttempts:          MaxAttempts,
+		PeriodicJobs:         cfg.Periodic,
+		JobTimeout:           JobTimeout,
+		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
-	if cfg.JobTimeout > 0 {
-		riverCfg.JobTimeout = cfg.JobTimeout
-	}
-	riverCfg.RescueStuckJobsAfter = cfg.RescueStuckJobsAfter
 	if riverCfg.Logger == nil {
 		riverCfg.Logger = slog.New(slog.DiscardHandler)
-	}
-	if riverCfg.FetchPollInterval == 0 {
-		riverCfg.FetchPollInterval = time.Second
-	}
-	if riverCfg.FetchPollInterval < riverCfg.FetchCooldown || riverCfg.FetchPollInterval < 100*time.Millisecond {
-		// River refuses a poll interval shorter than its fetch cooldown (100 ms).
-		riverCfg.FetchPollInterval = 100 * time.Millisecond
 	}
 	if cfg.Workers != nil {
 		maxWorkers := cfg.MaxWorkers

@@ -36,11 +36,7 @@ func TestInsertTx(t *testing.T) {
 			done <- job.Name
 			return nil
 		}, 0)
-		queue, err := jobs.New(ctx, jobs.Config{
-			Database:     jobsDatabase(t, db),
-			Workers:      workers,
-			PollInterval: 200 * time.Millisecond,
-		})
+		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db), Workers: workers})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -100,7 +96,7 @@ func TestInsertTx(t *testing.T) {
 }
 
 // jobsDatabase returns the queue's view of a test database. On PostgreSQL
-// the listener is left out: the poll interval above is short enough.
+// the listener is left out: the tests wait for the poll.
 func jobsDatabase(t *testing.T, db *store.DB) jobs.Database {
 	t.Helper()
 	return jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres}

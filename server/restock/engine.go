@@ -24,6 +24,7 @@ type Engine struct {
 	// ChunkSize is how many subscribers one claim takes (DefaultChunkSize if 0).
 	ChunkSize int
 	Logger    *slog.Logger
+	Metrics   stockbell.RestockMetrics
 }
 
 // HandleStockChanged decides what a change of the variant's stock or
@@ -88,6 +89,7 @@ func (e *Engine) apply(ctx context.Context, s *stockbell.RestockState, d Decisio
 			Everyone: d.Everyone, Size: d.Size, Stock: d.Stock, PerUnit: d.PerUnit, Wait: d.Wait,
 			WaitEnded: t.WaitEnded, Cutoff: now})
 		if err == nil {
+			e.metrics().BatchStarted()
 			e.logger().Info("restock batch started", "variant", id, "batch", batch.ID, "everyone", d.Everyone, "size", d.Size, "stock", d.Stock)
 		}
 		return err
@@ -100,4 +102,11 @@ func (e *Engine) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return e.Logger
+}
+
+func (e *Engine) metrics() stockbell.RestockMetrics {
+	if e.Metrics == nil {
+		return noMetrics{}
+	}
+	return e.Metrics
 }

@@ -3,6 +3,7 @@ package restock_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -33,7 +34,10 @@ type recordingSender struct {
 	sent      []stockbell.OutboundMessage
 	reject    map[string]bool
 	failTimes int
-	dev       delivery.DevSender
+	// unknownTimes: accept the message, then lose the connection before
+	// answering (the outcome is unknown to the caller).
+	unknownTimes int
+	dev          delivery.DevSender
 }
 
 func (s *recordingSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (stockbell.SendResult, error) {
@@ -47,6 +51,10 @@ func (s *recordingSender) Send(ctx context.Context, msg stockbell.OutboundMessag
 		return stockbell.SendResult{}, fmt.Errorf("provider unavailable")
 	}
 	s.sent = append(s.sent, msg)
+	if s.unknownTimes > 0 {
+		s.unknownTimes--
+		return stockbell.SendResult{}, fmt.Errorf("connection reset awaiting the answer: %w", stockbell.ErrOutcomeUnknown)
+	}
 	return s.dev.Send(ctx, msg)
 }
 
@@ -170,6 +178,12 @@ func (h *harness) run() int {
 // failing the test when the job keeps failing or failures are not allowed.
 func (h *harness) retry(job queuedJob, err error) {
 	h.t.Helper()
+	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
+		// Snoozed, as the queue does: due again then, no attempt counted.
+		_, dbErr := h.db.DB.ExecContext(ctx, h.db.DB.Rebind(`UPDATE river_job SET state = 'scheduled', scheduled_at = ? WHERE id = ?`), later.At, job.ID)
+		h.must(dbErr)
+		return
+	}
 	h.failures++
 	if h.failures > h.allowFailures {
 		h.t.Fatalf("job %s %s: %v", job.Kind, job.Args, err)

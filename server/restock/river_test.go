@@ -36,35 +36,24 @@ func (s *tableSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (
 	return res, err
 }
 
-// workerConfig tunes a worker process for tests: short timeouts so that a
-// killed worker's jobs are rescued within the test.
-type workerConfig struct {
-	name      string
-	chunkSize int
-	lease     time.Duration
-	rescue    time.Duration
-}
-
 // startWorkers runs the restock handlers on a real River client over db,
-// as server/main.go registers them.
-func startWorkers(t testing.TB, db *store.DB, cfg workerConfig) *jobs.Queue {
+// registered as server/wire.go registers them, with the queue's one set of
+// settings.
+func startWorkers(t testing.TB, db *store.DB, name string, chunkSize int) *jobs.Queue {
 	t.Helper()
 	clock := stockbell.SystemClock{}
 	quiet := slog.New(slog.DiscardHandler)
-	engine := &restock.Engine{Store: db, Clock: clock, ChunkSize: cfg.chunkSize}
-	msgr := &restock.Messenger{Store: db, Renderer: plainRenderer{}, Clock: clock, Lease: cfg.lease,
-		Sender: &tableSender{db: db.DB, worker: cfg.name, dev: delivery.DevSender{Logger: quiet}}}
+	engine := &restock.Engine{Store: db, Clock: clock, ChunkSize: chunkSize}
+	msgr := &restock.Messenger{Store: db, Renderer: plainRenderer{}, Clock: clock,
+		Sender: &tableSender{db: db.DB, worker: name, dev: delivery.DevSender{Logger: quiet}}}
 	workers := jobs.NewWorkers()
 	jobs.Handle(workers, engine.HandleStockChanged, 0)
 	jobs.Handle(workers, engine.HandleWaitEnded, 0)
 	jobs.Handle(workers, engine.HandleBatch, 0)
-	jobs.Handle(workers, msgr.HandleSendMessage, cfg.lease)
+	jobs.Handle(workers, msgr.HandleSendMessage, 0)
 	queue, err := jobs.New(context.Background(), jobs.Config{
-		Database:             jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres},
-		Workers:              workers,
-		PollInterval:         100 * time.Millisecond,
-		JobTimeout:           cfg.lease,
-		RescueStuckJobsAfter: cfg.rescue,
+		Database: jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres},
+		Workers:  workers,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +71,7 @@ func TestThroughRiver(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		_, err := db.DB.ExecContext(ctx, devSendsTable)
 		must(t, err)
-		queue := startWorkers(t, db, workerConfig{name: "w", chunkSize: 10, lease: time.Minute, rescue: time.Hour})
+		queue := startWorkers(t, db, "w", 10)
 		defer queue.Stop(context.Background())
 		h := &harness{t: t, db: db, clock: storetest.NewClock(time.Now().UTC())}
 		shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "river.myshopify.com"})

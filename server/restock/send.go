@@ -2,6 +2,7 @@ package restock
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -9,8 +10,12 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// DefaultSendLease is how long one send attempt holds its message.
-const DefaultSendLease = 2 * time.Minute
+// DefaultSendLease is how long one send attempt holds its message: longer
+// than the send job's timeout (server/jobs.JobTimeout, 20 s), which cancels
+// a slow attempt first, and shorter than the time after which the queue
+// rescues the job of a process that died (server/jobs.RescueStuckJobsAfter,
+// 30 s), so the rescued retry finds the lease over and sends at once.
+const DefaultSendLease = 25 * time.Second
 
 // Messenger sends flow messages, one job per message. Nothing the database
 // knows was sent is sent again: an attempt is counted and the message
@@ -18,20 +23,25 @@ const DefaultSendLease = 2 * time.Minute
 // after. The one window left is a crash between the provider accepting the
 // message and the sent mark committing: the retry sends again (at least
 // once), with the message id as OutboundMessage.MessageID so that a provider
-// that deduplicates by it can drop the copy.
+// that deduplicates by it can drop the copy. The same holds for a send whose
+// connection failed after the message was handed over (the error wraps
+// stockbell.ErrOutcomeUnknown). Such a resend is counted
+// (MessageMetrics.MessageResumed) and recorded on the message's event.
 type Messenger struct {
 	Store    stockbell.MessageStore
 	Renderer stockbell.Renderer
 	Sender   stockbell.Sender
 	Clock    stockbell.Clock
-	// Lease bounds one attempt (DefaultSendLease if 0); keep it at least the
-	// job timeout so a slow attempt is never overtaken by a retry.
-	Lease  time.Duration
-	Logger *slog.Logger
+	// Lease bounds one attempt (DefaultSendLease if 0); keep it above the
+	// send job's timeout so a slow attempt is never overtaken by a retry.
+	Lease   time.Duration
+	Logger  *slog.Logger
+	Metrics stockbell.MessageMetrics
 }
 
 // HandleSendMessage sends, skips or fails one message. It returns an error
-// only for a transient failure, which the queue retries with backoff.
+// for a transient failure, which the queue retries with backoff, and a
+// *stockbell.RetryLaterError while another attempt holds the message.
 func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMessageJob) error {
 	d, err := m.Store.FindMessageDelivery(ctx, job.MessageID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
@@ -46,16 +56,19 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	if reason, stop := SkipMessage(d, now); reason != "" {
 		return m.finish(ctx, stockbell.MessageResult{MessageID: job.MessageID, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
 	}
-	outcome, err := m.Store.BeginAttempt(ctx, job.MessageID, now.Add(m.lease()))
+	outcome, heldUntil, err := m.Store.BeginAttempt(ctx, job.MessageID, now.Add(m.lease()))
 	switch {
 	case err != nil:
 		return err
 	case outcome == stockbell.AttemptDone:
 		return nil
 	case outcome == stockbell.AttemptLeased:
-		return fmt.Errorf("message %d is being sent by another attempt", job.MessageID)
+		return &stockbell.RetryLaterError{At: heldUntil, Reason: fmt.Sprintf("message %d is being sent by another attempt", job.MessageID)}
+	case outcome == stockbell.AttemptResumed:
+		m.metrics().MessageResumed(d.Message.Channel)
+		m.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", job.MessageID, "channel", d.Message.Channel)
 	}
-	return m.send(ctx, d)
+	return m.send(ctx, d, outcome == stockbell.AttemptResumed)
 }
 
 // SkipMessage says whether a pending message must not be sent at now, and
@@ -93,23 +106,31 @@ func smartSendingBlocks(d *stockbell.MessageDelivery, now time.Time) bool {
 }
 
 // send renders and delivers a leased message and records the outcome.
-func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery) error {
-	id := d.Message.ID
+func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resumed bool) error {
+	id, channel := d.Message.ID, d.Message.Channel
 	out, err := m.Renderer.Render(ctx, stockbell.MessageContent{Shop: &d.Shop, Variant: &d.Variant,
 		Subscription: &d.Subscription, Message: &d.Message, Step: d.Step})
 	if err == nil {
-		out.MessageID, out.Channel, out.To = id, d.Message.Channel, d.Message.Recipient
+		out.MessageID, out.Channel, out.To = id, channel, d.Message.Recipient
+		start := time.Now()
 		var res stockbell.SendResult
 		res, err = m.Sender.Send(ctx, out)
 		if err == nil {
-			return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
-				ProviderID: res.ProviderID, Segments: res.Segments})
+			// The at-least-once window: from the provider's acceptance until
+			// this one transaction commits.
+			err = m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
+				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
+			m.metrics().MessageSent(channel, time.Since(start))
+			return err
 		}
 	}
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
-		return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed, Reason: stockbell.ErrorMessage(err)})
+		m.metrics().MessageFailed(channel)
+		return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed, Reason: stockbell.ErrorMessage(err), Resumed: resumed})
 	}
-	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error()); relErr != nil {
+	m.metrics().MessageRetried(channel)
+	unknown := errors.Is(err, stockbell.ErrOutcomeUnknown)
+	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error(), unknown); relErr != nil {
 		m.logger().Error("release message lease", "message", id, "err", relErr)
 	}
 	return fmt.Errorf("send message %d: %w", id, err)
@@ -135,3 +156,19 @@ func (m *Messenger) logger() *slog.Logger {
 	}
 	return m.Logger
 }
+
+func (m *Messenger) metrics() stockbell.MessageMetrics {
+	if m.Metrics == nil {
+		return noMetrics{}
+	}
+	return m.Metrics
+}
+
+// noMetrics reports nothing.
+type noMetrics struct{}
+
+func (noMetrics) MessageSent(stockbell.Channel, time.Duration) {}
+func (noMetrics) MessageFailed(stockbell.Channel)              {}
+func (noMetrics) MessageRetried(stockbell.Channel)             {}
+func (noMetrics) MessageResumed(stockbell.Channel)             {}
+func (noMetrics) BatchStarted()                                {}

@@ -96,28 +96,39 @@ func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, 
 }
 
 // BeginAttempt counts an attempt on a pending message and leases it; see
-// stockbell.MessageStore. Returns ENOTFOUND.
-func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, error) {
-	outcome := stockbell.AttemptDone
+// stockbell.MessageStore. The usual case (no lease) is one statement; a
+// lease that ran out without a result (its runner died mid-send) is taken
+// over with AttemptResumed. Returns ENOTFOUND.
+func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
+	outcome, held := stockbell.AttemptDone, time.Time{}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND status = ? AND (lease_until IS NULL OR lease_until <= ?)`),
-			leaseUntil.UTC().Truncate(time.Microsecond), messageID, stockbell.MessagePending, now)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			outcome = stockbell.AttemptBegun
-			return err
+		for _, take := range []struct {
+			lease   string
+			outcome stockbell.AttemptOutcome
+		}{{"lease_until IS NULL", stockbell.AttemptBegun}, {"lease_until <= ?", stockbell.AttemptResumed}} {
+			args := []any{leaseUntil.UTC().Truncate(time.Microsecond), messageID, stockbell.MessagePending}
+			if take.outcome == stockbell.AttemptResumed {
+				args = append(args, now)
+			}
+			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
+				WHERE id = ? AND status = ? AND `+take.lease), args...)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil || n == 1 {
+				outcome = take.outcome
+				return err
+			}
 		}
 		m, err := findMessage(ctx, tx, messageID)
 		if err == nil && m.Status == stockbell.MessagePending {
 			outcome = stockbell.AttemptLeased
+			err = tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ?`), messageID)
 		}
 		return err
 	})
-	return outcome, err
+	return outcome, held.UTC(), err
 }
 
 // FinishMessage records a pending message's outcome; see stockbell.MessageStore.
@@ -136,26 +147,24 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	if r.Status == stockbell.MessageSent {
 		sentAt = &now
 	}
-	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND status = ?`),
+	// One statement changes the message and returns it; with the event's
+	// and the next step's it is the whole of the at-least-once window.
+	var m stockbell.Message
+	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
+		sent_at = ?, lease_until = NULL WHERE id = ? AND status = ? RETURNING `+messageColumns),
 		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, from)
-	if err != nil {
+	if isNoRows(err) {
+		return false, nil
+	} else if err != nil {
 		return false, err
 	}
-	if n, err := res.RowsAffected(); err != nil || n == 0 {
-		return false, err
-	}
-	m, err := findMessage(ctx, tx, r.MessageID)
-	if err != nil {
-		return false, err
-	}
-	if err := recordOutcome(ctx, tx, m, r); err != nil {
+	if err := recordOutcome(ctx, tx, &m, r); err != nil {
 		return false, err
 	}
 	if r.StopFlow {
 		return true, nil
 	}
-	return true, continueFlow(ctx, tx, m)
+	return true, continueFlow(ctx, tx, &m)
 }
 
 func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbell.MessageResult) error {
@@ -164,19 +173,23 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 	if kind == "" {
 		return stockbell.FieldErrorf("status", "a message ends sent, failed or skipped, not %q", r.Status)
 	}
-	var variantID int64
-	if err := tx.GetContext(ctx, &variantID, tx.Rebind(`SELECT variant_id FROM subscriptions WHERE id = ?`), m.SubscriptionID); err != nil {
-		return err
-	}
 	detail := EventDetail{"message_id": m.ID, "step": m.Step, "channel": m.Channel, "attempts": m.Attempts}
+	if r.Resumed {
+		detail["possible_repeat"] = true
+	}
 	if r.ProviderID != "" {
 		detail["provider_id"] = r.ProviderID
 	}
 	if r.Reason != "" {
 		detail["reason"] = r.Reason
 	}
-	e := stockbell.Event{ShopID: m.ShopID, Kind: kind, VariantID: &variantID, SubscriptionID: &m.SubscriptionID}
-	return tx.insertEvent(ctx, e, detail)
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID)
+	return err
 }
 
 // continueFlow creates the subscriber's next flow step after m, due its
@@ -184,7 +197,7 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 // subscriber has no contact for are recorded as skipped and passed over.
 func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	flow, err := findFlow(ctx, tx, m.ShopID)
-	if err != nil || flow.Status == stockbell.FlowDraft {
+	if err != nil || flow.Status == stockbell.FlowDraft || m.Step >= len(flow.Steps) {
 		return err
 	}
 	var sub claimedSubscription
@@ -215,11 +228,18 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 }
 
 // ReleaseAttempt ends the lease of a pending message and records the error
-// of its failed attempt.
-func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string) error {
+// of its failed attempt. An attempt whose outcome is unknown leaves the
+// lease expired rather than cleared: that is what BeginAttempt reads as an
+// attempt that ended without a result.
+func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = NULL, error = ? WHERE id = ? AND status = ?`),
-			reason, messageID, stockbell.MessagePending)
+		var leaseUntil *time.Time
+		if outcomeUnknown {
+			now := tx.db.now()
+			leaseUntil = &now
+		}
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND status = ?`),
+			leaseUntil, reason, messageID, stockbell.MessagePending)
 		return err
 	})
 }

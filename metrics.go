@@ -1,0 +1,28 @@
+package stockbell
+
+import "time"
+
+// Operators' metrics. Components report what happened through these small
+// interfaces; server/metrics exports them to Prometheus. Implementations
+// are called on hot paths: they must be cheap and safe for concurrent use.
+// A component whose metrics field is nil reports nothing.
+
+// MessageMetrics counts what the message sender does, by channel.
+type MessageMetrics interface {
+	// MessageSent: the provider accepted a message; took is the provider
+	// call's duration.
+	MessageSent(channel Channel, took time.Duration)
+	// MessageFailed: a message failed for good (the provider refused it).
+	MessageFailed(channel Channel)
+	// MessageRetried: an attempt failed transiently and will be retried.
+	MessageRetried(channel Channel)
+	// MessageResumed: a message is being sent again after an attempt whose
+	// outcome is unknown (AttemptResumed): the at-least-once repeat risk.
+	MessageResumed(channel Channel)
+}
+
+// RestockMetrics counts the restock engine's decisions.
+type RestockMetrics interface {
+	// BatchStarted: a restock batch started for a variant.
+	BatchStarted()
+}

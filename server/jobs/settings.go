@@ -1,0 +1,50 @@
+package jobs
+
+import "time"
+
+// The queue's settings. The server runs with these and nothing else, and
+// the tests that prove crash recovery (the three-replica kill test in
+// package server) start real servers with them: Config has no field a test
+// could use to make its own run recover faster than production does.
+const (
+	// PollInterval is how often a worker looks for new jobs when it was not
+	// told of one. On PostgreSQL workers are notified (LISTEN/NOTIFY) and
+	// start within milliseconds; on SQLite they poll.
+	PollInterval = time.Second
+
+	// JobTimeout bounds a job whose kind is registered without a timeout of
+	// its own (Handle with 0). Those are the quick kinds: a restock
+	// decision, a batch chunk, a send each take milliseconds, a slow
+	// provider or a loaded database a few seconds. A job cancelled at its
+	// timeout is retried.
+	JobTimeout = 20 * time.Second
+
+	// RescueStuckJobsAfter makes a job whose process died while running it
+	// (killed, out of memory, host lost) available to the other processes
+	// again: once it has been running longer than this and than its kind's
+	// timeout, the queue's next rescue pass retries it. It is just above
+	// JobTimeout, so a live job of a quick kind is always cancelled before
+	// it could be rescued; kinds with a longer timeout of their own are
+	// rescued after that timeout instead.
+	RescueStuckJobsAfter = JobTimeout + 10*time.Second
+
+	// RescueInterval is how often River's rescuer looks for stuck jobs (its
+	// fixed default; River offers no setting for it).
+	RescueInterval = 30 * time.Second
+
+	// ScheduleInterval is how often River makes due retries and scheduled
+	// jobs available (its fixed default).
+	ScheduleInterval = 5 * time.Second
+
+	// MaxAttempts is how many times a job is tried before it is discarded.
+	MaxAttempts = 10
+)
+
+// RecoveryBound is the longest a quick job left running by a dead process
+// waits before another process starts it again: it becomes stuck
+// RescueStuckJobsAfter after it started, the next rescue pass (at most
+// RescueInterval later) schedules its retry one second out (±10%), and
+// the scheduler makes that retry available within ScheduleInterval. A rescue
+// pass runs on the elected leader; when the dead process was the leader,
+// another takes over within about 20 s, which the first two terms cover.
+const RecoveryBound = RescueStuckJobsAfter + RescueInterval + 1100*time.Millisecond + ScheduleInterval
