@@ -31,6 +31,13 @@ type JobQueue interface {
 	InsertTx(ctx context.Context, tx *sql.Tx, args JobArgs, opts *JobOptions) error
 }
 
+// JobInserter inserts a job outside any transaction of the caller's, for
+// work that is not caused by state the caller writes (a job fanning out
+// into one job per shop, say).
+type JobInserter interface {
+	Insert(ctx context.Context, args JobArgs, opts *JobOptions) error
+}
+
 // VariantStockChangedJob tells the restock engine that a variant's stock or
 // availability changed. The catalog inserts it in the transaction that
 // applied the change, so a crash between the two cannot lose a restock.

@@ -7,68 +7,34 @@ import (
 )
 
 // ShopifyConfig is the Shopify app's configuration, shared by the install
-// flow (oauth) and the integration (integrations/shopify). Read it with
-// ShopifyConfigFromEnv.
+// steps (oauth) and the integration (integrations/shopify). The server
+// reads it with the rest of its configuration.
 type ShopifyConfig struct {
-	APIKey string // SHOPIFY_API_KEY: the app's client id
+	// APIKey is the app's client id; Shopify is off when it is empty.
+	APIKey string
 	// APISecret signs OAuth redirects, session tokens and webhooks.
-	APISecret string // SHOPIFY_API_SECRET
+	APISecret string
 	// PreviousAPISecret is still accepted for webhooks and OAuth during a
 	// secret rotation (Shopify may sign with the old one for up to an hour).
-	PreviousAPISecret string   // SHOPIFY_API_SECRET_PREVIOUS
-	Scopes            []string // SHOPIFY_SCOPES, or SCOPES as Shopify CLI passes it
-	// AppURL is the public https URL of this server, without trailing slash.
-	AppURL string // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
+	PreviousAPISecret string
+	// Scopes are the access scopes asked for at install.
+	Scopes []string
+	// AppURL is the public URL of this server, without trailing slash.
+	AppURL string
 	// AdminURL is a template for a shop's admin base URL; "{shop}" is
 	// replaced by the validated shop domain. Tests point it at a loopback fake.
-	AdminURL string // STOCKBELL_SHOPIFY_ADMIN_URL, default https://{shop}
+	AdminURL string
 }
 
 // DefaultShopifyScopes are the access scopes Stockbell needs: products and
 // stock, and orders to count conversions.
 var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_orders"}
 
-// ShopifyConfigFromEnv reads the Shopify settings. It returns an EINVALID
-// error naming the variable when a setting is malformed; an unset API key
-// returns a config whose Enabled is false.
-func ShopifyConfigFromEnv(getenv func(string) string) (ShopifyConfig, error) {
-	cfg := ShopifyConfig{
-		APIKey:            strings.TrimSpace(getenv("SHOPIFY_API_KEY")),
-		APISecret:         strings.TrimSpace(getenv("SHOPIFY_API_SECRET")),
-		PreviousAPISecret: strings.TrimSpace(getenv("SHOPIFY_API_SECRET_PREVIOUS")),
-		AppURL:            strings.TrimRight(firstNonEmpty(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL")), "/"),
-		AdminURL:          firstNonEmpty(getenv("STOCKBELL_SHOPIFY_ADMIN_URL"), "https://{shop}"),
-	}
-	cfg.Scopes = splitScopes(firstNonEmpty(getenv("SHOPIFY_SCOPES"), getenv("SCOPES")))
-	if len(cfg.Scopes) == 0 {
-		cfg.Scopes = append([]string(nil), DefaultShopifyScopes...)
-	}
-	if !cfg.Enabled() {
-		return cfg, nil
-	}
-	return cfg, cfg.Validate()
-}
+// DefaultShopifyAdminURL is where a shop's admin is: the shop's own domain.
+const DefaultShopifyAdminURL = "https://{shop}"
 
 // Enabled reports whether a Shopify app is configured at all.
 func (c ShopifyConfig) Enabled() bool { return c.APIKey != "" }
-
-// Validate checks a configured app's settings.
-func (c ShopifyConfig) Validate() error {
-	switch {
-	case c.APISecret == "":
-		return FieldErrorf("SHOPIFY_API_SECRET", "SHOPIFY_API_SECRET is required when SHOPIFY_API_KEY is set")
-	case !strings.HasPrefix(c.AppURL, "http://") && !strings.HasPrefix(c.AppURL, "https://"):
-		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
-	case !strings.Contains(c.AdminURL, "{shop}"):
-		return FieldErrorf("STOCKBELL_SHOPIFY_ADMIN_URL", "want a URL template containing {shop}, got %q", c.AdminURL)
-	}
-	for _, scope := range c.Scopes {
-		if !scopePattern.MatchString(scope) {
-			return FieldErrorf("SHOPIFY_SCOPES", "%q is not an access scope such as read_products", scope)
-		}
-	}
-	return nil
-}
 
 // Secrets returns the secrets to verify signatures with: the current one,
 // then the previous one when set.
@@ -94,6 +60,10 @@ var (
 	scopePattern         = regexp.MustCompile(`^(unauthenticated_)?[a-z_]+$`)
 )
 
+// ValidShopifyScope reports whether scope is spelled like an access scope
+// (read_products, write_inventory, unauthenticated_read_product_listings).
+func ValidShopifyScope(scope string) bool { return scopePattern.MatchString(scope) }
+
 // ValidShopifyDomain reports whether shop is a NAME.myshopify.com domain.
 func ValidShopifyDomain(shop string) bool {
 	return len(shop) <= 255 && shopifyDomainPattern.MatchString(shop)
@@ -103,7 +73,7 @@ func ValidShopifyDomain(shop string) bool {
 // every requested one. A write_X scope implies read_X, as Shopify grants it.
 func ScopesCover(granted string, requested []string) (missing []string) {
 	have := map[string]bool{}
-	for _, s := range splitScopes(granted) {
+	for _, s := range SplitScopes(granted) {
 		have[s] = true
 		if rest, ok := strings.CutPrefix(s, "write_"); ok {
 			have["read_"+rest] = true
@@ -117,21 +87,13 @@ func ScopesCover(granted string, requested []string) (missing []string) {
 	return missing
 }
 
-func splitScopes(s string) []string {
+// SplitScopes reads a comma- or space-separated list of access scopes.
+func SplitScopes(s string) []string {
 	var out []string
 	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ' ' }) {
 		out = append(out, strings.TrimSpace(f))
 	}
 	return out
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if strings.TrimSpace(v) != "" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
 }
 
 // TokenSealer seals platform access tokens at rest (encrypted and
@@ -142,12 +104,6 @@ type TokenSealer interface {
 	// Open returns EUNAUTHORIZED when the sealed bytes were not sealed with
 	// a known key or were altered.
 	Open(sealed []byte) ([]byte, error)
-}
-
-// JobInserter inserts a job outside any transaction of the caller's, for
-// work that follows a service call which ran its own transaction.
-type JobInserter interface {
-	Insert(ctx context.Context, args JobArgs, opts *JobOptions) error
 }
 
 // ShopifyCatalogSyncJob reads a Shopify shop's whole catalog with stock.

@@ -10,7 +10,7 @@ import (
 
 func runAdmin(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: server admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin.")
+		fmt.Fprintln(env.stdout, "Usage: stockbell admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin.")
 		return errHelp
 	}
 	switch args[0] {

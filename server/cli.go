@@ -8,11 +8,9 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-
-	"github.com/stockbell/stockbell/server/store"
 )
 
-// command is one subcommand of the server binary.
+// command is one subcommand of the stockbell binary.
 type command struct {
 	name    string
 	summary string
@@ -30,7 +28,7 @@ type cliEnv struct {
 func commands() []command {
 	return []command{
 		{"serve", "run the server (the default)", runServe},
-		{"migrate", "apply database migrations and exit", runMigrate},
+		{"migrate", "create or migrate the database and exit", runMigrate},
 		{"shop", "operate on shops: shop list|add", runShop},
 		{"feed", "sync a feed shop's catalog feed now: feed sync --shop DOMAIN", runFeed},
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
@@ -65,11 +63,11 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, std
 func isHelp(arg string) bool { return arg == "-h" || arg == "--help" || arg == "-help" }
 
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "Usage: server [command] [flags]\n\nCommands:")
+	fmt.Fprintln(w, "Usage: stockbell [command] [flags]\n\nCommands:")
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'server COMMAND --help' for a command's flags. Configuration comes from STOCKBELL_* environment variables (see README.md).")
+	fmt.Fprintln(w, "\nRun 'stockbell COMMAND --help' for a command's flags. Configuration comes from STOCKBELL_* environment variables (see README.md).")
 }
 
 // errHelp means --help was asked for and printed: exit 0.
@@ -95,7 +93,7 @@ func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage: server %s\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: stockbell %s\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -145,7 +143,7 @@ func runServe(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	m := NewMain(cfg, newLogger(cfg, env.stderr), env.getenv)
+	m := NewMain(cfg, newLogger(cfg, env.stderr))
 	if err := m.Run(env.ctx); err != nil {
 		return err
 	}
@@ -155,16 +153,23 @@ func runServe(env *cliEnv, args []string) error {
 }
 
 func runMigrate(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "migrate", "migrate\n\nApplies pending migrations to STOCKBELL_DATABASE_URL and exits.")
+	fs := newFlagSet(env, "migrate", "migrate\n\nCreates the database when it is new, applies pending migrations to STOCKBELL_DATABASE_URL and exits.")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	return withStore(env, func(db *store.DB) error {
-		version, err := db.SchemaVersion(env.ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", db.Dialect, version)
-		return nil
-	})
+	cfg, err := LoadConfig(env.getenv)
+	if err != nil {
+		return err
+	}
+	conn, err := openDatabase(env.ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	version, err := conn.SchemaVersion(env.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", conn.Dialect, version)
+	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -41,6 +42,11 @@ type Config struct {
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
 	RateLimitContact web.RateLimit
+	// Shopify is the Shopify app (SHOPIFY_*); off without SHOPIFY_API_KEY.
+	Shopify stockbell.ShopifyConfig
+	// Delivery is the email and SMS settings (STOCKBELL_SMTP_*,
+	// STOCKBELL_TWILIO_*, STOCKBELL_SMS_STOP).
+	Delivery delivery.Config
 	// BigCommerce is the BigCommerce app (BIGCOMMERCE_*,
 	// STOCKBELL_BIGCOMMERCE_*); not Enabled without a client id.
 	BigCommerce stockbell.BigCommerceConfig
@@ -60,8 +66,12 @@ type configError struct {
 func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
 
 // LoadConfig reads the configuration from getenv, applies defaults and
-// validates it. In development a missing secret key is generated once and
-// kept in the data directory; in production it must be set.
+// validates it. It is the one place that reads environment variables. The
+// public URL is parsed once, here, and handed to the platforms and to
+// delivery; in development it defaults to http://localhost:PORT whatever
+// is configured. (In development a missing secret key is generated once
+// and kept in the data directory by LoadSecretKey; in production it must
+// be set.)
 func LoadConfig(getenv func(string) string) (*Config, error) {
 	cfg := &Config{
 		Env:             orDefault(getenv("STOCKBELL_ENV"), "development"),
@@ -94,6 +104,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		}
 	}
 	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.parseShopify(getenv); err != nil {
+		return nil, err
+	}
+	if err := cfg.parseDelivery(getenv); err != nil {
 		return nil, err
 	}
 	return cfg, nil

@@ -97,6 +97,9 @@ func TestFeedShopToRestockNotification(t *testing.T) {
 
 func TestFeedCommandsRefuseBadInput(t *testing.T) {
 	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
 	for _, c := range []struct {
 		args   []string
 		stderr string

@@ -8,36 +8,29 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/feed"
-	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/store"
 )
 
-// withFeeds runs fn with the feed integration on the migrated database,
-// with an insert-only job queue: the jobs the command causes (the first
-// sync, the restock engine's work) are run by the server.
+// withFeeds runs fn with the feed integration on the server's existing
+// database (see withStore): the jobs the command causes (the first sync,
+// the restock engine's work) are queued for the server to run.
 func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) error {
 	cfg, err := loadConfig(env)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(env.ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := migrate(env.ctx, db, cfg.DatabaseURL); err != nil {
-		return err
-	}
-	queue, err := jobs.New(env.ctx, jobs.Config{Database: jobsDatabase(db, cfg.DatabaseURL)})
-	if err != nil {
-		return err
-	}
-	db.Queue = queue
-	in, err := newFeedIntegration(cfg, db, queue, slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		return err
-	}
-	return fn(db, in)
+	return withStore(env, func(db *store.DB) error {
+		queue, ok := db.Queue.(stockbell.JobInserter)
+		if !ok {
+			return fmt.Errorf("the job queue cannot insert jobs outside a transaction")
+		}
+		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		in, err := newFeedIntegration(cfg, db, queue, logger)
+		if err != nil {
+			return err
+		}
+		return fn(db, in)
+	})
 }
 
 // runShopAdd adds a shop that no app store installs: a catalog feed.

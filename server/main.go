@@ -1,16 +1,20 @@
-// Command server is the Stockbell server: the storefront API, platform
+// Command stockbell is the Stockbell server: the storefront API, platform
 // installs and webhooks, the job workers and the operator subcommands. It
 // is the only package that imports every other one; it reads the
-// configuration, opens the database and wires the components together.
+// configuration (config.go, the one place that reads the environment),
+// opens the database and wires the components together (wire.go). Build it
+// with
+//
+//	go build -o stockbell ./server
 //
 // Usage:
 //
-//	go run ./server [serve]          run the server (the default)
-//	go run ./server migrate          apply database migrations and exit
-//	go run ./server shop list        list installed shops
-//	go run ./server shop add         add a catalog feed shop
-//	go run ./server feed sync        sync a feed shop's feed now
-//	go run ./server settings get|set restock settings of a shop
+//	stockbell [serve]          run the server (the default)
+//	stockbell migrate          create or migrate the database and exit
+//	stockbell shop list        list installed shops
+//	stockbell shop add         add a catalog feed shop
+//	stockbell feed sync        sync a feed shop's feed now
+//	stockbell settings get|set restock settings of a shop
 //	go run ./server admin link       a one-time sign-in link to a shop's admin
 package main
 

@@ -33,7 +33,7 @@ func startServer(t *testing.T, getenv func(string) string) *Main {
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
-	m := NewMain(cfg, newLogger(cfg, &logs), getenv)
+	m := NewMain(cfg, newLogger(cfg, &logs))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
@@ -203,7 +203,7 @@ func TestTwoReplicasStartTogether(t *testing.T) {
 				errs <- err
 				return
 			}
-			m := NewMain(cfg, newLogger(cfg, io.Discard), getenv)
+			m := NewMain(cfg, newLogger(cfg, io.Discard))
 			errs <- m.Run(context.Background())
 			mains <- m
 		}()
@@ -234,19 +234,19 @@ func hasPostgres(t *testing.T) bool {
 
 func TestSettingsCommands(t *testing.T) {
 	getenv := testEnv(t, nil)
-	if code, _, stderr := run(t, getenv, "settings", "get", "--shop", "nope.myshopify.com"); code == 0 || !strings.Contains(stderr, "no shop") {
-		t.Fatalf("unknown shop: exit %d, %q", code, stderr)
-	}
 	cfg, _ := LoadConfig(getenv)
 	db, err := store.Open(context.Background(), cfg.DatabaseURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := migrate(context.Background(), db, cfg.DatabaseURL); err != nil {
+	if err := migrate(context.Background(), db.Conn, cfg.DatabaseURL); err != nil {
 		t.Fatal(err)
 	}
 	storetest.MustShop(t, db, "shopify", "bells.myshopify.com")
 	db.Close()
+	if code, _, stderr := run(t, getenv, "settings", "get", "--shop", "nope.myshopify.com"); code == 0 || !strings.Contains(stderr, "no shop") {
+		t.Fatalf("unknown shop: exit %d, %q", code, stderr)
+	}
 
 	code, stdout, stderr := run(t, getenv, "settings", "get", "--shop", "bells.myshopify.com")
 	if code != 0 || !strings.Contains(stdout, "min-inventory: 1") || !strings.Contains(stdout, "0 (everyone)") {

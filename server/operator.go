@@ -2,43 +2,67 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
 	"text/tabwriter"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/store"
 )
 
-// openStore opens and migrates the database for an operator command.
-func openStore(ctx context.Context, cfg *Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL)
-	if err != nil {
-		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
-	}
-	return db, nil
-}
-
-// withStore runs fn on the migrated database named by the configuration.
+// withStore runs fn on the store of the existing database the
+// configuration names, migrated and with an insert-only job queue. It never
+// creates a database: a SQLite file that does not exist, or a database
+// without Stockbell's schema, is an error naming the settings to check.
 func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 	cfg, err := LoadConfig(env.getenv)
 	if err != nil {
 		return err
 	}
-	db, err := openStore(env.ctx, cfg)
+	conn, err := openExisting(env.ctx, cfg.DatabaseURL)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := migrate(env.ctx, db, cfg.DatabaseURL); err != nil {
+	defer conn.Close()
+	if err := migrate(env.ctx, conn, cfg.DatabaseURL); err != nil {
 		return err
 	}
-	return fn(db)
+	queue, err := jobs.New(env.ctx, jobs.Config{Database: jobsDatabase(conn, cfg.DatabaseURL)})
+	if err != nil {
+		return err
+	}
+	defer queue.Stop(context.WithoutCancel(env.ctx))
+	return fn(store.New(conn, queue))
+}
+
+// openExisting connects to a database that holds Stockbell's schema.
+func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
+	missing := func(what string) error {
+		return &configError{"STOCKBELL_DATABASE_URL", what + ": set STOCKBELL_DATABASE_URL (or STOCKBELL_DATA_DIR) to the server's database, or create one with `stockbell migrate`"}
+	}
+	if path := store.FilePath(dbURL); path != "" {
+		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+			return nil, missing(fmt.Sprintf("no database at %s", path))
+		}
+	}
+	conn, err := store.Connect(ctx, dbURL)
+	if err != nil {
+		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+	}
+	if migrated, err := conn.Migrated(ctx); err != nil || !migrated {
+		conn.Close()
+		return nil, missing("the database has no Stockbell schema")
+	}
+	return conn, nil
 }
 
 func runShop(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: server shop list [--platform P]\n       server shop add --platform feed --domain DOMAIN --feed-url URL\n\n"+
+		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n\n"+
 			"Lists the shops Stockbell knows, or adds a catalog feed shop.")
 		return errHelp
 	}

@@ -46,7 +46,7 @@ func TestReplicaProcess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := NewMain(cfg, newLogger(cfg, os.Stderr), os.Getenv)
+	m := NewMain(cfg, newLogger(cfg, os.Stderr))
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -128,14 +128,13 @@ func noErr(t testing.TB, err error) {
 // openReplicaDatabase migrates the database and gives it an insert-only
 // queue for the test's own stock change.
 func openReplicaDatabase(t *testing.T, dbURL string) *store.DB {
-	db, err := store.Open(bg(), dbURL)
+	conn, err := store.Connect(bg(), dbURL)
 	noErr(t, err)
-	t.Cleanup(func() { db.Close() })
-	noErr(t, migrate(bg(), db, dbURL))
-	queue, err := jobs.New(bg(), jobs.Config{Database: jobsDatabase(db, dbURL)})
+	t.Cleanup(func() { conn.Close() })
+	noErr(t, migrate(bg(), conn, dbURL))
+	queue, err := jobs.New(bg(), jobs.Config{Database: jobsDatabase(conn, dbURL)})
 	noErr(t, err)
-	db.Queue = queue
-	return db
+	return store.New(conn, queue)
 }
 
 // seedReplicaRestock installs a shop with a sold-out variant and queues

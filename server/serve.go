@@ -17,22 +17,27 @@ import (
 	"github.com/stockbell/stockbell/server/web"
 )
 
-// Main is one running server: its database, job queue and HTTP listener.
+// Main is one running server: its database, job queues and HTTP listener.
 // End-to-end tests start it on port 0 with Run and stop it with Close.
 type Main struct {
 	Config *Config
 	Logger *slog.Logger
-	// getenv reads the platform settings that their own packages parse.
-	getenv func(string) string
 
-	DB      *store.DB
+	// DB is the store, complete from the moment it exists: it inserts its
+	// jobs through Queue.
+	DB *store.DB
+	// Queue inserts jobs and never runs them; Worker runs them.
 	Queue   *jobs.Queue
+	Worker  *jobs.Queue
 	Metrics *prometheus.Registry
 	// Meters are the domain series on Metrics, which components report to.
 	Meters *metrics.Metrics
 	Web    *web.Server
 
-	// closers release what components hold (SMTP sessions) after the queue stops.
+	conn *store.Conn
+	// workers are the job handlers and periodic jobs the components registered.
+	workers *jobs.Workers
+	// closers release what components hold (SMTP sessions) after the workers stop.
 	closers  []func() error
 	listener net.Listener
 	http     *http.Server
@@ -40,81 +45,90 @@ type Main struct {
 }
 
 // NewMain returns a server for the configuration; nothing is opened yet.
-func NewMain(cfg *Config, logger *slog.Logger, getenv func(string) string) *Main {
-	return &Main{Config: cfg, Logger: logger, getenv: getenv, served: make(chan error, 1)}
+func NewMain(cfg *Config, logger *slog.Logger) *Main {
+	return &Main{Config: cfg, Logger: logger, served: make(chan error, 1)}
 }
 
-// Run opens the database, migrates it, wires the components, starts the
-// job workers and begins serving HTTP. It returns once the server is
-// listening; Close stops it.
+// Run builds the server in one direction, each part complete when the next
+// one receives it: the database (migrated) → an insert-only job queue →
+// the store → the web server → the components, which register their
+// routes and job handlers → the working job queue with those handlers and
+// periodic jobs → the listener. It returns once the server is listening;
+// Close stops it.
 func (m *Main) Run(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
 			m.Close()
 		}
 	}()
-	if err := m.openDatabase(ctx); err != nil {
+	if m.conn, err = openDatabase(ctx, m.Config.DatabaseURL); err != nil {
 		return err
 	}
-	workers := jobs.NewWorkers()
+	if m.Queue, err = jobs.New(ctx, jobs.Config{Database: jobsDatabase(m.conn, m.Config.DatabaseURL)}); err != nil {
+		return err
+	}
+	m.DB = store.New(m.conn, m.Queue)
 	m.Metrics = prometheus.NewRegistry()
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
-	components, err := m.wire(ctx, workers)
-	if err != nil {
+	m.workers = jobs.NewWorkers()
+	if err := m.wire(m.workers); err != nil {
 		return err
 	}
-	if err := m.openQueue(ctx, workers, components.periodic); err != nil {
+	if err := m.startWorker(ctx); err != nil {
 		return err
-	}
-	if err := m.Queue.Start(ctx); err != nil {
-		return fmt.Errorf("start job workers: %w", err)
 	}
 	return m.listen()
 }
 
-// openDatabase connects and migrates; errors name the setting to fix.
-func (m *Main) openDatabase(ctx context.Context) error {
-	db, err := store.Open(ctx, m.Config.DatabaseURL)
+// openDatabase connects, creating a SQLite file that does not exist yet,
+// and migrates; errors name the setting to fix.
+func openDatabase(ctx context.Context, dbURL string) (*store.Conn, error) {
+	conn, err := store.Connect(ctx, dbURL)
 	if err != nil {
-		return &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
 	}
-	m.DB = db
-	return migrate(ctx, db, m.Config.DatabaseURL)
+	if err := migrate(ctx, conn, dbURL); err != nil {
+		conn.Close()
+		return nil, err
+	}
+	return conn, nil
 }
 
 // migrate applies Stockbell's and the job queue's migrations under one lock.
-func migrate(ctx context.Context, db *store.DB, dbURL string) error {
-	return db.WithMigrationLock(ctx, func(ctx context.Context) error {
-		if err := db.Migrate(ctx); err != nil {
+func migrate(ctx context.Context, conn *store.Conn, dbURL string) error {
+	return conn.WithMigrationLock(ctx, func(ctx context.Context) error {
+		if err := conn.Migrate(ctx); err != nil {
 			return err
 		}
-		return jobs.Migrate(ctx, jobsDatabase(db, dbURL))
+		return jobs.Migrate(ctx, jobsDatabase(conn, dbURL))
 	})
 }
 
-func jobsDatabase(db *store.DB, dbURL string) jobs.Database {
-	d := jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres}
+func jobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
+	d := jobs.Database{DB: conn.DB.DB, Postgres: conn.Dialect == store.Postgres}
 	if d.Postgres {
 		d.URL = dbURL
 	}
 	return d
 }
 
-func (m *Main) openQueue(ctx context.Context, workers *riverWorkers, periodic []*periodicJob) error {
-	queue, err := jobs.New(ctx, jobs.Config{
-		Database:   jobsDatabase(m.DB, m.Config.DatabaseURL),
-		Workers:    workers,
-		Periodic:   periodic,
+// startWorker starts the queue that runs the registered handlers.
+func (m *Main) startWorker(ctx context.Context) error {
+	worker, err := jobs.New(ctx, jobs.Config{
+		Database:   jobsDatabase(m.conn, m.Config.DatabaseURL),
+		Workers:    m.workers,
 		MaxWorkers: m.Config.Workers,
 		Logger:     m.Logger.With("component", "jobs"),
 	})
 	if err != nil {
 		return err
 	}
-	m.Queue = queue
-	m.DB.Queue = queue
+	m.Worker = worker
+	if err := worker.Start(ctx); err != nil {
+		return fmt.Errorf("start job workers: %w", err)
+	}
 	return nil
 }
 
@@ -158,7 +172,7 @@ func (m *Main) Wait(ctx context.Context) error {
 
 // Close shuts down gracefully: HTTP first (in-flight requests finish), then
 // the job workers (running jobs finish or are cancelled at the timeout, to
-// be retried), then the database.
+// be retried), then what components hold, then the database.
 func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
@@ -166,14 +180,16 @@ func (m *Main) Close() error {
 	if m.http != nil {
 		errs = append(errs, m.http.Shutdown(ctx))
 	}
-	if m.Queue != nil {
-		errs = append(errs, m.Queue.Stop(ctx))
+	for _, q := range []*jobs.Queue{m.Worker, m.Queue} {
+		if q != nil {
+			errs = append(errs, q.Stop(ctx))
+		}
 	}
 	for _, closeFn := range m.closers {
 		errs = append(errs, closeFn())
 	}
-	if m.DB != nil {
-		errs = append(errs, m.DB.Close())
+	if m.conn != nil {
+		errs = append(errs, m.conn.Close())
 	}
 	return errors.Join(errs...)
 }

@@ -10,7 +10,7 @@ import (
 
 func runSettings(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: server settings get --shop DOMAIN\n       server settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]")
+		fmt.Fprintln(env.stdout, "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]")
 		return errHelp
 	}
 	switch args[0] {

@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"github.com/riverqueue/river"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/integrations/shopify"
@@ -20,89 +18,85 @@ import (
 	"github.com/stockbell/stockbell/snippet"
 )
 
-type (
-	riverWorkers = river.Workers
-	periodicJob  = river.PeriodicJob
-)
-
-// components is what wiring produced that Run still needs.
-type components struct {
-	periodic []*periodicJob
-}
-
-// queueHandle lets components built before the queue (which needs their
-// workers first) insert jobs once it exists.
-type queueHandle struct{ m *Main }
-
-func (q queueHandle) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	return q.m.Queue.Insert(ctx, args, opts)
-}
-
-func (q queueHandle) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	return q.m.Queue.InsertTx(ctx, tx, args, opts)
-}
-
-// wire builds the domain components on the open database, registers their
-// job handlers and mounts their routes.
-func (m *Main) wire(ctx context.Context, workers *riverWorkers) (*components, error) {
-	c := &components{}
+// wire builds the components on the store, in the order they depend on one
+// another; each registers its routes with the web server and its job
+// handlers with workers as it is built. Nothing receives a dependency after
+// it is built. The functions below follow in the same order.
+func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireSnippet(); err != nil {
-		return nil, err
+		return err
 	}
 	m.wireStorefront()
 	admin, err := m.wireAdmin()
 	if err != nil {
-		return nil, err
+		return err
+	}
+	if err := m.wireRestock(workers); err != nil {
+		return err
 	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
-	if err := m.wireShopify(registry, workers, c); err != nil {
-		return nil, err
+	if err := m.wireShopify(registry, workers); err != nil {
+		return err
 	}
-	if err := m.wireBigCommerce(registry, workers, c, admin); err != nil {
-		return nil, err
+	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
+		return err
 	}
-	if _, err := m.wireFeed(workers, c, admin); err != nil {
-		return nil, err
-	}
-	if err := m.wireRestock(workers); err != nil {
-		return nil, err
-	}
-	return c, nil
+	_, err = m.wireFeed(workers, admin)
+	return err
 }
 
-// wireRestock registers the restock engine's job handlers and the message
-// sender with the delivery templates, senders and public link handlers.
-func (m *Main) wireRestock(workers *riverWorkers) error {
-	clock := stockbell.SystemClock{}
-	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock"), Metrics: m.Meters}
-	jobs.Handle(workers, engine.HandleStockChanged, 0)
-	jobs.Handle(workers, engine.HandleWaitEnded, 0)
-	jobs.Handle(workers, engine.HandleBatch, 0)
+// wireSnippet bundles the storefront snippet and serves its files.
+func (m *Main) wireSnippet() error {
+	bundle, err := snippet.Build(snippet.Options{Debug: false})
+	if err != nil {
+		return err
+	}
+	m.Web.RegisterSnippet(bundle)
+	m.Logger.Info("snippet built", "path", bundle.Path(), "bytes", len(bundle.JS))
+	return nil
+}
 
+// wireStorefront serves the storefront API the snippet posts to.
+func (m *Main) wireStorefront() {
+	storefront := &web.Storefront{
+		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB,
+		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"),
+		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
+	}
+	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)
+	m.Web.RegisterStorefront(storefront)
+}
+
+// wireRestock builds delivery (templates, senders, the unsubscribe and
+// short-link services, served by the web server), then the restock engine
+// and the message sender, and registers their job handlers.
+func (m *Main) wireRestock(workers *jobs.Workers) error {
+	clock := stockbell.SystemClock{}
 	d, err := m.newDelivery()
 	if err != nil {
 		return err
 	}
+	m.closers = append(m.closers, d.Close)
 	m.Web.RegisterUnsubscribe(d.Unsubscribes)
 	m.Web.RegisterShortLinks(d.Links)
-	m.closers = append(m.closers, d.Close)
+
+	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock"), Metrics: m.Meters}
+	jobs.Handle(workers, engine.HandleStockChanged, 0)
+	jobs.Handle(workers, engine.HandleWaitEnded, 0)
+	jobs.Handle(workers, engine.HandleBatch, 0)
 	messenger := &restock.Messenger{Store: m.DB, Renderer: d.Renderer, Sender: d.Sender, Clock: clock,
 		Logger: m.Logger.With("component", "messages"), Metrics: m.Meters}
 	jobs.Handle(workers, messenger.HandleSendMessage, 0)
 	return nil
 }
 
-// newDelivery builds the senders from STOCKBELL_SMTP_URL and the Twilio
-// settings. A channel without a provider goes to the development sender
-// (the log) in development; in production its messages wait, retried, until
-// the operator configures one.
+// newDelivery builds the senders the configuration names. A channel
+// without a provider goes to the development sender (the log) in
+// development; in production its messages wait, retried, until the
+// operator configures one.
 func (m *Main) newDelivery() (*delivery.Delivery, error) {
-	cfg, err := delivery.ConfigFromEnv(m.getenv)
-	if err != nil {
-		return nil, &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
-	}
-	cfg.PublicURL = m.Config.PublicURL
+	cfg := m.Config.Delivery
 	logger := m.Logger.With("component", "delivery")
 	var fallback stockbell.Sender = &delivery.DevSender{Logger: logger}
 	if !m.Config.Development() {
@@ -111,7 +105,9 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32),
 		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
 		Clock: stockbell.SystemClock{}, Fallback: fallback})
-	if err != nil {
+	if setting := deliverySettings[stockbell.ErrorField(err)]; setting != "" {
+		return nil, &configError{setting, stockbell.ErrorMessage(err)}
+	} else if err != nil {
 		return nil, err
 	}
 	unset := "not configured: messages wait"
@@ -121,6 +117,9 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp", unset), "sms", providerName(cfg.Twilio.Enabled(), "twilio", unset))
 	return d, nil
 }
+
+// deliverySettings names the setting behind a field delivery refuses.
+var deliverySettings = map[string]string{"smtp_url": "STOCKBELL_SMTP_URL", "public_url": "STOCKBELL_PUBLIC_URL"}
 
 func providerName(configured bool, name, unset string) string {
 	if configured {
@@ -138,33 +137,12 @@ func (unconfiguredSender) Send(ctx context.Context, out stockbell.OutboundMessag
 	return stockbell.SendResult{}, fmt.Errorf("no %s provider is configured (see STOCKBELL_SMTP_URL and STOCKBELL_TWILIO_* in README.md)", out.Channel)
 }
 
-func (m *Main) wireSnippet() error {
-	bundle, err := snippet.Build(snippet.Options{Debug: false})
-	if err != nil {
-		return err
-	}
-	m.Web.RegisterSnippet(bundle)
-	m.Logger.Info("snippet built", "path", bundle.Path(), "bytes", len(bundle.JS))
-	return nil
-}
-
-func (m *Main) wireStorefront() {
-	storefront := &web.Storefront{
-		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB,
-		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"),
-		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
-	}
-	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)
-	m.Web.RegisterStorefront(storefront)
-}
-
-// wireShopify mounts the Shopify install and webhook routes and registers
-// its jobs, when a Shopify app is configured (SHOPIFY_API_KEY).
-func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorkers, c *components) error {
-	cfg, err := stockbell.ShopifyConfigFromEnv(m.getenv)
-	if err != nil {
-		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
-	}
+// wireShopify registers Shopify when an app is configured
+// (SHOPIFY_API_KEY): its install steps and webhook verifier with the web
+// server, its receipt processor with the registry, its job handlers and
+// its periodic reconciliation.
+func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Workers) error {
+	cfg := m.Config.Shopify
 	if !cfg.Enabled() {
 		m.Logger.Info("Shopify not configured (SHOPIFY_API_KEY unset)")
 		return nil
@@ -179,17 +157,16 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *riverWorker
 	if err != nil {
 		return err
 	}
-	queue := queueHandle{m}
 	m.Web.RegisterInstall(stockbell.PlatformShopify, oauth.NewShopify(cfg, m.DB, sealer, clock, logger), state)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
 
-	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: queue,
+	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
-	c.periodic = append(c.periodic, jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} }))
+	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
 	return nil
 }

@@ -14,7 +14,7 @@ import (
 // wireBigCommerce serves the BigCommerce callbacks and webhooks and
 // registers its jobs, when a BigCommerce app is configured
 // (BIGCOMMERCE_CLIENT_ID).
-func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *riverWorkers, c *components, admin *web.Admin) error {
+func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *jobs.Workers, admin *web.Admin) error {
 	cfg := m.Config.BigCommerce
 	if !cfg.Enabled() {
 		m.Logger.Info("BigCommerce not configured (BIGCOMMERCE_CLIENT_ID unset)")
@@ -30,15 +30,14 @@ func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *riverWo
 	m.Web.RegisterWebhook(stockbell.PlatformBigCommerce, &bigcommerce.WebhookVerifier{Secrets: m.DB, Shops: m.DB}, m.DB)
 
 	integration := &bigcommerce.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Secrets: m.DB, Conversions: m.DB,
-		SyncLog: m.DB, Jobs: queueHandle{m}, Sealer: sealer, Client: bigcommerce.NewClient(cfg.APIURL, clock, logger),
+		SyncLog: m.DB, Jobs: m.Queue, Sealer: sealer, Client: bigcommerce.NewClient(cfg.APIURL, clock, logger),
 		Clock: clock, Logger: logger}
 	registry.Register(stockbell.PlatformBigCommerce, integration)
-	jobs.Handle(workers, integration.RegisterHooks, 0)
+	jobs.Handle(workers, integration.RegisterHooks, 5*time.Minute)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
-	c.periodic = append(c.periodic,
-		jobs.Every(15*time.Minute, func() stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{} }),
-		jobs.Every(time.Hour, func() stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{} }))
+	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{} })
+	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{} })
 	return nil
 }
 

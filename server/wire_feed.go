@@ -28,14 +28,14 @@ func newFeedIntegration(cfg *Config, db *store.DB, queue stockbell.JobInserter, 
 
 // wireFeed registers the feed sync jobs, the scheduler (every minute,
 // leader only) and the admin's feed page.
-func (m *Main) wireFeed(workers *riverWorkers, c *components, admin *web.Admin) (*feed.Integration, error) {
-	in, err := newFeedIntegration(m.Config, m.DB, queueHandle{m}, m.Logger.With("component", "feed"))
+func (m *Main) wireFeed(workers *jobs.Workers, admin *web.Admin) (*feed.Integration, error) {
+	in, err := newFeedIntegration(m.Config, m.DB, m.Queue, m.Logger.With("component", "feed"))
 	if err != nil {
 		return nil, err
 	}
 	jobs.Handle(workers, in.HandleSync, 30*time.Minute)
 	jobs.Handle(workers, in.HandleSchedule, time.Minute)
-	c.periodic = append(c.periodic, jobs.Every(time.Minute, func() stockbell.JobArgs { return stockbell.FeedScheduleJob{} }))
+	jobs.Every(workers, time.Minute, func() stockbell.JobArgs { return stockbell.FeedScheduleJob{} })
 	_ = admin
 	return in, nil
 }

@@ -47,7 +47,7 @@ func NewSMTPSender(cfg SMTPConfig, instance string, clock stockbell.Clock) (*SMT
 	cfg = withSMTPDefaults(cfg)
 	dialer, err := mail.NewClient(cfg.Host, smtpOptions(cfg)...)
 	if err != nil {
-		return nil, stockbell.FieldErrorf("STOCKBELL_SMTP_URL", "%v", err)
+		return nil, stockbell.FieldErrorf("smtp_url", "%v", err)
 	}
 	sum := sha256.Sum256([]byte(instance))
 	return &SMTPSender{cfg: cfg, dialer: dialer, sessions: make(chan struct{}, cfg.MaxSessions),

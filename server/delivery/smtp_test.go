@@ -2,7 +2,6 @@ package delivery_test
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"regexp"
 	"strings"
@@ -281,37 +280,5 @@ func TestSMTPRateLimitWaits(t *testing.T) {
 	wantTransient(t, err)
 	if len(srv.received()) != 1 {
 		t.Fatalf("%d messages, want the second held back by the rate limit", len(srv.received()))
-	}
-}
-
-func TestParseSMTPURL(t *testing.T) {
-	cases := []struct {
-		raw  string
-		want string // host:port security user, or "error"
-	}{
-		{"smtp://u:p%40ss@mail.example:587", "mail.example:587 starttls u"},
-		{"smtp://mail.example", "mail.example:587 starttls "},
-		{"smtps://u:p@mail.example", "mail.example:465 implicit u"},
-		{"smtp://localhost:1025?tls=none", "localhost:1025 none "},
-		{"smtps://mail.example?tls=none", "error"},
-		{"http://mail.example", "error"},
-		{"smtp://mail.example:99999", "error"},
-		{"smtp://", "error"},
-	}
-	for _, c := range cases {
-		cfg, err := delivery.ParseSMTPURL(c.raw)
-		got := fmt.Sprintf("%s:%d %s %s", cfg.Host, cfg.Port, cfg.Security, cfg.Username)
-		if err != nil {
-			got = "error"
-			if stockbell.ErrorField(err) != "STOCKBELL_SMTP_URL" || strings.Contains(err.Error(), "p@") {
-				t.Errorf("%s: error %v must name STOCKBELL_SMTP_URL and hide the password", c.raw, err)
-			}
-		}
-		if got != c.want {
-			t.Errorf("ParseSMTPURL(%q) = %q, want %q", c.raw, got, c.want)
-		}
-	}
-	if cfg, _ := delivery.ParseSMTPURL("smtp://u:p%40ss@mail.example"); cfg.Password != "p@ss" {
-		t.Errorf("password = %q, want it URL-decoded", cfg.Password)
 	}
 }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"errors"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -14,6 +15,24 @@ import (
 // runs it again at the time it names without counting an attempt; return
 // nil once the job's outcome is recorded.
 type Handler[T stockbell.JobArgs] func(ctx context.Context, args T) error
+
+// Workers collects the job handlers and periodic jobs of the components,
+// before the working queue that runs them is started (see Config.Workers).
+type Workers struct {
+	river    *river.Workers
+	periodic []*river.PeriodicJob
+	kinds    []string
+}
+
+// NewWorkers returns an empty set of workers.
+func NewWorkers() *Workers { return &Workers{river: river.NewWorkers()} }
+
+// Kinds returns the job kinds that have a handler, sorted.
+func (w *Workers) Kinds() []string {
+	kinds := slices.Clone(w.kinds)
+	slices.Sort(kinds)
+	return kinds
+}
 
 // handlerWorker adapts a Handler to River's Worker interface, so that the
 // packages doing the work never see River.
@@ -39,19 +58,18 @@ func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {
 // JobTimeout, for the quick kinds; give a kind whose work takes longer (a
 // catalog sync) its own. A job of that kind left running by a dead process
 // is rescued only after its own timeout.
-func Handle[T stockbell.JobArgs](workers *river.Workers, fn Handler[T], timeout time.Duration) {
-	river.AddWorker(workers, &handlerWorker[T]{handle: fn, timeout: timeout})
+func Handle[T stockbell.JobArgs](w *Workers, fn Handler[T], timeout time.Duration) {
+	river.AddWorker(w.river, &handlerWorker[T]{handle: fn, timeout: timeout})
+	var args T
+	w.kinds = append(w.kinds, args.Kind())
 }
 
-// Every returns a periodic job that inserts args every interval, first when
-// the queue starts.
-func Every(interval time.Duration, args func() stockbell.JobArgs) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(interval),
+// Every has the working queue insert args every interval, first when it
+// starts; only the elected leader among replicas inserts them.
+func Every(w *Workers, interval time.Duration, args func() stockbell.JobArgs) {
+	w.periodic = append(w.periodic, river.NewPeriodicJob(river.PeriodicInterval(interval),
 		func() (river.JobArgs, *river.InsertOpts) {
 			return args(), &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
 		},
-		&river.PeriodicJobOpts{RunOnStart: true})
+		&river.PeriodicJobOpts{RunOnStart: true}))
 }
-
-// NewWorkers returns an empty worker registry.
-func NewWorkers() *river.Workers { return river.NewWorkers() }

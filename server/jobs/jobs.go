@@ -34,10 +34,10 @@ type Database struct {
 // Config configures a Queue.
 type Config struct {
 	Database Database
-	// Workers runs the job kinds; nil makes an insert-only queue.
-	Workers *river.Workers
-	// Periodic jobs are inserted on a schedule by the elected leader replica.
-	Periodic []*river.PeriodicJob
+	// Workers runs the job kinds and inserts the periodic jobs (periodic
+	// jobs only on the elected leader replica); nil makes an insert-only
+	// queue.
+	Workers *Workers
 	// MaxWorkers is how many jobs run at once in this process (default 10).
 	MaxWorkers int
 	Logger     *slog.Logger
@@ -95,7 +95,6 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		Logger:               cfg.Logger,
 		FetchPollInterval:    PollInterval,
 		MaxAttempts:          MaxAttempts,
-		PeriodicJobs:         cfg.Periodic,
 		JobTimeout:           JobTimeout,
 		RescueStuckJobsAfter: RescueStuckJobsAfter,
 	}
@@ -107,7 +106,8 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		if maxWorkers <= 0 {
 			maxWorkers = 10
 		}
-		riverCfg.Workers = cfg.Workers
+		riverCfg.Workers = cfg.Workers.river
+		riverCfg.PeriodicJobs = cfg.Workers.periodic
 		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
 	}
 	client, err := river.NewClient(drv, riverCfg)

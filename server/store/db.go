@@ -39,17 +39,30 @@ const (
 // SQLITE_BUSY, turn on foreign keys, and store times in SQLite's own format.
 const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
 
-// DB is an open database with the domain services on it.
-type DB struct {
+// Conn is an open, reachable database: what migrations and the job queue
+// need before the services exist.
+type Conn struct {
 	DB      *sqlx.DB
 	Dialect Dialect
-	// Queue receives the jobs that store methods insert in their transactions.
-	// It must be set before any method that inserts jobs is called.
+	// path is the SQLite file, empty on PostgreSQL.
+	path string
+}
+
+// DB is the domain services on an open database. Build it with New once
+// the job queue exists, so that it is complete when returned.
+type DB struct {
+	*Conn
+	// Queue receives the jobs that store methods insert in their
+	// transactions.
 	Queue stockbell.JobQueue
 	// Clock stamps created and updated times.
 	Clock stockbell.Clock
-	// path is the SQLite file, empty on PostgreSQL.
-	path string
+}
+
+// New returns the services on conn, inserting their jobs through queue and
+// stamping times with the system clock.
+func New(conn *Conn, queue stockbell.JobQueue) *DB {
+	return &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}}
 }
 
 // ParseURL tells which dialect a database URL selects and returns the
@@ -93,17 +106,18 @@ func redactErr(err error) error {
 	return err
 }
 
-// Open connects to the database the URL names and checks that it answers.
-// It does not migrate: call Migrate.
-func Open(ctx context.Context, rawURL string) (*DB, error) {
+// Connect opens the database the URL names and checks that it answers. It
+// creates a SQLite file (and its directory) that does not exist yet; it
+// does not migrate: call Migrate.
+func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 	dialect, dsn, err := ParseURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{Dialect: dialect, Clock: stockbell.SystemClock{}}
+	c := &Conn{Dialect: dialect}
 	if dialect == SQLite {
-		db.path = strings.TrimPrefix(dsn[:strings.Index(dsn, "?")], "file:")
-		if dir := filepath.Dir(db.path); dir != "" {
+		c.path = sqlitePath(dsn)
+		if dir := filepath.Dir(c.path); dir != "" {
 			if err := os.MkdirAll(dir, 0o700); err != nil {
 				return nil, fmt.Errorf("create database directory: %w", err)
 			}
@@ -113,39 +127,63 @@ func Open(ctx context.Context, rawURL string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db.DB = sqlx.NewDb(sqlDB, string(dialect))
-	configurePool(db)
+	c.DB = sqlx.NewDb(sqlDB, string(dialect))
+	configurePool(c)
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("cannot reach database: %w", err)
 	}
-	return db, nil
+	return c, nil
+}
+
+// Open connects to the database and returns its services without a job
+// queue, for tools that insert no jobs and for tests, which set Queue.
+func Open(ctx context.Context, rawURL string) (*DB, error) {
+	conn, err := Connect(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	return New(conn, nil), nil
+}
+
+// FilePath returns the SQLite file a database URL names, or "" for
+// PostgreSQL or a malformed URL.
+func FilePath(rawURL string) string {
+	dialect, dsn, err := ParseURL(rawURL)
+	if err != nil || dialect != SQLite {
+		return ""
+	}
+	return sqlitePath(dsn)
+}
+
+func sqlitePath(dsn string) string {
+	return strings.TrimPrefix(dsn[:strings.Index(dsn, "?")], "file:")
 }
 
 // configurePool sizes the connection pool. SQLite allows one writer at a
 // time; a handful of connections lets readers proceed beside it while
 // busy_timeout and immediate transactions queue the writers.
-func configurePool(db *DB) {
-	if db.Dialect == SQLite {
-		db.DB.SetMaxOpenConns(4)
-		db.DB.SetMaxIdleConns(4)
-		db.DB.SetConnMaxIdleTime(0)
+func configurePool(c *Conn) {
+	if c.Dialect == SQLite {
+		c.DB.SetMaxOpenConns(4)
+		c.DB.SetMaxIdleConns(4)
+		c.DB.SetConnMaxIdleTime(0)
 		return
 	}
-	db.DB.SetMaxOpenConns(20)
-	db.DB.SetMaxIdleConns(10)
-	db.DB.SetConnMaxIdleTime(5 * time.Minute)
+	c.DB.SetMaxOpenConns(20)
+	c.DB.SetMaxIdleConns(10)
+	c.DB.SetConnMaxIdleTime(5 * time.Minute)
 }
 
 // Close closes the connection pool.
-func (db *DB) Close() error { return db.DB.Close() }
+func (c *Conn) Close() error { return c.DB.Close() }
 
 // Ping checks that the database answers; /readyz uses it.
-func (db *DB) Ping(ctx context.Context) error { return db.DB.PingContext(ctx) }
+func (c *Conn) Ping(ctx context.Context) error { return c.DB.PingContext(ctx) }
 
 // Path returns the SQLite file path, or "" on PostgreSQL.
-func (db *DB) Path() string { return db.path }
+func (c *Conn) Path() string { return c.path }
 
 func (db *DB) now() time.Time { return db.Clock.Now().UTC() }

@@ -8,4 +8,4 @@ import (
 
 // MigrationsFrom exposes the goose provider constructor Migrate uses, over
 // another folder, to tests.
-func (db *DB) MigrationsFrom(fsys fs.FS) (*goose.Provider, error) { return db.migrationsFrom(fsys) }
+func (c *Conn) MigrationsFrom(fsys fs.FS) (*goose.Provider, error) { return c.migrationsFrom(fsys) }

@@ -15,8 +15,8 @@ const migrationLockID = 7_263_540_118
 
 // Migrate applies the pending schema migrations. Each migration runs in its
 // own transaction: a failing one leaves the database as it was before it.
-func (db *DB) Migrate(ctx context.Context) error {
-	provider, err := db.migrations()
+func (c *Conn) Migrate(ctx context.Context) error {
+	provider, err := c.migrations()
 	if err != nil {
 		return err
 	}
@@ -27,8 +27,8 @@ func (db *DB) Migrate(ctx context.Context) error {
 }
 
 // SchemaVersion returns the newest applied migration.
-func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
-	provider, err := db.migrations()
+func (c *Conn) SchemaVersion(ctx context.Context) (int64, error) {
+	provider, err := c.migrations()
 	if err != nil {
 		return 0, err
 	}
@@ -36,24 +36,23 @@ func (db *DB) SchemaVersion(ctx context.Context) (int64, error) {
 }
 
 // migrations returns the goose provider over the dialect's embedded folder.
-func (db *DB) migrations() (*goose.Provider, error) {
-	fsys, err := migrations.FS(string(db.Dialect))
+func (c *Conn) migrations() (*goose.Provider, error) {
+	fsys, err := migrations.FS(string(c.Dialect))
 	if err != nil {
 		return nil, err
 	}
-	return db.migrationsFrom(fsys)
+	return c.migrationsFrom(fsys)
 }
 
 // migrationsFrom returns the goose provider over a folder of migrations.
-// Version numbers are handed out in ranges to work that lands in any order,
-// so a database may already have a higher version than a migration that
-// arrives later: such a migration is applied rather than refused.
-func (db *DB) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
+func (c *Conn) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
-	if db.Dialect == Postgres {
+	if c.Dialect == Postgres {
 		dialect = goose.DialectPostgres
 	}
-	provider, err := goose.NewProvider(dialect, db.DB.DB, fsys, goose.WithAllowOutofOrder(true))
+	// Version numbers are reserved in ranges per line of work, so a lower
+	// number may ship after a higher one: apply it rather than refuse.
+	provider, err := goose.NewProvider(dialect, c.DB.DB, fsys, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
@@ -63,11 +62,11 @@ func (db *DB) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 // WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
 // it is a session advisory lock held on one dedicated connection; on SQLite
 // the file's own write lock already serialises migrations.
-func (db *DB) WithMigrationLock(ctx context.Context, fn func(ctx context.Context) error) error {
-	if db.Dialect != Postgres {
+func (c *Conn) WithMigrationLock(ctx context.Context, fn func(ctx context.Context) error) error {
+	if c.Dialect != Postgres {
 		return fn(ctx)
 	}
-	conn, err := db.DB.Conn(ctx)
+	conn, err := c.DB.Conn(ctx)
 	if err != nil {
 		return err
 	}
@@ -77,4 +76,19 @@ func (db *DB) WithMigrationLock(ctx context.Context, fn func(ctx context.Context
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockID)
 	return fn(ctx)
+}
+
+// Migrated reports whether Stockbell's schema was ever applied to the
+// database, without changing anything in it.
+func (c *Conn) Migrated(ctx context.Context) (bool, error) {
+	query := `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'goose_db_version'`
+	if c.Dialect == Postgres {
+		query = `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema() AND table_name = 'goose_db_version'`
+	}
+	var n int
+	if err := c.DB.GetContext(ctx, &n, query); err != nil || n == 0 {
+		return false, err
+	}
+	version, err := c.SchemaVersion(ctx)
+	return version > 0, err
 }

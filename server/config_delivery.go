@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/stockbell/stockbell/server/delivery"
+)
+
+// parseDelivery reads the email and SMS settings; links in messages start
+// with the public URL.
+func (c *Config) parseDelivery(getenv func(string) string) error {
+	c.Delivery = delivery.Config{PublicURL: c.PublicURL, Stop: delivery.StopNorthAmerica}
+	if v := getenv("STOCKBELL_SMS_STOP"); v != "" {
+		c.Delivery.Stop = delivery.StopPolicy(v)
+		if c.Delivery.Stop != delivery.StopNorthAmerica && c.Delivery.Stop != delivery.StopAlways {
+			return &configError{"STOCKBELL_SMS_STOP", fmt.Sprintf("want us_ca or always, got %q", v)}
+		}
+	}
+	var err error
+	if c.Delivery.SMTP, err = smtpFromEnv(getenv); err != nil {
+		return err
+	}
+	c.Delivery.Twilio, err = twilioFromEnv(getenv)
+	return err
+}
+
+func smtpFromEnv(getenv func(string) string) (delivery.SMTPConfig, error) {
+	raw := getenv("STOCKBELL_SMTP_URL")
+	if raw == "" {
+		return delivery.SMTPConfig{}, nil
+	}
+	cfg, err := parseSMTPURL(raw)
+	if err != nil {
+		return cfg, err
+	}
+	from, err := mail.ParseAddress(getenv("STOCKBELL_EMAIL_FROM"))
+	if err != nil || !strings.Contains(from.Address, "@") {
+		return cfg, &configError{"STOCKBELL_EMAIL_FROM", fmt.Sprintf("want an email address such as alerts@example.com, got %q", getenv("STOCKBELL_EMAIL_FROM"))}
+	}
+	cfg.FromAddress, cfg.FromName = from.Address, from.Name
+	if cfg.MaxSessions, err = positiveInt(getenv, "STOCKBELL_SMTP_MAX_SESSIONS", 4); err != nil {
+		return cfg, err
+	}
+	if cfg.Burst, err = positiveInt(getenv, "STOCKBELL_SMTP_BURST", 10); err != nil {
+		return cfg, err
+	}
+	cfg.RatePerSecond, err = perSecond(getenv, "STOCKBELL_SMTP_RATE", 20)
+	return cfg, err
+}
+
+// parseSMTPURL reads smtp://user:pass@host:587 (STARTTLS required),
+// smtps://user:pass@host:465 (implicit TLS) or smtp://host:25?tls=none
+// (plaintext). Errors name STOCKBELL_SMTP_URL and never echo the password.
+func parseSMTPURL(raw string) (delivery.SMTPConfig, error) {
+	const setting = "STOCKBELL_SMTP_URL"
+	u, err := url.Parse(raw)
+	if err != nil || u.Hostname() == "" {
+		return delivery.SMTPConfig{}, &configError{setting, "want smtp://user:password@host:587 or smtps://…:465"}
+	}
+	cfg := delivery.SMTPConfig{Host: u.Hostname(), Username: u.User.Username()}
+	cfg.Password, _ = u.User.Password()
+	switch tls := u.Query().Get("tls"); {
+	case u.Scheme == "smtp" && tls == "none":
+		cfg.Security, cfg.Port = delivery.SMTPNone, 25
+	case u.Scheme == "smtp" && (tls == "" || tls == "starttls"):
+		cfg.Security, cfg.Port = delivery.SMTPStartTLS, 587
+	case u.Scheme == "smtps" && tls == "":
+		cfg.Security, cfg.Port = delivery.SMTPImplicit, 465
+	default:
+		return cfg, &configError{setting, fmt.Sprintf("want scheme smtp or smtps and tls=none or nothing, got %s://…?tls=%s", u.Scheme, tls)}
+	}
+	if p := u.Port(); p != "" {
+		if cfg.Port, err = strconv.Atoi(p); err != nil || cfg.Port <= 0 || cfg.Port > 65535 {
+			return cfg, &configError{setting, fmt.Sprintf("bad port %q", p)}
+		}
+	}
+	return cfg, nil
+}
+
+func twilioFromEnv(getenv func(string) string) (delivery.TwilioConfig, error) {
+	cfg := delivery.TwilioConfig{AccountSID: getenv("STOCKBELL_TWILIO_ACCOUNT_SID"), AuthToken: getenv("STOCKBELL_TWILIO_AUTH_TOKEN"),
+		From: getenv("STOCKBELL_TWILIO_FROM"), MessagingServiceSID: getenv("STOCKBELL_TWILIO_MESSAGING_SERVICE_SID"),
+		APIURL: strings.TrimRight(getenv("STOCKBELL_TWILIO_API_URL"), "/")}
+	if !cfg.Enabled() {
+		return cfg, nil
+	}
+	if cfg.AuthToken == "" {
+		return cfg, &configError{"STOCKBELL_TWILIO_AUTH_TOKEN", "required with STOCKBELL_TWILIO_ACCOUNT_SID"}
+	}
+	if (cfg.From == "") == (cfg.MessagingServiceSID == "") {
+		return cfg, &configError{"STOCKBELL_TWILIO_FROM", "set exactly one of STOCKBELL_TWILIO_FROM and STOCKBELL_TWILIO_MESSAGING_SERVICE_SID"}
+	}
+	if cfg.APIURL == "" {
+		cfg.APIURL = delivery.DefaultTwilioAPIURL
+	}
+	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return cfg, &configError{"STOCKBELL_TWILIO_API_URL", fmt.Sprintf("want an absolute http(s) URL, got %q", cfg.APIURL)}
+	}
+	var err error
+	cfg.RatePerSecond, err = perSecond(getenv, "STOCKBELL_TWILIO_RATE", 10)
+	return cfg, err
+}
+
+func positiveInt(getenv func(string) string, name string, def int) (int, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, &configError{name, fmt.Sprintf("want a positive whole number, got %q", v)}
+	}
+	return n, nil
+}
+
+func perSecond(getenv func(string) string, name string, def float64) (float64, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f <= 0 {
+		return 0, &configError{name, fmt.Sprintf("want messages per second above 0, got %q", v)}
+	}
+	return f, nil
+}

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// parseShopify reads the Shopify app's settings. An unset SHOPIFY_API_KEY
+// leaves Shopify off; a set one needs its secret. The app's URL is the
+// server's public URL, defaulted like it in development.
+func (c *Config) parseShopify(getenv func(string) string) error {
+	c.Shopify = stockbell.ShopifyConfig{
+		APIKey:            strings.TrimSpace(getenv("SHOPIFY_API_KEY")),
+		APISecret:         strings.TrimSpace(getenv("SHOPIFY_API_SECRET")),
+		PreviousAPISecret: strings.TrimSpace(getenv("SHOPIFY_API_SECRET_PREVIOUS")),
+		Scopes:            stockbell.SplitScopes(orDefault(getenv("SHOPIFY_SCOPES"), getenv("SCOPES"))),
+		AppURL:            c.PublicURL,
+		AdminURL:          orDefault(strings.TrimSpace(getenv("STOCKBELL_SHOPIFY_ADMIN_URL")), stockbell.DefaultShopifyAdminURL),
+	}
+	if len(c.Shopify.Scopes) == 0 {
+		c.Shopify.Scopes = append([]string(nil), stockbell.DefaultShopifyScopes...)
+	}
+	if !c.Shopify.Enabled() {
+		return nil
+	}
+	if c.Shopify.APISecret == "" {
+		return &configError{"SHOPIFY_API_SECRET", "required when SHOPIFY_API_KEY is set"}
+	}
+	if !strings.Contains(c.Shopify.AdminURL, "{shop}") {
+		return &configError{"STOCKBELL_SHOPIFY_ADMIN_URL", fmt.Sprintf("want a URL template containing {shop}, got %q", c.Shopify.AdminURL)}
+	}
+	for _, scope := range c.Shopify.Scopes {
+		if !stockbell.ValidShopifyScope(scope) {
+			return &configError{"SHOPIFY_SCOPES", fmt.Sprintf("%q is not an access scope such as read_products", scope)}
+		}
+	}
+	return nil
+}

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+)
+
+// settingOf returns the setting a configuration error names.
+func settingOf(err error) string {
+	var ce *configError
+	if errors.As(err, &ce) {
+		return ce.Setting
+	}
+	return ""
+}
+
+func TestShopifyConfig(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{
+		"SHOPIFY_API_KEY": "key", "SHOPIFY_API_SECRET": "secret", "SHOPIFY_APP_URL": "https://app.example/",
+		"SCOPES": "read_products, read_inventory,read_orders",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"read_products", "read_inventory", "read_orders"}
+	if s := cfg.Shopify; s.AppURL != "https://app.example" || !reflect.DeepEqual(s.Scopes, want) || s.AdminURL != "https://{shop}" || !s.Enabled() {
+		t.Fatalf("cfg = %+v", s)
+	}
+	cases := map[string]map[string]string{
+		"SHOPIFY_API_SECRET":          {"SHOPIFY_API_KEY": "k", "STOCKBELL_PUBLIC_URL": "https://a"},
+		"STOCKBELL_SHOPIFY_ADMIN_URL": {"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", "STOCKBELL_SHOPIFY_ADMIN_URL": "http://127.0.0.1:1"},
+		"SHOPIFY_SCOPES":              {"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", "SHOPIFY_SCOPES": "read products;drop"},
+	}
+	for setting, vars := range cases {
+		if _, err := LoadConfig(testEnv(t, vars)); settingOf(err) != setting {
+			t.Errorf("want an error naming %s, got %v", setting, err)
+		}
+	}
+	if cfg, err := LoadConfig(testEnv(t, nil)); err != nil || cfg.Shopify.Enabled() || !reflect.DeepEqual(cfg.Shopify.Scopes, stockbell.DefaultShopifyScopes) {
+		t.Fatalf("unset: %+v, %v", cfg.Shopify, err)
+	}
+}
+
+// TestPublicURLDefaultsInDevelopmentWithShopify: a configured Shopify app
+// does not make the public URL required in development; it gets the same
+// default as everything else, parsed once.
+func TestPublicURLDefaultsInDevelopmentWithShopify(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{
+		"SHOPIFY_API_KEY": "key", "SHOPIFY_API_SECRET": "secret", "STOCKBELL_ADDR": "", "PORT": "3457",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.PublicURL != "http://localhost:3457" || cfg.Shopify.AppURL != cfg.PublicURL || cfg.Delivery.PublicURL != cfg.PublicURL {
+		t.Fatalf("public URL %q, Shopify's %q, delivery's %q", cfg.PublicURL, cfg.Shopify.AppURL, cfg.Delivery.PublicURL)
+	}
+	if _, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ENV": "production", "SHOPIFY_API_KEY": "key",
+		"SHOPIFY_API_SECRET": "secret"})); settingOf(err) != "STOCKBELL_PUBLIC_URL" {
+		t.Fatalf("production without a public URL: %v", err)
+	}
+}
+
+func TestDeliveryConfig(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{
+		"STOCKBELL_PUBLIC_URL":                   "https://bell.example/",
+		"STOCKBELL_SMTP_URL":                     "smtp://apikey:se%2Fcret@smtp.example:2525",
+		"STOCKBELL_EMAIL_FROM":                   "Back in stock <alerts@bell.example>",
+		"STOCKBELL_SMTP_MAX_SESSIONS":            "8",
+		"STOCKBELL_SMTP_RATE":                    "12.5",
+		"STOCKBELL_TWILIO_ACCOUNT_SID":           "AC1",
+		"STOCKBELL_TWILIO_AUTH_TOKEN":            "t",
+		"STOCKBELL_TWILIO_MESSAGING_SERVICE_SID": "MG1",
+		"STOCKBELL_SMS_STOP":                     "always",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := cfg.Delivery
+	s := d.SMTP
+	if d.PublicURL != "https://bell.example" || s.Host != "smtp.example" || s.Port != 2525 || s.Security != delivery.SMTPStartTLS ||
+		s.Username != "apikey" || s.Password != "se/cret" || s.FromAddress != "alerts@bell.example" || s.FromName != "Back in stock" ||
+		s.MaxSessions != 8 || s.RatePerSecond != 12.5 || s.Burst != 10 || s.SendingDomain() != "bell.example" {
+		t.Errorf("SMTP config %+v", s)
+	}
+	if tw := d.Twilio; tw.APIURL != delivery.DefaultTwilioAPIURL || tw.MessagingServiceSID != "MG1" || tw.RatePerSecond != 10 || d.Stop != delivery.StopAlways {
+		t.Errorf("Twilio config %+v, stop %q", tw, d.Stop)
+	}
+	if err := d.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	none, err := LoadConfig(testEnv(t, nil))
+	if err != nil || none.Delivery.SMTP.Enabled() || none.Delivery.Twilio.Enabled() || none.Delivery.Stop != delivery.StopNorthAmerica {
+		t.Fatalf("empty environment: %+v, %v", none.Delivery, err)
+	}
+}
+
+func TestDeliveryConfigErrorsNameTheVariable(t *testing.T) {
+	smtp := map[string]string{"STOCKBELL_SMTP_URL": "smtp://smtp.example", "STOCKBELL_EMAIL_FROM": "alerts@bell.example"}
+	twilio := map[string]string{"STOCKBELL_TWILIO_ACCOUNT_SID": "AC1", "STOCKBELL_TWILIO_AUTH_TOKEN": "t", "STOCKBELL_TWILIO_FROM": "+15005550006"}
+	cases := []struct {
+		base  map[string]string
+		set   map[string]string
+		field string
+	}{
+		{smtp, map[string]string{"STOCKBELL_SMTP_URL": "ftp://x"}, "STOCKBELL_SMTP_URL"},
+		{smtp, map[string]string{"STOCKBELL_EMAIL_FROM": ""}, "STOCKBELL_EMAIL_FROM"},
+		{smtp, map[string]string{"STOCKBELL_EMAIL_FROM": "not an address"}, "STOCKBELL_EMAIL_FROM"},
+		{smtp, map[string]string{"STOCKBELL_SMTP_MAX_SESSIONS": "0"}, "STOCKBELL_SMTP_MAX_SESSIONS"},
+		{smtp, map[string]string{"STOCKBELL_SMTP_RATE": "fast"}, "STOCKBELL_SMTP_RATE"},
+		{twilio, map[string]string{"STOCKBELL_TWILIO_AUTH_TOKEN": ""}, "STOCKBELL_TWILIO_AUTH_TOKEN"},
+		{twilio, map[string]string{"STOCKBELL_TWILIO_FROM": ""}, "STOCKBELL_TWILIO_FROM"},
+		{twilio, map[string]string{"STOCKBELL_TWILIO_MESSAGING_SERVICE_SID": "MG1"}, "STOCKBELL_TWILIO_FROM"},
+		{twilio, map[string]string{"STOCKBELL_TWILIO_API_URL": "localhost:8080"}, "STOCKBELL_TWILIO_API_URL"},
+		{nil, map[string]string{"STOCKBELL_SMS_STOP": "never"}, "STOCKBELL_SMS_STOP"},
+	}
+	for _, c := range cases {
+		env := map[string]string{}
+		for k, v := range c.base {
+			env[k] = v
+		}
+		for k, v := range c.set {
+			env[k] = v
+		}
+		if _, err := LoadConfig(testEnv(t, env)); settingOf(err) != c.field {
+			t.Errorf("%v: error %v, want one naming %s", c.set, err, c.field)
+		}
+	}
+	if err := (delivery.Config{PublicURL: "bell.example"}).Validate(); stockbell.ErrorField(err) != "public_url" {
+		t.Errorf("relative public URL: %v", err)
+	}
+}
+
+func TestParseSMTPURL(t *testing.T) {
+	cases := []struct {
+		raw  string
+		want string // host:port security user, or "error"
+	}{
+		{"smtp://u:p%40ss@mail.example:587", "mail.example:587 starttls u"},
+		{"smtp://mail.example", "mail.example:587 starttls "},
+		{"smtps://u:p@mail.example", "mail.example:465 implicit u"},
+		{"smtp://localhost:1025?tls=none", "localhost:1025 none "},
+		{"smtps://mail.example?tls=none", "error"},
+		{"http://mail.example", "error"},
+		{"smtp://mail.example:99999", "error"},
+		{"smtp://", "error"},
+	}
+	for _, c := range cases {
+		cfg, err := parseSMTPURL(c.raw)
+		got := fmt.Sprintf("%s:%d %s %s", cfg.Host, cfg.Port, cfg.Security, cfg.Username)
+		if err != nil {
+			got = "error"
+			if settingOf(err) != "STOCKBELL_SMTP_URL" || strings.Contains(err.Error(), "p@") {
+				t.Errorf("%s: error %v must name STOCKBELL_SMTP_URL and hide the password", c.raw, err)
+			}
+		}
+		if got != c.want {
+			t.Errorf("parseSMTPURL(%q) = %q, want %q", c.raw, got, c.want)
+		}
+	}
+	if cfg, _ := parseSMTPURL("smtp://u:p%40ss@mail.example"); cfg.Password != "p@ss" {
+		t.Errorf("password = %q, want it URL-decoded", cfg.Password)
+	}
+}

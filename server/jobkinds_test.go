@@ -1,0 +1,79 @@
+package main
+
+import (
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+)
+
+// TestEveryJobKindHasAWorker: every job kind the root package declares
+// (a Kind method returning a literal) has a handler registered by the
+// server's wiring, with every platform configured. A kind without one
+// would be inserted and never run.
+func TestEveryJobKindHasAWorker(t *testing.T) {
+	declared := declaredJobKinds(t, "..")
+	if len(declared) < 5 {
+		t.Fatalf("found only %d job kinds in the root package: %v", len(declared), declared)
+	}
+	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
+	t.Cleanup(fake.Close)
+	m := startServer(t, testEnv(t, map[string]string{
+		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret, "STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(),
+	}))
+	registered := m.workers.Kinds()
+	for _, kind := range declared {
+		if !slices.Contains(registered, kind) {
+			t.Errorf("job kind %q has no worker (registered: %v)", kind, registered)
+		}
+	}
+}
+
+// declaredJobKinds returns the literal results of the Kind methods in the
+// Go package at dir.
+func declaredJobKinds(t *testing.T, dir string) []string {
+	t.Helper()
+	fset := token.NewFileSet()
+	pkgs, err := parser.ParseDir(fset, dir, nil, parser.SkipObjectResolution)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []string
+	for name, pkg := range pkgs {
+		if name != "stockbell" {
+			continue
+		}
+		for _, file := range pkg.Files {
+			for _, decl := range file.Decls {
+				if kind, ok := kindLiteral(decl); ok {
+					kinds = append(kinds, kind)
+				}
+			}
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// kindLiteral reads `func (T) Kind() string { return "kind" }`.
+func kindLiteral(decl ast.Decl) (string, bool) {
+	fn, ok := decl.(*ast.FuncDecl)
+	if !ok || fn.Recv == nil || fn.Name.Name != "Kind" || fn.Body == nil || len(fn.Body.List) != 1 {
+		return "", false
+	}
+	ret, ok := fn.Body.List[0].(*ast.ReturnStmt)
+	if !ok || len(ret.Results) != 1 {
+		return "", false
+	}
+	lit, ok := ret.Results[0].(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	kind, err := strconv.Unquote(lit.Value)
+	return kind, err == nil
+}

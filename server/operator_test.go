@@ -1,0 +1,67 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestOperatorCommandsNeverCreateADatabase: run where there is no
+// database, shop list and settings say so, naming the settings to check,
+// and create nothing; migrate creates it, after which they work.
+func TestOperatorCommandsNeverCreateADatabase(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})
+	for _, args := range [][]string{{"shop", "list"}, {"settings", "get", "--shop", "bells.myshopify.com"}} {
+		code, stdout, stderr := run(t, getenv, args...)
+		if code != 1 || strings.Contains(stdout, "shop(s)") || !strings.Contains(stderr, "STOCKBELL_DATABASE_URL") ||
+			!strings.Contains(stderr, "STOCKBELL_DATA_DIR") || !strings.Contains(stderr, filepath.Join(dir, "stockbell.db")) {
+			t.Errorf("%v without a database: exit %d, %q %q", args, code, stdout, stderr)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Fatalf("an operator command created %v", entries)
+	}
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	if code, stdout, stderr := run(t, getenv, "shop", "list"); code != 0 || !strings.Contains(stdout, "0 shop(s)") {
+		t.Fatalf("shop list after migrate: exit %d, %q %q", code, stdout, stderr)
+	}
+}
+
+// TestOperatorCommandsRefuseAnEmptyPostgres: a PostgreSQL database without
+// Stockbell's schema is refused and left empty.
+func TestOperatorCommandsRefuseAnEmptyPostgres(t *testing.T) {
+	if !hasPostgres(t) {
+		return
+	}
+	dbURL := storetest.FreshPostgresURL(t)
+	code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL}), "shop", "list")
+	if code != 1 || !strings.Contains(stderr, "no Stockbell schema") || !strings.Contains(stderr, "STOCKBELL_DATABASE_URL") {
+		t.Fatalf("shop list on an empty database: exit %d, %q", code, stderr)
+	}
+	db, err := store.Open(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var tables int
+	if err := db.DB.Get(&tables, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'`); err != nil || tables != 0 {
+		t.Fatalf("%d tables created (%v)", tables, err)
+	}
+}
+
+// TestBinaryCallsItselfStockbell: the usage text names the binary.
+func TestBinaryCallsItselfStockbell(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"shop", "--help"}, {"settings", "--help"}, {"migrate", "--help"}, {"admin", "--help"}} {
+		_, stdout, _ := run(t, testEnv(t, nil), args...)
+		if !strings.HasPrefix(stdout, "Usage: stockbell") || strings.Contains(stdout, "Usage: server") || strings.Contains(stdout, "'server ") {
+			t.Errorf("%v: %q", args, stdout)
+		}
+	}
+}
