@@ -51,11 +51,16 @@ func ValidateFeedInterval(d time.Duration) error {
 type FeedConnect struct {
 	// Domain is the storefront's domain; the storefront API knows the shop
 	// by it.
-	Domain            string
-	Name              string
-	URL               string
-	SealedCredentials []byte
-	Interval          time.Duration
+	Domain string
+	Name   string
+	URL    string
+	// SealCredentials returns the feed's credentials sealed for the shop's
+	// id; it is called in the connect's transaction once the id is known.
+	// Nil connects a public feed, unless KeepCredentials keeps the stored
+	// ones.
+	SealCredentials func(shopID int64) ([]byte, error)
+	KeepCredentials bool
+	Interval        time.Duration
 }
 
 // FeedItem is one valid item of a feed: a variant that is also its own
@@ -174,6 +179,8 @@ type FeedSettings struct {
 	URL    string
 	// Credentials open a private feed: basic auth or one header, not both.
 	Credentials *FeedCredentials
+	// KeepCredentials keeps the stored credentials (Credentials is ignored).
+	KeepCredentials bool
 	// Interval between scheduled syncs (DefaultFeedInterval when 0).
 	Interval time.Duration
 }

@@ -96,8 +96,11 @@ type ShopInstall struct {
 	Domain        string
 	PrimaryDomain string
 	Name          string
-	SealedToken   []byte
-	Scopes        string
+	// Seal returns the platform access token sealed for the shop's id
+	// (stockbell.SealToken); it is called in the install's transaction once
+	// the id is known. Nil installs the shop without a token.
+	Seal   func(shopID int64) ([]byte, error)
+	Scopes string
 	// FollowUp, when set, returns the jobs the installed shop needs (its
 	// catalog sync, its webhook registration). They are inserted in the
 	// install's transaction, unique by arguments: the shop is installed

@@ -97,13 +97,21 @@ func SplitScopes(s string) []string {
 }
 
 // TokenSealer seals platform access tokens at rest (encrypted and
-// authenticated) and opens them again. The oauth package implements it; the
+// authenticated) and opens them again. Each token is bound to its shop: the
+// shop's id is authenticated with it, so a sealed token copied into another
+// shop's row does not open. The oauth package implements it; the
 // integrations use it to call platform APIs.
 type TokenSealer interface {
-	Seal(token []byte) ([]byte, error)
-	// Open returns EUNAUTHORIZED when the sealed bytes were not sealed with
-	// a known key or were altered.
-	Open(sealed []byte) ([]byte, error)
+	Seal(shopID int64, token []byte) ([]byte, error)
+	// Open returns EUNAUTHORIZED when the sealed bytes were not sealed for
+	// that shop with a known key, or were altered.
+	Open(shopID int64, sealed []byte) ([]byte, error)
+}
+
+// SealToken returns the ShopInstall.Seal that seals token for the shop
+// being installed.
+func SealToken(sealer TokenSealer, token string) func(shopID int64) ([]byte, error) {
+	return func(shopID int64) ([]byte, error) { return sealer.Seal(shopID, []byte(token)) }
 }
 
 // ShopifyCatalogSyncJob reads a Shopify shop's whole catalog with stock.

@@ -60,12 +60,9 @@ func (b *BigCommerce) Install(ctx context.Context, query url.Values) (*stockbell
 	if token.Context != domain {
 		return nil, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce issued the token for %q, not %q.", token.Context, domain)
 	}
-	sealed, err := b.Sealer.Seal([]byte(token.AccessToken))
-	if err != nil {
-		return nil, nil, err
-	}
 	shop, err := b.Shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformBigCommerce, Domain: domain,
-		Name: stockbell.StoreHash(domain), SealedToken: sealed, Scopes: token.Scope, FollowUp: bigCommerceFirstJobs})
+		Name: stockbell.StoreHash(domain), Seal: stockbell.SealToken(b.Sealer, token.AccessToken), Scopes: token.Scope,
+		FollowUp: bigCommerceFirstJobs})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -68,7 +68,7 @@ func TestBigCommerceInstall(t *testing.T) {
 		if shop.Platform != stockbell.PlatformBigCommerce || shop.Domain != "stores/"+bcHash || !shop.Active() {
 			t.Fatalf("shop = %+v", shop)
 		}
-		token, err := e.steps.Sealer.Open(shop.SealedToken)
+		token, err := e.steps.Sealer.Open(shop.ID, shop.SealedToken)
 		if err != nil || string(token) != e.fake.Token(bcHash) || bytes.Contains(shop.SealedToken, token) {
 			t.Fatalf("stored token does not open to the granted one: %v", err)
 		}

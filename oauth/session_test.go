@@ -34,7 +34,7 @@ func TestSessionTokenExchange(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		token, _ := e.sealer.Open(shop.SealedToken)
+		token, _ := e.sealer.Open(shop.ID, shop.SealedToken)
 		first := e.fake.Shop(testShop).Token
 		if string(token) != first {
 			t.Fatalf("stored token %q, issued %q", token, first)

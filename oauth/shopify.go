@@ -121,13 +121,9 @@ func (s *Shopify) install(ctx context.Context, shop string, token *accessToken) 
 	if missing := stockbell.ScopesCover(token.Scope, s.Config.Scopes); len(missing) > 0 {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify granted %q but Stockbell needs %s as well.", token.Scope, strings.Join(missing, ", "))
 	}
-	sealed, err := s.Sealer.Seal([]byte(token.AccessToken))
-	if err != nil {
-		return nil, err
-	}
 	return s.Shops.InstallShop(ctx, stockbell.ShopInstall{
 		Platform: stockbell.PlatformShopify, Domain: shop, Name: strings.TrimSuffix(shop, ".myshopify.com"),
-		SealedToken: sealed, Scopes: token.Scope, FollowUp: firstJobs,
+		Seal: stockbell.SealToken(s.Sealer, token.AccessToken), Scopes: token.Scope, FollowUp: firstJobs,
 	})
 }
 

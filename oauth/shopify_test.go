@@ -137,7 +137,7 @@ func TestInstall(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		token, err := e.sealer.Open(shop.SealedToken)
+		token, err := e.sealer.Open(shop.ID, shop.SealedToken)
 		if err != nil || string(token) != e.fake.Shop(testShop).Token || !shop.Active() || shop.Scopes != "read_products,read_inventory,read_orders" {
 			t.Fatalf("stored shop %+v, token %q (%v)", shop, token, err)
 		}

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
+	"unicode"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -50,20 +52,54 @@ func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]str
 	return decodeToken(resp.StatusCode, raw)
 }
 
+// decodeToken reads the token endpoint's answer. Its errors never carry
+// the body, which may hold a token (an answer cut short, a proxy echoing
+// the request): only the status, and for a refusal OAuth's error code and
+// a description that holds nothing token-like.
 func decodeToken(status int, raw []byte) (*accessToken, error) {
 	switch {
 	case status >= 500:
-		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered %d: %.200s", status, raw))
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered %d (%d bytes not shown)", status, len(raw)))
 	case status >= 400:
 		var te tokenError
 		json.Unmarshal(raw, &te)
-		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify refused the authorization (%d %s: %s).", status, te.Error, te.Description)
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify refused the authorization (%d %s%s).", status,
+			safeOAuthCode(te.Error), safeDescription(te.Description))
 	case status != http.StatusOK:
 		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered %d", status))
 	}
 	var token accessToken
 	if err := json.Unmarshal(raw, &token); err != nil || token.AccessToken == "" {
-		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered without an access token: %.200s", raw))
+		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint answered 200 without an access token (%d bytes not shown)", len(raw)))
 	}
 	return &token, nil
+}
+
+// safeOAuthCode keeps an OAuth error code (RFC 6749: a short word of
+// letters and underscores) and drops anything else.
+func safeOAuthCode(code string) string {
+	if len(code) == 0 || len(code) > 40 || strings.ContainsFunc(code, func(r rune) bool { return (r < 'a' || r > 'z') && r != '_' }) {
+		return "error"
+	}
+	return code
+}
+
+// safeDescription returns ": description" when it reads as prose: at most
+// 200 characters, no run of 16 letters or digits without a space (a token
+// or secret).
+func safeDescription(d string) string {
+	if d == "" || len(d) > 200 {
+		return ""
+	}
+	run := 0
+	for _, r := range d {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_' || r == '-' {
+			if run++; run >= 16 {
+				return ""
+			}
+		} else {
+			run = 0
+		}
+	}
+	return ": " + d
 }

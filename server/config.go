@@ -1,18 +1,11 @@
 package main
 
 import (
-	"crypto/hkdf"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -27,17 +20,20 @@ import (
 // Config is the server's whole configuration, read once from environment
 // variables (see the README's table) and copied into each component.
 type Config struct {
-	Env             string         // STOCKBELL_ENV: development (default) or production
-	Addr            string         // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
-	PublicURL       string         // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
-	DataDir         string         // STOCKBELL_DATA_DIR
-	DatabaseURL     string         // STOCKBELL_DATABASE_URL
-	SecretKey       []byte         // STOCKBELL_SECRET_KEY (or generated in development)
-	LogLevel        slog.Level     // STOCKBELL_LOG_LEVEL
-	LogFormat       string         // STOCKBELL_LOG_FORMAT: text or json
-	Workers         int            // STOCKBELL_WORKERS: jobs run at once by this process
-	ShutdownTimeout time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
-	TrustedProxies  []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
+	Env         string // STOCKBELL_ENV: development or production (see defaultEnv)
+	Addr        string // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
+	PublicURL   string // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
+	DataDir     string // STOCKBELL_DATA_DIR
+	DatabaseURL string // STOCKBELL_DATABASE_URL
+	SecretKey   []byte // STOCKBELL_SECRET_KEY (or generated in development)
+	// PreviousSecretKey (STOCKBELL_SECRET_KEY_PREVIOUS) still opens what
+	// the key before a rotation sealed or signed.
+	PreviousSecretKey []byte
+	LogLevel          slog.Level     // STOCKBELL_LOG_LEVEL
+	LogFormat         string         // STOCKBELL_LOG_FORMAT: text or json
+	Workers           int            // STOCKBELL_WORKERS: jobs run at once by this process
+	ShutdownTimeout   time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
+	TrustedProxies    []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
 	// Storefront subscription rate limits, per client address and per
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
@@ -71,12 +67,15 @@ func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
 // delivery; in development it defaults to http://localhost:PORT whatever
 // is configured. (In development a missing secret key is generated once
 // and kept in the data directory by LoadSecretKey; in production it must
-// be set.)
+// be set.) Development runs only on a loopback public URL: without
+// STOCKBELL_ENV any other public URL means production, so a forgotten
+// setting never fails open.
 func LoadConfig(getenv func(string) string) (*Config, error) {
+	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
-		Env:             orDefault(getenv("STOCKBELL_ENV"), "development"),
+		Env:             orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
 		Addr:            getenv("STOCKBELL_ADDR"),
-		PublicURL:       orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL")),
+		PublicURL:       publicURL,
 		DataDir:         orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
 		DatabaseURL:     getenv("STOCKBELL_DATABASE_URL"),
 		LogFormat:       orDefault(getenv("STOCKBELL_LOG_FORMAT"), "text"),
@@ -206,73 +205,36 @@ func (c *Config) validatePublicURL() error {
 	if !c.Development() && u.Scheme != "https" {
 		return &configError{"STOCKBELL_PUBLIC_URL", "must be https in production"}
 	}
+	if c.Development() && !isLoopbackURL(c.PublicURL) {
+		return &configError{"STOCKBELL_ENV", fmt.Sprintf("development (a generated key, messages in the log, loopback CORS, the demo admin) "+
+			"runs only on a loopback STOCKBELL_PUBLIC_URL, and this one is %q: set STOCKBELL_ENV=production and a STOCKBELL_SECRET_KEY", c.PublicURL)}
+	}
 	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 	return nil
 }
 
-// minSecretKeyLen is the shortest secret key accepted, in bytes.
-const minSecretKeyLen = 32
+// defaultEnv is development while the public URL is unset or on loopback,
+// production otherwise.
+func defaultEnv(publicURL string) string {
+	if publicURL == "" || isLoopbackURL(publicURL) {
+		return "development"
+	}
+	return "production"
+}
 
-// LoadSecretKey sets c.SecretKey from STOCKBELL_SECRET_KEY (hex, base64 or
-// text of at least 32 bytes). In development a missing key is generated once
-// and kept in the data directory, so cookies and sealed tokens survive a
-// restart; in production a missing key refuses to start.
-func (c *Config) LoadSecretKey(getenv func(string) string) error {
-	if raw := getenv("STOCKBELL_SECRET_KEY"); raw != "" {
-		key := decodeKey(raw)
-		if len(key) < minSecretKeyLen {
-			return &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
-		}
-		c.SecretKey = key
-		return nil
-	}
-	if !c.Development() {
-		return &configError{"STOCKBELL_SECRET_KEY", "required in production (try: openssl rand -hex 32)"}
-	}
-	key, err := developmentKey(filepath.Join(c.DataDir, "secret.key"))
+// isLoopbackURL reports whether the URL's host is localhost (or a name
+// under .localhost) or a loopback address.
+func isLoopbackURL(raw string) bool {
+	u, err := url.Parse(raw)
 	if err != nil {
-		return &configError{"STOCKBELL_SECRET_KEY", err.Error()}
+		return false
 	}
-	c.SecretKey = key
-	return nil
-}
-
-func decodeKey(raw string) []byte {
-	if b, err := hex.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
-		return b
+	host := strings.ToLower(strings.TrimSuffix(u.Hostname(), "."))
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
 	}
-	if b, err := base64.StdEncoding.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
-		return b
-	}
-	return []byte(raw)
-}
-
-// developmentKey reads the key file, creating it with a random key first.
-func developmentKey(path string) ([]byte, error) {
-	if raw, err := os.ReadFile(path); err == nil {
-		return hex.DecodeString(strings.TrimSpace(string(raw)))
-	} else if !errors.Is(err, os.ErrNotExist) {
-		return nil, err
-	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, err
-	}
-	key := make([]byte, minSecretKeyLen)
-	rand.Read(key)
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
-		return nil, err
-	}
-	return key, nil
-}
-
-// SubKey derives an independent key for one purpose (cookies, token
-// sealing, unsubscribe links) so that no two uses share key material.
-func (c *Config) SubKey(purpose string, length int) []byte {
-	key, err := hkdf.Key(sha256.New, c.SecretKey, nil, "stockbell "+purpose, length)
-	if err != nil {
-		panic(err) // only for impossible lengths
-	}
-	return key
+	addr, err := netip.ParseAddr(host)
+	return err == nil && addr.IsLoopback()
 }
 
 func orDefault(v, def string) string {

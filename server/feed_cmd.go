@@ -8,6 +8,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/feed"
+	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/store"
 )
 
@@ -24,12 +25,12 @@ func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) e
 		if !ok {
 			return fmt.Errorf("the job queue cannot insert jobs outside a transaction")
 		}
-		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		in, err := newFeedIntegration(cfg, db, queue, logger)
+		sealer, err := oauth.NewSealer(cfg.SubKey("token sealing", 32), cfg.PreviousSubKeys("token sealing", 32)...)
 		if err != nil {
 			return err
 		}
-		return fn(db, in)
+		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		return fn(db, newFeedIntegration(cfg, db, queue, sealer, logger))
 	})
 }
 

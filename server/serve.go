@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/metrics"
 	"github.com/stockbell/stockbell/server/store"
@@ -27,8 +28,10 @@ type Main struct {
 	// jobs through Queue.
 	DB *store.DB
 	// Queue inserts jobs and never runs them; Worker runs them.
-	Queue   *jobs.Queue
-	Worker  *jobs.Queue
+	Queue  *jobs.Queue
+	Worker *jobs.Queue
+	// Sealer seals and opens every platform's access tokens.
+	Sealer  *oauth.Sealer
 	Metrics *prometheus.Registry
 	// Meters are the domain series on Metrics, which components report to.
 	Meters *metrics.Metrics
@@ -68,6 +71,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.DB = store.New(m.conn, m.Queue)
+	if err := m.openSealer(ctx); err != nil {
+		return err
+	}
 	m.Metrics = prometheus.NewRegistry()
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Meters = metrics.New(m.Metrics)
@@ -80,6 +86,30 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	return m.listen()
+}
+
+// openSealer makes the token sealer from the secret key (and the previous
+// one during a rotation) and reseals every stored token that is not sealed
+// with the current key for its shop, so that the previous key can be
+// dropped once every replica has started with the new one.
+func (m *Main) openSealer(ctx context.Context) error {
+	sealer, err := oauth.NewSealer(m.Config.SubKey("token sealing", 32), m.Config.PreviousSubKeys("token sealing", 32)...)
+	if err != nil {
+		return err
+	}
+	m.Sealer = sealer
+	done, err := m.DB.ResealTokens(ctx, sealer.Reseal)
+	if err != nil {
+		return fmt.Errorf("reseal platform tokens: %w", err)
+	}
+	if done.Resealed > 0 {
+		m.Logger.Info("platform tokens resealed with the current key", "shops", done.Resealed)
+	}
+	if len(done.Unreadable) > 0 {
+		m.Logger.Warn("no configured key opens these shops' platform tokens (set STOCKBELL_SECRET_KEY_PREVIOUS to the key before the rotation, or reinstall them)",
+			"shop_ids", done.Unreadable)
+	}
+	return nil
 }
 
 // openDatabase connects, creating a SQLite file that does not exist yet,

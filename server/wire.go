@@ -102,7 +102,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	if !m.Config.Development() {
 		fallback = unconfiguredSender{}
 	}
-	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32),
+	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32), PreviousKeys: m.Config.PreviousSubKeys("delivery links", 32),
 		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
 		Clock: stockbell.SystemClock{}, Fallback: fallback})
 	if setting := deliverySettings[stockbell.ErrorField(err)]; setting != "" {
@@ -149,11 +149,9 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	}
 	clock := stockbell.SystemClock{}
 	logger := m.Logger.With("component", "shopify")
-	sealer, err := m.tokenSealer()
-	if err != nil {
-		return err
-	}
-	state, err := web.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"))
+	sealer := m.Sealer
+	state, err := web.NewStateStore(m.Config.SubKey("oauth state", 32), clock, strings.HasPrefix(m.Config.PublicURL, "https://"),
+		m.Config.PreviousSubKeys("oauth state", 32)...)
 	if err != nil {
 		return err
 	}

@@ -14,10 +14,11 @@ func (m *Main) wireAdmin() (*web.Admin, error) {
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 	}, web.AdminOptions{
-		SessionKey:    m.Config.SubKey("admin session", 32),
-		SecureCookies: strings.HasPrefix(m.Config.PublicURL, "https://"),
-		Development:   m.Config.Development(),
-		PublicURL:     m.Config.PublicURL,
+		SessionKey:          m.Config.SubKey("admin session", 32),
+		PreviousSessionKeys: m.Config.PreviousSubKeys("admin session", 32),
+		SecureCookies:       strings.HasPrefix(m.Config.PublicURL, "https://"),
+		Development:         m.Config.Development(),
+		PublicURL:           m.Config.PublicURL,
 	})
 	if err != nil {
 		return nil, err

@@ -22,10 +22,7 @@ func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *jobs.Wo
 	}
 	clock := stockbell.SystemClock{}
 	logger := m.Logger.With("component", "bigcommerce")
-	sealer, err := m.tokenSealer()
-	if err != nil {
-		return err
-	}
+	sealer := m.Sealer
 	m.Web.RegisterAppCallbacks(stockbell.PlatformBigCommerce, oauth.NewBigCommerce(cfg, m.DB, m.DB, sealer, clock, logger), admin)
 	m.Web.RegisterWebhook(stockbell.PlatformBigCommerce, &bigcommerce.WebhookVerifier{Secrets: m.DB, Shops: m.DB}, m.DB)
 
@@ -39,10 +36,4 @@ func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *jobs.Wo
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{} })
 	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{} })
 	return nil
-}
-
-// tokenSealer seals platform access tokens with the key every replica
-// derives from the secret key.
-func (m *Main) tokenSealer() (*oauth.Sealer, error) {
-	return oauth.NewSealer(m.Config.SubKey("token sealing", 32))
 }

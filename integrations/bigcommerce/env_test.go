@@ -87,9 +87,8 @@ func (e *env) install() *stockbell.Shop {
 	e.t.Helper()
 	token := "bc_test_token"
 	e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Token = token })
-	sealed, _ := e.in.Sealer.Seal([]byte(token))
 	shop, err := e.db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformBigCommerce, Domain: "stores/" + storeHash,
-		SealedToken: sealed, Scopes: "store_v2_products_read_only"})
+		Seal: stockbell.SealToken(e.in.Sealer, token), Scopes: "store_v2_products_read_only"})
 	if err != nil {
 		e.t.Fatal(err)
 	}

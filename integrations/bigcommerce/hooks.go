@@ -74,7 +74,7 @@ func (in *Integration) webhookSecret(ctx context.Context, shop *stockbell.Shop) 
 	raw := make([]byte, 32)
 	rand.Read(raw)
 	candidate := hex.EncodeToString(raw)
-	sealed, err := in.Sealer.Seal([]byte(candidate))
+	sealed, err := in.Sealer.Seal(shop.ID, []byte(candidate))
 	if err != nil {
 		return "", err
 	}
@@ -83,7 +83,7 @@ func (in *Integration) webhookSecret(ctx context.Context, shop *stockbell.Shop) 
 	if err != nil {
 		return "", err
 	}
-	secret, err := in.Sealer.Open(stored.Sealed)
+	secret, err := in.Sealer.Open(shop.ID, stored.Sealed)
 	if err != nil {
 		return "", fmt.Errorf("open the webhook secret of %s: %w", shop.Domain, err)
 	}

@@ -50,7 +50,7 @@ func (in *Integration) session(shop *stockbell.Shop) (*session, error) {
 	if !shop.Active() || len(shop.SealedToken) == 0 {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "store %s is not installed", shop.Domain)
 	}
-	token, err := in.Sealer.Open(shop.SealedToken)
+	token, err := in.Sealer.Open(shop.ID, shop.SealedToken)
 	if err != nil {
 		return nil, fmt.Errorf("open token of %s: %w", shop.Domain, err)
 	}

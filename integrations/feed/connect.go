@@ -23,12 +23,12 @@ func (in *Integration) Connect(ctx context.Context, c stockbell.FeedSettings) (*
 	if err := validateCredentials(c.Credentials); err != nil {
 		return nil, nil, err
 	}
-	sealed, err := SealCredentials(in.Sealer, c.Credentials)
-	if err != nil {
-		return nil, nil, err
+	connect := stockbell.FeedConnect{Domain: c.Domain, Name: c.Name, URL: u.String(), Interval: c.Interval,
+		KeepCredentials: c.KeepCredentials}
+	if !c.KeepCredentials {
+		connect.SealCredentials = SealCredentials(in.Sealer, c.Credentials)
 	}
-	return in.Feeds.ConnectFeed(ctx, stockbell.FeedConnect{Domain: c.Domain, Name: c.Name, URL: u.String(),
-		SealedCredentials: sealed, Interval: c.Interval})
+	return in.Feeds.ConnectFeed(ctx, connect)
 }
 
 func validateCredentials(c *Credentials) error {

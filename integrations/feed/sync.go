@@ -204,7 +204,7 @@ func (in *Integration) credentials(f *stockbell.Feed) (*Credentials, error) {
 	if len(f.SealedCredentials) == 0 {
 		return nil, nil
 	}
-	raw, err := in.Sealer.Open(f.SealedCredentials)
+	raw, err := in.Sealer.Open(f.ShopID, f.SealedCredentials)
 	if err != nil {
 		return nil, fmt.Errorf("open the credentials of shop %d's feed: %w", f.ShopID, err)
 	}
@@ -215,16 +215,19 @@ func (in *Integration) credentials(f *stockbell.Feed) (*Credentials, error) {
 	return &c, nil
 }
 
-// SealCredentials seals credentials for FeedConnect; nil for none.
-func SealCredentials(sealer stockbell.TokenSealer, c *Credentials) ([]byte, error) {
+// SealCredentials returns FeedConnect.SealCredentials for the
+// credentials: they are sealed for the shop's id (nil for none).
+func SealCredentials(sealer stockbell.TokenSealer, c *Credentials) func(shopID int64) ([]byte, error) {
 	if c == nil || *c == (Credentials{}) {
-		return nil, nil
+		return nil
 	}
-	raw, err := json.Marshal(c)
-	if err != nil {
-		return nil, err
+	return func(shopID int64) ([]byte, error) {
+		raw, err := json.Marshal(c)
+		if err != nil {
+			return nil, err
+		}
+		return sealer.Seal(shopID, raw)
 	}
-	return sealer.Seal(raw)
 }
 
 // itemHash is what a sync compares to tell whether an item changed.

@@ -78,9 +78,8 @@ func newEnv(t *testing.T, db *store.DB) *env {
 func (e *env) install() *stockbell.Shop {
 	token := "shpat_test_token"
 	e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token, s.Scope = token, "read_products,read_inventory" })
-	sealed, _ := e.in.Sealer.Seal([]byte(token))
 	shop, err := e.db.InstallShop(context.Background(), stockbell.ShopInstall{
-		Platform: stockbell.PlatformShopify, Domain: shopDomain, Name: "Super Toys", SealedToken: sealed, Scopes: "read_products,read_inventory",
+		Platform: stockbell.PlatformShopify, Domain: shopDomain, Name: "Super Toys", Seal: stockbell.SealToken(e.in.Sealer, token), Scopes: "read_products,read_inventory",
 	})
 	if err != nil {
 		e.t.Fatal(err)

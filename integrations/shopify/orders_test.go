@@ -127,7 +127,7 @@ func (e *env) grantOrders(shop *stockbell.Shop) {
 	scopes := "read_products,read_inventory,read_orders"
 	e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Scope = scopes })
 	_, err := e.db.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: shopDomain,
-		Name: shop.Name, SealedToken: shop.SealedToken, Scopes: scopes})
+		Name: shop.Name, Seal: stockbell.SealToken(e.in.Sealer, "shpat_test_token"), Scopes: scopes})
 	if err != nil {
 		e.t.Fatal(err)
 	}

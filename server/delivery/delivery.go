@@ -33,7 +33,9 @@ func (c *ChannelSender) Send(ctx context.Context, out stockbell.OutboundMessage)
 type Deps struct {
 	// Key signs unsubscribe tokens and short link codes (MinKeyLength bytes
 	// or more; derive it from the server's secret).
-	Key           []byte
+	Key []byte
+	// PreviousKeys still verify links signed before a key rotation.
+	PreviousKeys  [][]byte
 	Subscriptions stockbell.SubscriptionService
 	Shops         ShopFinder
 	Catalog       VariantFinder
@@ -60,7 +62,7 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	signer, err := NewSigner(deps.Key)
+	signer, err := NewSigner(deps.Key, deps.PreviousKeys...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"regexp"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -12,8 +13,10 @@ import (
 var _ stockbell.Sender = (*DevSender)(nil)
 
 // DevSender is the development Sender: it delivers nothing and writes each
-// message to the log instead. The message rows the flow keeps are the
-// database record of what was "sent".
+// message to the log instead, with its signed links redacted (an
+// unsubscribe token in a log would let whoever reads the log unsubscribe
+// the shopper). The message rows the flow keeps are the database record of
+// what was "sent".
 type DevSender struct {
 	Logger *slog.Logger
 }
@@ -31,7 +34,7 @@ func (s *DevSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (st
 		logger = slog.Default()
 	}
 	logger.InfoContext(ctx, "development sender: message not delivered", "provider_id", id, "message_id", msg.MessageID,
-		"channel", msg.Channel, "to", msg.To, "subject", msg.Subject, "text", msg.Text)
+		"channel", msg.Channel, "to", msg.To, "subject", msg.Subject, "text", RedactLinks(msg.Text))
 	segments := 0
 	if msg.Channel == stockbell.ChannelSMS {
 		segments = devSegments(msg.Text)
@@ -53,4 +56,14 @@ func devSegments(text string) int {
 		return 1
 	}
 	return (n + multi - 1) / multi
+}
+
+// signedLink matches the token of an unsubscribe link and the code of a
+// short link.
+var signedLink = regexp.MustCompile(`(/unsubscribe/|/r/|sb_click=)[A-Za-z0-9_-]+`)
+
+// RedactLinks replaces the tokens of unsubscribe and short links in text
+// with "[redacted]".
+func RedactLinks(text string) string {
+	return signedLink.ReplaceAllString(text, "${1}[redacted]")
 }

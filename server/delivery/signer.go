@@ -29,18 +29,26 @@ type UnsubscribeToken struct {
 
 // Signer makes and verifies the signed tokens of unsubscribe links and the
 // signed codes of short links (HMAC-SHA256, compared in constant time). The
-// two use independent keys derived from the one given.
+// two use independent keys derived from the one given. Previous keys (of
+// before a key rotation) still verify, so links already sent keep working;
+// new links are signed with the current key only.
 type Signer struct {
-	unsubscribeKey []byte
-	linkKey        []byte
+	unsubscribeKeys [][]byte // the current key's first
+	linkKeys        [][]byte
 }
 
-// NewSigner returns a Signer for a secret key of at least MinKeyLength bytes.
-func NewSigner(key []byte) (*Signer, error) {
-	if len(key) < MinKeyLength {
-		return nil, stockbell.FieldErrorf("key", "The signing key must have at least %d bytes, got %d.", MinKeyLength, len(key))
+// NewSigner returns a Signer for a secret key of at least MinKeyLength
+// bytes; previous keys only verify.
+func NewSigner(key []byte, previous ...[]byte) (*Signer, error) {
+	s := &Signer{}
+	for _, k := range append([][]byte{key}, previous...) {
+		if len(k) < MinKeyLength {
+			return nil, stockbell.FieldErrorf("key", "The signing key must have at least %d bytes, got %d.", MinKeyLength, len(k))
+		}
+		s.unsubscribeKeys = append(s.unsubscribeKeys, derive(k, "unsubscribe"))
+		s.linkKeys = append(s.linkKeys, derive(k, "short link"))
 	}
-	return &Signer{unsubscribeKey: derive(key, "unsubscribe"), linkKey: derive(key, "short link")}, nil
+	return s, nil
 }
 
 func derive(key []byte, purpose string) []byte {
@@ -54,13 +62,13 @@ func derive(key []byte, purpose string) []byte {
 func (s *Signer) UnsubscribeToken(t UnsubscribeToken) string {
 	payload := binary.AppendUvarint(nil, uint64(t.SubscriptionID))
 	payload = binary.AppendUvarint(payload, uint64(t.ShopID))
-	return seal(s.unsubscribeKey, payload, tokenMACLength)
+	return seal(s.unsubscribeKeys[0], payload, tokenMACLength)
 }
 
 // ParseUnsubscribeToken verifies a token. Returns EUNAUTHORIZED for a token
 // that is malformed or not signed with this key.
 func (s *Signer) ParseUnsubscribeToken(token string) (UnsubscribeToken, error) {
-	payload, err := open(s.unsubscribeKey, token, tokenMACLength)
+	payload, err := open(s.unsubscribeKeys, token, tokenMACLength)
 	if err != nil {
 		return UnsubscribeToken{}, err
 	}
@@ -74,13 +82,13 @@ func (s *Signer) ParseUnsubscribeToken(token string) (UnsubscribeToken, error) {
 
 // LinkCode returns the short, signed code of a message's link.
 func (s *Signer) LinkCode(messageID int64) string {
-	return seal(s.linkKey, binary.AppendUvarint(nil, uint64(messageID)), codeMACLength)
+	return seal(s.linkKeys[0], binary.AppendUvarint(nil, uint64(messageID)), codeMACLength)
 }
 
 // ParseLinkCode returns the message id a code encodes. Returns
 // EUNAUTHORIZED for a malformed or forged code.
 func (s *Signer) ParseLinkCode(code string) (int64, error) {
-	payload, err := open(s.linkKey, code, codeMACLength)
+	payload, err := open(s.linkKeys, code, codeMACLength)
 	if err != nil {
 		return 0, err
 	}
@@ -96,8 +104,8 @@ func seal(key, payload []byte, macLength int) string {
 	return base64.RawURLEncoding.EncodeToString(append(payload, mac(key, payload)[:macLength]...))
 }
 
-// open verifies a sealed value and returns its payload.
-func open(key []byte, sealed string, macLength int) ([]byte, error) {
+// open verifies a sealed value with any of the keys and returns its payload.
+func open(keys [][]byte, sealed string, macLength int) ([]byte, error) {
 	raw, err := base64.RawURLEncoding.DecodeString(sealed)
 	if err == nil && len(raw) <= macLength {
 		err = errors.New("too short")
@@ -106,10 +114,12 @@ func open(key []byte, sealed string, macLength int) ([]byte, error) {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
 	}
 	payload, sum := raw[:len(raw)-macLength], raw[len(raw)-macLength:]
-	if !hmac.Equal(sum, mac(key, payload)[:macLength]) {
-		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
+	for _, key := range keys {
+		if hmac.Equal(sum, mac(key, payload)[:macLength]) {
+			return payload, nil
+		}
 	}
-	return payload, nil
+	return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
 }
 
 func mac(key, payload []byte) []byte {

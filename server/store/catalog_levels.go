@@ -50,19 +50,24 @@ func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockC
 		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`), variantID, c.LocationID)
 		return err
 	}
-	seq, err := tx.nextStockSeq(ctx)
-	if err != nil {
-		return err
-	}
 	origin := stockbell.LevelChange
 	if c.Read != nil {
 		origin = stockbell.LevelRead
 	}
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO inventory_levels (`+levelColumns+`) VALUES (?, ?, ?, ?, ?, ?, ?)
+	// PostgreSQL takes the sequence number in the same statement (one round
+	// trip less on the hot path); SQLite first, from its one-row table.
+	seqSQL, args := "nextval('stock_seq')", []any{variantID, c.LocationID, c.Available, nullTime(c.At), origin}
+	if tx.db.Dialect != Postgres {
+		seq, err := tx.nextStockSeq(ctx)
+		if err != nil {
+			return err
+		}
+		seqSQL, args = "?", append(args, seq)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO inventory_levels (`+levelColumns+`) VALUES (?, ?, ?, ?, ?, `+seqSQL+`, ?)
 		ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
 		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
-		updated_at = excluded.updated_at`),
-		variantID, c.LocationID, c.Available, nullTime(c.At), origin, seq, tx.db.now())
+		updated_at = excluded.updated_at`), append(args, tx.db.now())...)
 	return err
 }
 

@@ -28,7 +28,13 @@ func (db *DB) ConnectFeed(ctx context.Context, c stockbell.FeedConnect) (*stockb
 		if err != nil {
 			return err
 		}
-		if feed, err = upsertFeed(ctx, tx, shop.ID, c); err != nil {
+		var sealed []byte
+		if c.SealCredentials != nil {
+			if sealed, err = c.SealCredentials(shop.ID); err != nil {
+				return err
+			}
+		}
+		if feed, err = upsertFeed(ctx, tx, shop.ID, c, sealed); err != nil {
 			return err
 		}
 		return tx.insertJob(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true})
@@ -55,19 +61,28 @@ func validateFeedConnect(c *stockbell.FeedConnect) error {
 	return stockbell.ValidateFeedInterval(c.Interval)
 }
 
-func upsertFeed(ctx context.Context, tx *Tx, shopID int64, c stockbell.FeedConnect) (*stockbell.Feed, error) {
+func upsertFeed(ctx context.Context, tx *Tx, shopID int64, c stockbell.FeedConnect, sealed []byte) (*stockbell.Feed, error) {
 	now := tx.db.now()
 	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO feeds (shop_id, url, sealed_credentials, sync_interval, etag,
 		last_modified, next_sync_at, created_at, updated_at) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)
-		ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url, sealed_credentials = excluded.sealed_credentials,
+		ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url,
+		sealed_credentials = CASE WHEN `+keepSQL(c.KeepCredentials)+` THEN feeds.sealed_credentials ELSE excluded.sealed_credentials END,
 		sync_interval = excluded.sync_interval, next_sync_at = excluded.next_sync_at, updated_at = excluded.updated_at,
 		etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag ELSE '' END,
 		last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified ELSE '' END`),
-		shopID, c.URL, c.SealedCredentials, int64(c.Interval), now, now, now)
+		shopID, c.URL, sealed, int64(c.Interval), now, now, now)
 	if err != nil {
 		return nil, err
 	}
 	return findFeed(ctx, tx, shopID)
+}
+
+// keepSQL is a literal boolean for the upsert: keep the stored credentials.
+func keepSQL(keep bool) string {
+	if keep {
+		return "1 = 1"
+	}
+	return "1 = 0"
 }
 
 // FindFeed returns ENOTFOUND for a shop without a feed.

@@ -33,12 +33,12 @@ func TestConnectFeed(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
 		shop, feed, err := db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "https://Shop.Example.com/", URL: "https://feeds.example.com/a.json",
-			SealedCredentials: []byte("sealed")})
+			SealCredentials: func(shopID int64) ([]byte, error) { return fmt.Appendf(nil, "sealed for %d", shopID), nil }})
 		must(t, err)
 		if shop.Platform != stockbell.PlatformFeed || shop.Domain != "shop.example.com" || !shop.Active() {
 			t.Fatalf("shop = %+v", shop)
 		}
-		if feed.Interval != stockbell.DefaultFeedInterval || string(feed.SealedCredentials) != "sealed" || !feed.NextSyncAt.Equal(clock.Now()) {
+		if feed.Interval != stockbell.DefaultFeedInterval || string(feed.SealedCredentials) != fmt.Sprintf("sealed for %d", shop.ID) || !feed.NextSyncAt.Equal(clock.Now()) {
 			t.Fatalf("feed = %+v", feed)
 		}
 		if jobs := jobArgs(t, db, stockbell.FeedSyncJob{}.Kind()); len(jobs) != 1 || jobs[0]["shop_id"] != float64(shop.ID) {
@@ -53,10 +53,16 @@ func TestConnectFeed(t *testing.T) {
 		_, err = db.AcquireFeedLease(ctx, shop.ID, "sync-1", clock.Now().Add(time.Minute))
 		must(t, err)
 		must(t, db.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: shop.ID, Owner: "sync-1", ETag: `"v1"`, LastModified: "Mon, 02 Jan 2006 15:04:05 GMT"}))
+		_, feed, err = db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "shop.example.com", URL: "https://feeds.example.com/a.json", Interval: time.Hour,
+			KeepCredentials: true})
+		must(t, err)
+		if feed.ETag != `"v1"` || feed.Interval != time.Hour || string(feed.SealedCredentials) != fmt.Sprintf("sealed for %d", shop.ID) {
+			t.Fatalf("reconnected feed keeping its credentials = %+v", feed)
+		}
 		_, feed, err = db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "shop.example.com", URL: "https://feeds.example.com/a.json", Interval: time.Hour})
 		must(t, err)
-		if feed.ETag != `"v1"` || feed.Interval != time.Hour || feed.SealedCredentials != nil {
-			t.Fatalf("reconnected feed = %+v", feed)
+		if feed.SealedCredentials != nil {
+			t.Fatalf("reconnected public feed = %+v", feed)
 		}
 		_, feed, err = db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "shop.example.com", URL: "https://feeds.example.com/b.json"})
 		must(t, err)

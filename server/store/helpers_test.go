@@ -101,7 +101,7 @@ func (q *failingQueue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.
 // install installs a shop on the platform.
 func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain string) *stockbell.Shop {
 	t.Helper()
-	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: platform, Domain: domain, Name: domain, SealedToken: []byte("sealed"), Scopes: "read_products"})
+	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: platform, Domain: domain, Name: domain, Seal: fixedSeal("sealed"), Scopes: "read_products"})
 	must(t, err)
 	return shop
 }
@@ -141,4 +141,9 @@ func insertSubscription(t *testing.T, db *store.DB, shopID, variantID int64, ema
 		status, consent_ip, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`),
 		shopID, variantID, email, phone, "email", status, "203.0.113.9", now, now).Scan(&id))
 	return id
+}
+
+// fixedSeal is a ShopInstall.Seal that stores the given bytes.
+func fixedSeal(sealed string) func(int64) ([]byte, error) {
+	return func(int64) ([]byte, error) { return []byte(sealed), nil }
 }

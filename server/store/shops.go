@@ -150,15 +150,18 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	}
 	id, err := tx.insertID(ctx, `INSERT INTO shops (platform, domain, primary_domain, name, public_key, status,
 		sealed_token, scopes, installed_at, uninstalled_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)
+		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?)
 		ON CONFLICT (platform, domain) DO UPDATE SET
 			primary_domain = CASE WHEN excluded.primary_domain <> '' THEN excluded.primary_domain ELSE shops.primary_domain END,
 			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE shops.name END,
 			status = excluded.status, sealed_token = excluded.sealed_token, scopes = excluded.scopes,
 			installed_at = excluded.installed_at, uninstalled_at = NULL, updated_at = excluded.updated_at`,
 		in.Platform, in.Domain, in.PrimaryDomain, in.Name, newPublicKey(), stockbell.ShopInstalled,
-		in.SealedToken, in.Scopes, now, now, now)
+		in.Scopes, now, now, now)
 	if err != nil {
+		return nil, err
+	}
+	if err := sealShopToken(ctx, tx, id, in.Seal); err != nil {
 		return nil, err
 	}
 	detail := EventDetail{"platform": in.Platform, "domain": in.Domain, "scopes": in.Scopes, "reinstall": existed > 0}
@@ -223,4 +226,17 @@ func shopExists(ctx context.Context, tx *Tx, id int64) error {
 		return stockbell.Errorf(stockbell.ENOTFOUND, "shop %d not found", id)
 	}
 	return nil
+}
+
+// sealShopToken stores the token sealed for the shop's id.
+func sealShopToken(ctx context.Context, tx *Tx, id int64, seal func(int64) ([]byte, error)) error {
+	if seal == nil {
+		return nil
+	}
+	sealed, err := seal(id)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ? WHERE id = ?`), sealed, id)
+	return err
 }

@@ -14,7 +14,7 @@ func TestInstallShop(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
 		shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: " Example.MyShopify.com ",
-			PrimaryDomain: "Shop.Example.com", Name: "Example", SealedToken: []byte("tok1"), Scopes: "read_products"})
+			PrimaryDomain: "Shop.Example.com", Name: "Example", Seal: fixedSeal("tok1"), Scopes: "read_products"})
 		must(t, err)
 		if !regexp.MustCompile(`^pk_[a-z2-7]{24}$`).MatchString(shop.PublicKey) {
 			t.Fatalf("public key %q is not pk_ + 24 base32 characters", shop.PublicKey)
@@ -34,7 +34,7 @@ func TestInstallShop(t *testing.T) {
 
 		clock.Add(time.Hour)
 		again, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "example.myshopify.com",
-			SealedToken: []byte("tok2"), Scopes: "read_products,read_inventory"})
+			Seal: fixedSeal("tok2"), Scopes: "read_products,read_inventory"})
 		must(t, err)
 		if again.ID != shop.ID || again.PublicKey != shop.PublicKey {
 			t.Fatalf("reinstall changed identity: id %d→%d, key %s→%s", shop.ID, again.ID, shop.PublicKey, again.PublicKey)

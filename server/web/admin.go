@@ -30,6 +30,8 @@ type AdminOptions struct {
 	// SessionKey signs and encrypts the session cookie (32 bytes or more,
 	// derived from the server's secret key).
 	SessionKey []byte
+	// PreviousSessionKeys still open cookies made before a key rotation.
+	PreviousSessionKeys [][]byte
 	// SecureCookies marks cookies Secure; set it whenever the public URL is https.
 	SecureCookies bool
 	// Development turns on the development-only pages (the outbox).
@@ -73,7 +75,7 @@ func NewAdmin(deps AdminDeps, opts AdminOptions) (*Admin, error) {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
-	sessions, err := newSessionStore(opts.SessionKey, opts.SecureCookies, deps.Clock)
+	sessions, err := newSessionStore(opts.SessionKey, opts.PreviousSessionKeys, opts.SecureCookies, deps.Clock)
 	if err != nil {
 		return nil, err
 	}

@@ -71,16 +71,15 @@ type sessionStore struct {
 }
 
 // newSessionStore derives the cookie's signing and encryption keys from
-// key. secure marks the cookie Secure (always in production).
-func newSessionStore(key []byte, secure bool, clock stockbell.Clock) (*sessionStore, error) {
-	if len(key) < 32 {
-		return nil, fmt.Errorf("web: admin session key is %d bytes, want at least 32", len(key))
-	}
-	keys, err := hkdf.Key(sha256.New, key, nil, "stockbell admin session v1", 64+32)
+// key, and from previous keys (of before a key rotation) the ones that
+// still open existing cookies. secure marks the cookie Secure (always in
+// production).
+func newSessionStore(key []byte, previous [][]byte, secure bool, clock stockbell.Clock) (*sessionStore, error) {
+	pairs, err := cookieKeyPairs("admin session", "stockbell admin session v1", append([][]byte{key}, previous...))
 	if err != nil {
 		return nil, err
 	}
-	cookies := sessions.NewCookieStore(keys[:64], keys[64:])
+	cookies := sessions.NewCookieStore(pairs...)
 	// SameSite=Lax: a platform's load callback and a sign-in link arrive
 	// as top-level navigations from other sites, which Lax lets the cookie
 	// follow; cross-site subrequests and form posts never carry it.
@@ -169,4 +168,22 @@ func withSession(ctx context.Context, s *AdminSession) context.Context {
 func SessionFrom(ctx context.Context) *AdminSession {
 	s, _ := ctx.Value(sessionKey{}).(*AdminSession)
 	return s
+}
+
+// cookieKeyPairs derives gorilla/sessions' signing and encryption key pair
+// from each key (at least 32 bytes), the current key's first: cookies are
+// written with it and read with any.
+func cookieKeyPairs(what, label string, keys [][]byte) ([][]byte, error) {
+	var pairs [][]byte
+	for _, key := range keys {
+		if len(key) < 32 {
+			return nil, fmt.Errorf("web: %s key is %d bytes, want at least 32", what, len(key))
+		}
+		derived, err := hkdf.Key(sha256.New, key, nil, label, 64+32)
+		if err != nil {
+			return nil, err
+		}
+		pairs = append(pairs, derived[:64], derived[64:])
+	}
+	return pairs, nil
 }

@@ -1,10 +1,8 @@
 package web
 
 import (
-	"crypto/hkdf"
 	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
 	"net/http"
@@ -40,18 +38,19 @@ type StateStore struct {
 	clock   stockbell.Clock
 }
 
-// NewStateStore derives the cookie keys from the server's secret key.
-// secure marks the cookie Secure; set it whenever the server is reached
-// over https.
-func NewStateStore(secret []byte, clock stockbell.Clock, secure bool) (*StateStore, error) {
+// NewStateStore derives the cookie keys from the server's secret key, and
+// from previous keys (of before a key rotation) the ones that still open a
+// cookie set by then. secure marks the cookie Secure; set it whenever the
+// server is reached over https.
+func NewStateStore(secret []byte, clock stockbell.Clock, secure bool, previous ...[]byte) (*StateStore, error) {
 	if len(secret) < minStateKeyLen {
 		return nil, fmt.Errorf("web: install state key is %d bytes, want at least %d", len(secret), minStateKeyLen)
 	}
-	keys, err := hkdf.Key(sha256.New, secret, nil, "stockbell oauth state v2", 64+32)
+	pairs, err := cookieKeyPairs("install state", "stockbell oauth state v2", append([][]byte{secret}, previous...))
 	if err != nil {
 		return nil, err
 	}
-	cookies := sessions.NewCookieStore(keys[:64], keys[64:])
+	cookies := sessions.NewCookieStore(pairs...)
 	// SameSite=Lax because the platform brings the merchant back with a
 	// top-level GET navigation from its own site, which Lax allows and
 	// Strict would not.

@@ -37,6 +37,9 @@ type Fake struct {
 	NoProtectedCustomerData bool
 	// TokenStatus, when not zero, makes the token endpoint fail with it.
 	TokenStatus int
+	// TokenReply, when its Status is not zero, is the token endpoint's
+	// answer, whatever the request (a misbehaving endpoint).
+	TokenReply TokenReply
 	// OmitLevelUpdatedAt leaves updatedAt out of every inventory level
 	// read, to play a read that carries no time of the level.
 	OmitLevelUpdatedAt bool
@@ -232,4 +235,10 @@ func randomHex(n int) string {
 // Drain empties the shop's cost bucket, as a burst of other calls would.
 func (f *Fake) Drain(domain string) {
 	f.Do(domain, func(s *Shop) { s.available, s.refilledAt = 0, f.Clock.Now() })
+}
+
+// TokenReply is a raw answer of the token endpoint.
+type TokenReply struct {
+	Status int
+	Body   string
 }

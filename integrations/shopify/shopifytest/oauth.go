@@ -82,6 +82,12 @@ type tokenRequest struct {
 
 // accessToken exchanges a code or a session token for an offline token.
 func (f *Fake) accessToken(w http.ResponseWriter, r *http.Request, shop string) {
+	if f.TokenReply.Status != 0 {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(f.TokenReply.Status)
+		w.Write([]byte(f.TokenReply.Body))
+		return
+	}
 	var req tokenRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.ClientID != f.APIKey || req.ClientSecret != f.Secret {
 		tokenFailure(w, http.StatusBadRequest, "invalid_client", "Client credentials are invalid")

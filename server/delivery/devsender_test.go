@@ -1,0 +1,73 @@
+package delivery_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+)
+
+// TestDevSenderLogsNoSignedLinks: the development sender writes a message
+// to the log without its unsubscribe token or short link code (whoever
+// reads the log could otherwise unsubscribe the shopper).
+func TestDevSenderLogsNoSignedLinks(t *testing.T) {
+	signer := newSigner(t)
+	tmpl := delivery.NewTemplates(delivery.NewLinks("http://localhost:8080", signer), delivery.StopAlways)
+	for _, channel := range []stockbell.Channel{stockbell.ChannelEmail, stockbell.ChannelSMS} {
+		c := content(channel, "+15551234567", "en")
+		if channel == stockbell.ChannelEmail {
+			c = content(channel, "shopper@example.com", "en")
+		}
+		out, err := tmpl.Render(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out.To, out.Channel, out.MessageID = c.Message.Recipient, channel, c.Message.ID
+		var logs bytes.Buffer
+		sender := &delivery.DevSender{Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+		if _, err := sender.Send(ctx, out); err != nil {
+			t.Fatal(err)
+		}
+		token := signer.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID})
+		code := signer.LinkCode(c.Message.ID)
+		if !strings.Contains(out.Text+out.HTML, code) || (channel == stockbell.ChannelEmail && !strings.Contains(out.Text, token)) {
+			t.Fatalf("%s: the rendered message has no signed link; the test checks nothing", channel)
+		}
+		if strings.Contains(logs.String(), token) || strings.Contains(logs.String(), code) {
+			t.Fatalf("%s: the development sender logged a signed link:\n%s", channel, logs.String())
+		}
+		if !strings.Contains(logs.String(), "[redacted]") {
+			t.Fatalf("%s: no redaction in %s", channel, logs.String())
+		}
+	}
+}
+
+// TestSignerKeyRotation: links signed with the previous key still verify,
+// new links are signed with the current key, and once the previous key is
+// dropped its links are refused.
+func TestSignerKeyRotation(t *testing.T) {
+	oldKey, newKey := []byte("old-links-key-0123456789abcdef-0123"), []byte("new-links-key-0123456789abcdef-0123")
+	before, _ := delivery.NewSigner(oldKey)
+	token := before.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: 5, ShopID: 2})
+	code := before.LinkCode(9)
+	during, err := delivery.NewSigner(newKey, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := during.ParseUnsubscribeToken(token); err != nil || got.SubscriptionID != 5 {
+		t.Fatalf("old unsubscribe token during the rotation: %+v, %v", got, err)
+	}
+	if id, err := during.ParseLinkCode(code); err != nil || id != 9 {
+		t.Fatalf("old link code during the rotation: %d, %v", id, err)
+	}
+	after, _ := delivery.NewSigner(newKey)
+	if _, err := after.ParseUnsubscribeToken(during.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: 5, ShopID: 2})); err != nil {
+		t.Fatalf("a token signed during the rotation is not signed with the new key: %v", err)
+	}
+	if _, err := after.ParseUnsubscribeToken(token); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+		t.Fatalf("old token without the previous key: %v", err)
+	}
+}

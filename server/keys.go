@@ -1,0 +1,132 @@
+package main
+
+import (
+	"bytes"
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// minSecretKeyLen is the shortest secret key accepted, in bytes.
+const minSecretKeyLen = 32
+
+// LoadSecretKey sets c.SecretKey from STOCKBELL_SECRET_KEY (hex, base64 or
+// text of at least 32 bytes) and c.PreviousSecretKey from
+// STOCKBELL_SECRET_KEY_PREVIOUS. In development a missing key is generated
+// once and kept in the data directory, so cookies and sealed tokens survive
+// a restart; in production a missing key refuses to start.
+func (c *Config) LoadSecretKey(getenv func(string) string) error {
+	if err := c.loadCurrentKey(getenv); err != nil {
+		return err
+	}
+	raw := getenv("STOCKBELL_SECRET_KEY_PREVIOUS")
+	if raw == "" {
+		return nil
+	}
+	previous := decodeKey(raw)
+	switch {
+	case len(previous) < minSecretKeyLen:
+		return &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", fmt.Sprintf("must be at least %d bytes, like the key it was", minSecretKeyLen)}
+	case bytes.Equal(previous, c.SecretKey):
+		return &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", "is the same as STOCKBELL_SECRET_KEY: give the key before the rotation"}
+	}
+	c.PreviousSecretKey = previous
+	return nil
+}
+
+func (c *Config) loadCurrentKey(getenv func(string) string) error {
+	if raw := getenv("STOCKBELL_SECRET_KEY"); raw != "" {
+		key := decodeKey(raw)
+		if len(key) < minSecretKeyLen {
+			return &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
+		}
+		c.SecretKey = key
+		return nil
+	}
+	if !c.Development() {
+		return &configError{"STOCKBELL_SECRET_KEY", "required in production (try: openssl rand -hex 32)"}
+	}
+	key, err := developmentKey(filepath.Join(c.DataDir, "secret.key"))
+	if err != nil {
+		return &configError{"STOCKBELL_SECRET_KEY", err.Error()}
+	}
+	c.SecretKey = key
+	return nil
+}
+
+func decodeKey(raw string) []byte {
+	if b, err := hex.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
+		return b
+	}
+	if b, err := base64.StdEncoding.DecodeString(raw); err == nil && len(b) >= minSecretKeyLen {
+		return b
+	}
+	return []byte(raw)
+}
+
+// developmentKey reads the key file, creating it with a random key first.
+// A file others may read, or one holding fewer than 32 bytes of key, is
+// refused with a message naming it.
+func developmentKey(path string) ([]byte, error) {
+	info, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return newKeyFile(path)
+	} else if err != nil {
+		return nil, err
+	}
+	if perm := info.Mode().Perm(); perm&0o077 != 0 {
+		return nil, fmt.Errorf("the key file %s is readable by others (mode %04o): chmod 600 %s", path, perm, path)
+	}
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	key, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil || len(key) < minSecretKeyLen {
+		return nil, fmt.Errorf("the key file %s does not hold a hex key of at least %d bytes: remove it to have a new one generated", path, minSecretKeyLen)
+	}
+	return key, nil
+}
+
+func newKeyFile(path string) ([]byte, error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return nil, err
+	}
+	key := make([]byte, minSecretKeyLen)
+	rand.Read(key)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return key, nil
+}
+
+// SubKey derives an independent key for one purpose (cookies, token
+// sealing, unsubscribe links) so that no two uses share key material.
+func (c *Config) SubKey(purpose string, length int) []byte {
+	return deriveKey(c.SecretKey, purpose, length)
+}
+
+// PreviousSubKeys derives the purpose's key from the key before a
+// rotation, when STOCKBELL_SECRET_KEY_PREVIOUS is set: components accept
+// what it sealed or signed, and seal and sign only with SubKey's.
+func (c *Config) PreviousSubKeys(purpose string, length int) [][]byte {
+	if c.PreviousSecretKey == nil {
+		return nil
+	}
+	return [][]byte{deriveKey(c.PreviousSecretKey, purpose, length)}
+}
+
+func deriveKey(secret []byte, purpose string, length int) []byte {
+	key, err := hkdf.Key(sha256.New, secret, nil, "stockbell "+purpose, length)
+	if err != nil {
+		panic(err) // only for impossible lengths
+	}
+	return key
+}

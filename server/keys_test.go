@@ -1,0 +1,87 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestDevelopmentOnlyOnLoopback: without STOCKBELL_ENV, a public URL off
+// loopback means production (which wants a key); development on such a
+// URL is refused, so development's defaults never reach the internet.
+func TestDevelopmentOnlyOnLoopback(t *testing.T) {
+	for _, c := range []struct {
+		vars    map[string]string
+		env     string
+		setting string // the setting an error names, "" for none
+	}{
+		{map[string]string{}, "development", ""},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://localhost:8080"}, "development", ""},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://127.0.0.1:9000"}, "development", ""},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://[::1]:9000"}, "development", ""},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://shop.localhost"}, "development", ""},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "https://app.example.com"}, "production", "STOCKBELL_SECRET_KEY"},
+		{map[string]string{"SHOPIFY_APP_URL": "https://tunnel.trycloudflare.com"}, "production", "STOCKBELL_SECRET_KEY"},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://10.0.0.5:8080"}, "production", "STOCKBELL_PUBLIC_URL"},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://localhost.example.com"}, "production", "STOCKBELL_PUBLIC_URL"},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "https://app.example.com", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}, "production", ""},
+		{map[string]string{"STOCKBELL_ENV": "development", "STOCKBELL_PUBLIC_URL": "https://app.example.com"}, "", "STOCKBELL_ENV"},
+	} {
+		cfg, err := loadConfig(&cliEnv{getenv: testEnv(t, c.vars)})
+		switch {
+		case c.setting == "" && err != nil:
+			t.Errorf("%v: %v", c.vars, err)
+		case c.setting != "" && (err == nil || !strings.HasPrefix(err.Error(), c.setting+":")):
+			t.Errorf("%v: error %v, want one naming %s", c.vars, err, c.setting)
+		case err == nil && cfg.Env != c.env:
+			t.Errorf("%v: env %s, want %s", c.vars, cfg.Env, c.env)
+		}
+	}
+}
+
+// TestKeyFileChecks: a development key file readable by others, or too
+// short, is refused with a message naming the file.
+func TestKeyFileChecks(t *testing.T) {
+	for _, c := range []struct {
+		name, content string
+		mode          os.FileMode
+		want          string
+	}{
+		{"readable by others", strings.Repeat("ab", 32), 0o644, "readable by others"},
+		{"readable by the group", strings.Repeat("ab", 32), 0o640, "readable by others"},
+		{"short", strings.Repeat("ab", 16), 0o600, "at least 32 bytes"},
+		{"not hex", strings.Repeat("zz", 32), 0o600, "at least 32 bytes"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "secret.key")
+			noErr(t, os.WriteFile(path, []byte(c.content), c.mode))
+			noErr(t, os.Chmod(path, c.mode))
+			_, err := loadConfig(&cliEnv{getenv: testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})})
+			if err == nil || !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want one naming %s and saying %q", err, path, c.want)
+			}
+		})
+	}
+}
+
+func TestPreviousSecretKey(t *testing.T) {
+	key := strings.Repeat("ab", 32)
+	for _, c := range []struct {
+		previous, want string
+	}{
+		{"short", "at least 32 bytes"},
+		{key, "the same as STOCKBELL_SECRET_KEY"},
+	} {
+		_, err := loadConfig(&cliEnv{getenv: testEnv(t, map[string]string{"STOCKBELL_SECRET_KEY": key, "STOCKBELL_SECRET_KEY_PREVIOUS": c.previous})})
+		if err == nil || !strings.HasPrefix(err.Error(), "STOCKBELL_SECRET_KEY_PREVIOUS:") || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("previous %q: error %v, want one naming STOCKBELL_SECRET_KEY_PREVIOUS saying %q", c.previous, err, c.want)
+		}
+	}
+	cfg, err := loadConfig(&cliEnv{getenv: testEnv(t, map[string]string{"STOCKBELL_SECRET_KEY": key, "STOCKBELL_SECRET_KEY_PREVIOUS": strings.Repeat("cd", 32)})})
+	noErr(t, err)
+	if prev := cfg.PreviousSubKeys("links", 32); len(prev) != 1 || string(prev[0]) == string(cfg.SubKey("links", 32)) {
+		t.Fatalf("previous sub-keys %x", prev)
+	}
+}
