@@ -58,7 +58,7 @@ func TestResealTokensCoversSecretsAndFeedCredentials(t *testing.T) {
 			return []byte("new " + string(sealed)), true, nil
 		})
 		must(t, err)
-		if done.Resealed != 2 || resealed["old secret"] != shop.ID || resealed["old credentials"] != feedShop.ID {
+		if done.Resealed != 3 || resealed["old secret"] != shop.ID || resealed["old credentials"] != feedShop.ID {
 			t.Fatalf("resealed %v (%d)", resealed, done.Resealed)
 		}
 		secret, err := db.FindWebhookSecret(ctx, secretOf(shop.ID, "s").Hash)
