@@ -218,7 +218,9 @@ func (m *Main) Close() error {
 	for _, closeFn := range m.closers {
 		errs = append(errs, closeFn())
 	}
-	if m.conn != nil {
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close()) // its group-commit writer, then the pool
+	} else if m.conn != nil {
 		errs = append(errs, m.conn.Close())
 	}
 	return errors.Join(errs...)

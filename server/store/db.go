@@ -57,12 +57,23 @@ type DB struct {
 	Queue stockbell.JobQueue
 	// Clock stamps created and updated times.
 	Clock stockbell.Clock
+	// group gathers concurrent hot-path writes into shared transactions.
+	group *groupCommit
 }
 
 // New returns the services on conn, inserting their jobs through queue and
 // stamping times with the system clock.
 func New(conn *Conn, queue stockbell.JobQueue) *DB {
-	return &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}}
+	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}}
+	db.group = newGroupCommit(db)
+	return db
+}
+
+// Close lets the group-commit writer finish its batch, then closes the
+// connection pool.
+func (db *DB) Close() error {
+	db.group.close()
+	return db.Conn.Close()
 }
 
 // ParseURL tells which dialect a database URL selects and returns the

@@ -11,7 +11,8 @@ var _ stockbell.ReceiptService = (*DB)(nil)
 const receiptColumns = `id, platform, shop_id, domain, event_id, topic, payload, triggered_at, received_at, processed_at`
 
 // RecordReceipt stores the receipt and inserts a ProcessReceiptJob in the
-// same transaction. A receipt seen before (same platform, domain and event
+// same transaction, a group transaction shared with concurrent requests'
+// writes (see groupCommit); it returns once that transaction committed. A receipt seen before (same platform, domain and event
 // id) returns created=false, inserts nothing, and sets r.ID to the stored
 // receipt. The insert uses ON CONFLICT DO NOTHING rather than catching a
 // unique violation, which would abort a PostgreSQL transaction. Returns
@@ -21,7 +22,7 @@ func (db *DB) RecordReceipt(ctx context.Context, r *stockbell.WebhookReceipt) (c
 		return false, err
 	}
 	r.Domain = normalizeDomain(r.Domain)
-	err = db.inTx(ctx, func(tx *Tx) (err error) {
+	err = db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
 		created, err = recordReceipt(ctx, tx, r)
 		return err
 	})

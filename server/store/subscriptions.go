@@ -17,7 +17,8 @@ const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, st
 // variant it returns that subscription and created=false; a subscription
 // notified earlier does not count. If the variant is purchasable right now
 // (a restock raced the shopper) a VariantStockChangedJob lets the restock
-// engine decide at once. Returns EINVALID naming the field when no channel
+// engine decide at once. The transaction is a group transaction shared with
+// concurrent requests' writes (see groupCommit). Returns EINVALID naming the field when no channel
 // has a contact, ENOTFOUND for an unknown variant of the shop.
 func (db *DB) CreateSubscription(ctx context.Context, create stockbell.SubscriptionCreate) (*stockbell.Subscription, bool, error) {
 	if err := validateSubscriptionCreate(&create); err != nil {
@@ -25,7 +26,7 @@ func (db *DB) CreateSubscription(ctx context.Context, create stockbell.Subscript
 	}
 	var sub *stockbell.Subscription
 	var created bool
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
+	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
 		sub, created, err = createSubscription(ctx, tx, create)
 		return err
 	})
@@ -72,19 +73,12 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	if err != nil {
 		return nil, false, err
 	}
-	if existing, err := findQueuedContact(ctx, tx, c); err != nil || existing != nil {
-		return existing, false, err
-	}
-	id, err := insertSubscription(ctx, tx, c)
+	sub, err := insertSubscription(ctx, tx, c)
 	if isNoRows(err) {
-		// A concurrent transaction queued the same contact first.
+		// The contact is already queued for the variant.
 		existing, err := findQueuedContact(ctx, tx, c)
 		return existing, false, err
 	} else if err != nil {
-		return nil, false, err
-	}
-	sub, err := findSubscriptionByID(ctx, tx, id)
-	if err != nil {
 		return nil, false, err
 	}
 	detail := EventDetail{"channels": sub.Channels, "source": sub.Source}
@@ -106,16 +100,22 @@ func findVariantForSubscription(ctx context.Context, tx *Tx, shopID, variantID i
 	return &v, nil
 }
 
-// insertSubscription inserts the row unless the contact is already queued
-// for the variant (the partial unique indexes); then it returns sql.ErrNoRows.
-// ON CONFLICT DO NOTHING keeps a PostgreSQL transaction usable after the clash.
-func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (int64, error) {
+// insertSubscription inserts the row and returns it as stored, unless the
+// contact is already queued for the variant (the partial unique indexes);
+// then it returns sql.ErrNoRows. ON CONFLICT DO NOTHING keeps a PostgreSQL
+// transaction usable after the clash.
+func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
 	now := tx.db.now()
-	return tx.insertID(ctx, `INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels, status, locale,
-		sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+	var sub stockbell.Subscription
+	err := tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels,
+		status, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING `+subscriptionColumns),
 		c.ShopID, c.VariantID, c.Email, c.Phone, c.Channels, stockbell.SubscriptionQueued, c.Locale,
-		c.SMSConsent, c.SMSConsentText, c.MarketingConsent, c.ConsentIP, c.Source, now, now)
+		c.SMSConsent, c.SMSConsentText, c.MarketingConsent, c.ConsentIP, c.Source, now, now).StructScan(&sub)
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
 }
 
 // findQueuedContact returns the queued subscription of the variant with the

@@ -20,6 +20,9 @@ type Tx struct {
 	queryer
 	sqlTx *sqlx.Tx
 	db    *DB
+	// pendingJobs, when not nil, gathers the jobs inserted without options
+	// so that a group transaction inserts them in one statement.
+	pendingJobs []stockbell.JobArgs
 }
 
 // queryer is what the helpers run statements on: a *sqlx.Tx or, for
@@ -87,6 +90,10 @@ func (tx *Tx) insertJob(ctx context.Context, args stockbell.JobArgs, opts *stock
 	}
 	if tx.sqlTx == nil {
 		return fmt.Errorf("store: %s job inserted outside a transaction", args.Kind())
+	}
+	if tx.pendingJobs != nil && opts == nil {
+		tx.pendingJobs = append(tx.pendingJobs, args)
+		return nil
 	}
 	return tx.db.Queue.InsertTx(ctx, tx.sqlTx.Tx, args, opts)
 }

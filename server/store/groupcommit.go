@@ -1,0 +1,163 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// maxBatch bounds how many requests' writes one group transaction holds.
+const maxBatch = 256
+
+// errClosed answers writes submitted after Close.
+var errClosed = errors.New("store: database closed")
+
+// groupCommit gathers the writes of concurrent requests into one
+// transaction. A single writer goroutine takes whatever requests have
+// queued while the previous batch committed (at most maxBatch), runs each
+// one's function in one transaction, inserts their plain jobs in one
+// statement and commits; each request is answered only after its batch
+// commits. When a batch fails, each of its requests is run again in a
+// transaction of its own, so a failure fails only the request that causes
+// it. Under no load a batch holds one request and adds no waiting.
+type groupCommit struct {
+	db    *DB
+	reqs  chan *groupWrite
+	quit  chan struct{}
+	done  chan struct{}
+	start sync.Once
+	stop  sync.Once
+}
+
+// groupWrite is one request's part of a batch.
+type groupWrite struct {
+	fn   func(ctx context.Context, tx *Tx) error
+	done chan error
+}
+
+func newGroupCommit(db *DB) *groupCommit {
+	return &groupCommit{db: db, reqs: make(chan *groupWrite, maxBatch),
+		quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+// do runs fn in a group transaction and returns once that transaction
+// committed (nil) or fn's own transaction failed (its error). fn gets the
+// writer's context, not ctx: one request's cancellation must not fail the
+// others. fn may run twice (once in the batch, once alone); it must set its
+// results afresh each time. If ctx ends first do returns ctx's error; the
+// write may still commit.
+func (g *groupCommit) do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	g.start.Do(func() { go g.run() })
+	w := &groupWrite{fn: fn, done: make(chan error, 1)}
+	select {
+	case <-g.quit:
+		return errClosed
+	default:
+	}
+	select {
+	case g.reqs <- w:
+	case <-g.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case err := <-w.done:
+		return err
+	case <-g.done:
+		select {
+		case err := <-w.done:
+			return err
+		default:
+			return errClosed
+		}
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// close stops the writer after the batch it is committing; requests still
+// queued fail with errClosed.
+func (g *groupCommit) close() {
+	g.stop.Do(func() {
+		close(g.quit)
+		g.start.Do(func() { close(g.done) })
+		<-g.done
+	})
+}
+
+func (g *groupCommit) run() {
+	defer close(g.done)
+	batch := make([]*groupWrite, 0, maxBatch)
+	for {
+		select {
+		case <-g.quit:
+			g.failQueued()
+			return
+		case w := <-g.reqs:
+			batch = append(batch[:0], w)
+		}
+	gather:
+		for len(batch) < maxBatch {
+			select {
+			case w := <-g.reqs:
+				batch = append(batch, w)
+			default:
+				break gather
+			}
+		}
+		g.commit(batch)
+	}
+}
+
+func (g *groupCommit) failQueued() {
+	for {
+		select {
+		case w := <-g.reqs:
+			w.done <- errClosed
+		default:
+			return
+		}
+	}
+}
+
+// commit runs the batch in one transaction; if that fails, each write alone.
+func (g *groupCommit) commit(batch []*groupWrite) {
+	ctx := context.Background()
+	err := g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error {
+		for _, w := range batch {
+			if err := w.fn(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil || len(batch) == 1 {
+		for _, w := range batch {
+			w.done <- err
+		}
+		return
+	}
+	for _, w := range batch {
+		w.done <- g.db.inGroupTx(ctx, w.fn)
+	}
+}
+
+// inGroupTx is inTx where the jobs inserted without options are gathered
+// and inserted in one statement before the commit.
+func (db *DB) inGroupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		tx.pendingJobs = []stockbell.JobArgs{}
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
+		jobs := tx.pendingJobs
+		tx.pendingJobs = nil
+		if len(jobs) == 0 {
+			return nil
+		}
+		return tx.insertJobs(ctx, jobs, nil)
+	})
+}
