@@ -22,6 +22,12 @@ type WebhookReceipt struct {
 	TriggeredAt time.Time  `db:"triggered_at" json:"triggered_at"`
 	ReceivedAt  time.Time  `db:"received_at" json:"received_at"`
 	ProcessedAt *time.Time `db:"processed_at" json:"processed_at,omitempty"`
+	// PayloadDomain is the shop the signed body itself names, for topics
+	// whose body names one (Shopify's compliance topics and
+	// app/uninstalled, say). Platforms sign bodies, not the headers Domain
+	// comes from, so server/web refuses a receipt whose PayloadDomain is set
+	// and differs from Domain. Not stored.
+	PayloadDomain string `db:"-" json:"-"`
 }
 
 // ProcessReceiptJob processes one stored webhook receipt.

@@ -139,6 +139,8 @@ type ShopService interface {
 	// UninstallShop marks the shop uninstalled; its data is kept.
 	// Returns ENOTFOUND if the shop does not exist.
 	UninstallShop(ctx context.Context, id int64) error
-	// DeleteShop erases the shop and all its data. Returns ENOTFOUND.
+	// DeleteShop erases an uninstalled shop and all its data. An installed
+	// shop is never erased: ECONFLICT (a redaction request for a shop that
+	// was installed again since). Returns ENOTFOUND.
 	DeleteShop(ctx context.Context, id int64) error
 }

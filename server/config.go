@@ -38,6 +38,10 @@ type Config struct {
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
 	RateLimitIP      web.RateLimit
 	RateLimitContact web.RateLimit
+	// MetricsAddr (STOCKBELL_METRICS_ADDR) and MetricsToken
+	// (STOCKBELL_METRICS_TOKEN) say where /metrics is served and who may
+	// read it (see parseMetrics).
+	MetricsAddr, MetricsToken string
 	// Shopify is the Shopify app (SHOPIFY_*); off without SHOPIFY_API_KEY.
 	Shopify stockbell.ShopifyConfig
 	// Delivery is the email and SMS settings (STOCKBELL_SMTP_*,
@@ -95,7 +99,8 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		cfg.PublicURL = "http://localhost" + portSuffix(cfg.Addr)
 	}
 	steps := []func(func(string) string) error{
-		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseBigCommerce, cfg.parseFeed,
+		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
+		cfg.parseBigCommerce, cfg.parseFeed,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {

@@ -44,7 +44,10 @@ type Main struct {
 	closers  []func() error
 	listener net.Listener
 	http     *http.Server
-	served   chan error
+	// metricsListener and metricsHTTP serve STOCKBELL_METRICS_ADDR.
+	metricsListener net.Listener
+	metricsHTTP     *http.Server
+	served          chan error
 }
 
 // NewMain returns a server for the configuration; nothing is opened yet.
@@ -78,6 +81,10 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
+	m.Web.SetMetricsAccess(web.MetricsAccess{Public: m.Config.MetricsOnPublicListener(), Token: m.Config.MetricsToken})
+	if !m.Config.Development() {
+		m.Web.EnableHSTS()
+	}
 	m.workers = jobs.NewWorkers()
 	if err := m.wire(m.workers); err != nil {
 		return err
@@ -179,7 +186,36 @@ func (m *Main) listen() error {
 	go func() { m.served <- m.http.Serve(ln) }()
 	m.Logger.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL,
 		"database", string(m.DB.Dialect), "env", m.Config.Env)
+	return m.listenMetrics()
+}
+
+// listenMetrics serves /metrics on STOCKBELL_METRICS_ADDR, when set.
+func (m *Main) listenMetrics() error {
+	if m.Config.MetricsAddr == "" {
+		if !m.Config.MetricsOnPublicListener() {
+			m.Logger.Info("/metrics is not served: set STOCKBELL_METRICS_ADDR (an internal address) or STOCKBELL_METRICS_TOKEN")
+		}
+		return nil
+	}
+	ln, err := net.Listen("tcp", m.Config.MetricsAddr)
+	if err != nil {
+		return &configError{"STOCKBELL_METRICS_ADDR", err.Error()}
+	}
+	m.metricsListener = ln
+	m.metricsHTTP = &http.Server{Handler: m.Web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
+	go m.metricsHTTP.Serve(ln)
+	m.Logger.Info("serving /metrics", "addr", ln.Addr().String())
 	return nil
+}
+
+// MetricsURL returns the internal /metrics listener's address as an http
+// URL, or "" when there is none.
+func (m *Main) MetricsURL() string {
+	if m.metricsListener == nil {
+		return ""
+	}
+	return "http://" + m.metricsListener.Addr().String()
 }
 
 // URL returns the address the server listens on, as an http URL.
@@ -207,8 +243,10 @@ func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
 	defer cancel()
 	var errs []error
-	if m.http != nil {
-		errs = append(errs, m.http.Shutdown(ctx))
+	for _, srv := range []*http.Server{m.http, m.metricsHTTP} {
+		if srv != nil {
+			errs = append(errs, srv.Shutdown(ctx))
+		}
 	}
 	for _, q := range []*jobs.Queue{m.Worker, m.Queue} {
 		if q != nil {

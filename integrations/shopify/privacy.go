@@ -46,15 +46,20 @@ func contactOf(shop *stockbell.Shop, p *CustomerPayload) (stockbell.Contact, boo
 }
 
 // redactShop erases the shop and all its data (about 48 hours after
-// uninstall). A shop installed again since the request was triggered keeps
-// its data: the request belongs to the earlier install.
-func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt) error {
-	if shop.Active() && rc.TriggeredAt.Before(shop.InstalledAt) {
-		in.Logger.InfoContext(ctx, "shopify shop/redact for an earlier install ignored", "shop", shop.Domain)
+// uninstall). An installed shop is never erased, whatever the request's
+// (unsigned) trigger time says: the request belongs to an earlier install.
+func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop) error {
+	err := in.Shops.DeleteShop(ctx, shop.ID)
+	if stockbell.ErrorCode(err) == stockbell.ECONFLICT {
+		// Shopify asks 48 hours after an uninstall; a shop installed again
+		// since is the merchant's again, and is never erased.
+		in.Logger.InfoContext(ctx, "shopify shop/redact for an installed shop ignored", "shop", shop.Domain)
 		return nil
 	}
-	in.Logger.InfoContext(ctx, "shopify shop redacted", "shop", shop.Domain, "shop_id", shop.ID)
-	return ignoreNotFound(in.Shops.DeleteShop(ctx, shop.ID))
+	if err == nil {
+		in.Logger.InfoContext(ctx, "shopify shop redacted", "shop", shop.Domain, "shop_id", shop.ID)
+	}
+	return ignoreNotFound(err)
 }
 
 // FileDataRequests writes each customer data request's answer as a JSON

@@ -35,7 +35,7 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 	case hook.Customer != nil:
 		return in.redactCustomer(ctx, shop, hook.Customer)
 	case hook.ShopRedact != nil:
-		return in.redactShop(ctx, shop, rc)
+		return in.redactShop(ctx, shop)
 	case hook.Shop != nil:
 		return in.uninstall(ctx, shop, rc)
 	case !shop.Active():

@@ -39,7 +39,9 @@ func VerifySignature(secrets []string, body []byte, signature string) bool {
 
 // VerifyWebhook returns the receipt of a signed Shopify webhook. It returns
 // EUNAUTHORIZED when the signature does not match, EINVALID naming the
-// header when the shop domain, topic or event id is missing or malformed.
+// header when the shop domain, topic or event id is missing or malformed,
+// and EINVALID naming the field when the body does not fit its topic (see
+// bindTopic). The receipt's PayloadDomain is the shop the body names.
 func (v *WebhookVerifier) VerifyWebhook(ctx context.Context, header http.Header, body []byte) (*stockbell.WebhookReceipt, error) {
 	if !VerifySignature(v.Config.Secrets(), body, header.Get("X-Shopify-Hmac-Sha256")) {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The webhook signature (X-Shopify-Hmac-Sha256) does not match.")
@@ -59,8 +61,16 @@ func (v *WebhookVerifier) VerifyWebhook(ctx context.Context, header http.Header,
 	if id == "" {
 		return nil, stockbell.FieldErrorf("X-Shopify-Webhook-Id", "The webhook carries neither an event id nor a webhook id.")
 	}
+	hook, err := ParseWebhook(topic, body)
+	if err != nil {
+		return nil, err
+	}
+	payloadDomain, err := bindTopic(hook, body)
+	if err != nil {
+		return nil, err
+	}
 	rc := &stockbell.WebhookReceipt{
-		Platform: stockbell.PlatformShopify, Domain: domain, EventID: id, Topic: topic, Payload: body,
+		Platform: stockbell.PlatformShopify, Domain: domain, EventID: id, Topic: topic, Payload: body, PayloadDomain: payloadDomain,
 	}
 	if at, err := time.Parse(time.RFC3339Nano, header.Get("X-Shopify-Triggered-At")); err == nil {
 		rc.TriggeredAt = at.UTC()

@@ -31,7 +31,7 @@ func TestDevSenderLogsNoSignedLinks(t *testing.T) {
 		if _, err := sender.Send(ctx, out); err != nil {
 			t.Fatal(err)
 		}
-		token := signer.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID})
+		token := signer.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: channel})
 		code := signer.LinkCode(c.Message.ID)
 		if !strings.Contains(out.Text+out.HTML, code) || (channel == stockbell.ChannelEmail && !strings.Contains(out.Text, token)) {
 			t.Fatalf("%s: the rendered message has no signed link; the test checks nothing", channel)

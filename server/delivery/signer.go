@@ -21,11 +21,20 @@ const (
 	codeMACLength  = 6
 )
 
-// UnsubscribeToken is what an unsubscribe link identifies.
+// UnsubscribeToken is what an unsubscribe link identifies: a
+// subscription, its shop, and the channel of the message that carried the
+// link — whose contact (the email address or the phone number) the link
+// speaks for.
 type UnsubscribeToken struct {
 	SubscriptionID int64
 	ShopID         int64
+	// Channel is email or sms; empty in links made before it was recorded
+	// (then the subscription's email, or its phone when it has none).
+	Channel stockbell.Channel
 }
+
+// Channel codes in a token: one byte after the ids.
+var channelCodes = map[stockbell.Channel]byte{stockbell.ChannelEmail: 'e', stockbell.ChannelSMS: 's'}
 
 // Signer makes and verifies the signed tokens of unsubscribe links and the
 // signed codes of short links (HMAC-SHA256, compared in constant time). The
@@ -62,6 +71,9 @@ func derive(key []byte, purpose string) []byte {
 func (s *Signer) UnsubscribeToken(t UnsubscribeToken) string {
 	payload := binary.AppendUvarint(nil, uint64(t.SubscriptionID))
 	payload = binary.AppendUvarint(payload, uint64(t.ShopID))
+	if code, ok := channelCodes[t.Channel]; ok {
+		payload = append(payload, code)
+	}
 	return seal(s.unsubscribeKeys[0], payload, tokenMACLength)
 }
 
@@ -72,12 +84,24 @@ func (s *Signer) ParseUnsubscribeToken(token string) (UnsubscribeToken, error) {
 	if err != nil {
 		return UnsubscribeToken{}, err
 	}
+	invalid := stockbell.Errorf(stockbell.EUNAUTHORIZED, "This unsubscribe link is not valid.")
 	sub, n := binary.Uvarint(payload)
 	shop, m := binary.Uvarint(payload[max(n, 0):])
-	if n <= 0 || m <= 0 || n+m != len(payload) {
-		return UnsubscribeToken{}, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This unsubscribe link is not valid.")
+	if n <= 0 || m <= 0 || n+m < len(payload)-1 || n+m > len(payload) {
+		return UnsubscribeToken{}, invalid
 	}
-	return UnsubscribeToken{SubscriptionID: int64(sub), ShopID: int64(shop)}, nil
+	t := UnsubscribeToken{SubscriptionID: int64(sub), ShopID: int64(shop)}
+	if rest := payload[n+m:]; len(rest) == 1 {
+		for ch, code := range channelCodes {
+			if rest[0] == code {
+				t.Channel = ch
+			}
+		}
+		if t.Channel == "" {
+			return UnsubscribeToken{}, invalid
+		}
+	}
+	return t, nil
 }
 
 // LinkCode returns the short, signed code of a message's link.

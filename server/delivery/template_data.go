@@ -25,7 +25,7 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 		Variant:    variantData(c.Variant),
 		Contact:    ContactData{Email: c.Subscription.Email, Phone: c.Subscription.Phone},
 		ProductURL: TrackedURL(product, c.Message.Channel, code), ShortURL: t.links.ShortURL(code),
-		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID}),
+		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel}),
 		Locale:         lang, T: make(map[string]string, len(t.phrase[lang])),
 	}
 	for name, tmpl := range t.phrase[lang] {

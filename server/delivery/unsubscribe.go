@@ -31,13 +31,14 @@ type Unsubscribes struct {
 }
 
 // ContactAlerts returns the alerts of the token's contact at its shop,
-// oldest first.
+// oldest first: those of the email address the link was mailed to, or of
+// the phone number it was texted to — never the other contact's.
 func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockbell.ContactAlerts, error) {
-	sub, err := u.tokenSubscription(ctx, token)
+	sub, contact, err := u.tokenSubscription(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	alerts, err := u.contactAlerts(ctx, sub)
+	alerts, err := u.contactAlerts(ctx, sub, contact)
 	if err != nil {
 		return nil, err
 	}
@@ -45,10 +46,7 @@ func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockb
 	if err != nil {
 		return nil, err
 	}
-	list := &stockbell.ContactAlerts{Language: Language(sub.Locale), Shop: shop.Name, Contact: sub.Email}
-	if list.Contact == "" {
-		list.Contact = sub.Phone
-	}
+	list := &stockbell.ContactAlerts{Language: Language(sub.Locale), Shop: shop.Name, Contact: contact.value}
 	for _, a := range alerts {
 		row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a)}
 		if v, err := u.Catalog.FindVariantByID(ctx, a.VariantID); err == nil {
@@ -66,7 +64,7 @@ func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockb
 // OneClick unsubscribes the token's own subscription, as a mail client's
 // List-Unsubscribe=One-Click POST asks (RFC 8058). Doing it twice is harmless.
 func (u *Unsubscribes) OneClick(ctx context.Context, token string) error {
-	sub, err := u.tokenSubscription(ctx, token)
+	sub, _, err := u.tokenSubscription(ctx, token)
 	if err != nil {
 		return err
 	}
@@ -77,11 +75,11 @@ func (u *Unsubscribes) OneClick(ctx context.Context, token string) error {
 // id) or every one of them (which is "all"). It returns EINVALID naming
 // "remove" for anything else, including another contact's alert.
 func (u *Unsubscribes) Remove(ctx context.Context, token, which string) error {
-	sub, err := u.tokenSubscription(ctx, token)
+	sub, contact, err := u.tokenSubscription(ctx, token)
 	if err != nil {
 		return err
 	}
-	alerts, err := u.contactAlerts(ctx, sub)
+	alerts, err := u.contactAlerts(ctx, sub, contact)
 	if err != nil {
 		return err
 	}
@@ -99,45 +97,54 @@ func (u *Unsubscribes) Remove(ctx context.Context, token, which string) error {
 	return nil
 }
 
-// tokenSubscription verifies the token and loads its subscription; a
-// subscription erased since, or of another shop, makes the link invalid.
-func (u *Unsubscribes) tokenSubscription(ctx context.Context, raw string) (*stockbell.Subscription, error) {
+// linkContact is whom an unsubscribe link speaks for: the email address
+// or the phone number its message went to.
+type linkContact struct {
+	channel stockbell.Channel
+	value   string
+}
+
+// tokenSubscription verifies the token and loads its subscription and the
+// contact the link was sent to; a subscription erased since, or of another
+// shop, makes the link invalid.
+func (u *Unsubscribes) tokenSubscription(ctx context.Context, raw string) (*stockbell.Subscription, linkContact, error) {
 	token, err := u.Signer.ParseUnsubscribeToken(raw)
 	if err != nil {
-		return nil, err
+		return nil, linkContact{}, err
 	}
 	sub, err := u.Subscriptions.FindSubscriptionByID(ctx, token.SubscriptionID)
 	if err == nil && sub.ShopID != token.ShopID {
 		err = stockbell.Errorf(stockbell.ENOTFOUND, "subscription %d is not of shop %d", token.SubscriptionID, token.ShopID)
 	}
-	return sub, err
+	if err != nil {
+		return nil, linkContact{}, err
+	}
+	contact := linkContact{channel: stockbell.ChannelEmail, value: sub.Email}
+	if token.Channel == stockbell.ChannelSMS || (token.Channel == "" && sub.Email == "") {
+		contact = linkContact{channel: stockbell.ChannelSMS, value: sub.Phone}
+	}
+	return sub, contact, nil
 }
 
-// contactAlerts returns the subscriptions at sub's shop with sub's email or
-// phone, oldest first, sub included.
-func (u *Unsubscribes) contactAlerts(ctx context.Context, sub *stockbell.Subscription) ([]*stockbell.Subscription, error) {
-	seen := map[int64]bool{}
-	var alerts []*stockbell.Subscription
-	filters := []stockbell.SubscriptionFilter{}
-	if sub.Email != "" {
-		filters = append(filters, stockbell.SubscriptionFilter{ShopID: &sub.ShopID, Email: &sub.Email, Limit: 200})
-	}
-	if sub.Phone != "" {
-		filters = append(filters, stockbell.SubscriptionFilter{ShopID: &sub.ShopID, Phone: &sub.Phone, Limit: 200})
-	}
-	for _, f := range filters {
-		found, _, err := u.Subscriptions.FindSubscriptions(ctx, f)
+// contactAlerts returns the subscriptions at sub's shop of the link's
+// contact (the same email address, or the same phone number), oldest first,
+// sub included.
+func (u *Unsubscribes) contactAlerts(ctx context.Context, sub *stockbell.Subscription, contact linkContact) ([]*stockbell.Subscription, error) {
+	alerts := []*stockbell.Subscription{}
+	if contact.value != "" {
+		filter := stockbell.SubscriptionFilter{ShopID: &sub.ShopID, Limit: 200}
+		if contact.channel == stockbell.ChannelSMS {
+			filter.Phone = &contact.value
+		} else {
+			filter.Email = &contact.value
+		}
+		found, _, err := u.Subscriptions.FindSubscriptions(ctx, filter)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range found {
-			if !seen[a.ID] {
-				seen[a.ID] = true
-				alerts = append(alerts, a)
-			}
-		}
+		alerts = found
 	}
-	if !seen[sub.ID] {
+	if !slices.ContainsFunc(alerts, func(a *stockbell.Subscription) bool { return a.ID == sub.ID }) {
 		alerts = append(alerts, sub)
 	}
 	slices.SortFunc(alerts, func(a, b *stockbell.Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) })

@@ -69,6 +69,7 @@ func TestRecordClick(t *testing.T) {
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 
 		// Erasing a shop erases its clicks.
+		must(t, db.UninstallShop(ctx, shop.ID))
 		must(t, db.DeleteShop(ctx, shop.ID))
 		_, err = db.RecordClick(ctx, msgID)
 		wantCode(t, err, stockbell.ENOTFOUND, "")

@@ -198,12 +198,22 @@ func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 	})
 }
 
-// DeleteShop erases the shop and, through the schema's cascading foreign
-// keys, everything stored for it. Returns ENOTFOUND.
+// DeleteShop erases an uninstalled shop and, through the schema's
+// cascading foreign keys, all its data, in one statement that checks the
+// status (a shop installed again meanwhile is never erased: ECONFLICT).
 func (db *DB) DeleteShop(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shops WHERE id = ?`), id)
-		return mustAffect(res, err, "shop %d", id)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shops WHERE id = ? AND status <> ?`), id, stockbell.ShopInstalled)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return err
+		}
+		if err := shopExists(ctx, tx, id); err != nil {
+			return err
+		}
+		return stockbell.Errorf(stockbell.ECONFLICT, "shop %d is installed: it is not erased", id)
 	})
 }
 

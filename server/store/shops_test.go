@@ -129,6 +129,8 @@ func TestFindShops(t *testing.T) {
 	})
 }
 
+// TestDeleteShopErasesEverything: an uninstalled shop is erased with all
+// its rows and nothing of another shop's; an installed one never is.
 func TestDeleteShopErasesEverything(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop := install(t, db, stockbell.PlatformShopify, "gone.myshopify.com")
@@ -144,7 +146,13 @@ func TestDeleteShopErasesEverything(t *testing.T) {
 				Domain: s.Domain, EventID: "d1", Topic: "products/update", Payload: []byte("{}")})
 			must(t, err)
 		}
+		wantCode(t, db.DeleteShop(ctx, shop.ID), stockbell.ECONFLICT, "")
+		if n := count(t, db, `SELECT COUNT(*) FROM variants`); n != 2 {
+			t.Fatalf("refusing to erase an installed shop erased %d of its variants", 2-n)
+		}
+		must(t, db.UninstallShop(ctx, shop.ID))
 		must(t, db.DeleteShop(ctx, shop.ID))
+		wantCode(t, db.DeleteShop(ctx, shop.ID), stockbell.ENOTFOUND, "")
 		for _, table := range []string{"shops", "shop_origins", "restock_settings", "products", "variants", "inventory_levels",
 			"subscriptions", "events", "webhook_receipts"} {
 			column := "shop_id"

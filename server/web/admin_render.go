@@ -130,19 +130,18 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 	}
 }
 
-// securityHeaders: scripts and styles only from this server (and App
-// Bridge inside Shopify); framing only by the control panel of the
-// session's own shop (Shopify's admin, BigCommerce's), else never.
+// securityHeaders declares the admin pages' policy to the server's one
+// security middleware (secureHeaders): scripts and styles only from this
+// server (and App Bridge inside Shopify); framing only by the control panel
+// of the session's own shop (the Shopify admin, the BigCommerce control
+// panel), else never.
 func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
-	h := w.Header()
-	scripts, frame := "'self'", frameAncestors(s)
+	policy := pagePolicy{Scripts: "'self'", Styles: "'self'", FrameAncestors: frameAncestors(s)}
 	if s != nil && s.Embedded && s.Shop != nil {
-		scripts += " https://cdn.shopify.com"
+		policy.Scripts += " https://cdn.shopify.com"
 	}
-	h.Set("Content-Security-Policy", "default-src 'self'; script-src "+scripts+"; style-src 'self'; img-src 'self' data: https:; "+
-		"frame-src 'self'; form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors "+frame)
-	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "same-origin")
+	setPagePolicy(w, policy)
+	w.Header().Set("Referrer-Policy", "same-origin")
 }
 
 // Redirect answers a handled form with 303 See Other to an admin path,
@@ -184,11 +183,11 @@ func wantsJSON(r *http.Request) bool {
 func frameAncestors(s *AdminSession) string {
 	switch {
 	case s == nil || s.Shop == nil:
-		return "'none'"
+		return ""
 	case s.Embedded:
 		return "https://" + s.Shop.Domain + " https://admin.shopify.com"
 	case s.Door == CallbackDoor(stockbell.PlatformBigCommerce) && s.Shop.Platform == stockbell.PlatformBigCommerce:
 		return "https://store-" + stockbell.StoreHash(s.Shop.Domain) + ".mybigcommerce.com https://*.bigcommerce.com"
 	}
-	return "'none'"
+	return "" // nobody
 }

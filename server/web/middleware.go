@@ -66,14 +66,25 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(label.template, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.metrics.requests.WithLabelValues(label.template, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
 		s.metrics.duration.WithLabelValues(label.template).Observe(elapsed.Seconds())
 		level := slog.LevelDebug
 		if rec.status >= 500 || elapsed > time.Second {
 			level = slog.LevelWarn
 		}
-		s.Logger.Log(r.Context(), level, "request", "method", r.Method, "route", label.template, "status", rec.status, "duration", elapsed)
+		s.Logger.Log(r.Context(), level, "request", "method", methodLabel(r.Method), "route", label.template, "status", rec.status, "duration", elapsed)
 	})
+}
+
+// methodLabel is the request's method when it is one of HTTP's own, and
+// OTHER for anything a client made up: label values come from a fixed set.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "OTHER"
 }
 
 // labelRoute records the template of the route the router matched.

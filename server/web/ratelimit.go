@@ -1,6 +1,7 @@
 package web
 
 import (
+	"container/list"
 	"fmt"
 	"net"
 	"net/http"
@@ -34,23 +35,30 @@ func ParseRateLimit(s string) (RateLimit, error) {
 	return RateLimit{Events: n, Per: d}, nil
 }
 
+// maxLimiterKeys bounds the buckets one limiter keeps: about 150 bytes
+// each, so a limiter never holds more than ~10 MB whatever clients send.
+const maxLimiterKeys = 1 << 16
+
 // keyedLimiter keeps one token bucket per key (a client address or a
-// contact). Buckets idle for longer than they take to refill are dropped,
-// so memory stays bounded by the active clients. Limits are per replica.
+// contact). Buckets idle for longer than they take to refill are dropped;
+// beyond maxKeys the least recently seen bucket makes room, so memory is
+// bounded even under a flood of new keys. Limits are per replica.
 type keyedLimiter struct {
 	limit   RateLimit
+	maxKeys int
 	mu      sync.Mutex
-	buckets map[string]*bucket
-	swept   time.Time
+	buckets map[string]*list.Element // of *bucket, most recently seen first
+	recent  *list.List
 }
 
 type bucket struct {
+	key     string
 	limiter *rate.Limiter
 	seen    time.Time
 }
 
 func newKeyedLimiter(limit RateLimit) *keyedLimiter {
-	return &keyedLimiter{limit: limit, buckets: map[string]*bucket{}}
+	return &keyedLimiter{limit: limit, maxKeys: maxLimiterKeys, buckets: map[string]*list.Element{}, recent: list.New()}
 }
 
 // Allow reports whether key may act now, spending a token if so.
@@ -60,27 +68,51 @@ func (l *keyedLimiter) Allow(key string, now time.Time) bool {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.sweep(now)
-	b := l.buckets[key]
-	if b == nil {
+	l.dropIdle(now)
+	e := l.buckets[key]
+	if e == nil {
+		if l.recent.Len() >= l.maxKeys {
+			delete(l.buckets, l.recent.Remove(l.recent.Back()).(*bucket).key)
+		}
 		every := rate.Every(l.limit.Per / time.Duration(l.limit.Events))
-		b = &bucket{limiter: rate.NewLimiter(every, l.limit.Events)}
-		l.buckets[key] = b
+		e = l.recent.PushFront(&bucket{key: key, limiter: rate.NewLimiter(every, l.limit.Events)})
+		l.buckets[key] = e
 	}
+	l.recent.MoveToFront(e)
+	b := e.Value.(*bucket)
 	b.seen = now
 	return b.limiter.AllowN(now, 1)
 }
 
-func (l *keyedLimiter) sweep(now time.Time) {
-	if now.Sub(l.swept) < l.limit.Per {
-		return
+// dropIdle drops the buckets unseen for longer than they take to refill
+// (they hold nothing a fresh bucket would not), oldest first.
+func (l *keyedLimiter) dropIdle(now time.Time) {
+	for e := l.recent.Back(); e != nil && now.Sub(e.Value.(*bucket).seen) > l.limit.Per; e = l.recent.Back() {
+		delete(l.buckets, l.recent.Remove(e).(*bucket).key)
 	}
-	l.swept = now
-	for key, b := range l.buckets {
-		if now.Sub(b.seen) > l.limit.Per {
-			delete(l.buckets, key)
-		}
+}
+
+// size returns how many buckets the limiter holds.
+func (l *keyedLimiter) size() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.recent.Len()
+}
+
+// ClientKey is what the per-client limit counts a request against: an
+// IPv4 address, or the /64 network of an IPv6 address (one subscriber
+// line gets a whole /64 and may use any address in it).
+func ClientKey(ip string) string {
+	addr, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
 	}
+	addr = addr.Unmap()
+	if addr.Is4() {
+		return addr.String()
+	}
+	prefix, _ := addr.Prefix(64)
+	return prefix.String()
 }
 
 // ClientIP returns the address of the client that made the request. The

@@ -95,6 +95,17 @@ type subscriptionView struct {
 }
 
 func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request) {
+	// The per-client limit comes first: a flood costs no database work.
+	// The shop (and so its origins) is not known yet; the 429 is readable by
+	// any origin, since it tells nothing but to wait.
+	if !h.ipLimiter.Allow(ClientKey(ClientIP(r, h.TrustedProxies)), h.Clock.Now()) {
+		if origin := r.Header.Get("Origin"); origin != "" {
+			w.Header().Add("Vary", "Origin")
+			w.Header().Set("Access-Control-Allow-Origin", origin)
+		}
+		h.rateLimited(w, r)
+		return
+	}
 	req, err := decodeSubscription(w, r)
 	if err != nil {
 		h.server.Error(w, r, err)
@@ -107,10 +118,6 @@ func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request)
 	}
 	if !h.allowOrigin(w, r, shop) {
 		h.server.Error(w, r, stockbell.Errorf(stockbell.EFORBIDDEN, "Origin %s may not subscribe to this shop.", r.Header.Get("Origin")))
-		return
-	}
-	if !h.ipLimiter.Allow(ClientIP(r, h.TrustedProxies), h.Clock.Now()) {
-		h.rateLimited(w, r)
 		return
 	}
 	if req.Website != "" || req.Honeypot != "" {

@@ -26,8 +26,11 @@ type Server struct {
 	// Database answers /readyz.
 	Database Pinger
 
-	router  *mux.Router
-	metrics *httpMetrics
+	router        *mux.Router
+	metrics       *httpMetrics
+	metricsAccess MetricsAccess
+	// hsts adds Strict-Transport-Security to every answer (production).
+	hsts bool
 }
 
 // NewServer returns a server with the health and metrics routes; the
@@ -46,5 +49,5 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 
 // Handler returns the root handler with the middleware applied.
 func (s *Server) Handler() http.Handler {
-	return s.recoverPanics(s.observe(s.router))
+	return s.recoverPanics(s.observe(s.secureHeaders(s.router)))
 }

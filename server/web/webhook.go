@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -20,6 +21,14 @@ func WebhookPath(platform stockbell.Platform) string { return "/webhooks/" + str
 // of a raw webhook before parsing anything, then returns the receipt to
 // store. It returns EUNAUTHORIZED for a bad or missing signature (401) and
 // EINVALID naming the header or field for a malformed webhook (400).
+//
+// The rule every verifier follows: what is not signed is not trusted.
+// Where a platform signs the body and not the headers that name the topic
+// or the shop, the verifier parses the body for the topic the headers
+// claim and refuses (EINVALID) a body that does not fit it — a body that
+// could be another topic's must not be read as this one's — and sets the
+// receipt's PayloadDomain to the shop the body names, which must be the
+// headers' shop (checked here, once for every platform).
 type WebhookVerifier interface {
 	VerifyWebhook(ctx context.Context, header http.Header, body []byte) (*stockbell.WebhookReceipt, error)
 }
@@ -68,10 +77,21 @@ func (h *webhookHandler) verify(w http.ResponseWriter, r *http.Request) (*stockb
 		return nil, err
 	}
 	receipt, err := h.verifier.VerifyWebhook(r.Context(), r.Header, body)
-	if err == nil && receipt.Platform != h.platform {
-		err = stockbell.Errorf(stockbell.EINTERNAL, "the %s verifier returned a %s receipt", h.platform, receipt.Platform)
+	if err != nil {
+		return nil, err
 	}
-	return receipt, err
+	if receipt.Platform != h.platform {
+		return nil, stockbell.Errorf(stockbell.EINTERNAL, "the %s verifier returned a %s receipt", h.platform, receipt.Platform)
+	}
+	if receipt.PayloadDomain != "" && !sameDomain(receipt.PayloadDomain, receipt.Domain) {
+		return nil, stockbell.FieldErrorf("body", "The payload is about the shop %q, not %q.", receipt.PayloadDomain, receipt.Domain)
+	}
+	return receipt, nil
+}
+
+// sameDomain compares shop domains as platforms spell them (case aside).
+func sameDomain(a, b string) bool {
+	return strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(a), "."), strings.TrimSuffix(strings.TrimSpace(b), "."))
 }
 
 func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, err error) {

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"fmt"
+	"net"
+)
+
+// minMetricsToken is the shortest STOCKBELL_METRICS_TOKEN accepted.
+const minMetricsToken = 16
+
+// parseMetrics reads where /metrics is served and who may read it:
+// STOCKBELL_METRICS_ADDR (host:port) serves it on an internal listener of
+// its own, and only there; STOCKBELL_METRICS_TOKEN is then required as a
+// bearer token wherever it is served. In production without either, the
+// public listener refuses it.
+func (c *Config) parseMetrics(getenv func(string) string) error {
+	c.MetricsAddr, c.MetricsToken = getenv("STOCKBELL_METRICS_ADDR"), getenv("STOCKBELL_METRICS_TOKEN")
+	if c.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			return &configError{"STOCKBELL_METRICS_ADDR", fmt.Sprintf("want host:port such as 127.0.0.1:9090, got %q", c.MetricsAddr)}
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
+		return &configError{"STOCKBELL_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters (try: openssl rand -hex 16)", minMetricsToken)}
+	}
+	return nil
+}
+
+// MetricsOnPublicListener reports whether the public listener serves
+// /metrics: not when an internal address is set; otherwise with a token,
+// or in development (on loopback).
+func (c *Config) MetricsOnPublicListener() bool {
+	return c.MetricsAddr == "" && (c.MetricsToken != "" || c.Development())
+}
