@@ -129,6 +129,7 @@ func TestSyncAppliesOnlyWhatChanged(t *testing.T) {
 			if kind != stockbell.EventSyncFinished || d["items"] != 249.0 || d["changed"] != 2.0 || d["unpublished"] != 1.0 {
 				t.Fatalf("%s sync log = %s %v", format, kind, d)
 			}
+			must(t, db.UninstallShop(ctx, shop.ID))
 			must(t, db.DeleteShop(ctx, shop.ID))
 		}
 	})
