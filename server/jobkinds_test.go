@@ -9,8 +9,11 @@ import (
 	"testing"
 	"time"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestEveryJobKindHasAWorker: every job kind the root package declares
@@ -81,4 +84,12 @@ func kindLiteral(decl ast.Decl) (string, bool) {
 	}
 	kind, err := strconv.Unquote(lit.Value)
 	return kind, err == nil
+}
+
+// TestShopifyRegistersWebhooksWhereWebServesThem: the address Shopify is
+// told to post to is the route the web layer serves for it.
+func TestShopifyRegistersWebhooksWhereWebServesThem(t *testing.T) {
+	if shopify.WebhookPath != web.WebhookPath(stockbell.PlatformShopify) {
+		t.Fatalf("Shopify registers %s, the web layer serves %s", shopify.WebhookPath, web.WebhookPath(stockbell.PlatformShopify))
+	}
 }
