@@ -37,7 +37,14 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err != nil {
 		return err
 	}
-	_, err = m.wireAdmin(registry, d, shopifyInstall)
+	admin, err := m.wireAdmin(registry, d, shopifyInstall)
+	if err != nil {
+		return err
+	}
+	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
+		return err
+	}
+	_, err = m.wireFeed(workers, admin)
 	return err
 }
 
