@@ -37,8 +37,10 @@ type AdminSession struct {
 	// Shop is the session's shop, loaded for each request.
 	Shop *stockbell.Shop
 	User stockbell.AdminUser
-	// Door says how the session was opened: DoorLink, DoorShopify, DoorDemo
-	// or "callback:PLATFORM" for a platform's signed load callback.
+	// Door says how the session was opened: DoorLink, DoorShopify, DoorDemo,
+	// "callback:PLATFORM" for a platform's signed load callback (shown in
+	// its control panel's iframe) or "install:PLATFORM" for the merchant
+	// who just approved an authorization-code install (a top-level page).
 	Door string
 	// Embedded is true inside the Shopify admin: the request was
 	// authenticated by a session token, and links keep Shopify's

@@ -120,7 +120,7 @@ func (h *installHandler) callback(w http.ResponseWriter, r *http.Request) {
 	home := adminHome(installed)
 	if h.server.admin != nil {
 		// The merchant who just approved the install is signed in to its admin.
-		if err := h.server.admin.StartSession(w, r, installed.ID, stockbell.AdminUser{}, "callback:"+string(h.platform)); err != nil {
+		if err := h.server.admin.StartSession(w, r, installed.ID, stockbell.AdminUser{}, "install:"+string(h.platform)); err != nil {
 			h.refuse(w, r, "session", shop, err)
 			return
 		}
