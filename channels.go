@@ -40,3 +40,13 @@ func (c *Channels) Scan(src any) error {
 	}
 	return nil
 }
+
+// Has reports whether the set holds ch.
+func (c Channels) Has(ch Channel) bool {
+	for _, have := range c {
+		if have == ch {
+			return true
+		}
+	}
+	return false
+}

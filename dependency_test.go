@@ -25,6 +25,13 @@ var adapters = []string{
 	module + "/server/metrics",
 }
 
+// domainRules are the domain rules that need more than the standard
+// library (contact normalisation): beside the root, they import nothing else
+// of the project.
+var domainRules = []string{
+	module + "/contact",
+}
+
 // coreLogic packages see storage, queue and senders only through the root
 // package's interfaces.
 var coreLogic = []string{
@@ -61,6 +68,7 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 		{module + "/server/delivery", module + "/snippet"},
 		{module + "/server/restock", module + "/server/store"},
 		{module + "/server/restock", module + "/server/jobs"},
+		{module + "/contact", module + "/server/store"},
 	}
 	for _, c := range cases {
 		if forbidden(c.from, c.to) == "" {
@@ -72,6 +80,9 @@ func TestForbiddenCatchesViolations(t *testing.T) {
 		{module + "/integrations/shopify", module},
 		{module + "/integrations/shopify", module + "/integrations/shopify/internal/x"},
 		{module + "/server/web", module},
+		{module + "/contact", module},
+		{module + "/contact", "golang.org/x/net/idna"},
+		{module + "/server/store", module + "/contact"},
 	}
 	for _, c := range allowed {
 		if reason := forbidden(c.from, c.to); reason != "" {
@@ -90,6 +101,9 @@ func forbidden(from, to string) string {
 	}
 	if !strings.HasPrefix(to, module+"/") {
 		return ""
+	}
+	if owner(from, domainRules) != "" && to != module && owner(to, domainRules) == "" {
+		return "domain rules beside the root import only the root"
 	}
 	fromAdapter, toAdapter := owner(from, adapters), owner(to, adapters)
 	if fromAdapter != "" && toAdapter != "" && fromAdapter != toAdapter && !isTestSupport(from) {

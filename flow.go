@@ -18,6 +18,13 @@ const (
 	FlowDraft FlowStatus = "draft"
 )
 
+// Notifies reports whether a flow in this status takes restocked
+// subscribers out of the queue and sends them its steps: live and manual
+// flows do (a manual one holds each message for the merchant's approval);
+// a draft keeps everyone queued and sends nothing. The restock engine's
+// decisions and the store's claims and follow-up steps all ask it.
+func (s FlowStatus) Notifies() bool { return s != FlowDraft }
+
 // Flow is a shop's back-in-stock flow: the trigger "Subscribed to Back in
 // Stock", the back-in-stock delay (the restock rules), then one to three
 // message steps.
@@ -59,4 +66,41 @@ type FlowService interface {
 	// UpdateFlow replaces the flow after validating it; returns EINVALID
 	// naming the field on a bad flow.
 	UpdateFlow(ctx context.Context, flow *Flow) error
+}
+
+// StepMessage is the message one flow step makes for one subscriber.
+type StepMessage struct {
+	Channel   Channel
+	Recipient string
+	// Status is pending, held (the flow is manual) or skipped (no contact
+	// for the step; Reason says so).
+	Status MessageStatus
+	Reason SkipReason
+	DueAt  time.Time
+}
+
+// StepMessage applies the flow-step policy to step (1-based) of the flow
+// for a subscriber, due the step's delay after base. A step goes out on its
+// own channel when the subscriber left that contact; the first step, the
+// alert itself, falls back to the subscriber's other channel so that
+// everyone notified hears of the restock; a later step without its contact
+// is skipped. A manual flow holds each message for the merchant.
+func (f *Flow) StepMessage(step int, sub *Subscription, base time.Time) StepMessage {
+	def := f.Steps[step-1]
+	m := StepMessage{Channel: def.Channel, Recipient: sub.Contact(def.Channel), Status: MessagePending, DueAt: base.Add(def.Delay)}
+	if f.Status == FlowManual {
+		m.Status = MessageHeld
+	}
+	if m.Recipient == "" && step == 1 {
+		for _, ch := range sub.Channels {
+			if contact := sub.Contact(ch); contact != "" {
+				m.Channel, m.Recipient = ch, contact
+				break
+			}
+		}
+	}
+	if m.Recipient == "" {
+		m.Status, m.Reason = MessageSkipped, SkipNoContact
+	}
+	return m
 }

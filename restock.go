@@ -123,8 +123,8 @@ type ChunkResult struct {
 	Done    bool // the batch has nothing more to claim
 }
 
-// CycleEnd ends a variant's waiting period without a new batch.
-type CycleEnd struct {
+// WaitEnd ends a variant's waiting period without a new batch.
+type WaitEnd struct {
 	VariantID int64
 	Until     time.Time // the period to end; another one is left alone
 	Reason    SkipReason
@@ -151,10 +151,10 @@ type RestockStore interface {
 	// notified events and inserts the next RestockBatchJob while more remain.
 	// A chunk already claimed claims nothing.
 	ClaimChunk(ctx context.Context, claim ChunkClaim) (*ChunkResult, error)
-	// EndCycle clears the waiting period that ends at Until and records
+	// EndWait clears the waiting period that ends at Until and records
 	// wait_ended and, with a reason, skipped. It reports false when the
 	// variant is no longer in that period.
-	EndCycle(ctx context.Context, end CycleEnd) (bool, error)
+	EndWait(ctx context.Context, end WaitEnd) (bool, error)
 }
 
 // MessageDelivery is a message with everything needed to decide whether to

@@ -2,6 +2,8 @@ package stockbell
 
 import (
 	"context"
+	"regexp"
+	"strings"
 	"time"
 )
 
@@ -51,17 +53,23 @@ type Subscription struct {
 }
 
 // Has reports whether the subscription uses channel c.
-func (s *Subscription) Has(c Channel) bool {
-	for _, ch := range s.Channels {
-		if ch == c {
-			return true
-		}
+func (s *Subscription) Has(c Channel) bool { return s.Channels.Has(c) }
+
+// Contact returns the subscriber's address for a channel: the email for
+// email, the phone number for SMS, "" when there is none.
+func (s *Subscription) Contact(ch Channel) string {
+	switch ch {
+	case ChannelEmail:
+		return s.Email
+	case ChannelSMS:
+		return s.Phone
 	}
-	return false
+	return ""
 }
 
-// SubscriptionCreate is a new subscription, already validated and
-// normalised by the caller's adapter (the storefront API).
+// SubscriptionCreate is a new subscription. Its Validate method is the one
+// validation of a subscription request; the contacts are normalised by the
+// contact package before it is stored.
 type SubscriptionCreate struct {
 	ShopID           int64
 	VariantID        int64
@@ -74,6 +82,62 @@ type SubscriptionCreate struct {
 	MarketingConsent bool
 	ConsentIP        string
 	Source           string
+}
+
+var localePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
+
+// Validate checks a subscription request and tidies it: channels
+// lower-cased without duplicates, contacts trimmed, the contact of a
+// channel not chosen dropped, the locale spelled with hyphens. It returns
+// EINVALID naming the field: "channels" for none or one other than email
+// and sms; "email" or "phone" when a chosen channel has no contact;
+// "sms_consent" for SMS without the shopper's consent; "locale" for
+// something that is not a locale such as en or fr-CA. The shape of the
+// email address and phone number is the contact package's to check.
+func (c *SubscriptionCreate) Validate() error {
+	if err := c.tidyChannels(); err != nil {
+		return err
+	}
+	c.Email, c.Phone = strings.TrimSpace(c.Email), strings.TrimSpace(c.Phone)
+	for _, ch := range c.Channels {
+		switch {
+		case ch == ChannelEmail && c.Email == "":
+			return FieldErrorf("email", "Enter your email address.")
+		case ch == ChannelSMS && c.Phone == "":
+			return FieldErrorf("phone", "Enter your phone number.")
+		case ch == ChannelSMS && !c.SMSConsent:
+			return FieldErrorf("sms_consent", "Tick the box to agree to receive text messages.")
+		}
+	}
+	if !c.Channels.Has(ChannelEmail) {
+		c.Email = ""
+	}
+	if !c.Channels.Has(ChannelSMS) {
+		c.Phone = ""
+	}
+	if c.Locale != "" && (!localePattern.MatchString(c.Locale) || len(c.Locale) > 35) {
+		return FieldErrorf("locale", "%q is not a locale such as en or fr-CA.", c.Locale)
+	}
+	c.Locale = strings.ReplaceAll(c.Locale, "_", "-")
+	return nil
+}
+
+func (c *SubscriptionCreate) tidyChannels() error {
+	var channels Channels
+	for _, raw := range c.Channels {
+		ch := Channel(strings.ToLower(strings.TrimSpace(string(raw))))
+		if ch != ChannelEmail && ch != ChannelSMS {
+			return FieldErrorf("channels", "Unknown channel %q: use email or sms.", raw)
+		}
+		if !channels.Has(ch) {
+			channels = append(channels, ch)
+		}
+	}
+	if len(channels) == 0 {
+		return FieldErrorf("channels", "Choose at least one channel: email or sms.")
+	}
+	c.Channels = channels
+	return nil
 }
 
 // SubscriptionFilter selects subscriptions; nil fields do not filter.

@@ -42,26 +42,33 @@ type SyncRejection struct {
 
 // SyncReport is what one sync of a shop did.
 type SyncReport struct {
-	ShopID int64
+	ShopID int64 `json:"shop_id"`
 	// Source names what was synced, e.g. "feed", "bigcommerce:catalog",
 	// "magento:poll".
-	Source     string
-	StartedAt  time.Time
-	FinishedAt time.Time
+	Source     string    `json:"source"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
 	// Failure, when not empty, says why the sync changed nothing; the report
 	// is then recorded as sync_failed.
-	Failure string
+	Failure string `json:"failure,omitempty"`
 	// NotModified: the source answered that nothing changed since the last
 	// sync (HTTP 304), so nothing was read.
-	NotModified bool
+	NotModified bool `json:"not_modified"`
 	// Items counts the items read, Changed those whose stored state changed,
 	// Unpublished those marked unpublished because the source no longer
 	// lists them.
-	Items       int
-	Changed     int
-	Unpublished int
-	Rejections  []SyncRejection
+	Items       int `json:"items"`
+	Changed     int `json:"changed"`
+	Unpublished int `json:"unpublished"`
+	// Rejections are the items the sync could not apply. Rejected counts
+	// them all when a sync keeps only the first few details (0: as many as
+	// listed).
+	Rejections []SyncRejection `json:"rejections"`
+	Rejected   int             `json:"rejected"`
 }
+
+// RejectedCount is the number of items the sync rejected.
+func (r *SyncReport) RejectedCount() int { return max(r.Rejected, len(r.Rejections)) }
 
 // Failed reports whether the sync changed nothing because of a failure.
 func (r *SyncReport) Failed() bool { return r.Failure != "" }

@@ -29,7 +29,8 @@ func commands() []command {
 	return []command{
 		{"serve", "run the server (the default)", runServe},
 		{"migrate", "create or migrate the database and exit", runMigrate},
-		{"shop", "operate on shops: shop list", runShop},
+		{"shop", "operate on shops: shop list|add", runShop},
+		{"feed", "sync a feed shop's catalog feed now: feed sync --shop DOMAIN", runFeed},
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
 		{"admin", "sign in to a shop's admin: admin link --shop DOMAIN", runAdmin},
 	}

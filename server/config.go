@@ -47,6 +47,11 @@ type Config struct {
 	// Delivery is the email and SMS settings (STOCKBELL_SMTP_*,
 	// STOCKBELL_TWILIO_*, STOCKBELL_SMS_STOP).
 	Delivery delivery.Config
+	// BigCommerce is the BigCommerce app (BIGCOMMERCE_*,
+	// STOCKBELL_BIGCOMMERCE_*); not Enabled without a client id.
+	BigCommerce stockbell.BigCommerceConfig
+	// FeedMaxBytes caps a catalog feed document (STOCKBELL_FEED_MAX_BYTES).
+	FeedMaxBytes int64
 }
 
 // Development reports whether the server runs in development mode.
@@ -95,6 +100,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
+		cfg.parseBigCommerce, cfg.parseFeed,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {

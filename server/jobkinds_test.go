@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestEveryJobKindHasAWorker: every job kind the root package declares
@@ -23,8 +27,12 @@ func TestEveryJobKindHasAWorker(t *testing.T) {
 	}
 	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
 	t.Cleanup(fake.Close)
+	bc := bigcommercetest.New()
+	t.Cleanup(bc.Close)
 	m := startServer(t, testEnv(t, map[string]string{
 		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret, "STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(),
+		"BIGCOMMERCE_CLIENT_ID": bc.ClientID, "BIGCOMMERCE_CLIENT_SECRET": bc.ClientSecret,
+		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": bc.URL(), "STOCKBELL_BIGCOMMERCE_API_URL": bc.URL(),
 	}))
 	registered := m.workers.Kinds()
 	for _, kind := range declared {
@@ -76,4 +84,12 @@ func kindLiteral(decl ast.Decl) (string, bool) {
 	}
 	kind, err := strconv.Unquote(lit.Value)
 	return kind, err == nil
+}
+
+// TestShopifyRegistersWebhooksWhereWebServesThem: the address Shopify is
+// told to post to is the route the web layer serves for it.
+func TestShopifyRegistersWebhooksWhereWebServesThem(t *testing.T) {
+	if shopify.WebhookPath != web.WebhookPath(stockbell.PlatformShopify) {
+		t.Fatalf("Shopify registers %s, the web layer serves %s", shopify.WebhookPath, web.WebhookPath(stockbell.PlatformShopify))
+	}
 }

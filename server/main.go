@@ -12,6 +12,8 @@
 //	stockbell [serve]          run the server (the default)
 //	stockbell migrate          create or migrate the database and exit
 //	stockbell shop list        list installed shops
+//	stockbell shop add         add a catalog feed shop
+//	stockbell feed sync        sync a feed shop's feed now
 //	stockbell settings get|set restock settings of a shop
 //	go run ./server admin link       a one-time sign-in link to a shop's admin
 package main

@@ -146,6 +146,9 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"short key", map[string]string{"STOCKBELL_SECRET_KEY": "short"}, "STOCKBELL_SECRET_KEY"},
 		{"bad address", map[string]string{"STOCKBELL_ADDR": "nonsense"}, "STOCKBELL_ADDR"},
 		{"bad proxies", map[string]string{"STOCKBELL_TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"}, "STOCKBELL_TRUSTED_PROXIES"},
+		{"BigCommerce without secret", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id"}, "BIGCOMMERCE_CLIENT_SECRET"},
+		{"BigCommerce bad API URL", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "s", "STOCKBELL_BIGCOMMERCE_API_URL": "api.example"}, "STOCKBELL_BIGCOMMERCE_API_URL"},
+		{"feed size cap", map[string]string{"STOCKBELL_FEED_MAX_BYTES": "lots"}, "STOCKBELL_FEED_MAX_BYTES"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -162,7 +165,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 }
 
 func TestSubcommandsHaveHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"shop", "--help"}, {"shop", "list", "--help"}, {"settings", "--help"}, {"settings", "set", "--help"}, {"settings", "get", "--help"}, {"admin", "--help"}, {"admin", "link", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"shop", "--help"}, {"shop", "list", "--help"}, {"settings", "--help"}, {"settings", "set", "--help"}, {"settings", "get", "--help"}, {"admin", "--help"}, {"admin", "link", "--help"}, {"shop", "add", "--help"}, {"feed", "--help"}, {"feed", "sync", "--help"}} {
 		code, stdout, _ := run(t, testEnv(t, nil), args...)
 		if code != 0 || !strings.Contains(stdout, "Usage") {
 			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)
@@ -268,5 +271,22 @@ func TestSettingsCommands(t *testing.T) {
 	code, stdout, _ = run(t, getenv, "shop", "list")
 	if code != 0 || !strings.Contains(stdout, "bells.myshopify.com") || !strings.Contains(stdout, "1 shop(s)") {
 		t.Fatalf("shop list: %q", stdout)
+	}
+}
+
+func TestPlatformSettings(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_FEED_MAX_BYTES": "5MB", "STOCKBELL_PUBLIC_URL": "https://app.example/",
+		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bc := cfg.BigCommerce
+	if cfg.FeedMaxBytes != 5<<20 || bc.LoginURL != "https://login.bigcommerce.com" || bc.APIURL != "https://api.bigcommerce.com" ||
+		bc.AppURL != "https://app.example" || !bc.Enabled() {
+		t.Fatalf("settings = %d %+v", cfg.FeedMaxBytes, bc)
+	}
+	cfg, err = LoadConfig(testEnv(t, nil))
+	if err != nil || cfg.FeedMaxBytes != 200<<20 || cfg.BigCommerce.Enabled() {
+		t.Fatalf("defaults = %d %+v %v", cfg.FeedMaxBytes, cfg.BigCommerce, err)
 	}
 }

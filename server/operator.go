@@ -62,14 +62,17 @@ func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
 
 func runShop(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n\nLists the shops Stockbell knows.")
+		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n\n"+
+			"Lists the shops Stockbell knows, or adds a catalog feed shop.")
 		return errHelp
 	}
 	switch args[0] {
 	case "list":
 		return runShopList(env, args[1:])
+	case "add":
+		return runShopAdd(env, args[1:])
 	}
-	return fmt.Errorf("unknown shop command %q (want: list)", args[0])
+	return fmt.Errorf("unknown shop command %q (want: list, add)", args[0])
 }
 
 func runShopList(env *cliEnv, args []string) error {

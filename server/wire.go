@@ -27,7 +27,8 @@ func (m *Main) wire(workers *jobs.Workers) error {
 		return err
 	}
 	m.wireStorefront()
-	if _, err := m.wireAdmin(); err != nil {
+	admin, err := m.wireAdmin()
+	if err != nil {
 		return err
 	}
 	if err := m.wireRestock(workers); err != nil {
@@ -35,7 +36,14 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
-	return m.wireShopify(registry, workers)
+	if err := m.wireShopify(registry, workers); err != nil {
+		return err
+	}
+	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
+		return err
+	}
+	_, err = m.wireFeed(workers, admin)
+	return err
 }
 
 // wireSnippet bundles the storefront snippet and serves its files.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 // TopicOrdersCreate is the order webhook conversions are counted from. It
@@ -79,29 +80,15 @@ func (p *OrderPayload) Order(shopID int64) stockbell.Order {
 		order.Email = firstOf(order.Email, p.Customer.Email)
 		order.Phone = firstOf(order.Phone, p.Customer.Phone)
 	}
-	order.Email = strings.ToLower(strings.TrimSpace(order.Email))
-	order.Phone = e164(order.Phone)
+	// Contacts as subscriptions store them; a national phone number cannot
+	// be matched to one without its country, so it is dropped.
+	order.Email = contact.CanonicalEmail(order.Email)
+	order.Phone, _ = contact.NormalizePhone(order.Phone, "")
 	for _, l := range p.LineItems {
 		price, _ := stockbell.ParseAmount(orZero(string(l.Price)))
 		order.Lines = append(order.Lines, stockbell.OrderLine{VariantPlatformID: string(l.VariantID), Quantity: l.Quantity, Price: price})
 	}
 	return order
-}
-
-// e164 keeps a phone number Shopify sends in international form, without
-// spaces or dashes; a national number cannot be matched to E.164 contacts
-// without its country, so it is dropped.
-func e164(phone string) string {
-	phone = strings.NewReplacer(" ", "", "-", "", "(", "", ")", "", ".", "").Replace(strings.TrimSpace(phone))
-	if !strings.HasPrefix(phone, "+") || len(phone) < 8 {
-		return ""
-	}
-	for _, r := range phone[1:] {
-		if r < '0' || r > '9' {
-			return ""
-		}
-	}
-	return phone
 }
 
 func firstOf(values ...string) string {

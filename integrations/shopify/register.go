@@ -34,7 +34,7 @@ func topicsFor(shop *stockbell.Shop) []string {
 // customer data to an app not approved for it.
 var errProtectedData = errors.New("not approved for protected customer data")
 
-// WebhookPath is where Shopify delivers webhooks on this server (the
+// WebhookPath is where Shopify posts webhooks on this server (the
 // route server/web serves for the platform).
 const WebhookPath = "/webhooks/shopify"
 

@@ -17,8 +17,8 @@ const (
 	ActSkip
 	// ActBatch starts a notification batch.
 	ActBatch
-	// ActEndCycle ends a waiting period without a new batch.
-	ActEndCycle
+	// ActEndWait ends a waiting period without a new batch.
+	ActEndWait
 )
 
 // Trigger says why the engine is deciding.
@@ -67,12 +67,12 @@ func Decide(s stockbell.RestockState, now time.Time, t Trigger) Decision {
 }
 
 // decideWaitEnd recounts at the end of a waiting period: a new batch sized
-// from current stock, or the end of the cycle.
+// from current stock, or the end of the waiting period.
 func decideWaitEnd(s stockbell.RestockState, now, until time.Time) Decision {
 	if s.WaitingUntil == nil || !s.WaitingUntil.Equal(until) || now.Before(until) {
 		return Decision{Action: ActNone, Stock: s.Variant.Stock}
 	}
-	end := Decision{Action: ActEndCycle, Stock: s.Variant.Stock}
+	end := Decision{Action: ActEndWait, Stock: s.Variant.Stock}
 	if reason := blocker(s); reason != "" {
 		end.Reason = reason
 		return end
@@ -107,7 +107,7 @@ func blocker(s stockbell.RestockState) stockbell.SkipReason {
 		return stockbell.SkipProductDeleted
 	case !s.Variant.Published:
 		return stockbell.SkipProductHidden
-	case s.FlowStatus == stockbell.FlowDraft:
+	case !s.FlowStatus.Notifies():
 		return stockbell.SkipFlowDraft
 	}
 	return ""

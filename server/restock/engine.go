@@ -81,8 +81,8 @@ func (e *Engine) apply(ctx context.Context, s *stockbell.RestockState, d Decisio
 			detail["waiting_until"] = *s.WaitingUntil
 		}
 		return e.Store.RecordSkip(ctx, id, d.Reason, detail)
-	case ActEndCycle:
-		_, err := e.Store.EndCycle(ctx, stockbell.CycleEnd{VariantID: id, Until: t.Until, Reason: d.Reason, Stock: d.Stock})
+	case ActEndWait:
+		_, err := e.Store.EndWait(ctx, stockbell.WaitEnd{VariantID: id, Until: t.Until, Reason: d.Reason, Stock: d.Stock})
 		return err
 	case ActBatch:
 		batch, err := e.Store.StartBatch(ctx, stockbell.BatchStart{VariantID: id, ExpectWaitingUntil: s.WaitingUntil,

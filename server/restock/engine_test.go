@@ -39,7 +39,7 @@ func TestTwentyUnitsTimesFive(t *testing.T) {
 
 // TestWaitingPeriod: restocks during the period send nothing; at its end
 // stock is counted again and the next batch sized from the current stock;
-// a later end below the minimum ends the cycle.
+// a later end below the minimum ends the waiting period.
 func TestWaitingPeriod(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
 		h.settings(3, 2, time.Hour)
@@ -85,16 +85,16 @@ func TestWaitingPeriod(t *testing.T) {
 			t.Fatalf("below the minimum %d more were notified", got-18)
 		}
 		if h.waitingUntil(v) != nil {
-			t.Fatal("the cycle did not end below the minimum")
+			t.Fatal("the waiting period did not end below the minimum")
 		}
 		ended := slices.ContainsFunc(h.events(v, stockbell.EventSkipped), func(e map[string]any) bool {
-			return e["reason"] == string(stockbell.SkipBelowMinimum) && e["cycle_ended"] == true
+			return e["reason"] == string(stockbell.SkipBelowMinimum) && e["wait_ended"] == true
 		})
 		if !ended {
-			t.Fatalf("no below_minimum event ended the cycle: %v", h.events(v, stockbell.EventSkipped))
+			t.Fatalf("no below_minimum event ended the waiting period: %v", h.events(v, stockbell.EventSkipped))
 		}
 
-		h.stock("v1", "warehouse", 100) // the next restock starts a new cycle
+		h.stock("v1", "warehouse", 100) // the next restock starts a new waiting period
 		h.run()
 		if got := len(h.notified(v)); got != 30 {
 			t.Fatalf("the next restock notified %d in all, want all 30", got)

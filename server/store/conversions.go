@@ -6,6 +6,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 var _ stockbell.ConversionService = (*DB)(nil)
@@ -14,13 +15,12 @@ var _ stockbell.ConversionService = (*DB)(nil)
 // stockbell.AttributeOrder) and records each conversion with its
 // EventConverted event, in one transaction. A conversion already recorded —
 // for the subscription, or for the order and variant — is left alone, so a
-// retried order webhook changes nothing, even when two deliveries of it race.
+// retried order webhook changes nothing, even when two receipts of it race.
 func (db *DB) RecordOrder(ctx context.Context, order stockbell.Order) error {
 	if err := order.Validate(); err != nil {
 		return err
 	}
-	order.Email = strings.ToLower(strings.TrimSpace(order.Email))
-	order.Phone = strings.TrimSpace(order.Phone)
+	order.Email, order.Phone = contact.CanonicalEmail(order.Email), contact.CanonicalPhone(order.Phone)
 	if order.Email == "" && order.Phone == "" {
 		return nil // nobody to attribute the order to
 	}
@@ -156,7 +156,7 @@ func insertConversion(ctx context.Context, tx *Tx, c stockbell.Conversion) error
 		c.ShopID, c.SubscriptionID, c.VariantID, c.MessageID, c.OrderID, c.Quantity, int64(c.Revenue), c.Currency,
 		c.Via, c.NotifiedAt.UTC(), c.OrderedAt.UTC(), now)
 	if isNoRows(err) {
-		return nil // recorded before: a retried webhook, or a concurrent delivery of it
+		return nil // recorded before: a retried webhook, or a concurrent receipt of it
 	} else if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"database/sql"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -234,4 +235,45 @@ func emptyDatabase(t *testing.T, dialect store.Dialect) string {
 	must(t, err)
 	u.Path = "/" + name
 	return u.String()
+}
+
+// TestLateMigrationIsApplied lands a migration numbered below the
+// database's version, as when work with a lower version range lands after
+// work with a higher one: Migrate's provider applies it.
+func TestLateMigrationIsApplied(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		before, err := db.SchemaVersion(ctx)
+		must(t, err)
+		src, err := migrations.FS(string(db.Dialect))
+		must(t, err)
+		fsys := fstest.MapFS{}
+		names, err := fs.Glob(src, "*.sql")
+		must(t, err)
+		for _, name := range names {
+			data, err := fs.ReadFile(src, name)
+			must(t, err)
+			fsys[name] = &fstest.MapFile{Data: data}
+		}
+		used := map[string]bool{}
+		for name := range fsys {
+			used[name[:4]] = true
+		}
+		version := before - 1
+		for version > 0 && used[fmt.Sprintf("%04d", version)] {
+			version--
+		}
+		if version <= 0 {
+			t.Skipf("no free version below %d to test with", before)
+		}
+		late := fmt.Sprintf("%04d_late_arrival.sql", version)
+		fsys[late] = &fstest.MapFile{Data: []byte("-- +goose Up\nCREATE TABLE late_arrival (id INTEGER);\n-- +goose Down\nDROP TABLE late_arrival;\n")}
+		p, err := db.MigrationsFrom(fsys)
+		must(t, err)
+		if _, err := p.Up(ctx); err != nil {
+			t.Fatalf("a late migration was refused: %v", err)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM late_arrival`); n != 0 {
+			t.Fatalf("late_arrival has %d rows", n)
+		}
+	})
 }

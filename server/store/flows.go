@@ -65,7 +65,7 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 		if err != nil {
 			return err
 		}
-		if previous.Status == stockbell.FlowDraft && flow.Status != stockbell.FlowDraft {
+		if !previous.Status.Notifies() && flow.Status.Notifies() {
 			if err := recheckWaitingVariants(ctx, tx, flow.ShopID); err != nil {
 				return err
 			}

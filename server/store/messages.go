@@ -104,42 +104,13 @@ type messageDraft struct {
 	DueAt          time.Time
 }
 
-// draftMessage prepares step (1-based) of the flow for a subscriber, due
-// the step's delay after base. A step goes out on its own channel when the
-// subscriber left that contact; the first step, the alert itself, falls
-// back to the subscriber's other channel so that everyone notified hears of
-// the restock; a later step without its contact is skipped.
+// draftMessage prepares step (1-based) of the flow for a subscriber, as
+// the flow-step policy (Flow.StepMessage) says, due at the microsecond
+// both databases keep.
 func draftMessage(flow *stockbell.Flow, sub claimedSubscription, step int, base time.Time) messageDraft {
-	def := flow.Steps[step-1]
-	d := messageDraft{ShopID: sub.ShopID, SubscriptionID: sub.ID, Step: step, Channel: def.Channel,
-		DueAt: base.Add(def.Delay).Truncate(time.Microsecond), Status: stockbell.MessagePending}
-	if flow.Status == stockbell.FlowManual {
-		d.Status = stockbell.MessageHeld
-	}
-	d.Recipient = sub.contact(def.Channel)
-	if d.Recipient == "" && step == 1 {
-		for _, ch := range sub.Channels {
-			if contact := sub.contact(ch); contact != "" {
-				d.Channel, d.Recipient = ch, contact
-				break
-			}
-		}
-	}
-	if d.Recipient == "" {
-		d.Status, d.Error = stockbell.MessageSkipped, string(stockbell.SkipNoContact)
-	}
-	return d
-}
-
-// contact returns the subscriber's address for a channel, or "".
-func (s claimedSubscription) contact(ch stockbell.Channel) string {
-	switch ch {
-	case stockbell.ChannelEmail:
-		return s.Email
-	case stockbell.ChannelSMS:
-		return s.Phone
-	}
-	return ""
+	m := flow.StepMessage(step, &stockbell.Subscription{Email: sub.Email, Phone: sub.Phone, Channels: sub.Channels}, base)
+	return messageDraft{ShopID: sub.ShopID, SubscriptionID: sub.ID, Step: step, Channel: m.Channel, Recipient: m.Recipient,
+		Status: m.Status, Error: string(m.Reason), DueAt: m.DueAt.Truncate(time.Microsecond)}
 }
 
 // insertMessages inserts the drafts in one statement and returns their ids

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"io/fs"
 
 	"github.com/pressly/goose/v3"
 	"github.com/stockbell/stockbell/migrations"
@@ -40,6 +41,11 @@ func (c *Conn) migrations() (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
+	return c.migrationsFrom(fsys)
+}
+
+// migrationsFrom returns the goose provider over a folder of migrations.
+func (c *Conn) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 	dialect := goose.DialectSQLite3
 	if c.Dialect == Postgres {
 		dialect = goose.DialectPostgres

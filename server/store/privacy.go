@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 var _ stockbell.PrivacyService = (*DB)(nil)
@@ -52,8 +54,8 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 // subscriptions or naming it in their detail; the payloads of stored
 // webhook receipts that contain its email or phone are emptied. Nothing
 // that names the contact remains. Returns EINVALID as ContactData.
-func (db *DB) RedactContact(ctx context.Context, contact stockbell.Contact) error {
-	contact, err := normalizeContact(contact)
+func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) error {
+	contact, err := normalizeContact(asNamed)
 	if err != nil {
 		return err
 	}
@@ -72,15 +74,16 @@ func (db *DB) RedactContact(ctx context.Context, contact stockbell.Contact) erro
 				return err
 			}
 		}
-		return blankWebhookPayloads(ctx, tx, contact)
+		return blankWebhookPayloads(ctx, tx, contact.ShopID, payloadNeedles(asNamed, contact))
 	})
 }
 
-// normalizeContact trims the contact and lower-cases its email, as
-// subscriptions store it.
+// normalizeContact puts the contact in the form subscriptions store it in
+// (contact.Canonical: an international domain in its ASCII form, a phone
+// number in E.164), so that a request naming it as the shopper typed it
+// finds its rows.
 func normalizeContact(c stockbell.Contact) (stockbell.Contact, error) {
-	c.Email = strings.ToLower(strings.TrimSpace(c.Email))
-	c.Phone = strings.TrimSpace(c.Phone)
+	c = contact.Canonical(c)
 	if c.Email == "" && c.Phone == "" {
 		return c, stockbell.FieldErrorf("contact", "a contact needs an email or a phone number")
 	}
@@ -127,23 +130,39 @@ func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
+// payloadNeedles are the spellings of a contact a webhook payload may
+// hold: as stored (an international domain in its ASCII form) and as the
+// request named it (its Unicode form, as platforms send it), lower-cased.
+func payloadNeedles(asNamed, stored stockbell.Contact) []string {
+	var needles []string
+	for _, v := range []string{stored.Email, asNamed.Email, stored.Phone, asNamed.Phone} {
+		v = strings.ToLower(strings.TrimSpace(v))
+		if v != "" && !slices.Contains(needles, v) {
+			needles = append(needles, v)
+		}
+	}
+	return needles
+}
+
 // blankWebhookPayloads empties the payloads of the shop's stored webhook
-// receipts that contain the contact's email or phone, ignoring ASCII case
-// (a customer or erasure webhook names the customer). The rows stay, so that
+// receipts that contain one of the needles, ignoring ASCII case (a customer
+// or erasure webhook names the customer). The rows stay, so that
 // deduplication and the processing record are kept.
-func blankWebhookPayloads(ctx context.Context, tx *Tx, c stockbell.Contact) error {
+func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
 	contains := `instr(lower(CAST(payload AS TEXT)), ?) > 0`
 	if tx.db.Dialect == Postgres {
-		// encode(…, 'escape') reads any bytes as text without failing.
-		contains = `strpos(lower(encode(payload, 'escape')), ?) > 0`
+		// encode(…, 'escape') reads any bytes as text without failing; the
+		// needle is encoded the same way, so non-ASCII characters match.
+		contains = `strpos(lower(encode(payload, 'escape')), encode(?, 'escape')) > 0`
 	}
 	query := tx.Rebind(`UPDATE webhook_receipts SET payload = ? WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN
 		(SELECT domain FROM shops WHERE id = ?))) AND ` + contains)
-	for _, value := range []string{c.Email, strings.ToLower(c.Phone)} {
-		if value == "" {
-			continue
+	for _, needle := range needles {
+		var arg any = needle
+		if tx.db.Dialect == Postgres {
+			arg = []byte(needle)
 		}
-		if _, err := tx.ExecContext(ctx, query, []byte{}, c.ShopID, c.ShopID, value); err != nil {
+		if _, err := tx.ExecContext(ctx, query, []byte{}, shopID, shopID, arg); err != nil {
 			return err
 		}
 	}

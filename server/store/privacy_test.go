@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -135,5 +136,45 @@ func TestRedactContactLeavesNoTrace(t *testing.T) {
 			}
 		}
 		wantCode(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "  "}), stockbell.EINVALID, "contact")
+	})
+}
+
+// TestRedactContactWithInternationalDomain: an erasure request that names a
+// shopper by an email address with a non-ASCII domain, as a platform sends
+// it, erases the subscription the storefront stored (domain in its ASCII
+// form), and blanks the webhook payload that named it in Unicode.
+func TestRedactContactWithInternationalDomain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "idn.myshopify.com")
+		product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+		stored, err := contact.NormalizeEmail("Anna@Bücher.example")
+		must(t, err)
+		sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: variant(t, db, shop.ID, "v1").ID,
+			Email: stored, Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+		must(t, err)
+		if sub.Email != "anna@xn--bcher-kva.example" {
+			t.Fatalf("stored email %q", sub.Email)
+		}
+		receipt := &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: &shop.ID, Domain: shop.Domain,
+			EventID: "redact-1", Topic: "customers/redact", Payload: []byte(`{"customer":{"email":"anna@bücher.example"}}`)}
+		_, err = db.RecordReceipt(ctx, receipt)
+		must(t, err)
+
+		named := stockbell.Contact{ShopID: shop.ID, Email: "Anna@BÜCHER.example"}
+		data, err := db.ContactData(ctx, named)
+		must(t, err)
+		if len(data.Subscriptions) != 1 || data.Subscriptions[0].ID != sub.ID {
+			t.Fatalf("the data request found %d subscriptions, want hers", len(data.Subscriptions))
+		}
+		must(t, db.RedactContact(ctx, named))
+		if n := count(t, db, `SELECT COUNT(*) FROM subscriptions WHERE shop_id = ?`, shop.ID); n != 0 {
+			t.Fatalf("%d subscriptions remain after the erasure", n)
+		}
+		got, err := db.FindReceipt(ctx, receipt.ID)
+		must(t, err)
+		if len(got.Payload) != 0 {
+			t.Fatalf("the webhook still names her: %s", got.Payload)
+		}
 	})
 }

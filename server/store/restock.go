@@ -188,8 +188,8 @@ func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch
 	return until, tx.insertJob(ctx, job, &stockbell.JobOptions{ScheduledAt: *until})
 }
 
-// EndCycle clears the waiting period ending at end.Until; see stockbell.RestockStore.
-func (db *DB) EndCycle(ctx context.Context, end stockbell.CycleEnd) (bool, error) {
+// EndWait clears the waiting period ending at end.Until; see stockbell.RestockStore.
+func (db *DB) EndWait(ctx context.Context, end stockbell.WaitEnd) (bool, error) {
 	var ended bool
 	err := db.inTx(ctx, func(tx *Tx) error {
 		shopID, waiting, err := lockWaitingPeriod(ctx, tx, end.VariantID)
@@ -206,7 +206,7 @@ func (db *DB) EndCycle(ctx context.Context, end stockbell.CycleEnd) (bool, error
 		if end.Reason == "" {
 			return nil
 		}
-		detail := skipDetail(end.Reason, map[string]any{"stock": end.Stock, "cycle_ended": true})
+		detail := skipDetail(end.Reason, map[string]any{"stock": end.Stock, "wait_ended": true})
 		return tx.insertEvent(ctx, variantEvent(shopID, end.VariantID, stockbell.EventSkipped), detail)
 	})
 	return ended, err

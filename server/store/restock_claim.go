@@ -48,7 +48,7 @@ func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stock
 	if err != nil {
 		return nil, err
 	}
-	if flow.Status == stockbell.FlowDraft {
+	if !flow.Status.Notifies() {
 		detail := skipDetail(stockbell.SkipFlowDraft, map[string]any{"batch_id": batch.ID})
 		if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventSkipped), detail); err != nil {
 			return nil, err

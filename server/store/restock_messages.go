@@ -197,7 +197,7 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 // subscriber has no contact for are recorded as skipped and passed over.
 func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	flow, err := findFlow(ctx, tx, m.ShopID)
-	if err != nil || flow.Status == stockbell.FlowDraft || m.Step >= len(flow.Steps) {
+	if err != nil || !flow.Status.Notifies() || m.Step >= len(flow.Steps) {
 		return err
 	}
 	var sub claimedSubscription

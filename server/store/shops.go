@@ -180,14 +180,18 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	return shop, nil
 }
 
-// UninstallShop marks the shop uninstalled and drops its access token, which
-// the platform has revoked. Its data is kept. Returns ENOTFOUND.
+// UninstallShop marks the shop uninstalled and drops its access token,
+// which the platform has revoked, with its users' access and its webhook
+// secret. Its data is kept. Returns ENOTFOUND.
 func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ?
 			WHERE id = ?`), stockbell.ShopUninstalled, now, now, id)
 		if err := mustAffect(res, err, "shop %d", id); err != nil {
+			return err
+		}
+		if err := dropPlatformAccess(ctx, tx, id); err != nil {
 			return err
 		}
 		return tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopUninstalled}, nil)

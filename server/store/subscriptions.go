@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"slices"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 var _ stockbell.SubscriptionService = (*DB)(nil)
@@ -36,8 +36,9 @@ func (db *DB) CreateSubscription(ctx context.Context, create stockbell.Subscript
 	return sub, created, nil
 }
 
-// validateSubscriptionCreate keeps only the contacts of the chosen channels
-// and refuses a subscription that reaches nobody.
+// validateSubscriptionCreate checks the shop and variant, then the request
+// itself (SubscriptionCreate.Validate, which also drops the contact of a
+// channel not chosen), and stores contacts in their canonical form.
 func validateSubscriptionCreate(c *stockbell.SubscriptionCreate) error {
 	if c.ShopID == 0 {
 		return stockbell.FieldErrorf("shop_id", "The shop is missing.")
@@ -45,26 +46,10 @@ func validateSubscriptionCreate(c *stockbell.SubscriptionCreate) error {
 	if c.VariantID == 0 {
 		return stockbell.FieldErrorf("variant_id", "The variant is missing.")
 	}
-	if len(c.Channels) == 0 {
-		return stockbell.FieldErrorf("channels", "Choose email or SMS.")
+	if err := c.Validate(); err != nil {
+		return err
 	}
-	for _, ch := range c.Channels {
-		if ch != stockbell.ChannelEmail && ch != stockbell.ChannelSMS {
-			return stockbell.FieldErrorf("channels", "Unknown channel %q.", ch)
-		}
-	}
-	if slices.Contains(c.Channels, stockbell.ChannelEmail) && c.Email == "" {
-		return stockbell.FieldErrorf("email", "An email address is required for email alerts.")
-	}
-	if slices.Contains(c.Channels, stockbell.ChannelSMS) && c.Phone == "" {
-		return stockbell.FieldErrorf("phone", "A phone number is required for SMS alerts.")
-	}
-	if !slices.Contains(c.Channels, stockbell.ChannelEmail) {
-		c.Email = ""
-	}
-	if !slices.Contains(c.Channels, stockbell.ChannelSMS) {
-		c.Phone = ""
-	}
+	c.Email, c.Phone = contact.CanonicalEmail(c.Email), contact.CanonicalPhone(c.Phone)
 	return nil
 }
 

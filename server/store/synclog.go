@@ -37,7 +37,7 @@ func recordSync(ctx context.Context, tx *Tx, r stockbell.SyncReport) error {
 			return err
 		}
 	}
-	detail := EventDetail{"source": r.Source, "rejected": len(r.Rejections), "rejections_logged": logged}
+	detail := EventDetail{"source": r.Source, "rejected": r.RejectedCount(), "rejections_logged": logged}
 	if !r.StartedAt.IsZero() {
 		detail["started_at"] = r.StartedAt.UTC()
 		if !r.FinishedAt.IsZero() {

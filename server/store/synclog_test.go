@@ -76,8 +76,8 @@ func TestRecordSync(t *testing.T) {
 func TestRecordSyncBoundsRejections(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop := install(t, db, stockbell.PlatformFeed, "feed.example.com")
-		report := stockbell.SyncReport{ShopID: shop.ID, Source: "feed", Items: 500}
-		for i := 1; i <= 250; i++ {
+		report := stockbell.SyncReport{ShopID: shop.ID, Source: "feed", Items: 500, Rejected: 250}
+		for i := 1; i <= 150; i++ {
 			report.Rejections = append(report.Rejections, stockbell.SyncRejection{Position: i, ID: fmt.Sprint(i), Reason: "duplicate id"})
 		}
 		must(t, db.RecordSync(ctx, report))

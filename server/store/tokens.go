@@ -15,38 +15,57 @@ type TokenReseal struct {
 	Unreadable []int64
 }
 
-// ResealTokens passes every shop's sealed token to reseal and stores the
-// tokens it changed, in one transaction. It runs at start-up, after a key
+// sealedColumns are the columns holding values sealed for their shop with
+// the token sealer: access tokens, webhook secrets, feed credentials.
+var sealedColumns = []struct{ table, key, column string }{
+	{"shops", "id", "sealed_token"},
+	{"webhook_secrets", "shop_id", "sealed_secret"},
+	{"feeds", "shop_id", "sealed_credentials"},
+}
+
+// ResealTokens passes every value sealed for a shop (its access token, its
+// webhook secret, its feed's credentials) to reseal and stores the values
+// it changed, in one transaction. It runs at start-up, after a key
 // rotation (STOCKBELL_SECRET_KEY_PREVIOUS) or an upgrade of the sealed
-// format; reseal answers EUNAUTHORIZED for a token no key opens, which is
-// left as it is and reported.
+// format; reseal answers EUNAUTHORIZED for a value no key opens, which is
+// left as it is and its shop reported.
 func (db *DB) ResealTokens(ctx context.Context, reseal func(shopID int64, sealed []byte) ([]byte, bool, error)) (*TokenReseal, error) {
 	out := &TokenReseal{}
 	err := db.inTx(ctx, func(tx *Tx) error {
-		var rows []struct {
-			ID     int64  `db:"id"`
-			Sealed []byte `db:"sealed_token"`
-		}
-		if err := tx.SelectContext(ctx, &rows, `SELECT id, sealed_token FROM shops WHERE sealed_token IS NOT NULL ORDER BY id`); err != nil {
-			return err
-		}
-		for _, row := range rows {
-			sealed, changed, err := reseal(row.ID, row.Sealed)
-			if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
-				out.Unreadable = append(out.Unreadable, row.ID)
-				continue
-			} else if err != nil {
+		for _, c := range sealedColumns {
+			if err := resealColumn(ctx, tx, c.table, c.key, c.column, reseal, out); err != nil {
 				return err
 			}
-			if !changed {
-				continue
-			}
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ? WHERE id = ?`), sealed, row.ID); err != nil {
-				return err
-			}
-			out.Resealed++
 		}
 		return nil
 	})
 	return out, err
+}
+
+func resealColumn(ctx context.Context, tx *Tx, table, key, column string, reseal func(int64, []byte) ([]byte, bool, error), out *TokenReseal) error {
+	var rows []struct {
+		ID     int64  `db:"id"`
+		Sealed []byte `db:"sealed"`
+	}
+	query := `SELECT ` + key + ` AS id, ` + column + ` AS sealed FROM ` + table + ` WHERE ` + column + ` IS NOT NULL ORDER BY ` + key
+	if err := tx.SelectContext(ctx, &rows, query); err != nil {
+		return err
+	}
+	for _, row := range rows {
+		sealed, changed, err := reseal(row.ID, row.Sealed)
+		if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+			out.Unreadable = append(out.Unreadable, row.ID)
+			continue
+		} else if err != nil {
+			return err
+		}
+		if !changed {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE `+table+` SET `+column+` = ? WHERE `+key+` = ?`), sealed, row.ID); err != nil {
+			return err
+		}
+		out.Resealed++
+	}
+	return nil
 }

@@ -41,3 +41,32 @@ func TestResealTokens(t *testing.T) {
 		}
 	})
 }
+
+// Webhook secrets and feed credentials are sealed for their shop too: a key
+// rotation reseals them with the tokens.
+func TestResealTokensCoversSecretsAndFeedCredentials(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		_, err := db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: shop.ID, Hash: secretOf(shop.ID, "s").Hash, Sealed: []byte("old secret")})
+		must(t, err)
+		feedShop, _, err := db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "feed.example", URL: "https://feed.example/a.json",
+			SealCredentials: func(int64) ([]byte, error) { return []byte("old credentials"), nil }})
+		must(t, err)
+		resealed := map[string]int64{}
+		done, err := db.ResealTokens(ctx, func(shopID int64, sealed []byte) ([]byte, bool, error) {
+			resealed[string(sealed)] = shopID
+			return []byte("new " + string(sealed)), true, nil
+		})
+		must(t, err)
+		if done.Resealed != 3 || resealed["old secret"] != shop.ID || resealed["old credentials"] != feedShop.ID {
+			t.Fatalf("resealed %v (%d)", resealed, done.Resealed)
+		}
+		secret, err := db.FindWebhookSecret(ctx, secretOf(shop.ID, "s").Hash)
+		must(t, err)
+		feed, err := db.FindFeed(ctx, feedShop.ID)
+		must(t, err)
+		if string(secret.Sealed) != "new old secret" || string(feed.SealedCredentials) != "new old credentials" {
+			t.Fatalf("after resealing: %q, %q", secret.Sealed, feed.SealedCredentials)
+		}
+	})
+}

@@ -132,13 +132,13 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 
 // securityHeaders declares the admin pages' policy to the server's one
 // security middleware (secureHeaders): scripts and styles only from this
-// server (and App Bridge inside Shopify); framing only by the Shopify admin
-// of the session's own shop, else never.
+// server (and App Bridge inside Shopify); framing only by the control panel
+// of the session's own shop (the Shopify admin, the BigCommerce control
+// panel), else never.
 func (a *Admin) securityHeaders(w http.ResponseWriter, s *AdminSession) {
-	policy := pagePolicy{Scripts: "'self'", Styles: "'self'"}
+	policy := pagePolicy{Scripts: "'self'", Styles: "'self'", FrameAncestors: frameAncestors(s)}
 	if s != nil && s.Embedded && s.Shop != nil {
 		policy.Scripts += " https://cdn.shopify.com"
-		policy.FrameAncestors = "https://" + s.Shop.Domain + " https://admin.shopify.com"
 	}
 	setPagePolicy(w, policy)
 	w.Header().Set("Referrer-Policy", "same-origin")
@@ -175,4 +175,19 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 // wantsJSON reports an in-page request (fetch) rather than a document load.
 func wantsJSON(r *http.Request) bool {
 	return strings.Contains(r.Header.Get("Accept"), "application/json") && !strings.Contains(r.Header.Get("Accept"), "text/html")
+}
+
+// frameAncestors are the control panels that may show the session's admin
+// in their iframe: the Shopify admin of an embedded session's shop, the
+// BigCommerce control panel of a session its load callback opened.
+func frameAncestors(s *AdminSession) string {
+	switch {
+	case s == nil || s.Shop == nil:
+		return ""
+	case s.Embedded:
+		return "https://" + s.Shop.Domain + " https://admin.shopify.com"
+	case s.Door == CallbackDoor(stockbell.PlatformBigCommerce) && s.Shop.Platform == stockbell.PlatformBigCommerce:
+		return "https://store-" + stockbell.StoreHash(s.Shop.Domain) + ".mybigcommerce.com https://*.bigcommerce.com"
+	}
+	return "" // nobody
 }

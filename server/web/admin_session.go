@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gorilla/sessions"
@@ -92,6 +93,14 @@ func newSessionStore(key []byte, previous [][]byte, secure bool, clock stockbell
 func (s *sessionStore) start(w http.ResponseWriter, r *http.Request, shopID int64, user stockbell.AdminUser, door string) (*AdminSession, error) {
 	sess := sessions.NewSession(s.cookies, AdminCookieName)
 	opts := *s.cookies.Options
+	if strings.HasPrefix(door, "callback:") && opts.Secure {
+		// A platform's load callback opens the admin inside its control
+		// panel's iframe, a third-party context where a Lax cookie is not
+		// sent: the cookie is SameSite=None and partitioned (CHIPS) to that
+		// control panel. Every state-changing request still needs the CSRF
+		// token.
+		opts.SameSite, opts.Partitioned = http.SameSiteNoneMode, true
+	}
 	sess.Options = &opts
 	expires := s.clock.Now().Add(AdminSessionTTL)
 	csrf := randomToken()
@@ -134,6 +143,10 @@ func (s *sessionStore) end(w http.ResponseWriter) {
 	opts := *s.cookies.Options
 	opts.MaxAge = -1
 	http.SetCookie(w, sessions.NewCookie(AdminCookieName, "", &opts))
+	if opts.Secure { // and the partitioned one a load callback set
+		opts.SameSite, opts.Partitioned = http.SameSiteNoneMode, true
+		http.SetCookie(w, sessions.NewCookie(AdminCookieName, "", &opts))
+	}
 }
 
 // randomToken returns 256 random bits, base64url-encoded.

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 // SubscriptionsPath is the storefront API route the snippet posts to.
@@ -222,66 +223,27 @@ func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, pl
 	return variant, nil
 }
 
-var localePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
-
-// validateSubscription checks and normalises the request's contact fields.
+// validateSubscription builds the subscription request, validates it
+// (SubscriptionCreate.Validate) and normalises its contacts.
 func validateSubscription(shop *stockbell.Shop, req *subscriptionRequest) (stockbell.SubscriptionCreate, error) {
-	create := stockbell.SubscriptionCreate{ShopID: shop.ID, Source: "snippet",
-		SMSConsent: req.SMSConsent, SMSConsentText: req.SMSConsentText, MarketingConsent: req.MarketingConsent}
-	channels, err := parseChannels(req.Channels)
-	if err != nil {
+	create := stockbell.SubscriptionCreate{ShopID: shop.ID, Source: "snippet", Email: req.Email, Phone: req.Phone,
+		Locale: req.Locale, SMSConsent: req.SMSConsent, SMSConsentText: req.SMSConsentText, MarketingConsent: req.MarketingConsent}
+	for _, c := range req.Channels {
+		create.Channels = append(create.Channels, stockbell.Channel(c))
+	}
+	if err := create.Validate(); err != nil {
 		return create, err
 	}
-	create.Channels = channels
-	for _, c := range channels {
-		if err := fillChannel(&create, c, req); err != nil {
+	var err error
+	if create.Email != "" {
+		if create.Email, err = contact.NormalizeEmail(create.Email); err != nil {
 			return create, err
 		}
 	}
-	if req.Locale != "" && (!localePattern.MatchString(req.Locale) || len(req.Locale) > 35) {
-		return create, stockbell.FieldErrorf("locale", "%q is not a locale such as en or fr-CA.", req.Locale)
+	if create.Phone != "" {
+		create.Phone, err = contact.NormalizePhone(create.Phone, req.PhoneCountry)
 	}
-	create.Locale = strings.ReplaceAll(req.Locale, "_", "-")
-	return create, nil
-}
-
-func parseChannels(raw []string) (stockbell.Channels, error) {
-	var channels stockbell.Channels
-	seen := map[stockbell.Channel]bool{}
-	for _, c := range raw {
-		ch := stockbell.Channel(strings.ToLower(strings.TrimSpace(c)))
-		if ch != stockbell.ChannelEmail && ch != stockbell.ChannelSMS {
-			return nil, stockbell.FieldErrorf("channels", "Unknown channel %q: use email or sms.", c)
-		}
-		if !seen[ch] {
-			seen[ch] = true
-			channels = append(channels, ch)
-		}
-	}
-	if len(channels) == 0 {
-		return nil, stockbell.FieldErrorf("channels", "Choose at least one channel: email or sms.")
-	}
-	return channels, nil
-}
-
-func fillChannel(create *stockbell.SubscriptionCreate, c stockbell.Channel, req *subscriptionRequest) error {
-	var err error
-	switch c {
-	case stockbell.ChannelEmail:
-		if strings.TrimSpace(req.Email) == "" {
-			return stockbell.FieldErrorf("email", "Enter your email address.")
-		}
-		create.Email, err = NormalizeEmail(req.Email)
-	case stockbell.ChannelSMS:
-		if strings.TrimSpace(req.Phone) == "" {
-			return stockbell.FieldErrorf("phone", "Enter your phone number.")
-		}
-		if !req.SMSConsent {
-			return stockbell.FieldErrorf("sms_consent", "Tick the box to agree to receive text messages.")
-		}
-		create.Phone, err = NormalizePhone(req.Phone, req.PhoneCountry)
-	}
-	return err
+	return create, err
 }
 
 func contactKey(c stockbell.SubscriptionCreate) string {

@@ -2,7 +2,7 @@
 // the OAuth authorize and token endpoints (code grant and session-token
 // exchange), the GraphQL Admin API (products, variants, inventory levels,
 // webhook subscriptions) with cursor paging and cost-based throttling, and
-// signed webhook deliveries. Every shop lives under /{shop}/ on the fake,
+// signed webhooks. Every shop lives under /{shop}/ on the fake,
 // so STOCKBELL_SHOPIFY_ADMIN_URL = fake.AdminURL() ("http://127.0.0.1:N/{shop}").
 package shopifytest
 

@@ -1,4 +1,4 @@
-package web
+package contact
 
 import (
 	"testing"
@@ -45,5 +45,15 @@ func TestNormalizePhone(t *testing.T) {
 		if _, err := NormalizePhone(bad[0], bad[1]); stockbell.ErrorField(err) != "phone" {
 			t.Errorf("NormalizePhone(%q, %q) err = %v, want EINVALID on field phone", bad[0], bad[1], err)
 		}
+	}
+}
+
+func TestCanonicalFindsWhatTheStorefrontStored(t *testing.T) {
+	got := Canonical(stockbell.Contact{ShopID: 7, Email: " Anna@BÜCHER.example ", Phone: "+33 6 12 34 56 78"})
+	if got.ShopID != 7 || got.Email != "anna@xn--bcher-kva.example" || got.Phone != "+33612345678" {
+		t.Errorf("Canonical = %+v", got)
+	}
+	if got := Canonical(stockbell.Contact{Email: " Not An Address ", Phone: " 06 12 "}); got.Email != "not an address" || got.Phone != "06 12" {
+		t.Errorf("Canonical of contacts that do not normalise = %+v, want them trimmed", got)
 	}
 }

@@ -1,4 +1,10 @@
-package web
+// Package contact is the domain rule for shoppers' contacts: one
+// normalisation of email addresses (trimmed, lower-cased, international
+// domains in their ASCII form) and phone numbers (E.164), used wherever a
+// contact is stored or looked for — the storefront API, privacy requests,
+// order attribution. It sits beside the root package because its rules need
+// IDNA and the phone numbering plan, which the standard library lacks.
+package contact
 
 import (
 	"net/mail"
@@ -46,4 +52,32 @@ func NormalizePhone(raw, country string) (string, error) {
 		return "", stockbell.FieldErrorf("phone", "%q is not a valid phone number.", raw)
 	}
 	return phonenumbers.Format(num, phonenumbers.E164), nil
+}
+
+// Canonical returns the contact as subscriptions store it, for finding its
+// rows: an email address or phone number that normalises is normalised;
+// one that does not is only trimmed (an email also lower-cased), so that it
+// matches nothing rather than failing the lookup.
+func Canonical(c stockbell.Contact) stockbell.Contact {
+	c.Email = CanonicalEmail(c.Email)
+	c.Phone = CanonicalPhone(c.Phone)
+	return c
+}
+
+// CanonicalEmail is NormalizeEmail for lookups: an address that does not
+// normalise is trimmed and lower-cased.
+func CanonicalEmail(raw string) string {
+	if email, err := NormalizeEmail(raw); err == nil {
+		return email
+	}
+	return strings.ToLower(strings.TrimSpace(raw))
+}
+
+// CanonicalPhone is NormalizePhone for lookups, for numbers in
+// international form: one that does not normalise is trimmed.
+func CanonicalPhone(raw string) string {
+	if phone, err := NormalizePhone(raw, ""); err == nil {
+		return phone
+	}
+	return strings.TrimSpace(raw)
 }

@@ -1,0 +1,144 @@
+package stockbell
+
+import (
+	"context"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// BigCommerceConfig is the BigCommerce app's configuration, shared by the
+// install steps (oauth) and the integration (integrations/bigcommerce).
+// The server reads it from BIGCOMMERCE_* and STOCKBELL_BIGCOMMERCE_*.
+type BigCommerceConfig struct {
+	ClientID     string // BIGCOMMERCE_CLIENT_ID
+	ClientSecret string // BIGCOMMERCE_CLIENT_SECRET: signs load callbacks
+	// LoginURL is the OAuth host (https://login.bigcommerce.com); APIURL
+	// the API host (https://api.bigcommerce.com). Tests point both at a
+	// loopback fake.
+	LoginURL string // STOCKBELL_BIGCOMMERCE_LOGIN_URL
+	APIURL   string // STOCKBELL_BIGCOMMERCE_API_URL
+	// AppURL is the public URL of this server, without trailing slash: the
+	// OAuth redirect and the webhooks' destination.
+	AppURL string // STOCKBELL_PUBLIC_URL
+}
+
+// Defaults of the BigCommerce hosts.
+const (
+	DefaultBigCommerceLoginURL = "https://login.bigcommerce.com"
+	DefaultBigCommerceAPIURL   = "https://api.bigcommerce.com"
+)
+
+// Enabled reports whether a BigCommerce app is configured at all.
+func (c BigCommerceConfig) Enabled() bool { return c.ClientID != "" }
+
+// Validate checks a configured app's settings, naming the variable.
+func (c BigCommerceConfig) Validate() error {
+	switch {
+	case c.ClientSecret == "":
+		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "BIGCOMMERCE_CLIENT_SECRET is required when BIGCOMMERCE_CLIENT_ID is set")
+	case !absoluteURL(c.LoginURL):
+		return FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL)
+	case !absoluteURL(c.APIURL):
+		return FieldErrorf("STOCKBELL_BIGCOMMERCE_API_URL", "want an absolute http(s) URL, got %q", c.APIURL)
+	case !absoluteURL(c.AppURL):
+		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
+	}
+	return nil
+}
+
+func absoluteURL(s string) bool {
+	return (strings.HasPrefix(s, "https://") || strings.HasPrefix(s, "http://")) && len(s) > len("https://")
+}
+
+// BigCommerceContext returns the shop domain Stockbell gives a BigCommerce
+// store, "stores/{hash}" (the context, sub and producer BigCommerce
+// sends), or EINVALID for anything but a store hash.
+func BigCommerceContext(hash string) (string, error) {
+	hash = strings.TrimPrefix(hash, "stores/")
+	if !storeHashPattern.MatchString(hash) {
+		return "", FieldErrorf("context", "%q is not a BigCommerce store hash", hash)
+	}
+	return "stores/" + hash, nil
+}
+
+// StoreHash returns the store hash of a BigCommerce shop domain.
+func StoreHash(domain string) string { return strings.TrimPrefix(domain, "stores/") }
+
+var storeHashPattern = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
+
+// ShopUser is a person with access to a shop's admin through its platform
+// (a BigCommerce store's owner or a user the owner granted the app to).
+type ShopUser struct {
+	ShopID int64 `db:"shop_id" json:"shop_id"`
+	// UserID is the platform's user id.
+	UserID string `db:"user_id" json:"user_id"`
+	Email  string `db:"email" json:"email"`
+	Owner  bool   `db:"owner" json:"owner"`
+	// GrantedAt is when the platform vouched for the user (a signed
+	// payload's issue time); a grant vouched for before the user was
+	// removed is refused.
+	GrantedAt time.Time `db:"-" json:"-"`
+	CreatedAt time.Time `db:"created_at" json:"created_at"`
+	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+}
+
+// ShopUserService keeps who may open a shop's admin from its platform.
+type ShopUserService interface {
+	// GrantShopUser adds or updates the user. Returns EINVALID without a
+	// user id, ENOTFOUND for an unknown shop, EUNAUTHORIZED when the user
+	// was removed after GrantedAt (a replayed payload).
+	GrantShopUser(ctx context.Context, user ShopUser) error
+	// RevokeShopUser removes the user's access, remembering when. Returns
+	// ENOTFOUND when the user had none.
+	RevokeShopUser(ctx context.Context, shopID int64, userID string) error
+	// FindShopUser returns ENOTFOUND when the user has no access.
+	FindShopUser(ctx context.Context, shopID int64, userID string) (*ShopUser, error)
+}
+
+// WebhookSecret is the secret a shop's platform sends back in a header of
+// every webhook (BigCommerce's custom hook headers), stored as its SHA-256
+// (to find the shop) and sealed (to set it on new hooks).
+type WebhookSecret struct {
+	ShopID int64 `db:"shop_id"`
+	// Hash is the lower-case hex SHA-256 of the secret.
+	Hash   string `db:"secret_hash"`
+	Sealed []byte `db:"sealed_secret"`
+}
+
+// WebhookSecretService keeps shops' webhook secrets.
+type WebhookSecretService interface {
+	// EnsureWebhookSecret stores secret as the shop's unless it has one,
+	// and returns the shop's secret. Returns ENOTFOUND for an unknown shop.
+	EnsureWebhookSecret(ctx context.Context, secret WebhookSecret) (*WebhookSecret, error)
+	// FindWebhookSecret returns the secret whose hash is hash. Returns
+	// ENOTFOUND.
+	FindWebhookSecret(ctx context.Context, hash string) (*WebhookSecret, error)
+}
+
+// BigCommerceRegisterHooksJob creates a store's webhooks, and re-creates
+// or reactivates those BigCommerce deactivated. ShopID 0 means every
+// installed BigCommerce store: the job then queues one job per store.
+type BigCommerceRegisterHooksJob struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind implements JobArgs.
+func (BigCommerceRegisterHooksJob) Kind() string { return "bigcommerce_register_hooks" }
+
+// BigCommerceCatalogSyncJob reads a store's whole catalog with stock.
+type BigCommerceCatalogSyncJob struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind implements JobArgs.
+func (BigCommerceCatalogSyncJob) Kind() string { return "bigcommerce_catalog_sync" }
+
+// BigCommerceReconcileJob re-reads the stock of variants with queued
+// subscribers. ShopID 0 means every installed BigCommerce store.
+type BigCommerceReconcileJob struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind implements JobArgs.
+func (BigCommerceReconcileJob) Kind() string { return "bigcommerce_reconcile" }

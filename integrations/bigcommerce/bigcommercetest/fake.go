@@ -1,0 +1,252 @@
+// Package bigcommercetest plays BigCommerce on a loopback HTTP server for
+// tests: the login host's token endpoint (authorization code grant) and
+// signed load, uninstall and remove_user payloads (signed_payload_jwt and
+// the legacy signed_payload, signed with the client secret exactly as
+// documented); the API host's v2 store and orders, v3 catalog products
+// with variants, Inventory API items with per-location levels, and hooks,
+// all paged and rate limited (X-Rate-Limit-* headers, 429 once a window's
+// quota is used); and webhook deliveries carrying each hook's custom
+// headers. One server is both hosts: set STOCKBELL_BIGCOMMERCE_LOGIN_URL
+// and STOCKBELL_BIGCOMMERCE_API_URL to URL().
+package bigcommercetest
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fake is a loopback BigCommerce.
+type Fake struct {
+	ClientID     string
+	ClientSecret string
+	// Quota requests per Window per store; a request beyond is answered 429.
+	Quota  int
+	Window time.Duration
+	// Now tells the fake's time (rate-limit windows, payload times).
+	Now func() time.Time
+	// TokenStatus, when not zero, makes the token endpoint fail with it.
+	TokenStatus int
+
+	server *httptest.Server
+	mu     sync.Mutex
+	stores map[string]*Store
+	codes  map[string]pendingCode
+	nextID int64
+}
+
+type pendingCode struct {
+	hash, scope, redirect string
+}
+
+// Store is one fake store's state.
+type Store struct {
+	Hash   string
+	Name   string
+	Domain string
+	Token  string
+	Scope  string
+	Owner  User
+	// Products with their variants and levels; Orders for conversions.
+	Products []*Product
+	Orders   []*Order
+	Hooks    []*Hook
+	// Requests counts API requests, Throttled those answered 429.
+	Requests    int
+	Throttled   int
+	windowStart time.Time
+	used        int
+}
+
+// User is a store user as BigCommerce names it in payloads.
+type User struct {
+	ID     int64
+	Email  string
+	Locale string
+}
+
+// Product is a fake product. Tracking is none, product or variant;
+// Levels are the product's own levels (tracking product), by location.
+type Product struct {
+	ID           int64
+	Name         string
+	URL          string // the custom URL path, e.g. /sample-shirt/
+	Visible      bool
+	Availability string // available, disabled or preorder
+	Tracking     string
+	Price        string
+	ImageURL     string
+	Modified     time.Time
+	Levels       map[int64]int
+	Variants     []*Variant
+}
+
+// Variant is a fake variant with its levels by location (tracking variant).
+type Variant struct {
+	ID      int64
+	SKUID   int64
+	SKU     string
+	Price   string
+	Options []string // option value labels, e.g. Small, Red
+	Levels  map[int64]int
+}
+
+// Hook is a webhook created through the API.
+type Hook struct {
+	ID          int64
+	Scope       string
+	Destination string
+	Headers     map[string]string
+	Active      bool
+	CreatedAt   int64
+	UpdatedAt   int64
+}
+
+// Order is a fake order for the order webhooks.
+type Order struct {
+	ID       int64
+	Email    string
+	Created  time.Time
+	Currency string
+	Total    string
+	Lines    []OrderLine
+}
+
+// OrderLine is one line of an order.
+type OrderLine struct {
+	ProductID, VariantID int64
+	Quantity             int
+	Price                string
+}
+
+// New starts a fake with a quota of 150 requests per 30 s window.
+func New() *Fake {
+	f := &Fake{ClientID: "bc-client-id", ClientSecret: "bc-client-secret", Quota: 150, Window: 30 * time.Second,
+		Now: time.Now, stores: map[string]*Store{}, codes: map[string]pendingCode{}, nextID: 1000}
+	f.server = httptest.NewServer(http.HandlerFunc(f.route))
+	return f
+}
+
+// Close stops the server.
+func (f *Fake) Close() { f.server.Close() }
+
+// URL is the base URL of both the login and the API host.
+func (f *Fake) URL() string { return f.server.URL }
+
+// Do runs fn on the store's state under the fake's lock, creating the
+// store when new.
+func (f *Fake) Do(hash string, fn func(s *Store)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f.storeLocked(hash))
+}
+
+func (f *Fake) storeLocked(hash string) *Store {
+	s, ok := f.stores[hash]
+	if !ok {
+		s = &Store{Hash: hash, Name: "Store " + hash, Domain: "store-" + hash + ".mybigcommerce.com"}
+		f.stores[hash] = s
+	}
+	return s
+}
+
+// SetVariantLevel sets a variant's available quantity at a location.
+func (f *Fake) SetVariantLevel(hash string, variantID, location int64, available int) {
+	f.Do(hash, func(s *Store) {
+		for _, p := range s.Products {
+			for _, v := range p.Variants {
+				if v.ID == variantID {
+					v.Levels[location] = available
+				}
+			}
+		}
+	})
+}
+
+// SetProductLevel sets a product-tracked product's quantity at a location.
+func (f *Fake) SetProductLevel(hash string, productID, location int64, available int) {
+	f.Do(hash, func(s *Store) {
+		if p := s.product(productID); p != nil {
+			p.Levels[location] = available
+		}
+	})
+}
+
+// Exhaust uses up the store's current rate-limit window, as another app
+// sharing the store's quota would: the next request is answered 429.
+func (f *Fake) Exhaust(hash string) {
+	f.Do(hash, func(s *Store) {
+		s.windowStart, s.used = f.Now(), f.Quota
+	})
+}
+
+// DeactivateHooks deactivates every hook of the store, as BigCommerce does
+// after deliveries fail for about 48 hours.
+func (f *Fake) DeactivateHooks(hash string) {
+	f.Do(hash, func(s *Store) {
+		for _, h := range s.Hooks {
+			h.Active = false
+		}
+	})
+}
+
+func (s *Store) product(id int64) *Product {
+	for _, p := range s.Products {
+		if p.ID == id {
+			return p
+		}
+	}
+	return nil
+}
+
+// route serves the login host (/oauth2/token) and the API host
+// (/stores/{hash}/v2|v3/…).
+func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/oauth2/token" {
+		f.token(w, r)
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/stores/")
+	hash, path, found := strings.Cut(rest, "/")
+	if !ok || !found {
+		writeError(w, http.StatusNotFound, "Not found")
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	s, ok := f.stores[hash]
+	if !ok || s.Token == "" || r.Header.Get("X-Auth-Token") != s.Token {
+		writeError(w, http.StatusUnauthorized, "You are not authorized to access this store")
+		return
+	}
+	s.Requests++
+	if !f.admit(w, s) {
+		return
+	}
+	f.api(w, r, s, "/"+path)
+}
+
+// admit applies the store's rate limit and sets the rate-limit headers.
+func (f *Fake) admit(w http.ResponseWriter, s *Store) bool {
+	now := f.Now()
+	if now.Sub(s.windowStart) >= f.Window {
+		s.windowStart, s.used = now, 0
+	}
+	reset := f.Window - now.Sub(s.windowStart)
+	h := w.Header()
+	h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(f.Window.Milliseconds(), 10))
+	h.Set("X-Rate-Limit-Time-Reset-Ms", strconv.FormatInt(reset.Milliseconds(), 10))
+	h.Set("X-Rate-Limit-Requests-Quota", strconv.Itoa(f.Quota))
+	if s.used >= f.Quota {
+		s.Throttled++
+		h.Set("X-Rate-Limit-Requests-Left", "0")
+		writeError(w, http.StatusTooManyRequests, "Too many requests")
+		return false
+	}
+	s.used++
+	h.Set("X-Rate-Limit-Requests-Left", strconv.Itoa(f.Quota-s.used))
+	return true
+}

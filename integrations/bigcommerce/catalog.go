@@ -1,0 +1,237 @@
+package bigcommerce
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// CatalogSource names catalog syncs in the sync log.
+const CatalogSource = "bigcommerce:catalog"
+
+// SyncCatalog serves BigCommerceCatalogSyncJob: it pages through every
+// product with its variants, reads their levels from the Inventory API a
+// page at a time, upserts them, marks deleted the products the store no
+// longer lists, and records the sync in the shop's sync log.
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) error {
+	shop, sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
+		return err
+	}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	seen := map[string]bool{}
+	err = sess.eachProducts(ctx, func(page []apiProduct) error {
+		read, err := in.Catalog.BeginStockRead(ctx)
+		if err != nil {
+			return err
+		}
+		levels, err := sess.levelsOf(ctx, page)
+		if err != nil {
+			return err
+		}
+		for i := range page {
+			up := productUpsert(shop, &page[i], levels)
+			up.Read, up.Source = &read, CatalogSource
+			if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil {
+				return fmt.Errorf("upsert product %s of %s: %w", up.PlatformID, shop.Domain, err)
+			}
+			seen[up.PlatformID] = true
+			report.Items += len(up.Variants)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
+	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen); err != nil {
+		return err
+	}
+	report.FinishedAt = in.Clock.Now()
+	in.Logger.InfoContext(ctx, "bigcommerce catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// inventoryRead is what one read of the Inventory API found: the items by
+// product, and BigCommerce's clock when it answered (the levels' time).
+type inventoryRead struct {
+	items map[int64][]apiInventoryItem
+	at    time.Time
+}
+
+// levelsOf reads the Inventory API's levels of the tracked products.
+func (s *session) levelsOf(ctx context.Context, products []apiProduct) (inventoryRead, error) {
+	var ids []int64
+	for _, p := range products {
+		if p.InventoryTracking != TrackingNone {
+			ids = append(ids, p.ID)
+		}
+	}
+	read := inventoryRead{items: map[int64][]apiInventoryItem{}}
+	if len(ids) == 0 {
+		return read, nil
+	}
+	items, at, err := s.inventory(ctx, ids)
+	for _, it := range items {
+		read.items[it.Identity.ProductID] = append(read.items[it.Identity.ProductID], it)
+	}
+	read.at = at
+	return read, err
+}
+
+// deleteVanished marks deleted the shop's products a complete sync no
+// longer listed (their store/product/deleted webhook was missed).
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool) (int, error) {
+	stored := map[string]bool{}
+	for offset := 0; ; offset += 1000 {
+		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range page {
+			if !v.Deleted {
+				stored[v.ProductPlatformID] = true
+			}
+		}
+		if offset+len(page) >= total || len(page) == 0 {
+			break
+		}
+	}
+	deleted := 0
+	for pid := range stored {
+		if seen[pid] {
+			continue
+		}
+		if err := ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, pid)); err != nil {
+			return deleted, err
+		}
+		deleted++
+	}
+	return deleted, nil
+}
+
+// productUpsert maps a product and its inventory items. Stock follows the
+// product's inventory_tracking: none (not tracked: always available),
+// product (every variant has the product's levels) or variant (each its
+// own). A level is available_to_sell at an enabled location; without an
+// Inventory API item, the catalog's inventory_level at one location.
+func productUpsert(shop *stockbell.Shop, p *apiProduct, read inventoryRead) stockbell.ProductUpsert {
+	items := read.items
+	up := stockbell.ProductUpsert{
+		ShopID: shop.ID, PlatformID: strconv.FormatInt(p.ID, 10), Title: p.Name,
+		Handle: strings.Trim(p.CustomURL.URL, "/"), URL: storefrontURL(shop, p.CustomURL.URL),
+		ImageURL: thumbnail(p.Images), Published: p.IsVisible && p.Availability != "disabled",
+		UpdatedAt: parseTime(p.DateModified),
+	}
+	byVariant := map[int64][]stockbell.LocationLevel{}
+	for _, it := range items[p.ID] {
+		byVariant[it.Identity.VariantID] = locationLevels(it.Locations, read.at)
+	}
+	productLevels, ok := byVariant[p.BaseVariantID]
+	if !ok && len(items[p.ID]) == 1 {
+		productLevels, ok = locationLevels(items[p.ID][0].Locations, read.at), true
+	}
+	if !ok {
+		productLevels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: p.InventoryLevel}}
+	}
+	for _, v := range p.Variants {
+		vu := variantUpsert(p, &v, up)
+		switch p.InventoryTracking {
+		case TrackingNone:
+			vu.Tracked, vu.Levels = false, []stockbell.LocationLevel{}
+		case TrackingProduct:
+			vu.Levels = productLevels
+		default:
+			if vu.Levels, ok = byVariant[v.ID]; !ok {
+				vu.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: v.InventoryLevel}}
+			}
+		}
+		up.Variants = append(up.Variants, vu)
+	}
+	return up
+}
+
+func variantUpsert(p *apiProduct, v *apiVariant, up stockbell.ProductUpsert) stockbell.VariantUpsert {
+	vu := stockbell.VariantUpsert{
+		PlatformID: strconv.FormatInt(v.ID, 10), Title: variantTitle(p, v), SKU: v.SKU, URL: up.URL,
+		ImageURL: up.ImageURL, Price: string(v.CalculatedPrice), Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+	}
+	if v.SKUID != nil {
+		vu.InventoryItemID = strconv.FormatInt(*v.SKUID, 10)
+	}
+	if v.ImageURL != "" {
+		vu.ImageURL = v.ImageURL
+	}
+	if v.Price != nil && *v.Price != "" {
+		vu.Price = string(*v.Price)
+	} else if vu.Price == "" {
+		vu.Price = string(p.Price)
+	}
+	if p.Availability == "preorder" { // preorders are taken whatever the stock
+		vu.InventoryPolicy = stockbell.InventoryContinue
+	}
+	return vu
+}
+
+// locationLevels are the enabled locations' available_to_sell, at the
+// platform's time of the read.
+func locationLevels(locations []apiLocationLevel, at time.Time) []stockbell.LocationLevel {
+	out := []stockbell.LocationLevel{}
+	for _, l := range locations {
+		if l.LocationEnabled != nil && !*l.LocationEnabled {
+			continue
+		}
+		out = append(out, stockbell.LocationLevel{LocationID: strconv.FormatInt(l.LocationID, 10), Available: l.AvailableToSell, UpdatedAt: at})
+	}
+	return out
+}
+
+// variantTitle is the variant's option labels ("Small / Red"), or the
+// product's name for a product without options.
+func variantTitle(p *apiProduct, v *apiVariant) string {
+	labels := make([]string, 0, len(v.OptionValues))
+	for _, o := range v.OptionValues {
+		labels = append(labels, o.Label)
+	}
+	if len(labels) == 0 {
+		return p.Name
+	}
+	return strings.Join(labels, " / ")
+}
+
+func thumbnail(images []apiImage) string {
+	for _, img := range images {
+		if img.IsThumbnail {
+			return img.URLStandard
+		}
+	}
+	if len(images) > 0 {
+		return images[0].URLStandard
+	}
+	return ""
+}
+
+// storefrontURL is a product's page: its custom URL on the store's primary
+// domain, or on its permanent store-{hash}.mybigcommerce.com address.
+func storefrontURL(shop *stockbell.Shop, path string) string {
+	host := shop.PrimaryDomain
+	if host == "" {
+		host = "store-" + stockbell.StoreHash(shop.Domain) + ".mybigcommerce.com"
+	}
+	if path == "" {
+		return ""
+	}
+	return "https://" + host + "/" + strings.TrimLeft(path, "/")
+}
+
+// parseTime reads BigCommerce's RFC 3339 dates (zero when absent).
+func parseTime(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}

@@ -1,0 +1,99 @@
+package bigcommerce_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSyncCatalog reads every product with its variants and levels and
+// follows each product's inventory tracking.
+func TestSyncCatalog(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		large := e.variant(shop, shirtLarge)
+		if large.Stock != 5 || !large.Tracked || large.InventoryPolicy != stockbell.InventoryDeny || large.Title != "Large" ||
+			large.Price != "21.50" || large.SKU != "SHIRT-L" || large.ProductTitle != "Sample Shirt" ||
+			large.URL != "https://shop.bells.example/sample-shirt/" || large.ImageURL != "https://cdn.example/shirt.jpg" {
+			t.Fatalf("large shirt = %+v", large)
+		}
+		levels, err := db.FindInventoryLevels(ctx, large.ID)
+		must(t, err)
+		if len(levels) != 2 || levels[0].LocationID != "1" || levels[0].Available != 4 || levels[1].Available != 1 {
+			t.Fatalf("large shirt levels = %+v", levels)
+		}
+		small := e.variant(shop, shirtSmall)
+		if small.Stock != 0 || !small.SoldOut() || small.Price != "19.99" || small.InventoryItemID != "461" {
+			t.Fatalf("small shirt = %+v", small)
+		}
+		if mug := e.variant(shop, mugVariant); mug.Stock != 0 || !mug.SoldOut() {
+			t.Fatalf("mug (tracked per product) = %+v", mug)
+		}
+		if card := e.variant(shop, cardVariant); card.Tracked || card.SoldOut() {
+			t.Fatalf("gift card (not tracked) = %+v", card)
+		}
+		if poster := e.variant(shop, posterVariant); poster.InventoryPolicy != stockbell.InventoryContinue || poster.SoldOut() {
+			t.Fatalf("preorder poster = %+v", poster)
+		}
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		must(t, err)
+		var d map[string]any
+		json.Unmarshal([]byte(log[0].Detail), &d)
+		if len(log) != 1 || log[0].Kind != stockbell.EventSyncFinished || d["source"] != "bigcommerce:catalog" || d["items"] != 5.0 {
+			t.Fatalf("sync log = %+v", log)
+		}
+
+		// A product gone from the store is marked deleted by the next sync.
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Products = s.Products[1:] })
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+		if v := e.variant(shop, shirtLarge); !v.Deleted {
+			t.Fatal("a vanished product was not marked deleted")
+		}
+	})
+}
+
+// TestSyncCatalogPagesUnderTheRateLimit syncs 600 products (three pages)
+// from a store allowing 4 requests per 10 s window: the client waits out
+// each window (X-Rate-Limit-Time-Reset-Ms) and retries what was refused.
+func TestSyncCatalogPagesUnderTheRateLimit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.Quota, e.fake.Window = 4, 10*time.Second
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+			s.Products = nil
+			for i := range 600 {
+				id := int64(10_000 + i)
+				s.Products = append(s.Products, &bigcommercetest.Product{ID: id, Name: fmt.Sprint("Item ", i), URL: fmt.Sprintf("/item-%d/", i),
+					Visible: true, Availability: "available", Tracking: "variant", Price: "5", Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+					Variants: []*bigcommercetest.Variant{{ID: id * 10, SKU: fmt.Sprint("SKU-", i), Levels: map[int64]int{warehouse: i % 4}}}})
+			}
+		})
+		shop := e.install()
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+		_, total, err := db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID})
+		must(t, err)
+		if total != 600 {
+			t.Fatalf("%d variants synced, want 600", total)
+		}
+		if v := e.variant(shop, 10_599*10); v.Stock != 3 {
+			t.Fatalf("last item's stock = %d, want 3", v.Stock)
+		}
+		var requests int
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) { requests = s.Requests })
+		if len(e.clock.Slept()) == 0 || requests < 6 {
+			t.Fatalf("%d requests, slept %v: the rate limit was not honoured", requests, e.clock.Slept())
+		}
+		for _, d := range e.clock.Slept() {
+			if d > 10*time.Second {
+				t.Fatalf("slept %s, longer than the window", d)
+			}
+		}
+	})
+}

@@ -1,0 +1,250 @@
+package bigcommerce
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"sync"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Rate-limit headers BigCommerce sends on every API answer.
+const (
+	headerRequestsLeft = "X-Rate-Limit-Requests-Left"
+	headerResetMs      = "X-Rate-Limit-Time-Reset-Ms"
+)
+
+// MaxAttempts is how often one API call is tried (a 429 or a 5xx answer,
+// or a network failure, is tried again).
+const MaxAttempts = 6
+
+// Client calls a store's REST API (https://api.bigcommerce.com/stores/{hash}/…)
+// with its access token in X-Auth-Token. It honours the rate limit: a 429
+// is retried after X-Rate-Limit-Time-Reset-Ms, and when an answer says no
+// requests are left in the window, the store's next call waits for the
+// reset.
+type Client struct {
+	BaseURL string
+	HTTP    *http.Client
+	Clock   stockbell.Clock
+	// Sleep waits d or until ctx ends; tests play time with it.
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Logger *slog.Logger
+
+	mu       sync.Mutex
+	notUntil map[string]time.Time // per store: no call before
+}
+
+// NewClient returns a client of the API at baseURL with a 30 s timeout.
+func NewClient(baseURL string, clock stockbell.Clock, logger *slog.Logger) *Client {
+	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: sleep,
+		Logger: logger, notUntil: map[string]time.Time{}}
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// APIError is an answer BigCommerce refused a call with.
+type APIError struct {
+	Status int
+	Title  string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("bigcommerce API answered %d: %s", e.Status, e.Title)
+}
+
+// call is one API request: path under /stores/{hash}, query and JSON body.
+// answeredAt, when set, receives BigCommerce's clock when it answered (its
+// Date header): the platform's time of what a read found.
+type call struct {
+	store, token, method, path string
+	query                      url.Values
+	body                       any
+	answeredAt                 *time.Time
+}
+
+// do runs the call and decodes the JSON answer into out. A 404 is
+// ENOTFOUND and a 401 or 403 EUNAUTHORIZED (the token was revoked); both
+// wrap the APIError.
+func (c *Client) do(ctx context.Context, k call, out any) error {
+	var payload []byte
+	if k.body != nil {
+		var err error
+		if payload, err = json.Marshal(k.body); err != nil {
+			return err
+		}
+	}
+	for attempt := 1; ; attempt++ {
+		if err := c.waitTurn(ctx, k.store); err != nil {
+			return err
+		}
+		raw, status, err := c.send(ctx, k, payload)
+		retry := err != nil || status == http.StatusTooManyRequests || status >= 500
+		if !retry {
+			return decodeAnswer(status, raw, out)
+		}
+		if attempt == MaxAttempts {
+			if err != nil {
+				return fmt.Errorf("bigcommerce %s %s: %w", k.method, k.path, err)
+			}
+			return decodeAnswer(status, raw, out)
+		}
+		if status != http.StatusTooManyRequests {
+			if err := c.Sleep(ctx, time.Duration(attempt)*500*time.Millisecond); err != nil {
+				return err
+			}
+		}
+	}
+}
+
+// send makes one request and records the store's rate-limit state.
+func (c *Client) send(ctx context.Context, k call, payload []byte) ([]byte, int, error) {
+	u := c.BaseURL + "/stores/" + url.PathEscape(k.store) + k.path
+	if len(k.query) > 0 {
+		u += "?" + k.query.Encode()
+	}
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, k.method, u, body)
+	if err != nil {
+		return nil, 0, err
+	}
+	req.Header.Set("X-Auth-Token", k.token)
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 32<<20))
+	c.noteLimit(k.store, resp)
+	if at, dateErr := http.ParseTime(resp.Header.Get("Date")); dateErr == nil && k.answeredAt != nil {
+		*k.answeredAt = at.UTC()
+	}
+	return raw, resp.StatusCode, err
+}
+
+// noteLimit makes the store's next call wait for the window to reset when
+// none are left (always after a 429).
+func (c *Client) noteLimit(store string, resp *http.Response) {
+	left, errLeft := strconv.Atoi(resp.Header.Get(headerRequestsLeft))
+	reset, errReset := strconv.Atoi(resp.Header.Get(headerResetMs))
+	if resp.StatusCode != http.StatusTooManyRequests && (errLeft != nil || left > 0) {
+		return
+	}
+	wait := time.Second
+	if errReset == nil && reset >= 0 {
+		wait = time.Duration(reset) * time.Millisecond
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	until := c.Clock.Now().Add(min(wait, time.Minute))
+	if until.After(c.notUntil[store]) {
+		c.notUntil[store] = until
+	}
+	c.Logger.Debug("bigcommerce rate limit reached", "store", store, "wait", wait, "status", resp.StatusCode)
+}
+
+// waitTurn sleeps until the store's window has reset.
+func (c *Client) waitTurn(ctx context.Context, store string) error {
+	c.mu.Lock()
+	until := c.notUntil[store]
+	c.mu.Unlock()
+	if wait := until.Sub(c.Clock.Now()); wait > 0 {
+		return c.Sleep(ctx, wait)
+	}
+	return nil
+}
+
+// errorBody is BigCommerce's error answer (v3: status and title; v2: a
+// list of {status, message}).
+type errorBody struct {
+	Status int    `json:"status"`
+	Title  string `json:"title"`
+}
+
+func decodeAnswer(status int, raw []byte, out any) error {
+	if status >= 200 && status < 300 {
+		if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(raw)) == 0 {
+			return nil
+		}
+		if err := json.Unmarshal(raw, out); err != nil {
+			return fmt.Errorf("bigcommerce answer: %w", err)
+		}
+		return nil
+	}
+	var body errorBody
+	json.Unmarshal(raw, &body)
+	apiErr := &APIError{Status: status, Title: body.Title}
+	if apiErr.Title == "" {
+		apiErr.Title = fmt.Sprintf("%.200s", bytes.TrimSpace(raw))
+	}
+	switch status {
+	case http.StatusNotFound:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on BigCommerce"), apiErr)
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce refused the store's access token"), apiErr)
+	}
+	return apiErr
+}
+
+// pagination is the meta.pagination of a v3 list.
+type pagination struct {
+	Total       int `json:"total"`
+	CurrentPage int `json:"current_page"`
+	TotalPages  int `json:"total_pages"`
+}
+
+// listPage is one page of a v3 list.
+type listPage[T any] struct {
+	Data []T `json:"data"`
+	Meta struct {
+		Pagination pagination `json:"pagination"`
+	} `json:"meta"`
+}
+
+// pageSize is how many rows one v3 list page asks for (the maximum).
+const pageSize = 250
+
+// eachPage pages through a v3 list, calling fn with each page's rows.
+func eachPage[T any](ctx context.Context, c *Client, k call, fn func([]T) error) error {
+	if k.query == nil {
+		k.query = url.Values{}
+	}
+	k.query.Set("limit", strconv.Itoa(pageSize))
+	for page := 1; ; page++ {
+		k.query.Set("page", strconv.Itoa(page))
+		var p listPage[T]
+		if err := c.do(ctx, k, &p); err != nil {
+			return err
+		}
+		if err := fn(p.Data); err != nil {
+			return err
+		}
+		if page >= p.Meta.Pagination.TotalPages || len(p.Data) == 0 {
+			return nil
+		}
+	}
+}

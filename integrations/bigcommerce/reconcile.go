@@ -1,0 +1,58 @@
+package bigcommerce
+
+import (
+	"context"
+	"strconv"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Reconcile serves BigCommerceReconcileJob. For ShopID 0 it queues one job
+// per installed store; for a store it reads again every product with a
+// variant that has queued subscribers, so a missed webhook delays a
+// notification by at most the job's period.
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) error {
+	if job.ShopID == 0 {
+		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{ShopID: id} })
+	}
+	shop, sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
+		return err
+	}
+	products, err := in.waitedForProducts(ctx, shop.ID)
+	if err != nil {
+		return err
+	}
+	for _, id := range products {
+		if err := in.refreshProduct(ctx, shop, id, "bigcommerce:reconcile"); err != nil {
+			return err
+		}
+	}
+	in.Logger.InfoContext(ctx, "bigcommerce stock reconciled", "store", shop.Domain, "products", len(products))
+	return nil
+}
+
+// waitedForProducts lists the products of the shop's variants with queued
+// subscribers, once each, skipping deleted ones.
+func (in *Integration) waitedForProducts(ctx context.Context, shopID int64) ([]int64, error) {
+	yes := true
+	seen := map[int64]bool{}
+	var out []int64
+	for offset := 0; ; offset += 250 {
+		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page {
+			id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64)
+			if err != nil || seen[id] || v.Deleted {
+				continue
+			}
+			seen[id] = true
+			out = append(out, id)
+		}
+		if len(page) < 250 {
+			return out, nil
+		}
+	}
+}

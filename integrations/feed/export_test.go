@@ -1,0 +1,18 @@
+package feed
+
+import (
+	"context"
+	"net/netip"
+)
+
+// SetAddressRule replaces the fetcher's address rule and name resolution,
+// so that tests can play DNS answers and treat one loopback address as
+// public and another as private.
+func (f *Fetcher) SetAddressRule(allowed func(netip.Addr) bool, lookup func(ctx context.Context, host string) ([]netip.Addr, error)) {
+	if allowed != nil {
+		f.guard.allowed = allowed
+	}
+	if lookup != nil {
+		f.guard.lookup = lookup
+	}
+}

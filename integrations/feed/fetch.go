@@ -1,0 +1,274 @@
+package feed
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// DefaultMaxBytes caps a feed document (STOCKBELL_FEED_MAX_BYTES).
+const DefaultMaxBytes = 200 << 20
+
+// MaxRedirects is how many redirects a fetch follows.
+const MaxRedirects = 5
+
+// FetchError says why a feed could not be fetched (unreachable, refused
+// address, non-2xx answer, wrong content type, over the size cap). A sync
+// that meets one changes nothing.
+type FetchError struct {
+	Reason string
+}
+
+func (e *FetchError) Error() string { return e.Reason }
+
+// Credentials open a private feed (stored sealed).
+type Credentials = stockbell.FeedCredentials
+
+// Validators are a document's ETag and Last-Modified, sent back on the
+// next fetch so that an unchanged feed answers 304.
+type Validators struct {
+	ETag         string
+	LastModified string
+}
+
+// Document is a fetched feed: its format and body (cut at the size cap),
+// or NotModified with no body.
+type Document struct {
+	NotModified bool
+	Format      Format
+	Body        io.ReadCloser
+	Validators  Validators
+}
+
+// FetchConfig tunes a Fetcher.
+type FetchConfig struct {
+	// MaxBytes caps a document (DefaultMaxBytes when 0).
+	MaxBytes int64
+	// AllowPrivate lets feeds live on loopback and private addresses, for
+	// development; production refuses them.
+	AllowPrivate bool
+	// Timeout bounds a whole fetch, body included (10 minutes when 0).
+	Timeout time.Duration
+}
+
+// Fetcher fetches feed documents over HTTP under the address rule.
+type Fetcher struct {
+	maxBytes int64
+	guard    *guard
+	client   *http.Client
+}
+
+// NewFetcher returns a fetcher with its own transport: no proxy (a proxy
+// would dial for us, out of the guard's sight), the guarded dialer, and a
+// redirect policy of at most MaxRedirects hops under the same rule.
+func NewFetcher(cfg FetchConfig) *Fetcher {
+	f := &Fetcher{maxBytes: cfg.MaxBytes, guard: newGuard(cfg.AllowPrivate)}
+	if f.maxBytes <= 0 {
+		f.maxBytes = DefaultMaxBytes
+	}
+	timeout := cfg.Timeout
+	if timeout <= 0 {
+		timeout = 10 * time.Minute
+	}
+	transport := &http.Transport{
+		Proxy:                 nil,
+		DialContext:           f.guard.dial(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: time.Minute,
+		MaxIdleConns:          20,
+		IdleConnTimeout:       90 * time.Second,
+		ForceAttemptHTTP2:     true,
+	}
+	f.client = &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: f.checkRedirect}
+	return f
+}
+
+// CheckURL is the connect-time check of a feed URL: an absolute http(s)
+// URL without user information whose host resolves only to public
+// addresses (unless private ones are allowed).
+func (f *Fetcher) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return nil, &FetchError{Reason: fmt.Sprintf("the feed URL %q cannot be parsed", raw)}
+	}
+	if err := f.guard.checkURL(ctx, u); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// credentialsKey carries a request's credentials through redirects.
+type credentialsKey struct{}
+
+func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
+	if len(via) > MaxRedirects {
+		return &FetchError{Reason: fmt.Sprintf("the feed redirected more than %d times", MaxRedirects)}
+	}
+	if err := f.guard.checkURL(req.Context(), req.URL); err != nil {
+		return err
+	}
+	// A credential header goes only to the host it was given for (Go drops
+	// Authorization and basic auth on its own).
+	if creds, _ := req.Context().Value(credentialsKey{}).(*Credentials); creds != nil && creds.Header != "" &&
+		!strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		req.Header.Del(creds.Header)
+	}
+	return nil
+}
+
+// Fetch gets the document at rawURL with the credentials, conditionally on
+// the validators. It returns a *FetchError for every way the feed itself
+// fails: unreachable, refused address, too many redirects, a non-2xx
+// answer, a content type that is neither JSON nor XML, or a declared
+// length over the cap. The body returns a *FetchError once it goes past
+// the cap.
+func (f *Fetcher) Fetch(ctx context.Context, rawURL string, creds *Credentials, since Validators) (*Document, error) {
+	u, err := f.CheckURL(ctx, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	ctx = context.WithValue(ctx, credentialsKey{}, creds)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, &FetchError{Reason: fmt.Sprintf("the feed URL %q is not usable: %v", rawURL, err)}
+	}
+	req.Header.Set("Accept", "application/json, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.1")
+	req.Header.Set("User-Agent", "Stockbell feed sync")
+	setCredentials(req, creds)
+	if since.ETag != "" {
+		req.Header.Set("If-None-Match", since.ETag)
+	}
+	if since.LastModified != "" {
+		req.Header.Set("If-Modified-Since", since.LastModified)
+	}
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fetchFailure(err)
+	}
+	doc, err := f.document(resp)
+	if err != nil {
+		resp.Body.Close()
+		return nil, err
+	}
+	return doc, nil
+}
+
+func setCredentials(req *http.Request, creds *Credentials) {
+	switch {
+	case creds == nil:
+	case creds.Username != "" || creds.Password != "":
+		req.SetBasicAuth(creds.Username, creds.Password)
+	case creds.Header != "":
+		req.Header.Set(creds.Header, creds.Value)
+	}
+}
+
+// fetchFailure explains a transport error.
+func fetchFailure(err error) error {
+	var fe *FetchError
+	if errors.As(err, &fe) {
+		return fe
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		err = urlErr.Err
+	}
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &FetchError{Reason: fmt.Sprintf("the feed could not be reached: %v", err)}
+}
+
+// document checks the answer and wraps its body.
+func (f *Fetcher) document(resp *http.Response) (*Document, error) {
+	validators := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	if resp.StatusCode == http.StatusNotModified {
+		resp.Body.Close()
+		return &Document{NotModified: true, Validators: validators}, nil
+	}
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		return nil, &FetchError{Reason: fmt.Sprintf("the feed answered %s", resp.Status)}
+	}
+	if resp.ContentLength > f.maxBytes {
+		return nil, f.tooLarge()
+	}
+	body := &cappedBody{r: resp.Body, left: f.maxBytes, err: f.tooLarge(), closer: resp.Body}
+	buffered := bufio.NewReaderSize(body, 64<<10)
+	format, err := formatOf(resp.Header.Get("Content-Type"), buffered)
+	if err != nil {
+		return nil, err
+	}
+	return &Document{Format: format, Body: readCloser{buffered, resp.Body}, Validators: validators}, nil
+}
+
+func (f *Fetcher) tooLarge() error {
+	return &FetchError{Reason: fmt.Sprintf("the feed is over the size cap of %d bytes (STOCKBELL_FEED_MAX_BYTES)", f.maxBytes)}
+}
+
+// formatOf tells the format from the content type: JSON or XML types (and
+// their +json, +xml suffixes); text/plain or no type is sniffed from the
+// first character. Anything else is refused.
+func formatOf(contentType string, body *bufio.Reader) (Format, error) {
+	media, _, err := mime.ParseMediaType(contentType)
+	if contentType != "" && err != nil {
+		return "", &FetchError{Reason: fmt.Sprintf("the feed's content type %q cannot be parsed", contentType)}
+	}
+	switch {
+	case media == "application/json" || media == "text/json" || strings.HasSuffix(media, "+json"):
+		return JSON, nil
+	case media == "application/xml" || media == "text/xml" || strings.HasSuffix(media, "+xml"):
+		return XML, nil
+	case media == "" || media == "text/plain":
+		return sniff(body)
+	}
+	return "", &FetchError{Reason: fmt.Sprintf("the feed's content type is %s, not JSON or XML", media)}
+}
+
+func sniff(body *bufio.Reader) (Format, error) {
+	head, _ := body.Peek(512)
+	switch text := strings.TrimLeft(string(head), " \t\r\n\ufeff"); {
+	case strings.HasPrefix(text, "["):
+		return JSON, nil
+	case strings.HasPrefix(text, "<"):
+		return XML, nil
+	}
+	return "", &FetchError{Reason: "the feed is plain text that is neither a JSON array nor XML"}
+}
+
+// cappedBody fails with err once more than left bytes are read.
+type cappedBody struct {
+	r      io.Reader
+	left   int64
+	err    error
+	closer io.Closer
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, c.err
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return 0, c.err
+	}
+	return n, err
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}

@@ -1,0 +1,217 @@
+package feed
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Format is a feed document's syntax.
+type Format string
+
+// The feed formats: a JSON array of items, or XML <Products><Product>….
+const (
+	JSON Format = "json"
+	XML  Format = "xml"
+)
+
+// DocumentError says why a document cannot be read as a whole (malformed,
+// truncated, not a list of items). A sync that meets one changes nothing.
+type DocumentError struct {
+	Reason string
+}
+
+func (e *DocumentError) Error() string { return e.Reason }
+
+// ParseResult counts what a document listed.
+type ParseResult struct {
+	// Items counts the items listed, valid or not; Valid those emitted.
+	Items int
+	Valid int
+	// Rejections are the first MaxSyncRejectionsLogged bad items; Rejected
+	// counts them all.
+	Rejections []stockbell.SyncRejection
+	Rejected   int
+}
+
+func (p *ParseResult) reject(position int, id string, reason itemError) {
+	p.Rejected++
+	if len(p.Rejections) < stockbell.MaxSyncRejectionsLogged {
+		p.Rejections = append(p.Rejections, stockbell.SyncRejection{Position: position, ID: cut(id, MaxIDLength), Reason: string(reason)})
+	}
+}
+
+// Parse reads a feed document as a stream, one item at a time, and calls
+// emit with each valid item in document order; ids are unique (a repeated
+// id is rejected, its first listing kept). Bad items are counted in the
+// result with their position and reason. A malformed or truncated document
+// returns a *DocumentError; an error from the reader or from emit is
+// returned as it is. Either way the caller must not keep what was emitted.
+func Parse(r io.Reader, format Format, emit func(stockbell.FeedItem) error) (*ParseResult, error) {
+	src := &sourceReader{r: r}
+	p := &parser{result: &ParseResult{}, seen: dedupe{}, emit: emit, src: src}
+	switch format {
+	case JSON:
+		return p.result, p.json(src)
+	case XML:
+		return p.result, p.xml(src)
+	}
+	return nil, fmt.Errorf("feed: unknown format %q", format)
+}
+
+type parser struct {
+	result *ParseResult
+	seen   dedupe
+	emit   func(stockbell.FeedItem) error
+	src    *sourceReader
+}
+
+// sourceReader remembers the error its reader failed with (other than
+// EOF), so that a failure to read (the network, the size cap) is told
+// apart from a malformed document.
+type sourceReader struct {
+	r   io.Reader
+	err error
+}
+
+func (s *sourceReader) Read(b []byte) (int, error) {
+	n, err := s.r.Read(b)
+	if err != nil && err != io.EOF {
+		s.err = err
+	}
+	return n, err
+}
+
+// readError returns the reader's own error when err comes from it.
+func (p *parser) readError(err error) error {
+	if p.src.err != nil && (errors.Is(err, p.src.err) || err == p.src.err) {
+		return p.src.err
+	}
+	return nil
+}
+
+// item validates one listed item and emits it or records why not.
+func (p *parser) item(raw *rawItem) error {
+	p.result.Items++
+	position := p.result.Items
+	item, bad := raw.validate()
+	if bad == "" {
+		bad = p.seen.check(item.ID, position)
+	}
+	if bad != "" {
+		p.result.reject(position, raw.ID, bad)
+		return nil
+	}
+	p.result.Valid++
+	return p.emit(item)
+}
+
+// jsonItem holds an item's fields as raw JSON, so that any kind of value
+// is read and judged rather than failing the decoder.
+type jsonItem struct {
+	ID        json.RawMessage `json:"id"`
+	Title     json.RawMessage `json:"title"`
+	Link      json.RawMessage `json:"link"`
+	ImageLink json.RawMessage `json:"image_link"`
+	Price     json.RawMessage `json:"price"`
+	Quantity  json.RawMessage `json:"inventory_quantity"`
+}
+
+func (p *parser) json(r io.Reader) error {
+	dec := json.NewDecoder(r)
+	if err := expectDelim(dec, '[', "the document is not a JSON array of items"); err != nil {
+		return err
+	}
+	for dec.More() {
+		var it *jsonItem
+		err := dec.Decode(&it)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) || (err == nil && it == nil) {
+			p.result.Items++
+			p.result.reject(p.result.Items, "", "item is not an object")
+			continue
+		} else if err != nil {
+			return p.jsonError(err)
+		}
+		raw := rawItem{}
+		raw.ID, raw.hasID, raw.badID = jsonText(it.ID)
+		raw.Quantity, raw.hasQuantity, raw.badQuantity = jsonText(it.Quantity)
+		raw.Title, _, _ = jsonText(it.Title)
+		raw.Link, _, _ = jsonText(it.Link)
+		raw.ImageLink, _, _ = jsonText(it.ImageLink)
+		raw.Price, _, _ = jsonText(it.Price)
+		if err := p.item(&raw); err != nil {
+			return err
+		}
+	}
+	if err := expectDelim(dec, ']', "the JSON array is not closed"); err != nil {
+		return p.jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		if err == nil {
+			return &DocumentError{Reason: "malformed JSON: there is more after the array of items"}
+		}
+		return p.jsonError(err)
+	}
+	return nil
+}
+
+// expectDelim reads the next token and wants it to be delim.
+func expectDelim(dec *json.Decoder, delim json.Delim, reason string) error {
+	tok, err := dec.Token()
+	if err != nil {
+		if err == io.EOF && delim == '[' {
+			return &DocumentError{Reason: "the document is empty"}
+		}
+		return err
+	}
+	if tok != delim {
+		return &DocumentError{Reason: reason}
+	}
+	return nil
+}
+
+// jsonError turns a decoder error into a DocumentError, leaving the
+// reader's own errors (network, size cap) as they are.
+func (p *parser) jsonError(err error) error {
+	var syntax *json.SyntaxError
+	var doc *DocumentError
+	if rerr := p.readError(err); rerr != nil {
+		return rerr
+	}
+	switch {
+	case errors.As(err, &doc):
+		return err
+	case errors.As(err, &syntax):
+		return &DocumentError{Reason: fmt.Sprintf("malformed JSON at byte %d after %d items: %v", syntax.Offset, p.result.Items, err)}
+	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
+		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %d items)", p.result.Items)}
+	}
+	return &DocumentError{Reason: fmt.Sprintf("malformed JSON after %d items: %v", p.result.Items, err)}
+}
+
+// jsonText returns a value's text (a string, or a number as written), and
+// whether the value was there; bad names a value of another kind.
+func jsonText(raw json.RawMessage) (text string, present bool, bad string) {
+	if len(raw) == 0 || string(raw) == "null" {
+		return "", false, ""
+	}
+	switch raw[0] {
+	case '"':
+		var s string
+		if json.Unmarshal(raw, &s) != nil {
+			return "", true, "not valid text"
+		}
+		return s, true, ""
+	case '{':
+		return "", true, "an object"
+	case '[':
+		return "", true, "an array"
+	case 't', 'f':
+		return "", true, "a boolean"
+	}
+	return string(raw), true, ""
+}

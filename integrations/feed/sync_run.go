@@ -1,0 +1,191 @@
+package feed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// storedItem is what a sync remembers of a stored item: its hash, whether
+// it is published, and whether the document listed it.
+type storedItem struct {
+	hash      uint64
+	published bool
+	seen      bool
+}
+
+// syncRun is one sync of one feed, under its lease.
+type syncRun struct {
+	s      *Integration
+	shopID int64
+	owner  string
+	feed   *stockbell.Feed
+	report stockbell.SyncReport
+	// read began before the document was fetched; modified is the
+	// document's Last-Modified (its own time), zero without one.
+	read     stockbell.StockRead
+	modified time.Time
+}
+
+// spoolError marks a failure to keep items on disk: ours, not the feed's.
+type spoolError struct{ error }
+
+func (e spoolError) Unwrap() error { return e.error }
+
+// sync fetches the document, reads it whole into the spool (changed items
+// only), and only when it is sound applies the spool, unpublishes the
+// items it no longer lists, and finishes. A failure of the feed finishes
+// the sync as failed, having changed nothing.
+func (r *syncRun) sync(ctx context.Context) error {
+	feed, err := r.s.Feeds.FindFeed(ctx, r.shopID)
+	if err != nil {
+		return err
+	}
+	r.feed = feed
+	if shop, err := r.s.Shops.FindShopByID(ctx, r.shopID); err != nil {
+		return err
+	} else if !shop.Active() {
+		return r.finish(ctx, Validators{}, "the shop is not installed")
+	}
+	creds, err := r.s.credentials(feed)
+	if err != nil {
+		return err
+	}
+	if r.read, err = r.s.Catalog.BeginStockRead(ctx); err != nil {
+		return err
+	}
+	doc, err := r.s.Fetcher.Fetch(ctx, feed.URL, creds, Validators{ETag: feed.ETag, LastModified: feed.LastModified})
+	var fetchErr *FetchError
+	if errors.As(err, &fetchErr) {
+		return r.finish(ctx, Validators{}, fetchErr.Reason)
+	} else if err != nil {
+		return err
+	}
+	if doc.NotModified {
+		r.report.NotModified = true
+		return r.finish(ctx, Validators{ETag: feed.ETag, LastModified: feed.LastModified}, "")
+	}
+	defer doc.Body.Close()
+	if t, err := http.ParseTime(doc.Validators.LastModified); err == nil {
+		r.modified = t
+	}
+	return r.readDocument(ctx, doc)
+}
+
+func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
+	stored, err := r.loadStored(ctx)
+	if err != nil {
+		return err
+	}
+	sp, err := newSpool(r.s.TempDir)
+	if err != nil {
+		return err
+	}
+	defer sp.close()
+	res, err := Parse(doc.Body, doc.Format, func(it stockbell.FeedItem) error {
+		st, ok := stored[it.ID]
+		if ok {
+			st.seen = true
+			stored[it.ID] = st
+			if st.published && st.hash == itemHash(it.ID, it.Title, it.Link, it.ImageURL, it.Price, it.Quantity) {
+				return nil
+			}
+		}
+		if err := sp.add(it); err != nil {
+			return spoolError{err}
+		}
+		return nil
+	})
+	if res != nil {
+		r.report.Items, r.report.Rejections, r.report.Rejected = res.Items, res.Rejections, res.Rejected
+	}
+	if err != nil {
+		if failure := feedFailure(ctx, err); failure != "" {
+			return r.finish(ctx, Validators{}, failure)
+		}
+		return err
+	}
+	if err := r.apply(ctx, sp, stored); err != nil {
+		return err
+	}
+	return r.finish(ctx, doc.Validators, "")
+}
+
+// feedFailure tells the feed's own failures (a malformed or truncated
+// document, the size cap, a transfer broken off) from ours ("": the
+// spool, the context).
+func feedFailure(ctx context.Context, err error) string {
+	var doc *DocumentError
+	var fetchErr *FetchError
+	var spoolErr spoolError
+	switch {
+	case errors.As(err, &doc):
+		return doc.Reason
+	case errors.As(err, &fetchErr):
+		return fetchErr.Reason
+	case errors.As(err, &spoolErr) || ctx.Err() != nil:
+		return ""
+	}
+	return fmt.Sprintf("reading the feed broke off: %v", err)
+}
+
+// loadStored reads every stored item's hash and publication.
+func (r *syncRun) loadStored(ctx context.Context) (map[string]storedItem, error) {
+	stored := map[string]storedItem{}
+	err := r.s.Feeds.EachFeedItemState(ctx, r.shopID, func(st stockbell.FeedItemState) error {
+		stored[st.ID] = storedItem{hash: itemHash(st.ID, st.Title, st.Link, st.ImageURL, st.Price, st.Quantity), published: st.Published && !st.Deleted}
+		return nil
+	})
+	return stored, err
+}
+
+// apply writes the spooled items in batches, then unpublishes the
+// published items the document no longer lists.
+func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem) error {
+	err := sp.each(r.s.batchSize(), func(batch []stockbell.FeedItem) error {
+		res, err := r.s.Feeds.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: r.shopID, Owner: r.owner, Read: r.read,
+			At: r.modified, Items: batch})
+		r.report.Changed += res.Created + res.Updated
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var vanished []string
+	for id, st := range stored {
+		if !st.seen && st.published {
+			vanished = append(vanished, id)
+		}
+	}
+	for start := 0; start < len(vanished); start += r.s.batchSize() {
+		n, err := r.s.Feeds.UnpublishFeedItems(ctx, r.shopID, r.owner, vanished[start:min(start+r.s.batchSize(), len(vanished))])
+		if err != nil {
+			return err
+		}
+		r.report.Unpublished += n
+	}
+	return nil
+}
+
+// finish records the sync and releases its lease.
+func (r *syncRun) finish(ctx context.Context, v Validators, failure string) error {
+	r.report.Failure = failure
+	r.report.FinishedAt = r.s.Clock.Now()
+	if failure != "" {
+		r.report.Changed, r.report.Unpublished = 0, 0
+	}
+	err := r.s.Feeds.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: r.shopID, Owner: r.owner,
+		ETag: v.ETag, LastModified: v.LastModified, Report: r.report})
+	if err != nil {
+		return err
+	}
+	r.report.ShopID, r.report.Source = r.shopID, stockbell.FeedSource
+	r.s.Logger.InfoContext(ctx, "feed synced", "shop_id", r.shopID, "items", r.report.Items, "changed", r.report.Changed,
+		"unpublished", r.report.Unpublished, "rejected", r.report.RejectedCount(), "not_modified", r.report.NotModified,
+		"failure", failure, "duration", r.report.FinishedAt.Sub(r.report.StartedAt))
+	return nil
+}

@@ -1,0 +1,151 @@
+package oauth
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// BigCommerceCallbackPath is the app's auth callback, registered in the
+// BigCommerce developer portal.
+const BigCommerceCallbackPath = "/auth/bigcommerce/callback"
+
+// BigCommerce runs the BigCommerce app's install and its signed callbacks
+// as plain steps; server/web serves the routes. A single-click app is
+// installed from the store's control panel: BigCommerce calls the auth
+// callback with a code to exchange, then loads the app (load), and later
+// calls uninstall and remove_user, each with a payload signed with the
+// client secret.
+type BigCommerce struct {
+	Config stockbell.BigCommerceConfig
+	Shops  stockbell.ShopService
+	Users  stockbell.ShopUserService
+	Sealer stockbell.TokenSealer
+	HTTP   *http.Client
+	Clock  stockbell.Clock
+	Logger *slog.Logger
+}
+
+// NewBigCommerce returns the steps with a 15 s HTTP client.
+func NewBigCommerce(cfg stockbell.BigCommerceConfig, shops stockbell.ShopService, users stockbell.ShopUserService,
+	sealer stockbell.TokenSealer, clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
+	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Sealer: sealer, Clock: clock, Logger: logger,
+		HTTP: &http.Client{Timeout: 15 * time.Second}}
+}
+
+// Install serves the auth callback (code, context stores/{hash}, scope,
+// account_uuid): it exchanges the code at the token endpoint, seals the
+// token, creates or reactivates the store, records its owner as a user,
+// and queues its hooks and catalog sync. It returns the shop and the user
+// who installed. EINVALID for a malformed callback, EUNAUTHORIZED when
+// BigCommerce refuses the code.
+func (b *BigCommerce) Install(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error) {
+	domain, err := stockbell.BigCommerceContext(query.Get("context"))
+	if err != nil {
+		return nil, nil, err
+	}
+	if query.Get("code") == "" {
+		return nil, nil, stockbell.FieldErrorf("code", "BigCommerce sent no authorization code.")
+	}
+	token, err := b.exchange(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	if token.Context != domain {
+		return nil, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce issued the token for %q, not %q.", token.Context, domain)
+	}
+	shop, err := b.Shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformBigCommerce, Domain: domain,
+		Name: stockbell.StoreHash(domain), Seal: stockbell.SealToken(b.Sealer, token.AccessToken), Scopes: token.Scope,
+		FollowUp: bigCommerceFirstJobs})
+	if err != nil {
+		return nil, nil, err
+	}
+	user := &stockbell.ShopUser{ShopID: shop.ID, UserID: strconv.FormatInt(token.User.ID, 10), Email: token.User.Email,
+		Owner: token.Owner.ID == 0 || token.Owner.ID == token.User.ID, GrantedAt: b.Clock.Now()}
+	if err := b.Users.GrantShopUser(ctx, *user); err != nil {
+		return nil, nil, err
+	}
+	b.Logger.InfoContext(ctx, "shop installed", "platform", "bigcommerce", "shop", domain, "shop_id", shop.ID, "scopes", token.Scope)
+	return shop, user, nil
+}
+
+// bigCommerceFirstJobs are the jobs a newly installed store needs: its
+// hooks (and its name and domain), then its catalog.
+func bigCommerceFirstJobs(shop *stockbell.Shop) []stockbell.JobArgs {
+	return []stockbell.JobArgs{
+		stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID},
+		stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID},
+	}
+}
+
+// Load serves the load callback: it verifies the signed payload and returns
+// the installed store and the user opening it (granted access: the owner
+// grants users the app in the control panel, and their first load is how
+// Stockbell learns of them). EUNAUTHORIZED for a bad or expired payload, a
+// store that is not installed, or a user removed since the payload was
+// signed.
+func (b *BigCommerce) Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error) {
+	p, shop, err := b.verifiedStore(ctx, query)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !shop.Active() {
+		return nil, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Stockbell is not installed on this store: install it again from the control panel.")
+	}
+	user := p.shopUser(shop.ID)
+	if err := b.Users.GrantShopUser(ctx, user); err != nil {
+		return nil, nil, err
+	}
+	return shop, &user, nil
+}
+
+// Uninstall serves the uninstall callback: it stops all sending for the
+// store and erases its token (and its users' access and webhook secret).
+// An uninstall signed before the store's latest install is ignored.
+func (b *BigCommerce) Uninstall(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
+	p, shop, err := b.verifiedStore(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if !shop.Active() || p.IssuedAt.Before(shop.InstalledAt.Add(-time.Second)) {
+		return shop, nil
+	}
+	if err := b.Shops.UninstallShop(ctx, shop.ID); err != nil {
+		return nil, err
+	}
+	b.Logger.InfoContext(ctx, "shop uninstalled", "platform", "bigcommerce", "shop", shop.Domain, "shop_id", shop.ID)
+	return shop, nil
+}
+
+// RemoveUser serves the remove_user callback: the user can no longer open
+// the store's admin. Removing a user who had no access changes nothing.
+func (b *BigCommerce) RemoveUser(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
+	p, shop, err := b.verifiedStore(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if err := b.Users.RevokeShopUser(ctx, shop.ID, p.User.ID); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return nil, err
+	}
+	b.Logger.InfoContext(ctx, "store user removed", "platform", "bigcommerce", "shop", shop.Domain, "user", p.User.ID)
+	return shop, nil
+}
+
+// verifiedStore verifies the callback's payload and finds its store.
+func (b *BigCommerce) verifiedStore(ctx context.Context, query url.Values) (*SignedPayload, *stockbell.Shop, error) {
+	p, err := b.VerifySignedPayload(query)
+	if err != nil {
+		return nil, nil, err
+	}
+	shop, err := b.Shops.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, p.Context)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Stockbell was never installed on store %s.", strings.TrimPrefix(p.Context, "stores/"))
+	}
+	return p, shop, err
+}

@@ -1,0 +1,62 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// defaultFeedMaxBytes is STOCKBELL_FEED_MAX_BYTES's default: 200 MB.
+const defaultFeedMaxBytes = 200 << 20
+
+// parseBigCommerce reads the BigCommerce app's settings; without
+// BIGCOMMERCE_CLIENT_ID the app is off and the rest is not checked.
+func (c *Config) parseBigCommerce(getenv func(string) string) error {
+	c.BigCommerce = stockbell.BigCommerceConfig{
+		ClientID:     strings.TrimSpace(getenv("BIGCOMMERCE_CLIENT_ID")),
+		ClientSecret: strings.TrimSpace(getenv("BIGCOMMERCE_CLIENT_SECRET")),
+		LoginURL:     strings.TrimRight(orDefault(getenv("STOCKBELL_BIGCOMMERCE_LOGIN_URL"), stockbell.DefaultBigCommerceLoginURL), "/"),
+		APIURL:       strings.TrimRight(orDefault(getenv("STOCKBELL_BIGCOMMERCE_API_URL"), stockbell.DefaultBigCommerceAPIURL), "/"),
+		AppURL:       strings.TrimRight(c.PublicURL, "/"),
+	}
+	if !c.BigCommerce.Enabled() {
+		return nil
+	}
+	if err := c.BigCommerce.Validate(); err != nil {
+		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	}
+	return nil
+}
+
+// parseFeed reads STOCKBELL_FEED_MAX_BYTES: a number of bytes, or with a
+// KB, MB or GB suffix (powers of 1024).
+func (c *Config) parseFeed(getenv func(string) string) error {
+	c.FeedMaxBytes = defaultFeedMaxBytes
+	raw := strings.TrimSpace(getenv("STOCKBELL_FEED_MAX_BYTES"))
+	if raw == "" {
+		return nil
+	}
+	n, err := parseBytes(raw)
+	if err != nil || n < 1024 {
+		return &configError{"STOCKBELL_FEED_MAX_BYTES", fmt.Sprintf("want a size of at least 1KB such as 200MB or 209715200, got %q", raw)}
+	}
+	c.FeedMaxBytes = n
+	return nil
+}
+
+func parseBytes(s string) (int64, error) {
+	upper := strings.ToUpper(s)
+	scale := int64(1)
+	for suffix, f := range map[string]int64{"KB": 1 << 10, "MB": 1 << 20, "GB": 1 << 30} {
+		if rest, ok := strings.CutSuffix(upper, suffix); ok {
+			upper, scale = strings.TrimSpace(rest), f
+		}
+	}
+	n, err := strconv.ParseInt(upper, 10, 64)
+	if err != nil || n <= 0 || n > (1<<50)/scale {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * scale, nil
+}

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/feed"
+	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+// withFeeds runs fn with the feed integration on the server's existing
+// database (see withStore): the jobs the command causes (the first sync,
+// the restock engine's work) are queued for the server to run.
+func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) error {
+	cfg, err := loadConfig(env)
+	if err != nil {
+		return err
+	}
+	return withStore(env, func(db *store.DB) error {
+		queue, ok := db.Queue.(stockbell.JobInserter)
+		if !ok {
+			return fmt.Errorf("the job queue cannot insert jobs outside a transaction")
+		}
+		sealer, err := oauth.NewSealer(cfg.SubKey("token sealing", 32), cfg.PreviousSubKeys("token sealing", 32)...)
+		if err != nil {
+			return err
+		}
+		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		return fn(db, newFeedIntegration(cfg, db, queue, sealer, logger))
+	})
+}
+
+// runShopAdd adds a shop that no app store installs: a catalog feed.
+func runShopAdd(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "shop add", "shop add --platform feed --domain DOMAIN --feed-url URL [flags]\n\n"+
+		"Connects an inventory-aware catalog feed (JSON or XML) as a shop; the server syncs it every --interval.")
+	platform := fs.String("platform", "", "the shop's platform: feed (other platforms install from their app store)")
+	domain := fs.String("domain", "", "the storefront's domain, as the storefront snippet names the shop (required)")
+	name := fs.String("name", "", "the shop's name (default: the domain)")
+	feedURL := fs.String("feed-url", "", "the feed's http(s) URL (required)")
+	user := fs.String("feed-user", "", "HTTP basic auth user name of a private feed")
+	password := fs.String("feed-password", "", "HTTP basic auth password of a private feed")
+	header := fs.String("feed-header", "", `a header that opens a private feed, "Name: value"`)
+	interval := fs.Duration("interval", stockbell.DefaultFeedInterval, "time between syncs (1m to 168h)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *platform != string(stockbell.PlatformFeed) {
+		return fmt.Errorf("--platform: only feed shops are added here (got %q); the others install Stockbell from their app store", *platform)
+	}
+	settings := stockbell.FeedSettings{Domain: *domain, Name: *name, URL: *feedURL, Interval: *interval}
+	creds, err := feedCredentials(*user, *password, *header)
+	if err != nil {
+		return err
+	}
+	settings.Credentials = creds
+	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
+		shop, f, err := in.Connect(env.ctx, settings)
+		if err != nil {
+			return describeFeedError(err)
+		}
+		fmt.Fprintf(env.stdout, "Feed shop %s (id %d, public key %s) reads %s every %s; its first sync is queued.\n",
+			shop.Domain, shop.ID, shop.PublicKey, f.URL, f.Interval)
+		return nil
+	})
+}
+
+// feedCredentials reads the private feed flags.
+func feedCredentials(user, password, header string) (*stockbell.FeedCredentials, error) {
+	c := &stockbell.FeedCredentials{Username: user, Password: password}
+	if header != "" {
+		name, value, ok := strings.Cut(header, ":")
+		if !ok {
+			return nil, fmt.Errorf(`--feed-header: want "Name: value", got %q`, header)
+		}
+		c.Header, c.Value = strings.TrimSpace(name), strings.TrimSpace(value)
+	}
+	if *c == (stockbell.FeedCredentials{}) {
+		return nil, nil
+	}
+	return c, nil
+}
+
+func describeFeedError(err error) error {
+	if stockbell.ErrorCode(err) == stockbell.EINVALID {
+		field := stockbell.ErrorField(err)
+		flag := map[string]string{"feed_url": "feed-url", "domain": "domain", "interval": "interval", "credentials": "feed-user/--feed-header"}[field]
+		if flag == "" {
+			flag = field
+		}
+		return fmt.Errorf("--%s: %s", flag, stockbell.ErrorMessage(err))
+	}
+	return err
+}
+
+func runFeed(env *cliEnv, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.stdout, "Usage: server feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result.")
+		return errHelp
+	}
+	switch args[0] {
+	case "sync":
+		return runFeedSync(env, args[1:])
+	}
+	return fmt.Errorf("unknown feed command %q (want: sync)", args[0])
+}
+
+// runFeedSync syncs a shop's feed now (after a sync already running), and
+// exits non-zero with the reason when the feed could not be read or its
+// document was rejected.
+func runFeedSync(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "feed sync", "feed sync --shop DOMAIN\n\nSyncs the shop's catalog feed now, waits for it, and prints what changed. "+
+		"Exits non-zero with the reason when the feed is unreachable or its document is rejected.")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
+		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		if err != nil {
+			return describe(err, *shopKey)
+		}
+		report, err := in.SyncFeed(env.ctx, shop.ID)
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return fmt.Errorf("shop %s has no catalog feed (connect one with: server shop add --platform feed)", shop.Domain)
+		} else if err != nil {
+			return err
+		}
+		printReport(env, shop, report)
+		if report.Failed() {
+			return fmt.Errorf("the feed sync of %s failed: %s", shop.Domain, report.Failure)
+		}
+		return nil
+	})
+}
+
+func printReport(env *cliEnv, shop *stockbell.Shop, r *stockbell.SyncReport) {
+	took := r.FinishedAt.Sub(r.StartedAt).Round(time.Millisecond)
+	switch {
+	case r.Failed():
+		fmt.Fprintf(env.stdout, "Feed of %s not applied (%s): nothing changed.\n", shop.Domain, took)
+	case r.NotModified:
+		fmt.Fprintf(env.stdout, "Feed of %s unchanged since the last sync (304, %s).\n", shop.Domain, took)
+	default:
+		fmt.Fprintf(env.stdout, "Feed of %s synced in %s: %d items, %d changed, %d unpublished, %d rejected.\n",
+			shop.Domain, took, r.Items, r.Changed, r.Unpublished, r.RejectedCount())
+	}
+	for _, rej := range r.Rejections {
+		fmt.Fprintf(env.stdout, "  item %d (id %q): %s\n", rej.Position, rej.ID, rej.Reason)
+	}
+	if r.RejectedCount() > len(r.Rejections) {
+		fmt.Fprintf(env.stdout, "  … and %d more\n", r.RejectedCount()-len(r.Rejections))
+	}
+}

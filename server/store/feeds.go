@@ -1,0 +1,200 @@
+package store
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.FeedService = (*DB)(nil)
+
+const feedColumns = `shop_id, url, sealed_credentials, sync_interval, etag, last_modified, next_sync_at,
+	last_sync_at, last_error, created_at, updated_at`
+
+// ConnectFeed creates or reinstalls the feed shop, stores its feed and
+// inserts its first FeedSyncJob, in one transaction. Connecting a new URL
+// forgets the old document's validators. Returns EINVALID naming the field.
+func (db *DB) ConnectFeed(ctx context.Context, c stockbell.FeedConnect) (*stockbell.Shop, *stockbell.Feed, error) {
+	if err := validateFeedConnect(&c); err != nil {
+		return nil, nil, err
+	}
+	var shop *stockbell.Shop
+	var feed *stockbell.Feed
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		shop, err = installShop(ctx, tx, stockbell.ShopInstall{Platform: stockbell.PlatformFeed, Domain: c.Domain, Name: c.Name})
+		if err != nil {
+			return err
+		}
+		var sealed []byte
+		if c.SealCredentials != nil {
+			if sealed, err = c.SealCredentials(shop.ID); err != nil {
+				return err
+			}
+		}
+		if feed, err = upsertFeed(ctx, tx, shop.ID, c, sealed); err != nil {
+			return err
+		}
+		return tx.insertJob(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true})
+	})
+	return shop, feed, err
+}
+
+func validateFeedConnect(c *stockbell.FeedConnect) error {
+	c.Domain = normalizeDomain(c.Domain)
+	if c.Domain == "" {
+		return stockbell.FieldErrorf("domain", "the storefront's domain is required")
+	}
+	if c.Name == "" {
+		c.Name = c.Domain
+	}
+	u, err := url.Parse(strings.TrimSpace(c.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return stockbell.FieldErrorf("feed_url", "the feed URL must be an absolute http or https URL, got %q", c.URL)
+	}
+	c.URL = u.String()
+	if c.Interval == 0 {
+		c.Interval = stockbell.DefaultFeedInterval
+	}
+	return stockbell.ValidateFeedInterval(c.Interval)
+}
+
+func upsertFeed(ctx context.Context, tx *Tx, shopID int64, c stockbell.FeedConnect, sealed []byte) (*stockbell.Feed, error) {
+	now := tx.db.now()
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO feeds (shop_id, url, sealed_credentials, sync_interval, etag,
+		last_modified, next_sync_at, created_at, updated_at) VALUES (?, ?, ?, ?, '', '', ?, ?, ?)
+		ON CONFLICT (shop_id) DO UPDATE SET url = excluded.url,
+		sealed_credentials = CASE WHEN `+keepSQL(c.KeepCredentials)+` THEN feeds.sealed_credentials ELSE excluded.sealed_credentials END,
+		sync_interval = excluded.sync_interval, next_sync_at = excluded.next_sync_at, updated_at = excluded.updated_at,
+		etag = CASE WHEN feeds.url = excluded.url THEN feeds.etag ELSE '' END,
+		last_modified = CASE WHEN feeds.url = excluded.url THEN feeds.last_modified ELSE '' END`),
+		shopID, c.URL, sealed, int64(c.Interval), now, now, now)
+	if err != nil {
+		return nil, err
+	}
+	return findFeed(ctx, tx, shopID)
+}
+
+// keepSQL is a literal boolean for the upsert: keep the stored credentials.
+func keepSQL(keep bool) string {
+	if keep {
+		return "1 = 1"
+	}
+	return "1 = 0"
+}
+
+// FindFeed returns ENOTFOUND for a shop without a feed.
+func (db *DB) FindFeed(ctx context.Context, shopID int64) (*stockbell.Feed, error) {
+	var feed *stockbell.Feed
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		feed, err = findFeed(ctx, tx, shopID)
+		return err
+	})
+	return feed, err
+}
+
+func findFeed(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Feed, error) {
+	var f stockbell.Feed
+	err := tx.GetContext(ctx, &f, tx.Rebind(`SELECT `+feedColumns+` FROM feeds WHERE shop_id = ?`), shopID)
+	if err != nil {
+		return nil, notFound(err, "shop %d has no feed", shopID)
+	}
+	return &f, nil
+}
+
+// FindDueFeeds returns up to limit feeds of installed shops that are due
+// and not being synced, the longest overdue first.
+func (db *DB) FindDueFeeds(ctx context.Context, now time.Time, limit int) ([]*stockbell.Feed, error) {
+	feeds := []*stockbell.Feed{}
+	now = now.UTC()
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &feeds, tx.Rebind(`SELECT f.`+strings.ReplaceAll(feedColumns, ", ", ", f.")+`
+			FROM feeds f JOIN shops s ON s.id = f.shop_id
+			WHERE s.status = ? AND f.next_sync_at <= ? AND (f.lease_until IS NULL OR f.lease_until < ?)
+			ORDER BY f.next_sync_at, f.shop_id`+page(0, limit)), stockbell.ShopInstalled, now, now)
+	})
+	return feeds, err
+}
+
+// AcquireFeedLease takes the lease when it is free, expired or already the
+// owner's (which extends it). Returns ENOTFOUND for a shop without a feed.
+func (db *DB) AcquireFeedLease(ctx context.Context, shopID int64, owner string, until time.Time) (bool, error) {
+	if owner == "" {
+		return false, stockbell.FieldErrorf("owner", "a feed lease needs an owner")
+	}
+	acquired := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := tx.db.now()
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE feeds SET lease_owner = ?, lease_until = ?
+			WHERE shop_id = ? AND (lease_owner = '' OR lease_owner = ? OR lease_until IS NULL OR lease_until < ?)`),
+			owner, until.UTC().Truncate(time.Microsecond), shopID, owner, now)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil || n == 1 {
+			acquired = n == 1
+			return err
+		}
+		_, err = findFeed(ctx, tx, shopID)
+		return err
+	})
+	return acquired, err
+}
+
+// ReleaseFeedLease frees the lease if owner holds it.
+func (db *DB) ReleaseFeedLease(ctx context.Context, shopID int64, owner string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE feeds SET lease_owner = '', lease_until = NULL
+			WHERE shop_id = ? AND lease_owner = ?`), shopID, owner)
+		return err
+	})
+}
+
+// holdFeedLease locks the feed's row for the transaction and returns
+// ECONFLICT unless owner holds an unexpired lease: a sync that lost its
+// lease to another cannot write.
+func holdFeedLease(ctx context.Context, tx *Tx, shopID int64, owner string) (*stockbell.Feed, error) {
+	var row struct {
+		stockbell.Feed
+		LeaseOwner string     `db:"lease_owner"`
+		LeaseUntil *time.Time `db:"lease_until"`
+	}
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+feedColumns+`, lease_owner, lease_until FROM feeds
+		WHERE shop_id = ?`+tx.forUpdate()), shopID)
+	if err != nil {
+		return nil, notFound(err, "shop %d has no feed", shopID)
+	}
+	if owner == "" || row.LeaseOwner != owner || row.LeaseUntil == nil || row.LeaseUntil.Before(tx.db.now()) {
+		return nil, stockbell.Errorf(stockbell.ECONFLICT, "the sync of shop %d's feed no longer holds its lease", shopID)
+	}
+	return &row.Feed, nil
+}
+
+// FinishFeedSync records the report in the sync log and the feed's state,
+// and releases the lease, in one transaction. A failed sync keeps the
+// previous validators, so the next one reads the document in full.
+// Returns ECONFLICT unless owner holds the lease.
+func (db *DB) FinishFeedSync(ctx context.Context, end stockbell.FeedSyncEnd) error {
+	end.Report.ShopID, end.Report.Source = end.ShopID, stockbell.FeedSource
+	return db.inTx(ctx, func(tx *Tx) error {
+		feed, err := holdFeedLease(ctx, tx, end.ShopID, end.Owner)
+		if err != nil {
+			return err
+		}
+		if err := recordSync(ctx, tx, end.Report); err != nil {
+			return err
+		}
+		etag, modified := feed.ETag, feed.LastModified
+		if !end.Report.Failed() {
+			etag, modified = end.ETag, end.LastModified
+		}
+		now := tx.db.now()
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE feeds SET etag = ?, last_modified = ?, last_sync_at = ?,
+			last_error = ?, next_sync_at = ?, lease_owner = '', lease_until = NULL, updated_at = ? WHERE shop_id = ?`),
+			etag, modified, now, end.Report.Failure, now.Add(feed.Interval), now, end.ShopID)
+		return err
+	})
+}

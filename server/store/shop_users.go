@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var (
+	_ stockbell.ShopUserService      = (*DB)(nil)
+	_ stockbell.WebhookSecretService = (*DB)(nil)
+)
+
+const shopUserColumns = `shop_id, user_id, email, owner, created_at, updated_at`
+
+// GrantShopUser adds or updates the user. Returns EINVALID without a user
+// id, ENOTFOUND for an unknown shop.
+func (db *DB) GrantShopUser(ctx context.Context, u stockbell.ShopUser) error {
+	if strings.TrimSpace(u.UserID) == "" {
+		return stockbell.FieldErrorf("user_id", "a shop user needs the platform's user id")
+	}
+	return db.inTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, u.ShopID); err != nil {
+			return err
+		}
+		return grantShopUser(ctx, tx, u)
+	})
+}
+
+func grantShopUser(ctx context.Context, tx *Tx, u stockbell.ShopUser) error {
+	now := tx.db.now()
+	var removedAt *time.Time
+	err := tx.GetContext(ctx, &removedAt, tx.Rebind(`SELECT removed_at FROM shop_users WHERE shop_id = ? AND user_id = ?`+tx.forUpdate()), u.ShopID, u.UserID)
+	if err != nil && !isNoRows(err) {
+		return err
+	}
+	if removedAt != nil && !u.GrantedAt.IsZero() && !u.GrantedAt.After(*removedAt) {
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "This user's access to the store was removed.")
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_users (shop_id, user_id, email, owner, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id, user_id) DO UPDATE SET
+		email = CASE WHEN excluded.email <> '' THEN excluded.email ELSE shop_users.email END,
+		owner = excluded.owner OR (shop_users.owner AND shop_users.removed_at IS NULL), removed_at = NULL,
+		updated_at = excluded.updated_at`),
+		u.ShopID, u.UserID, strings.ToLower(strings.TrimSpace(u.Email)), u.Owner, now, now)
+	return err
+}
+
+// RevokeShopUser removes the user's access. Returns ENOTFOUND when the
+// user had none.
+func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shop_users SET removed_at = ?, updated_at = ?
+			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), tx.db.now(), tx.db.now(), shopID, userID)
+		return mustAffect(res, err, "user %q of shop %d", userID, shopID)
+	})
+}
+
+// FindShopUser returns ENOTFOUND when the user has no access.
+func (db *DB) FindShopUser(ctx context.Context, shopID int64, userID string) (*stockbell.ShopUser, error) {
+	var u stockbell.ShopUser
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &u, tx.Rebind(`SELECT `+shopUserColumns+` FROM shop_users
+			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), shopID, userID)
+	})
+	if err != nil {
+		return nil, notFound(err, "user %q has no access to shop %d", userID, shopID)
+	}
+	return &u, nil
+}
+
+// EnsureWebhookSecret stores the secret unless the shop has one, and
+// returns the shop's. Returns ENOTFOUND for an unknown shop.
+func (db *DB) EnsureWebhookSecret(ctx context.Context, s stockbell.WebhookSecret) (*stockbell.WebhookSecret, error) {
+	if len(s.Hash) != 64 || len(s.Sealed) == 0 {
+		return nil, stockbell.FieldErrorf("secret", "a webhook secret needs its SHA-256 and its sealed value")
+	}
+	var stored stockbell.WebhookSecret
+	err := db.inTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, s.ShopID); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO webhook_secrets (shop_id, secret_hash, sealed_secret, created_at)
+			VALUES (?, ?, ?, ?) ON CONFLICT (shop_id) DO NOTHING`), s.ShopID, strings.ToLower(s.Hash), s.Sealed, tx.db.now())
+		if err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &stored, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE shop_id = ?`), s.ShopID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &stored, nil
+}
+
+// FindWebhookSecret returns the secret whose hash is hash. Returns ENOTFOUND.
+func (db *DB) FindWebhookSecret(ctx context.Context, hash string) (*stockbell.WebhookSecret, error) {
+	var s stockbell.WebhookSecret
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE secret_hash = ?`),
+			strings.ToLower(hash))
+	})
+	if err != nil {
+		return nil, notFound(err, "no webhook secret with that hash")
+	}
+	return &s, nil
+}
+
+// dropPlatformAccess removes what the platform granted a shop that is
+// uninstalled: its users' access and its webhook secret (so hooks left
+// behind are refused).
+func dropPlatformAccess(ctx context.Context, tx *Tx, shopID int64) error {
+	for _, table := range []string{"shop_users", "webhook_secrets"} {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ?`), shopID); err != nil {
+			return err
+		}
+	}
+	return nil
+}

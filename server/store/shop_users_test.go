@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func secretOf(shopID int64, secret string) stockbell.WebhookSecret {
+	sum := sha256.Sum256([]byte(secret))
+	return stockbell.WebhookSecret{ShopID: shopID, Hash: hex.EncodeToString(sum[:]), Sealed: []byte("sealed:" + secret)}
+}
+
+func TestShopUsers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "9128", Email: "Owner@Example.com", Owner: true}))
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", Email: "clerk@example.com"}))
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "9128"})) // a load without email keeps it
+		owner, err := db.FindShopUser(ctx, shop.ID, "9128")
+		must(t, err)
+		if owner.Email != "owner@example.com" || !owner.Owner {
+			t.Fatalf("owner = %+v", owner)
+		}
+		clock := useClock(db)
+		vouched := clock.Now()
+		clock.Add(time.Minute)
+		must(t, db.RevokeShopUser(ctx, shop.ID, "77"))
+		_, err = db.FindShopUser(ctx, shop.ID, "77")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		wantCode(t, db.RevokeShopUser(ctx, shop.ID, "77"), stockbell.ENOTFOUND, "")
+		// A payload issued before the removal (replayed) grants nothing; a later one does.
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: vouched}), stockbell.EUNAUTHORIZED, "")
+		_, err = db.FindShopUser(ctx, shop.ID, "77")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		clock.Add(time.Minute)
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: clock.Now()}))
+		if u, err := db.FindShopUser(ctx, shop.ID, "77"); err != nil || u.Email != "clerk@example.com" {
+			t.Fatalf("re-granted user = %+v, %v", u, err)
+		}
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID}), stockbell.EINVALID, "user_id")
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID + 9, UserID: "1"}), stockbell.ENOTFOUND, "")
+	})
+}
+
+func TestWebhookSecrets(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		first, err := db.EnsureWebhookSecret(ctx, secretOf(shop.ID, "first"))
+		must(t, err)
+		again, err := db.EnsureWebhookSecret(ctx, secretOf(shop.ID, "second"))
+		must(t, err)
+		if again.Hash != first.Hash || string(again.Sealed) != "sealed:first" {
+			t.Fatalf("a second secret replaced the first: %+v", again)
+		}
+		found, err := db.FindWebhookSecret(ctx, secretOf(0, "first").Hash)
+		must(t, err)
+		if found.ShopID != shop.ID {
+			t.Fatalf("found %+v", found)
+		}
+		_, err = db.FindWebhookSecret(ctx, secretOf(0, "second").Hash)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: shop.ID, Hash: "short"})
+		wantCode(t, err, stockbell.EINVALID, "secret")
+
+		// Uninstalling drops the secret and the users: hooks left behind are refused.
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "9128", Owner: true}))
+		must(t, db.UninstallShop(ctx, shop.ID))
+		_, err = db.FindWebhookSecret(ctx, first.Hash)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.FindShopUser(ctx, shop.ID, "9128")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		// A reinstall gets a new secret.
+		install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		next, err := db.EnsureWebhookSecret(ctx, secretOf(shop.ID, "second"))
+		must(t, err)
+		if next.Hash != secretOf(0, "second").Hash {
+			t.Fatal("the reinstalled shop kept the old secret")
+		}
+	})
+}

@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+const bcStore = "q1w2e3"
+
+var ctx = context.Background()
+
+var (
+	bcOwner = bigcommercetest.User{ID: 9128, Email: "owner@bells.example"}
+	bcClerk = bigcommercetest.User{ID: 77, Email: "clerk@bells.example"}
+)
+
+// bcFixture serves the BigCommerce callbacks and the admin on a real
+// store, with the install steps talking to the loopback BigCommerce.
+type bcFixture struct {
+	db    *store.DB
+	fake  *bigcommercetest.Fake
+	clock *storetest.Clock
+	url   string
+}
+
+func newBCFixture(t *testing.T, db *store.DB, secure bool) *bcFixture {
+	t.Helper()
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	db.Clock = clock
+	fake := bigcommercetest.New()
+	fake.Now = clock.Now
+	t.Cleanup(fake.Close)
+	logger := slog.New(slog.DiscardHandler)
+	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db,
+		Events: db, Messages: db, Catalog: db, SignInLinks: db, Clock: clock, Logger: logger},
+		web.AdminOptions{SessionKey: testSessionKey, SecureCookies: secure, PublicURL: "http://localhost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin.Register(server)
+	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("s"), 32))
+	cfg := stockbell.BigCommerceConfig{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, LoginURL: fake.URL(),
+		APIURL: fake.URL(), AppURL: "https://app.example"}
+	server.RegisterAppCallbacks(stockbell.PlatformBigCommerce, oauth.NewBigCommerce(cfg, db, db, sealer, clock, logger), admin)
+	ts := httptest.NewServer(server.Handler())
+	t.Cleanup(ts.Close)
+	return &bcFixture{db: db, fake: fake, clock: clock, url: ts.URL}
+}
+
+func (f *bcFixture) jwt(user bigcommercetest.User) string {
+	return url.Values{"signed_payload_jwt": {f.fake.SignedPayloadJWT(bcStore, user)}}.Encode()
+}
+
+func TestBigCommerceCallbacksOpenTheAdmin(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		if p.Status != http.StatusFound || p.Header.Get("Location") != "/admin" {
+			t.Fatalf("install answered %d to %q: %s", p.Status, p.Header.Get("Location"), p.Body)
+		}
+		shop, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/"+bcStore)
+		if err != nil || !shop.Active() {
+			t.Fatalf("installed shop = %+v, %v", shop, err)
+		}
+		if home := owner.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK || !strings.Contains(home.Body, "owner@bells.example") {
+			t.Fatalf("the admin after install answered %d", home.Status)
+		}
+
+		// A user the owner granted the app opens it from the control panel.
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		p = clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil)
+		if p.Status != http.StatusFound || p.Header.Get("Location") != "/admin" {
+			t.Fatalf("load answered %d to %q: %s", p.Status, p.Header.Get("Location"), p.Body)
+		}
+		home := clerk.do(http.MethodGet, "/admin", nil)
+		if home.Status != http.StatusOK || !strings.Contains(home.Body, "clerk@bells.example") {
+			t.Fatalf("the admin after load answered %d", home.Status)
+		}
+		if csp := home.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://store-"+bcStore+".mybigcommerce.com https://*.bigcommerce.com") {
+			t.Fatalf("the control panel may not frame the admin: %s", csp)
+		}
+
+		// Forged and expired payloads: 401, no session, nothing changed.
+		stranger := (&adminFixture{url: f.url}).browser(t)
+		forged := url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(f.fake.Claims(bcStore, bcClerk), "forged")}}.Encode()
+		expired := url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(f.fake.Expired(bcStore, bcClerk), f.fake.ClientSecret)}}.Encode()
+		for _, path := range []string{"/auth/bigcommerce/load?" + forged, "/auth/bigcommerce/load?" + expired,
+			"/auth/bigcommerce/uninstall?" + forged, "/auth/bigcommerce/remove_user?" + expired, "/auth/bigcommerce/load"} {
+			if p := stranger.do(http.MethodGet, path, nil); p.Status != http.StatusUnauthorized || p.Header.Get("Set-Cookie") != "" {
+				t.Errorf("%s answered %d, cookie %q", path[:30], p.Status, p.Header.Get("Set-Cookie"))
+			}
+		}
+		if home := stranger.do(http.MethodGet, "/admin", nil); home.Status == http.StatusOK && strings.Contains(home.Body, "Sign out") {
+			t.Fatal("a refused load opened the admin")
+		}
+		if got, _ := db.FindShopByID(ctx, shop.ID); !got.Active() {
+			t.Fatal("a forged uninstall uninstalled the store")
+		}
+
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
+			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
+		}
+		if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("the removed user keeps access: %v", err)
+		}
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+			t.Fatalf("uninstall answered %d: %s", p.Status, p.Body)
+		}
+		if got, _ := db.FindShopByID(ctx, shop.ID); got.Active() || got.SealedToken != nil {
+			t.Fatalf("after uninstall: %+v", got)
+		}
+	})
+}
+
+// Over https the session a load callback opens lives in the control
+// panel's iframe: its cookie is SameSite=None and partitioned.
+func TestBigCommerceLoadCookieWorksInTheControlPanelFrame(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, true)
+		b := (&adminFixture{url: f.url}).browser(t)
+		b.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		p := b.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcOwner), nil)
+		cookie := p.Header.Get("Set-Cookie")
+		if p.Status != http.StatusFound || !strings.Contains(cookie, "SameSite=None") || !strings.Contains(cookie, "Partitioned") || !strings.Contains(cookie, "Secure") {
+			t.Fatalf("load answered %d with cookie %q", p.Status, cookie)
+		}
+	})
+}
