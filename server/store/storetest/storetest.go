@@ -46,7 +46,7 @@ func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 }
 
 // Open returns a fresh database of the dialect with Stockbell's and River's
-// schemas migrated, an insert-only job queue attached, closed and dropped
+// schemas migrated and the store built on an insert-only job queue, closed and dropped
 // when the test ends.
 func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	tb.Helper()
@@ -60,15 +60,15 @@ func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
-	db, err := store.Open(ctx, dbURL)
+	conn, err := store.Connect(ctx, dbURL)
 	if err != nil {
 		tb.Fatalf("open %s: %v", dialect, err)
 	}
-	tb.Cleanup(func() { db.Close() })
-	if err := db.Migrate(ctx); err != nil {
+	tb.Cleanup(func() { conn.Close() })
+	if err := conn.Migrate(ctx); err != nil {
 		tb.Fatalf("migrate: %v", err)
 	}
-	jdb := JobsDatabase(db, dbURL)
+	jdb := JobsDatabase(conn, dbURL)
 	if err := jobs.Migrate(ctx, jdb); err != nil {
 		tb.Fatalf("migrate jobs: %v", err)
 	}
@@ -76,13 +76,12 @@ func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	if err != nil {
 		tb.Fatalf("job queue: %v", err)
 	}
-	db.Queue = queue
-	return db
+	return store.New(conn, queue)
 }
 
 // JobsDatabase describes a test database to the job queue.
-func JobsDatabase(db *store.DB, dbURL string) jobs.Database {
-	d := jobs.Database{DB: db.DB.DB, Postgres: db.Dialect == store.Postgres}
+func JobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
+	d := jobs.Database{DB: conn.DB.DB, Postgres: conn.Dialect == store.Postgres}
 	if d.Postgres {
 		d.URL = dbURL
 	}
