@@ -134,6 +134,11 @@ func open(keys [][]byte, sealed string, macLength int) ([]byte, error) {
 	if err == nil && len(raw) <= macLength {
 		err = errors.New("too short")
 	}
+	if err == nil && base64.RawURLEncoding.EncodeToString(raw) != sealed {
+		// The decoder skips line breaks and ignores a last character's
+		// spare bits: only the one canonical spelling of a value is valid.
+		err = errors.New("not canonical")
+	}
 	if err != nil {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
 	}
