@@ -19,39 +19,34 @@ import (
 // out-of-stock and stock-management settings.
 var RequiredResources = []string{"stock_availables", "products", "combinations", "product_option_values", "configurations"}
 
-// Connection is a connected shop and its module secret, which is shown
-// once: Stockbell keeps it sealed and never shows it again.
-type Connection struct {
-	Shop         *stockbell.Shop
-	ModuleSecret string
-}
-
 // webserviceKey is how PrestaShop makes webservice keys: 32 letters and digits.
 var webserviceKey = regexp.MustCompile(`^[A-Za-z0-9]{32}$`)
 
 // Connect checks the shop URL and webservice key against the shop's
 // webservice (GET on every RequiredResources), then installs the shop with
 // the credentials and a new module secret, both sealed for it, and its
-// catalog sync queued. Connecting again renews the module secret. Returns
-// EINVALID naming shop_url or webservice_key, with nothing stored.
-func (in *Integration) Connect(ctx context.Context, shopURL, key string) (*Connection, error) {
+// catalog sync queued. It returns the shop and its module secret, to be
+// shown once: Stockbell keeps it sealed and never shows it again.
+// Connecting again renews the secret. Returns EINVALID naming shop_url or
+// webservice_key, with nothing stored.
+func (in *Integration) Connect(ctx context.Context, shopURL, key string) (*stockbell.Shop, string, error) {
 	creds, domain, err := in.credentials(shopURL, key)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sess := &session{client: in.Client, creds: creds}
 	for _, resource := range RequiredResources {
 		if err := sess.check(ctx, resource); err != nil {
-			return nil, err
+			return nil, "", err
 		}
 	}
 	secret, err := newModuleSecret()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	sealedCreds, _ := json.Marshal(creds)
 	shop, err := in.Shops.InstallShop(ctx, stockbell.ShopInstall{
-		Platform: stockbell.PlatformPrestaShop, Domain: domain, Name: domain,
+		Platform: stockbell.PlatformPrestaShop, Domain: domain, Name: domain, PrimaryDomain: storefrontHost(creds.URL),
 		Seal:          func(shopID int64) ([]byte, error) { return in.Sealer.Seal(shopID, sealedCreds) },
 		WebhookSecret: in.moduleSecret(secret),
 		FollowUp: func(shop *stockbell.Shop) []stockbell.JobArgs {
@@ -59,10 +54,10 @@ func (in *Integration) Connect(ctx context.Context, shopURL, key string) (*Conne
 		},
 	})
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	in.Logger.InfoContext(ctx, "prestashop shop connected", "shop", shop.Domain, "shop_id", shop.ID)
-	return &Connection{Shop: shop, ModuleSecret: secret}, nil
+	return shop, secret, nil
 }
 
 // credentials checks the URL and the key's form.
@@ -80,6 +75,13 @@ func (in *Integration) credentials(shopURL, key string) (Credentials, string, er
 		return Credentials{}, "", stockbell.FieldErrorf("webservice_key", "a PrestaShop webservice key is 32 letters and digits (Advanced Parameters > Webservice)")
 	}
 	return Credentials{URL: u.Scheme + "://" + domain, Key: key}, domain, nil
+}
+
+// storefrontHost is the host of the shop's URL: the storefront's origin
+// when PrestaShop is installed in a folder (its domain then has a path).
+func storefrontHost(shopURL string) string {
+	u, _ := url.Parse(shopURL)
+	return u.Host
 }
 
 // check asks for one row of the resource and says, naming the field, why

@@ -16,8 +16,12 @@ import (
 func TestConnect(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		conn, err := e.in.Connect(ctx, e.fake.URL(), prestashoptest.Key)
+		shop, secret, err := e.in.Connect(ctx, e.fake.URL(), prestashoptest.Key)
 		must(t, err)
+		conn := struct {
+			Shop         *stockbell.Shop
+			ModuleSecret string
+		}{shop, secret}
 		wantDomain := strings.TrimPrefix(e.fake.URL(), "http://")
 		if conn.Shop.Domain != wantDomain || conn.Shop.Platform != stockbell.PlatformPrestaShop || len(conn.Shop.SealedToken) == 0 {
 			t.Fatalf("shop = %+v, want domain %s", conn.Shop, wantDomain)
@@ -42,12 +46,12 @@ func TestConnect(t *testing.T) {
 		}
 
 		// Connecting again renews the module secret: the old one stops verifying.
-		again, err := e.in.Connect(ctx, e.fake.URL(), prestashoptest.Key)
+		againShop, againSecret, err := e.in.Connect(ctx, e.fake.URL(), prestashoptest.Key)
 		must(t, err)
 		renewed, err := db.FindShopWebhookSecret(ctx, conn.Shop.ID)
 		must(t, err)
-		if again.Shop.ID != conn.Shop.ID || again.ModuleSecret == conn.ModuleSecret || renewed.Hash == stored.Hash {
-			t.Fatalf("reconnect: shop %d → %d, secret renewed %v", conn.Shop.ID, again.Shop.ID, again.ModuleSecret != conn.ModuleSecret)
+		if againShop.ID != conn.Shop.ID || againSecret == conn.ModuleSecret || renewed.Hash == stored.Hash {
+			t.Fatalf("reconnect: shop %d → %d, secret renewed %v", conn.Shop.ID, againShop.ID, againSecret != conn.ModuleSecret)
 		}
 	})
 }
@@ -80,7 +84,7 @@ func TestConnectRefusals(t *testing.T) {
 		}
 		for _, c := range cases {
 			e.fake.Do(func(s *prestashoptest.Shop) { s.Denied = map[string]bool{c.denied: c.denied != ""} })
-			_, err := e.in.Connect(ctx, c.url, c.key)
+			_, _, err := e.in.Connect(ctx, c.url, c.key)
 			if stockbell.ErrorCode(err) != stockbell.EINVALID || stockbell.ErrorField(err) != c.field || !strings.Contains(stockbell.ErrorMessage(err), c.says) {
 				t.Errorf("%s: err = %v (field %q), want EINVALID on %s saying %q", c.name, err, stockbell.ErrorField(err), c.field, c.says)
 			}

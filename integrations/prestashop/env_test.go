@@ -74,10 +74,10 @@ func seedShop(s *prestashoptest.Shop) {
 // connected connects the shop and runs its catalog sync.
 func (e *env) connected() (*stockbell.Shop, string) {
 	e.t.Helper()
-	conn, err := e.in.Connect(ctx, e.fake.URL()+"/", prestashoptest.Key)
+	shop, secret, err := e.in.Connect(ctx, e.fake.URL()+"/", prestashoptest.Key)
 	must(e.t, err)
-	must(e.t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: conn.Shop.ID}))
-	return conn.Shop, conn.ModuleSecret
+	must(e.t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+	return shop, secret
 }
 
 func (e *env) variant(shop *stockbell.Shop, product, attribute int64) *stockbell.VariantWithProduct {
