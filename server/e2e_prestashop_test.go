@@ -65,7 +65,9 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			sink := startSMTPSink(t, 1)
 			fake := prestaShopFake(t)
+			addr := freeAddr(t)
 			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
+				"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
 				"STOCKBELL_SMTP_URL": sink.url(0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test"}))
 			ps := &psShop{m: m, fake: fake, domain: strings.TrimPrefix(fake.URL(), "http://")}
 			firstSecret := ps.connectWithPage(t)
@@ -118,7 +120,7 @@ func (ps *psShop) connectWithPage(t *testing.T) string {
 
 func postConnectForm(t *testing.T, browser *http.Client, connect, shopURL, key string) (int, string) {
 	t.Helper()
-	_, page := getWith(t, browser, connect)
+	_, page := clientGet(t, browser, connect)
 	nonce := formNonce.FindStringSubmatch(page)
 	if nonce == nil {
 		t.Fatalf("no nonce in the connect page: %s", page)
@@ -132,7 +134,7 @@ func postConnectForm(t *testing.T, browser *http.Client, connect, shopURL, key s
 	return resp.StatusCode, string(body)
 }
 
-func getWith(t *testing.T, client *http.Client, u string) (int, string) {
+func clientGet(t *testing.T, client *http.Client, u string) (int, string) {
 	t.Helper()
 	resp, err := client.Get(u)
 	if err != nil {
