@@ -377,3 +377,41 @@ echo json_encode(array('body' => $body, 'headers' => StockbellSigner::headers($a
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestPrestaShopShopAddCommand: `shop add --platform prestashop` connects a
+// shop with the key from a file and prints the module secret once; a wrong
+// key, a missing file or a --domain that is not the URL's are refused with
+// the flag named, and nothing is stored.
+func TestPrestaShopShopAddCommand(t *testing.T) {
+	fake := prestaShopFake(t)
+	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s", stderr)
+	}
+	dir := t.TempDir()
+	good, wrong := filepath.Join(dir, "key"), filepath.Join(dir, "wrong")
+	os.WriteFile(good, []byte(prestashoptest.Key+"\n"), 0o600)
+	os.WriteFile(wrong, []byte(strings.Repeat("Z", 32)), 0o600)
+	for _, c := range []struct {
+		args   []string
+		stderr string
+	}{
+		{[]string{"--url", fake.URL(), "--key-file", wrong}, "--key-file: PrestaShop refused the webservice key"},
+		{[]string{"--url", fake.URL(), "--key-file", filepath.Join(dir, "none")}, "--key-file"},
+		{[]string{"--url", "ftp://shop.example", "--key-file", good}, "--url"},
+		{[]string{"--url", fake.URL(), "--key-file", good, "--domain", "other.example"}, "--domain"},
+		{[]string{"--key-file", good}, "--url and --key-file are required"},
+	} {
+		args := append([]string{"shop", "add", "--platform", "prestashop"}, c.args...)
+		if code, _, stderr := run(t, getenv, args...); code == 0 || !strings.Contains(stderr, c.stderr) {
+			t.Errorf("%v: exit %d, stderr %q (want %q)", c.args, code, stderr, c.stderr)
+		}
+	}
+	if _, stdout, _ := run(t, getenv, "shop", "list"); !strings.Contains(stdout, "0 shop(s)") {
+		t.Fatalf("refused adds stored a shop: %s", stdout)
+	}
+	code, stdout, stderr := run(t, getenv, "shop", "add", "--platform", "prestashop", "--url", fake.URL(), "--key-file", good)
+	if code != 0 || !strings.Contains(stdout, "Module secret (shown once") || !strings.Contains(stdout, strings.TrimPrefix(fake.URL(), "http://")) {
+		t.Fatalf("shop add: exit %d, %q %q", code, stdout, stderr)
+	}
+}
