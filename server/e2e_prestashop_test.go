@@ -134,17 +134,6 @@ func postConnectForm(t *testing.T, browser *http.Client, connect, shopURL, key s
 	return resp.StatusCode, string(body)
 }
 
-func clientGet(t *testing.T, client *http.Client, u string) (int, string) {
-	t.Helper()
-	resp, err := client.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
-}
-
 func moduleSecretOf(page string) string {
 	_, rest, ok := strings.Cut(page, `<code id="module-secret">`)
 	if !ok {
