@@ -59,6 +59,8 @@ type cachingConn struct {
 	sqliteConn
 	stmts map[string]*list.Element // of *cachedStmt
 	lru   *list.List               // most recently used first
+	// prepared counts the statements this connection prepared.
+	prepared int
 }
 
 type cachedStmt struct {
@@ -124,6 +126,7 @@ func (c *cachingConn) acquire(ctx context.Context, query string) (*cachedStmt, e
 	if err != nil {
 		return nil, err
 	}
+	c.prepared++
 	cs := &cachedStmt{query: query, stmt: stmt, busy: true}
 	c.stmts[query] = c.lru.PushFront(cs)
 	c.evict()
