@@ -48,7 +48,7 @@ func replicas(b *testing.B, n int) ([]*store.DB, string) {
 }
 
 func replicatedWebhooks(n int) target {
-	return func(b *testing.B) func(int) *http.Request {
+	return func(b *testing.B) arm {
 		dbs, dbURL := replicas(b, n)
 		shop := storetest.MustShop(b, dbs[0], stockbell.PlatformShopify, benchDomain)
 		stockedCatalog(b, dbs[0], shop.ID)
@@ -57,18 +57,18 @@ func replicatedWebhooks(n int) target {
 			startProcessing(b, db, dbURL)
 			urls[i] = serveWebhooks(b, db)
 		}
-		return func(i int) *http.Request { return signedWebhook(urls[i%n], i) }
+		return arm{func(i int) *http.Request { return signedWebhook(urls[i%n], i) }, pgDatabase(dbURL)}
 	}
 }
 
 func replicatedStorefront(n int) target {
-	return func(b *testing.B) func(int) *http.Request {
-		dbs, _ := replicas(b, n)
+	return func(b *testing.B) arm {
+		dbs, dbURL := replicas(b, n)
 		soldOutShop(b, dbs[0])
 		posts := make([]func(int) *http.Request, n)
 		for i, db := range dbs {
 			posts[i] = subscriptionPost(storefrontServer(b, db))
 		}
-		return func(i int) *http.Request { return posts[i%n](i) }
+		return arm{func(i int) *http.Request { return posts[i%n](i) }, pgDatabase(dbURL)}
 	}
 }

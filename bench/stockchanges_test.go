@@ -21,7 +21,7 @@ func BenchmarkStockChangesEndToEnd(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			b.StopTimer()
-			db, url := webhookServer(b, dialect, true)
+			db, url, _ := webhookServer(b, dialect, true)
 			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: loadWorkers}}
 			defer client.CloseIdleConnections()
 			start := time.Now()

@@ -32,9 +32,9 @@ func BenchmarkStorefrontSubscribe(b *testing.B) {
 
 // storefrontTarget serves the storefront API on a fresh database.
 func storefrontTarget(dialect store.Dialect) target {
-	return func(b *testing.B) func(int) *http.Request {
-		url := storefrontServer(b, storetest.Open(b, dialect))
-		return subscriptionPost(url)
+	return func(b *testing.B) arm {
+		db, dbURL := storetest.OpenURL(b, dialect)
+		return arm{subscriptionPost(storefrontServer(b, db)), pgDatabase(dbURL)}
 	}
 }
 
@@ -85,8 +85,8 @@ func soldOutShop(b *testing.B, db *store.DB) *stockbell.Shop {
 
 // bareInsertTarget is the baseline: decode nothing, insert one row.
 func bareInsertTarget(dialect store.Dialect) target {
-	return func(b *testing.B) func(int) *http.Request {
-		db := storetest.Open(b, dialect)
+	return func(b *testing.B) arm {
+		db, dbURL := storetest.OpenURL(b, dialect)
 		if _, err := db.DB.Exec(`CREATE TABLE bare_subscriptions (email TEXT NOT NULL, body TEXT NOT NULL)`); err != nil {
 			b.Fatal(err)
 		}
@@ -101,8 +101,8 @@ func bareInsertTarget(dialect store.Dialect) target {
 			w.WriteHeader(http.StatusCreated)
 		}))
 		b.Cleanup(ts.Close)
-		return func(i int) *http.Request {
+		return arm{func(i int) *http.Request {
 			return textPost(ts.URL, fmt.Sprintf(`{"email":"shopper%d@example.com"}`, i))
-		}
+		}, pgDatabase(dbURL)}
 	}
 }

@@ -47,10 +47,10 @@ func BenchmarkWebhookAccept(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			var db *store.DB
-			subject := func(b *testing.B) func(int) *http.Request {
-				var url string
-				db, url = webhookServer(b, dialect, true)
-				return func(i int) *http.Request { return signedWebhook(url, i) }
+			subject := func(b *testing.B) arm {
+				var url, dbURL string
+				db, url, dbURL = webhookServer(b, dialect, true)
+				return arm{func(i int) *http.Request { return signedWebhook(url, i) }, pgDatabase(dbURL)}
 			}
 			result, _ := runPair(b, subject, bareWebhookTarget(dialect))
 			processed := count(b, db, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NOT NULL`)
@@ -80,14 +80,14 @@ func signedWebhook(url string, i int) *http.Request {
 // webhookServer serves the Shopify webhook route on a fresh database of
 // the dialect for one installed shop with a stocked catalog, with the
 // receipts' processing running when processing is set.
-func webhookServer(b *testing.B, dialect store.Dialect, processing bool) (db *store.DB, url string) {
-	db, dbURL := storetest.OpenURL(b, dialect)
+func webhookServer(b *testing.B, dialect store.Dialect, processing bool) (db *store.DB, url, dbURL string) {
+	db, dbURL = storetest.OpenURL(b, dialect)
 	shop := storetest.MustShop(b, db, stockbell.PlatformShopify, benchDomain)
 	stockedCatalog(b, db, shop.ID)
 	if processing {
 		startProcessing(b, db, dbURL)
 	}
-	return db, serveWebhooks(b, db)
+	return db, serveWebhooks(b, db), dbURL
 }
 
 // serveWebhooks serves the Shopify webhook route on db.
@@ -101,8 +101,8 @@ func serveWebhooks(b *testing.B, db *store.DB) string {
 
 // bareWebhookTarget is the baseline: verify the HMAC, insert one row.
 func bareWebhookTarget(dialect store.Dialect) target {
-	return func(b *testing.B) func(int) *http.Request {
-		db := storetest.Open(b, dialect)
+	return func(b *testing.B) arm {
+		db, dbURL := storetest.OpenURL(b, dialect)
 		if _, err := db.DB.Exec(`CREATE TABLE bare_receipts (event_id TEXT NOT NULL, body TEXT NOT NULL)`); err != nil {
 			b.Fatal(err)
 		}
@@ -120,6 +120,6 @@ func bareWebhookTarget(dialect store.Dialect) target {
 			w.WriteHeader(http.StatusOK)
 		}))
 		b.Cleanup(ts.Close)
-		return func(i int) *http.Request { return signedWebhook(ts.URL, i) }
+		return arm{func(i int) *http.Request { return signedWebhook(ts.URL, i) }, pgDatabase(dbURL)}
 	}
 }
