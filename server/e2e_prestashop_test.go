@@ -18,6 +18,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // The e2e PrestaShop shop, installed in /boutique: a T-shirt whose small
@@ -402,5 +403,29 @@ func TestPrestaShopShopAddCommand(t *testing.T) {
 	code, stdout, stderr := run(t, getenv, "shop", "add", "--platform", "prestashop", "--url", fake.URL(), "--key-file", good)
 	if code != 0 || !strings.Contains(stdout, "Module secret (shown once") || !strings.Contains(stdout, strings.TrimPrefix(fake.URL(), "http://")) {
 		t.Fatalf("shop add: exit %d, %q %q", code, stdout, stderr)
+	}
+}
+
+// TestPrestaShopConnectIsRateLimited: each connect makes Stockbell call
+// the URL it names, so one address may try ConnectLimit times an hour; the
+// next is 429, in JSON for the module's door.
+func TestPrestaShopConnectIsRateLimited(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	post := func() (int, string) {
+		resp, err := http.Post(m.URL()+"/auth/prestashop/connect", "application/json", strings.NewReader(`{"shop_url":"not a url"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(body)
+	}
+	for i := 0; i < web.ConnectLimit.Events; i++ {
+		if status, body := post(); status != http.StatusBadRequest {
+			t.Fatalf("attempt %d answered %d: %s", i+1, status, body)
+		}
+	}
+	if status, body := post(); status != http.StatusTooManyRequests || !strings.Contains(body, `"rate_limited"`) {
+		t.Fatalf("attempt %d answered %d: %s", web.ConnectLimit.Events+1, status, body)
 	}
 }

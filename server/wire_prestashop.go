@@ -28,7 +28,8 @@ func newPrestaShopIntegration(cfg *Config, db *store.DB, queue stockbell.JobInse
 func (m *Main) wirePrestaShop(registry *integrations.Registry, workers *jobs.Workers, admin *web.Admin) {
 	logger := m.Logger.With("component", "prestashop")
 	in := newPrestaShopIntegration(m.Config, m.DB, m.Queue, m.Sealer, logger)
-	admin.RegisterShopConnect(stockbell.PlatformPrestaShop, in, m.Config.PublicURL)
+	admin.RegisterShopConnect(stockbell.PlatformPrestaShop, in, web.ShopConnectOptions{PublicURL: m.Config.PublicURL,
+		TrustedProxies: m.Config.TrustedProxies})
 	m.Web.RegisterWebhook(stockbell.PlatformPrestaShop, &prestashop.WebhookVerifier{Shops: m.DB, Secrets: m.DB, Sealer: m.Sealer,
 		Clock: stockbell.SystemClock{}}, m.DB)
 	registry.Register(stockbell.PlatformPrestaShop, in)

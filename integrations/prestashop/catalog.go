@@ -25,7 +25,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	settings, err := sess.settings(ctx)
 	if err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
 	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
 		n, err := in.applyProducts(ctx, shop, sess, settings, page, CatalogSource)
@@ -33,10 +33,25 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items)
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// failed ends a sync the webservice refused the key to: it is recorded in
+// the shop's sync log with what to do, and not retried (a revoked key stays
+// revoked until the shop is connected again). Any other error is returned
+// for the job to retry.
+func (in *Integration) failed(ctx context.Context, report stockbell.SyncReport, err error) error {
+	if !isRefused(err) {
+		return err
+	}
+	report.FinishedAt = in.Clock.Now()
+	report.Failure = fmt.Sprintf("the shop's webservice refused the key (%s): create a key with GET on %s and connect the shop again",
+		apiMessage(err), strings.Join(RequiredResources, ", "))
+	in.Logger.WarnContext(ctx, "prestashop webservice key refused", "shop_id", report.ShopID, "source", report.Source, "err", err)
 	return in.SyncLog.RecordSync(ctx, report)
 }
 

@@ -103,3 +103,28 @@ func TestSyncCatalogRetriesAnUnavailableShop(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokedKeyIsRecorded: when the merchant deletes or disables the
+// webservice key, the sync and the reconciliation record why in the shop's
+// sync log, and the job is done rather than retried.
+func TestRevokedKeyIsRecorded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		e.fake.Do(func(s *prestashoptest.Shop) { s.Denied = map[string]bool{"products": true} })
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
+		failed := stockbell.EventSyncFailed
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &failed})
+		must(t, err)
+		if len(log) != 2 || !strings.Contains(log[0].Detail, "refused the key") || !strings.Contains(log[0].Detail, "prestashop:reconcile") ||
+			!strings.Contains(log[1].Detail, "prestashop:catalog") {
+			t.Fatalf("sync log failures = %+v", log)
+		}
+		e.fake.FailNext(prestashop.MaxAttempts, "")
+		if err := e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}); err == nil {
+			t.Fatal("an unavailable shop is not a refused key: the job must retry")
+		}
+	})
+}

@@ -35,7 +35,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 	for start := 0; start < len(ids); start += reconcileChunk {
 		_, n, err := in.refreshProducts(ctx, shop, ids[start:min(start+reconcileChunk, len(ids))], ReconcileSource)
 		if err != nil {
-			return fmt.Errorf("reconcile %s: %w", shop.Domain, err)
+			return in.failed(ctx, report, fmt.Errorf("reconcile %s: %w", shop.Domain, err))
 		}
 		report.Items += n
 	}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"mime"
 	"net/http"
+	"net/netip"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -45,8 +47,22 @@ type connectRequest struct {
 	WebserviceKey string `json:"webservice_key"`
 }
 
+// ConnectLimit is how many connects one client address may try, per
+// replica: each makes Stockbell call the URL it names, so it is bounded.
+var ConnectLimit = RateLimit{Events: 20, Per: time.Hour}
+
+// ShopConnectOptions are a connect route's settings.
+type ShopConnectOptions struct {
+	// PublicURL is this server's public URL, shown to the module.
+	PublicURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For names the
+	// client counted against ConnectLimit.
+	TrustedProxies []netip.Prefix
+}
+
 // RegisterShopConnect serves a platform's connect, which needs no admin
-// session (the key is the proof):
+// session (the key is the proof; each client address may try
+// ConnectLimit times, else 429):
 //
 //   - GET /auth/{platform}/connect: a form for the shop URL and the key;
 //   - POST with the form (CSRF nonce bound to this browser by a cookie):
@@ -55,9 +71,10 @@ type connectRequest struct {
 //   - POST with Content-Type application/json {"shop_url","webservice_key"}
 //     (the platform module's configuration page, server to server): 201
 //     with ConnectAnswer, or 400 naming the field.
-func (a *Admin) RegisterShopConnect(platform stockbell.Platform, connector ShopConnector, publicURL string) {
-	base := strings.TrimRight(publicURL, "/")
-	h := &shopConnect{admin: a, platform: platform, connector: connector, publicURL: base, webhookURL: base + WebhookPath(platform)}
+func (a *Admin) RegisterShopConnect(platform stockbell.Platform, connector ShopConnector, opts ShopConnectOptions) {
+	base := strings.TrimRight(opts.PublicURL, "/")
+	h := &shopConnect{admin: a, platform: platform, connector: connector, publicURL: base, webhookURL: base + WebhookPath(platform),
+		trusted: opts.TrustedProxies, limiter: newKeyedLimiter(ConnectLimit)}
 	a.server.router.HandleFunc(ConnectPath(platform), h.form).Methods(http.MethodGet, http.MethodHead)
 	a.server.router.HandleFunc(ConnectPath(platform), h.connect).Methods(http.MethodPost)
 }
@@ -68,6 +85,8 @@ type shopConnect struct {
 	connector  ShopConnector
 	publicURL  string
 	webhookURL string
+	trusted    []netip.Prefix
+	limiter    *keyedLimiter
 }
 
 // connectPage is what the connect page shows.
@@ -95,7 +114,18 @@ func (h *shopConnect) render(w http.ResponseWriter, r *http.Request, status int,
 }
 
 func (h *shopConnect) connect(w http.ResponseWriter, r *http.Request) {
-	if mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mediaType == "application/json" {
+	mediaType, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if !h.limiter.Allow(ClientKey(ClientIP(r, h.trusted)), h.admin.Clock.Now()) {
+		err := stockbell.Errorf(stockbell.ERATELIMITED, "Too many connect attempts from this address: try again in an hour.")
+		h.admin.Logger.Warn("shop connect refused: rate limited", "platform", h.platform, "client", ClientIP(r, h.trusted))
+		if mediaType == "application/json" {
+			h.admin.server.writeError(w, r, err, platformStatuses)
+		} else {
+			h.admin.Fail(w, r, nil, err)
+		}
+		return
+	}
+	if mediaType == "application/json" {
 		h.connectJSON(w, r)
 		return
 	}
