@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -173,5 +174,26 @@ func TestSessionTokenDoor(t *testing.T) {
 	}
 	if s, _ := m.DB.FindSettings(context.Background(), shop.ID); s.MinInventory != 4 || s.Wait != 3*time.Hour {
 		t.Fatalf("settings after the post: %+v", s)
+	}
+}
+
+// TestInstallPageLinksToTheThemeEditor: inside the Shopify admin, the
+// Install page's button opens the shop's theme editor at the product
+// template with Stockbell's app embed turned on (Shopify's deep link
+// activateAppId={api_key}/{handle}, handle = the embed block's file name),
+// out of the admin's frame.
+func TestInstallPageLinksToTheThemeEditor(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	a := request(t, http.MethodGet, m.URL()+"/admin/install?"+embeddedQuery(e2eShop, sessionToken(t, fake, e2eShop, nil)), nil)
+	if a.status != http.StatusOK {
+		t.Fatalf("install page: %d", a.status)
+	}
+	link := "https://" + e2eShop + "/admin/themes/current/editor?context=apps&amp;template=product&amp;activateAppId=" + fake.APIKey + "/" + web.EmbedHandle
+	if !strings.Contains(a.body, `href="`+link+`" target="_top"`) {
+		t.Errorf("install page lacks the theme editor link %q:\n%.3000s", link, a.body)
+	}
+	if _, err := os.Stat(filepath.Join("..", "extensions", "stockbell-embed", "blocks", web.EmbedHandle+".liquid")); err != nil {
+		t.Errorf("the link activates %q, which is not an app embed block of the extension: %v", web.EmbedHandle, err)
 	}
 }
