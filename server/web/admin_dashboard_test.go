@@ -45,7 +45,7 @@ func TestDashboardCountsAndCharts(t *testing.T) {
 
 		p := f.signIn(t, w.shop).get("/admin")
 		wantStatus(t, p, http.StatusOK, "the dashboard")
-		text := strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(p.Body, " ")), " ")
+		text := visibleText(p.Body)
 		for _, want := range []string{
 			"2 shoppers are waiting for a restock now", "3 subscribed in the last 30 days", "1 notified in the last 30 days",
 			"1 click on alerts in the last 30 days",

@@ -64,10 +64,7 @@ func TestProductsInDemand(t *testing.T) {
 		if len(rows) < 2 {
 			t.Fatalf("%d rows, want the sweater and the scarf:\n%s", len(rows), p.Body)
 		}
-		plain := func(s string) string {
-			return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(s, " ")), " ")
-		}
-		sweater, scarfRow := plain(rows[0]), plain(rows[1])
+		sweater, scarfRow := visibleText(rows[0]), visibleText(rows[1])
 		for _, want := range []string{"Wool Sweater – M", "SKU WS-M", " 3 ", "0 sold out", "never", "none yet"} {
 			if !strings.Contains(sweater, want) {
 				t.Errorf("first row %q lacks %q", sweater, want)
