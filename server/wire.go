@@ -44,8 +44,12 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
 		return err
 	}
-	_, err = m.wireFeed(workers, admin)
-	return err
+	feeds, err := m.wireFeed(workers, admin)
+	if err != nil {
+		return err
+	}
+	m.wireAPI(feeds)
+	return nil
 }
 
 // wireSnippet bundles the storefront snippet and serves its files.
