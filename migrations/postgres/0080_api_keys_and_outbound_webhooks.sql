@@ -17,8 +17,8 @@ CREATE INDEX api_keys_shop ON api_keys (shop_id, id);
 -- A shop's endpoints for outbound webhooks (Standard Webhooks). The
 -- signing secret is sealed for the shop with the token sealer. event_types
 -- is a space-separated list. disabled_at is set by the merchant or after
--- repeated failed deliveries (disabled_reason says which); failing_since
--- is the first failure since the last success.
+-- repeated failed deliveries (disabled_reason says which); last_success_at
+-- is the last delivery accepted, failing_since the first failure after it.
 CREATE TABLE webhook_endpoints (
     id              BIGSERIAL PRIMARY KEY,
     shop_id         BIGINT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
@@ -26,6 +26,7 @@ CREATE TABLE webhook_endpoints (
     description     TEXT NOT NULL DEFAULT '',
     event_types     TEXT NOT NULL,
     sealed_secret   BYTEA NOT NULL,
+    last_success_at TIMESTAMPTZ,
     failing_since   TIMESTAMPTZ,
     disabled_at     TIMESTAMPTZ,
     disabled_reason TEXT NOT NULL DEFAULT '',
