@@ -5,10 +5,14 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/outbound"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
@@ -75,6 +79,59 @@ func TestAPIKeyFromTheCommandLine(t *testing.T) {
 				if status != 401 || apiErr["code"] != "unauthorized" || apiErr["message"] == "" {
 					t.Errorf("%s key: %d %v, want 401 with the JSON error", name, status, body)
 				}
+			}
+		})
+	}
+}
+
+// TestWebhookEndpointThroughTheAPI: an endpoint registered through the API
+// on the real server receives a subscription made through the API, signed
+// with the secret the registration answered.
+func TestWebhookEndpointThroughTheAPI(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+			m := startServer(t, getenv)
+			shop := storetest.MustShop(t, m.DB, stockbell.PlatformFeed, "hooks.example")
+			_, err := m.DB.UpsertProduct(t.Context(), stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Tee", Published: true,
+				Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Title: "S", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+					Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			key, _, err := m.DB.CreateAPIKey(t.Context(), shop.ID, "hooks")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := make(chan *http.Request, 4)
+			bodies := make(chan []byte, 4)
+			rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				got <- r
+				bodies <- body
+			}))
+			defer rcv.Close()
+			status, created := apiCall(t, "POST", m.URL()+"/api/v1/webhooks/endpoints", key,
+				`{"url":"`+rcv.URL+`/hooks","event_types":["subscription.created"]}`)
+			secret, _ := created["secret"].(string)
+			if status != 201 || !strings.HasPrefix(secret, "whsec_") {
+				t.Fatalf("register: %d %v", status, created)
+			}
+			status, sub := apiCall(t, "POST", m.URL()+"/api/v1/subscriptions", key, `{"variant_id":"v1","channels":["email"],"email":"ann@example.com"}`)
+			if status != 201 {
+				t.Fatalf("subscribe: %d %v", status, sub)
+			}
+			select {
+			case r := <-got:
+				body := <-bodies
+				k, _ := outbound.ParseSecret(secret)
+				stamp, _ := strconv.ParseInt(r.Header.Get("webhook-timestamp"), 10, 64)
+				if !outbound.Verify(k, r.Header.Get("webhook-id"), stamp, body, r.Header.Get("webhook-signature")) ||
+					!strings.Contains(string(body), `"type":"subscription.created"`) || !strings.Contains(string(body), "ann@example.com") {
+					t.Fatalf("delivery %v %s", r.Header, body)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatal("no delivery within 30 s")
 			}
 		})
 	}

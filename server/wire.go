@@ -48,7 +48,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err != nil {
 		return err
 	}
-	m.wireAPI(feeds)
+	m.wireAPI(feeds, m.wireOutbound(workers, d), admin)
 	return nil
 }
 

@@ -40,6 +40,10 @@ type APIDeps struct {
 	Subscriptions stockbell.SubscriptionService
 	Subscribers   stockbell.SubscriberService
 	Catalog       stockbell.CatalogService
+	// Endpoints keeps the shop's outbound webhook endpoints; Webhooks
+	// registers new ones.
+	Endpoints stockbell.WebhookEndpointService
+	Webhooks  EndpointRegistrar
 	// Feeds syncs catalog feeds (nil: no shop has one).
 	Feeds  FeedSyncer
 	Logger *slog.Logger
@@ -50,6 +54,8 @@ type APIDeps struct {
 type API struct {
 	APIDeps
 	server *Server
+	// admin, once RegisterAdminPages is called, renders the API's pages.
+	admin *Admin
 }
 
 // APIHandler serves one request of a key's shop.
@@ -70,6 +76,7 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 	a.handle("/subscriptions", a.createSubscription, http.MethodPost)
 	a.handle("/subscriptions/{id:[0-9]+}", a.deleteSubscription, http.MethodDelete)
 	a.handle("/feed/sync", a.syncFeed, http.MethodPost)
+	a.registerWebhookEndpoints()
 	return a
 }
 
