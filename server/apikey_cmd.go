@@ -36,11 +36,7 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 	if *shopKey == "" {
 		return fmt.Errorf("--shop is required")
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
-		if err != nil {
-			return describe(err, *shopKey)
-		}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		key, record, err := db.CreateAPIKey(env.ctx, shop.ID, *name)
 		if err != nil {
 			return describe(err, *shopKey)
@@ -60,11 +56,7 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 	if *shopKey == "" {
 		return fmt.Errorf("--shop is required")
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
-		if err != nil {
-			return describe(err, *shopKey)
-		}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		keys, err := db.FindAPIKeys(env.ctx, shop.ID)
 		if err != nil {
 			return err
@@ -73,6 +65,18 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 			fmt.Fprintf(env.stdout, "%d\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.Name, apiKeyState(k))
 		}
 		return nil
+	})
+}
+
+// withShop runs fn with the shop of the --shop flag on the server's
+// database (see withStore); an unknown shop is said so.
+func withShop(env *cliEnv, shopKey string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	return withStore(env, func(db *store.DB) error {
+		shop, err := db.FindShopByKey(env.ctx, shopKey)
+		if err != nil {
+			return describe(err, shopKey)
+		}
+		return fn(db, shop)
 	})
 }
 
@@ -96,11 +100,7 @@ func runAPIKeyRevoke(env *cliEnv, args []string) error {
 	if *shopKey == "" || *id == 0 {
 		return fmt.Errorf("--shop and --id are required")
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
-		if err != nil {
-			return describe(err, *shopKey)
-		}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		if _, err := db.RevokeAPIKey(env.ctx, shop.ID, *id); stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 			return fmt.Errorf("shop %s has no API key %d (see: stockbell apikey list --shop %s)", shop.Domain, *id, shop.Domain)
 		} else if err != nil {

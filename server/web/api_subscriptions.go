@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -164,21 +163,15 @@ func filterContact(filter *stockbell.SubscriptionFilter, raw string) {
 	filter.Phone = &phone
 }
 
-// apiSubscriptionCreate is the body of POST /api/v1/subscriptions: the
-// storefront's request without the shop (the key's) and the bot traps.
-type apiSubscriptionCreate struct {
-	Shop             string          `json:"-"`
-	VariantID        json.RawMessage `json:"variant_id"`
-	Email            string          `json:"email"`
-	Phone            string          `json:"phone"`
-	PhoneCountry     string          `json:"phone_country"`
-	Channels         []string        `json:"channels"`
-	SMSConsent       bool            `json:"sms_consent"`
-	SMSConsentText   string          `json:"sms_consent_text"`
-	MarketingConsent bool            `json:"marketing_consent"`
-	Locale           string          `json:"locale"`
-	Website          string          `json:"-"`
-	Honeypot         string          `json:"-"`
+// refuseStorefrontFields refuses the storefront request's fields that the
+// API has no use for: the shop is the key's, and bot traps catch no one here.
+func refuseStorefrontFields(req *subscriptionRequest) error {
+	for field, value := range map[string]string{"shop": req.Shop, "website": req.Website, "hp": req.Honeypot} {
+		if value != "" {
+			return stockbell.FieldErrorf(field, "Unknown field %q: the shop is the API key's.", field)
+		}
+	}
+	return nil
 }
 
 // createSubscription adds a subscriber for a variant of the shop, validated
@@ -186,18 +179,21 @@ type apiSubscriptionCreate struct {
 // be subscribed to (the restock engine decides at once). 201 when made, 200
 // with the subscription when the contact already waits for the variant.
 func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
-	var body apiSubscriptionCreate
-	if err := decodeJSON(w, r, &body); err != nil {
+	var req subscriptionRequest
+	err := decodeJSON(w, r, &req)
+	if err == nil {
+		err = refuseStorefrontFields(&req)
+	}
+	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}
-	req := subscriptionRequest(body)
 	create, err := validateSubscription(&stockbell.Shop{ID: key.ShopID}, &req)
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}
-	variant, err := a.subscribableVariant(r.Context(), key.ShopID, variantIDString(req.VariantID))
+	variant, err := notifiableVariant(r.Context(), a.Catalog, key.ShopID, variantIDString(req.VariantID))
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
@@ -213,22 +209,6 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *st
 		status = http.StatusCreated
 	}
 	WriteJSON(w, status, map[string]apiSubscription{"subscription": apiSubscriptionOf(sub, variant)})
-}
-
-func (a *API) subscribableVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
-	if platformID == "" {
-		return nil, stockbell.FieldErrorf("variant_id", "The variant is missing.")
-	}
-	variant, err := a.Catalog.FindVariant(ctx, shopID, platformID)
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		return nil, stockbell.FieldErrorf("variant_id", "Unknown variant %s.", platformID)
-	} else if err != nil {
-		return nil, err
-	}
-	if !variant.Notifiable() {
-		return nil, stockbell.FieldErrorf("variant_id", "This product is not available for alerts.")
-	}
-	return variant, nil
 }
 
 // deleteSubscription takes a queued subscription of the shop out of the
