@@ -1,10 +1,11 @@
 // Package netguard keeps Stockbell's requests to addresses that merchants
-// give (catalog feeds, outbound webhook endpoints) on the public internet:
-// in production a URL whose host is loopback, private, link-local or
+// give (catalog feeds, outbound webhook endpoints, the admin's page check)
+// on the public internet, as the domain's rule stockbell.PublicAddress
+// says: in production a URL whose host is loopback, private, link-local or
 // otherwise internal is refused when it is saved and again when each
 // connection is dialled, so that a name resolving to a public address
 // when checked and to a private one when dialled (DNS rebinding) is still
-// refused. It imports nothing of the project.
+// refused. It imports nothing of the project but the root.
 package netguard
 
 import (
@@ -14,33 +15,9 @@ import (
 	"net/netip"
 	"strings"
 	"syscall"
+
+	stockbell "github.com/stockbell/stockbell"
 )
-
-// Address ranges refused besides loopback, private, link-local, multicast
-// and unspecified addresses: carrier-grade NAT (cloud metadata services
-// live there too) and "this network".
-var blockedPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("fec0::/10"), // deprecated site-local
-}
-
-// PublicAddress reports whether addr may be reached: not loopback,
-// private, link-local, multicast, unspecified, carrier-grade NAT or "this
-// network" (an IPv4-mapped IPv6 address is judged as IPv4).
-func PublicAddress(addr netip.Addr) bool {
-	addr = addr.Unmap()
-	if !addr.IsValid() || addr.IsLoopback() || addr.IsPrivate() || addr.IsLinkLocalUnicast() ||
-		addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast() || addr.IsMulticast() || addr.IsUnspecified() {
-		return false
-	}
-	for _, p := range blockedPrefixes {
-		if p.Contains(addr) {
-			return false
-		}
-	}
-	return true
-}
 
 // RefusedError says why a host or address was refused, in words fit for
 // the merchant who gave it.
@@ -56,16 +33,16 @@ type Guard struct {
 	Subject string
 	// AllowPrivate turns the rule off (development).
 	AllowPrivate bool
-	// Allowed is the rule; PublicAddress unless a test plays another.
+	// Allowed is the rule; stockbell.PublicAddress unless a test plays another.
 	Allowed func(netip.Addr) bool
 	// Lookup resolves a host name; the system resolver unless a test plays DNS.
 	Lookup func(ctx context.Context, host string) ([]netip.Addr, error)
 }
 
-// New returns a guard for URLs of the subject with the production rule
-// (unless allowPrivate) and the system resolver.
+// New returns a guard for URLs of the subject with the production rule,
+// stockbell.PublicAddress (unless allowPrivate), and the system resolver.
 func New(subject string, allowPrivate bool) *Guard {
-	return &Guard{Subject: subject, AllowPrivate: allowPrivate, Allowed: PublicAddress,
+	return &Guard{Subject: subject, AllowPrivate: allowPrivate, Allowed: stockbell.PublicAddress,
 		Lookup: func(ctx context.Context, host string) ([]netip.Addr, error) {
 			return net.DefaultResolver.LookupNetIP(ctx, "ip", host)
 		}}
