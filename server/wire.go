@@ -49,7 +49,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err != nil {
 		return err
 	}
-	m.wireAPI(feeds, m.wireOutbound(workers, d), reports, admin)
+	m.wireAPI(feeds, m.wireOutbound(workers, d), admin)
 	return nil
 }
 

@@ -28,7 +28,8 @@ func (m *Main) wireOutbound(workers *jobs.Workers, d *delivery.Delivery) *outbou
 // through the feed integration and answering reports and exports with
 // package report, and adds its pages (API keys, webhooks)
 // to the admin.
-func (m *Main) wireAPI(feeds *feed.Integration, webhooks *outbound.Webhooks, reports *report.Reports, admin *web.Admin) *web.API {
+func (m *Main) wireAPI(feeds *feed.Integration, webhooks *outbound.Webhooks, admin *web.Admin) *web.API {
+	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: stockbell.SystemClock{}}
 	deps := web.APIDeps{Keys: m.DB, Shops: m.DB, Settings: m.DB, Flows: m.DB, Subscriptions: m.DB, Subscribers: m.DB,
 		Catalog: m.DB, Endpoints: m.DB, Webhooks: webhooks, Reports: reports, Logger: m.Logger.With("component", "api")}
 	if feeds != nil {
