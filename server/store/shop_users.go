@@ -119,3 +119,15 @@ func dropPlatformAccess(ctx context.Context, tx *Tx, shopID int64) error {
 	}
 	return nil
 }
+
+// FindShopWebhookSecret returns the shop's secret. Returns ENOTFOUND.
+func (db *DB) FindShopWebhookSecret(ctx context.Context, shopID int64) (*stockbell.WebhookSecret, error) {
+	var s stockbell.WebhookSecret
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE shop_id = ?`), shopID)
+	})
+	if err != nil {
+		return nil, notFound(err, "shop %d has no webhook secret", shopID)
+	}
+	return &s, nil
+}
