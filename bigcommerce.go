@@ -114,8 +114,8 @@ type WebhookSecretService interface {
 	// FindWebhookSecret returns the secret whose hash is hash. Returns
 	// ENOTFOUND.
 	FindWebhookSecret(ctx context.Context, hash string) (*WebhookSecret, error)
-	// FindShopWebhookSecret returns the shop's secret (a platform module's
-	// signing secret, say). Returns ENOTFOUND when the shop has none.
+	// FindShopWebhookSecret returns the shop's secret. Returns ENOTFOUND
+	// when it has none.
 	FindShopWebhookSecret(ctx context.Context, shopID int64) (*WebhookSecret, error)
 }
 

@@ -45,6 +45,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 		return err
 	}
 	m.wireMagento(registry, workers)
+	m.wirePrestaShop(registry, workers, admin)
 	_, err = m.wireFeed(workers, admin)
 	return err
 }
