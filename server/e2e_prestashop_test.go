@@ -75,7 +75,7 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 			if ps.secret == firstSecret {
 				t.Fatal("connecting again did not renew the module secret")
 			}
-			shop := ps.synced(t)
+			shop := ps.synced(t, 3)
 			ps.restock(t, shop, sink)
 			ps.refusedPosts(t, firstSecret)
 			ps.unknownVariant(t, shop)
@@ -176,7 +176,7 @@ func (ps *psShop) postJSONConnect(t *testing.T, key string) (int, string) {
 
 // synced waits for the catalog sync and subscribes shoppers: to the sold-out
 // small shirt and mug; the poster takes backorders and refuses them.
-func (ps *psShop) synced(t *testing.T) *stockbell.Shop {
+func (ps *psShop) synced(t *testing.T, variants int) *stockbell.Shop {
 	t.Helper()
 	ctx := context.Background()
 	shop, err := ps.m.DB.FindShopByDomain(ctx, stockbell.PlatformPrestaShop, ps.domain)
@@ -185,7 +185,7 @@ func (ps *psShop) synced(t *testing.T) *stockbell.Shop {
 	}
 	eventually(t, ps.m, "the catalog sync", func() bool {
 		_, total, err := ps.m.DB.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID})
-		return err == nil && total == 3
+		return err == nil && total == variants
 	})
 	for variant, want := range map[string]int{"1-11": http.StatusCreated, "2-0": http.StatusCreated, "3-0": http.StatusUnprocessableEntity} {
 		if status := ps.subscribe(t, variant, "ada@example.com"); status != want {

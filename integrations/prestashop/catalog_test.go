@@ -8,6 +8,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -78,6 +79,27 @@ func TestBackordersNeverSoldOut(t *testing.T) {
 			if v.SoldOut() || v.InventoryPolicy != stockbell.InventoryContinue {
 				t.Errorf("product %d takes backorders but is %+v", id, v)
 			}
+		}
+	})
+}
+
+// TestSyncCatalogRetriesAnUnavailableShop: 503 answers are tried again
+// after their Retry-After; a shop that stays unavailable fails the job
+// (which River retries) after MaxAttempts.
+func TestSyncCatalogRetriesAnUnavailableShop(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.slept = nil
+		e.fake.FailNext(2, "7")
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		if len(e.slept) != 2 || e.slept[0] != 7*time.Second || e.slept[1] != 7*time.Second {
+			t.Fatalf("waits between attempts: %v", e.slept)
+		}
+		e.fake.FailNext(prestashop.MaxAttempts, "")
+		err := e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID})
+		if err == nil || !strings.Contains(err.Error(), "503") {
+			t.Fatalf("a shop unavailable %d times: %v", prestashop.MaxAttempts, err)
 		}
 	})
 }

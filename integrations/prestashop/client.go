@@ -58,7 +58,7 @@ func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
 	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Development: allowPrivate,
-		Sleep: sleep, Logger: logger}
+		Sleep: stockbell.Sleep, Logger: logger}
 }
 
 // refusePrivate runs before each socket connects, on the resolved address.
@@ -68,17 +68,6 @@ func refusePrivate(network, address string, _ syscall.RawConn) error {
 		return fmt.Errorf("refused to connect to %s: a loopback, private or link-local address (the shop must be on the public internet)", address)
 	}
 	return nil
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // APIError is an answer the webservice refused a call with: its status and

@@ -36,6 +36,8 @@ type env struct {
 	fake     *prestashoptest.Fake
 	in       *prestashop.Integration
 	registry *integrations.Registry
+	// slept are the client's waits between attempts.
+	slept []time.Duration
 }
 
 func newEnv(t *testing.T, db *store.DB) *env {
@@ -47,8 +49,8 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	logger := slog.New(slog.DiscardHandler)
 	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("k"), 32))
 	client := prestashop.NewClient(true, logger)
-	client.Sleep = func(context.Context, time.Duration) error { return nil }
 	e := &env{t: t, db: db, clock: clock, fake: fake}
+	client.Sleep = func(_ context.Context, d time.Duration) error { e.slept = append(e.slept, d); return nil }
 	e.in = &prestashop.Integration{Shops: db, Catalog: db, SyncLog: db, Jobs: db.Queue.(stockbell.JobInserter),
 		Sealer: sealer, Client: client, Clock: clock, Logger: logger}
 	e.registry = integrations.NewRegistry(db, logger)

@@ -17,8 +17,8 @@ const reconcileChunk = 50
 // Reconcile serves PrestaShopReconcileJob. For ShopID 0 it queues one job
 // per installed shop; for a shop it reads again every product with a
 // variant that has queued subscribers, so a post the module could not make
-// delays a notification by at most the job's period. Each run is recorded
-// in the shop's sync log.
+// delays a notification by at most the job's period. Each run that read
+// something is recorded in the shop's sync log.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
@@ -29,7 +29,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 	}
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: ReconcileSource, StartedAt: in.Clock.Now()}
 	ids, err := in.waitedForProducts(ctx, shop.ID)
-	if err != nil {
+	if err != nil || len(ids) == 0 {
 		return err
 	}
 	for start := 0; start < len(ids); start += reconcileChunk {

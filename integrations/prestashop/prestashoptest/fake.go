@@ -62,10 +62,12 @@ type Fake struct {
 	Prefix string
 	Now    func() time.Time
 
-	srv      *httptest.Server
-	mu       sync.Mutex
-	shop     Shop
-	requests []string
+	srv        *httptest.Server
+	mu         sync.Mutex
+	shop       Shop
+	requests   []string
+	failures   int
+	retryAfter string
 }
 
 // New starts a fake shop installed in prefix ("" or "/boutique").
@@ -93,6 +95,15 @@ func (f *Fake) Requests() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return append([]string(nil), f.requests...)
+}
+
+// FailNext answers the next n requests 503 Service Unavailable with the
+// Retry-After header (seconds; "" for none), as a shop under maintenance or
+// behind an overloaded host does.
+func (f *Fake) FailNext(n int, retryAfter string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures, f.retryAfter = n, retryAfter
 }
 
 // SetQuantity sets a product's (attribute 0) or a combination's quantity.
@@ -124,6 +135,14 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = append(f.requests, resource+"?"+r.URL.RawQuery)
+	if f.failures > 0 {
+		f.failures--
+		if f.retryAfter != "" {
+			w.Header().Set("Retry-After", f.retryAfter)
+		}
+		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		return
+	}
 	if user, pass, ok := r.BasicAuth(); !ok || user != Key || pass != "" {
 		w.Header().Set("WWW-Authenticate", `Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."`)
 		writeError(w, http.StatusUnauthorized, 17, "Authentication key is empty or invalid")
