@@ -44,8 +44,13 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
 		return err
 	}
-	_, err = m.wireFeed(workers, admin)
-	return err
+	m.wirePrestaShop(registry, workers, admin)
+	feeds, err := m.wireFeed(workers, admin)
+	if err != nil {
+		return err
+	}
+	m.wireAPI(feeds, m.wireOutbound(workers, d), admin)
+	return nil
 }
 
 // wireSnippet bundles the storefront snippet and serves its files.
