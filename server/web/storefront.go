@@ -248,7 +248,7 @@ func validateSubscription(shop *stockbell.Shop, req *subscriptionRequest) (stock
 		}
 	}
 	if create.Phone != "" {
-		create.Phone, err = contact.NormalizePhone(create.Phone, req.PhoneCountry)
+		create.Phone, err = contact.NormalizeMobile(create.Phone, req.PhoneCountry)
 	}
 	return create, err
 }
