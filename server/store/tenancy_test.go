@@ -19,7 +19,7 @@ import (
 const secret = "b-secret"
 
 // tenancy is two shops: B with a catalog, a subscriber, a held message of
-// a batch, an origin, a user and settings; A, the shop every probe acts
+// a batch, an origin, a user, settings and a webhook secret; A, the shop every probe acts
 // through, with a catalog of its own.
 type tenancy struct {
 	a, b               *stockbell.Shop
@@ -56,6 +56,8 @@ func newTenancy(t *testing.T, db *store.DB) *tenancy {
 	must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.b.ID, Channel: stockbell.ChannelEmail, Recipient: secret + "@example.com",
 		Subject: secret, Text: secret, SentAt: now}))
 	must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.b.ID, Source: "feed", Failure: secret, StartedAt: now, FinishedAt: now}))
+	_, err = db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: fx.b.ID, Hash: strings.Repeat("b", 64), Sealed: []byte(secret)})
+	must(t, err)
 	return fx
 }
 
@@ -321,6 +323,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		if got.ShopID != fx.a.ID {
 			t.Errorf("shop A's webhook secret is shop %d's", got.ShopID)
 		}
+	},
+	"FindShopWebhookSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
+		got, err := db.FindShopWebhookSecret(ctx, fx.a.ID)
+		if err == nil && (got.ShopID != fx.a.ID || string(got.Sealed) == secret) {
+			t.Errorf("FindShopWebhookSecret of shop A answered B's secret: %+v", got)
+		}
+		refused(t, "FindShopWebhookSecret", err)
 	},
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
