@@ -158,6 +158,13 @@ func wantStatus(t *testing.T, p page, status int, what string) {
 	}
 }
 
+var htmlTag = regexp.MustCompile(`<[^>]+>`)
+
+// visibleText is HTML without its tags, runs of white space made one space.
+func visibleText(html string) string {
+	return strings.Join(strings.Fields(htmlTag.ReplaceAllString(html, " ")), " ")
+}
+
 // testWriter writes log lines to the test's log.
 type testWriter struct{ t *testing.T }
 
