@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -9,6 +8,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 // exportChunk is how many subscriptions one read of the export takes.
@@ -19,7 +19,8 @@ var exportColumns = []string{"id", "email", "phone", "channels", "status", "loca
 	"variant_id", "product_id", "subscribed_at", "notified_at", "marketing_consent", "sms_consent", "source"}
 
 // exportSubscribers writes the shop's subscribers matching the list's
-// search and filters as CSV, oldest first, reading them in chunks.
+// search and filters as CSV (report's writer: quoted, formula-guarded, with
+// a byte order mark when ?bom=1), oldest first, reading them in chunks.
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	q := readSubscriberQuery(r.URL.Query())
 	filter := q.filter(s.ShopID)
@@ -32,8 +33,11 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	out := csv.NewWriter(w)
-	out.Write(exportColumns)
+	out, err := report.NewCSVWriter(w, report.CSVOptions{BOM: r.URL.Query().Get("bom") == "1"})
+	if err != nil {
+		return
+	}
+	out.Write(exportColumns...)
 	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
 	for len(subs) > 0 {
 		for _, sub := range subs {
@@ -42,9 +46,10 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 				a.Logger.Error("export stopped", "shop_id", s.ShopID, "err", err)
 				return
 			}
-			out.Write(exportRow(sub, v))
+			if err := out.Write(exportRow(sub, v)...); err != nil {
+				return // the client went away
+			}
 		}
-		out.Flush()
 		if len(subs) < exportChunk {
 			break
 		}
@@ -66,19 +71,10 @@ func exportRow(sub *stockbell.Subscription, v *stockbell.VariantWithProduct) []s
 	for i, c := range sub.Channels {
 		channels[i] = string(c)
 	}
-	return []string{strconv.FormatInt(sub.ID, 10), cell(sub.Email), sub.Phone, strings.Join(channels, " "), string(sub.Status),
-		cell(sub.Locale), cell(v.ProductTitle), cell(v.Title), cell(v.SKU), cell(v.PlatformID), cell(v.ProductPlatformID),
+	return []string{strconv.FormatInt(sub.ID, 10), sub.Email, sub.Phone, strings.Join(channels, " "), string(sub.Status),
+		sub.Locale, v.ProductTitle, v.Title, v.SKU, v.PlatformID, v.ProductPlatformID,
 		sub.CreatedAt.UTC().Format(time.RFC3339), notified, strconv.FormatBool(sub.MarketingConsent),
-		strconv.FormatBool(sub.SMSConsent), cell(sub.Source)}
-}
-
-// cell neutralises text a spreadsheet would run as a formula (=, +, -, @
-// first): product titles come from the platform, not from the merchant.
-func cell(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+		strconv.FormatBool(sub.SMSConsent), sub.Source}
 }
 
 // exportName keeps the letters, digits, dots and dashes of a domain.

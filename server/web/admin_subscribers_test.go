@@ -220,6 +220,10 @@ func TestExportSubscribersCSV(t *testing.T) {
 		if rows[1][6] != `'=HYPERLINK("x")` || rows[1][8] != "WS-M" || rows[1][4] != "queued" {
 			t.Fatalf("row %v: want the product title neutralised as text, the SKU and the status", rows[1])
 		}
+		withBOM := f.signIn(t, w.shop).get("/admin/subscribers/export?status=queued&bom=1")
+		if !strings.HasPrefix(withBOM.Body, "\uFEFFid,email,") || strings.HasPrefix(p.Body, "\uFEFF") {
+			t.Fatalf("bom=1 export starts %q; plain export starts %q", withBOM.Body[:12], p.Body[:12])
+		}
 	})
 }
 

@@ -1,0 +1,72 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"strings"
+)
+
+// BOM is the UTF-8 byte order mark: written first, it tells spreadsheet
+// programs that the file is UTF-8.
+const BOM = "\uFEFF"
+
+// flushEvery is how many rows a CSVWriter buffers before passing them on,
+// so that a long export reaches the client as it is written.
+const flushEvery = 500
+
+// CSVOptions tune an export.
+type CSVOptions struct {
+	// BOM starts the file with the UTF-8 byte order mark.
+	BOM bool
+}
+
+// GuardCell neutralises text a spreadsheet would run as a formula: a cell
+// starting with =, +, -, @, a tab or a carriage return gets a leading '.
+// Product titles and contacts come from shoppers and platforms, not from
+// the merchant opening the file.
+func GuardCell(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
+}
+
+// CSVWriter writes CSV rows (RFC 4180 quoting by encoding/csv) with every
+// cell guarded by GuardCell, flushing every few hundred rows.
+type CSVWriter struct {
+	w       *csv.Writer
+	guarded []string
+	pending int
+}
+
+// NewCSVWriter starts a CSV file on w, with the byte order mark when asked.
+func NewCSVWriter(w io.Writer, opts CSVOptions) (*CSVWriter, error) {
+	if opts.BOM {
+		if _, err := io.WriteString(w, BOM); err != nil {
+			return nil, err
+		}
+	}
+	return &CSVWriter{w: csv.NewWriter(w)}, nil
+}
+
+// Write writes one row.
+func (c *CSVWriter) Write(cells ...string) error {
+	c.guarded = c.guarded[:0]
+	for _, cell := range cells {
+		c.guarded = append(c.guarded, GuardCell(cell))
+	}
+	if err := c.w.Write(c.guarded); err != nil {
+		return err
+	}
+	if c.pending++; c.pending >= flushEvery {
+		return c.Flush()
+	}
+	return nil
+}
+
+// Flush passes the buffered rows on and returns any write error.
+func (c *CSVWriter) Flush() error {
+	c.pending = 0
+	c.w.Flush()
+	return c.w.Error()
+}

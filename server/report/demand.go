@@ -1,0 +1,116 @@
+package report
+
+import (
+	"context"
+	"math"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Reorder advice rests on the shop's own history once it has some.
+const (
+	// RateHistory is how far back the observed conversion rate looks.
+	RateHistory = 90 * 24 * time.Hour
+	// MinNotifiedForRate is how many subscribers must have been notified
+	// in RateHistory before their conversion rate replaces the default.
+	MinNotifiedForRate = 20
+	// DefaultConversionRate is the share of notified subscribers expected
+	// to buy until the shop has history: one in ten.
+	DefaultConversionRate = 0.10
+)
+
+// ConversionRate is the share of notified subscribers who bought.
+type ConversionRate struct {
+	// Rate is Converted / Notified, or DefaultConversionRate when
+	// FromHistory is false.
+	Rate float64 `json:"rate"`
+	// Notified and Converted are the shop's subscribers notified in the
+	// last RateHistory and those of them who converted.
+	Notified  int `json:"notified"`
+	Converted int `json:"converted"`
+	// FromHistory says whether Rate is the shop's own (MinNotifiedForRate
+	// or more notified) or the default.
+	FromHistory bool `json:"from_history"`
+}
+
+// DemandRow is a variant shoppers wait for, what its alerts achieved and
+// what a restock now is expected to sell.
+type DemandRow struct {
+	stockbell.VariantDemand
+	// Notified and Converted count the variant's subscribers ever notified
+	// and those of them who bought.
+	Notified  int `json:"notified"`
+	Converted int `json:"converted"`
+	// ExpectedUnits is Queued × the shop's conversion rate: the units a
+	// restock now is expected to sell to those waiting.
+	ExpectedUnits float64 `json:"expected_units"`
+	// ExpectedRevenue is ExpectedUnits × the variant's current price, when
+	// the price is known (PriceKnown).
+	Price           stockbell.Amount `json:"price"`
+	ExpectedRevenue stockbell.Amount `json:"expected_revenue"`
+	PriceKnown      bool             `json:"price_known"`
+}
+
+// DemandReport is one page of the products in demand, with reorder advice.
+type DemandReport struct {
+	Rows  []DemandRow    `json:"rows"`
+	Total int            `json:"total"`
+	Rate  ConversionRate `json:"conversion_rate"`
+}
+
+// ProductsInDemand returns the variants with queued subscribers, most
+// wanted first (a page of them: offset, limit), with stock, last restock,
+// notified and converted counts and reorder advice.
+func (r *Reports) ProductsInDemand(ctx context.Context, shopID int64, offset, limit int) (*DemandReport, error) {
+	rows, total, err := r.Demand.FindDemand(ctx, stockbell.DemandFilter{ShopID: shopID, Offset: offset, Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	report := &DemandReport{Total: total, Rows: make([]DemandRow, len(rows))}
+	if report.Rate, err = r.ConversionRate(ctx, shopID); err != nil {
+		return nil, err
+	}
+	ids := make([]int64, len(rows))
+	for i, d := range rows {
+		ids[i] = d.Variant.ID
+		report.Rows[i] = advise(*d, report.Rate.Rate)
+	}
+	outcomes, err := r.Store.FindVariantOutcomes(ctx, shopID, ids, time.Unix(0, 0), r.Clock.Now().Add(time.Second))
+	if err != nil {
+		return nil, err
+	}
+	for _, o := range outcomes {
+		for i := range report.Rows {
+			if report.Rows[i].Variant.ID == o.VariantID {
+				report.Rows[i].Notified, report.Rows[i].Converted = o.Notified, o.Converted
+			}
+		}
+	}
+	return report, nil
+}
+
+// ConversionRate returns the shop's observed conversion rate of notified
+// subscribers over the last RateHistory, or the default without history.
+func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionRate, error) {
+	now := r.Clock.Now()
+	notified, converted, err := r.Store.CountNotifiedConverted(ctx, shopID, now.Add(-RateHistory), now.Add(time.Second))
+	if err != nil {
+		return ConversionRate{}, err
+	}
+	rate := ConversionRate{Rate: DefaultConversionRate, Notified: notified, Converted: converted}
+	if notified >= MinNotifiedForRate {
+		rate.Rate, rate.FromHistory = float64(converted)/float64(notified), true
+	}
+	return rate, nil
+}
+
+// advise computes a variant's expected units and revenue at rate.
+func advise(d stockbell.VariantDemand, rate float64) DemandRow {
+	row := DemandRow{VariantDemand: d, ExpectedUnits: float64(d.Queued) * rate}
+	if price, err := stockbell.ParseAmount(d.Variant.Price); err == nil && d.Variant.Price != "" {
+		row.Price, row.PriceKnown = price, true
+		row.ExpectedRevenue = stockbell.Amount(math.Round(float64(price) * row.ExpectedUnits))
+	}
+	return row
+}

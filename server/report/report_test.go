@@ -1,0 +1,194 @@
+package report_test
+
+import (
+	"fmt"
+	"reflect"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// counts is the figures of ActivityCounts compared in tests, revenue as text.
+func counts(c report.ActivityCounts) string {
+	return fmt.Sprintf("subscribed=%d restocked=%d batches=%d sized=%d everyone=%d notified=%d skipped=%d clicked=%d unsubscribed=%d converted=%d revenue=%v",
+		c.Subscribed, c.Restocked, c.Batches, c.BatchSized, c.EveryoneBatches, c.Notified, c.Skipped, c.Clicked, c.Unsubscribed,
+		c.Converted, c.Revenue)
+}
+
+func TestActivityCountsPerDayInTheShopsTimeZone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		got, err := f.reports.Activity(ctx, f.shop.ID, report.ActivityQuery{Days: days()})
+		must(t, err)
+		if got.From != "2025-01-10" || got.To != "2025-01-12" || got.TimeZone != "America/New_York" || len(got.Days) != 3 {
+			t.Fatalf("report covers %s..%s in %s with %d days", got.From, got.To, got.TimeZone, len(got.Days))
+		}
+		want := []string{
+			"subscribed=4 restocked=0 batches=0 sized=0 everyone=0 notified=0 skipped=0 clicked=0 unsubscribed=0 converted=0 revenue=[]",
+			"subscribed=0 restocked=2 batches=2 sized=2 everyone=1 notified=2 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]",
+			"subscribed=0 restocked=0 batches=0 sized=0 everyone=0 notified=0 skipped=0 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
+		}
+		for i, day := range got.Days {
+			if day.Day != fmt.Sprintf("2025-01-%d", 10+i) || counts(day.ActivityCounts) != want[i] {
+				t.Errorf("day %s: %s\nwant %s", day.Day, counts(day.ActivityCounts), want[i])
+			}
+		}
+		total := "subscribed=4 restocked=2 batches=2 sized=2 everyone=1 notified=2 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"
+		if counts(got.Totals) != total {
+			t.Errorf("totals %s\nwant   %s", counts(got.Totals), total)
+		}
+		skips := []report.SkipCount{{Reason: "below_minimum", Count: 1}, {Reason: "waiting_period", Count: 1}}
+		if !reflect.DeepEqual(got.Skips, skips) {
+			t.Errorf("skips = %+v, want %+v", got.Skips, skips)
+		}
+	})
+}
+
+func TestActivityFilters(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		cases := []struct {
+			name  string
+			query report.ActivityQuery
+			want  string
+		}{
+			{"mug", report.ActivityQuery{VariantID: f.mug.ID},
+				"subscribed=1 restocked=1 batches=1 sized=0 everyone=1 notified=0 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+			{"shirt product", report.ActivityQuery{ProductID: f.shirt.ProductID},
+				"subscribed=3 restocked=1 batches=1 sized=2 everyone=0 notified=2 skipped=1 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"},
+			{"sms", report.ActivityQuery{Channel: stockbell.ChannelSMS},
+				"subscribed=1 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+			{"email", report.ActivityQuery{Channel: stockbell.ChannelEmail},
+				"subscribed=3 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"},
+			{"shirt by sms", report.ActivityQuery{VariantID: f.shirt.ID, Channel: stockbell.ChannelSMS},
+				"subscribed=1 restocked=1 batches=1 sized=2 everyone=0 notified=1 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+		}
+		for _, c := range cases {
+			c.query.Days = days()
+			got, err := f.reports.Activity(ctx, f.shop.ID, c.query)
+			must(t, err)
+			if counts(got.Totals) != c.want {
+				t.Errorf("%s: %s\nwant %s", c.name, counts(got.Totals), c.want)
+			}
+		}
+		// The whole range, by default the last 30 days up to the clock's
+		// today (20 January), also holds eve's and dan's subscriptions.
+		got, err := f.reports.Activity(ctx, f.shop.ID, report.ActivityQuery{})
+		must(t, err)
+		if got.From != "2024-12-22" || got.To != "2025-01-20" || got.Totals.Subscribed != 6 {
+			t.Errorf("default range %s..%s subscribed %d, want 2024-12-22..2025-01-20 and 6", got.From, got.To, got.Totals.Subscribed)
+		}
+	})
+}
+
+func TestActivityRefusesBadRanges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, clock := newShop(t, db, "ranges.myshopify.com")
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		d := days()
+		d.From, d.To = d.To, d.From
+		_, err := reports.Activity(ctx, shop.ID, report.ActivityQuery{Days: d})
+		if stockbell.ErrorCode(err) != stockbell.EINVALID || stockbell.ErrorField(err) != "to" {
+			t.Fatalf("reversed range: %v", err)
+		}
+		d = report.Days{From: d.To, To: d.To.AddDate(2, 0, 0)}
+		if _, err = reports.Activity(ctx, shop.ID, report.ActivityQuery{Days: d}); stockbell.ErrorField(err) != "from" {
+			t.Fatalf("two-year range: %v", err)
+		}
+	})
+}
+
+// moreQueued queues fay, gus and hal for the shirt: gus and hal subscribed
+// at the same instant (the queue then goes by id).
+func (f *fixture) moreQueued(t *testing.T) (fay, gus, hal int64) {
+	fay = subscribe(t, f.db, f.shop.ID, f.shirt.ID, "fay@example.com", "", "email", stockbell.SubscriptionQueued, local(14, 8, 0), false)
+	gus = subscribe(t, f.db, f.shop.ID, f.shirt.ID, "gus@example.com", "", "email", stockbell.SubscriptionQueued, local(15, 8, 0), false)
+	hal = subscribe(t, f.db, f.shop.ID, f.shirt.ID, "hal@example.com", "+15555550101", "email,sms", stockbell.SubscriptionQueued, local(15, 8, 0), false)
+	return fay, gus, hal
+}
+
+// demandFigures is a demand row's figures as text.
+func demandFigures(r report.DemandRow) string {
+	return fmt.Sprintf("%s queued=%d notified=%d converted=%d units=%.2f price=%s revenue=%s known=%t",
+		r.Variant.PlatformID, r.Queued, r.Notified, r.Converted, r.ExpectedUnits, r.Price, r.ExpectedRevenue, r.PriceKnown)
+}
+
+func TestProductsInDemandWithReorderAdvice(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.moreQueued(t)
+		got, err := f.reports.ProductsInDemand(ctx, f.shop.ID, 0, 50)
+		must(t, err)
+		rate := report.ConversionRate{Rate: report.DefaultConversionRate, Notified: 2, Converted: 1}
+		if got.Total != 3 || got.Rate != rate {
+			t.Fatalf("total %d rate %+v, want 3 and %+v (two notified: not history enough)", got.Total, got.Rate, rate)
+		}
+		want := []string{
+			"s-1 queued=3 notified=2 converted=1 units=0.30 price=25.00 revenue=7.50 known=true",
+			"m-1 queued=2 notified=0 converted=0 units=0.20 price=12.50 revenue=2.50 known=true",
+			"s-2 queued=1 notified=0 converted=0 units=0.10 price=30.00 revenue=3.00 known=true",
+		}
+		for i, row := range got.Rows {
+			if demandFigures(row) != want[i] {
+				t.Errorf("row %d: %s\nwant   %s", i, demandFigures(row), want[i])
+			}
+		}
+		if got.Rows[0].Variant.Stock != 0 || got.Rows[0].LastRestockAt != nil {
+			t.Errorf("shirt stock %d, last restock %v", got.Rows[0].Variant.Stock, got.Rows[0].LastRestockAt)
+		}
+	})
+}
+
+func TestReorderAdviceUsesTheShopsRateOnceItHasHistory(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.moreQueued(t)
+		for i := range report.MinNotifiedForRate - 2 {
+			sub := subscribe(t, db, f.shop.ID, f.large.ID, fmt.Sprintf("n%d@example.com", i), "", "email", stockbell.SubscriptionNotified, local(15, 9, 0), false)
+			notify(t, db, f.shop.ID, f.large.ID, sub, stockbell.ChannelEmail, local(15, 10, 0))
+		}
+		got, err := f.reports.ProductsInDemand(ctx, f.shop.ID, 0, 1)
+		must(t, err)
+		rate := report.ConversionRate{Rate: 0.05, Notified: 20, Converted: 1, FromHistory: true}
+		if got.Rate != rate || len(got.Rows) != 1 {
+			t.Fatalf("rate %+v (%d rows), want %+v", got.Rate, len(got.Rows), rate)
+		}
+		if s := demandFigures(got.Rows[0]); s != "s-1 queued=3 notified=2 converted=1 units=0.15 price=25.00 revenue=3.75 known=true" {
+			t.Fatalf("shirt: %s", s)
+		}
+		// 91 days later the history has aged out: the default again.
+		f.clock.Add(91 * 24 * time.Hour)
+		rate, err = f.reports.ConversionRate(ctx, f.shop.ID)
+		must(t, err)
+		if rate != (report.ConversionRate{Rate: report.DefaultConversionRate}) {
+			t.Fatalf("rate after 91 days = %+v", rate)
+		}
+	})
+}
+
+func TestConversionReport(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		got, err := f.reports.Conversions(ctx, f.shop.ID, days())
+		must(t, err)
+		revenue, _ := stockbell.ParseAmount("50.00")
+		variants := []stockbell.ConversionTotal{{VariantID: f.shirt.ID, Product: "Shirt", Variant: "M", SKU: "SKU-s-1", Currency: "EUR",
+			Conversions: 1, Quantity: 2, Revenue: revenue}}
+		// ada's order counts once although delivered twice; bob was never
+		// notified; sam bought outside the window.
+		if got.Notified != 2 || got.Converted != 1 || got.Conversions != 1 || got.Quantity != 2 ||
+			!reflect.DeepEqual(got.Revenue, stockbell.MoneyTotals{{Currency: "EUR", Amount: revenue}}) || !reflect.DeepEqual(got.Variants, variants) {
+			t.Fatalf("conversions = %+v", got)
+		}
+		later := report.Days{From: time.Date(2025, 1, 13, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 20, 0, 0, 0, 0, time.UTC)}
+		got, err = f.reports.Conversions(ctx, f.shop.ID, later)
+		must(t, err)
+		if got.Conversions != 0 || got.Notified != 0 || len(got.Variants) != 0 || len(got.Revenue) != 0 {
+			t.Fatalf("13-20 January (sam's late order) = %+v", got)
+		}
+	})
+}

@@ -1,0 +1,246 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.ReportStore = (*DB)(nil)
+
+// activityRow is one row of the activity query: an event, or a click.
+type activityRow struct {
+	ID             int64   `db:"id"`
+	Kind           string  `db:"kind"`
+	At             sqlTime `db:"at"`
+	VariantID      int64   `db:"variant_id"`
+	ProductID      int64   `db:"product_id"`
+	Product        string  `db:"product"`
+	Variant        string  `db:"variant"`
+	SKU            string  `db:"sku"`
+	SubscriptionID int64   `db:"subscription_id"`
+	Email          string  `db:"email"`
+	Phone          string  `db:"phone"`
+	Channels       string  `db:"channels"`
+	Detail         string  `db:"detail"`
+}
+
+// activityDetail is what reports read from an event's JSON detail.
+type activityDetail struct {
+	Channel  string          `json:"channel"`
+	Reason   string          `json:"reason"`
+	Size     json.RawMessage `json:"size"`
+	OrderID  string          `json:"order_id"`
+	Quantity int             `json:"quantity"`
+	Revenue  string          `json:"revenue"`
+	Currency string          `json:"currency"`
+}
+
+// storedEventKinds are the reported kinds kept in the events table.
+func storedEventKinds() []any {
+	var kinds []any
+	for _, k := range stockbell.ReportedEventKinds {
+		if k != stockbell.EventClicked {
+			kinds = append(kinds, string(k))
+		}
+	}
+	return kinds
+}
+
+// activityQuery is the events of the report's kinds and the clicks on
+// messages, filtered alike, oldest first.
+func activityQuery(f stockbell.ActivityFilter) (string, []any) {
+	kinds := storedEventKinds()
+	events := where{}
+	events.add("e.shop_id = ? AND e.created_at >= ? AND e.created_at < ?", f.ShopID, f.Since.UTC(), f.Until.UTC())
+	events.add("e.kind IN ("+placeholders(len(kinds))+")", kinds...)
+	clicks := where{}
+	clicks.add("c.shop_id = ? AND c.clicked_at >= ? AND c.clicked_at < ?", f.ShopID, f.Since.UTC(), f.Until.UTC())
+	if f.VariantID != 0 {
+		events.add("e.variant_id = ?", f.VariantID)
+		clicks.add("s.variant_id = ?", f.VariantID)
+	}
+	if f.ProductID != 0 {
+		events.add("v.product_id = ?", f.ProductID)
+		clicks.add("v.product_id = ?", f.ProductID)
+	}
+	if f.Channel != "" {
+		events.add("(e.subscription_id IS NULL OR (',' || s.channels || ',') LIKE ?)", "%,"+string(f.Channel)+",%")
+		clicks.add("m.channel = ?", f.Channel)
+	}
+	query := `SELECT e.id AS id, e.kind AS kind, e.created_at AS at, COALESCE(e.variant_id, 0) AS variant_id, COALESCE(v.product_id, 0) AS product_id,
+			COALESCE(p.title, '') AS product, COALESCE(v.title, '') AS variant, COALESCE(v.sku, '') AS sku,
+			COALESCE(e.subscription_id, 0) AS subscription_id, COALESCE(s.email, '') AS email, COALESCE(s.phone, '') AS phone,
+			COALESCE(s.channels, '') AS channels, e.detail
+		FROM events e LEFT JOIN variants v ON v.id = e.variant_id LEFT JOIN products p ON p.id = v.product_id
+			LEFT JOIN subscriptions s ON s.id = e.subscription_id` + events.String() + `
+		UNION ALL
+		SELECT c.id, 'clicked', c.clicked_at, s.variant_id, v.product_id, p.title, v.title, v.sku, s.id, s.email, s.phone,
+			m.channel, '{}'
+		FROM message_clicks c JOIN messages m ON m.id = c.message_id JOIN subscriptions s ON s.id = m.subscription_id
+			JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id` + clicks.String() + `
+		ORDER BY at, kind, id`
+	return query, append(events.args, clicks.args...)
+}
+
+// EachActivity streams the shop's activity records; see stockbell.ReportStore.
+func (db *DB) EachActivity(ctx context.Context, filter stockbell.ActivityFilter, fn func(*stockbell.ActivityRecord) error) error {
+	query, args := activityQuery(filter)
+	return db.inReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryxContext(ctx, tx.Rebind(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var row activityRow
+		for rows.Next() {
+			if err := rows.StructScan(&row); err != nil {
+				return err
+			}
+			record, ok := row.record(filter.Channel)
+			if !ok {
+				continue
+			}
+			if err := fn(record); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// record turns a row into a report record; ok is false when its message's
+// channel is not the one the filter asks for.
+func (r *activityRow) record(channel stockbell.Channel) (*stockbell.ActivityRecord, bool) {
+	rec := &stockbell.ActivityRecord{ID: r.ID, At: r.At.Time.UTC(), Kind: stockbell.EventKind(r.Kind), VariantID: r.VariantID,
+		ProductID: r.ProductID, Product: r.Product, Variant: r.Variant, SKU: r.SKU, SubscriptionID: r.SubscriptionID,
+		Contact: r.Email, Channel: strings.ReplaceAll(r.Channels, ",", " ")}
+	if rec.Contact == "" {
+		rec.Contact = r.Phone
+	}
+	var d activityDetail
+	_ = json.Unmarshal([]byte(r.Detail), &d) // details are written by the store; a bad one reports without them
+	if d.Channel != "" {
+		rec.Channel = d.Channel
+	}
+	if channel != "" && d.Channel != "" && d.Channel != string(channel) {
+		return nil, false
+	}
+	rec.Reason, rec.OrderID, rec.Quantity, rec.Currency = d.Reason, d.OrderID, d.Quantity, d.Currency
+	rec.Revenue, _ = stockbell.ParseAmount(d.Revenue)
+	if string(d.Size) == `"everyone"` {
+		rec.Everyone = true
+	} else {
+		_ = json.Unmarshal(d.Size, &rec.BatchSize)
+	}
+	return rec, true
+}
+
+// queuedRow is one queued subscriber with their variant.
+type queuedRow struct {
+	SubscriptionID int64              `db:"id"`
+	VariantID      int64              `db:"variant_id"`
+	ProductID      int64              `db:"product_id"`
+	Product        string             `db:"product"`
+	Variant        string             `db:"variant"`
+	SKU            string             `db:"sku"`
+	Email          string             `db:"email"`
+	Phone          string             `db:"phone"`
+	Channels       stockbell.Channels `db:"channels"`
+	SubscribedAt   sqlTime            `db:"created_at"`
+}
+
+// EachQueuedSubscriber streams the shop's queued subscribers by variant and
+// place in its queue (the restock engine's order: oldest first, ties by id).
+func (db *DB) EachQueuedSubscriber(ctx context.Context, shopID int64, fn func(*stockbell.QueuedSubscriber) error) error {
+	return db.inReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryxContext(ctx, tx.Rebind(`SELECT s.id, s.variant_id, v.product_id, p.title AS product, v.title AS variant,
+				v.sku, s.email, s.phone, s.channels, s.created_at
+			FROM subscriptions s JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id
+			WHERE s.shop_id = ? AND s.status = ? ORDER BY s.variant_id, s.created_at, s.id`), shopID, stockbell.SubscriptionQueued)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		var row queuedRow
+		var out stockbell.QueuedSubscriber
+		for rows.Next() {
+			if err := rows.StructScan(&row); err != nil {
+				return err
+			}
+			position := 1
+			if out.VariantID == row.VariantID {
+				position = out.Position + 1
+			}
+			out = stockbell.QueuedSubscriber{SubscriptionID: row.SubscriptionID, VariantID: row.VariantID, ProductID: row.ProductID,
+				Product: row.Product, Variant: row.Variant, SKU: row.SKU, Email: row.Email, Phone: row.Phone,
+				Channels: row.Channels, SubscribedAt: row.SubscribedAt.Time.UTC(), Position: position}
+			if err := fn(&out); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+// notifiedConverted is the SQL counting subscribers notified in a range
+// and those of them that converted.
+const notifiedConverted = `COUNT(DISTINCT e.subscription_id) AS notified, COUNT(DISTINCT c.id) AS converted
+	FROM events e LEFT JOIN conversions c ON c.subscription_id = e.subscription_id
+	WHERE e.shop_id = ? AND e.kind = ? AND e.created_at >= ? AND e.created_at < ?`
+
+// FindVariantOutcomes counts notified and converted subscribers per variant.
+func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs []int64, since, until time.Time) ([]stockbell.VariantOutcome, error) {
+	out := []stockbell.VariantOutcome{}
+	if len(variantIDs) == 0 {
+		return out, nil
+	}
+	query, args, err := sqlx.In(`SELECT e.variant_id, `+notifiedConverted+` AND e.variant_id IN (?) GROUP BY e.variant_id ORDER BY e.variant_id`,
+		shopID, stockbell.EventNotified, since.UTC(), until.UTC(), variantIDs)
+	if err != nil {
+		return nil, err
+	}
+	err = db.inReadTx(ctx, func(tx *Tx) error {
+		rows, err := tx.QueryxContext(ctx, tx.Rebind(query), args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var o stockbell.VariantOutcome
+			if err := rows.Scan(&o.VariantID, &o.Notified, &o.Converted); err != nil {
+				return err
+			}
+			out = append(out, o)
+		}
+		return rows.Err()
+	})
+	return out, err
+}
+
+// CountNotifiedConverted counts the shop's notified and converted subscribers.
+func (db *DB) CountNotifiedConverted(ctx context.Context, shopID int64, since, until time.Time) (notified, converted int, err error) {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.QueryRowxContext(ctx, tx.Rebind(`SELECT `+notifiedConverted), shopID, stockbell.EventNotified, since.UTC(), until.UTC()).
+			Scan(&notified, &converted)
+	})
+	return notified, converted, err
+}
+
+// FindConversionTotals sums conversions per variant and currency.
+func (db *DB) FindConversionTotals(ctx context.Context, shopID int64, since, until time.Time) ([]stockbell.ConversionTotal, error) {
+	out := []stockbell.ConversionTotal{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &out, tx.Rebind(`SELECT c.variant_id, p.title AS product, v.title AS variant, v.sku, c.currency,
+				COUNT(*) AS conversions, SUM(c.quantity) AS quantity, SUM(c.revenue) AS revenue
+			FROM conversions c JOIN variants v ON v.id = c.variant_id JOIN products p ON p.id = v.product_id
+			WHERE c.shop_id = ? AND c.ordered_at >= ? AND c.ordered_at < ?
+			GROUP BY c.variant_id, p.title, v.title, v.sku, c.currency ORDER BY revenue DESC, c.variant_id, c.currency`),
+			shopID, since.UTC(), until.UTC())
+	})
+	return out, err
+}
