@@ -278,6 +278,42 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err := db.SetWebhookEndpointEnabled(ctx, fx.a.ID, fx.bEndpoint, false)
 		wantCodeOf(t, "SetWebhookEndpointEnabled", err, stockbell.ENOTFOUND)
 	},
+	"EachActivity": func(t *testing.T, db *store.DB, fx *tenancy) {
+		var seen []*stockbell.ActivityRecord
+		err := db.EachActivity(ctx, stockbell.ActivityFilter{ShopID: fx.a.ID, VariantID: fx.bVariant.ID, Since: db.Clock.Now().Add(-48 * time.Hour),
+			Until: db.Clock.Now().Add(48 * time.Hour)}, func(r *stockbell.ActivityRecord) error { seen = append(seen, r); return nil })
+		if len(seen) != 0 {
+			t.Errorf("EachActivity of shop A streamed %d of B's records (%v)", len(seen), err)
+		}
+	},
+	"EachQueuedSubscriber": func(t *testing.T, db *store.DB, fx *tenancy) {
+		var seen []*stockbell.QueuedSubscriber
+		err := db.EachQueuedSubscriber(ctx, fx.a.ID, func(q *stockbell.QueuedSubscriber) error { seen = append(seen, q); return nil })
+		unseen(t, "EachQueuedSubscriber", seen, err)
+	},
+	"FindVariantOutcomes": func(t *testing.T, db *store.DB, fx *tenancy) {
+		out, err := db.FindVariantOutcomes(ctx, fx.a.ID, []int64{fx.bVariant.ID}, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		for _, o := range out {
+			if o != (stockbell.VariantOutcome{VariantID: o.VariantID}) {
+				t.Errorf("FindVariantOutcomes of shop A counts B's variant: %+v", o)
+			}
+		}
+		unseen(t, "FindVariantOutcomes", out, err)
+	},
+	"CountNotifiedConverted": func(t *testing.T, db *store.DB, fx *tenancy) {
+		notified, converted, err := db.CountNotifiedConverted(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		must(t, err)
+		if notified+converted != 0 {
+			t.Errorf("CountNotifiedConverted of shop A counts %d, %d of B's", notified, converted)
+		}
+	},
+	"FindConversionTotals": func(t *testing.T, db *store.DB, fx *tenancy) {
+		totals, err := db.FindConversionTotals(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		unseen(t, "FindConversionTotals", totals, err)
+		if len(totals) != 0 {
+			t.Errorf("FindConversionTotals of shop A lists %d of B's", len(totals))
+		}
+	},
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
 	},
