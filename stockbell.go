@@ -1,7 +1,7 @@
 // Package stockbell is the domain of Stockbell, an open-source back-in-stock
-// app server: merchants install it as a Shopify or BigCommerce app, or
-// connect an inventory-aware catalog feed (Magento 2 and PrestaShop are
-// planned); shoppers
+// app server: merchants install it as a Shopify or BigCommerce app or a
+// Magento 2 integration, connect a PrestaShop shop, or connect an
+// inventory-aware catalog feed; shoppers
 // subscribe to sold-out variants through a storefront snippet; when stock
 // returns, the restock engine notifies them by email or SMS, oldest first, in
 // batches sized by the restocked quantity.

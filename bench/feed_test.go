@@ -128,10 +128,12 @@ func parseBaseline(b *testing.B, format, path string) time.Duration {
 		// The array's items one by one, each decoded into an empty struct
 		// (every byte parsed and checked, nothing kept).
 		dec := json.NewDecoder(file)
+		opened := false
 		next = func() (any, error) {
-			if dec.More() {
+			if opened && dec.More() {
 				return nil, dec.Decode(&struct{}{})
 			}
+			opened = true
 			return dec.Token()
 		}
 	}

@@ -44,6 +44,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
 		return err
 	}
+	m.wireMagento(registry, workers)
 	m.wirePrestaShop(registry, workers, admin)
 	feeds, err := m.wireFeed(workers, admin)
 	if err != nil {

@@ -65,7 +65,7 @@ type DB struct {
 // stamping times with the system clock.
 func New(conn *Conn, queue stockbell.JobQueue) *DB {
 	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}}
-	db.group = newGroupCommit(db)
+	db.group = newGroupCommit(db, groupWriters(conn.Dialect))
 	return db
 }
 

@@ -14,21 +14,24 @@ const maxBatch = 256
 // errClosed answers writes submitted after Close.
 var errClosed = errors.New("store: database closed")
 
-// groupCommit gathers the writes of concurrent requests into one
-// transaction. A single writer goroutine takes whatever requests have
-// queued while the previous batch committed (at most maxBatch), runs each
+// groupCommit gathers the writes of concurrent requests into shared
+// transactions. A writer goroutine (one on SQLite, groupWriters on
+// PostgreSQL) takes whatever requests have queued while its previous batch
+// committed (at most maxBatch), runs each
 // one's function in one transaction, inserts their plain jobs in one
 // statement and commits; each request is answered only after its batch
 // commits. When a batch fails, each of its requests is run again in a
 // transaction of its own, so a failure fails only the request that causes
 // it. Under no load a batch holds one request and adds no waiting.
 type groupCommit struct {
-	db    *DB
-	reqs  chan *groupWrite
-	quit  chan struct{}
-	done  chan struct{}
-	start sync.Once
-	stop  sync.Once
+	db *DB
+	// writers is how many batches may commit at once.
+	writers int
+	reqs    chan *groupWrite
+	quit    chan struct{}
+	done    chan struct{}
+	start   sync.Once
+	stop    sync.Once
 }
 
 // groupWrite is one request's part of a batch.
@@ -37,9 +40,20 @@ type groupWrite struct {
 	done chan error
 }
 
-func newGroupCommit(db *DB) *groupCommit {
-	return &groupCommit{db: db, reqs: make(chan *groupWrite, maxBatch),
+func newGroupCommit(db *DB, writers int) *groupCommit {
+	return &groupCommit{db: db, writers: writers, reqs: make(chan *groupWrite, maxBatch),
 		quit: make(chan struct{}), done: make(chan struct{})}
+}
+
+// groupWriters is how many group transactions run at once on a dialect:
+// SQLite has one writer whatever the process does, so one; on PostgreSQL a
+// statement costs a round trip, and a single writer would hold every
+// request's statements to one connection while the others idle.
+func groupWriters(dialect Dialect) int {
+	if dialect == Postgres {
+		return 8
+	}
+	return 1
 }
 
 // do runs fn in a group transaction and returns once that transaction
@@ -49,7 +63,7 @@ func newGroupCommit(db *DB) *groupCommit {
 // results afresh each time. If ctx ends first do returns ctx's error; the
 // write may still commit.
 func (g *groupCommit) do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	g.start.Do(func() { go g.run() })
+	g.start.Do(g.startWriters)
 	w := &groupWrite{fn: fn, done: make(chan error, 1)}
 	select {
 	case <-g.quit:
@@ -88,8 +102,19 @@ func (g *groupCommit) close() {
 	})
 }
 
+// startWriters starts the writer goroutines; done closes once all ended.
+func (g *groupCommit) startWriters() {
+	var wg sync.WaitGroup
+	for range g.writers {
+		wg.Go(g.run)
+	}
+	go func() {
+		wg.Wait()
+		close(g.done)
+	}()
+}
+
 func (g *groupCommit) run() {
-	defer close(g.done)
 	batch := make([]*groupWrite, 0, maxBatch)
 	for {
 		select {

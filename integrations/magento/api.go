@@ -1,0 +1,156 @@
+package magento
+
+import (
+	"context"
+	"net/url"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// PageSize is how many products one catalog page asks for.
+const PageSize = 100
+
+// apiProduct is a product of /V1/products and of a configurable product's
+// /children.
+type apiProduct struct {
+	ID               int64          `json:"id"`
+	SKU              string         `json:"sku"`
+	Name             string         `json:"name"`
+	TypeID           string         `json:"type_id"`
+	Status           int            `json:"status"`     // 1 enabled, 2 disabled
+	Visibility       int            `json:"visibility"` // 1 not visible individually
+	Price            float64        `json:"price"`
+	UpdatedAt        string         `json:"updated_at"`
+	CustomAttributes []apiAttribute `json:"custom_attributes"`
+}
+
+type apiAttribute struct {
+	Code  string `json:"attribute_code"`
+	Value any    `json:"value"`
+}
+
+// attribute returns a custom attribute's text value.
+func (p *apiProduct) attribute(code string) string {
+	for _, a := range p.CustomAttributes {
+		if s, ok := a.Value.(string); ok && a.Code == code {
+			return s
+		}
+	}
+	return ""
+}
+
+// updatedAt reads Magento's updated_at (database time, UTC).
+func (p *apiProduct) updatedAt() time.Time {
+	t, _ := time.ParseInLocation(time.DateTime, p.UpdatedAt, time.UTC)
+	return t
+}
+
+type productPage struct {
+	Items      []apiProduct `json:"items"`
+	TotalCount int          `json:"total_count"`
+}
+
+// apiStockItem is /V1/stockItems/{sku}: the legacy (single-source) stock.
+type apiStockItem struct {
+	Qty         float64 `json:"qty"`
+	IsInStock   bool    `json:"is_in_stock"`
+	ManageStock bool    `json:"manage_stock"`
+	Backorders  int     `json:"backorders"` // 0 none, 1 allowed, 2 allowed and notify
+}
+
+// apiSourceItem is one item of /V1/inventory/source-items (MSI).
+type apiSourceItem struct {
+	SKU        string  `json:"sku"`
+	SourceCode string  `json:"source_code"`
+	Quantity   float64 `json:"quantity"`
+	Status     int     `json:"status"` // 1 in stock
+}
+
+type sourceItemPage struct {
+	Items      []apiSourceItem `json:"items"`
+	TotalCount int             `json:"total_count"`
+}
+
+// eachProductPage calls fn with every page of /V1/products. Magento
+// answers a page past the last with the last page again, so paging stops
+// by total_count.
+func (c *Client) eachProductPage(ctx context.Context, cred Credentials, fn func([]apiProduct) error) error {
+	for page := 1; ; page++ {
+		var answer productPage
+		if err := c.get(ctx, cred, "/products", pageQuery(page, PageSize, nil), &answer); err != nil {
+			return err
+		}
+		if err := fn(answer.Items); err != nil {
+			return err
+		}
+		if len(answer.Items) == 0 || page*PageSize >= answer.TotalCount {
+			return nil
+		}
+	}
+}
+
+// product reads one product by SKU.
+func (c *Client) product(ctx context.Context, cred Credentials, sku string) (*apiProduct, error) {
+	var p apiProduct
+	err := c.get(ctx, cred, "/products/"+url.PathEscape(sku), nil, &p)
+	return &p, err
+}
+
+// children reads a configurable product's simple products.
+func (c *Client) children(ctx context.Context, cred Credentials, sku string) ([]apiProduct, error) {
+	var out []apiProduct
+	err := c.get(ctx, cred, "/configurable-products/"+url.PathEscape(sku)+"/children", nil, &out)
+	return out, err
+}
+
+// stock is what a read found for one SKU.
+type stock struct {
+	levels  []stockbell.LocationLevel
+	tracked bool
+	policy  stockbell.InventoryPolicy
+}
+
+// stockOf reads a SKU's stock: its stock item (tracking and backorders),
+// and its source items when the store runs multi-source inventory (one
+// level per source); otherwise the stock item's quantity at the default
+// source.
+func (c *Client) stockOf(ctx context.Context, cred Credentials, sku string) (stock, error) {
+	var item apiStockItem
+	if err := c.get(ctx, cred, "/stockItems/"+url.PathEscape(sku), nil, &item); err != nil {
+		return stock{}, err
+	}
+	s := stock{tracked: item.ManageStock, policy: stockbell.InventoryDeny}
+	if item.Backorders > 0 {
+		s.policy = stockbell.InventoryContinue
+	}
+	sources, err := c.sourceItems(ctx, cred, sku)
+	if err != nil {
+		return stock{}, err
+	}
+	for _, it := range sources {
+		s.levels = append(s.levels, stockbell.LocationLevel{LocationID: it.SourceCode, Available: available(it.Quantity, it.Status == 1)})
+	}
+	if len(sources) == 0 {
+		s.levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: available(item.Qty, item.IsInStock)}}
+	}
+	return s, nil
+}
+
+// sourceItems reads a SKU's MSI source items; none when the store has no
+// multi-source inventory (the endpoint is missing).
+func (c *Client) sourceItems(ctx context.Context, cred Credentials, sku string) ([]apiSourceItem, error) {
+	var answer sourceItemPage
+	err := c.get(ctx, cred, "/inventory/source-items", pageQuery(1, PageSize, map[string]string{"sku": sku}), &answer)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil, nil
+	}
+	var mine []apiSourceItem
+	for _, it := range answer.Items {
+		if strings.EqualFold(it.SKU, sku) {
+			mine = append(mine, it)
+		}
+	}
+	return mine, err
+}

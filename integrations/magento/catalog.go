@@ -1,0 +1,109 @@
+package magento
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Sources of catalog and stock reads in the sync log and activity events.
+const (
+	CatalogSource   = "magento:catalog"
+	ReconcileSource = "magento:reconcile"
+	ModuleSource    = "magento:module"
+	RereadSource    = "magento:reread"
+)
+
+// Magento product types Stockbell reads as products of their own.
+const (
+	typeSimple       = "simple"
+	typeVirtual      = "virtual"
+	typeConfigurable = "configurable"
+	visibilityNone   = 1 // "Not Visible Individually": a configurable's child
+)
+
+// SyncCatalog serves MagentoCatalogSyncJob: it pages through /V1/products
+// with searchCriteria, reads each sellable product's variants (a
+// configurable product's children, a simple product itself) with their
+// stock, upserts them, and records the sync in the shop's sync log.
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) error {
+	shop, cred, err := in.activeShop(ctx, job.ShopID)
+	if shop == nil || err != nil {
+		return err
+	}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
+		for i := range page {
+			n, err := in.refreshProduct(ctx, shop, cred, &page[i], CatalogSource)
+			if err != nil {
+				return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
+			}
+			report.Items += n
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
+	report.FinishedAt = in.Clock.Now()
+	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items)
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// refreshProduct reads a listed product's variants and their stock and
+// upserts it; it returns the number of variants. A simple product that is
+// not visible on its own is a configurable product's child: it is read
+// with its parent.
+func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, p *apiProduct, source string) (int, error) {
+	variants, err := in.variantsOf(ctx, cred, p)
+	if err != nil || len(variants) == 0 {
+		return 0, err
+	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: strconv.FormatInt(p.ID, 10), Title: p.Name,
+		Handle: p.attribute("url_key"), Published: p.Status == 1, UpdatedAt: p.updatedAt(), Read: &read, Source: source}
+	if up.Handle != "" {
+		up.URL = cred.BaseURL + "/" + up.Handle + ".html"
+	}
+	for i := range variants {
+		v, err := in.variantUpsert(ctx, cred, &variants[i])
+		if err != nil {
+			return 0, err
+		}
+		up.Variants = append(up.Variants, v)
+	}
+	_, err = in.Catalog.UpsertProduct(ctx, up)
+	return len(up.Variants), err
+}
+
+// variantsOf lists the products that are the variants of p: a
+// configurable product's children, a simple or virtual product itself
+// (unless it is only a child), nothing for other types.
+func (in *Integration) variantsOf(ctx context.Context, cred Credentials, p *apiProduct) ([]apiProduct, error) {
+	switch p.TypeID {
+	case typeConfigurable:
+		return in.Client.children(ctx, cred, p.SKU)
+	case typeSimple, typeVirtual:
+		if p.Visibility == visibilityNone {
+			return nil, nil
+		}
+		return []apiProduct{*p}, nil
+	}
+	return nil, nil
+}
+
+// variantUpsert reads a variant's stock; the variant's id is its SKU.
+func (in *Integration) variantUpsert(ctx context.Context, cred Credentials, p *apiProduct) (stockbell.VariantUpsert, error) {
+	s, err := in.Client.stockOf(ctx, cred, p.SKU)
+	if err != nil {
+		return stockbell.VariantUpsert{}, fmt.Errorf("stock of %s: %w", p.SKU, err)
+	}
+	return stockbell.VariantUpsert{PlatformID: p.SKU, SKU: p.SKU, Title: strings.TrimSpace(p.Name),
+		Price: strconv.FormatFloat(p.Price, 'f', -1, 64), InventoryPolicy: s.policy, Tracked: s.tracked, Levels: s.levels}, nil
+}

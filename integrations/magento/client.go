@@ -1,0 +1,187 @@
+package magento
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dghubble/oauth1"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Signature methods Magento accepts for OAuth 1.0a.
+const (
+	MethodHMACSHA256 = "HMAC-SHA256"
+	MethodHMACSHA1   = "HMAC-SHA1"
+)
+
+// maxAnswerBytes bounds one REST answer (a page of products).
+const maxAnswerBytes = 32 << 20
+
+// maxAttempts is how often one REST call is tried: a 429 or 5xx answer, or
+// a network failure, is tried again after a pause.
+const maxAttempts = 4
+
+// Credentials are what an activation leaves Stockbell with: the store's
+// base URL, the integration's consumer and access tokens, and the
+// signature method the store accepted. They are sealed, as JSON, in the
+// shop's token.
+type Credentials struct {
+	BaseURL        string `json:"base_url"`
+	ConsumerKey    string `json:"consumer_key"`
+	ConsumerSecret string `json:"consumer_secret"`
+	Token          string `json:"token"`
+	TokenSecret    string `json:"token_secret"`
+	Method         string `json:"signature_method"`
+}
+
+// Client makes the OAuth 1.0a-signed calls to a store's REST API and its
+// token endpoints. Signing is github.com/dghubble/oauth1's.
+type Client struct {
+	// HTTP carries every call; its transport decides which addresses may
+	// be reached (see NewClient).
+	HTTP *http.Client
+	// Pause waits between attempts; tests make it instant.
+	Pause func(ctx context.Context, attempt int) error
+}
+
+// NewClient returns a client with a 30 s timeout per call. Unless
+// allowPrivate (development), it refuses to connect to loopback, private,
+// link-local and other non-public addresses, checked when each connection
+// is dialled: the activation names the store's address, and anyone may
+// post an activation.
+func NewClient(allowPrivate bool) *Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refuseNonPublic
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
+	transport.DialContext = dialer.DialContext
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Pause: pause}
+}
+
+func pause(ctx context.Context, attempt int) error {
+	t := time.NewTimer(time.Duration(attempt*attempt) * 500 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// config is the oauth1 configuration of the credentials' consumer.
+func (c *Client) config(cred Credentials) *oauth1.Config {
+	cfg := oauth1.NewConfig(cred.ConsumerKey, cred.ConsumerSecret)
+	cfg.HTTPClient = c.HTTP
+	if cred.Method == MethodHMACSHA256 {
+		cfg.Signer = &oauth1.HMAC256Signer{ConsumerSecret: cred.ConsumerSecret}
+	}
+	return cfg
+}
+
+// APIError is an answer Magento refused a REST call with: its status and
+// the message of its {"message", "parameters"} body.
+type APIError struct {
+	Status  int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("magento REST API answered %d: %s", e.Status, e.Message)
+}
+
+// get reads one REST resource, path under {base}/rest/V1, into out. A 404
+// is ENOTFOUND; a 401 or 403 EUNAUTHORIZED (the integration was revoked or
+// lacks the resource); a 5xx or 429, tried maxAttempts times, EUPSTREAM.
+func (c *Client) get(ctx context.Context, cred Credentials, path string, query url.Values, out any) error {
+	target := strings.TrimRight(cred.BaseURL, "/") + "/rest/V1" + path
+	if len(query) > 0 {
+		target += "?" + query.Encode()
+	}
+	signed := c.config(cred).Client(context.WithValue(ctx, oauth1.HTTPClient, c.HTTP), oauth1.NewToken(cred.Token, cred.TokenSecret))
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		var retry bool
+		retry, err = c.getOnce(ctx, signed, target, out)
+		if !retry || attempt == maxAttempts {
+			break
+		}
+		if perr := c.Pause(ctx, attempt); perr != nil {
+			return perr
+		}
+	}
+	return err
+}
+
+// getOnce makes one attempt; retry says whether another may succeed.
+func (c *Client) getOnce(ctx context.Context, signed *http.Client, target string, out any) (retry bool, err error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+	if err != nil {
+		return false, err
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := signed.Do(req)
+	if err != nil {
+		return true, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
+	if err != nil {
+		return true, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store's answer could not be read: %v", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return retryable(resp.StatusCode), answerError(resp.StatusCode, raw)
+	}
+	if err := json.Unmarshal(raw, out); err != nil {
+		return false, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store answered %s with something other than the expected JSON.", req.URL.Path)
+	}
+	return false, nil
+}
+
+func retryable(status int) bool {
+	return status == http.StatusTooManyRequests || status >= 500
+}
+
+// answerError maps a refused call to the domain's codes, keeping
+// Magento's message.
+func answerError(status int, raw []byte) error {
+	var body struct {
+		Message string `json:"message"`
+	}
+	json.Unmarshal(raw, &body)
+	apiErr := &APIError{Status: status, Message: body.Message}
+	switch {
+	case status == http.StatusNotFound:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "Magento has no such resource."), apiErr)
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "Magento refused Stockbell's credentials (%d): %s", status, body.Message), apiErr)
+	}
+	return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUPSTREAM, "Magento answered %d.", status), apiErr)
+}
+
+// pageQuery is a searchCriteria query for one page, with extra filters.
+func pageQuery(page, size int, filters map[string]string) url.Values {
+	q := url.Values{
+		"searchCriteria[currentPage]": {strconv.Itoa(page)},
+		"searchCriteria[pageSize]":    {strconv.Itoa(size)},
+	}
+	group := 0
+	for field, value := range filters {
+		prefix := fmt.Sprintf("searchCriteria[filter_groups][%d][filters][0]", group)
+		q.Set(prefix+"[field]", field)
+		q.Set(prefix+"[value]", value)
+		q.Set(prefix+"[condition_type]", "eq")
+		group++
+	}
+	return q
+}

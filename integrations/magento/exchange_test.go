@@ -1,0 +1,68 @@
+package magento_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/magento"
+	"github.com/stockbell/stockbell/integrations/magento/magentotest"
+)
+
+func credentialsOf(f *magentotest.Fake) magento.Credentials {
+	form := f.ActivationForm()
+	return magento.Credentials{BaseURL: f.URL(), ConsumerKey: form.Get("oauth_consumer_key"), ConsumerSecret: form.Get("oauth_consumer_secret")}
+}
+
+// The exchange signs with HMAC-SHA256, and with HMAC-SHA1 where the store
+// accepts only that; the store checks every signature.
+func TestExchangeChoosesTheStoresMethod(t *testing.T) {
+	for _, c := range []struct {
+		accepted []string
+		want     string
+	}{
+		{[]string{magento.MethodHMACSHA256, magento.MethodHMACSHA1}, magento.MethodHMACSHA256},
+		{[]string{magento.MethodHMACSHA1}, magento.MethodHMACSHA1},
+	} {
+		f := magentotest.New()
+		f.Do(func(f *magentotest.Fake) { f.Methods = c.accepted })
+		cred, err := magento.NewClient(true).Exchange(context.Background(), credentialsOf(f), f.Verifier)
+		f.Close()
+		if err != nil || cred.Method != c.want || cred.Token == "" || cred.TokenSecret == "" {
+			t.Errorf("store accepting %v: credentials %+v, %v; want %s", c.accepted, cred, err, c.want)
+		}
+	}
+}
+
+func TestExchangeRefusals(t *testing.T) {
+	f := magentotest.New()
+	defer f.Close()
+	client := magento.NewClient(true)
+	wrongSecret := credentialsOf(f)
+	wrongSecret.ConsumerSecret = "guessed"
+	_, err := client.Exchange(context.Background(), wrongSecret, f.Verifier)
+	if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !strings.Contains(stockbell.ErrorMessage(err), "signature is invalid") {
+		t.Errorf("a wrong consumer secret: %v", err)
+	}
+	_, err = client.Exchange(context.Background(), credentialsOf(f), "not-the-verifier")
+	if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !strings.Contains(stockbell.ErrorMessage(err), "access token") {
+		t.Errorf("a wrong verifier: %v", err)
+	}
+	gone := credentialsOf(f)
+	gone.BaseURL = "http://127.0.0.1:1"
+	if _, err = client.Exchange(context.Background(), gone, f.Verifier); stockbell.ErrorCode(err) != stockbell.EUPSTREAM {
+		t.Errorf("an unreachable store: %v", err)
+	}
+}
+
+// In production a store's address must be public: a loopback store is
+// refused when dialled.
+func TestClientRefusesNonPublicAddresses(t *testing.T) {
+	f := magentotest.New()
+	defer f.Close()
+	_, err := magento.NewClient(false).Exchange(context.Background(), credentialsOf(f), f.Verifier)
+	if stockbell.ErrorCode(err) != stockbell.EUPSTREAM || !strings.Contains(err.Error(), "not a public address") || f.AccessGranted() {
+		t.Fatalf("a loopback store in production: %v", err)
+	}
+}

@@ -1,0 +1,188 @@
+// Package magentotest plays a Magento 2 store in tests: the integration's
+// activation (the form Magento posts), the OAuth 1.0a token endpoints,
+// which check every signature (HMAC-SHA256 and HMAC-SHA1, or only the
+// methods a test allows), and the signed REST endpoints Stockbell reads —
+// /V1/products with searchCriteria paging (a page past the last answers
+// the last page again, as Magento does), configurable products' children,
+// /V1/stockItems/{sku} and, with multi-source inventory on,
+// /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
+// forms from the token endpoints, {"message"} JSON from REST.
+package magentotest
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Product is a catalog product. A configurable product lists its
+// children; a simple product carries its stock.
+type Product struct {
+	ID         int64
+	SKU, Name  string
+	Type       string // simple, configurable, virtual…
+	Visibility int    // 1: not visible individually (a child), 4: catalog and search
+	Status     int    // 1 enabled
+	Price      float64
+	URLKey     string
+	UpdatedAt  time.Time
+	Children   []*Product
+
+	Qty         float64
+	InStock     bool
+	ManageStock bool
+	Backorders  int
+	// Sources are the MSI source items (source code → quantity), used
+	// when the fake's MSI is on.
+	Sources map[string]float64
+}
+
+// Fake is a loopback Magento store.
+type Fake struct {
+	server *httptest.Server
+
+	mu sync.Mutex
+	// The integration's credentials; Verifier is posted with the activation.
+	ConsumerKey, ConsumerSecret, Verifier string
+	requestToken, requestSecret           string
+	accessToken, accessSecret             string
+	// Methods are the signature methods the store accepts.
+	Methods []string
+	// MSI turns multi-source inventory (the source-items endpoint) on.
+	MSI      bool
+	Products []*Product
+	nonces   map[string]bool
+	// Requests counts the REST requests by path.
+	Requests map[string]int
+}
+
+// New starts a store with fresh credentials that accepts both methods.
+func New() *Fake {
+	f := &Fake{ConsumerKey: token(), ConsumerSecret: token(), Verifier: token(),
+		Methods: []string{"HMAC-SHA256", "HMAC-SHA1"}, nonces: map[string]bool{}, Requests: map[string]int{}}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /oauth/token/request", f.serveRequestToken)
+	mux.HandleFunc("POST /oauth/token/access", f.serveAccessToken)
+	mux.HandleFunc("GET /rest/V1/", f.serveREST)
+	f.server = httptest.NewServer(mux)
+	return f
+}
+
+// Close stops the store.
+func (f *Fake) Close() { f.server.Close() }
+
+// URL is the store's base URL.
+func (f *Fake) URL() string { return f.server.URL }
+
+// Domain is the shop domain Stockbell gives the store: its host.
+func (f *Fake) Domain() string { return strings.TrimPrefix(f.server.URL, "http://") }
+
+// ActivationForm is what Magento posts to the app's callback URL when the
+// merchant activates the integration.
+func (f *Fake) ActivationForm() url.Values {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return url.Values{"oauth_consumer_key": {f.ConsumerKey}, "oauth_consumer_secret": {f.ConsumerSecret},
+		"store_base_url": {f.server.URL + "/"}, "oauth_verifier": {f.Verifier}}
+}
+
+// Do runs fn with the store locked, to change its state.
+func (f *Fake) Do(fn func(f *Fake)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
+}
+
+// AccessGranted reports whether the exchange reached an access token.
+func (f *Fake) AccessGranted() bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.accessToken != ""
+}
+
+// token is 32 characters, Magento's length of keys, tokens and verifiers.
+func token() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (f *Fake) serveRequestToken(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, problem := f.check(r, "", ""); problem != "" {
+		oauthProblem(w, problem)
+		return
+	}
+	f.requestToken, f.requestSecret = token(), token()
+	w.Write([]byte(url.Values{"oauth_token": {f.requestToken}, "oauth_token_secret": {f.requestSecret}}.Encode()))
+}
+
+func (f *Fake) serveAccessToken(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	o, problem := f.check(r, f.requestToken, f.requestSecret)
+	switch {
+	case problem != "":
+	case o.protocol["oauth_verifier"] != f.Verifier:
+		problem = "Token verifier and verifier token do not match"
+	}
+	if problem != "" {
+		oauthProblem(w, problem)
+		return
+	}
+	f.requestToken = ""
+	f.accessToken, f.accessSecret = token(), token()
+	w.Write([]byte(url.Values{"oauth_token": {f.accessToken}, "oauth_token_secret": {f.accessSecret}}.Encode()))
+}
+
+// check verifies a signed request for the token (empty: none) and its
+// secret; it returns Magento's problem text when it refuses.
+func (f *Fake) check(r *http.Request, tok, tokenSecret string) (*oauthRequest, string) {
+	o, ok := parseOAuth(r)
+	switch {
+	case !ok:
+		return nil, "Authorization header is missing"
+	case o.protocol["oauth_consumer_key"] != f.ConsumerKey:
+		return nil, "A consumer having the specified key does not exist"
+	case o.protocol["oauth_token"] != tok:
+		return nil, "Specified token does not exist"
+	case !contains(f.Methods, o.protocol["oauth_signature_method"]):
+		return nil, "Signature method " + o.protocol["oauth_signature_method"] + " is not supported"
+	case f.nonces[o.protocol["oauth_nonce"]]:
+		return nil, "The nonce is already being used by the consumer"
+	case !fresh(o.protocol["oauth_timestamp"]):
+		return nil, "The timestamp is out of range"
+	case !o.valid(r, f.ConsumerSecret, tokenSecret, f.Methods):
+		return nil, "The signature is invalid. Verify and try again."
+	}
+	f.nonces[o.protocol["oauth_nonce"]] = true
+	return o, ""
+}
+
+func fresh(ts string) bool {
+	n, err := strconv.ParseInt(ts, 10, 64)
+	return err == nil && time.Since(time.Unix(n, 0)).Abs() < 10*time.Minute
+}
+
+func oauthProblem(w http.ResponseWriter, problem string) {
+	w.WriteHeader(http.StatusUnauthorized)
+	w.Write([]byte(url.Values{"oauth_problem": {problem}}.Encode()))
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func restError(w http.ResponseWriter, status int, message string) {
+	writeJSON(w, status, map[string]any{"message": message, "parameters": []any{}})
+}

@@ -1,0 +1,127 @@
+package magentotest
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// serveREST answers the signed REST calls Stockbell makes.
+func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.accessToken == "" {
+		restError(w, http.StatusUnauthorized, "The consumer isn't authorized to access %resources.")
+		return
+	}
+	if _, problem := f.check(r, f.accessToken, f.accessSecret); problem != "" {
+		restError(w, http.StatusUnauthorized, problem)
+		return
+	}
+	path := strings.TrimPrefix(r.URL.EscapedPath(), "/rest/V1")
+	f.Requests[path]++
+	switch {
+	case path == "/products":
+		f.productPage(w, r.URL.Query())
+	case path == "/inventory/source-items" && f.MSI:
+		f.sourceItems(w, r.URL.Query())
+	case strings.HasPrefix(path, "/stockItems/"):
+		f.stockItem(w, unescape(strings.TrimPrefix(path, "/stockItems/")))
+	case strings.HasPrefix(path, "/configurable-products/") && strings.HasSuffix(path, "/children"):
+		f.children(w, unescape(strings.TrimSuffix(strings.TrimPrefix(path, "/configurable-products/"), "/children")))
+	default:
+		restError(w, http.StatusNotFound, "Request does not match any route.")
+	}
+}
+
+func unescape(s string) string {
+	u, _ := url.PathUnescape(s)
+	return u
+}
+
+// productPage pages the catalog by searchCriteria; a page past the last
+// answers the last page again, as Magento does.
+func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
+	size, _ := strconv.Atoi(q.Get("searchCriteria[pageSize]"))
+	page, _ := strconv.Atoi(q.Get("searchCriteria[currentPage]"))
+	var all []*Product
+	for _, p := range f.Products {
+		all = append(all, p)
+		all = append(all, p.Children...)
+	}
+	if size <= 0 {
+		size = len(all) + 1
+	}
+	last := max(1, (len(all)+size-1)/size)
+	page = min(max(page, 1), last)
+	from, to := (page-1)*size, min(page*size, len(all))
+	items := []map[string]any{}
+	for _, p := range all[min(from, len(all)):to] {
+		items = append(items, p.json())
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(all),
+		"search_criteria": map[string]any{"current_page": page, "page_size": size}})
+}
+
+func (p *Product) json() map[string]any {
+	return map[string]any{"id": p.ID, "sku": p.SKU, "name": p.Name, "type_id": p.Type, "status": p.Status,
+		"visibility": p.Visibility, "price": p.Price, "updated_at": p.UpdatedAt.UTC().Format("2006-01-02 15:04:05"),
+		"custom_attributes": []map[string]any{{"attribute_code": "url_key", "value": p.URLKey}}}
+}
+
+// find returns a product or child by SKU.
+func (f *Fake) find(sku string) *Product {
+	for _, p := range f.Products {
+		if p.SKU == sku {
+			return p
+		}
+		for _, c := range p.Children {
+			if c.SKU == sku {
+				return c
+			}
+		}
+	}
+	return nil
+}
+
+func (f *Fake) children(w http.ResponseWriter, sku string) {
+	p := f.find(sku)
+	if p == nil || p.Type != "configurable" {
+		restError(w, http.StatusNotFound, "The product that was requested doesn't exist. Verify the product and try again.")
+		return
+	}
+	out := []map[string]any{}
+	for _, c := range p.Children {
+		out = append(out, c.json())
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (f *Fake) stockItem(w http.ResponseWriter, sku string) {
+	p := f.find(sku)
+	if p == nil {
+		restError(w, http.StatusNotFound, "The Product with the \"%fieldValue\" SKU doesn't exist.")
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"item_id": p.ID, "product_id": p.ID, "stock_id": 1, "qty": p.Qty,
+		"is_in_stock": p.InStock, "manage_stock": p.ManageStock, "backorders": p.Backorders})
+}
+
+func (f *Fake) sourceItems(w http.ResponseWriter, q url.Values) {
+	sku := ""
+	if q.Get("searchCriteria[filter_groups][0][filters][0][field]") == "sku" {
+		sku = q.Get("searchCriteria[filter_groups][0][filters][0][value]")
+	}
+	items := []map[string]any{}
+	if p := f.find(sku); p != nil {
+		for code, qty := range p.Sources {
+			status := 0
+			if qty > 0 {
+				status = 1
+			}
+			items = append(items, map[string]any{"sku": p.SKU, "source_code": code, "quantity": qty, "status": status})
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(items)})
+}

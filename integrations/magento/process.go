@@ -1,0 +1,69 @@
+package magento
+
+import (
+	"context"
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ProcessReceipt applies one stored post of the module: the SKU's level at
+// the post's source, ordered against the stored level by Magento's own
+// updated_at (stockbell.DecideStockChange). A change that cannot be
+// ordered is resolved by reading the SKU's stock again over REST. A SKU
+// the catalog does not know is recorded in the shop's sync log and a
+// catalog sync is queued. A post that can never be processed is logged
+// and done (nil); an error makes the job retry.
+func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.WebhookReceipt) error {
+	post, err := ParseStockPost(rc.Payload)
+	if err != nil {
+		in.Logger.WarnContext(ctx, "magento post dropped", "receipt", rc.ID, "err", err)
+		return nil
+	}
+	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformMagento, rc.Domain)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !shop.Active() {
+		in.Logger.InfoContext(ctx, "magento post for an uninstalled store ignored", "store", shop.Domain)
+		return nil
+	}
+	change := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.SKU, LocationID: post.Location(),
+		Available: post.Available(), Source: ModuleSource}
+	change.At, _ = post.At()
+	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	switch {
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
+		return in.unknownSKU(ctx, shop, post.SKU)
+	case err != nil:
+		return err
+	case result.Reread:
+		return in.rereadSKU(ctx, shop, post.SKU)
+	}
+	return nil
+}
+
+// unknownSKU records a post's SKU the catalog does not know in the shop's
+// sync log, and queues a catalog sync that may bring it.
+func (in *Integration) unknownSKU(ctx context.Context, shop *stockbell.Shop, sku string) error {
+	now := in.Clock.Now()
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: now, FinishedAt: now, Items: 1,
+		Rejections: []stockbell.SyncRejection{{Position: 1, ID: sku,
+			Reason: fmt.Sprintf("the module posted a stock change for SKU %q, which is not in Stockbell's catalog of the store; a catalog sync is queued", sku)}}}
+	if err := in.SyncLog.RecordSync(ctx, report); err != nil {
+		return err
+	}
+	return in.Jobs.Insert(ctx, stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true})
+}
+
+// rereadSKU reads a SKU's stock over REST and applies every level as a
+// read.
+func (in *Integration) rereadSKU(ctx context.Context, shop *stockbell.Shop, sku string) error {
+	cred, err := in.credentials(shop)
+	if err != nil {
+		return err
+	}
+	return in.applyRead(ctx, shop, cred, sku, RereadSource)
+}

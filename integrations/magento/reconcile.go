@@ -1,0 +1,77 @@
+package magento
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Reconcile serves MagentoReconcileJob. For ShopID 0 it queues one job per
+// installed store; for a store it reads again, over REST, the stock of
+// every variant with queued subscribers, so a post the module never made
+// (Stockbell unreachable past the module's retries, the module disabled)
+// delays a notification by at most the job's period.
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) error {
+	if job.ShopID == 0 {
+		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.MagentoReconcileJob{ShopID: id} })
+	}
+	shop, cred, err := in.activeShop(ctx, job.ShopID)
+	if shop == nil || err != nil {
+		return err
+	}
+	skus, err := in.waitedForSKUs(ctx, shop.ID)
+	if err != nil {
+		return err
+	}
+	for _, sku := range skus {
+		if err := in.applyRead(ctx, shop, cred, sku, ReconcileSource); err != nil {
+			return err
+		}
+	}
+	in.Logger.InfoContext(ctx, "magento stock reconciled", "store", shop.Domain, "skus", len(skus))
+	return nil
+}
+
+// applyRead reads one SKU's stock and applies each level as a read; a SKU
+// the store no longer has is skipped.
+func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred Credentials, sku, source string) error {
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
+	s, err := in.Client.stockOf(ctx, cred, sku)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	for _, level := range s.levels {
+		_, err := in.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: sku,
+			LocationID: level.LocationID, Available: level.Available, Read: &read, Source: source})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// waitedForSKUs lists the SKUs (variant ids) of the shop's variants with
+// queued subscribers, skipping deleted products.
+func (in *Integration) waitedForSKUs(ctx context.Context, shopID int64) ([]string, error) {
+	yes := true
+	var out []string
+	for offset := 0; ; offset += 250 {
+		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range page {
+			if !v.Deleted {
+				out = append(out, v.PlatformID)
+			}
+		}
+		if len(page) < 250 {
+			return out, nil
+		}
+	}
+}
