@@ -26,3 +26,25 @@ type RestockMetrics interface {
 	// BatchStarted: a restock batch started for a variant.
 	BatchStarted()
 }
+
+// SubscriptionMetrics counts the subscriptions shoppers leave.
+type SubscriptionMetrics interface {
+	// SubscriptionCreated: a new subscription was stored (a repeat of one
+	// already waiting is not counted) for these channels.
+	SubscriptionCreated(channels Channels)
+}
+
+// WebhookMetrics counts the webhooks platforms post.
+type WebhookMetrics interface {
+	// WebhookReceived: a platform's webhook was answered. outcome is
+	// "stored", "duplicate" (a retry of an event already stored), or the
+	// error code it was refused with (EUNAUTHORIZED for a bad signature,
+	// EINVALID, ETOOLARGE, EINTERNAL when it could not be stored…).
+	WebhookReceived(platform Platform, outcome string)
+}
+
+// The webhook outcomes that are not errors.
+const (
+	WebhookStored    = "stored"
+	WebhookDuplicate = "duplicate"
+)

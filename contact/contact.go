@@ -54,6 +54,50 @@ func NormalizePhone(raw, country string) (string, error) {
 	return phonenumbers.Format(num, phonenumbers.E164), nil
 }
 
+// NormalizeMobile is NormalizePhone for a number text messages are sent
+// to: it must be a mobile number by its country's numbering plan (or one
+// the plan cannot tell from a landline, as in the United States and
+// Canada). A premium-rate, toll-free, shared-cost, landline, pager or
+// other number, or one whose type is unknown, is refused with EINVALID
+// naming the field "phone" and saying what the number is.
+func NormalizeMobile(raw, country string) (string, error) {
+	e164, err := NormalizePhone(raw, country)
+	if err != nil {
+		return "", err
+	}
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return "", stockbell.FieldErrorf("phone", "%q is not a valid phone number.", raw)
+	}
+	switch kind := phonenumbers.GetNumberType(num); kind {
+	case phonenumbers.MOBILE, phonenumbers.FIXED_LINE_OR_MOBILE:
+		return e164, nil
+	default:
+		return "", stockbell.FieldErrorf("phone", "%q is %s, not a mobile number: enter a mobile number to get text messages.", raw, numberKind(kind))
+	}
+}
+
+// numberKind says what a number that is not a mobile number is.
+func numberKind(kind phonenumbers.PhoneNumberType) string {
+	switch kind {
+	case phonenumbers.PREMIUM_RATE:
+		return "a premium-rate number"
+	case phonenumbers.TOLL_FREE:
+		return "a toll-free number"
+	case phonenumbers.SHARED_COST:
+		return "a shared-cost number"
+	case phonenumbers.FIXED_LINE:
+		return "a landline"
+	case phonenumbers.VOIP:
+		return "an internet (VoIP) number"
+	case phonenumbers.PAGER:
+		return "a pager number"
+	case phonenumbers.PERSONAL_NUMBER, phonenumbers.UAN, phonenumbers.VOICEMAIL:
+		return "a forwarding or service number"
+	}
+	return "a number of unknown type"
+}
+
 // Canonical returns the contact as subscriptions store it, for finding its
 // rows: an email address or phone number that normalises is normalised;
 // one that does not is only trimmed (an email also lower-cased), so that it

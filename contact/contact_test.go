@@ -1,6 +1,7 @@
 package contact
 
 import (
+	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -55,5 +56,40 @@ func TestCanonicalFindsWhatTheStorefrontStored(t *testing.T) {
 	}
 	if got := Canonical(stockbell.Contact{Email: " Not An Address ", Phone: " 06 12 "}); got.Email != "not an address" || got.Phone != "06 12" {
 		t.Errorf("Canonical of contacts that do not normalise = %+v, want them trimmed", got)
+	}
+}
+
+// TestNormalizeMobile: text messages go to mobile numbers only (and to
+// North American numbers, which the numbering plan cannot tell apart);
+// anything else is refused on the phone field, saying what it is.
+func TestNormalizeMobile(t *testing.T) {
+	mobiles := map[string]string{
+		"+1 415 555 2671":   "+14155552671", // fixed line or mobile
+		"+44 7911 123456":   "+447911123456",
+		"+33 6 12 34 56 78": "+33612345678",
+		"+49 1512 3456789":  "+4915123456789",
+	}
+	for raw, want := range mobiles {
+		if got, err := NormalizeMobile(raw, ""); err != nil || got != want {
+			t.Errorf("NormalizeMobile(%q) = %q, %v; want %q", raw, got, err, want)
+		}
+	}
+	refused := map[string]string{
+		"+44 909 876 5432":  "premium-rate",
+		"+1 900 555 0123":   "premium-rate",
+		"+33 8 99 12 34 56": "premium-rate",
+		"+44 800 123 4567":  "toll-free",
+		"+1 800 555 0199":   "toll-free",
+		"+44 20 7946 0958":  "landline",
+		"+33 1 42 68 53 00": "landline",
+		"+49 30 123456":     "landline",
+		"+44 56 1234 5678":  "VoIP",
+		"+12":               "valid",
+	}
+	for raw, says := range refused {
+		_, err := NormalizeMobile(raw, "")
+		if stockbell.ErrorCode(err) != stockbell.EINVALID || stockbell.ErrorField(err) != "phone" || !strings.Contains(stockbell.ErrorMessage(err), says) {
+			t.Errorf("NormalizeMobile(%q) err = %v, want EINVALID on phone saying %q", raw, err, says)
+		}
 	}
 }

@@ -94,6 +94,9 @@ func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
 	if code, _ := get(t, m.URL()+"/healthz"); code != 200 {
 		t.Errorf("/healthz = %d, want 200 (the process still serves)", code)
 	}
+	if up, ok := scrape(t, m)["stockbell_database_up"]; !ok || up != 0 {
+		t.Errorf("stockbell_database_up = %v (present %v) with a closed database, want 0", up, ok)
+	}
 }
 
 func TestDevelopmentKeyIsKept(t *testing.T) {

@@ -81,6 +81,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	m.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.Meters = metrics.New(m.Metrics)
 	m.Web = web.NewServer(m.Logger, m.Metrics, m.DB)
+	m.Web.WebhookMetrics = m.Meters
 	m.Web.SetMetricsAccess(web.MetricsAccess{Public: m.Config.MetricsOnPublicListener(), Token: m.Config.MetricsToken})
 	if !m.Config.Development() {
 		m.Web.EnableHSTS()
@@ -89,6 +90,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.wire(m.workers); err != nil {
 		return err
 	}
+	m.Meters.WatchQueue(m.Queue, m.workers.Kinds())
 	if err := m.startWorker(ctx); err != nil {
 		return err
 	}

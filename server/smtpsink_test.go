@@ -32,8 +32,11 @@ type smtpSink struct {
 	// slow[i] is how long listener i thinks before taking each message
 	// (before MAIL FROM is answered): a slow provider.
 	slow []time.Duration
-	mu   sync.Mutex
-	got  []mailbox
+	// refuse maps a recipient to the SMTP reply code it is refused with
+	// (a 5xx for good, a 4xx for now); set it before the first message.
+	refuse map[string]int
+	mu     sync.Mutex
+	got    []mailbox
 }
 
 // startSMTPSink listens on n loopback ports until the test ends.
@@ -92,6 +95,9 @@ func (s *sinkSession) Mail(string, *smtp.MailOptions) error {
 }
 
 func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
+	if code := s.backend.sink.refuse[to]; code != 0 {
+		return &smtp.SMTPError{Code: code, Message: "recipient refused by the test's provider"}
+	}
 	s.to = to
 	return nil
 }

@@ -69,7 +69,7 @@ func (m *Main) wireSnippet() error {
 func (m *Main) wireStorefront() {
 	storefront := &web.Storefront{
 		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB,
-		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"),
+		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"), Metrics: m.Meters,
 		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
 	}
 	storefront.SetRateLimits(m.Config.RateLimitIP, m.Config.RateLimitContact)

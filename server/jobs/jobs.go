@@ -47,6 +47,8 @@ type Config struct {
 type Queue struct {
 	Client   *river.Client[*sql.Tx]
 	listener *pgxpool.Pool
+	// db is where the queue's tables are, for Stats.
+	db Database
 }
 
 var _ stockbell.JobQueue = (*Queue)(nil)
@@ -118,7 +120,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		}
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{Client: client, listener: pool}, nil
+	return &Queue{Client: client, listener: pool, db: cfg.Database}, nil
 }
 
 // InsertTx inserts a job in the caller's transaction.

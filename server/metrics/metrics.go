@@ -6,6 +6,7 @@
 package metrics
 
 import (
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -14,14 +15,29 @@ import (
 
 // Metrics implements the root package's metrics interfaces on a registry.
 type Metrics struct {
+	registry                        prometheus.Registerer
 	sent, failed, retried, repeated *prometheus.CounterVec
 	sendDuration                    *prometheus.HistogramVec
 	batches                         prometheus.Counter
+	subscriptions                   *prometheus.CounterVec
+	webhooks                        *prometheus.CounterVec
 }
 
 var (
-	_ stockbell.MessageMetrics = (*Metrics)(nil)
-	_ stockbell.RestockMetrics = (*Metrics)(nil)
+	_ stockbell.MessageMetrics      = (*Metrics)(nil)
+	_ stockbell.RestockMetrics      = (*Metrics)(nil)
+	_ stockbell.SubscriptionMetrics = (*Metrics)(nil)
+	_ stockbell.WebhookMetrics      = (*Metrics)(nil)
+)
+
+// channels, platforms and webhookOutcomes are the label values series are
+// created with at zero, so that rates and alerts see them before the first
+// event.
+var (
+	channels        = []stockbell.Channel{stockbell.ChannelEmail, stockbell.ChannelSMS}
+	platforms       = []stockbell.Platform{stockbell.PlatformShopify, stockbell.PlatformBigCommerce, stockbell.PlatformMagento, stockbell.PlatformPrestaShop}
+	webhookOutcomes = []string{stockbell.WebhookStored, stockbell.WebhookDuplicate, stockbell.EUNAUTHORIZED, stockbell.EINVALID,
+		stockbell.ETOOLARGE, stockbell.EINTERNAL}
 )
 
 // New registers Stockbell's series on the registry.
@@ -30,9 +46,10 @@ func New(registry prometheus.Registerer) *Metrics {
 		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, []string{"channel"})
 	}
 	m := &Metrics{
-		sent:    byChannel("stockbell_messages_sent_total", "Messages a provider accepted, by channel."),
-		failed:  byChannel("stockbell_messages_failed_total", "Messages that failed for good (the provider refused them), by channel."),
-		retried: byChannel("stockbell_messages_retried_total", "Send attempts that failed transiently and will be retried, by channel."),
+		registry: registry,
+		sent:     byChannel("stockbell_messages_sent_total", "Messages a provider accepted, by channel."),
+		failed:   byChannel("stockbell_messages_failed_total", "Messages that failed for good (the provider refused them), by channel."),
+		retried:  byChannel("stockbell_messages_retried_total", "Send attempts that failed transiently and will be retried, by channel."),
 		repeated: byChannel("stockbell_messages_possibly_repeated_total",
 			"Messages sent again after an attempt whose outcome is unknown (its process died or it outlived its lease "+
 				"while the provider was being called): each may have reached its recipient twice. The at-least-once window."),
@@ -43,14 +60,41 @@ func New(registry prometheus.Registerer) *Metrics {
 		batches: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockbell_restock_batches_total", Help: "Restock batches started.",
 		}),
+		subscriptions: byChannel("stockbell_subscriptions_created_total",
+			"Subscriptions shoppers left, by channel (one to email and SMS counts once in each)."),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockbell_webhook_receipts_total",
+			Help: "Webhooks platforms posted, by platform and outcome (stored, duplicate, or the error code they were refused with).",
+		}, []string{"platform", "outcome"}),
 	}
-	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.sendDuration, m.batches)
-	for _, ch := range []stockbell.Channel{stockbell.ChannelEmail, stockbell.ChannelSMS} {
-		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated} {
-			c.WithLabelValues(string(ch)) // present at zero, so rates and alerts see them
+	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.sendDuration, m.batches, m.subscriptions, m.webhooks)
+	for _, ch := range channels {
+		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.subscriptions} {
+			c.WithLabelValues(string(ch))
+		}
+	}
+	for _, p := range platforms {
+		for _, outcome := range webhookOutcomes {
+			m.webhooks.WithLabelValues(string(p), outcome)
 		}
 	}
 	return m
+}
+
+// platform returns a known platform's name, "other" for anything else.
+func platform(p stockbell.Platform) string {
+	if p.Valid() {
+		return string(p)
+	}
+	return "other"
+}
+
+// outcome returns a known webhook outcome, "internal" for anything else.
+func outcome(o string) string {
+	if slices.Contains(webhookOutcomes, o) {
+		return o
+	}
+	return stockbell.EINTERNAL
 }
 
 // channel returns a known channel's name, "other" for anything else.
@@ -75,6 +119,18 @@ func (m *Metrics) MessageRetried(ch stockbell.Channel) { m.retried.WithLabelValu
 
 // MessageResumed implements stockbell.MessageMetrics.
 func (m *Metrics) MessageResumed(ch stockbell.Channel) { m.repeated.WithLabelValues(channel(ch)).Inc() }
+
+// SubscriptionCreated implements stockbell.SubscriptionMetrics.
+func (m *Metrics) SubscriptionCreated(chs stockbell.Channels) {
+	for _, ch := range chs {
+		m.subscriptions.WithLabelValues(channel(ch)).Inc()
+	}
+}
+
+// WebhookReceived implements stockbell.WebhookMetrics.
+func (m *Metrics) WebhookReceived(p stockbell.Platform, o string) {
+	m.webhooks.WithLabelValues(platform(p), outcome(o)).Inc()
+}
 
 // BatchStarted implements stockbell.RestockMetrics.
 func (m *Metrics) BatchStarted() { m.batches.Inc() }

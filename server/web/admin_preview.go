@@ -184,7 +184,7 @@ func (a *Admin) testRecipient(flow *stockbell.Flow, n int, to string) (string, e
 		return "", stockbell.Errorf(stockbell.ENOTFOUND, "The flow has no message %d.", n)
 	}
 	if flow.Steps[n-1].Channel == stockbell.ChannelSMS {
-		return contact.NormalizePhone(to, "")
+		return contact.NormalizeMobile(to, "")
 	}
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
 		return "", stockbell.FieldErrorf("test_to", "Enter the email address to send the test to.")

@@ -36,6 +36,8 @@ type Storefront struct {
 	Subscriptions stockbell.SubscriptionService
 	Clock         stockbell.Clock
 	Logger        *slog.Logger
+	// Metrics counts the subscriptions created (nil: not counted).
+	Metrics stockbell.SubscriptionMetrics
 	// Development allows loopback origins (http://localhost:PORT) for every shop.
 	Development    bool
 	TrustedProxies []netip.Prefix
@@ -154,6 +156,9 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		if h.Metrics != nil {
+			h.Metrics.SubscriptionCreated(sub.Channels)
+		}
 	}
 	WriteJSON(w, status, subscriptionResponse{Subscription: viewOf(sub, variant.PlatformID)})
 }
@@ -254,7 +259,7 @@ func validateSubscription(shop *stockbell.Shop, req *subscriptionRequest) (stock
 		}
 	}
 	if create.Phone != "" {
-		create.Phone, err = contact.NormalizePhone(create.Phone, req.PhoneCountry)
+		create.Phone, err = contact.NormalizeMobile(create.Phone, req.PhoneCountry)
 	}
 	return create, err
 }

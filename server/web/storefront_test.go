@@ -173,6 +173,8 @@ func TestSubscribeRefusals(t *testing.T) {
 		}{
 			{"bad email", body(map[string]any{"email": "jane@"}), 422, "invalid", "email"},
 			{"bad phone", body(map[string]any{"channels": []string{"sms"}, "phone": "+1 000", "sms_consent": true}), 422, "invalid", "phone"},
+			{"premium-rate phone", body(map[string]any{"channels": []string{"sms"}, "phone": "+44 909 876 5432", "sms_consent": true}), 422, "invalid", "phone"},
+			{"landline", body(map[string]any{"channels": []string{"sms"}, "phone": "020 7946 0958", "phone_country": "GB", "sms_consent": true}), 422, "invalid", "phone"},
 			{"sms without consent", body(map[string]any{"channels": []string{"sms"}, "phone": "+14155552671"}), 422, "invalid", "sms_consent"},
 			{"no channel", body(map[string]any{"channels": []string{}}), 422, "invalid", "channels"},
 			{"unknown channel", body(map[string]any{"channels": []string{"pigeon"}}), 422, "invalid", "channels"},

@@ -25,6 +25,9 @@ type Server struct {
 	Metrics *prometheus.Registry
 	// Database answers /readyz.
 	Database Pinger
+	// WebhookMetrics counts the webhooks platforms post, by outcome (nil:
+	// not counted).
+	WebhookMetrics stockbell.WebhookMetrics
 
 	router        *mux.Router
 	metrics       *httpMetrics

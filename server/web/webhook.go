@@ -68,7 +68,19 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, err)
 		return
 	}
+	outcome := stockbell.WebhookStored
+	if !created {
+		outcome = stockbell.WebhookDuplicate
+	}
+	h.count(outcome)
 	WriteJSON(w, http.StatusOK, webhookAnswer{Received: true, Duplicate: !created})
+}
+
+// count reports the webhook's outcome, when the server counts them.
+func (h *webhookHandler) count(outcome string) {
+	if h.server.WebhookMetrics != nil {
+		h.server.WebhookMetrics.WebhookReceived(h.platform, outcome)
+	}
 }
 
 func (h *webhookHandler) verify(w http.ResponseWriter, r *http.Request) (*stockbell.WebhookReceipt, error) {
@@ -95,6 +107,7 @@ func sameDomain(a, b string) bool {
 }
 
 func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	h.count(stockbell.ErrorCode(err))
 	status := h.server.writeError(w, r, err, platformStatuses)
 	if status < 500 {
 		h.server.Logger.WarnContext(r.Context(), "webhook refused", "platform", h.platform, "status", status, "err", err)

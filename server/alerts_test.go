@@ -1,0 +1,84 @@
+package main
+
+import (
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// alertRules is the shape of a Prometheus rules file.
+type alertRules struct {
+	Groups []struct {
+		Name  string `yaml:"name"`
+		Rules []struct {
+			Alert       string            `yaml:"alert"`
+			Expr        string            `yaml:"expr"`
+			For         string            `yaml:"for"`
+			Labels      map[string]string `yaml:"labels"`
+			Annotations map[string]string `yaml:"annotations"`
+		} `yaml:"rules"`
+	} `yaml:"groups"`
+}
+
+var seriesName = regexp.MustCompile(`\bstockbell_[a-z_]+`)
+
+// TestAlertRulesNameServedSeries: docs/alerts.yml is a rules file whose
+// every rule is complete, and every stockbell_ series it names is served
+// by /metrics of a server that has just started (no series appears only
+// after its first event).
+func TestAlertRulesNameServedSeries(t *testing.T) {
+	raw, err := os.ReadFile("../docs/alerts.yml")
+	noErr(t, err)
+	var rules alertRules
+	dec := yaml.NewDecoder(strings.NewReader(string(raw)))
+	dec.KnownFields(true)
+	noErr(t, dec.Decode(&rules))
+	m := startServer(t, testEnv(t, nil))
+	get(t, m.URL()+"/healthz")
+	served := map[string]bool{}
+	for series := range scrape(t, m) {
+		name, _, _ := strings.Cut(series, "{")
+		served[strings.TrimSuffix(name, "_count")] = true
+	}
+	count := 0
+	for _, group := range rules.Groups {
+		for _, rule := range group.Rules {
+			count++
+			checkAlertRule(t, rule.Alert, rule.Expr, rule.For, rule.Labels["severity"], rule.Annotations["summary"])
+			for _, name := range seriesName.FindAllString(rule.Expr, -1) {
+				if !served[name] {
+					t.Errorf("%s: /metrics serves no %s", rule.Alert, name)
+				}
+			}
+		}
+	}
+	for _, want := range []string{"StockbellQueueStuck", "StockbellSendsFailing", "StockbellDatabaseDown"} {
+		if !strings.Contains(string(raw), "alert: "+want+"\n") {
+			t.Errorf("no %s rule", want)
+		}
+	}
+	if count == 0 {
+		t.Fatal("no rules")
+	}
+}
+
+func checkAlertRule(t *testing.T, alert, expr, forDuration, severity, summary string) {
+	t.Helper()
+	if alert == "" || strings.TrimSpace(expr) == "" || severity == "" || summary == "" {
+		t.Errorf("rule %q: alert, expr, severity label and summary are required", alert)
+	}
+	if forDuration != "" {
+		if _, err := time.ParseDuration(forDuration); err != nil {
+			t.Errorf("%s: for %q: %v", alert, forDuration, err)
+		}
+	}
+	for _, pair := range []string{"()", "[]", "{}"} {
+		if strings.Count(expr, pair[:1]) != strings.Count(expr, pair[1:]) {
+			t.Errorf("%s: unbalanced %s in %q", alert, pair, expr)
+		}
+	}
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+)
+
+// scrape reads the server's /metrics as series → value (the series is
+// written as name{label="value",...} with labels sorted by name).
+func scrape(t *testing.T, m *Main) map[string]float64 {
+	t.Helper()
+	code, body := get(t, m.URL()+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics = %d", code)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	noErr(t, err)
+	out := map[string]float64{}
+	for name, family := range families {
+		for _, metric := range family.Metric {
+			var labels []string
+			for _, l := range metric.Label {
+				labels = append(labels, l.GetName()+"="+strconv.Quote(l.GetValue()))
+			}
+			key := name
+			if len(labels) > 0 {
+				key += "{" + strings.Join(labels, ",") + "}"
+			}
+			switch {
+			case metric.Counter != nil:
+				out[key] = metric.Counter.GetValue()
+			case metric.Gauge != nil:
+				out[key] = metric.Gauge.GetValue()
+			case metric.Histogram != nil:
+				out[key+"_count"] = float64(metric.Histogram.GetSampleCount())
+			}
+		}
+	}
+	return out
+}
+
+// TestOperatorMetricsMove: each series an operator pages on moves when
+// what it counts happens, on the real server with a real SMTP provider
+// that takes one recipient, refuses another for good and the third for
+// now: subscriptions created, messages sent, failed and retried, send
+// latency, restock batches, webhook receipts by outcome, and the queue's
+// backlog by kind (the retried message's job waits).
+func TestOperatorMetricsMove(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) { operatorMetricsMove(t, dbURL) })
+	}
+}
+
+func operatorMetricsMove(t *testing.T, dbURL string) {
+	sink := startSMTPSink(t, 1)
+	sink.refuse = map[string]int{"gone@example.com": 550, "busy@example.com": 451}
+	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
+	t.Cleanup(fake.Close)
+	m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
+		"STOCKBELL_SMTP_URL": sink.url(0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test",
+		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret, "STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL()}))
+	before := scrape(t, m)
+	if before[`stockbell_database_up`] != 1 {
+		t.Fatalf("stockbell_database_up = %v before anything happened, want 1", before[`stockbell_database_up`])
+	}
+
+	for _, email := range []string{"ok@example.com", "gone@example.com", "busy@example.com"} {
+		subscribeToDemo(t, m, email)
+	}
+	webhook := shopifytest.Webhook{Topic: "inventory_levels/update", Shop: e2eShop, Body: levelUpdate(1, 0, time.Now()),
+		EventID: "evt-metrics-1", WebhookID: "wh-metrics-1"}
+	for _, d := range []shopifytest.Webhook{webhook, webhook, {Topic: webhook.Topic, Shop: e2eShop, Body: webhook.Body, Secret: "not-the-secret"}} {
+		resp, err := fake.SendWebhook(m.URL()+"/webhooks/shopify", d)
+		noErr(t, err)
+		resp.Body.Close() // the second is Shopify's retry of the first; the third is not Shopify's
+	}
+	shop, err := m.DB.FindShopByDomain(bg(), stockbell.PlatformDemo, demo.Domain)
+	noErr(t, err)
+	_, err = m.DB.ApplyStockChange(bg(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "sweater-m",
+		LocationID: demo.Location, Available: 5, At: time.Now(), Read: &stockbell.StockRead{}, Source: "demo:" + demo.TopicRestock})
+	noErr(t, err)
+
+	want := map[string]float64{
+		`stockbell_subscriptions_created_total{channel="email"}`:                      3,
+		`stockbell_messages_sent_total{channel="email"}`:                              1,
+		`stockbell_message_send_duration_seconds{channel="email"}_count`:              1,
+		`stockbell_messages_failed_total{channel="email"}`:                            1,
+		`stockbell_messages_retried_total{channel="email"}`:                           1,
+		`stockbell_restock_batches_total`:                                             1,
+		`stockbell_webhook_receipts_total{outcome="stored",platform="shopify"}`:       1,
+		`stockbell_webhook_receipts_total{outcome="duplicate",platform="shopify"}`:    1,
+		`stockbell_webhook_receipts_total{outcome="unauthorized",platform="shopify"}`: 1,
+		// The message refused for now waits for its retry.
+		`stockbell_jobs{kind="send_message",state="retryable"}`: 1,
+	}
+	missing := "nothing read yet"
+	for deadline := time.Now().Add(30 * time.Second); missing != "" && time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+		missing = moved(before, scrape(t, m), want)
+	}
+	if missing != "" {
+		logJobsAndEvents(t, m)
+		t.Fatal(missing)
+	}
+}
+
+// moved returns what did not move by at least the wanted amount, or "".
+func moved(before, after, want map[string]float64) string {
+	var missing []string
+	for series, by := range want {
+		if after[series]-before[series] < by {
+			missing = append(missing, series+" moved by "+strconv.FormatFloat(after[series]-before[series], 'f', -1, 64))
+		}
+	}
+	return strings.Join(missing, "; ")
+}
+
+// subscribeToDemo subscribes an email address to the demo shop's sold-out
+// sweater through the storefront API, as the snippet does.
+func subscribeToDemo(t *testing.T, m *Main, email string) {
+	t.Helper()
+	body := `{"shop":"` + demo.Domain + `","variant_id":"sweater-m","email":"` + email + `","channels":["email"]}`
+	req, err := http.NewRequestWithContext(context.Background(), http.MethodPost, m.URL()+"/api/storefront/v1/subscriptions", bytes.NewBufferString(body))
+	noErr(t, err)
+	req.Header.Set("Content-Type", "text/plain")
+	req.Header.Set("Origin", m.URL())
+	resp, err := http.DefaultClient.Do(req)
+	noErr(t, err)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("subscribing %s answered %d", email, resp.StatusCode)
+	}
+}

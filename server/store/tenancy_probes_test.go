@@ -1,0 +1,320 @@
+package store_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+// probes act through shop A on shop B's rows, one per store method that
+// takes the shop id (as an argument or as its input's ShopID).
+var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
+	"DailyActivity": func(t *testing.T, db *store.DB, fx *tenancy) {
+		days, err := db.DailyActivity(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		must(t, err)
+		for _, d := range days {
+			if d.Subscribed != 0 || d.Notified != 0 || d.Clicked != 0 || d.Restocks != 0 {
+				t.Errorf("DailyActivity of shop A counts B's activity: %+v", d)
+			}
+		}
+	},
+	"DeleteProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "DeleteProduct", db.DeleteProduct(ctx, fx.a.ID, secret+"-product"))
+	},
+	"FindVariant": func(t *testing.T, db *store.DB, fx *tenancy) {
+		v, err := db.FindVariant(ctx, fx.a.ID, secret+"-variant")
+		wantCodeOf(t, "FindVariant", err, stockbell.ENOTFOUND)
+		unseen(t, "FindVariant", v, err)
+	},
+	"FindVariants": func(t *testing.T, db *store.DB, fx *tenancy) {
+		vs, _, err := db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &fx.a.ID, Limit: 100})
+		unseen(t, "FindVariants", vs, err)
+	},
+	"FindDemand": func(t *testing.T, db *store.DB, fx *tenancy) {
+		d, _, err := db.FindDemand(ctx, stockbell.DemandFilter{ShopID: fx.a.ID, Limit: 100})
+		unseen(t, "FindDemand", d, err)
+	},
+	"FindEvents": func(t *testing.T, db *store.DB, fx *tenancy) {
+		es, _, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &fx.a.ID, Limit: 100})
+		unseen(t, "FindEvents", es, err)
+		if slices.ContainsFunc(es, func(e *stockbell.Event) bool { return e.ShopID == fx.b.ID }) {
+			t.Error("FindEvents of shop A lists B's events")
+		}
+	},
+	"FindMessages": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ms, n, err := db.FindMessages(ctx, stockbell.MessageFilter{ShopID: &fx.a.ID, SubscriptionID: &fx.bSub, Limit: 100})
+		unseen(t, "FindMessages", ms, err)
+		if n != 0 {
+			t.Errorf("FindMessages of shop A counts %d of B's", n)
+		}
+	},
+	"ApproveMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "ApproveMessage", db.ApproveMessage(ctx, fx.a.ID, fx.bMsg))
+	},
+	"DiscardMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "DiscardMessage", db.DiscardMessage(ctx, fx.a.ID, fx.bMsg))
+	},
+	"FindHeldBatches": func(t *testing.T, db *store.DB, fx *tenancy) {
+		hb, err := db.FindHeldBatches(ctx, fx.a.ID)
+		unseen(t, "FindHeldBatches", hb, err)
+		if len(hb) != 0 {
+			t.Errorf("FindHeldBatches of shop A lists %d of B's", len(hb))
+		}
+	},
+	"ApproveHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.ApproveHeldBatch(ctx, fx.a.ID, fx.bBatch)
+		wantCodeOf(t, "ApproveHeldBatch", err, stockbell.ENOTFOUND)
+	},
+	"DiscardHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.DiscardHeldBatch(ctx, fx.a.ID, fx.bBatch)
+		wantCodeOf(t, "DiscardHeldBatch", err, stockbell.ENOTFOUND)
+	},
+	"CountClicks": func(t *testing.T, db *store.DB, fx *tenancy) {
+		n, err := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &fx.a.ID})
+		must(t, err)
+		if n != 0 {
+			t.Errorf("CountClicks of shop A counts %d of B's", n)
+		}
+	},
+	"FindOutboxMessages": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ms, _, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &fx.a.ID, Limit: 100})
+		unseen(t, "FindOutboxMessages", ms, err)
+	},
+	"FindSettings": func(t *testing.T, db *store.DB, fx *tenancy) {
+		s, err := db.FindSettings(ctx, fx.a.ID)
+		must(t, err)
+		if s.MinInventory == 3 {
+			t.Error("FindSettings of shop A answered B's minimum")
+		}
+	},
+	"UpdateSettings": func(t *testing.T, db *store.DB, fx *tenancy) {
+		minimum := 9
+		_, err := db.UpdateSettings(ctx, fx.a.ID, stockbell.SettingsUpdate{MinInventory: &minimum})
+		must(t, err)
+	},
+	"FindFlow": func(t *testing.T, db *store.DB, fx *tenancy) {
+		f, err := db.FindFlow(ctx, fx.a.ID)
+		unseen(t, "FindFlow", f, err)
+	},
+	"UpdateFlow": func(t *testing.T, db *store.DB, fx *tenancy) {
+		f, err := db.FindFlow(ctx, fx.a.ID)
+		must(t, err)
+		must(t, db.UpdateFlow(ctx, f))
+	},
+	"AddShopOrigin": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.AddShopOrigin(ctx, fx.a.ID, "https://"+secret+".example"))
+		must(t, db.RemoveShopOrigin(ctx, fx.a.ID, "https://"+secret+".example"))
+	},
+	"RemoveShopOrigin": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "RemoveShopOrigin", db.RemoveShopOrigin(ctx, fx.a.ID, "https://"+secret+".example"))
+	},
+	"FindShopOrigins": func(t *testing.T, db *store.DB, fx *tenancy) {
+		o, err := db.FindShopOrigins(ctx, fx.a.ID)
+		unseen(t, "FindShopOrigins", o, err)
+	},
+	"GrantShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: fx.a.ID, UserID: "a-user", Email: "a@example.com", GrantedAt: db.Clock.Now()}))
+	},
+	"RevokeShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "RevokeShopUser", db.RevokeShopUser(ctx, fx.a.ID, secret+"-user"))
+	},
+	"FindShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
+		u, err := db.FindShopUser(ctx, fx.a.ID, secret+"-user")
+		wantCodeOf(t, "FindShopUser", err, stockbell.ENOTFOUND)
+		unseen(t, "FindShopUser", u, err)
+	},
+	"FindSubscriberTimeline": func(t *testing.T, db *store.DB, fx *tenancy) {
+		tl, err := db.FindSubscriberTimeline(ctx, fx.a.ID, fx.bSub)
+		wantCodeOf(t, "FindSubscriberTimeline", err, stockbell.ENOTFOUND)
+		unseen(t, "FindSubscriberTimeline", tl, err)
+	},
+	"RemoveSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
+		err := db.RemoveSubscription(ctx, fx.a.ID, fx.bSub, stockbell.AdminUser{ID: "a-user"})
+		wantCodeOf(t, "RemoveSubscription", err, stockbell.ENOTFOUND)
+	},
+	"FindSubscriptions": func(t *testing.T, db *store.DB, fx *tenancy) {
+		subs, _, err := db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{ShopID: &fx.a.ID, ID: &fx.bSub, Limit: 100})
+		unseen(t, "FindSubscriptions", subs, err)
+		search := secret
+		subs, _, err = db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{ShopID: &fx.a.ID, Search: &search, Limit: 100})
+		unseen(t, "FindSubscriptions", subs, err)
+	},
+	"CreateSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.a.ID, VariantID: fx.bVariant.ID,
+			Email: "a@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		if err == nil {
+			t.Error("CreateSubscription for shop A accepted B's variant")
+		}
+	},
+	"RecordOrder": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.RecordOrder(ctx, stockbell.Order{ShopID: fx.a.ID, PlatformID: "a-order-1", Email: secret + "@example.com",
+			Lines: []stockbell.OrderLine{{VariantPlatformID: secret + "-variant", Quantity: 1}}, Currency: "USD", CreatedAt: db.Clock.Now()}))
+	},
+	"RecordSync": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.a.ID, Source: "feed", StartedAt: db.Clock.Now(), FinishedAt: db.Clock.Now()}))
+	},
+	"FindSyncLog": func(t *testing.T, db *store.DB, fx *tenancy) {
+		es, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: fx.a.ID, Limit: 100})
+		unseen(t, "FindSyncLog", es, err)
+	},
+	"EachFeedItemState": func(t *testing.T, db *store.DB, fx *tenancy) {
+		var seen []stockbell.FeedItemState
+		err := db.EachFeedItemState(ctx, fx.a.ID, func(s stockbell.FeedItemState) error { seen = append(seen, s); return nil })
+		unseen(t, "EachFeedItemState", seen, err)
+	},
+	"UnpublishFeedItems": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.UnpublishFeedItems(ctx, fx.a.ID, "a-owner", []string{secret + "-product"})
+		refused(t, "UnpublishFeedItems", err)
+	},
+	"FindFeed": func(t *testing.T, db *store.DB, fx *tenancy) {
+		f, err := db.FindFeed(ctx, fx.a.ID)
+		unseen(t, "FindFeed", f, err)
+	},
+	"AcquireFeedLease": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.AcquireFeedLease(ctx, fx.a.ID, "a-owner", db.Clock.Now().Add(time.Minute))
+		refused(t, "AcquireFeedLease", err)
+	},
+	"ReleaseFeedLease": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "ReleaseFeedLease", db.ReleaseFeedLease(ctx, fx.a.ID, "a-owner"))
+	},
+	"UpsertProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.a.ID, PlatformID: secret + "-product", Title: "A's own", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: secret + "-variant", InventoryItemID: secret + "-item", Title: "A's own", Tracked: true}}})
+		must(t, err)
+	},
+	"ApplyStockChange": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: fx.a.ID, VariantPlatformID: secret + "-variant",
+			InventoryItemID: secret + "-item", LocationID: stockbell.DefaultLocation, Available: 7, At: db.Clock.Now(), Read: &stockbell.StockRead{}})
+		refused(t, "ApplyStockChange", err)
+	},
+	"ApplyFeedItems": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: fx.a.ID, Owner: "a-owner", At: db.Clock.Now(),
+			Items: []stockbell.FeedItem{{ID: secret + "-variant", Title: "A's own", Quantity: 7}}})
+		refused(t, "ApplyFeedItems", err)
+	},
+	"FinishFeedSync": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "FinishFeedSync", db.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: fx.a.ID, Owner: "a-owner",
+			Report: stockbell.SyncReport{ShopID: fx.a.ID, Source: "feed", StartedAt: db.Clock.Now(), FinishedAt: db.Clock.Now()}}))
+	},
+	"ContactData": func(t *testing.T, db *store.DB, fx *tenancy) {
+		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: fx.a.ID, Email: secret + "@example.com"})
+		must(t, err)
+		if len(data.Subscriptions)+len(data.Messages)+len(data.Events) != 0 {
+			t.Errorf("ContactData of shop A answered B's subscriber: %+v", data)
+		}
+	},
+	"RedactContact": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "RedactContact", db.RedactContact(ctx, stockbell.Contact{ShopID: fx.a.ID, Email: secret + "@example.com"}))
+	},
+	"RecordOutboxMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.a.ID, Channel: stockbell.ChannelEmail, Recipient: "a@example.com",
+			Subject: "A", Text: "A", SentAt: db.Clock.Now()}))
+	},
+	"CreateSignInLink": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, link, err := db.CreateSignInLink(ctx, stockbell.SignInLinkCreate{ShopID: fx.a.ID, Email: "a@example.com", TTL: time.Minute})
+		must(t, err)
+		if link.ShopID != fx.a.ID {
+			t.Errorf("a sign-in link for shop A opens shop %d", link.ShopID)
+		}
+	},
+	"EnsureWebhookSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
+		got, err := db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: fx.a.ID, Hash: strings.Repeat("a", 64), Sealed: []byte("a")})
+		must(t, err)
+		if got.ShopID != fx.a.ID {
+			t.Errorf("shop A's webhook secret is shop %d's", got.ShopID)
+		}
+	},
+	"FindShopWebhookSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
+		got, err := db.FindShopWebhookSecret(ctx, fx.a.ID)
+		if err == nil && (got.ShopID != fx.a.ID || string(got.Sealed) == secret) {
+			t.Errorf("FindShopWebhookSecret of shop A answered B's secret: %+v", got)
+		}
+		refused(t, "FindShopWebhookSecret", err)
+	},
+	"FindAdminEmails": func(t *testing.T, db *store.DB, fx *tenancy) {
+		emails, err := db.FindAdminEmails(ctx, fx.a.ID)
+		unseen(t, "FindAdminEmails", emails, err)
+	},
+	"CreateAPIKey": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, key, err := db.CreateAPIKey(ctx, fx.a.ID, "A's key")
+		must(t, err)
+		if key.ShopID != fx.a.ID {
+			t.Errorf("an API key made for shop A is shop %d's", key.ShopID)
+		}
+	},
+	"FindAPIKeys": func(t *testing.T, db *store.DB, fx *tenancy) {
+		keys, err := db.FindAPIKeys(ctx, fx.a.ID)
+		unseen(t, "FindAPIKeys", keys, err)
+	},
+	"RevokeAPIKey": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.RevokeAPIKey(ctx, fx.a.ID, fx.bAPIKey)
+		wantCodeOf(t, "RevokeAPIKey", err, stockbell.ENOTFOUND)
+	},
+	"CreateWebhookEndpoint": func(t *testing.T, db *store.DB, fx *tenancy) {
+		e, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: fx.a.ID, URL: "https://a.example/hook",
+			EventTypes: stockbell.WebhookEventTypes[:1]}, []byte("a"))
+		must(t, err)
+		if e.ShopID != fx.a.ID {
+			t.Errorf("an endpoint made for shop A is shop %d's", e.ShopID)
+		}
+	},
+	"FindWebhookEndpoints": func(t *testing.T, db *store.DB, fx *tenancy) {
+		es, err := db.FindWebhookEndpoints(ctx, fx.a.ID)
+		unseen(t, "FindWebhookEndpoints", es, err)
+	},
+	"FindWebhookEndpoint": func(t *testing.T, db *store.DB, fx *tenancy) {
+		e, err := db.FindWebhookEndpoint(ctx, fx.a.ID, fx.bEndpoint)
+		wantCodeOf(t, "FindWebhookEndpoint", err, stockbell.ENOTFOUND)
+		unseen(t, "FindWebhookEndpoint", e, err)
+	},
+	"DeleteWebhookEndpoint": func(t *testing.T, db *store.DB, fx *tenancy) {
+		wantCodeOf(t, "DeleteWebhookEndpoint", db.DeleteWebhookEndpoint(ctx, fx.a.ID, fx.bEndpoint), stockbell.ENOTFOUND)
+	},
+	"SetWebhookEndpointEnabled": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.SetWebhookEndpointEnabled(ctx, fx.a.ID, fx.bEndpoint, false)
+		wantCodeOf(t, "SetWebhookEndpointEnabled", err, stockbell.ENOTFOUND)
+	},
+	"EachActivity": func(t *testing.T, db *store.DB, fx *tenancy) {
+		var seen []*stockbell.ActivityRecord
+		err := db.EachActivity(ctx, stockbell.ActivityFilter{ShopID: fx.a.ID, VariantID: fx.bVariant.ID, Since: db.Clock.Now().Add(-48 * time.Hour),
+			Until: db.Clock.Now().Add(48 * time.Hour)}, func(r *stockbell.ActivityRecord) error { seen = append(seen, r); return nil })
+		if len(seen) != 0 {
+			t.Errorf("EachActivity of shop A streamed %d of B's records (%v)", len(seen), err)
+		}
+	},
+	"EachQueuedSubscriber": func(t *testing.T, db *store.DB, fx *tenancy) {
+		var seen []*stockbell.QueuedSubscriber
+		err := db.EachQueuedSubscriber(ctx, fx.a.ID, func(q *stockbell.QueuedSubscriber) error { seen = append(seen, q); return nil })
+		unseen(t, "EachQueuedSubscriber", seen, err)
+	},
+	"FindVariantOutcomes": func(t *testing.T, db *store.DB, fx *tenancy) {
+		out, err := db.FindVariantOutcomes(ctx, fx.a.ID, []int64{fx.bVariant.ID}, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		for _, o := range out {
+			if o != (stockbell.VariantOutcome{VariantID: o.VariantID}) {
+				t.Errorf("FindVariantOutcomes of shop A counts B's variant: %+v", o)
+			}
+		}
+		unseen(t, "FindVariantOutcomes", out, err)
+	},
+	"CountNotifiedConverted": func(t *testing.T, db *store.DB, fx *tenancy) {
+		notified, converted, err := db.CountNotifiedConverted(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		must(t, err)
+		if notified+converted != 0 {
+			t.Errorf("CountNotifiedConverted of shop A counts %d, %d of B's", notified, converted)
+		}
+	},
+	"FindConversionTotals": func(t *testing.T, db *store.DB, fx *tenancy) {
+		totals, err := db.FindConversionTotals(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
+		unseen(t, "FindConversionTotals", totals, err)
+		if len(totals) != 0 {
+			t.Errorf("FindConversionTotals of shop A lists %d of B's", len(totals))
+		}
+	},
+	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
+		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
+	},
+}

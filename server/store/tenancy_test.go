@@ -1,0 +1,184 @@
+package store_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// secret marks every text of shop B's rows: a read through shop A whose
+// answer contains it has shown A something of B's.
+const secret = "b-secret"
+
+// tenancy is two shops: B with a catalog, a subscriber, a held message of
+// a batch, an origin, a user, settings, a webhook secret, an API key and
+// an outbound webhook endpoint; A, the shop every probe acts
+// through, with a catalog of its own.
+type tenancy struct {
+	a, b               *stockbell.Shop
+	bVariant           *stockbell.VariantWithProduct
+	bSub, bMsg, bBatch int64
+	bAPIKey, bEndpoint int64
+}
+
+func newTenancy(t *testing.T, db *store.DB) *tenancy {
+	fx := &tenancy{a: install(t, db, stockbell.PlatformShopify, "a-shop.myshopify.com"),
+		b: install(t, db, stockbell.PlatformShopify, secret+".myshopify.com")}
+	product(t, db, fx.a.ID, "a-product", map[string]int{"a-variant": 0})
+	_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.b.ID, PlatformID: secret + "-product", Title: secret + " lamp", Published: true,
+		Variants: []stockbell.VariantUpsert{{PlatformID: secret + "-variant", InventoryItemID: secret + "-item", Title: secret + " red", Tracked: true,
+			Levels: []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: 0, UpdatedAt: db.Clock.Now()}}}}})
+	must(t, err)
+	fx.bVariant = variant(t, db, fx.b.ID, secret+"-variant")
+	sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.b.ID, VariantID: fx.bVariant.ID,
+		Email: secret + "@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+	must(t, err)
+	fx.bSub, fx.bBatch = sub.ID, 4242
+	now := db.Clock.Now()
+	must(t, db.DB.GetContext(ctx, &fx.bMsg, db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient,
+		status, due_at, created_at) VALUES (?, ?, 1, 'email', ?, ?, ?, ?) RETURNING id`), fx.b.ID, fx.bSub, secret+"@example.com", stockbell.MessageHeld, now, now))
+	_, err = db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, variant_id, subscription_id, kind, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`), fx.b.ID, fx.bVariant.ID, fx.bSub, stockbell.EventNotified, fmt.Sprintf(`{"batch_id":%d}`, fx.bBatch), now)
+	must(t, err)
+	must(t, db.AddShopOrigin(ctx, fx.b.ID, "https://"+secret+".example"))
+	must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: fx.b.ID, UserID: secret + "-user", Email: secret + "-owner@example.com", Owner: true, GrantedAt: now}))
+	minimum := 3
+	_, err = db.UpdateSettings(ctx, fx.b.ID, stockbell.SettingsUpdate{MinInventory: &minimum})
+	must(t, err)
+	_, err = db.RecordClick(ctx, fx.bMsg)
+	must(t, err)
+	must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.b.ID, Channel: stockbell.ChannelEmail, Recipient: secret + "@example.com",
+		Subject: secret, Text: secret, SentAt: now}))
+	must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.b.ID, Source: "feed", Failure: secret, StartedAt: now, FinishedAt: now}))
+	_, err = db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: fx.b.ID, Hash: strings.Repeat("b", 64), Sealed: []byte(secret)})
+	must(t, err)
+	_, key, err := db.CreateAPIKey(ctx, fx.b.ID, secret+" key")
+	must(t, err)
+	endpoint, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: fx.b.ID, URL: "https://" + secret + ".example/hook",
+		Description: secret, EventTypes: stockbell.WebhookEventTypes[:1]}, []byte(secret))
+	must(t, err)
+	fx.bAPIKey, fx.bEndpoint = key.ID, endpoint.ID
+	return fx
+}
+
+// shopTables are the tables holding shops' rows, read whole for B
+// before and after the probes: nothing of B may change.
+var shopTables = []string{"shops", "products", "variants", "subscriptions", "messages", "events", "shop_origins",
+	"shop_users", "restock_settings", "flows", "conversions", "feeds", "webhook_secrets", "restock_batches", "api_keys", "webhook_endpoints"}
+
+func (fx *tenancy) digest(t *testing.T, db *store.DB) string {
+	var out strings.Builder
+	for _, table := range shopTables {
+		column := "shop_id"
+		if table == "shops" {
+			column = "id"
+		}
+		rows, err := db.DB.QueryxContext(ctx, db.DB.Rebind(`SELECT * FROM `+table+` WHERE `+column+` = ? ORDER BY 1`), fx.b.ID)
+		must(t, err)
+		for rows.Next() {
+			row := map[string]any{}
+			must(t, rows.MapScan(row))
+			raw, _ := json.Marshal(row)
+			fmt.Fprintf(&out, "%s %s\n", table, raw)
+		}
+		must(t, rows.Err())
+		rows.Close()
+	}
+	return out.String()
+}
+
+// unseen fails when what a read through shop A answered shows any of B's
+// (an error may repeat the id asked for; it is not checked).
+func unseen(t *testing.T, method string, answer any, err error) {
+	t.Helper()
+	raw, _ := json.Marshal(answer)
+	if strings.Contains(string(raw), secret) {
+		t.Errorf("%s through shop A showed shop B's rows: %s %v", method, raw, err)
+	}
+}
+
+// refused fails unless acting through shop A on B's row was refused as not
+// found (or, for a state check, as a conflict) or found nothing to do.
+func refused(t *testing.T, method string, err error) {
+	t.Helper()
+	if code := stockbell.ErrorCode(err); err != nil && code != stockbell.ENOTFOUND && code != stockbell.ECONFLICT {
+		t.Errorf("%s through shop A on B's row: %v, want not found", method, err)
+	}
+}
+
+func wantCodeOf(t *testing.T, method string, err error, code string) {
+	t.Helper()
+	if stockbell.ErrorCode(err) != code {
+		t.Errorf("%s through shop A on B's row: %v, want %s", method, err, code)
+	}
+}
+
+// unscoped are the exported methods that take no shop id, and why each
+// may not: the gap between them and the rule "every method that reads or
+// changes a shop's rows takes the shop id" is listed here, method by
+// method, so that a new method must be classified before it exists.
+var unscoped = map[string]string{
+	// Not a shop's rows.
+	"Close": "the connection", "Ping": "the connection", "Path": "the SQLite file", "Migrate": "the schema",
+	"SchemaVersion": "the schema", "WithMigrationLock": "the schema", "Migrated": "the schema",
+	"MigrationsFrom": "the schema (tests)", "BeginTx": "a transaction for the caller's own statements",
+	"BeginStockRead": "a read marker, no rows",
+	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).
+	"FindShopByID": "the shop row itself", "FindShopByDomain": "the shop row itself", "FindShopByKey": "the shop row itself (the storefront's public key)",
+	"FindShops": "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
+	"DeleteShop": "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
+	"ConnectFeed": "creates the shop row and its feed", "FindDueFeeds": "the feed scheduler, across shops",
+	"RecordMagentoActivation": "written by the install that creates the shop", "FindMagentoActivation": "the identity link names only its consumer key; the shop is read from the row",
+	// Rows named by an id the caller holds from our own transaction (a job's
+	// arguments) or a link we signed; the shop is read from the row. These
+	// do not take the shop id yet.
+	"FindVariantByID": "variant id from a job", "FindInventoryLevels": "variant id from a job",
+	"FindRestockState": "variant id from a job", "RecordSkip": "variant id from a job", "StartBatch": "variant id from a job",
+	"EndWait": "variant id from a job", "ClaimChunk": "batch id from a job", "FindMessageDelivery": "message id from a job",
+	"BeginAttempt": "message id from a job", "FinishMessage": "message id from a job", "ReleaseAttempt": "message id from a job",
+	"RecordClick": "message id from a signed short link", "FindSubscriptionByID": "subscription id from a signed unsubscribe link (checked against its shop)",
+	"Unsubscribe": "subscription id from a signed unsubscribe link", "RecordReceipt": "a platform's signed webhook",
+	"FindReceipt": "receipt id from a job", "MarkReceiptProcessed": "receipt id from a job",
+	"FindWebhookSecret": "a platform's secret, by its hash", "UseSignInLink": "a one-time link's token",
+	"AuthenticateAPIKey":    "a presented API key, by its hash (the key names its shop)",
+	"WebhookEndpointSecret": "endpoint id from a delivery job", "RecordWebhookDelivery": "endpoint id from a delivery job",
+}
+
+// TestEveryStoreMethodKeepsShopsApart walks the store's whole exported
+// method set: each method is either probed (through shop A, on shop B's
+// rows: B's rows stay invisible and unchanged) or listed in unscoped with
+// why it takes no shop id. A method in neither fails the test.
+func TestEveryStoreMethodKeepsShopsApart(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newTenancy(t, db)
+		before := fx.digest(t, db)
+		methods := reflect.TypeFor[*store.DB]()
+		for i := range methods.NumMethod() {
+			name := methods.Method(i).Name
+			probe, scoped := probes[name]
+			_, listed := unscoped[name]
+			switch {
+			case scoped && listed:
+				t.Errorf("%s is both probed and listed as unscoped", name)
+			case scoped:
+				probe(t, db, fx)
+			case !listed:
+				t.Errorf("store method %s is not classified: probe it through another shop (probes) or say why it takes no shop id (unscoped)", name)
+			}
+		}
+		for name := range probes {
+			if _, ok := methods.MethodByName(name); !ok {
+				t.Errorf("probe for %s, which the store does not have", name)
+			}
+		}
+		if after := fx.digest(t, db); after != before {
+			t.Errorf("acting through shop A changed shop B's rows:\nbefore:\n%s\nafter:\n%s", before, after)
+		}
+	})
+}
