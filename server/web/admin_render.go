@@ -127,6 +127,8 @@ var notices = map[string]string{
 	"restock_simulated":  "Restock received: the alerts go out within seconds (see the Outbox).",
 	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
+	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
+	"report_unscheduled": "Scheduled report removed: no more emails for it.",
 }
 
 // Render writes page (a file of templates/pages without .html) inside the
