@@ -86,6 +86,7 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 		a.Fail(w, r, s, err)
 		return
 	}
+	data.Filter.From, data.Filter.To = data.Activity.From, data.Activity.To
 	data.Chart = activityChart(data.Activity)
 	view := &AdminView{Shop: s.Shop, Session: s}
 	pairs := exportPairs(data.Activity)
