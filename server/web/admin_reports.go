@@ -153,14 +153,14 @@ func (a *Admin) exportActivity(w http.ResponseWriter, r *http.Request, s *AdminS
 		return
 	}
 	out := a.csvResponse(w, s, "activity")
-	err = a.Reports.WriteActivityCSV(r.Context(), out, s.ShopID, q, report.CSVOptions{BOM: r.URL.Query().Get("bom") == "1"})
+	err = a.Reports.WriteActivityCSV(r.Context(), out, s.ShopID, q, report.ParseCSVOptions(r.URL.Query()))
 	a.endCSV(w, r, s, out, err)
 }
 
 // exportQueued streams every queued subscriber of the shop.
 func (a *Admin) exportQueued(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	out := a.csvResponse(w, s, "queued-subscribers")
-	err := a.Reports.WriteQueuedCSV(r.Context(), out, s.ShopID, report.CSVOptions{BOM: r.URL.Query().Get("bom") == "1"})
+	err := a.Reports.WriteQueuedCSV(r.Context(), out, s.ShopID, report.ParseCSVOptions(r.URL.Query()))
 	a.endCSV(w, r, s, out, err)
 }
 
