@@ -114,6 +114,9 @@ type WebhookSecretService interface {
 	// FindWebhookSecret returns the secret whose hash is hash. Returns
 	// ENOTFOUND.
 	FindWebhookSecret(ctx context.Context, hash string) (*WebhookSecret, error)
+	// FindShopWebhookSecret returns the shop's secret. Returns ENOTFOUND
+	// when it has none.
+	FindShopWebhookSecret(ctx context.Context, shopID int64) (*WebhookSecret, error)
 }
 
 // BigCommerceRegisterHooksJob creates a store's webhooks, and re-creates

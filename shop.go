@@ -105,6 +105,11 @@ type ShopInstall struct {
 	// the id is known. Nil installs the shop without a token.
 	Seal   func(shopID int64) ([]byte, error)
 	Scopes string
+	// WebhookSecret, when set, returns the shop's new webhook secret for
+	// its id (SHA-256 and sealed value); it replaces any stored one in the
+	// install's transaction, so a PrestaShop shop's module secret is renewed
+	// at each connect and the one before stops verifying at once.
+	WebhookSecret func(shopID int64) (WebhookSecret, error)
 	// FollowUp, when set, returns the jobs the installed shop needs (its
 	// catalog sync, its webhook registration). They are inserted in the
 	// install's transaction, unique by arguments: the shop is installed

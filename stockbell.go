@@ -29,7 +29,10 @@
 // the interfaces declared here. A test (dependency_test.go) enforces this.
 package stockbell
 
-import "time"
+import (
+	"context"
+	"time"
+)
 
 // Clock tells the time. Every component takes one so that tests control time
 // instead of sleeping.
@@ -42,6 +45,19 @@ type SystemClock struct{}
 
 // Now returns the current time in UTC.
 func (SystemClock) Now() time.Time { return time.Now().UTC() }
+
+// Sleep waits d, or until ctx ends (returning its error): the wall-clock
+// wait of API clients between attempts; tests give the clients their own.
+func Sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
 
 // ClockFunc adapts a function to the Clock interface.
 type ClockFunc func() time.Time

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestAdminLinkCommandSignsIn runs `admin link --shop` beside a running
@@ -79,4 +80,59 @@ func signInWith(t *testing.T, client *http.Client, link string) int {
 	}
 	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// TestProductionSessionCookieIsSecure signs in with a one-time link on a
+// production server (an https public URL): the sign-in form's nonce cookie
+// and the session cookie are Secure and HttpOnly, and the session cookie
+// is SameSite=Lax.
+func TestProductionSessionCookieIsSecure(t *testing.T) {
+	getenv := testEnv(t, production)
+	m := startServer(t, getenv)
+	if _, err := m.DB.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformFeed, Domain: "bells.example"}); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example")
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	link, err := url.Parse(lines[len(lines)-1])
+	if code != 0 || err != nil || link.Scheme != "https" || link.Host != "bell.example" {
+		t.Fatalf("admin link: exit %d, stdout %q, stderr %q: want a link on the public URL", code, stdout, stderr)
+	}
+	// The test server speaks http: cookies are carried by hand, as a
+	// browser would over https.
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Get(m.URL() + link.RequestURI())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	nonce := formNonce.FindStringSubmatch(string(body))
+	if nonce == nil || len(resp.Cookies()) != 1 {
+		t.Fatalf("sign-in page: %d, cookies %v", resp.StatusCode, resp.Cookies())
+	}
+	formCookie := resp.Cookies()[0]
+	if !formCookie.Secure || !formCookie.HttpOnly {
+		t.Errorf("sign-in form cookie %s: want Secure and HttpOnly", resp.Header.Get("Set-Cookie"))
+	}
+	req, _ := http.NewRequest(http.MethodPost, m.URL()+link.Path, strings.NewReader(url.Values{"token": {link.Query().Get("token")}, "csrf_token": {nonce[1]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: formCookie.Name, Value: formCookie.Value})
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var session *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == web.AdminCookieName {
+			session = c
+		}
+	}
+	if resp.StatusCode != http.StatusSeeOther || session == nil {
+		t.Fatalf("signing in: %d, cookies %v", resp.StatusCode, resp.Header.Values("Set-Cookie"))
+	}
+	if !session.Secure || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
+		t.Errorf("session cookie %+v: want Secure, HttpOnly, SameSite=Lax", session)
+	}
 }

@@ -104,7 +104,7 @@ func TestFeedCommandsRefuseBadInput(t *testing.T) {
 		args   []string
 		stderr string
 	}{
-		{[]string{"shop", "add", "--platform", "shopify", "--domain", "x.example", "--feed-url", "https://f.example/a.json"}, "only feed shops"},
+		{[]string{"shop", "add", "--platform", "shopify", "--domain", "x.example", "--feed-url", "https://f.example/a.json"}, "only feed and prestashop shops"},
 		{[]string{"shop", "add", "--platform", "feed", "--domain", "x.example", "--feed-url", "ftp://f.example/a.json"}, "--feed-url"},
 		{[]string{"shop", "add", "--platform", "feed", "--domain", "x.example", "--feed-url", "https://f.example/a.json", "--interval", "10s"}, "--interval"},
 		{[]string{"shop", "add", "--platform", "feed", "--domain", "x.example", "--feed-url", "https://f.example/a.json", "--feed-header", "nocolon"}, "--feed-header"},

@@ -20,8 +20,9 @@ import (
 // server in headless Chromium: the landing page, the demo product page
 // (subscribing with the real snippet), the demo admin (simulating a
 // restock), the outbox showing the alert, and the subscriber's timeline.
-// It then changes the settings by keyboard only and keeps screenshots of
-// the admin's pages at 360 and 1440 px.
+// It then changes the settings by keyboard only, watches the flow's
+// preview follow typing, and keeps screenshots of the admin's pages at 360
+// and 1440 px, checking each for sideways scrolling and WCAG AA contrast.
 func TestFirstRunInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.New(t)
@@ -92,8 +93,9 @@ func TestFirstRunInChromium(t *testing.T) {
 	}
 	subscriberPage := browsertest.Eval[string](t, ctx, `location.href`)
 
-	// 6. Settings by keyboard only.
+	// 6. Settings by keyboard only; the flow's preview follows typing.
 	settingsByKeyboard(t, ctx, m, shop, base)
+	flowPreviewFollowsTyping(t, ctx, base)
 
 	// 7. Screenshots of the admin's pages at a phone's and a desktop's width.
 	pages := []struct{ name, url, ready string }{
@@ -109,10 +111,8 @@ func TestFirstRunInChromium(t *testing.T) {
 			if overflow := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth + 1`); overflow {
 				t.Errorf("%s at %d px scrolls sideways", p.name, width)
 			}
-			if width == 1440 {
-				for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
-					t.Errorf("%s: contrast below WCAG 2.2 AA: %s", p.name, low)
-				}
+			for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
+				t.Errorf("%s at %d px: contrast below WCAG 2.2 AA: %s", p.name, width, low)
 			}
 			fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", p.name, width), width)
 		}
@@ -145,6 +145,20 @@ func settingsByKeyboard(t *testing.T, ctx context.Context, m *Main, shop *stockb
 	}
 	if got := text(t, ctx, "[data-example]"); got != example {
 		t.Errorf("the server's example %q differs from the one the page wrote while typing %q", got, example)
+	}
+}
+
+// flowPreviewFollowsTyping types the first message's text on the flow page
+// and waits for its preview frame to load a rendering of what was typed.
+func flowPreviewFollowsTyping(t *testing.T, ctx context.Context, base string) {
+	t.Helper()
+	const frame = `document.querySelector('iframe[data-step="1"]')`
+	browse(t, ctx, base+"/admin/flow", `iframe[data-step="1"]`)
+	browsertest.Eval[bool](t, ctx, `(document.querySelector("#s1_body").focus(), true)`)
+	browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("Knitted again, just for you."))
+	browsertest.WaitFor(t, ctx, frame+`.src.includes("Knitted")`)
+	if rendered := browsertest.Eval[string](t, ctx, `fetch(`+frame+`.src).then((r) => r.text())`); !strings.Contains(rendered, "Knitted again, just for you.") {
+		t.Errorf("the preview after typing does not show the typed text:\n%.2000s", rendered)
 	}
 }
 

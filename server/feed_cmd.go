@@ -34,23 +34,32 @@ func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) e
 	})
 }
 
-// runShopAdd adds a shop that no app store installs: a catalog feed.
+// runShopAdd adds a shop that no app store installs: a catalog feed, or a
+// PrestaShop shop by its webservice key.
 func runShopAdd(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "shop add", "shop add --platform feed --domain DOMAIN --feed-url URL [flags]\n\n"+
-		"Connects an inventory-aware catalog feed (JSON or XML) as a shop; the server syncs it every --interval.")
-	platform := fs.String("platform", "", "the shop's platform: feed (other platforms install from their app store)")
-	domain := fs.String("domain", "", "the storefront's domain, as the storefront snippet names the shop (required)")
+	fs := newFlagSet(env, "shop add", "shop add --platform feed --domain DOMAIN --feed-url URL [flags]\n"+
+		"       stockbell shop add --platform prestashop --url URL --key-file FILE\n\n"+
+		"Connects an inventory-aware catalog feed (JSON or XML) as a shop; the server syncs it every --interval.\n"+
+		"Connects a PrestaShop shop with a webservice key and prints the module secret, once.")
+	platform := fs.String("platform", "", "the shop's platform: feed or prestashop (the others install from their app store)")
+	domain := fs.String("domain", "", "the storefront's domain, as the storefront snippet names the shop (required for feeds)")
 	name := fs.String("name", "", "the shop's name (default: the domain)")
-	feedURL := fs.String("feed-url", "", "the feed's http(s) URL (required)")
+	feedURL := fs.String("feed-url", "", "the feed's http(s) URL (required for feeds)")
 	user := fs.String("feed-user", "", "HTTP basic auth user name of a private feed")
 	password := fs.String("feed-password", "", "HTTP basic auth password of a private feed")
 	header := fs.String("feed-header", "", `a header that opens a private feed, "Name: value"`)
 	interval := fs.Duration("interval", stockbell.DefaultFeedInterval, "time between syncs (1m to 168h)")
+	shopURL := fs.String("url", "", "prestashop: the shop's base URL, https://shop.example.com (required)")
+	keyFile := fs.String("key-file", "", "prestashop: a file holding the webservice key, - for standard input (required)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *platform != string(stockbell.PlatformFeed) {
-		return fmt.Errorf("--platform: only feed shops are added here (got %q); the others install Stockbell from their app store", *platform)
+	switch stockbell.Platform(*platform) {
+	case stockbell.PlatformPrestaShop:
+		return addPrestaShop(env, *shopURL, *keyFile, *domain)
+	case stockbell.PlatformFeed:
+	default:
+		return fmt.Errorf("--platform: only feed and prestashop shops are added here (got %q); the others install Stockbell from their app store", *platform)
 	}
 	settings := stockbell.FeedSettings{Domain: *domain, Name: *name, URL: *feedURL, Interval: *interval}
 	creds, err := feedCredentials(*user, *password, *header)

@@ -62,8 +62,8 @@ func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
 
 func runShop(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n\n"+
-			"Lists the shops Stockbell knows, or adds a catalog feed shop.")
+		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n       stockbell shop add --platform prestashop --url URL --key-file FILE\n\n"+
+			"Lists the shops Stockbell knows, or adds a catalog feed or PrestaShop shop.")
 		return errHelp
 	}
 	switch args[0] {

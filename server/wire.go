@@ -45,6 +45,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireBigCommerce(registry, workers, admin); err != nil {
 		return err
 	}
+	m.wirePrestaShop(registry, workers, admin)
 	_, err = m.wireFeed(workers, admin)
 	return err
 }

@@ -45,19 +45,8 @@ type Client struct {
 
 // NewClient returns a client of the API at baseURL with a 30 s timeout.
 func NewClient(baseURL string, clock stockbell.Clock, logger *slog.Logger) *Client {
-	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: sleep,
+	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: stockbell.Sleep,
 		Logger: logger, notUntil: map[string]time.Time{}}
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // APIError is an answer BigCommerce refused a call with.

@@ -8,33 +8,13 @@ import (
 	"net/url"
 	"strings"
 	"syscall"
+
+	stockbell "github.com/stockbell/stockbell"
 )
 
-// Address ranges a feed URL may not reach besides loopback, private,
-// link-local, multicast and unspecified addresses: carrier-grade NAT
-// (cloud metadata services live there too) and "this network".
-var blockedPrefixes = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("0.0.0.0/8"),
-	netip.MustParsePrefix("fec0::/10"), // deprecated site-local
-}
-
-// PublicAddress reports whether a feed may be fetched from addr: not
-// loopback, private, link-local, multicast, unspecified, carrier-grade NAT
-// or "this network" (an IPv4-mapped IPv6 address is judged as IPv4).
-func PublicAddress(addr netip.Addr) bool {
-	addr = addr.Unmap()
-	if !addr.IsValid() || addr.IsLoopback() || addr.IsPrivate() || addr.IsLinkLocalUnicast() ||
-		addr.IsLinkLocalMulticast() || addr.IsInterfaceLocalMulticast() || addr.IsMulticast() || addr.IsUnspecified() {
-		return false
-	}
-	for _, p := range blockedPrefixes {
-		if p.Contains(addr) {
-			return false
-		}
-	}
-	return true
-}
+// PublicAddress reports whether a feed may be fetched from addr: the one
+// address rule, stockbell.PublicAddress.
+func PublicAddress(addr netip.Addr) bool { return stockbell.PublicAddress(addr) }
 
 // guard applies the address rule when URLs are checked and again when
 // connections are dialled, so that a name resolving to a public address

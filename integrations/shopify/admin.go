@@ -48,18 +48,7 @@ type bucket struct {
 
 // NewAdminClient returns a client with a 30 s timeout that really sleeps.
 func NewAdminClient(cfg stockbell.ShopifyConfig, clock stockbell.Clock, logger *slog.Logger) *AdminClient {
-	return &AdminClient{Config: cfg, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: sleepContext, Logger: logger}
-}
-
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return &AdminClient{Config: cfg, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: stockbell.Sleep, Logger: logger}
 }
 
 // graphqlResponse is the envelope of every Admin API answer.

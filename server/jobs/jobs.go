@@ -94,6 +94,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	riverCfg := &river.Config{
 		Logger:               cfg.Logger,
 		FetchPollInterval:    PollInterval,
+		FetchCooldown:        FetchCooldown,
 		MaxAttempts:          MaxAttempts,
 		JobTimeout:           JobTimeout,
 		RescueStuckJobsAfter: RescueStuckJobsAfter,

@@ -12,6 +12,13 @@ const (
 	// start within milliseconds; on SQLite they poll.
 	PollInterval = time.Second
 
+	// FetchCooldown is the least time between two fetches of available
+	// jobs. Each fetch takes at most as many jobs as there are free
+	// workers, so it bounds one process's throughput at MaxWorkers jobs per
+	// FetchCooldown: River's default (100 ms) held a process to 100 jobs a
+	// second, far below what a burst of webhooks needs.
+	FetchCooldown = 5 * time.Millisecond
+
 	// JobTimeout bounds a job whose kind is registered without a timeout of
 	// its own (Handle with 0). Those are the quick kinds: a restock
 	// decision, a batch chunk, a send each take milliseconds, a slow

@@ -1,8 +1,6 @@
 package restock_test
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -35,68 +33,6 @@ func forDialects(b *testing.B, fn func(b *testing.B, dialect store.Dialect)) {
 	for _, d := range storetest.Dialects(b) {
 		b.Run(string(d), func(b *testing.B) { fn(b, d) })
 	}
-}
-
-// BenchmarkRestockFanout: 100,000 queued subscribers on one variant, stock
-// 1,000,000: from the stock change to every notification job enqueued
-// (the engine's handlers run directly, one after another).
-func BenchmarkRestockFanout(b *testing.B) {
-	const subs = 100_000
-	forDialects(b, func(b *testing.B, dialect store.Dialect) {
-		for b.Loop() {
-			b.StopTimer()
-			h, v := benchDB(b, dialect)
-			bulkSubscribe(b, h.db, h.shop.ID, v, subs, time.Now().UTC().Add(-time.Hour))
-			engine := &restock.Engine{Store: h.db, Clock: stockbell.SystemClock{}}
-			b.StartTimer()
-			_, err := h.db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: h.shop.ID, VariantPlatformID: "v1", LocationID: "warehouse", Available: 1_000_000, At: h.clock.Now()})
-			must(b, err)
-			must(b, engine.HandleStockChanged(ctx, stockbell.VariantStockChangedJob{VariantID: v}))
-			var batchID int64
-			must(b, h.db.DB.GetContext(ctx, &batchID, `SELECT id FROM restock_batches`))
-			for chunk := 1; ; chunk++ {
-				res, err := h.db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batchID, Chunk: chunk, Limit: restock.DefaultChunkSize})
-				must(b, err)
-				if res.Done {
-					break
-				}
-			}
-			b.StopTimer()
-			if n := h.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'send_message'`); n != subs {
-				b.Fatalf("%d send jobs, want %d", n, subs)
-			}
-			b.StartTimer()
-		}
-		b.ReportMetric(float64(subs)*float64(b.N)/b.Elapsed().Seconds(), "subscribers/s")
-	})
-}
-
-// BenchmarkRiverInsertBaseline is the fan-out's baseline, measured the same
-// way: the same number of send_message jobs inserted with River alone, in
-// transactions of DefaultChunkSize jobs, with no state read or written.
-func BenchmarkRiverInsertBaseline(b *testing.B) {
-	const jobs = 100_000
-	forDialects(b, func(b *testing.B, dialect store.Dialect) {
-		for b.Loop() {
-			b.StopTimer()
-			db := storetest.Open(b, dialect)
-			queue := db.Queue.(interface {
-				InsertManyTx(context.Context, *sql.Tx, []stockbell.JobArgs, *stockbell.JobOptions) error
-			})
-			b.StartTimer()
-			for start := 0; start < jobs; start += restock.DefaultChunkSize {
-				args := make([]stockbell.JobArgs, restock.DefaultChunkSize)
-				for i := range args {
-					args[i] = stockbell.SendMessageJob{MessageID: int64(start + i + 1)}
-				}
-				tx, err := db.DB.BeginTx(ctx, nil)
-				must(b, err)
-				must(b, queue.InsertManyTx(ctx, tx, args, nil))
-				must(b, tx.Commit())
-			}
-		}
-		b.ReportMetric(float64(jobs)*float64(b.N)/b.Elapsed().Seconds(), "jobs/s")
-	})
 }
 
 // BenchmarkSendDevSender: messages per second through the Messenger and the

@@ -2,9 +2,7 @@ package restock_test
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
-	"strings"
 	"testing"
 	"time"
 
@@ -118,27 +116,7 @@ func must(t testing.TB, err error) {
 }
 
 // bulkSubscribe inserts n queued email subscriptions in one transaction,
-// a microsecond apart from start, and returns nothing: it is setup.
+// a microsecond apart from start.
 func bulkSubscribe(t testing.TB, db *store.DB, shopID, variantID int64, n int, start time.Time) {
-	t.Helper()
-	tx, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer tx.Rollback()
-	const rows = 500
-	for from := 0; from < n; from += rows {
-		to := min(from+rows, n)
-		var b strings.Builder
-		args := make([]any, 0, (to-from)*7)
-		for i := from; i < to; i++ {
-			if i > from {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, 'email', 'queued', ?, ?)")
-			at := start.Add(time.Duration(i) * time.Microsecond)
-			args = append(args, shopID, variantID, fmt.Sprintf("bulk%07d@example.com", i), at, at)
-		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, channels, status, created_at, updated_at) VALUES `+b.String()), args...)
-		must(t, err)
-	}
-	must(t, tx.Commit())
+	storetest.BulkSubscribe(t, db, shopID, variantID, 0, n, start)
 }

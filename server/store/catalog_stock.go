@@ -97,12 +97,15 @@ func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stoc
 // lockVariantForChange finds the change's variant by platform id or by
 // inventory item id and locks its row. Returns ENOTFOUND.
 func lockVariantForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*stockbell.Variant, error) {
-	column, key := "v.platform_id", c.VariantPlatformID
+	// The literal condition on the inventory item lets the planner use the
+	// partial index variants_inventory_item, which a bound value alone
+	// cannot show to apply.
+	where, key := "v.platform_id = ?", c.VariantPlatformID
 	if key == "" {
-		column, key = "v.inventory_item_id", c.InventoryItemID
+		where, key = "v.inventory_item_id = ? AND v.inventory_item_id <> ''", c.InventoryItemID
 	}
 	var v stockbell.Variant
-	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.shop_id = ? AND `+column+` = ?
+	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.shop_id = ? AND `+where+`
 		ORDER BY v.id LIMIT 1`+tx.forUpdate()), c.ShopID, key)
 	if err != nil {
 		return nil, notFound(err, "no variant %q in shop %d", key, c.ShopID)

@@ -109,6 +109,14 @@ func ParseURL(raw string) (Dialect, string, error) {
 	return SQLite, "file:" + path + "?" + sqlitePragmas, nil
 }
 
+// driverName is the database/sql driver a dialect opens with.
+func driverName(dialect Dialect) string {
+	if dialect == SQLite {
+		return sqliteDriverName
+	}
+	return string(dialect)
+}
+
 // redactErr drops the URL (and any password in it) from a url.Parse error.
 func redactErr(err error) error {
 	if ue, ok := err.(*url.Error); ok {
@@ -134,7 +142,7 @@ func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 			}
 		}
 	}
-	sqlDB, err := sql.Open(string(dialect), dsn)
+	sqlDB, err := sql.Open(driverName(dialect), dsn)
 	if err != nil {
 		return nil, err
 	}

@@ -108,6 +108,37 @@ func (db *DB) FindWebhookSecret(ctx context.Context, hash string) (*stockbell.We
 	return &s, nil
 }
 
+// FindShopWebhookSecret returns the shop's secret. Returns ENOTFOUND.
+func (db *DB) FindShopWebhookSecret(ctx context.Context, shopID int64) (*stockbell.WebhookSecret, error) {
+	var s stockbell.WebhookSecret
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE shop_id = ?`), shopID)
+	})
+	if err != nil {
+		return nil, notFound(err, "shop %d has no webhook secret", shopID)
+	}
+	return &s, nil
+}
+
+// replaceWebhookSecret stores the secret newSecret returns for the shop in
+// place of the one it had (nothing when newSecret is nil).
+func replaceWebhookSecret(ctx context.Context, tx *Tx, shopID int64, newSecret func(int64) (stockbell.WebhookSecret, error)) error {
+	if newSecret == nil {
+		return nil
+	}
+	s, err := newSecret(shopID)
+	if err != nil {
+		return err
+	}
+	if len(s.Hash) != 64 || len(s.Sealed) == 0 {
+		return stockbell.FieldErrorf("secret", "a webhook secret needs its SHA-256 and its sealed value")
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO webhook_secrets (shop_id, secret_hash, sealed_secret, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET secret_hash = excluded.secret_hash,
+		sealed_secret = excluded.sealed_secret, created_at = excluded.created_at`), shopID, strings.ToLower(s.Hash), s.Sealed, tx.db.now())
+	return err
+}
+
 // dropPlatformAccess removes what the platform granted a shop that is
 // uninstalled: its users' access and its webhook secret (so hooks left
 // behind are refused).

@@ -164,6 +164,9 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	if err := sealShopToken(ctx, tx, id, in.Seal); err != nil {
 		return nil, err
 	}
+	if err := replaceWebhookSecret(ctx, tx, id, in.WebhookSecret); err != nil {
+		return nil, err
+	}
 	detail := EventDetail{"platform": in.Platform, "domain": in.Domain, "scopes": in.Scopes, "reinstall": existed > 0}
 	if err := tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopInstalled}, detail); err != nil {
 		return nil, err

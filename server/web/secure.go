@@ -105,16 +105,33 @@ func (w *secureWriter) addHeaders() {
 	}
 }
 
+// Route is one route of the server: its path template and the methods it
+// answers (none: every method).
+type Route struct {
+	Template string
+	Methods  []string
+}
+
+// Routes returns every route of the server, for tests that visit each one.
+func (s *Server) Routes() []Route {
+	var out []Route
+	s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+		if tpl, err := route.GetPathTemplate(); err == nil {
+			methods, _ := route.GetMethods()
+			out = append(out, Route{Template: tpl, Methods: methods})
+		}
+		return nil
+	})
+	return out
+}
+
 // RouteTemplates returns the path template of every route, for tests that
 // visit each one.
 func (s *Server) RouteTemplates() []string {
 	var out []string
-	s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
-		if tpl, err := route.GetPathTemplate(); err == nil {
-			out = append(out, tpl)
-		}
-		return nil
-	})
+	for _, r := range s.Routes() {
+		out = append(out, r.Template)
+	}
 	return out
 }
 

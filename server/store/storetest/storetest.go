@@ -50,6 +50,14 @@ func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 // when the test ends.
 func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	tb.Helper()
+	db, _ := OpenURL(tb, dialect)
+	return db
+}
+
+// OpenURL is Open that also returns the database's URL, for a test that
+// starts a working job queue or another process on the same database.
+func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
+	tb.Helper()
 	ctx := context.Background()
 	dbURL := ""
 	switch dialect {
@@ -76,7 +84,7 @@ func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	if err != nil {
 		tb.Fatalf("job queue: %v", err)
 	}
-	return store.New(conn, queue)
+	return store.New(conn, queue), dbURL
 }
 
 // JobsDatabase describes a test database to the job queue.

@@ -1,0 +1,181 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-smtp"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/restock"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	gomail "github.com/wneessen/go-mail"
+)
+
+// mailVariants is how many restocked variants share the mail benchmark's
+// subscribers.
+const mailVariants = 100
+
+// BenchmarkRestockMail: subscribers queued evenly over 100 sold-out
+// variants; all 100 come back in stock at once and the server's own job
+// queue runs everything that follows (decisions, chunk claims, rendering,
+// sending through the SMTP sender) until the loopback SMTP server has
+// every message. peak-rss-MB is the process's peak resident set during
+// that time. Beside it, in the same run, the baseline: go-mail sending one
+// pre-rendered message as many times over one connection in a plain loop.
+//
+//	STOCKBELL_BENCH_FULL=1 go test ./bench -run '^$' -bench RestockMail -benchtime 1x -count 5 -timeout 120m
+func BenchmarkRestockMail(b *testing.B) {
+	subscribers := scaled(200_000)
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			var bare, total time.Duration
+			var peak int
+			for range b.N {
+				bare += bareMailLoop(b, subscribers)
+				elapsed, rss := restockMail(b, dialect, subscribers)
+				total += elapsed
+				peak = max(peak, rss)
+			}
+			rate := float64(subscribers*b.N) / total.Seconds()
+			bareRate := float64(subscribers*b.N) / bare.Seconds()
+			b.ReportMetric(rate, "emails/s")
+			b.ReportMetric(bareRate, "bare-emails/s")
+			b.ReportMetric(rate/bareRate, "x-bare")
+			b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
+		})
+	}
+}
+
+// restockMail times the restock of n subscribers over mailVariants
+// variants to delivery at the SMTP server, and returns the peak RSS in KiB.
+func restockMail(b *testing.B, dialect store.Dialect, n int) (time.Duration, int) {
+	db, dbURL := storetest.OpenURL(b, dialect)
+	shop := storetest.MustShop(b, db, stockbell.PlatformShopify, benchDomain)
+	at := time.Now().UTC().Add(-time.Hour)
+	for v := range mailVariants {
+		id := soldOutVariant(b, db, shop.ID, fmt.Sprint("v", v))
+		storetest.BulkSubscribe(b, db, shop.ID, id, v*(n/mailVariants), n/mailVariants, at)
+	}
+	sink := startSMTPSink(b)
+	startSending(b, db, dbURL, sink)
+	resetPeakRSS(b)
+	start := time.Now()
+	for v := range mailVariants {
+		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: fmt.Sprint("v", v),
+			LocationID: "1", Available: 1_000_000, At: time.Now().UTC()})
+		must(b, err)
+	}
+	want := int64(n / mailVariants * mailVariants)
+	waitFor(b, 2*time.Hour, "restock mail", func() bool { return sink.messages.Load() >= want })
+	return time.Since(start), peakRSS(b)
+}
+
+// startSending runs the restock engine and the message sender on db's
+// job queue, sending email through the SMTP sender to sink.
+func startSending(b *testing.B, db *store.DB, dbURL string, sink *smtpSink) {
+	logger := slog.New(slog.DiscardHandler)
+	clock := stockbell.SystemClock{}
+	d, err := delivery.New(delivery.Config{PublicURL: "https://bell.test", SMTP: delivery.SMTPConfig{
+		Host: "127.0.0.1", Port: sink.port, Security: delivery.SMTPNone, FromAddress: "alerts@bell.test",
+		RatePerSecond: 1e9, Burst: 1_000_000, Timeout: 10 * time.Second,
+	}}, delivery.Deps{Key: []byte(strings.Repeat("k", 32)), Subscriptions: db, Shops: db, Catalog: db, Clicks: db, Clock: clock})
+	must(b, err)
+	b.Cleanup(func() { d.Close() })
+	workers := jobs.NewWorkers()
+	engine := &restock.Engine{Store: db, Clock: clock, Logger: logger}
+	jobs.Handle(workers, engine.HandleStockChanged, 0)
+	jobs.Handle(workers, engine.HandleWaitEnded, 0)
+	jobs.Handle(workers, engine.HandleBatch, 0)
+	messenger := &restock.Messenger{Store: db, Renderer: d.Renderer, Sender: d.Sender, Clock: clock, Logger: logger}
+	jobs.Handle(workers, messenger.HandleSendMessage, 0)
+	startQueue(b, db, dbURL, workers)
+}
+
+// bareMailLoop times go-mail sending one message n times over one
+// connection to a fresh sink.
+func bareMailLoop(b *testing.B, n int) time.Duration {
+	sink := startSMTPSink(b)
+	msg := gomail.NewMsg()
+	must(b, msg.From("alerts@bell.test"))
+	must(b, msg.To("shopper@example.com"))
+	msg.Subject("Bell is back in stock")
+	msg.SetBodyString(gomail.TypeTextPlain, strings.Repeat("Bell is back in stock. ", 40))
+	msg.AddAlternativeString(gomail.TypeTextHTML, "<p>"+strings.Repeat("Bell is back in stock. ", 400)+"</p>")
+	client, err := gomail.NewClient("127.0.0.1", gomail.WithPort(sink.port), gomail.WithTLSPolicy(gomail.NoTLS))
+	must(b, err)
+	must(b, client.DialWithContext(ctx))
+	defer client.Close()
+	start := time.Now()
+	for range n {
+		must(b, client.Send(msg))
+	}
+	return time.Since(start)
+}
+
+// smtpSink is a loopback SMTP server that counts the messages it accepts.
+type smtpSink struct {
+	port     int
+	messages atomic.Int64
+}
+
+func startSMTPSink(b *testing.B) *smtpSink {
+	sink := &smtpSink{}
+	srv := smtp.NewServer(sink)
+	srv.Domain = "mx.bench"
+	srv.AllowInsecureAuth = true
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	must(b, err)
+	sink.port = l.Addr().(*net.TCPAddr).Port
+	go srv.Serve(l)
+	b.Cleanup(func() { srv.Close() })
+	return sink
+}
+
+func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }
+
+type sinkSession struct{ sink *smtpSink }
+
+func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
+func (s *sinkSession) Rcpt(string, *smtp.RcptOptions) error { return nil }
+func (s *sinkSession) Reset()                               {}
+func (s *sinkSession) Logout() error                        { return nil }
+
+func (s *sinkSession) Data(r io.Reader) error {
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return err
+	}
+	s.sink.messages.Add(1)
+	return nil
+}
+
+// resetPeakRSS starts the process's peak resident set size again from
+// the current one (Linux: 5 written to clear_refs).
+func resetPeakRSS(b *testing.B) {
+	must(b, os.WriteFile("/proc/self/clear_refs", []byte("5"), 0))
+}
+
+// peakRSS returns the process's peak resident set size in KiB (VmHWM).
+func peakRSS(b *testing.B) int {
+	status, err := os.ReadFile("/proc/self/status")
+	must(b, err)
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(rest), "kB")))
+			must(b, err)
+			return kb
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
+}

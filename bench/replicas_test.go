@@ -1,0 +1,74 @@
+package bench
+
+import (
+	"net/http"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// BenchmarkReplicas compares three replicas on one PostgreSQL database
+// with the load spread over them (request i to replica i%3) against a
+// single replica, in the same run, for the webhook route (with processing
+// running on every replica) and the storefront API. Each replica is a
+// complete server stack of its own in this process: its own connection
+// pool, group-commit writer, job queue (which takes part in leader
+// election and listens for new jobs) and HTTP server. x-bare is three
+// replicas' rate over the single one's.
+//
+//	go test ./bench -run '^$' -bench Replicas -benchtime 5000x -count 5
+func BenchmarkReplicas(b *testing.B) {
+	b.Run("webhook", func(b *testing.B) {
+		runPair(b, replicatedWebhooks(3), replicatedWebhooks(1))
+	})
+	b.Run("storefront", func(b *testing.B) {
+		runPair(b, replicatedStorefront(3), replicatedStorefront(1))
+	})
+}
+
+// replicas opens n stacks on one fresh PostgreSQL database: the first is
+// the migrated database itself, the others connect to it as further
+// processes would.
+func replicas(b *testing.B, n int) ([]*store.DB, string) {
+	first, dbURL := storetest.OpenURL(b, store.Postgres)
+	dbs := []*store.DB{first}
+	for len(dbs) < n {
+		conn, err := store.Connect(ctx, dbURL)
+		must(b, err)
+		queue, err := jobs.New(ctx, jobs.Config{Database: storetest.JobsDatabase(conn, dbURL)})
+		must(b, err)
+		db := store.New(conn, queue)
+		b.Cleanup(func() { db.Close() })
+		dbs = append(dbs, db)
+	}
+	return dbs, dbURL
+}
+
+func replicatedWebhooks(n int) target {
+	return func(b *testing.B) arm {
+		dbs, dbURL := replicas(b, n)
+		shop := storetest.MustShop(b, dbs[0], stockbell.PlatformShopify, benchDomain)
+		stockedCatalog(b, dbs[0], shop.ID)
+		urls := make([]string, n)
+		for i, db := range dbs {
+			startProcessing(b, db, dbURL)
+			urls[i] = serveWebhooks(b, db)
+		}
+		return arm{func(i int) *http.Request { return signedWebhook(urls[i%n], i) }, pgDatabase(dbURL)}
+	}
+}
+
+func replicatedStorefront(n int) target {
+	return func(b *testing.B) arm {
+		dbs, dbURL := replicas(b, n)
+		soldOutShop(b, dbs[0])
+		posts := make([]func(int) *http.Request, n)
+		for i, db := range dbs {
+			posts[i] = subscriptionPost(storefrontServer(b, db))
+		}
+		return arm{func(i int) *http.Request { return posts[i%n](i) }, pgDatabase(dbURL)}
+	}
+}

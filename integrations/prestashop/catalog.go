@@ -1,0 +1,233 @@
+package prestashop
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// CatalogSource names catalog syncs in the sync log and activity.
+const CatalogSource = "prestashop:catalog"
+
+// SyncCatalog serves PrestaShopCatalogSyncJob: it pages through every
+// product, reads each page's combinations and stock, upserts them, and
+// records the sync in the shop's sync log.
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) error {
+	shop, sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
+		return err
+	}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	settings, err := sess.settings(ctx)
+	if err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
+	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
+		n, err := in.applyProducts(ctx, shop, sess, settings, page, CatalogSource)
+		report.Items += n
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
+	report.FinishedAt = in.Clock.Now()
+	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items)
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// settings reads the shop-wide settings stock depends on.
+func (s *session) settings(ctx context.Context) (shopSettings, error) {
+	rows, _, err := list[apiConfiguration](ctx, s, "configurations", url.Values{
+		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT]"}})
+	settings := shopSettings{stockManaged: true}
+	for _, r := range rows {
+		switch r.Name {
+		case "PS_ORDER_OUT_OF_STOCK":
+			settings.allowOrders = r.Value == "1"
+		case "PS_STOCK_MANAGEMENT":
+			settings.stockManaged = r.Value != "0"
+		}
+	}
+	return settings, err
+}
+
+// catalogRead is what the webservice said about a set of products beside
+// the products themselves.
+type catalogRead struct {
+	settings     shopSettings
+	combinations map[int64][]apiCombination
+	stock        map[string]apiStock // by variant id
+	options      map[int64]string    // option value names by id
+	// at is the shop's clock when it answered the stock read: the levels'
+	// platform time (stock_availables carry none of their own).
+	at time.Time
+}
+
+// applyProducts reads the products' combinations and stock and upserts
+// them, returning the number of variants. The stock read begins before
+// the webservice is asked, so levels the module posts meanwhile are
+// ordered against it.
+func (in *Integration) applyProducts(ctx context.Context, shop *stockbell.Shop, sess *session, settings shopSettings,
+	products []apiProduct, source string) (int, error) {
+	if len(products) == 0 {
+		return 0, nil
+	}
+	stockRead, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return 0, err
+	}
+	read, err := sess.readProducts(ctx, products, settings)
+	if err != nil {
+		return 0, err
+	}
+	variants := 0
+	for i := range products {
+		up := productUpsert(shop, sess.creds.URL, &products[i], read)
+		up.Read, up.Source = &stockRead, source
+		if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil {
+			return variants, fmt.Errorf("upsert product %s of %s: %w", up.PlatformID, shop.Domain, err)
+		}
+		variants += len(up.Variants)
+	}
+	return variants, nil
+}
+
+// readProducts reads the combinations, their option names and the stock
+// of the products.
+func (s *session) readProducts(ctx context.Context, products []apiProduct, settings shopSettings) (catalogRead, error) {
+	ids := make([]int64, len(products))
+	for i, p := range products {
+		ids[i] = int64(p.ID)
+	}
+	read := catalogRead{settings: settings, combinations: map[int64][]apiCombination{}, stock: map[string]apiStock{}}
+	var optionIDs []int64
+	err := eachPage(ctx, s, "combinations", url.Values{"filter[id_product]": {idFilter(ids)}}, func(rows []apiCombination, _ time.Time) error {
+		for _, c := range rows {
+			read.combinations[int64(c.IDProduct)] = append(read.combinations[int64(c.IDProduct)], c)
+			for _, o := range c.Associations.OptionValues {
+				optionIDs = append(optionIDs, int64(o.ID))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return read, err
+	}
+	if read.options, err = s.optionNames(ctx, optionIDs); err != nil {
+		return read, err
+	}
+	err = eachPage(ctx, s, "stock_availables", url.Values{"filter[id_product]": {idFilter(ids)}}, func(rows []apiStock, at time.Time) error {
+		for _, r := range rows {
+			id := stockbell.PrestaShopVariantID(int64(r.IDProduct), int64(r.IDProductAttribute))
+			if _, seen := read.stock[id]; !seen { // one row per shop in a multistore: the first is kept
+				read.stock[id] = r
+			}
+		}
+		if read.at.IsZero() {
+			read.at = at
+		}
+		return nil
+	})
+	return read, err
+}
+
+// optionNames reads the names of the option values ("Small", "Red").
+func (s *session) optionNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	names := map[int64]string{}
+	if len(ids) == 0 {
+		return names, nil
+	}
+	err := eachPage(ctx, s, "product_option_values", url.Values{"display": {"[id,name]"}, "filter[id]": {idFilter(ids)}},
+		func(rows []apiOptionValue, _ time.Time) error {
+			for _, r := range rows {
+				names[int64(r.ID)] = string(r.Name)
+			}
+			return nil
+		})
+	return names, err
+}
+
+// productUpsert maps a product: its combinations are its variants, or,
+// without combinations, the product itself is (attribute 0). Each variant's
+// stock is its stock_availables row at one location, its policy the row's
+// out_of_stock resolved against the shop default.
+func productUpsert(shop *stockbell.Shop, baseURL string, p *apiProduct, read catalogRead) stockbell.ProductUpsert {
+	id := int64(p.ID)
+	up := stockbell.ProductUpsert{
+		ShopID: shop.ID, PlatformID: strconv.FormatInt(id, 10), Title: string(p.Name), Handle: string(p.LinkRewrite),
+		URL:      baseURL + "/index.php?controller=product&id_product=" + strconv.FormatInt(id, 10),
+		ImageURL: imageURL(baseURL, int64(p.IDDefaultImage)), Published: p.Active == 1, UpdatedAt: parseDate(p.DateUpd),
+	}
+	productStock := read.stock[stockbell.PrestaShopVariantID(id, 0)]
+	combinations := read.combinations[id]
+	if len(combinations) == 0 {
+		v := read.variant(stockbell.PrestaShopVariantID(id, 0), productStock, up)
+		v.Title, v.SKU, v.Price = up.Title, p.Reference, price(p.Price, "0")
+		up.Variants = append(up.Variants, v)
+		return up
+	}
+	for _, c := range combinations {
+		v := read.variant(stockbell.PrestaShopVariantID(id, int64(c.ID)), productStock, up)
+		v.Title, v.SKU, v.Price = read.combinationTitle(p, &c), c.Reference, price(p.Price, c.Price)
+		up.Variants = append(up.Variants, v)
+	}
+	return up
+}
+
+// variant is a variant's stock and policy: its own stock_availables row,
+// else (for the policy) the product's.
+func (read catalogRead) variant(id string, productStock apiStock, up stockbell.ProductUpsert) stockbell.VariantUpsert {
+	v := stockbell.VariantUpsert{PlatformID: id, URL: up.URL, ImageURL: up.ImageURL, Tracked: read.settings.stockManaged}
+	row, ok := read.stock[id]
+	if !ok {
+		row = productStock
+	}
+	v.InventoryPolicy = read.settings.policy(row.OutOfStock)
+	if ok {
+		v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: int(row.Quantity), UpdatedAt: read.at}}
+	}
+	return v
+}
+
+// combinationTitle is the combination's option values ("Small / Red"), or
+// its reference when the names are unknown.
+func (read catalogRead) combinationTitle(p *apiProduct, c *apiCombination) string {
+	var names []string
+	for _, o := range c.Associations.OptionValues {
+		if n := read.options[int64(o.ID)]; n != "" {
+			names = append(names, n)
+		}
+	}
+	switch {
+	case len(names) > 0:
+		return strings.Join(names, " / ")
+	case c.Reference != "":
+		return c.Reference
+	}
+	return string(p.Name) + " #" + strconv.FormatInt(int64(c.ID), 10)
+}
+
+// imageURL is the public address of an image's original file:
+// /img/p/1/2/12.jpg for image 12.
+func imageURL(baseURL string, imageID int64) string {
+	if imageID <= 0 {
+		return ""
+	}
+	id := strconv.FormatInt(imageID, 10)
+	return baseURL + "/img/p/" + strings.Join(strings.Split(id, ""), "/") + "/" + id + ".jpg"
+}
+
+// parseDate reads PrestaShop's date_upd ("2026-02-01 10:00:00", the shop's
+// local time without a zone, read as UTC: only compared with itself).
+func parseDate(s string) time.Time {
+	t, err := time.Parse(time.DateTime, s)
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

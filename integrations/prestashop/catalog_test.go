@@ -1,0 +1,105 @@
+package prestashop_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/prestashop"
+	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSyncCatalog reads products, combinations (variant ids
+// {id_product}-{id_product_attribute}, titles from their option values)
+// and stock (strings for numbers), page by page, and honours out_of_stock.
+func TestSyncCatalog(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.Do(func(s *prestashoptest.Shop) { // enough products for two pages
+			for id := int64(100); id < 230; id++ {
+				s.Products = append(s.Products, &prestashoptest.Product{ID: id, Name: fmt.Sprint("Filler ", id), Price: "1.000000", Active: true, Quantity: 5})
+			}
+		})
+		shop, _ := e.connected()
+		medium := e.variant(shop, shirtID, shirtMedium)
+		if medium.Stock != 3 || medium.Title != "M" || medium.SKU != "demo_1_m" || medium.Price != "22.40" || medium.ProductTitle != "Hummingbird T-shirt" ||
+			medium.InventoryPolicy != stockbell.InventoryDeny || !medium.Tracked || medium.ImageURL != e.fake.URL()+"/img/p/1/2/12.jpg" ||
+			medium.URL != e.fake.URL()+"/index.php?controller=product&id_product=1" {
+			t.Fatalf("medium shirt = %+v", medium)
+		}
+		if small := e.variant(shop, shirtID, shirtSmall); !small.SoldOut() || small.Price != "19.90" {
+			t.Fatalf("small shirt = %+v", small)
+		}
+		if _, err := db.FindVariant(ctx, shop.ID, stockbell.PrestaShopVariantID(shirtID, 0)); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("a product with combinations is a variant itself: %v", err)
+		}
+		if mug := e.variant(shop, mugID, 0); !mug.SoldOut() || mug.InventoryPolicy != stockbell.InventoryDeny {
+			t.Fatalf("mug (shop default: deny) = %+v", mug)
+		}
+		if poster := e.variant(shop, posterID, 0); poster.SoldOut() || poster.InventoryPolicy != stockbell.InventoryContinue {
+			t.Fatalf("poster (orders allowed) = %+v", poster)
+		}
+		log := e.syncLog(shop)
+		var d map[string]any
+		json.Unmarshal([]byte(log[0].Detail), &d)
+		if len(log) != 1 || log[0].Kind != stockbell.EventSyncFinished || d["source"] != "prestashop:catalog" || d["items"] != 134.0 {
+			t.Fatalf("sync log = %s", log[0].Detail)
+		}
+		pages := 0
+		for _, r := range e.fake.Requests() {
+			if strings.HasPrefix(r, "products?") && strings.Contains(r, "display=full") {
+				pages++
+			}
+		}
+		if pages != 2 {
+			t.Fatalf("%d product pages read, want 2", pages)
+		}
+	})
+}
+
+// TestBackordersNeverSoldOut: a product that takes orders when out of stock
+// — itself, or through the shop's default — is never sold out, whatever
+// its quantity (the storefront API refuses subscriptions to a variant
+// that is not sold out; the end-to-end test asks it).
+func TestBackordersNeverSoldOut(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.Do(func(s *prestashoptest.Shop) { s.AllowOrders = true })
+		shop, _ := e.connected()
+		e.clock.Add(time.Minute)
+		e.fake.SetQuantity(posterID, 0, -4)
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		for _, id := range []int64{mugID, posterID} {
+			v := e.variant(shop, id, 0)
+			if v.SoldOut() || v.InventoryPolicy != stockbell.InventoryContinue {
+				t.Errorf("product %d takes backorders but is %+v", id, v)
+			}
+		}
+	})
+}
+
+// TestSyncCatalogRetriesAnUnavailableShop: 503 answers are tried again
+// after their Retry-After; a shop that stays unavailable fails the job
+// (which River retries) after MaxAttempts.
+func TestSyncCatalogRetriesAnUnavailableShop(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.slept = nil
+		e.fake.FailNext(2, "7")
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		if len(e.slept) != 2 || e.slept[0] != 7*time.Second || e.slept[1] != 7*time.Second {
+			t.Fatalf("waits between attempts: %v", e.slept)
+		}
+		e.fake.FailNext(prestashop.MaxAttempts, "")
+		err := e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID})
+		if err == nil || !strings.Contains(err.Error(), "503") {
+			t.Fatalf("a shop unavailable %d times: %v", prestashop.MaxAttempts, err)
+		}
+	})
+}

@@ -1,0 +1,231 @@
+package prestashop
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"syscall"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// MaxAttempts is how often one webservice call is tried: a network
+// failure, a 429 or a 5xx answer is tried again.
+const MaxAttempts = 4
+
+// pageSize is how many rows one list request asks for (limit=offset,count).
+const pageSize = 100
+
+// Credentials open a shop's webservice: its base URL (where /api/ lives)
+// and its webservice key. Stockbell keeps them sealed for the shop.
+type Credentials struct {
+	URL string `json:"url"`
+	Key string `json:"key"`
+}
+
+// Client calls shops' webservices (GET /api/{resource}?output_format=JSON)
+// with the key as the basic-auth user name and an empty password. Outside
+// development it connects only to public addresses
+// (stockbell.PublicAddress), checked on the socket itself.
+type Client struct {
+	HTTP *http.Client
+	// Development allows loopback and private addresses and plain http
+	// shop URLs (development and tests).
+	Development bool
+	// Sleep waits d or until ctx ends; tests play time with it.
+	Sleep  func(ctx context.Context, d time.Duration) error
+	Logger *slog.Logger
+}
+
+// NewClient returns a client with a 30 s timeout per call; allowPrivate
+// lets it reach loopback and private addresses (development and tests).
+func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second}
+	if !allowPrivate {
+		dialer.Control = refusePrivate
+	}
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.Proxy = nil
+	transport.DialContext = dialer.DialContext
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Development: allowPrivate,
+		Sleep: stockbell.Sleep, Logger: logger}
+}
+
+// refusePrivate runs before each socket connects, on the resolved address.
+func refusePrivate(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil || !stockbell.PublicAddress(ap.Addr()) {
+		return fmt.Errorf("refused to connect to %s: a loopback, private or link-local address (the shop must be on the public internet)", address)
+	}
+	return nil
+}
+
+// APIError is an answer the webservice refused a call with: its status and
+// the first of PrestaShop's {"errors":[{"code","message"}]}.
+type APIError struct {
+	Status  int
+	Code    int
+	Message string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("prestashop webservice answered %d: %s (code %d)", e.Status, e.Message, e.Code)
+}
+
+// session is one shop's webservice.
+type session struct {
+	client *Client
+	creds  Credentials
+}
+
+// get asks for one resource list and returns the raw answer and the
+// shop's clock when it answered (its Date header; zero without one). A 404
+// is ENOTFOUND and a 401 or 403 EUNAUTHORIZED, both wrapping the APIError.
+func (s *session) get(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
+	q := url.Values{"output_format": {"JSON"}}
+	for k, v := range query {
+		q[k] = v
+	}
+	u := s.creds.URL + "/api/" + resource + "?" + q.Encode()
+	for attempt := 1; ; attempt++ {
+		raw, resp, err := s.send(ctx, u)
+		if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+			at, _ := http.ParseTime(resp.Header.Get("Date"))
+			return raw, at.UTC(), answerError(resp.StatusCode, raw)
+		}
+		if attempt == MaxAttempts {
+			if err != nil {
+				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
+			}
+			return nil, time.Time{}, answerError(resp.StatusCode, raw)
+		}
+		if err := s.client.Sleep(ctx, retryDelay(resp, attempt)); err != nil {
+			return nil, time.Time{}, err
+		}
+	}
+}
+
+func (s *session) send(ctx context.Context, u string) ([]byte, *http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	req.SetBasicAuth(s.creds.Key, "")
+	req.Header.Set("Accept", "application/json")
+	resp, err := s.client.HTTP.Do(req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	return raw, resp, err
+}
+
+// retryDelay is the wait before the next attempt: the answer's Retry-After
+// (at most a minute), else a growing pause.
+func retryDelay(resp *http.Response, attempt int) time.Duration {
+	if resp != nil {
+		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
+			return min(time.Duration(secs)*time.Second, time.Minute)
+		}
+	}
+	return time.Duration(attempt) * time.Second
+}
+
+// answerError is nil for a 2xx answer, else the status's error.
+func answerError(status int, raw []byte) error {
+	if status >= 200 && status < 300 {
+		return nil
+	}
+	var body struct {
+		Errors []struct {
+			Code    number `json:"code"`
+			Message string `json:"message"`
+		} `json:"errors"`
+	}
+	apiErr := &APIError{Status: status, Message: fmt.Sprintf("%.200s", bytes.TrimSpace(raw))}
+	if json.Unmarshal(raw, &body) == nil && len(body.Errors) > 0 {
+		apiErr.Code, apiErr.Message = int(body.Errors[0].Code), body.Errors[0].Message
+	}
+	switch status {
+	case http.StatusNotFound:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on the PrestaShop webservice"), apiErr)
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "the PrestaShop webservice refused the key"), apiErr)
+	}
+	return apiErr
+}
+
+// list asks for one page of a resource and decodes its rows. PrestaShop
+// answers {"<resource>":[…]}, or [] when nothing matches.
+func list[T any](ctx context.Context, s *session, resource string, query url.Values) ([]T, time.Time, error) {
+	raw, at, err := s.get(ctx, resource, query)
+	if err != nil {
+		return nil, at, err
+	}
+	trimmed := bytes.TrimSpace(raw)
+	if len(trimmed) > 0 && trimmed[0] == '[' {
+		return nil, at, nil
+	}
+	var body map[string][]T
+	if err := json.Unmarshal(trimmed, &body); err != nil {
+		return nil, at, fmt.Errorf("prestashop %s answer: %w", resource, err)
+	}
+	rows, ok := body[resource]
+	if !ok {
+		return nil, at, fmt.Errorf("prestashop %s answer has no %q list", resource, resource)
+	}
+	return rows, at, nil
+}
+
+// eachPage pages through a resource in id order, pageSize rows at a time;
+// fn receives each page with the shop's clock when it answered.
+func eachPage[T any](ctx context.Context, s *session, resource string, query url.Values, fn func([]T, time.Time) error) error {
+	q := url.Values{"display": {"full"}, "sort": {"[id_ASC]"}}
+	for k, v := range query {
+		q[k] = v
+	}
+	for offset := 0; ; offset += pageSize {
+		q.Set("limit", fmt.Sprintf("%d,%d", offset, pageSize))
+		rows, at, err := list[T](ctx, s, resource, q)
+		if err != nil {
+			return err
+		}
+		if err := fn(rows, at); err != nil {
+			return err
+		}
+		if len(rows) < pageSize {
+			return nil
+		}
+	}
+}
+
+// idFilter is PrestaShop's filter on a set of ids: [1|2|3].
+func idFilter(ids []int64) string {
+	var b bytes.Buffer
+	b.WriteByte('[')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte('|')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte(']')
+	return b.String()
+}
+
+// isRefused reports whether err is the webservice refusing the key.
+func isRefused(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden)
+}

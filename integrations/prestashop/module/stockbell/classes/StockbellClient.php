@@ -1,0 +1,68 @@
+<?php
+/**
+ * Posts to Stockbell: signed stock changes, and the connect call of the
+ * configuration page. Calls are short (3 s to connect, 5 s in all) so the
+ * back office never waits long on Stockbell; a post that fails is logged,
+ * and Stockbell's reconciliation reads the stock again within 15 minutes.
+ */
+if (!defined('_PS_VERSION_')) {
+    exit;
+}
+
+require_once dirname(__FILE__) . '/StockbellSigner.php';
+
+class StockbellClient
+{
+    private $baseUrl;
+    private $secret;
+
+    public function __construct($baseUrl, $secret)
+    {
+        $this->baseUrl = rtrim((string) $baseUrl, '/');
+        $this->secret = (string) $secret;
+    }
+
+    /**
+     * Posts one stock change; returns array(HTTP status, answer body).
+     */
+    public function postStock($shop, $idProduct, $idProductAttribute, $quantity)
+    {
+        $now = time();
+        $body = StockbellSigner::stockBody($shop, $idProduct, $idProductAttribute, $quantity, $now);
+        return $this->post('/webhooks/prestashop', $body, StockbellSigner::headers($this->secret, $shop, $body, $now));
+    }
+
+    /**
+     * Asks Stockbell to connect the shop with a webservice key; returns
+     * array(HTTP status, decoded answer).
+     */
+    public function connect($shopUrl, $webserviceKey)
+    {
+        $body = json_encode(array('shop_url' => $shopUrl, 'webservice_key' => $webserviceKey), JSON_UNESCAPED_SLASHES);
+        list($status, $answer) = $this->post('/auth/prestashop/connect', $body, array('Content-Type: application/json'));
+        return array($status, json_decode($answer, true));
+    }
+
+    private function post($path, $body, array $headers)
+    {
+        if ($this->baseUrl === '') {
+            return array(0, 'The Stockbell URL is not set.');
+        }
+        $ch = curl_init($this->baseUrl . $path);
+        curl_setopt_array($ch, array(
+            CURLOPT_POST => true,
+            CURLOPT_POSTFIELDS => $body,
+            CURLOPT_HTTPHEADER => $headers,
+            CURLOPT_RETURNTRANSFER => true,
+            CURLOPT_CONNECTTIMEOUT => 3,
+            CURLOPT_TIMEOUT => 5,
+        ));
+        $answer = curl_exec($ch);
+        $status = (int) curl_getinfo($ch, CURLINFO_HTTP_CODE);
+        if ($answer === false) {
+            $answer = curl_error($ch);
+        }
+        curl_close($ch);
+        return array($status, (string) $answer);
+    }
+}

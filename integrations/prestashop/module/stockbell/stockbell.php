@@ -1,0 +1,226 @@
+<?php
+/**
+ * Stockbell: back-in-stock alerts for PrestaShop 8 and 9.
+ *
+ * - actionUpdateQuantity: every stock change of a product or combination is
+ *   posted, signed with the shop's module secret, to Stockbell's
+ *   /webhooks/prestashop.
+ * - displayProductAdditionalInfo: prints the storefront snippet and the
+ *   marker of the selected combination, which follows the shopper's choice
+ *   (PrestaShop re-renders the block on updateProduct; views/js/follow.js
+ *   keeps the marker right when a theme does not).
+ * - The configuration page keeps the Stockbell URL and the module secret,
+ *   and can connect the shop with a webservice key.
+ */
+if (!defined('_PS_VERSION_')) {
+    exit;
+}
+
+require_once dirname(__FILE__) . '/classes/StockbellClient.php';
+
+class Stockbell extends Module
+{
+    const CONFIG_URL = 'STOCKBELL_URL';
+    const CONFIG_SECRET = 'STOCKBELL_SECRET';
+
+    public function __construct()
+    {
+        $this->name = 'stockbell';
+        $this->tab = 'front_office_features';
+        $this->version = '1.0.0';
+        $this->author = 'Stockbell';
+        $this->need_instance = 0;
+        $this->ps_versions_compliancy = array('min' => '8.0.0', 'max' => '9.99.99');
+        $this->bootstrap = true;
+        parent::__construct();
+        $this->displayName = $this->l('Stockbell');
+        $this->description = $this->l('Back-in-stock alerts: posts stock changes to Stockbell and shows the Notify me button on sold-out combinations.');
+    }
+
+    public function install()
+    {
+        return parent::install()
+            && $this->registerHook('actionUpdateQuantity')
+            && $this->registerHook('displayProductAdditionalInfo');
+    }
+
+    public function uninstall()
+    {
+        return Configuration::deleteByName(self::CONFIG_URL)
+            && Configuration::deleteByName(self::CONFIG_SECRET)
+            && parent::uninstall();
+    }
+
+    /**
+     * The shop's base URL, as Stockbell knows the shop.
+     */
+    private function shopUrl()
+    {
+        return $this->context->shop->getBaseURL(true);
+    }
+
+    private function client()
+    {
+        return new StockbellClient(Configuration::get(self::CONFIG_URL), Configuration::get(self::CONFIG_SECRET));
+    }
+
+    /**
+     * Posts the new quantity of a product (attribute 0) or combination.
+     */
+    public function hookActionUpdateQuantity($params)
+    {
+        if (!Configuration::get(self::CONFIG_URL) || !Configuration::get(self::CONFIG_SECRET)) {
+            return;
+        }
+        list($status, $answer) = $this->client()->postStock($this->shopUrl(), (int) $params['id_product'],
+            (int) $params['id_product_attribute'], (int) $params['quantity']);
+        if ($status !== 200) {
+            PrestaShopLogger::addLog('Stockbell: stock post refused (' . $status . '): ' . Tools::substr($answer, 0, 300), 2,
+                null, 'Product', (int) $params['id_product'], true);
+        }
+    }
+
+    /**
+     * Prints the snippet and the marker of the selected combination, with
+     * every combination's availability for follow.js.
+     */
+    public function hookDisplayProductAdditionalInfo($params)
+    {
+        $url = rtrim((string) Configuration::get(self::CONFIG_URL), '/');
+        if ($url === '' || empty($params['product'])) {
+            return '';
+        }
+        $product = $params['product'];
+        $idProduct = (int) $product['id_product'];
+        $this->context->smarty->assign(array(
+            'stockbell_url' => $url,
+            'stockbell_shop' => $this->shopUrl(),
+            'stockbell_product' => $idProduct,
+            'stockbell_attribute' => (int) $product['id_product_attribute'],
+            'stockbell_available' => $this->available($idProduct, (int) $product['id_product_attribute']),
+            'stockbell_combinations' => json_encode($this->combinationsAvailable($idProduct)),
+            'stockbell_follow_js' => $this->_path . 'views/js/follow.js',
+        ));
+        return $this->display(__FILE__, 'views/templates/hook/product.tpl');
+    }
+
+    /**
+     * Whether a product or combination can be bought: in stock, or taking
+     * orders when out of stock (itself, or through the shop default).
+     */
+    private function available($idProduct, $idProductAttribute)
+    {
+        if (!Configuration::get('PS_STOCK_MANAGEMENT')) {
+            return true;
+        }
+        if (StockAvailable::getQuantityAvailableByProduct($idProduct, $idProductAttribute) > 0) {
+            return true;
+        }
+        return (bool) Product::isAvailableWhenOutOfStock(StockAvailable::outOfStock($idProduct));
+    }
+
+    private function combinationsAvailable($idProduct)
+    {
+        $out = array();
+        foreach (Product::getProductAttributesIds($idProduct) as $row) {
+            $ipa = (int) $row['id_product_attribute'];
+            $out[(string) $ipa] = $this->available($idProduct, $ipa);
+        }
+        return $out;
+    }
+
+    /**
+     * The configuration page: the Stockbell URL and module secret, a
+     * connect form (the webservice key is sent to Stockbell once and not
+     * kept here), and a connection test.
+     */
+    public function getContent()
+    {
+        $output = '';
+        if (Tools::isSubmit('submitStockbellSettings')) {
+            Configuration::updateValue(self::CONFIG_URL, rtrim(trim(Tools::getValue(self::CONFIG_URL)), '/'));
+            if (trim(Tools::getValue(self::CONFIG_SECRET)) !== '') {
+                Configuration::updateValue(self::CONFIG_SECRET, trim(Tools::getValue(self::CONFIG_SECRET)));
+            }
+            $output .= $this->displayConfirmation($this->l('Settings saved.'));
+        } elseif (Tools::isSubmit('submitStockbellConnect')) {
+            $output .= $this->connectShop(trim(Tools::getValue('STOCKBELL_WEBSERVICE_KEY')));
+        } elseif (Tools::isSubmit('submitStockbellTest')) {
+            $output .= $this->testConnection();
+        }
+        return $output . $this->renderForm();
+    }
+
+    private function connectShop($key)
+    {
+        $this->context->controller->confirmations = array();
+        Configuration::updateValue(self::CONFIG_URL, rtrim(trim(Tools::getValue(self::CONFIG_URL)), '/'));
+        list($status, $answer) = $this->client()->connect($this->shopUrl(), $key);
+        if ($status !== 201 || empty($answer['module_secret'])) {
+            $why = isset($answer['error']['message']) ? $answer['error']['message'] : $this->l('Stockbell could not be reached.');
+            return $this->displayError($this->l('Stockbell refused the connection: ') . $why);
+        }
+        Configuration::updateValue(self::CONFIG_SECRET, $answer['module_secret']);
+        return $this->displayConfirmation(sprintf($this->l('Connected to Stockbell as %s. The module secret is saved.'), $answer['shop']));
+    }
+
+    /**
+     * Posts the current quantity of the first product: Stockbell answers 200
+     * when the URL, the secret and the clocks are right.
+     */
+    private function testConnection()
+    {
+        $idProduct = (int) Db::getInstance()->getValue('SELECT MIN(id_product) FROM ' . _DB_PREFIX_ . 'product');
+        if ($idProduct <= 0) {
+            return $this->displayError($this->l('The shop has no product to test with.'));
+        }
+        $quantity = StockAvailable::getQuantityAvailableByProduct($idProduct, 0);
+        list($status, $answer) = $this->client()->postStock($this->shopUrl(), $idProduct, 0, $quantity);
+        if ($status === 200) {
+            return $this->displayConfirmation($this->l('Stockbell accepted a signed post: the module reaches Stockbell.'));
+        }
+        return $this->displayError(sprintf($this->l('Stockbell answered %d: %s'), $status, Tools::substr($answer, 0, 300)));
+    }
+
+    private function renderForm()
+    {
+        $helper = new HelperForm();
+        $helper->module = $this;
+        $helper->name_controller = $this->name;
+        $helper->token = Tools::getAdminTokenLite('AdminModules');
+        $helper->currentIndex = AdminController::$currentIndex . '&configure=' . $this->name;
+        $helper->fields_value = array(
+            self::CONFIG_URL => Configuration::get(self::CONFIG_URL),
+            self::CONFIG_SECRET => '',
+            'STOCKBELL_WEBSERVICE_KEY' => '',
+        );
+        return $helper->generateForm(array($this->settingsForm(), $this->connectForm()));
+    }
+
+    private function settingsForm()
+    {
+        return array('form' => array(
+            'legend' => array('title' => $this->l('Stockbell')),
+            'input' => array(
+                array('type' => 'text', 'name' => self::CONFIG_URL, 'label' => $this->l('Stockbell URL'), 'required' => true,
+                    'desc' => $this->l('The address of your Stockbell server, such as https://stockbell.example.com')),
+                array('type' => 'password', 'name' => self::CONFIG_SECRET, 'label' => $this->l('Module secret'),
+                    'desc' => $this->l('Shown once by Stockbell when the shop is connected. Leave empty to keep the saved one.')),
+            ),
+            'submit' => array('title' => $this->l('Save'), 'name' => 'submitStockbellSettings'),
+            'buttons' => array(array('type' => 'submit', 'name' => 'submitStockbellTest', 'title' => $this->l('Test the connection'))),
+        ));
+    }
+
+    private function connectForm()
+    {
+        return array('form' => array(
+            'legend' => array('title' => $this->l('Connect this shop to Stockbell')),
+            'input' => array(
+                array('type' => 'password', 'name' => 'STOCKBELL_WEBSERVICE_KEY', 'label' => $this->l('Webservice key'),
+                    'desc' => $this->l('A key from Advanced Parameters > Webservice with GET on stock_availables, products, combinations, product_option_values and configurations. It is sent to Stockbell, not kept here.')),
+            ),
+            'submit' => array('title' => $this->l('Connect'), 'name' => 'submitStockbellConnect'),
+        ));
+    }
+}

@@ -1,0 +1,177 @@
+// Package prestashoptest plays a PrestaShop shop's webservice in tests, on
+// loopback, as PrestaShop 8 and 9 answer with output_format=JSON: the key
+// as the basic-auth user name with an empty password (401 with PrestaShop's
+// error body otherwise, and per-resource permissions), numbers as strings
+// (ids as numbers), multilingual names as [{"id","value"}], lists paged
+// with limit=offset,count and filtered with filter[field]=[a|b], [] for an
+// empty answer, and a Date header on every answer.
+package prestashoptest
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Key is the fake's webservice key (32 letters and digits, as PrestaShop
+// makes them).
+const Key = "ABCDEFGHIJKLMNOPQRSTUVWXYZ123456"
+
+// Product is a product of the fake shop; without combinations its own
+// stock row (attribute 0) is its stock.
+type Product struct {
+	ID        int64
+	Name      string
+	Reference string
+	Price     string // six decimals, as PrestaShop stores it: "19.900000"
+	Active    bool
+	ImageID   int64
+	Updated   time.Time
+	Quantity  int
+	// OutOfStock is the product's policy: 0 deny, 1 allow, 2 the shop's default.
+	OutOfStock   int
+	Combinations []*Combination
+}
+
+// Combination is one combination of a product.
+type Combination struct {
+	ID           int64
+	Reference    string
+	Price        string // the impact on the product's price
+	OptionValues []int64
+	Quantity     int
+}
+
+// Shop is the fake shop's state; change it under Fake.Do.
+type Shop struct {
+	Products     []*Product
+	OptionValues map[int64]string
+	// AllowOrders is PS_ORDER_OUT_OF_STOCK, StockManagement PS_STOCK_MANAGEMENT.
+	AllowOrders     bool
+	StockManagement bool
+	// Denied lists resources the key may not GET.
+	Denied map[string]bool
+}
+
+// Fake is a PrestaShop webservice on loopback.
+type Fake struct {
+	// Prefix is the folder PrestaShop is installed in ("" at the root).
+	Prefix string
+	Now    func() time.Time
+
+	srv        *httptest.Server
+	mu         sync.Mutex
+	shop       Shop
+	requests   []string
+	failures   int
+	retryAfter string
+}
+
+// New starts a fake shop installed in prefix ("" or "/boutique").
+func New(prefix string) *Fake {
+	f := &Fake{Prefix: prefix, Now: time.Now, shop: Shop{OptionValues: map[int64]string{}, StockManagement: true, Denied: map[string]bool{}}}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	return f
+}
+
+// URL is the shop's base URL.
+func (f *Fake) URL() string { return f.srv.URL + f.Prefix }
+
+// Close stops the fake.
+func (f *Fake) Close() { f.srv.Close() }
+
+// Do changes the shop under the fake's lock.
+func (f *Fake) Do(fn func(s *Shop)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(&f.shop)
+}
+
+// Requests returns the resource paths asked for so far, with their query.
+func (f *Fake) Requests() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.requests...)
+}
+
+// FailNext answers the next n requests 503 Service Unavailable with the
+// Retry-After header (seconds; "" for none), as a shop under maintenance or
+// behind an overloaded host does.
+func (f *Fake) FailNext(n int, retryAfter string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.failures, f.retryAfter = n, retryAfter
+}
+
+// SetQuantity sets a product's (attribute 0) or a combination's quantity.
+func (f *Fake) SetQuantity(productID, attributeID int64, quantity int) {
+	f.Do(func(s *Shop) {
+		for _, p := range s.Products {
+			if p.ID != productID {
+				continue
+			}
+			if attributeID == 0 {
+				p.Quantity = quantity
+			}
+			for _, c := range p.Combinations {
+				if c.ID == attributeID {
+					c.Quantity = quantity
+				}
+			}
+		}
+	})
+}
+
+func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Date", f.Now().UTC().Format(http.TimeFormat))
+	resource, ok := strings.CutPrefix(r.URL.Path, f.Prefix+"/api/")
+	if !ok || r.Method != http.MethodGet {
+		http.NotFound(w, r)
+		return
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requests = append(f.requests, resource+"?"+r.URL.RawQuery)
+	if f.failures > 0 {
+		f.failures--
+		if f.retryAfter != "" {
+			w.Header().Set("Retry-After", f.retryAfter)
+		}
+		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if user, pass, ok := r.BasicAuth(); !ok || user != Key || pass != "" {
+		w.Header().Set("WWW-Authenticate", `Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."`)
+		writeError(w, http.StatusUnauthorized, 17, "Authentication key is empty or invalid")
+		return
+	}
+	rows, known := f.rows(resource)
+	switch {
+	case !known:
+		writeError(w, http.StatusBadRequest, 22, "Resource of type \""+resource+"\" does not exists")
+	case f.shop.Denied[resource]:
+		writeError(w, http.StatusUnauthorized, 26, "No permission to access this resource")
+	default:
+		writeList(w, resource, page(filter(rows, r), r.URL.Query().Get("limit")))
+	}
+}
+
+func writeError(w http.ResponseWriter, status, code int, message string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(map[string]any{"errors": []map[string]any{{"code": code, "message": message}}})
+}
+
+// writeList answers {"resource":[…]}, or [] when nothing matched, as
+// PrestaShop does.
+func writeList(w http.ResponseWriter, resource string, rows []row) {
+	w.Header().Set("Content-Type", "application/json")
+	if len(rows) == 0 {
+		w.Write([]byte("[]"))
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{resource: rows})
+}

@@ -1,0 +1,151 @@
+package prestashoptest
+
+import (
+	"net/http"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// row is one resource row as PrestaShop's JSON writes it.
+type row map[string]any
+
+func str(n int64) string { return strconv.FormatInt(n, 10) }
+
+func boolStr(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// lang is a multilingual field: one value per language.
+func lang(v string) []map[string]string { return []map[string]string{{"id": "1", "value": v}} }
+
+// rows returns every row of a resource, in id order.
+func (f *Fake) rows(resource string) ([]row, bool) {
+	var out []row
+	switch resource {
+	case "products":
+		for _, p := range f.shop.Products {
+			out = append(out, productRow(p))
+		}
+	case "combinations":
+		for _, p := range f.shop.Products {
+			for _, c := range p.Combinations {
+				out = append(out, combinationRow(p, c))
+			}
+		}
+	case "stock_availables":
+		out = f.stockRows()
+	case "product_option_values":
+		for id, name := range f.shop.OptionValues {
+			out = append(out, row{"id": id, "id_attribute_group": "1", "name": lang(name)})
+		}
+	case "configurations":
+		out = []row{{"id": int64(1), "name": "PS_ORDER_OUT_OF_STOCK", "value": boolStr(f.shop.AllowOrders)},
+			{"id": int64(2), "name": "PS_STOCK_MANAGEMENT", "value": boolStr(f.shop.StockManagement)}}
+	default:
+		return nil, false
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i]["id"].(int64) < out[j]["id"].(int64) })
+	return out, true
+}
+
+func productRow(p *Product) row {
+	var combos []map[string]string
+	for _, c := range p.Combinations {
+		combos = append(combos, map[string]string{"id": str(c.ID)})
+	}
+	return row{"id": p.ID, "id_default_image": str(p.ImageID), "reference": p.Reference, "price": p.Price,
+		"active": boolStr(p.Active), "name": lang(p.Name), "link_rewrite": lang(strings.ToLower(strings.ReplaceAll(p.Name, " ", "-"))),
+		"date_upd": p.Updated.UTC().Format(time.DateTime), "associations": map[string]any{"combinations": combos}}
+}
+
+func combinationRow(p *Product, c *Combination) row {
+	var values []map[string]string
+	for _, v := range c.OptionValues {
+		values = append(values, map[string]string{"id": str(v)})
+	}
+	return row{"id": c.ID, "id_product": str(p.ID), "reference": c.Reference, "price": c.Price, "quantity": str(int64(c.Quantity)),
+		"associations": map[string]any{"product_option_values": values}}
+}
+
+// stockRows are the stock_availables: one per product (attribute 0, the
+// sum of its combinations' when it has some) and one per combination.
+func (f *Fake) stockRows() []row {
+	var out []row
+	id := int64(0)
+	add := func(p *Product, attribute int64, quantity int) {
+		id++
+		out = append(out, row{"id": id, "id_product": str(p.ID), "id_product_attribute": str(attribute), "id_shop": "1",
+			"id_shop_group": "0", "quantity": str(int64(quantity)), "depends_on_stock": "0", "out_of_stock": str(int64(p.OutOfStock)), "location": ""})
+	}
+	for _, p := range f.shop.Products {
+		total := p.Quantity
+		if len(p.Combinations) > 0 {
+			total = 0
+			for _, c := range p.Combinations {
+				total += c.Quantity
+			}
+		}
+		add(p, 0, total)
+		for _, c := range p.Combinations {
+			add(p, c.ID, c.Quantity)
+		}
+	}
+	return out
+}
+
+// filter keeps the rows matching every filter[field]=[a|b] (or =value).
+func filter(rows []row, r *http.Request) []row {
+	out := rows
+	for key, values := range r.URL.Query() {
+		field, ok := strings.CutPrefix(key, "filter[")
+		if !ok || len(values) == 0 {
+			continue
+		}
+		field = strings.TrimSuffix(field, "]")
+		allowed := map[string]bool{}
+		for _, v := range strings.Split(strings.Trim(values[0], "[]"), "|") {
+			allowed[v] = true
+		}
+		var kept []row
+		for _, rw := range out {
+			if allowed[valueText(rw[field])] {
+				kept = append(kept, rw)
+			}
+		}
+		out = kept
+	}
+	return out
+}
+
+func valueText(v any) string {
+	switch v := v.(type) {
+	case int64:
+		return str(v)
+	case string:
+		return v
+	}
+	return ""
+}
+
+// page applies limit=offset,count (or limit=count).
+func page(rows []row, limit string) []row {
+	if limit == "" {
+		return rows
+	}
+	offset, count := 0, 0
+	if o, c, ok := strings.Cut(limit, ","); ok {
+		offset, _ = strconv.Atoi(o)
+		count, _ = strconv.Atoi(c)
+	} else {
+		count, _ = strconv.Atoi(limit)
+	}
+	if offset >= len(rows) {
+		return nil
+	}
+	return rows[offset:min(offset+count, len(rows))]
+}

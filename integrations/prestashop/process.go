@@ -1,0 +1,116 @@
+package prestashop
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ModuleSource names the module's posts in activity and the sync log.
+const ModuleSource = "prestashop:module"
+
+// ProcessReceipt does the work of one stored post of the module: the
+// quantity is applied as a pushed change at PrestaShop's time of it, at
+// the variant's one location. A post the store cannot order against what
+// a read stored is resolved by reading the product again; a post about a
+// variant Stockbell does not know reads the product (created since the
+// last sync) and, when the shop has no such variant either, is recorded
+// in the shop's sync log. A payload that can never be processed is logged
+// and done (nil); an error makes the job retry.
+func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.WebhookReceipt) error {
+	post, at, err := ParseStockPost(rc.Payload)
+	if err != nil {
+		in.Logger.WarnContext(ctx, "prestashop post dropped", "receipt", rc.ID, "err", err)
+		return nil
+	}
+	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformPrestaShop, rc.Domain)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if !shop.Active() {
+		in.Logger.InfoContext(ctx, "prestashop post for a disconnected shop ignored", "shop", shop.Domain)
+		return nil
+	}
+	res, err := in.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.VariantID(),
+		LocationID: stockbell.DefaultLocation, Available: int(*post.Quantity), At: at, Source: ModuleSource})
+	switch {
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
+		return in.unknownVariant(ctx, shop, post)
+	case err != nil:
+		return err
+	case res.Reread:
+		_, _, err = in.refreshProducts(ctx, shop, []int64{int64(post.IDProduct)}, ModuleSource)
+		return err
+	}
+	return nil
+}
+
+// unknownVariant reads the post's product from the webservice and records
+// the post in the shop's sync log when the shop has no such variant. The
+// product-level total of a product with combinations (attribute 0, which
+// PrestaShop updates beside each combination) is not a variant and is let
+// go.
+func (in *Integration) unknownVariant(ctx context.Context, shop *stockbell.Shop, post *StockPost) error {
+	found, _, err := in.refreshProducts(ctx, shop, []int64{int64(post.IDProduct)}, ModuleSource)
+	if err != nil {
+		return err
+	}
+	_, err = in.Catalog.FindVariant(ctx, shop.ID, post.VariantID())
+	if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return err // found now: the read applied its stock
+	}
+	if found[int64(post.IDProduct)] && post.IDProductAttribute == 0 {
+		in.Logger.DebugContext(ctx, "prestashop product total of a product with combinations ignored", "shop", shop.Domain, "product", post.IDProduct)
+		return nil
+	}
+	reason := fmt.Sprintf("the module posted a stock change for product %d, which the shop's webservice does not list", post.IDProduct)
+	if found[int64(post.IDProduct)] {
+		reason = fmt.Sprintf("the module posted a stock change for combination %d of product %d, which the shop's webservice does not list",
+			post.IDProductAttribute, post.IDProduct)
+	}
+	in.Logger.WarnContext(ctx, "prestashop post for an unknown variant", "shop", shop.Domain, "variant", post.VariantID())
+	now := in.Clock.Now()
+	return in.SyncLog.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: now, FinishedAt: now,
+		Items: 1, Rejections: []stockbell.SyncRejection{{Position: 1, ID: post.VariantID(), Reason: reason}}})
+}
+
+// refreshProducts reads the products again with their combinations and
+// stock and upserts them; a product the webservice no longer lists is
+// marked deleted. It returns the products found and their variant count.
+func (in *Integration) refreshProducts(ctx context.Context, shop *stockbell.Shop, ids []int64, source string) (map[int64]bool, int, error) {
+	sess, err := in.session(shop)
+	if err != nil {
+		return nil, 0, err
+	}
+	settings, err := sess.settings(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	products, _, err := list[apiProduct](ctx, sess, "products", url.Values{"display": {"full"}, "filter[id]": {idFilter(ids)},
+		"limit": {"0," + strconv.Itoa(len(ids))}})
+	if err != nil {
+		return nil, 0, err
+	}
+	variants, err := in.applyProducts(ctx, shop, sess, settings, products, source)
+	if err != nil {
+		return nil, variants, err
+	}
+	found := map[int64]bool{}
+	for _, p := range products {
+		found[int64(p.ID)] = true
+	}
+	for _, id := range ids {
+		if found[id] {
+			continue
+		}
+		if err := in.Catalog.DeleteProduct(ctx, shop.ID, strconv.FormatInt(id, 10)); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return found, variants, err
+		}
+	}
+	return found, variants, nil
+}

@@ -1,0 +1,69 @@
+package prestashop
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ReconcileSource names reconciliations in the sync log and activity.
+const ReconcileSource = "prestashop:reconcile"
+
+// reconcileChunk is how many products one webservice read asks for.
+const reconcileChunk = 50
+
+// Reconcile serves PrestaShopReconcileJob. For ShopID 0 it queues one job
+// per installed shop; for a shop it reads again every product with a
+// variant that has queued subscribers, so a post the module could not make
+// delays a notification by at most the job's period. Each run that read
+// something is recorded in the shop's sync log.
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) error {
+	if job.ShopID == 0 {
+		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
+	}
+	shop, sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
+		return err
+	}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: ReconcileSource, StartedAt: in.Clock.Now()}
+	ids, err := in.waitedForProducts(ctx, shop.ID)
+	if err != nil || len(ids) == 0 {
+		return err
+	}
+	for start := 0; start < len(ids); start += reconcileChunk {
+		_, n, err := in.refreshProducts(ctx, shop, ids[start:min(start+reconcileChunk, len(ids))], ReconcileSource)
+		if err != nil {
+			return fmt.Errorf("reconcile %s: %w", shop.Domain, err)
+		}
+		report.Items += n
+	}
+	report.FinishedAt = in.Clock.Now()
+	in.Logger.InfoContext(ctx, "prestashop stock reconciled", "shop", shop.Domain, "products", len(ids))
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// waitedForProducts lists, once each, the products whose variants have
+// queued subscribers.
+func (in *Integration) waitedForProducts(ctx context.Context, shopID int64) ([]int64, error) {
+	const page = 500
+	queued := true
+	seen := map[int64]bool{}
+	var ids []int64
+	for offset := 0; ; offset += page {
+		variants, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &queued, Offset: offset, Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		for _, v := range variants {
+			if id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64); err == nil && !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
+		if len(variants) < page {
+			return ids, nil
+		}
+	}
+}

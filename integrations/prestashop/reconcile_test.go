@@ -1,0 +1,45 @@
+package prestashop_test
+
+import (
+	"encoding/json"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestReconcileRecoversAMissedPost: the shop restocks but the module's post
+// never comes; the reconciliation reads the products shoppers wait for
+// (and only those), applies the restock and records itself in the sync log.
+// The fan-out (ShopID 0) queues one job per connected shop.
+func TestReconcileRecoversAMissedPost(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		e.clock.Add(time.Minute)
+		e.fake.SetQuantity(shirtID, shirtSmall, 6)
+		e.fake.SetQuantity(mugID, 0, 9) // nobody waits for the mug: not read
+		must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
+		if v := e.variant(shop, shirtID, shirtSmall); v.Stock != 6 {
+			t.Fatalf("small shirt after reconciliation: %+v", v)
+		}
+		if v := e.variant(shop, mugID, 0); v.Stock != 0 {
+			t.Fatalf("the mug, which nobody waits for, was read: %+v", v)
+		}
+		log := e.syncLog(shop)
+		var d map[string]any
+		json.Unmarshal([]byte(log[0].Detail), &d)
+		if d["source"] != "prestashop:reconcile" || d["items"] != 2.0 {
+			t.Fatalf("sync log = %s", log[0].Detail)
+		}
+		must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{}))
+		var queued int
+		must(t, db.DB.Get(&queued, `SELECT COUNT(*) FROM river_job WHERE kind = 'prestashop_reconcile'`))
+		if queued != 1 {
+			t.Fatalf("the fan-out queued %d jobs, want 1", queued)
+		}
+	})
+}

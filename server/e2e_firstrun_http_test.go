@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+)
+
+// TestDevelopmentStartLeadsToTheDemo starts a development server as `go
+// run ./server` does: the start-up log prints the demo shop's one-time
+// sign-in URL, which opens its admin once; the start page links to the
+// demo product page and to the demo shop's admin; the product page carries
+// the snippet and the variants' data.
+func TestDevelopmentStartLeadsToTheDemo(t *testing.T) {
+	m, logs := startServerWithLogs(t, testEnv(t, nil))
+	found := regexp.MustCompile(`sign_in_url="?(http://[^"\s]+)`).FindStringSubmatch(logs.String())
+	if found == nil {
+		t.Fatalf("the start-up log prints no sign-in URL:\n%s", logs.String())
+	}
+	link, err := url.Parse(found[1])
+	if err != nil || link.Path != "/admin/sign-in" || link.Query().Get("token") == "" {
+		t.Fatalf("the logged sign-in URL %q", found[1])
+	}
+	base, _ := url.Parse(m.URL())
+	link.Host = base.Host // the public URL names localhost; the test server listens on 127.0.0.1
+	client := noRedirectClient()
+	if status := signInWith(t, client, link.String()); status != http.StatusSeeOther {
+		t.Fatalf("signing in with the logged URL: %d", status)
+	}
+	if status, body := clientGet(t, client, m.URL()+"/admin"); status != http.StatusOK || !strings.Contains(body, "Stockbell Demo Shop") {
+		t.Fatalf("the demo shop's dashboard after signing in: %d", status)
+	}
+	if status := signInWith(t, noRedirectClient(), link.String()); status != http.StatusUnauthorized {
+		t.Errorf("the logged URL a second time: %d, want 401", status)
+	}
+
+	status, start := get(t, m.URL()+"/")
+	if status != http.StatusOK || !strings.Contains(start, `href="/demo"`) || !strings.Contains(start, `action="/demo/admin"`) {
+		t.Fatalf("start page: %d, want links to /demo and the demo admin\n%.2000s", status, start)
+	}
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snippet := regexp.MustCompile(`<script src="[^"]*snippet[^"]*" data-shop="` + regexp.QuoteMeta(shop.PublicKey) + `"`)
+	status, product := get(t, m.URL()+"/demo")
+	if status != http.StatusOK || !snippet.MatchString(product) || !strings.Contains(product, `data-stockbell-variant`) {
+		t.Fatalf("demo product page: %d, want the snippet and the variants' data\n%.2000s", status, product)
+	}
+}
+
+// TestProductionHasNoDemo: a production server seeds no demo shop and
+// serves neither the start page, the demo product page, the demo admin's
+// door nor the outbox.
+func TestProductionHasNoDemo(t *testing.T) {
+	m, logs := startServerWithLogs(t, testEnv(t, production))
+	if _, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		t.Fatalf("production has a demo shop: %v", err)
+	}
+	if strings.Contains(logs.String(), "sign_in_url") {
+		t.Errorf("production logs a sign-in URL:\n%s", logs.String())
+	}
+	for _, path := range []string{"/", "/demo", "/admin/outbox"} {
+		if status, _ := get(t, m.URL()+path); status != http.StatusNotFound {
+			t.Errorf("production GET %s: %d, want 404", path, status)
+		}
+	}
+	resp, err := http.Post(m.URL()+"/demo/admin", "application/x-www-form-urlencoded", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusNotFound && resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("production POST /demo/admin: %d", resp.StatusCode)
+	}
+}
+
+// startServerWithLogs is startServer keeping what the server logs.
+func startServerWithLogs(t *testing.T, getenv func(string) string) (*Main, *syncBuffer) {
+	t.Helper()
+	cfg, err := loadConfig(&cliEnv{ctx: context.Background(), getenv: getenv, stdout: io.Discard, stderr: io.Discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := &syncBuffer{}
+	m := NewMain(cfg, newLogger(cfg, logs))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, logs
+}
+
+// syncBuffer is a bytes.Buffer the server's goroutines may log to while
+// the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func clientGet(t *testing.T, client *http.Client, target string) (int, string) {
+	t.Helper()
+	resp, err := client.Get(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
