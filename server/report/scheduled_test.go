@@ -193,7 +193,7 @@ func TestLastPeriod(t *testing.T) {
 		{stockbell.ReportWeekly, time.UTC, "2025-03-24", "2025-03-30", time.Time{}},
 		{stockbell.ReportWeekly, newYork, "2025-03-17", "2025-03-23", time.Time{}},
 		{stockbell.ReportMonthly, time.UTC, "2025-02-01", "2025-02-28", time.Time{}},
-		{stockbell.ReportMonthly, newYork, "2025-02-01", "2025-02-28", time.Date(2025, 4, 1, 3, 30, 0, 0, time.UTC)}, // still March there
+		{stockbell.ReportMonthly, newYork, "2025-02-01", "2025-02-28", time.Date(2025, 4, 1, 3, 30, 0, 0, time.UTC)},                         // still March there
 		{stockbell.ReportMonthly, mustZone("Pacific/Kiritimati"), "2025-03-01", "2025-03-31", time.Date(2025, 3, 31, 12, 0, 0, 0, time.UTC)}, // UTC+14: 1 April
 	}
 	for _, c := range cases {
