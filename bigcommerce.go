@@ -94,6 +94,10 @@ type ShopUserService interface {
 	RevokeShopUser(ctx context.Context, shopID int64, userID string) error
 	// FindShopUser returns ENOTFOUND when the user has no access.
 	FindShopUser(ctx context.Context, shopID int64, userID string) (*ShopUser, error)
+	// FindAdminEmails returns the email addresses of the people who may
+	// open the shop's admin: its platform users and the staff who signed
+	// in with a link sent to them; none when the shop knows no one's.
+	FindAdminEmails(ctx context.Context, shopID int64) ([]string, error)
 }
 
 // WebhookSecret is the secret a shop's platform sends back in a header of

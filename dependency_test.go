@@ -26,10 +26,11 @@ var adapters = []string{
 }
 
 // domainRules are the domain rules that need more than the standard
-// library (contact normalisation): beside the root, they import nothing else
-// of the project.
+// library (contact normalisation, the public-address rule of netguard):
+// beside the root, they import nothing else of the project.
 var domainRules = []string{
 	module + "/contact",
+	module + "/netguard",
 }
 
 // coreLogic packages see storage, queue and senders only through the root
@@ -37,6 +38,7 @@ var domainRules = []string{
 var coreLogic = []string{
 	module + "/server/restock",
 	module + "/server/report",
+	module + "/server/outbound",
 }
 
 type listedPackage struct {

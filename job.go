@@ -60,3 +60,19 @@ type RetryLaterError struct {
 func (e *RetryLaterError) Error() string {
 	return e.Reason + " (retry at " + e.At.UTC().Format(time.RFC3339) + ")"
 }
+
+// jobAttemptKey carries the running job's attempt number in its context.
+type jobAttemptKey struct{}
+
+// WithJobAttempt returns ctx carrying the attempt number of the job being
+// run (1 for its first try); the job queue sets it for every handler.
+func WithJobAttempt(ctx context.Context, attempt int) context.Context {
+	return context.WithValue(ctx, jobAttemptKey{}, attempt)
+}
+
+// JobAttempt returns the running job's attempt number (1 for its first
+// try), or 0 outside the job queue.
+func JobAttempt(ctx context.Context) int {
+	n, _ := ctx.Value(jobAttemptKey{}).(int)
+	return n
+}

@@ -150,8 +150,11 @@ type SubscriptionFilter struct {
 	Phone     *string
 	// Search matches part of the email or phone (case-insensitive).
 	Search *string
-	Offset int
-	Limit  int
+	// AfterID pages by cursor: only subscriptions with a greater id, in
+	// order of id (which is the order they were made in).
+	AfterID *int64
+	Offset  int
+	Limit   int
 }
 
 // SubscriptionService manages subscriptions.

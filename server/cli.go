@@ -33,6 +33,7 @@ func commands() []command {
 		{"feed", "sync a feed shop's catalog feed now: feed sync --shop DOMAIN", runFeed},
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
 		{"admin", "sign in to a shop's admin: admin link --shop DOMAIN", runAdmin},
+		{"apikey", "keys to a shop's JSON admin API: apikey create|list|revoke", runAPIKey},
 	}
 }
 

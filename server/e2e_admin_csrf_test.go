@@ -16,8 +16,9 @@ import (
 )
 
 // TestEveryAdminFormNeedsItsCSRFToken finds every form that posts on the
-// development server's start page and admin pages (following the admin's
-// links, so pages added later are included), and posts each one as served
+// development server's start page, its platforms' connect pages and its
+// admin pages (following the admin's links, so pages added later are
+// included), and posts each one as served
 // but without the CSRF token, with a wrong one in the form and with a
 // wrong one in the X-CSRF-Token header: each is refused with 403 and
 // leaves every table as it was. The same form with the session's own token
@@ -30,7 +31,7 @@ func TestEveryAdminFormNeedsItsCSRFToken(t *testing.T) {
 			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL}))
 			waitingSubscriber(t, m)
 			base := m.URL()
-			forms := crawlForms(t, demoAdminClient(t, base), base, []string{"/admin", "/"},
+			forms := crawlForms(t, demoAdminClient(t, base), base, append([]string{"/admin", "/"}, connectPages(m)...),
 				[]string{"/admin"}, []string{"/admin/sign-out", "/admin/subscribers/export"})
 			forms = append(forms, unshownPostRoutes(m, forms)...)
 			if len(forms) < 12 {
@@ -151,6 +152,20 @@ func fillRouteVariable(v string) string {
 	}
 	return "x"
 }
+
+// connectPages are the pages where a shop of a platform without an app
+// store (PrestaShop) is connected with a form.
+func connectPages(m *Main) []string {
+	var out []string
+	for _, route := range m.Web.Routes() {
+		if connectPage.MatchString(route.Template) && slices.Contains(route.Methods, http.MethodGet) {
+			out = append(out, route.Template)
+		}
+	}
+	return out
+}
+
+var connectPage = regexp.MustCompile(`^/auth/[a-z]+/connect$`)
 
 // waitForIdleQueue waits until no job is due or running, so that a
 // database compared before and after a request changes only by it.

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -131,8 +132,8 @@ func TestSessionTokenDoor(t *testing.T) {
 		doc := request(t, http.MethodGet, base+"/admin/settings?"+embeddedQuery(e2eShop, token), nil)
 		loc, _ := url.Parse(doc.header.Get("Location"))
 		if doc.status != http.StatusFound || loc == nil || loc.Path != web.SessionTokenPath ||
-			!strings.HasPrefix(loc.Query().Get("shopify-reload"), "/admin/settings?") || strings.Contains(loc.Query().Get("shopify-reload"), "id_token") {
-			t.Errorf("%s token, document: %d to %q; want the bounce page reloading /admin/settings without the token", name, doc.status, doc.header.Get("Location"))
+			!strings.HasPrefix(loc.Query().Get("shopify-reload"), m.Config.PublicURL+"/admin/settings?") || strings.Contains(loc.Query().Get("shopify-reload"), "id_token") {
+			t.Errorf("%s token, document: %d to %q; want the bounce page reloading /admin/settings on the public URL without the token", name, doc.status, doc.header.Get("Location"))
 		}
 		if token == "" {
 			continue
@@ -142,13 +143,18 @@ func TestSessionTokenDoor(t *testing.T) {
 			t.Errorf("%s token, in-page request: %d, retry header %q", name, fetch.status, fetch.header.Get(web.RetryInvalidSessionHeader))
 		}
 	}
-	bounce := request(t, http.MethodGet, base+web.SessionTokenPath+"?shop="+e2eShop+"&shopify-reload=%2Fadmin", nil)
+	bounce := request(t, http.MethodGet, base+web.SessionTokenPath+"?"+url.Values{"shop": {e2eShop}, "shopify-reload": {m.Config.PublicURL + "/admin"}}.Encode(), nil)
 	if bounce.status != http.StatusOK || !strings.Contains(bounce.body, `data-api-key="`+fake.APIKey+`"`) || !strings.Contains(bounce.body, web.AppBridgeURL) {
 		t.Errorf("bounce page: %d\n%s", bounce.status, bounce.body)
 	}
 	if csp := bounce.header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src "+web.AppBridgeURL) ||
 		!strings.Contains(csp, "frame-ancestors https://"+e2eShop+" https://admin.shopify.com") {
 		t.Errorf("bounce page CSP %q: want App Bridge allowed and framing by the shop's admin", csp)
+	}
+	for _, elsewhere := range []string{"https://elsewhere.example/admin", m.Config.PublicURL + ".elsewhere.example/admin", "//elsewhere.example/", `/\elsewhere.example/`} {
+		if a := request(t, http.MethodGet, base+web.SessionTokenPath+"?"+url.Values{"shop": {e2eShop}, "shopify-reload": {elsewhere}}.Encode(), nil); a.status != http.StatusBadRequest {
+			t.Errorf("bounce page reloading %q: %d, want 400", elsewhere, a.status)
+		}
 	}
 	wrong := request(t, http.MethodGet, base+"/admin?"+embeddedQuery(e2eShop, wrongShop), nil)
 	if wrong.status != http.StatusForbidden {
@@ -173,5 +179,26 @@ func TestSessionTokenDoor(t *testing.T) {
 	}
 	if s, _ := m.DB.FindSettings(context.Background(), shop.ID); s.MinInventory != 4 || s.Wait != 3*time.Hour {
 		t.Fatalf("settings after the post: %+v", s)
+	}
+}
+
+// TestInstallPageLinksToTheThemeEditor: inside the Shopify admin, the
+// Install page's button opens the shop's theme editor at the product
+// template with Stockbell's app embed turned on (Shopify's deep link
+// activateAppId={api_key}/{handle}, handle = the embed block's file name),
+// out of the admin's frame.
+func TestInstallPageLinksToTheThemeEditor(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	a := request(t, http.MethodGet, m.URL()+"/admin/install?"+embeddedQuery(e2eShop, sessionToken(t, fake, e2eShop, nil)), nil)
+	if a.status != http.StatusOK {
+		t.Fatalf("install page: %d", a.status)
+	}
+	link := "https://" + e2eShop + "/admin/themes/current/editor?context=apps&amp;template=product&amp;activateAppId=" + fake.APIKey + "/" + web.EmbedHandle
+	if !strings.Contains(a.body, `href="`+link+`" target="_top"`) {
+		t.Errorf("install page lacks the theme editor link %q:\n%.3000s", link, a.body)
+	}
+	if _, err := os.Stat(filepath.Join("..", "extensions", "stockbell-embed", "blocks", web.EmbedHandle+".liquid")); err != nil {
+		t.Errorf("the link activates %q, which is not an app embed block of the extension: %v", web.EmbedHandle, err)
 	}
 }

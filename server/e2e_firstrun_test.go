@@ -37,12 +37,12 @@ func TestFirstRunInChromium(t *testing.T) {
 
 	// 2. Choosing the sold-out size shows the snippet's button; subscribe.
 	browsertest.Click(t, ctx, `document.querySelector("input[value=sweater-m]")`)
-	browsertest.WaitFor(t, ctx, `shown(button())`)
+	waitForServer(t, ctx, `shown(button())`) // the snippet asks the server whether the shop takes alerts
 	browsertest.Click(t, ctx, `button()`)
 	browsertest.WaitFor(t, ctx, `dialog() && dialog().open`)
 	browsertest.Do(t, ctx, chromedp.KeyEvent("newcomer@example.com"))
 	browsertest.Click(t, ctx, `form().querySelector("button[type=submit]")`)
-	browsertest.WaitFor(t, ctx, `status().textContent.includes("email you")`)
+	waitForServer(t, ctx, `status().textContent.includes("email you")`)
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
 	if err != nil {
 		t.Fatal(err)
@@ -156,9 +156,19 @@ func flowPreviewFollowsTyping(t *testing.T, ctx context.Context, base string) {
 	browse(t, ctx, base+"/admin/flow", `iframe[data-step="1"]`)
 	browsertest.Eval[bool](t, ctx, `(document.querySelector("#s1_body").focus(), true)`)
 	browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("Knitted again, just for you."))
-	browsertest.WaitFor(t, ctx, frame+`.src.includes("Knitted")`)
+	waitForServer(t, ctx, frame+`.src.includes("Knitted")`)
 	if rendered := browsertest.Eval[string](t, ctx, `fetch(`+frame+`.src).then((r) => r.text())`); !strings.Contains(rendered, "Knitted again, just for you.") {
 		t.Errorf("the preview after typing does not show the typed text:\n%.2000s", rendered)
+	}
+}
+
+// waitForServer polls expr until it is truthy, for up to 45 s: a step that
+// waits on the server, which the whole suite running beside it on two
+// cores may slow well past browsertest.WaitFor's 10 s.
+func waitForServer(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](browsertest.JS(expr), chromedp.WithPollingTimeout(45*time.Second))); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
 	}
 }
 

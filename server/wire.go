@@ -46,8 +46,12 @@ func (m *Main) wire(workers *jobs.Workers) error {
 		return err
 	}
 	m.wirePrestaShop(registry, workers, admin)
-	_, err = m.wireFeed(workers, admin)
-	return err
+	feeds, err := m.wireFeed(workers, admin)
+	if err != nil {
+		return err
+	}
+	m.wireAPI(feeds, m.wireOutbound(workers, d), admin)
+	return nil
 }
 
 // wireSnippet bundles the storefront snippet and serves its files.

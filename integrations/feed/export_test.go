@@ -10,9 +10,9 @@ import (
 // public and another as private.
 func (f *Fetcher) SetAddressRule(allowed func(netip.Addr) bool, lookup func(ctx context.Context, host string) ([]netip.Addr, error)) {
 	if allowed != nil {
-		f.guard.allowed = allowed
+		f.guard.Allowed = allowed
 	}
 	if lookup != nil {
-		f.guard.lookup = lookup
+		f.guard.Lookup = lookup
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // DefaultMaxBytes caps a feed document (STOCKBELL_FEED_MAX_BYTES).
@@ -64,7 +65,7 @@ type FetchConfig struct {
 // Fetcher fetches feed documents over HTTP under the address rule.
 type Fetcher struct {
 	maxBytes int64
-	guard    *guard
+	guard    *netguard.Guard
 	client   *http.Client
 }
 
@@ -82,7 +83,7 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 	}
 	transport := &http.Transport{
 		Proxy:                 nil,
-		DialContext:           f.guard.dial(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
+		DialContext:           f.guard.DialContext(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: time.Minute,
 		MaxIdleConns:          20,
@@ -101,7 +102,7 @@ func (f *Fetcher) CheckURL(ctx context.Context, raw string) (*url.URL, error) {
 	if err != nil {
 		return nil, &FetchError{Reason: fmt.Sprintf("the feed URL %q cannot be parsed", raw)}
 	}
-	if err := f.guard.checkURL(ctx, u); err != nil {
+	if err := checkFeedURL(ctx, f.guard, u); err != nil {
 		return nil, err
 	}
 	return u, nil
@@ -114,7 +115,7 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if len(via) > MaxRedirects {
 		return &FetchError{Reason: fmt.Sprintf("the feed redirected more than %d times", MaxRedirects)}
 	}
-	if err := f.guard.checkURL(req.Context(), req.URL); err != nil {
+	if err := checkFeedURL(req.Context(), f.guard, req.URL); err != nil {
 		return err
 	}
 	// A credential header goes only to the host it was given for (Go drops
@@ -178,6 +179,9 @@ func fetchFailure(err error) error {
 	var fe *FetchError
 	if errors.As(err, &fe) {
 		return fe
+	}
+	if refused, ok := errors.AsType[*netguard.RefusedError](err); ok {
+		return &FetchError{Reason: refused.Reason}
 	}
 	var urlErr *url.Error
 	if errors.As(err, &urlErr) {

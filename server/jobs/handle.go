@@ -43,7 +43,7 @@ type handlerWorker[T stockbell.JobArgs] struct {
 }
 
 func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
-	err := w.handle(ctx, job.Args)
+	err := w.handle(stockbell.WithJobAttempt(ctx, job.Attempt), job.Args)
 	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}

@@ -20,7 +20,8 @@ type eventRow struct {
 	Detail         EventDetail
 }
 
-// insertEvents inserts events in one statement.
+// insertEvents inserts events of one kind and shop in one statement, with
+// the outbound webhooks that report them.
 func insertEvents(ctx context.Context, tx *Tx, events []eventRow, at time.Time) error {
 	args := make([]any, 0, len(events)*6)
 	for _, e := range events {
@@ -32,7 +33,20 @@ func insertEvents(ctx context.Context, tx *Tx, events []eventRow, at time.Time) 
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
 		VALUES `+valueRows(len(events), 6)), args...)
-	return err
+	if err != nil {
+		return err
+	}
+	return queueWebhooksOf(ctx, tx, events, at)
+}
+
+// queueWebhooksOf queues the outbound webhooks of events of one kind and
+// shop (a chunk's notified subscribers).
+func queueWebhooksOf(ctx context.Context, tx *Tx, events []eventRow, at time.Time) error {
+	reported := make([]reportedEvent, len(events))
+	for i, e := range events {
+		reported[i] = reportedEvent{Kind: e.Kind, VariantID: &e.VariantID, SubscriptionID: &e.SubscriptionID, Detail: e.Detail, At: at}
+	}
+	return queueWebhooks(ctx, tx, events[0].ShopID, reported)
 }
 
 // valueRows returns n rows of cols placeholders: "(?, ?), (?, ?)".

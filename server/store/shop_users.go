@@ -150,3 +150,14 @@ func dropPlatformAccess(ctx context.Context, tx *Tx, shopID int64) error {
 	}
 	return nil
 }
+
+// FindAdminEmails returns the addresses of the shop's platform users with
+// access and of the invited staff who used their sign-in link, sorted.
+func (db *DB) FindAdminEmails(ctx context.Context, shopID int64) ([]string, error) {
+	emails := []string{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &emails, tx.Rebind(`SELECT email FROM shop_users WHERE shop_id = ? AND removed_at IS NULL AND email <> ''
+			UNION SELECT email FROM admin_sign_in_links WHERE shop_id = ? AND used_at IS NOT NULL AND email <> '' ORDER BY email`), shopID, shopID)
+	})
+	return emails, err
+}

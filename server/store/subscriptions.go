@@ -156,9 +156,17 @@ func (db *DB) FindSubscriptions(ctx context.Context, filter stockbell.Subscripti
 			return err
 		}
 		return tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions`+w.String()+
-			` ORDER BY created_at, id`+page(filter.Offset, filter.Limit)), w.args...)
+			subscriptionOrder(filter)+page(filter.Offset, filter.Limit)), w.args...)
 	})
 	return subs, total, err
+}
+
+// subscriptionOrder is oldest first, by id when paging by cursor.
+func subscriptionOrder(filter stockbell.SubscriptionFilter) string {
+	if filter.AfterID != nil {
+		return ` ORDER BY id`
+	}
+	return ` ORDER BY created_at, id`
 }
 
 func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
@@ -174,6 +182,9 @@ func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
 	}
 	if filter.Status != nil {
 		w.add("status = ?", *filter.Status)
+	}
+	if filter.AfterID != nil {
+		w.add("id > ?", *filter.AfterID)
 	}
 	if filter.Email != nil {
 		w.add("email = ?", *filter.Email)

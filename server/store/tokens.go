@@ -17,14 +17,17 @@ type TokenReseal struct {
 
 // sealedColumns are the columns holding values sealed for their shop with
 // the token sealer: access tokens, webhook secrets, feed credentials.
-var sealedColumns = []struct{ table, key, column string }{
-	{"shops", "id", "sealed_token"},
-	{"webhook_secrets", "shop_id", "sealed_secret"},
-	{"feeds", "shop_id", "sealed_credentials"},
+// key names a row, shop the shop it was sealed for.
+var sealedColumns = []struct{ table, key, shop, column string }{
+	{"shops", "id", "id", "sealed_token"},
+	{"webhook_secrets", "shop_id", "shop_id", "sealed_secret"},
+	{"feeds", "shop_id", "shop_id", "sealed_credentials"},
+	{"webhook_endpoints", "id", "shop_id", "sealed_secret"},
 }
 
 // ResealTokens passes every value sealed for a shop (its access token, its
-// webhook secret, its feed's credentials) to reseal and stores the values
+// webhook secret, its feed's credentials, its outbound webhook endpoints'
+// signing secrets) to reseal and stores the values
 // it changed, in one transaction. It runs at start-up, after a key
 // rotation (STOCKBELL_SECRET_KEY_PREVIOUS) or an upgrade of the sealed
 // format; reseal answers EUNAUTHORIZED for a value no key opens, which is
@@ -33,7 +36,7 @@ func (db *DB) ResealTokens(ctx context.Context, reseal func(shopID int64, sealed
 	out := &TokenReseal{}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		for _, c := range sealedColumns {
-			if err := resealColumn(ctx, tx, c.table, c.key, c.column, reseal, out); err != nil {
+			if err := resealColumn(ctx, tx, c.table, c.key, c.shop, c.column, reseal, out); err != nil {
 				return err
 			}
 		}
@@ -42,19 +45,20 @@ func (db *DB) ResealTokens(ctx context.Context, reseal func(shopID int64, sealed
 	return out, err
 }
 
-func resealColumn(ctx context.Context, tx *Tx, table, key, column string, reseal func(int64, []byte) ([]byte, bool, error), out *TokenReseal) error {
+func resealColumn(ctx context.Context, tx *Tx, table, key, shop, column string, reseal func(int64, []byte) ([]byte, bool, error), out *TokenReseal) error {
 	var rows []struct {
 		ID     int64  `db:"id"`
+		ShopID int64  `db:"shop_id"`
 		Sealed []byte `db:"sealed"`
 	}
-	query := `SELECT ` + key + ` AS id, ` + column + ` AS sealed FROM ` + table + ` WHERE ` + column + ` IS NOT NULL ORDER BY ` + key
+	query := `SELECT ` + key + ` AS id, ` + shop + ` AS shop_id, ` + column + ` AS sealed FROM ` + table + ` WHERE ` + column + ` IS NOT NULL ORDER BY ` + key
 	if err := tx.SelectContext(ctx, &rows, query); err != nil {
 		return err
 	}
 	for _, row := range rows {
-		sealed, changed, err := reseal(row.ID, row.Sealed)
+		sealed, changed, err := reseal(row.ShopID, row.Sealed)
 		if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
-			out.Unreadable = append(out.Unreadable, row.ID)
+			out.Unreadable = append(out.Unreadable, row.ShopID)
 			continue
 		} else if err != nil {
 			return err

@@ -42,8 +42,9 @@ func TestResealTokens(t *testing.T) {
 	})
 }
 
-// Webhook secrets and feed credentials are sealed for their shop too: a key
-// rotation reseals them with the tokens.
+// Webhook secrets, feed credentials and outbound webhook endpoints' signing
+// keys are sealed for their shop too: a key rotation reseals them with the
+// tokens.
 func TestResealTokensCoversSecretsAndFeedCredentials(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
@@ -52,21 +53,26 @@ func TestResealTokensCoversSecretsAndFeedCredentials(t *testing.T) {
 		feedShop, _, err := db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "feed.example", URL: "https://feed.example/a.json",
 			SealCredentials: func(int64) ([]byte, error) { return []byte("old credentials"), nil }})
 		must(t, err)
+		endpoint, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: "https://hooks.example/x",
+			EventTypes: []string{stockbell.WebhookSubscriptionCreated}}, []byte("old signing key"))
+		must(t, err)
 		resealed := map[string]int64{}
 		done, err := db.ResealTokens(ctx, func(shopID int64, sealed []byte) ([]byte, bool, error) {
 			resealed[string(sealed)] = shopID
 			return []byte("new " + string(sealed)), true, nil
 		})
 		must(t, err)
-		if done.Resealed != 3 || resealed["old secret"] != shop.ID || resealed["old credentials"] != feedShop.ID {
+		if done.Resealed != 4 || resealed["old secret"] != shop.ID || resealed["old credentials"] != feedShop.ID || resealed["old signing key"] != shop.ID {
 			t.Fatalf("resealed %v (%d)", resealed, done.Resealed)
 		}
 		secret, err := db.FindWebhookSecret(ctx, secretOf(shop.ID, "s").Hash)
 		must(t, err)
 		feed, err := db.FindFeed(ctx, feedShop.ID)
 		must(t, err)
-		if string(secret.Sealed) != "new old secret" || string(feed.SealedCredentials) != "new old credentials" {
-			t.Fatalf("after resealing: %q, %q", secret.Sealed, feed.SealedCredentials)
+		_, signing, err := db.WebhookEndpointSecret(ctx, endpoint.ID)
+		must(t, err)
+		if string(secret.Sealed) != "new old secret" || string(feed.SealedCredentials) != "new old credentials" || string(signing) != "new old signing key" {
+			t.Fatalf("after resealing: %q, %q, %q", secret.Sealed, feed.SealedCredentials, signing)
 		}
 	})
 }

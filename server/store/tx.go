@@ -109,7 +109,8 @@ func (tx *Tx) insertID(ctx context.Context, query string, args ...any) (int64, e
 // EventDetail is the JSON detail of an activity event.
 type EventDetail map[string]any
 
-// insertEvent records an activity event in the transaction.
+// insertEvent records an activity event in the transaction, with the
+// outbound webhooks that report it (queueWebhooks).
 func (tx *Tx) insertEvent(ctx context.Context, e stockbell.Event, detail EventDetail) error {
 	if detail == nil {
 		detail = EventDetail{}
@@ -123,7 +124,11 @@ func (tx *Tx) insertEvent(ctx context.Context, e stockbell.Event, detail EventDe
 	}
 	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`), e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), e.CreatedAt)
-	return err
+	if err != nil {
+		return err
+	}
+	return queueWebhooks(ctx, tx, e.ShopID, []reportedEvent{{Kind: e.Kind, VariantID: e.VariantID, SubscriptionID: e.SubscriptionID,
+		Detail: detail, At: e.CreatedAt}})
 }
 
 // notFound turns sql.ErrNoRows into an ENOTFOUND error naming the thing.

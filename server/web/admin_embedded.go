@@ -12,8 +12,9 @@ import (
 )
 
 // SessionTokenPath serves the session-token bounce page: App Bridge, and
-// nothing else, which reloads the path in ?shopify-reload= with a fresh
-// session token (id_token) in its query.
+// nothing else, which reloads the URL in ?shopify-reload= (on the app's
+// public URL, as Shopify's own libraries write it) with a fresh session
+// token (id_token) in its query.
 const SessionTokenPath = "/admin/session-token"
 
 // RetryInvalidSessionHeader asks App Bridge to retry an in-page request
@@ -104,28 +105,29 @@ func (a *Admin) refuseEmbedded(w http.ResponseWriter, r *http.Request, err error
 		a.renderPublic(w, statusOf(err, nil), "error", "Not signed in", map[string]any{"Message": stockbell.ErrorMessage(err) +
 			" Open Stockbell again from your Shopify admin."})
 	default:
-		http.Redirect(w, r, bounceURL(r), http.StatusFound)
+		http.Redirect(w, r, a.bounceURL(r), http.StatusFound)
 	}
 }
 
 // bounceURL is the bounce page's address for a document request: the
-// request's own path and query (without the stale token) to reload.
-func bounceURL(r *http.Request) string {
+// request's own path and query (without the stale token) to reload, on
+// the public URL, as Shopify's libraries do (behind a proxy or a tunnel the
+// request's own host may not be the app's).
+func (a *Admin) bounceURL(r *http.Request) string {
 	q := r.URL.Query()
 	q.Del("id_token")
 	reload := r.URL.Path
 	if len(q) > 0 {
 		reload += "?" + q.Encode()
 	}
-	bounce := url.Values{"shop": {q.Get("shop")}, "host": {q.Get("host")}, "embedded": {"1"}, "shopify-reload": {reload}}
+	bounce := url.Values{"shop": {q.Get("shop")}, "host": {q.Get("host")}, "embedded": {"1"}, "shopify-reload": {a.publicBase() + reload}}
 	return SessionTokenPath + "?" + bounce.Encode()
 }
 
 // sessionTokenPage serves the bounce page.
 func (a *Admin) sessionTokenPage(w http.ResponseWriter, r *http.Request) {
 	shop := r.URL.Query().Get("shop")
-	reload := r.URL.Query().Get("shopify-reload")
-	if !stockbell.ValidShopifyDomain(shop) || !strings.HasPrefix(reload, "/") || strings.HasPrefix(reload, "//") {
+	if !stockbell.ValidShopifyDomain(shop) || !a.ownPage(r.URL.Query().Get("shopify-reload")) {
 		a.renderPublic(w, http.StatusBadRequest, "error", "Bad request", map[string]any{"Message": "Open Stockbell from your Shopify admin."})
 		return
 	}
@@ -133,6 +135,18 @@ func (a *Admin) sessionTokenPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	WriteHTML(w, http.StatusOK, bouncePage, struct{ APIKey, AppBridge string }{a.opts.ShopifyAPIKey, AppBridgeURL})
 }
+
+// ownPage reports whether a URL to reload is a page of this server: a
+// path, or a URL on the public URL (never another site).
+func (a *Admin) ownPage(reload string) bool {
+	if base := a.publicBase(); base != "" {
+		reload = strings.TrimPrefix(reload, base)
+	}
+	return strings.HasPrefix(reload, "/") && !strings.HasPrefix(reload, "//") && !strings.HasPrefix(reload, "/\\")
+}
+
+// publicBase is the public URL without its trailing slash.
+func (a *Admin) publicBase() string { return strings.TrimRight(a.opts.PublicURL, "/") }
 
 // bouncePage loads App Bridge with the app's client id; App Bridge then
 // reloads the path of ?shopify-reload= with a fresh id_token.

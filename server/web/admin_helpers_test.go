@@ -37,6 +37,13 @@ var testSessionKey = []byte("0123456789abcdef0123456789abcdef-admin-session-key"
 
 func newAdminFixture(t *testing.T, db *store.DB) *adminFixture {
 	t.Helper()
+	return newAdminFixtureWith(t, db, nil)
+}
+
+// newAdminFixtureWith is newAdminFixture with more registered on the
+// server (another area's pages) before it serves.
+func newAdminFixtureWith(t *testing.T, db *store.DB, register func(*web.Server, *web.Admin)) *adminFixture {
+	t.Helper()
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -55,6 +62,9 @@ func newAdminFixture(t *testing.T, db *store.DB) *adminFixture {
 		t.Fatal(err)
 	}
 	admin.Register(server)
+	if register != nil {
+		register(server, admin)
+	}
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
 	return &adminFixture{db: db, clock: clock, admin: admin, url: ts.URL}
@@ -160,6 +170,13 @@ func wantStatus(t *testing.T, p page, status int, what string) {
 	if p.Status != status {
 		t.Fatalf("%s: status %d, want %d\n%.1500s", what, p.Status, status, p.Body)
 	}
+}
+
+var htmlTag = regexp.MustCompile(`<[^>]+>`)
+
+// visibleText is HTML without its tags, runs of white space made one space.
+func visibleText(html string) string {
+	return strings.Join(strings.Fields(htmlTag.ReplaceAllString(html, " ")), " ")
 }
 
 // testWriter writes log lines to the test's log.

@@ -46,7 +46,7 @@ func (a *Admin) installPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 }
 
 func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, error) {
-	data := &installData{ScriptTag: `<script src="` + strings.TrimRight(a.opts.PublicURL, "/") + `/snippet.js" data-shop="` +
+	data := &installData{ScriptTag: `<script src="` + a.publicBase() + `/snippet.js" data-shop="` +
 		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform]}
 	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
 		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +

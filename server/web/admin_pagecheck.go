@@ -8,13 +8,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"strings"
-	"syscall"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 	"golang.org/x/net/html"
 )
 
@@ -34,37 +33,12 @@ type pageChecker struct {
 func newPageChecker(allowPrivate bool) *pageChecker {
 	dialer := &net.Dialer{Timeout: 5 * time.Second}
 	if !allowPrivate {
-		dialer.Control = refusePrivate
+		dialer.Control = netguard.New("product page", false).Control
 	}
 	transport := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
 		ResponseHeaderTimeout: 8 * time.Second, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, Proxy: nil}
 	return &pageChecker{client: &http.Client{Transport: transport, Timeout: 12 * time.Second}}
 }
-
-// errPrivateAddress refuses a connection to a non-public address.
-var errPrivateAddress = errors.New("the address is not a public one")
-
-// refusePrivate is a dialer's Control: it refuses loopback, private,
-// link-local, unspecified and multicast addresses.
-func refusePrivate(network, address string, _ syscall.RawConn) error {
-	host, _, err := net.SplitHostPort(address)
-	if err != nil {
-		return err
-	}
-	ip, err := netip.ParseAddr(host)
-	if err != nil {
-		return err
-	}
-	ip = ip.Unmap()
-	if ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast() || cgnat.Contains(ip) {
-		return errPrivateAddress
-	}
-	return nil
-}
-
-// cgnat is the shared address space (RFC 6598), private in practice.
-var cgnat = netip.MustParsePrefix("100.64.0.0/10")
 
 // PageReport is what "check my product page" found.
 type PageReport struct {
@@ -152,7 +126,7 @@ func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(str
 		if errors.As(err, &invalid) {
 			return nil, invalid
 		}
-		if errors.Is(err, errPrivateAddress) {
+		if _, private := errors.AsType[*netguard.RefusedError](err); private {
 			return nil, stockbell.FieldErrorf("url", "That address leads to a private network, which is never fetched.")
 		}
 		return nil, stockbell.FieldErrorf("url", "The page could not be fetched: %v", err)

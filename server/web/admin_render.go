@@ -129,6 +129,10 @@ var notices = map[string]string{
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
 	"report_unscheduled": "Scheduled report removed: no more emails for it.",
+	"api_key_revoked":    "API key revoked: requests with it are refused from now on.",
+	"endpoint_enabled":   "Endpoint enabled: new events are sent to it again.",
+	"endpoint_disabled":  "Endpoint disabled: no events are sent to it until it is enabled.",
+	"endpoint_deleted":   "Endpoint deleted.",
 }
 
 // Render writes page (a file of templates/pages without .html) inside the

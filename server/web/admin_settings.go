@@ -63,19 +63,38 @@ func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
 // parseSettings reads the three fields. A field that is not a number (or
 // a Go duration) is refused naming it, in the CLI's words.
 func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
-	minInventory, err := strconv.Atoi(strings.TrimSpace(f.MinInventory))
+	minInventory, err := wholeNumber("min_inventory", f.MinInventory)
 	if err != nil {
-		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("min_inventory", "min_inventory must be a whole number, got %q", f.MinInventory)
+		return stockbell.SettingsUpdate{}, err
 	}
-	perUnit, err := strconv.Atoi(strings.TrimSpace(f.PerUnit))
+	perUnit, err := wholeNumber("per_unit", f.PerUnit)
 	if err != nil {
-		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("per_unit", "per_unit must be a whole number, got %q", f.PerUnit)
+		return stockbell.SettingsUpdate{}, err
 	}
-	wait, err := time.ParseDuration(strings.TrimSpace(f.Wait))
+	wait, err := settingsDuration("wait", f.Wait)
 	if err != nil {
-		return stockbell.SettingsUpdate{}, stockbell.FieldErrorf("wait", "wait must be a duration such as 30m or 2h, got %q", f.Wait)
+		return stockbell.SettingsUpdate{}, err
 	}
 	return stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait}, nil
+}
+
+// wholeNumber reads a settings field that is a whole number; the admin
+// and the JSON API refuse a bad one in the same words.
+func wholeNumber(field, text string) (int, error) {
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil {
+		return 0, stockbell.FieldErrorf(field, "%s must be a whole number, got %q", field, text)
+	}
+	return n, nil
+}
+
+// settingsDuration reads a settings field that is a Go duration.
+func settingsDuration(field, text string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(text))
+	if err != nil {
+		return 0, stockbell.FieldErrorf(field, "%s must be a duration such as 30m or 2h, got %q", field, text)
+	}
+	return d, nil
 }
 
 // ShortDuration writes a duration as Go parses it, without zero units:

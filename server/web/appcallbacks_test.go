@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
@@ -141,5 +142,41 @@ func TestBigCommerceLoadCookieWorksInTheControlPanelFrame(t *testing.T) {
 		if p.Status != http.StatusFound || !strings.Contains(cookie, "SameSite=None") || !strings.Contains(cookie, "Partitioned") || !strings.Contains(cookie, "Secure") {
 			t.Fatalf("load answered %d with cookie %q", p.Status, cookie)
 		}
+	})
+}
+
+// TestBigCommerceLoadDoorRefusals: the load callback opens no session for
+// a payload made for another app (wrong audience), for a store Stockbell
+// does not know (wrong store), or for a store that uninstalled it; the
+// admin stays closed to that browser.
+func TestBigCommerceLoadDoorRefusals(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		signed := func(change func(jwt.MapClaims)) string {
+			claims := f.fake.Claims(bcStore, bcClerk)
+			change(claims)
+			return url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(claims, f.fake.ClientSecret)}}.Encode()
+		}
+		refusedLoad := func(what, query string) {
+			t.Helper()
+			b := (&adminFixture{url: f.url}).browser(t)
+			if p := b.do(http.MethodGet, "/auth/bigcommerce/load?"+query, nil); p.Status < 400 || p.Status >= 500 || p.Header.Get("Set-Cookie") != "" {
+				t.Errorf("%s: load answered %d, cookie %q", what, p.Status, p.Header.Get("Set-Cookie"))
+			}
+			if home := b.do(http.MethodGet, "/admin", nil); home.Status != http.StatusUnauthorized {
+				t.Errorf("%s: the admin answered %d after the refused load", what, home.Status)
+			}
+		}
+		refusedLoad("wrong audience", signed(func(c jwt.MapClaims) { c["aud"] = "another-app" }))
+		refusedLoad("wrong store", signed(func(c jwt.MapClaims) { c["sub"] = "stores/unknown99" }))
+		if _, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/unknown99"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Errorf("a load for an unknown store created it: %v", err)
+		}
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+			t.Fatalf("uninstall answered %d", p.Status)
+		}
+		refusedLoad("uninstalled store", f.jwt(bcClerk))
 	})
 }

@@ -207,10 +207,24 @@ func (h *storefrontHandler) answerHoneypot(w http.ResponseWriter, req *subscript
 
 // soldOutVariant finds the variant and checks shoppers may subscribe to it.
 func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
+	variant, err := notifiableVariant(ctx, h.Catalog, shopID, platformID)
+	if err != nil {
+		return nil, err
+	}
+	if !variant.SoldOut() {
+		return nil, stockbell.FieldErrorf("variant_id", "This variant is in stock: it can be bought now.")
+	}
+	return variant, nil
+}
+
+// notifiableVariant finds the shop's variant by the platform's id and
+// checks that its subscribers may be notified at all; an unknown or
+// unpublished one is EINVALID naming variant_id.
+func notifiableVariant(ctx context.Context, catalog stockbell.CatalogService, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
 	if platformID == "" {
 		return nil, stockbell.FieldErrorf("variant_id", "The variant is missing.")
 	}
-	variant, err := h.Catalog.FindVariant(ctx, shopID, platformID)
+	variant, err := catalog.FindVariant(ctx, shopID, platformID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil, stockbell.FieldErrorf("variant_id", "Unknown variant %s.", platformID)
 	} else if err != nil {
@@ -218,9 +232,6 @@ func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, pl
 	}
 	if !variant.Notifiable() {
 		return nil, stockbell.FieldErrorf("variant_id", "This product is not available for alerts.")
-	}
-	if !variant.SoldOut() {
-		return nil, stockbell.FieldErrorf("variant_id", "This variant is in stock: it can be bought now.")
 	}
 	return variant, nil
 }

@@ -122,9 +122,25 @@
     data.delete("csrf_token");
     data.delete("id_token");
     data.set("step", frame.getAttribute("data-step") || "1");
-    var url = base + (base.indexOf("?") >= 0 ? "&" : "?") + data.toString();
-    if (frame.tagName == "IFRAME") frame.src = url;
-    else fetch(url, { headers: { Accept: "text/plain" } }).then(function (r) { return r.text(); }).then(function (t) { frame.textContent = t; });
+    var url = new URL(base + (base.indexOf("?") >= 0 ? "&" : "?") + data.toString(), location.href);
+    if (frame.tagName != "IFRAME") {
+      fetch(url, { headers: { Accept: "text/plain" } }).then(function (r) { return r.text(); }).then(function (t) { frame.textContent = t; });
+      return;
+    }
+    // A frame cannot ask App Bridge for a session token, and the one the
+    // page was opened with lasts a minute: inside the Shopify admin, ask
+    // for a fresh one each time.
+    freshSessionToken(function (token) {
+      if (token) url.searchParams.set("id_token", token);
+      frame.src = url.toString();
+    });
+  }
+
+  // freshSessionToken calls back with a new App Bridge session token
+  // inside the Shopify admin, or with "" elsewhere.
+  function freshSessionToken(then) {
+    if (!document.body.hasAttribute("data-embedded") || !window.shopify || !window.shopify.idToken) return then("");
+    window.shopify.idToken().then(then, function () { then(""); });
   }
 
   if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,112 @@
+package main
+
+import (
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+)
+
+func runAPIKey(env *cliEnv, args []string) error {
+	if len(args) == 0 || isHelp(args[0]) {
+		fmt.Fprintln(env.stdout, "Usage: stockbell apikey create --shop DOMAIN --name NAME\n       stockbell apikey list --shop DOMAIN\n       stockbell apikey revoke --shop DOMAIN --id ID\n\n"+
+			"Keys to a shop's JSON admin API (/api/v1, see docs/api.md).")
+		return errHelp
+	}
+	switch args[0] {
+	case "create":
+		return runAPIKeyCreate(env, args[1:])
+	case "list":
+		return runAPIKeyList(env, args[1:])
+	case "revoke":
+		return runAPIKeyRevoke(env, args[1:])
+	}
+	return fmt.Errorf("unknown apikey command %q (want: create, list or revoke)", args[0])
+}
+
+// runAPIKeyCreate makes a key and prints it alone on the last line of
+// standard output: it is shown this once and cannot be read back.
+func runAPIKeyCreate(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "apikey create", "apikey create --shop DOMAIN --name NAME\n\nMakes a key to the shop's JSON admin API and prints it once, alone on the last line.")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	name := fs.String("name", "", "what the key is for, shown in the admin (required)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+		key, record, err := db.CreateAPIKey(env.ctx, shop.ID, *name)
+		if err != nil {
+			return describe(err, *shopKey)
+		}
+		fmt.Fprintf(env.stdout, "API key %d %q for %s (shown once; send it as \"Authorization: Bearer KEY\"):\n%s\n",
+			record.ID, record.Name, shop.Domain, key)
+		return nil
+	})
+}
+
+func runAPIKeyList(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "apikey list", "apikey list --shop DOMAIN")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" {
+		return fmt.Errorf("--shop is required")
+	}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+		keys, err := db.FindAPIKeys(env.ctx, shop.ID)
+		if err != nil {
+			return err
+		}
+		for _, k := range keys {
+			fmt.Fprintf(env.stdout, "%d\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.Name, apiKeyState(k))
+		}
+		return nil
+	})
+}
+
+// withShop runs fn with the shop of the --shop flag on the server's
+// database (see withStore); an unknown shop is said so.
+func withShop(env *cliEnv, shopKey string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	return withStore(env, func(db *store.DB) error {
+		shop, err := db.FindShopByKey(env.ctx, shopKey)
+		if err != nil {
+			return describe(err, shopKey)
+		}
+		return fn(db, shop)
+	})
+}
+
+func apiKeyState(k *stockbell.APIKey) string {
+	switch {
+	case k.Revoked():
+		return "revoked " + k.RevokedAt.UTC().Format("2006-01-02 15:04 UTC")
+	case k.LastUsedAt != nil:
+		return "last used " + k.LastUsedAt.UTC().Format("2006-01-02 15:04 UTC")
+	}
+	return "never used"
+}
+
+func runAPIKeyRevoke(env *cliEnv, args []string) error {
+	fs := newFlagSet(env, "apikey revoke", "apikey revoke --shop DOMAIN --id ID\n\nRevokes a key: requests with it are refused from now on.")
+	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	id := fs.Int64("id", 0, "the key's id, as apikey list prints it (required)")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
+	}
+	if *shopKey == "" || *id == 0 {
+		return fmt.Errorf("--shop and --id are required")
+	}
+	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+		if _, err := db.RevokeAPIKey(env.ctx, shop.ID, *id); stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return fmt.Errorf("shop %s has no API key %d (see: stockbell apikey list --shop %s)", shop.Domain, *id, shop.Domain)
+		} else if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.stdout, "API key %d of %s revoked.\n", *id, shop.Domain)
+		return nil
+	})
+}

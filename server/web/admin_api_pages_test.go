@@ -1,0 +1,145 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/outbound"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// newAPIAdminFixture is the admin with the API's pages, its webhooks in
+// production or development.
+func newAPIAdminFixture(t *testing.T, db *store.DB, development bool) *adminFixture {
+	t.Helper()
+	sealer, err := oauth.NewSealer(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webhooks := outbound.New(outbound.Deps{Endpoints: db, Shops: db, Users: db, Sealer: sealer}, outbound.Options{Development: development})
+	return newAdminFixtureWith(t, db, func(server *web.Server, admin *web.Admin) {
+		api := server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
+			Catalog: db, Endpoints: db, Webhooks: webhooks, Logger: slog.New(slog.DiscardHandler)})
+		api.RegisterAdminPages(admin)
+	})
+}
+
+var shownKey = regexp.MustCompile(`value="(sbk_[A-Za-z0-9_-]+)"`)
+
+// TestAPIKeysPage: a key made in the admin is shown once and works; the
+// page then shows only its prefix; revoking needs the CSRF token, and
+// another shop's key is 404 and stays valid.
+func TestAPIKeysPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIAdminFixture(t, db, true)
+		shop, other := mustShop(t, db, "a.example"), mustShop(t, db, "b.example")
+		b := f.signIn(t, shop)
+		page := b.get("/admin/api-keys")
+		wantStatus(t, page, http.StatusOK, "the API keys page")
+		if p := b.post("/admin/api-keys", url.Values{"name": {"ERP"}}); p.Status != http.StatusForbidden {
+			t.Fatalf("making a key without the CSRF token: %d", p.Status)
+		}
+		made := b.post("/admin/api-keys", url.Values{"name": {"ERP"}, "csrf_token": {page.csrf(t)}})
+		wantStatus(t, made, http.StatusOK, "making a key")
+		m := shownKey.FindStringSubmatch(made.Body)
+		if m == nil {
+			t.Fatalf("the new key is not shown:\n%.2000s", made.Body)
+		}
+		if a := apiDo(t, f, m[1], "GET", "/api/v1/settings", ""); a.Status != http.StatusOK {
+			t.Fatalf("the key made in the admin: %d %s", a.Status, a.Raw)
+		}
+		again := b.get("/admin/api-keys")
+		if strings.Contains(again.Body, m[1]) || !strings.Contains(again.Body, m[1][:10]+"…") || !strings.Contains(again.Body, "ERP") {
+			t.Fatalf("the list shows the whole key or not its prefix:\n%.2000s", again.Body)
+		}
+		if p := b.post("/admin/api-keys", url.Values{"name": {"  "}, "csrf_token": {page.csrf(t)}}); p.Status != 422 ||
+			!strings.Contains(p.Body, "Give the key a name") {
+			t.Fatalf("a key without a name: %d", p.Status)
+		}
+		otherKey, otherRecord, err := db.CreateAPIKey(context.Background(), other.ID, "theirs")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := b.post(fmt.Sprintf("/admin/api-keys/%d/revoke", otherRecord.ID), url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusNotFound, "revoking shop B's key")
+		if a := apiDo(t, f, otherKey, "GET", "/api/v1/settings", ""); a.Status != http.StatusOK {
+			t.Fatalf("shop B's key after shop A tried to revoke it: %d", a.Status)
+		}
+		keys, _ := db.FindAPIKeys(context.Background(), shop.ID)
+		p = b.post(fmt.Sprintf("/admin/api-keys/%d/revoke", keys[0].ID), url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusSeeOther, "revoking its own key")
+		if a := apiDo(t, f, m[1], "GET", "/api/v1/settings", ""); a.Status != http.StatusUnauthorized {
+			t.Fatalf("a revoked key: %d", a.Status)
+		}
+	})
+}
+
+var shownSecret = regexp.MustCompile(`value="(whsec_[^"]+)"`)
+
+// TestWebhooksPage: an endpoint added in the admin shows its secret once;
+// in production a private address is refused naming the field and nothing
+// is stored; a disabled endpoint is announced with its reason; another
+// shop's endpoint is 404.
+func TestWebhooksPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIAdminFixture(t, db, false)
+		shop, other := mustShop(t, db, "a.example"), mustShop(t, db, "b.example")
+		b := f.signIn(t, shop)
+		page := b.get("/admin/webhooks")
+		wantStatus(t, page, http.StatusOK, "the webhooks page")
+		refused := b.post("/admin/webhooks", url.Values{"url": {"https://127.0.0.1/hooks"}, "event_types": {"subscription.created"},
+			"csrf_token": {page.csrf(t)}})
+		if refused.Status != 422 || !strings.Contains(refused.Body, "webhook endpoints must be on the public internet") {
+			t.Fatalf("a loopback endpoint in production: %d\n%.2000s", refused.Status, refused.Body)
+		}
+		if endpoints, _ := db.FindWebhookEndpoints(context.Background(), shop.ID); len(endpoints) != 0 {
+			t.Fatalf("the refused endpoint was stored")
+		}
+		added := b.post("/admin/webhooks", url.Values{"url": {"https://93.184.216.34/hooks"}, "description": {"ERP"},
+			"event_types": {"subscription.created", "restock.batch_sent"}, "csrf_token": {page.csrf(t)}})
+		wantStatus(t, added, http.StatusOK, "adding an endpoint")
+		if shownSecret.FindStringSubmatch(added.Body) == nil {
+			t.Fatalf("the secret is not shown:\n%.2000s", added.Body)
+		}
+		endpoints, _ := db.FindWebhookEndpoints(context.Background(), shop.ID)
+		if len(endpoints) != 1 || strings.Join(endpoints[0].EventTypes, ",") != "subscription.created,restock.batch_sent" {
+			t.Fatalf("stored: %+v", endpoints)
+		}
+		if strings.Contains(b.get("/admin/webhooks").Body, "whsec_") {
+			t.Fatal("the secret is shown again")
+		}
+		_, err := db.RecordWebhookDelivery(context.Background(), stockbell.WebhookDelivery{EndpointID: endpoints[0].ID, Final: true,
+			Error: "the endpoint answered 410 Gone", MessageAt: endpoints[0].CreatedAt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p := b.get("/admin/webhooks"); !strings.Contains(p.Body, "is disabled.") || !strings.Contains(p.Body, "410 Gone") {
+			t.Fatalf("the disabled endpoint is not announced:\n%.3000s", p.Body)
+		}
+		theirs, err := db.CreateWebhookEndpoint(context.Background(), stockbell.WebhookEndpointCreate{ShopID: other.ID,
+			URL: "https://b.example/hooks", EventTypes: []string{"subscription.created"}}, []byte("sealed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := b.post(fmt.Sprintf("/admin/webhooks/%d/delete", theirs.ID), url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusNotFound, "deleting shop B's endpoint")
+		if _, err := db.FindWebhookEndpoint(context.Background(), other.ID, theirs.ID); err != nil {
+			t.Fatalf("shop B's endpoint is gone: %v", err)
+		}
+		p = b.post(fmt.Sprintf("/admin/webhooks/%d/enable", endpoints[0].ID), url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusSeeOther, "enabling it again")
+		if e, _ := db.FindWebhookEndpoint(context.Background(), shop.ID, endpoints[0].ID); !e.Enabled() {
+			t.Fatal("not enabled")
+		}
+	})
+}

@@ -1,0 +1,83 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestProductsInDemand lists the variants of the session's shop that
+// shoppers wait for, most wanted first, each with its waiting count, its
+// stock, its last restock and its last batch; shop B's shoppers are not
+// counted.
+func TestProductsInDemand(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		ctx := context.Background()
+		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p2", Title: "Linen Scarf", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "scarf", Title: "Default Title", SKU: "LS-1", Tracked: true,
+				InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		scarf, err := db.FindVariant(ctx, w.shop.ID, "scarf")
+		if err != nil {
+			t.Fatal(err)
+		}
+		subscribe := func(email string) {
+			t.Helper()
+			if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: scarf.ID, Email: email,
+				Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+				t.Fatal(err)
+			}
+			f.clock.Add(time.Minute)
+		}
+		// The scarf comes back with 4 units; a batch notifies Dee, who
+		// waited; Eve subscribes after it and waits.
+		subscribe("dee@example.com")
+		f.clock.Add(time.Hour)
+		restockedAt := f.clock.Now()
+		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "scarf", Available: 4, At: restockedAt}); err != nil {
+			t.Fatal(err)
+		}
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: scarf.ID, Size: 8, Stock: 4, PerUnit: 2, Wait: time.Hour, Cutoff: f.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Minute)
+		subscribe("eve@example.com")
+
+		p := f.signIn(t, w.shop).get("/admin/products")
+		wantStatus(t, p, http.StatusOK, "products in demand")
+		rows := regexp.MustCompile(`(?s)<tr>\s*<th scope="row">.*?</tr>`).FindAllString(p.Body, -1)
+		if len(rows) < 2 {
+			t.Fatalf("%d rows, want the sweater and the scarf:\n%s", len(rows), p.Body)
+		}
+		sweater, scarfRow := visibleText(rows[0]), visibleText(rows[1])
+		for _, want := range []string{"Wool Sweater – M", "SKU WS-M", " 3 ", "0 sold out", "never", "none yet"} {
+			if !strings.Contains(sweater, want) {
+				t.Errorf("first row %q lacks %q", sweater, want)
+			}
+		}
+		restock := restockedAt.UTC().Format("2 Jan 2006, 15:04 UTC")
+		for _, want := range []string{"Linen Scarf", "SKU LS-1", " 1 ", " 4 ", restock, "8 shoppers from 4 units, 1 notified"} {
+			if !strings.Contains(scarfRow, want) {
+				t.Errorf("second row %q lacks %q", scarfRow, want)
+			}
+		}
+		if strings.Contains(scarfRow, "Default Title") || len(rows) != 2 {
+			t.Errorf("rows: %q", rows)
+		}
+	})
+}

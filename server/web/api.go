@@ -1,0 +1,158 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// APIPrefix is where the JSON admin API lives.
+const APIPrefix = "/api/v1"
+
+// maxAPIBody is the largest JSON body the admin API reads.
+const maxAPIBody = 1 << 20
+
+// FeedSyncer syncs a shop's catalog feed (the feed integration). Both
+// methods return ENOTFOUND for a shop without a feed.
+type FeedSyncer interface {
+	// SyncFeed syncs now, after any sync already running, and reports.
+	SyncFeed(ctx context.Context, shopID int64) (*stockbell.SyncReport, error)
+	// QueueSync queues a sync for the job workers.
+	QueueSync(ctx context.Context, shopID int64) error
+}
+
+// APIDeps are the services the JSON admin API calls. Every field is needed
+// unless its comment says otherwise.
+type APIDeps struct {
+	Keys          stockbell.APIKeyService
+	Shops         stockbell.ShopService
+	Settings      stockbell.SettingsService
+	Flows         stockbell.FlowService
+	Subscriptions stockbell.SubscriptionService
+	Subscribers   stockbell.SubscriberService
+	Catalog       stockbell.CatalogService
+	// Endpoints keeps the shop's outbound webhook endpoints; Webhooks
+	// registers new ones.
+	Endpoints stockbell.WebhookEndpointService
+	Webhooks  EndpointRegistrar
+	// Feeds syncs catalog feeds (nil: no shop has one).
+	Feeds  FeedSyncer
+	Logger *slog.Logger
+}
+
+// API serves the JSON admin API under /api/v1 for the shop of the request's
+// API key: every read and change is scoped to that shop.
+type API struct {
+	APIDeps
+	server *Server
+	// admin, once RegisterAdminPages is called, renders the API's pages.
+	admin *Admin
+}
+
+// APIHandler serves one request of a key's shop.
+type APIHandler func(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey)
+
+// RegisterAPI mounts the JSON admin API and its OpenAPI document.
+func (s *Server) RegisterAPI(deps APIDeps) *API {
+	if deps.Logger == nil {
+		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	a := &API{APIDeps: deps, server: s}
+	s.router.HandleFunc(APIPrefix+"/openapi.json", serveOpenAPI).Methods(http.MethodGet)
+	a.handle("/settings", a.getSettings, http.MethodGet)
+	a.handle("/settings", a.putSettings, http.MethodPut)
+	a.handle("/flow", a.getFlow, http.MethodGet)
+	a.handle("/flow", a.putFlow, http.MethodPut)
+	a.handle("/subscriptions", a.listSubscriptions, http.MethodGet)
+	a.handle("/subscriptions", a.createSubscription, http.MethodPost)
+	a.handle("/subscriptions/{id:[0-9]+}", a.deleteSubscription, http.MethodDelete)
+	a.handle("/feed/sync", a.syncFeed, http.MethodPost)
+	a.registerWebhookEndpoints()
+	return a
+}
+
+// handle serves h at APIPrefix+path for requests with a valid API key.
+func (a *API) handle(path string, h APIHandler, method string) {
+	a.server.router.Handle(APIPrefix+path, a.authenticated(h)).Methods(method)
+}
+
+// authenticated runs h with the key of "Authorization: Bearer KEY"; a
+// missing, unknown or revoked key is answered 401 with the JSON error.
+func (a *API) authenticated(h APIHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key, err := a.authenticate(r)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="stockbell"`)
+			a.server.Error(w, r, err)
+			return
+		}
+		h(w, r, key)
+	})
+}
+
+func (a *API) authenticate(r *http.Request) (*stockbell.APIKey, error) {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Send an API key as \"Authorization: Bearer KEY\" (keys are made on the admin's API keys page).")
+	}
+	return a.Keys.AuthenticateAPIKey(r.Context(), token)
+}
+
+// decodeJSON reads a JSON object of at most maxAPIBody into v, refusing
+// unknown fields; a value of the wrong type names its field.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	body, err := readBody(w, r, maxAPIBody)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	err = dec.Decode(v)
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
+	case errors.As(err, &typeErr):
+		return stockbell.FieldErrorf(typeErr.Field, "%s must be a JSON %s, got %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return stockbell.FieldErrorf(field, "Unknown field %q.", field)
+	case err != nil:
+		return stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
+	}
+	return nil
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "bool":
+		return "boolean"
+	case kind == "slice":
+		return "array"
+	case kind == "map", kind == "struct", kind == "ptr":
+		return "object"
+	}
+	return kind
+}
+
+// pathID reads the {id} of the route.
+func pathID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		return 0, stockbell.Errorf(stockbell.ENOTFOUND, "No such id: %s.", mux.Vars(r)["id"])
+	}
+	return id, nil
+}

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// apiSettings is the JSON of a shop's restock settings; durations are Go
+// duration strings ("2h", "30m").
+type apiSettings struct {
+	MinInventory      int       `json:"min_inventory"`
+	PerUnit           int       `json:"per_unit"`
+	Wait              string    `json:"wait"`
+	AttributionWindow string    `json:"attribution_window"`
+	TimeZone          string    `json:"time_zone"`
+	UpdatedAt         time.Time `json:"updated_at"`
+}
+
+func apiSettingsOf(s *stockbell.RestockSettings) apiSettings {
+	return apiSettings{MinInventory: s.MinInventory, PerUnit: s.PerUnit, Wait: ShortDuration(s.Wait),
+		AttributionWindow: ShortDuration(s.AttributionWindow), TimeZone: s.TimeZone, UpdatedAt: s.UpdatedAt}
+}
+
+// settingsChange is the body of PUT /api/v1/settings: the fields given
+// change, the others are kept. Each is read raw so that a value of the
+// wrong type is refused in the admin's and the CLI's words.
+type settingsChange struct {
+	MinInventory      json.RawMessage `json:"min_inventory"`
+	PerUnit           json.RawMessage `json:"per_unit"`
+	Wait              json.RawMessage `json:"wait"`
+	AttributionWindow json.RawMessage `json:"attribution_window"`
+	TimeZone          json.RawMessage `json:"time_zone"`
+}
+
+func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
+	settings, err := a.Settings.FindSettings(r.Context(), key.ShopID)
+	if err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, apiSettingsOf(settings))
+}
+
+// putSettings validates exactly as the admin's settings page and
+// `stockbell settings set` do (RestockSettings.Validate through
+// UpdateSettings): a refused change stores nothing and names its field.
+func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
+	var change settingsChange
+	if err := decodeJSON(w, r, &change); err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
+	update, err := change.update()
+	if err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
+	settings, err := a.Settings.UpdateSettings(r.Context(), key.ShopID, update)
+	if err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
+	WriteJSON(w, http.StatusOK, apiSettingsOf(settings))
+}
+
+func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
+	var u stockbell.SettingsUpdate
+	var err error
+	numbers := []struct {
+		field string
+		raw   json.RawMessage
+		to    **int
+	}{{"min_inventory", c.MinInventory, &u.MinInventory}, {"per_unit", c.PerUnit, &u.PerUnit}}
+	for _, n := range numbers {
+		if n.raw != nil {
+			value, err := wholeNumber(n.field, string(n.raw))
+			if err != nil {
+				return u, err
+			}
+			*n.to = &value
+		}
+	}
+	if u.Wait, err = rawDuration("wait", c.Wait); err != nil {
+		return u, err
+	}
+	if u.AttributionWindow, err = rawDuration("attribution_window", c.AttributionWindow); err != nil {
+		return u, err
+	}
+	if c.TimeZone != nil {
+		zone := rawText(c.TimeZone)
+		u.TimeZone = &zone
+	}
+	if u == (stockbell.SettingsUpdate{}) {
+		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window or time_zone.")
+	}
+	return u, nil
+}
+
+// rawDuration reads a JSON duration string ("2h"); nil when absent.
+func rawDuration(field string, raw json.RawMessage) (*time.Duration, error) {
+	if raw == nil {
+		return nil, nil
+	}
+	d, err := settingsDuration(field, rawText(raw))
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
+}
+
+// rawText is a JSON string's text, or the raw JSON of anything else (so
+// that an error message shows what was sent).
+func rawText(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return strings.TrimSpace(string(raw))
+}

@@ -1,0 +1,284 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// newAPIFixture serves the JSON admin API on a real store behind a
+// loopback server, with a clock the test moves.
+func newAPIFixture(t *testing.T, db *store.DB) *adminFixture {
+	t.Helper()
+	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
+	db.Clock = clock
+	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
+	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
+		Catalog: db, Logger: logger})
+	ts := httptest.NewServer(server.Handler())
+	t.Cleanup(ts.Close)
+	return &adminFixture{db: db, clock: clock, url: ts.URL}
+}
+
+// apiAnswer is a decoded JSON answer.
+type apiAnswer struct {
+	Status int
+	Body   map[string]any
+	Raw    string
+}
+
+func (a apiAnswer) errorField() string {
+	e, _ := a.Body["error"].(map[string]any)
+	field, _ := e["field"].(string)
+	return field
+}
+
+func (a apiAnswer) errorMessage() string {
+	e, _ := a.Body["error"].(map[string]any)
+	msg, _ := e["message"].(string)
+	return msg
+}
+
+func apiDo(t *testing.T, f *adminFixture, key, method, path, body string) apiAnswer {
+	t.Helper()
+	req, _ := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	a := apiAnswer{Status: resp.StatusCode, Raw: string(raw)}
+	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		if err := json.Unmarshal(raw, &a.Body); err != nil {
+			t.Fatalf("%s %s: %v: %s", method, path, err, raw)
+		}
+	}
+	return a
+}
+
+func mustAPIKey(t *testing.T, db *store.DB, shop *stockbell.Shop) string {
+	t.Helper()
+	key, _, err := db.CreateAPIKey(context.Background(), shop.ID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
+}
+
+func wantAPI(t *testing.T, a apiAnswer, status int, what string) {
+	t.Helper()
+	if a.Status != status {
+		t.Fatalf("%s: status %d, want %d: %.1500s", what, a.Status, status, a.Raw)
+	}
+}
+
+func subscriptionStatus(t *testing.T, db *store.DB, id int64) stockbell.SubscriptionStatus {
+	t.Helper()
+	sub, err := db.FindSubscriptionByID(context.Background(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.Status
+}
+
+// TestAPIKeysScopeEveryRequest: a key reaches its own shop only: another
+// shop's subscription is 404 and stays queued; a revoked, unknown or
+// missing key is 401 with the JSON error shape.
+func TestAPIKeysScopeEveryRequest(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		key := mustAPIKey(t, db, w.shop)
+
+		list := apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=queued", "")
+		wantAPI(t, list, 200, "list")
+		if subs := list.Body["subscriptions"].([]any); len(subs) != 2 || strings.Contains(list.Raw, "someone@other.example") {
+			t.Fatalf("list shows other than this shop's two: %s", list.Raw)
+		}
+		other := apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.otherSub.ID), "")
+		wantAPI(t, other, 404, "deleting shop B's subscription")
+		if other.Body["error"] == nil || subscriptionStatus(t, db, w.otherSub.ID) != stockbell.SubscriptionQueued {
+			t.Fatalf("shop B's subscription: %s, status %s", other.Raw, subscriptionStatus(t, db, w.otherSub.ID))
+		}
+		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[0].ID), ""), 204, "deleting its own")
+		if got := subscriptionStatus(t, db, w.subs[0].ID); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("deleted subscription is %s, want cancelled", got)
+		}
+
+		records, _ := db.FindAPIKeys(context.Background(), w.shop.ID)
+		if len(records) != 1 || records[0].LastUsedAt == nil {
+			t.Fatalf("key's last use not recorded: %+v", records)
+		}
+		if _, err := db.RevokeAPIKey(context.Background(), w.other.ID, records[0].ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("shop B revoked shop A's key: %v", err)
+		}
+		if _, err := db.RevokeAPIKey(context.Background(), w.shop.ID, records[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		for name, k := range map[string]string{"revoked": key, "unknown": key[:len(key)-2] + "xx", "none": "", "not a key": "hello"} {
+			a := apiDo(t, f, k, "GET", "/api/v1/settings", "")
+			if a.Status != 401 || a.Body["error"].(map[string]any)["code"] != "unauthorized" || a.errorMessage() == "" {
+				t.Errorf("%s key: %d %s", name, a.Status, a.Raw)
+			}
+		}
+	})
+}
+
+// TestAPISubscriptionsCursorPaging walks every page of a long queue: each
+// subscription exactly once, in order, while new ones arrive.
+func TestAPISubscriptionsCursorPaging(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		var emails []string
+		for i := range 230 {
+			emails = append(emails, fmt.Sprintf("p%03d@example.com", i))
+		}
+		w := newWaitingShop(t, f, emails...)
+		key := mustAPIKey(t, db, w.shop)
+		seen := map[float64]bool{}
+		var order []float64
+		cursor := ""
+		for pages := 0; ; pages++ {
+			if pages > 40 {
+				t.Fatal("paging does not end")
+			}
+			a := apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=queued&limit=17&variant=v-m&after="+cursor, "")
+			wantAPI(t, a, 200, "a page")
+			for _, s := range a.Body["subscriptions"].([]any) {
+				id := s.(map[string]any)["id"].(float64)
+				if seen[id] {
+					t.Fatalf("subscription %v on two pages", id)
+				}
+				seen[id] = true
+				order = append(order, id)
+			}
+			if pages == 2 { // a subscriber arriving meanwhile is on a later page
+				_, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+					Email: "late@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+				if err != nil {
+					t.Fatal(err)
+				}
+			}
+			next, _ := a.Body["next_cursor"].(string)
+			if next == "" {
+				break
+			}
+			cursor = next
+		}
+		if len(order) != 231 {
+			t.Fatalf("paged through %d subscriptions, want 231", len(order))
+		}
+		for i := range order[1:] {
+			if order[i+1] <= order[i] {
+				t.Fatalf("out of order at %d: %v then %v", i, order[i], order[i+1])
+			}
+		}
+		one := apiDo(t, f, key, "GET", "/api/v1/subscriptions?contact=P007@Example.com", "")
+		if subs := one.Body["subscriptions"].([]any); len(subs) != 1 || subs[0].(map[string]any)["email"] != "p007@example.com" ||
+			subs[0].(map[string]any)["variant_id"] != "v-m" {
+			t.Fatalf("contact filter: %s", one.Raw)
+		}
+		none := apiDo(t, f, key, "GET", "/api/v1/subscriptions?variant=no-such", "")
+		if subs := none.Body["subscriptions"].([]any); len(subs) != 0 || none.Body["next_cursor"] != nil {
+			t.Fatalf("unknown variant: %s", none.Raw)
+		}
+		bad := apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=waiting", "")
+		if bad.Status != 422 || bad.errorField() != "status" {
+			t.Fatalf("bad status filter: %d %s", bad.Status, bad.Raw)
+		}
+	})
+}
+
+// TestAPIValidationErrorsNameTheField: a refused change answers 422 with
+// the field and the admin's and CLI's message, and stores nothing.
+func TestAPIValidationErrorsNameTheField(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		cases := []struct{ method, path, body, field, message string }{
+			{"PUT", "/api/v1/settings", `{"min_inventory":0}`, "min_inventory", "min_inventory must be between 1 and 1000000, got 0"},
+			{"PUT", "/api/v1/settings", `{"min_inventory":"5"}`, "min_inventory", "min_inventory must be a whole number"},
+			{"PUT", "/api/v1/settings", `{"min_inventory":4,"wait":"soon"}`, "wait", `wait must be a duration such as 30m or 2h, got "soon"`},
+			{"PUT", "/api/v1/settings", `{"per_unit":3,"wait":"10s"}`, "wait", "wait must be between 1m0s and 720h"},
+			{"PUT", "/api/v1/settings", `{"minimum":3}`, "minimum", `Unknown field "minimum"`},
+			{"PUT", "/api/v1/settings", `{}`, "body", "Nothing to change"},
+			{"PUT", "/api/v1/settings", `{"per_unit":`, "body", "not valid JSON"},
+			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"later"}]}`, "steps[0].delay", "duration"},
+			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"fax"}]}`, "steps[0].channel", "email or SMS"},
+			{"PUT", "/api/v1/flow", `{"status":"paused","steps":[{"channel":"email"}]}`, "status", "live, manual or draft"},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":"not-an-address"}`, "email", ""},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"nope","channels":["email"],"email":"a@example.com"}`, "variant_id", "Unknown variant nope"},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"+14155550100"}`, "sms_consent", ""},
+		}
+		before := settingsOf(t, db, w.shop)
+		flowBefore := flowOf(t, db, w.shop)
+		for _, c := range cases {
+			a := apiDo(t, f, key, c.method, c.path, c.body)
+			if a.Status != 422 || a.errorField() != c.field || !strings.Contains(a.errorMessage(), c.message) {
+				t.Errorf("%s %s %s: %d %s, want 422 field %q message %q", c.method, c.path, c.body, a.Status, a.Raw, c.field, c.message)
+			}
+		}
+		if after := settingsOf(t, db, w.shop); after != before {
+			t.Errorf("refused changes stored settings: %+v → %+v", before, after)
+		}
+		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(flowBefore.UpdatedAt) {
+			t.Errorf("refused flow stored")
+		}
+		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &w.shop.ID}); len(subs) != 0 {
+			t.Errorf("refused subscriptions stored: %d", len(subs))
+		}
+	})
+}
+
+// TestAPIFlowAndSubscriptionsRoundTrip: the flow read is the flow written;
+// a subscription made through the API is the storefront's, from "api".
+func TestAPIFlowAndSubscriptionsRoundTrip(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		put := apiDo(t, f, key, "PUT", "/api/v1/flow", `{"status":"manual","steps":[{"channel":"email","delay":"0s","subject":"Back!"},
+			{"channel":"sms","delay":"24h","skip_if_out_of_stock":true}]}`)
+		wantAPI(t, put, 200, "PUT flow")
+		flow := flowOf(t, db, w.shop)
+		if flow.Status != stockbell.FlowManual || len(flow.Steps) != 2 || flow.Steps[1].Delay != 24*time.Hour || flow.Steps[0].Subject != "Back!" {
+			t.Fatalf("stored flow: %+v", flow)
+		}
+		got := apiDo(t, f, key, "GET", "/api/v1/flow", "")
+		steps := got.Body["steps"].([]any)
+		if got.Body["status"] != "manual" || len(steps) != 2 || steps[1].(map[string]any)["delay"] != "24h" {
+			t.Fatalf("GET flow: %s", got.Raw)
+		}
+		body := `{"variant_id":"v-m","channels":["email"],"email":" Zoe@Example.COM ","locale":"fr"}`
+		created := apiDo(t, f, key, "POST", "/api/v1/subscriptions", body)
+		wantAPI(t, created, 201, "POST subscription")
+		sub := created.Body["subscription"].(map[string]any)
+		if sub["email"] != "zoe@example.com" || sub["source"] != "api" || sub["status"] != "queued" || sub["product_title"] != "Wool Sweater" {
+			t.Fatalf("created: %s", created.Raw)
+		}
+		again := apiDo(t, f, key, "POST", "/api/v1/subscriptions", body)
+		wantAPI(t, again, 200, "the same contact again")
+		if again.Body["subscription"].(map[string]any)["id"] != sub["id"] {
+			t.Fatalf("second POST made another subscription: %s", again.Raw)
+		}
+	})
+}
