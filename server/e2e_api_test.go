@@ -41,6 +41,31 @@ func apiCall(t *testing.T, method, url, key, body string) (int, map[string]any) 
 	return resp.StatusCode, out
 }
 
+// soldOutTee gives the shop a sold-out variant v1 of a product p1.
+func soldOutTee(t *testing.T, m *Main, shop *stockbell.Shop) {
+	t.Helper()
+	_, err := m.DB.UpsertProduct(t.Context(), stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Tee", Published: true,
+		Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Title: "S", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+			Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// getCSV reads an export with the key.
+func getCSV(t *testing.T, url, key string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}
+
 // lastLine is the last non-empty line of a command's output.
 func lastLine(out string) string {
 	lines := strings.Split(strings.TrimSpace(out), "\n")
@@ -56,7 +81,7 @@ func TestAPIKeyFromTheCommandLine(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
 			m := startServer(t, getenv)
-			storetest.MustShop(t, m.DB, stockbell.PlatformFeed, "api.example")
+			shop := storetest.MustShop(t, m.DB, stockbell.PlatformFeed, "api.example")
 			code, stdout, stderr := run(t, getenv, "apikey", "create", "--shop", "api.example", "--name", "ERP")
 			key := lastLine(stdout)
 			if code != 0 || !strings.HasPrefix(key, stockbell.APIKeyPrefix) || strings.ContainsAny(key, " \t") {
@@ -70,6 +95,7 @@ func TestAPIKeyFromTheCommandLine(t *testing.T) {
 			if status, body = apiCall(t, "GET", settingsURL, key, ""); status != 200 || body["wait"] != "2h" {
 				t.Fatalf("GET settings: %d %v", status, body)
 			}
+			exportsQueuedSubscribers(t, m, shop, key)
 			if code, _, stderr := run(t, getenv, "apikey", "revoke", "--shop", "api.example", "--id", "1"); code != 0 {
 				t.Fatalf("apikey revoke: %s", stderr)
 			}
@@ -84,6 +110,34 @@ func TestAPIKeyFromTheCommandLine(t *testing.T) {
 	}
 }
 
+// exportsQueuedSubscribers: two subscribers queued through the API are the
+// export's two rows after its header, and ?bom=1 adds the byte order mark.
+func exportsQueuedSubscribers(t *testing.T, m *Main, shop *stockbell.Shop, key string) {
+	t.Helper()
+	soldOutTee(t, m, shop)
+	for _, email := range []string{"ann@example.com", "bea@example.com"} {
+		if status, body := apiCall(t, "POST", m.URL()+"/api/v1/subscriptions", key, `{"variant_id":"v1","channels":["email"],"email":"`+email+`"}`); status != 201 {
+			t.Fatalf("subscribe %s: %d %v", email, status, body)
+		}
+	}
+	status, list := apiCall(t, "GET", m.URL()+"/api/v1/subscriptions?status=queued", key, "")
+	if subs, _ := list["subscriptions"].([]any); status != 200 || len(subs) != 2 {
+		t.Fatalf("queued subscriptions: %d %v", status, list)
+	}
+	status, csvText := getCSV(t, m.URL()+"/api/v1/exports/queued-subscribers.csv", key)
+	lines := strings.Split(strings.TrimSpace(csvText), "\n")
+	if status != 200 || len(lines) != 3 || !strings.HasPrefix(lines[0], "product,") || !strings.Contains(lines[1], "ann@example.com") ||
+		!strings.Contains(lines[2], "bea@example.com") || strings.HasPrefix(csvText, "\uFEFF") {
+		t.Fatalf("queued export: %d\n%s", status, csvText)
+	}
+	if _, withBOM := getCSV(t, m.URL()+"/api/v1/exports/queued-subscribers.csv?bom=1", key); withBOM != "\uFEFF"+csvText {
+		t.Fatalf("?bom=1: %q", withBOM)
+	}
+	if status, activity := getCSV(t, m.URL()+"/api/v1/exports/activity.csv", key); status != 200 || !strings.Contains(activity, "subscribed") {
+		t.Fatalf("activity export: %d\n%s", status, activity)
+	}
+}
+
 // TestWebhookEndpointThroughTheAPI: an endpoint registered through the API
 // on the real server receives a subscription made through the API, signed
 // with the secret the registration answered.
@@ -93,12 +147,7 @@ func TestWebhookEndpointThroughTheAPI(t *testing.T) {
 			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
 			m := startServer(t, getenv)
 			shop := storetest.MustShop(t, m.DB, stockbell.PlatformFeed, "hooks.example")
-			_, err := m.DB.UpsertProduct(t.Context(), stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Tee", Published: true,
-				Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Title: "S", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
-					Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			soldOutTee(t, m, shop)
 			key, _, err := m.DB.CreateAPIKey(t.Context(), shop.ID, "hooks")
 			if err != nil {
 				t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/outbound"
+	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/web"
 )
 
@@ -24,11 +25,13 @@ func (m *Main) wireOutbound(workers *jobs.Workers, d *delivery.Delivery) *outbou
 }
 
 // wireAPI serves the JSON admin API (/api/v1) on the store, syncing feeds
-// through the feed integration, and adds its pages (API keys, webhooks)
+// through the feed integration and answering reports and exports with
+// package report, and adds its pages (API keys, webhooks)
 // to the admin.
 func (m *Main) wireAPI(feeds *feed.Integration, webhooks *outbound.Webhooks, admin *web.Admin) *web.API {
+	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: stockbell.SystemClock{}}
 	deps := web.APIDeps{Keys: m.DB, Shops: m.DB, Settings: m.DB, Flows: m.DB, Subscriptions: m.DB, Subscribers: m.DB,
-		Catalog: m.DB, Endpoints: m.DB, Webhooks: webhooks, Logger: m.Logger.With("component", "api")}
+		Catalog: m.DB, Endpoints: m.DB, Webhooks: webhooks, Reports: reports, Logger: m.Logger.With("component", "api")}
 	if feeds != nil {
 		deps.Feeds = feeds
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 // APIPrefix is where the JSON admin API lives.
@@ -44,6 +45,9 @@ type APIDeps struct {
 	// registers new ones.
 	Endpoints stockbell.WebhookEndpointService
 	Webhooks  EndpointRegistrar
+	// Reports computes the reports and writes the CSV exports (nil: they
+	// are not served).
+	Reports *report.Reports
 	// Feeds syncs catalog feeds (nil: no shop has one).
 	Feeds  FeedSyncer
 	Logger *slog.Logger
@@ -77,6 +81,7 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 	a.handle("/subscriptions/{id:[0-9]+}", a.deleteSubscription, http.MethodDelete)
 	a.handle("/feed/sync", a.syncFeed, http.MethodPost)
 	a.registerWebhookEndpoints()
+	a.registerReports()
 	return a
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 // muxPattern is a gorilla/mux variable with its pattern, {id:[0-9]+}.
@@ -20,7 +21,7 @@ var muxPattern = regexp.MustCompile(`\{([a-z_]+):[^}]*\}`)
 // nothing else.
 func TestOpenAPIDocumentMatchesRoutes(t *testing.T) {
 	s := NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
-	s.RegisterAPI(APIDeps{})
+	s.RegisterAPI(APIDeps{Reports: &report.Reports{}})
 	served := map[string]bool{}
 	err := s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		path, err := route.GetPathTemplate()

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 	"github.com/stockbell/stockbell/server/web"
@@ -27,8 +28,9 @@ func newAPIFixture(t *testing.T, db *store.DB) *adminFixture {
 	db.Clock = clock
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
+	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
 	server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
-		Catalog: db, Logger: logger})
+		Catalog: db, Reports: reports, Logger: logger})
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
 	return &adminFixture{db: db, clock: clock, url: ts.URL}

@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestAPIReportsAndExports: the reports and exports answer for the key's
+// shop only; the queued export is a header row and one row per queued
+// subscriber (with the byte order mark on ?bom=1); a bad range is refused
+// as JSON before any CSV is written.
+func TestAPIReportsAndExports(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "=cmd@example.com", "bea@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		if err := db.RemoveSubscription(context.Background(), w.shop.ID, w.subs[2].ID, stockbell.AdminUser{}); err != nil {
+			t.Fatal(err)
+		}
+		queued := apiDo(t, f, key, "GET", "/api/v1/exports/queued-subscribers.csv", "")
+		wantAPI(t, queued, 200, "the queued export")
+		rows, err := csv.NewReader(strings.NewReader(queued.Raw)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 || strings.HasPrefix(queued.Raw, "\uFEFF") || !strings.Contains(queued.Raw, "ann@example.com") ||
+			!strings.Contains(queued.Raw, "'=cmd@example.com") || strings.Contains(queued.Raw, "bea@example.com") ||
+			strings.Contains(queued.Raw, "someone@other.example") {
+			t.Fatalf("queued export (header + 2 queued of this shop, guarded):\n%s", queued.Raw)
+		}
+		withBOM := apiDo(t, f, key, "GET", "/api/v1/exports/queued-subscribers.csv?bom=1", "")
+		if !strings.HasPrefix(withBOM.Raw, "\uFEFF") || strings.TrimPrefix(withBOM.Raw, "\uFEFF") != queued.Raw {
+			t.Fatalf("?bom=1:\n%q", withBOM.Raw)
+		}
+		activity := apiDo(t, f, key, "GET", "/api/v1/exports/activity.csv", "")
+		if activity.Status != 200 || !strings.Contains(activity.Raw, "subscribed") || strings.Contains(activity.Raw, "someone@other.example") {
+			t.Fatalf("activity export: %d\n%s", activity.Status, activity.Raw)
+		}
+		bad := apiDo(t, f, key, "GET", "/api/v1/exports/activity.csv?from=yesterday", "")
+		if bad.Status != 422 || bad.errorField() != "from" {
+			t.Fatalf("a bad range: %d %s", bad.Status, bad.Raw)
+		}
+		report := apiDo(t, f, key, "GET", "/api/v1/reports/activity", "")
+		wantAPI(t, report, 200, "the activity report")
+		if totals := report.Body["totals"].(map[string]any); totals["subscribed"] != 3.0 {
+			t.Fatalf("activity totals: %s", report.Raw)
+		}
+		demand := apiDo(t, f, key, "GET", "/api/v1/reports/demand", "")
+		if demand.Status != 200 || demand.Body["total"] != 1.0 {
+			t.Fatalf("demand: %d %s", demand.Status, demand.Raw)
+		}
+		wantAPI(t, apiDo(t, f, key, "GET", "/api/v1/reports/conversions", ""), 200, "the conversion report")
+		if a := apiDo(t, f, "", "GET", "/api/v1/exports/queued-subscribers.csv", ""); a.Status != http.StatusUnauthorized || a.Body["error"] == nil {
+			t.Fatalf("an export without a key: %d %s", a.Status, a.Raw)
+		}
+	})
+}
