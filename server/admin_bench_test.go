@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -72,20 +71,7 @@ func adminBenchServer(b *testing.B) (*Main, *http.Client, int64) {
 	if _, err := m.DB.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
 		b.Fatal(err)
 	}
-	client := noRedirectClient()
-	resp, err := client.Get(m.URL() + "/")
-	if err != nil {
-		b.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	nonce := formNonce.FindStringSubmatch(string(body))
-	resp, err = client.PostForm(m.URL()+"/demo/admin", url.Values{"csrf_token": {nonce[1]}})
-	if err != nil || resp.StatusCode != http.StatusSeeOther {
-		b.Fatalf("demo sign-in: %v %v", resp, err)
-	}
-	resp.Body.Close()
-	return m, client, first
+	return m, demoAdminClient(b, m.URL()), first
 }
 
 // startBenchServer runs a development server on SQLite for a benchmark.

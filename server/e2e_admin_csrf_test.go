@@ -93,20 +93,9 @@ func refusedWithoutToken(t *testing.T, m *Main, form postForm) {
 func acceptedWithToken(t *testing.T, base string, form postForm) {
 	t.Helper()
 	client := demoAdminClient(t, base)
-	resp, err := client.Get(base + form.Page)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	token := formNonce.FindStringSubmatch(string(body))
-	if token == nil {
-		t.Errorf("%s: the page has no csrf_token (status %d)", form, resp.StatusCode)
-		return
-	}
 	v := cloneValues(form.Values)
-	v.Set("csrf_token", token[1])
-	resp, err = client.PostForm(base+form.Action, v)
+	v.Set("csrf_token", pageToken(t, client, base+form.Page))
+	resp, err := client.PostForm(base+form.Action, v)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,20 +169,10 @@ func waitForIdleQueue(t *testing.T, m *Main) {
 
 // demoAdminClient is a browser signed in to the demo shop's admin with the
 // start page's button.
-func demoAdminClient(t *testing.T, base string) *http.Client {
+func demoAdminClient(t testing.TB, base string) *http.Client {
 	t.Helper()
 	client := noRedirectClient()
-	resp, err := client.Get(base + "/")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	nonce := formNonce.FindStringSubmatch(string(body))
-	if nonce == nil {
-		t.Fatalf("start page without its sign-in form: %d", resp.StatusCode)
-	}
-	resp, err = client.PostForm(base+"/demo/admin", url.Values{"csrf_token": {nonce[1]}})
+	resp, err := client.PostForm(base+"/demo/admin", url.Values{"csrf_token": {pageToken(t, client, base+"/")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -202,6 +181,23 @@ func demoAdminClient(t *testing.T, base string) *http.Client {
 		t.Fatalf("demo sign-in: %d", resp.StatusCode)
 	}
 	return client
+}
+
+// pageToken opens a page with the client and returns the csrf_token its
+// forms carry (a session's token, or a sign-in form's nonce).
+func pageToken(t testing.TB, client *http.Client, page string) string {
+	t.Helper()
+	resp, err := client.Get(page)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	token := formNonce.FindStringSubmatch(string(body))
+	if token == nil {
+		t.Fatalf("%s has no form with a csrf_token (status %d)", page, resp.StatusCode)
+	}
+	return token[1]
 }
 
 // waitingSubscriber queues a shopper for the demo's sold-out size, so that

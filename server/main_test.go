@@ -58,13 +58,7 @@ func databaseURLs(t *testing.T) map[store.Dialect]string {
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(body)
+	return clientGet(t, http.DefaultClient, url)
 }
 
 func TestServeHealthReadyMetrics(t *testing.T) {
