@@ -53,6 +53,18 @@ type OutboundMessage struct {
 	HTML      string // email only
 	// Headers are extra email headers (List-Unsubscribe, ...).
 	Headers map[string]string
+	// Reference, when set, names the email in its Message-ID instead of
+	// MessageID: mail that is not a flow message (a scheduled report).
+	Reference string
+	// Attachments are files attached to an email.
+	Attachments []Attachment
+}
+
+// Attachment is a file attached to an email.
+type Attachment struct {
+	Name        string
+	ContentType string
+	Data        []byte
 }
 
 // SendResult is what a provider said about an accepted message.

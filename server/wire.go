@@ -37,7 +37,8 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err != nil {
 		return err
 	}
-	admin, err := m.wireAdmin(registry, d, shopifyInstall)
+	reports, reportLinks := m.wireReports(workers, d)
+	admin, err := m.wireAdmin(registry, d, shopifyInstall, reports, reportLinks)
 	if err != nil {
 		return err
 	}

@@ -9,16 +9,18 @@ import (
 	"github.com/stockbell/stockbell/integrations/demo"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/web"
 )
 
 // wireAdmin builds the merchant admin and mounts its pages; in
 // development it also seeds the demo shop and mounts the first run.
-func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify) (*web.Admin, error) {
+func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify, reports *report.Reports, reportLinks *report.Links) (*web.Admin, error) {
 	deps := web.AdminDeps{
 		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
+		Reports: reports, ReportSchedule: m.DB, ReportLinks: reportLinks,
 	}
 	opts := web.AdminOptions{
 		SessionKey:          m.Config.SubKey("admin session", 32),

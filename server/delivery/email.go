@@ -1,6 +1,7 @@
 package delivery
 
 import (
+	"bytes"
 	"fmt"
 	"maps"
 	"net/mail"
@@ -43,7 +44,11 @@ func (s *SMTPSender) buildMessage(out stockbell.OutboundMessage) (*gomail.Msg, e
 		_ = msg.ReplyTo(out.ReplyTo)
 	}
 	msg.Subject(out.Subject)
-	msg.SetMessageIDWithValue(MessageID(out.MessageID, s.idTag, s.cfg.SendingDomain()))
+	if out.Reference != "" {
+		msg.SetMessageIDWithValue(fmt.Sprintf("stockbell.%s.%s@%s", out.Reference, s.idTag, s.cfg.SendingDomain()))
+	} else {
+		msg.SetMessageIDWithValue(MessageID(out.MessageID, s.idTag, s.cfg.SendingDomain()))
+	}
 	msg.SetDateWithValue(s.clock.Now())
 	for _, name := range slices.Sorted(maps.Keys(out.Headers)) {
 		msg.SetGenHeaderPreformatted(gomail.Header(name), out.Headers[name])
@@ -51,6 +56,11 @@ func (s *SMTPSender) buildMessage(out stockbell.OutboundMessage) (*gomail.Msg, e
 	msg.SetBodyString(gomail.TypeTextPlain, out.Text)
 	if out.HTML != "" {
 		msg.AddAlternativeString(gomail.TypeTextHTML, out.HTML)
+	}
+	for _, a := range out.Attachments {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), gomail.WithFileContentType(gomail.ContentType(a.ContentType))); err != nil {
+			return nil, fmt.Errorf("attachment %s: %w", a.Name, err)
+		}
 	}
 	return msg, nil
 }

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -80,5 +79,4 @@ func TestQueuedExportStreams(t *testing.T) {
 			t.Fatalf("the heap grew by %.1f MB while exporting %.1f MB: the export is not streamed", float64(growth)/1e6, float64(out.bytes)/1e6)
 		}
 	})
-	_ = stockbell.SubscriptionQueued
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 // AdminDeps are the services the admin pages call. Every field is needed
@@ -35,9 +36,16 @@ type AdminDeps struct {
 	// Outbox is what the development sender sent (development only).
 	Outbox stockbell.OutboxService
 	// Demo simulates restocks of the demo shop (development only).
-	Demo   DemoRestocker
-	Clock  stockbell.Clock
-	Logger *slog.Logger
+	Demo DemoRestocker
+	// Reports computes the Reports page and its exports (optional: no
+	// Reports page without it).
+	Reports *report.Reports
+	// ReportSchedule and ReportLinks keep scheduled reports and check
+	// their unsubscribe links (optional: no Scheduled reports page without).
+	ReportSchedule stockbell.ReportScheduleService
+	ReportLinks    *report.Links
+	Clock          stockbell.Clock
+	Logger         *slog.Logger
 }
 
 // DemoRestocker simulates a stock change of the demo shop (a restock, a
@@ -138,6 +146,7 @@ func (a *Admin) Register(s *Server) {
 	a.Handle("/admin/flow/preview", a.flowPreview, http.MethodGet)
 	a.Handle("/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}", a.heldBatchAction, http.MethodPost)
 	a.HandlePage("/admin/products", NavItem{Label: "Products", Order: 40}, a.productsPage, http.MethodGet)
+	a.registerReports()
 	a.HandlePage("/admin/subscribers", NavItem{Label: "Subscribers", Order: 50}, a.subscribersPage, http.MethodGet)
 	a.Handle("/admin/subscribers/export", a.exportSubscribers, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}", a.subscriberPage, http.MethodGet)

@@ -33,7 +33,7 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	out, err := report.NewCSVWriter(w, report.CSVOptions{BOM: r.URL.Query().Get("bom") == "1"})
+	out, err := report.NewCSVWriter(w, report.ParseCSVOptions(r.URL.Query()))
 	if err != nil {
 		return
 	}

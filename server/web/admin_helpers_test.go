@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 	"github.com/stockbell/stockbell/server/web"
@@ -29,6 +30,8 @@ type adminFixture struct {
 	admin *web.Admin
 	url   string
 }
+
+var testReportLinks = &report.Links{Key: []byte("0123456789abcdef0123456789abcdef-report-links"), PublicURL: "http://localhost"}
 
 var testSessionKey = []byte("0123456789abcdef0123456789abcdef-admin-session-key")
 
@@ -52,7 +55,8 @@ func newAdminFixtureWith(t *testing.T, db *store.DB, register func(*web.Server, 
 	renderer := delivery.NewTemplates(delivery.NewLinks("http://localhost", signer), delivery.StopNorthAmerica)
 	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db,
 		Events: db, Messages: db, Catalog: db, SignInLinks: db, Origins: db, Held: db, Outbox: db, Renderer: renderer,
-		Sender: &delivery.DevSender{Logger: logger, Outbox: db}, Clock: clock, Logger: logger},
+		Sender: &delivery.DevSender{Logger: logger, Outbox: db}, Clock: clock, Logger: logger,
+		Reports: &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}, ReportSchedule: db, ReportLinks: testReportLinks},
 		web.AdminOptions{SessionKey: testSessionKey, Development: true, PublicURL: "http://localhost", AllowPrivateFetch: true})
 	if err != nil {
 		t.Fatal(err)

@@ -127,6 +127,8 @@ var notices = map[string]string{
 	"restock_simulated":  "Restock received: the alerts go out within seconds (see the Outbox).",
 	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
+	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
+	"report_unscheduled": "Scheduled report removed: no more emails for it.",
 	"api_key_revoked":    "API key revoked: requests with it are refused from now on.",
 	"endpoint_enabled":   "Endpoint enabled: new events are sent to it again.",
 	"endpoint_disabled":  "Endpoint disabled: no events are sent to it until it is enabled.",

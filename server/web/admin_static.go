@@ -93,6 +93,9 @@ var templateFuncs = template.FuncMap{
 	"sub":      func(a, b int) int { return a - b },
 	"dict":     dict,
 	"list":     func(items ...string) []string { return items },
+	"report":   reportTitle,
+	"money":    formatMoney,
+	"mul100":   func(f float64) float64 { return f * 100 },
 }
 
 // dict builds a map from key/value pairs, to pass several values to a

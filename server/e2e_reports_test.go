@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// TestReportsInChromium opens the demo shop's Reports page in headless
+// Chromium (the chart, the reorder advice, the export links), schedules a
+// report on the Scheduled reports page by typing into its form, and checks
+// both pages at a phone's and a desktop's width.
+func TestReportsInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	base := m.URL()
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, email := range []string{"ann@example.com", "bea@example.com"} {
+		if _, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: variant.ID,
+			Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "test"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	browse(t, ctx, base+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
+
+	clickAndWait(t, ctx, `nav a[href="/admin/reports"]`, ".chart")
+	if bars := browsertest.Eval[int](t, ctx, `document.querySelectorAll("#report-activity-title ~ svg rect.bar, figure.chart svg rect.bar").length`); bars != 30*4 {
+		t.Errorf("the activity chart has %d bars, want 30 days × 4 series", bars)
+	}
+	main := text(t, ctx, "main")
+	for _, want := range []string{"Back-in-stock activity", "Reorder advice", "Alpine Wool Sweater – M", "a default rate",
+		"Download everyone waiting as CSV"} {
+		if !strings.Contains(main, want) {
+			t.Errorf("Reports page lacks %q:\n%s", want, main)
+		}
+	}
+	checkWidths(t, ctx, base+"/admin/reports", ".chart", "reports")
+
+	clickAndWait(t, ctx, `a[href="/admin/reports/scheduled"]`, "#email")
+	browsertest.Do(t, ctx, chromedp.SendKeys("#email", "owner@example.com"), chromedp.SetValue("#frequency", "daily"),
+		chromedp.Click(`form[action="/admin/reports/scheduled"] button[type=submit]`), chromedp.WaitVisible(".banner.ok"))
+	listed := text(t, ctx, "main table")
+	if !strings.Contains(listed, "owner@example.com") || !strings.Contains(listed, "Daily") || !strings.Contains(listed, "Back-in-stock activity") {
+		t.Fatalf("scheduled reports after adding one:\n%s", listed)
+	}
+	subs, err := m.DB.FindReportSubscriptions(context.Background(), shop.ID)
+	if err != nil || len(subs) != 1 || subs[0].Frequency != stockbell.ReportDaily || subs[0].Email != "owner@example.com" {
+		t.Fatalf("stored: %+v (%v)", subs, err)
+	}
+	checkWidths(t, ctx, base+"/admin/reports/scheduled", "form", "scheduled-reports")
+}
+
+// checkWidths loads a page at 360 and 1440 px: it must not scroll
+// sideways, its text must meet WCAG AA contrast, and a screenshot is kept.
+func checkWidths(t *testing.T, ctx context.Context, url, ready, name string) {
+	t.Helper()
+	for _, width := range []int64{360, 1440} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		browse(t, ctx, url, ready)
+		if overflow := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth + 1`); overflow {
+			t.Errorf("%s at %d px scrolls sideways", name, width)
+		}
+		for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
+			t.Errorf("%s at %d px: contrast below WCAG 2.2 AA: %s", name, width, low)
+		}
+		fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", name, width), width)
+	}
+}

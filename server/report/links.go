@@ -1,0 +1,61 @@
+package report
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"strconv"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// UnsubscribePath is where a scheduled report's unsubscribe link leads;
+// the token follows it.
+const UnsubscribePath = "/reports/unsubscribe/"
+
+// Links signs and checks the unsubscribe links of scheduled reports: a
+// link names one report subscription of one shop and removes only that.
+type Links struct {
+	// Key signs the links (32 bytes or more, derived from the server's secret).
+	Key []byte
+	// PublicURL is the server's public URL the links point to.
+	PublicURL string
+}
+
+// UnsubscribeURL returns the signed link that removes the subscription.
+func (l *Links) UnsubscribeURL(sub *stockbell.ReportSubscription) string {
+	return strings.TrimRight(l.PublicURL, "/") + UnsubscribePath + l.token(sub.ShopID, sub.ID)
+}
+
+func (l *Links) token(shopID, subscriptionID int64) string {
+	payload := strconv.FormatInt(shopID, 10) + "." + strconv.FormatInt(subscriptionID, 10)
+	return payload + "." + l.mac(payload)
+}
+
+func (l *Links) mac(payload string) string {
+	h := hmac.New(sha256.New, l.Key)
+	h.Write([]byte("report-unsubscribe:" + payload))
+	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
+}
+
+// ParseUnsubscribeToken returns the shop and report subscription a token
+// names, or an EINVALID error for a token that was not signed with the key
+// (or not in its one canonical spelling).
+func (l *Links) ParseUnsubscribeToken(token string) (shopID, subscriptionID int64, err error) {
+	invalid := stockbell.Errorf(stockbell.EINVALID, "This unsubscribe link is not valid.")
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 || len(l.Key) == 0 {
+		return 0, 0, invalid
+	}
+	shopID, err1 := strconv.ParseInt(parts[0], 10, 64)
+	subscriptionID, err2 := strconv.ParseInt(parts[1], 10, 64)
+	if err1 != nil || err2 != nil || shopID <= 0 || subscriptionID <= 0 {
+		return 0, 0, invalid
+	}
+	canonical := strconv.FormatInt(shopID, 10) == parts[0] && strconv.FormatInt(subscriptionID, 10) == parts[1]
+	if !canonical || !hmac.Equal([]byte(parts[2]), []byte(l.mac(parts[0]+"."+parts[1]))) {
+		return 0, 0, invalid
+	}
+	return shopID, subscriptionID, nil
+}

@@ -1,0 +1,146 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ScheduleInterval is how often the periodic job looks for scheduled
+// reports whose period has ended.
+const ScheduleInterval = 15 * time.Minute
+
+// MaxAttachmentBytes bounds the CSV attached to a scheduled report; a
+// larger file is left out and the email says where to download it.
+const MaxAttachmentBytes = 10 << 20
+
+// ShopFinder finds a shop by id (stockbell.ShopService).
+type ShopFinder interface {
+	FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, error)
+}
+
+// Scheduler emails scheduled reports. HandleScheduled (a periodic job)
+// claims each subscription's latest ended period once, with its
+// SendReportJob, through the store's unique claim, so replicas running it
+// together send one email per period; HandleSend renders and sends it.
+type Scheduler struct {
+	Reports  *Reports
+	Schedule stockbell.ReportScheduleService
+	Shops    ShopFinder
+	// Sender sends email (the channel sender: SMTP, or the development
+	// sender in development).
+	Sender stockbell.Sender
+	Links  *Links
+	Clock  stockbell.Clock
+	Logger *slog.Logger
+}
+
+// HandleScheduled claims the latest ended period of every subscription
+// created before that period ended.
+func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledReportsJob) error {
+	now := s.Clock.Now()
+	claimed := 0
+	err := s.Schedule.EachReportSubscription(ctx, func(sub *stockbell.ReportSubscription) error {
+		loc, err := stockbell.LoadTimeZone(sub.TimeZone)
+		if err != nil {
+			loc = time.UTC
+		}
+		from, to := LastPeriod(sub.Frequency, now, loc)
+		if !sub.CreatedAt.Before(periodEnd(to, loc)) {
+			return nil // subscribed after the period ended: the next one is its first
+		}
+		ok, err := s.Schedule.ClaimReportPeriod(ctx, sub.ID, from.Format(dateLayout), to.Format(dateLayout))
+		if ok {
+			claimed++
+		}
+		return err
+	})
+	if claimed > 0 {
+		s.logger().InfoContext(ctx, "scheduled reports claimed", "count", claimed)
+	}
+	return err
+}
+
+// HandleSend emails one claimed report, unless it was sent already or its
+// subscription was removed since. A permanent refusal (a bad address) is
+// logged and not retried; any other failure is retried by the queue.
+func (s *Scheduler) HandleSend(ctx context.Context, job stockbell.SendReportJob) error {
+	d, err := s.Schedule.FindReportDelivery(ctx, job.DeliveryID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	} else if err != nil || d.SentAt != nil {
+		return err
+	}
+	out, err := s.Compose(ctx, d)
+	if err != nil {
+		return err
+	}
+	if _, err := s.Sender.Send(ctx, *out); err != nil {
+		if stockbell.ErrorCode(err) == stockbell.EINVALID {
+			s.logger().WarnContext(ctx, "scheduled report refused", "delivery_id", d.ID, "err", err)
+			return nil
+		}
+		return err
+	}
+	return s.Schedule.MarkReportSent(ctx, d.ID)
+}
+
+func (s *Scheduler) logger() *slog.Logger {
+	if s.Logger == nil {
+		return slog.Default()
+	}
+	return s.Logger
+}
+
+// Compose renders a delivery's email: a summary in the text, the CSV
+// attached and the unsubscribe link in the text and List-Unsubscribe.
+func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*stockbell.OutboundMessage, error) {
+	sub := d.Subscription
+	shop, err := s.Shops.FindShopByID(ctx, sub.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	days, err := deliveryDays(d)
+	if err != nil {
+		return nil, err
+	}
+	summary, file, err := s.content(ctx, sub, days)
+	if err != nil {
+		return nil, err
+	}
+	name := shop.Name
+	if name == "" {
+		name = shop.Domain
+	}
+	link := s.Links.UnsubscribeURL(&sub)
+	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",
+		Subject:   fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(sub.Frequency), reportTitle(sub.Report), name, periodLabel(days)),
+		Reference: fmt.Sprintf("report.%d", d.ID),
+		Headers:   map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
+	fileName := fmt.Sprintf("stockbell-%s-%s.csv", sub.Report, days.From.Format(dateLayout))
+	if file.Len() > MaxAttachmentBytes {
+		summary += fmt.Sprintf("\nThe CSV is larger than %d MB: download it from Reports in the Stockbell admin.\n", MaxAttachmentBytes>>20)
+	} else {
+		out.Attachments = []stockbell.Attachment{{Name: fileName, ContentType: "text/csv; charset=utf-8", Data: file.Bytes()}}
+	}
+	who := sub.CreatedBy
+	if who == "" {
+		who = "someone with access"
+	}
+	out.Text = summary + fmt.Sprintf("\nYou receive this %s report because %s asked for it in the Stockbell admin of %s.\n"+
+		"Stop receiving it: %s\n", sub.Frequency, who, name, link)
+	return out, nil
+}
+
+// deliveryDays reads a delivery's period.
+func deliveryDays(d *stockbell.ReportDelivery) (Days, error) {
+	from, err := time.Parse(dateLayout, d.PeriodStart)
+	if err != nil {
+		return Days{}, err
+	}
+	to, err := time.Parse(dateLayout, d.PeriodEnd)
+	return Days{From: from, To: to}, err
+}

@@ -1,0 +1,205 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
+)
+
+// reorderRows is how many variants the Reports page advises on.
+const reorderRows = 20
+
+// reportsFilter is the Reports page's filter form as typed.
+type reportsFilter struct {
+	From, To, Variant, Product, Channel string
+}
+
+// reportsData is the Reports page.
+type reportsData struct {
+	Filter      reportsFilter
+	Variants    []*stockbell.VariantWithProduct
+	Products    []productOption
+	Activity    *report.ActivityReport
+	Chart       *barChart
+	Conversions *report.ConversionReport
+	Demand      *report.DemandReport
+	// ExportLink and ExportLinkBOM download the activity with the filter.
+	ExportLink    string
+	ExportLinkBOM string
+	Error         string
+	ErrorField    string
+}
+
+type productOption struct {
+	ID    int64
+	Title string
+}
+
+// registerReports mounts the Reports pages when reports are wired.
+func (a *Admin) registerReports() {
+	if a.Reports == nil {
+		return
+	}
+	a.HandlePage("/admin/reports", NavItem{Label: "Reports", Order: 45}, a.reportsPage, http.MethodGet)
+	a.Handle("/admin/reports/activity.csv", a.exportActivity, http.MethodGet)
+	a.Handle("/admin/reports/queued-subscribers.csv", a.exportQueued, http.MethodGet)
+	if a.ReportSchedule != nil && a.ReportLinks != nil {
+		a.Handle("/admin/reports/scheduled", a.scheduledReportsPage, http.MethodGet, http.MethodPost)
+		a.Handle("/admin/reports/scheduled/{id:[0-9]+}/remove", a.removeScheduledReport, http.MethodPost)
+		a.server.router.HandleFunc(report.UnsubscribePath+"{token}", a.reportUnsubscribe).Methods(http.MethodGet, http.MethodPost)
+	}
+}
+
+// reportsPage shows the activity (filtered, per day with a chart), the
+// conversions and the reorder advice.
+func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	ctx := r.Context()
+	v := r.URL.Query()
+	data := &reportsData{Filter: reportsFilter{From: v.Get("from"), To: v.Get("to"), Variant: v.Get("variant"),
+		Product: v.Get("product"), Channel: v.Get("channel")}}
+	var err error
+	if data.Variants, data.Products, err = a.reportChoices(ctx, s.ShopID); err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	q, err := report.ParseActivityQuery(v)
+	if err == nil {
+		data.Activity, err = a.Reports.Activity(ctx, s.ShopID, q)
+	}
+	if stockbell.ErrorCode(err) == stockbell.EINVALID {
+		data.Error, data.ErrorField = stockbell.ErrorMessage(err), stockbell.ErrorField(err)
+		a.Render(w, r, s, http.StatusUnprocessableEntity, "reports", "Reports", data)
+		return
+	}
+	if err == nil {
+		data.Conversions, err = a.Reports.Conversions(ctx, s.ShopID, report.Days{From: mustDate(data.Activity.From), To: mustDate(data.Activity.To)})
+	}
+	if err == nil {
+		data.Demand, err = a.Reports.ProductsInDemand(ctx, s.ShopID, 0, reorderRows)
+	}
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	data.Filter.From, data.Filter.To = data.Activity.From, data.Activity.To
+	data.Chart = activityChart(data.Activity)
+	view := &AdminView{Shop: s.Shop, Session: s}
+	pairs := exportPairs(data.Activity)
+	data.ExportLink = view.Link("/admin/reports/activity.csv", pairs...)
+	data.ExportLinkBOM = view.Link("/admin/reports/activity.csv", append(pairs, "bom", 1)...)
+	a.Render(w, r, s, http.StatusOK, "reports", "Reports", data)
+}
+
+// reportChoices lists the shop's variants (the first 200) and their
+// products for the filters.
+func (a *Admin) reportChoices(ctx context.Context, shopID int64) ([]*stockbell.VariantWithProduct, []productOption, error) {
+	variants, _, err := a.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, Limit: 200})
+	if err != nil {
+		return nil, nil, err
+	}
+	var products []productOption
+	seen := map[int64]bool{}
+	for _, v := range variants {
+		if !seen[v.ProductID] {
+			seen[v.ProductID] = true
+			products = append(products, productOption{ID: v.ProductID, Title: v.ProductTitle})
+		}
+	}
+	return variants, products, nil
+}
+
+// activityChart draws subscribed, notified, clicked and converted per day.
+func activityChart(r *report.ActivityReport) *barChart {
+	dates := make([]time.Time, len(r.Days))
+	series := make([][]int, 4)
+	for i, d := range r.Days {
+		dates[i] = d.Date
+		for s, n := range []int{d.Subscribed, d.Notified, d.Clicked, d.Converted} {
+			series[s] = append(series[s], n)
+		}
+	}
+	c := newBarChart("report-activity", "Subscribed, notified, clicked and converted per day", dates,
+		chartSeries{Label: "Subscribed", Values: series[0]}, chartSeries{Label: "Notified", Values: series[1]},
+		chartSeries{Label: "Clicked", Values: series[2]}, chartSeries{Label: "Converted", Values: series[3]})
+	var parts []string
+	for _, s := range c.Legend {
+		parts = append(parts, formatNumber(s.Total)+" "+strings.ToLower(s.Label))
+	}
+	c.Summary = fmt.Sprintf("(%s, %s to %s)", strings.Join(parts, ", "), r.From, r.To)
+	c.Description = fmt.Sprintf("Bars per day from %s to %s in %s. %s.", r.From, r.To, r.TimeZone, strings.Join(parts, ", "))
+	return c
+}
+
+// exportPairs is the report's resolved filter as query pairs for Link.
+func exportPairs(r *report.ActivityReport) []any {
+	return []any{"from", r.From, "to", r.To, "variant", r.Query.VariantID, "product", r.Query.ProductID, "channel", r.Query.Channel}
+}
+
+func mustDate(s string) time.Time {
+	t, _ := time.Parse(time.DateOnly, s)
+	return t
+}
+
+// exportActivity streams the activity export with the page's filters.
+func (a *Admin) exportActivity(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	q, err := report.ParseActivityQuery(r.URL.Query())
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	out := a.csvResponse(w, s, "activity")
+	err = a.Reports.WriteActivityCSV(r.Context(), out, s.ShopID, q, report.ParseCSVOptions(r.URL.Query()))
+	a.endCSV(w, r, s, out, err)
+}
+
+// exportQueued streams every queued subscriber of the shop.
+func (a *Admin) exportQueued(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	out := a.csvResponse(w, s, "queued-subscribers")
+	err := a.Reports.WriteQueuedCSV(r.Context(), out, s.ShopID, report.ParseCSVOptions(r.URL.Query()))
+	a.endCSV(w, r, s, out, err)
+}
+
+// csvResponse is a response that becomes a CSV download at its first byte,
+// so that an error found before anything is written still gets an error page.
+func (a *Admin) csvResponse(w http.ResponseWriter, s *AdminSession, what string) *CSVResponse {
+	name := fmt.Sprintf("stockbell-%s-%s-%s.csv", what, exportName(s.Shop.Domain), a.Clock.Now().UTC().Format("2006-01-02"))
+	return &CSVResponse{W: w, FileName: name}
+}
+
+func (a *Admin) endCSV(w http.ResponseWriter, r *http.Request, s *AdminSession, out *CSVResponse, err error) {
+	switch {
+	case err != nil && !out.Started:
+		a.Fail(w, r, s, err)
+	case err != nil:
+		a.Logger.Error("export stopped", "shop_id", s.ShopID, "route", routeOf(r), "err", err)
+	}
+}
+
+// CSVResponse writes a CSV download: its headers go out with the first
+// byte written.
+type CSVResponse struct {
+	W        http.ResponseWriter
+	FileName string
+	Started  bool
+}
+
+// Write implements io.Writer.
+func (c *CSVResponse) Write(p []byte) (int, error) {
+	if !c.Started {
+		c.Started = true
+		c.W.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		c.W.Header().Set("Content-Disposition", `attachment; filename="`+c.FileName+`"`)
+		c.W.Header().Set("Cache-Control", "no-store")
+	}
+	return c.W.Write(p)
+}
+
+// formatMoney writes an amount with its currency ("50.00 EUR").
+func formatMoney(m stockbell.Money) string {
+	return m.Amount.String() + " " + m.Currency
+}

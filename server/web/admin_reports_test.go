@@ -1,0 +1,168 @@
+package web_test
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+func TestReportsPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		b := f.signIn(t, w.shop)
+		p := b.get("/admin/reports")
+		wantStatus(t, p, http.StatusOK, "reports")
+		for _, want := range []string{`<span class="value">3</span><span class="label">subscribed</span>`, `id="report-activity-title"`,
+			"Reorder advice", "Wool Sweater – M", "<td class=\"num\">0.3</td>", "a default rate", `href="/admin/reports/queued-subscribers.csv"`,
+			`href="/admin/reports/activity.csv?from=`} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("reports page lacks %q", want)
+			}
+		}
+		if strings.Contains(p.Body, "someone@other.example") {
+			t.Error("reports page shows shop B's subscriber")
+		}
+		for query, field := range map[string]string{"from=2025-13-01": "from", "from=2025-03-02&to=2025-03-01": "to", "channel=fax": "channel",
+			"variant=x": "variant"} {
+			p := b.get("/admin/reports?" + query)
+			if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="`+field+`-error"`) {
+				t.Errorf("?%s: %d, want 422 naming %s:\n%.800s", query, p.Status, field, p.Body)
+			}
+		}
+	})
+}
+
+func TestReportExports(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "=bea@example.com", "cy@example.com")
+		b := f.signIn(t, w.shop)
+		p := b.get("/admin/reports/queued-subscribers.csv?bom=1")
+		wantStatus(t, p, http.StatusOK, "queued export")
+		if ct := p.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" || !strings.Contains(p.Header.Get("Content-Disposition"), "stockbell-queued-subscribers-a.example-") {
+			t.Fatalf("queued export headers %q %q", ct, p.Header.Get("Content-Disposition"))
+		}
+		rows := readCSVBody(t, p.Body, true)
+		if len(rows) != 4 || rows[0][0] != "product" || rows[1][5] != "ann@example.com" || rows[2][5] != "'=bea@example.com" || rows[3][9] != "3" {
+			t.Fatalf("queued export rows %q", rows)
+		}
+		p = b.get("/admin/reports/activity.csv?channel=email")
+		wantStatus(t, p, http.StatusOK, "activity export")
+		rows = readCSVBody(t, p.Body, false)
+		if len(rows) != 4 || rows[1][2] != "subscribed" || rows[1][9] != "ann@example.com" {
+			t.Fatalf("activity export rows %q", rows)
+		}
+		p = b.get("/admin/reports/activity.csv?from=2025-03-02&to=2025-03-01")
+		if p.Status != http.StatusUnprocessableEntity || strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("reversed range: %d %s", p.Status, p.Header.Get("Content-Type"))
+		}
+	})
+}
+
+func readCSVBody(t *testing.T, body string, bom bool) [][]string {
+	t.Helper()
+	if strings.HasPrefix(body, report.BOM) != bom {
+		t.Fatalf("BOM at the start: %t, want %t", !bom, bom)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(body, report.BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+func TestScheduledReportsPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		b := f.signIn(t, w.shop)
+		page := b.get("/admin/reports/scheduled")
+		wantStatus(t, page, http.StatusOK, "scheduled reports")
+		form := url.Values{"email": {"boss@example.com"}, "report": {"activity"}, "frequency": {"weekly"}}
+		wantStatus(t, b.post("/admin/reports/scheduled", form), http.StatusForbidden, "a post without the CSRF token")
+		form.Set("csrf_token", page.csrf(t))
+		bad := url.Values{"email": {"not an address"}, "report": {"activity"}, "frequency": {"weekly"}, "csrf_token": {page.csrf(t)}}
+		refused := b.post("/admin/reports/scheduled", bad)
+		if refused.Status != http.StatusUnprocessableEntity || !strings.Contains(refused.Body, `id="email-error"`) || !strings.Contains(refused.Body, `value="not an address"`) {
+			t.Fatalf("bad address: %d\n%.1500s", refused.Status, refused.Body)
+		}
+		bad.Set("email", "boss@example.com")
+		bad.Set("frequency", "hourly")
+		if p := b.post("/admin/reports/scheduled", bad); p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="frequency-error"`) {
+			t.Fatalf("bad frequency: %d", p.Status)
+		}
+		subs, err := db.FindReportSubscriptions(context.Background(), w.shop.ID)
+		if err != nil || len(subs) != 0 {
+			t.Fatalf("refused posts stored %v (%v)", subs, err)
+		}
+		p := b.post("/admin/reports/scheduled", form)
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/admin/reports/scheduled?notice=report_scheduled" {
+			t.Fatalf("schedule: %d %s", p.Status, p.Header.Get("Location"))
+		}
+		listed := b.get("/admin/reports/scheduled")
+		if !strings.Contains(listed.Body, "boss@example.com") || !strings.Contains(listed.Body, "Weekly (Monday to Sunday)") || !strings.Contains(listed.Body, "owner@example.com") {
+			t.Fatalf("scheduled report not listed:\n%.3000s", listed.Body)
+		}
+		subs, _ = db.FindReportSubscriptions(context.Background(), w.shop.ID)
+		other, err := db.CreateReportSubscription(context.Background(), stockbell.ReportSubscriptionCreate{ShopID: w.other.ID, Email: "x@other.example",
+			Report: stockbell.ReportActivity, Frequency: stockbell.ReportDaily})
+		if err != nil {
+			t.Fatal(err)
+		}
+		csrf := url.Values{"csrf_token": {listed.csrf(t)}}
+		wantStatus(t, b.post(fmt.Sprintf("/admin/reports/scheduled/%d/remove", other.ID), csrf), http.StatusNotFound, "shop B's scheduled report")
+		wantStatus(t, b.post(fmt.Sprintf("/admin/reports/scheduled/%d/remove", subs[0].ID), csrf), http.StatusSeeOther, "remove")
+		if left, _ := db.FindReportSubscriptions(context.Background(), w.shop.ID); len(left) != 0 {
+			t.Fatalf("still scheduled: %v", left)
+		}
+		if left, _ := db.FindReportSubscriptions(context.Background(), w.other.ID); len(left) != 1 {
+			t.Fatalf("shop B's report was touched: %v", left)
+		}
+	})
+}
+
+func TestReportUnsubscribeLink(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "a.example")
+		ctx := context.Background()
+		sub, err := db.CreateReportSubscription(ctx, stockbell.ReportSubscriptionCreate{ShopID: shop.ID, Email: "boss@example.com",
+			Report: stockbell.ReportQueuedSubscribers, Frequency: stockbell.ReportMonthly})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept, _ := db.CreateReportSubscription(ctx, stockbell.ReportSubscriptionCreate{ShopID: shop.ID, Email: "boss@example.com",
+			Report: stockbell.ReportActivity, Frequency: stockbell.ReportMonthly})
+		path := strings.TrimPrefix(testReportLinks.UnsubscribeURL(sub), "http://localhost")
+		anyone := f.browser(t)
+		p := anyone.get(path)
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "Stop emailing the monthly Waiting list report to <strong>boss@example.com</strong>") {
+			t.Fatalf("unsubscribe page: %d\n%.1500s", p.Status, p.Body)
+		}
+		if left, _ := db.FindReportSubscriptions(ctx, shop.ID); len(left) != 2 {
+			t.Fatalf("opening the link removed something: %v", left)
+		}
+		wantStatus(t, anyone.get(path+"x"), http.StatusNotFound, "a forged link")
+		p = anyone.post(path, url.Values{"List-Unsubscribe": {"One-Click"}})
+		if p.Status != http.StatusOK || !strings.Contains(p.Body, "no longer receives this report") {
+			t.Fatalf("one-click: %d\n%.800s", p.Status, p.Body)
+		}
+		left, _ := db.FindReportSubscriptions(ctx, shop.ID)
+		if len(left) != 1 || left[0].ID != kept.ID {
+			t.Fatalf("after unsubscribing: %v, want only the activity report", left)
+		}
+		if p := anyone.post(path, nil); p.Status != http.StatusOK {
+			t.Fatalf("second click: %d", p.Status)
+		}
+	})
+}
