@@ -22,6 +22,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			}
 		}
 	},
+	"FindReportSubscriptions": func(t *testing.T, db *store.DB, fx *tenancy) {
+		subs, err := db.FindReportSubscriptions(ctx, fx.a.ID)
+		unseen(t, "FindReportSubscriptions", subs, err)
+	},
+	"DeleteReportSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "DeleteReportSubscription", db.DeleteReportSubscription(ctx, fx.a.ID, fx.bSub))
+	},
 	"DeleteProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "DeleteProduct", db.DeleteProduct(ctx, fx.a.ID, secret+"-product"))
 	},

@@ -134,6 +134,8 @@ var unscoped = map[string]string{
 	"FindShops": "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
 	"DeleteShop": "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
 	"ConnectFeed": "creates the shop row and its feed", "FindDueFeeds": "the feed scheduler, across shops",
+	"EachReportSubscription": "the report scheduler, across shops", "CreateReportSubscription": "creates a row for the shop its input names",
+	"ClaimReportPeriod": "report subscription id from a job", "FindReportDelivery": "report delivery id from a job", "MarkReportSent": "report delivery id from a job",
 	"RecordMagentoActivation": "written by the install that creates the shop", "FindMagentoActivation": "the identity link names only its consumer key; the shop is read from the row",
 	// Rows named by an id the caller holds from our own transaction (a job's
 	// arguments) or a link we signed; the shop is read from the row. These
