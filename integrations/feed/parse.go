@@ -123,7 +123,7 @@ type jsonItem struct {
 func (p *parser) json(r io.Reader) error {
 	dec := json.NewDecoder(r)
 	if err := expectDelim(dec, '[', "the document is not a JSON array of items"); err != nil {
-		return err
+		return p.jsonError(err)
 	}
 	for dec.More() {
 		var it *jsonItem
