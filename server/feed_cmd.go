@@ -16,6 +16,25 @@ import (
 // database (see withStore): the jobs the command causes (the first sync,
 // the restock engine's work) are queued for the server to run.
 func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) error {
+	return withPlatformParts(env, func(p platformParts) error {
+		return fn(p.db, newFeedIntegration(p.cfg, p.db, p.queue, p.sealer, p.logger))
+	})
+}
+
+// platformParts are what a command that connects a shop builds a platform
+// integration from, outside the running server.
+type platformParts struct {
+	cfg    *Config
+	db     *store.DB
+	queue  stockbell.JobInserter
+	sealer *oauth.Sealer
+	logger *slog.Logger
+}
+
+// withPlatformParts runs fn on the server's existing database (see
+// withStore) with its queue, the token sealer of the configured keys and a
+// logger of warnings on standard error.
+func withPlatformParts(env *cliEnv, fn func(platformParts) error) error {
 	cfg, err := loadConfig(env)
 	if err != nil {
 		return err
@@ -30,7 +49,7 @@ func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) e
 			return err
 		}
 		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		return fn(db, newFeedIntegration(cfg, db, queue, sealer, logger))
+		return fn(platformParts{cfg: cfg, db: db, queue: queue, sealer: sealer, logger: logger})
 	})
 }
 

@@ -3,13 +3,10 @@ package main
 import (
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
-	"github.com/stockbell/stockbell/oauth"
-	"github.com/stockbell/stockbell/server/store"
 )
 
 // addPrestaShop connects a PrestaShop shop with the webservice key read
@@ -32,21 +29,9 @@ func addPrestaShop(env *cliEnv, shopURL, keyFile, domain string) error {
 	if err != nil {
 		return err
 	}
-	cfg, err := loadConfig(env)
-	if err != nil {
-		return err
-	}
-	return withStore(env, func(db *store.DB) error {
-		queue, ok := db.Queue.(stockbell.JobInserter)
-		if !ok {
-			return fmt.Errorf("the job queue cannot insert jobs outside a transaction")
-		}
-		sealer, err := oauth.NewSealer(cfg.SubKey("token sealing", 32), cfg.PreviousSubKeys("token sealing", 32)...)
-		if err != nil {
-			return err
-		}
-		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-		shop, secret, err := newPrestaShopIntegration(cfg, db, queue, sealer, logger).Connect(env.ctx, shopURL, key)
+	return withPlatformParts(env, func(p platformParts) error {
+		cfg := p.cfg
+		shop, secret, err := newPrestaShopIntegration(cfg, p.db, p.queue, p.sealer, p.logger).Connect(env.ctx, shopURL, key)
 		if stockbell.ErrorCode(err) == stockbell.EINVALID {
 			flag := map[string]string{"shop_url": "url", "webservice_key": "key-file"}[stockbell.ErrorField(err)]
 			return fmt.Errorf("--%s: %s", flag, stockbell.ErrorMessage(err))
