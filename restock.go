@@ -29,9 +29,28 @@ type RestockWaitEndedJob struct {
 // Kind implements JobArgs.
 func (RestockWaitEndedJob) Kind() string { return "restock_wait_ended" }
 
-// SendMessageJob sends one message row (one subscriber, one flow step).
+// SendMessageJob sends message rows of one shop (each one subscriber's flow
+// step), one after another: MessageIDs, queued together by a restock chunk
+// (at most SendJobMessages), or the single MessageID of a job queued alone
+// (a held message approved) or before jobs carried several. ShopID is zero
+// only in jobs queued before it was added; the message's shop is then read.
 type SendMessageJob struct {
-	MessageID int64 `json:"message_id"`
+	MessageID  int64   `json:"message_id,omitempty"`
+	ShopID     int64   `json:"shop_id,omitempty"`
+	MessageIDs []int64 `json:"message_ids,omitempty"`
+}
+
+// SendJobMessages is the most messages one SendMessageJob carries: enough
+// that the queue's cost per job (insert, fetch, completion) is spread thin,
+// few enough that a restock chunk still gives every worker a job.
+const SendJobMessages = 100
+
+// IDs returns the job's messages in the order they are to be sent.
+func (j SendMessageJob) IDs() []int64 {
+	if j.MessageID != 0 {
+		return append([]int64{j.MessageID}, j.MessageIDs...)
+	}
+	return j.MessageIDs
 }
 
 // Kind implements JobArgs.
@@ -221,6 +240,43 @@ type MessageStore interface {
 	// With outcomeUnknown (the provider may have accepted the message) the
 	// retry's BeginAttempt answers AttemptResumed.
 	ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error
+	// FindMessageDeliveries loads the shop's messages among ids with their
+	// context, in one read, in the order of ids; ids of other shops and of
+	// erased messages are left out.
+	FindMessageDeliveries(ctx context.Context, shopID int64, ids []int64) ([]*MessageDelivery, error)
+	// AdvanceSend records the outcomes of the shop's messages (as
+	// FinishMessage does) and the releases of failed attempts (as
+	// ReleaseAttempt does) and then, when Begin is set, begins an attempt on
+	// that message (as BeginAttempt does), in one transaction: a sender
+	// working through a job's messages pays one transaction per message.
+	AdvanceSend(ctx context.Context, shopID int64, step SendStep) (SendStepResult, error)
+}
+
+// SendStep is one step of a sender working through messages: the outcomes
+// of those it finished, then the next one to lease.
+type SendStep struct {
+	Finished []MessageResult
+	// Released are attempts that failed transiently (see ReleaseAttempt).
+	Released []AttemptRelease
+	// Begin is the message to lease until LeaseUntil (0: none).
+	Begin      int64
+	LeaseUntil time.Time
+}
+
+// AttemptRelease ends the lease of a message whose attempt failed
+// transiently, with the error; OutcomeUnknown when the provider may have
+// accepted the message.
+type AttemptRelease struct {
+	MessageID      int64
+	Reason         string
+	OutcomeUnknown bool
+}
+
+// SendStepResult is what AdvanceSend found: Outcome and HeldUntil are
+// BeginAttempt's answer for SendStep.Begin.
+type SendStepResult struct {
+	Outcome   AttemptOutcome
+	HeldUntil time.Time
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -17,16 +18,25 @@ import (
 // 30 s), so the rescued retry finds the lease over and sends at once.
 const DefaultSendLease = 25 * time.Second
 
-// Messenger sends flow messages, one job per message. Nothing the database
+// DefaultSendBudget is how long one send job starts new sends before it
+// puts the rest of its messages off to a fresh run: well inside the job's
+// timeout (server/jobs.JobTimeout, 20 s), so that a slow provider or a low
+// rate limit never has a job cancelled in the middle of its messages.
+const DefaultSendBudget = 10 * time.Second
+
+// Messenger sends flow messages, a job's messages one after another (the
+// sender keeps its connections open between them). Nothing the database
 // knows was sent is sent again: an attempt is counted and the message
-// leased before the provider is called, and the message is marked sent
-// after. The one window left is a crash between the provider accepting the
-// message and the sent mark committing: the retry sends again (at least
-// once), with the message id as OutboundMessage.MessageID so that a provider
-// that deduplicates by it can drop the copy. The same holds for a send whose
-// connection failed after the message was handed over (the error wraps
-// stockbell.ErrOutcomeUnknown). Such a resend is counted
-// (MessageMetrics.MessageResumed) and recorded on the message's event.
+// leased before the provider is called, and the message is marked sent in
+// the same transaction that leases the next one, so a worker holds one
+// lease at a time. The one window left is a crash between the provider
+// accepting the message and that transaction committing: the retry sends
+// again (at least once), with the message id as OutboundMessage.MessageID
+// so that a provider that deduplicates by it can drop the copy. The same
+// holds for a send whose connection failed after the message was handed
+// over (the error wraps stockbell.ErrOutcomeUnknown). Such a resend is
+// counted (MessageMetrics.MessageResumed) and recorded on the message's
+// event.
 type Messenger struct {
 	Store    stockbell.MessageStore
 	Renderer stockbell.Renderer
@@ -34,41 +44,177 @@ type Messenger struct {
 	Clock    stockbell.Clock
 	// Lease bounds one attempt (DefaultSendLease if 0); keep it above the
 	// send job's timeout so a slow attempt is never overtaken by a retry.
-	Lease   time.Duration
+	Lease time.Duration
+	// Budget is how long a job starts new sends (DefaultSendBudget if 0).
+	Budget  time.Duration
 	Logger  *slog.Logger
 	Metrics stockbell.MessageMetrics
 }
 
-// HandleSendMessage sends, skips or fails one message. It returns an error
-// for a transient failure, which the queue retries with backoff, and a
-// *stockbell.RetryLaterError while another attempt holds the message.
+// HandleSendMessage sends, skips or fails a job's messages in turn, those
+// tried before last. At the first transient failure it stops and returns
+// the error, which the queue retries with backoff (the messages already
+// sent stay sent); it returns a *stockbell.RetryLaterError when another
+// attempt holds one of the messages, or when the job's budget ran out
+// before its last message.
 func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMessageJob) error {
-	d, err := m.Store.FindMessageDelivery(ctx, job.MessageID)
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		return nil // erased with its subscription
-	} else if err != nil {
+	shopID, ids := job.ShopID, job.IDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	if shopID == 0 { // queued before jobs named their shop
+		d, err := m.Store.FindMessageDelivery(ctx, ids[0])
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return nil // erased with its subscription
+		} else if err != nil {
+			return err
+		}
+		shopID = d.Message.ShopID
+	}
+	deliveries, err := m.Store.FindMessageDeliveries(ctx, shopID, ids)
+	if err != nil {
 		return err
 	}
+	// Messages an earlier run failed to send go last, so that one
+	// recipient refused for now does not hold back the others.
+	slices.SortStableFunc(deliveries, func(a, b *stockbell.MessageDelivery) int { return a.Message.Attempts - b.Message.Attempts })
+	run := &sendRun{Messenger: m, shopID: shopID, started: time.Now(), sentTo: map[string]time.Time{}}
+	return run.sendAll(ctx, deliveries)
+}
+
+// sendRun is one job's pass over its messages.
+type sendRun struct {
+	*Messenger
+	shopID  int64
+	started time.Time
+	// step holds the outcomes not yet recorded; they are recorded with the
+	// next lease, or at the end.
+	step stockbell.SendStep
+	// sentTo is when this run sent to each recipient (for smart sending).
+	sentTo  map[string]time.Time
+	retryAt time.Time
+}
+
+func (r *sendRun) sendAll(ctx context.Context, deliveries []*stockbell.MessageDelivery) error {
+	var sendErr error
+	for _, d := range deliveries {
+		if sendErr = r.sendOne(ctx, d); sendErr != nil {
+			break
+		}
+	}
+	// A sent message's outcome is recorded even if the job's context was
+	// cancelled meanwhile.
+	if err := r.record(ctx); err != nil {
+		return err
+	}
+	if sendErr != nil {
+		return sendErr
+	}
+	if !r.retryAt.IsZero() {
+		return &stockbell.RetryLaterError{At: r.retryAt, Reason: "messages held by another attempt, or the job's send budget used"}
+	}
+	return nil
+}
+
+// sendOne skips, or leases and sends, one message. It returns an error
+// only for a transient failure, which ends the run.
+func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) error {
 	if d.Message.Status != stockbell.MessagePending {
 		return nil // already sent, failed or skipped: never twice
 	}
-	now := m.Clock.Now().UTC()
-	if reason, stop := SkipMessage(d, now); reason != "" {
-		return m.finish(ctx, stockbell.MessageResult{MessageID: job.MessageID, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
+	now := r.Clock.Now().UTC()
+	if at, ok := r.sentTo[d.Message.Recipient]; ok {
+		d.LastSentToRecipient = &at
 	}
-	outcome, heldUntil, err := m.Store.BeginAttempt(ctx, job.MessageID, now.Add(m.lease()))
+	id := d.Message.ID
+	if reason, stop := SkipMessage(d, now); reason != "" {
+		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if time.Since(r.started) > r.budget() {
+		r.putOff(now) // the rest goes to a fresh run of the job
+		return nil
+	}
+	res, err := r.advanceTo(ctx, id, now.Add(r.lease()))
 	switch {
 	case err != nil:
 		return err
-	case outcome == stockbell.AttemptDone:
+	case res.Outcome == stockbell.AttemptDone:
 		return nil
-	case outcome == stockbell.AttemptLeased:
-		return &stockbell.RetryLaterError{At: heldUntil, Reason: fmt.Sprintf("message %d is being sent by another attempt", job.MessageID)}
-	case outcome == stockbell.AttemptResumed:
-		m.metrics().MessageResumed(d.Message.Channel)
-		m.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", job.MessageID, "channel", d.Message.Channel)
+	case res.Outcome == stockbell.AttemptLeased:
+		r.putOff(res.HeldUntil)
+		return nil
+	case res.Outcome == stockbell.AttemptResumed:
+		r.metrics().MessageResumed(d.Message.Channel)
+		r.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", id, "channel", d.Message.Channel)
 	}
-	return m.send(ctx, d, outcome == stockbell.AttemptResumed)
+	return r.send(ctx, d, res.Outcome == stockbell.AttemptResumed)
+}
+
+// putOff asks for the job to run again at the latest of the times given.
+func (r *sendRun) putOff(at time.Time) {
+	if at.After(r.retryAt) {
+		r.retryAt = at
+	}
+}
+
+// advanceTo records the outcomes so far and leases the message next.
+func (r *sendRun) advanceTo(ctx context.Context, next int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
+	r.step.Begin, r.step.LeaseUntil = next, leaseUntil
+	res, err := r.Store.AdvanceSend(context.WithoutCancel(ctx), r.shopID, r.step)
+	r.step = stockbell.SendStep{}
+	return res, err
+}
+
+// record records the outcomes not yet recorded.
+func (r *sendRun) record(ctx context.Context) error {
+	if len(r.step.Finished) == 0 && len(r.step.Released) == 0 {
+		return nil
+	}
+	_, err := r.advanceTo(ctx, 0, time.Time{})
+	return err
+}
+
+// send renders and delivers a leased message; its outcome is recorded by
+// the next step. A transient failure releases the lease and is returned.
+func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resumed bool) error {
+	id, channel := d.Message.ID, d.Message.Channel
+	out, err := r.Renderer.Render(ctx, stockbell.MessageContent{Shop: &d.Shop, Variant: &d.Variant,
+		Subscription: &d.Subscription, Message: &d.Message, Step: d.Step})
+	if err == nil {
+		out.MessageID, out.Channel, out.To = id, channel, d.Message.Recipient
+		start := time.Now()
+		var res stockbell.SendResult
+		if res, err = r.Sender.Send(ctx, out); err == nil {
+			// The at-least-once window: from the provider's acceptance until
+			// the next step's transaction commits.
+			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
+				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
+			r.sentTo[d.Message.Recipient] = r.Clock.Now().UTC()
+			r.metrics().MessageSent(channel, time.Since(start))
+			return nil
+		}
+	}
+	if stockbell.ErrorCode(err) == stockbell.EINVALID {
+		r.metrics().MessageFailed(channel)
+		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed,
+			Reason: stockbell.ErrorMessage(err), Resumed: resumed})
+		return nil
+	}
+	r.metrics().MessageRetried(channel)
+	r.step.Released = append(r.step.Released, stockbell.AttemptRelease{MessageID: id, Reason: err.Error(),
+		OutcomeUnknown: errors.Is(err, stockbell.ErrOutcomeUnknown)})
+	return fmt.Errorf("send message %d: %w", id, err)
+}
+
+func (m *Messenger) budget() time.Duration {
+	if m.Budget <= 0 {
+		return DefaultSendBudget
+	}
+	return m.Budget
 }
 
 // SkipMessage says whether a pending message must not be sent at now, and
@@ -103,44 +249,6 @@ func smartSendingBlocks(d *stockbell.MessageDelivery, now time.Time) bool {
 		return false
 	}
 	return now.Sub(*d.LastSentToRecipient) < time.Duration(hours)*time.Hour
-}
-
-// send renders and delivers a leased message and records the outcome.
-func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resumed bool) error {
-	id, channel := d.Message.ID, d.Message.Channel
-	out, err := m.Renderer.Render(ctx, stockbell.MessageContent{Shop: &d.Shop, Variant: &d.Variant,
-		Subscription: &d.Subscription, Message: &d.Message, Step: d.Step})
-	if err == nil {
-		out.MessageID, out.Channel, out.To = id, channel, d.Message.Recipient
-		start := time.Now()
-		var res stockbell.SendResult
-		res, err = m.Sender.Send(ctx, out)
-		if err == nil {
-			// The at-least-once window: from the provider's acceptance until
-			// this one transaction commits.
-			err = m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
-				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
-			m.metrics().MessageSent(channel, time.Since(start))
-			return err
-		}
-	}
-	if stockbell.ErrorCode(err) == stockbell.EINVALID {
-		m.metrics().MessageFailed(channel)
-		return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed, Reason: stockbell.ErrorMessage(err), Resumed: resumed})
-	}
-	m.metrics().MessageRetried(channel)
-	unknown := errors.Is(err, stockbell.ErrOutcomeUnknown)
-	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error(), unknown); relErr != nil {
-		m.logger().Error("release message lease", "message", id, "err", relErr)
-	}
-	return fmt.Errorf("send message %d: %w", id, err)
-}
-
-func (m *Messenger) finish(ctx context.Context, r stockbell.MessageResult) error {
-	// The provider may have accepted the message: record it even if the job's
-	// context was cancelled meanwhile.
-	_, err := m.Store.FinishMessage(context.WithoutCancel(ctx), r)
-	return err
 }
 
 func (m *Messenger) lease() time.Duration {

@@ -71,7 +71,7 @@ func approveHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 	if err != nil {
 		return err
 	}
-	return tx.insertJob(ctx, stockbell.SendMessageJob{MessageID: messageID}, nil)
+	return tx.insertJob(ctx, stockbell.SendMessageJob{ShopID: shopID, MessageIDs: []int64{messageID}}, nil)
 }
 
 func discardHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
@@ -80,7 +80,7 @@ func discardHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 	}
 	result := stockbell.MessageResult{MessageID: messageID, Status: stockbell.MessageSkipped,
 		Reason: string(stockbell.SkipDiscarded), StopFlow: true}
-	_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
+	_, err := finishMessage(ctx, tx, shopID, result, stockbell.MessageHeld)
 	return err
 }
 
@@ -150,22 +150,29 @@ func insertMessages(ctx context.Context, tx *Tx, drafts []messageDraft) ([]int64
 	return ids, nil
 }
 
-// queueMessages inserts a SendMessageJob for each pending draft, scheduled
-// at its due time when that is later than now.
+// queueMessages inserts SendMessageJobs for the pending drafts (all of one
+// shop): drafts due at the same time share jobs of up to
+// stockbell.SendJobMessages messages, in the drafts' order, scheduled at
+// their due time when that is later than now.
 func queueMessages(ctx context.Context, tx *Tx, drafts []messageDraft, ids []int64) error {
 	now := tx.db.now()
-	var batch []stockbell.JobArgs
+	var jobs []stockbell.JobArgs
+	var job *stockbell.SendMessageJob
 	var due time.Time
 	flush := func() error {
-		if len(batch) == 0 {
+		if job != nil {
+			jobs = append(jobs, *job)
+			job = nil
+		}
+		if len(jobs) == 0 {
 			return nil
 		}
 		opts := &stockbell.JobOptions{}
 		if due.After(now) {
 			opts.ScheduledAt = due
 		}
-		err := tx.insertJobs(ctx, batch, opts)
-		batch = batch[:0]
+		err := tx.insertJobs(ctx, jobs, opts)
+		jobs = jobs[:0]
 		return err
 	}
 	for i, d := range drafts {
@@ -178,7 +185,14 @@ func queueMessages(ctx context.Context, tx *Tx, drafts []messageDraft, ids []int
 			}
 			due = d.DueAt
 		}
-		batch = append(batch, stockbell.SendMessageJob{MessageID: ids[i]})
+		if job != nil && len(job.MessageIDs) == stockbell.SendJobMessages {
+			jobs = append(jobs, *job)
+			job = nil
+		}
+		if job == nil {
+			job = &stockbell.SendMessageJob{ShopID: d.ShopID}
+		}
+		job.MessageIDs = append(job.MessageIDs, ids[i])
 	}
 	return flush()
 }

@@ -110,52 +110,72 @@ func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, 
 }
 
 // BeginAttempt counts an attempt on a pending message and leases it; see
-// stockbell.MessageStore. The usual case (no lease) is one statement; a
-// lease that ran out without a result (its runner died mid-send) is taken
-// over with AttemptResumed. Returns ENOTFOUND.
+// stockbell.MessageStore. Returns ENOTFOUND.
 func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
 	outcome, held := stockbell.AttemptDone, time.Time{}
 	err := db.inTx(ctx, func(tx *Tx) error {
-		now := tx.db.now()
-		for _, take := range []struct {
-			lease   string
-			outcome stockbell.AttemptOutcome
-		}{{"lease_until IS NULL", stockbell.AttemptBegun}, {"lease_until <= ?", stockbell.AttemptResumed}} {
-			args := []any{leaseUntil.UTC().Truncate(time.Microsecond), messageID, stockbell.MessagePending}
-			if take.outcome == stockbell.AttemptResumed {
-				args = append(args, now)
-			}
-			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-				WHERE id = ? AND status = ? AND `+take.lease), args...)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil || n == 1 {
-				outcome = take.outcome
-				return err
-			}
-		}
 		m, err := findMessage(ctx, tx, messageID)
-		if err == nil && m.Status == stockbell.MessagePending {
-			outcome = stockbell.AttemptLeased
-			err = tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ?`), messageID)
+		if err != nil {
+			return err
 		}
+		outcome, held, err = beginAttempt(ctx, tx, m.ShopID, messageID, leaseUntil)
 		return err
 	})
-	return outcome, held.UTC(), err
+	return outcome, held, err
+}
+
+// beginAttempt counts an attempt on the shop's pending message and leases
+// it. The usual case (no lease) is one statement; a lease that ran out
+// without a result (its runner died mid-send) is taken over with
+// AttemptResumed. A message that is not pending, or not the shop's, is
+// AttemptDone.
+func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
+	now := tx.db.now()
+	for _, take := range []struct {
+		lease   string
+		outcome stockbell.AttemptOutcome
+	}{{"lease_until IS NULL", stockbell.AttemptBegun}, {"lease_until <= ?", stockbell.AttemptResumed}} {
+		args := []any{leaseUntil.UTC().Truncate(time.Microsecond), messageID, shopID, stockbell.MessagePending}
+		if take.outcome == stockbell.AttemptResumed {
+			args = append(args, now)
+		}
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
+			WHERE id = ? AND shop_id = ? AND status = ? AND `+take.lease), args...)
+		if err != nil {
+			return stockbell.AttemptDone, time.Time{}, err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 1 {
+			return take.outcome, time.Time{}, err
+		}
+	}
+	var held *time.Time
+	err := tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ? AND shop_id = ? AND status = ?`),
+		messageID, shopID, stockbell.MessagePending)
+	if isNoRows(err) || (err == nil && held == nil) {
+		return stockbell.AttemptDone, time.Time{}, nil
+	} else if err != nil {
+		return stockbell.AttemptDone, time.Time{}, err
+	}
+	return stockbell.AttemptLeased, held.UTC(), nil
 }
 
 // FinishMessage records a pending message's outcome; see stockbell.MessageStore.
 func (db *DB) FinishMessage(ctx context.Context, result stockbell.MessageResult) (bool, error) {
 	var finished bool
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		finished, err = finishMessage(ctx, tx, result, stockbell.MessagePending)
+	err := db.inTx(ctx, func(tx *Tx) error {
+		m, err := findMessage(ctx, tx, result.MessageID)
+		if err != nil {
+			return nil
+		}
+		finished, err = finishMessage(ctx, tx, m.ShopID, result, stockbell.MessagePending)
 		return err
 	})
 	return finished, err
 }
 
-func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from stockbell.MessageStatus) (bool, error) {
+// finishMessage records the outcome of the shop's message when it is in
+// state from; it reports false, changing nothing, otherwise.
+func finishMessage(ctx context.Context, tx *Tx, shopID int64, r stockbell.MessageResult, from stockbell.MessageStatus) (bool, error) {
 	now := tx.db.now()
 	var sentAt *time.Time
 	if r.Status == stockbell.MessageSent {
@@ -165,8 +185,8 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	// and the next step's it is the whole of the at-least-once window.
 	var m stockbell.Message
 	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND status = ? RETURNING `+messageColumns),
-		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, from)
+		sent_at = ?, lease_until = NULL WHERE id = ? AND shop_id = ? AND status = ? RETURNING `+messageColumns),
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, shopID, from)
 	if isNoRows(err) {
 		return false, nil
 	} else if err != nil {
@@ -242,18 +262,28 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 }
 
 // ReleaseAttempt ends the lease of a pending message and records the error
-// of its failed attempt. An attempt whose outcome is unknown leaves the
-// lease expired rather than cleared: that is what BeginAttempt reads as an
-// attempt that ended without a result.
+// of its failed attempt; see stockbell.MessageStore.
 func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var leaseUntil *time.Time
-		if outcomeUnknown {
-			now := tx.db.now()
-			leaseUntil = &now
+		m, err := findMessage(ctx, tx, messageID)
+		if err != nil {
+			return nil
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND status = ?`),
-			leaseUntil, reason, messageID, stockbell.MessagePending)
-		return err
+		return releaseAttempt(ctx, tx, m.ShopID, stockbell.AttemptRelease{MessageID: messageID, Reason: reason, OutcomeUnknown: outcomeUnknown})
 	})
+}
+
+// releaseAttempt ends the lease of the shop's pending message and records
+// the error of its failed attempt. An attempt whose outcome is unknown
+// leaves the lease expired rather than cleared: that is what beginAttempt
+// reads as an attempt that ended without a result.
+func releaseAttempt(ctx context.Context, tx *Tx, shopID int64, r stockbell.AttemptRelease) error {
+	var leaseUntil *time.Time
+	if r.OutcomeUnknown {
+		now := tx.db.now()
+		leaseUntil = &now
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND shop_id = ? AND status = ?`),
+		leaseUntil, r.Reason, r.MessageID, shopID, stockbell.MessagePending)
+	return err
 }

@@ -62,6 +62,34 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"ApproveMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "ApproveMessage", db.ApproveMessage(ctx, fx.a.ID, fx.bMsg))
 	},
+	"FindMessageDeliveries": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ds, err := db.FindMessageDeliveries(ctx, fx.a.ID, []int64{fx.bMsg})
+		unseen(t, "FindMessageDeliveries", ds, err)
+		if len(ds) != 0 {
+			t.Errorf("FindMessageDeliveries of shop A found B's message: %d", len(ds))
+		}
+	},
+	"AdvanceSend": func(t *testing.T, db *store.DB, fx *tenancy) {
+		// B's message pending for the probe, so that only the shop keeps it
+		// from being finished, released or leased.
+		setStatus := func(status stockbell.MessageStatus) {
+			_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE messages SET status = ? WHERE id = ?`), status, fx.bMsg)
+			must(t, err)
+		}
+		setStatus(stockbell.MessagePending)
+		defer setStatus(stockbell.MessageHeld)
+		res, err := db.AdvanceSend(ctx, fx.a.ID, stockbell.SendStep{
+			Finished: []stockbell.MessageResult{{MessageID: fx.bMsg, Status: stockbell.MessageSkipped, Reason: "probe"}},
+			Released: []stockbell.AttemptRelease{{MessageID: fx.bMsg, Reason: "probe", OutcomeUnknown: true}},
+			Begin:    fx.bMsg, LeaseUntil: db.Clock.Now().Add(time.Minute)})
+		must(t, err)
+		var attempts int
+		var errText string
+		must(t, db.DB.QueryRowxContext(ctx, db.DB.Rebind(`SELECT attempts, error FROM messages WHERE id = ?`), fx.bMsg).Scan(&attempts, &errText))
+		if res.Outcome != stockbell.AttemptDone || attempts != 0 || errText != "" {
+			t.Errorf("AdvanceSend through shop A acted on B's message: %+v, %d attempts, error %q", res, attempts, errText)
+		}
+	},
 	"DiscardMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "DiscardMessage", db.DiscardMessage(ctx, fx.a.ID, fx.bMsg))
 	},
