@@ -74,8 +74,12 @@ func restockFanout(b *testing.B, dialect store.Dialect, n int) time.Duration {
 		}
 	}
 	elapsed := time.Since(start)
-	if got := count(b, db, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_message'`); got != n {
-		b.Fatalf("%d send jobs, want %d", got, n)
+	if got := count(b, db, `SELECT COUNT(*) FROM messages WHERE status = 'pending'`); got != n {
+		b.Fatalf("%d messages to send, want %d", got, n)
+	}
+	perJob := stockbell.SendJobMessages
+	if got, want := count(b, db, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_message'`), (n+perJob-1)/perJob; got != want {
+		b.Fatalf("%d send jobs, want %d (%d messages each)", got, want, perJob)
 	}
 	return elapsed
 }

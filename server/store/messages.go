@@ -121,13 +121,8 @@ func draftMessage(flow *stockbell.Flow, sub claimedSubscription, step int, base 
 // in order. The unique (subscription_id, step) index refuses a second
 // message for the same step.
 func insertMessages(ctx context.Context, tx *Tx, drafts []messageDraft) ([]int64, error) {
-	now := tx.db.now()
-	args := make([]any, 0, len(drafts)*10)
-	for _, d := range drafts {
-		args = append(args, d.ShopID, d.SubscriptionID, d.Step, d.Channel, d.Recipient, d.Status, d.Error, d.DueAt, now, 0)
-	}
-	rows, err := tx.QueryxContext(ctx, tx.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient,
-		status, error, due_at, created_at, attempts) VALUES `+valueRows(len(drafts), 10)+` RETURNING id, subscription_id`), args...)
+	query, args := messageInsert(tx, drafts, tx.db.now())
+	rows, err := tx.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,6 +18,7 @@ type claimedSubscription struct {
 	Email     string             `db:"email"`
 	Phone     string             `db:"phone"`
 	Channels  stockbell.Channels `db:"channels"`
+	CreatedAt time.Time          `db:"created_at"`
 }
 
 // MaxChunk is the most subscribers one claim takes: its multi-row inserts
@@ -84,9 +87,10 @@ func lockBatch(ctx context.Context, tx *Tx, id int64) (*stockbell.RestockBatch, 
 }
 
 // claimQueued marks the oldest n queued subscribers of the batch's variant
-// notified. The query walks the subscriptions_queue index from its start:
-// it reads n entries, however long the queue. On PostgreSQL SKIP LOCKED
-// lets a concurrent claimer of the same variant take the next ones.
+// notified, in one statement, and returns them oldest first. The inner
+// query walks the subscriptions_queue index from its start: it reads n
+// entries, however long the queue. On PostgreSQL SKIP LOCKED lets a
+// concurrent claimer of the same variant take the next ones.
 func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n int) ([]claimedSubscription, error) {
 	if n <= 0 {
 		return nil, nil
@@ -95,21 +99,20 @@ func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n i
 	if tx.db.Dialect == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	var subs []claimedSubscription
-	err := tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels FROM subscriptions
-		WHERE variant_id = ? AND status = ? AND created_at <= ? ORDER BY created_at, id LIMIT ?`+lock),
-		batch.VariantID, stockbell.SubscriptionQueued, batch.Cutoff, n)
-	if err != nil || len(subs) == 0 {
-		return nil, err
-	}
-	ids := make([]any, 0, len(subs)+3)
 	now := tx.db.now()
-	ids = append(ids, stockbell.SubscriptionNotified, now, now)
-	for _, s := range subs {
-		ids = append(ids, s.ID)
-	}
-	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
-		WHERE id IN (`+placeholders(len(subs))+`)`), ids...)
+	var subs []claimedSubscription
+	err := tx.SelectContext(ctx, &subs, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
+		WHERE id IN (SELECT id FROM subscriptions WHERE variant_id = ? AND status = ? AND created_at <= ?
+			ORDER BY created_at, id LIMIT ?`+lock+`)
+		RETURNING id, shop_id, variant_id, email, phone, channels, created_at`),
+		stockbell.SubscriptionNotified, now, now, batch.VariantID, stockbell.SubscriptionQueued, batch.Cutoff, n)
+	// RETURNING gives the rows in no set order.
+	slices.SortFunc(subs, func(a, b claimedSubscription) int {
+		if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.ID, b.ID)
+	})
 	return subs, err
 }
 

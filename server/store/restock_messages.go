@@ -23,17 +23,16 @@ type eventRow struct {
 // insertEvents inserts events of one kind and shop in one statement, with
 // the outbound webhooks that report them.
 func insertEvents(ctx context.Context, tx *Tx, events []eventRow, at time.Time) error {
-	args := make([]any, 0, len(events)*6)
-	for _, e := range events {
+	details := make([]string, len(events))
+	for i, e := range events {
 		raw, err := json.Marshal(e.Detail)
 		if err != nil {
 			return err
 		}
-		args = append(args, e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), at)
+		details[i] = string(raw)
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
-		VALUES `+valueRows(len(events), 6)), args...)
-	if err != nil {
+	query, args := eventInsert(tx, events, details, at)
+	if _, err := tx.ExecContext(ctx, query, args...); err != nil {
 		return err
 	}
 	return queueWebhooksOf(ctx, tx, events, at)
