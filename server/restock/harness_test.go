@@ -30,9 +30,11 @@ func (plainRenderer) Render(ctx context.Context, c stockbell.MessageContent) (st
 // recordingSender stands in for an email or SMS provider: it records what
 // it accepted and can refuse a recipient for good or fail a number of times.
 type recordingSender struct {
-	mu        sync.Mutex
-	sent      []stockbell.OutboundMessage
-	reject    map[string]bool
+	mu     sync.Mutex
+	sent   []stockbell.OutboundMessage
+	reject map[string]bool
+	// busy refuses a recipient for now (a transient error), every time.
+	busy      map[string]bool
 	failTimes int
 	// unknownTimes: accept the message, then lose the connection before
 	// answering (the outcome is unknown to the caller).
@@ -45,6 +47,9 @@ func (s *recordingSender) Send(ctx context.Context, msg stockbell.OutboundMessag
 	defer s.mu.Unlock()
 	if s.reject[msg.To] {
 		return stockbell.SendResult{}, stockbell.FieldErrorf("to", "recipient %s refused", msg.To)
+	}
+	if s.busy[msg.To] {
+		return stockbell.SendResult{}, fmt.Errorf("mailbox of %s busy, try later", msg.To)
 	}
 	if s.failTimes > 0 {
 		s.failTimes--
@@ -85,7 +90,7 @@ type harness struct {
 func newHarness(t *testing.T, db *store.DB) *harness {
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
-	sender := &recordingSender{reject: map[string]bool{}, dev: delivery.DevSender{Logger: slog.New(slog.DiscardHandler)}}
+	sender := &recordingSender{reject: map[string]bool{}, busy: map[string]bool{}, dev: delivery.DevSender{Logger: slog.New(slog.DiscardHandler)}}
 	h := &harness{t: t, db: db, clock: clock, sender: sender,
 		engine: &restock.Engine{Store: db, Clock: clock, ChunkSize: 7},
 		msgr:   &restock.Messenger{Store: db, Renderer: plainRenderer{}, Sender: sender, Clock: clock},

@@ -71,6 +71,9 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 		}
 		shopID = d.Message.ShopID
 	}
+	// One read for all: a job's messages are one chunk's of one variant,
+	// each to a different recipient, so what smart sending reads here
+	// stays true while the job sends.
 	deliveries, err := m.Store.FindMessageDeliveries(ctx, shopID, ids)
 	if err != nil {
 		return err
@@ -78,7 +81,7 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	// Messages an earlier run failed to send go last, so that one
 	// recipient refused for now does not hold back the others.
 	slices.SortStableFunc(deliveries, func(a, b *stockbell.MessageDelivery) int { return a.Message.Attempts - b.Message.Attempts })
-	run := &sendRun{Messenger: m, shopID: shopID, started: time.Now(), sentTo: map[string]time.Time{}}
+	run := &sendRun{Messenger: m, shopID: shopID, started: time.Now()}
 	return run.sendAll(ctx, deliveries)
 }
 
@@ -89,10 +92,11 @@ type sendRun struct {
 	started time.Time
 	// step holds the outcomes not yet recorded; they are recorded with the
 	// next lease, or at the end.
-	step stockbell.SendStep
-	// sentTo is when this run sent to each recipient (for smart sending).
-	sentTo  map[string]time.Time
+	step    stockbell.SendStep
 	retryAt time.Time
+	// attempts counts the leases this run asked for: every run makes at
+	// least one, however small the budget.
+	attempts int
 }
 
 func (r *sendRun) sendAll(ctx context.Context, deliveries []*stockbell.MessageDelivery) error {
@@ -123,9 +127,6 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		return nil // already sent, failed or skipped: never twice
 	}
 	now := r.Clock.Now().UTC()
-	if at, ok := r.sentTo[d.Message.Recipient]; ok {
-		d.LastSentToRecipient = &at
-	}
 	id := d.Message.ID
 	if reason, stop := SkipMessage(d, now); reason != "" {
 		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
@@ -134,10 +135,11 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if time.Since(r.started) > r.budget() {
+	if r.attempts > 0 && time.Since(r.started) > r.budget() {
 		r.putOff(now) // the rest goes to a fresh run of the job
 		return nil
 	}
+	r.attempts++
 	res, err := r.advanceTo(ctx, id, now.Add(r.lease()))
 	switch {
 	case err != nil:
@@ -193,7 +195,6 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 			// the next step's transaction commits.
 			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
 				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
-			r.sentTo[d.Message.Recipient] = r.Clock.Now().UTC()
 			r.metrics().MessageSent(channel, time.Since(start))
 			return nil
 		}
