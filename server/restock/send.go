@@ -43,7 +43,11 @@ type Messenger struct {
 // for a transient failure, which the queue retries with backoff, and a
 // *stockbell.RetryLaterError while another attempt holds the message.
 func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMessageJob) error {
-	d, err := m.Store.FindMessageDelivery(ctx, job.MessageID)
+	shopID, err := stockbell.JobShop(ctx, m.Store, job.ShopID, stockbell.JobRowMessage, job.MessageID)
+	var d *stockbell.MessageDelivery
+	if err == nil {
+		d, err = m.Store.FindMessageDelivery(ctx, shopID, job.MessageID)
+	}
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil // erased with its subscription
 	} else if err != nil {
@@ -54,9 +58,10 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	}
 	now := m.Clock.Now().UTC()
 	if reason, stop := SkipMessage(d, now); reason != "" {
-		return m.finish(ctx, stockbell.MessageResult{MessageID: job.MessageID, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
+		return m.finish(ctx, stockbell.MessageResult{ShopID: shopID, MessageID: job.MessageID, Status: stockbell.MessageSkipped,
+			Reason: string(reason), StopFlow: stop})
 	}
-	outcome, heldUntil, err := m.Store.BeginAttempt(ctx, job.MessageID, now.Add(m.lease()))
+	outcome, heldUntil, err := m.Store.BeginAttempt(ctx, shopID, job.MessageID, now.Add(m.lease()))
 	switch {
 	case err != nil:
 		return err
@@ -107,7 +112,7 @@ func smartSendingBlocks(d *stockbell.MessageDelivery, now time.Time) bool {
 
 // send renders and delivers a leased message and records the outcome.
 func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resumed bool) error {
-	id, channel := d.Message.ID, d.Message.Channel
+	id, shopID, channel := d.Message.ID, d.Message.ShopID, d.Message.Channel
 	out, err := m.Renderer.Render(ctx, stockbell.MessageContent{Shop: &d.Shop, Variant: &d.Variant,
 		Subscription: &d.Subscription, Message: &d.Message, Step: d.Step})
 	if err == nil {
@@ -118,7 +123,7 @@ func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resu
 		if err == nil {
 			// The at-least-once window: from the provider's acceptance until
 			// this one transaction commits.
-			err = m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
+			err = m.finish(ctx, stockbell.MessageResult{ShopID: shopID, MessageID: id, Status: stockbell.MessageSent,
 				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
 			m.metrics().MessageSent(channel, time.Since(start))
 			return err
@@ -126,11 +131,12 @@ func (m *Messenger) send(ctx context.Context, d *stockbell.MessageDelivery, resu
 	}
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
 		m.metrics().MessageFailed(channel)
-		return m.finish(ctx, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed, Reason: stockbell.ErrorMessage(err), Resumed: resumed})
+		return m.finish(ctx, stockbell.MessageResult{ShopID: shopID, MessageID: id, Status: stockbell.MessageFailed,
+			Reason: stockbell.ErrorMessage(err), Resumed: resumed})
 	}
 	m.metrics().MessageRetried(channel)
 	unknown := errors.Is(err, stockbell.ErrOutcomeUnknown)
-	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), id, err.Error(), unknown); relErr != nil {
+	if relErr := m.Store.ReleaseAttempt(context.WithoutCancel(ctx), shopID, id, err.Error(), unknown); relErr != nil {
 		m.logger().Error("release message lease", "message", id, "err", relErr)
 	}
 	return fmt.Errorf("send message %d: %w", id, err)

@@ -55,24 +55,24 @@ func valueRows(n, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-// FindMessageDelivery loads a message with its subscription, shop, variant
-// and flow step, in one read transaction. Returns ENOTFOUND.
-func (db *DB) FindMessageDelivery(ctx context.Context, messageID int64) (*stockbell.MessageDelivery, error) {
+// FindMessageDelivery loads the shop's message with its subscription,
+// shop, variant and flow step, in one read transaction. Returns ENOTFOUND.
+func (db *DB) FindMessageDelivery(ctx context.Context, shopID, messageID int64) (*stockbell.MessageDelivery, error) {
 	var d *stockbell.MessageDelivery
 	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		d, err = findMessageDelivery(ctx, tx, messageID)
+		d, err = findMessageDelivery(ctx, tx, shopID, messageID)
 		return err
 	})
 	return d, err
 }
 
-func findMessageDelivery(ctx context.Context, tx *Tx, messageID int64) (*stockbell.MessageDelivery, error) {
-	m, err := findMessage(ctx, tx, messageID)
+func findMessageDelivery(ctx context.Context, tx *Tx, shopID, messageID int64) (*stockbell.MessageDelivery, error) {
+	m, err := findMessage(ctx, tx, shopID, messageID)
 	if err != nil {
 		return nil, err
 	}
 	d := &stockbell.MessageDelivery{Message: *m}
-	sub, err := findSubscriptionByID(ctx, tx, m.SubscriptionID)
+	sub, err := findSubscriptionByID(ctx, tx, shopID, m.SubscriptionID)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,8 @@ func findMessageDelivery(ctx context.Context, tx *Tx, messageID int64) (*stockbe
 		return nil, err
 	}
 	d.Shop = *shop
-	err = tx.GetContext(ctx, &d.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), sub.VariantID)
+	err = tx.GetContext(ctx, &d.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ? AND v.shop_id = ?`),
+		sub.VariantID, shopID)
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", sub.VariantID)
 	}
@@ -112,8 +113,8 @@ func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, 
 // BeginAttempt counts an attempt on a pending message and leases it; see
 // stockbell.MessageStore. The usual case (no lease) is one statement; a
 // lease that ran out without a result (its runner died mid-send) is taken
-// over with AttemptResumed. Returns ENOTFOUND.
-func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
+// over with AttemptResumed. Returns ENOTFOUND unless the message is the shop's.
+func (db *DB) BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
 	outcome, held := stockbell.AttemptDone, time.Time{}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
@@ -121,12 +122,12 @@ func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time
 			lease   string
 			outcome stockbell.AttemptOutcome
 		}{{"lease_until IS NULL", stockbell.AttemptBegun}, {"lease_until <= ?", stockbell.AttemptResumed}} {
-			args := []any{leaseUntil.UTC().Truncate(time.Microsecond), messageID, stockbell.MessagePending}
+			args := []any{leaseUntil.UTC().Truncate(time.Microsecond), messageID, shopID, stockbell.MessagePending}
 			if take.outcome == stockbell.AttemptResumed {
 				args = append(args, now)
 			}
 			res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-				WHERE id = ? AND status = ? AND `+take.lease), args...)
+				WHERE id = ? AND shop_id = ? AND status = ? AND `+take.lease), args...)
 			if err != nil {
 				return err
 			}
@@ -135,17 +136,18 @@ func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time
 				return err
 			}
 		}
-		m, err := findMessage(ctx, tx, messageID)
+		m, err := findMessage(ctx, tx, shopID, messageID)
 		if err == nil && m.Status == stockbell.MessagePending {
 			outcome = stockbell.AttemptLeased
-			err = tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ?`), messageID)
+			err = tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ? AND shop_id = ?`), messageID, shopID)
 		}
 		return err
 	})
 	return outcome, held.UTC(), err
 }
 
-// FinishMessage records a pending message's outcome; see stockbell.MessageStore.
+// FinishMessage records the outcome of the shop's pending message; see
+// stockbell.MessageStore.
 func (db *DB) FinishMessage(ctx context.Context, result stockbell.MessageResult) (bool, error) {
 	var finished bool
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
@@ -165,8 +167,8 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	// and the next step's it is the whole of the at-least-once window.
 	var m stockbell.Message
 	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND status = ? RETURNING `+messageColumns),
-		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, from)
+		sent_at = ?, lease_until = NULL WHERE id = ? AND shop_id = ? AND status = ? RETURNING `+messageColumns),
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from)
 	if isNoRows(err) {
 		return false, nil
 	} else if err != nil {
@@ -202,7 +204,7 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 		return err
 	}
 	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
-		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID)
+		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ? AND shop_id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID, m.ShopID)
 	return err
 }
 
@@ -216,8 +218,8 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	}
 	var sub claimedSubscription
 	var status stockbell.SubscriptionStatus
-	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions WHERE id = ?`),
-		m.SubscriptionID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions
+		WHERE id = ? AND shop_id = ?`), m.SubscriptionID, m.ShopID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
 	if err != nil || status != stockbell.SubscriptionNotified {
 		return err
 	}
@@ -241,19 +243,19 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	return nil
 }
 
-// ReleaseAttempt ends the lease of a pending message and records the error
-// of its failed attempt. An attempt whose outcome is unknown leaves the
-// lease expired rather than cleared: that is what BeginAttempt reads as an
-// attempt that ended without a result.
-func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error {
+// ReleaseAttempt ends the lease of the shop's pending message and records
+// the error of its failed attempt. An attempt whose outcome is unknown
+// leaves the lease expired rather than cleared: that is what BeginAttempt
+// reads as an attempt that ended without a result.
+func (db *DB) ReleaseAttempt(ctx context.Context, shopID, messageID int64, reason string, outcomeUnknown bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var leaseUntil *time.Time
 		if outcomeUnknown {
 			now := tx.db.now()
 			leaseUntil = &now
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND status = ?`),
-			leaseUntil, reason, messageID, stockbell.MessagePending)
+		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND shop_id = ? AND status = ?`),
+			leaseUntil, reason, messageID, shopID, stockbell.MessagePending)
 		return err
 	})
 }

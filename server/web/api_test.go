@@ -92,9 +92,9 @@ func wantAPI(t *testing.T, a apiAnswer, status int, what string) {
 	}
 }
 
-func subscriptionStatus(t *testing.T, db *store.DB, id int64) stockbell.SubscriptionStatus {
+func subscriptionStatus(t *testing.T, db *store.DB, s *stockbell.Subscription) stockbell.SubscriptionStatus {
 	t.Helper()
-	sub, err := db.FindSubscriptionByID(context.Background(), id)
+	sub, err := db.FindSubscriptionByID(context.Background(), s.ShopID, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +117,11 @@ func TestAPIKeysScopeEveryRequest(t *testing.T) {
 		}
 		other := apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.otherSub.ID), "")
 		wantAPI(t, other, 404, "deleting shop B's subscription")
-		if other.Body["error"] == nil || subscriptionStatus(t, db, w.otherSub.ID) != stockbell.SubscriptionQueued {
-			t.Fatalf("shop B's subscription: %s, status %s", other.Raw, subscriptionStatus(t, db, w.otherSub.ID))
+		if other.Body["error"] == nil || subscriptionStatus(t, db, w.otherSub) != stockbell.SubscriptionQueued {
+			t.Fatalf("shop B's subscription: %s, status %s", other.Raw, subscriptionStatus(t, db, w.otherSub))
 		}
 		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[0].ID), ""), 204, "deleting its own")
-		if got := subscriptionStatus(t, db, w.subs[0].ID); got != stockbell.SubscriptionCancelled {
+		if got := subscriptionStatus(t, db, w.subs[0]); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("deleted subscription is %s, want cancelled", got)
 		}
 
