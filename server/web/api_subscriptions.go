@@ -207,6 +207,9 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *st
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		if a.Metrics != nil {
+			a.Metrics.SubscriptionCreated(sub.Channels)
+		}
 	}
 	WriteJSON(w, status, map[string]apiSubscription{"subscription": apiSubscriptionOf(sub, variant)})
 }
