@@ -188,7 +188,9 @@ type StockResult struct {
 	Reason string
 }
 
-// VariantFilter selects variants; nil fields do not filter.
+// VariantFilter selects variants of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type VariantFilter struct {
 	ShopID               *int64
 	ProductID            *int64
@@ -208,12 +210,13 @@ type CatalogService interface {
 	// FindVariant returns a shop's variant by platform id, with its product.
 	// Returns ENOTFOUND.
 	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)
-	// FindVariantByID returns ENOTFOUND.
-	FindVariantByID(ctx context.Context, id int64) (*VariantWithProduct, error)
+	// FindVariantByID returns the shop's variant by its id, with its
+	// product. Returns ENOTFOUND (also for another shop's variant).
+	FindVariantByID(ctx context.Context, shopID, id int64) (*VariantWithProduct, error)
 	// FindVariants returns the variants matching the filter and the total count.
 	FindVariants(ctx context.Context, filter VariantFilter) ([]*VariantWithProduct, int, error)
 	// FindInventoryLevels returns a variant's per-location levels.
-	FindInventoryLevels(ctx context.Context, variantID int64) ([]*InventoryLevel, error)
+	FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*InventoryLevel, error)
 	// ApplyStockChange orders one location's change against its stored
 	// level (DecideStockChange), records it when it is newer and recomputes
 	// the variant's stock. Returns ENOTFOUND for an unknown variant.

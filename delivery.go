@@ -18,7 +18,9 @@ type LinkTarget struct {
 	PrimaryDomain string  `db:"primary_domain"`
 }
 
-// ClickFilter selects recorded clicks; nil fields do not filter.
+// ClickFilter selects recorded clicks of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type ClickFilter struct {
 	ShopID    *int64
 	MessageID *int64

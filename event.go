@@ -52,7 +52,9 @@ type Event struct {
 	CreatedAt      time.Time `db:"created_at" json:"created_at"`
 }
 
-// EventFilter selects events; nil fields do not filter.
+// EventFilter selects events of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type EventFilter struct {
 	ShopID         *int64
 	VariantID      *int64

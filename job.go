@@ -42,11 +42,45 @@ type JobInserter interface {
 // availability changed. The catalog inserts it in the transaction that
 // applied the change, so a crash between the two cannot lose a restock.
 type VariantStockChangedJob struct {
+	// ShopID is the variant's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID    int64 `json:"shop_id,omitempty"`
 	VariantID int64 `json:"variant_id"`
 }
 
 // Kind implements JobArgs.
 func (VariantStockChangedJob) Kind() string { return "variant_stock_changed" }
+
+// JobRow names the kind of row a job's arguments point at by id.
+type JobRow string
+
+// The rows jobs name.
+const (
+	JobRowVariant         JobRow = "variant"
+	JobRowRestockBatch    JobRow = "restock_batch"
+	JobRowMessage         JobRow = "message"
+	JobRowWebhookEndpoint JobRow = "webhook_endpoint"
+	JobRowReportDelivery  JobRow = "report_delivery"
+)
+
+// JobShops finds the shop of a row a job names, for jobs queued before job
+// arguments carried their shop id: such a job may still wait in the queue
+// after an upgrade, and must still run. Nothing a request chose reaches it.
+type JobShops interface {
+	// FindJobRowShop returns the id of the shop owning the row. Returns
+	// ENOTFOUND when the row is gone, EINVALID for an unknown kind of row.
+	FindJobRowShop(ctx context.Context, row JobRow, id int64) (int64, error)
+}
+
+// JobShop returns a job's shop id: shopID as the job carries it, or, when
+// that is 0 (the job was queued before jobs carried their shop), the shop
+// of the row the job names, looked up once.
+func JobShop(ctx context.Context, shops JobShops, shopID int64, row JobRow, id int64) (int64, error) {
+	if shopID != 0 {
+		return shopID, nil
+	}
+	return shops.FindJobRowShop(ctx, row, id)
+}
 
 // RetryLaterError asks the job queue to run the job again at At without
 // counting a failed attempt: the job could not start its work yet (another

@@ -88,7 +88,9 @@ type Sender interface {
 	Send(ctx context.Context, msg OutboundMessage) (SendResult, error)
 }
 
-// MessageFilter selects messages; nil fields do not filter.
+// MessageFilter selects messages of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type MessageFilter struct {
 	ShopID         *int64
 	SubscriptionID *int64

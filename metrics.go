@@ -27,7 +27,8 @@ type RestockMetrics interface {
 	BatchStarted()
 }
 
-// SubscriptionMetrics counts the subscriptions shoppers leave.
+// SubscriptionMetrics counts the subscriptions created, on the storefront
+// and through the API.
 type SubscriptionMetrics interface {
 	// SubscriptionCreated: a new subscription was stored (a repeat of one
 	// already waiting is not counted) for these channels.

@@ -143,6 +143,9 @@ func (c *WebhookEndpointCreate) tidyEventTypes() error {
 // exactly when it happened. MessageID (the webhook-id header) and the
 // payload are fixed then, so every retry sends the same message.
 type WebhookDeliveryJob struct {
+	// ShopID is the endpoint's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID     int64  `json:"shop_id,omitempty"`
 	EndpointID int64  `json:"endpoint_id"`
 	MessageID  string `json:"message_id"`
 	Type       string `json:"type"`
@@ -158,6 +161,9 @@ func (WebhookDeliveryJob) Kind() string { return "webhook_delivery" }
 // WebhookEndpointDisabledJob tells a shop's admin users by email that an
 // endpoint was disabled after repeated failures; inserted with the change.
 type WebhookEndpointDisabledJob struct {
+	// ShopID is the endpoint's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID     int64 `json:"shop_id,omitempty"`
 	EndpointID int64 `json:"endpoint_id"`
 }
 
@@ -166,6 +172,7 @@ func (WebhookEndpointDisabledJob) Kind() string { return "webhook_endpoint_disab
 
 // WebhookDelivery is the outcome of one delivery attempt.
 type WebhookDelivery struct {
+	ShopID     int64
 	EndpointID int64
 	// OK is a 2xx answer; otherwise Error says what went wrong.
 	OK    bool
@@ -177,9 +184,9 @@ type WebhookDelivery struct {
 }
 
 // WebhookEndpointService keeps shops' outbound webhook endpoints. Every
-// method but those the delivery job calls is scoped to a shop: another
-// shop's endpoint is not found.
+// method is scoped to a shop: another shop's endpoint is not found.
 type WebhookEndpointService interface {
+	JobShops
 	// CreateWebhookEndpoint stores a validated endpoint with its sealed
 	// secret. Returns ENOTFOUND for an unknown shop, ECONFLICT when the
 	// shop has MaxWebhookEndpoints already.
@@ -194,9 +201,9 @@ type WebhookEndpointService interface {
 	// SetWebhookEndpointEnabled enables (clearing its failures) or disables
 	// the endpoint. Returns ENOTFOUND unless it is the shop's.
 	SetWebhookEndpointEnabled(ctx context.Context, shopID, id int64, enabled bool) (*WebhookEndpoint, error)
-	// WebhookEndpointSecret returns the endpoint and its sealed secret, for
-	// a delivery. Returns ENOTFOUND for a deleted endpoint.
-	WebhookEndpointSecret(ctx context.Context, id int64) (*WebhookEndpoint, []byte, error)
+	// WebhookEndpointSecret returns the shop's endpoint and its sealed
+	// secret, for a delivery. Returns ENOTFOUND for a deleted endpoint.
+	WebhookEndpointSecret(ctx context.Context, shopID, id int64) (*WebhookEndpoint, []byte, error)
 	// RecordWebhookDelivery records an attempt's outcome: a success clears
 	// the endpoint's failures; a final failure disables the endpoint when
 	// it accepted nothing since the message's event, with a

@@ -23,7 +23,9 @@ type OutboxMessage struct {
 	SentAt     time.Time `db:"sent_at" json:"sent_at"`
 }
 
-// OutboxFilter selects outbox messages; nil fields do not filter.
+// OutboxFilter selects outbox messages of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type OutboxFilter struct {
 	ID     *int64
 	ShopID *int64

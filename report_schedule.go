@@ -85,15 +85,20 @@ func (ScheduledReportsJob) Kind() string { return "scheduled_reports" }
 
 // SendReportJob emails one claimed scheduled report.
 type SendReportJob struct {
+	// ShopID is the report's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID     int64 `json:"shop_id,omitempty"`
 	DeliveryID int64 `json:"delivery_id"`
 }
 
 // Kind implements JobArgs.
 func (SendReportJob) Kind() string { return "send_report" }
 
-// ReportScheduleService keeps scheduled reports. Methods taking a shop are
-// scoped to it: another shop's subscription is not found.
+// ReportScheduleService keeps scheduled reports. Every method but the
+// scheduler's walk over all shops (EachReportSubscription) is scoped to a
+// shop: another shop's subscription or delivery is not found.
 type ReportScheduleService interface {
+	JobShops
 	// CreateReportSubscription adds the subscription, or returns the one
 	// that exists for the same shop, address, report and frequency.
 	// Returns EINVALID naming the field for a bad address, report or frequency.
@@ -108,11 +113,13 @@ type ReportScheduleService interface {
 	// ClaimReportPeriod records that the subscription's report for the
 	// period is to be sent and inserts its SendReportJob, in one
 	// transaction. It returns false, inserting nothing, when the period
-	// was claimed before (by this replica or another).
-	ClaimReportPeriod(ctx context.Context, subscriptionID int64, periodStart, periodEnd string) (bool, error)
-	// FindReportDelivery returns a claimed delivery with its subscription;
-	// ENOTFOUND once the subscription is removed.
-	FindReportDelivery(ctx context.Context, id int64) (*ReportDelivery, error)
-	// MarkReportSent records that the delivery was sent.
-	MarkReportSent(ctx context.Context, id int64) error
+	// was claimed before (by this replica or another). Returns ENOTFOUND
+	// unless the subscription is the shop's.
+	ClaimReportPeriod(ctx context.Context, shopID, subscriptionID int64, periodStart, periodEnd string) (bool, error)
+	// FindReportDelivery returns the shop's claimed delivery with its
+	// subscription; ENOTFOUND once the subscription is removed.
+	FindReportDelivery(ctx context.Context, shopID, id int64) (*ReportDelivery, error)
+	// MarkReportSent records that the shop's delivery was sent. Returns
+	// ENOTFOUND.
+	MarkReportSent(ctx context.Context, shopID, id int64) error
 }

@@ -10,6 +10,9 @@ import (
 // first flow messages created. Chunk counts from 1; a chunk already claimed
 // is not claimed again, so the job may run more than once.
 type RestockBatchJob struct {
+	// ShopID is the batch's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID  int64 `json:"shop_id,omitempty"`
 	BatchID int64 `json:"batch_id"`
 	Chunk   int   `json:"chunk"`
 }
@@ -20,6 +23,9 @@ func (RestockBatchJob) Kind() string { return "restock_batch" }
 // RestockWaitEndedJob runs when a variant's waiting period between batches
 // ends: stock is counted again and the next batch sized from it.
 type RestockWaitEndedJob struct {
+	// ShopID is the variant's shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
+	ShopID    int64 `json:"shop_id,omitempty"`
 	VariantID int64 `json:"variant_id"`
 	// Until is the end of the period this job was scheduled for; a job for
 	// a period that was since replaced does nothing.
@@ -32,11 +38,12 @@ func (RestockWaitEndedJob) Kind() string { return "restock_wait_ended" }
 // SendMessageJob sends message rows of one shop (each one subscriber's flow
 // step), one after another: MessageIDs, queued together by a restock chunk
 // (at most SendJobMessages), or the single MessageID of a job queued alone
-// (a held message approved) or before jobs carried several. ShopID is zero
-// only in jobs queued before it was added; the message's shop is then read.
+// (a held message approved) or before jobs carried several.
 type SendMessageJob struct {
-	MessageID  int64   `json:"message_id,omitempty"`
+	// ShopID is the messages' shop (0 in a job queued before jobs carried
+	// their shop: see JobShop).
 	ShopID     int64   `json:"shop_id,omitempty"`
+	MessageID  int64   `json:"message_id,omitempty"`
 	MessageIDs []int64 `json:"message_ids,omitempty"`
 }
 
@@ -91,6 +98,7 @@ const (
 
 // BatchStart is a restock batch the engine decided to start.
 type BatchStart struct {
+	ShopID    int64
 	VariantID int64
 	// ExpectWaitingUntil is the waiting period the decision saw (nil: none).
 	// If the stored one differs, another decision got there first and
@@ -130,6 +138,7 @@ type RestockBatch struct {
 
 // ChunkClaim asks for one chunk of a batch.
 type ChunkClaim struct {
+	ShopID  int64
 	BatchID int64
 	Chunk   int
 	// Limit is the most subscribers one chunk (one transaction) claims.
@@ -144,6 +153,7 @@ type ChunkResult struct {
 
 // WaitEnd ends a variant's waiting period without a new batch.
 type WaitEnd struct {
+	ShopID    int64
 	VariantID int64
 	Until     time.Time // the period to end; another one is left alone
 	Reason    SkipReason
@@ -152,12 +162,16 @@ type WaitEnd struct {
 
 // RestockStore is the storage the restock engine needs. Each method runs
 // one transaction: a batch's events, subscriber updates, messages and
-// follow-up jobs exist together or not at all.
+// follow-up jobs exist together or not at all. Each takes the shop id (as
+// an argument or its input's ShopID): another shop's variant or batch is
+// not found.
 type RestockStore interface {
-	// FindRestockState reads the variant's state. Returns ENOTFOUND.
-	FindRestockState(ctx context.Context, variantID int64) (*RestockState, error)
-	// RecordSkip records an EventSkipped decision about the variant.
-	RecordSkip(ctx context.Context, variantID int64, reason SkipReason, detail map[string]any) error
+	JobShops
+	// FindRestockState reads the shop's variant's state. Returns ENOTFOUND.
+	FindRestockState(ctx context.Context, shopID, variantID int64) (*RestockState, error)
+	// RecordSkip records an EventSkipped decision about the shop's variant.
+	// Returns ENOTFOUND.
+	RecordSkip(ctx context.Context, shopID, variantID int64, reason SkipReason, detail map[string]any) error
 	// StartBatch records the batch (restocked and batch_started events),
 	// starts a waiting period when subscribers remain beyond it (a
 	// wait_started event and a RestockWaitEndedJob), and inserts the first
@@ -209,6 +223,7 @@ const (
 
 // MessageResult is the final outcome of one message.
 type MessageResult struct {
+	ShopID     int64
 	MessageID  int64
 	Status     MessageStatus // sent, failed or skipped
 	ProviderID string
@@ -221,16 +236,19 @@ type MessageResult struct {
 	Resumed bool
 }
 
-// MessageStore is the storage the message sender needs.
+// MessageStore is the storage the message sender needs. Each method takes
+// the shop id: another shop's message is not found (or not changed).
 type MessageStore interface {
-	// FindMessageDelivery loads a message and its context. Returns ENOTFOUND.
-	FindMessageDelivery(ctx context.Context, messageID int64) (*MessageDelivery, error)
+	JobShops
+	// FindMessageDelivery loads the shop's message and its context.
+	// Returns ENOTFOUND.
+	FindMessageDelivery(ctx context.Context, shopID, messageID int64) (*MessageDelivery, error)
 	// BeginAttempt counts an attempt on a pending message and leases it
 	// until leaseUntil, so two runners never send it at once. It returns
 	// AttemptResumed instead of AttemptBegun when the previous attempt's
 	// lease ran out without a result, and AttemptLeased with the time the
 	// current lease ends.
-	BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
+	BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
 	// and creates the next flow step's message and job. It reports false
 	// (and changes nothing) when the message was no longer pending.
@@ -239,7 +257,7 @@ type MessageStore interface {
 	// transiently and records the error, so the retry may send at once.
 	// With outcomeUnknown (the provider may have accepted the message) the
 	// retry's BeginAttempt answers AttemptResumed.
-	ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error
+	ReleaseAttempt(ctx context.Context, shopID, messageID int64, reason string, outcomeUnknown bool) error
 	// FindMessageDeliveries loads the shop's messages among ids with their
 	// context, in one read, in the order of ids; ids of other shops and of
 	// erased messages are left out.

@@ -140,7 +140,9 @@ func (c *SubscriptionCreate) tidyChannels() error {
 	return nil
 }
 
-// SubscriptionFilter selects subscriptions; nil fields do not filter.
+// SubscriptionFilter selects subscriptions of one shop: ShopID is required (a
+// filter without it is EINVALID, never "all shops"); other nil fields do
+// not filter.
 type SubscriptionFilter struct {
 	ID        *int64
 	ShopID    *int64
@@ -164,10 +166,12 @@ type SubscriptionService interface {
 	// subscription and created=false. Returns EINVALID when no channel has a
 	// contact, ENOTFOUND for an unknown variant.
 	CreateSubscription(ctx context.Context, create SubscriptionCreate) (sub *Subscription, created bool, err error)
-	// FindSubscriptionByID returns ENOTFOUND.
-	FindSubscriptionByID(ctx context.Context, id int64) (*Subscription, error)
+	// FindSubscriptionByID returns the shop's subscription by its id.
+	// Returns ENOTFOUND (also for another shop's subscription).
+	FindSubscriptionByID(ctx context.Context, shopID, id int64) (*Subscription, error)
 	// FindSubscriptions returns the matching subscriptions, oldest first, and the total count.
 	FindSubscriptions(ctx context.Context, filter SubscriptionFilter) ([]*Subscription, int, error)
-	// Unsubscribe marks the subscription unsubscribed. Returns ENOTFOUND.
-	Unsubscribe(ctx context.Context, id int64) error
+	// Unsubscribe marks the shop's subscription unsubscribed. Returns
+	// ENOTFOUND (also for another shop's subscription).
+	Unsubscribe(ctx context.Context, shopID, id int64) error
 }

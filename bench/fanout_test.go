@@ -63,11 +63,11 @@ func restockFanout(b *testing.B, dialect store.Dialect, n int) time.Duration {
 	start := time.Now()
 	_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "1", Available: 1_000_000, At: time.Now().UTC()})
 	must(b, err)
-	must(b, engine.HandleStockChanged(ctx, stockbell.VariantStockChangedJob{VariantID: soldOut}))
+	must(b, engine.HandleStockChanged(ctx, stockbell.VariantStockChangedJob{ShopID: shop.ID, VariantID: soldOut}))
 	var batchID int64
 	must(b, db.DB.GetContext(ctx, &batchID, `SELECT id FROM restock_batches`))
 	for chunk := 1; ; chunk++ {
-		res, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batchID, Chunk: chunk, Limit: restock.DefaultChunkSize})
+		res, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: shop.ID, BatchID: batchID, Chunk: chunk, Limit: restock.DefaultChunkSize})
 		must(b, err)
 		if res.Done {
 			break

@@ -64,11 +64,11 @@ func adminBenchServer(b *testing.B) (*Main, *http.Client, int64) {
 			first = sub.ID
 		}
 	}
-	batch, err := m.DB.StartBatch(ctx, stockbell.BatchStart{VariantID: v.ID, Size: 100, Stock: 20, PerUnit: 5, Wait: time.Hour, Cutoff: time.Now()})
+	batch, err := m.DB.StartBatch(ctx, stockbell.BatchStart{ShopID: v.ShopID, VariantID: v.ID, Size: 100, Stock: 20, PerUnit: 5, Wait: time.Hour, Cutoff: time.Now()})
 	if err != nil {
 		b.Fatal(err)
 	}
-	if _, err := m.DB.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+	if _, err := m.DB.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
 		b.Fatal(err)
 	}
 	return m, demoAdminClient(b, m.URL()), first

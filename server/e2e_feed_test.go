@@ -74,7 +74,7 @@ func TestFeedShopToRestockNotification(t *testing.T) {
 		if err != nil || len(subs) != 1 || subs[0].Status != stockbell.SubscriptionNotified {
 			return false
 		}
-		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{SubscriptionID: &subs[0].ID})
+		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{ShopID: &subs[0].ShopID, SubscriptionID: &subs[0].ID})
 		return err == nil && len(msgs) == 1 && msgs[0].Status == stockbell.MessageSent
 	})
 

@@ -49,7 +49,7 @@ func reauthorisationRace(t *testing.T, dbURL string) {
 	sendWebhook(t, m, fake, shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelUpdate(24826418, 3, fake.Clock.Now())})
 
 	eventually(t, m, "the waiting subscriber to be notified", func() bool {
-		got, err := m.DB.FindSubscriptionByID(ctx, sub.ID)
+		got, err := m.DB.FindSubscriptionByID(ctx, sub.ShopID, sub.ID)
 		return err == nil && got.Status == stockbell.SubscriptionNotified
 	})
 	if v := mustVariant(t, m, shop); v.Stock != 3 {

@@ -93,7 +93,12 @@ func logJobsAndEvents(t *testing.T, m *Main) {
 	for _, j := range jobs {
 		t.Logf("job %s: %s after %d attempt(s)", j.Kind, j.State, j.Attempt)
 	}
-	events, _, _ := m.DB.FindEvents(context.Background(), stockbell.EventFilter{Limit: 100})
+	var events []*stockbell.Event
+	shops, _, _ := m.DB.FindShops(context.Background(), stockbell.ShopFilter{})
+	for _, shop := range shops {
+		of, _, _ := m.DB.FindEvents(context.Background(), stockbell.EventFilter{ShopID: &shop.ID, Limit: 100})
+		events = append(events, of...)
+	}
 	for i := len(events) - 1; i >= 0; i-- {
 		t.Logf("event %s %s", events[i].Kind, events[i].Detail)
 	}
@@ -160,7 +165,7 @@ func installToRestockNotification(t *testing.T, dbURL string) {
 	sendWebhook(t, m, fake, shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelUpdate(99000001, 0, now.Add(-time.Minute))})
 
 	eventually(t, m, "the subscriber to be notified", func() bool {
-		got, err := m.DB.FindSubscriptionByID(ctx, sub.ID)
+		got, err := m.DB.FindSubscriptionByID(ctx, sub.ShopID, sub.ID)
 		return err == nil && got.Status == stockbell.SubscriptionNotified
 	})
 	if v := mustVariant(t, m, shop); v.Stock != 2 {
@@ -172,7 +177,7 @@ func installToRestockNotification(t *testing.T, dbURL string) {
 		t.Errorf("%d inventory receipts stored, want 2 (the retry is deduplicated)", receipts)
 	}
 	eventually(t, m, "the subscriber's message sent (by the development sender)", func() bool {
-		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{SubscriptionID: &sub.ID})
+		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{ShopID: &sub.ShopID, SubscriptionID: &sub.ID})
 		return err == nil && len(msgs) == 1 && msgs[0].Status == stockbell.MessageSent && msgs[0].ProviderID != ""
 	})
 }

@@ -24,7 +24,7 @@ func TestSyncCatalog(t *testing.T) {
 			large.URL != "https://shop.bells.example/sample-shirt/" || large.ImageURL != "https://cdn.example/shirt.jpg" {
 			t.Fatalf("large shirt = %+v", large)
 		}
-		levels, err := db.FindInventoryLevels(ctx, large.ID)
+		levels, err := db.FindInventoryLevels(ctx, large.ShopID, large.ID)
 		must(t, err)
 		if len(levels) != 2 || levels[0].LocationID != "1" || levels[0].Available != 4 || levels[1].Available != 1 {
 			t.Fatalf("large shirt levels = %+v", levels)

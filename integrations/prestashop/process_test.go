@@ -39,7 +39,7 @@ func TestModulePostRestocks(t *testing.T) {
 		if v := e.variant(shop, shirtID, shirtSmall); v.Stock != 4 || v.SoldOut() {
 			t.Fatalf("small shirt after the post: %+v", v)
 		}
-		levels, err := db.FindInventoryLevels(ctx, small.ID)
+		levels, err := db.FindInventoryLevels(ctx, small.ShopID, small.ID)
 		must(t, err)
 		if len(levels) != 1 || levels[0].Origin != stockbell.LevelChange || !levels[0].PlatformUpdatedAt.Equal(e.clock.Now().Truncate(time.Second)) {
 			t.Fatalf("levels after the post: %+v", levels[0])

@@ -146,7 +146,7 @@ func (e *env) variant(shopID, platformID int64) (*stockbell.VariantWithProduct, 
 	if err != nil {
 		e.t.Fatalf("find variant %d: %v", platformID, err)
 	}
-	levels, err := e.db.FindInventoryLevels(context.Background(), v.ID)
+	levels, err := e.db.FindInventoryLevels(context.Background(), v.ShopID, v.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v 
 			return err
 		}
 	}
-	stored, err := in.Catalog.FindInventoryLevels(ctx, v.ID)
+	stored, err := in.Catalog.FindInventoryLevels(ctx, shop.ID, v.ID)
 	if err != nil {
 		return err
 	}

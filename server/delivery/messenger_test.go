@@ -23,7 +23,7 @@ func (w *wired) notifiedMessage(t *testing.T, email string) (*stockbell.Subscrip
 
 func (w *wired) messageRow(t *testing.T, sub *stockbell.Subscription) *stockbell.Message {
 	t.Helper()
-	msgs, _, err := w.db.FindMessages(ctx, stockbell.MessageFilter{SubscriptionID: &sub.ID})
+	msgs, _, err := w.db.FindMessages(ctx, stockbell.MessageFilter{ShopID: &sub.ShopID, SubscriptionID: &sub.ID})
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("messages of subscription %d: %v, %v", sub.ID, msgs, err)
 	}
@@ -80,7 +80,7 @@ func TestMessengerWithSMTP(t *testing.T) {
 
 		// Unsubscribed after the job was queued: nothing is sent.
 		sub, msg = w.notifiedMessage(t, "cleo@example.com")
-		if err := db.Unsubscribe(ctx, sub.ID); err != nil {
+		if err := db.Unsubscribe(ctx, sub.ShopID, sub.ID); err != nil {
 			t.Fatal(err)
 		}
 		if err := run(msg); err != nil {

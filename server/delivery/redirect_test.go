@@ -57,7 +57,7 @@ func TestSMSShortLinkRedirectsAndCountsClicks(t *testing.T) {
 			q.Get("utm_medium") != "sms" || q.Get("utm_source") != "stockbell" || q.Get("utm_campaign") != "back_in_stock" || q.Get("sb_click") == "" {
 			t.Fatalf("redirect to %s", target)
 		}
-		clicks, err := db.CountClicks(ctx, stockbell.ClickFilter{MessageID: &msg.ID})
+		clicks, err := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &msg.ShopID, MessageID: &msg.ID})
 		if err != nil || clicks != 2 {
 			t.Fatalf("%d clicks recorded (%v), want 2", clicks, err)
 		}

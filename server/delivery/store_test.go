@@ -79,7 +79,7 @@ func (f *shopFixture) message(t testing.TB, sub *stockbell.Subscription, channel
 // content is what the restock engine hands the renderer for a message.
 func (f *shopFixture) content(t testing.TB, sub *stockbell.Subscription, msg *stockbell.Message) stockbell.MessageContent {
 	t.Helper()
-	v, err := f.db.FindVariantByID(ctx, sub.VariantID)
+	v, err := f.db.FindVariantByID(ctx, sub.ShopID, sub.VariantID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func (f *shopFixture) content(t testing.TB, sub *stockbell.Subscription, msg *st
 
 func (f *shopFixture) status(t testing.TB, id int64) stockbell.SubscriptionStatus {
 	t.Helper()
-	sub, err := f.db.FindSubscriptionByID(ctx, id)
+	sub, err := f.db.FindSubscriptionByID(ctx, f.shop.ID, id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,7 @@ type ShopFinder interface {
 
 // VariantFinder finds a variant with its product (stockbell.CatalogService has it).
 type VariantFinder interface {
-	FindVariantByID(ctx context.Context, id int64) (*stockbell.VariantWithProduct, error)
+	FindVariantByID(ctx context.Context, shopID, id int64) (*stockbell.VariantWithProduct, error)
 }
 
 // Unsubscribes is what an unsubscribe link (/unsubscribe/{token}) does, no
@@ -49,7 +49,7 @@ func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockb
 	list := &stockbell.ContactAlerts{Language: Language(sub.Locale), Shop: shop.Name, Contact: contact.value}
 	for _, a := range alerts {
 		row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a)}
-		if v, err := u.Catalog.FindVariantByID(ctx, a.VariantID); err == nil {
+		if v, err := u.Catalog.FindVariantByID(ctx, sub.ShopID, a.VariantID); err == nil {
 			d := variantData(v)
 			row.Product, row.Variant = d.ProductTitle, d.Title
 		}
@@ -68,7 +68,7 @@ func (u *Unsubscribes) OneClick(ctx context.Context, token string) error {
 	if err != nil {
 		return err
 	}
-	return u.Subscriptions.Unsubscribe(ctx, sub.ID)
+	return u.Subscriptions.Unsubscribe(ctx, sub.ShopID, sub.ID)
 }
 
 // Remove unsubscribes one of the contact's alerts at the shop (which is its
@@ -89,7 +89,7 @@ func (u *Unsubscribes) Remove(ctx context.Context, token, which string) error {
 	}
 	for _, a := range alerts {
 		if (which == "all" || a.ID == id) && active(a) {
-			if err := u.Subscriptions.Unsubscribe(ctx, a.ID); err != nil {
+			if err := u.Subscriptions.Unsubscribe(ctx, sub.ShopID, a.ID); err != nil {
 				return err
 			}
 		}
@@ -112,10 +112,7 @@ func (u *Unsubscribes) tokenSubscription(ctx context.Context, raw string) (*stoc
 	if err != nil {
 		return nil, linkContact{}, err
 	}
-	sub, err := u.Subscriptions.FindSubscriptionByID(ctx, token.SubscriptionID)
-	if err == nil && sub.ShopID != token.ShopID {
-		err = stockbell.Errorf(stockbell.ENOTFOUND, "subscription %d is not of shop %d", token.SubscriptionID, token.ShopID)
-	}
+	sub, err := u.Subscriptions.FindSubscriptionByID(ctx, token.ShopID, token.SubscriptionID)
 	if err != nil {
 		return nil, linkContact{}, err
 	}

@@ -61,7 +61,8 @@ func New(registry prometheus.Registerer) *Metrics {
 			Name: "stockbell_restock_batches_total", Help: "Restock batches started.",
 		}),
 		subscriptions: byChannel("stockbell_subscriptions_created_total",
-			"Subscriptions shoppers left, by channel (one to email and SMS counts once in each)."),
+			"Subscriptions created, by shoppers on the storefront or through the API (/api/v1), by channel "+
+				"(one to email and SMS counts once in each; a repeat of one already waiting is not counted)."),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockbell_webhook_receipts_total",
 			Help: "Webhooks platforms posted, by platform and outcome (stored, duplicate, or the error code they were refused with).",

@@ -22,7 +22,7 @@ import (
 // disabled (RecordWebhookDelivery). A message for an endpoint deleted or
 // disabled since is dropped.
 func (w *Webhooks) HandleDelivery(ctx context.Context, job stockbell.WebhookDeliveryJob) error {
-	endpoint, sealed, err := w.Endpoints.WebhookEndpointSecret(ctx, job.EndpointID)
+	endpoint, sealed, err := w.endpointSecret(ctx, job.ShopID, job.EndpointID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	} else if err != nil {
@@ -38,7 +38,7 @@ func (w *Webhooks) HandleDelivery(ctx context.Context, job stockbell.WebhookDeli
 	}
 	failure := w.post(ctx, endpoint.URL, key, job)
 	final := stockbell.JobAttempt(ctx) >= stockbell.WebhookMaxAttempts
-	outcome := stockbell.WebhookDelivery{EndpointID: endpoint.ID, OK: failure == "", Error: failure, Final: final,
+	outcome := stockbell.WebhookDelivery{ShopID: endpoint.ShopID, EndpointID: endpoint.ID, OK: failure == "", Error: failure, Final: final,
 		MessageAt: time.Unix(job.Timestamp, 0)}
 	stored, err := w.Endpoints.RecordWebhookDelivery(ctx, outcome)
 	if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
@@ -56,6 +56,16 @@ func (w *Webhooks) HandleDelivery(ctx context.Context, job stockbell.WebhookDeli
 		return nil
 	}
 	return errors.New("webhook delivery failed: " + failure)
+}
+
+// endpointSecret finds a job's endpoint with its sealed secret; a shopID of
+// 0 (a job queued before jobs carried their shop) is looked up.
+func (w *Webhooks) endpointSecret(ctx context.Context, shopID, endpointID int64) (*stockbell.WebhookEndpoint, []byte, error) {
+	shopID, err := stockbell.JobShop(ctx, w.Endpoints, shopID, stockbell.JobRowWebhookEndpoint, endpointID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w.Endpoints.WebhookEndpointSecret(ctx, shopID, endpointID)
 }
 
 // post sends the message and returns "" when the endpoint answered 2xx,

@@ -12,7 +12,7 @@ import (
 // was disabled after repeated failures (the admin's webhooks page shows it
 // too). A shop that knows no one's address is told in the admin only.
 func (w *Webhooks) HandleEndpointDisabled(ctx context.Context, job stockbell.WebhookEndpointDisabledJob) error {
-	endpoint, _, err := w.Endpoints.WebhookEndpointSecret(ctx, job.EndpointID)
+	endpoint, _, err := w.endpointSecret(ctx, job.ShopID, job.EndpointID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND || (err == nil && endpoint.Enabled()) {
 		return nil // deleted or enabled again since
 	} else if err != nil {

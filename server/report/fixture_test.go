@@ -182,7 +182,7 @@ func (f *fixture) afterwards(t *testing.T) {
 	must(t, db.RecordOrder(ctx, order("1001", "ada@example.com", "", local(12, 9, 0)))) // retried webhook
 	must(t, db.RecordOrder(ctx, order("1002", "bob@example.com", "", local(12, 9, 5))))
 	f.clock.Add(time.Hour)
-	must(t, db.Unsubscribe(ctx, f.bob))
+	must(t, db.Unsubscribe(ctx, f.shop.ID, f.bob))
 	f.clock.Add(local(19, 12, 0).Sub(f.clock.Now()))
 	must(t, db.RecordOrder(ctx, order("1003", "", "+15555550100", local(19, 12, 0))))
 	f.clock.Add(local(20, 12, 0).Sub(f.clock.Now()))

@@ -52,7 +52,7 @@ func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledRe
 		if !sub.CreatedAt.Before(periodEnd(to, loc)) {
 			return nil // subscribed after the period ended: the next one is its first
 		}
-		ok, err := s.Schedule.ClaimReportPeriod(ctx, sub.ID, from.Format(dateLayout), to.Format(dateLayout))
+		ok, err := s.Schedule.ClaimReportPeriod(ctx, sub.ShopID, sub.ID, from.Format(dateLayout), to.Format(dateLayout))
 		if ok {
 			claimed++
 		}
@@ -68,7 +68,11 @@ func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledRe
 // subscription was removed since. A permanent refusal (a bad address) is
 // logged and not retried; any other failure is retried by the queue.
 func (s *Scheduler) HandleSend(ctx context.Context, job stockbell.SendReportJob) error {
-	d, err := s.Schedule.FindReportDelivery(ctx, job.DeliveryID)
+	shopID, err := stockbell.JobShop(ctx, s.Schedule, job.ShopID, stockbell.JobRowReportDelivery, job.DeliveryID)
+	var d *stockbell.ReportDelivery
+	if err == nil {
+		d, err = s.Schedule.FindReportDelivery(ctx, shopID, job.DeliveryID)
+	}
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	} else if err != nil || d.SentAt != nil {
@@ -85,7 +89,7 @@ func (s *Scheduler) HandleSend(ctx context.Context, job stockbell.SendReportJob)
 		}
 		return err
 	}
-	return s.Schedule.MarkReportSent(ctx, d.ID)
+	return s.Schedule.MarkReportSent(ctx, shopID, d.ID)
 }
 
 func (s *Scheduler) logger() *slog.Logger {

@@ -46,7 +46,7 @@ func BenchmarkSendDevSender(b *testing.B) {
 		var batchID int64
 		must(b, h.db.DB.GetContext(ctx, &batchID, `SELECT id FROM restock_batches`))
 		for chunk := 1; ; chunk++ {
-			res, err := h.db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batchID, Chunk: chunk, Limit: restock.DefaultChunkSize})
+			res, err := h.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: h.shop.ID, BatchID: batchID, Chunk: chunk, Limit: restock.DefaultChunkSize})
 			must(b, err)
 			if res.Done {
 				break
@@ -97,10 +97,10 @@ func BenchmarkClaimBatch(b *testing.B) {
 				bulkSubscribe(b, h.db, h.shop.ID, v, queued, time.Now().UTC().Add(-time.Hour))
 				for b.Loop() {
 					b.StopTimer()
-					batch, err := h.db.StartBatch(ctx, stockbell.BatchStart{VariantID: v, Size: 100, Stock: 100, PerUnit: 1, Cutoff: time.Now().UTC()})
+					batch, err := h.db.StartBatch(ctx, stockbell.BatchStart{ShopID: h.shop.ID, VariantID: v, Size: 100, Stock: 100, PerUnit: 1, Cutoff: time.Now().UTC()})
 					must(b, err)
 					b.StartTimer()
-					res, err := h.db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100})
+					res, err := h.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100})
 					must(b, err)
 					b.StopTimer()
 					if res.Claimed != 100 {

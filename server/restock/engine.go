@@ -30,13 +30,13 @@ type Engine struct {
 // HandleStockChanged decides what a change of the variant's stock or
 // availability does. A variant deleted since is no error.
 func (e *Engine) HandleStockChanged(ctx context.Context, job stockbell.VariantStockChangedJob) error {
-	return e.decideAndApply(ctx, job.VariantID, Trigger{})
+	return e.decideAndApply(ctx, job.ShopID, job.VariantID, Trigger{})
 }
 
 // HandleWaitEnded counts stock again at the end of a waiting period. A job
 // for a period since replaced does nothing.
 func (e *Engine) HandleWaitEnded(ctx context.Context, job stockbell.RestockWaitEndedJob) error {
-	return e.decideAndApply(ctx, job.VariantID, Trigger{WaitEnded: true, Until: job.Until.UTC()})
+	return e.decideAndApply(ctx, job.ShopID, job.VariantID, Trigger{WaitEnded: true, Until: job.Until.UTC()})
 }
 
 // HandleBatch claims one chunk of a batch; the store queues the next one.
@@ -45,7 +45,10 @@ func (e *Engine) HandleBatch(ctx context.Context, job stockbell.RestockBatchJob)
 	if size <= 0 {
 		size = DefaultChunkSize
 	}
-	_, err := e.Store.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: job.BatchID, Chunk: job.Chunk, Limit: size})
+	shopID, err := stockbell.JobShop(ctx, e.Store, job.ShopID, stockbell.JobRowRestockBatch, job.BatchID)
+	if err == nil {
+		_, err = e.Store.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: shopID, BatchID: job.BatchID, Chunk: job.Chunk, Limit: size})
+	}
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil // the variant and its batches were deleted
 	}
@@ -54,9 +57,16 @@ func (e *Engine) HandleBatch(ctx context.Context, job stockbell.RestockBatchJob)
 
 // decideAndApply reads the state, decides and applies the decision,
 // deciding again when a concurrent decision changed the waiting period.
-func (e *Engine) decideAndApply(ctx context.Context, variantID int64, t Trigger) error {
+// A shopID of 0 (a job queued before jobs carried their shop) is looked up.
+func (e *Engine) decideAndApply(ctx context.Context, shopID, variantID int64, t Trigger) error {
+	shopID, err := stockbell.JobShop(ctx, e.Store, shopID, stockbell.JobRowVariant, variantID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	} else if err != nil {
+		return err
+	}
 	for range maxConflicts {
-		state, err := e.Store.FindRestockState(ctx, variantID)
+		state, err := e.Store.FindRestockState(ctx, shopID, variantID)
 		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 			return nil
 		} else if err != nil {
@@ -73,19 +83,19 @@ func (e *Engine) decideAndApply(ctx context.Context, variantID int64, t Trigger)
 }
 
 func (e *Engine) apply(ctx context.Context, s *stockbell.RestockState, d Decision, t Trigger, now time.Time) error {
-	id := s.Variant.ID
+	id, shopID := s.Variant.ID, s.Variant.ShopID
 	switch d.Action {
 	case ActSkip:
 		detail := map[string]any{"stock": d.Stock, "min_inventory": s.Settings.MinInventory}
 		if s.WaitingUntil != nil {
 			detail["waiting_until"] = *s.WaitingUntil
 		}
-		return e.Store.RecordSkip(ctx, id, d.Reason, detail)
+		return e.Store.RecordSkip(ctx, shopID, id, d.Reason, detail)
 	case ActEndWait:
-		_, err := e.Store.EndWait(ctx, stockbell.WaitEnd{VariantID: id, Until: t.Until, Reason: d.Reason, Stock: d.Stock})
+		_, err := e.Store.EndWait(ctx, stockbell.WaitEnd{ShopID: shopID, VariantID: id, Until: t.Until, Reason: d.Reason, Stock: d.Stock})
 		return err
 	case ActBatch:
-		batch, err := e.Store.StartBatch(ctx, stockbell.BatchStart{VariantID: id, ExpectWaitingUntil: s.WaitingUntil,
+		batch, err := e.Store.StartBatch(ctx, stockbell.BatchStart{ShopID: shopID, VariantID: id, ExpectWaitingUntil: s.WaitingUntil,
 			Everyone: d.Everyone, Size: d.Size, Stock: d.Stock, PerUnit: d.PerUnit, Wait: d.Wait,
 			WaitEnded: t.WaitEnded, Cutoff: now})
 		if err == nil {

@@ -107,7 +107,7 @@ func TestMessageRules(t *testing.T) {
 		h.allowFailures = 1
 		h.stock("v1", "warehouse", 5)
 		h.runUntilSends()
-		h.must(h.db.Unsubscribe(ctx, subs[1])) // after the claim, before the send
+		h.must(h.db.Unsubscribe(ctx, h.shop.ID, subs[1])) // after the claim, before the send
 		h.run()
 		h.clock.Add(2 * time.Hour)
 		h.run()

@@ -265,7 +265,7 @@ func (h *harness) events(variantID int64, kind stockbell.EventKind) []map[string
 
 // waitingUntil returns the variant's waiting period end, or nil.
 func (h *harness) waitingUntil(variantID int64) *time.Time {
-	state, err := h.db.FindRestockState(ctx, variantID)
+	state, err := h.db.FindRestockState(ctx, h.shop.ID, variantID)
 	h.must(err)
 	return state.WaitingUntil
 }

@@ -58,18 +58,15 @@ type Messenger struct {
 // attempt holds one of the messages, or when the job's budget ran out
 // before its last message.
 func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMessageJob) error {
-	shopID, ids := job.ShopID, job.IDs()
+	ids := job.IDs()
 	if len(ids) == 0 {
 		return nil
 	}
-	if shopID == 0 { // queued before jobs named their shop
-		d, err := m.Store.FindMessageDelivery(ctx, ids[0])
-		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-			return nil // erased with its subscription
-		} else if err != nil {
-			return err
-		}
-		shopID = d.Message.ShopID
+	shopID, err := stockbell.JobShop(ctx, m.Store, job.ShopID, stockbell.JobRowMessage, ids[0])
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // erased with its subscription
+	} else if err != nil {
+		return err
 	}
 	// One read for all: a job's messages are one chunk's of one variant,
 	// each to a different recipient, so what smart sending reads here
@@ -129,7 +126,8 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	now := r.Clock.Now().UTC()
 	id := d.Message.ID
 	if reason, stop := SkipMessage(d, now); reason != "" {
-		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stop})
+		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSkipped,
+			Reason: string(reason), StopFlow: stop})
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -193,7 +191,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 		if res, err = r.Sender.Send(ctx, out); err == nil {
 			// The at-least-once window: from the provider's acceptance until
 			// the next step's transaction commits.
-			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageSent,
+			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSent,
 				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
 			r.metrics().MessageSent(channel, time.Since(start))
 			return nil
@@ -201,7 +199,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 	}
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
 		r.metrics().MessageFailed(channel)
-		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{MessageID: id, Status: stockbell.MessageFailed,
+		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageFailed,
 			Reason: stockbell.ErrorMessage(err), Resumed: resumed})
 		return nil
 	}

@@ -209,14 +209,14 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 		if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), p.ID); err != nil {
 			return err
 		}
-		return insertStockJobs(ctx, tx, ids)
+		return insertStockJobs(ctx, tx, shopID, ids)
 	})
 }
 
-// insertStockJobs tells the restock engine that these variants changed.
-func insertStockJobs(ctx context.Context, tx *Tx, variantIDs []int64) error {
+// insertStockJobs tells the restock engine that these variants of the shop changed.
+func insertStockJobs(ctx context.Context, tx *Tx, shopID int64, variantIDs []int64) error {
 	for _, id := range variantIDs {
-		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: id}, nil); err != nil {
+		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: id}, nil); err != nil {
 			return err
 		}
 	}

@@ -42,9 +42,9 @@ func rereadLevel(t *testing.T, db *store.DB, shopID int64, available int, platfo
 }
 
 // eventDetails returns the variant's events of a kind, oldest first.
-func eventDetails(t *testing.T, db *store.DB, variantID int64, kind stockbell.EventKind) []map[string]any {
+func eventDetails(t *testing.T, db *store.DB, v *stockbell.VariantWithProduct, kind stockbell.EventKind) []map[string]any {
 	t.Helper()
-	events, _, err := db.FindEvents(ctx, stockbell.EventFilter{VariantID: &variantID, Kind: &kind})
+	events, _, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &v.ShopID, VariantID: &v.ID, Kind: &kind})
 	must(t, err)
 	out := make([]map[string]any, len(events))
 	for i, e := range events {
@@ -72,7 +72,7 @@ func TestPushInTheSecondOfARead(t *testing.T) {
 		if jobs := stockJobs(t, db); jobs[v.ID] != jobsBefore+1 {
 			t.Fatalf("stock jobs = %v, want one more for the engine", jobs)
 		}
-		levels, err := db.FindInventoryLevels(ctx, v.ID)
+		levels, err := db.FindInventoryLevels(ctx, v.ShopID, v.ID)
 		must(t, err)
 		l := levels[0]
 		if l.PlatformUpdatedAt == nil || !l.PlatformUpdatedAt.Equal(platformT) || l.Origin != stockbell.LevelChange || !l.UpdatedAt.Equal(clock.Now()) {
@@ -95,7 +95,7 @@ func TestPushInTheSecondOfTheReadLevel(t *testing.T) {
 		if r.Applied || !r.Reread || !strings.Contains(r.Reason, "same second") || r.NewStock != 0 {
 			t.Fatalf("restock in the read level's second = %+v, want a re-read", r)
 		}
-		rereads := eventDetails(t, db, v.ID, stockbell.EventStockChangeReread)
+		rereads := eventDetails(t, db, v, stockbell.EventStockChangeReread)
 		if len(rereads) != 1 || rereads[0]["available"] != 2.0 || rereads[0]["stored_available"] != 0.0 || rereads[0]["source"] != "test:webhook" {
 			t.Fatalf("re-read events = %v", rereads)
 		}
@@ -131,7 +131,7 @@ func TestOlderPushAfterAReadWithoutTime(t *testing.T) {
 		if r := rereadLevel(t, db, shop.ID, 0, time.Time{}); !r.Applied || r.NewStock != 0 {
 			t.Fatalf("re-read = %+v, want the platform's 0", r)
 		}
-		if n := len(eventDetails(t, db, v.ID, stockbell.EventStockChangeReread)); n != 2 {
+		if n := len(eventDetails(t, db, v, stockbell.EventStockChangeReread)); n != 2 {
 			t.Fatalf("%d re-read events, want 2", n)
 		}
 	})
@@ -155,7 +155,7 @@ func TestReadInFlight(t *testing.T) {
 		if r := apply(t, db, stale); r.Applied || r.NewStock != 2 || !strings.Contains(r.Reason, "in flight") {
 			t.Fatalf("in-flight read older than the restock = %+v, want it ignored", r)
 		}
-		ignored := eventDetails(t, db, v.ID, stockbell.EventStockChangeIgnored)
+		ignored := eventDetails(t, db, v, stockbell.EventStockChangeIgnored)
 		if len(ignored) != 1 || ignored[0]["source"] != "test:reconcile" || ignored[0]["read"] != true || ignored[0]["stored_available"] != 2.0 {
 			t.Fatalf("ignored events = %v", ignored)
 		}
@@ -181,7 +181,7 @@ func TestBeginStockReadOrdersWrites(t *testing.T) {
 		readLevels(t, db, shop.ID, 0, platformT)
 		second, err := db.BeginStockRead(ctx)
 		must(t, err)
-		levels, err := db.FindInventoryLevels(ctx, variant(t, db, shop.ID, "v1").ID)
+		levels, err := db.FindInventoryLevels(ctx, shop.ID, variant(t, db, shop.ID, "v1").ID)
 		must(t, err)
 		if !(first.Seq < levels[0].Seq && levels[0].Seq < second.Seq) {
 			t.Fatalf("read %d, level %d, read %d: not in order", first.Seq, levels[0].Seq, second.Seq)

@@ -91,7 +91,7 @@ func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stoc
 	if err := tx.insertEvent(ctx, e, detail); err != nil {
 		return err
 	}
-	return insertStockJobs(ctx, tx, []int64{v.ID})
+	return insertStockJobs(ctx, tx, v.ShopID, []int64{v.ID})
 }
 
 // lockVariantForChange finds the change's variant by platform id or by

@@ -46,7 +46,7 @@ func TestApplyStockChangeSumsLocations(t *testing.T) {
 		if !r.Applied || r.OldStock != 5 || r.NewStock != 3 {
 			t.Fatalf("disconnect = %+v", r)
 		}
-		levels, err := db.FindInventoryLevels(ctx, v.ID)
+		levels, err := db.FindInventoryLevels(ctx, v.ShopID, v.ID)
 		must(t, err)
 		if len(levels) != 1 || levels[0].LocationID != "lyon" || levels[0].Available != 3 {
 			t.Fatalf("levels after disconnect = %+v", levels)
@@ -58,7 +58,7 @@ func TestApplyStockChangeSumsLocations(t *testing.T) {
 			t.Fatalf("stock jobs = %v, want 3 for variant %d", jobs, v.ID)
 		}
 		kind := stockbell.EventStockChanged
-		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{VariantID: &v.ID, Kind: &kind})
+		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &v.ShopID, VariantID: &v.ID, Kind: &kind})
 		must(t, err)
 		if total != 3 {
 			t.Fatalf("%d stock events, want 3", total)
@@ -108,7 +108,7 @@ func TestApplyStockChangeOutOfOrderAndDuplicates(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ?`, stockbell.EventStockChanged); n != 1 {
 			t.Fatalf("%d stock events, want 1", n)
 		}
-		ignored := eventDetails(t, db, v.ID, stockbell.EventStockChangeIgnored)
+		ignored := eventDetails(t, db, v, stockbell.EventStockChangeIgnored)
 		if len(ignored) != 2 || ignored[0]["available"] != 9.0 || !strings.Contains(ignored[0]["reason"].(string), "older") ||
 			ignored[1]["disconnected"] != true {
 			t.Fatalf("ignored-change events = %v, want the older change and the older disconnect", ignored)
@@ -151,7 +151,7 @@ func TestApplyStockChangeRollsBackWithItsJob(t *testing.T) {
 		if got := variant(t, db, shop.ID, "v1"); got.Stock != 0 {
 			t.Fatalf("stock after rollback = %d", got.Stock)
 		}
-		levels, err := db.FindInventoryLevels(ctx, v.ID)
+		levels, err := db.FindInventoryLevels(ctx, v.ShopID, v.ID)
 		must(t, err)
 		if len(levels) != 0 || count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ?`, stockbell.EventStockChanged) != 0 {
 			t.Fatalf("a rolled-back change left levels %v or events", levels)

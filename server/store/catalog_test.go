@@ -40,12 +40,12 @@ func TestUpsertProductCreates(t *testing.T) {
 		if m.Stock != 0 || m.Tracked || m.InventoryPolicy != stockbell.InventoryContinue || !m.Purchasable() {
 			t.Fatalf("variant M = %+v", m)
 		}
-		byID, err := db.FindVariantByID(ctx, s.ID)
+		byID, err := db.FindVariantByID(ctx, s.ShopID, s.ID)
 		must(t, err)
 		if byID.PlatformID != s.PlatformID || byID.Stock != 5 {
 			t.Fatalf("FindVariantByID = %+v", byID)
 		}
-		levels, err := db.FindInventoryLevels(ctx, s.ID)
+		levels, err := db.FindInventoryLevels(ctx, s.ShopID, s.ID)
 		must(t, err)
 		if len(levels) != 2 || levels[0].LocationID != "lyon" || levels[0].Available != 3 || levels[1].LocationID != "paris" ||
 			!levels[1].UpdatedAt.Equal(clock.Now()) {
@@ -56,7 +56,7 @@ func TestUpsertProductCreates(t *testing.T) {
 		}
 		_, err = db.FindVariant(ctx, shop.ID, "nope")
 		wantCode(t, err, stockbell.ENOTFOUND, "")
-		_, err = db.FindVariantByID(ctx, 9999)
+		_, err = db.FindVariantByID(ctx, shop.ID, 9999)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
 }
@@ -139,7 +139,7 @@ func TestUpsertProductIgnoresOlderUpsert(t *testing.T) {
 			t.Fatalf("an older upsert changed stock to %d", v.Stock)
 		}
 		kind := stockbell.EventStockChangeIgnored
-		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{VariantID: &v.ID, Kind: &kind})
+		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &v.ShopID, VariantID: &v.ID, Kind: &kind})
 		must(t, err)
 		if total != 2 || !strings.Contains(events[0].Detail, "in flight") || !strings.Contains(events[0].Detail, "test:sync") {
 			t.Fatalf("%d ignored-change events for the older read's paris and lyon, want 2: %v", total, events)
@@ -262,8 +262,10 @@ func TestFindVariants(t *testing.T) {
 			}
 		}
 		check("shop", stockbell.VariantFilter{ShopID: &shop.ID}, 4, "a", "b", "c", "d")
-		check("product", stockbell.VariantFilter{ProductID: &p1.ID}, 3, "a", "b", "c")
-		check("platform id", stockbell.VariantFilter{PlatformID: ptr("a")}, 2, "a", "a")
+		check("product", stockbell.VariantFilter{ShopID: &shop.ID, ProductID: &p1.ID}, 3, "a", "b", "c")
+		check("platform id", stockbell.VariantFilter{ShopID: &other.ID, PlatformID: ptr("a")}, 1, "a")
+		_, _, err := db.FindVariants(ctx, stockbell.VariantFilter{PlatformID: ptr("a")})
+		wantCode(t, err, stockbell.EINVALID, "shop_id")
 		check("queued", stockbell.VariantFilter{ShopID: &shop.ID, HasQueuedSubscribers: ptr(true)}, 1, "a")
 		check("not queued", stockbell.VariantFilter{ShopID: &shop.ID, HasQueuedSubscribers: ptr(false)}, 3, "b", "c", "d")
 		check("page", stockbell.VariantFilter{ShopID: &shop.ID, Offset: 1, Limit: 2}, 4, "b", "c")

@@ -38,7 +38,7 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 			alsoChanged = append(alsoChanged, id)
 		}
 	}
-	return insertStockJobs(ctx, tx, alsoChanged)
+	return insertStockJobs(ctx, tx, up.ShopID, alsoChanged)
 }
 
 // upsertVariant stores one variant (unless fieldsStale) and, when Levels is
@@ -122,11 +122,13 @@ func (db *DB) FindVariant(ctx context.Context, shopID int64, platformID string) 
 	return &v, nil
 }
 
-// FindVariantByID returns ENOTFOUND.
-func (db *DB) FindVariantByID(ctx context.Context, id int64) (*stockbell.VariantWithProduct, error) {
+// FindVariantByID returns the shop's variant by its id. Returns ENOTFOUND
+// (also for another shop's).
+func (db *DB) FindVariantByID(ctx context.Context, shopID, id int64) (*stockbell.VariantWithProduct, error) {
 	var v stockbell.VariantWithProduct
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), id)
+		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ? AND v.shop_id = ?`),
+			id, shopID)
 	})
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", id)
@@ -137,9 +139,9 @@ func (db *DB) FindVariantByID(ctx context.Context, id int64) (*stockbell.Variant
 // FindVariants returns the variants matching the filter, by id, and the
 // total count.
 func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) ([]*stockbell.VariantWithProduct, int, error) {
-	var w where
-	if filter.ShopID != nil {
-		w.add("v.shop_id = ?", *filter.ShopID)
+	w, err := shopScope("v.shop_id", filter.ShopID)
+	if err != nil {
+		return nil, 0, err
 	}
 	if filter.ProductID != nil {
 		w.add("v.product_id = ?", *filter.ProductID)
@@ -156,7 +158,7 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 	}
 	variants := []*stockbell.VariantWithProduct{}
 	var total int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*)`+variantWithProductFrom+w.String()), w.args...); err != nil {
 			return err
 		}
@@ -166,12 +168,14 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 	return variants, total, err
 }
 
-// FindInventoryLevels returns a variant's per-location levels by location.
-func (db *DB) FindInventoryLevels(ctx context.Context, variantID int64) ([]*stockbell.InventoryLevel, error) {
+// FindInventoryLevels returns the shop's variant's per-location levels by
+// location (none for another shop's variant).
+func (db *DB) FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*stockbell.InventoryLevel, error) {
 	levels := []*stockbell.InventoryLevel{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.SelectContext(ctx, &levels, tx.Rebind(`SELECT `+levelColumns+`
-			FROM inventory_levels WHERE variant_id = ? ORDER BY location_id`), variantID)
+			FROM inventory_levels WHERE variant_id = ? AND EXISTS (SELECT 1 FROM variants v WHERE v.id = variant_id AND v.shop_id = ?)
+			ORDER BY location_id`), variantID, shopID)
 	})
 	return levels, err
 }

@@ -12,9 +12,9 @@ const eventColumns = `id, shop_id, kind, variant_id, subscription_id, detail, cr
 
 // FindEvents returns the matching events, newest first, and the total count.
 func (db *DB) FindEvents(ctx context.Context, filter stockbell.EventFilter) ([]*stockbell.Event, int, error) {
-	var w where
-	if filter.ShopID != nil {
-		w.add("shop_id = ?", *filter.ShopID)
+	w, err := shopScope("shop_id", filter.ShopID)
+	if err != nil {
+		return nil, 0, err
 	}
 	if filter.VariantID != nil {
 		w.add("variant_id = ?", *filter.VariantID)
@@ -30,7 +30,7 @@ func (db *DB) FindEvents(ctx context.Context, filter stockbell.EventFilter) ([]*
 	}
 	events := []*stockbell.Event{}
 	var total int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM events`+w.String()), w.args...); err != nil {
 			return err
 		}

@@ -38,7 +38,7 @@ func TestFindEvents(t *testing.T) {
 		if all[0].Kind != stockbell.EventSettingsChanged || all[4].Kind != stockbell.EventShopInstalled {
 			t.Fatalf("newest %s, oldest %s", all[0].Kind, all[4].Kind)
 		}
-		byVariant, total, err := db.FindEvents(ctx, stockbell.EventFilter{VariantID: &v1.ID})
+		byVariant, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID, VariantID: &v1.ID})
 		must(t, err)
 		if total != 2 || *byVariant[0].VariantID != v1.ID {
 			t.Fatalf("events of v1 = %d", total)
@@ -58,7 +58,7 @@ func TestFindEvents(t *testing.T) {
 		_, err = db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, kind, subscription_id, detail, created_at) VALUES (?, ?, ?, '{}', ?)`),
 			shop.ID, stockbell.EventSubscribed, sub, clock.Now())
 		must(t, err)
-		bySub, total, err := db.FindEvents(ctx, stockbell.EventFilter{SubscriptionID: &sub})
+		bySub, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID, SubscriptionID: &sub})
 		must(t, err)
 		if total != 1 || bySub[0].Kind != stockbell.EventSubscribed {
 			t.Fatalf("events of the subscription = %d", total)
@@ -68,5 +68,7 @@ func TestFindEvents(t *testing.T) {
 		if total != 1 {
 			t.Fatalf("the other shop has %d events, want its install only", total)
 		}
+		_, _, err = db.FindEvents(ctx, stockbell.EventFilter{SubscriptionID: &sub})
+		wantCode(t, err, stockbell.EINVALID, "shop_id")
 	})
 }

@@ -88,7 +88,7 @@ func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (st
 				return err
 			}
 			if stockChanged {
-				changed = append(changed, stockbell.VariantStockChangedJob{VariantID: old.VariantID})
+				changed = append(changed, stockbell.VariantStockChangedJob{ShopID: batch.ShopID, VariantID: old.VariantID})
 			}
 		}
 		result.Created = len(fresh)
@@ -299,7 +299,7 @@ func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string
 				continue
 			}
 			changed += len(products)
-			if err := stockJobsForProducts(ctx, tx, products); err != nil {
+			if err := stockJobsForProducts(ctx, tx, shopID, products); err != nil {
 				return err
 			}
 		}
@@ -308,7 +308,7 @@ func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string
 	return changed, err
 }
 
-func stockJobsForProducts(ctx context.Context, tx *Tx, products []int64) error {
+func stockJobsForProducts(ctx context.Context, tx *Tx, shopID int64, products []int64) error {
 	args := make([]any, len(products))
 	for i, id := range products {
 		args[i] = id
@@ -318,5 +318,5 @@ func stockJobsForProducts(ctx context.Context, tx *Tx, products []int64) error {
 	if err != nil {
 		return err
 	}
-	return insertStockJobs(ctx, tx, variants)
+	return insertStockJobs(ctx, tx, shopID, variants)
 }

@@ -153,7 +153,7 @@ func TestApplyFeedItems(t *testing.T) {
 			v.URL != "https://shop.example.com/SKU-002" || v.Price != "10.00" || v.ProductPlatformID != "SKU-002" {
 			t.Fatalf("stored item = %+v", v)
 		}
-		levels, err := db.FindInventoryLevels(ctx, v.ID)
+		levels, err := db.FindInventoryLevels(ctx, v.ShopID, v.ID)
 		must(t, err)
 		if len(levels) != 1 || levels[0].LocationID != stockbell.DefaultLocation || levels[0].Available != 2 {
 			t.Fatalf("levels = %+v", levels)
@@ -311,7 +311,7 @@ func TestFeedLevelsAreOrderedReads(t *testing.T) {
 		_, err = db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: shop.ID, Owner: "sync-1", Read: first, At: modified, Items: []stockbell.FeedItem{feedItem("A", 0)}})
 		must(t, err)
 		a := variant(t, db, shop.ID, "A")
-		levels, err := db.FindInventoryLevels(ctx, a.ID)
+		levels, err := db.FindInventoryLevels(ctx, a.ShopID, a.ID)
 		must(t, err)
 		if len(levels) != 1 || levels[0].Origin != stockbell.LevelRead || levels[0].Seq <= first.Seq ||
 			levels[0].PlatformUpdatedAt == nil || !levels[0].PlatformUpdatedAt.Equal(modified) {

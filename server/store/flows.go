@@ -94,7 +94,7 @@ func recheckWaitingVariants(ctx context.Context, tx *Tx, shopID int64) error {
 		return err
 	}
 	for _, id := range ids {
-		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: id}, nil); err != nil {
+		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: id}, nil); err != nil {
 			return err
 		}
 	}

@@ -30,9 +30,9 @@ func TestHeldBatches(t *testing.T) {
 				must(t, err)
 				clock.Add(time.Second)
 			}
-			b, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: v.ID, Everyone: true, Stock: 5, Cutoff: clock.Now()})
+			b, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: v.ShopID, VariantID: v.ID, Everyone: true, Stock: 5, Cutoff: clock.Now()})
 			must(t, err)
-			_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: b.ID, Chunk: 1, Limit: 100})
+			_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: b.ShopID, BatchID: b.ID, Chunk: 1, Limit: 100})
 			must(t, err)
 			batches[pid] = b.ID
 			clock.Add(time.Minute)

@@ -38,9 +38,9 @@ func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.Link
 
 // CountClicks returns the number of recorded clicks matching the filter.
 func (db *DB) CountClicks(ctx context.Context, filter stockbell.ClickFilter) (int, error) {
-	var w where
-	if filter.ShopID != nil {
-		w.add("shop_id = ?", *filter.ShopID)
+	w, err := shopScope("shop_id", filter.ShopID)
+	if err != nil {
+		return 0, err
 	}
 	if filter.MessageID != nil {
 		w.add("message_id = ?", *filter.MessageID)
@@ -49,7 +49,7 @@ func (db *DB) CountClicks(ctx context.Context, filter stockbell.ClickFilter) (in
 		w.add("clicked_at >= ?", filter.Since.UTC())
 	}
 	var n int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM message_clicks`+w.String()), w.args...)
 	})
 	return n, err

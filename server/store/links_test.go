@@ -52,9 +52,9 @@ func TestRecordClick(t *testing.T) {
 			filter stockbell.ClickFilter
 			want   int
 		}{
-			{stockbell.ClickFilter{}, 3},
 			{stockbell.ClickFilter{ShopID: &shop.ID}, 2},
-			{stockbell.ClickFilter{MessageID: &msgID}, 2},
+			{stockbell.ClickFilter{ShopID: &shop.ID, MessageID: &msgID}, 2},
+			{stockbell.ClickFilter{ShopID: &otherShop.ID, MessageID: &msgID}, 0},
 			{stockbell.ClickFilter{ShopID: &shop.ID, Since: &since}, 1},
 			{stockbell.ClickFilter{ShopID: &otherShop.ID}, 1},
 		}
@@ -65,6 +65,8 @@ func TestRecordClick(t *testing.T) {
 				t.Errorf("CountClicks(%+v) = %d, want %d", c.filter, n, c.want)
 			}
 		}
+		_, err = db.CountClicks(ctx, stockbell.ClickFilter{MessageID: &msgID})
+		wantCode(t, err, stockbell.EINVALID, "shop_id")
 		_, err = db.RecordClick(ctx, msgID+1000)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 

@@ -157,7 +157,8 @@ func (db *DB) AdvanceSend(ctx context.Context, shopID int64, step stockbell.Send
 	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) error {
 		result = stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
 		for _, r := range step.Finished {
-			if _, err := finishMessage(ctx, tx, shopID, r, stockbell.MessagePending); err != nil {
+			r.ShopID = shopID
+			if _, err := finishMessage(ctx, tx, r, stockbell.MessagePending); err != nil {
 				return err
 			}
 		}

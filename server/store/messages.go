@@ -18,9 +18,9 @@ const messageColumns = `id, shop_id, subscription_id, step, channel, recipient, 
 
 // FindMessages returns the matching messages, newest first, and the total count.
 func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) ([]*stockbell.Message, int, error) {
-	var w where
-	if filter.ShopID != nil {
-		w.add("shop_id = ?", *filter.ShopID)
+	w, err := shopScope("shop_id", filter.ShopID)
+	if err != nil {
+		return nil, 0, err
 	}
 	if filter.SubscriptionID != nil {
 		w.add("subscription_id = ?", *filter.SubscriptionID)
@@ -30,7 +30,7 @@ func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) 
 	}
 	messages := []*stockbell.Message{}
 	var total int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM messages`+w.String()), w.args...); err != nil {
 			return err
 		}
@@ -40,9 +40,10 @@ func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) 
 	return messages, total, err
 }
 
-func findMessage(ctx context.Context, tx *Tx, id int64) (*stockbell.Message, error) {
+// findMessage returns the shop's message. Returns ENOTFOUND.
+func findMessage(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Message, error) {
 	var m stockbell.Message
-	err := tx.GetContext(ctx, &m, tx.Rebind(`SELECT `+messageColumns+` FROM messages WHERE id = ?`), id)
+	err := tx.GetContext(ctx, &m, tx.Rebind(`SELECT `+messageColumns+` FROM messages WHERE id = ? AND shop_id = ?`), id, shopID)
 	if err != nil {
 		return nil, notFound(err, "message %d not found", id)
 	}
@@ -67,20 +68,21 @@ func approveHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 		return err
 	}
 	now := tx.db.now()
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ?`), stockbell.MessagePending, now, messageID)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ? AND shop_id = ?`),
+		stockbell.MessagePending, now, messageID, shopID)
 	if err != nil {
 		return err
 	}
-	return tx.insertJob(ctx, stockbell.SendMessageJob{ShopID: shopID, MessageIDs: []int64{messageID}}, nil)
+	return tx.insertJob(ctx, stockbell.SendMessageJob{ShopID: shopID, MessageID: messageID}, nil)
 }
 
 func discardHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 	if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
 		return err
 	}
-	result := stockbell.MessageResult{MessageID: messageID, Status: stockbell.MessageSkipped,
+	result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
 		Reason: string(stockbell.SkipDiscarded), StopFlow: true}
-	_, err := finishMessage(ctx, tx, shopID, result, stockbell.MessageHeld)
+	_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
 	return err
 }
 

@@ -12,8 +12,8 @@ import (
 )
 
 // pendingMessages inserts n notified subscriptions of one variant, each
-// with a leased pending first message, and returns the message ids.
-func pendingMessages(b *testing.B, db *store.DB, n int) []int64 {
+// with a leased pending first message, and returns the shop and the message ids.
+func pendingMessages(b *testing.B, db *store.DB, n int) (int64, []int64) {
 	b.Helper()
 	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bench.myshopify.com"})
 	if err != nil {
@@ -53,7 +53,7 @@ func pendingMessages(b *testing.B, db *store.DB, n int) []int64 {
 		}
 		ids = append(ids, msgIDs...)
 	}
-	return ids
+	return shop.ID, ids
 }
 
 // BenchmarkFinishMessageSent measures the at-least-once window's database
@@ -63,10 +63,10 @@ func BenchmarkFinishMessageSent(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			db := storetest.Open(b, dialect)
-			ids := pendingMessages(b, db, b.N)
+			shopID, ids := pendingMessages(b, db, b.N)
 			b.ResetTimer()
 			for i := range b.N {
-				done, err := db.FinishMessage(ctx, stockbell.MessageResult{MessageID: ids[i], Status: stockbell.MessageSent, ProviderID: "p"})
+				done, err := db.FinishMessage(ctx, stockbell.MessageResult{ShopID: shopID, MessageID: ids[i], Status: stockbell.MessageSent, ProviderID: "p"})
 				if err != nil || !done {
 					b.Fatal(done, err)
 				}

@@ -58,7 +58,7 @@ func queueWebhooks(ctx context.Context, tx *Tx, shopID int64, events []reportedE
 	var jobs []stockbell.JobArgs
 	for _, e := range wanting {
 		for i, p := range payloads {
-			jobs = append(jobs, stockbell.WebhookDeliveryJob{EndpointID: e.ID, MessageID: newWebhookMessageID(),
+			jobs = append(jobs, stockbell.WebhookDeliveryJob{ShopID: shopID, EndpointID: e.ID, MessageID: newWebhookMessageID(),
 				Type: eventType, Timestamp: events[i].At.Unix(), Payload: p})
 		}
 	}

@@ -67,11 +67,11 @@ func TestEventsQueueTheirWebhooks(t *testing.T) {
 
 		_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", Available: 4, At: clock.Now()})
 		must(t, err)
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: v.ID, Size: 1, Stock: 4, PerUnit: 1, Cutoff: clock.Now()})
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: v.ShopID, VariantID: v.ID, Size: 1, Stock: 4, PerUnit: 1, Cutoff: clock.Now()})
 		must(t, err)
-		_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100})
+		_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100})
 		must(t, err)
-		must(t, db.Unsubscribe(ctx, sub.ID))
+		must(t, db.Unsubscribe(ctx, sub.ShopID, sub.ID))
 		got = deliveries(t, db)[2:]
 		var types []string
 		for _, d := range got {
@@ -103,13 +103,13 @@ func TestFinalFailureDisablesOnlyADeadEndpoint(t *testing.T) {
 		e := mustEndpoint(t, db, shop.ID, stockbell.WebhookSubscriptionCreated)
 		eventAt := clock.Now()
 		clock.Add(time.Minute)
-		got, err := db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{EndpointID: e.ID, Error: "the endpoint answered 500", MessageAt: eventAt})
+		got, err := db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: e.ID, Error: "the endpoint answered 500", MessageAt: eventAt})
 		must(t, err)
 		if !got.Enabled() || got.FailingSince == nil {
 			t.Fatalf("after one failure: %+v", got)
 		}
 		clock.Add(11 * time.Hour)
-		got, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{EndpointID: e.ID, Error: "the endpoint answered 500", Final: true, MessageAt: eventAt})
+		got, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: e.ID, Error: "the endpoint answered 500", Final: true, MessageAt: eventAt})
 		must(t, err)
 		if got.Enabled() || !strings.Contains(got.DisabledReason, "11 hours: the endpoint answered 500") {
 			t.Fatalf("after the last attempt failed: %+v", got)
@@ -122,9 +122,9 @@ func TestFinalFailureDisablesOnlyADeadEndpoint(t *testing.T) {
 		if !again.Enabled() || again.FailingSince != nil || again.DisabledReason != "" {
 			t.Fatalf("enabled again: %+v", again)
 		}
-		_, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{EndpointID: e.ID, OK: true, MessageAt: clock.Now()})
+		_, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: e.ID, OK: true, MessageAt: clock.Now()})
 		must(t, err)
-		got, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{EndpointID: e.ID, Error: "timeout", Final: true, MessageAt: eventAt})
+		got, err = db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: e.ID, Error: "timeout", Final: true, MessageAt: eventAt})
 		must(t, err)
 		if !got.Enabled() {
 			t.Fatalf("an endpoint that accepted a later message was disabled: %+v", got)

@@ -26,16 +26,16 @@ func (db *DB) RecordOutboxMessage(ctx context.Context, m *stockbell.OutboxMessag
 
 // FindOutboxMessages returns the matching messages, newest first, and the total count.
 func (db *DB) FindOutboxMessages(ctx context.Context, filter stockbell.OutboxFilter) ([]*stockbell.OutboxMessage, int, error) {
-	var w where
+	w, err := shopScope("shop_id", filter.ShopID)
+	if err != nil {
+		return nil, 0, err
+	}
 	if filter.ID != nil {
 		w.add("id = ?", *filter.ID)
 	}
-	if filter.ShopID != nil {
-		w.add("shop_id = ?", *filter.ShopID)
-	}
 	out := []*stockbell.OutboxMessage{}
 	var total int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM dev_outbox`+w.String()), w.args...); err != nil {
 			return err
 		}

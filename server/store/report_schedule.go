@@ -78,11 +78,17 @@ func (db *DB) EachReportSubscription(ctx context.Context, fn func(*stockbell.Rep
 	return nil
 }
 
-// ClaimReportPeriod inserts the delivery row and its job in one
-// transaction; a period claimed before inserts nothing.
-func (db *DB) ClaimReportPeriod(ctx context.Context, subscriptionID int64, periodStart, periodEnd string) (bool, error) {
+// ClaimReportPeriod inserts the delivery row of the shop's subscription
+// and its job in one transaction; a period claimed before inserts nothing.
+// Returns ENOTFOUND unless the subscription is the shop's.
+func (db *DB) ClaimReportPeriod(ctx context.Context, shopID, subscriptionID int64, periodStart, periodEnd string) (bool, error) {
 	claimed := false
 	err := db.inTx(ctx, func(tx *Tx) error {
+		var found int
+		err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT 1 FROM report_subscriptions WHERE id = ? AND shop_id = ?`), subscriptionID, shopID)
+		if err != nil {
+			return notFound(err, "scheduled report %d not found", subscriptionID)
+		}
 		id, err := tx.insertID(ctx, `INSERT INTO report_deliveries (subscription_id, period_start, period_end, created_at)
 			VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING`, subscriptionID, periodStart, periodEnd, tx.db.now())
 		if isNoRows(err) {
@@ -91,7 +97,7 @@ func (db *DB) ClaimReportPeriod(ctx context.Context, subscriptionID int64, perio
 			return err
 		}
 		claimed = true
-		return tx.insertJob(ctx, stockbell.SendReportJob{DeliveryID: id}, nil)
+		return tx.insertJob(ctx, stockbell.SendReportJob{ShopID: shopID, DeliveryID: id}, nil)
 	})
 	return claimed, err
 }
@@ -106,14 +112,15 @@ type reportDeliveryRow struct {
 	SentAt      *sqlTime `db:"sent_at"`
 }
 
-// FindReportDelivery returns a claimed delivery with its subscription.
-func (db *DB) FindReportDelivery(ctx context.Context, id int64) (*stockbell.ReportDelivery, error) {
+// FindReportDelivery returns the shop's claimed delivery with its
+// subscription. Returns ENOTFOUND (also for another shop's).
+func (db *DB) FindReportDelivery(ctx context.Context, shopID, id int64) (*stockbell.ReportDelivery, error) {
 	var row reportDeliveryRow
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+reportSubscriptionColumns+`, COALESCE(rs.time_zone, 'UTC') AS time_zone,
 				d.id AS delivery_id, d.period_start, d.period_end, d.created_at AS claimed_at, d.sent_at
 			FROM report_deliveries d JOIN report_subscriptions r ON r.id = d.subscription_id
-			LEFT JOIN restock_settings rs ON rs.shop_id = r.shop_id WHERE d.id = ?`), id)
+			LEFT JOIN restock_settings rs ON rs.shop_id = r.shop_id WHERE d.id = ? AND r.shop_id = ?`), id, shopID)
 		return notFound(err, "scheduled report delivery %d", id)
 	})
 	if err != nil {
@@ -128,10 +135,12 @@ func (db *DB) FindReportDelivery(ctx context.Context, id int64) (*stockbell.Repo
 	return d, nil
 }
 
-// MarkReportSent records when a delivery was sent.
-func (db *DB) MarkReportSent(ctx context.Context, id int64) error {
+// MarkReportSent records when the shop's delivery was sent. Returns
+// ENOTFOUND (also for another shop's).
+func (db *DB) MarkReportSent(ctx context.Context, shopID, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE report_deliveries SET sent_at = ? WHERE id = ?`), tx.db.now(), id)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE report_deliveries SET sent_at = ? WHERE id = ?
+			AND subscription_id IN (SELECT id FROM report_subscriptions WHERE shop_id = ?)`), tx.db.now(), id, shopID)
 		return mustAffect(res, err, "scheduled report delivery %d", id)
 	})
 }

@@ -16,21 +16,21 @@ type restockStateRow struct {
 	ShopStatus   string     `db:"shop_status"`
 }
 
-// FindRestockState reads what the restock engine decides on, in one read
-// transaction. Returns ENOTFOUND.
-func (db *DB) FindRestockState(ctx context.Context, variantID int64) (*stockbell.RestockState, error) {
+// FindRestockState reads what the restock engine decides on about the
+// shop's variant, in one read transaction. Returns ENOTFOUND.
+func (db *DB) FindRestockState(ctx context.Context, shopID, variantID int64) (*stockbell.RestockState, error) {
 	var state *stockbell.RestockState
 	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		state, err = findRestockState(ctx, tx, variantID)
+		state, err = findRestockState(ctx, tx, shopID, variantID)
 		return err
 	})
 	return state, err
 }
 
-func findRestockState(ctx context.Context, tx *Tx, variantID int64) (*stockbell.RestockState, error) {
+func findRestockState(ctx context.Context, tx *Tx, shopID, variantID int64) (*stockbell.RestockState, error) {
 	var row restockStateRow
 	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+variantWithProductColumns+`, v.waiting_until, s.status AS shop_status
-		`+variantWithProductFrom+` JOIN shops s ON s.id = v.shop_id WHERE v.id = ?`), variantID)
+		`+variantWithProductFrom+` JOIN shops s ON s.id = v.shop_id WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", variantID)
 	}
@@ -59,11 +59,11 @@ func queuedBeyond(ctx context.Context, tx *Tx, variantID int64, n int) (bool, er
 	return found > 0, err
 }
 
-// RecordSkip records an EventSkipped decision about the variant.
-func (db *DB) RecordSkip(ctx context.Context, variantID int64, reason stockbell.SkipReason, detail map[string]any) error {
+// RecordSkip records an EventSkipped decision about the shop's variant.
+// Returns ENOTFOUND.
+func (db *DB) RecordSkip(ctx context.Context, shopID, variantID int64, reason stockbell.SkipReason, detail map[string]any) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		shopID, err := variantShop(ctx, tx, variantID)
-		if err != nil {
+		if err := variantOfShop(ctx, tx, shopID, variantID); err != nil {
 			return err
 		}
 		return tx.insertEvent(ctx, variantEvent(shopID, variantID, stockbell.EventSkipped), skipDetail(reason, detail))
@@ -78,27 +78,27 @@ func skipDetail(reason stockbell.SkipReason, extra map[string]any) EventDetail {
 	return detail
 }
 
-func variantShop(ctx context.Context, tx *Tx, variantID int64) (int64, error) {
-	var shopID int64
-	err := tx.GetContext(ctx, &shopID, tx.Rebind(`SELECT shop_id FROM variants WHERE id = ?`), variantID)
-	return shopID, notFound(err, "variant %d not found", variantID)
+// variantOfShop returns ENOTFOUND unless the variant is the shop's.
+func variantOfShop(ctx context.Context, tx *Tx, shopID, variantID int64) error {
+	var found int
+	err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT 1 FROM variants WHERE id = ? AND shop_id = ?`), variantID, shopID)
+	return notFound(err, "variant %d not found", variantID)
 }
 
 func variantEvent(shopID, variantID int64, kind stockbell.EventKind) stockbell.Event {
 	return stockbell.Event{ShopID: shopID, Kind: kind, VariantID: &variantID}
 }
 
-// lockWaitingPeriod locks the variant row and returns its shop and waiting period.
-func lockWaitingPeriod(ctx context.Context, tx *Tx, variantID int64) (int64, *time.Time, error) {
-	var row struct {
-		ShopID       int64      `db:"shop_id"`
-		WaitingUntil *time.Time `db:"waiting_until"`
-	}
-	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT shop_id, waiting_until FROM variants WHERE id = ?`+tx.forUpdate()), variantID)
+// lockWaitingPeriod locks the shop's variant row and returns its waiting
+// period. Returns ENOTFOUND.
+func lockWaitingPeriod(ctx context.Context, tx *Tx, shopID, variantID int64) (*time.Time, error) {
+	var waitingUntil *time.Time
+	err := tx.GetContext(ctx, &waitingUntil, tx.Rebind(`SELECT waiting_until FROM variants WHERE id = ? AND shop_id = ?`+tx.forUpdate()),
+		variantID, shopID)
 	if err != nil {
-		return 0, nil, notFound(err, "variant %d not found", variantID)
+		return nil, notFound(err, "variant %d not found", variantID)
 	}
-	return row.ShopID, utcPtr(row.WaitingUntil), nil
+	return utcPtr(waitingUntil), nil
 }
 
 // StartBatch records a batch decided by the engine; see stockbell.RestockStore.
@@ -112,7 +112,8 @@ func (db *DB) StartBatch(ctx context.Context, start stockbell.BatchStart) (*stoc
 }
 
 func startBatch(ctx context.Context, tx *Tx, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
-	shopID, waiting, err := lockWaitingPeriod(ctx, tx, start.VariantID)
+	shopID := start.ShopID
+	waiting, err := lockWaitingPeriod(ctx, tx, shopID, start.VariantID)
 	if err != nil {
 		return nil, err
 	}
@@ -135,7 +136,7 @@ func startBatch(ctx context.Context, tx *Tx, start stockbell.BatchStart) (*stock
 	if batch.WaitingUntil, err = setWaitingPeriod(ctx, tx, batch, start); err != nil {
 		return nil, err
 	}
-	return batch, tx.insertJob(ctx, stockbell.RestockBatchJob{BatchID: batch.ID, Chunk: 1}, nil)
+	return batch, tx.insertJob(ctx, stockbell.RestockBatchJob{ShopID: shopID, BatchID: batch.ID, Chunk: 1}, nil)
 }
 
 func insertBatch(ctx context.Context, tx *Tx, shopID int64, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
@@ -176,7 +177,7 @@ func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch
 			until = &t
 		}
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = ? WHERE id = ?`), until, start.VariantID)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = ? WHERE id = ? AND shop_id = ?`), until, start.VariantID, batch.ShopID)
 	if err != nil || until == nil {
 		return nil, err
 	}
@@ -184,19 +185,21 @@ func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch
 	if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventWaitStarted), detail); err != nil {
 		return nil, err
 	}
-	job := stockbell.RestockWaitEndedJob{VariantID: start.VariantID, Until: *until}
+	job := stockbell.RestockWaitEndedJob{ShopID: batch.ShopID, VariantID: start.VariantID, Until: *until}
 	return until, tx.insertJob(ctx, job, &stockbell.JobOptions{ScheduledAt: *until})
 }
 
-// EndWait clears the waiting period ending at end.Until; see stockbell.RestockStore.
+// EndWait clears the waiting period of the shop's variant ending at
+// end.Until; see stockbell.RestockStore. Returns ENOTFOUND.
 func (db *DB) EndWait(ctx context.Context, end stockbell.WaitEnd) (bool, error) {
 	var ended bool
+	shopID := end.ShopID
 	err := db.inTx(ctx, func(tx *Tx) error {
-		shopID, waiting, err := lockWaitingPeriod(ctx, tx, end.VariantID)
+		waiting, err := lockWaitingPeriod(ctx, tx, shopID, end.VariantID)
 		if err != nil || !sameTime(waiting, &end.Until) {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = NULL WHERE id = ?`), end.VariantID); err != nil {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = NULL WHERE id = ? AND shop_id = ?`), end.VariantID, shopID); err != nil {
 			return err
 		}
 		ended = true

@@ -25,8 +25,9 @@ type claimedSubscription struct {
 // stay under SQLite's 32,766 bound variables.
 const MaxChunk = 2000
 
-// ClaimChunk claims one chunk of a batch; see stockbell.RestockStore.
-// Returns EINVALID for a limit outside 1..MaxChunk.
+// ClaimChunk claims one chunk of the shop's batch; see
+// stockbell.RestockStore. Returns ENOTFOUND, or EINVALID for a limit
+// outside 1..MaxChunk.
 func (db *DB) ClaimChunk(ctx context.Context, claim stockbell.ChunkClaim) (*stockbell.ChunkResult, error) {
 	if claim.Limit <= 0 || claim.Limit > MaxChunk {
 		return nil, stockbell.FieldErrorf("limit", "a chunk claims 1 to %d subscribers, got %d", MaxChunk, claim.Limit)
@@ -40,7 +41,7 @@ func (db *DB) ClaimChunk(ctx context.Context, claim stockbell.ChunkClaim) (*stoc
 }
 
 func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stockbell.ChunkResult, error) {
-	batch, err := lockBatch(ctx, tx, claim.BatchID)
+	batch, err := lockBatch(ctx, tx, claim.ShopID, claim.BatchID)
 	if err != nil {
 		return nil, err
 	}
@@ -76,10 +77,11 @@ func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stock
 	return &stockbell.ChunkResult{Claimed: len(subs), Done: done}, nil
 }
 
-func lockBatch(ctx context.Context, tx *Tx, id int64) (*stockbell.RestockBatch, error) {
+// lockBatch locks the shop's batch row. Returns ENOTFOUND.
+func lockBatch(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.RestockBatch, error) {
 	var b stockbell.RestockBatch
 	err := tx.GetContext(ctx, &b, tx.Rebind(`SELECT id, shop_id, variant_id, everyone, size, stock, claimed, chunks,
-		cutoff, created_at, done_at FROM restock_batches WHERE id = ?`+tx.forUpdate()), id)
+		cutoff, created_at, done_at FROM restock_batches WHERE id = ? AND shop_id = ?`+tx.forUpdate()), id, shopID)
 	if err != nil {
 		return nil, notFound(err, "restock batch %d not found", id)
 	}
@@ -128,7 +130,7 @@ func finishChunk(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, chu
 	if err != nil || done {
 		return err
 	}
-	return tx.insertJob(ctx, stockbell.RestockBatchJob{BatchID: batch.ID, Chunk: chunk + 1}, nil)
+	return tx.insertJob(ctx, stockbell.RestockBatchJob{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: chunk + 1}, nil)
 }
 
 // startFlow creates each claimed subscriber's first message, its job and a

@@ -54,24 +54,24 @@ func valueRows(n, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(row+", ", n), ", ")
 }
 
-// FindMessageDelivery loads a message with its subscription, shop, variant
-// and flow step, in one read transaction. Returns ENOTFOUND.
-func (db *DB) FindMessageDelivery(ctx context.Context, messageID int64) (*stockbell.MessageDelivery, error) {
+// FindMessageDelivery loads the shop's message with its subscription,
+// shop, variant and flow step, in one read transaction. Returns ENOTFOUND.
+func (db *DB) FindMessageDelivery(ctx context.Context, shopID, messageID int64) (*stockbell.MessageDelivery, error) {
 	var d *stockbell.MessageDelivery
 	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		d, err = findMessageDelivery(ctx, tx, messageID)
+		d, err = findMessageDelivery(ctx, tx, shopID, messageID)
 		return err
 	})
 	return d, err
 }
 
-func findMessageDelivery(ctx context.Context, tx *Tx, messageID int64) (*stockbell.MessageDelivery, error) {
-	m, err := findMessage(ctx, tx, messageID)
+func findMessageDelivery(ctx context.Context, tx *Tx, shopID, messageID int64) (*stockbell.MessageDelivery, error) {
+	m, err := findMessage(ctx, tx, shopID, messageID)
 	if err != nil {
 		return nil, err
 	}
 	d := &stockbell.MessageDelivery{Message: *m}
-	sub, err := findSubscriptionByID(ctx, tx, m.SubscriptionID)
+	sub, err := findSubscriptionByID(ctx, tx, shopID, m.SubscriptionID)
 	if err != nil {
 		return nil, err
 	}
@@ -81,7 +81,8 @@ func findMessageDelivery(ctx context.Context, tx *Tx, messageID int64) (*stockbe
 		return nil, err
 	}
 	d.Shop = *shop
-	err = tx.GetContext(ctx, &d.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), sub.VariantID)
+	err = tx.GetContext(ctx, &d.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ? AND v.shop_id = ?`),
+		sub.VariantID, shopID)
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", sub.VariantID)
 	}
@@ -109,15 +110,15 @@ func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, 
 }
 
 // BeginAttempt counts an attempt on a pending message and leases it; see
-// stockbell.MessageStore. Returns ENOTFOUND.
-func (db *DB) BeginAttempt(ctx context.Context, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
+// stockbell.MessageStore. Returns ENOTFOUND unless the message is the shop's.
+func (db *DB) BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
 	outcome, held := stockbell.AttemptDone, time.Time{}
 	err := db.inTx(ctx, func(tx *Tx) error {
-		m, err := findMessage(ctx, tx, messageID)
-		if err != nil {
+		if _, err := findMessage(ctx, tx, shopID, messageID); err != nil {
 			return err
 		}
-		outcome, held, err = beginAttempt(ctx, tx, m.ShopID, messageID, leaseUntil)
+		var err error
+		outcome, held, err = beginAttempt(ctx, tx, shopID, messageID, leaseUntil)
 		return err
 	})
 	return outcome, held, err
@@ -158,23 +159,18 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 	return stockbell.AttemptLeased, held.UTC(), nil
 }
 
-// FinishMessage records a pending message's outcome; see stockbell.MessageStore.
+// FinishMessage records the outcome of the shop's pending message; see
+// stockbell.MessageStore.
 func (db *DB) FinishMessage(ctx context.Context, result stockbell.MessageResult) (bool, error) {
 	var finished bool
-	err := db.inTx(ctx, func(tx *Tx) error {
-		m, err := findMessage(ctx, tx, result.MessageID)
-		if err != nil {
-			return nil
-		}
-		finished, err = finishMessage(ctx, tx, m.ShopID, result, stockbell.MessagePending)
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		finished, err = finishMessage(ctx, tx, result, stockbell.MessagePending)
 		return err
 	})
 	return finished, err
 }
 
-// finishMessage records the outcome of the shop's message when it is in
-// state from; it reports false, changing nothing, otherwise.
-func finishMessage(ctx context.Context, tx *Tx, shopID int64, r stockbell.MessageResult, from stockbell.MessageStatus) (bool, error) {
+func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from stockbell.MessageStatus) (bool, error) {
 	now := tx.db.now()
 	var sentAt *time.Time
 	if r.Status == stockbell.MessageSent {
@@ -185,7 +181,7 @@ func finishMessage(ctx context.Context, tx *Tx, shopID int64, r stockbell.Messag
 	var m stockbell.Message
 	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
 		sent_at = ?, lease_until = NULL WHERE id = ? AND shop_id = ? AND status = ? RETURNING `+messageColumns),
-		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, shopID, from)
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from)
 	if isNoRows(err) {
 		return false, nil
 	} else if err != nil {
@@ -221,7 +217,7 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 		return err
 	}
 	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
-		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID)
+		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ? AND shop_id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID, m.ShopID)
 	return err
 }
 
@@ -235,8 +231,8 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	}
 	var sub claimedSubscription
 	var status stockbell.SubscriptionStatus
-	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions WHERE id = ?`),
-		m.SubscriptionID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions
+		WHERE id = ? AND shop_id = ?`), m.SubscriptionID, m.ShopID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
 	if err != nil || status != stockbell.SubscriptionNotified {
 		return err
 	}
@@ -260,15 +256,11 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	return nil
 }
 
-// ReleaseAttempt ends the lease of a pending message and records the error
-// of its failed attempt; see stockbell.MessageStore.
-func (db *DB) ReleaseAttempt(ctx context.Context, messageID int64, reason string, outcomeUnknown bool) error {
+// ReleaseAttempt ends the lease of the shop's pending message and records
+// the error of its failed attempt; see stockbell.MessageStore.
+func (db *DB) ReleaseAttempt(ctx context.Context, shopID, messageID int64, reason string, outcomeUnknown bool) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		m, err := findMessage(ctx, tx, messageID)
-		if err != nil {
-			return nil
-		}
-		return releaseAttempt(ctx, tx, m.ShopID, stockbell.AttemptRelease{MessageID: messageID, Reason: reason, OutcomeUnknown: outcomeUnknown})
+		return releaseAttempt(ctx, tx, shopID, stockbell.AttemptRelease{MessageID: messageID, Reason: reason, OutcomeUnknown: outcomeUnknown})
 	})
 }
 

@@ -49,9 +49,9 @@ func newQueueScenario(t *testing.T, db *store.DB) *queueScenario {
 	s.restockAt = clock.Now()
 	_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: s.shop.ID, VariantPlatformID: "v1", Available: 1, At: clock.Now()})
 	must(t, err)
-	s.batch, err = db.StartBatch(ctx, stockbell.BatchStart{VariantID: s.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: clock.Now()})
+	s.batch, err = db.StartBatch(ctx, stockbell.BatchStart{ShopID: s.variant.ShopID, VariantID: s.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: clock.Now()})
 	must(t, err)
-	_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: s.batch.ID, Chunk: 1, Limit: 100})
+	_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: s.batch.ShopID, BatchID: s.batch.ID, Chunk: 1, Limit: 100})
 	must(t, err)
 	clock.Add(time.Minute)
 	_, err = db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: s.shop.ID, VariantPlatformID: "v1", Available: 0, At: clock.Now()})
@@ -119,9 +119,9 @@ func TestRemoveSubscription(t *testing.T) {
 		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.c.ID, by))
 		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.c.ID, by)) // twice: nothing more
 		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.a.ID, by)) // notified: not queued, unchanged
-		c, err := db.FindSubscriptionByID(ctx, s.c.ID)
+		c, err := db.FindSubscriptionByID(ctx, s.c.ShopID, s.c.ID)
 		must(t, err)
-		a, err := db.FindSubscriptionByID(ctx, s.a.ID)
+		a, err := db.FindSubscriptionByID(ctx, s.a.ShopID, s.a.ID)
 		must(t, err)
 		if c.Status != stockbell.SubscriptionCancelled || a.Status != stockbell.SubscriptionNotified {
 			t.Fatalf("c is %s, a is %s; want cancelled and notified", c.Status, a.Status)

@@ -72,7 +72,7 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 		return nil, false, err
 	}
 	if v.Purchasable() {
-		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: v.ID}, &stockbell.JobOptions{UniqueByArgs: true})
+		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: c.ShopID, VariantID: v.ID}, &stockbell.JobOptions{UniqueByArgs: true})
 	}
 	return sub, true, err
 }
@@ -126,19 +126,20 @@ func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCrea
 	return nil, nil
 }
 
-// FindSubscriptionByID returns ENOTFOUND.
-func (db *DB) FindSubscriptionByID(ctx context.Context, id int64) (*stockbell.Subscription, error) {
+// FindSubscriptionByID returns the shop's subscription. Returns ENOTFOUND
+// (also for another shop's).
+func (db *DB) FindSubscriptionByID(ctx context.Context, shopID, id int64) (*stockbell.Subscription, error) {
 	var sub *stockbell.Subscription
 	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
-		sub, err = findSubscriptionByID(ctx, tx, id)
+		sub, err = findSubscriptionByID(ctx, tx, shopID, id)
 		return err
 	})
 	return sub, err
 }
 
-func findSubscriptionByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Subscription, error) {
+func findSubscriptionByID(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Subscription, error) {
 	var sub stockbell.Subscription
-	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ?`), id)
+	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ? AND shop_id = ?`), id, shopID)
 	if err != nil {
 		return nil, notFound(err, "subscription %d not found", id)
 	}
@@ -148,10 +149,13 @@ func findSubscriptionByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Sub
 // FindSubscriptions returns the matching subscriptions, oldest first (ties
 // by id), and the total count.
 func (db *DB) FindSubscriptions(ctx context.Context, filter stockbell.SubscriptionFilter) ([]*stockbell.Subscription, int, error) {
-	w := subscriptionWhere(filter)
+	w, err := subscriptionWhere(filter)
+	if err != nil {
+		return nil, 0, err
+	}
 	subs := []*stockbell.Subscription{}
 	var total int
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &total, tx.Rebind(`SELECT COUNT(*) FROM subscriptions`+w.String()), w.args...); err != nil {
 			return err
 		}
@@ -169,13 +173,13 @@ func subscriptionOrder(filter stockbell.SubscriptionFilter) string {
 	return ` ORDER BY created_at, id`
 }
 
-func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
-	var w where
+func subscriptionWhere(filter stockbell.SubscriptionFilter) (where, error) {
+	w, err := shopScope("shop_id", filter.ShopID)
+	if err != nil {
+		return w, err
+	}
 	if filter.ID != nil {
 		w.add("id = ?", *filter.ID)
-	}
-	if filter.ShopID != nil {
-		w.add("shop_id = ?", *filter.ShopID)
 	}
 	if filter.VariantID != nil {
 		w.add("variant_id = ?", *filter.VariantID)
@@ -196,23 +200,24 @@ func subscriptionWhere(filter stockbell.SubscriptionFilter) where {
 		pattern := "%" + likeEscaper.Replace(strings.ToLower(strings.TrimSpace(*filter.Search))) + "%"
 		w.add(`(email LIKE ? ESCAPE '\' OR phone LIKE ? ESCAPE '\')`, pattern, pattern)
 	}
-	return w
+	return w, nil
 }
 
 // likeEscaper escapes LIKE's wildcards so a search matches them literally.
 var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
-// Unsubscribe marks the subscription unsubscribed with an
+// Unsubscribe marks the shop's subscription unsubscribed with an
 // EventUnsubscribed event: it leaves the queue, and messages not yet sent
-// for it are skipped. Unsubscribing twice changes nothing. Returns ENOTFOUND.
-func (db *DB) Unsubscribe(ctx context.Context, id int64) error {
+// for it are skipped. Unsubscribing twice changes nothing. Returns
+// ENOTFOUND (also for another shop's subscription).
+func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		sub, err := findSubscriptionByID(ctx, tx, id)
+		sub, err := findSubscriptionByID(ctx, tx, shopID, id)
 		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ?`),
-			stockbell.SubscriptionUnsubscribed, tx.db.now(), id)
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ? AND shop_id = ?`),
+			stockbell.SubscriptionUnsubscribed, tx.db.now(), id, shopID)
 		if err != nil {
 			return err
 		}

@@ -132,14 +132,14 @@ func TestFindSubscriptionsAndUnsubscribe(t *testing.T) {
 			clock.Add(1)
 		}
 		queued := stockbell.SubscriptionQueued
-		subs, total, err := db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{VariantID: &a.ID, Status: &queued})
+		subs, total, err := db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{ShopID: &shop.ID, VariantID: &a.ID, Status: &queued})
 		must(t, err)
 		if total != 3 || subs[0].ID != ids[0] || subs[2].ID != ids[2] {
 			t.Fatalf("FindSubscriptions total=%d order=%v, want oldest first %v", total, subs, ids)
 		}
-		must(t, db.Unsubscribe(ctx, ids[1]))
-		must(t, db.Unsubscribe(ctx, ids[1]))
-		sub, err := db.FindSubscriptionByID(ctx, ids[1])
+		must(t, db.Unsubscribe(ctx, shop.ID, ids[1]))
+		must(t, db.Unsubscribe(ctx, shop.ID, ids[1]))
+		sub, err := db.FindSubscriptionByID(ctx, shop.ID, ids[1])
 		must(t, err)
 		if sub.Status != stockbell.SubscriptionUnsubscribed {
 			t.Fatalf("status after unsubscribe = %s", sub.Status)
@@ -147,8 +147,8 @@ func TestFindSubscriptionsAndUnsubscribe(t *testing.T) {
 		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = 'unsubscribed'`); n != 1 {
 			t.Fatalf("unsubscribed events = %d, want 1", n)
 		}
-		wantCode(t, db.Unsubscribe(ctx, 999999), stockbell.ENOTFOUND, "")
-		_, err = db.FindSubscriptionByID(ctx, 999999)
+		wantCode(t, db.Unsubscribe(ctx, shop.ID, 999999), stockbell.ENOTFOUND, "")
+		_, err = db.FindSubscriptionByID(ctx, shop.ID, 999999)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
 }

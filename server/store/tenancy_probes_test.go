@@ -25,9 +25,36 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"FindReportSubscriptions": func(t *testing.T, db *store.DB, fx *tenancy) {
 		subs, err := db.FindReportSubscriptions(ctx, fx.a.ID)
 		unseen(t, "FindReportSubscriptions", subs, err)
+		if slices.ContainsFunc(subs, func(r *stockbell.ReportSubscription) bool { return r.ID == fx.bReport }) {
+			t.Error("FindReportSubscriptions of shop A lists B's report")
+		}
 	},
 	"DeleteReportSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
-		refused(t, "DeleteReportSubscription", db.DeleteReportSubscription(ctx, fx.a.ID, fx.bSub))
+		wantCodeOf(t, "DeleteReportSubscription", db.DeleteReportSubscription(ctx, fx.a.ID, fx.bReport), stockbell.ENOTFOUND)
+	},
+	"CreateReportSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
+		r, err := db.CreateReportSubscription(ctx, stockbell.ReportSubscriptionCreate{ShopID: fx.a.ID, Email: secret + "-report@example.com",
+			Report: stockbell.ReportActivity, Frequency: stockbell.ReportWeekly, CreatedBy: "a-user"})
+		must(t, err)
+		if r.ShopID != fx.a.ID || r.ID == fx.bReport {
+			t.Errorf("shop A's report subscription answered B's: %+v", r)
+		}
+		must(t, db.DeleteReportSubscription(ctx, fx.a.ID, r.ID))
+	},
+	"ClaimReportPeriod": func(t *testing.T, db *store.DB, fx *tenancy) {
+		claimed, err := db.ClaimReportPeriod(ctx, fx.a.ID, fx.bReport, "2026-02-01", "2026-02-07")
+		wantCodeOf(t, "ClaimReportPeriod", err, stockbell.ENOTFOUND)
+		if claimed {
+			t.Error("ClaimReportPeriod through shop A claimed B's report")
+		}
+	},
+	"FindReportDelivery": func(t *testing.T, db *store.DB, fx *tenancy) {
+		d, err := db.FindReportDelivery(ctx, fx.a.ID, fx.bReportDelivery)
+		wantCodeOf(t, "FindReportDelivery", err, stockbell.ENOTFOUND)
+		unseen(t, "FindReportDelivery", d, err)
+	},
+	"MarkReportSent": func(t *testing.T, db *store.DB, fx *tenancy) {
+		wantCodeOf(t, "MarkReportSent", db.MarkReportSent(ctx, fx.a.ID, fx.bReportDelivery), stockbell.ENOTFOUND)
 	},
 	"DeleteProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "DeleteProduct", db.DeleteProduct(ctx, fx.a.ID, secret+"-product"))
@@ -348,6 +375,91 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		if len(totals) != 0 {
 			t.Errorf("FindConversionTotals of shop A lists %d of B's", len(totals))
 		}
+	},
+	"FindVariantByID": func(t *testing.T, db *store.DB, fx *tenancy) {
+		v, err := db.FindVariantByID(ctx, fx.a.ID, fx.bVariant.ID)
+		wantCodeOf(t, "FindVariantByID", err, stockbell.ENOTFOUND)
+		unseen(t, "FindVariantByID", v, err)
+	},
+	"FindInventoryLevels": func(t *testing.T, db *store.DB, fx *tenancy) {
+		levels, err := db.FindInventoryLevels(ctx, fx.a.ID, fx.bVariant.ID)
+		if len(levels) != 0 {
+			t.Errorf("FindInventoryLevels of shop A answered B's levels: %v (%v)", levels, err)
+		}
+	},
+	"FindRestockState": func(t *testing.T, db *store.DB, fx *tenancy) {
+		s, err := db.FindRestockState(ctx, fx.a.ID, fx.bVariant.ID)
+		wantCodeOf(t, "FindRestockState", err, stockbell.ENOTFOUND)
+		unseen(t, "FindRestockState", s, err)
+	},
+	"RecordSkip": func(t *testing.T, db *store.DB, fx *tenancy) {
+		err := db.RecordSkip(ctx, fx.a.ID, fx.bVariant.ID, stockbell.SkipBelowMinimum, nil)
+		wantCodeOf(t, "RecordSkip", err, stockbell.ENOTFOUND)
+	},
+	"StartBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: fx.a.ID, VariantID: fx.bVariant.ID, Size: 1, Stock: 1, PerUnit: 1,
+			Wait: time.Hour, Cutoff: db.Clock.Now()})
+		wantCodeOf(t, "StartBatch", err, stockbell.ENOTFOUND)
+	},
+	"EndWait": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ended, err := db.EndWait(ctx, stockbell.WaitEnd{ShopID: fx.a.ID, VariantID: fx.bVariant.ID, Until: db.Clock.Now(), Reason: stockbell.SkipBelowMinimum})
+		wantCodeOf(t, "EndWait", err, stockbell.ENOTFOUND)
+		if ended {
+			t.Error("EndWait through shop A ended B's waiting period")
+		}
+	},
+	"ClaimChunk": func(t *testing.T, db *store.DB, fx *tenancy) {
+		res, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: fx.a.ID, BatchID: fx.bRestock, Chunk: 1, Limit: 10})
+		wantCodeOf(t, "ClaimChunk", err, stockbell.ENOTFOUND)
+		if res != nil && res.Claimed != 0 {
+			t.Errorf("ClaimChunk through shop A claimed %d of B's subscribers", res.Claimed)
+		}
+	},
+	"FindMessageDelivery": func(t *testing.T, db *store.DB, fx *tenancy) {
+		for _, id := range []int64{fx.bMsg, fx.bPendingMsg} {
+			d, err := db.FindMessageDelivery(ctx, fx.a.ID, id)
+			wantCodeOf(t, "FindMessageDelivery", err, stockbell.ENOTFOUND)
+			unseen(t, "FindMessageDelivery", d, err)
+		}
+	},
+	"BeginAttempt": func(t *testing.T, db *store.DB, fx *tenancy) {
+		outcome, _, err := db.BeginAttempt(ctx, fx.a.ID, fx.bPendingMsg, db.Clock.Now().Add(time.Minute))
+		wantCodeOf(t, "BeginAttempt", err, stockbell.ENOTFOUND)
+		if err == nil && outcome != stockbell.AttemptDone {
+			t.Errorf("BeginAttempt through shop A on B's message: outcome %d", outcome)
+		}
+	},
+	"FinishMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
+		done, err := db.FinishMessage(ctx, stockbell.MessageResult{ShopID: fx.a.ID, MessageID: fx.bPendingMsg, Status: stockbell.MessageSent})
+		refused(t, "FinishMessage", err)
+		if done {
+			t.Error("FinishMessage through shop A finished B's message")
+		}
+	},
+	"ReleaseAttempt": func(t *testing.T, db *store.DB, fx *tenancy) {
+		refused(t, "ReleaseAttempt", db.ReleaseAttempt(ctx, fx.a.ID, fx.bPendingMsg, "timeout", true))
+	},
+	"FindSubscriptionByID": func(t *testing.T, db *store.DB, fx *tenancy) {
+		s, err := db.FindSubscriptionByID(ctx, fx.a.ID, fx.bSub)
+		wantCodeOf(t, "FindSubscriptionByID", err, stockbell.ENOTFOUND)
+		unseen(t, "FindSubscriptionByID", s, err)
+	},
+	"Unsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
+		wantCodeOf(t, "Unsubscribe", db.Unsubscribe(ctx, fx.a.ID, fx.bSub), stockbell.ENOTFOUND)
+	},
+	"WebhookEndpointSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
+		e, sealed, err := db.WebhookEndpointSecret(ctx, fx.a.ID, fx.bEndpoint)
+		wantCodeOf(t, "WebhookEndpointSecret", err, stockbell.ENOTFOUND)
+		unseen(t, "WebhookEndpointSecret", e, err)
+		if strings.Contains(string(sealed), secret) {
+			t.Error("WebhookEndpointSecret through shop A answered B's sealed secret")
+		}
+	},
+	"RecordWebhookDelivery": func(t *testing.T, db *store.DB, fx *tenancy) {
+		e, err := db.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: fx.a.ID, EndpointID: fx.bEndpoint, Error: "gone",
+			Final: true, MessageAt: db.Clock.Now()})
+		wantCodeOf(t, "RecordWebhookDelivery", err, stockbell.ENOTFOUND)
+		unseen(t, "RecordWebhookDelivery", e, err)
 	},
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))

@@ -69,7 +69,7 @@ func TestResealTokensCoversSecretsAndFeedCredentials(t *testing.T) {
 		must(t, err)
 		feed, err := db.FindFeed(ctx, feedShop.ID)
 		must(t, err)
-		_, signing, err := db.WebhookEndpointSecret(ctx, endpoint.ID)
+		_, signing, err := db.WebhookEndpointSecret(ctx, endpoint.ShopID, endpoint.ID)
 		must(t, err)
 		if string(secret.Sealed) != "new old secret" || string(feed.SealedCredentials) != "new old credentials" || string(signing) != "new old signing key" {
 			t.Fatalf("after resealing: %q, %q, %q", secret.Sealed, feed.SealedCredentials, signing)

@@ -115,15 +115,15 @@ func (db *DB) SetWebhookEndpointEnabled(ctx context.Context, shopID, id int64, e
 	return e, err
 }
 
-// WebhookEndpointSecret returns the endpoint and its sealed secret.
-// Returns ENOTFOUND for a deleted endpoint.
-func (db *DB) WebhookEndpointSecret(ctx context.Context, id int64) (*stockbell.WebhookEndpoint, []byte, error) {
+// WebhookEndpointSecret returns the shop's endpoint and its sealed secret.
+// Returns ENOTFOUND for a deleted endpoint (or another shop's).
+func (db *DB) WebhookEndpointSecret(ctx context.Context, shopID, id int64) (*stockbell.WebhookEndpoint, []byte, error) {
 	var row struct {
 		webhookEndpointRow
 		Sealed []byte `db:"sealed_secret"`
 	}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+webhookEndpointColumns+`, sealed_secret FROM webhook_endpoints WHERE id = ?`), id)
+		return tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+webhookEndpointColumns+`, sealed_secret FROM webhook_endpoints WHERE id = ? AND shop_id = ?`), id, shopID)
 	})
 	if err != nil {
 		return nil, nil, notFound(err, "webhook endpoint %d not found", id)
@@ -134,13 +134,14 @@ func (db *DB) WebhookEndpointSecret(ctx context.Context, id int64) (*stockbell.W
 // RecordWebhookDelivery records an attempt: a success clears the
 // endpoint's failures; a failure starts them (failing_since); a final
 // failure disables the endpoint, with a WebhookEndpointDisabledJob, when it
-// accepted no delivery since the message's event. A deleted endpoint is
-// ENOTFOUND.
+// accepted no delivery since the message's event. A deleted endpoint (or
+// another shop's) is ENOTFOUND.
 func (db *DB) RecordWebhookDelivery(ctx context.Context, d stockbell.WebhookDelivery) (*stockbell.WebhookEndpoint, error) {
 	var e *stockbell.WebhookEndpoint
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var row webhookEndpointRow
-		err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+webhookEndpointColumns+` FROM webhook_endpoints WHERE id = ?`+tx.forUpdate()), d.EndpointID)
+		err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+webhookEndpointColumns+` FROM webhook_endpoints WHERE id = ? AND shop_id = ?`+tx.forUpdate()),
+			d.EndpointID, d.ShopID)
 		if err != nil {
 			return notFound(err, "webhook endpoint %d not found", d.EndpointID)
 		}
@@ -165,11 +166,11 @@ func recordDelivery(ctx context.Context, tx *Tx, e *stockbell.WebhookEndpoint, d
 	}
 	e.UpdatedAt = now
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_endpoints SET last_success_at = ?, failing_since = ?, disabled_at = ?,
-		disabled_reason = ?, updated_at = ? WHERE id = ?`), e.LastSuccessAt, e.FailingSince, e.DisabledAt, e.DisabledReason, now, e.ID)
+		disabled_reason = ?, updated_at = ? WHERE id = ? AND shop_id = ?`), e.LastSuccessAt, e.FailingSince, e.DisabledAt, e.DisabledReason, now, e.ID, e.ShopID)
 	if err != nil || !disable {
 		return err
 	}
-	return tx.insertJob(ctx, stockbell.WebhookEndpointDisabledJob{EndpointID: e.ID}, nil)
+	return tx.insertJob(ctx, stockbell.WebhookEndpointDisabledJob{ShopID: e.ShopID, EndpointID: e.ID}, nil)
 }
 
 // shortSpan writes a span in whole hours, or minutes under an hour.

@@ -45,3 +45,14 @@ func mustAffect(res sql.Result, err error, format string, args ...any) error {
 	}
 	return nil
 }
+
+// shopScope starts a filter's WHERE clause with its shop, which is
+// required: a filter without one is EINVALID, never "all shops".
+func shopScope(column string, shopID *int64) (where, error) {
+	var w where
+	if shopID == nil {
+		return w, stockbell.FieldErrorf("shop_id", "A shop is required: a filter without one would read every shop's rows.")
+	}
+	w.add(column+" = ?", *shopID)
+	return w, nil
+}

@@ -118,7 +118,7 @@ func TestWebhooksPage(t *testing.T) {
 		if strings.Contains(b.get("/admin/webhooks").Body, "whsec_") {
 			t.Fatal("the secret is shown again")
 		}
-		_, err := db.RecordWebhookDelivery(context.Background(), stockbell.WebhookDelivery{EndpointID: endpoints[0].ID, Final: true,
+		_, err := db.RecordWebhookDelivery(context.Background(), stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: endpoints[0].ID, Final: true,
 			Error: "the endpoint answered 410 Gone", MessageAt: endpoints[0].CreatedAt})
 		if err != nil {
 			t.Fatal(err)

@@ -28,11 +28,11 @@ func TestDashboardCountsAndCharts(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: f.clock.Now()})
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.variant.ShopID, VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: f.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
 		var message int64

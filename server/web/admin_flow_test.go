@@ -154,11 +154,11 @@ func TestManualFlowBatchApproval(t *testing.T) {
 		if err := db.UpdateFlow(ctx, flow); err != nil {
 			t.Fatal(err)
 		}
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: w.variant.ID, Everyone: true, Stock: 3, Cutoff: f.clock.Now()})
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.variant.ShopID, VariantID: w.variant.ID, Everyone: true, Stock: 3, Cutoff: f.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
 		b := f.signIn(t, w.shop)

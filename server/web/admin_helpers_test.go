@@ -29,6 +29,8 @@ type adminFixture struct {
 	clock *storetest.Clock
 	admin *web.Admin
 	url   string
+	// meters holds the operator series (the API fixture's only).
+	meters *prometheus.Registry
 }
 
 var testReportLinks = &report.Links{Key: []byte("0123456789abcdef0123456789abcdef-report-links"), PublicURL: "http://localhost"}

@@ -48,11 +48,11 @@ func TestProductsInDemand(t *testing.T) {
 		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "scarf", Available: 4, At: restockedAt}); err != nil {
 			t.Fatal(err)
 		}
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: scarf.ID, Size: 8, Stock: 4, PerUnit: 2, Wait: time.Hour, Cutoff: f.clock.Now()})
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: scarf.ShopID, VariantID: scarf.ID, Size: 8, Stock: 4, PerUnit: 2, Wait: time.Hour, Cutoff: f.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
 		f.clock.Add(time.Minute)

@@ -148,10 +148,7 @@ func (c *variantCache) get(ctx context.Context, id int64) (*stockbell.VariantWit
 	if v, ok := c.seen[id]; ok {
 		return v, nil
 	}
-	v, err := c.catalog.FindVariantByID(ctx, id)
-	if err == nil && v.ShopID != c.shopID {
-		err = stockbell.Errorf(stockbell.ENOTFOUND, "No such variant.")
-	}
+	v, err := c.catalog.FindVariantByID(ctx, c.shopID, id)
 	if err != nil {
 		return nil, err
 	}

@@ -110,7 +110,7 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 			At: f.clock.Now(), Source: "shopify:inventory_levels/update"}); err != nil {
 			t.Fatal(err)
 		}
-		if err := db.RecordSkip(ctx, w.variant.ID, stockbell.SkipBelowMinimum, map[string]any{"stock": 2, "min_inventory": 3}); err != nil {
+		if err := db.RecordSkip(ctx, w.shop.ID, w.variant.ID, stockbell.SkipBelowMinimum, map[string]any{"stock": 2, "min_inventory": 3}); err != nil {
 			t.Fatal(err)
 		}
 		b := f.signIn(t, w.shop)
@@ -145,19 +145,19 @@ func TestRemoveSubscriberNeedsCSRFAndShop(t *testing.T) {
 		token := b.get(path).csrf(t)
 		other := fmt.Sprintf("/admin/subscribers/%d/remove", w.otherSub.ID)
 		wantStatus(t, b.post(other, url.Values{"csrf_token": {token}}), http.StatusNotFound, "removing shop B's subscriber")
-		statusOf := func(id int64) stockbell.SubscriptionStatus {
-			sub, err := db.FindSubscriptionByID(context.Background(), id)
+		statusOf := func(s *stockbell.Subscription) stockbell.SubscriptionStatus {
+			sub, err := db.FindSubscriptionByID(context.Background(), s.ShopID, s.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
 			return sub.Status
 		}
-		if statusOf(w.subs[0].ID) != stockbell.SubscriptionQueued || statusOf(w.otherSub.ID) != stockbell.SubscriptionQueued {
+		if statusOf(w.subs[0]) != stockbell.SubscriptionQueued || statusOf(w.otherSub) != stockbell.SubscriptionQueued {
 			t.Fatal("a refused removal changed a subscription")
 		}
 		p := b.post(path+"/remove", url.Values{"csrf_token": {token}})
 		wantStatus(t, p, http.StatusSeeOther, "removing")
-		if statusOf(w.subs[0].ID) != stockbell.SubscriptionCancelled {
+		if statusOf(w.subs[0]) != stockbell.SubscriptionCancelled {
 			t.Fatal("not removed")
 		}
 		after := b.get(p.Header.Get("Location"))

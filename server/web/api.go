@@ -49,8 +49,10 @@ type APIDeps struct {
 	// are not served).
 	Reports *report.Reports
 	// Feeds syncs catalog feeds (nil: no shop has one).
-	Feeds  FeedSyncer
-	Logger *slog.Logger
+	Feeds FeedSyncer
+	// Metrics counts the subscriptions created (nil: not counted).
+	Metrics stockbell.SubscriptionMetrics
+	Logger  *slog.Logger
 }
 
 // API serves the JSON admin API under /api/v1 for the shop of the request's

@@ -76,7 +76,7 @@ func (a *API) listSubscriptions(w http.ResponseWriter, r *http.Request, key *sto
 	}
 	variants := map[int64]*stockbell.VariantWithProduct{}
 	for _, s := range subs {
-		v, err := a.variantOf(r.Context(), variants, s.VariantID)
+		v, err := a.variantOf(r.Context(), variants, key.ShopID, s.VariantID)
 		if err != nil {
 			a.server.Error(w, r, err)
 			return
@@ -86,12 +86,12 @@ func (a *API) listSubscriptions(w http.ResponseWriter, r *http.Request, key *sto
 	WriteJSON(w, http.StatusOK, page)
 }
 
-// variantOf finds a variant once per page.
-func (a *API) variantOf(ctx context.Context, seen map[int64]*stockbell.VariantWithProduct, id int64) (*stockbell.VariantWithProduct, error) {
+// variantOf finds one of the shop's variants once per page.
+func (a *API) variantOf(ctx context.Context, seen map[int64]*stockbell.VariantWithProduct, shopID, id int64) (*stockbell.VariantWithProduct, error) {
 	if v, ok := seen[id]; ok {
 		return v, nil
 	}
-	v, err := a.Catalog.FindVariantByID(ctx, id)
+	v, err := a.Catalog.FindVariantByID(ctx, shopID, id)
 	seen[id] = v
 	return v, err
 }
@@ -207,6 +207,9 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *st
 	status := http.StatusOK
 	if created {
 		status = http.StatusCreated
+		if a.Metrics != nil {
+			a.Metrics.SubscriptionCreated(sub.Channels)
+		}
 	}
 	WriteJSON(w, status, map[string]apiSubscription{"subscription": apiSubscriptionOf(sub, variant)})
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/metrics"
 	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -29,11 +30,31 @@ func newAPIFixture(t *testing.T, db *store.DB) *adminFixture {
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+	meters := prometheus.NewRegistry()
 	server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
-		Catalog: db, Reports: reports, Logger: logger})
+		Catalog: db, Reports: reports, Metrics: metrics.New(meters), Logger: logger})
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
-	return &adminFixture{db: db, clock: clock, url: ts.URL}
+	return &adminFixture{db: db, clock: clock, url: ts.URL, meters: meters}
+}
+
+// counted returns the value of a counter series of the fixture's
+// operator metrics, by name and channel.
+func counted(t *testing.T, f *adminFixture, name, channel string) float64 {
+	t.Helper()
+	families, err := f.meters.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, family := range families {
+		for _, m := range family.GetMetric() {
+			if family.GetName() == name && len(m.GetLabel()) == 1 && m.GetLabel()[0].GetValue() == channel {
+				return m.GetCounter().GetValue()
+			}
+		}
+	}
+	t.Fatalf("no series %s{channel=%q}", name, channel)
+	return 0
 }
 
 // apiAnswer is a decoded JSON answer.
@@ -92,9 +113,9 @@ func wantAPI(t *testing.T, a apiAnswer, status int, what string) {
 	}
 }
 
-func subscriptionStatus(t *testing.T, db *store.DB, id int64) stockbell.SubscriptionStatus {
+func subscriptionStatus(t *testing.T, db *store.DB, s *stockbell.Subscription) stockbell.SubscriptionStatus {
 	t.Helper()
-	sub, err := db.FindSubscriptionByID(context.Background(), id)
+	sub, err := db.FindSubscriptionByID(context.Background(), s.ShopID, s.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -117,11 +138,11 @@ func TestAPIKeysScopeEveryRequest(t *testing.T) {
 		}
 		other := apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.otherSub.ID), "")
 		wantAPI(t, other, 404, "deleting shop B's subscription")
-		if other.Body["error"] == nil || subscriptionStatus(t, db, w.otherSub.ID) != stockbell.SubscriptionQueued {
-			t.Fatalf("shop B's subscription: %s, status %s", other.Raw, subscriptionStatus(t, db, w.otherSub.ID))
+		if other.Body["error"] == nil || subscriptionStatus(t, db, w.otherSub) != stockbell.SubscriptionQueued {
+			t.Fatalf("shop B's subscription: %s, status %s", other.Raw, subscriptionStatus(t, db, w.otherSub))
 		}
 		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[0].ID), ""), 204, "deleting its own")
-		if got := subscriptionStatus(t, db, w.subs[0].ID); got != stockbell.SubscriptionCancelled {
+		if got := subscriptionStatus(t, db, w.subs[0]); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("deleted subscription is %s, want cancelled", got)
 		}
 
@@ -281,6 +302,9 @@ func TestAPIFlowAndSubscriptionsRoundTrip(t *testing.T) {
 		wantAPI(t, again, 200, "the same contact again")
 		if again.Body["subscription"].(map[string]any)["id"] != sub["id"] {
 			t.Fatalf("second POST made another subscription: %s", again.Raw)
+		}
+		if n := counted(t, f, "stockbell_subscriptions_created_total", "email"); n != 1 {
+			t.Fatalf("stockbell_subscriptions_created_total{channel=\"email\"} = %v after one subscription made through the API, want 1", n)
 		}
 	})
 }
