@@ -14,6 +14,11 @@
 // decisions are pure functions of state and time (Decide, SkipMessage), so
 // the rules are table-tested with nothing but a clock.
 //
+// Sending: a send job carries up to stockbell.SendJobMessages messages of
+// one chunk; the Messenger reads them in one go and sends them in turn,
+// recording each outcome in the transaction that leases the next message,
+// so a worker never holds more than one lease (see docs/delivery.md).
+//
 // Durability: every decision is one store transaction that records its
 // events and inserts its follow-up jobs, and every handler is idempotent,
 // because jobs run at least once.
