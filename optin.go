@@ -143,3 +143,15 @@ type ConfirmationService interface {
 	// and returns how many it confirmed.
 	ConfirmReply(ctx context.Context, phone string) (int, error)
 }
+
+// ConfirmationPage is what the page behind a confirmation link shows.
+type ConfirmationPage struct {
+	Language string // the subscriber's page language: en, fr, de or es
+	Shop     string
+	Product  string
+	Channel  Channel
+	Contact  string // the email address or phone number to confirm
+	// ConsentText is the request the shopper is confirming, as it was sent.
+	ConsentText string
+	Confirmed   bool
+}

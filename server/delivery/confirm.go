@@ -1,0 +1,112 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Confirmations is double opt-in: the job that sends a confirmation
+// request (a text or an email with a signed link), the page behind that
+// link (/confirm/{token}, served by the web layer: GET shows it, POST
+// confirms, so a link scanner that follows links confirms nothing) and
+// SMS replies (YES confirms).
+type Confirmations struct {
+	Store  stockbell.ConfirmationService
+	Sender stockbell.Sender
+	Links  *Links
+	Clock  stockbell.Clock
+	Logger *slog.Logger
+}
+
+// HandleSendConfirmation sends a confirmation request once. A request
+// already sent, or of a subscription that no longer waits for it, is not
+// sent; a permanent refusal (a number the provider will not text) is
+// logged and dropped; a transient failure is retried by the queue. As with
+// flow messages, a crash between the provider accepting the request and
+// its sent mark committing sends it again.
+func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbell.SendConfirmationJob) error {
+	req, err := c.Store.FindConfirmationRequest(ctx, job.ConfirmationID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // erased with its subscription
+	} else if err != nil {
+		return err
+	}
+	if !stillWanted(req) {
+		return nil
+	}
+	conf := req.Confirmation
+	token := c.Links.Signer.ConfirmationToken(ConfirmationToken{ConfirmationID: conf.ID, ShopID: conf.ShopID,
+		Expires: c.Clock.Now().Add(stockbell.ConfirmationLinkValidity)})
+	out, consent := confirmationMessage(req, c.Links.ConfirmURL(token))
+	if _, err := c.Sender.Send(ctx, out); stockbell.ErrorCode(err) == stockbell.EINVALID {
+		c.logger().Warn("confirmation request refused for good", "confirmation", conf.ID, "channel", conf.Channel, "err", err)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)
+	}
+	return c.Store.MarkConfirmationSent(context.WithoutCancel(ctx), conf.ShopID, conf.ID, consent)
+}
+
+// stillWanted reports whether a confirmation request is still to be sent.
+func stillWanted(req *stockbell.ConfirmationRequest) bool {
+	sub, conf := &req.Subscription, &req.Confirmation
+	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
+	return conf.SentAt == nil && conf.ConfirmedAt == nil && waiting && sub.Awaiting.Has(conf.Channel) && req.Shop.Active()
+}
+
+// Page returns what the confirmation link's page shows. Returns
+// EUNAUTHORIZED for a token that is not valid or expired, ENOTFOUND for a
+// confirmation gone since (or of another shop).
+func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
+	t, err := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.Store.FindConfirmationRequest(ctx, t.ConfirmationID)
+	if err == nil && req.Confirmation.ShopID != t.ShopID {
+		err = stockbell.Errorf(stockbell.ENOTFOUND, "confirmation %d is not of shop %d", t.ConfirmationID, t.ShopID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(req), nil
+}
+
+// Confirm confirms the link's channel (the page's button) and returns the
+// page as it is now. Confirming twice is harmless.
+func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
+	t, err := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink); err != nil {
+		return nil, err
+	}
+	return c.Page(ctx, token)
+}
+
+// Reply handles an SMS reply from a phone number: YES (see IsYes)
+// confirms the number's open text confirmations. It returns how many.
+func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, error) {
+	if !IsYes(body) {
+		return 0, nil
+	}
+	return c.Store.ConfirmReply(ctx, from)
+}
+
+func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
+	conf := req.Confirmation
+	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: req.Shop.Name,
+		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
+		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil}
+}
+
+func (c *Confirmations) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}
