@@ -99,7 +99,7 @@ func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, erro
 
 func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
 	conf := req.Confirmation
-	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: req.Shop.Name,
+	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: shopName(&req.Shop),
 		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
 		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil}
 }

@@ -61,21 +61,32 @@ func confirmationMessage(req *stockbell.ConfirmationRequest, link string) (stock
 	words := confirmLocales[Language(req.Subscription.Locale)]
 	item := itemName(&req.Variant)
 	c := req.Confirmation
-	out := stockbell.OutboundMessage{ShopID: c.ShopID, Channel: c.Channel, To: c.Recipient, FromName: req.Shop.Name,
+	shop := shopName(&req.Shop)
+	out := stockbell.OutboundMessage{ShopID: c.ShopID, Channel: c.Channel, To: c.Recipient, FromName: shop,
 		Reference: fmt.Sprintf("confirmation-%d", c.ID)}
 	if c.Channel == stockbell.ChannelSMS {
-		consent := fmt.Sprintf(words.SMSConsent, req.Shop.Name, item)
+		consent := fmt.Sprintf(words.SMSConsent, shop, item)
 		out.Text = consent + " " + fmt.Sprintf(words.SMSAction, link)
 		return out, consent
 	}
-	consent := fmt.Sprintf(words.EmailConsent, req.Shop.Name, item)
-	out.Subject = fmt.Sprintf(words.EmailSubject, req.Shop.Name)
+	consent := fmt.Sprintf(words.EmailConsent, shop, item)
+	out.Subject = fmt.Sprintf(words.EmailSubject, shop)
 	out.Text = consent + "\n\n" + words.EmailAction + ": " + link + "\n\n" + words.EmailIgnore + "\n"
 	out.HTML = `<!DOCTYPE html><html><body style="font-family:sans-serif;color:#18181b"><p>` + html.EscapeString(consent) +
 		`</p><p><a href="` + html.EscapeString(link) + `" style="display:inline-block;padding:12px 20px;background:#18181b;color:#fff;` +
 		`text-decoration:none;border-radius:6px">` + html.EscapeString(words.EmailAction) + `</a></p><p style="color:#71717a">` +
 		html.EscapeString(words.EmailIgnore) + `</p></body></html>`
 	return out, consent
+}
+
+// shopName is how a confirmation names the shop: its name, else its domain.
+func shopName(shop *stockbell.Shop) string {
+	for _, name := range []string{shop.Name, shop.PrimaryDomain, shop.Domain} {
+		if name = strings.TrimPrefix(strings.TrimPrefix(name, "https://"), "http://"); name != "" {
+			return name
+		}
+	}
+	return ""
 }
 
 // itemName is "Product (Variant)", or the product alone for its only variant.
