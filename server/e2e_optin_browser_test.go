@@ -93,6 +93,14 @@ func TestShopperSeesCheckYourPhoneInChromium(t *testing.T) {
 	if got := subscriptionStatus(t, m, subs[0].ID); got != stockbell.SubscriptionQueued {
 		t.Fatalf("after the button the subscription is %s, want queued (by SMS; email still awaiting)", got)
 	}
+	series := scrape(t, m)
+	for name, want := range map[string]float64{`stockbell_confirmations_requested_total{channel="sms"}`: 1,
+		`stockbell_confirmations_total{channel="sms",method="link"}`:   1,
+		`stockbell_confirmations_total{channel="email",method="link"}`: 0} {
+		if series[name] != want {
+			t.Errorf("%s = %v, want %v", name, series[name], want)
+		}
+	}
 }
 
 // confirmationText waits for the development sender's confirmation text to a number.

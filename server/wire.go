@@ -116,7 +116,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32), PreviousKeys: m.Config.PreviousSubKeys("delivery links", 32),
 		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB, Confirmations: m.DB,
-		Clock: stockbell.SystemClock{}, Fallback: fallback, Logger: logger})
+		Clock: stockbell.SystemClock{}, Fallback: fallback, Logger: logger, Metrics: m.Meters})
 	if setting := deliverySettings[stockbell.ErrorField(err)]; setting != "" {
 		return nil, &configError{setting, stockbell.ErrorMessage(err)}
 	} else if err != nil {

@@ -19,6 +19,8 @@ type Confirmations struct {
 	Links  *Links
 	Clock  stockbell.Clock
 	Logger *slog.Logger
+	// Metrics counts requests and confirmations (nil: not counted).
+	Metrics stockbell.ConfirmationMetrics
 }
 
 // HandleSendConfirmation sends a confirmation request once. A request
@@ -46,6 +48,9 @@ func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbel
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)
+	}
+	if c.Metrics != nil {
+		c.Metrics.ConfirmationRequested(conf.Channel)
 	}
 	return c.Store.MarkConfirmationSent(context.WithoutCancel(ctx), conf.ShopID, conf.ID, consent)
 }
@@ -78,14 +83,19 @@ func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.Conf
 // Confirm confirms the link's channel (the page's button) and returns the
 // page as it is now. Confirming twice is harmless.
 func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
-	t, err := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
-	if err != nil {
-		return nil, err
+	page, err := c.Page(ctx, token)
+	if err != nil || page.Confirmed {
+		return page, err
 	}
+	t, _ := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
 	if _, err := c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink); err != nil {
 		return nil, err
 	}
-	return c.Page(ctx, token)
+	if c.Metrics != nil {
+		c.Metrics.Confirmed(page.Channel, stockbell.ConfirmedByLink)
+	}
+	page.Confirmed = true
+	return page, nil
 }
 
 // Reply handles an SMS reply from a phone number: YES (see IsYes)
@@ -94,7 +104,13 @@ func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, erro
 	if !IsYes(body) {
 		return 0, nil
 	}
-	return c.Store.ConfirmReply(ctx, from)
+	n, err := c.Store.ConfirmReply(ctx, from)
+	for range n {
+		if c.Metrics != nil {
+			c.Metrics.Confirmed(stockbell.ChannelSMS, stockbell.ConfirmedByReply)
+		}
+	}
+	return n, err
 }
 
 func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {

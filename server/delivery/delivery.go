@@ -47,6 +47,8 @@ type Deps struct {
 	// development sender, say); nil fails them.
 	Fallback stockbell.Sender
 	Logger   *slog.Logger
+	// Metrics counts double opt-in requests and confirmations (nil: not counted).
+	Metrics stockbell.ConfirmationMetrics
 }
 
 // Delivery is everything this package provides, wired: give Renderer and
@@ -82,7 +84,7 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 		Links:        &ShortLinks{Signer: signer, Clicks: deps.Clicks},
 	}
 	d.Confirmations = &Confirmations{Store: deps.Confirmations, Sender: d.Sender, Links: NewLinks(cfg.PublicURL, signer),
-		Clock: deps.Clock, Logger: deps.Logger}
+		Clock: deps.Clock, Logger: deps.Logger, Metrics: deps.Metrics}
 	if cfg.SMTP.Enabled() {
 		if d.SMTP, err = NewSMTPSender(cfg.SMTP, cfg.PublicURL, deps.Clock); err != nil {
 			return nil, err
