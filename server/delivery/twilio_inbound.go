@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"crypto/subtle"
 	"encoding/base64"
-	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -16,9 +15,6 @@ import (
 
 // TwilioSignatureHeader carries Twilio's signature of a webhook request.
 const TwilioSignatureHeader = "X-Twilio-Signature"
-
-// maxTwilioForm bounds an inbound message's form: Twilio's are about 1 KB.
-const maxTwilioForm = 64 << 10
 
 // TwilioInbound verifies the webhooks Twilio posts for incoming text
 // messages (a shopper's reply), as Twilio documents: the signature is the
@@ -33,21 +29,17 @@ type TwilioInbound struct {
 	PublicURL string
 }
 
-// Verify reads the request's form and checks its signature. Returns
-// EUNAUTHORIZED for a request unsigned or signed with another token,
-// EINVALID for a form that cannot be read.
-func (t *TwilioInbound) Verify(w http.ResponseWriter, r *http.Request) (url.Values, error) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxTwilioForm)
-	if err := r.ParseForm(); err != nil {
-		return nil, stockbell.FieldErrorf("body", "The request is not a form.")
+// Verify checks the signature of an inbound-message request: its path
+// and query (requestURI, as the request line gives them), its POST
+// parameters and its X-Twilio-Signature header. Returns EUNAUTHORIZED for
+// a request unsigned or signed with another token.
+func (t *TwilioInbound) Verify(requestURI string, form url.Values, signature string) error {
+	full := strings.TrimRight(t.PublicURL, "/") + requestURI
+	want := TwilioSignature(t.AuthToken, full, form)
+	if t.AuthToken == "" || signature == "" || subtle.ConstantTimeCompare([]byte(signature), []byte(want)) != 1 {
+		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "The request's %s does not match.", TwilioSignatureHeader)
 	}
-	full := strings.TrimRight(t.PublicURL, "/") + r.URL.RequestURI()
-	want := TwilioSignature(t.AuthToken, full, r.PostForm)
-	got := r.Header.Get(TwilioSignatureHeader)
-	if t.AuthToken == "" || got == "" || subtle.ConstantTimeCompare([]byte(got), []byte(want)) != 1 {
-		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The request's %s does not match.", TwilioSignatureHeader)
-	}
-	return r.PostForm, nil
+	return nil
 }
 
 // TwilioSignature is Twilio's signature of a request to fullURL with the

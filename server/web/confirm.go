@@ -34,11 +34,18 @@ type ConfirmationService interface {
 }
 
 // InboundVerifier checks a provider's signature on an inbound-message
-// webhook and returns its form (server/delivery's TwilioInbound).
-// EUNAUTHORIZED for a request not signed by the provider.
+// webhook: its path and query, its POST parameters and its signature
+// header (server/delivery's TwilioInbound). EUNAUTHORIZED for a request
+// not signed by the provider.
 type InboundVerifier interface {
-	Verify(w http.ResponseWriter, r *http.Request) (url.Values, error)
+	Verify(requestURI string, form url.Values, signature string) error
 }
+
+// maxInboundForm bounds an inbound message's form: Twilio's are about 1 KB.
+const maxInboundForm = 64 << 10
+
+// twilioSignatureHeader carries Twilio's signature of its requests.
+const twilioSignatureHeader = "X-Twilio-Signature"
 
 // inboundStatuses: a request Twilio did not sign is refused 403.
 var inboundStatuses = Statuses{stockbell.EUNAUTHORIZED: http.StatusForbidden, stockbell.EINVALID: http.StatusBadRequest}
@@ -105,8 +112,13 @@ func (h *confirmHandler) fail(w http.ResponseWriter, r *http.Request, err error,
 // reply takes an inbound text from Twilio. The answer is empty TwiML:
 // Twilio sends nothing back to the shopper.
 func (h *confirmHandler) reply(w http.ResponseWriter, r *http.Request) {
-	form, err := h.inbound.Verify(w, r)
-	if err != nil {
+	r.Body = http.MaxBytesReader(w, r.Body, maxInboundForm)
+	if err := r.ParseForm(); err != nil {
+		h.server.writeError(w, r, stockbell.FieldErrorf("body", "The request is not a form."), inboundStatuses)
+		return
+	}
+	form := r.PostForm
+	if err := h.inbound.Verify(r.URL.RequestURI(), form, r.Header.Get(twilioSignatureHeader)); err != nil {
 		h.server.writeError(w, r, err, inboundStatuses)
 		return
 	}
