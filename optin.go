@@ -142,6 +142,10 @@ type ConfirmationService interface {
 	// number (E.164) within ConfirmationLinkValidity, as a YES reply does,
 	// and returns how many it confirmed.
 	ConfirmReply(ctx context.Context, phone string) (int, error)
+	// StopSMS takes a phone number (E.164) that replied STOP out of every
+	// waiting subscription: one by SMS alone is unsubscribed, one with
+	// email too keeps only its email. It returns how many changed.
+	StopSMS(ctx context.Context, phone string) (int, error)
 }
 
 // ConfirmationPage is what the page behind a confirmation link shows.

@@ -102,6 +102,17 @@ func itemName(v *stockbell.VariantWithProduct) string {
 // languages the confirmation is sent in (upper case, accents kept).
 var yesWords = map[string]bool{"YES": true, "Y": true, "OUI": true, "JA": true, "SI": true, "SÍ": true}
 
+// stopWords are the replies that opt a number out: Twilio's opt-out
+// keywords and their French and German forms.
+var stopWords = map[string]bool{"STOP": true, "STOPALL": true, "UNSUBSCRIBE": true, "CANCEL": true, "END": true, "QUIT": true,
+	"OPTOUT": true, "REVOKE": true, "ARRET": true, "ARRÊT": true, "STOPP": true}
+
+// IsStop reports whether an SMS reply opts the number out (STOP and the
+// other opt-out keywords), alone apart from spaces and final punctuation.
+func IsStop(body string) bool {
+	return stopWords[strings.ToUpper(strings.TrimRight(strings.TrimSpace(body), ".!"))]
+}
+
 // IsYes reports whether an SMS reply confirms: YES (or OUI, JA, SI), in
 // any case, alone apart from spaces and final punctuation.
 func IsYes(body string) bool {

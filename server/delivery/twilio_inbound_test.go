@@ -62,3 +62,12 @@ func TestIsYes(t *testing.T) {
 		}
 	}
 }
+
+func TestIsStop(t *testing.T) {
+	for body, want := range map[string]bool{"STOP": true, " stop ": true, "Unsubscribe": true, "arrêt": true, "Stopp!": true,
+		"stop it": false, "YES": false, "": false} {
+		if got := delivery.IsStop(body); got != want {
+			t.Errorf("IsStop(%q) = %v, want %v", body, got, want)
+		}
+	}
+}

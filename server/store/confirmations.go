@@ -160,3 +160,45 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	}
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: sub.VariantID}, &stockbell.JobOptions{UniqueByArgs: true})
 }
+
+// StopSMS takes a phone number that replied STOP out of every waiting
+// (queued or pending) subscription, at whichever shops hold it: a
+// subscription by SMS alone is unsubscribed; one with email too keeps its
+// email and loses the number. It returns how many subscriptions changed.
+func (db *DB) StopSMS(ctx context.Context, phone string) (int, error) {
+	stopped := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var subs []*stockbell.Subscription
+		err := tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
+			WHERE phone = ? AND status IN ('queued', 'pending') ORDER BY id`+tx.forUpdate()), phone)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if err := stopSMS(ctx, tx, sub); err != nil {
+				return err
+			}
+		}
+		stopped = len(subs)
+		return nil
+	})
+	return stopped, err
+}
+
+func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
+	without := func(chs stockbell.Channels) stockbell.Channels {
+		return slices.DeleteFunc(slices.Clone(chs), func(ch stockbell.Channel) bool { return ch == stockbell.ChannelSMS })
+	}
+	channels, awaiting := without(sub.Channels), without(sub.Awaiting)
+	status := stockbell.InitialStatus(channels, awaiting)
+	if len(channels) == 0 {
+		status = stockbell.SubscriptionUnsubscribed
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET channels = ?, awaiting = ?, phone = '', status = ?, updated_at = ?
+		WHERE id = ?`), channels, awaiting, status, tx.db.now(), sub.ID)
+	if err != nil {
+		return err
+	}
+	detail := EventDetail{"previous_status": sub.Status, "channel": stockbell.ChannelSMS, "reason": "stop"}
+	return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail)
+}

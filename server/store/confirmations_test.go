@@ -197,3 +197,38 @@ func TestConfirmReply(t *testing.T) {
 		}
 	})
 }
+
+// TestStopSMS: STOP from a number unsubscribes its SMS-only subscriptions
+// and leaves the email of one that has both; other numbers are untouched.
+func TestStopSMS(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		smsOnly := fx.subscribe(t, db, "", usMobile)
+		both := fx.subscribe(t, db, "both@example.com", gbMobile)
+		product(t, db, fx.shop.ID, "p2", map[string]int{"v2": 0})
+		fx.variant = variant(t, db, fx.shop.ID, "v2")
+		other := fx.subscribe(t, db, "", "+12015550199")
+		gbOnly := fx.subscribe(t, db, "", gbMobile)
+		for _, phone := range []string{usMobile, gbMobile} {
+			if _, err := db.StopSMS(ctx, phone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := map[int64]struct {
+			status   stockbell.SubscriptionStatus
+			channels string
+		}{smsOnly.ID: {stockbell.SubscriptionUnsubscribed, ""}, both.ID: {stockbell.SubscriptionQueued, "email"},
+			other.ID: {stockbell.SubscriptionPending, "sms"}, gbOnly.ID: {stockbell.SubscriptionUnsubscribed, ""}}
+		for id, w := range want {
+			sub, err := db.FindSubscriptionByID(ctx, id)
+			must(t, err)
+			channels, _ := sub.Channels.Value()
+			if sub.Status != w.status || channels != w.channels {
+				t.Errorf("subscription %d after STOP: %s %v, want %s [%s]", id, sub.Status, sub.Channels, w.status, w.channels)
+			}
+		}
+		if sub, _ := db.FindSubscriptionByID(ctx, both.ID); sub.Phone != "" {
+			t.Errorf("the email+SMS subscription kept the number %s", sub.Phone)
+		}
+	})
+}

@@ -13,6 +13,7 @@ import (
 func init() {
 	unscoped["FindConfirmationRequest"] = "confirmation id from a job"
 	unscoped["ConfirmReply"] = "an SMS reply names a phone number, not a shop: it confirms what was asked of that number"
+	unscoped["StopSMS"] = "an SMS reply names a phone number, not a shop: STOP opts the number out everywhere"
 	probes["MarkConfirmationSent"] = func(t *testing.T, db *store.DB, fx *tenancy) {
 		id := bConfirmation(t, db, fx)
 		wantCodeOf(t, "MarkConfirmationSent", db.MarkConfirmationSent(ctx, fx.a.ID, id, "a text"), stockbell.ENOTFOUND)

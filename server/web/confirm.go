@@ -29,7 +29,8 @@ type ConfirmationService interface {
 	// Confirm confirms the link's channel and returns the page as it is now.
 	Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error)
 	// Reply handles a text a phone number sent: YES confirms its open text
-	// confirmations. It returns how many.
+	// confirmations, STOP takes it out of waiting subscriptions. It
+	// returns how many subscriptions changed.
 	Reply(ctx context.Context, from, body string) (int, error)
 }
 
@@ -58,7 +59,8 @@ var inboundStatuses = Statuses{stockbell.EUNAUTHORIZED: http.StatusForbidden, st
 //   - POST /confirm/{token} (the button) confirms and shows the result.
 //   - POST /webhooks/twilio/sms (when inbound is not nil) takes a reply
 //     Twilio signed (X-Twilio-Signature): YES confirms; a request unsigned
-//     or wrongly signed is refused 403 and changes nothing.
+//     or wrongly signed is refused 403 and changes nothing; STOP takes the
+//     number out of its waiting subscriptions.
 func (s *Server) RegisterConfirmations(confirmations ConfirmationService, inbound InboundVerifier) {
 	h := &confirmHandler{server: s, confirmations: confirmations, inbound: inbound}
 	s.router.HandleFunc(ConfirmationPath, h.serve)

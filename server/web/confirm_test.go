@@ -241,3 +241,22 @@ func TestSMSReplyConfirms(t *testing.T) {
 		}
 	})
 }
+
+// TestSMSStopReply: a STOP reply Twilio signed takes the number out of its
+// pending subscription; the same reply unsigned changes nothing.
+func TestSMSStopReply(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, _ := fx.subscribeAndAsk(t, "+12015550123")
+		stop := url.Values{"MessageSid": {"SM125"}, "From": {"+12015550123"}, "Body": {"STOP"}}
+		if code := fx.postReply(t, "", stop); code != http.StatusForbidden || fx.status(t, sub.ID) != stockbell.SubscriptionPending {
+			t.Fatalf("unsigned STOP: %d, subscription %s", code, fx.status(t, sub.ID))
+		}
+		if code := fx.postReply(t, twilioToken, stop); code != http.StatusOK {
+			t.Fatalf("signed STOP: %d", code)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionUnsubscribed {
+			t.Fatalf("after STOP the subscription is %s, want unsubscribed", got)
+		}
+	})
+}
