@@ -119,6 +119,7 @@ type ConfirmationRequest struct {
 // SendConfirmationJob sends the confirmation request of one channel of a
 // new subscription. The store inserts it in the subscription's transaction.
 type SendConfirmationJob struct {
+	ShopID         int64 `json:"shop_id"`
 	ConfirmationID int64 `json:"confirmation_id"`
 }
 
@@ -127,9 +128,9 @@ func (SendConfirmationJob) Kind() string { return "send_confirmation" }
 
 // ConfirmationService keeps the double opt-in records.
 type ConfirmationService interface {
-	// FindConfirmationRequest returns a confirmation with its subscription,
-	// shop and variant. Returns ENOTFOUND.
-	FindConfirmationRequest(ctx context.Context, id int64) (*ConfirmationRequest, error)
+	// FindConfirmationRequest returns a confirmation of the shop with its
+	// subscription, shop and variant. Returns ENOTFOUND.
+	FindConfirmationRequest(ctx context.Context, shopID, id int64) (*ConfirmationRequest, error)
 	// MarkConfirmationSent records that the request left with that text.
 	// Returns ENOTFOUND for a confirmation of another shop.
 	MarkConfirmationSent(ctx context.Context, shopID, id int64, consentText string) error

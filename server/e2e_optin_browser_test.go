@@ -77,7 +77,7 @@ func TestShopperSeesCheckYourPhoneInChromium(t *testing.T) {
 	// of its own choosing.
 	browsertest.Do(t, ctx, chromedp.Navigate(m.URL()+link[strings.Index(link, "/confirm/"):]), chromedp.WaitVisible("form button"))
 	browsertest.Screenshot(t, ctx, "e2e-confirmation-page")
-	if got := subscriptionStatus(t, m, subs[0].ID); got != stockbell.SubscriptionPending {
+	if got := subscriptionStatus(t, m, shop.ID, subs[0].ID); got != stockbell.SubscriptionPending {
 		t.Fatalf("opening the link made the subscription %s, want pending", got)
 	}
 	browsertest.Eval[chromedp.Void](t, ctx, `document.querySelector("form button").click()`)
@@ -90,7 +90,7 @@ func TestShopperSeesCheckYourPhoneInChromium(t *testing.T) {
 	if !strings.Contains(done, "Confirmed") {
 		t.Fatalf("after the button the page says %q", done)
 	}
-	if got := subscriptionStatus(t, m, subs[0].ID); got != stockbell.SubscriptionQueued {
+	if got := subscriptionStatus(t, m, shop.ID, subs[0].ID); got != stockbell.SubscriptionQueued {
 		t.Fatalf("after the button the subscription is %s, want queued (by SMS; email still awaiting)", got)
 	}
 	series := scrape(t, m)
@@ -119,9 +119,9 @@ func confirmationText(t *testing.T, m *Main, shop *stockbell.Shop, phone string)
 	return text
 }
 
-func subscriptionStatus(t *testing.T, m *Main, id int64) stockbell.SubscriptionStatus {
+func subscriptionStatus(t *testing.T, m *Main, shopID, id int64) stockbell.SubscriptionStatus {
 	t.Helper()
-	sub, err := m.DB.FindSubscriptionByID(context.Background(), id)
+	sub, err := m.DB.FindSubscriptionByID(context.Background(), shopID, id)
 	if err != nil {
 		t.Fatal(err)
 	}

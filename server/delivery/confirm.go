@@ -30,7 +30,7 @@ type Confirmations struct {
 // flow messages, a crash between the provider accepting the request and
 // its sent mark committing sends it again.
 func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbell.SendConfirmationJob) error {
-	req, err := c.Store.FindConfirmationRequest(ctx, job.ConfirmationID)
+	req, err := c.Store.FindConfirmationRequest(ctx, job.ShopID, job.ConfirmationID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil // erased with its subscription
 	} else if err != nil {
@@ -70,10 +70,7 @@ func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.Conf
 	if err != nil {
 		return nil, err
 	}
-	req, err := c.Store.FindConfirmationRequest(ctx, t.ConfirmationID)
-	if err == nil && req.Confirmation.ShopID != t.ShopID {
-		err = stockbell.Errorf(stockbell.ENOTFOUND, "confirmation %d is not of shop %d", t.ConfirmationID, t.ShopID)
-	}
+	req, err := c.Store.FindConfirmationRequest(ctx, t.ShopID, t.ConfirmationID)
 	if err != nil {
 		return nil, err
 	}

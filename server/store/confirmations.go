@@ -24,24 +24,25 @@ func requestConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscripti
 		if err != nil {
 			return err
 		}
-		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ConfirmationID: id}, nil); err != nil {
+		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// FindConfirmationRequest returns a confirmation with its subscription,
-// shop and variant, for the job that sends it. Returns ENOTFOUND.
-func (db *DB) FindConfirmationRequest(ctx context.Context, id int64) (*stockbell.ConfirmationRequest, error) {
+// FindConfirmationRequest returns a confirmation of the shop with its
+// subscription, shop and variant, for the job that sends it and the
+// link's page. Returns ENOTFOUND.
+func (db *DB) FindConfirmationRequest(ctx context.Context, shopID, id int64) (*stockbell.ConfirmationRequest, error) {
 	var req stockbell.ConfirmationRequest
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		c, err := findConfirmation(ctx, tx, 0, id)
+		c, err := findConfirmation(ctx, tx, shopID, id)
 		if err != nil {
 			return err
 		}
 		req.Confirmation = *c
-		sub, err := findSubscriptionByID(ctx, tx, c.SubscriptionID)
+		sub, err := findSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
 		if err != nil {
 			return err
 		}
@@ -51,7 +52,8 @@ func (db *DB) FindConfirmationRequest(ctx context.Context, id int64) (*stockbell
 			return err
 		}
 		req.Shop = *shop
-		err = tx.GetContext(ctx, &req.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ?`), sub.VariantID)
+		err = tx.GetContext(ctx, &req.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+
+			` WHERE v.id = ? AND v.shop_id = ?`), sub.VariantID, c.ShopID)
 		return notFound(err, "variant %d not found", sub.VariantID)
 	})
 	if err != nil {
@@ -60,17 +62,13 @@ func (db *DB) FindConfirmationRequest(ctx context.Context, id int64) (*stockbell
 	return &req, nil
 }
 
-// findConfirmation returns the confirmation, of the shop when shopID is
-// not 0 (locked for update on PostgreSQL). Returns ENOTFOUND.
+// findConfirmation returns the shop's confirmation (locked for update on
+// PostgreSQL inside a writing transaction). Returns ENOTFOUND.
 func findConfirmation(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Confirmation, error) {
 	var c stockbell.Confirmation
-	query := `SELECT ` + confirmationColumns + ` FROM confirmations WHERE id = ?`
-	args := []any{id}
-	if shopID != 0 {
-		query += ` AND shop_id = ?` + tx.forUpdate()
-		args = append(args, shopID)
-	}
-	if err := tx.GetContext(ctx, &c, tx.Rebind(query), args...); err != nil {
+	err := tx.GetContext(ctx, &c, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations WHERE id = ? AND shop_id = ?`+
+		tx.forUpdate()), id, shopID)
+	if err != nil {
 		return nil, notFound(err, "confirmation %d not found", id)
 	}
 	return &c, nil
@@ -132,7 +130,7 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 // the time it was made), with a stock check in case its variant is back
 // already. Returns ENOTFOUND when the subscription no longer awaits it.
 func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
-	sub, err := findSubscriptionByID(ctx, tx, c.SubscriptionID)
+	sub, err := findSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
 	if err != nil {
 		return err
 	}
@@ -158,7 +156,7 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	if sub.Status != stockbell.SubscriptionPending {
 		return nil
 	}
-	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{VariantID: sub.VariantID}, &stockbell.JobOptions{UniqueByArgs: true})
+	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, &stockbell.JobOptions{UniqueByArgs: true})
 }
 
 // StopSMS takes a phone number that replied STOP out of every waiting

@@ -56,9 +56,9 @@ func (fx *optinFixture) restock(t *testing.T, db *store.DB, stock int) []string 
 	fx.clock.Add(time.Minute)
 	_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: fx.shop.ID, VariantPlatformID: "v1", Available: stock, At: fx.clock.Now()})
 	must(t, err)
-	batch, err := db.StartBatch(ctx, stockbell.BatchStart{VariantID: fx.variant.ID, Size: stock, Stock: stock, PerUnit: 1, Cutoff: fx.clock.Now()})
+	batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: fx.shop.ID, VariantID: fx.variant.ID, Size: stock, Stock: stock, PerUnit: 1, Cutoff: fx.clock.Now()})
 	must(t, err)
-	_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{BatchID: batch.ID, Chunk: 1, Limit: 100})
+	_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: fx.shop.ID, BatchID: batch.ID, Chunk: 1, Limit: 100})
 	must(t, err)
 	messages, _, err := db.FindMessages(ctx, stockbell.MessageFilter{ShopID: &fx.shop.ID})
 	must(t, err)
@@ -92,7 +92,8 @@ func TestPendingSMSIsNotNotified(t *testing.T) {
 		if c.Recipient != usMobile || c.ConfirmedAt != nil {
 			t.Fatalf("confirmation = %+v", c)
 		}
-		if jobs := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind()); len(jobs) != 1 || int64(jobs[0]["confirmation_id"].(float64)) != c.ID {
+		if jobs := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind()); len(jobs) != 1 || int64(jobs[0]["confirmation_id"].(float64)) != c.ID ||
+			int64(jobs[0]["shop_id"].(float64)) != fx.shop.ID {
 			t.Fatalf("confirmation jobs = %v, want one for confirmation %d", jobs, c.ID)
 		}
 		fx.clock.Add(time.Second)
@@ -114,7 +115,7 @@ func TestPendingSMSIsNotNotified(t *testing.T) {
 		if confirmed.ConfirmedAt == nil || confirmed.Method != stockbell.ConfirmedByLink {
 			t.Fatalf("Confirm answered %+v", confirmed)
 		}
-		sub, err = db.FindSubscriptionByID(ctx, pending.ID)
+		sub, err = db.FindSubscriptionByID(ctx, fx.shop.ID, pending.ID)
 		must(t, err)
 		if sub.Status != stockbell.SubscriptionQueued || len(sub.Awaiting) != 0 {
 			t.Fatalf("confirmed subscription: status %s awaiting %v, want queued awaiting nothing", sub.Status, sub.Awaiting)
@@ -169,7 +170,7 @@ func TestConfirmReply(t *testing.T) {
 		old := fx.subscribe(t, db, "", usMobile)
 		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, confirmationOf(t, db, old.ID, stockbell.ChannelSMS).ID, "old request"))
 		fx.clock.Add(stockbell.ConfirmationLinkValidity + time.Hour)
-		must(t, db.Unsubscribe(ctx, old.ID))
+		must(t, db.Unsubscribe(ctx, fx.shop.ID, old.ID))
 		product(t, db, fx.shop.ID, "p2", map[string]int{"v2": 0})
 		fx.variant = variant(t, db, fx.shop.ID, "v2")
 		fresh := fx.subscribe(t, db, "", usMobile)
@@ -220,14 +221,14 @@ func TestStopSMS(t *testing.T) {
 		}{smsOnly.ID: {stockbell.SubscriptionUnsubscribed, ""}, both.ID: {stockbell.SubscriptionQueued, "email"},
 			other.ID: {stockbell.SubscriptionPending, "sms"}, gbOnly.ID: {stockbell.SubscriptionUnsubscribed, ""}}
 		for id, w := range want {
-			sub, err := db.FindSubscriptionByID(ctx, id)
+			sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, id)
 			must(t, err)
 			channels, _ := sub.Channels.Value()
 			if sub.Status != w.status || channels != w.channels {
 				t.Errorf("subscription %d after STOP: %s %v, want %s [%s]", id, sub.Status, sub.Channels, w.status, w.channels)
 			}
 		}
-		if sub, _ := db.FindSubscriptionByID(ctx, both.ID); sub.Phone != "" {
+		if sub, _ := db.FindSubscriptionByID(ctx, fx.shop.ID, both.ID); sub.Phone != "" {
 			t.Errorf("the email+SMS subscription kept the number %s", sub.Phone)
 		}
 	})

@@ -11,7 +11,6 @@ import (
 // the shop id; a job's lookup and an SMS reply (which names a phone number,
 // not a shop) do not.
 func init() {
-	unscoped["FindConfirmationRequest"] = "confirmation id from a job"
 	unscoped["ConfirmReply"] = "an SMS reply names a phone number, not a shop: it confirms what was asked of that number"
 	unscoped["StopSMS"] = "an SMS reply names a phone number, not a shop: STOP opts the number out everywhere"
 	probes["MarkConfirmationSent"] = func(t *testing.T, db *store.DB, fx *tenancy) {
@@ -20,6 +19,11 @@ func init() {
 		if c := confirmationRow(t, db, id); c.SentAt != nil || c.ConsentText != "" {
 			t.Errorf("MarkConfirmationSent through shop A changed B's confirmation: %+v", c)
 		}
+	}
+	probes["FindConfirmationRequest"] = func(t *testing.T, db *store.DB, fx *tenancy) {
+		req, err := db.FindConfirmationRequest(ctx, fx.a.ID, bConfirmation(t, db, fx))
+		wantCodeOf(t, "FindConfirmationRequest", err, stockbell.ENOTFOUND)
+		unseen(t, "FindConfirmationRequest", req, err)
 	}
 	probes["Confirm"] = func(t *testing.T, db *store.DB, fx *tenancy) {
 		id := bConfirmation(t, db, fx)

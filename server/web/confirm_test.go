@@ -94,7 +94,7 @@ func (fx *optinFixture) subscribeAndAsk(t *testing.T, phone string) (*stockbell.
 	if err := fx.db.DB.GetContext(ctx, &id, fx.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ConfirmationID: id}); err != nil {
+	if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ShopID: fx.shop.ID, ConfirmationID: id}); err != nil {
 		t.Fatal(err)
 	}
 	last := fx.sender.sent[len(fx.sender.sent)-1]
@@ -107,7 +107,7 @@ func (fx *optinFixture) subscribeAndAsk(t *testing.T, phone string) (*stockbell.
 
 func (fx *optinFixture) status(t *testing.T, subID int64) stockbell.SubscriptionStatus {
 	t.Helper()
-	sub, err := fx.db.FindSubscriptionByID(context.Background(), subID)
+	sub, err := fx.db.FindSubscriptionByID(context.Background(), fx.shop.ID, subID)
 	if err != nil {
 		t.Fatal(err)
 	}
