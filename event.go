@@ -11,15 +11,17 @@ type EventKind string
 // Activity events: every decision of the restock engine is recorded so a
 // merchant can answer "why did she get no email?".
 const (
-	EventSubscribed      EventKind = "subscribed"
-	EventRestocked       EventKind = "restocked"
-	EventStockChanged    EventKind = "stock_changed"
-	EventBatchStarted    EventKind = "batch_started"
-	EventNotified        EventKind = "notified"
-	EventSkipped         EventKind = "skipped"
-	EventWaitStarted     EventKind = "wait_started"
-	EventWaitEnded       EventKind = "wait_ended"
-	EventUnsubscribed    EventKind = "unsubscribed"
+	EventSubscribed   EventKind = "subscribed"
+	EventRestocked    EventKind = "restocked"
+	EventStockChanged EventKind = "stock_changed"
+	EventBatchStarted EventKind = "batch_started"
+	EventNotified     EventKind = "notified"
+	EventSkipped      EventKind = "skipped"
+	EventWaitStarted  EventKind = "wait_started"
+	EventWaitEnded    EventKind = "wait_ended"
+	EventUnsubscribed EventKind = "unsubscribed"
+	// EventConfirmed: the shopper confirmed a channel (double opt-in).
+	EventConfirmed       EventKind = "confirmed"
 	EventMessageSent     EventKind = "message_sent"
 	EventMessageFailed   EventKind = "message_failed"
 	EventShopInstalled   EventKind = "shop_installed"

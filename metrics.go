@@ -35,6 +35,15 @@ type SubscriptionMetrics interface {
 	SubscriptionCreated(channels Channels)
 }
 
+// ConfirmationMetrics counts double opt-in: requests sent and
+// confirmations given, by channel (and method: link or reply).
+type ConfirmationMetrics interface {
+	// ConfirmationRequested: a confirmation request left for a channel.
+	ConfirmationRequested(channel Channel)
+	// Confirmed: a shopper confirmed a channel.
+	Confirmed(channel Channel, method ConfirmationMethod)
+}
+
 // WebhookMetrics counts the webhooks platforms post.
 type WebhookMetrics interface {
 	// WebhookReceived: a platform's webhook was answered. outcome is

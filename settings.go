@@ -20,8 +20,11 @@ type RestockSettings struct {
 	AttributionWindow time.Duration `db:"attribution_window" json:"attribution_window"`
 	// TimeZone is the shop's IANA time zone (e.g. Europe/Paris): the days,
 	// weeks and months of its reports are counted in it.
-	TimeZone  string    `db:"time_zone" json:"time_zone"`
-	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
+	TimeZone string `db:"time_zone" json:"time_zone"`
+	// EmailDoubleOptIn asks every new email subscriber to confirm by a
+	// link before the subscription is queued (off by default).
+	EmailDoubleOptIn bool      `db:"email_double_opt_in" json:"email_double_opt_in"`
+	UpdatedAt        time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Limits of the restock settings.
@@ -96,6 +99,7 @@ type SettingsUpdate struct {
 	Wait              *time.Duration
 	AttributionWindow *time.Duration
 	TimeZone          *string
+	EmailDoubleOptIn  *bool
 }
 
 // SettingsService reads and changes restock settings.

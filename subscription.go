@@ -19,7 +19,8 @@ const (
 // SubscriptionStatus is where a subscription is in the back-in-stock flow.
 type SubscriptionStatus string
 
-// Subscription statuses. Only queued subscriptions wait for a restock; a
+// Subscription statuses. Only queued subscriptions wait for a restock
+// (pending ones wait for a confirmation first, see SubscriptionPending); a
 // subscription is notified at most once.
 const (
 	SubscriptionQueued       SubscriptionStatus = "queued"
@@ -39,7 +40,10 @@ type Subscription struct {
 	Phone     string             `db:"phone" json:"phone,omitempty"` // normalised: E.164
 	Channels  Channels           `db:"channels" json:"channels"`
 	Status    SubscriptionStatus `db:"status" json:"status"`
-	Locale    string             `db:"locale" json:"locale,omitempty"`
+	// Awaiting are the channels waiting for the shopper's confirmation
+	// (double opt-in): nothing is sent on them until it comes.
+	Awaiting Channels `db:"awaiting" json:"awaiting,omitempty"`
+	Locale   string   `db:"locale" json:"locale,omitempty"`
 	// Consent is what the shopper agreed to and when: the SMS consent text
 	// shown, marketing opt-in, the page and the client address.
 	SMSConsent       bool       `db:"sms_consent" json:"sms_consent"`

@@ -125,3 +125,16 @@ func CanonicalPhone(raw string) string {
 	}
 	return strings.TrimSpace(raw)
 }
+
+// PhoneRegion returns the ISO 3166 region of a phone number in E.164
+// (+14155550100 is "US"), or "" when it has none.
+func PhoneRegion(e164 string) string {
+	if e164 == "" {
+		return ""
+	}
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		return ""
+	}
+	return phonenumbers.GetRegionCodeForNumber(num)
+}

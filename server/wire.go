@@ -90,6 +90,8 @@ func (m *Main) wireRestock(workers *jobs.Workers) (*delivery.Delivery, error) {
 	m.closers = append(m.closers, d.Close)
 	m.Web.RegisterUnsubscribe(d.Unsubscribes)
 	m.Web.RegisterShortLinks(d.Links)
+	m.Web.RegisterConfirmations(d.Confirmations, inboundVerifier(d))
+	jobs.Handle(workers, d.Confirmations.HandleSendConfirmation, 0)
 
 	engine := &restock.Engine{Store: m.DB, Clock: clock, Logger: m.Logger.With("component", "restock"), Metrics: m.Meters}
 	jobs.Handle(workers, engine.HandleStockChanged, 0)
@@ -113,8 +115,8 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 		fallback = unconfiguredSender{}
 	}
 	d, err := delivery.New(cfg, delivery.Deps{Key: m.Config.SubKey("delivery links", 32), PreviousKeys: m.Config.PreviousSubKeys("delivery links", 32),
-		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB,
-		Clock: stockbell.SystemClock{}, Fallback: fallback})
+		Subscriptions: m.DB, Shops: m.DB, Catalog: m.DB, Clicks: m.DB, Confirmations: m.DB,
+		Clock: stockbell.SystemClock{}, Fallback: fallback, Logger: logger, Metrics: m.Meters})
 	if setting := deliverySettings[stockbell.ErrorField(err)]; setting != "" {
 		return nil, &configError{setting, stockbell.ErrorMessage(err)}
 	} else if err != nil {
@@ -126,6 +128,15 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp", unset), "sms", providerName(cfg.Twilio.Enabled(), "twilio", unset))
 	return d, nil
+}
+
+// inboundVerifier is the verifier of Twilio's inbound messages, or nil
+// (no route) when SMS is not configured.
+func inboundVerifier(d *delivery.Delivery) web.InboundVerifier {
+	if d.TwilioInbound == nil {
+		return nil
+	}
+	return d.TwilioInbound
 }
 
 // deliverySettings names the setting behind a field delivery refuses.

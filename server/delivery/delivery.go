@@ -2,6 +2,7 @@ package delivery
 
 import (
 	"context"
+	"log/slog"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -40,21 +41,31 @@ type Deps struct {
 	Shops         ShopFinder
 	Catalog       VariantFinder
 	Clicks        stockbell.ClickService
+	Confirmations stockbell.ConfirmationService
 	Clock         stockbell.Clock
 	// Fallback sends the messages of a channel that is not configured (the
 	// development sender, say); nil fails them.
 	Fallback stockbell.Sender
+	Logger   *slog.Logger
+	// Metrics counts double opt-in requests and confirmations (nil: not counted).
+	Metrics stockbell.ConfirmationMetrics
 }
 
 // Delivery is everything this package provides, wired: give Renderer and
-// Sender to the message sender, Unsubscribes and Links to the web layer
-// (which serves /unsubscribe/{token} and /r/{code}), and Close on shutdown.
+// Sender to the message sender, Unsubscribes, Links, Confirmations and
+// TwilioInbound to the web layer (which serves /unsubscribe/{token},
+// /r/{code}, /confirm/{token} and Twilio's inbound messages), the
+// confirmation job handler to the queue, and Close on shutdown.
 type Delivery struct {
-	Renderer     *Templates
-	Sender       *ChannelSender
-	SMTP         *SMTPSender // nil when email is not configured
-	Unsubscribes *Unsubscribes
-	Links        *ShortLinks
+	Renderer      *Templates
+	Sender        *ChannelSender
+	SMTP          *SMTPSender // nil when email is not configured
+	Unsubscribes  *Unsubscribes
+	Links         *ShortLinks
+	Confirmations *Confirmations
+	// TwilioInbound verifies Twilio's inbound-message webhooks; nil when
+	// SMS is not configured.
+	TwilioInbound *TwilioInbound
 }
 
 // New wires the senders, templates and handlers for cfg.
@@ -72,6 +83,8 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 		Unsubscribes: &Unsubscribes{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog},
 		Links:        &ShortLinks{Signer: signer, Clicks: deps.Clicks},
 	}
+	d.Confirmations = &Confirmations{Store: deps.Confirmations, Sender: d.Sender, Links: NewLinks(cfg.PublicURL, signer),
+		Clock: deps.Clock, Logger: deps.Logger, Metrics: deps.Metrics}
 	if cfg.SMTP.Enabled() {
 		if d.SMTP, err = NewSMTPSender(cfg.SMTP, cfg.PublicURL, deps.Clock); err != nil {
 			return nil, err
@@ -80,6 +93,7 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 	}
 	if cfg.Twilio.Enabled() {
 		d.Sender.SMS = NewTwilioSender(cfg.Twilio, nil)
+		d.TwilioInbound = &TwilioInbound{AuthToken: cfg.Twilio.AuthToken, PublicURL: cfg.PublicURL}
 	}
 	return d, nil
 }

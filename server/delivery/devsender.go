@@ -85,9 +85,9 @@ func devSegments(text string) int {
 
 // signedLink matches the token of an unsubscribe link and the code of a
 // short link.
-var signedLink = regexp.MustCompile(`(/unsubscribe/|/r/|sb_click=)[A-Za-z0-9_-]+`)
+var signedLink = regexp.MustCompile(`(/unsubscribe/|/confirm/|/r/|sb_click=)[A-Za-z0-9_-]+`)
 
-// RedactLinks replaces the tokens of unsubscribe and short links in text
+// RedactLinks replaces the tokens of unsubscribe, confirmation and short links in text
 // with "[redacted]".
 func RedactLinks(text string) string {
 	return signedLink.ReplaceAllString(text, "${1}[redacted]")

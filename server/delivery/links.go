@@ -34,6 +34,11 @@ func (l *Links) UnsubscribeURL(t UnsubscribeToken) string {
 	return l.PublicURL + "/unsubscribe/" + l.Signer.UnsubscribeToken(t)
 }
 
+// ConfirmURL is the signed link of a double opt-in confirmation.
+func (l *Links) ConfirmURL(token string) string {
+	return l.PublicURL + "/confirm/" + token
+}
+
 // ShortURL is Stockbell's redirect for a link code.
 func (l *Links) ShortURL(code string) string {
 	return l.PublicURL + "/r/" + code

@@ -36,14 +36,16 @@ type UnsubscribeToken struct {
 // Channel codes in a token: one byte after the ids.
 var channelCodes = map[stockbell.Channel]byte{stockbell.ChannelEmail: 'e', stockbell.ChannelSMS: 's'}
 
-// Signer makes and verifies the signed tokens of unsubscribe links and the
-// signed codes of short links (HMAC-SHA256, compared in constant time). The
-// two use independent keys derived from the one given. Previous keys (of
+// Signer makes and verifies the signed tokens of unsubscribe and
+// confirmation links and the signed codes of short links (HMAC-SHA256,
+// compared in constant time). Each uses its own key derived from the one
+// given. Previous keys (of
 // before a key rotation) still verify, so links already sent keep working;
 // new links are signed with the current key only.
 type Signer struct {
 	unsubscribeKeys [][]byte // the current key's first
 	linkKeys        [][]byte
+	confirmKeys     [][]byte
 }
 
 // NewSigner returns a Signer for a secret key of at least MinKeyLength
@@ -56,6 +58,7 @@ func NewSigner(key []byte, previous ...[]byte) (*Signer, error) {
 		}
 		s.unsubscribeKeys = append(s.unsubscribeKeys, derive(k, "unsubscribe"))
 		s.linkKeys = append(s.linkKeys, derive(k, "short link"))
+		s.confirmKeys = append(s.confirmKeys, derive(k, "confirmation"))
 	}
 	return s, nil
 }

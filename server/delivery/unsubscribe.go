@@ -150,5 +150,5 @@ func (u *Unsubscribes) contactAlerts(ctx context.Context, sub *stockbell.Subscri
 
 // active reports whether an alert may still send something.
 func active(s *stockbell.Subscription) bool {
-	return s.Status == stockbell.SubscriptionQueued || s.Status == stockbell.SubscriptionNotified
+	return s.Status == stockbell.SubscriptionQueued || s.Status == stockbell.SubscriptionPending || s.Status == stockbell.SubscriptionNotified
 }

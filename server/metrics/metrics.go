@@ -20,6 +20,8 @@ type Metrics struct {
 	sendDuration                    *prometheus.HistogramVec
 	batches                         prometheus.Counter
 	subscriptions                   *prometheus.CounterVec
+	confirmationsRequested          *prometheus.CounterVec
+	confirmations                   *prometheus.CounterVec
 	webhooks                        *prometheus.CounterVec
 }
 
@@ -28,6 +30,7 @@ var (
 	_ stockbell.RestockMetrics      = (*Metrics)(nil)
 	_ stockbell.SubscriptionMetrics = (*Metrics)(nil)
 	_ stockbell.WebhookMetrics      = (*Metrics)(nil)
+	_ stockbell.ConfirmationMetrics = (*Metrics)(nil)
 )
 
 // channels, platforms and webhookOutcomes are the label values series are
@@ -63,15 +66,25 @@ func New(registry prometheus.Registerer) *Metrics {
 		subscriptions: byChannel("stockbell_subscriptions_created_total",
 			"Subscriptions created, by shoppers on the storefront or through the API (/api/v1), by channel "+
 				"(one to email and SMS counts once in each; a repeat of one already waiting is not counted)."),
+		confirmationsRequested: byChannel("stockbell_confirmations_requested_total",
+			"Double opt-in requests sent (a text or an email with a confirmation link), by channel."),
+		confirmations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockbell_confirmations_total",
+			Help: "Channels shoppers confirmed (double opt-in), by channel and method (link or reply).",
+		}, []string{"channel", "method"}),
 		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "stockbell_webhook_receipts_total",
 			Help: "Webhooks platforms posted, by platform and outcome (stored, duplicate, or the error code they were refused with).",
 		}, []string{"platform", "outcome"}),
 	}
-	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.sendDuration, m.batches, m.subscriptions, m.webhooks)
+	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.sendDuration, m.batches, m.subscriptions,
+		m.confirmationsRequested, m.confirmations, m.webhooks)
 	for _, ch := range channels {
-		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.subscriptions} {
+		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.subscriptions, m.confirmationsRequested} {
 			c.WithLabelValues(string(ch))
+		}
+		for _, method := range confirmationMethods {
+			m.confirmations.WithLabelValues(string(ch), string(method))
 		}
 	}
 	for _, p := range platforms {
@@ -80,6 +93,22 @@ func New(registry prometheus.Registerer) *Metrics {
 		}
 	}
 	return m
+}
+
+// confirmationMethods are the ways a channel is confirmed.
+var confirmationMethods = []stockbell.ConfirmationMethod{stockbell.ConfirmedByLink, stockbell.ConfirmedByReply}
+
+// ConfirmationRequested implements stockbell.ConfirmationMetrics.
+func (m *Metrics) ConfirmationRequested(ch stockbell.Channel) {
+	m.confirmationsRequested.WithLabelValues(channel(ch)).Inc()
+}
+
+// Confirmed implements stockbell.ConfirmationMetrics.
+func (m *Metrics) Confirmed(ch stockbell.Channel, method stockbell.ConfirmationMethod) {
+	if !slices.Contains(confirmationMethods, method) {
+		method = "other"
+	}
+	m.confirmations.WithLabelValues(channel(ch), string(method)).Inc()
 }
 
 // platform returns a known platform's name, "other" for anything else.

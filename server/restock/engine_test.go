@@ -210,7 +210,7 @@ func TestVariantIsolationAndOneCountPerSubscriber(t *testing.T) {
 		h.settings(1, 1, time.Hour)
 		a, b := h.variant("a"), h.variant("b")
 		both, _, err := h.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: a,
-			Email: "both@example.com", Phone: "+14155550100", SMSConsent: true,
+			Email: "both@example.com", Phone: "+447400123456", SMSConsent: true,
 			Channels: stockbell.Channels{stockbell.ChannelEmail, stockbell.ChannelSMS}})
 		h.must(err)
 		h.clock.Add(time.Second)
@@ -249,6 +249,43 @@ func TestGoingLiveReleasesADraftFlowsSubscribers(t *testing.T) {
 		h.run()
 		if got := len(h.notified(v)); got != 3 {
 			t.Fatalf("after going live %d notified, want all 3", got)
+		}
+	})
+}
+
+// TestPendingSubscriberIsNotNotified: a subscriber whose text alert waits
+// for confirmation (a US number) is not notified by a restock and takes no
+// place in its batch: one unit goes to the confirmed subscriber behind
+// them. Once they confirm they are notified, in their place, when the
+// batch's wait ends.
+func TestPendingSubscriberIsNotNotified(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.settings(1, 1, time.Hour)
+		a := h.variant("a")
+		pending, _, err := h.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: a,
+			Phone: "+12015550123", SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}})
+		h.must(err)
+		if pending.Status != stockbell.SubscriptionPending {
+			t.Fatalf("US SMS subscription is %s, want pending", pending.Status)
+		}
+		h.clock.Add(time.Second)
+		confirmed := h.subscribe(a, 1, "a")[0]
+		h.stock("a", "warehouse", 1)
+		h.run()
+		if got := h.notified(a); len(got) != 1 || got[0] != confirmed {
+			t.Fatalf("notified %v, want only the confirmed subscriber %d", got, confirmed)
+		}
+		if n := h.count(`SELECT COUNT(*) FROM messages WHERE subscription_id = ?`, pending.ID); n != 0 {
+			t.Fatalf("the pending subscriber has %d messages", n)
+		}
+		var id int64
+		h.must(h.db.DB.GetContext(ctx, &id, h.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), pending.ID))
+		_, err = h.db.Confirm(ctx, h.shop.ID, id, stockbell.ConfirmedByReply)
+		h.must(err)
+		h.clock.Add(2 * time.Hour)
+		h.run()
+		if got := h.notified(a); len(got) != 2 || got[0] != pending.ID {
+			t.Fatalf("after confirming, notified %v, want the confirmed pending subscriber first", got)
 		}
 	})
 }

@@ -114,9 +114,24 @@ type messageDraft struct {
 // the flow-step policy (Flow.StepMessage) says, due at the microsecond
 // both databases keep.
 func draftMessage(flow *stockbell.Flow, sub claimedSubscription, step int, base time.Time) messageDraft {
-	m := flow.StepMessage(step, &stockbell.Subscription{Email: sub.Email, Phone: sub.Phone, Channels: sub.Channels}, base)
+	m := flow.StepMessage(step, confirmedContacts(sub), base)
 	return messageDraft{ShopID: sub.ShopID, SubscriptionID: sub.ID, Step: step, Channel: m.Channel, Recipient: m.Recipient,
 		Status: m.Status, Error: string(m.Reason), DueAt: m.DueAt.Truncate(time.Microsecond)}
+}
+
+// confirmedContacts is the subscriber as a flow step sees it: the contacts
+// of channels awaiting a confirmation left out, so that no message goes to
+// them (the step falls back to a confirmed channel, or is skipped).
+func confirmedContacts(sub claimedSubscription) *stockbell.Subscription {
+	s := &stockbell.Subscription{Email: sub.Email, Phone: sub.Phone, Channels: sub.Channels, Awaiting: sub.Awaiting}
+	s.Channels = s.Confirmed()
+	if sub.Awaiting.Has(stockbell.ChannelEmail) {
+		s.Email = ""
+	}
+	if sub.Awaiting.Has(stockbell.ChannelSMS) {
+		s.Phone = ""
+	}
+	return s
 }
 
 // insertMessages inserts the drafts in one statement and returns their ids

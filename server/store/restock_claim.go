@@ -19,6 +19,9 @@ type claimedSubscription struct {
 	Phone     string             `db:"phone"`
 	Channels  stockbell.Channels `db:"channels"`
 	CreatedAt time.Time          `db:"created_at"`
+	// Awaiting are channels still waiting for a confirmation: no message
+	// goes to them.
+	Awaiting stockbell.Channels `db:"awaiting"`
 }
 
 // MaxChunk is the most subscribers one claim takes: its multi-row inserts
@@ -89,10 +92,12 @@ func lockBatch(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Restoc
 }
 
 // claimQueued marks the oldest n queued subscribers of the batch's variant
-// notified, in one statement, and returns them oldest first. The inner
-// query walks the subscriptions_queue index from its start: it reads n
-// entries, however long the queue. On PostgreSQL SKIP LOCKED lets a
-// concurrent claimer of the same variant take the next ones.
+// notified, in one statement, and returns them oldest first. Pending
+// subscribers (awaiting a confirmation on every channel) are not queued:
+// they are neither notified nor counted in the batch. The inner query
+// walks the subscriptions_queue index from its start: it reads n entries,
+// however long the queue. On PostgreSQL SKIP LOCKED lets a concurrent
+// claimer of the same variant take the next ones.
 func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n int) ([]claimedSubscription, error) {
 	if n <= 0 {
 		return nil, nil
@@ -106,7 +111,7 @@ func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n i
 	err := tx.SelectContext(ctx, &subs, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
 		WHERE id IN (SELECT id FROM subscriptions WHERE variant_id = ? AND status = ? AND created_at <= ?
 			ORDER BY created_at, id LIMIT ?`+lock+`)
-		RETURNING id, shop_id, variant_id, email, phone, channels, created_at`),
+		RETURNING id, shop_id, variant_id, email, phone, channels, awaiting, created_at`),
 		stockbell.SubscriptionNotified, now, now, batch.VariantID, stockbell.SubscriptionQueued, batch.Cutoff, n)
 	// RETURNING gives the rows in no set order.
 	slices.SortFunc(subs, func(a, b claimedSubscription) int {

@@ -231,8 +231,9 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	}
 	var sub claimedSubscription
 	var status stockbell.SubscriptionStatus
-	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, status FROM subscriptions
-		WHERE id = ? AND shop_id = ?`), m.SubscriptionID, m.ShopID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels, &status)
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`SELECT id, shop_id, variant_id, email, phone, channels, awaiting, status FROM subscriptions
+		WHERE id = ? AND shop_id = ?`), m.SubscriptionID, m.ShopID).Scan(&sub.ID, &sub.ShopID, &sub.VariantID, &sub.Email, &sub.Phone, &sub.Channels,
+		&sub.Awaiting, &status)
 	if err != nil || status != stockbell.SubscriptionNotified {
 		return err
 	}

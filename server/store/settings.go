@@ -22,7 +22,7 @@ func (db *DB) FindSettings(ctx context.Context, shopID int64) (*stockbell.Restoc
 func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.RestockSettings, error) {
 	var s stockbell.RestockSettings
 	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, attribution_window,
-		time_zone, updated_at FROM restock_settings WHERE shop_id = ?`), shopID)
+		time_zone, email_double_opt_in, updated_at FROM restock_settings WHERE shop_id = ?`), shopID)
 	if !isNoRows(err) {
 		return &s, err
 	}
@@ -67,6 +67,9 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if update.TimeZone != nil {
 		s.TimeZone = *update.TimeZone
 	}
+	if update.EmailDoubleOptIn != nil {
+		s.EmailDoubleOptIn = *update.EmailDoubleOptIn
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
@@ -77,11 +80,11 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	s.UpdatedAt = tx.db.now()
 	// Durations are stored in nanoseconds and scan straight back.
 	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait,
-		attribution_window, time_zone, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+		attribution_window, time_zone, email_double_opt_in, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (shop_id) DO UPDATE SET min_inventory = excluded.min_inventory, per_unit = excluded.per_unit,
 		wait = excluded.wait, attribution_window = excluded.attribution_window, time_zone = excluded.time_zone,
-		updated_at = excluded.updated_at`),
-		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.UpdatedAt)
+		email_double_opt_in = excluded.email_double_opt_in, updated_at = excluded.updated_at`),
+		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.EmailDoubleOptIn, s.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
@@ -105,6 +108,9 @@ func settingsDiff(before, after stockbell.RestockSettings) EventDetail {
 	}
 	if before.TimeZone != after.TimeZone {
 		detail["time_zone"] = []string{before.TimeZone, after.TimeZone}
+	}
+	if before.EmailDoubleOptIn != after.EmailDoubleOptIn {
+		detail["email_double_opt_in"] = []bool{before.EmailDoubleOptIn, after.EmailDoubleOptIn}
 	}
 	return detail
 }

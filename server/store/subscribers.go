@@ -94,7 +94,7 @@ func timelineEnd(s *stockbell.Subscription) time.Time {
 	switch {
 	case s.NotifiedAt != nil:
 		return *s.NotifiedAt
-	case s.Status != stockbell.SubscriptionQueued:
+	case s.Status != stockbell.SubscriptionQueued && s.Status != stockbell.SubscriptionPending:
 		return s.UpdatedAt
 	}
 	return time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -126,8 +126,8 @@ func readTimelineMessages(ctx context.Context, tx *Tx, tl *stockbell.SubscriberT
 		JOIN messages m ON m.id = c.message_id WHERE m.subscription_id = ? ORDER BY c.clicked_at, c.id`), tl.Subscription.ID)
 }
 
-// RemoveSubscription cancels a queued subscription of the shop with an
-// EventRemoved event. Returns ENOTFOUND unless it belongs to the shop.
+// RemoveSubscription cancels a queued (or pending) subscription of the
+// shop with an EventRemoved event. Returns ENOTFOUND unless it belongs to the shop.
 func (db *DB) RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by stockbell.AdminUser) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var sub stockbell.Subscription
@@ -136,7 +136,7 @@ func (db *DB) RemoveSubscription(ctx context.Context, shopID, subscriptionID int
 		if err != nil {
 			return notFound(err, "subscription %d not found", subscriptionID)
 		}
-		if sub.Status != stockbell.SubscriptionQueued {
+		if sub.Status != stockbell.SubscriptionQueued && sub.Status != stockbell.SubscriptionPending {
 			return nil
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ?`),

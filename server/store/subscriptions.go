@@ -10,7 +10,7 @@ import (
 
 var _ stockbell.SubscriptionService = (*DB)(nil)
 
-const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, locale, sms_consent,
+const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, awaiting, locale, sms_consent,
 	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
 
 // CreateSubscription queues a subscription with an EventSubscribed event, in
@@ -59,7 +59,8 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	if err != nil {
 		return nil, false, err
 	}
-	sub, err := insertSubscription(ctx, tx, c)
+	awaiting := stockbell.ChannelsToConfirm(c.Channels, contact.PhoneRegion(c.Phone), v.EmailDoubleOptIn)
+	sub, err := insertSubscription(ctx, tx, c, awaiting)
 	if isNoRows(err) {
 		// The contact is already queued for the variant.
 		existing, err := findQueuedContact(ctx, tx, c)
@@ -71,32 +72,45 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventSubscribed), detail); err != nil {
 		return nil, false, err
 	}
-	if v.Purchasable() {
+	if err := requestConfirmations(ctx, tx, sub); err != nil {
+		return nil, false, err
+	}
+	if v.Purchasable() && sub.Status == stockbell.SubscriptionQueued {
 		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: c.ShopID, VariantID: v.ID}, &stockbell.JobOptions{UniqueByArgs: true})
 	}
 	return sub, true, err
 }
 
-func findVariantForSubscription(ctx context.Context, tx *Tx, shopID, variantID int64) (*stockbell.Variant, error) {
-	var v stockbell.Variant
-	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
+// subscribedVariant is the variant of a new subscription with its shop's
+// email double opt-in setting.
+type subscribedVariant struct {
+	stockbell.Variant
+	EmailDoubleOptIn bool `db:"email_double_opt_in"`
+}
+
+func findVariantForSubscription(ctx context.Context, tx *Tx, shopID, variantID int64) (*subscribedVariant, error) {
+	var v subscribedVariant
+	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+`, COALESCE((SELECT email_double_opt_in
+		FROM restock_settings WHERE shop_id = v.shop_id), FALSE) AS email_double_opt_in
+		FROM variants v WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", variantID)
 	}
 	return &v, nil
 }
 
-// insertSubscription inserts the row and returns it as stored, unless the
-// contact is already queued for the variant (the partial unique indexes);
+// insertSubscription inserts the row, pending when every channel awaits
+// confirmation, and returns it as stored, unless the contact is already
+// queued or pending for the variant (the partial unique indexes);
 // then it returns sql.ErrNoRows. ON CONFLICT DO NOTHING keeps a PostgreSQL
 // transaction usable after the clash.
-func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
+func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate, awaiting stockbell.Channels) (*stockbell.Subscription, error) {
 	now := tx.db.now()
 	var sub stockbell.Subscription
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels,
-		status, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING `+subscriptionColumns),
-		c.ShopID, c.VariantID, c.Email, c.Phone, c.Channels, stockbell.SubscriptionQueued, c.Locale,
+		status, awaiting, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING `+subscriptionColumns),
+		c.ShopID, c.VariantID, c.Email, c.Phone, c.Channels, stockbell.InitialStatus(c.Channels, awaiting), awaiting, c.Locale,
 		c.SMSConsent, c.SMSConsentText, c.MarketingConsent, c.ConsentIP, c.Source, now, now).StructScan(&sub)
 	if err != nil {
 		return nil, err
@@ -104,8 +118,8 @@ func insertSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	return &sub, nil
 }
 
-// findQueuedContact returns the queued subscription of the variant with the
-// same email or phone, or nil. Each lookup is written so that the planner
+// findQueuedContact returns the queued or pending subscription of the
+// variant with the same email or phone, or nil. Each lookup is written so that the planner
 // matches it to its partial unique index (literal status and non-empty
 // conditions): one index probe, however long the queue.
 func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCreate) (*stockbell.Subscription, error) {
@@ -116,7 +130,7 @@ func findQueuedContact(ctx context.Context, tx *Tx, c stockbell.SubscriptionCrea
 		}
 		var sub stockbell.Subscription
 		err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
-			WHERE variant_id = ? AND `+l.column+` = ? AND status = 'queued' AND `+l.column+` <> ''`), c.VariantID, l.value)
+			WHERE variant_id = ? AND `+l.column+` = ? AND status IN ('queued', 'pending') AND `+l.column+` <> ''`), c.VariantID, l.value)
 		if err == nil {
 			return &sub, nil
 		} else if !isNoRows(err) {

@@ -122,6 +122,17 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
 }
 
+// confirmWhere names what a pending subscriber was asked to confirm.
+func confirmWhere(s *stockbell.Subscription) string {
+	if s.Awaiting.Has(stockbell.ChannelSMS) && s.Awaiting.Has(stockbell.ChannelEmail) {
+		return "phone (reply YES or tap its link) and email (its link)"
+	}
+	if s.Awaiting.Has(stockbell.ChannelSMS) {
+		return "phone (reply YES or tap its link)"
+	}
+	return "email (its link)"
+}
+
 // explainSubscriber answers "why did this shopper (not) get an email?" in one
 // sentence, with a second one of detail.
 func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, flow *stockbell.Flow, settings *stockbell.RestockSettings, now time.Time) (answer, more string) {
@@ -133,6 +144,9 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 		return "Removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionNotified:
 		return explainNotified(tl)
+	case stockbell.SubscriptionPending:
+		return "Waiting for the shopper to confirm since " + formatDateTime(s.CreatedAt) + ".",
+			"A confirmation was sent to their " + confirmWhere(s) + "; until they confirm they are not in the queue, are not notified and take no place in a batch."
 	}
 	answer = fmt.Sprintf("Waiting: %s in line of %d for %s.", ordinal(tl.Position), tl.Queued, variantName(&tl.Variant))
 	v := &tl.Variant

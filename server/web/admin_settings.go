@@ -16,10 +16,12 @@ type settingsForm struct {
 	MinInventory string
 	PerUnit      string
 	Wait         string
-	Error        string
-	ErrorField   string
-	Example      string
-	Saved        *stockbell.RestockSettings
+	// EmailDoubleOptIn: new email subscribers confirm by a link first.
+	EmailDoubleOptIn bool
+	Error            string
+	ErrorField       string
+	Example          string
+	Saved            *stockbell.RestockSettings
 }
 
 // settingsPage shows (GET) and changes (POST) the shop's restock rules.
@@ -35,7 +37,7 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 	form := settingsFormOf(current)
 	if r.Method == http.MethodPost {
 		form = settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
-			Wait: r.PostFormValue("wait"), Saved: current}
+			Wait: r.PostFormValue("wait"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on", Saved: current}
 		update, err := parseSettings(form)
 		if err == nil {
 			_, err = a.Settings.UpdateSettings(r.Context(), s.ShopID, update)
@@ -57,10 +59,10 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 
 func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
 	return settingsForm{MinInventory: strconv.Itoa(s.MinInventory), PerUnit: strconv.Itoa(s.PerUnit),
-		Wait: ShortDuration(s.Wait), Example: WorkedExample(*s), Saved: s}
+		Wait: ShortDuration(s.Wait), EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s}
 }
 
-// parseSettings reads the three fields. A field that is not a number (or
+// parseSettings reads the form's fields. A field that is not a number (or
 // a Go duration) is refused naming it, in the CLI's words.
 func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	minInventory, err := wholeNumber("min_inventory", f.MinInventory)
@@ -75,7 +77,7 @@ func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	if err != nil {
 		return stockbell.SettingsUpdate{}, err
 	}
-	return stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait}, nil
+	return stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait, EmailDoubleOptIn: &f.EmailDoubleOptIn}, nil
 }
 
 // wholeNumber reads a settings field that is a whole number; the admin

@@ -29,7 +29,8 @@ func readSubscriberQuery(q url.Values) subscriberQuery {
 	sq.Page, _ = strconv.Atoi(q.Get("page"))
 	sq.Page = max(sq.Page, 1)
 	switch stockbell.SubscriptionStatus(sq.Status) {
-	case stockbell.SubscriptionQueued, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled:
+	case stockbell.SubscriptionQueued, stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed,
+		stockbell.SubscriptionCancelled:
 	default:
 		sq.Status = ""
 	}
@@ -98,7 +99,7 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 		return
 	}
 	data := &subscribersData{Query: q, Total: total, Statuses: []stockbell.SubscriptionStatus{stockbell.SubscriptionQueued,
-		stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled}}
+		stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled}}
 	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
 	if q.VariantID != 0 {
 		if data.Variant, err = variants.get(r.Context(), q.VariantID); err != nil {

@@ -17,12 +17,14 @@ type apiSettings struct {
 	Wait              string    `json:"wait"`
 	AttributionWindow string    `json:"attribution_window"`
 	TimeZone          string    `json:"time_zone"`
+	EmailDoubleOptIn  bool      `json:"email_double_opt_in"`
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 func apiSettingsOf(s *stockbell.RestockSettings) apiSettings {
 	return apiSettings{MinInventory: s.MinInventory, PerUnit: s.PerUnit, Wait: ShortDuration(s.Wait),
-		AttributionWindow: ShortDuration(s.AttributionWindow), TimeZone: s.TimeZone, UpdatedAt: s.UpdatedAt}
+		AttributionWindow: ShortDuration(s.AttributionWindow), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn,
+		UpdatedAt: s.UpdatedAt}
 }
 
 // settingsChange is the body of PUT /api/v1/settings: the fields given
@@ -34,6 +36,7 @@ type settingsChange struct {
 	Wait              json.RawMessage `json:"wait"`
 	AttributionWindow json.RawMessage `json:"attribution_window"`
 	TimeZone          json.RawMessage `json:"time_zone"`
+	EmailDoubleOptIn  json.RawMessage `json:"email_double_opt_in"`
 }
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
@@ -94,8 +97,15 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 		zone := rawText(c.TimeZone)
 		u.TimeZone = &zone
 	}
+	if c.EmailDoubleOptIn != nil {
+		var on bool
+		if err := json.Unmarshal(c.EmailDoubleOptIn, &on); err != nil {
+			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", rawText(c.EmailDoubleOptIn))
+		}
+		u.EmailDoubleOptIn = &on
+	}
 	if u == (stockbell.SettingsUpdate{}) {
-		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window or time_zone.")
+		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window, time_zone or email_double_opt_in.")
 	}
 	return u, nil
 }

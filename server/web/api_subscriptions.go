@@ -21,27 +21,29 @@ const (
 // apiSubscription is the JSON of one subscription; variant_id is the
 // platform's id of the variant, as the storefront names it.
 type apiSubscription struct {
-	ID               int64                        `json:"id"`
-	Status           stockbell.SubscriptionStatus `json:"status"`
-	VariantID        string                       `json:"variant_id"`
-	ProductID        string                       `json:"product_id"`
-	ProductTitle     string                       `json:"product_title"`
-	VariantTitle     string                       `json:"variant_title"`
-	Email            string                       `json:"email,omitempty"`
-	Phone            string                       `json:"phone,omitempty"`
-	Channels         stockbell.Channels           `json:"channels"`
-	Locale           string                       `json:"locale,omitempty"`
-	SMSConsent       bool                         `json:"sms_consent"`
-	MarketingConsent bool                         `json:"marketing_consent"`
-	Source           string                       `json:"source"`
-	CreatedAt        time.Time                    `json:"created_at"`
-	NotifiedAt       *time.Time                   `json:"notified_at,omitempty"`
+	ID           int64                        `json:"id"`
+	Status       stockbell.SubscriptionStatus `json:"status"`
+	VariantID    string                       `json:"variant_id"`
+	ProductID    string                       `json:"product_id"`
+	ProductTitle string                       `json:"product_title"`
+	VariantTitle string                       `json:"variant_title"`
+	Email        string                       `json:"email,omitempty"`
+	Phone        string                       `json:"phone,omitempty"`
+	Channels     stockbell.Channels           `json:"channels"`
+	// AwaitingConfirmation are the channels not confirmed yet (double opt-in).
+	AwaitingConfirmation stockbell.Channels `json:"awaiting_confirmation,omitempty"`
+	Locale               string             `json:"locale,omitempty"`
+	SMSConsent           bool               `json:"sms_consent"`
+	MarketingConsent     bool               `json:"marketing_consent"`
+	Source               string             `json:"source"`
+	CreatedAt            time.Time          `json:"created_at"`
+	NotifiedAt           *time.Time         `json:"notified_at,omitempty"`
 }
 
 func apiSubscriptionOf(s *stockbell.Subscription, v *stockbell.VariantWithProduct) apiSubscription {
 	return apiSubscription{ID: s.ID, Status: s.Status, VariantID: v.PlatformID, ProductID: v.ProductPlatformID,
 		ProductTitle: v.ProductTitle, VariantTitle: v.Title, Email: s.Email, Phone: s.Phone, Channels: s.Channels,
-		Locale: s.Locale, SMSConsent: s.SMSConsent, MarketingConsent: s.MarketingConsent, Source: s.Source,
+		AwaitingConfirmation: s.Awaiting, Locale: s.Locale, SMSConsent: s.SMSConsent, MarketingConsent: s.MarketingConsent, Source: s.Source,
 		CreatedAt: s.CreatedAt, NotifiedAt: s.NotifiedAt}
 }
 
@@ -104,9 +106,10 @@ func (a *API) subscriptionFilter(ctx context.Context, shopID int64, q url.Values
 	if status := q.Get("status"); status != "" {
 		s := stockbell.SubscriptionStatus(status)
 		switch s {
-		case stockbell.SubscriptionQueued, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled:
+		case stockbell.SubscriptionQueued, stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed,
+			stockbell.SubscriptionCancelled:
 		default:
-			return filter, stockbell.FieldErrorf("status", "status must be queued, notified, unsubscribed or cancelled, got %q.", status)
+			return filter, stockbell.FieldErrorf("status", "status must be queued, pending, notified, unsubscribed or cancelled, got %q.", status)
 		}
 		filter.Status = &s
 	}

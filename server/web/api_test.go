@@ -245,6 +245,7 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 			{"PUT", "/api/v1/settings", `{"minimum":3}`, "minimum", `Unknown field "minimum"`},
 			{"PUT", "/api/v1/settings", `{}`, "body", "Nothing to change"},
 			{"PUT", "/api/v1/settings", `{"per_unit":`, "body", "not valid JSON"},
+			{"PUT", "/api/v1/settings", `{"min_inventory":2,"email_double_opt_in":"yes"}`, "email_double_opt_in", `email_double_opt_in must be true or false, got yes`},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"later"}]}`, "steps[0].delay", "duration"},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"fax"}]}`, "steps[0].channel", "email or SMS"},
 			{"PUT", "/api/v1/flow", `{"status":"paused","steps":[{"channel":"email"}]}`, "status", "live, manual or draft"},

@@ -90,12 +90,16 @@ type subscriptionResponse struct {
 }
 
 type subscriptionView struct {
-	ID        int64                        `json:"id"`
-	Status    stockbell.SubscriptionStatus `json:"status"`
-	Channels  stockbell.Channels           `json:"channels"`
-	VariantID string                       `json:"variant_id"`
-	Locale    string                       `json:"locale,omitempty"`
-	CreatedAt time.Time                    `json:"created_at"`
+	ID       int64                        `json:"id"`
+	Status   stockbell.SubscriptionStatus `json:"status"`
+	Channels stockbell.Channels           `json:"channels"`
+	// AwaitingConfirmation are the channels waiting for the shopper's
+	// confirmation (double opt-in): the snippet asks them to check their
+	// phone or inbox. Absent when none.
+	AwaitingConfirmation stockbell.Channels `json:"awaiting_confirmation,omitempty"`
+	VariantID            string             `json:"variant_id"`
+	Locale               string             `json:"locale,omitempty"`
+	CreatedAt            time.Time          `json:"created_at"`
 }
 
 func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request) {
@@ -286,6 +290,6 @@ func variantIDString(raw json.RawMessage) string {
 }
 
 func viewOf(sub *stockbell.Subscription, variantPlatformID string) subscriptionView {
-	return subscriptionView{ID: sub.ID, Status: sub.Status, Channels: sub.Channels,
+	return subscriptionView{ID: sub.ID, Status: sub.Status, Channels: sub.Channels, AwaitingConfirmation: sub.Awaiting,
 		VariantID: variantPlatformID, Locale: sub.Locale, CreatedAt: sub.CreatedAt}
 }

@@ -121,7 +121,9 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
     return;
   }
   $<HTMLElement>(".f").hidden = true;
-  status(res.status == 200 ? s.already : body.channels.includes("email") ? s.done : s.doneSms);
+  const awaiting = (res.subscription?.awaiting_confirmation || []) as string[];
+  status(awaiting.length ? (awaiting.length > 1 ? s.confirmBoth : awaiting[0] == "sms" ? s.confirmSms : s.confirmEmail)
+    : res.status == 200 ? s.already : body.channels.includes("email") ? s.done : s.doneSms);
   $<HTMLElement>(".x").focus();
   emit("subscribed", { variantId: variant, created: res.status == 201, subscription: res.subscription });
 }

@@ -18,6 +18,9 @@ export interface Strings {
   missing: string;
   error: string;
   close: string;
+  confirmEmail: string;
+  confirmSms: string;
+  confirmBoth: string;
 }
 
 // The order of the texts in a language file. A page cached across a release
@@ -25,6 +28,7 @@ export interface Strings {
 const keys = [
   "button", "title", "email", "phone", "country", "sms", "marketing", "submit",
   "sending", "done", "doneSms", "already", "missing", "error", "close",
+  "confirmEmail", "confirmSms", "confirmBoth",
 ] as const;
 
 /**

@@ -20,4 +20,7 @@ export default [
   "Geben Sie eine E-Mail-Adresse oder Telefonnummer ein.",
   "Etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
   "Schließen",
+  "Sehen Sie in Ihre E-Mails: Öffnen Sie den Link, den wir gerade gesendet haben, um Ihre Benachrichtigung zu bestätigen.",
+  "Sehen Sie auf Ihr Telefon: Antworten Sie JA auf die SMS, die wir gerade gesendet haben, um Ihre Benachrichtigung zu bestätigen.",
+  "Sehen Sie auf Ihr Telefon und in Ihre E-Mails: Bestätigen Sie Ihre Benachrichtigung über die SMS und die E-Mail, die wir gerade gesendet haben.",
 ];

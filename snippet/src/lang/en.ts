@@ -20,4 +20,7 @@ export default [
   "Enter an email address or a phone number.",
   "Something went wrong. Please try again.",
   "Close",
+  "Check your email: open the link we just sent to confirm your alert.",
+  "Check your phone: reply YES to the text we just sent to confirm your alert.",
+  "Check your phone and email: confirm your alert from the text and the email we just sent.",
 ];

@@ -20,4 +20,7 @@ export default [
   "Introduce un correo electrónico o un número de teléfono.",
   "Algo salió mal. Inténtalo de nuevo.",
   "Cerrar",
+  "Revisa tu correo: abre el enlace que acabamos de enviarte para confirmar tu alerta.",
+  "Revisa tu teléfono: responde SI al SMS que acabamos de enviarte para confirmar tu alerta.",
+  "Revisa tu teléfono y tu correo: confirma tu alerta desde el SMS y el correo que acabamos de enviarte.",
 ];

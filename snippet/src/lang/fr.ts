@@ -20,4 +20,7 @@ export default [
   "Saisissez une adresse e-mail ou un numéro de téléphone.",
   "Une erreur est survenue. Veuillez réessayer.",
   "Fermer",
+  "Consultez vos e-mails : ouvrez le lien que nous venons d'envoyer pour confirmer votre alerte.",
+  "Consultez votre téléphone : répondez OUI au SMS que nous venons d'envoyer pour confirmer votre alerte.",
+  "Consultez votre téléphone et vos e-mails : confirmez votre alerte depuis le SMS et l'e-mail que nous venons d'envoyer.",
 ];

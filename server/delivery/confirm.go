@@ -1,0 +1,130 @@
+package delivery
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Confirmations is double opt-in: the job that sends a confirmation
+// request (a text or an email with a signed link), the page behind that
+// link (/confirm/{token}, served by the web layer: GET shows it, POST
+// confirms, so a link scanner that follows links confirms nothing) and
+// SMS replies (YES confirms).
+type Confirmations struct {
+	Store  stockbell.ConfirmationService
+	Sender stockbell.Sender
+	Links  *Links
+	Clock  stockbell.Clock
+	Logger *slog.Logger
+	// Metrics counts requests and confirmations (nil: not counted).
+	Metrics stockbell.ConfirmationMetrics
+}
+
+// HandleSendConfirmation sends a confirmation request once. A request
+// already sent, or of a subscription that no longer waits for it, is not
+// sent; a permanent refusal (a number the provider will not text) is
+// logged and dropped; a transient failure is retried by the queue. As with
+// flow messages, a crash between the provider accepting the request and
+// its sent mark committing sends it again.
+func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbell.SendConfirmationJob) error {
+	req, err := c.Store.FindConfirmationRequest(ctx, job.ShopID, job.ConfirmationID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // erased with its subscription
+	} else if err != nil {
+		return err
+	}
+	if !stillWanted(req) {
+		return nil
+	}
+	conf := req.Confirmation
+	token := c.Links.Signer.ConfirmationToken(ConfirmationToken{ConfirmationID: conf.ID, ShopID: conf.ShopID,
+		Expires: c.Clock.Now().Add(stockbell.ConfirmationLinkValidity)})
+	out, consent := confirmationMessage(req, c.Links.ConfirmURL(token))
+	if _, err := c.Sender.Send(ctx, out); stockbell.ErrorCode(err) == stockbell.EINVALID {
+		c.logger().Warn("confirmation request refused for good", "confirmation", conf.ID, "channel", conf.Channel, "err", err)
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)
+	}
+	if c.Metrics != nil {
+		c.Metrics.ConfirmationRequested(conf.Channel)
+	}
+	return c.Store.MarkConfirmationSent(context.WithoutCancel(ctx), conf.ShopID, conf.ID, consent)
+}
+
+// stillWanted reports whether a confirmation request is still to be sent.
+func stillWanted(req *stockbell.ConfirmationRequest) bool {
+	sub, conf := &req.Subscription, &req.Confirmation
+	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
+	return conf.SentAt == nil && conf.ConfirmedAt == nil && waiting && sub.Awaiting.Has(conf.Channel) && req.Shop.Active()
+}
+
+// Page returns what the confirmation link's page shows. Returns
+// EUNAUTHORIZED for a token that is not valid or expired, ENOTFOUND for a
+// confirmation gone since (or of another shop).
+func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
+	t, err := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.Store.FindConfirmationRequest(ctx, t.ShopID, t.ConfirmationID)
+	if err != nil {
+		return nil, err
+	}
+	return pageOf(req), nil
+}
+
+// Confirm confirms the link's channel (the page's button) and returns the
+// page as it is now. Confirming twice is harmless.
+func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
+	page, err := c.Page(ctx, token)
+	if err != nil || page.Confirmed {
+		return page, err
+	}
+	t, _ := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
+	if _, err := c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink); err != nil {
+		return nil, err
+	}
+	if c.Metrics != nil {
+		c.Metrics.Confirmed(page.Channel, stockbell.ConfirmedByLink)
+	}
+	page.Confirmed = true
+	return page, nil
+}
+
+// Reply handles an SMS reply from a phone number: YES (see IsYes)
+// confirms the number's open text confirmations; STOP (see IsStop) takes
+// the number out of every waiting subscription (Twilio blocks later texts
+// to it as well). It returns how many subscriptions changed.
+func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, error) {
+	if IsStop(body) {
+		return c.Store.StopSMS(ctx, from)
+	}
+	if !IsYes(body) {
+		return 0, nil
+	}
+	n, err := c.Store.ConfirmReply(ctx, from)
+	for range n {
+		if c.Metrics != nil {
+			c.Metrics.Confirmed(stockbell.ChannelSMS, stockbell.ConfirmedByReply)
+		}
+	}
+	return n, err
+}
+
+func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
+	conf := req.Confirmation
+	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: shopName(&req.Shop),
+		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
+		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil}
+}
+
+func (c *Confirmations) logger() *slog.Logger {
+	if c.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return c.Logger
+}

@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"slices"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+var _ stockbell.ConfirmationService = (*DB)(nil)
+
+const confirmationColumns = `id, shop_id, subscription_id, channel, recipient, consent_text, requested_at, sent_at,
+	confirmed_at, method`
+
+// requestConfirmations records a confirmation for each channel of a new
+// subscription that awaits one, each with the job that sends its request,
+// in the subscription's transaction.
+func requestConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
+	now := tx.db.now()
+	for _, ch := range sub.Awaiting {
+		var id int64
+		err := tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO confirmations (shop_id, subscription_id, channel, recipient,
+			requested_at) VALUES (?, ?, ?, ?, ?) RETURNING id`), sub.ShopID, sub.ID, ch, sub.Contact(ch), now).Scan(&id)
+		if err != nil {
+			return err
+		}
+		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindConfirmationRequest returns a confirmation of the shop with its
+// subscription, shop and variant, for the job that sends it and the
+// link's page. Returns ENOTFOUND.
+func (db *DB) FindConfirmationRequest(ctx context.Context, shopID, id int64) (*stockbell.ConfirmationRequest, error) {
+	var req stockbell.ConfirmationRequest
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		c, err := findConfirmation(ctx, tx, shopID, id)
+		if err != nil {
+			return err
+		}
+		req.Confirmation = *c
+		sub, err := findSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
+		if err != nil {
+			return err
+		}
+		req.Subscription = *sub
+		shop, err := findShopByID(ctx, tx, c.ShopID)
+		if err != nil {
+			return err
+		}
+		req.Shop = *shop
+		err = tx.GetContext(ctx, &req.Variant, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+
+			` WHERE v.id = ? AND v.shop_id = ?`), sub.VariantID, c.ShopID)
+		return notFound(err, "variant %d not found", sub.VariantID)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &req, nil
+}
+
+// findConfirmation returns the shop's confirmation (locked for update on
+// PostgreSQL inside a writing transaction). Returns ENOTFOUND.
+func findConfirmation(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Confirmation, error) {
+	var c stockbell.Confirmation
+	err := tx.GetContext(ctx, &c, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations WHERE id = ? AND shop_id = ?`+
+		tx.forUpdate()), id, shopID)
+	if err != nil {
+		return nil, notFound(err, "confirmation %d not found", id)
+	}
+	return &c, nil
+}
+
+// MarkConfirmationSent records that the request left, with its text.
+// Returns ENOTFOUND for a confirmation of another shop.
+func (db *DB) MarkConfirmationSent(ctx context.Context, shopID, id int64, consentText string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE confirmations SET sent_at = ?, consent_text = ? WHERE id = ? AND shop_id = ?`),
+			tx.db.now(), consentText, id, shopID)
+		return mustAffect(res, err, "confirmation %d not found", id)
+	})
+}
+
+// Confirm records the shopper's confirmation of a channel; see
+// stockbell.ConfirmationService.
+func (db *DB) Confirm(ctx context.Context, shopID, id int64, method stockbell.ConfirmationMethod) (*stockbell.Confirmation, error) {
+	var c *stockbell.Confirmation
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if c, err = findConfirmation(ctx, tx, shopID, id); err != nil || c.ConfirmedAt != nil {
+			return err
+		}
+		return confirm(ctx, tx, c, method)
+	})
+	return c, err
+}
+
+// ConfirmReply confirms the open SMS confirmations sent to a phone number
+// within stockbell.ConfirmationLinkValidity, at whichever shops asked: a
+// reply names a number, not a shop. It returns how many it confirmed.
+func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
+	confirmed := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var open []*stockbell.Confirmation
+		since := tx.db.now().Add(-stockbell.ConfirmationLinkValidity)
+		err := tx.SelectContext(ctx, &open, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations
+			WHERE recipient = ? AND channel = ? AND confirmed_at IS NULL AND sent_at >= ? ORDER BY id`+tx.forUpdate()),
+			phone, stockbell.ChannelSMS, since)
+		if err != nil {
+			return err
+		}
+		for _, c := range open {
+			err := confirm(ctx, tx, c, stockbell.ConfirmedByReply)
+			if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+				continue // the subscription left meanwhile
+			} else if err != nil {
+				return err
+			}
+			confirmed++
+		}
+		return nil
+	})
+	return confirmed, err
+}
+
+// confirm marks c confirmed and takes its channel off the subscription's
+// awaiting list; a pending subscription joins the queue (in its place by
+// the time it was made), with a stock check in case its variant is back
+// already. Returns ENOTFOUND when the subscription no longer awaits it.
+func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
+	sub, err := findSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
+	if err != nil {
+		return err
+	}
+	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
+	if !waiting || !sub.Awaiting.Has(c.Channel) {
+		return stockbell.Errorf(stockbell.ENOTFOUND, "subscription %d does not await a confirmation of %s", sub.ID, c.Channel)
+	}
+	now := tx.db.now()
+	c.ConfirmedAt, c.Method = &now, method
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE confirmations SET confirmed_at = ?, method = ? WHERE id = ?`), now, method, c.ID); err != nil {
+		return err
+	}
+	awaiting := slices.DeleteFunc(slices.Clone(sub.Awaiting), func(ch stockbell.Channel) bool { return ch == c.Channel })
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET awaiting = ?, status = ?, updated_at = ? WHERE id = ?`),
+		awaiting, stockbell.SubscriptionQueued, now, sub.ID)
+	if err != nil {
+		return err
+	}
+	detail := EventDetail{"channel": c.Channel, "method": method}
+	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventConfirmed), detail); err != nil {
+		return err
+	}
+	if sub.Status != stockbell.SubscriptionPending {
+		return nil
+	}
+	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, &stockbell.JobOptions{UniqueByArgs: true})
+}
+
+// StopSMS takes a phone number that replied STOP out of every waiting
+// (queued or pending) subscription, at whichever shops hold it: a
+// subscription by SMS alone is unsubscribed; one with email too keeps its
+// email and loses the number. It returns how many subscriptions changed.
+func (db *DB) StopSMS(ctx context.Context, phone string) (int, error) {
+	stopped := 0
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var subs []*stockbell.Subscription
+		err := tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
+			WHERE phone = ? AND status IN ('queued', 'pending') ORDER BY id`+tx.forUpdate()), phone)
+		if err != nil {
+			return err
+		}
+		for _, sub := range subs {
+			if err := stopSMS(ctx, tx, sub); err != nil {
+				return err
+			}
+		}
+		stopped = len(subs)
+		return nil
+	})
+	return stopped, err
+}
+
+func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
+	without := func(chs stockbell.Channels) stockbell.Channels {
+		return slices.DeleteFunc(slices.Clone(chs), func(ch stockbell.Channel) bool { return ch == stockbell.ChannelSMS })
+	}
+	channels, awaiting := without(sub.Channels), without(sub.Awaiting)
+	status := stockbell.InitialStatus(channels, awaiting)
+	if len(channels) == 0 {
+		status = stockbell.SubscriptionUnsubscribed
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET channels = ?, awaiting = ?, phone = '', status = ?, updated_at = ?
+		WHERE id = ?`), channels, awaiting, status, tx.db.now(), sub.ID)
+	if err != nil {
+		return err
+	}
+	detail := EventDetail{"previous_status": sub.Status, "channel": stockbell.ChannelSMS, "reason": "stop"}
+	return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail)
+}

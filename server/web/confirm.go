@@ -1,0 +1,203 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"net/url"
+
+	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
+)
+
+// ConfirmationPath is where a confirmation link points: /confirm/{token}.
+const ConfirmationPath = "/confirm/{token}"
+
+// TwilioInboundPath is where Twilio posts the text messages shoppers send
+// to the shop's number (set it as the number's "A message comes in"
+// webhook): a YES reply confirms a text subscription.
+const TwilioInboundPath = "/webhooks/twilio/sms"
+
+// ConfirmationService is double opt-in; server/delivery's Confirmations
+// implements it. Page and Confirm return EUNAUTHORIZED for a token that is
+// not valid or expired and ENOTFOUND for a confirmation gone since.
+type ConfirmationService interface {
+	// Page returns what the link's page shows.
+	Page(ctx context.Context, token string) (*stockbell.ConfirmationPage, error)
+	// Confirm confirms the link's channel and returns the page as it is now.
+	Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error)
+	// Reply handles a text a phone number sent: YES confirms its open text
+	// confirmations, STOP takes it out of waiting subscriptions. It
+	// returns how many subscriptions changed.
+	Reply(ctx context.Context, from, body string) (int, error)
+}
+
+// InboundVerifier checks a provider's signature on an inbound-message
+// webhook: its path and query, its POST parameters and its signature
+// header (server/delivery's TwilioInbound). EUNAUTHORIZED for a request
+// not signed by the provider.
+type InboundVerifier interface {
+	Verify(requestURI string, form url.Values, signature string) error
+}
+
+// maxInboundForm bounds an inbound message's form: Twilio's are about 1 KB.
+const maxInboundForm = 64 << 10
+
+// twilioSignatureHeader carries Twilio's signature of its requests.
+const twilioSignatureHeader = "X-Twilio-Signature"
+
+// inboundStatuses: a request Twilio did not sign is refused 403.
+var inboundStatuses = Statuses{stockbell.EUNAUTHORIZED: http.StatusForbidden, stockbell.EINVALID: http.StatusBadRequest}
+
+// RegisterConfirmations serves double opt-in, no login needed:
+//
+//   - GET /confirm/{token} shows what the shopper is asked to confirm and a
+//     button; it confirms nothing, so a mail or link scanner that follows
+//     the link does not confirm for the shopper.
+//   - POST /confirm/{token} (the button) confirms and shows the result.
+//   - POST /webhooks/twilio/sms (when inbound is not nil) takes a reply
+//     Twilio signed (X-Twilio-Signature): YES confirms; a request unsigned
+//     or wrongly signed is refused 403 and changes nothing; STOP takes the
+//     number out of its waiting subscriptions.
+func (s *Server) RegisterConfirmations(confirmations ConfirmationService, inbound InboundVerifier) {
+	h := &confirmHandler{server: s, confirmations: confirmations, inbound: inbound}
+	s.router.HandleFunc(ConfirmationPath, h.serve)
+	if inbound != nil {
+		s.router.HandleFunc(TwilioInboundPath, h.reply).Methods(http.MethodPost)
+	}
+}
+
+type confirmHandler struct {
+	server        *Server
+	confirmations ConfirmationService
+	inbound       InboundVerifier
+}
+
+func (h *confirmHandler) serve(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer") // the token must not leak
+	w.Header().Set("X-Robots-Tag", "noindex")
+	token := mux.Vars(r)["token"]
+	var page *stockbell.ConfirmationPage
+	var err error
+	switch r.Method {
+	case http.MethodGet, http.MethodHead:
+		page, err = h.confirmations.Page(r.Context(), token)
+	case http.MethodPost:
+		page, err = h.confirmations.Confirm(r.Context(), token)
+	default:
+		w.Header().Set("Allow", "GET, HEAD, POST")
+		h.fail(w, r, stockbell.Errorf(stockbell.EINVALID, "Method not allowed."), http.StatusMethodNotAllowed)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, err, 0)
+		return
+	}
+	lang := confirmLanguage(page.Language)
+	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: confirmTexts[lang], Page: page})
+}
+
+// fail answers the page with only an error message; status, when not 0,
+// overrides the error's own.
+func (h *confirmHandler) fail(w http.ResponseWriter, r *http.Request, err error, status int) {
+	if status == 0 {
+		status = statusOf(err, linkStatuses)
+	}
+	h.server.logFailure(r, status, err)
+	lang := confirmLanguage(r.Header.Get("Accept-Language"))
+	WriteHTML(w, status, confirmPageTemplate, confirmPage{Lang: lang, T: confirmTexts[lang], Status: status})
+}
+
+// reply takes an inbound text from Twilio. The answer is empty TwiML:
+// Twilio sends nothing back to the shopper.
+func (h *confirmHandler) reply(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxInboundForm)
+	if err := r.ParseForm(); err != nil {
+		h.server.writeError(w, r, stockbell.FieldErrorf("body", "The request is not a form."), inboundStatuses)
+		return
+	}
+	form := r.PostForm
+	if err := h.inbound.Verify(r.URL.RequestURI(), form, r.Header.Get(twilioSignatureHeader)); err != nil {
+		h.server.writeError(w, r, err, inboundStatuses)
+		return
+	}
+	from := contact.CanonicalPhone(form.Get("From"))
+	if _, err := h.confirmations.Reply(r.Context(), from, form.Get("Body")); err != nil {
+		h.server.writeError(w, r, err, inboundStatuses)
+		return
+	}
+	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
+	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
+}
+
+// confirmLanguage is the page language for a locale or Accept-Language.
+func confirmLanguage(locale string) string {
+	lang := pageLanguage(locale)
+	if _, ok := confirmTexts[lang]; ok {
+		return lang
+	}
+	return "en"
+}
+
+// confirmPage is what the page template sees.
+type confirmPage struct {
+	Lang   string
+	T      confirmText
+	Page   *stockbell.ConfirmationPage
+	Status int // for error pages
+}
+
+// confirmText is the wording of the confirmation page in one language.
+type confirmText struct {
+	Title, For, Button, Done, Invalid, Error string
+}
+
+var confirmTexts = map[string]confirmText{
+	"en": {"Confirm your alert", "For %s", "Confirm", "Confirmed. You will hear from %s when %s is back in stock.",
+		"This link is not valid or has expired.", "Something went wrong. Please try again later."},
+	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
+		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
+	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
+		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
+	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
+		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde."},
+}
+
+var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
+	"sprintf": fmt.Sprintf,
+}).Parse(`<!DOCTYPE html>
+<html lang="{{.Lang}}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<title>{{.T.Title}}</title>
+<style>
+body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
+main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px}
+h1{font-size:22px;margin:0 0 12px}
+button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;background:#18181b;color:#fff;cursor:pointer;min-height:44px}
+button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+.done{padding:12px;background:#ecfdf5;border-radius:6px}
+.muted{color:#71717a}
+</style>
+</head>
+<body>
+<main>
+<h1>{{.T.Title}}</h1>
+{{- if .Status}}
+<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+{{- else if .Page.Confirmed}}
+<p class="done" role="status">{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
+{{- else}}
+<p>{{.Page.ConsentText}}</p>
+<p class="muted">{{sprintf .T.For .Page.Contact}}</p>
+<form method="post"><button type="submit">{{.T.Button}}</button></form>
+{{- end}}
+</main>
+</body>
+</html>
+`))

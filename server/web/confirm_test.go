@@ -1,0 +1,262 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+const twilioToken = "twilio-auth-token"
+
+// capturingSender keeps what delivery hands to the SMS and email provider.
+type capturingSender struct {
+	mu   sync.Mutex
+	sent []stockbell.OutboundMessage
+}
+
+func (s *capturingSender) Send(_ context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.sent = append(s.sent, out)
+	return stockbell.SendResult{ProviderID: "SM1"}, nil
+}
+
+// optinFixture is a real store, the real confirmation service and the web
+// routes of double opt-in on a loopback server whose public URL is its own.
+type optinFixture struct {
+	db      *store.DB
+	clock   *storetest.Clock
+	shop    *stockbell.Shop
+	variant *stockbell.VariantWithProduct
+	confirm *delivery.Confirmations
+	sender  *capturingSender
+	url     string
+}
+
+func newOptin(t *testing.T, db *store.DB) *optinFixture {
+	t.Helper()
+	fx := &optinFixture{db: db, clock: storetest.NewClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)), sender: &capturingSender{}}
+	db.Clock = fx.clock
+	fx.shop = storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
+	_, err := db.UpsertProduct(context.Background(), stockbell.ProductUpsert{ShopID: fx.shop.ID, PlatformID: "9001", Title: "Bell", Published: true,
+		Variants: []stockbell.VariantUpsert{{PlatformID: "111", Title: "Small", InventoryPolicy: stockbell.InventoryDeny, Tracked: true,
+			Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fx.variant, err = db.FindVariant(context.Background(), fx.shop.ID, "111"); err != nil {
+		t.Fatal(err)
+	}
+	server := web.NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), db)
+	ts := httptest.NewUnstartedServer(nil)
+	t.Cleanup(ts.Close)
+	fx.url = "http://" + ts.Listener.Addr().String()
+	signer, err := delivery.NewSigner([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fx.confirm = &delivery.Confirmations{Store: db, Sender: fx.sender, Links: delivery.NewLinks(fx.url, signer), Clock: fx.clock}
+	server.RegisterConfirmations(fx.confirm, &delivery.TwilioInbound{AuthToken: twilioToken, PublicURL: fx.url})
+	ts.Config.Handler = server.Handler()
+	ts.Start()
+	return fx
+}
+
+// subscribeAndAsk subscribes a phone number by SMS, runs the job that sends
+// its confirmation and returns the subscription and the link in the text.
+func (fx *optinFixture) subscribeAndAsk(t *testing.T, phone string) (*stockbell.Subscription, string) {
+	t.Helper()
+	ctx := context.Background()
+	sub, _, err := fx.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID,
+		Phone: phone, Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sub.Status != stockbell.SubscriptionPending {
+		t.Fatalf("subscription of %s is %s, want pending", phone, sub.Status)
+	}
+	var id int64
+	if err := fx.db.DB.GetContext(ctx, &id, fx.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ShopID: fx.shop.ID, ConfirmationID: id}); err != nil {
+		t.Fatal(err)
+	}
+	last := fx.sender.sent[len(fx.sender.sent)-1]
+	link := regexp.MustCompile(`http://\S+/confirm/[A-Za-z0-9_-]+`).FindString(last.Text)
+	if last.To != phone || last.Channel != stockbell.ChannelSMS || link == "" || !strings.Contains(last.Text, "Reply YES") {
+		t.Fatalf("confirmation text = %+v", last)
+	}
+	return sub, link
+}
+
+func (fx *optinFixture) status(t *testing.T, subID int64) stockbell.SubscriptionStatus {
+	t.Helper()
+	sub, err := fx.db.FindSubscriptionByID(context.Background(), fx.shop.ID, subID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub.Status
+}
+
+func fetch(t *testing.T, method, link string) (int, string) {
+	t.Helper()
+	req, _ := http.NewRequest(method, link, nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(body)
+}
+
+// TestConfirmationLinkGetDoesNotConfirm: the link's page confirms nothing
+// when fetched (as a link scanner would); its button (POST) does, and the
+// consent text shown is kept with the time and method.
+func TestConfirmationLinkGetDoesNotConfirm(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, link := fx.subscribeAndAsk(t, "+12015550123")
+		for range 2 {
+			code, body := fetch(t, http.MethodGet, link)
+			if code != http.StatusOK || !strings.Contains(body, "confirm you want one text when Bell (Small) is back") || !strings.Contains(body, `<form method="post">`) {
+				t.Fatalf("GET %s: %d\n%s", link, code, body)
+			}
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionPending {
+			t.Fatalf("after GETs the subscription is %s, want pending", got)
+		}
+		code, body := fetch(t, http.MethodPost, link)
+		if code != http.StatusOK || !strings.Contains(body, "Confirmed.") {
+			t.Fatalf("POST %s: %d\n%s", link, code, body)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionQueued {
+			t.Fatalf("after the POST the subscription is %s, want queued", got)
+		}
+		var c stockbell.Confirmation
+		if err := db.DB.GetContext(context.Background(), &c, db.DB.Rebind(`SELECT id, shop_id, subscription_id, channel, recipient,
+			consent_text, requested_at, sent_at, confirmed_at, method FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
+			t.Fatal(err)
+		}
+		if c.Method != stockbell.ConfirmedByLink || c.ConfirmedAt == nil || !c.ConfirmedAt.Equal(fx.clock.Now()) ||
+			!strings.HasPrefix(c.ConsentText, "bells.myshopify.com: confirm you want one text") || strings.Contains(c.ConsentText, "/confirm/") {
+			t.Fatalf("kept confirmation = %+v", c)
+		}
+		if code, _ := fetch(t, http.MethodPost, link); code != http.StatusOK {
+			t.Fatalf("confirming twice: %d", code)
+		}
+	})
+}
+
+// TestConfirmationLinkRefused: a tampered link and an expired one are
+// refused (404) and confirm nothing.
+func TestConfirmationLinkRefused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, link := fx.subscribeAndAsk(t, "+12015550123")
+		i := strings.LastIndex(link, "/") + 3
+		flipped := "A"
+		if link[i] == 'A' {
+			flipped = "B"
+		}
+		tampered := link[:i] + flipped + link[i+1:]
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			if code, body := fetch(t, method, tampered); code != http.StatusNotFound || !strings.Contains(body, "not valid or has expired") {
+				t.Errorf("%s tampered link: %d\n%s", method, code, body)
+			}
+		}
+		fx.clock.Add(stockbell.ConfirmationLinkValidity + time.Minute)
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			if code, _ := fetch(t, method, link); code != http.StatusNotFound {
+				t.Errorf("%s expired link: %d, want 404", method, code)
+			}
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionPending {
+			t.Fatalf("after refused links the subscription is %s, want pending", got)
+		}
+	})
+}
+
+// postReply posts an inbound text as Twilio does, signed with token ("" for unsigned).
+func (fx *optinFixture) postReply(t *testing.T, token string, form url.Values) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, fx.url+web.TwilioInboundPath, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if token != "" {
+		req.Header.Set(delivery.TwilioSignatureHeader, delivery.TwilioSignature(token, fx.url+web.TwilioInboundPath, form))
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestSMSReplyConfirms: a YES reply Twilio signed confirms the number's
+// pending subscription; an unsigned or wrongly signed one is refused 403
+// and changes nothing.
+func TestSMSReplyConfirms(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, _ := fx.subscribeAndAsk(t, "+12015550123")
+		yes := url.Values{"MessageSid": {"SM123"}, "AccountSid": {"AC1"}, "From": {"+12015550123"}, "To": {"+18005550000"}, "Body": {"Yes"}}
+		for name, token := range map[string]string{"unsigned": "", "signed with another token": "not-" + twilioToken} {
+			if code := fx.postReply(t, token, yes); code != http.StatusForbidden {
+				t.Errorf("%s reply: %d, want 403", name, code)
+			}
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionPending {
+			t.Fatalf("after refused replies the subscription is %s, want pending", got)
+		}
+		other := url.Values{"MessageSid": {"SM124"}, "From": {"+12015550123"}, "Body": {"what is this?"}}
+		if code := fx.postReply(t, twilioToken, other); code != http.StatusOK || fx.status(t, sub.ID) != stockbell.SubscriptionPending {
+			t.Fatalf("a reply other than YES: %d, subscription %s", code, fx.status(t, sub.ID))
+		}
+		if code := fx.postReply(t, twilioToken, yes); code != http.StatusOK {
+			t.Fatalf("signed YES: %d", code)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionQueued {
+			t.Fatalf("after YES the subscription is %s, want queued", got)
+		}
+		var method string
+		if err := db.DB.GetContext(context.Background(), &method, db.DB.Rebind(`SELECT method FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil || method != "reply" {
+			t.Fatalf("confirmation method = %q (%v), want reply", method, err)
+		}
+	})
+}
+
+// TestSMSStopReply: a STOP reply Twilio signed takes the number out of its
+// pending subscription; the same reply unsigned changes nothing.
+func TestSMSStopReply(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, _ := fx.subscribeAndAsk(t, "+12015550123")
+		stop := url.Values{"MessageSid": {"SM125"}, "From": {"+12015550123"}, "Body": {"STOP"}}
+		if code := fx.postReply(t, "", stop); code != http.StatusForbidden || fx.status(t, sub.ID) != stockbell.SubscriptionPending {
+			t.Fatalf("unsigned STOP: %d, subscription %s", code, fx.status(t, sub.ID))
+		}
+		if code := fx.postReply(t, twilioToken, stop); code != http.StatusOK {
+			t.Fatalf("signed STOP: %d", code)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionUnsubscribed {
+			t.Fatalf("after STOP the subscription is %s, want unsubscribed", got)
+		}
+	})
+}
