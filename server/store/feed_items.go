@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -51,13 +50,13 @@ type storedFeedItem struct {
 	Deleted   bool                      `db:"deleted"`
 }
 
-// ApplyFeedItems upserts a batch of feed items in one transaction: new
-// items are inserted with multi-row statements (no stock job: nobody can
-// be waiting for them), stored ones are updated when a field changed, and
-// their quantity is ordered as a read of the default location's level.
-// Those whose stock or publication changed get a stock_changed event and a
-// VariantStockChangedJob. Returns ECONFLICT unless the owner holds the
-// lease.
+// ApplyFeedItems upserts a batch of feed items in one transaction, with a
+// fixed number of statements whatever the batch's size: new items are
+// inserted (no stock job: nobody can be waiting for them), stored ones are
+// updated when a field changed, and their quantity is ordered as a read of
+// the default location's level. Those whose stock or publication changed
+// get a stock_changed event and a VariantStockChangedJob. Returns
+// ECONFLICT unless the owner holds the lease.
 func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (stockbell.FeedApplyResult, error) {
 	var result stockbell.FeedApplyResult
 	if err := validateFeedItems(batch.Items); err != nil {
@@ -71,36 +70,46 @@ func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (st
 		if _, err := holdFeedLease(ctx, tx, batch.ShopID, batch.Owner); err != nil {
 			return err
 		}
+		if err := commitWithoutFlush(ctx, tx); err != nil {
+			return err
+		}
 		stored, err := findStoredFeedItems(ctx, tx, batch.ShopID, batch.Items)
 		if err != nil {
 			return err
 		}
 		var fresh []stockbell.FeedItem
-		var changed []stockbell.JobArgs
+		var changes []feedChange
 		for _, item := range batch.Items {
-			old, ok := stored[item.ID]
-			if !ok {
+			if old, ok := stored[item.ID]; ok {
+				changes = append(changes, newFeedChange(old, item))
+			} else {
 				fresh = append(fresh, item)
-				continue
-			}
-			stockChanged, err := updateFeedItem(ctx, tx, batch, old, item, &result)
-			if err != nil {
-				return err
-			}
-			if stockChanged {
-				changed = append(changed, stockbell.VariantStockChangedJob{ShopID: batch.ShopID, VariantID: old.VariantID})
 			}
 		}
 		result.Created = len(fresh)
 		if err := insertFeedItems(ctx, tx, batch, fresh); err != nil {
 			return err
 		}
-		if len(changed) == 0 {
-			return nil
-		}
-		return tx.insertJobs(ctx, changed, nil)
+		return updateFeedItems(ctx, tx, batch, changes, &result)
 	})
 	return result, err
+}
+
+// commitWithoutFlush lets a sync's batch commit on PostgreSQL without
+// waiting for its WAL to reach the disk (a wait that cost more than the
+// batch's statements). Nothing acknowledged can be lost by it: the sync is
+// acknowledged by FinishFeedSync, whose commit waits for the WAL, and so
+// for every batch committed before it. A crash before that loses at most
+// batches of a sync that never finished and never saved its validators:
+// the next sync reads the whole document again and finds those items
+// changed. Whatever acts on a batch (a restock job notifying subscribers)
+// commits with the wait, which flushes the batch first.
+func commitWithoutFlush(ctx context.Context, tx *Tx) error {
+	if tx.db.Dialect != Postgres {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit TO OFF`)
+	return err
 }
 
 // validateFeedItems returns EINVALID for an item without id, with a
@@ -121,91 +130,43 @@ func validateFeedItems(items []stockbell.FeedItem) error {
 	return nil
 }
 
+const storedFeedItemColumns = `v.id AS variant_id, v.product_id, v.platform_id, v.title, v.url, v.image_url, v.price, v.stock,
+	v.tracked, v.inventory_policy, p.published, p.deleted`
+
+// findStoredFeedItems returns the batch's stored items by id. On
+// PostgreSQL each id is looked up through the (shop_id, platform_id)
+// index, one lateral lookup per id: during a first sync the tables grow
+// faster than their statistics, and a planner trusting the stale ones
+// scans every variant of the shop for each batch instead.
 func findStoredFeedItems(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem) (map[string]storedFeedItem, error) {
+	ids := make([]string, len(items))
+	for i, item := range items {
+		ids[i] = item.ID
+	}
 	out := make(map[string]storedFeedItem, len(items))
-	for start := 0; start < len(items); start += rowsPerInsert {
-		chunk := items[start:min(start+rowsPerInsert, len(items))]
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, shopID)
-		for _, item := range chunk {
-			args = append(args, item.ID)
+	err := newRowSet("wanted").texts("platform_id", ids).each(tx, func(with string, args []any, _, _ int) error {
+		query := `WITH ` + with + ` SELECT ` + storedFeedItemColumns + ` FROM variants v JOIN products p ON p.id = v.product_id
+			WHERE v.shop_id = ? AND v.platform_id IN (SELECT platform_id FROM wanted)`
+		if tx.db.Dialect == Postgres {
+			query = `WITH ` + with + ` SELECT s.* FROM wanted CROSS JOIN LATERAL (SELECT ` + storedFeedItemColumns + `
+				FROM variants v JOIN products p ON p.id = v.product_id
+				WHERE v.shop_id = ? AND v.platform_id = wanted.platform_id LIMIT 1) s`
 		}
 		var rows []storedFeedItem
-		err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT v.id AS variant_id, v.product_id, v.platform_id, v.title, v.url,
-			v.image_url, v.price, v.stock, v.tracked, v.inventory_policy, p.published, p.deleted
-			FROM variants v JOIN products p ON p.id = v.product_id
-			WHERE v.shop_id = ? AND v.platform_id IN (`+placeholders(len(chunk))+`)`), args...)
-		if err != nil {
-			return nil, err
+		if err := tx.SelectContext(ctx, &rows, tx.Rebind(query), append(args, shopID)...); err != nil {
+			return err
 		}
 		for _, r := range rows {
 			out[r.ID] = r
 		}
-	}
-	return out, nil
-}
-
-// updateFeedItem writes what changed of a stored item and reports whether
-// its stock or publication changed (it then has a stock_changed event; the
-// caller inserts its job).
-func updateFeedItem(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, old storedFeedItem, item stockbell.FeedItem, result *stockbell.FeedApplyResult) (bool, error) {
-	republished := !old.Published || old.Deleted
-	untracked := !old.Tracked || old.Policy != stockbell.InventoryDeny
-	described := old.Title != item.Title || old.Link != item.Link || old.ImageURL != item.ImageURL || old.Price != item.Price
-	if !republished && !untracked && !described && old.Stock == item.Quantity {
-		return false, nil
-	}
-	now := tx.db.now()
-	if republished || described || untracked {
-		result.Updated++
-	}
-	if republished || described {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET title = ?, url = ?, image_url = ?, published = ?,
-			deleted = ?, updated_at = ? WHERE id = ?`), item.Title, item.Link, item.ImageURL, true, false, now, old.ProductID)
-		if err != nil {
-			return false, err
-		}
-	}
-	if described || untracked {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET title = ?, url = ?, image_url = ?, price = ?,
-			tracked = ?, inventory_policy = ?, updated_at = ? WHERE id = ?`),
-			item.Title, item.Link, item.ImageURL, item.Price, true, stockbell.InventoryDeny, now, old.VariantID)
-		if err != nil {
-			return false, err
-		}
-	}
-	stock, err := settleFeedLevel(ctx, tx, batch, old, item.Quantity)
-	if err != nil || (stock == old.Stock && !republished && !untracked) {
-		return false, err
-	}
-	if stock != old.Stock && !(republished || described || untracked) {
-		result.Updated++
-	}
-	result.StockChanged++
-	detail := EventDetail{"old_stock": old.Stock, "new_stock": stock, "location_id": stockbell.DefaultLocation,
-		"available": item.Quantity, "source": stockbell.FeedSource, "republished": republished}
-	return true, tx.insertEvent(ctx, stockbell.Event{ShopID: batch.ShopID, Kind: stockbell.EventStockChanged, VariantID: &old.VariantID}, detail)
-}
-
-// settleFeedLevel orders the item's quantity as the read level of the
-// default location and returns the variant's stock after it.
-func settleFeedLevel(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, old storedFeedItem, quantity int) (int, error) {
-	if quantity == old.Stock {
-		return old.Stock, nil
-	}
-	v := stockbell.Variant{ID: old.VariantID, ShopID: batch.ShopID, PlatformID: old.ID}
-	level := stockbell.LocationLevel{LocationID: stockbell.DefaultLocation, Available: quantity, UpdatedAt: batch.At}
-	applied, err := settleReadLevels(ctx, tx, &v, []stockbell.LocationLevel{level}, batch.Read, stockbell.FeedSource)
-	if err != nil || !applied {
-		return old.Stock, err
-	}
-	return recomputeStock(ctx, tx, old.VariantID)
+		return nil
+	})
+	return out, err
 }
 
 // insertFeedItems inserts new items: each is a product with one variant
-// and one level at the default location.
+// and one level at the default location, read by the batch's read.
 func insertFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, items []stockbell.FeedItem) error {
-	now, shopID := tx.db.now(), batch.ShopID
 	if len(items) == 0 {
 		return nil
 	}
@@ -213,63 +174,83 @@ func insertFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, ite
 	if err != nil {
 		return err
 	}
-	for start := 0; start < len(items); start += rowsPerInsert {
-		chunk := items[start:min(start+rowsPerInsert, len(items))]
-		products, err := insertRows(ctx, tx, `INSERT INTO products (shop_id, platform_id, title, handle, url, image_url,
-			published, deleted, created_at, updated_at) VALUES `, `ON CONFLICT (shop_id, platform_id) DO UPDATE SET
-			title = excluded.title, url = excluded.url, image_url = excluded.image_url, published = excluded.published,
-			deleted = excluded.deleted, updated_at = excluded.updated_at`, 10, chunk, func(item stockbell.FeedItem) []any {
-			return []any{shopID, item.ID, item.Title, "", item.Link, item.ImageURL, true, false, now, now}
-		})
-		if err != nil {
-			return err
-		}
-		variants, err := insertRows(ctx, tx, `INSERT INTO variants (shop_id, product_id, platform_id, title, url, image_url,
-			price, inventory_policy, tracked, stock, created_at, updated_at) VALUES `, ``, 12, chunk, func(item stockbell.FeedItem) []any {
-			return []any{shopID, products[item.ID], item.ID, item.Title, item.Link, item.ImageURL, item.Price,
-				stockbell.InventoryDeny, true, item.Quantity, now, now}
-		})
-		if err != nil {
-			return err
-		}
-		_, err = insertRows(ctx, tx, `INSERT INTO inventory_levels (`+levelColumns+`) VALUES `,
-			``, 7, chunk, func(item stockbell.FeedItem) []any {
-				return []any{variants[item.ID], stockbell.DefaultLocation, item.Quantity, nullTime(batch.At), stockbell.LevelRead, seq, now}
-			})
-		if err != nil {
-			return err
-		}
+	products, err := insertFeedProducts(ctx, tx, batch.ShopID, items)
+	if err != nil {
+		return err
 	}
-	return nil
+	variants, err := insertFeedVariants(ctx, tx, batch.ShopID, items, products)
+	if err != nil {
+		return err
+	}
+	levels := readLevels{at: batch.At, seq: seq}
+	for _, item := range items {
+		levels.add(variants[item.ID], item.Quantity)
+	}
+	return writeReadLevels(ctx, tx, levels)
 }
 
-// insertRows runs one multi-row INSERT of the items and, when the table
-// has an id and a platform_id, returns the new ids by platform id.
-func insertRows(ctx context.Context, tx *Tx, head, tail string, columns int, items []stockbell.FeedItem, row func(stockbell.FeedItem) []any) (map[string]int64, error) {
-	args := make([]any, 0, len(items)*columns)
-	for _, item := range items {
-		args = append(args, row(item)...)
+// insertFeedProducts inserts (or takes over) the items' products and
+// returns their ids by platform id.
+func insertFeedProducts(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem) (map[string]int64, error) {
+	n := len(items)
+	ids, titles, links, images := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, item := range items {
+		ids[i], titles[i], links[i], images[i] = item.ID, item.Title, item.Link, item.ImageURL
 	}
-	query := head + valueRows(len(items), columns) + " " + tail
-	if !strings.Contains(head, "platform_id") {
-		_, err := tx.ExecContext(ctx, tx.Rebind(query), args...)
-		return nil, err
+	rows := newRowSet("item").texts("platform_id", ids).texts("title", titles).texts("url", links).texts("image_url", images)
+	now := tx.db.now()
+	return insertReturningIDs(ctx, tx, rows, func(with string) string {
+		return `WITH ` + with + ` INSERT INTO products (shop_id, platform_id, title, handle, url, image_url, published, deleted,
+			created_at, updated_at) SELECT ` + tx.typed("BIGINT") + `, platform_id, title, '', url, image_url, ` + tx.typed("BOOLEAN") + `, ` +
+			tx.typed("BOOLEAN") + `, ` + tx.typed("TIMESTAMPTZ") + `, ` + tx.typed("TIMESTAMPTZ") + ` FROM item WHERE 1 = 1
+			ON CONFLICT (shop_id, platform_id) DO UPDATE SET title = excluded.title, url = excluded.url, image_url = excluded.image_url,
+			published = excluded.published, deleted = excluded.deleted, updated_at = excluded.updated_at RETURNING id, platform_id`
+	}, shopID, true, false, now, now)
+}
+
+// insertFeedVariants inserts the items' variants and returns their ids by
+// platform id.
+func insertFeedVariants(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem, products map[string]int64) (map[string]int64, error) {
+	n := len(items)
+	productIDs, stocks := make([]int64, n), make([]int64, n)
+	ids, titles, links, images, prices := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	for i, item := range items {
+		productIDs[i], stocks[i] = products[item.ID], int64(item.Quantity)
+		ids[i], titles[i], links[i], images[i], prices[i] = item.ID, item.Title, item.Link, item.ImageURL, item.Price
 	}
-	rows, err := tx.QueryxContext(ctx, tx.Rebind(query+" RETURNING id, platform_id"), args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ids := make(map[string]int64, len(items))
-	for rows.Next() {
-		var id int64
-		var platformID string
-		if err := rows.Scan(&id, &platformID); err != nil {
-			return nil, err
+	rows := newRowSet("item").int64s("product_id", productIDs).texts("platform_id", ids).texts("title", titles).
+		texts("url", links).texts("image_url", images).texts("price", prices).int64s("stock", stocks)
+	now := tx.db.now()
+	return insertReturningIDs(ctx, tx, rows, func(with string) string {
+		return `WITH ` + with + ` INSERT INTO variants (shop_id, product_id, platform_id, title, url, image_url, price,
+			inventory_policy, tracked, stock, created_at, updated_at) SELECT ` + tx.typed("BIGINT") + `, product_id, platform_id,
+			title, url, image_url, price, ` + tx.typed("TEXT") + `, ` + tx.typed("BOOLEAN") + `, stock, ` + tx.typed("TIMESTAMPTZ") + `, ` +
+			tx.typed("TIMESTAMPTZ") + ` FROM item RETURNING id, platform_id`
+	}, shopID, stockbell.InventoryDeny, true, now, now)
+}
+
+// insertReturningIDs runs the insert of each chunk of rows (its WITH
+// clause's arguments first, then args) and gathers the ids it returns by
+// platform id.
+func insertReturningIDs(ctx context.Context, tx *Tx, rows *rowSet, query func(with string) string, args ...any) (map[string]int64, error) {
+	ids := make(map[string]int64, rows.n)
+	err := rows.each(tx, func(with string, withArgs []any, _, _ int) error {
+		res, err := tx.QueryxContext(ctx, tx.Rebind(query(with)), append(withArgs, args...)...)
+		if err != nil {
+			return err
 		}
-		ids[platformID] = id
-	}
-	return ids, rows.Err()
+		defer res.Close()
+		for res.Next() {
+			var id int64
+			var platformID string
+			if err := res.Scan(&id, &platformID); err != nil {
+				return err
+			}
+			ids[platformID] = id
+		}
+		return res.Err()
+	})
+	return ids, err
 }
 
 // UnpublishFeedItems marks the items' products unpublished (their
@@ -281,6 +262,9 @@ func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string
 	err := db.inTx(ctx, func(tx *Tx) error {
 		changed = 0
 		if _, err := holdFeedLease(ctx, tx, shopID, owner); err != nil {
+			return err
+		}
+		if err := commitWithoutFlush(ctx, tx); err != nil {
 			return err
 		}
 		for start := 0; start < len(ids); start += rowsPerInsert {

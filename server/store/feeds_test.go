@@ -328,5 +328,11 @@ func TestFeedLevelsAreOrderedReads(t *testing.T) {
 		if v := variant(t, db, shop.ID, "A"); v.Stock != 4 || res.StockChanged != 0 || res.Updated != 0 {
 			t.Fatalf("a read older than the stored level changed the stock to %d (%+v)", v.Stock, res)
 		}
+		ignored := stockbell.EventStockChangeIgnored
+		events, _, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID, Kind: &ignored})
+		must(t, err)
+		if len(events) != 1 || *events[0].VariantID != a.ID || detailOf(t, events[0])["available"] != 1.0 {
+			t.Fatalf("ignored changes recorded = %+v, want the stale read's", events)
+		}
 	})
 }

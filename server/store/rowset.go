@@ -1,0 +1,121 @@
+package store
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/lib/pq"
+)
+
+// rowSet is a batch of rows, held column by column, that one statement
+// reads as a table named in a WITH clause. On PostgreSQL each column is one
+// array parameter (unnest), so a batch of any size is one statement whose
+// text never changes: nothing to parse and plan per row, and no statement
+// with thousands of parameters. On SQLite the rows are a VALUES list of
+// placeholders, in chunks of rowsPerInsert.
+type rowSet struct {
+	name string
+	cols []rowColumn
+	n    int
+}
+
+// rowColumn is one column: its name, its type on PostgreSQL, and its
+// values ([]int64, []string or []bool).
+type rowColumn struct {
+	name   string
+	pgType string
+	values any
+}
+
+func newRowSet(name string) *rowSet { return &rowSet{name: name} }
+
+// int64s adds a BIGINT column.
+func (r *rowSet) int64s(name string, values []int64) *rowSet {
+	return r.add(rowColumn{name: name, pgType: "BIGINT", values: values}, len(values))
+}
+
+// texts adds a TEXT column.
+func (r *rowSet) texts(name string, values []string) *rowSet {
+	return r.add(rowColumn{name: name, pgType: "TEXT", values: values}, len(values))
+}
+
+func (r *rowSet) add(c rowColumn, n int) *rowSet {
+	if len(r.cols) > 0 && n != r.n {
+		panic(fmt.Sprintf("store: row set %s: column %s has %d values, the others %d", r.name, c.name, n, r.n))
+	}
+	r.cols, r.n = append(r.cols, c), n
+	return r
+}
+
+// each calls fn with the WITH clause ("name(cols) AS (…)", no WITH) and
+// its arguments for each chunk of rows, lo to hi: the whole set at once on
+// PostgreSQL. An empty set calls nothing.
+func (r *rowSet) each(tx *Tx, fn func(with string, args []any, lo, hi int) error) error {
+	size := rowsPerInsert
+	if tx.db.Dialect == Postgres {
+		size = max(r.n, 1)
+	}
+	for lo := 0; lo < r.n; lo += size {
+		hi := min(lo+size, r.n)
+		with, args := r.clause(tx.db.Dialect, lo, hi)
+		if err := fn(with, args, lo, hi); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *rowSet) clause(dialect Dialect, lo, hi int) (string, []any) {
+	names := make([]string, len(r.cols))
+	for i, c := range r.cols {
+		names[i] = c.name
+	}
+	head := r.name + "(" + strings.Join(names, ", ") + ") AS ("
+	if dialect == Postgres {
+		arrays := make([]string, len(r.cols))
+		args := make([]any, len(r.cols))
+		for i, c := range r.cols {
+			arrays[i] = "CAST(? AS " + c.pgType + "[])"
+			args[i] = pq.Array(slice(c.values, lo, hi))
+		}
+		return head + "SELECT * FROM unnest(" + strings.Join(arrays, ", ") + "))", args
+	}
+	args := make([]any, 0, (hi-lo)*len(r.cols))
+	for row := lo; row < hi; row++ {
+		for _, c := range r.cols {
+			args = append(args, value(c.values, row))
+		}
+	}
+	return head + "VALUES " + valueRows(hi-lo, len(r.cols)) + ")", args
+}
+
+func slice(values any, lo, hi int) any {
+	switch v := values.(type) {
+	case []int64:
+		return v[lo:hi]
+	case []string:
+		return v[lo:hi]
+	}
+	panic(fmt.Sprintf("store: row set column of %T", values))
+}
+
+func value(values any, i int) any {
+	switch v := values.(type) {
+	case []int64:
+		return v[i]
+	case []string:
+		return v[i]
+	}
+	panic(fmt.Sprintf("store: row set column of %T", values))
+}
+
+// typed is a placeholder for a value that a statement selects rather than
+// compares or assigns: PostgreSQL cannot infer its type there, so it is
+// cast; SQLite, whose casts would change values (a time cast to a numeric
+// affinity), takes it as it is.
+func (tx *Tx) typed(sqlType string) string {
+	if tx.db.Dialect == Postgres {
+		return "CAST(? AS " + sqlType + ")"
+	}
+	return "?"
+}
