@@ -148,7 +148,8 @@ type FeedService interface {
 	// or publication changed get a stock_changed event and a
 	// VariantStockChangedJob. Returns ECONFLICT unless the batch's owner
 	// holds the lease, EINVALID for an item without id, with a negative
-	// quantity, or listed twice.
+	// quantity, or listed twice. Batches of the lease's holder listing
+	// different items may be applied at once.
 	ApplyFeedItems(ctx context.Context, batch FeedBatch) (FeedApplyResult, error)
 	// UnpublishFeedItems marks the items' products unpublished (not
 	// deleted), with a VariantStockChangedJob each, and returns how many

@@ -23,6 +23,11 @@ const (
 	DefaultLeaseTTL = 2 * time.Minute
 	// DefaultBatchSize is how many items one transaction applies.
 	DefaultBatchSize = 1000
+	// DefaultApplyWorkers is how many batches a sync applies at once: on
+	// PostgreSQL two transactions keep two server processes busy (the
+	// writes are its work, not ours); on SQLite, with one writer at a
+	// time, the second batch waits its turn.
+	DefaultApplyWorkers = 2
 )
 
 // ErrBusy is returned by SyncFeed when another sync of the feed is running
@@ -49,6 +54,9 @@ type Integration struct {
 	Owner     string
 	LeaseTTL  time.Duration
 	BatchSize int
+	// ApplyWorkers is how many batches are applied at once
+	// (DefaultApplyWorkers by default).
+	ApplyWorkers int
 	// TempDir holds the spool of changed items (the system's by default).
 	TempDir string
 }
@@ -190,6 +198,13 @@ func (in *Integration) leaseTTL() time.Duration {
 		return in.LeaseTTL
 	}
 	return DefaultLeaseTTL
+}
+
+func (in *Integration) applyWorkers() int {
+	if in.ApplyWorkers > 0 {
+		return in.ApplyWorkers
+	}
+	return DefaultApplyWorkers
 }
 
 func (in *Integration) batchSize() int {

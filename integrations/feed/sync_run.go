@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"sync"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -146,13 +148,7 @@ func (r *syncRun) loadStored(ctx context.Context) (map[string]storedItem, error)
 // apply writes the spooled items in batches, then unpublishes the
 // published items the document no longer lists.
 func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem) error {
-	err := sp.each(r.s.batchSize(), func(batch []stockbell.FeedItem) error {
-		res, err := r.s.Feeds.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: r.shopID, Owner: r.owner, Read: r.read,
-			At: r.modified, Items: batch})
-		r.report.Changed += res.Created + res.Updated
-		return err
-	})
-	if err != nil {
+	if err := r.applySpool(ctx, sp); err != nil {
 		return err
 	}
 	var vanished []string
@@ -169,6 +165,48 @@ func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]stored
 		r.report.Unpublished += n
 	}
 	return nil
+}
+
+// applySpool applies the spooled items in batches, several at once (the
+// items are distinct: a document's repeated ids are rejected). The first
+// failure stops the others.
+func (r *syncRun) applySpool(ctx context.Context, sp *spool) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	batches := make(chan []stockbell.FeedItem)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range r.s.applyWorkers() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for batch := range batches {
+				res, err := r.s.Feeds.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: r.shopID, Owner: r.owner, Read: r.read,
+					At: r.modified, Items: batch})
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				mu.Lock()
+				r.report.Changed += res.Created + res.Updated
+				mu.Unlock()
+			}
+		}()
+	}
+	err := sp.each(r.s.batchSize(), func(batch []stockbell.FeedItem) error {
+		select {
+		case batches <- slices.Clone(batch): // each reuses its slice
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	})
+	close(batches)
+	wg.Wait()
+	if cause := context.Cause(ctx); cause != nil {
+		return cause
+	}
+	return err
 }
 
 // finish records the sync and releases its lease.

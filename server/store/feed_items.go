@@ -67,7 +67,7 @@ func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (st
 	}
 	err := db.inTx(ctx, func(tx *Tx) error {
 		result = stockbell.FeedApplyResult{}
-		if _, err := holdFeedLease(ctx, tx, batch.ShopID, batch.Owner); err != nil {
+		if err := shareFeedLease(ctx, tx, batch.ShopID, batch.Owner); err != nil {
 			return err
 		}
 		if err := commitWithoutFlush(ctx, tx); err != nil {

@@ -157,13 +157,30 @@ func (db *DB) ReleaseFeedLease(ctx context.Context, shopID int64, owner string) 
 // ECONFLICT unless owner holds an unexpired lease: a sync that lost its
 // lease to another cannot write.
 func holdFeedLease(ctx context.Context, tx *Tx, shopID int64, owner string) (*stockbell.Feed, error) {
+	return checkFeedLease(ctx, tx, shopID, owner, tx.forUpdate())
+}
+
+// shareFeedLease is holdFeedLease for a batch of a sync: the row is locked
+// FOR SHARE, so the batches of the lease's holder can be applied at once,
+// while taking the lease (an UPDATE) waits for them to end, after which
+// they can write no more.
+func shareFeedLease(ctx context.Context, tx *Tx, shopID int64, owner string) error {
+	lock := ""
+	if tx.forUpdate() != "" {
+		lock = " FOR SHARE"
+	}
+	_, err := checkFeedLease(ctx, tx, shopID, owner, lock)
+	return err
+}
+
+func checkFeedLease(ctx context.Context, tx *Tx, shopID int64, owner, lock string) (*stockbell.Feed, error) {
 	var row struct {
 		stockbell.Feed
 		LeaseOwner string     `db:"lease_owner"`
 		LeaseUntil *time.Time `db:"lease_until"`
 	}
 	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+feedColumns+`, lease_owner, lease_until FROM feeds
-		WHERE shop_id = ?`+tx.forUpdate()), shopID)
+		WHERE shop_id = ?`+lock), shopID)
 	if err != nil {
 		return nil, notFound(err, "shop %d has no feed", shopID)
 	}
