@@ -27,4 +27,6 @@ func (m *Main) wireMagento(registry *integrations.Registry, workers *jobs.Worker
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.MagentoReconcileJob{} })
+	// Magento tells of no deletion: a daily catalog sync finds the deleted products.
+	jobs.Every(workers, 24*time.Hour, func() stockbell.JobArgs { return stockbell.MagentoCatalogSyncJob{} })
 }

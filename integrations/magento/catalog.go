@@ -25,18 +25,25 @@ const (
 	visibilityNone   = 1 // "Not Visible Individually": a configurable's child
 )
 
-// SyncCatalog serves MagentoCatalogSyncJob: it pages through /V1/products
-// with searchCriteria, reads each sellable product's variants (a
-// configurable product's children, a simple product itself) with their
-// stock, upserts them, and records the sync in the shop's sync log.
+// SyncCatalog serves MagentoCatalogSyncJob. For ShopID 0 (the daily run)
+// it queues one job per installed store. For a store it pages through
+// /V1/products with searchCriteria, reads each sellable product's
+// variants (a configurable product's children, a simple product itself)
+// with their stock, upserts them, marks deleted the products the store no
+// longer lists, and records the sync in the shop's sync log.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) error {
+	if job.ShopID == 0 {
+		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.MagentoCatalogSyncJob{ShopID: id} })
+	}
 	shop, cred, err := in.activeShop(ctx, job.ShopID)
 	if shop == nil || err != nil {
 		return err
 	}
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	listed := map[string]bool{}
 	err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
 		for i := range page {
+			listed[strconv.FormatInt(page[i].ID, 10)] = true
 			n, err := in.refreshProduct(ctx, shop, cred, &page[i], CatalogSource)
 			if err != nil {
 				return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
@@ -45,12 +52,45 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		}
 		return nil
 	})
-	if err != nil {
+	if stopped, err2 := in.stopIfRevoked(ctx, shop, CatalogSource, err); stopped {
+		return err2
+	} else if err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
+	if report.Unpublished, err = in.deleteVanished(ctx, shop, listed); err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
 	report.FinishedAt = in.Clock.Now()
-	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items)
+	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items, "deleted", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// deleteVanished marks deleted the shop's stored products that a complete
+// listing of the catalog no longer has: the merchant deleted them in
+// Magento (its REST API tells of no deletion otherwise). Their subscribers
+// are never notified. It returns how many it marked.
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, listed map[string]bool) (int, error) {
+	stored := map[string]bool{}
+	for offset := 0; ; offset += 1000 {
+		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range page {
+			if !v.Deleted && !listed[v.ProductPlatformID] {
+				stored[v.ProductPlatformID] = true
+			}
+		}
+		if offset+len(page) >= total || len(page) == 0 {
+			break
+		}
+	}
+	for id := range stored {
+		if err := in.Catalog.DeleteProduct(ctx, shop.ID, id); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return 0, err
+		}
+	}
+	return len(stored), nil
 }
 
 // refreshProduct reads a listed product's variants and their stock and

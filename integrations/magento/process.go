@@ -65,5 +65,9 @@ func (in *Integration) rereadSKU(ctx context.Context, shop *stockbell.Shop, sku 
 	if err != nil {
 		return err
 	}
-	return in.applyRead(ctx, shop, cred, sku, RereadSource)
+	err = in.applyRead(ctx, shop, cred, sku, RereadSource)
+	if stopped, err2 := in.stopIfRevoked(ctx, shop, RereadSource, err); stopped {
+		return err2
+	}
+	return err
 }

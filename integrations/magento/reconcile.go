@@ -24,7 +24,10 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 		return err
 	}
 	for _, sku := range skus {
-		if err := in.applyRead(ctx, shop, cred, sku, ReconcileSource); err != nil {
+		err := in.applyRead(ctx, shop, cred, sku, ReconcileSource)
+		if stopped, err2 := in.stopIfRevoked(ctx, shop, ReconcileSource, err); stopped {
+			return err2
+		} else if err != nil {
 			return err
 		}
 	}

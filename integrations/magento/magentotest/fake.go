@@ -107,6 +107,14 @@ func (f *Fake) AccessGranted() bool {
 	return f.accessToken != ""
 }
 
+// Revoke deactivates the integration, as the merchant does in System ›
+// Integrations: its access token is refused from then on (401).
+func (f *Fake) Revoke() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.accessToken, f.accessSecret = "", ""
+}
+
 // token is 32 characters, Magento's length of keys, tokens and verifiers.
 func token() string {
 	b := make([]byte, 16)

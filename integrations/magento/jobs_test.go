@@ -1,0 +1,178 @@
+package magento_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/magento"
+	"github.com/stockbell/stockbell/integrations/magento/magentotest"
+	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+var ctx = context.Background()
+
+// jobsEnv is the Magento integration on a real database, activated on a
+// loopback store selling a configurable tee (two sizes), a mug and a cap.
+type jobsEnv struct {
+	t    *testing.T
+	db   *store.DB
+	fake *magentotest.Fake
+	in   *magento.Integration
+	shop *stockbell.Shop
+}
+
+func newJobsEnv(t *testing.T, db *store.DB) *jobsEnv {
+	fake := magentotest.New()
+	t.Cleanup(fake.Close)
+	hour := time.Now().Add(-time.Hour)
+	fake.Do(func(f *magentotest.Fake) {
+		f.Products = []*magentotest.Product{
+			{ID: 10, SKU: "TEE", Name: "Tee", Type: "configurable", Visibility: 4, Status: 1, URLKey: "tee", UpdatedAt: hour,
+				Children: []*magentotest.Product{
+					{ID: 11, SKU: "TEE-S", Name: "Tee S", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, ManageStock: true, UpdatedAt: hour},
+					{ID: 12, SKU: "TEE-M", Name: "Tee M", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, Qty: 5, InStock: true, ManageStock: true, UpdatedAt: hour}}},
+			{ID: 20, SKU: "MUG", Name: "Mug", Type: "simple", Visibility: 4, Status: 1, Price: 8, URLKey: "mug", ManageStock: true, UpdatedAt: hour},
+			{ID: 30, SKU: "CAP", Name: "Cap", Type: "simple", Visibility: 4, Status: 1, Price: 12, URLKey: "cap", ManageStock: true, UpdatedAt: hour},
+		}
+	})
+	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("k"), 32))
+	client := magento.NewClient(true)
+	client.Pause = func(context.Context, int) error { return nil }
+	e := &jobsEnv{t: t, db: db, fake: fake}
+	e.in = &magento.Integration{Shops: db, Catalog: db, Secrets: db, Activations: db, SyncLog: db, Jobs: db.Queue.(stockbell.JobInserter),
+		Sealer: sealer, Client: client, Clock: stockbell.SystemClock{}, Logger: slog.New(slog.DiscardHandler), AllowHTTP: true}
+	shop, err := e.in.Activate(ctx, fake.ActivationForm())
+	e.must(err)
+	e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}))
+	e.shop = shop
+	return e
+}
+
+// argsText selects a River job's args as JSON text on either database.
+func argsText(db *store.DB) string {
+	if db.Dialect == store.Postgres {
+		return "args::text"
+	}
+	return "json(args)"
+}
+
+func (e *jobsEnv) must(err error) {
+	e.t.Helper()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *jobsEnv) variant(sku string) *stockbell.VariantWithProduct {
+	e.t.Helper()
+	v, err := e.db.FindVariant(ctx, e.shop.ID, sku)
+	e.must(err)
+	return v
+}
+
+func (e *jobsEnv) lastSync() *stockbell.Event {
+	e.t.Helper()
+	log, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID, Limit: 1})
+	e.must(err)
+	if len(log) == 0 {
+		e.t.Fatal("the sync log is empty")
+	}
+	return log[0]
+}
+
+// TestCatalogSyncMarksDeletedProducts: Magento's REST API tells of no
+// deletion, so a complete catalog sync marks deleted the products it no
+// longer lists (the cap), and only those: a configurable product keeps its
+// sizes, and a product disabled in the store is unpublished, not deleted.
+func TestCatalogSyncMarksDeletedProducts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		e.fake.Do(func(f *magentotest.Fake) {
+			f.Products = f.Products[:2] // the cap is deleted
+			f.Products[1].Status = 2    // the mug is disabled
+		})
+		// The daily run queues one sync per installed store.
+		kind := stockbell.MagentoCatalogSyncJob{}.Kind()
+		_, err := db.DB.Exec(db.DB.Rebind(`DELETE FROM river_job WHERE kind = ?`), kind)
+		e.must(err)
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{}))
+		var queued []string
+		e.must(db.DB.Select(&queued, db.DB.Rebind(`SELECT `+argsText(db)+` FROM river_job WHERE kind = ?`), kind))
+		var args stockbell.MagentoCatalogSyncJob
+		if len(queued) != 1 || json.Unmarshal([]byte(queued[0]), &args) != nil || args.ShopID != e.shop.ID {
+			t.Fatalf("catalog syncs queued by the daily run = %v, want the store's", queued)
+		}
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		if v := e.variant("CAP"); !v.Deleted || v.Notifiable() {
+			t.Fatalf("the deleted cap = %+v", v)
+		}
+		if v := e.variant("MUG"); v.Deleted || v.Published {
+			t.Fatalf("the disabled mug = %+v, want unpublished and kept", v)
+		}
+		for _, sku := range []string{"TEE-S", "TEE-M"} {
+			if v := e.variant(sku); v.Deleted || !v.Published {
+				t.Fatalf("%s = %+v", sku, v)
+			}
+		}
+		if entry := e.lastSync(); entry.Kind != stockbell.EventSyncFinished || !strings.Contains(entry.Detail, `"unpublished":1`) {
+			t.Fatalf("sync log = %+v", entry)
+		}
+	})
+}
+
+// TestRevokedIntegrationStopsTheStore: the merchant deactivates the
+// integration in Magento, which answers 401 from then on. The job that
+// meets it uninstalls the store (sending stops, the credentials are
+// erased) and says why in the sync log, and it succeeds rather than
+// failing forever; later jobs find nothing to do. Activating again
+// reinstalls the store.
+func TestRevokedIntegrationStopsTheStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		small := e.variant("TEE-S")
+		_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: e.shop.ID, VariantID: small.ID,
+			Email: "ada@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		e.must(err)
+		e.fake.Revoke()
+
+		for _, run := range []func() error{
+			func() error { return e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}) },
+			func() error { return e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}) },
+		} {
+			e.must(run())
+			shop, err := db.FindShopByID(ctx, e.shop.ID)
+			e.must(err)
+			if shop.Active() || shop.SealedToken != nil {
+				t.Fatalf("after a 401 the store = %+v, want uninstalled without credentials", shop)
+			}
+			if entry := e.lastSync(); entry.Kind != stockbell.EventSyncFailed || !strings.Contains(entry.Detail, "deactivated or deleted in Magento") {
+				t.Fatalf("sync log = %+v", entry)
+			}
+			// Reinstalled by a new activation, then revoked again for the next job.
+			shop, err = e.in.Activate(ctx, e.fake.ActivationForm())
+			e.must(err)
+			if !shop.Active() {
+				t.Fatal("activating again did not reinstall the store")
+			}
+			e.fake.Revoke()
+		}
+		e.must(db.UninstallShop(ctx, e.shop.ID))
+		failures := stockbell.EventSyncFailed
+		before, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID, Kind: &failures})
+		e.must(err)
+		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
+		after, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID, Kind: &failures})
+		e.must(err)
+		if len(after) != len(before) {
+			t.Fatal("a job for an uninstalled store read it again")
+		}
+	})
+}

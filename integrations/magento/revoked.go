@@ -1,0 +1,40 @@
+package magento
+
+import (
+	"context"
+	"errors"
+	"net/http"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// revokedReason is what the merchant reads in the sync log when Magento
+// stops accepting Stockbell's credentials.
+const revokedReason = "Magento refused Stockbell's credentials (401): the integration was deactivated or deleted in Magento. " +
+	"Stockbell has stopped reading the store and sending its notifications; activate the integration again in Magento " +
+	"(System › Integrations) to resume."
+
+// stopIfRevoked handles a 401 from the store's REST API: the merchant
+// deactivated or deleted the integration, so every call will fail the
+// same way and retrying only keeps the job failing. The store is
+// uninstalled instead, as an app uninstall does on other platforms (all
+// sending stops, the credentials are erased; activating again reinstalls
+// it), and the reason is recorded in the shop's sync log, where the admin
+// shows it. It reports whether err was such a refusal; other errors are
+// left to the caller.
+func (in *Integration) stopIfRevoked(ctx context.Context, shop *stockbell.Shop, source string, err error) (bool, error) {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+		return false, nil
+	}
+	if err := in.Shops.UninstallShop(ctx, shop.ID); err != nil {
+		return true, err
+	}
+	now := in.Clock.Now()
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: now, FinishedAt: now, Failure: revokedReason}
+	if err := in.SyncLog.RecordSync(ctx, report); err != nil {
+		return true, err
+	}
+	in.Logger.WarnContext(ctx, "magento integration revoked: store uninstalled", "store", shop.Domain, "err", apiErr)
+	return true, nil
+}
