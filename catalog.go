@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"math"
 	"time"
 )
 
@@ -149,6 +150,15 @@ type LocationLevel struct {
 // DefaultLocation names the single location of platforms that report one
 // stock figure per variant.
 const DefaultLocation = "default"
+
+// MaxAvailable bounds a stored stock level either way: the databases keep
+// levels as 32-bit integers, and a larger one would fail every write of it.
+const MaxAvailable = math.MaxInt32
+
+// ClampAvailable is a quantity a platform reports, as a level Stockbell can
+// store: within ±MaxAvailable (a shop holding more units than that is as
+// much in stock as one holding that many).
+func ClampAvailable(n int64) int { return int(max(min(n, MaxAvailable), -MaxAvailable)) }
 
 // StockChange is one location's new available quantity for a variant, as a
 // webhook or a platform module pushes it, or as a read of the platform (a

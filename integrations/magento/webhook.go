@@ -1,7 +1,6 @@
 package magento
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -106,8 +105,7 @@ func (v *WebhookVerifier) signedBy(ctx context.Context, header http.Header, body
 // unreadable time.
 func ParseStockPost(body []byte) (*StockPost, error) {
 	var p StockPost
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&p); err != nil {
+	if err := json.Unmarshal(body, &p); err != nil {
 		return nil, stockbell.FieldErrorf("body", "The post is not the module's JSON stock change: %v", err)
 	}
 	switch {
@@ -147,14 +145,20 @@ func (p *StockPost) Location() string {
 }
 
 // Available is what the post leaves to sell at its source: the whole
-// quantity when in stock, nothing when out of stock or below zero.
+// quantity when in stock (at most stockbell.MaxAvailable), nothing when
+// out of stock or below zero.
 func (p *StockPost) Available() int {
 	return available(*p.Qty, *p.IsInStock)
 }
 
 func available(qty float64, inStock bool) int {
-	if !inStock || qty < 1 {
+	switch {
+	case !inStock || qty < 1:
 		return 0
+	case qty >= stockbell.MaxAvailable:
+		// Converting a float beyond int's range gives an arbitrary
+		// (negative, on amd64) int; a level beyond the bound cannot be stored.
+		return stockbell.MaxAvailable
 	}
 	return int(qty)
 }

@@ -18,9 +18,10 @@ func TestParseStockPost(t *testing.T) {
 		t.Fatalf("post = %+v at %s", post, at)
 	}
 	for body, want := range map[string]int{
-		`{"sku":"A","qty":3,"is_in_stock":false}`:  0, // out of stock sells nothing
-		`{"sku":"A","qty":-2,"is_in_stock":true}`:  0, // backordered below zero
-		`{"sku":"A","qty":2.5,"is_in_stock":true}`: 2, // whole units
+		`{"sku":"A","qty":3,"is_in_stock":false}`:    0,                      // out of stock sells nothing
+		`{"sku":"A","qty":-2,"is_in_stock":true}`:    0,                      // backordered below zero
+		`{"sku":"A","qty":2.5,"is_in_stock":true}`:   2,                      // whole units
+		`{"sku":"A","qty":1e300,"is_in_stock":true}`: stockbell.MaxAvailable, // as much as a level holds, never negative
 	} {
 		p, err := magento.ParseStockPost([]byte(body))
 		if err != nil || p.Available() != want || p.Location() != stockbell.DefaultLocation {
@@ -28,10 +29,11 @@ func TestParseStockPost(t *testing.T) {
 		}
 	}
 	for body, field := range map[string]string{
-		`not json`:                       "body",
-		`{"qty":1,"is_in_stock":true}`:   "sku",
-		`{"sku":"A","is_in_stock":true}`: "qty",
-		`{"sku":"A","qty":1}`:            "is_in_stock",
+		`not json`: "body",
+		`{"sku":"A","qty":1,"is_in_stock":true}{"sku":"B"}`:               "body", // one document, not the first of several
+		`{"qty":1,"is_in_stock":true}`:                                    "sku",
+		`{"sku":"A","is_in_stock":true}`:                                  "qty",
+		`{"sku":"A","qty":1}`:                                             "is_in_stock",
 		`{"sku":"A","qty":1,"is_in_stock":true,"updated_at":"yesterday"}`: "updated_at",
 	} {
 		_, err := magento.ParseStockPost([]byte(body))

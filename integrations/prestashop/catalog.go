@@ -204,7 +204,7 @@ func (read catalogRead) variant(id string, productStock apiStock, up stockbell.P
 	}
 	v.InventoryPolicy = read.settings.policy(row.OutOfStock)
 	if ok {
-		v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: int(row.Quantity), UpdatedAt: read.at}}
+		v.Levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: stockbell.ClampAvailable(int64(row.Quantity)), UpdatedAt: read.at}}
 	}
 	return v
 }

@@ -29,6 +29,12 @@ func (p *StockPost) VariantID() string {
 	return stockbell.PrestaShopVariantID(int64(p.IDProduct), int64(p.IDProductAttribute))
 }
 
+// Available is the post's quantity as a level Stockbell stores (within
+// ±stockbell.MaxAvailable).
+func (p *StockPost) Available() int {
+	return stockbell.ClampAvailable(int64(*p.Quantity))
+}
+
 // ParseStockPost reads a module's post, EINVALID naming the field that is
 // missing or malformed.
 func ParseStockPost(body []byte) (*StockPost, time.Time, error) {

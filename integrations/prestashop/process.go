@@ -37,7 +37,7 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		return nil
 	}
 	res, err := in.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.VariantID(),
-		LocationID: stockbell.DefaultLocation, Available: int(*post.Quantity), At: at, Source: ModuleSource})
+		LocationID: stockbell.DefaultLocation, Available: post.Available(), At: at, Source: ModuleSource})
 	switch {
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return in.unknownVariant(ctx, shop, post)
