@@ -15,7 +15,8 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// Timeout bounds one test's use of the browser.
+// Timeout bounds one test's use of the browser (New); a test that walks
+// many pages asks for its own bound with NewWithin.
 const Timeout = 90 * time.Second
 
 // candidates are where Chromium is looked for, after $STOCKBELL_CHROMIUM.
@@ -42,6 +43,14 @@ func Path() (string, bool) {
 // and fails instead when CI=true.
 func New(t testing.TB) context.Context {
 	t.Helper()
+	return NewWithin(t, Timeout)
+}
+
+// NewWithin is New with the test's use of the browser bounded by budget
+// rather than Timeout: the bound only stops a hung test, so a test's steps
+// each wait on their own condition, and the budget is the sum of them.
+func NewWithin(t testing.TB, budget time.Duration) context.Context {
+	t.Helper()
 	path, ok := Path()
 	if !ok {
 		if os.Getenv("CI") == "true" {
@@ -59,7 +68,7 @@ func New(t testing.TB) context.Context {
 		t.Fatalf("browsertest: start %s: %v", path, err)
 	}
 	go logConsole(t, ctx)
-	limited, cancel := context.WithTimeout(ctx, Timeout)
+	limited, cancel := context.WithTimeout(ctx, budget)
 	t.Cleanup(cancel)
 	return limited
 }
