@@ -180,15 +180,16 @@ func (b *BigCommerce) exchange(ctx context.Context, query url.Values) (*bigComme
 	case err != nil:
 		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint: %w", err))
 	case resp.StatusCode >= 500:
-		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered %d: %.200s", resp.StatusCode, raw))
+		// The body is never shown or logged: it may echo the request or hold a token.
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered %d (%d bytes not shown)", resp.StatusCode, len(raw)))
 	case resp.StatusCode >= 400:
 		var te tokenError
 		json.Unmarshal(raw, &te)
-		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce refused the authorization (%d %s).", resp.StatusCode, te.Error)
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce refused the authorization (%d %s).", resp.StatusCode, safeOAuthCode(te.Error))
 	}
 	var token bigCommerceToken
 	if err := json.Unmarshal(raw, &token); err != nil || token.AccessToken == "" {
-		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered without an access token: %.200s", raw))
+		return nil, upstream("BigCommerce", fmt.Errorf("bigcommerce token endpoint answered %d without an access token (%d bytes not shown)", resp.StatusCode, len(raw)))
 	}
 	return &token, nil
 }

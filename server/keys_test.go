@@ -64,6 +64,22 @@ func TestKeyFileChecks(t *testing.T) {
 			}
 		})
 	}
+	t.Run("generated, then read again", func(t *testing.T) {
+		dir := t.TempDir()
+		env := &cliEnv{getenv: testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})}
+		first, err := loadConfig(env)
+		noErr(t, err)
+		info, err := os.Stat(filepath.Join(dir, "secret.key"))
+		noErr(t, err)
+		if info.Mode().Perm() != 0o600 || len(first.SecretKey) < 32 {
+			t.Fatalf("generated key file mode %04o, key of %d bytes", info.Mode().Perm(), len(first.SecretKey))
+		}
+		again, err := loadConfig(env)
+		noErr(t, err)
+		if string(again.SecretKey) != string(first.SecretKey) {
+			t.Fatal("the key file written at the first start is not the key of the next")
+		}
+	})
 }
 
 func TestPreviousSecretKey(t *testing.T) {

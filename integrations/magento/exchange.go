@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode"
 
 	"github.com/dghubble/oauth1"
 	stockbell "github.com/stockbell/stockbell"
@@ -128,14 +130,30 @@ func (r *tokenRefusal) methodUnsupported() bool {
 	return strings.Contains(strings.ToLower(r.problem), "signature method")
 }
 
-// problemOf reads oauth_problem from a refused token answer.
+// problemOf reads oauth_problem from a refused token answer. Nothing else
+// of the body is ever shown or logged (it may hold a token), nor a problem
+// that does not read as prose.
 func problemOf(raw []byte) string {
-	values, err := url.ParseQuery(strings.TrimSpace(string(raw)))
-	if problem := values.Get("oauth_problem"); err == nil && problem != "" {
+	values, _ := url.ParseQuery(strings.TrimSpace(string(raw)))
+	if problem := values.Get("oauth_problem"); readsAsProse(problem) {
 		return problem
 	}
-	if len(raw) > 200 {
-		raw = raw[:200]
+	return fmt.Sprintf("no oauth_problem given (%d bytes not shown)", len(raw))
+}
+
+// readsAsProse reports whether s is at most 200 characters without a run
+// of 16 letters or digits (a token or secret).
+func readsAsProse(s string) bool {
+	if s == "" || len(s) > 200 {
+		return false
 	}
-	return strings.TrimSpace(string(raw))
+	run := 0
+	for _, r := range s {
+		if run = run + 1; !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '_' && r != '-' {
+			run = 0
+		} else if run >= 16 {
+			return false
+		}
+	}
+	return true
 }

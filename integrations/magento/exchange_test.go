@@ -2,6 +2,8 @@ package magento_test
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -64,5 +66,36 @@ func TestClientRefusesNonPublicAddresses(t *testing.T) {
 	_, err := magento.NewClient(false).Exchange(context.Background(), credentialsOf(f), f.Verifier)
 	if stockbell.ErrorCode(err) != stockbell.EUPSTREAM || !strings.Contains(err.Error(), "not a public address") || f.AccessGranted() {
 		t.Fatalf("a loopback store in production: %v", err)
+	}
+}
+
+// A store refusing the exchange is quoted only by its oauth_problem, when
+// that reads as prose: no other part of its answer (which may echo the
+// request or hold a token) reaches the error the activation route shows
+// and logs.
+func TestExchangeRefusalsNeverShowTheBody(t *testing.T) {
+	const leaked = "0123456789abcdef0123456789abcdef"
+	for _, reply := range []struct {
+		status int
+		body   string
+		says   string
+	}{
+		{http.StatusUnauthorized, "oauth_token=" + leaked + "&oauth_token_secret=" + leaked, "no oauth_problem"},
+		{http.StatusInternalServerError, "<html>Fatal error: oauth_verifier " + leaked + "</html>", "no oauth_problem"},
+		{http.StatusBadRequest, "oauth_problem=token+" + leaked + "+rejected", "no oauth_problem"},
+		{http.StatusUnauthorized, "oauth_problem=The+signature+is+invalid.+Verify+and+try+again.", "The signature is invalid"},
+	} {
+		store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.WriteHeader(reply.status)
+			w.Write([]byte(reply.body))
+		}))
+		_, err := magento.NewClient(true).Exchange(context.Background(), magento.Credentials{BaseURL: store.URL, ConsumerKey: "key", ConsumerSecret: "secret"}, "verifier")
+		store.Close()
+		if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !strings.Contains(err.Error(), reply.says) {
+			t.Errorf("answer %d %q: %v, want EUNAUTHORIZED saying %q", reply.status, reply.body, err, reply.says)
+		}
+		if strings.Contains(err.Error(), leaked) || strings.Contains(stockbell.ErrorMessage(err), leaked) {
+			t.Errorf("answer %d %q: the body reached the error: %v", reply.status, reply.body, err)
+		}
 	}
 }

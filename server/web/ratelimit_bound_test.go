@@ -24,6 +24,23 @@ func TestLimiterMemoryIsBounded(t *testing.T) {
 	}
 }
 
+// TestLimiterBoundAsShipped: the bound the server runs with is the one
+// docs/security.md promises (65,536 clients per limiter), and a flood of
+// more distinct clients than that stays within it.
+func TestLimiterBoundAsShipped(t *testing.T) {
+	l := newKeyedLimiter(RateLimit{Events: 2, Per: time.Minute})
+	if l.maxKeys != 65_536 {
+		t.Fatalf("limiter bound %d, documented as 65,536", l.maxKeys)
+	}
+	now := time.Now()
+	for i := range 70_000 {
+		l.Allow(fmt.Sprintf("2001:db8:%x:%x::/64", i>>16, i&0xffff), now)
+	}
+	if n := l.size(); n != l.maxKeys {
+		t.Fatalf("%d buckets after 70,000 clients, want the bound (%d)", n, l.maxKeys)
+	}
+}
+
 // TestLimiterKeepsLimitingTheRecent: the bound drops the least recently
 // seen clients, never a client that keeps coming.
 func TestLimiterKeepsLimitingTheRecent(t *testing.T) {
