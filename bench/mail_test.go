@@ -34,7 +34,7 @@ const mailVariants = 100
 // that time. Beside it, in the same run, the baseline: go-mail sending one
 // pre-rendered message as many times over one connection in a plain loop.
 //
-//	STOCKBELL_BENCH_FULL=1 go test ./bench -run '^$' -bench RestockMail -benchtime 1x -count 5 -timeout 120m
+//	STOCKBELL_BENCH_FULL=1 go test ./bench -run '^$' -bench RestockMail -benchtime 1x -count 5 -timeout 240m
 func BenchmarkRestockMail(b *testing.B) {
 	subscribers := scaled(200_000)
 	for _, dialect := range storetest.Dialects(b) {
