@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"slices"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -24,6 +25,32 @@ func requestConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscripti
 		if err != nil {
 			return err
 		}
+		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ConfirmationResendAfter is how long after a confirmation request a
+// shopper who subscribes again gets a new one (the first may be lost, or
+// its link expired); sooner, the form's answer is the same and nothing is
+// sent, so that the form cannot be used to send texts to a number.
+const ConfirmationResendAfter = time.Hour
+
+// requestConfirmationsAgain queues a new request for each confirmation of
+// the subscription still open whose request left more than
+// ConfirmationResendAfter ago.
+func requestConfirmationsAgain(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
+	now := tx.db.now()
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`UPDATE confirmations SET sent_at = NULL, requested_at = ?
+		WHERE subscription_id = ? AND shop_id = ? AND confirmed_at IS NULL AND sent_at < ? RETURNING id`),
+		now, sub.ID, sub.ShopID, now.Add(-ConfirmationResendAfter))
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
 		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
 			return err
 		}

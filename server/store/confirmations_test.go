@@ -233,3 +233,37 @@ func TestStopSMS(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscribingAgainResendsAnOldRequest: a pending shopper who submits
+// the form again gets the same subscription; a new confirmation request is
+// queued only when the last one left more than an hour ago.
+func TestSubscribingAgainResendsAnOldRequest(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		sub := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
+		again := func() {
+			t.Helper()
+			got, created, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID,
+				Phone: usMobile, SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}})
+			must(t, err)
+			if created || got.ID != sub.ID {
+				t.Fatalf("subscribing again: created=%v id %d, want the pending subscription %d", created, got.ID, sub.ID)
+			}
+		}
+		fx.clock.Add(10 * time.Minute)
+		again()
+		if n := len(jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())); n != 1 {
+			t.Fatalf("%d confirmation jobs ten minutes after the first request, want 1", n)
+		}
+		fx.clock.Add(2 * time.Hour)
+		again()
+		if n := len(jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())); n != 2 {
+			t.Fatalf("%d confirmation jobs two hours after the first request, want 2", n)
+		}
+		if c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS); c.SentAt != nil || !c.RequestedAt.Equal(fx.clock.Now()) {
+			t.Fatalf("the confirmation after a new request: %+v", c)
+		}
+	})
+}

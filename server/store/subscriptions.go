@@ -62,8 +62,11 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	awaiting := stockbell.ChannelsToConfirm(c.Channels, contact.PhoneRegion(c.Phone), v.EmailDoubleOptIn)
 	sub, err := insertSubscription(ctx, tx, c, awaiting)
 	if isNoRows(err) {
-		// The contact is already queued for the variant.
+		// The contact is already queued (or pending) for the variant.
 		existing, err := findQueuedContact(ctx, tx, c)
+		if err == nil && existing != nil && len(existing.Awaiting) > 0 {
+			err = requestConfirmationsAgain(ctx, tx, existing)
+		}
 		return existing, false, err
 	} else if err != nil {
 		return nil, false, err
