@@ -6,8 +6,9 @@ import (
 )
 
 // WebhookReceipt is one verified webhook received from a platform, stored
-// before it is acknowledged and processed later in a job. ("Delivery" is the
-// word for outbound messages; what platforms send us is a receipt.)
+// before it is acknowledged and processed later by the receipts' drainer.
+// ("Delivery" is the word for outbound messages; what platforms send us is
+// a receipt.)
 type WebhookReceipt struct {
 	ID       int64    `db:"id" json:"id"`
 	Platform Platform `db:"platform" json:"platform"`
@@ -22,6 +23,8 @@ type WebhookReceipt struct {
 	TriggeredAt time.Time  `db:"triggered_at" json:"triggered_at"`
 	ReceivedAt  time.Time  `db:"received_at" json:"received_at"`
 	ProcessedAt *time.Time `db:"processed_at" json:"processed_at,omitempty"`
+	// Attempts counts the times the receipt was claimed for processing.
+	Attempts int `db:"attempts" json:"attempts"`
 	// PayloadDomain is the shop the signed body itself names, for topics
 	// whose body names one (Shopify's compliance topics and
 	// app/uninstalled, say). Platforms sign bodies, not the headers Domain
@@ -30,7 +33,9 @@ type WebhookReceipt struct {
 	PayloadDomain string `db:"-" json:"-"`
 }
 
-// ProcessReceiptJob processes one stored webhook receipt.
+// ProcessReceiptJob processes one stored webhook receipt. Receipts are
+// drained in batches without a job each (ReceiptQueue); the job kind stays
+// for the jobs queued before that, and for processing one receipt by id.
 type ProcessReceiptJob struct {
 	ReceiptID int64 `json:"receipt_id"`
 }
@@ -38,17 +43,46 @@ type ProcessReceiptJob struct {
 // Kind implements JobArgs.
 func (ProcessReceiptJob) Kind() string { return "process_receipt" }
 
-// ReceiptService stores webhook receipts durably.
+// ReceiptService stores webhook receipts durably and hands them out for
+// processing.
 type ReceiptService interface {
-	// RecordReceipt stores the receipt and inserts a ProcessReceiptJob in
-	// the same transaction. A receipt seen before (same platform, domain and
-	// event id) returns created=false, inserts nothing and sets r.ID to the
-	// stored one. Returns EINVALID for an unknown platform or a missing
-	// domain, event id or topic.
+	// RecordReceipt stores the receipt, pending processing, and returns
+	// once it is committed. A receipt without a shop id gets the id of the
+	// platform's shop of its domain, if there is one. A receipt seen before
+	// (same platform, domain and event id) returns created=false, stores
+	// nothing and sets r.ID to the stored one. Returns EINVALID for an
+	// unknown platform or a missing domain, event id or topic.
 	RecordReceipt(ctx context.Context, r *WebhookReceipt) (created bool, err error)
 	// FindReceipt returns ENOTFOUND.
 	FindReceipt(ctx context.Context, id int64) (*WebhookReceipt, error)
 	// MarkReceiptProcessed records that the receipt's work is done; marking
 	// it again keeps the first time. Returns ENOTFOUND.
 	MarkReceiptProcessed(ctx context.Context, id int64) error
+	ReceiptQueue
+}
+
+// ReceiptQueue hands stored receipts to the processes that work on them.
+// A claim leases a receipt for a while: no other claim takes it until the
+// lease ends, so replicas sharing a database never process one receipt at
+// the same time, and a receipt whose claimer died is claimed again once
+// its lease ends.
+type ReceiptQueue interface {
+	// ClaimReceipts leases up to limit pending receipts (not processed,
+	// not leased, not waiting for a retry), oldest first, for lease.
+	ClaimReceipts(ctx context.Context, limit int, lease time.Duration) ([]*WebhookReceipt, error)
+	// ClaimReceipt leases one receipt by id for lease. Returns ENOTFOUND
+	// for no such receipt and ECONFLICT when it is processed, leased or
+	// waiting for a retry.
+	ClaimReceipt(ctx context.Context, id int64, lease time.Duration) (*WebhookReceipt, error)
+	// MarkReceiptsProcessed records that the receipts' work is done, in one
+	// transaction; a receipt marked before keeps its first time, and ids
+	// not found are skipped.
+	MarkReceiptsProcessed(ctx context.Context, ids []int64) error
+	// RetryReceipt ends the receipt's lease after a failure: it is claimable
+	// again after the delay, and reason is kept as its last error. Returns
+	// ENOTFOUND.
+	RetryReceipt(ctx context.Context, id int64, after time.Duration, reason string) error
+	// ReceiptsStored is signalled (without blocking) after receipts are
+	// stored by this process, so that a drainer waiting for work wakes.
+	ReceiptsStored() <-chan struct{}
 }

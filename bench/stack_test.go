@@ -41,9 +41,10 @@ func stockedCatalog(b *testing.B, db *store.DB, shopID int64) {
 	}
 }
 
-// startProcessing runs the jobs that follow a receipt on db as the server
-// does, with the production queue settings: the Shopify processor through
-// the registry, and the restock engine's decisions. It stops when the
+// startProcessing runs what follows a receipt on db as the server does,
+// with the production settings: the receipts' drainer running the Shopify
+// processor through the registry, and the queue running the restock
+// engine's decisions. It stops when the
 // benchmark ends.
 func startProcessing(b *testing.B, db *store.DB, dbURL string) {
 	logger := slog.New(slog.DiscardHandler)
@@ -57,6 +58,9 @@ func startProcessing(b *testing.B, db *store.DB, dbURL string) {
 	jobs.Handle(workers, engine.HandleWaitEnded, 0)
 	jobs.Handle(workers, engine.HandleBatch, 0)
 	startQueue(b, db, dbURL, workers)
+	drainer := &integrations.Drainer{Registry: registry, Logger: logger}
+	drainer.Start()
+	b.Cleanup(func() { drainer.Stop(ctx) })
 }
 
 // startQueue starts a working job queue on db with workers.

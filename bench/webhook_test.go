@@ -93,7 +93,7 @@ func webhookServer(b *testing.B, dialect store.Dialect, processing bool) (db *st
 // serveWebhooks serves the Shopify webhook route on db.
 func serveWebhooks(b *testing.B, db *store.DB) string {
 	server := web.NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), db)
-	server.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: benchShopify, Shops: db}, db)
+	server.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: benchShopify}, db)
 	ts := httptest.NewServer(server.Handler())
 	b.Cleanup(ts.Close)
 	return ts.URL + web.WebhookPath(stockbell.PlatformShopify)

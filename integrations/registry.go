@@ -7,6 +7,7 @@ package integrations
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 
@@ -38,20 +39,33 @@ func (r *Registry) Register(platform stockbell.Platform, p ReceiptProcessor) {
 	r.processors[platform] = p
 }
 
-// ProcessReceipt is the handler of stockbell.ProcessReceiptJob: it loads
-// the receipt, skips it when already processed, runs its platform's
-// processor and marks it processed. A receipt erased meanwhile (its shop
-// was redacted) is done.
+// ProcessReceipt is the handler of stockbell.ProcessReceiptJob, which
+// processes one receipt by id: it claims the receipt (one the drainer holds
+// or has processed is left to it), runs its platform's processor and marks
+// it processed. After a failure the receipt is claimable again at once and
+// the error makes the job retry. A receipt erased meanwhile (its shop was
+// redacted) is done.
 func (r *Registry) ProcessReceipt(ctx context.Context, job stockbell.ProcessReceiptJob) error {
-	rc, err := r.Receipts.FindReceipt(ctx, job.ReceiptID)
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+	rc, err := r.Receipts.ClaimReceipt(ctx, job.ReceiptID, DefaultLease)
+	switch stockbell.ErrorCode(err) {
+	case "":
+	case stockbell.ENOTFOUND, stockbell.ECONFLICT:
 		return nil
-	} else if err != nil {
+	default:
 		return err
 	}
-	if rc.ProcessedAt != nil {
+	if err := r.process(ctx, rc); err != nil {
+		return errors.Join(err, r.Receipts.RetryReceipt(ctx, rc.ID, 0, err.Error()))
+	}
+	err = r.Receipts.MarkReceiptProcessed(ctx, rc.ID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	}
+	return err
+}
+
+// process runs the receipt's platform processor.
+func (r *Registry) process(ctx context.Context, rc *stockbell.WebhookReceipt) error {
 	p, ok := r.processors[rc.Platform]
 	if !ok {
 		r.Logger.ErrorContext(ctx, "no processor for webhook platform", "platform", rc.Platform, "receipt", rc.ID)
@@ -60,9 +74,5 @@ func (r *Registry) ProcessReceipt(ctx context.Context, job stockbell.ProcessRece
 	if err := p.ProcessReceipt(ctx, rc); err != nil {
 		return fmt.Errorf("process %s receipt %d (%s): %w", rc.Platform, rc.ID, rc.Topic, err)
 	}
-	err = r.Receipts.MarkReceiptProcessed(ctx, rc.ID)
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		return nil
-	}
-	return err
+	return nil
 }

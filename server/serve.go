@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/metrics"
@@ -40,6 +41,9 @@ type Main struct {
 	conn *store.Conn
 	// workers are the job handlers and periodic jobs the components registered.
 	workers *jobs.Workers
+	// drainer processes the stored webhook receipts; it runs beside the
+	// job workers, which run the work it queues.
+	drainer *integrations.Drainer
 	// closers release what components hold (SMTP sessions) after the workers stop.
 	closers  []func() error
 	listener net.Listener
@@ -94,6 +98,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.startWorker(ctx); err != nil {
 		return err
 	}
+	m.drainer.Start()
 	return m.listen()
 }
 
@@ -239,7 +244,7 @@ func (m *Main) Wait(ctx context.Context) error {
 }
 
 // Close shuts down gracefully: HTTP first (in-flight requests finish), then
-// the job workers (running jobs finish or are cancelled at the timeout, to
+// the receipts' drainer and the job workers (running jobs finish or are cancelled at the timeout, to
 // be retried), then what components hold, then the database.
 func (m *Main) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), m.Config.ShutdownTimeout)
@@ -249,6 +254,9 @@ func (m *Main) Close() error {
 		if srv != nil {
 			errs = append(errs, srv.Shutdown(ctx))
 		}
+	}
+	if m.drainer != nil {
+		errs = append(errs, m.drainer.Stop(ctx))
 	}
 	for _, q := range []*jobs.Queue{m.Worker, m.Queue} {
 		if q != nil {

@@ -33,6 +33,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	}
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
+	m.drainer = &integrations.Drainer{Registry: registry, Logger: m.Logger.With("component", "webhooks")}
 	shopifyInstall, err := m.wireShopify(registry, workers)
 	if err != nil {
 		return err
@@ -179,7 +180,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	}
 	install := oauth.NewShopify(cfg, m.DB, sealer, clock, logger)
 	m.Web.RegisterInstall(stockbell.PlatformShopify, install, state)
-	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg, Shops: m.DB}, m.DB)
+	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg}, m.DB)
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,

@@ -65,7 +65,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		Sealer: sealer, Admin: admin, Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: e.dataDir, Logger: logger},
 	}
-	e.hooks = &shopify.WebhookVerifier{Config: cfg, Shops: db}
+	e.hooks = &shopify.WebhookVerifier{Config: cfg}
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	server.RegisterWebhook(stockbell.PlatformShopify, e.hooks, db)
 	e.web = server.Handler()

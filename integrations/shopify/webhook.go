@@ -15,10 +15,10 @@ import (
 // it into the receipt to store (it implements web.WebhookVerifier): the
 // X-Shopify-Hmac-Sha256 signature with the current or previous secret
 // before anything is parsed, then the shop, topic and event id headers.
-// The work happens later in Integration.ProcessReceipt.
+// The work happens later in Integration.ProcessReceipt. It reads nothing
+// from the database: the store gives the receipt its shop as it stores it.
 type WebhookVerifier struct {
 	Config stockbell.ShopifyConfig
-	Shops  stockbell.ShopService
 }
 
 // VerifySignature reports whether signature is base64(HMAC-SHA256(secret,
@@ -74,11 +74,6 @@ func (v *WebhookVerifier) VerifyWebhook(ctx context.Context, header http.Header,
 	}
 	if at, err := time.Parse(time.RFC3339Nano, header.Get("X-Shopify-Triggered-At")); err == nil {
 		rc.TriggeredAt = at.UTC()
-	}
-	if shop, err := v.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, domain); err == nil {
-		rc.ShopID = &shop.ID
-	} else if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-		return nil, err
 	}
 	return rc, nil
 }

@@ -83,7 +83,7 @@ func TestWebhookPreviousSecret(t *testing.T) {
 	})
 }
 
-// TestDuplicateEvent stores a retried event once and queues one job.
+// TestDuplicateEvent stores a retried event once, pending processing once.
 func TestDuplicateEvent(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -95,8 +95,8 @@ func TestDuplicateEvent(t *testing.T) {
 		if n := e.count(`SELECT COUNT(*) FROM webhook_receipts`); n != 1 {
 			t.Fatalf("%d receipts stored, want 1", n)
 		}
-		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'process_receipt'`); n != 1 {
-			t.Fatalf("%d processing jobs, want 1", n)
+		if n := e.count(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); n != 1 {
+			t.Fatalf("%d receipts pending processing, want 1", n)
 		}
 		var shopID *int64
 		db.DB.Get(&shopID, `SELECT shop_id FROM webhook_receipts`)

@@ -18,15 +18,39 @@ import (
 // concurrent changes to one variant queue up and each sums what the others
 // committed. Returns EINVALID without a variant or shop, ENOTFOUND for an
 // unknown variant.
+//
+// On SQLite the transaction is a group transaction (see groupCommit):
+// concurrent changes, such as those of a batch of receipts, share one
+// commit and one insert of their jobs. On PostgreSQL each change has a
+// transaction of its own, so changes run in parallel on the pool's
+// connections and two changes never wait on each other's variant locks
+// inside one transaction.
 func (db *DB) ApplyStockChange(ctx context.Context, change stockbell.StockChange) (*stockbell.StockResult, error) {
 	if err := validateStockChange(&change); err != nil {
 		return nil, err
 	}
 	var result *stockbell.StockResult
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
+	if db.Dialect == Postgres {
+		err := db.inTx(ctx, func(tx *Tx) (err error) {
+			result, err = applyStockChange(ctx, tx, change)
+			return err
+		})
+		return result, err
+	}
+	var unknown error
+	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
 		result, err = applyStockChange(ctx, tx, change)
+		unknown = nil
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			// The variant's lookup, the change's first statement, found
+			// nothing: nothing was written, and the batch goes on.
+			unknown, err = err, nil
+		}
 		return err
 	})
+	if err == nil {
+		err = unknown
+	}
 	return result, err
 }
 

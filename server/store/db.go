@@ -59,12 +59,14 @@ type DB struct {
 	Clock stockbell.Clock
 	// group gathers concurrent hot-path writes into shared transactions.
 	group *groupCommit
+	// receiptsStored wakes the receipts' drainer (ReceiptsStored).
+	receiptsStored chan struct{}
 }
 
 // New returns the services on conn, inserting their jobs through queue and
 // stamping times with the system clock.
 func New(conn *Conn, queue stockbell.JobQueue) *DB {
-	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}}
+	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}, receiptsStored: make(chan struct{}, 1)}
 	db.group = newGroupCommit(db, groupWriters(conn.Dialect))
 	return db
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -38,9 +39,16 @@ func TestRecordReceiptDeduplicates(t *testing.T) {
 		if !created {
 			t.Fatal("a second event id was taken for a duplicate")
 		}
-		jobs := jobArgs(t, db, stockbell.ProcessReceiptJob{}.Kind())
-		if len(jobs) != 2 || jobs[0]["receipt_id"] != float64(first.ID) || jobs[1]["receipt_id"] != float64(other.ID) {
-			t.Fatalf("process_receipt jobs = %v, want one per new receipt", jobs)
+		if other.ShopID == nil || *other.ShopID != shop.ID {
+			t.Fatalf("a receipt stored without a shop got shop %v, want its domain's %d", other.ShopID, shop.ID)
+		}
+		if jobs := jobArgs(t, db, stockbell.ProcessReceiptJob{}.Kind()); len(jobs) != 0 {
+			t.Fatalf("process_receipt jobs = %v, want none: the drainer claims receipts from the table", jobs)
+		}
+		pending, err := db.ClaimReceipts(ctx, 10, time.Minute)
+		must(t, err)
+		if len(pending) != 2 || pending[0].ID != first.ID || pending[1].ID != other.ID {
+			t.Fatalf("pending receipts = %v, want the two new ones", pending)
 		}
 
 		got, err := db.FindReceipt(ctx, first.ID)
@@ -85,26 +93,62 @@ func TestRecordReceiptInvalid(t *testing.T) {
 	})
 }
 
-// TestRecordReceiptRollsBackWithItsJob checks that a receipt is stored
-// exactly when its processing job is.
-func TestRecordReceiptRollsBackWithItsJob(t *testing.T) {
+// TestClaimReceipts: a claim leases pending receipts, oldest first; a
+// leased receipt is claimed again only once its lease ended, a retried one
+// once its delay passed, a processed one never.
+func TestClaimReceipts(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		real := db.Queue
-		db.Queue = &failingQueue{inner: real, n: 1}
-		if _, err := db.RecordReceipt(ctx, receipt(nil, "evt-1")); err != errQueueFailed {
-			t.Fatalf("RecordReceipt with a failing queue = %v", err)
+		clock := useClock(db)
+		var ids []int64
+		for i := range 5 {
+			r := receipt(nil, "evt-"+string(rune('a'+i)))
+			_, err := db.RecordReceipt(ctx, r)
+			must(t, err)
+			ids = append(ids, r.ID)
 		}
-		db.Queue = real
-		if n := count(t, db, `SELECT COUNT(*) FROM webhook_receipts`); n != 0 {
-			t.Fatal("the receipt stayed stored without its job")
+		select {
+		case <-db.ReceiptsStored():
+		default:
+			t.Fatal("storing receipts signalled no drainer")
 		}
-		if jobs := jobArgs(t, db, stockbell.ProcessReceiptJob{}.Kind()); len(jobs) != 0 {
-			t.Fatalf("jobs of a rolled-back receipt remain: %v", jobs)
+		claimIDs := func(limit int) []int64 {
+			got, err := db.ClaimReceipts(ctx, limit, time.Minute)
+			must(t, err)
+			out := []int64{}
+			for _, r := range got {
+				out = append(out, r.ID)
+			}
+			return out
 		}
-		created, err := db.RecordReceipt(ctx, receipt(nil, "evt-1"))
+		if got := claimIDs(2); !slices.Equal(got, ids[:2]) {
+			t.Fatalf("first claim = %v, want %v", got, ids[:2])
+		}
+		if got := claimIDs(10); !slices.Equal(got, ids[2:]) {
+			t.Fatalf("second claim = %v, want the rest %v", got, ids[2:])
+		}
+		if got := claimIDs(10); len(got) != 0 {
+			t.Fatalf("leased receipts claimed again: %v", got)
+		}
+		must(t, db.MarkReceiptsProcessed(ctx, []int64{ids[0], ids[1], 9999}))
+		must(t, db.RetryReceipt(ctx, ids[2], 10*time.Second, "platform down"))
+		_, err := db.ClaimReceipt(ctx, ids[2], time.Minute)
+		wantCode(t, err, stockbell.ECONFLICT, "")
+		clock.Add(11 * time.Second)
+		if got := claimIDs(10); !slices.Equal(got, ids[2:3]) {
+			t.Fatalf("after the retry delay: claimed %v, want %v", got, ids[2:3])
+		}
+		clock.Add(time.Minute)
+		got, err := db.ClaimReceipts(ctx, 10, time.Minute)
 		must(t, err)
-		if !created {
-			t.Fatal("the retried event after a failure was taken for a duplicate")
+		if len(got) != 3 || got[0].ID != ids[2] || got[0].Attempts != 3 {
+			t.Fatalf("after the leases ended: claimed %+v, want the 3 unprocessed, the retried one on its third attempt", got)
 		}
+		_, err = db.ClaimReceipt(ctx, ids[0], time.Minute)
+		wantCode(t, err, stockbell.ECONFLICT, "")
+		_, err = db.ClaimReceipt(ctx, 9999, time.Minute)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		wantCode(t, db.RetryReceipt(ctx, 9999, 0, "x"), stockbell.ENOTFOUND, "")
+		_, err = db.ClaimReceipts(ctx, 0, time.Minute)
+		wantCode(t, err, stockbell.EINVALID, "limit")
 	})
 }

@@ -190,8 +190,14 @@ var unscoped = map[string]string{
 	// Jobs queued before job arguments carried their shop: the one lookup of
 	// a row's shop by the row's id alone, made once per such job.
 	"FindJobRowShop": "the shop of a row an old job (queued without its shop id) names",
-	// Webhook receipts are being reworked: their jobs still name the receipt alone.
+	// A receipt arrives before its shop is known (the receipt names it by
+	// domain); its job or claim names the receipt alone.
 	"FindReceipt": "receipt id from a job", "MarkReceiptProcessed": "receipt id from a job",
+	// The receipts' drainer works across shops: a platform's webhooks arrive
+	// for every shop, and one claim takes whichever are pending.
+	"ClaimReceipts": "the receipts' drainer, across shops", "ClaimReceipt": "receipt id from a job",
+	"MarkReceiptsProcessed": "receipt ids from the drainer's own claim", "RetryReceipt": "receipt id from the drainer's own claim",
+	"ReceiptsStored": "a signal, no rows",
 }
 
 // TestEveryStoreMethodKeepsShopsApart walks the store's whole exported
