@@ -112,7 +112,7 @@ func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v
 // FindVariant returns a shop's variant by platform id. Returns ENOTFOUND.
 func (db *DB) FindVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
 	var v stockbell.VariantWithProduct
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inRead(func(tx *Tx) error {
 		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+`
 			WHERE v.shop_id = ? AND v.platform_id = ?`), shopID, platformID)
 	})
@@ -126,7 +126,7 @@ func (db *DB) FindVariant(ctx context.Context, shopID int64, platformID string) 
 // (also for another shop's).
 func (db *DB) FindVariantByID(ctx context.Context, shopID, id int64) (*stockbell.VariantWithProduct, error) {
 	var v stockbell.VariantWithProduct
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inRead(func(tx *Tx) error {
 		return tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantWithProductColumns+variantWithProductFrom+` WHERE v.id = ? AND v.shop_id = ?`),
 			id, shopID)
 	})

@@ -61,12 +61,15 @@ type DB struct {
 	group *groupCommit
 	// receiptsStored wakes the receipts' drainer (ReceiptsStored).
 	receiptsStored chan struct{}
+	// shops caches shops found by key or domain (see ShopCacheTTL).
+	shops *shopCache
 }
 
 // New returns the services on conn, inserting their jobs through queue and
 // stamping times with the system clock.
 func New(conn *Conn, queue stockbell.JobQueue) *DB {
-	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}, receiptsStored: make(chan struct{}, 1)}
+	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}, receiptsStored: make(chan struct{}, 1),
+		shops: newShopCache()}
 	db.group = newGroupCommit(db, groupWriters(conn.Dialect))
 	return db
 }

@@ -89,7 +89,7 @@ func recordReceipt(ctx context.Context, tx *Tx, r *stockbell.WebhookReceipt) (bo
 // FindReceipt returns ENOTFOUND.
 func (db *DB) FindReceipt(ctx context.Context, id int64) (*stockbell.WebhookReceipt, error) {
 	var r stockbell.WebhookReceipt
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inRead(func(tx *Tx) error {
 		return tx.GetContext(ctx, &r, tx.Rebind(`SELECT `+receiptColumns+` FROM webhook_receipts WHERE id = ?`), id)
 	})
 	if err != nil {

@@ -45,10 +45,18 @@ func (db *DB) FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, erro
 	return shop, err
 }
 
-// FindShopByDomain returns ENOTFOUND if the platform has no such shop.
+// FindShopByDomain returns ENOTFOUND if the platform has no such shop. A
+// shop found is answered from memory for up to ShopCacheTTL (see
+// shopCache).
 func (db *DB) FindShopByDomain(ctx context.Context, platform stockbell.Platform, domain string) (*stockbell.Shop, error) {
+	return db.cachedShopLookup("domain|"+string(platform)+"|"+normalizeDomain(domain), func() (*stockbell.Shop, error) {
+		return db.findShopByDomain(ctx, platform, domain)
+	})
+}
+
+func (db *DB) findShopByDomain(ctx context.Context, platform stockbell.Platform, domain string) (*stockbell.Shop, error) {
 	var shop stockbell.Shop
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inRead(func(tx *Tx) error {
 		return tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE platform = ? AND domain = ?`),
 			platform, normalizeDomain(domain))
 	})
@@ -60,10 +68,17 @@ func (db *DB) FindShopByDomain(ctx context.Context, platform stockbell.Platform,
 
 // FindShopByKey looks the shop up by public key, then by platform domain,
 // then by primary domain (domains case-insensitively). When several shops
-// share a domain, an installed one wins, then the oldest.
+// share a domain, an installed one wins, then the oldest. A shop found is
+// answered from memory for up to ShopCacheTTL (see shopCache).
 func (db *DB) FindShopByKey(ctx context.Context, key string) (*stockbell.Shop, error) {
+	return db.cachedShopLookup("key|"+strings.TrimSpace(key), func() (*stockbell.Shop, error) {
+		return db.findShopByKey(ctx, key)
+	})
+}
+
+func (db *DB) findShopByKey(ctx context.Context, key string) (*stockbell.Shop, error) {
 	var shop stockbell.Shop
-	err := db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inRead(func(tx *Tx) error {
 		err := tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE public_key = ?`), strings.TrimSpace(key))
 		for _, column := range []string{"domain", "primary_domain"} {
 			if !isNoRows(err) {
@@ -133,6 +148,7 @@ func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*
 func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell.ShopDetails) error {
 	domain := normalizeDomain(details.PrimaryDomain)
 	return db.inTx(ctx, func(tx *Tx) error {
+		tx.shopsChanged = true
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET
 			name = CASE WHEN ? <> '' THEN ? ELSE name END,
 			primary_domain = CASE WHEN ? <> '' THEN ? ELSE primary_domain END,
@@ -144,6 +160,7 @@ func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell
 
 func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockbell.Shop, error) {
 	now := tx.db.now()
+	tx.shopsChanged = true
 	var existed int
 	if err := tx.GetContext(ctx, &existed, tx.Rebind(`SELECT COUNT(*) FROM shops WHERE platform = ? AND domain = ?`), in.Platform, in.Domain); err != nil {
 		return nil, err
@@ -189,6 +206,7 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
+		tx.shopsChanged = true
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ?
 			WHERE id = ?`), stockbell.ShopUninstalled, now, now, id)
 		if err := mustAffect(res, err, "shop %d", id); err != nil {
@@ -206,6 +224,7 @@ func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 // status (a shop installed again meanwhile is never erased: ECONFLICT).
 func (db *DB) DeleteShop(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		tx.shopsChanged = true
 		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shops WHERE id = ? AND status <> ?`), id, stockbell.ShopInstalled)
 		if err != nil {
 			return err
@@ -250,6 +269,7 @@ func sealShopToken(ctx context.Context, tx *Tx, id int64, seal func(int64) ([]by
 	if err != nil {
 		return err
 	}
+	tx.shopsChanged = true
 	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ? WHERE id = ?`), sealed, id)
 	return err
 }

@@ -256,3 +256,44 @@ func TestInstallShopQueuesFollowUpInItsTransaction(t *testing.T) {
 		}
 	})
 }
+
+// TestShopLookupsSeeChanges: the shops found by key and by domain are
+// answered from memory, but a change committed through this store shows
+// at once, and one committed by another process (another replica's
+// store on the same database) within ShopCacheTTL.
+func TestShopLookupsSeeChanges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "cached.myshopify.com")
+		lookups := map[string]func() (*stockbell.Shop, error){
+			"key": func() (*stockbell.Shop, error) { return db.FindShopByKey(ctx, shop.PublicKey) },
+			"domain": func() (*stockbell.Shop, error) {
+				return db.FindShopByDomain(ctx, stockbell.PlatformShopify, "cached.myshopify.com")
+			},
+		}
+		wantStatus := func(when string, status stockbell.ShopStatus) {
+			t.Helper()
+			for name, find := range lookups {
+				got, err := find()
+				must(t, err)
+				if got.ID != shop.ID || got.Status != status {
+					t.Fatalf("%s, by %s: shop %d %s, want %d %s", when, name, got.ID, got.Status, shop.ID, status)
+				}
+			}
+		}
+		wantStatus("installed", stockbell.ShopInstalled)
+		must(t, db.UninstallShop(ctx, shop.ID))
+		wantStatus("right after the uninstall", stockbell.ShopUninstalled)
+		install(t, db, stockbell.PlatformShopify, "cached.myshopify.com")
+		wantStatus("right after the reinstall", stockbell.ShopInstalled)
+
+		other := store.New(db.Conn, db.Queue) // another replica's store
+		must(t, other.UninstallShop(ctx, shop.ID))
+		time.Sleep(store.ShopCacheTTL + 50*time.Millisecond)
+		wantStatus("after another replica's uninstall and the cache's TTL", stockbell.ShopUninstalled)
+		must(t, db.DeleteShop(ctx, shop.ID))
+		for _, find := range lookups {
+			_, err := find()
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+		}
+	})
+}

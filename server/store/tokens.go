@@ -35,6 +35,7 @@ var sealedColumns = []struct{ table, key, shop, column string }{
 func (db *DB) ResealTokens(ctx context.Context, reseal func(shopID int64, sealed []byte) ([]byte, bool, error)) (*TokenReseal, error) {
 	out := &TokenReseal{}
 	err := db.inTx(ctx, func(tx *Tx) error {
+		tx.shopsChanged = true // the shops' tokens
 		for _, c := range sealedColumns {
 			if err := resealColumn(ctx, tx, c.table, c.key, c.shop, c.column, reseal, out); err != nil {
 				return err

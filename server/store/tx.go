@@ -23,6 +23,9 @@ type Tx struct {
 	// pendingJobs, when not nil, gathers the jobs inserted without options
 	// so that a group transaction inserts them in one statement.
 	pendingJobs []stockbell.JobArgs
+	// shopsChanged is set by statements that change shops; the shop cache
+	// is cleared once the transaction commits.
+	shopsChanged bool
 }
 
 // queryer is what the helpers run statements on: a *sqlx.Tx or, for
@@ -59,7 +62,11 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return tx.Commit()
+	err = tx.Commit()
+	if tx.shopsChanged {
+		db.shops.clear() // after a failed commit too: it may have committed
+	}
+	return err
 }
 
 // inReadTx runs fn, which only reads. On SQLite it runs in a read-only
@@ -81,6 +88,16 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// inRead runs fn, whose statements each stand alone (one read, or
+// fallbacks tried one after another), on the pool without BEGIN and
+// COMMIT, on both databases: a statement outside a transaction reads a
+// consistent snapshot of its own, and a transaction around it would only
+// add work (on SQLite, two more statements and a connection held between
+// them; the hot paths' lookups of a variant or shop are such reads).
+func (db *DB) inRead(fn func(tx *Tx) error) error {
+	return fn(&Tx{queryer: db.DB, db: db})
 }
 
 // insertJob inserts a durable job in the transaction.
