@@ -118,15 +118,25 @@ func (d *Drainer) stopping() bool {
 // DrainOnce claims one batch of pending receipts, processes it and marks
 // the processed ones. It returns how many receipts it claimed.
 func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
-	receipts, err := d.Registry.Receipts.ClaimReceipts(ctx, d.batch(), d.lease())
+	// The claim and the marking outlive a cancelled ctx: a claim that
+	// committed is seen (and its receipts released if the drainer stops),
+	// and work done is recorded as done.
+	claimCtx, cancel := bookkeeping(ctx)
+	receipts, err := d.Registry.Receipts.ClaimReceipts(claimCtx, d.batch(), d.lease())
+	cancel()
 	if err != nil || len(receipts) == 0 {
 		return 0, err
 	}
 	processed := d.processBatch(ctx, receipts, time.Now().Add(d.lease()/2))
-	// Marking outlives a cancelled ctx: work done is recorded as done.
-	markCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	markCtx, cancel := bookkeeping(ctx)
 	defer cancel()
 	return len(receipts), d.Registry.Receipts.MarkReceiptsProcessed(markCtx, processed)
+}
+
+// bookkeeping is the context of a claim, a marking or a release: not
+// cancelled with ctx, but bounded.
+func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
 // processBatch processes the receipts with d.Workers goroutines and
@@ -175,7 +185,7 @@ func (d *Drainer) processOne(ctx context.Context, rc *stockbell.WebhookReceipt, 
 }
 
 func (d *Drainer) retry(ctx context.Context, rc *stockbell.WebhookReceipt, after time.Duration, reason string) {
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := d.Registry.Receipts.RetryReceipt(ctx, rc.ID, after, reason); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 		d.Logger.Error("releasing a webhook receipt failed; it is claimed again when its lease ends", "receipt", rc.ID, "err", err)

@@ -170,6 +170,19 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 	}
 }
 
+// inWriteTx runs a write that is not a request's on SQLite through the
+// group-commit writer, so that it takes its turn with the requests' writes
+// instead of competing for SQLite's single write lock (a writer that finds
+// it taken sleeps in SQLite's busy handler, 1 ms, then 2, 5, 10 …, which
+// shows in the requests' latency); on PostgreSQL it is a transaction of its
+// own. fn may run twice (see groupCommit.do).
+func (db *DB) inWriteTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	if db.Dialect == Postgres {
+		return db.inTx(ctx, func(tx *Tx) error { return fn(ctx, tx) })
+	}
+	return db.group.do(ctx, fn)
+}
+
 // inGroupTx is inTx where the jobs inserted without options are gathered
 // and inserted in one statement before the commit.
 func (db *DB) inGroupTx(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {

@@ -113,7 +113,7 @@ const MaxReceiptClaim = 1000
 
 // ClaimReceipts leases up to limit pending receipts, oldest first: one
 // statement that picks them through the webhook_receipts_pending index and
-// sets their lease. On PostgreSQL the pick skips rows another replica's
+// sets their lease (on SQLite in a group transaction, see inWriteTx). On PostgreSQL the pick skips rows another replica's
 // claim has locked (SKIP LOCKED), so concurrent claims take different
 // receipts without waiting; SQLite's single writer serialises claims.
 // Returns EINVALID for a limit outside 1..MaxReceiptClaim.
@@ -121,8 +121,9 @@ func (db *DB) ClaimReceipts(ctx context.Context, limit int, lease time.Duration)
 	if limit <= 0 || limit > MaxReceiptClaim {
 		return nil, stockbell.FieldErrorf("limit", "a claim takes 1 to %d receipts, got %d", MaxReceiptClaim, limit)
 	}
-	receipts := []*stockbell.WebhookReceipt{}
-	err := db.inTx(ctx, func(tx *Tx) error {
+	var receipts []*stockbell.WebhookReceipt
+	err := db.inWriteTx(ctx, func(ctx context.Context, tx *Tx) error {
+		receipts = []*stockbell.WebhookReceipt{}
 		now := tx.db.now()
 		lock := ""
 		if tx.db.Dialect == Postgres {
@@ -171,7 +172,7 @@ func (db *DB) MarkReceiptsProcessed(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
+	return db.inWriteTx(ctx, func(ctx context.Context, tx *Tx) error {
 		for chunk := range slices.Chunk(ids, MaxReceiptClaim) {
 			args := []any{tx.db.now()}
 			for _, id := range chunk {
