@@ -38,9 +38,11 @@ func runPair(b *testing.B, subject, baseline target) (subjectResult, baselineRes
 	return subjectResult, baselineResult
 }
 
-// measured is a load run with, on PostgreSQL, the server's CPU time.
+// measured is a load run with the process's CPU time and, on PostgreSQL,
+// the database server's.
 type measured struct {
 	LoadResult
+	cpu   time.Duration
 	pgCPU time.Duration
 }
 
@@ -54,13 +56,15 @@ func runTarget(b *testing.B, start target) measured {
 	if a.pgDatabase != "" {
 		cpuBefore = pgCPU(b, a.pgDatabase)
 	}
+	cpuStart := processCPU()
 	b.StartTimer()
 	result := Load(client, loadWorkers, b.N, a.newRequest)
 	b.StopTimer()
+	cpu := processCPU() - cpuStart
 	if result.Errors > 0 {
 		b.Fatalf("%d of %d requests failed", result.Errors, result.Requests)
 	}
-	m := measured{LoadResult: result}
+	m := measured{LoadResult: result, cpu: cpu}
 	if a.pgDatabase != "" {
 		m.pgCPU = pgCPU(b, a.pgDatabase) - cpuBefore
 	}
@@ -70,6 +74,7 @@ func runTarget(b *testing.B, start target) measured {
 func reportLatency(b *testing.B, prefix string, r measured) {
 	b.ReportMetric(float64(r.Percentile(50).Microseconds())/1000, prefix+"p50-ms")
 	b.ReportMetric(float64(r.Percentile(99).Microseconds())/1000, prefix+"p99-ms")
+	b.ReportMetric(float64(r.cpu.Microseconds())/1000/float64(r.Requests), prefix+"cpu-ms/req")
 	if r.pgCPU > 0 {
 		b.ReportMetric(float64(r.pgCPU.Microseconds())/1000/float64(r.Requests), prefix+"pg-cpu-ms/req")
 	}
