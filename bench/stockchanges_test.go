@@ -11,8 +11,8 @@ import (
 
 // BenchmarkStockChangesEndToEnd measures stock changes processed end to
 // end: b.N signed inventory_levels/update webhooks spread over 1,000
-// variants are posted by the load generator while the queue's workers
-// process them; the clock stops when every receipt is processed (stock
+// variants are posted by the load generator while the receipts' drainer
+// and the queue's workers process them; the clock stops when every receipt is processed (stock
 // stored) and every restock decision it caused has run (no job left to
 // do). changes/s is b.N over that time.
 //

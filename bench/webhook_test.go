@@ -36,8 +36,9 @@ var benchEpoch = time.Now().UTC().Add(-50 * time.Minute).Truncate(time.Second)
 
 // BenchmarkWebhookAccept posts signed Shopify inventory_levels/update
 // webhooks (each a new event, spread over 1,000 variants) to the real
-// webhook route over loopback while the receipts are processed by the
-// queue's workers in the same process, on each database. Beside it, in the
+// webhook route over loopback while the receipts are processed in the same
+// process (the receipts' drainer, then the queue's workers for the restock
+// decisions), on each database. Beside it, in the
 // same run, the baseline: a bare net/http handler that verifies the same
 // HMAC and does one INSERT into a fresh database of the same kind.
 // processed/s is how many receipts were processed during the load.
