@@ -1,6 +1,7 @@
 package integrations
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"sync"
@@ -51,6 +52,24 @@ type Drainer struct {
 	stopped chan struct{}
 	cancel  context.CancelFunc
 	once    sync.Once
+	unsaved unsaved
+}
+
+// unsaved is the bookkeeping a drain could not store because the
+// database was away: receipts processed but not marked, failed ones not
+// released. It is stored again before the next claim, so that an outage
+// delays those receipts by a poll rather than by their lease (a receipt
+// processed and not marked would otherwise also be processed again).
+type unsaved struct {
+	mu        sync.Mutex
+	processed []int64
+	retries   []pendingRetry
+}
+
+type pendingRetry struct {
+	id     int64
+	after  time.Duration
+	reason string
 }
 
 // Start runs the drainer until Stop.
@@ -84,6 +103,7 @@ func (d *Drainer) Stop(ctx context.Context) error {
 
 func (d *Drainer) run(ctx context.Context) {
 	defer d.cancel()
+	defer d.save(ctx)
 	poll := time.NewTicker(d.poll())
 	defer poll.Stop()
 	for {
@@ -121,6 +141,9 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 	// The claim and the marking outlive a cancelled ctx: a claim that
 	// committed is seen (and its receipts released if the drainer stops),
 	// and work done is recorded as done.
+	if err := d.save(ctx); err != nil {
+		return 0, err
+	}
 	claimCtx, cancel := bookkeeping(ctx)
 	receipts, err := d.Registry.Receipts.ClaimReceipts(claimCtx, d.batch(), d.lease())
 	cancel()
@@ -128,9 +151,34 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	processed := d.processBatch(ctx, receipts, time.Now().Add(d.lease()/2))
-	markCtx, cancel := bookkeeping(ctx)
+	d.unsaved.mu.Lock()
+	d.unsaved.processed = append(d.unsaved.processed, processed...)
+	d.unsaved.mu.Unlock()
+	return len(receipts), d.save(ctx)
+}
+
+// save stores the unsaved bookkeeping: the processed receipts' marking,
+// then the failed ones' releases. What fails stays unsaved.
+func (d *Drainer) save(ctx context.Context) error {
+	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
-	return len(receipts), d.Registry.Receipts.MarkReceiptsProcessed(markCtx, processed)
+	u := &d.unsaved
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if err := d.Registry.Receipts.MarkReceiptsProcessed(ctx, u.processed); err != nil {
+		return err
+	}
+	u.processed = u.processed[:0]
+	var failed []pendingRetry
+	var firstErr error
+	for _, r := range u.retries {
+		err := d.Registry.Receipts.RetryReceipt(ctx, r.id, r.after, r.reason)
+		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			failed, firstErr = append(failed, r), cmp.Or(firstErr, err)
+		}
+	}
+	u.retries = failed
+	return firstErr
 }
 
 // bookkeeping is the context of a claim, a marking or a release: not
@@ -188,7 +236,10 @@ func (d *Drainer) retry(ctx context.Context, rc *stockbell.WebhookReceipt, after
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
 	if err := d.Registry.Receipts.RetryReceipt(ctx, rc.ID, after, reason); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-		d.Logger.Error("releasing a webhook receipt failed; it is claimed again when its lease ends", "receipt", rc.ID, "err", err)
+		d.Logger.Warn("releasing a webhook receipt failed; tried again before the next claim", "receipt", rc.ID, "err", err)
+		d.unsaved.mu.Lock()
+		d.unsaved.retries = append(d.unsaved.retries, pendingRetry{rc.ID, after, reason})
+		d.unsaved.mu.Unlock()
 	}
 }
 
