@@ -168,21 +168,7 @@ var confirmTexts = map[string]confirmText{
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
 	"sprintf": fmt.Sprintf,
-}).Parse(`<!DOCTYPE html>
-<html lang="{{.Lang}}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex">
-<title>{{.T.Title}}</title>
-<style>
-body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
-main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px}
-h1{font-size:22px;margin:0 0 12px}
-button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;background:#18181b;color:#fff;cursor:pointer;min-height:44px}
-button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
-.done{padding:12px;background:#ecfdf5;border-radius:6px}
-.muted{color:#71717a}
+}).Parse(shopperPageHead + `button{background:#18181b;color:#fff}
 </style>
 </head>
 <body>

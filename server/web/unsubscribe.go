@@ -157,9 +157,10 @@ var pageTexts = map[string]pageText{
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde."},
 }
 
-var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(template.FuncMap{
-	"sprintf": fmt.Sprintf,
-}).Parse(`<!DOCTYPE html>
+// shopperPageHead opens the pages a shopper reaches from a message (the
+// unsubscribe and confirmation pages): the document head and the styles they
+// share. Each page's template adds its own styles and closes the <style>.
+const shopperPageHead = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
 <meta charset="utf-8">
@@ -170,14 +171,19 @@ var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(te
 body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
 main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px}
 h1{font-size:22px;margin:0 0 12px}
-ul{list-style:none;padding:0;margin:16px 0}
-li{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 0;border-top:1px solid #e4e4e7}
-li form{margin:0}
-button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;background:#fff;color:#18181b;cursor:pointer;min-height:44px}
+button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;cursor:pointer;min-height:44px}
 button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
-.all button{background:#18181b;color:#fff}
 .done{padding:12px;background:#ecfdf5;border-radius:6px}
 .muted{color:#71717a}
+`
+
+var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(template.FuncMap{
+	"sprintf": fmt.Sprintf,
+}).Parse(shopperPageHead + `ul{list-style:none;padding:0;margin:16px 0}
+li{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 0;border-top:1px solid #e4e4e7}
+li form{margin:0}
+button{background:#fff;color:#18181b}
+.all button{background:#18181b;color:#fff}
 </style>
 </head>
 <body>
