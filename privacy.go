@@ -16,6 +16,9 @@ type ContactData struct {
 	Subscriptions []*Subscription `json:"subscriptions"`
 	Messages      []*Message      `json:"messages"`
 	Events        []*Event        `json:"events"`
+	// Confirmations are the double opt-in requests sent to the contact,
+	// with the consent text and when and how the contact confirmed.
+	Confirmations []*Confirmation `json:"confirmations"`
 }
 
 // PrivacyService answers data requests and erasure requests.

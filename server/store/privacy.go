@@ -20,7 +20,8 @@ const privacyMessageColumns = `id, shop_id, subscription_id, step, channel, reci
 	provider_id, error, segments, due_at, created_at, sent_at`
 
 // ContactData returns the contact's subscriptions in the shop (matched by
-// email and/or phone), the messages sent to it and the events about it.
+// email and/or phone), the messages and confirmation requests sent to it
+// and the events about it.
 // Returns EINVALID when the contact has neither email nor phone.
 func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stockbell.ContactData, error) {
 	contact, err := normalizeContact(contact)
@@ -28,7 +29,7 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 		return nil, err
 	}
 	data := &stockbell.ContactData{Contact: contact, Subscriptions: []*stockbell.Subscription{},
-		Messages: []*stockbell.Message{}, Events: []*stockbell.Event{}}
+		Messages: []*stockbell.Message{}, Events: []*stockbell.Event{}, Confirmations: []*stockbell.Confirmation{}}
 	err = db.inReadTx(ctx, func(tx *Tx) error {
 		m := contactMatch(contact)
 		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+privacySubscriptionColumns+`
@@ -37,6 +38,11 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 		}
 		if err := tx.SelectContext(ctx, &data.Messages, tx.Rebind(`SELECT `+privacyMessageColumns+`
 			FROM messages WHERE shop_id = ? AND `+m.messages+` ORDER BY id`), m.messageArgs...); err != nil {
+			return err
+		}
+		// A confirmation names its subscription and recipient as a message does.
+		if err := tx.SelectContext(ctx, &data.Confirmations, tx.Rebind(`SELECT `+confirmationColumns+`
+			FROM confirmations WHERE shop_id = ? AND `+m.messages+` ORDER BY id`), m.messageArgs...); err != nil {
 			return err
 		}
 		return tx.SelectContext(ctx, &data.Events, tx.Rebind(`SELECT `+eventColumns+`
@@ -51,7 +57,8 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 // RedactContact erases the contact's personal data in the shop, in one
 // transaction: its subscriptions are deleted (their messages go with them
 // by cascade), as are messages addressed to it, events about its
-// subscriptions or naming it in their detail; the payloads of stored
+// subscriptions or naming it in their detail, and confirmations (with their
+// consent records) of its subscriptions or addressed to it; the payloads of stored
 // webhook receipts that contain its email or phone are emptied. Nothing
 // that names the contact remains. Returns EINVALID as ContactData.
 func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) error {
@@ -67,6 +74,7 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 		}{
 			{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
 			{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
+			{`DELETE FROM confirmations WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
 			{`DELETE FROM subscriptions WHERE shop_id = ? AND ` + m.subscriptions, m.args},
 		}
 		for _, s := range statements {

@@ -19,6 +19,16 @@ func insertMessage(t *testing.T, db *store.DB, shopID, subID int64, recipient st
 	must(t, err)
 }
 
+// insertConfirmation writes a confirmed double opt-in request directly.
+func insertConfirmation(t *testing.T, db *store.DB, shopID, subID int64, channel, recipient string) {
+	t.Helper()
+	now := db.Clock.Now()
+	_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO confirmations (shop_id, subscription_id, channel, recipient,
+		consent_text, requested_at, sent_at, confirmed_at, method) VALUES (?, ?, ?, ?, 'Reply Y to get a text', ?, ?, ?, 'reply')`),
+		shopID, subID, channel, recipient, now, now, now)
+	must(t, err)
+}
+
 func insertEvent(t *testing.T, db *store.DB, shopID int64, subID *int64, detail string) {
 	t.Helper()
 	_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, kind, subscription_id, detail, created_at)
@@ -44,6 +54,8 @@ func privacyFixture(t *testing.T, db *store.DB) (shop, other *stockbell.Shop, an
 	insertMessage(t, db, shop.ID, a1, "ann@example.com")
 	insertMessage(t, db, shop.ID, bob, "bob@example.com")
 	insertMessage(t, db, other.ID, elsewhere, "ann@example.com")
+	insertConfirmation(t, db, shop.ID, a2, "sms", "+33612345678")
+	insertConfirmation(t, db, shop.ID, bob, "email", "bob@example.com")
 	insertEvent(t, db, shop.ID, &a1, `{"step":0}`)
 	insertEvent(t, db, shop.ID, &a2, `{}`)
 	insertEvent(t, db, shop.ID, nil, `{"recipient":"ann@example.com"}`)
@@ -81,6 +93,10 @@ func TestContactData(t *testing.T) {
 		if len(data.Messages) != 1 || data.Messages[0].Recipient != "ann@example.com" {
 			t.Fatalf("messages = %+v", data.Messages)
 		}
+		if len(data.Confirmations) != 1 || data.Confirmations[0].SubscriptionID != ann[1] ||
+			data.Confirmations[0].ConsentText != "Reply Y to get a text" || data.Confirmations[0].ConfirmedAt == nil {
+			t.Fatalf("confirmations = %+v", data.Confirmations)
+		}
 		if len(data.Events) != 3 {
 			t.Fatalf("events = %d, want 3 (two by subscription, one naming her)", len(data.Events))
 		}
@@ -101,12 +117,12 @@ func TestRedactContactLeavesNoTrace(t *testing.T) {
 
 		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+33612345678"})
 		must(t, err)
-		if len(data.Subscriptions)+len(data.Messages)+len(data.Events) != 0 {
+		if len(data.Subscriptions)+len(data.Messages)+len(data.Events)+len(data.Confirmations) != 0 {
 			t.Fatalf("after redaction: %+v", data)
 		}
 		// No row of the shop mentions her anywhere.
 		for table, text := range map[string]string{
-			"subscriptions": "email || ' ' || phone", "messages": "recipient", "events": "detail",
+			"subscriptions": "email || ' ' || phone", "messages": "recipient", "events": "detail", "confirmations": "recipient",
 		} {
 			if n := count(t, db, `SELECT COUNT(*) FROM `+table+` WHERE shop_id = ? AND (`+text+` LIKE '%ann@%' OR `+text+` LIKE '%33612345678%')`, shop.ID); n != 0 {
 				t.Errorf("%d rows of %s still name her", n, table)
@@ -122,7 +138,7 @@ func TestRedactContactLeavesNoTrace(t *testing.T) {
 		// Bob, and Ann in the other shop, are untouched.
 		bob, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: "bob@example.com"})
 		must(t, err)
-		if len(bob.Subscriptions) != 1 || len(bob.Messages) != 1 || len(bob.Events) != 1 {
+		if len(bob.Subscriptions) != 1 || len(bob.Messages) != 1 || len(bob.Events) != 1 || len(bob.Confirmations) != 1 {
 			t.Fatalf("bob lost data: %d/%d/%d", len(bob.Subscriptions), len(bob.Messages), len(bob.Events))
 		}
 		elsewhere, err := db.ContactData(ctx, stockbell.Contact{ShopID: other.ID, Email: "ann@example.com"})
