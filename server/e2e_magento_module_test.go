@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"net/http"
 	"os"
@@ -17,16 +18,53 @@ import (
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
 )
 
-// moduleSignedPost posts a change signed by the Magento module's own
-// signer (Model/Signer.php, run with php) to the server, which must accept
-// and apply it. Without php it is skipped, except under CI=true.
-func moduleSignedPost(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell.Shop, secret string) {
+// modulePoster runs the module's Model/Poster.php (outside Magento, through
+// testdata/post.php) against the server: a saved level is posted, signed,
+// and applied; a SKU that is not UTF-8 is logged as an error, neither
+// posted nor queued (an empty body would be refused and retried forever).
+func modulePoster(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell.Shop, secret string) {
+	php := phpOrSkip(t)
+	run := func(sku string, qty int) string {
+		out, err := exec.Command(php, "../integrations/magento/testdata/post.php", m.URL(), fake.Domain(), secret,
+			hex.EncodeToString([]byte(sku)), strconv.Itoa(qty), "1").CombinedOutput()
+		if err != nil {
+			t.Fatalf("php post.php: %v: %s", err, out)
+		}
+		return string(out)
+	}
+	fake.Do(func(f *magentotest.Fake) { f.Products[0].Children[1].Qty = 7 })
+	if out := run("TEE-M", 7); strings.TrimSpace(out) != "posted 200" {
+		t.Fatalf("the module's post: %s", out)
+	}
+	eventually(t, m, "the module's post applied", func() bool {
+		v, err := m.DB.FindVariant(context.Background(), shop.ID, "TEE-M")
+		return err == nil && v.Stock == 7
+	})
+	out := run("TEE-\xff", 2)
+	if !strings.HasPrefix(out, "log error Stockbell cannot be told of this stock change") ||
+		strings.Contains(out, "posted") || strings.Contains(out, "queued") {
+		t.Fatalf("a SKU that is not UTF-8: %s", out)
+	}
+}
+
+// phpOrSkip returns php's path; without php the test is skipped, except
+// under CI=true.
+func phpOrSkip(t *testing.T) string {
+	t.Helper()
 	php, err := exec.LookPath("php")
 	if err != nil && os.Getenv("CI") == "true" {
 		t.Fatal("php is not installed (apt-get install php-cli)")
 	} else if err != nil {
 		t.Skip("php is not installed")
 	}
+	return php
+}
+
+// moduleSignedPost posts a change signed by the Magento module's own
+// signer (Model/Signer.php, run with php) to the server, which must accept
+// and apply it. Without php it is skipped, except under CI=true.
+func moduleSignedPost(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell.Shop, secret string) {
+	php := phpOrSkip(t)
 	// Magento saves the medium size at 4, then the module posts it. The
 	// stored level was read without a platform time, so the post is
 	// resolved by reading the stock again: the store must say 4 too.

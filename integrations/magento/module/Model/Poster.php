@@ -31,14 +31,22 @@ class Poster
         if (!$this->config->isEnabled() || $sku === '') {
             return;
         }
-        $body = (string) json_encode([
-            'shop' => $this->config->shop(),
-            'sku' => $sku,
-            'qty' => $qty,
-            'is_in_stock' => $inStock,
-            'source' => $source === '' ? 'default' : $source,
-            'updated_at' => gmdate('Y-m-d H:i:s'),
-        ], JSON_UNESCAPED_SLASHES);
+        try {
+            $body = json_encode([
+                'shop' => $this->config->shop(),
+                'sku' => $sku,
+                'qty' => $qty,
+                'is_in_stock' => $inStock,
+                'source' => $source === '' ? 'default' : $source,
+                'updated_at' => gmdate('Y-m-d H:i:s'),
+            ], JSON_UNESCAPED_SLASHES | JSON_THROW_ON_ERROR);
+        } catch (\JsonException $e) {
+            // A SKU that is not UTF-8 cannot be put in JSON (nor matched by
+            // Stockbell); an empty body would be refused and queued forever.
+            $this->logger->error('Stockbell cannot be told of this stock change: ' . $e->getMessage(),
+                ['sku_hex' => bin2hex($sku)]);
+            return;
+        }
         $error = $this->send($body);
         if ($error !== null) {
             $this->logger->warning('Stockbell did not acknowledge a stock change; it will be re-sent', ['sku' => $sku, 'error' => $error]);
