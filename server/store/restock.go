@@ -9,18 +9,58 @@ import (
 
 var _ stockbell.RestockStore = (*DB)(nil)
 
-// restockStateRow is a variant with its product, waiting period and shop status.
+// restockStateRow is a variant with its product, waiting period and shop
+// status, the shop's restock settings and flow status (nil where the shop
+// has not stored its own: the defaults apply), and whether anyone is queued.
 type restockStateRow struct {
 	stockbell.VariantWithProduct
 	WaitingUntil *time.Time `db:"waiting_until"`
 	ShopStatus   string     `db:"shop_status"`
+	HasQueued    bool       `db:"has_queued"`
+	FlowStatus   *string    `db:"flow_status"`
+	settingsRow
 }
 
+// settingsRow is a shop's stored restock settings, nil when it has none.
+type settingsRow struct {
+	MinInventory      *int           `db:"rs_min_inventory"`
+	PerUnit           *int           `db:"rs_per_unit"`
+	Wait              *time.Duration `db:"rs_wait"`
+	AttributionWindow *time.Duration `db:"rs_attribution_window"`
+	TimeZone          *string        `db:"rs_time_zone"`
+	EmailDoubleOptIn  *bool          `db:"rs_email_double_opt_in"`
+	UpdatedAt         *time.Time     `db:"rs_updated_at"`
+}
+
+// settings returns the stored settings, or the defaults when none are.
+func (r settingsRow) settings(shopID int64) stockbell.RestockSettings {
+	if r.MinInventory == nil {
+		return stockbell.DefaultRestockSettings(shopID)
+	}
+	return stockbell.RestockSettings{ShopID: shopID, MinInventory: *r.MinInventory, PerUnit: *r.PerUnit, Wait: *r.Wait,
+		AttributionWindow: *r.AttributionWindow, TimeZone: *r.TimeZone, EmailDoubleOptIn: *r.EmailDoubleOptIn, UpdatedAt: *r.UpdatedAt}
+}
+
+// restockStateQuery reads a restock state in one statement: the variant,
+// its product and shop, the shop's settings and flow status, and whether
+// anyone is queued. The literal status lets SQLite keep the prepared
+// statement: a bound value compared with a column that partial indexes
+// name (subscriptions.status) makes it prepare the statement again
+// whenever it runs.
+const restockStateQuery = `SELECT ` + variantWithProductColumns + `, v.waiting_until, s.status AS shop_status,
+	rs.min_inventory AS rs_min_inventory, rs.per_unit AS rs_per_unit, rs.wait AS rs_wait,
+	rs.attribution_window AS rs_attribution_window, rs.time_zone AS rs_time_zone,
+	rs.email_double_opt_in AS rs_email_double_opt_in, rs.updated_at AS rs_updated_at, f.status AS flow_status,
+	EXISTS (SELECT 1 FROM subscriptions q WHERE q.variant_id = v.id AND q.status = 'queued') AS has_queued
+	` + variantWithProductFrom + ` JOIN shops s ON s.id = v.shop_id
+	LEFT JOIN restock_settings rs ON rs.shop_id = v.shop_id LEFT JOIN flows f ON f.shop_id = v.shop_id
+	WHERE v.id = ? AND v.shop_id = ?`
+
 // FindRestockState reads what the restock engine decides on about the
-// shop's variant, in one read transaction. Returns ENOTFOUND.
+// shop's variant, in one statement. Returns ENOTFOUND.
 func (db *DB) FindRestockState(ctx context.Context, shopID, variantID int64) (*stockbell.RestockState, error) {
 	var state *stockbell.RestockState
-	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+	err := db.inRead(func(tx *Tx) (err error) {
 		state, err = findRestockState(ctx, tx, shopID, variantID)
 		return err
 	})
@@ -29,33 +69,26 @@ func (db *DB) FindRestockState(ctx context.Context, shopID, variantID int64) (*s
 
 func findRestockState(ctx context.Context, tx *Tx, shopID, variantID int64) (*stockbell.RestockState, error) {
 	var row restockStateRow
-	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT `+variantWithProductColumns+`, v.waiting_until, s.status AS shop_status
-		`+variantWithProductFrom+` JOIN shops s ON s.id = v.shop_id WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
-	if err != nil {
+	if err := tx.GetContext(ctx, &row, tx.Rebind(restockStateQuery), variantID, shopID); err != nil {
 		return nil, notFound(err, "variant %d not found", variantID)
 	}
 	state := &stockbell.RestockState{Variant: row.VariantWithProduct, WaitingUntil: utcPtr(row.WaitingUntil),
-		ShopActive: row.ShopStatus == string(stockbell.ShopInstalled)}
-	settings, err := findSettings(ctx, tx, row.ShopID)
-	if err != nil {
-		return nil, err
+		ShopActive: row.ShopStatus == string(stockbell.ShopInstalled), Settings: row.settings(row.ShopID), HasQueued: row.HasQueued}
+	if row.FlowStatus != nil {
+		state.FlowStatus = stockbell.FlowStatus(*row.FlowStatus)
+	} else {
+		state.FlowStatus = stockbell.DefaultFlow(row.ShopID).Status
 	}
-	state.Settings = *settings
-	flow, err := findFlow(ctx, tx, row.ShopID)
-	if err != nil {
-		return nil, err
-	}
-	state.FlowStatus = flow.Status
-	state.HasQueued, err = queuedBeyond(ctx, tx, variantID, 0)
-	return state, err
+	return state, nil
 }
 
 // queuedBeyond reports whether more than n subscribers of the variant are
 // queued. It walks at most n+1 entries of the queue index: O(n), not O(queue).
 func queuedBeyond(ctx context.Context, tx *Tx, variantID int64, n int) (bool, error) {
 	var found int
+	// The literal status keeps the statement prepared (see restockStateQuery).
 	err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM subscriptions
-		WHERE variant_id = ? AND status = ? ORDER BY created_at, id LIMIT 1 OFFSET ?) q`), variantID, stockbell.SubscriptionQueued, n)
+		WHERE variant_id = ? AND status = 'queued' ORDER BY created_at, id LIMIT 1 OFFSET ?) q`), variantID, n)
 	return found > 0, err
 }
 
