@@ -1,9 +1,11 @@
 package store
 
 import (
+	"context"
 	"io/fs"
 
 	"github.com/pressly/goose/v3"
+	stockbell "github.com/stockbell/stockbell"
 )
 
 // MigrationsFrom exposes the goose provider constructor Migrate uses, over
@@ -15,4 +17,32 @@ func (c *Conn) MigrationsFrom(fsys fs.FS) (*goose.Provider, error) { return c.mi
 func StatementCache(conn any) (prepared, cached int) {
 	c := conn.(*cachingConn)
 	return c.prepared, c.lru.Len()
+}
+
+// CreateSubscriptionsInOneBatch runs the creates as one group-commit batch,
+// as the writer runs concurrent requests it gathered, and returns each
+// one's outcome.
+func CreateSubscriptionsInOneBatch(db *DB, creates []stockbell.SubscriptionCreate) ([]*stockbell.Subscription, []bool, []error) {
+	n := len(creates)
+	subs, created, errs := make([]*stockbell.Subscription, n), make([]bool, n), make([]error, n)
+	batch := make([]*groupWrite, n)
+	for i, c := range creates {
+		if err := validateSubscriptionCreate(&c); err != nil {
+			panic(err)
+		}
+		write := newSubscriptionWrite(c)
+		batch[i] = &groupWrite{sub: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
+			if write.inserted != nil {
+				subs[i], created[i] = write.inserted, true
+				return nil
+			}
+			subs[i], created[i], err = createSubscription(ctx, tx, c)
+			return err
+		}}
+	}
+	db.group.commit(batch)
+	for i, w := range batch {
+		errs[i] = <-w.done
+	}
+	return subs, created, errs
 }

@@ -36,7 +36,10 @@ type groupCommit struct {
 
 // groupWrite is one request's part of a batch.
 type groupWrite struct {
-	fn   func(ctx context.Context, tx *Tx) error
+	fn func(ctx context.Context, tx *Tx) error
+	// sub, when set, is a new subscription that the batch inserts with the
+	// others before any fn runs (insertQueuedSubscriptions).
+	sub  *subscriptionWrite
 	done chan error
 }
 
@@ -63,8 +66,14 @@ func groupWriters(dialect Dialect) int {
 // results afresh each time. If ctx ends first do returns ctx's error; the
 // write may still commit.
 func (g *groupCommit) do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
+	return g.doWrite(ctx, nil, fn)
+}
+
+// doWrite is do for a new subscription (sub, nil for any other write): the
+// batch inserts sub before fn runs, and fn reads sub.inserted.
+func (g *groupCommit) doWrite(ctx context.Context, sub *subscriptionWrite, fn func(ctx context.Context, tx *Tx) error) error {
 	g.start.Do(g.startWriters)
-	w := &groupWrite{fn: fn, done: make(chan error, 1)}
+	w := &groupWrite{fn: fn, sub: sub, done: make(chan error, 1)}
 	select {
 	case <-g.quit:
 		return errClosed
@@ -151,23 +160,37 @@ func (g *groupCommit) failQueued() {
 // commit runs the batch in one transaction; if that fails, each write alone.
 func (g *groupCommit) commit(batch []*groupWrite) {
 	ctx := context.Background()
-	err := g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error {
-		for _, w := range batch {
-			if err := w.fn(ctx, tx); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, batch) })
 	if err == nil || len(batch) == 1 {
 		for _, w := range batch {
 			w.done <- err
 		}
 		return
 	}
-	for _, w := range batch {
-		w.done <- g.db.inGroupTx(ctx, w.fn)
+	for i, w := range batch {
+		alone := batch[i : i+1]
+		w.done <- g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, alone) })
 	}
+}
+
+// runWrites runs a batch's writes in tx: the new subscriptions' rows
+// first, in one statement, then each write's function in turn.
+func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
+	var subs []*subscriptionWrite
+	for _, w := range writes {
+		if w.sub != nil {
+			subs = append(subs, w.sub)
+		}
+	}
+	if err := insertQueuedSubscriptions(ctx, tx, subs); err != nil {
+		return err
+	}
+	for _, w := range writes {
+		if err := w.fn(ctx, tx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // inWriteTx runs a write that is not a request's on SQLite through the

@@ -34,6 +34,11 @@ func (r *rowSet) int64s(name string, values []int64) *rowSet {
 	return r.add(rowColumn{name: name, pgType: "BIGINT", values: values}, len(values))
 }
 
+// bools adds a BOOLEAN column.
+func (r *rowSet) bools(name string, values []bool) *rowSet {
+	return r.add(rowColumn{name: name, pgType: "BOOLEAN", values: values}, len(values))
+}
+
 // texts adds a TEXT column.
 func (r *rowSet) texts(name string, values []string) *rowSet {
 	return r.add(rowColumn{name: name, pgType: "TEXT", values: values}, len(values))
@@ -95,6 +100,8 @@ func slice(values any, lo, hi int) any {
 		return v[lo:hi]
 	case []string:
 		return v[lo:hi]
+	case []bool:
+		return v[lo:hi]
 	}
 	panic(fmt.Sprintf("store: row set column of %T", values))
 }
@@ -104,6 +111,8 @@ func value(values any, i int) any {
 	case []int64:
 		return v[i]
 	case []string:
+		return v[i]
+	case []bool:
 		return v[i]
 	}
 	panic(fmt.Sprintf("store: row set column of %T", values))

@@ -19,7 +19,9 @@ const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, st
 // notified earlier does not count. If the variant is purchasable right now
 // (a restock raced the shopper) a VariantStockChangedJob lets the restock
 // engine decide at once. The transaction is a group transaction shared with
-// concurrent requests' writes (see groupCommit). Returns EINVALID naming the field when no channel
+// concurrent requests' writes (see groupCommit), where the new contacts
+// that need nothing more than their row and event are inserted together
+// (insertQueuedSubscriptions). Returns EINVALID naming the field when no channel
 // has a contact, ENOTFOUND for an unknown variant of the shop.
 func (db *DB) CreateSubscription(ctx context.Context, create stockbell.SubscriptionCreate) (*stockbell.Subscription, bool, error) {
 	if err := validateSubscriptionCreate(&create); err != nil {
@@ -27,7 +29,12 @@ func (db *DB) CreateSubscription(ctx context.Context, create stockbell.Subscript
 	}
 	var sub *stockbell.Subscription
 	var created bool
-	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
+	write := newSubscriptionWrite(create)
+	err := db.group.doWrite(ctx, write, func(ctx context.Context, tx *Tx) (err error) {
+		if write.inserted != nil {
+			sub, created = write.inserted, true
+			return nil
+		}
 		sub, created, err = createSubscription(ctx, tx, create)
 		return err
 	})
@@ -71,8 +78,7 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 	} else if err != nil {
 		return nil, false, err
 	}
-	detail := EventDetail{"channels": sub.Channels, "source": sub.Source}
-	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventSubscribed), detail); err != nil {
+	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventSubscribed), subscribedDetail(sub)); err != nil {
 		return nil, false, err
 	}
 	if err := requestConfirmations(ctx, tx, sub); err != nil {

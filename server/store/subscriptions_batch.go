@@ -1,0 +1,162 @@
+package store
+
+import (
+	"context"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
+)
+
+// subscriptionWrite is a new subscription waiting in a group batch. The
+// batch first inserts, in one statement for all of them, the subscriptions
+// that need nothing but their row and their event
+// (insertQueuedSubscriptions); each write then takes its row from there or,
+// when that statement stored none for it, goes through createSubscription
+// alone: a known contact, a purchasable variant, a confirmation to send, an
+// unknown variant.
+type subscriptionWrite struct {
+	create stockbell.SubscriptionCreate
+	// direct is set when no channel can await confirmation, except email
+	// by the shop's setting (which the statement checks).
+	direct bool
+	// inserted is the row the batch's statement stored; nil when none.
+	inserted *stockbell.Subscription
+}
+
+func newSubscriptionWrite(c stockbell.SubscriptionCreate) *subscriptionWrite {
+	withoutEmailOptIn := stockbell.ChannelsToConfirm(c.Channels, contact.PhoneRegion(c.Phone), false)
+	return &subscriptionWrite{create: c, direct: len(withoutEmailOptIn) == 0}
+}
+
+// insertQueuedSubscriptions inserts the direct subscriptions of a batch,
+// queued, in one statement, and their EventSubscribed events (with the
+// outbound webhooks that report them) in one statement per shop. A row is
+// stored only where createSubscription would store that row and nothing
+// more: the variant is the shop's and sold out (a purchasable one needs a
+// restock job), the shop asks no email confirmation when email is chosen,
+// and the contact is not queued or pending for the variant already (the
+// partial unique indexes, as in insertSubscription). Every write's
+// inserted is set afresh, since a batch may run again.
+func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
+	var direct []*subscriptionWrite
+	for _, w := range writes {
+		w.inserted = nil
+		if w.direct {
+			direct = append(direct, w)
+		}
+	}
+	if len(direct) == 0 {
+		return nil
+	}
+	subs, err := insertDirectSubscriptions(ctx, tx, direct)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	matchInserted(direct, subs)
+	return insertSubscribedEvents(ctx, tx, subs)
+}
+
+// insertDirectSubscriptions runs the insert and returns the rows stored.
+func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite) ([]*stockbell.Subscription, error) {
+	now := tx.db.now()
+	var subs []*stockbell.Subscription
+	err := directSubscriptionRows(writes).each(tx, func(with string, args []any, _, _ int) error {
+		rows, err := tx.QueryxContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO subscriptions (shop_id, variant_id, email, phone,
+			channels, status, awaiting, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
+			SELECT n.shop_id, n.variant_id, n.email, n.phone, n.channels, `+tx.typed("TEXT")+`, '', n.locale, n.sms_consent,
+				n.sms_consent_text, n.marketing_consent, n.consent_ip, n.source, `+tx.typed("TIMESTAMPTZ")+`, `+tx.typed("TIMESTAMPTZ")+`
+			FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id
+			WHERE v.tracked AND v.inventory_policy <> ? AND v.stock <= 0 AND (NOT n.with_email OR NOT COALESCE((SELECT
+				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))
+			ON CONFLICT DO NOTHING RETURNING `+subscriptionColumns),
+			append(args, stockbell.SubscriptionQueued, now, now, stockbell.InventoryContinue)...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var sub stockbell.Subscription
+			if err := rows.StructScan(&sub); err != nil {
+				return err
+			}
+			subs = append(subs, &sub)
+		}
+		return rows.Err()
+	})
+	return subs, err
+}
+
+// directSubscriptionRows holds the writes' requests column by column.
+func directSubscriptionRows(writes []*subscriptionWrite) *rowSet {
+	n := len(writes)
+	shops, variants := make([]int64, n), make([]int64, n)
+	emails, phones, channels, locales := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	consentTexts, ips, sources := make([]string, n), make([]string, n), make([]string, n)
+	smsConsents, marketing, withEmail := make([]bool, n), make([]bool, n), make([]bool, n)
+	for i, w := range writes {
+		c := w.create
+		shops[i], variants[i] = c.ShopID, c.VariantID
+		emails[i], phones[i], channels[i], locales[i] = c.Email, c.Phone, channelsText(c.Channels), c.Locale
+		consentTexts[i], ips[i], sources[i] = c.SMSConsentText, c.ConsentIP, c.Source
+		smsConsents[i], marketing[i], withEmail[i] = c.SMSConsent, c.MarketingConsent, c.Channels.Has(stockbell.ChannelEmail)
+	}
+	return newRowSet("new_subscription").int64s("shop_id", shops).int64s("variant_id", variants).
+		texts("email", emails).texts("phone", phones).texts("channels", channels).texts("locale", locales).
+		bools("sms_consent", smsConsents).texts("sms_consent_text", consentTexts).bools("marketing_consent", marketing).
+		texts("consent_ip", ips).texts("source", sources).bools("with_email", withEmail)
+}
+
+// channelsText is the channels as stored (Channels.Value).
+func channelsText(c stockbell.Channels) string {
+	text, _ := c.Value()
+	return text.(string)
+}
+
+// matchInserted gives each stored row to the first write of the same
+// variant and contact; two writes of one contact in a batch store one row,
+// and the other write finds it as already queued.
+func matchInserted(writes []*subscriptionWrite, subs []*stockbell.Subscription) {
+	byContact := make(map[subscriptionKey][]*stockbell.Subscription, len(subs))
+	for _, s := range subs {
+		k := subscriptionKey{s.VariantID, s.Email, s.Phone}
+		byContact[k] = append(byContact[k], s)
+	}
+	for _, w := range writes {
+		k := subscriptionKey{w.create.VariantID, w.create.Email, w.create.Phone}
+		if stored := byContact[k]; len(stored) > 0 {
+			w.inserted, byContact[k] = stored[0], stored[1:]
+		}
+	}
+}
+
+type subscriptionKey struct {
+	variantID    int64
+	email, phone string
+}
+
+// insertSubscribedEvents records the EventSubscribed event of each new
+// subscription, one statement per shop, with the detail createSubscription
+// gives it.
+func insertSubscribedEvents(ctx context.Context, tx *Tx, subs []*stockbell.Subscription) error {
+	byShop := map[int64][]eventRow{}
+	var shops []int64
+	for _, s := range subs {
+		if _, seen := byShop[s.ShopID]; !seen {
+			shops = append(shops, s.ShopID)
+		}
+		byShop[s.ShopID] = append(byShop[s.ShopID], eventRow{ShopID: s.ShopID, Kind: stockbell.EventSubscribed,
+			VariantID: s.VariantID, SubscriptionID: s.ID, Detail: subscribedDetail(s)})
+	}
+	now := tx.db.now()
+	for _, shopID := range shops {
+		if err := insertEvents(ctx, tx, byShop[shopID], now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// subscribedDetail is the detail of a subscription's EventSubscribed.
+func subscribedDetail(sub *stockbell.Subscription) EventDetail {
+	return EventDetail{"channels": sub.Channels, "source": sub.Source}
+}
