@@ -31,7 +31,9 @@ const mailVariants = 100
 // queue runs everything that follows (decisions, chunk claims, rendering,
 // sending through the SMTP sender) until the loopback SMTP server has
 // every message. peak-rss-MB is the process's peak resident set during
-// that time. Beside it, in the same run, the baseline: go-mail sending one
+// that time; cpu-ms/email the process's CPU time per email (the SMTP
+// server's included) and, on PostgreSQL, pg-cpu-ms/email the database's.
+// Beside it, in the same run, the baseline: go-mail sending one
 // pre-rendered message as many times over one connection in a plain loop.
 //
 //	STOCKBELL_BENCH_FULL=1 go test ./bench -run '^$' -bench RestockMail -benchtime 1x -count 5 -timeout 240m
@@ -39,27 +41,46 @@ func BenchmarkRestockMail(b *testing.B) {
 	subscribers := scaled(200_000)
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
-			var bare, total time.Duration
-			var peak int
+			var bare, total mailRun
 			for range b.N {
-				bare += bareMailLoop(b, subscribers)
-				elapsed, rss := restockMail(b, dialect, subscribers)
-				total += elapsed
-				peak = max(peak, rss)
+				bare.add(bareMailLoop(b, subscribers))
+				total.add(restockMail(b, dialect, subscribers))
 			}
-			rate := float64(subscribers*b.N) / total.Seconds()
-			bareRate := float64(subscribers*b.N) / bare.Seconds()
+			emails := float64(subscribers * b.N)
+			rate := emails / total.elapsed.Seconds()
+			bareRate := emails / bare.elapsed.Seconds()
 			b.ReportMetric(rate, "emails/s")
 			b.ReportMetric(bareRate, "bare-emails/s")
 			b.ReportMetric(rate/bareRate, "x-bare")
-			b.ReportMetric(float64(peak)/1024, "peak-rss-MB")
+			b.ReportMetric(float64(total.peakRSS)/1024, "peak-rss-MB")
+			b.ReportMetric(float64(total.cpu.Microseconds())/1000/emails, "cpu-ms/email")
+			b.ReportMetric(float64(bare.cpu.Microseconds())/1000/emails, "bare-cpu-ms/email")
+			if total.pgCPU > 0 {
+				b.ReportMetric(float64(total.pgCPU.Microseconds())/1000/emails, "pg-cpu-ms/email")
+			}
 		})
 	}
 }
 
+// mailRun is what one arm of the mail benchmark took: wall time, the
+// process's CPU time, the database's CPU time (PostgreSQL only) and the
+// peak RSS in KiB.
+type mailRun struct {
+	elapsed, cpu, pgCPU time.Duration
+	peakRSS             int
+}
+
+// add sums run into r (the peak is the larger).
+func (r *mailRun) add(run mailRun) {
+	r.elapsed += run.elapsed
+	r.cpu += run.cpu
+	r.pgCPU += run.pgCPU
+	r.peakRSS = max(r.peakRSS, run.peakRSS)
+}
+
 // restockMail times the restock of n subscribers over mailVariants
-// variants to delivery at the SMTP server, and returns the peak RSS in KiB.
-func restockMail(b *testing.B, dialect store.Dialect, n int) (time.Duration, int) {
+// variants to delivery at the SMTP server.
+func restockMail(b *testing.B, dialect store.Dialect, n int) mailRun {
 	db, dbURL := storetest.OpenURL(b, dialect)
 	shop := storetest.MustShop(b, db, stockbell.PlatformShopify, benchDomain)
 	at := time.Now().UTC().Add(-time.Hour)
@@ -70,6 +91,8 @@ func restockMail(b *testing.B, dialect store.Dialect, n int) (time.Duration, int
 	sink := startSMTPSink(b)
 	startSending(b, db, dbURL, sink)
 	resetPeakRSS(b)
+	database := pgDatabase(dbURL)
+	pgBefore, cpuBefore := databaseCPU(b, database), processCPU()
 	start := time.Now()
 	for v := range mailVariants {
 		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: fmt.Sprint("v", v),
@@ -78,7 +101,15 @@ func restockMail(b *testing.B, dialect store.Dialect, n int) (time.Duration, int
 	}
 	want := int64(n / mailVariants * mailVariants)
 	waitFor(b, 2*time.Hour, "restock mail", func() bool { return sink.messages.Load() >= want })
-	return time.Since(start), peakRSS(b)
+	return mailRun{elapsed: time.Since(start), cpu: processCPU() - cpuBefore, pgCPU: databaseCPU(b, database) - pgBefore, peakRSS: peakRSS(b)}
+}
+
+// databaseCPU is pgCPU for a PostgreSQL database, 0 without one.
+func databaseCPU(b *testing.B, database string) time.Duration {
+	if database == "" {
+		return 0
+	}
+	return pgCPU(b, database)
 }
 
 // startSending runs the restock engine and the message sender on db's
@@ -104,7 +135,7 @@ func startSending(b *testing.B, db *store.DB, dbURL string, sink *smtpSink) {
 
 // bareMailLoop times go-mail sending one message n times over one
 // connection to a fresh sink.
-func bareMailLoop(b *testing.B, n int) time.Duration {
+func bareMailLoop(b *testing.B, n int) mailRun {
 	sink := startSMTPSink(b)
 	msg := gomail.NewMsg()
 	must(b, msg.From("alerts@bell.test"))
@@ -116,11 +147,11 @@ func bareMailLoop(b *testing.B, n int) time.Duration {
 	must(b, err)
 	must(b, client.DialWithContext(ctx))
 	defer client.Close()
-	start := time.Now()
+	start, cpuBefore := time.Now(), processCPU()
 	for range n {
 		must(b, client.Send(msg))
 	}
-	return time.Since(start)
+	return mailRun{elapsed: time.Since(start), cpu: processCPU() - cpuBefore}
 }
 
 // smtpSink is a loopback SMTP server that counts the messages it accepts.
