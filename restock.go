@@ -201,6 +201,9 @@ type MessageDelivery struct {
 	// longer has that step.
 	Step      FlowStep
 	StepFound bool
+	// LastStep is true when the flow, as read with the message, has no
+	// step after the message's: its outcome ends the subscriber's flow.
+	LastStep bool
 	// LastSentToRecipient is when the shop last sent anything else to the
 	// message's recipient (for smart sending).
 	LastSentToRecipient *time.Time

@@ -70,7 +70,9 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	}
 	// One read for all: a job's messages are one chunk's of one variant,
 	// each to a different recipient, so what smart sending reads here
-	// stays true while the job sends.
+	// stays true while the job sends. The flow read with them also says
+	// which outcomes end a subscriber's flow (MessageDelivery.LastStep),
+	// so recording those does not read the flow again.
 	deliveries, err := m.Store.FindMessageDeliveries(ctx, shopID, ids)
 	if err != nil {
 		return err
@@ -127,7 +129,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	id := d.Message.ID
 	if reason, stop := SkipMessage(d, now); reason != "" {
 		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSkipped,
-			Reason: string(reason), StopFlow: stop})
+			Reason: string(reason), StopFlow: stop || d.LastStep})
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -192,7 +194,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 			// The at-least-once window: from the provider's acceptance until
 			// the next step's transaction commits.
 			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSent,
-				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed})
+				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed, StopFlow: d.LastStep})
 			r.metrics().MessageSent(channel, time.Since(start))
 			return nil
 		}
@@ -200,7 +202,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
 		r.metrics().MessageFailed(channel)
 		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageFailed,
-			Reason: stockbell.ErrorMessage(err), Resumed: resumed})
+			Reason: stockbell.ErrorMessage(err), Resumed: resumed, StopFlow: d.LastStep})
 		return nil
 	}
 	r.metrics().MessageRetried(channel)

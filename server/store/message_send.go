@@ -65,6 +65,7 @@ func findMessageDeliveries(ctx context.Context, tx *Tx, shopID int64, ids []int6
 		if d.StepFound = m.Step >= 1 && m.Step <= len(flow.Steps); d.StepFound {
 			d.Step = flow.Steps[m.Step-1]
 		}
+		d.LastStep = m.Step >= len(flow.Steps)
 		byID[m.ID] = d
 	}
 	out := make([]*stockbell.MessageDelivery, 0, len(byID))
@@ -154,24 +155,8 @@ func lastSentToEach(ctx context.Context, tx *Tx, shopID int64, flow *stockbell.F
 // the commits (on SQLite, most of a step's cost) are shared.
 func (db *DB) AdvanceSend(ctx context.Context, shopID int64, step stockbell.SendStep) (stockbell.SendStepResult, error) {
 	var result stockbell.SendStepResult
-	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) error {
-		result = stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
-		for _, r := range step.Finished {
-			r.ShopID = shopID
-			if _, err := finishMessage(ctx, tx, r, stockbell.MessagePending); err != nil {
-				return err
-			}
-		}
-		for _, r := range step.Released {
-			if err := releaseAttempt(ctx, tx, shopID, r); err != nil {
-				return err
-			}
-		}
-		if step.Begin == 0 {
-			return nil
-		}
-		var err error
-		result.Outcome, result.HeldUntil, err = beginAttempt(ctx, tx, shopID, step.Begin, step.LeaseUntil)
+	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		result, err = advanceSend(ctx, tx, shopID, step)
 		return err
 	})
 	return result, err
@@ -180,7 +165,11 @@ func (db *DB) AdvanceSend(ctx context.Context, shopID int64, step stockbell.Send
 // byIDsOfShop keeps rows looked up by id to the shop's. The "+ 0" keeps
 // SQLite's planner, which without statistics expects an indexed equality
 // to match a few rows, from walking every row of the shop by its shop_id
-// index instead of fetching the listed ids by primary key.
+// index instead of fetching the listed ids by primary key. PostgreSQL's
+// does the same with statistics taken before a restock: it estimated one
+// pending message and took each send step's update through the (shop_id,
+// status) index, walking every pending message of the shop (2 ms of
+// database CPU per message sent at 20,000).
 const byIDsOfShop = `shop_id + 0 = ?`
 
 func int64Args(ids []int64) []any {

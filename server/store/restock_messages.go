@@ -93,6 +93,7 @@ func findMessageDelivery(ctx context.Context, tx *Tx, shopID, messageID int64) (
 	if d.StepFound = m.Step >= 1 && m.Step <= len(flow.Steps); d.StepFound {
 		d.Step = flow.Steps[m.Step-1]
 	}
+	d.LastStep = m.Step >= len(flow.Steps)
 	d.LastSentToRecipient, err = lastSentTo(ctx, tx, m)
 	return d, err
 }
@@ -140,7 +141,7 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 			args = append(args, now)
 		}
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND shop_id = ? AND status = ? AND `+take.lease), args...)
+			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease), args...)
 		if err != nil {
 			return stockbell.AttemptDone, time.Time{}, err
 		}
@@ -149,7 +150,7 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 		}
 	}
 	var held *time.Time
-	err := tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ? AND shop_id = ? AND status = ?`),
+	err := tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ? AND `+byIDsOfShop+` AND status = ?`),
 		messageID, shopID, stockbell.MessagePending)
 	if isNoRows(err) || (err == nil && held == nil) {
 		return stockbell.AttemptDone, time.Time{}, nil
@@ -180,7 +181,7 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	// and the next step's it is the whole of the at-least-once window.
 	var m stockbell.Message
 	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND shop_id = ? AND status = ? RETURNING `+messageColumns),
+		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ? RETURNING `+messageColumns),
 		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from)
 	if isNoRows(err) {
 		return false, nil
@@ -197,12 +198,35 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 }
 
 func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbell.MessageResult) error {
-	kind := map[stockbell.MessageStatus]stockbell.EventKind{stockbell.MessageSent: stockbell.EventMessageSent,
-		stockbell.MessageFailed: stockbell.EventMessageFailed, stockbell.MessageSkipped: stockbell.EventSkipped}[r.Status]
-	if kind == "" {
-		return stockbell.FieldErrorf("status", "a message ends sent, failed or skipped, not %q", r.Status)
+	kind, err := outcomeEventKind(r.Status)
+	if err != nil {
+		return err
 	}
-	detail := EventDetail{"message_id": m.ID, "step": m.Step, "channel": m.Channel, "attempts": m.Attempts}
+	detail := outcomeDetail(r)
+	detail["message_id"], detail["step"], detail["channel"], detail["attempts"] = m.ID, m.Step, m.Channel, m.Attempts
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ? AND shop_id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID, m.ShopID)
+	return err
+}
+
+// outcomeEventKind is the event that records a message ending in status.
+func outcomeEventKind(status stockbell.MessageStatus) (stockbell.EventKind, error) {
+	kind := map[stockbell.MessageStatus]stockbell.EventKind{stockbell.MessageSent: stockbell.EventMessageSent,
+		stockbell.MessageFailed: stockbell.EventMessageFailed, stockbell.MessageSkipped: stockbell.EventSkipped}[status]
+	if kind == "" {
+		return "", stockbell.FieldErrorf("status", "a message ends sent, failed or skipped, not %q", status)
+	}
+	return kind, nil
+}
+
+// outcomeDetail is what an outcome's event records of the result itself;
+// the message's id, step, channel and attempts go beside it.
+func outcomeDetail(r stockbell.MessageResult) EventDetail {
+	detail := EventDetail{}
 	if r.Resumed {
 		detail["possible_repeat"] = true
 	}
@@ -212,13 +236,7 @@ func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbel
 	if r.Reason != "" {
 		detail["reason"] = r.Reason
 	}
-	raw, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
-		SELECT shop_id, ?, variant_id, id, ?, ? FROM subscriptions WHERE id = ? AND shop_id = ?`), kind, string(raw), tx.db.now(), m.SubscriptionID, m.ShopID)
-	return err
+	return detail
 }
 
 // continueFlow creates the subscriber's next flow step after m, due its
@@ -275,7 +293,7 @@ func releaseAttempt(ctx context.Context, tx *Tx, shopID int64, r stockbell.Attem
 		now := tx.db.now()
 		leaseUntil = &now
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND shop_id = ? AND status = ?`),
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND `+byIDsOfShop+` AND status = ?`),
 		leaseUntil, r.Reason, r.MessageID, shopID, stockbell.MessagePending)
 	return err
 }
