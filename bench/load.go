@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"io"
 	"net/http"
 	"sort"
 	"sync"
@@ -33,8 +34,8 @@ func (r LoadResult) Percentile(p float64) time.Duration {
 	return r.Latencies[i]
 }
 
-// Load sends total requests from workers concurrent clients; newRequest
-// builds request number i. A response outside 2xx counts as an error.
+// Load sends total requests from workers concurrent clients, each over
+// its own kept-alive connection; newRequest builds request number i. A response outside 2xx counts as an error.
 func Load(client *http.Client, workers, total int, newRequest func(i int) *http.Request) LoadResult {
 	var next atomic.Int64
 	var errs atomic.Int64
@@ -56,6 +57,9 @@ func Load(client *http.Client, workers, total int, newRequest func(i int) *http.
 					errs.Add(1)
 				}
 				if resp != nil {
+					// Read to the end, so that the connection is kept for
+					// the next request: a body closed unread closes it.
+					io.Copy(io.Discard, resp.Body)
 					resp.Body.Close()
 				}
 				latencies[i] = time.Since(t0)
