@@ -46,3 +46,32 @@ func CreateSubscriptionsInOneBatch(db *DB, creates []stockbell.SubscriptionCreat
 	}
 	return subs, created, errs
 }
+
+// RecordReceiptsInOneBatch runs the receipts' writes as one group-commit
+// batch, followed by a write that fails with failure (none when nil), and
+// returns each one's outcome, the failing write's error last.
+func RecordReceiptsInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, failure error) ([]bool, []error) {
+	created := make([]bool, len(receipts))
+	var batch []*groupWrite
+	for i, r := range receipts {
+		r.Domain = normalizeDomain(r.Domain)
+		write := &receiptWrite{receipt: r}
+		batch = append(batch, &groupWrite{receipt: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
+			if write.inserted {
+				created[i] = true
+				return nil
+			}
+			created[i], err = recordReceipt(ctx, tx, r)
+			return err
+		}})
+	}
+	if failure != nil {
+		batch = append(batch, &groupWrite{done: make(chan error, 1), fn: func(context.Context, *Tx) error { return failure }})
+	}
+	db.group.commit(batch)
+	errs := make([]error, len(batch))
+	for i, w := range batch {
+		errs[i] = <-w.done
+	}
+	return created, errs
+}

@@ -39,8 +39,11 @@ type groupWrite struct {
 	fn func(ctx context.Context, tx *Tx) error
 	// sub, when set, is a new subscription that the batch inserts with the
 	// others before any fn runs (insertQueuedSubscriptions).
-	sub  *subscriptionWrite
-	done chan error
+	sub *subscriptionWrite
+	// receipt, when set, is a webhook receipt that the batch inserts with
+	// the others before any fn runs (insertReceipts).
+	receipt *receiptWrite
+	done    chan error
 }
 
 func newGroupCommit(db *DB, writers int) *groupCommit {
@@ -66,14 +69,15 @@ func groupWriters(dialect Dialect) int {
 // results afresh each time. If ctx ends first do returns ctx's error; the
 // write may still commit.
 func (g *groupCommit) do(ctx context.Context, fn func(ctx context.Context, tx *Tx) error) error {
-	return g.doWrite(ctx, nil, fn)
+	return g.doWrite(ctx, &groupWrite{fn: fn})
 }
 
-// doWrite is do for a new subscription (sub, nil for any other write): the
-// batch inserts sub before fn runs, and fn reads sub.inserted.
-func (g *groupCommit) doWrite(ctx context.Context, sub *subscriptionWrite, fn func(ctx context.Context, tx *Tx) error) error {
+// doWrite is do for a write that may carry a new subscription or a
+// receipt: the batch inserts those before any fn runs, and w.fn reads
+// whether its own was inserted.
+func (g *groupCommit) doWrite(ctx context.Context, w *groupWrite) error {
 	g.start.Do(g.startWriters)
-	w := &groupWrite{fn: fn, sub: sub, done: make(chan error, 1)}
+	w.done = make(chan error, 1)
 	select {
 	case <-g.quit:
 		return errClosed
@@ -173,14 +177,22 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 	}
 }
 
-// runWrites runs a batch's writes in tx: the new subscriptions' rows
-// first, in one statement, then each write's function in turn.
+// runWrites runs a batch's writes in tx: the receipts' and the new
+// subscriptions' rows first, one statement each, then each write's
+// function in turn.
 func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	var subs []*subscriptionWrite
+	var receipts []*receiptWrite
 	for _, w := range writes {
 		if w.sub != nil {
 			subs = append(subs, w.sub)
 		}
+		if w.receipt != nil {
+			receipts = append(receipts, w.receipt)
+		}
+	}
+	if err := insertReceipts(ctx, tx, receipts); err != nil {
+		return err
 	}
 	if err := insertQueuedSubscriptions(ctx, tx, subs); err != nil {
 		return err

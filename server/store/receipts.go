@@ -13,8 +13,9 @@ var _ stockbell.ReceiptService = (*DB)(nil)
 const receiptColumns = `id, platform, shop_id, domain, event_id, topic, payload, triggered_at, received_at, processed_at, attempts`
 
 // RecordReceipt stores the receipt, pending processing, in a group
-// transaction shared with concurrent requests' writes (see groupCommit); it
-// returns once that transaction committed. No job is queued: the receipts'
+// transaction shared with concurrent requests' writes (see groupCommit),
+// where the batch's receipts are inserted in one statement
+// (insertReceipts); it returns once that transaction committed. No job is queued: the receipts'
 // drainer claims pending receipts from the table (ClaimReceipts), woken
 // through ReceiptsStored. A receipt without a shop id gets the platform's
 // shop of its domain within the insert itself, so no lookup of its own
@@ -29,10 +30,15 @@ func (db *DB) RecordReceipt(ctx context.Context, r *stockbell.WebhookReceipt) (c
 		return false, err
 	}
 	r.Domain = normalizeDomain(r.Domain)
-	err = db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
+	write := &receiptWrite{receipt: r}
+	err = db.group.doWrite(ctx, &groupWrite{receipt: write, fn: func(ctx context.Context, tx *Tx) (err error) {
+		if write.inserted {
+			created = true
+			return nil
+		}
 		created, err = recordReceipt(ctx, tx, r)
 		return err
-	})
+	}})
 	if err == nil && created {
 		db.signalReceipts()
 	}
@@ -66,13 +72,7 @@ func validateReceipt(r *stockbell.WebhookReceipt) error {
 }
 
 func recordReceipt(ctx context.Context, tx *Tx, r *stockbell.WebhookReceipt) (bool, error) {
-	r.ReceivedAt = tx.db.now()
-	if r.TriggeredAt.IsZero() {
-		r.TriggeredAt = r.ReceivedAt
-	}
-	if r.Payload == nil {
-		r.Payload = []byte{}
-	}
+	prepareReceipt(r, tx.db.now())
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO webhook_receipts (platform, shop_id, domain, event_id, topic,
 		payload, triggered_at, received_at)
 		VALUES (?, COALESCE(?, (SELECT id FROM shops WHERE platform = ? AND domain = ?)), ?, ?, ?, ?, ?, ?)

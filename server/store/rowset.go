@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/lib/pq"
 )
@@ -20,7 +21,7 @@ type rowSet struct {
 }
 
 // rowColumn is one column: its name, its type on PostgreSQL, and its
-// values ([]int64, []string or []bool).
+// values ([]int64, []string, []bool, [][]byte or []time.Time).
 type rowColumn struct {
 	name   string
 	pgType string
@@ -37,6 +38,17 @@ func (r *rowSet) int64s(name string, values []int64) *rowSet {
 // bools adds a BOOLEAN column.
 func (r *rowSet) bools(name string, values []bool) *rowSet {
 	return r.add(rowColumn{name: name, pgType: "BOOLEAN", values: values}, len(values))
+}
+
+// blobs adds a BYTEA (SQLite: BLOB) column.
+func (r *rowSet) blobs(name string, values [][]byte) *rowSet {
+	return r.add(rowColumn{name: name, pgType: "BYTEA", values: values}, len(values))
+}
+
+// times adds a TIMESTAMPTZ column. PostgreSQL reads the array as text;
+// SQLite gets each time.Time, which the driver stores in its own format.
+func (r *rowSet) times(name string, values []time.Time) *rowSet {
+	return r.add(rowColumn{name: name, pgType: "TIMESTAMPTZ", values: values}, len(values))
 }
 
 // texts adds a TEXT column.
@@ -102,6 +114,14 @@ func slice(values any, lo, hi int) any {
 		return v[lo:hi]
 	case []bool:
 		return v[lo:hi]
+	case [][]byte:
+		return v[lo:hi]
+	case []time.Time:
+		texts := make([]string, hi-lo)
+		for i, t := range v[lo:hi] {
+			texts[i] = t.UTC().Format(time.RFC3339Nano)
+		}
+		return texts
 	}
 	panic(fmt.Sprintf("store: row set column of %T", values))
 }
@@ -113,6 +133,10 @@ func value(values any, i int) any {
 	case []string:
 		return v[i]
 	case []bool:
+		return v[i]
+	case [][]byte:
+		return v[i]
+	case []time.Time:
 		return v[i]
 	}
 	panic(fmt.Sprintf("store: row set column of %T", values))

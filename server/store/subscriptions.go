@@ -30,14 +30,14 @@ func (db *DB) CreateSubscription(ctx context.Context, create stockbell.Subscript
 	var sub *stockbell.Subscription
 	var created bool
 	write := newSubscriptionWrite(create)
-	err := db.group.doWrite(ctx, write, func(ctx context.Context, tx *Tx) (err error) {
+	err := db.group.doWrite(ctx, &groupWrite{sub: write, fn: func(ctx context.Context, tx *Tx) (err error) {
 		if write.inserted != nil {
 			sub, created = write.inserted, true
 			return nil
 		}
 		sub, created, err = createSubscription(ctx, tx, create)
 		return err
-	})
+	}})
 	if err != nil {
 		return nil, false, err
 	}
