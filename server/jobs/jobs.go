@@ -111,7 +111,8 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		}
 		riverCfg.Workers = cfg.Workers.river
 		riverCfg.PeriodicJobs = cfg.Workers.periodic
-		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers}}
+		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers},
+			DecisionQueue: {MaxWorkers: DecisionWorkers}}
 	}
 	client, err := river.NewClient(drv, riverCfg)
 	if err != nil {
@@ -125,7 +126,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 
 // InsertTx inserts a job in the caller's transaction.
 func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	_, err := q.Client.InsertTx(ctx, tx, args, insertOpts(opts))
+	_, err := q.Client.InsertTx(ctx, tx, args, insertOpts(args, opts))
 	return err
 }
 
@@ -134,7 +135,7 @@ func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs
 func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.JobArgs, opts *stockbell.JobOptions) error {
 	params := make([]river.InsertManyParams, len(args))
 	for i, a := range args {
-		params[i] = river.InsertManyParams{Args: a, InsertOpts: insertOpts(opts)}
+		params[i] = river.InsertManyParams{Args: a, InsertOpts: insertOpts(a, opts)}
 	}
 	_, err := q.Client.InsertManyTx(ctx, tx, params)
 	return err
@@ -142,15 +143,29 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.J
 
 // Insert inserts a job outside any transaction of the caller's.
 func (q *Queue) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	_, err := q.Client.Insert(ctx, args, insertOpts(opts))
+	_, err := q.Client.Insert(ctx, args, insertOpts(args, opts))
 	return err
 }
 
-func insertOpts(opts *stockbell.JobOptions) *river.InsertOpts {
-	if opts == nil {
-		return nil
+// decisionKinds are the kinds that run in DecisionQueue. Jobs of these
+// kinds queued before it existed stay in the default queue and run there.
+var decisionKinds = map[string]bool{
+	stockbell.VariantStockChangedJob{}.Kind(): true,
+	stockbell.RestockWaitEndedJob{}.Kind():    true,
+}
+
+func insertOpts(args stockbell.JobArgs, opts *stockbell.JobOptions) *river.InsertOpts {
+	queue := ""
+	if decisionKinds[args.Kind()] {
+		queue = DecisionQueue
 	}
-	out := &river.InsertOpts{ScheduledAt: opts.ScheduledAt, MaxAttempts: opts.MaxAttempts}
+	if opts == nil {
+		if queue == "" {
+			return nil
+		}
+		return &river.InsertOpts{Queue: queue}
+	}
+	out := &river.InsertOpts{Queue: queue, ScheduledAt: opts.ScheduledAt, MaxAttempts: opts.MaxAttempts}
 	if opts.UniqueByArgs {
 		// River's default unique states include completed jobs, which would
 		// block the same job for as long as completed jobs are retained.

@@ -45,6 +45,20 @@ const (
 
 	// MaxAttempts is how many times a job is tried before it is discarded.
 	MaxAttempts = 10
+
+	// DecisionQueue is the queue of the restock decisions (the
+	// stock-changed and wait-ended jobs); every other kind runs in River's
+	// default queue with Config.MaxWorkers workers.
+	DecisionQueue = "restock_decisions"
+
+	// DecisionWorkers is how many restock decisions run at once in a
+	// process. A decision is one read and at most one short write, and a
+	// fetch takes at most as many jobs as there are free workers: with the
+	// default queue's ten, a burst of stock changes was fetched ten jobs per
+	// FetchCooldown, each fetch and each completion a write of its own on
+	// SQLite. Fifty fetch and complete the same jobs in fewer, larger
+	// statements, and no longer wait behind slow sends.
+	DecisionWorkers = 50
 )
 
 // RecoveryBound is the longest a quick job left running by a dead process

@@ -1,0 +1,75 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/jobs"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestDecisionQueue checks that restock decisions are queued in
+// DecisionQueue, other kinds in the default queue, and that a decision
+// queued in the default queue (before DecisionQueue existed) still runs.
+func TestDecisionQueue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		ran := make(chan int64, 10)
+		workers := jobs.NewWorkers()
+		jobs.Handle(workers, func(ctx context.Context, job stockbell.VariantStockChangedJob) error {
+			ran <- job.VariantID
+			return nil
+		}, 0)
+		jobs.Handle(workers, func(ctx context.Context, job probeJob) error { return nil }, 0)
+		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db), Workers: workers})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tx, err := db.DB.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		must(t, queue.InsertTx(ctx, tx, stockbell.VariantStockChangedJob{ShopID: 1, VariantID: 1}, nil))
+		must(t, queue.InsertManyTx(ctx, tx, []stockbell.JobArgs{probeJob{Name: "other"}}, nil))
+		_, err = queue.Client.InsertTx(ctx, tx, stockbell.VariantStockChangedJob{ShopID: 1, VariantID: 2}, &river.InsertOpts{Queue: river.QueueDefault})
+		must(t, err)
+		must(t, tx.Commit())
+
+		queues := map[string]string{}
+		rows, err := db.DB.QueryContext(ctx, `SELECT kind, queue FROM river_job WHERE kind <> 'variant_stock_changed' OR id = (SELECT MIN(id) FROM river_job)`)
+		must(t, err)
+		for rows.Next() {
+			var kind, q string
+			must(t, rows.Scan(&kind, &q))
+			queues[kind] = q
+		}
+		must(t, rows.Close())
+		if queues["variant_stock_changed"] != jobs.DecisionQueue || queues["probe"] != river.QueueDefault {
+			t.Fatalf("queues by kind = %v, want the decision in %s and the probe in %s", queues, jobs.DecisionQueue, river.QueueDefault)
+		}
+
+		must(t, queue.Start(ctx))
+		defer queue.Stop(context.Background())
+		seen := map[int64]bool{}
+		for len(seen) < 2 {
+			select {
+			case id := <-ran:
+				seen[id] = true
+			case <-ctx.Done():
+				t.Fatalf("decisions run: %v, want variants 1 (decision queue) and 2 (default queue)", seen)
+			}
+		}
+	})
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
