@@ -126,11 +126,14 @@ func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels 
 // sequence (it never blocks concurrent writers); SQLite has a one-row table,
 // as its transactions here already hold the single write lock.
 func (tx *Tx) nextStockSeq(ctx context.Context) (int64, error) {
-	query := `UPDATE stock_seq SET value = value + 1 WHERE id = 1 RETURNING value`
+	// The row's id is bound rather than written in: SQLite's statement
+	// cache keeps only statements with parameters, and this one runs for
+	// every stock change.
+	query, args := `UPDATE stock_seq SET value = value + 1 WHERE id = ? RETURNING value`, []any{1}
 	if tx.db.Dialect == Postgres {
-		query = `SELECT nextval('stock_seq')`
+		query, args = `SELECT nextval('stock_seq')`, nil
 	}
 	var seq int64
-	err := tx.QueryRowxContext(ctx, query).Scan(&seq)
+	err := tx.QueryRowxContext(ctx, query, args...).Scan(&seq)
 	return seq, err
 }
