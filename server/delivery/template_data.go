@@ -2,7 +2,6 @@ package delivery
 
 import (
 	"bytes"
-	"fmt"
 	htmltemplate "html/template"
 	"io"
 	texttemplate "text/template"
@@ -26,14 +25,10 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 		Contact:    ContactData{Email: c.Subscription.Email, Phone: c.Subscription.Phone},
 		ProductURL: TrackedURL(product, c.Message.Channel, code), ShortURL: t.links.ShortURL(code),
 		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel}),
-		Locale:         lang, T: make(map[string]string, len(t.phrase[lang])),
+		Locale:         lang,
 	}
-	for name, tmpl := range t.phrase[lang] {
-		s, err := runText(tmpl, data)
-		if err != nil {
-			return nil, fmt.Errorf("default %s wording (%s): %w", name, lang, err)
-		}
-		data.T[name] = s
+	if err := t.renderPhrases(lang, data); err != nil {
+		return nil, err
 	}
 	return data, t.subjectAndPreheader(c, data)
 }

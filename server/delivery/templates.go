@@ -72,17 +72,24 @@ type Templates struct {
 	html   *htmltemplate.Template
 	text   *texttemplate.Template
 	phrase map[string]map[string]*texttemplate.Template // language -> name -> template
-	cache  sync.Map                                     // field + source -> parsed template
+	// shared says which phrases read only sharedFields (language -> name).
+	shared  map[string]map[string]bool
+	phrases phraseCache
+	cache   sync.Map // field + source -> parsed template
 }
 
 // NewTemplates returns a renderer building links with links and adding
 // the SMS opt-out wording by the stop policy.
 func NewTemplates(links *Links, stop StopPolicy) *Templates {
-	t := &Templates{links: links, stop: stop, phrase: map[string]map[string]*texttemplate.Template{},
+	t := &Templates{links: links, stop: stop, phrase: map[string]map[string]*texttemplate.Template{}, shared: map[string]map[string]bool{},
 		html: htmltemplate.Must(htmltemplate.New("html").Option("missingkey=error").Parse(defaultHTML)),
 		text: texttemplate.Must(texttemplate.New("text").Option("missingkey=error").Parse(defaultText))}
 	for lang, p := range locales {
 		t.phrase[lang] = parsePhrases(p)
+		t.shared[lang] = map[string]bool{}
+		for name, tmpl := range t.phrase[lang] {
+			t.shared[lang][name] = readsOnly(tmpl.Root, sharedFields, false)
+		}
 	}
 	return t
 }

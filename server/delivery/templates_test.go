@@ -285,3 +285,39 @@ func TestLibraryFlowsSpeakTheSubscribersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderKeepsWordingPerShopAndVariant: the wording kept from one
+// message is never another shop's or variant's, and each SMS gets its own
+// short link.
+func TestRenderKeepsWordingPerShopAndVariant(t *testing.T) {
+	tmpl := newTemplates(t, delivery.StopNorthAmerica)
+	first, other := content(stockbell.ChannelEmail, "a@example.com", "en"), content(stockbell.ChannelEmail, "b@example.com", "en")
+	renamedShop, renamedVariant := *other.Shop, *other.Variant
+	renamedShop.Name, renamedVariant.ProductTitle = "Maison Sud", "Wool coat"
+	other.Shop, other.Variant = &renamedShop, &renamedVariant
+	for _, c := range []struct {
+		content       stockbell.MessageContent
+		subject, text string
+	}{{first, "Linen shirt is back in stock", "at Atelier Nord"}, {other, "Wool coat is back in stock", "at Maison Sud"},
+		{first, "Linen shirt is back in stock", "at Atelier Nord"}} {
+		out, err := tmpl.Render(ctx, c.content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.Subject != c.subject || !strings.Contains(out.Text, c.text) {
+			t.Errorf("subject %q, text:\n%s", out.Subject, out.Text)
+		}
+	}
+	sms := func(id int64) string {
+		c := content(stockbell.ChannelSMS, "+15145550100", "en")
+		c.Message.ID = id
+		out, err := tmpl.Render(ctx, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Text
+	}
+	if a, b := sms(1), sms(2); a == b {
+		t.Errorf("two messages' SMS texts are the same (the short link is each message's): %q", a)
+	}
+}
