@@ -177,12 +177,16 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	if r.Status == stockbell.MessageSent {
 		sentAt = &now
 	}
-	// One statement changes the message and returns it; with the event's
-	// and the next step's it is the whole of the at-least-once window.
+	// One statement changes the message and returns what its event and
+	// the flow's next step read (scanned by hand: this runs once per
+	// message sent); with the event's and the next step's it is the whole
+	// of the at-least-once window.
 	var m stockbell.Message
-	err := tx.GetContext(ctx, &m, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ? RETURNING `+messageColumns),
-		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from)
+	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
+		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ?
+		RETURNING id, shop_id, subscription_id, step, channel, attempts`),
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from).
+		Scan(&m.ID, &m.ShopID, &m.SubscriptionID, &m.Step, &m.Channel, &m.Attempts)
 	if isNoRows(err) {
 		return false, nil
 	} else if err != nil {
