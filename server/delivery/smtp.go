@@ -78,7 +78,10 @@ func smtpOptions(cfg SMTPConfig) []mail.Option {
 	if tlsConfig == nil {
 		tlsConfig = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
 	}
-	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithTLSConfig(tlsConfig)}
+	// WithoutNoop: a NOOP before each message would cost a round trip per
+	// message to check a pooled session; a dropped one is found out at the
+	// MAIL command instead (see deliver).
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithTLSConfig(tlsConfig), mail.WithoutNoop()}
 	switch cfg.Security {
 	case SMTPImplicit:
 		opts = append(opts, mail.WithSSL())
@@ -117,7 +120,8 @@ func (s *SMTPSender) Send(ctx context.Context, out stockbell.OutboundMessage) (s
 }
 
 // deliver sends msg on a pooled session, or a fresh one when none is idle.
-// A pooled session the server has dropped meanwhile is replaced once.
+// A pooled session the server has dropped meanwhile is replaced once: it
+// fails before the message is handed over (sessionGone).
 func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
 	conn, reused := s.take()
 	for {
@@ -138,12 +142,23 @@ func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
 			return nil
 		}
 		s.discard(conn)
-		var sendErr *mail.SendError
-		if !reused || !errors.As(err, &sendErr) || sendErr.Reason != mail.ErrConnCheck {
+		if !reused || !sessionGone(err) {
 			return err
 		}
 		conn, reused = nil, false
 	}
+}
+
+// sessionGone reports whether a send failed because its session was no
+// longer there: the connection check failed, or the MAIL command, the
+// first of a message, got no reply at all. Nothing of the message was
+// handed over, so sending it on a fresh session sends it once.
+func sessionGone(err error) bool {
+	var sendErr *mail.SendError
+	if !errors.As(err, &sendErr) {
+		return false
+	}
+	return sendErr.Reason == mail.ErrConnCheck || (sendErr.Reason == mail.ErrSMTPMailFrom && sendErr.ErrorCode() == 0)
 }
 
 // take returns an idle session, closing those idle too long.

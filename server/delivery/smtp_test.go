@@ -125,6 +125,26 @@ func TestSMTPReusesSessions(t *testing.T) {
 	}
 }
 
+// TestSMTPReplacesADroppedSession: a pooled session the server closed while
+// it was idle is found out at the next message's MAIL command (no NOOP is
+// spent on each message to check it) and replaced; the message is sent once.
+func TestSMTPReplacesADroppedSession(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	out := renderEmail(t, "en")
+	if _, err := sender.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	srv.dropSessions()
+	time.Sleep(50 * time.Millisecond) // the close reaches the client's socket
+	if _, err := sender.Send(ctx, out); err != nil {
+		t.Fatalf("after the server dropped the idle session: %v", err)
+	}
+	if sessions, _ := srv.counts(); sessions != 2 || len(srv.received()) != 2 {
+		t.Fatalf("%d sessions for %d messages, want 2 sessions for 2", sessions, len(srv.received()))
+	}
+}
+
 func TestSMTPBoundsConcurrentSessions(t *testing.T) {
 	srv := startSMTP(t, plainServer)
 	cfg := srv.config(delivery.SMTPNone)

@@ -131,6 +131,16 @@ func (s *smtpServer) counts() (sessions, rcpts int) {
 	return sessions, s.rcpts
 }
 
+// dropSessions closes every connection the server holds, as a server does
+// with sessions idle too long.
+func (s *smtpServer) dropSessions() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.conns {
+		c.Close()
+	}
+}
+
 type smtpSession struct {
 	server *smtpServer
 	conn   *smtp.Conn
