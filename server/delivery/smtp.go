@@ -151,14 +151,19 @@ func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
 
 // sessionGone reports whether a send failed because its session was no
 // longer there: the connection check failed, or the MAIL command, the
-// first of a message, got no reply at all. Nothing of the message was
+// first of a message, got no reply at all or 421 (the server closing the
+// session, as it does one idle too long). Nothing of the message was
 // handed over, so sending it on a fresh session sends it once.
 func sessionGone(err error) bool {
 	var sendErr *mail.SendError
 	if !errors.As(err, &sendErr) {
 		return false
 	}
-	return sendErr.Reason == mail.ErrConnCheck || (sendErr.Reason == mail.ErrSMTPMailFrom && sendErr.ErrorCode() == 0)
+	if sendErr.Reason == mail.ErrConnCheck {
+		return true
+	}
+	code := sendErr.ErrorCode()
+	return sendErr.Reason == mail.ErrSMTPMailFrom && (code == 0 || code == 421)
 }
 
 // take returns an idle session, closing those idle too long.

@@ -145,6 +145,26 @@ func TestSMTPReplacesADroppedSession(t *testing.T) {
 	}
 }
 
+// TestSMTPReplacesASessionClosingAtMail: a pooled session answered 421 (the
+// server closing it) at the MAIL command is replaced and the message sent.
+func TestSMTPReplacesASessionClosingAtMail(t *testing.T) {
+	srv := startSMTP(t, plainServer)
+	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	out := renderEmail(t, "en")
+	if _, err := sender.Send(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	srv.mu.Lock()
+	srv.closingAtMail = 1
+	srv.mu.Unlock()
+	if _, err := sender.Send(ctx, out); err != nil {
+		t.Fatalf("after a 421 at MAIL: %v", err)
+	}
+	if len(srv.received()) != 2 {
+		t.Fatalf("%d messages received, want 2", len(srv.received()))
+	}
+}
+
 func TestSMTPBoundsConcurrentSessions(t *testing.T) {
 	srv := startSMTP(t, plainServer)
 	cfg := srv.config(delivery.SMTPNone)

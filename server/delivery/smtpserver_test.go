@@ -48,6 +48,9 @@ type smtpServer struct {
 	// dropAfterData closes the connection once a message is received,
 	// before answering it; dropOnReset closes it at the RSET after one.
 	dropAfterData, dropOnReset bool
+	// closingAtMail answers this many more MAIL commands with 421, as a
+	// server closing an idle session does.
+	closingAtMail int
 }
 
 // rejectUser is a permanent refusal of a recipient.
@@ -164,6 +167,12 @@ func (s *smtpSession) Auth(mech string) (sasl.Server, error) {
 
 func (s *smtpSession) Mail(from string, _ *smtp.MailOptions) error {
 	s.msg = received{From: from}
+	s.server.mu.Lock()
+	defer s.server.mu.Unlock()
+	if s.server.closingAtMail > 0 {
+		s.server.closingAtMail--
+		return &smtp.SMTPError{Code: 421, EnhancedCode: smtp.EnhancedCode{4, 4, 2}, Message: "Idle too long, closing"}
+	}
 	return nil
 }
 
