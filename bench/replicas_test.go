@@ -3,6 +3,7 @@ package bench
 import (
 	"net/http"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/jobs"
@@ -17,7 +18,10 @@ import (
 // complete server stack of its own in this process: its own connection
 // pool, group-commit writer, job queue (which takes part in leader
 // election and listens for new jobs) and HTTP server. x-bare is three
-// replicas' rate over the single one's.
+// replicas' rate over the single one's. A webhook arm starts only once the
+// arm before it has processed everything it accepted: the single replica
+// accepts far faster than it processes, and its backlog would otherwise be
+// processed during the three replicas' load, on the same two cores.
 //
 //	go test ./bench -run '^$' -bench Replicas -benchtime 5000x -count 5
 func BenchmarkReplicas(b *testing.B) {
@@ -49,7 +53,10 @@ func replicas(b *testing.B, n int) ([]*store.DB, string) {
 
 func replicatedWebhooks(n int) target {
 	return func(b *testing.B) arm {
+		settle(b)
 		dbs, dbURL := replicas(b, n)
+		processingArms = append(processingArms, dbs[0])
+		b.Cleanup(func() { processingArms = nil })
 		shop := storetest.MustShop(b, dbs[0], stockbell.PlatformShopify, benchDomain)
 		stockedCatalog(b, dbs[0], shop.ID)
 		urls := make([]string, n)
@@ -59,6 +66,29 @@ func replicatedWebhooks(n int) target {
 		}
 		return arm{func(i int) *http.Request { return signedWebhook(urls[i%n], i) }, pgDatabase(dbURL)}
 	}
+}
+
+// processingArms are the webhook arms started in this run, whose receipts
+// and restock decisions may still be being processed.
+var processingArms []*store.DB
+
+// settle waits until every earlier arm of the run has processed all it
+// accepted: no receipt pending and no job waiting or running.
+func settle(b *testing.B) {
+	deadline := time.Now().Add(5 * time.Minute)
+	for _, db := range processingArms {
+		for !processedAll(b, db) {
+			if time.Now().After(deadline) {
+				b.Fatal("an earlier arm did not finish processing in 5 minutes")
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+}
+
+func processedAll(b *testing.B, db *store.DB) bool {
+	return count(b, db, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`) == 0 &&
+		count(b, db, `SELECT COUNT(*) FROM river_job WHERE state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`) == 0
 }
 
 func replicatedStorefront(n int) target {
