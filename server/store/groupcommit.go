@@ -54,10 +54,14 @@ func newGroupCommit(db *DB, writers int) *groupCommit {
 // groupWriters is how many group transactions run at once on a dialect:
 // SQLite has one writer whatever the process does, so one; on PostgreSQL a
 // statement costs a round trip, and a single writer would hold every
-// request's statements to one connection while the others idle.
+// request's statements to one connection while the others idle. Four rather
+// than eight: with eight, 32 concurrent requests made batches of a few
+// requests each, and the extra commits (a WAL flush each) and statements
+// cost more than they overlapped, most with several replicas on one
+// database (bench: BenchmarkReplicas, BenchmarkWebhookAccept).
 func groupWriters(dialect Dialect) int {
 	if dialect == Postgres {
-		return 8
+		return 4
 	}
 	return 1
 }
