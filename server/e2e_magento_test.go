@@ -152,6 +152,7 @@ func testMagentoE2E(t *testing.T, dbURL string) {
 	if status := subscribe(t, m, fake.Domain(), "MUG", "bob@example.com"); status != http.StatusCreated {
 		t.Fatalf("subscription to the mug answered %d", status)
 	}
+	untilNoJobOf(t, m, stockbell.MagentoReconcileJob{}.Kind())
 	fake.Do(func(f *magentotest.Fake) { f.Products[1].Qty, f.Products[1].InStock = 2, true })
 	if err := m.Queue.Insert(ctx, stockbell.MagentoReconcileJob{}, nil); err != nil {
 		t.Fatal(err)

@@ -318,6 +318,7 @@ func (ps *psShop) unknownVariant(t *testing.T, shop *stockbell.Shop) {
 // the reconciliation reads it and the subscriber is notified.
 func (ps *psShop) reconciled(t *testing.T, shop *stockbell.Shop, sink *smtpSink) {
 	t.Helper()
+	untilNoJobOf(t, ps.m, stockbell.PrestaShopReconcileJob{}.Kind())
 	ps.fake.SetQuantity(e2ePSMug, 0, 5)
 	if err := ps.m.Queue.Insert(context.Background(), stockbell.PrestaShopReconcileJob{}, nil); err != nil {
 		t.Fatal(err)

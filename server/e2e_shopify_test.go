@@ -83,6 +83,22 @@ func eventually(t *testing.T, m *Main, what string, cond func() bool) {
 	}
 }
 
+// untilNoJobOf waits until no job of the kind is waiting or running, so
+// that a job of that kind inserted next runs after what the test did
+// before: a platform's reconciliation queues one job per store, unique by
+// store, and a store's job already running (the one the server queues at
+// start-up, late under load) could have read the platform before the
+// test's change and would make the next one a duplicate.
+func untilNoJobOf(t *testing.T, m *Main, kind string) {
+	t.Helper()
+	eventually(t, m, "no "+kind+" job waiting or running", func() bool {
+		var n int
+		err := m.DB.DB.Get(&n, m.DB.DB.Rebind(`SELECT COUNT(*) FROM river_job WHERE kind = ?
+			AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`), kind)
+		return err == nil && n == 0
+	})
+}
+
 func logJobsAndEvents(t *testing.T, m *Main) {
 	var jobs []struct {
 		Kind    string `db:"kind"`
