@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/stockbell/stockbell/integrations"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -191,10 +192,12 @@ func checkNothingAcknowledgedLost(t *testing.T, m *Main, ack *acknowledged) {
 }
 
 // jobsRecoveryWait bounds how long the acknowledged webhooks may take to
-// be processed once the database is back: a job that failed while it was
-// down is retried with backoff (1 s, 16 s, 81 s after its first, second
-// and third failures).
-const jobsRecoveryWait = 2 * time.Minute
+// be processed once the database is back, by the drainer's shipped
+// settings: a receipt that failed while the database was down is retried
+// with backoff (1 s, 16 s, 81 s after its first, second and third
+// failures), and one whose claim's outcome was lost with the connection
+// waits out the claim's lease (integrations.DefaultLease).
+const jobsRecoveryWait = integrations.DefaultLease + 2*time.Minute
 
 func countRowsArgs(t *testing.T, m *Main, query string, args ...any) int {
 	t.Helper()
