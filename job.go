@@ -18,7 +18,9 @@ type JobOptions struct {
 	// ScheduledAt delays the job until that time.
 	ScheduledAt time.Time
 	// UniqueByArgs drops the insertion when a job of the same kind and
-	// arguments is already waiting or running.
+	// arguments is already waiting or running. A running job counts, so it
+	// suits work that reads its state afresh when it runs again later (a
+	// sync), not a request to act on a change the running job may not see.
 	UniqueByArgs bool
 	// MaxAttempts overrides the queue's default number of tries.
 	MaxAttempts int

@@ -183,7 +183,8 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	if sub.Status != stockbell.SubscriptionPending {
 		return nil
 	}
-	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, &stockbell.JobOptions{UniqueByArgs: true})
+	// A job of its own, as for a new subscription (see CreateSubscription).
+	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
 }
 
 // StopSMS takes a phone number that replied STOP out of every waiting

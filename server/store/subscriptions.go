@@ -85,7 +85,9 @@ func createSubscription(ctx context.Context, tx *Tx, c stockbell.SubscriptionCre
 		return nil, false, err
 	}
 	if v.Purchasable() && sub.Status == stockbell.SubscriptionQueued {
-		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: c.ShopID, VariantID: v.ID}, &stockbell.JobOptions{UniqueByArgs: true})
+		// Not unique by arguments: a decision already running may have read
+		// the queue before this subscription, and would swallow the job.
+		err = tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: c.ShopID, VariantID: v.ID}, nil)
 	}
 	return sub, true, err
 }
