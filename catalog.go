@@ -220,6 +220,13 @@ type CatalogService interface {
 	// FindVariant returns a shop's variant by platform id, with its product.
 	// Returns ENOTFOUND.
 	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)
+	// FindVariantForSignup is FindVariant for a storefront sign-up: a
+	// variant found sold out and notifiable may be answered from memory, up
+	// to a second stale for a change another replica committed (this
+	// process's own changes show at once). CreateSubscription checks the
+	// variant's stock again as it stores the subscription, so a variant
+	// restocked meanwhile gets its restock job. Returns ENOTFOUND.
+	FindVariantForSignup(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)
 	// FindVariantByID returns the shop's variant by its id, with its
 	// product. Returns ENOTFOUND (also for another shop's variant).
 	FindVariantByID(ctx context.Context, shopID, id int64) (*VariantWithProduct, error)

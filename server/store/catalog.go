@@ -139,6 +139,7 @@ type lockedProduct struct {
 // inserts it. Of two transactions inserting one product at once, the second
 // waits for the first and then finds its row.
 func lockOrInsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*lockedProduct, error) {
+	tx.catalogChanged = true
 	query := tx.Rebind(`SELECT ` + productColumns + `, platform_updated_at FROM products WHERE shop_id = ? AND platform_id = ?` + tx.forUpdate())
 	var row lockedProduct
 	err := tx.GetContext(ctx, &row.productRow, query, up.ShopID, up.PlatformID)
@@ -166,6 +167,7 @@ func lockOrInsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert
 }
 
 func updateProduct(ctx context.Context, tx *Tx, id int64, up stockbell.ProductUpsert) error {
+	tx.catalogChanged = true
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET title = ?, handle = ?, url = ?, image_url = ?,
 		published = ?, deleted = ?, platform_updated_at = COALESCE(?, platform_updated_at), updated_at = ? WHERE id = ?`),
 		up.Title, up.Handle, up.URL, up.ImageURL, up.Published, false, nullTime(up.UpdatedAt), tx.db.now(), id)
@@ -202,6 +204,7 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 		if p.Deleted {
 			return nil
 		}
+		tx.catalogChanged = true
 		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET deleted = ?, updated_at = ? WHERE id = ?`), true, tx.db.now(), p.ID); err != nil {
 			return err
 		}

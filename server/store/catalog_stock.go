@@ -139,6 +139,7 @@ func lockVariantForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) 
 
 // recomputeStock sets the variant's stock to the sum of its levels.
 func recomputeStock(ctx context.Context, tx *Tx, variantID int64) (int, error) {
+	tx.catalogChanged = true
 	var stock int
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE variants SET
 		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?

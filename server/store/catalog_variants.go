@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -45,6 +46,7 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 // not nil, orders its levels as a read. It reports whether an existing
 // variant's purchasability inputs changed.
 func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, productID int64, v stockbell.VariantUpsert, read stockbell.StockRead, fieldsStale bool) (int64, bool, error) {
+	tx.catalogChanged = true
 	old, err := lockOrInsertVariant(ctx, tx, up.ShopID, productID, v, !fieldsStale)
 	if err != nil || old == nil {
 		return 0, false, err
@@ -85,6 +87,7 @@ type lockedVariant struct {
 // lockOrInsertVariant locks the stored variant or, when insert, inserts
 // it; without insert an unknown variant is nil.
 func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert, insert bool) (*lockedVariant, error) {
+	tx.catalogChanged = true
 	query := tx.Rebind(`SELECT ` + variantColumns + ` FROM variants v WHERE v.shop_id = ? AND v.platform_id = ?` + tx.forUpdate())
 	var row lockedVariant
 	err := tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
@@ -120,6 +123,24 @@ func (db *DB) FindVariant(ctx context.Context, shopID int64, platformID string) 
 		return nil, notFound(err, "variant %q not found", platformID)
 	}
 	return &v, nil
+}
+
+// FindVariantForSignup is FindVariant answered from memory, for up to
+// ShopCacheTTL, when the variant was found sold out and notifiable (see
+// shopCache): the state a storefront post needs. A variant found in stock,
+// unpublished, deleted or not at all is read afresh each time. The TTL runs
+// on the wall clock, as the shops' does.
+func (db *DB) FindVariantForSignup(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
+	key, now := variantKey{shopID: shopID, platformID: platformID}, time.Now()
+	cached, gen := db.shops.soldOut.get(key, now)
+	if cached != nil {
+		return cached, nil
+	}
+	v, err := db.FindVariant(ctx, shopID, platformID)
+	if err == nil && v.SoldOut() && v.Notifiable() {
+		db.shops.soldOut.put(key, gen, v, now)
+	}
+	return v, err
 }
 
 // FindVariantByID returns the shop's variant by its id. Returns ENOTFOUND

@@ -192,6 +192,7 @@ func insertFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, ite
 // insertFeedProducts inserts (or takes over) the items' products and
 // returns their ids by platform id.
 func insertFeedProducts(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem) (map[string]int64, error) {
+	tx.catalogChanged = true
 	n := len(items)
 	ids, titles, links, images := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i, item := range items {
@@ -211,6 +212,7 @@ func insertFeedProducts(ctx context.Context, tx *Tx, shopID int64, items []stock
 // insertFeedVariants inserts the items' variants and returns their ids by
 // platform id.
 func insertFeedVariants(ctx context.Context, tx *Tx, shopID int64, items []stockbell.FeedItem, products map[string]int64) (map[string]int64, error) {
+	tx.catalogChanged = true
 	n := len(items)
 	productIDs, stocks := make([]int64, n), make([]int64, n)
 	ids, titles, links, images, prices := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -261,6 +263,7 @@ func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string
 	changed := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		changed = 0
+		tx.catalogChanged = true
 		if _, err := holdFeedLease(ctx, tx, shopID, owner); err != nil {
 			return err
 		}

@@ -63,6 +63,7 @@ func updateFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, sto
 // rewriteFeedProducts republishes and describes anew the products of the
 // changes that need it.
 func rewriteFeedProducts(ctx context.Context, tx *Tx, changes []feedChange) error {
+	tx.catalogChanged = true
 	var ids []int64
 	var titles, links, images []string
 	for _, c := range changes {
@@ -83,6 +84,7 @@ func rewriteFeedProducts(ctx context.Context, tx *Tx, changes []feedChange) erro
 // rewriteFeedVariants describes anew (and tracks, denying sales when sold
 // out) the variants of the changes that need it.
 func rewriteFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) error {
+	tx.catalogChanged = true
 	var ids []int64
 	var titles, links, images, prices []string
 	for _, c := range changes {

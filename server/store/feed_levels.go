@@ -177,6 +177,7 @@ func findLevelsOf(ctx context.Context, tx *Tx, variants []int64) (map[int64][]st
 // recountStocks sets each variant's stock to the sum of its levels and
 // returns the stocks by variant.
 func recountStocks(ctx context.Context, tx *Tx, variants []int64) (map[int64]int, error) {
+	tx.catalogChanged = true
 	stocks := make(map[int64]int, len(variants))
 	now := tx.db.now()
 	err := newRowSet("recount").int64s("vid", variants).each(tx, func(with string, args []any, _, _ int) error {

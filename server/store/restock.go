@@ -199,6 +199,7 @@ func recordBatchStarted(ctx context.Context, tx *Tx, batch *stockbell.RestockBat
 // when the batch is sized and subscribers remain beyond it, and otherwise
 // clears any period the variant had.
 func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) (*time.Time, error) {
+	tx.catalogChanged = true
 	var until *time.Time
 	if !start.Everyone && start.Wait > 0 {
 		remain, err := queuedBeyond(ctx, tx, start.VariantID, start.Size)

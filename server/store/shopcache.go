@@ -7,63 +7,82 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// ShopCacheTTL is how long a shop found by key or domain is answered from
-// memory. A change this process commits to a shop clears the cache at
-// once; a change committed by another replica is seen within this time.
-// So after an uninstall on one replica, the others may accept a
-// storefront subscription or apply a stock change for the shop for at most
-// this long (the restock engine and the senders read the shop afresh).
+// ShopCacheTTL is how long a shop found by key or domain, or a sold-out
+// variant found for a storefront sign-up, is answered from memory. A change
+// this process commits to shops or to the catalog clears the cache at once;
+// a change committed by another replica is seen within this time. So after
+// an uninstall on one replica, the others may accept a storefront
+// subscription or apply a stock change for the shop for at most this long
+// (the restock engine and the senders read the shop afresh); after a
+// product is unpublished there, they may accept a sign-up for it for as
+// long. A variant restocked there is re-checked by the subscription's own
+// insert (see FindSoldOutVariant).
 const ShopCacheTTL = time.Second
 
-// maxCachedShops bounds the cache; when full it is emptied.
-const maxCachedShops = 10000
+// maxCachedEntries bounds each cache; when full it is emptied.
+const maxCachedEntries = 10000
 
-// shopCache keeps the answers of FindShopByKey and FindShopByDomain: the
-// hot paths (a storefront post, a receipt's processing) then find their
-// shop without a query. Only shops found are kept. A generation counter
-// keeps a read that began before a clear from storing what it read.
+// shopCache keeps the answers of FindShopByKey and FindShopByDomain, and
+// of FindSoldOutVariant: the hot paths (a storefront post, a receipt's
+// processing) then find their shop and variant without a query. Only what
+// was found is kept.
 type shopCache struct {
-	mu      sync.Mutex
-	gen     uint64
-	entries map[string]cachedShop
+	freshCache[string, stockbell.Shop]
+	// soldOut keeps the sold-out, notifiable variants found by
+	// FindSoldOutVariant; cleared when the catalog or shops change.
+	soldOut freshCache[variantKey, stockbell.VariantWithProduct]
 }
 
-type cachedShop struct {
-	shop    stockbell.Shop
+// variantKey names a shop's variant by its platform id.
+type variantKey struct {
+	shopID     int64
+	platformID string
+}
+
+func newShopCache() *shopCache { return &shopCache{} }
+
+// freshCache keeps values by key for ShopCacheTTL. A generation counter
+// keeps a read that began before a clear from storing what it read.
+type freshCache[K comparable, V any] struct {
+	mu      sync.Mutex
+	gen     uint64
+	entries map[K]freshEntry[V]
+}
+
+type freshEntry[V any] struct {
+	value   V
 	expires time.Time
 }
 
-func newShopCache() *shopCache { return &shopCache{entries: map[string]cachedShop{}} }
-
-// get returns a copy of the shop cached under key, if still fresh, and
+// get returns a copy of the value cached under key, if still fresh, and
 // the generation a read that misses must pass to put.
-func (c *shopCache) get(key string, now time.Time) (*stockbell.Shop, uint64) {
+func (c *freshCache[K, V]) get(key K, now time.Time) (*V, uint64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[key]
 	if !ok || !now.Before(e.expires) {
 		return nil, c.gen
 	}
-	shop := e.shop
-	return &shop, c.gen
+	value := e.value
+	return &value, c.gen
 }
 
-// put keeps shop under key unless the cache was cleared since gen.
-func (c *shopCache) put(key string, gen uint64, shop *stockbell.Shop, now time.Time) {
+// put keeps value under key unless the cache was cleared since gen.
+func (c *freshCache[K, V]) put(key K, gen uint64, value *V, now time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if gen != c.gen {
 		return
 	}
-	if len(c.entries) >= maxCachedShops {
-		clear(c.entries)
+	if c.entries == nil || len(c.entries) >= maxCachedEntries {
+		c.entries = map[K]freshEntry[V]{}
 	}
-	c.entries[key] = cachedShop{shop: *shop, expires: now.Add(ShopCacheTTL)}
+	c.entries[key] = freshEntry[V]{value: *value, expires: now.Add(ShopCacheTTL)}
 }
 
-// clear forgets every shop: called after a transaction that changed shops
-// commits.
-func (c *shopCache) clear() {
+// clear forgets every entry: called after a transaction that changed what
+// the cache holds commits.
+func (c *freshCache[K, V]) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++

@@ -64,6 +64,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		wantCodeOf(t, "FindVariant", err, stockbell.ENOTFOUND)
 		unseen(t, "FindVariant", v, err)
 	},
+	"FindVariantForSignup": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.FindVariantForSignup(ctx, fx.b.ID, secret+"-variant") // kept in memory if sold out
+		must(t, err)
+		v, err := db.FindVariantForSignup(ctx, fx.a.ID, secret+"-variant")
+		wantCodeOf(t, "FindVariantForSignup", err, stockbell.ENOTFOUND)
+		unseen(t, "FindVariantForSignup", v, err)
+	},
 	"FindVariants": func(t *testing.T, db *store.DB, fx *tenancy) {
 		vs, _, err := db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &fx.a.ID, Limit: 100})
 		unseen(t, "FindVariants", vs, err)

@@ -26,6 +26,10 @@ type Tx struct {
 	// shopsChanged is set by statements that change shops; the shop cache
 	// is cleared once the transaction commits.
 	shopsChanged bool
+	// catalogChanged is set by statements that change products or
+	// variants; the sold-out variants cached for sign-ups are forgotten
+	// once the transaction commits.
+	catalogChanged bool
 }
 
 // queryer is what the helpers run statements on: a *sqlx.Tx or, for
@@ -63,8 +67,13 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	err = tx.Commit()
+	// The caches are cleared after a failed commit too: it may have
+	// committed. A shop deleted takes its variants with it.
+	if tx.shopsChanged || tx.catalogChanged {
+		db.shops.soldOut.clear()
+	}
 	if tx.shopsChanged {
-		db.shops.clear() // after a failed commit too: it may have committed
+		db.shops.clear()
 	}
 	return err
 }

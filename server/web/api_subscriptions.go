@@ -196,7 +196,7 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *st
 		a.server.Error(w, r, err)
 		return
 	}
-	variant, err := notifiableVariant(r.Context(), a.Catalog, key.ShopID, variantIDString(req.VariantID))
+	variant, err := notifiableVariant(r.Context(), a.Catalog.FindVariant, key.ShopID, variantIDString(req.VariantID))
 	if err != nil {
 		a.server.Error(w, r, err)
 		return

@@ -216,7 +216,7 @@ func (h *storefrontHandler) answerHoneypot(w http.ResponseWriter, req *subscript
 
 // soldOutVariant finds the variant and checks shoppers may subscribe to it.
 func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
-	variant, err := notifiableVariant(ctx, h.Catalog, shopID, platformID)
+	variant, err := notifiableVariant(ctx, h.Catalog.FindVariantForSignup, shopID, platformID)
 	if err != nil {
 		return nil, err
 	}
@@ -226,14 +226,18 @@ func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, pl
 	return variant, nil
 }
 
+// variantFinder finds a shop's variant by the platform's id
+// (CatalogService's FindVariant or FindVariantForSignup).
+type variantFinder func(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error)
+
 // notifiableVariant finds the shop's variant by the platform's id and
 // checks that its subscribers may be notified at all; an unknown or
 // unpublished one is EINVALID naming variant_id.
-func notifiableVariant(ctx context.Context, catalog stockbell.CatalogService, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
+func notifiableVariant(ctx context.Context, find variantFinder, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
 	if platformID == "" {
 		return nil, stockbell.FieldErrorf("variant_id", "The variant is missing.")
 	}
-	variant, err := catalog.FindVariant(ctx, shopID, platformID)
+	variant, err := find(ctx, shopID, platformID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil, stockbell.FieldErrorf("variant_id", "Unknown variant %s.", platformID)
 	} else if err != nil {
