@@ -21,21 +21,26 @@ import (
 // field "email" for anything that is not a single plain address.
 func NormalizeEmail(raw string) (string, error) {
 	addr := strings.ToLower(strings.TrimSpace(raw))
-	invalid := stockbell.FieldErrorf("email", "%q is not a valid email address.", raw)
 	at := strings.LastIndex(addr, "@")
 	if at <= 0 || at == len(addr)-1 || len(addr) > 254 || strings.ContainsAny(addr, " <>,;\"") {
-		return "", invalid
+		return "", invalidEmail(raw)
 	}
 	local, domain := addr[:at], strings.TrimSuffix(addr[at+1:], ".")
 	asciiDomain, err := idna.Lookup.ToASCII(domain)
 	if err != nil || !strings.Contains(asciiDomain, ".") || len(local) > 64 {
-		return "", invalid
+		return "", invalidEmail(raw)
 	}
 	normalized := local + "@" + asciiDomain
 	if parsed, err := mail.ParseAddress(normalized); err != nil || parsed.Address != normalized {
-		return "", invalid
+		return "", invalidEmail(raw)
 	}
 	return normalized, nil
+}
+
+// invalidEmail is NormalizeEmail's refusal of raw, built only when needed:
+// most addresses are valid, and formatting the message is not free.
+func invalidEmail(raw string) error {
+	return stockbell.FieldErrorf("email", "%q is not a valid email address.", raw)
 }
 
 // NormalizePhone parses a phone number, in international form or national
@@ -111,6 +116,9 @@ func Canonical(c stockbell.Contact) stockbell.Contact {
 // CanonicalEmail is NormalizeEmail for lookups: an address that does not
 // normalise is trimmed and lower-cased.
 func CanonicalEmail(raw string) string {
+	if raw == "" {
+		return ""
+	}
 	if email, err := NormalizeEmail(raw); err == nil {
 		return email
 	}
@@ -120,6 +128,9 @@ func CanonicalEmail(raw string) string {
 // CanonicalPhone is NormalizePhone for lookups, for numbers in
 // international form: one that does not normalise is trimmed.
 func CanonicalPhone(raw string) string {
+	if raw == "" {
+		return ""
+	}
 	if phone, err := NormalizePhone(raw, ""); err == nil {
 		return phone
 	}
