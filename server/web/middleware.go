@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -33,10 +32,12 @@ func newHTTPMetrics(registry *prometheus.Registry) *httpMetrics {
 	return m
 }
 
-// statusRecorder remembers the status a handler wrote.
+// statusRecorder remembers the status a handler wrote and the template of
+// the route the router matched (labelRoute sets it).
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	route  string
 }
 
 func (r *statusRecorder) WriteHeader(status int) {
@@ -47,12 +48,6 @@ func (r *statusRecorder) WriteHeader(status int) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
-// routeLabel carries the matched route's template from the router back to
-// observe, through the request's context.
-type routeLabel struct{ template string }
-
-type routeLabelKey struct{}
-
 // observe counts and times requests by route template (never by raw path,
 // which would make one series per shop or token and put signed tokens in
 // logs), and logs slow or failed ones. Every route is labelled the same
@@ -61,18 +56,22 @@ type routeLabelKey struct{}
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		label := &routeLabel{template: "unmatched"}
-		r = r.WithContext(context.WithValue(r.Context(), routeLabelKey{}, label))
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		// The route comes back on the writer rather than in a context
+		// value: a request with a new context is a copy of the request.
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK, route: "unmatched"}
 		next.ServeHTTP(rec, r)
 		elapsed := time.Since(start)
-		s.metrics.requests.WithLabelValues(label.template, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
-		s.metrics.duration.WithLabelValues(label.template).Observe(elapsed.Seconds())
+		s.metrics.requests.WithLabelValues(rec.route, methodLabel(r.Method), strconv.Itoa(rec.status)).Inc()
+		s.metrics.duration.WithLabelValues(rec.route).Observe(elapsed.Seconds())
 		level := slog.LevelDebug
 		if rec.status >= 500 || elapsed > time.Second {
 			level = slog.LevelWarn
 		}
-		s.Logger.Log(r.Context(), level, "request", "method", methodLabel(r.Method), "route", label.template, "status", rec.status, "duration", elapsed)
+		// Asked first, so that a request not logged (debug is off in
+		// production) does not box its attributes.
+		if s.Logger.Enabled(r.Context(), level) {
+			s.Logger.Log(r.Context(), level, "request", "method", methodLabel(r.Method), "route", rec.route, "status", rec.status, "duration", elapsed)
+		}
 	})
 }
 
@@ -87,22 +86,38 @@ func methodLabel(method string) string {
 	return "OTHER"
 }
 
-// labelRoute records the template of the route the router matched.
+// labelRoute records the template of the route the router matched on
+// observe's recorder.
 func labelRoute(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if label, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
-			if tpl, err := mux.CurrentRoute(r).GetPathTemplate(); err == nil {
-				label.template = tpl
-			}
+		if rec := recorderOf(w); rec != nil {
+			rec.route = routeOf(r)
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// routeOf returns the template of the request's route, for logs.
+// recorderOf finds observe's recorder among the writers wrapping w.
+func recorderOf(w http.ResponseWriter) *statusRecorder {
+	for {
+		switch v := w.(type) {
+		case *statusRecorder:
+			return v
+		case interface{ Unwrap() http.ResponseWriter }:
+			w = v.Unwrap()
+		default:
+			return nil
+		}
+	}
+}
+
+// routeOf returns the template of the request's route, for logs:
+// "unmatched" outside the router or when it matched none.
 func routeOf(r *http.Request) string {
-	if label, ok := r.Context().Value(routeLabelKey{}).(*routeLabel); ok {
-		return label.template
+	if route := mux.CurrentRoute(r); route != nil {
+		if tpl, err := route.GetPathTemplate(); err == nil {
+			return tpl
+		}
 	}
 	return "unmatched"
 }
