@@ -10,6 +10,8 @@ import (
 
 var _ stockbell.SubscriptionService = (*DB)(nil)
 
+// subscriptionColumns are a subscription's columns, in the order
+// scanSubscription reads them.
 const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, awaiting, locale, sms_consent,
 	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
 
