@@ -33,33 +33,45 @@ func scaled(n int) int {
 // events and jobs). Beside it, in the same run, the baseline: the same
 // number of send_message jobs inserted with River's InsertMany alone in
 // transactions of the same size, nothing else read or written.
+// cpu-us/subscriber is the process's CPU time per subscriber and, on
+// PostgreSQL, pg-cpu-us/subscriber the database's (bare-…/job for the
+// baseline's).
 //
 //	STOCKBELL_BENCH_FULL=1 go test ./bench -run '^$' -bench RestockFanout -benchtime 1x -count 5 -timeout 60m
 func BenchmarkRestockFanout(b *testing.B) {
 	subscribers := scaled(100_000)
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
-			var bare, fanout time.Duration
+			var bare, fanout mailRun
 			for range b.N {
-				bare += riverInsertMany(b, dialect, subscribers)
-				fanout += restockFanout(b, dialect, subscribers)
+				bare.add(riverInsertMany(b, dialect, subscribers))
+				fanout.add(restockFanout(b, dialect, subscribers))
 			}
-			rate := float64(subscribers*b.N) / fanout.Seconds()
-			bareRate := float64(subscribers*b.N) / bare.Seconds()
+			n := float64(subscribers * b.N)
+			rate, bareRate := n/fanout.elapsed.Seconds(), n/bare.elapsed.Seconds()
 			b.ReportMetric(rate, "subscribers/s")
 			b.ReportMetric(bareRate, "bare-jobs/s")
 			b.ReportMetric(rate/bareRate, "x-bare")
+			b.ReportMetric(float64(fanout.cpu.Microseconds())/n, "cpu-us/subscriber")
+			b.ReportMetric(float64(bare.cpu.Microseconds())/n, "bare-cpu-us/job")
+			if fanout.pgCPU > 0 {
+				b.ReportMetric(float64(fanout.pgCPU.Microseconds())/n, "pg-cpu-us/subscriber")
+				b.ReportMetric(float64(bare.pgCPU.Microseconds())/n, "bare-pg-cpu-us/job")
+			}
 		})
 	}
 }
 
-// restockFanout times one fan-out to n queued subscribers.
-func restockFanout(b *testing.B, dialect store.Dialect, n int) time.Duration {
-	db := storetest.Open(b, dialect)
+// restockFanout times one fan-out to n queued subscribers (its peak RSS
+// is not read).
+func restockFanout(b *testing.B, dialect store.Dialect, n int) mailRun {
+	db, dbURL := storetest.OpenURL(b, dialect)
 	shop := storetest.MustShop(b, db, stockbell.PlatformShopify, benchDomain)
 	soldOut := soldOutVariant(b, db, shop.ID, "v1")
 	storetest.BulkSubscribe(b, db, shop.ID, soldOut, 0, n, time.Now().UTC().Add(-time.Hour))
 	engine := &restock.Engine{Store: db, Clock: stockbell.SystemClock{}}
+	database := pgDatabase(dbURL)
+	pgBefore, cpuBefore := databaseCPU(b, database), processCPU()
 	start := time.Now()
 	_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "1", Available: 1_000_000, At: time.Now().UTC()})
 	must(b, err)
@@ -73,7 +85,7 @@ func restockFanout(b *testing.B, dialect store.Dialect, n int) time.Duration {
 			break
 		}
 	}
-	elapsed := time.Since(start)
+	run := mailRun{elapsed: time.Since(start), cpu: processCPU() - cpuBefore, pgCPU: databaseCPU(b, database) - pgBefore}
 	if got := count(b, db, `SELECT COUNT(*) FROM messages WHERE status = 'pending'`); got != n {
 		b.Fatalf("%d messages to send, want %d", got, n)
 	}
@@ -81,15 +93,17 @@ func restockFanout(b *testing.B, dialect store.Dialect, n int) time.Duration {
 	if got, want := count(b, db, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_message'`), (n+perJob-1)/perJob; got != want {
 		b.Fatalf("%d send jobs, want %d (%d messages each)", got, want, perJob)
 	}
-	return elapsed
+	return run
 }
 
 // riverInsertMany times inserting n send_message jobs with River alone.
-func riverInsertMany(b *testing.B, dialect store.Dialect, n int) time.Duration {
-	db := storetest.Open(b, dialect)
+func riverInsertMany(b *testing.B, dialect store.Dialect, n int) mailRun {
+	db, dbURL := storetest.OpenURL(b, dialect)
+	database := pgDatabase(dbURL)
 	queue := db.Queue.(interface {
 		InsertManyTx(context.Context, *sql.Tx, []stockbell.JobArgs, *stockbell.JobOptions) error
 	})
+	pgBefore, cpuBefore := databaseCPU(b, database), processCPU()
 	start := time.Now()
 	for from := 0; from < n; from += restock.DefaultChunkSize {
 		args := make([]stockbell.JobArgs, min(restock.DefaultChunkSize, n-from))
@@ -101,7 +115,7 @@ func riverInsertMany(b *testing.B, dialect store.Dialect, n int) time.Duration {
 		must(b, queue.InsertManyTx(ctx, tx, args, nil))
 		must(b, tx.Commit())
 	}
-	return time.Since(start)
+	return mailRun{elapsed: time.Since(start), cpu: processCPU() - cpuBefore, pgCPU: databaseCPU(b, database) - pgBefore}
 }
 
 // soldOutVariant creates a tracked variant with nothing in stock at
