@@ -76,6 +76,9 @@ type Templates struct {
 	shared  map[string]map[string]bool
 	phrases phraseCache
 	cache   sync.Map // field + source -> parsed template
+	// The default layouts, rendered once for the messages that differ
+	// only in their links.
+	htmlLayout, textLayout *layout
 }
 
 // NewTemplates returns a renderer building links with links and adding
@@ -91,6 +94,8 @@ func NewTemplates(links *Links, stop StopPolicy) *Templates {
 			t.shared[lang][name] = readsOnly(tmpl.Root, sharedFields, false)
 		}
 	}
+	t.htmlLayout = newHTMLLayout(t.html, func(data *TemplateData) (string, error) { return runHTML(t.html, data) })
+	t.textLayout = newTextLayout(t.text.Tree, func(data *TemplateData) (string, error) { return runText(t.text, data) })
 	return t
 }
 
@@ -136,13 +141,13 @@ func (t *Templates) renderEmail(out stockbell.OutboundMessage, step stockbell.Fl
 	out.Subject, out.Preheader = data.Subject, data.Preheader
 	if step.Body != "" {
 		out.Text = data.CustomText + "\n\n--\n" + data.T["Unsubscribe"] + ": " + data.UnsubscribeURL + "\n"
-	} else if out.Text, err = runText(t.text, data); err != nil {
+	} else if out.Text, err = t.textLayout.render(data); err != nil {
 		return out, err
 	}
 	if step.HTML != "" {
 		out.HTML, err = t.execHTML("html", step.HTML, data)
 	} else {
-		out.HTML, err = runHTML(t.html, data)
+		out.HTML, err = t.htmlLayout.render(data)
 	}
 	out.Headers = map[string]string{
 		"List-Unsubscribe":      "<" + data.UnsubscribeURL + ">",
