@@ -189,11 +189,47 @@ const hrefBefore, hrefAfter = `<a href="`, `">`
 
 // hrefLink is link as html/template writes it as a whole href value.
 func hrefLink(link string) string {
+	if out, ok := plainHrefLink(link); ok {
+		return out
+	}
 	var b bytes.Buffer
 	if err := hrefTemplate.Execute(&b, link); err != nil {
 		return "#ZgotmplZ" // what html/template writes for a link it refuses; never reached for a string
 	}
 	return strings.TrimSuffix(strings.TrimPrefix(b.String(), hrefBefore), hrefAfter)
+}
+
+// plainHrefLink writes an http or https link made only of the characters
+// Stockbell's links are made of (letters, digits, "-._~/:?=#,;@!$*",
+// percent escapes, "&" and "+") without running the template: its escapers
+// pass the scheme, leave these characters as they are, and write "&" and
+// "+" as "&amp;" and "&#43;" (TestPlainHrefLink compares the two). ok is
+// false for any other link.
+func plainHrefLink(link string) (out string, ok bool) {
+	if !strings.HasPrefix(link, "https://") && !strings.HasPrefix(link, "http://") {
+		return "", false
+	}
+	entities := 0
+	for i := 0; i < len(link); i++ {
+		switch c := link[i]; {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', strings.IndexByte("-._~/:?=#,;@!$*", c) >= 0:
+		case c == '%' && i+2 < len(link) && isHexDigit(link[i+1]) && isHexDigit(link[i+2]):
+		case c == '&' || c == '+':
+			entities++
+		default:
+			return "", false
+		}
+	}
+	if entities == 0 {
+		return link, true
+	}
+	return hrefEntities.Replace(link), true
+}
+
+var hrefEntities = strings.NewReplacer("&", "&amp;", "+", "&#43;")
+
+func isHexDigit(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // hrefEscapers are the escapers html/template gives a whole href value.

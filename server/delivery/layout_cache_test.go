@@ -1,10 +1,12 @@
 package delivery
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	htmltemplate "html/template"
 	"reflect"
+	"strings"
 	"testing"
 	texttemplate "text/template"
 
@@ -157,4 +159,37 @@ func layoutTestContent(variant *stockbell.VariantWithProduct, step stockbell.Flo
 	msg := &stockbell.Message{ID: 1000 + subscriber, ShopID: 7, SubscriptionID: sub.ID, Step: 1 + int(subscriber%2), Channel: stockbell.ChannelEmail,
 		Recipient: email, Status: stockbell.MessagePending}
 	return stockbell.MessageContent{Shop: shop, Variant: variant, Subscription: sub, Message: msg, Step: step}
+}
+
+// TestPlainHrefLink: a link written without the template is written as
+// html/template writes it.
+func TestPlainHrefLink(t *testing.T) {
+	links := []string{
+		"https://atelier.example/products/linen-shirt?variant=4411&utm_source=stockbell&utm_medium=email&sb_click=AbC-_9",
+		"https://bell.test/unsubscribe/eyJz.a-b_c~d", "http://x.example/a+b;c,d@e!f$g*h:i#frag",
+		"https://x.example/%C3%A9t%c3%a9?q=%2B", "https://x.example/100%", "https://x.example/%zz", "https://x.example/%4",
+		"https://x.example/it's", "https://x.example/a b", "https://x.example/<x>", `https://x.example/"q"`, "https://x.example/[::1]",
+		"https://x.example/été", "https://x.example/(x)", "javascript:alert(1)", "JavaScript://x.example", "HTTPS://x.example",
+		"/relative?a=1&b=2", "mailto:a@example.com", "https://x.example/\x00", "https://x.example/\t",
+	}
+	plain := 0
+	for _, link := range links {
+		var b bytes.Buffer
+		if err := hrefTemplate.Execute(&b, link); err != nil {
+			t.Fatal(err)
+		}
+		want := strings.TrimSuffix(strings.TrimPrefix(b.String(), hrefBefore), hrefAfter)
+		if got, ok := plainHrefLink(link); ok {
+			plain++
+			if got != want {
+				t.Errorf("plainHrefLink(%q) = %q, html/template writes %q", link, got, want)
+			}
+		}
+		if got := hrefLink(link); got != want {
+			t.Errorf("hrefLink(%q) = %q, html/template writes %q", link, got, want)
+		}
+	}
+	if plain < 4 {
+		t.Errorf("only %d links written without the template", plain)
+	}
 }
