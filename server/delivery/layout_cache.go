@@ -62,7 +62,7 @@ type layoutKey struct {
 	locale, subject, preheader, customText string
 	shop                                   ShopData
 	variant                                VariantData
-	phrases                                string // the phrases read, each length-prefixed
+	phrases                                string // the phrases read, each length-prefixed ("-" if missing)
 }
 
 // keptLayout is a rendering split at its link slots: parts[i] comes before
@@ -117,7 +117,11 @@ func (l *layout) render(data *TemplateData) (string, error) {
 func (l *layout) key(data *TemplateData) layoutKey {
 	var phrases strings.Builder
 	for _, name := range l.phrases {
-		v := data.T[name]
+		v, ok := data.T[name]
+		if !ok {
+			phrases.WriteByte('-') // missing, which the template refuses: not the empty phrase
+			continue
+		}
 		phrases.WriteString(strconv.Itoa(len(v)))
 		phrases.WriteByte(':')
 		phrases.WriteString(v)
