@@ -26,12 +26,20 @@ const (
 	DefaultLease = 5 * time.Minute
 	// maxBackoff bounds the wait before a failed receipt is tried again.
 	maxBackoff = time.Hour
+	// markEvery is how often the receipts done so far in a batch still
+	// being processed are marked processed. A claim takes up to Batch
+	// receipts, which during a burst of webhooks on PostgreSQL take a
+	// second or more; marked only at the batch's end, none of them would
+	// count as processed meanwhile, and a drainer that died would leave
+	// them all to be processed again. A marking is one statement.
+	markEvery = 100 * time.Millisecond
 )
 
 // Drainer processes the stored receipts in batches: it claims many pending
 // receipts at once (ReceiptQueue.ClaimReceipts), runs each one's platform
-// processor through the registry, a few at a time, and marks the batch
-// processed in one transaction. A receipt whose processor fails is tried
+// processor through the registry, a few at a time, and marks the receipts
+// done processed, one statement for those done in each markEvery and at
+// the batch's end. A receipt whose processor fails is tried
 // again later, after a backoff growing with its attempts. It wakes when
 // this process stores a receipt and, failing that, every Poll.
 //
@@ -53,6 +61,9 @@ type Drainer struct {
 	cancel  context.CancelFunc
 	once    sync.Once
 	unsaved unsaved
+	// saving makes one save at a time: the periodic marking of a batch
+	// and the one after it.
+	saving sync.Mutex
 }
 
 // unsaved is the bookkeeping a drain could not store because the
@@ -64,6 +75,30 @@ type unsaved struct {
 	mu        sync.Mutex
 	processed []int64
 	retries   []pendingRetry
+}
+
+// add records a receipt processed and not yet marked.
+func (u *unsaved) add(id int64) {
+	u.mu.Lock()
+	u.processed = append(u.processed, id)
+	u.mu.Unlock()
+}
+
+// take empties the bookkeeping and returns what it held.
+func (u *unsaved) take() (processed []int64, retries []pendingRetry) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	processed, retries = u.processed, u.retries
+	u.processed, u.retries = nil, nil
+	return processed, retries
+}
+
+// restore puts back bookkeeping that could not be stored.
+func (u *unsaved) restore(processed []int64, retries []pendingRetry) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.processed = append(u.processed, processed...)
+	u.retries = append(u.retries, retries...)
 }
 
 type pendingRetry struct {
@@ -150,34 +185,59 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 	if err != nil || len(receipts) == 0 {
 		return 0, err
 	}
-	processed := d.processBatch(ctx, receipts, time.Now().Add(d.lease()/2))
-	d.unsaved.mu.Lock()
-	d.unsaved.processed = append(d.unsaved.processed, processed...)
-	d.unsaved.mu.Unlock()
+	stopMarking := d.markWhileProcessing(ctx)
+	d.processBatch(ctx, receipts, time.Now().Add(d.lease()/2))
+	stopMarking()
 	return len(receipts), d.save(ctx)
 }
 
+// markWhileProcessing saves the bookkeeping every markEvery until the
+// returned function is called, which waits for a save under way.
+func (d *Drainer) markWhileProcessing(ctx context.Context) (stop func()) {
+	done, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		tick := time.NewTicker(markEvery)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+				if err := d.save(ctx); err != nil && ctx.Err() == nil {
+					d.Logger.Warn("marking webhook receipts processed failed; tried again after the batch", "err", err)
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+
 // save stores the unsaved bookkeeping: the processed receipts' marking,
-// then the failed ones' releases. What fails stays unsaved.
+// then the failed ones' releases. What fails stays unsaved; receipts done
+// while it runs wait for the next save.
 func (d *Drainer) save(ctx context.Context) error {
+	d.saving.Lock()
+	defer d.saving.Unlock()
 	ctx, cancel := bookkeeping(ctx)
 	defer cancel()
-	u := &d.unsaved
-	u.mu.Lock()
-	defer u.mu.Unlock()
-	if err := d.Registry.Receipts.MarkReceiptsProcessed(ctx, u.processed); err != nil {
+	processed, retries := d.unsaved.take()
+	if err := d.Registry.Receipts.MarkReceiptsProcessed(ctx, processed); err != nil {
+		d.unsaved.restore(processed, retries)
 		return err
 	}
-	u.processed = u.processed[:0]
 	var failed []pendingRetry
 	var firstErr error
-	for _, r := range u.retries {
+	for _, r := range retries {
 		err := d.Registry.Receipts.RetryReceipt(ctx, r.id, r.after, r.reason)
 		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			failed, firstErr = append(failed, r), cmp.Or(firstErr, err)
 		}
 	}
-	u.retries = failed
+	d.unsaved.restore(nil, failed)
 	return firstErr
 }
 
@@ -187,21 +247,18 @@ func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 }
 
-// processBatch processes the receipts with d.Workers goroutines and
-// returns the ids of those done. A receipt not started before startBy (or
-// before the drainer stops) is released for the next claim.
-func (d *Drainer) processBatch(ctx context.Context, receipts []*stockbell.WebhookReceipt, startBy time.Time) []int64 {
+// processBatch processes the receipts with d.Workers goroutines, adding
+// each one done to the bookkeeping to be marked. A receipt not started
+// before startBy (or before the drainer stops) is released for the next
+// claim.
+func (d *Drainer) processBatch(ctx context.Context, receipts []*stockbell.WebhookReceipt, startBy time.Time) {
 	next := make(chan *stockbell.WebhookReceipt)
-	var mu sync.Mutex
-	done := make([]int64, 0, len(receipts))
 	var wg sync.WaitGroup
 	for range min(d.workers(), len(receipts)) {
 		wg.Go(func() {
 			for rc := range next {
 				if d.processOne(ctx, rc, startBy) {
-					mu.Lock()
-					done = append(done, rc.ID)
-					mu.Unlock()
+					d.unsaved.add(rc.ID)
 				}
 			}
 		})
@@ -211,7 +268,6 @@ func (d *Drainer) processBatch(ctx context.Context, receipts []*stockbell.Webhoo
 	}
 	close(next)
 	wg.Wait()
-	return done
 }
 
 // processOne processes one claimed receipt, or releases it when it is too

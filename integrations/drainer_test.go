@@ -163,3 +163,52 @@ func TestReceiptJobLeavesClaimedReceipts(t *testing.T) {
 		}
 	})
 }
+
+// waitingProcessor holds the batch's last receipt until the first one is
+// marked processed in the store, and records whether it was.
+type waitingProcessor struct {
+	db         *store.DB
+	first      string
+	last       string
+	firstShown chan bool
+}
+
+func (p *waitingProcessor) ProcessReceipt(ctx context.Context, r *stockbell.WebhookReceipt) error {
+	if r.EventID != p.last {
+		return nil
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) {
+		var marked int
+		p.db.DB.Get(&marked, p.db.DB.Rebind(`SELECT COUNT(*) FROM webhook_receipts WHERE event_id = ? AND processed_at IS NOT NULL`), p.first)
+		if marked == 1 {
+			p.firstShown <- true
+			return nil
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.firstShown <- false
+	return nil
+}
+
+// TestDrainerMarksWhileTheBatchRuns: a receipt done is marked processed
+// while the rest of its batch is still being processed, not only when the
+// whole batch is done, so that a burst's long batches show their progress
+// and a drainer that dies leaves little done work unmarked.
+func TestDrainerMarksWhileTheBatchRuns(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		storeReceipts(t, db, 2)
+		p := &waitingProcessor{db: db, first: "evt-0", last: "evt-1", firstShown: make(chan bool, 1)}
+		d := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Workers: 1}
+		if n, err := d.DrainOnce(ctx); err != nil || n != 2 {
+			t.Fatalf("drain claimed %d (%v), want 2", n, err)
+		}
+		if !<-p.firstShown {
+			t.Fatal("the batch's first receipt was not marked processed while its last one was being processed")
+		}
+		var left int
+		if err := db.DB.Get(&left, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); err != nil || left != 0 {
+			t.Fatalf("%d receipts left unmarked after the batch (%v)", left, err)
+		}
+	})
+}
