@@ -34,7 +34,7 @@ func BenchmarkStorefrontSubscribe(b *testing.B) {
 func storefrontTarget(dialect store.Dialect) target {
 	return func(b *testing.B) arm {
 		db, dbURL := storetest.OpenURL(b, dialect)
-		return arm{subscriptionPost(storefrontServer(b, db)), pgDatabase(dbURL)}
+		return arm{newRequest: subscriptionPost(storefrontServer(b, db)), pgDatabase: pgDatabase(dbURL)}
 	}
 }
 
@@ -101,8 +101,8 @@ func bareInsertTarget(dialect store.Dialect) target {
 			w.WriteHeader(http.StatusCreated)
 		}))
 		b.Cleanup(ts.Close)
-		return arm{func(i int) *http.Request {
+		return arm{newRequest: func(i int) *http.Request {
 			return textPost(ts.URL, fmt.Sprintf(`{"email":"shopper%d@example.com"}`, i))
-		}, pgDatabase(dbURL)}
+		}, pgDatabase: pgDatabase(dbURL)}
 	}
 }

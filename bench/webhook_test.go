@@ -51,7 +51,7 @@ func BenchmarkWebhookAccept(b *testing.B) {
 			subject := func(b *testing.B) arm {
 				var url, dbURL string
 				db, url, dbURL = webhookServer(b, dialect, true)
-				return arm{func(i int) *http.Request { return signedWebhook(url, i) }, pgDatabase(dbURL)}
+				return arm{newRequest: func(i int) *http.Request { return signedWebhook(url, i) }, pgDatabase: pgDatabase(dbURL)}
 			}
 			result, _ := runPair(b, subject, bareWebhookTarget(dialect))
 			processed := count(b, db, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NOT NULL`)
@@ -121,6 +121,6 @@ func bareWebhookTarget(dialect store.Dialect) target {
 			w.WriteHeader(http.StatusOK)
 		}))
 		b.Cleanup(ts.Close)
-		return arm{func(i int) *http.Request { return signedWebhook(ts.URL, i) }, pgDatabase(dbURL)}
+		return arm{newRequest: func(i int) *http.Request { return signedWebhook(ts.URL, i) }, pgDatabase: pgDatabase(dbURL)}
 	}
 }
