@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
@@ -68,6 +69,15 @@ func driver(ctx context.Context, d Database) (riverdriver.Driver[*sql.Tx], *pgxp
 	return riverdatabasesql.NewWithPgxListener(d.DB, pool), pool, nil
 }
 
+// decisionFetchCooldown is the decision queue's FetchCooldown: longer
+// where the queue listens for new jobs (see DecisionFetchCooldown).
+func decisionFetchCooldown(d Database) time.Duration {
+	if d.Postgres && d.URL != "" {
+		return DecisionFetchCooldown
+	}
+	return FetchCooldown
+}
+
 // Migrate creates or upgrades River's own tables.
 func Migrate(ctx context.Context, d Database) error {
 	drv, pool, err := driver(ctx, Database{DB: d.DB, Postgres: d.Postgres})
@@ -112,7 +122,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		riverCfg.Workers = cfg.Workers.river
 		riverCfg.PeriodicJobs = cfg.Workers.periodic
 		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers},
-			DecisionQueue: {MaxWorkers: DecisionWorkers}}
+			DecisionQueue: {MaxWorkers: DecisionWorkers, FetchCooldown: decisionFetchCooldown(cfg.Database)}}
 	}
 	client, err := river.NewClient(drv, riverCfg)
 	if err != nil {
