@@ -19,6 +19,11 @@ type ShopOriginService interface {
 	RemoveShopOrigin(ctx context.Context, shopID int64, origin string) error
 	// FindShopOrigins returns the shop's allowed origins in order.
 	FindShopOrigins(ctx context.Context, shopID int64) ([]string, error)
+	// FindStorefrontOrigins is FindShopOrigins for checking a storefront
+	// request's origin: it may answer from memory, up to a second stale for
+	// a change another replica committed (this process's own changes show
+	// at once). The slice is shared: callers only read it.
+	FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error)
 }
 
 // NormalizeOrigin returns an origin as browsers send it in the Origin

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -19,6 +20,7 @@ func (db *DB) AddShopOrigin(ctx context.Context, shopID int64, origin string) er
 		if err := shopExists(ctx, tx, shopID); err != nil {
 			return err
 		}
+		tx.shopsChanged = true // the shop's origins
 		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_origins (shop_id, origin) VALUES (?, ?)
 			ON CONFLICT (shop_id, origin) DO NOTHING`), shopID, origin)
 		return err
@@ -33,6 +35,7 @@ func (db *DB) RemoveShopOrigin(ctx context.Context, shopID int64, origin string)
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		tx.shopsChanged = true // the shop's origins
 		res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM shop_origins WHERE shop_id = ? AND origin = ?`), shopID, origin)
 		return mustAffect(res, err, "origin %s of shop %d", origin, shopID)
 	})
@@ -48,5 +51,22 @@ func (db *DB) FindShopOrigins(ctx context.Context, shopID int64) ([]string, erro
 		}
 		return tx.SelectContext(ctx, &origins, tx.Rebind(`SELECT origin FROM shop_origins WHERE shop_id = ? ORDER BY origin`), shopID)
 	})
+	return origins, err
+}
+
+// FindStorefrontOrigins is FindShopOrigins answered from memory for up to
+// ShopCacheTTL (see shopCache): a storefront post from an origin the
+// merchant added otherwise reads them on every request. The slice is
+// shared between callers, who only read it.
+func (db *DB) FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error) {
+	now := time.Now()
+	cached, gen := db.shops.origins.get(shopID, now)
+	if cached != nil {
+		return *cached, nil
+	}
+	origins, err := db.FindShopOrigins(ctx, shopID)
+	if err == nil {
+		db.shops.origins.put(shopID, gen, &origins, now)
+	}
 	return origins, err
 }

@@ -7,8 +7,9 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// ShopCacheTTL is how long a shop found by key or domain, or a sold-out
-// variant found for a storefront sign-up, is answered from memory. A change
+// ShopCacheTTL is how long a shop found by key or domain, a shop's added
+// storefront origins, or a sold-out variant found for a storefront sign-up,
+// is answered from memory. A change
 // this process commits to shops or to the catalog clears the cache at once;
 // a change committed by another replica is seen within this time. So after
 // an uninstall on one replica, the others may accept a storefront
@@ -16,21 +17,25 @@ import (
 // (the restock engine and the senders read the shop afresh); after a
 // product is unpublished there, they may accept a sign-up for it for as
 // long. A variant restocked there is re-checked by the subscription's own
-// insert (see FindSoldOutVariant).
+// insert (see FindVariantForSignup).
 const ShopCacheTTL = time.Second
 
 // maxCachedEntries bounds each cache; when full it is emptied.
 const maxCachedEntries = 10000
 
-// shopCache keeps the answers of FindShopByKey and FindShopByDomain, and
-// of FindSoldOutVariant: the hot paths (a storefront post, a receipt's
-// processing) then find their shop and variant without a query. Only what
+// shopCache keeps the answers of FindShopByKey and FindShopByDomain, of
+// FindStorefrontOrigins and of FindVariantForSignup: the hot paths (a
+// storefront post, a receipt's processing) then find their shop, its
+// origins and its variant without a query. Only what
 // was found is kept.
 type shopCache struct {
 	freshCache[string, stockbell.Shop]
 	// soldOut keeps the sold-out, notifiable variants found by
-	// FindSoldOutVariant; cleared when the catalog or shops change.
+	// FindVariantForSignup; cleared when the catalog or shops change.
 	soldOut freshCache[variantKey, stockbell.VariantWithProduct]
+	// origins keeps each shop's added storefront origins found by
+	// FindStorefrontOrigins; cleared when shops change.
+	origins freshCache[int64, []string]
 }
 
 // variantKey names a shop's variant by its platform id.

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"regexp"
+	"slices"
 	"testing"
 	"time"
 
@@ -197,6 +198,36 @@ func TestShopOrigins(t *testing.T) {
 			t.Fatalf("origins after removal = %q", origins)
 		}
 		_, err = db.FindShopOrigins(ctx, 9999)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
+
+// TestStorefrontOriginsSeeChanges: a shop's origins checked for storefront
+// requests are answered from memory, but a change committed through this
+// store shows at once, and one committed by another replica within
+// ShopCacheTTL.
+func TestStorefrontOriginsSeeChanges(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformFeed, "origins.example")
+		want := func(when string, origins ...string) {
+			t.Helper()
+			got, err := db.FindStorefrontOrigins(ctx, shop.ID)
+			must(t, err)
+			if !slices.Equal(got, origins) {
+				t.Fatalf("%s: origins %q, want %q", when, got, origins)
+			}
+		}
+		want("none added")
+		must(t, db.AddShopOrigin(ctx, shop.ID, "https://a.example"))
+		want("right after an addition", "https://a.example")
+		must(t, db.RemoveShopOrigin(ctx, shop.ID, "https://a.example"))
+		want("right after a removal")
+
+		other := store.New(db.Conn, db.Queue) // another replica's store
+		must(t, other.AddShopOrigin(ctx, shop.ID, "https://b.example"))
+		time.Sleep(store.ShopCacheTTL + 50*time.Millisecond)
+		want("after another replica's addition and the cache's TTL", "https://b.example")
+		_, err := db.FindStorefrontOrigins(ctx, 9999)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
 }

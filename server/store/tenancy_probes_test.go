@@ -185,6 +185,12 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		o, err := db.FindShopOrigins(ctx, fx.a.ID)
 		unseen(t, "FindShopOrigins", o, err)
 	},
+	"FindStorefrontOrigins": func(t *testing.T, db *store.DB, fx *tenancy) {
+		_, err := db.FindStorefrontOrigins(ctx, fx.b.ID) // kept in memory
+		must(t, err)
+		o, err := db.FindStorefrontOrigins(ctx, fx.a.ID)
+		unseen(t, "FindStorefrontOrigins", o, err)
+	},
 	"GrantShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: fx.a.ID, UserID: "a-user", Email: "a@example.com", GrantedAt: db.Clock.Now()}))
 	},

@@ -74,6 +74,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	if tx.shopsChanged {
 		db.shops.clear()
+		db.shops.origins.clear()
 	}
 	return err
 }

@@ -61,7 +61,7 @@ func (h *storefrontHandler) originAllowed(ctx context.Context, shop *stockbell.S
 	if h.Origins == nil {
 		return false
 	}
-	extra, err := h.Origins.FindShopOrigins(ctx, shop.ID)
+	extra, err := h.Origins.FindStorefrontOrigins(ctx, shop.ID)
 	if err != nil {
 		h.Logger.Error("load shop origins", "shop", shop.ID, "err", err)
 		return false

@@ -23,9 +23,10 @@ const SubscriptionsPath = "/api/storefront/v1/subscriptions"
 // maxSubscriptionBody is the largest subscription request accepted.
 const maxSubscriptionBody = 8 << 10
 
-// OriginLister returns the storefront origins a merchant added.
+// OriginLister returns the storefront origins a merchant added
+// (ShopOriginService's FindStorefrontOrigins).
 type OriginLister interface {
-	FindShopOrigins(ctx context.Context, shopID int64) ([]string, error)
+	FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error)
 }
 
 // Storefront serves the storefront API that shoppers' browsers call.
