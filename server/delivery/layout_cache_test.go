@@ -21,6 +21,11 @@ func TestDefaultLayoutsAreKept(t *testing.T) {
 	if !tmpl.htmlLayout.keeps || !tmpl.textLayout.keeps {
 		t.Fatalf("default layouts kept: HTML %v, text %v", tmpl.htmlLayout.keeps, tmpl.textLayout.keeps)
 	}
+	for lang := range locales {
+		if !tmpl.defaultEmailReadsShared[lang] {
+			t.Errorf("%s: an email of the default layouts should read only the shared phrases", lang)
+		}
+	}
 	want := []string{"Button", "Heading", "Intro", "Price", "Unsubscribe", "Why"}
 	if !reflect.DeepEqual(tmpl.htmlLayout.phrases, want) || !reflect.DeepEqual(tmpl.textLayout.phrases, want) {
 		t.Errorf("phrases read: HTML %v, text %v; want %v", tmpl.htmlLayout.phrases, tmpl.textLayout.phrases, want)
@@ -145,6 +150,7 @@ func layoutTestSteps() []stockbell.FlowStep {
 		{Channel: stockbell.ChannelEmail, Subject: "{{.Contact.Email}}, {{.Variant.ProductTitle}} is back",
 			Body: "Hello {{.Contact.Email}}!\n\nSee {{.ProductURL}}.\n\n{{.Shop.Name}}"},
 		{Channel: stockbell.ChannelEmail, Body: "Hello {{.Contact.Email}}!\n\n{{.Variant.ProductTitle}} is back."},
+		{Channel: stockbell.ChannelEmail, Body: "{{.T.Intro}}\n\n{{.T.SMS}}"}, // a step's own template sees every phrase
 		{Channel: stockbell.ChannelEmail, Preheader: "For {{.Contact.Email}}",
 			HTML:         `<p>{{.Subject}}</p><a href="{{.ProductURL}}">{{.T.Button}}</a> <a href="{{.UnsubscribeURL}}">x</a>`,
 			Translations: map[string]stockbell.StepText{"fr": {Subject: "{{.Variant.ProductTitle}} est là"}}},

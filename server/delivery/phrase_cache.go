@@ -3,6 +3,7 @@ package delivery
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"text/template/parse"
@@ -59,11 +60,18 @@ func (t *Templates) sharedPhrases(lang string, data *TemplateData) (map[string]s
 }
 
 // renderPhrases sets data.T: the shared phrases from the cache, the others
-// rendered for this message.
-func (t *Templates) renderPhrases(lang string, data *TemplateData) error {
+// rendered for this message. An email of the default layouts alone (see
+// defaultEmailReadsShared) gets the cached shared phrases as they are:
+// nothing rendering it reads the others (the SMS text), and nothing
+// writes to data.T.
+func (t *Templates) renderPhrases(lang string, data *TemplateData, defaultEmail bool) error {
 	shared, err := t.sharedPhrases(lang, data)
 	if err != nil {
 		return err
+	}
+	if defaultEmail && t.defaultEmailReadsShared[lang] {
+		data.T = shared
+		return nil
 	}
 	data.T = make(map[string]string, len(t.phrase[lang]))
 	maps.Copy(data.T, shared)
@@ -131,4 +139,20 @@ func readsOnly(node parse.Node, roots map[string]bool, inner bool) bool {
 		return readsOnly(n.Node, roots, inner)
 	}
 	return false
+}
+
+// defaultEmailShared reports, for each language, whether an email of
+// the default layouts (a step with no template of its own) reads only
+// shared phrases: its subject and preheader, and the phrases both layouts
+// name (known only for layouts that are kept, whose trees were read).
+func (t *Templates) defaultEmailShared() map[string]bool {
+	out := map[string]bool{}
+	if !t.htmlLayout.keeps || !t.textLayout.keeps {
+		return out
+	}
+	read := slices.Concat([]string{"Subject", "Preheader", "ReminderSubject"}, t.htmlLayout.phrases, t.textLayout.phrases)
+	for lang, shared := range t.shared {
+		out[lang] = !slices.ContainsFunc(read, func(name string) bool { return !shared[name] })
+	}
+	return out
 }

@@ -27,7 +27,7 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel}),
 		Locale:         lang,
 	}
-	if err := t.renderPhrases(lang, data); err != nil {
+	if err := t.renderPhrases(lang, data, defaultEmail(c)); err != nil {
 		return nil, err
 	}
 	return data, t.subjectAndPreheader(c, data)
@@ -48,6 +48,13 @@ func (t *Templates) subjectAndPreheader(c stockbell.MessageContent, data *Templa
 		data.Preheader, err = t.execText("preheader", c.Step.Preheader, data)
 	}
 	return err
+}
+
+// defaultEmail reports whether c is an email rendered by the default
+// layouts alone: its step (localized) has no template of its own.
+func defaultEmail(c stockbell.MessageContent) bool {
+	s := c.Step
+	return c.Message.Channel == stockbell.ChannelEmail && s.Subject == "" && s.Preheader == "" && s.Body == "" && s.HTML == ""
 }
 
 func variantData(v *stockbell.VariantWithProduct) VariantData {

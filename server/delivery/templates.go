@@ -75,7 +75,10 @@ type Templates struct {
 	// shared says which phrases read only sharedFields (language -> name).
 	shared  map[string]map[string]bool
 	phrases phraseCache
-	cache   sync.Map // field + source -> parsed template
+	// defaultEmailReadsShared says, by language, whether an email of the
+	// default layouts reads only shared phrases.
+	defaultEmailReadsShared map[string]bool
+	cache                   sync.Map // field + source -> parsed template
 	// The default layouts, rendered once for the messages that differ
 	// only in their links.
 	htmlLayout, textLayout *layout
@@ -96,6 +99,7 @@ func NewTemplates(links *Links, stop StopPolicy) *Templates {
 	}
 	t.htmlLayout = newHTMLLayout(t.html, func(data *TemplateData) (string, error) { return runHTML(t.html, data) })
 	t.textLayout = newTextLayout(t.text.Tree, func(data *TemplateData) (string, error) { return runText(t.text, data) })
+	t.defaultEmailReadsShared = t.defaultEmailShared()
 	return t
 }
 
