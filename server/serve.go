@@ -153,7 +153,9 @@ func migrate(ctx context.Context, conn *store.Conn, dbURL string) error {
 func jobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
 	d := jobs.Database{DB: conn.DB.DB, Postgres: conn.Dialect == store.Postgres}
 	if d.Postgres {
-		d.URL = dbURL
+		// The listener connects with the store's settings (ParseURL's DSN,
+		// which the store's Connect already accepted).
+		_, d.URL, _ = store.ParseURL(dbURL)
 	}
 	return d
 }

@@ -1,6 +1,7 @@
 // Package jobs runs Stockbell's durable work on River, on SQLite (riversqlite)
-// and PostgreSQL (riverdatabasesql over lib/pq) alike: both drivers work on
-// *sql.Tx, so one client type and one set of workers serve both databases.
+// and PostgreSQL (riverdatabasesql over pgx's database/sql driver) alike: both
+// drivers work on *sql.Tx, so one client type and one set of workers serve
+// both databases.
 // Jobs are inserted in the caller's transaction; a rolled-back transaction
 // leaves no job behind.
 package jobs

@@ -9,10 +9,12 @@ import (
 // The many-row inserts of a restock chunk (a thousand messages, a thousand
 // events) are one statement on both databases. On SQLite it is a VALUES
 // list. On PostgreSQL each column goes in as one array, unnested: the
-// statement's text is the same whatever the number of rows, so lib/pq
-// sends a handful of parameters instead of rows × columns, and PostgreSQL
+// statement's text is the same whatever the number of rows, so the driver
+// sends a handful of parameters instead of rows × columns, PostgreSQL
 // parses and plans a short statement instead of a VALUES list of
-// thousands of parameters.
+// thousands of parameters, and the connection's prepared statement serves
+// every batch. The arrays are lib/pq's (pq.Array): driver.Valuers, which
+// pgx's driver accepts as any other database/sql driver does.
 
 // messageInsert returns the statement inserting the drafts, created at
 // now, that returns each row's id and subscription id.

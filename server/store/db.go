@@ -1,8 +1,8 @@
 // Package store implements Stockbell's domain services on SQL databases
 // through sqlx: SQLite (pure Go, the embedded default) and PostgreSQL
-// (through lib/pq, for many replicas). SQL is written once with `?`
-// placeholders and rebound per dialect; it is split only where the dialects
-// truly differ.
+// (through pgx's database/sql driver, for many replicas). SQL is written
+// once with `?` placeholders and rebound per dialect; it is split only where
+// the dialects truly differ.
 package store
 
 import (
@@ -15,14 +15,15 @@ import (
 	"strings"
 	"time"
 
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/jmoiron/sqlx"
-	_ "github.com/lib/pq" // registers "postgres"
 	stockbell "github.com/stockbell/stockbell"
 	_ "modernc.org/sqlite" // registers "sqlite"
 )
 
 func init() {
-	// sqlx knows lib/pq's name; tell it how modernc's driver binds.
+	// sqlx binds by the name given to sqlx.NewDb: "postgres" (the dialect)
+	// takes $1, $2…; tell it how modernc's driver binds.
 	sqlx.BindDriver("sqlite", sqlx.QUESTION)
 }
 
@@ -98,7 +99,7 @@ func ParseURL(raw string) (Dialect, string, error) {
 		if u.Host == "" {
 			return "", "", fmt.Errorf("PostgreSQL URL has no host")
 		}
-		return Postgres, raw, nil
+		return Postgres, requireTLSByDefault(raw, u), nil
 	case strings.Contains(raw, "://") && !strings.HasPrefix(raw, "sqlite://"):
 		scheme, _, _ := strings.Cut(raw, "://")
 		return "", "", fmt.Errorf("unsupported database scheme %q (use postgres:// or a SQLite file path)", scheme)
@@ -114,12 +115,35 @@ func ParseURL(raw string) (Dialect, string, error) {
 	return SQLite, "file:" + path + "?" + sqlitePragmas, nil
 }
 
+// postgresDriverName is pgx's database/sql driver. It keeps each
+// connection's statements prepared (pgx's default exec mode caches them), so
+// a statement run again is one round trip (bind and execute) where lib/pq
+// parses it again first.
+const postgresDriverName = "pgx"
+
+// requireTLSByDefault adds sslmode=require to a PostgreSQL URL that names
+// no sslmode (and none is set by PGSSLMODE): TLS without certificate
+// verification, lib/pq's default, which URLs written for it rely on. pgx's
+// own default ("prefer") would fall back to plaintext when TLS fails.
+func requireTLSByDefault(raw string, u *url.URL) string {
+	if u.Query().Has("sslmode") || os.Getenv("PGSSLMODE") != "" {
+		return raw
+	}
+	switch {
+	case u.RawQuery != "":
+		return raw + "&sslmode=require"
+	case strings.HasSuffix(raw, "?"):
+		return raw + "sslmode=require"
+	}
+	return raw + "?sslmode=require"
+}
+
 // driverName is the database/sql driver a dialect opens with.
 func driverName(dialect Dialect) string {
 	if dialect == SQLite {
 		return sqliteDriverName
 	}
-	return string(dialect)
+	return postgresDriverName
 }
 
 // redactErr drops the URL (and any password in it) from a url.Parse error.

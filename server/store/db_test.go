@@ -66,6 +66,28 @@ func TestParseURL(t *testing.T) {
 	}
 }
 
+// TestParseURLRequiresTLSByDefault keeps what a PostgreSQL URL without
+// sslmode meant under lib/pq: TLS required, never a plaintext fallback.
+func TestParseURLRequiresTLSByDefault(t *testing.T) {
+	t.Setenv("PGSSLMODE", "")
+	cases := map[string]string{
+		"postgres://u:p@db.example/stockbell":                       "postgres://u:p@db.example/stockbell?sslmode=require",
+		"postgres://u:p@db.example/stockbell?":                      "postgres://u:p@db.example/stockbell?sslmode=require",
+		"postgres://db.example/stockbell?connect_timeout=5":         "postgres://db.example/stockbell?connect_timeout=5&sslmode=require",
+		"postgres://db.example/stockbell?sslmode=disable":           "postgres://db.example/stockbell?sslmode=disable",
+		"postgresql://db.example/stockbell?sslmode=verify-full&x=1": "postgresql://db.example/stockbell?sslmode=verify-full&x=1",
+	}
+	for raw, want := range cases {
+		if _, dsn, err := store.ParseURL(raw); err != nil || dsn != want {
+			t.Errorf("ParseURL(%q) = %q, %v; want %q", raw, dsn, err, want)
+		}
+	}
+	t.Setenv("PGSSLMODE", "disable")
+	if _, dsn, _ := store.ParseURL("postgres://db.example/stockbell"); dsn != "postgres://db.example/stockbell" {
+		t.Errorf("with PGSSLMODE set, ParseURL added to the URL: %q", dsn)
+	}
+}
+
 func TestOpenUnreachable(t *testing.T) {
 	_, err := store.Open(ctx, "postgres://postgres@127.0.0.1:1/stockbell?sslmode=disable&connect_timeout=2")
 	if err == nil || !strings.Contains(err.Error(), "cannot reach database") {
