@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	_ "github.com/lib/pq"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx", which opens the admin connections
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/store"
@@ -107,7 +107,7 @@ func FreshPostgresURL(tb testing.TB) string {
 		}
 		tb.Skipf("%s not set", PostgresEnv)
 	}
-	admin, err := sql.Open("postgres", base)
+	admin, err := sql.Open("pgx", base)
 	if err != nil {
 		tb.Fatalf("postgres: %v", err)
 	}
@@ -117,7 +117,7 @@ func FreshPostgresURL(tb testing.TB) string {
 		tb.Fatalf("create database: %v", err)
 	}
 	tb.Cleanup(func() {
-		admin, err := sql.Open("postgres", base)
+		admin, err := sql.Open("pgx", base)
 		if err != nil {
 			return
 		}
