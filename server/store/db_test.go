@@ -240,7 +240,7 @@ func emptyDatabase(t *testing.T, dialect store.Dialect) string {
 		return filepath.Join(t.TempDir(), "empty.db")
 	}
 	base := os.Getenv(storetest.PostgresEnv)
-	admin, err := sql.Open("postgres", base)
+	admin, err := sql.Open("pgx", base)
 	must(t, err)
 	defer admin.Close()
 	name := "stockbell_empty_" + strings.ToLower(strings.ReplaceAll(t.Name(), "/", "_"))
@@ -248,7 +248,7 @@ func emptyDatabase(t *testing.T, dialect store.Dialect) string {
 	_, err = admin.Exec("CREATE DATABASE " + name)
 	must(t, err)
 	t.Cleanup(func() {
-		if admin, err := sql.Open("postgres", base); err == nil {
+		if admin, err := sql.Open("pgx", base); err == nil {
 			admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
 			admin.Close()
 		}

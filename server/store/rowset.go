@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // rowSet is a batch of rows, held column by column, that one statement
@@ -45,7 +43,7 @@ func (r *rowSet) blobs(name string, values [][]byte) *rowSet {
 	return r.add(rowColumn{name: name, pgType: "BYTEA", values: values}, len(values))
 }
 
-// times adds a TIMESTAMPTZ column. PostgreSQL reads the array as text;
+// times adds a TIMESTAMPTZ column. PostgreSQL gets the times as one array;
 // SQLite gets each time.Time, which the driver stores in its own format.
 func (r *rowSet) times(name string, values []time.Time) *rowSet {
 	return r.add(rowColumn{name: name, pgType: "TIMESTAMPTZ", values: values}, len(values))
@@ -93,7 +91,7 @@ func (r *rowSet) clause(dialect Dialect, lo, hi int) (string, []any) {
 		args := make([]any, len(r.cols))
 		for i, c := range r.cols {
 			arrays[i] = "CAST(? AS " + c.pgType + "[])"
-			args[i] = pq.Array(slice(c.values, lo, hi))
+			args[i] = slice(c.values, lo, hi)
 		}
 		return head + "SELECT * FROM unnest(" + strings.Join(arrays, ", ") + "))", args
 	}
@@ -117,11 +115,7 @@ func slice(values any, lo, hi int) any {
 	case [][]byte:
 		return v[lo:hi]
 	case []time.Time:
-		texts := make([]string, hi-lo)
-		for i, t := range v[lo:hi] {
-			texts[i] = t.UTC().Format(time.RFC3339Nano)
-		}
-		return texts
+		return v[lo:hi]
 	}
 	panic(fmt.Sprintf("store: row set column of %T", values))
 }
