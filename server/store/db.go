@@ -71,7 +71,7 @@ type DB struct {
 func New(conn *Conn, queue stockbell.JobQueue) *DB {
 	db := &DB{Conn: conn, Queue: queue, Clock: stockbell.SystemClock{}, receiptsStored: make(chan struct{}, 1),
 		shops: newShopCache()}
-	db.group = newGroupCommit(db, groupWriters(conn.Dialect))
+	db.group = newGroupCommit(db, groupWriters)
 	return db
 }
 
