@@ -15,13 +15,14 @@ const maxBatch = 256
 var errClosed = errors.New("store: database closed")
 
 // groupCommit gathers the writes of concurrent requests into shared
-// transactions. A writer goroutine (groupWriters of them) takes whatever requests have queued while its previous batch
-// committed (at most maxBatch), runs each
-// one's function in one transaction, inserts their plain jobs in one
-// statement and commits; each request is answered only after its batch
-// commits. When a batch fails, each of its requests is run again in a
-// transaction of its own, so a failure fails only the request that causes
-// it. Under no load a batch holds one request and adds no waiting.
+// transactions. A writer goroutine (groupWriters of them) takes whatever
+// requests have queued while its previous batch committed (at most
+// maxBatch), runs each one's function in one transaction, inserts their
+// plain jobs in one statement and commits; each request is answered only
+// after its batch commits. When a batch fails, each of its requests is run
+// again in a transaction of its own, so a failure fails only the request
+// that causes it. Under no load a batch holds one request and adds no
+// waiting.
 type groupCommit struct {
 	db *DB
 	// writers is how many batches may commit at once.
@@ -57,7 +58,7 @@ func newGroupCommit(db *DB, writers int) *groupCommit {
 // gathers: with 32 concurrent storefront posts, one writer made PostgreSQL
 // spend 0.06 ms of CPU a post against 0.08 with two and 0.14 with four (a
 // commit and its WAL flush per batch), and three replicas on one database
-// kept 0.75 of one replica's rate against 0.54 with four (bench:
+// kept 0.75 of one replica's rate against 0.57 with four (bench:
 // BenchmarkStorefrontSubscribe, BenchmarkReplicas, BenchmarkWebhookAccept,
 // BenchmarkRestockMail). A batch waiting on a row lock holds the process's
 // next batch until it commits; the store's transactions hold their locks
