@@ -56,8 +56,18 @@ func NormalizePhone(raw, country string) (string, error) {
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", stockbell.FieldErrorf("phone", "%q is not a valid phone number.", raw)
 	}
-	return phonenumbers.Format(num, phonenumbers.E164), nil
+	e164 := phonenumbers.Format(num, phonenumbers.E164)
+	// Some plans (Germany's among them) accept national numbers of
+	// lengths that, with the country code, exceed E.164's 15 digits; no
+	// SMS provider takes such a number.
+	if len(e164) > 1+maxE164Digits {
+		return "", stockbell.FieldErrorf("phone", "%q is too long for a phone number: at most %d digits with the country code.", raw, maxE164Digits)
+	}
+	return e164, nil
 }
+
+// maxE164Digits is the most digits an international number has (ITU-T E.164).
+const maxE164Digits = 15
 
 // NormalizeMobile is NormalizePhone for a number text messages are sent
 // to: it must be a mobile number by its country's numbering plan (or one

@@ -42,7 +42,7 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q", c.raw, c.country, got, err, c.want)
 		}
 	}
-	for _, bad := range [][2]string{{"12", ""}, {"415 555 2671", ""}, {"+1 000", ""}, {"hello", "US"}, {"+999 123456", ""}} {
+	for _, bad := range [][2]string{{"12", ""}, {"415 555 2671", ""}, {"+1 000", ""}, {"hello", "US"}, {"+999 123456", ""}, {"20100000000000", "DE"}} {
 		if _, err := NormalizePhone(bad[0], bad[1]); stockbell.ErrorField(err) != "phone" {
 			t.Errorf("NormalizePhone(%q, %q) err = %v, want EINVALID on field phone", bad[0], bad[1], err)
 		}
