@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/contact"
@@ -35,13 +36,18 @@ func newSubscriptionWrite(c stockbell.SubscriptionCreate) *subscriptionWrite {
 // more: the variant is the shop's and sold out (a purchasable one needs a
 // restock job), the shop asks no email confirmation when email is chosen,
 // and the contact is not queued or pending for the variant already (the
-// partial unique indexes, as in insertSubscription). Every write's
-// inserted is set afresh, since a batch may run again.
+// partial unique indexes, as in insertSubscription). Of two writes of one
+// contact in a batch only the first goes in the statement; the other finds
+// the first's row as already queued. Every write's inserted is set afresh,
+// since a batch may run again.
 func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
 	var direct []*subscriptionWrite
+	byContact := map[subscriptionKey]*subscriptionWrite{}
 	for _, w := range writes {
 		w.inserted = nil
-		if w.direct {
+		k := subscriptionKey{w.create.VariantID, w.create.Email, w.create.Phone}
+		if _, seen := byContact[k]; w.direct && !seen {
+			byContact[k] = w
 			direct = append(direct, w)
 		}
 	}
@@ -52,7 +58,16 @@ func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 	if err != nil || len(subs) == 0 {
 		return err
 	}
-	matchInserted(direct, subs)
+	for _, s := range subs {
+		w := byContact[subscriptionKey{s.VariantID, s.Email, s.Phone}]
+		if w == nil || w.inserted != nil {
+			return fmt.Errorf("store: subscription %d stored for no request of its batch", s.ID)
+		}
+		w.inserted = s
+		if err := completeInserted(s, &w.create); err != nil {
+			return err
+		}
+	}
 	return insertSubscribedEvents(ctx, tx, subs)
 }
 
@@ -68,32 +83,34 @@ func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 			FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id
 			WHERE v.tracked AND v.inventory_policy <> ? AND v.stock <= 0 AND (NOT n.with_email OR NOT COALESCE((SELECT
 				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))
-			ON CONFLICT DO NOTHING RETURNING `+subscriptionColumns),
+			ON CONFLICT DO NOTHING RETURNING id, variant_id, email, phone, created_at`),
 			append(args, stockbell.SubscriptionQueued, now, now, stockbell.InventoryContinue)...)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			sub, err := scanSubscription(rows)
-			if err != nil {
+			s := new(stockbell.Subscription)
+			if err := rows.Scan(&s.ID, &s.VariantID, &s.Email, &s.Phone, &s.CreatedAt); err != nil {
 				return err
 			}
-			subs = append(subs, sub)
+			subs = append(subs, s)
 		}
 		return rows.Err()
 	})
 	return subs, err
 }
 
-// scanSubscription reads a row of subscriptionColumns field by field: the
-// batch's rows are read without StructScan's reflection, which profiles
-// showed in the group writer, the one goroutine every post waits on.
-func scanSubscription(rows interface{ Scan(dest ...any) error }) (*stockbell.Subscription, error) {
-	var s stockbell.Subscription
-	err := rows.Scan(&s.ID, &s.ShopID, &s.VariantID, &s.Email, &s.Phone, &s.Channels, &s.Status, &s.Awaiting, &s.Locale,
-		&s.SMSConsent, &s.SMSConsentText, &s.MarketingConsent, &s.ConsentIP, &s.Source, &s.CreatedAt, &s.NotifiedAt, &s.UpdatedAt)
-	return &s, err
+// completeInserted fills in a row the batch stored from its request: the
+// statement returns only what tells the rows apart and what the database
+// decides (the id, the time as stored), the rest is what it was given.
+// Fewer columns read back, and one time parsed instead of two, in the
+// group writer, the one goroutine every post waits on.
+func completeInserted(s *stockbell.Subscription, c *stockbell.SubscriptionCreate) error {
+	s.ShopID, s.Status, s.Awaiting, s.Locale = c.ShopID, stockbell.SubscriptionQueued, nil, c.Locale
+	s.SMSConsent, s.SMSConsentText, s.MarketingConsent = c.SMSConsent, c.SMSConsentText, c.MarketingConsent
+	s.ConsentIP, s.Source, s.NotifiedAt, s.UpdatedAt = c.ConsentIP, c.Source, nil, s.CreatedAt
+	return s.Channels.Scan(channelsText(c.Channels))
 }
 
 // directSubscriptionRows holds the writes' requests column by column.
@@ -122,23 +139,7 @@ func channelsText(c stockbell.Channels) string {
 	return text.(string)
 }
 
-// matchInserted gives each stored row to the first write of the same
-// variant and contact; two writes of one contact in a batch store one row,
-// and the other write finds it as already queued.
-func matchInserted(writes []*subscriptionWrite, subs []*stockbell.Subscription) {
-	byContact := make(map[subscriptionKey][]*stockbell.Subscription, len(subs))
-	for _, s := range subs {
-		k := subscriptionKey{s.VariantID, s.Email, s.Phone}
-		byContact[k] = append(byContact[k], s)
-	}
-	for _, w := range writes {
-		k := subscriptionKey{w.create.VariantID, w.create.Email, w.create.Phone}
-		if stored := byContact[k]; len(stored) > 0 {
-			w.inserted, byContact[k] = stored[0], stored[1:]
-		}
-	}
-}
-
+// subscriptionKey is a contact for a variant, which is queued once.
 type subscriptionKey struct {
 	variantID    int64
 	email, phone string

@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"reflect"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -43,6 +45,50 @@ func TestSubscriptionBatchFailsOnlyItsOwnRequests(t *testing.T) {
 		}
 		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = 'subscribed'`); n != 2 {
 			t.Fatalf("%d subscribed events, want 2", n)
+		}
+	})
+}
+
+// The subscription a batch answers with is the one stored: the batch's
+// insert reads back only the id, the contact and the time, and fills in the
+// rest from the request, so every field must come out as a read of the row
+// gives it, also when the same contact posts twice in the batch with other
+// details.
+func TestSubscriptionBatchAnswersTheStoredRow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "answer.myshopify.com")
+		product(t, db, shop.ID, "p1", map[string]int{"a": 0})
+		a := variant(t, db, shop.ID, "a")
+		subs, created, errs := store.CreateSubscriptionsInOneBatch(db, []stockbell.SubscriptionCreate{
+			{ShopID: shop.ID, VariantID: a.ID, Email: "ann@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail},
+				Locale: "fr-CA", MarketingConsent: true, ConsentIP: "192.0.2.7", Source: "snippet"},
+			{ShopID: shop.ID, VariantID: a.ID, Email: "bob@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail},
+				Source: "api"},
+			{ShopID: shop.ID, VariantID: a.ID, Email: "ann@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail},
+				Locale: "de", Source: "import"},
+		})
+		for i, err := range errs {
+			if err != nil || created[i] != (i < 2) {
+				t.Fatalf("request %d: created %v, %v", i, created[i], err)
+			}
+		}
+		if subs[2].ID != subs[0].ID {
+			t.Fatalf("the contact again in the batch got subscription %d, want the first's %d", subs[2].ID, subs[0].ID)
+		}
+		for _, sub := range subs {
+			stored, err := db.FindSubscriptionByID(ctx, shop.ID, sub.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sub.CreatedAt.Equal(stored.CreatedAt) || !sub.UpdatedAt.Equal(stored.UpdatedAt) || stored.NotifiedAt != nil || sub.NotifiedAt != nil {
+				t.Fatalf("times answered %v %v %v, stored %v %v %v", sub.CreatedAt, sub.UpdatedAt, sub.NotifiedAt,
+					stored.CreatedAt, stored.UpdatedAt, stored.NotifiedAt)
+			}
+			answered, read := *sub, *stored
+			answered.CreatedAt, answered.UpdatedAt, read.CreatedAt, read.UpdatedAt = time.Time{}, time.Time{}, time.Time{}, time.Time{}
+			if !reflect.DeepEqual(answered, read) {
+				t.Fatalf("answered %+v\nstored   %+v", answered, read)
+			}
 		}
 	})
 }
