@@ -18,6 +18,9 @@ type eventRow struct {
 	VariantID      int64
 	SubscriptionID int64
 	Detail         EventDetail
+	// EncodedDetail, when set, is Detail as json.Marshal encodes it,
+	// stored as it is.
+	EncodedDetail string
 }
 
 // insertEvents inserts events of one kind and shop in one statement, with
@@ -25,6 +28,10 @@ type eventRow struct {
 func insertEvents(ctx context.Context, tx *Tx, events []eventRow, at time.Time) error {
 	details := make([]string, len(events))
 	for i, e := range events {
+		if e.EncodedDetail != "" {
+			details[i] = e.EncodedDetail
+			continue
+		}
 		raw, err := json.Marshal(e.Detail)
 		if err != nil {
 			return err

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -156,7 +157,7 @@ func insertSubscribedEvents(ctx context.Context, tx *Tx, subs []*stockbell.Subsc
 			shops = append(shops, s.ShopID)
 		}
 		byShop[s.ShopID] = append(byShop[s.ShopID], eventRow{ShopID: s.ShopID, Kind: stockbell.EventSubscribed,
-			VariantID: s.VariantID, SubscriptionID: s.ID, Detail: subscribedDetail(s)})
+			VariantID: s.VariantID, SubscriptionID: s.ID, Detail: subscribedDetail(s), EncodedDetail: encodeSubscribedDetail(s)})
 	}
 	now := tx.db.now()
 	for _, shopID := range shops {
@@ -170,4 +171,42 @@ func insertSubscribedEvents(ctx context.Context, tx *Tx, subs []*stockbell.Subsc
 // subscribedDetail is the detail of a subscription's EventSubscribed.
 func subscribedDetail(sub *stockbell.Subscription) EventDetail {
 	return EventDetail{"channels": sub.Channels, "source": sub.Source}
+}
+
+// encodeSubscribedDetail is json.Marshal(subscribedDetail(sub)), written
+// out without a map's reflection and sorted keys: the group writer encodes
+// one for every new subscription of its batch.
+func encodeSubscribedDetail(sub *stockbell.Subscription) string {
+	b := make([]byte, 0, 64)
+	b = append(b, `{"channels":`...)
+	if sub.Channels == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i, ch := range sub.Channels {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, string(ch))
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"source":`...)
+	b = appendJSONString(b, sub.Source)
+	return string(append(b, '}'))
+}
+
+// appendJSONString appends s as encoding/json writes it: plain printable
+// ASCII as it is, anything else (quotes, backslashes, control and HTML
+// characters, non-ASCII) through json.Marshal.
+func appendJSONString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			raw, _ := json.Marshal(s)
+			return append(b, raw...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
 }
