@@ -90,5 +90,18 @@ func TestSubscriptionBatchAnswersTheStoredRow(t *testing.T) {
 				t.Fatalf("answered %+v\nstored   %+v", answered, read)
 			}
 		}
+		for i, want := range []string{`{"channels":["email"],"source":"snippet"}`, `{"channels":["email"],"source":"api"}`} {
+			events, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID, SubscriptionID: &subs[i].ID})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if total != 1 || events[0].Kind != stockbell.EventSubscribed || events[0].Detail != want ||
+				*events[0].VariantID != a.ID || events[0].CreatedAt.IsZero() {
+				t.Fatalf("subscription %d's events: %d, %+v; want one subscribed with %s", subs[i].ID, total, events, want)
+			}
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = 'subscribed'`); n != 2 {
+			t.Fatalf("%d subscribed events stored, want 2", n)
+		}
 	})
 }
