@@ -102,15 +102,21 @@ func claimQueued(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, n i
 	if n <= 0 {
 		return nil, nil
 	}
-	lock := ""
+	// On PostgreSQL the ids are gathered into an array by an InitPlan and
+	// the rows found by one index scan on = ANY: with IN, the planner joins
+	// the subquery (a HashAggregate of its ids, then a primary-key lookup per
+	// id, carrying the subquery's whole row for rechecks), which cost
+	// PostgreSQL about a tenth more CPU per claimed row.
+	claimed := "id IN (SELECT id"
+	end := ")"
 	if tx.db.Dialect == Postgres {
-		lock = " FOR UPDATE SKIP LOCKED"
+		claimed, end = "id = ANY(ARRAY(SELECT id", " FOR UPDATE SKIP LOCKED))"
 	}
 	now := tx.db.now()
 	var subs []claimedSubscription
 	err := tx.SelectContext(ctx, &subs, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
-		WHERE id IN (SELECT id FROM subscriptions WHERE variant_id = ? AND status = ? AND created_at <= ?
-			ORDER BY created_at, id LIMIT ?`+lock+`)
+		WHERE `+claimed+` FROM subscriptions WHERE variant_id = ? AND status = ? AND created_at <= ?
+			ORDER BY created_at, id LIMIT ?`+end+`
 		RETURNING id, shop_id, variant_id, email, phone, channels, awaiting, created_at`),
 		stockbell.SubscriptionNotified, now, now, batch.VariantID, stockbell.SubscriptionQueued, batch.Cutoff, n)
 	// RETURNING gives the rows in no set order.
