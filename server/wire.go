@@ -70,7 +70,7 @@ func (m *Main) wireSnippet() error {
 // wireStorefront serves the storefront API the snippet posts to.
 func (m *Main) wireStorefront() {
 	storefront := &web.Storefront{
-		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB,
+		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB, Settings: m.DB,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"), Metrics: m.Meters,
 		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
 	}

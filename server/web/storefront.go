@@ -29,14 +29,23 @@ type OriginLister interface {
 	FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error)
 }
 
+// SettingsFinder returns a shop's restock settings (SettingsService's
+// FindSettings).
+type SettingsFinder interface {
+	FindSettings(ctx context.Context, shopID int64) (*stockbell.RestockSettings, error)
+}
+
 // Storefront serves the storefront API that shoppers' browsers call.
 type Storefront struct {
 	Shops         stockbell.ShopService
 	Origins       OriginLister
 	Catalog       stockbell.CatalogService
 	Subscriptions stockbell.SubscriptionService
-	Clock         stockbell.Clock
-	Logger        *slog.Logger
+	// Settings tells the honeypot's answer whether the shop asks email
+	// subscribers to confirm (nil: it answers as if not).
+	Settings SettingsFinder
+	Clock    stockbell.Clock
+	Logger   *slog.Logger
 	// Metrics counts the subscriptions created (nil: not counted).
 	Metrics stockbell.SubscriptionMetrics
 	// Development allows loopback origins (http://localhost:PORT) for every shop.
@@ -129,10 +138,6 @@ func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request)
 		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
 		return
 	}
-	if req.Website != "" || req.Honeypot != "" {
-		h.answerHoneypot(w, req)
-		return
-	}
 	h.create(w, r, shop, req)
 }
 
@@ -140,6 +145,10 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 	create, err := validateSubscription(shop, req)
 	if err != nil {
 		h.server.Error(w, r, err)
+		return
+	}
+	if req.Website != "" || req.Honeypot != "" {
+		h.answerHoneypot(w, r, shop, create, variantIDString(req.VariantID))
 		return
 	}
 	if !h.contactLimiter.Allow(contactKey(create), h.Clock.Now()) {
@@ -199,19 +208,33 @@ func (h *storefrontHandler) rateLimited(w http.ResponseWriter, r *http.Request) 
 	h.server.Error(w, r, stockbell.Errorf(stockbell.ERATELIMITED, "Too many requests. Please try again in a minute."))
 }
 
-// answerHoneypot answers a bot exactly like a success so it learns nothing;
-// nothing is stored.
-func (h *storefrontHandler) answerHoneypot(w http.ResponseWriter, req *subscriptionRequest) {
+// answerHoneypot answers a bot as a new subscription would be answered, so
+// that it learns nothing: a request the form would refuse is refused with
+// the same error, and a valid one gets the status and the channels awaiting
+// confirmation that a real one would. Nothing is stored.
+func (h *storefrontHandler) answerHoneypot(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop, create stockbell.SubscriptionCreate, platformID string) {
+	variant, err := h.soldOutVariant(r.Context(), shop.ID, platformID)
+	if err != nil {
+		h.server.Error(w, r, err)
+		return
+	}
+	emailDoubleOptIn := false
+	if h.Settings != nil {
+		settings, err := h.Settings.FindSettings(r.Context(), shop.ID)
+		if err != nil {
+			h.server.Error(w, r, err)
+			return
+		}
+		emailDoubleOptIn = settings.EmailDoubleOptIn
+	}
+	awaiting := stockbell.ChannelsToConfirm(create.Channels, contact.PhoneRegion(create.Phone), emailDoubleOptIn)
 	var b [4]byte
 	rand.Read(b[:])
-	channels := stockbell.Channels{}
-	for _, c := range req.Channels {
-		channels = append(channels, stockbell.Channel(c))
-	}
-	h.Logger.Info("honeypot filled; subscription dropped", "shop", req.Shop)
+	h.Logger.Info("honeypot filled; subscription dropped", "shop", shop.Domain)
 	WriteJSON(w, http.StatusCreated, subscriptionResponse{Subscription: subscriptionView{
-		ID: int64(binary.BigEndian.Uint32(b[:]) >> 1), Status: stockbell.SubscriptionQueued,
-		Channels: channels, VariantID: variantIDString(req.VariantID), CreatedAt: h.Clock.Now(),
+		ID: int64(binary.BigEndian.Uint32(b[:]) >> 1), Status: stockbell.InitialStatus(create.Channels, awaiting),
+		Channels: create.Channels, AwaitingConfirmation: awaiting, VariantID: variant.PlatformID, Locale: create.Locale,
+		CreatedAt: h.Clock.Now(),
 	}})
 }
 

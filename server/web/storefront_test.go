@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -69,7 +70,7 @@ func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) 
 	logs := &lockedBuffer{}
 	logger := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
-	front := &web.Storefront{Shops: db, Origins: db, Catalog: db, Subscriptions: db,
+	front := &web.Storefront{Shops: db, Origins: db, Catalog: db, Subscriptions: db, Settings: db,
 		Clock: stockbell.SystemClock{}, Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	front.SetRateLimits(perIP, perContact)
@@ -207,6 +208,44 @@ func TestHoneypotAnswersLikeSuccessAndStoresNothing(t *testing.T) {
 		}
 		if n := f.count(t); n != 0 {
 			t.Fatalf("honeypot stored %d subscriptions", n)
+		}
+	})
+}
+
+// A bot must not tell the honeypot's answer from a real one: the same
+// error for a request the form would refuse, and for a valid one the same
+// status, channels awaiting confirmation, variant and locale.
+func TestHoneypotAnswersAsARealRequestWould(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		on := true
+		if _, err := db.UpdateSettings(context.Background(), f.shop.ID, stockbell.SettingsUpdate{EmailDoubleOptIn: &on}); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []map[string]any{{"email": "not-an-address"}, {"variant_id": "222"}, {"variant_id": "999"}} {
+			_, real, _ := f.post(t, body(bad))
+			bad["hp"] = "filled"
+			code, caught, _ := f.post(t, body(bad))
+			if code != http.StatusUnprocessableEntity || !reflect.DeepEqual(caught["error"], real["error"]) {
+				t.Errorf("honeypot with %v: %d %v, want the real answer %v", bad, code, caught, real)
+			}
+		}
+		fields := map[string]any{"locale": "de", "email": "bot@example.com", "hp": "filled"}
+		code, caught, _ := f.post(t, body(fields))
+		delete(fields, "hp")
+		fields["email"] = "jane@example.com"
+		_, real, _ := f.post(t, body(fields))
+		got, want := caught["subscription"].(map[string]any), real["subscription"].(map[string]any)
+		if code != http.StatusCreated || want["status"] != "pending" {
+			t.Fatalf("honeypot %d %v; real %v", code, caught, real)
+		}
+		for _, key := range []string{"status", "channels", "awaiting_confirmation", "variant_id", "locale"} {
+			if !reflect.DeepEqual(got[key], want[key]) {
+				t.Errorf("honeypot answer's %s = %v, a real one's %v", key, got[key], want[key])
+			}
+		}
+		if n := f.count(t); n != 1 {
+			t.Fatalf("%d subscriptions stored, want only the real one", n)
 		}
 	})
 }
