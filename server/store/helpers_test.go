@@ -35,7 +35,7 @@ func wantCode(t *testing.T, err error, code, field string) {
 	}
 }
 
-func must(t *testing.T, err error) {
+func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
@@ -99,7 +99,7 @@ func (q *failingQueue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.
 }
 
 // install installs a shop on the platform.
-func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain string) *stockbell.Shop {
+func install(t testing.TB, db *store.DB, platform stockbell.Platform, domain string) *stockbell.Shop {
 	t.Helper()
 	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: platform, Domain: domain, Name: domain, Seal: fixedSeal("sealed"), Scopes: "read_products"})
 	must(t, err)
@@ -109,7 +109,7 @@ func install(t *testing.T, db *store.DB, platform stockbell.Platform, domain str
 // product upserts a product with variants, each given as platform id and
 // total stock at the default location (negative: no levels), in platform id
 // order. The levels are read with the platform time of the clock's now.
-func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks map[string]int) *stockbell.Product {
+func product(t testing.TB, db *store.DB, shopID int64, platformID string, stocks map[string]int) *stockbell.Product {
 	t.Helper()
 	up := stockbell.ProductUpsert{ShopID: shopID, PlatformID: platformID, Title: "Product " + platformID, Published: true}
 	for _, id := range slices.Sorted(maps.Keys(stocks)) {
@@ -125,7 +125,7 @@ func product(t *testing.T, db *store.DB, shopID int64, platformID string, stocks
 	return p
 }
 
-func variant(t *testing.T, db *store.DB, shopID int64, platformID string) *stockbell.VariantWithProduct {
+func variant(t testing.TB, db *store.DB, shopID int64, platformID string) *stockbell.VariantWithProduct {
 	t.Helper()
 	v, err := db.FindVariant(ctx, shopID, platformID)
 	must(t, err)

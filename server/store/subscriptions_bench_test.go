@@ -23,20 +23,9 @@ func BenchmarkSubscriptionBatch(b *testing.B) {
 	for _, dialect := range storetest.Dialects(b) {
 		b.Run(string(dialect), func(b *testing.B) {
 			db := storetest.Open(b, dialect)
-			shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bench.myshopify.com"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "1", Title: "Bell", Published: true,
-				Variants: []stockbell.VariantUpsert{{PlatformID: "111", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
-					Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			v, err := db.FindVariant(ctx, shop.ID, "111")
-			if err != nil {
-				b.Fatal(err)
-			}
+			shop := install(b, db, stockbell.PlatformShopify, "bench.myshopify.com")
+			product(b, db, shop.ID, "1", map[string]int{"111": 0})
+			v := variant(b, db, shop.ID, "111")
 			creates := make([]stockbell.SubscriptionCreate, 16)
 			b.ReportAllocs()
 			cpu := processCPU(b)
