@@ -236,7 +236,8 @@ type CatalogService interface {
 	FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*InventoryLevel, error)
 	// ApplyStockChange orders one location's change against its stored
 	// level (DecideStockChange), records it when it is newer and recomputes
-	// the variant's stock. Returns ENOTFOUND for an unknown variant.
+	// the variant's stock, with a VariantStockChangedJob when anyone is
+	// queued for the variant. Returns ENOTFOUND for an unknown variant.
 	ApplyStockChange(ctx context.Context, change StockChange) (*StockResult, error)
 	// BeginStockRead is called before a platform is asked for stock; the
 	// levels its answer carries are applied with the returned StockRead.

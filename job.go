@@ -42,7 +42,10 @@ type JobInserter interface {
 
 // VariantStockChangedJob tells the restock engine that a variant's stock or
 // availability changed. The catalog inserts it in the transaction that
-// applied the change, so a crash between the two cannot lose a restock.
+// applied the change, so a crash between the two cannot lose a restock. A
+// stock change leaves none when no one is queued for the variant: the
+// engine would decide to do nothing, and a subscription queued later
+// queues its own when the variant is purchasable then.
 type VariantStockChangedJob struct {
 	// ShopID is the variant's shop (0 in a job queued before jobs carried
 	// their shop: see JobShop).

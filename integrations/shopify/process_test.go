@@ -17,8 +17,8 @@ import (
 
 // TestRestockAcrossTwoLocations: the T-shirt is synced sold out; stock
 // returns at the warehouse and at the point-of-sale location in two
-// deliveries; the variant's stock is their sum and each change queues the
-// engine's job.
+// deliveries; the variant's stock is their sum and, since a shopper waits
+// for it, each change queues the engine's job.
 func TestRestockAcrossTwoLocations(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -30,6 +30,10 @@ func TestRestockAcrossTwoLocations(t *testing.T) {
 		v, _ := e.variant(shop.ID, smallVariant)
 		if !v.SoldOut() || v.InventoryItemID != itoa(smallItem) {
 			t.Fatalf("after sync: %+v", v.Variant)
+		}
+		if _, _, err := e.db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
+			Email: "waiting@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+			t.Fatal(err)
 		}
 		jobsBefore := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`)
 		e.clock.Advance(time.Minute)

@@ -5,7 +5,10 @@
 // between batches. A batch notifies the oldest queued subscribers (by
 // subscription time, ties by id); while subscribers remain the variant waits,
 // restocks during the wait send nothing, and at its end stock is counted
-// again. Each claimed subscriber then walks the shop's flow: one to three
+// again. A change to a variant no one is queued for does not reach the
+// engine: the store, which sees the empty queue in the change's own
+// transaction, queues no job, as Decide would do nothing (see
+// stockbell.VariantStockChangedJob). Each claimed subscriber then walks the shop's flow: one to three
 // email or SMS steps, with delays, skip-if-out-of-stock and smart sending.
 //
 // The engine sees storage, the queue and the senders only through the root

@@ -30,6 +30,18 @@ func (tx *Tx) forUpdate() string {
 	return ""
 }
 
+// forKeyShareOf is forUpdate's key-share lock on the rows of one table of
+// the query: it takes the lock a foreign key's check takes, so it blocks
+// only a change that locks the row for update (such as a stock change,
+// lockVariantForChange) and, when it waited for one, reads the row as that
+// change committed it.
+func (tx *Tx) forKeyShareOf(table string) string {
+	if tx.db.Dialect == Postgres && tx.sqlTx != nil {
+		return " FOR KEY SHARE OF " + table
+	}
+	return ""
+}
+
 // UpsertProduct creates or updates a product and its listed variants in one
 // transaction. The product and variant fields of an upsert older than the
 // stored one (by UpdatedAt) change nothing, and the stored product is

@@ -63,6 +63,7 @@ func TestPushInTheSecondOfARead(t *testing.T) {
 		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
 		readLevels(t, db, shop.ID, 0, platformT.Add(-time.Hour)) // sold out an hour before the read
 		v := variant(t, db, shop.ID, "v1")
+		subscribe(t, db, shop.ID, v.ID, "waiting@example.com", "")
 		jobsBefore := stockJobs(t, db)[v.ID]
 
 		r := apply(t, db, push(shop.ID, 2, platformT))

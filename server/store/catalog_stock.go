@@ -10,7 +10,9 @@ import (
 // ApplyStockChange orders one location's change against its stored level
 // with stockbell.DecideStockChange and, when it is newer, records it and
 // recomputes the variant's stock as the sum over its locations, in one
-// transaction with an EventStockChanged event and a VariantStockChangedJob.
+// transaction with an EventStockChanged event and, when anyone is queued
+// for the variant, a VariantStockChangedJob for the restock engine (see
+// recordStockChange).
 // A stale change is not applied and leaves an EventStockChangeIgnored; one
 // that cannot be ordered leaves an EventStockChangeReread and is returned
 // with Reread set, for the caller to read the level from the platform
@@ -97,23 +99,41 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 	if decision.Verdict != stockbell.StockApply {
 		return result, nil
 	}
-	if result.NewStock, err = recomputeStock(ctx, tx, v.ID); err != nil {
+	var queued bool
+	if result.NewStock, queued, err = recomputeStockSeeingQueue(ctx, tx, v.ID); err != nil {
 		return nil, err
 	}
 	result.Applied = true
 	v.Stock, v.UpdatedAt = result.NewStock, tx.db.now()
-	if err := recordStockChange(ctx, tx, v, c, result); err != nil {
+	if err := recordStockChange(ctx, tx, v, c, result, queued); err != nil {
 		return nil, err
 	}
 	return result, nil
 }
 
-func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, r *stockbell.StockResult) error {
+// recordStockChange records an applied change's event and, when anyone is
+// queued for the variant, the restock engine's job. With no one queued the
+// engine's decision is known here, in the change's own transaction: it
+// would read the same queue (stockbell.RestockState.HasQueued) and do
+// nothing. A subscription queued later wakes the engine itself: one on a
+// purchasable variant queues this job in its own transaction
+// (createSubscription), and one awaiting confirmation does when it is
+// confirmed. The two cannot miss each other: on SQLite writes are serial,
+// and on PostgreSQL the change holds the variant's row lock from before it
+// reads the queue until it commits, while a new subscription reads the
+// variant under a key-share lock (findVariantForSubscription,
+// insertDirectSubscriptions), which waits for that commit and then sees
+// the new stock; or, when the subscription holds that lock first, the
+// change waits for the subscription's commit and then sees it queued.
+func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, r *stockbell.StockResult, queued bool) error {
 	detail := EventDetail{"old_stock": r.OldStock, "new_stock": r.NewStock, "location_id": c.LocationID,
 		"available": c.Available, "disconnected": c.Disconnected, "source": c.Source, "at": nullTime(c.At)}
 	e := stockbell.Event{ShopID: v.ShopID, Kind: stockbell.EventStockChanged, VariantID: &v.ID}
 	if err := tx.insertEvent(ctx, e, detail); err != nil {
 		return err
+	}
+	if !queued {
+		return nil
 	}
 	return insertStockJobs(ctx, tx, v.ShopID, []int64{v.ID})
 }
@@ -145,4 +165,17 @@ func recomputeStock(ctx context.Context, tx *Tx, variantID int64) (int, error) {
 		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?
 		WHERE id = ? RETURNING stock`), variantID, tx.db.now(), variantID).Scan(&stock)
 	return stock, err
+}
+
+// recomputeStockSeeingQueue is recomputeStock that also reports, in the
+// same statement, whether anyone is queued for the variant, as the restock
+// engine reads it (FindRestockState). The status is written literally so
+// that SQLite plans the partial indexes once (see FindRestockState).
+func recomputeStockSeeingQueue(ctx context.Context, tx *Tx, variantID int64) (stock int, queued bool, err error) {
+	tx.catalogChanged = true
+	err = tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE variants SET
+		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?
+		WHERE id = ? RETURNING stock, EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = ? AND status = 'queued')`),
+		variantID, tx.db.now(), variantID, variantID).Scan(&stock, &queued)
+	return stock, queued, err
 }

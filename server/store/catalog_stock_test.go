@@ -22,6 +22,15 @@ func soldOut(t *testing.T, db *store.DB) (*stockbell.Shop, *stockbell.VariantWit
 	return shop, variant(t, db, shop.ID, "v1")
 }
 
+// awaitedSoldOut is soldOut with one shopper queued for "v1", so that
+// each applied change wakes the restock engine.
+func awaitedSoldOut(t *testing.T, db *store.DB) (*stockbell.Shop, *stockbell.VariantWithProduct) {
+	t.Helper()
+	shop, v := soldOut(t, db)
+	subscribe(t, db, shop.ID, v.ID, "waiting@example.com", "")
+	return shop, v
+}
+
 func apply(t *testing.T, db *store.DB, c stockbell.StockChange) *stockbell.StockResult {
 	t.Helper()
 	r, err := db.ApplyStockChange(ctx, c)
@@ -32,7 +41,7 @@ func apply(t *testing.T, db *store.DB, c stockbell.StockChange) *stockbell.Stock
 func TestApplyStockChangeSumsLocations(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
-		shop, v := soldOut(t, db)
+		shop, v := awaitedSoldOut(t, db)
 		at := clock.Now().Add(-time.Minute)
 		r := apply(t, db, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "paris", Available: 2, At: at, Source: "test"})
 		if !r.Applied || r.OldStock != 0 || r.NewStock != 2 || r.Variant.Stock != 2 || r.Variant.ID != v.ID {
@@ -74,7 +83,7 @@ func TestApplyStockChangeSumsLocations(t *testing.T) {
 func TestApplyStockChangeOutOfOrderAndDuplicates(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
-		shop, v := soldOut(t, db)
+		shop, v := awaitedSoldOut(t, db)
 		t1, t2 := clock.Now().Add(-2*time.Minute), clock.Now().Add(-time.Minute)
 		change := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "paris", Available: 4, At: t2}
 		apply(t, db, change)
@@ -137,7 +146,7 @@ func TestApplyStockChangeErrors(t *testing.T) {
 
 func TestApplyStockChangeRollsBackWithItsJob(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		shop, v := soldOut(t, db)
+		shop, v := awaitedSoldOut(t, db)
 		real := db.Queue
 		db.Queue = &failingQueue{inner: real, n: 1}
 		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: "paris", Available: 7})
@@ -163,7 +172,7 @@ func TestApplyStockChangeRollsBackWithItsJob(t *testing.T) {
 // goroutines at once: each must be counted in the final sum.
 func TestApplyStockChangeConcurrent(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		shop, v := soldOut(t, db)
+		shop, v := awaitedSoldOut(t, db)
 		const writers = 16
 		var wg sync.WaitGroup
 		errs := make(chan error, writers*2)

@@ -101,11 +101,15 @@ type subscribedVariant struct {
 	EmailDoubleOptIn bool `db:"email_double_opt_in"`
 }
 
+// findVariantForSubscription reads the variant a subscription is for. On
+// PostgreSQL it takes the key-share lock the subscription's foreign key
+// would take anyway, before deciding: a stock change holding the variant
+// is waited for and its stock seen (see recordStockChange).
 func findVariantForSubscription(ctx context.Context, tx *Tx, shopID, variantID int64) (*subscribedVariant, error) {
 	var v subscribedVariant
 	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+`, COALESCE((SELECT email_double_opt_in
 		FROM restock_settings WHERE shop_id = v.shop_id), FALSE) AS email_double_opt_in
-		FROM variants v WHERE v.id = ? AND v.shop_id = ?`), variantID, shopID)
+		FROM variants v WHERE v.id = ? AND v.shop_id = ?`+tx.forKeyShareOf("v")), variantID, shopID)
 	if err != nil {
 		return nil, notFound(err, "variant %d not found", variantID)
 	}

@@ -86,7 +86,7 @@ func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 				n.sms_consent_text, n.marketing_consent, n.consent_ip, n.source, ` + tx.typed("TIMESTAMPTZ") + `, ` + tx.typed("TIMESTAMPTZ") + `
 			FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id
 			WHERE v.tracked AND v.inventory_policy <> ? AND v.stock <= 0 AND (NOT n.with_email OR NOT COALESCE((SELECT
-				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))
+				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))` + tx.forKeyShareOf("v") + `
 			ON CONFLICT DO NOTHING RETURNING id, variant_id, email, phone, created_at`
 	err = directSubscriptionRows(writes, pg).each(tx, func(with string, args []any, _, _ int) error {
 		args = append(args, stockbell.SubscriptionQueued, now, now, stockbell.InventoryContinue)

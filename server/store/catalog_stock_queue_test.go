@@ -1,0 +1,110 @@
+package store_test
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestStockChangeWakesTheEngineOnlyForAQueue: a change to a variant no one
+// waits for is stored and recorded without a job for the restock engine,
+// whose decision would be to do nothing; once someone is queued, each
+// applied change queues the job. A subscriber still awaiting her
+// confirmation does not count, as for the engine.
+func TestStockChangeWakesTheEngineOnlyForAQueue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop, v := soldOut(t, db)
+		at := clock.Now().Add(-time.Hour)
+		change := func(location string, available, wantStock int) {
+			t.Helper()
+			at = at.Add(time.Second) // each change newer than the last
+			r := apply(t, db, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v1", LocationID: location, Available: available, At: at})
+			if !r.Applied || r.NewStock != wantStock {
+				t.Fatalf("change at %s to %d = %+v, want stock %d", location, available, r, wantStock)
+			}
+		}
+		change("paris", 4, 4)
+		if got := variant(t, db, shop.ID, "v1"); got.Stock != 4 {
+			t.Fatalf("stock = %d, want 4", got.Stock)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ? AND variant_id = ?`, stockbell.EventStockChanged, v.ID); n != 1 {
+			t.Fatalf("%d stock events, want 1", n)
+		}
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("stock jobs for a variant no one waits for: %v", jobs)
+		}
+
+		change("paris", 0, 0)
+		pending := stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Phone: deMobile, Channels: stockbell.Channels{stockbell.ChannelSMS},
+			SMSConsent: true, Source: "snippet"}
+		sub, _, err := db.CreateSubscription(ctx, pending)
+		must(t, err)
+		if sub.Status != stockbell.SubscriptionPending {
+			t.Fatalf("SMS subscription in Germany = %s, want pending (it awaits confirmation)", sub.Status)
+		}
+		change("paris", 2, 2)
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("stock jobs with only a pending subscriber: %v", jobs)
+		}
+
+		change("paris", 0, 0)
+		subscribe(t, db, shop.ID, v.ID, "ann@example.com", "")
+		change("paris", 3, 3)
+		change("lyon", 1, 4)
+		if jobs := stockJobs(t, db); jobs[v.ID] != 2 || len(jobs) != 1 {
+			t.Fatalf("stock jobs = %v, want 2 for variant %d (two changes with a queue)", jobs, v.ID)
+		}
+	})
+}
+
+// TestStockChangeRacingASubscriptionWakesTheEngine races a restock of a
+// sold-out variant with a new subscriber's post, round after round: when
+// both are done, the subscriber is queued on a variant in stock, and the
+// restock engine must have a job to decide on it, queued by one side or
+// the other, whichever committed last.
+func TestStockChangeRacingASubscriptionWakesTheEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "race.myshopify.com")
+		const rounds = 60
+		levels := map[string]int{}
+		for i := range rounds {
+			levels[fmt.Sprintf("r%02d", i)] = -1
+		}
+		product(t, db, shop.ID, "p1", levels)
+		for i := range rounds {
+			v := variant(t, db, shop.ID, fmt.Sprintf("r%02d", i))
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			start := make(chan struct{})
+			wg.Go(func() {
+				<-start
+				_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, LocationID: "paris", Available: 3})
+				errs <- err
+			})
+			wg.Go(func() {
+				<-start
+				_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
+					Email: fmt.Sprintf("shopper%d@example.com", i), Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+				errs <- err
+			})
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			if got := variant(t, db, shop.ID, v.PlatformID); got.Stock != 3 {
+				t.Fatalf("round %d: stock %d, want 3", i, got.Stock)
+			}
+			if jobs := stockJobs(t, db); jobs[v.ID] == 0 {
+				t.Fatalf("round %d: a shopper is queued for variant %d, back in stock, and no job wakes the engine", i, v.ID)
+			}
+		}
+	})
+}
