@@ -93,6 +93,6 @@ func receiptRows(writes []*receiptWrite) *rowSet {
 		}
 		payloads[i], triggered[i] = r.Payload, r.TriggeredAt.UTC()
 	}
-	return newRowSet("new_receipt").texts("platform", platforms).int64s("shop_id", shops).texts("domain", domains).
+	return newRowSet("new_receipt").plannedOnce().texts("platform", platforms).int64s("shop_id", shops).texts("domain", domains).
 		texts("event_id", eventIDs).texts("topic", topics).blobs("payload", payloads).times("triggered_at", triggered)
 }

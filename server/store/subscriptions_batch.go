@@ -80,13 +80,23 @@ func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 // fewer per batch.
 func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite, now time.Time) (subs []*stockbell.Subscription, eventsStored bool, err error) {
 	pg := tx.db.Dialect == Postgres
+	// The variant is the shop's and sold out. On PostgreSQL it is found by
+	// a LATERAL subquery, a primary-key lookup per new row under the
+	// key-share lock (see findVariantForSubscription), whatever the
+	// statistics: as a join, the plan made for no batch in particular (see
+	// rowSet.plannedOnce) could read every variant for the sold-out ones.
+	soldOut := `v.tracked AND v.inventory_policy <> ? AND v.stock <= 0`
+	from := `FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id WHERE ` + soldOut + ` AND`
+	if pg {
+		from = `FROM new_subscription n CROSS JOIN LATERAL (SELECT v.id FROM variants v WHERE v.id = n.variant_id
+				AND v.shop_id = n.shop_id AND ` + soldOut + tx.forKeyShareOf("v") + `) v WHERE`
+	}
 	insert := `INSERT INTO subscriptions (shop_id, variant_id, email, phone,
 			channels, status, awaiting, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
 			SELECT n.shop_id, n.variant_id, n.email, n.phone, n.channels, ` + tx.typed("TEXT") + `, '', n.locale, n.sms_consent,
 				n.sms_consent_text, n.marketing_consent, n.consent_ip, n.source, ` + tx.typed("TIMESTAMPTZ") + `, ` + tx.typed("TIMESTAMPTZ") + `
-			FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id
-			WHERE v.tracked AND v.inventory_policy <> ? AND v.stock <= 0 AND (NOT n.with_email OR NOT COALESCE((SELECT
-				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))` + tx.forKeyShareOf("v") + `
+			` + from + ` (NOT n.with_email OR NOT COALESCE((SELECT
+				s.email_double_opt_in FROM restock_settings s WHERE s.shop_id = n.shop_id), FALSE))
 			ON CONFLICT DO NOTHING RETURNING id, variant_id, email, phone, created_at`
 	err = directSubscriptionRows(writes, pg).each(tx, func(with string, args []any, _, _ int) error {
 		args = append(args, stockbell.SubscriptionQueued, now, now, stockbell.InventoryContinue)
@@ -145,7 +155,7 @@ func directSubscriptionRows(writes []*subscriptionWrite, withDetails bool) *rowS
 		consentTexts[i], ips[i], sources[i] = c.SMSConsentText, c.ConsentIP, c.Source
 		smsConsents[i], marketing[i], withEmail[i] = c.SMSConsent, c.MarketingConsent, c.Channels.Has(stockbell.ChannelEmail)
 	}
-	rows := newRowSet("new_subscription").int64s("shop_id", shops).int64s("variant_id", variants).
+	rows := newRowSet("new_subscription").plannedOnce().int64s("shop_id", shops).int64s("variant_id", variants).
 		texts("email", emails).texts("phone", phones).texts("channels", channels).texts("locale", locales).
 		bools("sms_consent", smsConsents).texts("sms_consent_text", consentTexts).bools("marketing_consent", marketing).
 		texts("consent_ip", ips).texts("source", sources).bools("with_email", withEmail)
