@@ -100,7 +100,7 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 		return result, nil
 	}
 	var queued bool
-	if result.NewStock, queued, err = recomputeStockSeeingQueue(ctx, tx, v.ID); err != nil {
+	if result.NewStock, queued, err = recomputeStock(ctx, tx, v.ID); err != nil {
 		return nil, err
 	}
 	result.Applied = true
@@ -157,21 +157,12 @@ func lockVariantForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) 
 	return &v, nil
 }
 
-// recomputeStock sets the variant's stock to the sum of its levels.
-func recomputeStock(ctx context.Context, tx *Tx, variantID int64) (int, error) {
-	tx.catalogChanged = true
-	var stock int
-	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE variants SET
-		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?
-		WHERE id = ? RETURNING stock`), variantID, tx.db.now(), variantID).Scan(&stock)
-	return stock, err
-}
-
-// recomputeStockSeeingQueue is recomputeStock that also reports, in the
-// same statement, whether anyone is queued for the variant, as the restock
-// engine reads it (FindRestockState). The status is written literally so
-// that SQLite plans the partial indexes once (see FindRestockState).
-func recomputeStockSeeingQueue(ctx context.Context, tx *Tx, variantID int64) (stock int, queued bool, err error) {
+// recomputeStock sets the variant's stock to the sum of its levels and
+// reports, in the same statement, whether anyone is queued for the
+// variant, as the restock engine reads it (FindRestockState). The status
+// is written literally so that SQLite plans the partial indexes once (see
+// FindRestockState).
+func recomputeStock(ctx context.Context, tx *Tx, variantID int64) (stock int, queued bool, err error) {
 	tx.catalogChanged = true
 	err = tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE variants SET
 		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?

@@ -68,7 +68,7 @@ func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, prod
 			return 0, false, err
 		}
 		if applied {
-			if stock, err = recomputeStock(ctx, tx, old.ID); err != nil {
+			if stock, _, err = recomputeStock(ctx, tx, old.ID); err != nil {
 				return 0, false, err
 			}
 		}
