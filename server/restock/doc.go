@@ -8,8 +8,9 @@
 // again. A change to a variant no one is queued for does not reach the
 // engine: the store, which sees the empty queue in the change's own
 // transaction, queues no job, as Decide would do nothing (see
-// stockbell.VariantStockChangedJob). Each claimed subscriber then walks the shop's flow: one to three
-// email or SMS steps, with delays, skip-if-out-of-stock and smart sending.
+// stockbell.VariantStockChangedJob). Each claimed subscriber then walks
+// the shop's flow: one to three email or SMS steps, with delays,
+// skip-if-out-of-stock and smart sending.
 //
 // The engine sees storage, the queue and the senders only through the root
 // package's interfaces (stockbell.RestockStore, stockbell.MessageStore,

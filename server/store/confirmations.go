@@ -226,13 +226,5 @@ func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 		return err
 	}
 	detail := EventDetail{"previous_status": sub.Status, "channel": stockbell.ChannelSMS, "reason": "stop"}
-	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail); err != nil {
-		return err
-	}
-	if sub.Status != stockbell.SubscriptionPending || status != stockbell.SubscriptionQueued {
-		return nil
-	}
-	// Waiting only for the SMS confirmation, she is queued by email now: a
-	// job of her own, as for a confirmation (see confirm).
-	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
+	return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail)
 }
