@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -22,16 +23,19 @@ var errClosed = errors.New("store: database closed")
 // after its batch commits. When a batch fails, each of its requests is run
 // again in a transaction of its own, so a failure fails only the request
 // that causes it. Under no load a batch holds one request and adds no
-// waiting.
+// waiting; under load a writer that finds only a few requests queued may
+// wait a moment for more (see gather).
 type groupCommit struct {
 	db *DB
 	// writers is how many batches may commit at once.
 	writers int
-	reqs    chan *groupWrite
-	quit    chan struct{}
-	done    chan struct{}
-	start   sync.Once
-	stop    sync.Once
+	// linger bounds how long a writer waits for more requests (gather).
+	linger time.Duration
+	reqs   chan *groupWrite
+	quit   chan struct{}
+	done   chan struct{}
+	start  sync.Once
+	stop   sync.Once
 }
 
 // groupWrite is one request's part of a batch.
@@ -47,7 +51,7 @@ type groupWrite struct {
 }
 
 func newGroupCommit(db *DB, writers int) *groupCommit {
-	return &groupCommit{db: db, writers: writers, reqs: make(chan *groupWrite, maxBatch),
+	return &groupCommit{db: db, writers: writers, linger: groupLinger, reqs: make(chan *groupWrite, maxBatch),
 		quit: make(chan struct{}), done: make(chan struct{})}
 }
 
@@ -132,25 +136,69 @@ func (g *groupCommit) startWriters() {
 
 func (g *groupCommit) run() {
 	batch := make([]*groupWrite, 0, maxBatch)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	previous := 0
 	for {
 		select {
 		case <-g.quit:
 			g.failQueued()
 			return
 		case w := <-g.reqs:
-			batch = append(batch[:0], w)
+			batch = g.gather(append(batch[:0], w), previous, timer)
 		}
-	gather:
-		for len(batch) < maxBatch {
-			select {
-			case w := <-g.reqs:
-				batch = append(batch, w)
-			default:
-				break gather
-			}
-		}
+		previous = len(batch)
 		g.commit(batch)
 	}
+}
+
+// groupLinger is how long a writer waits for more requests when it found
+// fewer than half as many queued as its previous batch held (gather).
+// Measured with 32 concurrent storefront posts on SQLite
+// (BenchmarkStorefrontSubscribe): without waiting, half the batches held a
+// single post (its answer and the next posts were still on their way back
+// through HTTP while the previous, larger batch committed) and a batch
+// averaged 5 posts; with 150 to 250 µs, 7 to 8, and the posts ran 10 to
+// 18% faster on 10 to 14% less CPU. A commit writes each page the batch
+// changed (the table's and every index's) to the WAL, so fewer, larger
+// batches write fewer pages per post.
+const groupLinger = 200 * time.Microsecond
+
+// gather adds to batch the requests already queued and, when those are
+// fewer than half of the previous batch, waits up to g.linger for more,
+// until the batch is as large as the previous one. A previous batch of
+// one (no concurrency) never waits, so a lone request is not delayed; a
+// burst that ends costs its last batches at most g.linger each. timer is
+// the writer's, stopped and drained.
+func (g *groupCommit) gather(batch []*groupWrite, previous int, timer *time.Timer) []*groupWrite {
+	batch = g.takeQueued(batch)
+	if 2*len(batch) >= previous || len(batch) >= maxBatch {
+		return batch
+	}
+	timer.Reset(g.linger)
+	defer timer.Stop()
+	for len(batch) < previous && len(batch) < maxBatch {
+		select {
+		case w := <-g.reqs:
+			batch = append(batch, w)
+		case <-timer.C:
+			return batch
+		}
+	}
+	return batch
+}
+
+// takeQueued adds to batch the requests queued now, without waiting.
+func (g *groupCommit) takeQueued(batch []*groupWrite) []*groupWrite {
+	for len(batch) < maxBatch {
+		select {
+		case w := <-g.reqs:
+			batch = append(batch, w)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (g *groupCommit) failQueued() {
