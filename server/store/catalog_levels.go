@@ -20,6 +20,12 @@ func settleLevel(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.
 		return stockbell.StockDecision{}, err
 	}
 	decision := stockbell.DecideStockChange(stored, c)
+	return decision, carryOutLevelDecision(ctx, tx, v, c, stored, decision)
+}
+
+// carryOutLevelDecision writes the level of an applied or refreshed
+// change, or records why it was not applied (see settleLevel).
+func carryOutLevelDecision(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, stored *stockbell.InventoryLevel, decision stockbell.StockDecision) (err error) {
 	switch decision.Verdict {
 	case stockbell.StockApply, stockbell.StockRefresh:
 		err = writeLevel(ctx, tx, v.ID, c)
@@ -28,7 +34,7 @@ func settleLevel(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.
 	case stockbell.StockReread:
 		err = recordUnapplied(ctx, tx, v, c, stored, stockbell.EventStockChangeReread, decision.Reason)
 	}
-	return decision, err
+	return err
 }
 
 // findLevel returns the stored level, or nil when the location has none.
@@ -50,10 +56,7 @@ func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockC
 		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`), variantID, c.LocationID)
 		return err
 	}
-	origin := stockbell.LevelChange
-	if c.Read != nil {
-		origin = stockbell.LevelRead
-	}
+	origin := levelOrigin(c)
 	// PostgreSQL takes the sequence number in the same statement (one round
 	// trip less on the hot path); SQLite first, from its one-row table.
 	seqSQL, args := "nextval('stock_seq')", []any{variantID, c.LocationID, c.Available, nullTime(c.At), origin}
@@ -69,6 +72,15 @@ func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockC
 		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
 		updated_at = excluded.updated_at`), append(args, tx.db.now())...)
 	return err
+}
+
+// levelOrigin is what a level written from the change is stored as: read
+// or changed.
+func levelOrigin(c stockbell.StockChange) stockbell.LevelOrigin {
+	if c.Read != nil {
+		return stockbell.LevelRead
+	}
+	return stockbell.LevelChange
 }
 
 // recordUnapplied records why a change was ignored or must be re-read,

@@ -2,6 +2,9 @@ package store
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -90,12 +93,19 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 		return nil, err
 	}
 	result := &stockbell.StockResult{Variant: v, OldStock: v.Stock, NewStock: v.Stock}
-	decision, err := settleLevel(ctx, tx, v, c)
+	stored, err := findLevel(ctx, tx, v.ID, c.LocationID)
 	if err != nil {
 		return nil, err
 	}
+	decision := stockbell.DecideStockChange(stored, c)
 	result.Reason = decision.Reason
 	result.Reread = decision.Verdict == stockbell.StockReread
+	if decision.Verdict == stockbell.StockApply && tx.db.Dialect == Postgres && !c.Disconnected {
+		return result, applyLevelInOneStatement(ctx, tx, v, c, result)
+	}
+	if err := carryOutLevelDecision(ctx, tx, v, c, stored, decision); err != nil {
+		return nil, err
+	}
 	if decision.Verdict != stockbell.StockApply {
 		return result, nil
 	}
@@ -109,6 +119,81 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 		return nil, err
 	}
 	return result, nil
+}
+
+// applyLevelAndStockQuery writes an applied change's level, sets the
+// variant's stock to the sum of its levels and records the change's event
+// in one statement, and reports the new stock and whether anyone is queued
+// (see recomputeStock): on PostgreSQL one round trip where writeLevel,
+// recomputeStock and insertEvent take three. Its snapshot is taken after
+// the variant's lock, so the other locations' levels it sums are the
+// committed ones, as recomputeStock's are; the level it writes is added
+// from its own RETURNING, which the same statement's reads cannot see.
+// The event's detail is the Go-encoded detail with the stock spliced in
+// (stockChangedDetailAround).
+const applyLevelAndStockQuery = `WITH level AS (
+	INSERT INTO inventory_levels (` + levelColumns + `) VALUES ($1, $2, $3, $4, $5, nextval('stock_seq'), $6)
+	ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
+		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
+		updated_at = excluded.updated_at
+	RETURNING available
+), stocked AS (
+	UPDATE variants SET stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels
+		WHERE variant_id = $1 AND location_id <> $2) + (SELECT available FROM level), updated_at = $6
+	WHERE id = $1 RETURNING stock
+), event AS (
+	INSERT INTO events (shop_id, kind, variant_id, detail, created_at)
+	SELECT $7, $8, $1, $9::text || stocked.stock::text || $10::text, $6 FROM stocked
+)
+SELECT stock, EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = $1 AND status = 'queued') FROM stocked`
+
+// applyLevelInOneStatement carries out an applied change that is not a
+// disconnect on PostgreSQL with applyLevelAndStockQuery, then queues the
+// restock engine's job when anyone is queued (recordStockChange).
+func applyLevelInOneStatement(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, r *stockbell.StockResult) error {
+	before, after, err := stockChangedDetailAround(c, r.OldStock)
+	if err != nil {
+		return err
+	}
+	tx.catalogChanged = true
+	now := tx.db.now()
+	var queued bool
+	err = tx.QueryRowxContext(ctx, applyLevelAndStockQuery, v.ID, c.LocationID, c.Available, nullTime(c.At), levelOrigin(c), now,
+		v.ShopID, stockbell.EventStockChanged, before, after).Scan(&r.NewStock, &queued)
+	if err != nil {
+		return err
+	}
+	r.Applied = true
+	v.Stock, v.UpdatedAt = r.NewStock, now
+	if !queued {
+		return nil
+	}
+	return insertStockJobs(ctx, tx, v.ShopID, []int64{v.ID})
+}
+
+// stockChangedDetail is an applied change's EventStockChanged detail.
+func stockChangedDetail(c stockbell.StockChange, oldStock, newStock int) EventDetail {
+	return EventDetail{"old_stock": oldStock, "new_stock": newStock, "location_id": c.LocationID,
+		"available": c.Available, "disconnected": c.Disconnected, "source": c.Source, "at": nullTime(c.At)}
+}
+
+// stockChangedDetailAround is the JSON of stockChangedDetail as
+// encoding/json writes it, less the new stock's number: the text before
+// it and after it. The keys are written sorted, so "new_stock" comes just
+// before "old_stock"; no value written before it can contain the
+// sequence `,"old_stock":`, since a string's quotes are escaped.
+func stockChangedDetailAround(c stockbell.StockChange, oldStock int) (before, after string, err error) {
+	detail := stockChangedDetail(c, oldStock, 0)
+	delete(detail, "new_stock")
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return "", "", err
+	}
+	i := strings.Index(string(raw), `,"old_stock":`)
+	if i < 0 {
+		return "", "", fmt.Errorf("store: stock change detail without old_stock: %s", raw)
+	}
+	return string(raw[:i]) + `,"new_stock":`, string(raw[i:]), nil
 }
 
 // recordStockChange records an applied change's event and, when anyone is
@@ -126,8 +211,7 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 // the new stock; or, when the subscription holds that lock first, the
 // change waits for the subscription's commit and then sees it queued.
 func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, r *stockbell.StockResult, queued bool) error {
-	detail := EventDetail{"old_stock": r.OldStock, "new_stock": r.NewStock, "location_id": c.LocationID,
-		"available": c.Available, "disconnected": c.Disconnected, "source": c.Source, "at": nullTime(c.At)}
+	detail := stockChangedDetail(c, r.OldStock, r.NewStock)
 	e := stockbell.Event{ShopID: v.ShopID, Kind: stockbell.EventStockChanged, VariantID: &v.ID}
 	if err := tx.insertEvent(ctx, e, detail); err != nil {
 		return err
