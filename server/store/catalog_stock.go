@@ -101,7 +101,10 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 	result.Reason = decision.Reason
 	result.Reread = decision.Verdict == stockbell.StockReread
 	if decision.Verdict == stockbell.StockApply && tx.db.Dialect == Postgres && !c.Disconnected {
-		return result, applyLevelInOneStatement(ctx, tx, v, c, result)
+		if err := applyLevelInOneStatement(ctx, tx, v, c, result); err != nil {
+			return nil, err
+		}
+		return result, nil
 	}
 	if err := carryOutLevelDecision(ctx, tx, v, c, stored, decision); err != nil {
 		return nil, err

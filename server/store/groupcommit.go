@@ -158,10 +158,10 @@ func (g *groupCommit) run() {
 // (BenchmarkStorefrontSubscribe): without waiting, half the batches held a
 // single post (its answer and the next posts were still on their way back
 // through HTTP while the previous, larger batch committed) and a batch
-// averaged 5 posts; with 150 to 250 µs, 7 to 8, and the posts ran 10 to
-// 18% faster on 10 to 14% less CPU. A commit writes each page the batch
-// changed (the table's and every index's) to the WAL, so fewer, larger
-// batches write fewer pages per post.
+// averaged 5 posts; with 200 µs, 7.5, and the posts ran about 9% faster on
+// 8% less CPU (150 to 250 µs: 9 to 18% faster; docs/BENCHMARKS.md). A
+// commit writes each page the batch changed (the table's and every
+// index's) to the WAL, so fewer, larger batches write fewer pages per post.
 const groupLinger = 200 * time.Microsecond
 
 // gather adds to batch the requests already queued and, when those are
@@ -169,7 +169,7 @@ const groupLinger = 200 * time.Microsecond
 // until the batch is as large as the previous one. A previous batch of
 // one (no concurrency) never waits, so a lone request is not delayed; a
 // burst that ends costs its last batches at most g.linger each. timer is
-// the writer's, stopped and drained.
+// the writer's, stopped; gather leaves it stopped.
 func (g *groupCommit) gather(batch []*groupWrite, previous int, timer *time.Timer) []*groupWrite {
 	batch = g.takeQueued(batch)
 	if 2*len(batch) >= previous || len(batch) >= maxBatch {
