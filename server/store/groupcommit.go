@@ -175,6 +175,12 @@ func (g *groupCommit) gather(batch []*groupWrite, previous int, timer *time.Time
 	if 2*len(batch) >= previous || len(batch) >= maxBatch {
 		return batch
 	}
+	return g.waitForMore(batch, previous, timer)
+}
+
+// waitForMore adds requests as they come, for up to g.linger, until the
+// batch is as large as the previous one.
+func (g *groupCommit) waitForMore(batch []*groupWrite, previous int, timer *time.Timer) []*groupWrite {
 	timer.Reset(g.linger)
 	defer timer.Stop()
 	for len(batch) < previous && len(batch) < maxBatch {

@@ -67,18 +67,35 @@ func TestGatherWithHalfThePreviousBatchDoesNotWait(t *testing.T) {
 // one; the rest stay queued for the next batch.
 func TestGatherWaitsForAsManyAsThePreviousBatch(t *testing.T) {
 	g, timer := newGatherer(time.Hour)
-	queueWrites(g, 1)
-	go func() {
-		time.Sleep(50 * time.Millisecond) // until gather waits, having found none queued
-		queueWrites(g, 11)
-	}()
-	batch := gatherOrFail(t, g, 8, timer)
-	if len(batch) != 8 {
-		t.Fatalf("batch of %d, want 8 (as many as the previous batch)", len(batch))
+	done := make(chan []*groupWrite, 1)
+	go func() { done <- g.waitForMore([]*groupWrite{{}}, 8, timer) }()
+	queueWrites(g, 11)
+	select {
+	case batch := <-done:
+		if len(batch) != 8 {
+			t.Fatalf("batch of %d, want 8 (as many as the previous batch)", len(batch))
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the wait did not stop at the previous batch's size")
 	}
-	time.Sleep(10 * time.Millisecond) // let the sender finish
 	if left := len(g.reqs); left != 4 {
 		t.Fatalf("%d left queued, want 4", left)
+	}
+}
+
+// The wait starts only when fewer than half the previous batch are
+// queued: with one of eight queued and none coming, gather returns no
+// sooner than the linger.
+func TestGatherWaitsWhenFewerThanHalfAreQueued(t *testing.T) {
+	const linger = 20 * time.Millisecond
+	g, timer := newGatherer(linger)
+	queueWrites(g, 1)
+	start := time.Now()
+	if batch := gatherOrFail(t, g, 8, timer); len(batch) != 1 {
+		t.Fatalf("batch of %d, want the one queued", len(batch))
+	}
+	if waited := time.Since(start); waited < linger {
+		t.Fatalf("gather returned after %v, before its linger of %v", waited, linger)
 	}
 }
 
