@@ -88,9 +88,24 @@ func (in *Integration) baseURL(raw string) (string, error) {
 		return "", stockbell.FieldErrorf(FieldStoreBaseURL, "The store base URL must be https, got %q.", raw)
 	case u.User != nil || u.RawQuery != "" || u.Fragment != "":
 		return "", stockbell.FieldErrorf(FieldStoreBaseURL, "The store base URL %q carries a user, query or fragment.", raw)
+	case !asciiHost(u.Host):
+		return "", stockbell.FieldErrorf(FieldStoreBaseURL, "The store base URL's host %q is not plain ASCII (write an international domain in its xn-- form).", u.Host)
 	}
 	u.Host = strings.ToLower(u.Host)
 	return strings.TrimRight(u.String(), "/"), nil
+}
+
+// asciiHost reports whether a URL's host is printable ASCII, as a host on
+// the wire is (an international domain travels in its xn-- form). Hosts
+// are compared ignoring ASCII case only: Unicode case folding would take
+// two different invalid bytes, or the Kelvin sign and "k", for the same.
+func asciiHost(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if host[i] <= ' ' || host[i] > '~' {
+			return false
+		}
+	}
+	return true
 }
 
 // storeDomain is the shop domain of a base URL: its host (with a port

@@ -61,7 +61,7 @@ func returnTo(raw, domain string) (string, error) {
 		return "", stockbell.FieldErrorf(FieldSuccessCall, "The identity link has no %s.", FieldSuccessCall)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !strings.EqualFold(u.Host, domain) {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !asciiHost(u.Host) || !strings.EqualFold(u.Host, domain) {
 		return "", stockbell.FieldErrorf(FieldSuccessCall, "The %s %q is not on the store %s.", FieldSuccessCall, raw, domain)
 	}
 	return u.String(), nil
