@@ -198,6 +198,14 @@ type StockResult struct {
 	Reason string
 }
 
+// StockOutcome is what became of one change of a batch
+// (CatalogService.ApplyStockChanges): its result, or the error that change
+// alone met (EINVALID, ENOTFOUND).
+type StockOutcome struct {
+	Result *StockResult
+	Err    error
+}
+
 // VariantFilter selects variants of one shop: ShopID is required (a
 // filter without it is EINVALID, never "all shops"); other nil fields do
 // not filter.
@@ -239,6 +247,13 @@ type CatalogService interface {
 	// the variant's stock, with a VariantStockChangedJob when anyone is
 	// queued for the variant. Returns ENOTFOUND for an unknown variant.
 	ApplyStockChange(ctx context.Context, change StockChange) (*StockResult, error)
+	// ApplyStockChanges applies a batch of changes as ApplyStockChange
+	// applies each one, in order (a later change to the same location is
+	// ordered against the earlier one's level), in one transaction: the
+	// outcomes are those the changes would have had one after another. A
+	// change's own EINVALID or ENOTFOUND is its outcome's Err and stores
+	// nothing for it; an error returned stores nothing for the whole batch.
+	ApplyStockChanges(ctx context.Context, changes []StockChange) ([]StockOutcome, error)
 	// BeginStockRead is called before a platform is asked for stock; the
 	// levels its answer carries are applied with the returned StockRead.
 	BeginStockRead(ctx context.Context) (StockRead, error)

@@ -14,7 +14,8 @@ import (
 const (
 	// DefaultBatch is how many receipts one claim takes.
 	DefaultBatch = 256
-	// DefaultWorkers is how many receipts of a batch are processed at once.
+	// DefaultWorkers is how many receipts of a batch, or parts of a batch
+	// processed together, are processed at once.
 	DefaultWorkers = 4
 	// DefaultPoll is how often an idle drainer looks for receipts it was not
 	// woken for: those stored by another replica, retries that came due,
@@ -37,7 +38,8 @@ const (
 
 // Drainer processes the stored receipts in batches: it claims many pending
 // receipts at once (ReceiptQueue.ClaimReceipts), runs each one's platform
-// processor through the registry, a few at a time, and marks the receipts
+// processor through the registry, a few at a time (or a few parts of the
+// claim at a time, for a BatchReceiptProcessor), and marks the receipts
 // done processed, one statement for those done in each markEvery and at
 // the batch's end. A receipt whose processor fails is tried
 // again later, after a backoff growing with its attempts. It wakes when
@@ -248,26 +250,81 @@ func bookkeeping(ctx context.Context) (context.Context, context.CancelFunc) {
 }
 
 // processBatch processes the receipts with d.Workers goroutines, adding
-// each one done to the bookkeeping to be marked. A receipt not started
-// before startBy (or before the drainer stops) is released for the next
-// claim.
+// each one done to the bookkeeping to be marked. The receipts of a
+// platform whose processor processes receipts together are split into
+// d.Workers parts, each processed together; the others are processed one
+// at a time. A receipt not started before startBy (or before the drainer
+// stops) is released for the next claim.
 func (d *Drainer) processBatch(ctx context.Context, receipts []*stockbell.WebhookReceipt, startBy time.Time) {
-	next := make(chan *stockbell.WebhookReceipt)
+	next := make(chan func())
 	var wg sync.WaitGroup
 	for range min(d.workers(), len(receipts)) {
 		wg.Go(func() {
-			for rc := range next {
+			for work := range next {
+				work()
+			}
+		})
+	}
+	for _, part := range d.parts(receipts) {
+		if p, ok := d.Registry.batchProcessor(part[0].Platform); ok && len(part) > 1 {
+			next <- func() { d.processTogether(ctx, p, part, startBy) }
+			continue
+		}
+		for _, rc := range part {
+			next <- func() {
 				if d.processOne(ctx, rc, startBy) {
 					d.unsaved.add(rc.ID)
 				}
 			}
-		})
-	}
-	for _, rc := range receipts {
-		next <- rc
+		}
 	}
 	close(next)
 	wg.Wait()
+}
+
+// parts splits the receipts of each platform that processes receipts
+// together into d.Workers parts of about the same size, in claim order;
+// the other receipts are one part each.
+func (d *Drainer) parts(receipts []*stockbell.WebhookReceipt) [][]*stockbell.WebhookReceipt {
+	var parts [][]*stockbell.WebhookReceipt
+	byPlatform := map[stockbell.Platform][]*stockbell.WebhookReceipt{}
+	var platforms []stockbell.Platform
+	for _, rc := range receipts {
+		if _, ok := d.Registry.batchProcessor(rc.Platform); !ok {
+			parts = append(parts, []*stockbell.WebhookReceipt{rc})
+			continue
+		}
+		if byPlatform[rc.Platform] == nil {
+			platforms = append(platforms, rc.Platform)
+		}
+		byPlatform[rc.Platform] = append(byPlatform[rc.Platform], rc)
+	}
+	for _, p := range platforms {
+		rcs := byPlatform[p]
+		size := (len(rcs) + d.workers() - 1) / d.workers()
+		for lo := 0; lo < len(rcs); lo += size {
+			parts = append(parts, rcs[lo:min(lo+size, len(rcs))])
+		}
+	}
+	return parts
+}
+
+// processTogether processes a part of receipts of one platform together,
+// or releases them when it is too late to start.
+func (d *Drainer) processTogether(ctx context.Context, p BatchReceiptProcessor, rcs []*stockbell.WebhookReceipt, startBy time.Time) {
+	if d.stopping() || ctx.Err() != nil || time.Now().After(startBy) {
+		for _, rc := range rcs {
+			d.retry(ctx, rc, 0, "released unstarted: the claim's lease was ending or the drainer stopping")
+		}
+		return
+	}
+	for i, err := range d.Registry.processTogether(ctx, p, rcs) {
+		if err == nil {
+			d.unsaved.add(rcs[i].ID)
+			continue
+		}
+		d.failed(ctx, rcs[i], err)
+	}
 }
 
 // processOne processes one claimed receipt, or releases it when it is too
@@ -281,11 +338,17 @@ func (d *Drainer) processOne(ctx context.Context, rc *stockbell.WebhookReceipt, 
 	if err == nil {
 		return true
 	}
+	d.failed(ctx, rc, err)
+	return false
+}
+
+// failed releases a receipt whose processing failed, to be tried again
+// after a backoff growing with its attempts.
+func (d *Drainer) failed(ctx context.Context, rc *stockbell.WebhookReceipt, err error) {
 	wait := backoff(rc.Attempts)
 	d.Logger.Warn("webhook receipt failed; will retry", "receipt", rc.ID, "platform", rc.Platform, "attempt", rc.Attempts,
 		"retry_in", wait, "err", err)
 	d.retry(ctx, rc, wait, err.Error())
-	return false
 }
 
 func (d *Drainer) retry(ctx context.Context, rc *stockbell.WebhookReceipt, after time.Duration, reason string) {

@@ -22,6 +22,16 @@ type ReceiptProcessor interface {
 	ProcessReceipt(ctx context.Context, r *stockbell.WebhookReceipt) error
 }
 
+// BatchReceiptProcessor is a ReceiptProcessor that can also process
+// several receipts of its platform together, such as a claim's inventory
+// webhooks applied by the store in a few statements. ProcessReceipts
+// returns one error per receipt, nil for each done, with the meaning
+// ProcessReceipt's has.
+type BatchReceiptProcessor interface {
+	ReceiptProcessor
+	ProcessReceipts(ctx context.Context, rs []*stockbell.WebhookReceipt) []error
+}
+
 // Registry routes receipts to processors by platform.
 type Registry struct {
 	Receipts   stockbell.ReceiptService
@@ -75,4 +85,22 @@ func (r *Registry) process(ctx context.Context, rc *stockbell.WebhookReceipt) er
 		return fmt.Errorf("process %s receipt %d (%s): %w", rc.Platform, rc.ID, rc.Topic, err)
 	}
 	return nil
+}
+
+// batchProcessor returns the platform's processor when it processes
+// receipts together.
+func (r *Registry) batchProcessor(platform stockbell.Platform) (BatchReceiptProcessor, bool) {
+	p, ok := r.processors[platform].(BatchReceiptProcessor)
+	return p, ok
+}
+
+// processTogether runs the batch processor on receipts of its platform.
+func (r *Registry) processTogether(ctx context.Context, p BatchReceiptProcessor, rcs []*stockbell.WebhookReceipt) []error {
+	errs := p.ProcessReceipts(ctx, rcs)
+	for i, err := range errs {
+		if err != nil {
+			errs[i] = fmt.Errorf("process %s receipt %d (%s): %w", rcs[i].Platform, rcs[i].ID, rcs[i].Topic, err)
+		}
+	}
+	return errs
 }

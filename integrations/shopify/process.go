@@ -63,6 +63,13 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 // upserted: that read began after the webhook arrived, so it holds the
 // webhook's change or a newer one.
 func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) error {
+	change := levelChange(shop, rc, p)
+	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	return in.settleLevel(ctx, shop, change, result, err)
+}
+
+// levelChange is the stock change an inventory_levels webhook carries.
+func levelChange(shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) stockbell.StockChange {
 	change := stockbell.StockChange{
 		ShopID: shop.ID, InventoryItemID: string(p.InventoryItemID), LocationID: string(p.LocationID),
 		Disconnected: rc.Topic == TopicInventoryLevelsDisconnect, At: changeTime(p.UpdatedAt, rc),
@@ -71,7 +78,13 @@ func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc 
 	if p.Available != nil {
 		change.Available = int(*p.Available)
 	}
-	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	return change
+}
+
+// settleLevel finishes a level change the store applied (result) or
+// could not (err): it reads the item again when the store could not order
+// the change, and reads an item not yet in the catalog (see applyLevel).
+func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, change stockbell.StockChange, result *stockbell.StockResult, err error) error {
 	switch {
 	case err == nil && result.Reread:
 		return in.reread(ctx, shop, result.Variant, change.InventoryItemID)

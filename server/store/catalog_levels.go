@@ -86,14 +86,22 @@ func levelOrigin(c stockbell.StockChange) stockbell.LevelOrigin {
 // recordUnapplied records why a change was ignored or must be re-read,
 // with the stored level it was ordered against.
 func recordUnapplied(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange, stored *stockbell.InventoryLevel, kind stockbell.EventKind, reason string) error {
+	return tx.insertEvent(ctx, stockbell.Event{ShopID: v.ShopID, Kind: kind, VariantID: &v.ID}, unappliedDetail(c, stored, reason))
+}
+
+// unappliedDetail is the detail of a change's EventStockChangeIgnored or
+// EventStockChangeReread.
+func unappliedDetail(c stockbell.StockChange, stored *stockbell.InventoryLevel, reason string) EventDetail {
 	detail := EventDetail{"location_id": c.LocationID, "available": c.Available, "disconnected": c.Disconnected,
 		"at": nullTime(c.At), "read": c.Read != nil, "source": c.Source, "reason": reason}
 	if stored != nil {
 		detail["stored_available"] = stored.Available
-		detail["stored_at"] = stored.PlatformUpdatedAt
+		// In UTC, as the change's own time is: a level read back from
+		// PostgreSQL comes in the process's zone.
+		detail["stored_at"] = utcTime(stored.PlatformUpdatedAt)
 		detail["stored_origin"] = stored.Origin
 	}
-	return tx.insertEvent(ctx, stockbell.Event{ShopID: v.ShopID, Kind: kind, VariantID: &v.ID}, detail)
+	return detail
 }
 
 // settleReadLevels orders a read's complete set of levels for a variant
@@ -148,4 +156,13 @@ func (tx *Tx) nextStockSeq(ctx context.Context) (int64, error) {
 	var seq int64
 	err := tx.QueryRowxContext(ctx, query, args...).Scan(&seq)
 	return seq, err
+}
+
+// utcTime is t in UTC; nil stays nil.
+func utcTime(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
 }

@@ -266,6 +266,15 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			InventoryItemID: secret + "-item", LocationID: stockbell.DefaultLocation, Available: 7, At: db.Clock.Now(), Read: &stockbell.StockRead{}})
 		refused(t, "ApplyStockChange", err)
 	},
+	"ApplyStockChanges": func(t *testing.T, db *store.DB, fx *tenancy) {
+		outcomes, err := db.ApplyStockChanges(ctx, []stockbell.StockChange{
+			{ShopID: fx.a.ID, VariantPlatformID: secret + "-variant", LocationID: stockbell.DefaultLocation, Available: 7, At: db.Clock.Now()},
+			{ShopID: fx.a.ID, InventoryItemID: secret + "-item", LocationID: stockbell.DefaultLocation, Available: 7, At: db.Clock.Now()}})
+		must(t, err)
+		for _, o := range outcomes {
+			refused(t, "ApplyStockChanges", o.Err)
+		}
+	},
 	"ApplyFeedItems": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, err := db.ApplyFeedItems(ctx, stockbell.FeedBatch{ShopID: fx.a.ID, Owner: "a-owner", At: db.Clock.Now(),
 			Items: []stockbell.FeedItem{{ID: secret + "-variant", Title: "A's own", Quantity: 7}}})

@@ -1,0 +1,92 @@
+package shopify_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations"
+	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// drainTogether processes every pending receipt in one claim, as one part
+// (ProcessReceipts), as the server's drainer does.
+func (e *env) drainTogether() {
+	d := &integrations.Drainer{Registry: e.registry, Logger: slog.New(slog.DiscardHandler), Workers: 1}
+	if _, err := d.DrainOnce(context.Background()); err != nil {
+		e.t.Fatal(err)
+	}
+	if left := e.count(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); left != 0 {
+		e.t.Fatalf("%d receipts left unprocessed", left)
+	}
+}
+
+// TestLevelWebhooksProcessedTogether: a claim of inventory webhooks
+// processed together does what they do one at a time. At the warehouse, a
+// restock, then an older change (ignored) and one in the restock's second
+// with another quantity (read again from Shopify, which holds 9); at the
+// point of sale, a level; and a level for an item not yet in the catalog
+// (read from the Admin API).
+func TestLevelWebhooksProcessedTogether(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		small, _ := e.variant(shop.ID, smallVariant)
+		if _, _, err := e.db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: small.ID,
+			Email: "waiting@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+			t.Fatal(err)
+		}
+		const newItem, newVariant = int64(55501), int64(55502)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			s.Products = append(s.Products, &shopifytest.Product{ID: 55503, Title: "Cap", Handle: "cap", Status: "ACTIVE", Published: true,
+				UpdatedAt: e.clock.Now().Add(-time.Hour), Variants: []*shopifytest.Variant{{ID: newVariant, Title: "One size", Price: "9.00",
+					Policy: "DENY", InventoryItemID: newItem, Tracked: true, Levels: []shopifytest.Level{{LocationID: warehouse}}}}})
+		})
+		e.fake.SetLevel(shopDomain, newItem, warehouse, 5)
+		e.fake.SetLevel(shopDomain, smallItem, warehouse, 9)
+		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 2)
+		jobsBefore := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`)
+		e.clock.Advance(time.Minute)
+		at := e.clock.Now()
+		for _, w := range []shopifytest.Webhook{
+			{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)},
+			{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 1, at.Add(-10*time.Second))},
+			{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)},
+			{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(newItem, warehouse, 5, at)},
+			{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 4, at)},
+		} {
+			e.mustSend(w)
+		}
+		e.drainTogether()
+		v, levels := e.variant(shop.ID, smallVariant)
+		if v.Stock != 11 || levels[itoa(warehouse)] != 9 || levels[itoa(pointOfSale)] != 2 {
+			t.Fatalf("small: stock %d, levels %v; want 9 read again at the warehouse and 2 at the point of sale", v.Stock, levels)
+		}
+		if cap, levels := e.variant(shop.ID, newVariant); cap.Stock != 5 || cap.ProductTitle != "Cap" || levels[itoa(warehouse)] != 5 {
+			t.Fatalf("new item: %+v, levels %v", cap.Variant, levels)
+		}
+		kinds := map[stockbell.EventKind]int{}
+		events, _, err := e.db.FindEvents(context.Background(), stockbell.EventFilter{ShopID: &shop.ID, VariantID: &small.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range events {
+			kinds[ev.Kind]++
+		}
+		if kinds[stockbell.EventStockChangeIgnored] != 1 || kinds[stockbell.EventStockChangeReread] != 1 || kinds[stockbell.EventStockChanged] != 3 {
+			t.Fatalf("small's events %v: want one ignored, one re-read and three changes (warehouse, point of sale, the re-read)", kinds)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`) - jobsBefore; n != 3 {
+			t.Fatalf("%d stock-changed jobs queued, want one per applied change of the awaited variant", n)
+		}
+	})
+}

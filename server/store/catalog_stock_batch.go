@@ -1,0 +1,440 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"slices"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// ApplyStockChanges applies a batch of changes, such as the inventory
+// webhooks of one claim of receipts, with a few statements for the whole
+// batch instead of a transaction of four or five statements per change:
+// the variants are found together and locked in id order (so two batches
+// never deadlock on each other), their levels read together, every change
+// ordered against its location's level in Go (stockbell.DecideStockChange,
+// as ApplyStockChange does, a later change of the batch against the level
+// an earlier one left), then the levels, the stocks, the events and the
+// restock engine's jobs written together. The outcomes are those of
+// ApplyStockChange called on each change in order; a change's own
+// EINVALID or ENOTFOUND is its outcome's error and stores nothing for it.
+//
+// On SQLite the batch is one group transaction (see groupCommit); on
+// PostgreSQL a transaction of its own.
+func (db *DB) ApplyStockChanges(ctx context.Context, changes []stockbell.StockChange) ([]stockbell.StockOutcome, error) {
+	if len(changes) == 0 {
+		return nil, nil
+	}
+	var outcomes []stockbell.StockOutcome
+	apply := func(ctx context.Context, tx *Tx) (err error) {
+		outcomes, err = applyStockChanges(ctx, tx, changes)
+		return err
+	}
+	var err error
+	if db.Dialect == Postgres {
+		err = db.inTx(ctx, func(tx *Tx) error { return apply(ctx, tx) })
+	} else {
+		err = db.group.do(ctx, apply)
+	}
+	return outcomes, err
+}
+
+// levelKey is one location of one variant.
+type levelKey struct {
+	variantID  int64
+	locationID string
+}
+
+// stockBatch is a batch of changes being applied: the locked variants,
+// their levels as the changes so far leave them, and what is to be
+// written at the end.
+type stockBatch struct {
+	now      time.Time
+	variants map[int64]*stockbell.Variant
+	// levels are each variant's levels by location.
+	levels map[int64]map[string]*stockbell.InventoryLevel
+	// written lists, once each in the order first written, the locations
+	// whose level a change wrote or deleted: the final level of each is
+	// stored, or deleted when there is none.
+	written      []levelKey
+	wasWritten   map[levelKey]bool
+	wasRestocked map[int64]bool
+	// restocked lists, once each, the variants whose stock was recomputed;
+	// appliedChanges, once per applied change, the variant it changed.
+	restocked      []int64
+	appliedChanges []int64
+	events         batchEvents
+}
+
+// batchEvents are the events of a batch, column by column, in the order
+// ApplyStockChange would have inserted them.
+type batchEvents struct {
+	shops, variants []int64
+	kinds, details  []string
+}
+
+func (e *batchEvents) add(shopID, variantID int64, kind stockbell.EventKind, detail EventDetail) error {
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return err
+	}
+	e.shops, e.variants = append(e.shops, shopID), append(e.variants, variantID)
+	e.kinds, e.details = append(e.kinds, string(kind)), append(e.details, string(raw))
+	return nil
+}
+
+func applyStockChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange) ([]stockbell.StockOutcome, error) {
+	outcomes := make([]stockbell.StockOutcome, len(changes))
+	changes = append([]stockbell.StockChange(nil), changes...)
+	for i := range changes {
+		outcomes[i].Err = validateStockChange(&changes[i])
+	}
+	variantOf, locked, err := lockVariantsForChanges(ctx, tx, changes, outcomes)
+	if err != nil {
+		return nil, err
+	}
+	b := &stockBatch{now: tx.db.now(), variants: locked, levels: map[int64]map[string]*stockbell.InventoryLevel{},
+		wasWritten: map[levelKey]bool{}, wasRestocked: map[int64]bool{}}
+	if err := b.loadLevels(ctx, tx); err != nil {
+		return nil, err
+	}
+	for i, c := range changes {
+		if outcomes[i].Err != nil {
+			continue
+		}
+		if outcomes[i].Result, err = b.settle(variantOf[i], c); err != nil {
+			return nil, err
+		}
+	}
+	if err := b.write(ctx, tx); err != nil {
+		return nil, err
+	}
+	return outcomes, nil
+}
+
+// lockVariantsForChanges finds each valid change's variant, as
+// lockVariantForChange does, and locks them all in id order. It returns
+// the variant id of each change (0 for one with an error) and the locked
+// variants by id, and sets the outcome of a change whose variant is
+// unknown to ENOTFOUND.
+func lockVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([]int64, map[int64]*stockbell.Variant, error) {
+	variantOf, err := findVariantsForChanges(ctx, tx, changes, outcomes)
+	if err != nil {
+		return nil, nil, err
+	}
+	locked, err := lockVariants(ctx, tx, variantOf)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i, c := range changes {
+		if outcomes[i].Err != nil {
+			continue
+		}
+		if v := locked[variantOf[i]]; v == nil || v.ShopID != c.ShopID || !variantMatches(v, c) {
+			// The variant changed between the lookup and the lock (deleted,
+			// or its key moved): found again, and locked, on its own.
+			v, err := lockVariantForChange(ctx, tx, c)
+			if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+				outcomes[i].Err, variantOf[i] = err, 0
+				continue
+			} else if err != nil {
+				return nil, nil, err
+			}
+			variantOf[i], locked[v.ID] = v.ID, v
+		}
+	}
+	return variantOf, locked, nil
+}
+
+// variantMatches tells whether v is the variant the change names.
+func variantMatches(v *stockbell.Variant, c stockbell.StockChange) bool {
+	if c.VariantPlatformID != "" {
+		return v.PlatformID == c.VariantPlatformID
+	}
+	return v.InventoryItemID == c.InventoryItemID && c.InventoryItemID != ""
+}
+
+// findVariantsForChanges looks up, in one statement, the variant each
+// valid change names: by platform id, or else by inventory item id (the
+// oldest variant when several share it, as lockVariantForChange).
+func findVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([]int64, error) {
+	var index, shops []int64
+	var platformIDs, itemIDs []string
+	for i, c := range changes {
+		if outcomes[i].Err == nil {
+			index, shops = append(index, int64(i)), append(shops, c.ShopID)
+			platformIDs, itemIDs = append(platformIDs, c.VariantPlatformID), append(itemIDs, c.InventoryItemID)
+		}
+	}
+	variantOf := make([]int64, len(changes))
+	rows := newRowSet("wanted").int64s("idx", index).int64s("shop_id", shops).texts("platform_id", platformIDs).texts("item_id", itemIDs)
+	err := rows.each(tx, func(with string, args []any, _, _ int) error {
+		// The literal condition on the inventory item lets the planner use
+		// the partial index variants_inventory_item (lockVariantForChange).
+		var found []struct {
+			Idx int64 `db:"idx"`
+			ID  int64 `db:"id"`
+		}
+		err := tx.SelectContext(ctx, &found, tx.Rebind(`WITH `+with+` SELECT idx, COALESCE(CASE WHEN platform_id <> ''
+			THEN (SELECT v.id FROM variants v WHERE v.shop_id = wanted.shop_id AND v.platform_id = wanted.platform_id ORDER BY v.id LIMIT 1)
+			ELSE (SELECT v.id FROM variants v WHERE v.shop_id = wanted.shop_id AND v.inventory_item_id = wanted.item_id
+				AND v.inventory_item_id <> '' ORDER BY v.id LIMIT 1) END, 0) AS id FROM wanted`), args...)
+		for _, f := range found {
+			variantOf[f.Idx] = f.ID
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range changes {
+		if outcomes[i].Err == nil && variantOf[i] == 0 {
+			key := c.VariantPlatformID
+			if key == "" {
+				key = c.InventoryItemID
+			}
+			outcomes[i].Err = stockbell.Errorf(stockbell.ENOTFOUND, "no variant %q in shop %d", key, c.ShopID)
+		}
+	}
+	return variantOf, nil
+}
+
+// lockVariants reads the variants and, on PostgreSQL, locks their rows in
+// id order, whatever the order of the changes.
+func lockVariants(ctx context.Context, tx *Tx, ids []int64) (map[int64]*stockbell.Variant, error) {
+	seen := map[int64]bool{0: true}
+	var distinct []int64
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			distinct = append(distinct, id)
+		}
+	}
+	out := make(map[int64]*stockbell.Variant, len(distinct))
+	err := newRowSet("locked").int64s("vid", distinct).each(tx, func(with string, args []any, _, _ int) error {
+		var rows []*stockbell.Variant
+		err := tx.SelectContext(ctx, &rows, tx.Rebind(`WITH `+with+` SELECT `+variantColumns+` FROM variants v
+			WHERE v.id IN (SELECT vid FROM locked) ORDER BY v.id`+tx.forUpdateOf("v")), args...)
+		for _, v := range rows {
+			out[v.ID] = v
+		}
+		return err
+	})
+	return out, err
+}
+
+// forUpdateOf is forUpdate for the rows of one table of the query.
+func (tx *Tx) forUpdateOf(table string) string {
+	if lock := tx.forUpdate(); lock != "" {
+		return lock + " OF " + table
+	}
+	return ""
+}
+
+// loadLevels reads the stored levels of the locked variants.
+func (b *stockBatch) loadLevels(ctx context.Context, tx *Tx) error {
+	ids := make([]int64, 0, len(b.variants))
+	for id := range b.variants {
+		ids = append(ids, id)
+		b.levels[id] = map[string]*stockbell.InventoryLevel{}
+	}
+	slices.Sort(ids)
+	levels, err := findLevelsOf(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for id, ls := range levels {
+		for i := range ls {
+			b.levels[id][ls[i].LocationID] = &ls[i]
+		}
+	}
+	return nil
+}
+
+// settle orders one change against its location's level as the batch has
+// left it and records what it does, as applyStockChange does.
+func (b *stockBatch) settle(variantID int64, c stockbell.StockChange) (*stockbell.StockResult, error) {
+	v := b.variants[variantID]
+	key := levelKey{variantID, c.LocationID}
+	stored := b.levels[variantID][c.LocationID]
+	decision := stockbell.DecideStockChange(stored, c)
+	stock := v.Stock
+	result := &stockbell.StockResult{OldStock: stock, NewStock: stock, Reason: decision.Reason,
+		Reread: decision.Verdict == stockbell.StockReread}
+	switch decision.Verdict {
+	case stockbell.StockApply, stockbell.StockRefresh:
+		b.writeLevel(key, c)
+	case stockbell.StockIgnore:
+		if err := b.events.add(v.ShopID, v.ID, stockbell.EventStockChangeIgnored, unappliedDetail(c, stored, decision.Reason)); err != nil {
+			return nil, err
+		}
+	case stockbell.StockReread:
+		if err := b.events.add(v.ShopID, v.ID, stockbell.EventStockChangeReread, unappliedDetail(c, stored, decision.Reason)); err != nil {
+			return nil, err
+		}
+	}
+	if decision.Verdict == stockbell.StockApply {
+		result.Applied, result.NewStock = true, b.sum(variantID)
+		v.Stock, v.UpdatedAt = result.NewStock, b.now
+		if !b.wasRestocked[variantID] {
+			b.wasRestocked[variantID] = true
+			b.restocked = append(b.restocked, variantID)
+		}
+		b.appliedChanges = append(b.appliedChanges, variantID)
+		if err := b.events.add(v.ShopID, v.ID, stockbell.EventStockChanged, stockChangedDetail(c, result.OldStock, result.NewStock)); err != nil {
+			return nil, err
+		}
+	}
+	snapshot := *v
+	result.Variant = &snapshot
+	return result, nil
+}
+
+// writeLevel makes the change the location's level (a disconnect removes
+// it). A level written by the batch takes a sequence number after every
+// read already begun, which math.MaxInt64 stands for until it is stored.
+func (b *stockBatch) writeLevel(key levelKey, c stockbell.StockChange) {
+	if !b.wasWritten[key] {
+		b.wasWritten[key] = true
+		b.written = append(b.written, key)
+	}
+	if c.Disconnected {
+		delete(b.levels[key.variantID], key.locationID)
+		return
+	}
+	b.levels[key.variantID][key.locationID] = &stockbell.InventoryLevel{VariantID: key.variantID, LocationID: key.locationID, Available: c.Available,
+		PlatformUpdatedAt: nullTime(c.At), Origin: levelOrigin(c), Seq: math.MaxInt64, UpdatedAt: b.now}
+}
+
+// sum is the variant's stock: the sum of its levels.
+func (b *stockBatch) sum(variantID int64) int {
+	total := 0
+	for _, l := range b.levels[variantID] {
+		total += l.Available
+	}
+	return total
+}
+
+// write stores what the batch did: the levels written and deleted, the
+// recomputed stocks, the events and, for each applied change of a variant
+// someone is queued for, the restock engine's job (see recordStockChange).
+func (b *stockBatch) write(ctx context.Context, tx *Tx) error {
+	if len(b.written) > 0 {
+		tx.catalogChanged = true
+	}
+	if err := b.writeLevels(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.writeStocks(ctx, tx); err != nil {
+		return err
+	}
+	if err := b.insertEvents(ctx, tx); err != nil {
+		return err
+	}
+	return b.insertJobs(ctx, tx)
+}
+
+// writeLevels deletes the levels the batch disconnected and upserts, in
+// one statement, those it wrote.
+func (b *stockBatch) writeLevels(ctx context.Context, tx *Tx) error {
+	var variants, available []int64
+	var locations, origins []string
+	var hasAt []bool
+	var ats []time.Time
+	for _, key := range b.written {
+		l := b.levels[key.variantID][key.locationID]
+		if l == nil {
+			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`),
+				key.variantID, key.locationID); err != nil {
+				return err
+			}
+			continue
+		}
+		variants, locations, available = append(variants, key.variantID), append(locations, key.locationID), append(available, int64(l.Available))
+		origins, hasAt = append(origins, string(l.Origin)), append(hasAt, l.PlatformUpdatedAt != nil)
+		at := time.Time{}
+		if l.PlatformUpdatedAt != nil {
+			at = *l.PlatformUpdatedAt
+		}
+		ats = append(ats, at)
+	}
+	if len(variants) == 0 {
+		return nil
+	}
+	seqSQL, seqArgs := "nextval('stock_seq')", []any(nil)
+	if tx.db.Dialect != Postgres {
+		seq, err := tx.nextStockSeq(ctx)
+		if err != nil {
+			return err
+		}
+		seqSQL, seqArgs = "?", []any{seq}
+	}
+	rows := newRowSet("level").int64s("variant_id", variants).texts("location_id", locations).int64s("available", available).
+		bools("has_at", hasAt).times("at", ats).texts("origin", origins)
+	return rows.each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO inventory_levels (`+levelColumns+`)
+			SELECT variant_id, location_id, available, CASE WHEN has_at THEN at END, origin, `+seqSQL+`, ? FROM level WHERE 1 = 1
+			ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
+			platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
+			updated_at = excluded.updated_at`), append(append(args, seqArgs...), b.now)...)
+		return err
+	})
+}
+
+// writeStocks stores the recomputed stocks of the applied variants.
+func (b *stockBatch) writeStocks(ctx context.Context, tx *Tx) error {
+	stocks := make([]int64, len(b.restocked))
+	for i, id := range b.restocked {
+		stocks[i] = int64(b.variants[id].Stock)
+	}
+	rows := newRowSet("restocked").int64s("vid", b.restocked).int64s("stock", stocks)
+	return rows.each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` UPDATE variants SET stock = restocked.stock, updated_at = ?
+			FROM restocked WHERE variants.id = restocked.vid`), append(args, b.now)...)
+		return err
+	})
+}
+
+// insertEvents inserts the batch's events in order. None of their kinds is
+// reported to outbound webhooks (stockbell.WebhookEventOf).
+func (b *stockBatch) insertEvents(ctx context.Context, tx *Tx) error {
+	e := b.events
+	rows := newRowSet("event").int64s("shop_id", e.shops).texts("kind", e.kinds).int64s("variant_id", e.variants).texts("detail", e.details)
+	return rows.each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO events (shop_id, kind, variant_id, subscription_id,
+			detail, created_at) SELECT shop_id, kind, variant_id, NULL, detail, `+tx.typed("TIMESTAMPTZ")+` FROM event`), append(args, b.now)...)
+		return err
+	})
+}
+
+// insertJobs queues the restock engine's job for each applied change of a
+// variant someone is queued for, read now, under the variants' locks (see
+// recordStockChange).
+func (b *stockBatch) insertJobs(ctx context.Context, tx *Tx) error {
+	queued := map[int64]bool{}
+	err := newRowSet("restocked").int64s("vid", b.restocked).each(tx, func(with string, args []any, _, _ int) error {
+		var ids []int64
+		err := tx.SelectContext(ctx, &ids, tx.Rebind(`WITH `+with+` SELECT vid FROM restocked
+			WHERE EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = restocked.vid AND status = 'queued')`), args...)
+		for _, id := range ids {
+			queued[id] = true
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	var jobs []stockbell.JobArgs
+	for _, id := range b.appliedChanges {
+		if queued[id] {
+			jobs = append(jobs, stockbell.VariantStockChangedJob{ShopID: b.variants[id].ShopID, VariantID: id})
+		}
+	}
+	if len(jobs) == 0 {
+		return nil
+	}
+	return tx.insertJobs(ctx, jobs, nil)
+}
