@@ -39,9 +39,9 @@ func (p *batchProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.W
 }
 
 // TestDrainerProcessesPartsTogether: a platform whose processor takes
-// receipts together gets the claim in Workers parts, in claim order; each
-// receipt is processed once, a failed one is left pending with its error
-// and tried again after its backoff, alone or with others.
+// receipts together gets its receipts of a claim as one part, in claim
+// order; each receipt is processed once, a failed one is left pending with
+// its error and tried again after its backoff.
 func TestDrainerProcessesPartsTogether(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := storetest.NewClock(time.Now().UTC())
@@ -52,23 +52,13 @@ func TestDrainerProcessesPartsTogether(t *testing.T) {
 		if n, err := d.DrainOnce(ctx); err != nil || n != 10 {
 			t.Fatalf("drain claimed %d (%v), want 10", n, err)
 		}
-		// Each part is a run of consecutive receipts (the parts themselves
-		// run at once, so they may finish in any order).
-		sizes := map[int]int{}
-		covered := map[string]bool{}
-		for _, part := range p.parts {
-			sizes[len(part)]++
-			var first int
-			fmt.Sscanf(part[0], "evt-%d", &first)
-			for k, id := range part {
-				if id != fmt.Sprintf("evt-%d", first+k) || covered[id] {
-					t.Fatalf("parts %v: not runs of consecutive receipts in claim order", p.parts)
-				}
-				covered[id] = true
-			}
+		if len(p.parts) != 1 || len(p.parts[0]) != 10 {
+			t.Fatalf("parts = %v, want the claim's 10 receipts as one", p.parts)
 		}
-		if len(p.parts) != 3 || sizes[4] != 2 || sizes[2] != 1 || len(covered) != 10 {
-			t.Fatalf("parts = %v, want three of 4, 4 and 2 receipts covering all 10", p.parts)
+		for i, id := range p.parts[0] {
+			if id != fmt.Sprintf("evt-%d", i) {
+				t.Fatalf("part %v is not in claim order", p.parts[0])
+			}
 		}
 		var pending []struct {
 			EventID   string `db:"event_id"`
@@ -128,8 +118,8 @@ func TestDrainerReleasesAFailedPart(t *testing.T) {
 		if n, err := d.DrainOnce(ctx); err != nil || n != 6 {
 			t.Fatalf("drain claimed %d (%v), want 6", n, err)
 		}
-		if p.calls != 2 {
-			t.Fatalf("%d parts processed, want 2", p.calls)
+		if p.calls != 1 {
+			t.Fatalf("%d parts processed, want 1", p.calls)
 		}
 		var failed int
 		if err := db.DB.Get(&failed, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL AND last_error LIKE '%database away%'`); err != nil {
@@ -137,6 +127,49 @@ func TestDrainerReleasesAFailedPart(t *testing.T) {
 		}
 		if failed != 6 {
 			t.Fatalf("%d receipts pending with the part's error, want 6", failed)
+		}
+	})
+}
+
+// TestDrainerGathersBeforeClaiming: woken by a new receipt, a drainer
+// waits its Gather for others before claiming; Stop ends the wait. With a
+// negative Gather it claims at once.
+func TestDrainerGathersBeforeClaiming(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		processedCount := func() (n int) {
+			if err := db.DB.Get(&n, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NOT NULL`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		p := &countingProcessor{seen: map[string]int{}}
+		gathering := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Gather: time.Hour, Poll: time.Hour}
+		gathering.Start()
+		time.Sleep(50 * time.Millisecond) // its first drain found nothing; it waits to be woken
+		storeReceipts(t, db, 1)
+		time.Sleep(300 * time.Millisecond)
+		if n := processedCount(); n != 0 {
+			t.Fatalf("%d receipts processed while the drainer gathers", n)
+		}
+		stopCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if err := gathering.Stop(stopCtx); err != nil {
+			t.Fatalf("stop during the gather: %v", err)
+		}
+		// The next drainer, woken by another receipt, processes both.
+		next := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Gather: -1, Poll: time.Hour}
+		next.Start()
+		defer next.Stop(ctx)
+		time.Sleep(50 * time.Millisecond)
+		_, err := db.RecordReceipt(ctx, &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, Domain: "a.myshopify.com",
+			EventID: "evt-late", Topic: "inventory_levels/update", Payload: []byte(`{}`)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(5 * time.Second); processedCount() < 2; time.Sleep(10 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d of 2 receipts processed by a drainer that claims at once", processedCount())
+			}
 		}
 	})
 }
