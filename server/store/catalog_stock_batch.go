@@ -116,109 +116,87 @@ func applyStockChanges(ctx context.Context, tx *Tx, changes []stockbell.StockCha
 }
 
 // lockVariantsForChanges finds each valid change's variant, as
-// lockVariantForChange does, and locks them all in id order. It returns
-// the variant id of each change (0 for one with an error) and the locked
-// variants by id, and sets the outcome of a change whose variant is
-// unknown to ENOTFOUND.
+// lockVariantForChange does, and locks them all in id order, in one
+// statement (findVariantsForChanges). It returns the variant id of each
+// change (0 for one with an error) and the locked variants by id, and sets
+// the outcome of a change whose variant is unknown to ENOTFOUND.
 func lockVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([]int64, map[int64]*stockbell.Variant, error) {
-	variantOf, err := findVariantsForChanges(ctx, tx, changes, outcomes)
+	locked, err := findVariantsForChanges(ctx, tx, changes, outcomes)
 	if err != nil {
 		return nil, nil, err
 	}
-	locked, err := lockVariants(ctx, tx, variantOf)
-	if err != nil {
-		return nil, nil, err
+	// The rows as locked, by what the changes name them by; the oldest
+	// first, as lockVariantForChange takes the oldest of an item's variants.
+	ids := make([]int64, 0, len(locked))
+	for id := range locked {
+		ids = append(ids, id)
 	}
+	slices.Sort(ids)
+	type key struct {
+		shopID int64
+		id     string
+	}
+	byPlatformID, byItem := map[key]*stockbell.Variant{}, map[key]*stockbell.Variant{}
+	for _, id := range ids {
+		v := locked[id]
+		byPlatformID[key{v.ShopID, v.PlatformID}] = v
+		if k := (key{v.ShopID, v.InventoryItemID}); v.InventoryItemID != "" && byItem[k] == nil {
+			byItem[k] = v
+		}
+	}
+	variantOf := make([]int64, len(changes))
 	for i, c := range changes {
 		if outcomes[i].Err != nil {
 			continue
 		}
-		if v := locked[variantOf[i]]; v == nil || v.ShopID != c.ShopID || !variantMatches(v, c) {
-			// The variant changed between the lookup and the lock (deleted,
-			// or its key moved): found again, and locked, on its own.
-			v, err := lockVariantForChange(ctx, tx, c)
+		v := byItem[key{c.ShopID, c.InventoryItemID}]
+		if c.VariantPlatformID != "" {
+			v = byPlatformID[key{c.ShopID, c.VariantPlatformID}]
+		}
+		if v == nil {
+			// No such variant, or its row changed between the statement's
+			// lookup and its lock (deleted, or its key moved): looked up,
+			// and locked, on its own.
+			v, err = lockVariantForChange(ctx, tx, c)
 			if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-				outcomes[i].Err, variantOf[i] = err, 0
+				outcomes[i].Err = err
 				continue
 			} else if err != nil {
 				return nil, nil, err
 			}
-			variantOf[i], locked[v.ID] = v.ID, v
+			locked[v.ID] = v
 		}
+		variantOf[i] = v.ID
 	}
 	return variantOf, locked, nil
 }
 
-// variantMatches tells whether v is the variant the change names.
-func variantMatches(v *stockbell.Variant, c stockbell.StockChange) bool {
-	if c.VariantPlatformID != "" {
-		return v.PlatformID == c.VariantPlatformID
-	}
-	return v.InventoryItemID == c.InventoryItemID && c.InventoryItemID != ""
-}
-
-// findVariantsForChanges looks up, in one statement, the variant each
-// valid change names: by platform id, or else by inventory item id (the
-// oldest variant when several share it, as lockVariantForChange).
-func findVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([]int64, error) {
-	var index, shops []int64
+// findVariantsForChanges reads, and on PostgreSQL locks in id order, the
+// variants the valid changes name: each by platform id, or else by
+// inventory item id (the oldest variant when several share it, as
+// lockVariantForChange).
+func findVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) (map[int64]*stockbell.Variant, error) {
+	var shops []int64
 	var platformIDs, itemIDs []string
 	for i, c := range changes {
 		if outcomes[i].Err == nil {
-			index, shops = append(index, int64(i)), append(shops, c.ShopID)
+			shops = append(shops, c.ShopID)
 			platformIDs, itemIDs = append(platformIDs, c.VariantPlatformID), append(itemIDs, c.InventoryItemID)
 		}
 	}
-	variantOf := make([]int64, len(changes))
-	rows := newRowSet("wanted").int64s("idx", index).int64s("shop_id", shops).texts("platform_id", platformIDs).texts("item_id", itemIDs)
+	out := map[int64]*stockbell.Variant{}
+	rows := newRowSet("wanted").int64s("shop_id", shops).texts("platform_id", platformIDs).texts("item_id", itemIDs)
 	err := rows.each(tx, func(with string, args []any, _, _ int) error {
 		// The literal condition on the inventory item lets the planner use
 		// the partial index variants_inventory_item (lockVariantForChange).
-		var found []struct {
-			Idx int64 `db:"idx"`
-			ID  int64 `db:"id"`
-		}
-		err := tx.SelectContext(ctx, &found, tx.Rebind(`WITH `+with+` SELECT idx, COALESCE(CASE WHEN platform_id <> ''
-			THEN (SELECT v.id FROM variants v WHERE v.shop_id = wanted.shop_id AND v.platform_id = wanted.platform_id ORDER BY v.id LIMIT 1)
-			ELSE (SELECT v.id FROM variants v WHERE v.shop_id = wanted.shop_id AND v.inventory_item_id = wanted.item_id
-				AND v.inventory_item_id <> '' ORDER BY v.id LIMIT 1) END, 0) AS id FROM wanted`), args...)
-		for _, f := range found {
-			variantOf[f.Idx] = f.ID
-		}
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	for i, c := range changes {
-		if outcomes[i].Err == nil && variantOf[i] == 0 {
-			key := c.VariantPlatformID
-			if key == "" {
-				key = c.InventoryItemID
-			}
-			outcomes[i].Err = stockbell.Errorf(stockbell.ENOTFOUND, "no variant %q in shop %d", key, c.ShopID)
-		}
-	}
-	return variantOf, nil
-}
-
-// lockVariants reads the variants and, on PostgreSQL, locks their rows in
-// id order, whatever the order of the changes.
-func lockVariants(ctx context.Context, tx *Tx, ids []int64) (map[int64]*stockbell.Variant, error) {
-	seen := map[int64]bool{0: true}
-	var distinct []int64
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			distinct = append(distinct, id)
-		}
-	}
-	out := make(map[int64]*stockbell.Variant, len(distinct))
-	err := newRowSet("locked").int64s("vid", distinct).each(tx, func(with string, args []any, _, _ int) error {
-		var rows []*stockbell.Variant
-		err := tx.SelectContext(ctx, &rows, tx.Rebind(`WITH `+with+` SELECT `+variantColumns+` FROM variants v
-			WHERE v.id IN (SELECT vid FROM locked) ORDER BY v.id`+tx.forUpdateOf("v")), args...)
-		for _, v := range rows {
+		var found []*stockbell.Variant
+		err := tx.SelectContext(ctx, &found, tx.Rebind(`WITH `+with+` SELECT `+variantColumns+` FROM variants v
+			WHERE v.id IN (SELECT CASE WHEN platform_id <> ''
+				THEN (SELECT w.id FROM variants w WHERE w.shop_id = wanted.shop_id AND w.platform_id = wanted.platform_id ORDER BY w.id LIMIT 1)
+				ELSE (SELECT w.id FROM variants w WHERE w.shop_id = wanted.shop_id AND w.inventory_item_id = wanted.item_id
+					AND w.inventory_item_id <> '' ORDER BY w.id LIMIT 1) END FROM wanted)
+			ORDER BY v.id`+tx.forUpdateOf("v")), args...)
+		for _, v := range found {
 			out[v.ID] = v
 		}
 		return err
