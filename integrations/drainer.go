@@ -290,7 +290,7 @@ func (d *Drainer) processBatch(ctx context.Context, receipts []*stockbell.Webhoo
 		})
 	}
 	for _, part := range d.parts(receipts) {
-		if p, ok := d.Registry.batchProcessor(part[0].Platform); ok && len(part) > 1 {
+		if p, ok := d.Registry.batchProcessor(part[0].Platform); ok {
 			next <- func() { d.processTogether(ctx, p, part, startBy) }
 			continue
 		}

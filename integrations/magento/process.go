@@ -30,10 +30,23 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		in.Logger.InfoContext(ctx, "magento post for an uninstalled store ignored", "store", shop.Domain)
 		return nil
 	}
+	change := postChange(shop, post)
+	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	return in.settlePost(ctx, shop, post, result, err)
+}
+
+// postChange is the stock change a post carries.
+func postChange(shop *stockbell.Shop, post *StockPost) stockbell.StockChange {
 	change := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.SKU, LocationID: post.Location(),
 		Available: post.Available(), Source: ModuleSource}
 	change.At, _ = post.At()
-	result, err := in.Catalog.ApplyStockChange(ctx, change)
+	return change
+}
+
+// settlePost finishes a post's change the store applied (result) or could
+// not (err): an unknown SKU is recorded and a sync queued, a change that
+// could not be ordered is resolved by reading the SKU again.
+func (in *Integration) settlePost(ctx context.Context, shop *stockbell.Shop, post *StockPost, result *stockbell.StockResult, err error) error {
 	switch {
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return in.unknownSKU(ctx, shop, post.SKU)
@@ -43,6 +56,26 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		return in.rereadSKU(ctx, shop, post.SKU)
 	}
 	return nil
+}
+
+// ProcessReceipts processes posts claimed together: their stock changes
+// for installed stores are applied by the store in one batch
+// (stockbell.StockReceiptBatch), then settled as ProcessReceipt settles
+// each one.
+func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt) []error {
+	return stockbell.StockReceiptBatch{Platform: stockbell.PlatformMagento, Shops: in.Shops, Catalog: in.Catalog, Logger: in.Logger,
+		Pick: in.pickPost, Alone: in.ProcessReceipt}.Process(ctx, rcs)
+}
+
+// pickPost returns the change a readable post carries.
+func (in *Integration) pickPost(ctx context.Context, rc *stockbell.WebhookReceipt, shop *stockbell.Shop) (stockbell.StockChange, stockbell.SettleFunc, bool) {
+	post, err := ParseStockPost(rc.Payload)
+	if err != nil {
+		return stockbell.StockChange{}, nil, false // ProcessReceipt logs and drops it
+	}
+	return postChange(shop, post), func(ctx context.Context, result *stockbell.StockResult, err error) error {
+		return in.settlePost(ctx, shop, post, result, err)
+	}, true
 }
 
 // unknownSKU records a post's SKU the catalog does not know in the shop's

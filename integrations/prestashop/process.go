@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -36,8 +37,20 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		in.Logger.InfoContext(ctx, "prestashop post for a disconnected shop ignored", "shop", shop.Domain)
 		return nil
 	}
-	res, err := in.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.VariantID(),
-		LocationID: stockbell.DefaultLocation, Available: post.Available(), At: at, Source: ModuleSource})
+	res, err := in.Catalog.ApplyStockChange(ctx, postChange(shop, post, at))
+	return in.settlePost(ctx, shop, post, res, err)
+}
+
+// postChange is the stock change a post carries, at PrestaShop's time of it.
+func postChange(shop *stockbell.Shop, post *StockPost, at time.Time) stockbell.StockChange {
+	return stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: post.VariantID(), LocationID: stockbell.DefaultLocation,
+		Available: post.Available(), At: at, Source: ModuleSource}
+}
+
+// settlePost finishes a post's change the store applied (res) or could
+// not (err): an unknown variant reads its product, a change that could
+// not be ordered reads the product again.
+func (in *Integration) settlePost(ctx context.Context, shop *stockbell.Shop, post *StockPost, res *stockbell.StockResult, err error) error {
 	switch {
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return in.unknownVariant(ctx, shop, post)
@@ -48,6 +61,26 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		return err
 	}
 	return nil
+}
+
+// ProcessReceipts processes posts claimed together: their stock changes
+// for connected shops are applied by the store in one batch
+// (stockbell.StockReceiptBatch), then settled as ProcessReceipt settles
+// each one.
+func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt) []error {
+	return stockbell.StockReceiptBatch{Platform: stockbell.PlatformPrestaShop, Shops: in.Shops, Catalog: in.Catalog, Logger: in.Logger,
+		Pick: in.pickPost, Alone: in.ProcessReceipt}.Process(ctx, rcs)
+}
+
+// pickPost returns the change a readable post carries.
+func (in *Integration) pickPost(ctx context.Context, rc *stockbell.WebhookReceipt, shop *stockbell.Shop) (stockbell.StockChange, stockbell.SettleFunc, bool) {
+	post, at, err := ParseStockPost(rc.Payload)
+	if err != nil {
+		return stockbell.StockChange{}, nil, false // ProcessReceipt logs and drops it
+	}
+	return postChange(shop, post, at), func(ctx context.Context, res *stockbell.StockResult, err error) error {
+		return in.settlePost(ctx, shop, post, res, err)
+	}, true
 }
 
 // unknownVariant reads the post's product from the webservice and records
