@@ -2,6 +2,7 @@ package shopify_test
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"testing"
 	"time"
@@ -87,6 +88,36 @@ func TestLevelWebhooksProcessedTogether(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'variant_stock_changed'`) - jobsBefore; n != 3 {
 			t.Fatalf("%d stock-changed jobs queued, want one per applied change of the awaited variant", n)
+		}
+	})
+}
+
+// batchlessCatalog is the real store whose batch application fails, as
+// when its transaction meets an error the single changes would not.
+type batchlessCatalog struct{ *store.DB }
+
+func (batchlessCatalog) ApplyStockChanges(context.Context, []stockbell.StockChange) ([]stockbell.StockOutcome, error) {
+	return nil, errors.New("batch transaction failed")
+}
+
+// TestLevelWebhooksFallBackToOneAtATime: when the batch fails as a whole,
+// each of its receipts is processed alone, and nothing is left undone.
+func TestLevelWebhooksFallBackToOneAtATime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.in.Catalog = batchlessCatalog{db}
+		e.clock.Advance(time.Minute)
+		at := e.clock.Now()
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
+		e.drainTogether()
+		if v, levels := e.variant(shop.ID, smallVariant); v.Stock != 5 || levels[itoa(warehouse)] != 3 || levels[itoa(pointOfSale)] != 2 {
+			t.Fatalf("after the batch failed: stock %d, levels %v; want each change applied alone", v.Stock, levels)
 		}
 	})
 }
