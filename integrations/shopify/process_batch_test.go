@@ -15,6 +15,17 @@ import (
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
+// syncedTShirt installs the shop and syncs its catalog: the example
+// T-shirt, Small sold out at two locations.
+func (e *env) syncedTShirt() *stockbell.Shop {
+	shop := e.install()
+	e.stockTShirt()
+	if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+		e.t.Fatal(err)
+	}
+	return shop
+}
+
 // drainTogether processes every pending receipt in one claim, as one part
 // (ProcessReceipts), as the server's drainer does.
 func (e *env) drainTogether() {
@@ -36,11 +47,7 @@ func (e *env) drainTogether() {
 func TestLevelWebhooksProcessedTogether(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.install()
-		e.stockTShirt()
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		shop := e.syncedTShirt()
 		small, _ := e.variant(shop.ID, smallVariant)
 		if _, _, err := e.db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: small.ID,
 			Email: "waiting@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
@@ -105,11 +112,7 @@ func (batchlessCatalog) ApplyStockChanges(context.Context, []stockbell.StockChan
 func TestLevelWebhooksFallBackToOneAtATime(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.install()
-		e.stockTShirt()
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		shop := e.syncedTShirt()
 		e.in.Catalog = batchlessCatalog{db}
 		e.clock.Advance(time.Minute)
 		at := e.clock.Now()

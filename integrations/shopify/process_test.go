@@ -22,11 +22,7 @@ import (
 func TestRestockAcrossTwoLocations(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.install()
-		e.stockTShirt()
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		shop := e.syncedTShirt()
 		v, _ := e.variant(shop.ID, smallVariant)
 		if !v.SoldOut() || v.InventoryItemID != itoa(smallItem) {
 			t.Fatalf("after sync: %+v", v.Variant)
