@@ -63,7 +63,7 @@ type Drainer struct {
 	Workers int
 	Poll    time.Duration
 	Lease   time.Duration
-	// Gather defaults to DefaultGather; a negative Gather claims at once.
+	// Gather defaults to DefaultGather.
 	Gather time.Duration
 
 	stop    chan struct{}
@@ -175,9 +175,6 @@ func (d *Drainer) run(ctx context.Context) {
 // gather waits d.Gather for more receipts to be stored, or until the
 // drainer stops.
 func (d *Drainer) gather() {
-	if d.Gather < 0 {
-		return
-	}
 	t := time.NewTimer(orDefault(d.Gather, DefaultGather))
 	defer t.Stop()
 	select {

@@ -132,8 +132,9 @@ func TestDrainerReleasesAFailedPart(t *testing.T) {
 }
 
 // TestDrainerGathersBeforeClaiming: woken by a new receipt, a drainer
-// waits its Gather for others before claiming; Stop ends the wait. With a
-// negative Gather it claims at once.
+// waits its Gather for others before claiming (an hour here, so that the
+// wait shows); Stop ends the wait. A drainer at the shipped Gather then
+// processes the receipt left and, woken, one stored while it runs.
 func TestDrainerGathersBeforeClaiming(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		processedCount := func() (n int) {
@@ -156,8 +157,9 @@ func TestDrainerGathersBeforeClaiming(t *testing.T) {
 		if err := gathering.Stop(stopCtx); err != nil {
 			t.Fatalf("stop during the gather: %v", err)
 		}
-		// The next drainer, woken by another receipt, processes both.
-		next := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Gather: -1, Poll: time.Hour}
+		// The next drainer, at the shipped Gather, processes the receipt
+		// left at its start and, woken (its poll is an hour away), the next.
+		next := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Poll: time.Hour}
 		next.Start()
 		defer next.Stop(ctx)
 		time.Sleep(50 * time.Millisecond)
@@ -168,7 +170,7 @@ func TestDrainerGathersBeforeClaiming(t *testing.T) {
 		}
 		for deadline := time.Now().Add(5 * time.Second); processedCount() < 2; time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
-				t.Fatalf("%d of 2 receipts processed by a drainer that claims at once", processedCount())
+				t.Fatalf("%d of 2 receipts processed by a drainer at the shipped gather", processedCount())
 			}
 		}
 	})

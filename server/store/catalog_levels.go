@@ -98,7 +98,7 @@ func unappliedDetail(c stockbell.StockChange, stored *stockbell.InventoryLevel, 
 		detail["stored_available"] = stored.Available
 		// In UTC, as the change's own time is: a level read back from
 		// PostgreSQL comes in the process's zone.
-		detail["stored_at"] = utcTime(stored.PlatformUpdatedAt)
+		detail["stored_at"] = utcPtr(stored.PlatformUpdatedAt)
 		detail["stored_origin"] = stored.Origin
 	}
 	return detail
@@ -156,13 +156,4 @@ func (tx *Tx) nextStockSeq(ctx context.Context) (int64, error) {
 	var seq int64
 	err := tx.QueryRowxContext(ctx, query, args...).Scan(&seq)
 	return seq, err
-}
-
-// utcTime is t in UTC; nil stays nil.
-func utcTime(t *time.Time) *time.Time {
-	if t == nil {
-		return nil
-	}
-	u := t.UTC()
-	return &u
 }
