@@ -2,9 +2,16 @@ package stockbell
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 )
+
+// ErrReceiptUnstarted is the outcome of a claimed receipt whose processing
+// was not started because it could no longer start: its claim's lease was
+// half over, or the drainer was stopping. The drainer releases it to be
+// claimed again at once; it is not a failure.
+var ErrReceiptUnstarted = errors.New("released unstarted: the claim's lease was ending or the drainer stopping")
 
 // receiptWorkers is how many receipts of a claim StockReceiptBatch
 // processes alone at once, and how many changes it settles at once after
@@ -49,11 +56,34 @@ type pickedReceipt struct {
 // once); the picked changes are applied together, then those whose outcome
 // needs it are settled (four at once). If the batch fails as a whole, its
 // receipts are processed alone.
-func (b StockReceiptBatch) Process(ctx context.Context, rcs []*WebhookReceipt) []error {
+//
+// mayStart reports whether a receipt not yet started may still start (the
+// drainer's rule: only in the first half of the claim's lease). It is
+// asked before each receipt processed alone and before the batch: work
+// that waits on a platform's API can outlast the lease, and a receipt
+// started after it ended may be claimed and processed by another replica
+// at the same time. A receipt not started gets ErrReceiptUnstarted. A
+// picked change that was applied is settled whatever mayStart says: its
+// receipt was started, and a re-read skipped now would not be asked for
+// again (the change would be a duplicate the next time).
+func (b StockReceiptBatch) Process(ctx context.Context, rcs []*WebhookReceipt, mayStart func() bool) []error {
 	errs := make([]error, len(rcs))
-	picked, alone := b.pick(ctx, rcs)
-	inParallel(alone, func(i int) { errs[i] = b.Alone(ctx, rcs[i]) })
+	alone := func(i int) {
+		if !mayStart() {
+			errs[i] = ErrReceiptUnstarted
+			return
+		}
+		errs[i] = b.Alone(ctx, rcs[i])
+	}
+	picked, leftAlone := b.pick(ctx, rcs)
+	inParallel(leftAlone, alone)
 	if len(picked) == 0 {
+		return errs
+	}
+	if !mayStart() {
+		for _, p := range picked {
+			errs[p.index] = ErrReceiptUnstarted
+		}
 		return errs
 	}
 	changes := make([]StockChange, len(picked))
@@ -64,7 +94,7 @@ func (b StockReceiptBatch) Process(ctx context.Context, rcs []*WebhookReceipt) [
 	if err != nil {
 		b.Logger.WarnContext(ctx, "stock changes failed as a batch; processed one at a time", "platform", b.Platform,
 			"changes", len(changes), "err", err)
-		inParallel(picked, func(p pickedReceipt) { errs[p.index] = b.Alone(ctx, rcs[p.index]) })
+		inParallel(picked, func(p pickedReceipt) { alone(p.index) })
 		return errs
 	}
 	var unsettled []int

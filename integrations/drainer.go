@@ -3,6 +3,7 @@ package integrations
 import (
 	"cmp"
 	"context"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
@@ -328,29 +329,46 @@ func (d *Drainer) parts(receipts []*stockbell.WebhookReceipt) [][]*stockbell.Web
 	return parts
 }
 
-// processTogether processes a part of receipts of one platform together,
-// or releases them when it is too late to start.
+// processTogether processes a part of receipts of one platform together;
+// the processor asks mayStart before each receipt it starts, and those it
+// could not start are released.
 func (d *Drainer) processTogether(ctx context.Context, p BatchReceiptProcessor, rcs []*stockbell.WebhookReceipt, startBy time.Time) {
-	if d.stopping() || ctx.Err() != nil || time.Now().After(startBy) {
+	mayStart := func() bool { return d.mayStart(ctx, startBy) }
+	if !mayStart() {
 		for _, rc := range rcs {
-			d.retry(ctx, rc, 0, "released unstarted: the claim's lease was ending or the drainer stopping")
+			d.release(ctx, rc)
 		}
 		return
 	}
-	for i, err := range d.Registry.processTogether(ctx, p, rcs) {
-		if err == nil {
+	for i, err := range d.Registry.processTogether(ctx, p, rcs, mayStart) {
+		switch {
+		case err == nil:
 			d.unsaved.add(rcs[i].ID)
-			continue
+		case errors.Is(err, stockbell.ErrReceiptUnstarted):
+			d.release(ctx, rcs[i])
+		default:
+			d.failed(ctx, rcs[i], err)
 		}
-		d.failed(ctx, rcs[i], err)
 	}
+}
+
+// mayStart reports whether a claimed receipt may still be started: in the
+// first half of its claim's lease (startBy), the drainer not stopping.
+func (d *Drainer) mayStart(ctx context.Context, startBy time.Time) bool {
+	return !d.stopping() && ctx.Err() == nil && !time.Now().After(startBy)
+}
+
+// release hands back a receipt that was not started, to be claimed again
+// at once.
+func (d *Drainer) release(ctx context.Context, rc *stockbell.WebhookReceipt) {
+	d.retry(ctx, rc, 0, stockbell.ErrReceiptUnstarted.Error())
 }
 
 // processOne processes one claimed receipt, or releases it when it is too
 // late to start; it reports whether the receipt is done.
 func (d *Drainer) processOne(ctx context.Context, rc *stockbell.WebhookReceipt, startBy time.Time) bool {
-	if d.stopping() || ctx.Err() != nil || time.Now().After(startBy) {
-		d.retry(ctx, rc, 0, "released unstarted: the claim's lease was ending or the drainer stopping")
+	if !d.mayStart(ctx, startBy) {
+		d.release(ctx, rc)
 		return false
 	}
 	err := d.Registry.process(ctx, rc)

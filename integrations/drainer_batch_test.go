@@ -23,7 +23,7 @@ type batchProcessor struct {
 	parts [][]string
 }
 
-func (p *batchProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt) []error {
+func (p *batchProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt, _ func() bool) []error {
 	p.mu.Lock()
 	part := make([]string, len(rcs))
 	for i, rc := range rcs {
@@ -97,7 +97,7 @@ func (p *partFailingProcessor) ProcessReceipt(context.Context, *stockbell.Webhoo
 	return errors.New("processed one at a time")
 }
 
-func (p *partFailingProcessor) ProcessReceipts(_ context.Context, rcs []*stockbell.WebhookReceipt) []error {
+func (p *partFailingProcessor) ProcessReceipts(_ context.Context, rcs []*stockbell.WebhookReceipt, _ func() bool) []error {
 	p.mu.Lock()
 	p.calls++
 	p.mu.Unlock()
@@ -172,6 +172,67 @@ func TestDrainerGathersBeforeClaiming(t *testing.T) {
 			if time.Now().After(deadline) {
 				t.Fatalf("%d of 2 receipts processed by a drainer at the shipped gather", processedCount())
 			}
+		}
+	})
+}
+
+// lateProcessor processes a part's receipts one after another, asking
+// mayStart before each, as stockbell.StockReceiptBatch does; after each
+// receipt it waits for wait (past the start-by time of a claim leased for
+// lateLease, when the test sets it so).
+type lateProcessor struct {
+	countingProcessor
+	wait time.Duration
+}
+
+// lateLease is the tests' lease: its first half ends a second after the
+// claim, and lateProcessor's first receipt takes longer than that.
+const lateLease = 2 * time.Second
+
+func (p *lateProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt, mayStart func() bool) []error {
+	errs := make([]error, len(rcs))
+	for i, rc := range rcs {
+		if !mayStart() {
+			errs[i] = stockbell.ErrReceiptUnstarted
+			continue
+		}
+		errs[i] = p.ProcessReceipt(ctx, rc)
+		time.Sleep(p.wait)
+	}
+	return errs
+}
+
+// TestDrainerReleasesReceiptsUnstartedInAPart: a batch processor may start
+// a part's receipts only in the first half of the claim's lease; those it
+// did not start are released to be claimed again at once, without the
+// backoff of a failure, and are processed by the next drain.
+func TestDrainerReleasesReceiptsUnstartedInAPart(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := storetest.NewClock(time.Now().UTC())
+		db.Clock = clock
+		storeReceipts(t, db, 3)
+		p := &lateProcessor{countingProcessor: countingProcessor{seen: map[string]int{}}, wait: lateLease/2 + 200*time.Millisecond}
+		d := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Batch: 3, Lease: lateLease}
+		if n, err := d.DrainOnce(ctx); err != nil || n != 3 {
+			t.Fatalf("drain claimed %d (%v), want 3", n, err)
+		}
+		if p.seen["evt-0"] != 1 || p.seen["evt-1"]+p.seen["evt-2"] != 0 {
+			t.Fatalf("processed %v, want only the first receipt started in time", p.seen)
+		}
+		var unstarted int
+		if err := db.DB.Get(&unstarted, db.DB.Rebind(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL AND last_error = ?`),
+			stockbell.ErrReceiptUnstarted.Error()); err != nil {
+			t.Fatal(err)
+		}
+		if unstarted != 2 {
+			t.Fatalf("%d receipts released unstarted, want 2", unstarted)
+		}
+		p.wait = 0
+		if n, err := d.DrainOnce(ctx); err != nil || n != 2 {
+			t.Fatalf("the next drain claimed %d (%v), want the 2 released at once", n, err)
+		}
+		if p.seen["evt-1"] != 1 || p.seen["evt-2"] != 1 {
+			t.Fatalf("processed %v, want the released receipts processed by the next drain", p.seen)
 		}
 	})
 }

@@ -26,10 +26,12 @@ type ReceiptProcessor interface {
 // several receipts of its platform together, such as a claim's inventory
 // webhooks applied by the store in a few statements. ProcessReceipts
 // returns one error per receipt, nil for each done, with the meaning
-// ProcessReceipt's has.
+// ProcessReceipt's has; it asks mayStart before starting each receipt (or
+// a batch of them) and returns stockbell.ErrReceiptUnstarted for one it
+// did not start because mayStart said no.
 type BatchReceiptProcessor interface {
 	ReceiptProcessor
-	ProcessReceipts(ctx context.Context, rs []*stockbell.WebhookReceipt) []error
+	ProcessReceipts(ctx context.Context, rs []*stockbell.WebhookReceipt, mayStart func() bool) []error
 }
 
 // Registry routes receipts to processors by platform.
@@ -95,8 +97,8 @@ func (r *Registry) batchProcessor(platform stockbell.Platform) (BatchReceiptProc
 }
 
 // processTogether runs the batch processor on receipts of its platform.
-func (r *Registry) processTogether(ctx context.Context, p BatchReceiptProcessor, rcs []*stockbell.WebhookReceipt) []error {
-	errs := p.ProcessReceipts(ctx, rcs)
+func (r *Registry) processTogether(ctx context.Context, p BatchReceiptProcessor, rcs []*stockbell.WebhookReceipt, mayStart func() bool) []error {
+	errs := p.ProcessReceipts(ctx, rcs, mayStart)
 	for i, err := range errs {
 		if err != nil {
 			errs[i] = fmt.Errorf("process %s receipt %d (%s): %w", rcs[i].Platform, rcs[i].ID, rcs[i].Topic, err)

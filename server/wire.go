@@ -192,3 +192,9 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
 	return install, nil
 }
+
+
+// Shopify's receipts are handed over a claim at a time; the registry finds
+// batch processors by assertion, so a change to ProcessReceipts' signature
+// must fail here rather than silently process one receipt at a time.
+var _ integrations.BatchReceiptProcessor = (*shopify.Integration)(nil)

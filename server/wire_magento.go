@@ -30,3 +30,7 @@ func (m *Main) wireMagento(registry *integrations.Registry, workers *jobs.Worker
 	// Magento tells of no deletion: a daily catalog sync finds the deleted products.
 	jobs.Every(workers, 24*time.Hour, func() stockbell.JobArgs { return stockbell.MagentoCatalogSyncJob{} })
 }
+
+// As Shopify's (wire.go), this platform's receipts are processed a claim at
+// a time.
+var _ integrations.BatchReceiptProcessor = (*magento.Integration)(nil)

@@ -37,3 +37,7 @@ func (m *Main) wirePrestaShop(registry *integrations.Registry, workers *jobs.Wor
 	jobs.Handle(workers, in.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{} })
 }
+
+// As Shopify's (wire.go), this platform's receipts are processed a claim at
+// a time.
+var _ integrations.BatchReceiptProcessor = (*prestashop.Integration)(nil)

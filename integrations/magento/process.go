@@ -62,9 +62,9 @@ func (in *Integration) settlePost(ctx context.Context, shop *stockbell.Shop, pos
 // for installed stores are applied by the store in one batch
 // (stockbell.StockReceiptBatch), then settled as ProcessReceipt settles
 // each one.
-func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt) []error {
+func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt, mayStart func() bool) []error {
 	return stockbell.StockReceiptBatch{Platform: stockbell.PlatformMagento, Shops: in.Shops, Catalog: in.Catalog, Logger: in.Logger,
-		Pick: in.pickPost, Alone: in.ProcessReceipt}.Process(ctx, rcs)
+		Pick: in.pickPost, Alone: in.ProcessReceipt}.Process(ctx, rcs, mayStart)
 }
 
 // pickPost returns the change a readable post carries.

@@ -11,9 +11,9 @@ import (
 // and every other receipt alone, as ProcessReceipt does
 // (stockbell.StockReceiptBatch). A level change the batch could not order,
 // or whose item is unknown, is then settled as applyLevel settles it.
-func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt) []error {
+func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt, mayStart func() bool) []error {
 	return stockbell.StockReceiptBatch{Platform: stockbell.PlatformShopify, Shops: in.Shops, Catalog: in.Catalog, Logger: in.Logger,
-		Pick: in.pickLevel, Alone: in.ProcessReceipt}.Process(ctx, rcs)
+		Pick: in.pickLevel, Alone: in.ProcessReceipt}.Process(ctx, rcs, mayStart)
 }
 
 // pickLevel returns the change an inventory_levels receipt carries (what

@@ -124,3 +124,49 @@ func TestLevelWebhooksFallBackToOneAtATime(t *testing.T) {
 		}
 	})
 }
+
+// processClaimed claims every pending receipt and processes them together,
+// asking mayStart as the drainer would.
+func (e *env) processClaimed(mayStart func() bool) []error {
+	rcs, err := e.db.ClaimReceipts(context.Background(), 100, time.Minute)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return e.in.ProcessReceipts(context.Background(), rcs, mayStart)
+}
+
+// TestLevelWebhooksNotStartedLate: receipts whose claim may no longer
+// start anything (its lease half over) are returned unstarted, and nothing
+// of theirs is applied; a batch started in time is settled in full (the
+// re-read of a same-second change) even once starting is no longer allowed.
+func TestLevelWebhooksNotStartedLate(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		e.fake.SetLevel(shopDomain, smallItem, warehouse, 9)
+		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 2)
+		e.clock.Advance(time.Minute)
+		at := e.clock.Now()
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, at)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 4, at)})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, pointOfSale, 2, at)})
+		for i, err := range e.processClaimed(func() bool { return false }) {
+			if !errors.Is(err, stockbell.ErrReceiptUnstarted) {
+				t.Fatalf("receipt %d: %v, want it unstarted", i, err)
+			}
+		}
+		if v, _ := e.variant(shop.ID, smallVariant); v.Stock != 0 {
+			t.Fatalf("stock %d after nothing was started, want 0", v.Stock)
+		}
+		db.DB.MustExec(`UPDATE webhook_receipts SET locked_until = NULL`) // released, as the drainer does
+		asked := 0
+		for i, err := range e.processClaimed(func() bool { asked++; return asked == 1 }) {
+			if err != nil {
+				t.Fatalf("receipt %d: %v, want the batch started in time done", i, err)
+			}
+		}
+		if v, levels := e.variant(shop.ID, smallVariant); v.Stock != 11 || levels[itoa(warehouse)] != 9 || levels[itoa(pointOfSale)] != 2 {
+			t.Fatalf("stock %d, levels %v; want the warehouse read again (9) and the point of sale's 2", v.Stock, levels)
+		}
+	})
+}
