@@ -66,6 +66,9 @@ type Drainer struct {
 	Lease   time.Duration
 	// Gather defaults to DefaultGather.
 	Gather time.Duration
+	// Clock times a claim's start-by (the first half of its lease);
+	// the system clock when nil.
+	Clock stockbell.Clock
 
 	stop    chan struct{}
 	stopped chan struct{}
@@ -209,7 +212,7 @@ func (d *Drainer) DrainOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	stopMarking := d.markWhileProcessing(ctx)
-	d.processBatch(ctx, receipts, time.Now().Add(d.lease()/2))
+	d.processBatch(ctx, receipts, d.now().Add(d.lease()/2))
 	stopMarking()
 	return len(receipts), d.save(ctx)
 }
@@ -355,7 +358,7 @@ func (d *Drainer) processTogether(ctx context.Context, p BatchReceiptProcessor, 
 // mayStart reports whether a claimed receipt may still be started: in the
 // first half of its claim's lease (startBy), the drainer not stopping.
 func (d *Drainer) mayStart(ctx context.Context, startBy time.Time) bool {
-	return !d.stopping() && ctx.Err() == nil && !time.Now().After(startBy)
+	return !d.stopping() && ctx.Err() == nil && !d.now().After(startBy)
 }
 
 // release hands back a receipt that was not started, to be claimed again
@@ -415,6 +418,13 @@ func (d *Drainer) poll() time.Duration {
 	return orDefault(d.Poll, DefaultPoll)
 }
 func (d *Drainer) lease() time.Duration { return orDefault(d.Lease, DefaultLease) }
+
+func (d *Drainer) now() time.Time {
+	if d.Clock == nil {
+		return time.Now()
+	}
+	return d.Clock.Now()
+}
 
 func orDefault[T int | time.Duration](v, def T) T {
 	if v > 0 {

@@ -177,17 +177,13 @@ func TestDrainerGathersBeforeClaiming(t *testing.T) {
 }
 
 // lateProcessor processes a part's receipts one after another, asking
-// mayStart before each, as stockbell.StockReceiptBatch does; after each
-// receipt it waits for wait (past the start-by time of a claim leased for
-// lateLease, when the test sets it so).
+// mayStart before each, as stockbell.StockReceiptBatch does; each receipt
+// it processes moves the clock on by took.
 type lateProcessor struct {
 	countingProcessor
-	wait time.Duration
+	clock *storetest.Clock
+	took  time.Duration
 }
-
-// lateLease is the tests' lease: its first half ends a second after the
-// claim, and lateProcessor's first receipt takes longer than that.
-const lateLease = 2 * time.Second
 
 func (p *lateProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.WebhookReceipt, mayStart func() bool) []error {
 	errs := make([]error, len(rcs))
@@ -197,22 +193,24 @@ func (p *lateProcessor) ProcessReceipts(ctx context.Context, rcs []*stockbell.We
 			continue
 		}
 		errs[i] = p.ProcessReceipt(ctx, rc)
-		time.Sleep(p.wait)
+		p.clock.Add(p.took)
 	}
 	return errs
 }
 
-// TestDrainerReleasesReceiptsUnstartedInAPart: a batch processor may start
-// a part's receipts only in the first half of the claim's lease; those it
-// did not start are released to be claimed again at once, without the
-// backoff of a failure, and are processed by the next drain.
+// TestDrainerReleasesReceiptsUnstartedInAPart: with the shipped lease, a
+// batch processor may start a part's receipts only in the first half of
+// the claim's lease; those it did not start are released to be claimed
+// again at once, without the backoff of a failure, and are processed by
+// the next drain.
 func TestDrainerReleasesReceiptsUnstartedInAPart(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := storetest.NewClock(time.Now().UTC())
 		db.Clock = clock
 		storeReceipts(t, db, 3)
-		p := &lateProcessor{countingProcessor: countingProcessor{seen: map[string]int{}}, wait: lateLease/2 + 200*time.Millisecond}
-		d := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Batch: 3, Lease: lateLease}
+		p := &lateProcessor{countingProcessor: countingProcessor{seen: map[string]int{}}, clock: clock,
+			took: integrations.DefaultLease/2 + time.Second}
+		d := &integrations.Drainer{Registry: newRegistry(db, p), Logger: slog.New(slog.DiscardHandler), Batch: 3, Clock: clock}
 		if n, err := d.DrainOnce(ctx); err != nil || n != 3 {
 			t.Fatalf("drain claimed %d (%v), want 3", n, err)
 		}
@@ -227,7 +225,7 @@ func TestDrainerReleasesReceiptsUnstartedInAPart(t *testing.T) {
 		if unstarted != 2 {
 			t.Fatalf("%d receipts released unstarted, want 2", unstarted)
 		}
-		p.wait = 0
+		p.took = 0
 		if n, err := d.DrainOnce(ctx); err != nil || n != 2 {
 			t.Fatalf("the next drain claimed %d (%v), want the 2 released at once", n, err)
 		}
