@@ -193,7 +193,6 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	return install, nil
 }
 
-
 // Shopify's receipts are handed over a claim at a time; the registry finds
 // batch processors by assertion, so a change to ProcessReceipts' signature
 // must fail here rather than silently process one receipt at a time.
