@@ -47,7 +47,11 @@ type groupWrite struct {
 	// receipt, when set, is a webhook receipt that the batch inserts with
 	// the others before any fn runs (insertReceipts).
 	receipt *receiptWrite
-	done    chan error
+	// send, when set, is a sending worker's step (PostgreSQL only), whose
+	// outcomes and lease the batch records with the others' in one
+	// statement before any fn runs (advanceSendSteps).
+	send *sendStepWrite
+	done chan error
 }
 
 func newGroupCommit(db *DB, writers int) *groupCommit {
@@ -235,11 +239,12 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 }
 
 // runWrites runs a batch's writes in tx: the receipts' and the new
-// subscriptions' rows first, one statement each, then each write's
-// function in turn.
+// subscriptions' rows and the send steps first, one statement each, then
+// each write's function in turn.
 func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	var subs []*subscriptionWrite
 	var receipts []*receiptWrite
+	var steps []*sendStepWrite
 	for _, w := range writes {
 		if w.sub != nil {
 			subs = append(subs, w.sub)
@@ -247,6 +252,12 @@ func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 		if w.receipt != nil {
 			receipts = append(receipts, w.receipt)
 		}
+		if w.send != nil {
+			steps = append(steps, w.send)
+		}
+	}
+	if err := advanceSendSteps(ctx, tx, steps); err != nil {
+		return err
 	}
 	if err := insertReceipts(ctx, tx, receipts); err != nil {
 		return err

@@ -152,8 +152,12 @@ func lastSentToEach(ctx context.Context, tx *Tx, shopID int64, flow *stockbell.F
 // begun (AttemptDone). The transaction is a group commit's: the steps of
 // the workers sending at the same time commit together, each answered
 // once its group committed, so the sent mark is as durable as alone and
-// the commits (on SQLite, most of a step's cost) are shared.
+// the commits (on SQLite, most of a step's cost) are shared; on
+// PostgreSQL the group's steps are also one statement (advanceSendStep).
 func (db *DB) AdvanceSend(ctx context.Context, shopID int64, step stockbell.SendStep) (stockbell.SendStepResult, error) {
+	if db.Dialect == Postgres {
+		return db.advanceSendStep(ctx, shopID, step)
+	}
 	var result stockbell.SendStepResult
 	err := db.group.do(ctx, func(ctx context.Context, tx *Tx) (err error) {
 		result, err = advanceSend(ctx, tx, shopID, step)

@@ -1,0 +1,209 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// sendStepWrite is one sending worker's step in a group transaction on
+// PostgreSQL. The batch records the outcomes of all its steps and takes
+// their next leases in one statement (advanceSendSteps) before any write's
+// function runs; each step's function (finish) then does what that
+// statement leaves: a flow's next message, releases, and a lease the
+// statement could not take. A step alone was a statement per outcome, one
+// round trip each on the group writer's connection while the batch's other
+// steps waited: with ten workers, 4.8 steps a batch at 0.24 ms a statement
+// (bench: BenchmarkRestockMail).
+type sendStepWrite struct {
+	shopID int64
+	step   stockbell.SendStep
+	// Set by advanceSendSteps, afresh at each run of the batch.
+	recorded []recordedOutcome // one per step.Finished, in order
+	leased   bool
+}
+
+// recordedOutcome is what advanceSendSteps learnt of one outcome: whether
+// it was recorded (the message was pending) and the message's subscription
+// and flow step.
+type recordedOutcome struct {
+	recorded       bool
+	subscriptionID int64
+	step           int
+}
+
+// advanceSendStep records a send step's outcomes and begins its next
+// attempt in a group transaction on PostgreSQL (see DB.AdvanceSend).
+func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.SendStep) (stockbell.SendStepResult, error) {
+	var result stockbell.SendStepResult
+	write := &sendStepWrite{shopID: shopID, step: step}
+	err := db.group.doWrite(ctx, &groupWrite{send: write, fn: func(ctx context.Context, tx *Tx) (err error) {
+		result, err = write.finish(ctx, tx)
+		return err
+	}})
+	return result, err
+}
+
+// advanceSendStepsQuery records outcomes (each a pending message's, with
+// its event) and takes leases (each a pending message no attempt holds,
+// and none the same statement finishes) in one statement. The events'
+// detail is written as encoding/json writes an EventDetail (keys in order,
+// no spaces): the columns the update returns around the fields the caller
+// marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is found
+// by its primary key.
+const advanceSendStepsQuery = `WITH %s, %s, done AS (
+	UPDATE messages m SET status = o.status, provider_id = o.provider_id, segments = o.segments, error = o.error,
+		sent_at = CASE WHEN o.sent THEN CAST(? AS TIMESTAMPTZ) END, lease_until = NULL
+	FROM outcome o WHERE m.id = o.id AND m.shop_id + 0 = o.shop_id AND m.status = ?
+	RETURNING m.id, m.shop_id, m.subscription_id, m.step, m.channel, m.attempts, o.kind, o.middle
+), event AS (
+	INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+	SELECT s.shop_id, done.kind, s.variant_id, s.id,
+		'{"attempts":' || done.attempts || ',"channel":' || to_json(done.channel)::text || done.middle || ',"step":' || done.step || '}',
+		CAST(? AS TIMESTAMPTZ)
+	FROM done JOIN subscriptions s ON s.id = done.subscription_id AND s.shop_id = done.shop_id
+), leased AS (
+	UPDATE messages m SET attempts = m.attempts + 1, lease_until = l.until
+	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
+		AND m.id NOT IN (SELECT id FROM outcome)
+	RETURNING m.id
+)
+SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, 0 FROM leased`
+
+// advanceSendSteps runs advanceSendStepsQuery for the batch's steps and
+// tells each step what it did. A message two steps of the batch would
+// lease is leased for the first only; the other's finish finds it held.
+func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	var o outcomeRows
+	var l leaseRows
+	leasing := map[int64]bool{}
+	for _, s := range steps {
+		s.recorded, s.leased = make([]recordedOutcome, len(s.step.Finished)), false
+		for _, r := range s.step.Finished {
+			if err := o.add(s.shopID, r); err != nil {
+				return err
+			}
+		}
+		if s.step.Begin != 0 && len(s.step.Released) == 0 && !leasing[s.step.Begin] {
+			leasing[s.step.Begin] = true
+			l.add(s.shopID, s.step.Begin, s.step.LeaseUntil)
+		}
+	}
+	outcomes, outcomeArgs := o.set().plannedOnce().clause(Postgres, 0, len(o.ids))
+	leases, leaseArgs := l.set().plannedOnce().clause(Postgres, 0, len(l.ids))
+	now := tx.db.now()
+	args := append(append(outcomeArgs, leaseArgs...), now, stockbell.MessagePending, now, stockbell.MessagePending)
+	rows, err := tx.QueryxContext(ctx, tx.Rebind(fmt.Sprintf(advanceSendStepsQuery, outcomes, leases)), args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	recorded, leased := map[int64]recordedOutcome{}, map[int64]bool{}
+	for rows.Next() {
+		var id, step, subscriptionID int64
+		if err := rows.Scan(&id, &step, &subscriptionID); err != nil {
+			return err
+		}
+		if step < 0 {
+			leased[id] = true
+		} else {
+			recorded[id] = recordedOutcome{recorded: true, subscriptionID: subscriptionID, step: int(step)}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, s := range steps {
+		for i, r := range s.step.Finished {
+			s.recorded[i] = recorded[r.MessageID]
+		}
+		if s.step.Begin != 0 && leased[s.step.Begin] {
+			s.leased, leased[s.step.Begin] = true, false // the first step asking has it
+		}
+	}
+	return nil
+}
+
+// finish does what advanceSendSteps left of the step, in its order: each
+// recorded outcome's flow goes on to its next message (unless the outcome
+// ends it), the released attempts are released, and the next message is
+// leased if the statement did not lease it (held, run out or gone:
+// beginAttempt says which).
+func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepResult, error) {
+	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
+	for i, r := range s.step.Finished {
+		done := s.recorded[i]
+		if !done.recorded || r.StopFlow {
+			continue
+		}
+		m := &stockbell.Message{ID: r.MessageID, ShopID: s.shopID, SubscriptionID: done.subscriptionID, Step: done.step}
+		if err := continueFlow(ctx, tx, m); err != nil {
+			return result, err
+		}
+	}
+	for _, r := range s.step.Released {
+		if err := releaseAttempt(ctx, tx, s.shopID, r); err != nil {
+			return result, err
+		}
+	}
+	if s.step.Begin == 0 {
+		return result, nil
+	}
+	if s.leased {
+		result.Outcome = stockbell.AttemptBegun
+		return result, nil
+	}
+	var err error
+	result.Outcome, result.HeldUntil, err = beginAttempt(ctx, tx, s.shopID, s.step.Begin, s.step.LeaseUntil)
+	return result, err
+}
+
+// outcomeRows are the outcomes of a batch's steps, as advanceSendStepsQuery
+// reads them.
+type outcomeRows struct {
+	ids, shops, segments                      []int64
+	statuses, providers, errs, kinds, middles []string
+	sent                                      []bool
+}
+
+func (o *outcomeRows) add(shopID int64, r stockbell.MessageResult) error {
+	kind, err := outcomeEventKind(r.Status)
+	if err != nil {
+		return err
+	}
+	middle, err := outcomeDetailMiddle(r)
+	if err != nil {
+		return err
+	}
+	o.ids, o.shops, o.segments = append(o.ids, r.MessageID), append(o.shops, shopID), append(o.segments, int64(r.Segments))
+	o.statuses, o.providers, o.errs = append(o.statuses, string(r.Status)), append(o.providers, r.ProviderID), append(o.errs, r.Reason)
+	o.kinds, o.middles = append(o.kinds, string(kind)), append(o.middles, middle)
+	o.sent = append(o.sent, r.Status == stockbell.MessageSent)
+	return nil
+}
+
+func (o *outcomeRows) set() *rowSet {
+	return newRowSet("outcome").int64s("id", o.ids).int64s("shop_id", o.shops).texts("status", o.statuses).
+		texts("provider_id", o.providers).int64s("segments", o.segments).texts("error", o.errs).bools("sent", o.sent).
+		texts("kind", o.kinds).texts("middle", o.middles)
+}
+
+// leaseRows are the leases a batch's steps ask for.
+type leaseRows struct {
+	ids, shops []int64
+	until      []time.Time
+}
+
+func (l *leaseRows) add(shopID, messageID int64, until time.Time) {
+	l.ids, l.shops = append(l.ids, messageID), append(l.shops, shopID)
+	l.until = append(l.until, until.UTC().Truncate(time.Microsecond))
+}
+
+func (l *leaseRows) set() *rowSet {
+	return newRowSet("lease").int64s("id", l.ids).int64s("shop_id", l.shops).times("until", l.until)
+}
