@@ -225,7 +225,12 @@ func (g *groupCommit) failQueued() {
 // commit runs the batch in one transaction; if that fails, each write alone.
 func (g *groupCommit) commit(batch []*groupWrite) {
 	ctx := context.Background()
-	err := g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, batch) })
+	var err error
+	if plainSendSteps(g.db, batch) {
+		err = runWrites(ctx, &Tx{queryer: g.db.DB, db: g.db}, batch)
+	} else {
+		err = g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, batch) })
+	}
 	if err == nil || len(batch) == 1 {
 		for _, w := range batch {
 			w.done <- err
@@ -236,6 +241,29 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 		alone := batch[i : i+1]
 		w.done <- g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, alone) })
 	}
+}
+
+// plainSendSteps reports whether the batch is PostgreSQL send steps alone,
+// each plain (sendStepWrite.plain): then its one statement
+// (advanceSendSteps) commits on its own, without BEGIN and COMMIT, two
+// round trips of the group writer's that the sending workers waited on
+// (0.75 ms of a 1.4 ms batch of 4.7 steps with ten workers; bench:
+// BenchmarkRestockMail). A step whose next message the statement could not
+// lease then begins its attempt in statements of its own (beginAttempt),
+// after its outcomes committed, as a step without outcomes would. If the
+// batch fails, each write runs again alone in a transaction: an outcome
+// already recorded is not recorded twice (only a pending message takes
+// one), and a lease already taken is found held.
+func plainSendSteps(db *DB, batch []*groupWrite) bool {
+	if db.Dialect != Postgres {
+		return false
+	}
+	for _, w := range batch {
+		if w.send == nil || w.sub != nil || w.receipt != nil || !w.send.plain() {
+			return false
+		}
+	}
+	return true
 }
 
 // runWrites runs a batch's writes in tx: the receipts' and the new

@@ -129,6 +129,22 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 	return nil
 }
 
+// plain reports whether all the step asks of its transaction, besides
+// advanceSendSteps' statement, is at most its next lease: no released
+// attempt, and no outcome after which the flow goes on (continueFlow's
+// next message must commit with the outcome).
+func (s *sendStepWrite) plain() bool {
+	if len(s.step.Released) > 0 {
+		return false
+	}
+	for _, r := range s.step.Finished {
+		if !r.StopFlow {
+			return false
+		}
+	}
+	return true
+}
+
 // finish does what advanceSendSteps left of the step, in its order: each
 // recorded outcome's flow goes on to its next message (unless the outcome
 // ends it), the released attempts are released, and the next message is
