@@ -31,7 +31,7 @@ type Config struct {
 	PreviousSecretKey []byte
 	LogLevel          slog.Level     // STOCKBELL_LOG_LEVEL
 	LogFormat         string         // STOCKBELL_LOG_FORMAT: text or json
-	Workers           int            // STOCKBELL_WORKERS: jobs run at once by this process (restock decisions aside: jobs.DecisionWorkers)
+	Workers           int            // STOCKBELL_WORKERS: jobs run at once by this process (restock decisions and send jobs aside: jobs.DecisionWorkers, jobs.SendWorkers)
 	ShutdownTimeout   time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
 	TrustedProxies    []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
 	// Storefront subscription rate limits, per client address and per

@@ -308,9 +308,9 @@ func checkOnePerSubscriber(t *testing.T, db *store.DB, sink *smtpSink, survivors
 	}
 }
 
-// jobsPerReplica is STOCKBELL_WORKERS' default: the most sends one replica
-// has in flight.
-const jobsPerReplica = 10
+// jobsPerReplica is the send queue's workers (jobs.SendWorkers): the most
+// sends one replica has in flight.
+const jobsPerReplica = jobs.SendWorkers
 
 // waitUntil polls cond until it holds or the timeout passes. It waits for
 // other processes, never for a business rule.

@@ -123,7 +123,8 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		riverCfg.Workers = cfg.Workers.river
 		riverCfg.PeriodicJobs = cfg.Workers.periodic
 		riverCfg.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: maxWorkers},
-			DecisionQueue: {MaxWorkers: DecisionWorkers, FetchCooldown: decisionFetchCooldown(cfg.Database)}}
+			DecisionQueue: {MaxWorkers: DecisionWorkers, FetchCooldown: decisionFetchCooldown(cfg.Database)},
+			SendQueue:     {MaxWorkers: SendWorkers}}
 	}
 	client, err := river.NewClient(drv, riverCfg)
 	if err != nil {
@@ -158,18 +159,18 @@ func (q *Queue) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockb
 	return err
 }
 
-// decisionKinds are the kinds that run in DecisionQueue. Jobs of these
-// kinds queued before it existed stay in the default queue and run there.
-var decisionKinds = map[string]bool{
-	stockbell.VariantStockChangedJob{}.Kind(): true,
-	stockbell.RestockWaitEndedJob{}.Kind():    true,
+// queueOfKind names the kinds that run in a queue of their own
+// (DecisionQueue, SendQueue); the others run in the default queue. Jobs of
+// these kinds queued before their queue existed stay in the default queue
+// and run there.
+var queueOfKind = map[string]string{
+	stockbell.VariantStockChangedJob{}.Kind(): DecisionQueue,
+	stockbell.RestockWaitEndedJob{}.Kind():    DecisionQueue,
+	stockbell.SendMessageJob{}.Kind():         SendQueue,
 }
 
 func insertOpts(args stockbell.JobArgs, opts *stockbell.JobOptions) *river.InsertOpts {
-	queue := ""
-	if decisionKinds[args.Kind()] {
-		queue = DecisionQueue
-	}
+	queue := queueOfKind[args.Kind()]
 	if opts == nil {
 		if queue == "" {
 			return nil

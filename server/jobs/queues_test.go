@@ -13,8 +13,9 @@ import (
 )
 
 // TestDecisionQueue checks that restock decisions are queued in
-// DecisionQueue, other kinds in the default queue, and that a decision
-// queued in the default queue (before DecisionQueue existed) still runs.
+// DecisionQueue, send jobs in SendQueue, other kinds in the default queue,
+// and that a decision queued in the default queue (before DecisionQueue
+// existed) still runs, as does a send job there.
 func TestDecisionQueue(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -26,6 +27,11 @@ func TestDecisionQueue(t *testing.T) {
 			return nil
 		}, 0)
 		jobs.Handle(workers, func(ctx context.Context, job probeJob) error { return nil }, 0)
+		sent := make(chan int64, 10)
+		jobs.Handle(workers, func(ctx context.Context, job stockbell.SendMessageJob) error {
+			sent <- job.MessageID
+			return nil
+		}, 0)
 		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db), Workers: workers})
 		if err != nil {
 			t.Fatal(err)
@@ -35,13 +41,16 @@ func TestDecisionQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		must(t, queue.InsertTx(ctx, tx, stockbell.VariantStockChangedJob{ShopID: 1, VariantID: 1}, nil))
-		must(t, queue.InsertManyTx(ctx, tx, []stockbell.JobArgs{probeJob{Name: "other"}}, nil))
+		must(t, queue.InsertManyTx(ctx, tx, []stockbell.JobArgs{probeJob{Name: "other"}, stockbell.SendMessageJob{MessageID: 7}}, nil))
+		_, err = queue.Client.InsertTx(ctx, tx, stockbell.SendMessageJob{MessageID: 8}, &river.InsertOpts{Queue: river.QueueDefault})
+		must(t, err)
 		_, err = queue.Client.InsertTx(ctx, tx, stockbell.VariantStockChangedJob{ShopID: 1, VariantID: 2}, &river.InsertOpts{Queue: river.QueueDefault})
 		must(t, err)
 		must(t, tx.Commit())
 
 		queues := map[string]string{}
-		rows, err := db.DB.QueryContext(ctx, `SELECT kind, queue FROM river_job WHERE kind <> 'variant_stock_changed' OR id = (SELECT MIN(id) FROM river_job)`)
+		rows, err := db.DB.QueryContext(ctx, `SELECT kind, queue FROM river_job WHERE (kind <> 'variant_stock_changed' AND kind <> 'send_message')
+			OR id = (SELECT MIN(id) FROM river_job) OR id = (SELECT MIN(id) FROM river_job WHERE kind = 'send_message')`)
 		must(t, err)
 		for rows.Next() {
 			var kind, q string
@@ -49,8 +58,9 @@ func TestDecisionQueue(t *testing.T) {
 			queues[kind] = q
 		}
 		must(t, rows.Close())
-		if queues["variant_stock_changed"] != jobs.DecisionQueue || queues["probe"] != river.QueueDefault {
-			t.Fatalf("queues by kind = %v, want the decision in %s and the probe in %s", queues, jobs.DecisionQueue, river.QueueDefault)
+		if queues["variant_stock_changed"] != jobs.DecisionQueue || queues["send_message"] != jobs.SendQueue || queues["probe"] != river.QueueDefault {
+			t.Fatalf("queues by kind = %v, want the decision in %s, the send in %s and the probe in %s", queues, jobs.DecisionQueue,
+				jobs.SendQueue, river.QueueDefault)
 		}
 
 		must(t, queue.Start(ctx))
@@ -62,6 +72,15 @@ func TestDecisionQueue(t *testing.T) {
 				seen[id] = true
 			case <-ctx.Done():
 				t.Fatalf("decisions run: %v, want variants 1 (decision queue) and 2 (default queue)", seen)
+			}
+		}
+		seenSends := map[int64]bool{}
+		for len(seenSends) < 2 {
+			select {
+			case id := <-sent:
+				seenSends[id] = true
+			case <-ctx.Done():
+				t.Fatalf("sends run: %v, want messages 7 (send queue) and 8 (default queue)", seenSends)
 			}
 		}
 	})
