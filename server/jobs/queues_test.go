@@ -65,25 +65,23 @@ func TestDecisionQueue(t *testing.T) {
 
 		must(t, queue.Start(ctx))
 		defer queue.Stop(context.Background())
-		seen := map[int64]bool{}
-		for len(seen) < 2 {
-			select {
-			case id := <-ran:
-				seen[id] = true
-			case <-ctx.Done():
-				t.Fatalf("decisions run: %v, want variants 1 (decision queue) and 2 (default queue)", seen)
-			}
-		}
-		seenSends := map[int64]bool{}
-		for len(seenSends) < 2 {
-			select {
-			case id := <-sent:
-				seenSends[id] = true
-			case <-ctx.Done():
-				t.Fatalf("sends run: %v, want messages 7 (send queue) and 8 (default queue)", seenSends)
-			}
-		}
+		awaitRuns(ctx, t, ran, "decisions run", "variants 1 (decision queue) and 2 (default queue)")
+		awaitRuns(ctx, t, sent, "sends run", "messages 7 (send queue) and 8 (default queue)")
 	})
+}
+
+// awaitRuns waits until two different ids came through ran.
+func awaitRuns(ctx context.Context, t *testing.T, ran <-chan int64, what, want string) {
+	t.Helper()
+	seen := map[int64]bool{}
+	for len(seen) < 2 {
+		select {
+		case id := <-ran:
+			seen[id] = true
+		case <-ctx.Done():
+			t.Fatalf("%s: %v, want %s", what, seen, want)
+		}
+	}
 }
 
 func must(t *testing.T, err error) {

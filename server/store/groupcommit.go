@@ -251,9 +251,12 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 // BenchmarkRestockMail). A step whose next message the statement could not
 // lease then begins its attempt in statements of its own (beginAttempt),
 // after its outcomes committed, as a step without outcomes would. If the
-// batch fails, each write runs again alone in a transaction: an outcome
-// already recorded is not recorded twice (only a pending message takes
-// one), and a lease already taken is found held.
+// batch fails after its statement committed (a later beginAttempt's
+// error), each write runs again alone in a transaction: an outcome already
+// recorded is not recorded twice (only a pending message takes one), and a
+// lease the statement took is found held, so that step's job waits out
+// the lease and then sends the message, flagged as a possible repeat
+// although it was never handed over.
 func plainSendSteps(db *DB, batch []*groupWrite) bool {
 	if db.Dialect != Postgres {
 		return false
