@@ -94,6 +94,9 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 			l.add(s.shopID, s.step.Begin, s.step.LeaseUntil)
 		}
 	}
+	if len(o.ids) == 0 && len(l.ids) == 0 {
+		return nil // releases or held leases only: finish does them
+	}
 	outcomes, outcomeArgs := o.set().plannedOnce().clause(Postgres, 0, len(o.ids))
 	leases, leaseArgs := l.set().plannedOnce().clause(Postgres, 0, len(l.ids))
 	now := tx.db.now()
@@ -114,6 +117,11 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 		} else {
 			recorded[id] = recordedOutcome{recorded: true, subscriptionID: subscriptionID, step: int(step)}
 		}
+	}
+	// Close reads to the statement's end: outside a transaction (a plain
+	// batch) that is its commit, whose failure must not pass for success.
+	if err := rows.Close(); err != nil {
+		return err
 	}
 	if err := rows.Err(); err != nil {
 		return err
