@@ -75,3 +75,45 @@ func RecordReceiptsInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, fail
 	}
 	return created, errs
 }
+
+// WriteInOneBatch runs the receipts' and the creates' writes as one
+// group-commit batch, receipts first, and returns each one's outcome in
+// that order; plain reports whether the batch was one that commitPlain
+// stores without a transaction.
+func WriteInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, creates []stockbell.SubscriptionCreate) (
+	received []bool, subs []*stockbell.Subscription, created []bool, errs []error, plain bool) {
+	received, subs, created = make([]bool, len(receipts)), make([]*stockbell.Subscription, len(creates)), make([]bool, len(creates))
+	var batch []*groupWrite
+	for i, r := range receipts {
+		r.Domain = normalizeDomain(r.Domain)
+		write := &receiptWrite{receipt: r}
+		batch = append(batch, &groupWrite{receipt: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
+			if write.inserted {
+				received[i] = true
+				return nil
+			}
+			received[i], err = recordReceipt(ctx, tx, r)
+			return err
+		}})
+	}
+	for i, c := range creates {
+		if err := validateSubscriptionCreate(&c); err != nil {
+			panic(err)
+		}
+		write := newSubscriptionWrite(c)
+		batch = append(batch, &groupWrite{sub: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
+			if write.inserted != nil {
+				subs[i], created[i] = write.inserted, true
+				return nil
+			}
+			subs[i], created[i], err = createSubscription(ctx, tx, c)
+			return err
+		}})
+	}
+	_, _, plain = plainWrites(db, batch)
+	db.group.commit(batch)
+	for _, w := range batch {
+		errs = append(errs, <-w.done)
+	}
+	return received, subs, created, errs, plain
+}

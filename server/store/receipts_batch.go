@@ -53,8 +53,24 @@ func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 				w.receipt.ID, w.receipt.ShopID, w.inserted = stored.ID, stored.ShopID, true
 			}
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return rows.Close() // outside a transaction, the statement's commit
 	})
+}
+
+// insertPlainReceipts is insertReceipts for a plain batch (see
+// groupCommit.commitPlain): its statement commits on its own. When it
+// fails, none of it is stored, and no write is left marked inserted.
+func insertPlainReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
+	err := insertReceipts(ctx, tx, writes)
+	if err != nil {
+		for _, w := range writes {
+			w.inserted = false
+		}
+	}
+	return err
 }
 
 // prepareReceipt stamps the receipt received now, triggered now unless

@@ -43,6 +43,24 @@ func newSubscriptionWrite(c stockbell.SubscriptionCreate) *subscriptionWrite {
 // the first's row as already queued. Every write's inserted is set afresh,
 // since a batch may run again.
 func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
+	direct, byContact := directWrites(writes)
+	if len(direct) == 0 {
+		return nil
+	}
+	now := tx.db.now()
+	subs, eventsStored, err := insertDirectSubscriptions(ctx, tx, direct, now, false)
+	if err != nil || len(subs) == 0 {
+		return err
+	}
+	if err := takeInserted(subs, byContact); err != nil {
+		return err
+	}
+	return insertSubscribedEvents(ctx, tx, subs, eventsStored, now)
+}
+
+// directWrites resets every write's inserted and returns the direct
+// ones, the first of each contact, with the writes by contact.
+func directWrites(writes []*subscriptionWrite) ([]*subscriptionWrite, map[subscriptionKey]*subscriptionWrite) {
 	var direct []*subscriptionWrite
 	byContact := map[subscriptionKey]*subscriptionWrite{}
 	for _, w := range writes {
@@ -53,14 +71,11 @@ func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 			direct = append(direct, w)
 		}
 	}
-	if len(direct) == 0 {
-		return nil
-	}
-	now := tx.db.now()
-	subs, eventsStored, err := insertDirectSubscriptions(ctx, tx, direct, now)
-	if err != nil || len(subs) == 0 {
-		return err
-	}
+	return direct, byContact
+}
+
+// takeInserted hands each stored row to the write it was stored for.
+func takeInserted(subs []*stockbell.Subscription, byContact map[subscriptionKey]*subscriptionWrite) error {
 	for _, s := range subs {
 		w := byContact[subscriptionKey{s.VariantID, s.Email, s.Phone}]
 		if w == nil || w.inserted != nil {
@@ -71,25 +86,51 @@ func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 			return err
 		}
 	}
-	return insertSubscribedEvents(ctx, tx, subs, eventsStored, now)
+	return nil
+}
+
+// insertPlainSubscriptions stores a plain batch's subscriptions (see
+// groupCommit.commitPlain) and their events in one statement that commits
+// on its own, for shops without an enabled outbound webhook endpoint (the
+// statement checks it, so that there is no webhook to queue with the
+// events). Each write the statement stored has inserted set; the others
+// (a shop with endpoints, a contact already queued, a variant in stock, a
+// confirmation to send) are left for a transaction. The statement is one
+// transaction: when it fails, none of it is stored.
+func insertPlainSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
+	direct, byContact := directWrites(writes)
+	subs, _, err := insertDirectSubscriptions(ctx, tx, direct, tx.db.now(), true)
+	if err != nil {
+		for _, w := range writes {
+			w.inserted = nil
+		}
+		return err
+	}
+	return takeInserted(subs, byContact)
 }
 
 // insertDirectSubscriptions runs the insert and returns the rows stored.
 // On PostgreSQL the same statement inserts their EventSubscribed events
 // (eventsStored): a data-modifying WITH, one statement and round trip
 // fewer per batch.
-func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite, now time.Time) (subs []*stockbell.Subscription, eventsStored bool, err error) {
+func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscriptionWrite, now time.Time, withoutEndpoints bool) (subs []*stockbell.Subscription, eventsStored bool, err error) {
 	pg := tx.db.Dialect == Postgres
 	// The variant is the shop's and sold out. On PostgreSQL it is found by
 	// a LATERAL subquery, a primary-key lookup per new row under the
 	// key-share lock (see findVariantForSubscription), whatever the
 	// statistics: as a join, the plan made for no batch in particular (see
 	// rowSet.plannedOnce) could read every variant for the sold-out ones.
+	// The lock is written out rather than tx.forKeyShareOf, which leaves it
+	// out of a statement run outside a transaction: a plain batch's
+	// statement (insertPlainSubscriptions) needs it as much as any.
 	soldOut := `v.tracked AND v.inventory_policy <> ? AND v.stock <= 0`
 	from := `FROM new_subscription n JOIN variants v ON v.id = n.variant_id AND v.shop_id = n.shop_id WHERE ` + soldOut + ` AND`
 	if pg {
 		from = `FROM new_subscription n CROSS JOIN LATERAL (SELECT v.id FROM variants v WHERE v.id = n.variant_id
-				AND v.shop_id = n.shop_id AND ` + soldOut + tx.forKeyShareOf("v") + `) v WHERE`
+				AND v.shop_id = n.shop_id AND ` + soldOut + ` FOR KEY SHARE OF v) v WHERE`
+		if withoutEndpoints {
+			from += ` NOT EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.shop_id = n.shop_id AND e.disabled_at IS NULL) AND`
+		}
 	}
 	insert := `INSERT INTO subscriptions (shop_id, variant_id, email, phone,
 			channels, status, awaiting, locale, sms_consent, sms_consent_text, marketing_consent, consent_ip, source, created_at, updated_at)
@@ -123,7 +164,10 @@ func insertDirectSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 			}
 			subs = append(subs, s)
 		}
-		return rows.Err()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		return rows.Close() // outside a transaction, the statement's commit
 	})
 	return subs, pg, err
 }
