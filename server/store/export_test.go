@@ -78,10 +78,10 @@ func RecordReceiptsInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, fail
 
 // WriteInOneBatch runs the receipts' and the creates' writes as one
 // group-commit batch, receipts first, and returns each one's outcome in
-// that order; plain reports whether the batch was one that commitPlain
-// stores without a transaction.
+// that order; plain is how many of the writes commitPlain takes to store
+// without a transaction.
 func WriteInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, creates []stockbell.SubscriptionCreate) (
-	received []bool, subs []*stockbell.Subscription, created []bool, errs []error, plain bool) {
+	received []bool, subs []*stockbell.Subscription, created []bool, errs []error, plain int) {
 	received, subs, created = make([]bool, len(receipts)), make([]*stockbell.Subscription, len(creates)), make([]bool, len(creates))
 	var batch []*groupWrite
 	for i, r := range receipts {
@@ -110,7 +110,8 @@ func WriteInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, creates []sto
 			return err
 		}})
 	}
-	_, _, plain = plainWrites(db, batch)
+	plainReceipts, plainSubs := plainWrites(db, batch)
+	plain = len(plainReceipts) + len(plainSubs)
 	db.group.commit(batch)
 	for _, w := range batch {
 		errs = append(errs, <-w.done)

@@ -246,21 +246,22 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 	}
 }
 
-// commitPlain stores a batch's webhook receipts and new subscriptions
-// on PostgreSQL, when it holds nothing else, in a statement per kind that
-// commits on its own (insertPlainReceipts, insertPlainSubscriptions)
-// rather than in BEGIN, the statements and COMMIT: two round trips fewer
-// per batch, of the writer every request waits on. Three replicas, whose
-// writers each gather a third of the requests, pay them three times as
-// often (bench: BenchmarkReplicas). Each request is independent of the
-// others, so each statement's commit answers its own. It answers the
-// writes stored and returns the others for a transaction: a receipt seen
-// before, a post that is not a new contact's on a sold-out variant of a
-// shop without outbound webhooks, and every write of a statement that
-// failed (it stored none). A batch with anything else is returned whole.
+// commitPlain stores a batch's webhook receipts and new contacts' posts
+// on PostgreSQL in a statement per kind that commits on its own
+// (insertPlainReceipts, insertPlainSubscriptions) rather than in BEGIN,
+// the statements and COMMIT: two round trips fewer per batch, of the
+// writer every request waits on. Three replicas, whose writers each gather
+// a third of the requests, pay them three times as often (bench:
+// BenchmarkReplicas). A batch's requests are independent of each other, so
+// each statement's commit answers its own. It answers the writes stored
+// and returns the others, for a transaction: the batch's other writes
+// (send steps), a receipt seen before, a post that is not a new contact's
+// on a sold-out variant of a shop without outbound webhooks or whose
+// contact posted before in the batch, and every write of a statement that
+// failed (it stored none).
 func (g *groupCommit) commitPlain(ctx context.Context, batch []*groupWrite) (rest []*groupWrite) {
-	receipts, subs, ok := plainWrites(g.db, batch)
-	if !ok {
+	receipts, subs := plainWrites(g.db, batch)
+	if len(receipts) == 0 && len(subs) == 0 {
 		return batch
 	}
 	// A statement that fails stores none of its writes, which the
@@ -282,30 +283,29 @@ func (g *groupCommit) commitPlain(ctx context.Context, batch []*groupWrite) (res
 	return rest
 }
 
-// plainWrites returns a PostgreSQL batch's receipts and new subscriptions
-// when it holds nothing else, the subscriptions each direct and no two of
-// one contact; ok is false otherwise.
-func plainWrites(db *DB, batch []*groupWrite) (receipts []*receiptWrite, subs []*subscriptionWrite, ok bool) {
+// plainWrites returns the writes of a PostgreSQL batch that commitPlain
+// stores: every receipt, and the posts that are direct, the first of each
+// contact. It clears every write's inserted, since a batch may run again.
+func plainWrites(db *DB, batch []*groupWrite) (receipts []*receiptWrite, subs []*subscriptionWrite) {
 	if db.Dialect != Postgres {
-		return nil, nil, false
+		return nil, nil
 	}
 	seen := map[subscriptionKey]bool{}
 	for _, w := range batch {
 		switch {
-		case w.send != nil || (w.receipt == nil) == (w.sub == nil):
-			return nil, nil, false
 		case w.receipt != nil:
+			w.receipt.inserted = false
 			receipts = append(receipts, w.receipt)
-		default:
+		case w.sub != nil:
+			w.sub.inserted = nil
 			k := subscriptionKey{w.sub.create.VariantID, w.sub.create.Email, w.sub.create.Phone}
-			if !w.sub.direct || seen[k] {
-				return nil, nil, false
+			if w.sub.direct && !seen[k] {
+				seen[k] = true
+				subs = append(subs, w.sub)
 			}
-			seen[k] = true
-			subs = append(subs, w.sub)
 		}
 	}
-	return receipts, subs, true
+	return receipts, subs
 }
 
 // plainSendSteps reports whether the batch is PostgreSQL send steps alone,

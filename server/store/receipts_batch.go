@@ -31,7 +31,9 @@ func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 	for _, w := range writes {
 		w.inserted = false
 		prepareReceipt(w.receipt, now)
-		byKey[keyOf(w.receipt)] = w
+		if k := keyOf(w.receipt); byKey[k] == nil {
+			byKey[k] = w // of a receipt twice in the batch, the first is stored
+		}
 	}
 	return receiptRows(writes).each(tx, func(with string, args []any, _, _ int) error {
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO webhook_receipts (platform, shop_id, domain,
