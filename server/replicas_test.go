@@ -26,7 +26,12 @@ import (
 const replicaURLFileEnv = "STOCKBELL_TEST_REPLICA_URL_FILE"
 
 const (
-	replicaSubscribers = 3000
+	// replicaSubscribers makes ten send jobs more than two replicas'
+	// sending workers can hold at once, so that the two fast replicas
+	// cannot take them all before the slow one, the one killed, takes some.
+	// With 3,000 (30 jobs, for two replicas' 40 workers) the slow replica
+	// was sometimes running none when it was killed.
+	replicaSubscribers = (2*jobs.SendWorkers + 10) * stockbell.SendJobMessages
 	replicaMetricsKey  = "replica-metrics-token"
 	// recoveryBudget is the promise: a killed replica's subscribers are
 	// notified by the others within 90 s of the kill.
@@ -67,9 +72,10 @@ type replica struct {
 // TestThreeReplicasOneKilled runs three real server processes, with the
 // production queue settings (the only ones there are) on one PostgreSQL,
 // each sending through its own port of one SMTP server. A restock for
-// 3,000 subscribers starts; when a fifth of them have mail, one replica is
-// killed with SIGKILL while its workers are sending (its provider answers
-// slowly, so its ten workers are always in the middle of a send). Within 90 s of the kill every subscriber has had
+// replicaSubscribers subscribers starts; when a fifth of them have mail and
+// the slow replica some, that replica is killed with SIGKILL while its
+// workers are sending (its provider answers slowly, so its sending workers
+// are always in the middle of a send). Within 90 s of the kill every subscriber has had
 // exactly one message (one Message-ID), all marked sent; the jobs the dead
 // replica was running were rescued and done by the others; a message
 // handed to the provider twice is one the dead replica was sending when it
@@ -93,7 +99,14 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	_, err := db.ApplyStockChange(bg(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: variant, LocationID: "warehouse", Available: 5, At: time.Now()})
 	noErr(t, err)
 
-	waitForCondition(t, 2*time.Minute, func() bool { return sink.count() >= replicaSubscribers/5 })
+	// Replica 0 has had mail accepted, so it is in the middle of a send job
+	// (its slow provider takes a job's hundred messages in seconds).
+	waitForCondition(t, 2*time.Minute, func() bool {
+		if sink.count() >= replicaSubscribers && sink.countFrom(0) == 0 {
+			t.Fatal("every message was sent by the fast replicas, none by the one to kill: nothing to test")
+		}
+		return sink.count() >= replicaSubscribers/5 && sink.countFrom(0) > 0
+	})
 	noErr(t, replicas[0].cmd.Process.Signal(syscall.SIGKILL))
 	killedAt := time.Now()
 	replicas[0].cmd.Wait()

@@ -75,6 +75,19 @@ func (s *smtpSink) count() int {
 	return len(s.got)
 }
 
+// countFrom is how many messages listener i took.
+func (s *smtpSink) countFrom(i int) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, m := range s.got {
+		if m.Listener == i {
+			n++
+		}
+	}
+	return n
+}
+
 type sinkBackend struct {
 	sink     *smtpSink
 	listener int
