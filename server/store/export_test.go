@@ -23,27 +23,7 @@ func StatementCache(conn any) (prepared, cached int) {
 // as the writer runs concurrent requests it gathered, and returns each
 // one's outcome.
 func CreateSubscriptionsInOneBatch(db *DB, creates []stockbell.SubscriptionCreate) ([]*stockbell.Subscription, []bool, []error) {
-	n := len(creates)
-	subs, created, errs := make([]*stockbell.Subscription, n), make([]bool, n), make([]error, n)
-	batch := make([]*groupWrite, n)
-	for i, c := range creates {
-		if err := validateSubscriptionCreate(&c); err != nil {
-			panic(err)
-		}
-		write := newSubscriptionWrite(c)
-		batch[i] = &groupWrite{sub: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
-			if write.inserted != nil {
-				subs[i], created[i] = write.inserted, true
-				return nil
-			}
-			subs[i], created[i], err = createSubscription(ctx, tx, c)
-			return err
-		}}
-	}
-	db.group.commit(batch)
-	for i, w := range batch {
-		errs[i] = <-w.done
-	}
+	_, subs, created, errs, _ := WriteInOneBatch(db, nil, creates)
 	return subs, created, errs
 }
 
@@ -52,28 +32,11 @@ func CreateSubscriptionsInOneBatch(db *DB, creates []stockbell.SubscriptionCreat
 // returns each one's outcome, the failing write's error last.
 func RecordReceiptsInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, failure error) ([]bool, []error) {
 	created := make([]bool, len(receipts))
-	var batch []*groupWrite
-	for i, r := range receipts {
-		r.Domain = normalizeDomain(r.Domain)
-		write := &receiptWrite{receipt: r}
-		batch = append(batch, &groupWrite{receipt: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
-			if write.inserted {
-				created[i] = true
-				return nil
-			}
-			created[i], err = recordReceipt(ctx, tx, r)
-			return err
-		}})
-	}
+	batch := receiptGroupWrites(receipts, created)
 	if failure != nil {
-		batch = append(batch, &groupWrite{done: make(chan error, 1), fn: func(context.Context, *Tx) error { return failure }})
+		batch = append(batch, &groupWrite{fn: func(context.Context, *Tx) error { return failure }})
 	}
-	db.group.commit(batch)
-	errs := make([]error, len(batch))
-	for i, w := range batch {
-		errs[i] = <-w.done
-	}
-	return created, errs
+	return created, commitInOneBatch(db, batch)
 }
 
 // WriteInOneBatch runs the receipts' and the creates' writes as one
@@ -83,38 +46,38 @@ func RecordReceiptsInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, fail
 func WriteInOneBatch(db *DB, receipts []*stockbell.WebhookReceipt, creates []stockbell.SubscriptionCreate) (
 	received []bool, subs []*stockbell.Subscription, created []bool, errs []error, plain int) {
 	received, subs, created = make([]bool, len(receipts)), make([]*stockbell.Subscription, len(creates)), make([]bool, len(creates))
-	var batch []*groupWrite
-	for i, r := range receipts {
-		r.Domain = normalizeDomain(r.Domain)
-		write := &receiptWrite{receipt: r}
-		batch = append(batch, &groupWrite{receipt: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
-			if write.inserted {
-				received[i] = true
-				return nil
-			}
-			received[i], err = recordReceipt(ctx, tx, r)
-			return err
-		}})
-	}
+	batch := receiptGroupWrites(receipts, received)
 	for i, c := range creates {
 		if err := validateSubscriptionCreate(&c); err != nil {
 			panic(err)
 		}
-		write := newSubscriptionWrite(c)
-		batch = append(batch, &groupWrite{sub: write, done: make(chan error, 1), fn: func(ctx context.Context, tx *Tx) (err error) {
-			if write.inserted != nil {
-				subs[i], created[i] = write.inserted, true
-				return nil
-			}
-			subs[i], created[i], err = createSubscription(ctx, tx, c)
-			return err
-		}})
+		batch = append(batch, subscriptionGroupWrite(c, &subs[i], &created[i]))
 	}
 	plainReceipts, plainSubs := plainWrites(db, batch)
-	plain = len(plainReceipts) + len(plainSubs)
-	db.group.commit(batch)
-	for _, w := range batch {
-		errs = append(errs, <-w.done)
+	return received, subs, created, commitInOneBatch(db, batch), len(plainReceipts) + len(plainSubs)
+}
+
+// receiptGroupWrites are the receipts' writes as RecordReceipt makes them,
+// created[i] set by the ith.
+func receiptGroupWrites(receipts []*stockbell.WebhookReceipt, created []bool) []*groupWrite {
+	var batch []*groupWrite
+	for i, r := range receipts {
+		r.Domain = normalizeDomain(r.Domain)
+		batch = append(batch, receiptGroupWrite(r, &created[i]))
 	}
-	return received, subs, created, errs, plain
+	return batch
+}
+
+// commitInOneBatch commits the writes as one batch, as the writer commits
+// the concurrent requests it gathered, and returns each one's error.
+func commitInOneBatch(db *DB, batch []*groupWrite) []error {
+	for _, w := range batch {
+		w.done = make(chan error, 1)
+	}
+	db.group.commit(batch)
+	errs := make([]error, len(batch))
+	for i, w := range batch {
+		errs[i] = <-w.done
+	}
+	return errs
 }

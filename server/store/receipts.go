@@ -30,19 +30,26 @@ func (db *DB) RecordReceipt(ctx context.Context, r *stockbell.WebhookReceipt) (c
 		return false, err
 	}
 	r.Domain = normalizeDomain(r.Domain)
-	write := &receiptWrite{receipt: r}
-	err = db.group.doWrite(ctx, &groupWrite{receipt: write, fn: func(ctx context.Context, tx *Tx) (err error) {
-		if write.inserted {
-			created = true
-			return nil
-		}
-		created, err = recordReceipt(ctx, tx, r)
-		return err
-	}})
+	err = db.group.doWrite(ctx, receiptGroupWrite(r, &created))
 	if err == nil && created {
 		db.signalReceipts()
 	}
 	return created, err
+}
+
+// receiptGroupWrite is a validated receipt's part of a group batch: stored
+// by the batch's statement or, when that stored none, recordReceipt alone.
+// It sets *created.
+func receiptGroupWrite(r *stockbell.WebhookReceipt, created *bool) *groupWrite {
+	write := &receiptWrite{receipt: r}
+	return &groupWrite{receipt: write, fn: func(ctx context.Context, tx *Tx) (err error) {
+		if write.inserted {
+			*created = true
+			return nil
+		}
+		*created, err = recordReceipt(ctx, tx, r)
+		return err
+	}}
 }
 
 // ReceiptsStored is signalled after this process stored new receipts.

@@ -31,19 +31,25 @@ func (db *DB) CreateSubscription(ctx context.Context, create stockbell.Subscript
 	}
 	var sub *stockbell.Subscription
 	var created bool
-	write := newSubscriptionWrite(create)
-	err := db.group.doWrite(ctx, &groupWrite{sub: write, fn: func(ctx context.Context, tx *Tx) (err error) {
-		if write.inserted != nil {
-			sub, created = write.inserted, true
-			return nil
-		}
-		sub, created, err = createSubscription(ctx, tx, create)
-		return err
-	}})
-	if err != nil {
+	if err := db.group.doWrite(ctx, subscriptionGroupWrite(create, &sub, &created)); err != nil {
 		return nil, false, err
 	}
 	return sub, created, nil
+}
+
+// subscriptionGroupWrite is a validated create's part of a group batch:
+// the row the batch's statement stored for it or, when it stored none,
+// createSubscription alone. It sets *sub and *created.
+func subscriptionGroupWrite(create stockbell.SubscriptionCreate, sub **stockbell.Subscription, created *bool) *groupWrite {
+	write := newSubscriptionWrite(create)
+	return &groupWrite{sub: write, fn: func(ctx context.Context, tx *Tx) (err error) {
+		if write.inserted != nil {
+			*sub, *created = write.inserted, true
+			return nil
+		}
+		*sub, *created, err = createSubscription(ctx, tx, create)
+		return err
+	}}
 }
 
 // validateSubscriptionCreate checks the shop and variant, then the request
