@@ -55,8 +55,8 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 }
 
 // RedactContact erases the contact's personal data in the shop, in one
-// transaction: its subscriptions are deleted (their messages go with them
-// by cascade), as are messages addressed to it, events about its
+// transaction: its subscriptions are deleted, then their messages
+// (deleteSubscriptions), as are messages addressed to it, events about its
 // subscriptions or naming it in their detail, and confirmations (with their
 // consent records) of its subscriptions or addressed to it; the payloads of stored
 // webhook receipts that contain its email or phone are emptied. Nothing
@@ -75,15 +75,36 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 			{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
 			{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
 			{`DELETE FROM confirmations WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
-			{`DELETE FROM subscriptions WHERE shop_id = ? AND ` + m.subscriptions, m.args},
 		}
 		for _, s := range statements {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...); err != nil {
 				return err
 			}
 		}
+		if err := deleteSubscriptions(ctx, tx, contact.ShopID, m); err != nil {
+			return err
+		}
 		return blankWebhookPayloads(ctx, tx, contact.ShopID, payloadNeedles(asNamed, contact))
 	})
+}
+
+// deleteSubscriptions deletes the contact's subscriptions, then their
+// messages. A flow writing a subscription's next message holds a key-share
+// lock on it (continueFlow), which the delete waits for; the messages are
+// read after it, so that one written meanwhile goes too (on PostgreSQL
+// messages have no key to subscriptions whose cascade would delete them).
+func deleteSubscriptions(ctx context.Context, tx *Tx, shopID int64, m match) error {
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`DELETE FROM subscriptions WHERE shop_id = ? AND `+m.subscriptions+` RETURNING id`),
+		m.args...); err != nil || len(ids) == 0 {
+		return err
+	}
+	args := []any{shopID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM messages WHERE shop_id = ? AND subscription_id IN (`+placeholders(len(ids))+`)`), args...)
+	return err
 }
 
 // normalizeContact puts the contact in the form subscriptions store it in

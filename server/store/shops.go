@@ -222,9 +222,10 @@ func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 // DeleteShop erases an uninstalled shop and, through the schema's
 // cascading foreign keys, all its data, in one statement that checks the
 // status (a shop installed again meanwhile is never erased: ECONFLICT);
-// then its events, which on PostgreSQL have no key to shops (migration
-// 0130). They go second so that the writers the shop's delete waited for
-// (any holding a key lock on its rows) have committed their events.
+// then its events and messages, which on PostgreSQL have no key to shops
+// or subscriptions (migrations 0130, 0140). They go second so that the
+// writers the shop's delete waited for (any holding a key lock on its
+// rows) have committed theirs.
 func (db *DB) DeleteShop(ctx context.Context, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		tx.shopsChanged = true
@@ -237,8 +238,12 @@ func (db *DB) DeleteShop(ctx context.Context, id int64) error {
 			return err
 		}
 		if n == 1 {
-			_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM events WHERE shop_id = ?`), id)
-			return err
+			for _, table := range []string{"events", "messages"} {
+				if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ?`), id); err != nil {
+					return err
+				}
+			}
+			return nil
 		}
 		if err := shopExists(ctx, tx, id); err != nil {
 			return err

@@ -139,7 +139,8 @@ func TestDeleteShopErasesEverything(t *testing.T) {
 		for _, s := range []*stockbell.Shop{shop, keep} {
 			product(t, db, s.ID, "p1", map[string]int{"v1": 0})
 			v := variant(t, db, s.ID, "v1")
-			insertSubscription(t, db, s.ID, v.ID, "ann@example.com", "", stockbell.SubscriptionQueued)
+			sub := insertSubscription(t, db, s.ID, v.ID, "ann@example.com", "", stockbell.SubscriptionNotified)
+			sentMessage(t, db, s.ID, sub, 1, stockbell.MessageSent, db.Clock.Now())
 			must(t, db.AddShopOrigin(ctx, s.ID, "https://headless.example"))
 			_, err := db.UpdateSettings(ctx, s.ID, stockbell.SettingsUpdate{PerUnit: ptr(2)})
 			must(t, err)
@@ -155,7 +156,7 @@ func TestDeleteShopErasesEverything(t *testing.T) {
 		must(t, db.DeleteShop(ctx, shop.ID))
 		wantCode(t, db.DeleteShop(ctx, shop.ID), stockbell.ENOTFOUND, "")
 		for _, table := range []string{"shops", "shop_origins", "restock_settings", "products", "variants", "inventory_levels",
-			"subscriptions", "events", "webhook_receipts"} {
+			"subscriptions", "messages", "events", "webhook_receipts"} {
 			column := "shop_id"
 			switch table {
 			case "shops":
