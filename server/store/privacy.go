@@ -55,12 +55,13 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 }
 
 // RedactContact erases the contact's personal data in the shop, in one
-// transaction: its subscriptions are deleted, then their messages
-// (deleteSubscriptions), as are messages addressed to it, events about its
-// subscriptions or naming it in their detail, and confirmations (with their
-// consent records) of its subscriptions or addressed to it; the payloads of stored
-// webhook receipts that contain its email or phone are emptied. Nothing
-// that names the contact remains. Returns EINVALID as ContactData.
+// transaction: messages addressed to it, events about its subscriptions or
+// naming it in their detail, and confirmations (with their consent
+// records) of its subscriptions or addressed to it are deleted, then its
+// subscriptions, then their messages and events again (deleteSubscriptions:
+// those a send step wrote meanwhile); the payloads of stored webhook
+// receipts that contain its email or phone are emptied. Nothing that names
+// the contact remains. Returns EINVALID as ContactData.
 func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) error {
 	contact, err := normalizeContact(asNamed)
 	if err != nil {
@@ -89,10 +90,12 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 }
 
 // deleteSubscriptions deletes the contact's subscriptions, then their
-// messages. A flow writing a subscription's next message holds a key-share
-// lock on it (continueFlow), which the delete waits for; the messages are
-// read after it, so that one written meanwhile goes too (on PostgreSQL
-// messages have no key to subscriptions whose cascade would delete them).
+// messages and events. A send step writing a subscription's outcome and
+// next message holds locks the delete waits for (the message's row, and
+// the subscription's key-share lock in continueFlow); the messages and
+// events are read after it, so that those the step wrote go too (on
+// PostgreSQL neither has a key to subscriptions whose cascade would delete
+// them).
 func deleteSubscriptions(ctx context.Context, tx *Tx, shopID int64, m match) error {
 	var ids []int64
 	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`DELETE FROM subscriptions WHERE shop_id = ? AND `+m.subscriptions+` RETURNING id`),
@@ -103,8 +106,13 @@ func deleteSubscriptions(ctx context.Context, tx *Tx, shopID int64, m match) err
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM messages WHERE shop_id = ? AND subscription_id IN (`+placeholders(len(ids))+`)`), args...)
-	return err
+	for _, table := range []string{"messages", "events"} {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ? AND subscription_id IN (`+placeholders(len(ids))+`)`), args...)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // normalizeContact puts the contact in the form subscriptions store it in

@@ -14,8 +14,8 @@ import (
 // TestErasureRacingAFlowLeavesNoMessage races, round after round, a send
 // step that finishes a subscriber's first message (and so writes the
 // flow's next one) with the erasure of that subscriber: when both are
-// done, no message of the subscription, and none addressed to the
-// subscriber, is left, whichever committed first.
+// done, no message of the subscription, none addressed to the subscriber
+// and no event of the subscription is left, whichever committed first.
 func TestErasureRacingAFlowLeavesNoMessage(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop := install(t, db, stockbell.PlatformShopify, "erase.myshopify.com")
@@ -56,6 +56,9 @@ func TestErasureRacingAFlowLeavesNoMessage(t *testing.T) {
 			}
 			if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE subscription_id = ? OR recipient = ?`, sub, email); n != 0 {
 				t.Fatalf("round %d: %d messages of the erased subscriber remain (the send step: %v)", i, n, sendErr)
+			}
+			if n := count(t, db, `SELECT COUNT(*) FROM events WHERE subscription_id = ?`, sub); n != 0 {
+				t.Fatalf("round %d: %d events of the erased subscription remain (the send step: %v)", i, n, sendErr)
 			}
 		}
 		t.Logf("%d of %d send steps finished without an error", continued, rounds)
