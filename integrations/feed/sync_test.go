@@ -106,14 +106,23 @@ func TestSyncAppliesOnlyWhatChanged(t *testing.T) {
 				t.Fatalf("%s: %d answers 304", format, e.host.NotModified[path])
 			}
 
-			// One restock, one rename, one item gone: one stock job for the restock, one for the unpublished item.
+			// One restock, one rename, one item gone: one stock job for the
+			// restock (someone waits for the item), one for the unpublished
+			// item; a second restock, of an item no one waits for, queues none.
+			waited := e.variant(shop, "SKU-000007")
+			if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: waited.ID,
+				Email: "ann@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+				t.Fatal(err)
+			}
+			jobsBefore = e.stockJobs()
 			items[7].InventoryQuantity = 4
+			items[10].InventoryQuantity = items[10].InventoryQuantity + 5
 			items[8].Title = "Renamed"
 			gone := items[9]
 			items = append(items[:9], items[10:]...)
 			e.host.Set(path, feedtest.Feed{Body: feedtest.Document(format, items), ContentType: contentType, ModifiedAt: time.Now().Add(time.Minute)})
 			r := e.sync(shop)
-			if r.Items != 249 || r.Changed != 2 || r.Unpublished != 1 || r.NotModified {
+			if r.Items != 249 || r.Changed != 3 || r.Unpublished != 1 || r.NotModified {
 				t.Fatalf("%s resync = %+v", format, r)
 			}
 			if got := e.stockJobs() - jobsBefore; got != 2 {
@@ -126,7 +135,7 @@ func TestSyncAppliesOnlyWhatChanged(t *testing.T) {
 				t.Fatalf("%s vanished item = %+v, want unpublished and kept", format, v)
 			}
 			kind, d := e.lastLog(shop)
-			if kind != stockbell.EventSyncFinished || d["items"] != 249.0 || d["changed"] != 2.0 || d["unpublished"] != 1.0 {
+			if kind != stockbell.EventSyncFinished || d["items"] != 249.0 || d["changed"] != 3.0 || d["unpublished"] != 1.0 {
 				t.Fatalf("%s sync log = %s %v", format, kind, d)
 			}
 			must(t, db.UninstallShop(ctx, shop.ID))

@@ -228,12 +228,15 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 	})
 }
 
-// insertStockJobs tells the restock engine that these variants of the shop changed.
+// insertStockJobs tells the restock engine that these variants of the
+// shop changed, in one statement.
 func insertStockJobs(ctx context.Context, tx *Tx, shopID int64, variantIDs []int64) error {
-	for _, id := range variantIDs {
-		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: id}, nil); err != nil {
-			return err
-		}
+	if len(variantIDs) == 0 {
+		return nil
 	}
-	return nil
+	jobs := make([]stockbell.JobArgs, len(variantIDs))
+	for i, id := range variantIDs {
+		jobs[i] = stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: id}
+	}
+	return tx.insertJobs(ctx, jobs, nil)
 }

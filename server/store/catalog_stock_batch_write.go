@@ -103,16 +103,7 @@ func (b *stockBatch) insertEvents(ctx context.Context, tx *Tx) error {
 // variant someone is queued for, read now, under the variants' locks (see
 // recordStockChange).
 func (b *stockBatch) insertJobs(ctx context.Context, tx *Tx) error {
-	queued := map[int64]bool{}
-	err := newRowSet("restocked").int64s("vid", b.restocked).each(tx, func(with string, args []any, _, _ int) error {
-		var ids []int64
-		err := tx.SelectContext(ctx, &ids, tx.Rebind(`WITH `+with+` SELECT vid FROM restocked
-			WHERE EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = restocked.vid AND status = 'queued')`), args...)
-		for _, id := range ids {
-			queued[id] = true
-		}
-		return err
-	})
+	queued, err := queuedVariants(ctx, tx, b.restocked)
 	if err != nil {
 		return err
 	}
@@ -126,4 +117,25 @@ func (b *stockBatch) insertJobs(ctx context.Context, tx *Tx) error {
 		return nil
 	}
 	return tx.insertJobs(ctx, jobs, nil)
+}
+
+// queuedVariants returns which of the variants someone is queued for, as
+// the restock engine reads its queue (stockbell.RestockState.HasQueued),
+// in one statement per rowsPerInsert variants. A change that skips the
+// engine's job for the others must hold their rows locked for update
+// (PostgreSQL) from before this read until it commits, so that a
+// subscription racing it either is seen here or sees the change (see
+// recordStockChange).
+func queuedVariants(ctx context.Context, tx *Tx, variantIDs []int64) (map[int64]bool, error) {
+	queued := map[int64]bool{}
+	err := newRowSet("changed").int64s("vid", variantIDs).each(tx, func(with string, args []any, _, _ int) error {
+		var ids []int64
+		err := tx.SelectContext(ctx, &ids, tx.Rebind(`WITH `+with+` SELECT vid FROM changed
+			WHERE EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = changed.vid AND status = 'queued')`), args...)
+		for _, id := range ids {
+			queued[id] = true
+		}
+		return err
+	})
+	return queued, err
 }

@@ -55,8 +55,8 @@ type storedFeedItem struct {
 // inserted (no stock job: nobody can be waiting for them), stored ones are
 // updated when a field changed, and their quantity is ordered as a read of
 // the default location's level. Those whose stock or publication changed
-// get a stock_changed event and a VariantStockChangedJob. Returns
-// ECONFLICT unless the owner holds the lease.
+// get a stock_changed event, and a VariantStockChangedJob when someone is
+// queued for them. Returns ECONFLICT unless the owner holds the lease.
 func (db *DB) ApplyFeedItems(ctx context.Context, batch stockbell.FeedBatch) (stockbell.FeedApplyResult, error) {
 	var result stockbell.FeedApplyResult
 	if err := validateFeedItems(batch.Items); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -34,7 +35,8 @@ func (c *feedChange) rewritten() bool { return c.republished || c.described || c
 // statement per kind of change for the whole batch: products republished
 // or described anew, variants described anew, the read levels ordered
 // against the stored ones, the stocks they change. Items whose stock or
-// publication changed get a stock_changed event and a job.
+// publication changed get a stock_changed event, and a job for the
+// restock engine when someone is queued for them.
 func updateFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, stored []feedChange, result *stockbell.FeedApplyResult) error {
 	var changes []feedChange
 	for _, c := range stored {
@@ -47,6 +49,9 @@ func updateFeedItems(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, sto
 	}
 	if len(changes) == 0 {
 		return nil
+	}
+	if err := lockFeedVariants(ctx, tx, changes); err != nil {
+		return err
 	}
 	if err := rewriteFeedProducts(ctx, tx, changes); err != nil {
 		return err
@@ -103,13 +108,37 @@ func rewriteFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) erro
 	})
 }
 
-// recordFeedStockChanges adds a stock_changed event and a job for each
-// change whose stock or publication changed, and counts them.
+// lockFeedVariants locks, on PostgreSQL, the changed items' variants for
+// update, in id order, before anything of theirs is written: the batch
+// reads their queues at its end (recordFeedStockChanges) and must hold
+// the locks from before that read, as a stock change does (see
+// recordStockChange); and taken in id order, as stock changes take theirs
+// (lockVariantsForChanges), the locks cannot deadlock with those.
+func lockFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) error {
+	lock := tx.forUpdate()
+	if lock == "" {
+		return nil
+	}
+	ids := make([]int64, len(changes))
+	for i, c := range changes {
+		ids[i] = c.old.VariantID
+	}
+	slices.Sort(ids)
+	return newRowSet("changed").int64s("vid", ids).each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` SELECT id FROM variants WHERE id IN (SELECT vid FROM changed)
+			ORDER BY id`+lock), args...)
+		return err
+	})
+}
+
+// recordFeedStockChanges adds a stock_changed event for each change whose
+// stock or publication changed, and counts them; a job tells the restock
+// engine of those someone is queued for (its decision for the others
+// would be to do nothing), read under the locks lockFeedVariants took.
 func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes []feedChange, result *stockbell.FeedApplyResult) error {
 	var variants []int64
 	var details []string
 	var reported []reportedEvent
-	var jobs []stockbell.JobArgs
 	now := tx.db.now()
 	for _, c := range changes {
 		if c.stock == c.old.Stock && !c.republished && !c.untracked {
@@ -128,9 +157,8 @@ func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes [
 		variantID := c.old.VariantID
 		variants, details = append(variants, variantID), append(details, string(raw))
 		reported = append(reported, reportedEvent{Kind: stockbell.EventStockChanged, VariantID: &variantID, Detail: detail, At: now})
-		jobs = append(jobs, stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: variantID})
 	}
-	if len(jobs) == 0 {
+	if len(variants) == 0 {
 		return nil
 	}
 	if err := insertStockChangedEvents(ctx, tx, shopID, variants, details, now); err != nil {
@@ -139,7 +167,17 @@ func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes [
 	if err := queueWebhooks(ctx, tx, shopID, reported); err != nil {
 		return err
 	}
-	return tx.insertJobs(ctx, jobs, nil)
+	queued, err := queuedVariants(ctx, tx, variants)
+	if err != nil {
+		return err
+	}
+	var wake []int64
+	for _, id := range variants {
+		if queued[id] {
+			wake = append(wake, id)
+		}
+	}
+	return insertStockJobs(ctx, tx, shopID, wake)
 }
 
 func insertStockChangedEvents(ctx context.Context, tx *Tx, shopID int64, variants []int64, details []string, at time.Time) error {

@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"sort"
+	"sync"
 	"testing"
 	"time"
 
@@ -159,18 +160,23 @@ func TestApplyFeedItems(t *testing.T) {
 			t.Fatalf("levels = %+v", levels)
 		}
 
+		// Someone waits for SKU-000 (sold out); no one for SKU-003.
+		subscribe(t, db, shop.ID, variant(t, db, shop.ID, "SKU-000").ID, "ann@example.com", "")
 		clock.Add(time.Minute)
 		renamed := feedItem("SKU-001", 1)
 		renamed.Title, renamed.Price = "Renamed", "12.50"
 		res, err = db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{
-			feedItem("SKU-000", 5), renamed, feedItem("SKU-002", 2), feedItem("NEW", 0)}))
+			feedItem("SKU-000", 5), renamed, feedItem("SKU-002", 2), feedItem("SKU-003", 4), feedItem("NEW", 0)}))
 		must(t, err)
-		if res != (stockbell.FeedApplyResult{Created: 1, Updated: 2, StockChanged: 1}) {
+		if res != (stockbell.FeedApplyResult{Created: 1, Updated: 3, StockChanged: 2}) {
 			t.Fatalf("second apply = %+v", res)
 		}
 		restocked := variant(t, db, shop.ID, "SKU-000")
 		if jobs := stockJobs(t, db); len(jobs) != 1 || jobs[restocked.ID] != 1 {
-			t.Fatalf("stock jobs = %v, want one for SKU-000", jobs)
+			t.Fatalf("stock jobs = %v, want one for SKU-000 (SKU-003's queue is empty)", jobs)
+		}
+		if got := variant(t, db, shop.ID, "SKU-003").Stock; got != 4 {
+			t.Fatalf("SKU-003's stock = %d, want 4", got)
 		}
 		if restocked.Stock != 5 {
 			t.Fatalf("restocked stock = %d", restocked.Stock)
@@ -181,11 +187,15 @@ func TestApplyFeedItems(t *testing.T) {
 		kind := stockbell.EventStockChanged
 		events, _, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &shop.ID, Kind: &kind})
 		must(t, err)
-		if len(events) != 1 || *events[0].VariantID != restocked.ID {
-			t.Fatalf("stock events = %+v", events)
+		if len(events) != 2 {
+			t.Fatalf("stock events = %+v, want SKU-000's and SKU-003's", events)
 		}
-		if d := detailOf(t, events[0]); d["old_stock"] != 0.0 || d["new_stock"] != 5.0 || d["source"] != "feed" {
-			t.Fatalf("stock event detail = %v", d)
+		for _, e := range events {
+			if *e.VariantID == restocked.ID {
+				if d := detailOf(t, e); d["old_stock"] != 0.0 || d["new_stock"] != 5.0 || d["source"] != "feed" {
+					t.Fatalf("stock event detail = %v", d)
+				}
+			}
 		}
 	})
 }
@@ -224,11 +234,14 @@ func TestUnpublishAndRepublishFeedItems(t *testing.T) {
 		if len(jobs) != 2 || jobs[a.ID] != 1 {
 			t.Fatalf("stock jobs after unpublishing = %v", jobs)
 		}
-		// Listed again unchanged: republished, with a stock job.
-		res, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0)}))
+		// Listed again unchanged: republished, with a stock job for A, whom
+		// someone waits for, and none for B.
+		subscribe(t, db, shop.ID, a.ID, "ann@example.com", "")
+		res, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem("A", 0), feedItem("B", 0)}))
 		must(t, err)
-		if res.StockChanged != 1 || !variant(t, db, shop.ID, "A").Published || stockJobs(t, db)[a.ID] != 2 {
-			t.Fatalf("republish = %+v, jobs %v", res, stockJobs(t, db))
+		b := variant(t, db, shop.ID, "B")
+		if jobs := stockJobs(t, db); res.StockChanged != 2 || !variant(t, db, shop.ID, "A").Published || !b.Published || jobs[a.ID] != 2 || jobs[b.ID] != 1 {
+			t.Fatalf("republish = %+v, jobs %v", res, jobs)
 		}
 	})
 }
@@ -333,6 +346,55 @@ func TestFeedLevelsAreOrderedReads(t *testing.T) {
 		must(t, err)
 		if len(events) != 1 || *events[0].VariantID != a.ID || detailOf(t, events[0])["available"] != 1.0 {
 			t.Fatalf("ignored changes recorded = %+v, want the stale read's", events)
+		}
+	})
+}
+
+// TestFeedRestockRacingASubscriptionWakesTheEngine races a feed batch that
+// restocks a sold-out item with a new subscriber's post, round after
+// round: when both are done, the subscriber is queued on a variant in
+// stock, and the restock engine must have a job to decide on it, queued by
+// the batch (which queues one only when someone waits) or by the
+// subscription, whichever committed last.
+func TestFeedRestockRacingASubscriptionWakesTheEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := connectFeed(t, db, clock)
+		const rounds = 150
+		var soldOut []stockbell.FeedItem
+		for i := range rounds {
+			soldOut = append(soldOut, feedItem(fmt.Sprintf("R%02d", i), 0))
+		}
+		_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", soldOut))
+		must(t, err)
+		for i := range rounds {
+			v := variant(t, db, shop.ID, soldOut[i].ID)
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			start := make(chan struct{})
+			wg.Go(func() {
+				<-start
+				_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem(v.PlatformID, 3)}))
+				errs <- err
+			})
+			wg.Go(func() {
+				<-start
+				_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
+					Email: fmt.Sprintf("shopper%d@example.com", i), Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+				errs <- err
+			})
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			if got := variant(t, db, shop.ID, v.PlatformID); got.Stock != 3 {
+				t.Fatalf("round %d: stock %d, want 3", i, got.Stock)
+			}
+			if jobs := stockJobs(t, db); jobs[v.ID] == 0 {
+				t.Fatalf("round %d: a shopper is queued for variant %d, back in stock, and no job wakes the engine", i, v.ID)
+			}
 		}
 	})
 }

@@ -215,8 +215,13 @@ type jobBatchInserter interface {
 }
 
 // insertJobs inserts jobs in the transaction, in one statement when the
-// queue can.
+// queue can. In a group transaction, jobs without options wait to be
+// inserted with the batch's others before it commits (see insertJob).
 func (tx *Tx) insertJobs(ctx context.Context, args []stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	if tx.pendingJobs != nil && opts == nil {
+		tx.pendingJobs = append(tx.pendingJobs, args...)
+		return nil
+	}
 	if many, ok := tx.db.Queue.(jobBatchInserter); ok {
 		return many.InsertManyTx(ctx, tx.sqlTx.Tx, args, opts)
 	}
