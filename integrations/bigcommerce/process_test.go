@@ -24,6 +24,12 @@ func TestInventoryWebhooksReadTheLevelAgain(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.installed()
+		// Someone waits for the small shirt, so its restock wakes the
+		// restock engine.
+		if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: e.variant(shop, shirtSmall).ID,
+			Email: "ann@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+			t.Fatal(err)
+		}
 		jobs := stockJobs(t, db)
 
 		// Restocked at the shop floor; the hint says 999, which is not the level.

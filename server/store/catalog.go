@@ -49,9 +49,10 @@ func (tx *Tx) forKeyShareOf(table string) string {
 // the platform (up.Read), location by location, against its stored levels
 // (stockbell.DecideStockChange), and its stock recomputed. Whenever an
 // existing variant's purchasability inputs change (stock, tracking,
-// inventory policy, the product published or deleted), a
-// VariantStockChangedJob is inserted in the same transaction; brand-new
-// variants get none, as nobody can be waiting for them yet.
+// inventory policy, the product published or deleted) and someone is
+// queued for it, a VariantStockChangedJob is inserted in the same
+// transaction; brand-new variants get none, as nobody can be waiting for
+// them yet.
 // Returns EINVALID naming the field, or ENOTFOUND for an unknown shop.
 func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*stockbell.Product, error) {
 	if err := validateProductUpsert(&up); err != nil {
@@ -125,7 +126,9 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 	}
 	var changed []int64
 	if stored.Published != up.Published || stored.Deleted {
-		if err := tx.SelectContext(ctx, &changed, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), stored.ID); err != nil {
+		// Every variant's notifiability changes: locked now, in id order,
+		// as their queues are read under these locks (insertQueuedStockJobs).
+		if err := tx.SelectContext(ctx, &changed, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`+tx.forUpdate()), stored.ID); err != nil {
 			return nil, err
 		}
 	}
@@ -226,6 +229,26 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 		}
 		return insertStockJobs(ctx, tx, shopID, ids)
 	})
+}
+
+// insertQueuedStockJobs tells the restock engine that these variants of
+// the shop changed, those someone is queued for only: the engine's
+// decision for the others would be to do nothing (see recordStockChange).
+// On PostgreSQL the transaction must hold the variants locked for update
+// from before their changes were written, so that a subscription racing
+// them either sees the change or is seen here.
+func insertQueuedStockJobs(ctx context.Context, tx *Tx, shopID int64, variantIDs []int64) error {
+	queued, err := queuedVariants(ctx, tx, variantIDs)
+	if err != nil {
+		return err
+	}
+	var wake []int64
+	for _, id := range variantIDs {
+		if queued[id] {
+			wake = append(wake, id)
+		}
+	}
+	return insertStockJobs(ctx, tx, shopID, wake)
 }
 
 // insertStockJobs tells the restock engine that these variants of the

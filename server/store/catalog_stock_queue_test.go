@@ -108,3 +108,51 @@ func TestStockChangeRacingASubscriptionWakesTheEngine(t *testing.T) {
 		}
 	})
 }
+
+// TestProductRestockRacingASubscriptionWakesTheEngine races a product
+// upsert that restocks a sold-out variant (a platform's product webhook or
+// catalog sync) with a new subscriber's post, round after round: the
+// upsert queues the engine's job only when someone waits, so when both are
+// done a job must exist, queued by whichever side committed last.
+func TestProductRestockRacingASubscriptionWakesTheEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "upsert-race.myshopify.com")
+		const rounds = 150
+		for i := range rounds {
+			pid := fmt.Sprintf("p%03d", i)
+			product(t, db, shop.ID, pid, map[string]int{"v" + pid: 0})
+			v := variant(t, db, shop.ID, "v"+pid)
+			clock.Add(time.Second)
+			restock := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: pid, Title: "Product " + pid, Published: true,
+				Variants: []stockbell.VariantUpsert{{PlatformID: v.PlatformID, InventoryItemID: v.InventoryItemID, Title: v.Title, Tracked: true,
+					Levels: []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: 3, UpdatedAt: clock.Now()}}}}}
+			var wg sync.WaitGroup
+			errs := make(chan error, 2)
+			start := make(chan struct{})
+			wg.Go(func() {
+				<-start
+				_, err := db.UpsertProduct(ctx, restock)
+				errs <- err
+			})
+			wg.Go(func() {
+				<-start
+				_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
+					Email: fmt.Sprintf("shopper%d@example.com", i), Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+				errs <- err
+			})
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				must(t, err)
+			}
+			if got := variant(t, db, shop.ID, v.PlatformID); got.Stock != 3 {
+				t.Fatalf("round %d: stock %d, want 3", i, got.Stock)
+			}
+			if jobs := stockJobs(t, db); jobs[v.ID] == 0 {
+				t.Fatalf("round %d: a shopper is queued for variant %d, back in stock, and no job wakes the engine", i, v.ID)
+			}
+		}
+	})
+}

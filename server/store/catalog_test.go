@@ -77,15 +77,33 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 			t.Fatalf("a title and price change inserted stock jobs: %v", jobs)
 		}
 
+		// No one waits for S: its stock changes without waking the engine,
+		// whose decision would be to do nothing.
+		up.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 1}}
+		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if got := variant(t, db, shop.ID, s.PlatformID); got.Stock != 1 {
+			t.Fatalf("stock after replacing levels = %d, want 1 (lyon dropped)", got.Stock)
+		}
+		if jobs := stockJobs(t, db); len(jobs) != 0 {
+			t.Fatalf("jobs after a stock change with no one queued = %v, want none", jobs)
+		}
+
+		// Shoppers queue for both (each subscription on a purchasable
+		// variant queues its own job); from then on each change wakes it.
+		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		subscribe(t, db, shop.ID, m.ID, "bob@example.com", "")
+		before := stockJobs(t, db)
 		up.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0}}
 		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
 		_, err = db.UpsertProduct(ctx, up)
 		must(t, err)
 		if got := variant(t, db, shop.ID, s.PlatformID); got.Stock != 0 {
-			t.Fatalf("stock after replacing levels = %d, want 0 (lyon dropped)", got.Stock)
+			t.Fatalf("stock after selling out = %d, want 0", got.Stock)
 		}
-		if jobs := stockJobs(t, db); jobs[s.ID] != 1 || jobs[m.ID] != 0 {
-			t.Fatalf("jobs after a stock change = %v, want one for S", jobs)
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != before[m.ID] {
+			t.Fatalf("jobs after a stock change = %v (before %v), want one more for S", jobs, before)
 		}
 
 		up.Variants[1].InventoryPolicy = stockbell.InventoryDeny
@@ -93,8 +111,8 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
 		_, err = db.UpsertProduct(ctx, up)
 		must(t, err)
-		if jobs := stockJobs(t, db); jobs[s.ID] != 1 || jobs[m.ID] != 1 {
-			t.Fatalf("jobs after a policy change = %v, want one more for M", jobs)
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != before[m.ID]+1 {
+			t.Fatalf("jobs after a policy change = %v (before %v), want one more for M", jobs, before)
 		}
 
 		// Unpublishing touches every variant, listed or not.
@@ -102,8 +120,8 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
 		_, err = db.UpsertProduct(ctx, up)
 		must(t, err)
-		if jobs := stockJobs(t, db); jobs[s.ID] != 2 || jobs[m.ID] != 2 {
-			t.Fatalf("jobs after unpublishing = %v, want one more each", jobs)
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+2 || jobs[m.ID] != before[m.ID]+2 {
+			t.Fatalf("jobs after unpublishing = %v (before %v), want one more each", jobs, before)
 		}
 		if got := variant(t, db, shop.ID, s.PlatformID); got.Published || got.Notifiable() {
 			t.Fatalf("variant of an unpublished product = %+v", got)
@@ -200,14 +218,17 @@ func TestDeleteProduct(t *testing.T) {
 		}
 		wantCode(t, db.DeleteProduct(ctx, shop.ID, "unknown"), stockbell.ENOTFOUND, "")
 
-		// The platform sending the product again brings it back.
+		// The platform sending the product again brings it back, and wakes
+		// the engine for S, whom someone waits for, not for M.
+		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		before := stockJobs(t, db)
 		_, err = db.UpsertProduct(ctx, up)
 		must(t, err)
 		if v := variant(t, db, shop.ID, s.PlatformID); v.Deleted {
 			t.Fatal("an upsert did not undelete the product")
 		}
-		if jobs := stockJobs(t, db); jobs[s.ID] != 2 || jobs[m.ID] != 2 {
-			t.Fatalf("jobs after undeleting = %v, want two per variant", jobs)
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != 1 {
+			t.Fatalf("jobs after undeleting = %v (before %v), want one more for S only", jobs, before)
 		}
 	})
 }

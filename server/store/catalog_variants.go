@@ -15,9 +15,10 @@ const variantWithProductColumns = variantColumns + `, p.platform_id AS product_p
 
 const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.product_id`
 
-// upsertVariants upserts the product's listed variants and inserts one
-// VariantStockChangedJob per variant whose purchasability inputs changed,
-// plus one for each id in alsoChanged. When fieldsStale, the upsert is
+// upsertVariants upserts the product's listed variants (locked for update,
+// lockOrInsertVariant) and inserts one VariantStockChangedJob per variant
+// whose purchasability inputs changed, plus one for each id in alsoChanged
+// (which the caller locked), of those someone is queued for. When fieldsStale, the upsert is
 // older than the stored product: its variants' fields are left alone and
 // only the levels of variants already stored are ordered and applied.
 func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64, fieldsStale bool) error {
@@ -39,7 +40,7 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 			alsoChanged = append(alsoChanged, id)
 		}
 	}
-	return insertStockJobs(ctx, tx, up.ShopID, alsoChanged)
+	return insertQueuedStockJobs(ctx, tx, up.ShopID, alsoChanged)
 }
 
 // upsertVariant stores one variant (unless fieldsStale) and, when Levels is

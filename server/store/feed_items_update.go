@@ -167,17 +167,7 @@ func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes [
 	if err := queueWebhooks(ctx, tx, shopID, reported); err != nil {
 		return err
 	}
-	queued, err := queuedVariants(ctx, tx, variants)
-	if err != nil {
-		return err
-	}
-	var wake []int64
-	for _, id := range variants {
-		if queued[id] {
-			wake = append(wake, id)
-		}
-	}
-	return insertStockJobs(ctx, tx, shopID, wake)
+	return insertQueuedStockJobs(ctx, tx, shopID, variants)
 }
 
 func insertStockChangedEvents(ctx context.Context, tx *Tx, shopID int64, variants []int64, details []string, at time.Time) error {
