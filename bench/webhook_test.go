@@ -60,6 +60,27 @@ func BenchmarkWebhookAccept(b *testing.B) {
 	}
 }
 
+// BenchmarkWebhookStoring is BenchmarkWebhookAccept with the receipts'
+// processing not started: what accepting a webhook costs by itself
+// (verified, its receipt stored durably, answered), beside the same bare
+// handler. The targets count accepts while processing runs; this figure
+// shows how much of the distance to the bare handler is the accept path's
+// own, and how much is the processing's share of the two cores and, on
+// SQLite, of its one writer (docs/BENCHMARKS.md).
+//
+//	go test ./bench -run '^$' -bench WebhookStoring -benchtime 3000x -count 5
+func BenchmarkWebhookStoring(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		b.Run(string(dialect), func(b *testing.B) {
+			subject := func(b *testing.B) arm {
+				_, url, dbURL := webhookServer(b, dialect, false)
+				return arm{newRequest: func(i int) *http.Request { return signedWebhook(url, i) }, pgDatabase: pgDatabase(dbURL)}
+			}
+			runPair(b, subject, bareWebhookTarget(dialect))
+		})
+	}
+}
+
 // signedWebhook is Shopify's inventory_levels/update webhook number i: a
 // change to inventory item 1000+i%1000.
 func signedWebhook(url string, i int) *http.Request {
