@@ -18,9 +18,10 @@ const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.pro
 // upsertVariants upserts the product's listed variants (locked for update,
 // lockOrInsertVariant) and inserts one VariantStockChangedJob per variant
 // whose purchasability inputs changed, plus one for each id in alsoChanged
-// (which the caller locked), of those someone is queued for. When fieldsStale, the upsert is
-// older than the stored product: its variants' fields are left alone and
-// only the levels of variants already stored are ordered and applied.
+// (which the caller locked), for those someone is queued for. When
+// fieldsStale, the upsert is older than the stored product: its variants'
+// fields are left alone and only the levels of variants already stored
+// are ordered and applied.
 func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64, fieldsStale bool) error {
 	read := stockbell.StockRead{}
 	if up.Read != nil {
