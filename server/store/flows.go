@@ -93,10 +93,5 @@ func recheckWaitingVariants(ctx context.Context, tx *Tx, shopID int64) error {
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: shopID, VariantID: id}, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return insertStockJobs(ctx, tx, shopID, ids)
 }
