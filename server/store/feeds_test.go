@@ -3,7 +3,6 @@ package store_test
 import (
 	"fmt"
 	"sort"
-	"sync"
 	"testing"
 	"time"
 
@@ -369,32 +368,10 @@ func TestFeedRestockRacingASubscriptionWakesTheEngine(t *testing.T) {
 		must(t, err)
 		for i := range rounds {
 			v := variant(t, db, shop.ID, soldOut[i].ID)
-			var wg sync.WaitGroup
-			errs := make(chan error, 2)
-			start := make(chan struct{})
-			wg.Go(func() {
-				<-start
+			raceRestockWithSubscription(t, db, v, i, func() error {
 				_, err := db.ApplyFeedItems(ctx, batch(shop.ID, "sync-1", []stockbell.FeedItem{feedItem(v.PlatformID, 3)}))
-				errs <- err
+				return err
 			})
-			wg.Go(func() {
-				<-start
-				_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
-					Email: fmt.Sprintf("shopper%d@example.com", i), Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
-				errs <- err
-			})
-			close(start)
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				must(t, err)
-			}
-			if got := variant(t, db, shop.ID, v.PlatformID); got.Stock != 3 {
-				t.Fatalf("round %d: stock %d, want 3", i, got.Stock)
-			}
-			if jobs := stockJobs(t, db); jobs[v.ID] == 0 {
-				t.Fatalf("round %d: a shopper is queued for variant %d, back in stock, and no job wakes the engine", i, v.ID)
-			}
 		}
 	})
 }
