@@ -70,9 +70,15 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 		must(t, err)
 		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
 
-		up.Title, up.Variants[0].Price, up.UpdatedAt = "Shirt (new)", "17.00", clock.Now().Add(time.Minute)
-		_, err = db.UpsertProduct(ctx, up)
-		must(t, err)
+		// again stores up as the platform's next version of the product.
+		again := func() {
+			t.Helper()
+			up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
+			_, err := db.UpsertProduct(ctx, up)
+			must(t, err)
+		}
+		up.Title, up.Variants[0].Price = "Shirt (new)", "17.00"
+		again()
 		if jobs := stockJobs(t, db); len(jobs) != 0 {
 			t.Fatalf("a title and price change inserted stock jobs: %v", jobs)
 		}
@@ -80,9 +86,7 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 		// No one waits for S: its stock changes without waking the engine,
 		// whose decision would be to do nothing.
 		up.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 1}}
-		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
-		_, err = db.UpsertProduct(ctx, up)
-		must(t, err)
+		again()
 		if got := variant(t, db, shop.ID, s.PlatformID); got.Stock != 1 {
 			t.Fatalf("stock after replacing levels = %d, want 1 (lyon dropped)", got.Stock)
 		}
@@ -96,9 +100,7 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 		subscribe(t, db, shop.ID, m.ID, "bob@example.com", "")
 		before := stockJobs(t, db)
 		up.Variants[0].Levels = []stockbell.LocationLevel{{LocationID: "paris", Available: 0}}
-		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
-		_, err = db.UpsertProduct(ctx, up)
-		must(t, err)
+		again()
 		if got := variant(t, db, shop.ID, s.PlatformID); got.Stock != 0 {
 			t.Fatalf("stock after selling out = %d, want 0", got.Stock)
 		}
@@ -108,18 +110,14 @@ func TestUpsertProductJobsOnPurchasabilityChange(t *testing.T) {
 
 		up.Variants[1].InventoryPolicy = stockbell.InventoryDeny
 		up.Variants[1].Tracked = true
-		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
-		_, err = db.UpsertProduct(ctx, up)
-		must(t, err)
+		again()
 		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != before[m.ID]+1 {
 			t.Fatalf("jobs after a policy change = %v (before %v), want one more for M", jobs, before)
 		}
 
 		// Unpublishing touches every variant, listed or not.
 		up.Published, up.Variants = false, nil
-		up.UpdatedAt = up.UpdatedAt.Add(time.Minute)
-		_, err = db.UpsertProduct(ctx, up)
-		must(t, err)
+		again()
 		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+2 || jobs[m.ID] != before[m.ID]+2 {
 			t.Fatalf("jobs after unpublishing = %v (before %v), want one more each", jobs, before)
 		}
