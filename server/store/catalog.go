@@ -126,9 +126,9 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 	}
 	var changed []int64
 	if stored.Published != up.Published || stored.Deleted {
-		// Every variant's notifiability changes: locked now, in id order,
-		// as their queues are read under these locks (insertQueuedStockJobs).
-		if err := tx.SelectContext(ctx, &changed, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`+tx.forUpdate()), stored.ID); err != nil {
+		// Every variant's notifiability changes (locked with the listed
+		// ones, lockUpsertVariants).
+		if err := tx.SelectContext(ctx, &changed, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), stored.ID); err != nil {
 			return nil, err
 		}
 	}

@@ -148,3 +148,65 @@ func raceRestockWithSubscription(t *testing.T, db *store.DB, v *stockbell.Varian
 		t.Fatalf("round %d: a shopper is queued for variant %d, back in stock, and no job wakes the engine", round, v.ID)
 	}
 }
+
+// TestProductUpsertsAndStockBatchesDoNotDeadlock runs product upserts that
+// list a product's variants newest first beside batches of stock changes
+// to the same variants (which lock them in id order), round after round:
+// on PostgreSQL the upserts must take their variants' locks in the same
+// order, or the two wait on each other and one is aborted as a deadlock.
+func TestProductUpsertsAndStockBatchesDoNotDeadlock(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "deadlock.myshopify.com")
+		const variants, rounds = 20, 10
+		stocks := map[string]int{}
+		for i := range variants {
+			stocks[fmt.Sprintf("v%02d", i)] = 1
+		}
+		product(t, db, shop.ID, "p1", stocks)
+		for round := range rounds {
+			clock.Add(time.Second)
+			// Each writer its own upsert: UpsertProduct fills in defaults
+			// in the variants it is given.
+			newUpsert := func() stockbell.ProductUpsert {
+				up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Product p1", Published: true}
+				for i := variants - 1; i >= 0; i-- {
+					pid := fmt.Sprintf("v%02d", i)
+					up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: pid, InventoryItemID: "inv-" + pid,
+						Title: "Variant " + pid, Tracked: true, Levels: []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation,
+							Available: round + 2, UpdatedAt: clock.Now()}}})
+				}
+				return up
+			}
+			var changes []stockbell.StockChange
+			for i := variants - 1; i >= 0; i-- {
+				changes = append(changes, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: fmt.Sprintf("v%02d", i),
+					LocationID: "paris", Available: round, At: clock.Now()})
+			}
+			var wg sync.WaitGroup
+			errs := make(chan error, 4)
+			start := make(chan struct{})
+			for range 2 {
+				upsert := newUpsert()
+				wg.Go(func() {
+					<-start
+					_, err := db.UpsertProduct(ctx, upsert)
+					errs <- err
+				})
+				wg.Go(func() {
+					<-start
+					_, err := db.ApplyStockChanges(ctx, changes)
+					errs <- err
+				})
+			}
+			close(start)
+			wg.Wait()
+			close(errs)
+			for err := range errs {
+				if err != nil {
+					t.Fatalf("round %d: %v", round, err)
+				}
+			}
+		}
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -15,14 +16,17 @@ const variantWithProductColumns = variantColumns + `, p.platform_id AS product_p
 
 const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.product_id`
 
-// upsertVariants upserts the product's listed variants (locked for update,
-// lockOrInsertVariant) and inserts one VariantStockChangedJob per variant
-// whose purchasability inputs changed, plus one for each id in alsoChanged
-// (which the caller locked), for those someone is queued for. When
-// fieldsStale, the upsert is older than the stored product: its variants'
-// fields are left alone and only the levels of variants already stored
-// are ordered and applied.
+// upsertVariants upserts the product's listed variants and inserts one
+// VariantStockChangedJob per variant whose purchasability inputs changed,
+// plus one for each id in alsoChanged, for those someone is queued for.
+// Those variants and the stored listed ones are locked for update first,
+// in id order (lockUpsertVariants). When fieldsStale, the upsert is older
+// than the stored product: its variants' fields are left alone and only
+// the levels of variants already stored are ordered and applied.
 func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64, fieldsStale bool) error {
+	if err := lockUpsertVariants(ctx, tx, up, alsoChanged); err != nil {
+		return err
+	}
 	read := stockbell.StockRead{}
 	if up.Read != nil {
 		read = *up.Read
@@ -77,6 +81,50 @@ func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, prod
 	}
 	changed := !old.fresh && (stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
 	return old.ID, changed, nil
+}
+
+// lockUpsertVariants locks, on PostgreSQL, the stored variants an upsert
+// lists and those in alsoChanged, in id order, before any is written. A
+// stock batch locks its variants in id order (lockVariantsForChanges);
+// locked one by one in the order the platform lists them, newest first
+// say, an upsert and a batch could each hold a variant the other waits
+// for. And the variants' queues are read under these locks
+// (insertQueuedStockJobs).
+func lockUpsertVariants(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, alsoChanged []int64) error {
+	if tx.forUpdate() == "" {
+		return nil
+	}
+	platformIDs := make([]string, len(up.Variants))
+	for i, v := range up.Variants {
+		platformIDs[i] = v.PlatformID
+	}
+	ids := slices.Clone(alsoChanged)
+	err := newRowSet("listed").texts("platform_id", platformIDs).each(tx, func(with string, args []any, _, _ int) error {
+		var listed []int64
+		err := tx.SelectContext(ctx, &listed, tx.Rebind(`WITH `+with+` SELECT id FROM variants
+			WHERE shop_id = ? AND platform_id IN (SELECT platform_id FROM listed)`), append(args, up.ShopID)...)
+		ids = append(ids, listed...)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return lockVariantsInOrder(ctx, tx, ids)
+}
+
+// lockVariantsInOrder locks the variants for update, in id order, on
+// PostgreSQL (SQLite's writes are serial).
+func lockVariantsInOrder(ctx context.Context, tx *Tx, ids []int64) error {
+	lock := tx.forUpdate()
+	if lock == "" || len(ids) == 0 {
+		return nil
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	return newRowSet("locked").int64s("vid", ids).each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` SELECT id FROM variants WHERE id IN (SELECT vid FROM locked)
+			ORDER BY id`+lock), args...)
+		return err
+	})
 }
 
 // lockedVariant is a variant row locked for this transaction; fresh when

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -115,20 +114,11 @@ func rewriteFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) erro
 // recordStockChange); and taken in id order, as stock changes take theirs
 // (lockVariantsForChanges), the locks cannot deadlock with those.
 func lockFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) error {
-	lock := tx.forUpdate()
-	if lock == "" {
-		return nil
-	}
 	ids := make([]int64, len(changes))
 	for i, c := range changes {
 		ids[i] = c.old.VariantID
 	}
-	slices.Sort(ids)
-	return newRowSet("changed").int64s("vid", ids).each(tx, func(with string, args []any, _, _ int) error {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` SELECT id FROM variants WHERE id IN (SELECT vid FROM changed)
-			ORDER BY id`+lock), args...)
-		return err
-	})
+	return lockVariantsInOrder(ctx, tx, ids)
 }
 
 // recordFeedStockChanges adds a stock_changed event for each change whose
