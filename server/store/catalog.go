@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -69,7 +70,9 @@ func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*s
 	return product, err
 }
 
-// validateProductUpsert checks the upsert and fills defaults in place.
+// validateProductUpsert checks the upsert and fills its defaults, in
+// copies of its variants and their levels: the caller's slices, which
+// share their arrays with up's, are left as they were.
 func validateProductUpsert(up *stockbell.ProductUpsert) error {
 	if up.PlatformID == "" {
 		return stockbell.FieldErrorf("platform_id", "product platform id is required")
@@ -77,7 +80,9 @@ func validateProductUpsert(up *stockbell.ProductUpsert) error {
 	if !up.UpdatedAt.IsZero() {
 		up.UpdatedAt = up.UpdatedAt.UTC().Truncate(time.Microsecond)
 	}
+	up.Variants = slices.Clone(up.Variants)
 	for i := range up.Variants {
+		up.Variants[i].Levels = slices.Clone(up.Variants[i].Levels)
 		if err := validateVariantUpsert(i, &up.Variants[i]); err != nil {
 			return err
 		}
@@ -207,7 +212,9 @@ func findProduct(ctx context.Context, tx *Tx, id int64) (*stockbell.Product, err
 }
 
 // DeleteProduct marks a product deleted; its variants notify no one, and a
-// VariantStockChangedJob per variant tells the engine so. Returns ENOTFOUND.
+// VariantStockChangedJob per variant someone is queued for tells the
+// engine so (for the others its decision would be to do nothing). Returns
+// ENOTFOUND.
 func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		var p productRow
@@ -227,7 +234,10 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 		if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), p.ID); err != nil {
 			return err
 		}
-		return insertStockJobs(ctx, tx, shopID, ids)
+		if err := lockVariantsInOrder(ctx, tx, ids); err != nil {
+			return err
+		}
+		return insertQueuedStockJobs(ctx, tx, shopID, ids)
 	})
 }
 

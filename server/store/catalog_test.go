@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"fmt"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,30 @@ func TestUpsertProductCreates(t *testing.T) {
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		_, err = db.FindVariantByID(ctx, shop.ID, 9999)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
+
+// TestUpsertProductLeavesTheCallersVariantsAlone: the defaults an upsert
+// fills in (the inventory policy, the location of a level without one)
+// are stored, not written into the caller's variants.
+func TestUpsertProductLeavesTheCallersVariantsAlone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Published: true, Variants: []stockbell.VariantUpsert{
+			{PlatformID: "v1", Tracked: true, Levels: []stockbell.LocationLevel{{Available: 2}}}}}
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		if v := up.Variants[0]; v.InventoryPolicy != "" || v.Levels[0].LocationID != "" {
+			t.Fatalf("the caller's variant was changed to %+v", v)
+		}
+		if v := variant(t, db, shop.ID, "v1"); v.InventoryPolicy != stockbell.InventoryDeny || v.Stock != 2 {
+			t.Fatalf("stored variant = %+v", v)
+		}
+		levels, err := db.FindInventoryLevels(ctx, shop.ID, variant(t, db, shop.ID, "v1").ID)
+		must(t, err)
+		if len(levels) != 1 || levels[0].LocationID != stockbell.DefaultLocation {
+			t.Fatalf("stored levels = %+v", levels)
+		}
 	})
 }
 
@@ -205,27 +231,29 @@ func TestDeleteProduct(t *testing.T) {
 		up := shirt(shop.ID, time.Time{})
 		_, err := db.UpsertProduct(ctx, up)
 		must(t, err)
-		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
-		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
 		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
-		if !s.Deleted || s.Notifiable() {
+		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		before := stockJobs(t, db)
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		if s = variant(t, db, shop.ID, s.PlatformID); !s.Deleted || s.Notifiable() {
 			t.Fatalf("variant of a deleted product = %+v", s)
 		}
-		if jobs := stockJobs(t, db); len(jobs) != 2 || jobs[s.ID] != 1 || jobs[m.ID] != 1 {
-			t.Fatalf("jobs after deleting twice = %v, want one per variant", jobs)
+		// The engine is woken once, for S, whom someone waits for: not for
+		// M, nor by deleting again.
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != 0 {
+			t.Fatalf("jobs after deleting twice = %v (before %v), want one more for S only", jobs, before)
 		}
 		wantCode(t, db.DeleteProduct(ctx, shop.ID, "unknown"), stockbell.ENOTFOUND, "")
 
 		// The platform sending the product again brings it back, and wakes
-		// the engine for S, whom someone waits for, not for M.
-		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
-		before := stockJobs(t, db)
+		// the engine for S, not for M.
 		_, err = db.UpsertProduct(ctx, up)
 		must(t, err)
 		if v := variant(t, db, shop.ID, s.PlatformID); v.Deleted {
 			t.Fatal("an upsert did not undelete the product")
 		}
-		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != 1 {
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+2 || jobs[m.ID] != 0 {
 			t.Fatalf("jobs after undeleting = %v (before %v), want one more for S only", jobs, before)
 		}
 	})
@@ -237,14 +265,19 @@ func TestDeleteProductRollsBackWithItsJobs(t *testing.T) {
 		up := shirt(shop.ID, time.Time{})
 		_, err := db.UpsertProduct(ctx, up)
 		must(t, err)
+		// Someone waits for both variants, so the deletion queues two jobs.
+		for i, v := range up.Variants {
+			subscribe(t, db, shop.ID, variant(t, db, shop.ID, v.PlatformID).ID, fmt.Sprintf("shopper%d@example.com", i), "")
+		}
+		before := stockJobs(t, db)
 		real := db.Queue
 		db.Queue = &failingQueue{inner: real, n: 2}
 		if err := db.DeleteProduct(ctx, shop.ID, up.PlatformID); err != errQueueFailed {
 			t.Fatalf("DeleteProduct with a failing queue = %v", err)
 		}
 		db.Queue = real
-		if jobs := stockJobs(t, db); len(jobs) != 0 {
-			t.Fatalf("jobs of a rolled-back transaction remain: %v", jobs)
+		if jobs := stockJobs(t, db); !maps.Equal(jobs, before) {
+			t.Fatalf("jobs of a rolled-back transaction remain: %v (before %v)", jobs, before)
 		}
 		if v := variant(t, db, shop.ID, up.Variants[0].PlatformID); v.Deleted {
 			t.Fatal("the product stayed deleted after the rollback")

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -257,12 +258,14 @@ func insertReturningIDs(ctx context.Context, tx *Tx, rows *rowSet, query func(wi
 
 // UnpublishFeedItems marks the items' products unpublished (their
 // subscribers wait, notified by no one, until the item is listed again)
-// with a VariantStockChangedJob per variant, and returns how many products
-// changed. Returns ECONFLICT unless owner holds the lease.
+// with a VariantStockChangedJob per variant someone is queued for, and
+// returns how many products changed. Returns ECONFLICT unless owner holds
+// the lease.
 func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string, ids []string) (int, error) {
 	changed := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
 		changed = 0
+		var unpublished []int64
 		tx.catalogChanged = true
 		if _, err := holdFeedLease(ctx, tx, shopID, owner); err != nil {
 			return err
@@ -286,24 +289,32 @@ func (db *DB) UnpublishFeedItems(ctx context.Context, shopID int64, owner string
 				continue
 			}
 			changed += len(products)
-			if err := stockJobsForProducts(ctx, tx, shopID, products); err != nil {
-				return err
-			}
+			unpublished = append(unpublished, products...)
 		}
-		return nil
+		return stockJobsForProducts(ctx, tx, shopID, unpublished)
 	})
 	return changed, err
 }
 
+// stockJobsForProducts wakes the restock engine for the products' variants
+// that someone is queued for, read with the variants locked, all at once
+// and in id order (lockVariantsInOrder): locked a chunk of products at a
+// time, they could be locked out of order and deadlock with a stock batch.
 func stockJobsForProducts(ctx context.Context, tx *Tx, shopID int64, products []int64) error {
-	args := make([]any, len(products))
-	for i, id := range products {
-		args[i] = id
-	}
 	var variants []int64
-	err := tx.SelectContext(ctx, &variants, tx.Rebind(`SELECT id FROM variants WHERE product_id IN (`+placeholders(len(products))+`) ORDER BY id`), args...)
+	err := newRowSet("unpublished").int64s("pid", products).each(tx, func(with string, args []any, _, _ int) error {
+		var chunk []int64
+		err := tx.SelectContext(ctx, &chunk, tx.Rebind(`WITH `+with+` SELECT id FROM variants
+			WHERE product_id IN (SELECT pid FROM unpublished)`), args...)
+		variants = append(variants, chunk...)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	return insertStockJobs(ctx, tx, shopID, variants)
+	slices.Sort(variants)
+	if err := lockVariantsInOrder(ctx, tx, variants); err != nil {
+		return err
+	}
+	return insertQueuedStockJobs(ctx, tx, shopID, variants)
 }
