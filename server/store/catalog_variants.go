@@ -115,7 +115,13 @@ func lockUpsertVariants(ctx context.Context, tx *Tx, up stockbell.ProductUpsert,
 // lockVariantsInOrder locks the variants for update, in id order, on
 // PostgreSQL (SQLite's writes are serial).
 func lockVariantsInOrder(ctx context.Context, tx *Tx, ids []int64) error {
-	lock := tx.forUpdate()
+	return lockVariantsInOrderAs(ctx, tx, ids, tx.forUpdate())
+}
+
+// lockVariantsInOrderAs locks the variants with lock (empty: no lock), in
+// id order. Every transaction that locks more than one variant takes them
+// in this order, or two could each hold a variant the other waits for.
+func lockVariantsInOrderAs(ctx context.Context, tx *Tx, ids []int64, lock string) error {
 	if lock == "" || len(ids) == 0 {
 		return nil
 	}

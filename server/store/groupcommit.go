@@ -335,8 +335,9 @@ func plainSendSteps(db *DB, batch []*groupWrite) bool {
 }
 
 // runWrites runs a batch's writes in tx: the receipts' and the new
-// subscriptions' rows and the send steps first, one statement each, then
-// each write's function in turn.
+// subscriptions' rows and the send steps first, one statement each (the
+// subscriptions' variants locked in id order before, lockSubscribedVariants),
+// then each write's function in turn.
 func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	var subs []*subscriptionWrite
 	var receipts []*receiptWrite
@@ -356,6 +357,9 @@ func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 		return err
 	}
 	if err := insertReceipts(ctx, tx, receipts); err != nil {
+		return err
+	}
+	if err := lockSubscribedVariants(ctx, tx, subs); err != nil {
 		return err
 	}
 	if err := insertQueuedSubscriptions(ctx, tx, subs); err != nil {

@@ -1,9 +1,11 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -59,7 +61,12 @@ func insertQueuedSubscriptions(ctx context.Context, tx *Tx, writes []*subscripti
 }
 
 // directWrites resets every write's inserted and returns the direct
-// ones, the first of each contact, with the writes by contact.
+// ones, the first of each contact, with the writes by contact. The direct
+// writes are in variant id order (those of one variant in the order they
+// came), the order in which the insert's statement locks their variants:
+// a stock change locks its variants in that order too, and a batch that
+// took them in the order its posts came could hold a variant such a
+// change waits for while it waits for another the change holds.
 func directWrites(writes []*subscriptionWrite) ([]*subscriptionWrite, map[subscriptionKey]*subscriptionWrite) {
 	var direct []*subscriptionWrite
 	byContact := map[subscriptionKey]*subscriptionWrite{}
@@ -71,7 +78,30 @@ func directWrites(writes []*subscriptionWrite) ([]*subscriptionWrite, map[subscr
 			direct = append(direct, w)
 		}
 	}
+	slices.SortStableFunc(direct, func(a, b *subscriptionWrite) int { return cmp.Compare(a.create.VariantID, b.create.VariantID) })
 	return direct, byContact
+}
+
+// lockSubscribedVariants takes, on PostgreSQL, the key-share locks of a
+// batch's subscriptions on their variants, all at once in id order
+// (lockVariantsInOrderAs), before its insert and its posts that are not
+// direct (each of which takes its variant's lock in turn,
+// findVariantForSubscription) take them in the order the posts came. A
+// batch for one variant, such as a sold-out product's burst of sign-ups,
+// has no order to keep and skips the statement.
+func lockSubscribedVariants(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
+	lock := tx.forKeyShareOf("variants")
+	if lock == "" || len(writes) < 2 {
+		return nil
+	}
+	ids := make([]int64, len(writes))
+	for i, w := range writes {
+		ids[i] = w.create.VariantID
+	}
+	if slices.Min(ids) == slices.Max(ids) {
+		return nil
+	}
+	return lockVariantsInOrderAs(ctx, tx, ids, lock)
 }
 
 // takeInserted hands each stored row to the write it was stored for.
