@@ -154,10 +154,15 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 
 // confirm marks c confirmed and takes its channel off the subscription's
 // awaiting list; a pending subscription joins the queue (in its place by
-// the time it was made), with a stock check in case its variant is back
-// already. Returns ENOTFOUND when the subscription no longer awaits it.
+// the time it was made). Either way the restock engine is woken, in case
+// its variant is back already: a pending subscription was never counted,
+// and a queued one may have been skipped by a chunk claim while this
+// transaction held its row (on PostgreSQL a claim skips locked rows), so
+// that a batch for everyone closed without it. Returns ENOTFOUND when the
+// subscription no longer awaits it (a claim that marked it notified
+// first is waited for and seen).
 func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
-	sub, err := findSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
+	sub, err := lockSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
 	if err != nil {
 		return err
 	}
@@ -179,9 +184,6 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	detail := EventDetail{"channel": c.Channel, "method": method}
 	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventConfirmed), detail); err != nil {
 		return err
-	}
-	if sub.Status != stockbell.SubscriptionPending {
-		return nil
 	}
 	// A job of its own, as for a new subscription (see CreateSubscription).
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
@@ -226,5 +228,10 @@ func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 		return err
 	}
 	detail := EventDetail{"previous_status": sub.Status, "channel": stockbell.ChannelSMS, "reason": "stop"}
-	return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail)
+	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail); err != nil || status != stockbell.SubscriptionQueued {
+		return err
+	}
+	// Still queued by email: a chunk claim may have skipped it while this
+	// transaction held its row (see confirm), so the engine is woken.
+	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
 }

@@ -210,6 +210,7 @@ func TestStopSMS(t *testing.T) {
 		fx.variant = variant(t, db, fx.shop.ID, "v2")
 		other := fx.subscribe(t, db, "", "+12015550199")
 		gbOnly := fx.subscribe(t, db, "", gbMobile)
+		before := stockJobs(t, db)
 		for _, phone := range []string{usMobile, gbMobile} {
 			if _, err := db.StopSMS(ctx, phone); err != nil {
 				t.Fatal(err)
@@ -231,7 +232,67 @@ func TestStopSMS(t *testing.T) {
 		if sub, _ := db.FindSubscriptionByID(ctx, fx.shop.ID, both.ID); sub.Phone != "" {
 			t.Errorf("the email+SMS subscription kept the number %s", sub.Phone)
 		}
+		// The one still queued wakes the restock engine (a chunk claim may
+		// have skipped its locked row); the ones that left do not.
+		if jobs := stockJobs(t, db); jobs[both.VariantID] != before[both.VariantID]+1 || jobs[gbOnly.VariantID] != before[gbOnly.VariantID] {
+			t.Errorf("stock jobs after STOP = %v (before %v), want one more for %d only", jobs, before, both.VariantID)
+		}
 	})
+}
+
+// TestConfirmingAQueuedSubscriptionWakesTheEngine: confirming the second
+// channel of a subscription already queued by its first wakes the restock
+// engine, as confirming a pending one does: on PostgreSQL a chunk claim
+// skips the row while the confirmation holds it, and a batch for everyone
+// may close meanwhile.
+func TestConfirmingAQueuedSubscriptionWakesTheEngine(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		both := fx.subscribe(t, db, "both@example.com", usMobile)
+		if both.Status != stockbell.SubscriptionQueued {
+			t.Fatalf("email+US SMS: status %s, want queued", both.Status)
+		}
+		before := stockJobs(t, db)
+		_, err := db.Confirm(ctx, fx.shop.ID, confirmationOf(t, db, both.ID, stockbell.ChannelSMS).ID, stockbell.ConfirmedByLink)
+		must(t, err)
+		if jobs := stockJobs(t, db); jobs[both.VariantID] != before[both.VariantID]+1 {
+			t.Fatalf("stock jobs after confirming = %v (before %v), want one more", jobs, before)
+		}
+	})
+}
+
+// TestConfirmWaitsForAClaimAndSeesItNotified: on PostgreSQL a confirmation
+// that comes while a chunk claim holds the subscription (marked notified,
+// not yet committed) waits for it and then finds the subscription no
+// longer waiting: it does not put a notified subscriber back in the queue.
+func TestConfirmWaitsForAClaimAndSeesItNotified(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	fx := newOptinFixture(t, db)
+	both := fx.subscribe(t, db, "both@example.com", usMobile)
+	c := confirmationOf(t, db, both.ID, stockbell.ChannelSMS)
+
+	claim, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	defer claim.Rollback()
+	_, err = claim.Exec(`UPDATE subscriptions SET status = $1, notified_at = $2 WHERE id = $3`,
+		stockbell.SubscriptionNotified, fx.clock.Now(), both.ID)
+	must(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
+		done <- err
+	}()
+	waitForLockWaiters(t, db, 1)
+	must(t, claim.Commit())
+	wantCode(t, <-done, stockbell.ENOTFOUND, "")
+	sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, both.ID)
+	must(t, err)
+	if sub.Status != stockbell.SubscriptionNotified {
+		t.Fatalf("subscription after the claim and the confirmation: %s, want notified", sub.Status)
+	}
+	if c := confirmationOf(t, db, both.ID, stockbell.ChannelSMS); c.ConfirmedAt != nil {
+		t.Fatalf("the confirmation was recorded: %+v", c)
+	}
 }
 
 // TestSubscribingAgainResendsAnOldRequest: a pending shopper who submits

@@ -175,8 +175,20 @@ func (db *DB) FindSubscriptionByID(ctx context.Context, shopID, id int64) (*stoc
 }
 
 func findSubscriptionByID(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Subscription, error) {
+	return readSubscriptionByID(ctx, tx, shopID, id, "")
+}
+
+// lockSubscriptionByID is findSubscriptionByID with the row locked for
+// update (on PostgreSQL), for a change decided on what was read: a
+// concurrent change of its status (a claim marking it notified, an
+// unsubscribe) is waited for and seen, not overwritten.
+func lockSubscriptionByID(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Subscription, error) {
+	return readSubscriptionByID(ctx, tx, shopID, id, tx.forUpdate())
+}
+
+func readSubscriptionByID(ctx context.Context, tx *Tx, shopID, id int64, lock string) (*stockbell.Subscription, error) {
 	var sub stockbell.Subscription
-	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ? AND shop_id = ?`), id, shopID)
+	err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ? AND shop_id = ?`+lock), id, shopID)
 	if err != nil {
 		return nil, notFound(err, "subscription %d not found", id)
 	}
@@ -249,7 +261,7 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 // ENOTFOUND (also for another shop's subscription).
 func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		sub, err := findSubscriptionByID(ctx, tx, shopID, id)
+		sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
 		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
 			return err
 		}
