@@ -88,7 +88,30 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if err != nil {
 		return nil, err
 	}
+	if s.MinInventory < before.MinInventory {
+		if err := recheckNowAboveMinimum(ctx, tx, shopID, s.MinInventory, before.MinInventory); err != nil {
+			return nil, err
+		}
+	}
 	return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
+}
+
+// recheckNowAboveMinimum asks the restock engine to decide again for the
+// shop's variants that someone is queued for whose stock reached the
+// lowered minimum inventory but not the one before: their last decision
+// held their subscribers back as below the minimum, and they would
+// otherwise wait for their next stock change. Variants whose stock does
+// not limit sales never depended on the minimum.
+func recheckNowAboveMinimum(ctx context.Context, tx *Tx, shopID int64, minimum, previous int) error {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT v.id FROM variants v WHERE v.shop_id = ? AND v.tracked
+		AND v.inventory_policy <> ? AND v.stock >= ? AND v.stock < ?
+		AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.variant_id = v.id AND s.status = 'queued') ORDER BY v.id`),
+		shopID, stockbell.InventoryContinue, minimum, previous)
+	if err != nil {
+		return err
+	}
+	return insertStockJobs(ctx, tx, shopID, ids)
 }
 
 // settingsDiff describes what an update changed, as "field": [old, new].

@@ -82,3 +82,40 @@ func TestSettingsValidationStoresNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestLoweringTheMinimumRechecksVariantsNowAboveIt: lowering the minimum
+// inventory wakes the restock engine for the variants someone waits for
+// whose stock reached the new minimum but not the old one, held back by
+// their last decision; not for the others, and raising it wakes none.
+func TestLoweringTheMinimumRechecksVariantsNowAboveIt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		_, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(5)})
+		must(t, err)
+		product(t, db, shop.ID, "p1", map[string]int{"one": 1, "three": 3, "four": 4, "seven": 7})
+		id := func(platformID string) int64 { return variant(t, db, shop.ID, platformID).ID }
+		for _, v := range []string{"one", "three", "seven"} {
+			subscribe(t, db, shop.ID, id(v), "shopper-"+v+"@example.com", "")
+		}
+		before := stockJobs(t, db)
+		more := func(want map[string]int) {
+			t.Helper()
+			jobs := stockJobs(t, db)
+			for _, v := range []string{"one", "three", "four", "seven"} {
+				if got := jobs[id(v)] - before[id(v)]; got != want[v] {
+					t.Fatalf("variant %s: %d more stock jobs, want %d (jobs %v, before %v)", v, got, want[v], jobs, before)
+				}
+			}
+		}
+		_, err = db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(2)})
+		must(t, err)
+		more(map[string]int{"three": 1})
+		_, err = db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(6)})
+		must(t, err)
+		more(map[string]int{"three": 1})
+		_, err = db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(1)})
+		must(t, err)
+		more(map[string]int{"one": 1, "three": 2})
+	})
+}
