@@ -20,9 +20,14 @@ func (db *DB) FindSettings(ctx context.Context, shopID int64) (*stockbell.Restoc
 }
 
 func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.RestockSettings, error) {
+	return readSettings(ctx, tx, shopID, "")
+}
+
+// readSettings is findSettings with the stored row locked by lock.
+func readSettings(ctx context.Context, tx *Tx, shopID int64, lock string) (*stockbell.RestockSettings, error) {
 	var s stockbell.RestockSettings
 	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, attribution_window,
-		time_zone, email_double_opt_in, updated_at FROM restock_settings WHERE shop_id = ?`), shopID)
+		time_zone, email_double_opt_in, updated_at FROM restock_settings WHERE shop_id = ?`+lock), shopID)
 	if !isNoRows(err) {
 		return &s, err
 	}
@@ -47,7 +52,9 @@ func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell
 }
 
 func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
-	s, err := findSettings(ctx, tx, shopID)
+	// Locked (on PostgreSQL), so that of two updates at once the second
+	// merges into the first's result and records what it changed from it.
+	s, err := readSettings(ctx, tx, shopID, tx.forUpdate())
 	if err != nil {
 		return nil, err
 	}

@@ -119,3 +119,31 @@ func TestLoweringTheMinimumRechecksVariantsNowAboveIt(t *testing.T) {
 		more(map[string]int{"one": 1, "three": 2})
 	})
 }
+
+// TestConcurrentSettingsUpdatesMerge: on PostgreSQL an update that comes
+// while another holds the shop's settings waits for it and merges into
+// its result, rather than writing back what it read before.
+func TestConcurrentSettingsUpdatesMerge(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+	_, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(3)})
+	must(t, err)
+	first, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	defer first.Rollback()
+	_, err = first.Exec(`UPDATE restock_settings SET per_unit = 7 WHERE shop_id = $1`, shop.ID)
+	must(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{Wait: ptr(2 * time.Hour)})
+		done <- err
+	}()
+	waitForLockWaiters(t, db, 1)
+	must(t, first.Commit())
+	must(t, <-done)
+	s, err := db.FindSettings(ctx, shop.ID)
+	must(t, err)
+	if s.PerUnit != 7 || s.Wait != 2*time.Hour {
+		t.Fatalf("settings after two updates at once = per unit %d, wait %s; want 7 and 2h0m0s", s.PerUnit, s.Wait)
+	}
+}
