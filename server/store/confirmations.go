@@ -185,6 +185,9 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventConfirmed), detail); err != nil {
 		return err
 	}
+	if err := holdShopForQueueing(ctx, tx, sub.ShopID); err != nil {
+		return err
+	}
 	// A job of its own, as for a new subscription (see CreateSubscription).
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
 }
@@ -234,4 +237,18 @@ func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 	// Still queued by email: a chunk claim may have skipped it while this
 	// transaction held its row (see confirm), so the engine is woken.
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
+}
+
+// holdShopForQueueing takes, on PostgreSQL, the key-share lock on the
+// shop's row that a new subscription's insert takes through its foreign
+// key, for a subscription joining the queue by an update (a
+// confirmation): a flow leaving draft then either waits for it or is
+// waited for (see recheckWaitingVariants).
+func holdShopForQueueing(ctx context.Context, tx *Tx, shopID int64) error {
+	lock := tx.forKeyShareOf("shops")
+	if lock == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `SELECT id FROM shops WHERE id = $1`+lock, shopID)
+	return err
 }

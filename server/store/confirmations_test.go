@@ -328,3 +328,33 @@ func TestSubscribingAgainResendsAnOldRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmWaitsForAFlowLeavingDraft: on PostgreSQL a confirmation that
+// puts a pending subscription in the queue waits for a transaction that
+// holds the shop's row for update, as a flow leaving draft does before it
+// reads the queue (recheckWaitingVariants); so the confirmation's own job
+// cannot run against the flow still in draft while the flow's read missed
+// the subscription.
+func TestConfirmWaitsForAFlowLeavingDraft(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	fx := newOptinFixture(t, db)
+	pending := fx.subscribe(t, db, "", usMobile)
+	c := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS)
+
+	flow, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	defer flow.Rollback()
+	_, err = flow.Exec(`SELECT id FROM shops WHERE id = $1 FOR UPDATE`, fx.shop.ID)
+	must(t, err)
+	done := make(chan error, 1)
+	go func() {
+		_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
+		done <- err
+	}()
+	waitForLockWaiters(t, db, 1)
+	must(t, flow.Commit())
+	must(t, <-done)
+	if sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, pending.ID); err != nil || sub.Status != stockbell.SubscriptionQueued {
+		t.Fatalf("confirmed subscription = %+v, %v; want queued", sub, err)
+	}
+}

@@ -86,7 +86,20 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 // recheckWaitingVariants asks the engine to decide again for every variant
 // of the shop with queued subscribers: a draft flow held them back, and a
 // variant already in stock would otherwise wait for its next stock change.
+//
+// On PostgreSQL the shop's row is locked for update first. A subscription
+// joining the queue (its insert's foreign key, or a confirmation,
+// holdShopForQueueing) holds the row's key-share lock until it commits, and
+// wakes the engine itself with a job that could run before this
+// transaction commits and find the flow still in draft. With the lock,
+// either that subscription commits first and the queue read here sees it,
+// or it waits for this commit and its job finds the flow live.
 func recheckWaitingVariants(ctx context.Context, tx *Tx, shopID int64) error {
+	if lock := tx.forUpdate(); lock != "" {
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM shops WHERE id = $1`+lock, shopID); err != nil {
+			return err
+		}
+	}
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT DISTINCT variant_id FROM subscriptions
 		WHERE shop_id = ? AND status = 'queued' ORDER BY variant_id`), shopID)
