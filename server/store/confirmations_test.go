@@ -271,20 +271,12 @@ func TestConfirmWaitsForAClaimAndSeesItNotified(t *testing.T) {
 	both := fx.subscribe(t, db, "both@example.com", usMobile)
 	c := confirmationOf(t, db, both.ID, stockbell.ChannelSMS)
 
-	claim, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer claim.Rollback()
-	_, err = claim.Exec(`UPDATE subscriptions SET status = $1, notified_at = $2 WHERE id = $3`,
-		stockbell.SubscriptionNotified, fx.clock.Now(), both.ID)
-	must(t, err)
-	done := make(chan error, 1)
-	go func() {
-		_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
-		done <- err
-	}()
-	waitForLockWaiters(t, db, 1)
-	must(t, claim.Commit())
-	wantCode(t, <-done, stockbell.ENOTFOUND, "")
+	err := afterWaitingFor(t, db, `UPDATE subscriptions SET status = $1, notified_at = $2 WHERE id = $3`,
+		[]any{stockbell.SubscriptionNotified, fx.clock.Now(), both.ID}, func() error {
+			_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
+			return err
+		})
+	wantCode(t, err, stockbell.ENOTFOUND, "")
 	sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, both.ID)
 	must(t, err)
 	if sub.Status != stockbell.SubscriptionNotified {
@@ -341,19 +333,10 @@ func TestConfirmWaitsForAFlowLeavingDraft(t *testing.T) {
 	pending := fx.subscribe(t, db, "", usMobile)
 	c := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS)
 
-	flow, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer flow.Rollback()
-	_, err = flow.Exec(`SELECT id FROM shops WHERE id = $1 FOR UPDATE`, fx.shop.ID)
-	must(t, err)
-	done := make(chan error, 1)
-	go func() {
+	must(t, afterWaitingFor(t, db, `SELECT id FROM shops WHERE id = $1 FOR UPDATE`, []any{fx.shop.ID}, func() error {
 		_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
-		done <- err
-	}()
-	waitForLockWaiters(t, db, 1)
-	must(t, flow.Commit())
-	must(t, <-done)
+		return err
+	}))
 	if sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, pending.ID); err != nil || sub.Status != stockbell.SubscriptionQueued {
 		t.Fatalf("confirmed subscription = %+v, %v; want queued", sub, err)
 	}

@@ -25,22 +25,13 @@ func TestFlowLeavingDraftWaitsForASubscriptionInFlight(t *testing.T) {
 	product(t, db, shop.ID, "p1", map[string]int{"v1": 5})
 	v := variant(t, db, shop.ID, "v1")
 
-	subscribing, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer subscribing.Rollback()
-	_, err = subscribing.Exec(`INSERT INTO subscriptions (shop_id, variant_id, email, channels, status, created_at, updated_at)
-		VALUES ($1, $2, 'ann@example.com', 'email', 'queued', $3, $3)`, shop.ID, v.ID, clock.Now())
-	must(t, err)
 	before := stockJobs(t, db)
-	done := make(chan error, 1)
-	go func() {
-		live := stockbell.DefaultFlow(shop.ID)
-		live.Status = stockbell.FlowLive
-		done <- db.UpdateFlow(ctx, live)
-	}()
-	waitForLockWaiters(t, db, 1)
-	must(t, subscribing.Commit())
-	must(t, <-done)
+	live := stockbell.DefaultFlow(shop.ID)
+	live.Status = stockbell.FlowLive
+	must(t, afterWaitingFor(t, db, `INSERT INTO subscriptions (shop_id, variant_id, email, channels, status, created_at, updated_at)
+		VALUES ($1, $2, 'ann@example.com', 'email', 'queued', $3, $3)`, []any{shop.ID, v.ID, clock.Now()}, func() error {
+		return db.UpdateFlow(ctx, live)
+	}))
 	if jobs := stockJobs(t, db); jobs[v.ID] != before[v.ID]+1 {
 		t.Fatalf("stock jobs after the flow went live = %v (before %v), want one for the variant", jobs, before)
 	}

@@ -147,3 +147,43 @@ func insertSubscription(t *testing.T, db *store.DB, shopID, variantID int64, ema
 func fixedSeal(sealed string) func(int64) ([]byte, error) {
 	return func(int64) ([]byte, error) { return []byte(sealed), nil }
 }
+
+// afterWaitingFor runs the statement (PostgreSQL's placeholders) in a
+// transaction of its own, which holds the rows it locks or writes; starts
+// write; waits until write waits for a lock; then commits the transaction
+// and returns write's error. It stands for a concurrent transaction that
+// write must wait for and then see.
+func afterWaitingFor(t *testing.T, db *store.DB, statement string, args []any, write func() error) error {
+	t.Helper()
+	held, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	defer held.Rollback()
+	_, err = held.Exec(statement, args...)
+	must(t, err)
+	done := make(chan error, 1)
+	go func() { done <- write() }()
+	waitForLockWaiters(t, db, 1)
+	must(t, held.Commit())
+	return <-done
+}
+
+// waitForLockWaiters waits until n of the database's sessions wait for a
+// lock.
+func waitForLockWaiters(t *testing.T, db *store.DB, n int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		var waiting int
+		must(t, db.DB.GetContext(ctx, &waiting, `SELECT COUNT(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event_type = 'Lock'`))
+		if waiting >= n {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%d sessions wait for a lock after 10 s, want %d", waiting, n)
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}

@@ -128,19 +128,10 @@ func TestConcurrentSettingsUpdatesMerge(t *testing.T) {
 	shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
 	_, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(3)})
 	must(t, err)
-	first, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer first.Rollback()
-	_, err = first.Exec(`UPDATE restock_settings SET per_unit = 7 WHERE shop_id = $1`, shop.ID)
-	must(t, err)
-	done := make(chan error, 1)
-	go func() {
+	must(t, afterWaitingFor(t, db, `UPDATE restock_settings SET per_unit = 7 WHERE shop_id = $1`, []any{shop.ID}, func() error {
 		_, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{Wait: ptr(2 * time.Hour)})
-		done <- err
-	}()
-	waitForLockWaiters(t, db, 1)
-	must(t, first.Commit())
-	must(t, <-done)
+		return err
+	}))
 	s, err := db.FindSettings(ctx, shop.ID)
 	must(t, err)
 	if s.PerUnit != 7 || s.Wait != 2*time.Hour {

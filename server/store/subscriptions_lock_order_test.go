@@ -1,10 +1,8 @@
 package store_test
 
 import (
-	"context"
 	"fmt"
 	"testing"
-	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -74,26 +72,5 @@ func TestSubscriptionBatchesLockVariantsInIDOrder(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// waitForLockWaiters waits until n of the database's sessions wait for a
-// lock.
-func waitForLockWaiters(t *testing.T, db *store.DB, n int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	for {
-		var waiting int
-		must(t, db.DB.GetContext(ctx, &waiting, `SELECT COUNT(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock'`))
-		if waiting >= n {
-			return
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%d sessions wait for a lock after 10 s, want %d", waiting, n)
-		case <-time.After(5 * time.Millisecond):
-		}
 	}
 }
