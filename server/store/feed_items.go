@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -312,7 +311,6 @@ func stockJobsForProducts(ctx context.Context, tx *Tx, shopID int64, products []
 	if err != nil {
 		return err
 	}
-	slices.Sort(variants)
 	if err := lockVariantsInOrder(ctx, tx, variants); err != nil {
 		return err
 	}
