@@ -245,10 +245,5 @@ func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 // confirmation): a flow leaving draft then either waits for it or is
 // waited for (see recheckWaitingVariants).
 func holdShopForQueueing(ctx context.Context, tx *Tx, shopID int64) error {
-	lock := tx.forKeyShareOf("shops")
-	if lock == "" {
-		return nil
-	}
-	_, err := tx.ExecContext(ctx, `SELECT id FROM shops WHERE id = $1`+lock, shopID)
-	return err
+	return lockShopRow(ctx, tx, shopID, tx.forKeyShareOf("shops"))
 }

@@ -95,10 +95,8 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 // either that subscription commits first and the queue read here sees it,
 // or it waits for this commit and its job finds the flow live.
 func recheckWaitingVariants(ctx context.Context, tx *Tx, shopID int64) error {
-	if lock := tx.forUpdate(); lock != "" {
-		if _, err := tx.ExecContext(ctx, `SELECT id FROM shops WHERE id = $1`+lock, shopID); err != nil {
-			return err
-		}
+	if err := lockShopRow(ctx, tx, shopID, tx.forUpdate()); err != nil {
+		return err
 	}
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT DISTINCT variant_id FROM subscriptions

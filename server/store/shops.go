@@ -286,3 +286,13 @@ func sealShopToken(ctx context.Context, tx *Tx, id int64, seal func(int64) ([]by
 	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ? WHERE id = ?`), sealed, id)
 	return err
 }
+
+// lockShopRow takes lock (empty: none, as on SQLite, whose writes are
+// serial) on the shop's row.
+func lockShopRow(ctx context.Context, tx *Tx, shopID int64, lock string) error {
+	if lock == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`SELECT id FROM shops WHERE id = ?`+lock), shopID)
+	return err
+}
