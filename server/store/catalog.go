@@ -31,6 +31,15 @@ func (tx *Tx) forUpdate() string {
 	return ""
 }
 
+// forNoKeyUpdate is forUpdate's weaker form: it makes writers of the row
+// take turns without blocking the key-share lock of a foreign key's check.
+func (tx *Tx) forNoKeyUpdate() string {
+	if tx.forUpdate() == "" {
+		return ""
+	}
+	return " FOR NO KEY UPDATE"
+}
+
 // forKeyShareOf is forUpdate's key-share lock on the rows of one table of
 // the query: it takes the lock a foreign key's check takes, so it blocks
 // only a change that locks the row for update (such as a stock change,

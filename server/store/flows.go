@@ -61,6 +61,13 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
+		// Saves of one shop's flow take turns (on PostgreSQL), so that the
+		// second reads what the first stored: a save to live right after a
+		// save to draft sees the draft and rechecks the queue. The lock
+		// leaves foreign keys' checks (new subscriptions') alone.
+		if err := lockShopRow(ctx, tx, flow.ShopID, tx.forNoKeyUpdate()); err != nil {
+			return err
+		}
 		previous, err := findFlow(ctx, tx, flow.ShopID)
 		if err != nil {
 			return err
