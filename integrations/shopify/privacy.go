@@ -46,7 +46,7 @@ func contactOf(shop *stockbell.Shop, p *CustomerPayload) (stockbell.Contact, boo
 }
 
 // redactShop erases the shop and all its data (about 48 hours after
-// uninstall). An installed shop is never erased, whatever the request's
+// uninstall), the answers to its customer data requests included. An installed shop is never erased, whatever the request's
 // (unsigned) trigger time says: the request belongs to an earlier install.
 func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop) error {
 	err := in.Shops.DeleteShop(ctx, shop.ID)
@@ -56,10 +56,11 @@ func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop) err
 		in.Logger.InfoContext(ctx, "shopify shop/redact for an installed shop ignored", "shop", shop.Domain)
 		return nil
 	}
-	if err == nil {
-		in.Logger.InfoContext(ctx, "shopify shop redacted", "shop", shop.Domain, "shop_id", shop.ID)
+	if err := ignoreNotFound(err); err != nil {
+		return err
 	}
-	return ignoreNotFound(err)
+	in.Logger.InfoContext(ctx, "shopify shop redacted", "shop", shop.Domain, "shop_id", shop.ID)
+	return in.DataRequests.EraseShopRequests(ctx, shop.Domain)
 }
 
 // FileDataRequests writes each customer data request's answer as a JSON
@@ -73,7 +74,7 @@ type FileDataRequests struct {
 
 // DeliverContactData implements stockbell.DataRequestSink.
 func (f *FileDataRequests) DeliverContactData(ctx context.Context, shop *stockbell.Shop, requestID string, data *stockbell.ContactData) error {
-	dir := filepath.Join(f.Dir, filepath.Base(shop.Domain))
+	dir := f.shopDir(shop.Domain)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("data request: %w", err)
 	}
@@ -88,4 +89,18 @@ func (f *FileDataRequests) DeliverContactData(ctx context.Context, shop *stockbe
 	f.Logger.InfoContext(ctx, "customer data request answered", "shop", shop.Domain, "request", requestID, "file", path,
 		"subscriptions", len(data.Subscriptions), "messages", len(data.Messages))
 	return nil
+}
+
+// EraseShopRequests implements stockbell.DataRequestSink: it removes the
+// shop's directory of answers.
+func (f *FileDataRequests) EraseShopRequests(ctx context.Context, domain string) error {
+	if err := os.RemoveAll(f.shopDir(domain)); err != nil {
+		return fmt.Errorf("erase data requests of %s: %w", domain, err)
+	}
+	return nil
+}
+
+// shopDir is where the shop's answers are kept.
+func (f *FileDataRequests) shopDir(domain string) string {
+	return filepath.Join(f.Dir, filepath.Base(domain))
 }

@@ -11,7 +11,8 @@ import (
 // ProcessReceipt does the work of one stored Shopify receipt. A payload
 // that can never be processed (malformed, unknown topic, unknown shop) is
 // logged and reported done with nil, so it is not retried; a returned error
-// makes the job retry.
+// makes the job retry. A shop/redact for a shop erased already still
+// erases its data request answers.
 func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.WebhookReceipt) error {
 	hook, err := ParseWebhook(rc.Topic, rc.Payload)
 	if err != nil {
@@ -19,7 +20,10 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		return nil
 	}
 	shop, err := in.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, rc.Domain)
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND && hook.ShopRedact != nil {
+		// The shop is erased already: what is left on disk goes too.
+		return in.DataRequests.EraseShopRequests(ctx, rc.Domain)
+	} else if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		in.Logger.InfoContext(ctx, "shopify webhook for an unknown shop", "receipt", rc.ID, "topic", rc.Topic, "shop", rc.Domain)
 		return nil
 	} else if err != nil {

@@ -184,6 +184,44 @@ func TestLateUninstallIgnored(t *testing.T) {
 	})
 }
 
+// TestShopRedactErasesDataRequestAnswers: shop/redact erases the answers to
+// the shop's customer data requests kept on disk with the rest of its data,
+// also when the shop itself was erased before.
+func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.runWebhookJobs()
+		answers := filepath.Join(e.dataDir, shopDomain)
+		if _, err := os.Stat(filepath.Join(answers, "9999.json")); err != nil {
+			t.Fatal(err)
+		}
+		e.clock.Advance(time.Minute)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
+		e.runWebhookJobs()
+		e.clock.Advance(48 * time.Hour)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})
+		e.runWebhookJobs()
+		if _, err := db.FindShopByID(context.Background(), shop.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("shop after shop/redact: %v", err)
+		}
+		if _, err := os.Stat(answers); !os.IsNotExist(err) {
+			t.Fatalf("the shop's data request answers outlived shop/redact: %v", err)
+		}
+		// A shop/redact arriving once the shop is erased still erases answers left behind.
+		must(t, os.MkdirAll(answers, 0o700))
+		must(t, os.WriteFile(filepath.Join(answers, "9999.json"), []byte(`{}`), 0o600))
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: []byte(`{"shop_id":954889, "shop_domain":"super-toys.myshopify.com"}`)})
+		e.runWebhookJobs()
+		if _, err := os.Stat(answers); !os.IsNotExist(err) {
+			t.Fatalf("answers of an erased shop outlived shop/redact: %v", err)
+		}
+	})
+}
+
 // TestCustomerDataRequest writes the contact's data for the merchant.
 func TestCustomerDataRequest(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
