@@ -76,8 +76,9 @@ type ShopUser struct {
 	Email  string `db:"email" json:"email"`
 	Owner  bool   `db:"owner" json:"owner"`
 	// GrantedAt is when the platform vouched for the user (a signed
-	// payload's issue time); a grant vouched for before the user was
-	// removed is refused.
+	// payload's issue time, by the platform's clock); a grant vouched for
+	// before the user was removed is refused. Zero for a grant that cannot
+	// be replayed (an install's code exchange).
 	GrantedAt time.Time `db:"-" json:"-"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
@@ -89,9 +90,12 @@ type ShopUserService interface {
 	// user id, ENOTFOUND for an unknown shop, EUNAUTHORIZED when the user
 	// was removed after GrantedAt (a replayed payload).
 	GrantShopUser(ctx context.Context, user ShopUser) error
-	// RevokeShopUser removes the user's access, remembering when. Returns
-	// ENOTFOUND when the user had none.
-	RevokeShopUser(ctx context.Context, shopID int64, userID string) error
+	// RevokeShopUser removes the user's access, remembering when:
+	// removedAt, the platform's time of the removal (a signed payload's
+	// issue time), which later grants' GrantedAt are compared with; the
+	// store's clock only when it is zero. Returns ENOTFOUND when the user
+	// had none.
+	RevokeShopUser(ctx context.Context, shopID int64, userID string, removedAt time.Time) error
 	// FindShopUser returns ENOTFOUND when the user has no access.
 	FindShopUser(ctx context.Context, shopID int64, userID string) (*ShopUser, error)
 	// FindAdminEmails returns the email addresses of the people who may

@@ -66,8 +66,9 @@ func (b *BigCommerce) Install(ctx context.Context, query url.Values) (*stockbell
 	if err != nil {
 		return nil, nil, err
 	}
+	// The code was exchanged just now: no replay to refuse (GrantedAt zero).
 	user := &stockbell.ShopUser{ShopID: shop.ID, UserID: strconv.FormatInt(token.User.ID, 10), Email: token.User.Email,
-		Owner: token.Owner.ID == 0 || token.Owner.ID == token.User.ID, GrantedAt: b.Clock.Now()}
+		Owner: token.Owner.ID == 0 || token.Owner.ID == token.User.ID}
 	if err := b.Users.GrantShopUser(ctx, *user); err != nil {
 		return nil, nil, err
 	}
@@ -124,13 +125,15 @@ func (b *BigCommerce) Uninstall(ctx context.Context, query url.Values) (*stockbe
 }
 
 // RemoveUser serves the remove_user callback: the user can no longer open
-// the store's admin. Removing a user who had no access changes nothing.
+// the store's admin, and a load signed before the removal (by
+// BigCommerce's clock) grants nothing. Removing a user who had no access
+// changes nothing.
 func (b *BigCommerce) RemoveUser(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
 	p, shop, err := b.verifiedStore(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if err := b.Users.RevokeShopUser(ctx, shop.ID, p.User.ID); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+	if err := b.Users.RevokeShopUser(ctx, shop.ID, p.User.ID, p.IssuedAt); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 		return nil, err
 	}
 	b.Logger.InfoContext(ctx, "store user removed", "platform", "bigcommerce", "shop", shop.Domain, "user", p.User.ID)

@@ -211,6 +211,42 @@ func TestBigCommerceLoadUninstallRemoveUser(t *testing.T) {
 	})
 }
 
+// TestBigCommerceRemovedUserAcrossSkewedClocks: whether a load was signed
+// before a user's removal is judged by BigCommerce's clock alone, however
+// far Stockbell's is from it (ahead within the leeway a payload's times
+// get, or minutes behind): a load signed before the removal stays refused,
+// one signed after grants access again.
+func TestBigCommerceRemovedUserAcrossSkewedClocks(t *testing.T) {
+	for _, c := range []struct{ skew, loadToRemoval time.Duration }{
+		{skew: 4 * time.Second, loadToRemoval: 2 * time.Second},
+		{skew: -2 * time.Minute, loadToRemoval: time.Minute},
+	} {
+		t.Run("bigcommerce "+c.skew.String(), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newBCEnv(t, db)
+				e.fake.Now = func() time.Time { return e.clock.Now().Add(c.skew) }
+				shop := e.install()
+				clerkLoad := jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))
+				_, _, err := e.steps.Load(ctx, clerkLoad)
+				must(t, err)
+				e.clock.Advance(c.loadToRemoval)
+				_, err = e.steps.RemoveUser(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk)))
+				must(t, err)
+				if _, _, err := e.steps.Load(ctx, clerkLoad); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+					t.Fatalf("a load signed before the removal: %v", err)
+				}
+				if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+					t.Fatalf("removed user has access again: %v", err)
+				}
+				e.clock.Advance(time.Minute)
+				if _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))); err != nil {
+					t.Fatalf("a load signed after the removal: %v", err)
+				}
+			})
+		})
+	}
+}
+
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {

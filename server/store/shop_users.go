@@ -48,12 +48,17 @@ func grantShopUser(ctx context.Context, tx *Tx, u stockbell.ShopUser) error {
 	return err
 }
 
-// RevokeShopUser removes the user's access. Returns ENOTFOUND when the
-// user had none.
-func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string) error {
+// RevokeShopUser removes the user's access as of removedAt, the
+// platform's time of the removal (the store's now when zero), so that a
+// grant is ordered against it by the platform's clock alone. Returns
+// ENOTFOUND when the user had none.
+func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string, removedAt time.Time) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		if removedAt.IsZero() {
+			removedAt = tx.db.now()
+		}
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shop_users SET removed_at = ?, updated_at = ?
-			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), tx.db.now(), tx.db.now(), shopID, userID)
+			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), removedAt.UTC(), tx.db.now(), shopID, userID)
 		return mustAffect(res, err, "user %q of shop %d", userID, shopID)
 	})
 }

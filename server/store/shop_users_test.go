@@ -30,10 +30,10 @@ func TestShopUsers(t *testing.T) {
 		clock := useClock(db)
 		vouched := clock.Now()
 		clock.Add(time.Minute)
-		must(t, db.RevokeShopUser(ctx, shop.ID, "77"))
+		must(t, db.RevokeShopUser(ctx, shop.ID, "77", clock.Now()))
 		_, err = db.FindShopUser(ctx, shop.ID, "77")
 		wantCode(t, err, stockbell.ENOTFOUND, "")
-		wantCode(t, db.RevokeShopUser(ctx, shop.ID, "77"), stockbell.ENOTFOUND, "")
+		wantCode(t, db.RevokeShopUser(ctx, shop.ID, "77", clock.Now()), stockbell.ENOTFOUND, "")
 		// A payload issued before the removal (replayed) grants nothing; a later one does.
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: vouched}), stockbell.EUNAUTHORIZED, "")
 		_, err = db.FindShopUser(ctx, shop.ID, "77")

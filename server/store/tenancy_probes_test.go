@@ -195,7 +195,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: fx.a.ID, UserID: "a-user", Email: "a@example.com", GrantedAt: db.Clock.Now()}))
 	},
 	"RevokeShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
-		refused(t, "RevokeShopUser", db.RevokeShopUser(ctx, fx.a.ID, secret+"-user"))
+		refused(t, "RevokeShopUser", db.RevokeShopUser(ctx, fx.a.ID, secret+"-user", db.Clock.Now()))
 	},
 	"FindShopUser": func(t *testing.T, db *store.DB, fx *tenancy) {
 		u, err := db.FindShopUser(ctx, fx.a.ID, secret+"-user")
