@@ -129,6 +129,33 @@ func TestBadItemsAreLoggedAndTheRestApplied(t *testing.T) {
 	})
 }
 
+// TestBadItemKeepsItsLastGoodState: an item still listed, but rejected
+// this time (a malformed quantity), keeps what the last good listing
+// stored: it is not taken for an item the feed no longer lists.
+func TestBadItemKeepsItsLastGoodState(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.host.Set("/f.json", feedtest.Feed{Body: []byte(`[
+			{"id":"A","title":"A","inventory_quantity":3},
+			{"id":"B","title":"B","inventory_quantity":2}]`)})
+		shop := e.connect("/f.json", nil)
+		if r := e.sync(shop); r.Failed() || r.Changed != 2 {
+			t.Fatalf("first sync = %+v", r)
+		}
+		e.host.Set("/f.json", feedtest.Feed{Body: []byte(`[
+			{"id":"A","title":"A","inventory_quantity":3},
+			{"id":"B","title":"B","inventory_quantity":"lots"},
+			{"id":" ","title":"no id","inventory_quantity":1}]`), ModifiedAt: time.Now().Add(time.Minute)})
+		r := e.sync(shop)
+		if r.Failed() || r.RejectedCount() != 2 || r.Unpublished != 0 {
+			t.Fatalf("sync with a bad listing of B = %+v", r)
+		}
+		if v := e.variant(shop, "B"); !v.Published || v.Deleted || v.Stock != 2 {
+			t.Fatalf("B after a bad listing = %+v, want its last good state", v)
+		}
+	})
+}
+
 // TestConcurrentSyncsNeverOverlap runs syncs of one feed from two
 // integrations at once, as two replicas would: the lease lets one read the
 // feed at a time (the slow host sees one request at a time), a sync that

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -35,10 +36,16 @@ type ParseResult struct {
 	// counts them all.
 	Rejections []stockbell.SyncRejection
 	Rejected   int
+	// RejectedIDs are the ids of the bad items that name a usable one:
+	// items still listed, which keep what their last good listing stored.
+	RejectedIDs []string
 }
 
 func (p *ParseResult) reject(position int, id string, reason itemError) {
 	p.Rejected++
+	if listed := strings.TrimSpace(id); listed != "" && len(listed) <= MaxIDLength {
+		p.RejectedIDs = append(p.RejectedIDs, listed)
+	}
 	if len(p.Rejections) < stockbell.MaxSyncRejectionsLogged {
 		p.Rejections = append(p.Rejections, stockbell.SyncRejection{Position: position, ID: cut(id, MaxIDLength), Reason: string(reason)})
 	}

@@ -104,6 +104,7 @@ func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 	})
 	if res != nil {
 		r.report.Items, r.report.Rejections, r.report.Rejected = res.Items, res.Rejections, res.Rejected
+		markListed(stored, res.RejectedIDs)
 	}
 	if err != nil {
 		if failure := feedFailure(ctx, err); failure != "" {
@@ -115,6 +116,17 @@ func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 		return err
 	}
 	return r.finish(ctx, doc.Validators, "")
+}
+
+// markListed marks seen the stored items the document listed with a bad
+// row: they are not unpublished as gone, and keep their last good state.
+func markListed(stored map[string]storedItem, ids []string) {
+	for _, id := range ids {
+		if st, ok := stored[id]; ok {
+			st.seen = true
+			stored[id] = st
+		}
+	}
 }
 
 // feedFailure tells the feed's own failures (a malformed or truncated
@@ -146,7 +158,8 @@ func (r *syncRun) loadStored(ctx context.Context) (map[string]storedItem, error)
 }
 
 // apply writes the spooled items in batches, then unpublishes the
-// published items the document no longer lists.
+// published items the document no longer lists (an item listed with a bad
+// row is still listed).
 func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem) error {
 	if err := r.applySpool(ctx, sp); err != nil {
 		return err
