@@ -2,6 +2,7 @@ package snippet
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -107,5 +108,27 @@ func TestCountrySelectShowsWholeNames(t *testing.T) {
 				t.Errorf("phone field %.0f px wide, on the select's row: %v (want %v)", got.Phone, got.SameRow, c.sameRow)
 			}
 		})
+	}
+}
+
+// A theme may write the phone country in lower case (data-country="fr", as
+// typed in the Shopify theme editor): it still selects that country, so a
+// national number gets its calling code and not another country's.
+func TestLowerCaseCountrySelectsThatCountry(t *testing.T) {
+	s := newStorefront(t, `data-channels="sms" data-country=" fr "`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := eval[string](t, ctx, `field("country").value`); got != "FR" {
+		t.Fatalf("country select shows %q, want FR", got)
+	}
+	click(t, ctx, `field("phone")`)
+	do(t, ctx, chromedp.KeyEvent("06 12 34 56 78"))
+	click(t, ctx, `field("sms_consent")`)
+	click(t, ctx, `form().querySelector("button[type=submit]")`)
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := s.posts()[0].Body; !strings.Contains(got, `"phone":"+330612345678"`) {
+		t.Errorf("posted %s, want the French number", got)
 	}
 }
