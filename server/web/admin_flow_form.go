@@ -126,13 +126,17 @@ func parseStep(form url.Values, n int, old stockbell.FlowStep) (stockbell.FlowSt
 		}
 		step.SmartSendingHours = h
 	}
-	step.Translations = parseTranslations(form, n, old.Translations)
-	return step, nil
+	var err error
+	step.Translations, err = parseTranslations(form, n, old.Translations)
+	return step, err
 }
 
 // parseTranslations reads each offered language's texts, and those of a
 // language code typed in the "other language" field.
-func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText) map[string]stockbell.StepText {
+func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText) (map[string]stockbell.StepText, error) {
+	if err := moveOtherLanguage(form, n); err != nil {
+		return nil, err
+	}
 	codes := []string{}
 	for key := range form {
 		if rest, ok := strings.CutPrefix(key, stepField(n, "")); ok {
@@ -140,11 +144,6 @@ func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText
 				codes = append(codes, code)
 			}
 		}
-	}
-	if other := strings.ToLower(strings.TrimSpace(form.Get(stepField(n, "other_lang")))); otherLanguage.MatchString(other) {
-		form.Set(stepField(n, other+"_subject"), form.Get(stepField(n, "other_subject")))
-		form.Set(stepField(n, other+"_body"), form.Get(stepField(n, "other_body")))
-		codes = append(codes, other)
 	}
 	out := map[string]stockbell.StepText{}
 	for _, code := range codes {
@@ -156,9 +155,27 @@ func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText
 		}
 	}
 	if len(out) == 0 {
+		return nil, nil
+	}
+	return out, nil
+}
+
+// moveOtherLanguage files the texts written under "another language" as
+// that language's fields (s1_it_subject, s1_it_body). Texts without a
+// valid code are refused, naming the code's field, rather than dropped.
+func moveOtherLanguage(form url.Values, n int) error {
+	code := strings.ToLower(strings.TrimSpace(form.Get(stepField(n, "other_lang"))))
+	subject, body := form.Get(stepField(n, "other_subject")), form.Get(stepField(n, "other_body"))
+	if strings.TrimSpace(subject) == "" && strings.TrimSpace(body) == "" {
 		return nil
 	}
-	return out
+	if !otherLanguage.MatchString(code) {
+		return stockbell.FieldErrorf(stepField(n, "other_lang"),
+			"Give the language of the texts under Another language as a two- or three-letter code, such as it or pt (got %q).", code)
+	}
+	form.Set(stepField(n, code+"_subject"), subject)
+	form.Set(stepField(n, code+"_body"), body)
+	return nil
 }
 
 // formField maps a domain field (steps[1].delay) to its form field (s2_delay).

@@ -182,3 +182,32 @@ func TestManualFlowBatchApproval(t *testing.T) {
 		}
 	})
 }
+
+// Texts written under "Another language" are saved under their code, or
+// refused with the code's field marked: never dropped while the rest is saved.
+func TestFlowFormRefusesOtherLanguageTextsWithoutAValidCode(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		token := b.get("/admin/flow").csrf(t)
+		before := flowOf(t, db, shop)
+		for _, code := range []string{"", "pt-", "português"} {
+			p := b.post("/admin/flow", flowForm(token, "action", "save", "s1_subject", "Back in stock",
+				"s1_other_lang", code, "s1_other_subject", "De volta", "s1_other_body", "Já está disponível: {{.ProductURL}}"))
+			wantStatus(t, p, http.StatusUnprocessableEntity, "other language code "+strconv.Quote(code))
+			if !strings.Contains(p.Body, `id="s1_other_lang-error"`) || !strings.Contains(p.Body, "such as it or pt") {
+				t.Errorf("code %q: want the error beside the language code:\n%.3000s", code, p.Body)
+			}
+		}
+		if after := flowOf(t, db, shop); !reflect.DeepEqual(after.Steps, before.Steps) {
+			t.Fatalf("a refused post changed the flow: %+v", after.Steps)
+		}
+		// A code typed without texts adds nothing and erases no language.
+		p := b.post("/admin/flow", flowForm(token, "action", "save", "s1_fr_subject", "De retour", "s1_other_lang", "fr"))
+		wantStatus(t, p, http.StatusSeeOther, "a code without texts")
+		if got := flowOf(t, db, shop).Steps[0].Translations; got["fr"].Subject != "De retour" || len(got) != 1 {
+			t.Errorf("translations %+v", got)
+		}
+	})
+}
