@@ -16,6 +16,8 @@ type settingsForm struct {
 	MinInventory string
 	PerUnit      string
 	Wait         string
+	// TimeZone is the IANA time zone the shop's reports count days in.
+	TimeZone string
 	// EmailDoubleOptIn: new email subscribers confirm by a link first.
 	EmailDoubleOptIn bool
 	Error            string
@@ -37,7 +39,7 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 	form := settingsFormOf(current)
 	if r.Method == http.MethodPost {
 		form = settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
-			Wait: r.PostFormValue("wait"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on", Saved: current}
+			Wait: r.PostFormValue("wait"), TimeZone: r.PostFormValue("time_zone"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on", Saved: current}
 		update, err := parseSettings(form)
 		if err == nil {
 			_, err = a.Settings.UpdateSettings(r.Context(), s.ShopID, update)
@@ -59,11 +61,12 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 
 func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
 	return settingsForm{MinInventory: strconv.Itoa(s.MinInventory), PerUnit: strconv.Itoa(s.PerUnit),
-		Wait: ShortDuration(s.Wait), EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s}
+		Wait: ShortDuration(s.Wait), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s}
 }
 
 // parseSettings reads the form's fields. A field that is not a number (or
-// a Go duration) is refused naming it, in the CLI's words.
+// a Go duration) is refused naming it, in the CLI's words. A form without
+// the time zone leaves it as it is.
 func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	minInventory, err := wholeNumber("min_inventory", f.MinInventory)
 	if err != nil {
@@ -77,7 +80,11 @@ func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	if err != nil {
 		return stockbell.SettingsUpdate{}, err
 	}
-	return stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait, EmailDoubleOptIn: &f.EmailDoubleOptIn}, nil
+	update := stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait, EmailDoubleOptIn: &f.EmailDoubleOptIn}
+	if zone := strings.TrimSpace(f.TimeZone); zone != "" {
+		update.TimeZone = &zone
+	}
+	return update, nil
 }
 
 // wholeNumber reads a settings field that is a whole number; the admin

@@ -129,3 +129,39 @@ func TestSessionSeesOnlyItsShop(t *testing.T) {
 		_ = web.AdminCookieName
 	})
 }
+
+// The Reports page sends merchants to Settings to change the time zone its
+// days are counted in: the page has the field, validated as the CLI's
+// --time-zone, and a post without it leaves the zone alone.
+func TestSettingsFormChangesTheReportTimeZone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		form := b.get("/admin/settings")
+		if !strings.Contains(form.Body, `name="time_zone" value="UTC"`) {
+			t.Fatalf("the settings page has no time zone field showing UTC:\n%.4000s", form.Body)
+		}
+		values := url.Values{"csrf_token": {form.csrf(t)}, "min_inventory": {"1"}, "per_unit": {"0"}, "wait": {"1h"}}
+		values.Set("time_zone", "Mars/Olympus")
+		p := b.post("/admin/settings", values)
+		wantStatus(t, p, http.StatusUnprocessableEntity, "an unknown time zone")
+		if !strings.Contains(p.Body, `time_zone must be an IANA time zone such as Europe/Paris, got &#34;Mars/Olympus&#34;`) ||
+			!strings.Contains(p.Body, `id="time_zone-error"`) || !strings.Contains(p.Body, `value="Mars/Olympus"`) {
+			t.Errorf("want the message beside the field and the typed value:\n%.4000s", p.Body)
+		}
+		if got := settingsOf(t, db, shop).TimeZone; got != "UTC" {
+			t.Fatalf("a refused post stored the time zone %q", got)
+		}
+		values.Set("time_zone", " Europe/Paris ")
+		wantStatus(t, b.post("/admin/settings", values), http.StatusSeeOther, "saving a time zone")
+		if got := settingsOf(t, db, shop).TimeZone; got != "Europe/Paris" {
+			t.Fatalf("stored time zone %q", got)
+		}
+		values.Del("time_zone")
+		wantStatus(t, b.post("/admin/settings", values), http.StatusSeeOther, "saving without the field")
+		if got := settingsOf(t, db, shop).TimeZone; got != "Europe/Paris" {
+			t.Fatalf("a post without the field changed the time zone to %q", got)
+		}
+	})
+}
