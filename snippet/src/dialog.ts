@@ -23,7 +23,7 @@ function esc(text: string): string {
 function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
   // ISO 3166 codes are upper case; a theme may write "fr" or " FR ".
-  const country = options.country.trim().toUpperCase() || phone!.defaultCountry(tag);
+  const country = (options.country || "").trim().toUpperCase() || phone!.defaultCountry(tag);
   return `<label for="n">${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
     phone!.countryOptions(tag, country) + `</select>` +
     `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${required ? " required" : ""}></div>` +
