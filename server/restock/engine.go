@@ -34,9 +34,15 @@ func (e *Engine) HandleStockChanged(ctx context.Context, job stockbell.VariantSt
 }
 
 // HandleWaitEnded counts stock again at the end of a waiting period. A job
-// for a period since replaced does nothing.
+// for a period since replaced does nothing. A job the queue starts before
+// the period's end by the engine's clock (the queue keeps times less
+// precisely, and replicas' clocks differ) asks to run again at the end.
 func (e *Engine) HandleWaitEnded(ctx context.Context, job stockbell.RestockWaitEndedJob) error {
-	return e.decideAndApply(ctx, job.ShopID, job.VariantID, Trigger{WaitEnded: true, Until: job.Until.UTC()})
+	until := job.Until.UTC()
+	if e.Clock.Now().Before(until) {
+		return &stockbell.RetryLaterError{At: until, Reason: "the waiting period has not ended yet"}
+	}
+	return e.decideAndApply(ctx, job.ShopID, job.VariantID, Trigger{WaitEnded: true, Until: until})
 }
 
 // HandleBatch claims one chunk of a batch; the store queues the next one.

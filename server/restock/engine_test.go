@@ -102,6 +102,38 @@ func TestWaitingPeriod(t *testing.T) {
 	})
 }
 
+// TestWaitEndedJobRunningEarly: the queue may start the job that ends a
+// waiting period a moment before the period's end by the engine's clock
+// (River keeps SQLite times to the millisecond, rounded; replicas' clocks
+// differ from the database's). The job then runs again at the end, which
+// starts the next batch, rather than doing nothing and leaving the
+// variant's remaining subscribers queued until its stock changes again.
+func TestWaitEndedJobRunningEarly(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.settings(1, 2, time.Hour)
+		v := h.variant("v1")
+		subs := h.subscribe(v, 6, "e")
+		h.stock("v1", "warehouse", 1) // 1 × 2
+		h.run()
+		until := h.waitingUntil(v)
+		if until == nil || len(h.notified(v)) != 2 {
+			t.Fatalf("first batch: waiting until %v, %d notified; want a period and 2", until, len(h.notified(v)))
+		}
+
+		h.clock.Add(until.Sub(h.clock.Now()) - time.Millisecond)
+		_, err := h.db.DB.ExecContext(ctx, h.db.DB.Rebind(`UPDATE river_job SET scheduled_at = ? WHERE kind = ? AND state = 'scheduled'`),
+			h.clock.Now(), stockbell.RestockWaitEndedJob{}.Kind())
+		h.must(err)
+		h.run() // the queue starts the wait-ended job a millisecond early
+		h.clock.Add(time.Second)
+		h.run()
+
+		if got := h.notified(v); !slices.Equal(got, subs[:4]) {
+			t.Fatalf("after the period %d notified, want the oldest 4 (2 + 1 × 2)", len(got))
+		}
+	})
+}
+
 // TestStockRules covers availability: the minimum, the sum over locations,
 // untracked and continue-selling variants, hidden and deleted products,
 // uninstalled shops and flows in draft.
