@@ -222,6 +222,11 @@ const (
 	// lease, while the provider may have been accepting the message). The
 	// recipient may get this message twice.
 	AttemptResumed
+	// AttemptSubscriptionLeft: the message's subscription is no longer
+	// notified (it unsubscribed, say) since the caller read it; nothing
+	// was leased. The caller decides again (SendStepResult carries the
+	// status) and records the message's outcome.
+	AttemptSubscriptionLeft
 )
 
 // MessageResult is the final outcome of one message.
@@ -249,8 +254,9 @@ type MessageStore interface {
 	// BeginAttempt counts an attempt on a pending message and leases it
 	// until leaseUntil, so two runners never send it at once. It returns
 	// AttemptResumed instead of AttemptBegun when the previous attempt's
-	// lease ran out without a result, and AttemptLeased with the time the
-	// current lease ends.
+	// lease ran out without a result, AttemptLeased with the time the
+	// current lease ends, and AttemptSubscriptionLeft (leasing nothing)
+	// when the message's subscription is no longer notified.
 	BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
 	// and creates the next flow step's message and job. It reports false
@@ -294,10 +300,13 @@ type AttemptRelease struct {
 }
 
 // SendStepResult is what AdvanceSend found: Outcome and HeldUntil are
-// BeginAttempt's answer for SendStep.Begin.
+// BeginAttempt's answer for SendStep.Begin; SubscriptionStatus is the
+// status of the message's subscription when Outcome is
+// AttemptSubscriptionLeft.
 type SendStepResult struct {
-	Outcome   AttemptOutcome
-	HeldUntil time.Time
+	Outcome            AttemptOutcome
+	HeldUntil          time.Time
+	SubscriptionStatus SubscriptionStatus
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -1,8 +1,10 @@
 package restock_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
+	"slices"
 	"testing"
 	"time"
 
@@ -139,6 +141,45 @@ func TestMessageRules(t *testing.T) {
 			t.Fatalf("x002's alert took %d attempts, want 2 (one transient failure)", n)
 		}
 	})
+}
+
+// TestUnsubscribedWhileTheJobSends: a subscriber who unsubscribes while
+// the job carrying their alert is sending the alerts before it is not sent
+// it: the job read its messages when it started, but each send is decided
+// again when its message is leased.
+func TestUnsubscribedWhileTheJobSends(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		subs := h.subscribe(v, 3, "q")
+		unsubscribed := false
+		h.msgr.Sender = sendHook{h.sender, func() {
+			if !unsubscribed { // as the first alert goes out, the second subscriber leaves
+				unsubscribed = true
+				h.must(h.db.Unsubscribe(ctx, h.shop.ID, subs[1]))
+			}
+		}}
+		h.stock("v1", "warehouse", 5)
+		h.run()
+
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"q000@example.com", "q002@example.com"}) {
+			t.Fatalf("sent to %v, want q000 and q002 only", got)
+		}
+		skipped := h.messages(stockbell.MessageSkipped)
+		if len(skipped) != 1 || skipped[0].SubscriptionID != subs[1] || skipped[0].Error != string(stockbell.SkipUnsubscribed) {
+			t.Fatalf("skipped %+v, want the unsubscribed subscriber's alert", skipped)
+		}
+	})
+}
+
+// sendHook runs before each send of the sender it wraps.
+type sendHook struct {
+	*recordingSender
+	before func()
+}
+
+func (s sendHook) Send(ctx context.Context, msg stockbell.OutboundMessage) (stockbell.SendResult, error) {
+	s.before()
+	return s.recordingSender.Send(ctx, msg)
 }
 
 // TestUninstalledBeforeSending: messages decided before the shop was

@@ -128,8 +128,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	now := r.Clock.Now().UTC()
 	id := d.Message.ID
 	if reason, stop := SkipMessage(d, now); reason != "" {
-		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSkipped,
-			Reason: string(reason), StopFlow: stop || d.LastStep})
+		r.skip(d, reason, stop)
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -149,11 +148,22 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	case res.Outcome == stockbell.AttemptLeased:
 		r.putOff(res.HeldUntil)
 		return nil
+	case res.Outcome == stockbell.AttemptSubscriptionLeft:
+		d.Subscription.Status = res.SubscriptionStatus // it left since the job read it
+		reason, stop := SkipMessage(d, now)
+		r.skip(d, reason, stop)
+		return nil
 	case res.Outcome == stockbell.AttemptResumed:
 		r.metrics().MessageResumed(d.Message.Channel)
 		r.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", id, "channel", d.Message.Channel)
 	}
 	return r.send(ctx, d, res.Outcome == stockbell.AttemptResumed)
+}
+
+// skip records that a message is not sent, for the reason SkipMessage gave.
+func (r *sendRun) skip(d *stockbell.MessageDelivery, reason stockbell.SkipReason, stopFlow bool) {
+	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID,
+		Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stopFlow || d.LastStep})
 }
 
 // putOff asks for the job to run again at the latest of the times given.

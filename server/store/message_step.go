@@ -28,9 +28,7 @@ func advanceSend(ctx context.Context, tx *Tx, shopID int64, step stockbell.SendS
 	if step.Begin == 0 {
 		return result, nil
 	}
-	var err error
-	result.Outcome, result.HeldUntil, err = beginAttempt(ctx, tx, shopID, step.Begin, step.LeaseUntil)
-	return result, err
+	return beginAttempt(ctx, tx, shopID, step.Begin, step.LeaseUntil)
 }
 
 // outcomeDetailMiddle is the part of an outcome event's detail the

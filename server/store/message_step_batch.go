@@ -48,7 +48,8 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 
 // advanceSendStepsQuery records outcomes (each a pending message's, with
 // its event) and takes leases (each a pending message no attempt holds,
-// and none the same statement finishes) in one statement. The events'
+// of a subscription still notified, and none the same statement
+// finishes) in one statement. The events'
 // detail is written as encoding/json writes an EventDetail (keys in order,
 // no spaces): the columns the update returns around the fields the caller
 // marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is found
@@ -68,6 +69,7 @@ const advanceSendStepsQuery = `WITH %s, %s, done AS (
 	UPDATE messages m SET attempts = m.attempts + 1, lease_until = l.until
 	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
 		AND m.id NOT IN (SELECT id FROM outcome)
+		AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = m.subscription_id AND s.status = 'notified')
 	RETURNING m.id
 )
 SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, 0 FROM leased`
@@ -156,8 +158,8 @@ func (s *sendStepWrite) plain() bool {
 // finish does what advanceSendSteps left of the step, in its order: each
 // recorded outcome's flow goes on to its next message (unless the outcome
 // ends it), the released attempts are released, and the next message is
-// leased if the statement did not lease it (held, run out or gone:
-// beginAttempt says which).
+// leased if the statement did not lease it (held, run out, gone, or its
+// subscription left: beginAttempt says which).
 func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepResult, error) {
 	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
 	for i, r := range s.step.Finished {
@@ -182,9 +184,7 @@ func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepR
 		result.Outcome = stockbell.AttemptBegun
 		return result, nil
 	}
-	var err error
-	result.Outcome, result.HeldUntil, err = beginAttempt(ctx, tx, s.shopID, s.step.Begin, s.step.LeaseUntil)
-	return result, err
+	return beginAttempt(ctx, tx, s.shopID, s.step.Begin, s.step.LeaseUntil)
 }
 
 // outcomeRows are the outcomes of a batch's steps, as advanceSendStepsQuery

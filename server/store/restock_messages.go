@@ -120,24 +120,31 @@ func lastSentTo(ctx context.Context, tx *Tx, m *stockbell.Message) (*time.Time, 
 // BeginAttempt counts an attempt on a pending message and leases it; see
 // stockbell.MessageStore. Returns ENOTFOUND unless the message is the shop's.
 func (db *DB) BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
-	outcome, held := stockbell.AttemptDone, time.Time{}
+	var result stockbell.SendStepResult
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := findMessage(ctx, tx, shopID, messageID); err != nil {
 			return err
 		}
 		var err error
-		outcome, held, err = beginAttempt(ctx, tx, shopID, messageID, leaseUntil)
+		result, err = beginAttempt(ctx, tx, shopID, messageID, leaseUntil)
 		return err
 	})
-	return outcome, held, err
+	return result.Outcome, result.HeldUntil, err
 }
+
+// subscriptionNotified keeps a message's lease to a subscription still
+// notified: one that left since its sender read it (unsubscribed, say)
+// is sent nothing. The literal status keeps the statement prepared (see
+// restockStateQuery).
+const subscriptionNotified = `EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = messages.subscription_id AND s.status = 'notified')`
 
 // beginAttempt counts an attempt on the shop's pending message and leases
 // it. The usual case (no lease) is one statement; a lease that ran out
 // without a result (its runner died mid-send) is taken over with
 // AttemptResumed. A message that is not pending, or not the shop's, is
-// AttemptDone.
-func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUntil time.Time) (stockbell.AttemptOutcome, time.Time, error) {
+// AttemptDone; one whose subscription is no longer notified is not leased
+// (AttemptSubscriptionLeft, with the subscription's status).
+func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
 	now := tx.db.now()
 	for _, take := range []struct {
 		lease   string
@@ -148,23 +155,43 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 			args = append(args, now)
 		}
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease), args...)
+			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+subscriptionNotified), args...)
 		if err != nil {
-			return stockbell.AttemptDone, time.Time{}, err
+			return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return take.outcome, time.Time{}, err
+			return stockbell.SendStepResult{Outcome: take.outcome}, err
 		}
 	}
-	var held *time.Time
-	err := tx.GetContext(ctx, &held, tx.Rebind(`SELECT lease_until FROM messages WHERE id = ? AND `+byIDsOfShop+` AND status = ?`),
-		messageID, shopID, stockbell.MessagePending)
-	if isNoRows(err) || (err == nil && held == nil) {
-		return stockbell.AttemptDone, time.Time{}, nil
-	} else if err != nil {
-		return stockbell.AttemptDone, time.Time{}, err
+	return attemptRefused(ctx, tx, shopID, messageID, now)
+}
+
+// attemptRefused says why beginAttempt leased nothing: the message is no
+// longer pending (AttemptDone), another attempt holds it (AttemptLeased),
+// or its subscription left (AttemptSubscriptionLeft).
+func attemptRefused(ctx context.Context, tx *Tx, shopID, messageID int64, now time.Time) (stockbell.SendStepResult, error) {
+	var row struct {
+		LeaseUntil *time.Time                    `db:"lease_until"`
+		Status     *stockbell.SubscriptionStatus `db:"subscription_status"`
 	}
-	return stockbell.AttemptLeased, held.UTC(), nil
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT m.lease_until, s.status AS subscription_status FROM messages m
+		LEFT JOIN subscriptions s ON s.id = m.subscription_id WHERE m.id = ? AND m.`+byIDsOfShop+` AND m.status = ?`),
+		messageID, shopID, stockbell.MessagePending)
+	switch {
+	case isNoRows(err):
+		return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, nil
+	case err != nil:
+		return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
+	case row.LeaseUntil != nil && row.LeaseUntil.After(now):
+		return stockbell.SendStepResult{Outcome: stockbell.AttemptLeased, HeldUntil: row.LeaseUntil.UTC()}, nil
+	case row.Status == nil || *row.Status != stockbell.SubscriptionNotified:
+		left := stockbell.SendStepResult{Outcome: stockbell.AttemptSubscriptionLeft}
+		if row.Status != nil {
+			left.SubscriptionStatus = *row.Status
+		}
+		return left, nil
+	}
+	return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, nil
 }
 
 // FinishMessage records the outcome of the shop's pending message; see
