@@ -171,10 +171,17 @@ func (t *Templates) renderSMS(c stockbell.MessageContent, data *TemplateData) (s
 		}
 	}
 	text = strings.TrimSpace(text)
-	if t.needsStop(c.Message.Recipient) && !strings.Contains(strings.ToUpper(text), "STOP") {
+	if t.needsStop(c.Message.Recipient) && !saysStop(c.Step.Body, text, data.T["Stop"]) {
 		text += " " + data.T["Stop"]
 	}
 	return text, nil
+}
+
+// saysStop reports whether an SMS already tells how to opt out: the body
+// the merchant wrote says STOP, or the text carries the opt-out wording.
+// A shop's or product's name with "stop" in it does not count.
+func saysStop(body, text, wording string) bool {
+	return strings.Contains(strings.ToUpper(body), "STOP") || strings.Contains(text, wording)
 }
 
 func (t *Templates) needsStop(phone string) bool {

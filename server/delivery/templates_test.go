@@ -200,6 +200,28 @@ func TestRenderSMS(t *testing.T) {
 	}
 }
 
+// TestSMSStopWordingDespiteANameWithStop: a shop or product whose name
+// contains "stop" does not stand for the opt-out wording a +1 number must
+// get; only a body the merchant wrote with STOP in it does.
+func TestSMSStopWordingDespiteANameWithStop(t *testing.T) {
+	c := content(stockbell.ChannelSMS, "+15145550123", "en")
+	c.Shop.Name, c.Variant.ProductTitle = "Stop & Shop", "Stopwatch"
+	out, err := newTemplates(t, delivery.StopNorthAmerica).Render(ctx, c)
+	if err != nil || !strings.HasSuffix(out.Text, " Reply STOP to opt out.") {
+		t.Fatalf("default SMS for a shop named %q: %q (%v), want the STOP wording", c.Shop.Name, out.Text, err)
+	}
+	c.Step.Body = "{{.Variant.ProductTitle}} is back: {{.ShortURL}}"
+	out, err = newTemplates(t, delivery.StopNorthAmerica).Render(ctx, c)
+	if err != nil || !strings.HasSuffix(out.Text, " Reply STOP to opt out.") {
+		t.Fatalf("custom SMS without STOP for a product named %q: %q (%v), want the STOP wording", c.Variant.ProductTitle, out.Text, err)
+	}
+	c.Step.Body = "{{.Variant.ProductTitle}} is back: {{.ShortURL}} {{.T.Stop}}"
+	out, err = newTemplates(t, delivery.StopNorthAmerica).Render(ctx, c)
+	if err != nil || strings.Count(out.Text, "Reply STOP to opt out.") != 1 {
+		t.Fatalf("custom SMS with the STOP wording got it again: %q (%v)", out.Text, err)
+	}
+}
+
 func TestSegments(t *testing.T) {
 	cases := []struct {
 		text     string
