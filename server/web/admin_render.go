@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"reflect"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -88,8 +89,8 @@ func (v *AdminView) Link(p string, pairs ...any) string {
 	}
 	q := u.Query()
 	for i := 0; i+1 < len(pairs); i += 2 {
-		if value := fmt.Sprint(pairs[i+1]); value != "" && value != "0" {
-			q.Set(fmt.Sprint(pairs[i]), value)
+		if !unsetLinkValue(pairs[i+1]) {
+			q.Set(fmt.Sprint(pairs[i]), fmt.Sprint(pairs[i+1]))
 		}
 	}
 	if v.Session != nil && v.Session.Embedded && v.Shop != nil {
@@ -101,6 +102,17 @@ func (v *AdminView) Link(p string, pairs ...any) string {
 	}
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// unsetLinkValue reports whether a Link value is left out of the query: an
+// empty one, or a number's zero (no variant, the first page). A string
+// "0" is kept, as a subscriber search for "0" is one.
+func unsetLinkValue(value any) bool {
+	text := fmt.Sprint(value)
+	if value != nil && reflect.TypeOf(value).Kind() == reflect.String {
+		return text == ""
+	}
+	return text == "" || text == "0"
 }
 
 // FrameLink is Link for a frame's source: inside the Shopify admin it also

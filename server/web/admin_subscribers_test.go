@@ -97,6 +97,23 @@ func TestSubscribersSearchFilterAndPages(t *testing.T) {
 	})
 }
 
+// TestSearchForZeroKeepsItsLinks: a search for "0" is a search like any
+// other: the page's export and pager links carry it, rather than export
+// every subscriber.
+func TestSearchForZeroKeepsItsLinks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bo0@example.com")
+		found := f.signIn(t, w.shop).get("/admin/subscribers?q=0")
+		if !strings.Contains(found.Body, "bo0@example.com") || strings.Contains(found.Body, "ann@example.com") {
+			t.Fatalf("search for 0: want bo0 only:\n%.3000s", found.Body)
+		}
+		if !strings.Contains(found.Body, `href="/admin/subscribers/export?q=0"`) {
+			t.Fatalf("search for 0: the export link leaves the search out:\n%.3000s", found.Body)
+		}
+	})
+}
+
 func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
