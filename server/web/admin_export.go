@@ -25,6 +25,12 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 	q := readSubscriberQuery(r.URL.Query())
 	filter := q.filter(s.ShopID)
 	filter.Limit = exportChunk
+	// Each read goes on from the last subscriber written (in the order
+	// they were made) rather than skipping as many as were written: a
+	// subscriber leaving the filter meanwhile (notified by a restock, when
+	// the export is of the queue) would shift others out of the file.
+	var after int64
+	filter.AfterID = &after
 	name := fmt.Sprintf("stockbell-subscribers-%s-%s.csv", exportName(s.Shop.Domain), a.Clock.Now().UTC().Format("2006-01-02"))
 	subs, _, err := a.Subscriptions.FindSubscriptions(r.Context(), filter)
 	if err != nil {
@@ -53,7 +59,7 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 		if len(subs) < exportChunk {
 			break
 		}
-		filter.Offset += exportChunk
+		after = subs[len(subs)-1].ID
 		if subs, _, err = a.Subscriptions.FindSubscriptions(r.Context(), filter); err != nil {
 			a.Logger.Error("export stopped", "shop_id", s.ShopID, "err", err)
 			return

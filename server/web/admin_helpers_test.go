@@ -46,6 +46,13 @@ func newAdminFixture(t *testing.T, db *store.DB) *adminFixture {
 // server (another area's pages) before it serves.
 func newAdminFixtureWith(t *testing.T, db *store.DB, register func(*web.Server, *web.Admin)) *adminFixture {
 	t.Helper()
+	return newAdminFixtureOf(t, db, register, nil)
+}
+
+// newAdminFixtureOf is newAdminFixtureWith whose admin's dependencies
+// change first: a test puts a service of its own in front of the store.
+func newAdminFixtureOf(t *testing.T, db *store.DB, register func(*web.Server, *web.Admin), change func(*web.AdminDeps)) *adminFixture {
+	t.Helper()
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
@@ -55,10 +62,14 @@ func newAdminFixtureWith(t *testing.T, db *store.DB, register func(*web.Server, 
 		t.Fatal(err)
 	}
 	renderer := delivery.NewTemplates(delivery.NewLinks("http://localhost", signer), delivery.StopNorthAmerica)
-	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db,
+	deps := web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db,
 		Events: db, Messages: db, Catalog: db, SignInLinks: db, Origins: db, Held: db, Outbox: db, Renderer: renderer,
 		Sender: &delivery.DevSender{Logger: logger, Outbox: db}, Clock: clock, Logger: logger,
-		Reports: &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}, ReportSchedule: db, ReportLinks: testReportLinks},
+		Reports: &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}, ReportSchedule: db, ReportLinks: testReportLinks}
+	if change != nil {
+		change(&deps)
+	}
+	admin, err := web.NewAdmin(deps,
 		web.AdminOptions{SessionKey: testSessionKey, Development: true, PublicURL: "http://localhost", AllowPrivateFetch: true})
 	if err != nil {
 		t.Fatal(err)

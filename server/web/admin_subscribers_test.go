@@ -13,6 +13,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // waitingShop is a shop with a sold-out "Wool Sweater – M" and subscribers
@@ -199,6 +200,59 @@ func TestSessionOfShopACannotReachShopB(t *testing.T) {
 		wantStatus(t, export, http.StatusOK, "shop A's export")
 		if strings.Contains(export.Body, "someone@other.example") {
 			t.Fatal("shop A's export contains shop B's subscriber")
+		}
+	})
+}
+
+// notifiedAfterFirstRead is the store's subscriptions, where the
+// subscriptions of the first read are notified right after it, as a
+// restock may do while an export runs.
+type notifiedAfterFirstRead struct {
+	stockbell.SubscriptionService
+	db    *store.DB
+	reads int
+}
+
+func (n *notifiedAfterFirstRead) FindSubscriptions(ctx context.Context, filter stockbell.SubscriptionFilter) ([]*stockbell.Subscription, int, error) {
+	subs, total, err := n.SubscriptionService.FindSubscriptions(ctx, filter)
+	if n.reads++; n.reads == 1 && err == nil {
+		for _, sub := range subs {
+			if _, err := n.db.DB.ExecContext(ctx, n.db.DB.Rebind(`UPDATE subscriptions SET status = 'notified' WHERE id = ?`), sub.ID); err != nil {
+				return nil, 0, err
+			}
+		}
+	}
+	return subs, total, err
+}
+
+// TestExportOfTheQueueWhileSubscribersAreNotified: the export of everyone
+// waiting reads on from the last subscriber it wrote, so subscribers
+// notified while it runs (leaving the status it filters on) do not shift
+// the rest out of it.
+func TestExportOfTheQueueWhileSubscribersAreNotified(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixtureOf(t, db, nil, func(deps *web.AdminDeps) {
+			deps.Subscriptions = &notifiedAfterFirstRead{SubscriptionService: db, db: db}
+		})
+		var emails []string
+		for i := range 1005 { // more than one read of the export
+			emails = append(emails, fmt.Sprintf("s%04d@example.com", i))
+		}
+		w := newWaitingShop(t, f, emails[:1]...)
+		for _, email := range emails[1:] {
+			if _, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID,
+				VariantID: w.variant.ID, Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		p := f.signIn(t, w.shop).get("/admin/subscribers/export?status=queued")
+		wantStatus(t, p, http.StatusOK, "export")
+		rows, err := csv.NewReader(strings.NewReader(p.Body)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1006 || rows[1][1] != "s0000@example.com" || rows[1005][1] != "s1004@example.com" {
+			t.Fatalf("%d rows (want the 1,005 queued when the export began); first %v; last %v", len(rows), rows[1], rows[len(rows)-1])
 		}
 	})
 }
