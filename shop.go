@@ -78,6 +78,11 @@ type Shop struct {
 	UninstalledAt *time.Time `db:"uninstalled_at" json:"uninstalled_at,omitempty"`
 	CreatedAt     time.Time  `db:"created_at" json:"created_at"`
 	UpdatedAt     time.Time  `db:"updated_at" json:"updated_at"`
+	// PlatformInstalledAt is the latest install's time by the platform's
+	// clock (ShopInstall.PlatformInstalledAt); nil when that install gave
+	// none. Unlike InstalledAt (Stockbell's clock) it may be compared with
+	// the platform's times of events.
+	PlatformInstalledAt *time.Time `db:"platform_installed_at" json:"-"`
 }
 
 // Active reports whether messages may be sent on the shop's behalf.
@@ -105,6 +110,10 @@ type ShopInstall struct {
 	// the id is known. Nil installs the shop without a token.
 	Seal   func(shopID int64) ([]byte, error)
 	Scopes string
+	// PlatformInstalledAt is the install's time by the platform's clock,
+	// taken from what the platform signed for it; zero when unknown. A
+	// reinstall replaces the stored one, with none when zero.
+	PlatformInstalledAt time.Time
 	// WebhookSecret, when set, returns the shop's new webhook secret for
 	// its id (SHA-256 and sealed value); it replaces any stored one in the
 	// install's transaction, so a PrestaShop shop's module secret is renewed

@@ -26,13 +26,20 @@ func (e *installEnv) session(token string) (*http.Response, map[string]any) {
 func TestSessionTokenExchange(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newInstallEnv(t, db)
-		res, out := e.session(e.fake.SessionToken(testShop, e.fake.Secret))
+		issuedAt := e.clock.Now().Truncate(time.Second)
+		sessionToken := e.fake.SessionToken(testShop, e.fake.Secret)
+		e.clock.Advance(2 * time.Second)
+		res, out := e.session(sessionToken)
 		if res.StatusCode != http.StatusOK || out["installed"] != true || out["shop"] != testShop {
 			t.Fatalf("session: %d %v", res.StatusCode, out)
 		}
 		shop, err := db.FindShopByDomain(context.Background(), stockbell.PlatformShopify, testShop)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The install is at Shopify's time, the session token's iat.
+		if shop.PlatformInstalledAt == nil || !shop.PlatformInstalledAt.Equal(issuedAt) {
+			t.Fatalf("platform install time %v, want the session token's iat %v", shop.PlatformInstalledAt, issuedAt)
 		}
 		token, _ := e.sealer.Open(shop.ID, shop.SealedToken)
 		first := e.fake.Shop(testShop).Token

@@ -87,7 +87,7 @@ func (s *Shopify) Install(ctx context.Context, query url.Values) (*stockbell.Sho
 	if err != nil {
 		return nil, err
 	}
-	installed, err := s.install(ctx, shop, token)
+	installed, err := s.install(ctx, shop, token, signedTime(query))
 	if err != nil {
 		return nil, err
 	}
@@ -114,16 +114,29 @@ func (s *Shopify) verifySigned(query url.Values) error {
 	return nil
 }
 
+// signedTime is the timestamp of a redirect Shopify signed, by Shopify's
+// clock; zero when it has none.
+func signedTime(query url.Values) time.Time {
+	ts, err := strconv.ParseInt(query.Get("timestamp"), 10, 64)
+	if err != nil {
+		return time.Time{}
+	}
+	return time.Unix(ts, 0).UTC()
+}
+
 // install checks the granted scopes, seals the token and creates or
 // reactivates the shop; its first jobs are inserted in the same
 // transaction, so a shop is installed exactly when its sync is queued.
-func (s *Shopify) install(ctx context.Context, shop string, token *accessToken) (*stockbell.Shop, error) {
+// shopifyTime is when Shopify signed what led to the install (zero when
+// unknown): app/uninstalled webhooks are ordered against it.
+func (s *Shopify) install(ctx context.Context, shop string, token *accessToken, shopifyTime time.Time) (*stockbell.Shop, error) {
 	if missing := stockbell.ScopesCover(token.Scope, s.Config.Scopes); len(missing) > 0 {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify granted %q but Stockbell needs %s as well.", token.Scope, strings.Join(missing, ", "))
 	}
 	return s.Shops.InstallShop(ctx, stockbell.ShopInstall{
 		Platform: stockbell.PlatformShopify, Domain: shop, Name: strings.TrimSuffix(shop, ".myshopify.com"),
 		Seal: stockbell.SealToken(s.Sealer, token.AccessToken), Scopes: token.Scope, FollowUp: firstJobs,
+		PlatformInstalledAt: shopifyTime,
 	})
 }
 

@@ -25,6 +25,17 @@ type SessionClaims struct {
 // Shop returns the shop domain the token was issued for.
 func (c *SessionClaims) Shop() string { return strings.TrimPrefix(c.Dest, "https://") }
 
+// issuedAt is when Shopify issued the token, by Shopify's clock: its iat,
+// else its nbf; zero when it carries neither.
+func (c *SessionClaims) issuedAt() time.Time {
+	for _, at := range []*jwt.NumericDate{c.IssuedAt, c.NotBefore} {
+		if at != nil {
+			return at.UTC()
+		}
+	}
+	return time.Time{}
+}
+
 // VerifySessionToken checks a session token: HS256 signed with the current
 // or previous app secret, audience the app's client id, valid now (with
 // SessionLeeway), issuer the shop's admin, and a valid shop domain. It
@@ -89,7 +100,7 @@ func (s *Shopify) InstallFromSessionToken(ctx context.Context, raw string) (shop
 	if err != nil {
 		return nil, false, err
 	}
-	if shop, err = s.install(ctx, domain, token); err != nil {
+	if shop, err = s.install(ctx, domain, token, claims.issuedAt()); err != nil {
 		return nil, false, err
 	}
 	s.Logger.InfoContext(ctx, "shop installed by token exchange", "platform", "shopify", "shop", domain, "shop_id", shop.ID)

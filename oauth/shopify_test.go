@@ -129,13 +129,20 @@ func TestInstall(t *testing.T) {
 			q.Get("state") == "" || q.Has("grant_options[]") {
 			t.Fatalf("authorize redirect = %s", authorize)
 		}
-		res := e.callback(e.authorize(authorize))
+		back := e.authorize(authorize)
+		signedAt := e.clock.Now().Truncate(time.Second)
+		e.clock.Advance(2 * time.Second)
+		res := e.callback(back)
 		if res.StatusCode != http.StatusFound || res.Header.Get("Location") != "/admin?shop="+testShop {
 			t.Fatalf("callback: %d %s %s", res.StatusCode, res.Header.Get("Location"), body(res))
 		}
 		shop, err := db.FindShopByDomain(context.Background(), stockbell.PlatformShopify, testShop)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The install is at Shopify's time, the callback's signed timestamp.
+		if shop.PlatformInstalledAt == nil || !shop.PlatformInstalledAt.Equal(signedAt) {
+			t.Fatalf("platform install time %v, want the callback's timestamp %v", shop.PlatformInstalledAt, signedAt)
 		}
 		token, err := e.sealer.Open(shop.ID, shop.SealedToken)
 		if err != nil || string(token) != e.fake.Shop(testShop).Token || !shop.Active() || shop.Scopes != "read_products,read_inventory,read_orders" {

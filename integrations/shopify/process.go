@@ -172,11 +172,30 @@ func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.S
 // app/uninstalled triggered before the shop's latest install belongs to an
 // earlier install and is ignored.
 func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt) error {
-	if !shop.Active() || rc.TriggeredAt.Before(shop.InstalledAt) {
+	if !shop.Active() || uninstallPrecedesInstall(shop, rc) {
 		return nil
 	}
 	in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
 	return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
+}
+
+// uninstallPrecedesInstall reports whether the app/uninstalled in rc came
+// before the shop's latest install, comparing times of one clock only.
+func uninstallPrecedesInstall(shop *stockbell.Shop, rc *stockbell.WebhookReceipt) bool {
+	switch {
+	case rc.TriggeredAt.Equal(rc.ReceivedAt):
+		// No X-Shopify-Triggered-At: the receipt's only time is its
+		// receive time, by Stockbell's clock like InstalledAt. Received
+		// before the install, it was triggered before it too.
+		return rc.ReceivedAt.Before(shop.InstalledAt)
+	case shop.PlatformInstalledAt != nil:
+		return rc.TriggeredAt.Before(*shop.PlatformInstalledAt)
+	default:
+		// Shops installed before Shopify's time of the install was kept
+		// have only Stockbell's: it stands in, across the clocks' gap,
+		// until the shop's next install records Shopify's.
+		return rc.TriggeredAt.Before(shop.InstalledAt)
+	}
 }
 
 // changeTime is when Shopify says the change happened: the payload's

@@ -169,7 +169,9 @@ func TestUninstallThenRedact(t *testing.T) {
 }
 
 // TestLateUninstallIgnored: an app/uninstalled triggered before the shop's
-// latest install belongs to the earlier install.
+// latest install belongs to the earlier install. The shop has no Shopify
+// time of its install (as one installed before it was kept): Stockbell's
+// install time stands in.
 func TestLateUninstallIgnored(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)

@@ -12,7 +12,7 @@ import (
 var _ stockbell.ShopService = (*DB)(nil)
 
 const shopColumns = `id, platform, domain, primary_domain, name, public_key, status, sealed_token,
-	scopes, installed_at, uninstalled_at, created_at, updated_at`
+	scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at`
 
 // publicKeyEncoding spells public keys in lower-case base32 without padding.
 var publicKeyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -124,9 +124,10 @@ func (db *DB) FindShops(ctx context.Context, filter stockbell.ShopFilter) ([]*st
 	return shops, total, err
 }
 
-// InstallShop creates the shop, or reactivates it with the new token and
-// scopes, and inserts its follow-up jobs in the same transaction. The
-// public key is generated on first install and never changes.
+// InstallShop creates the shop, or reactivates it with the new token,
+// scopes and platform install time, and inserts its follow-up jobs in the
+// same transaction. The public key is generated on first install and
+// never changes.
 func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*stockbell.Shop, error) {
 	if !install.Platform.Valid() {
 		return nil, stockbell.FieldErrorf("platform", "unknown platform %q", install.Platform)
@@ -166,15 +167,16 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 		return nil, err
 	}
 	id, err := tx.insertID(ctx, `INSERT INTO shops (platform, domain, primary_domain, name, public_key, status,
-		sealed_token, scopes, installed_at, uninstalled_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?)
+		sealed_token, scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?)
 		ON CONFLICT (platform, domain) DO UPDATE SET
 			primary_domain = CASE WHEN excluded.primary_domain <> '' THEN excluded.primary_domain ELSE shops.primary_domain END,
 			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE shops.name END,
 			status = excluded.status, sealed_token = excluded.sealed_token, scopes = excluded.scopes,
-			installed_at = excluded.installed_at, uninstalled_at = NULL, updated_at = excluded.updated_at`,
+			installed_at = excluded.installed_at, uninstalled_at = NULL,
+			platform_installed_at = excluded.platform_installed_at, updated_at = excluded.updated_at`,
 		in.Platform, in.Domain, in.PrimaryDomain, in.Name, newPublicKey(), stockbell.ShopInstalled,
-		in.Scopes, now, now, now)
+		in.Scopes, now, nullTime(in.PlatformInstalledAt.UTC()), now, now)
 	if err != nil {
 		return nil, err
 	}

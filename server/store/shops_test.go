@@ -57,6 +57,35 @@ func TestInstallShop(t *testing.T) {
 	})
 }
 
+// TestInstallShopPlatformTime: an install records the platform's time of
+// it as given, a reinstall replaces it, and a reinstall that knows none
+// leaves none (not the earlier install's).
+func TestInstallShopPlatformTime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		install := func(at time.Time) *stockbell.Shop {
+			t.Helper()
+			shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "example.myshopify.com",
+				Seal: fixedSeal("tok"), PlatformInstalledAt: at})
+			must(t, err)
+			stored, err := db.FindShopByID(ctx, shop.ID)
+			must(t, err)
+			return stored
+		}
+		first := time.Date(2026, 3, 1, 11, 58, 30, 0, time.FixedZone("EST", -5*3600))
+		if got := install(first).PlatformInstalledAt; got == nil || !got.Equal(first) {
+			t.Fatalf("platform install time %v, want %v", got, first)
+		}
+		second := first.Add(90 * time.Second)
+		if got := install(second).PlatformInstalledAt; got == nil || !got.Equal(second) {
+			t.Fatalf("after reinstall: platform install time %v, want %v", got, second)
+		}
+		if got := install(time.Time{}).PlatformInstalledAt; got != nil {
+			t.Fatalf("a reinstall without a platform time kept %v", got)
+		}
+	})
+}
+
 func TestInstallShopInvalid(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		_, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: "wix", Domain: "a.example"})
