@@ -46,5 +46,14 @@ func NormalizeOrigin(raw string) (string, error) {
 	if u.Hostname() == "" || (strings.HasSuffix(u.Host, ":") && u.Port() == "") {
 		return "", FieldErrorf("origin", "origin %q has no host or an empty port", raw)
 	}
-	return scheme + "://" + strings.ToLower(u.Host), nil
+	host := strings.ToLower(u.Host)
+	if defaultPort[scheme] == u.Port() {
+		// Browsers leave the scheme's default port out of Origin.
+		host = strings.TrimSuffix(host, ":"+u.Port())
+	}
+	return scheme + "://" + host, nil
 }
+
+// defaultPort is each origin scheme's port, which an Origin header never
+// names.
+var defaultPort = map[string]string{"https": "443", "http": "80"}
