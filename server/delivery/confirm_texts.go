@@ -62,8 +62,11 @@ func confirmationMessage(req *stockbell.ConfirmationRequest, link string) (stock
 	item := itemName(&req.Variant)
 	c := req.Confirmation
 	shop := shopName(&req.Shop)
+	// The reference (the email's Message-ID) names the request: a retry
+	// of it keeps the reference, a request made again gets its own, or a
+	// mail service that drops repeated Message-IDs would drop it.
 	out := stockbell.OutboundMessage{ShopID: c.ShopID, Channel: c.Channel, To: c.Recipient, FromName: shop,
-		Reference: fmt.Sprintf("confirmation-%d", c.ID)}
+		Reference: fmt.Sprintf("confirmation-%d-%d", c.ID, c.RequestedAt.Unix())}
 	if c.Channel == stockbell.ChannelSMS {
 		consent := fmt.Sprintf(words.SMSConsent, shop, item)
 		out.Text = consent + " " + fmt.Sprintf(words.SMSAction, link)
