@@ -52,6 +52,13 @@ type SendMessageJob struct {
 // few enough that a restock chunk still gives every worker a job.
 const SendJobMessages = 100
 
+// SendMaxAttempts is how many times the queue runs a send job whose
+// provider refuses or cannot be reached for now, with its backoff between
+// (about 4.3 hours from the first run to the last). On the last, a message
+// still refused for now is recorded failed: the queue gives the job up
+// after it, and nothing else would send or fail a message left pending.
+const SendMaxAttempts = 10
+
 // IDs returns the job's messages in the order they are to be sent.
 func (j SendMessageJob) IDs() []int64 {
 	if j.MessageID != 0 {

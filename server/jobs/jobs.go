@@ -7,6 +7,7 @@
 package jobs
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -169,15 +170,21 @@ var queueOfKind = map[string]string{
 	stockbell.SendMessageJob{}.Kind():         SendQueue,
 }
 
+// maxAttemptsOfKind names the kinds whose handler knows its last attempt
+// by a number of its own, rather than by the queue's MaxAttempts.
+var maxAttemptsOfKind = map[string]int{
+	stockbell.SendMessageJob{}.Kind(): stockbell.SendMaxAttempts,
+}
+
 func insertOpts(args stockbell.JobArgs, opts *stockbell.JobOptions) *river.InsertOpts {
-	queue := queueOfKind[args.Kind()]
+	queue, maxAttempts := queueOfKind[args.Kind()], maxAttemptsOfKind[args.Kind()]
 	if opts == nil {
-		if queue == "" {
+		if queue == "" && maxAttempts == 0 {
 			return nil
 		}
-		return &river.InsertOpts{Queue: queue}
+		return &river.InsertOpts{Queue: queue, MaxAttempts: maxAttempts}
 	}
-	out := &river.InsertOpts{Queue: queue, ScheduledAt: opts.ScheduledAt, MaxAttempts: opts.MaxAttempts}
+	out := &river.InsertOpts{Queue: queue, ScheduledAt: opts.ScheduledAt, MaxAttempts: cmp.Or(opts.MaxAttempts, maxAttempts)}
 	if opts.UniqueByArgs {
 		// River's default unique states include completed jobs, which would
 		// block the same job for as long as completed jobs are retained.

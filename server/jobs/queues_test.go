@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
@@ -67,6 +68,29 @@ func TestDecisionQueue(t *testing.T) {
 		defer queue.Stop(context.Background())
 		awaitRuns(ctx, t, ran, "decisions run", "variants 1 (decision queue) and 2 (default queue)")
 		awaitRuns(ctx, t, sent, "sends run", "messages 7 (send queue) and 8 (default queue)")
+	})
+}
+
+// TestSendJobsKnowTheirLastAttempt: send jobs are queued with
+// stockbell.SendMaxAttempts, the number their handler takes for its last
+// attempt, with or without options.
+func TestSendJobsKnowTheirLastAttempt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db)})
+		must(t, err)
+		tx, err := db.DB.BeginTx(ctx, nil)
+		must(t, err)
+		later := &stockbell.JobOptions{ScheduledAt: time.Now().Add(time.Hour)}
+		must(t, queue.InsertTx(ctx, tx, stockbell.SendMessageJob{MessageID: 1}, nil))
+		must(t, queue.InsertTx(ctx, tx, stockbell.SendMessageJob{MessageID: 2}, later))
+		must(t, queue.InsertManyTx(ctx, tx, []stockbell.JobArgs{stockbell.SendMessageJob{MessageID: 3}}, later))
+		must(t, tx.Commit())
+		var maxAttempts []int
+		must(t, db.DB.SelectContext(ctx, &maxAttempts, `SELECT max_attempts FROM river_job WHERE kind = 'send_message' ORDER BY id`))
+		if len(maxAttempts) != 3 || slices.ContainsFunc(maxAttempts, func(n int) bool { return n != stockbell.SendMaxAttempts }) {
+			t.Fatalf("send jobs queued with max attempts %v, want %d each", maxAttempts, stockbell.SendMaxAttempts)
+		}
 	})
 }
 

@@ -75,15 +75,19 @@ func TestDeadProcessJobsAreRescued(t *testing.T) {
 
 // TestRetryLaterWaitsWithoutCountingAnAttempt: a handler that answers
 // *stockbell.RetryLaterError runs again at the time it named, and the
-// postponement is not a failed attempt.
+// postponement is not a failed attempt: a job postponed on its last attempt
+// (River snoozes it, taking the attempt back) runs again on that attempt,
+// as the send jobs' last attempt relies on.
 func TestRetryLaterWaitsWithoutCountingAnAttempt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ran := make(chan time.Time, 2)
 		var until time.Time
+		var attempts []int
 		workers := jobs.NewWorkers()
 		jobs.Handle(workers, func(ctx context.Context, job probeJob) error {
 			now := time.Now()
+			attempts = append(attempts, stockbell.JobAttempt(ctx))
 			if until.IsZero() {
 				until = now.Add(time.Second)
 				ran <- now
@@ -100,7 +104,7 @@ func TestRetryLaterWaitsWithoutCountingAnAttempt(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer queue.Stop(context.Background())
-		if err := queue.Insert(ctx, probeJob{Name: "later"}, nil); err != nil {
+		if err := queue.Insert(ctx, probeJob{Name: "later"}, &stockbell.JobOptions{MaxAttempts: 1}); err != nil {
 			t.Fatal(err)
 		}
 		<-ran
@@ -120,6 +124,9 @@ func TestRetryLaterWaitsWithoutCountingAnAttempt(t *testing.T) {
 		}
 		if attempt != 1 || (errors != "" && errors != "[]" && errors != "{}") {
 			t.Fatalf("attempt %d, errors %q: a postponement must not count as a failed attempt", attempt, errors)
+		}
+		if len(attempts) != 2 || attempts[0] != 1 || attempts[1] != 1 {
+			t.Fatalf("the handler saw attempts %v, want 1 (of 1) both times", attempts)
 		}
 	})
 }

@@ -43,7 +43,9 @@ const (
 	// jobs available (its fixed default).
 	ScheduleInterval = 5 * time.Second
 
-	// MaxAttempts is how many times a job is tried before it is discarded.
+	// MaxAttempts is how many times a job is tried before it is discarded,
+	// unless its kind has a number of its own (send jobs:
+	// stockbell.SendMaxAttempts).
 	MaxAttempts = 10
 
 	// DecisionQueue is the queue of the restock decisions (the

@@ -54,9 +54,12 @@ type Messenger struct {
 // HandleSendMessage sends, skips or fails a job's messages in turn, those
 // tried before last. At the first transient failure it stops and returns
 // the error, which the queue retries with backoff (the messages already
-// sent stay sent); it returns a *stockbell.RetryLaterError when another
-// attempt holds one of the messages, or when the job's budget ran out
-// before its last message.
+// sent stay sent), except on the job's last attempt
+// (stockbell.SendMaxAttempts): there every message is tried, and each
+// refused for now is recorded failed. It returns a
+// *stockbell.RetryLaterError when another attempt holds one of the
+// messages, when the job's budget ran out before its last message, or when
+// its last attempt was cancelled before it tried them all.
 func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMessageJob) error {
 	ids := job.IDs()
 	if len(ids) == 0 {
@@ -80,7 +83,8 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	// Messages an earlier run failed to send go last, so that one
 	// recipient refused for now does not hold back the others.
 	slices.SortStableFunc(deliveries, func(a, b *stockbell.MessageDelivery) int { return a.Message.Attempts - b.Message.Attempts })
-	run := &sendRun{Messenger: m, shopID: shopID, started: time.Now()}
+	run := &sendRun{Messenger: m, shopID: shopID, started: time.Now(),
+		lastAttempt: stockbell.JobAttempt(ctx) >= stockbell.SendMaxAttempts}
 	return run.sendAll(ctx, deliveries)
 }
 
@@ -89,6 +93,9 @@ type sendRun struct {
 	*Messenger
 	shopID  int64
 	started time.Time
+	// lastAttempt is set on the job's last attempt, after which the queue
+	// gives it up: a message refused for now is failed, not left pending.
+	lastAttempt bool
 	// step holds the outcomes not yet recorded; they are recorded with the
 	// next lease, or at the end.
 	step    stockbell.SendStep
@@ -114,13 +121,14 @@ func (r *sendRun) sendAll(ctx context.Context, deliveries []*stockbell.MessageDe
 		return sendErr
 	}
 	if !r.retryAt.IsZero() {
-		return &stockbell.RetryLaterError{At: r.retryAt, Reason: "messages held by another attempt, or the job's send budget used"}
+		return &stockbell.RetryLaterError{At: r.retryAt, Reason: "messages held by another attempt, the job's send budget used, or its last attempt cancelled"}
 	}
 	return nil
 }
 
 // sendOne skips, or leases and sends, one message. It returns an error
-// only for a transient failure, which ends the run.
+// only for a transient failure before the job's last attempt, or a store
+// error, either of which ends the run.
 func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) error {
 	if d.Message.Status != stockbell.MessagePending {
 		return nil // already sent, failed or skipped: never twice
@@ -132,6 +140,10 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
+		if r.lastAttempt {
+			r.putOff(now) // a snooze is not an attempt: the rest go to a fresh run
+			return nil
+		}
 		return err
 	}
 	if r.attempts > 0 && time.Since(r.started) > r.budget() {
@@ -191,7 +203,7 @@ func (r *sendRun) record(ctx context.Context) error {
 }
 
 // send renders and delivers a leased message; its outcome is recorded by
-// the next step. A transient failure releases the lease and is returned.
+// the next step. A transient failure is handled by failedForNow.
 func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resumed bool) error {
 	id, channel := d.Message.ID, d.Message.Channel
 	out, err := r.Renderer.Render(ctx, stockbell.MessageContent{Shop: &d.Shop, Variant: &d.Variant,
@@ -210,15 +222,53 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 		}
 	}
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
-		r.metrics().MessageFailed(channel)
-		r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageFailed,
-			Reason: stockbell.ErrorMessage(err), Resumed: resumed, StopFlow: d.LastStep})
+		r.fail(d, stockbell.ErrorMessage(err), resumed)
+		return nil
+	}
+	return r.failedForNow(ctx, d, resumed, err)
+}
+
+// fail records a leased message failed, for good.
+func (r *sendRun) fail(d *stockbell.MessageDelivery, reason string, resumed bool) {
+	r.metrics().MessageFailed(d.Message.Channel)
+	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID, Status: stockbell.MessageFailed,
+		Reason: reason, Resumed: resumed, StopFlow: d.LastStep})
+}
+
+// failedForNow handles a send that failed transiently. Before the job's
+// last attempt it releases the lease and returns the error, for the queue
+// to retry the job. On the last attempt it fails the message, so that the
+// run goes on with the others; unless the job was cancelled (its process
+// stopping) rather than the provider refusing, when the message is
+// released and the run put off to a fresh one, still on its last attempt.
+// A provider that hangs until the job's timeout is given up on.
+func (r *sendRun) failedForNow(ctx context.Context, d *stockbell.MessageDelivery, resumed bool, err error) error {
+	id, channel := d.Message.ID, d.Message.Channel
+	if r.lastAttempt && !errors.Is(ctx.Err(), context.Canceled) {
+		attempts := d.Message.Attempts + 1 // with this run's
+		r.logger().Warn("message given up on its send job's last attempt", "message", id, "channel", channel,
+			"attempts", attempts, "error", err)
+		r.fail(d, givenUp(attempts, err), resumed)
 		return nil
 	}
 	r.metrics().MessageRetried(channel)
 	r.step.Released = append(r.step.Released, stockbell.AttemptRelease{MessageID: id, Reason: err.Error(),
 		OutcomeUnknown: errors.Is(err, stockbell.ErrOutcomeUnknown)})
+	if r.lastAttempt {
+		r.putOff(r.Clock.Now().UTC())
+		return nil
+	}
 	return fmt.Errorf("send message %d: %w", id, err)
+}
+
+// givenUp is the reason a message refused for now on its send job's last
+// attempt is recorded failed with.
+func givenUp(attempts int, err error) string {
+	noun := "attempts"
+	if attempts == 1 {
+		noun = "attempt"
+	}
+	return fmt.Sprintf("given up after %d %s: %v", attempts, noun, err)
 }
 
 func (m *Messenger) budget() time.Duration {
