@@ -112,6 +112,13 @@ func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return errUsage
 	}
+	// A word where a flag was expected ends parsing: the flags after it
+	// would be dropped without a word, so it is refused.
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q (every value goes after its flag; quote values with spaces)\n", fs.Arg(0))
+		fs.Usage()
+		return errUsage
+	}
 	return nil
 }
 

@@ -65,3 +65,21 @@ func TestBinaryCallsItselfStockbell(t *testing.T) {
 		}
 	}
 }
+
+// TestStrayArgumentsAreRefused: a word where a flag was expected ends flag
+// parsing, so the flags after it would be dropped; the command refuses it
+// as a usage error instead of doing part of what was asked.
+func TestStrayArgumentsAreRefused(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, args := range [][]string{
+		{"migrate", "now"},
+		{"settings", "set", "--shop", "shop.example.com", "--wait", "2h", "30m", "--per-unit", "3"},
+		{"shop", "add", "--platform", "feed", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json", "--name", "My", "Shop", "--interval", "2h"},
+		{"admin", "link", "--shop", "shop.example.com", "extra"},
+	} {
+		code, stdout, stderr := run(t, getenv, args...)
+		if code != 2 || !strings.Contains(stderr, "unexpected argument") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}
