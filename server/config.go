@@ -86,11 +86,15 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		Workers:         10,
 		ShutdownTimeout: 20 * time.Second,
 	}
+	addrSetting := "STOCKBELL_ADDR"
 	if cfg.Addr == "" {
 		cfg.Addr = ":8080"
 		if port := getenv("PORT"); port != "" {
-			cfg.Addr = ":" + port
+			cfg.Addr, addrSetting = ":"+port, "PORT"
 		}
+	}
+	if err := checkListenAddr(addrSetting, cfg.Addr); err != nil {
+		return nil, err
 	}
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "stockbell.db")
@@ -240,6 +244,20 @@ func isLoopbackURL(raw string) bool {
 	}
 	addr, err := netip.ParseAddr(host)
 	return err == nil && addr.IsLoopback()
+}
+
+// checkListenAddr refuses an address to listen on that is not host:port
+// with a port number, naming the setting it came from (the development
+// public URL is made from it).
+func checkListenAddr(setting, addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return &configError{setting, fmt.Sprintf("want host:port such as :8080, got %q", addr)}
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return &configError{setting, fmt.Sprintf("want a port number from 0 to 65535, got %q", port)}
+	}
+	return nil
 }
 
 func orDefault(v, def string) string {

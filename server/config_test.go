@@ -167,3 +167,25 @@ func TestParseSMTPURL(t *testing.T) {
 		t.Errorf("password = %q, want it URL-decoded", cfg.Password)
 	}
 }
+
+// TestListenPortErrorsNameTheirSetting: a port that is not a number is
+// refused naming the variable it came from, not the public URL derived
+// from it.
+func TestListenPortErrorsNameTheirSetting(t *testing.T) {
+	for setting, vars := range map[string]map[string]string{
+		"STOCKBELL_ADDR": {"STOCKBELL_ADDR": ":abc"},
+		"PORT":           {"STOCKBELL_ADDR": "", "PORT": "abc"},
+	} {
+		if _, err := LoadConfig(testEnv(t, vars)); settingOf(err) != setting {
+			t.Errorf("%v: want an error naming %s, got %v", vars, setting, err)
+		}
+	}
+	for _, vars := range []map[string]string{{"STOCKBELL_ADDR": ":99999"}, {"STOCKBELL_ADDR": "", "PORT": "70000"}} {
+		if _, err := LoadConfig(testEnv(t, vars)); err == nil {
+			t.Errorf("%v: accepted", vars)
+		}
+	}
+	if cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": "", "PORT": "3457"})); err != nil || cfg.Addr != ":3457" {
+		t.Fatalf("PORT=3457: %v, %v", cfg, err)
+	}
+}
