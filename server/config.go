@@ -211,6 +211,10 @@ func (c *Config) validatePublicURL() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("want an absolute http(s) URL, got %q", c.PublicURL)}
 	}
+	if u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" || strings.Trim(u.Path, "/") != "" {
+		return &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("want scheme, host and port only, such as https://stockbell.example.com "+
+			"(links are the public URL followed by a route's path, and routes are served at the root), got %q", u.Redacted())}
+	}
 	if !c.Development() && u.Scheme != "https" {
 		return &configError{"STOCKBELL_PUBLIC_URL", "must be https in production"}
 	}

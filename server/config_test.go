@@ -189,3 +189,22 @@ func TestListenPortErrorsNameTheirSetting(t *testing.T) {
 		t.Fatalf("PORT=3457: %v, %v", cfg, err)
 	}
 }
+// TestPublicURLIsAnOrigin: links and callbacks are the public URL followed
+// by a route's path, and routes are served at the root, so a public URL
+// with a path, query, fragment or credentials is refused naming the setting
+// rather than accepted to make every link wrong.
+func TestPublicURLIsAnOrigin(t *testing.T) {
+	for _, raw := range []string{"https://app.example/stockbell", "https://app.example/?x=1", "https://app.example?", "https://app.example/#top",
+		"https://user:pw@app.example", "http://localhost:8080/sub"} {
+		if _, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_PUBLIC_URL": raw, "STOCKBELL_ENV": "", "STOCKBELL_ADDR": ":8080"})); settingOf(err) != "STOCKBELL_PUBLIC_URL" {
+			t.Errorf("%s: want an error naming STOCKBELL_PUBLIC_URL, got %v", raw, err)
+		}
+	}
+	for raw, want := range map[string]string{"https://app.example/": "https://app.example", "https://app.example:8443": "https://app.example:8443",
+		"http://localhost:8080//": "http://localhost:8080"} {
+		if cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_PUBLIC_URL": raw})); err != nil || cfg.PublicURL != want {
+			t.Errorf("%s: got %v, %v; want %s", raw, cfg, err, want)
+		}
+	}
+}
+
