@@ -127,7 +127,7 @@ func describeFeedError(err error) error {
 
 func runFeed(env *cliEnv, args []string) error {
 	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: server feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result.")
+		fmt.Fprintln(env.stdout, "Usage: stockbell feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result.")
 		return errHelp
 	}
 	switch args[0] {
@@ -157,7 +157,7 @@ func runFeedSync(env *cliEnv, args []string) error {
 		}
 		report, err := in.SyncFeed(env.ctx, shop.ID)
 		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-			return fmt.Errorf("shop %s has no catalog feed (connect one with: server shop add --platform feed)", shop.Domain)
+			return fmt.Errorf("shop %s has no catalog feed (connect one with: stockbell shop add --platform feed)", shop.Domain)
 		} else if err != nil {
 			return err
 		}

@@ -15,7 +15,8 @@
 //	stockbell shop add         add a catalog feed shop
 //	stockbell feed sync        sync a feed shop's feed now
 //	stockbell settings get|set restock settings of a shop
-//	go run ./server admin link       a one-time sign-in link to a shop's admin
+//	stockbell admin link       a one-time sign-in link to a shop's admin
+//	stockbell apikey create|list|revoke  keys to a shop's JSON admin API
 package main
 
 import (

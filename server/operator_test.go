@@ -58,11 +58,18 @@ func TestOperatorCommandsRefuseAnEmptyPostgres(t *testing.T) {
 
 // TestBinaryCallsItselfStockbell: the usage text names the binary.
 func TestBinaryCallsItselfStockbell(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"shop", "--help"}, {"settings", "--help"}, {"migrate", "--help"}, {"admin", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"shop", "--help"}, {"settings", "--help"}, {"migrate", "--help"}, {"admin", "--help"}, {"feed", "--help"}, {"apikey", "--help"}} {
 		_, stdout, _ := run(t, testEnv(t, nil), args...)
 		if !strings.HasPrefix(stdout, "Usage: stockbell") || strings.Contains(stdout, "Usage: server") || strings.Contains(stdout, "'server ") {
 			t.Errorf("%v: %q", args, stdout)
 		}
+	}
+	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if _, _, stderr := run(t, getenv, "settings", "get", "--shop", "nowhere.example.com"); !strings.Contains(stderr, "stockbell shop list") {
+		t.Errorf("unknown shop: %q", stderr)
 	}
 }
 
