@@ -189,6 +189,7 @@ func TestListenPortErrorsNameTheirSetting(t *testing.T) {
 		t.Fatalf("PORT=3457: %v, %v", cfg, err)
 	}
 }
+
 // TestPublicURLIsAnOrigin: links and callbacks are the public URL followed
 // by a route's path, and routes are served at the root, so a public URL
 // with a path, query, fragment or credentials is refused naming the setting
@@ -207,4 +208,3 @@ func TestPublicURLIsAnOrigin(t *testing.T) {
 		}
 	}
 }
-
