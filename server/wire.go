@@ -106,8 +106,9 @@ func (m *Main) wireRestock(workers *jobs.Workers) (*delivery.Delivery, error) {
 
 // newDelivery builds the senders the configuration names. A channel
 // without a provider goes to the development sender (the log) in
-// development; in production its messages wait, retried, until the
-// operator configures one.
+// development; in production its messages are retried through their send
+// job's attempts (sent if the operator configures one meanwhile), then
+// recorded failed.
 func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	cfg := m.Config.Delivery
 	logger := m.Logger.With("component", "delivery")
@@ -151,8 +152,9 @@ func providerName(configured bool, name, unset string) string {
 }
 
 // unconfiguredSender fails every message transiently, so that messages of
-// a channel without a provider are retried (and sent once one is set)
-// rather than lost or pretended sent.
+// a channel without a provider are retried (and sent if one is set before
+// the send job's last attempt, which records them failed) rather than lost
+// or pretended sent.
 type unconfiguredSender struct{}
 
 func (unconfiguredSender) Send(ctx context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
