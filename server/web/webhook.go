@@ -50,7 +50,7 @@ type webhookAnswer struct {
 // RegisterWebhook serves POST /webhooks/{platform}: it reads the raw body
 // (at most MaxWebhookBytes, else 413), has the platform's verifier check
 // and read it (401 for a bad signature, 400 for a malformed webhook),
-// stores the receipt with its processing job, and answers 200 — also for a
+// stores the receipt (the receipts' drainer processes it later), and answers 200 — also for a
 // retry of an event already stored. Nothing is stored for a refused webhook.
 func (s *Server) RegisterWebhook(platform stockbell.Platform, verifier WebhookVerifier, receipts stockbell.ReceiptService) {
 	h := &webhookHandler{server: s, platform: platform, verifier: verifier, receipts: receipts}
