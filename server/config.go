@@ -88,9 +88,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	addrSetting := "STOCKBELL_ADDR"
 	if cfg.Addr == "" {
-		cfg.Addr = ":8080"
+		// A development server answers its start page, the demo shop's
+		// admin and /metrics without a sign-in, and its public URL is on
+		// loopback anyway: by default it listens there only.
+		host := ""
+		if cfg.Env == "development" {
+			host = "127.0.0.1"
+		}
+		cfg.Addr = host + ":8080"
 		if port := getenv("PORT"); port != "" {
-			cfg.Addr, addrSetting = ":"+port, "PORT"
+			cfg.Addr, addrSetting = host+":"+port, "PORT"
 		}
 	}
 	if err := checkListenAddr(addrSetting, cfg.Addr); err != nil {

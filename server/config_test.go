@@ -185,8 +185,28 @@ func TestListenPortErrorsNameTheirSetting(t *testing.T) {
 			t.Errorf("%v: accepted", vars)
 		}
 	}
-	if cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": "", "PORT": "3457"})); err != nil || cfg.Addr != ":3457" {
-		t.Fatalf("PORT=3457: %v, %v", cfg, err)
+	if cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": "", "PORT": "3457"})); err != nil || cfg.Addr != "127.0.0.1:3457" {
+		t.Fatalf("PORT=3457 in development: %v, %v", cfg, err)
+	}
+}
+
+// TestDevelopmentListensOnLoopbackByDefault: a development server, whose
+// start page, demo admin and /metrics need no sign-in, listens on loopback
+// unless told otherwise; a production server on every interface.
+func TestDevelopmentListensOnLoopbackByDefault(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"STOCKBELL_ADDR": ""}, "127.0.0.1:8080"},
+		{map[string]string{"STOCKBELL_ADDR": ":9000"}, ":9000"},
+		{map[string]string{"STOCKBELL_ADDR": "", "STOCKBELL_PUBLIC_URL": "https://app.example"}, ":8080"},
+		{map[string]string{"STOCKBELL_ADDR": "", "PORT": "3457", "STOCKBELL_PUBLIC_URL": "https://app.example"}, ":3457"},
+	} {
+		cfg, err := LoadConfig(testEnv(t, c.vars))
+		if err != nil || cfg.Addr != c.want {
+			t.Errorf("%v: listens on %v (%v), want %s", c.vars, cfg, err, c.want)
+		}
 	}
 }
 
