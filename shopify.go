@@ -142,8 +142,10 @@ func (ShopifyReconcileJob) Kind() string { return "shopify_reconcile" }
 
 // DataRequestSink hands the data gathered for a platform's customer data
 // request to the merchant, and erases what it kept of a shop's requests
-// when the shop's data is erased (shop/redact).
+// when the shop's data is erased (shop/redact), and of a contact's when
+// the contact's data is erased (customers/redact).
 type DataRequestSink interface {
 	DeliverContactData(ctx context.Context, shop *Shop, requestID string, data *ContactData) error
 	EraseShopRequests(ctx context.Context, domain string) error
+	EraseContactRequests(ctx context.Context, shop *Shop, contact Contact) error
 }

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
 // answerDataRequest gathers what Stockbell keeps about the customer and
@@ -30,13 +32,19 @@ func (in *Integration) answerDataRequest(ctx context.Context, shop *stockbell.Sh
 	return in.DataRequests.DeliverContactData(ctx, shop, requestID, data)
 }
 
-// redactCustomer erases the customer's personal data.
+// redactCustomer erases the customer's personal data, the answers to the
+// customer's earlier data requests included. The answers go first:
+// RedactContact empties the stored payload of this very request, which a
+// retry after a failure would need.
 func (in *Integration) redactCustomer(ctx context.Context, shop *stockbell.Shop, p *CustomerPayload) error {
 	contact, ok := contactOf(shop, p)
 	if !ok {
 		return nil
 	}
 	in.Logger.InfoContext(ctx, "shopify customer redacted", "shop", shop.Domain, "customer", p.Customer.ID)
+	if err := in.DataRequests.EraseContactRequests(ctx, shop, contact); err != nil {
+		return err
+	}
 	return in.Privacy.RedactContact(ctx, contact)
 }
 
@@ -98,6 +106,82 @@ func (f *FileDataRequests) EraseShopRequests(ctx context.Context, domain string)
 		return fmt.Errorf("erase data requests of %s: %w", domain, err)
 	}
 	return nil
+}
+
+// EraseContactRequests implements stockbell.DataRequestSink: it removes the
+// shop's answers that hold the contact, as the one asked about or as the
+// address of a subscription, message or confirmation they report.
+func (f *FileDataRequests) EraseContactRequests(ctx context.Context, shop *stockbell.Shop, erased stockbell.Contact) error {
+	dir := f.shopDir(shop.Domain)
+	entries, err := os.ReadDir(dir)
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("erase data requests: %w", err)
+	}
+	erased = contact.Canonical(erased)
+	for _, entry := range entries {
+		if entry.IsDir() || filepath.Ext(entry.Name()) != ".json" {
+			continue
+		}
+		if err := f.eraseIfHolding(ctx, filepath.Join(dir, entry.Name()), erased); err != nil {
+			return fmt.Errorf("erase data requests: %w", err)
+		}
+	}
+	return nil
+}
+
+// eraseIfHolding removes the answer at path when it holds the contact.
+func (f *FileDataRequests) eraseIfHolding(ctx context.Context, path string, erased stockbell.Contact) error {
+	body, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if !answerHolds(body, erased) {
+		return nil
+	}
+	if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+		return err
+	}
+	f.Logger.InfoContext(ctx, "customer data request answer erased", "file", path)
+	return nil
+}
+
+// answerHolds reports whether an answer names the contact. A file that is
+// not a whole answer (cut short by a crash while it was written) holds the
+// contact when its text does.
+func answerHolds(body []byte, erased stockbell.Contact) bool {
+	var answer struct {
+		Data stockbell.ContactData `json:"data"`
+	}
+	if err := json.Unmarshal(body, &answer); err != nil {
+		text := strings.ToLower(string(body))
+		return (erased.Email != "" && strings.Contains(text, erased.Email)) ||
+			(erased.Phone != "" && strings.Contains(text, erased.Phone))
+	}
+	return dataNames(&answer.Data, erased)
+}
+
+// dataNames reports whether the data names the contact (email and phone as
+// stored: normalised).
+func dataNames(data *stockbell.ContactData, erased stockbell.Contact) bool {
+	names := []string{data.Contact.Email, data.Contact.Phone}
+	for _, s := range data.Subscriptions {
+		names = append(names, s.Email, s.Phone)
+	}
+	for _, m := range data.Messages {
+		names = append(names, m.Recipient)
+	}
+	for _, c := range data.Confirmations {
+		names = append(names, c.Recipient)
+	}
+	for _, name := range names {
+		if name != "" && (name == erased.Email || name == erased.Phone) {
+			return true
+		}
+	}
+	return false
 }
 
 // shopDir is where the shop's answers are kept.

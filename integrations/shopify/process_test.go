@@ -224,6 +224,74 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 	})
 }
 
+// TestCustomerRedactErasesTheCustomersDataRequestAnswers: customers/redact
+// erases the answers to the customer's earlier data requests kept on disk,
+// which hold the data the request erases, and leaves other customers'.
+func TestCustomerRedactErasesTheCustomersDataRequestAnswers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.queueSubscriber(shop.ID, v.ID, "ann@example.com")
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: []byte(`{"shop_id":954889,
+			"shop_domain":"super-toys.myshopify.com","orders_requested":[],"customer":{"id":5,"email":"ann@example.com"},
+			"data_request":{"id":8888}}`)})
+		e.runWebhookJobs()
+		johns, anns := filepath.Join(e.dataDir, shopDomain, "9999.json"), filepath.Join(e.dataDir, shopDomain, "8888.json")
+		for _, path := range []string{johns, anns} {
+			if _, err := os.Stat(path); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// An answer cut short while it was written still holds john's address.
+		cut := filepath.Join(e.dataDir, shopDomain, "7777.json")
+		must(t, os.WriteFile(cut, []byte(`{"shop": "super-toys.myshopify.com", "data": {"contact": {"email": "john@example.com"`), 0o600))
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersRedact, Body: readTestdata(t, "customers_redact.json")})
+		e.runWebhookJobs()
+		for _, path := range []string{johns, cut} {
+			if _, err := os.Stat(path); !os.IsNotExist(err) {
+				t.Fatalf("john's data request answer %s outlived his erasure: %v", path, err)
+			}
+		}
+		if _, err := os.Stat(anns); err != nil {
+			t.Fatalf("ann's data request answer: %v", err)
+		}
+	})
+}
+
+// TestCustomerRedactRetriedErasesTheAnswers: a customers/redact whose
+// erasure of the data request answers failed erases them, and the
+// customer's rows, when it is retried.
+func TestCustomerRedactRetriedErasesTheAnswers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.runWebhookJobs()
+		// An answer that cannot be read (a link to itself), listed first, fails the first attempt.
+		unreadable := filepath.Join(e.dataDir, shopDomain, "0.json")
+		must(t, os.Symlink(unreadable, unreadable))
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersRedact, Body: readTestdata(t, "customers_redact.json")})
+		var receipt int64
+		must(t, db.DB.Get(&receipt, `SELECT id FROM webhook_receipts WHERE processed_at IS NULL`))
+		if err := e.registry.ProcessReceipt(context.Background(), stockbell.ProcessReceiptJob{ReceiptID: receipt}); err == nil {
+			t.Fatal("the erasure succeeded with an unreadable answer")
+		}
+		must(t, os.Remove(unreadable))
+		e.runWebhookJobs()
+		if _, err := os.Stat(filepath.Join(e.dataDir, shopDomain, "9999.json")); !os.IsNotExist(err) {
+			t.Fatalf("john's data request answer outlived the retried erasure: %v", err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ?`, shop.ID); n != 0 {
+			t.Fatalf("%d subscriptions left after the retried erasure", n)
+		}
+	})
+}
+
 // TestCustomerDataRequest writes the contact's data for the merchant.
 func TestCustomerDataRequest(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
