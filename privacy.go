@@ -1,6 +1,9 @@
 package stockbell
 
-import "context"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Contact names a shopper by email and/or phone (normalised), within one shop.
 type Contact struct {
@@ -19,6 +22,27 @@ type ContactData struct {
 	// Confirmations are the double opt-in requests sent to the contact,
 	// with the consent text and when and how the contact confirmed.
 	Confirmations []*Confirmation `json:"confirmations"`
+}
+
+// MarshalJSON writes the data with each subscription's consent IP, which a
+// subscription's own JSON leaves out: a data request reports all that is
+// kept about the contact.
+func (d ContactData) MarshalJSON() ([]byte, error) {
+	type plain ContactData
+	subscriptions := make([]reportedSubscription, len(d.Subscriptions))
+	for i, s := range d.Subscriptions {
+		subscriptions[i] = reportedSubscription{Subscription: s, ConsentIP: s.ConsentIP}
+	}
+	return json.Marshal(struct {
+		plain
+		Subscriptions []reportedSubscription `json:"subscriptions"`
+	}{plain(d), subscriptions})
+}
+
+// reportedSubscription is a subscription as a data request reports it.
+type reportedSubscription struct {
+	*Subscription
+	ConsentIP string `json:"consent_ip,omitempty"`
 }
 
 // PrivacyService answers data requests and erasure requests.

@@ -3,6 +3,7 @@ package shopify_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -220,6 +221,39 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 		e.runWebhookJobs()
 		if _, err := os.Stat(answers); !os.IsNotExist(err) {
 			t.Fatalf("answers of an erased shop outlived shop/redact: %v", err)
+		}
+	})
+}
+
+// TestCustomerDataRequestReportsWhatIsKept: the answer reports every kept
+// field of a subscription, the client address its consent came from and
+// the channels awaiting confirmation included.
+func TestCustomerDataRequestReportsWhatIsKept(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		v, _ := e.variant(shop.ID, smallVariant)
+		now := db.Clock.Now()
+		_, err := db.DB.Exec(db.DB.Rebind(`INSERT INTO subscriptions (shop_id, variant_id, email, phone, channels, status, awaiting,
+			consent_ip, created_at, updated_at) VALUES (?, ?, 'john@example.com', '+16135550123', 'email,sms', 'pending', 'sms', '203.0.113.9', ?, ?)`),
+			shop.ID, v.ID, now, now)
+		must(t, err)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
+		e.runWebhookJobs()
+		raw, err := os.ReadFile(filepath.Join(e.dataDir, shopDomain, "9999.json"))
+		must(t, err)
+		var report struct {
+			Data struct {
+				Subscriptions []map[string]any `json:"subscriptions"`
+			} `json:"data"`
+		}
+		must(t, json.Unmarshal(raw, &report))
+		if len(report.Data.Subscriptions) != 1 {
+			t.Fatalf("report = %s", raw)
+		}
+		sub := report.Data.Subscriptions[0]
+		if sub["consent_ip"] != "203.0.113.9" || fmt.Sprint(sub["awaiting"]) != "[sms]" {
+			t.Fatalf("the subscription as reported: consent_ip %v, awaiting %v (%s)", sub["consent_ip"], sub["awaiting"], raw)
 		}
 	})
 }

@@ -11,11 +11,6 @@ import (
 
 var _ stockbell.PrivacyService = (*DB)(nil)
 
-// privacySubscriptionColumns lists every column of a subscription: a data
-// request reports them all.
-const privacySubscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, locale, sms_consent,
-	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
-
 const privacyMessageColumns = `id, shop_id, subscription_id, step, channel, recipient, status, attempts,
 	provider_id, error, segments, due_at, created_at, sent_at`
 
@@ -32,7 +27,9 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 		Messages: []*stockbell.Message{}, Events: []*stockbell.Event{}, Confirmations: []*stockbell.Confirmation{}}
 	err = db.inReadTx(ctx, func(tx *Tx) error {
 		m := contactMatch(contact)
-		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+privacySubscriptionColumns+`
+		// subscriptionColumns are every column of a subscription: a data
+		// request reports them all.
+		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+subscriptionColumns+`
 			FROM subscriptions WHERE shop_id = ? AND `+m.subscriptions+` ORDER BY id`), m.args...); err != nil {
 			return err
 		}
