@@ -53,8 +53,9 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 
 // RedactContact erases the contact's personal data in the shop, in one
 // transaction: messages addressed to it, events about its subscriptions or
-// naming it in their detail, and confirmations (with their consent
-// records) of its subscriptions or addressed to it are deleted, then its
+// naming it in their detail, confirmations (with their consent records) of
+// its subscriptions or addressed to it, and the development outbox's
+// copies of what was sent to it are deleted, then its
 // subscriptions, then their messages and events again (deleteSubscriptions:
 // those a send step wrote meanwhile); the payloads of stored webhook
 // receipts that contain its email or phone are emptied. Nothing that names
@@ -73,6 +74,7 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 			{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
 			{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
 			{`DELETE FROM confirmations WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
+			{`DELETE FROM dev_outbox WHERE shop_id = ? AND ` + m.recipients, m.recipientArgs},
 		}
 		for _, s := range statements {
 			if _, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...); err != nil {
@@ -125,10 +127,11 @@ func normalizeContact(c stockbell.Contact) (stockbell.Contact, error) {
 }
 
 // match holds the conditions that find a contact's rows in each table; each
-// args list starts with the shop id.
+// args list starts with the shop id. recipients finds what was sent to the
+// contact by address alone (the development outbox).
 type match struct {
-	subscriptions, messages, events string
-	args, messageArgs, eventArgs    []any
+	subscriptions, messages, events, recipients string
+	args, messageArgs, eventArgs, recipientArgs []any
 }
 
 // contactMatch builds the conditions for a contact. Empty parts never match.
@@ -143,15 +146,18 @@ func contactMatch(c stockbell.Contact) match {
 		}
 	}
 	subCond := "(" + strings.Join(subs, " OR ") + ")"
+	recipientsIn := `recipient IN (` + strings.Join(recipients, ", ") + `)`
 	ofSubs := `SELECT id FROM subscriptions WHERE shop_id = ? AND ` + subCond
 	idArgs := append([]any{c.ShopID}, values...)
 	m := match{
 		subscriptions: subCond,
 		args:          idArgs,
-		messages:      `(subscription_id IN (` + ofSubs + `) OR recipient IN (` + strings.Join(recipients, ", ") + `))`,
+		messages:      `(subscription_id IN (` + ofSubs + `) OR ` + recipientsIn + `)`,
 		messageArgs:   append(append([]any{c.ShopID}, idArgs...), values...),
 		events:        `(subscription_id IN (` + ofSubs + `)` + strings.Repeat(` OR detail LIKE ? ESCAPE '\'`, len(values)) + `)`,
 		eventArgs:     append([]any{c.ShopID}, idArgs...),
+		recipients:    recipientsIn,
+		recipientArgs: idArgs,
 	}
 	for _, value := range values {
 		m.eventArgs = append(m.eventArgs, "%"+escapeLike(value.(string))+"%")

@@ -194,3 +194,24 @@ func TestRedactContactWithInternationalDomain(t *testing.T) {
 		}
 	})
 }
+
+// TestRedactContactErasesTheOutbox: the development outbox's copies of the
+// messages sent to the contact go with them; others' stay.
+func TestRedactContactErasesTheOutbox(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, _, _ := privacyFixture(t, db)
+		for _, m := range []struct {
+			channel   stockbell.Channel
+			recipient string
+		}{{stockbell.ChannelEmail, "ann@example.com"}, {stockbell.ChannelSMS, "+33612345678"}, {stockbell.ChannelEmail, "bob@example.com"}} {
+			must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: shop.ID, Channel: m.channel, Recipient: m.recipient,
+				Subject: "Back in stock", Text: "Hello " + m.recipient, ProviderID: "dev-" + m.recipient}))
+		}
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+33612345678"}))
+		kept, total, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID, Limit: 10})
+		must(t, err)
+		if total != 1 || kept[0].Recipient != "bob@example.com" {
+			t.Fatalf("%d outbox messages after the erasure, want bob's only: %+v", total, kept)
+		}
+	})
+}
