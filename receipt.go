@@ -43,6 +43,29 @@ type ProcessReceiptJob struct {
 // Kind implements JobArgs.
 func (ProcessReceiptJob) Kind() string { return "process_receipt" }
 
+// DefaultReceiptRetention is how long a processed receipt is kept after its
+// processing (STOCKBELL_RECEIPT_RETENTION changes it), for deduplication:
+// a platform's retry of an event still kept is recognised and stored once.
+// It is well beyond the longest retry window of the platforms (BigCommerce
+// retries for about 48 hours; Shopify for 4 hours, at most 48 by its older
+// schedule; the Magento module for about 42 hours, 48 attempts at most an
+// hour apart; the PrestaShop module posts once), so a late retry is never
+// taken for a new event. Pending receipts are kept until they are
+// processed, however old.
+const DefaultReceiptRetention = 7 * 24 * time.Hour
+
+// MinReceiptRetention is the shortest retention allowed: the longest retry
+// window (about 48 hours) and a day to spare.
+const MinReceiptRetention = 72 * time.Hour
+
+// SweepReceiptsJob deletes the receipts processed more than their
+// retention ago, with their payloads (which may hold customers' personal
+// data, such as an order's addresses).
+type SweepReceiptsJob struct{}
+
+// Kind implements JobArgs.
+func (SweepReceiptsJob) Kind() string { return "sweep_receipts" }
+
 // ReceiptService stores webhook receipts durably and hands them out for
 // processing.
 type ReceiptService interface {
@@ -58,6 +81,11 @@ type ReceiptService interface {
 	// MarkReceiptProcessed records that the receipt's work is done; marking
 	// it again keeps the first time. Returns ENOTFOUND.
 	MarkReceiptProcessed(ctx context.Context, id int64) error
+	// DeleteProcessedReceipts deletes up to limit receipts processed
+	// before processedBefore, oldest first, in one short transaction, and
+	// returns how many. Pending receipts are never deleted. Returns
+	// EINVALID for a limit the store does not take.
+	DeleteProcessedReceipts(ctx context.Context, processedBefore time.Time, limit int) (int, error)
 	ReceiptQueue
 }
 

@@ -52,6 +52,9 @@ type Config struct {
 	BigCommerce stockbell.BigCommerceConfig
 	// FeedMaxBytes caps a catalog feed document (STOCKBELL_FEED_MAX_BYTES).
 	FeedMaxBytes int64
+	// ReceiptRetention is how long a processed webhook receipt is kept
+	// (STOCKBELL_RECEIPT_RETENTION).
+	ReceiptRetention time.Duration
 }
 
 // Development reports whether the server runs in development mode.
@@ -111,7 +114,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
-		cfg.parseBigCommerce, cfg.parseFeed,
+		cfg.parseBigCommerce, cfg.parseFeed, cfg.parseReceiptRetention,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {
@@ -147,6 +150,28 @@ func (c *Config) parseNumbers(getenv func(string) string) error {
 	}
 	return nil
 }
+
+// parseReceiptRetention reads STOCKBELL_RECEIPT_RETENTION, a Go duration
+// of at least stockbell.MinReceiptRetention, so that deduplication still
+// covers every platform's retries.
+func (c *Config) parseReceiptRetention(getenv func(string) string) error {
+	c.ReceiptRetention = stockbell.DefaultReceiptRetention
+	v := strings.TrimSpace(getenv("STOCKBELL_RECEIPT_RETENTION"))
+	if v == "" {
+		return nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < stockbell.MinReceiptRetention {
+		return &configError{"STOCKBELL_RECEIPT_RETENTION", fmt.Sprintf("want a duration of at least %s such as 168h (7 days), got %q",
+			formatHours(stockbell.MinReceiptRetention), v)}
+	}
+	c.ReceiptRetention = d
+	return nil
+}
+
+// formatHours writes a whole number of hours as Go's durations read it
+// ("72h", not "72h0m0s").
+func formatHours(d time.Duration) string { return fmt.Sprintf("%dh", int(d.Hours())) }
 
 func (c *Config) parseLogLevel(getenv func(string) string) error {
 	v := getenv("STOCKBELL_LOG_LEVEL")

@@ -42,6 +42,20 @@ func TestEveryJobKindHasAWorker(t *testing.T) {
 	}
 }
 
+// TestReceiptSweepIsPeriodic: the sweep that deletes processed webhook
+// receipts past their retention is a periodic job of every server, whatever
+// platforms are configured.
+func TestReceiptSweepIsPeriodic(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	kind := stockbell.SweepReceiptsJob{}.Kind()
+	if !slices.Contains(m.workers.PeriodicKinds(), kind) {
+		t.Fatalf("periodic job kinds = %v, want %q among them", m.workers.PeriodicKinds(), kind)
+	}
+	if !slices.Contains(m.workers.Kinds(), kind) {
+		t.Fatalf("job kind %q has no worker", kind)
+	}
+}
+
 // declaredJobKinds returns the literal results of the Kind methods in the
 // Go package at dir.
 func declaredJobKinds(t *testing.T, dir string) []string {

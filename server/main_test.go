@@ -9,7 +9,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -146,6 +148,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"BigCommerce without secret", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id"}, "BIGCOMMERCE_CLIENT_SECRET"},
 		{"BigCommerce bad API URL", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "s", "STOCKBELL_BIGCOMMERCE_API_URL": "api.example"}, "STOCKBELL_BIGCOMMERCE_API_URL"},
 		{"feed size cap", map[string]string{"STOCKBELL_FEED_MAX_BYTES": "lots"}, "STOCKBELL_FEED_MAX_BYTES"},
+		{"receipt retention not a duration", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "7d"}, "STOCKBELL_RECEIPT_RETENTION"},
+		{"receipt retention within retries", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "24h"}, "STOCKBELL_RECEIPT_RETENTION"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -285,5 +289,16 @@ func TestPlatformSettings(t *testing.T) {
 	cfg, err = LoadConfig(testEnv(t, nil))
 	if err != nil || cfg.FeedMaxBytes != 200<<20 || cfg.BigCommerce.Enabled() {
 		t.Fatalf("defaults = %d %+v %v", cfg.FeedMaxBytes, cfg.BigCommerce, err)
+	}
+}
+
+func TestReceiptRetentionSetting(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_RECEIPT_RETENTION": "720h"}))
+	if err != nil || cfg.ReceiptRetention != 30*24*time.Hour {
+		t.Fatalf("retention = %v, %v; want 720h", cfg.ReceiptRetention, err)
+	}
+	cfg, err = LoadConfig(testEnv(t, nil))
+	if err != nil || cfg.ReceiptRetention != stockbell.DefaultReceiptRetention {
+		t.Fatalf("default retention = %v, %v; want %v", cfg.ReceiptRetention, err, stockbell.DefaultReceiptRetention)
 	}
 }

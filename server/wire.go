@@ -34,6 +34,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	m.drainer = &integrations.Drainer{Registry: registry, Logger: m.Logger.With("component", "webhooks")}
+	m.wireReceiptSweep(workers)
 	shopifyInstall, err := m.wireShopify(registry, workers)
 	if err != nil {
 		return err
@@ -159,6 +160,16 @@ type unconfiguredSender struct{}
 
 func (unconfiguredSender) Send(ctx context.Context, out stockbell.OutboundMessage) (stockbell.SendResult, error) {
 	return stockbell.SendResult{}, fmt.Errorf("no %s provider is configured (see STOCKBELL_SMTP_URL and STOCKBELL_TWILIO_* in README.md)", out.Channel)
+}
+
+// wireReceiptSweep deletes processed webhook receipts, whose payloads may
+// hold customers' personal data, once they are past their retention
+// (STOCKBELL_RECEIPT_RETENTION).
+func (m *Main) wireReceiptSweep(workers *jobs.Workers) {
+	sweeper := &integrations.ReceiptSweeper{Receipts: m.DB, Retention: m.Config.ReceiptRetention,
+		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "webhooks")}
+	jobs.Handle(workers, sweeper.Sweep, integrations.SweepTimeout)
+	jobs.Every(workers, integrations.SweepInterval, func() stockbell.JobArgs { return stockbell.SweepReceiptsJob{} })
 }
 
 // wireShopify registers Shopify when an app is configured

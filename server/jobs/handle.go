@@ -22,6 +22,8 @@ type Workers struct {
 	river    *river.Workers
 	periodic []*river.PeriodicJob
 	kinds    []string
+	// periodicKinds are the kinds of the periodic jobs.
+	periodicKinds []string
 }
 
 // NewWorkers returns an empty set of workers.
@@ -30,6 +32,13 @@ func NewWorkers() *Workers { return &Workers{river: river.NewWorkers()} }
 // Kinds returns the job kinds that have a handler, sorted.
 func (w *Workers) Kinds() []string {
 	kinds := slices.Clone(w.kinds)
+	slices.Sort(kinds)
+	return kinds
+}
+
+// PeriodicKinds returns the kinds of the periodic jobs (Every), sorted.
+func (w *Workers) PeriodicKinds() []string {
+	kinds := slices.Clone(w.periodicKinds)
 	slices.Sort(kinds)
 	return kinds
 }
@@ -72,4 +81,5 @@ func Every(w *Workers, interval time.Duration, args func() stockbell.JobArgs) {
 			return args(), &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: interval}}
 		},
 		&river.PeriodicJobOpts{RunOnStart: true}))
+	w.periodicKinds = append(w.periodicKinds, args().Kind())
 }

@@ -197,7 +197,8 @@ var unscoped = map[string]string{
 	// for every shop, and one claim takes whichever are pending.
 	"ClaimReceipts": "the receipts' drainer, across shops", "ClaimReceipt": "receipt id from a job",
 	"MarkReceiptsProcessed": "receipt ids from the drainer's own claim", "RetryReceipt": "receipt id from the drainer's own claim",
-	"ReceiptsStored": "a signal, no rows",
+	"ReceiptsStored":          "a signal, no rows",
+	"DeleteProcessedReceipts": "the retention sweep, across shops",
 }
 
 // TestEveryStoreMethodKeepsShopsApart walks the store's whole exported
