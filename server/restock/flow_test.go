@@ -2,6 +2,7 @@ package restock_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -210,4 +211,42 @@ func (h *harness) runUntilSends() {
 func (h *harness) complete(j queuedJob) {
 	_, err := h.db.DB.ExecContext(ctx, h.db.DB.Rebind(`UPDATE river_job SET state = 'completed', finalized_at = ? WHERE id = ?`), time.Now().UTC(), j.ID)
 	h.must(err)
+}
+
+// saveFailingOnce is the store whose first save of send outcomes fails
+// without storing anything, as when the connection drops.
+type saveFailingOnce struct {
+	stockbell.MessageStore
+	failed bool
+}
+
+func (s *saveFailingOnce) AdvanceSend(ctx context.Context, shopID int64, step stockbell.SendStep) (stockbell.SendStepResult, error) {
+	if !s.failed && len(step.Finished) > 0 {
+		s.failed = true
+		return stockbell.SendStepResult{}, errors.New("connection reset by peer")
+	}
+	return s.MessageStore.AdvanceSend(ctx, shopID, step)
+}
+
+// TestSentOutcomeKeptWhenItsSaveFails: when recording a sent message's
+// outcome fails, the run tries again before it ends, so the message is
+// recorded sent and not sent a second time once its lease runs out.
+func TestSentOutcomeKeptWhenItsSaveFails(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		h.subscribe(v, 3, "q")
+		h.msgr.Store = &saveFailingOnce{MessageStore: h.db}
+		h.allowFailures = 1 // the run whose save failed
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		h.clock.Add(time.Minute) // past any lease
+		h.run()
+
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"q000@example.com", "q001@example.com", "q002@example.com"}) {
+			t.Fatalf("sent to %v, want each subscriber once", got)
+		}
+		if sent := h.messages(stockbell.MessageSent); len(sent) != 3 {
+			t.Fatalf("%d messages recorded sent, want 3", len(sent))
+		}
+	})
 }

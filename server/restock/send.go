@@ -185,20 +185,41 @@ func (r *sendRun) putOff(at time.Time) {
 	}
 }
 
-// advanceTo records the outcomes so far and leases the message next.
+// advanceTo records the outcomes so far and leases the message next. When
+// that fails, the outcomes are kept (without the lease) for record to try
+// again as the run ends: a sent message whose outcome is lost is sent once
+// more when its lease runs out.
 func (r *sendRun) advanceTo(ctx context.Context, next int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
 	r.step.Begin, r.step.LeaseUntil = next, leaseUntil
 	res, err := r.Store.AdvanceSend(context.WithoutCancel(ctx), r.shopID, r.step)
+	if err != nil {
+		r.step.Begin, r.step.LeaseUntil = 0, time.Time{}
+		return res, err
+	}
 	r.step = stockbell.SendStep{}
-	return res, err
+	return res, nil
 }
 
-// record records the outcomes not yet recorded.
+// recordTries is how often record tries to store the run's last outcomes,
+// recordPause the pause before each try after the first (times the try's
+// number): enough to ride out a dropped connection or a database failing
+// over, short beside the job's timeout.
+const (
+	recordTries = 3
+	recordPause = 200 * time.Millisecond
+)
+
+// record records the outcomes not yet recorded, trying again after a
+// failure (an outcome recorded already is not recorded twice).
 func (r *sendRun) record(ctx context.Context) error {
-	if len(r.step.Finished) == 0 && len(r.step.Released) == 0 {
-		return nil
+	var err error
+	for try := range recordTries {
+		if len(r.step.Finished) == 0 && len(r.step.Released) == 0 {
+			return nil
+		}
+		time.Sleep(time.Duration(try) * recordPause)
+		_, err = r.advanceTo(ctx, 0, time.Time{})
 	}
-	_, err := r.advanceTo(ctx, 0, time.Time{})
 	return err
 }
 
