@@ -107,6 +107,11 @@ func (e *env) stockTShirt() {
 
 // send sends a signed webhook through the server's webhook route.
 func (e *env) send(d shopifytest.Webhook) *http.Response {
+	return e.serve(e.webhookRequest(d))
+}
+
+// webhookRequest is the signed request of a webhook to the server's route.
+func (e *env) webhookRequest(d shopifytest.Webhook) *http.Request {
 	if d.Shop == "" {
 		d.Shop = shopDomain
 	}
@@ -114,6 +119,10 @@ func (e *env) send(d shopifytest.Webhook) *http.Response {
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	return req
+}
+
+func (e *env) serve(req *http.Request) *http.Response {
 	rec := httptest.NewRecorder()
 	e.web.ServeHTTP(rec, req)
 	return rec.Result()
@@ -123,6 +132,16 @@ func (e *env) send(d shopifytest.Webhook) *http.Response {
 func (e *env) mustSend(d shopifytest.Webhook) {
 	if res := e.send(d); res.StatusCode != http.StatusOK {
 		e.t.Fatalf("send %s: status %d", d.Topic, res.StatusCode)
+	}
+}
+
+// mustSendWithoutTriggeredAt is mustSend for a webhook without
+// X-Shopify-Triggered-At, whose receipt then has only its receive time.
+func (e *env) mustSendWithoutTriggeredAt(d shopifytest.Webhook) {
+	req := e.webhookRequest(d)
+	req.Header.Del("X-Shopify-Triggered-At")
+	if res := e.serve(req); res.StatusCode != http.StatusOK {
+		e.t.Fatalf("send %s without its triggered-at: status %d", d.Topic, res.StatusCode)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"testing"
 	"time"
@@ -143,17 +142,7 @@ func TestUninstallWithoutTriggeredAt(t *testing.T) {
 		e.skew(-time.Minute)
 		shop := e.installByOAuth()
 		e.clock.Advance(30 * time.Second)
-		req, err := e.fake.WebhookRequest("http://stockbell.test/webhooks/shopify", shopifytest.Webhook{Shop: shopDomain,
-			Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
-		if err != nil {
-			t.Fatal(err)
-		}
-		req.Header.Del("X-Shopify-Triggered-At")
-		rec := httptest.NewRecorder()
-		e.web.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("status %d", rec.Code)
-		}
+		e.mustSendWithoutTriggeredAt(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
 		e.runWebhookJobs()
 		if e.active(shop.ID) {
 			t.Fatal("an uninstall without a triggered-at, received after the install, was ignored")
