@@ -187,6 +187,16 @@ func TestLateUninstallIgnored(t *testing.T) {
 	})
 }
 
+// requestJohnsData sends Shopify's sample customers/data_request (for
+// john@example.com, request 9999) and processes it.
+func (e *env) requestJohnsData() {
+	e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(e.t, "customers_data_request.json")})
+	e.runWebhookJobs()
+}
+
+// johnsAnswer is where the answer to that request is written.
+func (e *env) johnsAnswer() string { return filepath.Join(e.dataDir, shopDomain, "9999.json") }
+
 // TestShopRedactErasesDataRequestAnswers: shop/redact erases the answers to
 // the shop's customer data requests kept on disk with the rest of its data,
 // also when the shop itself was erased before.
@@ -196,10 +206,9 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 		shop := e.syncedTShirt()
 		v, _ := e.variant(shop.ID, smallVariant)
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
-		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
-		e.runWebhookJobs()
+		e.requestJohnsData()
 		answers := filepath.Join(e.dataDir, shopDomain)
-		if _, err := os.Stat(filepath.Join(answers, "9999.json")); err != nil {
+		if _, err := os.Stat(e.johnsAnswer()); err != nil {
 			t.Fatal(err)
 		}
 		e.clock.Advance(time.Minute)
@@ -216,7 +225,7 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 		}
 		// A shop/redact arriving once the shop is erased still erases answers left behind.
 		must(t, os.MkdirAll(answers, 0o700))
-		must(t, os.WriteFile(filepath.Join(answers, "9999.json"), []byte(`{}`), 0o600))
+		must(t, os.WriteFile(e.johnsAnswer(), []byte(`{}`), 0o600))
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: []byte(`{"shop_id":954889, "shop_domain":"super-toys.myshopify.com"}`)})
 		e.runWebhookJobs()
 		if _, err := os.Stat(answers); !os.IsNotExist(err) {
@@ -238,9 +247,8 @@ func TestCustomerDataRequestReportsWhatIsKept(t *testing.T) {
 			consent_ip, created_at, updated_at) VALUES (?, ?, 'john@example.com', '+16135550123', 'email,sms', 'pending', 'sms', '203.0.113.9', ?, ?)`),
 			shop.ID, v.ID, now, now)
 		must(t, err)
-		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
-		e.runWebhookJobs()
-		raw, err := os.ReadFile(filepath.Join(e.dataDir, shopDomain, "9999.json"))
+		e.requestJohnsData()
+		raw, err := os.ReadFile(e.johnsAnswer())
 		must(t, err)
 		var report struct {
 			Data struct {
@@ -273,7 +281,7 @@ func TestCustomerRedactErasesTheCustomersDataRequestAnswers(t *testing.T) {
 			"shop_domain":"super-toys.myshopify.com","orders_requested":[],"customer":{"id":5,"email":"ann@example.com"},
 			"data_request":{"id":8888}}`)})
 		e.runWebhookJobs()
-		johns, anns := filepath.Join(e.dataDir, shopDomain, "9999.json"), filepath.Join(e.dataDir, shopDomain, "8888.json")
+		johns, anns := e.johnsAnswer(), filepath.Join(e.dataDir, shopDomain, "8888.json")
 		for _, path := range []string{johns, anns} {
 			if _, err := os.Stat(path); err != nil {
 				t.Fatal(err)
@@ -304,8 +312,7 @@ func TestCustomerRedactRetriedErasesTheAnswers(t *testing.T) {
 		shop := e.syncedTShirt()
 		v, _ := e.variant(shop.ID, smallVariant)
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
-		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
-		e.runWebhookJobs()
+		e.requestJohnsData()
 		// An answer that cannot be read (a link to itself), listed first, fails the first attempt.
 		unreadable := filepath.Join(e.dataDir, shopDomain, "0.json")
 		must(t, os.Symlink(unreadable, unreadable))
@@ -317,7 +324,7 @@ func TestCustomerRedactRetriedErasesTheAnswers(t *testing.T) {
 		}
 		must(t, os.Remove(unreadable))
 		e.runWebhookJobs()
-		if _, err := os.Stat(filepath.Join(e.dataDir, shopDomain, "9999.json")); !os.IsNotExist(err) {
+		if _, err := os.Stat(e.johnsAnswer()); !os.IsNotExist(err) {
 			t.Fatalf("john's data request answer outlived the retried erasure: %v", err)
 		}
 		if n := e.count(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ?`, shop.ID); n != 0 {
@@ -335,9 +342,8 @@ func TestCustomerDataRequest(t *testing.T) {
 		e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
 		v, _ := e.variant(shop.ID, smallVariant)
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
-		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicCustomersDataRequest, Body: readTestdata(t, "customers_data_request.json")})
-		e.runWebhookJobs()
-		raw, err := os.ReadFile(filepath.Join(e.dataDir, shopDomain, "9999.json"))
+		e.requestJohnsData()
+		raw, err := os.ReadFile(e.johnsAnswer())
 		if err != nil {
 			t.Fatal(err)
 		}
