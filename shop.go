@@ -157,6 +157,10 @@ type ShopService interface {
 	// UninstallShop marks the shop uninstalled; its data is kept.
 	// Returns ENOTFOUND if the shop does not exist.
 	UninstallShop(ctx context.Context, id int64) error
+	// UninstallShopHolding uninstalls the shop only if it still holds
+	// sealedToken, the token the platform refused; a shop installed again
+	// meanwhile holds another and stays installed: ECONFLICT.
+	UninstallShopHolding(ctx context.Context, id int64, sealedToken []byte) error
 	// DeleteShop erases an uninstalled shop and all its data. An installed
 	// shop is never erased: ECONFLICT (a redaction request for a shop that
 	// was installed again since). Returns ENOTFOUND.

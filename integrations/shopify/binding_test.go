@@ -86,6 +86,7 @@ func TestShopRedactNeverErasesAnInstalledShop(t *testing.T) {
 		if got, err := db.FindShopByID(ctx, shop.ID); err != nil || !got.Active() {
 			t.Fatalf("an installed shop after shop/redact: %v", err)
 		}
+		e.fake.UninstallApp(shopDomain)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
 		e.clock.Advance(48 * time.Hour)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})

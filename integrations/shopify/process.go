@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -170,13 +171,57 @@ func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.S
 
 // uninstall stops all sending for the shop and keeps its data. An
 // app/uninstalled triggered before the shop's latest install belongs to an
-// earlier install and is ignored.
+// earlier install and is ignored. Its signature covers the body only, not
+// the event id or the time, so a body replayed with new headers would pass
+// every other check: the uninstall is confirmed by Shopify refusing the
+// shop's access token, which Shopify has revoked by the time it sends
+// the webhook.
 func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt) error {
 	if !shop.Active() || uninstallPrecedesInstall(shop, rc) {
 		return nil
 	}
+	refused, err := in.tokenRefused(ctx, shop)
+	if err != nil {
+		return err
+	}
+	if !refused {
+		in.Logger.WarnContext(ctx, "shopify app/uninstalled ignored: Shopify still accepts the shop's access token",
+			"receipt", rc.ID, "shop", shop.Domain, "shop_id", shop.ID)
+		return nil
+	}
 	in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
-	return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
+	if len(shop.SealedToken) == 0 {
+		return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
+	}
+	err = in.Shops.UninstallShopHolding(ctx, shop.ID, shop.SealedToken)
+	if code := stockbell.ErrorCode(err); code == stockbell.ECONFLICT || code == stockbell.ENOTFOUND {
+		// Installed again (a new token) or erased while Shopify was asked.
+		return nil
+	}
+	return err
+}
+
+// tokenRefused asks Shopify whether it still accepts the shop's access
+// token, with the cheapest query there is. Any answer other than the
+// data or a refusal (Shopify away, throttled past the retries) is an
+// error: the receipt is tried again later.
+func (in *Integration) tokenRefused(ctx context.Context, shop *stockbell.Shop) (bool, error) {
+	s, err := in.session(shop)
+	if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return true, nil // no token to ask with
+	} else if err != nil {
+		return false, err
+	}
+	var out struct {
+		Shop struct{ ID string } `json:"shop"`
+	}
+	err = s.query(ctx, `query { shop { id } }`, nil, &out)
+	if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return true, nil
+	} else if err != nil {
+		return false, fmt.Errorf("confirm the uninstall of %s with Shopify: %w", shop.Domain, err)
+	}
+	return false, nil
 }
 
 // uninstallPrecedesInstall reports whether the app/uninstalled in rc came

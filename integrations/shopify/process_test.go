@@ -142,6 +142,7 @@ func TestUninstallThenRedact(t *testing.T) {
 		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
 		e.queueSubscriber(shop.ID, v.ID, "ann@example.com")
 		e.clock.Advance(time.Minute)
+		e.fake.UninstallApp(shopDomain)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, e.clock.Now())})
 		e.runWebhookJobs()
@@ -212,6 +213,7 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.clock.Advance(time.Minute)
+		e.fake.UninstallApp(shopDomain)
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
 		e.runWebhookJobs()
 		e.clock.Advance(48 * time.Hour)

@@ -96,6 +96,7 @@ func TestUninstallSoonAfterInstallWithShopifyBehind(t *testing.T) {
 				e.skew(time.Minute)
 				shop := install(e)
 				e.clock.Advance(30 * time.Second)
+				e.fake.UninstallApp(shopDomain)
 				e.uninstalledAt(e.clock.Now())
 				if e.active(shop.ID) {
 					t.Fatal("an uninstall made 30 s after the install was ignored: the shop is still installed")
@@ -117,6 +118,7 @@ func TestRetriedUninstallAfterReinstallWithShopifyAhead(t *testing.T) {
 		e.skew(-time.Minute)
 		e.installByOAuth()
 		e.clock.Advance(time.Minute)
+		e.fake.UninstallApp(shopDomain)
 		uninstalled := e.clock.Now()
 		e.clock.Advance(30 * time.Second)
 		shop := e.installByOAuth()
@@ -125,6 +127,7 @@ func TestRetriedUninstallAfterReinstallWithShopifyAhead(t *testing.T) {
 		if !e.active(shop.ID) {
 			t.Fatal("a retried uninstall of the earlier install uninstalled the reinstalled shop")
 		}
+		e.fake.UninstallApp(shopDomain)
 		e.uninstalledAt(e.clock.Now())
 		if e.active(shop.ID) {
 			t.Fatal("an uninstall of the new install was ignored")
@@ -142,10 +145,86 @@ func TestUninstallWithoutTriggeredAt(t *testing.T) {
 		e.skew(-time.Minute)
 		shop := e.installByOAuth()
 		e.clock.Advance(30 * time.Second)
+		e.fake.UninstallApp(shopDomain)
 		e.mustSendWithoutTriggeredAt(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
 		e.runWebhookJobs()
 		if e.active(shop.ID) {
 			t.Fatal("an uninstall without a triggered-at, received after the install, was ignored")
+		}
+	})
+}
+
+// TestReplayedUninstallWhileInstalled: app/uninstalled is signed over its
+// body only, so a body captured from an earlier uninstall can be sent
+// again with a new event id and a new X-Shopify-Triggered-At. While
+// Shopify still accepts the shop's token the app is installed, and the
+// shop stays installed.
+func TestReplayedUninstallWhileInstalled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installByOAuth()
+		e.clock.Advance(time.Hour)
+		e.uninstalledAt(e.clock.Now())
+		if !e.active(shop.ID) {
+			t.Fatal("an app/uninstalled while Shopify still accepts the shop's token uninstalled the shop")
+		}
+		var calls int
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { calls = s.GraphQLCalls })
+		if calls == 0 {
+			t.Fatal("the uninstall was ignored without asking Shopify")
+		}
+	})
+}
+
+// TestUninstallConfirmedOnceShopifyAnswers: while Shopify cannot be asked
+// whether it still accepts the token, the receipt fails and the shop stays
+// installed; the retry, once Shopify answers, uninstalls it.
+func TestUninstallConfirmedOnceShopifyAnswers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installByOAuth()
+		e.clock.Advance(time.Minute)
+		e.fake.UninstallApp(shopDomain)
+		e.fake.AdminStatus = http.StatusServiceUnavailable
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json"), TriggeredAt: e.clock.Now()})
+		var id int64
+		if err := db.DB.Get(&id, `SELECT id FROM webhook_receipts WHERE processed_at IS NULL`); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.registry.ProcessReceipt(context.Background(), stockbell.ProcessReceiptJob{ReceiptID: id}); err == nil {
+			t.Fatal("the uninstall was processed while Shopify answered 503")
+		}
+		if !e.active(shop.ID) {
+			t.Fatal("the shop was uninstalled without Shopify's confirmation")
+		}
+		e.fake.AdminStatus = 0
+		e.runWebhookJobs()
+		if e.active(shop.ID) {
+			t.Fatal("the retried uninstall was ignored once Shopify refused the token")
+		}
+	})
+}
+
+// TestUninstallKeepsAShopInstalledAgain: the store uninstalls a shop for a
+// refused token only while the shop still holds it; a shop installed again
+// meanwhile holds a new token and stays installed.
+func TestUninstallKeepsAShopInstalledAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		refused := e.install().SealedToken
+		shop := e.install()
+		if err := db.UninstallShopHolding(ctx, shop.ID, refused); stockbell.ErrorCode(err) != stockbell.ECONFLICT {
+			t.Fatalf("uninstall holding the earlier token: %v, want ECONFLICT", err)
+		}
+		if !e.active(shop.ID) {
+			t.Fatal("a shop installed again was uninstalled for its earlier token")
+		}
+		if err := db.UninstallShopHolding(ctx, shop.ID, shop.SealedToken); err != nil {
+			t.Fatal(err)
+		}
+		if e.active(shop.ID) {
+			t.Fatal("the shop holding the refused token is still installed")
 		}
 	})
 }

@@ -206,11 +206,27 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 // which the platform has revoked, with its users' access and its webhook
 // secret. Its data is kept. Returns ENOTFOUND.
 func (db *DB) UninstallShop(ctx context.Context, id int64) error {
+	return db.uninstallShop(ctx, id, `WHERE id = ?`, id)
+}
+
+// UninstallShopHolding uninstalls the shop as UninstallShop does, only if
+// it still holds sealedToken: the token the platform was found to refuse.
+// A shop installed again meanwhile holds a new token and stays installed
+// (ECONFLICT, as for a shop that does not exist).
+func (db *DB) UninstallShopHolding(ctx context.Context, id int64, sealedToken []byte) error {
+	err := db.uninstallShop(ctx, id, `WHERE id = ? AND sealed_token = ?`, id, sealedToken)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return stockbell.Errorf(stockbell.ECONFLICT, "shop %d no longer holds the refused token", id)
+	}
+	return err
+}
+
+func (db *DB) uninstallShop(ctx context.Context, id int64, where string, args ...any) error {
 	return db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
 		tx.shopsChanged = true
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ?
-			WHERE id = ?`), stockbell.ShopUninstalled, now, now, id)
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ? `+where),
+			append([]any{stockbell.ShopUninstalled, now, now}, args...)...)
 		if err := mustAffect(res, err, "shop %d", id); err != nil {
 			return err
 		}

@@ -176,7 +176,8 @@ var unscoped = map[string]string{
 	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).
 	"FindShopByID": "the shop row itself", "FindShopByDomain": "the shop row itself", "FindShopByKey": "the shop row itself (the storefront's public key)",
 	"FindShops": "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
-	"DeleteShop": "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
+	"UninstallShopHolding": "the shop row itself, holding the token its platform refused",
+	"DeleteShop":           "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
 	"ConnectFeed": "creates the shop row and its feed", "FindDueFeeds": "the feed scheduler, across shops",
 	"EachReportSubscription":  "the report scheduler, across shops (each claim it makes then takes the subscription's shop)",
 	"RecordMagentoActivation": "written by the install that creates the shop", "FindMagentoActivation": "the identity link names only its consumer key; the shop is read from the row",

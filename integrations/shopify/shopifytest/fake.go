@@ -43,6 +43,9 @@ type Fake struct {
 	// OmitLevelUpdatedAt leaves updatedAt out of every inventory level
 	// read, to play a read that carries no time of the level.
 	OmitLevelUpdatedAt bool
+	// AdminStatus, when not zero, makes the Admin API answer every request
+	// with it (503: Shopify away).
+	AdminStatus int
 
 	server *httptest.Server
 	mu     sync.Mutex
@@ -233,6 +236,13 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// UninstallApp plays the merchant uninstalling the app: Shopify revokes
+// the access token and deletes the app's webhook subscriptions. Sending
+// app/uninstalled is left to the test.
+func (f *Fake) UninstallApp(domain string) {
+	f.Do(domain, func(s *Shop) { s.Token, s.Scope, s.Webhooks = "", "", nil })
 }
 
 // Drain empties the shop's cost bucket, as a burst of other calls would.

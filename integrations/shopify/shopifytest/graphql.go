@@ -26,6 +26,10 @@ func (f *Fake) graphql(w http.ResponseWriter, r *http.Request, domain string) {
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.AdminStatus != 0 {
+		writeJSON(w, f.AdminStatus, map[string]any{"errors": http.StatusText(f.AdminStatus)})
+		return
+	}
 	s := f.shopLocked(domain)
 	if s.Token == "" || r.Header.Get("X-Shopify-Access-Token") != s.Token {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
@@ -101,11 +105,14 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 		return data, nil
 	case strings.Contains(q, "metafieldsSet("):
 		return map[string]any{"metafieldsSet": setAppMetafields(s, req.Variables)}, nil
+	case shopIDQuery.MatchString(q):
+		return map[string]any{"shop": map[string]any{"id": gid("Shop", 548380009)}}, nil
 	}
 	return nil, []any{map[string]any{"message": "Field is not supported by the fake", "extensions": map[string]any{"code": "undefinedField"}}}
 }
 
 var (
+	shopIDQuery   = regexp.MustCompile(`^\s*(query\s*)?\{\s*shop\s*\{\s*id\s*\}\s*\}\s*$`)
 	variantsFirst = regexp.MustCompile(`productVariants\(first:\s*(\d+)`)
 	levelsFirst   = regexp.MustCompile(`inventoryLevels\(first:\s*(\d+)`)
 )
