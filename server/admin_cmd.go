@@ -8,16 +8,11 @@ import (
 	"github.com/stockbell/stockbell/server/web"
 )
 
+// adminUsage is what `stockbell admin --help` prints.
+const adminUsage = "Usage: stockbell admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin."
+
 func runAdmin(env *cliEnv, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin.")
-		return errHelp
-	}
-	switch args[0] {
-	case "link":
-		return runAdminLink(env, args[1:])
-	}
-	return fmt.Errorf("unknown admin command %q (want: link)", args[0])
+	return runAction(env, "admin", adminUsage, []action{{"link", runAdminLink}}, args)
 }
 
 // runAdminLink prints a one-time link into a shop's admin: valid 15

@@ -7,21 +7,12 @@ import (
 	"github.com/stockbell/stockbell/server/store"
 )
 
+// apikeyUsage is what `stockbell apikey --help` prints.
+const apikeyUsage = "Usage: stockbell apikey create --shop DOMAIN --name NAME\n       stockbell apikey list --shop DOMAIN\n       stockbell apikey revoke --shop DOMAIN --id ID\n\n" +
+	"Keys to a shop's JSON admin API (/api/v1, see docs/api.md)."
+
 func runAPIKey(env *cliEnv, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell apikey create --shop DOMAIN --name NAME\n       stockbell apikey list --shop DOMAIN\n       stockbell apikey revoke --shop DOMAIN --id ID\n\n"+
-			"Keys to a shop's JSON admin API (/api/v1, see docs/api.md).")
-		return errHelp
-	}
-	switch args[0] {
-	case "create":
-		return runAPIKeyCreate(env, args[1:])
-	case "list":
-		return runAPIKeyList(env, args[1:])
-	case "revoke":
-		return runAPIKeyRevoke(env, args[1:])
-	}
-	return fmt.Errorf("unknown apikey command %q (want: create, list or revoke)", args[0])
+	return runAction(env, "apikey", apikeyUsage, []action{{"create", runAPIKeyCreate}, {"list", runAPIKeyList}, {"revoke", runAPIKeyRevoke}}, args)
 }
 
 // runAPIKeyCreate makes a key and prints it alone on the last line of

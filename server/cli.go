@@ -86,8 +86,46 @@ func exitCode(err error, stderr io.Writer) int {
 	return 1
 }
 
-// errUsage marks an error already explained by the flag package.
+// errUsage marks a usage error already explained on standard error.
 var errUsage = errors.New("usage")
+
+// action is one action word of a command that takes one, as list is in
+// `stockbell shop list`.
+type action struct {
+	name string
+	run  func(env *cliEnv, args []string) error
+}
+
+// runAction runs the action args[0] names with the arguments after it.
+// Help asked for (-h, --help or help) prints usage to standard output and
+// exits 0, as for the binary itself. No action word, or one the command
+// does not know, is a usage error: the reason and the usage go to
+// standard error and the exit code is 2, so that a script that forgot the
+// action fails rather than succeeding without doing anything.
+func runAction(env *cliEnv, command, usage string, actions []action, args []string) error {
+	if len(args) > 0 && (isHelp(args[0]) || args[0] == "help") {
+		fmt.Fprintln(env.stdout, usage)
+		return errHelp
+	}
+	names := make([]string, len(actions))
+	for i, a := range actions {
+		if len(args) > 0 && a.name == args[0] {
+			return a.run(env, args[1:])
+		}
+		names[i] = a.name
+	}
+	want := strings.Join(names, ", ")
+	if len(names) > 1 {
+		want = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+	}
+	if len(args) == 0 {
+		fmt.Fprintf(env.stderr, "no %s command given (want: %s)\n", command, want)
+	} else {
+		fmt.Fprintf(env.stderr, "unknown %s command %q (want: %s)\n", command, args[0], want)
+	}
+	fmt.Fprintln(env.stderr, usage)
+	return errUsage
+}
 
 // newFlagSet returns a flag set that prints its usage to stdout on --help.
 func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {

@@ -125,16 +125,11 @@ func describeFeedError(err error) error {
 	return err
 }
 
+// feedUsage is what `stockbell feed --help` prints.
+const feedUsage = "Usage: stockbell feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result."
+
 func runFeed(env *cliEnv, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result.")
-		return errHelp
-	}
-	switch args[0] {
-	case "sync":
-		return runFeedSync(env, args[1:])
-	}
-	return fmt.Errorf("unknown feed command %q (want: sync)", args[0])
+	return runAction(env, "feed", feedUsage, []action{{"sync", runFeedSync}}, args)
 }
 
 // runFeedSync syncs a shop's feed now (after a sync already running), and

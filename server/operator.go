@@ -60,19 +60,12 @@ func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
 	return conn, nil
 }
 
+// shopUsage is what `stockbell shop --help` prints.
+const shopUsage = "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n       stockbell shop add --platform prestashop --url URL --key-file FILE\n\n" +
+	"Lists the shops Stockbell knows, or adds a catalog feed or PrestaShop shop."
+
 func runShop(env *cliEnv, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n       stockbell shop add --platform prestashop --url URL --key-file FILE\n\n"+
-			"Lists the shops Stockbell knows, or adds a catalog feed or PrestaShop shop.")
-		return errHelp
-	}
-	switch args[0] {
-	case "list":
-		return runShopList(env, args[1:])
-	case "add":
-		return runShopAdd(env, args[1:])
-	}
-	return fmt.Errorf("unknown shop command %q (want: list, add)", args[0])
+	return runAction(env, "shop", shopUsage, []action{{"list", runShopList}, {"add", runShopAdd}}, args)
 }
 
 func runShopList(env *cliEnv, args []string) error {

@@ -90,3 +90,33 @@ func TestStrayArgumentsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// TestCommandsWithoutTheirActionAreUsageErrors: a command that takes an
+// action word (shop list, feed sync…) given none is a usage error, so a
+// script that forgot the action fails instead of "succeeding" after
+// printing help: exit 2, usage on standard error and nothing on standard
+// output. Help asked for (-h, --help or help) is still usage on standard
+// output and exit 0, as for the binary itself; an unknown action word is a
+// usage error like an unknown command.
+func TestCommandsWithoutTheirActionAreUsageErrors(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, command := range []string{"shop", "feed", "settings", "admin", "apikey"} {
+		code, stdout, stderr := run(t, getenv, command)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: stockbell "+command) || !strings.Contains(stderr, "no "+command+" command given") {
+			t.Errorf("%s alone: exit %d, stdout %q, stderr %q", command, code, stdout, stderr)
+		}
+		code, stdout, stderr = run(t, getenv, command, "frobnicate")
+		if code != 2 || stdout != "" || !strings.Contains(stderr, `unknown `+command+` command "frobnicate"`) || !strings.Contains(stderr, "Usage: stockbell "+command) {
+			t.Errorf("%s frobnicate: exit %d, stdout %q, stderr %q", command, code, stdout, stderr)
+		}
+		for _, help := range []string{"-h", "--help", "-help", "help"} {
+			code, stdout, stderr = run(t, getenv, command, help)
+			if code != 0 || !strings.HasPrefix(stdout, "Usage: stockbell "+command) || stderr != "" {
+				t.Errorf("%s %s: exit %d, stdout %q, stderr %q", command, help, code, stdout, stderr)
+			}
+		}
+	}
+	if code, stdout, _ := run(t, getenv, "help"); code != 0 || !strings.HasPrefix(stdout, "Usage: stockbell") {
+		t.Errorf("help: exit %d, stdout %q", code, stdout)
+	}
+}

@@ -8,18 +8,11 @@ import (
 	"github.com/stockbell/stockbell/server/store"
 )
 
+// settingsUsage is what `stockbell settings --help` prints.
+const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]"
+
 func runSettings(env *cliEnv, args []string) error {
-	if len(args) == 0 || isHelp(args[0]) {
-		fmt.Fprintln(env.stdout, "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]")
-		return errHelp
-	}
-	switch args[0] {
-	case "get":
-		return runSettingsGet(env, args[1:])
-	case "set":
-		return runSettingsSet(env, args[1:])
-	}
-	return fmt.Errorf("unknown settings command %q (want: get or set)", args[0])
+	return runAction(env, "settings", settingsUsage, []action{{"get", runSettingsGet}, {"set", runSettingsSet}}, args)
 }
 
 func runSettingsGet(env *cliEnv, args []string) error {
