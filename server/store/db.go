@@ -36,10 +36,6 @@ const (
 	Postgres Dialect = "postgres"
 )
 
-// sqlitePragmas make concurrent writers wait instead of failing with
-// SQLITE_BUSY, turn on foreign keys, and store times in SQLite's own format.
-const sqlitePragmas = "_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_txlock=immediate&_time_format=sqlite"
-
 // Conn is an open, reachable database: what migrations and the job queue
 // need before the services exist.
 type Conn struct {
@@ -85,7 +81,8 @@ func (db *DB) Close() error {
 // ParseURL tells which dialect a database URL selects and returns the
 // driver's data source name. postgres:// and postgresql:// select
 // PostgreSQL; sqlite:PATH, sqlite://PATH, file:PATH or a bare path select a
-// SQLite file.
+// SQLite file, whose query may tune the settings sqliteSettings lists (a
+// query option it does not is an error naming it).
 func ParseURL(raw string) (Dialect, string, error) {
 	raw = strings.TrimSpace(raw)
 	switch {
@@ -108,11 +105,15 @@ func ParseURL(raw string) (Dialect, string, error) {
 	for _, prefix := range []string{"sqlite://", "sqlite:", "file:"} {
 		path = strings.TrimPrefix(path, prefix)
 	}
-	path, _, _ = strings.Cut(path, "?")
+	path, query, _ := strings.Cut(path, "?")
 	if path == "" {
 		return "", "", fmt.Errorf("SQLite URL has no file path")
 	}
-	return SQLite, "file:" + path + "?" + sqlitePragmas, nil
+	dsn, err := sqliteDSN(path, query)
+	if err != nil {
+		return "", "", err
+	}
+	return SQLite, dsn, nil
 }
 
 // postgresDriverName is pgx's database/sql driver. It keeps each

@@ -31,7 +31,7 @@ func TestParseURL(t *testing.T) {
 		{raw: "./data/stockbell.db", dialect: store.SQLite, dsnPrefix: "file:./data/stockbell.db?"},
 		{raw: "sqlite:///var/lib/stockbell.db", dialect: store.SQLite, dsnPrefix: "file:/var/lib/stockbell.db?"},
 		{raw: "sqlite:stockbell.db", dialect: store.SQLite, dsnPrefix: "file:stockbell.db?"},
-		{raw: "file:stockbell.db?mode=ro", dialect: store.SQLite, dsnPrefix: "file:stockbell.db?_pragma"},
+		{raw: "file:stockbell.db?mode=ro", errHas: `unsupported option "mode=ro"`},
 		{raw: "", errHas: "empty database URL"},
 		{raw: "mysql://root@localhost/shop", errHas: `unsupported database scheme "mysql"`},
 		{raw: "postgres://user:s3cret@db.example:port/x", errHas: "malformed PostgreSQL URL"},
@@ -59,10 +59,87 @@ func TestParseURL(t *testing.T) {
 					t.Errorf("SQLite DSN %q lacks %s", dsn, pragma)
 				}
 			}
-			if strings.Contains(dsn, "mode=ro") {
-				t.Errorf("SQLite DSN %q kept the caller's query", dsn)
+		}
+	}
+}
+
+// TestParseURLSQLiteOptions: the query of a SQLite URL is never dropped.
+// The tunings an operator may want (busy_timeout, synchronous, cache_size,
+// mmap_size) replace Stockbell's own; the settings Stockbell depends on
+// (WAL, foreign keys, immediate transactions, its time format) may be
+// restated but not changed; anything else is refused with an error that
+// names it.
+func TestParseURLSQLiteOptions(t *testing.T) {
+	accepted := map[string][]string{
+		"file:/data/s.db?_pragma=busy_timeout(30000)": {"file:/data/s.db?", "_pragma=busy_timeout(30000)", "journal_mode(WAL)", "foreign_keys(1)", "_txlock=immediate"},
+		"sqlite:///data/s.db?_pragma=synchronous(full)&_pragma=cache_size(-20000)&_pragma=mmap_size(268435456)": {
+			"file:/data/s.db?", "_pragma=synchronous(FULL)", "_pragma=cache_size(-20000)", "_pragma=mmap_size(268435456)", "busy_timeout(10000)"},
+		// Stockbell's own settings restated, as written in its design notes.
+		"file:s.db?_pragma=journal_mode(WAL)&_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock=immediate": {
+			"file:s.db?", "busy_timeout(5000)", "journal_mode(WAL)", "foreign_keys(1)", "_txlock=immediate", "_time_format=sqlite"},
+		"s.db?_pragma=foreign_keys(on)&_pragma=journal_mode(wal)&_time_format=sqlite": {"file:s.db?", "journal_mode(WAL)"},
+	}
+	for raw, want := range accepted {
+		dialect, dsn, err := store.ParseURL(raw)
+		if err != nil || dialect != store.SQLite {
+			t.Errorf("ParseURL(%q) = %s, %v", raw, dialect, err)
+			continue
+		}
+		for _, part := range want {
+			if !strings.Contains(dsn, part) {
+				t.Errorf("ParseURL(%q) = %q, lacking %s", raw, dsn, part)
 			}
 		}
+		if strings.Count(dsn, "busy_timeout") != 1 || strings.Count(dsn, "synchronous") != 1 {
+			t.Errorf("ParseURL(%q) = %q: a setting given twice", raw, dsn)
+		}
+	}
+	refused := map[string][]string{
+		"file:s.db?mode=ro&vfs=unix-none":                           {`"mode=ro"`, `"vfs=unix-none"`, "busy_timeout"},
+		"file:s.db?_busy_timeout=5000":                              {`"_busy_timeout=5000"`, "_pragma=busy_timeout(MS)"},
+		"file:s.db?_pragma=journal_mode(DELETE)":                    {"journal_mode(WAL)"},
+		"file:s.db?_pragma=foreign_keys(0)":                         {"foreign_keys(1)"},
+		"file:s.db?_txlock=deferred":                                {"_txlock=immediate"},
+		"file:s.db?_time_format=datetime":                           {"_time_format=sqlite"},
+		"file:s.db?_pragma=synchronous(OFF)":                        {"synchronous", "NORMAL, FULL or EXTRA"},
+		"file:s.db?_pragma=busy_timeout(1);drop table x":            {"malformed query"},
+		"file:s.db?_pragma=busy_timeout(1)%3Bdrop%20table%20x":      {"busy_timeout(1);drop table x"},
+		"file:s.db?_pragma=temp_store(memory)":                      {"temp_store"},
+		"file:s.db?_pragma=busy_timeout(1)&_pragma=busy_timeout(2)": {"busy_timeout", "twice"},
+		"file:s.db?_pragma=cache_size(lots)":                        {"cache_size"},
+	}
+	for raw, want := range refused {
+		_, dsn, err := store.ParseURL(raw)
+		if err == nil {
+			t.Errorf("ParseURL(%q) = %q, want an error", raw, dsn)
+			continue
+		}
+		for _, part := range want {
+			if !strings.Contains(err.Error(), part) {
+				t.Errorf("ParseURL(%q) error %q does not say %s", raw, err, part)
+			}
+		}
+	}
+}
+
+// TestSQLiteURLOptionsTakeEffect: an option of the URL is what the
+// connections run with.
+func TestSQLiteURLOptionsTakeEffect(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	conn, err := store.Connect(t.Context(), "file:"+path+"?_pragma=busy_timeout(31000)&_pragma=synchronous(FULL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var busy, synchronous int
+	if err := conn.DB.Get(&busy, "PRAGMA busy_timeout"); err != nil || busy != 31000 {
+		t.Errorf("busy_timeout = %d, %v; want 31000", busy, err)
+	}
+	if err := conn.DB.Get(&synchronous, "PRAGMA synchronous"); err != nil || synchronous != 2 {
+		t.Errorf("synchronous = %d, %v; want 2 (FULL)", synchronous, err)
+	}
+	if conn.Path() != path {
+		t.Errorf("Path() = %q, want %q", conn.Path(), path)
 	}
 }
 
