@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,5 +141,40 @@ func subscribeToDemo(t *testing.T, m *Main, email string) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusCreated {
 		t.Fatalf("subscribing %s answered %d", email, resp.StatusCode)
+	}
+}
+
+// TestFirstScrapeServesEverySeries: the first scrape of a server that has
+// just started, before anything happened, already serves the send-latency
+// histogram for each channel, the counters the README lists and every
+// series docs/alerts.yml names, so that dashboards and alerts read zeros
+// rather than "no data". The one exception is the HTTP request counter,
+// labelled by the route and status each request had: its first series
+// is the first request's, this scrape itself.
+func TestFirstScrapeServesEverySeries(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	served := scrape(t, m)
+	want := []string{
+		`stockbell_message_send_duration_seconds{channel="email"}_count`,
+		`stockbell_message_send_duration_seconds{channel="sms"}_count`,
+		`stockbell_restock_batches_total`,
+		`stockbell_subscriptions_created_total{channel="email"}`,
+		`stockbell_confirmations_total{channel="sms",method="reply"}`,
+	}
+	rules, err := os.ReadFile("../docs/alerts.yml")
+	noErr(t, err)
+	for _, name := range seriesName.FindAllString(string(rules), -1) {
+		if name != "stockbell_http_requests_total" {
+			want = append(want, name)
+		}
+	}
+	for _, series := range want {
+		found := false
+		for key := range served {
+			found = found || key == series || strings.HasPrefix(key, series+"{")
+		}
+		if !found {
+			t.Errorf("the first scrape serves no %s", series)
+		}
 	}
 }

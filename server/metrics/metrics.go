@@ -34,8 +34,9 @@ var (
 )
 
 // channels, platforms and webhookOutcomes are the label values series are
-// created with at zero, so that rates and alerts see them before the first
-// event.
+// created with at zero (the send-latency histogram too, with no
+// observations), so that rates, dashboards and alerts see them from the
+// first scrape rather than after the first event.
 var (
 	channels        = []stockbell.Channel{stockbell.ChannelEmail, stockbell.ChannelSMS}
 	platforms       = []stockbell.Platform{stockbell.PlatformShopify, stockbell.PlatformBigCommerce, stockbell.PlatformMagento, stockbell.PlatformPrestaShop}
@@ -83,6 +84,7 @@ func New(registry prometheus.Registerer) *Metrics {
 		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.subscriptions, m.confirmationsRequested} {
 			c.WithLabelValues(string(ch))
 		}
+		m.sendDuration.WithLabelValues(string(ch))
 		for _, method := range confirmationMethods {
 			m.confirmations.WithLabelValues(string(ch), string(method))
 		}
