@@ -24,8 +24,8 @@ func runAdminLink(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	cfg, err := LoadConfig(env.getenv)
 	if err != nil {

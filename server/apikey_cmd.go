@@ -24,8 +24,8 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		key, record, err := db.CreateAPIKey(env.ctx, shop.ID, *name)
@@ -44,8 +44,8 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		keys, err := db.FindAPIKeys(env.ctx, shop.ID)

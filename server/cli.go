@@ -138,6 +138,17 @@ func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
+// requireFlag is a usage error when the flag named was not given a value:
+// the reason and the command's usage go to standard error (exit 2).
+func requireFlag(fs *flag.FlagSet, name string) error {
+	if fs.Lookup(name).Value.String() != "" {
+		return nil
+	}
+	fmt.Fprintf(fs.Output(), "--%s is required\n", name)
+	fs.Usage()
+	return errUsage
+}
+
 // parseFlags parses args, sending --help to stdout.
 func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
 	for _, a := range args {

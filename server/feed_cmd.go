@@ -142,8 +142,8 @@ func runFeedSync(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
 		shop, err := db.FindShopByKey(env.ctx, *shopKey)

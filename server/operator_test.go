@@ -120,3 +120,17 @@ func TestCommandsWithoutTheirActionAreUsageErrors(t *testing.T) {
 		t.Errorf("help: exit %d, stdout %q", code, stdout)
 	}
 }
+
+// TestCommandsWithoutTheShopAreUsageErrors: every action that needs --shop
+// refuses to run without it as a usage error (exit 2, the reason and the
+// usage on standard error), not as a failure of the command.
+func TestCommandsWithoutTheShopAreUsageErrors(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, args := range [][]string{{"feed", "sync"}, {"settings", "get"}, {"settings", "set", "--wait", "1h"},
+		{"admin", "link"}, {"apikey", "create"}, {"apikey", "list"}} {
+		code, stdout, stderr := run(t, getenv, args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "--shop is required") || !strings.Contains(stderr, "Usage: stockbell "+args[0]) {
+			t.Errorf("%v without --shop: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}

@@ -21,8 +21,8 @@ func runSettingsGet(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	return withStore(env, func(db *store.DB) error {
 		settings, err := findShopSettings(env, db, *shopKey)
@@ -45,8 +45,8 @@ func runSettingsSet(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" {
-		return fmt.Errorf("--shop is required")
+	if err := requireFlag(fs, "shop"); err != nil {
+		return err
 	}
 	var update stockbell.SettingsUpdate
 	fs.Visit(func(f *flag.Flag) {
