@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/contact"
@@ -150,15 +149,15 @@ func (f *FileDataRequests) eraseIfHolding(ctx context.Context, path string, eras
 
 // answerHolds reports whether an answer names the contact. A file that is
 // not a whole answer (cut short by a crash while it was written) holds the
-// contact when its text does.
+// contact when its text names it as a whole (contact.Mentions: not
+// joann@… for ann@…).
 func answerHolds(body []byte, erased stockbell.Contact) bool {
 	var answer struct {
 		Data stockbell.ContactData `json:"data"`
 	}
 	if err := json.Unmarshal(body, &answer); err != nil {
-		text := strings.ToLower(string(body))
-		return (erased.Email != "" && strings.Contains(text, erased.Email)) ||
-			(erased.Phone != "" && strings.Contains(text, erased.Phone))
+		text := string(body)
+		return contact.Mentions(text, erased.Email) || contact.Mentions(text, erased.Phone)
 	}
 	return dataNames(&answer.Data, erased)
 }

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"strings"
@@ -16,10 +17,11 @@ const privacyMessageColumns = `id, shop_id, subscription_id, step, channel, reci
 
 // ContactData returns the contact's subscriptions in the shop (matched by
 // email and/or phone), the messages and confirmation requests sent to it
-// and the events about it.
+// and the events about it: those of its subscriptions and those whose
+// detail names it (as a whole: see eventsNaming).
 // Returns EINVALID when the contact has neither email nor phone.
-func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stockbell.ContactData, error) {
-	contact, err := normalizeContact(contact)
+func (db *DB) ContactData(ctx context.Context, asNamed stockbell.Contact) (*stockbell.ContactData, error) {
+	contact, err := normalizeContact(asNamed)
 	if err != nil {
 		return nil, err
 	}
@@ -42,8 +44,9 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 			FROM confirmations WHERE shop_id = ? AND `+m.messages+` ORDER BY id`), m.messageArgs...); err != nil {
 			return err
 		}
-		return tx.SelectContext(ctx, &data.Events, tx.Rebind(`SELECT `+eventColumns+`
-			FROM events WHERE shop_id = ? AND `+m.events+` ORDER BY id`), m.eventArgs...)
+		var err error
+		data.Events, err = contactEvents(ctx, tx, m, contactNeedles(asNamed, contact))
+		return err
 	})
 	if err != nil {
 		return nil, err
@@ -51,15 +54,37 @@ func (db *DB) ContactData(ctx context.Context, contact stockbell.Contact) (*stoc
 	return data, nil
 }
 
+// contactEvents returns the events of the contact's subscriptions and
+// those naming it, once each, oldest first.
+func contactEvents(ctx context.Context, tx *Tx, m match, needles []string) ([]*stockbell.Event, error) {
+	events := []*stockbell.Event{}
+	if err := tx.SelectContext(ctx, &events, tx.Rebind(`SELECT `+eventColumns+`
+		FROM events WHERE shop_id = ? AND `+m.events+` ORDER BY id`), m.eventArgs...); err != nil {
+		return nil, err
+	}
+	naming, err := eventsNaming(ctx, tx, m.shopID, needles)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range naming {
+		if !slices.ContainsFunc(events, func(have *stockbell.Event) bool { return have.ID == e.ID }) {
+			events = append(events, e)
+		}
+	}
+	slices.SortFunc(events, func(a, b *stockbell.Event) int { return cmp.Compare(a.ID, b.ID) })
+	return events, nil
+}
+
 // RedactContact erases the contact's personal data in the shop, in one
 // transaction: messages addressed to it, events about its subscriptions or
-// naming it in their detail, confirmations (with their consent records) of
+// naming it in their detail (as a whole: see eventsNaming), confirmations (with their consent records) of
 // its subscriptions or addressed to it, and the development outbox's
 // copies of what was sent to it are deleted, then its
 // subscriptions, then their messages and events again (deleteSubscriptions:
 // those a send step wrote meanwhile); the payloads of stored webhook
-// receipts that contain its email or phone are emptied. Nothing that names
-// the contact remains. Returns EINVALID as ContactData.
+// receipts that name its email or phone are emptied. Nothing that names
+// the contact remains, and nothing of a contact whose address or number
+// merely holds this one's as a part (joann@… for ann@…) goes. Returns EINVALID as ContactData.
 func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) error {
 	contact, err := normalizeContact(asNamed)
 	if err != nil {
@@ -67,6 +92,10 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		m := contactMatch(contact)
+		needles := contactNeedles(asNamed, contact)
+		if err := deleteEventsNaming(ctx, tx, contact.ShopID, needles); err != nil {
+			return err
+		}
 		statements := []struct {
 			query string
 			args  []any
@@ -84,7 +113,25 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 		if err := deleteSubscriptions(ctx, tx, contact.ShopID, m); err != nil {
 			return err
 		}
-		return blankWebhookPayloads(ctx, tx, contact.ShopID, payloadNeedles(asNamed, contact))
+		return blankWebhookPayloads(ctx, tx, contact.ShopID, needles)
+	})
+}
+
+// deleteEventsNaming deletes the shop's events whose detail names the
+// contact.
+func deleteEventsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
+	naming, err := eventsNaming(ctx, tx, shopID, needles)
+	if err != nil {
+		return err
+	}
+	ids := make([]int64, len(naming))
+	for i, e := range naming {
+		ids[i] = e.ID
+	}
+	return inChunks(ids, func(chunk []any) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM events WHERE shop_id = ? AND id IN (`+placeholders(len(chunk))+`)`),
+			append([]any{shopID}, chunk...)...)
+		return err
 	})
 }
 
@@ -126,10 +173,13 @@ func normalizeContact(c stockbell.Contact) (stockbell.Contact, error) {
 	return c, nil
 }
 
-// match holds the conditions that find a contact's rows in each table; each
-// args list starts with the shop id. recipients finds what was sent to the
-// contact by address alone (the development outbox).
+// match holds the conditions that find a contact's rows in each table by
+// its exact email or phone; each args list starts with the shop id.
+// events finds the events of its subscriptions (eventsNaming, those
+// naming it). recipients finds what was sent to the contact by address
+// alone (the development outbox).
 type match struct {
+	shopID                                      int64
 	subscriptions, messages, events, recipients string
 	args, messageArgs, eventArgs, recipientArgs []any
 }
@@ -149,62 +199,15 @@ func contactMatch(c stockbell.Contact) match {
 	recipientsIn := `recipient IN (` + strings.Join(recipients, ", ") + `)`
 	ofSubs := `SELECT id FROM subscriptions WHERE shop_id = ? AND ` + subCond
 	idArgs := append([]any{c.ShopID}, values...)
-	m := match{
+	return match{
+		shopID:        c.ShopID,
 		subscriptions: subCond,
 		args:          idArgs,
 		messages:      `(subscription_id IN (` + ofSubs + `) OR ` + recipientsIn + `)`,
 		messageArgs:   append(append([]any{c.ShopID}, idArgs...), values...),
-		events:        `(subscription_id IN (` + ofSubs + `)` + strings.Repeat(` OR detail LIKE ? ESCAPE '\'`, len(values)) + `)`,
+		events:        `subscription_id IN (` + ofSubs + `)`,
 		eventArgs:     append([]any{c.ShopID}, idArgs...),
 		recipients:    recipientsIn,
 		recipientArgs: idArgs,
 	}
-	for _, value := range values {
-		m.eventArgs = append(m.eventArgs, "%"+escapeLike(value.(string))+"%")
-	}
-	return m
-}
-
-// escapeLike escapes LIKE's wildcards and the escape character itself.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
-// payloadNeedles are the spellings of a contact a webhook payload may
-// hold: as stored (an international domain in its ASCII form) and as the
-// request named it (its Unicode form, as platforms send it), lower-cased.
-func payloadNeedles(asNamed, stored stockbell.Contact) []string {
-	var needles []string
-	for _, v := range []string{stored.Email, asNamed.Email, stored.Phone, asNamed.Phone} {
-		v = strings.ToLower(strings.TrimSpace(v))
-		if v != "" && !slices.Contains(needles, v) {
-			needles = append(needles, v)
-		}
-	}
-	return needles
-}
-
-// blankWebhookPayloads empties the payloads of the shop's stored webhook
-// receipts that contain one of the needles, ignoring ASCII case (a customer
-// or erasure webhook names the customer). The rows stay, so that
-// deduplication and the processing record are kept.
-func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	contains := `instr(lower(CAST(payload AS TEXT)), ?) > 0`
-	if tx.db.Dialect == Postgres {
-		// encode(…, 'escape') reads any bytes as text without failing; the
-		// needle is encoded the same way, so non-ASCII characters match.
-		contains = `strpos(lower(encode(payload, 'escape')), encode(?, 'escape')) > 0`
-	}
-	query := tx.Rebind(`UPDATE webhook_receipts SET payload = ? WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN
-		(SELECT domain FROM shops WHERE id = ?))) AND ` + contains)
-	for _, needle := range needles {
-		var arg any = needle
-		if tx.db.Dialect == Postgres {
-			arg = []byte(needle)
-		}
-		if _, err := tx.ExecContext(ctx, query, []byte{}, shopID, shopID, arg); err != nil {
-			return err
-		}
-	}
-	return nil
 }

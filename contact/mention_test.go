@@ -1,0 +1,39 @@
+package contact
+
+import "testing"
+
+func TestMentions(t *testing.T) {
+	for _, c := range []struct {
+		text, value string
+		want        bool
+	}{
+		{"ann@example.com", "ann@example.com", true},
+		{`{"email":"Ann@Example.COM"}`, "ann@example.com", true},
+		{"550 <ann@example.com>: no such user", "ann@example.com", true},
+		{"write to ann@example.com.", "ann@example.com", true},
+		{"mailto:ann@example.com?subject=hi", "ann@example.com", true},
+		{"email=ann@example.com&x=1", "ann@example.com", true},
+		{"joann@example.com", "ann@example.com", false},
+		{"jo.ann@example.com", "ann@example.com", false},
+		{"jo_ann@example.com", "ann@example.com", false},
+		{"tag+ann@example.com", "ann@example.com", false},
+		{"ann@example.com.au", "ann@example.com", false},
+		{"ann@example.community", "ann@example.com", false},
+		{"ann@example.com-mail.net", "ann@example.com", false},
+		{"joann@example.com, then ann@example.com", "ann@example.com", true},
+		{"anna@bücher.example", "anna@bücher.example", true},
+		{"Anna@BÜCHER.example", "anna@bücher.example", true},
+		{"hanna@bücher.example", "anna@bücher.example", false},
+		{"ann@example.com", "", false},
+		{`{"phone":"+493012345678"}`, "+493012345678", true},
+		{"call +493012345678.", "+493012345678", true},
+		{"+4930123456789", "+493012345678", false},
+		{"++493012345678", "+493012345678", false},
+		{"1+493012345678", "+493012345678", false},
+		{"+4930123456789 and +493012345678", "+493012345678", true},
+	} {
+		if got := Mentions(c.text, c.value); got != c.want {
+			t.Errorf("Mentions(%q, %q) = %v, want %v", c.text, c.value, got, c.want)
+		}
+	}
+}
