@@ -77,14 +77,17 @@ func contactEvents(ctx context.Context, tx *Tx, m match, needles []string) ([]*s
 
 // RedactContact erases the contact's personal data in the shop, in one
 // transaction: messages addressed to it, events about its subscriptions or
-// naming it in their detail (as a whole: see eventsNaming), confirmations (with their consent records) of
-// its subscriptions or addressed to it, and the development outbox's
-// copies of what was sent to it are deleted, then its
-// subscriptions, then their messages and events again (deleteSubscriptions:
-// those a send step wrote meanwhile); the payloads of stored webhook
-// receipts that name its email or phone are emptied. Nothing that names
-// the contact remains, and nothing of a contact whose address or number
-// merely holds this one's as a part (joann@… for ann@…) goes. Returns EINVALID as ContactData.
+// naming it in their detail (as a whole: see eventsNaming), confirmations
+// (with their consent records) of its subscriptions or addressed to it,
+// and the development outbox's copies of what was sent to it are deleted,
+// then its subscriptions, then their messages and events again
+// (deleteSubscriptions: those a send step wrote meanwhile); the outbound
+// webhooks the job queue holds lose the contact
+// (eraseFromWebhookDeliveries); the payloads of stored webhook receipts
+// that name its email or phone are emptied. Nothing that names the contact
+// remains, and nothing of a contact whose address or number merely holds
+// this one's as a part (joann@… for ann@…) goes. Returns EINVALID as
+// ContactData.
 func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) error {
 	contact, err := normalizeContact(asNamed)
 	if err != nil {
@@ -111,6 +114,11 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 			}
 		}
 		if err := deleteSubscriptions(ctx, tx, contact.ShopID, m); err != nil {
+			return err
+		}
+		// After the subscriptions: a send step that held one of them
+		// queued its webhooks before the delete could go on.
+		if err := eraseFromWebhookDeliveries(ctx, tx, contact.ShopID, needles); err != nil {
 			return err
 		}
 		return blankWebhookPayloads(ctx, tx, contact.ShopID, needles)

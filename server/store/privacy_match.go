@@ -74,14 +74,6 @@ func candidateSpellings(needles []string) []string {
 // too), so that an escaped character beside the contact (Go writes < as
 // \u003c) reads as itself; anything else is read as plain text.
 func mentionsContact(doc []byte, needles []string) bool {
-	mentions := func(text string) bool {
-		for _, n := range needles {
-			if contact.Mentions(text, n) {
-				return true
-			}
-		}
-		return false
-	}
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	for {
 		tok, err := dec.Token()
@@ -89,12 +81,22 @@ func mentionsContact(doc []byte, needles []string) bool {
 			return false
 		}
 		if err != nil {
-			return mentions(string(doc))
+			return namesContact(string(doc), needles)
 		}
-		if s, ok := tok.(string); ok && mentions(s) {
+		if s, ok := tok.(string); ok && namesContact(s, needles) {
 			return true
 		}
 	}
+}
+
+// namesContact reports whether text names one of the needles as a whole.
+func namesContact(text string, needles []string) bool {
+	for _, n := range needles {
+		if contact.Mentions(text, n) {
+			return true
+		}
+	}
+	return false
 }
 
 // eventsNaming returns the shop's events whose detail names the contact,

@@ -1,0 +1,108 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// rewriteQueries read the candidates of RewriteArgsTx (their arguments as
+// JSON text: SQLite keeps them as JSONB) and store arguments back.
+var rewriteQueries = map[bool]struct{ args, contains, update string }{
+	false: {"json(args)", "instr(lower(json(args)), ?) > 0", "UPDATE river_job SET args = jsonb(?) WHERE id = ?"},
+	true:  {"args::text", "strpos(lower(args::text), ?) > 0", "UPDATE river_job SET args = ?::jsonb WHERE id = ?"},
+}
+
+// RewriteArgsTx lets rewrite change the stored arguments of jobs, in the
+// caller's transaction: every job of the kind, in any state (finished
+// jobs are kept for days), whose arguments' JSON text holds one of the
+// spellings (lower-case; the text is lower-cased) is passed to rewrite,
+// and the arguments it returns are stored when it reports a change. It
+// returns how many jobs changed. It is how an erasure takes personal data
+// out of queued and finished jobs.
+//
+// River reads a job's arguments when it fetches the job and never writes
+// them after the insert: a running attempt goes on with what it read, and
+// every later attempt reads the rewritten arguments. Not for kinds that
+// are unique by their arguments, whose unique key was computed from the
+// arguments at the insert.
+func (q *Queue) RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, spellings []string,
+	rewrite func(args []byte) ([]byte, bool, error)) (int, error) {
+	if len(spellings) == 0 {
+		return 0, nil
+	}
+	sqlText := rewriteQueries[q.db.Postgres]
+	args := []any{kind}
+	for _, s := range spellings {
+		args = append(args, s)
+	}
+	query := `SELECT id, ` + sqlText.args + ` FROM river_job WHERE kind = ? AND (` +
+		strings.TrimPrefix(strings.Repeat(" OR "+sqlText.contains, len(spellings)), " OR ") + `) ORDER BY id`
+	candidates, err := q.readArgs(ctx, tx, q.bind(query), args)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, c := range candidates {
+		out, ok, err := rewrite(c.args)
+		if err != nil {
+			return changed, fmt.Errorf("jobs: rewrite the arguments of job %d: %w", c.id, err)
+		}
+		if !ok {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, q.bind(sqlText.update), string(out), c.id); err != nil {
+			return changed, fmt.Errorf("jobs: rewrite the arguments of job %d: %w", c.id, err)
+		}
+		changed++
+	}
+	return changed, nil
+}
+
+type storedArgs struct {
+	id   int64
+	args []byte
+}
+
+// readArgs reads the candidates whole before any is rewritten: one
+// statement at a time on the transaction.
+func (q *Queue) readArgs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]storedArgs, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: read job arguments: %w", err)
+	}
+	defer rows.Close()
+	var out []storedArgs
+	for rows.Next() {
+		var c storedArgs
+		var text string
+		if err := rows.Scan(&c.id, &text); err != nil {
+			return nil, fmt.Errorf("jobs: read job arguments: %w", err)
+		}
+		c.args = []byte(text)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: read job arguments: %w", err)
+	}
+	return out, nil
+}
+
+// bind numbers a query's ? placeholders $1, $2… on PostgreSQL.
+func (q *Queue) bind(query string) string {
+	if !q.db.Postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
