@@ -114,6 +114,14 @@ func SealToken(sealer TokenSealer, token string) func(shopID int64) ([]byte, err
 	return func(shopID int64) ([]byte, error) { return sealer.Seal(shopID, []byte(token)) }
 }
 
+// ExpireDataRequestsJob deletes the answers to customers' data requests
+// that were kept longer than their retention (the shipped
+// shopify.FileDataRequests keeps them 30 days). A periodic job.
+type ExpireDataRequestsJob struct{}
+
+// Kind implements JobArgs.
+func (ExpireDataRequestsJob) Kind() string { return "expire_data_requests" }
+
 // ShopifyCatalogSyncJob reads a Shopify shop's whole catalog with stock.
 type ShopifyCatalogSyncJob struct {
 	ShopID int64 `json:"shop_id"`

@@ -56,6 +56,16 @@ func TestReceiptSweepIsPeriodic(t *testing.T) {
 	}
 }
 
+// TestDataRequestExpiryIsPeriodic: the expiry of customers' data request
+// answers is a periodic job of every server, Shopify configured or not.
+func TestDataRequestExpiryIsPeriodic(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	kind := stockbell.ExpireDataRequestsJob{}.Kind()
+	if !slices.Contains(m.workers.PeriodicKinds(), kind) || !slices.Contains(m.workers.Kinds(), kind) {
+		t.Fatalf("periodic kinds %v, kinds %v: want %q among both", m.workers.PeriodicKinds(), m.workers.Kinds(), kind)
+	}
+}
+
 // declaredJobKinds returns the literal results of the Kind methods in the
 // Go package at dir.
 func declaredJobKinds(t *testing.T, dir string) []string {

@@ -35,7 +35,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	m.drainer = &integrations.Drainer{Registry: registry, Logger: m.Logger.With("component", "webhooks")}
 	m.wireReceiptSweep(workers)
-	shopifyInstall, err := m.wireShopify(registry, workers)
+	shopifyInstall, err := m.wireShopify(registry, workers, m.wireDataRequests(workers))
 	if err != nil {
 		return err
 	}
@@ -172,12 +172,24 @@ func (m *Main) wireReceiptSweep(workers *jobs.Workers) {
 	jobs.Every(workers, integrations.SweepInterval, func() stockbell.JobArgs { return stockbell.SweepReceiptsJob{} })
 }
 
+// wireDataRequests keeps the answers to customers' data requests in the
+// data directory and deletes each AnswerRetention after it was written,
+// by a periodic job registered whether Shopify is configured or not (it
+// may have been before).
+func (m *Main) wireDataRequests(workers *jobs.Workers) *shopify.FileDataRequests {
+	answers := &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Clock: stockbell.SystemClock{},
+		Logger: m.Logger.With("component", "shopify")}
+	jobs.Handle(workers, answers.Expire, 5*time.Minute)
+	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.ExpireDataRequestsJob{} })
+	return answers
+}
+
 // wireShopify registers Shopify when an app is configured
 // (SHOPIFY_API_KEY): its install steps and webhook verifier with the web
 // server, its receipt processor with the registry, its job handlers and
 // its periodic reconciliation. It returns the install steps, which the
 // admin uses to authenticate embedded requests (nil without Shopify).
-func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Workers) (*oauth.Shopify, error) {
+func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Workers, answers *shopify.FileDataRequests) (*oauth.Shopify, error) {
 	cfg := m.Config.Shopify
 	if !cfg.Enabled() {
 		m.Logger.Info("Shopify not configured (SHOPIFY_API_KEY unset)")
@@ -197,7 +209,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
-		DataRequests: &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Logger: logger}}
+		DataRequests: answers}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)

@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 )
 
 // writeAnswer writes a data request's answer file as FileDataRequests
@@ -51,5 +53,49 @@ func TestEraseContactRequestsSparesLookalikes(t *testing.T) {
 	}
 	if !exists(joanns) || !exists(longer) {
 		t.Error("an answer about someone else was erased")
+	}
+}
+
+// TestAnswersExpire: an answer to a data request is kept for
+// shopify.AnswerRetention (30 days, the time Shopify gives the merchant to
+// pass it on) after it was written, then deleted by the periodic
+// expiry, with its shop's directory once empty; a younger answer stays.
+func TestAnswersExpire(t *testing.T) {
+	if shopify.AnswerRetention != 30*24*time.Hour {
+		t.Fatalf("AnswerRetention = %v, want the 30 days Shopify gives the merchant", shopify.AnswerRetention)
+	}
+	dir := t.TempDir()
+	written := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock := shopifytest.NewClock(written)
+	answers := &shopify.FileDataRequests{Dir: dir, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
+	old := writeAnswer(t, dir, shopDomain, "1.json", `{"data":{"contact":{"email":"ann@example.com"}}}`)
+	alone := writeAnswer(t, dir, "other.myshopify.com", "2.json", `{"data":{"contact":{"email":"bob@example.com"}}}`)
+	young := writeAnswer(t, dir, shopDomain, "3.json", `{"data":{"contact":{"email":"joann@example.com"}}}`)
+	for path, at := range map[string]time.Time{old: written, alone: written, young: written.Add(5 * 24 * time.Hour)} {
+		if err := os.Chtimes(path, at, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	expire := func() {
+		t.Helper()
+		if err := answers.Expire(context.Background(), stockbell.ExpireDataRequestsJob{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	clock.Advance(shopify.AnswerRetention - time.Minute)
+	expire()
+	if !exists(old) || !exists(alone) || !exists(young) {
+		t.Fatal("an answer younger than its retention was deleted")
+	}
+	clock.Advance(2 * time.Minute)
+	expire()
+	if exists(old) || exists(alone) {
+		t.Error("an answer older than its retention remains")
+	}
+	if exists(filepath.Dir(alone)) {
+		t.Error("the empty directory of a shop remains")
+	}
+	if !exists(young) {
+		t.Error("an answer younger than its retention was deleted")
 	}
 }

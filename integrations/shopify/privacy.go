@@ -73,9 +73,12 @@ func (in *Integration) redactShop(ctx context.Context, shop *stockbell.Shop) err
 // FileDataRequests writes each customer data request's answer as a JSON
 // file, DIR/SHOP DOMAIN/REQUEST ID.json (mode 0600), for the merchant to
 // collect, and logs where it is. Shopify expects the merchant to pass the
-// data to the customer within 30 days.
+// data to the customer within 30 days; the answer is deleted
+// AnswerRetention after it was written (Expire).
 type FileDataRequests struct {
-	Dir    string
+	Dir string
+	// Clock tells when an answer has expired (the system clock when nil).
+	Clock  stockbell.Clock
 	Logger *slog.Logger
 }
 
