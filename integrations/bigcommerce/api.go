@@ -192,6 +192,8 @@ func (s *session) updateHook(ctx context.Context, h apiHook) error {
 	return s.client.do(ctx, s.call(http.MethodPut, "/v3/hooks/"+strconv.FormatInt(id, 10), nil, h), nil)
 }
 
+// order reads a v2 order and every page of its lines. Returns ENOTFOUND
+// when the store has no such order.
 func (s *session) order(ctx context.Context, id int64) (*apiOrder, []apiOrderProduct, error) {
 	var order apiOrder
 	path := "/v2/orders/" + strconv.FormatInt(id, 10)
@@ -199,7 +201,11 @@ func (s *session) order(ctx context.Context, id int64) (*apiOrder, []apiOrderPro
 		return nil, nil, err
 	}
 	var lines []apiOrderProduct
-	if err := s.client.do(ctx, s.call(http.MethodGet, path+"/products", url.Values{"limit": {"250"}}, nil), &lines); err != nil {
+	err := eachV2Page(ctx, s.client, s.call(http.MethodGet, path+"/products", nil, nil), func(page []apiOrderProduct) error {
+		lines = append(lines, page...)
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	return &order, lines, nil

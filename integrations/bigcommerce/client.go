@@ -214,7 +214,7 @@ type listPage[T any] struct {
 	} `json:"meta"`
 }
 
-// pageSize is how many rows one v3 list page asks for (the maximum).
+// pageSize is how many rows one list page asks for (the maximum, v2 and v3).
 const pageSize = 250
 
 // eachPage pages through a v3 list, calling fn with each page's rows.
@@ -233,6 +233,32 @@ func eachPage[T any](ctx context.Context, c *Client, k call, fn func([]T) error)
 			return err
 		}
 		if page >= p.Meta.Pagination.TotalPages || len(p.Data) == 0 {
+			return nil
+		}
+	}
+}
+
+// eachV2Page pages through a v2 list, calling fn with each page's rows.
+// A v2 list is a bare JSON array paged with page and limit (at most 250);
+// past the last row BigCommerce answers 204 with no body. The list ends
+// with a short page, so a full last page costs one more (empty) call.
+func eachV2Page[T any](ctx context.Context, c *Client, k call, fn func([]T) error) error {
+	if k.query == nil {
+		k.query = url.Values{}
+	}
+	k.query.Set("limit", strconv.Itoa(pageSize))
+	for page := 1; ; page++ {
+		k.query.Set("page", strconv.Itoa(page))
+		var rows []T
+		if err := c.do(ctx, k, &rows); err != nil {
+			return err
+		}
+		if len(rows) > 0 {
+			if err := fn(rows); err != nil {
+				return err
+			}
+		}
+		if len(rows) < pageSize {
 			return nil
 		}
 	}

@@ -136,30 +136,73 @@ func TestOrderCreatedRecordsConversions(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.installed()
-		small := e.variant(shop, shirtSmall)
-		sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: small.ID,
-			Email: "ada@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
-		must(t, err)
-		now := e.clock.Now()
-		_, err = db.DB.Exec(db.DB.Rebind(`UPDATE subscriptions SET status = 'notified', notified_at = ? WHERE id = ?`), now, sub.ID)
-		must(t, err)
-		_, err = db.DB.Exec(db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient, status, due_at, created_at, sent_at)
-			VALUES (?, ?, 1, 'email', 'ada@example.com', 'sent', ?, ?, ?)`), shop.ID, sub.ID, now, now, now)
-		must(t, err)
+		e.notifiedSubscriber(shop, shirtSmall, "ada@example.com")
 		e.clock.Advance(2 * time.Hour)
 		e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
 			s.Orders = append(s.Orders, &bigcommercetest.Order{ID: 250, Email: "Ada@Example.com", Created: e.clock.Now(), Currency: "USD",
 				Total: "41.4900", Lines: []bigcommercetest.OrderLine{{ProductID: shirtID, VariantID: shirtSmall, Quantity: 2, Price: "19.9900"}}})
 		})
 		e.deliver(bigcommerce.ScopeOrderCreated, bigcommercetest.OrderEvent(250))
-		var conversions []struct {
-			OrderID  string `db:"order_id"`
-			Quantity int    `db:"quantity"`
-			Revenue  int64  `db:"revenue"`
-		}
-		must(t, db.DB.Select(&conversions, `SELECT order_id, quantity, revenue FROM conversions`))
-		if len(conversions) != 1 || conversions[0].OrderID != "250" || conversions[0].Quantity != 2 || conversions[0].Revenue != 399800 {
-			t.Fatalf("conversions = %+v", conversions)
+		if c := conversions(t, db); len(c) != 1 || c[0].OrderID != "250" || c[0].Quantity != 2 || c[0].Revenue != 399800 {
+			t.Fatalf("conversions = %+v", c)
 		}
 	})
+}
+
+// TestOrderLinesBeyondTheFirstPageConvert: BigCommerce lists an order's
+// lines at most 250 a page; a subscriber's line that is the last of a
+// 300-line order (on a short second page) or of a 500-line one (two full
+// pages, then 204 No Content) still converts.
+func TestOrderLinesBeyondTheFirstPageConvert(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		for _, n := range []int64{300, 500} {
+			buyer := "buyer" + itoa(n) + "@example.com" // a subscriber converts once
+			e.notifiedSubscriber(shop, shirtSmall, buyer)
+			e.clock.Advance(2 * time.Hour)
+			var lines []bigcommercetest.OrderLine
+			for i := range n - 1 { // products Stockbell does not follow
+				lines = append(lines, bigcommercetest.OrderLine{ProductID: 5000 + i, VariantID: 9000 + i, Quantity: 1, Price: "1.0000"})
+			}
+			lines = append(lines, bigcommercetest.OrderLine{ProductID: shirtID, VariantID: shirtSmall, Quantity: 3, Price: "19.9900"})
+			e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+				s.Orders = append(s.Orders, &bigcommercetest.Order{ID: 1000 + n, Email: buyer, Created: e.clock.Now(),
+					Currency: "USD", Total: "900.0000", Lines: lines})
+			})
+			e.deliver(bigcommerce.ScopeOrderCreated, bigcommercetest.OrderEvent(1000+n))
+			c := conversions(t, db)
+			if len(c) == 0 || c[len(c)-1].OrderID != itoa(1000+n) || c[len(c)-1].Quantity != 3 {
+				t.Fatalf("%d-line order: conversions = %+v, want its last line, the small shirt", n, c)
+			}
+		}
+	})
+}
+
+// notifiedSubscriber records that the variant's subscriber with this email was
+// notified now (subscription notified, first message sent).
+func (e *env) notifiedSubscriber(shop *stockbell.Shop, variantID int64, email string) {
+	e.t.Helper()
+	sub, _, err := e.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: e.variant(shop, variantID).ID,
+		Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}})
+	must(e.t, err)
+	now := e.clock.Now()
+	_, err = e.db.DB.Exec(e.db.DB.Rebind(`UPDATE subscriptions SET status = 'notified', notified_at = ? WHERE id = ?`), now, sub.ID)
+	must(e.t, err)
+	_, err = e.db.DB.Exec(e.db.DB.Rebind(`INSERT INTO messages (shop_id, subscription_id, step, channel, recipient, status, due_at, created_at, sent_at)
+		VALUES (?, ?, 1, 'email', ?, 'sent', ?, ?, ?)`), shop.ID, sub.ID, email, now, now, now)
+	must(e.t, err)
+}
+
+type conversionRow struct {
+	OrderID  string `db:"order_id"`
+	Quantity int    `db:"quantity"`
+	Revenue  int64  `db:"revenue"`
+}
+
+func conversions(t *testing.T, db *store.DB) []conversionRow {
+	t.Helper()
+	var rows []conversionRow
+	must(t, db.DB.Select(&rows, `SELECT order_id, quantity, revenue FROM conversions ORDER BY id`))
+	return rows
 }

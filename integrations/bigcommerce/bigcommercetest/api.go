@@ -34,7 +34,7 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request, s *Store, path string
 	case strings.HasPrefix(path, "/v3/hooks"):
 		f.hooks(w, r, s, parts)
 	case r.Method == http.MethodGet && len(parts) >= 3 && parts[0] == "v2" && parts[1] == "orders":
-		orderJSON(w, s, parts)
+		orderJSON(w, r, s, parts)
 	default:
 		writeError(w, http.StatusNotFound, "No route "+r.Method+" "+path)
 	}
@@ -183,7 +183,7 @@ func hookJSON(s *Store, h *Hook) map[string]any {
 		"headers": h.Headers, "is_active": h.Active, "created_at": h.CreatedAt, "updated_at": h.UpdatedAt}
 }
 
-func orderJSON(w http.ResponseWriter, s *Store, parts []string) {
+func orderJSON(w http.ResponseWriter, r *http.Request, s *Store, parts []string) {
 	id, _ := strconv.ParseInt(parts[2], 10, 64)
 	for _, o := range s.Orders {
 		if o.ID != id {
@@ -191,11 +191,11 @@ func orderJSON(w http.ResponseWriter, s *Store, parts []string) {
 		}
 		if len(parts) == 4 && parts[3] == "products" {
 			lines := []any{}
-			for _, l := range o.Lines {
-				lines = append(lines, map[string]any{"product_id": l.ProductID, "variant_id": l.VariantID, "quantity": l.Quantity,
-					"price_inc_tax": l.Price, "base_price": l.Price})
+			for i, l := range o.Lines {
+				lines = append(lines, map[string]any{"id": i + 1, "order_id": o.ID, "product_id": l.ProductID, "variant_id": l.VariantID,
+					"quantity": l.Quantity, "price_inc_tax": l.Price, "base_price": l.Price})
 			}
-			writeJSON(w, http.StatusOK, lines)
+			writeV2Page(w, r, lines)
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"id": o.ID, "date_created": o.Created.UTC().Format(time.RFC1123Z),
@@ -203,6 +203,25 @@ func orderJSON(w http.ResponseWriter, s *Store, parts []string) {
 		return
 	}
 	writeError(w, http.StatusNotFound, "The requested order was not found.")
+}
+
+// writeV2Page answers one page of a v2 list: a bare JSON array of at most
+// limit rows (50 unless asked, never more than 250), page counted from 1,
+// and 204 No Content with no body when the page holds no rows.
+func writeV2Page(w http.ResponseWriter, r *http.Request, rows []any) {
+	limit, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || limit <= 0 {
+		limit = 50
+	}
+	limit = min(limit, 250)
+	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	page = max(page, 1)
+	start, end := min((page-1)*limit, len(rows)), min(page*limit, len(rows))
+	if start == end {
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	writeJSON(w, http.StatusOK, rows[start:end])
 }
 
 // writePage answers one page of rows as a v3 list with meta.pagination.

@@ -4,9 +4,10 @@
 // the legacy signed_payload, signed with the client secret exactly as
 // documented); the API host's v2 store and orders, v3 catalog products
 // with variants, Inventory API items with per-location levels, and hooks,
-// all paged and rate limited (X-Rate-Limit-* headers, 429 once a window's
-// quota is used); and webhook deliveries carrying each hook's custom
-// headers. One server is both hosts: set STOCKBELL_BIGCOMMERCE_LOGIN_URL
+// all rate limited (X-Rate-Limit-* headers, 429 once a window's quota is
+// used); lists are paged as BigCommerce pages them (v3: meta.pagination;
+// v2: page and limit, at most 250 rows, 204 past the end); and webhook
+// deliveries carrying each hook's custom headers. One server is both hosts: set STOCKBELL_BIGCOMMERCE_LOGIN_URL
 // and STOCKBELL_BIGCOMMERCE_API_URL to URL().
 package bigcommercetest
 
