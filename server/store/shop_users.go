@@ -146,10 +146,16 @@ func replaceWebhookSecret(ctx context.Context, tx *Tx, shopID int64, newSecret f
 
 // dropPlatformAccess removes what the platform granted a shop that is
 // uninstalled: its users' access and its webhook secret (so hooks left
-// behind are refused).
+// behind are refused). The records of users the platform removed stay,
+// without their address: a load payload is valid for 24 hours, and one
+// signed before a removal must stay refused after a reinstall.
 func dropPlatformAccess(ctx context.Context, tx *Tx, shopID int64) error {
-	for _, table := range []string{"shop_users", "webhook_secrets"} {
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ?`), shopID); err != nil {
+	for _, query := range []string{
+		`DELETE FROM shop_users WHERE shop_id = ? AND removed_at IS NULL`,
+		`UPDATE shop_users SET email = '', owner = FALSE WHERE shop_id = ?`,
+		`DELETE FROM webhook_secrets WHERE shop_id = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(query), shopID); err != nil {
 			return err
 		}
 	}

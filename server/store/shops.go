@@ -204,7 +204,8 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 
 // UninstallShop marks the shop uninstalled and drops its access token,
 // which the platform has revoked, with its users' access and its webhook
-// secret. Its data is kept. Returns ENOTFOUND.
+// secret. Its data is kept, and so are its users' removal records (see
+// dropPlatformAccess). Returns ENOTFOUND.
 func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 	return db.uninstallShop(ctx, id, `WHERE id = ?`, id)
 }

@@ -180,3 +180,64 @@ func TestBigCommerceLoadDoorRefusals(t *testing.T) {
 		refusedLoad("uninstalled store", f.jwt(bcClerk))
 	})
 }
+
+// TestBigCommerceRemovalOutlivesReinstall: a load payload stays valid for
+// 24 hours, so one signed before a user's removal could be replayed after
+// the merchant uninstalls and installs again. It stays refused (both
+// payload forms); a load signed after the reinstall opens the admin.
+func TestBigCommerceRemovalOutlivesReinstall(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		install := func() {
+			t.Helper()
+			p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+			if p.Status != http.StatusFound {
+				t.Fatalf("install answered %d: %s", p.Status, p.Body)
+			}
+		}
+		install()
+		clerkLoad := f.jwt(bcClerk)
+		clerkLegacy := url.Values{"signed_payload": {f.fake.LegacySignedPayload(bcStore, bcClerk)}}.Encode()
+		if p := (&adminFixture{url: f.url}).browser(t).do(http.MethodGet, "/auth/bigcommerce/load?"+clerkLoad, nil); p.Status != http.StatusFound {
+			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
+		}
+		f.clock.Add(time.Minute)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
+			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
+		}
+		f.clock.Add(time.Hour)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+			t.Fatalf("uninstall answered %d: %s", p.Status, p.Body)
+		}
+		f.clock.Add(time.Hour)
+		install()
+
+		for name, query := range map[string]string{"signed_payload_jwt": clerkLoad, "signed_payload": clerkLegacy} {
+			b := (&adminFixture{url: f.url}).browser(t)
+			if p := b.do(http.MethodGet, "/auth/bigcommerce/load?"+query, nil); p.Status != http.StatusUnauthorized || p.Header.Get("Set-Cookie") != "" {
+				t.Errorf("replayed %s signed before the removal: load answered %d, cookie %q", name, p.Status, p.Header.Get("Set-Cookie"))
+			}
+			if home := b.do(http.MethodGet, "/admin", nil); home.Status != http.StatusUnauthorized {
+				t.Errorf("replayed %s: the admin answered %d", name, home.Status)
+			}
+		}
+		shop, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/"+bcStore)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("the removed user has access after the reinstall: %v", err)
+		}
+
+		// The owner grants the app to the clerk again: a new load works.
+		f.clock.Add(time.Minute)
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
+			t.Fatalf("a load signed after the reinstall answered %d: %s", p.Status, p.Body)
+		}
+		if home := clerk.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK || !strings.Contains(home.Body, "clerk@bells.example") {
+			t.Fatalf("the admin after a fresh load answered %d", home.Status)
+		}
+	})
+}
