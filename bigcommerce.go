@@ -93,8 +93,10 @@ type ShopUserService interface {
 	// RevokeShopUser removes the user's access, remembering when:
 	// removedAt, the platform's time of the removal (a signed payload's
 	// issue time), which later grants' GrantedAt are compared with; the
-	// store's clock only when it is zero. Returns ENOTFOUND when the user
-	// had none.
+	// store's clock only when it is zero. The removal is recorded even
+	// when the user had no access (a payload signed before it may still
+	// be replayed), and kept across an uninstall. Returns ENOTFOUND for an
+	// unknown shop.
 	RevokeShopUser(ctx context.Context, shopID int64, userID string, removedAt time.Time) error
 	// FindShopUser returns ENOTFOUND when the user has no access.
 	FindShopUser(ctx context.Context, shopID int64, userID string) (*ShopUser, error)

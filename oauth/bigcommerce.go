@@ -126,8 +126,8 @@ func (b *BigCommerce) Uninstall(ctx context.Context, query url.Values) (*stockbe
 
 // RemoveUser serves the remove_user callback: the user can no longer open
 // the store's admin, and a load signed before the removal (by
-// BigCommerce's clock) grants nothing. Removing a user who had no access
-// changes nothing.
+// BigCommerce's clock) grants nothing, whether or not Stockbell had seen
+// the user load the app before.
 func (b *BigCommerce) RemoveUser(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
 	p, shop, err := b.verifiedStore(ctx, query)
 	if err != nil {

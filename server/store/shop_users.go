@@ -50,16 +50,34 @@ func grantShopUser(ctx context.Context, tx *Tx, u stockbell.ShopUser) error {
 
 // RevokeShopUser removes the user's access as of removedAt, the
 // platform's time of the removal (the store's now when zero), so that a
-// grant is ordered against it by the platform's clock alone. Returns
-// ENOTFOUND when the user had none.
+// grant is ordered against it by the platform's clock alone. The removal
+// is recorded even for a user Stockbell never saw, whose load payloads
+// signed before it must grant nothing either; an earlier removal than the
+// one recorded changes nothing. Returns ENOTFOUND for an unknown shop.
 func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string, removedAt time.Time) error {
+	if strings.TrimSpace(userID) == "" {
+		return stockbell.FieldErrorf("user_id", "a shop user needs the platform's user id")
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if removedAt.IsZero() {
-			removedAt = tx.db.now()
+		if err := shopExists(ctx, tx, shopID); err != nil {
+			return err
 		}
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shop_users SET removed_at = ?, updated_at = ?
-			WHERE shop_id = ? AND user_id = ? AND removed_at IS NULL`), removedAt.UTC(), tx.db.now(), shopID, userID)
-		return mustAffect(res, err, "user %q of shop %d", userID, shopID)
+		now := tx.db.now()
+		if removedAt.IsZero() {
+			removedAt = now
+		}
+		var recorded *time.Time
+		err := tx.GetContext(ctx, &recorded, tx.Rebind(`SELECT removed_at FROM shop_users WHERE shop_id = ? AND user_id = ?`+tx.forUpdate()), shopID, userID)
+		if err != nil && !isNoRows(err) {
+			return err
+		}
+		if recorded != nil && !removedAt.After(*recorded) {
+			return nil
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO shop_users (shop_id, user_id, removed_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id, user_id) DO UPDATE SET
+			removed_at = excluded.removed_at, updated_at = excluded.updated_at`), shopID, userID, removedAt.UTC(), now, now)
+		return err
 	})
 }
 

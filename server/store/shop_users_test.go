@@ -33,7 +33,7 @@ func TestShopUsers(t *testing.T) {
 		must(t, db.RevokeShopUser(ctx, shop.ID, "77", clock.Now()))
 		_, err = db.FindShopUser(ctx, shop.ID, "77")
 		wantCode(t, err, stockbell.ENOTFOUND, "")
-		wantCode(t, db.RevokeShopUser(ctx, shop.ID, "77", clock.Now()), stockbell.ENOTFOUND, "")
+		must(t, db.RevokeShopUser(ctx, shop.ID, "77", vouched)) // an earlier removal changes nothing
 		// A payload issued before the removal (replayed) grants nothing; a later one does.
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "77", GrantedAt: vouched}), stockbell.EUNAUTHORIZED, "")
 		_, err = db.FindShopUser(ctx, shop.ID, "77")
@@ -45,6 +45,41 @@ func TestShopUsers(t *testing.T) {
 		}
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID}), stockbell.EINVALID, "user_id")
 		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID + 9, UserID: "1"}), stockbell.ENOTFOUND, "")
+	})
+}
+
+// TestShopUserRemovalRecords: a removal is recorded for a user Stockbell
+// never saw, is not moved back by an earlier one arriving late, and
+// outlives an uninstall: payloads signed before it grant nothing.
+func TestShopUserRemovalRecords(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		early := clock.Now()
+		clock.Add(time.Minute)
+		between := clock.Now()
+		clock.Add(time.Minute)
+		must(t, db.RevokeShopUser(ctx, shop.ID, "55", clock.Now()))
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "55", GrantedAt: early}), stockbell.EUNAUTHORIZED, "")
+		must(t, db.RevokeShopUser(ctx, shop.ID, "55", early)) // late and older: the later removal stands
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "55", GrantedAt: between}), stockbell.EUNAUTHORIZED, "")
+		_, err := db.FindShopUser(ctx, shop.ID, "55")
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+
+		clock.Add(time.Minute)
+		granted := clock.Now()
+		must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "55", Email: "clerk@example.com", GrantedAt: granted}))
+		clock.Add(time.Minute)
+		must(t, db.RevokeShopUser(ctx, shop.ID, "55", clock.Now()))
+		must(t, db.UninstallShop(ctx, shop.ID))
+		install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		wantCode(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "55", GrantedAt: granted}), stockbell.EUNAUTHORIZED, "")
+		if emails, err := db.FindAdminEmails(ctx, shop.ID); err != nil || len(emails) != 0 {
+			t.Fatalf("admin emails after the reinstall = %v, %v", emails, err)
+		}
+
+		wantCode(t, db.RevokeShopUser(ctx, shop.ID+9, "55", clock.Now()), stockbell.ENOTFOUND, "")
+		wantCode(t, db.RevokeShopUser(ctx, shop.ID, " ", clock.Now()), stockbell.EINVALID, "user_id")
 	})
 }
 

@@ -241,3 +241,29 @@ func TestBigCommerceRemovalOutlivesReinstall(t *testing.T) {
 		}
 	})
 }
+
+// TestBigCommerceRemovalOfAUserWhoNeverLoaded: a user the owner granted
+// the app, then removed before Stockbell ever saw them load it, cannot
+// open the admin with a load payload signed before the removal.
+func TestBigCommerceRemovalOfAUserWhoNeverLoaded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil); p.Status != http.StatusFound {
+			t.Fatalf("install answered %d: %s", p.Status, p.Body)
+		}
+		unusedLoad := f.jwt(bcClerk)
+		f.clock.Add(time.Minute)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
+			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
+		}
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+unusedLoad, nil); p.Status != http.StatusUnauthorized || p.Header.Get("Set-Cookie") != "" {
+			t.Fatalf("a load signed before the removal answered %d, cookie set: %t", p.Status, p.Header.Get("Set-Cookie") != "")
+		}
+		f.clock.Add(time.Minute)
+		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
+			t.Fatalf("a load signed after the removal answered %d: %s", p.Status, p.Body)
+		}
+	})
+}
