@@ -225,6 +225,13 @@ type CatalogService interface {
 	UpsertProduct(ctx context.Context, upsert ProductUpsert) (*Product, error)
 	// DeleteProduct marks a product deleted. Returns ENOTFOUND.
 	DeleteProduct(ctx context.Context, shopID int64, platformID string) error
+	// DeleteVanishedProduct marks deleted a product that a complete
+	// catalog sync, begun with sync (BeginStockRead before its listing was
+	// asked for), did not list — unless a read begun since found the
+	// product, as a webhook's does for a product made after the listing
+	// was read. It reports whether the product was deleted. Returns
+	// EINVALID for a zero sync, ENOTFOUND.
+	DeleteVanishedProduct(ctx context.Context, shopID int64, platformID string, sync StockRead) (bool, error)
 	// FindVariant returns a shop's variant by platform id, with its product.
 	// Returns ENOTFOUND.
 	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)

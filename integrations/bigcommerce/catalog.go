@@ -16,13 +16,18 @@ const CatalogSource = "bigcommerce:catalog"
 // SyncCatalog serves BigCommerceCatalogSyncJob: it pages through every
 // product with its variants, reads their levels from the Inventory API a
 // page at a time, upserts them, marks deleted the products the store no
-// longer lists, and records the sync in the shop's sync log.
+// longer lists (deleteVanished), and records the sync in the shop's sync
+// log.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) error {
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
 	}
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
+	if err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	err = sess.eachProducts(ctx, func(page []apiProduct) error {
 		read, err := in.Catalog.BeginStockRead(ctx)
@@ -47,7 +52,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	if err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
-	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen); err != nil {
+	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
 		return err
 	}
 	report.FinishedAt = in.Clock.Now()
@@ -82,9 +87,11 @@ func (s *session) levelsOf(ctx context.Context, products []apiProduct) (inventor
 	return read, err
 }
 
-// deleteVanished marks deleted the shop's products a complete sync no
-// longer listed (their store/product/deleted webhook was missed).
-func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool) (int, error) {
+// deleteVanished marks deleted the shop's products a complete sync begun
+// with `began` no longer listed (their store/product/deleted webhook was
+// missed), except those a read begun since found: a product created while
+// the listing was read is missing from it, but its webhook found it.
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool, began stockbell.StockRead) (int, error) {
 	stored := map[string]bool{}
 	for offset := 0; ; offset += 1000 {
 		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
@@ -105,10 +112,13 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 		if seen[pid] {
 			continue
 		}
-		if err := ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, pid)); err != nil {
+		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, pid, began)
+		if err := ignoreNotFound(err); err != nil {
 			return deleted, err
 		}
-		deleted++
+		if gone {
+			deleted++
+		}
 	}
 	return deleted, nil
 }

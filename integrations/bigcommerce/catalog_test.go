@@ -3,10 +3,12 @@ package bigcommerce_test
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -55,6 +57,48 @@ func TestSyncCatalog(t *testing.T) {
 		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
 		if v := e.variant(shop, shirtLarge); !v.Deleted {
 			t.Fatal("a vanished product was not marked deleted")
+		}
+	})
+}
+
+// TestSyncKeepsAProductCreatedDuringIt: a product created while a sync's
+// listing is in flight is not in that listing, but its store/product/created
+// webhook, processed meanwhile, found it: the sync's end does not mark it
+// deleted as vanished. A product the store really lost still is.
+func TestSyncKeepsAProductCreatedDuringIt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		const lampID, lampVariant = int64(900), int64(901)
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Products = s.Products[:3] }) // the poster is gone
+		var created bool
+		var webhookErr error
+		e.fake.Answered = func(r *http.Request) {
+			if created || r.URL.Path != "/stores/"+storeHash+"/v3/catalog/products" {
+				return
+			}
+			created = true // the listing is answered: the merchant adds a lamp
+			e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+				s.Products = append(s.Products, &bigcommercetest.Product{ID: lampID, Name: "Lamp", URL: "/lamp/", Visible: true,
+					Availability: "available", Tracking: "variant", Price: "30", Modified: e.clock.Now(),
+					Variants: []*bigcommercetest.Variant{{ID: lampVariant, SKU: "LAMP", Levels: map[int64]int{warehouse: 0}}}})
+			})
+			webhookErr = e.tryDeliver(bigcommerce.ScopeProductCreated, bigcommercetest.ProductEvent(lampID))
+		}
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+		if !created || webhookErr != nil {
+			t.Fatalf("the lamp's webhook during the sync: delivered %t, %v", created, webhookErr)
+		}
+		if lamp := e.variant(shop, lampVariant); lamp.Deleted {
+			t.Fatal("the sync marked deleted a product created while it ran")
+		}
+		if !e.variant(shop, posterVariant).Deleted {
+			t.Fatal("the product the store lost was kept")
+		}
+		// The next sync lists the lamp: still kept.
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+		if e.variant(shop, lampVariant).Deleted {
+			t.Fatal("the lamp was marked deleted by the next sync")
 		}
 	})
 }

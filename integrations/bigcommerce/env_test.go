@@ -131,16 +131,36 @@ func (e *env) deliver(scope string, data any) (created bool) {
 
 func (e *env) receive(d *bigcommercetest.Delivery) bool {
 	e.t.Helper()
+	created, err := e.tryReceive(d)
+	must(e.t, err)
+	return created
+}
+
+// tryDeliver is deliver for another goroutine than the test's: it returns
+// what went wrong.
+func (e *env) tryDeliver(scope string, data any) error {
+	d, err := e.fake.Event(storeHash, scope, data)
+	if err != nil {
+		return err
+	}
+	_, err = e.tryReceive(d)
+	return err
+}
+
+func (e *env) tryReceive(d *bigcommercetest.Delivery) (bool, error) {
 	header := make(map[string][]string)
 	for k, v := range d.Headers {
 		header[k] = []string{v}
 	}
 	rc, err := e.verifier.VerifyWebhook(ctx, header, d.Body)
-	must(e.t, err)
+	if err != nil {
+		return false, err
+	}
 	created, err := e.db.RecordReceipt(ctx, rc)
-	must(e.t, err)
-	must(e.t, e.registry.ProcessReceipt(ctx, stockbell.ProcessReceiptJob{ReceiptID: rc.ID}))
-	return created
+	if err != nil {
+		return false, err
+	}
+	return created, e.registry.ProcessReceipt(ctx, stockbell.ProcessReceiptJob{ReceiptID: rc.ID})
 }
 
 func must(t *testing.T, err error) {

@@ -3,10 +3,12 @@ package shopify_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -197,6 +199,50 @@ func TestReconcile(t *testing.T) {
 		}
 		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = 'shopify_reconcile'`); n != 1 {
 			t.Fatalf("%d per-shop reconcile jobs queued, want 1", n)
+		}
+	})
+}
+
+// TestCatalogSyncKeepsAProductCreatedDuringIt: a product created while the
+// sync's listing is in flight is not in it, but its products/create
+// webhook, processed meanwhile, stored it: the sync's end keeps it. A
+// product Shopify really lost is still marked deleted.
+func TestCatalogSyncKeepsAProductCreatedDuringIt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.bigCatalog()
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Products = s.Products[:2] }) // one page
+		sync := func() {
+			t.Helper()
+			if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sync()
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Products = s.Products[1:] }) // Product 1 is gone
+		created := readTestdata(t, "products_update.json")                               // the example T-shirt
+		var sent bool
+		var webhookErr error
+		e.fake.Answered = func(query string) {
+			if sent || !strings.Contains(query, "StockbellVariants") {
+				return
+			}
+			sent = true // the listing is answered: the merchant adds the T-shirt
+			e.stockTShirt()
+			webhookErr = e.trySend(shopifytest.Webhook{Topic: shopify.TopicProductsCreate, Body: created})
+		}
+		sync()
+		if !sent || webhookErr != nil {
+			t.Fatalf("the T-shirt's webhook during the sync: sent %t, %v", sent, webhookErr)
+		}
+		if shirt, _ := e.variant(shop.ID, smallVariant); shirt.Deleted {
+			t.Fatal("the sync marked deleted a product created while it ran")
+		}
+		gone, _ := e.variant(shop.ID, 8_000_000_000_000_011)
+		kept, _ := e.variant(shop.ID, 8_000_000_000_000_021)
+		if !gone.Deleted || kept.Deleted {
+			t.Fatalf("vanished product deleted=%v, listed product deleted=%v", gone.Deleted, kept.Deleted)
 		}
 	})
 }

@@ -27,6 +27,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		return err
 	}
 	shop := sess.shop
+	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
+	if err != nil {
+		return err
+	}
 	variants, after := 0, ""
 	seen := map[string]bool{} // products Shopify listed in this sync
 	for {
@@ -59,7 +63,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		}
 		after = data.ProductVariants.PageInfo.EndCursor
 	}
-	deleted, err := in.deleteVanished(ctx, shop, seen)
+	deleted, err := in.deleteVanished(ctx, shop, seen, began)
 	if err != nil {
 		return err
 	}
@@ -67,10 +71,12 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	return nil
 }
 
-// deleteVanished marks deleted the shop's products that a complete sync no
-// longer listed: their products/delete webhook was missed, and their
-// subscribers must not wait for a restock that cannot come.
-func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool) (int, error) {
+// deleteVanished marks deleted the shop's products that a complete sync
+// begun with `began` no longer listed: their products/delete webhook was
+// missed, and their subscribers must not wait for a restock that cannot
+// come. A product a read or webhook found since the sync began is kept:
+// one created while the listing was read is missing from it.
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool, began stockbell.StockRead) (int, error) {
 	stored := map[string]bool{}
 	for offset := 0; ; offset += 1000 {
 		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
@@ -91,10 +97,13 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 		if seen[pid] {
 			continue
 		}
-		if err := in.Catalog.DeleteProduct(ctx, shop.ID, pid); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, pid, began)
+		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			return deleted, err
 		}
-		deleted++
+		if gone {
+			deleted++
+		}
 	}
 	return deleted, nil
 }

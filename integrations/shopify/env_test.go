@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -143,6 +144,24 @@ func (e *env) mustSendWithoutTriggeredAt(d shopifytest.Webhook) {
 	if res := e.serve(req); res.StatusCode != http.StatusOK {
 		e.t.Fatalf("send %s without its triggered-at: status %d", d.Topic, res.StatusCode)
 	}
+}
+
+// trySend is mustSend and runWebhookJobs for another goroutine than the
+// test's: it returns what went wrong.
+func (e *env) trySend(d shopifytest.Webhook) error {
+	if res := e.send(d); res.StatusCode != http.StatusOK {
+		return fmt.Errorf("send %s: status %d", d.Topic, res.StatusCode)
+	}
+	var ids []int64
+	if err := e.db.DB.Select(&ids, `SELECT id FROM webhook_receipts WHERE processed_at IS NULL ORDER BY id`); err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if err := e.registry.ProcessReceipt(context.Background(), stockbell.ProcessReceiptJob{ReceiptID: id}); err != nil {
+			return fmt.Errorf("process receipt %d: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // runWebhookJobs processes the stored receipts not yet processed, in

@@ -18,6 +18,7 @@ const productColumns = `id, shop_id, platform_id, title, handle, url, image_url,
 type productRow struct {
 	stockbell.Product
 	PlatformUpdatedAt *time.Time `db:"platform_updated_at"`
+	SeenSeq           *int64     `db:"seen_seq"`
 }
 
 // forUpdate locks the selected rows until the transaction ends. PostgreSQL
@@ -129,6 +130,9 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 	if err != nil {
 		return nil, err
 	}
+	if err := markProductSeen(ctx, tx, stored.ID, up.Read); err != nil {
+		return nil, err
+	}
 	if stored.fresh {
 		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil, false)
 	}
@@ -226,28 +230,71 @@ func findProduct(ctx context.Context, tx *Tx, id int64) (*stockbell.Product, err
 // ENOTFOUND.
 func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string) error {
 	return db.inTx(ctx, func(tx *Tx) error {
-		var p productRow
-		err := tx.GetContext(ctx, &p, tx.Rebind(`SELECT `+productColumns+`, platform_updated_at FROM products
-			WHERE shop_id = ? AND platform_id = ?`+tx.forUpdate()), shopID, platformID)
-		if err != nil {
-			return notFound(err, "product %q not found", platformID)
-		}
-		if p.Deleted {
-			return nil
-		}
-		tx.catalogChanged = true
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET deleted = ?, updated_at = ? WHERE id = ?`), true, tx.db.now(), p.ID); err != nil {
-			return err
-		}
-		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), p.ID); err != nil {
-			return err
-		}
-		if err := lockVariantsInOrder(ctx, tx, ids); err != nil {
-			return err
-		}
-		return insertQueuedStockJobs(ctx, tx, shopID, ids)
+		_, err := deleteProduct(ctx, tx, shopID, platformID, nil)
+		return err
 	})
+}
+
+// DeleteVanishedProduct marks deleted, as DeleteProduct does, a product
+// the complete catalog sync begun with sync did not list, unless a read
+// begun since found it (the product's seen_seq): a webhook about a product
+// made after the sync's listing was read keeps it. It reports whether the
+// product was deleted. Returns EINVALID for a zero sync, ENOTFOUND.
+func (db *DB) DeleteVanishedProduct(ctx context.Context, shopID int64, platformID string, sync stockbell.StockRead) (bool, error) {
+	if sync.Seq <= 0 {
+		return false, stockbell.FieldErrorf("sync", "a vanished product is judged against the read its sync began with")
+	}
+	var deleted bool
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		deleted, err = deleteProduct(ctx, tx, shopID, platformID, &sync)
+		return err
+	})
+	return deleted, err
+}
+
+// deleteProduct marks the product deleted, unless it already is or, with
+// vanishedSince, a read begun since found it.
+func deleteProduct(ctx context.Context, tx *Tx, shopID int64, platformID string, vanishedSince *stockbell.StockRead) (bool, error) {
+	var p productRow
+	err := tx.GetContext(ctx, &p, tx.Rebind(`SELECT `+productColumns+`, platform_updated_at, seen_seq FROM products
+		WHERE shop_id = ? AND platform_id = ?`+tx.forUpdate()), shopID, platformID)
+	if err != nil {
+		return false, notFound(err, "product %q not found", platformID)
+	}
+	if p.Deleted || (vanishedSince != nil && p.SeenSeq != nil && *p.SeenSeq >= vanishedSince.Seq) {
+		return false, nil
+	}
+	tx.catalogChanged = true
+	if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET deleted = ?, updated_at = ? WHERE id = ?`), true, tx.db.now(), p.ID); err != nil {
+		return false, err
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM variants WHERE product_id = ? ORDER BY id`), p.ID); err != nil {
+		return false, err
+	}
+	if err := lockVariantsInOrder(ctx, tx, ids); err != nil {
+		return false, err
+	}
+	return true, insertQueuedStockJobs(ctx, tx, shopID, ids)
+}
+
+// markProductSeen records on the product the read that found it (up.Read),
+// or this write when the upsert comes from no read, keeping the latest:
+// the order DeleteVanishedProduct judges a sync's listing by.
+func markProductSeen(ctx context.Context, tx *Tx, productID int64, read *stockbell.StockRead) error {
+	var seq int64
+	if read != nil {
+		seq = read.Seq
+	}
+	if seq == 0 {
+		var err error
+		if seq, err = tx.nextStockSeq(ctx); err != nil {
+			return err
+		}
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET seen_seq = ? WHERE id = ? AND (seen_seq IS NULL OR seen_seq < ?)`),
+		seq, productID, seq)
+	return err
 }
 
 // insertQueuedStockJobs tells the restock engine that these variants of

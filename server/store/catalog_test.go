@@ -259,6 +259,51 @@ func TestDeleteProduct(t *testing.T) {
 	})
 }
 
+// TestDeleteVanishedProduct: a product a complete sync did not list is
+// marked deleted when the latest read that found it began before the
+// sync did; one found since (an upsert from a read begun after the sync,
+// or from no read, written after it began) is kept. Stockbell's stock
+// sequence orders them, never a clock.
+func TestDeleteVanishedProduct(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		upsert := func(id string, read *stockbell.StockRead) {
+			t.Helper()
+			_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: id, Title: id, Published: true, Read: read,
+				Variants: []stockbell.VariantUpsert{{PlatformID: id + "-v", Tracked: true}}})
+			must(t, err)
+		}
+		begin := func() stockbell.StockRead {
+			t.Helper()
+			r, err := db.BeginStockRead(ctx)
+			must(t, err)
+			return r
+		}
+		before := begin()
+		upsert("old", nil)
+		upsert("read-before", &before) // read before the sync, written during it
+		sync := begin()
+		upsert("webhook", nil)
+		after := begin()
+		upsert("read-after", &after)
+
+		for id, want := range map[string]bool{"old": true, "read-before": true, "webhook": false, "read-after": false} {
+			deleted, err := db.DeleteVanishedProduct(ctx, shop.ID, id, sync)
+			must(t, err)
+			if deleted != want || variant(t, db, shop.ID, id+"-v").Deleted != want {
+				t.Errorf("%s: deleted %t, want %t", id, deleted, want)
+			}
+		}
+		if deleted, err := db.DeleteVanishedProduct(ctx, shop.ID, "old", sync); err != nil || deleted {
+			t.Errorf("deleting again: %t, %v", deleted, err)
+		}
+		_, err := db.DeleteVanishedProduct(ctx, shop.ID, "unknown", sync)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.DeleteVanishedProduct(ctx, shop.ID, "webhook", stockbell.StockRead{})
+		wantCode(t, err, stockbell.EINVALID, "sync")
+	})
+}
+
 func TestDeleteProductRollsBackWithItsJobs(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")

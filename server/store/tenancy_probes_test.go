@@ -59,6 +59,15 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"DeleteProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "DeleteProduct", db.DeleteProduct(ctx, fx.a.ID, secret+"-product"))
 	},
+	"DeleteVanishedProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
+		sync, err := db.BeginStockRead(ctx)
+		must(t, err)
+		deleted, err := db.DeleteVanishedProduct(ctx, fx.a.ID, secret+"-product", sync)
+		refused(t, "DeleteVanishedProduct", err)
+		if deleted {
+			t.Errorf("DeleteVanishedProduct through shop A deleted shop B's product")
+		}
+	},
 	"FindVariant": func(t *testing.T, db *store.DB, fx *tenancy) {
 		v, err := db.FindVariant(ctx, fx.a.ID, secret+"-variant")
 		wantCodeOf(t, "FindVariant", err, stockbell.ENOTFOUND)

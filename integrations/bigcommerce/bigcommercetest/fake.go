@@ -31,6 +31,11 @@ type Fake struct {
 	Now func() time.Time
 	// TokenStatus, when not zero, makes the token endpoint fail with it.
 	TokenStatus int
+	// Answered, when set, is called after each API request is answered
+	// and the fake's lock released, before the app reads the answer's end:
+	// a test changes the store, or delivers a webhook, between the app's
+	// requests (a product created while a catalog listing is in flight).
+	Answered func(r *http.Request)
 
 	server *httptest.Server
 	mu     sync.Mutex
@@ -216,6 +221,14 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "Not found")
 		return
 	}
+	f.serveAPI(w, r, hash, "/"+path)
+	if f.Answered != nil {
+		f.Answered(r)
+	}
+}
+
+// serveAPI answers an API request under the fake's lock.
+func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, hash, path string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	s, ok := f.stores[hash]
@@ -227,7 +240,7 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 	if !f.admit(w, s) {
 		return
 	}
-	f.api(w, r, s, "/"+path)
+	f.api(w, r, s, path)
 }
 
 // admit applies the store's rate limit and sets the rate-limit headers.

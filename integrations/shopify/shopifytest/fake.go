@@ -46,6 +46,12 @@ type Fake struct {
 	// AdminStatus, when not zero, makes the Admin API answer every request
 	// with it (503: Shopify away).
 	AdminStatus int
+	// Answered, when set, is called with each Admin API query's document
+	// after it is answered and the fake's lock released, before the app
+	// reads the answer's end: a test changes the shop, or sends a webhook,
+	// between the app's calls (a product created while a catalog listing
+	// is in flight).
+	Answered func(query string)
 
 	server *httptest.Server
 	mu     sync.Mutex
@@ -226,7 +232,10 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 	case rest == "admin/oauth/access_token" && r.Method == http.MethodPost:
 		f.accessToken(w, r, shop)
 	case rest == "admin/api/"+f.APIVersion+"/graphql.json" && r.Method == http.MethodPost:
-		f.graphql(w, r, shop)
+		query := f.graphql(w, r, shop)
+		if f.Answered != nil {
+			f.Answered(query)
+		}
 	default:
 		http.Error(w, `{"errors":"Not Found"}`, http.StatusNotFound)
 	}

@@ -18,12 +18,19 @@ type graphqlRequest struct {
 
 // graphql answers the Admin API: it checks the access token, charges the
 // shop's cost bucket (THROTTLED when it cannot pay) and runs the query.
-func (f *Fake) graphql(w http.ResponseWriter, r *http.Request, domain string) {
+// It returns the query's document.
+func (f *Fake) graphql(w http.ResponseWriter, r *http.Request, domain string) string {
 	var req graphqlRequest
 	if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"errors": "Bad Request"})
-		return
+		return ""
 	}
+	f.answer(w, r, domain, req)
+	return req.Query
+}
+
+// answer runs a decoded request under the fake's lock.
+func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req graphqlRequest) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.AdminStatus != 0 {
