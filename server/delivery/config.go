@@ -62,7 +62,9 @@ type SMTPConfig struct {
 	// of Burst (defaults 20 and 10).
 	RatePerSecond float64
 	Burst         int
-	// Timeout bounds dialling and each SMTP command (default 30s).
+	// Timeout bounds a whole send: connecting, the greeting, TLS, AUTH
+	// and the message (default 30s). The send's context ends it sooner
+	// when its deadline comes first, as the send job's timeout does.
 	Timeout time.Duration
 	// IdleTimeout closes a pooled connection unused for that long (default 30s).
 	IdleTimeout time.Duration

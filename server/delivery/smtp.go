@@ -12,7 +12,6 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	mail "github.com/wneessen/go-mail"
-	"github.com/wneessen/go-mail/smtp"
 	"golang.org/x/time/rate"
 )
 
@@ -36,7 +35,7 @@ type SMTPSender struct {
 }
 
 type pooledConn struct {
-	client   *smtp.Client
+	sess     *session
 	lastUsed time.Time
 }
 
@@ -45,13 +44,15 @@ type pooledConn struct {
 // from one domain never collide.
 func NewSMTPSender(cfg SMTPConfig, instance string, clock stockbell.Clock) (*SMTPSender, error) {
 	cfg = withSMTPDefaults(cfg)
-	dialer, err := mail.NewClient(cfg.Host, smtpOptions(cfg)...)
+	sum := sha256.Sum256([]byte(instance))
+	s := &SMTPSender{cfg: cfg, sessions: make(chan struct{}, cfg.MaxSessions),
+		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst), clock: clock, idTag: hex.EncodeToString(sum[:4])}
+	dialer, err := mail.NewClient(cfg.Host, append(smtpOptions(cfg), mail.WithDialContextFunc(s.dialConn))...)
 	if err != nil {
 		return nil, stockbell.FieldErrorf("smtp_url", "%v", err)
 	}
-	sum := sha256.Sum256([]byte(instance))
-	return &SMTPSender{cfg: cfg, dialer: dialer, sessions: make(chan struct{}, cfg.MaxSessions),
-		limiter: rate.NewLimiter(rate.Limit(cfg.RatePerSecond), cfg.Burst), clock: clock, idTag: hex.EncodeToString(sum[:4])}, nil
+	s.dialer = dialer
+	return s, nil
 }
 
 func withSMTPDefaults(cfg SMTPConfig) SMTPConfig {
@@ -73,18 +74,27 @@ func withSMTPDefaults(cfg SMTPConfig) SMTPConfig {
 	return cfg
 }
 
-func smtpOptions(cfg SMTPConfig) []mail.Option {
-	tlsConfig := cfg.TLSConfig
-	if tlsConfig == nil {
-		tlsConfig = &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+// clientTLS is the TLS configuration of the sender's connections.
+func clientTLS(cfg SMTPConfig) *tls.Config {
+	if cfg.TLSConfig != nil {
+		return cfg.TLSConfig
 	}
+	return &tls.Config{ServerName: cfg.Host, MinVersion: tls.VersionTLS12}
+}
+
+func smtpOptions(cfg SMTPConfig) []mail.Option {
 	// WithoutNoop: a NOOP before each message would cost a round trip per
 	// message to check a pooled session; a dropped one is found out at the
 	// MAIL command instead (see deliver).
-	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithTLSConfig(tlsConfig), mail.WithoutNoop()}
+	opts := []mail.Option{mail.WithPort(cfg.Port), mail.WithTimeout(cfg.Timeout), mail.WithTLSConfig(clientTLS(cfg)), mail.WithoutNoop()}
 	switch cfg.Security {
 	case SMTPImplicit:
-		opts = append(opts, mail.WithSSL())
+		// dialConn shakes hands before the greeting (go-mail's WithSSL
+		// would dial by itself, out of the guard's reach). Opportunistic
+		// STARTTLS then offers nothing to add (RFC 3207: a server does not
+		// offer STARTTLS over TLS) and makes go-mail read the session's
+		// TLS state, so that AUTH PLAIN and LOGIN are allowed on it.
+		opts = append(opts, mail.WithTLSPolicy(mail.TLSOpportunistic))
 	case SMTPNone:
 		opts = append(opts, mail.WithTLSPolicy(mail.NoTLS))
 	default:
@@ -119,33 +129,58 @@ func (s *SMTPSender) Send(ctx context.Context, out stockbell.OutboundMessage) (s
 	return stockbell.SendResult{ProviderID: msg.GetMessageID()}, nil
 }
 
-// deliver sends msg on a pooled session, or a fresh one when none is idle.
-// A pooled session the server has dropped meanwhile is replaced once: it
-// fails before the message is handed over (sessionGone).
+// deliver sends msg on a pooled session, or a fresh one when none is idle,
+// within Timeout and ctx's deadline: when either ends, the connection is
+// closed, ending whatever exchange was waiting (see connGuard). The send
+// job's context ends at the job's timeout, before the message's lease, so
+// no send outlives the lease it was begun under.
 func (s *SMTPSender) deliver(ctx context.Context, msg *mail.Msg) error {
-	conn, reused := s.take()
+	ctx, cancel := context.WithTimeout(ctx, s.cfg.Timeout)
+	defer cancel()
+	guard := &connGuard{}
+	defer context.AfterFunc(ctx, guard.cutOff)()
+	err := s.sendOnSession(ctx, guard, msg)
+	if err != nil && ctx.Err() != nil {
+		return fmt.Errorf("%w (cut off: %w)", err, context.Cause(ctx))
+	}
+	return err
+}
+
+// sendOnSession sends msg, watched by guard. A pooled session the server
+// has dropped meanwhile is replaced once: it fails before the message is
+// handed over (sessionGone).
+func (s *SMTPSender) sendOnSession(ctx context.Context, guard *connGuard, msg *mail.Msg) error {
+	sess, reused := s.take()
 	for {
-		if conn == nil {
+		if sess == nil {
 			var err error
-			if conn, err = s.dialer.DialToSMTPClientWithContext(ctx); err != nil {
+			if sess, err = s.dialSession(ctx, guard); err != nil {
 				return fmt.Errorf("smtp dial %s: %w", s.cfg, err)
 			}
 		}
-		err := s.dialer.SendWithSMTPClient(conn, msg)
+		guard.watch(sess.conn)
+		err := s.dialer.SendWithSMTPClient(sess.client, msg)
 		if err == nil {
-			s.put(conn)
+			s.keep(sess, guard)
 			return nil
 		}
+		s.discard(sess)
 		if msg.IsDelivered() {
-			// The server accepted the message; only the RSET after it failed.
-			s.discard(conn)
-			return nil
+			return nil // the server accepted the message; only the RSET after it failed
 		}
-		s.discard(conn)
 		if !reused || !sessionGone(err) {
 			return err
 		}
-		conn, reused = nil, false
+		sess, reused = nil, false
+	}
+}
+
+// keep pools a session after a message, unless the guard cut it off.
+func (s *SMTPSender) keep(sess *session, guard *connGuard) {
+	if guard.detach() {
+		s.put(sess)
+	} else {
+		s.discard(sess)
 	}
 }
 
@@ -167,7 +202,7 @@ func sessionGone(err error) bool {
 }
 
 // take returns an idle session, closing those idle too long.
-func (s *SMTPSender) take() (*smtp.Client, bool) {
+func (s *SMTPSender) take() (*session, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
@@ -175,28 +210,29 @@ func (s *SMTPSender) take() (*smtp.Client, bool) {
 		pc := s.idle[len(s.idle)-1]
 		s.idle = s.idle[:len(s.idle)-1]
 		if now.Sub(pc.lastUsed) < s.cfg.IdleTimeout {
-			return pc.client, true
+			return pc.sess, true
 		}
-		go s.discard(pc.client)
+		go s.discard(pc.sess)
 	}
 	return nil, false
 }
 
-func (s *SMTPSender) put(c *smtp.Client) {
+func (s *SMTPSender) put(sess *session) {
 	s.mu.Lock()
 	if !s.closed && len(s.idle) < s.cfg.MaxSessions {
-		s.idle = append(s.idle, pooledConn{client: c, lastUsed: s.clock.Now()})
-		c = nil
+		s.idle = append(s.idle, pooledConn{sess: sess, lastUsed: s.clock.Now()})
+		sess = nil
 	}
 	s.mu.Unlock()
-	if c != nil {
-		s.discard(c)
+	if sess != nil {
+		s.discard(sess)
 	}
 }
 
-func (s *SMTPSender) discard(c *smtp.Client) {
-	if err := s.dialer.CloseWithSMTPClient(c); err != nil {
-		c.Close()
+// discard ends a session with QUIT, or closes it when that fails.
+func (s *SMTPSender) discard(sess *session) {
+	if err := s.dialer.CloseWithSMTPClient(sess.client); err != nil {
+		sess.conn.Close()
 	}
 }
 
@@ -207,7 +243,7 @@ func (s *SMTPSender) Close() error {
 	s.idle, s.closed = nil, true
 	s.mu.Unlock()
 	for _, pc := range idle {
-		s.discard(pc.client)
+		s.discard(pc.sess)
 	}
 	return nil
 }

@@ -285,13 +285,18 @@ func TestSMTPRejectsUntrustedCertificate(t *testing.T) {
 	}
 }
 
+// TestSMTPImplicitTLS: TLS from the first byte, with AUTH PLAIN, which
+// is offered only on an encrypted session.
 func TestSMTPImplicitTLS(t *testing.T) {
 	srv := startSMTP(t, implicitServer)
-	if _, err := newSMTPSender(t, srv.config(delivery.SMTPImplicit)).Send(ctx, renderEmail(t, "en")); err != nil {
+	srv.wantLogin = [2]string{"bell", "s3cret"}
+	cfg := srv.config(delivery.SMTPImplicit)
+	cfg.Username, cfg.Password = "bell", "s3cret"
+	if _, err := newSMTPSender(t, cfg).Send(ctx, renderEmail(t, "en")); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.received()) != 1 {
-		t.Fatalf("%d messages, want 1", len(srv.received()))
+	if len(srv.received()) != 1 || len(srv.auths) != 1 {
+		t.Fatalf("%d messages after %d logins, want 1 after 1", len(srv.received()), len(srv.auths))
 	}
 }
 

@@ -51,6 +51,10 @@ type smtpServer struct {
 	// closingAtMail answers this many more MAIL commands with 421, as a
 	// server closing an idle session does.
 	closingAtMail int
+	// stallData, when set, makes the server take each message whole and
+	// then never answer it, as a provider hanging after the final "."
+	// does, until the channel is closed.
+	stallData chan struct{}
 }
 
 // rejectUser is a permanent refusal of a recipient.
@@ -195,8 +199,11 @@ func (s *smtpSession) Data(r io.Reader) error {
 	s.msg.Data = data
 	s.server.mu.Lock()
 	s.server.messages = append(s.server.messages, s.msg)
-	drop := s.server.dropAfterData
+	drop, stall := s.server.dropAfterData, s.server.stallData
 	s.server.mu.Unlock()
+	if stall != nil {
+		<-stall
+	}
 	if drop {
 		s.conn.Conn().Close()
 	}
