@@ -129,13 +129,13 @@ func (u *Unsubscribes) tokenSubscription(ctx context.Context, raw string) (*stoc
 func (u *Unsubscribes) contactAlerts(ctx context.Context, sub *stockbell.Subscription, contact linkContact) ([]*stockbell.Subscription, error) {
 	alerts := []*stockbell.Subscription{}
 	if contact.value != "" {
-		filter := stockbell.SubscriptionFilter{ShopID: &sub.ShopID, Limit: 200}
+		filter := stockbell.SubscriptionFilter{ShopID: &sub.ShopID}
 		if contact.channel == stockbell.ChannelSMS {
 			filter.Phone = &contact.value
 		} else {
 			filter.Email = &contact.value
 		}
-		found, _, err := u.Subscriptions.FindSubscriptions(ctx, filter)
+		found, err := u.allSubscriptions(ctx, filter)
 		if err != nil {
 			return nil, err
 		}
@@ -146,6 +146,29 @@ func (u *Unsubscribes) contactAlerts(ctx context.Context, sub *stockbell.Subscri
 	}
 	slices.SortFunc(alerts, func(a, b *stockbell.Subscription) int { return a.CreatedAt.Compare(b.CreatedAt) })
 	return alerts, nil
+}
+
+// alertsPage is how many subscriptions allSubscriptions reads at a time.
+const alertsPage = 200
+
+// allSubscriptions returns every subscription the filter matches, read a
+// page at a time by id: "Remove all alerts" must reach a contact's every
+// alert, not only a first page of them.
+func (u *Unsubscribes) allSubscriptions(ctx context.Context, filter stockbell.SubscriptionFilter) ([]*stockbell.Subscription, error) {
+	var all []*stockbell.Subscription
+	var after int64 // from the start, in order of id (without a cursor the order is by time)
+	filter.AfterID, filter.Limit = &after, alertsPage
+	for {
+		page, _, err := u.Subscriptions.FindSubscriptions(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		all = append(all, page...)
+		if len(page) < alertsPage {
+			return all, nil
+		}
+		filter.AfterID = &page[len(page)-1].ID
+	}
 }
 
 // active reports whether an alert may still send something.

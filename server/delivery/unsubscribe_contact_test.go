@@ -62,3 +62,65 @@ func TestUnsubscribeLinkSpeaksForItsContact(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveAllRemovesEveryAlert: "Remove all alerts" removes every alert
+// of the link's contact at the shop, however many — more than the store
+// lists in one page — and the page lists them all.
+func TestRemoveAllRemovesEveryAlert(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		const alerts = 250
+		subs := manyAlerts(t, w.shopFixture, "ana@example.com", alerts)
+		other := w.subscribe(t, "A", "bo@example.com", "")
+		token := newSigner(t).UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: subs[0].ID, ShopID: subs[0].ShopID,
+			Channel: stockbell.ChannelEmail})
+		if err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
+			t.Fatal(err)
+		}
+		queued := stockbell.SubscriptionQueued
+		email := "ana@example.com"
+		left, n, err := db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{ShopID: &w.shop.ID, Email: &email, Status: &queued, Limit: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 0 {
+			t.Fatalf("%d of %d alerts still queued after removing all (the first: %d)", n, alerts, left[0].ID)
+		}
+		if w.status(t, other.ID) != stockbell.SubscriptionQueued {
+			t.Fatal("removing all removed another shopper's alert")
+		}
+		list, err := w.d.Unsubscribes.ContactAlerts(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list.Alerts) != alerts || list.Active != 0 {
+			t.Fatalf("the page lists %d alerts, %d active; want %d, none active", len(list.Alerts), list.Active, alerts)
+		}
+	})
+}
+
+// manyAlerts subscribes email to n variants of a product of their own.
+func manyAlerts(t *testing.T, f *shopFixture, email string, n int) []*stockbell.Subscription {
+	t.Helper()
+	up := stockbell.ProductUpsert{ShopID: f.shop.ID, PlatformID: "many", Title: "Swatch", URL: "https://nord.example/products/swatch", Published: true}
+	for i := range n {
+		up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: "swatch-" + strconv.Itoa(i), Title: "No. " + strconv.Itoa(i),
+			Price: "1.00", Tracked: true, InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "main"}}})
+	}
+	if _, err := f.db.UpsertProduct(ctx, up); err != nil {
+		t.Fatal(err)
+	}
+	subs := make([]*stockbell.Subscription, n)
+	for i := range n {
+		v, err := f.db.FindVariant(ctx, f.shop.ID, "swatch-"+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		subs[i], _, err = f.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: f.shop.ID, VariantID: v.ID, Email: email,
+			Channels: []stockbell.Channel{stockbell.ChannelEmail}, Locale: "en", Source: "snippet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return subs
+}
