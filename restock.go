@@ -249,6 +249,15 @@ type MessageResult struct {
 	// Resumed records that the attempt followed one whose outcome is
 	// unknown (AttemptResumed): the recipient may have the message twice.
 	Resumed bool
+	// Attempt is the attempt that reached this outcome (SendStepResult's
+	// Attempt), 0 for an outcome decided without one (a message skipped
+	// before it was leased). Any other outcome than sent that names an
+	// attempt is recorded only while that attempt holds the lease, so an
+	// attempt that outlived its lease cannot overwrite the outcome of the
+	// attempt that took the message over; a sent outcome is recorded
+	// whenever the message is still pending, since the provider did accept
+	// it and recording it stops further sends.
+	Attempt int
 }
 
 // MessageStore is the storage the message sender needs. Each method takes
@@ -304,6 +313,9 @@ type AttemptRelease struct {
 	MessageID      int64
 	Reason         string
 	OutcomeUnknown bool
+	// Attempt is the attempt released (SendStepResult's Attempt): the
+	// release is recorded only while it holds the lease (0: whoever does).
+	Attempt int
 }
 
 // SendStepResult is what AdvanceSend found: Outcome and HeldUntil are
@@ -314,6 +326,10 @@ type SendStepResult struct {
 	Outcome            AttemptOutcome
 	HeldUntil          time.Time
 	SubscriptionStatus SubscriptionStatus
+	// Attempt numbers the attempt begun (AttemptBegun or AttemptResumed):
+	// the message's attempts counted with it. It names the lease's holder
+	// in the outcome or release the attempt ends with.
+	Attempt int
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -100,6 +100,10 @@ type sendRun struct {
 	// next lease, or at the end.
 	step    stockbell.SendStep
 	retryAt time.Time
+	// attempt numbers the attempt on the message the run holds leased:
+	// its outcome or release names it, so that it is recorded only while
+	// the run still holds the lease (see stockbell.MessageResult.Attempt).
+	attempt int
 	// attempts counts the leases this run asked for: every run makes at
 	// least one, however small the budget.
 	attempts int
@@ -152,6 +156,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	}
 	r.attempts++
 	res, err := r.advanceTo(ctx, id, now.Add(r.lease()))
+	r.attempt = res.Attempt
 	switch {
 	case err != nil:
 		return err
@@ -237,7 +242,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 			// The at-least-once window: from the provider's acceptance until
 			// the next step's transaction commits.
 			r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: id, Status: stockbell.MessageSent,
-				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed, StopFlow: d.LastStep})
+				ProviderID: res.ProviderID, Segments: res.Segments, Resumed: resumed, StopFlow: d.LastStep, Attempt: r.attempt})
 			r.metrics().MessageSent(channel, time.Since(start))
 			return nil
 		}
@@ -253,7 +258,7 @@ func (r *sendRun) send(ctx context.Context, d *stockbell.MessageDelivery, resume
 func (r *sendRun) fail(d *stockbell.MessageDelivery, reason string, resumed bool) {
 	r.metrics().MessageFailed(d.Message.Channel)
 	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID, Status: stockbell.MessageFailed,
-		Reason: reason, Resumed: resumed, StopFlow: d.LastStep})
+		Reason: reason, Resumed: resumed, StopFlow: d.LastStep, Attempt: r.attempt})
 }
 
 // failedForNow handles a send that failed transiently. Before the job's
@@ -274,7 +279,7 @@ func (r *sendRun) failedForNow(ctx context.Context, d *stockbell.MessageDelivery
 	}
 	r.metrics().MessageRetried(channel)
 	r.step.Released = append(r.step.Released, stockbell.AttemptRelease{MessageID: id, Reason: err.Error(),
-		OutcomeUnknown: errors.Is(err, stockbell.ErrOutcomeUnknown)})
+		OutcomeUnknown: errors.Is(err, stockbell.ErrOutcomeUnknown), Attempt: r.attempt})
 	if r.lastAttempt {
 		r.putOff(r.Clock.Now().UTC())
 		return nil

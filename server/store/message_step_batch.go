@@ -23,6 +23,7 @@ type sendStepWrite struct {
 	// Set by advanceSendSteps, afresh at each run of the batch.
 	recorded []recordedOutcome // one per step.Finished, in order
 	leased   bool
+	attempt  int // the attempt leased, when leased
 }
 
 // recordedOutcome is what advanceSendSteps learnt of one outcome: whether
@@ -49,7 +50,9 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 // advanceSendStepsQuery records outcomes (each a pending message's, with
 // its event) and takes leases (each a pending message no attempt holds,
 // of a subscription still notified, and none the same statement
-// finishes) in one statement. The events'
+// finishes) in one statement. An outcome is recorded only for the attempt
+// holding the lease, as finishMessage's (heldBy); a leased row returns
+// the attempt's number in the third column. The events'
 // detail is written as encoding/json writes an EventDetail (keys in order,
 // no spaces): the columns the update returns around the fields the caller
 // marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is found
@@ -58,6 +61,7 @@ const advanceSendStepsQuery = `WITH %s, %s, done AS (
 	UPDATE messages m SET status = o.status, provider_id = o.provider_id, segments = o.segments, error = o.error,
 		sent_at = CASE WHEN o.sent THEN CAST(? AS TIMESTAMPTZ) END, lease_until = NULL
 	FROM outcome o WHERE m.id = o.id AND m.shop_id + 0 = o.shop_id AND m.status = ?
+		AND (o.attempt = 0 OR m.attempts = o.attempt)
 	RETURNING m.id, m.shop_id, m.subscription_id, m.step, m.channel, m.attempts, o.kind, o.middle
 ), event AS (
 	INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
@@ -70,9 +74,9 @@ const advanceSendStepsQuery = `WITH %s, %s, done AS (
 	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
 		AND m.id NOT IN (SELECT id FROM outcome)
 		AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = m.subscription_id AND s.status = 'notified')
-	RETURNING m.id
+	RETURNING m.id, m.attempts
 )
-SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, 0 FROM leased`
+SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, attempts FROM leased`
 
 // advanceSendSteps runs advanceSendStepsQuery for the batch's steps and
 // tells each step what it did. A message two steps of the batch would
@@ -85,7 +89,7 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 	var l leaseRows
 	leasing := map[int64]bool{}
 	for _, s := range steps {
-		s.recorded, s.leased = make([]recordedOutcome, len(s.step.Finished)), false
+		s.recorded, s.leased, s.attempt = make([]recordedOutcome, len(s.step.Finished)), false, 0
 		for _, r := range s.step.Finished {
 			if err := o.add(s.shopID, r); err != nil {
 				return err
@@ -108,14 +112,14 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 		return err
 	}
 	defer rows.Close()
-	recorded, leased := map[int64]recordedOutcome{}, map[int64]bool{}
+	recorded, leased := map[int64]recordedOutcome{}, map[int64]int{}
 	for rows.Next() {
 		var id, step, subscriptionID int64
 		if err := rows.Scan(&id, &step, &subscriptionID); err != nil {
 			return err
 		}
 		if step < 0 {
-			leased[id] = true
+			leased[id] = int(subscriptionID) // the attempt's number
 		} else {
 			recorded[id] = recordedOutcome{recorded: true, subscriptionID: subscriptionID, step: int(step)}
 		}
@@ -132,8 +136,8 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 		for i, r := range s.step.Finished {
 			s.recorded[i] = recorded[r.MessageID]
 		}
-		if s.step.Begin != 0 && leased[s.step.Begin] {
-			s.leased, leased[s.step.Begin] = true, false // the first step asking has it
+		if attempt := leased[s.step.Begin]; s.step.Begin != 0 && attempt > 0 {
+			s.leased, s.attempt, leased[s.step.Begin] = true, attempt, 0 // the first step asking has it
 		}
 	}
 	return nil
@@ -181,7 +185,7 @@ func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepR
 		return result, nil
 	}
 	if s.leased {
-		result.Outcome = stockbell.AttemptBegun
+		result.Outcome, result.Attempt = stockbell.AttemptBegun, s.attempt
 		return result, nil
 	}
 	return beginAttempt(ctx, tx, s.shopID, s.step.Begin, s.step.LeaseUntil)
@@ -190,7 +194,7 @@ func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepR
 // outcomeRows are the outcomes of a batch's steps, as advanceSendStepsQuery
 // reads them.
 type outcomeRows struct {
-	ids, shops, segments                      []int64
+	ids, shops, segments, attempts            []int64
 	statuses, providers, errs, kinds, middles []string
 	sent                                      []bool
 }
@@ -208,13 +212,14 @@ func (o *outcomeRows) add(shopID int64, r stockbell.MessageResult) error {
 	o.statuses, o.providers, o.errs = append(o.statuses, string(r.Status)), append(o.providers, r.ProviderID), append(o.errs, r.Reason)
 	o.kinds, o.middles = append(o.kinds, string(kind)), append(o.middles, middle)
 	o.sent = append(o.sent, r.Status == stockbell.MessageSent)
+	o.attempts = append(o.attempts, int64(leaseHolder(r)))
 	return nil
 }
 
 func (o *outcomeRows) set() *rowSet {
 	return newRowSet("outcome").int64s("id", o.ids).int64s("shop_id", o.shops).texts("status", o.statuses).
 		texts("provider_id", o.providers).int64s("segments", o.segments).texts("error", o.errs).bools("sent", o.sent).
-		texts("kind", o.kinds).texts("middle", o.middles)
+		texts("kind", o.kinds).texts("middle", o.middles).int64s("attempt", o.attempts)
 }
 
 // leaseRows are the leases a batch's steps ask for.

@@ -154,13 +154,15 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 		if take.outcome == stockbell.AttemptResumed {
 			args = append(args, now)
 		}
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+subscriptionNotified), args...)
-		if err != nil {
-			return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
+		var attempt int
+		err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
+			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+subscriptionNotified+`
+			RETURNING attempts`), args...).Scan(&attempt)
+		if err == nil {
+			return stockbell.SendStepResult{Outcome: take.outcome, Attempt: attempt}, nil
 		}
-		if n, err := res.RowsAffected(); err != nil || n == 1 {
-			return stockbell.SendStepResult{Outcome: take.outcome}, err
+		if !isNoRows(err) {
+			return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
 		}
 	}
 	return attemptRefused(ctx, tx, shopID, messageID, now)
@@ -216,10 +218,11 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	// message sent); with the event's and the next step's it is the whole
 	// of the at-least-once window.
 	var m stockbell.Message
+	holder := leaseHolder(r)
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
-		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ?
+		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+heldBy+`
 		RETURNING id, shop_id, subscription_id, step, channel, attempts`),
-		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from).
+		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from, holder, holder).
 		Scan(&m.ID, &m.ShopID, &m.SubscriptionID, &m.Step, &m.Channel, &m.Attempts)
 	if isNoRows(err) {
 		return false, nil
@@ -233,6 +236,25 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 		return true, nil
 	}
 	return true, continueFlow(ctx, tx, &m)
+}
+
+// heldBy keeps an outcome or a release to the attempt holding the
+// message's lease: the attempts counted when it was leased are the
+// attempt's number. Its two arguments are that number, or 0 for no check.
+// Without it an attempt that outlived its lease (a process paused, a
+// send that ran long) would end the lease of the attempt that took the
+// message over, letting a third send beside it, or record its failure
+// over that attempt's outcome.
+const heldBy = `(? = 0 OR attempts = ?)`
+
+// leaseHolder is the attempt an outcome is kept to (see heldBy): that
+// which reached it, except for a sent outcome, recorded whoever sent it
+// (stockbell.MessageResult.Attempt).
+func leaseHolder(r stockbell.MessageResult) int {
+	if r.Status == stockbell.MessageSent {
+		return 0
+	}
+	return r.Attempt
 }
 
 func recordOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbell.MessageResult) error {
@@ -334,7 +356,8 @@ func (db *DB) ReleaseAttempt(ctx context.Context, shopID, messageID int64, reaso
 }
 
 // releaseAttempt ends the lease of the shop's pending message and records
-// the error of its failed attempt. An attempt whose outcome is unknown
+// the error of its failed attempt, if that attempt still holds the lease
+// (heldBy). An attempt whose outcome is unknown
 // leaves the lease expired rather than cleared: that is what beginAttempt
 // reads as an attempt that ended without a result.
 func releaseAttempt(ctx context.Context, tx *Tx, shopID int64, r stockbell.AttemptRelease) error {
@@ -343,7 +366,8 @@ func releaseAttempt(ctx context.Context, tx *Tx, shopID int64, r stockbell.Attem
 		now := tx.db.now()
 		leaseUntil = &now
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ? WHERE id = ? AND `+byIDsOfShop+` AND status = ?`),
-		leaseUntil, r.Reason, r.MessageID, shopID, stockbell.MessagePending)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET lease_until = ?, error = ?
+		WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+heldBy),
+		leaseUntil, r.Reason, r.MessageID, shopID, stockbell.MessagePending, r.Attempt, r.Attempt)
 	return err
 }
