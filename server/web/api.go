@@ -1,11 +1,7 @@
 package web
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -116,43 +112,13 @@ func (a *API) authenticate(r *http.Request) (*stockbell.APIKey, error) {
 }
 
 // decodeJSON reads a JSON object of at most maxAPIBody into v, refusing
-// unknown fields; a value of the wrong type names its field.
+// unknown fields and anything after the object (decodeJSONBody).
 func decodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	body, err := readBody(w, r, maxAPIBody)
 	if err != nil {
 		return err
 	}
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	err = dec.Decode(v)
-	var typeErr *json.UnmarshalTypeError
-	switch {
-	case errors.Is(err, io.EOF):
-		return stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
-	case errors.As(err, &typeErr):
-		return stockbell.FieldErrorf(typeErr.Field, "%s must be a JSON %s, got %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
-	case err != nil && strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
-		return stockbell.FieldErrorf(field, "Unknown field %q.", field)
-	case err != nil:
-		return stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
-	}
-	return nil
-}
-
-// jsonKind names a Go kind as JSON calls it.
-func jsonKind(kind string) string {
-	switch {
-	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
-		return "number"
-	case kind == "bool":
-		return "boolean"
-	case kind == "slice":
-		return "array"
-	case kind == "map", kind == "struct", kind == "ptr":
-		return "object"
-	}
-	return kind
+	return decodeJSONBody(body, v, true)
 }
 
 // pathID reads the {id} of the route.

@@ -16,6 +16,9 @@ func FuzzStorefrontRequest(f *testing.F) {
 	f.Add([]byte(`{"shop":"s","variant_id":4400000000011,"channels":["sms","email"],"phone":"030 901820","phone_country":"DE","email":"a@b.de","sms_consent":true}`))
 	f.Add([]byte(`{"variant_id":[1],"channels":"email"}`))
 	f.Add([]byte(`null`))
+	f.Add([]byte(`{"shop":"s","variant_id":"1","channels":["email"],"email":"a@b.de"}{"shop":"t"}`))
+	f.Add([]byte(`{"variant_id":true} `))
+	f.Add([]byte(`[{"variant_id":-1.5e3}]`))
 	shop := &stockbell.Shop{ID: 1, Platform: stockbell.PlatformShopify, Domain: "bells.myshopify.com", Status: stockbell.ShopInstalled}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		r := httptest.NewRequest(http.MethodPost, SubscriptionsPath, strings.NewReader(string(body)))

@@ -177,15 +177,17 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 	WriteJSON(w, status, subscriptionResponse{Subscription: viewOf(sub, variant.PlatformID)})
 }
 
-// decodeSubscription reads at most 8 KB of JSON whatever the content type.
+// decodeSubscription reads at most 8 KB of JSON whatever the content type
+// (decodeJSONBody). Fields the storefront does not know are ignored (a
+// newer snippet may send more).
 func decodeSubscription(w http.ResponseWriter, r *http.Request) (*subscriptionRequest, error) {
 	body, err := readBody(w, r, maxSubscriptionBody)
 	if err != nil {
 		return nil, err
 	}
 	var req subscriptionRequest
-	if err := json.Unmarshal(body, &req); err != nil {
-		return nil, stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
+	if err := decodeJSONBody(body, &req, false); err != nil {
+		return nil, err
 	}
 	return &req, nil
 }

@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestAPIRefusesTrailingData: every JSON body of the admin API is one JSON
+// object; anything after it but whitespace is refused naming the body, and
+// nothing of the first object is stored.
+func TestAPIRefusesTrailingData(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		settings := `{"min_inventory":7}`
+		subscription := `{"variant_id":"v-m","channels":["email"],"email":"trailing@example.com"}`
+		flow := `{"status":"draft","steps":[{"channel":"email","delay":"1h"}]}`
+		cases := []struct{ method, path, body string }{
+			{"PUT", "/api/v1/settings", settings + "garbage"},
+			{"PUT", "/api/v1/settings", settings + `{"min_inventory":8}`},
+			{"PUT", "/api/v1/settings", settings + "}"},
+			{"PUT", "/api/v1/settings", settings + "\n]"},
+			{"PUT", "/api/v1/flow", flow + " null"},
+			{"POST", "/api/v1/subscriptions", subscription + subscription},
+			{"POST", "/api/v1/subscriptions", subscription + "x"},
+		}
+		before, flowBefore := settingsOf(t, db, w.shop), flowOf(t, db, w.shop)
+		for _, c := range cases {
+			a := apiDo(t, f, key, c.method, c.path, c.body)
+			if a.Status != 422 || a.errorField() != "body" || !strings.Contains(a.errorMessage(), "after its JSON object") {
+				t.Errorf("%s %s %s: %d %s, want 422 naming the trailing data", c.method, c.path, c.body, a.Status, a.Raw)
+			}
+		}
+		if after := settingsOf(t, db, w.shop); after != before {
+			t.Errorf("refused bodies stored settings: %+v → %+v", before, after)
+		}
+		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(flowBefore.UpdatedAt) {
+			t.Errorf("a refused body stored the flow")
+		}
+		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &w.shop.ID}); len(subs) != 0 {
+			t.Errorf("refused bodies stored %d subscriptions", len(subs))
+		}
+		if a := apiDo(t, f, key, "PUT", "/api/v1/settings", `[{"min_inventory":3}]`); a.Status != 422 || a.errorField() != "body" ||
+			a.errorMessage() != "The request body must be a JSON object, got array." {
+			t.Errorf("a body that is not an object: %d %s", a.Status, a.Raw)
+		}
+		wantAPI(t, apiDo(t, f, key, "PUT", "/api/v1/settings", settings+"\r\n \t"), 200, "a body followed by whitespace")
+	})
+}

@@ -1,0 +1,64 @@
+package web
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// decodeJSONBody decodes body, one JSON object, into v: the one JSON
+// decoder of request bodies (the storefront's and the admin API's). With
+// refuseUnknown, a field v does not have is refused naming it. A value of
+// the wrong type names its field and the type it must be, and anything
+// after the object but whitespace is refused, so that a body is never half
+// read: the body is parsed once, and the check only looks at the bytes
+// after the object.
+func decodeJSONBody(body []byte, v any, refuseUnknown bool) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if refuseUnknown {
+		dec.DisallowUnknownFields()
+	}
+	if err := dec.Decode(v); err != nil {
+		return jsonBodyError(err)
+	}
+	if rest := body[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
+		return stockbell.FieldErrorf("body", "The request body has more after its JSON object: send one JSON object and nothing after it.")
+	}
+	return nil
+}
+
+// jsonBodyError says what is wrong with a body the decoder refused.
+func jsonBodyError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.Is(err, io.EOF):
+		return stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
+	case errors.As(err, &typeErr) && typeErr.Field == "":
+		return stockbell.FieldErrorf("body", "The request body must be a JSON object, got %s.", typeErr.Value)
+	case errors.As(err, &typeErr):
+		return stockbell.FieldErrorf(typeErr.Field, "%s must be a JSON %s, got %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return stockbell.FieldErrorf(field, "Unknown field %q.", field)
+	}
+	return stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
+}
+
+// jsonKind names a Go kind as JSON calls it.
+func jsonKind(kind string) string {
+	switch {
+	case strings.HasPrefix(kind, "int"), strings.HasPrefix(kind, "uint"), strings.HasPrefix(kind, "float"):
+		return "number"
+	case kind == "bool":
+		return "boolean"
+	case kind == "slice":
+		return "array"
+	case kind == "map", kind == "struct", kind == "ptr":
+		return "object"
+	}
+	return kind
+}

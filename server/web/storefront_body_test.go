@@ -1,0 +1,75 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSubscribeRefusesTrailingData: a body is one JSON object. Anything
+// after it but whitespace (garbage, a second object, a stray brace) is
+// refused naming the body, and nothing is stored.
+func TestSubscribeRefusesTrailingData(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		valid := body(nil)
+		for _, trailing := range []string{"garbage", valid, " {}", "}", "\n[1]", "null", `"x"`} {
+			status, out, _ := f.post(t, valid+trailing)
+			errBody, _ := out["error"].(map[string]any)
+			if status != 422 || errBody["code"] != "invalid" || errBody["field"] != "body" ||
+				!strings.Contains(errBody["message"].(string), "after its JSON object") {
+				t.Errorf("body followed by %q: %d %v, want 422 invalid naming the trailing data", trailing, status, out)
+			}
+		}
+		if n := f.count(t); n != 0 {
+			t.Fatalf("refused requests stored %d subscriptions", n)
+		}
+		if status, out, _ := f.post(t, valid+" \r\n\t"); status != 201 {
+			t.Fatalf("a body followed by whitespace: %d %v, want 201", status, out)
+		}
+	})
+}
+
+// TestSubscribeFieldOfTheWrongType: a field of the wrong JSON type is
+// named with the type it must be, and a body that is not an object says
+// so; the honeypot answers the same error. Nothing is stored.
+func TestSubscribeFieldOfTheWrongType(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		cases := []struct {
+			fields  map[string]any
+			field   string
+			message string
+		}{
+			{map[string]any{"email": 5}, "email", "email must be a JSON string, got number."},
+			{map[string]any{"channels": "email"}, "channels", "channels must be a JSON array, got string."},
+		}
+		for _, c := range cases {
+			for _, hp := range []string{"", "filled"} {
+				fields := map[string]any{"hp": hp}
+				for k, v := range c.fields {
+					fields[k] = v
+				}
+				status, out, _ := f.post(t, body(fields))
+				errBody, _ := out["error"].(map[string]any)
+				if status != 422 || errBody["code"] != "invalid" || errBody["field"] != c.field || errBody["message"] != c.message {
+					t.Errorf("%v (honeypot %q): %d %v, want 422 field %s %q", c.fields, hp, status, out, c.field, c.message)
+				}
+			}
+		}
+		for value, got := range map[string]string{"[1]": "array", `"shop"`: "string", "5": "number"} {
+			status, out, _ := f.post(t, value)
+			errBody, _ := out["error"].(map[string]any)
+			if want := "The request body must be a JSON object, got " + got + "."; status != 422 || errBody["field"] != "body" || errBody["message"] != want {
+				t.Errorf("body %s: %d %v, want 422 naming the body %q", value, status, out, want)
+			}
+		}
+		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &f.shop.ID}); len(subs) != 0 {
+			t.Fatalf("refused requests stored %d subscriptions", len(subs))
+		}
+	})
+}
