@@ -53,3 +53,27 @@ func TestAPIRefusesTrailingData(t *testing.T) {
 		wantAPI(t, apiDo(t, f, key, "PUT", "/api/v1/settings", settings+"\r\n \t"), 200, "a body followed by whitespace")
 	})
 }
+
+// TestAPIVariantIDOfTheWrongType: variant_id of another JSON type than a
+// string or a whole number is named with the type it must be, as any other
+// field of the wrong type is.
+func TestAPIVariantIDOfTheWrongType(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		for value, got := range map[string]string{"true": "bool", "{}": "object", "[]": "array", `["v-m"]`: "array", "2.5": "number 2.5"} {
+			a := apiDo(t, f, key, "POST", "/api/v1/subscriptions", `{"variant_id":`+value+`,"channels":["email"],"email":"a@example.com"}`)
+			want := "variant_id must be a JSON string or whole number, got " + got + "."
+			if a.Status != 422 || a.errorField() != "variant_id" || a.errorMessage() != want {
+				t.Errorf("variant_id %s: %d %s, want 422 %q", value, a.Status, a.Raw, want)
+			}
+		}
+		if a := apiDo(t, f, key, "POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":5}`); a.errorMessage() != "email must be a JSON string, got number." {
+			t.Errorf("email of the wrong type: %d %s", a.Status, a.Raw)
+		}
+		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &w.shop.ID}); len(subs) != 0 {
+			t.Errorf("refused bodies stored %d subscriptions", len(subs))
+		}
+	})
+}

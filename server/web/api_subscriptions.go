@@ -182,21 +182,24 @@ func refuseStorefrontFields(req *subscriptionRequest) error {
 // be subscribed to (the restock engine decides at once). 201 when made, 200
 // with the subscription when the contact already waits for the variant.
 func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
-	var req subscriptionRequest
-	err := decodeJSON(w, r, &req)
+	body, err := readBody(w, r, maxAPIBody)
+	var req *subscriptionRequest
 	if err == nil {
-		err = refuseStorefrontFields(&req)
+		req, err = decodeSubscriptionRequest(body, true)
+	}
+	if err == nil {
+		err = refuseStorefrontFields(req)
 	}
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}
-	create, err := validateSubscription(&stockbell.Shop{ID: key.ShopID}, &req)
+	create, err := validateSubscription(&stockbell.Shop{ID: key.ShopID}, req)
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}
-	variant, err := notifiableVariant(r.Context(), a.Catalog.FindVariant, key.ShopID, variantIDString(req.VariantID))
+	variant, err := notifiableVariant(r.Context(), a.Catalog.FindVariant, key.ShopID, req.platformVariantID)
 	if err != nil {
 		a.server.Error(w, r, err)
 		return

@@ -62,3 +62,19 @@ func jsonKind(kind string) string {
 	}
 	return kind
 }
+
+// jsonValueKind names the type of a JSON value as the decoder's errors do:
+// bool, object, array, string, or number and the number.
+func jsonValueKind(value string) string {
+	switch value[0] {
+	case 't', 'f':
+		return "bool"
+	case '{':
+		return "object"
+	case '[':
+		return "array"
+	case '"':
+		return "string"
+	}
+	return "number " + value
+}

@@ -92,6 +92,9 @@ type subscriptionRequest struct {
 	// Honeypot fields are invisible to people; bots fill them.
 	Website  string `json:"website"`
 	Honeypot string `json:"hp"`
+
+	// platformVariantID is VariantID read by variantIDOf.
+	platformVariantID string
 }
 
 // subscriptionResponse is the JSON answer for a created or existing subscription.
@@ -148,14 +151,14 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 		return
 	}
 	if req.Website != "" || req.Honeypot != "" {
-		h.answerHoneypot(w, r, shop, create, variantIDString(req.VariantID))
+		h.answerHoneypot(w, r, shop, create, req.platformVariantID)
 		return
 	}
 	if !h.contactLimiter.Allow(contactKey(create), h.Clock.Now()) {
 		h.rateLimited(w, r)
 		return
 	}
-	variant, err := h.soldOutVariant(r.Context(), shop.ID, variantIDString(req.VariantID))
+	variant, err := h.soldOutVariant(r.Context(), shop.ID, req.platformVariantID)
 	if err != nil {
 		h.server.Error(w, r, err)
 		return
@@ -178,15 +181,25 @@ func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop 
 }
 
 // decodeSubscription reads at most 8 KB of JSON whatever the content type
-// (decodeJSONBody). Fields the storefront does not know are ignored (a
-// newer snippet may send more).
+// (decodeSubscriptionRequest). Fields the storefront does not know are
+// ignored (a newer snippet may send more).
 func decodeSubscription(w http.ResponseWriter, r *http.Request) (*subscriptionRequest, error) {
 	body, err := readBody(w, r, maxSubscriptionBody)
 	if err != nil {
 		return nil, err
 	}
+	return decodeSubscriptionRequest(body, false)
+}
+
+// decodeSubscriptionRequest decodes a subscription request (decodeJSONBody)
+// and reads its variant id.
+func decodeSubscriptionRequest(body []byte, refuseUnknown bool) (*subscriptionRequest, error) {
 	var req subscriptionRequest
-	if err := decodeJSONBody(body, &req, false); err != nil {
+	err := decodeJSONBody(body, &req, refuseUnknown)
+	if err == nil {
+		req.platformVariantID, err = variantIDOf(req.VariantID)
+	}
+	if err != nil {
 		return nil, err
 	}
 	return &req, nil
@@ -304,19 +317,22 @@ func contactKey(c stockbell.SubscriptionCreate) string {
 
 var digits = regexp.MustCompile(`^[0-9]+$`)
 
-// variantIDString reads the variant id as a string or as a bare JSON
+// variantIDOf reads the variant id as a string or as a bare whole JSON
 // number, keeping every digit (Shopify ids exceed 2^53, so decoding them as
-// float64 would change them).
-func variantIDString(raw json.RawMessage) string {
+// float64 would change them). Absent or null is "", the variant missing;
+// any other JSON value is EINVALID naming variant_id and what it must be.
+func variantIDOf(raw json.RawMessage) (string, error) {
 	text := strings.TrimSpace(string(raw))
 	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return strings.TrimSpace(s)
+	switch {
+	case text == "" || text == "null":
+		return "", nil
+	case digits.MatchString(text):
+		return text, nil
+	case json.Unmarshal(raw, &s) == nil:
+		return strings.TrimSpace(s), nil
 	}
-	if digits.MatchString(text) {
-		return text
-	}
-	return ""
+	return "", stockbell.FieldErrorf("variant_id", "variant_id must be a JSON string or whole number, got %s.", jsonValueKind(text))
 }
 
 func viewOf(sub *stockbell.Subscription, variantPlatformID string) subscriptionView {

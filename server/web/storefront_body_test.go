@@ -35,8 +35,9 @@ func TestSubscribeRefusesTrailingData(t *testing.T) {
 }
 
 // TestSubscribeFieldOfTheWrongType: a field of the wrong JSON type is
-// named with the type it must be, and a body that is not an object says
-// so; the honeypot answers the same error. Nothing is stored.
+// named with the type it must be, whether variant_id (a string, or a whole
+// number from themes that print ids raw) or any other field; the honeypot
+// answers the same error. Nothing is stored.
 func TestSubscribeFieldOfTheWrongType(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newStorefront(t, db, noLimits(), noLimits())
@@ -45,6 +46,11 @@ func TestSubscribeFieldOfTheWrongType(t *testing.T) {
 			field   string
 			message string
 		}{
+			{map[string]any{"variant_id": true}, "variant_id", "variant_id must be a JSON string or whole number, got bool."},
+			{map[string]any{"variant_id": map[string]any{}}, "variant_id", "variant_id must be a JSON string or whole number, got object."},
+			{map[string]any{"variant_id": []any{}}, "variant_id", "variant_id must be a JSON string or whole number, got array."},
+			{map[string]any{"variant_id": 1.5}, "variant_id", "variant_id must be a JSON string or whole number, got number 1.5."},
+			{map[string]any{"variant_id": -111}, "variant_id", "variant_id must be a JSON string or whole number, got number -111."},
 			{map[string]any{"email": 5}, "email", "email must be a JSON string, got number."},
 			{map[string]any{"channels": "email"}, "channels", "channels must be a JSON array, got string."},
 		}
@@ -66,6 +72,12 @@ func TestSubscribeFieldOfTheWrongType(t *testing.T) {
 			errBody, _ := out["error"].(map[string]any)
 			if want := "The request body must be a JSON object, got " + got + "."; status != 422 || errBody["field"] != "body" || errBody["message"] != want {
 				t.Errorf("body %s: %d %v, want 422 naming the body %q", value, status, out, want)
+			}
+		}
+		for _, missing := range []any{nil, "", "  "} {
+			status, out, _ := f.post(t, body(map[string]any{"variant_id": missing}))
+			if errBody, _ := out["error"].(map[string]any); status != 422 || errBody["message"] != "The variant is missing." {
+				t.Errorf("variant_id %q: %d %v, want the variant missing", missing, status, out)
 			}
 		}
 		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &f.shop.ID}); len(subs) != 0 {
