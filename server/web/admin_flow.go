@@ -38,7 +38,7 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 	}
 	flow, err := parseFlowForm(r.PostForm, saved)
 	if err != nil {
-		a.refuseFlow(w, r, s, saved, err)
+		a.refuseFlow(w, r, s, flow, err)
 		return
 	}
 	switch {
@@ -75,13 +75,16 @@ func (a *Admin) saveFlow(w http.ResponseWriter, r *http.Request, s *AdminSession
 	a.Redirect(w, r, s, "/admin/flow", "notice", "flow_saved")
 }
 
-// refuseFlow shows the form again as typed, with the error beside its field.
-func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, flow *stockbell.Flow, err error) {
+// refuseFlow shows the form again as typed (the flow read from the posted
+// form, and the posted values it cannot hold), with the error beside its
+// field.
+func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, typed *stockbell.Flow, err error) {
 	if stockbell.ErrorCode(err) != stockbell.EINVALID {
 		a.Fail(w, r, s, err)
 		return
 	}
-	form := newFlowForm(flow)
+	form := newFlowForm(typed)
+	form.keepTyped(r.PostForm)
 	form.showError(stockbell.ErrorMessage(err), formField(stockbell.ErrorField(err)))
 	a.renderFlow(w, r, s, http.StatusUnprocessableEntity, form)
 }
@@ -90,7 +93,8 @@ func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSession, saved *stockbell.Flow, name string) {
 	flow, err := stockbell.FlowFromTemplate(s.ShopID, name)
 	if err != nil {
-		a.refuseFlow(w, r, s, saved, err)
+		typed, _ := parseFlowForm(r.PostForm, saved)
+		a.refuseFlow(w, r, s, typed, err)
 		return
 	}
 	flow.Status = saved.Status

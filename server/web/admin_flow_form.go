@@ -32,14 +32,20 @@ type flowForm struct {
 
 // stepForm is one message of the form.
 type stepForm struct {
-	N         int // from 1
-	Step      stockbell.FlowStep
-	Delay     string
-	Languages []languageForm
-	Preview   string // the preview's language
+	N          int // from 1
+	Step       stockbell.FlowStep
+	Delay      string
+	SmartHours string
+	Languages  []languageForm
+	Preview    string // the preview's language
+	// Other holds the texts under "Another language" while their code is refused.
+	Other otherLanguageForm
 	// LanguagesOpen shows the other languages' texts: some are written, or one is wrong.
 	LanguagesOpen bool
 }
+
+// otherLanguageForm is the "Another language" part of a message.
+type otherLanguageForm struct{ Code, Subject, Body string }
 
 type languageForm struct {
 	flowLanguage
@@ -50,7 +56,7 @@ type languageForm struct {
 func newFlowForm(flow *stockbell.Flow) *flowForm {
 	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates()}
 	for i, step := range flow.Steps {
-		sf := stepForm{N: i + 1, Step: step, Delay: ShortDuration(step.Delay)}
+		sf := stepForm{N: i + 1, Step: step, Delay: ShortDuration(step.Delay), SmartHours: strconv.Itoa(step.SmartSendingHours)}
 		if step.Delay == 0 {
 			sf.Delay = "0"
 		}
@@ -67,6 +73,29 @@ func newFlowForm(flow *stockbell.Flow) *flowForm {
 		f.Steps = append(f.Steps, sf)
 	}
 	return f
+}
+
+// keepTyped shows the posted values as they were typed where the flow read
+// from them cannot: a wait or a smart sending that did not read, the texts
+// under "Another language" whose code was refused, each preview's language
+// and the test address.
+func (f *flowForm) keepTyped(form url.Values) {
+	for i := range f.Steps {
+		sf := &f.Steps[i]
+		field := func(name string) string { return stepField(sf.N, name) }
+		if form.Has(field("delay")) {
+			sf.Delay = strings.TrimSpace(form.Get(field("delay")))
+		}
+		if form.Has(field("smart_hours")) {
+			sf.SmartHours = strings.TrimSpace(form.Get(field("smart_hours")))
+		}
+		sf.Preview = form.Get(field("preview"))
+		sf.Other = otherLanguageForm{Code: form.Get(field("other_lang")), Subject: form.Get(field("other_subject")), Body: form.Get(field("other_body"))}
+		if sf.Other.Subject != "" || sf.Other.Body != "" {
+			sf.LanguagesOpen = true
+		}
+	}
+	f.TestTo = strings.TrimSpace(form.Get("test_to"))
 }
 
 // showError records the refused field's error and opens the step's other
@@ -89,54 +118,58 @@ var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
 // parseFlowForm reads the flow from the posted fields, keeping what the
 // form does not show (a translation's custom HTML) from the saved flow.
 // A field that is not a number or a duration is an EINVALID error naming
-// the form field.
+// the form field; the flow is still read whole, every other field as
+// typed, so that the form can be shown again as it was.
 func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, error) {
 	flow := &stockbell.Flow{ShopID: saved.ShopID, Status: stockbell.FlowStatus(form.Get("status")), Template: saved.Template}
+	var first error
 	for n := 1; n <= stockbell.MaxFlowSteps && form.Has(stepField(n, "channel")); n++ {
 		var old stockbell.FlowStep
 		if n <= len(saved.Steps) {
 			old = saved.Steps[n-1]
 		}
 		step, err := parseStep(form, n, old)
-		if err != nil {
-			return nil, err
+		if first == nil {
+			first = err
 		}
 		flow.Steps = append(flow.Steps, step)
 	}
-	return flow, nil
+	return flow, first
 }
 
+// parseStep reads message n, every field of it, and returns the first
+// field that did not read.
 func parseStep(form url.Values, n int, old stockbell.FlowStep) (stockbell.FlowStep, error) {
 	get := func(name string) string { return strings.TrimSpace(form.Get(stepField(n, name))) }
 	step := stockbell.FlowStep{Channel: stockbell.Channel(get("channel")), SkipIfOutOfStock: get("skip_oos") != "",
 		Subject: get("subject"), Preheader: get("preheader"), Body: strings.TrimSpace(form.Get(stepField(n, "body"))),
 		HTML: strings.TrimSpace(form.Get(stepField(n, "html")))}
-	delay := get("delay")
-	if delay != "" && delay != "0" {
+	var first error
+	if delay := get("delay"); delay != "" && delay != "0" {
 		d, err := time.ParseDuration(delay)
 		if err != nil {
-			return step, stockbell.FieldErrorf(stepField(n, "delay"), "Write the wait as a duration such as 0, 30m, 2h or 24h, not %q.", delay)
+			first = stockbell.FieldErrorf(stepField(n, "delay"), "Write the wait as a duration such as 0, 30m, 2h or 24h, not %q.", delay)
 		}
 		step.Delay = d
 	}
 	if hours := get("smart_hours"); hours != "" {
 		h, err := strconv.Atoi(hours)
-		if err != nil {
-			return step, stockbell.FieldErrorf(stepField(n, "smart_hours"), "Smart sending is a whole number of hours, not %q.", hours)
+		if err != nil && first == nil {
+			first = stockbell.FieldErrorf(stepField(n, "smart_hours"), "Smart sending is a whole number of hours, not %q.", hours)
 		}
 		step.SmartSendingHours = h
 	}
 	var err error
-	step.Translations, err = parseTranslations(form, n, old.Translations)
-	return step, err
+	if step.Translations, err = parseTranslations(form, n, old.Translations); first == nil {
+		first = err
+	}
+	return step, first
 }
 
 // parseTranslations reads each offered language's texts, and those of a
 // language code typed in the "other language" field.
 func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText) (map[string]stockbell.StepText, error) {
-	if err := moveOtherLanguage(form, n); err != nil {
-		return nil, err
-	}
+	moveErr := moveOtherLanguage(form, n)
 	codes := []string{}
 	for key := range form {
 		if rest, ok := strings.CutPrefix(key, stepField(n, "")); ok {
@@ -155,14 +188,15 @@ func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText
 		}
 	}
 	if len(out) == 0 {
-		return nil, nil
+		return nil, moveErr
 	}
-	return out, nil
+	return out, moveErr
 }
 
 // moveOtherLanguage files the texts written under "another language" as
-// that language's fields (s1_it_subject, s1_it_body). Texts without a
-// valid code are refused, naming the code's field, rather than dropped.
+// that language's fields (s1_it_subject, s1_it_body), and takes them out
+// of "another language". Texts without a valid code are refused, naming
+// the code's field, rather than dropped.
 func moveOtherLanguage(form url.Values, n int) error {
 	code := strings.ToLower(strings.TrimSpace(form.Get(stepField(n, "other_lang"))))
 	subject, body := form.Get(stepField(n, "other_subject")), form.Get(stepField(n, "other_body"))
@@ -175,6 +209,9 @@ func moveOtherLanguage(form url.Values, n int) error {
 	}
 	form.Set(stepField(n, code+"_subject"), subject)
 	form.Set(stepField(n, code+"_body"), body)
+	for _, name := range []string{"other_lang", "other_subject", "other_body"} {
+		form.Del(stepField(n, name))
+	}
 	return nil
 }
 
