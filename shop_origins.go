@@ -24,6 +24,11 @@ type ShopOriginService interface {
 	// a change another replica committed (this process's own changes show
 	// at once). The slice is shared: callers only read it.
 	FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error)
+	// IsStorefrontOrigin reports whether an installed shop allowed the
+	// origin (AddShopOrigin), spelled as browsers send it or not. It answers
+	// a storefront preflight, which names its origin but no shop; anything
+	// that is not an origin is false.
+	IsStorefrontOrigin(ctx context.Context, origin string) (bool, error)
 }
 
 // NormalizeOrigin returns an origin as browsers send it in the Origin

@@ -54,6 +54,21 @@ func (db *DB) FindShopOrigins(ctx context.Context, shopID int64) ([]string, erro
 	return origins, err
 }
 
+// IsStorefrontOrigin reports whether an installed shop allowed the origin;
+// anything that is not an origin is false.
+func (db *DB) IsStorefrontOrigin(ctx context.Context, origin string) (bool, error) {
+	origin, err := stockbell.NormalizeOrigin(origin)
+	if err != nil {
+		return false, nil
+	}
+	var known bool
+	err = db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &known, tx.Rebind(`SELECT EXISTS (SELECT 1 FROM shop_origins o JOIN shops s ON s.id = o.shop_id
+			WHERE o.origin = ? AND s.status = ?)`), origin, stockbell.ShopInstalled)
+	})
+	return known, err
+}
+
 // FindStorefrontOrigins is FindShopOrigins answered from memory for up to
 // ShopCacheTTL (see shopCache): a storefront post from an origin the
 // merchant added otherwise reads them on every request. The slice is

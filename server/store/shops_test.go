@@ -262,6 +262,38 @@ func TestStorefrontOriginsSeeChanges(t *testing.T) {
 	})
 }
 
+// TestIsStorefrontOrigin: a storefront preflight names only its origin;
+// it is known when an installed shop allowed it, however the browser
+// spells it, and no longer once removed or the shop uninstalled.
+func TestIsStorefrontOrigin(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformFeed, "origins.example")
+		want := func(when, origin string, known bool) {
+			t.Helper()
+			got, err := db.IsStorefrontOrigin(ctx, origin)
+			must(t, err)
+			if got != known {
+				t.Fatalf("%s: IsStorefrontOrigin(%q) = %v, want %v", when, origin, got, known)
+			}
+		}
+		want("none added", "https://headless.example", false)
+		must(t, db.AddShopOrigin(ctx, shop.ID, "https://headless.example"))
+		want("added", "https://headless.example", true)
+		want("spelled with the default port", "HTTPS://Headless.Example:443", true)
+		want("another scheme", "http://headless.example", false)
+		want("another port", "https://headless.example:8443", false)
+		want("not an origin", "https://headless.example/path", false)
+		want("the opaque origin", "null", false)
+		must(t, db.UninstallShop(ctx, shop.ID))
+		want("the shop uninstalled", "https://headless.example", false)
+		other := install(t, db, stockbell.PlatformFeed, "other.example")
+		must(t, db.AddShopOrigin(ctx, other.ID, "https://headless.example"))
+		want("allowed by another shop", "https://headless.example", true)
+		must(t, db.RemoveShopOrigin(ctx, other.ID, "https://headless.example"))
+		want("removed", "https://headless.example", false)
+	})
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func TestUpdateShopDetails(t *testing.T) {

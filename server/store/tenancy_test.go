@@ -175,7 +175,8 @@ var unscoped = map[string]string{
 	"BeginStockRead": "a read marker, no rows",
 	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).
 	"FindShopByID": "the shop row itself", "FindShopByDomain": "the shop row itself", "FindShopByKey": "the shop row itself (the storefront's public key)",
-	"FindShops": "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
+	"IsStorefrontOrigin": "a storefront preflight names an origin, no shop; it answers only whether some installed shop allowed it",
+	"FindShops":          "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
 	"UninstallShopHolding": "the shop row itself, holding the token its platform refused",
 	"DeleteShop":           "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
 	"ConnectFeed": "creates the shop row and its feed", "FindDueFeeds": "the feed scheduler, across shops",

@@ -29,8 +29,9 @@ func (h *storefrontHandler) allowOrigin(w http.ResponseWriter, r *http.Request, 
 
 // handlePreflight answers OPTIONS for clients that send JSON with its own
 // content type. The shop is not known before the body, so any origin that is
-// a storefront of some shop, or loopback in development, is allowed to ask;
-// the POST itself is checked against its shop.
+// a storefront of some shop (its platform or primary domain, or an origin
+// its merchant added), or loopback in development, is allowed to ask; the
+// POST itself is checked against its shop.
 func (h *storefrontHandler) handlePreflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
 	w.Header().Add("Vary", "Origin")
@@ -86,8 +87,17 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 	if h.Development && isLoopbackHost(host) {
 		return true
 	}
-	shop, err := h.Shops.FindShopByKey(ctx, host)
-	return err == nil && h.originAllowed(ctx, shop, origin)
+	if shop, err := h.Shops.FindShopByKey(ctx, host); err == nil && h.originAllowed(ctx, shop, origin) {
+		return true
+	}
+	if h.Origins == nil {
+		return false
+	}
+	known, err := h.Origins.IsStorefrontOrigin(ctx, origin)
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "look up a storefront origin", "origin", origin, "err", err)
+	}
+	return known
 }
 
 // originHost returns the host name of an origin such as https://shop.example.

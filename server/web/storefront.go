@@ -23,10 +23,12 @@ const SubscriptionsPath = "/api/storefront/v1/subscriptions"
 // maxSubscriptionBody is the largest subscription request accepted.
 const maxSubscriptionBody = 8 << 10
 
-// OriginLister returns the storefront origins a merchant added
-// (ShopOriginService's FindStorefrontOrigins).
+// OriginLister returns the storefront origins a merchant added, and tells
+// whether any shop added an origin (ShopOriginService's
+// FindStorefrontOrigins and IsStorefrontOrigin).
 type OriginLister interface {
 	FindStorefrontOrigins(ctx context.Context, shopID int64) ([]string, error)
+	IsStorefrontOrigin(ctx context.Context, origin string) (bool, error)
 }
 
 // SettingsFinder returns a shop's restock settings (SettingsService's
