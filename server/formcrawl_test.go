@@ -121,22 +121,23 @@ func fetchPage(t *testing.T, client *http.Client, base, target string) crawledPa
 }
 
 // formSubmissions returns the form's values as a browser would post them,
-// once per named submit button (or once when no button is named).
+// once per named submit button (or once when no button is named); in a
+// form where a button posts elsewhere (formaction), once per button.
 func formSubmissions(form *html.Node, page string) []postForm {
 	action := attr(form, "action")
 	if action == "" {
 		action = page
 	}
 	values := url.Values{}
-	var buttons [][2]string
+	var buttons []submitButton
 	walkHTML(form, func(n *html.Node) bool {
 		name := attr(n, "name")
 		switch {
-		case name == "" || name == "csrf_token":
 		case n.Data == "button" || (n.Data == "input" && attr(n, "type") == "submit"):
 			if attr(n, "type") != "button" {
-				buttons = append(buttons, [2]string{name, attr(n, "value")})
+				buttons = append(buttons, submitButton{name, attr(n, "value"), attr(n, "formaction")})
 			}
+		case name == "" || name == "csrf_token":
 		case n.Data == "input":
 			if typ := attr(n, "type"); (typ != "checkbox" && typ != "radio") || hasAttr(n, "checked") {
 				values.Add(name, changedValue(n))
@@ -148,17 +149,29 @@ func formSubmissions(form *html.Node, page string) []postForm {
 		}
 		return true
 	})
+	elsewhere := slices.ContainsFunc(buttons, func(b submitButton) bool { return b.action != "" })
+	buttons = slices.DeleteFunc(buttons, func(b submitButton) bool { return b.name == "" && !elsewhere })
 	if len(buttons) == 0 {
 		return []postForm{{Page: page, Action: action, Values: values}}
 	}
 	var out []postForm
 	for _, b := range buttons {
 		v := cloneValues(values)
-		v.Set(b[0], b[1])
-		out = append(out, postForm{Page: page, Action: action, Values: v})
+		if b.name != "" {
+			v.Set(b.name, b.value)
+		}
+		to := action
+		if b.action != "" {
+			to = b.action
+		}
+		out = append(out, postForm{Page: page, Action: to, Values: v})
 	}
 	return out
 }
+
+// submitButton is a form's submit button: its name and value, and where
+// it posts when not to the form's action (formaction).
+type submitButton struct{ name, value, action string }
 
 // changedValue is an input's value, one more for a number below its
 // maximum, so that posting the form as found would change something.

@@ -72,14 +72,27 @@
         }
         input.value = token;
         form.dataset.tokenReady = "1";
+        var extra = null;
         if (e.submitter && e.submitter.name) {
-          var extra = document.createElement("input");
+          extra = document.createElement("input");
           extra.type = "hidden";
           extra.name = e.submitter.name;
           extra.value = e.submitter.value;
           form.appendChild(extra);
         }
+        // form.submit() posts to the form's action: a button that posts
+        // elsewhere (formaction) lends its own for this one submission.
+        var action = form.getAttribute("action");
+        if (e.submitter && e.submitter.hasAttribute("formaction")) {
+          form.setAttribute("action", e.submitter.getAttribute("formaction"));
+        }
         form.submit();
+        // submit() reads the form at once. A form whose answer is a
+        // download stays on the page: its next submission asks for a new
+        // token (and for confirmation) and posts only its own button.
+        if (action === null) form.removeAttribute("action"); else form.setAttribute("action", action);
+        if (extra) form.removeChild(extra);
+        delete form.dataset.tokenReady;
       });
     });
   }
