@@ -25,7 +25,7 @@ import (
 // and 1440 px, checking each for sideways scrolling and WCAG AA contrast.
 func TestFirstRunInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
-	// About 40 page loads, 16 full-page screenshots and several waits on
+	// About 40 page loads, 18 full-page screenshots and several waits on
 	// the server (each bounded on its own, up to 45 s) do not fit
 	// browsertest.Timeout once the machine is loaded; this bound only stops
 	// a hung browser.
@@ -105,6 +105,7 @@ func TestFirstRunInChromium(t *testing.T) {
 		{"flow", base + "/admin/flow", "form"}, {"subscriber-timeline", subscriberPage, ".timeline"},
 		{"outbox", base + "/admin/outbox", "table"}, {"outbox-message", outboxMessage, "iframe"},
 		{"products", base + "/admin/products", "main"}, {"subscribers", base + "/admin/subscribers", "table"},
+		{"privacy", base + "/admin/privacy", "form"},
 	}
 	for _, width := range []int64{360, 1440} {
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))

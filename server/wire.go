@@ -35,12 +35,13 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	m.drainer = &integrations.Drainer{Registry: registry, Logger: m.Logger.With("component", "webhooks")}
 	m.wireReceiptSweep(workers)
-	shopifyInstall, err := m.wireShopify(registry, workers, m.wireDataRequests(workers))
+	dataRequests := m.wireDataRequests(workers)
+	shopifyInstall, err := m.wireShopify(registry, workers, dataRequests)
 	if err != nil {
 		return err
 	}
 	reports, reportLinks := m.wireReports(workers, d)
-	admin, err := m.wireAdmin(registry, d, shopifyInstall, reports, reportLinks)
+	admin, err := m.wireAdmin(registry, d, shopifyInstall, dataRequests, reports, reportLinks)
 	if err != nil {
 		return err
 	}
@@ -175,7 +176,8 @@ func (m *Main) wireReceiptSweep(workers *jobs.Workers) {
 // wireDataRequests keeps the answers to customers' data requests in the
 // data directory and deletes each AnswerRetention after it was written,
 // by a periodic job registered whether Shopify is configured or not (it
-// may have been before).
+// may have been before). The Shopify integration writes and erases them;
+// the admin erases a contact's when the merchant erases the contact.
 func (m *Main) wireDataRequests(workers *jobs.Workers) *shopify.FileDataRequests {
 	answers := &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Clock: stockbell.SystemClock{},
 		Logger: m.Logger.With("component", "shopify")}

@@ -15,9 +15,12 @@ import (
 
 // wireAdmin builds the merchant admin and mounts its pages; in
 // development it also seeds the demo shop and mounts the first run.
-func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify, reports *report.Reports, reportLinks *report.Links) (*web.Admin, error) {
+// dataRequests are the Shopify data requests' answers, which the Privacy
+// requests page erases with a Shopify shop's contact.
+func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify, dataRequests stockbell.DataRequestSink,
+	reports *report.Reports, reportLinks *report.Links) (*web.Admin, error) {
 	deps := web.AdminDeps{
-		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Events: m.DB,
+		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Privacy: m.DB, DataRequests: dataRequests, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SignInLinks: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 		Reports: reports, ReportSchedule: m.DB, ReportLinks: reportLinks,

@@ -24,6 +24,13 @@ type AdminDeps struct {
 	Messages      stockbell.MessageService
 	Catalog       stockbell.CatalogService
 	SignInLinks   stockbell.SignInLinkService
+	// Privacy answers a shopper's access and erasure requests made to the
+	// merchant (the Privacy requests page).
+	Privacy stockbell.PrivacyService
+	// DataRequests holds the answers to Shopify's customer data requests,
+	// erased with the contact a Shopify shop's merchant erases (optional:
+	// without it, only the store's data is erased).
+	DataRequests stockbell.DataRequestSink
 	// Shopify verifies App Bridge session tokens and installs a shop from
 	// one (nil when Shopify is not configured).
 	Shopify SessionInstall
@@ -151,6 +158,7 @@ func (a *Admin) Register(s *Server) {
 	a.Handle("/admin/subscribers/export", a.exportSubscribers, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}", a.subscriberPage, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}/remove", a.removeSubscriber, http.MethodPost)
+	a.registerPrivacy()
 	a.HandlePage("/admin/install", NavItem{Label: "Install", Order: 60}, a.installPage, http.MethodGet, http.MethodPost)
 	a.Handle("/admin/sign-out", a.signOut, http.MethodPost)
 	if a.opts.Development && a.Outbox != nil {

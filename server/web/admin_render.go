@@ -145,6 +145,9 @@ var notices = map[string]string{
 	"endpoint_enabled":   "Endpoint enabled: new events are sent to it again.",
 	"endpoint_disabled":  "Endpoint disabled: no events are sent to it until it is enabled.",
 	"endpoint_deleted":   "Endpoint deleted.",
+	"privacy_erased":     "Erased: this shop keeps no subscription, message or event of that shopper any more.",
+	"privacy_nothing_kept": "Nothing to erase: no subscription, message or event of this shop named that shopper. " +
+		"Check the spelling if you expected some.",
 }
 
 // Render writes page (a file of templates/pages without .html) inside the
