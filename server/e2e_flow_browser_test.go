@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -34,6 +36,7 @@ func TestFlowRefusalKeepsTypingInChromium(t *testing.T) {
 	browse(t, ctx, base+"/admin/flow", "#flow-form")
 	browsertest.Do(t, ctx, chromedp.SendKeys("#s1_subject", "Your sweater is back"))
 	clickAndWait(t, ctx, `#flow-form button[value=add]`, "#s2_body")
+	wantPreviewOfTheForm(t, ctx, 2)
 	retype := func(id, value string) {
 		browsertest.Eval[bool](t, ctx, `(document.querySelector("#`+id+`").focus(), true)`)
 		browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(kb.Delete),
@@ -50,11 +53,25 @@ func TestFlowRefusalKeepsTypingInChromium(t *testing.T) {
 			t.Errorf("after the refusal #%s holds %q, typed %q", id, got, want)
 		}
 	}
+	wantPreviewOfTheForm(t, ctx, 1)
 	if focused := browsertest.Eval[string](t, ctx, `document.activeElement.id`); focused != "s2_delay" {
 		t.Errorf("focus is on #%s, not on the refused wait", focused)
 	}
 	after, err := m.DB.FindFlow(context.Background(), shop.ID)
 	if err != nil || len(after.Steps) != len(before.Steps) || after.Steps[0].Subject != before.Steps[0].Subject {
 		t.Fatalf("the refused form changed the flow: %+v (%v)", after, err)
+	}
+}
+
+// wantPreviewOfTheForm checks that message n's preview shows the form as
+// it stands, not the saved flow (which may not have message n): its frame
+// loads the preview with the form's fields, and the server answers it.
+func wantPreviewOfTheForm(t *testing.T, ctx context.Context, n int) {
+	t.Helper()
+	frame := fmt.Sprintf(`document.querySelector('iframe[data-step="%d"]')`, n)
+	browsertest.WaitFor(t, ctx, frame+`.src.includes("s1_channel=")`)
+	status := browsertest.Eval[int](t, ctx, `fetch(`+frame+`.src).then(r => r.status)`)
+	if status != http.StatusOK {
+		t.Errorf("message %d's preview answers %d", n, status)
 	}
 }

@@ -17,6 +17,12 @@ type flowData struct {
 	Form      *flowForm
 	Held      []*stockbell.HeldBatch
 	Languages []flowLanguage
+	// Unsaved says the form is not the saved flow (a message added or
+	// removed, a template, a refusal): the previews are then drawn from the
+	// form by the page's script, as the preview's query, since the
+	// preview's plain address shows the saved flow, which may not even
+	// have the message.
+	Unsaved bool
 }
 
 // flowPage shows the flow (GET) and handles its form (POST): save, add or
@@ -107,7 +113,7 @@ func (a *Admin) renderFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 	if form.TestTo == "" {
 		form.TestTo = s.User.Email
 	}
-	data := &flowData{Form: form, Languages: flowLanguages}
+	data := &flowData{Form: form, Languages: flowLanguages, Unsaved: r.Method == http.MethodPost}
 	if a.Held != nil {
 		held, err := a.Held.FindHeldBatches(r.Context(), s.ShopID)
 		if err != nil {

@@ -121,6 +121,9 @@
   function liveRegion(frame) {
     var form = document.getElementById(frame.getAttribute("data-live"));
     if (!form) return;
+    // data-refresh: the page shows a form that is not saved, so the
+    // preview comes from the form from the start.
+    if (frame.hasAttribute("data-refresh")) refreshPreview(form, frame);
     var timer;
     form.addEventListener("input", function () {
       clearTimeout(timer);
