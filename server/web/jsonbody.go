@@ -15,28 +15,43 @@ import (
 // refuseUnknown, a field v does not have is refused naming it. A value of
 // the wrong type names its field and the type it must be, and anything
 // after the object but whitespace is refused, so that a body is never half
-// read: the body is parsed once, and the check only looks at the bytes
-// after the object.
+// read. Without refuseUnknown (the storefront's hot path) json.Unmarshal
+// does it all in one pass and one allocation less than a Decoder.
 func decodeJSONBody(body []byte, v any, refuseUnknown bool) error {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if refuseUnknown {
-		dec.DisallowUnknownFields()
+	if !refuseUnknown {
+		if len(bytes.TrimSpace(body)) == 0 {
+			return errEmptyBody
+		}
+		if err := json.Unmarshal(body, v); err != nil {
+			return jsonBodyError(err)
+		}
+		return nil
 	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonBodyError(err)
 	}
 	if rest := body[dec.InputOffset():]; len(bytes.TrimLeft(rest, " \t\r\n")) > 0 {
-		return stockbell.FieldErrorf("body", "The request body has more after its JSON object: send one JSON object and nothing after it.")
+		return errTrailingData
 	}
 	return nil
 }
 
+var errEmptyBody = stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
+
+var errTrailingData = stockbell.FieldErrorf("body", "The request body has more after its JSON object: send one JSON object and nothing after it.")
+
 // jsonBodyError says what is wrong with a body the decoder refused.
 func jsonBodyError(err error) error {
 	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.Is(err, io.EOF):
-		return stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
+		return errEmptyBody
+	case errors.As(err, &syntaxErr) && strings.HasSuffix(err.Error(), "after top-level value"):
+		// json.Unmarshal read a whole value, then more than whitespace.
+		return errTrailingData
 	case errors.As(err, &typeErr) && typeErr.Field == "":
 		return stockbell.FieldErrorf("body", "The request body must be a JSON object, got %s.", typeErr.Value)
 	case errors.As(err, &typeErr):
