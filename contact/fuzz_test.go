@@ -52,3 +52,40 @@ func FuzzNormalizePhone(f *testing.F) {
 		}
 	})
 }
+
+// FuzzMentions: a text names a contact only where it holds the contact's
+// spelling (ignoring case); a normalised address or number is named by
+// itself and within angle brackets, and not when a letter or digit
+// extends it at either end.
+func FuzzMentions(f *testing.F) {
+	for _, c := range [][2]string{{"To: <Ann@Example.com>.", "ann@example.com"}, {"joann@example.com", "ann@example.com"},
+		{"+4930123456789", "+493012345678"}, {"call +1 555", "+1555"}, {"", "a@b.co"}, {"İ@x.de", "i̇@x.de"}} {
+		f.Add(c[0], c[1])
+	}
+	f.Fuzz(func(t *testing.T, text, value string) {
+		if Mentions(text, value) && !strings.Contains(strings.ToLower(text), strings.ToLower(value)) {
+			t.Fatalf("%q is said to name %q, which it does not hold", text, value)
+		}
+		for _, v := range normalised(value) {
+			if !Mentions(v, v) || !Mentions("<"+v+">", v) {
+				t.Fatalf("%q does not name itself", v)
+			}
+			if Mentions("9"+v+"9", v) || (!strings.HasPrefix(v, "+") && (Mentions("x"+v, v) || Mentions(v+"x", v))) {
+				t.Fatalf("%q is named inside a longer address or number", v)
+			}
+		}
+	})
+}
+
+// normalised returns raw as an email address and as a phone number, for
+// each it normalises to.
+func normalised(raw string) []string {
+	var out []string
+	if email, err := NormalizeEmail(raw); err == nil {
+		out = append(out, email)
+	}
+	if phone, err := NormalizePhone(raw, ""); err == nil {
+		out = append(out, phone)
+	}
+	return out
+}
