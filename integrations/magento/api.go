@@ -73,19 +73,31 @@ type sourceItemPage struct {
 	TotalCount int             `json:"total_count"`
 }
 
-// eachProductPage calls fn with every page of /V1/products. Magento
-// answers a page past the last with the last page again, so paging stops
-// by total_count.
+// eachProductPage calls fn with every page of /V1/products, read by
+// keyset: sorted by entity_id ascending, each page asking for the ids
+// above the last one seen, until a short page. Offset paging
+// (currentPage) would skip a product whenever one before it is deleted
+// while the sync pages, and the sync would then mark the skipped one
+// deleted. A store that does not honour the filter and the sort (ids not
+// rising above the last one) ends the listing with EUPSTREAM, so an
+// incomplete listing never marks anything deleted.
 func (c *Client) eachProductPage(ctx context.Context, cred Credentials, fn func([]apiProduct) error) error {
-	for page := 1; ; page++ {
+	var last int64
+	for {
 		var answer productPage
-		if err := c.get(ctx, cred, "/products", pageQuery(page, PageSize, nil), &answer); err != nil {
+		if err := c.get(ctx, cred, "/products", keysetQuery("entity_id", last, PageSize), &answer); err != nil {
 			return err
+		}
+		for _, p := range answer.Items {
+			if p.ID <= last {
+				return stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store listed product %d after %d: it ignored the entity_id filter or sort order.", p.ID, last)
+			}
+			last = p.ID
 		}
 		if err := fn(answer.Items); err != nil {
 			return err
 		}
-		if len(answer.Items) == 0 || page*PageSize >= answer.TotalCount {
+		if len(answer.Items) < PageSize {
 			return nil
 		}
 	}
@@ -142,7 +154,7 @@ func (c *Client) stockOf(ctx context.Context, cred Credentials, sku string) (sto
 // multi-source inventory (the endpoint is missing).
 func (c *Client) sourceItems(ctx context.Context, cred Credentials, sku string) ([]apiSourceItem, error) {
 	var answer sourceItemPage
-	err := c.get(ctx, cred, "/inventory/source-items", pageQuery(1, PageSize, map[string]string{"sku": sku}), &answer)
+	err := c.get(ctx, cred, "/inventory/source-items", searchQuery(PageSize, searchFilter{"sku", "eq", sku}), &answer)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil, nil
 	}

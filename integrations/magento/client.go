@@ -169,19 +169,31 @@ func answerError(status int, raw []byte) error {
 	return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUPSTREAM, "Magento answered %d.", status), apiErr)
 }
 
-// pageQuery is a searchCriteria query for one page, with extra filters.
-func pageQuery(page, size int, filters map[string]string) url.Values {
+// searchFilter is one filter of a searchCriteria query.
+type searchFilter struct{ field, condition, value string }
+
+// searchQuery is a searchCriteria query for the first page of size
+// items passing every filter (each in its own filter group: ANDed).
+func searchQuery(size int, filters ...searchFilter) url.Values {
 	q := url.Values{
-		"searchCriteria[currentPage]": {strconv.Itoa(page)},
+		"searchCriteria[currentPage]": {"1"},
 		"searchCriteria[pageSize]":    {strconv.Itoa(size)},
 	}
-	group := 0
-	for field, value := range filters {
+	for group, f := range filters {
 		prefix := fmt.Sprintf("searchCriteria[filter_groups][%d][filters][0]", group)
-		q.Set(prefix+"[field]", field)
-		q.Set(prefix+"[value]", value)
-		q.Set(prefix+"[condition_type]", "eq")
-		group++
+		q.Set(prefix+"[field]", f.field)
+		q.Set(prefix+"[value]", f.value)
+		q.Set(prefix+"[condition_type]", f.condition)
 	}
+	return q
+}
+
+// keysetQuery asks for the size items whose numeric key field is above
+// after, in ascending order of that field. Magento sorts descending
+// unless told otherwise.
+func keysetQuery(field string, after int64, size int) url.Values {
+	q := searchQuery(size, searchFilter{field, "gt", strconv.FormatInt(after, 10)})
+	q.Set("searchCriteria[sortOrders][0][field]", field)
+	q.Set("searchCriteria[sortOrders][0][direction]", "ASC")
 	return q
 }

@@ -2,10 +2,12 @@
 // activation (the form Magento posts), the OAuth 1.0a token endpoints,
 // which check every signature (HMAC-SHA256 and HMAC-SHA1, or only the
 // methods a test allows), and the signed REST endpoints Stockbell reads —
-// /V1/products with searchCriteria paging (a page past the last answers
-// the last page again, as Magento does), configurable products' children,
-// /V1/stockItems/{sku} and, with multi-source inventory on,
-// /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
+// /V1/products with searchCriteria (filters on entity_id and sku, eq and
+// gt; a sort order on entity_id; paging, where a page past the last
+// answers the last page again, as Magento does; a key naming no
+// property is refused with 400, as Magento refuses it), configurable
+// products' children, /V1/stockItems/{sku} and, with multi-source
+// inventory on, /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
 // forms from the token endpoints, {"message"} JSON from REST.
 package magentotest
 
@@ -58,7 +60,11 @@ type Fake struct {
 	// MSI turns multi-source inventory (the source-items endpoint) on.
 	MSI      bool
 	Products []*Product
-	nonces   map[string]bool
+	// BeforeProductPage, when set, runs (with the store locked) before
+	// each page of /V1/products is chosen: a test changes the catalog
+	// between two pages with it.
+	BeforeProductPage func(f *Fake)
+	nonces            map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }

@@ -3,7 +3,6 @@ package magentotest
 import (
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 )
 
@@ -40,16 +39,30 @@ func unescape(s string) string {
 	return u
 }
 
-// productPage pages the catalog by searchCriteria; a page past the last
-// answers the last page again, as Magento does.
+// productPage answers a page of the catalog (products and configurable
+// products' children) chosen by searchCriteria: its filters on entity_id
+// or sku, its sort order on entity_id, then pageSize and currentPage. A
+// page past the last answers the last page again, as Magento does.
+// BeforeProductPage, when set, runs first.
 func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
-	size, _ := strconv.Atoi(q.Get("searchCriteria[pageSize]"))
-	page, _ := strconv.Atoi(q.Get("searchCriteria[currentPage]"))
+	c, err := parseCriteria(q)
+	if err != nil {
+		restError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	if f.BeforeProductPage != nil {
+		f.BeforeProductPage(f)
+	}
 	var all []*Product
 	for _, p := range f.Products {
-		all = append(all, p)
-		all = append(all, p.Children...)
+		for _, p := range append([]*Product{p}, p.Children...) {
+			if c.match(p) {
+				all = append(all, p)
+			}
+		}
 	}
+	c.sort(all)
+	size, page := c.size, c.page
 	if size <= 0 {
 		size = len(all) + 1
 	}
@@ -109,12 +122,13 @@ func (f *Fake) stockItem(w http.ResponseWriter, sku string) {
 }
 
 func (f *Fake) sourceItems(w http.ResponseWriter, q url.Values) {
-	sku := ""
-	if q.Get("searchCriteria[filter_groups][0][filters][0][field]") == "sku" {
-		sku = q.Get("searchCriteria[filter_groups][0][filters][0][value]")
+	c, err := parseCriteria(q)
+	if err != nil {
+		restError(w, http.StatusBadRequest, err.Error())
+		return
 	}
 	items := []map[string]any{}
-	if p := f.find(sku); p != nil {
+	if p := f.bySKU(c); p != nil {
 		for code, qty := range p.Sources {
 			status := 0
 			if qty > 0 {
@@ -124,4 +138,16 @@ func (f *Fake) sourceItems(w http.ResponseWriter, q url.Values) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(items)})
+}
+
+// bySKU is the product a source-items search names by its sku filter.
+func (f *Fake) bySKU(c *criteria) *Product {
+	for _, group := range c.groups {
+		for _, fl := range group {
+			if fl.field == "sku" && fl.condition == "eq" {
+				return f.find(fl.value)
+			}
+		}
+	}
+	return nil
 }
