@@ -21,13 +21,29 @@ type MagentoActivation struct {
 	ActivatedAt time.Time `db:"activated_at"`
 }
 
-// MagentoActivationService remembers which consumer key activated which
-// shop, for the identity link that follows the activation.
+// MagentoInstall is what an activation stores: the shop's install (its
+// sealed credentials and catalog sync), the consumer key that activated
+// it, and a module signing secret for a shop that has none.
+type MagentoInstall struct {
+	ShopInstall
+	// KeyHash is the lower-case hex SHA-256 of the consumer key.
+	KeyHash string
+	// ModuleSecret returns a new module signing secret for the shop's id
+	// (SHA-256 and sealed value). It is stored only when the shop has no
+	// secret: a reactivation keeps the one the module was configured with.
+	ModuleSecret func(shopID int64) (WebhookSecret, error)
+}
+
+// MagentoActivationService stores activations and remembers which
+// consumer key activated which shop, for the identity link that follows
+// the activation.
 type MagentoActivationService interface {
-	// RecordMagentoActivation records that the consumer key whose SHA-256
-	// is keyHash activated the shop now. Returns EINVALID for a malformed
-	// hash, ENOTFOUND for an unknown shop.
-	RecordMagentoActivation(ctx context.Context, shopID int64, keyHash string) error
+	// InstallMagentoShop installs the shop as ShopService.InstallShop does
+	// (with its follow-up jobs), gives it a module secret unless it has
+	// one, and records that the consumer key activated it now (a key
+	// activated again moves to the shop), in one transaction: a failure
+	// leaves none of it. Returns EINVALID for a malformed install or hash.
+	InstallMagentoShop(ctx context.Context, install MagentoInstall) (*Shop, error)
 	// FindMagentoActivation returns the activation of the consumer key
 	// whose SHA-256 is keyHash. Returns ENOTFOUND.
 	FindMagentoActivation(ctx context.Context, keyHash string) (*MagentoActivation, error)

@@ -24,11 +24,16 @@ const (
 // Activate serves an integration's activation: Magento posts the consumer
 // key and secret, the store's base URL and a verifier; Stockbell exchanges
 // them at once (the consumer key expires after 300 s) for an access token,
-// seals the credentials in the shop's token, creates or reactivates the
-// shop (its domain is the store's host) with its catalog sync queued, and
-// gives the shop a module signing secret unless it has one. It returns
-// EINVALID naming a missing or malformed field, and the exchange's
-// EUNAUTHORIZED or EUPSTREAM; a refused exchange creates nothing.
+// then, in one transaction, seals the credentials in the shop's token,
+// creates or reactivates the shop (its domain is the store's host) with
+// its catalog sync queued, gives the shop a module signing secret unless
+// it has one, and records the consumer key the identity link will name.
+// It returns EINVALID naming a missing or malformed field, and the
+// exchange's EUNAUTHORIZED or EUPSTREAM. A refused exchange, or a failure
+// to store any of it, creates nothing: Magento does not read the
+// callback's answer and opens the identity link anyway, which then finds
+// no activation and asks the merchant to activate again, which starts
+// afresh.
 func (in *Integration) Activate(ctx context.Context, form url.Values) (*stockbell.Shop, error) {
 	cred, verifier, err := in.activationCredentials(form)
 	if err != nil {
@@ -43,18 +48,13 @@ func (in *Integration) Activate(ctx context.Context, form url.Values) (*stockbel
 		return nil, err
 	}
 	domain := storeDomain(cred.BaseURL)
-	shop, err := in.Shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformMagento, Domain: domain,
-		PrimaryDomain: domain, Name: domain, Seal: func(id int64) ([]byte, error) { return in.Sealer.Seal(id, sealed) },
+	shop, err := in.Activations.InstallMagentoShop(ctx, stockbell.MagentoInstall{ShopInstall: stockbell.ShopInstall{
+		Platform: stockbell.PlatformMagento, Domain: domain, PrimaryDomain: domain, Name: domain,
+		Seal: func(id int64) ([]byte, error) { return in.Sealer.Seal(id, sealed) },
 		FollowUp: func(shop *stockbell.Shop) []stockbell.JobArgs {
 			return []stockbell.JobArgs{stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}}
-		}})
+		}}, KeyHash: keyHash(cred.ConsumerKey), ModuleSecret: in.newModuleSecret})
 	if err != nil {
-		return nil, err
-	}
-	if _, err := in.ModuleSecret(ctx, shop); err != nil {
-		return nil, err
-	}
-	if err := in.Activations.RecordMagentoActivation(ctx, shop.ID, keyHash(cred.ConsumerKey)); err != nil {
 		return nil, err
 	}
 	in.Logger.InfoContext(ctx, "magento store activated", "store", shop.Domain, "signature_method", cred.Method)
@@ -118,19 +118,26 @@ func storeDomain(base string) string {
 // ModuleSecret returns the shop's module signing secret, generating and
 // storing one (sealed, with its SHA-256) when it has none.
 func (in *Integration) ModuleSecret(ctx context.Context, shop *stockbell.Shop) (string, error) {
-	random := make([]byte, 32)
-	rand.Read(random)
-	secret := hex.EncodeToString(random)
-	sealed, err := in.Sealer.Seal(shop.ID, []byte(secret))
+	secret, err := in.newModuleSecret(shop.ID)
 	if err != nil {
 		return "", err
 	}
-	stored, err := in.Secrets.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: shop.ID, Hash: keyHash(secret), Sealed: sealed})
+	stored, err := in.Secrets.EnsureWebhookSecret(ctx, secret)
 	if err != nil {
 		return "", err
 	}
 	opened, err := in.Sealer.Open(shop.ID, stored.Sealed)
 	return string(opened), err
+}
+
+// newModuleSecret returns a new module signing secret for the shop: 32
+// random bytes in hex, sealed, with its SHA-256.
+func (in *Integration) newModuleSecret(shopID int64) (stockbell.WebhookSecret, error) {
+	random := make([]byte, 32)
+	rand.Read(random)
+	secret := hex.EncodeToString(random)
+	sealed, err := in.Sealer.Seal(shopID, []byte(secret))
+	return stockbell.WebhookSecret{ShopID: shopID, Hash: keyHash(secret), Sealed: sealed}, err
 }
 
 func keyHash(s string) string {

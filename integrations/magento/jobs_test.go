@@ -43,17 +43,22 @@ func newJobsEnv(t *testing.T, db *store.DB) *jobsEnv {
 			{ID: 30, SKU: "CAP", Name: "Cap", Type: "simple", Visibility: 4, Status: 1, Price: 12, URLKey: "cap", ManageStock: true, UpdatedAt: hour},
 		}
 	})
-	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("k"), 32))
-	client := magento.NewClient(true)
-	client.Pause = func(context.Context, int) error { return nil }
-	e := &jobsEnv{t: t, db: db, fake: fake}
-	e.in = &magento.Integration{Shops: db, Catalog: db, Secrets: db, Activations: db, SyncLog: db, Jobs: db.Queue.(stockbell.JobInserter),
-		Sealer: sealer, Client: client, Clock: stockbell.SystemClock{}, Logger: slog.New(slog.DiscardHandler), AllowHTTP: true}
+	e := &jobsEnv{t: t, db: db, fake: fake, in: integrationOn(db)}
 	shop, err := e.in.Activate(ctx, fake.ActivationForm())
 	e.must(err)
 	e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}))
 	e.shop = shop
 	return e
+}
+
+// integrationOn is the Magento integration on a real database, reaching
+// loopback stores.
+func integrationOn(db *store.DB) *magento.Integration {
+	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("k"), 32))
+	client := magento.NewClient(true)
+	client.Pause = func(context.Context, int) error { return nil }
+	return &magento.Integration{Shops: db, Catalog: db, Secrets: db, Activations: db, SyncLog: db, Jobs: db.Queue.(stockbell.JobInserter),
+		Sealer: sealer, Client: client, Clock: stockbell.SystemClock{}, Logger: slog.New(slog.DiscardHandler), AllowHTTP: true}
 }
 
 // argsText selects a River job's args as JSON text on either database.

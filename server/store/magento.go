@@ -7,23 +7,43 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// RecordMagentoActivation records that the consumer key whose SHA-256 is
-// keyHash activated the shop now; a key activated again moves to the shop.
-// Returns EINVALID for a malformed hash, ENOTFOUND for an unknown shop.
-func (db *DB) RecordMagentoActivation(ctx context.Context, shopID int64, keyHash string) error {
-	keyHash = strings.ToLower(keyHash)
+// InstallMagentoShop installs the shop with its follow-up jobs, stores a
+// module secret unless the shop has one, and records the consumer key's
+// activation of the shop now (a key activated again moves to the shop),
+// all in one transaction. Returns EINVALID for a malformed install or
+// hash.
+func (db *DB) InstallMagentoShop(ctx context.Context, in stockbell.MagentoInstall) (*stockbell.Shop, error) {
+	keyHash := strings.ToLower(in.KeyHash)
 	if len(keyHash) != 64 || strings.Trim(keyHash, "0123456789abcdef") != "" {
-		return stockbell.FieldErrorf("consumer_key", "a consumer key is recorded by its hex SHA-256")
+		return nil, stockbell.FieldErrorf("consumer_key", "a consumer key is recorded by its hex SHA-256")
 	}
-	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, shopID); err != nil {
+	install, err := checkInstall(in.ShopInstall)
+	if err != nil {
+		return nil, err
+	}
+	var shop *stockbell.Shop
+	err = db.inTx(ctx, func(tx *Tx) (err error) {
+		if shop, err = installShop(ctx, tx, install); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO magento_activations (consumer_key_hash, shop_id, activated_at)
+		if in.ModuleSecret != nil {
+			secret, err := in.ModuleSecret(shop.ID)
+			if err != nil {
+				return err
+			}
+			if _, err := ensureWebhookSecret(ctx, tx, secret); err != nil {
+				return err
+			}
+		}
+		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO magento_activations (consumer_key_hash, shop_id, activated_at)
 			VALUES (?, ?, ?) ON CONFLICT (consumer_key_hash) DO UPDATE SET shop_id = excluded.shop_id, activated_at = excluded.activated_at`),
-			keyHash, shopID, tx.db.now())
+			keyHash, shop.ID, tx.db.now())
 		return err
 	})
+	if err != nil {
+		return nil, err
+	}
+	return shop, nil
 }
 
 // FindMagentoActivation returns the activation of the consumer key whose

@@ -24,28 +24,50 @@ func TestShopWebhookSecret(t *testing.T) {
 	})
 }
 
+// activateMagento installs a Magento shop as an activation does, with the
+// consumer key and a module secret.
+func activateMagento(t *testing.T, db *store.DB, domain, key, secret string) (*stockbell.Shop, error) {
+	t.Helper()
+	return db.InstallMagentoShop(ctx, stockbell.MagentoInstall{
+		ShopInstall: stockbell.ShopInstall{Platform: stockbell.PlatformMagento, Domain: domain, Name: domain, Seal: fixedSeal("sealed"),
+			FollowUp: func(shop *stockbell.Shop) []stockbell.JobArgs {
+				return []stockbell.JobArgs{stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}}
+			}},
+		KeyHash:      key,
+		ModuleSecret: func(id int64) (stockbell.WebhookSecret, error) { return secretOf(id, secret), nil }})
+}
+
 func TestMagentoActivations(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		first := install(t, db, stockbell.PlatformMagento, "one.example.com")
-		second := install(t, db, stockbell.PlatformMagento, "two.example.com")
 		clock := useClock(db)
 		key := secretOf(0, "consumer key").Hash
-		must(t, db.RecordMagentoActivation(ctx, first.ID, key))
+		first, err := activateMagento(t, db, "one.example.com", key, "first secret")
+		must(t, err)
 		got, err := db.FindMagentoActivation(ctx, key)
 		must(t, err)
-		if got.ShopID != first.ID || !got.ActivatedAt.Equal(clock.Now()) {
+		if got.ShopID != first.ID || !got.ActivatedAt.Equal(clock.Now()) || !first.Active() {
 			t.Fatalf("activation = %+v, want shop %d at %s", got, first.ID, clock.Now())
+		}
+		// A reactivation keeps the module secret the module was configured with.
+		_, err = activateMagento(t, db, "one.example.com", secretOf(0, "new key").Hash, "second secret")
+		must(t, err)
+		if s, err := db.FindShopWebhookSecret(ctx, first.ID); err != nil || s.Hash != secretOf(0, "first secret").Hash {
+			t.Fatalf("secret after a reactivation = %+v, %v; want the first", s, err)
 		}
 		// The same key activated again (another store reused it) moves, with its time.
 		clock.Add(time.Minute)
-		must(t, db.RecordMagentoActivation(ctx, second.ID, key))
+		second, err := activateMagento(t, db, "two.example.com", key, "other secret")
+		must(t, err)
 		if got, err := db.FindMagentoActivation(ctx, key); err != nil || got.ShopID != second.ID || !got.ActivatedAt.Equal(clock.Now()) {
 			t.Fatalf("reactivation = %+v, %v", got, err)
 		}
 		_, err = db.FindMagentoActivation(ctx, secretOf(0, "other").Hash)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
-		wantCode(t, db.RecordMagentoActivation(ctx, first.ID, "not-a-hash"), stockbell.EINVALID, "consumer_key")
-		wantCode(t, db.RecordMagentoActivation(ctx, second.ID+99, key), stockbell.ENOTFOUND, "")
+		_, err = activateMagento(t, db, "three.example.com", "not-a-hash", "secret")
+		wantCode(t, err, stockbell.EINVALID, "consumer_key")
+		if _, err := db.FindShopByDomain(ctx, stockbell.PlatformMagento, "three.example.com"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("a refused activation created its shop: %v", err)
+		}
 		// Erasing the shop erases its activations.
 		must(t, db.UninstallShop(ctx, second.ID))
 		must(t, db.DeleteShop(ctx, second.ID))

@@ -97,25 +97,34 @@ func (db *DB) FindShopUser(ctx context.Context, shopID int64, userID string) (*s
 // EnsureWebhookSecret stores the secret unless the shop has one, and
 // returns the shop's. Returns ENOTFOUND for an unknown shop.
 func (db *DB) EnsureWebhookSecret(ctx context.Context, s stockbell.WebhookSecret) (*stockbell.WebhookSecret, error) {
-	if len(s.Hash) != 64 || len(s.Sealed) == 0 {
-		return nil, stockbell.FieldErrorf("secret", "a webhook secret needs its SHA-256 and its sealed value")
-	}
-	var stored stockbell.WebhookSecret
-	err := db.inTx(ctx, func(tx *Tx) error {
+	var stored *stockbell.WebhookSecret
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
 		if err := shopExists(ctx, tx, s.ShopID); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO webhook_secrets (shop_id, secret_hash, sealed_secret, created_at)
-			VALUES (?, ?, ?, ?) ON CONFLICT (shop_id) DO NOTHING`), s.ShopID, strings.ToLower(s.Hash), s.Sealed, tx.db.now())
-		if err != nil {
-			return err
-		}
-		return tx.GetContext(ctx, &stored, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE shop_id = ?`), s.ShopID)
+		stored, err = ensureWebhookSecret(ctx, tx, s)
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	return &stored, nil
+	return stored, nil
+}
+
+// ensureWebhookSecret stores s unless its shop has a secret, and returns
+// the shop's.
+func ensureWebhookSecret(ctx context.Context, tx *Tx, s stockbell.WebhookSecret) (*stockbell.WebhookSecret, error) {
+	if len(s.Hash) != 64 || len(s.Sealed) == 0 {
+		return nil, stockbell.FieldErrorf("secret", "a webhook secret needs its SHA-256 and its sealed value")
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO webhook_secrets (shop_id, secret_hash, sealed_secret, created_at)
+		VALUES (?, ?, ?, ?) ON CONFLICT (shop_id) DO NOTHING`), s.ShopID, strings.ToLower(s.Hash), s.Sealed, tx.db.now())
+	if err != nil {
+		return nil, err
+	}
+	var stored stockbell.WebhookSecret
+	err = tx.GetContext(ctx, &stored, tx.Rebind(`SELECT shop_id, secret_hash, sealed_secret FROM webhook_secrets WHERE shop_id = ?`), s.ShopID)
+	return &stored, err
 }
 
 // FindWebhookSecret returns the secret whose hash is hash. Returns ENOTFOUND.

@@ -129,20 +129,30 @@ func (db *DB) FindShops(ctx context.Context, filter stockbell.ShopFilter) ([]*st
 // same transaction. The public key is generated on first install and
 // never changes.
 func (db *DB) InstallShop(ctx context.Context, install stockbell.ShopInstall) (*stockbell.Shop, error) {
-	if !install.Platform.Valid() {
-		return nil, stockbell.FieldErrorf("platform", "unknown platform %q", install.Platform)
+	install, err := checkInstall(install)
+	if err != nil {
+		return nil, err
 	}
-	install.Domain = normalizeDomain(install.Domain)
-	if install.Domain == "" {
-		return nil, stockbell.FieldErrorf("domain", "shop domain is required")
-	}
-	install.PrimaryDomain = normalizeDomain(install.PrimaryDomain)
 	var shop *stockbell.Shop
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
+	err = db.inTx(ctx, func(tx *Tx) (err error) {
 		shop, err = installShop(ctx, tx, install)
 		return err
 	})
 	return shop, err
+}
+
+// checkInstall checks an install's platform and domain and returns it with
+// its domains normalized.
+func checkInstall(install stockbell.ShopInstall) (stockbell.ShopInstall, error) {
+	if !install.Platform.Valid() {
+		return install, stockbell.FieldErrorf("platform", "unknown platform %q", install.Platform)
+	}
+	install.Domain = normalizeDomain(install.Domain)
+	if install.Domain == "" {
+		return install, stockbell.FieldErrorf("domain", "shop domain is required")
+	}
+	install.PrimaryDomain = normalizeDomain(install.PrimaryDomain)
+	return install, nil
 }
 
 // UpdateShopDetails records the shop's name and primary domain.

@@ -180,8 +180,8 @@ var unscoped = map[string]string{
 	"UninstallShopHolding": "the shop row itself, holding the token its platform refused",
 	"DeleteShop":           "the shop row itself", "ResealTokens": "every shop's token, at start-up, with the key",
 	"ConnectFeed": "creates the shop row and its feed", "FindDueFeeds": "the feed scheduler, across shops",
-	"EachReportSubscription":  "the report scheduler, across shops (each claim it makes then takes the subscription's shop)",
-	"RecordMagentoActivation": "written by the install that creates the shop", "FindMagentoActivation": "the identity link names only its consumer key; the shop is read from the row",
+	"EachReportSubscription": "the report scheduler, across shops (each claim it makes then takes the subscription's shop)",
+	"InstallMagentoShop":     "creates the shop row with its secret and the consumer key's activation", "FindMagentoActivation": "the identity link names only its consumer key; the shop is read from the row",
 	// Rows named by what arrives before any shop is known: a signed webhook,
 	// a secret's hash, a one-time token, a presented key. Each names its
 	// shop itself.
