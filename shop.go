@@ -161,8 +161,10 @@ type ShopService interface {
 	// sealedToken, the token the platform refused; a shop installed again
 	// meanwhile holds another and stays installed: ECONFLICT.
 	UninstallShopHolding(ctx context.Context, id int64, sealedToken []byte) error
-	// DeleteShop erases an uninstalled shop and all its data. An installed
-	// shop is never erased: ECONFLICT (a redaction request for a shop that
-	// was installed again since). Returns ENOTFOUND.
+	// DeleteShop erases an uninstalled shop and all its data, its jobs in
+	// the job queue included (a running job keeps only arguments that
+	// name no one). An installed shop is never erased: ECONFLICT (a
+	// redaction request for a shop that was installed again since).
+	// Returns ENOTFOUND.
 	DeleteShop(ctx context.Context, id int64) error
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -234,6 +235,65 @@ func TestShopRedactErasesDataRequestAnswers(t *testing.T) {
 			t.Fatalf("answers of an erased shop outlived shop/redact: %v", err)
 		}
 	})
+}
+
+// TestShopRedactErasesQueuedJobs: shop/redact erases the shop's jobs from
+// the job queue with the rest of its data: the outbound webhook delivery
+// that names its subscriber, the restock its stock change queued. Nothing
+// the queue keeps names the shop or its subscriber afterwards.
+func TestShopRedactErasesQueuedJobs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		_, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: "https://hooks.example.com/in",
+			EventTypes: stockbell.WebhookEventTypes}, []byte("sealed"))
+		must(t, err)
+		v, _ := e.variant(shop.ID, smallVariant)
+		_, _, err = db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Email: "ann@example.com",
+			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+		must(t, err)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, e.clock.Now())})
+		e.runWebhookJobs()
+		if queued := e.jobsNaming(shop.ID, "ann@example.com"); queued["webhook_delivery"] == 0 || queued["variant_stock_changed"] == 0 {
+			t.Fatalf("before shop/redact, the queue holds %v of the shop's jobs: want a delivery and a stock change", queued)
+		}
+		e.clock.Advance(time.Minute)
+		e.fake.UninstallApp(shopDomain)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicAppUninstalled, Body: readTestdata(t, "app_uninstalled.json")})
+		e.runWebhookJobs()
+		e.clock.Advance(48 * time.Hour)
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicShopRedact, Body: readTestdata(t, "shop_redact.json")})
+		e.runWebhookJobs()
+		if _, err := db.FindShopByID(ctx, shop.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("shop after shop/redact: %v", err)
+		}
+		if left := e.jobsNaming(shop.ID, "ann@example.com"); len(left) != 0 {
+			t.Fatalf("after shop/redact the queue still holds the shop's jobs: %v", left)
+		}
+	})
+}
+
+// jobsNaming counts by kind the queued jobs, in any state, whose arguments
+// carry the shop's id or name the contact.
+func (e *env) jobsNaming(shopID int64, contact string) map[string]int {
+	argsText := "json(args)"
+	if e.db.Dialect == store.Postgres {
+		argsText = "args::text"
+	}
+	var rows []struct{ Kind, Args string }
+	must(e.t, e.db.DB.Select(&rows, `SELECT kind, `+argsText+` AS args FROM river_job`))
+	out := map[string]int{}
+	for _, r := range rows {
+		var fields struct {
+			ShopID int64 `json:"shop_id"`
+		}
+		must(e.t, json.Unmarshal([]byte(r.Args), &fields))
+		if fields.ShopID == shopID || strings.Contains(r.Args, contact) {
+			out[r.Kind]++
+		}
+	}
+	return out
 }
 
 // TestCustomerDataRequestReportsWhatIsKept: the answer reports every kept

@@ -81,3 +81,12 @@ func commitInOneBatch(db *DB, batch []*groupWrite) []error {
 	}
 	return errs
 }
+
+// ShopJobKinds names the job kinds whose jobs erasing a shop erases.
+func ShopJobKinds() []string {
+	kinds := make([]string, len(shopJobKinds))
+	for i, args := range shopJobKinds {
+		kinds[i] = args.Kind()
+	}
+	return kinds
+}
