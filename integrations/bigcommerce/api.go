@@ -3,6 +3,7 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -139,10 +140,36 @@ func (s *session) product(ctx context.Context, id int64) (*apiProduct, error) {
 	return &answer.Data, nil
 }
 
-// eachProducts pages through the catalog, variants and images included.
+// eachProducts pages through the catalog, variants and images included,
+// by id (keyset paging): each page asks for the products whose id is
+// greater than the last of the page before, sorted by id, until a page
+// comes back short. A product created or deleted while the list is read
+// shifts no later page, so no product the store still has is skipped (a
+// page number would skip one for every deletion before it).
 func (s *session) eachProducts(ctx context.Context, fn func([]apiProduct) error) error {
-	q := url.Values{"include": {"variants,images"}}
-	return eachPage(ctx, s.client, s.call(http.MethodGet, "/v3/catalog/products", q, nil), fn)
+	q := url.Values{"include": {"variants,images"}, "sort": {"id"}, "direction": {"asc"}, "limit": {strconv.Itoa(pageSize)}}
+	for after := int64(0); ; {
+		if after > 0 {
+			q.Set("id:greater", strconv.FormatInt(after, 10))
+		}
+		var page listPage[apiProduct]
+		if err := s.client.do(ctx, s.call(http.MethodGet, "/v3/catalog/products", q, nil), &page); err != nil {
+			return err
+		}
+		if len(page.Data) > 0 {
+			if err := fn(page.Data); err != nil {
+				return err
+			}
+		}
+		if len(page.Data) < pageSize {
+			return nil
+		}
+		last := page.Data[len(page.Data)-1].ID
+		if last <= after {
+			return fmt.Errorf("bigcommerce product list: page after id %d ends at id %d, not sorted by id", after, last)
+		}
+		after = last
+	}
 }
 
 // inventory reads the Inventory API's items of the products, every page,

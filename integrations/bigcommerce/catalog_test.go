@@ -141,3 +141,46 @@ func TestSyncCatalogPagesUnderTheRateLimit(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncSurvivesADeletionBetweenPages: the merchant deletes a product of
+// the listing's first page while the sync reads it. The second page still
+// starts right after the last product of the first (the list is paged by
+// id, not by page number, which the deletion would shift), so no product
+// the store still has is skipped and marked deleted as vanished.
+func TestSyncSurvivesADeletionBetweenPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		const first, count = int64(10_000), 300 // two pages of 250
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+			s.Products = nil
+			for i := range count {
+				id := first + int64(i)
+				s.Products = append(s.Products, &bigcommercetest.Product{ID: id, Name: fmt.Sprint("Item ", i), URL: fmt.Sprintf("/item-%d/", i),
+					Visible: true, Availability: "available", Tracking: "variant", Price: "5", Modified: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC),
+					Variants: []*bigcommercetest.Variant{{ID: id * 10, SKU: fmt.Sprint("SKU-", i), Levels: map[int64]int{warehouse: 1}}}})
+			}
+		})
+		shop := e.install()
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+
+		pages := 0
+		e.fake.Answered = func(r *http.Request) {
+			if r.URL.Path != "/stores/"+storeHash+"/v3/catalog/products" {
+				return
+			}
+			if pages++; pages == 1 { // the first page is answered: the merchant deletes its first product
+				e.fake.DeleteProduct(storeHash, first)
+			}
+		}
+		must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
+		e.fake.Answered = nil
+		if pages < 2 {
+			t.Fatalf("the listing took %d pages, want 2", pages)
+		}
+		for i := 1; i < count; i++ {
+			if v := e.variant(shop, (first+int64(i))*10); v.Deleted {
+				t.Fatalf("item %d, still on the store, was marked deleted", i)
+			}
+		}
+	})
+}

@@ -1,8 +1,10 @@
 package bigcommercetest
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,8 +19,8 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request, s *Store, path string
 	case r.Method == http.MethodGet && path == "/v2/store":
 		writeJSON(w, http.StatusOK, map[string]any{"id": s.Hash, "domain": s.Domain, "secure_url": "https://" + s.Domain, "name": s.Name})
 	case r.Method == http.MethodGet && path == "/v3/catalog/products":
-		rows := make([]any, 0, len(s.Products))
-		for _, p := range s.Products {
+		rows := []any{}
+		for _, p := range listedProducts(s, r.URL.Query()) {
 			rows = append(rows, productJSON(p, r.URL.Query().Get("include")))
 		}
 		writePage(w, r, rows)
@@ -38,6 +40,38 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request, s *Store, path string
 	default:
 		writeError(w, http.StatusNotFound, "No route "+r.Method+" "+path)
 	}
+}
+
+// listedProducts are the store's products a product list asks for: the
+// id filters (id:in, id:greater, id:less) applied, then sorted as sort and
+// direction say (sort=id, direction asc or desc); without sort, in the
+// store's order.
+func listedProducts(s *Store, q url.Values) []*Product {
+	in := idSet(q.Get("id:in"))
+	greater, hasGreater := queryID(q, "id:greater")
+	less, hasLess := queryID(q, "id:less")
+	var out []*Product
+	for _, p := range s.Products {
+		if (in != nil && !in[p.ID]) || (hasGreater && p.ID <= greater) || (hasLess && p.ID >= less) {
+			continue
+		}
+		out = append(out, p)
+	}
+	if q.Get("sort") == "id" {
+		desc := q.Get("direction") == "desc"
+		slices.SortStableFunc(out, func(a, b *Product) int {
+			if desc {
+				return cmp.Compare(b.ID, a.ID)
+			}
+			return cmp.Compare(a.ID, b.ID)
+		})
+	}
+	return out
+}
+
+func queryID(q url.Values, name string) (int64, bool) {
+	id, err := strconv.ParseInt(q.Get(name), 10, 64)
+	return id, err == nil
 }
 
 func productJSON(p *Product, include string) map[string]any {

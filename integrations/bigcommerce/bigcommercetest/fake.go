@@ -3,7 +3,8 @@
 // signed load, uninstall and remove_user payloads (signed_payload_jwt and
 // the legacy signed_payload, signed with the client secret exactly as
 // documented); the API host's v2 store and orders, v3 catalog products
-// with variants, Inventory API items with per-location levels, and hooks,
+// with variants (the list filtered by id:in, id:greater and id:less and
+// sorted by id), Inventory API items with per-location levels, and hooks,
 // all rate limited (X-Rate-Limit-* headers, 429 once a window's quota is
 // used); lists are paged as BigCommerce pages them (v3: meta.pagination;
 // v2: page and limit, at most 250 rows, 204 past the end); and webhook
@@ -14,6 +15,7 @@ package bigcommercetest
 import (
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,6 +180,14 @@ func (f *Fake) SetProductLevel(hash string, productID, location int64, available
 		if p := s.product(productID); p != nil {
 			p.Levels[location] = available
 		}
+	})
+}
+
+// DeleteProduct deletes a product from the store, as the merchant does in
+// the control panel.
+func (f *Fake) DeleteProduct(hash string, productID int64) {
+	f.Do(hash, func(s *Store) {
+		s.Products = slices.DeleteFunc(s.Products, func(p *Product) bool { return p.ID == productID })
 	})
 }
 
