@@ -147,6 +147,16 @@ type BigCommerceCatalogSyncJob struct {
 // Kind implements JobArgs.
 func (BigCommerceCatalogSyncJob) Kind() string { return "bigcommerce_catalog_sync" }
 
+// BigCommerceConfirmUninstallJob confirms with BigCommerce an uninstall
+// callback its API could not confirm when the callback came: the store is
+// uninstalled once BigCommerce refuses the access token it holds.
+type BigCommerceConfirmUninstallJob struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind implements JobArgs.
+func (BigCommerceConfirmUninstallJob) Kind() string { return "bigcommerce_confirm_uninstall" }
+
 // BigCommerceReconcileJob re-reads the stock of variants with queued
 // subscribers. ShopID 0 means every installed BigCommerce store.
 type BigCommerceReconcileJob struct {

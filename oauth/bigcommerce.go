@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -27,16 +28,32 @@ type BigCommerce struct {
 	Shops  stockbell.ShopService
 	Users  stockbell.ShopUserService
 	Sealer stockbell.TokenSealer
-	HTTP   *http.Client
-	Clock  stockbell.Clock
-	Logger *slog.Logger
+	// Uninstalls confirms an uninstall callback with BigCommerce's API;
+	// Jobs queues the confirmation for later when the API cannot be asked.
+	Uninstalls BigCommerceUninstaller
+	Jobs       stockbell.JobInserter
+	HTTP       *http.Client
+	Clock      stockbell.Clock
+	Logger     *slog.Logger
+}
+
+// BigCommerceUninstaller uninstalls a store once BigCommerce's API confirms
+// the app is uninstalled (integrations/bigcommerce implements it).
+type BigCommerceUninstaller interface {
+	// ConfirmUninstall uninstalls the shop if BigCommerce refuses the
+	// access token it holds, and reports whether it did: false when
+	// BigCommerce accepts the token (the app is installed) or the shop was
+	// installed again meanwhile. An error when BigCommerce could not be
+	// asked; nothing is changed then.
+	ConfirmUninstall(ctx context.Context, shop *stockbell.Shop) (bool, error)
 }
 
 // NewBigCommerce returns the steps with a 15 s HTTP client.
 func NewBigCommerce(cfg stockbell.BigCommerceConfig, shops stockbell.ShopService, users stockbell.ShopUserService,
-	sealer stockbell.TokenSealer, clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
-	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Sealer: sealer, Clock: clock, Logger: logger,
-		HTTP: &http.Client{Timeout: 15 * time.Second}}
+	sealer stockbell.TokenSealer, uninstalls BigCommerceUninstaller, jobs stockbell.JobInserter,
+	clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
+	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Sealer: sealer, Uninstalls: uninstalls, Jobs: jobs,
+		Clock: clock, Logger: logger, HTTP: &http.Client{Timeout: 15 * time.Second}}
 }
 
 // Install serves the auth callback (code, context stores/{hash}, scope,
@@ -106,22 +123,47 @@ func (b *BigCommerce) Load(ctx context.Context, query url.Values) (*stockbell.Sh
 	return shop, &user, nil
 }
 
-// Uninstall serves the uninstall callback: it stops all sending for the
+// Uninstall serves the uninstall callback: once BigCommerce's API refuses
+// the store's access token (Uninstalls), it stops all sending for the
 // store and erases its token (and its users' access and webhook secret).
-// An uninstall signed before the store's latest install is ignored.
+// The signed payload stays valid for a day, so it proves who sent the
+// callback, not that the app is uninstalled now: a callback whose token
+// BigCommerce still accepts (replayed, or late after a reinstall) changes
+// nothing and is answered as done, with a warning logged. Nothing is
+// ordered by comparing the payload's time with Stockbell's. When
+// BigCommerce's API cannot be asked, the store stays installed, the
+// confirmation is queued (BigCommerce does not call the callback again)
+// and EUPSTREAM is returned.
 func (b *BigCommerce) Uninstall(ctx context.Context, query url.Values) (*stockbell.Shop, error) {
-	p, shop, err := b.verifiedStore(ctx, query)
+	_, shop, err := b.verifiedStore(ctx, query)
 	if err != nil {
 		return nil, err
 	}
-	if !shop.Active() || p.IssuedAt.Before(shop.InstalledAt.Add(-time.Second)) {
+	if !shop.Active() {
 		return shop, nil
 	}
-	if err := b.Shops.UninstallShop(ctx, shop.ID); err != nil {
-		return nil, err
+	uninstalled, err := b.Uninstalls.ConfirmUninstall(ctx, shop)
+	if err != nil {
+		return nil, b.confirmLater(ctx, shop, err)
 	}
-	b.Logger.InfoContext(ctx, "shop uninstalled", "platform", "bigcommerce", "shop", shop.Domain, "shop_id", shop.ID)
+	if !uninstalled {
+		b.Logger.WarnContext(ctx, "bigcommerce uninstall callback ignored: the store is installed (BigCommerce accepts its access token, or it was installed again)",
+			"shop", shop.Domain, "shop_id", shop.ID)
+	}
 	return shop, nil
+}
+
+// confirmLater queues the uninstall's confirmation that BigCommerce's API
+// could not give now (cause), and returns the error to answer.
+func (b *BigCommerce) confirmLater(ctx context.Context, shop *stockbell.Shop, cause error) error {
+	job := stockbell.BigCommerceConfirmUninstallJob{ShopID: shop.ID}
+	if err := b.Jobs.Insert(ctx, job, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+		return fmt.Errorf("queue the uninstall's confirmation of %s: %w (BigCommerce: %w)", shop.Domain, err, cause)
+	}
+	b.Logger.WarnContext(ctx, "bigcommerce uninstall not confirmed yet: BigCommerce could not be asked, confirmation queued",
+		"shop", shop.Domain, "shop_id", shop.ID, "err", cause)
+	return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUPSTREAM,
+		"BigCommerce could not confirm the uninstall; Stockbell will ask again."), cause)
 }
 
 // RemoveUser serves the remove_user callback: the user can no longer open

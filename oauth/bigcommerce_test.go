@@ -11,6 +11,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/store"
@@ -43,7 +44,11 @@ func newBCEnv(t *testing.T, db *store.DB) *bcEnv {
 	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("s"), 32))
 	cfg := stockbell.BigCommerceConfig{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, LoginURL: fake.URL(),
 		APIURL: fake.URL(), AppURL: "https://app.example"}
-	steps := oauth.NewBigCommerce(cfg, db, db, sealer, clock, slog.New(slog.DiscardHandler))
+	logger := slog.New(slog.DiscardHandler)
+	jobs := db.Queue.(stockbell.JobInserter)
+	in := &bigcommerce.Integration{Config: cfg, Shops: db, Sealer: sealer, Jobs: jobs,
+		Client: bigcommerce.NewClient(cfg.APIURL, clock, logger), Clock: clock, Logger: logger}
+	steps := oauth.NewBigCommerce(cfg, db, db, sealer, in, jobs, clock, logger)
 	return &bcEnv{t: t, db: db, fake: fake, clock: clock, steps: steps}
 }
 
@@ -195,7 +200,13 @@ func TestBigCommerceLoadUninstallRemoveUser(t *testing.T) {
 		if got, _ := db.FindShopByID(ctx, shop.ID); !got.Active() || len(got.SealedToken) == 0 {
 			t.Fatal("a forged uninstall changed the shop")
 		}
+		// A genuine payload while installed (BigCommerce accepts the token) changes nothing.
 		_, err = e.steps.Uninstall(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcOwner)))
+		must(t, err)
+		if got, _ := db.FindShopByID(ctx, shop.ID); !got.Active() || len(got.SealedToken) == 0 {
+			t.Fatal("an uninstall callback BigCommerce did not make changed the shop")
+		}
+		_, err = e.steps.Uninstall(ctx, jwtQuery(e.fake.Uninstall(bcHash, bcOwner)))
 		must(t, err)
 		got, err := db.FindShopByID(ctx, shop.ID)
 		must(t, err)

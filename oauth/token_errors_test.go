@@ -73,7 +73,7 @@ func TestBigCommerceTokenEndpointErrorsNeverShowTheBody(t *testing.T) {
 			sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("s"), 32))
 			cfg := stockbell.BigCommerceConfig{ClientID: "client-id", ClientSecret: "client-secret", LoginURL: login.URL, APIURL: login.URL,
 				AppURL: "https://app.example"}
-			steps := oauth.NewBigCommerce(cfg, db, db, sealer, bigcommercetest.NewClock(time.Now()), slog.New(slog.DiscardHandler))
+			steps := oauth.NewBigCommerce(cfg, db, db, sealer, nil, nil, bigcommercetest.NewClock(time.Now()), slog.New(slog.DiscardHandler))
 			_, _, err := steps.Install(ctx, url.Values{"code": {"code-1"}, "context": {"stores/" + bcHash}, "scope": {"store_v2_products_read_only"}})
 			login.Close()
 			if err == nil {

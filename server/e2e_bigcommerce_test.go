@@ -27,6 +27,12 @@ var e2eOwner = bigcommercetest.User{ID: 9128, Email: "owner@bells.example"}
 // bigCommerceServer starts the real server against a loopback BigCommerce
 // whose store sells a shirt whose small size is sold out at both locations.
 func bigCommerceServer(t *testing.T) (*Main, *bigcommercetest.Fake) {
+	return bigCommerceServerOn(t, "")
+}
+
+// bigCommerceServerOn is bigCommerceServer on the database at dbURL (the
+// default SQLite file when empty).
+func bigCommerceServerOn(t *testing.T, dbURL string) (*Main, *bigcommercetest.Fake) {
 	fake := bigcommercetest.New()
 	t.Cleanup(fake.Close)
 	fake.Do(e2eStore, func(s *bigcommercetest.Store) {
@@ -41,6 +47,7 @@ func bigCommerceServer(t *testing.T) (*Main, *bigcommercetest.Fake) {
 		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
 		"BIGCOMMERCE_CLIENT_ID": fake.ClientID, "BIGCOMMERCE_CLIENT_SECRET": fake.ClientSecret,
 		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": fake.URL(), "STOCKBELL_BIGCOMMERCE_API_URL": fake.URL(),
+		"STOCKBELL_DATABASE_URL": dbURL,
 	}))
 	return m, fake
 }
@@ -151,7 +158,8 @@ func TestBigCommerceInstallToRestockNotification(t *testing.T) {
 	if status, _ := adminPage(t, loader, m); status != http.StatusOK {
 		t.Fatalf("the admin after load: %d", status)
 	}
-	resp, err = http.Get(m.URL() + "/auth/bigcommerce/uninstall?" + load)
+	uninstall := url.Values{"signed_payload_jwt": {fake.Uninstall(e2eStore, e2eOwner)}}.Encode()
+	resp, err = http.Get(m.URL() + "/auth/bigcommerce/uninstall?" + uninstall)
 	if err != nil || resp.StatusCode != http.StatusOK {
 		t.Fatalf("uninstall: %v %v", resp, err)
 	}

@@ -23,14 +23,16 @@ func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *jobs.Wo
 	clock := stockbell.SystemClock{}
 	logger := m.Logger.With("component", "bigcommerce")
 	sealer := m.Sealer
-	m.Web.RegisterAppCallbacks(stockbell.PlatformBigCommerce, oauth.NewBigCommerce(cfg, m.DB, m.DB, sealer, clock, logger), admin)
-	m.Web.RegisterWebhook(stockbell.PlatformBigCommerce, &bigcommerce.WebhookVerifier{Secrets: m.DB, Shops: m.DB}, m.DB)
-
 	integration := &bigcommerce.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Secrets: m.DB, Conversions: m.DB,
 		SyncLog: m.DB, Jobs: m.Queue, Sealer: sealer, Client: bigcommerce.NewClient(cfg.APIURL, clock, logger),
 		Clock: clock, Logger: logger}
+	steps := oauth.NewBigCommerce(cfg, m.DB, m.DB, sealer, integration, m.Queue, clock, logger)
+	m.Web.RegisterAppCallbacks(stockbell.PlatformBigCommerce, steps, admin)
+	m.Web.RegisterWebhook(stockbell.PlatformBigCommerce, &bigcommerce.WebhookVerifier{Secrets: m.DB, Shops: m.DB}, m.DB)
+
 	registry.Register(stockbell.PlatformBigCommerce, integration)
 	jobs.Handle(workers, integration.RegisterHooks, 5*time.Minute)
+	jobs.Handle(workers, integration.RetryUninstall, time.Minute)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{} })

@@ -2,6 +2,7 @@ package bigcommerce
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -67,6 +68,8 @@ type call struct {
 	query                      url.Values
 	body                       any
 	answeredAt                 *time.Time
+	// tries bounds the attempts (MaxAttempts when 0).
+	tries int
 }
 
 // do runs the call and decodes the JSON answer into out. A 404 is
@@ -89,7 +92,7 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		if !retry {
 			return decodeAnswer(status, raw, out)
 		}
-		if attempt == MaxAttempts {
+		if attempt >= cmp.Or(k.tries, MaxAttempts) {
 			if err != nil {
 				return fmt.Errorf("bigcommerce %s %s: %w", k.method, k.path, err)
 			}

@@ -29,6 +29,7 @@ var shopJobKinds = []stockbell.JobArgs{
 	stockbell.FeedSyncJob{},
 	stockbell.ShopifyCatalogSyncJob{}, stockbell.ShopifyRegisterWebhooksJob{}, stockbell.ShopifyReconcileJob{},
 	stockbell.BigCommerceRegisterHooksJob{}, stockbell.BigCommerceCatalogSyncJob{}, stockbell.BigCommerceReconcileJob{},
+	stockbell.BigCommerceConfirmUninstallJob{},
 	stockbell.MagentoCatalogSyncJob{}, stockbell.MagentoReconcileJob{},
 	stockbell.PrestaShopCatalogSyncJob{}, stockbell.PrestaShopReconcileJob{},
 }

@@ -22,7 +22,9 @@ type AppCallbacks interface {
 	// Load verifies the signed payload and returns the shop and the user
 	// opening the app. EUNAUTHORIZED for a bad or expired payload.
 	Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error)
-	// Uninstall verifies the payload, stops all sending and erases the token.
+	// Uninstall verifies the payload and, once the platform confirms the
+	// app is uninstalled, stops all sending and erases the token; a
+	// payload the platform does not confirm changes nothing.
 	Uninstall(ctx context.Context, query url.Values) (*stockbell.Shop, error)
 	// RemoveUser verifies the payload and drops the user's access.
 	RemoveUser(ctx context.Context, query url.Values) (*stockbell.Shop, error)

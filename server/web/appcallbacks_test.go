@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/prometheus/client_golang/prometheus"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/store"
@@ -36,6 +37,7 @@ type bcFixture struct {
 	db    *store.DB
 	fake  *bigcommercetest.Fake
 	clock *storetest.Clock
+	in    *bigcommerce.Integration
 	url   string
 }
 
@@ -58,14 +60,23 @@ func newBCFixture(t *testing.T, db *store.DB, secure bool) *bcFixture {
 	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("s"), 32))
 	cfg := stockbell.BigCommerceConfig{ClientID: fake.ClientID, ClientSecret: fake.ClientSecret, LoginURL: fake.URL(),
 		APIURL: fake.URL(), AppURL: "https://app.example"}
-	server.RegisterAppCallbacks(stockbell.PlatformBigCommerce, oauth.NewBigCommerce(cfg, db, db, sealer, clock, logger), admin)
+	jobs := db.Queue.(stockbell.JobInserter)
+	in := &bigcommerce.Integration{Config: cfg, Shops: db, Catalog: db, Secrets: db, Conversions: db, SyncLog: db, Jobs: jobs,
+		Sealer: sealer, Client: bigcommerce.NewClient(cfg.APIURL, clock, logger), Clock: clock, Logger: logger}
+	server.RegisterAppCallbacks(stockbell.PlatformBigCommerce, oauth.NewBigCommerce(cfg, db, db, sealer, in, jobs, clock, logger), admin)
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
-	return &bcFixture{db: db, fake: fake, clock: clock, url: ts.URL}
+	return &bcFixture{db: db, fake: fake, clock: clock, in: in, url: ts.URL}
 }
 
 func (f *bcFixture) jwt(user bigcommercetest.User) string {
 	return url.Values{"signed_payload_jwt": {f.fake.SignedPayloadJWT(bcStore, user)}}.Encode()
+}
+
+// uninstall plays the owner uninstalling the app: BigCommerce revokes the
+// token and signs the uninstall callback's payload, returned as its query.
+func (f *bcFixture) uninstall() string {
+	return url.Values{"signed_payload_jwt": {f.fake.Uninstall(bcStore, bcOwner)}}.Encode()
 }
 
 func TestBigCommerceCallbacksOpenTheAdmin(t *testing.T) {
@@ -121,7 +132,7 @@ func TestBigCommerceCallbacksOpenTheAdmin(t *testing.T) {
 		if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			t.Fatalf("the removed user keeps access: %v", err)
 		}
-		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.uninstall(), nil); p.Status != http.StatusOK {
 			t.Fatalf("uninstall answered %d: %s", p.Status, p.Body)
 		}
 		if got, _ := db.FindShopByID(ctx, shop.ID); got.Active() || got.SealedToken != nil {
@@ -174,7 +185,7 @@ func TestBigCommerceLoadDoorRefusals(t *testing.T) {
 		if _, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/unknown99"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			t.Errorf("a load for an unknown store created it: %v", err)
 		}
-		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.uninstall(), nil); p.Status != http.StatusOK {
 			t.Fatalf("uninstall answered %d", p.Status)
 		}
 		refusedLoad("uninstalled store", f.jwt(bcClerk))
@@ -207,7 +218,7 @@ func TestBigCommerceRemovalOutlivesReinstall(t *testing.T) {
 			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
 		}
 		f.clock.Add(time.Hour)
-		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.jwt(bcOwner), nil); p.Status != http.StatusOK {
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.uninstall(), nil); p.Status != http.StatusOK {
 			t.Fatalf("uninstall answered %d: %s", p.Status, p.Body)
 		}
 		f.clock.Add(time.Hour)

@@ -7,7 +7,9 @@
 // sorted by id), Inventory API items with per-location levels, and hooks,
 // all rate limited (X-Rate-Limit-* headers, 429 once a window's quota is
 // used); lists are paged as BigCommerce pages them (v3: meta.pagination;
-// v2: page and limit, at most 250 rows, 204 past the end); and webhook
+// v2: page and limit, at most 250 rows, 204 past the end); an uninstall
+// revokes the store's token (401 from then on), and the whole API can be
+// made to fail (SetAPIStatus); and webhook
 // deliveries carrying each hook's custom headers. One server is both hosts: set STOCKBELL_BIGCOMMERCE_LOGIN_URL
 // and STOCKBELL_BIGCOMMERCE_API_URL to URL().
 package bigcommercetest
@@ -39,11 +41,12 @@ type Fake struct {
 	// requests (a product created while a catalog listing is in flight).
 	Answered func(r *http.Request)
 
-	server *httptest.Server
-	mu     sync.Mutex
-	stores map[string]*Store
-	codes  map[string]pendingCode
-	nextID int64
+	server    *httptest.Server
+	mu        sync.Mutex
+	apiStatus int // SetAPIStatus
+	stores    map[string]*Store
+	codes     map[string]pendingCode
+	nextID    int64
 }
 
 type pendingCode struct {
@@ -191,6 +194,14 @@ func (f *Fake) DeleteProduct(hash string, productID int64) {
 	})
 }
 
+// SetAPIStatus makes every API request fail with status (503: the API
+// is away) until it is set back to 0.
+func (f *Fake) SetAPIStatus(status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.apiStatus = status
+}
+
 // Exhaust uses up the store's current rate-limit window, as another app
 // sharing the store's quota would: the next request is answered 429.
 func (f *Fake) Exhaust(hash string) {
@@ -241,6 +252,10 @@ func (f *Fake) route(w http.ResponseWriter, r *http.Request) {
 func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, hash, path string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.apiStatus != 0 {
+		writeError(w, f.apiStatus, http.StatusText(f.apiStatus))
+		return
+	}
 	s, ok := f.stores[hash]
 	if !ok || s.Token == "" || r.Header.Get("X-Auth-Token") != s.Token {
 		writeError(w, http.StatusUnauthorized, "You are not authorized to access this store")

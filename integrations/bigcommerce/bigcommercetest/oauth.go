@@ -134,6 +134,15 @@ func (f *Fake) Token(hash string) string {
 // Revoke drops the store's token, as an uninstall does.
 func (f *Fake) Revoke(hash string) { f.Do(hash, func(s *Store) { s.Token = "" }) }
 
+// Uninstall plays the owner uninstalling the app from the control panel:
+// BigCommerce revokes the store's token (its API refuses it from then on,
+// 401) and calls the app's uninstall callback with the signed_payload_jwt
+// this returns.
+func (f *Fake) Uninstall(hash string, owner User) string {
+	f.Revoke(hash)
+	return f.SignedPayloadJWT(hash, owner)
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
