@@ -148,8 +148,9 @@ type BigCommerceCatalogSyncJob struct {
 func (BigCommerceCatalogSyncJob) Kind() string { return "bigcommerce_catalog_sync" }
 
 // BigCommerceConfirmUninstallJob confirms with BigCommerce an uninstall
-// callback its API could not confirm when the callback came: the store is
-// uninstalled once BigCommerce refuses the access token it holds.
+// callback its API could not confirm when the callback came (away, or
+// still accepting the token): the store is uninstalled once BigCommerce
+// refuses the access token it holds.
 type BigCommerceConfirmUninstallJob struct {
 	ShopID int64 `json:"shop_id"`
 }

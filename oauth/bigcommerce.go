@@ -128,8 +128,9 @@ func (b *BigCommerce) Load(ctx context.Context, query url.Values) (*stockbell.Sh
 // store and erases its token (and its users' access and webhook secret).
 // The signed payload stays valid for a day, so it proves who sent the
 // callback, not that the app is uninstalled now: a callback whose token
-// BigCommerce still accepts (replayed, or late after a reinstall) changes
-// nothing and is answered as done, with a warning logged. Nothing is
+// BigCommerce still accepts (replayed, late after a reinstall, or early)
+// changes nothing and is answered as done, with a warning logged, and
+// BigCommerce is asked again later (recheckLater). Nothing is
 // ordered by comparing the payload's time with Stockbell's. When
 // BigCommerce's API cannot be asked, the store stays installed, the
 // confirmation is queued (BigCommerce does not call the callback again)
@@ -147,10 +148,30 @@ func (b *BigCommerce) Uninstall(ctx context.Context, query url.Values) (*stockbe
 		return nil, b.confirmLater(ctx, shop, err)
 	}
 	if !uninstalled {
-		b.Logger.WarnContext(ctx, "bigcommerce uninstall callback ignored: the store is installed (BigCommerce accepts its access token, or it was installed again)",
-			"shop", shop.Domain, "shop_id", shop.ID)
+		b.recheckLater(ctx, shop)
 	}
 	return shop, nil
+}
+
+// UninstallRecheckDelay is how long after an uninstall callback whose
+// token BigCommerce still accepted it is asked again (and then by the
+// job's retries, about four hours in all): BigCommerce does not document
+// that the token is refused by the time the callback comes, and a
+// callback that came a moment early must not leave an uninstalled store
+// installed. A replayed callback costs those few calls and changes nothing.
+const UninstallRecheckDelay = time.Minute
+
+// recheckLater queues the confirmation of an uninstall callback whose
+// token BigCommerce still accepted, to ask again after
+// UninstallRecheckDelay.
+func (b *BigCommerce) recheckLater(ctx context.Context, shop *stockbell.Shop) {
+	b.Logger.WarnContext(ctx, "bigcommerce uninstall callback not applied: BigCommerce accepts the store's access token (or it was installed again); asked again later",
+		"shop", shop.Domain, "shop_id", shop.ID)
+	job := stockbell.BigCommerceConfirmUninstallJob{ShopID: shop.ID}
+	opts := &stockbell.JobOptions{UniqueByArgs: true, ScheduledAt: b.Clock.Now().Add(UninstallRecheckDelay)}
+	if err := b.Jobs.Insert(ctx, job, opts); err != nil {
+		b.Logger.ErrorContext(ctx, "queueing the uninstall's confirmation failed", "shop", shop.Domain, "shop_id", shop.ID, "err", err)
+	}
 }
 
 // confirmLater queues the uninstall's confirmation that BigCommerce's API

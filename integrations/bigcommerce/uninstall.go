@@ -41,8 +41,10 @@ func (in *Integration) ConfirmUninstall(ctx context.Context, shop *stockbell.Sho
 }
 
 // RetryUninstall serves BigCommerceConfirmUninstallJob: an uninstall
-// callback BigCommerce's API could not confirm when it came is confirmed
-// now (ConfirmUninstall); an error retries the job later.
+// callback BigCommerce's API could not confirm when it came (away, or
+// still accepting the token) is confirmed now (ConfirmUninstall); an
+// error, BigCommerce still accepting the token included, retries the job
+// later, until its attempts run out.
 func (in *Integration) RetryUninstall(ctx context.Context, job stockbell.BigCommerceConfirmUninstallJob) error {
 	shop, err := in.Shops.FindShopByID(ctx, job.ShopID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
@@ -55,8 +57,9 @@ func (in *Integration) RetryUninstall(ctx context.Context, job stockbell.BigComm
 	}
 	uninstalled, err := in.ConfirmUninstall(ctx, shop)
 	if err == nil && !uninstalled {
-		in.Logger.WarnContext(ctx, "bigcommerce uninstall callback ignored: BigCommerce still accepts the store's access token",
-			"shop", shop.Domain, "shop_id", shop.ID)
+		// Asked again by the job's retries until its attempts run out: the
+		// token may be refused a moment after the callback came.
+		return fmt.Errorf("BigCommerce still accepts the access token of %s (or it was installed again): the app looks installed", shop.Domain)
 	}
 	return err
 }

@@ -185,3 +185,39 @@ func TestBigCommerceUninstallRacingAReinstall(t *testing.T) {
 		f.wantInstalled(t, "after UninstallShopHolding with the old token", reinstalled)
 	})
 }
+
+// TestBigCommerceUninstallTokenRefusedAfterTheCallback: BigCommerce does
+// not document that the token is refused by the time the uninstall
+// callback comes. A callback whose token is still accepted leaves the
+// store installed and asks again later; once BigCommerce refuses the
+// token, the store is uninstalled.
+func TestBigCommerceUninstallTokenRefusedAfterTheCallback(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		installed := f.installBC(t)
+		f.clock.Add(time.Minute)
+		if p := f.callUninstall(t, f.jwt(bcOwner)); p.Status != http.StatusOK {
+			t.Fatalf("the callback answered %d: %s", p.Status, p.Body)
+		}
+		f.wantInstalled(t, "a callback whose token is still accepted", installed)
+		var scheduled time.Time
+		if err := db.DB.Get(&scheduled, db.DB.Rebind(`SELECT scheduled_at FROM river_job WHERE kind = ?`),
+			stockbell.BigCommerceConfirmUninstallJob{}.Kind()); err != nil {
+			t.Fatalf("no confirmation queued: %v", err)
+		}
+		if !scheduled.After(f.clock.Now()) {
+			t.Fatalf("the confirmation is due at %v, not after the callback (%v)", scheduled, f.clock.Now())
+		}
+
+		job := stockbell.BigCommerceConfirmUninstallJob{ShopID: installed.ID}
+		if err := f.in.RetryUninstall(ctx, job); err == nil {
+			t.Fatal("the confirmation job ended while BigCommerce still accepted the token: it would not ask again")
+		}
+		f.wantInstalled(t, "the job while the token is accepted", installed)
+		f.uninstall() // BigCommerce now refuses the token
+		if err := f.in.RetryUninstall(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		f.wantUninstalled(t, "the job once BigCommerce refuses the token")
+	})
+}
