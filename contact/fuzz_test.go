@@ -54,7 +54,8 @@ func FuzzNormalizePhone(f *testing.F) {
 }
 
 // FuzzMentions: a text names a contact only where it holds the contact's
-// spelling (ignoring case); a normalised address or number is named by
+// spelling (ignoring case), and no longer once ReplaceMentions replaced
+// its mentions; a normalised address or number is named by
 // itself and within angle brackets, and not when a letter or digit
 // extends it at either end.
 func FuzzMentions(f *testing.F) {
@@ -65,6 +66,9 @@ func FuzzMentions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, value string) {
 		if Mentions(text, value) && !strings.Contains(strings.ToLower(text), strings.ToLower(value)) {
 			t.Fatalf("%q is said to name %q, which it does not hold", text, value)
+		}
+		if out, _ := ReplaceMentions(text, value, "[erased]"); Mentions(out, value) && !strings.Contains("[erased]", strings.ToLower(value)) {
+			t.Fatalf("%q still names %q once its mentions are replaced: %q", text, value, out)
 		}
 		for _, v := range normalised(value) {
 			if !Mentions(v, v) || !Mentions("<"+v+">", v) {

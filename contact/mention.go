@@ -69,3 +69,41 @@ func inLocalPart(r rune) bool {
 func inDomain(r rune) bool {
 	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_')
 }
+
+// ReplaceMentions returns text with every mention of value (as Mentions
+// reads one: whole, ignoring case) replaced by with, and whether any was.
+// The rest of the text is kept as it was: "550 <Ann@Example.com>: mailbox
+// unavailable" becomes "550 <[erased]>: mailbox unavailable", and
+// joann@example.com stays. Should a mention escape the scan (a letter
+// whose lower case is longer or shorter than itself), the whole text is
+// replaced: a mention is never left.
+func ReplaceMentions(text, value, with string) (string, bool) {
+	value = strings.ToLower(value)
+	if !Mentions(text, value) {
+		return text, false
+	}
+	phone := strings.HasPrefix(value, "+")
+	runes := utf8.RuneCountInString(value)
+	var b strings.Builder
+	last := 0
+	for start := 0; start < len(text); {
+		end := start
+		for n := 0; n < runes && end < len(text); n++ {
+			_, size := utf8.DecodeRuneInString(text[end:])
+			end += size
+		}
+		if strings.EqualFold(text[start:end], value) && wholeAt(text, start, end, phone) {
+			b.WriteString(text[last:start])
+			b.WriteString(with)
+			last, start = end, end
+			continue
+		}
+		_, size := utf8.DecodeRuneInString(text[start:])
+		start += size
+	}
+	b.WriteString(text[last:])
+	if out := b.String(); !Mentions(out, value) {
+		return out, true
+	}
+	return with, true
+}

@@ -37,3 +37,24 @@ func TestMentions(t *testing.T) {
 		}
 	}
 }
+
+func TestReplaceMentions(t *testing.T) {
+	for _, c := range []struct {
+		text, value, want string
+		changed           bool
+	}{
+		{"550 5.1.1 <Ann@Example.com>: mailbox unavailable", "ann@example.com", "550 5.1.1 <[erased]>: mailbox unavailable", true},
+		{"joann@example.com, then ann@example.com.", "ann@example.com", "joann@example.com, then [erased].", true},
+		{"ann@example.com ann@example.com", "ann@example.com", "[erased] [erased]", true},
+		{"joann@example.com", "ann@example.com", "joann@example.com", false},
+		{"The 'To' number +493012345678 is not a valid phone number.", "+493012345678", "The 'To' number [erased] is not a valid phone number.", true},
+		{"+4930123456789", "+493012345678", "+4930123456789", false},
+		{"für Anna@BÜCHER.example: unbekannt", "anna@bücher.example", "für [erased]: unbekannt", true},
+		{"ann@example.com", "", "ann@example.com", false},
+	} {
+		got, changed := ReplaceMentions(c.text, c.value, "[erased]")
+		if got != c.want || changed != c.changed {
+			t.Errorf("ReplaceMentions(%q, %q) = %q, %v, want %q, %v", c.text, c.value, got, changed, c.want, c.changed)
+		}
+	}
+}

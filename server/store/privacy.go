@@ -82,9 +82,10 @@ func contactEvents(ctx context.Context, tx *Tx, m match, needles []string) ([]*s
 // and the development outbox's copies of what was sent to it are deleted,
 // then its subscriptions, then their messages and events again
 // (deleteSubscriptions: those a send step wrote meanwhile); the outbound
-// webhooks the job queue holds lose the contact
-// (eraseFromWebhookDeliveries); the payloads of stored webhook receipts
-// that name its email or phone are emptied. Nothing that names the contact
+// webhooks the job queue holds lose the contact, and so do the errors it
+// recorded for the shop's jobs (eraseFromJobs); the payloads of stored
+// webhook receipts that name its email or phone are emptied, and their
+// last processing errors lose the contact. Nothing that names the contact
 // remains, and nothing of a contact whose address or number merely holds
 // this one's as a part (joann@… for ann@…) goes. Returns EINVALID as
 // ContactData.
@@ -117,11 +118,15 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 			return err
 		}
 		// After the subscriptions: a send step that held one of them
-		// queued its webhooks before the delete could go on.
-		if err := eraseFromWebhookDeliveries(ctx, tx, contact.ShopID, needles); err != nil {
+		// queued its webhooks, and recorded its errors, before the delete
+		// could go on.
+		if err := eraseFromJobs(ctx, tx, contact.ShopID, needles); err != nil {
 			return err
 		}
-		return blankWebhookPayloads(ctx, tx, contact.ShopID, needles)
+		if err := blankWebhookPayloads(ctx, tx, contact.ShopID, needles); err != nil {
+			return err
+		}
+		return eraseFromReceiptErrors(ctx, tx, contact.ShopID, needles)
 	})
 }
 

@@ -9,13 +9,40 @@ import (
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 )
 
-// jobArgsRewriter is a queue that can rewrite its stored jobs' arguments
-// in the caller's transaction (jobs.Queue.RewriteArgsTx).
-type jobArgsRewriter interface {
+// jobRewriter is a queue that can rewrite its stored jobs' arguments and
+// recorded errors in the caller's transaction (jobs.Queue.RewriteArgsTx,
+// jobs.Queue.RewriteErrorsTx).
+type jobRewriter interface {
 	RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, spellings []string,
 		rewrite func(args []byte) ([]byte, bool, error)) (int, error)
+	RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string,
+		unowned func(kind string, args []byte) (bool, error), rewrite func(text string) (string, bool)) (int, error)
+}
+
+// erasedMention is what an erased contact's address or number is
+// replaced with in a job's recorded errors.
+const erasedMention = "[erased]"
+
+// eraseFromJobs takes the contact out of the shop's jobs that the queue
+// holds, pending or finished: out of the outbound webhook deliveries'
+// arguments (eraseFromWebhookDeliveries), and out of every job's recorded
+// errors (eraseFromJobErrors).
+func eraseFromJobs(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
+	rewriter, ok := tx.db.Queue.(jobRewriter)
+	if !ok {
+		return fmt.Errorf("store: the job queue cannot erase a contact from queued jobs")
+	}
+	var domain string
+	if err := tx.GetContext(ctx, &domain, tx.Rebind(`SELECT domain FROM shops WHERE id = ?`), shopID); err != nil {
+		return err
+	}
+	if err := eraseFromWebhookDeliveries(ctx, tx, rewriter, shopID, domain, needles); err != nil {
+		return err
+	}
+	return eraseFromJobErrors(ctx, tx, rewriter, shopID, domain, needles)
 }
 
 // eraseFromWebhookDeliveries takes the contact out of the shop's outbound
@@ -28,18 +55,45 @@ type jobArgsRewriter interface {
 // its email and phone both (RedactContact erases the subscription whole);
 // any other string naming the contact is emptied. A delivery's attempt
 // already running sends what it read.
-func eraseFromWebhookDeliveries(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	rewriter, ok := tx.db.Queue.(jobArgsRewriter)
-	if !ok {
-		return fmt.Errorf("store: the job queue cannot erase a contact from queued webhooks")
-	}
-	var domain string
-	if err := tx.GetContext(ctx, &domain, tx.Rebind(`SELECT domain FROM shops WHERE id = ?`), shopID); err != nil {
-		return err
-	}
+func eraseFromWebhookDeliveries(ctx context.Context, tx *Tx, rewriter jobRewriter, shopID int64, domain string, needles []string) error {
 	_, err := rewriter.RewriteArgsTx(ctx, tx.sqlTx.Tx, stockbell.WebhookDeliveryJob{}.Kind(), candidateSpellings(needles),
 		func(args []byte) ([]byte, bool, error) { return eraseFromDelivery(args, shopID, domain, needles) })
 	return err
+}
+
+// eraseFromJobErrors takes the contact out of the errors the queue
+// recorded for the shop's jobs, of any kind and in any state: a mail
+// server's refusal ("550 5.1.1 <ann@example.com>: mailbox unavailable")
+// or an SMS provider's error names the recipient, and River keeps a job's
+// errors for as long as it keeps the job. Each mention of the contact's
+// address or number, as a whole, becomes erasedMention; every attempt
+// stays recorded, with the rest of its text. A job is the shop's by the
+// shop_id of its arguments, or, for a delivery queued before jobs carried
+// their shop, by the shop domain its payload names.
+func eraseFromJobErrors(ctx context.Context, tx *Tx, rewriter jobRewriter, shopID int64, domain string, needles []string) error {
+	delivery := stockbell.WebhookDeliveryJob{}.Kind()
+	unowned := func(kind string, args []byte) (bool, error) {
+		if kind != delivery {
+			return false, nil
+		}
+		return deliveryNamesShop(args, domain)
+	}
+	_, err := rewriter.RewriteErrorsTx(ctx, tx.sqlTx.Tx, shopID, candidateSpellings(needles), unowned,
+		func(text string) (string, bool) { return withoutContact(text, needles) })
+	return err
+}
+
+// withoutContact returns text with every mention of the needles, as a
+// whole, replaced by erasedMention, and whether there was any.
+func withoutContact(text string, needles []string) (string, bool) {
+	changed := false
+	for _, n := range needles {
+		var c bool
+		if text, c = contact.ReplaceMentions(text, n, erasedMention); c {
+			changed = true
+		}
+	}
+	return text, changed
 }
 
 // eraseFromDelivery returns a delivery's arguments without the contact,

@@ -170,6 +170,38 @@ func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []s
 	})
 }
 
+// eraseFromReceiptErrors takes the contact out of the last processing
+// errors of the shop's stored webhook receipts (withoutContact): a
+// failure to process a customer's webhook can name the customer, and the
+// error stays with the receipt, which is kept for deduplication.
+func eraseFromReceiptErrors(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
+	spellings := candidateSpellings(needles)
+	args := []any{shopID, shopID}
+	for _, s := range spellings {
+		args = append(args, "%"+escapeLike(s)+"%")
+	}
+	var candidates []struct {
+		ID        int64  `db:"id"`
+		LastError string `db:"last_error"`
+	}
+	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, last_error FROM webhook_receipts WHERE (shop_id = ? OR
+		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+
+		strings.TrimPrefix(strings.Repeat(` OR lower(last_error) LIKE ? ESCAPE '\'`, len(spellings)), " OR ")+`)`), args...)
+	if err != nil {
+		return err
+	}
+	for _, c := range candidates {
+		text, changed := withoutContact(c.LastError, needles)
+		if !changed {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_receipts SET last_error = ? WHERE id = ?`), text, c.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // idChunk is how many ids one statement names: well under either
 // database's limit on parameters.
 const idChunk = 500

@@ -1,0 +1,201 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// errorsQueries read the candidates of RewriteErrorsTx (their kind,
+// arguments and errors as JSON text: on SQLite River keeps errors as a
+// JSONB array, on PostgreSQL as a jsonb[] array) and store errors back,
+// in the same order.
+var errorsQueries = map[bool]struct{ errors, contains, lock, update string }{
+	false: {
+		errors:   "json(errors)",
+		contains: "instr(lower(json(errors)), ?) > 0",
+		update:   "UPDATE river_job SET errors = jsonb(?) WHERE id = ?",
+	},
+	true: {
+		errors:   "array_to_json(errors)::text",
+		contains: "strpos(lower(array_to_json(errors)::text), ?) > 0",
+		// Locked, a job's errors cannot gain an attempt's error (River
+		// appends it on completion) between their reading and their
+		// writing, which would drop it.
+		lock: " FOR UPDATE",
+		update: "UPDATE river_job SET errors = ARRAY(SELECT e FROM jsonb_array_elements(?::jsonb) WITH ORDINALITY AS t(e, n) ORDER BY n) " +
+			"WHERE id = ?",
+	},
+}
+
+// RewriteErrorsTx lets rewrite change the texts of the errors River
+// recorded for a shop's jobs, in the caller's transaction: every job of
+// any kind, in any state (finished jobs are kept for days), whose
+// arguments carry the shop's id (shop_id), or carry none and unowned
+// reports true for it, and whose errors' JSON text holds one of the
+// spellings (lower-case; the text is lower-cased). Each string of each
+// recorded attempt (its error and its trace) is passed to rewrite, and
+// the errors are stored back with the strings it changed: as many
+// entries as before, each with its time and attempt number. It returns
+// how many jobs changed. It is how an erasure takes personal data out of
+// the errors of queued and finished jobs (a mail server's refusal names
+// its recipient).
+//
+// An attempt running meanwhile appends its own error once the
+// transaction is over: what that attempt read it may still name.
+func (q *Queue) RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string,
+	unowned func(kind string, args []byte) (bool, error), rewrite func(text string) (string, bool)) (int, error) {
+	if shopID == 0 {
+		return 0, fmt.Errorf("jobs: rewrite the errors of shop 0's jobs")
+	}
+	if len(spellings) == 0 {
+		return 0, nil
+	}
+	candidates, err := q.errorCandidates(ctx, tx, shopID, spellings, unowned != nil)
+	if err != nil {
+		return 0, err
+	}
+	changed := 0
+	for _, c := range candidates {
+		var ofKind func([]byte) (bool, error)
+		if unowned != nil {
+			ofKind = func(args []byte) (bool, error) { return unowned(c.kind, args) }
+		}
+		ok, err := belongsTo(c.args, shopID, ofKind)
+		if err != nil {
+			return changed, fmt.Errorf("jobs: read the arguments of job %d: %w", c.id, err)
+		}
+		if !ok {
+			continue
+		}
+		out, ok, err := rewriteAttemptErrors(c.errors, rewrite)
+		if err != nil {
+			return changed, fmt.Errorf("jobs: read the errors of job %d: %w", c.id, err)
+		}
+		if !ok {
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, q.bind(errorsQueries[q.db.Postgres].update), string(out), c.id); err != nil {
+			return changed, fmt.Errorf("jobs: rewrite the errors of job %d: %w", c.id, err)
+		}
+		changed++
+	}
+	return changed, nil
+}
+
+type errorCandidate struct {
+	storedArgs
+	kind   string
+	errors []byte
+}
+
+// errorCandidates reads, whole before any is rewritten, the jobs the
+// database finds naming the shop (or no shop, when withUnowned) whose
+// errors hold one of the spellings.
+func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string, withUnowned bool) ([]errorCandidate, error) {
+	owner, sqlText := eraseQueries[q.db.Postgres], errorsQueries[q.db.Postgres]
+	var owned any = shopID
+	if q.db.Postgres {
+		owned = `{"shop_id":` + strconv.FormatInt(shopID, 10) + `}`
+	}
+	match := owner.owned
+	if withUnowned {
+		match = "(" + owner.owned + " OR " + owner.unowned + ")"
+	}
+	args := []any{owned}
+	for _, s := range spellings {
+		args = append(args, s)
+	}
+	query := `SELECT id, kind, ` + rewriteQueries[q.db.Postgres].args + `, ` + sqlText.errors + ` FROM river_job WHERE ` + match +
+		` AND errors IS NOT NULL AND (` + strings.TrimPrefix(strings.Repeat(" OR "+sqlText.contains, len(spellings)), " OR ") +
+		`) ORDER BY id` + sqlText.lock
+	rows, err := tx.QueryContext(ctx, q.bind(query), args...)
+	if err != nil {
+		return nil, fmt.Errorf("jobs: read the errors of shop %d's jobs: %w", shopID, err)
+	}
+	defer rows.Close()
+	var out []errorCandidate
+	for rows.Next() {
+		var c errorCandidate
+		var args, errs string
+		if err := rows.Scan(&c.id, &c.kind, &args, &errs); err != nil {
+			return nil, fmt.Errorf("jobs: read the errors of shop %d's jobs: %w", shopID, err)
+		}
+		c.args, c.errors = []byte(args), []byte(errs)
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: read the errors of shop %d's jobs: %w", shopID, err)
+	}
+	return out, nil
+}
+
+// rewriteAttemptErrors passes every string of a job's recorded errors (a
+// JSON array of River's attempt errors: at, attempt, error, trace) to
+// rewrite, and returns the array with the strings it changed, and whether
+// it changed any. An entry that is a bare string is rewritten as one.
+func rewriteAttemptErrors(errs []byte, rewrite func(string) (string, bool)) ([]byte, bool, error) {
+	var entries []json.RawMessage
+	if err := json.Unmarshal(errs, &entries); err != nil {
+		return nil, false, err
+	}
+	changed := false
+	for i, entry := range entries {
+		out, ok, err := rewriteEntry(entry, rewrite)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			entries[i], changed = out, true
+		}
+	}
+	if !changed {
+		return nil, false, nil
+	}
+	out, err := json.Marshal(entries)
+	return out, err == nil, err
+}
+
+// rewriteEntry rewrites the strings of one attempt's error: the entry
+// itself if it is a string, its fields' strings if it is an object.
+func rewriteEntry(entry json.RawMessage, rewrite func(string) (string, bool)) (json.RawMessage, bool, error) {
+	var text string
+	if json.Unmarshal(entry, &text) == nil {
+		return rewriteString(text, rewrite)
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(entry, &fields) != nil {
+		return nil, false, nil // a number or null names no one
+	}
+	changed := false
+	for k, v := range fields {
+		if json.Unmarshal(v, &text) != nil {
+			continue
+		}
+		out, ok, err := rewriteString(text, rewrite)
+		if err != nil {
+			return nil, false, err
+		}
+		if ok {
+			fields[k], changed = out, true
+		}
+	}
+	if !changed {
+		return nil, false, nil
+	}
+	out, err := json.Marshal(fields)
+	return out, err == nil, err
+}
+
+// rewriteString returns a string rewritten, as JSON, if rewrite changed it.
+func rewriteString(text string, rewrite func(string) (string, bool)) (json.RawMessage, bool, error) {
+	out, ok := rewrite(text)
+	if !ok {
+		return nil, false, nil
+	}
+	quoted, err := json.Marshal(out)
+	return quoted, err == nil, err
+}
