@@ -77,3 +77,54 @@ func TestAPIVariantIDOfTheWrongType(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIFlowErrorsNameTheStep: every error about a step of PUT /api/v1/flow
+// names it as steps[N].field, N counted from 0 as validation counts it: a
+// value of the wrong JSON type, an unknown field, a step that is not an
+// object, and the same inside a step's translations, which name their
+// language too. Nothing is stored.
+func TestAPIFlowErrorsNameTheStep(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		flow := func(second string) string {
+			return `{"status":"live","steps":[{"channel":"email","delay":"0s"},` + second + `]}`
+		}
+		cases := []struct{ body, field, message string }{
+			{flow(`{"channel":"sms","smart_sending_hours":"2"}`), "steps[1].smart_sending_hours",
+				"steps[1].smart_sending_hours must be a JSON number, got string."},
+			{flow(`{"channel":"sms","skip_if_out_of_stock":"yes"}`), "steps[1].skip_if_out_of_stock",
+				"steps[1].skip_if_out_of_stock must be a JSON boolean, got string."},
+			{flow(`{"channel":"sms","delay":3600}`), "steps[1].delay", "steps[1].delay must be a JSON string, got number."},
+			{flow(`{"channel":"sms","dealy":"1h"}`), "steps[1].dealy", `Unknown field "steps[1].dealy".`},
+			{flow(`"sms"`), "steps[1]", "steps[1] must be a JSON object, got string."},
+			{flow(`{"channel":"email","translations":["fr"]}`), "steps[1].translations",
+				"steps[1].translations must be a JSON object, got array."},
+			{flow(`{"channel":"email","translations":{"fr":"Retour"}}`), "steps[1].translations.fr",
+				"steps[1].translations.fr must be a JSON object, got string."},
+			{flow(`{"channel":"email","translations":{"fr":{"subject":5}}}`), "steps[1].translations.fr.subject",
+				"steps[1].translations.fr.subject must be a JSON string, got number."},
+			{flow(`{"channel":"email","translations":{"fr":{"title":"Retour"}}}`), "steps[1].translations.fr.title",
+				`Unknown field "steps[1].translations.fr.title".`},
+			{flow(`{"channel":"sms","delay":"later"}`), "steps[1].delay", "Write the wait as a duration"},
+			{flow(`{"channel":"sms","smart_sending_hours":-1}`), "steps[1].smart_sending_hours", "Smart sending is 0 (off)"},
+			{`{"status":"live","steps":{"channel":"email"}}`, "steps", "steps must be a JSON array, got object."},
+		}
+		before := flowOf(t, db, w.shop)
+		for _, c := range cases {
+			a := apiDo(t, f, key, "PUT", "/api/v1/flow", c.body)
+			if a.Status != 422 || a.errorField() != c.field || !strings.HasPrefix(a.errorMessage(), c.message) {
+				t.Errorf("%s: %d %s, want 422 field %q message %q", c.body, a.Status, a.Raw, c.field, c.message)
+			}
+		}
+		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(before.UpdatedAt) {
+			t.Errorf("a refused flow was stored")
+		}
+		put := apiDo(t, f, key, "PUT", "/api/v1/flow", flow(`{"channel":"email","delay":"24h","translations":{"fr":{"subject":"De retour"}}}`))
+		wantAPI(t, put, 200, "a flow with a translated step")
+		if got := flowOf(t, db, w.shop); len(got.Steps) != 2 || got.Steps[1].Translations["fr"].Subject != "De retour" {
+			t.Errorf("stored flow: %+v", got)
+		}
+	})
+}

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -27,6 +30,52 @@ type apiFlowStep struct {
 	Body              string                        `json:"body,omitempty"`
 	HTML              string                        `json:"html,omitempty"`
 	Translations      map[string]stockbell.StepText `json:"translations,omitempty"`
+}
+
+// decodeFlow reads the body of PUT /api/v1/flow as decodeJSON reads a body,
+// with an error in a step naming the step. Go's decoder names a field inside
+// an array or map without its index or key (steps.delay), so each step is
+// checked on its own first (checkStep), named by its index from 0 as
+// validation names it (steps[1].delay); then the body is decoded whole, with
+// only errors outside the steps left to refuse.
+func decodeFlow(w http.ResponseWriter, r *http.Request) (apiFlow, error) {
+	var flow apiFlow
+	body, err := readBody(w, r, maxAPIBody)
+	if err != nil {
+		return flow, err
+	}
+	var steps struct {
+		Steps []json.RawMessage `json:"steps"`
+	}
+	if err := decodeJSONBody(body, &steps, false); err != nil {
+		return flow, err
+	}
+	for i, raw := range steps.Steps {
+		if err := checkStep(raw, fmt.Sprintf("steps[%d]", i)); err != nil {
+			return flow, err
+		}
+	}
+	err = decodeJSONBody(body, &flow, true)
+	return flow, err
+}
+
+// checkStep refuses the step at path if a value has the wrong JSON type or
+// a field is unknown, naming the field from path: steps[1].delay. Its
+// translations are checked one language at a time before the step, so that
+// an error in one names its language: steps[1].translations.fr.subject.
+func checkStep(raw json.RawMessage, path string) error {
+	var texts struct {
+		Translations map[string]json.RawMessage `json:"translations"`
+	}
+	if err := json.Unmarshal(raw, &texts); err != nil {
+		return jsonValueError(err, path)
+	}
+	for _, lang := range slices.Sorted(maps.Keys(texts.Translations)) {
+		if err := decodeJSONAt(texts.Translations[lang], new(stockbell.StepText), path+".translations."+lang); err != nil {
+			return err
+		}
+	}
+	return decodeJSONAt(raw, new(apiFlowStep), path)
 }
 
 func apiFlowOf(f *stockbell.Flow) apiFlow {
@@ -77,8 +126,8 @@ func (a *API) getFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 // putFlow replaces the flow; it is validated as the admin's flow page
 // validates it (Flow.Validate through UpdateFlow), naming the field.
 func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
-	var req apiFlow
-	if err := decodeJSON(w, r, &req); err != nil {
+	req, err := decodeFlow(w, r)
+	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}

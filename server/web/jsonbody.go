@@ -38,13 +38,25 @@ func decodeJSONBody(body []byte, v any, refuseUnknown bool) error {
 	return nil
 }
 
+// decodeJSONAt decodes raw, the JSON value at path within a request body
+// (steps[1]), into v as decodeJSONBody decodes the admin API's bodies:
+// refusing unknown fields, and naming the fields of its errors from path
+// (steps[1].delay), which Go's decoder cannot do inside an array or map.
+func decodeJSONAt(raw []byte, v any, path string) error {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonValueError(err, path)
+	}
+	return nil
+}
+
 var errEmptyBody = stockbell.FieldErrorf("body", "The request body is empty: send a JSON object.")
 
 var errTrailingData = stockbell.FieldErrorf("body", "The request body has more after its JSON object: send one JSON object and nothing after it.")
 
 // jsonBodyError says what is wrong with a body the decoder refused.
 func jsonBodyError(err error) error {
-	var typeErr *json.UnmarshalTypeError
 	var syntaxErr *json.SyntaxError
 	switch {
 	case errors.Is(err, io.EOF):
@@ -52,15 +64,37 @@ func jsonBodyError(err error) error {
 	case errors.As(err, &syntaxErr) && strings.HasSuffix(err.Error(), "after top-level value"):
 		// json.Unmarshal read a whole value, then more than whitespace.
 		return errTrailingData
-	case errors.As(err, &typeErr) && typeErr.Field == "":
+	}
+	return jsonValueError(err, "")
+}
+
+// jsonValueError says what is wrong with the JSON value at path (the body
+// itself when path is ""), naming the field from path.
+func jsonValueError(err error, path string) error {
+	var typeErr *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &typeErr) && typeErr.Field == "" && path == "":
 		return stockbell.FieldErrorf("body", "The request body must be a JSON object, got %s.", typeErr.Value)
 	case errors.As(err, &typeErr):
-		return stockbell.FieldErrorf(typeErr.Field, "%s must be a JSON %s, got %s.", typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+		field := joinJSONPath(path, typeErr.Field)
+		return stockbell.FieldErrorf(field, "%s must be a JSON %s, got %s.", field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		field := joinJSONPath(path, strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`))
 		return stockbell.FieldErrorf(field, "Unknown field %q.", field)
 	}
 	return stockbell.FieldErrorf("body", "The request body is not valid JSON: %v.", err)
+}
+
+// joinJSONPath names field within the value at path: steps[1] and delay
+// make steps[1].delay.
+func joinJSONPath(path, field string) string {
+	switch {
+	case path == "":
+		return field
+	case field == "":
+		return path
+	}
+	return path + "." + field
 }
 
 // jsonKind names a Go kind as JSON calls it.
