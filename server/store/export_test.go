@@ -12,6 +12,10 @@ import (
 // another folder, to tests.
 func (c *Conn) MigrationsFrom(fsys fs.FS) (*goose.Provider, error) { return c.migrationsFrom(fsys) }
 
+// StorefrontOriginQuery is the statement IsStorefrontOrigin runs, for a
+// test that reads its plan.
+const StorefrontOriginQuery = storefrontOriginQuery
+
 // StatementCache reports, for the SQLite connection conn wraps, how many
 // statements it prepared and how many it keeps.
 func StatementCache(conn any) (prepared, cached int) {
