@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -26,13 +28,29 @@ func sampleData() *TemplateData {
 
 // ValidateStep checks a flow step's templates as Render uses them: Subject,
 // Preheader and Body with text/template, HTML with html/template, each
-// parsed and rendered against sample data. Returns EINVALID naming the
-// field (subject, preheader, body or html) so the merchant learns of a
-// broken template when saving it, not when it is sent.
+// parsed and rendered against sample data, and the same texts of each of
+// its translations. Returns EINVALID naming the field (subject, preheader,
+// body or html, or translations.fr.subject and so on) so the merchant
+// learns of a broken template when saving it, not when it is sent.
 func ValidateStep(step stockbell.FlowStep) error {
-	t := &Templates{}
 	data := sampleData()
-	fields := []struct{ name, src string }{{"subject", step.Subject}, {"preheader", step.Preheader}, {"body", step.Body}}
+	if err := validateTexts(stockbell.StepText{Subject: step.Subject, Preheader: step.Preheader, Body: step.Body, HTML: step.HTML}, data); err != nil {
+		return err
+	}
+	codes := slices.Sorted(maps.Keys(step.Translations))
+	for _, code := range codes {
+		if err := validateTexts(step.Translations[code], data); err != nil {
+			field := "translations." + code + "." + stockbell.ErrorField(err)
+			return stockbell.FieldErrorf(field, "%s", stockbell.ErrorMessage(err))
+		}
+	}
+	return nil
+}
+
+// validateTexts renders one language's texts of a step against data.
+func validateTexts(texts stockbell.StepText, data *TemplateData) error {
+	t := &Templates{}
+	fields := []struct{ name, src string }{{"subject", texts.Subject}, {"preheader", texts.Preheader}, {"body", texts.Body}}
 	for _, f := range fields {
 		if f.src == "" {
 			continue
@@ -41,8 +59,8 @@ func ValidateStep(step stockbell.FlowStep) error {
 			return err
 		}
 	}
-	if step.HTML != "" {
-		if _, err := t.execHTML("html", step.HTML, data); err != nil {
+	if texts.HTML != "" {
+		if _, err := t.execHTML("html", texts.HTML, data); err != nil {
 			return err
 		}
 	}

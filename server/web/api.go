@@ -48,7 +48,12 @@ type APIDeps struct {
 	Feeds FeedSyncer
 	// Metrics counts the subscriptions created (nil: not counted).
 	Metrics stockbell.SubscriptionMetrics
-	Logger  *slog.Logger
+	// CheckFlow checks that every text of a flow renders
+	// (delivery.ValidateFlow) before PUT /flow stores it, so that a broken
+	// template is refused when it is saved, not when every alert of the
+	// flow fails to send (nil: not checked).
+	CheckFlow func(*stockbell.Flow) error
+	Logger    *slog.Logger
 }
 
 // API serves the JSON admin API under /api/v1 for the shop of the request's

@@ -128,3 +128,30 @@ func TestAPIFlowErrorsNameTheStep(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIFlowRefusesATemplateThatCannotRender: a text whose template does
+// not parse or render, in a step or in one of its translations, is
+// refused naming it, and nothing is stored: stored, every alert of the
+// flow would fail when it is sent.
+func TestAPIFlowRefusesATemplateThatCannotRender(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		before := flowOf(t, db, w.shop)
+		for body, field := range map[string]string{
+			`{"status":"live","steps":[{"channel":"email","delay":"0s","body":"Back: {{.Variant.ProductTitle"}]}`:                          "steps[0].body",
+			`{"status":"live","steps":[{"channel":"email","delay":"0s","subject":"{{.NoSuchField}}"}]}`:                                    "steps[0].subject",
+			`{"status":"live","steps":[{"channel":"email","delay":"0s","translations":{"fr":{"subject":"De retour {{if}}"}}}]}`:            "steps[0].translations.fr.subject",
+			`{"status":"live","steps":[{"channel":"email","delay":"0s"},{"channel":"email","delay":"24h","html":"<p>{{.Shop.Nme}}</p>"}]}`: "steps[1].html",
+		} {
+			a := apiDo(t, f, key, "PUT", "/api/v1/flow", body)
+			if a.Status != 422 || a.errorField() != field {
+				t.Errorf("%s: %d %s, want 422 naming %s", body, a.Status, a.Raw, field)
+			}
+		}
+		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(before.UpdatedAt) {
+			t.Errorf("a flow that cannot render was stored")
+		}
+	})
+}

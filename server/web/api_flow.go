@@ -137,6 +137,9 @@ func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		return
 	}
 	flow, err := req.flowOf(key.ShopID, saved)
+	if err == nil && a.CheckFlow != nil {
+		err = a.CheckFlow(flow)
+	}
 	if err == nil {
 		err = a.Flows.UpdateFlow(r.Context(), flow)
 	}
