@@ -20,7 +20,10 @@ type JobOptions struct {
 	// UniqueByArgs drops the insertion when a job of the same kind and
 	// arguments is already waiting or running. A running job counts, so it
 	// suits work that reads its state afresh when it runs again later (a
-	// sync), not a request to act on a change the running job may not see.
+	// sync), not a request to act on a change the running job may not see
+	// — except for the catalog syncs (of every platform and the feed): one
+	// asked for while the same sync runs makes that sync run once more
+	// when it ends, so a change it may have read past is still read.
 	UniqueByArgs bool
 	// MaxAttempts overrides the queue's default number of tries.
 	MaxAttempts int

@@ -52,11 +52,20 @@ type handlerWorker[T stockbell.JobArgs] struct {
 }
 
 func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	again := againOfKind[job.Kind]
+	if again {
+		if err := forgetAgain(ctx, job.ID); err != nil {
+			return err
+		}
+	}
 	err := w.handle(stockbell.WithJobAttempt(ctx, job.Attempt), job.Args)
 	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}
-	return err
+	if err != nil || !again {
+		return err
+	}
+	return completeOrAgain(ctx, job)
 }
 
 func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {

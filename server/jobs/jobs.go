@@ -138,9 +138,14 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 }
 
 // InsertTx inserts a job in the caller's transaction.
+// A job of a catalog sync's kind found running asks it to run once more
+// (againOfKind).
 func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	_, err := q.Client.InsertTx(ctx, tx, args, insertOpts(args, opts))
-	return err
+	res, err := q.Client.InsertTx(ctx, tx, args, insertOpts(args, opts))
+	if err != nil {
+		return err
+	}
+	return q.askAgainTx(ctx, tx, res)
 }
 
 // InsertManyTx inserts jobs with the same options in the caller's
@@ -150,12 +155,24 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.J
 	for i, a := range args {
 		params[i] = river.InsertManyParams{Args: a, InsertOpts: insertOpts(a, opts)}
 	}
-	_, err := q.Client.InsertManyTx(ctx, tx, params)
-	return err
+	results, err := q.Client.InsertManyTx(ctx, tx, params)
+	if err != nil {
+		return err
+	}
+	for _, res := range results {
+		if err := q.askAgainTx(ctx, tx, res); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Insert inserts a job outside any transaction of the caller's.
+// A job of a catalog sync's kind is inserted as InsertTx inserts it.
 func (q *Queue) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
+	if againOfKind[args.Kind()] && opts != nil && opts.UniqueByArgs {
+		return q.insertAsking(ctx, args, opts)
+	}
 	_, err := q.Client.Insert(ctx, args, insertOpts(args, opts))
 	return err
 }

@@ -64,7 +64,11 @@ type Fake struct {
 	// each page of /V1/products is chosen: a test changes the catalog
 	// between two pages with it.
 	BeforeProductPage func(f *Fake)
-	nonces            map[string]bool
+	// AfterProductPage, when set, runs (with the store locked) after each
+	// page of /V1/products is chosen, before it is answered: a product a
+	// test creates then is not on the page, however high its id.
+	AfterProductPage func(f *Fake)
+	nonces           map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }

@@ -43,7 +43,8 @@ func unescape(s string) string {
 // products' children) chosen by searchCriteria: its filters on entity_id
 // or sku, its sort order on entity_id, then pageSize and currentPage. A
 // page past the last answers the last page again, as Magento does.
-// BeforeProductPage, when set, runs first.
+// BeforeProductPage, when set, runs first; AfterProductPage once the
+// page is chosen.
 func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
 	c, err := parseCriteria(q)
 	if err != nil {
@@ -72,6 +73,9 @@ func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
 	items := []map[string]any{}
 	for _, p := range all[min(from, len(all)):to] {
 		items = append(items, p.json())
+	}
+	if f.AfterProductPage != nil {
+		f.AfterProductPage(f)
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(all),
 		"search_criteria": map[string]any{"current_page": page, "page_size": size}})
