@@ -179,6 +179,10 @@ func (q *Queue) deleteJobs(ctx context.Context, tx *sql.Tx, ids []int64) error {
 		if _, err := tx.ExecContext(ctx, q.bind(query), args...); err != nil {
 			return fmt.Errorf("jobs: delete jobs: %w", err)
 		}
+		// A deleted sync's requests to run again (job_reruns) go with it.
+		if _, err := tx.ExecContext(ctx, q.bind(`DELETE FROM job_reruns WHERE job_id IN (`+string(marks)+`)`), args...); err != nil {
+			return fmt.Errorf("jobs: forget the deleted jobs' requests to run again: %w", err)
+		}
 	}
 	return nil
 }

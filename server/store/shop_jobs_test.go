@@ -248,3 +248,29 @@ func rootJobKinds(t *testing.T) []string {
 	}
 	return kinds
 }
+
+// TestDeleteShopForgetsItsSyncReruns: a request to run a sync again
+// (job_reruns) goes with the erased shop's job; another shop's stays.
+func TestDeleteShopForgetsItsSyncReruns(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "gone.myshopify.com")
+		keep := install(t, db, stockbell.PlatformShopify, "kept.myshopify.com")
+		rerun := map[int64]int64{}
+		for _, s := range []*stockbell.Shop{shop, keep} {
+			queueJob(t, db, stockbell.ShopifyCatalogSyncJob{ShopID: s.ID}, nil, "available", "")
+			var id int64
+			must(t, db.DB.Get(&id, `SELECT MAX(id) FROM river_job`))
+			_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO job_reruns (job_id) VALUES (?)`), id)
+			must(t, err)
+			rerun[s.ID] = id
+		}
+		must(t, db.UninstallShop(ctx, shop.ID))
+		must(t, db.DeleteShop(ctx, shop.ID))
+		if n := count(t, db, `SELECT COUNT(*) FROM job_reruns WHERE job_id = ?`, rerun[shop.ID]); n != 0 {
+			t.Errorf("the erased shop's sync is still asked to run again")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM job_reruns WHERE job_id = ?`, rerun[keep.ID]); n != 1 {
+			t.Errorf("another shop's request to run its sync again was erased")
+		}
+	})
+}
