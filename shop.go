@@ -168,3 +168,21 @@ type ShopService interface {
 	// Returns ENOTFOUND.
 	DeleteShop(ctx context.Context, id int64) error
 }
+
+// UninstallRefusedShop uninstalls shop once its platform has refused the
+// access token it holds (the app was uninstalled there): only while the
+// shop still holds that token, so that one installed again meanwhile (a
+// new token), or erased, stays as it is. It reports whether it
+// uninstalled the shop.
+func UninstallRefusedShop(ctx context.Context, shops ShopService, shop *Shop) (bool, error) {
+	var err error
+	if len(shop.SealedToken) == 0 {
+		err = shops.UninstallShop(ctx, shop.ID)
+	} else {
+		err = shops.UninstallShopHolding(ctx, shop.ID, shop.SealedToken)
+	}
+	if code := ErrorCode(err); code == ECONFLICT || code == ENOTFOUND {
+		return false, nil
+	}
+	return err == nil, err
+}

@@ -24,20 +24,14 @@ func (in *Integration) ConfirmUninstall(ctx context.Context, shop *stockbell.Sho
 	if err != nil || !refused {
 		return false, err
 	}
-	if len(shop.SealedToken) == 0 {
-		err = in.Shops.UninstallShop(ctx, shop.ID)
-	} else {
-		err = in.Shops.UninstallShopHolding(ctx, shop.ID, shop.SealedToken)
-	}
-	if code := stockbell.ErrorCode(err); code == stockbell.ECONFLICT || code == stockbell.ENOTFOUND {
+	uninstalled, err := stockbell.UninstallRefusedShop(ctx, in.Shops, shop)
+	if uninstalled {
+		in.Logger.InfoContext(ctx, "shop uninstalled", "platform", "bigcommerce", "shop", shop.Domain, "shop_id", shop.ID)
+	} else if err == nil {
 		in.Logger.InfoContext(ctx, "bigcommerce uninstall not applied: the store was installed again or erased meanwhile",
 			"shop", shop.Domain, "shop_id", shop.ID)
-		return false, nil
-	} else if err != nil {
-		return false, err
 	}
-	in.Logger.InfoContext(ctx, "shop uninstalled", "platform", "bigcommerce", "shop", shop.Domain, "shop_id", shop.ID)
-	return true, nil
+	return uninstalled, err
 }
 
 // RetryUninstall serves BigCommerceConfirmUninstallJob: an uninstall

@@ -189,14 +189,9 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 			"receipt", rc.ID, "shop", shop.Domain, "shop_id", shop.ID)
 		return nil
 	}
-	in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
-	if len(shop.SealedToken) == 0 {
-		return ignoreNotFound(in.Shops.UninstallShop(ctx, shop.ID))
-	}
-	err = in.Shops.UninstallShopHolding(ctx, shop.ID, shop.SealedToken)
-	if code := stockbell.ErrorCode(err); code == stockbell.ECONFLICT || code == stockbell.ENOTFOUND {
-		// Installed again (a new token) or erased while Shopify was asked.
-		return nil
+	uninstalled, err := stockbell.UninstallRefusedShop(ctx, in.Shops, shop)
+	if uninstalled {
+		in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
 	}
 	return err
 }
