@@ -2,6 +2,7 @@ package magento
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,11 +44,17 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	listed := map[string]bool{}
 	err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
 		for i := range page {
-			listed[strconv.FormatInt(page[i].ID, 10)] = true
 			n, err := in.refreshProduct(ctx, shop, cred, &page[i], CatalogSource)
-			if err != nil {
+			if errors.Is(err, errVanished) {
+				// Listed, then deleted before its stock was read: not
+				// listed, so deleteVanished marks it as any product the
+				// store no longer has.
+				in.Logger.InfoContext(ctx, "magento product deleted during the catalog sync", "store", shop.Domain, "sku", page[i].SKU)
+				continue
+			} else if err != nil {
 				return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
 			}
+			listed[strconv.FormatInt(page[i].ID, 10)] = true
 			report.Items += n
 		}
 		return nil
@@ -93,14 +100,20 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 	return len(stored), nil
 }
 
+// errVanished is what refreshProduct returns for a product Magento
+// deleted after the listing named it.
+var errVanished = errors.New("the product was deleted in Magento after it was listed")
+
 // refreshProduct reads a listed product's variants and their stock and
 // upserts it; it returns the number of variants. A simple product that is
 // not visible on its own is a configurable product's child: it is read
-// with its parent.
+// with its parent. A product deleted since the listing is errVanished; a
+// configurable product's child deleted since its children were read is
+// left out of the upsert, as a child no longer listed is.
 func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, p *apiProduct, source string) (int, error) {
 	variants, err := in.variantsOf(ctx, cred, p)
 	if err != nil || len(variants) == 0 {
-		return 0, err
+		return 0, in.vanishedOr(ctx, cred, p.SKU, err)
 	}
 	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
@@ -113,13 +126,37 @@ func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop,
 	}
 	for i := range variants {
 		v, err := in.variantUpsert(ctx, cred, &variants[i])
-		if err != nil {
+		err = in.vanishedOr(ctx, cred, variants[i].SKU, err)
+		if errors.Is(err, errVanished) && variants[i].SKU != p.SKU {
+			continue
+		} else if err != nil {
 			return 0, err
 		}
 		up.Variants = append(up.Variants, v)
 	}
+	if len(up.Variants) == 0 {
+		return 0, nil
+	}
 	_, err = in.Catalog.UpsertProduct(ctx, up)
 	return len(up.Variants), err
+}
+
+// vanishedOr returns errVanished when err is a 404 and Magento no longer
+// has the product sku either: deleted since it was listed. Any other
+// error, a 404 about a product that still exists included (a missing
+// route says nothing of the product), is returned as it is.
+func (in *Integration) vanishedOr(ctx context.Context, cred Credentials, sku string, err error) error {
+	if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return err
+	}
+	_, perr := in.Client.product(ctx, cred, sku)
+	switch {
+	case stockbell.ErrorCode(perr) == stockbell.ENOTFOUND:
+		return fmt.Errorf("%w: %w", errVanished, err)
+	case perr != nil:
+		return perr
+	}
+	return err
 }
 
 // variantsOf lists the products that are the variants of p: a

@@ -6,7 +6,7 @@
 // gt; a sort order on entity_id; paging, where a page past the last
 // answers the last page again, as Magento does; a key naming no
 // property is refused with 400, as Magento refuses it), configurable
-// products' children, /V1/stockItems/{sku} and, with multi-source
+// products' children, /V1/products/{sku}, /V1/stockItems/{sku} and, with multi-source
 // inventory on, /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
 // forms from the token endpoints, {"message"} JSON from REST.
 package magentotest
@@ -68,7 +68,11 @@ type Fake struct {
 	// page of /V1/products is chosen, before it is answered: a product a
 	// test creates then is not on the page, however high its id.
 	AfterProductPage func(f *Fake)
-	nonces           map[string]bool
+	// BeforeStockItem, when set, runs (with the store locked) before
+	// /V1/stockItems/{sku} answers: a test deletes the product between
+	// the listing and the stock read with it.
+	BeforeStockItem func(f *Fake, sku string)
+	nonces          map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }

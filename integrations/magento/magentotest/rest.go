@@ -25,6 +25,8 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 		f.productPage(w, r.URL.Query())
 	case path == "/inventory/source-items" && f.MSI:
 		f.sourceItems(w, r.URL.Query())
+	case strings.HasPrefix(path, "/products/"):
+		f.product(w, unescape(strings.TrimPrefix(path, "/products/")))
 	case strings.HasPrefix(path, "/stockItems/"):
 		f.stockItem(w, unescape(strings.TrimPrefix(path, "/stockItems/")))
 	case strings.HasPrefix(path, "/configurable-products/") && strings.HasSuffix(path, "/children"):
@@ -115,7 +117,20 @@ func (f *Fake) children(w http.ResponseWriter, sku string) {
 	writeJSON(w, http.StatusOK, out)
 }
 
+// product answers /V1/products/{sku}: the product, or Magento's 404.
+func (f *Fake) product(w http.ResponseWriter, sku string) {
+	p := f.find(sku)
+	if p == nil {
+		restError(w, http.StatusNotFound, "The product that was requested doesn't exist. Verify the product and try again.")
+		return
+	}
+	writeJSON(w, http.StatusOK, p.json())
+}
+
 func (f *Fake) stockItem(w http.ResponseWriter, sku string) {
+	if f.BeforeStockItem != nil {
+		f.BeforeStockItem(f, sku)
+	}
 	p := f.find(sku)
 	if p == nil {
 		restError(w, http.StatusNotFound, "The Product with the \"%fieldValue\" SKU doesn't exist.")
