@@ -41,6 +41,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		return err
 	}
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
+	if err != nil {
+		return err
+	}
 	listed := map[string]bool{}
 	err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
 		for i := range page {
@@ -64,7 +68,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	} else if err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
-	if report.Unpublished, err = in.deleteVanished(ctx, shop, listed); err != nil {
+	if report.Unpublished, err = in.deleteVanished(ctx, shop, listed, began); err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
 	report.FinishedAt = in.Clock.Now()
@@ -73,10 +77,12 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 }
 
 // deleteVanished marks deleted the shop's stored products that a complete
-// listing of the catalog no longer has: the merchant deleted them in
-// Magento (its REST API tells of no deletion otherwise). Their subscribers
-// are never notified. It returns how many it marked.
-func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, listed map[string]bool) (int, error) {
+// listing of the catalog, begun with `began`, no longer has: the merchant
+// deleted them in Magento (its REST API tells of no deletion otherwise).
+// A product a read begun since found is kept: created after the listing
+// passed its id, it is missing from the listing but exists. Their
+// subscribers are never notified. It returns how many it marked.
+func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, listed map[string]bool, began stockbell.StockRead) (int, error) {
 	stored := map[string]bool{}
 	for offset := 0; ; offset += 1000 {
 		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
@@ -92,12 +98,17 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 			break
 		}
 	}
+	deleted := 0
 	for id := range stored {
-		if err := in.Catalog.DeleteProduct(ctx, shop.ID, id); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-			return 0, err
+		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, id, began)
+		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return deleted, err
+		}
+		if gone {
+			deleted++
 		}
 	}
-	return len(stored), nil
+	return deleted, nil
 }
 
 // errVanished is what refreshProduct returns for a product Magento

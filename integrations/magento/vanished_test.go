@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/magento"
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -48,4 +49,50 @@ func TestCatalogSyncGoesOnPastAProductDeletedMidSync(t *testing.T) {
 			t.Fatalf("sync log = %+v", entry)
 		}
 	})
+}
+
+// TestCatalogSyncKeepsAProductFoundWhileItRan: a hat created in Magento
+// after the sync's listing passed its id range is not in that listing,
+// but a read begun after the sync began found it and stored it (a sync
+// run again by another replica, say): the sync's end does not mark it
+// deleted as vanished. The cap, which the store really lost, still is.
+func TestCatalogSyncKeepsAProductFoundWhileItRan(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		var storeErr error
+		e.fake.Do(func(f *magentotest.Fake) {
+			f.Products = f.Products[:2] // the cap is deleted
+			f.AfterProductPage = func(f *magentotest.Fake) {
+				f.AfterProductPage = nil
+				hat := &magentotest.Product{ID: 40, SKU: "HAT", Name: "Hat", Type: "simple", Visibility: 4, Status: 1, Price: 9, ManageStock: true}
+				f.Products = append(f.Products, hat)
+				storeErr = storeProductRead(db, e.shop.ID, "40", "HAT")
+			}
+		})
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		e.must(storeErr)
+		if v := e.variant("HAT"); v.Deleted {
+			t.Fatal("the sync marked deleted a product found while it ran")
+		}
+		if v := e.variant("CAP"); !v.Deleted {
+			t.Fatal("the product the store lost was kept")
+		}
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		if v := e.variant("HAT"); v.Deleted {
+			t.Fatal("the next sync, which lists the hat, marked it deleted")
+		}
+	})
+}
+
+// storeProductRead stores a simple product as a read of the store begun
+// now found it.
+func storeProductRead(db *store.DB, shopID int64, id, sku string) error {
+	read, err := db.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
+	_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shopID, PlatformID: id, Title: sku, Published: true, Read: &read,
+		Source: magento.CatalogSource, Variants: []stockbell.VariantUpsert{{PlatformID: sku, SKU: sku, Title: sku, Tracked: true,
+			Levels: []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation}}}}})
+	return err
 }
