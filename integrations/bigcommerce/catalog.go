@@ -49,7 +49,9 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 		}
 		return nil
 	})
-	if err != nil {
+	if stopped, err2 := in.stopIfForbidden(ctx, shop, CatalogSource, report.StartedAt, err); stopped {
+		return err2
+	} else if err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {

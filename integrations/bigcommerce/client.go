@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,8 +74,9 @@ type call struct {
 }
 
 // do runs the call and decodes the JSON answer into out. A 404 is
-// ENOTFOUND and a 401 or 403 EUNAUTHORIZED (the token was revoked); both
-// wrap the APIError.
+// ENOTFOUND, a 401 EUNAUTHORIZED (the token was revoked: the app was
+// uninstalled) and a 403 EFORBIDDEN (the token is accepted but lacks a
+// scope, or the plan a feature); each wraps the APIError.
 func (c *Client) do(ctx context.Context, k call, out any) error {
 	var payload []byte
 	if k.body != nil {
@@ -90,13 +92,13 @@ func (c *Client) do(ctx context.Context, k call, out any) error {
 		raw, status, err := c.send(ctx, k, payload)
 		retry := err != nil || status == http.StatusTooManyRequests || status >= 500
 		if !retry {
-			return decodeAnswer(status, raw, out)
+			return decodeAnswer(k, status, raw, out)
 		}
 		if attempt >= cmp.Or(k.tries, MaxAttempts) {
 			if err != nil {
 				return fmt.Errorf("bigcommerce %s %s: %w", k.method, k.path, err)
 			}
-			return decodeAnswer(status, raw, out)
+			return decodeAnswer(k, status, raw, out)
 		}
 		if status != http.StatusTooManyRequests {
 			if err := c.Sleep(ctx, time.Duration(attempt)*500*time.Millisecond); err != nil {
@@ -173,11 +175,26 @@ func (c *Client) waitTurn(ctx context.Context, store string) error {
 // errorBody is BigCommerce's error answer (v3: status and title; v2: a
 // list of {status, message}).
 type errorBody struct {
-	Status int    `json:"status"`
-	Title  string `json:"title"`
+	Status  int    `json:"status"`
+	Title   string `json:"title"`
+	Message string `json:"message"`
 }
 
-func decodeAnswer(status int, raw []byte, out any) error {
+// errorTitle is the title of an error answer, its v2 message, or the
+// start of its raw text.
+func errorTitle(raw []byte) string {
+	var v3 errorBody
+	if json.Unmarshal(raw, &v3) == nil && v3.Title != "" {
+		return v3.Title
+	}
+	var v2 []errorBody
+	if json.Unmarshal(raw, &v2) == nil && len(v2) > 0 && v2[0].Message != "" {
+		return v2[0].Message
+	}
+	return fmt.Sprintf("%.200s", bytes.TrimSpace(raw))
+}
+
+func decodeAnswer(k call, status int, raw []byte, out any) error {
 	if status >= 200 && status < 300 {
 		if out == nil || status == http.StatusNoContent || len(bytes.TrimSpace(raw)) == 0 {
 			return nil
@@ -187,19 +204,45 @@ func decodeAnswer(status int, raw []byte, out any) error {
 		}
 		return nil
 	}
-	var body errorBody
-	json.Unmarshal(raw, &body)
-	apiErr := &APIError{Status: status, Title: body.Title}
-	if apiErr.Title == "" {
-		apiErr.Title = fmt.Sprintf("%.200s", bytes.TrimSpace(raw))
-	}
+	apiErr := &APIError{Status: status, Title: errorTitle(raw)}
 	switch status {
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on BigCommerce"), apiErr)
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case http.StatusUnauthorized:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "BigCommerce refused the store's access token"), apiErr)
+	case http.StatusForbidden:
+		return fmt.Errorf("%w: %w", forbidden(k, apiErr), apiErr)
 	}
 	return apiErr
+}
+
+// forbidden is the EFORBIDDEN error of a 403. BigCommerce answers 403 to a
+// token it accepts that may not make this request: the token lacks the
+// request's OAuth scope (the app's scopes changed and the merchant has not
+// granted them), or the store's plan or limits do not allow it. Unlike a
+// 401, the app is still installed.
+func forbidden(k call, apiErr *APIError) error {
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "BigCommerce refused %s %s (403: %s): the app's access token lacks the %s scope, "+
+		"or the store's plan does not allow the request. Re-authorize the app from the control panel's Apps › My Apps so that "+
+		"it is granted the scope (or check the store's plan); Stockbell stays installed meanwhile.",
+		k.method, k.path, apiErr.Title, requiredScope(k.path))
+}
+
+// requiredScope names, as the control panel does, the OAuth scope the
+// app's requests under path need.
+func requiredScope(path string) string {
+	for _, s := range []struct{ prefix, scope string }{
+		{"/v3/catalog/", "Products read-only"},
+		{"/v3/inventory/", "Store Inventory read-only"},
+		{"/v2/store", "Information & Settings read-only"},
+		{"/v2/orders", "Orders read-only"},
+		{"/v3/hooks", "Products and Orders read-only (the scopes of the events its webhooks subscribe to)"},
+	} {
+		if strings.HasPrefix(path, s.prefix) {
+			return s.scope
+		}
+	}
+	return "needed"
 }
 
 // pagination is the meta.pagination of a v3 list.

@@ -26,6 +26,17 @@ func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigComme
 	if sess == nil || err != nil {
 		return err
 	}
+	started := in.Clock.Now()
+	err = in.registerHooks(ctx, shop, sess)
+	if stopped, err2 := in.stopIfForbidden(ctx, shop, HooksSource, started, err); stopped {
+		return err2
+	}
+	return err
+}
+
+// registerHooks records the store's details and creates or updates its
+// hooks.
+func (in *Integration) registerHooks(ctx context.Context, shop *stockbell.Shop, sess *session) error {
 	secret, err := in.webhookSecret(ctx, shop)
 	if err != nil {
 		return err

@@ -32,6 +32,16 @@ func (in *Integration) ProcessReceipt(ctx context.Context, rc *stockbell.Webhook
 		in.Logger.InfoContext(ctx, "bigcommerce webhook for an uninstalled store ignored", "scope", p.Scope, "store", shop.Domain)
 		return nil
 	}
+	started := in.Clock.Now()
+	err = in.apply(ctx, shop, &p)
+	if stopped, err2 := in.stopIfForbidden(ctx, shop, "bigcommerce:"+p.Scope, started, err); stopped {
+		return err2 // retrying the webhook cannot help: its failure is recorded
+	}
+	return err
+}
+
+// apply does the work a webhook asks for.
+func (in *Integration) apply(ctx context.Context, shop *stockbell.Shop, p *Payload) error {
 	switch productID := p.productID(); {
 	case p.Scope == ScopeOrderCreated:
 		return in.recordOrder(ctx, shop, p.Data.ID)

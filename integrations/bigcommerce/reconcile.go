@@ -23,8 +23,12 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceR
 	if err != nil {
 		return err
 	}
+	started := in.Clock.Now()
 	for _, id := range products {
-		if err := in.refreshProduct(ctx, shop, id, "bigcommerce:reconcile"); err != nil {
+		err := in.refreshProduct(ctx, shop, id, ReconcileSource)
+		if stopped, err2 := in.stopIfForbidden(ctx, shop, ReconcileSource, started, err); stopped {
+			return err2
+		} else if err != nil {
 			return err
 		}
 	}

@@ -285,7 +285,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 
 // writeError answers BigCommerce's v3 error shape.
 func writeError(w http.ResponseWriter, status int, title string) {
-	writeJSON(w, status, map[string]any{"status": status, "title": title, "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes"})
+	writeJSON(w, status, map[string]any{"status": status, "title": title, "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
+		"errors": map[string]any{}})
 }
 
 func idSet(list string) map[int64]bool {

@@ -65,6 +65,11 @@ type Store struct {
 	Products []*Product
 	Orders   []*Order
 	Hooks    []*Hook
+	// Forbidden answers 403, with BigCommerce's v3 error body and the
+	// title given, the requests whose path (under /stores/{hash}) starts
+	// with a key: the token is accepted but lacks the scope, as when the
+	// app's scopes changed and the merchant has not granted them.
+	Forbidden map[string]string
 	// Requests counts API requests, Throttled those answered 429.
 	Requests    int
 	Throttled   int
@@ -264,6 +269,12 @@ func (f *Fake) serveAPI(w http.ResponseWriter, r *http.Request, hash, path strin
 	s.Requests++
 	if !f.admit(w, s) {
 		return
+	}
+	for prefix, title := range s.Forbidden {
+		if strings.HasPrefix(path, prefix) {
+			writeError(w, http.StatusForbidden, title)
+			return
+		}
 	}
 	f.api(w, r, s, path)
 }

@@ -1,0 +1,84 @@
+package bigcommerce_test
+
+import (
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce"
+	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// scopeTitle is the title BigCommerce's 403 carries for a token without
+// the endpoint's scope.
+const scopeTitle = "You don't have a required scope to access the endpoint"
+
+// TestForbiddenRequestsKeepTheStoreInstalled: BigCommerce answers 403 to
+// a token it accepts that lacks an endpoint's scope (the app's scopes
+// changed, or the store's plan lacks the feature). Every job that meets
+// one (the catalog sync, reconciliation, the hook check, a webhook's
+// work) keeps the store installed with its token, records in the shop's
+// sync log which scope is missing and BigCommerce's reason, and ends
+// without an error: retrying with the same token cannot help.
+func TestForbiddenRequestsKeepTheStoreInstalled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.subscribe(shop, e.variant(shop, shirtSmall).ID, "ada@example.com")
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+			s.Orders = append(s.Orders, &bigcommercetest.Order{ID: 250, Email: "ada@example.com", Created: e.clock.Now(), Currency: "USD",
+				Total: "19.9900", Lines: []bigcommercetest.OrderLine{{ProductID: shirtID, VariantID: shirtSmall, Quantity: 1, Price: "19.9900"}}})
+		})
+		for _, c := range []struct {
+			name, forbidden, scope, source string
+			run                            func() error
+		}{
+			{"catalog sync", "/v3/inventory/", "Store Inventory read-only", bigcommerce.CatalogSource, func() error {
+				return e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID})
+			}},
+			{"reconciliation", "/v3/catalog/", "Products read-only", bigcommerce.ReconcileSource, func() error {
+				return e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shop.ID})
+			}},
+			{"hook check", "/v3/hooks", "Products and Orders read-only", bigcommerce.HooksSource, func() error {
+				return e.in.RegisterHooks(ctx, stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID})
+			}},
+			{"order webhook", "/v2/orders", "Orders read-only", "bigcommerce:" + bigcommerce.ScopeOrderCreated, func() error {
+				return e.tryDeliver(bigcommerce.ScopeOrderCreated, bigcommercetest.OrderEvent(250))
+			}},
+		} {
+			e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Forbidden = map[string]string{c.forbidden: scopeTitle} })
+			if err := c.run(); err != nil {
+				t.Fatalf("%s met a 403 and failed: %v", c.name, err)
+			}
+			if s := e.shop(shop.ID); !s.Active() || len(s.SealedToken) == 0 {
+				t.Fatalf("after a 403 in the %s the store = %+v, want installed with its token", c.name, s)
+			}
+			log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Limit: 1})
+			must(t, err)
+			if len(log) == 0 || log[0].Kind != stockbell.EventSyncFailed || !strings.Contains(log[0].Detail, c.source) ||
+				!strings.Contains(log[0].Detail, c.scope) || !strings.Contains(log[0].Detail, "have a required scope") {
+				t.Fatalf("after a 403 in the %s the sync log = %+v", c.name, log)
+			}
+		}
+	})
+}
+
+// TestForbiddenNamesTheRefusedRequest: the failure a 403 leaves names the
+// request BigCommerce refused, so the merchant knows which permission
+// to grant.
+func TestForbiddenNamesTheRefusedRequest(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Forbidden = map[string]string{"/v3/catalog/": scopeTitle} })
+		err := e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID})
+		must(t, err)
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Limit: 1})
+		must(t, err)
+		if len(log) == 0 || !strings.Contains(log[0].Detail, "GET /v3/catalog/products") {
+			t.Fatalf("the failure does not name the refused request: %+v", log)
+		}
+	})
+}
