@@ -82,3 +82,27 @@ func TestForbiddenNamesTheRefusedRequest(t *testing.T) {
 		}
 	})
 }
+
+// TestUninstallConfirmationTakesA403ForAnInstalledApp: BigCommerce
+// answers 403 only to a token it accepts, so an uninstall callback
+// confirmed with a token lacking the store information scope finds the
+// app installed (not an error: BigCommerce did answer), and the store
+// stays installed. Only a 401 uninstalls it.
+func TestUninstallConfirmationTakesA403ForAnInstalledApp(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Forbidden = map[string]string{"/v2/store": scopeTitle} })
+		uninstalled, err := e.in.ConfirmUninstall(ctx, shop)
+		if err != nil || uninstalled {
+			t.Fatalf("confirming an uninstall against a 403 = %t, %v; want the app found installed", uninstalled, err)
+		}
+		if s := e.shop(shop.ID); !s.Active() || len(s.SealedToken) == 0 {
+			t.Fatalf("the store = %+v, want installed with its token", s)
+		}
+		e.fake.Revoke(storeHash)
+		if uninstalled, err := e.in.ConfirmUninstall(ctx, e.shop(shop.ID)); err != nil || !uninstalled {
+			t.Fatalf("confirming an uninstall against a 401 = %t, %v", uninstalled, err)
+		}
+	})
+}

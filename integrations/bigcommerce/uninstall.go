@@ -61,7 +61,8 @@ func (in *Integration) RetryUninstall(ctx context.Context, job stockbell.BigComm
 // tokenRefused asks BigCommerce whether it still accepts the store's
 // access token, with one read of the store's information (GET /v2/store,
 // in the scopes the app asks for), tried once: its callers retry. Only a
-// 401 is a refusal; any other failure is an error.
+// 401 is a refusal; a 403 accepts the token (it lacks the scope: the app
+// is installed); any other failure is an error.
 func (in *Integration) tokenRefused(ctx context.Context, shop *stockbell.Shop) (bool, error) {
 	s, err := in.session(shop)
 	if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
@@ -73,9 +74,12 @@ func (in *Integration) tokenRefused(ctx context.Context, shop *stockbell.Shop) (
 	k.tries = 1
 	err = s.client.do(ctx, k, nil)
 	var apiErr *APIError
-	if errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized {
+	switch {
+	case errors.As(err, &apiErr) && apiErr.Status == http.StatusUnauthorized:
 		return true, nil
-	} else if err != nil {
+	case stockbell.ErrorCode(err) == stockbell.EFORBIDDEN:
+		return false, nil // a 403 is BigCommerce's answer to a token it accepts without the scope
+	case err != nil:
 		return false, fmt.Errorf("confirm the uninstall of %s with BigCommerce: %w", shop.Domain, err)
 	}
 	return false, nil
