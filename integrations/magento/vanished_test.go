@@ -96,3 +96,22 @@ func storeProductRead(db *store.DB, shopID int64, id, sku string) error {
 			Levels: []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation}}}}})
 	return err
 }
+
+// TestCatalogSyncFailsOnA404ForAProductThatExists: a 404 from the stock
+// read of a product Magento still has (the route is missing) says nothing
+// of the product: the sync fails, and marks nothing deleted, rather than
+// taking every product for deleted.
+func TestCatalogSyncFailsOnA404ForAProductThatExists(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		e.fake.Do(func(f *magentotest.Fake) { f.Unrouted = []string{"/stockItems/"} })
+		if err := e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("a sync whose stock reads answer 404 for existing products = %v, want the 404", err)
+		}
+		for _, sku := range []string{"TEE-S", "TEE-M", "MUG", "CAP"} {
+			if v := e.variant(sku); v.Deleted {
+				t.Fatalf("%s was marked deleted", sku)
+			}
+		}
+	})
+}

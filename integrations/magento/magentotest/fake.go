@@ -72,7 +72,11 @@ type Fake struct {
 	// /V1/stockItems/{sku} answers: a test deletes the product between
 	// the listing and the stock read with it.
 	BeforeStockItem func(f *Fake, sku string)
-	nonces          map[string]bool
+	// Unrouted are REST paths (under /rest/V1) whose prefix the store
+	// answers 404 "Request does not match any route.", as a store
+	// without the module that serves them does.
+	Unrouted []string
+	nonces   map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }

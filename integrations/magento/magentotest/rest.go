@@ -20,6 +20,12 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.EscapedPath(), "/rest/V1")
 	f.Requests[path]++
+	for _, prefix := range f.Unrouted {
+		if strings.HasPrefix(path, prefix) {
+			restError(w, http.StatusNotFound, "Request does not match any route.")
+			return
+		}
+	}
 	switch {
 	case path == "/products":
 		f.productPage(w, r.URL.Query())
