@@ -11,13 +11,14 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
 // TestSMTPSendsAttachments sends a report-like email with a CSV attached
 // through the in-process SMTP server and reads the file back byte for byte.
 func TestSMTPSendsAttachments(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	csv := "\uFEFFproduct,email\n\"Tee, \"\"classic\"\"\",'=x@example.com\n"
 	out := stockbell.OutboundMessage{Channel: stockbell.ChannelEmail, To: "owner@example.com", Subject: "Your daily report",
 		Text: "Attached: the activity of 1 March.", Reference: "report.7",
@@ -25,7 +26,7 @@ func TestSMTPSendsAttachments(t *testing.T) {
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	m := parseMail(t, srv.received()[0].Data)
+	m := srv.Messages()[0].Parse(t)
 	if id := m.Header.Get("Message-ID"); !regexp.MustCompile(`^<stockbell\.report\.7\.[0-9a-f]{8}@stockbell\.test>$`).MatchString(id) {
 		t.Errorf("Message-ID = %q", id)
 	}

@@ -7,6 +7,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	gomail "github.com/wneessen/go-mail"
 )
 
@@ -31,8 +32,8 @@ func dueNotifications(n int) []stockbell.MessageContent {
 func BenchmarkDeliverEmails(b *testing.B) {
 	for _, sessions := range []int{1, 4} {
 		b.Run(fmt.Sprintf("sessions=%d", sessions), func(b *testing.B) {
-			srv := startSMTP(b, plainServer)
-			cfg := srv.config(delivery.SMTPNone)
+			srv := smtptest.Start(b, smtptest.Options{})
+			cfg := smtpConfig(srv, delivery.SMTPNone)
 			cfg.MaxSessions = sessions
 			sender := newSMTPSender(b, cfg)
 			tmpl := delivery.NewTemplates(delivery.NewLinks("https://bell.test", newSigner(b)), delivery.StopNorthAmerica)
@@ -42,7 +43,7 @@ func BenchmarkDeliverEmails(b *testing.B) {
 				sendAll(b, tmpl, sender, due, 16)
 			}
 			b.ReportMetric(float64(benchNotifications*b.N)/b.Elapsed().Seconds(), "emails/s")
-			if got := len(srv.received()); got != benchNotifications*b.N {
+			if got := len(srv.Messages()); got != benchNotifications*b.N {
 				b.Fatalf("%d received, want %d", got, benchNotifications*b.N)
 			}
 		})
@@ -76,7 +77,7 @@ func sendAll(b *testing.B, tmpl *delivery.Templates, sender stockbell.Sender, du
 // BenchmarkGoMailBareLoop is the baseline: go-mail sending one
 // pre-rendered message 10,000 times over one connection in a plain loop.
 func BenchmarkGoMailBareLoop(b *testing.B) {
-	srv := startSMTP(b, plainServer)
+	srv := smtptest.Start(b, smtptest.Options{})
 	out := renderEmail(b, "en")
 	msg := gomail.NewMsg()
 	if err := msg.From("alerts@stockbell.test"); err != nil {
@@ -88,7 +89,7 @@ func BenchmarkGoMailBareLoop(b *testing.B) {
 	msg.Subject(out.Subject)
 	msg.SetBodyString(gomail.TypeTextPlain, out.Text)
 	msg.AddAlternativeString(gomail.TypeTextHTML, out.HTML)
-	client, err := gomail.NewClient(srv.host, gomail.WithPort(srv.port), gomail.WithTLSPolicy(gomail.NoTLS))
+	client, err := gomail.NewClient(srv.Host(), gomail.WithPort(srv.Port(0)), gomail.WithTLSPolicy(gomail.NoTLS))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package delivery_test
 
 import (
-	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -29,8 +28,6 @@ var testKey = []byte("0123456789abcdef0123456789abcdef")
 func newClock() *storetest.Clock {
 	return storetest.NewClock(time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC))
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }
 
 // publicPages serves the unsubscribe pages and short links through the
 // server's web layer, as shoppers reach them.

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/restock"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -42,7 +43,7 @@ func TestMessengerWithSMTP(t *testing.T) {
 		}
 
 		// A flaky server: two refused attempts, then exactly one delivered message.
-		w.smtp.refuse = 2
+		w.smtp.RefuseSessions(2)
 		sub, msg := w.notifiedMessage(t, "ana@example.com")
 		for attempt := 1; attempt <= 2; attempt++ {
 			if err := run(msg); err == nil {
@@ -56,16 +57,14 @@ func TestMessengerWithSMTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		row := w.messageRow(t, sub)
-		received := w.smtp.received()
+		received := w.smtp.Messages()
 		if len(received) != 1 || row.Status != stockbell.MessageSent || row.Attempts != 3 ||
-			row.ProviderID != parseMail(t, received[0].Data).Header.Get("Message-ID") {
+			row.ProviderID != received[0].Parse(t).Header.Get("Message-ID") {
 			t.Fatalf("%d delivered, row %+v; want exactly one, sent after 3 attempts with its Message-ID", len(received), row)
 		}
 
 		// A rejecting server: failed on the first attempt with the reason, no retry.
-		w.smtp.mu.Lock()
-		w.smtp.rejectTo = rejectUser
-		w.smtp.mu.Unlock()
+		w.smtp.RefuseRecipient(smtptest.AnyRecipient, rejectUser)
 		sub, msg = w.notifiedMessage(t, "nobody@example.com")
 		if err := run(msg); err != nil {
 			t.Fatalf("a permanent failure must not be retried: %v", err)
@@ -74,9 +73,7 @@ func TestMessengerWithSMTP(t *testing.T) {
 		if row.Status != stockbell.MessageFailed || row.Attempts != 1 || !strings.Contains(row.Error, "No such user here") {
 			t.Fatalf("row %+v, want failed after 1 attempt with the server's reason", row)
 		}
-		w.smtp.mu.Lock()
-		w.smtp.rejectTo = nil
-		w.smtp.mu.Unlock()
+		w.smtp.AcceptRecipient(smtptest.AnyRecipient)
 
 		// Unsubscribed after the job was queued: nothing is sent.
 		sub, msg = w.notifiedMessage(t, "cleo@example.com")
@@ -86,8 +83,8 @@ func TestMessengerWithSMTP(t *testing.T) {
 		if err := run(msg); err != nil {
 			t.Fatal(err)
 		}
-		if row := w.messageRow(t, sub); row.Status != stockbell.MessageSkipped || len(w.smtp.received()) != 1 {
-			t.Fatalf("row %+v, %d delivered; want skipped and nothing more sent", row, len(w.smtp.received()))
+		if row := w.messageRow(t, sub); row.Status != stockbell.MessageSkipped || len(w.smtp.Messages()) != 1 {
+			t.Fatalf("row %+v, %d delivered; want skipped and nothing more sent", row, len(w.smtp.Messages()))
 		}
 	})
 }

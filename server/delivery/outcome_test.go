@@ -7,6 +7,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
 // A send fails with stockbell.ErrOutcomeUnknown exactly when the provider
@@ -23,28 +24,28 @@ func wantOutcomeUnknown(t *testing.T, err error, unknown bool) {
 }
 
 func TestSMTPConnectionLostAwaitingTheAnswerIsOutcomeUnknown(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.dropAfterData = true
-	_, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.DropAfterData()
+	_, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
 	wantOutcomeUnknown(t, err, true)
-	if n := len(srv.received()); n != 1 {
+	if n := len(srv.Messages()); n != 1 {
 		t.Fatalf("the server received %d messages, want 1 (it had it when the connection dropped)", n)
 	}
 }
 
 func TestSMTPRefusedBeforeTheMessageIsNotOutcomeUnknown(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.refuse = 1
-	_, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.RefuseSessions(1)
+	_, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
 	wantOutcomeUnknown(t, err, false)
 }
 
 func TestSMTPAcceptedThenResetFailsIsSent(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.dropOnReset = true
-	res, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
-	if err != nil || res.ProviderID == "" || len(srv.received()) != 1 {
-		t.Fatalf("send = %+v, %v with %d received; want sent once (the server accepted it before the RSET failed)", res, err, len(srv.received()))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.DropOnReset()
+	res, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)).Send(ctx, renderEmail(t, "en"))
+	if err != nil || res.ProviderID == "" || len(srv.Messages()) != 1 {
+		t.Fatalf("send = %+v, %v with %d received; want sent once (the server accepted it before the RSET failed)", res, err, len(srv.Messages()))
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -70,17 +71,17 @@ func TestSMSShortLinkRedirectsAndCountsClicks(t *testing.T) {
 }
 
 func TestChannelSenderRoutes(t *testing.T) {
-	srv := startSMTP(t, plainServer)
+	srv := smtptest.Start(t, smtptest.Options{})
 	twilio := startTwilio(t)
-	router := &delivery.ChannelSender{Email: newSMTPSender(t, srv.config(delivery.SMTPNone)), SMS: twilio.sender("+15005550006", "")}
+	router := &delivery.ChannelSender{Email: newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)), SMS: twilio.sender("+15005550006", "")}
 	if _, err := router.Send(ctx, renderEmail(t, "en")); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := router.Send(ctx, smsMessage("+15145550123", "hi")); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.received()) != 1 || len(twilio.requests()) != 1 {
-		t.Fatalf("email %d, sms %d; want one each", len(srv.received()), len(twilio.requests()))
+	if len(srv.Messages()) != 1 || len(twilio.requests()) != 1 {
+		t.Fatalf("email %d, sms %d; want one each", len(srv.Messages()), len(twilio.requests()))
 	}
 	_, err := (&delivery.ChannelSender{Email: router.Email}).Send(ctx, smsMessage("+15145550123", "hi"))
 	wantCode(t, err, stockbell.EINVALID) // no SMS provider: failed, not retried forever

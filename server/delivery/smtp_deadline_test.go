@@ -9,6 +9,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
 // sendDeadline stands in for the send job's timeout (server/jobs.JobTimeout,
@@ -23,10 +24,8 @@ const sendDeadline = 2 * time.Second
 // return (closing the connection, the goroutines' scheduling).
 const sendGrace = time.Second
 
-// shippedConfig is the server's config at the SMTP timeout the product
-// ships with.
-func shippedConfig(srv *smtpServer, security delivery.SMTPSecurity) delivery.SMTPConfig {
-	cfg := srv.config(security)
+// shippedConfig is cfg at the SMTP timeout the product ships with.
+func shippedConfig(cfg delivery.SMTPConfig) delivery.SMTPConfig {
 	cfg.Timeout = 0 // the default
 	return cfg
 }
@@ -58,10 +57,9 @@ func sendBefore(t *testing.T, sender *delivery.SMTPSender, cancel bool) error {
 // outcome is unknown.
 func TestSMTPSendEndsWithItsContextWhenTheServerStallsAfterTheMessage(t *testing.T) {
 	for _, cancel := range []bool{false, true} {
-		srv := startSMTP(t, startTLSServer)
-		srv.stallData = make(chan struct{})
-		t.Cleanup(func() { close(srv.stallData) })
-		sender := newSMTPSender(t, shippedConfig(srv, delivery.SMTPStartTLS))
+		srv := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
+		srv.StallAfterData()
+		sender := newSMTPSender(t, shippedConfig(smtpConfig(srv, delivery.SMTPStartTLS)))
 		err := sendBefore(t, sender, cancel)
 		if !errors.Is(err, stockbell.ErrOutcomeUnknown) {
 			t.Fatalf("cancelled %v: error = %v, want the outcome unknown", cancel, err)
@@ -73,15 +71,12 @@ func TestSMTPSendEndsWithItsContextWhenTheServerStallsAfterTheMessage(t *testing
 // session, where go-mail extends the connection's deadline by the timeout
 // before each message.
 func TestSMTPSendEndsWithItsContextOnAReusedSession(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	sender := newSMTPSender(t, shippedConfig(srv, delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	sender := newSMTPSender(t, shippedConfig(smtpConfig(srv, delivery.SMTPNone)))
 	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil {
 		t.Fatal(err)
 	}
-	srv.mu.Lock()
-	srv.stallData = make(chan struct{})
-	srv.mu.Unlock()
-	t.Cleanup(func() { close(srv.stallData) })
+	srv.StallAfterData()
 	if err := sendBefore(t, sender, false); !errors.Is(err, stockbell.ErrOutcomeUnknown) {
 		t.Fatalf("error = %v, want the outcome unknown", err)
 	}
@@ -94,8 +89,8 @@ func TestSMTPSendEndsWithItsContextOnAReusedSession(t *testing.T) {
 func TestSMTPSendEndsWithItsContextWhenTheGreetingStalls(t *testing.T) {
 	for _, security := range []delivery.SMTPSecurity{delivery.SMTPNone, delivery.SMTPImplicit} {
 		l := silentListener(t)
-		srv := &smtpServer{host: "127.0.0.1", port: l.Addr().(*net.TCPAddr).Port}
-		sender := newSMTPSender(t, shippedConfig(srv, security))
+		port := l.Addr().(*net.TCPAddr).Port
+		sender := newSMTPSender(t, shippedConfig(smtpConfigAt("127.0.0.1", port, nil, security)))
 		if err := sendBefore(t, sender, false); errors.Is(err, stockbell.ErrOutcomeUnknown) {
 			t.Fatalf("%s: error = %v, want a plain transient error: nothing was handed over", security, err)
 		}

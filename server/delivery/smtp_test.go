@@ -2,6 +2,7 @@ package delivery_test
 
 import (
 	"context"
+	"crypto/tls"
 	"net"
 	"regexp"
 	"strings"
@@ -9,10 +10,25 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
+
+// rejectUser is a permanent refusal of a recipient.
+var rejectUser = smtptest.Reply{Code: 550, Enhanced: [3]int{5, 1, 1}, Text: "No such user here"}
+
+// smtpConfig returns an SMTPConfig pointing at the server's first listener.
+func smtpConfig(srv *smtptest.Server, security delivery.SMTPSecurity) delivery.SMTPConfig {
+	return smtpConfigAt(srv.Host(), srv.Port(0), srv.ClientTLS(), security)
+}
+
+// smtpConfigAt returns an SMTPConfig pointing at host:port, trusting
+// clientTLS.
+func smtpConfigAt(host string, port int, clientTLS *tls.Config, security delivery.SMTPSecurity) delivery.SMTPConfig {
+	return delivery.SMTPConfig{Host: host, Port: port, Security: security, FromAddress: "alerts@stockbell.test",
+		FromName: "Stockbell", TLSConfig: clientTLS, RatePerSecond: 1e6, Burst: 1000, Timeout: 5 * time.Second}
+}
 
 func newSMTPSender(t testing.TB, cfg delivery.SMTPConfig) *delivery.SMTPSender {
 	t.Helper()
@@ -37,9 +53,8 @@ func renderEmail(t testing.TB, locale string) stockbell.OutboundMessage {
 }
 
 func TestSMTPDeliversMultipartWithHeaders(t *testing.T) {
-	srv := startSMTP(t, startTLSServer)
-	srv.wantLogin = [2]string{"bell", "s3cret"}
-	cfg := srv.config(delivery.SMTPStartTLS)
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS, Username: "bell", Password: "s3cret"})
+	cfg := smtpConfig(srv, delivery.SMTPStartTLS)
 	cfg.Username, cfg.Password = "bell", "s3cret"
 	sender := newSMTPSender(t, cfg)
 	out := renderEmail(t, "en")
@@ -47,11 +62,11 @@ func TestSMTPDeliversMultipartWithHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got := srv.received()
+	got := srv.Messages()
 	if len(got) != 1 || got[0].From != "alerts@stockbell.test" || len(got[0].To) != 1 || got[0].To[0] != "shopper@example.com" {
 		t.Fatalf("received %+v", got)
 	}
-	m := parseMail(t, got[0].Data)
+	m := got[0].Parse(t)
 	if from := decodeHeader(t, m.Header.Get("From")); from != `"Atelier Nord" <alerts@stockbell.test>` {
 		t.Errorf("From = %q", from)
 	}
@@ -83,22 +98,22 @@ func TestSMTPDeliversMultipartWithHeaders(t *testing.T) {
 	if !strings.Contains(parts["text/html"], `<img src="https://cdn.example/shirt-blue.jpg"`) {
 		t.Errorf("HTML part has no product image:\n%s", parts["text/html"])
 	}
-	if auths := srv.auths; len(auths) != 1 || auths[0] != "bell:s3cret" {
+	if auths := srv.Logins(); len(auths) != 1 || auths[0] != "bell:s3cret" {
 		t.Errorf("server saw logins %v", auths)
 	}
 }
 
 func TestSMTPMessageIDStableAcrossAttempts(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	out := renderEmail(t, "en")
 	for range 2 {
 		if _, err := sender.Send(ctx, out); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got := srv.received()
-	first, second := parseMail(t, got[0].Data).Header.Get("Message-ID"), parseMail(t, got[1].Data).Header.Get("Message-ID")
+	got := srv.Messages()
+	first, second := got[0].Parse(t).Header.Get("Message-ID"), got[1].Parse(t).Header.Get("Message-ID")
 	if first == "" || first != second {
 		t.Fatalf("Message-IDs %q and %q, want one stable id", first, second)
 	}
@@ -106,22 +121,22 @@ func TestSMTPMessageIDStableAcrossAttempts(t *testing.T) {
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	if third := parseMail(t, srv.received()[2].Data).Header.Get("Message-ID"); third == first {
+	if third := srv.Messages()[2].Parse(t).Header.Get("Message-ID"); third == first {
 		t.Fatalf("message 43 reused message 42's id %q", third)
 	}
 }
 
 func TestSMTPReusesSessions(t *testing.T) {
-	srv := startSMTP(t, startTLSServer)
-	sender := newSMTPSender(t, srv.config(delivery.SMTPStartTLS))
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPStartTLS))
 	out := renderEmail(t, "en")
 	for range 5 {
 		if _, err := sender.Send(ctx, out); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if sessions, _ := srv.counts(); sessions != 1 || len(srv.received()) != 5 {
-		t.Fatalf("%d sessions for %d messages, want 1 session for 5", sessions, len(srv.received()))
+	if sessions := srv.Sessions(); sessions != 1 || len(srv.Messages()) != 5 {
+		t.Fatalf("%d sessions for %d messages, want 1 session for 5", sessions, len(srv.Messages()))
 	}
 }
 
@@ -129,45 +144,43 @@ func TestSMTPReusesSessions(t *testing.T) {
 // it was idle is found out at the next message's MAIL command (no NOOP is
 // spent on each message to check it) and replaced; the message is sent once.
 func TestSMTPReplacesADroppedSession(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	out := renderEmail(t, "en")
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	srv.dropSessions()
+	srv.DropSessions()
 	time.Sleep(50 * time.Millisecond) // the close reaches the client's socket
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatalf("after the server dropped the idle session: %v", err)
 	}
-	if sessions, _ := srv.counts(); sessions != 2 || len(srv.received()) != 2 {
-		t.Fatalf("%d sessions for %d messages, want 2 sessions for 2", sessions, len(srv.received()))
+	if sessions := srv.Sessions(); sessions != 2 || len(srv.Messages()) != 2 {
+		t.Fatalf("%d sessions for %d messages, want 2 sessions for 2", sessions, len(srv.Messages()))
 	}
 }
 
 // TestSMTPReplacesASessionClosingAtMail: a pooled session answered 421 (the
 // server closing it) at the MAIL command is replaced and the message sent.
 func TestSMTPReplacesASessionClosingAtMail(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	out := renderEmail(t, "en")
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	srv.mu.Lock()
-	srv.closingAtMail = 1
-	srv.mu.Unlock()
+	srv.CloseAtMail(1)
 	if _, err := sender.Send(ctx, out); err != nil {
 		t.Fatalf("after a 421 at MAIL: %v", err)
 	}
-	if len(srv.received()) != 2 {
-		t.Fatalf("%d messages received, want 2", len(srv.received()))
+	if len(srv.Messages()) != 2 {
+		t.Fatalf("%d messages received, want 2", len(srv.Messages()))
 	}
 }
 
 func TestSMTPBoundsConcurrentSessions(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	cfg := srv.config(delivery.SMTPNone)
+	srv := smtptest.Start(t, smtptest.Options{})
+	cfg := smtpConfig(srv, delivery.SMTPNone)
 	cfg.MaxSessions = 2
 	sender := newSMTPSender(t, cfg)
 	out := renderEmail(t, "en")
@@ -186,15 +199,15 @@ func TestSMTPBoundsConcurrentSessions(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if sessions, _ := srv.counts(); sessions > 2 || len(srv.received()) != 40 {
-		t.Fatalf("%d sessions opened for %d messages, want at most 2 for 40", sessions, len(srv.received()))
+	if sessions := srv.Sessions(); sessions > 2 || len(srv.Messages()) != 40 {
+		t.Fatalf("%d sessions opened for %d messages, want at most 2 for 40", sessions, len(srv.Messages()))
 	}
 }
 
 func TestSMTPFlakyServerRetriesThenDeliversOnce(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.refuse = 2
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.RefuseSessions(2)
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	out := renderEmail(t, "en")
 	// The job queue retries transient errors; each attempt is one Send.
 	attempts := 0
@@ -209,8 +222,8 @@ func TestSMTPFlakyServerRetriesThenDeliversOnce(t *testing.T) {
 			t.Fatalf("still failing after %d attempts: %v", attempts, err)
 		}
 	}
-	if attempts != 3 || len(srv.received()) != 1 {
-		t.Fatalf("%d attempts, %d messages received; want 3 attempts and exactly 1 message", attempts, len(srv.received()))
+	if attempts != 3 || len(srv.Messages()) != 1 {
+		t.Fatalf("%d attempts, %d messages received; want 3 attempts and exactly 1 message", attempts, len(srv.Messages()))
 	}
 }
 
@@ -231,56 +244,54 @@ func TestSMTPConnectionRefusedIsTransient(t *testing.T) {
 }
 
 func TestSMTPRejectedRecipientIsPermanent(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.rejectTo = &smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "No such user here"}
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.RefuseRecipient(smtptest.AnyRecipient, rejectUser)
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	_, err := sender.Send(ctx, renderEmail(t, "en"))
 	wantCode(t, err, stockbell.EINVALID)
 	if msg := stockbell.ErrorMessage(err); !strings.Contains(msg, "550") || !strings.Contains(msg, "No such user here") {
 		t.Fatalf("reason %q does not carry the server's answer", msg)
 	}
-	if _, rcpts := srv.counts(); rcpts != 1 || len(srv.received()) != 0 {
-		t.Fatalf("%d RCPT commands, %d messages; want 1 and 0 (no retry inside the sender)", rcpts, len(srv.received()))
+	if rcpts := srv.RcptCommands(); rcpts != 1 || len(srv.Messages()) != 0 {
+		t.Fatalf("%d RCPT commands, %d messages; want 1 and 0 (no retry inside the sender)", rcpts, len(srv.Messages()))
 	}
 }
 
 func TestSMTPTemporaryRejectionIsTransient(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	srv.rejectTo = &smtp.SMTPError{Code: 452, EnhancedCode: smtp.EnhancedCode{4, 2, 2}, Message: "Mailbox full"}
-	sender := newSMTPSender(t, srv.config(delivery.SMTPNone))
+	srv := smtptest.Start(t, smtptest.Options{})
+	srv.RefuseRecipient(smtptest.AnyRecipient, smtptest.Reply{Code: 452, Enhanced: [3]int{4, 2, 2}, Text: "Mailbox full"})
+	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	_, err := sender.Send(ctx, renderEmail(t, "en"))
 	wantTransient(t, err)
 	// The session is still usable afterwards.
-	srv.mu.Lock()
-	srv.rejectTo = nil
-	srv.mu.Unlock()
-	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil || len(srv.received()) != 1 {
-		t.Fatalf("send after a 452: %v, %d received", err, len(srv.received()))
+	srv.AcceptRecipient(smtptest.AnyRecipient)
+	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil || len(srv.Messages()) != 1 {
+		t.Fatalf("send after a 452: %v, %d received", err, len(srv.Messages()))
 	}
 }
 
 func TestSMTPRequiresStartTLS(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	_, err := newSMTPSender(t, srv.config(delivery.SMTPStartTLS)).Send(ctx, renderEmail(t, "en"))
+	srv := smtptest.Start(t, smtptest.Options{})
+	_, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPStartTLS)).Send(ctx, renderEmail(t, "en"))
 	wantTransient(t, err)
-	if !strings.Contains(err.Error(), "STARTTLS") || len(srv.received()) != 0 {
-		t.Fatalf("error %v with %d messages sent in plaintext; want a STARTTLS failure and none", err, len(srv.received()))
+	if !strings.Contains(err.Error(), "STARTTLS") || len(srv.Messages()) != 0 {
+		t.Fatalf("error %v with %d messages sent in plaintext; want a STARTTLS failure and none", err, len(srv.Messages()))
 	}
-	if _, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, renderEmail(t, "en")); err != nil {
+	if _, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)).Send(ctx, renderEmail(t, "en")); err != nil {
 		t.Fatalf("tls=none: %v", err)
 	}
-	if len(srv.received()) != 1 {
-		t.Fatalf("%d messages, want 1 with tls=none", len(srv.received()))
+	if len(srv.Messages()) != 1 {
+		t.Fatalf("%d messages, want 1 with tls=none", len(srv.Messages()))
 	}
 }
 
 func TestSMTPRejectsUntrustedCertificate(t *testing.T) {
-	srv := startSMTP(t, startTLSServer)
-	cfg := srv.config(delivery.SMTPStartTLS)
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
+	cfg := smtpConfig(srv, delivery.SMTPStartTLS)
 	cfg.TLSConfig = nil // the system roots do not know the test CA
 	_, err := newSMTPSender(t, cfg).Send(ctx, renderEmail(t, "en"))
 	wantTransient(t, err)
-	if len(srv.received()) != 0 {
+	if len(srv.Messages()) != 0 {
 		t.Fatal("sent over an unverified TLS session")
 	}
 }
@@ -288,32 +299,31 @@ func TestSMTPRejectsUntrustedCertificate(t *testing.T) {
 // TestSMTPImplicitTLS: TLS from the first byte, with AUTH PLAIN, which
 // is offered only on an encrypted session.
 func TestSMTPImplicitTLS(t *testing.T) {
-	srv := startSMTP(t, implicitServer)
-	srv.wantLogin = [2]string{"bell", "s3cret"}
-	cfg := srv.config(delivery.SMTPImplicit)
+	srv := smtptest.Start(t, smtptest.Options{Security: smtptest.ImplicitTLS, Username: "bell", Password: "s3cret"})
+	cfg := smtpConfig(srv, delivery.SMTPImplicit)
 	cfg.Username, cfg.Password = "bell", "s3cret"
 	if _, err := newSMTPSender(t, cfg).Send(ctx, renderEmail(t, "en")); err != nil {
 		t.Fatal(err)
 	}
-	if len(srv.received()) != 1 || len(srv.auths) != 1 {
-		t.Fatalf("%d messages after %d logins, want 1 after 1", len(srv.received()), len(srv.auths))
+	if len(srv.Messages()) != 1 || len(srv.Logins()) != 1 {
+		t.Fatalf("%d messages after %d logins, want 1 after 1", len(srv.Messages()), len(srv.Logins()))
 	}
 }
 
 func TestSMTPBadRecipientAddressIsPermanent(t *testing.T) {
-	srv := startSMTP(t, plainServer)
+	srv := smtptest.Start(t, smtptest.Options{})
 	out := renderEmail(t, "en")
 	out.To = "not an address"
-	_, err := newSMTPSender(t, srv.config(delivery.SMTPNone)).Send(ctx, out)
+	_, err := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone)).Send(ctx, out)
 	wantCode(t, err, stockbell.EINVALID)
-	if _, rcpts := srv.counts(); rcpts != 0 {
+	if rcpts := srv.RcptCommands(); rcpts != 0 {
 		t.Fatal("the server was contacted for an invalid address")
 	}
 }
 
 func TestSMTPRateLimitWaits(t *testing.T) {
-	srv := startSMTP(t, plainServer)
-	cfg := srv.config(delivery.SMTPNone)
+	srv := smtptest.Start(t, smtptest.Options{})
+	cfg := smtpConfig(srv, delivery.SMTPNone)
 	cfg.RatePerSecond, cfg.Burst = 0.001, 1 // one message, then one every 1000 s
 	sender := newSMTPSender(t, cfg)
 	if _, err := sender.Send(ctx, renderEmail(t, "en")); err != nil {
@@ -323,7 +333,7 @@ func TestSMTPRateLimitWaits(t *testing.T) {
 	defer cancel()
 	_, err := sender.Send(short, renderEmail(t, "en"))
 	wantTransient(t, err)
-	if len(srv.received()) != 1 {
-		t.Fatalf("%d messages, want the second held back by the rate limit", len(srv.received()))
+	if len(srv.Messages()) != 1 {
+		t.Fatalf("%d messages, want the second held back by the rate limit", len(srv.Messages()))
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -19,15 +20,15 @@ import (
 type wired struct {
 	*shopFixture
 	d      *delivery.Delivery
-	smtp   *smtpServer
+	smtp   *smtptest.Server
 	public string
 }
 
 func newWired(t *testing.T, db *store.DB) *wired {
 	t.Helper()
 	srv, handler := lateServer(t)
-	mail := startSMTP(t, startTLSServer)
-	cfg := delivery.Config{PublicURL: srv.URL, SMTP: mail.config(delivery.SMTPStartTLS), Stop: delivery.StopNorthAmerica}
+	mail := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
+	cfg := delivery.Config{PublicURL: srv.URL, SMTP: smtpConfig(mail, delivery.SMTPStartTLS), Stop: delivery.StopNorthAmerica}
 	d, err := delivery.New(cfg, delivery.Deps{Key: testKey, Subscriptions: db, Shops: db, Catalog: db, Clicks: db, Clock: newClock()})
 	if err != nil {
 		t.Fatal(err)
@@ -50,8 +51,8 @@ func (w *wired) sendEmail(t *testing.T, sub *stockbell.Subscription) string {
 	if _, err := w.d.Sender.Send(ctx, out); err != nil {
 		t.Fatal(err)
 	}
-	got := w.smtp.received()
-	header := parseMail(t, got[len(got)-1].Data).Header.Get("List-Unsubscribe")
+	got := w.smtp.Messages()
+	header := got[len(got)-1].Parse(t).Header.Get("List-Unsubscribe")
 	link := strings.TrimSuffix(strings.TrimPrefix(header, "<"), ">")
 	if !strings.HasPrefix(link, w.public+"/unsubscribe/") {
 		t.Fatalf("List-Unsubscribe %q is not under %s", header, w.public)
