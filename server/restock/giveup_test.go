@@ -5,54 +5,29 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
-// refusingSMTP is a real in-process SMTP server (emersion/go-smtp) that
-// answers every recipient with a 451: a provider refusing mail for now.
-type refusingSMTP struct {
-	port  int
-	mu    sync.Mutex
-	rcpts int
-}
-
-func startRefusingSMTP(t *testing.T) *refusingSMTP {
+// startRefusingSMTP runs a real SMTP server that answers every recipient
+// with a 451: a provider refusing mail for now.
+func startRefusingSMTP(t *testing.T) *smtptest.Server {
 	t.Helper()
-	s := &refusingSMTP{}
-	srv := smtp.NewServer(s)
-	srv.Domain = "mx.test"
-	srv.ReadTimeout, srv.WriteTimeout = 10*time.Second, 10*time.Second
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.port = l.Addr().(*net.TCPAddr).Port
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
+	s := smtptest.Start(t, smtptest.Options{})
+	s.RefuseRecipient(smtptest.AnyRecipient, smtptest.Reply{Code: 451, Enhanced: [3]int{4, 3, 0}, Text: "Mail system busy, try later"})
 	return s
 }
 
-// refusals is how many recipients the server refused.
-func (s *refusingSMTP) refusals() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.rcpts
-}
-
-// sender returns the production SMTP sender pointed at the server.
-func (s *refusingSMTP) sender(t *testing.T, clock stockbell.Clock) *delivery.SMTPSender {
+// smtpSender returns the production SMTP sender pointed at the server.
+func smtpSender(t *testing.T, s *smtptest.Server, clock stockbell.Clock) *delivery.SMTPSender {
 	t.Helper()
-	sender, err := delivery.NewSMTPSender(delivery.SMTPConfig{Host: "127.0.0.1", Port: s.port, Security: delivery.SMTPNone,
+	sender, err := delivery.NewSMTPSender(delivery.SMTPConfig{Host: s.Host(), Port: s.Port(0), Security: delivery.SMTPNone,
 		FromAddress: "alerts@stockbell.test", RatePerSecond: 1e6, Burst: 1000, Timeout: 5 * time.Second}, "http://stockbell.test", clock)
 	if err != nil {
 		t.Fatal(err)
@@ -60,24 +35,6 @@ func (s *refusingSMTP) sender(t *testing.T, clock stockbell.Clock) *delivery.SMT
 	t.Cleanup(func() { sender.Close() })
 	return sender
 }
-
-// NewSession implements smtp.Backend.
-func (s *refusingSMTP) NewSession(*smtp.Conn) (smtp.Session, error) { return refusingSession{s}, nil }
-
-type refusingSession struct{ server *refusingSMTP }
-
-func (refusingSession) Mail(string, *smtp.MailOptions) error { return nil }
-
-func (r refusingSession) Rcpt(string, *smtp.RcptOptions) error {
-	r.server.mu.Lock()
-	defer r.server.mu.Unlock()
-	r.server.rcpts++
-	return &smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 3, 0}, Message: "Mail system busy, try later"}
-}
-
-func (refusingSession) Data(io.Reader) error { return errors.New("no recipient was accepted") }
-func (refusingSession) Reset()               {}
-func (refusingSession) Logout() error        { return nil }
 
 // sendAt runs a send job as the queue does on the given attempt.
 func (h *harness) sendAt(j queuedJob, attempt int) error {
@@ -95,7 +52,7 @@ func (h *harness) sendAt(j queuedJob, attempt int) error {
 func TestFinalAttemptFailsWhatTheProviderRefusesForNow(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
 		server := startRefusingSMTP(t)
-		h.msgr.Sender = server.sender(t, h.clock)
+		h.msgr.Sender = smtpSender(t, server, h.clock)
 		h.msgr.Logger = slog.New(slog.DiscardHandler)
 		v := h.variant("v1")
 		h.subscribe(v, 3, "o")
@@ -107,7 +64,7 @@ func TestFinalAttemptFailsWhatTheProviderRefusesForNow(t *testing.T) {
 		if _, later := errors.AsType[*stockbell.RetryLaterError](err); err == nil || later {
 			t.Fatalf("a run before the last attempt answered %v, want the refusal as an error for the queue to retry", err)
 		}
-		if n, pending := server.refusals(), h.messages(stockbell.MessagePending); n != 1 || len(pending) != 3 {
+		if n, pending := server.RcptCommands(), h.messages(stockbell.MessagePending); n != 1 || len(pending) != 3 {
 			t.Fatalf("%d refusals, %d pending, want 1 and 3: the run stops at the first refusal", n, len(pending))
 		}
 
@@ -116,8 +73,8 @@ func TestFinalAttemptFailsWhatTheProviderRefusesForNow(t *testing.T) {
 			t.Fatalf("%d messages still pending after the last attempt, want none", len(pending))
 		}
 		failed := h.messages(stockbell.MessageFailed)
-		if len(failed) != 3 || server.refusals() != 4 {
-			t.Fatalf("%d failed after %d refusals, want 3 after 4", len(failed), server.refusals())
+		if len(failed) != 3 || server.RcptCommands() != 4 {
+			t.Fatalf("%d failed after %d refusals, want 3 after 4", len(failed), server.RcptCommands())
 		}
 		for _, m := range failed {
 			want := "given up after 1 attempt: "
