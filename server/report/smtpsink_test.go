@@ -7,15 +7,12 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
-	"net"
 	"net/mail"
 	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/emersion/go-smtp"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
 // sentMail is one email the in-process SMTP server accepted, decoded.
@@ -25,74 +22,34 @@ type sentMail struct {
 	Attachments                         map[string]string // file name → content
 }
 
-// smtpSink is a real SMTP server (emersion/go-smtp) on loopback that
-// accepts everything and keeps what it received.
-type smtpSink struct {
-	port int
-	mu   sync.Mutex
-	got  []sentMail
-	err  error
-}
+// smtpSink is a real SMTP server (smtptest) on loopback that accepts
+// everything and keeps what it received.
+type smtpSink struct{ *smtptest.Server }
 
 func startSMTPSink(t testing.TB) *smtpSink {
 	t.Helper()
-	sink := &smtpSink{}
-	srv := smtp.NewServer(sink)
-	srv.Domain = "mx.test"
-	srv.ReadTimeout, srv.WriteTimeout = time.Minute, time.Minute
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	must(t, err)
-	sink.port = l.Addr().(*net.TCPAddr).Port
-	go srv.Serve(l)
-	t.Cleanup(func() { srv.Close() })
-	return sink
+	return &smtpSink{smtptest.Start(t, smtptest.Options{})}
 }
 
 // config is an SMTP sender's configuration for the sink.
 func (s *smtpSink) config() delivery.SMTPConfig {
-	return delivery.SMTPConfig{Host: "127.0.0.1", Port: s.port, Security: delivery.SMTPNone, FromAddress: "reports@stockbell.test"}
+	return delivery.SMTPConfig{Host: s.Host(), Port: s.Port(0), Security: delivery.SMTPNone, FromAddress: "reports@stockbell.test"}
 }
 
+// mails decodes every message received so far, failing the test on one
+// that does not decode.
 func (s *smtpSink) mails(t testing.TB) []sentMail {
 	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.err != nil {
-		t.Fatalf("the SMTP server could not read a message: %v", s.err)
+	var got []sentMail
+	for _, msg := range s.Messages() {
+		m, err := decodeMail(msg.Data)
+		if err != nil {
+			t.Fatalf("the SMTP server could not read a message: %v", err)
+		}
+		m.To = strings.Join(msg.To, ", ")
+		got = append(got, m)
 	}
-	return append([]sentMail(nil), s.got...)
-}
-
-func (s *smtpSink) NewSession(*smtp.Conn) (smtp.Session, error) { return &sinkSession{sink: s}, nil }
-
-type sinkSession struct {
-	sink *smtpSink
-	to   string
-}
-
-func (s *sinkSession) Mail(string, *smtp.MailOptions) error { return nil }
-func (s *sinkSession) Rcpt(to string, _ *smtp.RcptOptions) error {
-	s.to = to
-	return nil
-}
-func (s *sinkSession) Reset()        { s.to = "" }
-func (s *sinkSession) Logout() error { return nil }
-
-func (s *sinkSession) Data(r io.Reader) error {
-	raw, err := io.ReadAll(r)
-	if err != nil {
-		return err
-	}
-	m, err := decodeMail(raw)
-	s.sink.mu.Lock()
-	defer s.sink.mu.Unlock()
-	if err != nil {
-		s.sink.err = err
-		return err
-	}
-	m.To = s.to
-	s.sink.got = append(s.sink.got, m)
-	return nil
+	return got
 }
 
 // decodeMail reads a multipart/mixed email: its text part and attachments.
