@@ -18,6 +18,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/web"
 )
 
@@ -64,12 +65,12 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 	requirePHP(t)
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			sink := startSMTPSink(t, 1)
+			sink := smtptest.Start(t, smtptest.Options{})
 			fake := prestaShopFake(t)
 			addr := freeAddr(t)
 			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
 				"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
-				"STOCKBELL_SMTP_URL": sink.url(0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test"}))
+				"STOCKBELL_SMTP_URL": sinkURL(sink, 0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test"}))
 			ps := &psShop{m: m, fake: fake, domain: strings.TrimPrefix(fake.URL(), "http://")}
 			firstSecret := ps.connectWithPage(t)
 			ps.secret = ps.connectWithJSON(t)
@@ -214,7 +215,7 @@ func (ps *psShop) subscribe(t *testing.T, variant, email string) int {
 
 // restock: the shop restocks the small shirt and the module, signing with
 // its own PHP code, posts it; the subscriber gets her email.
-func (ps *psShop) restock(t *testing.T, shop *stockbell.Shop, sink *smtpSink) {
+func (ps *psShop) restock(t *testing.T, shop *stockbell.Shop, sink *smtptest.Server) {
 	t.Helper()
 	ps.fake.SetQuantity(e2ePSShirt, e2ePSSmall, 2)
 	body, header := phpSignedPost(t, ps.secret, ps.fake.URL()+"/", e2ePSShirt, e2ePSSmall, 2)
@@ -230,12 +231,12 @@ func (ps *psShop) restock(t *testing.T, shop *stockbell.Shop, sink *smtpSink) {
 	}
 }
 
-func waitForMail(t *testing.T, m *Main, sink *smtpSink, to string, n int) {
+func waitForMail(t *testing.T, m *Main, sink *smtptest.Server, to string, n int) {
 	t.Helper()
 	eventually(t, m, "mail to "+to, func() bool {
 		got := 0
-		for _, msg := range sink.messages() {
-			if msg.To == to {
+		for _, msg := range sink.Messages() {
+			if strings.Join(msg.To, ", ") == to {
 				got++
 			}
 		}
@@ -316,7 +317,7 @@ func (ps *psShop) unknownVariant(t *testing.T, shop *stockbell.Shop) {
 
 // reconciled: the mug is restocked but the module's post never arrives;
 // the reconciliation reads it and the subscriber is notified.
-func (ps *psShop) reconciled(t *testing.T, shop *stockbell.Shop, sink *smtpSink) {
+func (ps *psShop) reconciled(t *testing.T, shop *stockbell.Shop, sink *smtptest.Server) {
 	t.Helper()
 	untilNoJobOf(t, ps.m, stockbell.PrestaShopReconcileJob{}.Kind())
 	ps.fake.SetQuantity(e2ePSMug, 0, 5)

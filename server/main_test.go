@@ -12,6 +12,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -24,6 +25,11 @@ func testEnv(t *testing.T, vars map[string]string) func(string) string {
 		env[k] = v
 	}
 	return func(k string) string { return env[k] }
+}
+
+// sinkURL is the STOCKBELL_SMTP_URL of an SMTP sink's listener i.
+func sinkURL(sink *smtptest.Server, i int) string {
+	return "smtp://" + sink.Addr(i) + "?tls=none"
 }
 
 // startServer runs a real server on port 0 and stops it when the test ends.

@@ -15,6 +15,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/demo"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 )
 
 // scrape reads the server's /metrics as series → value (the series is
@@ -65,12 +66,13 @@ func TestOperatorMetricsMove(t *testing.T) {
 }
 
 func operatorMetricsMove(t *testing.T, dbURL string) {
-	sink := startSMTPSink(t, 1)
-	sink.refuse = map[string]int{"gone@example.com": 550, "busy@example.com": 451}
+	sink := smtptest.Start(t, smtptest.Options{})
+	sink.RefuseRecipient("gone@example.com", smtptest.Reply{Code: 550, Text: "recipient refused by the test's provider"})
+	sink.RefuseRecipient("busy@example.com", smtptest.Reply{Code: 451, Text: "recipient refused by the test's provider"})
 	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
 	t.Cleanup(fake.Close)
 	m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
-		"STOCKBELL_SMTP_URL": sink.url(0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test",
+		"STOCKBELL_SMTP_URL": sinkURL(sink, 0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test",
 		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret, "STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL()}))
 	before := scrape(t, m)
 	if before[`stockbell_database_up`] != 1 {

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/delivery/smtptest"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/restock"
 	"github.com/stockbell/stockbell/server/store"
@@ -85,13 +86,13 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	dbURL := storetest.FreshPostgresURL(t) // skips without PostgreSQL, fails in CI
 	db := openReplicaDatabase(t, dbURL)
 	shop, variant := seedReplicaRestock(t, db)
-	sink := startSMTPSink(t, 3)
+	sink := smtptest.Start(t, smtptest.Options{Listeners: 3})
 	// Replica 0's provider is slow, so that its workers are in the middle
 	// of sends when it is killed.
-	sink.slow[0] = 100 * time.Millisecond
+	sink.SlowMail(0, 100*time.Millisecond)
 	replicas := make([]*replica, 3)
 	for i := range replicas {
-		replicas[i] = startReplica(t, dbURL, sink.url(i))
+		replicas[i] = startReplica(t, dbURL, sinkURL(sink, i))
 	}
 	for _, r := range replicas {
 		r.waitServing(t)
@@ -102,15 +103,15 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	// Replica 0 has had mail accepted, so it is in the middle of a send job
 	// (its slow provider takes a job's hundred messages in seconds).
 	waitForCondition(t, 2*time.Minute, func() bool {
-		if sink.count() >= replicaSubscribers && sink.countFrom(0) == 0 {
+		if sink.Count() >= replicaSubscribers && countFrom(sink, 0) == 0 {
 			t.Fatal("every message was sent by the fast replicas, none by the one to kill: nothing to test")
 		}
-		return sink.count() >= replicaSubscribers/5 && sink.countFrom(0) > 0
+		return sink.Count() >= replicaSubscribers/5 && countFrom(sink, 0) > 0
 	})
 	noErr(t, replicas[0].cmd.Process.Signal(syscall.SIGKILL))
 	killedAt := time.Now()
 	replicas[0].cmd.Wait()
-	t.Logf("killed replica 0 with %d messages received, %d subscribers claimed", sink.count(),
+	t.Logf("killed replica 0 with %d messages received, %d subscribers claimed", sink.Count(),
 		countRows(t, db, `SELECT COUNT(*) FROM subscriptions WHERE status = 'notified'`))
 	if countRows(t, db, `SELECT COUNT(*) FROM messages WHERE status = 'sent'`) == replicaSubscribers {
 		t.Fatal("every message was sent before the kill: nothing was tested")
@@ -122,7 +123,7 @@ func TestThreeReplicasOneKilled(t *testing.T) {
 	took := time.Since(killedAt)
 	if !allSent(t, db, sink) {
 		t.Fatalf("%s after the kill: %d messages sent, %d received; want all %d within %s\n%s", took.Round(time.Second),
-			countRows(t, db, `SELECT COUNT(*) FROM messages WHERE status = 'sent'`), sink.count(), replicaSubscribers, recoveryBudget, replicas[0].logs(t))
+			countRows(t, db, `SELECT COUNT(*) FROM messages WHERE status = 'sent'`), sink.Count(), replicaSubscribers, recoveryBudget, replicas[0].logs(t))
 	}
 	t.Logf("every subscriber notified %s after the kill", took.Round(100*time.Millisecond))
 	checkRescued(t, db)
@@ -251,8 +252,20 @@ func (r *replica) repeatCounter(t *testing.T) int {
 	return total
 }
 
-func allSent(t *testing.T, db *store.DB, sink *smtpSink) bool {
-	return countRows(t, db, `SELECT COUNT(*) FROM messages WHERE status = 'sent'`) == replicaSubscribers && sink.count() >= replicaSubscribers
+func allSent(t *testing.T, db *store.DB, sink *smtptest.Server) bool {
+	return countRows(t, db, `SELECT COUNT(*) FROM messages WHERE status = 'sent'`) == replicaSubscribers && sink.Count() >= replicaSubscribers
+}
+
+// countFrom is how many messages listener i of the sink took, that is
+// how many replica i sent.
+func countFrom(sink *smtptest.Server, i int) int {
+	n := 0
+	for _, m := range sink.Messages() {
+		if m.Listener == i {
+			n++
+		}
+	}
+	return n
 }
 
 func countRows(t testing.TB, db *store.DB, query string) int {
@@ -276,21 +289,22 @@ func checkRescued(t *testing.T, db *store.DB) {
 // checkOnePerSubscriber: one message row and one Message-ID per
 // subscriber; a Message-ID received twice was first received from the dead
 // replica, and every such resend is counted by the survivors.
-func checkOnePerSubscriber(t *testing.T, db *store.DB, sink *smtpSink, survivors []*replica) {
+func checkOnePerSubscriber(t *testing.T, db *store.DB, sink *smtptest.Server, survivors []*replica) {
 	if n := countRows(t, db, `SELECT COUNT(*) FROM subscriptions WHERE status = 'notified'`); n != replicaSubscribers {
 		t.Fatalf("%d subscribers notified, want %d", n, replicaSubscribers)
 	}
 	if n := countRows(t, db, `SELECT COUNT(DISTINCT subscription_id) FROM messages`); n != replicaSubscribers || countRows(t, db, `SELECT COUNT(*) FROM messages`) != n {
 		t.Fatalf("%d message rows for %d subscribers, want one each", countRows(t, db, `SELECT COUNT(*) FROM messages`), n)
 	}
-	ids := map[string][]mailbox{}
+	ids := map[string][]smtptest.Message{}
 	recipients := map[string]map[string]bool{}
-	for _, m := range sink.messages() {
+	for _, m := range sink.Messages() {
 		ids[m.MessageID] = append(ids[m.MessageID], m)
-		if recipients[m.To] == nil {
-			recipients[m.To] = map[string]bool{}
+		to := strings.Join(m.To, ", ")
+		if recipients[to] == nil {
+			recipients[to] = map[string]bool{}
 		}
-		recipients[m.To][m.MessageID] = true
+		recipients[to][m.MessageID] = true
 	}
 	if len(ids) != replicaSubscribers || len(recipients) != replicaSubscribers {
 		t.Fatalf("%d distinct Message-IDs to %d recipients, want %d of each", len(ids), len(recipients), replicaSubscribers)
