@@ -36,73 +36,68 @@ type misbehaviour struct {
 	stall         chan struct{} // closed to release stalled sessions
 }
 
+// misbehave changes what the server was asked to do wrong.
+func (s *Server) misbehave(change func(*misbehaviour)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	change(&s.misbehaviour)
+}
+
 // SlowMail makes listener i think for d before answering each MAIL
 // command: a slow provider.
 func (s *Server) SlowMail(i int, d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.slow[i] = d
+	s.misbehave(func(m *misbehaviour) { m.slow[i] = d })
 }
 
 // RefuseSessions refuses the next n connections at EHLO (and at the HELO
 // a client falls back to) with a 451.
 func (s *Server) RefuseSessions(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.refuseConns = n
+	s.misbehave(func(m *misbehaviour) { m.refuseConns = n })
 }
 
 // RefuseRecipient answers RCPT TO:<to> with reply (a 5xx refuses it for
 // good, a 4xx for now); to may be AnyRecipient.
 func (s *Server) RefuseRecipient(to string, reply Reply) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.refuseTo == nil {
-		s.refuseTo = map[string]Reply{}
-	}
-	s.refuseTo[to] = reply
+	s.misbehave(func(m *misbehaviour) {
+		if m.refuseTo == nil {
+			m.refuseTo = map[string]Reply{}
+		}
+		m.refuseTo[to] = reply
+	})
 }
 
 // AcceptRecipient takes back RefuseRecipient(to, …).
 func (s *Server) AcceptRecipient(to string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.refuseTo, to)
+	s.misbehave(func(m *misbehaviour) { delete(m.refuseTo, to) })
 }
 
 // CloseAtMail answers the next n MAIL commands with 421, as a server
 // closing an idle session does.
 func (s *Server) CloseAtMail(n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.closingAtMail = n
+	s.misbehave(func(m *misbehaviour) { m.closingAtMail = n })
 }
 
 // DropAfterData makes the server close the connection once it has a
 // message, before answering it: the client cannot know it was accepted.
 func (s *Server) DropAfterData() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropAfterData = true
+	s.misbehave(func(m *misbehaviour) { m.dropAfterData = true })
 }
 
 // DropOnReset makes the server close a session at its first RSET after a
 // message, which it accepted.
 func (s *Server) DropOnReset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dropOnReset = true
+	s.misbehave(func(m *misbehaviour) { m.dropOnReset = true })
 }
 
 // StallAfterData makes the server take each message whole and then never
 // answer it, as a provider hanging after the final "." does, until the
 // test ends.
 func (s *Server) StallAfterData() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.stall == nil {
-		s.stall = make(chan struct{})
-	}
+	s.misbehave(func(m *misbehaviour) {
+		if m.stall == nil {
+			m.stall = make(chan struct{})
+		}
+	})
 }
 
 // releaseStall lets stalled sessions go on.
