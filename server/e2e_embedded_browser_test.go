@@ -47,3 +47,25 @@ func TestEmbeddedFlowPreviewAsksForAFreshToken(t *testing.T) {
 		t.Errorf("the preview with the fresh token does not show the typed text:\n%.2000s", rendered)
 	}
 }
+
+// TestEmbeddedFlowAddKeepsTestAddressAndPreviewLanguage: inside the Shopify
+// admin the page's script posts the flow form itself, with a fresh session
+// token and the button pressed; adding a message there keeps the test
+// address and the preview language as the merchant chose them.
+func TestEmbeddedFlowAddKeepsTestAddressAndPreviewLanguage(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	fresh := sessionToken(t, fake, e2eShop, func(c jwt.MapClaims) { c["jti"] = "fresh" })
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{
+			Source: `window.shopify = {idToken: () => Promise.resolve("` + fresh + `")};`})
+		return err
+	}))
+	browse(t, ctx, m.URL()+"/admin/flow?"+embeddedQuery(e2eShop, sessionToken(t, fake, e2eShop, nil)), `iframe[data-step="1"]`)
+	retypeField(t, ctx, "test_to", "tests@example.com")
+	choosePreviewLanguage(t, ctx, 1, "fr")
+	clickAndWait(t, ctx, `#flow-form button[value=add]`, "#s2_body")
+	wantFields(t, ctx, "inside Shopify, after adding a message", map[string]string{"test_to": "tests@example.com", "s1_preview": "fr"})
+	wantPreviewIn(t, ctx, 1, "fr", "est de nouveau en stock")
+}

@@ -75,3 +75,94 @@ func wantPreviewOfTheForm(t *testing.T, ctx context.Context, n int) {
 		t.Errorf("message %d's preview answers %d", n, status)
 	}
 }
+
+// TestFlowActionsKeepTestAddressAndPreviewLanguageInChromium: a merchant
+// types where tests go, previews message 1 in French and writes its wait
+// their own way, then adds a message: all three are still as typed, and
+// the preview is in French. They preview message 2 in German, add a third
+// message and remove the first: the German message, now first, keeps its
+// language and its preview shows German; the test of it goes to the typed
+// address, in German. Nothing of this is saved.
+func TestFlowActionsKeepTestAddressAndPreviewLanguageInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	base := m.URL()
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.DB.FindFlow(context.Background(), shop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, base+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
+	browse(t, ctx, base+"/admin/flow", "#flow-form")
+	retypeField(t, ctx, "test_to", "tests@example.com")
+	retypeField(t, ctx, "s1_delay", "90m")
+	choosePreviewLanguage(t, ctx, 1, "fr")
+	clickAndWait(t, ctx, `#flow-form button[value=add]`, "#s2_body")
+	wantFields(t, ctx, "after adding a message", map[string]string{"test_to": "tests@example.com", "s1_preview": "fr", "s1_delay": "90m", "s2_preview": "en"})
+	wantPreviewIn(t, ctx, 1, "fr", "est de nouveau en stock")
+
+	choosePreviewLanguage(t, ctx, 2, "de")
+	clickAndWait(t, ctx, `#flow-form button[value=add]`, "#s3_body")
+	// With three messages the page offers no "Add a message": it is back
+	// once one is removed.
+	clickAndWait(t, ctx, `#flow-form button[value=remove_1]`, `#flow-form button[value=add]`)
+	wantFields(t, ctx, "after removing message 1", map[string]string{"test_to": "tests@example.com", "s1_preview": "de", "s1_delay": "24h", "s2_preview": "en"})
+	wantPreviewIn(t, ctx, 1, "de", "ist wieder vorrätig")
+
+	clickAndWait(t, ctx, `#flow-form button[value=test_1]`, `[role=status]`)
+	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, "sent to tests@example.com") {
+		t.Errorf("after the test the page says %q", got)
+	}
+	wantFields(t, ctx, "after the test", map[string]string{"test_to": "tests@example.com", "s1_preview": "de"})
+	sent, _, err := m.DB.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shop.ID})
+	if err != nil || len(sent) == 0 || sent[0].Recipient != "tests@example.com" || !strings.Contains(sent[0].Subject, "ist wieder vorrätig") {
+		t.Fatalf("the test went out as %+v (%v), not to the typed address in German", sent, err)
+	}
+	after, err := m.DB.FindFlow(context.Background(), shop.ID)
+	if err != nil || len(after.Steps) != len(before.Steps) || after.Steps[0].Delay != before.Steps[0].Delay {
+		t.Fatalf("adding and removing messages changed the saved flow: %+v (%v)", after, err)
+	}
+}
+
+// retypeField replaces a field's text by typing, as a merchant would.
+func retypeField(t *testing.T, ctx context.Context, id, value string) {
+	t.Helper()
+	browsertest.Eval[bool](t, ctx, `(document.querySelector("#`+id+`").focus(), true)`)
+	browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent(kb.Delete),
+		chromedp.KeyEvent(value))
+}
+
+// choosePreviewLanguage picks message n's preview language, as a merchant
+// does, and waits for its preview to follow.
+func choosePreviewLanguage(t *testing.T, ctx context.Context, n int, code string) {
+	t.Helper()
+	browsertest.Do(t, ctx, chromedp.SetValue(fmt.Sprintf("#s%d_preview", n), code))
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`["input", "change"].every((e) => document.querySelector("#s%d_preview").dispatchEvent(new Event(e, {bubbles: true})))`, n))
+	waitForServer(t, ctx, fmt.Sprintf(`document.querySelector('iframe[data-step="%d"]').src.includes("s%d_preview=%s")`, n, n, code))
+}
+
+// wantFields checks the values the form's fields hold.
+func wantFields(t *testing.T, ctx context.Context, when string, want map[string]string) {
+	t.Helper()
+	for id, value := range want {
+		if got := browsertest.Eval[string](t, ctx, `document.querySelector("#`+id+`").value`); got != value {
+			t.Errorf("%s #%s holds %q, want %q", when, id, got, value)
+		}
+	}
+}
+
+// wantPreviewIn checks that message n's preview frame shows the message
+// in the language chosen: its subject has the words given.
+func wantPreviewIn(t *testing.T, ctx context.Context, n int, code, words string) {
+	t.Helper()
+	frame := fmt.Sprintf(`document.querySelector('iframe[data-step="%d"]')`, n)
+	waitForServer(t, ctx, fmt.Sprintf(`%s.src.includes("s%d_preview=%s")`, frame, n, code))
+	subject := browsertest.Eval[string](t, ctx, `fetch(`+frame+`.src + "&format=text").then((r) => r.text())`)
+	if !strings.Contains(subject, words) {
+		t.Errorf("message %d's preview in %s reads:\n%.500s", n, code, subject)
+	}
+}

@@ -50,18 +50,28 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 	switch {
 	case action == "add" && len(flow.Steps) < stockbell.MaxFlowSteps:
 		flow.Steps = append(flow.Steps, stockbell.FlowStep{Channel: stockbell.ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true})
-		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(flow))
+		a.renderTyped(w, r, s, flow, samePlace)
 	case strings.HasPrefix(action, "remove_"):
 		n, _ := strconv.Atoi(strings.TrimPrefix(action, "remove_"))
+		postedAs := samePlace
 		if n >= 1 && n <= len(flow.Steps) && len(flow.Steps) > stockbell.MinFlowSteps {
 			flow.Steps = slices.Delete(flow.Steps, n-1, n)
+			postedAs = afterRemoving(n)
 		}
-		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(flow))
+		a.renderTyped(w, r, s, flow, postedAs)
 	case strings.HasPrefix(action, "test_"):
 		a.sendTest(w, r, s, flow, action)
 	default:
 		a.saveFlow(w, r, s, flow)
 	}
+}
+
+// renderTyped shows the form again unsaved, as typed, with the flow read
+// from it (a message added or removed).
+func (a *Admin) renderTyped(w http.ResponseWriter, r *http.Request, s *AdminSession, flow *stockbell.Flow, postedAs postedNumber) {
+	form := newFlowForm(flow)
+	form.keepTyped(r.PostForm, postedAs)
+	a.renderFlow(w, r, s, http.StatusOK, form)
 }
 
 // saveFlow checks that every text renders, then stores the flow.
@@ -90,12 +100,14 @@ func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		return
 	}
 	form := newFlowForm(typed)
-	form.keepTyped(r.PostForm)
+	form.keepTyped(r.PostForm, samePlace)
 	form.showError(stockbell.ErrorMessage(err), formField(stockbell.ErrorField(err)))
 	a.renderFlow(w, r, s, http.StatusUnprocessableEntity, form)
 }
 
-// applyTemplate replaces the flow by a library template, keeping its status.
+// applyTemplate replaces the flow by a library template, keeping its status
+// and the merchant's choices (the test address, each message's preview
+// language).
 func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSession, saved *stockbell.Flow, name string) {
 	flow, err := stockbell.FlowFromTemplate(s.ShopID, name)
 	if err != nil {
@@ -105,6 +117,7 @@ func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSe
 	}
 	flow.Status = saved.Status
 	form := newFlowForm(flow)
+	form.keepChoices(r.PostForm, samePlace)
 	form.Notice = "Started from the template below: review it, then save."
 	a.renderFlow(w, r, s, http.StatusOK, form)
 }

@@ -76,26 +76,53 @@ func newFlowForm(flow *stockbell.Flow) *flowForm {
 }
 
 // keepTyped shows the posted values as they were typed where the flow read
-// from them cannot: a wait or a smart sending that did not read, the texts
-// under "Another language" whose code was refused, each preview's language
-// and the test address.
-func (f *flowForm) keepTyped(form url.Values) {
+// from them cannot: a wait or a smart sending written its own way or not
+// read at all, a language code under "Another language" and the texts
+// there whose code was refused; and keeps the merchant's choices. postedAs
+// says which posted message each message shown was.
+func (f *flowForm) keepTyped(form url.Values, postedAs postedNumber) {
 	for i := range f.Steps {
 		sf := &f.Steps[i]
-		field := func(name string) string { return stepField(sf.N, name) }
+		field := func(name string) string { return stepField(postedAs(sf.N), name) }
 		if form.Has(field("delay")) {
 			sf.Delay = strings.TrimSpace(form.Get(field("delay")))
 		}
 		if form.Has(field("smart_hours")) {
 			sf.SmartHours = strings.TrimSpace(form.Get(field("smart_hours")))
 		}
-		sf.Preview = form.Get(field("preview"))
 		sf.Other = otherLanguageForm{Code: form.Get(field("other_lang")), Subject: form.Get(field("other_subject")), Body: form.Get(field("other_body"))}
 		if sf.Other.Subject != "" || sf.Other.Body != "" {
 			sf.LanguagesOpen = true
 		}
 	}
+	f.keepChoices(form, postedAs)
+}
+
+// keepChoices keeps what the merchant chose to look at and where tests go,
+// which are not part of the flow and never saved: each preview's language
+// and the test address.
+func (f *flowForm) keepChoices(form url.Values, postedAs postedNumber) {
+	for i := range f.Steps {
+		f.Steps[i].Preview = form.Get(stepField(postedAs(f.Steps[i].N), "preview"))
+	}
 	f.TestTo = strings.TrimSpace(form.Get("test_to"))
+}
+
+// postedNumber maps a message shown to the number it had in the posted
+// form (a message just added has none in it).
+type postedNumber func(n int) int
+
+// samePlace: every message shown is the posted message of its number.
+func samePlace(n int) int { return n }
+
+// afterRemoving: the messages after the removed one move up by one.
+func afterRemoving(removed int) postedNumber {
+	return func(n int) int {
+		if n >= removed {
+			return n + 1
+		}
+		return n
+	}
 }
 
 // showError records the refused field's error and opens the step's other

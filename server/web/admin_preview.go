@@ -149,7 +149,7 @@ func writePreviewText(w http.ResponseWriter, status int, text string) {
 func (a *Admin) sendTest(w http.ResponseWriter, r *http.Request, s *AdminSession, flow *stockbell.Flow, action string) {
 	n, _ := strconv.Atoi(strings.TrimPrefix(action, "test_"))
 	form := newFlowForm(flow)
-	form.TestTo = strings.TrimSpace(r.PostFormValue("test_to"))
+	form.keepTyped(r.PostForm, samePlace)
 	to, err := a.testRecipient(flow, n, form.TestTo)
 	if err == nil && !a.testLimiter.Allow(strconv.FormatInt(s.ShopID, 10), a.Clock.Now()) {
 		err = stockbell.Errorf(stockbell.ERATELIMITED, "Ten tests an hour at most: try again later.")
