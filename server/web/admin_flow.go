@@ -117,6 +117,9 @@ func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSe
 	}
 	flow.Status = saved.Status
 	form := newFlowForm(flow)
+	for i := range form.Steps { // new messages: none keeps a saved one's texts
+		form.Steps[i].Saved = 0
+	}
 	form.keepChoices(r.PostForm, samePlace)
 	form.Notice = "Started from the template below: review it, then save."
 	a.renderFlow(w, r, s, http.StatusOK, form)

@@ -32,7 +32,11 @@ type flowForm struct {
 
 // stepForm is one message of the form.
 type stepForm struct {
-	N          int // from 1
+	N int // from 1
+	// Saved is the number of the saved message this one shows (0: none, a
+	// message added or from a template), whose translations' custom HTML,
+	// which the form does not show, it keeps when saved.
+	Saved      int
 	Step       stockbell.FlowStep
 	Delay      string
 	SmartHours string
@@ -56,7 +60,7 @@ type languageForm struct {
 func newFlowForm(flow *stockbell.Flow) *flowForm {
 	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates()}
 	for i, step := range flow.Steps {
-		sf := stepForm{N: i + 1, Step: step, Delay: ShortDuration(step.Delay), SmartHours: strconv.Itoa(step.SmartSendingHours)}
+		sf := stepForm{N: i + 1, Saved: i + 1, Step: step, Delay: ShortDuration(step.Delay), SmartHours: strconv.Itoa(step.SmartSendingHours)}
 		if step.Delay == 0 {
 			sf.Delay = "0"
 		}
@@ -84,6 +88,10 @@ func (f *flowForm) keepTyped(form url.Values, postedAs postedNumber) {
 	for i := range f.Steps {
 		sf := &f.Steps[i]
 		field := func(name string) string { return stepField(postedAs(sf.N), name) }
+		sf.Saved = 0
+		if form.Has(field("channel")) {
+			sf.Saved = savedNumber(form, postedAs(sf.N))
+		}
 		if form.Has(field("delay")) {
 			sf.Delay = strings.TrimSpace(form.Get(field("delay")))
 		}
@@ -143,7 +151,8 @@ func stepField(n int, name string) string { return "s" + strconv.Itoa(n) + "_" +
 var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // parseFlowForm reads the flow from the posted fields, keeping what the
-// form does not show (a translation's custom HTML) from the saved flow.
+// form does not show (a translation's custom HTML) from the saved message
+// each message shows.
 // A field that is not a number or a duration is an EINVALID error naming
 // the form field; the flow is still read whole, every other field as
 // typed, so that the form can be shown again as it was.
@@ -152,8 +161,8 @@ func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, err
 	var first error
 	for n := 1; n <= stockbell.MaxFlowSteps && form.Has(stepField(n, "channel")); n++ {
 		var old stockbell.FlowStep
-		if n <= len(saved.Steps) {
-			old = saved.Steps[n-1]
+		if i := savedNumber(form, n); i >= 1 && i <= len(saved.Steps) {
+			old = saved.Steps[i-1]
 		}
 		step, err := parseStep(form, n, old)
 		if first == nil {
@@ -162,6 +171,16 @@ func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, err
 		flow.Steps = append(flow.Steps, step)
 	}
 	return flow, first
+}
+
+// savedNumber is the number of the saved message that the form's message n
+// shows: its sN_saved field (s2_saved), else n (a form that does not say).
+func savedNumber(form url.Values, n int) int {
+	if !form.Has(stepField(n, "saved")) {
+		return n
+	}
+	i, _ := strconv.Atoi(form.Get(stepField(n, "saved")))
+	return i
 }
 
 // parseStep reads message n, every field of it, and returns the first

@@ -1,11 +1,13 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -94,6 +96,43 @@ func TestFlowTemplateKeepsTestAddressAndPreviewLanguages(t *testing.T) {
 			if got := shown.Get(name); got != want {
 				t.Errorf("after the template the form shows %s=%q, chosen %q", name, got, want)
 			}
+		}
+	})
+}
+
+// TestFlowFormKeepsEachMessagesHiddenTextsWhereverItMoves: a translation's
+// custom HTML is not on the page (only the API writes it), so a saved
+// message keeps its own when the form is saved. After message 1 is
+// removed, the message that moves up keeps its HTML, not the removed
+// one's; after starting again from a template, no message inherits any.
+func TestFlowFormKeepsEachMessagesHiddenTextsWhereverItMoves(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		flow := flowOf(t, db, shop)
+		flow.Steps = []stockbell.FlowStep{
+			{Channel: stockbell.ChannelEmail, Translations: map[string]stockbell.StepText{"fr": {Subject: "Un", HTML: "<p>Un</p>"}}},
+			{Channel: stockbell.ChannelEmail, Delay: time.Hour, Translations: map[string]stockbell.StepText{"fr": {Subject: "Deux", HTML: "<p>Deux</p>"}}},
+		}
+		if err := db.UpdateFlow(context.Background(), flow); err != nil {
+			t.Fatal(err)
+		}
+		// submit posts the page's form as a browser does, with the button.
+		submit := func(p page, action string) page {
+			form := formValues(t, p.Body, "flow-form")
+			form.Set("action", action)
+			return b.post("/admin/flow", form)
+		}
+		removed := submit(b.get("/admin/flow"), "remove_1")
+		wantStatus(t, submit(removed, "save"), http.StatusSeeOther, "saving after removing message 1")
+		if got := flowOf(t, db, shop).Steps; len(got) != 1 || got[0].Translations["fr"] != (stockbell.StepText{Subject: "Deux", HTML: "<p>Deux</p>"}) {
+			t.Errorf("after removing message 1 the flow saved %+v", got)
+		}
+		templated := submit(b.get("/admin/flow"), "template_"+stockbell.TemplateEmailReminder)
+		wantStatus(t, submit(templated, "save"), http.StatusSeeOther, "saving a template")
+		if got := flowOf(t, db, shop).Steps; len(got) != 2 || len(got[0].Translations) != 0 || len(got[1].Translations) != 0 {
+			t.Errorf("the template's messages saved with the old messages' texts: %+v", got)
 		}
 	})
 }
