@@ -126,7 +126,9 @@ func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSe
 }
 
 func (a *Admin) renderFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, form *flowForm) {
-	if form.TestTo == "" {
+	// The signed-in user's address is the first suggestion; once the form
+	// was posted, the address is the one typed, even none.
+	if form.TestTo == "" && !r.PostForm.Has("test_to") {
 		form.TestTo = s.User.Email
 	}
 	data := &flowData{Form: form, Languages: flowLanguages, Unsaved: r.Method == http.MethodPost}

@@ -70,6 +70,12 @@ func TestFlowFormActionsKeepWhatWasTyped(t *testing.T) {
 		wantStatus(t, refusedTest, http.StatusUnprocessableEntity, "a test to a bad address")
 		wantShown(t, "after a refused test", formValues(t, refusedTest.Body, "flow-form"), with(three, "test_to", "not an address"), nil)
 
+		emptied := b.post("/admin/flow", with(three, "action", "test_1", "test_to", ""))
+		wantStatus(t, emptied, http.StatusUnprocessableEntity, "a test to no address")
+		if got := formValues(t, emptied.Body, "flow-form").Get("test_to"); got != "" {
+			t.Errorf("the test was refused for want of an address, yet the form shows %q as the address to send to", got)
+		}
+
 		after := flowOf(t, db, shop)
 		if !reflect.DeepEqual(after.Steps, before.Steps) || after.Status != before.Status {
 			t.Fatalf("the form's actions changed the saved flow: %+v", after)
