@@ -14,9 +14,8 @@ import (
 // flowData is the flow page: the form and, in manual mode, the batches
 // waiting for approval.
 type flowData struct {
-	Form      *flowForm
-	Held      []*stockbell.HeldBatch
-	Languages []flowLanguage
+	Form *flowForm
+	Held []*stockbell.HeldBatch
 	// Unsaved says the form is not the saved flow (a message added or
 	// removed, a template, a refusal): the previews are then drawn from the
 	// form by the page's script, as the preview's query, since the
@@ -131,7 +130,7 @@ func (a *Admin) renderFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 	if form.TestTo == "" && !r.PostForm.Has("test_to") {
 		form.TestTo = s.User.Email
 	}
-	data := &flowData{Form: form, Languages: flowLanguages, Unsaved: r.Method == http.MethodPost}
+	data := &flowData{Form: form, Unsaved: r.Method == http.MethodPost}
 	if a.Held != nil {
 		held, err := a.Held.FindHeldBatches(r.Context(), s.ShopID)
 		if err != nil {

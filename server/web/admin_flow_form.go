@@ -40,8 +40,8 @@ type stepForm struct {
 	Step       stockbell.FlowStep
 	Delay      string
 	SmartHours string
-	Languages  []languageForm
-	Preview    string // the preview's language
+	Languages  []languageForm // also the languages the preview offers, beside English
+	Preview    string         // the preview's language
 	// Other holds the texts under "Another language" while their code is refused.
 	Other otherLanguageForm
 	// LanguagesOpen shows the other languages' texts: some are written, or one is wrong.

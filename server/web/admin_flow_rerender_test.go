@@ -143,6 +143,35 @@ func TestFlowFormKeepsEachMessagesHiddenTextsWhereverItMoves(t *testing.T) {
 	})
 }
 
+// TestFlowPreviewOffersEveryLanguageOfTheMessage: a message with texts in
+// a language the page does not offer by name (Italian, added under
+// "Another language") can be previewed in it, and that choice is kept
+// when a message is added.
+func TestFlowPreviewOffersEveryLanguageOfTheMessage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		flow := flowOf(t, db, shop)
+		flow.Steps = []stockbell.FlowStep{{Channel: stockbell.ChannelEmail,
+			Translations: map[string]stockbell.StepText{"it": {Subject: "Di nuovo disponibile"}}}}
+		if err := db.UpdateFlow(context.Background(), flow); err != nil {
+			t.Fatal(err)
+		}
+		form := formValues(t, b.get("/admin/flow").Body, "flow-form")
+		added := b.post("/admin/flow", with(form, "action", "add", "s1_preview", "it"))
+		wantStatus(t, added, http.StatusOK, "adding a message")
+		if got := formValues(t, added.Body, "flow-form").Get("s1_preview"); got != "it" {
+			t.Errorf("message 1 has Italian texts, yet its preview language shows %q after adding a message", got)
+		}
+		query := with(form, "step", "1", "format", "text", "s1_preview", "it")
+		query.Del("csrf_token")
+		if p := b.get("/admin/flow/preview?" + query.Encode()); !strings.Contains(p.Body, "Subject: Di nuovo disponibile") {
+			t.Errorf("the Italian preview reads:\n%s", p.Body)
+		}
+	})
+}
+
 // with is a copy of form with the given fields set.
 func with(form url.Values, pairs ...string) url.Values {
 	out := url.Values{}
