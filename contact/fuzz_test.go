@@ -1,7 +1,10 @@
 package contact
 
 import (
+	"slices"
 	"strings"
+
+	"github.com/nyaruka/phonenumbers"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -54,17 +57,20 @@ func FuzzNormalizePhone(f *testing.F) {
 }
 
 // FuzzMentions: a text names a contact only where it holds the contact's
-// spelling (ignoring case), and no longer once ReplaceMentions replaced
-// its mentions; a normalised address or number is named by
-// itself and within angle brackets, and not when a letter or digit
-// extends it at either end.
+// spelling (ignoring case; a number's digits may be grouped by
+// separators), and no longer once ReplaceMentions replaced its mentions;
+// a normalised address or number is named by itself and within angle
+// brackets, a number also as the numbering plan writes it
+// internationally, and neither is named when a letter or digit extends
+// it at either end.
 func FuzzMentions(f *testing.F) {
 	for _, c := range [][2]string{{"To: <Ann@Example.com>.", "ann@example.com"}, {"joann@example.com", "ann@example.com"},
-		{"+4930123456789", "+493012345678"}, {"call +1 555", "+1555"}, {"", "a@b.co"}, {"İ@x.de", "i̇@x.de"}} {
+		{"+4930123456789", "+493012345678"}, {"call +1 555", "+1555"}, {"", "a@b.co"}, {"İ@x.de", "i̇@x.de"},
+		{"+1 (415) 555-0100.", "+14155550100"}, {"+33 6 12 34 56 78 9", "+33612345678"}} {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, text, value string) {
-		if Mentions(text, value) && !strings.Contains(strings.ToLower(text), strings.ToLower(value)) {
+		if Mentions(text, value) && !holds(text, value) {
 			t.Fatalf("%q is said to name %q, which it does not hold", text, value)
 		}
 		if out, _ := ReplaceMentions(text, value, "[erased]"); Mentions(out, value) && !strings.Contains("[erased]", strings.ToLower(value)) {
@@ -77,8 +83,49 @@ func FuzzMentions(f *testing.F) {
 			if Mentions("9"+v+"9", v) || (!strings.HasPrefix(v, "+") && (Mentions("x"+v, v) || Mentions(v+"x", v))) {
 				t.Fatalf("%q is named inside a longer address or number", v)
 			}
+			if PhonePattern(v) != "" {
+				checkPunctuated(t, v)
+			}
 		}
 	})
+}
+
+// checkPunctuated checks that a number in E.164 is named as the numbering
+// plan writes it internationally ("+1 415-555-0100", "tel:+1-415-555-0100"),
+// and not when a digit follows, even after a space.
+func checkPunctuated(t *testing.T, e164 string) {
+	num, err := phonenumbers.Parse(e164, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, spelled := range []string{phonenumbers.Format(num, phonenumbers.INTERNATIONAL), phonenumbers.Format(num, phonenumbers.RFC3966)} {
+		if !Mentions(spelled, e164) || !Mentions(`{"phone":"`+spelled+`"}`, e164) {
+			t.Fatalf("%q does not name %q", spelled, e164)
+		}
+		longer := []string{spelled + "9", spelled + " 9", strings.Replace(spelled, "+", "+9", 1), strings.Replace(spelled, "+", "9+", 1)}
+		if slices.ContainsFunc(longer, func(s string) bool { return Mentions(s, e164) }) {
+			t.Fatalf("%q is named inside a longer number: %q", e164, spelled)
+		}
+	}
+}
+
+// holds reports whether text holds value as Mentions may read it: the
+// same characters ignoring case, a number's digits with separators
+// between them.
+func holds(text, value string) bool {
+	text, value = strings.ToLower(text), strings.ToLower(value)
+	if strings.HasPrefix(value, "+") {
+		strip := func(s string) string {
+			return strings.Map(func(r rune) rune {
+				if strings.ContainsRune(phoneSeparators, r) {
+					return -1
+				}
+				return r
+			}, s)
+		}
+		text, value = strip(text), strip(value)
+	}
+	return strings.Contains(text, value)
 }
 
 // normalised returns raw as an email address and as a phone number, for

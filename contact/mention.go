@@ -18,43 +18,152 @@ import (
 // "mailto:ann@…" and "email=ann@…" name ann@…; an address whose local part
 // ends with one of the rarer characters the standard allows there (such as
 // = or /) is read as naming the address after it.
+//
+// A phone number is named in its international form, + and the country
+// code, however its digits are grouped: "+1 415-555-0100", "+1 (415)
+// 555.0100" and "+14155550100" name +14155550100 (see phoneSeparators).
+// A national form ("(415) 555-0100") is not read: it names a number only
+// with a country the text does not give, and the same digits are another
+// country's number too.
+//
+// Text that embeds JSON is read with its escapes decoded (readText): a
+// mention in an error message that quotes a JSON body, such as
+// `{\"to\":\"\u003cb\u00fccher@example.com\u003e\"}`, is read as the
+// address it spells.
 func Mentions(text, value string) bool {
-	value = strings.ToLower(value)
-	if value == "" {
-		return false
-	}
-	text = strings.ToLower(text)
-	phone := strings.HasPrefix(value, "+")
-	for from := 0; from < len(text); {
-		i := strings.Index(text[from:], value)
-		if i < 0 {
-			return false
-		}
-		start := from + i
-		if wholeAt(text, start, start+len(value), phone) {
-			return true
-		}
-		from = start + 1
-	}
-	return false
+	return len(mentionSpans(text, value, 1)) > 0
 }
 
-// wholeAt reports whether text[start:end], an address or number, stands
-// alone: the characters around it cannot continue it.
-func wholeAt(text string, start, end int, phone bool) bool {
-	before, _ := utf8.DecodeLastRuneInString(text[:start])
-	after, size := utf8.DecodeRuneInString(text[end:])
-	if phone {
-		return !isDigit(before) && before != '+' && !isDigit(after)
+// ReplaceMentions returns text with every mention of value (as Mentions
+// reads one: whole, ignoring case, however escaped or punctuated) replaced
+// by with, and whether any was. The rest of the text is kept as it was:
+// "550 <Ann@Example.com>: mailbox unavailable" becomes "550 <[erased]>:
+// mailbox unavailable", and joann@example.com stays. Should a mention
+// escape the scan, the whole text is replaced: a mention is never left.
+func ReplaceMentions(text, value, with string) (string, bool) {
+	spans := mentionSpans(text, value, -1)
+	if len(spans) == 0 {
+		return text, false
 	}
-	if inLocalPart(before) || inDomain(after) {
-		return false
+	var b strings.Builder
+	last := 0
+	for _, s := range spans {
+		b.WriteString(text[last:s.start])
+		b.WriteString(with)
+		last = s.end
 	}
-	if after == '.' {
-		next, _ := utf8.DecodeRuneInString(text[end+size:])
-		return !inDomain(next)
+	b.WriteString(text[last:])
+	if out := b.String(); !Mentions(out, value) {
+		return out, true
 	}
-	return true
+	return with, true
+}
+
+// span is a mention's bytes in the text.
+type span struct{ start, end int }
+
+// mentionSpans returns the whole mentions of value in text, at most max
+// of them (all when max < 0), in order, not overlapping. A value that is
+// + and digits is a phone number; any other, an address.
+func mentionSpans(text, value string, max int) []span {
+	value = strings.ToLower(value)
+	if value == "" {
+		return nil
+	}
+	want := []rune(value)
+	units := readText(text)
+	match := emailAt
+	if PhonePattern(value) != "" {
+		match = phoneAt
+	}
+	var spans []span
+	for i := 0; i < len(units) && len(spans) != max; i++ {
+		if end, ok := match(units, i, want); ok {
+			spans = append(spans, span{units[i].start, units[end-1].end})
+			i = end - 1
+		}
+	}
+	return spans
+}
+
+// emailAt reports whether the units from i on spell the address want,
+// ignoring case, as a whole, and the index of the unit after it.
+func emailAt(units []unit, i int, want []rune) (int, bool) {
+	if i+len(want) > len(units) {
+		return 0, false
+	}
+	for k, r := range want {
+		if unicode.ToLower(units[i+k].r) != r {
+			return 0, false
+		}
+	}
+	end := i + len(want)
+	before, after, next := runeAt(units, i-1), runeAt(units, end), runeAt(units, end+1)
+	if inLocalPart(before) || inDomain(after) || (after == '.' && inDomain(next)) {
+		return 0, false
+	}
+	return end, true
+}
+
+// phoneAt reports whether the units from i on spell the number want (+
+// and its digits) with its digits grouped by separators, as a whole: no
+// digit or + before it, and no digit after it, nor after a separator.
+func phoneAt(units []unit, i int, want []rune) (int, bool) {
+	if units[i].r != '+' || isDigit(runeAt(units, i-1)) || runeAt(units, i-1) == '+' {
+		return 0, false
+	}
+	at := i + 1
+	for k, d := range want[1:] {
+		if k > 0 {
+			at += separatorRun(units, at)
+		}
+		if runeAt(units, at) != d {
+			return 0, false
+		}
+		at++
+	}
+	if isDigit(runeAt(units, at)) || isDigit(runeAt(units, at+separatorRun(units, at))) {
+		return 0, false
+	}
+	return at, true
+}
+
+// phoneSeparators are the characters that group a phone number's digits,
+// one at a time or, without a dot, up to maxSeparatorRun together: "415
+// 555-0100", "(415) 555.0100", "030/1234567".
+const phoneSeparators = " -.()/"
+
+// maxSeparatorRun is the longest run of separators between two digits
+// ("1 (415" has two, "1) - 415" four).
+const maxSeparatorRun = 3
+
+// separatorRun returns how many units from at are a run of separators
+// that can stand between two digits of one number, and 0 if none can: a
+// dot only alone, as a sentence's full stop is followed by a space.
+func separatorRun(units []unit, at int) int {
+	n := 0
+	for n < maxSeparatorRun && strings.ContainsRune(phoneSeparators, runeAt(units, at+n)) {
+		n++
+	}
+	if !isDigit(runeAt(units, at+n)) {
+		return 0
+	}
+	if n > 1 {
+		for _, u := range units[at : at+n] {
+			if u.r == '.' {
+				return 0
+			}
+		}
+	}
+	return n
+}
+
+// runeAt is the rune of units[i], or utf8.RuneError outside the text.
+func runeAt(units []unit, i int) rune {
+	if i < 0 || i >= len(units) {
+		return utf8.RuneError
+	}
+	return units[i].r
 }
 
 func isDigit(r rune) bool { return r >= '0' && r <= '9' }
@@ -70,40 +179,26 @@ func inDomain(r rune) bool {
 	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_')
 }
 
-// ReplaceMentions returns text with every mention of value (as Mentions
-// reads one: whole, ignoring case) replaced by with, and whether any was.
-// The rest of the text is kept as it was: "550 <Ann@Example.com>: mailbox
-// unavailable" becomes "550 <[erased]>: mailbox unavailable", and
-// joann@example.com stays. Should a mention escape the scan (a letter
-// whose lower case is longer or shorter than itself), the whole text is
-// replaced: a mention is never left.
-func ReplaceMentions(text, value, with string) (string, bool) {
-	value = strings.ToLower(value)
-	if !Mentions(text, value) {
-		return text, false
+// PhonePattern returns a regular expression (in the syntax Go's regexp
+// and PostgreSQL's ~ share) that finds, in a text, every spelling of the
+// number e164 that Mentions reads, and some more: + and the digits, any
+// run of up to maxSeparatorRun separators between two of them. It is a
+// database's search for candidates, which Mentions then reads; "" for a
+// value that is not + and digits.
+func PhonePattern(e164 string) string {
+	if len(e164) < 2 || e164[0] != '+' {
+		return ""
 	}
-	phone := strings.HasPrefix(value, "+")
-	runes := utf8.RuneCountInString(value)
 	var b strings.Builder
-	last := 0
-	for start := 0; start < len(text); {
-		end := start
-		for n := 0; n < runes && end < len(text); n++ {
-			_, size := utf8.DecodeRuneInString(text[end:])
-			end += size
+	b.WriteString(`\+`)
+	for i, d := range e164[1:] {
+		if !isDigit(d) {
+			return ""
 		}
-		if strings.EqualFold(text[start:end], value) && wholeAt(text, start, end, phone) {
-			b.WriteString(text[last:start])
-			b.WriteString(with)
-			last, start = end, end
-			continue
+		if i > 0 {
+			b.WriteString(`[ ()./-]{0,3}`)
 		}
-		_, size := utf8.DecodeRuneInString(text[start:])
-		start += size
+		b.WriteRune(d)
 	}
-	b.WriteString(text[last:])
-	if out := b.String(); !Mentions(out, value) {
-		return out, true
-	}
-	return with, true
+	return b.String()
 }

@@ -1,6 +1,9 @@
 package contact
 
-import "testing"
+import (
+	"regexp"
+	"testing"
+)
 
 func TestMentions(t *testing.T) {
 	for _, c := range []struct {
@@ -31,6 +34,24 @@ func TestMentions(t *testing.T) {
 		{"++493012345678", "+493012345678", false},
 		{"1+493012345678", "+493012345678", false},
 		{"+4930123456789 and +493012345678", "+493012345678", true},
+		{`{"phone":"+1 415-555-0100"}`, "+14155550100", true},
+		{"+1 (415) 555-0100", "+14155550100", true},
+		{"+1.415.555.0100", "+14155550100", true},
+		{"+1-415-555-0100 ext. 12", "+14155550100", true},
+		{"tel:+1-415-555-0100", "+14155550100", true},
+		{"+49 30/1234 5678", "+493012345678", true},
+		{"+33 6 12 34 56 78.", "+33612345678", true},
+		{"call +1 415 555 0100. 2 days later", "+14155550100", true},
+		{"+1 415 555 01009", "+14155550100", false},
+		{"+1 415 555 0100 9", "+14155550100", false},
+		{"+1 415 555 0100-9", "+14155550100", false},
+		{"1 +1 415 555 0100", "+14155550100", true},
+		{"+1 415 555 .. 0100", "+14155550100", false},
+		{"+ 1 415 555 0100", "+14155550100", false},
+		{"(415) 555-0100", "+14155550100", false},
+		{"415-555-0100", "+14155550100", false},
+		{"+44 1415 555 0100", "+14155550100", false},
+		{"+49 30 12345678 9", "+493012345678", false},
 	} {
 		if got := Mentions(c.text, c.value); got != c.want {
 			t.Errorf("Mentions(%q, %q) = %v, want %v", c.text, c.value, got, c.want)
@@ -49,6 +70,8 @@ func TestReplaceMentions(t *testing.T) {
 		{"joann@example.com", "ann@example.com", "joann@example.com", false},
 		{"The 'To' number +493012345678 is not a valid phone number.", "+493012345678", "The 'To' number [erased] is not a valid phone number.", true},
 		{"+4930123456789", "+493012345678", "+4930123456789", false},
+		{`{"phone":"+1 (415) 555-0100","note":"or +1.415.555.0100"}`, "+14155550100", `{"phone":"[erased]","note":"or [erased]"}`, true},
+		{"+1 415 555 0100 9", "+14155550100", "+1 415 555 0100 9", false},
 		{"für Anna@BÜCHER.example: unbekannt", "anna@bücher.example", "für [erased]: unbekannt", true},
 		{"ann@example.com", "", "ann@example.com", false},
 	} {
@@ -56,5 +79,22 @@ func TestReplaceMentions(t *testing.T) {
 		if got != c.want || changed != c.changed {
 			t.Errorf("ReplaceMentions(%q, %q) = %q, %v, want %q, %v", c.text, c.value, got, changed, c.want, c.changed)
 		}
+	}
+}
+
+func TestPhonePattern(t *testing.T) {
+	pattern := regexp.MustCompile(PhonePattern("+14155550100"))
+	for _, text := range []string{"+14155550100", "+1 415-555-0100", "x +1 (415) 555.0100 y", "+1 415 555 - 0100"} {
+		if !pattern.MatchString(text) {
+			t.Errorf("the pattern does not find %q", text)
+		}
+	}
+	for _, text := range []string{"14155550100", "(415) 555-0100", "+2 415 555 0100"} {
+		if pattern.MatchString(text) {
+			t.Errorf("the pattern finds %q", text)
+		}
+	}
+	if PhonePattern("ann@example.com") != "" || PhonePattern("+") != "" {
+		t.Error("a value that is not a number has a pattern")
 	}
 }

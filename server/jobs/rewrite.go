@@ -9,15 +9,16 @@ import (
 
 // rewriteQueries read the candidates of RewriteArgsTx (their arguments as
 // JSON text: SQLite keeps them as JSONB) and store arguments back.
-var rewriteQueries = map[bool]struct{ args, contains, update string }{
-	false: {"json(args)", "instr(lower(json(args)), ?) > 0", "UPDATE river_job SET args = jsonb(?) WHERE id = ?"},
-	true:  {"args::text", "strpos(lower(args::text), ?) > 0", "UPDATE river_job SET args = ?::jsonb WHERE id = ?"},
+var rewriteQueries = map[bool]struct{ args, update string }{
+	false: {"json(args)", "UPDATE river_job SET args = jsonb(?) WHERE id = ?"},
+	true:  {"args::text", "UPDATE river_job SET args = ?::jsonb WHERE id = ?"},
 }
 
 // RewriteArgsTx lets rewrite change the stored arguments of jobs, in the
 // caller's transaction: every job of the kind, in any state (finished
-// jobs are kept for days), whose arguments' JSON text holds one of the
-// spellings (lower-case; the text is lower-cased) is passed to rewrite,
+// jobs are kept for days), whose arguments' JSON text meets holds (the
+// SQL condition it returns on the text expression it is given, with ?
+// for the arguments it returns too) is passed to rewrite,
 // and the arguments it returns are stored when it reports a change. It
 // returns how many jobs changed. It is how an erasure takes personal data
 // out of queued and finished jobs.
@@ -27,19 +28,12 @@ var rewriteQueries = map[bool]struct{ args, contains, update string }{
 // every later attempt reads the rewritten arguments. Not for kinds that
 // are unique by their arguments, whose unique key was computed from the
 // arguments at the insert.
-func (q *Queue) RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, spellings []string,
+func (q *Queue) RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, holds func(expr string) (string, []any),
 	rewrite func(args []byte) ([]byte, bool, error)) (int, error) {
-	if len(spellings) == 0 {
-		return 0, nil
-	}
 	sqlText := rewriteQueries[q.db.Postgres]
-	args := []any{kind}
-	for _, s := range spellings {
-		args = append(args, s)
-	}
-	query := `SELECT id, ` + sqlText.args + ` FROM river_job WHERE kind = ? AND (` +
-		strings.TrimPrefix(strings.Repeat(" OR "+sqlText.contains, len(spellings)), " OR ") + `) ORDER BY id`
-	candidates, err := q.readArgs(ctx, tx, q.bind(query), args)
+	condition, args := holds(sqlText.args)
+	query := `SELECT id, ` + sqlText.args + ` FROM river_job WHERE kind = ? AND (` + condition + `) ORDER BY id`
+	candidates, err := q.readArgs(ctx, tx, q.bind(query), append([]any{kind}, args...))
 	if err != nil {
 		return 0, err
 	}

@@ -6,22 +6,19 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
-	"strings"
 )
 
 // errorsQueries read the candidates of RewriteErrorsTx (their kind,
 // arguments and errors as JSON text: on SQLite River keeps errors as a
 // JSONB array, on PostgreSQL as a jsonb[] array) and store errors back,
 // in the same order.
-var errorsQueries = map[bool]struct{ errors, contains, lock, update string }{
+var errorsQueries = map[bool]struct{ errors, lock, update string }{
 	false: {
-		errors:   "json(errors)",
-		contains: "instr(lower(json(errors)), ?) > 0",
-		update:   "UPDATE river_job SET errors = jsonb(?) WHERE id = ?",
+		errors: "json(errors)",
+		update: "UPDATE river_job SET errors = jsonb(?) WHERE id = ?",
 	},
 	true: {
-		errors:   "array_to_json(errors)::text",
-		contains: "strpos(lower(array_to_json(errors)::text), ?) > 0",
+		errors: "array_to_json(errors)::text",
 		// Locked, a job's errors cannot gain an attempt's error (River
 		// appends it on completion) between their reading and their
 		// writing, which would drop it.
@@ -35,8 +32,9 @@ var errorsQueries = map[bool]struct{ errors, contains, lock, update string }{
 // recorded for a shop's jobs, in the caller's transaction: every job of
 // any kind, in any state (finished jobs are kept for days), whose
 // arguments carry the shop's id (shop_id), or carry none and unowned
-// reports true for it, and whose errors' JSON text holds one of the
-// spellings (lower-case; the text is lower-cased). Each string of each
+// reports true for it, and whose errors' JSON text meets holds (as in
+// RewriteArgsTx). Each
+// string of each
 // recorded attempt (its error and its trace) is passed to rewrite, and
 // the errors are stored back with the strings it changed: as many
 // entries as before, each with its time and attempt number. It returns
@@ -46,15 +44,12 @@ var errorsQueries = map[bool]struct{ errors, contains, lock, update string }{
 //
 // An attempt running meanwhile appends its own error once the
 // transaction is over: what that attempt read it may still name.
-func (q *Queue) RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string,
+func (q *Queue) RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, holds func(expr string) (string, []any),
 	unowned func(kind string, args []byte) (bool, error), rewrite func(text string) (string, bool)) (int, error) {
 	if shopID == 0 {
 		return 0, fmt.Errorf("jobs: rewrite the errors of shop 0's jobs")
 	}
-	if len(spellings) == 0 {
-		return 0, nil
-	}
-	candidates, err := q.errorCandidates(ctx, tx, shopID, spellings, unowned != nil)
+	candidates, err := q.errorCandidates(ctx, tx, shopID, holds, unowned != nil)
 	if err != nil {
 		return 0, err
 	}
@@ -94,8 +89,8 @@ type errorCandidate struct {
 
 // errorCandidates reads, whole before any is rewritten, the jobs the
 // database finds naming the shop (or no shop, when withUnowned) whose
-// errors hold one of the spellings.
-func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string, withUnowned bool) ([]errorCandidate, error) {
+// errors meet holds.
+func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, holds func(expr string) (string, []any), withUnowned bool) ([]errorCandidate, error) {
 	owner, sqlText := eraseQueries[q.db.Postgres], errorsQueries[q.db.Postgres]
 	var owned any = shopID
 	if q.db.Postgres {
@@ -105,13 +100,10 @@ func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, s
 	if withUnowned {
 		match = "(" + owner.owned + " OR " + owner.unowned + ")"
 	}
-	args := []any{owned}
-	for _, s := range spellings {
-		args = append(args, s)
-	}
+	condition, args := holds(sqlText.errors)
+	args = append([]any{owned}, args...)
 	query := `SELECT id, kind, ` + rewriteQueries[q.db.Postgres].args + `, ` + sqlText.errors + ` FROM river_job WHERE ` + match +
-		` AND errors IS NOT NULL AND (` + strings.TrimPrefix(strings.Repeat(" OR "+sqlText.contains, len(spellings)), " OR ") +
-		`) ORDER BY id` + sqlText.lock
+		` AND errors IS NOT NULL AND (` + condition + `) ORDER BY id` + sqlText.lock
 	rows, err := tx.QueryContext(ctx, q.bind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: read the errors of shop %d's jobs: %w", shopID, err)

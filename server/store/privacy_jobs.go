@@ -16,9 +16,9 @@ import (
 // recorded errors in the caller's transaction (jobs.Queue.RewriteArgsTx,
 // jobs.Queue.RewriteErrorsTx).
 type jobRewriter interface {
-	RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, spellings []string,
+	RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, holds func(expr string) (string, []any),
 		rewrite func(args []byte) ([]byte, bool, error)) (int, error)
-	RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, spellings []string,
+	RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, holds func(expr string) (string, []any),
 		unowned func(kind string, args []byte) (bool, error), rewrite func(text string) (string, bool)) (int, error)
 }
 
@@ -56,7 +56,7 @@ func eraseFromJobs(ctx context.Context, tx *Tx, shopID int64, needles []string) 
 // any other string naming the contact is emptied. A delivery's attempt
 // already running sends what it read.
 func eraseFromWebhookDeliveries(ctx context.Context, tx *Tx, rewriter jobRewriter, shopID int64, domain string, needles []string) error {
-	_, err := rewriter.RewriteArgsTx(ctx, tx.sqlTx.Tx, stockbell.WebhookDeliveryJob{}.Kind(), candidateSpellings(needles),
+	_, err := rewriter.RewriteArgsTx(ctx, tx.sqlTx.Tx, stockbell.WebhookDeliveryJob{}.Kind(), searchIn(tx, needles),
 		func(args []byte) ([]byte, bool, error) { return eraseFromDelivery(args, shopID, domain, needles) })
 	return err
 }
@@ -78,9 +78,16 @@ func eraseFromJobErrors(ctx context.Context, tx *Tx, rewriter jobRewriter, shopI
 		}
 		return deliveryNamesShop(args, domain)
 	}
-	_, err := rewriter.RewriteErrorsTx(ctx, tx.sqlTx.Tx, shopID, candidateSpellings(needles), unowned,
+	_, err := rewriter.RewriteErrorsTx(ctx, tx.sqlTx.Tx, shopID, searchIn(tx, needles), unowned,
 		func(text string) (string, bool) { return withoutContact(text, needles) })
 	return err
+}
+
+// searchIn is the search for the needles as the job queue takes it: a
+// condition on a text expression of the transaction's database.
+func searchIn(tx *Tx, needles []string) func(expr string) (string, []any) {
+	search := searchFor(needles)
+	return func(expr string) (string, []any) { return search.condition(tx.db.Dialect, expr, false) }
 }
 
 // withoutContact returns text with every mention of the needles, as a

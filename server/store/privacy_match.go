@@ -4,11 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"slices"
 	"strings"
-	"unicode/utf16"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/contact"
@@ -33,40 +31,6 @@ func contactNeedles(asNamed, stored stockbell.Contact) []string {
 		}
 	}
 	return needles
-}
-
-// candidateSpellings are the needles as JSON text may spell them, for the
-// databases' search: as they are, as Go escapes them (& as \u0026), and
-// as PHP does by default (every non-ASCII character as \uXXXX, / as \/),
-// the platform modules' language.
-func candidateSpellings(needles []string) []string {
-	var out []string
-	add := func(s string) {
-		if s = strings.ToLower(s); !slices.Contains(out, s) {
-			out = append(out, s)
-		}
-	}
-	for _, n := range needles {
-		add(n)
-		quoted, _ := json.Marshal(n)
-		add(string(quoted[1 : len(quoted)-1]))
-		var php strings.Builder
-		for _, r := range n {
-			switch {
-			case r == '/':
-				php.WriteString(`\/`)
-			case r > 0xffff:
-				r1, r2 := utf16.EncodeRune(r)
-				fmt.Fprintf(&php, `\u%04x\u%04x`, r1, r2)
-			case r > 0x7f:
-				fmt.Fprintf(&php, `\u%04x`, r)
-			default:
-				php.WriteRune(r)
-			}
-		}
-		add(php.String())
-	}
-	return out
 }
 
 // mentionsContact reports whether a stored text names one of the needles
@@ -102,14 +66,10 @@ func namesContact(text string, needles []string) bool {
 // eventsNaming returns the shop's events whose detail names the contact,
 // oldest first.
 func eventsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) ([]*stockbell.Event, error) {
-	spellings := candidateSpellings(needles)
-	args := []any{shopID}
-	for _, s := range spellings {
-		args = append(args, "%"+escapeLike(s)+"%")
-	}
+	holds, args := searchFor(needles).condition(tx.db.Dialect, "detail", false)
 	var candidates []*stockbell.Event
-	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT `+eventColumns+` FROM events WHERE shop_id = ? AND (`+
-		strings.TrimPrefix(strings.Repeat(` OR lower(detail) LIKE ? ESCAPE '\'`, len(spellings)), " OR ")+`) ORDER BY id`), args...)
+	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT `+eventColumns+` FROM events WHERE shop_id = ? AND (`+holds+`) ORDER BY id`),
+		append([]any{shopID}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -122,38 +82,23 @@ func eventsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) (
 	return naming, nil
 }
 
-// escapeLike escapes LIKE's wildcards and the escape character itself.
-func escapeLike(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
-}
-
 // blankWebhookPayloads empties the payloads of the shop's stored webhook
 // receipts that name the contact (a customer or erasure webhook names
 // the customer). The rows stay, so that deduplication and the processing
 // record are kept.
 func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	contains := `instr(lower(CAST(payload AS TEXT)), ?) > 0`
+	text, escaped := `CAST(payload AS TEXT)`, false
 	if tx.db.Dialect == Postgres {
-		// encode(…, 'escape') reads any bytes as text without failing; the
-		// needle is encoded the same way, so non-ASCII characters match.
-		contains = `strpos(lower(encode(payload, 'escape')), encode(?, 'escape')) > 0`
+		// encode(…, 'escape') reads any bytes as text without failing.
+		text, escaped = `encode(payload, 'escape')`, true
 	}
-	spellings := candidateSpellings(needles)
-	args := []any{shopID, shopID}
-	for _, s := range spellings {
-		if tx.db.Dialect == Postgres {
-			args = append(args, []byte(s))
-		} else {
-			args = append(args, s)
-		}
-	}
+	holds, args := searchFor(needles).condition(tx.db.Dialect, text, escaped)
 	var candidates []struct {
 		ID      int64  `db:"id"`
 		Payload []byte `db:"payload"`
 	}
 	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, payload FROM webhook_receipts WHERE (shop_id = ? OR
-		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+
-		strings.TrimPrefix(strings.Repeat(" OR "+contains, len(spellings)), " OR ")+`)`), args...)
+		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+holds+`)`), append([]any{shopID, shopID}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -175,18 +120,13 @@ func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []s
 // failure to process a customer's webhook can name the customer, and the
 // error stays with the receipt, which is kept for deduplication.
 func eraseFromReceiptErrors(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	spellings := candidateSpellings(needles)
-	args := []any{shopID, shopID}
-	for _, s := range spellings {
-		args = append(args, "%"+escapeLike(s)+"%")
-	}
+	holds, args := searchFor(needles).condition(tx.db.Dialect, "last_error", false)
 	var candidates []struct {
 		ID        int64  `db:"id"`
 		LastError string `db:"last_error"`
 	}
 	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, last_error FROM webhook_receipts WHERE (shop_id = ? OR
-		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+
-		strings.TrimPrefix(strings.Repeat(` OR lower(last_error) LIKE ? ESCAPE '\'`, len(spellings)), " OR ")+`)`), args...)
+		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+holds+`)`), append([]any{shopID, shopID}, args...)...)
 	if err != nil {
 		return err
 	}

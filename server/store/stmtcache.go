@@ -22,7 +22,9 @@ const sqliteDriverName = "sqlite-stmtcache"
 const stmtCacheSize = 256
 
 func init() {
-	sql.Register(sqliteDriverName, &cachingDriver{base: &sqlite.Driver{}})
+	base := &sqlite.Driver{}
+	registerSQLiteFunctions(base)
+	sql.Register(sqliteDriverName, &cachingDriver{base: base})
 }
 
 // cachingDriver opens modernc SQLite connections wrapped in cachingConn.

@@ -1,0 +1,86 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// storePayload records a webhook receipt of the shop with the payload and
+// returns its id.
+func storePayload(t *testing.T, db *store.DB, shop *stockbell.Shop, eventID, payload string) int64 {
+	t.Helper()
+	r := &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: &shop.ID, Domain: shop.Domain,
+		EventID: eventID, Topic: "orders/create", Payload: []byte(payload)}
+	_, err := db.RecordReceipt(ctx, r)
+	must(t, err)
+	return r.ID
+}
+
+// payloadOf reads a stored receipt's payload.
+func payloadOf(t *testing.T, db *store.DB, id int64) string {
+	t.Helper()
+	r, err := db.FindReceipt(ctx, id)
+	must(t, err)
+	return string(r.Payload)
+}
+
+// TestPrivacyFindsPunctuatedPhone: a platform sends a phone number as the
+// shopper typed it, its digits grouped by spaces, dashes, dots or
+// parentheses, and an error can quote it so. A data request for
+// +14155550100 reports the event naming it so; its erasure empties the
+// payloads and rewrites the errors that name it so, and leaves a longer
+// number that holds it, and a national spelling, which names no country.
+func TestPrivacyFindsPunctuatedPhone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		const phone = "+14155550100"
+		insertEvent(t, db, shop.ID, nil, `{"reason":"twilio 400: The 'To' number +1 415 555 0100 is not a mobile number"}`)
+		named := lastID(t, db, "events")
+		insertEvent(t, db, shop.ID, nil, `{"reason":"The 'To' number +1 415 555 01009 is not valid"}`)
+		order := storePayload(t, db, shop, "o1", `{"id":1,"phone":null,"customer":{"phone":"+1 (415) 555-0100"},
+			"shipping_address":{"phone":"+1.415.555.0100","country_code":"US"}}`)
+		spaced := storePayload(t, db, shop, "o2", `{"id":2,"billing_address":{"phone":"+1 415-555-0100"}}`)
+		longer := storePayload(t, db, shop, "o3", `{"id":3,"billing_address":{"phone":"+1 415-555-01009"}}`)
+		national := storePayload(t, db, shop, "o4", `{"id":4,"billing_address":{"phone":"(415) 555-0100"}}`)
+		must(t, db.RetryReceipt(ctx, national, time.Minute, "orders/create: no variant for (415) 555-0100's order"))
+		job := queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: shop.ID, MessageID: 1}, "retryable",
+			attemptError{At: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Attempt: 1, Error: "twilio 400: +1-415-555-0100 is unreachable"})
+
+		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Phone: phone})
+		must(t, err)
+		if len(data.Events) != 1 || data.Events[0].ID != named {
+			t.Fatalf("events reported: %+v, want event %d alone", data.Events, named)
+		}
+
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Phone: phone}))
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE id = ?`, named); n != 0 {
+			t.Error("the event naming the number remains")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE id = ?`, named+1); n != 1 {
+			t.Error("the event naming a longer number was erased")
+		}
+		for _, id := range []int64{order, spaced} {
+			if p := payloadOf(t, db, id); p != "" {
+				t.Errorf("receipt %d still holds %s", id, p)
+			}
+		}
+		for _, id := range []int64{longer, national} {
+			if p := payloadOf(t, db, id); p == "" {
+				t.Errorf("receipt %d, which does not name the number in international form, was emptied", id)
+			}
+		}
+		var lastError string
+		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), national))
+		if lastError != "orders/create: no variant for (415) 555-0100's order" {
+			t.Errorf("a national spelling in an error was rewritten: %q", lastError)
+		}
+		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != "twilio 400: [erased] is unreachable" {
+			t.Errorf("the job's errors after the erasure: %+v", errs)
+		}
+	})
+}
