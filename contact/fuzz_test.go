@@ -1,11 +1,13 @@
 package contact
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 	"testing"
+	"unicode/utf16"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -66,7 +68,8 @@ func FuzzNormalizePhone(f *testing.F) {
 func FuzzMentions(f *testing.F) {
 	for _, c := range [][2]string{{"To: <Ann@Example.com>.", "ann@example.com"}, {"joann@example.com", "ann@example.com"},
 		{"+4930123456789", "+493012345678"}, {"call +1 555", "+1555"}, {"", "a@b.co"}, {"İ@x.de", "i̇@x.de"},
-		{"+1 (415) 555-0100.", "+14155550100"}, {"+33 6 12 34 56 78 9", "+33612345678"}} {
+		{"+1 (415) 555-0100.", "+14155550100"}, {"+33 6 12 34 56 78 9", "+33612345678"},
+		{`{\"to\":\"\u003cB\u00dcCHER@example.com\u003e\"}`, "bücher@example.com"}, {`x\u0040y.de`, "x@y.de"}} {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, text, value string) {
@@ -85,6 +88,8 @@ func FuzzMentions(f *testing.F) {
 			}
 			if PhonePattern(v) != "" {
 				checkPunctuated(t, v)
+			} else {
+				checkEscaped(t, v)
 			}
 		}
 	})
@@ -109,10 +114,54 @@ func checkPunctuated(t *testing.T, e164 string) {
 	}
 }
 
+// checkEscaped checks that an address is named as JSON quoted in text
+// spells it (its characters beyond ASCII escaped, the characters around it
+// escaped, its quotes escaped once more), and not when a letter extends
+// it, escaped too.
+func checkEscaped(t *testing.T, address string) {
+	escaped := jsonEscaped(address)
+	for _, spelled := range []string{`\u003c` + address + `\u003e`, `\n` + address, `{\"to\":\"` + escaped + `\"}`,
+		`"` + strings.ReplaceAll(strings.ToUpper(escaped), `\U`, `\u`) + `"`, `\u003c` + escaped + `\u003e`} {
+		if !Mentions(spelled, address) {
+			t.Fatalf("%q does not name %q", spelled, address)
+		}
+		if out, _ := ReplaceMentions(spelled, address, "[erased]"); Mentions(out, address) {
+			t.Fatalf("%q still names %q once replaced: %q", spelled, address, out)
+		}
+	}
+	for _, longer := range []string{`\u003cx` + escaped, escaped + `\u0078`, `\u0078` + escaped} {
+		if Mentions(longer, address) {
+			t.Fatalf("%q is named inside a longer address: %q", address, longer)
+		}
+	}
+}
+
+// jsonEscaped is s as PHP's json_encode writes it by default: every
+// character beyond ASCII as \uXXXX (lower-case hex; two for a character
+// beyond the Basic Multilingual Plane).
+func jsonEscaped(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&b, `\u%04x\u%04x`, r1, r2)
+		case r > 0x7f:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // holds reports whether text holds value as Mentions may read it: the
 // same characters ignoring case, a number's digits with separators
-// between them.
+// between them; any text with a backslash may, its escapes decoded.
 func holds(text, value string) bool {
+	if strings.Contains(text, `\`) {
+		return true
+	}
 	text, value = strings.ToLower(text), strings.ToLower(value)
 	if strings.HasPrefix(value, "+") {
 		strip := func(s string) string {

@@ -52,6 +52,19 @@ func TestMentions(t *testing.T) {
 		{"415-555-0100", "+14155550100", false},
 		{"+44 1415 555 0100", "+14155550100", false},
 		{"+49 30 12345678 9", "+493012345678", false},
+		{`twilio 400: {\"to\":\"\u003cann@example.com\u003e\"}`, "ann@example.com", true},
+		{`{"error":"550 \u003cann@example.com\u003e"}`, "ann@example.com", true},
+		{`{"error":"550 \u003cjoann@example.com\u003e"}`, "ann@example.com", false},
+		{`email\u003dann@example.com`, "ann@example.com", true},
+		{`refused:\nann@example.com`, "ann@example.com", true},
+		{`{\"email\":\"B\u00dcCHER@example.com\"}`, "bücher@example.com", true},
+		{`{"email":"anna@b\u00fccher.example"}`, "anna@bücher.example", true},
+		{`{"email":"hanna@b\u00fccher.example"}`, "anna@bücher.example", false},
+		{`{"email":"ann\u0040example.com"}`, "ann@example.com", true},
+		{`{"email":"ann@example.com\u0041"}`, "ann@example.com", false},
+		{`{"name":"\ud83d\ude00ann@example.com"}`, "ann@example.com", true},
+		{`C:\Users\ann@example.com`, "ann@example.com", true},
+		{`{\"phone\":\"+1 415-555-0100\"}`, "+14155550100", true},
 	} {
 		if got := Mentions(c.text, c.value); got != c.want {
 			t.Errorf("Mentions(%q, %q) = %v, want %v", c.text, c.value, got, c.want)
@@ -72,6 +85,8 @@ func TestReplaceMentions(t *testing.T) {
 		{"+4930123456789", "+493012345678", "+4930123456789", false},
 		{`{"phone":"+1 (415) 555-0100","note":"or +1.415.555.0100"}`, "+14155550100", `{"phone":"[erased]","note":"or [erased]"}`, true},
 		{"+1 415 555 0100 9", "+14155550100", "+1 415 555 0100 9", false},
+		{`webhook 400: {\"error\":\"\u003cAnn@Example.com\u003e unknown\"}`, "ann@example.com", `webhook 400: {\"error\":\"\u003c[erased]\u003e unknown\"}`, true},
+		{`{"to":"b\u00fccher@example.com","cc":"b\u00fccher@example.com.au"}`, "bücher@example.com", `{"to":"[erased]","cc":"b\u00fccher@example.com.au"}`, true},
 		{"für Anna@BÜCHER.example: unbekannt", "anna@bücher.example", "für [erased]: unbekannt", true},
 		{"ann@example.com", "", "ann@example.com", false},
 	} {

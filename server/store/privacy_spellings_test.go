@@ -84,3 +84,36 @@ func TestPrivacyFindsPunctuatedPhone(t *testing.T) {
 		}
 	})
 }
+
+// TestRedactContactErasesEscapedMentions: an error can quote a JSON body
+// (an SMS provider's or a merchant endpoint's answer) whose encoder
+// escaped the characters around the address (Go and Rails write < as
+// \u003c), or a line break before it; the job queue keeps the error as a
+// JSON string, escaping it once more. Erasing Ann rewrites those mentions
+// in a job's errors and in a receipt's last error, and leaves Joann's.
+func TestRedactContactErasesEscapedMentions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		at := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+		quoted := `webhook 422: {"error":"\u003cann@example.com\u003e and \u003cjoann@example.com\u003e unknown","to":"\nann@example.com"}`
+		job := queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: shop.ID, MessageID: 1}, "retryable",
+			attemptError{At: at, Attempt: 1, Error: quoted})
+		r := receipt(&shop.ID, "evt-1")
+		_, err := db.RecordReceipt(ctx, r)
+		must(t, err)
+		must(t, db.RetryReceipt(ctx, r.ID, time.Minute, "shopify 422: "+quoted))
+
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com"}))
+
+		want := `webhook 422: {"error":"\u003c[erased]\u003e and \u003cjoann@example.com\u003e unknown","to":"\n[erased]"}`
+		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != want {
+			t.Errorf("the job's errors after the erasure: %+v", errs)
+		}
+		var lastError string
+		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), r.ID))
+		if lastError != "shopify 422: "+want {
+			t.Errorf("the receipt's last error: %q", lastError)
+		}
+	})
+}
