@@ -147,6 +147,22 @@ func CanonicalPhone(raw string) string {
 	return strings.TrimSpace(raw)
 }
 
+// UnicodeEmail returns an address with its international domain in its
+// Unicode form, as a platform or a shopper writes it (anna@bücher.example
+// for anna@xn--bcher-kva.example): the same contact, as NormalizeEmail
+// reads it. An address without such a domain is returned as it is.
+func UnicodeEmail(email string) string {
+	at := strings.LastIndex(email, "@")
+	if at < 0 {
+		return email
+	}
+	domain, err := idna.Lookup.ToUnicode(email[at+1:])
+	if err != nil {
+		return email
+	}
+	return email[:at+1] + strings.ToLower(domain)
+}
+
 // PhoneRegion returns the ISO 3166 region of a phone number in E.164
 // (+14155550100 is "US"), or "" when it has none.
 func PhoneRegion(e164 string) string {

@@ -93,3 +93,15 @@ func TestNormalizeMobile(t *testing.T) {
 		}
 	}
 }
+
+func TestUnicodeEmail(t *testing.T) {
+	for in, want := range map[string]string{
+		"anna@xn--bcher-kva.example": "anna@bücher.example",
+		"ann@example.com":            "ann@example.com",
+		"":                           "",
+	} {
+		if got := UnicodeEmail(in); got != want {
+			t.Errorf("UnicodeEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

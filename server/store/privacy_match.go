@@ -20,11 +20,12 @@ import (
 // one of the contact's spellings ignoring case; each is then read here.
 
 // contactNeedles are the spellings of a contact a stored text may hold:
-// as stored (an international domain in its ASCII form) and as the
-// request named it (its Unicode form, as platforms send it), lower-cased.
+// as stored (an international domain in its ASCII form), with its domain
+// in Unicode (as platforms send it) and as the request named it,
+// lower-cased.
 func contactNeedles(asNamed, stored stockbell.Contact) []string {
 	var needles []string
-	for _, v := range []string{stored.Email, asNamed.Email, stored.Phone, asNamed.Phone} {
+	for _, v := range []string{stored.Email, contact.UnicodeEmail(stored.Email), asNamed.Email, stored.Phone, asNamed.Phone} {
 		v = strings.ToLower(strings.TrimSpace(v))
 		if v != "" && !slices.Contains(needles, v) {
 			needles = append(needles, v)

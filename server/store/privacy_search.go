@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/stockbell/stockbell/contact"
 )
@@ -13,16 +14,18 @@ import (
 // contactSearch is how a database finds the texts that may name a
 // contact, its candidates, which mentionsContact or withoutContact then
 // read: those holding one of the spellings of its addresses (as JSON
-// text may spell them: candidateSpellings), ignoring case, or one of its
-// phone numbers, however its digits are grouped (contact.PhonePattern).
+// text may spell them: candidateSpellings) as likePattern reads them, or
+// one of its phone numbers, however its digits are grouped
+// (contact.PhonePattern).
 //
 // What it costs: no index serves a search inside a text, so the shop's
-// rows are all read by the database, as before; for each, a substring
-// search per address spelling and per number (+ and the country code's
-// first digit, which no punctuation splits), and only in a row that holds
-// the latter a regular expression (PostgreSQL's ~; on SQLite Go's regexp,
-// linear in the text: sqliteRegexp). The rows returned are those holding
-// the number in some punctuation, few beyond those that name it.
+// rows are all read by the database, as before; for each, one LIKE per
+// address spelling (a few wildcards more for an address beyond ASCII) and
+// one substring search per number (+ and the country code's first digit,
+// which no punctuation splits), and only in a row that holds the latter a
+// regular expression (PostgreSQL's ~; on SQLite Go's regexp, linear in
+// the text: sqliteRegexp). The rows returned are those holding the number
+// in some punctuation, few beyond those that name it.
 type contactSearch struct {
 	spellings []string // lower-case
 	phones    []string // in E.164
@@ -50,15 +53,9 @@ func searchFor(needles []string) contactSearch {
 func (s contactSearch) condition(d Dialect, expr string, escaped bool) (string, []any) {
 	var terms []string
 	var args []any
-	for _, spelling := range s.spellings {
-		switch {
-		case escaped:
-			terms = append(terms, `strpos(lower(`+expr+`), encode(?, 'escape')) > 0`)
-			args = append(args, []byte(spelling))
-		default:
-			terms = append(terms, `lower(`+expr+`) LIKE ? ESCAPE '\'`)
-			args = append(args, "%"+escapeLike(spelling)+"%")
-		}
+	for _, pattern := range likePatterns(s.spellings, escaped) {
+		terms = append(terms, `lower(`+expr+`) LIKE ? ESCAPE '\'`)
+		args = append(args, pattern)
 	}
 	for _, phone := range s.phones {
 		if d == Postgres {
@@ -72,6 +69,53 @@ func (s contactSearch) condition(d Dialect, expr string, escaped bool) (string, 
 		return "1 = 0", nil
 	}
 	return strings.Join(terms, " OR "), args
+}
+
+// likePatterns are the LIKE patterns (\ escapes) that find the spellings
+// in a lower-cased text, once each. Where a database cannot fold case
+// and where escapes may differ, a pattern has wildcards and
+// contact.Mentions decides:
+//   - a character beyond ASCII is any one character (_): SQLite's lower()
+//     folds ASCII alone, so BÜCHER@… stays bÜcher@…, and so does
+//     PostgreSQL's under the C locale; in bytes read by encode(…,
+//     'escape') it is any characters (%), its bytes being \ooo each;
+//   - an escape \uXXXX is \u and any four characters, as the upper case
+//     of an escaped letter is another code point (\u00dc for \u00fc);
+//   - a backslash is any characters: quoted in a JSON string again (as
+//     the job queue keeps an error), an escape's backslash is doubled.
+func likePatterns(spellings []string, escaped bool) []string {
+	var out []string
+	for _, s := range spellings {
+		if p := likePattern(s, escaped); !slices.Contains(out, p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// likePattern is the LIKE pattern of one spelling (see likePatterns).
+func likePattern(spelling string, escaped bool) string {
+	var b strings.Builder
+	b.WriteByte('%')
+	for i := 0; i < len(spelling); {
+		r, size := utf8.DecodeRuneInString(spelling[i:])
+		switch {
+		case r == '\\' && strings.HasPrefix(spelling[i+1:], "u") && i+6 <= len(spelling):
+			b.WriteString("%u____")
+			size = 6
+		case r == '\\':
+			b.WriteByte('%')
+		case r >= utf8.RuneSelf && escaped:
+			b.WriteByte('%')
+		case r >= utf8.RuneSelf:
+			b.WriteByte('_')
+		default:
+			b.WriteString(escapeLike(string(r)))
+		}
+		i += size
+	}
+	b.WriteByte('%')
+	return b.String()
 }
 
 // candidateSpellings are the needles as JSON text may spell them, for the

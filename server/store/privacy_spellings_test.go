@@ -117,3 +117,58 @@ func TestRedactContactErasesEscapedMentions(t *testing.T) {
 		}
 	})
 }
+
+// TestPrivacyFindsAddressBeyondASCIIInAnyCase: SQLite's lower() folds
+// ASCII alone (and PostgreSQL's reads a payload's bytes escaped), so an
+// address with an upper-case letter beyond ASCII was no candidate. A data
+// request for bücher@example.com reports the event naming BÜCHER@…; its
+// erasure empties the payloads naming it, in Unicode or as PHP escapes it
+// (upper-case hex too), also quoted in an error as the job queue keeps
+// it, and so does an erasure naming an international domain in its ASCII
+// form for a payload spelling it in Unicode; hBÜCHER@… is left.
+func TestPrivacyFindsAddressBeyondASCIIInAnyCase(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		insertEvent(t, db, shop.ID, nil, `{"recipient":"BÜCHER@example.com"}`)
+		named := lastID(t, db, "events")
+		insertEvent(t, db, shop.ID, nil, `{"recipient":"hBÜCHER@example.com"}`)
+		upper := storePayload(t, db, shop, "o1", `{"customer":{"email":"BÜCHER@Example.com"}}`)
+		php := storePayload(t, db, shop, "o2", `{"customer":{"email":"B\u00DCCHER@example.com"}}`)
+		idn := storePayload(t, db, shop, "o3", `{"customer":{"email":"ANNA@BÜCHER.example"}}`)
+		other := storePayload(t, db, shop, "o4", `{"customer":{"email":"hBÜCHER@example.com"}}`)
+		quoted := `prestashop webservice answered 400: {"email":"B\u00dcCHER@example.com"}`
+		job := queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: shop.ID, MessageID: 1}, "retryable",
+			attemptError{At: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Attempt: 1, Error: quoted})
+		must(t, db.RetryReceipt(ctx, other, time.Minute, quoted))
+
+		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Email: "bücher@example.com"})
+		must(t, err)
+		if len(data.Events) != 1 || data.Events[0].ID != named {
+			t.Fatalf("events reported: %+v, want event %d alone", data.Events, named)
+		}
+
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "bücher@example.com"}))
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "anna@xn--bcher-kva.example"}))
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE id IN (?, ?)`, named, named+1); n != 1 {
+			t.Errorf("%d of the two events remain, want the one naming hbücher@…", n)
+		}
+		for _, id := range []int64{upper, php, idn} {
+			if p := payloadOf(t, db, id); p != "" {
+				t.Errorf("receipt %d still holds %s", id, p)
+			}
+		}
+		if p := payloadOf(t, db, other); p == "" {
+			t.Error("the payload naming hbücher@… was emptied")
+		}
+		want := `prestashop webservice answered 400: {"email":"[erased]"}`
+		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != want {
+			t.Errorf("the job's errors after the erasure: %+v", errs)
+		}
+		var lastError string
+		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), other))
+		if lastError != want {
+			t.Errorf("the receipt's last error: %q", lastError)
+		}
+	})
+}
