@@ -62,10 +62,10 @@ func ReplaceMentions(text, value, with string) (string, bool) {
 // span is a mention's bytes in the text.
 type span struct{ start, end int }
 
-// mentionSpans returns the whole mentions of value in text, at most max
-// of them (all when max < 0), in order, not overlapping. A value that is
+// mentionSpans returns the whole mentions of value in text, at most limit
+// of them (all when limit < 0), in order, not overlapping. A value that is
 // + and digits is a phone number; any other, an address.
-func mentionSpans(text, value string, max int) []span {
+func mentionSpans(text, value string, limit int) []span {
 	value = strings.ToLower(value)
 	if value == "" {
 		return nil
@@ -77,7 +77,7 @@ func mentionSpans(text, value string, max int) []span {
 		match = phoneAt
 	}
 	var spans []span
-	for i := 0; i < len(units) && len(spans) != max; i++ {
+	for i := 0; i < len(units) && len(spans) != limit; i++ {
 		if end, ok := match(units, i, want); ok {
 			spans = append(spans, span{units[i].start, units[end-1].end})
 			i = end - 1
@@ -133,8 +133,8 @@ func phoneAt(units []unit, i int, want []rune) (int, bool) {
 // 555-0100", "(415) 555.0100", "030/1234567".
 const phoneSeparators = " -.()/"
 
-// maxSeparatorRun is the longest run of separators between two digits
-// ("1 (415" has two, "1) - 415" four).
+// maxSeparatorRun is the longest run of separators between two digits of
+// one number: "1 (415" has two, "555 - 0100" three.
 const maxSeparatorRun = 3
 
 // separatorRun returns how many units from at are a run of separators

@@ -16,8 +16,8 @@ import (
 // webhook — names a contact when it holds the contact's email address or
 // phone number as a whole (contact.Mentions): Ann's erasure or data
 // request never reaches joann@example.com's rows, nor a number of which
-// Ann's is the beginning. The databases find the candidates, text holding
-// one of the contact's spellings ignoring case; each is then read here.
+// Ann's is the beginning. The databases find the candidates
+// (contactSearch); each is then read here.
 
 // contactNeedles are the spellings of a contact a stored text may hold:
 // as stored (an international domain in its ASCII form), with its domain
