@@ -63,7 +63,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		}
 		return nil
 	})
-	if stopped, err2 := in.stopIfRevoked(ctx, shop, CatalogSource, err); stopped {
+	if stopped, err2 := in.stopIfRefused(ctx, shop, CatalogSource, report.StartedAt, err); stopped {
 		return err2
 	} else if err != nil {
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)

@@ -89,11 +89,13 @@ func (c *Client) config(cred Credentials) *oauth1.Config {
 	return cfg
 }
 
-// APIError is an answer Magento refused a REST call with: its status and
-// the message of its {"message", "parameters"} body.
+// APIError is an answer Magento refused a REST call with: its status, the
+// message of its {"message", "parameters"} body with the parameters
+// substituted, and the ACL resources an authorization refusal names.
 type APIError struct {
-	Status  int
-	Message string
+	Status    int
+	Message   string
+	Resources string
 }
 
 func (e *APIError) Error() string {
@@ -101,8 +103,10 @@ func (e *APIError) Error() string {
 }
 
 // get reads one REST resource, path under {base}/rest/V1, into out. A 404
-// is ENOTFOUND; a 401 or 403 EUNAUTHORIZED (the integration was revoked or
-// lacks the resource); a 5xx or 429, tried maxAttempts times, EUPSTREAM.
+// is ENOTFOUND; a 401 from the OAuth check EUNAUTHORIZED (the integration
+// was deleted or reauthorized); a 401 naming ACL resources, or a 403,
+// EFORBIDDEN (see answerError); a 5xx or 429, tried maxAttempts times,
+// EUPSTREAM.
 func (c *Client) get(ctx context.Context, cred Credentials, path string, query url.Values, out any) error {
 	target := strings.TrimRight(cred.BaseURL, "/") + "/rest/V1" + path
 	if len(query) > 0 {
@@ -112,7 +116,7 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		var retry bool
-		retry, err = c.getOnce(ctx, signed, target, out)
+		retry, err = c.getOnce(ctx, signed, target, path, out)
 		if !retry || attempt == maxAttempts {
 			break
 		}
@@ -124,7 +128,7 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 }
 
 // getOnce makes one attempt; retry says whether another may succeed.
-func (c *Client) getOnce(ctx context.Context, signed *http.Client, target string, out any) (retry bool, err error) {
+func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path string, out any) (retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
 		return false, err
@@ -140,7 +144,7 @@ func (c *Client) getOnce(ctx context.Context, signed *http.Client, target string
 		return true, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store's answer could not be read: %v", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return retryable(resp.StatusCode), answerError(resp.StatusCode, raw)
+		return retryable(resp.StatusCode), answerError(path, resp.StatusCode, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
 		return false, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store answered %s with something other than the expected JSON.", req.URL.Path)
@@ -152,21 +156,46 @@ func retryable(status int) bool {
 	return status == http.StatusTooManyRequests || status >= 500
 }
 
-// answerError maps a refused call to the domain's codes, keeping
-// Magento's message.
-func answerError(status int, raw []byte) error {
-	var body struct {
-		Message string `json:"message"`
-	}
-	json.Unmarshal(raw, &body)
-	apiErr := &APIError{Status: status, Message: body.Message}
+// answerError maps a refused call of path (under /rest/V1) to the domain's
+// codes, keeping Magento's message. Magento answers 401 both when the OAuth
+// check fails (the integration was deleted, or reauthorized: its token is
+// gone) and when the integration may not use the route's ACL resources
+// (its API resources were narrowed in System › Integrations): the ACL
+// refusal ("The consumer isn't authorized to access %resources.") names
+// the resources in its parameters, which the OAuth refusals never carry.
+// Only the first is a revocation (EUNAUTHORIZED); the second, and a 403
+// ("not allowed for reasons not covered by 401", as from a firewall in
+// front of the store), are EFORBIDDEN: the integration is still there.
+func answerError(path string, status int, raw []byte) error {
+	body := readErrorBody(raw)
+	apiErr := &APIError{Status: status, Message: body.text(), Resources: body.resources()}
 	switch {
 	case status == http.StatusNotFound:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "Magento has no such resource."), apiErr)
-	case status == http.StatusUnauthorized || status == http.StatusForbidden:
-		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "Magento refused Stockbell's credentials (%d): %s", status, body.Message), apiErr)
+	case status == http.StatusUnauthorized && apiErr.Resources != "":
+		return fmt.Errorf("%w: %w", aclRefusal(path, apiErr), apiErr)
+	case status == http.StatusUnauthorized:
+		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "Magento refused Stockbell's credentials (%d): %s", status, apiErr.Message), apiErr)
+	case status == http.StatusForbidden:
+		return fmt.Errorf("%w: %w", forbidden(path, apiErr), apiErr)
 	}
 	return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUPSTREAM, "Magento answered %d.", status), apiErr)
+}
+
+// aclRefusal is the EFORBIDDEN error of a request the integration lacks
+// the ACL resources for.
+func aclRefusal(path string, apiErr *APIError) error {
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "Magento refused GET /V1%s (401: %s): the Stockbell integration is not granted "+
+		"the API resource %s. In Magento's admin, open System › Extensions › Integrations, edit Stockbell and, on its API tab, "+
+		"grant that resource (or All); it applies at once, without activating again. Stockbell stays installed meanwhile.",
+		path, apiErr.Message, apiErr.Resources)
+}
+
+// forbidden is the EFORBIDDEN error of a 403.
+func forbidden(path string, apiErr *APIError) error {
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "Magento refused GET /V1%s (403: %s): the store, or a firewall in front of it, "+
+		"does not let Stockbell make this request. Allow Stockbell's requests to the store's /rest/V1 API. "+
+		"Stockbell stays installed meanwhile.", path, apiErr.Message)
 }
 
 // searchFilter is one filter of a searchCriteria query.

@@ -83,6 +83,14 @@ func (e *jobsEnv) variant(sku string) *stockbell.VariantWithProduct {
 	return v
 }
 
+// subscribe queues an email subscriber for the variant.
+func (e *jobsEnv) subscribe(sku, email string) {
+	e.t.Helper()
+	_, _, err := e.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: e.shop.ID, VariantID: e.variant(sku).ID,
+		Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}})
+	e.must(err)
+}
+
 func (e *jobsEnv) lastSync() *stockbell.Event {
 	e.t.Helper()
 	log, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID, Limit: 1})
@@ -142,10 +150,7 @@ func TestCatalogSyncMarksDeletedProducts(t *testing.T) {
 func TestRevokedIntegrationStopsTheStore(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		small := e.variant("TEE-S")
-		_, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: e.shop.ID, VariantID: small.ID,
-			Email: "ada@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
-		e.must(err)
+		e.subscribe("TEE-S", "ada@example.com")
 		e.fake.Revoke()
 
 		for _, run := range []func() error{

@@ -98,9 +98,10 @@ func (in *Integration) rereadSKU(ctx context.Context, shop *stockbell.Shop, sku 
 	if err != nil {
 		return err
 	}
+	started := in.Clock.Now()
 	err = in.applyRead(ctx, shop, cred, sku, RereadSource)
-	if stopped, err2 := in.stopIfRevoked(ctx, shop, RereadSource, err); stopped {
-		return err2
+	if stopped, err2 := in.stopIfRefused(ctx, shop, RereadSource, started, err); stopped {
+		return err2 // retrying the post cannot help: its failure is recorded
 	}
 	return err
 }

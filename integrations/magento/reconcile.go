@@ -23,9 +23,10 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 	if err != nil {
 		return err
 	}
+	started := in.Clock.Now()
 	for _, sku := range skus {
 		err := in.applyRead(ctx, shop, cred, sku, ReconcileSource)
-		if stopped, err2 := in.stopIfRevoked(ctx, shop, ReconcileSource, err); stopped {
+		if stopped, err2 := in.stopIfRefused(ctx, shop, ReconcileSource, started, err); stopped {
 			return err2
 		} else if err != nil {
 			return err

@@ -3,7 +3,6 @@ package magento
 import (
 	"context"
 	"errors"
-	"net/http"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -14,8 +13,9 @@ const revokedReason = "Magento refused Stockbell's credentials (401): the integr
 	"Stockbell has stopped reading the store and sending its notifications; activate the integration again in Magento " +
 	"(System › Integrations) to resume."
 
-// stopIfRevoked handles a 401 from the store's REST API: the merchant
-// deactivated or deleted the integration, so every call will fail the
+// stopIfRevoked handles a 401 from the OAuth check of the store's REST API
+// (EUNAUTHORIZED; a 401 naming ACL resources is stopIfForbidden's): the
+// merchant deleted or reauthorized the integration, so every call will fail the
 // same way and retrying only keeps the job failing. The store is
 // uninstalled instead, as an app uninstall does on other platforms (all
 // sending stops, the credentials are erased; activating again reinstalls
@@ -24,7 +24,7 @@ const revokedReason = "Magento refused Stockbell's credentials (401): the integr
 // left to the caller.
 func (in *Integration) stopIfRevoked(ctx context.Context, shop *stockbell.Shop, source string, err error) (bool, error) {
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusUnauthorized {
+	if !errors.As(err, &apiErr) || stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 		return false, nil
 	}
 	if err := in.Shops.UninstallShop(ctx, shop.ID); err != nil {

@@ -8,7 +8,8 @@
 // property is refused with 400, as Magento refuses it), configurable
 // products' children, /V1/products/{sku}, /V1/stockItems/{sku} and, with multi-source
 // inventory on, /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
-// forms from the token endpoints, {"message"} JSON from REST.
+// forms from the token endpoints, {"message", "parameters"} JSON from REST (a
+// revoked token's and a missing ACL resource's 401, a firewall's 403).
 package magentotest
 
 import (
@@ -76,7 +77,16 @@ type Fake struct {
 	// answers 404 "Request does not match any route.", as a store
 	// without the module that serves them does.
 	Unrouted []string
-	nonces   map[string]bool
+	// Denied maps REST path prefixes (under /rest/V1) to the ACL resource
+	// their routes need, which the integration is not granted (the
+	// merchant narrowed its API resources): the store answers them 401
+	// "The consumer isn't authorized to access %resources." with the
+	// resource in the parameters, as Magento does.
+	Denied map[string]string
+	// Forbidden maps REST path prefixes to the message of a 403, as a
+	// firewall in front of the store answers.
+	Forbidden map[string]string
+	nonces    map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }
@@ -125,8 +135,9 @@ func (f *Fake) AccessGranted() bool {
 	return f.accessToken != ""
 }
 
-// Revoke deactivates the integration, as the merchant does in System ›
-// Integrations: its access token is refused from then on (401).
+// Revoke deletes the integration's access token, as deleting or
+// reauthorizing the integration in System › Integrations does: the OAuth
+// check refuses it from then on (401 "Specified token does not exist").
 func (f *Fake) Revoke() {
 	f.mu.Lock()
 	defer f.mu.Unlock()

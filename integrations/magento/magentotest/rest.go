@@ -11,7 +11,7 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.accessToken == "" {
-		restError(w, http.StatusUnauthorized, "The consumer isn't authorized to access %resources.")
+		restError(w, http.StatusUnauthorized, "Specified token does not exist")
 		return
 	}
 	if _, problem := f.check(r, f.accessToken, f.accessSecret); problem != "" {
@@ -20,6 +20,9 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.EscapedPath(), "/rest/V1")
 	f.Requests[path]++
+	if f.refused(w, path) {
+		return
+	}
 	for _, prefix := range f.Unrouted {
 		if strings.HasPrefix(path, prefix) {
 			restError(w, http.StatusNotFound, "Request does not match any route.")
@@ -40,6 +43,24 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	default:
 		restError(w, http.StatusNotFound, "Request does not match any route.")
 	}
+}
+
+// refused answers a request for a path Denied or Forbidden names.
+func (f *Fake) refused(w http.ResponseWriter, path string) bool {
+	for prefix, resource := range f.Denied {
+		if strings.HasPrefix(path, prefix) {
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"message": "The consumer isn't authorized to access %resources.",
+				"parameters": map[string]any{"resources": resource}})
+			return true
+		}
+	}
+	for prefix, message := range f.Forbidden {
+		if strings.HasPrefix(path, prefix) {
+			restError(w, http.StatusForbidden, message)
+			return true
+		}
+	}
+	return false
 }
 
 func unescape(s string) string {
