@@ -40,18 +40,27 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
-// failed ends a sync the webservice refused the key to: it is recorded in
-// the shop's sync log with what to do, and not retried (a revoked key stays
-// revoked until the shop is connected again). Any other error is returned
-// for the job to retry.
+// failed ends a job the webservice refused: the key itself (unknown,
+// deleted or disabled), or a request the key may not make (a resource or
+// method not ticked for it, a shop it is not enabled for). Either is
+// recorded in the shop's sync log with what to do, and not retried: a
+// revoked key stays revoked until the shop is connected again, and a
+// permission stays missing until the merchant grants it, after which the
+// next reconciliation (every 15 minutes) reads the shop again, and
+// connecting it again its whole catalog. The shop stays connected. Any other error is returned for
+// the job to retry; nil is nil.
 func (in *Integration) failed(ctx context.Context, report stockbell.SyncReport, err error) error {
-	if !isRefused(err) {
+	switch {
+	case isForbidden(err):
+		report.Failure = stockbell.ErrorMessage(err)
+	case isRefused(err):
+		report.Failure = fmt.Sprintf("the shop's webservice refused the key (%s): create a key with GET on %s and connect the shop again",
+			apiMessage(err), strings.Join(RequiredResources, ", "))
+	default:
 		return err
 	}
 	report.FinishedAt = in.Clock.Now()
-	report.Failure = fmt.Sprintf("the shop's webservice refused the key (%s): create a key with GET on %s and connect the shop again",
-		apiMessage(err), strings.Join(RequiredResources, ", "))
-	in.Logger.WarnContext(ctx, "prestashop webservice key refused", "shop_id", report.ShopID, "source", report.Source, "err", err)
+	in.Logger.WarnContext(ctx, "prestashop webservice refused the request", "shop_id", report.ShopID, "source", report.Source, "err", err)
 	return in.SyncLog.RecordSync(ctx, report)
 }
 

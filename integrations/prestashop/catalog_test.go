@@ -105,14 +105,16 @@ func TestSyncCatalogRetriesAnUnavailableShop(t *testing.T) {
 }
 
 // TestRevokedKeyIsRecorded: when the merchant deletes or disables the
-// webservice key, the sync and the reconciliation record why in the shop's
-// sync log, and the job is done rather than retried.
+// webservice key (PrestaShop answers 401, code 20), the sync, the
+// reconciliation and a module post's read record why in the shop's sync
+// log, and the job is done rather than retried: connecting the shop again
+// with a new key syncs its whole catalog.
 func TestRevokedKeyIsRecorded(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop, _ := e.connected()
+		shop, secret := e.connected()
 		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
-		e.fake.Do(func(s *prestashoptest.Shop) { s.Denied = map[string]bool{"products": true} })
+		e.fake.Do(func(s *prestashoptest.Shop) { s.KeyDisabled = true })
 		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
 		must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
 		failed := stockbell.EventSyncFailed
@@ -121,6 +123,14 @@ func TestRevokedKeyIsRecorded(t *testing.T) {
 		if len(log) != 2 || !strings.Contains(log[0].Detail, "refused the key") || !strings.Contains(log[0].Detail, "prestashop:reconcile") ||
 			!strings.Contains(log[1].Detail, "prestashop:catalog") {
 			t.Fatalf("sync log failures = %+v", log)
+		}
+		if err := e.process(e.signed(secret, e.stockPost(5, 0, 2))); err != nil { // a product the post's processing must read
+			t.Fatalf("a post's read refused the key and the post failed: %v", err)
+		}
+		log, _, err = db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &failed, Limit: 1})
+		must(t, err)
+		if len(log) != 1 || !strings.Contains(log[0].Detail, "refused the key") || !strings.Contains(log[0].Detail, "prestashop:module") {
+			t.Fatalf("the post's failure = %+v", log)
 		}
 		e.fake.FailNext(prestashop.MaxAttempts, "")
 		if err := e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}); err == nil {

@@ -90,7 +90,8 @@ type session struct {
 
 // get asks for one resource list and returns the raw answer and the
 // shop's clock when it answered (its Date header; zero without one). A 404
-// is ENOTFOUND and a 401 or 403 EUNAUTHORIZED, both wrapping the APIError.
+// is ENOTFOUND, a refused key EUNAUTHORIZED and a key that may not make
+// the request EFORBIDDEN (see answerError), each wrapping the APIError.
 func (s *session) get(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
 	q := url.Values{"output_format": {"JSON"}}
 	for k, v := range query {
@@ -101,13 +102,13 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 		raw, resp, err := s.send(ctx, u)
 		if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
 			at, _ := http.ParseTime(resp.Header.Get("Date"))
-			return raw, at.UTC(), answerError(resp.StatusCode, raw)
+			return raw, at.UTC(), answerError(resource, resp.StatusCode, raw)
 		}
 		if attempt == MaxAttempts {
 			if err != nil {
 				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
 			}
-			return nil, time.Time{}, answerError(resp.StatusCode, raw)
+			return nil, time.Time{}, answerError(resource, resp.StatusCode, raw)
 		}
 		if err := s.client.Sleep(ctx, retryDelay(resp, attempt)); err != nil {
 			return nil, time.Time{}, err
@@ -142,8 +143,9 @@ func retryDelay(resp *http.Response, attempt int) time.Duration {
 	return time.Duration(attempt) * time.Second
 }
 
-// answerError is nil for a 2xx answer, else the status's error.
-func answerError(status int, raw []byte) error {
+// answerError is nil for a 2xx answer, else the error of the answer to a
+// GET of resource.
+func answerError(resource string, status int, raw []byte) error {
 	if status >= 200 && status < 300 {
 		return nil
 	}
@@ -157,10 +159,12 @@ func answerError(status int, raw []byte) error {
 	if json.Unmarshal(raw, &body) == nil && len(body.Errors) > 0 {
 		apiErr.Code, apiErr.Message = int(body.Errors[0].Code), body.Errors[0].Message
 	}
-	switch status {
-	case http.StatusNotFound:
+	switch {
+	case status == http.StatusNotFound:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on the PrestaShop webservice"), apiErr)
-	case http.StatusUnauthorized, http.StatusForbidden:
+	case keyLacksPermission(apiErr):
+		return fmt.Errorf("%w: %w", forbidden(resource, apiErr), apiErr)
+	case status == http.StatusUnauthorized:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.EUNAUTHORIZED, "the PrestaShop webservice refused the key"), apiErr)
 	}
 	return apiErr
@@ -224,8 +228,16 @@ func idFilter(ids []int64) string {
 	return b.String()
 }
 
-// isRefused reports whether err is the webservice refusing the key.
+// isRefused reports whether err is the webservice refusing the key itself
+// (unknown, deleted or disabled).
 func isRefused(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden)
+	return errors.As(err, &apiErr) && stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED
+}
+
+// isForbidden reports whether err is the webservice refusing a request the
+// key, which it accepts, may not make.
+func isForbidden(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && stockbell.ErrorCode(err) == stockbell.EFORBIDDEN
 }

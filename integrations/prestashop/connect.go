@@ -91,9 +91,9 @@ func (s *session) check(ctx context.Context, resource string) error {
 	switch {
 	case err == nil:
 		return nil
-	case isRefused(err) && resource == RequiredResources[0]:
-		return stockbell.FieldErrorf("webservice_key", "PrestaShop refused the webservice key (%s). Check the key in Advanced Parameters > Webservice: it must be enabled", apiMessage(err))
 	case isRefused(err):
+		return stockbell.FieldErrorf("webservice_key", "PrestaShop refused the webservice key (%s). Check the key in Advanced Parameters > Webservice: it must be enabled", apiMessage(err))
+	case isForbidden(err):
 		return stockbell.FieldErrorf("webservice_key", "the webservice key may not read %s (%s): allow GET on %s in Advanced Parameters > Webservice",
 			resource, apiMessage(err), strings.Join(RequiredResources, ", "))
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:

@@ -49,8 +49,17 @@ func postChange(shop *stockbell.Shop, post *StockPost, at time.Time) stockbell.S
 
 // settlePost finishes a post's change the store applied (res) or could
 // not (err): an unknown variant reads its product, a change that could
-// not be ordered reads the product again.
+// not be ordered reads the product again. A read the webservice refuses
+// is recorded in the shop's sync log and the post is done (see failed):
+// retrying it cannot help.
 func (in *Integration) settlePost(ctx context.Context, shop *stockbell.Shop, post *StockPost, res *stockbell.StockResult, err error) error {
+	started := in.Clock.Now()
+	err = in.readForPost(ctx, shop, post, res, err)
+	return in.failed(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: started}, err)
+}
+
+// readForPost reads from the webservice what a post's change needs.
+func (in *Integration) readForPost(ctx context.Context, shop *stockbell.Shop, post *StockPost, res *stockbell.StockResult, err error) error {
 	switch {
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return in.unknownVariant(ctx, shop, post)

@@ -15,11 +15,18 @@ import (
 // receive verifies, stores and processes a post as the route and the job do.
 func (e *env) receive(header http.Header, body []byte) {
 	e.t.Helper()
+	must(e.t, e.process(header, body))
+}
+
+// process verifies and stores a post, and returns the error of its
+// processing job.
+func (e *env) process(header http.Header, body []byte) error {
+	e.t.Helper()
 	rc, err := e.verifier().VerifyWebhook(ctx, header, body)
 	must(e.t, err)
 	_, err = e.db.RecordReceipt(ctx, rc)
 	must(e.t, err)
-	must(e.t, e.registry.ProcessReceipt(ctx, stockbell.ProcessReceiptJob{ReceiptID: rc.ID}))
+	return e.registry.ProcessReceipt(ctx, stockbell.ProcessReceiptJob{ReceiptID: rc.ID})
 }
 
 // TestModulePostRestocks: the module's post applies the quantity at

@@ -1,7 +1,8 @@
 // Package prestashoptest plays a PrestaShop shop's webservice in tests, on
 // loopback, as PrestaShop 8 and 9 answer with output_format=JSON: the key
 // as the basic-auth user name with an empty password (401 with PrestaShop's
-// error body otherwise, and per-resource permissions), numbers as strings
+// error body and code otherwise, and per-resource permissions and shop
+// association refused with PrestaShop's statuses and codes), numbers as strings
 // (ids as numbers), multilingual names as [{"id","value"}], lists paged
 // with limit=offset,count and filtered with filter[field]=[a|b], [] for an
 // empty answer, and a Date header on every answer.
@@ -52,8 +53,14 @@ type Shop struct {
 	// AllowOrders is PS_ORDER_OUT_OF_STOCK, StockManagement PS_STOCK_MANAGEMENT.
 	AllowOrders     bool
 	StockManagement bool
-	// Denied lists resources the key may not GET.
+	// Denied lists resources the key has no permission on (401, code 26),
+	// NoGET those it may use but not GET (405, code 25).
 	Denied map[string]bool
+	NoGET  map[string]bool
+	// KeyDisabled refuses the key, as PrestaShop refuses a key the
+	// merchant disabled or deleted (401, code 20); OtherShop answers that
+	// the key is not enabled for this shop of a multistore (403, code 132).
+	KeyDisabled, OtherShop bool
 }
 
 // Fake is a PrestaShop webservice on loopback.
@@ -143,20 +150,44 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
 	}
-	if user, pass, ok := r.BasicAuth(); !ok || user != Key || pass != "" {
-		w.Header().Set("WWW-Authenticate", `Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."`)
-		writeError(w, http.StatusUnauthorized, 17, "Authentication key is empty or invalid")
+	if f.refuseKey(w, r) {
 		return
 	}
 	rows, known := f.rows(resource)
 	switch {
+	case f.shop.OtherShop:
+		writeError(w, http.StatusForbidden, 132, "No permission for this key on this shop")
 	case !known:
-		writeError(w, http.StatusBadRequest, 22, "Resource of type \""+resource+"\" does not exists")
+		writeError(w, http.StatusBadRequest, 27, "Resource of type \""+resource+"\" does not exists")
 	case f.shop.Denied[resource]:
-		writeError(w, http.StatusUnauthorized, 26, "No permission to access this resource")
+		writeError(w, http.StatusUnauthorized, 26, "Resource of type \""+resource+"\" is not allowed with this authentication key")
+	case f.shop.NoGET[resource]:
+		writeError(w, http.StatusMethodNotAllowed, 25, "Method GET is not allowed for the resource "+resource+" with this authentication key")
 	default:
 		writeList(w, resource, page(filter(rows, r), r.URL.Query().Get("limit")))
 	}
+}
+
+// refuseKey answers 401 a request whose key PrestaShop does not accept,
+// with its error: none, empty, not 32 characters, unknown or disabled.
+func (f *Fake) refuseKey(w http.ResponseWriter, r *http.Request) bool {
+	user, _, ok := r.BasicAuth()
+	code, message := 0, ""
+	switch {
+	case !ok:
+		code, message = 16, "Please enter the authentication key as the login. No password required"
+	case user == "":
+		code, message = 17, "Authentication key is empty"
+	case len(user) != 32:
+		code, message = 18, "Invalid authentication key format"
+	case user != Key || f.shop.KeyDisabled:
+		code, message = 20, "Authentification key is not active"
+	default:
+		return false
+	}
+	w.Header().Set("WWW-Authenticate", `Basic realm="Welcome to PrestaShop Webservice, please enter the authentication key as the login. No password required."`)
+	writeError(w, http.StatusUnauthorized, code, message)
+	return true
 }
 
 func writeError(w http.ResponseWriter, status, code int, message string) {

@@ -1,0 +1,46 @@
+package prestashop
+
+import (
+	"net/http"
+	"slices"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Webservice error codes (classes/webservice/WebserviceRequest.php) of a
+// key PrestaShop accepts but that may not make the request. PrestaShop
+// answers the first two 401, as it answers a key it does not accept
+// (codes 16 to 20: none, empty, malformed, unknown or disabled), so only
+// the code tells them apart.
+const (
+	codeKeyWithoutPermission = 21  // 401 "No permission for this authentication key"
+	codeResourceNotAllowed   = 26  // 401 "Resource of type "…" is not allowed with this authentication key"
+	codeMethodNotAllowed     = 25  // 405 "Method GET is not allowed for the resource … with this authentication key"
+	codeNotOnThisShop        = 132 // 403 "No permission for this key on this shop"
+)
+
+// keyLacksPermission reports whether the webservice accepted the key but
+// refused it this request: one of the codes above, or any 403 (a firewall
+// in front of the shop answers so too).
+func keyLacksPermission(apiErr *APIError) bool {
+	return apiErr.Status == http.StatusForbidden || (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusMethodNotAllowed) &&
+		slices.Contains([]int{codeKeyWithoutPermission, codeResourceNotAllowed, codeMethodNotAllowed}, apiErr.Code)
+}
+
+// forbidden is the EFORBIDDEN error of a GET of resource the key may not
+// make: it names the request, PrestaShop's words and what to change. The
+// key's permissions and shops apply at once, with the same key.
+func forbidden(resource string, apiErr *APIError) error {
+	fix := "edit Stockbell's key and tick View (GET) for " + strings.Join(RequiredResources, ", ")
+	switch {
+	case apiErr.Code == codeNotOnThisShop:
+		fix = "edit Stockbell's key and tick this shop under Shop association"
+	case apiErr.Status == http.StatusForbidden:
+		fix = "check that no firewall in front of the shop blocks Stockbell's requests to /api/, and that Stockbell's key is enabled for this shop"
+	}
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "PrestaShop refused GET /api/%s (%d, code %d: %s): Stockbell's webservice key may not make this request. "+
+		"In the back office, open Advanced Parameters › Webservice and %s; it applies at once. Stockbell stays connected: "+
+		"reconciliation reads the shop again every 15 minutes, and connecting the shop again from the module reads its whole catalog.",
+		resource, apiErr.Status, apiErr.Code, apiErr.Message, fix)
+}
