@@ -94,8 +94,10 @@ func (s *session) check(ctx context.Context, resource string) error {
 	case isRefused(err):
 		return stockbell.FieldErrorf("webservice_key", "PrestaShop refused the webservice key (%s). Check the key in Advanced Parameters > Webservice: it must be enabled", apiMessage(err))
 	case isForbidden(err):
-		return stockbell.FieldErrorf("webservice_key", "the webservice key may not read %s (%s): allow GET on %s in Advanced Parameters > Webservice",
-			resource, apiMessage(err), strings.Join(RequiredResources, ", "))
+		var apiErr *APIError
+		errors.As(err, &apiErr)
+		return stockbell.FieldErrorf("webservice_key", "the webservice key may not read %s (%s): in Advanced Parameters › Webservice, %s",
+			resource, apiMessage(err), permissionFix(apiErr))
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return stockbell.FieldErrorf("shop_url", "no PrestaShop webservice answers at %s/api/: enable it in Advanced Parameters > Webservice (and URL rewriting)", s.creds.URL)
 	}

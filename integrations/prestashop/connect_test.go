@@ -99,3 +99,17 @@ func TestConnectRefusals(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectNamesTheShopAssociation: a key not enabled for the shop of a
+// multistore (403, code 132) is refused saying where to enable it, not
+// which permissions to tick.
+func TestConnectNamesTheShopAssociation(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.Do(func(s *prestashoptest.Shop) { s.OtherShop = true })
+		_, _, err := e.in.Connect(ctx, e.fake.URL(), prestashoptest.Key)
+		if stockbell.ErrorField(err) != "webservice_key" || !strings.Contains(stockbell.ErrorMessage(err), "Shop association") {
+			t.Fatalf("a key not enabled for the shop: %v", err)
+		}
+	})
+}

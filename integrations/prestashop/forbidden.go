@@ -32,15 +32,20 @@ func keyLacksPermission(apiErr *APIError) bool {
 // make: it names the request, PrestaShop's words and what to change. The
 // key's permissions and shops apply at once, with the same key.
 func forbidden(resource string, apiErr *APIError) error {
-	fix := "edit Stockbell's key and tick View (GET) for " + strings.Join(RequiredResources, ", ")
-	switch {
-	case apiErr.Code == codeNotOnThisShop:
-		fix = "edit Stockbell's key and tick this shop under Shop association"
-	case apiErr.Status == http.StatusForbidden:
-		fix = "check that no firewall in front of the shop blocks Stockbell's requests to /api/, and that Stockbell's key is enabled for this shop"
-	}
 	return stockbell.Errorf(stockbell.EFORBIDDEN, "PrestaShop refused GET /api/%s (%d, code %d: %s): Stockbell's webservice key may not make this request. "+
 		"In the back office, open Advanced Parameters › Webservice and %s; it applies at once. Stockbell stays connected: "+
 		"reconciliation reads the shop again every 15 minutes, and connecting the shop again from the module reads its whole catalog.",
-		resource, apiErr.Status, apiErr.Code, apiErr.Message, fix)
+		resource, apiErr.Status, apiErr.Code, apiErr.Message, permissionFix(apiErr))
+}
+
+// permissionFix says what to change in Advanced Parameters › Webservice
+// for a request refused with apiErr.
+func permissionFix(apiErr *APIError) string {
+	switch {
+	case apiErr.Code == codeNotOnThisShop:
+		return "edit Stockbell's key and tick this shop under Shop association"
+	case apiErr.Status == http.StatusForbidden:
+		return "check that Stockbell's key is enabled for this shop, and that no firewall in front of the shop blocks Stockbell's requests to /api/"
+	}
+	return "edit Stockbell's key and tick View (GET) for " + strings.Join(RequiredResources, ", ")
 }
