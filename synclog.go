@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"log/slog"
 	"time"
 )
 
@@ -94,4 +95,23 @@ type SyncLogService interface {
 	// FindSyncLog returns the shop's sync events, newest first (a sync's
 	// summary before its rejections), and their total count.
 	FindSyncLog(ctx context.Context, filter SyncLogFilter) ([]*Event, int, error)
+}
+
+// RecordForbidden records, as a failed sync from source begun at started
+// and ended at now, a request the shop's platform refused as one the app's
+// credentials may not make (EFORBIDDEN: a scope, API resource or
+// permission the merchant did not grant). The app is still installed; the
+// failure, naming what to grant, is where the admin shows sync failures.
+// It reports whether err was such a refusal (other errors are left to the
+// caller), and the error of recording it. Jobs end after it without
+// retrying: the same request is refused until the merchant grants more,
+// and the periodic jobs try again on their own schedule.
+func RecordForbidden(ctx context.Context, log SyncLogService, logger *slog.Logger, shop *Shop, source string, started, now time.Time, err error) (bool, error) {
+	if ErrorCode(err) != EFORBIDDEN {
+		return false, nil
+	}
+	logger.WarnContext(ctx, "the platform refused a request the app may not make", "platform", shop.Platform,
+		"shop", shop.Domain, "source", source, "err", err)
+	report := SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: now, Failure: ErrorMessage(err)}
+	return true, log.RecordSync(ctx, report)
 }

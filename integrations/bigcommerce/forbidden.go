@@ -26,11 +26,5 @@ const (
 // is noticed too. It reports whether err was such a refusal; other errors
 // are left to the caller.
 func (in *Integration) stopIfForbidden(ctx context.Context, shop *stockbell.Shop, source string, started time.Time, err error) (bool, error) {
-	if stockbell.ErrorCode(err) != stockbell.EFORBIDDEN {
-		return false, nil
-	}
-	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: in.Clock.Now(),
-		Failure: stockbell.ErrorMessage(err)}
-	in.Logger.WarnContext(ctx, "bigcommerce refused a request the token lacks the scope for", "store", shop.Domain, "source", source, "err", err)
-	return true, in.SyncLog.RecordSync(ctx, report)
+	return stockbell.RecordForbidden(ctx, in.SyncLog, in.Logger, shop, source, started, in.Clock.Now(), err)
 }

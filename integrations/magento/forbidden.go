@@ -19,13 +19,7 @@ import (
 // effect at once, with the same credentials). It reports whether err was
 // such a refusal; other errors are left to the caller.
 func (in *Integration) stopIfForbidden(ctx context.Context, shop *stockbell.Shop, source string, started time.Time, err error) (bool, error) {
-	if stockbell.ErrorCode(err) != stockbell.EFORBIDDEN {
-		return false, nil
-	}
-	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: in.Clock.Now(),
-		Failure: stockbell.ErrorMessage(err)}
-	in.Logger.WarnContext(ctx, "magento refused a request the integration may not make", "store", shop.Domain, "source", source, "err", err)
-	return true, in.SyncLog.RecordSync(ctx, report)
+	return stockbell.RecordForbidden(ctx, in.SyncLog, in.Logger, shop, source, started, in.Clock.Now(), err)
 }
 
 // stopIfRefused ends a job the store refused: the integration revoked
