@@ -29,8 +29,8 @@ func (h *storefrontHandler) allowOrigin(w http.ResponseWriter, r *http.Request, 
 
 // handlePreflight answers OPTIONS for clients that send JSON with its own
 // content type. The shop is not known before the body, so any origin that is
-// a storefront of some shop (its platform or primary domain, or an origin
-// its merchant added), or loopback in development, is allowed to ask; the
+// a storefront of some installed shop (its platform or primary domain, or an
+// origin its merchant added), or loopback in development, is allowed to ask; the
 // POST itself is checked against its shop.
 func (h *storefrontHandler) handlePreflight(w http.ResponseWriter, r *http.Request) {
 	origin := r.Header.Get("Origin")
@@ -87,7 +87,8 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 	if h.Development && isLoopbackHost(host) {
 		return true
 	}
-	if shop, err := h.Shops.FindShopByKey(ctx, host); err == nil && h.originAllowed(ctx, shop, origin) {
+	// An uninstalled shop's POSTs are refused, so its domains may not ask.
+	if shop, err := h.Shops.FindShopByKey(ctx, host); err == nil && shop.Active() && h.originAllowed(ctx, shop, origin) {
 		return true
 	}
 	if h.Origins == nil {

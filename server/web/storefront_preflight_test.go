@@ -54,3 +54,35 @@ func TestPreflightAnswersEveryStorefrontOrigin(t *testing.T) {
 		}
 	})
 }
+
+// TestPreflightRefusesAnUninstalledShopsOrigins: once a shop is uninstalled
+// its POSTs are refused, so its origins may no longer ask either.
+func TestPreflightRefusesAnUninstalledShopsOrigins(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		ctx := context.Background()
+		if err := db.AddShopOrigin(ctx, f.shop.ID, "https://headless.example"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateShopDetails(ctx, f.shop.ID, stockbell.ShopDetails{PrimaryDomain: "bells.example"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UninstallShop(ctx, f.shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, origin := range []string{"https://bells.myshopify.com", "https://bells.example", "https://headless.example"} {
+			req, _ := http.NewRequest(http.MethodOptions, f.url, nil)
+			req.Header.Set("Origin", origin)
+			req.Header.Set("Access-Control-Request-Method", "POST")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Access-Control-Allow-Origin") != "" {
+				t.Errorf("preflight from %s of an uninstalled shop: %d, ACAO %q; want 403 without CORS headers",
+					origin, resp.StatusCode, resp.Header.Get("Access-Control-Allow-Origin"))
+			}
+		}
+	})
+}
