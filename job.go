@@ -23,7 +23,8 @@ type JobOptions struct {
 	// sync), not a request to act on a change the running job may not see
 	// — except for the catalog syncs (of every platform and the feed): one
 	// asked for while the same sync runs makes that sync run once more
-	// when it ends, so a change it may have read past is still read.
+	// when it ends, even when it ends failing its last attempt, so a
+	// change it may have read past is still read.
 	UniqueByArgs bool
 	// MaxAttempts overrides the queue's default number of tries.
 	MaxAttempts int

@@ -3,7 +3,10 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
@@ -23,6 +26,17 @@ import (
 // again, so two syncs of one shop still never run at once (a sync marks
 // deleted what its listing missed, and must not do so while another
 // stores what it read).
+//
+// A request made while an attempt runs is served by the next run: at
+// once when the attempt succeeds, by its retry when it fails. When the attempt that fails is the job's last, the sync asked
+// for still runs: it was asked for after the failed one began, to read a
+// change that one may have missed, and would have run had it been asked
+// for a moment later, so the job runs once more, at once, instead of
+// being discarded (againOrFail). A request outlives its job no longer
+// than an hour: the hourly sweep (RerunSweepJob) deletes those of jobs
+// that can no longer run, which River discarded or cancelled without the
+// handler's knowing (a panic, a process that died on the last attempt, a
+// cancellation) or which a request reached after its last check.
 var againOfKind = map[string]bool{
 	stockbell.MagentoCatalogSyncJob{}.Kind():     true,
 	stockbell.PrestaShopCatalogSyncJob{}.Kind():  true,
@@ -33,9 +47,13 @@ var againOfKind = map[string]bool{
 
 // againQueries record, forget and take a request to run a job again, per
 // database (true: PostgreSQL).
-var againQueries = map[bool]struct{ ask, forget string }{
-	false: {ask: "INSERT INTO job_reruns (job_id) VALUES (?) ON CONFLICT DO NOTHING", forget: "DELETE FROM job_reruns WHERE job_id = ?"},
-	true:  {ask: "INSERT INTO job_reruns (job_id) VALUES ($1) ON CONFLICT DO NOTHING", forget: "DELETE FROM job_reruns WHERE job_id = $1"},
+// A failed attempt run again is recorded in the job's errors (appendError)
+// as River records the errors of the attempts it retries.
+var againQueries = map[bool]struct{ ask, forget, appendError string }{
+	false: {ask: "INSERT INTO job_reruns (job_id) VALUES (?) ON CONFLICT DO NOTHING", forget: "DELETE FROM job_reruns WHERE job_id = ?",
+		appendError: "UPDATE river_job SET errors = jsonb_insert(COALESCE(errors, jsonb('[]')), '$[#]', jsonb(?)) WHERE id = ?"},
+	true: {ask: "INSERT INTO job_reruns (job_id) VALUES ($1) ON CONFLICT DO NOTHING", forget: "DELETE FROM job_reruns WHERE job_id = $1",
+		appendError: "UPDATE river_job SET errors = array_append(errors, $1::jsonb) WHERE id = $2"},
 }
 
 // askAgainTx records, in the inserting transaction, that an insertion
@@ -114,4 +132,54 @@ func completeOrAgain[T stockbell.JobArgs](ctx context.Context, job *river.Job[T]
 		return river.JobSnooze(0)
 	}
 	return tx.Commit()
+}
+
+// againOrFail ends a job whose last attempt failed: if it was asked to
+// run again meanwhile, the request is taken and the attempt's error
+// recorded, and the job is snoozed to run once more at once (a snooze
+// does not count an attempt, so that run is again the last); otherwise
+// River discards it. Its transaction outlives the attempt's context,
+// which a timeout may have ended.
+func againOrFail[T stockbell.JobArgs](ctx context.Context, job *river.Job[T], failure error) error {
+	ctx = context.WithoutCancel(ctx)
+	client, pg := againDriver(ctx)
+	execTx, err := client.Driver().GetExecutor().Begin(ctx)
+	if err != nil {
+		return errors.Join(failure, err)
+	}
+	tx := client.Driver().UnwrapTx(execTx)
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, againQueries[pg].forget, job.ID)
+	if err != nil {
+		return errors.Join(failure, fmt.Errorf("jobs: read the requests to run job %d again: %w", job.ID, err))
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return errors.Join(failure, err)
+	} else if n == 0 {
+		return failure
+	}
+	if err := recordAttemptError(ctx, tx, pg, job.JobRow, failure); err != nil {
+		return errors.Join(failure, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return errors.Join(failure, err)
+	}
+	return river.JobSnooze(0)
+}
+
+// recordAttemptError appends the failed attempt's error to the job's
+// errors, in River's form.
+func recordAttemptError(ctx context.Context, tx *sql.Tx, pg bool, job *rivertype.JobRow, failure error) error {
+	at := time.Now()
+	if job.AttemptedAt != nil {
+		at = *job.AttemptedAt
+	}
+	entry, err := json.Marshal(rivertype.AttemptError{At: at.UTC(), Attempt: job.Attempt, Error: failure.Error()})
+	if err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, againQueries[pg].appendError, string(entry), job.ID); err != nil {
+		return fmt.Errorf("jobs: record the error of job %d: %w", job.ID, err)
+	}
+	return nil
 }

@@ -26,8 +26,15 @@ type Workers struct {
 	periodicKinds []string
 }
 
-// NewWorkers returns an empty set of workers.
-func NewWorkers() *Workers { return &Workers{river: river.NewWorkers()} }
+// NewWorkers returns a set of workers holding only the queue's own
+// maintenance: the hourly sweep of the requests to run again
+// (RerunSweepJob).
+func NewWorkers() *Workers {
+	w := &Workers{river: river.NewWorkers()}
+	Handle(w, sweepReruns, RerunSweepTimeout)
+	Every(w, RerunSweepInterval, func() stockbell.JobArgs { return RerunSweepJob{} })
+	return w
+}
 
 // Kinds returns the job kinds that have a handler, sorted.
 func (w *Workers) Kinds() []string {
@@ -62,10 +69,15 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}
-	if err != nil || !again {
+	switch {
+	case !again:
 		return err
+	case err == nil:
+		return completeOrAgain(ctx, job)
+	case job.Attempt >= job.MaxAttempts:
+		return againOrFail(ctx, job, err)
 	}
-	return completeOrAgain(ctx, job)
+	return err
 }
 
 func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {
