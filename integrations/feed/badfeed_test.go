@@ -1,6 +1,7 @@
 package feed_test
 
 import (
+	"errors"
 	"net/http"
 	"strings"
 	"sync"
@@ -194,7 +195,8 @@ func TestConcurrentSyncsNeverOverlap(t *testing.T) {
 		if maxInFlight.Load() != 1 || requests.Load() != 4 {
 			t.Fatalf("%d syncs read the feed at once (%d requests), want 1 at a time", maxInFlight.Load(), requests.Load())
 		}
-		// A sync that does not wait is refused while another runs; the job handler leaves it to that one.
+		// A sync that does not wait is refused while another runs; the job
+		// handler asks to be run again after a while, reading nothing now.
 		done := make(chan error)
 		go func() { _, err := e.in.Sync(ctx, shop.ID, feed.SyncOptions{}); done <- err }()
 		for inFlight.Load() == 0 {
@@ -203,7 +205,10 @@ func TestConcurrentSyncsNeverOverlap(t *testing.T) {
 		if _, err := replica.Sync(ctx, shop.ID, feed.SyncOptions{}); err != feed.ErrBusy {
 			t.Fatalf("a second sync while one runs: %v, want ErrBusy", err)
 		}
-		must(t, replica.HandleSync(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}))
+		var later *stockbell.RetryLaterError
+		if err := replica.HandleSync(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}); !errors.As(err, &later) {
+			t.Fatalf("the sync job while another sync runs: %v, want to be run again later", err)
+		}
 		must(t, <-done)
 		if requests.Load() != 5 {
 			t.Fatalf("%d requests, want 5 (the busy ones read nothing)", requests.Load())

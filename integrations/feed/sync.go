@@ -28,6 +28,10 @@ const (
 	// writes are its work, not ours); on SQLite, with one writer at a
 	// time, the second batch waits its turn.
 	DefaultApplyWorkers = 2
+	// BusyRetry is how long a queued sync that finds the feed's lease
+	// held waits before trying to take it again: one short statement
+	// every BusyRetry while the holder runs.
+	BusyRetry = 10 * time.Second
 )
 
 // ErrBusy is returned by SyncFeed when another sync of the feed is running
@@ -111,13 +115,21 @@ func (in *Integration) Sync(ctx context.Context, shopID int64, opts SyncOptions)
 	return in.syncLeased(ctx, shopID, owner)
 }
 
-// HandleSync serves FeedSyncJob. A feed another sync is reading is left to
-// it; a feed that fails is recorded and tried again at its next interval,
-// so only database errors make the job retry.
+// HandleSync serves FeedSyncJob. A feed another sync is reading (one from
+// the command line or the admin, which queue nothing) is synced once that
+// sync is done: the holder may have read the feed before the change this
+// sync was queued for, so the job waits, trying again every BusyRetry
+// without counting an attempt (RetryLaterError), and syncs once it takes
+// the lease. The wait lasts as long as the holder: a live one renews its
+// lease while it syncs, a dead one's lease runs out after LeaseTTL. A feed
+// that fails is recorded and tried again at its next interval, so only
+// database errors make the job retry.
 func (in *Integration) HandleSync(ctx context.Context, job stockbell.FeedSyncJob) error {
 	report, err := in.Sync(ctx, job.ShopID, SyncOptions{})
 	switch {
-	case errors.Is(err, ErrBusy) || stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
+	case errors.Is(err, ErrBusy):
+		return &stockbell.RetryLaterError{At: in.Clock.Now().Add(BusyRetry), Reason: "another sync of the feed holds its lease"}
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
 		return nil
 	case err != nil:
 		return err
