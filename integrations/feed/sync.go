@@ -32,6 +32,12 @@ const (
 	// held waits before trying to take it again: one short statement
 	// every BusyRetry while the holder runs.
 	BusyRetry = 10 * time.Second
+	// BusyWaitLimit bounds how long a queued sync waits for another
+	// sync's lease, counted in tries of BusyRetry: twice the longest a
+	// sync job may run (its 30-minute timeout). A holder past it is stuck;
+	// the feed is left to its next scheduled sync, queued once the lease
+	// is free.
+	BusyWaitLimit = time.Hour
 )
 
 // ErrBusy is returned by SyncFeed when another sync of the feed is running
@@ -120,13 +126,16 @@ func (in *Integration) Sync(ctx context.Context, shopID int64, opts SyncOptions)
 // sync is done: the holder may have read the feed before the change this
 // sync was queued for, so the job waits, trying again every BusyRetry
 // without counting an attempt (RetryLaterError), and syncs once it takes
-// the lease. The wait lasts as long as the holder: a live one renews its
-// lease while it syncs, a dead one's lease runs out after LeaseTTL. A feed
-// that fails is recorded and tried again at its next interval, so only
-// database errors make the job retry.
+// the lease. The wait lasts as long as the holder (a live one renews its
+// lease while it syncs, a dead one's lease runs out after LeaseTTL), and
+// no longer than BusyWaitLimit. A feed that fails is recorded and tried
+// again at its next interval, so only database errors make the job retry.
 func (in *Integration) HandleSync(ctx context.Context, job stockbell.FeedSyncJob) error {
 	report, err := in.Sync(ctx, job.ShopID, SyncOptions{})
 	switch {
+	case errors.Is(err, ErrBusy) && stockbell.JobPostponements(ctx) >= int(BusyWaitLimit/BusyRetry):
+		in.Logger.WarnContext(ctx, "feed sync gave up waiting for another sync's lease", "shop_id", job.ShopID, "waited", BusyWaitLimit)
+		return nil
 	case errors.Is(err, ErrBusy):
 		return &stockbell.RetryLaterError{At: in.Clock.Now().Add(BusyRetry), Reason: "another sync of the feed holds its lease"}
 	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:

@@ -2,6 +2,7 @@ package feed_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -84,4 +85,30 @@ func untilSyncJobTried(t *testing.T, db *store.DB) {
 		}
 	}
 	t.Fatal("the queued sync job never ran")
+}
+
+// TestQueuedSyncWaitsForTheLeaseBoundedly: a sync job that has been put
+// off for BusyWaitLimit waiting for a lease still held gives up, leaving
+// the feed to its next scheduled sync; before that it asks to be run
+// again BusyRetry later.
+func TestQueuedSyncWaitsForTheLeaseBoundedly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.host.Set("/f.json", feedtest.Feed{Body: feedtest.Document("json", feedtest.Items(1, 0))})
+		shop := e.connect("/f.json", nil)
+		if ok, err := db.AcquireFeedLease(ctx, shop.ID, "stuck", time.Now().Add(feed.DefaultLeaseTTL)); err != nil || !ok {
+			t.Fatalf("taking the lease: %v %v", ok, err)
+		}
+		job := stockbell.FeedSyncJob{ShopID: shop.ID}
+		tries := int(feed.BusyWaitLimit / feed.BusyRetry)
+		var later *stockbell.RetryLaterError
+		err := e.in.HandleSync(stockbell.WithJobPostponements(ctx, tries-1), job)
+		if !errors.As(err, &later) || time.Until(later.At) > feed.BusyRetry || time.Until(later.At) < feed.BusyRetry-5*time.Second {
+			t.Fatalf("a sync put off %d times: %v, want to try again in %s", tries-1, err, feed.BusyRetry)
+		}
+		must(t, e.in.HandleSync(stockbell.WithJobPostponements(ctx, tries), job))
+		if e.host.Hits("/f.json") != 0 {
+			t.Fatal("a sync read the feed while another held its lease")
+		}
+	})
 }

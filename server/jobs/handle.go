@@ -2,11 +2,13 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	stockbell "github.com/stockbell/stockbell"
 )
 
@@ -65,7 +67,7 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 			return err
 		}
 	}
-	err := w.handle(stockbell.WithJobAttempt(ctx, job.Attempt), job.Args)
+	err := w.handle(handlerContext(ctx, job.JobRow), job.Args)
 	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}
@@ -78,6 +80,17 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 		return againOrFail(ctx, job, err)
 	}
 	return err
+}
+
+// handlerContext gives the handler its job's attempt and how many times
+// River snoozed the job (its metadata's snoozes: each RetryLaterError and
+// each run again of a sync).
+func handlerContext(ctx context.Context, job *rivertype.JobRow) context.Context {
+	var meta struct {
+		Snoozes int `json:"snoozes"`
+	}
+	_ = json.Unmarshal(job.Metadata, &meta) // River writes it; without it, 0
+	return stockbell.WithJobPostponements(stockbell.WithJobAttempt(ctx, job.Attempt), meta.Snoozes)
 }
 
 func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {

@@ -77,17 +77,19 @@ func TestDeadProcessJobsAreRescued(t *testing.T) {
 // *stockbell.RetryLaterError runs again at the time it named, and the
 // postponement is not a failed attempt: a job postponed on its last attempt
 // (River snoozes it, taking the attempt back) runs again on that attempt,
-// as the send jobs' last attempt relies on.
+// as the send jobs' last attempt relies on. The handler is told how often
+// its job was put off.
 func TestRetryLaterWaitsWithoutCountingAnAttempt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
 		ran := make(chan time.Time, 2)
 		var until time.Time
-		var attempts []int
+		var attempts, postponed []int
 		workers := jobs.NewWorkers()
 		jobs.Handle(workers, func(ctx context.Context, job probeJob) error {
 			now := time.Now()
 			attempts = append(attempts, stockbell.JobAttempt(ctx))
+			postponed = append(postponed, stockbell.JobPostponements(ctx))
 			if until.IsZero() {
 				until = now.Add(time.Second)
 				ran <- now
@@ -127,6 +129,9 @@ func TestRetryLaterWaitsWithoutCountingAnAttempt(t *testing.T) {
 		}
 		if len(attempts) != 2 || attempts[0] != 1 || attempts[1] != 1 {
 			t.Fatalf("the handler saw attempts %v, want 1 (of 1) both times", attempts)
+		}
+		if len(postponed) != 2 || postponed[0] != 0 || postponed[1] != 1 {
+			t.Fatalf("the handler saw the job put off %v times, want 0 then 1", postponed)
 		}
 	})
 }
