@@ -132,3 +132,27 @@ func TestLowerCaseCountrySelectsThatCountry(t *testing.T) {
 		t.Errorf("posted %s, want the French number", got)
 	}
 }
+
+// With placement "replace", only the add-to-cart button gives way to ours.
+// A marked product whose add-to-cart button the anchor does not find gets
+// the button after it, and none of the product (title, description, price)
+// is hidden.
+func TestReplacePlacementHidesOnlyTheAddToCartButton(t *testing.T) {
+	ctx := newBrowser(t)
+	cases := []struct{ attrs, want string }{
+		{`data-placement="replace"`, "product:true add:true notify:true"},
+		{`data-placement="replace" data-anchor="#add"`, "product:true add:false notify:true"},
+	}
+	for _, c := range cases {
+		t.Run(c.attrs, func(t *testing.T) {
+			s := newStorefront(t, c.attrs)
+			open(t, ctx, s.shop.URL+"/pages/custom")
+			waitFor(t, ctx, `shown(button())`)
+			got := eval[string](t, ctx, `"product:" + shown(document.querySelector(".product")) +
+				" add:" + shown(document.getElementById("add")) + " notify:" + shown(button())`)
+			if got != c.want {
+				t.Errorf("%s, want %s", got, c.want)
+			}
+		})
+	}
+}

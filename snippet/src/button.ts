@@ -59,7 +59,9 @@ export function render(slot: Slot, text: string, open: (variant: string, from: E
   place(host, where);
   paint(host);
   if (slot.button!.textContent != text) slot.button!.textContent = text;
-  const replace = options.placement == "replace" && !where[1];
+  // Only an add-to-cart button gives way: a marked product without one has
+  // the button after it, and must not itself be hidden.
+  const replace = options.placement == "replace" && !where[1] && where[0].matches(options.anchor);
   show(host, "display", replace && !soldOut ? "none" : "block");
   show(host, "visibility", soldOut ? "visible" : "hidden");
   if (soldOut) preload();
