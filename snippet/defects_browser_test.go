@@ -2,6 +2,8 @@ package snippet
 
 import (
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -152,6 +154,45 @@ func TestReplacePlacementHidesOnlyTheAddToCartButton(t *testing.T) {
 				" add:" + shown(document.getElementById("add")) + " notify:" + shown(button())`)
 			if got != c.want {
 				t.Errorf("%s, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+// rtlPage serves a right-to-left product page (Arabic, which has no
+// built-in texts) loading the snippet with attrs.
+func rtlPage(t *testing.T, s *storefront, attrs string) string {
+	t.Helper()
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="ar" dir="rtl"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" %s defer></script></head>
+<body><h1>كنزة صوف</h1><div data-stockbell-variant="A" data-stockbell-available="false"></div></body></html>`, s.app.URL, attrs)
+	}))
+	t.Cleanup(shop.Close)
+	return shop.URL
+}
+
+// On a right-to-left page the built-in (left-to-right) texts keep their
+// direction, so "opt out." does not read ".opt out"; texts a theme writes
+// in the page's script take the page's direction.
+func TestTextsKeepTheirDirectionOnARightToLeftPage(t *testing.T) {
+	ctx := newBrowser(t)
+	cases := []struct{ attrs, want string }{
+		{`data-channels="both"`, "ltr ltr"},
+		{`data-text-button="أعلمني عند توفره" data-text-title="أعلمني عند عودته"`, "rtl rtl"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, rtlPage(t, s, c.attrs))
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			if c.want == "ltr ltr" {
+				browsertest.Screenshot(t, ctx, "snippet-form-rtl-page")
+			}
+			if got := eval[string](t, ctx, `getComputedStyle(button()).direction + " " + getComputedStyle(form().querySelector("h2")).direction`); got != c.want {
+				t.Errorf("button and form direction %q, want %q", got, c.want)
 			}
 		})
 	}

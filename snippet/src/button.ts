@@ -32,7 +32,7 @@ export interface Slot {
 }
 
 function create(slot: Slot, open: (variant: string, from: Element) => void): void {
-  const [host, root] = shadow("stockbell-button", '<button class="b" part="button" type="button"></button>');
+  const [host, root] = shadow("stockbell-button", '<button class="b" part="button" type="button" dir="auto"></button>');
   const button = root.querySelector("button")!;
   button.onclick = () => open(slot.variant!, button);
   slot.host = host;

@@ -32,7 +32,7 @@ function phoneFields(page: Page, s: Strings, required: boolean): string {
 
 function html(page: Page, s: Strings, offers: Channel[]): string {
   const email = offers.includes("email"), sms = offers.includes("sms");
-  return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" ><form novalidate>` +
+  return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" dir="auto"><form novalidate>` +
     `<button class="x" type="button" aria-label="${esc(s.close)}">×</button>` +
     `<h2 id="t">${esc(s.title)}</h2><div class="f">` +
     (email ? `<label for="e">${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
