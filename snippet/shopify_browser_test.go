@@ -1,6 +1,9 @@
 package snippet
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -178,4 +181,41 @@ func TestReplacePlacementUnderALocalisedRoot(t *testing.T) {
 	if _, shop := s.seen(); !equal(shop, []string{"/fr/products/tee", "/fr/products/tee.js"}) {
 		t.Errorf("shop requests %q", shop)
 	}
+}
+
+// radioTheme serves a Shopify product page whose variant picker is a list of
+// radio buttons named id in the cart form, the sold-out size first and the
+// first available one checked, as Shopify's selected_or_first_available_variant
+// renders it.
+func radioTheme(t *testing.T, s *storefront) string {
+	t.Helper()
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/products/tee.js" {
+			r.SetPathValue("file", "tee.js")
+			s.product(w, r)
+			return
+		}
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.Shopify = {routes: {root: "/"}};
+window.stockbellEvents = []; document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="test-shop.myshopify.com" defer></script></head><body><h1>Tee</h1>
+<form action="/cart/add" method="post">
+<label><input type="radio" name="id" value="%s"> M (sold out)</label>
+<label><input type="radio" name="id" value="%s" checked> S</label>
+<button type="submit" name="add" id="add">Add to cart</button></form></body></html>`, s.app.URL, soldOut, inStock)
+	}))
+	t.Cleanup(shop.Close)
+	return shop.URL + "/products/tee"
+}
+
+// A theme whose variant picker is radio buttons named id: the snippet
+// starts from the checked one, not the first of the list.
+func TestShopifyRadioPickerStartsFromTheCheckedVariant(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, radioTheme(t, s))
+	if got := eval[string](t, ctx, `events("ready")[0].detail.variantId + " " + shown(button())`); got != inStock+" false" {
+		t.Errorf("ready on %q, want the checked in-stock variant and no button", got)
+	}
+	click(t, ctx, `document.querySelector("input[value='`+soldOut+`']")`)
+	waitFor(t, ctx, `shown(button())`)
 }

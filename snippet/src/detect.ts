@@ -85,7 +85,8 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   }
   const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
   if (!soldOut.length) return null;
-  const input = document.querySelector<HTMLInputElement>(cartId);
+  // A picker of radio buttons named id holds the selected variant in its checked one.
+  const input = document.querySelector<HTMLInputElement>(`${cartId}:not([type=radio]),${cartId}:checked`);
   let current = variantParam() || (input && input.value) || String(product.variants.find((v) => v.available)?.id || "");
   follow((id) => {
     if (id && id != current) (current = id), changed();
