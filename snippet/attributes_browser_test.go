@@ -126,3 +126,20 @@ func TestFormFitsA320PixelScreen(t *testing.T) {
 		t.Errorf("phone field only %v px wide", h)
 	}
 }
+
+// Colours given to Stockbell.configure may be named as in CSS
+// (button-background) or in camel case (buttonBackground), as strings are
+// (doneSms): both set --stockbell-button-background.
+func TestConfigureColorsInEitherCase(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	waitFor(t, ctx, `shown(button())`)
+	for _, colors := range []string{`{"button-background": "#ffeeaa"}`, `{buttonBackground: "#aaeeff", accent: "#0a5c36"}`} {
+		eval[chromedp.Void](t, ctx, `Stockbell.configure({colors: `+colors+`})`)
+		want := map[string]string{`{"button-background": "#ffeeaa"}`: "rgb(255, 238, 170)", `{buttonBackground: "#aaeeff", accent: "#0a5c36"}`: "rgb(170, 238, 255)"}[colors]
+		if got := eval[string](t, ctx, `getComputedStyle(button()).backgroundColor`); got != want {
+			t.Errorf("after configure({colors: %s}) the button's background is %s, want %s", colors, got, want)
+		}
+	}
+}

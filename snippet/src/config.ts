@@ -53,6 +53,11 @@ function channelsOf(value: string): Channel[] {
   return value == "both" ? ["email", "sms"] : list.length ? list : ["email"];
 }
 
+/** kebab turns a camel-case colour name (accentText) into its CSS form (accent-text). */
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+
 /** fromScript reads data-* attributes of the script tag into the options. */
 export function fromScript(script: HTMLScriptElement | null): void {
   if (!script) return;
@@ -65,18 +70,22 @@ export function fromScript(script: HTMLScriptElement | null): void {
     if (m) {
       const key = m[2][0].toLowerCase() + m[2].slice(1);
       if (m[1] == "text") (options.strings as Record<string, string>)[key] = value;
-      else options.colors[key.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())] = value;
+      else options.colors[kebab(key)] = value;
     } else plain[name] = value;
   }
   configure({ ...plain, marketing: plain.marketing == "true" } as never);
 }
 
-/** configure merges options; strings and colors merge key by key. */
+/**
+ * configure merges options; strings and colors merge key by key, and a
+ * colour may be named in camel case (buttonBackground) as strings are.
+ */
 export function configure(update: Partial<Options> & { channels?: Channel[] | string }): void {
   for (const key in update) {
     const value = (update as Record<string, unknown>)[key];
     if (value == null || value === "") continue;
-    if (key == "strings" || key == "colors") Object.assign(options[key], value);
+    if (key == "strings") Object.assign(options.strings, value);
+    else if (key == "colors") for (const name in value as object) options.colors[kebab(name)] = (value as Record<string, string>)[name];
     else if (key == "channels") options.channels = channelsOf(String(value));
     else (options as unknown as Record<string, unknown>)[key] = value;
   }
