@@ -219,3 +219,20 @@ func TestShopifyRadioPickerStartsFromTheCheckedVariant(t *testing.T) {
 	click(t, ctx, `document.querySelector("input[value='`+soldOut+`']")`)
 	waitFor(t, ctx, `shown(button())`)
 }
+
+// Stockbell.configure re-renders the buttons: leaving the replace placement
+// while a sold-out variant is selected brings the add-to-cart button back.
+func TestConfigureOutOfReplacePlacementShowsTheAddToCartButton(t *testing.T) {
+	s := newStorefront(t, `data-placement="replace"`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	waitFor(t, ctx, `shown(button()) && !shown(document.getElementById("add"))`)
+	for _, placement := range []string{"after", "inside"} {
+		eval[chromedp.Void](t, ctx, `Stockbell.configure({placement: "replace"})`)
+		waitFor(t, ctx, `shown(button()) && !shown(document.getElementById("add"))`)
+		eval[chromedp.Void](t, ctx, `Stockbell.configure({placement: "`+placement+`"})`)
+		if got := eval[string](t, ctx, `shown(document.getElementById("add")) + " " + shown(button())`); got != "true true" {
+			t.Errorf("after configure({placement: %q}): add-to-cart and notify shown %q, want both", placement, got)
+		}
+	}
+}

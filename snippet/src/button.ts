@@ -65,11 +65,10 @@ export function render(slot: Slot, text: string, open: (variant: string, from: E
   show(host, "display", replace && !soldOut ? "none" : "block");
   show(host, "visibility", soldOut ? "visible" : "hidden");
   if (soldOut) preload();
-  if (replace && soldOut && where[0] instanceof HTMLElement) {
-    slot.hidden = where[0];
-    show(where[0], "display", "none");
-  } else if (slot.hidden && !soldOut) {
-    slot.hidden.style.removeProperty("display");
-    slot.hidden = undefined;
-  }
+  // The add-to-cart button to hide now, if any; one hidden before and no
+  // longer (back in stock, another placement, a re-rendered button) shows again.
+  const hide = replace && soldOut && where[0] instanceof HTMLElement ? where[0] : undefined;
+  if (slot.hidden && slot.hidden != hide) slot.hidden.style.removeProperty("display");
+  if (hide) show(hide, "display", "none");
+  slot.hidden = hide;
 }
