@@ -183,11 +183,10 @@ func TestReplacePlacementUnderALocalisedRoot(t *testing.T) {
 	}
 }
 
-// radioTheme serves a Shopify product page whose variant picker is a list of
-// radio buttons named id in the cart form, the sold-out size first and the
-// first available one checked, as Shopify's selected_or_first_available_variant
-// renders it.
-func radioTheme(t *testing.T, s *storefront) string {
+// shopifyTheme serves a Shopify product page (/products/tee) of a theme
+// that is not Dawn: body is its product markup; the script tag carries the
+// storefront's attributes.
+func shopifyTheme(t *testing.T, s *storefront, body string) string {
 	t.Helper()
 	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/products/tee.js" {
@@ -197,22 +196,26 @@ func radioTheme(t *testing.T, s *storefront) string {
 		}
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.Shopify = {routes: {root: "/"}};
 window.stockbellEvents = []; document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
-<script src="%s/snippet.js" data-shop="test-shop.myshopify.com" defer></script></head><body><h1>Tee</h1>
-<form action="/cart/add" method="post">
-<label><input type="radio" name="id" value="%s"> M (sold out)</label>
-<label><input type="radio" name="id" value="%s" checked> S</label>
-<button type="submit" name="add" id="add">Add to cart</button></form></body></html>`, s.app.URL, soldOut, inStock)
+<script src="%s/snippet.js" data-shop="test-shop.myshopify.com" %s defer></script></head><body><h1>Tee</h1>%s</body></html>`, s.app.URL, s.attrs, body)
 	}))
 	t.Cleanup(shop.Close)
 	return shop.URL + "/products/tee"
 }
+
+// radioPicker lists the variants as radio buttons named id in the cart
+// form, the sold-out size first and the first available one checked, as
+// Shopify's selected_or_first_available_variant renders it.
+const radioPicker = `<form action="/cart/add" method="post">
+<label><input type="radio" name="id" value="` + soldOut + `"> M (sold out)</label>
+<label><input type="radio" name="id" value="` + inStock + `" checked> S</label>
+<button type="submit" name="add" id="add">Add to cart</button></form>`
 
 // A theme whose variant picker is radio buttons named id: the snippet
 // starts from the checked one, not the first of the list.
 func TestShopifyRadioPickerStartsFromTheCheckedVariant(t *testing.T) {
 	s := newStorefront(t, "")
 	ctx := newBrowser(t)
-	open(t, ctx, radioTheme(t, s))
+	open(t, ctx, shopifyTheme(t, s, radioPicker))
 	if got := eval[string](t, ctx, `events("ready")[0].detail.variantId + " " + shown(button())`); got != inStock+" false" {
 		t.Errorf("ready on %q, want the checked in-stock variant and no button", got)
 	}
@@ -235,4 +238,20 @@ func TestConfigureOutOfReplacePlacementShowsTheAddToCartButton(t *testing.T) {
 			t.Errorf("after configure({placement: %q}): add-to-cart and notify shown %q, want both", placement, got)
 		}
 	}
+}
+
+// A theme whose variant select sits outside the cart form and belongs to it
+// through form="…" (and does not touch the URL): the snippet reads and
+// follows it as a field of the form.
+func TestShopifyPickerTiedToTheCartFormByItsFormAttribute(t *testing.T) {
+	s := newStorefront(t, `data-anchor="#add"`)
+	ctx := newBrowser(t)
+	open(t, ctx, shopifyTheme(t, s, `<select name="id" form="product-form"><option value="`+inStock+`">S</option>
+<option value="`+soldOut+`" selected>M</option></select><form id="product-form" action="/cart/add" method="post"></form>
+<button type="submit" form="product-form" id="add">Add to cart</button>`))
+	if got := eval[string](t, ctx, `events("ready")[0].detail.variantId + " " + shown(button())`); got != soldOut+" true" {
+		t.Errorf("ready on %q, want the selected sold-out variant with its button", got)
+	}
+	eval[chromedp.Void](t, ctx, `(() => { const s = document.querySelector("select"); s.value = "`+inStock+`"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
+	waitFor(t, ctx, `!shown(button())`)
 }

@@ -9,7 +9,6 @@ import { options } from "./config";
 import type { Slot, Where } from "./button";
 
 const marker = "[data-stockbell-variant]";
-const cartId = 'form[action*="/cart/add"] [name=id]';
 
 function container(scope: ParentNode): Where | null {
   const el = scope.querySelector("[data-stockbell-button]");
@@ -54,10 +53,26 @@ function variantParam(): string {
   return new URLSearchParams(location.search).get("variant") || "";
 }
 
+/**
+ * cartField reports whether el is the cart form's variant field: named id,
+ * inside a form posting to /cart/add or tied to one by form="…".
+ */
+function cartField(el: HTMLInputElement): boolean {
+  return el.name == "id" && !!el.form && /\/cart\/add/.test(el.form.getAttribute("action") || "");
+}
+
+// selected is the variant the cart form holds: its id field's value (for
+// radio buttons named id, the checked one's).
+function selected(): string {
+  const field = [...document.querySelectorAll<HTMLInputElement>("[name=id]")]
+    .find((el) => cartField(el) && (el.type != "radio" || el.checked));
+  return field ? field.value : "";
+}
+
 function follow(set: (id: string) => void): void {
   document.addEventListener("change", (e) => {
     const el = e.target as HTMLInputElement;
-    if (el.matches && el.matches(cartId)) set(el.value);
+    if (cartField(el)) set(el.value);
   }, true);
   const h = history as unknown as Record<string, (...a: unknown[]) => unknown>;
   for (const name of ["pushState", "replaceState"]) {
@@ -85,9 +100,7 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   }
   const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
   if (!soldOut.length) return null;
-  // A picker of radio buttons named id holds the selected variant in its checked one.
-  const input = document.querySelector<HTMLInputElement>(`${cartId}:not([type=radio]),${cartId}:checked`);
-  let current = variantParam() || (input && input.value) || String(product.variants.find((v) => v.available)?.id || "");
+  let current = variantParam() || selected() || String(product.variants.find((v) => v.available)?.id || "");
   follow((id) => {
     if (id && id != current) (current = id), changed();
   });
