@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -71,5 +73,58 @@ func TestStylesWithoutConstructedStylesheets(t *testing.T) {
 	}
 	if got := eval[string](t, ctx, `getComputedStyle(dialog()).borderRadius`); got != "8px" {
 		t.Errorf("the form's own rules are missing: dialog border-radius %s", got)
+	}
+}
+
+// documentedPolicy reads the Content-Security-Policy given in
+// docs/snippet.md, with APP standing for the app's origin.
+func documentedPolicy(t *testing.T, app string) string {
+	t.Helper()
+	raw, err := os.ReadFile("../docs/snippet.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, policy, ok := strings.Cut(string(raw), "\nContent-Security-Policy: ")
+	if !ok {
+		t.Fatal("docs/snippet.md gives no Content-Security-Policy")
+	}
+	policy, _, _ = strings.Cut(policy, "\n")
+	return strings.ReplaceAll(policy, "https://APP", app)
+}
+
+// The policy docs/snippet.md gives, which allows no inline script or style
+// and no eval, is enough on a Shopify product page: the product's JSON,
+// the status request, the lazy files and the subscription all pass, and
+// the browser reports no violation.
+func TestShopifyPageUnderTheDocumentedPolicy(t *testing.T) {
+	s := newStorefront(t, "")
+	policy := documentedPolicy(t, s.app.URL)
+	// The shop's server (the origin the app answers) serves this theme.
+	s.shop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/products/tee.js":
+			r.SetPathValue("file", "tee.js")
+			s.product(w, r)
+		case "/theme.js":
+			w.Header().Set("Content-Type", "text/javascript")
+			fmt.Fprint(w, `window.Shopify = {routes: {root: "/"}}; window.stockbellEvents = []; window.violations = [];
+document.addEventListener("securitypolicyviolation", (e) => violations.push(e.violatedDirective + " " + e.blockedURI));
+for (const name of ["ready", "subscribed", "error"]) document.addEventListener("stockbell:" + name, (e) => stockbellEvents.push({name, detail: e.detail}));`)
+		default:
+			w.Header().Set("Content-Security-Policy", policy)
+			fmt.Fprintf(w, `<!doctype html><html lang="en"><head><script src="/theme.js"></script>
+<script src="%s/snippet.js" data-shop="test-shop.myshopify.com" defer></script></head><body><h1>Tee</h1>
+<form action="/cart/add" method="post"><input type="hidden" name="id" value="%s"><button type="submit" name="add">Sold out</button></form></body></html>`, s.app.URL, soldOut)
+		}
+	})
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee")
+	waitFor(t, ctx, `shown(button())`)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[[]string](t, ctx, `violations`); len(got) > 0 {
+		t.Errorf("policy %q violated: %q", policy, got)
 	}
 }
