@@ -3,7 +3,6 @@ package snippet
 import (
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -159,18 +158,25 @@ func TestReplacePlacementHidesOnlyTheAddToCartButton(t *testing.T) {
 	}
 }
 
+// languagePage serves a product page whose <html> carries htmlAttrs (its
+// language and direction), loading the snippet with attrs, from the shop's
+// server (the origin the app answers).
+func languagePage(t *testing.T, s *storefront, htmlAttrs, attrs string) string {
+	t.Helper()
+	s.shop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html %s><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+for (const name of ["ready", "subscribed"]) document.addEventListener("stockbell:" + name, (e) => stockbellEvents.push({name, detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" %s defer></script></head>
+<body><h1>كنزة صوف</h1><div data-stockbell-variant="A" data-stockbell-available="false"></div></body></html>`, htmlAttrs, s.app.URL, attrs)
+	})
+	return s.shop.URL
+}
+
 // rtlPage serves a right-to-left product page (Arabic, which has no
 // built-in texts) loading the snippet with attrs.
 func rtlPage(t *testing.T, s *storefront, attrs string) string {
 	t.Helper()
-	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprintf(w, `<!doctype html><html lang="ar" dir="rtl"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
-document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
-<script src="%s/snippet.js" data-shop="shop-key-123" %s defer></script></head>
-<body><h1>كنزة صوف</h1><div data-stockbell-variant="A" data-stockbell-available="false"></div></body></html>`, s.app.URL, attrs)
-	}))
-	t.Cleanup(shop.Close)
-	return shop.URL
+	return languagePage(t, s, `lang="ar" dir="rtl"`, attrs)
 }
 
 // On a right-to-left page the built-in (left-to-right) texts keep their
@@ -193,6 +199,33 @@ func TestTextsKeepTheirDirectionOnARightToLeftPage(t *testing.T) {
 			}
 			if got := eval[string](t, ctx, `getComputedStyle(button()).direction + " " + getComputedStyle(form().querySelector("h2")).direction`); got != c.want {
 				t.Errorf("button and form direction %q, want %q", got, c.want)
+			}
+		})
+	}
+}
+
+// On a page in a language without built-in texts (Dutch), the built-in
+// English texts are marked lang="en", so a screen reader speaks them as
+// English; a text the theme gives (data-text-*) keeps the page's language.
+func TestBuiltInTextsAreMarkedWithTheirLanguage(t *testing.T) {
+	ctx := newBrowser(t)
+	cases := []struct{ attrs, want string }{
+		{``, "en en en en en"},
+		{`data-text-button="Houd me op de hoogte" data-text-title="Laat het me weten" data-text-done="Bedankt!"`, "nl nl en en nl"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, `lang="nl"`, c.attrs))
+			spoken := `(el) => ["en", "nl"].find((l) => el.matches(":lang(" + l + ")")) || "none"`
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+			waitFor(t, ctx, `events("subscribed").length == 1`)
+			got := eval[string](t, ctx, `[button(), form().querySelector("h2"), form().querySelector("label[for=e]"),
+				form().querySelector("button[type=submit]"), status()].map(`+spoken+`).join(" ")`)
+			if got != c.want {
+				t.Errorf("languages of the button, title, email label, submit and status: %q, want %q", got, c.want)
 			}
 		})
 	}

@@ -11,7 +11,7 @@
 // files once the browser is idle.
 
 import { options } from "./config";
-import { paint, shadow } from "./dom";
+import { mark, paint, shadow } from "./dom";
 import { preload } from "./lazy";
 
 /** Where is the element the button goes into (inside=true) or after. */
@@ -48,8 +48,11 @@ function show(el: HTMLElement, prop: string, value: string): void {
   if (el.style.getPropertyValue(prop) != value) el.style.setProperty(prop, value, "important");
 }
 
-/** render creates, places and shows or hides a slot's button. */
-export function render(slot: Slot, text: string, open: (variant: string, from: Element) => void): void {
+/**
+ * render creates, places and shows or hides a slot's button; lang is the
+ * language of a built-in label ("" for the theme's own text).
+ */
+export function render(slot: Slot, text: string, lang: string, open: (variant: string, from: Element) => void): void {
   const [variant, soldOut] = slot.read();
   slot.variant = variant;
   const where = slot.where();
@@ -59,6 +62,7 @@ export function render(slot: Slot, text: string, open: (variant: string, from: E
   place(host, where);
   paint(host);
   if (slot.button!.textContent != text) slot.button!.textContent = text;
+  mark(slot.button!, lang);
   // Only an add-to-cart button gives way: a marked product without one has
   // the button after it, and must not itself be hidden.
   const replace = options.placement == "replace" && !where[1] && where[0].matches(options.anchor);

@@ -20,32 +20,47 @@ function esc(text: string): string {
   return text.replace(/[&<>"]/g, (c) => "&#" + c.charCodeAt(0) + ";");
 }
 
+// lang is the language to mark a text with: a built-in text is marked with its
+// language, so a screen reader speaks it as such; the theme's own text (an
+// override) keeps the page's.
+function lang(page: Page, key: keyof Strings): string {
+  const own = page.options.strings as Record<string, string | undefined>;
+  return own[key] || own[key.toLowerCase()] ? "" : page.lang;
+}
+
+function langAttr(page: Page, key: keyof Strings): string {
+  const l = lang(page, key);
+  return l ? ` lang="${l}"` : "";
+}
+
 function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
   // ISO 3166 codes are upper case; a theme may write "fr" or " FR ".
   const country = (options.country || "").trim().toUpperCase() || phone!.defaultCountry(tag);
-  return `<label for="n">${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
+  return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
     phone!.countryOptions(tag, country) + `</select>` +
     `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${required ? " required" : ""}></div>` +
-    `<label class="c"><input type="checkbox" name="sms_consent"><span>${esc(s.sms)}</span></label>`;
+    `<label class="c"><input type="checkbox" name="sms_consent"><span${langAttr(page, "sms")}>${esc(s.sms)}</span></label>`;
 }
 
 function html(page: Page, s: Strings, offers: Channel[]): string {
   const email = offers.includes("email"), sms = offers.includes("sms");
   return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" dir="auto"><form novalidate>` +
-    `<button class="x" type="button" aria-label="${esc(s.close)}">×</button>` +
-    `<h2 id="t">${esc(s.title)}</h2><div class="f">` +
-    (email ? `<label for="e">${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
+    `<button class="x" type="button"${langAttr(page, "close")} aria-label="${esc(s.close)}">×</button>` +
+    `<h2 id="t"${langAttr(page, "title")}>${esc(s.title)}</h2><div class="f">` +
+    (email ? `<label for="e"${langAttr(page, "email")}>${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
     (sms ? phoneFields(page, s, !email) : "") +
-    (page.options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span>${esc(s.marketing)}</span></label>` : "") +
+    (page.options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span${langAttr(page, "marketing")}>${esc(s.marketing)}</span></label>` : "") +
     `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
-    `<button class="s" type="submit">${esc(s.submit)}</button></div>` +
+    `<button class="s" type="submit"${langAttr(page, "submit")}>${esc(s.submit)}</button></div>` +
     `<p class="m" id="m" role="status" aria-live="polite"></p></form></dialog>`;
 }
 
-function status(text: string, error?: boolean, field?: string): void {
+/** status shows text on the status line, marked with language l ("" for the page's). */
+function status(text: string, error?: boolean, field?: string, l = ""): void {
   const line = $<HTMLElement>("#m");
   line.textContent = text;
+  l ? line.setAttribute("lang", l) : line.removeAttribute("lang");
   line.className = error ? "m e" : "m";
   const el = field && input(field === "channels" ? "email" : field);
   if (el) {
@@ -77,12 +92,12 @@ function phoneNumber(page: Page, raw: string, country: string): string {
   return /^\s*(\+|00)/.test(raw) ? "+" + digits.replace(/^00/, "") : "+" + page.phone!.dialCode(country) + digits;
 }
 
-function valid(s: Strings, body: Subscription): boolean {
+function valid(page: Page, s: Strings, body: Subscription): boolean {
   for (const c of body.channels) {
     const el = input(c == "sms" ? "phone" : "email");
     if (!el.checkValidity()) return status(el.validationMessage, true, el.name), false;
   }
-  if (!body.channels.length) return status(s.missing, true, "channels"), false;
+  if (!body.channels.length) return status(s.missing, true, "channels", lang(page, "missing")), false;
   const consent = input("sms_consent");
   if (consent) {
     consent.required = body.channels.includes("sms");
@@ -111,21 +126,23 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   e.preventDefault();
   root.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
   const body = read(page, variant);
-  if (!valid(s, body)) return;
+  if (!valid(page, s, body)) return;
   const button = $<HTMLButtonElement>(".s");
   button.disabled = true;
-  status(s.sending);
+  status(s.sending, false, "", lang(page, "sending"));
   const res = await page.post(page.options.api, body);
   button.disabled = false;
   if (res.error) {
-    status(res.error.message || s.error, true, res.error.field);
+    const message = res.error.message;
+    status(message || s.error, true, res.error.field, message ? "" : lang(page, "error"));
     emit("error", { variantId: variant, status: res.status, ...res.error });
     return;
   }
   $<HTMLElement>(".f").hidden = true;
   const awaiting = (res.subscription?.awaiting_confirmation || []) as string[];
-  status(awaiting.length ? (awaiting.length > 1 ? s.confirmBoth : awaiting[0] == "sms" ? s.confirmSms : s.confirmEmail)
-    : res.status == 200 ? s.already : body.channels.includes("email") ? s.done : s.doneSms);
+  const key: keyof Strings = awaiting.length ? (awaiting.length > 1 ? "confirmBoth" : awaiting[0] == "sms" ? "confirmSms" : "confirmEmail")
+    : res.status == 200 ? "already" : body.channels.includes("email") ? "done" : "doneSms";
+  status(s[key], false, "", lang(page, key));
   $<HTMLElement>(".x").focus();
   emit("subscribed", { variantId: variant, created: res.status == 201, subscription: res.subscription });
 }

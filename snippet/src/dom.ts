@@ -29,6 +29,11 @@ export function shadow(tag: string, html: string, css = ""): [HTMLElement, Shado
   return [host, root];
 }
 
+/** mark sets an element's language, or lets it inherit the page's when lang is "". */
+export function mark(el: Element, lang: string): void {
+  lang ? el.setAttribute("lang", lang) : el.removeAttribute("lang");
+}
+
 /** paint copies the configured colours onto a host as --stockbell-* custom properties. */
 export function paint(host: HTMLElement): void {
   for (const name in options.colors) host.style.setProperty("--stockbell-" + name, options.colors[name]);

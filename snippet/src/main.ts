@@ -16,7 +16,7 @@ import { render, type Slot } from "./button";
 import { configure, currentScript, fromScript, locale, options, type Options } from "./config";
 import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
 import { emit } from "./events";
-import { label } from "./labels";
+import { label, language } from "./labels";
 import { locate, open } from "./lazy";
 
 const slots = new Map<unknown, Slot>();
@@ -57,8 +57,9 @@ function refresh(): void {
     if (wanted()) verify().then((ok) => ok && refresh());
     return;
   }
-  const text = options.strings.button || label(locale());
-  slots.forEach((slot) => render(slot, text, open));
+  // A built-in label is marked with its language; the theme's own keeps the page's.
+  const own = options.strings.button;
+  slots.forEach((slot) => render(slot, own || label(locale()), own ? "" : language(locale()), open));
 }
 
 function schedule(): void {
