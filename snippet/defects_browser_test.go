@@ -230,3 +230,22 @@ func TestBuiltInTextsAreMarkedWithTheirLanguage(t *testing.T) {
 		})
 	}
 }
+
+// Without data-country, the phone country is the locale's region, else the
+// browser's language's region (a shopper on a French page with a British
+// browser gets the United Kingdom), else the United States.
+func TestPhoneCountryFallsBackToTheBrowsersRegion(t *testing.T) {
+	ctx := newBrowser(t)
+	beforeScripts(t, ctx, `Object.defineProperty(navigator, "language", {get: () => "en-GB"});`)
+	for _, c := range []struct{ html, want string }{{`lang="fr-CA"`, "CA"}, {`lang="fr"`, "GB"}} {
+		t.Run(c.html, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, c.html, `data-channels="sms"`))
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			if got := eval[string](t, ctx, `field("country").value`); got != c.want {
+				t.Errorf("phone country %q, want %q", got, c.want)
+			}
+		})
+	}
+}
