@@ -128,3 +128,39 @@ for (const name of ["ready", "subscribed", "error"]) document.addEventListener("
 		t.Errorf("policy %q violated: %q", policy, got)
 	}
 }
+
+// typography describes the text of the button and of the form's title and
+// labels: size, line height, letter spacing, case, style, weight and
+// alignment.
+const typography = `[button(), form().querySelector("h2"), form().querySelector("label[for=e]")].map((el) => {
+	const c = getComputedStyle(el);
+	return [c.fontSize, c.lineHeight, c.letterSpacing, c.textTransform, c.fontStyle, c.fontWeight, c.textAlign].join(" ");
+}).join(" | ")`
+
+// A theme rule that matches the snippet's elements from outside (body *,
+// form * — the button sits in the cart form) reaches their hosts, and
+// inherited properties set there used to flow into the shadow roots past
+// :host { all: initial }. The button and the form set their own
+// typography, so such rules change nothing but the font family.
+func TestThemeRulesOnTheHostsDoNotReachTheText(t *testing.T) {
+	var want string
+	for _, theme := range []string{"", `body *, form * { font-size: 11px; line-height: 0; letter-spacing: 4px; text-transform: uppercase; font-style: italic; font-weight: 700; text-align: right; }`} {
+		s := newStorefront(t, `data-placement="inside"`)
+		s.shop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><style>%s</style><script>window.stockbellEvents = [];
+document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" defer></script></head>
+<body><div data-stockbell-variant="A" data-stockbell-available="false"><form action="/cart/add"><button type="submit" name="add" disabled>Sold out</button></form></div></body></html>`, theme, s.app.URL)
+		})
+		ctx := newBrowser(t)
+		open(t, ctx, s.shop.URL)
+		click(t, ctx, `button()`)
+		waitFor(t, ctx, `dialog() && dialog().open`)
+		got := eval[string](t, ctx, typography)
+		if theme == "" {
+			want = got
+		} else if got != want {
+			t.Errorf("under %q the text is\n%s\nwant as without it\n%s", theme, got, want)
+		}
+	}
+}
