@@ -120,6 +120,10 @@ func TestServerErrorShowsItsMessageAndMarksTheField(t *testing.T) {
 	if eval[bool](t, ctx, `form().querySelector("[aria-invalid]") != null`) {
 		t.Error("the field stays marked invalid after a successful retry")
 	}
+	// Nor is it still described by the status line, which now says something else.
+	if eval[bool](t, ctx, `form().querySelector("[aria-describedby]") != null`) {
+		t.Error("the field stays described by the status line after a successful retry")
+	}
 }
 
 func TestNoRequestBeyondDetectionWhenNothingIsSoldOut(t *testing.T) {

@@ -124,7 +124,7 @@ function read(page: Page, variant: string): Subscription {
 
 async function submit(e: Event, page: Page, s: Strings, variant: string): Promise<void> {
   e.preventDefault();
-  root.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+  root.querySelectorAll("[aria-invalid]").forEach((el) => (el.removeAttribute("aria-invalid"), el.removeAttribute("aria-describedby")));
   const body = read(page, variant);
   if (!valid(page, s, body)) return;
   const button = $<HTMLButtonElement>(".s");
