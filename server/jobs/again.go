@@ -108,15 +108,21 @@ func forgetAgain(ctx context.Context, jobID int64) error {
 // seen here or, made after the completion, inserts a new job (a
 // completed job is no duplicate): on SQLite transactions are serialized;
 // on PostgreSQL River's insert of a duplicate locks the job's row, which
-// the completion updates first.
+// the completion updates first. The handler's work is done: its
+// transaction outlives the attempt's context, which the timeout may have
+// ended as the handler returned.
 func completeOrAgain[T stockbell.JobArgs](ctx context.Context, job *river.Job[T]) error {
+	ctx = context.WithoutCancel(ctx)
 	client, pg := againDriver(ctx)
 	execTx, err := client.Driver().GetExecutor().Begin(ctx)
 	if err != nil {
 		return err
 	}
+	// Ended through River's executor, which on SQLite also releases the
+	// connection it set apart for the transaction (the *sql.Tx alone
+	// does not).
+	defer execTx.Rollback(ctx)
 	tx := client.Driver().UnwrapTx(execTx)
-	defer tx.Rollback()
 	if _, err := river.JobCompleteTx[*riverdatabasesql.Driver](ctx, tx, job); err != nil {
 		return fmt.Errorf("jobs: complete job %d: %w", job.ID, err)
 	}
@@ -131,7 +137,7 @@ func completeOrAgain[T stockbell.JobArgs](ctx context.Context, job *river.Job[T]
 		// goes back too, and the next run forgets it as it begins).
 		return river.JobSnooze(0)
 	}
-	return tx.Commit()
+	return execTx.Commit(ctx)
 }
 
 // againOrFail ends a job whose last attempt failed: if it was asked to
@@ -147,8 +153,8 @@ func againOrFail[T stockbell.JobArgs](ctx context.Context, job *river.Job[T], fa
 	if err != nil {
 		return errors.Join(failure, err)
 	}
+	defer execTx.Rollback(ctx) // as in completeOrAgain
 	tx := client.Driver().UnwrapTx(execTx)
-	defer tx.Rollback()
 	res, err := tx.ExecContext(ctx, againQueries[pg].forget, job.ID)
 	if err != nil {
 		return errors.Join(failure, fmt.Errorf("jobs: read the requests to run job %d again: %w", job.ID, err))
@@ -161,7 +167,7 @@ func againOrFail[T stockbell.JobArgs](ctx context.Context, job *river.Job[T], fa
 	if err := recordAttemptError(ctx, tx, pg, job.JobRow, failure); err != nil {
 		return errors.Join(failure, err)
 	}
-	if err := tx.Commit(); err != nil {
+	if err := execTx.Commit(ctx); err != nil {
 		return errors.Join(failure, err)
 	}
 	return river.JobSnooze(0)

@@ -162,3 +162,62 @@ func jobErrors(t *testing.T, db *store.DB, kind string) string {
 	must(t, db.DB.Get(&errs, db.DB.Rebind(query), kind))
 	return errs
 }
+
+// TestSyncSucceedingAsItsTimeRunsOutIsCompleted: a sync whose handler
+// returns success just as its timeout ends its context is completed, not
+// failed for the completion's own use of that context (on its last
+// attempt it would be discarded although it synced).
+func TestSyncSucceedingAsItsTimeRunsOutIsCompleted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		workers := jobs.NewWorkers()
+		jobs.Handle(workers, func(ctx context.Context, job stockbell.FeedSyncJob) error {
+			<-ctx.Done() // the sync's last write returned as the time ran out
+			return nil
+		}, 300*time.Millisecond)
+		queue := startQueue(t, db, workers)
+		sync := stockbell.FeedSyncJob{ShopID: 7}
+		must(t, queue.Insert(ctx, sync, &stockbell.JobOptions{UniqueByArgs: true, MaxAttempts: 1}))
+		untilJobState(t, db, sync.Kind(), "completed")
+	})
+}
+
+// TestSyncsEndingHoldNoConnection: completing a sync, running it again
+// and failing it for good each end their transaction with the database
+// connection it used returned (on SQLite, River sets a connection apart
+// for it), so more syncs than the pool has connections all finish, and
+// nothing is left in use.
+func TestSyncsEndingHoldNoConnection(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		workers := jobs.NewWorkers()
+		jobs.Handle(workers, func(ctx context.Context, job stockbell.FeedSyncJob) error {
+			if job.ShopID%2 == 0 {
+				return errors.New("the feed host answered 503")
+			}
+			return nil
+		}, 0)
+		queue := startQueue(t, db, workers)
+		const syncs = 12 // three times the SQLite pool's connections
+		for shop := int64(1); shop <= syncs; shop++ {
+			must(t, queue.Insert(ctx, stockbell.FeedSyncJob{ShopID: shop}, &stockbell.JobOptions{UniqueByArgs: true, MaxAttempts: 1}))
+		}
+		query := db.DB.Rebind(`SELECT COUNT(*) FROM river_job WHERE kind = ? AND state IN ('completed', 'discarded')`)
+		finished := func() (n int, err error) {
+			// Bounded: with every connection held, the pool never gives one.
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return n, db.DB.GetContext(ctx, &n, query, "feed_sync")
+		}
+		for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+			n, err := finished()
+			if err != nil {
+				t.Fatalf("no connection to count the finished syncs (%d in use): %v", db.DB.Stats().InUse, err)
+			} else if n == syncs {
+				return
+			} else if time.Now().After(deadline) {
+				t.Fatalf("%d of %d syncs finished; connections in use: %d", n, syncs, db.DB.Stats().InUse)
+			}
+		}
+	})
+}
