@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -149,6 +150,36 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 		}
 		if t.Failed() {
 			t.Logf("page:\n%s", p.Body)
+		}
+	})
+}
+
+// TestTimelineCountsSecondsAfterSubscribing: a restock seen seconds after
+// the shopper subscribed, as on the demo shop's first run, is said to come
+// that many seconds after subscribing, not "when subscribing", which only
+// the subscription itself is.
+func TestTimelineCountsSecondsAfterSubscribing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		ctx := context.Background()
+		ann, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID, Email: "ann@example.com",
+			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(14 * time.Second)
+		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 5,
+			At: f.clock.Now(), Source: "demo:inventory/restock"}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get(fmt.Sprintf("/admin/subscribers/%d", ann.ID))
+		wantStatus(t, p, http.StatusOK, "ann's page")
+		if got := strings.Count(p.Body, "when subscribing"); got != 1 {
+			t.Errorf(`"when subscribing" %d times, want once (the subscription)`, got)
+		}
+		if !strings.Contains(p.Body, "14 seconds after subscribing") {
+			t.Errorf("the restock 14 s later is not 14 seconds after subscribing:\n%s", regexp.MustCompile(`.*subscribing.*`).FindAllString(p.Body, -1))
 		}
 	})
 }

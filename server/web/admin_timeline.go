@@ -162,11 +162,15 @@ func (d detail) time(key string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// sinceWords writes how long after subscribing something happened.
+// sinceWords writes how long after subscribing something happened. Only
+// what happened within the same second is "when subscribing": a restock
+// seconds later (the demo shop's first run) says so.
 func sinceWords(d time.Duration) string {
 	switch {
-	case d < time.Minute:
+	case d < time.Second:
 		return "when subscribing"
+	case d < time.Minute:
+		return plural(int(d/time.Second), "second") + " after subscribing"
 	case d < time.Hour:
 		return plural(int(d/time.Minute), "minute") + " after subscribing"
 	case d < 48*time.Hour:
