@@ -77,6 +77,17 @@ func checkWidths(t *testing.T, ctx context.Context, url, ready, name string) {
 		for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
 			t.Errorf("%s at %d px: contrast below WCAG 2.2 AA: %s", name, width, low)
 		}
+		for _, small := range browsertest.Eval[[]string](t, ctx, smallFields) {
+			t.Errorf("%s at %d px: a field smaller than the admin's others: %s", name, width, small)
+		}
 		fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", name, width), width)
 	}
 }
+
+// smallFields lists the visible fields of the page (inputs one types or
+// picks in, and selects) shorter than the 44 px (2.75rem) every field of
+// the admin is given, so that one left to the browser's own style stands
+// out.
+const smallFields = `[...document.querySelectorAll("main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select")]
+  .filter((el) => el.checkVisibility() && el.getBoundingClientRect().height < 43.5)
+  .map((el) => (el.name || el.id || el.type) + " is " + el.getBoundingClientRect().height.toFixed(1) + " px high")`
