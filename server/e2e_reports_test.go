@@ -80,6 +80,9 @@ func checkWidths(t *testing.T, ctx context.Context, url, ready, name string) {
 		for _, small := range browsertest.Eval[[]string](t, ctx, smallFields) {
 			t.Errorf("%s at %d px: a field smaller than the admin's others: %s", name, width, small)
 		}
+		for _, pair := range browsertest.Eval[[]string](t, ctx, touchingBoxes) {
+			t.Errorf("%s at %d px: boxes one above the other with no space between them: %s", name, width, pair)
+		}
 		fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", name, width), width)
 	}
 }
@@ -91,3 +94,19 @@ func checkWidths(t *testing.T, ctx context.Context, url, ready, name string) {
 const smallFields = `[...document.querySelectorAll("main input:not([type=checkbox]):not([type=radio]):not([type=hidden]), main select")]
   .filter((el) => el.checkVisibility() && el.getBoundingClientRect().height < 43.5)
   .map((el) => (el.name || el.id || el.type) + " is " + el.getBoundingClientRect().height.toFixed(1) + " px high")`
+
+// touchingBoxes lists the framed boxes of the page (cards, charts) that
+// sit one right under the other, less than 8 px apart, so that their
+// borders run together.
+const touchingBoxes = `(() => {
+  const framed = (el) => { const s = getComputedStyle(el); return el.checkVisibility() && parseFloat(s.borderTopWidth) > 0 && parseFloat(s.borderBottomWidth) > 0; };
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + el.className.split(" ").join(".") : "");
+  const touching = [];
+  for (const el of document.querySelectorAll("main > *")) {
+    const next = el.nextElementSibling;
+    if (!next || !framed(el) || !framed(next)) continue;
+    const gap = next.getBoundingClientRect().top - el.getBoundingClientRect().bottom;
+    if (gap >= -1 && gap < 8) touching.push(name(el) + " and " + name(next) + " " + gap.toFixed(1) + " px apart");
+  }
+  return touching;
+})()`
