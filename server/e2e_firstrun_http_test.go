@@ -16,12 +16,18 @@ import (
 )
 
 // TestDevelopmentStartLeadsToTheDemo starts a development server as `go
-// run ./server` does: the start-up log prints the demo shop's one-time
-// sign-in URL, which opens its admin once; the start page links to the
-// demo product page and to the demo shop's admin; the product page carries
-// the snippet and the variants' data.
+// run ./server` does: the start-up log says messages are kept in the
+// admin's Outbox and prints the demo shop's one-time sign-in URL, which
+// opens its admin once; the start page links to the demo product page and
+// to the demo shop's admin; the product page carries the snippet and the
+// variants' data.
 func TestDevelopmentStartLeadsToTheDemo(t *testing.T) {
 	m, logs := startServerWithLogs(t, testEnv(t, nil))
+	// The start page sends the newcomer to the admin's Outbox for the
+	// alert: the start-up log says the same of where messages go.
+	if delivery := regexp.MustCompile(`msg=delivery .*`).FindString(logs.String()); !strings.Contains(delivery, "Outbox") {
+		t.Errorf("the start-up log does not say that messages are kept in the admin's Outbox: %q", delivery)
+	}
 	found := regexp.MustCompile(`sign_in_url="?(http://[^"\s]+)`).FindStringSubmatch(logs.String())
 	if found == nil {
 		t.Fatalf("the start-up log prints no sign-in URL:\n%s", logs.String())

@@ -107,10 +107,10 @@ func (m *Main) wireRestock(workers *jobs.Workers) (*delivery.Delivery, error) {
 }
 
 // newDelivery builds the senders the configuration names. A channel
-// without a provider goes to the development sender (the log) in
-// development; in production its messages are retried through their send
-// job's attempts (sent if the operator configures one meanwhile), then
-// recorded failed.
+// without a provider goes to the development sender (the admin's Outbox
+// and the log) in development; in production its messages are retried
+// through their send job's attempts (sent if the operator configures one
+// meanwhile), then recorded failed.
 func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	cfg := m.Config.Delivery
 	logger := m.Logger.With("component", "delivery")
@@ -128,7 +128,7 @@ func (m *Main) newDelivery() (*delivery.Delivery, error) {
 	}
 	unset := "not configured: messages wait"
 	if m.Config.Development() {
-		unset = "development sender (the log)"
+		unset = "development sender (kept in the admin's Outbox and the log)"
 	}
 	logger.Info("delivery", "email", providerName(cfg.SMTP.Enabled(), "smtp", unset), "sms", providerName(cfg.Twilio.Enabled(), "twilio", unset))
 	return d, nil
