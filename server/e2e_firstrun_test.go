@@ -22,7 +22,8 @@ import (
 // restock), the outbox showing the alert, and the subscriber's timeline.
 // It then changes the settings by keyboard only, watches the flow's
 // preview follow typing, and keeps screenshots of the admin's pages at 360
-// and 1440 px, checking each for sideways scrolling and WCAG AA contrast.
+// and 1440 px, checking each for sideways scrolling, WCAG AA contrast and
+// framed boxes run together.
 func TestFirstRunInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	// About 40 page loads, 18 full-page screenshots and several waits on
@@ -116,6 +117,9 @@ func TestFirstRunInChromium(t *testing.T) {
 			}
 			for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
 				t.Errorf("%s at %d px: contrast below WCAG 2.2 AA: %s", p.name, width, low)
+			}
+			for _, pair := range browsertest.Eval[[]string](t, ctx, touchingBoxes) {
+				t.Errorf("%s at %d px: boxes one above the other with no space between them: %s", p.name, width, pair)
 			}
 			fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", p.name, width), width)
 		}

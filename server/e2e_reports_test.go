@@ -95,17 +95,21 @@ const smallFields = `[...document.querySelectorAll("main input:not([type=checkbo
   .filter((el) => el.checkVisibility() && el.getBoundingClientRect().height < 43.5)
   .map((el) => (el.name || el.id || el.type) + " is " + el.getBoundingClientRect().height.toFixed(1) + " px high")`
 
-// touchingBoxes lists the framed boxes of the page (cards, charts) that
-// sit one right under the other, less than 8 px apart, so that their
-// borders run together.
+// touchingBoxes lists the framed boxes of the page (cards, charts,
+// buttons) that sit right under another one, less than 8 px apart, so
+// that their borders run together: for each two blocks of the page one
+// after the other, the lowest frame of the first (itself or one inside it)
+// and the highest frame of the second.
 const touchingBoxes = `(() => {
   const framed = (el) => { const s = getComputedStyle(el); return el.checkVisibility() && parseFloat(s.borderTopWidth) > 0 && parseFloat(s.borderBottomWidth) > 0; };
+  const frames = (el) => [el, ...el.querySelectorAll("*")].filter(framed).map((f) => f.getBoundingClientRect());
   const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + el.className.split(" ").join(".") : "");
   const touching = [];
   for (const el of document.querySelectorAll("main > *")) {
     const next = el.nextElementSibling;
-    if (!next || !framed(el) || !framed(next)) continue;
-    const gap = next.getBoundingClientRect().top - el.getBoundingClientRect().bottom;
+    const above = next && frames(el), below = next && frames(next);
+    if (!next || !above.length || !below.length) continue;
+    const gap = Math.min(...below.map((r) => r.top)) - Math.max(...above.map((r) => r.bottom));
     if (gap >= -1 && gap < 8) touching.push(name(el) + " and " + name(next) + " " + gap.toFixed(1) + " px apart");
   }
   return touching;
