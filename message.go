@@ -58,6 +58,8 @@ type OutboundMessage struct {
 	Reference string
 	// Attachments are files attached to an email.
 	Attachments []Attachment
+	// Test is true for a test of a flow message, sent from the admin.
+	Test bool
 }
 
 // Attachment is a file attached to an email.

@@ -11,8 +11,11 @@ import (
 type OutboxMessage struct {
 	ID     int64 `db:"id" json:"id"`
 	ShopID int64 `db:"shop_id" json:"shop_id"`
-	// MessageID is the flow message it was, nil for a test message.
-	MessageID  *int64    `db:"message_id" json:"message_id,omitempty"`
+	// MessageID is the flow message it was, nil for any other mail (a
+	// test, an invitation, a confirmation request, a scheduled report).
+	MessageID *int64 `db:"message_id" json:"message_id,omitempty"`
+	// Test is true for a test sent from the Flow page.
+	Test       bool      `db:"test" json:"test"`
 	Channel    Channel   `db:"channel" json:"channel"`
 	Recipient  string    `db:"recipient" json:"recipient"`
 	FromName   string    `db:"from_name" json:"from_name"`

@@ -60,7 +60,7 @@ func (s *DevSender) keep(ctx context.Context, msg stockbell.OutboundMessage, id 
 		return nil
 	}
 	kept := &stockbell.OutboxMessage{ShopID: msg.ShopID, Channel: msg.Channel, Recipient: msg.To, FromName: msg.FromName,
-		Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, ProviderID: id}
+		Subject: msg.Subject, Text: msg.Text, HTML: msg.HTML, ProviderID: id, Test: msg.Test}
 	if msg.MessageID != 0 {
 		kept.MessageID = &msg.MessageID
 	}

@@ -8,7 +8,7 @@ import (
 
 var _ stockbell.OutboxService = (*DB)(nil)
 
-const outboxColumns = `id, shop_id, message_id, channel, recipient, from_name, subject, text_body, html_body, provider_id, sent_at`
+const outboxColumns = `id, shop_id, message_id, test, channel, recipient, from_name, subject, text_body, html_body, provider_id, sent_at`
 
 // RecordOutboxMessage stores what the development sender sent.
 func (db *DB) RecordOutboxMessage(ctx context.Context, m *stockbell.OutboxMessage) error {
@@ -17,9 +17,9 @@ func (db *DB) RecordOutboxMessage(ctx context.Context, m *stockbell.OutboxMessag
 	}
 	return db.inTx(ctx, func(tx *Tx) (err error) {
 		m.SentAt = tx.db.now()
-		m.ID, err = tx.insertID(ctx, `INSERT INTO dev_outbox (shop_id, message_id, channel, recipient, from_name, subject,
-			text_body, html_body, provider_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			m.ShopID, m.MessageID, m.Channel, m.Recipient, m.FromName, m.Subject, m.Text, m.HTML, m.ProviderID, m.SentAt)
+		m.ID, err = tx.insertID(ctx, `INSERT INTO dev_outbox (shop_id, message_id, test, channel, recipient, from_name, subject,
+			text_body, html_body, provider_id, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			m.ShopID, m.MessageID, m.Test, m.Channel, m.Recipient, m.FromName, m.Subject, m.Text, m.HTML, m.ProviderID, m.SentAt)
 		return err
 	})
 }

@@ -166,6 +166,7 @@ func (a *Admin) sendTest(w http.ResponseWriter, r *http.Request, s *AdminSession
 		if out.Subject != "" {
 			out.Subject = "[Test] " + out.Subject
 		}
+		out.Test = true
 		_, err = a.Sender.Send(r.Context(), out)
 	}
 	if err != nil {
