@@ -54,7 +54,7 @@ func (s *Server) RegisterShortLinks(links ShortLinkService) {
 // link sees when it leads nowhere.
 var messagePage = template.Must(template.New("message").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
-<meta name="robots" content="noindex"><title>{{.}}</title>
+<meta name="robots" content="noindex"><link rel="icon" href="data:,"><title>{{.}}</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;max-width:36rem;margin:3rem auto;padding:0 1rem;color:#1a1a1a}</style>
 </head><body><p>{{.}}</p></body></html>`))
 
