@@ -121,6 +121,9 @@ func TestFirstRunInChromium(t *testing.T) {
 			for _, pair := range browsertest.Eval[[]string](t, ctx, touchingBoxes) {
 				t.Errorf("%s at %d px: boxes one above the other with no space between them: %s", p.name, width, pair)
 			}
+			for _, word := range browsertest.Eval[[]string](t, ctx, splitWords) {
+				t.Errorf("%s at %d px: a word of preformatted text split across lines: %s", p.name, width, word)
+			}
 			fullScreenshot(t, ctx, fmt.Sprintf("admin-%s-%dpx", p.name, width), width)
 		}
 	}
@@ -229,6 +232,28 @@ const contrastCheck = `(() => {
     if (ratio < need) low.push(n.textContent.trim().slice(0, 40) + " (" + ratio.toFixed(2) + ":1, " + st.color + ")");
   }
   return low;
+})()`
+
+// splitWords lists the short words (up to 15 characters between spaces)
+// of the page's preformatted text (a message's plain text, a snippet of
+// code) that are split across two lines: only a word too long for the line
+// (an address) may be.
+const splitWords = `(() => {
+  const split = [];
+  for (const pre of document.querySelectorAll("main pre")) {
+    const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+      for (const m of n.textContent.matchAll(/\S{2,15}(?!\S)/g)) {
+        if (m.index > 0 && /\S/.test(n.textContent[m.index - 1])) continue;
+        const r = document.createRange();
+        r.setStart(n, m.index);
+        r.setEnd(n, m.index + m[0].length);
+        const tops = new Set([...r.getClientRects()].map((rect) => Math.round(rect.top)));
+        if (tops.size > 1) split.push(m[0]);
+      }
+    }
+  }
+  return split;
 })()`
 
 // fullScreenshot keeps the whole page as NAME.png in the artifacts
