@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/report"
@@ -37,6 +38,35 @@ func TestReportsPage(t *testing.T) {
 			p := b.get("/admin/reports?" + query)
 			if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, `id="`+field+`-error"`) {
 				t.Errorf("?%s: %d, want 422 naming %s:\n%.800s", query, p.Status, field, p.Body)
+			}
+		}
+	})
+}
+
+// TestReportsSayOneShopperNotified: with one shopper notified, as after
+// the demo shop's first restock, the conversions and the reorder advice
+// speak of one shopper, not "1 shoppers".
+func TestReportsSayOneShopperNotified(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		ctx := context.Background()
+		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 1, At: f.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: f.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get("/admin/reports")
+		wantStatus(t, p, http.StatusOK, "reports")
+		text := visibleText(p.Body)
+		for _, want := range []string{"Of the 1 shopper notified in these days, 0 bought.", "your shop has notified 1 shopper in the last 90 days"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("reports page lacks %q:\n%s", want, text)
 			}
 		}
 	})
