@@ -81,3 +81,20 @@ func TestProductsInDemand(t *testing.T) {
 		}
 	})
 }
+
+// TestProductsInDemandSayOneShopperPerUnit: with one customer to notify
+// per unit, the page's rules say "1 shopper per unit", not "1 shoppers".
+func TestProductsInDemandSayOneShopperPerUnit(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		if _, err := db.UpdateSettings(context.Background(), w.shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(1)}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get("/admin/products")
+		wantStatus(t, p, http.StatusOK, "products in demand")
+		if want := "Alerts go out when stock reaches 1 unit, 1 shopper per unit in stock at a time."; !strings.Contains(visibleText(p.Body), want) {
+			t.Errorf("products in demand lack %q:\n%s", want, visibleText(p.Body))
+		}
+	})
+}
