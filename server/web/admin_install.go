@@ -20,9 +20,11 @@ type installData struct {
 	Origins     []string
 	Report      *PageReport
 	CheckURL    string
-	Error       string
-	ErrorField  string
-	Docs        string
+	// CheckExample is the kind of address "Check my product page" takes.
+	CheckExample string
+	Error        string
+	ErrorField   string
+	Docs         string
 }
 
 // installPage shows the shop's snippet tag for its platform, the theme
@@ -47,7 +49,7 @@ func (a *Admin) installPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 
 func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, error) {
 	data := &installData{ScriptTag: `<script src="` + a.publicBase() + `/snippet.js" data-shop="` +
-		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform]}
+		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform], CheckExample: a.productPageExample(s.Shop)}
 	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
 		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +
 			url.QueryEscape(a.opts.ShopifyAPIKey) + "/" + EmbedHandle
@@ -96,4 +98,17 @@ func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installDat
 func (a *Admin) checkPage(r *http.Request, s *AdminSession, data *installData) (*PageReport, error) {
 	allowed := func(host string) bool { return allowedHost(s.Shop, data.Origins, host, a.opts.Development) }
 	return a.pageChecker.check(r.Context(), s.Shop, data.CheckURL, allowed, a.opts.PublicURL)
+}
+
+// productPageExample is an address of the shop's product pages: the demo
+// shop's are this server's /demo pages (its domain resolves nowhere).
+func (a *Admin) productPageExample(shop *stockbell.Shop) string {
+	if a.opts.Development && shop.Platform == stockbell.PlatformDemo {
+		return a.publicBase() + "/demo"
+	}
+	domain := shop.Domain
+	if shop.PrimaryDomain != "" {
+		domain = shop.PrimaryDomain
+	}
+	return "https://" + domain + "/products/…"
 }

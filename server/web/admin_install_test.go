@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -128,5 +129,25 @@ func TestInstallPageManagesOrigins(t *testing.T) {
 			t.Fatalf("origins after removal: %v", origins)
 		}
 		_ = stockbell.PlatformFeed
+	})
+}
+
+// TestInstallPageSuggestsAPageItCanCheck: "Check my product page" suggests
+// an address of the shop's own product pages; the demo shop's are this
+// server's /demo pages, not its made-up domain, which resolves nowhere.
+func TestInstallPageSuggestsAPageItCanCheck(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		demoShop := storetest.MustShop(t, db, stockbell.PlatformDemo, "demo.stockbell.localhost")
+		p := f.signIn(t, demoShop).get("/admin/install")
+		wantStatus(t, p, http.StatusOK, "the demo shop's install page")
+		if want := `placeholder="http://localhost/demo"`; !strings.Contains(p.Body, want) {
+			t.Errorf("the demo shop's page to check: want %s in\n%s", want, regexp.MustCompile(`<input[^>]*id="url"[^>]*>`).FindString(p.Body))
+		}
+		feedShop := mustShop(t, db, "shop.example")
+		p = f.signIn(t, feedShop).get("/admin/install")
+		if want := `placeholder="https://shop.example/products/…"`; !strings.Contains(p.Body, want) {
+			t.Errorf("a shop's page to check: want %s in\n%s", want, regexp.MustCompile(`<input[^>]*id="url"[^>]*>`).FindString(p.Body))
+		}
 	})
 }
