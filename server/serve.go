@@ -172,7 +172,11 @@ func (m *Main) startWorker(ctx context.Context) error {
 		return err
 	}
 	m.Worker = worker
-	if err := worker.Start(ctx); err != nil {
+	// River hard-stops a client whose start context ends, cancelling the
+	// jobs it runs. The signal that ends serve's context starts the
+	// graceful shutdown instead: Close stops the workers after HTTP,
+	// letting running jobs finish within the shutdown timeout.
+	if err := worker.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	return nil
