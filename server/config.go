@@ -20,8 +20,11 @@ import (
 // Config is the server's whole configuration, read once from environment
 // variables (see the README's table) and copied into each component.
 type Config struct {
-	Env         string // STOCKBELL_ENV: development or production (see defaultEnv)
-	Addr        string // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
+	Env  string // STOCKBELL_ENV: development or production (see defaultEnv)
+	Addr string // STOCKBELL_ADDR, or PORT as Shopify CLI passes it
+	// AddrSetting names the variable Addr came from, for errors about it:
+	// PORT when STOCKBELL_ADDR is unset and PORT is set.
+	AddrSetting string
 	PublicURL   string // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
 	DataDir     string // STOCKBELL_DATA_DIR
 	DatabaseURL string // STOCKBELL_DATABASE_URL
@@ -103,6 +106,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 			cfg.Addr, addrSetting = host+":"+port, "PORT"
 		}
 	}
+	cfg.AddrSetting = addrSetting
 	if err := checkListenAddr(addrSetting, cfg.Addr); err != nil {
 		return nil, err
 	}

@@ -185,7 +185,7 @@ func (m *Main) startWorker(ctx context.Context) error {
 func (m *Main) listen() error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return &configError{"STOCKBELL_ADDR", err.Error()}
+		return &configError{orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR"), err.Error()}
 	}
 	m.listener = ln
 	m.http = &http.Server{
