@@ -258,15 +258,15 @@ func (m *Main) Close() error {
 	var errs []error
 	for _, srv := range []*http.Server{m.http, m.metricsHTTP} {
 		if srv != nil {
-			errs = append(errs, srv.Shutdown(ctx))
+			errs = append(errs, m.shutdownStep("requests still in flight were cut off", srv.Shutdown(ctx)))
 		}
 	}
 	if m.drainer != nil {
-		errs = append(errs, m.drainer.Stop(ctx))
+		errs = append(errs, m.shutdownStep("webhook receipts in processing, if any, were released to be processed again", m.drainer.Stop(ctx)))
 	}
 	for _, q := range []*jobs.Queue{m.Worker, m.Queue} {
 		if q != nil {
-			errs = append(errs, q.Stop(ctx))
+			errs = append(errs, m.shutdownStep("running jobs, if any, were cancelled to be retried", q.Stop(ctx)))
 		}
 	}
 	for _, closeFn := range m.closers {
@@ -278,4 +278,14 @@ func (m *Main) Close() error {
 		errs = append(errs, m.conn.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// shutdownStep says what a step of Close left undone when the shutdown
+// timeout ran out, and which setting bounds it, rather than "context
+// deadline exceeded".
+func (m *Main) shutdownStep(undone string, err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: STOCKBELL_SHUTDOWN_TIMEOUT (%s) ran out: %s", m.Config.ShutdownTimeout, undone)
+	}
+	return err
 }

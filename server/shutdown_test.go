@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,6 +60,53 @@ func jobsRunAfterTheSignal(t *testing.T, dbURL string) {
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("a job queued after the signal is %s, not run: the workers stopped before Close", job.State)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestAShutdownThatTimesOutSaysWhat signals serve while a request is
+// still being received and checks that, once STOCKBELL_SHUTDOWN_TIMEOUT
+// has passed, serve exits 1 with a line that says what was cut off and
+// which setting bounds the wait, rather than "context deadline exceeded".
+func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
+	addr := freeAddr(t)
+	getenv := testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_SHUTDOWN_TIMEOUT": "300ms"})
+	signalled, signal := context.WithCancel(context.Background())
+	defer signal()
+	var stderr bytes.Buffer
+	exited := make(chan int, 1)
+	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, io.Discard, &stderr) }()
+	conn := dialWhenListening(t, addr)
+	defer conn.Close()
+	// Headers and a body that never arrives in full: the request stays in flight.
+	fmt.Fprintf(conn, "POST /api/storefront/v1/subscriptions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", addr)
+	time.Sleep(100 * time.Millisecond)
+	signal()
+	var code int
+	select {
+	case code = <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not exit")
+	}
+	out := strings.TrimRight(stderr.String(), "\n")
+	last := out[strings.LastIndex(out, "\n")+1:]
+	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: requests still in flight were cut off") {
+		t.Fatalf("want exit 1 and the requests cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
+	}
+}
+
+// dialWhenListening connects to addr once the server listens there.
+func dialWhenListening(t *testing.T, addr string) net.Conn {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		conn, err := net.Dial("tcp", addr)
+		if err == nil {
+			return conn
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the server never listened on %s: %v", addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
