@@ -11,6 +11,7 @@
 //
 //	stockbell [serve]          run the server (the default)
 //	stockbell migrate          create or migrate the database and exit
+//	stockbell backup --to FILE copy the SQLite database while the server runs
 //	stockbell shop list        list installed shops
 //	stockbell shop add         add a catalog feed shop
 //	stockbell feed sync        sync a feed shop's feed now

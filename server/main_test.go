@@ -172,7 +172,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 }
 
 func TestSubcommandsHaveHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"shop", "--help"}, {"shop", "list", "--help"}, {"settings", "--help"}, {"settings", "set", "--help"}, {"settings", "get", "--help"}, {"admin", "--help"}, {"admin", "link", "--help"}, {"shop", "add", "--help"}, {"feed", "--help"}, {"feed", "sync", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"serve", "--help"}, {"migrate", "--help"}, {"backup", "--help"}, {"shop", "--help"}, {"shop", "list", "--help"}, {"settings", "--help"}, {"settings", "set", "--help"}, {"settings", "get", "--help"}, {"admin", "--help"}, {"admin", "link", "--help"}, {"shop", "add", "--help"}, {"feed", "--help"}, {"feed", "sync", "--help"}} {
 		code, stdout, _ := run(t, testEnv(t, nil), args...)
 		if code != 0 || !strings.Contains(stdout, "Usage") {
 			t.Errorf("%v: exit %d, stdout %q", args, code, stdout)

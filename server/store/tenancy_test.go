@@ -171,8 +171,8 @@ var unscoped = map[string]string{
 	// Not a shop's rows.
 	"Close": "the connection", "Ping": "the connection", "Path": "the SQLite file", "Migrate": "the schema",
 	"SchemaVersion": "the schema", "WithMigrationLock": "the schema", "Migrated": "the schema",
-	"MigrationsFrom": "the schema (tests)", "BeginTx": "a transaction for the caller's own statements",
-	"BeginStockRead": "a read marker, no rows",
+	"BackupTo": "a copy of the whole database", "MigrationsFrom": "the schema (tests)",
+	"BeginTx": "a transaction for the caller's own statements", "BeginStockRead": "a read marker, no rows",
 	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).
 	"FindShopByID": "the shop row itself", "FindShopByDomain": "the shop row itself", "FindShopByKey": "the shop row itself (the storefront's public key)",
 	"IsStorefrontOrigin": "a storefront preflight names an origin, no shop; it answers only whether some installed shop allowed it",
