@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -166,10 +167,8 @@ func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 	c := &Conn{Dialect: dialect}
 	if dialect == SQLite {
 		c.path = sqlitePath(dsn)
-		if dir := filepath.Dir(c.path); dir != "" {
-			if err := os.MkdirAll(dir, 0o700); err != nil {
-				return nil, fmt.Errorf("create database directory: %w", err)
-			}
+		if err := createSQLiteFile(c.path); err != nil {
+			return nil, err
 		}
 	}
 	sqlDB, err := sql.Open(driverName(dialect), dsn)
@@ -185,6 +184,23 @@ func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 		return nil, fmt.Errorf("cannot reach database: %w", err)
 	}
 	return c, nil
+}
+
+// createSQLiteFile creates a database file that does not exist yet, and
+// its directory, readable by their owner only: the database holds
+// shoppers' contacts, and SQLite gives its write-ahead log the database
+// file's mode. An existing file keeps the mode its operator gave it.
+func createSQLiteFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
 }
 
 // Open connects to the database and returns its services without a job

@@ -376,3 +376,33 @@ func TestLateMigrationIsApplied(t *testing.T) {
 		}
 	})
 }
+
+// TestANewSQLiteDatabaseIsReadableByItsOwnerOnly connects to a file that
+// does not exist in a directory others may read, as an operator's
+// STOCKBELL_DATABASE_URL may name, writes to it, and checks that the
+// database and its write-ahead log, which hold shoppers' contacts, are
+// readable by their owner only.
+func TestANewSQLiteDatabaseIsReadableByItsOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "stockbell.db")
+	conn, err := store.Connect(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if err := conn.Migrate(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	for _, file := range []string{path, path + "-wal"} {
+		info, err := os.Stat(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if perm := info.Mode().Perm(); perm&0o077 != 0 {
+			t.Errorf("%s has mode %04o: others may read it", filepath.Base(file), perm)
+		}
+	}
+}
