@@ -88,7 +88,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		PublicURL:       publicURL,
 		DataDir:         orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
 		DatabaseURL:     getenv("STOCKBELL_DATABASE_URL"),
-		LogFormat:       orDefault(getenv("STOCKBELL_LOG_FORMAT"), "text"),
+		LogFormat:       orDefault(strings.ToLower(strings.TrimSpace(getenv("STOCKBELL_LOG_FORMAT"))), "text"),
 		Workers:         10,
 		ShutdownTimeout: 20 * time.Second,
 	}

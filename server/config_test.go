@@ -228,3 +228,17 @@ func TestPublicURLIsAnOrigin(t *testing.T) {
 		}
 	}
 }
+
+// TestLogSettingsReadInAnyCase: STOCKBELL_LOG_FORMAT is read in any case,
+// as STOCKBELL_LOG_LEVEL is; anything else is refused, named.
+func TestLogSettingsReadInAnyCase(t *testing.T) {
+	for value, want := range map[string]string{"JSON": "json", "Json": "json", "TEXT": "text", " json ": "json"} {
+		cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_LOG_FORMAT": value, "STOCKBELL_LOG_LEVEL": "WARN"}))
+		if err != nil || cfg.LogFormat != want {
+			t.Errorf("STOCKBELL_LOG_FORMAT=%q: %v, %v; want %s", value, cfg, err, want)
+		}
+	}
+	if _, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_LOG_FORMAT": "logfmt"})); settingOf(err) != "STOCKBELL_LOG_FORMAT" {
+		t.Errorf("STOCKBELL_LOG_FORMAT=logfmt: want an error naming it, got %v", err)
+	}
+}
