@@ -28,7 +28,23 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(Execute(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(Execute(signalContext(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// signalContext ends at the first SIGINT or SIGTERM, which starts the
+// graceful shutdown (bounded by STOCKBELL_SHUTDOWN_TIMEOUT). Signals are
+// then left to their default action, so a second one ends the process at
+// once: an operator's second Ctrl-C, or a supervisor that will not wait.
+// The default action is back before the context ends, so that whoever
+// sees it end can count on it.
+func signalContext() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-signals
+		signal.Stop(signals)
+		cancel()
+	}()
+	return ctx
 }
