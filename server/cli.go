@@ -69,7 +69,8 @@ func usage(w io.Writer) {
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'stockbell COMMAND --help' for a command's flags. Configuration comes from STOCKBELL_* environment variables (see README.md).")
+	fmt.Fprintln(w, "\nRun 'stockbell COMMAND --help' for a command's flags. Configuration comes from environment variables (see README.md):\n"+
+		"STOCKBELL_*, PORT, SHOPIFY_* and SCOPES for a Shopify app, BIGCOMMERCE_* for a BigCommerce app.")
 }
 
 // errHelp means --help was asked for and printed: exit 0.

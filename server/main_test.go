@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -306,5 +307,33 @@ func TestReceiptRetentionSetting(t *testing.T) {
 	cfg, err = LoadConfig(testEnv(t, nil))
 	if err != nil || cfg.ReceiptRetention != stockbell.DefaultReceiptRetention {
 		t.Fatalf("default retention = %v, %v; want %v", cfg.ReceiptRetention, err, stockbell.DefaultReceiptRetention)
+	}
+}
+
+// TestHelpNamesEveryEnvironmentVariable: the top-level help says where the
+// configuration comes from; every variable the configuration reads (each
+// getenv("…") in config*.go) is named there, or its family (STOCKBELL_*,
+// SHOPIFY_*, BIGCOMMERCE_*).
+func TestHelpNamesEveryEnvironmentVariable(t *testing.T) {
+	_, help, _ := run(t, testEnv(t, nil), "--help")
+	files, err := filepath.Glob("config*.go")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no configuration sources: %v", err)
+	}
+	read := regexp.MustCompile(`getenv\("([A-Z_]+)"\)`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range read.FindAllStringSubmatch(string(src), -1) {
+			name, family := m[1], strings.SplitAfter(m[1], "_")[0]+"*"
+			if !strings.Contains(help, name) && !strings.Contains(help, family) {
+				t.Errorf("%s reads %s, which the help does not name", f, name)
+			}
+		}
 	}
 }
