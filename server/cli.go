@@ -35,6 +35,7 @@ func commands() []command {
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
 		{"admin", "sign in to a shop's admin: admin link --shop DOMAIN", runAdmin},
 		{"apikey", "keys to a shop's JSON admin API: apikey create|list|revoke", runAPIKey},
+		{"version", "print the build's version and source revision (also --version)", runVersion},
 	}
 }
 
@@ -47,6 +48,8 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, std
 	} else if len(args) > 0 && isHelp(args[0]) {
 		usage(stdout)
 		return 0
+	} else if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
+		name, args = "version", args[1:]
 	}
 	for _, cmd := range commands() {
 		if cmd.name == name {

@@ -18,6 +18,7 @@
 //	stockbell settings get|set restock settings of a shop
 //	stockbell admin link       a one-time sign-in link to a shop's admin
 //	stockbell apikey create|list|revoke  keys to a shop's JSON admin API
+//	stockbell version          the build's version and source revision
 package main
 
 import (

@@ -1,0 +1,51 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+)
+
+// runVersion prints what the binary was built from: the module's version
+// (a release tag, or "(devel)" for a build of a checkout), the source
+// revision and its time, and whether the checkout had changes, as the Go
+// toolchain stamped them (`go build` in a git checkout does; `go run`
+// does not), and the Go version. Nothing is read from the environment.
+func runVersion(env *cliEnv, args []string) error {
+	fs := flag.NewFlagSet("version", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() { fmt.Fprintln(env.stdout, "Usage: stockbell version") }
+	if err := fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return errHelp
+		}
+		return errUsage
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		fmt.Fprintln(env.stdout, "stockbell: no build information in this binary")
+		return nil
+	}
+	writeVersion(env.stdout, info)
+	return nil
+}
+
+// writeVersion writes the lines of `stockbell version`.
+func writeVersion(w io.Writer, info *debug.BuildInfo) {
+	settings := map[string]string{}
+	for _, s := range info.Settings {
+		settings[s.Key] = s.Value
+	}
+	fmt.Fprintf(w, "stockbell %s\n", info.Main.Version)
+	if rev := settings["vcs.revision"]; rev != "" {
+		dirty := ""
+		if settings["vcs.modified"] == "true" {
+			dirty = " (with uncommitted changes)"
+		}
+		fmt.Fprintf(w, "revision %s%s, %s\n", rev, dirty, settings["vcs.time"])
+	} else {
+		fmt.Fprintln(w, "revision unknown (built without version control information, as by go run)")
+	}
+	fmt.Fprintf(w, "%s\n", info.GoVersion)
+}
