@@ -20,20 +20,7 @@ import (
 // that wait, focused there, and everything typed still in the form; the
 // saved flow is unchanged.
 func TestFlowRefusalKeepsTypingInChromium(t *testing.T) {
-	m := startServer(t, testEnv(t, nil))
-	ctx := browsertest.New(t)
-	base := m.URL()
-	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := m.DB.FindFlow(context.Background(), shop.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	browse(t, ctx, base+"/", "h1")
-	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
-	browse(t, ctx, base+"/admin/flow", "#flow-form")
+	m, ctx, shop, before := openDemoFlowPage(t)
 	browsertest.Do(t, ctx, chromedp.SendKeys("#s1_subject", "Your sweater is back"))
 	clickAndWait(t, ctx, `#flow-form button[value=add]`, "#s2_body")
 	wantPreviewOfTheForm(t, ctx, 2)
@@ -84,20 +71,7 @@ func wantPreviewOfTheForm(t *testing.T, ctx context.Context, n int) {
 // language and its preview shows German; the test of it goes to the typed
 // address, in German. Nothing of this is saved.
 func TestFlowActionsKeepTestAddressAndPreviewLanguageInChromium(t *testing.T) {
-	m := startServer(t, testEnv(t, nil))
-	ctx := browsertest.New(t)
-	base := m.URL()
-	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, err := m.DB.FindFlow(context.Background(), shop.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	browse(t, ctx, base+"/", "h1")
-	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
-	browse(t, ctx, base+"/admin/flow", "#flow-form")
+	m, ctx, shop, before := openDemoFlowPage(t)
 	retypeField(t, ctx, "test_to", "tests@example.com")
 	retypeField(t, ctx, "s1_delay", "90m")
 	choosePreviewLanguage(t, ctx, 1, "fr")
@@ -165,4 +139,25 @@ func wantPreviewIn(t *testing.T, ctx context.Context, n int, code, words string)
 	if !strings.Contains(subject, words) {
 		t.Errorf("message %d's preview in %s reads:\n%.500s", n, code, subject)
 	}
+}
+
+// openDemoFlowPage starts a development server and opens the demo shop's
+// Flow page in Chromium, signed in from the start page. It returns the
+// server, the browser, the shop and its flow as saved before.
+func openDemoFlowPage(t *testing.T) (*Main, context.Context, *stockbell.Shop, *stockbell.Flow) {
+	t.Helper()
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before, err := m.DB.FindFlow(context.Background(), shop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
+	browse(t, ctx, m.URL()+"/admin/flow", "#flow-form")
+	return m, ctx, shop, before
 }
