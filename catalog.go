@@ -265,3 +265,39 @@ type CatalogService interface {
 	// levels its answer carries are applied with the returned StockRead.
 	BeginStockRead(ctx context.Context) (StockRead, error)
 }
+
+// DeleteVanishedProducts marks deleted the shop's stored products that a
+// complete catalog sync, begun with sync, did not list (listed holds the
+// platform ids it listed): the platform no longer has them, and their
+// subscribers must not wait for a restock that cannot come. A product a
+// read begun since found is kept (see DeleteVanishedProduct): one created
+// while the listing was read is missing from it. It returns how many it
+// marked.
+func DeleteVanishedProducts(ctx context.Context, catalog CatalogService, shopID int64, listed map[string]bool, sync StockRead) (int, error) {
+	stored := map[string]bool{}
+	for offset := 0; ; offset += 1000 {
+		page, total, err := catalog.FindVariants(ctx, VariantFilter{ShopID: &shopID, Offset: offset, Limit: 1000})
+		if err != nil {
+			return 0, err
+		}
+		for _, v := range page {
+			if !v.Deleted && !listed[v.ProductPlatformID] {
+				stored[v.ProductPlatformID] = true
+			}
+		}
+		if offset+len(page) >= total || len(page) == 0 {
+			break
+		}
+	}
+	deleted := 0
+	for id := range stored {
+		gone, err := catalog.DeleteVanishedProduct(ctx, shopID, id, sync)
+		if err != nil && ErrorCode(err) != ENOTFOUND {
+			return deleted, err
+		}
+		if gone {
+			deleted++
+		}
+	}
+	return deleted, nil
+}

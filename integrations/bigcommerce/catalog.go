@@ -94,35 +94,7 @@ func (s *session) levelsOf(ctx context.Context, products []apiProduct) (inventor
 // missed), except those a read begun since found: a product created while
 // the listing was read is missing from it, but its webhook found it.
 func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool, began stockbell.StockRead) (int, error) {
-	stored := map[string]bool{}
-	for offset := 0; ; offset += 1000 {
-		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
-		if err != nil {
-			return 0, err
-		}
-		for _, v := range page {
-			if !v.Deleted {
-				stored[v.ProductPlatformID] = true
-			}
-		}
-		if offset+len(page) >= total || len(page) == 0 {
-			break
-		}
-	}
-	deleted := 0
-	for pid := range stored {
-		if seen[pid] {
-			continue
-		}
-		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, pid, began)
-		if err := ignoreNotFound(err); err != nil {
-			return deleted, err
-		}
-		if gone {
-			deleted++
-		}
-	}
-	return deleted, nil
+	return stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, seen, began)
 }
 
 // productUpsert maps a product and its inventory items. Stock follows the

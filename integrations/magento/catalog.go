@@ -83,32 +83,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 // passed its id, it is missing from the listing but exists. Their
 // subscribers are never notified. It returns how many it marked.
 func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, listed map[string]bool, began stockbell.StockRead) (int, error) {
-	stored := map[string]bool{}
-	for offset := 0; ; offset += 1000 {
-		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
-		if err != nil {
-			return 0, err
-		}
-		for _, v := range page {
-			if !v.Deleted && !listed[v.ProductPlatformID] {
-				stored[v.ProductPlatformID] = true
-			}
-		}
-		if offset+len(page) >= total || len(page) == 0 {
-			break
-		}
-	}
-	deleted := 0
-	for id := range stored {
-		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, id, began)
-		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-			return deleted, err
-		}
-		if gone {
-			deleted++
-		}
-	}
-	return deleted, nil
+	return stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, listed, began)
 }
 
 // errVanished is what refreshProduct returns for a product Magento

@@ -77,35 +77,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 // come. A product a read or webhook found since the sync began is kept:
 // one created while the listing was read is missing from it.
 func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool, began stockbell.StockRead) (int, error) {
-	stored := map[string]bool{}
-	for offset := 0; ; offset += 1000 {
-		page, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, Offset: offset, Limit: 1000})
-		if err != nil {
-			return 0, err
-		}
-		for _, v := range page {
-			if !v.Deleted {
-				stored[v.ProductPlatformID] = true
-			}
-		}
-		if offset+len(page) >= total || len(page) == 0 {
-			break
-		}
-	}
-	deleted := 0
-	for pid := range stored {
-		if seen[pid] {
-			continue
-		}
-		gone, err := in.Catalog.DeleteVanishedProduct(ctx, shop.ID, pid, began)
-		if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-			return deleted, err
-		}
-		if gone {
-			deleted++
-		}
-	}
-	return deleted, nil
+	return stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, seen, began)
 }
 
 func nullable(s string) any {
