@@ -17,7 +17,9 @@ const (
 	// EventSyncFailed: a sync changed nothing (the source was unreachable or
 	// its document was malformed or truncated); the last good state stays.
 	// Detail: source, reason, rejected, rejections_logged, started_at,
-	// duration_ms.
+	// duration_ms; and, on an entry that stands for repeats of one failure
+	// (see SyncLogService.RecordSync), failures (how many) and
+	// first_failed_at, the entry's own time being the latest's.
 	EventSyncFailed EventKind = "sync_failed"
 	// EventSyncItemRejected: one item a sync could not apply.
 	// Detail: source, position, id, reason.
@@ -55,6 +57,11 @@ type SyncReport struct {
 	// NotModified: the source answered that nothing changed since the last
 	// sync (HTTP 304), so nothing was read.
 	NotModified bool `json:"not_modified"`
+	// Quiet marks the success of a run not logged each time (a periodic
+	// reconciliation): it is recorded only when the source's latest entry
+	// is a failure (without rejections), to show that the failure ended
+	// and so that the same failure met again is a new entry.
+	Quiet bool `json:"-"`
 	// Items counts the items read, Changed those whose stored state changed,
 	// Unpublished those marked unpublished because the source no longer
 	// lists them.
@@ -89,8 +96,14 @@ type SyncLogService interface {
 	// RecordSync writes the report to the shop's activity log in one
 	// transaction: a sync_item_rejected event per rejection (at most
 	// MaxSyncRejectionsLogged), then a sync_finished event, or sync_failed
-	// when the report has a Failure. Returns EINVALID without a shop or
-	// source, ENOTFOUND for an unknown shop.
+	// when the report has a Failure. A failure without rejections whose
+	// reason is that of the source's latest entry, a sync_failed one
+	// (nothing else recorded from the source since), is recorded on that
+	// entry instead: it moves to the new failure's time and counts it. A
+	// refusal met on every periodic run is then one line, not one per
+	// run; a different failure, or a success, is a new entry (a Quiet
+	// success only when it ends a failure). Returns
+	// EINVALID without a shop or source, ENOTFOUND for an unknown shop.
 	RecordSync(ctx context.Context, report SyncReport) error
 	// FindSyncLog returns the shop's sync events, newest first (a sync's
 	// summary before its rejections), and their total count.
@@ -114,4 +127,16 @@ func RecordForbidden(ctx context.Context, log SyncLogService, logger *slog.Logge
 		"shop", shop.Domain, "source", source, "err", err)
 	report := SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: now, Failure: ErrorMessage(err)}
 	return true, log.RecordSync(ctx, report)
+}
+
+// RecordRecovered records, as a Quiet report, that a periodic run of
+// source, which logs only its failures, read the shop's items again: the
+// entry of a failure the sync log shows for the source then ends (a
+// later failure is a new entry), and nothing is written otherwise. A run
+// that read nothing asked the platform nothing, and records nothing.
+func RecordRecovered(ctx context.Context, log SyncLogService, shopID int64, source string, started, now time.Time, items int) error {
+	if items == 0 {
+		return nil
+	}
+	return log.RecordSync(ctx, SyncReport{ShopID: shopID, Source: source, StartedAt: started, FinishedAt: now, Items: items, Quiet: true})
 }

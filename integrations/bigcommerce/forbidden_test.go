@@ -1,8 +1,11 @@
 package bigcommerce_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
@@ -103,6 +106,56 @@ func TestUninstallConfirmationTakesA403ForAnInstalledApp(t *testing.T) {
 		e.fake.Revoke(storeHash)
 		if uninstalled, err := e.in.ConfirmUninstall(ctx, e.shop(shop.ID)); err != nil || !uninstalled {
 			t.Fatalf("confirming an uninstall against a 401 = %t, %v", uninstalled, err)
+		}
+	})
+}
+
+// TestRepeatedRefusalIsOneSyncLogEntry: reconciliation meets the same 403
+// every 15 minutes until the merchant re-authorizes the app; the sync log
+// keeps one entry for it, counting the refusals and moved to the latest,
+// rather than a line per run. The run that reads the store again shows
+// that the refusal ended (the runs after it log nothing), and the same
+// refusal met after it, or a different one, is an entry of its own.
+func TestRepeatedRefusalIsOneSyncLogEntry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.subscribe(shop, e.variant(shop, shirtSmall).ID, "ada@example.com")
+		reconcile := func(times int, refusal string) {
+			t.Helper()
+			e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Forbidden = map[string]string{"/v3/catalog/": refusal} })
+			if refusal == "" {
+				e.fake.Do(storeHash, func(s *bigcommercetest.Store) { s.Forbidden = nil })
+			}
+			for range times {
+				e.clock.Advance(15 * time.Minute)
+				must(t, e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shop.ID}))
+			}
+		}
+		reconcile(4, scopeTitle)
+		reconcile(2, "")
+		reconcile(1, scopeTitle)
+		reconcile(1, "Your plan lacks this feature")
+
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		must(t, err)
+		var got []string
+		for _, entry := range log {
+			var d struct {
+				Source, Reason string
+				Failures       int
+			}
+			must(t, json.Unmarshal([]byte(entry.Detail), &d))
+			if d.Source == bigcommerce.ReconcileSource {
+				got = append(got, fmt.Sprintf("%s %d %.12s", entry.Kind, d.Failures, d.Reason))
+			}
+		}
+		want := []string{"sync_failed 0 BigCommerce ", "sync_failed 0 BigCommerce ", "sync_finished 0 ", "sync_failed 4 BigCommerce "}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("reconciliations in the sync log, newest first = %q, want %q", got, want)
+		}
+		if !strings.Contains(log[0].Detail, "plan lacks") {
+			t.Fatalf("newest entry = %s, want the different refusal", log[0].Detail)
 		}
 	})
 }

@@ -17,7 +17,8 @@ import (
 // domain, and then for every subscribed scope creates the hook to this
 // server's webhook URL, or updates one that BigCommerce deactivated (it
 // does after about 48 hours of failed deliveries) or that carries another
-// secret. Running it again changes nothing.
+// secret. Running it again changes nothing. Only its failures are in the
+// sync log, and the run that ends one.
 func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigCommerceRegisterHooksJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{ShopID: id} })
@@ -30,8 +31,10 @@ func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigComme
 	err = in.registerHooks(ctx, shop, sess)
 	if stopped, err2 := in.stopIfForbidden(ctx, shop, HooksSource, started, err); stopped {
 		return err2
+	} else if err != nil {
+		return err
 	}
-	return err
+	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, HooksSource, started, in.Clock.Now(), len(SubscribedScopes))
 }
 
 // registerHooks records the store's details and creates or updates its

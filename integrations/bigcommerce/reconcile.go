@@ -10,7 +10,8 @@ import (
 // Reconcile serves BigCommerceReconcileJob. For ShopID 0 it queues one job
 // per installed store; for a store it reads again every product with a
 // variant that has queued subscribers, so a missed webhook delays a
-// notification by at most the job's period.
+// notification by at most the job's period. Only its failures are in the
+// sync log, and the run that ends one.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{ShopID: id} })
@@ -33,7 +34,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceR
 		}
 	}
 	in.Logger.InfoContext(ctx, "bigcommerce stock reconciled", "store", shop.Domain, "products", len(products))
-	return nil
+	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(products))
 }
 
 // waitedForProducts lists the products of the shop's variants with queued

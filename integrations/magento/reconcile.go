@@ -10,7 +10,8 @@ import (
 // installed store; for a store it reads again, over REST, the stock of
 // every variant with queued subscribers, so a post the module never made
 // (Stockbell unreachable past the module's retries, the module disabled)
-// delays a notification by at most the job's period.
+// delays a notification by at most the job's period. Only its failures
+// are in the sync log, and the run that ends one.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.MagentoReconcileJob{ShopID: id} })
@@ -33,7 +34,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 		}
 	}
 	in.Logger.InfoContext(ctx, "magento stock reconciled", "store", shop.Domain, "skus", len(skus))
-	return nil
+	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(skus))
 }
 
 // applyRead reads one SKU's stock and applies each level as a read; a SKU

@@ -138,3 +138,40 @@ func TestRevokedKeyIsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestRevokedKeyIsOneSyncLogEntry: every reconciliation (every 15
+// minutes) meets the revoked key until the merchant connects the shop
+// again; the sync log keeps one entry for it, counting the runs, and a
+// run that reads the shop again is an entry of its own.
+func TestRevokedKeyIsOneSyncLogEntry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		e.fake.Do(func(s *prestashoptest.Shop) { s.KeyDisabled = true })
+		reconcile := func() {
+			t.Helper()
+			e.clock.Add(15 * time.Minute)
+			must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
+		}
+		for range 3 {
+			reconcile()
+		}
+		e.fake.Do(func(s *prestashoptest.Shop) { s.KeyDisabled = false })
+		reconcile()
+		e.fake.Do(func(s *prestashoptest.Shop) { s.KeyDisabled = true })
+		reconcile()
+		var got []string
+		for _, entry := range e.syncLog(shop) {
+			if strings.Contains(entry.Detail, prestashop.ReconcileSource) {
+				var d map[string]any
+				must(t, json.Unmarshal([]byte(entry.Detail), &d))
+				got = append(got, fmt.Sprintf("%s failures=%v", entry.Kind, d["failures"]))
+			}
+		}
+		want := []string{"sync_failed failures=<nil>", "sync_finished failures=<nil>", "sync_failed failures=3"}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("reconciliations in the sync log, newest first = %v, want %v", got, want)
+		}
+	})
+}

@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -12,8 +14,10 @@ var _ stockbell.SyncLogService = (*DB)(nil)
 
 // RecordSync writes a sync's report to the shop's activity log in one
 // transaction: its logged rejections first, then the summary, so that the
-// log read newest first shows a sync's summary above its rejections.
-// Returns EINVALID without a shop or source, ENOTFOUND for an unknown shop.
+// log read newest first shows a sync's summary above its rejections. A
+// failure that repeats the source's latest one updates its entry instead
+// (repeatFailure). Returns EINVALID without a shop or source, ENOTFOUND
+// for an unknown shop.
 func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error {
 	if report.ShopID == 0 {
 		return stockbell.FieldErrorf("shop_id", "sync report names no shop")
@@ -24,6 +28,14 @@ func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := shopExists(ctx, tx, report.ShopID); err != nil {
 			return err
+		}
+		if repeated, err := repeatFailure(ctx, tx, report); repeated || err != nil {
+			return err
+		}
+		if report.Quiet && !report.Failed() {
+			if failing, err := sourceFailing(ctx, tx, report); !failing || err != nil {
+				return err
+			}
 		}
 		return recordSync(ctx, tx, report)
 	})
@@ -37,6 +49,19 @@ func recordSync(ctx context.Context, tx *Tx, r stockbell.SyncReport) error {
 			return err
 		}
 	}
+	kind := stockbell.EventSyncFinished
+	if r.Failed() {
+		kind = stockbell.EventSyncFailed
+	}
+	id, err := tx.insertEventID(ctx, stockbell.Event{ShopID: r.ShopID, Kind: kind}, summaryDetail(r, logged))
+	if err != nil {
+		return err
+	}
+	return rememberFailure(ctx, tx, r, id)
+}
+
+// summaryDetail is the detail of a sync's summary event.
+func summaryDetail(r stockbell.SyncReport, logged int) EventDetail {
 	detail := EventDetail{"source": r.Source, "rejected": r.RejectedCount(), "rejections_logged": logged}
 	if !r.StartedAt.IsZero() {
 		detail["started_at"] = r.StartedAt.UTC()
@@ -44,14 +69,80 @@ func recordSync(ctx context.Context, tx *Tx, r stockbell.SyncReport) error {
 			detail["duration_ms"] = r.FinishedAt.Sub(r.StartedAt).Milliseconds()
 		}
 	}
-	kind := stockbell.EventSyncFinished
 	if r.Failed() {
-		kind, detail["reason"] = stockbell.EventSyncFailed, r.Failure
+		detail["reason"] = r.Failure
 	} else {
 		detail["items"], detail["changed"], detail["unpublished"] = r.Items, r.Changed, r.Unpublished
 		detail["not_modified"] = r.NotModified
 	}
-	return tx.insertEvent(ctx, stockbell.Event{ShopID: r.ShopID, Kind: kind}, detail)
+	return detail
+}
+
+// repeatable reports whether a report may stand as a repeat of an
+// earlier entry: a failure without rejections, which would need a summary
+// of their own above them.
+func repeatable(r stockbell.SyncReport) bool {
+	return r.Failed() && r.RejectedCount() == 0
+}
+
+// rememberFailure keeps, per shop and source, the entry of a failure a
+// next run may repeat (sync_failures), and forgets it once the source
+// does anything else.
+func rememberFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport, eventID int64) error {
+	if !repeatable(r) {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM sync_failures WHERE shop_id = ? AND source = ?`), r.ShopID, r.Source)
+		return err
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO sync_failures (shop_id, source, event_id) VALUES (?, ?, ?)
+		ON CONFLICT (shop_id, source) DO UPDATE SET event_id = excluded.event_id`), r.ShopID, r.Source, eventID)
+	return err
+}
+
+// sourceFailing reports whether the source's latest entry is a failure
+// a repeat would be counted on.
+func sourceFailing(ctx context.Context, tx *Tx, r stockbell.SyncReport) (bool, error) {
+	var n int
+	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM sync_failures WHERE shop_id = ? AND source = ?`), r.ShopID, r.Source)
+	return n > 0, err
+}
+
+// repeatFailure records a failure that repeats the source's latest entry
+// (the same reason, nothing else recorded from the source since) on that
+// entry rather than as a new one, so that a refusal met on every run
+// (a scope not granted, every 15 minutes) is one line: the entry moves to
+// the repeat's time, and its detail counts the failures and keeps when
+// the first was (failures, first_failed_at). It reports whether it did.
+func repeatFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport) (bool, error) {
+	if !repeatable(r) {
+		return false, nil
+	}
+	var last stockbell.Event
+	err := tx.GetContext(ctx, &last, tx.Rebind(`SELECT e.id, e.detail, e.created_at FROM sync_failures f
+		JOIN events e ON e.id = f.event_id WHERE f.shop_id = ? AND f.source = ?`+tx.forUpdate()), r.ShopID, r.Source)
+	if isNoRows(err) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	var earlier struct {
+		Reason        string    `json:"reason"`
+		Failures      int       `json:"failures"`
+		FirstFailedAt time.Time `json:"first_failed_at"`
+	}
+	if err := json.Unmarshal([]byte(last.Detail), &earlier); err != nil || earlier.Reason != r.Failure {
+		return false, err
+	}
+	detail := summaryDetail(r, 0)
+	detail["failures"], detail["first_failed_at"] = max(earlier.Failures, 1)+1, last.CreatedAt.UTC()
+	if !earlier.FirstFailedAt.IsZero() {
+		detail["first_failed_at"] = earlier.FirstFailedAt.UTC()
+	}
+	raw, err := json.Marshal(detail)
+	if err != nil {
+		return false, err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE events SET detail = ?, created_at = ? WHERE id = ?`), string(raw), tx.db.now(), last.ID)
+	return err == nil, err
 }
 
 // FindSyncLog returns the shop's sync events newest first (ties by id, so

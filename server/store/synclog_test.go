@@ -107,3 +107,94 @@ func TestRecordSyncRefusals(t *testing.T) {
 		wantCode(t, err, stockbell.EINVALID, "kind")
 	})
 }
+
+// TestRecordSyncRepeatedFailureIsOneEntry: a source that fails the same
+// way run after run (a scope not granted, met by every reconciliation) is
+// one entry of the sync log, moved to the latest failure and counting
+// them; another source's entries in between do not end it, and a
+// different failure, a success or a failure with rejections of the same
+// source is a new entry, as is the same failure after it.
+func TestRecordSyncRepeatedFailureIsOneEntry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		other := install(t, db, stockbell.PlatformBigCommerce, "stores/def456")
+		const source, refused = "bigcommerce:reconcile", "BigCommerce refused GET /v3/catalog/products (403): grant Products read-only"
+		first := clock.Now()
+		fail := func(shopID int64, source, reason string) {
+			t.Helper()
+			clock.Add(15 * time.Minute)
+			must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shopID, Source: source, Failure: reason,
+				StartedAt: clock.Now(), FinishedAt: clock.Now().Add(time.Second)}))
+		}
+		first = first.Add(15 * time.Minute)
+		fail(shop.ID, source, refused)
+		fail(shop.ID, source, refused)
+		fail(shop.ID, "bigcommerce:hooks", refused)
+		fail(other.ID, source, refused)
+		fail(shop.ID, source, refused)
+		log := syncLog(t, db, shop.ID)
+		if len(log) != 2 {
+			t.Fatalf("sync log = %s, want the hook check's failure and one entry for the three reconciliations", entries(t, log))
+		}
+		d := detailOf(t, log[0])
+		if d["source"] != source || d["reason"] != refused || d["failures"] != 3.0 || !log[0].CreatedAt.Equal(clock.Now()) ||
+			d["first_failed_at"] != first.Format(time.RFC3339) || d["started_at"] != clock.Now().Format(time.RFC3339) {
+			t.Fatalf("repeated failure = %v at %v, want 3 failures since %v, the latest at %v", d, log[0].CreatedAt, first, clock.Now())
+		}
+		if n := len(syncLog(t, db, other.ID)); n != 1 {
+			t.Fatalf("the other store's log has %d entries, want its own failure", n)
+		}
+
+		fail(shop.ID, source, "BigCommerce answered 500")
+		fail(shop.ID, source, refused)
+		clock.Add(time.Minute)
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: source, Items: 2}))
+		fail(shop.ID, source, refused)
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: source, Failure: refused,
+			Rejections: []stockbell.SyncRejection{{Position: 1, ID: "7", Reason: "no price"}}}))
+		fail(shop.ID, source, refused)
+		log = syncLog(t, db, shop.ID)
+		if got := entries(t, log); len(log) != 9 {
+			t.Fatalf("sync log = %s, want each change of outcome to be an entry of its own", got)
+		}
+		if d := detailOf(t, log[0]); d["failures"] != nil {
+			t.Fatalf("a failure after a failure with rejections = %v, want a new entry", d)
+		}
+	})
+}
+
+func syncLog(t *testing.T, db *store.DB, shopID int64) []*stockbell.Event {
+	t.Helper()
+	log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
+	must(t, err)
+	return log
+}
+
+func entries(t *testing.T, log []*stockbell.Event) string {
+	var out []string
+	for _, e := range log {
+		out = append(out, fmt.Sprintf("%s %s", e.Kind, e.Detail))
+	}
+	return fmt.Sprint(out)
+}
+
+// TestRecordSyncQuietSuccess: the success of a run logged only when it
+// fails is recorded only when it ends a failure of its source.
+func TestRecordSyncQuietSuccess(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformMagento, "magento.example.com")
+		const source = "magento:reconcile"
+		quiet := stockbell.SyncReport{ShopID: shop.ID, Source: source, Items: 3, Quiet: true}
+		must(t, db.RecordSync(ctx, quiet))
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: "magento:catalog", Failure: "refused"}))
+		must(t, db.RecordSync(ctx, quiet))
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: source, Failure: "refused"}))
+		must(t, db.RecordSync(ctx, quiet))
+		must(t, db.RecordSync(ctx, quiet))
+		log := syncLog(t, db, shop.ID)
+		if len(log) != 3 || log[0].Kind != stockbell.EventSyncFinished || detailOf(t, log[0])["source"] != source {
+			t.Fatalf("sync log = %s, want the catalog's failure, the reconciliation's, and the one success that ended it", entries(t, log))
+		}
+	})
+}

@@ -240,6 +240,10 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	},
 	"RecordSync": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.a.ID, Source: "feed", StartedAt: db.Clock.Now(), FinishedAt: db.Clock.Now()}))
+		// The failure B's feed last met, twice: A's repeat is A's own entry.
+		for range 2 {
+			must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.a.ID, Source: "feed", Failure: secret}))
+		}
 	},
 	"FindSyncLog": func(t *testing.T, db *store.DB, fx *tenancy) {
 		es, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: fx.a.ID, Limit: 100})

@@ -102,7 +102,7 @@ func (fx *tenancy) addScheduledReport(t *testing.T, db *store.DB) {
 // before and after the probes: nothing of B may change.
 var shopTables = []string{"shops", "products", "variants", "subscriptions", "messages", "events", "shop_origins",
 	"shop_users", "restock_settings", "flows", "conversions", "feeds", "webhook_secrets", "restock_batches", "api_keys", "webhook_endpoints",
-	"report_subscriptions", "message_clicks"}
+	"report_subscriptions", "message_clicks", "sync_failures"}
 
 // shopChildRows read the shop's rows of tables without a shop_id column,
 // through their parent row.

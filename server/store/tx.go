@@ -139,22 +139,28 @@ type EventDetail map[string]any
 // insertEvent records an activity event in the transaction, with the
 // outbound webhooks that report it (queueWebhooks).
 func (tx *Tx) insertEvent(ctx context.Context, e stockbell.Event, detail EventDetail) error {
+	_, err := tx.insertEventID(ctx, e, detail)
+	return err
+}
+
+// insertEventID is insertEvent returning the event's id.
+func (tx *Tx) insertEventID(ctx context.Context, e stockbell.Event, detail EventDetail) (int64, error) {
 	if detail == nil {
 		detail = EventDetail{}
 	}
 	raw, err := json.Marshal(detail)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = tx.db.now()
 	}
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`), e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), e.CreatedAt)
+	id, err := tx.insertID(ctx, `INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)`, e.ShopID, e.Kind, e.VariantID, e.SubscriptionID, string(raw), e.CreatedAt)
 	if err != nil {
-		return err
+		return 0, err
 	}
-	return queueWebhooks(ctx, tx, e.ShopID, []reportedEvent{{Kind: e.Kind, VariantID: e.VariantID, SubscriptionID: e.SubscriptionID,
+	return id, queueWebhooks(ctx, tx, e.ShopID, []reportedEvent{{Kind: e.Kind, VariantID: e.VariantID, SubscriptionID: e.SubscriptionID,
 		Detail: detail, At: e.CreatedAt}})
 }
 
