@@ -35,7 +35,8 @@ func PrestaShopVariantID(productID, attributeID int64) string {
 }
 
 // PrestaShopCatalogSyncJob reads a PrestaShop shop's whole catalog with
-// stock through its webservice.
+// stock through its webservice. ShopID 0 means every connected PrestaShop
+// shop (the daily run): the job then queues one job per shop.
 type PrestaShopCatalogSyncJob struct {
 	ShopID int64 `json:"shop_id"`
 }

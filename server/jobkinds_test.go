@@ -66,6 +66,20 @@ func TestDataRequestExpiryIsPeriodic(t *testing.T) {
 	}
 }
 
+// TestPlatformCatalogSyncsArePeriodic: the platforms whose catalog sync
+// is not retried after a refusal (Magento, PrestaShop: both always on)
+// read every shop's catalog again on a schedule, so that a sync refused
+// until the merchant grants a permission does not wait for the next
+// connect.
+func TestPlatformCatalogSyncsArePeriodic(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	for _, args := range []stockbell.JobArgs{stockbell.MagentoCatalogSyncJob{}, stockbell.PrestaShopCatalogSyncJob{}} {
+		if !slices.Contains(m.workers.PeriodicKinds(), args.Kind()) {
+			t.Errorf("periodic job kinds = %v, want %q among them", m.workers.PeriodicKinds(), args.Kind())
+		}
+	}
+}
+
 // declaredJobKinds returns the literal results of the Kind methods in the
 // Go package at dir.
 func declaredJobKinds(t *testing.T, dir string) []string {

@@ -23,8 +23,9 @@ func newPrestaShopIntegration(cfg *Config, db *store.DB, queue stockbell.JobInse
 }
 
 // wirePrestaShop serves the connect page and the module's posts, and
-// registers the catalog sync and the reconciliation (every 15 minutes,
-// leader only). PrestaShop needs no app configuration: it is always on.
+// registers the catalog sync (daily, and at connect) and the
+// reconciliation (every 15 minutes); the elected leader inserts the
+// periodic runs. PrestaShop needs no app configuration: it is always on.
 func (m *Main) wirePrestaShop(registry *integrations.Registry, workers *jobs.Workers, admin *web.Admin) {
 	logger := m.Logger.With("component", "prestashop")
 	in := newPrestaShopIntegration(m.Config, m.DB, m.Queue, m.Sealer, logger)
@@ -36,6 +37,8 @@ func (m *Main) wirePrestaShop(registry *integrations.Registry, workers *jobs.Wor
 	jobs.Handle(workers, in.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, in.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{} })
+	// A sync the webservice refused is not retried: the daily one reads the shop again.
+	jobs.Every(workers, 24*time.Hour, func() stockbell.JobArgs { return stockbell.PrestaShopCatalogSyncJob{} })
 }
 
 // As Shopify's (wire.go), this platform's receipts are processed a claim at

@@ -14,10 +14,14 @@ import (
 // CatalogSource names catalog syncs in the sync log and activity.
 const CatalogSource = "prestashop:catalog"
 
-// SyncCatalog serves PrestaShopCatalogSyncJob: it pages through every
-// product, reads each page's combinations and stock, upserts them, and
-// records the sync in the shop's sync log.
+// SyncCatalog serves PrestaShopCatalogSyncJob. For ShopID 0 (the daily
+// run) it queues one job per connected shop. For a shop it pages through
+// every product, reads each page's combinations and stock, upserts them,
+// and records the sync in the shop's sync log.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) error {
+	if job.ShopID == 0 {
+		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopCatalogSyncJob{ShopID: id} })
+	}
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
@@ -46,9 +50,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 // recorded in the shop's sync log with what to do, and not retried: a
 // revoked key stays revoked until the shop is connected again, and a
 // permission stays missing until the merchant grants it, after which the
-// next reconciliation (every 15 minutes) reads the shop again, and
-// connecting it again its whole catalog. The shop stays connected. Any other error is returned for
-// the job to retry; nil is nil.
+// next reconciliation (every 15 minutes) reads the shop again, and the
+// next daily catalog sync (or connecting it again) its whole catalog. The
+// shop stays connected. Any other error is returned for the job to retry;
+// nil is nil.
 func (in *Integration) failed(ctx context.Context, report stockbell.SyncReport, err error) error {
 	switch {
 	case isForbidden(err):

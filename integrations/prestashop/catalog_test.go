@@ -175,3 +175,38 @@ func TestRevokedKeyIsOneSyncLogEntry(t *testing.T) {
 		}
 	})
 }
+
+// TestDailyCatalogSyncRecoversARefusedSync: a catalog sync the key may not
+// make (a permission taken away) is recorded and not retried; once the
+// merchant grants the permission again, the daily run (ShopID 0) queues a
+// sync of every connected shop, which reads the products made meanwhile.
+func TestDailyCatalogSyncRecoversARefusedSync(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		_, err := db.DB.Exec(`DELETE FROM river_job WHERE kind = 'prestashop_catalog_sync'`) // connected() ran the one queued at connect
+		must(t, err)
+		e.fake.Do(func(s *prestashoptest.Shop) {
+			s.Denied = map[string]bool{"products": true}
+			s.Products = append(s.Products, &prestashoptest.Product{ID: 30, Name: "Cap", Reference: "cap", Price: "9.000000", Active: true, Quantity: 4})
+		})
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		e.fake.Do(func(s *prestashoptest.Shop) { s.Denied = nil })
+
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{}))
+		args := "json(args)" // River's SQLite driver keeps them as JSONB
+		if db.Dialect == store.Postgres {
+			args = "args::text"
+		}
+		var queued []string
+		must(t, db.DB.Select(&queued, `SELECT `+args+` FROM river_job WHERE kind = 'prestashop_catalog_sync'`))
+		var job stockbell.PrestaShopCatalogSyncJob
+		if len(queued) != 1 || json.Unmarshal([]byte(queued[0]), &job) != nil || job.ShopID != shop.ID {
+			t.Fatalf("the daily run queued %v, want one sync of shop %d", queued, shop.ID)
+		}
+		must(t, e.in.SyncCatalog(ctx, job))
+		if v := e.variant(shop, 30, 0); v.Stock != 4 {
+			t.Fatalf("the cap made while the sync was refused = %+v, want read with its stock", v)
+		}
+	})
+}

@@ -34,7 +34,7 @@ func keyLacksPermission(apiErr *APIError) bool {
 func forbidden(resource string, apiErr *APIError) error {
 	return stockbell.Errorf(stockbell.EFORBIDDEN, "PrestaShop refused GET /api/%s (%d, code %d: %s): Stockbell's webservice key may not make this request. "+
 		"In the back office, open Advanced Parameters › Webservice and %s; it applies at once. Stockbell stays connected: "+
-		"reconciliation reads the shop again every 15 minutes, and connecting the shop again from the module reads its whole catalog.",
+		"reconciliation reads the shop again every 15 minutes and the daily catalog sync its whole catalog (connecting the shop again from the module reads it at once).",
 		resource, apiErr.Status, apiErr.Code, apiErr.Message, permissionFix(apiErr))
 }
 
