@@ -183,12 +183,14 @@ func answerError(path string, status int, raw []byte) error {
 }
 
 // aclRefusal is the EFORBIDDEN error of a request the integration lacks
-// the ACL resources for.
+// the ACL resources for, naming them as Magento's admin shows them
+// (aclNames).
 func aclRefusal(path string, apiErr *APIError) error {
+	noun, names := aclNames(apiErr.Resources)
 	return stockbell.Errorf(stockbell.EFORBIDDEN, "Magento refused GET /V1%s (401: %s): the Stockbell integration is not granted "+
-		"the API resource %s. In Magento's admin, open System › Extensions › Integrations, edit Stockbell and, on its API tab, "+
-		"grant that resource (or All); it applies at once, without activating again. Stockbell stays installed meanwhile.",
-		path, apiErr.Message, apiErr.Resources)
+		"the API %s %s. In Magento's admin, open System › Extensions › Integrations, edit Stockbell and, on its API tab, "+
+		"grant that under Resource Access (or choose All); it applies at once, without activating again. Stockbell stays installed meanwhile.",
+		path, apiErr.Message, noun, names)
 }
 
 // forbidden is the EFORBIDDEN error of a 403.

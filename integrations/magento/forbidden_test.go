@@ -62,17 +62,27 @@ func TestRefusedResourceKeepsTheStoreInstalled(t *testing.T) {
 }
 
 // TestRefusedResourceNamesWhatToGrant: the failure substitutes the
-// resources into Magento's message and says where to grant them.
+// resources into Magento's message and says where to grant them: each
+// resource as the integration's Resource Access tree shows it, its id
+// beside.
 func TestRefusedResourceNamesWhatToGrant(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		e.fake.Do(func(f *magentotest.Fake) { f.Denied = map[string]string{"/products": "Magento_Catalog::products"} })
-		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
-		detail := e.lastSync().Detail
-		for _, want := range []string{"GET /V1/products", "The consumer isn't authorized to access Magento_Catalog::products.",
-			"System › Extensions › Integrations"} {
-			if !strings.Contains(detail, want) {
-				t.Fatalf("the failure %s does not say %q", detail, want)
+		for _, c := range []struct{ path, resources, want string }{
+			{"/products", "Magento_Catalog::products", "the API resource Catalog › Inventory › Products (Magento_Catalog::products)"},
+			{"/stockItems/", "Magento_CatalogInventory::cataloginventory",
+				"the API resource Stores › Settings › Configuration › Inventory Section (Magento_CatalogInventory::cataloginventory)"},
+			{"/products", "Magento_Catalog::products,Magento_Acme::stock", "the API resources Catalog › Inventory › Products " +
+				"(Magento_Catalog::products), Magento_Acme::stock"},
+		} {
+			e.fake.Do(func(f *magentotest.Fake) { f.Denied = map[string]string{c.path: c.resources} })
+			e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+			detail := e.lastSync().Detail
+			for _, want := range []string{"GET /V1" + c.path, "The consumer isn't authorized to access " + c.resources + ".",
+				"System › Extensions › Integrations", c.want} {
+				if !strings.Contains(detail, want) {
+					t.Fatalf("the failure %s does not say %q", detail, want)
+				}
 			}
 		}
 	})
