@@ -115,3 +115,42 @@ func TestCatalogSyncFailsOnA404ForAProductThatExists(t *testing.T) {
 		}
 	})
 }
+
+// TestModulePostDuringASyncCannotGetItsProductDeleted: the module's posts
+// go through ApplyStockChange, which does not mark a product seen, and
+// need not. A post can only change a SKU the catalog knows, under the
+// entity id Magento gave its product; ids only grow and the sync lists
+// them in order, so that product is listed unless Magento deleted it
+// before the listing reached it (then marking it deleted is right). A SKU
+// made while the sync runs, after the listing passed, is not in the
+// catalog: its post stores nothing the sync could mark, records the SKU
+// and queues the catalog sync that stores it.
+func TestModulePostDuringASyncCannotGetItsProductDeleted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		var postErr error
+		e.fake.Do(func(f *magentotest.Fake) {
+			f.AfterProductPage = func(f *magentotest.Fake) {
+				f.AfterProductPage = nil
+				f.Products = append(f.Products, &magentotest.Product{ID: 40, SKU: "HAT", Name: "Hat", Type: "simple", Visibility: 4,
+					Status: 1, Price: 9, Qty: 3, InStock: true, ManageStock: true})
+				postErr = e.in.ProcessReceipt(ctx, &stockbell.WebhookReceipt{Domain: e.fake.Domain(),
+					Payload: []byte(`{"sku":"HAT","qty":3,"is_in_stock":true,"source":"default"}`)})
+			}
+		})
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		e.must(postErr)
+		if _, err := db.FindVariant(ctx, e.shop.ID, "HAT"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Fatalf("the hat posted during the sync = %v, want not stored by the post", err)
+		}
+		var queued int
+		e.must(db.DB.Get(&queued, `SELECT COUNT(*) FROM river_job WHERE kind = 'magento_catalog_sync'`))
+		if queued == 0 {
+			t.Fatal("the post for an unknown SKU queued no catalog sync")
+		}
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID})) // the queued sync
+		if v := e.variant("HAT"); v.Deleted || v.Stock != 3 {
+			t.Fatalf("the hat after the queued sync = %+v, want stored with its stock", v)
+		}
+	})
+}
