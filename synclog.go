@@ -114,7 +114,7 @@ type SyncLogService interface {
 // and ended at now, a request the shop's platform refused as one the app's
 // credentials may not make (EFORBIDDEN: a scope, API resource or
 // permission the merchant did not grant). The app is still installed; the
-// failure, naming what to grant, is where the admin shows sync failures.
+// failure names what to grant.
 // It reports whether err was such a refusal (other errors are left to the
 // caller), and the error of recording it. Jobs end after it without
 // retrying: the same request is refused until the merchant grants more,

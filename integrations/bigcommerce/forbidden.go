@@ -17,9 +17,9 @@ const (
 // store's token is accepted, so the app is still installed and stays so,
 // but it lacks a scope the job needs, or the store's plan a feature. The
 // failure, naming the scope and BigCommerce's reason, is recorded in the
-// shop's sync log, where the admin shows it, and the job ends without
-// retrying: a token's scopes are fixed when the merchant grants them, so
-// the same request is refused until the merchant re-authorizes the app,
+// shop's sync log, and the job ends without retrying: a token's scopes
+// are fixed when the merchant grants them, so the same request is
+// refused until the merchant re-authorizes the app,
 // which sends a new token through the install callback and queues the
 // store's hooks and catalog sync again. The periodic jobs (reconciliation,
 // the hook check) meanwhile try on their own schedule, so a plan change

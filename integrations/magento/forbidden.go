@@ -11,8 +11,8 @@ import (
 // integration may not make (EFORBIDDEN): a 401 naming the ACL resources
 // the integration is not granted, or a 403. The integration is still
 // there, so the store stays installed. The failure, naming the request
-// and what to grant, is recorded in the shop's sync log, where the admin
-// shows it, and the job ends without retrying: the merchant has to change
+// and what to grant, is recorded in the shop's sync log, and the job
+// ends without retrying: the merchant has to change
 // the integration's API resources first, and the periodic jobs
 // (reconciliation, the daily catalog sync) try again on their own
 // schedule, so the store is read again soon after the grant (which takes

@@ -19,9 +19,8 @@ const revokedReason = "Magento refused Stockbell's credentials (401): the integr
 // same way and retrying only keeps the job failing. The store is
 // uninstalled instead, as an app uninstall does on other platforms (all
 // sending stops, the credentials are erased; activating again reinstalls
-// it), and the reason is recorded in the shop's sync log, where the admin
-// shows it. It reports whether err was such a refusal; other errors are
-// left to the caller.
+// it), and the reason is recorded in the shop's sync log. It reports
+// whether err was such a refusal; other errors are left to the caller.
 func (in *Integration) stopIfRevoked(ctx context.Context, shop *stockbell.Shop, source string, err error) (bool, error) {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) || stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
