@@ -2,6 +2,9 @@ package snippet
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"slices"
 	"testing"
 
@@ -124,4 +127,73 @@ func TestFailedLoadIsReportedAndTheNextClickTriesAgain(t *testing.T) {
 	s.failLazyFiles(false)
 	click(t, ctx, `button()`)
 	waitFor(t, ctx, `dialog() && dialog().open`)
+}
+
+// A shopper whose press could not load the form is told so beside the
+// button, in the page's language and through a live region, and that
+// pressing again retries; the words go once a retry opens the form.
+func TestFailedLoadTellsTheShopperToPressAgain(t *testing.T) {
+	cases := []struct{ name, path, want, lang string }{
+		{"english", "/products/tee?variant=" + soldOut, "Could not load. Press again to retry.", "en"},
+		{"french", "/pages/custom", "Échec du chargement. Appuyez pour réessayer.", "fr"},
+	}
+	ctx := newBrowser(t)
+	neverIdle(t, ctx)
+	const notice = `button().getRootNode().querySelector("[role=status]")`
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newStorefront(t, "")
+			s.failLazyFiles(true)
+			open(t, ctx, s.shop.URL+c.path)
+			waitFor(t, ctx, `shown(button())`)
+			if got := eval[string](t, ctx, `(`+notice+` || {}).textContent || ""`); got != "" {
+				t.Errorf("notice %q before any press", got)
+			}
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `events("error").length == 1`)
+			waitFor(t, ctx, `!!`+notice+` && `+notice+`.textContent != ""`)
+			got := eval[string](t, ctx, `[`+notice+`.textContent, shown(`+notice+`), `+notice+`.matches(":lang(`+c.lang+`)")].join("|")`)
+			if got != c.want+"|true|true" {
+				t.Errorf("notice (text|shown|in %s) %q, want %q", c.lang, got, c.want+"|true|true")
+			}
+
+			// Pressing again (here from the keyboard) while the files still fail keeps the notice.
+			tabTo(t, ctx, "b")
+			do(t, ctx, chromedp.KeyEvent(kb.Enter))
+			waitFor(t, ctx, `events("error").length == 2`)
+			if got := eval[string](t, ctx, notice+`.textContent`); got != c.want {
+				t.Errorf("notice after a second failure %q", got)
+			}
+
+			s.failLazyFiles(false)
+			do(t, ctx, chromedp.KeyEvent(kb.Enter))
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			if got := eval[string](t, ctx, notice+`.textContent`); got != "" {
+				t.Errorf("notice %q once the form opened", got)
+			}
+		})
+	}
+}
+
+// A store whose Content-Security-Policy allows the snippet's script but
+// not the files it loads later: the shopper's press is answered with the
+// notice, not silence.
+func TestFormBlockedByTheStoresPolicyTellsTheShopper(t *testing.T) {
+	s := newStorefront(t, "")
+	shop := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src data:; connect-src "+s.app.URL+
+			"; script-src 'self' 'unsafe-inline' "+s.app.URL+"/snippet.js")
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+for (const name of ["ready", "error"]) document.addEventListener("stockbell:" + name, (e) => stockbellEvents.push({name, detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" defer></script></head>
+<body><div data-stockbell-variant="A" data-stockbell-available="false"></div></body></html>`, s.app.URL)
+	}))
+	t.Cleanup(shop.Close)
+	ctx := newBrowser(t)
+	open(t, ctx, shop.URL)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `events("error").length == 1`)
+	if got := eval[string](t, ctx, `button().getRootNode().querySelector("[role=status]").textContent`); got != "Could not load. Press again to retry." {
+		t.Errorf("notice %q", got)
+	}
 }

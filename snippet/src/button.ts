@@ -8,11 +8,16 @@
 // unfocusable and absent from the accessibility tree. In "replace"
 // placement the add-to-cart button and ours swap places instead, each
 // display:none while the other shows. A shown button asks for the form's
-// files once the browser is idle.
+// files once the browser is idle. A press that could not load them leaves a
+// notice under the button (a live region) until a press opens the form.
 
 import { options } from "./config";
-import { mark, paint, shadow } from "./dom";
+import { attr, paint, shadow } from "./dom";
+import { label } from "./labels";
 import { preload } from "./lazy";
+
+/** Open shows the form for a variant and reports whether its files loaded. */
+export type Open = (variant: string, from: Element) => Promise<boolean>;
 
 /** Where is the element the button goes into (inside=true) or after. */
 export type Where = [Element, boolean];
@@ -31,10 +36,19 @@ export interface Slot {
   hidden?: HTMLElement;
 }
 
-function create(slot: Slot, open: (variant: string, from: Element) => void): void {
-  const [host, root] = shadow("stockbell-button", '<button class="b" part="button" type="button" dir="auto"></button>');
-  const button = root.querySelector("button")!;
-  button.onclick = () => open(slot.variant!, button);
+function create(slot: Slot, open: Open): void {
+  const [host, root] = shadow("stockbell-button",
+    '<button class="b" part="button" type="button" dir="auto"></button><p role="status" dir="auto"></p>');
+  const button = root.querySelector("button")!, notice = root.querySelector("p")!;
+  button.onclick = () => {
+    // Emptied first, so that a second failure is announced again.
+    notice.textContent = "";
+    open(slot.variant!, button).then((loaded) => {
+      const [text, lang] = label("retry");
+      notice.textContent = loaded ? "" : text;
+      attr(notice, "lang", lang);
+    });
+  };
   slot.host = host;
   slot.button = button;
 }
@@ -49,10 +63,10 @@ function show(el: HTMLElement, prop: string, value: string): void {
 }
 
 /**
- * render creates, places and shows or hides a slot's button; lang is the
- * language of a built-in label ("" for the theme's own text).
+ * render creates, places and shows or hides a slot's button. A built-in
+ * label is marked with its language; the theme's own keeps the page's.
  */
-export function render(slot: Slot, text: string, lang: string, open: (variant: string, from: Element) => void): void {
+export function render(slot: Slot, open: Open): void {
   const [variant, soldOut] = slot.read();
   slot.variant = variant;
   const where = slot.where();
@@ -61,8 +75,9 @@ export function render(slot: Slot, text: string, lang: string, open: (variant: s
   const host = slot.host!;
   place(host, where);
   paint(host);
+  const [text, lang] = label("button");
   if (slot.button!.textContent != text) slot.button!.textContent = text;
-  mark(slot.button!, lang);
+  attr(slot.button!, "lang", lang);
   // Only an add-to-cart button gives way: a marked product without one has
   // the button after it, and must not itself be hidden.
   const replace = options.placement == "replace" && !where[1] && where[0].matches(options.anchor);

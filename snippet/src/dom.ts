@@ -29,9 +29,12 @@ export function shadow(tag: string, html: string, css = ""): [HTMLElement, Shado
   return [host, root];
 }
 
-/** mark sets an element's language, or lets it inherit the page's when lang is "". */
-export function mark(el: Element, lang: string): void {
-  lang ? el.setAttribute("lang", lang) : el.removeAttribute("lang");
+/**
+ * attr sets an attribute, or removes it when value is empty: a lang of ""
+ * lets the element inherit the page's language.
+ */
+export function attr(el: Element, name: string, value?: string): void {
+  value ? el.setAttribute(name, value) : el.removeAttribute(name);
 }
 
 /** paint copies the configured colours onto a host as --stockbell-* custom properties. */

@@ -21,6 +21,8 @@ export interface Strings {
   confirmEmail: string;
   confirmSms: string;
   confirmBoth: string;
+  /** The notice beside the button when a press could not load the form. */
+  retry: string;
 }
 
 // The order of the texts in a language file. A page cached across a release
@@ -28,7 +30,7 @@ export interface Strings {
 const keys = [
   "button", "title", "email", "phone", "country", "sms", "marketing", "submit",
   "sending", "done", "doneSms", "already", "missing", "error", "close",
-  "confirmEmail", "confirmSms", "confirmBoth",
+  "confirmEmail", "confirmSms", "confirmBoth", "retry",
 ] as const;
 
 /**

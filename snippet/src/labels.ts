@@ -1,13 +1,22 @@
-// The notify button's label in every built-in language: the only text a
-// page shows before the shopper interacts, so the only text in the
-// first-load script. The rest of each language loads with the form.
+// The texts a page can show before the form's files arrive, in every
+// built-in language: the notify button's label and the notice that a press
+// could not load the form. The rest of each language loads with the form.
 
-import { button as de } from "./lang/de";
-import { button as en } from "./lang/en";
-import { button as es } from "./lang/es";
-import { button as fr } from "./lang/fr";
+import { locale, options } from "./config";
+import { button as de, retry as deRetry } from "./lang/de";
+import { button as en, retry as enRetry } from "./lang/en";
+import { button as es, retry as esRetry } from "./lang/es";
+import { button as fr, retry as frRetry } from "./lang/fr";
 
-const labels: Record<string, string> = { en, fr, de, es };
+const labels: Record<string, Record<Label, string>> = {
+  en: { button: en, retry: enRetry },
+  fr: { button: fr, retry: frRetry },
+  de: { button: de, retry: deRetry },
+  es: { button: es, retry: esRetry },
+};
+
+/** Label names a text of the first-load script. */
+export type Label = "button" | "retry";
 
 /** language returns the built-in language for a locale tag ("fr-CA" → "fr"), English by default. */
 export function language(tag: string): string {
@@ -15,7 +24,12 @@ export function language(tag: string): string {
   return labels[lang] ? lang : "en";
 }
 
-/** label returns the button label for a locale tag. */
-export function label(tag: string): string {
-  return labels[language(tag)];
+/**
+ * label returns a text and the language to mark it with: the theme's own
+ * text (data-text-KEY, strings) with "" (it keeps the page's language),
+ * else the built-in text in the locale's language.
+ */
+export function label(key: Label): [string, string] {
+  const own = options.strings[key], lang = language(locale());
+  return own ? [own, ""] : [labels[lang][key], lang];
 }

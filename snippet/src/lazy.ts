@@ -12,7 +12,8 @@ import type { Form, Page } from "./types";
 
 let folder = "/snippet/";
 let preloading = false;
-let opening = false;
+/** The press being served, while its files load. */
+let opening: Promise<boolean> | undefined;
 const files: Record<string, Promise<unknown> | undefined> = {};
 
 /** locate finds the folder of the lazy files from the snippet's own URL. */
@@ -29,11 +30,15 @@ function file<T>(name: string): Promise<T> {
   })) as Promise<T>;
 }
 
+// load imports the form's files. It settles only once every import has:
+// a press right after a failure must not meet an import still on its way
+// to failing (one failed file would otherwise end the wait for the rest).
 function load(): Promise<[Form, { default: string[] }, Page["phone"]]> {
   const sms = options.channels.includes("sms");
-  return Promise.all([
+  const all = [
     file<Form>("form"), file<{ default: string[] }>(language(locale())), sms ? file<Page["phone"]>("phone") : undefined,
-  ]);
+  ] as const;
+  return Promise.allSettled(all).then(() => Promise.all(all));
 }
 
 /** preload fetches what the form needs once the browser is idle. */
@@ -44,16 +49,16 @@ export function preload(): void {
 }
 
 /**
- * open loads what the form needs (at once if already loaded) and shows the
- * form for a variant. Clicks while it loads are not queued twice; a failed
- * load is reported as a network error, and the next click tries again.
+ * open loads what the form needs (at once if already loaded), shows the
+ * form for a variant and resolves to whether the files loaded. Clicks while
+ * it loads share one attempt; a failed load is reported as a network error,
+ * and the next click tries again.
  */
-export function open(variant: string, from?: Element | null): void {
-  if (opening) return;
-  opening = true;
-  load().then(([form, texts, phone]) => {
+export function open(variant: string, from?: Element | null): Promise<boolean> {
+  return (opening ||= load().then(([form, texts, phone]) => {
     const tag = locale();
     form.open({ options, tag, lang: language(tag), texts: texts.default, phone, shadow, post }, variant, from);
-  }, () => emit("error", { variantId: variant, status: 0, code: "network", message: "" }))
-    .finally(() => (opening = false));
+    return true;
+  }, () => (emit("error", { variantId: variant, status: 0, code: "network", message: "" }), false))
+    .finally(() => (opening = undefined)));
 }

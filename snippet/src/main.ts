@@ -7,16 +7,16 @@
 // API: Stockbell.configure({...}), Stockbell.open({variantId}); events
 // stockbell:ready, stockbell:subscribed and stockbell:error on document.
 //
-// This is the first-load script: detection, the button, the options and the
-// button's label. The form, the rest of the texts and the phone helper are
-// separate files it loads later (lazy.ts).
+// This is the first-load script: detection, the button, the options, the
+// button's label and the notice shown when the form could not be loaded.
+// The form, the rest of the texts and the phone helper are separate files
+// it loads later (lazy.ts).
 
 import { problem } from "./api";
 import { render, type Slot } from "./button";
-import { configure, currentScript, fromScript, locale, options, type Options } from "./config";
+import { configure, currentScript, fromScript, options, type Options } from "./config";
 import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
 import { emit } from "./events";
-import { label, language } from "./labels";
 import { locate, open } from "./lazy";
 
 const slots = new Map<unknown, Slot>();
@@ -57,9 +57,7 @@ function refresh(): void {
     if (wanted()) verify().then((ok) => ok && refresh());
     return;
   }
-  // A built-in label is marked with its language; the theme's own keeps the page's.
-  const own = options.strings.button;
-  slots.forEach((slot) => render(slot, own || label(locale()), own ? "" : language(locale()), open));
+  slots.forEach((slot) => render(slot, open));
 }
 
 function schedule(): void {

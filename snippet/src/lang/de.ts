@@ -1,8 +1,14 @@
 // German texts in the order of `keys` in ../i18n.ts. The form loads this
-// file as its own module; the first-load script takes only `button`.
+// file as its own module; the first-load script takes only `button` and `retry`.
 
 /** button is the label of the notify button, shown before any interaction. */
 export const button = "Benachrichtigen, wenn verfügbar";
+
+/**
+ * retry tells a shopper whose press could not load the form (its files
+ * failed) that pressing again tries again.
+ */
+export const retry = "Laden fehlgeschlagen. Erneut drücken.";
 
 export default [
   button,
@@ -23,4 +29,5 @@ export default [
   "Sehen Sie in Ihre E-Mails: Öffnen Sie den Link, den wir gerade gesendet haben, um Ihre Benachrichtigung zu bestätigen.",
   "Sehen Sie auf Ihr Telefon: Antworten Sie JA auf die SMS, die wir gerade gesendet haben, um Ihre Benachrichtigung zu bestätigen.",
   "Sehen Sie auf Ihr Telefon und in Ihre E-Mails: Bestätigen Sie Ihre Benachrichtigung über die SMS und die E-Mail, die wir gerade gesendet haben.",
+  retry,
 ];

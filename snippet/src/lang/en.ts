@@ -1,8 +1,14 @@
 // English texts in the order of `keys` in ../i18n.ts. The form loads this
-// file as its own module; the first-load script takes only `button`.
+// file as its own module; the first-load script takes only `button` and `retry`.
 
 /** button is the label of the notify button, shown before any interaction. */
 export const button = "Notify me when available";
+
+/**
+ * retry tells a shopper whose press could not load the form (its files
+ * failed) that pressing again tries again.
+ */
+export const retry = "Could not load. Press again to retry.";
 
 export default [
   button,
@@ -23,4 +29,5 @@ export default [
   "Check your email: open the link we just sent to confirm your alert.",
   "Check your phone: reply YES to the text we just sent to confirm your alert.",
   "Check your phone and email: confirm your alert from the text and the email we just sent.",
+  retry,
 ];

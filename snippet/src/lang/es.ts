@@ -1,8 +1,14 @@
 // Spanish texts in the order of `keys` in ../i18n.ts. The form loads this
-// file as its own module; the first-load script takes only `button`.
+// file as its own module; the first-load script takes only `button` and `retry`.
 
 /** button is the label of the notify button, shown before any interaction. */
 export const button = "Avisarme cuando esté disponible";
+
+/**
+ * retry tells a shopper whose press could not load the form (its files
+ * failed) that pressing again tries again.
+ */
+export const retry = "No se pudo cargar. Pulsa para reintentar.";
 
 export default [
   button,
@@ -23,4 +29,5 @@ export default [
   "Revisa tu correo: abre el enlace que acabamos de enviarte para confirmar tu alerta.",
   "Revisa tu teléfono: responde SI al SMS que acabamos de enviarte para confirmar tu alerta.",
   "Revisa tu teléfono y tu correo: confirma tu alerta desde el SMS y el correo que acabamos de enviarte.",
+  retry,
 ];

@@ -1,8 +1,14 @@
 // French texts in the order of `keys` in ../i18n.ts. The form loads this
-// file as its own module; the first-load script takes only `button`.
+// file as its own module; the first-load script takes only `button` and `retry`.
 
 /** button is the label of the notify button, shown before any interaction. */
 export const button = "M'avertir quand disponible";
+
+/**
+ * retry tells a shopper whose press could not load the form (its files
+ * failed) that pressing again tries again.
+ */
+export const retry = "Échec du chargement. Appuyez pour réessayer.";
 
 export default [
   button,
@@ -23,4 +29,5 @@ export default [
   "Consultez vos e-mails : ouvrez le lien que nous venons d'envoyer pour confirmer votre alerte.",
   "Consultez votre téléphone : répondez OUI au SMS que nous venons d'envoyer pour confirmer votre alerte.",
   "Consultez votre téléphone et vos e-mails : confirmez votre alerte depuis le SMS et l'e-mail que nous venons d'envoyer.",
+  retry,
 ];
