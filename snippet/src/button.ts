@@ -9,7 +9,9 @@
 // placement the add-to-cart button and ours swap places instead, each
 // display:none while the other shows. A shown button asks for the form's
 // files once the browser is idle. A press that could not load them leaves a
-// notice under the button (a live region) until a press opens the form.
+// notice under the button (a live region) until a press opens the form. A
+// button whose product the page names carries that name in its accessible
+// name.
 
 import { options } from "./config";
 import { attr, paint, shadow } from "./dom";
@@ -24,8 +26,11 @@ export type Where = [Element, boolean];
 
 /** Slot is one product on the page whose selected variant is followed. */
 export interface Slot {
-  /** read returns the selected variant id and whether it is sold out. */
-  read(): [string, boolean];
+  /**
+   * read returns the selected variant id, whether it is sold out and, when
+   * the page gives it, the product's name.
+   */
+  read(): [string, boolean, string?];
   where(): Where | null;
   /** Create the (hidden) button before any sold-out variant is selected, so showing it moves nothing. */
   reserve?: boolean;
@@ -67,7 +72,7 @@ function show(el: HTMLElement, prop: string, value: string): void {
  * label is marked with its language; the theme's own keeps the page's.
  */
 export function render(slot: Slot, open: Open): void {
-  const [variant, soldOut] = slot.read();
+  const [variant, soldOut, name] = slot.read();
   slot.variant = variant;
   const where = slot.where();
   if (!where || (!slot.host && !soldOut && !slot.reserve)) return;
@@ -78,6 +83,9 @@ export function render(slot: Slot, open: Open): void {
   const [text, lang] = label("button");
   if (slot.button!.textContent != text) slot.button!.textContent = text;
   attr(slot.button!, "lang", lang);
+  // Several buttons on a page are told apart by their product; the name
+  // starts with the visible label, so voice control still finds it.
+  attr(slot.button!, "aria-label", name && text + " – " + name);
   // Only an add-to-cart button gives way: a marked product without one has
   // the button after it, and must not itself be hidden.
   const replace = options.placement == "replace" && !where[1] && where[0].matches(options.anchor);

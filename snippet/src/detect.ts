@@ -25,7 +25,10 @@ function placed(anchor: Element | null): Where | null {
 /** markerSlot follows one element carrying data-stockbell-variant. */
 export function markerSlot(el: Element, single: boolean): Slot {
   return {
-    read: () => [el.getAttribute("data-stockbell-variant") || "", el.getAttribute("data-stockbell-available") == "false"],
+    read: () => [
+      el.getAttribute("data-stockbell-variant") || "", el.getAttribute("data-stockbell-available") == "false",
+      el.getAttribute("data-stockbell-name") || "",
+    ],
     where: () => {
       if (!el.isConnected) return null;
       if (el.hasAttribute("data-stockbell-button")) return [el, true];
@@ -41,6 +44,7 @@ export function markers(): Element[] {
 }
 
 interface Product {
+  title: string;
   variants: { id: number | string; available: boolean }[];
 }
 
@@ -106,7 +110,7 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   });
   return {
     reserve: true,
-    read: () => [current, soldOut.includes(current)],
+    read: () => [current, soldOut.includes(current), product.title],
     where: () => container(document) || placed(document.querySelector(options.anchor)),
   };
 }
