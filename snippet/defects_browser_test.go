@@ -249,3 +249,33 @@ func TestPhoneCountryFallsBackToTheBrowsersRegion(t *testing.T) {
 		})
 	}
 }
+
+// The close button sits at the end of the form's first line in the form's
+// own direction: on the right in a left-to-right form, on the left in a
+// right-to-left one (texts the theme writes in Arabic). The title keeps
+// clear of it, and the off-screen honeypot makes no sideways scrolling.
+func TestCloseButtonFollowsTheFormsDirection(t *testing.T) {
+	ctx := newBrowser(t)
+	cases := []struct{ attrs, want string }{
+		{`data-channels="both"`, "ltr right clear no-scroll"},
+		{`data-channels="both" data-text-button="أعلمني عند توفره" data-text-title="أعلمني عند عودته"`, "rtl left clear no-scroll"},
+	}
+	for _, c := range cases {
+		t.Run(c.want[:3], func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, rtlPage(t, s, c.attrs))
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			got := eval[string](t, ctx, `(() => {
+				const d = dialog(), x = form().querySelector(".x").getBoundingClientRect(), box = d.getBoundingClientRect();
+				const title = form().querySelector("h2").getBoundingClientRect();
+				const clear = title.right <= x.left || title.left >= x.right;
+				return [getComputedStyle(d).direction, x.left + x.width / 2 < box.left + box.width / 2 ? "left" : "right",
+					clear ? "clear" : "overlap", d.scrollWidth > d.clientWidth ? "scrolls" : "no-scroll"].join(" ");
+			})()`)
+			if got != c.want {
+				t.Errorf("form direction, close side, title and scrolling: %q, want %q", got, c.want)
+			}
+		})
+	}
+}
