@@ -2,16 +2,13 @@ package snippet
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/accessibility"
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
 // notifyButtonNames lists the accessible names of the notify buttons, as
@@ -19,28 +16,11 @@ import (
 func notifyButtonNames(t *testing.T, ctx context.Context) []string {
 	t.Helper()
 	var names []string
-	do(t, ctx, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
-		if _, err := cdp.Call(ctx, tgt, accessibility.Enable, cdp.Empty{}); err != nil {
-			return err
+	for _, name := range browsertest.ButtonNames(t, ctx) {
+		if strings.HasPrefix(name, "Notify me") {
+			names = append(names, name)
 		}
-		tree, err := cdp.Call(ctx, tgt, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
-		if err != nil {
-			return err
-		}
-		for _, n := range tree.Nodes {
-			if n.Ignored || n.Role == nil || n.Name == nil || string(n.Role.Value) != `"button"` {
-				continue
-			}
-			var name string
-			if err := json.Unmarshal(n.Name.Value, &name); err != nil {
-				return err
-			}
-			if strings.HasPrefix(name, "Notify me") {
-				names = append(names, name)
-			}
-		}
-		return nil
-	}))
+	}
 	return names
 }
 

@@ -2,9 +2,12 @@ package browsertest
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
@@ -88,4 +91,33 @@ func TabTo(t testing.TB, ctx context.Context, want string) {
 		Do(t, ctx, chromedp.KeyEvent(kb.Tab))
 	}
 	t.Fatalf("Tab never reached %q (focus on %q)", want, Focused(t, ctx))
+}
+
+// ButtonNames lists the accessible names of the page's buttons (shadow
+// roots included) in page order, as the browser computes them for
+// assistive technology: what a screen-reader user hears for each.
+func ButtonNames(t testing.TB, ctx context.Context) []string {
+	t.Helper()
+	var names []string
+	Do(t, ctx, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		if _, err := cdp.Call(ctx, tgt, accessibility.Enable, cdp.Empty{}); err != nil {
+			return err
+		}
+		tree, err := cdp.Call(ctx, tgt, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return err
+		}
+		for _, n := range tree.Nodes {
+			if n.Ignored || n.Role == nil || n.Name == nil || string(n.Role.Value) != `"button"` {
+				continue
+			}
+			var name string
+			if err := json.Unmarshal(n.Name.Value, &name); err != nil {
+				return err
+			}
+			names = append(names, name)
+		}
+		return nil
+	}))
+	return names
 }
