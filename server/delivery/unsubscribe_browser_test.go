@@ -1,6 +1,8 @@
 package delivery_test
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -47,5 +49,48 @@ func TestUnsubscribePageInBrowser(t *testing.T) {
 	browsertest.WaitFor(t, ctx, `document.querySelectorAll("li button").length == 0 && document.querySelector(".done") !== null`)
 	if w.status(t, lampB.ID) != stockbell.SubscriptionUnsubscribed {
 		t.Fatal("pressing Enter on Remove did not remove the alert")
+	}
+}
+
+// Two alerts for the same product in different variants have Remove
+// buttons a screen-reader user can tell apart: each names its variant too.
+func TestUnsubscribePageRemoveButtonsNameTheVariant(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	w := newWired(t, db)
+	w.addVariant(t, "A", "Copper")
+	brass := w.subscribe(t, "A", "ana@example.com", "")
+	w.subscribe(t, "A/Copper", "ana@example.com", "")
+	link := w.sendEmail(t, brass)
+
+	bctx := browsertest.New(t)
+	browsertest.Do(t, bctx, chromedp.Navigate(link))
+	browsertest.WaitFor(t, bctx, `document.querySelectorAll("li button").length == 2`)
+	var got []string
+	for _, name := range browsertest.ButtonNames(t, bctx) {
+		if strings.HasPrefix(name, "Remove:") {
+			got = append(got, name)
+		}
+	}
+	if want := []string{"Remove: Lamp A (Brass)", "Remove: Lamp A (Copper)"}; !slices.Equal(got, want) {
+		t.Errorf("accessible names of the Remove buttons %q, want %q", got, want)
+	}
+}
+
+// addVariant gives a lamp a second variant, sold out too, which subscribe
+// then knows as "LAMP/TITLE".
+func (f *shopFixture) addVariant(t *testing.T, lamp, title string) {
+	t.Helper()
+	url := "https://nord.example/products/lamp-" + lamp
+	variant := func(id, title string) stockbell.VariantUpsert {
+		return stockbell.VariantUpsert{PlatformID: id, Title: title, Price: "89.00", Tracked: true, URL: url + "?variant=" + id,
+			InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "main", Available: 0}}}
+	}
+	_, err := f.db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: f.shop.ID, PlatformID: "p" + lamp, Title: "Lamp " + lamp,
+		URL: url, Published: true, Variants: []stockbell.VariantUpsert{variant("v"+lamp, "Brass"), variant("v"+lamp+title, title)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.variants[lamp+"/"+title], err = f.db.FindVariant(ctx, f.shop.ID, "v"+lamp+title); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -199,7 +199,7 @@ button{background:#fff;color:#18181b}
 {{- range .Alerts.Alerts}}
 <li><span>{{.Product}}{{with .Variant}} <span class="muted">({{.}})</span>{{end}}</span>
 {{- if .Active}}
-<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}: {{.Product}}">{{$.T.Remove}}</button></form>
+<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}: {{.Product}}{{with .Variant}} ({{.}}){{end}}">{{$.T.Remove}}</button></form>
 {{- else}}<span class="muted">{{$.T.Inactive}}</span>{{end}}</li>
 {{- end}}
 </ul>
