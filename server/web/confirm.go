@@ -97,7 +97,11 @@ func (h *confirmHandler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := confirmLanguage(page.Language)
-	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: confirmTexts[lang], Page: page})
+	texts := confirmTexts[lang]
+	if page.Confirmed {
+		texts.Title = texts.DoneTitle // the page's title and heading say what happened
+	}
+	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Page: page})
 }
 
 // fail answers the page with only an error message; status, when not 0,
@@ -150,20 +154,21 @@ type confirmPage struct {
 	Status int // for error pages
 }
 
-// confirmText is the wording of the confirmation page in one language.
+// confirmText is the wording of the confirmation page in one language;
+// DoneTitle replaces Title once the alert is confirmed.
 type confirmText struct {
-	Title, For, Button, Done, Invalid, Error string
+	Title, For, Button, Done, Invalid, Error, DoneTitle string
 }
 
 var confirmTexts = map[string]confirmText{
 	"en": {"Confirm your alert", "For %s", "Confirm", "Confirmed. You will hear from %s when %s is back in stock.",
-		"This link is not valid or has expired.", "Something went wrong. Please try again later."},
+		"This link is not valid or has expired.", "Something went wrong. Please try again later.", "Alert confirmed"},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
-		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
+		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée"},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
-		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
+		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt"},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
-		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde."},
+		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada"},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{

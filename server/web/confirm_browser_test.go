@@ -1,0 +1,55 @@
+package web_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// A shopper who confirms from the keyboard on a phone is told in the page's
+// title and heading that the alert is confirmed: a screen reader announces
+// the title and heading of the page the button loads first, so "Confirm
+// your alert" there would read as if nothing had happened.
+func TestConfirmedPageSaysConfirmedInItsTitleAndHeading(t *testing.T) {
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		_, link := fx.subscribeAndAsk(t, "+12015550123")
+		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("form button"))
+		if got := browsertest.Eval[string](t, ctx, `document.title + " | " + document.querySelector("h1").textContent`); got != "Confirm your alert | Confirm your alert" {
+			t.Errorf("before confirming, title and heading %q", got)
+		}
+		browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		if got := browsertest.Eval[string](t, ctx, `document.activeElement.textContent`); got != "Confirm" {
+			t.Fatalf("Tab reached %q, want the Confirm button", got)
+		}
+		browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))
+		waitForNewPage(t, ctx, `!!document.querySelector(".done")`)
+		if got := browsertest.Eval[string](t, ctx, `document.title + " | " + document.querySelector("h1").textContent`); got != "Alert confirmed | Alert confirmed" {
+			t.Errorf("after confirming, title and heading %q, want %q", got, "Alert confirmed | Alert confirmed")
+		}
+		if overflow := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > 390`); overflow {
+			t.Error("the page scrolls sideways on a 390 px screen")
+		}
+	})
+}
+
+// waitForNewPage waits until expr is true in the page a navigation loads:
+// while the old page unloads, evaluating fails, so failures are retried.
+func waitForNewPage(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	var err error
+	for range 20 {
+		if _, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Second))); err == nil {
+			return
+		}
+	}
+	t.Fatalf("waiting for %s: %v", expr, err)
+}
