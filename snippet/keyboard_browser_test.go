@@ -73,3 +73,29 @@ func TestKeyboardOnlyShopperSubscribes(t *testing.T) {
 	do(t, ctx, chromedp.KeyEvent(kb.Enter)) // the focused close button
 	waitFor(t, ctx, `!dialog().open`)
 }
+
+// A field marked invalid keeps a visible focus: its outline when focused
+// differs from its outline when focus has moved on, so a keyboard user who
+// tabs back to it sees where they are.
+func TestInvalidFieldShowsItsFocus(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	tabTo(t, ctx, "b")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("not-an-address\r"))
+	waitFor(t, ctx, `field("email").getAttribute("aria-invalid") == "true"`)
+	const outline = `(() => { const s = getComputedStyle(field("email")); return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset].join(" "); })()`
+	if f := focused(t, ctx); f != "email" {
+		t.Fatalf("focus on %q after the refused submit, want the email field", f)
+	}
+	focusedOutline := eval[string](t, ctx, outline)
+	do(t, ctx, chromedp.KeyEvent(kb.Tab))
+	if f := focused(t, ctx); f == "email" {
+		t.Fatal("Tab did not leave the email field")
+	}
+	if blurred := eval[string](t, ctx, outline); focusedOutline == blurred {
+		t.Errorf("the invalid email field looks the same focused and not (outline %q)", blurred)
+	}
+}
