@@ -279,3 +279,21 @@ func TestCloseButtonFollowsTheFormsDirection(t *testing.T) {
 		})
 	}
 }
+
+// A right-to-left form (the theme wrote its title in Arabic) keeps the
+// built-in texts it did not translate left to right: the English consent
+// ends "opt out.", not ".opt out", and so does the status line.
+func TestBuiltInTextsReadLeftToRightInARightToLeftForm(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, rtlPage(t, s, `data-channels="both" data-text-title="أعلمني عند عودته"`))
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("\r")) // nothing given: the built-in "missing" text
+	waitFor(t, ctx, `status().textContent != ""`)
+	got := eval[string](t, ctx, `[dialog(), form().querySelector("h2"), field("sms_consent").nextElementSibling, form().querySelector("label[for=e]"), status()]
+		.map((el) => getComputedStyle(el).direction).join(" ")`)
+	if want := "rtl rtl ltr ltr ltr"; got != want {
+		t.Errorf("directions of the form, title, consent, email label and status %q, want %q", got, want)
+	}
+}

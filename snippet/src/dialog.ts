@@ -28,9 +28,13 @@ function lang(page: Page, key: keyof Strings): string {
   return own[key] || own[key.toLowerCase()] ? "" : page.lang;
 }
 
+// langAttr marks a built-in text with its language and lets it take its
+// own direction, so the English consent stays left to right in a form whose
+// title the theme wrote in Arabic. The title does not: the form (dir=auto)
+// takes its direction from it, and the close button is placed by that.
 function langAttr(page: Page, key: keyof Strings): string {
   const l = lang(page, key);
-  return l ? ` lang="${l}"` : "";
+  return l ? ` lang="${l}"` + (key == "close" || key == "title" ? "" : ` dir="auto"`) : "";
 }
 
 function phoneFields(page: Page, s: Strings, required: boolean): string {
@@ -53,7 +57,7 @@ function html(page: Page, s: Strings, offers: Channel[]): string {
     (page.options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span${langAttr(page, "marketing")}>${esc(s.marketing)}</span></label>` : "") +
     `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
     `<button class="s" type="submit"${langAttr(page, "submit")}>${esc(s.submit)}</button></div>` +
-    `<p class="m" id="m" role="status" aria-live="polite"></p></form></dialog>`;
+    `<p class="m" id="m" role="status" aria-live="polite" dir="auto"></p></form></dialog>`;
 }
 
 /** status shows text on the status line, marked with language l ("" for the page's). */
