@@ -94,3 +94,29 @@ func (f *shopFixture) addVariant(t *testing.T, lamp, title string) {
 		t.Fatal(err)
 	}
 }
+
+// On a 320 px screen the page in German, whose title is one long word
+// ("Verfügbarkeitsbenachrichtigungen"), for a long email address, does not
+// scroll sideways: long words break instead of running off the screen.
+func TestUnsubscribePageInGermanFitsANarrowScreen(t *testing.T) {
+	db := storetest.Open(t, store.SQLite)
+	w := newWired(t, db)
+	email := "annemarie.schneider-mueller.bestellungen@versandhandel-beispiel.example"
+	sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variants["A"].ID,
+		Email: email, Channels: []stockbell.Channel{stockbell.ChannelEmail}, Locale: "de", Source: "snippet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	link := w.sendEmail(t, sub)
+
+	bctx := browsertest.New(t)
+	browsertest.Do(t, bctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile, chromedp.EmulateTouch), chromedp.Navigate(link))
+	browsertest.WaitFor(t, bctx, `document.querySelectorAll("li button").length == 1`)
+	if got := browsertest.Eval[string](t, bctx, `document.querySelector("h1").textContent`); got != "Ihre Verfügbarkeitsbenachrichtigungen" {
+		t.Fatalf("title %q, want the German page", got)
+	}
+	browsertest.Screenshot(t, bctx, "unsubscribe-page-german-320px")
+	if width := browsertest.Eval[int](t, bctx, `document.documentElement.scrollWidth`); width > 320 {
+		t.Errorf("the page is %d px wide on a 320 px screen: it scrolls sideways", width)
+	}
+}
