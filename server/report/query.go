@@ -120,10 +120,17 @@ func civil(t time.Time) time.Time {
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
 
-// startOf returns the instant the date begins in loc.
+// startOf returns the instant the date begins in loc. Where a clock change
+// skips midnight (America/Santiago, Atlantic/Azores, America/Havana),
+// time.Date may answer an hour of the day before; the day then begins when
+// the clocks jump, at the end of the zone in effect at that hour.
 func startOf(date time.Time, loc *time.Location) time.Time {
 	y, m, d := date.Date()
-	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+	t := time.Date(y, m, d, 0, 0, 0, 0, loc)
+	if civil(t).Before(civil(date)) {
+		_, t = t.ZoneBounds()
+	}
+	return t
 }
 
 // dayCount counts the dates from through to.
