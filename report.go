@@ -108,10 +108,13 @@ type ReportStore interface {
 	// FindVariantOutcomes counts, per variant, the subscribers notified in
 	// [since, until) and how many of them converted.
 	FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs []int64, since, until time.Time) ([]VariantOutcome, error)
-	// CountNotifiedConverted counts the shop's subscribers notified in
-	// [since, until) and how many of them converted.
-	CountNotifiedConverted(ctx context.Context, shopID int64, since, until time.Time) (notified, converted int, err error)
-	// FindConversionTotals sums conversions recorded for orders placed in
-	// [since, until), per variant and currency, most revenue first.
-	FindConversionTotals(ctx context.Context, shopID int64, since, until time.Time) ([]ConversionTotal, error)
+	// CountNotifiedConverted counts the subscribers the filter selects
+	// that were notified in [Since, Until) and how many of them converted.
+	// The filter's Channel is the channel of the alert.
+	CountNotifiedConverted(ctx context.Context, filter ActivityFilter) (notified, converted int, err error)
+	// FindConversionTotals sums the conversions the filter selects of
+	// orders placed in [Since, Until), per variant and currency, most
+	// revenue first. The filter's Channel is the channel of the alert
+	// that earned the order.
+	FindConversionTotals(ctx context.Context, filter ActivityFilter) ([]ConversionTotal, error)
 }

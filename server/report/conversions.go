@@ -24,22 +24,24 @@ type ConversionReport struct {
 	Variants    []stockbell.ConversionTotal `json:"variants"`
 }
 
-// Conversions reports the conversions of orders placed in the days (the
-// last DefaultDays by default) and recovered revenue, per variant and overall.
-func (r *Reports) Conversions(ctx context.Context, shopID int64, days Days) (*ConversionReport, error) {
+// Conversions reports the conversions of orders placed in the query's
+// days (the last DefaultDays by default) and recovered revenue, per variant
+// and overall, narrowed to its variant, product and channel as the
+// activity is. Returns EINVALID naming the field for a bad range.
+func (r *Reports) Conversions(ctx context.Context, shopID int64, q ActivityQuery) (*ConversionReport, error) {
 	loc, err := r.location(ctx, shopID)
 	if err != nil {
 		return nil, err
 	}
-	from, to, since, until, err := days.resolve(r.Clock.Now(), loc)
+	filter, from, to, err := r.activityFilter(shopID, q, loc)
 	if err != nil {
 		return nil, err
 	}
 	report := &ConversionReport{From: from.Format(dateLayout), To: to.Format(dateLayout), TimeZone: loc.String()}
-	if report.Notified, report.Converted, err = r.Store.CountNotifiedConverted(ctx, shopID, since, until); err != nil {
+	if report.Notified, report.Converted, err = r.Store.CountNotifiedConverted(ctx, filter); err != nil {
 		return nil, err
 	}
-	if report.Variants, err = r.Store.FindConversionTotals(ctx, shopID, since, until); err != nil {
+	if report.Variants, err = r.Store.FindConversionTotals(ctx, filter); err != nil {
 		return nil, err
 	}
 	report.Revenue = stockbell.MoneyTotals{}

@@ -94,7 +94,8 @@ func (r *Reports) ProductsInDemand(ctx context.Context, shopID int64, offset, li
 // subscribers over the last RateHistory, or the default without history.
 func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionRate, error) {
 	now := r.Clock.Now()
-	notified, converted, err := r.Store.CountNotifiedConverted(ctx, shopID, now.Add(-RateHistory), now.Add(time.Second))
+	history := stockbell.ActivityFilter{ShopID: shopID, Since: now.Add(-RateHistory), Until: now.Add(time.Second)}
+	notified, converted, err := r.Store.CountNotifiedConverted(ctx, history)
 	if err != nil {
 		return ConversionRate{}, err
 	}

@@ -48,24 +48,39 @@ func TestActivityCountsPerDayInTheShopsTimeZone(t *testing.T) {
 	})
 }
 
+// conversionFigures is a conversion report's figures as text.
+func conversionFigures(r *report.ConversionReport) string {
+	return fmt.Sprintf("notified=%d converted=%d conversions=%d units=%d revenue=%v variants=%d",
+		r.Notified, r.Converted, r.Conversions, r.Quantity, r.Revenue, len(r.Variants))
+}
+
+// TestActivityFilters: a filter narrows the activity and the conversions
+// alike (for conversions, the channel is that of the alert: ada's email
+// earned her order, sam's text earned none).
 func TestActivityFilters(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
 		cases := []struct {
-			name  string
-			query report.ActivityQuery
-			want  string
+			name        string
+			query       report.ActivityQuery
+			want        string
+			conversions string
 		}{
 			{"mug", report.ActivityQuery{VariantID: f.mug.ID},
-				"subscribed=1 restocked=1 batches=1 sized=0 everyone=1 notified=0 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+				"subscribed=1 restocked=1 batches=1 sized=0 everyone=1 notified=0 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]",
+				"notified=0 converted=0 conversions=0 units=0 revenue=[] variants=0"},
 			{"shirt product", report.ActivityQuery{ProductID: f.shirt.ProductID},
-				"subscribed=3 restocked=1 batches=1 sized=2 everyone=0 notified=2 skipped=1 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"},
+				"subscribed=3 restocked=1 batches=1 sized=2 everyone=0 notified=2 skipped=1 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
+				"notified=2 converted=1 conversions=1 units=2 revenue=[{EUR 50.00}] variants=1"},
 			{"sms", report.ActivityQuery{Channel: stockbell.ChannelSMS},
-				"subscribed=1 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+				"subscribed=1 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]",
+				"notified=1 converted=0 conversions=0 units=0 revenue=[] variants=0"},
 			{"email", report.ActivityQuery{Channel: stockbell.ChannelEmail},
-				"subscribed=3 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"},
+				"subscribed=3 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
+				"notified=1 converted=1 conversions=1 units=2 revenue=[{EUR 50.00}] variants=1"},
 			{"shirt by sms", report.ActivityQuery{VariantID: f.shirt.ID, Channel: stockbell.ChannelSMS},
-				"subscribed=1 restocked=1 batches=1 sized=2 everyone=0 notified=1 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]"},
+				"subscribed=1 restocked=1 batches=1 sized=2 everyone=0 notified=1 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]",
+				"notified=1 converted=0 conversions=0 units=0 revenue=[] variants=0"},
 		}
 		for _, c := range cases {
 			c.query.Days = days()
@@ -73,6 +88,11 @@ func TestActivityFilters(t *testing.T) {
 			must(t, err)
 			if counts(got.Totals) != c.want {
 				t.Errorf("%s: %s\nwant %s", c.name, counts(got.Totals), c.want)
+			}
+			conversions, err := f.reports.Conversions(ctx, f.shop.ID, c.query)
+			must(t, err)
+			if conversionFigures(conversions) != c.conversions {
+				t.Errorf("%s: conversions %s\nwant %s", c.name, conversionFigures(conversions), c.conversions)
 			}
 		}
 		// The whole range, by default the last 30 days up to the clock's
@@ -173,7 +193,7 @@ func TestReorderAdviceUsesTheShopsRateOnceItHasHistory(t *testing.T) {
 func TestConversionReport(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db)
-		got, err := f.reports.Conversions(ctx, f.shop.ID, days())
+		got, err := f.reports.Conversions(ctx, f.shop.ID, report.ActivityQuery{Days: days()})
 		must(t, err)
 		revenue, _ := stockbell.ParseAmount("50.00")
 		variants := []stockbell.ConversionTotal{{VariantID: f.shirt.ID, Product: "Shirt", Variant: "M", SKU: "SKU-s-1", Currency: "EUR",
@@ -185,7 +205,7 @@ func TestConversionReport(t *testing.T) {
 			t.Fatalf("conversions = %+v", got)
 		}
 		later := report.Days{From: time.Date(2025, 1, 13, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 20, 0, 0, 0, 0, time.UTC)}
-		got, err = f.reports.Conversions(ctx, f.shop.ID, later)
+		got, err = f.reports.Conversions(ctx, f.shop.ID, report.ActivityQuery{Days: later})
 		must(t, err)
 		if got.Conversions != 0 || got.Notified != 0 || len(got.Variants) != 0 || len(got.Revenue) != 0 {
 			t.Fatalf("13-20 January (sam's late order) = %+v", got)

@@ -187,11 +187,25 @@ func (db *DB) EachQueuedSubscriber(ctx context.Context, shopID int64, fn func(*s
 	})
 }
 
-// notifiedConverted is the SQL counting subscribers notified in a range
-// and those of them that converted.
-const notifiedConverted = `COUNT(DISTINCT e.subscription_id) AS notified, COUNT(DISTINCT c.id) AS converted
-	FROM events e LEFT JOIN conversions c ON c.subscription_id = e.subscription_id
-	WHERE e.shop_id = ? AND e.kind = ? AND e.created_at >= ? AND e.created_at < ?`
+// notifiedConverted is the SQL counting the subscribers notified in the
+// filter's range and those of them that converted, narrowed to its
+// variant, product and the channel of the alert (the subscriber's first
+// message, whose channel the notified event records).
+func notifiedConverted(f stockbell.ActivityFilter) (string, []any) {
+	w := where{}
+	w.add("e.shop_id = ? AND e.kind = ? AND e.created_at >= ? AND e.created_at < ?", f.ShopID, stockbell.EventNotified, f.Since.UTC(), f.Until.UTC())
+	if f.VariantID != 0 {
+		w.add("e.variant_id = ?", f.VariantID)
+	}
+	if f.ProductID != 0 {
+		w.add("e.variant_id IN (SELECT id FROM variants WHERE shop_id = ? AND product_id = ?)", f.ShopID, f.ProductID)
+	}
+	if f.Channel != "" {
+		w.add("EXISTS (SELECT 1 FROM messages m WHERE m.subscription_id = e.subscription_id AND m.step = 1 AND m.channel = ?)", string(f.Channel))
+	}
+	return `COUNT(DISTINCT e.subscription_id) AS notified, COUNT(DISTINCT c.id) AS converted
+		FROM events e LEFT JOIN conversions c ON c.subscription_id = e.subscription_id` + w.String(), w.args
+}
 
 // FindVariantOutcomes counts notified and converted subscribers per variant.
 func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs []int64, since, until time.Time) ([]stockbell.VariantOutcome, error) {
@@ -199,8 +213,9 @@ func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs 
 	if len(variantIDs) == 0 {
 		return out, nil
 	}
-	query, args, err := sqlx.In(`SELECT e.variant_id, `+notifiedConverted+` AND e.variant_id IN (?) GROUP BY e.variant_id ORDER BY e.variant_id`,
-		shopID, stockbell.EventNotified, since.UTC(), until.UTC(), variantIDs)
+	counts, args := notifiedConverted(stockbell.ActivityFilter{ShopID: shopID, Since: since, Until: until})
+	query, args, err := sqlx.In(`SELECT e.variant_id, `+counts+` AND e.variant_id IN (?) GROUP BY e.variant_id ORDER BY e.variant_id`,
+		append(args, variantIDs)...)
 	if err != nil {
 		return nil, err
 	}
@@ -222,25 +237,36 @@ func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs 
 	return out, err
 }
 
-// CountNotifiedConverted counts the shop's notified and converted subscribers.
-func (db *DB) CountNotifiedConverted(ctx context.Context, shopID int64, since, until time.Time) (notified, converted int, err error) {
+// CountNotifiedConverted counts the notified and converted subscribers the
+// filter selects.
+func (db *DB) CountNotifiedConverted(ctx context.Context, filter stockbell.ActivityFilter) (notified, converted int, err error) {
+	counts, args := notifiedConverted(filter)
 	err = db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.QueryRowxContext(ctx, tx.Rebind(`SELECT `+notifiedConverted), shopID, stockbell.EventNotified, since.UTC(), until.UTC()).
-			Scan(&notified, &converted)
+		return tx.QueryRowxContext(ctx, tx.Rebind(`SELECT `+counts), args...).Scan(&notified, &converted)
 	})
 	return notified, converted, err
 }
 
-// FindConversionTotals sums conversions per variant and currency.
-func (db *DB) FindConversionTotals(ctx context.Context, shopID int64, since, until time.Time) ([]stockbell.ConversionTotal, error) {
+// FindConversionTotals sums the conversions the filter selects per variant
+// and currency.
+func (db *DB) FindConversionTotals(ctx context.Context, filter stockbell.ActivityFilter) ([]stockbell.ConversionTotal, error) {
+	w := where{}
+	w.add("c.shop_id = ? AND c.ordered_at >= ? AND c.ordered_at < ?", filter.ShopID, filter.Since.UTC(), filter.Until.UTC())
+	if filter.VariantID != 0 {
+		w.add("c.variant_id = ?", filter.VariantID)
+	}
+	if filter.ProductID != 0 {
+		w.add("v.product_id = ?", filter.ProductID)
+	}
+	if filter.Channel != "" {
+		w.add("EXISTS (SELECT 1 FROM messages m WHERE m.id = c.message_id AND m.channel = ?)", string(filter.Channel))
+	}
 	out := []stockbell.ConversionTotal{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.SelectContext(ctx, &out, tx.Rebind(`SELECT c.variant_id, p.title AS product, v.title AS variant, v.sku, c.currency,
 				COUNT(*) AS conversions, SUM(c.quantity) AS quantity, SUM(c.revenue) AS revenue
-			FROM conversions c JOIN variants v ON v.id = c.variant_id JOIN products p ON p.id = v.product_id
-			WHERE c.shop_id = ? AND c.ordered_at >= ? AND c.ordered_at < ?
-			GROUP BY c.variant_id, p.title, v.title, v.sku, c.currency ORDER BY revenue DESC, c.variant_id, c.currency`),
-			shopID, since.UTC(), until.UTC())
+			FROM conversions c JOIN variants v ON v.id = c.variant_id JOIN products p ON p.id = v.product_id`+w.String()+`
+			GROUP BY c.variant_id, p.title, v.title, v.sku, c.currency ORDER BY revenue DESC, c.variant_id, c.currency`), w.args...)
 	})
 	return out, err
 }

@@ -398,17 +398,21 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		unseen(t, "FindVariantOutcomes", out, err)
 	},
 	"CountNotifiedConverted": func(t *testing.T, db *store.DB, fx *tenancy) {
-		notified, converted, err := db.CountNotifiedConverted(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
-		must(t, err)
-		if notified+converted != 0 {
-			t.Errorf("CountNotifiedConverted of shop A counts %d, %d of B's", notified, converted)
+		for _, filter := range conversionFilters(db, fx) {
+			notified, converted, err := db.CountNotifiedConverted(ctx, filter)
+			must(t, err)
+			if notified+converted != 0 {
+				t.Errorf("CountNotifiedConverted of shop A (%+v) counts %d, %d of B's", filter, notified, converted)
+			}
 		}
 	},
 	"FindConversionTotals": func(t *testing.T, db *store.DB, fx *tenancy) {
-		totals, err := db.FindConversionTotals(ctx, fx.a.ID, db.Clock.Now().Add(-48*time.Hour), db.Clock.Now().Add(48*time.Hour))
-		unseen(t, "FindConversionTotals", totals, err)
-		if len(totals) != 0 {
-			t.Errorf("FindConversionTotals of shop A lists %d of B's", len(totals))
+		for _, filter := range conversionFilters(db, fx) {
+			totals, err := db.FindConversionTotals(ctx, filter)
+			unseen(t, "FindConversionTotals", totals, err)
+			if len(totals) != 0 {
+				t.Errorf("FindConversionTotals of shop A (%+v) lists %d of B's", filter, len(totals))
+			}
 		}
 	},
 	"FindVariantByID": func(t *testing.T, db *store.DB, fx *tenancy) {
@@ -499,4 +503,14 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
 	},
+}
+
+// conversionFilters are shop A's conversion filters over the last and
+// next two days: unfiltered, and naming shop B's variant, product and the
+// channel of B's alerts.
+func conversionFilters(db *store.DB, fx *tenancy) []stockbell.ActivityFilter {
+	all := stockbell.ActivityFilter{ShopID: fx.a.ID, Since: db.Clock.Now().Add(-48 * time.Hour), Until: db.Clock.Now().Add(48 * time.Hour)}
+	variant, product, channel := all, all, all
+	variant.VariantID, product.ProductID, channel.Channel = fx.bVariant.ID, fx.bVariant.ProductID, stockbell.ChannelEmail
+	return []stockbell.ActivityFilter{all, variant, product, channel}
 }

@@ -77,7 +77,7 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 		return
 	}
 	if err == nil {
-		data.Conversions, err = a.Reports.Conversions(ctx, s.ShopID, report.Days{From: mustDate(data.Activity.From), To: mustDate(data.Activity.To)})
+		data.Conversions, err = a.Reports.Conversions(ctx, s.ShopID, data.Activity.Query)
 	}
 	if err == nil {
 		data.Demand, err = a.Reports.ProductsInDemand(ctx, s.ShopID, 0, reorderRows)
@@ -138,11 +138,6 @@ func activityChart(r *report.ActivityReport) *barChart {
 // exportPairs is the report's resolved filter as query pairs for Link.
 func exportPairs(r *report.ActivityReport) []any {
 	return []any{"from", r.From, "to", r.To, "variant", r.Query.VariantID, "product", r.Query.ProductID, "channel", r.Query.Channel}
-}
-
-func mustDate(s string) time.Time {
-	t, _ := time.Parse(time.DateOnly, s)
-	return t
 }
 
 // exportActivity streams the activity export with the page's filters.

@@ -50,23 +50,56 @@ func TestReportsSayOneShopperNotified(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
-		ctx := context.Background()
-		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 1, At: f.clock.Now()}); err != nil {
-			t.Fatal(err)
-		}
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: f.clock.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
-			t.Fatal(err)
-		}
+		notifyFirst(t, f, w)
 		p := f.signIn(t, w.shop).get("/admin/reports")
 		wantStatus(t, p, http.StatusOK, "reports")
 		text := visibleText(p.Body)
 		for _, want := range []string{"Of the 1 shopper notified in these days, 0 bought.", "your shop has notified 1 shopper in the last 90 days"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("reports page lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}
+
+// notifyFirst restocks one unit of the waiting shop's variant: a batch
+// notifies its first subscriber, by email.
+func notifyFirst(t *testing.T, f *adminFixture, w *waitingShop) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := f.db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 1, At: f.clock.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := f.db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1, Wait: time.Hour, Cutoff: f.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestReportsConversionsFollowTheFilters: the conversions on the Reports
+// page are those of the product, variant and channel the page is filtered
+// by, as the activity above them is.
+func TestReportsConversionsFollowTheFilters(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		notifyFirst(t, f, w)
+		b := f.signIn(t, w.shop)
+		for query, want := range map[string]string{
+			"":                                      "Of the 1 shopper notified in these days, 0 bought.",
+			"channel=email":                         "Of the 1 shopper notified in these days, 0 bought.",
+			"channel=sms":                           "Of the 0 shoppers notified in these days, 0 bought.",
+			fmt.Sprintf("variant=%d", w.variant.ID): "Of the 1 shopper notified in these days, 0 bought.",
+			fmt.Sprintf("product=%d", w.variant.ProductID+1): "Of the 0 shoppers notified in these days, 0 bought.",
+		} {
+			p := b.get("/admin/reports?" + query)
+			wantStatus(t, p, http.StatusOK, "reports?"+query)
+			_, section, _ := strings.Cut(visibleText(p.Body), "Conversions and recovered revenue")
+			if !strings.Contains(section, want) {
+				t.Errorf("reports?%s lacks %q:\n%.200s", query, want, section)
 			}
 		}
 	})

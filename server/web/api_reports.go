@@ -62,7 +62,7 @@ func (a *API) conversionReport(w http.ResponseWriter, r *http.Request, key *stoc
 		a.server.Error(w, r, err)
 		return
 	}
-	out, err := a.Reports.Conversions(r.Context(), key.ShopID, days)
+	out, err := a.Reports.Conversions(r.Context(), key.ShopID, report.ActivityQuery{Days: days})
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
