@@ -172,6 +172,34 @@ func checkWeeklyQueue(t *testing.T, f *fixture, m sentMail, sub *stockbell.Repor
 	}
 }
 
+// TestWaitingListEmailCountsVariants: the waiting list's email says one
+// variant in the singular, and says plainly when nobody is waiting rather
+// than introducing an empty list.
+func TestWaitingListEmailCountsVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, clock := newShop(t, db, "waiting.myshopify.com")
+		addProduct(t, db, shop.ID, "p-mug", "Mug", map[string]string{"m-1": "12.50"}, nil)
+		mug := findVariant(t, db, shop.ID, "m-1")
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		scheduler := &report.Scheduler{Reports: reports, Schedule: db, Shops: db, Links: testLinks, Clock: clock}
+		sub := subscribeReport(t, db, shop.ID, "owner@example.com", stockbell.ReportQueuedSubscribers, stockbell.ReportWeekly)
+		delivery := &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2024-12-23", PeriodEnd: "2024-12-29"}
+		compose := func() string {
+			t.Helper()
+			out, err := scheduler.Compose(ctx, delivery)
+			must(t, err)
+			return out.Text
+		}
+		if text := compose(); !strings.Contains(text, "Nobody is waiting for a restock right now.") || strings.Contains(text, "most wanted") {
+			t.Errorf("with nobody waiting:\n%s", text)
+		}
+		subscribe(t, db, shop.ID, mug.ID, "ann@example.com", "", "email", stockbell.SubscriptionQueued, local(1, 9, 0), true)
+		if text := compose(); !strings.Contains(text, "Shoppers are waiting for 1 variant. The most wanted:\n\n  Mug: 1 waiting") {
+			t.Errorf("with one variant waited for:\n%s", text)
+		}
+	})
+}
+
 func keys(m map[string]string) []string {
 	var out []string
 	for k := range m {

@@ -51,8 +51,15 @@ func activitySummary(r *ActivityReport) string {
 
 // demandSummary lists the most wanted variants with reorder advice.
 func demandSummary(r *DemandReport) string {
+	if r.Total == 0 {
+		return "Nobody is waiting for a restock right now.\n"
+	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "Shoppers are waiting for %d variants. The most wanted:\n\n", r.Total)
+	variants := "variants"
+	if r.Total == 1 {
+		variants = "variant"
+	}
+	fmt.Fprintf(&b, "Shoppers are waiting for %d %s. The most wanted:\n\n", r.Total, variants)
 	for _, row := range r.Rows {
 		fmt.Fprintf(&b, "  %s: %d waiting, stock %d, about %.1f units if restocked now\n",
 			variantName(row.Variant.ProductTitle, row.Variant.Title), row.Queued, row.Variant.Stock, row.ExpectedUnits)
