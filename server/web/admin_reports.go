@@ -166,12 +166,16 @@ func (a *Admin) csvResponse(w http.ResponseWriter, s *AdminSession, what string)
 	return &CSVResponse{W: w, FileName: name}
 }
 
+// endCSV ends an export: an error before the first byte gets an error
+// page; one after it breaks the response off, so that the download fails
+// instead of ending like a complete file with rows missing.
 func (a *Admin) endCSV(w http.ResponseWriter, r *http.Request, s *AdminSession, out *CSVResponse, err error) {
 	switch {
 	case err != nil && !out.Started:
 		a.Fail(w, r, s, err)
 	case err != nil:
 		a.Logger.Error("export stopped", "shop_id", s.ShopID, "route", routeOf(r), "err", err)
+		panic(http.ErrAbortHandler)
 	}
 }
 

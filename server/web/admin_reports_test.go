@@ -3,7 +3,9 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -14,6 +16,7 @@ import (
 	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 func TestReportsPage(t *testing.T) {
@@ -128,6 +131,51 @@ func TestReportExports(t *testing.T) {
 		p = b.get("/admin/reports/activity.csv?from=2025-03-02&to=2025-03-01")
 		if p.Status != http.StatusUnprocessableEntity || strings.HasPrefix(p.Header.Get("Content-Type"), "text/csv") {
 			t.Fatalf("reversed range: %d %s", p.Status, p.Header.Get("Content-Type"))
+		}
+	})
+}
+
+// activityCutOff is the store with its activity read failing after a
+// number of records, as a read whose connection is lost mid-way does.
+type activityCutOff struct {
+	stockbell.ReportStore
+	after int
+}
+
+func (s activityCutOff) EachActivity(ctx context.Context, filter stockbell.ActivityFilter, fn func(*stockbell.ActivityRecord) error) error {
+	n := 0
+	return s.ReportStore.EachActivity(ctx, filter, func(rec *stockbell.ActivityRecord) error {
+		if n++; n > s.after {
+			return errors.New("connection lost")
+		}
+		return fn(rec)
+	})
+}
+
+// TestReportExportCutShortFails: an export whose read fails after rows
+// went out is broken off, so the download fails rather than ending as if
+// the file were complete.
+func TestReportExportCutShortFails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixtureOf(t, db, nil, func(deps *web.AdminDeps) {
+			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Clock: deps.Clock}
+		})
+		w := newWaitingShop(t, f)
+		_, err := db.DB.ExecContext(context.Background(), db.DB.Rebind(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
+			INSERT INTO events (shop_id, kind, variant_id, detail, created_at) SELECT ?, 'restocked', ?, '{}', ? FROM n`),
+			w.shop.ID, w.variant.ID, f.clock.Now().Add(-time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		resp, err := b.client.Get(b.base + "/admin/reports/activity.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err == nil {
+			t.Fatalf("the export was cut short after %d rows, yet it downloaded as complete (status %d)", strings.Count(string(body), "\n")-1, resp.StatusCode)
 		}
 	})
 }
