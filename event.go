@@ -28,7 +28,8 @@ const (
 	EventShopUninstalled EventKind = "shop_uninstalled"
 	EventSettingsChanged EventKind = "settings_changed"
 	// EventConverted: an order bought the variant a subscriber was notified
-	// about (detail: order_id, quantity, revenue, currency, via).
+	// about (detail: order_id, quantity, revenue, currency, via, and the
+	// channel of the alert that earned it).
 	EventConverted EventKind = "converted"
 )
 

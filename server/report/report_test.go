@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"fmt"
 	"reflect"
 	"testing"
@@ -209,6 +210,38 @@ func TestConversionReport(t *testing.T) {
 		must(t, err)
 		if got.Conversions != 0 || got.Notified != 0 || len(got.Variants) != 0 || len(got.Revenue) != 0 {
 			t.Fatalf("13-20 January (sam's late order) = %+v", got)
+		}
+	})
+}
+
+// TestConvertedCountsOnTheAlertsChannel: a shopper waiting by email and
+// text, alerted by text, buys: with a channel filter the conversion counts
+// on the text's channel, as the alert did, and the export says so.
+func TestConvertedCountsOnTheAlertsChannel(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, clock := newShop(t, db, "channels.myshopify.com")
+		addProduct(t, db, shop.ID, "p-mug", "Mug", map[string]string{"m-1": "12.50"}, nil)
+		mug := findVariant(t, db, shop.ID, "m-1")
+		both := subscribe(t, db, shop.ID, mug.ID, "liz@example.com", "+15555550123", "email,sms", stockbell.SubscriptionNotified, local(2, 9, 0), false)
+		notify(t, db, shop.ID, mug.ID, both, stockbell.ChannelSMS, local(3, 9, 0))
+		clock.Add(local(3, 12, 0).Sub(clock.Now()))
+		price, _ := stockbell.ParseAmount("12.50")
+		must(t, db.RecordOrder(ctx, stockbell.Order{ShopID: shop.ID, PlatformID: "2001", Email: "liz@example.com", Currency: "EUR",
+			CreatedAt: local(3, 11, 0), Total: price, Lines: []stockbell.OrderLine{{VariantPlatformID: "m-1", Quantity: 1, Price: price}}}))
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		third := report.Days{From: time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC)}
+		for channel, want := range map[stockbell.Channel]int{stockbell.ChannelSMS: 1, stockbell.ChannelEmail: 0} {
+			got, err := reports.Activity(ctx, shop.ID, report.ActivityQuery{Days: third, Channel: channel})
+			must(t, err)
+			if got.Totals.Notified != want || got.Totals.Converted != want {
+				t.Errorf("%s: notified %d converted %d, want %d and %d", channel, got.Totals.Notified, got.Totals.Converted, want, want)
+			}
+		}
+		var buf bytes.Buffer
+		must(t, reports.WriteActivityCSV(ctx, &buf, shop.ID, report.ActivityQuery{Days: third}, report.CSVOptions{}))
+		rows := readCSV(t, buf.String(), false)
+		if len(rows) != 3 || rows[2][2] != "converted" || rows[2][10] != "sms" {
+			t.Fatalf("export %q, want the conversion on the text's channel", rows)
 		}
 	})
 }

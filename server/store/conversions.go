@@ -160,7 +160,13 @@ func insertConversion(ctx context.Context, tx *Tx, c stockbell.Conversion) error
 	} else if err != nil {
 		return err
 	}
+	// The alert's channel, as the notified event has it, so that a report
+	// filtered by channel counts the conversion where it counted the alert.
+	var channel string
+	if err := tx.GetContext(ctx, &channel, tx.Rebind(`SELECT channel FROM messages WHERE id = ?`), c.MessageID); err != nil {
+		return err
+	}
 	e := stockbell.Event{ShopID: c.ShopID, Kind: stockbell.EventConverted, VariantID: &c.VariantID, SubscriptionID: &c.SubscriptionID}
 	return tx.insertEvent(ctx, e, EventDetail{"conversion_id": id, "order_id": c.OrderID, "quantity": c.Quantity,
-		"revenue": c.Revenue.String(), "currency": c.Currency, "via": c.Via, "message_id": c.MessageID})
+		"revenue": c.Revenue.String(), "currency": c.Currency, "via": c.Via, "message_id": c.MessageID, "channel": channel})
 }
