@@ -67,18 +67,20 @@ func TestQueuedSubscribersExport(t *testing.T) {
 		var buf bytes.Buffer
 		must(t, f.reports.WriteQueuedCSV(ctx, &buf, f.shop.ID, report.CSVOptions{BOM: true}))
 		got := readCSV(t, buf.String(), true)
-		row := func(v *stockbell.VariantWithProduct, email, phone, channels, at, position string, sub int64) []string {
-			return []string{v.ProductTitle, v.Title, v.SKU, itoa(v.ID), itoa(v.ProductID), email, phone, channels, at, position, itoa(sub)}
+		row := func(v *stockbell.VariantWithProduct, email, phone, channels, at, position string, sub int64, day string) []string {
+			return []string{v.ProductTitle, v.Title, v.SKU, itoa(v.ID), itoa(v.ProductID), email, phone, channels, at, position, itoa(sub), day}
 		}
+		// subscribed_day is the date in the shop's time zone (New York):
+		// dan, eve and cat subscribed in the evening, already the next day in UTC.
 		want := [][]string{report.QueuedColumns,
-			row(f.shirt, "fay@example.com", "", "email", "2025-01-14T13:00:00Z", "1", fay),
-			row(f.shirt, "gus@example.com", "", "email", "2025-01-15T13:00:00Z", "2", gus),
-			row(f.shirt, "hal@example.com", "'+15555550101", "email sms", "2025-01-15T13:00:00Z", "3", hal),
-			row(f.large, "dan@example.com", "", "email", "2025-01-13T05:30:00Z", "1", subscriptionOf(t, db, "dan@example.com")),
-			row(f.mug, "eve@example.com", "", "email", "2025-01-10T04:00:00Z", "1", subscriptionOf(t, db, "eve@example.com")),
-			row(f.mug, "cat@example.com", "", "email", "2025-01-11T04:30:00Z", "2", f.cat),
+			row(f.shirt, "fay@example.com", "", "email", "2025-01-14T13:00:00Z", "1", fay, "2025-01-14"),
+			row(f.shirt, "gus@example.com", "", "email", "2025-01-15T13:00:00Z", "2", gus, "2025-01-15"),
+			row(f.shirt, "hal@example.com", "'+15555550101", "email sms", "2025-01-15T13:00:00Z", "3", hal, "2025-01-15"),
+			row(f.large, "dan@example.com", "", "email", "2025-01-13T05:30:00Z", "1", subscriptionOf(t, db, "dan@example.com"), "2025-01-13"),
+			row(f.mug, "eve@example.com", "", "email", "2025-01-10T04:00:00Z", "1", subscriptionOf(t, db, "eve@example.com"), "2025-01-09"),
+			row(f.mug, "cat@example.com", "", "email", "2025-01-11T04:30:00Z", "2", f.cat, "2025-01-10"),
 			{`Tee, "classic"`, `'=HYPERLINK("http://x")`, "SKU-e-1", itoa(evil.ID), itoa(evil.ProductID), "'@zed@example.com", "", "email",
-				"2025-01-16T13:00:00Z", "1", itoa(zed)},
+				"2025-01-16T13:00:00Z", "1", itoa(zed), "2025-01-16"},
 		}
 		if !reflect.DeepEqual(got, want) {
 			t.Fatalf("export:\n%q\nwant\n%q", got, want)

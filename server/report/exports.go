@@ -11,8 +11,9 @@ import (
 )
 
 // QueuedColumns is the header of the queued subscribers export.
+// subscribed_at is UTC; subscribed_day is its date in the shop's time zone.
 var QueuedColumns = []string{"product", "variant", "sku", "variant_id", "product_id", "email", "phone", "channels",
-	"subscribed_at", "position", "subscription_id"}
+	"subscribed_at", "position", "subscription_id", "subscribed_day"}
 
 // ActivityColumns is the header of the activity export.
 var ActivityColumns = []string{"at", "day", "kind", "product", "variant", "sku", "variant_id", "product_id", "subscription_id",
@@ -22,6 +23,10 @@ var ActivityColumns = []string{"at", "day", "kind", "product", "variant", "sku",
 // header row, then one row per subscriber by variant and place in its
 // queue, streamed from the store row by row.
 func (r *Reports) WriteQueuedCSV(ctx context.Context, w io.Writer, shopID int64, opts CSVOptions) error {
+	loc, err := r.location(ctx, shopID)
+	if err != nil {
+		return err
+	}
 	out, err := NewCSVWriter(w, opts)
 	if err != nil {
 		return err
@@ -31,7 +36,8 @@ func (r *Reports) WriteQueuedCSV(ctx context.Context, w io.Writer, shopID int64,
 	}
 	err = r.Store.EachQueuedSubscriber(ctx, shopID, func(s *stockbell.QueuedSubscriber) error {
 		return out.Write(s.Product, s.Variant, s.SKU, id(s.VariantID), id(s.ProductID), s.Email, s.Phone,
-			joinChannels(s.Channels), s.SubscribedAt.UTC().Format(time.RFC3339), strconv.Itoa(s.Position), id(s.SubscriptionID))
+			joinChannels(s.Channels), s.SubscribedAt.UTC().Format(time.RFC3339), strconv.Itoa(s.Position), id(s.SubscriptionID),
+			s.SubscribedAt.In(loc).Format(dateLayout))
 	})
 	if err != nil {
 		return err
