@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,12 +63,12 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	v := r.URL.Query()
 	data := &reportsData{Filter: reportsFilter{From: v.Get("from"), To: v.Get("to"), Variant: v.Get("variant"),
 		Product: v.Get("product"), Channel: v.Get("channel")}}
-	var err error
-	if data.Variants, data.Products, err = a.reportChoices(ctx, s.ShopID); err != nil {
-		a.Fail(w, r, s, err)
+	q, err := report.ParseActivityQuery(v)
+	var choicesErr error
+	if data.Variants, data.Products, choicesErr = a.reportChoices(ctx, s.ShopID, q); choicesErr != nil {
+		a.Fail(w, r, s, choicesErr)
 		return
 	}
-	q, err := report.ParseActivityQuery(v)
 	if err == nil {
 		data.Activity, err = a.Reports.Activity(ctx, s.ShopID, q)
 	}
@@ -96,9 +97,14 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 }
 
 // reportChoices lists the shop's variants (the first 200) and their
-// products for the filters.
-func (a *Admin) reportChoices(ctx context.Context, shopID int64) ([]*stockbell.VariantWithProduct, []productOption, error) {
+// products for the filters, with the variant and the product the query
+// names when they are beyond those, so that the form shows what the
+// figures are filtered by.
+func (a *Admin) reportChoices(ctx context.Context, shopID int64, q report.ActivityQuery) ([]*stockbell.VariantWithProduct, []productOption, error) {
 	variants, _, err := a.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, Limit: 200})
+	if err == nil {
+		variants, err = a.withChosenVariants(ctx, shopID, variants, q)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -111,6 +117,29 @@ func (a *Admin) reportChoices(ctx context.Context, shopID int64) ([]*stockbell.V
 		}
 	}
 	return variants, products, nil
+}
+
+// withChosenVariants adds to variants the one the query names and one of
+// the product it names, when the list lacks them.
+func (a *Admin) withChosenVariants(ctx context.Context, shopID int64, variants []*stockbell.VariantWithProduct,
+	q report.ActivityQuery) ([]*stockbell.VariantWithProduct, error) {
+	listed := func(match func(*stockbell.VariantWithProduct) bool) bool { return slices.ContainsFunc(variants, match) }
+	if q.VariantID != 0 && !listed(func(v *stockbell.VariantWithProduct) bool { return v.ID == q.VariantID }) {
+		v, err := a.Catalog.FindVariantByID(ctx, shopID, q.VariantID)
+		if err == nil {
+			variants = append(variants, v)
+		} else if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return nil, err
+		}
+	}
+	if q.ProductID != 0 && !listed(func(v *stockbell.VariantWithProduct) bool { return v.ProductID == q.ProductID }) {
+		more, _, err := a.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductID: &q.ProductID, Limit: 1})
+		if err != nil {
+			return nil, err
+		}
+		variants = append(variants, more...)
+	}
+	return variants, nil
 }
 
 // activityChart draws subscribed, notified, clicked and converted per day.

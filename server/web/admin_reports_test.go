@@ -65,6 +65,44 @@ func TestReportsSayOneShopperNotified(t *testing.T) {
 	})
 }
 
+// TestReportsFilterShowsItsChoiceBeyondTheList: the filters list the first
+// 200 variants; a report filtered by a later one (or its product) still
+// shows that choice selected, not "All variants" over its figures.
+func TestReportsFilterShowsItsChoiceBeyondTheList(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		ctx := context.Background()
+		many := stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p-many", Title: "Sock", Published: true}
+		for i := range 200 {
+			many.Variants = append(many.Variants, stockbell.VariantUpsert{PlatformID: fmt.Sprintf("s-%03d", i), Title: fmt.Sprintf("Size %03d", i)})
+		}
+		if _, err := db.UpsertProduct(ctx, many); err != nil {
+			t.Fatal(err)
+		}
+		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p-late", Title: "Late Scarf", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "late-1", Title: "Blue"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		late, err := db.FindVariant(ctx, w.shop.ID, "late-1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		for query, want := range map[string]string{
+			fmt.Sprintf("variant=%d", late.ID):        fmt.Sprintf(`<option value="%d" selected>Late Scarf – Blue</option>`, late.ID),
+			fmt.Sprintf("product=%d", late.ProductID): fmt.Sprintf(`<option value="%d" selected>Late Scarf</option>`, late.ProductID),
+		} {
+			p := b.get("/admin/reports?" + query)
+			wantStatus(t, p, http.StatusOK, "reports?"+query)
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("reports?%s lacks %s", query, want)
+			}
+		}
+	})
+}
+
 // notifyFirst restocks one unit of the waiting shop's variant: a batch
 // notifies its first subscriber, by email.
 func notifyFirst(t *testing.T, f *adminFixture, w *waitingShop) {
