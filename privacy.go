@@ -26,7 +26,7 @@ type ContactData struct {
 
 // MarshalJSON writes the data with each subscription's consent IP, which a
 // subscription's own JSON leaves out: a data request reports all that is
-// kept about the contact.
+// kept about the contact. The contact is written as reportedContact.
 func (d ContactData) MarshalJSON() ([]byte, error) {
 	type plain ContactData
 	subscriptions := make([]reportedSubscription, len(d.Subscriptions))
@@ -34,9 +34,28 @@ func (d ContactData) MarshalJSON() ([]byte, error) {
 		subscriptions[i] = reportedSubscription{Subscription: s, ConsentIP: s.ConsentIP}
 	}
 	return json.Marshal(struct {
+		Contact reportedContact `json:"contact"`
 		plain
 		Subscriptions []reportedSubscription `json:"subscriptions"`
-	}{plain(d), subscriptions})
+	}{newReportedContact(d.Contact), plain(d), subscriptions})
+}
+
+// reportedContact is the contact as a data request reports it: shop_id,
+// email and phone, snake_case as the rest of the answer is, then the same
+// values under the Go field names (ShopID, Email, Phone) that answers
+// carried before, kept for whoever reads those.
+type reportedContact struct {
+	ShopID int64  `json:"shop_id"`
+	Email  string `json:"email"`
+	Phone  string `json:"phone"`
+	// The names answers carried first; shop_id, email and phone replace them.
+	GoShopID int64  `json:"ShopID"`
+	GoEmail  string `json:"Email"`
+	GoPhone  string `json:"Phone"`
+}
+
+func newReportedContact(c Contact) reportedContact {
+	return reportedContact{ShopID: c.ShopID, Email: c.Email, Phone: c.Phone, GoShopID: c.ShopID, GoEmail: c.Email, GoPhone: c.Phone}
 }
 
 // reportedSubscription is a subscription as a data request reports it.
