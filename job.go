@@ -124,17 +124,17 @@ func JobAttempt(ctx context.Context) int {
 type jobPostponementsKey struct{}
 
 // WithJobPostponements returns ctx carrying how many times the job being
-// run was put off to run again later without counting an attempt (a
-// RetryLaterError, or a sync asked to run again); the job queue sets it
-// for every handler.
+// run was put off by its handler's RetryLaterError (a sync run again
+// because it was asked for while it ran is not put off: it waits for
+// nothing); the job queue sets it for every handler.
 func WithJobPostponements(ctx context.Context, n int) context.Context {
 	return context.WithValue(ctx, jobPostponementsKey{}, n)
 }
 
-// JobPostponements returns how many times the running job was put off
-// without counting an attempt, over its whole life, or 0 outside the job
-// queue. A handler that waits for something by RetryLaterError bounds
-// its wait with it.
+// JobPostponements returns how many times the running job was put off by
+// a RetryLaterError, over its whole life, or 0 outside the job queue. A
+// handler that waits for something by RetryLaterError bounds its wait
+// with it.
 func JobPostponements(ctx context.Context) int {
 	n, _ := ctx.Value(jobPostponementsKey{}).(int)
 	return n

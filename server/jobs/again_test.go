@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -218,6 +219,47 @@ func TestSyncsEndingHoldNoConnection(t *testing.T) {
 			} else if time.Now().After(deadline) {
 				t.Fatalf("%d of %d syncs finished; connections in use: %d", n, syncs, db.DB.Stats().InUse)
 			}
+		}
+	})
+}
+
+// TestRunAgainIsNoPostponement: a sync run again because it was asked for
+// while it ran is not put off (stockbell.JobPostponements counts only the
+// waits its handler asked for with RetryLaterError), so a sync waiting
+// for a lease is not cut short by the runs again before it.
+func TestRunAgainIsNoPostponement(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		started, asked := make(chan int, 4), make(chan struct{})
+		var postponed []int
+		workers := jobs.NewWorkers()
+		jobs.Handle(workers, func(ctx context.Context, job stockbell.FeedSyncJob) error {
+			postponed = append(postponed, stockbell.JobPostponements(ctx))
+			started <- len(postponed)
+			switch len(postponed) {
+			case 1:
+				<-asked
+			case 2:
+				return &stockbell.RetryLaterError{At: time.Now(), Reason: "another sync holds the lease"}
+			}
+			return nil
+		}, 0)
+		queue := startQueue(t, db, workers)
+		sync := stockbell.FeedSyncJob{ShopID: 7}
+		must(t, queue.Insert(ctx, sync, &stockbell.JobOptions{UniqueByArgs: true}))
+		<-started
+		must(t, queue.Insert(ctx, sync, &stockbell.JobOptions{UniqueByArgs: true}))
+		close(asked)
+		for range 2 {
+			select {
+			case <-started:
+			case <-time.After(20 * time.Second):
+				t.Fatalf("the sync ran %d times, want 3: once, again as asked, and after its wait", len(started))
+			}
+		}
+		untilJobState(t, db, sync.Kind(), "completed")
+		if want := []int{0, 0, 1}; !slices.Equal(postponed, want) {
+			t.Fatalf("the runs saw the job put off %v times, want %v: only the RetryLaterError postpones it", postponed, want)
 		}
 	})
 }

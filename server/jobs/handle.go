@@ -69,6 +69,9 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 	}
 	err := w.handle(handlerContext(ctx, job.JobRow), job.Args)
 	if later, ok := errors.AsType[*stockbell.RetryLaterError](err); ok {
+		if err := river.MetadataSet(ctx, postponementsKey, postponements(job.JobRow)+1); err != nil {
+			return err
+		}
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}
 	switch {
@@ -83,14 +86,25 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 }
 
 // handlerContext gives the handler its job's attempt and how many times
-// River snoozed the job (its metadata's snoozes: each RetryLaterError and
-// each run again of a sync).
+// its handler put it off (postponements).
 func handlerContext(ctx context.Context, job *rivertype.JobRow) context.Context {
-	var meta struct {
-		Snoozes int `json:"snoozes"`
-	}
-	_ = json.Unmarshal(job.Metadata, &meta) // River writes it; without it, 0
-	return stockbell.WithJobPostponements(stockbell.WithJobAttempt(ctx, job.Attempt), meta.Snoozes)
+	return stockbell.WithJobPostponements(stockbell.WithJobAttempt(ctx, job.Attempt), postponements(job))
+}
+
+// postponementsKey is the job metadata's count of the RetryLaterErrors
+// that put the job off. River's own count (its "snoozes") also counts each
+// run again of a sync (completeOrAgain, againOrFail), which waits for
+// nothing.
+const postponementsKey = "postponements"
+
+// postponements is how many times the job's handler put it off: 0 for a
+// job queued before they were counted.
+func postponements(job *rivertype.JobRow) int {
+	var meta map[string]json.RawMessage
+	_ = json.Unmarshal(job.Metadata, &meta) // River writes it
+	var n int
+	_ = json.Unmarshal(meta[postponementsKey], &n) // Work writes it; without it, 0
+	return n
 }
 
 func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {
