@@ -44,15 +44,22 @@ func invalidEmail(raw string) error {
 }
 
 // NormalizePhone parses a phone number, in international form or national
-// form with an ISO 3166 country code, and returns it in E.164. It returns
+// form with an ISO 3166 country code, and returns it in E.164. Without a
+// country, the international prefix 00 reads as + ("0044 20 7946 0958"
+// is +442079460958); with one, the country's own prefix does. A national
+// trunk prefix in brackets is dropped ("+49 (0)30 1234567"). It returns
 // EINVALID naming the field "phone" for a number that cannot exist.
 func NormalizePhone(raw, country string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	region := strings.ToUpper(strings.TrimSpace(country))
-	if region == "" && !strings.HasPrefix(raw, "+") {
+	international := raw
+	if region == "" && strings.HasPrefix(raw, internationalPrefix) {
+		international = "+" + raw[len(internationalPrefix):]
+	}
+	if region == "" && !strings.HasPrefix(international, "+") {
 		return "", stockbell.FieldErrorf("phone", "Enter the phone number with its country code, like +1 555 123 4567.")
 	}
-	num, err := phonenumbers.Parse(raw, region)
+	num, err := phonenumbers.Parse(international, region)
 	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", stockbell.FieldErrorf("phone", "%q is not a valid phone number.", raw)
 	}
@@ -65,6 +72,10 @@ func NormalizePhone(raw, country string) (string, error) {
 	}
 	return e164, nil
 }
+
+// internationalPrefix is what most countries dial before a country code
+// (the prefix ITU-T recommends), written in place of +.
+const internationalPrefix = "00"
 
 // maxE164Digits is the most digits an international number has (ITU-T E.164).
 const maxE164Digits = 15

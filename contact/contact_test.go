@@ -35,6 +35,9 @@ func TestNormalizePhone(t *testing.T) {
 		{"06 12 34 56 78", "FR", "+33612345678"},
 		{"+44 7911 123456", "FR", "+447911123456"},
 		{"0049 1512 3456789", "DE", "+4915123456789"},
+		{"0044 20 7946 0958", "", "+442079460958"},
+		{" 0049 (0)30 1234567", "", "+49301234567"},
+		{"+49 (0)30 1234567", "", "+49301234567"},
 	}
 	for _, c := range good {
 		got, err := NormalizePhone(c.raw, c.country)
@@ -42,7 +45,7 @@ func TestNormalizePhone(t *testing.T) {
 			t.Errorf("NormalizePhone(%q, %q) = %q, %v; want %q", c.raw, c.country, got, err, c.want)
 		}
 	}
-	for _, bad := range [][2]string{{"12", ""}, {"415 555 2671", ""}, {"+1 000", ""}, {"hello", "US"}, {"+999 123456", ""}, {"20100000000000", "DE"}} {
+	for _, bad := range [][2]string{{"12", ""}, {"415 555 2671", ""}, {"+1 000", ""}, {"hello", "US"}, {"+999 123456", ""}, {"20100000000000", "DE"}, {"00", ""}, {"000 44 20 7946 0958", ""}} {
 		if _, err := NormalizePhone(bad[0], bad[1]); stockbell.ErrorField(err) != "phone" {
 			t.Errorf("NormalizePhone(%q, %q) err = %v, want EINVALID on field phone", bad[0], bad[1], err)
 		}

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nyaruka/phonenumbers"
+	"regexp"
 	"testing"
 	"unicode/utf16"
 
@@ -69,12 +70,16 @@ func FuzzMentions(f *testing.F) {
 	for _, c := range [][2]string{{"To: <Ann@Example.com>.", "ann@example.com"}, {"joann@example.com", "ann@example.com"},
 		{"+4930123456789", "+493012345678"}, {"call +1 555", "+1555"}, {"", "a@b.co"}, {"İ@x.de", "i̇@x.de"},
 		{"+1 (415) 555-0100.", "+14155550100"}, {"+33 6 12 34 56 78 9", "+33612345678"},
+		{"0044 (0)20 7946 0958", "+442079460958"}, {"10033 6 12 34 56 78", "+33612345678"},
 		{`{\"to\":\"\u003cB\u00dcCHER@example.com\u003e\"}`, "bücher@example.com"}, {`x\u0040y.de`, "x@y.de"}} {
 		f.Add(c[0], c[1])
 	}
 	f.Fuzz(func(t *testing.T, text, value string) {
 		if Mentions(text, value) && !holds(text, value) {
 			t.Fatalf("%q is said to name %q, which it does not hold", text, value)
+		}
+		if Mentions(text, value) && !candidate(text, value) {
+			t.Fatalf("%q is said to name %q, which a database's search would not find", text, value)
 		}
 		if out, _ := ReplaceMentions(text, value, "[erased]"); Mentions(out, value) && !strings.Contains("[erased]", strings.ToLower(value)) {
 			t.Fatalf("%q still names %q once its mentions are replaced: %q", text, value, out)
@@ -86,7 +91,7 @@ func FuzzMentions(f *testing.F) {
 			if Mentions("9"+v+"9", v) || (!strings.HasPrefix(v, "+") && (Mentions("x"+v, v) || Mentions(v+"x", v))) {
 				t.Fatalf("%q is named inside a longer address or number", v)
 			}
-			if PhonePattern(v) != "" {
+			if isNumber(v) {
 				checkPunctuated(t, v)
 			} else {
 				checkEscaped(t, v)
@@ -97,17 +102,28 @@ func FuzzMentions(f *testing.F) {
 
 // checkPunctuated checks that a number in E.164 is named as the numbering
 // plan writes it internationally ("+1 415-555-0100", "tel:+1-415-555-0100"),
-// and not when a digit follows, even after a space.
+// also with 00 for + and with the trunk prefix (0) after the country
+// code, and not when a digit follows, even after a space.
 func checkPunctuated(t *testing.T, e164 string) {
 	num, err := phonenumbers.Parse(e164, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, spelled := range []string{phonenumbers.Format(num, phonenumbers.INTERNATIONAL), phonenumbers.Format(num, phonenumbers.RFC3966)} {
+	international := phonenumbers.Format(num, phonenumbers.INTERNATIONAL)
+	spellings := []string{international, phonenumbers.Format(num, phonenumbers.RFC3966), "00" + international[1:]}
+	if national := phonenumbers.GetNationalSignificantNumber(num); !strings.HasPrefix(national, "0") {
+		spellings = append(spellings, fmt.Sprintf("+%d (0)%s", num.GetCountryCode(), national))
+	}
+	for _, spelled := range spellings {
 		if !Mentions(spelled, e164) || !Mentions(`{"phone":"`+spelled+`"}`, e164) {
 			t.Fatalf("%q does not name %q", spelled, e164)
 		}
-		longer := []string{spelled + "9", spelled + " 9", strings.Replace(spelled, "+", "+9", 1), strings.Replace(spelled, "+", "9+", 1)}
+		longer := []string{spelled + "9", spelled + " 9"}
+		if strings.HasPrefix(spelled, "00") {
+			longer = append(longer, "9"+spelled, "+"+spelled, "009"+spelled[2:])
+		} else {
+			longer = append(longer, strings.Replace(spelled, "+", "+9", 1), strings.Replace(spelled, "+", "9+", 1))
+		}
 		if slices.ContainsFunc(longer, func(s string) bool { return Mentions(s, e164) }) {
 			t.Fatalf("%q is named inside a longer number: %q", e164, spelled)
 		}
@@ -155,9 +171,23 @@ func jsonEscaped(s string) string {
 	return b.String()
 }
 
+// candidate reports whether a database's search finds text for the
+// number value (PhoneSearches): it must find every text that names it.
+// Escapes are not its to read (any text with a backslash is a candidate
+// of the address searches too).
+func candidate(text, value string) bool {
+	if !isNumber(value) || strings.Contains(text, `\`) {
+		return true
+	}
+	return slices.ContainsFunc(PhoneSearches(value), func(s PhoneSearch) bool {
+		return strings.Contains(text, s.Prefix) && regexp.MustCompile(s.Pattern).MatchString(text)
+	})
+}
+
 // holds reports whether text holds value as Mentions may read it: the
 // same characters ignoring case, a number's digits with separators
-// between them; any text with a backslash may, its escapes decoded.
+// between them, after + or 00, a trunk prefix (0) among them; any text
+// with a backslash may, its escapes decoded.
 func holds(text, value string) bool {
 	if strings.Contains(text, `\`) {
 		return true
@@ -172,7 +202,8 @@ func holds(text, value string) bool {
 				return r
 			}, s)
 		}
-		text, value = strip(text), strip(value)
+		text, value = strip(strings.ReplaceAll(text, "(0)", "")), strip(value)
+		return strings.Contains(text, value) || strings.Contains(text, "00"+value[1:])
 	}
 	return strings.Contains(text, value)
 }

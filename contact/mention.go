@@ -1,9 +1,12 @@
 package contact
 
 import (
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/nyaruka/phonenumbers"
 )
 
 // Mentions reports whether text names value — an email address or a
@@ -22,7 +25,10 @@ import (
 // A phone number is named in its international form, + and the country
 // code, however its digits are grouped: "+1 415-555-0100", "+1 (415)
 // 555.0100" and "+14155550100" name +14155550100 (see phoneSeparators).
-// A national form ("(415) 555-0100") is not read: it names a number only
+// The international prefix 00 may stand for the + ("0044 20 7946 0958"
+// names +442079460958), and the national trunk prefix may follow the
+// country code in brackets ("+49 (0)30 1234567" names +49301234567). A
+// national form ("(415) 555-0100") is not read: it names a number only
 // with a country the text does not give, and the same digits are another
 // country's number too.
 //
@@ -70,20 +76,36 @@ func mentionSpans(text, value string, limit int) []span {
 	if value == "" {
 		return nil
 	}
-	want := []rune(value)
-	units := readText(text)
-	match := emailAt
-	if PhonePattern(value) != "" {
-		match = phoneAt
+	match := addressMatcher(value)
+	if isNumber(value) {
+		match = numberMatcher(value)
 	}
+	units := readText(text)
 	var spans []span
 	for i := 0; i < len(units) && len(spans) != limit; i++ {
-		if end, ok := match(units, i, want); ok {
+		if end, ok := match(units, i); ok {
 			spans = append(spans, span{units[i].start, units[end-1].end})
 			i = end - 1
 		}
 	}
 	return spans
+}
+
+// matcher reports whether the units from i on spell a value as a whole,
+// and the index of the unit after it.
+type matcher func(units []unit, i int) (int, bool)
+
+// addressMatcher is the matcher of a lower-case address (emailAt).
+func addressMatcher(address string) matcher {
+	want := []rune(address)
+	return func(units []unit, i int) (int, bool) { return emailAt(units, i, want) }
+}
+
+// numberMatcher is the matcher of a number in E.164 (phoneAt).
+func numberMatcher(e164 string) matcher {
+	digits := []rune(e164[1:])
+	countryCode := countryCodeLength(e164[1:])
+	return func(units []unit, i int) (int, bool) { return phoneAt(units, i, digits, countryCode) }
 }
 
 // emailAt reports whether the units from i on spell the address want,
@@ -105,15 +127,23 @@ func emailAt(units []unit, i int, want []rune) (int, bool) {
 	return end, true
 }
 
-// phoneAt reports whether the units from i on spell the number want (+
-// and its digits) with its digits grouped by separators, as a whole: no
-// digit or + before it, and no digit after it, nor after a separator.
-func phoneAt(units []unit, i int, want []rune) (int, bool) {
-	if units[i].r != '+' || isDigit(runeAt(units, i-1)) || runeAt(units, i-1) == '+' {
+// phoneAt reports whether the units from i on spell the number whose
+// digits (after +) are digits, its country code their first countryCode:
+// its international prefix (afterInternationalPrefix), then its digits
+// grouped by separators, the trunk prefix in brackets allowed after the
+// country code (afterTrunkPrefix), as a whole: no digit or + before it,
+// and no digit after it, nor after a separator.
+func phoneAt(units []unit, i int, digits []rune, countryCode int) (int, bool) {
+	at, ok := afterInternationalPrefix(units, i)
+	if !ok {
 		return 0, false
 	}
-	at := i + 1
-	for k, d := range want[1:] {
+	for k, d := range digits {
+		// A national number beginning with 0 (Italy's) is written with
+		// its 0, bracketed or not, never after a trunk prefix.
+		if k > 0 && k == countryCode && d != '0' {
+			at = afterTrunkPrefix(units, at)
+		}
 		if k > 0 {
 			at += separatorRun(units, at)
 		}
@@ -126,6 +156,50 @@ func phoneAt(units []unit, i int, want []rune) (int, bool) {
 		return 0, false
 	}
 	return at, true
+}
+
+// afterInternationalPrefix returns the index after the international
+// prefix at i, + or 00 (internationalPrefix), right before the country
+// code, and whether there is one: not after a digit or a +, which would
+// make it a part of something longer.
+func afterInternationalPrefix(units []unit, i int) (int, bool) {
+	if before := runeAt(units, i-1); isDigit(before) || before == '+' {
+		return 0, false
+	}
+	if units[i].r == '+' {
+		return i + 1, true
+	}
+	for k, r := range internationalPrefix {
+		if runeAt(units, i+k) != r {
+			return 0, false
+		}
+	}
+	return i + len(internationalPrefix), true
+}
+
+// afterTrunkPrefix returns, when the units from at (right after a
+// number's country code) are the national trunk prefix in brackets, "(0)"
+// after any separators ("+49 (0)30", "+44(0) 20"), the index of its
+// closing bracket, a separator before the national number; at otherwise.
+func afterTrunkPrefix(units []unit, at int) int {
+	n := separatorRun(units, at)
+	if n == 0 || runeAt(units, at+n-1) != '(' || runeAt(units, at+n) != '0' || runeAt(units, at+n+1) != ')' {
+		return at
+	}
+	return at + n + 1
+}
+
+// countryCodeLength returns how many of a number's digits in E.164 (after
+// +) are its country code, 0 when they begin with none. Country codes
+// are one to three digits, and none is the beginning of another.
+func countryCodeLength(digits string) int {
+	for n := 1; n <= 3 && n < len(digits); n++ {
+		code, err := strconv.Atoi(digits[:n])
+		if err == nil && phonenumbers.GetRegionCodeForCountryCode(code) != phonenumbers.UNKNOWN_REGION {
+			return n
+		}
+	}
+	return 0
 }
 
 // phoneSeparators are the characters that group a phone number's digits,
@@ -179,26 +253,58 @@ func inDomain(r rune) bool {
 	return r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' || r == '_')
 }
 
-// PhonePattern returns a regular expression (in the syntax Go's regexp
-// and PostgreSQL's ~ share) that finds, in a text, every spelling of the
-// number e164 that Mentions reads, and some more: + and the digits, any
-// run of up to maxSeparatorRun separators between two of them. It is a
-// database's search for candidates, which Mentions then reads; "" for a
-// value that is not + and digits.
-func PhonePattern(e164 string) string {
-	if len(e164) < 2 || e164[0] != '+' {
-		return ""
+// PhoneSearch is one way a database finds the texts that may spell a
+// number, its candidates, which Mentions then reads: those holding
+// Prefix, then, of those, the ones matching Pattern.
+type PhoneSearch struct {
+	// Prefix is what the spellings begin with: an international prefix (+
+	// or 00) and the first digit of the country code, which no separator
+	// splits from it.
+	Prefix string
+	// Pattern is a regular expression, in the syntax Go's regexp and
+	// PostgreSQL's ~ share, beginning with Prefix as a literal (which
+	// both engines look for before they try the rest).
+	Pattern string
+}
+
+// PhoneSearches returns the searches that together find, in a text, every
+// spelling of the number e164 that Mentions reads, and some more: one per
+// international prefix, + or 00, then the digits with any run of up to
+// maxSeparatorRun separators between two of them, and "0)" and more
+// separators after the country code. nil for a value that is not + and
+// digits.
+func PhoneSearches(e164 string) []PhoneSearch {
+	if !isNumber(e164) {
+		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`\+`)
+	const separators = `[ ()./-]{0,3}`
+	countryCode := countryCodeLength(e164[1:])
+	var digits strings.Builder
 	for i, d := range e164[1:] {
-		if !isDigit(d) {
-			return ""
-		}
 		if i > 0 {
-			b.WriteString(`[ ()./-]{0,3}`)
+			digits.WriteString(separators)
 		}
-		b.WriteRune(d)
+		if i > 0 && i == countryCode {
+			digits.WriteString(`(?:0\)` + separators + `)?`)
+		}
+		digits.WriteRune(d)
 	}
-	return b.String()
+	return []PhoneSearch{
+		{Prefix: e164[:2], Pattern: `\+` + digits.String()},
+		{Prefix: internationalPrefix + e164[1:2], Pattern: internationalPrefix + digits.String()},
+	}
+}
+
+// isNumber reports whether value is a number as Canonical gives one: +
+// and digits.
+func isNumber(value string) bool {
+	if len(value) < 2 || value[0] != '+' {
+		return false
+	}
+	for _, d := range value[1:] {
+		if !isDigit(d) {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,8 @@ package contact
 
 import (
 	"regexp"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -65,6 +67,23 @@ func TestMentions(t *testing.T) {
 		{`{"name":"\ud83d\ude00ann@example.com"}`, "ann@example.com", true},
 		{`C:\Users\ann@example.com`, "ann@example.com", true},
 		{`{\"phone\":\"+1 415-555-0100\"}`, "+14155550100", true},
+		{"0044 20 7946 0958", "+442079460958", true},
+		{`{"phone":"0044-20-7946-0958"}`, "+442079460958", true},
+		{"tel. 0014155550100.", "+14155550100", true},
+		{"+49 (0)30 1234567", "+49301234567", true},
+		{"+49(0)30/1234567", "+49301234567", true},
+		{"+44 (0) 20 7946 0958", "+442079460958", true},
+		{"0049 (0)30 1234567", "+49301234567", true},
+		{"+39 (0)6 1234 5678", "+390612345678", true},
+		{"10044 20 7946 0958", "+442079460958", false},
+		{"000442079460958", "+442079460958", false},
+		{"+0044 20 7946 0958", "+442079460958", false},
+		{"0044 20 7946 09589", "+442079460958", false},
+		{"0044 20 7946 0958 9", "+442079460958", false},
+		{"+49 (0)30 12345678", "+49301234567", false},
+		{"+49 30 (0)1234567", "+49301234567", false},
+		{"+4 (0)9 30 1234567", "+49301234567", false},
+		{"0 044 20 7946 0958", "+442079460958", false},
 	} {
 		if got := Mentions(c.text, c.value); got != c.want {
 			t.Errorf("Mentions(%q, %q) = %v, want %v", c.text, c.value, got, c.want)
@@ -85,6 +104,8 @@ func TestReplaceMentions(t *testing.T) {
 		{"+4930123456789", "+493012345678", "+4930123456789", false},
 		{`{"phone":"+1 (415) 555-0100","note":"or +1.415.555.0100"}`, "+14155550100", `{"phone":"[erased]","note":"or [erased]"}`, true},
 		{"+1 415 555 0100 9", "+14155550100", "+1 415 555 0100 9", false},
+		{"SMS to 0044 20 7946 0958 failed, and to +44 (0)20 7946 0958.", "+442079460958", "SMS to [erased] failed, and to [erased].", true},
+		{"10044 20 7946 0958", "+442079460958", "10044 20 7946 0958", false},
 		{`webhook 400: {\"error\":\"\u003cAnn@Example.com\u003e unknown\"}`, "ann@example.com", `webhook 400: {\"error\":\"\u003c[erased]\u003e unknown\"}`, true},
 		{`{"to":"b\u00fccher@example.com","cc":"b\u00fccher@example.com.au"}`, "bücher@example.com", `{"to":"[erased]","cc":"b\u00fccher@example.com.au"}`, true},
 		{"für Anna@BÜCHER.example: unbekannt", "anna@bücher.example", "für [erased]: unbekannt", true},
@@ -97,19 +118,30 @@ func TestReplaceMentions(t *testing.T) {
 	}
 }
 
-func TestPhonePattern(t *testing.T) {
-	pattern := regexp.MustCompile(PhonePattern("+14155550100"))
-	for _, text := range []string{"+14155550100", "+1 415-555-0100", "x +1 (415) 555.0100 y", "+1 415 555 - 0100"} {
-		if !pattern.MatchString(text) {
-			t.Errorf("the pattern does not find %q", text)
+func TestPhoneSearches(t *testing.T) {
+	searches := PhoneSearches("+14155550100")
+	finds := func(text string) bool {
+		return slices.ContainsFunc(searches, func(s PhoneSearch) bool {
+			return strings.Contains(text, s.Prefix) && regexp.MustCompile(s.Pattern).MatchString(text)
+		})
+	}
+	for _, text := range []string{"+14155550100", "+1 415-555-0100", "x +1 (415) 555.0100 y", "+1 415 555 - 0100",
+		"0014155550100", "001 415 555 0100", "+1 (0)415 555 0100", "001 (0) 415 555 0100"} {
+		if !finds(text) {
+			t.Errorf("the searches do not find %q", text)
 		}
 	}
-	for _, text := range []string{"14155550100", "(415) 555-0100", "+2 415 555 0100"} {
-		if pattern.MatchString(text) {
-			t.Errorf("the pattern finds %q", text)
+	for _, text := range []string{"14155550100", "(415) 555-0100", "+2 415 555 0100", "01 415 555 0100", "+14 (0)15 555 0100"} {
+		if finds(text) {
+			t.Errorf("the searches find %q", text)
 		}
 	}
-	if PhonePattern("ann@example.com") != "" || PhonePattern("+") != "" {
-		t.Error("a value that is not a number has a pattern")
+	for _, s := range searches {
+		if !strings.HasPrefix(s.Pattern, regexp.QuoteMeta(s.Prefix)) {
+			t.Errorf("the pattern %q does not begin with its prefix %q", s.Pattern, s.Prefix)
+		}
+	}
+	if PhoneSearches("ann@example.com") != nil || PhoneSearches("+") != nil || PhoneSearches("+1 415") != nil {
+		t.Error("a value that is not a number has searches")
 	}
 }

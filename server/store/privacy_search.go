@@ -15,17 +15,19 @@ import (
 // contact, its candidates, which mentionsContact or withoutContact then
 // read: those holding one of the spellings of its addresses (as JSON
 // text may spell them: candidateSpellings) as likePattern reads them, or
-// one of its phone numbers, however its digits are grouped
-// (contact.PhonePattern).
+// one of its phone numbers, however its digits are grouped and whichever
+// international prefix it is written with (contact.PhoneSearches).
 //
 // What it costs: no index serves a search inside a text, so the shop's
 // rows are all read by the database, as before; for each, one LIKE per
 // address spelling (a few wildcards more for an address beyond ASCII) and
-// one substring search per number (+ and the country code's first digit,
-// which no punctuation splits), and only in a row that holds the latter a
-// regular expression (PostgreSQL's ~; on SQLite Go's regexp, linear in
-// the text: sqliteRegexp). The rows returned are those holding the number
-// in some punctuation, few beyond those that name it.
+// two substring searches per number (+ or 00 and the country code's first
+// digit, which no punctuation splits), and only in a row that holds one
+// of those its regular expression (PostgreSQL's ~; on SQLite Go's regexp,
+// linear in the text: sqliteRegexp), each beginning with its prefix, which
+// either engine finds before it tries the rest (contact.PhoneSearches). The
+// rows returned are those holding the number in some punctuation, few
+// beyond those that name it.
 type contactSearch struct {
 	spellings []string // lower-case
 	phones    []string // in E.164
@@ -36,7 +38,7 @@ func searchFor(needles []string) contactSearch {
 	var s contactSearch
 	var addresses []string
 	for _, n := range needles {
-		if contact.PhonePattern(n) != "" {
+		if contact.PhoneSearches(n) != nil {
 			s.phones = append(s.phones, n)
 		} else {
 			addresses = append(addresses, n)
@@ -57,13 +59,15 @@ func (s contactSearch) condition(d Dialect, expr string, escaped bool) (string, 
 		terms = append(terms, `lower(`+expr+`) LIKE ? ESCAPE '\'`)
 		args = append(args, pattern)
 	}
+	find, matches := `instr(`+expr+`, ?) > 0`, expr+` REGEXP ?`
+	if d == Postgres {
+		find, matches = `strpos(`+expr+`, ?) > 0`, expr+` ~ ?`
+	}
 	for _, phone := range s.phones {
-		if d == Postgres {
-			terms = append(terms, `(strpos(`+expr+`, ?) > 0 AND `+expr+` ~ ?)`)
-		} else {
-			terms = append(terms, `(instr(`+expr+`, ?) > 0 AND `+expr+` REGEXP ?)`)
+		for _, search := range contact.PhoneSearches(phone) {
+			terms = append(terms, `(`+find+` AND `+matches+`)`)
+			args = append(args, search.Prefix, search.Pattern)
 		}
-		args = append(args, phone[:2], contact.PhonePattern(phone))
 	}
 	if len(terms) == 0 {
 		return "1 = 0", nil

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -26,6 +27,22 @@ func payloadOf(t *testing.T, db *store.DB, id int64) string {
 	r, err := db.FindReceipt(ctx, id)
 	must(t, err)
 	return string(r.Payload)
+}
+
+// receiptLastError reads a stored receipt's last processing error.
+func receiptLastError(t *testing.T, db *store.DB, id int64) string {
+	t.Helper()
+	var lastError string
+	must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), id))
+	return lastError
+}
+
+// wantJobError checks that the job has one recorded error, want.
+func wantJobError(t *testing.T, db *store.DB, job int64, want string) {
+	t.Helper()
+	if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != want {
+		t.Errorf("the job's errors after the erasure: %+v, want one: %q", errs, want)
+	}
 }
 
 // TestPrivacyFindsPunctuatedPhone: a platform sends a phone number as the
@@ -74,14 +91,10 @@ func TestPrivacyFindsPunctuatedPhone(t *testing.T) {
 				t.Errorf("receipt %d, which does not name the number in international form, was emptied", id)
 			}
 		}
-		var lastError string
-		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), national))
-		if lastError != "orders/create: no variant for (415) 555-0100's order" {
+		if lastError := receiptLastError(t, db, national); lastError != "orders/create: no variant for (415) 555-0100's order" {
 			t.Errorf("a national spelling in an error was rewritten: %q", lastError)
 		}
-		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != "twilio 400: [erased] is unreachable" {
-			t.Errorf("the job's errors after the erasure: %+v", errs)
-		}
+		wantJobError(t, db, job, "twilio 400: [erased] is unreachable")
 	})
 }
 
@@ -107,12 +120,8 @@ func TestRedactContactErasesEscapedMentions(t *testing.T) {
 		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com"}))
 
 		want := `webhook 422: {"error":"\u003c[erased]\u003e and \u003cjoann@example.com\u003e unknown","to":"\n[erased]"}`
-		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != want {
-			t.Errorf("the job's errors after the erasure: %+v", errs)
-		}
-		var lastError string
-		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), r.ID))
-		if lastError != "shopify 422: "+want {
+		wantJobError(t, db, job, want)
+		if lastError := receiptLastError(t, db, r.ID); lastError != "shopify 422: "+want {
 			t.Errorf("the receipt's last error: %q", lastError)
 		}
 	})
@@ -162,13 +171,78 @@ func TestPrivacyFindsAddressBeyondASCIIInAnyCase(t *testing.T) {
 			t.Error("the payload naming hbücher@… was emptied")
 		}
 		want := `prestashop webservice answered 400: {"email":"[erased]"}`
-		if errs := jobErrors(t, db, job); len(errs) != 1 || errs[0].Error != want {
-			t.Errorf("the job's errors after the erasure: %+v", errs)
-		}
-		var lastError string
-		must(t, db.DB.GetContext(ctx, &lastError, db.DB.Rebind(`SELECT last_error FROM webhook_receipts WHERE id = ?`), other))
-		if lastError != want {
+		wantJobError(t, db, job, want)
+		if lastError := receiptLastError(t, db, other); lastError != want {
 			t.Errorf("the receipt's last error: %q", lastError)
 		}
 	})
+}
+
+// TestPrivacyFindsInternationalAndTrunkPrefixes: a number is also written
+// with the international prefix 00 instead of + ("0044 20 7946 0958") and
+// with the national trunk prefix in brackets after the country code ("+44
+// (0)20 7946 0958"), in a platform's payload as in a provider's error,
+// and a merchant or a request can name it so. A data request for
+// +442079460958, named either way, finds the subscription and the events
+// naming it so; its erasure empties the payloads and rewrites the errors
+// that name it so, and leaves the longer numbers that hold those
+// spellings.
+func TestPrivacyFindsInternationalAndTrunkPrefixes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+		sub := insertSubscription(t, db, shop.ID, variant(t, db, shop.ID, "v1").ID, "", "+442079460958", stockbell.SubscriptionQueued)
+		insertEvent(t, db, shop.ID, nil, `{"reason":"twilio 400: The 'To' number 0044 20 7946 0958 is not a mobile number"}`)
+		international := lastID(t, db, "events")
+		insertEvent(t, db, shop.ID, nil, `{"reason":"The 'To' number +44 (0)20 7946 0958 is not a mobile number"}`)
+		trunk := lastID(t, db, "events")
+		insertEvent(t, db, shop.ID, nil, `{"reason":"The 'To' number 10044 20 7946 0958 is not valid"}`)
+		longer := lastID(t, db, "events")
+		named := storePayload(t, db, shop, "o1", `{"id":1,"customer":{"phone":"0044 20 7946 0958"}}`)
+		bracketed := storePayload(t, db, shop, "o2", `{"id":2,"billing_address":{"phone":"+44 (0) 20 7946 0958"}}`)
+		other := storePayload(t, db, shop, "o3", `{"id":3,"billing_address":{"phone":"+44 (0)20 7946 09589"}}`)
+		must(t, db.RetryReceipt(ctx, other, time.Minute, "orders/create: no variant for 0044 (0)20 7946 0958's order"))
+		job := queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: shop.ID, MessageID: 1}, "retryable",
+			attemptError{At: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC), Attempt: 1, Error: "twilio 400: 0044-20-7946-0958 is unreachable"})
+
+		for _, asNamed := range []string{"0044 20 7946 0958", "+44 (0)20 7946 0958"} {
+			data, err := db.ContactData(ctx, stockbell.Contact{ShopID: shop.ID, Phone: asNamed})
+			must(t, err)
+			if len(data.Subscriptions) != 1 || data.Subscriptions[0].ID != sub {
+				t.Fatalf("named %q, subscriptions reported: %+v, want %d", asNamed, data.Subscriptions, sub)
+			}
+			if ids := eventIDs(data.Events); !slices.Equal(ids, []int64{international, trunk}) {
+				t.Fatalf("named %q, events reported: %v, want %v", asNamed, ids, []int64{international, trunk})
+			}
+		}
+
+		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Phone: "0044 20 7946 0958"}))
+		if n := count(t, db, `SELECT COUNT(*) FROM subscriptions WHERE id = ?`, sub); n != 0 {
+			t.Error("the subscription remains")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE id IN (?, ?, ?)`, international, trunk, longer); n != 1 {
+			t.Errorf("%d of the three events remain, want the one naming a longer number", n)
+		}
+		for _, id := range []int64{named, bracketed} {
+			if p := payloadOf(t, db, id); p != "" {
+				t.Errorf("receipt %d still holds %s", id, p)
+			}
+		}
+		if p := payloadOf(t, db, other); p == "" {
+			t.Error("the payload naming a longer number was emptied")
+		}
+		if lastError := receiptLastError(t, db, other); lastError != "orders/create: no variant for [erased]'s order" {
+			t.Errorf("the receipt's last error: %q", lastError)
+		}
+		wantJobError(t, db, job, "twilio 400: [erased] is unreachable")
+	})
+}
+
+func eventIDs(events []*stockbell.Event) []int64 {
+	var ids []int64
+	for _, e := range events {
+		ids = append(ids, e.ID)
+	}
+	return ids
 }
