@@ -61,15 +61,21 @@ func seedTee(t *testing.T, m *Main) *stockbell.Shop {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = m.DB.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "1", Title: "Tee", Handle: "tee", Published: true,
+	stockTee(t, m, shop, 0)
+	return shop
+}
+
+// stockTee writes the tee to the catalog: S in stock, and medium units of M.
+func stockTee(t *testing.T, m *Main, shop *stockbell.Shop, medium int) {
+	t.Helper()
+	_, err := m.DB.UpsertProduct(context.Background(), stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "1", Title: "Tee", Handle: "tee", Published: true,
 		Variants: []stockbell.VariantUpsert{
 			{PlatformID: teeInStock, Title: "S", Tracked: true, InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 3}}},
-			{PlatformID: teeSoldOut, Title: "M", Tracked: true, InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}},
+			{PlatformID: teeSoldOut, Title: "M", Tracked: true, InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1", Available: medium}}},
 		}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return shop
 }
 
 func queuedEmails(t *testing.T, m *Main, shop *stockbell.Shop) []string {

@@ -130,7 +130,9 @@ func (s *storefront) status(w http.ResponseWriter, r *http.Request) {
 }
 
 // subscribe answers like the storefront API contract: 201 new, 200 already
-// queued (taken@example.com), 422 with the field (bounce@example.com).
+// queued (taken@example.com), 422 with the field: the server's refusal of
+// an address without a domain (shopper@localhost), and one with a code the
+// form does not know (bounce@example.com).
 func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Origin") == s.shop.URL {
 		w.Header().Set("Access-Control-Allow-Origin", s.shop.URL)
@@ -150,6 +152,9 @@ func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	case "bounce@example.com":
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		fmt.Fprint(w, `{"error":{"code":"EINVALID","message":"This address cannot receive email.","field":"email"}}`)
+	case "shopper@localhost":
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{"error":{"code":"invalid","message":"\"shopper@localhost\" is not a valid email address.","field":"email"}}`)
 	case "taken@example.com":
 		fmt.Fprintf(w, `{"subscription":{"id":7,"status":"queued","channels":%q}}`, body.Channels)
 	default:

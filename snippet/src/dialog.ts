@@ -2,7 +2,7 @@
 // <dialog> (top layer, inert page behind it) in its own shadow root, with a
 // focus trap, Escape to close, labelled fields and an aria-live status line.
 
-import type { Subscription } from "./api";
+import type { APIError, Subscription } from "./api";
 import type { Channel } from "./config";
 import { emit } from "./events";
 import { strings, type Strings } from "./i18n";
@@ -126,6 +126,29 @@ function read(page: Page, variant: string): Subscription {
   return body;
 }
 
+// refusals names the text shown for each refusal of the server the form
+// knows, by the error's code and field: the server words them in English.
+const refusals: Record<string, keyof Strings> = {
+  "invalid email": "invalidEmail",
+  "invalid phone": "invalidPhone",
+  "invalid sms_consent": "invalidSmsConsent",
+  "invalid variant_id": "invalidVariant",
+  "invalid channels": "missing",
+  rate_limited: "rateLimited",
+  internal: "error",
+};
+
+/**
+ * refusal returns the text to show for an error and the language to mark
+ * it with: the built-in (or theme's) text for a known refusal, else the
+ * server's message, which is English, else (none given, or the server could
+ * not be reached) the generic text.
+ */
+function refusal(page: Page, s: Strings, error: APIError): [string, string] {
+  const key = refusals[error.code + (error.field ? " " + error.field : "")] || (error.message ? undefined : "error");
+  return key ? [s[key], lang(page, key)] : [error.message, "en"];
+}
+
 async function submit(e: Event, page: Page, s: Strings, variant: string): Promise<void> {
   e.preventDefault();
   root.querySelectorAll("[aria-invalid]").forEach((el) => (el.removeAttribute("aria-invalid"), el.removeAttribute("aria-describedby")));
@@ -137,8 +160,8 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   const res = await page.post(page.options.api, body);
   button.disabled = false;
   if (res.error) {
-    const message = res.error.message;
-    status(message || s.error, true, res.error.field, message ? "" : lang(page, "error"));
+    const [text, l] = refusal(page, s, res.error);
+    status(text, true, res.error.field, l);
     emit("error", { variantId: variant, status: res.status, ...res.error });
     return;
   }

@@ -23,6 +23,12 @@ export interface Strings {
   confirmBoth: string;
   /** The notice beside the button when a press could not load the form. */
   retry: string;
+  /** The server's refusals the form knows, by the error's code and field (dialog.ts). */
+  invalidEmail: string;
+  invalidPhone: string;
+  invalidSmsConsent: string;
+  invalidVariant: string;
+  rateLimited: string;
 }
 
 // The order of the texts in a language file. A page cached across a release
@@ -31,6 +37,7 @@ const keys = [
   "button", "title", "email", "phone", "country", "sms", "marketing", "submit",
   "sending", "done", "doneSms", "already", "missing", "error", "close",
   "confirmEmail", "confirmSms", "confirmBoth", "retry",
+  "invalidEmail", "invalidPhone", "invalidSmsConsent", "invalidVariant", "rateLimited",
 ] as const;
 
 /**

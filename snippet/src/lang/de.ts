@@ -30,4 +30,9 @@ export default [
   "Sehen Sie auf Ihr Telefon: Antworten Sie JA auf die SMS, die wir gerade gesendet haben, um Ihre Benachrichtigung zu bestätigen.",
   "Sehen Sie auf Ihr Telefon und in Ihre E-Mails: Bestätigen Sie Ihre Benachrichtigung über die SMS und die E-Mail, die wir gerade gesendet haben.",
   retry,
+  "Geben Sie eine gültige E-Mail-Adresse ein, etwa name@beispiel.de.",
+  "Geben Sie eine gültige Mobilnummer ein: An diese Nummer können keine SMS gesendet werden.",
+  "Setzen Sie das Häkchen, um SMS zu erhalten.",
+  "Dieser Artikel ist wieder verfügbar oder nimmt keine Benachrichtigungen mehr an: Laden Sie die Seite neu.",
+  "Zu viele Versuche. Bitte versuchen Sie es in einer Minute erneut.",
 ];

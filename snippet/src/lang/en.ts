@@ -30,4 +30,9 @@ export default [
   "Check your phone: reply YES to the text we just sent to confirm your alert.",
   "Check your phone and email: confirm your alert from the text and the email we just sent.",
   retry,
+  "Enter a valid email address, like name@example.com.",
+  "Enter a valid mobile number: text messages cannot be sent to this one.",
+  "Tick the box to agree to receive text messages.",
+  "This item is available again or takes no alerts now: reload the page.",
+  "Too many tries. Please try again in a minute.",
 ];

@@ -30,4 +30,9 @@ export default [
   "Revisa tu teléfono: responde SI al SMS que acabamos de enviarte para confirmar tu alerta.",
   "Revisa tu teléfono y tu correo: confirma tu alerta desde el SMS y el correo que acabamos de enviarte.",
   retry,
+  "Introduce un correo electrónico válido, como nombre@ejemplo.es.",
+  "Introduce un número de móvil válido: a este número no se pueden enviar SMS.",
+  "Marca la casilla para aceptar recibir SMS.",
+  "Este artículo vuelve a estar disponible o ya no admite avisos: recarga la página.",
+  "Demasiados intentos. Inténtalo de nuevo dentro de un minuto.",
 ];

@@ -30,4 +30,9 @@ export default [
   "Consultez votre téléphone : répondez OUI au SMS que nous venons d'envoyer pour confirmer votre alerte.",
   "Consultez votre téléphone et vos e-mails : confirmez votre alerte depuis le SMS et l'e-mail que nous venons d'envoyer.",
   retry,
+  "Saisissez une adresse e-mail valide, comme nom@exemple.fr.",
+  "Saisissez un numéro de mobile valide : ce numéro ne peut pas recevoir de SMS.",
+  "Cochez la case pour accepter de recevoir des SMS.",
+  "Cet article est de nouveau disponible ou ne prend plus d'alertes : rechargez la page.",
+  "Trop de tentatives. Réessayez dans une minute.",
 ];
