@@ -121,3 +121,12 @@ func ButtonNames(t testing.TB, ctx context.Context) []string {
 	}))
 	return names
 }
+
+// SideGaps returns the room, in CSS pixels, between the element the
+// expression finds and the left and right edges of the viewport.
+func SideGaps(t testing.TB, ctx context.Context, element string) (left, right float64) {
+	t.Helper()
+	gaps := Eval[[2]float64](t, ctx, `(() => { const r = (`+element+`).getBoundingClientRect();
+		return [r.left, document.documentElement.clientWidth - r.right]; })()`)
+	return gaps[0], gaps[1]
+}
