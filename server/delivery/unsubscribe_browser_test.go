@@ -76,6 +76,22 @@ func TestUnsubscribePageRemoveButtonsNameTheVariant(t *testing.T) {
 	}
 }
 
+// On a phone the unsubscribe page's white card keeps clear of the
+// screen's edges, as on a wide screen, rather than touching them.
+func TestUnsubscribePageCardKeepsClearOfANarrowScreensEdges(t *testing.T) {
+	bctx := browsertest.New(t)
+	browsertest.Do(t, bctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		link := w.sendEmail(t, w.subscribe(t, "A", "ana@example.com", ""))
+		browsertest.Do(t, bctx, chromedp.Navigate(link))
+		browsertest.WaitFor(t, bctx, `document.querySelectorAll("li button").length == 1`)
+		if left, right := browsertest.SideGaps(t, bctx, `document.querySelector("main")`); left < 16 || right < 16 {
+			t.Errorf("the card is %.0f px from the left edge and %.0f px from the right on a 390 px screen, want at least 16", left, right)
+		}
+	})
+}
+
 // addVariant gives a lamp a second variant, sold out too, which subscribe
 // then knows as "LAMP/TITLE".
 func (f *shopFixture) addVariant(t *testing.T, lamp, title string) {

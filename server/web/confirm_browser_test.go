@@ -41,6 +41,22 @@ func TestConfirmedPageSaysConfirmedInItsTitleAndHeading(t *testing.T) {
 	})
 }
 
+// On a phone the confirmation page's white card keeps clear of the
+// screen's edges, as on a wide screen, rather than touching them.
+func TestConfirmPageCardKeepsClearOfANarrowScreensEdges(t *testing.T) {
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		_, link := fx.subscribeAndAsk(t, "+12015550123")
+		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("form button"))
+		if left, right := browsertest.SideGaps(t, ctx, `document.querySelector("main")`); left < 16 || right < 16 {
+			t.Errorf("the card is %.0f px from the left edge and %.0f px from the right on a 390 px screen, want at least 16", left, right)
+		}
+		browsertest.Screenshot(t, ctx, "confirm-page-390px")
+	})
+}
+
 // waitForNewPage waits until expr is true in the page a navigation loads:
 // while the old page unloads, evaluating fails, so failures are retried.
 func waitForNewPage(t *testing.T, ctx context.Context, expr string) {

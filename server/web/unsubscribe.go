@@ -161,7 +161,9 @@ var pageTexts = map[string]pageText{
 // unsubscribe and confirmation pages): the document head and the styles they
 // share. Each page's template adds its own styles and closes the <style>.
 // A word longer than the screen is wide (German's compound titles, an email
-// address) breaks rather than making the page scroll sideways.
+// address) breaks rather than making the page scroll sideways. The body's
+// side padding keeps the card clear of a phone's edges: on a wide screen
+// the card's auto margins center it anyway.
 const shopperPageHead = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -171,7 +173,7 @@ const shopperPageHead = `<!DOCTYPE html>
 <link rel="icon" href="data:,">
 <title>{{.T.Title}}</title>
 <style>
-body{margin:0;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
+body{margin:0;padding:0 16px;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#18181b;background:#f4f4f5}
 main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px;overflow-wrap:anywhere}
 h1{font-size:22px;margin:0 0 12px}
 button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;cursor:pointer;min-height:44px}
