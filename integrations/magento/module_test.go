@@ -7,12 +7,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"golang.org/x/net/html"
 )
 
 // phpOrSkip returns the php binary; without it the test is skipped, or
@@ -106,4 +108,46 @@ func TestModuleSignerMatchesVerifier(t *testing.T) {
 	if err := stockbell.VerifyModulePost(header, []byte(body), "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0", now); err != nil {
 		t.Fatalf("Stockbell refuses the module's signature %q: %v", header, err)
 	}
+}
+
+// The product page's marker (marker.phtml, run through testdata/marker.php)
+// names the product in data-stockbell-name, escaped for HTML, for a simple
+// and a configurable product alike: the snippet puts the name in the
+// button's accessible name.
+func TestMarkerNamesTheProduct(t *testing.T) {
+	php := phpOrSkip(t)
+	const name = `Pull "Nord" <laine> & co d'été`
+	for _, kind := range []string{"simple", "configurable"} {
+		out, err := exec.Command(php, "testdata/marker.php", kind, name).Output()
+		if err != nil {
+			t.Fatalf("php testdata/marker.php %s: %v", kind, err)
+		}
+		doc, err := html.Parse(strings.NewReader(string(out)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, found := markerAttr(doc, "data-stockbell-name")
+		if !found || got != name {
+			t.Errorf("%s product: data-stockbell-name %q (printed: %v), want %q\n%s", kind, got, found, name, out)
+		}
+	}
+}
+
+// markerAttr returns an attribute of the first element carrying
+// data-stockbell-variant, and whether it has it.
+func markerAttr(n *html.Node, key string) (string, bool) {
+	if n.Type == html.ElementNode && slices.ContainsFunc(n.Attr, func(a html.Attribute) bool { return a.Key == "data-stockbell-variant" }) {
+		for _, a := range n.Attr {
+			if a.Key == key {
+				return a.Val, true
+			}
+		}
+		return "", false
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if v, ok := markerAttr(c, key); ok {
+			return v, ok
+		}
+	}
+	return "", false
 }
