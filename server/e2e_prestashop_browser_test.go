@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,6 +89,9 @@ func TestPrestaShopProductPageInChromium(t *testing.T) {
 	}
 	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`prestashop.emit("updatedProduct", {id_product_attribute: 11})`))
 	browsertest.WaitFor(t, ctx, `shown(button())`)
+	if names := browsertest.ButtonNames(t, ctx); !slices.Contains(names, "Notify me when available – "+productName) {
+		t.Errorf("button names %q, want the notify button to name the product %q", names, productName)
+	}
 	browsertest.Click(t, ctx, `button()`)
 	browsertest.WaitFor(t, ctx, `dialog() && dialog().open`)
 	browsertest.Do(t, ctx, chromedp.KeyEvent("grace@example.com"))
@@ -101,6 +105,10 @@ func TestPrestaShopProductPageInChromium(t *testing.T) {
 	browsertest.WaitFor(t, ctx, `!shown(button())`)
 }
 
+// productName is the product's name as the module prints it in the marker,
+// with the characters that must be escaped in an attribute.
+const productName = `Hummingbird T-shirt "Bee" <organic> & co`
+
 // productPage is a product page of the fake shop: PrestaShop's event
 // emitter, then what the module's displayProductAdditionalInfo hook prints
 // for the medium T-shirt (product.tpl with its variables filled in).
@@ -111,7 +119,7 @@ func productPage(t *testing.T, stockbellURL, shopURL string) string {
 		t.Fatal(err)
 	}
 	vars := map[string]string{"stockbell_url": stockbellURL, "stockbell_shop": shopURL, "stockbell_product": "1",
-		"stockbell_attribute": "12", "stockbell_combinations": `{"11":false,"12":true}`,
+		"stockbell_attribute": "12", "stockbell_combinations": `{"11":false,"12":true}`, "stockbell_name": productName,
 		"stockbell_follow_js": "/modules/stockbell/views/js/follow.js"}
 	html := regexp.MustCompile(`(?s)\{\*.*?\*\}`).ReplaceAllString(string(tpl), "")
 	html = strings.ReplaceAll(html, "{if $stockbell_available}true{else}false{/if}", "true")

@@ -82,7 +82,8 @@ class Stockbell extends Module
 
     /**
      * Prints the snippet and the marker of the selected combination, with
-     * every combination's availability for follow.js.
+     * every combination's availability for follow.js and the product's name
+     * for the button's accessible name.
      */
     public function hookDisplayProductAdditionalInfo($params)
     {
@@ -97,6 +98,7 @@ class Stockbell extends Module
             'stockbell_shop' => $this->shopUrl(),
             'stockbell_product' => $idProduct,
             'stockbell_attribute' => (int) $product['id_product_attribute'],
+            'stockbell_name' => (string) $product['name'],
             'stockbell_available' => $this->available($idProduct, (int) $product['id_product_attribute']),
             'stockbell_combinations' => json_encode($this->combinationsAvailable($idProduct)),
             'stockbell_follow_js' => $this->_path . 'views/js/follow.js',
