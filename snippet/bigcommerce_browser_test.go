@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +34,7 @@ var stencilProducts = map[string]struct {
 	Title    string
 	Variants []stencilVariant
 }{
-	"sample-shirt": {167, "Sample Shirt", []stencilVariant{
+	"sample-shirt": {167, "Sample Shirt & Tie", []stencilVariant{
 		{Label: "Small", ValueID: 100, Default: true, VariantID: 41, V3: 509},
 		{Label: "Large", ValueID: 101, VariantID: 42, V3: 510, InStock: true, Purchasable: true},
 		{Label: "XL (backorder)", ValueID: 102, VariantID: 43, V3: 511, Purchasable: true},
@@ -41,13 +42,17 @@ var stencilProducts = map[string]struct {
 	"mug": {206, "Mug", []stencilVariant{{VariantID: 61, V3: 601}}},
 }
 
-// docsSnippets reads the two theme additions from docs/bigcommerce.md, so
-// that the page runs exactly what the docs tell merchants to paste.
-func docsSnippets(t *testing.T) (updateView, constructor template.JS) {
+// docsSnippets reads the theme additions from docs/bigcommerce.md, so that
+// the page runs exactly what the docs tell merchants to paste: the two
+// scripts, and the product view's marker (Handlebars).
+func docsSnippets(t *testing.T) (updateView, constructor template.JS, marker string) {
 	t.Helper()
 	raw, err := os.ReadFile("../docs/bigcommerce.md")
 	if err != nil {
 		t.Fatal(err)
+	}
+	if m := regexp.MustCompile("(?s)```handlebars\n(.*?)```").FindStringSubmatch(string(raw)); m != nil {
+		marker = m[1]
 	}
 	blocks := regexp.MustCompile("(?s)```js\n(.*?)```").FindAllStringSubmatch(string(raw), -1)
 	for _, b := range blocks {
@@ -58,10 +63,23 @@ func docsSnippets(t *testing.T) (updateView, constructor template.JS) {
 			constructor = template.JS(b[1])
 		}
 	}
-	if updateView == "" || constructor == "" {
-		t.Fatal("docs/bigcommerce.md lacks the updateView or the constructor addition")
+	if updateView == "" || constructor == "" || marker == "" {
+		t.Fatal("docs/bigcommerce.md lacks the updateView or the constructor addition, or the marker")
 	}
-	return updateView, constructor
+	return updateView, constructor, marker
+}
+
+// stencilRender fills the Handlebars expressions of the docs' marker as
+// Stencil does for a product page: {{product.title}}, escaped for HTML.
+func stencilRender(t *testing.T, handlebars, title string) template.HTML {
+	t.Helper()
+	html := regexp.MustCompile(`\{\{\s*([\w.]+)\s*\}\}`).ReplaceAllStringFunc(handlebars, func(expr string) string {
+		if name := strings.Trim(expr, "{} "); name != "product.title" {
+			t.Fatalf("the docs' marker uses %s, which the test page does not fill", name)
+		}
+		return template.HTMLEscapeString(title)
+	})
+	return template.HTML(html)
 }
 
 // newStencilStore serves the product pages and Stencil's option-change
@@ -69,7 +87,7 @@ func docsSnippets(t *testing.T) (updateView, constructor template.JS) {
 // snippet and a recording subscription endpoint as the app.
 func newStencilStore(t *testing.T) *storefront {
 	t.Helper()
-	updateView, constructor := docsSnippets(t)
+	updateView, constructor, marker := docsSnippets(t)
 	tmpl := template.Must(template.ParseFiles("testdata/cornerstone-product.html"))
 	s := &storefront{}
 	bundle := mustBuild(t)
@@ -92,7 +110,7 @@ func newStencilStore(t *testing.T) *storefront {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		err := tmpl.Execute(w, map[string]any{"App": s.app.URL, "Shop": "shop.bells.example", "Title": p.Title, "Price": "$19.99",
 			"ProductID": p.ID, "Options": options, "JSContext": map[string]any{"productId": p.ID, "themeSettings": map[string]any{}},
-			"UpdateViewAddition": updateView, "ConstructorAddition": constructor})
+			"UpdateViewAddition": updateView, "ConstructorAddition": constructor, "MarkerAddition": stencilRender(t, marker, p.Title)})
 		if err != nil {
 			t.Error(err)
 		}
@@ -132,7 +150,7 @@ func pickSize(t *testing.T, ctx context.Context, valueID int) {
 // TestStencilButtonReadsTheV3VariantID: on a Cornerstone-like product page
 // with the docs' theme additions, the button follows the option-change
 // answer's v3_variant_id (not variantId): shown for the sold-out default
-// option, hidden for an in-stock one and for a backorder, and the
+// option and named after the product, hidden for an in-stock one and for a backorder, and the
 // subscription names the v3 variant id, which Stockbell's BigCommerce
 // catalog stores.
 func TestStencilButtonReadsTheV3VariantID(t *testing.T) {
@@ -141,6 +159,9 @@ func TestStencilButtonReadsTheV3VariantID(t *testing.T) {
 	open(t, ctx, s.shop.URL+"/sample-shirt/")
 	waitFor(t, ctx, `document.querySelector("[data-stockbell-variant]").getAttribute("data-stockbell-variant") == "509"`)
 	waitFor(t, ctx, `shown(button())`)
+	if got := notifyButtonNames(t, ctx); !slices.Equal(got, []string{"Notify me when available – Sample Shirt & Tie"}) {
+		t.Errorf("accessible names of the notify buttons %q, want the product named", got)
+	}
 
 	pickSize(t, ctx, 101) // Large: in stock
 	waitFor(t, ctx, `document.querySelector("[data-stockbell-variant]").getAttribute("data-stockbell-variant") == "510"`)
