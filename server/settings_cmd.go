@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"text/tabwriter"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -121,6 +122,9 @@ func printSettings(env *cliEnv, shop string, s *stockbell.RestockSettings) {
 	if s.PerUnit == 0 {
 		perUnit = "0 (everyone)"
 	}
-	fmt.Fprintf(env.stdout, "shop:          %s\nmin-inventory: %d\nper-unit:      %s\nwait:          %s\ntime-zone:     %s\nattribution-window: %s\n",
+	// The values start in one column, one space after the longest key.
+	out := tabwriter.NewWriter(env.stdout, 0, 0, 1, ' ', 0)
+	fmt.Fprintf(out, "shop:\t%s\nmin-inventory:\t%d\nper-unit:\t%s\nwait:\t%s\ntime-zone:\t%s\nattribution-window:\t%s\n",
 		shop, s.MinInventory, perUnit, s.Wait, s.TimeZone, s.AttributionWindow)
+	out.Flush()
 }
