@@ -210,12 +210,20 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 	if status >= 500 {
 		a.Logger.Error("admin request failed", "method", r.Method, "route", routeOf(r), "err", err)
 	}
-	data := map[string]any{"Status": status, "Message": stockbell.ErrorMessage(err), "Code": code}
+	title := http.StatusText(status)
+	data := map[string]any{"Status": status, "Message": stockbell.ErrorMessage(err), "Code": code,
+		"Back": "/admin", "BackLabel": "Back to the dashboard"}
+	if code == stockbell.ENOTFOUND {
+		// The store's message names its rows ("subscription 7 not
+		// found"): the merchant reads what is missing in their words.
+		missing := missingThingOf(r)
+		title, data["Message"], data["Back"], data["BackLabel"] = "Page not found", missing.Message, missing.Back, missing.BackLabel
+	}
 	if s == nil || s.Shop == nil {
-		a.renderPublic(w, status, "error", http.StatusText(status), data)
+		a.renderPublic(w, status, "error", title, data)
 		return
 	}
-	a.Render(w, r, s, status, "error", http.StatusText(status), data)
+	a.Render(w, r, s, status, "error", title, data)
 }
 
 // wantsJSON reports an in-page request (fetch) rather than a document load.

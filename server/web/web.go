@@ -47,6 +47,10 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 	s.metrics = newHTTPMetrics(registry)
 	s.router.Use(labelRoute)
 	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.admin != nil && isAdminPage(r) {
+			s.admin.noSuchPage(w, r)
+			return
+		}
 		s.Error(w, r, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
 	s.registerHealthRoutes()

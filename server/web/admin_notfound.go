@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// missingThing is what a not-found admin page tells the merchant: what
+// is missing, in their words rather than the store's, and where to look
+// instead.
+type missingThing struct{ Message, Back, BackLabel string }
+
+// missingThings are the not-found pages of the admin's routes that look
+// something up, by route template; anything else gets missingPage.
+var missingThings = map[string]missingThing{
+	"/admin/subscribers/{id:[0-9]+}": {"No subscriber of this shop has that number: the link may be mistyped, or come from another shop's admin.",
+		"/admin/subscribers", "Find them on Subscribers"},
+	"/admin/subscribers/{id:[0-9]+}/remove": {"No subscriber of this shop has that number: they may have been removed already.",
+		"/admin/subscribers", "Back to Subscribers"},
+	"/admin/outbox/{id:[0-9]+}": {"No message in the outbox has that number: the link may be mistyped, or come from another shop's admin.",
+		"/admin/outbox", "Back to the outbox"},
+	"/admin/outbox/{id:[0-9]+}/html": {"No message in the outbox has that number: the link may be mistyped, or come from another shop's admin.",
+		"/admin/outbox", "Back to the outbox"},
+	"/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}": {"This batch no longer waits for approval: it was approved or discarded already, perhaps in another tab.",
+		"/admin/flow", "Back to the flow"},
+}
+
+// missingPage is the not-found page of an admin path that is no page, or
+// of a thing no entry of missingThings describes.
+var missingPage = missingThing{"There is no such page in the admin, or what it shows is no longer there: the link may be mistyped or out of date.",
+	"/admin", "Back to the dashboard"}
+
+// missingThingOf describes what the request looked for and did not find.
+func missingThingOf(r *http.Request) missingThing {
+	if thing, ok := missingThings[routeOf(r)]; ok {
+		return thing
+	}
+	return missingPage
+}
+
+// isAdminPage reports a browser's request for a path under /admin, which
+// gets the admin's own not-found page rather than the JSON error.
+func isAdminPage(r *http.Request) bool {
+	return (r.URL.Path == "/admin" || strings.HasPrefix(r.URL.Path, "/admin/")) && !wantsJSON(r)
+}
+
+// noSuchPage answers an admin path that matches no route with 404: inside
+// the admin when the request carries a session cookie, else on the public
+// error page (without sending anyone to sign in for a page that is not
+// there).
+func (a *Admin) noSuchPage(w http.ResponseWriter, r *http.Request) {
+	sess := a.sessions.read(r)
+	if sess != nil && a.bindShop(r, sess) != nil {
+		sess = nil
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	a.Fail(w, r, sess, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+}
