@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -33,7 +34,9 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 		return
 	}
 	if r.Method != http.MethodPost {
-		a.renderFlow(w, r, s, http.StatusOK, newFlowForm(saved))
+		form := newFlowForm(saved)
+		form.keepChoices(r.URL.Query(), samePlace) // as they were before a save
+		a.renderFlow(w, r, s, http.StatusOK, form)
 		return
 	}
 	action := r.PostFormValue("action")
@@ -87,7 +90,19 @@ func (a *Admin) saveFlow(w http.ResponseWriter, r *http.Request, s *AdminSession
 		return
 	}
 	a.Logger.Info("flow saved", "shop_id", s.ShopID, "status", flow.Status, "steps", len(flow.Steps))
-	a.Redirect(w, r, s, "/admin/flow", "notice", "flow_saved")
+	a.Redirect(w, r, s, "/admin/flow", append([]any{"notice", "flow_saved"}, postedChoices(r.PostForm, len(flow.Steps))...)...)
+}
+
+// postedChoices are the merchant's choices posted with the form, which
+// the flow does not keep (the test address, each preview's language), as
+// the query of the page the save redirects to: a test sent right after
+// saving goes where they typed.
+func postedChoices(form url.Values, steps int) []any {
+	pairs := []any{"test_to", strings.TrimSpace(form.Get("test_to"))}
+	for n := 1; n <= steps; n++ {
+		pairs = append(pairs, stepField(n, "preview"), form.Get(stepField(n, "preview")))
+	}
+	return pairs
 }
 
 // refuseFlow shows the form again as typed (the flow read from the posted
