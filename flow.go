@@ -98,6 +98,11 @@ type FlowService interface {
 	// UpdateFlow replaces the flow after validating it; returns EINVALID
 	// naming the field on a bad flow.
 	UpdateFlow(ctx context.Context, flow *Flow) error
+	// UpdateFlowIfUnchanged replaces the flow as UpdateFlow does, only if
+	// the stored flow is still the one whose UpdatedAt was seen (zero for
+	// a flow never stored); returns ECONFLICT, storing nothing, if it was
+	// changed since.
+	UpdateFlowIfUnchanged(ctx context.Context, flow *Flow, seen time.Time) error
 }
 
 // StepMessage is the message one flow step makes for one subscriber.

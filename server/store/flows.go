@@ -53,6 +53,19 @@ func findFlow(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Flow, error
 // event naming the flow. Returns EINVALID naming the field (storing
 // nothing), or ENOTFOUND for an unknown shop.
 func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
+	return db.updateFlow(ctx, flow, nil)
+}
+
+// UpdateFlowIfUnchanged stores the flow as UpdateFlow does, only if the
+// stored flow is the one last changed at seen (zero: a flow never stored).
+// Returns ECONFLICT, storing nothing, when it was changed since.
+func (db *DB) UpdateFlowIfUnchanged(ctx context.Context, flow *stockbell.Flow, seen time.Time) error {
+	return db.updateFlow(ctx, flow, &seen)
+}
+
+// updateFlow stores the flow, if seen is nil or the stored flow's change
+// time.
+func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.Time) error {
 	if err := flow.Validate(); err != nil {
 		return err
 	}
@@ -71,6 +84,10 @@ func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 		previous, err := findFlow(ctx, tx, flow.ShopID)
 		if err != nil {
 			return err
+		}
+		if seen != nil && !previous.UpdatedAt.Equal(*seen) {
+			return stockbell.Errorf(stockbell.ECONFLICT, "The flow was changed at %s, after the version this change was made from.",
+				previous.UpdatedAt.UTC().Format(time.RFC3339))
 		}
 		if !previous.Status.Notifies() && flow.Status.Notifies() {
 			if err := recheckWaitingVariants(ctx, tx, flow.ShopID); err != nil {

@@ -183,6 +183,11 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		must(t, err)
 		must(t, db.UpdateFlow(ctx, f))
 	},
+	"UpdateFlowIfUnchanged": func(t *testing.T, db *store.DB, fx *tenancy) {
+		f, err := db.FindFlow(ctx, fx.a.ID)
+		must(t, err)
+		must(t, db.UpdateFlowIfUnchanged(ctx, f, f.UpdatedAt))
+	},
 	"AddShopOrigin": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.AddShopOrigin(ctx, fx.a.ID, "https://"+secret+".example"))
 		must(t, db.RemoveShopOrigin(ctx, fx.a.ID, "https://"+secret+".example"))

@@ -83,7 +83,11 @@ func (a *Admin) saveFlow(w http.ResponseWriter, r *http.Request, s *AdminSession
 		err = a.checkTexts(r, s, flow)
 	}
 	if err == nil {
-		err = a.Flows.UpdateFlow(r.Context(), flow)
+		err = a.Flows.UpdateFlowIfUnchanged(r.Context(), flow, flow.UpdatedAt)
+	}
+	if stockbell.ErrorCode(err) == stockbell.ECONFLICT {
+		a.refuseChangedFlow(w, r, s, flow)
+		return
 	}
 	if err != nil {
 		a.refuseFlow(w, r, s, flow, err)
@@ -119,6 +123,26 @@ func (a *Admin) refuseFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 	a.renderFlow(w, r, s, http.StatusUnprocessableEntity, form)
 }
 
+// refuseChangedFlow shows the form again as typed, unsaved, when the flow
+// was changed elsewhere (another tab, the API) after the form was made:
+// saving it would silently undo that change. The form now carries the
+// flow stored meanwhile as its version, so that saving again replaces
+// that flow knowingly.
+func (a *Admin) refuseChangedFlow(w http.ResponseWriter, r *http.Request, s *AdminSession, typed *stockbell.Flow) {
+	current, err := a.Flows.FindFlow(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	form := newFlowForm(typed)
+	form.keepTyped(r.PostForm, samePlace)
+	form.Version = flowVersion(current.UpdatedAt)
+	form.Error = "The flow was changed elsewhere (in another tab, or through the API) at " + current.UpdatedAt.UTC().Format("15:04:05") +
+		" UTC, after this page was opened. Your changes are below as you typed them; open Flow in a new tab to see the other version, " +
+		"or save again to replace it with yours."
+	a.renderFlow(w, r, s, http.StatusConflict, form)
+}
+
 // applyTemplate replaces the flow by a library template, keeping its status
 // and the merchant's choices (the test address, each message's preview
 // language).
@@ -129,7 +153,7 @@ func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSe
 		a.refuseFlow(w, r, s, typed, err)
 		return
 	}
-	flow.Status = saved.Status
+	flow.Status, flow.UpdatedAt = saved.Status, seenVersion(r.PostForm, saved)
 	form := newFlowForm(flow)
 	for i := range form.Steps { // new messages: none keeps a saved one's texts
 		form.Steps[i].Saved = 0

@@ -28,6 +28,10 @@ type flowForm struct {
 	Notice     string
 	Templates  []string
 	TestTo     string
+	// Version is the form's flow_version: when the saved flow it was made
+	// from was stored (empty: never), so that a save refuses to overwrite
+	// a flow changed elsewhere meanwhile.
+	Version string
 }
 
 // stepForm is one message of the form.
@@ -58,7 +62,7 @@ type languageForm struct {
 
 // newFlowForm shows a flow.
 func newFlowForm(flow *stockbell.Flow) *flowForm {
-	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates()}
+	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates(), Version: flowVersion(flow.UpdatedAt)}
 	for i, step := range flow.Steps {
 		sf := stepForm{N: i + 1, Saved: i + 1, Step: step, Delay: ShortDuration(step.Delay), SmartHours: strconv.Itoa(step.SmartSendingHours)}
 		if step.Delay == 0 {
@@ -152,12 +156,13 @@ var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
 
 // parseFlowForm reads the flow from the posted fields, keeping what the
 // form does not show (a translation's custom HTML) from the saved message
-// each message shows.
+// each message shows; its UpdatedAt is the version the form was made from.
 // A field that is not a number or a duration is an EINVALID error naming
 // the form field; the flow is still read whole, every other field as
 // typed, so that the form can be shown again as it was.
 func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, error) {
-	flow := &stockbell.Flow{ShopID: saved.ShopID, Status: stockbell.FlowStatus(form.Get("status")), Template: saved.Template}
+	flow := &stockbell.Flow{ShopID: saved.ShopID, Status: stockbell.FlowStatus(form.Get("status")), Template: saved.Template,
+		UpdatedAt: seenVersion(form, saved)}
 	var first error
 	for n := 1; n <= stockbell.MaxFlowSteps && form.Has(stepField(n, "channel")); n++ {
 		var old stockbell.FlowStep
@@ -171,6 +176,26 @@ func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, err
 		flow.Steps = append(flow.Steps, step)
 	}
 	return flow, first
+}
+
+// flowVersion writes a saved flow's change time as the form's
+// flow_version; a flow never stored has none.
+func flowVersion(updated time.Time) string {
+	if updated.IsZero() {
+		return ""
+	}
+	return updated.UTC().Format(time.RFC3339Nano)
+}
+
+// seenVersion reads the form's flow_version: when the saved flow the form
+// was made from was stored (zero: never). A form that does not say is
+// taken as made from the saved flow.
+func seenVersion(form url.Values, saved *stockbell.Flow) time.Time {
+	if !form.Has("flow_version") {
+		return saved.UpdatedAt
+	}
+	seen, _ := time.Parse(time.RFC3339Nano, form.Get("flow_version"))
+	return seen
 }
 
 // savedNumber is the number of the saved message that the form's message n
