@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
 // TestFlowSaveKeepsTestAddressAndPreviewLanguageInChromium: a merchant
@@ -31,6 +34,69 @@ func TestFlowSaveKeepsTestAddressAndPreviewLanguageInChromium(t *testing.T) {
 	if err != nil || len(sent) == 0 || sent[0].Recipient != "tests@example.com" {
 		t.Fatalf("the test went out as %+v (%v), not to the typed address", sent, err)
 	}
+}
+
+// TestFlowBatchDecisionKeepsUnsavedEditsInChromium: with a batch held for
+// approval, a merchant edits message 1's subject, then approves the batch
+// without saving. The batch is approved and the page still holds the
+// subject they typed, unsaved; the same goes for discarding.
+func TestFlowBatchDecisionKeepsUnsavedEditsInChromium(t *testing.T) {
+	m, ctx, shop, before := openDemoFlowPage(t)
+	first, second := heldBatch(t, m, shop, "ann@example.com"), heldBatch(t, m, shop, "bea@example.com")
+	browse(t, ctx, m.URL()+"/admin/flow", "#held-heading")
+	retypeField(t, ctx, "s1_subject", "Your sweater is back")
+
+	clickAndWait(t, ctx, fmt.Sprintf(`button[value=approve_%d]`, first), `[role=status]`)
+	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, "Batch approved") {
+		t.Errorf("after approving the page says %q", got)
+	}
+	wantFields(t, ctx, "after approving", map[string]string{"s1_subject": "Your sweater is back"})
+	browsertest.Eval[bool](t, ctx, `(window.confirm = () => true, true)`)
+	clickAndWait(t, ctx, fmt.Sprintf(`button[value=discard_%d]`, second), `[role=status]`)
+	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, "Batch discarded") {
+		t.Errorf("after discarding the page says %q", got)
+	}
+	wantFields(t, ctx, "after discarding", map[string]string{"s1_subject": "Your sweater is back"})
+
+	held, err := m.DB.FindHeldBatches(context.Background(), shop.ID)
+	if err != nil || len(held) != 0 {
+		t.Errorf("batches still held: %+v (%v)", held, err)
+	}
+	after, err := m.DB.FindFlow(context.Background(), shop.ID)
+	if err != nil || after.Steps[0].Subject != before.Steps[0].Subject {
+		t.Errorf("deciding on batches saved the flow: %+v (%v)", after, err)
+	}
+}
+
+// heldBatch sets the demo shop's flow to manual and holds a batch of one
+// shopper's message for approval; it returns the batch's id.
+func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {
+	t.Helper()
+	ctx := context.Background()
+	flow, err := m.DB.FindFlow(ctx, shop.ID)
+	if err == nil && flow.Status != stockbell.FlowManual {
+		flow.Status = stockbell.FlowManual
+		err = m.DB.UpdateFlow(ctx, flow)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := m.DB.FindVariant(ctx, shop.ID, "sweater-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Email: email,
+		Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := m.DB.StartBatch(ctx, stockbell.BatchStart{ShopID: shop.ID, VariantID: v.ID, Everyone: true, Stock: 1, Cutoff: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.DB.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: shop.ID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	return batch.ID
 }
 
 // TestFlowSaveRefusesAFlowChangedElsewhereInChromium: a merchant edits

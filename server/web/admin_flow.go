@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
 )
 
@@ -26,7 +25,8 @@ type flowData struct {
 }
 
 // flowPage shows the flow (GET) and handles its form (POST): save, add or
-// remove a message, start again from a library template, or send a test.
+// remove a message, start again from a library template, send a test, or
+// approve or discard a held batch.
 func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	saved, err := a.Flows.FindFlow(r.Context(), s.ShopID)
 	if err != nil {
@@ -40,6 +40,10 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 		return
 	}
 	action := r.PostFormValue("action")
+	if id, approve, ok := heldBatchChoice(action); ok {
+		a.decideOnFlowPage(w, r, s, saved, id, approve)
+		return
+	}
 	if name, ok := strings.CutPrefix(action, "template_"); ok {
 		a.applyTemplate(w, r, s, saved, name)
 		return
@@ -179,24 +183,4 @@ func (a *Admin) renderFlow(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		data.Held = held
 	}
 	a.Render(w, r, s, status, "flow", "Flow", data)
-}
-
-// heldBatchAction approves or discards one held batch.
-func (a *Admin) heldBatchAction(w http.ResponseWriter, r *http.Request, s *AdminSession) {
-	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
-	var n int
-	var err error
-	notice := "batch_approved"
-	if mux.Vars(r)["action"] == "approve" {
-		n, err = a.Held.ApproveHeldBatch(r.Context(), s.ShopID, id)
-	} else {
-		n, err = a.Held.DiscardHeldBatch(r.Context(), s.ShopID, id)
-		notice = "batch_discarded"
-	}
-	if err != nil {
-		a.Fail(w, r, s, err)
-		return
-	}
-	a.Logger.Info("held batch "+mux.Vars(r)["action"]+"d", "shop_id", s.ShopID, "batch", id, "messages", n)
-	a.Redirect(w, r, s, "/admin/flow", "notice", notice)
 }

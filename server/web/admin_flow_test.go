@@ -149,18 +149,7 @@ func TestManualFlowBatchApproval(t *testing.T) {
 		f := newAdminFixture(t, db)
 		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
 		ctx := context.Background()
-		flow := stockbell.DefaultFlow(w.shop.ID)
-		flow.Status = stockbell.FlowManual
-		if err := db.UpdateFlow(ctx, flow); err != nil {
-			t.Fatal(err)
-		}
-		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.variant.ShopID, VariantID: w.variant.ID, Everyone: true, Stock: 3, Cutoff: f.clock.Now()})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
-			t.Fatal(err)
-		}
+		batch := holdBatch(t, f, w)
 		b := f.signIn(t, w.shop)
 		page := b.get("/admin/flow")
 		if !strings.Contains(page.Body, "Batches waiting for your approval") || !strings.Contains(page.Body, "ann@example.com, bea@example.com") {
@@ -210,4 +199,24 @@ func TestFlowFormRefusesOtherLanguageTextsWithoutAValidCode(t *testing.T) {
 			t.Errorf("translations %+v", got)
 		}
 	})
+}
+
+// holdBatch sets the shop's flow to manual and holds a batch of everyone
+// waiting for its variant.
+func holdBatch(t *testing.T, f *adminFixture, w *waitingShop) *stockbell.RestockBatch {
+	t.Helper()
+	ctx := context.Background()
+	flow := stockbell.DefaultFlow(w.shop.ID)
+	flow.Status = stockbell.FlowManual
+	if err := f.db.UpdateFlow(ctx, flow); err != nil {
+		t.Fatal(err)
+	}
+	batch, err := f.db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.variant.ShopID, VariantID: w.variant.ID, Everyone: true, Stock: 3, Cutoff: f.clock.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+		t.Fatal(err)
+	}
+	return batch
 }
