@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
@@ -65,6 +66,26 @@ func TestFlowBatchDecisionKeepsUnsavedEditsInChromium(t *testing.T) {
 	after, err := m.DB.FindFlow(context.Background(), shop.ID)
 	if err != nil || after.Steps[0].Subject != before.Steps[0].Subject {
 		t.Errorf("deciding on batches saved the flow: %+v (%v)", after, err)
+	}
+}
+
+// TestHeldBatchButtonsInSightOnAPhoneInChromium: at 390 px a held batch's
+// Approve and Discard buttons are in sight, not past the right edge of a
+// table the merchant would have to scroll sideways.
+func TestHeldBatchButtonsInSightOnAPhoneInChromium(t *testing.T) {
+	m, ctx, shop, _ := openDemoFlowPage(t)
+	batch := heldBatch(t, m, shop, "a.rather.long.address.of.a.shopper@example.com")
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 900))
+	browse(t, ctx, m.URL()+"/admin/flow", "#held-heading")
+	for _, verb := range []string{"approve", "discard"} {
+		inSight := browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(() => {
+			const b = document.querySelector("button[value=%s_%d]").getBoundingClientRect();
+			const wrap = document.querySelector("#held-heading ~ .table-wrap").getBoundingClientRect();
+			return b.left >= wrap.left && b.right <= wrap.right && b.right <= innerWidth;
+		})()`, verb, batch))
+		if !inSight {
+			t.Errorf("at 390 px the %s button is out of sight", verb)
+		}
 	}
 }
 
