@@ -89,6 +89,20 @@ func TestHeldBatchButtonsInSightOnAPhoneInChromium(t *testing.T) {
 	}
 }
 
+// TestHeldSubscriberLinksToTheFlowPageInChromium: the page of a shopper
+// whose alert waits for approval links to the Flow page, where the batch
+// is approved or discarded.
+func TestHeldSubscriberLinksToTheFlowPageInChromium(t *testing.T) {
+	m, ctx, shop, _ := openDemoFlowPage(t)
+	heldBatch(t, m, shop, "held@example.com")
+	browse(t, ctx, m.URL()+"/admin/subscribers", "main table")
+	clickAndWait(t, ctx, `main table a`, ".answer")
+	if !hasLink(t, ctx, ".answer ~ p", "/admin/flow") {
+		t.Fatalf("the held subscriber's answer does not link to the Flow page:\n%s", text(t, ctx, "main"))
+	}
+	clickAndWait(t, ctx, `.answer ~ p a[href="/admin/flow"]`, "#held-heading")
+}
+
 // heldBatch sets the demo shop's flow to manual and holds a batch of one
 // shopper's message for approval; it returns the batch's id.
 func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {

@@ -23,9 +23,12 @@ type timelineEntry struct {
 
 // timelineData is the subscriber page.
 type timelineData struct {
-	T        *stockbell.SubscriberTimeline
-	Answer   string
-	Detail   string
+	T      *stockbell.SubscriberTimeline
+	Answer string
+	Detail string
+	// Held says her first message waits in a batch for approval: the
+	// answer then links to the Flow page, where batches are decided.
+	Held     bool
 	Entries  []timelineEntry
 	Messages []messageView
 	Flow     *stockbell.Flow
@@ -62,6 +65,7 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 	}
 	data.Messages = messageViews(tl)
 	data.Answer, data.Detail = explainSubscriber(s.Shop, tl, data.Flow, data.Settings, a.Clock.Now())
+	data.Held = len(tl.Messages) > 0 && tl.Messages[0].Status == stockbell.MessageHeld
 	data.Entries = timelineEntries(tl)
 	title := tl.Subscription.Email
 	if title == "" {
