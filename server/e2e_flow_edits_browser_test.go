@@ -103,6 +103,21 @@ func TestHeldSubscriberLinksToTheFlowPageInChromium(t *testing.T) {
 	clickAndWait(t, ctx, `.answer ~ p a[href="/admin/flow"]`, "#held-heading")
 }
 
+// TestOutboxSaysWhyAManualFlowsAlertsAreNotThereInChromium: with the flow
+// manual, the outbox does not promise alerts within seconds: it says they
+// wait for approval and links to the Flow page.
+func TestOutboxSaysWhyAManualFlowsAlertsAreNotThereInChromium(t *testing.T) {
+	m, ctx, shop, _ := openDemoFlowPage(t)
+	heldBatch(t, m, shop, "held@example.com")
+	browse(t, ctx, m.URL()+"/admin/outbox", "main h1")
+	if got := text(t, ctx, "main"); !strings.Contains(got, "wait for your approval") || strings.Contains(got, "within seconds") {
+		t.Errorf("with the flow manual the outbox says:\n%s", got)
+	}
+	if !hasLink(t, ctx, "main", "/admin/flow") {
+		t.Error("the outbox does not link to the Flow page")
+	}
+}
+
 // heldBatch sets the demo shop's flow to manual and holds a batch of one
 // shopper's message for approval; it returns the batch's id.
 func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {

@@ -16,6 +16,10 @@ type outboxData struct {
 	Messages []*stockbell.OutboxMessage
 	Pager    *pager
 	Message  *stockbell.OutboxMessage
+	// FlowStatus is the flow's status on the list: when it is not live,
+	// alerts wait (manual) or are not sent (draft) rather than arriving
+	// here within seconds.
+	FlowStatus stockbell.FlowStatus
 }
 
 // outboxPage lists what the development sender "sent" for the shop,
@@ -29,8 +33,13 @@ func (a *Admin) outboxPage(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		a.Fail(w, r, s, err)
 		return
 	}
+	flow, err := a.Flows.FindFlow(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	view := &AdminView{Shop: s.Shop, Session: s}
-	data := &outboxData{Messages: msgs, Pager: newPager(page, outboxPerPage, len(msgs), total, func(p int) string {
+	data := &outboxData{Messages: msgs, FlowStatus: flow.Status, Pager: newPager(page, outboxPerPage, len(msgs), total, func(p int) string {
 		return view.Link("/admin/outbox", "page", p)
 	})}
 	a.Render(w, r, s, http.StatusOK, "outbox", "Outbox", data)
