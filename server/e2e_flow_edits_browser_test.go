@@ -118,6 +118,23 @@ func TestOutboxSaysWhyAManualFlowsAlertsAreNotThereInChromium(t *testing.T) {
 	}
 }
 
+// TestFlowMessageFieldsLineUpInChromium: on a wide screen a message's
+// "Send by", wait and smart sending fields stand side by side with their
+// labels, and their boxes, on one line, although only two have a hint
+// under them.
+func TestFlowMessageFieldsLineUpInChromium(t *testing.T) {
+	_, ctx, _, _ := openDemoFlowPage(t)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
+	tops := browsertest.Eval[[]float64](t, ctx, `["s1_channel", "s1_delay", "s1_smart_hours"].flatMap((id) =>
+		[document.querySelector("label[for=" + id + "]"), document.getElementById(id)].map((e) => e.getBoundingClientRect().top))`)
+	for i := 2; i < len(tops); i += 2 {
+		if tops[i] != tops[0] || tops[i+1] != tops[1] {
+			t.Errorf("the label and box tops of the three fields differ: %v", tops)
+			break
+		}
+	}
+}
+
 // heldBatch sets the demo shop's flow to manual and holds a batch of one
 // shopper's message for approval; it returns the batch's id.
 func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {
