@@ -16,9 +16,10 @@ import (
 func TestAdminNotFoundPagesSpeakToTheMerchantInChromium(t *testing.T) {
 	m, ctx, _, _ := openDemoFlowPage(t)
 	for path, want := range map[string]struct{ says, link string }{
-		"/admin/subscribers/99999": {"No subscriber of this shop has that number", "/admin/subscribers"},
-		"/admin/outbox/99999":      {"No message in the outbox has that number", "/admin/outbox"},
-		"/admin/no-such-page":      {"There is no such page in the admin", "/admin"},
+		"/admin/subscribers/99999":   {"No subscriber of this shop has that number", "/admin/subscribers"},
+		"/admin/outbox/99999":        {"No message in the outbox has that number", "/admin/outbox"},
+		"/admin/no-such-page":        {"There is no such page in the admin", "/admin"},
+		"/admin/flow/preview?step=9": {"The flow has no message of that number", "/admin/flow"},
 	} {
 		browse(t, ctx, m.URL()+path, "main h1")
 		says := text(t, ctx, "main")

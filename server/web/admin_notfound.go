@@ -23,6 +23,8 @@ var missingThings = map[string]missingThing{
 		"/admin/outbox", "Back to the outbox"},
 	"/admin/outbox/{id:[0-9]+}/html": {"No message in the outbox has that number: the link may be mistyped, or come from another shop's admin.",
 		"/admin/outbox", "Back to the outbox"},
+	"/admin/flow/preview": {"The flow has no message of that number to preview: it may have been removed.",
+		"/admin/flow", "Back to the flow"},
 	"/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}": {"This batch no longer waits for approval: it was approved or discarded already, perhaps in another tab.",
 		"/admin/flow", "Back to the flow"},
 }
