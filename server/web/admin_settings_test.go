@@ -142,6 +142,9 @@ func TestSettingsFormChangesTheReportTimeZone(t *testing.T) {
 		if !strings.Contains(form.Body, `name="time_zone" value="UTC"`) {
 			t.Fatalf("the settings page has no time zone field showing UTC:\n%.4000s", form.Body)
 		}
+		if !strings.Contains(form.Body, "--time-zone ZONE</code>") {
+			t.Errorf("the command the page offers for a terminal does not set the time zone:\n%.4000s", form.Body)
+		}
 		values := url.Values{"csrf_token": {form.csrf(t)}, "min_inventory": {"1"}, "per_unit": {"0"}, "wait": {"1h"}}
 		values.Set("time_zone", "Mars/Olympus")
 		p := b.post("/admin/settings", values)
