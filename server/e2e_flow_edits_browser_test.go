@@ -135,6 +135,20 @@ func TestFlowMessageFieldsLineUpInChromium(t *testing.T) {
 	}
 }
 
+// TestDashboardSaysBatchesWaitForApprovalInChromium: with batches held,
+// the dashboard says how many wait for approval and links to the Flow
+// page, where they are decided.
+func TestDashboardSaysBatchesWaitForApprovalInChromium(t *testing.T) {
+	m, ctx, shop, _ := openDemoFlowPage(t)
+	heldBatch(t, m, shop, "ann@example.com")
+	heldBatch(t, m, shop, "bea@example.com")
+	browse(t, ctx, m.URL()+"/admin", "main h1")
+	if got := text(t, ctx, "main"); !strings.Contains(got, "2 batches of alerts wait for your approval") {
+		t.Errorf("with two batches held the dashboard says:\n%s", got)
+	}
+	clickAndWait(t, ctx, `#held-note a`, "#held-heading")
+}
+
 // heldBatch sets the demo shop's flow to manual and holds a batch of one
 // shopper's message for approval; it returns the batch's id.
 func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {

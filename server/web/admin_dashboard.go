@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -21,6 +22,9 @@ type dashboardData struct {
 	Settings  *stockbell.RestockSettings
 	Example   string
 	HasDemand bool
+	// HeldBatches is how many batches of alerts wait for the merchant's
+	// approval (a manual flow): the page says so first.
+	HeldBatches int
 }
 
 // dashboard shows subscribers queued now and the last 30 days of
@@ -44,6 +48,10 @@ func (a *Admin) dashboard(w http.ResponseWriter, r *http.Request, s *AdminSessio
 		data.Settings, err = a.Settings.FindSettings(ctx, s.ShopID)
 	}
 	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	if data.HeldBatches, err = a.countHeldBatches(ctx, s.ShopID); err != nil {
 		a.Fail(w, r, s, err)
 		return
 	}
@@ -74,4 +82,13 @@ func dashboardCharts(days []stockbell.ActivityDay) (activity, restocks *barChart
 		chartSeries{Label: "Restocks", One: "restock", Many: "restocks", Values: series[3]},
 		chartSeries{Label: "Batches", One: "batch", Many: "batches", Values: series[4]})
 	return activity, restocks, totals
+}
+
+// countHeldBatches is how many batches of the shop wait for approval.
+func (a *Admin) countHeldBatches(ctx context.Context, shopID int64) (int, error) {
+	if a.Held == nil {
+		return 0, nil
+	}
+	held, err := a.Held.FindHeldBatches(ctx, shopID)
+	return len(held), err
 }
