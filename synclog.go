@@ -59,8 +59,8 @@ type SyncReport struct {
 	NotModified bool `json:"not_modified"`
 	// Quiet marks the success of a run not logged each time (a periodic
 	// reconciliation): it is recorded only when the source's latest entry
-	// is a failure (without rejections), to show that the failure ended
-	// and so that the same failure met again is a new entry.
+	// is a failure, to show that the failure ended and so that the same
+	// failure met again is a new entry.
 	Quiet bool `json:"-"`
 	// Items counts the items read, Changed those whose stored state changed,
 	// Unpublished those marked unpublished because the source no longer
@@ -98,16 +98,20 @@ type SyncLogService interface {
 	// MaxSyncRejectionsLogged), then a sync_finished event, or sync_failed
 	// when the report has a Failure. A failure without rejections whose
 	// reason is that of the source's latest entry, a sync_failed one
-	// (nothing else recorded from the source since), is recorded on that
-	// entry instead: it moves to the new failure's time and counts it. A
-	// refusal met on every periodic run is then one line, not one per
-	// run; a different failure, or a success, is a new entry (a Quiet
-	// success only when it ends a failure). Returns
+	// without rejections (nothing else recorded from the source since), is
+	// recorded on that entry instead: it moves to the new failure's time
+	// and counts it. A refusal met on every periodic run is then one line,
+	// not one per run; a different failure, or a success, is a new entry
+	// (a Quiet success only when it ends a failure). Returns
 	// EINVALID without a shop or source, ENOTFOUND for an unknown shop.
 	RecordSync(ctx context.Context, report SyncReport) error
 	// FindSyncLog returns the shop's sync events, newest first (a sync's
 	// summary before its rejections), and their total count.
 	FindSyncLog(ctx context.Context, filter SyncLogFilter) ([]*Event, int, error)
+	// FindFailingSyncs returns the sync_failed entry of each of the shop's
+	// sources whose latest entry is a failure (nothing recorded from the
+	// source since), newest first: the failures still going on.
+	FindFailingSyncs(ctx context.Context, shopID int64) ([]*Event, error)
 }
 
 // RecordForbidden records, as a failed sync from source begun at started

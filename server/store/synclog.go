@@ -85,11 +85,12 @@ func repeatable(r stockbell.SyncReport) bool {
 	return r.Failed() && r.RejectedCount() == 0
 }
 
-// rememberFailure keeps, per shop and source, the entry of a failure a
-// next run may repeat (sync_failures), and forgets it once the source
-// does anything else.
+// rememberFailure keeps, per shop and source, the entry of the source's
+// latest failure (sync_failures): the entry a next run may repeat, and
+// what FindFailingSyncs shows while it lasts. A success of the source
+// forgets it.
 func rememberFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport, eventID int64) error {
-	if !repeatable(r) {
+	if !r.Failed() {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM sync_failures WHERE shop_id = ? AND source = ?`), r.ShopID, r.Source)
 		return err
 	}
@@ -98,8 +99,7 @@ func rememberFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport, eventI
 	return err
 }
 
-// sourceFailing reports whether the source's latest entry is a failure
-// a repeat would be counted on.
+// sourceFailing reports whether the source's latest entry is a failure.
 func sourceFailing(ctx context.Context, tx *Tx, r stockbell.SyncReport) (bool, error) {
 	var n int
 	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM sync_failures WHERE shop_id = ? AND source = ?`), r.ShopID, r.Source)
@@ -107,7 +107,8 @@ func sourceFailing(ctx context.Context, tx *Tx, r stockbell.SyncReport) (bool, e
 }
 
 // repeatFailure records a failure that repeats the source's latest entry
-// (the same reason, nothing else recorded from the source since) on that
+// (the same reason, nothing else recorded from the source since, no
+// rejections under either, which need a summary of their own) on that
 // entry rather than as a new one, so that a refusal met on every run
 // (a scope not granted, every 15 minutes) is one line: the entry moves to
 // the repeat's time, and its detail counts the failures and keeps when
@@ -126,10 +127,11 @@ func repeatFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport) (bool, e
 	}
 	var earlier struct {
 		Reason        string    `json:"reason"`
+		Rejected      int       `json:"rejected"`
 		Failures      int       `json:"failures"`
 		FirstFailedAt time.Time `json:"first_failed_at"`
 	}
-	if err := json.Unmarshal([]byte(last.Detail), &earlier); err != nil || earlier.Reason != r.Failure {
+	if err := json.Unmarshal([]byte(last.Detail), &earlier); err != nil || earlier.Reason != r.Failure || earlier.Rejected > 0 {
 		return false, err
 	}
 	detail := summaryDetail(r, 0)
@@ -170,4 +172,18 @@ func (db *DB) FindSyncLog(ctx context.Context, filter stockbell.SyncLogFilter) (
 			` ORDER BY created_at DESC, id DESC`+page(filter.Offset, filter.Limit)), w.args...)
 	})
 	return events, total, err
+}
+
+// FindFailingSyncs returns, for each of the shop's sources whose latest
+// sync log entry is a failure, that entry, newest first. It reads the
+// entries sync_failures keeps, so it costs one indexed read however long
+// the log is.
+func (db *DB) FindFailingSyncs(ctx context.Context, shopID int64) ([]*stockbell.Event, error) {
+	events := []*stockbell.Event{}
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.SelectContext(ctx, &events, tx.Rebind(`SELECT e.id, e.shop_id, e.kind, e.variant_id, e.subscription_id, e.detail, e.created_at
+			FROM sync_failures f JOIN events e ON e.id = f.event_id
+			WHERE f.shop_id = ? AND e.shop_id = f.shop_id ORDER BY e.created_at DESC, e.id DESC`), shopID)
+	})
+	return events, err
 }

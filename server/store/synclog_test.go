@@ -198,3 +198,48 @@ func TestRecordSyncQuietSuccess(t *testing.T) {
 		}
 	})
 }
+
+// TestFindFailingSyncs: a source is failing while its latest entry is a
+// failure, with or without rejections, repeated or not; a later success
+// of that source (a Quiet one too) ends it, and another source's entries
+// do not.
+func TestFindFailingSyncs(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformMagento, "magento.example.com")
+		record := func(r stockbell.SyncReport) {
+			t.Helper()
+			clock.Add(time.Minute)
+			r.ShopID = shop.ID
+			must(t, db.RecordSync(ctx, r))
+		}
+		failing := func(want ...string) {
+			t.Helper()
+			events, err := db.FindFailingSyncs(ctx, shop.ID)
+			must(t, err)
+			var got []string
+			for _, e := range events {
+				d := detailOf(t, e)
+				got = append(got, fmt.Sprint(d["source"], ": ", d["reason"]))
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("failing syncs = %q, want %q", got, want)
+			}
+		}
+		failing()
+		record(stockbell.SyncReport{Source: "feed", Failure: "malformed JSON",
+			Rejections: []stockbell.SyncRejection{{Position: 2, ID: "x", Reason: "no price"}}})
+		record(stockbell.SyncReport{Source: "magento:reconcile", Failure: "grant Magento_Catalog::products"})
+		record(stockbell.SyncReport{Source: "magento:reconcile", Failure: "grant Magento_Catalog::products"})
+		failing("magento:reconcile: grant Magento_Catalog::products", "feed: malformed JSON")
+		record(stockbell.SyncReport{Source: "feed", Failure: "malformed JSON"})
+		record(stockbell.SyncReport{Source: "magento:catalog", Items: 3})
+		failing("feed: malformed JSON", "magento:reconcile: grant Magento_Catalog::products")
+		record(stockbell.SyncReport{Source: "magento:reconcile", Items: 3, Quiet: true})
+		record(stockbell.SyncReport{Source: "feed", Failure: "unreachable",
+			Rejections: []stockbell.SyncRejection{{Position: 1, ID: "y", Reason: "no id"}}})
+		failing("feed: unreachable")
+		record(stockbell.SyncReport{Source: "feed", Items: 4, Quiet: true})
+		failing()
+	})
+}

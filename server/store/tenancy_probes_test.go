@@ -254,6 +254,10 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		es, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: fx.a.ID, Limit: 100})
 		unseen(t, "FindSyncLog", es, err)
 	},
+	"FindFailingSyncs": func(t *testing.T, db *store.DB, fx *tenancy) {
+		es, err := db.FindFailingSyncs(ctx, fx.a.ID)
+		unseen(t, "FindFailingSyncs", es, err)
+	},
 	"EachFeedItemState": func(t *testing.T, db *store.DB, fx *tenancy) {
 		var seen []stockbell.FeedItemState
 		err := db.EachFeedItemState(ctx, fx.a.ID, func(s stockbell.FeedItemState) error { seen = append(seen, s); return nil })
