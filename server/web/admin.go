@@ -40,6 +40,9 @@ type AdminDeps struct {
 	// Renderer and Sender preview the flow's messages and send tests.
 	Renderer stockbell.Renderer
 	Sender   stockbell.Sender
+	// SyncLog shows the shop's catalog syncs: the Sync log page and the
+	// banner of a failing source on every page (optional: neither without).
+	SyncLog stockbell.SyncLogService
 	// Outbox is what the development sender sent (development only).
 	Outbox stockbell.OutboxService
 	// Demo simulates restocks of the demo shop (development only).
@@ -160,6 +163,9 @@ func (a *Admin) Register(s *Server) {
 	a.Handle("/admin/subscribers/{id:[0-9]+}/remove", a.removeSubscriber, http.MethodPost)
 	a.registerPrivacy()
 	a.HandlePage("/admin/install", NavItem{Label: "Install", Order: 60}, a.installPage, http.MethodGet, http.MethodPost)
+	if a.SyncLog != nil {
+		a.registerSyncLog()
+	}
 	a.Handle("/admin/sign-out", a.signOut, http.MethodPost)
 	if a.opts.Development && a.Outbox != nil {
 		a.HandlePage("/admin/outbox", NavItem{Label: "Outbox", Order: 90, Development: true}, a.outboxPage, http.MethodGet)

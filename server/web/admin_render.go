@@ -64,12 +64,14 @@ func (p *pageTemplates) render(w http.ResponseWriter, status int, name string, d
 // AdminView is what the layout and every page template see: the frame's
 // data (shop, menu, session) and the page's own Data.
 type AdminView struct {
-	Title       string
-	Shop        *stockbell.Shop
-	Session     *AdminSession
-	Nav         []navView
-	Notice      string
-	Development bool
+	Title   string
+	Shop    *stockbell.Shop
+	Session *AdminSession
+	Nav     []navView
+	Notice  string
+	// SyncFailures are the sources whose latest sync failed.
+	SyncFailures []syncBanner
+	Development  bool
 	// ShopifyAPIKey is set inside the Shopify admin, to load App Bridge.
 	ShopifyAPIKey string
 	Data          any
@@ -154,7 +156,7 @@ var notices = map[string]string{
 // admin layout with the session's shop and menu.
 func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, page, title string, data any) {
 	view := &AdminView{Title: title, Shop: s.Shop, Session: s, Nav: a.menu(r.URL.Path),
-		Notice: notices[r.URL.Query().Get("notice")], Development: a.opts.Development, Data: data}
+		Notice: notices[r.URL.Query().Get("notice")], SyncFailures: a.syncBanners(r, s.ShopID), Development: a.opts.Development, Data: data}
 	if s.Embedded {
 		view.ShopifyAPIKey = a.opts.ShopifyAPIKey
 	}
