@@ -46,6 +46,8 @@ type APIDeps struct {
 	Reports *report.Reports
 	// Feeds syncs catalog feeds (nil: no shop has one).
 	Feeds FeedSyncer
+	// SyncLog is the shops' sync logs (GET /sync-log).
+	SyncLog stockbell.SyncLogService
 	// Metrics counts the subscriptions created (nil: not counted).
 	Metrics stockbell.SubscriptionMetrics
 	// CheckFlow checks that every text of a flow renders
@@ -83,6 +85,7 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 	a.handle("/subscriptions", a.createSubscription, http.MethodPost)
 	a.handle("/subscriptions/{id:[0-9]+}", a.deleteSubscription, http.MethodDelete)
 	a.handle("/feed/sync", a.syncFeed, http.MethodPost)
+	a.handle("/sync-log", a.listSyncLog, http.MethodGet)
 	a.registerWebhookEndpoints()
 	a.registerReports()
 	return a

@@ -33,7 +33,7 @@ func newAPIFixture(t *testing.T, db *store.DB) *adminFixture {
 	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
 	meters := prometheus.NewRegistry()
 	server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
-		Catalog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Logger: logger})
+		Catalog: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Logger: logger})
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
 	return &adminFixture{db: db, clock: clock, url: ts.URL, meters: meters}
