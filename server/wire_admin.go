@@ -62,6 +62,11 @@ func (m *Main) wireDemo(ctx context.Context, admin *web.Admin, registry *integra
 	if err != nil {
 		return err
 	}
+	if created {
+		if err := demo.RecordSyncLogExamples(ctx, m.DB, shop.ID, stockbell.SystemClock{}.Now()); err != nil {
+			return err
+		}
+	}
 	registry.Register(stockbell.PlatformDemo, &demo.Processor{Catalog: m.DB, Logger: logger})
 	first := &web.FirstRun{Admin: admin, Catalog: m.DB, Shop: shop, SnippetURL: "/snippet.js"}
 	first.Register(m.Web)

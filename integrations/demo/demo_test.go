@@ -2,6 +2,7 @@ package demo_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 
@@ -80,6 +81,36 @@ func TestSeedOnceThenSimulateStock(t *testing.T) {
 		}
 		if after, _ = db.FindVariant(ctx, shop.ID, "sweater-m"); !after.SoldOut() {
 			t.Fatalf("sweater M after selling out: stock %d", after.Stock)
+		}
+	})
+}
+
+// TestSyncLogExamples: a new demo shop's sync log shows a failure, a sync
+// and a rejected item, and no failure still going on.
+func TestSyncLogExamples(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shop, _, err := demo.Seed(ctx, db, db, "http://localhost:8080")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := demo.RecordSyncLogExamples(ctx, db, shop.ID, db.Clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kinds []stockbell.EventKind
+		for _, e := range log {
+			kinds = append(kinds, e.Kind)
+		}
+		want := []stockbell.EventKind{stockbell.EventSyncFinished, stockbell.EventSyncItemRejected, stockbell.EventSyncFailed}
+		if fmt.Sprint(kinds) != fmt.Sprint(want) {
+			t.Fatalf("demo sync log = %v, want %v", kinds, want)
+		}
+		if failing, err := db.FindFailingSyncs(ctx, shop.ID); err != nil || len(failing) != 0 {
+			t.Fatalf("failing syncs = %v (%v), want none: the demo shows no banner", failing, err)
 		}
 	})
 }
