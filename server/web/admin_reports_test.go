@@ -190,6 +190,18 @@ func (s activityCutOff) EachActivity(ctx context.Context, filter stockbell.Activ
 	})
 }
 
+// addRestocks records n restocks of the shop's variant an hour ago, in
+// one statement.
+func addRestocks(t *testing.T, f *adminFixture, w *waitingShop, n int) {
+	t.Helper()
+	_, err := f.db.DB.ExecContext(context.Background(), f.db.DB.Rebind(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO events (shop_id, kind, variant_id, detail, created_at) SELECT ?, 'restocked', ?, '{}', ? FROM n`),
+		n, w.shop.ID, w.variant.ID, f.clock.Now().Add(-time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestReportExportCutShortFails: an export whose read fails after rows
 // went out is broken off, so the download fails rather than ending as if
 // the file were complete.
@@ -199,12 +211,7 @@ func TestReportExportCutShortFails(t *testing.T) {
 			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Clock: deps.Clock}
 		})
 		w := newWaitingShop(t, f)
-		_, err := db.DB.ExecContext(context.Background(), db.DB.Rebind(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2000)
-			INSERT INTO events (shop_id, kind, variant_id, detail, created_at) SELECT ?, 'restocked', ?, '{}', ? FROM n`),
-			w.shop.ID, w.variant.ID, f.clock.Now().Add(-time.Hour))
-		if err != nil {
-			t.Fatal(err)
-		}
+		addRestocks(t, f, w, 2000)
 		b := f.signIn(t, w.shop)
 		resp, err := b.client.Get(b.base + "/admin/reports/activity.csv")
 		if err != nil {

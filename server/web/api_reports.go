@@ -90,7 +90,9 @@ func (a *API) exportActivity(w http.ResponseWriter, r *http.Request, key *stockb
 }
 
 // exportFailed answers an export's error as JSON when nothing was written
-// yet; once rows went out it can only be logged (the file ends early).
+// yet; once rows went out it logs the error and breaks the response off,
+// so that the client's download fails instead of ending like a complete
+// file with rows missing.
 func (a *API) exportFailed(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey, out *lazyCSV, name string, err error) {
 	switch {
 	case err == nil:
@@ -98,6 +100,7 @@ func (a *API) exportFailed(w http.ResponseWriter, r *http.Request, key *stockbel
 		a.server.Error(w, r, err)
 	default:
 		a.Logger.ErrorContext(r.Context(), "export stopped", "export", name, "shop_id", key.ShopID, "err", err)
+		panic(http.ErrAbortHandler)
 	}
 }
 

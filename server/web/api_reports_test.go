@@ -3,13 +3,16 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestAPIReportsAndExports: the reports and exports answer for the key's
@@ -59,6 +62,30 @@ func TestAPIReportsAndExports(t *testing.T) {
 		wantAPI(t, apiDo(t, f, key, "GET", "/api/v1/reports/conversions", ""), 200, "the conversion report")
 		if a := apiDo(t, f, "", "GET", "/api/v1/exports/queued-subscribers.csv", ""); a.Status != http.StatusUnauthorized || a.Body["error"] == nil {
 			t.Fatalf("an export without a key: %d %s", a.Status, a.Raw)
+		}
+	})
+}
+
+// TestAPIExportCutShortFails: an API export whose read fails after rows
+// went out is broken off, so that a script sees the download fail rather
+// than saving a file with rows missing as if it were complete.
+func TestAPIExportCutShortFails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixtureOf(t, db, func(deps *web.APIDeps) {
+			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Clock: deps.Reports.Clock}
+		})
+		w := newWaitingShop(t, f)
+		addRestocks(t, f, w, 2000)
+		req, _ := http.NewRequest(http.MethodGet, f.url+"/api/v1/exports/activity.csv", nil)
+		req.Header.Set("Authorization", "Bearer "+mustAPIKey(t, db, w.shop))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err == nil {
+			t.Fatalf("the export was cut short after %d rows, yet it downloaded as complete (status %d)", strings.Count(string(body), "\n")-1, resp.StatusCode)
 		}
 	})
 }

@@ -26,14 +26,25 @@ import (
 // loopback server, with a clock the test moves.
 func newAPIFixture(t *testing.T, db *store.DB) *adminFixture {
 	t.Helper()
+	return newAPIFixtureOf(t, db, nil)
+}
+
+// newAPIFixtureOf is newAPIFixture whose API's dependencies change first:
+// a test puts a service of its own in front of the store.
+func newAPIFixtureOf(t *testing.T, db *store.DB, change func(*web.APIDeps)) *adminFixture {
+	t.Helper()
 	clock := storetest.NewClock(time.Now().UTC().Truncate(time.Second))
 	db.Clock = clock
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
 	meters := prometheus.NewRegistry()
-	server.RegisterAPI(web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
-		Catalog: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Logger: logger})
+	deps := web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
+		Catalog: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Logger: logger}
+	if change != nil {
+		change(&deps)
+	}
+	server.RegisterAPI(deps)
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
 	return &adminFixture{db: db, clock: clock, url: ts.URL, meters: meters}
