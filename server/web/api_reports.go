@@ -71,10 +71,11 @@ func (a *API) conversionReport(w http.ResponseWriter, r *http.Request, key *stoc
 }
 
 // exportQueued streams every subscriber queued now as CSV: a header row,
-// then one row per subscriber; ?bom=1 starts it with the byte order mark.
+// then one row per subscriber; ?bom=1 (or true) starts it with the byte
+// order mark.
 func (a *API) exportQueued(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	out := &lazyCSV{w: w, start: func() { a.startCSV(w, "queued-subscribers") }}
-	a.exportFailed(w, r, key, out, "queued-subscribers", a.Reports.WriteQueuedCSV(r.Context(), out, key.ShopID, csvOptions(r)))
+	a.exportFailed(w, r, key, out, "queued-subscribers", a.Reports.WriteQueuedCSV(r.Context(), out, key.ShopID, report.ParseCSVOptions(r.URL.Query())))
 }
 
 // exportActivity streams the shop's activity as CSV, filtered as the
@@ -86,7 +87,7 @@ func (a *API) exportActivity(w http.ResponseWriter, r *http.Request, key *stockb
 		return
 	}
 	out := &lazyCSV{w: w, start: func() { a.startCSV(w, "activity") }}
-	a.exportFailed(w, r, key, out, "activity", a.Reports.WriteActivityCSV(r.Context(), out, key.ShopID, q, csvOptions(r)))
+	a.exportFailed(w, r, key, out, "activity", a.Reports.WriteActivityCSV(r.Context(), out, key.ShopID, q, report.ParseCSVOptions(r.URL.Query())))
 }
 
 // exportFailed answers an export's error as JSON when nothing was written
@@ -124,10 +125,6 @@ func (l *lazyCSV) Write(p []byte) (int, error) {
 		l.start()
 	}
 	return l.w.Write(p)
-}
-
-func csvOptions(r *http.Request) report.CSVOptions {
-	return report.CSVOptions{BOM: r.URL.Query().Get("bom") == "1"}
 }
 
 // offsetLimit reads a report's page: offset (0 up) and limit (1 to 500, default 100).

@@ -89,3 +89,22 @@ func TestAPIExportCutShortFails(t *testing.T) {
 		}
 	})
 }
+
+// TestExportBOMSpellings: the API's exports and the admin's take the same
+// spellings of bom: 1 and true (in any case) ask for the byte order mark.
+func TestExportBOMSpellings(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		api := newAPIFixture(t, db)
+		w := newWaitingShop(t, api, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		admin := newAdminFixture(t, db).signIn(t, w.shop)
+		for bom, want := range map[string]bool{"1": true, "true": true, "TRUE": true, "True": true, "0": false, "false": false, "": false} {
+			viaAPI := apiDo(t, api, key, "GET", "/api/v1/exports/queued-subscribers.csv?bom="+bom, "")
+			viaAdmin := admin.get("/admin/reports/queued-subscribers.csv?bom=" + bom)
+			if strings.HasPrefix(viaAPI.Raw, report.BOM) != want || strings.HasPrefix(viaAdmin.Body, report.BOM) != want {
+				t.Errorf("bom=%s: byte order mark from the API %t, from the admin %t; want %t", bom,
+					strings.HasPrefix(viaAPI.Raw, report.BOM), strings.HasPrefix(viaAdmin.Body, report.BOM), want)
+			}
+		}
+	})
+}
