@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -88,6 +89,38 @@ func TestEventsQueueTheirWebhooks(t *testing.T) {
 		if batchData["batch_id"] != float64(batch.ID) || batchData["size"] != 1.0 || batchData["variant"].(map[string]any)["title"] == "" ||
 			notified["subscription"].(map[string]any)["id"] != float64(sub.ID) || notified["channel"] != "email" {
 			t.Fatalf("batch %v, notified %v", batchData, notified)
+		}
+	})
+}
+
+// TestConversionWebhookPayload pins the fields of conversion.recorded:
+// the shop, subscription and variant, and the conversion's own details,
+// the channel of the alert that earned the order among them.
+func TestConversionWebhookPayload(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newConversionFixture(t, db)
+		endpoint := mustEndpoint(t, db, f.shop.ID, stockbell.WebhookConversionRecorded)
+		must(t, db.RecordOrder(ctx, f.order("5001", "ada@example.com", f.notifiedAt.Add(time.Hour))))
+		got := deliveries(t, db)
+		if len(got) != 1 || got[0]["endpoint_id"] != float64(endpoint.ID) || got[0]["type"] != "conversion.recorded" {
+			t.Fatalf("deliveries after a converting order: %v", got)
+		}
+		payload := got[0]["payload"].(map[string]any)
+		data := payload["data"].(map[string]any)
+		var fields []string
+		for k := range data {
+			fields = append(fields, k)
+		}
+		slices.Sort(fields)
+		want := "channel conversion_id currency message_id order_id quantity revenue shop subscription variant via"
+		if strings.Join(fields, " ") != want || payload["type"] != "conversion.recorded" {
+			t.Fatalf("conversion.recorded data has %v, want %s: %v", fields, want, payload)
+		}
+		if data["channel"] != "email" || data["order_id"] != "5001" || data["quantity"] != 2.0 || data["revenue"] != "50.00" ||
+			data["currency"] != "EUR" || data["via"] != "notification" || data["message_id"] != float64(f.adaMessage) ||
+			data["shop"] != "conv.myshopify.com" || data["subscription"].(map[string]any)["id"] != float64(f.ada) ||
+			data["variant"].(map[string]any)["id"] != "s-1" {
+			t.Fatalf("conversion.recorded data: %v", data)
 		}
 	})
 }
