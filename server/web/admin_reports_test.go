@@ -287,6 +287,33 @@ func TestScheduledReportsPage(t *testing.T) {
 	})
 }
 
+// TestScheduledReportsAddedInShopTime: the day a scheduled report was
+// added is the day in the shop's time zone, as the page's periods are.
+func TestScheduledReportsAddedInShopTime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		ctx := context.Background()
+		zone := "Pacific/Auckland" // UTC+12 or +13: at 23:30 UTC, the next day already
+		if _, err := db.UpdateSettings(ctx, w.shop.ID, stockbell.SettingsUpdate{TimeZone: &zone}); err != nil {
+			t.Fatal(err)
+		}
+		now := f.clock.Now()
+		f.clock.Add(now.Truncate(24 * time.Hour).Add(23*time.Hour + 30*time.Minute).Sub(now))
+		if _, err := db.CreateReportSubscription(ctx, stockbell.ReportSubscriptionCreate{ShopID: w.shop.ID, Email: "boss@example.com",
+			Report: stockbell.ReportActivity, Frequency: stockbell.ReportDaily}); err != nil {
+			t.Fatal(err)
+		}
+		auckland, _ := time.LoadLocation(zone)
+		local, utc := f.clock.Now().In(auckland).Format("2 Jan 2006"), f.clock.Now().UTC().Format("2 Jan 2006")
+		p := f.signIn(t, w.shop).get("/admin/reports/scheduled")
+		wantStatus(t, p, http.StatusOK, "scheduled reports")
+		if !strings.Contains(p.Body, local) || strings.Contains(p.Body, utc) {
+			t.Fatalf("a report added on %s in %s (%s in UTC) is listed as added:\n%.3000s", local, zone, utc, p.Body)
+		}
+	})
+}
+
 func TestReportUnsubscribeLink(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)

@@ -12,13 +12,21 @@ import (
 // scheduledData is the Scheduled reports page: the shop's subscriptions
 // and the form adding one (as typed, after a refused post).
 type scheduledData struct {
-	Subscriptions []*stockbell.ReportSubscription
+	Subscriptions []scheduledRow
 	Email         string
 	Report        string
 	Frequency     string
 	TimeZone      string
 	Error         string
 	ErrorField    string
+}
+
+// scheduledRow is a scheduled report as the page lists it.
+type scheduledRow struct {
+	*stockbell.ReportSubscription
+	// Added is the day it was added in the shop's time zone, the zone of
+	// the periods the page speaks of.
+	Added string
 }
 
 // scheduledReportsPage lists the shop's scheduled reports (GET) and adds
@@ -45,8 +53,8 @@ func (a *Admin) scheduledReportsPage(w http.ResponseWriter, r *http.Request, s *
 		data.Email, data.Report, data.Frequency = create.Email, string(create.Report), string(create.Frequency)
 		data.Error, data.ErrorField, status = stockbell.ErrorMessage(err), stockbell.ErrorField(err), http.StatusUnprocessableEntity
 	}
-	var err error
-	if data.Subscriptions, err = a.ReportSchedule.FindReportSubscriptions(ctx, s.ShopID); err != nil {
+	subs, err := a.ReportSchedule.FindReportSubscriptions(ctx, s.ShopID)
+	if err != nil {
 		a.Fail(w, r, s, err)
 		return
 	}
@@ -55,7 +63,11 @@ func (a *Admin) scheduledReportsPage(w http.ResponseWriter, r *http.Request, s *
 		a.Fail(w, r, s, err)
 		return
 	}
-	data.TimeZone = settings.Location().String()
+	loc := settings.Location()
+	data.TimeZone = loc.String()
+	for _, sub := range subs {
+		data.Subscriptions = append(data.Subscriptions, scheduledRow{ReportSubscription: sub, Added: sub.CreatedAt.In(loc).Format("2 Jan 2006")})
+	}
 	a.Render(w, r, s, status, "scheduled_reports", "Scheduled reports", data)
 }
 
