@@ -2,11 +2,14 @@ package report_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -77,6 +80,55 @@ func TestQueuedExportStreams(t *testing.T) {
 		t.Logf("%d rows, %.1f MB written, heap grew by at most %.1f MB", out.rows, float64(out.bytes)/1e6, float64(growth)/1e6)
 		if growth > 16<<20 {
 			t.Fatalf("the heap grew by %.1f MB while exporting %.1f MB: the export is not streamed", float64(growth)/1e6, float64(out.bytes)/1e6)
+		}
+	})
+}
+
+// queuedReads is the store counting the queued subscribers it reads.
+type queuedReads struct {
+	stockbell.ReportStore
+	read int
+}
+
+func (s *queuedReads) EachQueuedSubscriber(ctx context.Context, shopID int64, fn func(*stockbell.QueuedSubscriber) error) error {
+	return s.ReportStore.EachQueuedSubscriber(ctx, shopID, func(q *stockbell.QueuedSubscriber) error {
+		s.read++
+		return fn(q)
+	})
+}
+
+// TestScheduledReportTooLargeToAttach: a waiting list whose CSV passes
+// 10 MB is emailed without it, saying where to download it and not that
+// it is attached; its export stops reading once the file passed 10 MB.
+func TestScheduledReportTooLargeToAttach(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a large export")
+	}
+	const subscribers = 150_000 // about 16 MB of CSV
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, clock := newShop(t, db, "huge.myshopify.com")
+		queueMany(t, db, shop.ID, 10, subscribers)
+		reads := &queuedReads{ReportStore: db}
+		f := &fixture{db: db, shop: shop, clock: clock, reports: &report.Reports{Store: reads, Settings: db, Demand: db, Clock: clock}}
+		sink := startSMTPSink(t)
+		scheduler := newScheduler(t, f, sink)
+		sub := subscribeReport(t, db, shop.ID, "owner@example.com", stockbell.ReportQueuedSubscribers, stockbell.ReportWeekly)
+		out, err := scheduler.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2024-12-23", PeriodEnd: "2024-12-29"})
+		must(t, err)
+		_, err = scheduler.Sender.Send(ctx, *out)
+		must(t, err)
+		if reads.read >= subscribers {
+			t.Errorf("the export read all %d subscribers, though the file passed 10 MB long before", reads.read)
+		}
+		mails := sink.mails(t)
+		if len(mails) != 1 {
+			t.Fatalf("%d emails, want 1", len(mails))
+		}
+		m := mails[0]
+		if len(m.Attachments) != 0 || !strings.Contains(m.Text, "Shoppers are waiting for 10 variants") ||
+			!strings.Contains(m.Text, "larger than 10 MB") || !strings.Contains(m.Text, "download it from Reports in the Stockbell admin") ||
+			strings.Contains(m.Text, "attached") {
+			t.Fatalf("the email of a waiting list too large to attach: attachments %v\n%s", keys(m.Attachments), m.Text)
 		}
 	})
 }

@@ -14,7 +14,8 @@ import (
 const ScheduleInterval = 15 * time.Minute
 
 // MaxAttachmentBytes bounds the CSV attached to a scheduled report; a
-// larger file is left out and the email says where to download it.
+// larger file is left out (its writing stops at this size) and the email
+// says where to download it.
 const MaxAttachmentBytes = 10 << 20
 
 // ShopFinder finds a shop by id (stockbell.ShopService).
@@ -125,10 +126,8 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 		Reference: fmt.Sprintf("report.%d", d.ID),
 		Headers:   map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
 	fileName := fmt.Sprintf("stockbell-%s-%s.csv", sub.Report, days.From.Format(dateLayout))
-	if file.Len() > MaxAttachmentBytes {
-		summary += fmt.Sprintf("\nThe CSV is larger than %d MB: download it from Reports in the Stockbell admin.\n", MaxAttachmentBytes>>20)
-	} else {
-		out.Attachments = []stockbell.Attachment{{Name: fileName, ContentType: "text/csv; charset=utf-8", Data: file.Bytes()}}
+	if file != nil {
+		out.Attachments = []stockbell.Attachment{{Name: fileName, ContentType: "text/csv; charset=utf-8", Data: file}}
 	}
 	who := sub.CreatedBy
 	if who == "" {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime"
 	"mime/multipart"
+	"mime/quotedprintable"
 	"net/mail"
 	"strings"
 	"testing"
@@ -61,8 +62,12 @@ func decodeMail(raw []byte) (sentMail, error) {
 	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 	out := sentMail{Subject: subject, MessageID: msg.Header.Get("Message-Id"), Unsubscribe: msg.Header.Get("List-Unsubscribe"),
 		Attachments: map[string]string{}}
-	_, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
+	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
 	if err != nil {
+		return out, err
+	}
+	if !strings.HasPrefix(mediaType, "multipart/") { // the text alone, without attachments
+		out.Text, err = readBody(msg.Body, msg.Header.Get("Content-Transfer-Encoding"))
 		return out, err
 	}
 	parts := multipart.NewReader(msg.Body, params["boundary"])
@@ -87,4 +92,17 @@ func decodeMail(raw []byte) (sentMail, error) {
 		}
 		out.Attachments[p.FileName()] = string(decoded)
 	}
+}
+
+// readBody reads a single-part message's body, decoding its transfer
+// encoding.
+func readBody(body io.Reader, encoding string) (string, error) {
+	switch strings.ToLower(encoding) {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	}
+	data, err := io.ReadAll(body)
+	return string(data), err
 }
