@@ -53,7 +53,7 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	for _, cmd := range commands() {
 		if cmd.name == name {
-			return exitCode(cmd.run(env, args), stderr)
+			return exitCode(cmd.run(env, args), env)
 		}
 	}
 	if name == "help" {
@@ -80,15 +80,35 @@ func usage(w io.Writer) {
 var errHelp = flag.ErrHelp
 
 // exitCode prints err as one line and returns the process exit code.
-func exitCode(err error, stderr io.Writer) int {
+func exitCode(err error, env *cliEnv) int {
 	switch {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, errUsage):
 		return 2
 	}
-	fmt.Fprintln(stderr, "error: "+strings.ReplaceAll(err.Error(), "\n", " "))
+	printError(env.stderr, logFormat(env.getenv), err)
 	return 1
+}
+
+// printError writes err as one line in the log format: "error: …" as text,
+// or, in json, a log record at level ERROR, so that a collector parsing the
+// server's JSON lines keeps the error it stopped with, a bad setting at
+// start included (named in the record's setting field). The format is read
+// from the environment, not from a configuration that may have failed to
+// load: an unknown format prints text.
+func printError(w io.Writer, format string, err error) {
+	text := strings.ReplaceAll(err.Error(), "\n", " ")
+	if format != "json" {
+		fmt.Fprintln(w, "error: "+text)
+		return
+	}
+	var attrs []any
+	var ce *configError
+	if errors.As(err, &ce) {
+		attrs = append(attrs, "setting", ce.Setting, "problem", ce.Problem)
+	}
+	slog.New(slog.NewJSONHandler(w, nil)).Error(text, attrs...)
 }
 
 // errUsage marks a usage error already explained on standard error.

@@ -88,7 +88,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		PublicURL:       publicURL,
 		DataDir:         orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
 		DatabaseURL:     getenv("STOCKBELL_DATABASE_URL"),
-		LogFormat:       orDefault(strings.ToLower(strings.TrimSpace(getenv("STOCKBELL_LOG_FORMAT"))), "text"),
+		LogFormat:       logFormat(getenv),
 		Workers:         10,
 		ShutdownTimeout: 20 * time.Second,
 	}
@@ -135,6 +135,12 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// logFormat reads STOCKBELL_LOG_FORMAT in any case: text (the default) or
+// json; Validate refuses anything else.
+func logFormat(getenv func(string) string) string {
+	return orDefault(strings.ToLower(strings.TrimSpace(getenv("STOCKBELL_LOG_FORMAT"))), "text")
 }
 
 func (c *Config) parseNumbers(getenv func(string) string) error {
