@@ -19,7 +19,7 @@ func runBackup(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "to"); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.getenv)
+	cfg, err := readConfig(env.getenv, publicURLUnused)
 	if err != nil {
 		return err
 	}

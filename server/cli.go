@@ -196,9 +196,12 @@ func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// loadConfig reads the configuration including the secret key.
-func loadConfig(env *cliEnv) (*Config, error) {
-	cfg, err := LoadConfig(env.getenv)
+// loadConfig reads serve's configuration including the secret key.
+func loadConfig(env *cliEnv) (*Config, error) { return loadKeyedConfig(env, publicURLRequired) }
+
+// loadKeyedConfig reads the configuration including the secret key.
+func loadKeyedConfig(env *cliEnv, need publicURLNeed) (*Config, error) {
+	cfg, err := readConfig(env.getenv, need)
 	if err != nil {
 		return nil, err
 	}
@@ -239,7 +242,7 @@ func runMigrate(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	cfg, err := LoadConfig(env.getenv)
+	cfg, err := readConfig(env.getenv, publicURLUnused)
 	if err != nil {
 		return err
 	}

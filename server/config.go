@@ -58,7 +58,24 @@ type Config struct {
 	// ReceiptRetention is how long a processed webhook receipt is kept
 	// (STOCKBELL_RECEIPT_RETENTION).
 	ReceiptRetention time.Duration
+
+	// publicURLUnused is set for a command that makes no link to the
+	// server: an unset public URL is then not required (see publicURLNeed).
+	publicURLUnused bool
 }
+
+// publicURLNeed says whether a command requires STOCKBELL_PUBLIC_URL in
+// production. Only what a command uses is required of it, so that a
+// migration job, say, runs with the database's settings alone; a public
+// URL that is set is checked either way.
+type publicURLNeed bool
+
+const (
+	// publicURLRequired: serve, and the commands that print links to it.
+	publicURLRequired publicURLNeed = true
+	// publicURLUnused: the commands that work on the database only.
+	publicURLUnused publicURLNeed = false
+)
 
 // Development reports whether the server runs in development mode.
 func (c *Config) Development() bool { return c.Env == "development" }
@@ -81,8 +98,14 @@ func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
 // STOCKBELL_ENV any other public URL means production, so a forgotten
 // setting never fails open.
 func LoadConfig(getenv func(string) string) (*Config, error) {
+	return readConfig(getenv, publicURLRequired)
+}
+
+// readConfig is LoadConfig for a command that may not need the public URL.
+func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error) {
 	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
+		publicURLUnused: need == publicURLUnused,
 		Env:             orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
 		Addr:            getenv("STOCKBELL_ADDR"),
 		PublicURL:       publicURL,
@@ -118,7 +141,7 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	}
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
-		cfg.parseBigCommerce, cfg.parseFeed, cfg.parseReceiptRetention,
+		cfg.parseFeed, cfg.parseReceiptRetention,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {
@@ -128,11 +151,11 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.parseShopify(getenv); err != nil {
-		return nil, err
-	}
-	if err := cfg.parseDelivery(getenv); err != nil {
-		return nil, err
+	// The apps' settings come after Validate: they are built on the public URL.
+	for _, step := range []func(func(string) string) error{cfg.parseBigCommerce, cfg.parseShopify, cfg.parseDelivery} {
+		if err := step(getenv); err != nil {
+			return nil, err
+		}
 	}
 	return cfg, nil
 }
@@ -246,6 +269,9 @@ func (c *Config) Validate() error {
 }
 
 func (c *Config) validatePublicURL() error {
+	if c.PublicURL == "" && c.publicURLUnused {
+		return nil
+	}
 	if c.PublicURL == "" {
 		return &configError{"STOCKBELL_PUBLIC_URL", "required in production (the https URL platforms and shoppers reach this server at)"}
 	}

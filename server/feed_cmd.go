@@ -16,7 +16,7 @@ import (
 // database (see withStore): the jobs the command causes (the first sync,
 // the restock engine's work) are queued for the server to run.
 func withFeeds(env *cliEnv, fn func(db *store.DB, in *feed.Integration) error) error {
-	return withPlatformParts(env, func(p platformParts) error {
+	return withPlatformParts(env, publicURLUnused, func(p platformParts) error {
 		return fn(p.db, newFeedIntegration(p.cfg, p.db, p.queue, p.sealer, p.logger))
 	})
 }
@@ -34,8 +34,8 @@ type platformParts struct {
 // withPlatformParts runs fn on the server's existing database (see
 // withStore) with its queue, the token sealer of the configured keys and a
 // logger of warnings on standard error.
-func withPlatformParts(env *cliEnv, fn func(platformParts) error) error {
-	cfg, err := loadConfig(env)
+func withPlatformParts(env *cliEnv, need publicURLNeed, fn func(platformParts) error) error {
+	cfg, err := loadKeyedConfig(env, need)
 	if err != nil {
 		return err
 	}

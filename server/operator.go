@@ -19,7 +19,7 @@ import (
 // creates a database: a SQLite file that does not exist, or a database
 // without Stockbell's schema, is an error naming the settings to check.
 func withStore(env *cliEnv, fn func(db *store.DB) error) error {
-	cfg, err := LoadConfig(env.getenv)
+	cfg, err := readConfig(env.getenv, publicURLUnused)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,8 @@ func addPrestaShop(env *cliEnv, shopURL, keyFile, domain string) error {
 	if err != nil {
 		return err
 	}
-	return withPlatformParts(env, func(p platformParts) error {
+	// The module is given the public URL to post to.
+	return withPlatformParts(env, publicURLRequired, func(p platformParts) error {
 		cfg := p.cfg
 		shop, secret, err := newPrestaShopIntegration(cfg, p.db, p.queue, p.sealer, p.logger).Connect(env.ctx, shopURL, key)
 		if stockbell.ErrorCode(err) == stockbell.EINVALID {

@@ -1,0 +1,58 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestSubcommandsRequireOnlyWhatTheyUse: in production, the subcommands
+// that make no link to the server run without STOCKBELL_PUBLIC_URL, and
+// those that do not open sealed tokens without STOCKBELL_SECRET_KEY (a
+// migration job given the database alone); serve, admin link and a
+// PrestaShop shop's connection, which serve or print the public URL, still
+// refuse to run without it.
+func TestSubcommandsRequireOnlyWhatTheyUse(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_DATA_DIR": dir})
+	for _, args := range [][]string{{"migrate"}, {"shop", "list"}, {"apikey", "list", "--shop", "nowhere.example.com"},
+		{"settings", "get", "--shop", "nowhere.example.com"}, {"backup", "--to", filepath.Join(dir, "copy.db")}} {
+		code, stdout, stderr := run(t, getenv, args...)
+		if strings.Contains(stderr, "STOCKBELL_PUBLIC_URL") || strings.Contains(stderr, "STOCKBELL_SECRET_KEY") ||
+			(code != 0 && !strings.Contains(stderr, "no shop")) {
+			t.Errorf("%v: exit %d, %q %q", args, code, stdout, stderr)
+		}
+	}
+	keyed := testEnv(t, map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_DATA_DIR": dir, "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)})
+	if code, _, stderr := run(t, keyed, "feed", "sync", "--shop", "nowhere.example.com"); code != 1 || !strings.Contains(stderr, "no shop") {
+		t.Errorf("feed sync: exit %d, %q", code, stderr)
+	}
+	keyFile := filepath.Join(dir, "ps.key")
+	if err := os.WriteFile(keyFile, []byte(strings.Repeat("K", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"serve"}, {"admin", "link", "--shop", "nowhere.example.com"},
+		{"shop", "add", "--platform", "prestashop", "--url", "https://shop.example.com", "--key-file", keyFile}} {
+		if code, _, stderr := run(t, keyed, args...); code != 1 || !strings.Contains(stderr, "STOCKBELL_PUBLIC_URL: required") {
+			t.Errorf("%v without a public URL: exit %d, %q", args, code, stderr)
+		}
+	}
+}
+
+// TestBigCommerceWithoutAPublicURL: a BigCommerce app's settings do not
+// make the public URL required of a command that does not use it, and the
+// app's own settings are still checked.
+func TestBigCommerceWithoutAPublicURL(t *testing.T) {
+	vars := map[string]string{"STOCKBELL_ENV": "production", "BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}
+	if _, err := readConfig(testEnv(t, vars), publicURLUnused); err != nil {
+		t.Errorf("without a public URL: %v", err)
+	}
+	if _, err := LoadConfig(testEnv(t, vars)); settingOf(err) != "STOCKBELL_PUBLIC_URL" {
+		t.Errorf("serve's configuration without a public URL: %v", err)
+	}
+	delete(vars, "BIGCOMMERCE_CLIENT_SECRET")
+	if _, err := readConfig(testEnv(t, vars), publicURLUnused); settingOf(err) != "BIGCOMMERCE_CLIENT_SECRET" {
+		t.Errorf("without the client secret: %v", err)
+	}
+}
