@@ -59,6 +59,10 @@ type Config struct {
 	// (STOCKBELL_RECEIPT_RETENTION).
 	ReceiptRetention time.Duration
 
+	// UntrimmedSecrets names the secret settings whose value has
+	// whitespace around it that changes what is used (see secretSettings).
+	UntrimmedSecrets []string
+
 	// publicURLUnused is set for a command that makes no link to the
 	// server: an unset public URL is then not required (see publicURLNeed).
 	publicURLUnused bool
@@ -105,15 +109,16 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error) {
 	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
-		publicURLUnused: need == publicURLUnused,
-		Env:             orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
-		Addr:            getenv("STOCKBELL_ADDR"),
-		PublicURL:       publicURL,
-		DataDir:         orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
-		DatabaseURL:     getenv("STOCKBELL_DATABASE_URL"),
-		LogFormat:       logFormat(getenv),
-		Workers:         10,
-		ShutdownTimeout: 20 * time.Second,
+		publicURLUnused:  need == publicURLUnused,
+		UntrimmedSecrets: untrimmedSecrets(getenv),
+		Env:              orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
+		Addr:             getenv("STOCKBELL_ADDR"),
+		PublicURL:        publicURL,
+		DataDir:          orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
+		DatabaseURL:      getenv("STOCKBELL_DATABASE_URL"),
+		LogFormat:        logFormat(getenv),
+		Workers:          10,
+		ShutdownTimeout:  20 * time.Second,
 	}
 	addrSetting := "STOCKBELL_ADDR"
 	if cfg.Addr == "" {

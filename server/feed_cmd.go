@@ -49,6 +49,7 @@ func withPlatformParts(env *cliEnv, need publicURLNeed, fn func(platformParts) e
 			return err
 		}
 		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		warnUntrimmedSecrets(logger, cfg)
 		return fn(platformParts{cfg: cfg, db: db, queue: queue, sealer: sealer, logger: logger})
 	})
 }

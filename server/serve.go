@@ -71,6 +71,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 			m.Close()
 		}
 	}()
+	warnUntrimmedSecrets(m.Logger, m.Config)
 	if m.conn, err = openDatabase(ctx, m.Config.DatabaseURL); err != nil {
 		return err
 	}
