@@ -251,6 +251,9 @@ func runMigrate(env *cliEnv, args []string) error {
 		return err
 	}
 	defer conn.Close()
+	if newer, err := warnIfSchemaNewer(env.ctx, conn, newLogger(cfg, env.stderr)); err != nil || newer {
+		return err
+	}
 	version, err := conn.SchemaVersion(env.ctx)
 	if err != nil {
 		return err

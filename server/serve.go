@@ -75,6 +75,9 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if m.conn, err = openDatabase(ctx, m.Config.DatabaseURL); err != nil {
 		return err
 	}
+	if _, err := warnIfSchemaNewer(ctx, m.conn, m.Logger); err != nil {
+		return err
+	}
 	if m.Queue, err = jobs.New(ctx, jobs.Config{Database: jobsDatabase(m.conn, m.Config.DatabaseURL)}); err != nil {
 		return err
 	}
@@ -139,6 +142,25 @@ func openDatabase(ctx context.Context, dbURL string) (*store.Conn, error) {
 		return nil, err
 	}
 	return conn, nil
+}
+
+// warnIfSchemaNewer logs a warning, and reports true, when the database
+// was migrated by a newer build than this one: after an upgrade rolled
+// back, say. Migrations are not undone, so this build runs on a schema it
+// was not written for.
+func warnIfSchemaNewer(ctx context.Context, conn *store.Conn, logger *slog.Logger) (bool, error) {
+	version, err := conn.SchemaVersion(ctx)
+	if err != nil {
+		return false, err
+	}
+	shipped, err := conn.ShippedSchemaVersion()
+	if err != nil || version <= shipped {
+		return false, err
+	}
+	logger.Warn("the database's schema is newer than this build's: a newer Stockbell migrated it, and its migrations are not undone; "+
+		"run that version, or restore the backup taken before the upgrade (see README.md, Upgrades)",
+		"schema_version", version, "build_schema_version", shipped)
+	return true, nil
 }
 
 // migrate applies Stockbell's and the job queue's migrations under one lock.

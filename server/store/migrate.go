@@ -39,6 +39,21 @@ func (c *Conn) SchemaVersion(ctx context.Context) (int64, error) {
 	return provider.GetDBVersion(ctx)
 }
 
+// ShippedSchemaVersion returns the newest migration this build ships for
+// the database's dialect. A database whose SchemaVersion is above it was
+// migrated by a newer build, whose migrations this one does not undo.
+func (c *Conn) ShippedSchemaVersion() (int64, error) {
+	provider, err := c.migrations()
+	if err != nil {
+		return 0, err
+	}
+	sources := provider.ListSources() // in ascending order of version
+	if len(sources) == 0 {
+		return 0, nil
+	}
+	return sources[len(sources)-1].Version, nil
+}
+
 // migrations returns the goose provider over the dialect's embedded folder.
 func (c *Conn) migrations() (*goose.Provider, error) {
 	fsys, err := migrations.FS(string(c.Dialect))

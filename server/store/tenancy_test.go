@@ -170,7 +170,7 @@ func wantCodeOf(t *testing.T, method string, err error, code string) {
 var unscoped = map[string]string{
 	// Not a shop's rows.
 	"Close": "the connection", "Ping": "the connection", "Path": "the SQLite file", "Migrate": "the schema",
-	"SchemaVersion": "the schema", "WithMigrationLock": "the schema", "Migrated": "the schema",
+	"SchemaVersion": "the schema", "ShippedSchemaVersion": "the schema", "WithMigrationLock": "the schema", "Migrated": "the schema",
 	"BackupTo": "a copy of the whole database", "MigrationsFrom": "the schema (tests)",
 	"BeginTx": "a transaction for the caller's own statements", "BeginStockRead": "a read marker, no rows",
 	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).

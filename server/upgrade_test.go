@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stockbell/stockbell/server/store"
+)
+
+// TestAnOlderBinarySaysTheSchemaIsNewer: a database migrated by a newer
+// version of Stockbell (after an upgrade rolled back, say) is not
+// downgraded; migrate says so instead of reporting the database migrated,
+// and serve warns at start, naming both versions.
+func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+			if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+				t.Fatalf("migrate: %s", stderr)
+			}
+			db, err := store.Open(context.Background(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = db.DB.Exec(db.DB.Rebind(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, ?)`), 999999, true)
+			db.Close()
+			if err != nil {
+				t.Fatal(err)
+			}
+			code, stdout, stderr := run(t, getenv, "migrate")
+			if code != 0 || strings.Contains(stdout, "database migrated") || !strings.Contains(stderr, "999999") || !strings.Contains(stderr, "newer") {
+				t.Errorf("migrate on a newer schema: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			cfg, err := loadConfig(&cliEnv{getenv: getenv})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var logs bytes.Buffer
+			m := NewMain(cfg, newLogger(cfg, &logs))
+			if err := m.Run(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "schema_version=999999") {
+				t.Errorf("serve on a newer schema logged:\n%s", logs.String())
+			}
+		})
+	}
+}
