@@ -3,6 +3,7 @@ package stockbell
 import (
 	"context"
 	"encoding/json"
+	"time"
 )
 
 // Contact names a shopper by email and/or phone (normalised), within one shop.
@@ -22,22 +23,67 @@ type ContactData struct {
 	// Confirmations are the double opt-in requests sent to the contact,
 	// with the consent text and when and how the contact confirmed.
 	Confirmations []*Confirmation `json:"confirmations"`
+	// StoredTexts are the texts kept as received or recorded that name
+	// the contact: platform webhooks' payloads and processing errors, and
+	// the errors the job queue recorded for the shop's jobs. Written last,
+	// after the fields answers carried before.
+	StoredTexts []*StoredText `json:"stored_texts"`
 }
+
+// StoredText is one text Stockbell keeps that names a contact, as the
+// erasure finds it: a platform webhook receipt's payload or last
+// processing error, or a string of the error the job queue recorded for
+// one attempt of a job. Text is the text as stored, up to
+// MaxStoredTextBytes: a longer one is given as the passages around each
+// mention of the contact (Truncated), and StoredBytes says how long it is.
+type StoredText struct {
+	// Source is what keeps the text: "webhook_receipt" or "job".
+	Source string `json:"source"`
+	// ID is the receipt's or the job's id.
+	ID int64 `json:"id"`
+	// Platform and Topic say which webhook a receipt is.
+	Platform Platform `json:"platform,omitempty"`
+	Topic    string   `json:"topic,omitempty"`
+	// JobKind and Attempt say which job, and which of its attempts, failed.
+	JobKind string `json:"job_kind,omitempty"`
+	Attempt int    `json:"attempt,omitempty"`
+	// Field is which of the record's texts this is: a receipt's "payload"
+	// or "last_error", an attempt's "error" or "trace".
+	Field string `json:"field"`
+	// At is when a receipt was received, or when a job's attempt failed.
+	At          time.Time `json:"at"`
+	Text        string    `json:"text"`
+	Truncated   bool      `json:"truncated"`
+	StoredBytes int       `json:"stored_bytes"`
+}
+
+// MaxStoredTextBytes bounds each StoredText's Text. A webhook payload
+// can be up to a megabyte (an order with many lines), and a shopper can
+// be named in hundreds: given whole, an answer could run to hundreds of
+// megabytes, built in memory. A customer's own payloads and the errors
+// that name one are far shorter, and are given whole.
+const MaxStoredTextBytes = 32 << 10
 
 // MarshalJSON writes the data with each subscription's consent IP, which a
 // subscription's own JSON leaves out: a data request reports all that is
-// kept about the contact. The contact is written as reportedContact.
+// kept about the contact. The contact is written as reportedContact, and
+// the stored texts last, as a list even when there are none.
 func (d ContactData) MarshalJSON() ([]byte, error) {
 	type plain ContactData
 	subscriptions := make([]reportedSubscription, len(d.Subscriptions))
 	for i, s := range d.Subscriptions {
 		subscriptions[i] = reportedSubscription{Subscription: s, ConsentIP: s.ConsentIP}
 	}
+	storedTexts := d.StoredTexts
+	if storedTexts == nil {
+		storedTexts = []*StoredText{}
+	}
 	return json.Marshal(struct {
 		Contact reportedContact `json:"contact"`
 		plain
 		Subscriptions []reportedSubscription `json:"subscriptions"`
-	}{newReportedContact(d.Contact), plain(d), subscriptions})
+		StoredTexts   []*StoredText          `json:"stored_texts"`
+	}{newReportedContact(d.Contact), plain(d), subscriptions, storedTexts})
 }
 
 // reportedContact is the contact as a data request reports it: shop_id,

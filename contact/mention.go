@@ -65,6 +65,17 @@ func ReplaceMentions(text, value, with string) (string, bool) {
 	return with, true
 }
 
+// MentionSpans returns where text names value as Mentions reads it: the
+// start and end byte offsets of each mention, in order.
+func MentionSpans(text, value string) [][2]int {
+	spans := mentionSpans(text, value, -1)
+	out := make([][2]int, len(spans))
+	for i, s := range spans {
+		out[i] = [2]int{s.start, s.end}
+	}
+	return out
+}
+
 // span is a mention's bytes in the text.
 type span struct{ start, end int }
 

@@ -49,23 +49,12 @@ func (q *Queue) RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, h
 	if shopID == 0 {
 		return 0, fmt.Errorf("jobs: rewrite the errors of shop 0's jobs")
 	}
-	candidates, err := q.errorCandidates(ctx, tx, shopID, holds, unowned != nil)
+	candidates, err := q.shopErrorCandidates(ctx, tx, shopID, holds, unowned, true)
 	if err != nil {
 		return 0, err
 	}
 	changed := 0
 	for _, c := range candidates {
-		var ofKind func([]byte) (bool, error)
-		if unowned != nil {
-			ofKind = func(args []byte) (bool, error) { return unowned(c.kind, args) }
-		}
-		ok, err := belongsTo(c.args, shopID, ofKind)
-		if err != nil {
-			return changed, fmt.Errorf("jobs: read the arguments of job %d: %w", c.id, err)
-		}
-		if !ok {
-			continue
-		}
 		out, ok, err := rewriteAttemptErrors(c.errors, rewrite)
 		if err != nil {
 			return changed, fmt.Errorf("jobs: read the errors of job %d: %w", c.id, err)
@@ -87,10 +76,43 @@ type errorCandidate struct {
 	errors []byte
 }
 
-// errorCandidates reads, whole before any is rewritten, the jobs the
-// database finds naming the shop (or no shop, when withUnowned) whose
-// errors meet holds.
-func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, holds func(expr string) (string, []any), withUnowned bool) ([]errorCandidate, error) {
+// Queryer runs a query: a *sql.Tx, or a *sql.DB for a read that needs
+// no transaction.
+type Queryer = interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// shopErrorCandidates reads, whole before any is rewritten, the shop's
+// jobs whose errors meet holds: those whose arguments carry its shop_id,
+// and those that carry none which unowned reports as the shop's. lock
+// (PostgreSQL) keeps their errors from changing until the transaction
+// ends.
+func (q *Queue) shopErrorCandidates(ctx context.Context, tx Queryer, shopID int64, holds func(expr string) (string, []any),
+	unowned func(kind string, args []byte) (bool, error), lock bool) ([]errorCandidate, error) {
+	candidates, err := q.errorCandidates(ctx, tx, shopID, holds, unowned != nil, lock)
+	if err != nil {
+		return nil, err
+	}
+	var out []errorCandidate
+	for _, c := range candidates {
+		var ofKind func([]byte) (bool, error)
+		if unowned != nil {
+			ofKind = func(args []byte) (bool, error) { return unowned(c.kind, args) }
+		}
+		ok, err := belongsTo(c.args, shopID, ofKind)
+		if err != nil {
+			return nil, fmt.Errorf("jobs: read the arguments of job %d: %w", c.id, err)
+		}
+		if ok {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// errorCandidates reads the jobs the database finds naming the shop (or
+// no shop, when withUnowned) whose errors meet holds.
+func (q *Queue) errorCandidates(ctx context.Context, tx Queryer, shopID int64, holds func(expr string) (string, []any), withUnowned, lock bool) ([]errorCandidate, error) {
 	owner, sqlText := eraseQueries[q.db.Postgres], errorsQueries[q.db.Postgres]
 	var owned any = shopID
 	if q.db.Postgres {
@@ -103,7 +125,10 @@ func (q *Queue) errorCandidates(ctx context.Context, tx *sql.Tx, shopID int64, h
 	condition, args := holds(sqlText.errors)
 	args = append([]any{owned}, args...)
 	query := `SELECT id, kind, ` + rewriteQueries[q.db.Postgres].args + `, ` + sqlText.errors + ` FROM river_job WHERE ` + match +
-		` AND errors IS NOT NULL AND (` + condition + `) ORDER BY id` + sqlText.lock
+		` AND errors IS NOT NULL AND (` + condition + `) ORDER BY id`
+	if lock {
+		query += sqlText.lock
+	}
 	rows, err := tx.QueryContext(ctx, q.bind(query), args...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: read the errors of shop %d's jobs: %w", shopID, err)

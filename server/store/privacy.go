@@ -18,7 +18,8 @@ const privacyMessageColumns = `id, shop_id, subscription_id, step, channel, reci
 // ContactData returns the contact's subscriptions in the shop (matched by
 // email and/or phone), the messages and confirmation requests sent to it
 // and the events about it: those of its subscriptions and those whose
-// detail names it (as a whole: see eventsNaming).
+// detail names it (as a whole: see eventsNaming); and the stored texts
+// naming it that RedactContact would empty or rewrite (storedTextsNaming).
 // Returns EINVALID when the contact has neither email nor phone.
 func (db *DB) ContactData(ctx context.Context, asNamed stockbell.Contact) (*stockbell.ContactData, error) {
 	contact, err := normalizeContact(asNamed)
@@ -44,8 +45,12 @@ func (db *DB) ContactData(ctx context.Context, asNamed stockbell.Contact) (*stoc
 			FROM confirmations WHERE shop_id = ? AND `+m.messages+` ORDER BY id`), m.messageArgs...); err != nil {
 			return err
 		}
+		needles := contactNeedles(asNamed, contact)
 		var err error
-		data.Events, err = contactEvents(ctx, tx, m, contactNeedles(asNamed, contact))
+		if data.Events, err = contactEvents(ctx, tx, m, needles); err != nil {
+			return err
+		}
+		data.StoredTexts, err = storedTextsNaming(ctx, tx, contact.ShopID, needles)
 		return err
 	})
 	if err != nil {

@@ -100,7 +100,14 @@ func TestRedactContactErasesJobErrors(t *testing.T) {
 		must(t, err)
 		must(t, db.RetryReceipt(ctx, r.ID, time.Minute, "customers/redact: no subscriber ann@example.com (joann@example.com?)"))
 
-		must(t, db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+493012345678"}))
+		elsewhereData, err := db.ContactData(ctx, stockbell.Contact{ShopID: other.ID, Email: "ann@example.com"})
+		must(t, err)
+		if len(elsewhereData.StoredTexts) != 1 || elsewhereData.StoredTexts[0].ID != elsewhere {
+			t.Fatalf("a data request in the other shop reported %+v, want its job's error alone", elsewhereData.StoredTexts)
+		}
+		// Her shop's: the send's 3 attempts (the third's error and trace),
+		// the SMS's first, the running send's, the delivery's, the receipt's.
+		redactAsExported(t, db, stockbell.Contact{ShopID: shop.ID, Email: "ann@example.com", Phone: "+493012345678"}, 8)
 
 		after := storedJobs(t, db)
 		if len(after) != len(before) {

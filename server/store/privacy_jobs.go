@@ -35,8 +35,8 @@ func eraseFromJobs(ctx context.Context, tx *Tx, shopID int64, needles []string) 
 	if !ok {
 		return fmt.Errorf("store: the job queue cannot erase a contact from queued jobs")
 	}
-	var domain string
-	if err := tx.GetContext(ctx, &domain, tx.Rebind(`SELECT domain FROM shops WHERE id = ?`), shopID); err != nil {
+	domain, err := shopDomain(ctx, tx, shopID)
+	if err != nil {
 		return err
 	}
 	if err := eraseFromWebhookDeliveries(ctx, tx, rewriter, shopID, domain, needles); err != nil {
@@ -71,16 +71,29 @@ func eraseFromWebhookDeliveries(ctx context.Context, tx *Tx, rewriter jobRewrite
 // shop_id of its arguments, or, for a delivery queued before jobs carried
 // their shop, by the shop domain its payload names.
 func eraseFromJobErrors(ctx context.Context, tx *Tx, rewriter jobRewriter, shopID int64, domain string, needles []string) error {
+	_, err := rewriter.RewriteErrorsTx(ctx, tx.sqlTx.Tx, shopID, searchIn(tx, needles), unownedJobOf(domain),
+		func(text string) (string, bool) { return withoutContact(text, needles) })
+	return err
+}
+
+// unownedJobOf reports whether a job whose arguments carry no shop is the
+// shop's: a delivery queued before jobs carried their shop is, when its
+// payload names the shop's domain.
+func unownedJobOf(domain string) func(kind string, args []byte) (bool, error) {
 	delivery := stockbell.WebhookDeliveryJob{}.Kind()
-	unowned := func(kind string, args []byte) (bool, error) {
+	return func(kind string, args []byte) (bool, error) {
 		if kind != delivery {
 			return false, nil
 		}
 		return deliveryNamesShop(args, domain)
 	}
-	_, err := rewriter.RewriteErrorsTx(ctx, tx.sqlTx.Tx, shopID, searchIn(tx, needles), unowned,
-		func(text string) (string, bool) { return withoutContact(text, needles) })
-	return err
+}
+
+// shopDomain reads the shop's domain.
+func shopDomain(ctx context.Context, tx *Tx, shopID int64) (string, error) {
+	var domain string
+	err := tx.GetContext(ctx, &domain, tx.Rebind(`SELECT domain FROM shops WHERE id = ?`), shopID)
+	return domain, err
 }
 
 // searchIn is the search for the needles as the job queue takes it: a

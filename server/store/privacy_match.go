@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/contact"
@@ -88,26 +89,13 @@ func eventsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) (
 // the customer). The rows stay, so that deduplication and the processing
 // record are kept.
 func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	text, escaped := `CAST(payload AS TEXT)`, false
-	if tx.db.Dialect == Postgres {
-		// encode(…, 'escape') reads any bytes as text without failing.
-		text, escaped = `encode(payload, 'escape')`, true
-	}
-	holds, args := searchFor(needles).condition(tx.db.Dialect, text, escaped)
-	var candidates []struct {
-		ID      int64  `db:"id"`
-		Payload []byte `db:"payload"`
-	}
-	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, payload FROM webhook_receipts WHERE (shop_id = ? OR
-		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+holds+`)`), append([]any{shopID, shopID}, args...)...)
+	naming, err := receiptsNaming(ctx, tx, shopID, needles, receiptPayload)
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for _, c := range candidates {
-		if mentionsContact(c.Payload, needles) {
-			ids = append(ids, c.ID)
-		}
+	ids := make([]int64, len(naming))
+	for i, r := range naming {
+		ids[i] = r.ID
 	}
 	return inChunks(ids, func(chunk []any) error {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_receipts SET payload = ? WHERE id IN (`+placeholders(len(chunk))+`)`),
@@ -121,26 +109,70 @@ func blankWebhookPayloads(ctx context.Context, tx *Tx, shopID int64, needles []s
 // failure to process a customer's webhook can name the customer, and the
 // error stays with the receipt, which is kept for deduplication.
 func eraseFromReceiptErrors(ctx context.Context, tx *Tx, shopID int64, needles []string) error {
-	holds, args := searchFor(needles).condition(tx.db.Dialect, "last_error", false)
-	var candidates []struct {
-		ID        int64  `db:"id"`
-		LastError string `db:"last_error"`
-	}
-	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, last_error FROM webhook_receipts WHERE (shop_id = ? OR
-		(shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?))) AND (`+holds+`)`), append([]any{shopID, shopID}, args...)...)
+	naming, err := receiptsNaming(ctx, tx, shopID, needles, receiptLastError)
 	if err != nil {
 		return err
 	}
-	for _, c := range candidates {
-		text, changed := withoutContact(c.LastError, needles)
-		if !changed {
-			continue
-		}
-		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_receipts SET last_error = ? WHERE id = ?`), text, c.ID); err != nil {
+	for _, r := range naming {
+		text, _ := withoutContact(string(r.Text), needles)
+		if _, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE webhook_receipts SET last_error = ? WHERE id = ?`), text, r.ID); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// receiptText is one text of a stored webhook receipt.
+type receiptText struct {
+	ID         int64              `db:"id"`
+	Platform   stockbell.Platform `db:"platform"`
+	Topic      string             `db:"topic"`
+	ReceivedAt time.Time          `db:"received_at"`
+	Text       []byte             `db:"text"`
+}
+
+// receiptField is a text column of webhook_receipts: its name, and how
+// the shop's receipts that name a contact are told in it.
+type receiptField struct {
+	column string
+	bytes  bool // stored as bytes (BYTEA on PostgreSQL)
+	names  func(text []byte, needles []string) bool
+}
+
+var (
+	// receiptPayload is a receipt's payload, bytes as received, read as
+	// JSON where it is (mentionsContact).
+	receiptPayload = receiptField{"payload", true, mentionsContact}
+	// receiptLastError is the error of a receipt's last processing attempt.
+	receiptLastError = receiptField{"last_error", false, func(text []byte, needles []string) bool {
+		return namesContact(string(text), needles)
+	}}
+)
+
+// receiptsNaming returns the shop's stored webhook receipts (those of a
+// shop not yet known when received included, by their domain) whose
+// field names the contact, with that text, oldest first.
+func receiptsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string, field receiptField) ([]receiptText, error) {
+	text, escaped := `CAST(`+field.column+` AS TEXT)`, false
+	if tx.db.Dialect == Postgres && field.bytes {
+		// encode(…, 'escape') reads any bytes as text without failing.
+		text, escaped = `encode(`+field.column+`, 'escape')`, true
+	}
+	holds, args := searchFor(needles).condition(tx.db.Dialect, text, escaped)
+	var candidates []receiptText
+	err := tx.SelectContext(ctx, &candidates, tx.Rebind(`SELECT id, platform, topic, received_at, `+field.column+` AS text
+		FROM webhook_receipts WHERE (shop_id = ? OR (shop_id IS NULL AND domain IN (SELECT domain FROM shops WHERE id = ?)))
+		AND (`+holds+`) ORDER BY id`), append([]any{shopID, shopID}, args...)...)
+	if err != nil {
+		return nil, err
+	}
+	var naming []receiptText
+	for _, c := range candidates {
+		if field.names(c.Text, needles) {
+			naming = append(naming, c)
+		}
+	}
+	return naming, nil
 }
 
 // idChunk is how many ids one statement names: well under either

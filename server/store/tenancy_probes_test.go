@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -307,9 +308,10 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			Report: stockbell.SyncReport{ShopID: fx.a.ID, Source: "feed", StartedAt: db.Clock.Now(), FinishedAt: db.Clock.Now()}}))
 	},
 	"ContactData": func(t *testing.T, db *store.DB, fx *tenancy) {
+		fx.addTextsNamingSubscriber(t, db)
 		data, err := db.ContactData(ctx, stockbell.Contact{ShopID: fx.a.ID, Email: secret + "@example.com"})
 		must(t, err)
-		if len(data.Subscriptions)+len(data.Messages)+len(data.Events) != 0 {
+		if len(data.Subscriptions)+len(data.Messages)+len(data.Events)+len(data.StoredTexts) != 0 {
 			t.Errorf("ContactData of shop A answered B's subscriber: %+v", data)
 		}
 	},
@@ -522,4 +524,23 @@ func conversionFilters(db *store.DB, fx *tenancy) []stockbell.ActivityFilter {
 	variant, product, channel := all, all, all
 	variant.VariantID, product.ProductID, channel.Channel = fx.bVariant.ID, fx.bVariant.ProductID, stockbell.ChannelEmail
 	return []stockbell.ActivityFilter{all, variant, product, channel}
+}
+
+// addTextsNamingSubscriber gives B stored texts naming its subscriber: a
+// webhook receipt's payload and last error, the same of a receipt known
+// by B's domain alone, and the recorded errors of a job of B's and of a
+// delivery that names B by its domain.
+func (fx *tenancy) addTextsNamingSubscriber(t *testing.T, db *store.DB) {
+	named := secret + "@example.com"
+	for i, shopID := range []*int64{&fx.b.ID, nil} {
+		r := &stockbell.WebhookReceipt{Platform: stockbell.PlatformShopify, ShopID: shopID, Domain: fx.b.Domain,
+			EventID: fmt.Sprintf("%s-%d", secret, i), Topic: "customers/data_request", Payload: []byte(`{"customer":{"email":"` + named + `"}}`)}
+		_, err := db.RecordReceipt(ctx, r)
+		must(t, err)
+		must(t, db.RetryReceipt(ctx, r.ID, time.Minute, "no subscriber "+named))
+	}
+	failed := attemptError{At: db.Clock.Now(), Attempt: 1, Error: "550 <" + named + ">: mailbox unavailable"}
+	queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: fx.b.ID, MessageID: fx.bMsg}, "retryable", failed)
+	queueFailedJob(t, db, stockbell.WebhookDeliveryJob{EndpointID: fx.bEndpoint, MessageID: "msg_" + secret, Type: "message.failed",
+		Payload: `{"data":{"shop":"` + fx.b.Domain + `"},"type":"message.failed"}`}, "retryable", failed)
 }

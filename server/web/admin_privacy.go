@@ -150,7 +150,7 @@ func (a *Admin) eraseContact(w http.ResponseWriter, r *http.Request, s *AdminSes
 	}
 	a.logPrivacy(r.Context(), s, "contact erased by merchant", c, kept)
 	notice := "privacy_erased"
-	if len(kept.Subscriptions)+len(kept.Messages)+len(kept.Events)+len(kept.Confirmations) == 0 {
+	if len(kept.Subscriptions)+len(kept.Messages)+len(kept.Events)+len(kept.Confirmations)+len(kept.StoredTexts) == 0 {
 		notice = "privacy_nothing_kept"
 	}
 	a.Redirect(w, r, s, "/admin/privacy", "notice", notice)
@@ -167,5 +167,6 @@ func (a *Admin) logPrivacy(ctx context.Context, s *AdminSession, msg string, c s
 		by = "phone"
 	}
 	a.Logger.InfoContext(ctx, msg, "shop_id", s.ShopID, "door", s.Door, "user_id", s.User.ID, "user", s.User.Label(),
-		"contact_by", by, "subscriptions", len(data.Subscriptions), "messages", len(data.Messages), "events", len(data.Events))
+		"contact_by", by, "subscriptions", len(data.Subscriptions), "messages", len(data.Messages), "events", len(data.Events),
+		"stored_texts", len(data.StoredTexts))
 }
