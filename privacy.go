@@ -24,16 +24,18 @@ type ContactData struct {
 	// with the consent text and when and how the contact confirmed.
 	Confirmations []*Confirmation `json:"confirmations"`
 	// StoredTexts are the texts kept as received or recorded that name
-	// the contact: platform webhooks' payloads and processing errors, and
-	// the errors the job queue recorded for the shop's jobs. Written last,
-	// after the fields answers carried before.
+	// the contact: platform webhooks' payloads and processing errors,
+	// outbound webhooks' payloads, and the errors the job queue recorded
+	// for the shop's jobs. Written last, after the fields answers carried
+	// before.
 	StoredTexts []*StoredText `json:"stored_texts"`
 }
 
 // StoredText is one text Stockbell keeps that names a contact, as the
 // erasure finds it: a platform webhook receipt's payload or last
-// processing error, or a string of the error the job queue recorded for
-// one attempt of a job. Text is the text as stored, up to
+// processing error, the payload of an outbound webhook delivery the job
+// queue holds, or a string of the error it recorded for one attempt of a
+// job. Text is the text as stored, up to
 // MaxStoredTextBytes: a longer one is given as the passages around each
 // mention of the contact (Truncated), and StoredBytes says how long it is.
 type StoredText struct {
@@ -48,9 +50,11 @@ type StoredText struct {
 	JobKind string `json:"job_kind,omitempty"`
 	Attempt int    `json:"attempt,omitempty"`
 	// Field is which of the record's texts this is: a receipt's "payload"
-	// or "last_error", an attempt's "error" or "trace".
+	// or "last_error", a delivery's "payload", an attempt's "error" or
+	// "trace".
 	Field string `json:"field"`
-	// At is when a receipt was received, or when a job's attempt failed.
+	// At is when a receipt was received, when a delivery was queued, or
+	// when a job's attempt failed.
 	At          time.Time `json:"at"`
 	Text        string    `json:"text"`
 	Truncated   bool      `json:"truncated"`

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -13,20 +14,27 @@ import (
 	"github.com/stockbell/stockbell/contact"
 )
 
-// jobErrorReader is a queue that can read the errors it recorded for a
-// shop's jobs (jobs.Queue.ErrorTextsTx), on a transaction or the pool.
-type jobErrorReader interface {
-	ErrorTextsTx(ctx context.Context, tx interface {
-		QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	}, shopID int64, holds func(expr string) (string, []any), unowned func(kind string, args []byte) (bool, error),
-		visit func(job int64, kind string, attempt int, at time.Time, field, text string)) error
+// rowQueryer is a transaction or the pool, as the job queue reads on it.
+type rowQueryer = interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// jobReader is a queue that can read its jobs' arguments
+// (jobs.Queue.ArgsTx) and the errors it recorded for a shop's jobs
+// (jobs.Queue.ErrorTextsTx), on a transaction or the pool.
+type jobReader interface {
+	ArgsTx(ctx context.Context, tx rowQueryer, kind string, holds func(expr string) (string, []any),
+		visit func(job int64, queuedAt time.Time, args []byte) error) error
+	ErrorTextsTx(ctx context.Context, tx rowQueryer, shopID int64, holds func(expr string) (string, []any),
+		unowned func(kind string, args []byte) (bool, error), visit func(job int64, kind string, attempt int, at time.Time, field, text string)) error
 }
 
 // storedTextsNaming returns the stored texts that name the contact,
 // exactly those RedactContact empties or rewrites: the payloads and last
 // errors of the shop's webhook receipts (receiptsNaming), then the
-// strings of the errors recorded for the shop's jobs (as
-// eraseFromJobErrors finds them), each bounded (storedText).
+// payloads of its outbound webhook deliveries and the strings of the
+// errors recorded for its jobs (jobTextsNaming), each bounded
+// (storedText).
 func storedTextsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) ([]*stockbell.StoredText, error) {
 	texts := []*stockbell.StoredText{}
 	for _, field := range []receiptField{receiptPayload, receiptLastError} {
@@ -39,26 +47,45 @@ func storedTextsNaming(ctx context.Context, tx *Tx, shopID int64, needles []stri
 				Topic: r.Topic, Field: field.column, At: r.ReceivedAt.UTC()}, string(r.Text), needles))
 		}
 	}
-	jobTexts, err := jobErrorsNaming(ctx, tx, shopID, needles)
+	jobTexts, err := jobTextsNaming(ctx, tx, shopID, needles)
 	if err != nil {
 		return nil, err
 	}
 	return append(texts, jobTexts...), nil
 }
 
-// jobErrorsNaming returns the strings of the errors recorded for the
-// shop's jobs that name the contact, one for each attempt's error or
-// trace that does.
-func jobErrorsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) ([]*stockbell.StoredText, error) {
-	reader, ok := tx.db.Queue.(jobErrorReader)
+// jobTextsNaming returns the job queue's texts of the shop that name
+// the contact: the payloads of the outbound webhook deliveries that
+// eraseFromWebhookDeliveries rewrites, then the strings of the jobs'
+// recorded errors that eraseFromJobErrors rewrites (an attempt's error or
+// trace).
+func jobTextsNaming(ctx context.Context, tx *Tx, shopID int64, needles []string) ([]*stockbell.StoredText, error) {
+	reader, ok := tx.db.Queue.(jobReader)
 	if !ok {
-		return nil, fmt.Errorf("store: the job queue cannot read the errors of a shop's jobs")
+		return nil, fmt.Errorf("store: the job queue cannot read a shop's jobs")
 	}
 	domain, err := shopDomain(ctx, tx, shopID)
 	if err != nil {
 		return nil, notFound(err, "shop %d not found", shopID)
 	}
-	var texts []*stockbell.StoredText
+	texts := []*stockbell.StoredText{}
+	delivery := stockbell.WebhookDeliveryJob{}.Kind()
+	err = reader.ArgsTx(ctx, tx.queryer, delivery, searchIn(tx, needles), func(job int64, queuedAt time.Time, args []byte) error {
+		_, names, err := eraseFromDelivery(args, shopID, domain, needles)
+		if err != nil || !names {
+			return err
+		}
+		var d stockbell.WebhookDeliveryJob
+		if err := json.Unmarshal(args, &d); err != nil {
+			return err
+		}
+		texts = append(texts, storedText(&stockbell.StoredText{Source: "job", ID: job, JobKind: delivery, Field: "payload", At: queuedAt},
+			d.Payload, needles))
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
 	err = reader.ErrorTextsTx(ctx, tx.queryer, shopID, searchIn(tx, needles), unownedJobOf(domain),
 		func(job int64, kind string, attempt int, at time.Time, field, text string) {
 			if namesContact(text, needles) {

@@ -15,8 +15,9 @@ import (
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
-// textKey names one stored text: a receipt's payload or last error, or
-// a string of one attempt's recorded error of a job.
+// textKey names one stored text: a receipt's payload or last error, an
+// outbound webhook delivery's payload, or a string of one attempt's
+// recorded error of a job.
 type textKey struct {
 	source  string
 	id      int64
@@ -35,8 +36,9 @@ type storedTextRow struct {
 	at                   time.Time
 }
 
-// allStoredTexts reads every receipt's payload and last error and every
-// job's recorded errors, of every shop.
+// allStoredTexts reads every receipt's payload and last error, every
+// outbound webhook delivery's payload and every job's recorded errors, of
+// every shop.
 func allStoredTexts(t *testing.T, db *store.DB) map[textKey]storedTextRow {
 	t.Helper()
 	out := map[textKey]storedTextRow{}
@@ -56,17 +58,23 @@ func allStoredTexts(t *testing.T, db *store.DB) map[textKey]storedTextRow {
 		row.text = r.LastError
 		out[textKey{"webhook_receipt", r.ID, 0, "last_error"}] = row
 	}
-	query := `SELECT id, kind, COALESCE(json(errors), '[]') FROM river_job`
+	query := `SELECT id, kind, created_at, json(args), COALESCE(json(errors), '[]') FROM river_job`
 	if db.Dialect == store.Postgres {
-		query = `SELECT id, kind, COALESCE(array_to_json(errors)::text, '[]') FROM river_job`
+		query = `SELECT id, kind, created_at, args::text, COALESCE(array_to_json(errors)::text, '[]') FROM river_job`
 	}
 	rows, err := db.DB.QueryContext(ctx, query)
 	must(t, err)
 	defer rows.Close()
 	for rows.Next() {
 		var id int64
-		var kind, text string
-		must(t, rows.Scan(&id, &kind, &text))
+		var kind, args, text string
+		var queuedAt time.Time
+		must(t, rows.Scan(&id, &kind, &queuedAt, &args, &text))
+		if kind == (stockbell.WebhookDeliveryJob{}).Kind() {
+			var d stockbell.WebhookDeliveryJob
+			must(t, json.Unmarshal([]byte(args), &d))
+			out[textKey{"job", id, 0, "payload"}] = storedTextRow{text: d.Payload, job: kind, at: queuedAt.UTC()}
+		}
 		var errs []attemptError
 		must(t, json.Unmarshal([]byte(text), &errs))
 		for _, e := range errs {

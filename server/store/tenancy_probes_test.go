@@ -528,8 +528,9 @@ func conversionFilters(db *store.DB, fx *tenancy) []stockbell.ActivityFilter {
 
 // addTextsNamingSubscriber gives B stored texts naming its subscriber: a
 // webhook receipt's payload and last error, the same of a receipt known
-// by B's domain alone, and the recorded errors of a job of B's and of a
-// delivery that names B by its domain.
+// by B's domain alone, the recorded errors of a job of B's, and two
+// outbound webhook deliveries naming the subscriber, one of B's and one
+// that names B by its domain alone, with errors.
 func (fx *tenancy) addTextsNamingSubscriber(t *testing.T, db *store.DB) {
 	named := secret + "@example.com"
 	for i, shopID := range []*int64{&fx.b.ID, nil} {
@@ -541,6 +542,9 @@ func (fx *tenancy) addTextsNamingSubscriber(t *testing.T, db *store.DB) {
 	}
 	failed := attemptError{At: db.Clock.Now(), Attempt: 1, Error: "550 <" + named + ">: mailbox unavailable"}
 	queueFailedJob(t, db, stockbell.SendMessageJob{ShopID: fx.b.ID, MessageID: fx.bMsg}, "retryable", failed)
+	delivery := `{"data":{"shop":"` + fx.b.Domain + `","subscription":{"email":"` + named + `"}},"type":"message.failed"}`
 	queueFailedJob(t, db, stockbell.WebhookDeliveryJob{EndpointID: fx.bEndpoint, MessageID: "msg_" + secret, Type: "message.failed",
-		Payload: `{"data":{"shop":"` + fx.b.Domain + `"},"type":"message.failed"}`}, "retryable", failed)
+		Payload: delivery}, "retryable", failed)
+	queueFailedJob(t, db, stockbell.WebhookDeliveryJob{ShopID: fx.b.ID, EndpointID: fx.bEndpoint, MessageID: "msg_" + secret + "_2",
+		Type: "message.failed", Payload: delivery}, "retryable", failed)
 }

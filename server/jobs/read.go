@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -65,6 +66,46 @@ func visitAttemptErrors(errs []byte, visit func(attempt int, at time.Time, field
 			if json.Unmarshal(fields[name], &text) == nil {
 				visit(attempt, at, name, text)
 			}
+		}
+	}
+	return nil
+}
+
+// ArgsTx calls visit with the stored arguments (as JSON text) of the
+// jobs RewriteArgsTx would pass to its rewrite (every job of the kind, in
+// any state, whose arguments meet holds), and when each was queued,
+// oldest first. Nothing is locked: it is how a data request reports the
+// arguments an erasure would rewrite. tx may be a transaction or the pool.
+func (q *Queue) ArgsTx(ctx context.Context, tx Queryer, kind string, holds func(expr string) (string, []any),
+	visit func(job int64, queuedAt time.Time, args []byte) error) error {
+	argsText := rewriteQueries[q.db.Postgres].args
+	condition, args := holds(argsText)
+	rows, err := tx.QueryContext(ctx, q.bind(`SELECT id, created_at, `+argsText+` FROM river_job WHERE kind = ? AND (`+condition+`) ORDER BY id`),
+		append([]any{kind}, args...)...)
+	if err != nil {
+		return fmt.Errorf("jobs: read job arguments: %w", err)
+	}
+	type queued struct {
+		storedArgs
+		at time.Time
+	}
+	var jobs []queued
+	for rows.Next() {
+		var j queued
+		var text string
+		if err := rows.Scan(&j.id, &j.at, &text); err != nil {
+			rows.Close()
+			return fmt.Errorf("jobs: read job arguments: %w", err)
+		}
+		j.args = []byte(text)
+		jobs = append(jobs, j)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return fmt.Errorf("jobs: read job arguments: %w", err)
+	}
+	for _, j := range jobs {
+		if err := visit(j.id, j.at.UTC(), j.args); err != nil {
+			return fmt.Errorf("jobs: read the arguments of job %d: %w", j.id, err)
 		}
 	}
 	return nil
