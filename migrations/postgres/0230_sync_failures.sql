@@ -1,9 +1,11 @@
 -- +goose Up
--- The sync log entry of each source's latest failure, while that source
--- has not succeeded since: a sync that fails again the same way (a scope
--- the merchant has not granted, refused every 15 minutes) updates that
--- entry (how many times, when last) instead of adding an identical one.
--- A success of the source, or a different failure, ends it.
+-- The sync log entry of each source's latest failure (with or without
+-- rejected items), while that source has not succeeded since: what the
+-- admin's banner reads. A sync that fails again the same way without
+-- rejections (a scope the merchant has not granted, refused every 15
+-- minutes) updates that entry (how many times, when last) instead of
+-- adding an identical one. A different failure takes its place; a
+-- success of the source ends it.
 CREATE TABLE sync_failures (
     shop_id  BIGINT NOT NULL REFERENCES shops (id) ON DELETE CASCADE,
     source   TEXT NOT NULL,
