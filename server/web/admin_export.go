@@ -1,7 +1,8 @@
 package web
 
 import (
-	"fmt"
+	"context"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -20,10 +21,18 @@ var exportColumns = []string{"id", "email", "phone", "channels", "status", "loca
 
 // exportSubscribers writes the shop's subscribers matching the list's
 // search and filters as CSV (report's writer: quoted, formula-guarded, with
-// a byte order mark when ?bom=1), oldest first, reading them in chunks.
+// a byte order mark when ?bom=1), oldest first, reading them in chunks. A
+// read failing after rows went out breaks the download off (endCSV).
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *AdminSession) {
-	q := readSubscriberQuery(r.URL.Query())
-	filter := q.filter(s.ShopID)
+	filter := readSubscriberQuery(r.URL.Query()).filter(s.ShopID)
+	out := a.csvResponse(w, s, "subscribers")
+	err := a.writeSubscribersCSV(r.Context(), out, filter, report.ParseCSVOptions(r.URL.Query()))
+	a.endCSV(w, r, s, out, err)
+}
+
+// writeSubscribersCSV writes the subscribers matching filter to w, a
+// chunk of them at a time.
+func (a *Admin) writeSubscribersCSV(ctx context.Context, w io.Writer, filter stockbell.SubscriptionFilter, opts report.CSVOptions) error {
 	filter.Limit = exportChunk
 	// Each read goes on from the last subscriber written (in the order
 	// they were made) rather than skipping as many as were written: a
@@ -31,41 +40,39 @@ func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *Adm
 	// the export is of the queue) would shift others out of the file.
 	var after int64
 	filter.AfterID = &after
-	name := fmt.Sprintf("stockbell-subscribers-%s-%s.csv", exportName(s.Shop.Domain), a.Clock.Now().UTC().Format("2006-01-02"))
-	subs, _, err := a.Subscriptions.FindSubscriptions(r.Context(), filter)
+	// The first read comes before the first byte (the byte order mark), so
+	// that its failure still gets an error page.
+	subs, _, err := a.Subscriptions.FindSubscriptions(ctx, filter)
 	if err != nil {
-		a.Fail(w, r, s, err)
-		return
+		return err
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	out, err := report.NewCSVWriter(w, report.ParseCSVOptions(r.URL.Query()))
+	out, err := report.NewCSVWriter(w, opts)
 	if err != nil {
-		return
+		return err
 	}
-	out.Write(exportColumns...)
-	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
+	if err := out.Write(exportColumns...); err != nil {
+		return err
+	}
+	variants := variantCache{catalog: a.Catalog, shopID: *filter.ShopID}
 	for len(subs) > 0 {
 		for _, sub := range subs {
-			v, err := variants.get(r.Context(), sub.VariantID)
+			v, err := variants.get(ctx, sub.VariantID)
 			if err != nil {
-				a.Logger.Error("export stopped", "shop_id", s.ShopID, "err", err)
-				return
+				return err
 			}
 			if err := out.Write(exportRow(sub, v)...); err != nil {
-				return // the client went away
+				return err
 			}
 		}
 		if len(subs) < exportChunk {
 			break
 		}
 		after = subs[len(subs)-1].ID
-		if subs, _, err = a.Subscriptions.FindSubscriptions(r.Context(), filter); err != nil {
-			a.Logger.Error("export stopped", "shop_id", s.ShopID, "err", err)
-			return
+		if subs, _, err = a.Subscriptions.FindSubscriptions(ctx, filter); err != nil {
+			return err
 		}
 	}
-	out.Flush()
+	return out.Flush()
 }
 
 func exportRow(sub *stockbell.Subscription, v *stockbell.VariantWithProduct) []string {

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -330,3 +331,46 @@ func TestExportSubscribersCSV(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// subscriptionsCutOff is the store's subscriptions, with every read after
+// the first failing.
+type subscriptionsCutOff struct {
+	stockbell.SubscriptionService
+	reads int
+}
+
+func (s *subscriptionsCutOff) FindSubscriptions(ctx context.Context, filter stockbell.SubscriptionFilter) ([]*stockbell.Subscription, int, error) {
+	if s.reads++; s.reads > 1 {
+		return nil, 0, errors.New("connection lost")
+	}
+	return s.SubscriptionService.FindSubscriptions(ctx, filter)
+}
+
+// TestExportSubscribersCutShortFails: a subscribers export whose read
+// fails after rows went out is broken off, so the download fails rather
+// than ending as if the file were complete.
+func TestExportSubscribersCutShortFails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixtureOf(t, db, nil, func(deps *web.AdminDeps) {
+			deps.Subscriptions = &subscriptionsCutOff{SubscriptionService: db}
+		})
+		w := newWaitingShop(t, f)
+		addSubscribers(t, f, w, 1500) // more than one read of the export
+		b := f.signIn(t, w.shop)
+		resp, err := b.client.Get(b.base + "/admin/subscribers/export")
+		wantBrokenOff(t, resp, err)
+	})
+}
+
+// addSubscribers queues n subscribers for the shop's variant in one
+// statement.
+func addSubscribers(t *testing.T, f *adminFixture, w *waitingShop, n int) {
+	t.Helper()
+	_, err := f.db.DB.ExecContext(context.Background(), f.db.DB.Rebind(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+		INSERT INTO subscriptions (shop_id, variant_id, email, channels, status, created_at, updated_at)
+		SELECT ?, ?, 'bulk' || i || '@example.com', 'email', 'queued', ?, ? FROM n`),
+		n, w.shop.ID, w.variant.ID, f.clock.Now(), f.clock.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+}
