@@ -43,6 +43,11 @@ func TestFirstRunInChromium(t *testing.T) {
 	// 2. Choosing the sold-out size shows the snippet's button; subscribe.
 	browsertest.Click(t, ctx, `document.querySelector("input[value=sweater-m]")`)
 	waitForServer(t, ctx, `shown(button())`) // the snippet asks the server whether the shop takes alerts
+	// The page names its product, so the button's accessible name tells it
+	// apart from another product's.
+	if got := browsertest.Eval[string](t, ctx, `button().getAttribute("aria-label") || ""`); got != "Notify me when available – Alpine Wool Sweater" {
+		t.Errorf("the demo button's accessible name is %q, want the visible label and the product", got)
+	}
 	browsertest.Click(t, ctx, `button()`)
 	waitForServer(t, ctx, `dialog() && dialog().open`) // the form is a module loaded from the server, at the latest now
 	browsertest.Do(t, ctx, chromedp.KeyEvent("newcomer@example.com"))
