@@ -66,7 +66,9 @@ function status(text: string, error?: boolean, field?: string, l = ""): void {
   line.textContent = text;
   l ? line.setAttribute("lang", l) : line.removeAttribute("lang");
   line.className = error ? "m e" : "m";
-  const el = field && input(field === "channels" ? "email" : field);
+  // No contact given (field "channels") marks the first contact field the
+  // form has: an SMS-only form has no email field.
+  const el = field && (field == "channels" ? input("email") || input("phone") : input(field));
   if (el) {
     el.setAttribute("aria-invalid", "true");
     el.setAttribute("aria-describedby", "m");
@@ -96,16 +98,25 @@ function phoneNumber(page: Page, raw: string, country: string): string {
   return /^\s*(\+|00)/.test(raw) ? "+" + digits.replace(/^00/, "") : "+" + page.phone!.dialCode(country) + digits;
 }
 
+/** refuse shows the text under key for the field at fault, in the page's language. */
+function refuse(page: Page, s: Strings, key: keyof Strings, field: string): false {
+  status(s[key], true, field, lang(page, key));
+  return false;
+}
+
+// valid checks the form before posting it. Its texts are the form's own,
+// as for the server's refusals: the browser's validation messages are in
+// the browser's language, not the page's.
 function valid(page: Page, s: Strings, body: Subscription): boolean {
   for (const c of body.channels) {
     const el = input(c == "sms" ? "phone" : "email");
-    if (!el.checkValidity()) return status(el.validationMessage, true, el.name), false;
+    if (!el.checkValidity()) return refuse(page, s, c == "sms" ? "invalidPhone" : "invalidEmail", el.name);
   }
-  if (!body.channels.length) return status(s.missing, true, "channels", lang(page, "missing")), false;
+  if (!body.channels.length) return refuse(page, s, "missing", "channels");
   const consent = input("sms_consent");
   if (consent) {
     consent.required = body.channels.includes("sms");
-    if (!consent.checkValidity()) return status(consent.validationMessage, true, "sms_consent"), false;
+    if (!consent.checkValidity()) return refuse(page, s, "invalidSmsConsent", "sms_consent");
   }
   return true;
 }
