@@ -12,6 +12,7 @@ import (
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 var (
@@ -23,8 +24,9 @@ var (
 // link under one key, then restarts the server with a new key and
 // STOCKBELL_SECRET_KEY_PREVIOUS set to the old one: the shop's token is
 // resealed with the new key at start-up (so it opens without the old key
-// afterwards) and the link already sent still works. Without the previous
-// key the old link is refused.
+// afterwards) and the links already sent (a shopper's unsubscribe link, a
+// scheduled report's) still work. Without the previous key the old links
+// are refused.
 func TestSecretKeyRotation(t *testing.T) {
 	dbURL := filepath.Join(t.TempDir(), "db.sqlite")
 	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
@@ -44,15 +46,19 @@ func TestSecretKeyRotation(t *testing.T) {
 	shop, err := before.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
 	noErr(t, err)
 	sub := storetestSubscription(t, before, shop)
-	link := unsubscribeLink(t, before, shop, sub)
-	if code := getStatus(t, before.URL()+link); code != http.StatusOK {
-		t.Fatalf("unsubscribe page under the key that signed it = %d", code)
+	links := []string{unsubscribeLink(t, before, shop, sub), reportUnsubscribeLink(t, before, shop)}
+	for _, link := range links {
+		if code := getStatus(t, before.URL()+link); code != http.StatusOK {
+			t.Fatalf("%s under the key that signed it = %d", link, code)
+		}
 	}
 	noErr(t, before.Close())
 
 	rotated := startStoppable(t, env("STOCKBELL_SECRET_KEY", keyAfter, "STOCKBELL_SECRET_KEY_PREVIOUS", keyBefore))
-	if code := getStatus(t, rotated.URL()+link); code != http.StatusOK {
-		t.Fatalf("a link sent before the rotation = %d during it, want 200", code)
+	for _, link := range links {
+		if code := getStatus(t, rotated.URL()+link); code != http.StatusOK {
+			t.Fatalf("%s, sent before the rotation = %d during it, want 200", link, code)
+		}
 	}
 	stored, err := rotated.DB.FindShopByID(context.Background(), shop.ID)
 	noErr(t, err)
@@ -64,8 +70,10 @@ func TestSecretKeyRotation(t *testing.T) {
 
 	after := startStoppable(t, env("STOCKBELL_SECRET_KEY", keyAfter))
 	defer after.Close()
-	if code := getStatus(t, after.URL()+link); code != http.StatusNotFound {
-		t.Fatalf("a link of the old key without STOCKBELL_SECRET_KEY_PREVIOUS = %d, want 404", code)
+	for _, link := range links {
+		if code := getStatus(t, after.URL()+link); code != http.StatusNotFound {
+			t.Fatalf("%s, of the old key, without STOCKBELL_SECRET_KEY_PREVIOUS = %d, want 404", link, code)
+		}
 	}
 }
 
@@ -97,6 +105,17 @@ func unsubscribeLink(t *testing.T, m *Main, shop *stockbell.Shop, sub *stockbell
 	signer, err := delivery.NewSigner(m.Config.SubKey("delivery links", 32))
 	noErr(t, err)
 	return "/unsubscribe/" + signer.UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: sub.ID, ShopID: shop.ID})
+}
+
+// reportUnsubscribeLink adds a scheduled report to the shop and returns the
+// path of its unsubscribe link, as the server running m signs it into the
+// report's emails.
+func reportUnsubscribeLink(t *testing.T, m *Main, shop *stockbell.Shop) string {
+	sub, err := m.DB.CreateReportSubscription(context.Background(), stockbell.ReportSubscriptionCreate{ShopID: shop.ID,
+		Email: "owner@example.com", Report: stockbell.ReportActivity, Frequency: stockbell.ReportWeekly, CreatedBy: "owner"})
+	noErr(t, err)
+	links := &report.Links{Key: m.Config.SubKey("report links", 32)}
+	return links.UnsubscribeURL(sub)
 }
 
 func getStatus(t *testing.T, url string) int {

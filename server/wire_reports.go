@@ -14,7 +14,8 @@ import (
 func (m *Main) wireReports(workers *jobs.Workers, d *delivery.Delivery) (*report.Reports, *report.Links) {
 	clock := stockbell.SystemClock{}
 	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: clock}
-	links := &report.Links{Key: m.Config.SubKey("report links", 32), PublicURL: m.Config.PublicURL}
+	links := &report.Links{Key: m.Config.SubKey("report links", 32), PreviousKeys: m.Config.PreviousSubKeys("report links", 32),
+		PublicURL: m.Config.PublicURL}
 	scheduler := &report.Scheduler{Reports: reports, Schedule: m.DB, Shops: m.DB, Sender: d.Sender, Links: links, Clock: clock,
 		Logger: m.Logger.With("component", "reports")}
 	jobs.Handle(workers, scheduler.HandleScheduled, 0)

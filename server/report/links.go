@@ -19,6 +19,9 @@ const UnsubscribePath = "/reports/unsubscribe/"
 type Links struct {
 	// Key signs the links (32 bytes or more, derived from the server's secret).
 	Key []byte
+	// PreviousKeys still verify links signed before a key rotation, so
+	// report emails already sent keep a working link; new links use Key.
+	PreviousKeys [][]byte
 	// PublicURL is the server's public URL the links point to.
 	PublicURL string
 }
@@ -30,18 +33,18 @@ func (l *Links) UnsubscribeURL(sub *stockbell.ReportSubscription) string {
 
 func (l *Links) token(shopID, subscriptionID int64) string {
 	payload := strconv.FormatInt(shopID, 10) + "." + strconv.FormatInt(subscriptionID, 10)
-	return payload + "." + l.mac(payload)
+	return payload + "." + mac(l.Key, payload)
 }
 
-func (l *Links) mac(payload string) string {
-	h := hmac.New(sha256.New, l.Key)
+func mac(key []byte, payload string) string {
+	h := hmac.New(sha256.New, key)
 	h.Write([]byte("report-unsubscribe:" + payload))
 	return base64.RawURLEncoding.EncodeToString(h.Sum(nil)[:16])
 }
 
 // ParseUnsubscribeToken returns the shop and report subscription a token
 // names, or an EINVALID error for a token that was not signed with the key
-// (or not in its one canonical spelling).
+// or a previous one (or not in its one canonical spelling).
 func (l *Links) ParseUnsubscribeToken(token string) (shopID, subscriptionID int64, err error) {
 	invalid := stockbell.Errorf(stockbell.EINVALID, "This unsubscribe link is not valid.")
 	parts := strings.Split(token, ".")
@@ -54,8 +57,19 @@ func (l *Links) ParseUnsubscribeToken(token string) (shopID, subscriptionID int6
 		return 0, 0, invalid
 	}
 	canonical := strconv.FormatInt(shopID, 10) == parts[0] && strconv.FormatInt(subscriptionID, 10) == parts[1]
-	if !canonical || !hmac.Equal([]byte(parts[2]), []byte(l.mac(parts[0]+"."+parts[1]))) {
+	if !canonical || !l.signed(parts[0]+"."+parts[1], parts[2]) {
 		return 0, 0, invalid
 	}
 	return shopID, subscriptionID, nil
+}
+
+// signed reports whether sum is the payload's MAC under the key or a
+// previous one, each compared in constant time.
+func (l *Links) signed(payload, sum string) bool {
+	for _, key := range append([][]byte{l.Key}, l.PreviousKeys...) {
+		if hmac.Equal([]byte(sum), []byte(mac(key, payload))) {
+			return true
+		}
+	}
+	return false
 }

@@ -236,6 +236,25 @@ func TestLastPeriod(t *testing.T) {
 	}
 }
 
+// TestUnsubscribeLinksAfterRotation: a link signed with the key before a
+// rotation still opens when that key is among the previous ones, and only
+// then; new links are signed with the current key.
+func TestUnsubscribeLinksAfterRotation(t *testing.T) {
+	sub := &stockbell.ReportSubscription{ID: 12, ShopID: 3}
+	token := strings.TrimPrefix(testLinks.UnsubscribeURL(sub), "https://bell.test"+report.UnsubscribePath)
+	newKey := []byte("the key after the rotation, 32 b!")
+	rotated := &report.Links{Key: newKey, PreviousKeys: [][]byte{testLinks.Key}}
+	if shop, id, err := rotated.ParseUnsubscribeToken(token); err != nil || shop != 3 || id != 12 {
+		t.Fatalf("a link of the previous key: shop %d id %d err %v", shop, id, err)
+	}
+	if rotated.UnsubscribeURL(sub) == testLinks.UnsubscribeURL(sub) {
+		t.Error("a new link is signed with the previous key")
+	}
+	if _, _, err := (&report.Links{Key: newKey}).ParseUnsubscribeToken(token); stockbell.ErrorCode(err) != stockbell.EINVALID {
+		t.Errorf("a link of the previous key is accepted without it: %v", err)
+	}
+}
+
 func TestUnsubscribeLinks(t *testing.T) {
 	sub := &stockbell.ReportSubscription{ID: 12, ShopID: 3}
 	link := testLinks.UnsubscribeURL(sub)
