@@ -289,9 +289,16 @@ func browse(t *testing.T, ctx context.Context, url, ready string) {
 }
 
 // clickAndWait clicks an element and waits for the next page's element.
+// The element is scrolled to at once first: the admin scrolls smoothly
+// (after a field's focus, say), and a click aimed while the page still
+// moves can miss. The page before is marked, so that an element of its own
+// (a notice, say) is not taken for the next page's.
 func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
 	t.Helper()
-	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(selector)), chromedp.WaitVisible(chromedp.CSS(ready)))
+	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(selector)))
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(document.querySelector(%q).scrollIntoView({block: "center", behavior: "instant"}),
+		document.body.dataset.before = "1", true)`, selector))
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(selector)), chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) "+ready)))
 }
 
 // text returns the visible text of the first element matching selector.

@@ -138,25 +138,13 @@ func TestDashboardSaysBatchesWaitForApprovalInChromium(t *testing.T) {
 }
 
 // clickAndWaitForNotice clicks a button and checks that the page it leads
-// to says words in its notice. The page before is marked, so that its own
-// notice (the same page, as it was) is not mistaken for the next one's.
-// The button is scrolled to at once first: the admin scrolls smoothly, and
-// a click aimed while the page still moves can miss.
+// to says words in its notice.
 func clickAndWaitForNotice(t *testing.T, ctx context.Context, selector, words string) {
 	t.Helper()
-	scrollAtOnce(t, ctx, selector)
-	browsertest.Eval[bool](t, ctx, `(document.body.dataset.before = "1", true)`)
-	clickAndWait(t, ctx, selector, `body:not([data-before]) [role=status]`)
+	clickAndWait(t, ctx, selector, `[role=status]`)
 	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, words) {
 		t.Errorf("after clicking %s the page says %q, not %q", selector, got, words)
 	}
-}
-
-// scrollAtOnce brings an element into view without the admin's smooth
-// scrolling, so that a click aimed at it next does not miss.
-func scrollAtOnce(t *testing.T, ctx context.Context, selector string) {
-	t.Helper()
-	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(document.querySelector(%q).scrollIntoView({block: "center", behavior: "instant"}), true)`, selector))
 }
 
 // heldBatch sets the demo shop's flow to manual and holds a batch of one
@@ -204,7 +192,6 @@ func TestFlowSaveRefusesAFlowChangedElsewhereInChromium(t *testing.T) {
 	if err := m.DB.UpdateFlow(context.Background(), &elsewhere); err != nil {
 		t.Fatal(err)
 	}
-	scrollAtOnce(t, ctx, `#flow-form button[value=save]`)
 	clickAndWait(t, ctx, `#flow-form button[value=save]`, "#form-error")
 	if got := text(t, ctx, "#form-error"); !strings.Contains(got, "changed elsewhere") {
 		t.Errorf("the refusal reads %q", got)
