@@ -17,8 +17,9 @@ const reconcileChunk = 50
 // Reconcile serves PrestaShopReconcileJob. For ShopID 0 it queues one job
 // per installed shop; for a shop it reads again every product with a
 // variant that has queued subscribers, so a post the module could not make
-// delays a notification by at most the job's period. Each run that read
-// something is recorded in the shop's sync log.
+// delays a notification by at most the job's period. Only its failures are
+// in the sync log, and the run that ends one: it runs every 15 minutes
+// while shoppers wait, so a line per success would bury everything else.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
@@ -39,9 +40,8 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 		}
 		report.Items += n
 	}
-	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "prestashop stock reconciled", "shop", shop.Domain, "products", len(ids))
-	return in.SyncLog.RecordSync(ctx, report)
+	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, report.StartedAt, in.Clock.Now(), report.Items)
 }
 
 // waitedForProducts lists, once each, the products whose variants have
