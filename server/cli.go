@@ -40,7 +40,10 @@ func commands() []command {
 }
 
 // Execute runs the subcommand named in args and returns the exit code.
-func Execute(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+// environ lists the environment's "NAME=value" entries, as os.Environ
+// does: before a command runs, each STOCKBELL_ variable in it that the
+// configuration does not read is warned of on stderr, by name only.
+func Execute(ctx context.Context, args []string, getenv func(string) string, environ []string, stdout, stderr io.Writer) int {
 	env := &cliEnv{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr}
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
@@ -53,6 +56,7 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, std
 	}
 	for _, cmd := range commands() {
 		if cmd.name == name {
+			warnUnknownSettings(startLogger(getenv, stderr), environ)
 			return exitCode(cmd.run(env, args), env)
 		}
 	}
@@ -209,6 +213,15 @@ func loadKeyedConfig(env *cliEnv, need publicURLNeed) (*Config, error) {
 		return nil, err
 	}
 	return cfg, nil
+}
+
+// startLogger logs, in the log format and at the level the environment
+// asks for, what is said before the configuration is read (a level it
+// cannot read is the configuration's error to report: info meanwhile).
+func startLogger(getenv func(string) string, w io.Writer) *slog.Logger {
+	cfg := &Config{LogFormat: logFormat(getenv)}
+	_ = cfg.parseLogLevel(getenv)
+	return newLogger(cfg, w)
 }
 
 func newLogger(cfg *Config, w io.Writer) *slog.Logger {

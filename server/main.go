@@ -29,7 +29,7 @@ import (
 )
 
 func main() {
-	os.Exit(Execute(signalContext(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+	os.Exit(Execute(signalContext(), os.Args[1:], os.Getenv, os.Environ(), os.Stdout, os.Stderr))
 }
 
 // signalContext ends at the first SIGINT or SIGTERM, which starts the

@@ -134,7 +134,7 @@ func TestDevelopmentKeyIsKept(t *testing.T) {
 func run(t *testing.T, getenv func(string) string, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
-	code := Execute(context.Background(), args, getenv, &stdout, &stderr)
+	code := Execute(context.Background(), args, getenv, nil, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

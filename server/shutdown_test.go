@@ -76,7 +76,7 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	defer signal()
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
-	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, io.Discard, &stderr) }()
+	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, nil, io.Discard, &stderr) }()
 	conn := dialWhenListening(t, addr)
 	defer conn.Close()
 	// Headers and a body that never arrives in full: the request stays in flight.
