@@ -120,11 +120,14 @@ func (a *API) getFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		a.server.Error(w, r, err)
 		return
 	}
+	w.Header().Set("ETag", flowETag(flow.UpdatedAt))
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
 }
 
 // putFlow replaces the flow; it is validated as the admin's flow page
-// validates it (Flow.Validate through UpdateFlow), naming the field.
+// validates it (Flow.Validate through UpdateFlow), naming the field. With
+// If-Match naming the flow's ETag, it is stored only if no one changed it
+// since (412 otherwise, storing nothing).
 func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	req, err := decodeFlow(w, r)
 	if err != nil {
@@ -136,16 +139,30 @@ func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		a.server.Error(w, r, err)
 		return
 	}
-	flow, err := req.flowOf(key.ShopID, saved)
-	if err == nil && a.CheckFlow != nil {
-		err = a.CheckFlow(flow)
-	}
-	if err == nil {
-		err = a.Flows.UpdateFlow(r.Context(), flow)
-	}
+	flow, err := a.storeFlow(r, req, saved)
 	if err != nil {
-		a.server.Error(w, r, err)
+		a.server.writeError(w, r, err, flowPreconditionStatuses)
 		return
 	}
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
+}
+
+// storeFlow checks and stores the flow of the request over saved, on the
+// condition of its If-Match.
+func (a *API) storeFlow(r *http.Request, req apiFlow, saved *stockbell.Flow) (*stockbell.Flow, error) {
+	conditional, err := flowCondition(r, saved)
+	if err != nil {
+		return nil, err
+	}
+	flow, err := req.flowOf(saved.ShopID, saved)
+	if err == nil && a.CheckFlow != nil {
+		err = a.CheckFlow(flow)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if conditional {
+		return flow, a.Flows.UpdateFlowIfUnchanged(r.Context(), flow, saved.UpdatedAt)
+	}
+	return flow, a.Flows.UpdateFlow(r.Context(), flow)
 }

@@ -72,6 +72,7 @@ func counted(t *testing.T, f *adminFixture, name, channel string) float64 {
 // apiAnswer is a decoded JSON answer.
 type apiAnswer struct {
 	Status int
+	Header http.Header
 	Body   map[string]any
 	Raw    string
 }
@@ -88,11 +89,16 @@ func (a apiAnswer) errorMessage() string {
 	return msg
 }
 
-func apiDo(t *testing.T, f *adminFixture, key, method, path, body string) apiAnswer {
+// apiDo sends the request with the key, and headers given as name, value
+// pairs.
+func apiDo(t *testing.T, f *adminFixture, key, method, path, body string, headers ...string) apiAnswer {
 	t.Helper()
 	req, _ := http.NewRequest(method, f.url+path, strings.NewReader(body))
 	if key != "" {
 		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Add(headers[i], headers[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -100,7 +106,7 @@ func apiDo(t *testing.T, f *adminFixture, key, method, path, body string) apiAns
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	a := apiAnswer{Status: resp.StatusCode, Raw: string(raw)}
+	a := apiAnswer{Status: resp.StatusCode, Header: resp.Header, Raw: string(raw)}
 	if len(raw) > 0 && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
 		if err := json.Unmarshal(raw, &a.Body); err != nil {
 			t.Fatalf("%s %s: %v: %s", method, path, err, raw)
