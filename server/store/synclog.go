@@ -16,7 +16,8 @@ var _ stockbell.SyncLogService = (*DB)(nil)
 // transaction: its logged rejections first, then the summary, so that the
 // log read newest first shows a sync's summary above its rejections. A
 // failure that repeats the source's latest one updates its entry instead
-// (repeatFailure). Returns EINVALID without a shop or source, ENOTFOUND
+// (repeatFailure). A Quiet success whose source is not failing writes
+// nothing, and is found out by a read alone. Returns EINVALID without a shop or source, ENOTFOUND
 // for an unknown shop.
 func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error {
 	if report.ShopID == 0 {
@@ -25,6 +26,11 @@ func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error
 	if strings.TrimSpace(report.Source) == "" {
 		return stockbell.FieldErrorf("source", "sync report names no source")
 	}
+	if report.Quiet && !report.Failed() {
+		if failing, err := db.quietSourceFailing(ctx, report); !failing || err != nil {
+			return err
+		}
+	}
 	return db.inTx(ctx, func(tx *Tx) error {
 		if err := shopExists(ctx, tx, report.ShopID); err != nil {
 			return err
@@ -32,7 +38,7 @@ func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error
 		if repeated, err := repeatFailure(ctx, tx, report); repeated || err != nil {
 			return err
 		}
-		if report.Quiet && !report.Failed() {
+		if report.Quiet && !report.Failed() { // checked again: it may have ended since
 			if failing, err := sourceFailing(ctx, tx, report); !failing || err != nil {
 				return err
 			}
@@ -97,6 +103,22 @@ func rememberFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport, eventI
 	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO sync_failures (shop_id, source, event_id) VALUES (?, ?, ?)
 		ON CONFLICT (shop_id, source) DO UPDATE SET event_id = excluded.event_id`), r.ShopID, r.Source, eventID)
 	return err
+}
+
+// quietSourceFailing reports whether the source of a quiet success is
+// failing, so that the success has a failure to end; ENOTFOUND for an
+// unknown shop. It only reads: a periodic run calls RecordSync after
+// every success, and almost always finds nothing to end, so the common
+// case takes no write transaction (on SQLite, the single writer's lock).
+func (db *DB) quietSourceFailing(ctx context.Context, r stockbell.SyncReport) (failing bool, err error) {
+	err = db.inReadTx(ctx, func(tx *Tx) error {
+		if err := shopExists(ctx, tx, r.ShopID); err != nil {
+			return err
+		}
+		failing, err = sourceFailing(ctx, tx, r)
+		return err
+	})
+	return failing, err
 }
 
 // sourceFailing reports whether the source's latest entry is a failure.

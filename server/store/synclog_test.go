@@ -243,3 +243,38 @@ func TestFindFailingSyncs(t *testing.T) {
 		failing()
 	})
 }
+
+// TestQuietSuccessOnlyReadsWhenNothingFails: the quiet success of a
+// periodic run whose source is not failing, the common case, only reads:
+// it goes through while another transaction holds the write lock
+// (SQLite's single writer; on PostgreSQL, the tables it reads locked
+// against writers), and an unknown shop is still ENOTFOUND. Once the
+// writer is gone, a quiet success ending a failure is recorded.
+func TestQuietSuccessOnlyReadsWhenNothingFails(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformMagento, "magento.example.com")
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: "magento:catalog", Failure: "refused"}))
+		quiet := stockbell.SyncReport{ShopID: shop.ID, Source: "magento:reconcile", Items: 3, Quiet: true}
+		writer, err := db.BeginTx(ctx, nil)
+		must(t, err)
+		if db.Dialect == store.Postgres {
+			_, err = writer.ExecContext(ctx, `LOCK TABLE shops, sync_failures, events IN EXCLUSIVE MODE`)
+			must(t, err)
+		}
+		_, err = writer.ExecContext(ctx, writer.Rebind(`UPDATE shops SET domain = domain WHERE id = ?`), shop.ID)
+		must(t, err)
+		quietErr := db.RecordSync(ctx, quiet)
+		unknown := quiet
+		unknown.ShopID = shop.ID + 100
+		unknownErr := db.RecordSync(ctx, unknown)
+		must(t, writer.Rollback())
+		must(t, quietErr)
+		wantCode(t, unknownErr, stockbell.ENOTFOUND, "")
+
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: quiet.Source, Failure: "refused"}))
+		must(t, db.RecordSync(ctx, quiet))
+		if log := syncLog(t, db, shop.ID); len(log) != 3 || log[0].Kind != stockbell.EventSyncFinished {
+			t.Fatalf("sync log = %s, want two failures and the success that ended the second", entries(t, log))
+		}
+	})
+}
