@@ -160,15 +160,19 @@ func (c *variantCache) get(ctx context.Context, id int64) (*stockbell.VariantWit
 	return v, nil
 }
 
-// pager is the "Showing a–b of n" line with its links.
+// pager is the "Showing a–b of n" line with its links; with ByPage set,
+// "Page n of m" instead, for a list whose rows are not what Total counts.
+// PrevLabel and NextLabel name the links.
 type pager struct {
-	From, To, Total int
-	PrevURL         string
-	NextURL         string
+	From, To, Total      int
+	Page, Pages          int
+	ByPage               bool
+	PrevURL, NextURL     string
+	PrevLabel, NextLabel string
 }
 
 func newPager(page, perPage, shown, total int, link func(page int) string) *pager {
-	p := &pager{Total: total}
+	p := &pager{Total: total, Page: page, Pages: max((total+perPage-1)/perPage, 1), PrevLabel: "Previous", NextLabel: "Next"}
 	if shown > 0 {
 		p.From = (page-1)*perPage + 1
 		p.To = p.From + shown - 1

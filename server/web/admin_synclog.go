@@ -19,11 +19,8 @@ type syncLogData struct {
 	// FailedOnly shows failed syncs only (?kind=failed).
 	FailedOnly bool
 	Entries    []*syncEntry
-	// Page and Pages count pages of events: a sync's rejections are
-	// events of their own, so "a–b of n" would not count what is shown.
-	Page, Pages int
-	Pager       *pager
-	TimeZone    string
+	Pager      *pager
+	TimeZone   string
 }
 
 func (a *Admin) registerSyncLog() {
@@ -54,11 +51,13 @@ func (a *Admin) syncLogPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	}
 	loc := settings.Location()
 	data.Entries, data.TimeZone = syncEntriesOf(events, loc), loc.String()
-	data.Page, data.Pages = page, max((total+syncLogPerPage-1)/syncLogPerPage, 1)
 	view := &AdminView{Shop: s.Shop, Session: s}
 	data.Pager = newPager(page, syncLogPerPage, len(events), total, func(p int) string {
 		return view.Link(syncLogPath, "kind", kind, "page", p)
 	})
+	// Pages of events: a sync's rejections are events of their own, so
+	// "a–b of n" would not count the entries shown.
+	data.Pager.ByPage, data.Pager.PrevLabel, data.Pager.NextLabel = true, "Newer", "Older"
 	a.Render(w, r, s, http.StatusOK, "sync_log", "Sync log", data)
 }
 

@@ -103,6 +103,10 @@ func TestSyncLogPagesKeepRejectionsWithTheirSource(t *testing.T) {
 			strings.Count(two, "no price") != 11 || !strings.Contains(two, "item-1 : no price") {
 			t.Errorf("second page:\n%s", two)
 		}
+		if !strings.HasSuffix(one, "Page 1 of 2 Older →") || !strings.HasSuffix(two, "Page 2 of 2 ← Newer") || strings.Contains(one+two, "Showing") {
+			t.Errorf("pagers: first page ends %q, second %q; want Page n of m and the link to the other page",
+				one[max(len(one)-40, 0):], two[max(len(two)-40, 0):])
+		}
 	})
 }
 
