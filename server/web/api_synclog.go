@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -19,8 +20,8 @@ type apiSyncLogEntry struct {
 	Detail    json.RawMessage     `json:"detail"`
 }
 
-// syncLogPage is a page of the sync log and the count of all its entries.
-type syncLogPage struct {
+// apiSyncLogPage is a page of the sync log and the count of all its entries.
+type apiSyncLogPage struct {
 	Entries []apiSyncLogEntry `json:"entries"`
 	Total   int               `json:"total"`
 }
@@ -38,7 +39,7 @@ func (a *API) listSyncLog(w http.ResponseWriter, r *http.Request, key *stockbell
 		a.server.Error(w, r, err)
 		return
 	}
-	page := syncLogPage{Entries: []apiSyncLogEntry{}, Total: total}
+	page := apiSyncLogPage{Entries: []apiSyncLogEntry{}, Total: total}
 	for _, e := range events {
 		page.Entries = append(page.Entries, apiSyncLogEntryOf(e))
 	}
@@ -57,17 +58,26 @@ func syncLogFilter(r *http.Request, shopID int64) (stockbell.SyncLogFilter, erro
 	if v := q.Get("kind"); v != "" {
 		kind := stockbell.EventKind(v)
 		if !slices.Contains(stockbell.SyncEventKinds, kind) {
-			return filter, stockbell.FieldErrorf("kind", "kind must be sync_finished, sync_failed or sync_item_rejected, got %q.", v)
+			return filter, stockbell.FieldErrorf("kind", "kind must be %s, got %q.", syncEventKindList(), v)
 		}
 		filter.Kind = &kind
 	}
 	return filter, nil
 }
 
-func apiSyncLogEntryOf(e *stockbell.Event) apiSyncLogEntry {
-	var d struct {
-		Source string `json:"source"`
+// syncEventKindList names the sync log's kinds as an error lists them:
+// "a, b or c".
+func syncEventKindList() string {
+	names := make([]string, len(stockbell.SyncEventKinds))
+	for i, kind := range stockbell.SyncEventKinds {
+		names[i] = string(kind)
 	}
+	last := len(names) - 1
+	return strings.Join(names[:last], ", ") + " or " + names[last]
+}
+
+func apiSyncLogEntryOf(e *stockbell.Event) apiSyncLogEntry {
+	var d syncDetail
 	detail := json.RawMessage(e.Detail)
 	if json.Unmarshal(detail, &d) != nil {
 		detail = json.RawMessage(`{}`)

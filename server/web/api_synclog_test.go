@@ -59,6 +59,10 @@ func TestAPISyncLog(t *testing.T) {
 				t.Errorf("%s: error names %q, want %q: %s", query, bad.errorField(), field, bad.Raw)
 			}
 		}
+		const kinds = `kind must be sync_finished, sync_failed or sync_item_rejected, got "failed".`
+		if bad := apiDo(t, f, key, "GET", "/api/v1/sync-log?kind=failed", ""); bad.errorMessage() != kinds {
+			t.Errorf("a bad kind's error = %q, want %q", bad.errorMessage(), kinds)
+		}
 		otherKey := mustAPIKey(t, db, other)
 		theirs := apiDo(t, f, otherKey, "GET", "/api/v1/sync-log", "")
 		if theirs.Body["total"] != 1.0 || len(theirs.Body["entries"].([]any)) != 1 {
