@@ -21,8 +21,9 @@ var exportColumns = []string{"id", "email", "phone", "channels", "status", "loca
 
 // exportSubscribers writes the shop's subscribers matching the list's
 // search and filters as CSV (report's writer: quoted, formula-guarded, with
-// a byte order mark when ?bom=1), oldest first, reading them in chunks. A
-// read failing after rows went out breaks the download off (endCSV).
+// a byte order mark when ?bom=1 or ?bom=true), oldest first, reading them
+// in chunks. A read failing after rows went out breaks the download off
+// (endCSV).
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	filter := readSubscriberQuery(r.URL.Query()).filter(s.ShopID)
 	out := a.csvResponse(w, s, "subscribers")
