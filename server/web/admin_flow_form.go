@@ -28,9 +28,9 @@ type flowForm struct {
 	Notice     string
 	Templates  []string
 	TestTo     string
-	// Version is the form's flow_version: when the saved flow it was made
-	// from was stored (empty: never), so that a save refuses to overwrite
-	// a flow changed elsewhere meanwhile.
+	// Version is the form's flow_version: the flowVersion of the saved
+	// flow it was made from ("0": never stored), so that a save refuses to
+	// overwrite a flow changed elsewhere meanwhile.
 	Version string
 }
 
@@ -178,24 +178,28 @@ func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, err
 	return flow, first
 }
 
-// flowVersion writes a saved flow's change time as the form's
-// flow_version; a flow never stored has none.
+// flowVersion names the version of the flow last changed at updated
+// (zero: a flow never stored, "0"): its change time in nanoseconds, in base
+// 36. The API's ETag is it quoted; the form carries it as flow_version.
 func flowVersion(updated time.Time) string {
 	if updated.IsZero() {
-		return ""
+		return "0"
 	}
-	return updated.UTC().Format(time.RFC3339Nano)
+	return strconv.FormatInt(updated.UnixNano(), 36)
 }
 
 // seenVersion reads the form's flow_version: when the saved flow the form
-// was made from was stored (zero: never). A form that does not say is
-// taken as made from the saved flow.
+// was made from was stored (zero: never, or a version that does not read).
+// A form that does not say is taken as made from the saved flow.
 func seenVersion(form url.Values, saved *stockbell.Flow) time.Time {
 	if !form.Has("flow_version") {
 		return saved.UpdatedAt
 	}
-	seen, _ := time.Parse(time.RFC3339Nano, form.Get("flow_version"))
-	return seen
+	nanos, err := strconv.ParseInt(form.Get("flow_version"), 36, 64)
+	if err != nil || nanos == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, nanos).UTC()
 }
 
 // savedNumber is the number of the saved message that the form's message n

@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -14,14 +13,11 @@ import (
 // HTTP's conditional requests expect, rather than the default 409.
 var flowPreconditionStatuses = Statuses{stockbell.ECONFLICT: http.StatusPreconditionFailed}
 
-// flowETag is the strong entity tag of the flow last changed at updated
-// (zero: a flow never stored). It is opaque to clients: only its equality
-// with a later one means anything.
+// flowETag is the strong entity tag of the flow last changed at updated:
+// its flowVersion, quoted. It is opaque to clients: only its equality with
+// a later one means anything.
 func flowETag(updated time.Time) string {
-	if updated.IsZero() {
-		return `"0"`
-	}
-	return `"` + strconv.FormatInt(updated.UnixNano(), 36) + `"`
+	return `"` + flowVersion(updated) + `"`
 }
 
 // flowCondition reads the request's If-Match against the stored flow.
