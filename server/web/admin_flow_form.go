@@ -26,6 +26,7 @@ type flowForm struct {
 	Error      string
 	ErrorField string // a form field name such as s2_delay
 	Notice     string
+	Alert      string // a choice that did nothing (a batch that waits for no approval)
 	Templates  []string
 	TestTo     string
 	// Version is the form's flow_version: the flowVersion of the saved

@@ -34,8 +34,8 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 	switch {
 	case err == nil:
 		form.Notice = notices[notice]
-	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
-		form.Notice = "Batch " + strconv.FormatInt(id, 10) + " no longer waits for approval: it was approved or discarded already, perhaps in another tab."
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND: // decided already, or another shop's
+		form.Alert = "Batch " + strconv.FormatInt(id, 10) + " no longer waits for approval: it was approved or discarded already, perhaps in another tab."
 	default:
 		a.Fail(w, r, s, err)
 		return
