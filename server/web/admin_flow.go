@@ -36,6 +36,9 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 	if r.Method != http.MethodPost {
 		form := newFlowForm(saved)
 		form.keepChoices(r.URL.Query(), samePlace) // as they were before a save
+		if to, ok := a.takeTestAddress(w, r, s); ok {
+			form.TestTo = to
+		}
 		a.renderFlow(w, r, s, http.StatusOK, form)
 		return
 	}
@@ -98,15 +101,18 @@ func (a *Admin) saveFlow(w http.ResponseWriter, r *http.Request, s *AdminSession
 		return
 	}
 	a.Logger.Info("flow saved", "shop_id", s.ShopID, "status", flow.Status, "steps", len(flow.Steps))
-	a.Redirect(w, r, s, "/admin/flow", append([]any{"notice", "flow_saved"}, postedChoices(r.PostForm, len(flow.Steps))...)...)
+	if err := a.keepTestAddress(w, r, s, r.PostForm.Get("test_to")); err != nil {
+		a.Logger.Warn("flow test address not kept", "shop_id", s.ShopID, "err", err)
+	}
+	a.Redirect(w, r, s, "/admin/flow", append([]any{"notice", "flow_saved"}, previewChoices(r.PostForm, len(flow.Steps))...)...)
 }
 
-// postedChoices are the merchant's choices posted with the form, which
-// the flow does not keep (the test address, each preview's language), as
-// the query of the page the save redirects to: a test sent right after
-// saving goes where they typed.
-func postedChoices(form url.Values, steps int) []any {
-	pairs := []any{"test_to", strings.TrimSpace(form.Get("test_to"))}
+// previewChoices are each preview's language posted with the form, which
+// the flow does not keep, as the query of the page the save redirects to.
+// The test address typed with them goes by keepTestAddress instead: an
+// address never goes in a URL.
+func previewChoices(form url.Values, steps int) []any {
+	var pairs []any
 	for n := 1; n <= steps; n++ {
 		pairs = append(pairs, stepField(n, "preview"), form.Get(stepField(n, "preview")))
 	}
