@@ -22,6 +22,8 @@ type HeldBatch struct {
 type HeldBatchService interface {
 	// FindHeldBatches returns the shop's batches with held messages, oldest first.
 	FindHeldBatches(ctx context.Context, shopID int64) ([]*HeldBatch, error)
+	// CountHeldBatches counts the batches FindHeldBatches would list.
+	CountHeldBatches(ctx context.Context, shopID int64) (int, error)
 	// ApproveHeldBatch queues every held message of the batch for sending,
 	// in one transaction, and returns how many. Returns ENOTFOUND when the
 	// shop has no held message in that batch.

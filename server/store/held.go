@@ -19,13 +19,20 @@ type heldRow struct {
 	BatchID   int64     `db:"batch_id"`
 }
 
+// heldFrom joins the shop's held messages to the notified event naming
+// their batch; its arguments are heldArgs.
+const heldFrom = ` FROM messages m JOIN events e ON e.subscription_id = m.subscription_id AND e.kind = ?
+		WHERE m.shop_id = ? AND m.status = ?`
+
+func heldArgs(shopID int64) []any {
+	return []any{stockbell.EventNotified, shopID, stockbell.MessageHeld}
+}
+
 // heldMessages lists the shop's held messages with their batch (read from
 // the subscriber's notified event), oldest first; batchID 0 means all.
 func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow, error) {
-	query := `SELECT m.id AS message_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id
-		FROM messages m JOIN events e ON e.subscription_id = m.subscription_id AND e.kind = ?
-		WHERE m.shop_id = ? AND m.status = ?`
-	args := []any{stockbell.EventNotified, shopID, stockbell.MessageHeld}
+	query := `SELECT m.id AS message_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
+	args := heldArgs(shopID)
 	if batchID != 0 {
 		query += ` AND ` + tx.jsonInt("e.detail", "batch_id") + ` = ?`
 		args = append(args, batchID)
@@ -33,6 +40,17 @@ func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow
 	var rows []heldRow
 	err := tx.SelectContext(ctx, &rows, tx.Rebind(query+` ORDER BY m.created_at, m.id`), args...)
 	return rows, err
+}
+
+// CountHeldBatches counts the shop's batches with held messages, as
+// FindHeldBatches lists them, in one query.
+func (db *DB) CountHeldBatches(ctx context.Context, shopID int64) (int, error) {
+	var n int
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		query := `SELECT COUNT(DISTINCT ` + tx.jsonInt("e.detail", "batch_id") + `)` + heldFrom
+		return tx.GetContext(ctx, &n, tx.Rebind(query), heldArgs(shopID)...)
+	})
+	return n, err
 }
 
 // FindHeldBatches returns the shop's batches with held messages, oldest first.

@@ -43,6 +43,8 @@ func TestHeldBatches(t *testing.T) {
 			len(held[0].Recipients) != 3 || held[0].Recipients[0] != "v1-a@example.com" {
 			t.Fatalf("held batches: %+v", held)
 		}
+		wantHeldCount(t, db, shop.ID, 2)
+		wantHeldCount(t, db, other.ID, 0)
 		_, err = db.ApproveHeldBatch(ctx, other.ID, batches["v1"])
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
@@ -68,7 +70,16 @@ func TestHeldBatches(t *testing.T) {
 		if len(held) != 0 {
 			t.Fatalf("still held: %+v", held)
 		}
+		wantHeldCount(t, db, shop.ID, 0)
 		_, err = db.DiscardHeldBatch(ctx, shop.ID, batches["v2"])
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
+}
+
+// wantHeldCount fails unless CountHeldBatches counts want batches of the shop.
+func wantHeldCount(t *testing.T, db *store.DB, shopID int64, want int) {
+	t.Helper()
+	if n, err := db.CountHeldBatches(ctx, shopID); err != nil || n != want {
+		t.Errorf("CountHeldBatches of shop %d: %d %v, want %d", shopID, n, err, want)
+	}
 }

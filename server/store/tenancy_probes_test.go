@@ -144,6 +144,16 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			t.Errorf("FindHeldBatches of shop A lists %d of B's", len(hb))
 		}
 	},
+	"CountHeldBatches": func(t *testing.T, db *store.DB, fx *tenancy) {
+		n, err := db.CountHeldBatches(ctx, fx.a.ID)
+		must(t, err)
+		if n != 0 {
+			t.Errorf("CountHeldBatches of shop A counts %d of B's", n)
+		}
+		if n, err := db.CountHeldBatches(ctx, fx.b.ID); err != nil || n != 1 {
+			t.Errorf("CountHeldBatches of shop B: %d %v, want its held batch", n, err)
+		}
+	},
 	"ApproveHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, err := db.ApproveHeldBatch(ctx, fx.a.ID, fx.bBatch)
 		wantCodeOf(t, "ApproveHeldBatch", err, stockbell.ENOTFOUND)

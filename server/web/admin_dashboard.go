@@ -89,6 +89,5 @@ func (a *Admin) countHeldBatches(ctx context.Context, shopID int64) (int, error)
 	if a.Held == nil {
 		return 0, nil
 	}
-	held, err := a.Held.FindHeldBatches(ctx, shopID)
-	return len(held), err
+	return a.Held.CountHeldBatches(ctx, shopID)
 }
