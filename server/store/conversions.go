@@ -33,12 +33,12 @@ func (db *DB) RecordOrder(ctx context.Context, order stockbell.Order) error {
 		if err != nil || len(variantIDs) == 0 {
 			return err
 		}
-		notices, err := findNotices(ctx, tx, order, variantIDs, settings.AttributionWindow)
+		notices, channels, err := findNotices(ctx, tx, order, variantIDs, settings.AttributionWindow)
 		if err != nil || len(notices) == 0 {
 			return err
 		}
 		for _, c := range stockbell.AttributeOrder(order, variantIDs, notices, settings.AttributionWindow) {
-			if err := insertConversion(ctx, tx, c); err != nil {
+			if err := insertConversion(ctx, tx, c, channels[c.MessageID]); err != nil {
 				return err
 			}
 		}
@@ -81,13 +81,15 @@ type noticeRow struct {
 	Email          string    `db:"email"`
 	Phone          string    `db:"phone"`
 	SentAt         time.Time `db:"sent_at"`
+	Channel        string    `db:"channel"`
 }
 
 // findNotices returns the notifications the order may convert: subscribers
 // of the bought variants with the order's email or phone, first messaged
 // no earlier than two windows before the order (a click may extend one
-// window by another) and not converted yet, with their clicks.
-func findNotices(ctx context.Context, tx *Tx, order stockbell.Order, variantIDs map[string]int64, window time.Duration) ([]stockbell.Notice, error) {
+// window by another) and not converted yet, with their clicks, and the
+// channel of each notice's message by message id.
+func findNotices(ctx context.Context, tx *Tx, order stockbell.Order, variantIDs map[string]int64, window time.Duration) ([]stockbell.Notice, map[int64]string, error) {
 	args := []any{order.ShopID}
 	var contacts []string
 	if order.Email != "" {
@@ -106,16 +108,21 @@ func findNotices(ctx context.Context, tx *Tx, order stockbell.Order, variantIDs 
 	args = append(args, stockbell.MessageSent, order.CreatedAt.Add(-2*window).UTC(), order.CreatedAt.UTC())
 	var rows []noticeRow
 	err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT s.id AS subscription_id, s.variant_id, s.email, s.phone,
-			m.id AS message_id, m.sent_at
+			m.id AS message_id, m.sent_at, m.channel
 		FROM subscriptions s JOIN messages m ON m.subscription_id = s.id
 		WHERE s.shop_id = ? AND (`+strings.Join(contacts, " OR ")+`) AND s.variant_id IN (`+placeholders(len(variants))+`)
 			AND m.id = (SELECT MIN(first.id) FROM messages first WHERE first.subscription_id = s.id AND first.status = ?)
 			AND m.sent_at >= ? AND m.sent_at <= ?
 			AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.subscription_id = s.id)`), args...)
 	if err != nil || len(rows) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
-	return withClicks(ctx, tx, rows)
+	channels := make(map[int64]string, len(rows))
+	for _, r := range rows {
+		channels[r.MessageID] = r.Channel
+	}
+	notices, err := withClicks(ctx, tx, rows)
+	return notices, channels, err
 }
 
 // withClicks turns notice rows into notices with the clicks on each
@@ -147,8 +154,10 @@ func withClicks(ctx context.Context, tx *Tx, rows []noticeRow) ([]stockbell.Noti
 }
 
 // insertConversion records one conversion and its event, unless the
-// subscription or the order's variant already converted.
-func insertConversion(ctx context.Context, tx *Tx, c stockbell.Conversion) error {
+// subscription or the order's variant already converted. channel is the
+// alert's, as the notified event has it, so that a report filtered by
+// channel counts the conversion where it counted the alert.
+func insertConversion(ctx context.Context, tx *Tx, c stockbell.Conversion, channel string) error {
 	now := tx.db.now()
 	id, err := tx.insertID(ctx, `INSERT INTO conversions (shop_id, subscription_id, variant_id, message_id, order_id,
 		quantity, revenue, currency, via, notified_at, ordered_at, created_at)
@@ -158,12 +167,6 @@ func insertConversion(ctx context.Context, tx *Tx, c stockbell.Conversion) error
 	if isNoRows(err) {
 		return nil // recorded before: a retried webhook, or a concurrent receipt of it
 	} else if err != nil {
-		return err
-	}
-	// The alert's channel, as the notified event has it, so that a report
-	// filtered by channel counts the conversion where it counted the alert.
-	var channel string
-	if err := tx.GetContext(ctx, &channel, tx.Rebind(`SELECT channel FROM messages WHERE id = ?`), c.MessageID); err != nil {
 		return err
 	}
 	e := stockbell.Event{ShopID: c.ShopID, Kind: stockbell.EventConverted, VariantID: &c.VariantID, SubscriptionID: &c.SubscriptionID}
