@@ -146,10 +146,8 @@ func open(keys [][]byte, sealed string, macLength int) ([]byte, error) {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
 	}
 	payload, sum := raw[:len(raw)-macLength], raw[len(raw)-macLength:]
-	for _, key := range keys {
-		if hmac.Equal(sum, mac(key, payload)[:macLength]) {
-			return payload, nil
-		}
+	if stockbell.SignedWithAnyKey(keys, sum, func(key []byte) []byte { return mac(key, payload)[:macLength] }) {
+		return payload, nil
 	}
 	return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "This link is not valid.")
 }

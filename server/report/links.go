@@ -66,10 +66,6 @@ func (l *Links) ParseUnsubscribeToken(token string) (shopID, subscriptionID int6
 // signed reports whether sum is the payload's MAC under the key or a
 // previous one, each compared in constant time.
 func (l *Links) signed(payload, sum string) bool {
-	for _, key := range append([][]byte{l.Key}, l.PreviousKeys...) {
-		if hmac.Equal([]byte(sum), []byte(mac(key, payload))) {
-			return true
-		}
-	}
-	return false
+	keys := append([][]byte{l.Key}, l.PreviousKeys...)
+	return stockbell.SignedWithAnyKey(keys, []byte(sum), func(key []byte) []byte { return []byte(mac(key, payload)) })
 }
