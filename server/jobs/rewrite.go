@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // rewriteQueries read the candidates of RewriteArgsTx (their arguments as
@@ -31,9 +32,7 @@ var rewriteQueries = map[bool]struct{ args, update string }{
 func (q *Queue) RewriteArgsTx(ctx context.Context, tx *sql.Tx, kind string, holds func(expr string) (string, []any),
 	rewrite func(args []byte) ([]byte, bool, error)) (int, error) {
 	sqlText := rewriteQueries[q.db.Postgres]
-	condition, args := holds(sqlText.args)
-	query := `SELECT id, ` + sqlText.args + ` FROM river_job WHERE kind = ? AND (` + condition + `) ORDER BY id`
-	candidates, err := q.readArgs(ctx, tx, q.bind(query), append([]any{kind}, args...))
+	candidates, err := q.readArgs(ctx, tx, kind, holds)
 	if err != nil {
 		return 0, err
 	}
@@ -59,19 +58,29 @@ type storedArgs struct {
 	args []byte
 }
 
-// readArgs reads the candidates whole before any is rewritten: one
-// statement at a time on the transaction.
-func (q *Queue) readArgs(ctx context.Context, tx *sql.Tx, query string, args []any) ([]storedArgs, error) {
-	rows, err := tx.QueryContext(ctx, query, args...)
+// queuedArgs are a job's stored arguments and when it was queued.
+type queuedArgs struct {
+	storedArgs
+	queuedAt time.Time
+}
+
+// readArgs reads, oldest first, the arguments of every job of the kind
+// whose arguments' JSON text meets holds, whole before any is rewritten or
+// visited: one statement at a time on a transaction.
+func (q *Queue) readArgs(ctx context.Context, tx Queryer, kind string, holds func(expr string) (string, []any)) ([]queuedArgs, error) {
+	argsText := rewriteQueries[q.db.Postgres].args
+	condition, args := holds(argsText)
+	query := `SELECT id, created_at, ` + argsText + ` FROM river_job WHERE kind = ? AND (` + condition + `) ORDER BY id`
+	rows, err := tx.QueryContext(ctx, q.bind(query), append([]any{kind}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("jobs: read job arguments: %w", err)
 	}
 	defer rows.Close()
-	var out []storedArgs
+	var out []queuedArgs
 	for rows.Next() {
-		var c storedArgs
+		var c queuedArgs
 		var text string
-		if err := rows.Scan(&c.id, &text); err != nil {
+		if err := rows.Scan(&c.id, &c.queuedAt, &text); err != nil {
 			return nil, fmt.Errorf("jobs: read job arguments: %w", err)
 		}
 		c.args = []byte(text)

@@ -5,7 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
+	"time"
 )
 
 // errorsQueries read the candidates of RewriteErrorsTx (their kind,
@@ -55,7 +58,7 @@ func (q *Queue) RewriteErrorsTx(ctx context.Context, tx *sql.Tx, shopID int64, h
 	}
 	changed := 0
 	for _, c := range candidates {
-		out, ok, err := rewriteAttemptErrors(c.errors, rewrite)
+		out, ok, err := walkAttemptErrors(c.errors, func(e errorText) (string, bool) { return rewrite(e.text) })
 		if err != nil {
 			return changed, fmt.Errorf("jobs: read the errors of job %d: %w", c.id, err)
 		}
@@ -150,18 +153,29 @@ func (q *Queue) errorCandidates(ctx context.Context, tx Queryer, shopID int64, h
 	return out, nil
 }
 
-// rewriteAttemptErrors passes every string of a job's recorded errors (a
+// errorText is one string of a job's recorded errors: the number and
+// time of its attempt, and the field of the attempt's error it is in.
+type errorText struct {
+	attempt int
+	at      time.Time
+	field   string
+	text    string
+}
+
+// walkAttemptErrors passes every string of a job's recorded errors (a
 // JSON array of River's attempt errors: at, attempt, error, trace) to
-// rewrite, and returns the array with the strings it changed, and whether
-// it changed any. An entry that is a bare string is rewritten as one.
-func rewriteAttemptErrors(errs []byte, rewrite func(string) (string, bool)) ([]byte, bool, error) {
+// rewrite, in the order of the attempts and, within one, of their fields'
+// names, and returns the array with the strings it changed, and whether
+// it changed any. An entry that is a bare string is passed as attempt 0's
+// "error", with no time, and rewritten as one.
+func walkAttemptErrors(errs []byte, rewrite func(errorText) (string, bool)) ([]byte, bool, error) {
 	var entries []json.RawMessage
 	if err := json.Unmarshal(errs, &entries); err != nil {
 		return nil, false, err
 	}
 	changed := false
 	for i, entry := range entries {
-		out, ok, err := rewriteEntry(entry, rewrite)
+		out, ok, err := walkEntry(entry, rewrite)
 		if err != nil {
 			return nil, false, err
 		}
@@ -176,28 +190,32 @@ func rewriteAttemptErrors(errs []byte, rewrite func(string) (string, bool)) ([]b
 	return out, err == nil, err
 }
 
-// rewriteEntry rewrites the strings of one attempt's error: the entry
-// itself if it is a string, its fields' strings if it is an object.
-func rewriteEntry(entry json.RawMessage, rewrite func(string) (string, bool)) (json.RawMessage, bool, error) {
-	var text string
-	if json.Unmarshal(entry, &text) == nil {
-		return rewriteString(text, rewrite)
+// walkEntry rewrites the strings of one attempt's error: the entry itself
+// if it is a string, its fields' strings if it is an object.
+func walkEntry(entry json.RawMessage, rewrite func(errorText) (string, bool)) (json.RawMessage, bool, error) {
+	if text, ok := jsonString(entry); ok {
+		return rewriteString(errorText{field: "error", text: text}, rewrite)
 	}
 	var fields map[string]json.RawMessage
 	if json.Unmarshal(entry, &fields) != nil {
 		return nil, false, nil // a number or null names no one
 	}
+	e := errorText{}
+	json.Unmarshal(fields["attempt"], &e.attempt)
+	json.Unmarshal(fields["at"], &e.at)
 	changed := false
-	for k, v := range fields {
-		if json.Unmarshal(v, &text) != nil {
+	for _, name := range slices.Sorted(maps.Keys(fields)) {
+		text, ok := jsonString(fields[name])
+		if !ok {
 			continue
 		}
-		out, ok, err := rewriteString(text, rewrite)
+		e.field, e.text = name, text
+		out, ok, err := rewriteString(e, rewrite)
 		if err != nil {
 			return nil, false, err
 		}
 		if ok {
-			fields[k], changed = out, true
+			fields[name], changed = out, true
 		}
 	}
 	if !changed {
@@ -207,8 +225,18 @@ func rewriteEntry(entry json.RawMessage, rewrite func(string) (string, bool)) (j
 	return out, err == nil, err
 }
 
+// jsonString returns the string a JSON value is, if it is one (a null is
+// not).
+func jsonString(value json.RawMessage) (string, bool) {
+	var text *string
+	if json.Unmarshal(value, &text) != nil || text == nil {
+		return "", false
+	}
+	return *text, true
+}
+
 // rewriteString returns a string rewritten, as JSON, if rewrite changed it.
-func rewriteString(text string, rewrite func(string) (string, bool)) (json.RawMessage, bool, error) {
+func rewriteString(text errorText, rewrite func(errorText) (string, bool)) (json.RawMessage, bool, error) {
 	out, ok := rewrite(text)
 	if !ok {
 		return nil, false, nil
