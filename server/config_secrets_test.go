@@ -51,16 +51,9 @@ func TestServeWarnsOnceOfASecretWithWhitespace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var logs bytes.Buffer
-	m := NewMain(cfg, newLogger(cfg, &logs))
-	if err := m.Run(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	if err := m.Close(); err != nil {
-		t.Fatal(err)
-	}
+	logs := startAndStopLog(t, cfg)
 	var warnings []string
-	for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+	for _, line := range strings.Split(strings.TrimSpace(logs), "\n") {
 		var record struct{ Level, Setting string }
 		if err := json.Unmarshal([]byte(line), &record); err != nil {
 			t.Fatalf("log line %q: %v", line, err)
@@ -69,7 +62,22 @@ func TestServeWarnsOnceOfASecretWithWhitespace(t *testing.T) {
 			warnings = append(warnings, record.Setting)
 		}
 	}
-	if !reflect.DeepEqual(warnings, []string{"STOCKBELL_SECRET_KEY"}) || strings.Contains(logs.String(), key) {
-		t.Errorf("warnings %v in:\n%s", warnings, logs.String())
+	if !reflect.DeepEqual(warnings, []string{"STOCKBELL_SECRET_KEY"}) || strings.Contains(logs, key) {
+		t.Errorf("warnings %v in:\n%s", warnings, logs)
 	}
+}
+
+// startAndStopLog starts a server with the configuration, stops it, and
+// returns what it logged.
+func startAndStopLog(t *testing.T, cfg *Config) string {
+	t.Helper()
+	var logs bytes.Buffer
+	m := NewMain(cfg, newLogger(cfg, &logs))
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatalf("run: %v\n%s", err, logs.String())
+	}
+	if err := m.Close(); err != nil {
+		t.Fatalf("close: %v\n%s", err, logs.String())
+	}
+	return logs.String()
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"strings"
 	"testing"
@@ -37,16 +36,9 @@ func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var logs bytes.Buffer
-			m := NewMain(cfg, newLogger(cfg, &logs))
-			if err := m.Run(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			if err := m.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "schema_version=999999") {
-				t.Errorf("serve on a newer schema logged:\n%s", logs.String())
+			logs := startAndStopLog(t, cfg)
+			if !strings.Contains(logs, "level=WARN") || !strings.Contains(logs, "schema_version=999999") {
+				t.Errorf("serve on a newer schema logged:\n%s", logs)
 			}
 		})
 	}
