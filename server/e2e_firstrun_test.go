@@ -296,9 +296,28 @@ func browse(t *testing.T, ctx context.Context, url, ready string) {
 func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
 	t.Helper()
 	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(selector)))
-	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(document.querySelector(%q).scrollIntoView({block: "center", behavior: "instant"}),
-		document.body.dataset.before = "1", true)`, selector))
-	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(selector)), chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) "+ready)))
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(() => {
+		const el = document.querySelector(%q);
+		el.scrollIntoView({block: "center", behavior: "instant"});
+		document.body.dataset.before = "1";
+		window.clickLanded = false;
+		el.addEventListener("click", () => (window.clickLanded = true), {capture: true, once: true});
+		return true;
+	})()`, selector))
+	for attempt := 1; ; attempt++ {
+		browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(selector)))
+		// A click aimed at where the element was an instant before can
+		// miss it on a loaded machine (the page still settling after
+		// typing), and then nothing happens: only such a miss is clicked
+		// again. A page that is going away (the evaluation fails) or a new
+		// page (no flag) means the click landed.
+		missed, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.clickLanded === false`))
+		if err != nil || !missed || attempt == 3 {
+			break
+		}
+		t.Logf("the click on %s did not reach it (attempt %d): clicking again", selector, attempt)
+	}
+	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) "+ready)))
 }
 
 // text returns the visible text of the first element matching selector.
