@@ -18,11 +18,8 @@ import (
 // your alert" there would read as if nothing had happened.
 func TestConfirmedPageSaysConfirmedInItsTitleAndHeading(t *testing.T) {
 	ctx := browsertest.New(t)
-	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		fx := newOptin(t, db)
-		_, link := fx.subscribeAndAsk(t, "+12015550123")
-		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("form button"))
+		openConfirmPageOnAPhone(t, ctx, db)
 		if got := browsertest.Eval[string](t, ctx, `document.title + " | " + document.querySelector("h1").textContent`); got != "Confirm your alert | Confirm your alert" {
 			t.Errorf("before confirming, title and heading %q", got)
 		}
@@ -45,11 +42,8 @@ func TestConfirmedPageSaysConfirmedInItsTitleAndHeading(t *testing.T) {
 // screen's edges, as on a wide screen, rather than touching them.
 func TestConfirmPageCardKeepsClearOfANarrowScreensEdges(t *testing.T) {
 	ctx := browsertest.New(t)
-	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		fx := newOptin(t, db)
-		_, link := fx.subscribeAndAsk(t, "+12015550123")
-		browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("form button"))
+		openConfirmPageOnAPhone(t, ctx, db)
 		if left, right := browsertest.SideGaps(t, ctx, `document.querySelector("main")`); left < 16 || right < 16 {
 			t.Errorf("the card is %.0f px from the left edge and %.0f px from the right on a 390 px screen, want at least 16", left, right)
 		}
@@ -68,4 +62,13 @@ func waitForNewPage(t *testing.T, ctx context.Context, expr string) {
 		}
 	}
 	t.Fatalf("waiting for %s: %v", expr, err)
+}
+
+// openConfirmPageOnAPhone opens, at a phone's width, the confirmation page
+// of a new SMS subscription waiting for its shopper's confirmation.
+func openConfirmPageOnAPhone(t *testing.T, ctx context.Context, db *store.DB) {
+	t.Helper()
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile, chromedp.EmulateTouch))
+	_, link := newOptin(t, db).subscribeAndAsk(t, "+12015550123")
+	browsertest.Do(t, ctx, chromedp.Navigate(link), chromedp.WaitVisible("form button"))
 }
