@@ -91,9 +91,11 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 	return a
 }
 
-// handle serves h at APIPrefix+path for requests with a valid API key.
+// handle serves h at APIPrefix+path for requests with a valid API key and
+// only the query parameters the OpenAPI document gives the operation.
 func (a *API) handle(path string, h APIHandler, method string) {
-	a.server.router.Handle(APIPrefix+path, a.authenticated(h)).Methods(method)
+	route := APIPrefix + path
+	a.server.router.Handle(route, a.authenticated(a.takesQuery(method, route, h))).Methods(method)
 }
 
 // authenticated runs h with the key of "Authorization: Bearer KEY"; a

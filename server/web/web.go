@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,8 +54,30 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 		}
 		s.Error(w, r, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
 	})
+	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	s.registerHealthRoutes()
 	return s
+}
+
+// methodStatuses answer a method a route does not serve 405.
+var methodStatuses = Statuses{stockbell.EINVALID: http.StatusMethodNotAllowed}
+
+// methodNotAllowed answers a request whose path a route serves with
+// another method: 405 in the JSON error shape, with Allow naming the
+// methods the path serves.
+func (s *Server) methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	var allowed []string
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+		try := r.Clone(r.Context())
+		try.Method = method
+		var match mux.RouteMatch
+		if s.router.Match(try, &match) && match.MatchErr == nil {
+			allowed = append(allowed, method)
+		}
+	}
+	methods := strings.Join(allowed, ", ")
+	w.Header().Set("Allow", methods)
+	s.writeError(w, r, stockbell.Errorf(stockbell.EINVALID, "%s %s is not served: use %s.", r.Method, r.URL.Path, methods), methodStatuses)
 }
 
 // Handler returns the root handler with the middleware applied.
