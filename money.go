@@ -1,6 +1,7 @@
 package stockbell
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -98,6 +99,15 @@ type Money struct {
 // MoneyTotals adds amounts per currency, keeping currencies in the order
 // they were first seen; sums in different currencies are never mixed.
 type MoneyTotals []Money
+
+// MarshalJSON writes the totals as a JSON array, [] when there are none
+// (never null).
+func (t MoneyTotals) MarshalJSON() ([]byte, error) {
+	if t == nil {
+		return []byte("[]"), nil
+	}
+	return json.Marshal([]Money(t))
+}
 
 // Add adds amount in currency to the totals.
 func (t *MoneyTotals) Add(currency string, amount Amount) {

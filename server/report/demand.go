@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"time"
 
@@ -50,6 +51,21 @@ type DemandRow struct {
 	Price           stockbell.Amount `json:"price"`
 	ExpectedRevenue stockbell.Amount `json:"expected_revenue"`
 	PriceKnown      bool             `json:"price_known"`
+}
+
+// MarshalJSON writes the row under the API's names: variant, queued,
+// last_restock_at and last_batch, then the advice. Earlier versions wrote
+// the first four under their Go names (Variant, Queued, LastRestockAt,
+// LastBatch); they are written there too, for the scripts that read them.
+func (r DemandRow) MarshalJSON() ([]byte, error) {
+	type goNames DemandRow // without this method
+	return json.Marshal(struct {
+		Variant       stockbell.VariantWithProduct `json:"variant"`
+		Queued        int                          `json:"queued"`
+		LastRestockAt *time.Time                   `json:"last_restock_at"`
+		LastBatch     *stockbell.RestockBatch      `json:"last_batch"`
+		goNames
+	}{r.Variant, r.Queued, r.LastRestockAt, r.LastBatch, goNames(r)})
 }
 
 // DemandReport is one page of the products in demand, with reorder advice.

@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -97,6 +98,38 @@ func TestExportBOMSpellings(t *testing.T) {
 				t.Errorf("bom=%s: byte order mark from the API %t, from the admin %t; want %t", bom,
 					strings.HasPrefix(viaAPI.Raw, report.BOM), strings.HasPrefix(viaAdmin.Body, report.BOM), want)
 			}
+		}
+	})
+}
+
+// TestAPIReportsNameFieldsAsDocumented: a demand row names its variant,
+// queue and last restock as the OpenAPI document does (variant.id, the id
+// the activity report's variant filter takes), still also under the names
+// earlier versions wrote (Variant, Queued); revenue with no conversion is
+// an empty list of amounts, never null.
+func TestAPIReportsNameFieldsAsDocumented(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		demand := apiDo(t, f, key, "GET", "/api/v1/reports/demand", "")
+		wantAPI(t, demand, 200, "the demand report")
+		row := demand.Body["rows"].([]any)[0].(map[string]any)
+		variant, _ := row["variant"].(map[string]any)
+		if variant == nil || variant["id"] != float64(w.variant.ID) || variant["platform_id"] != "v-m" || row["queued"] != 2.0 ||
+			row["last_restock_at"] != nil || row["last_batch"] != nil {
+			t.Fatalf("demand row without the documented names: %s", demand.Raw)
+		}
+		if _, ok := row["Variant"].(map[string]any); !ok || row["Queued"] != 2.0 {
+			t.Fatalf("demand row without the names earlier versions wrote: %s", demand.Raw)
+		}
+		activity := apiDo(t, f, key, "GET", "/api/v1/reports/activity?variant="+fmt.Sprint(w.variant.ID), "")
+		wantAPI(t, activity, 200, "the activity report")
+		if strings.Contains(activity.Raw, `"revenue":null`) || !strings.Contains(activity.Raw, `"revenue":[]`) {
+			t.Fatalf("revenue without conversions: %.600s", activity.Raw)
+		}
+		if totals := activity.Body["totals"].(map[string]any); totals["subscribed"] != 2.0 {
+			t.Fatalf("the variant's activity: %.600s", activity.Raw)
 		}
 	})
 }
