@@ -201,7 +201,7 @@ func (db *DB) FinishFeedSync(ctx context.Context, end stockbell.FeedSyncEnd) err
 		if err != nil {
 			return err
 		}
-		if err := recordSync(ctx, tx, end.Report); err != nil {
+		if err := recordFeedSync(ctx, tx, end.Report); err != nil {
 			return err
 		}
 		etag, modified := feed.ETag, feed.LastModified
@@ -214,4 +214,14 @@ func (db *DB) FinishFeedSync(ctx context.Context, end stockbell.FeedSyncEnd) err
 			etag, modified, now, end.Report.Failure, now.Add(feed.Interval), now, end.ShopID)
 		return err
 	})
+}
+
+// recordFeedSync records a feed sync's report in the sync log as
+// RecordSync records any source's: a failure repeating the feed's latest
+// entry is counted on it.
+func recordFeedSync(ctx context.Context, tx *Tx, report stockbell.SyncReport) error {
+	if repeated, err := repeatFailure(ctx, tx, report); repeated || err != nil {
+		return err
+	}
+	return recordSync(ctx, tx, report)
 }

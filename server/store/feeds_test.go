@@ -376,3 +376,43 @@ func TestFeedRestockRacingASubscriptionWakesTheEngine(t *testing.T) {
 		}
 	})
 }
+
+// TestFeedSyncRepeatedFailureIsOneEntry: a feed sync that fails as the one
+// before it did is counted on that entry, as every source's is, and a
+// different failure or a success is an entry of its own.
+func TestFeedSyncRepeatedFailureIsOneEntry(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := connectFeed(t, db, clock)
+		finish := func(report stockbell.SyncReport) {
+			t.Helper()
+			clock.Add(15 * time.Minute)
+			owner := fmt.Sprint("sync-", clock.Now().Unix())
+			_, err := db.AcquireFeedLease(ctx, shop.ID, owner, clock.Now().Add(time.Minute))
+			must(t, err)
+			report.StartedAt, report.FinishedAt = clock.Now(), clock.Now().Add(time.Second)
+			must(t, db.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: shop.ID, Owner: owner, Report: report}))
+		}
+		const gone = "the feed answered 404 Not Found"
+		finish(stockbell.SyncReport{Failure: gone})
+		first := clock.Now()
+		finish(stockbell.SyncReport{Failure: gone})
+		finish(stockbell.SyncReport{Failure: gone})
+		log := syncLog(t, db, shop.ID)
+		if len(log) != 1 {
+			t.Fatalf("sync log = %s, want one entry for the three failures", entries(t, log))
+		}
+		if d := detailOf(t, log[0]); d["failures"] != 3.0 || d["first_failed_at"] != first.Format(time.RFC3339) || !log[0].CreatedAt.Equal(clock.Now()) {
+			t.Fatalf("repeated feed failure = %v at %v", d, log[0].CreatedAt)
+		}
+		finish(stockbell.SyncReport{Failure: "the feed answered 503 Service Unavailable"})
+		finish(stockbell.SyncReport{Items: 1})
+		finish(stockbell.SyncReport{Failure: gone})
+		if log := syncLog(t, db, shop.ID); len(log) != 4 {
+			t.Fatalf("sync log = %s, want each change of outcome to be an entry of its own", entries(t, log))
+		}
+		if feed, _ := db.FindFeed(ctx, shop.ID); feed.LastError != gone || !feed.NextSyncAt.Equal(clock.Now().Add(stockbell.DefaultFeedInterval)) {
+			t.Fatalf("the feed after a repeated failure = %+v", feed)
+		}
+	})
+}
