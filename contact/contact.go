@@ -48,7 +48,8 @@ func invalidEmail(raw string) error {
 // country, the international prefix 00 reads as + ("0044 20 7946 0958"
 // is +442079460958); with one, the country's own prefix does. A national
 // trunk prefix in brackets is dropped ("+49 (0)30 1234567"). It returns
-// EINVALID naming the field "phone" for a number that cannot exist.
+// EINVALID naming the field "phone" for a number that cannot exist, or
+// "phone_country" for a national number with a country that is not one.
 func NormalizePhone(raw, country string) (string, error) {
 	raw = strings.TrimSpace(raw)
 	region := strings.ToUpper(strings.TrimSpace(country))
@@ -58,6 +59,9 @@ func NormalizePhone(raw, country string) (string, error) {
 	}
 	if region == "" && !strings.HasPrefix(international, "+") {
 		return "", stockbell.FieldErrorf("phone", "Enter the phone number with its country code, like +1 555 123 4567.")
+	}
+	if region != "" && !strings.HasPrefix(international, "+") && phonenumbers.GetCountryCodeForRegion(region) == 0 {
+		return "", stockbell.FieldErrorf("phone_country", "%q is not a country code: give an ISO 3166 code such as FR or US, or the number with its country code (+33 6 12 34 56 78).", country)
 	}
 	num, err := phonenumbers.Parse(international, region)
 	if err != nil || !phonenumbers.IsValidNumber(num) {

@@ -270,6 +270,8 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":"not-an-address"}`, "email", ""},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"nope","channels":["email"],"email":"a@example.com"}`, "variant_id", "Unknown variant nope"},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"+14155550100"}`, "sms_consent", ""},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"06 12 34 56 78","phone_country":"XX","sms_consent":true}`,
+				"phone_country", `"XX" is not a country`},
 		}
 		before := settingsOf(t, db, w.shop)
 		flowBefore := flowOf(t, db, w.shop)
