@@ -92,11 +92,14 @@ func apiFlowOf(f *stockbell.Flow) apiFlow {
 }
 
 // flowOf reads the flow of the request for the shop; the template is
-// kept from the saved flow unless the request names one.
+// kept from the saved flow unless the request names one of the library's.
 func (f apiFlow) flowOf(shopID int64, saved *stockbell.Flow) (*stockbell.Flow, error) {
 	flow := &stockbell.Flow{ShopID: shopID, Status: f.Status, Template: f.Template}
 	if flow.Template == "" {
 		flow.Template = saved.Template
+	} else if flow.Template != saved.Template && !slices.Contains(stockbell.FlowTemplates(), flow.Template) {
+		return nil, stockbell.FieldErrorf("template", "template names the library template the flow started from: %s, got %q.",
+			wordList(stockbell.FlowTemplates(), "or", "none"), flow.Template)
 	}
 	for i, s := range f.Steps {
 		delay := time.Duration(0)

@@ -59,7 +59,7 @@ func (a *API) takesQuery(method, route string, h APIHandler) APIHandler {
 	return func(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 		for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
 			if !slices.Contains(takes, name) {
-				err := stockbell.FieldErrorf(name, "Unknown query parameter %q: %s takes %s.", name, operation, wordList(takes, "no query parameters"))
+				err := stockbell.FieldErrorf(name, "Unknown query parameter %q: %s takes %s.", name, operation, wordList(takes, "and", "no query parameters"))
 				a.server.Error(w, r, err)
 				return
 			}
@@ -68,9 +68,9 @@ func (a *API) takesQuery(method, route string, h APIHandler) APIHandler {
 	}
 }
 
-// wordList names words as a sentence does ("a, b and c"), or none when
-// there are none.
-func wordList(words []string, none string) string {
+// wordList names words as a sentence does, joined by and or or ("a, b
+// and c"), or none when there are none.
+func wordList(words []string, conjunction, none string) string {
 	switch len(words) {
 	case 0:
 		return none
@@ -78,5 +78,5 @@ func wordList(words []string, none string) string {
 		return words[0]
 	}
 	last := len(words) - 1
-	return strings.Join(words[:last], ", ") + " and " + words[last]
+	return strings.Join(words[:last], ", ") + " " + conjunction + " " + words[last]
 }

@@ -267,6 +267,7 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"later"}]}`, "steps[0].delay", "duration"},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"fax"}]}`, "steps[0].channel", "email or SMS"},
 			{"PUT", "/api/v1/flow", `{"status":"paused","steps":[{"channel":"email"}]}`, "status", "live, manual or draft"},
+			{"PUT", "/api/v1/flow", `{"status":"live","template":"my_flow","steps":[{"channel":"email"}]}`, "template", "email_only, email_then_sms or email_reminder"},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":"not-an-address"}`, "email", ""},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"nope","channels":["email"],"email":"a@example.com"}`, "variant_id", "Unknown variant nope"},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"+14155550100"}`, "sms_consent", ""},
