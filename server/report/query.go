@@ -80,6 +80,9 @@ func ParseDays(v url.Values) (Days, error) {
 	return d, nil
 }
 
+// idSource says where the id an id filter takes is shown.
+var idSource = map[string]string{"variant": "variant.id", "product": "variant.product_id"}
+
 func parseID(v url.Values, name string) (int64, error) {
 	text := strings.TrimSpace(v.Get(name))
 	if text == "" {
@@ -87,7 +90,8 @@ func parseID(v url.Values, name string) (int64, error) {
 	}
 	id, err := strconv.ParseInt(text, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, stockbell.FieldErrorf(name, "%s must be an id, got %q.", name, text)
+		return 0, stockbell.FieldErrorf(name, "%s must be Stockbell's id of a %s, a whole number (the demand report's %s), got %q.",
+			name, name, idSource[name], text)
 	}
 	return id, nil
 }

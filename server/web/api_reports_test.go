@@ -131,5 +131,11 @@ func TestAPIReportsNameFieldsAsDocumented(t *testing.T) {
 		if totals := activity.Body["totals"].(map[string]any); totals["subscribed"] != 2.0 {
 			t.Fatalf("the variant's activity: %.600s", activity.Raw)
 		}
+		// The platform's id, which the subscription list's filter takes, is
+		// refused saying which id this filter takes.
+		byPlatformID := apiDo(t, f, key, "GET", "/api/v1/reports/activity?variant=v-m", "")
+		if byPlatformID.Status != 422 || byPlatformID.errorField() != "variant" || !strings.Contains(byPlatformID.errorMessage(), "variant.id") {
+			t.Fatalf("?variant=v-m: %d %s", byPlatformID.Status, byPlatformID.Raw)
+		}
 	})
 }
