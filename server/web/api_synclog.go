@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -72,8 +71,7 @@ func syncEventKindList() string {
 	for i, kind := range stockbell.SyncEventKinds {
 		names[i] = string(kind)
 	}
-	last := len(names) - 1
-	return strings.Join(names[:last], ", ") + " or " + names[last]
+	return wordList(names, "or", "")
 }
 
 func apiSyncLogEntryOf(e *stockbell.Event) apiSyncLogEntry {
