@@ -28,7 +28,7 @@ func apiSettingsOf(s *stockbell.RestockSettings) apiSettings {
 }
 
 // settingsChange is the body of PUT /api/v1/settings: the fields given
-// change, the others are kept. Each is read raw so that a value of the
+// change, the others are kept; updated_at is read-only. Each is read raw so that a value of the
 // wrong type is refused in the admin's and the CLI's words.
 type settingsChange struct {
 	MinInventory      json.RawMessage `json:"min_inventory"`
@@ -37,6 +37,9 @@ type settingsChange struct {
 	AttributionWindow json.RawMessage `json:"attribution_window"`
 	TimeZone          json.RawMessage `json:"time_zone"`
 	EmailDoubleOptIn  json.RawMessage `json:"email_double_opt_in"`
+	// UpdatedAt is read and ignored, so that the settings GET answers can
+	// be changed and put back whole.
+	UpdatedAt json.RawMessage `json:"updated_at"`
 }
 
 func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {

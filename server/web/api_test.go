@@ -330,3 +330,26 @@ func TestAPIFlowAndSubscriptionsRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestAPISettingsReadAreSettingsToWrite: the settings GET answers can be
+// changed and PUT back whole, updated_at included (read-only, ignored), as
+// the flow's can.
+func TestAPISettingsReadAreSettingsToWrite(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		key := mustAPIKey(t, db, mustShop(t, db, "a.example"))
+		read := apiDo(t, f, key, "GET", "/api/v1/settings", "")
+		wantAPI(t, read, 200, "the settings")
+		read.Body["wait"] = "2h"
+		body, _ := json.Marshal(read.Body)
+		written := apiDo(t, f, key, "PUT", "/api/v1/settings", string(body))
+		wantAPI(t, written, 200, "the settings read, changed and written back")
+		if written.Body["wait"] != "2h" || written.Body["updated_at"] == read.Body["updated_at"] {
+			t.Fatalf("settings written back: %s", written.Raw)
+		}
+		only := apiDo(t, f, key, "PUT", "/api/v1/settings", `{"updated_at":"2020-01-01T00:00:00Z"}`)
+		if only.Status != 422 || only.errorField() != "body" {
+			t.Fatalf("a PUT of updated_at alone: %d %s", only.Status, only.Raw)
+		}
+	})
+}
