@@ -18,10 +18,11 @@ import (
 // may no longer be where they were).
 func translationHTMLField(n int) string { return stepField(n, "translation_html") }
 
-// encodeTranslationHTML is the field's value: a JSON object from language
-// code to HTML, in unpadded URL-safe base64 so that the browser's
-// line-break normalisation of form values leaves the HTML byte for byte
-// ("" when no translation has HTML).
+// encodeTranslationHTML is the field's value ("" when no translation has
+// HTML): a JSON object from language code to HTML, whose escapes leave no
+// raw line break for the browser to send as CRLF, so the HTML comes back
+// byte for byte; in unpadded URL-safe base64, so that it travels as it is
+// in the page, the posted form and the preview's query.
 func encodeTranslationHTML(translations map[string]stockbell.StepText) string {
 	html := map[string]string{}
 	for code, text := range translations {
