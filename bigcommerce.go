@@ -34,6 +34,19 @@ func (c BigCommerceConfig) Enabled() bool { return c.ClientID != "" }
 
 // Validate checks a configured app's settings, naming the variable.
 func (c BigCommerceConfig) Validate() error {
+	if err := c.ValidateAPI(); err != nil {
+		return err
+	}
+	if !absoluteURL(c.AppURL) {
+		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
+	}
+	return nil
+}
+
+// ValidateAPI checks the settings that reach BigCommerce (the client
+// secret and the hosts), naming the variable: all but AppURL, which only
+// what links to this server (the install, the webhooks) uses.
+func (c BigCommerceConfig) ValidateAPI() error {
 	switch {
 	case c.ClientSecret == "":
 		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "BIGCOMMERCE_CLIENT_SECRET is required when BIGCOMMERCE_CLIENT_ID is set")
@@ -41,8 +54,6 @@ func (c BigCommerceConfig) Validate() error {
 		return FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL)
 	case !absoluteURL(c.APIURL):
 		return FieldErrorf("STOCKBELL_BIGCOMMERCE_API_URL", "want an absolute http(s) URL, got %q", c.APIURL)
-	case !absoluteURL(c.AppURL):
-		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
 	}
 	return nil
 }

@@ -95,8 +95,10 @@ func (s FlowStep) Localized(locale string) FlowStep {
 type FlowService interface {
 	// FindFlow returns the shop's flow. Returns ENOTFOUND for an unknown shop.
 	FindFlow(ctx context.Context, shopID int64) (*Flow, error)
-	// UpdateFlow replaces the flow after validating it; returns EINVALID
-	// naming the field on a bad flow.
+	// UpdateFlow replaces the flow after validating it and sets its
+	// UpdatedAt to the change time stored, as FindFlow reads it next and
+	// later than the flow's previous one; returns EINVALID naming the
+	// field on a bad flow.
 	UpdateFlow(ctx context.Context, flow *Flow) error
 	// UpdateFlowIfUnchanged replaces the flow as UpdateFlow does, only if
 	// the stored flow is still the one whose UpdatedAt was seen (zero for

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -42,7 +43,8 @@ func TestSubcommandsRequireOnlyWhatTheyUse(t *testing.T) {
 
 // TestBigCommerceWithoutAPublicURL: a BigCommerce app's settings do not
 // make the public URL required of a command that does not use it, and the
-// app's own settings are still checked.
+// app's own settings are still checked, each of them, whatever order the
+// app's checks run in; a command that uses the public URL still needs it.
 func TestBigCommerceWithoutAPublicURL(t *testing.T) {
 	vars := map[string]string{"STOCKBELL_ENV": "production", "BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}
 	if _, err := readConfig(testEnv(t, vars), publicURLUnused); err != nil {
@@ -51,8 +53,32 @@ func TestBigCommerceWithoutAPublicURL(t *testing.T) {
 	if _, err := LoadConfig(testEnv(t, vars)); settingOf(err) != "STOCKBELL_PUBLIC_URL" {
 		t.Errorf("serve's configuration without a public URL: %v", err)
 	}
-	delete(vars, "BIGCOMMERCE_CLIENT_SECRET")
-	if _, err := readConfig(testEnv(t, vars), publicURLUnused); settingOf(err) != "BIGCOMMERCE_CLIENT_SECRET" {
-		t.Errorf("without the client secret: %v", err)
+	withURL := map[string]string{"STOCKBELL_PUBLIC_URL": "https://bell.example", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}
+	for _, need := range []publicURLNeed{publicURLRequired, publicURLUnused} {
+		cfg, err := readConfig(testEnv(t, merged(vars, withURL)), need)
+		if err != nil || cfg.BigCommerce.AppURL != "https://bell.example" {
+			t.Errorf("with a public URL (required: %v): %+v, %v", need, cfg, err)
+		}
 	}
+	for setting, broken := range map[string]map[string]string{
+		"BIGCOMMERCE_CLIENT_SECRET":       {"BIGCOMMERCE_CLIENT_SECRET": ""},
+		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": {"STOCKBELL_BIGCOMMERCE_LOGIN_URL": "login.example"},
+		"STOCKBELL_BIGCOMMERCE_API_URL":   {"STOCKBELL_BIGCOMMERCE_API_URL": "api.example"},
+	} {
+		if _, err := readConfig(testEnv(t, merged(vars, broken)), publicURLUnused); settingOf(err) != setting {
+			t.Errorf("without a public URL, with %v: %v, want an error about %s", broken, err, setting)
+		}
+		if _, err := readConfig(testEnv(t, merged(vars, broken, withURL)), publicURLRequired); settingOf(err) != setting {
+			t.Errorf("with a public URL, with %v: %v, want an error about %s", broken, err, setting)
+		}
+	}
+}
+
+// merged is the variables of every map, a later map's value winning.
+func merged(vars ...map[string]string) map[string]string {
+	out := map[string]string{}
+	for _, v := range vars {
+		maps.Copy(out, v)
+	}
+	return out
 }

@@ -24,14 +24,16 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 	if !c.BigCommerce.Enabled() {
 		return nil
 	}
-	err := c.BigCommerce.Validate()
-	if err == nil || (c.PublicURL == "" && stockbell.ErrorField(err) == "STOCKBELL_PUBLIC_URL") {
-		// Without a public URL (a command that makes no link to the
-		// server, see publicURLNeed) the app's URL is the one check left
-		// out: Validate checks it last.
-		return nil
+	validate := c.BigCommerce.Validate
+	if c.publicURLUnused && c.PublicURL == "" {
+		// A command that makes no link to the server runs without a
+		// public URL (see publicURLNeed): the app's URL is not checked.
+		validate = c.BigCommerce.ValidateAPI
 	}
-	return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	if err := validate(); err != nil {
+		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	}
+	return nil
 }
 
 // parseFeed reads STOCKBELL_FEED_MAX_BYTES: a number of bytes, or with a

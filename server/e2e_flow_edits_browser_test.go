@@ -219,3 +219,37 @@ func savedSubject(t *testing.T, m *Main, shop *stockbell.Shop) string {
 	}
 	return flow.Steps[0].Subject
 }
+
+// TestFlowSaveAfterAConflictKeepsHiddenHTMLInChromium: message 1 has a
+// French custom HTML of several lines, written through the API, which the
+// page does not show. While the merchant edits message 1, a message is
+// added in front elsewhere; their save is refused and saving again stores
+// their messages, message 1 with its own HTML byte for byte (the browser
+// sends a form's line breaks as CRLF), not the added message's.
+func TestFlowSaveAfterAConflictKeepsHiddenHTMLInChromium(t *testing.T) {
+	m, ctx, shop, before := openDemoFlowPage(t)
+	const html = "<p>Un</p>\n<p>\"deux\" &amp; lignes</p>\n"
+	flow := *before
+	flow.Steps = append([]stockbell.FlowStep{}, before.Steps...)
+	flow.Steps[0].Translations = map[string]stockbell.StepText{"fr": {Subject: "Un", HTML: html}}
+	if err := m.DB.UpdateFlow(context.Background(), &flow); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, m.URL()+"/admin/flow", "#flow-form")
+	retypeField(t, ctx, "s1_subject", "Typed in this tab")
+	elsewhere := flow
+	elsewhere.Steps = append([]stockbell.FlowStep{{Channel: stockbell.ChannelEmail,
+		Translations: map[string]stockbell.StepText{"fr": {Subject: "Neuf", HTML: "<p>Neuf</p>"}}}}, flow.Steps[:len(flow.Steps)-1]...)
+	if err := m.DB.UpdateFlow(context.Background(), &elsewhere); err != nil {
+		t.Fatal(err)
+	}
+	clickAndWait(t, ctx, `#flow-form button[value=save]`, "#form-error")
+	clickAndWaitForNotice(t, ctx, `#flow-form button[value=save]`, "Flow saved")
+	stored, err := m.DB.FindFlow(context.Background(), shop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first := stored.Steps[0]; first.Subject != "Typed in this tab" || first.Translations["fr"] != (stockbell.StepText{Subject: "Un", HTML: html}) {
+		t.Errorf("saving again stored message 1 as %+v", first)
+	}
+}

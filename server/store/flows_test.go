@@ -36,3 +36,33 @@ func TestUpdateFlowIfUnchangedRefusesAFlowChangedSince(t *testing.T) {
 		must(t, db.UpdateFlowIfUnchanged(ctx, second, stored.UpdatedAt))
 	})
 }
+
+// TestUpdateFlowSetsTheTimeItStores: the change time UpdateFlow sets on
+// the flow is the one a later FindFlow reads, to the nanosecond, on both
+// databases (PostgreSQL keeps microseconds, SQLite what it is given),
+// and each save of a flow is later than the one before even when the
+// clock has not moved, so a version seen before a save never matches
+// after it.
+func TestUpdateFlowSetsTheTimeItStores(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		clock.Add(1500 * time.Nanosecond)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		var times []time.Time
+		for range 3 {
+			flow := stockbell.DefaultFlow(shop.ID)
+			must(t, db.UpdateFlow(ctx, flow))
+			stored, err := db.FindFlow(ctx, shop.ID)
+			must(t, err)
+			if stored.UpdatedAt.UnixNano() != flow.UpdatedAt.UnixNano() {
+				t.Fatalf("UpdateFlow set the change time %v, FindFlow reads %v", flow.UpdatedAt, stored.UpdatedAt)
+			}
+			if n := len(times); n > 0 && !flow.UpdatedAt.After(times[n-1]) {
+				t.Fatalf("a save at the same clock time was changed at %v, the one before at %v", flow.UpdatedAt, times[n-1])
+			}
+			times = append(times, flow.UpdatedAt)
+		}
+		wantCode(t, db.UpdateFlowIfUnchanged(ctx, stockbell.DefaultFlow(shop.ID), times[1]), stockbell.ECONFLICT, "")
+		must(t, db.UpdateFlowIfUnchanged(ctx, stockbell.DefaultFlow(shop.ID), times[2]))
+	})
+}

@@ -181,8 +181,11 @@ func (db *DB) FindSyncLog(ctx context.Context, filter stockbell.SyncLogFilter) (
 		}
 		w.add("kind = ?", *filter.Kind)
 	} else {
-		k := stockbell.SyncEventKinds
-		w.add("kind IN (?, ?, ?)", k[0], k[1], k[2])
+		kinds := make([]any, len(stockbell.SyncEventKinds))
+		for i, kind := range stockbell.SyncEventKinds {
+			kinds[i] = kind
+		}
+		w.add("kind IN ("+placeholders(len(kinds))+")", kinds...)
 	}
 	events := []*stockbell.Event{}
 	var total int

@@ -3,6 +3,7 @@ package store_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -69,6 +70,32 @@ func TestRecordSync(t *testing.T) {
 		must(t, err)
 		if all != 5 { // installed + 4
 			t.Errorf("%d activity events, want 5", all)
+		}
+	})
+}
+
+// TestFindSyncLogListsEveryKind: the sync log holds an event of each kind
+// of stockbell.SyncEventKinds, however many there are, and no other event
+// of the shop.
+func TestFindSyncLogListsEveryKind(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		useClock(db)
+		shop := install(t, db, stockbell.PlatformFeed, "feed.example.com")
+		for _, kind := range stockbell.SyncEventKinds {
+			_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, kind, detail, created_at) VALUES (?, ?, ?, ?)`),
+				shop.ID, kind, `{"source":"feed"}`, db.Clock.Now())
+			must(t, err)
+		}
+		log, total, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		must(t, err)
+		var kinds []stockbell.EventKind
+		for _, e := range log {
+			kinds = append(kinds, e.Kind)
+		}
+		slices.Sort(kinds)
+		want := slices.Sorted(slices.Values(stockbell.SyncEventKinds))
+		if total != len(want) || !slices.Equal(kinds, want) {
+			t.Fatalf("sync log = %v (total %d), want one of each of %v", kinds, total, want)
 		}
 	})
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"regexp"
 	"slices"
@@ -39,14 +40,18 @@ type flowForm struct {
 type stepForm struct {
 	N int // from 1
 	// Saved is the number of the saved message this one shows (0: none, a
-	// message added or from a template), whose translations' custom HTML,
-	// which the form does not show, it keeps when saved.
-	Saved      int
-	Step       stockbell.FlowStep
-	Delay      string
-	SmartHours string
-	Languages  []languageForm // also the languages the preview offers, beside English
-	Preview    string         // the preview's language
+	// message added or from a template), whose translations' custom HTML
+	// a form that does not carry it (no sN_translation_html) keeps.
+	Saved int
+	// TranslationHTML is the custom HTML of the message's translations,
+	// which the form carries without showing it (translationHTMLField), so
+	// that the message keeps its own whatever became of the saved flow.
+	TranslationHTML string
+	Step            stockbell.FlowStep
+	Delay           string
+	SmartHours      string
+	Languages       []languageForm // also the languages the preview offers, beside English
+	Preview         string         // the preview's language
 	// Other holds the texts under "Another language" while their code is refused.
 	Other otherLanguageForm
 	// LanguagesOpen shows the other languages' texts: some are written, or one is wrong.
@@ -79,6 +84,7 @@ func newFlowForm(flow *stockbell.Flow) *flowForm {
 			sf.Languages = append(sf.Languages, languageForm{flowLanguage: l, Text: step.Translations[l.Code]})
 		}
 		sf.LanguagesOpen = len(step.Translations) > 0
+		sf.TranslationHTML = encodeTranslationHTML(step.Translations)
 		f.Steps = append(f.Steps, sf)
 	}
 	return f
@@ -155,9 +161,10 @@ func stepField(n int, name string) string { return "s" + strconv.Itoa(n) + "_" +
 
 var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
 
-// parseFlowForm reads the flow from the posted fields, keeping what the
-// form does not show (a translation's custom HTML) from the saved message
-// each message shows; its UpdatedAt is the version the form was made from.
+// parseFlowForm reads the flow from the posted fields, what the form
+// carries without showing it (a translation's custom HTML) included, or,
+// from a form that does not carry it, the saved message's each message
+// shows; its UpdatedAt is the version the form was made from.
 // A field that is not a number or a duration is an EINVALID error naming
 // the form field; the flow is still read whole, every other field as
 // typed, so that the form can be shown again as it was.
@@ -245,8 +252,12 @@ func parseStep(form url.Values, n int, old stockbell.FlowStep) (stockbell.FlowSt
 // parseTranslations reads each offered language's texts, and those of a
 // language code typed in the "other language" field.
 func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText) (map[string]stockbell.StepText, error) {
-	moveErr := moveOtherLanguage(form, n)
-	codes := []string{}
+	err := moveOtherLanguage(form, n)
+	html, htmlErr := translationHTML(form, n, old)
+	if err == nil {
+		err = htmlErr
+	}
+	codes := slices.Collect(maps.Keys(html))
 	for key := range form {
 		if rest, ok := strings.CutPrefix(key, stepField(n, "")); ok {
 			if code, field, ok := strings.Cut(rest, "_"); ok && otherLanguage.MatchString(code) && (field == "subject" || field == "body" || field == "preheader") {
@@ -258,15 +269,15 @@ func parseTranslations(form url.Values, n int, old map[string]stockbell.StepText
 	for _, code := range codes {
 		text := stockbell.StepText{Subject: strings.TrimSpace(form.Get(stepField(n, code+"_subject"))),
 			Preheader: strings.TrimSpace(form.Get(stepField(n, code+"_preheader"))),
-			Body:      strings.TrimSpace(form.Get(stepField(n, code+"_body"))), HTML: old[code].HTML}
+			Body:      strings.TrimSpace(form.Get(stepField(n, code+"_body"))), HTML: html[code]}
 		if text != (stockbell.StepText{}) {
 			out[code] = text
 		}
 	}
 	if len(out) == 0 {
-		return nil, moveErr
+		return nil, err
 	}
-	return out, moveErr
+	return out, err
 }
 
 // moveOtherLanguage files the texts written under "another language" as

@@ -107,7 +107,7 @@ func TestFlowTemplateKeepsTestAddressAndPreviewLanguages(t *testing.T) {
 }
 
 // TestFlowFormKeepsEachMessagesHiddenTextsWhereverItMoves: a translation's
-// custom HTML is not on the page (only the API writes it), so a saved
+// custom HTML is not shown on the page (only the API writes it), so a saved
 // message keeps its own when the form is saved. After message 1 is
 // removed, the message that moves up keeps its HTML, not the removed
 // one's; after starting again from a template, no message inherits any.

@@ -123,14 +123,20 @@ func (a *API) getFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		a.server.Error(w, r, err)
 		return
 	}
-	w.Header().Set("ETag", flowETag(flow.UpdatedAt))
+	etag := flowETag(flow.UpdatedAt)
+	w.Header().Set("ETag", etag)
+	if noneMatch(r, etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
 }
 
 // putFlow replaces the flow; it is validated as the admin's flow page
 // validates it (Flow.Validate through UpdateFlow), naming the field. With
 // If-Match naming the flow's ETag, it is stored only if no one changed it
-// since (412 otherwise, storing nothing).
+// since (412 otherwise, storing nothing). The answer carries the stored
+// flow's ETag, the one a GET answers next.
 func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	req, err := decodeFlow(w, r)
 	if err != nil {
@@ -147,6 +153,7 @@ func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		a.server.writeError(w, r, err, flowPreconditionStatuses)
 		return
 	}
+	w.Header().Set("ETag", flowETag(flow.UpdatedAt))
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
 }
 

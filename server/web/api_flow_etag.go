@@ -32,8 +32,8 @@ func flowCondition(r *http.Request, saved *stockbell.Flow) (conditional bool, er
 		return false, nil
 	}
 	current := flowETag(saved.UpdatedAt)
-	for _, tag := range strings.Split(strings.Join(values, ","), ",") {
-		switch strings.TrimSpace(tag) {
+	for _, tag := range listedTags(values) {
+		switch tag {
 		case "*":
 			return false, nil
 		case current:
@@ -43,6 +43,35 @@ func flowCondition(r *http.Request, saved *stockbell.Flow) (conditional bool, er
 	return true, stockbell.Errorf(stockbell.ECONFLICT,
 		"If-Match names no current version of the flow: its ETag is now %s (%s). Nothing was stored; read the flow again and make the change on it.",
 		current, storedFlowVersion(saved.UpdatedAt))
+}
+
+// noneMatch reports whether the request's If-None-Match names etag, the
+// current representation's: "*" (it exists), or a listed tag equal to it
+// by weak comparison (W/ set aside on both), as RFC 9110 compares for a
+// GET. A GET it names is answered 304 Not Modified.
+func noneMatch(r *http.Request, etag string) bool {
+	opaque := strings.TrimPrefix(etag, "W/")
+	for _, tag := range listedTags(r.Header.Values("If-None-Match")) {
+		if tag == "*" || strings.TrimPrefix(tag, "W/") == opaque {
+			return true
+		}
+	}
+	return false
+}
+
+// listedTags reads the entity tags a conditional header lists, over all
+// its values, without the spaces around them. A tag with a comma inside
+// is split, and so never equals one of ours (base 36 in quotes).
+func listedTags(values []string) []string {
+	var tags []string
+	for _, value := range values {
+		for tag := range strings.SplitSeq(value, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
+		}
+	}
+	return tags
 }
 
 // storedFlowVersion says which version of the flow is stored, for an error
