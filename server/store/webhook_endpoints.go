@@ -103,7 +103,7 @@ func (db *DB) SetWebhookEndpointEnabled(ctx context.Context, shopID, id int64, e
 		args := []any{now, id, shopID}
 		if !enabled {
 			query = `UPDATE webhook_endpoints SET disabled_at = COALESCE(disabled_at, ?), disabled_reason = ?, updated_at = ? WHERE id = ? AND shop_id = ?`
-			args = []any{now, "Disabled in the admin.", now, id, shopID}
+			args = []any{now, "Disabled by the merchant.", now, id, shopID}
 		}
 		res, err := tx.ExecContext(ctx, tx.Rebind(query), args...)
 		if err := mustAffect(res, err, "webhook endpoint %d", id); err != nil {

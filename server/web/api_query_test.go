@@ -110,3 +110,28 @@ func (s *feedSyncerStub) QueueSync(context.Context, int64) error {
 	s.queued++
 	return nil
 }
+
+// TestAPIEndpointDisabledByTheMerchant: an endpoint disabled through the
+// API says it was disabled by the merchant, not "in the admin", and
+// PATCH takes enabled alone.
+func TestAPIEndpointDisabledByTheMerchant(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixtureOf(t, db, func(deps *web.APIDeps) { deps.Endpoints = db })
+		shop := mustShop(t, db, "a.example")
+		key := mustAPIKey(t, db, shop)
+		endpoint, err := db.CreateWebhookEndpoint(context.Background(), stockbell.WebhookEndpointCreate{ShopID: shop.ID,
+			URL: "https://hooks.example.com/in", EventTypes: []string{string(stockbell.WebhookSubscriptionCreated)}}, []byte("sealed"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/api/v1/webhooks/endpoints/%d", endpoint.ID)
+		if a := apiDo(t, f, key, "PATCH", path, `{"url":"https://elsewhere.example"}`); a.Status != 422 || a.errorField() != "url" {
+			t.Fatalf("PATCH of the url: %d %s", a.Status, a.Raw)
+		}
+		off := apiDo(t, f, key, "PATCH", path, `{"enabled":false}`)
+		wantAPI(t, off, 200, "disabling")
+		if e := off.Body["endpoint"].(map[string]any); e["disabled_at"] == nil || e["disabled_reason"] != "Disabled by the merchant." {
+			t.Fatalf("disabled endpoint: %s", off.Raw)
+		}
+	})
+}
