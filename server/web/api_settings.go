@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -83,6 +84,9 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 	}{{"min_inventory", c.MinInventory, &u.MinInventory}, {"per_unit", c.PerUnit, &u.PerUnit}}
 	for _, n := range numbers {
 		if n.raw != nil {
+			if text := bytes.TrimSpace(n.raw); len(text) > 0 && text[0] == '"' {
+				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got the string %s.", n.field, text)
+			}
 			value, err := wholeNumber(n.field, string(n.raw))
 			if err != nil {
 				return u, err

@@ -257,7 +257,7 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 		key := mustAPIKey(t, db, w.shop)
 		cases := []struct{ method, path, body, field, message string }{
 			{"PUT", "/api/v1/settings", `{"min_inventory":0}`, "min_inventory", "min_inventory must be between 1 and 1000000, got 0"},
-			{"PUT", "/api/v1/settings", `{"min_inventory":"5"}`, "min_inventory", "min_inventory must be a whole number"},
+			{"PUT", "/api/v1/settings", `{"min_inventory":"5"}`, "min_inventory", `min_inventory must be a whole number (a JSON number), got the string "5".`},
 			{"PUT", "/api/v1/settings", `{"min_inventory":4,"wait":"soon"}`, "wait", `wait must be a duration such as 30m or 2h, got "soon"`},
 			{"PUT", "/api/v1/settings", `{"per_unit":3,"wait":"10s"}`, "wait", "wait must be between 1m0s and 720h"},
 			{"PUT", "/api/v1/settings", `{"minimum":3}`, "minimum", `Unknown field "minimum"`},
