@@ -27,6 +27,9 @@ import (
 // (deny), a poster taking orders when out of stock.
 const (
 	e2ePSShirt, e2ePSSmall, e2ePSMug, e2ePSPoster = int64(1), int64(11), int64(2), int64(3)
+	// e2ePSCap and e2ePSScarf are made, and deleted, in the shop after it
+	// was connected.
+	e2ePSCap, e2ePSScarf = int64(4), int64(5)
 )
 
 func prestaShopFake(t *testing.T) *prestashoptest.Fake {
@@ -46,7 +49,9 @@ func prestaShopFake(t *testing.T) *prestashoptest.Fake {
 
 // psShop is the connected shop as the module names it, and what it posts with.
 type psShop struct {
-	m      *Main
+	m *Main
+	// admin is the merchant's browser, signed in by the connect page.
+	admin  *http.Client
 	fake   *prestashoptest.Fake
 	domain string
 	secret string
@@ -60,7 +65,9 @@ type psShop struct {
 // posts, which notifies the subscriber by email through the engine; every
 // refused post (bad signature, stale, another shop's body, the secret
 // before renewal) storing nothing; an unknown variant in the sync log; a
-// missed post recovered by reconciliation.
+// missed post recovered by reconciliation; a product deleted in the shop
+// marked deleted by the catalog sync, refused by the storefront and
+// marked in the admin.
 func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 	requirePHP(t)
 	for dialect, dbURL := range databaseURLs(t) {
@@ -82,6 +89,7 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 			ps.refusedPosts(t, firstSecret)
 			ps.unknownVariant(t, shop)
 			ps.reconciled(t, shop, sink)
+			ps.deletedInShop(t, shop)
 		})
 	}
 }
@@ -108,6 +116,7 @@ func (ps *psShop) connectWithPage(t *testing.T) string {
 	if status, _ := adminPage(t, browser, ps.m); status != http.StatusOK {
 		t.Fatalf("the admin after connect: %d", status)
 	}
+	ps.admin = browser
 	// Without this browser's nonce the form is refused.
 	resp, err := http.PostForm(connect, url.Values{"shop_url": {ps.fake.URL()}, "webservice_key": {prestashoptest.Key}, "csrf_token": {"forged"}})
 	if err != nil {
@@ -201,6 +210,13 @@ func (ps *psShop) synced(t *testing.T, variants int) *stockbell.Shop {
 // the shop as data-shop="{$urls.base_url}" does.
 func (ps *psShop) subscribe(t *testing.T, variant, email string) int {
 	t.Helper()
+	status, _ := ps.subscribeAnswer(t, variant, email)
+	return status
+}
+
+// subscribeAnswer is subscribe with the API's answer.
+func (ps *psShop) subscribeAnswer(t *testing.T, variant, email string) (int, string) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"shop": ps.fake.URL() + "/", "variant_id": variant, "email": email, "channels": []string{"email"}})
 	req, _ := http.NewRequest(http.MethodPost, ps.m.URL()+"/api/storefront/v1/subscriptions", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "text/plain")
@@ -209,8 +225,9 @@ func (ps *psShop) subscribe(t *testing.T, variant, email string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(answer)
 }
 
 // restock: the shop restocks the small shirt and the module, signing with
@@ -327,6 +344,56 @@ func (ps *psShop) reconciled(t *testing.T, shop *stockbell.Shop, sink *smtptest.
 	waitForMail(t, ps.m, sink, "ada@example.com", 2)
 	if v, err := ps.m.DB.FindVariant(context.Background(), shop.ID, "2-0"); err != nil || v.Stock != 5 {
 		t.Fatalf("mug after reconciliation: %+v %v", v, err)
+	}
+}
+
+// deletedInShop: a cap and a scarf made in the shop are read by the
+// catalog sync and a shopper waits for the cap; the merchant deletes both
+// in PrestaShop and the next sync marks them deleted (the scarf, which
+// nobody waits for and so no reconciliation reads, only the sync's
+// listing finds gone): the storefront takes no more subscriptions for
+// them and the admin's products in demand mark the cap deleted.
+func (ps *psShop) deletedInShop(t *testing.T, shop *stockbell.Shop) {
+	t.Helper()
+	ctx := context.Background()
+	sync := func(what string, done func(capV, scarfV *stockbell.VariantWithProduct) bool) {
+		t.Helper()
+		untilNoJobOf(t, ps.m, stockbell.PrestaShopCatalogSyncJob{}.Kind())
+		if err := ps.m.Queue.Insert(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}, nil); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, ps.m, what, func() bool {
+			capV, err := ps.m.DB.FindVariant(ctx, shop.ID, "4-0")
+			scarfV, err2 := ps.m.DB.FindVariant(ctx, shop.ID, "5-0")
+			return err == nil && err2 == nil && done(capV, scarfV)
+		})
+	}
+	ps.fake.Do(func(s *prestashoptest.Shop) {
+		s.Products = append(s.Products, &prestashoptest.Product{ID: e2ePSCap, Name: "Cap", Price: "9.000000", Active: true},
+			&prestashoptest.Product{ID: e2ePSScarf, Name: "Scarf", Price: "15.000000", Active: true})
+	})
+	sync("the cap and the scarf read", func(capV, scarfV *stockbell.VariantWithProduct) bool { return !capV.Deleted && !scarfV.Deleted })
+	if status, answer := ps.subscribeAnswer(t, "4-0", "bob@example.com"); status != http.StatusCreated {
+		t.Fatalf("subscription to the sold-out cap answered %d: %s", status, answer)
+	}
+	ps.fake.Do(func(s *prestashoptest.Shop) { s.Products = s.Products[:len(s.Products)-2] })
+	sync("the cap and the scarf marked deleted", func(capV, scarfV *stockbell.VariantWithProduct) bool { return capV.Deleted && scarfV.Deleted })
+	for _, variant := range []string{"4-0", "5-0"} {
+		if status, answer := ps.subscribeAnswer(t, variant, "carol@example.com"); status != http.StatusUnprocessableEntity ||
+			!strings.Contains(answer, "not available for alerts") {
+			t.Fatalf("subscription to deleted %s answered %d: %s", variant, status, answer)
+		}
+	}
+	resp, err := ps.admin.Get(ps.m.URL() + "/admin/products")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	page, _ := io.ReadAll(resp.Body)
+	_, row, _ := strings.Cut(string(page), ">Cap")
+	row, _, _ = strings.Cut(row, "</th>")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(row, `<span class="badge failed">deleted</span>`) {
+		t.Fatalf("the admin's products in demand (%d) do not mark the deleted cap: %s", resp.StatusCode, page)
 	}
 }
 
