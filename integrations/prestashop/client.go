@@ -205,8 +205,9 @@ func (r apiStock) rowID() int64       { return int64(r.ID) }
 // while the pages are read shifts no page and none is skipped, and one
 // created meanwhile is listed when its id is above the page being read.
 // query adds filters, never one on id. fn receives each page with the
-// shop's clock when it answered. A page that does not move past the last
-// id (a webservice that ignores the filter) is an error, not a loop.
+// shop's clock when it answered. A page whose ids do not rise above the
+// last one read (a webservice ignoring the filter or the sort, whose next
+// page could skip rows) is an error before fn sees it.
 func eachPage[T identified](ctx context.Context, s *session, resource string, query url.Values, fn func([]T, time.Time) error) error {
 	q := url.Values{"display": {"full"}, "sort": {"[id_ASC]"}, "limit": {strconv.Itoa(pageSize)}}
 	for k, v := range query {
@@ -218,20 +219,19 @@ func eachPage[T identified](ctx context.Context, s *session, resource string, qu
 		if err != nil {
 			return err
 		}
+		for _, r := range rows {
+			if r.rowID() <= last {
+				return fmt.Errorf("prestashop %s listing answered ids out of order (%d after %d) for filter[id]=%s and sort=[id_ASC]",
+					resource, r.rowID(), last, q.Get("filter[id]"))
+			}
+			last = r.rowID()
+		}
 		if err := fn(rows, at); err != nil {
 			return err
 		}
 		if len(rows) < pageSize {
 			return nil
 		}
-		next := last
-		for _, r := range rows {
-			next = max(next, r.rowID())
-		}
-		if next == last {
-			return fmt.Errorf("prestashop %s listing did not move past id %d: the webservice ignored filter[id]=>[%d]", resource, last, last)
-		}
-		last = next
 	}
 }
 

@@ -172,8 +172,9 @@ func TestCatalogSyncListsByID(t *testing.T) {
 
 // TestFailedListingMarksNothing: a listing that fails part-way marks no
 // product deleted: a shop that stays unavailable fails the job, which is
-// retried; a key refused on the second page is recorded in the sync log,
-// as any refusal is.
+// retried, and so does one answering ids out of order (its sort ignored:
+// a page by id would skip products); a key refused on the second page is
+// recorded in the sync log, as any refusal is.
 func TestFailedListingMarksNothing(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -184,6 +185,15 @@ func TestFailedListingMarksNothing(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "503") {
 			t.Fatalf("a listing whose second page is unavailable: %v, want the job to fail", err)
 		}
+		e.fake.Do(func(s *prestashoptest.Shop) {
+			s.Products[0], s.Products[len(s.Products)-1] = s.Products[len(s.Products)-1], s.Products[0]
+			s.Unordered = true
+		})
+		err = e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID})
+		if err == nil || !strings.Contains(err.Error(), "out of order") {
+			t.Fatalf("a listing answered out of order: %v, want the job to fail", err)
+		}
+		e.fake.Do(func(s *prestashoptest.Shop) { s.Unordered = false })
 		must(t, e.syncPausedAt(shop, listingPage(2), func() { e.fake.Do(func(s *prestashoptest.Shop) { s.KeyDisabled = true }) }))
 		if e.deleted(shop, mugID) || e.deleted(shop, 220) {
 			t.Fatal("a listing that failed part-way marked products deleted")

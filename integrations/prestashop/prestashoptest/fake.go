@@ -66,6 +66,10 @@ type Shop struct {
 	// merchant disabled or deleted (401, code 20); OtherShop answers that
 	// the key is not enabled for this shop of a multistore (403, code 132).
 	KeyDisabled, OtherShop bool
+	// Unordered answers lists in the order the shop keeps its rows,
+	// whatever the sort asked, as a webservice whose sort an override
+	// module drops would.
+	Unordered bool
 }
 
 // Fake is a PrestaShop webservice on loopback.
@@ -187,7 +191,11 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	case f.shop.NoGET[resource]:
 		writeError(w, http.StatusMethodNotAllowed, 25, "Method GET is not allowed for the resource "+resource+" with this authentication key")
 	default:
-		if rows, err := query(resource, rows, r.URL.Query()); err != nil {
+		q := r.URL.Query()
+		if f.shop.Unordered {
+			q.Del("sort")
+		}
+		if rows, err := query(resource, rows, q); err != nil {
 			writeError(w, err.status, err.code, err.message)
 		} else {
 			writeList(w, resource, rows)

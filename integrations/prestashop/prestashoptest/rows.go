@@ -22,7 +22,7 @@ func boolStr(b bool) string {
 // lang is a multilingual field: one value per language.
 func lang(v string) []map[string]string { return []map[string]string{{"id": "1", "value": v}} }
 
-// rows returns every row of a resource, in id order.
+// rows returns every row of a resource, in id order (unless Unordered).
 func (f *Fake) rows(resource string) ([]row, bool) {
 	var out []row
 	switch resource {
@@ -48,7 +48,9 @@ func (f *Fake) rows(resource string) ([]row, bool) {
 	default:
 		return nil, false
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i]["id"].(int64) < out[j]["id"].(int64) })
+	if !f.shop.Unordered {
+		sort.Slice(out, func(i, j int) bool { return out[i]["id"].(int64) < out[j]["id"].(int64) })
+	}
 	return out, true
 }
 
