@@ -110,4 +110,9 @@ type SettingsService interface {
 	// UpdateSettings applies the update after validating the result; returns
 	// EINVALID naming the field, and stores nothing, on a bad value.
 	UpdateSettings(ctx context.Context, shopID int64, update SettingsUpdate) (*RestockSettings, error)
+	// UpdateSettingsIfUnchanged applies the update as UpdateSettings does,
+	// only if the stored settings are still those whose UpdatedAt was seen
+	// (zero for settings never stored); returns ECONFLICT, storing
+	// nothing, if they were changed since.
+	UpdateSettingsIfUnchanged(ctx context.Context, shopID int64, update SettingsUpdate, seen time.Time) (*RestockSettings, error)
 }

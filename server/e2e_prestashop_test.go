@@ -27,6 +27,9 @@ import (
 // (deny), a poster taking orders when out of stock.
 const (
 	e2ePSShirt, e2ePSSmall, e2ePSMug, e2ePSPoster = int64(1), int64(11), int64(2), int64(3)
+	// e2ePSCap and e2ePSScarf are made, and deleted, in the shop after it
+	// was connected.
+	e2ePSCap, e2ePSScarf = int64(4), int64(5)
 )
 
 func prestaShopFake(t *testing.T) *prestashoptest.Fake {
@@ -46,7 +49,9 @@ func prestaShopFake(t *testing.T) *prestashoptest.Fake {
 
 // psShop is the connected shop as the module names it, and what it posts with.
 type psShop struct {
-	m      *Main
+	m *Main
+	// admin is the merchant's browser, signed in by the connect page.
+	admin  *http.Client
 	fake   *prestashoptest.Fake
 	domain string
 	secret string
@@ -60,7 +65,9 @@ type psShop struct {
 // posts, which notifies the subscriber by email through the engine; every
 // refused post (bad signature, stale, another shop's body, the secret
 // before renewal) storing nothing; an unknown variant in the sync log; a
-// missed post recovered by reconciliation.
+// missed post recovered by reconciliation; a product deleted in the shop
+// marked deleted by the catalog sync, refused by the storefront and
+// marked in the admin.
 func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 	requirePHP(t)
 	for dialect, dbURL := range databaseURLs(t) {
@@ -82,6 +89,7 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 			ps.refusedPosts(t, firstSecret)
 			ps.unknownVariant(t, shop)
 			ps.reconciled(t, shop, sink)
+			ps.deletedInShop(t, shop)
 		})
 	}
 }
@@ -108,6 +116,7 @@ func (ps *psShop) connectWithPage(t *testing.T) string {
 	if status, _ := adminPage(t, browser, ps.m); status != http.StatusOK {
 		t.Fatalf("the admin after connect: %d", status)
 	}
+	ps.admin = browser
 	// Without this browser's nonce the form is refused.
 	resp, err := http.PostForm(connect, url.Values{"shop_url": {ps.fake.URL()}, "webservice_key": {prestashoptest.Key}, "csrf_token": {"forged"}})
 	if err != nil {
@@ -201,6 +210,13 @@ func (ps *psShop) synced(t *testing.T, variants int) *stockbell.Shop {
 // the shop as data-shop="{$urls.base_url}" does.
 func (ps *psShop) subscribe(t *testing.T, variant, email string) int {
 	t.Helper()
+	status, _ := ps.subscribeAnswer(t, variant, email)
+	return status
+}
+
+// subscribeAnswer is subscribe with the API's answer.
+func (ps *psShop) subscribeAnswer(t *testing.T, variant, email string) (int, string) {
+	t.Helper()
 	body, _ := json.Marshal(map[string]any{"shop": ps.fake.URL() + "/", "variant_id": variant, "email": email, "channels": []string{"email"}})
 	req, _ := http.NewRequest(http.MethodPost, ps.m.URL()+"/api/storefront/v1/subscriptions", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "text/plain")
@@ -209,8 +225,9 @@ func (ps *psShop) subscribe(t *testing.T, variant, email string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	resp.Body.Close()
-	return resp.StatusCode
+	defer resp.Body.Close()
+	answer, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(answer)
 }
 
 // restock: the shop restocks the small shirt and the module, signing with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,10 @@ const CatalogSource = "prestashop:catalog"
 
 // SyncCatalog serves PrestaShopCatalogSyncJob. For ShopID 0 (the daily
 // run) it queues one job per connected shop. For a shop it pages through
-// every product, reads each page's combinations and stock, upserts them,
-// and records the sync in the shop's sync log.
+// every product by id, reads each page's combinations and stock, upserts
+// them, marks deleted the products the complete listing no longer has
+// (stockbell.DeleteVanishedProducts), and records the sync in the shop's
+// sync log. A listing that fails part-way marks nothing.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopCatalogSyncJob{ShopID: id} })
@@ -27,11 +30,19 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 		return err
 	}
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
+	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
+	if err != nil {
+		return err
+	}
 	settings, err := sess.settings(ctx)
 	if err != nil {
 		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
+	listed := map[string]bool{}
 	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
+		for _, p := range page {
+			listed[strconv.FormatInt(int64(p.ID), 10)] = true
+		}
 		n, err := in.applyProducts(ctx, shop, sess, settings, page, CatalogSource)
 		report.Items += n
 		return err
@@ -39,8 +50,14 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	if err != nil {
 		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
+	// A product created while the listing was read is either listed (its
+	// id is above the page then read) or was found by a read begun since
+	// (a module post), which DeleteVanishedProduct keeps.
+	if report.Unpublished, err = stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, listed, began); err != nil {
+		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	}
 	report.FinishedAt = in.Clock.Now()
-	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items)
+	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
@@ -165,20 +182,23 @@ func (s *session) readProducts(ctx context.Context, products []apiProduct, setti
 	return read, err
 }
 
-// optionNames reads the names of the option values ("Small", "Red").
+// optionNames reads the names of the option values ("Small", "Red"),
+// pageSize ids a request.
 func (s *session) optionNames(ctx context.Context, ids []int64) (map[int64]string, error) {
 	names := map[int64]string{}
-	if len(ids) == 0 {
-		return names, nil
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for start := 0; start < len(ids); start += pageSize {
+		chunk := ids[start:min(start+pageSize, len(ids))]
+		rows, _, err := list[apiOptionValue](ctx, s, "product_option_values", url.Values{"display": {"[id,name]"}, "filter[id]": {idFilter(chunk)}})
+		if err != nil {
+			return names, err
+		}
+		for _, r := range rows {
+			names[int64(r.ID)] = string(r.Name)
+		}
 	}
-	err := eachPage(ctx, s, "product_option_values", url.Values{"display": {"[id,name]"}, "filter[id]": {idFilter(ids)}},
-		func(rows []apiOptionValue, _ time.Time) error {
-			for _, r := range rows {
-				names[int64(r.ID)] = string(r.Name)
-			}
-			return nil
-		})
-	return names, err
+	return names, nil
 }
 
 // productUpsert maps a product: its combinations are its variants, or,

@@ -23,7 +23,7 @@ import (
 // failure, a 429 or a 5xx answer is tried again.
 const MaxAttempts = 4
 
-// pageSize is how many rows one list request asks for (limit=offset,count).
+// pageSize is how many rows one list request asks for (limit=count).
 const pageSize = 100
 
 // Credentials open a shop's webservice: its base URL (where /api/ lives)
@@ -192,18 +192,39 @@ func list[T any](ctx context.Context, s *session, resource string, query url.Val
 	return rows, at, nil
 }
 
-// eachPage pages through a resource in id order, pageSize rows at a time;
-// fn receives each page with the shop's clock when it answered.
-func eachPage[T any](ctx context.Context, s *session, resource string, query url.Values, fn func([]T, time.Time) error) error {
-	q := url.Values{"display": {"full"}, "sort": {"[id_ASC]"}}
+// identified is a webservice row with an id.
+type identified interface{ rowID() int64 }
+
+func (p apiProduct) rowID() int64     { return int64(p.ID) }
+func (c apiCombination) rowID() int64 { return int64(c.ID) }
+func (r apiStock) rowID() int64       { return int64(r.ID) }
+
+// eachPage pages through a resource by id, pageSize rows at a time: each
+// request asks for the rows with an id above the last one read
+// (filter[id]=>[last], sort=[id_ASC], limit=pageSize), so a row deleted
+// while the pages are read shifts no page and none is skipped, and one
+// created meanwhile is listed when its id is above the page being read.
+// query adds filters, never one on id. fn receives each page with the
+// shop's clock when it answered. A page whose ids do not rise above the
+// last one read (a webservice ignoring the filter or the sort, whose next
+// page could skip rows) is an error before fn sees it.
+func eachPage[T identified](ctx context.Context, s *session, resource string, query url.Values, fn func([]T, time.Time) error) error {
+	q := url.Values{"display": {"full"}, "sort": {"[id_ASC]"}, "limit": {strconv.Itoa(pageSize)}}
 	for k, v := range query {
 		q[k] = v
 	}
-	for offset := 0; ; offset += pageSize {
-		q.Set("limit", fmt.Sprintf("%d,%d", offset, pageSize))
+	for last := int64(0); ; {
+		q.Set("filter[id]", ">["+strconv.FormatInt(last, 10)+"]")
 		rows, at, err := list[T](ctx, s, resource, q)
 		if err != nil {
 			return err
+		}
+		for _, r := range rows {
+			if r.rowID() <= last {
+				return fmt.Errorf("prestashop %s listing answered ids out of order (%d after %d) for filter[id]=%s and sort=[id_ASC]",
+					resource, r.rowID(), last, q.Get("filter[id]"))
+			}
+			last = r.rowID()
 		}
 		if err := fn(rows, at); err != nil {
 			return err

@@ -256,3 +256,17 @@ func (c *Conn) Ping(ctx context.Context) error { return c.DB.PingContext(ctx) }
 func (c *Conn) Path() string { return c.path }
 
 func (db *DB) now() time.Time { return db.Clock.Now().UTC() }
+
+// changeTime is the change time a save of something last changed at
+// previous stores (a flow, restock settings), which names its version:
+// now to the microsecond, which both databases keep (a finer time would
+// read back otherwise on PostgreSQL, and the version the save answers
+// would not be the one read next), and later than previous even when the
+// clock has not passed it, so that one version never names two saves.
+func changeTime(now, previous time.Time) time.Time {
+	now = now.UTC().Truncate(time.Microsecond)
+	if !now.After(previous) {
+		return previous.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
+	}
+	return now
+}

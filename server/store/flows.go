@@ -51,7 +51,7 @@ func findFlow(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Flow, error
 
 // UpdateFlow validates and stores the flow with an EventSettingsChanged
 // event naming the flow, and sets its UpdatedAt to the change time stored
-// (flowChangeTime), the one FindFlow reads next. Returns EINVALID naming
+// (changeTime), the one FindFlow reads next. Returns EINVALID naming
 // the field (storing nothing), or ENOTFOUND for an unknown shop.
 func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
 	return db.updateFlow(ctx, flow, nil)
@@ -95,7 +95,7 @@ func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.T
 				return err
 			}
 		}
-		flow.UpdatedAt = flowChangeTime(tx.db.now(), previous.UpdatedAt)
+		flow.UpdatedAt = changeTime(tx.db.now(), previous.UpdatedAt)
 		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO flows (shop_id, status, template, steps, updated_at)
 			VALUES (?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO UPDATE SET status = excluded.status,
 			template = excluded.template, steps = excluded.steps, updated_at = excluded.updated_at`),
@@ -106,20 +106,6 @@ func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.T
 		detail := EventDetail{"flow_status": flow.Status, "flow_steps": len(flow.Steps), "template": flow.Template}
 		return tx.insertEvent(ctx, stockbell.Event{ShopID: flow.ShopID, Kind: stockbell.EventSettingsChanged}, detail)
 	})
-}
-
-// flowChangeTime is the change time a save of the flow last changed at
-// previous stores: now to the microsecond, which both databases keep (a
-// finer time would read back otherwise on PostgreSQL, and the version the
-// save answers would not be the one read next), and later than previous
-// even when the clock has not passed it, so that one version never names
-// two saves.
-func flowChangeTime(now, previous time.Time) time.Time {
-	now = now.UTC().Truncate(time.Microsecond)
-	if !now.After(previous) {
-		return previous.UTC().Truncate(time.Microsecond).Add(time.Microsecond)
-	}
-	return now
 }
 
 // recheckWaitingVariants asks the engine to decide again for every variant

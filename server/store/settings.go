@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -40,25 +42,73 @@ func readSettings(ctx context.Context, tx *Tx, shopID int64, lock string) (*stoc
 
 // UpdateSettings merges the update into the current settings, validates
 // the result and stores it with an EventSettingsChanged event; an update
-// that changes nothing stores and records nothing. Returns
-// EINVALID naming the field (and stores nothing), or ENOTFOUND.
+// that changes nothing stores and records nothing. The settings answered
+// carry the change time stored (changeTime), the one FindSettings reads
+// next. Returns EINVALID naming the field (and stores nothing), or
+// ENOTFOUND.
 func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
+	return db.updateSettings(ctx, shopID, update, nil)
+}
+
+// UpdateSettingsIfUnchanged merges and stores the update as UpdateSettings
+// does, only if the stored settings are those last changed at seen (zero:
+// never stored). Returns ECONFLICT, storing nothing, when they were
+// changed since, whatever the update.
+func (db *DB) UpdateSettingsIfUnchanged(ctx context.Context, shopID int64, update stockbell.SettingsUpdate, seen time.Time) (*stockbell.RestockSettings, error) {
+	return db.updateSettings(ctx, shopID, update, &seen)
+}
+
+func (db *DB) updateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (*stockbell.RestockSettings, error) {
 	var settings *stockbell.RestockSettings
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		settings, err = updateSettings(ctx, tx, shopID, update)
+		settings, err = updateSettings(ctx, tx, shopID, update, seen)
 		return err
 	})
 	return settings, err
 }
 
-func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
-	// Locked (on PostgreSQL), so that of two updates at once the second
-	// merges into the first's result and records what it changed from it.
-	s, err := readSettings(ctx, tx, shopID, tx.forUpdate())
-	if err != nil {
-		return nil, err
+// updateSettings merges the update into the stored settings, if seen is
+// nil or their change time.
+func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (*stockbell.RestockSettings, error) {
+	for range 2 { // the second time, the row another update stored is read
+		// Locked (on PostgreSQL), so that of two updates at once the second
+		// merges into the first's result and records what it changed from it.
+		s, err := readSettings(ctx, tx, shopID, tx.forUpdate())
+		if err != nil {
+			return nil, err
+		}
+		if seen != nil && !s.UpdatedAt.Equal(*seen) {
+			return nil, stockbell.Errorf(stockbell.ECONFLICT, "The settings were changed at %s, after the version this change was made from.",
+				s.UpdatedAt.UTC().Format(time.RFC3339))
+		}
+		before := *s
+		if err := applySettings(s, update); err != nil {
+			return nil, err
+		}
+		diff := settingsDiff(before, *s)
+		if len(diff) == 0 {
+			return s, nil // nothing changed: nothing to store or record
+		}
+		s.UpdatedAt = changeTime(tx.db.now(), before.UpdatedAt)
+		stored, err := storeSettings(ctx, tx, s, before.UpdatedAt.IsZero())
+		if err != nil {
+			return nil, err
+		}
+		if !stored {
+			continue // first stored meanwhile by another update: merge into it
+		}
+		if s.MinInventory < before.MinInventory {
+			if err := recheckNowAboveMinimum(ctx, tx, shopID, s.MinInventory, before.MinInventory); err != nil {
+				return nil, err
+			}
+		}
+		return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
 	}
-	before := *s
+	return nil, fmt.Errorf("settings of shop %d: stored by another update, yet not read", shopID)
+}
+
+// applySettings sets the update's fields on s and validates the result.
+func applySettings(s *stockbell.RestockSettings, update stockbell.SettingsUpdate) error {
 	if update.MinInventory != nil {
 		s.MinInventory = *update.MinInventory
 	}
@@ -77,30 +127,31 @@ func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.
 	if update.EmailDoubleOptIn != nil {
 		s.EmailDoubleOptIn = *update.EmailDoubleOptIn
 	}
-	if err := s.Validate(); err != nil {
-		return nil, err
-	}
-	diff := settingsDiff(before, *s)
-	if len(diff) == 0 {
-		return s, nil // nothing changed: nothing to store or record
-	}
-	s.UpdatedAt = tx.db.now()
-	// Durations are stored in nanoseconds and scan straight back.
-	_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait,
-		attribution_window, time_zone, email_double_opt_in, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shop_id) DO UPDATE SET min_inventory = excluded.min_inventory, per_unit = excluded.per_unit,
+	return s.Validate()
+}
+
+// storeSettings writes the shop's settings row. A first one (first: no
+// row was read, so none is locked) is inserted only if no other update
+// stored one meanwhile: on PostgreSQL that insert waits for the other
+// update's commit, then stores nothing and reports false, and the update
+// is merged again into what the other stored.
+func storeSettings(ctx context.Context, tx *Tx, s *stockbell.RestockSettings, first bool) (bool, error) {
+	onConflict := `UPDATE SET min_inventory = excluded.min_inventory, per_unit = excluded.per_unit,
 		wait = excluded.wait, attribution_window = excluded.attribution_window, time_zone = excluded.time_zone,
-		email_double_opt_in = excluded.email_double_opt_in, updated_at = excluded.updated_at`),
-		shopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.EmailDoubleOptIn, s.UpdatedAt)
+		email_double_opt_in = excluded.email_double_opt_in, updated_at = excluded.updated_at`
+	if first {
+		onConflict = `NOTHING`
+	}
+	// Durations are stored in nanoseconds and scan straight back.
+	res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait,
+		attribution_window, time_zone, email_double_opt_in, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (shop_id) DO `+onConflict),
+		s.ShopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.EmailDoubleOptIn, s.UpdatedAt)
 	if err != nil {
-		return nil, err
+		return false, err
 	}
-	if s.MinInventory < before.MinInventory {
-		if err := recheckNowAboveMinimum(ctx, tx, shopID, s.MinInventory, before.MinInventory); err != nil {
-			return nil, err
-		}
-	}
-	return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // recheckNowAboveMinimum asks the restock engine to decide again for the

@@ -138,3 +138,96 @@ func TestConcurrentSettingsUpdatesMerge(t *testing.T) {
 		t.Fatalf("settings after two updates at once = per unit %d, wait %s; want 7 and 2h0m0s", s.PerUnit, s.Wait)
 	}
 }
+
+// TestUpdateSettingsSetsTheTimeItStores: the change time UpdateSettings
+// answers is the one a later FindSettings reads, to the nanosecond, on
+// both databases (PostgreSQL keeps microseconds, SQLite what it is
+// given), and each change is later than the one before even when the
+// clock has not moved, so a version seen before a change never matches
+// after it.
+func TestUpdateSettingsSetsTheTimeItStores(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		clock.Add(1500 * time.Nanosecond)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		var times []time.Time
+		for perUnit := range 3 {
+			updated, err := db.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(perUnit + 1)})
+			must(t, err)
+			stored, err := db.FindSettings(ctx, shop.ID)
+			must(t, err)
+			if stored.UpdatedAt.UnixNano() != updated.UpdatedAt.UnixNano() {
+				t.Fatalf("UpdateSettings answered the change time %v, FindSettings reads %v", updated.UpdatedAt, stored.UpdatedAt)
+			}
+			if n := len(times); n > 0 && !updated.UpdatedAt.After(times[n-1]) {
+				t.Fatalf("a change at the same clock time was made at %v, the one before at %v", updated.UpdatedAt, times[n-1])
+			}
+			times = append(times, updated.UpdatedAt)
+		}
+	})
+}
+
+// TestUpdateSettingsIfUnchangedRefusesSettingsChangedSince: a change made
+// from the settings as they were read is stored; a second change made from
+// that same reading, after the first was stored, is refused as a conflict
+// and stores nothing, even one that is also invalid or changes nothing.
+func TestUpdateSettingsIfUnchangedRefusesSettingsChangedSince(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		read, err := db.FindSettings(ctx, shop.ID)
+		must(t, err)
+		first, err := db.UpdateSettingsIfUnchanged(ctx, shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(3)}, read.UpdatedAt) // never stored: zero
+		must(t, err)
+
+		clock.Add(time.Minute)
+		for _, late := range []stockbell.SettingsUpdate{{PerUnit: ptr(5)}, {PerUnit: ptr(-1)}, {PerUnit: ptr(3)}} {
+			_, err = db.UpdateSettingsIfUnchanged(ctx, shop.ID, late, read.UpdatedAt)
+			wantCode(t, err, stockbell.ECONFLICT, "")
+		}
+		stored, err := db.FindSettings(ctx, shop.ID)
+		must(t, err)
+		if stored.PerUnit != 3 || !stored.UpdatedAt.Equal(first.UpdatedAt) || count(t, db, `SELECT COUNT(*) FROM events WHERE kind = ?`, stockbell.EventSettingsChanged) != 1 {
+			t.Fatalf("after the refused changes the settings are %+v (the first change stored %+v)", stored, first)
+		}
+		again, err := db.UpdateSettingsIfUnchanged(ctx, shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(5)}, stored.UpdatedAt)
+		must(t, err)
+		if again.PerUnit != 5 || !again.UpdatedAt.After(stored.UpdatedAt) {
+			t.Fatalf("a change made from the stored settings stored %+v", again)
+		}
+		_, err = db.UpdateSettingsIfUnchanged(ctx, 9999, stockbell.SettingsUpdate{PerUnit: ptr(1)}, time.Time{})
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
+
+// firstSettingsRow stores a shop's first settings row, per unit 7, as a
+// first change of its settings does, for a test that holds it uncommitted.
+const firstSettingsRow = `INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait, attribution_window,
+	time_zone, email_double_opt_in, updated_at) VALUES ($1, 1, 7, 3600000000000, 604800000000000, 'UTC', FALSE, now())`
+
+// TestFirstSettingsChangesAtOnce: on PostgreSQL, a first change of a
+// shop's settings that comes while another first change is being stored
+// (no row to lock yet) waits for it; an unconditional one merges into
+// its result, and one made from the never-stored settings is refused as a
+// conflict, rather than either writing the defaults it read back over it.
+func TestFirstSettingsChangesAtOnce(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	merged := install(t, db, stockbell.PlatformShopify, "merged.myshopify.com")
+	must(t, afterWaitingFor(t, db, firstSettingsRow, []any{merged.ID}, func() error {
+		_, err := db.UpdateSettings(ctx, merged.ID, stockbell.SettingsUpdate{Wait: ptr(2 * time.Hour)})
+		return err
+	}))
+	if s, err := db.FindSettings(ctx, merged.ID); err != nil || s.PerUnit != 7 || s.Wait != 2*time.Hour {
+		t.Fatalf("settings after two first changes at once = %+v (%v); want per unit 7 and wait 2h0m0s", s, err)
+	}
+
+	refused := install(t, db, stockbell.PlatformShopify, "refused.myshopify.com")
+	err := afterWaitingFor(t, db, firstSettingsRow, []any{refused.ID}, func() error {
+		_, err := db.UpdateSettingsIfUnchanged(ctx, refused.ID, stockbell.SettingsUpdate{Wait: ptr(2 * time.Hour)}, time.Time{})
+		return err
+	})
+	wantCode(t, err, stockbell.ECONFLICT, "")
+	if s, err := db.FindSettings(ctx, refused.ID); err != nil || s.PerUnit != 7 || s.Wait != time.Hour {
+		t.Fatalf("settings after a refused first change = %+v (%v); want the other change's alone", s, err)
+	}
+}

@@ -185,6 +185,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err := db.UpdateSettings(ctx, fx.a.ID, stockbell.SettingsUpdate{MinInventory: &minimum})
 		must(t, err)
 	},
+	"UpdateSettingsIfUnchanged": func(t *testing.T, db *store.DB, fx *tenancy) {
+		s, err := db.FindSettings(ctx, fx.a.ID)
+		must(t, err)
+		minimum := 9
+		_, err = db.UpdateSettingsIfUnchanged(ctx, fx.a.ID, stockbell.SettingsUpdate{MinInventory: &minimum}, s.UpdatedAt)
+		must(t, err)
+	},
 	"FindFlow": func(t *testing.T, db *store.DB, fx *tenancy) {
 		f, err := db.FindFlow(ctx, fx.a.ID)
 		unseen(t, "FindFlow", f, err)

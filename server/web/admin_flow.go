@@ -146,7 +146,7 @@ func (a *Admin) refuseChangedFlow(w http.ResponseWriter, r *http.Request, s *Adm
 	}
 	form := newFlowForm(typed)
 	form.keepTyped(r.PostForm, samePlace)
-	form.Version = flowVersion(current.UpdatedAt)
+	form.Version = changeVersion(current.UpdatedAt)
 	form.Error = "The flow was changed elsewhere (in another tab, or through the API) at " + current.UpdatedAt.UTC().Format("15:04:05") +
 		" UTC, after this page was opened. Your changes are below as you typed them; open Flow in a new tab to see the other version, " +
 		"or save again to replace it with yours."
@@ -163,7 +163,7 @@ func (a *Admin) applyTemplate(w http.ResponseWriter, r *http.Request, s *AdminSe
 		a.refuseFlow(w, r, s, typed, err)
 		return
 	}
-	flow.Status, flow.UpdatedAt = saved.Status, seenVersion(r.PostForm, saved)
+	flow.Status, flow.UpdatedAt = saved.Status, seenVersion(r.PostForm, "flow_version", saved.UpdatedAt)
 	form := newFlowForm(flow)
 	for i := range form.Steps { // new messages: none keeps a saved one's texts
 		form.Steps[i].Saved = 0

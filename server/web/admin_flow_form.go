@@ -30,7 +30,7 @@ type flowForm struct {
 	Alert      string // a choice that did nothing (a batch that waits for no approval)
 	Templates  []string
 	TestTo     string
-	// Version is the form's flow_version: the flowVersion of the saved
+	// Version is the form's flow_version: the changeVersion of the saved
 	// flow it was made from ("0": never stored), so that a save refuses to
 	// overwrite a flow changed elsewhere meanwhile.
 	Version string
@@ -68,7 +68,7 @@ type languageForm struct {
 
 // newFlowForm shows a flow.
 func newFlowForm(flow *stockbell.Flow) *flowForm {
-	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates(), Version: flowVersion(flow.UpdatedAt)}
+	f := &flowForm{Flow: flow, Templates: stockbell.FlowTemplates(), Version: changeVersion(flow.UpdatedAt)}
 	for i, step := range flow.Steps {
 		sf := stepForm{N: i + 1, Saved: i + 1, Step: step, Delay: ShortDuration(step.Delay), SmartHours: strconv.Itoa(step.SmartSendingHours)}
 		if step.Delay == 0 {
@@ -170,7 +170,7 @@ var otherLanguage = regexp.MustCompile(`^[a-z]{2,3}$`)
 // typed, so that the form can be shown again as it was.
 func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, error) {
 	flow := &stockbell.Flow{ShopID: saved.ShopID, Status: stockbell.FlowStatus(form.Get("status")), Template: saved.Template,
-		UpdatedAt: seenVersion(form, saved)}
+		UpdatedAt: seenVersion(form, "flow_version", saved.UpdatedAt)}
 	var first error
 	for n := 1; n <= stockbell.MaxFlowSteps && form.Has(stepField(n, "channel")); n++ {
 		var old stockbell.FlowStep
@@ -184,30 +184,6 @@ func parseFlowForm(form url.Values, saved *stockbell.Flow) (*stockbell.Flow, err
 		flow.Steps = append(flow.Steps, step)
 	}
 	return flow, first
-}
-
-// flowVersion names the version of the flow last changed at updated
-// (zero: a flow never stored, "0"): its change time in nanoseconds, in base
-// 36. The API's ETag is it quoted; the form carries it as flow_version.
-func flowVersion(updated time.Time) string {
-	if updated.IsZero() {
-		return "0"
-	}
-	return strconv.FormatInt(updated.UnixNano(), 36)
-}
-
-// seenVersion reads the form's flow_version: when the saved flow the form
-// was made from was stored (zero: never, or a version that does not read).
-// A form that does not say is taken as made from the saved flow.
-func seenVersion(form url.Values, saved *stockbell.Flow) time.Time {
-	if !form.Has("flow_version") {
-		return saved.UpdatedAt
-	}
-	nanos, err := strconv.ParseInt(form.Get("flow_version"), 36, 64)
-	if err != nil || nanos == 0 {
-		return time.Time{}
-	}
-	return time.Unix(0, nanos).UTC()
 }
 
 // savedNumber is the number of the saved message that the form's message n

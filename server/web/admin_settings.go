@@ -24,6 +24,10 @@ type settingsForm struct {
 	ErrorField       string
 	Example          string
 	Saved            *stockbell.RestockSettings
+	// Version is the form's settings_version: the changeVersion of the
+	// stored settings it was made from ("0": never stored), so that a save
+	// refuses to overwrite settings changed elsewhere meanwhile.
+	Version string
 }
 
 // settingsPage shows (GET) and changes (POST) the shop's restock rules.
@@ -36,32 +40,61 @@ func (a *Admin) settingsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 		a.Fail(w, r, s, err)
 		return
 	}
-	form := settingsFormOf(current)
 	if r.Method == http.MethodPost {
-		form = settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
-			Wait: r.PostFormValue("wait"), TimeZone: r.PostFormValue("time_zone"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on", Saved: current}
-		update, err := parseSettings(form)
-		if err == nil {
-			_, err = a.Settings.UpdateSettings(r.Context(), s.ShopID, update)
-		}
-		if err == nil {
-			a.Redirect(w, r, s, "/admin/settings", "notice", "settings_saved")
-			return
-		}
-		if stockbell.ErrorCode(err) != stockbell.EINVALID {
-			a.Fail(w, r, s, err)
-			return
-		}
-		form.Error, form.ErrorField = stockbell.ErrorMessage(err), stockbell.ErrorField(err)
-		a.Render(w, r, s, http.StatusUnprocessableEntity, "settings", "Settings", &form)
+		a.saveSettings(w, r, s, current)
 		return
 	}
+	form := settingsFormOf(current)
 	a.Render(w, r, s, http.StatusOK, "settings", "Settings", &form)
+}
+
+// saveSettings stores the posted settings, only over the version the page
+// was made from (its settings_version): every field the page shows is
+// posted, so a save from settings changed elsewhere since would silently
+// undo that change.
+func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request, s *AdminSession, current *stockbell.RestockSettings) {
+	seen := seenVersion(r.PostForm, "settings_version", current.UpdatedAt)
+	form := settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
+		Wait: r.PostFormValue("wait"), TimeZone: r.PostFormValue("time_zone"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on",
+		Saved: current, Version: changeVersion(seen)}
+	update, err := parseSettings(form)
+	if err == nil {
+		_, err = a.Settings.UpdateSettingsIfUnchanged(r.Context(), s.ShopID, update, seen)
+	}
+	switch stockbell.ErrorCode(err) {
+	case "":
+		a.Redirect(w, r, s, "/admin/settings", "notice", "settings_saved")
+	case stockbell.EINVALID:
+		form.Error, form.ErrorField = stockbell.ErrorMessage(err), stockbell.ErrorField(err)
+		a.Render(w, r, s, http.StatusUnprocessableEntity, "settings", "Settings", &form)
+	case stockbell.ECONFLICT:
+		a.refuseChangedSettings(w, r, s, &form)
+	default:
+		a.Fail(w, r, s, err)
+	}
+}
+
+// refuseChangedSettings shows the form again as typed, unsaved, when the
+// settings were changed elsewhere (another tab, the API) after the page
+// was opened. The form now carries the settings stored meanwhile as its
+// version, so that saving again replaces them knowingly.
+func (a *Admin) refuseChangedSettings(w http.ResponseWriter, r *http.Request, s *AdminSession, typed *settingsForm) {
+	current, err := a.Settings.FindSettings(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	typed.Saved, typed.Version = current, changeVersion(current.UpdatedAt)
+	typed.Error = "The settings were changed elsewhere (in another tab, or through the API) at " + current.UpdatedAt.UTC().Format("15:04:05") +
+		" UTC, after this page was opened. Your values are below as you typed them; open Settings in a new tab to see the other version, " +
+		"or save again to replace it with yours."
+	a.Render(w, r, s, http.StatusConflict, "settings", "Settings", typed)
 }
 
 func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
 	return settingsForm{MinInventory: strconv.Itoa(s.MinInventory), PerUnit: strconv.Itoa(s.PerUnit),
-		Wait: ShortDuration(s.Wait), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s}
+		Wait: ShortDuration(s.Wait), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s,
+		Version: changeVersion(s.UpdatedAt)}
 }
 
 // parseSettings reads the form's fields. A field that is not a number (or

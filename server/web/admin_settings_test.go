@@ -168,3 +168,54 @@ func TestSettingsFormChangesTheReportTimeZone(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsFormRefusesSettingsChangedElsewhere: a merchant edits the
+// settings page while the settings are changed elsewhere (the API, or
+// another tab). Their save is refused 409, saying so, with what they typed
+// still in the form and the other change still stored; saving again from
+// that page then stores theirs, knowingly. A refused value keeps the
+// version the page was opened at, so its corrected save is refused too.
+func TestSettingsFormRefusesSettingsChangedElsewhere(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		typed := formValues(t, b.get("/admin/settings").Body, "settings-form")
+		typed.Set("min_inventory", "4")
+		typed.Set("wait", "45m")
+		f.clock.Add(time.Minute)
+		if _, err := db.UpdateSettings(context.Background(), shop.ID, stockbell.SettingsUpdate{PerUnit: ptr(9)}); err != nil {
+			t.Fatal(err)
+		}
+		refused := b.post("/admin/settings", typed)
+		wantStatus(t, refused, http.StatusConflict, "saving over settings changed elsewhere")
+		shown := formValues(t, refused.Body, "settings-form")
+		if !strings.Contains(refused.Body, "changed elsewhere") || shown.Get("min_inventory") != "4" || shown.Get("wait") != "45m" ||
+			shown.Get("per_unit") != typed.Get("per_unit") {
+			t.Errorf("the refusal shows %v, want the typed values and why:\n%.3000s", shown, refused.Body)
+		}
+		if after := settingsOf(t, db, shop); after.PerUnit != 9 || after.MinInventory != 1 {
+			t.Fatalf("the refused save stored %+v", after)
+		}
+		wantStatus(t, b.post("/admin/settings", shown), http.StatusSeeOther, "saving again, knowingly")
+		if after := settingsOf(t, db, shop); after.PerUnit != 0 || after.MinInventory != 4 || after.Wait != 45*time.Minute {
+			t.Fatalf("saving again stored %+v", after)
+		}
+
+		// Two tabs: the first's save is refused after the second's, even
+		// once a refused value is corrected.
+		first := formValues(t, b.get("/admin/settings").Body, "settings-form")
+		second := formValues(t, b.get("/admin/settings").Body, "settings-form")
+		second.Set("per_unit", "2")
+		wantStatus(t, b.post("/admin/settings", second), http.StatusSeeOther, "the second tab's save")
+		first.Set("min_inventory", "none")
+		wrong := b.post("/admin/settings", first)
+		wantStatus(t, wrong, http.StatusUnprocessableEntity, "the first tab's save of a wrong value")
+		corrected := formValues(t, wrong.Body, "settings-form")
+		corrected.Set("min_inventory", "6")
+		wantStatus(t, b.post("/admin/settings", corrected), http.StatusConflict, "the first tab's corrected save")
+		if after := settingsOf(t, db, shop); after.PerUnit != 2 || after.MinInventory != 4 {
+			t.Fatalf("the first tab's refused saves stored %+v", after)
+		}
+	})
+}

@@ -123,10 +123,7 @@ func (a *API) getFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 		a.server.Error(w, r, err)
 		return
 	}
-	etag := flowETag(flow.UpdatedAt)
-	w.Header().Set("ETag", etag)
-	if noneMatch(r, etag) {
-		w.WriteHeader(http.StatusNotModified)
+	if notModified(w, r, flow.UpdatedAt) {
 		return
 	}
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
@@ -150,17 +147,17 @@ func (a *API) putFlow(w http.ResponseWriter, r *http.Request, key *stockbell.API
 	}
 	flow, err := a.storeFlow(r, req, saved)
 	if err != nil {
-		a.server.writeError(w, r, err, flowPreconditionStatuses)
+		a.server.writeError(w, r, err, preconditionStatuses)
 		return
 	}
-	w.Header().Set("ETag", flowETag(flow.UpdatedAt))
+	w.Header().Set("ETag", versionETag(flow.UpdatedAt))
 	WriteJSON(w, http.StatusOK, apiFlowOf(flow))
 }
 
 // storeFlow checks and stores the flow of the request over saved, on the
 // condition of its If-Match.
 func (a *API) storeFlow(r *http.Request, req apiFlow, saved *stockbell.Flow) (*stockbell.Flow, error) {
-	conditional, err := flowCondition(r, saved)
+	conditional, err := ifMatch(r, "the flow", saved.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}

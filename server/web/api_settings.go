@@ -49,12 +49,18 @@ func (a *API) getSettings(w http.ResponseWriter, r *http.Request, key *stockbell
 		a.server.Error(w, r, err)
 		return
 	}
+	if notModified(w, r, settings.UpdatedAt) {
+		return
+	}
 	WriteJSON(w, http.StatusOK, apiSettingsOf(settings))
 }
 
 // putSettings validates exactly as the admin's settings page and
 // `stockbell settings set` do (RestockSettings.Validate through
 // UpdateSettings): a refused change stores nothing and names its field.
+// With If-Match naming the settings' ETag, the change is stored only if
+// no one changed them since (412 otherwise, storing nothing). The answer
+// carries the stored settings' ETag, the one a GET answers next.
 func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	var change settingsChange
 	if err := decodeJSON(w, r, &change); err != nil {
@@ -66,12 +72,33 @@ func (a *API) putSettings(w http.ResponseWriter, r *http.Request, key *stockbell
 		a.server.Error(w, r, err)
 		return
 	}
-	settings, err := a.Settings.UpdateSettings(r.Context(), key.ShopID, update)
+	settings, err := a.storeSettings(r, key.ShopID, update)
 	if err != nil {
-		a.server.Error(w, r, err)
+		a.server.writeError(w, r, err, preconditionStatuses)
 		return
 	}
+	w.Header().Set("ETag", versionETag(settings.UpdatedAt))
 	WriteJSON(w, http.StatusOK, apiSettingsOf(settings))
+}
+
+// storeSettings stores the update on the condition of the request's
+// If-Match, checked again in the update's transaction.
+func (a *API) storeSettings(r *http.Request, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
+	if len(r.Header.Values("If-Match")) == 0 {
+		return a.Settings.UpdateSettings(r.Context(), shopID, update)
+	}
+	saved, err := a.Settings.FindSettings(r.Context(), shopID)
+	if err != nil {
+		return nil, err
+	}
+	conditional, err := ifMatch(r, "the settings", saved.UpdatedAt)
+	if err != nil {
+		return nil, err
+	}
+	if conditional {
+		return a.Settings.UpdateSettingsIfUnchanged(r.Context(), shopID, update, saved.UpdatedAt)
+	}
+	return a.Settings.UpdateSettings(r.Context(), shopID, update)
 }
 
 func (c settingsChange) update() (stockbell.SettingsUpdate, error) {

@@ -3,15 +3,20 @@
 // as the basic-auth user name with an empty password (401 with PrestaShop's
 // error body and code otherwise, and per-resource permissions and shop
 // association refused with PrestaShop's statuses and codes), numbers as strings
-// (ids as numbers), multilingual names as [{"id","value"}], lists paged
-// with limit=offset,count and filtered with filter[field]=[a|b], [] for an
-// empty answer, and a Date header on every answer.
+// (ids as numbers), multilingual names as [{"id","value"}], lists
+// filtered, sorted and limited as the webservice reads filter[field]
+// ([a|b], [a,b], [a], >[a], <[a], ![a], %[a]%), sort=[field_ASC] and
+// limit=offset,count or limit=count, refusing a filter on an unknown field
+// or an empty one, a malformed sort and a limit of three parts with
+// PrestaShop's statuses, codes and words (query.go), [] for an empty
+// answer, and a Date header on every answer.
 package prestashoptest
 
 import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -61,6 +66,10 @@ type Shop struct {
 	// merchant disabled or deleted (401, code 20); OtherShop answers that
 	// the key is not enabled for this shop of a multistore (403, code 132).
 	KeyDisabled, OtherShop bool
+	// Unordered answers lists in the order the shop keeps its rows,
+	// whatever the sort asked, as a webservice whose sort an override
+	// module drops would.
+	Unordered bool
 }
 
 // Fake is a PrestaShop webservice on loopback.
@@ -75,6 +84,7 @@ type Fake struct {
 	requests   []string
 	failures   int
 	retryAfter string
+	before     func(resource string, query url.Values)
 }
 
 // New starts a fake shop installed in prefix ("" or "/boutique").
@@ -132,12 +142,29 @@ func (f *Fake) SetQuantity(productID, attributeID int64, quantity int) {
 	})
 }
 
+// BeforeAnswer has fn called with each request's resource and query
+// before the fake reads its shop to answer it, outside the fake's lock (fn
+// may call Do, or ask the fake itself): tests change the shop between the
+// pages of a listing with it. nil stops it.
+func (f *Fake) BeforeAnswer(fn func(resource string, query url.Values)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.before = fn
+}
+
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", f.Now().UTC().Format(http.TimeFormat))
 	resource, ok := strings.CutPrefix(r.URL.Path, f.Prefix+"/api/")
 	if !ok || r.Method != http.MethodGet {
 		http.NotFound(w, r)
 		return
+	}
+	f.mu.Lock()
+	before := f.before
+	f.mu.Unlock()
+	if before != nil {
+		before(resource, r.URL.Query())
+		w.Header().Set("Date", f.Now().UTC().Format(http.TimeFormat))
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -164,7 +191,15 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	case f.shop.NoGET[resource]:
 		writeError(w, http.StatusMethodNotAllowed, 25, "Method GET is not allowed for the resource "+resource+" with this authentication key")
 	default:
-		writeList(w, resource, page(filter(rows, r), r.URL.Query().Get("limit")))
+		q := r.URL.Query()
+		if f.shop.Unordered {
+			q.Del("sort")
+		}
+		if rows, err := query(resource, rows, q); err != nil {
+			writeError(w, err.status, err.code, err.message)
+		} else {
+			writeList(w, resource, rows)
+		}
 	}
 }
 

@@ -1,7 +1,6 @@
 package prestashoptest
 
 import (
-	"net/http"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,7 +22,7 @@ func boolStr(b bool) string {
 // lang is a multilingual field: one value per language.
 func lang(v string) []map[string]string { return []map[string]string{{"id": "1", "value": v}} }
 
-// rows returns every row of a resource, in id order.
+// rows returns every row of a resource, in id order (unless Unordered).
 func (f *Fake) rows(resource string) ([]row, bool) {
 	var out []row
 	switch resource {
@@ -49,7 +48,9 @@ func (f *Fake) rows(resource string) ([]row, bool) {
 	default:
 		return nil, false
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i]["id"].(int64) < out[j]["id"].(int64) })
+	if !f.shop.Unordered {
+		sort.Slice(out, func(i, j int) bool { return out[i]["id"].(int64) < out[j]["id"].(int64) })
+	}
 	return out, true
 }
 
@@ -96,56 +97,4 @@ func (f *Fake) stockRows() []row {
 		}
 	}
 	return out
-}
-
-// filter keeps the rows matching every filter[field]=[a|b] (or =value).
-func filter(rows []row, r *http.Request) []row {
-	out := rows
-	for key, values := range r.URL.Query() {
-		field, ok := strings.CutPrefix(key, "filter[")
-		if !ok || len(values) == 0 {
-			continue
-		}
-		field = strings.TrimSuffix(field, "]")
-		allowed := map[string]bool{}
-		for _, v := range strings.Split(strings.Trim(values[0], "[]"), "|") {
-			allowed[v] = true
-		}
-		var kept []row
-		for _, rw := range out {
-			if allowed[valueText(rw[field])] {
-				kept = append(kept, rw)
-			}
-		}
-		out = kept
-	}
-	return out
-}
-
-func valueText(v any) string {
-	switch v := v.(type) {
-	case int64:
-		return str(v)
-	case string:
-		return v
-	}
-	return ""
-}
-
-// page applies limit=offset,count (or limit=count).
-func page(rows []row, limit string) []row {
-	if limit == "" {
-		return rows
-	}
-	offset, count := 0, 0
-	if o, c, ok := strings.Cut(limit, ","); ok {
-		offset, _ = strconv.Atoi(o)
-		count, _ = strconv.Atoi(c)
-	} else {
-		count, _ = strconv.Atoi(limit)
-	}
-	if offset >= len(rows) {
-		return nil
-	}
-	return rows[offset:min(offset+count, len(rows))]
 }
