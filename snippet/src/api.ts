@@ -57,7 +57,8 @@ export async function post(url: string, body: Subscription): Promise<Result> {
  */
 export function problem(url: string, shop: string): Promise<string> {
   return fetch(url.replace(/subscriptions$/, "status?shop=") + encodeURIComponent(shop)).then(
-    (res) => res.ok ? "" : res.json().then((d) => d.error.message, () => "the server answered " + res.status + "."),
+    // An answer without our error (a proxy's own 404) is named by its status.
+    (res) => res.ok ? "" : res.json().then((d) => d.error.message).catch(() => "the server answered " + res.status + "."),
     () => "",
   );
 }

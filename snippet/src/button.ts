@@ -34,7 +34,6 @@ export interface Slot {
   where(): Where | null;
   /** Create the (hidden) button before any sold-out variant is selected, so showing it moves nothing. */
   reserve?: boolean;
-  variant?: string;
   host?: HTMLElement;
   button?: HTMLButtonElement;
   /** The add-to-cart button hidden in replace placement. */
@@ -48,7 +47,7 @@ function create(slot: Slot, open: Open): void {
   button.onclick = () => {
     // Emptied first, so that a second failure is announced again.
     notice.textContent = "";
-    open(slot.variant!, button).then((loaded) => {
+    open(slot.read()[0], button).then((loaded) => {
       const [text, lang] = label("retry");
       notice.textContent = loaded ? "" : text;
       attr(notice, "lang", lang);
@@ -72,8 +71,7 @@ function show(el: HTMLElement, prop: string, value: string): void {
  * label is marked with its language; the theme's own keeps the page's.
  */
 export function render(slot: Slot, open: Open): void {
-  const [variant, soldOut, name] = slot.read();
-  slot.variant = variant;
+  const [, soldOut, name] = slot.read();
   const where = slot.where();
   if (!where || (!slot.host && !soldOut && !slot.reserve)) return;
   if (!slot.host) create(slot, open);

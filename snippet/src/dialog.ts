@@ -192,6 +192,9 @@ export function open(page: Page, variant: string, from?: Element | null): void {
     [host, root] = page.shadow("stockbell-dialog", "<div></div>", __FORM_CSS__);
     document.body.append(host);
   }
+  // Colours configured since the form was made (configure({colors})).
+  const colors = page.options.colors;
+  for (const name in colors) host.style.setProperty("--stockbell-" + name, colors[name]);
   (root.lastChild as HTMLElement).innerHTML = html(page, s, page.phone ? page.options.channels : ["email"]);
   opener = from || document.activeElement;
   const dialog = $<HTMLDialogElement>("dialog");

@@ -33,6 +33,11 @@ function collect(): void {
   for (const el of found) if (!slots.has(el)) slots.set(el, markerSlot(el, found.length == 1));
 }
 
+/** followed reads the first product's selected variant and whether it is sold out, if there is one. */
+function followed(): [string?, boolean?, string?] {
+  return [...slots.values()][0]?.read() || [];
+}
+
 /** wanted reports whether a button could show: a sold-out variant is chosen or reserved. */
 function wanted(): boolean {
   return [...slots.values()].some((s) => s.reserve || s.read()[1]);
@@ -86,8 +91,10 @@ async function start(): Promise<void> {
   collect();
   if (wanted()) await verify();
   refresh();
-  const first = [...slots.values()][0];
-  emit("ready", { variantId: first ? first.variant : null, soldOut: !!first && first.read()[1] });
+  // Read, not taken from the last render: a product shown in stock, or on
+  // a page the server refused, has not been rendered.
+  const [variantId = null, soldOut = false] = followed();
+  emit("ready", { variantId, soldOut });
 }
 
 function install(): void {
@@ -105,8 +112,7 @@ function install(): void {
     },
     /** open shows the form for a variant, by default the first product's selected one. */
     open(arg?: { variantId?: string | number }) {
-      const first = [...slots.values()][0];
-      open(String((arg && arg.variantId) || (first && first.variant) || ""));
+      open(String((arg && arg.variantId) || followed()[0] || ""));
     },
   };
   if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", start);

@@ -1,0 +1,82 @@
+package snippet
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+)
+
+// The JavaScript API as docs/snippet.md promises it to a theme.
+
+// stockbell:ready names the first product's variant whether or not it is
+// sold out, and Stockbell.open() without a variant opens the form for it:
+// a product shown in stock has no button, but it is still followed.
+func TestReadyAndOpenNameAnInStockProduct(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom?available=true")
+	if got := eval[string](t, ctx, `JSON.stringify(events("ready")[0].detail)`); got != `{"variantId":"PULL-ROUGE-M","soldOut":false}` {
+		t.Errorf("stockbell:ready detail %s", got)
+	}
+	eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	eval[chromedp.Void](t, ctx, `(field("email").value = "shopper@example.com", form().querySelector("form").requestSubmit())`)
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	if got := eval[string](t, ctx, `events("subscribed")[0].detail.variantId`); got != "PULL-ROUGE-M" {
+		t.Errorf("Stockbell.open() opened the form for %q, want the product's variant", got)
+	}
+}
+
+// Colours given to Stockbell.configure reach the form too, also once it
+// has been opened before (its element is made once and kept).
+func TestConfiguredColorsReachTheFormOpenedBefore(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("\u001b"))
+	waitFor(t, ctx, `!dialog().open`)
+	eval[chromedp.Void](t, ctx, `Stockbell.configure({colors: {accent: "#0a5c36"}})`)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := eval[string](t, ctx, `getComputedStyle(form().querySelector("button[type=submit]")).backgroundColor`); got != "rgb(10, 92, 54)" {
+		t.Errorf("submit background %s after configure({colors: {accent}}), want rgb(10, 92, 54)", got)
+	}
+}
+
+// A proxy in front of the app (data-api) that does not pass on the status
+// route, and answers it with JSON of its own, gets the one warning the
+// docs promise, no button, and still stockbell:ready: no uncaught error.
+func TestStatusRefusedByAProxyWarnsOnce(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusNotFound)
+		fmt.Fprint(w, `{"errors":"Not Found"}`)
+	}))
+	t.Cleanup(proxy.Close)
+	s := newStorefront(t, `data-api="`+proxy.URL+`/apps/stockbell/subscriptions"`)
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+			window.warnings = [];
+			const warn = console.warn;
+			console.warn = (...args) => { window.warnings.push(args.join(" ")); warn(...args); };
+			addEventListener("unhandledrejection", (e) => window.warnings.push("unhandled: " + e.reason));`})
+		return err
+	}))
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	if got := eval[[]string](t, ctx, `window.warnings`); len(got) != 1 || got[0] != "Stockbell: the server answered 404. No button is shown." {
+		t.Errorf("console: %q, want one warning naming the 404", got)
+	}
+	if eval[bool](t, ctx, `host() != null`) {
+		t.Error("a button was placed though the status route is missing")
+	}
+}
