@@ -80,3 +80,36 @@ func TestStatusRefusedByAProxyWarnsOnce(t *testing.T) {
 		t.Error("a button was placed though the status route is missing")
 	}
 }
+
+// A page that includes the script twice (a theme's tag and an app embed)
+// runs it once, with the first tag's options; window.Stockbell wins over
+// the tag's data attributes.
+func TestScriptIncludedTwiceRunsOnceWithTheFirstTagsOptions(t *testing.T) {
+	s := newStorefront(t, "")
+	pages := map[string]string{
+		"/twice": `<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" data-text-button="First" defer></script>
+<script src="` + s.app.URL + `/snippet.js" data-shop="other-shop" data-text-button="Second" data-channels="sms" defer></script>`,
+		"/preset": `<script>window.Stockbell = {strings: {button: "Preset"}};</script>
+<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" data-text-button="Attribute" defer></script>`,
+	}
+	theme := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>`+pages[r.URL.Path]+`</head>
+<body><div data-stockbell-variant="PULL-ROUGE-M" data-stockbell-available="false"></div></body></html>`)
+	}))
+	t.Cleanup(theme.Close)
+	ctx := newBrowser(t)
+	open(t, ctx, theme.URL+"/twice")
+	waitFor(t, ctx, `shown(button())`)
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	got := eval[string](t, ctx, `[document.querySelectorAll("stockbell-button").length, button().textContent, events("ready").length, !!field("email"), !!field("phone")].join(" ")`)
+	if got != "1 First 1 true false" {
+		t.Errorf("buttons, label, ready events, email field, phone field: %q, want %q", got, "1 First 1 true false")
+	}
+	open(t, ctx, theme.URL+"/preset")
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, `button().textContent`); got != "Preset" {
+		t.Errorf("label %q: window.Stockbell should win over data-text-button", got)
+	}
+}
