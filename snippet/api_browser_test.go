@@ -113,3 +113,33 @@ document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: 
 		t.Errorf("label %q: window.Stockbell should win over data-text-button", got)
 	}
 }
+
+// The awaiting-confirmation states: the answer's awaiting_confirmation
+// names the channels the shopper must still confirm, also when a pending
+// shopper submits again (200), which is then no "already" state.
+func TestAwaitingConfirmationStates(t *testing.T) {
+	s := newStorefront(t, `data-channels="both" data-country="DE" data-locale="en"`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	for _, c := range []struct{ email, phone, want string }{
+		{"confirm-email@example.com", "", "Check your email: open the link we just sent to confirm your alert."},
+		{"", "0151 23456789", "Check your phone: reply YES to the text we just sent to confirm your alert."},
+		{"confirm-both@example.com", "0151 23456789", "Check your phone and email: confirm your alert from the text and the email we just sent."},
+		{"pending@example.com", "", "Check your email: open the link we just sent to confirm your alert."},
+	} {
+		n := eval[int](t, ctx, `events("subscribed").length`)
+		eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+		waitFor(t, ctx, `dialog() && dialog().open && field("email")`)
+		eval[chromedp.Void](t, ctx, fmt.Sprintf(`(field("email").value = %q, field("phone").value = %q, field("sms_consent").checked = true,
+			form().querySelector("form").requestSubmit())`, c.email, c.phone))
+		waitFor(t, ctx, fmt.Sprintf(`events("subscribed").length == %d`, n+1))
+		if got := eval[string](t, ctx, `status().textContent`); got != c.want {
+			t.Errorf("%s %s: status %q, want %q", c.email, c.phone, got, c.want)
+		}
+		do(t, ctx, chromedp.KeyEvent("\u001b"))
+		waitFor(t, ctx, `!dialog().open`)
+	}
+	if got := eval[bool](t, ctx, `events("subscribed")[3].detail.created`); got {
+		t.Error("a pending shopper's second try is reported as created")
+	}
+}

@@ -132,7 +132,9 @@ func (s *storefront) status(w http.ResponseWriter, r *http.Request) {
 // subscribe answers like the storefront API contract: 201 new, 200 already
 // queued (taken@example.com), 422 with the field: the server's refusal of
 // an address without a domain (shopper@localhost), and one with a code the
-// form does not know (bounce@example.com).
+// form does not know (bounce@example.com); channels awaiting the shopper's
+// confirmation: the email's (confirm-email@, and pending@ answered 200 as a
+// pending shopper's second try), a German number's, or both (confirm-both@).
 func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Origin") == s.shop.URL {
 		w.Header().Set("Access-Control-Allow-Origin", s.shop.URL)
@@ -144,10 +146,16 @@ func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 	var body struct {
 		Email    string   `json:"email"`
+		Phone    string   `json:"phone"`
 		Channels []string `json:"channels"`
 	}
 	_ = json.NewDecoder(r.Body).Decode(&body)
 	w.Header().Set("Content-Type", "application/json")
+	if body.Email == "" && strings.HasPrefix(body.Phone, "+49") {
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprint(w, `{"subscription":{"id":9,"status":"pending","channels":["sms"],"awaiting_confirmation":["sms"]}}`)
+		return
+	}
 	switch body.Email {
 	case "bounce@example.com":
 		w.WriteHeader(http.StatusUnprocessableEntity)
@@ -155,6 +163,12 @@ func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	case "shopper@localhost":
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		fmt.Fprint(w, `{"error":{"code":"invalid","message":"\"shopper@localhost\" is not a valid email address.","field":"email"}}`)
+	case "confirm-email@example.com", "confirm-both@example.com", "pending@example.com":
+		awaiting := map[string]string{"confirm-email@example.com": `["email"]`, "confirm-both@example.com": `["email","sms"]`, "pending@example.com": `["email"]`}[body.Email]
+		if body.Email != "pending@example.com" {
+			w.WriteHeader(http.StatusCreated)
+		}
+		fmt.Fprintf(w, `{"subscription":{"id":8,"status":"pending","channels":%s,"awaiting_confirmation":%s}}`, awaiting, awaiting)
 	case "taken@example.com":
 		fmt.Fprintf(w, `{"subscription":{"id":7,"status":"queued","channels":%q}}`, body.Channels)
 	default:
