@@ -233,14 +233,19 @@ func TestBuiltInTextsAreMarkedWithTheirLanguage(t *testing.T) {
 
 // Without data-country, the phone country is the locale's region, else the
 // browser's language's region (a shopper on a French page with a British
-// browser gets the United Kingdom), else the United States.
+// browser gets the United Kingdom), else the United States. A country the
+// select does not list is passed over for the next (a Ukrainian page), never
+// left to select the list's first country.
 func TestPhoneCountryFallsBackToTheBrowsersRegion(t *testing.T) {
 	ctx := newBrowser(t)
 	beforeScripts(t, ctx, `Object.defineProperty(navigator, "language", {get: () => "en-GB"});`)
-	for _, c := range []struct{ html, want string }{{`lang="fr-CA"`, "CA"}, {`lang="fr"`, "GB"}} {
-		t.Run(c.html, func(t *testing.T) {
+	for _, c := range []struct{ html, attrs, want string }{
+		{`lang="fr-CA"`, "", "CA"}, {`lang="fr"`, "", "GB"}, {`lang="sk-SK"`, "", "SK"},
+		{`lang="uk-UA"`, "", "GB"}, {`lang="fr-CA"`, `data-country="XX"`, "CA"},
+	} {
+		t.Run(c.html+c.attrs, func(t *testing.T) {
 			s := newStorefront(t, "")
-			open(t, ctx, languagePage(t, s, c.html, `data-channels="sms"`))
+			open(t, ctx, languagePage(t, s, c.html, `data-channels="sms" `+c.attrs))
 			click(t, ctx, `button()`)
 			waitFor(t, ctx, `dialog() && dialog().open`)
 			if got := eval[string](t, ctx, `field("country").value`); got != c.want {

@@ -40,7 +40,7 @@ function langAttr(page: Page, key: keyof Strings): string {
 function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
   // ISO 3166 codes are upper case; a theme may write "fr" or " FR ".
-  const country = (options.country || "").trim().toUpperCase() || phone!.defaultCountry(tag);
+  const country = phone!.defaultCountry(tag, options.country || "");
   return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
     phone!.countryOptions(tag, country) + `</select>` +
     `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${required ? " required" : ""}></div>` +

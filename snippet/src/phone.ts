@@ -4,7 +4,7 @@
 
 const table = ("US1 CA1 GB44 IE353 FR33 BE32 LU352 CH41 DE49 AT43 NL31 ES34 PT351 IT39 DK45 SE46 NO47 " +
   "FI358 PL48 CZ420 HU36 RO40 GR30 AU61 NZ64 MX52 BR55 AR54 CL56 CO57 JP81 KR82 CN86 HK852 SG65 " +
-  "IN91 AE971 IL972 TR90 ZA27 MA212").split(" ");
+  "IN91 AE971 IL972 TR90 ZA27 MA212 SK421 SI386 HR385 BG359 LT370 LV371 EE372 IS354 MT356 CY357 LI423").split(" ");
 
 /** dialCode returns the calling code of an ISO 3166 alpha-2 country, "1" if unknown. */
 export function dialCode(country: string): string {
@@ -12,10 +12,16 @@ export function dialCode(country: string): string {
   return entry ? entry.slice(2) : "1";
 }
 
-/** defaultCountry takes the region of a locale tag ("fr-CA" → CA), else the browser's, else US. */
-export function defaultCountry(tag: string): string {
-  const region = (t: string) => (/[-_]([a-z]{2})\b/i.exec(t) || [])[1];
-  return (region(tag) || region(navigator.language) || "US").toUpperCase();
+/**
+ * defaultCountry returns the first of the theme's country (any case), the
+ * region of a locale tag ("fr-CA" → CA) and the browser's region that the
+ * select lists, else US: one it does not list would leave the list's first
+ * country selected.
+ */
+export function defaultCountry(tag: string, given = ""): string {
+  const region = (t: string) => ((/[-_]([a-z]{2})\b/i.exec(t) || [])[1] || "").toUpperCase();
+  return [given.trim().toUpperCase(), region(tag), region(navigator.language)]
+    .find((c) => c && table.some((e) => e.startsWith(c))) || "US";
 }
 
 /** countryOptions renders <option>s sorted by name in the locale, with `selected` chosen. */
