@@ -143,3 +143,17 @@ func TestAwaitingConfirmationStates(t *testing.T) {
 		t.Error("a pending shopper's second try is reported as created")
 	}
 }
+
+// A storefront that renders its products after the page has loaded (a
+// client-rendered storefront, a quick view) gets the button for a marked
+// element it adds later, and the snippet follows its attributes.
+func TestMarkedElementAddedAfterLoadGetsItsButton(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/")
+	eval[chromedp.Void](t, ctx, `document.body.insertAdjacentHTML("beforeend",
+		'<div id="late" data-stockbell-variant="PULL-ROUGE-M" data-stockbell-available="false"></div>')`)
+	waitFor(t, ctx, `!!button() && shown(button())`)
+	eval[chromedp.Void](t, ctx, `document.getElementById("late").setAttribute("data-stockbell-available", "true")`)
+	waitFor(t, ctx, `!shown(button())`)
+}

@@ -83,11 +83,13 @@ function watch(): void {
 
 async function start(): Promise<void> {
   const handle = shopifyHandle();
-  if (markers().length) watch();
-  else if (handle) {
+  if (!markers().length && handle) {
     const slot = await shopifySlot(handle, schedule);
-    if (slot) slots.set(document, slot), watch();
+    if (slot) slots.set(document, slot);
   }
+  // Every page is watched: a storefront may add its marked products later
+  // (rendered in the browser, a quick view). Finding none costs no request.
+  watch();
   collect();
   if (wanted()) await verify();
   refresh();
