@@ -157,3 +157,36 @@ func TestMarkedElementAddedAfterLoadGetsItsButton(t *testing.T) {
 	eval[chromedp.Void](t, ctx, `document.getElementById("late").setAttribute("data-stockbell-available", "true")`)
 	waitFor(t, ctx, `!shown(button())`)
 }
+
+// A theme developer's normal page (a sold-out product, the form opened and
+// a subscription sent, a Shopify page, a page without products) shows no
+// error or warning in the console, and nothing is thrown.
+func TestNormalPagesWriteNothingToTheConsole(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		_, err := cdp.Call(ctx, target, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: `
+			window.consoleSeen = [];
+			for (const level of ["error", "warn"]) {
+				const original = console[level];
+				console[level] = (...args) => { window.consoleSeen.push(level + ": " + args.join(" ")); original(...args); };
+			}
+			addEventListener("error", (e) => window.consoleSeen.push("thrown: " + e.message));
+			addEventListener("unhandledrejection", (e) => window.consoleSeen.push("unhandled: " + e.reason));`})
+		return err
+	}))
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	click(t, ctx, `field("email")`)
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+	waitFor(t, ctx, `events("subscribed").length == 1`)
+	seen := eval[[]string](t, ctx, `window.consoleSeen`)
+	for _, url := range []string{s.shop.URL + "/products/tee?variant=" + soldOut, s.shop.URL + "/"} {
+		open(t, ctx, url)
+		seen = append(seen, eval[[]string](t, ctx, `window.consoleSeen`)...)
+	}
+	if len(seen) > 0 {
+		t.Errorf("console: %q", seen)
+	}
+}
