@@ -160,7 +160,7 @@ func retryable(status int) bool {
 // codes, keeping Magento's message. Magento answers 401 both when the OAuth
 // check fails (the integration was deleted, or reauthorized: its token is
 // gone) and when the integration may not use the route's ACL resources
-// (its API resources were narrowed in System › Integrations): the ACL
+// (its API resources were narrowed in System › Extensions › Integrations): the ACL
 // refusal ("The consumer isn't authorized to access %resources.") names
 // the resources in its parameters, which the OAuth refusals never carry.
 // Only the first is a revocation (EUNAUTHORIZED); the second, and a 403

@@ -186,3 +186,47 @@ func TestRevokedIntegrationStopsTheStore(t *testing.T) {
 		}
 	})
 }
+
+// TestRevocationOfReplacedCredentialsKeepsTheStore: reauthorizing the
+// integration in Magento revokes its token and activates it again with new
+// credentials at once. A job still holding the old credentials then meets
+// a 401: the store, activated again meanwhile, stays installed with its new
+// credentials and module secret, and the job fails to be retried with them.
+func TestRevocationOfReplacedCredentialsKeepsTheStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		secret, err := e.in.ModuleSecret(ctx, e.shop)
+		e.must(err)
+		reauthorized := false
+		e.fake.Do(func(f *magentotest.Fake) {
+			f.BeforeStockItem = func(f *magentotest.Fake, sku string) {
+				if reauthorized {
+					return
+				}
+				reauthorized = true
+				// Reauthorize: the old token is gone, and the activation
+				// of the new one is stored while the sync still reads.
+				f.Unlocked(func() {
+					f.Revoke()
+					_, err := e.in.Activate(ctx, f.ActivationForm())
+					e.must(err)
+				})
+			}
+		})
+		if err := e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}); err == nil {
+			t.Fatal("a sync refused with the replaced credentials reported success")
+		}
+		shop, err := db.FindShopByID(ctx, e.shop.ID)
+		e.must(err)
+		if !shop.Active() || shop.SealedToken == nil {
+			t.Fatalf("the store activated again was uninstalled by a 401 for its old credentials: %+v", shop)
+		}
+		after, err := e.in.ModuleSecret(ctx, shop)
+		e.must(err)
+		if after != secret {
+			t.Fatal("the store's module secret changed: the module's configured secret no longer verifies")
+		}
+		e.fake.Do(func(f *magentotest.Fake) { f.BeforeStockItem = nil })
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+	})
+}

@@ -128,6 +128,16 @@ func (f *Fake) Do(fn func(f *Fake)) {
 	fn(f)
 }
 
+// Unlocked runs fn with the store unlocked, from a hook (which runs with
+// it locked), and locks it again: a hook plays with it what the merchant
+// does in Magento while a request is answered, such as reauthorizing the
+// integration, whose activation calls the store's token endpoints.
+func (f *Fake) Unlocked(fn func()) {
+	f.mu.Unlock()
+	defer f.mu.Lock()
+	fn()
+}
+
 // AccessGranted reports whether the exchange reached an access token.
 func (f *Fake) AccessGranted() bool {
 	f.mu.Lock()
@@ -136,7 +146,7 @@ func (f *Fake) AccessGranted() bool {
 }
 
 // Revoke deletes the integration's access token, as deleting or
-// reauthorizing the integration in System › Integrations does: the OAuth
+// reauthorizing the integration in System › Extensions › Integrations does: the OAuth
 // check refuses it from then on (401 "Specified token does not exist").
 func (f *Fake) Revoke() {
 	f.mu.Lock()
