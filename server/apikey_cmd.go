@@ -24,7 +24,7 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if err := requireFlag(fs, "shop"); err != nil {
+	if err := requireFlag(fs, "shop", "name"); err != nil {
 		return err
 	}
 	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
@@ -88,8 +88,8 @@ func runAPIKeyRevoke(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
-	if *shopKey == "" || *id == 0 {
-		return fmt.Errorf("--shop and --id are required")
+	if err := requireFlag(fs, "shop", "id"); err != nil {
+		return err
 	}
 	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
 		if _, err := db.RevokeAPIKey(env.ctx, shop.ID, *id); stockbell.ErrorCode(err) == stockbell.ENOTFOUND {

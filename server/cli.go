@@ -167,15 +167,20 @@ func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// requireFlag is a usage error when the flag named was not given a value:
-// the reason and the command's usage go to standard error (exit 2).
-func requireFlag(fs *flag.FlagSet, name string) error {
-	if fs.Lookup(name).Value.String() != "" {
-		return nil
+// requireFlag is a usage error when a flag named was left out or given an
+// empty value: the reason, naming the first such flag, and the command's
+// usage go to standard error (exit 2).
+func requireFlag(fs *flag.FlagSet, names ...string) error {
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = f.Value.String() != "" })
+	for _, name := range names {
+		if !given[name] {
+			fmt.Fprintf(fs.Output(), "--%s is required\n", name)
+			fs.Usage()
+			return errUsage
+		}
 	}
-	fmt.Fprintf(fs.Output(), "--%s is required\n", name)
-	fs.Usage()
-	return errUsage
+	return nil
 }
 
 // parseFlags parses args, sending --help to stdout.

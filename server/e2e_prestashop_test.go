@@ -409,7 +409,7 @@ func TestPrestaShopShopAddCommand(t *testing.T) {
 		{[]string{"--url", fake.URL(), "--key-file", filepath.Join(dir, "none")}, "--key-file"},
 		{[]string{"--url", "ftp://shop.example", "--key-file", good}, "--url"},
 		{[]string{"--url", fake.URL(), "--key-file", good, "--domain", "other.example"}, "--domain"},
-		{[]string{"--key-file", good}, "--url and --key-file are required"},
+		{[]string{"--key-file", good}, "--url is required"},
 	} {
 		args := append([]string{"shop", "add", "--platform", "prestashop"}, c.args...)
 		if code, _, stderr := run(t, getenv, args...); code == 0 || !strings.Contains(stderr, c.stderr) {

@@ -74,10 +74,19 @@ func runShopAdd(env *cliEnv, args []string) error {
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
+	if err := requireFlag(fs, "platform"); err != nil {
+		return err
+	}
 	switch stockbell.Platform(*platform) {
 	case stockbell.PlatformPrestaShop:
+		if err := requireFlag(fs, "url", "key-file"); err != nil {
+			return err
+		}
 		return addPrestaShop(env, *shopURL, *keyFile, *domain)
 	case stockbell.PlatformFeed:
+		if err := requireFlag(fs, "domain", "feed-url"); err != nil {
+			return err
+		}
 	default:
 		return fmt.Errorf("--platform: only feed and prestashop shops are added here (got %q); the others install Stockbell from their app store", *platform)
 	}

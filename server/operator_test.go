@@ -134,3 +134,34 @@ func TestCommandsWithoutTheShopAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestRequiredFlagsLeftOutAreUsageErrors: every flag an action cannot run
+// without, not only --shop, is a usage error when left out (exit 2, the
+// reason naming the flag and the usage on standard error), as README.md's
+// exit codes promise, so that a script can tell a mistyped command from
+// one that ran and failed.
+func TestRequiredFlagsLeftOutAreUsageErrors(t *testing.T) {
+	getenv := testEnv(t, nil)
+	keyFile := filepath.Join(t.TempDir(), "ps.key")
+	if err := os.WriteFile(keyFile, []byte(strings.Repeat("K", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		flag string
+		args []string
+	}{
+		{"platform", []string{"shop", "add", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json"}},
+		{"feed-url", []string{"shop", "add", "--platform", "feed", "--domain", "shop.example.com"}},
+		{"domain", []string{"shop", "add", "--platform", "feed", "--feed-url", "https://shop.example.com/feed.json"}},
+		{"url", []string{"shop", "add", "--platform", "prestashop", "--key-file", keyFile}},
+		{"key-file", []string{"shop", "add", "--platform", "prestashop", "--url", "https://ps.example.com"}},
+		{"name", []string{"apikey", "create", "--shop", "shop.example.com"}},
+		{"id", []string{"apikey", "revoke", "--shop", "shop.example.com"}},
+		{"shop", []string{"apikey", "revoke", "--id", "3"}},
+	} {
+		code, stdout, stderr := run(t, getenv, c.args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "--"+c.flag+" is required") || !strings.Contains(stderr, "Usage: stockbell "+c.args[0]) {
+			t.Errorf("%v without --%s: exit %d, stdout %q, stderr %q", c.args, c.flag, code, stdout, stderr)
+		}
+	}
+}

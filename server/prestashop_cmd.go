@@ -13,9 +13,6 @@ import (
 // from keyFile (never from the command line, where other users of the
 // machine could read it), and prints the module secret once.
 func addPrestaShop(env *cliEnv, shopURL, keyFile, domain string) error {
-	if shopURL == "" || keyFile == "" {
-		return fmt.Errorf("--url and --key-file are required for a PrestaShop shop")
-	}
 	if domain != "" {
 		derived, err := stockbell.PrestaShopDomain(shopURL)
 		if err != nil {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -13,14 +12,9 @@ import (
 // toolchain stamped them (`go build` in a git checkout does; `go run`
 // does not), and the Go version. Nothing is read from the environment.
 func runVersion(env *cliEnv, args []string) error {
-	fs := flag.NewFlagSet("version", flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
-	fs.Usage = func() { fmt.Fprintln(env.stdout, "Usage: stockbell version") }
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return errHelp
-		}
-		return errUsage
+	fs := newFlagSet(env, "version", "version\n\nPrints the build's version, source revision and Go version.")
+	if err := parseFlags(env, fs, args); err != nil {
+		return err
 	}
 	info, ok := debug.ReadBuildInfo()
 	if !ok {

@@ -28,3 +28,19 @@ func TestVersionNamesTheRevision(t *testing.T) {
 		t.Errorf("version:\n%s\nwant:\n%s", out.String(), want)
 	}
 }
+
+// TestVersionRefusesBadArguments: version takes no argument; a stray word
+// or an unknown flag is a usage error like any other command's (exit 2,
+// the usage on standard error, nothing on standard output).
+func TestVersionRefusesBadArguments(t *testing.T) {
+	for _, args := range [][]string{{"version", "extra"}, {"version", "--bogus"}, {"--version", "extra"}} {
+		code, stdout, stderr := run(t, testEnv(t, nil), args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "Usage: stockbell version") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+	code, stdout, stderr := run(t, testEnv(t, nil), "version", "--help")
+	if code != 0 || !strings.HasPrefix(stdout, "Usage: stockbell version") || stderr != "" {
+		t.Errorf("version --help: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
