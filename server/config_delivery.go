@@ -57,6 +57,9 @@ func smtpFromEnv(getenv func(string) string) (delivery.SMTPConfig, error) {
 // (plaintext). Errors name STOCKBELL_SMTP_URL and never echo the password.
 func parseSMTPURL(raw string) (delivery.SMTPConfig, error) {
 	const setting = "STOCKBELL_SMTP_URL"
+	if strings.TrimSpace(raw) != raw {
+		return delivery.SMTPConfig{}, &configError{setting, "has whitespace around its value (a trailing newline from a secrets file, say): remove it"}
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Hostname() == "" {
 		return delivery.SMTPConfig{}, &configError{setting, "want smtp://user:password@host:587 or smtps://…:465"}

@@ -242,3 +242,16 @@ func TestLogSettingsReadInAnyCase(t *testing.T) {
 		t.Errorf("STOCKBELL_LOG_FORMAT=logfmt: want an error naming it, got %v", err)
 	}
 }
+
+// TestSMTPURLWithWhitespaceSaysSo: a STOCKBELL_SMTP_URL with whitespace
+// around it (a secrets file's trailing newline) is refused, as README.md
+// says, with an error that names the whitespace rather than a scheme or
+// option the value seems to have right.
+func TestSMTPURLWithWhitespaceSaysSo(t *testing.T) {
+	for _, raw := range []string{"smtp://smtp.example:25?tls=none ", "smtps://u:p@smtp.example:465\n", " smtp://smtp.example"} {
+		_, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_SMTP_URL": raw, "STOCKBELL_EMAIL_FROM": "alerts@bell.example"}))
+		if settingOf(err) != "STOCKBELL_SMTP_URL" || !strings.Contains(err.Error(), "whitespace") || strings.Contains(err.Error(), ":p@") {
+			t.Errorf("%q: %v", raw, err)
+		}
+	}
+}
