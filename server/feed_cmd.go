@@ -35,8 +35,16 @@ type platformParts struct {
 // withStore) with its queue, the token sealer of the configured keys and a
 // logger of warnings on standard error.
 func withPlatformParts(env *cliEnv, need publicURLNeed, fn func(platformParts) error) error {
-	cfg, err := loadKeyedConfig(env, need)
+	cfg, err := readConfig(env.getenv, need)
 	if err != nil {
+		return err
+	}
+	// In development a missing key is generated: not where there is no
+	// database for the command to work on.
+	if err := checkDatabaseFile(cfg.DatabaseURL); err != nil {
+		return err
+	}
+	if err := cfg.LoadSecretKey(env.getenv); err != nil {
 		return err
 	}
 	return withStore(env, func(db *store.DB) error {

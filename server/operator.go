@@ -39,15 +39,28 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 	return fn(store.New(conn, queue))
 }
 
-// openExisting connects to a database that holds Stockbell's schema.
-func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
-	missing := func(what string) error {
-		return &configError{"STOCKBELL_DATABASE_URL", what + ": set STOCKBELL_DATABASE_URL (or STOCKBELL_DATA_DIR) to the server's database, or create one with `stockbell migrate`"}
-	}
+// missingDatabase is the error of an operator command run where the
+// server's database is not: what is missing, and the settings to check.
+func missingDatabase(what string) error {
+	return &configError{"STOCKBELL_DATABASE_URL", what + ": set STOCKBELL_DATABASE_URL (or STOCKBELL_DATA_DIR) to the server's database, or create one with `stockbell migrate`"}
+}
+
+// checkDatabaseFile is missingDatabase for a SQLite URL whose file does
+// not exist: a check that opens nothing, made before anything else is
+// read or written (the development secret key, say).
+func checkDatabaseFile(dbURL string) error {
 	if path := store.FilePath(dbURL); path != "" {
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-			return nil, missing(fmt.Sprintf("no database at %s", path))
+			return missingDatabase(fmt.Sprintf("no database at %s", path))
 		}
+	}
+	return nil
+}
+
+// openExisting connects to a database that holds Stockbell's schema.
+func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
+	if err := checkDatabaseFile(dbURL); err != nil {
+		return nil, err
 	}
 	conn, err := store.Connect(ctx, dbURL)
 	if err != nil {
@@ -55,7 +68,7 @@ func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
 	}
 	if migrated, err := conn.Migrated(ctx); err != nil || !migrated {
 		conn.Close()
-		return nil, missing("the database has no Stockbell schema")
+		return nil, missingDatabase("the database has no Stockbell schema")
 	}
 	return conn, nil
 }

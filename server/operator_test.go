@@ -11,12 +11,15 @@ import (
 )
 
 // TestOperatorCommandsNeverCreateADatabase: run where there is no
-// database, shop list and settings say so, naming the settings to check,
-// and create nothing; migrate creates it, after which they work.
+// database, the operator commands say so, naming the settings to check,
+// and create nothing, not even the development secret key of those that
+// use it; migrate creates it, after which they work.
 func TestOperatorCommandsNeverCreateADatabase(t *testing.T) {
 	dir := t.TempDir()
 	getenv := testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})
-	for _, args := range [][]string{{"shop", "list"}, {"settings", "get", "--shop", "bells.myshopify.com"}} {
+	for _, args := range [][]string{{"shop", "list"}, {"settings", "get", "--shop", "bells.myshopify.com"},
+		{"feed", "sync", "--shop", "shop.example.com"},
+		{"shop", "add", "--platform", "feed", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json"}} {
 		code, stdout, stderr := run(t, getenv, args...)
 		if code != 1 || strings.Contains(stdout, "shop(s)") || !strings.Contains(stderr, "STOCKBELL_DATABASE_URL") ||
 			!strings.Contains(stderr, "STOCKBELL_DATA_DIR") || !strings.Contains(stderr, filepath.Join(dir, "stockbell.db")) {
