@@ -31,6 +31,9 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 	if err := migrate(env.ctx, conn, cfg.DatabaseURL); err != nil {
 		return err
 	}
+	if _, err := warnIfSchemaNewer(env.ctx, conn, startLogger(env.getenv, env.stderr)); err != nil {
+		return err
+	}
 	queue, err := jobs.New(env.ctx, jobs.Config{Database: jobsDatabase(conn, cfg.DatabaseURL)})
 	if err != nil {
 		return err

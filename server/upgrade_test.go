@@ -11,7 +11,7 @@ import (
 // TestAnOlderBinarySaysTheSchemaIsNewer: a database migrated by a newer
 // version of Stockbell (after an upgrade rolled back, say) is not
 // downgraded; migrate says so instead of reporting the database migrated,
-// and serve warns at start, naming both versions.
+// and serve and the operator commands warn at start, naming both versions.
 func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -31,6 +31,12 @@ func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 			code, stdout, stderr := run(t, getenv, "migrate")
 			if code != 0 || strings.Contains(stdout, "database migrated") || !strings.Contains(stderr, "999999") || !strings.Contains(stderr, "newer") {
 				t.Errorf("migrate on a newer schema: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			// The operator commands apply their binary's migrations as
+			// serve does, and warn the same way.
+			code, stdout, stderr = run(t, getenv, "shop", "list")
+			if code != 0 || !strings.Contains(stdout, "0 shop(s)") || !strings.Contains(stderr, "999999") || !strings.Contains(stderr, "newer") {
+				t.Errorf("shop list on a newer schema: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 			}
 			cfg, err := loadConfig(&cliEnv{getenv: getenv})
 			if err != nil {
