@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,10 +27,43 @@ type alertRules struct {
 
 var seriesName = regexp.MustCompile(`\bstockbell_[a-z_]+`)
 
+// selector is a series named with label matchers, matcher one of them.
+var (
+	selector = regexp.MustCompile(`\b(stockbell_[a-z_]+)\{([^}]*)\}`)
+	matcher  = regexp.MustCompile(`([a-zA-Z_]+)\s*(=~|!~|!=|=)\s*"([^"]*)"`)
+)
+
+// checkMatchers fails for a label matcher in expr that no series served
+// can satisfy: an equality matcher's label value that is never served
+// (state="retrying" for "retryable"), or a label the series does not have.
+// Such a rule would never fire.
+func checkMatchers(t *testing.T, alert, expr string, series map[string]float64) {
+	t.Helper()
+	for _, sel := range selector.FindAllStringSubmatch(expr, -1) {
+		for _, m := range matcher.FindAllStringSubmatch(sel[2], -1) {
+			want := m[1] + "="
+			if m[2] == "=" {
+				want += strconv.Quote(m[3])
+			}
+			found := false
+			for key := range series {
+				if strings.HasPrefix(key, sel[1]+"{") && strings.Contains(key, want) {
+					found = true
+					break
+				}
+			}
+			if !found {
+				t.Errorf("%s: no %s series served has %s%s%q", alert, sel[1], m[1], m[2], m[3])
+			}
+		}
+	}
+}
+
 // TestAlertRulesNameServedSeries: docs/alerts.yml is a rules file whose
-// every rule is complete, and every stockbell_ series it names is served
-// by /metrics of a server that has just started (no series appears only
-// after its first event).
+// every rule is complete, and every stockbell_ series it names, with the
+// labels and label values its matchers ask for, is served by /metrics of
+// a server that has just started (no series appears only after its first
+// event).
 func TestAlertRulesNameServedSeries(t *testing.T) {
 	raw, err := os.ReadFile("../docs/alerts.yml")
 	noErr(t, err)
@@ -40,7 +74,8 @@ func TestAlertRulesNameServedSeries(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	get(t, m.URL()+"/healthz")
 	served := map[string]bool{}
-	for series := range scrape(t, m) {
+	scraped := scrape(t, m)
+	for series := range scraped {
 		name, _, _ := strings.Cut(series, "{")
 		served[strings.TrimSuffix(name, "_count")] = true
 	}
@@ -49,6 +84,7 @@ func TestAlertRulesNameServedSeries(t *testing.T) {
 		for _, rule := range group.Rules {
 			count++
 			checkAlertRule(t, rule.Alert, rule.Expr, rule.For, rule.Labels["severity"], rule.Annotations["summary"])
+			checkMatchers(t, rule.Alert, rule.Expr, scraped)
 			for _, name := range seriesName.FindAllString(rule.Expr, -1) {
 				if !served[name] {
 					t.Errorf("%s: /metrics serves no %s", rule.Alert, name)
