@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -98,6 +99,10 @@ func ParseURL(raw string) (Dialect, string, error) {
 			return "", "", fmt.Errorf("PostgreSQL URL has no host")
 		}
 		return Postgres, requireTLSByDefault(raw, u), nil
+	case keywordValue.MatchString(raw):
+		// Never echoed: it may hold a password.
+		return "", "", fmt.Errorf("a PostgreSQL keyword/value connection string (host=… dbname=…) is not supported: " +
+			"write it as a URL, postgres://user:password@host:5432/dbname?sslmode=…")
 	case strings.Contains(raw, "://") && !strings.HasPrefix(raw, "sqlite://"):
 		scheme, _, _ := strings.Cut(raw, "://")
 		return "", "", fmt.Errorf("unsupported database scheme %q (use postgres:// or a SQLite file path)", scheme)
@@ -116,6 +121,11 @@ func ParseURL(raw string) (Dialect, string, error) {
 	}
 	return SQLite, dsn, nil
 }
+
+// keywordValue matches the start of libpq's keyword/value connection
+// string (host=db user=app …), which would otherwise be read as the name of
+// a SQLite file.
+var keywordValue = regexp.MustCompile(`^(host|hostaddr|port|dbname|user|password|passfile|sslmode|service|connect_timeout|application_name|options)\s*=`)
 
 // postgresDriverName is pgx's database/sql driver. It keeps each
 // connection's statements prepared (pgx's default exec mode caches them), so

@@ -38,6 +38,10 @@ func TestParseURL(t *testing.T) {
 		{raw: "postgres://%zz", errHas: "malformed PostgreSQL URL"},
 		{raw: "postgres:///stockbell", errHas: "no host"},
 		{raw: "sqlite:", errHas: "no file path"},
+		// libpq's keyword/value form is no file name: read as one, it
+		// would create a SQLite database named after the settings.
+		{raw: "host=db.example user=stockbell password=s3cret dbname=stockbell", errHas: "keyword/value"},
+		{raw: "dbname=stockbell", errHas: "postgres://"},
 	}
 	for _, c := range cases {
 		dialect, dsn, err := store.ParseURL(c.raw)
