@@ -210,8 +210,11 @@ type StockOutcome struct {
 // filter without it is EINVALID, never "all shops"); other nil fields do
 // not filter.
 type VariantFilter struct {
-	ShopID               *int64
-	ProductID            *int64
+	ShopID    *int64
+	ProductID *int64
+	// ProductPlatformID selects the variants of the product the platform
+	// knows by this id.
+	ProductPlatformID    *string
 	PlatformID           *string
 	HasQueuedSubscribers *bool
 	Offset               int

@@ -223,6 +223,10 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 	if filter.ProductID != nil {
 		w.add("v.product_id = ?", *filter.ProductID)
 	}
+	if filter.ProductPlatformID != nil {
+		// The product's shop too, so its (shop_id, platform_id) key finds it.
+		w.add("p.shop_id = ? AND p.platform_id = ?", *filter.ShopID, *filter.ProductPlatformID)
+	}
 	if filter.PlatformID != nil {
 		w.add("v.platform_id = ?", *filter.PlatformID)
 	}
