@@ -96,8 +96,12 @@ func (in *Integration) pickPost(ctx context.Context, rc *stockbell.WebhookReceip
 // the post in the shop's sync log when the shop has no such variant. The
 // product-level total of a product with combinations (attribute 0, which
 // PrestaShop updates beside each combination) is not a variant and is let
-// go.
+// go, unread when the stored variants already say what it is
+// (knownCombinationsTotal).
 func (in *Integration) unknownVariant(ctx context.Context, shop *stockbell.Shop, post *StockPost) error {
+	if skip, err := in.knownCombinationsTotal(ctx, shop, post); skip || err != nil {
+		return err
+	}
 	found, _, err := in.refreshProducts(ctx, shop, []int64{int64(post.IDProduct)}, ModuleSource)
 	if err != nil {
 		return err
@@ -119,6 +123,50 @@ func (in *Integration) unknownVariant(ctx context.Context, shop *stockbell.Shop,
 	now := in.Clock.Now()
 	return in.SyncLog.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: now, FinishedAt: now,
 		Items: 1, Rejections: []stockbell.SyncRejection{{Position: 1, ID: post.VariantID(), Reason: reason}}})
+}
+
+// knownCombinationsTotal reports whether a post Stockbell has no variant
+// for is the product-level total of a product whose combinations it
+// stores, published and not deleted: that total carries nothing Stockbell
+// keeps, and PrestaShop posts one beside every combination's change, so
+// reading the product for it would cost the shop's webservice a read (four
+// or five requests) per order line during a sale.
+//
+// The stored variants are trusted only where a wrong guess costs no alert:
+//   - A product never read (no stored variant) is read as before.
+//   - A product without combinations has its own variant (attribute 0):
+//     the post's change was applied and never comes here. One that gained
+//     combinations keeps that variant; a post about a new combination
+//     reads the product as any unknown variant does.
+//   - A product held deleted or unpublished is read: the post shows the
+//     shop still has it, and only a read undoes a wrong deletion or sees
+//     the product activated (which the module does not post), so that its
+//     waiting shoppers' restock is not missed.
+//   - A product that lost all its combinations since it was read is the
+//     one wrong guess: its total is now its stock and is let go. Nobody
+//     can be waiting for that variant (Stockbell does not have it), so no
+//     alert is missed; the storefront takes no subscription for it until
+//     the next read of the product stores it: the reconciliation within
+//     15 minutes when anyone waits for one of its old combinations, else
+//     the daily catalog sync. A rare change of a product's type is worth
+//     that wait; a read of every order line of every product with
+//     combinations is not.
+func (in *Integration) knownCombinationsTotal(ctx context.Context, shop *stockbell.Shop, post *StockPost) (bool, error) {
+	if post.IDProductAttribute != 0 {
+		return false, nil
+	}
+	product := strconv.FormatInt(int64(post.IDProduct), 10)
+	stored, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, ProductPlatformID: &product, Limit: 1})
+	if err != nil || len(stored) == 0 {
+		return false, err
+	}
+	// The product's own variant, stored by a read since the post's change
+	// missed it: unknownVariant reads and finds it, as before.
+	if v := stored[0]; v.PlatformID == post.VariantID() || !v.Notifiable() {
+		return false, nil
+	}
+	in.Logger.DebugContext(ctx, "prestashop product total of a product with combinations ignored", "shop", shop.Domain, "product", post.IDProduct)
+	return true, nil
 }
 
 // refreshProducts reads the products again with their combinations and

@@ -29,17 +29,7 @@ func TestModulePostsProcessedTogether(t *testing.T) {
 		e.clock.Add(time.Minute)
 		older := e.stockPost(shirtID, shirtSmall, 1)
 		e.clock.Add(time.Second)
-		for _, p := range []post{e.stockPost(shirtID, shirtSmall, 4), older, e.stockPost(5, 0, 2), e.stockPost(404, 0, 2)} {
-			header, body := e.signed(secret, p)
-			rc, err := e.verifier().VerifyWebhook(ctx, header, body)
-			must(t, err)
-			_, err = db.RecordReceipt(ctx, rc)
-			must(t, err)
-		}
-		d := &integrations.Drainer{Registry: e.registry, Logger: slog.New(slog.DiscardHandler)}
-		if n, err := d.DrainOnce(ctx); err != nil || n != 4 {
-			t.Fatalf("drain claimed %d (%v), want the 4 posts", n, err)
-		}
+		e.receiveTogether(secret, e.stockPost(shirtID, shirtSmall, 4), older, e.stockPost(5, 0, 2), e.stockPost(404, 0, 2))
 		var left int
 		must(t, db.DB.Get(&left, `SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`))
 		if left != 0 {
@@ -63,4 +53,21 @@ func TestModulePostsProcessedTogether(t *testing.T) {
 			t.Fatalf("%d restock jobs, want one for the awaited shirt's applied post", jobs)
 		}
 	})
+}
+
+// receiveTogether stores the posts and processes them as one claim of the
+// drainer.
+func (e *env) receiveTogether(secret string, posts ...post) {
+	e.t.Helper()
+	for _, p := range posts {
+		header, body := e.signed(secret, p)
+		rc, err := e.verifier().VerifyWebhook(ctx, header, body)
+		must(e.t, err)
+		_, err = e.db.RecordReceipt(ctx, rc)
+		must(e.t, err)
+	}
+	d := &integrations.Drainer{Registry: e.registry, Logger: slog.New(slog.DiscardHandler)}
+	if n, err := d.DrainOnce(ctx); err != nil || n != len(posts) {
+		e.t.Fatalf("drain claimed %d (%v), want the %d posts", n, err, len(posts))
+	}
 }
