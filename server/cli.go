@@ -54,15 +54,19 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, env
 	} else if len(args) > 0 && (args[0] == "--version" || args[0] == "-version") {
 		name, args = "version", args[1:]
 	}
+	if name == "help" {
+		if len(args) == 0 || isHelp(args[0]) || args[0] == "help" {
+			usage(stdout)
+			return 0
+		}
+		// help COMMAND [ACTION] is COMMAND [ACTION] --help.
+		name, args = args[0], append(args[1:len(args):len(args)], "--help")
+	}
 	for _, cmd := range commands() {
 		if cmd.name == name {
 			warnUnknownSettings(startLogger(getenv, stderr), environ)
 			return exitCode(cmd.run(env, args), env)
 		}
-	}
-	if name == "help" {
-		usage(stdout)
-		return 0
 	}
 	fmt.Fprintf(stderr, "unknown command %q\n", name)
 	usage(stderr)
@@ -76,7 +80,7 @@ func usage(w io.Writer) {
 	for _, cmd := range commands() {
 		fmt.Fprintf(w, "  %-10s %s\n", cmd.name, cmd.summary)
 	}
-	fmt.Fprintln(w, "\nRun 'stockbell COMMAND --help' for a command's flags. Configuration comes from environment variables (see README.md):\n"+
+	fmt.Fprintln(w, "\nRun 'stockbell COMMAND --help' or 'stockbell help COMMAND' for a command's flags. Configuration comes from environment variables (see README.md):\n"+
 		"STOCKBELL_*, PORT, SHOPIFY_* and SCOPES for a Shopify app, BIGCOMMERCE_* for a BigCommerce app.")
 }
 

@@ -168,3 +168,35 @@ func TestRequiredFlagsLeftOutAreUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestHelpNamesACommand: `stockbell help COMMAND` prints what `stockbell
+// COMMAND -h` prints, on standard output with exit 0, for every command;
+// `help COMMAND ACTION` that action's usage; an unknown command after help
+// is a usage error naming it (exit 2, the usage on standard error).
+func TestHelpNamesACommand(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, cmd := range commands() {
+		code, want, _ := run(t, getenv, cmd.name, "-h")
+		if code != 0 || !strings.HasPrefix(want, "Usage: stockbell "+cmd.name) {
+			t.Fatalf("%s -h: exit %d, stdout %q", cmd.name, code, want)
+		}
+		for _, help := range [][]string{{"help", cmd.name}, {cmd.name, "--help"}} {
+			if code, stdout, stderr := run(t, getenv, help...); code != 0 || stdout != want || stderr != "" {
+				t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 0 and %q", help, code, stdout, stderr, want)
+			}
+		}
+	}
+	_, want, _ := run(t, getenv, "shop", "add", "-h")
+	if code, stdout, _ := run(t, getenv, "help", "shop", "add"); code != 0 || stdout != want || !strings.HasPrefix(want, "Usage: stockbell shop add") {
+		t.Errorf("help shop add: exit %d, stdout %q, want %q", code, stdout, want)
+	}
+	for _, help := range [][]string{{"help", "-h"}, {"help", "help"}} {
+		if code, stdout, _ := run(t, getenv, help...); code != 0 || !strings.HasPrefix(stdout, "Usage: stockbell [command]") {
+			t.Errorf("%v: exit %d, stdout %q; want the general usage", help, code, stdout)
+		}
+	}
+	code, stdout, stderr := run(t, getenv, "help", "frobnicate")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, `unknown command "frobnicate"`) || !strings.Contains(stderr, "Usage: stockbell") {
+		t.Errorf("help frobnicate: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
