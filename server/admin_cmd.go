@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/contact"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -20,12 +21,20 @@ func runAdmin(env *cliEnv, args []string) error {
 func runAdminLink(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "admin link", "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid 15 minutes, used once).")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
-	email := fs.String("email", "", "who the link is for, shown in the admin (optional)")
+	email := fs.String("email", "", "who the link is for, an email address shown in the admin (optional)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
+	}
+	if *email != "" {
+		// Checked as the storefront checks a shopper's address.
+		normalized, err := contact.NormalizeEmail(*email)
+		if err != nil {
+			return fmt.Errorf("--email: %s", stockbell.ErrorMessage(err))
+		}
+		*email = normalized
 	}
 	cfg, err := LoadConfig(env.getenv)
 	if err != nil {

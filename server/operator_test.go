@@ -200,3 +200,36 @@ func TestHelpNamesACommand(t *testing.T) {
 		t.Errorf("help frobnicate: exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
+
+// TestAdminLinkRefusesAnInvalidEmail: --email is checked as the storefront
+// checks a shopper's address; a value that is not one is refused on its
+// merits (exit 1, one line naming the flag) and no link is printed.
+func TestAdminLinkRefusesAnInvalidEmail(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+			addFeedShop(t, getenv, "bells.example")
+			for _, email := range []string{"not an email", "ops@", "Ops <ops@bells.example>", "ops@localhost"} {
+				code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example", "--email", email)
+				if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "error: --email: ") || strings.Count(stderr, "\n") != 1 {
+					t.Errorf("--email %q: exit %d, stdout %q, stderr %q; want exit 1 and one line naming --email", email, code, stdout, stderr)
+				}
+			}
+			if code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example", "--email", " Ops@Bells.Example "); code != 0 || !strings.Contains(stdout, "/admin/sign-in?token=") {
+				t.Errorf("a valid --email: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// addFeedShop creates the database and adds a feed shop with the operator
+// commands.
+func addFeedShop(t *testing.T, getenv func(string) string, domain string) {
+	t.Helper()
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatal(stderr)
+	}
+	if code, _, stderr := run(t, getenv, "shop", "add", "--platform", "feed", "--domain", domain, "--feed-url", "https://"+domain+"/feed.json"); code != 0 {
+		t.Fatal(stderr)
+	}
+}
