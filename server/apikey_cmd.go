@@ -92,12 +92,34 @@ func runAPIKeyRevoke(env *cliEnv, args []string) error {
 		return err
 	}
 	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
-		if _, err := db.RevokeAPIKey(env.ctx, shop.ID, *id); stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-			return fmt.Errorf("shop %s has no API key %d (see: stockbell apikey list --shop %s)", shop.Domain, *id, shop.Domain)
-		} else if err != nil {
+		key, err := findAPIKey(env, db, shop, *id)
+		if err != nil {
+			return err
+		}
+		if key.Revoked() {
+			// Revoking is idempotent: a script that revokes again succeeds.
+			fmt.Fprintf(env.stdout, "API key %d of %s was already revoked (at %s).\n", *id, shop.Domain, key.RevokedAt.UTC().Format("2006-01-02 15:04 UTC"))
+			return nil
+		}
+		if _, err := db.RevokeAPIKey(env.ctx, shop.ID, *id); err != nil {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "API key %d of %s revoked.\n", *id, shop.Domain)
 		return nil
 	})
+}
+
+// findAPIKey returns the shop's key with the id; an id the shop has no
+// key with is said so.
+func findAPIKey(env *cliEnv, db *store.DB, shop *stockbell.Shop, id int64) (*stockbell.APIKey, error) {
+	keys, err := db.FindAPIKeys(env.ctx, shop.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keys {
+		if k.ID == id {
+			return k, nil
+		}
+	}
+	return nil, fmt.Errorf("shop %s has no API key %d (see: stockbell apikey list --shop %s)", shop.Domain, id, shop.Domain)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -217,6 +218,33 @@ func TestAdminLinkRefusesAnInvalidEmail(t *testing.T) {
 			}
 			if code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example", "--email", " Ops@Bells.Example "); code != 0 || !strings.Contains(stdout, "/admin/sign-in?token=") {
 				t.Errorf("a valid --email: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+		})
+	}
+}
+
+// TestRevokingAnAPIKeyTwiceOrAnUnknownOne: revoking is idempotent (the
+// second revocation exits 0 and says the key was already revoked, and
+// when), while an id the shop has no key with is a failure naming it.
+func TestRevokingAnAPIKeyTwiceOrAnUnknownOne(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+			addFeedShop(t, getenv, "api.example")
+			if code, _, stderr := run(t, getenv, "apikey", "create", "--shop", "api.example", "--name", "ERP"); code != 0 {
+				t.Fatal(stderr)
+			}
+			revoke := []string{"apikey", "revoke", "--shop", "api.example", "--id", "1"}
+			if code, stdout, stderr := run(t, getenv, revoke...); code != 0 || stdout != "API key 1 of api.example revoked.\n" || stderr != "" {
+				t.Fatalf("first revoke: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+			}
+			code, stdout, stderr := run(t, getenv, revoke...)
+			if code != 0 || !regexp.MustCompile(`^API key 1 of api\.example was already revoked \(at \d{4}-\d\d-\d\d \d\d:\d\d UTC\)\.\n$`).MatchString(stdout) || stderr != "" {
+				t.Errorf("second revoke: exit %d, stdout %q, stderr %q; want exit 0 saying it was already revoked", code, stdout, stderr)
+			}
+			code, stdout, stderr = run(t, getenv, "apikey", "revoke", "--shop", "api.example", "--id", "7")
+			if code != 1 || stdout != "" || !strings.Contains(stderr, "no API key 7") || strings.Count(stderr, "\n") != 1 {
+				t.Errorf("unknown id: exit %d, stdout %q, stderr %q; want exit 1 naming it", code, stdout, stderr)
 			}
 		})
 	}
