@@ -66,6 +66,9 @@ type Config struct {
 	// publicURLUnused is set for a command that makes no link to the
 	// server: an unset public URL is then not required (see publicURLNeed).
 	publicURLUnused bool
+	// publicURLDefaulted is set when PublicURL is development's default,
+	// http://localhost:PORT, rather than configured: see listeningOn.
+	publicURLDefaulted bool
 }
 
 // publicURLNeed says whether a command requires STOCKBELL_PUBLIC_URL in
@@ -142,7 +145,7 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "stockbell.db")
 	}
 	if cfg.PublicURL == "" && cfg.Env == "development" {
-		cfg.PublicURL = "http://localhost" + portSuffix(cfg.Addr)
+		cfg.PublicURL, cfg.publicURLDefaulted = "http://localhost"+portSuffix(cfg.Addr), true
 	}
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
@@ -342,6 +345,18 @@ func orDefault(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// listeningOn makes the development default public URL, and the links
+// built on it, name the port the server bound at addr: STOCKBELL_ADDR or
+// PORT may ask for any free port (0). A configured public URL is kept.
+func (c *Config) listeningOn(addr net.Addr) {
+	if !c.publicURLDefaulted {
+		return
+	}
+	c.PublicURL = "http://localhost" + portSuffix(addr.String())
+	// What parseDelivery, parseBigCommerce and parseShopify built on it.
+	c.Delivery.PublicURL, c.BigCommerce.AppURL, c.Shopify.AppURL = c.PublicURL, c.PublicURL, c.PublicURL
 }
 
 func portSuffix(addr string) string {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"net"
+	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -33,5 +35,35 @@ func TestAPortInUseNamesItsSetting(t *testing.T) {
 				t.Fatalf("want exit 1 and an error naming %s, got %d and %q", c.setting, code, last)
 			}
 		})
+	}
+}
+
+// TestDevelopmentOnAnyFreePortLinksToTheBoundPort starts a development
+// server on port 0 with no public URL: the public URL, the start-up log's
+// links and the links built into the components name the port the
+// server bound, and the logged sign-in link opens the admin as printed.
+// A configured public URL is kept as it is.
+func TestDevelopmentOnAnyFreePortLinksToTheBoundPort(t *testing.T) {
+	m, logs := startServerWithLogs(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": "127.0.0.1:0"}))
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(m.URL(), "http://"))
+	want := "http://localhost:" + port
+	if m.Config.PublicURL != want || m.Config.Delivery.PublicURL != want || m.Config.Shopify.AppURL != want || m.Config.BigCommerce.AppURL != want {
+		t.Fatalf("public URL %q (delivery %q, Shopify %q, BigCommerce %q), want %q",
+			m.Config.PublicURL, m.Config.Delivery.PublicURL, m.Config.Shopify.AppURL, m.Config.BigCommerce.AppURL, want)
+	}
+	if !strings.Contains(logs.String(), "public_url="+want+" ") {
+		t.Errorf("the serving line does not name %s:\n%s", want, logs.String())
+	}
+	found := regexp.MustCompile(`sign_in_url="?(http://[^"\s]+)`).FindStringSubmatch(logs.String())
+	if found == nil || !strings.HasPrefix(found[1], want+"/") {
+		t.Fatalf("the logged sign-in URL is not on %s:\n%s", want, logs.String())
+	}
+	if status := signInWith(t, noRedirectClient(), found[1]); status != http.StatusSeeOther {
+		t.Fatalf("signing in with the logged URL as printed: %d", status)
+	}
+
+	configured := startServer(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": "127.0.0.1:0", "STOCKBELL_PUBLIC_URL": "http://localhost:4321"}))
+	if configured.Config.PublicURL != "http://localhost:4321" || configured.Config.Delivery.PublicURL != "http://localhost:4321" {
+		t.Errorf("a configured public URL became %q (delivery %q)", configured.Config.PublicURL, configured.Config.Delivery.PublicURL)
 	}
 }

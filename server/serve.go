@@ -94,6 +94,11 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if !m.Config.Development() {
 		m.Web.EnableHSTS()
 	}
+	// Bound before the components are built, which take the public URL:
+	// in development it names the port bound (see Config.listeningOn).
+	if err := m.bind(); err != nil {
+		return err
+	}
 	m.workers = jobs.NewWorkers()
 	if err := m.wire(m.workers); err != nil {
 		return err
@@ -205,12 +210,21 @@ func (m *Main) startWorker(ctx context.Context) error {
 	return nil
 }
 
-func (m *Main) listen() error {
+// bind opens the listener, which serves from listen on: connections
+// wait in its backlog meanwhile.
+func (m *Main) bind() error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
 		return &configError{orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR"), err.Error()}
 	}
 	m.listener = ln
+	m.Config.listeningOn(ln.Addr())
+	return nil
+}
+
+// listen serves HTTP on the bound listener.
+func (m *Main) listen() error {
+	ln := m.listener
 	m.http = &http.Server{
 		Handler:           m.Web.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
@@ -283,6 +297,9 @@ func (m *Main) Close() error {
 		if srv != nil {
 			errs = append(errs, m.shutdownStep("requests still in flight were cut off", srv.Shutdown(ctx)))
 		}
+	}
+	if m.http == nil && m.listener != nil { // bound, never served: Run failed
+		m.listener.Close()
 	}
 	if m.drainer != nil {
 		errs = append(errs, m.shutdownStep("webhook receipts in processing, if any, were released to be processed again", m.drainer.Stop(ctx)))
