@@ -40,6 +40,10 @@ func runAdminLink(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
+	base, err := cfg.linkBase()
+	if err != nil {
+		return err
+	}
 	return withStore(env, func(db *store.DB) error {
 		shop, err := db.FindShopByKey(env.ctx, *shopKey)
 		if err != nil {
@@ -50,7 +54,7 @@ func runAdminLink(env *cliEnv, args []string) error {
 			return err
 		}
 		fmt.Fprintf(env.stdout, "One-time sign-in link for %s (valid until %s, works once):\n%s\n",
-			shop.Domain, link.ExpiresAt.UTC().Format("15:04 UTC"), web.SignInURL(cfg.PublicURL, token))
+			shop.Domain, link.ExpiresAt.UTC().Format("15:04 UTC"), web.SignInURL(base, token))
 		return nil
 	})
 }

@@ -359,6 +359,18 @@ func (c *Config) listeningOn(addr net.Addr) {
 	c.Delivery.PublicURL, c.BigCommerce.AppURL, c.Shopify.AppURL = c.PublicURL, c.PublicURL, c.PublicURL
 }
 
+// linkBase is the public URL a command other than serve prints links on.
+// The development default on any free port names port 0, which no link
+// reaches and which only the server resolves (see listeningOn): the
+// command then asks for the public URL rather than print a dead link.
+func (c *Config) linkBase() (string, error) {
+	if _, port, _ := net.SplitHostPort(c.Addr); c.publicURLDefaulted && port == "0" {
+		return "", &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("required to print a link while %s (%s) asks for any free port: "+
+			"set it to the server's URL, the public_url its start-up log prints", orDefault(c.AddrSetting, "STOCKBELL_ADDR"), c.Addr)}
+	}
+	return c.PublicURL, nil
+}
+
 func portSuffix(addr string) string {
 	_, port, err := net.SplitHostPort(addr)
 	if err != nil || port == "" || port == "80" {

@@ -393,7 +393,13 @@ func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 // the flag named, and nothing is stored.
 func TestPrestaShopShopAddCommand(t *testing.T) {
 	fake := prestaShopFake(t)
-	getenv := testEnv(t, nil)
+	anyPort := testEnv(t, nil) // STOCKBELL_ADDR=127.0.0.1:0 without a public URL
+	getenv := func(k string) string {
+		if k == "STOCKBELL_PUBLIC_URL" {
+			return "http://localhost:8080"
+		}
+		return anyPort(k)
+	}
 	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
 		t.Fatalf("migrate: %s", stderr)
 	}
@@ -401,6 +407,11 @@ func TestPrestaShopShopAddCommand(t *testing.T) {
 	good, wrong := filepath.Join(dir, "key"), filepath.Join(dir, "wrong")
 	os.WriteFile(good, []byte(prestashoptest.Key+"\n"), 0o600)
 	os.WriteFile(wrong, []byte(strings.Repeat("Z", 32)), 0o600)
+	// The module's Stockbell URL cannot name a port only the server knows.
+	if code, _, stderr := run(t, anyPort, "shop", "add", "--platform", "prestashop", "--url", fake.URL(), "--key-file", good); code != 1 ||
+		!strings.HasPrefix(stderr, "error: STOCKBELL_PUBLIC_URL: ") || !strings.Contains(stderr, "any free port") {
+		t.Errorf("shop add on any free port without a public URL: exit %d, stderr %q", code, stderr)
+	}
 	for _, c := range []struct {
 		args   []string
 		stderr string
@@ -420,7 +431,8 @@ func TestPrestaShopShopAddCommand(t *testing.T) {
 		t.Fatalf("refused adds stored a shop: %s", stdout)
 	}
 	code, stdout, stderr := run(t, getenv, "shop", "add", "--platform", "prestashop", "--url", fake.URL(), "--key-file", good)
-	if code != 0 || !strings.Contains(stdout, "Module secret (shown once") || !strings.Contains(stdout, strings.TrimPrefix(fake.URL(), "http://")) {
+	if code != 0 || !strings.Contains(stdout, "Module secret (shown once") || !strings.Contains(stdout, strings.TrimPrefix(fake.URL(), "http://")) ||
+		!strings.Contains(stdout, "Stockbell URL for the module: http://localhost:8080\n") {
 		t.Fatalf("shop add: exit %d, %q %q", code, stdout, stderr)
 	}
 }

@@ -208,7 +208,7 @@ func TestHelpNamesACommand(t *testing.T) {
 func TestAdminLinkRefusesAnInvalidEmail(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
-			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+			getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL, "STOCKBELL_PUBLIC_URL": "http://localhost:8080"})
 			addFeedShop(t, getenv, "bells.example")
 			for _, email := range []string{"not an email", "ops@", "Ops <ops@bells.example>", "ops@localhost"} {
 				code, stdout, stderr := run(t, getenv, "admin", "link", "--shop", "bells.example", "--email", email)

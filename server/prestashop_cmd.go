@@ -29,6 +29,10 @@ func addPrestaShop(env *cliEnv, shopURL, keyFile, domain string) error {
 	// The module is given the public URL to post to.
 	return withPlatformParts(env, publicURLRequired, func(p platformParts) error {
 		cfg := p.cfg
+		base, err := cfg.linkBase()
+		if err != nil {
+			return err
+		}
 		shop, secret, err := newPrestaShopIntegration(cfg, p.db, p.queue, p.sealer, p.logger).Connect(env.ctx, shopURL, key)
 		if stockbell.ErrorCode(err) == stockbell.EINVALID {
 			flag := map[string]string{"shop_url": "url", "webservice_key": "key-file"}[stockbell.ErrorField(err)]
@@ -38,7 +42,7 @@ func addPrestaShop(env *cliEnv, shopURL, keyFile, domain string) error {
 		}
 		fmt.Fprintf(env.stdout, "PrestaShop shop %s (id %d, public key %s) connected; its catalog sync is queued.\n"+
 			"Module secret (shown once; paste it into the Stockbell module's configuration): %s\nStockbell URL for the module: %s\n",
-			shop.Domain, shop.ID, shop.PublicKey, secret, strings.TrimRight(cfg.PublicURL, "/"))
+			shop.Domain, shop.ID, shop.PublicKey, secret, strings.TrimRight(base, "/"))
 		return nil
 	})
 }
