@@ -61,10 +61,11 @@ func NewMain(cfg *Config, logger *slog.Logger) *Main {
 
 // Run builds the server in one direction, each part complete when the next
 // one receives it: the database (migrated) → an insert-only job queue →
-// the store → the web server → the components, which register their
-// routes and job handlers → the working job queue with those handlers and
-// periodic jobs → the listener. It returns once the server is listening;
-// Close stops it.
+// the store → the web server → the listener, bound (so that the
+// development public URL names its port) → the components, which register
+// their routes and job handlers → the working job queue with those
+// handlers and periodic jobs → serving on the listener. It returns once
+// the server is serving; Close stops it.
 func (m *Main) Run(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
