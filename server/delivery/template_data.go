@@ -101,7 +101,7 @@ func (t *Templates) execHTML(field, src string, data *TemplateData) (string, err
 func execute(field string, tmpl executor, data *TemplateData) (string, error) {
 	var b bytes.Buffer
 	if err := tmpl.Execute(&b, data); err != nil {
-		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %v", field, err)
+		return "", stockbell.FieldErrorf(field, "The %s template cannot be rendered: %s", field, explainTemplateError(err))
 	}
 	return b.String(), nil
 }
@@ -115,7 +115,7 @@ func cachedTemplate[T executor](t *Templates, kind, field, src string, parse fun
 	tmpl, err := parse(src)
 	if err != nil {
 		var zero T
-		return zero, stockbell.FieldErrorf(field, "The %s template does not parse: %v", field, err)
+		return zero, stockbell.FieldErrorf(field, "The %s template does not parse: %s", field, explainTemplateError(err))
 	}
 	t.store(key, tmpl)
 	return tmpl, nil

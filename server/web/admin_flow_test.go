@@ -88,13 +88,14 @@ func TestFlowFormRefusesBadValues(t *testing.T) {
 			{"s1_delay", "800h", "A delay is between 0 and 720h0m0s"},
 			{"s1_smart_hours", "500", "Smart sending is 0 (off) to 168 hours"},
 			{"s1_subject", "{{.Variant.ProductTitle", "does not parse"},
-			{"s1_body", "{{.NoSuchField}}", "cannot be rendered"},
+			{"s1_body", "{{.NoSuchField}}", "there is no field NoSuchField. Fields that can be used: .Shop.Name"},
+			{"s1_subject", "{{.Variant.Colour}}", ".Variant has no field Colour"},
 			{"s1_fr_body", "{{.Nope}}", "Message 1 (fr)"},
 		}
 		for _, c := range cases {
 			p := b.post("/admin/flow", flowForm(token, "action", "save", c.field, c.value))
 			wantStatus(t, p, http.StatusUnprocessableEntity, c.field+"="+c.value)
-			if !strings.Contains(p.Body, c.message) || !strings.Contains(p.Body, `id="`+c.field+`-error"`) {
+			if !strings.Contains(p.Body, c.message) || !strings.Contains(p.Body, `id="`+c.field+`-error"`) || strings.Contains(p.Body, "delivery.") {
 				t.Errorf("%s=%s: want %q beside the field:\n%.3000s", c.field, c.value, c.message, p.Body)
 			}
 		}

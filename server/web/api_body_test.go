@@ -149,6 +149,13 @@ func TestAPIFlowRefusesATemplateThatCannotRender(t *testing.T) {
 			if a.Status != 422 || a.errorField() != field {
 				t.Errorf("%s: %d %s, want 422 naming %s", body, a.Status, a.Raw, field)
 			}
+			if msg := a.errorMessage(); strings.Contains(msg, "delivery.") || strings.Contains(msg, "TemplateData") {
+				t.Errorf("%s: the message shows Go types: %s", body, msg)
+			}
+		}
+		a := apiDo(t, f, key, "PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"0s","html":"<p>{{.Shop.Nme}}</p>"}]}`)
+		if msg := a.errorMessage(); !strings.Contains(msg, ".Shop has no field Nme") || !strings.Contains(msg, ".Shop.Name") {
+			t.Errorf("want the unknown field and those that can be used: %s", msg)
 		}
 		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(before.UpdatedAt) {
 			t.Errorf("a flow that cannot render was stored")
