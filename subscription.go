@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Channel is a way to reach a subscriber.
@@ -88,6 +89,11 @@ type SubscriptionCreate struct {
 	Source           string
 }
 
+// MaxSMSConsentText is the most characters of the SMS consent text a
+// subscription keeps as its proof of consent (the form's default is under
+// 100; a shop's own wording with its terms fits well within it).
+const MaxSMSConsentText = 1000
+
 var localePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
 
 // Validate checks a subscription request and tidies it: channels
@@ -96,7 +102,8 @@ var localePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})*$`)
 // EINVALID naming the field: "channels" for none or one other than email
 // and sms; "email" or "phone" when a chosen channel has no contact;
 // "sms_consent" for SMS without the shopper's consent; "locale" for
-// something that is not a locale such as en or fr-CA. The shape of the
+// something that is not a locale such as en or fr-CA; "sms_consent_text"
+// for a consent text over MaxSMSConsentText characters. The shape of the
 // email address and phone number is the contact package's to check.
 func (c *SubscriptionCreate) Validate() error {
 	if err := c.tidyChannels(); err != nil {
@@ -123,6 +130,9 @@ func (c *SubscriptionCreate) Validate() error {
 		return FieldErrorf("locale", "%q is not a locale such as en or fr-CA.", c.Locale)
 	}
 	c.Locale = strings.ReplaceAll(c.Locale, "_", "-")
+	if utf8.RuneCountInString(c.SMSConsentText) > MaxSMSConsentText {
+		return FieldErrorf("sms_consent_text", "The SMS consent text has at most 1,000 characters, got %d.", utf8.RuneCountInString(c.SMSConsentText))
+	}
 	return nil
 }
 

@@ -273,6 +273,10 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"+14155550100"}`, "sms_consent", ""},
 			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"06 12 34 56 78","phone_country":"XX","sms_consent":true}`,
 				"phone_country", `"XX" is not a country`},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["sms"],"phone":"+14155552671","sms_consent":true,"sms_consent_text":"` + strings.Repeat("x", 1001) + `"}`,
+				"sms_consent_text", "1,000 characters"},
+			{"POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":"a@example.com","locale":"` + strings.Repeat("x", 40) + `"}`,
+				"locale", "is not a locale"},
 		}
 		before := settingsOf(t, db, w.shop)
 		flowBefore := flowOf(t, db, w.shop)

@@ -162,6 +162,23 @@ func TestSubscribeByPublicKeyWithEmailAndSMS(t *testing.T) {
 	})
 }
 
+// TestSubscribeKeepsAConsentTextOfTheLongestLength: an SMS consent text of
+// 1,000 characters, the most taken, is stored whole.
+func TestSubscribeKeepsAConsentTextOfTheLongestLength(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		text := strings.Repeat("é", stockbell.MaxSMSConsentText)
+		code, out, _ := f.post(t, body(map[string]any{"channels": []string{"sms"}, "phone": "+14155552671", "sms_consent": true, "sms_consent_text": text}))
+		if code != http.StatusCreated {
+			t.Fatalf("%d %v", code, out)
+		}
+		subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &f.shop.ID})
+		if len(subs) != 1 || subs[0].SMSConsentText != text {
+			t.Fatalf("stored %+v", subs)
+		}
+	})
+}
+
 func TestSubscribeRefusals(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newStorefront(t, db, noLimits(), noLimits())
@@ -184,6 +201,8 @@ func TestSubscribeRefusals(t *testing.T) {
 			{"unknown shop", body(map[string]any{"shop": "nope.myshopify.com"}), 404, "not_found", "shop"},
 			{"malformed JSON", `{"shop":`, 422, "invalid", "body"},
 			{"bad locale", body(map[string]any{"locale": "<script>"}), 422, "invalid", "locale"},
+			{"sms consent text over 1,000 characters", body(map[string]any{"channels": []string{"sms"}, "phone": "+14155552671", "sms_consent": true,
+				"sms_consent_text": strings.Repeat("é", 1001)}), 422, "invalid", "sms_consent_text"},
 			{"body over 8 KB", body(map[string]any{"sms_consent_text": strings.Repeat("x", 9000)}), 413, "too_large", ""},
 		}
 		for _, c := range cases {
