@@ -2,8 +2,12 @@ package stockbell
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
+	"strconv"
 	"time"
+	"unicode/utf8"
 )
 
 // Flow templates: the pre-built flows a shop starts from.
@@ -84,12 +88,49 @@ func (s *FlowStep) validate(field string) error {
 	if s.SmartSendingHours < 0 || s.SmartSendingHours > MaxSmartSendingHours {
 		return FieldErrorf(field+".smart_sending_hours", "Smart sending is 0 (off) to %d hours, got %d.", MaxSmartSendingHours, s.SmartSendingHours)
 	}
-	for lang := range s.Translations {
+	if err := (StepText{Subject: s.Subject, Preheader: s.Preheader, Body: s.Body, HTML: s.HTML}).validate(field); err != nil {
+		return err
+	}
+	for _, lang := range slices.Sorted(maps.Keys(s.Translations)) {
 		if !languageCode.MatchString(lang) {
 			return FieldErrorf(field+".translations", "A translation is keyed by a language code such as fr, got %q.", lang)
 		}
+		if err := s.Translations[lang].validate(field + ".translations." + lang); err != nil {
+			return err
+		}
 	}
 	return nil
+}
+
+// MaxStepLine is the most characters of a message's subject and preheader;
+// MaxStepText of its body and HTML (an email over about 100 KB is clipped
+// by Gmail).
+const (
+	MaxStepLine = 1000
+	MaxStepText = 100_000
+)
+
+// validate checks the texts' lengths, naming field.subject and so on.
+func (t StepText) validate(field string) error {
+	texts := []struct {
+		name, text string
+		max        int
+	}{{"subject", t.Subject, MaxStepLine}, {"preheader", t.Preheader, MaxStepLine}, {"body", t.Body, MaxStepText}, {"html", t.HTML, MaxStepText}}
+	for _, x := range texts {
+		if n := utf8.RuneCountInString(x.text); n > x.max {
+			return FieldErrorf(field+"."+x.name, "A message's %s has at most %s characters, got %d.", x.name, thousands(x.max), n)
+		}
+	}
+	return nil
+}
+
+// thousands writes n with commas: 100,000.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // languageCode is a lower-case ISO 639 language code.

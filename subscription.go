@@ -131,7 +131,7 @@ func (c *SubscriptionCreate) Validate() error {
 	}
 	c.Locale = strings.ReplaceAll(c.Locale, "_", "-")
 	if utf8.RuneCountInString(c.SMSConsentText) > MaxSMSConsentText {
-		return FieldErrorf("sms_consent_text", "The SMS consent text has at most 1,000 characters, got %d.", utf8.RuneCountInString(c.SMSConsentText))
+		return FieldErrorf("sms_consent_text", "The SMS consent text has at most %s characters, got %d.", thousands(MaxSMSConsentText), utf8.RuneCountInString(c.SMSConsentText))
 	}
 	return nil
 }
