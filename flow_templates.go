@@ -83,7 +83,7 @@ func (s *FlowStep) validate(field string) error {
 		return FieldErrorf(field+".channel", "A message is sent by email or SMS, got %q.", s.Channel)
 	}
 	if s.Delay < 0 || s.Delay > MaxStepDelay {
-		return FieldErrorf(field+".delay", "A delay is between 0 and %s, got %s.", MaxStepDelay, s.Delay)
+		return FieldErrorf(field+".delay", "A delay is between 0 and %s, got %s.", ShortDuration(MaxStepDelay), ShortDuration(s.Delay))
 	}
 	if s.SmartSendingHours < 0 || s.SmartSendingHours > MaxSmartSendingHours {
 		return FieldErrorf(field+".smart_sending_hours", "Smart sending is 0 (off) to %d hours, got %d.", MaxSmartSendingHours, s.SmartSendingHours)

@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"strings"
 	"time"
 	_ "time/tzdata" // time zones resolve on hosts without a zoneinfo database
 )
@@ -57,11 +58,11 @@ func (s *RestockSettings) Validate() error {
 		return FieldErrorf("per_unit", "per_unit must be between 0 (everyone) and %d, got %d", MaxPerUnit, s.PerUnit)
 	}
 	if s.Wait < MinWait || s.Wait > MaxWait {
-		return FieldErrorf("wait", "wait must be between %s and %s, got %s", MinWait, "720h", s.Wait)
+		return FieldErrorf("wait", "wait must be between %s and %s, got %s", ShortDuration(MinWait), ShortDuration(MaxWait), ShortDuration(s.Wait))
 	}
 	if s.AttributionWindow < MinAttributionWindow || s.AttributionWindow > MaxAttributionWindow {
 		return FieldErrorf("attribution_window", "attribution_window must be between %s and %s, got %s",
-			"1h", "2160h", s.AttributionWindow)
+			ShortDuration(MinAttributionWindow), ShortDuration(MaxAttributionWindow), ShortDuration(s.AttributionWindow))
 	}
 	if _, err := LoadTimeZone(s.TimeZone); err != nil {
 		return err
@@ -115,4 +116,17 @@ type SettingsService interface {
 	// (zero for settings never stored); returns ECONFLICT, storing
 	// nothing, if they were changed since.
 	UpdateSettingsIfUnchanged(ctx context.Context, shopID int64, update SettingsUpdate, seen time.Time) (*RestockSettings, error)
+}
+
+// ShortDuration writes a duration as Go parses it, without zero units:
+// 1h, 1h30m, 45m, 720h (not 720h0m0s), as merchants write durations.
+func ShortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
 }

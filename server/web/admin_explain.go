@@ -272,7 +272,7 @@ func settingsChangeWords(d detail) string {
 	var parts []string
 	for _, key := range []string{"min_inventory", "per_unit", "wait", "attribution_window", "time_zone"} {
 		if pair, ok := d[key].([]any); ok && len(pair) == 2 {
-			parts = append(parts, fmt.Sprintf("%s %v → %v", names[key], pair[0], pair[1]))
+			parts = append(parts, fmt.Sprintf("%s %s → %s", names[key], settingWords(pair[0]), settingWords(pair[1])))
 		}
 	}
 	if status := d.text("flow_status"); status != "" {
@@ -282,6 +282,18 @@ func settingsChangeWords(d detail) string {
 		return "The shop's settings changed."
 	}
 	return "Changed: " + strings.Join(parts, "; ") + "."
+}
+
+// settingWords writes a setting's value as recorded: a duration (stored as
+// Go writes one, 1h30m0s) in words, a number or a time zone as it is.
+func settingWords(v any) string {
+	switch v := v.(type) {
+	case string:
+		return waitWords(v)
+	case float64: // a JSON number: 1000000, not 1e+06
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
 
 // ordinal writes 1st, 2nd, 3rd, 4th, 11th, 21st…

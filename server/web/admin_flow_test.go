@@ -85,11 +85,12 @@ func TestFlowFormRefusesBadValues(t *testing.T) {
 		before := flowOf(t, db, shop)
 		cases := []struct{ field, value, message string }{
 			{"s1_delay", "soon", "Write the wait as a duration"},
-			{"s1_delay", "800h", "A delay is between 0 and 720h0m0s"},
+			{"s1_delay", "800h", "A delay is between 0 and 720h, got 800h."},
 			{"s1_smart_hours", "500", "Smart sending is 0 (off) to 168 hours"},
 			{"s1_subject", "{{.Variant.ProductTitle", "does not parse"},
 			{"s1_body", "{{.NoSuchField}}", "there is no field NoSuchField. Fields that can be used: .Shop.Name"},
 			{"s1_subject", "{{.Variant.Colour}}", ".Variant has no field Colour"},
+			{"s1_subject", strings.Repeat("x", 1001), "at most 1,000 characters"},
 			{"s1_fr_body", "{{.Nope}}", "Message 1 (fr)"},
 		}
 		for _, c := range cases {

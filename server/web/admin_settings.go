@@ -140,17 +140,8 @@ func settingsDuration(field, text string) (time.Duration, error) {
 }
 
 // ShortDuration writes a duration as Go parses it, without zero units:
-// 1h, 1h30m, 45m, 720h.
-func ShortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
+// 1h, 1h30m, 45m, 720h (stockbell.ShortDuration).
+func ShortDuration(d time.Duration) string { return stockbell.ShortDuration(d) }
 
 // WorkedExample explains restock settings with the example merchants know
 // ("20 units × 5 per unit = the oldest 100 notified, then wait …"). The

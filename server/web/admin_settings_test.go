@@ -59,7 +59,7 @@ func TestSettingsValidationMatchesCLI(t *testing.T) {
 		cases := []struct{ min, per, wait, field, message string }{
 			{"0", "5", "1h", "min_inventory", "min_inventory must be between 1 and 1000000, got 0"},
 			{"2", "-1", "1h", "per_unit", "per_unit must be between 0 (everyone) and 10000, got -1"},
-			{"2", "5", "30s", "wait", "wait must be between 1m0s and 720h, got 30s"},
+			{"2", "5", "30s", "wait", "wait must be between 1m and 720h, got 30s"},
 			{"two", "5", "1h", "min_inventory", "min_inventory must be a whole number"},
 			{"2", "5", "soon", "wait", "wait must be a duration such as 30m or 2h"},
 		}

@@ -125,6 +125,9 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 		if _, err := db.UpdateSettings(ctx, w.shop.ID, stockbell.SettingsUpdate{MinInventory: ptr(3)}); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := db.UpdateSettings(ctx, w.shop.ID, stockbell.SettingsUpdate{Wait: ptr(90 * time.Minute), AttributionWindow: ptr(48 * time.Hour), PerUnit: ptr(10_000)}); err != nil {
+			t.Fatal(err)
+		}
 		f.clock.Add(time.Hour)
 		if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: w.shop.ID, VariantPlatformID: "v-m", Available: 2,
 			At: f.clock.Now(), Source: "shopify:inventory_levels/update"}); err != nil {
@@ -141,6 +144,7 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 			"Stock is 2 units; nobody is notified until it reaches the minimum inventory of 3 units.",
 			"Subscribed to Wool Sweater – M", "with the button on the product page",
 			"Changed: minimum inventory 1 → 3.",
+			"customers per unit 0 → 10000; wait between batches 1 hour → 1 hour 30 minutes; attribution window 7 days → 2 days.",
 			"Restock seen: stock 0 → 2", "by shopify:inventory_levels/update",
 			"Nobody notified", "Stock was 2 units, below the minimum inventory of 3 units.",
 			"1 hour 2 minutes after subscribing",

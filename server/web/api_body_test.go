@@ -162,3 +162,21 @@ func TestAPIFlowRefusesATemplateThatCannotRender(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIFlowPutIgnoresUpdatedAt: a PUT ignores updated_at, whatever it
+// holds, as the docs promise, rather than refusing the body with the
+// format Go reads times in.
+func TestAPIFlowPutIgnoresUpdatedAt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f)
+		key := mustAPIKey(t, db, w.shop)
+		for _, at := range []string{`"yesterday"`, `5`, `"2025-01-01T00:00:00Z"`} {
+			a := apiDo(t, f, key, "PUT", "/api/v1/flow", `{"status":"live","updated_at":`+at+`,"steps":[{"channel":"email","delay":"0s"}]}`)
+			wantAPI(t, a, 200, "a flow with updated_at "+at)
+			if strings.Contains(a.Raw, "2006-01-02") {
+				t.Errorf("updated_at %s: %s", at, a.Raw)
+			}
+		}
+	})
+}

@@ -39,24 +39,28 @@ type apiFlowStep struct {
 // validation names it (steps[1].delay); then the body is decoded whole, with
 // only errors outside the steps left to refuse.
 func decodeFlow(w http.ResponseWriter, r *http.Request) (apiFlow, error) {
-	var flow apiFlow
 	body, err := readBody(w, r, maxAPIBody)
 	if err != nil {
-		return flow, err
+		return apiFlow{}, err
 	}
 	var steps struct {
 		Steps []json.RawMessage `json:"steps"`
 	}
 	if err := decodeJSONBody(body, &steps, false); err != nil {
-		return flow, err
+		return apiFlow{}, err
 	}
 	for i, raw := range steps.Steps {
 		if err := checkStep(raw, fmt.Sprintf("steps[%d]", i)); err != nil {
-			return flow, err
+			return apiFlow{}, err
 		}
 	}
-	err = decodeJSONBody(body, &flow, true)
-	return flow, err
+	var in struct {
+		apiFlow
+		// UpdatedAt shadows the flow's: a PUT ignores updated_at, whatever it holds.
+		UpdatedAt json.RawMessage `json:"updated_at"`
+	}
+	err = decodeJSONBody(body, &in, true)
+	return in.apiFlow, err
 }
 
 // checkStep refuses the step at path if a value has the wrong JSON type or
