@@ -222,3 +222,21 @@ func holdBatch(t *testing.T, f *adminFixture, w *waitingShop) *stockbell.Restock
 	}
 	return batch
 }
+
+// TestFlowPreviewExplainsAnUnknownField: the preview of a text that uses a
+// field that does not exist names it and the fields that can be used, in
+// the merchant's words rather than Go's.
+func TestFlowPreviewExplainsAnUnknownField(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		b := f.signIn(t, w.shop)
+		query := flowForm("", "step", "1", "s1_body", "Hello {{.Variant.Colour}}", "format", "text")
+		query.Del("csrf_token")
+		p := b.get("/admin/flow/preview?" + query.Encode())
+		if !strings.Contains(p.Body, ".Variant has no field Colour") || !strings.Contains(p.Body, ".Variant.ProductTitle") ||
+			strings.Contains(p.Body, "delivery.") || strings.Contains(p.Body, "VariantData") {
+			t.Errorf("preview of an unknown field:\n%s", p.Body)
+		}
+	})
+}
