@@ -37,6 +37,10 @@ func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSess
 	if err == nil {
 		_, err = a.Sender.Send(r.Context(), a.invitation(s, email, SignInURL(a.opts.PublicURL, token)))
 	}
+	if code := stockbell.ErrorCode(err); code == stockbell.EINVALID || code == stockbell.ERATELIMITED {
+		a.refuseInvitation(w, r, s, err)
+		return
+	}
 	if err != nil {
 		a.Logger.Info("invitation not sent", "shop_id", s.ShopID, "err", err)
 		a.Redirect(w, r, s, "/admin/settings", "notice", "invite_failed")
@@ -44,6 +48,20 @@ func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSess
 	}
 	a.Logger.Info("staff invited", "shop_id", s.ShopID, "by", s.User.Label())
 	a.Redirect(w, r, s, "/admin/settings", "notice", "invite_sent")
+}
+
+// refuseInvitation shows the settings page again with the reason an
+// invitation was refused (an address that is not one, the day's limit
+// reached) beside the address field, which keeps what was typed.
+func (a *Admin) refuseInvitation(w http.ResponseWriter, r *http.Request, s *AdminSession, refusal error) {
+	current, err := a.Settings.FindSettings(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	form := settingsFormOf(current)
+	form.InviteEmail, form.InviteError = r.PostFormValue("email"), stockbell.ErrorMessage(refusal)
+	a.Render(w, r, s, statusOf(refusal, nil), "settings", "Settings", &form)
 }
 
 // invitation is the email carrying a sign-in link.

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -43,4 +44,47 @@ func TestInvitedStaffSignInWithTheEmailedLink(t *testing.T) {
 		}
 		wantStatus(t, f.browser(t).useLink(link[1]), http.StatusUnauthorized, "the invitation's link a second time")
 	})
+}
+
+// TestInviteRefusalNamesTheAddressAndKeepsIt: an address that is not one,
+// and an invitation past the day's limit, come back on the settings page
+// with the reason beside the address field and the address as typed;
+// nothing is sent.
+func TestInviteRefusalNamesTheAddressAndKeepsIt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		owner := f.signIn(t, shop)
+		token := owner.get("/admin/settings").csrf(t)
+		refused := owner.post("/admin/invite", url.Values{"csrf_token": {token}, "email": {"colleague@"}})
+		wantStatus(t, refused, http.StatusUnprocessableEntity, "inviting a bad address")
+		wantInviteRefusal(t, refused, "colleague@", `&#34;colleague@&#34; is not a valid email address`)
+		if sent, _, err := db.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shop.ID}); err != nil || len(sent) != 0 {
+			t.Fatalf("sent after a refused invitation: %+v %v", sent, err)
+		}
+
+		for i := range 20 {
+			p := owner.post("/admin/invite", url.Values{"csrf_token": {token}, "email": {"colleague@example.com"}})
+			wantStatus(t, p, http.StatusSeeOther, "invitation "+strconv.Itoa(i+1))
+		}
+		limited := owner.post("/admin/invite", url.Values{"csrf_token": {token}, "email": {"one.more@example.com"}})
+		wantStatus(t, limited, http.StatusTooManyRequests, "the 21st invitation of the day")
+		wantInviteRefusal(t, limited, "one.more@example.com", "Twenty invitations a day at most")
+	})
+}
+
+// wantInviteRefusal checks the settings page shows why the invitation was
+// refused beside its address field, which keeps what was typed.
+func wantInviteRefusal(t *testing.T, p page, typed, reason string) {
+	t.Helper()
+	field := regexp.MustCompile(`<p class="field-error" id="invite-email-error">([^<]*)</p>\s*<input type="email" id="invite-email" name="email" value="([^"]*)"[^>]*aria-invalid="true"`).FindStringSubmatch(p.Body)
+	if field == nil {
+		t.Fatalf("no refusal beside the invitation's address field:\n%s", p.Body)
+	}
+	if !strings.Contains(field[1], reason) || field[2] != typed {
+		t.Errorf("the refusal reads %q with %q in the field, want %q with %q", field[1], field[2], reason, typed)
+	}
+	if !strings.Contains(p.Body, `id="min_inventory"`) {
+		t.Errorf("the refusal is not shown on the settings page:\n%.1500s", p.Body)
+	}
 }

@@ -28,6 +28,9 @@ type settingsForm struct {
 	// stored settings it was made from ("0": never stored), so that a save
 	// refuses to overwrite settings changed elsewhere meanwhile.
 	Version string
+	// InviteEmail and InviteError are the invitation form's address as
+	// typed and why it was refused.
+	InviteEmail, InviteError string
 }
 
 // settingsPage shows (GET) and changes (POST) the shop's restock rules.
