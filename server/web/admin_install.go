@@ -22,9 +22,11 @@ type installData struct {
 	CheckURL    string
 	// CheckExample is the kind of address "Check my product page" takes.
 	CheckExample string
-	Error        string
-	ErrorField   string
-	Docs         string
+	// Origin is the origin to add as typed, shown again when refused.
+	Origin     string
+	Error      string
+	ErrorField string
+	Docs       string
 }
 
 // installPage shows the shop's snippet tag for its platform, the theme
@@ -74,7 +76,8 @@ func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installDat
 	var err error
 	switch r.PostFormValue("action") {
 	case "add_origin":
-		err = a.Origins.AddShopOrigin(r.Context(), s.ShopID, r.PostFormValue("origin"))
+		data.Origin = r.PostFormValue("origin")
+		err = a.Origins.AddShopOrigin(r.Context(), s.ShopID, data.Origin)
 	case "remove_origin":
 		err = a.Origins.RemoveShopOrigin(r.Context(), s.ShopID, r.PostFormValue("origin"))
 	case "check":
@@ -97,7 +100,7 @@ func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installDat
 // checkPage fetches the product page (only from the shop's own domains).
 func (a *Admin) checkPage(r *http.Request, s *AdminSession, data *installData) (*PageReport, error) {
 	allowed := func(host string) bool { return allowedHost(s.Shop, data.Origins, host, a.opts.Development) }
-	return a.pageChecker.check(r.Context(), s.Shop, data.CheckURL, allowed, a.opts.PublicURL)
+	return a.pageChecker.check(r.Context(), s.Shop, pageToCheck{URL: data.CheckURL, Example: data.CheckExample}, allowed, a.opts.PublicURL)
 }
 
 // productPageExample is an address of the shop's product pages: the demo

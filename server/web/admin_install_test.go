@@ -119,6 +119,9 @@ func TestInstallPageManagesOrigins(t *testing.T) {
 			http.StatusSeeOther, "adding an origin")
 		bad := b.post("/admin/install", url.Values{"csrf_token": {token}, "action": {"add_origin"}, "origin": {"ftp://x"}})
 		wantStatus(t, bad, http.StatusUnprocessableEntity, "adding a bad origin")
+		if field := regexp.MustCompile(`<p class="field-error" id="origin-error">[^<]+</p>\s*<input[^>]*id="origin"[^>]*>`).FindString(bad.Body); !strings.Contains(field, `value="ftp://x"`) {
+			t.Errorf("the refused origin is not beside its field as typed:\n%s", regexp.MustCompile(`(?s)<label for="origin".*?</form>`).FindString(bad.Body))
+		}
 		origins, err := db.FindShopOrigins(context.Background(), shop.ID)
 		if err != nil || len(origins) != 1 || origins[0] != "https://headless.example" {
 			t.Fatalf("origins %v %v", origins, err)
@@ -139,10 +142,17 @@ func TestInstallPageSuggestsAPageItCanCheck(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		demoShop := storetest.MustShop(t, db, stockbell.PlatformDemo, "demo.stockbell.localhost")
-		p := f.signIn(t, demoShop).get("/admin/install")
+		demoAdmin := f.signIn(t, demoShop)
+		p := demoAdmin.get("/admin/install")
 		wantStatus(t, p, http.StatusOK, "the demo shop's install page")
 		if want := `placeholder="http://localhost/demo"`; !strings.Contains(p.Body, want) {
 			t.Errorf("the demo shop's page to check: want %s in\n%s", want, regexp.MustCompile(`<input[^>]*id="url"[^>]*>`).FindString(p.Body))
+		}
+		token := demoAdmin.get("/admin/install").csrf(t)
+		refused := demoAdmin.post("/admin/install", url.Values{"csrf_token": {token}, "action": {"check"}, "url": {"sweater"}})
+		wantStatus(t, refused, http.StatusUnprocessableEntity, "checking an address that is not one")
+		if want := "such as http://localhost/demo"; !strings.Contains(refused.Body, want) {
+			t.Errorf("the refusal of the demo shop's page to check: want %q in\n%s", want, regexp.MustCompile(`<p class="field-error"[^>]*>[^<]*`).FindString(refused.Body))
 		}
 		feedShop := mustShop(t, db, "shop.example")
 		p = f.signIn(t, feedShop).get("/admin/install")

@@ -80,11 +80,15 @@ func allowedHost(shop *stockbell.Shop, origins []string, host string, developmen
 	return development && isLoopbackHost(host)
 }
 
+// pageToCheck is the address typed, and the kind of address the page
+// suggests (the refusal of one that is not an address names it).
+type pageToCheck struct{ URL, Example string }
+
 // check fetches the page and reports what the snippet would find there.
-func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, raw string, allowed func(host string) bool, publicURL string) (*PageReport, error) {
-	u, err := url.Parse(strings.TrimSpace(raw))
+func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page pageToCheck, allowed func(host string) bool, publicURL string) (*PageReport, error) {
+	u, err := url.Parse(strings.TrimSpace(page.URL))
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as https://%s/products/…", shop.Domain)
+		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as %s", page.Example)
 	}
 	if !allowed(u.Hostname()) {
 		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own domains can be checked (%s); add a storefront origin below to check another.", shop.Domain)
