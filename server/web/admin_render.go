@@ -212,7 +212,10 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 	if status >= 500 {
 		a.Logger.Error("admin request failed", "method", r.Method, "route", routeOf(r), "err", err)
 	}
-	title := http.StatusText(status)
+	title := errorTitles[code]
+	if title == "" {
+		title = "Something went wrong"
+	}
 	data := map[string]any{"Status": status, "Message": stockbell.ErrorMessage(err), "Code": code,
 		"Back": "/admin", "BackLabel": "Back to the dashboard"}
 	if code == stockbell.ENOTFOUND {
@@ -226,6 +229,18 @@ func (a *Admin) Fail(w http.ResponseWriter, r *http.Request, s *AdminSession, er
 		return
 	}
 	a.Render(w, r, s, status, "error", title, data)
+}
+
+// errorTitles head an admin error page in a merchant's words, by error
+// code, rather than by the HTTP status's name; the message below says why.
+var errorTitles = map[string]string{
+	stockbell.EINVALID:      "That could not be done",
+	stockbell.EFORBIDDEN:    "Not allowed",
+	stockbell.EUNAUTHORIZED: "Not signed in",
+	stockbell.ECONFLICT:     "Changed elsewhere",
+	stockbell.ETOOLARGE:     "Too large",
+	stockbell.ERATELIMITED:  "Too many at once: try again later",
+	stockbell.EUPSTREAM:     "Another service did not answer",
 }
 
 // wantsJSON reports an in-page request (fetch) rather than a document load.
