@@ -236,9 +236,37 @@ func stockSource(d detail) string {
 		where = " at location " + where
 	}
 	if src := d.text("source"); src != "" {
-		return "Reported" + where + " by " + src + "."
+		return "Reported" + where + " by " + stockSourceName(src) + "."
 	}
 	return "Reported" + where + "."
+}
+
+// stockSourceNames are the stock changes' sources that are not the sync
+// log's, in words.
+var stockSourceNames = map[string]string{
+	"shopify:inventory_levels/update": "Shopify's inventory webhook",
+	"shopify:reconcile":               "Shopify stock check",
+	"shopify:catalog_sync":            "Shopify catalog sync",
+	"shopify:reread":                  "Shopify stock re-read",
+	"shopify:refresh":                 "Shopify product re-read",
+	"demo:inventory/restock":          "the demo shop's Simulate restock",
+}
+
+// stockSourceName is where a stock change came from, for a merchant: a
+// sync or check by its sync log name ("Magento stock check"), another
+// platform webhook by its platform and topic.
+func stockSourceName(source string) string {
+	if name, ok := stockSourceNames[source]; ok {
+		return name
+	}
+	if name, ok := syncSourceNames[source]; ok {
+		return name
+	}
+	platform, topic, _ := strings.Cut(source, ":")
+	if p := stockbell.Platform(platform); p.Valid() && strings.Contains(topic, "/") {
+		return "a " + p.Name() + " webhook (" + topic + ")"
+	}
+	return syncSourceName(source)
 }
 
 func providerWords(id string) string {

@@ -145,7 +145,7 @@ func TestSubscriberTimelineAnswersWhy(t *testing.T) {
 			"Subscribed to Wool Sweater – M", "with the button on the product page",
 			"Changed: minimum inventory 1 → 3.",
 			"customers per unit 0 → 10000; wait between batches 1 hour → 1 hour 30 minutes; attribution window 7 days → 2 days.",
-			"Restock seen: stock 0 → 2", "by shopify:inventory_levels/update",
+			"Restock seen: stock 0 → 2", "Reported by Shopify&#39;s inventory webhook.",
 			"Nobody notified", "Stock was 2 units, below the minimum inventory of 3 units.",
 			"1 hour 2 minutes after subscribing",
 		} {
@@ -182,6 +182,9 @@ func TestTimelineCountsSecondsAfterSubscribing(t *testing.T) {
 		wantStatus(t, p, http.StatusOK, "ann's page")
 		if got := strings.Count(p.Body, "when subscribing"); got != 1 {
 			t.Errorf(`"when subscribing" %d times, want once (the subscription)`, got)
+		}
+		if want := "Reported by the demo shop&#39;s Simulate restock."; !strings.Contains(p.Body, want) {
+			t.Errorf("the restock's source is not in words: want %q in\n%s", want, regexp.MustCompile(`.*Reported.*`).FindAllString(p.Body, -1))
 		}
 		if !strings.Contains(p.Body, "14 seconds after subscribing") {
 			t.Errorf("the restock 14 s later is not 14 seconds after subscribing:\n%s", regexp.MustCompile(`.*subscribing.*`).FindAllString(p.Body, -1))
