@@ -19,7 +19,7 @@ import (
 // run ./server` does: the start-up log says messages are kept in the
 // admin's Outbox and prints the demo shop's one-time sign-in URL, which
 // opens its admin once; the start page links to the demo product page and
-// to the demo shop's admin; the product page carries the snippet and the
+// to the demo shop's admin, and names the Reports page; the product page carries the snippet and the
 // variants' data.
 func TestDevelopmentStartLeadsToTheDemo(t *testing.T) {
 	m, logs := startServerWithLogs(t, testEnv(t, nil))
@@ -52,6 +52,10 @@ func TestDevelopmentStartLeadsToTheDemo(t *testing.T) {
 	status, start := get(t, m.URL()+"/")
 	if status != http.StatusOK || !strings.Contains(start, `href="/demo"`) || !strings.Contains(start, `action="/demo/admin"`) {
 		t.Fatalf("start page: %d, want links to /demo and the demo admin\n%.2000s", status, start)
+	}
+	// The loop ends on the reports, which count what the alert did.
+	if !strings.Contains(start, "<em>Reports</em>") {
+		t.Errorf("the start page's loop does not lead to the Reports page:\n%.3000s", start)
 	}
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
 	if err != nil {
