@@ -204,6 +204,23 @@ func variantName(v *stockbell.VariantWithProduct) string {
 	return v.ProductTitle + " – " + v.Title
 }
 
+// languageNames are the languages Stockbell's own texts are written in.
+var languageNames = map[string]string{"en": "English", "fr": "French", "de": "German", "es": "Spanish"}
+
+// languageWords is a subscriber's language for a merchant: "in English",
+// "in French (fr-CA)", or the code of a language without Stockbell texts.
+func languageWords(locale string) string {
+	base, _, _ := strings.Cut(strings.ToLower(locale), "-")
+	name, ok := languageNames[base]
+	switch {
+	case !ok:
+		return "language " + locale
+	case base == locale:
+		return "in " + name
+	}
+	return "in " + name + " (" + locale + ")"
+}
+
 func channelList(v any) string {
 	list, _ := v.([]any)
 	var names []string

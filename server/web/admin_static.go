@@ -96,6 +96,7 @@ var templateFuncs = template.FuncMap{
 	"report":   reportTitle,
 	"money":    formatMoney,
 	"mul100":   func(f float64) float64 { return f * 100 },
+	"language": languageWords,
 }
 
 // dict builds a map from key/value pairs, to pass several values to a

@@ -381,3 +381,25 @@ func addSubscribers(t *testing.T, f *adminFixture, w *waitingShop, n int) {
 		t.Fatal(err)
 	}
 }
+
+// TestSubscriberFactsReadAsWords: a subscriber's page names their language
+// and their consents in words, not as a locale code and a bare yes or no.
+func TestSubscriberFactsReadAsWords(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		ann, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "ann@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Locale: "fr-CA", Source: "snippet"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get(fmt.Sprintf("/admin/subscribers/%d", ann.ID))
+		wantStatus(t, p, http.StatusOK, "ann's page")
+		facts := visibleText(regexp.MustCompile(`(?s)<dt>Contact</dt>.*?<dt>Subscribed</dt>`).FindString(p.Body))
+		for _, want := range []string{"ann@example.com by email, in French (fr-CA)", "Consent marketing consent not given"} {
+			if !strings.Contains(facts, want) {
+				t.Errorf("the subscriber's facts lack %q: %s", want, facts)
+			}
+		}
+	})
+}
