@@ -13,7 +13,7 @@ import (
 // page as a newcomer first opens it (size M sold out) shows each table
 // whole, the Simulate restock and Sell out buttons included, with no
 // scrolling inside its box, and each units field is named after its
-// variant as its row is.
+// variant as its row is; the notice after a restock links to the Outbox.
 func TestDemoStockFitsAPhone(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.New(t)
@@ -39,6 +39,12 @@ func TestDemoStockFitsAPhone(t *testing.T) {
 	}
 	if !slices.Contains(labels, "Units to restock for Canvas Tote") {
 		t.Errorf("no units field is labelled for the Canvas Tote alone: %q", labels)
+	}
+	// The notice after a restock links on to the Outbox, readable on its
+	// green as the rest of the page.
+	clickAndWait(t, ctx, `form:has(input[name=units]) button[value=restock]`, ".banner.ok a[href='/admin/outbox']")
+	for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
+		t.Errorf("after a restock at 360 px: contrast below WCAG 2.2 AA: %s", low)
 	}
 	if t.Failed() {
 		fullScreenshot(t, ctx, "demo-stock-360px", 360)

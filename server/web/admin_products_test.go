@@ -98,3 +98,17 @@ func TestProductsInDemandSayOneShopperPerUnit(t *testing.T) {
 		}
 	})
 }
+
+// TestRestockNoticeLinksToTheOutbox: after a simulated restock the notice
+// that sends the newcomer to the Outbox links to it.
+func TestRestockNoticeLinksToTheOutbox(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		p := f.signIn(t, mustShop(t, db, "bells.example")).get("/admin/products?notice=restock_simulated")
+		wantStatus(t, p, http.StatusOK, "the products page after a restock")
+		notice := regexp.MustCompile(`<p class="banner ok" role="status">.*?</p>`).FindString(p.Body)
+		if want := `Restock received: the alerts go out within seconds. <a href="/admin/outbox">See them in the Outbox</a>`; !strings.Contains(notice, want) {
+			t.Errorf("the restock notice is %q, want it to hold %q", notice, want)
+		}
+	})
+}

@@ -69,6 +69,8 @@ type AdminView struct {
 	Session *AdminSession
 	Nav     []navView
 	Notice  string
+	// NoticeLink leads on from the notice, when it names a page.
+	NoticeLink *noticeLink
 	// SyncFailures are the sources whose latest sync failed.
 	SyncFailures []syncBanner
 	Development  bool
@@ -138,7 +140,7 @@ var notices = map[string]string{
 	"origins_saved":      "Storefront origins saved.",
 	"batch_approved":     "Batch approved: its messages are being sent.",
 	"batch_discarded":    "Batch discarded: its messages will not be sent.",
-	"restock_simulated":  "Restock received: the alerts go out within seconds (see the Outbox).",
+	"restock_simulated":  "Restock received: the alerts go out within seconds.",
 	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
@@ -152,11 +154,19 @@ var notices = map[string]string{
 		"Check the spelling if you expected some.",
 }
 
+// noticeLink is a link after a notice: its words and the admin page.
+type noticeLink struct{ Label, Path string }
+
+// noticeLinks lead on from the notices that name a page.
+var noticeLinks = map[string]*noticeLink{
+	"restock_simulated": {Label: "See them in the Outbox", Path: "/admin/outbox"},
+}
+
 // Render writes page (a file of templates/pages without .html) inside the
 // admin layout with the session's shop and menu.
 func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, page, title string, data any) {
 	view := &AdminView{Title: title, Shop: s.Shop, Session: s, Nav: a.menu(r.URL.Path),
-		Notice: notices[r.URL.Query().Get("notice")], SyncFailures: a.syncBanners(r, s.ShopID), Development: a.opts.Development, Data: data}
+		Notice: notices[r.URL.Query().Get("notice")], NoticeLink: noticeLinks[r.URL.Query().Get("notice")], SyncFailures: a.syncBanners(r, s.ShopID), Development: a.opts.Development, Data: data}
 	if s.Embedded {
 		view.ShopifyAPIKey = a.opts.ShopifyAPIKey
 	}
