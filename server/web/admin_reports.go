@@ -70,6 +70,9 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 		return
 	}
 	if err == nil {
+		err = variantOfProduct(q, data.Variants)
+	}
+	if err == nil {
 		data.Activity, err = a.Reports.Activity(ctx, s.ShopID, q)
 	}
 	if stockbell.ErrorCode(err) == stockbell.EINVALID {
@@ -117,6 +120,20 @@ func (a *Admin) reportChoices(ctx context.Context, shopID int64, q report.Activi
 		}
 	}
 	return variants, products, nil
+}
+
+// variantOfProduct refuses a filter by a product and a variant of another
+// product (variants holds both), whose figures would all be zero.
+func variantOfProduct(q report.ActivityQuery, variants []*stockbell.VariantWithProduct) error {
+	i := slices.IndexFunc(variants, func(v *stockbell.VariantWithProduct) bool { return v.ID == q.VariantID })
+	if q.ProductID == 0 || i < 0 || variants[i].ProductID == q.ProductID {
+		return nil
+	}
+	product := "the product chosen"
+	if j := slices.IndexFunc(variants, func(v *stockbell.VariantWithProduct) bool { return v.ProductID == q.ProductID }); j >= 0 {
+		product = variants[j].ProductTitle
+	}
+	return stockbell.FieldErrorf("variant", "%s is not a variant of %s: choose one of its variants, or All variants.", variantName(variants[i]), product)
 }
 
 // withChosenVariants adds to variants the one the query names and one of

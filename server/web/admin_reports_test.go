@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -353,6 +354,37 @@ func TestReportUnsubscribeLink(t *testing.T) {
 		}
 		if p := anyone.post(path, nil); p.Status != http.StatusOK {
 			t.Fatalf("second click: %d", p.Status)
+		}
+	})
+}
+
+// TestReportsRefuseAVariantOfAnotherProduct: filtering by a product and a
+// variant of another product, which would count nothing, is refused
+// beside the variant's field naming both, with the choices kept.
+func TestReportsRefuseAVariantOfAnotherProduct(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		ctx := context.Background()
+		if _, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p-tote", Title: "Canvas Tote", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "tote", Title: "Default Title"}}}); err != nil {
+			t.Fatal(err)
+		}
+		tote, err := db.FindVariant(ctx, w.shop.ID, "tote")
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get(fmt.Sprintf("/admin/reports?product=%d&variant=%d", tote.ProductID, w.variant.ID))
+		wantStatus(t, p, http.StatusUnprocessableEntity, "a variant of another product")
+		refusal := regexp.MustCompile(`<p class="field-error" id="variant-error"[^>]*>([^<]*)</p>`).FindStringSubmatch(p.Body)
+		if want := "Wool Sweater – M is not a variant of Canvas Tote"; refusal == nil || !strings.Contains(refusal[1], want) {
+			t.Errorf("the refusal beside the variant: %q, want it to say %q\n%s", refusal, want, regexp.MustCompile(`(?s)<form.*?</form>`).FindString(p.Body))
+		}
+		for _, kept := range []string{fmt.Sprintf(`<option value="%d" selected>Canvas Tote</option>`, tote.ProductID),
+			fmt.Sprintf(`<option value="%d" selected>Wool Sweater – M</option>`, w.variant.ID)} {
+			if !strings.Contains(p.Body, kept) {
+				t.Errorf("the refused filter does not keep %s", kept)
+			}
 		}
 	})
 }
