@@ -209,7 +209,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	m.Web.RegisterInstall(stockbell.PlatformShopify, install, state)
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg}, m.DB)
 
-	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue,
+	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue, SyncLog: m.DB,
 		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: answers}
 	registry.Register(stockbell.PlatformShopify, integration)

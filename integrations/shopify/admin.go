@@ -77,7 +77,8 @@ type queryCost struct {
 }
 
 // Query runs a GraphQL query for shop with its access token and decodes
-// data into out. It returns EUNAUTHORIZED when Shopify refuses the token.
+// data into out. It returns EUNAUTHORIZED when Shopify refuses the token,
+// EFORBIDDEN when it refuses a field the token's scopes do not cover.
 func (c *AdminClient) Query(ctx context.Context, shop, token, query string, vars map[string]any, out any) error {
 	endpoint, err := c.Config.AdminBase(shop)
 	if err != nil {
@@ -171,6 +172,9 @@ func decodeData(resp *graphqlResponse, out any) error {
 	if len(resp.Errors) > 0 {
 		msgs := make([]string, len(resp.Errors))
 		for i, e := range resp.Errors {
+			if e.Extensions.Code == "ACCESS_DENIED" {
+				return accessDenied(e.Message)
+			}
 			msgs[i] = e.Message
 		}
 		return fmt.Errorf("shopify admin api: %s", strings.Join(msgs, "; "))
@@ -182,6 +186,17 @@ func decodeData(resp *graphqlResponse, out any) error {
 		return fmt.Errorf("shopify admin api: decode data: %w", err)
 	}
 	return nil
+}
+
+// accessDenied is the EFORBIDDEN error of Shopify's ACCESS_DENIED answer
+// (a 200 whose error names the field and the scope it needs): the token
+// is accepted, so the app is installed, but the shop did not grant the
+// scope. It names what to do, for the shop's sync log.
+func accessDenied(message string) error {
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "Shopify refused a query of the Admin API (ACCESS_DENIED: %s): the shop did not grant "+
+		"Stockbell this scope. List it in shopify.app.toml's scopes and in SHOPIFY_SCOPES, run shopify app deploy, and open the app "+
+		"from the Shopify admin to approve it. Stockbell stays installed: the stock check reads the shop again every 15 minutes, "+
+		"and the new grant syncs its catalog.", message)
 }
 
 // remember stores the shop's throttle status from an answer.

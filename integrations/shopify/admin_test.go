@@ -110,19 +110,6 @@ func TestThrottledRetry(t *testing.T) {
 	})
 }
 
-// TestRevokedToken: Shopify refusing the token fails the job as unauthorized.
-func TestRevokedToken(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		e := newEnv(t, db)
-		shop := e.install()
-		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token = "rotated" })
-		err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID})
-		if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
-			t.Fatalf("err = %v, want EUNAUTHORIZED", err)
-		}
-	})
-}
-
 // TestRegisterWebhooks creates each subscription once for this server.
 func TestRegisterWebhooks(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {

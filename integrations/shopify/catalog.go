@@ -17,22 +17,44 @@ type variantRecord struct {
 }
 
 // SyncCatalog serves ShopifyCatalogSyncJob: it pages through every variant
-// with its product and per-location levels and upserts them, one product's
-// variants of a page at a time. Each page is a read of Shopify begun before
-// its query is sent; its levels carry Shopify's InventoryLevel.updatedAt,
-// so the store orders them against webhooks by Shopify's clock alone.
+// with its product and per-location levels and upserts them (syncPages),
+// marks deleted the products Shopify no longer lists, and records the sync
+// in the shop's sync log (CatalogSource), a refusal included
+// (stopIfRefused).
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
 	}
 	shop := sess.shop
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
 		return err
 	}
-	variants, after := 0, ""
 	seen := map[string]bool{} // products Shopify listed in this sync
+	err = in.syncPages(ctx, sess, seen, &report)
+	if stopped, err2 := in.stopIfRefused(ctx, sess, CatalogSource, report.StartedAt, err); stopped {
+		return err2
+	} else if err != nil {
+		return err
+	}
+	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
+		return err
+	}
+	report.FinishedAt = in.Clock.Now()
+	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
+	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// syncPages reads every variant page and upserts it, one product's
+// variants of a page at a time, noting the products it lists in seen and
+// counting the variants in the report's Items. Each page is a read of
+// Shopify begun before its query is sent; its levels carry Shopify's
+// InventoryLevel.updatedAt, so the store orders them against webhooks by
+// Shopify's clock alone.
+func (in *Integration) syncPages(ctx context.Context, sess *adminSession, seen map[string]bool, report *stockbell.SyncReport) error {
+	shop, after := sess.shop, ""
 	for {
 		var data struct {
 			ProductVariants struct {
@@ -57,18 +79,12 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		for _, r := range records {
 			seen[r.variant.Product.LegacyResourceID] = true
 		}
-		variants += len(records)
+		report.Items += len(records)
 		if !data.ProductVariants.PageInfo.HasNextPage {
-			break
+			return nil
 		}
 		after = data.ProductVariants.PageInfo.EndCursor
 	}
-	deleted, err := in.deleteVanished(ctx, shop, seen, began)
-	if err != nil {
-		return err
-	}
-	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", variants, "vanished_products", deleted)
-	return nil
 }
 
 // deleteVanished marks deleted the shop's products that a complete sync

@@ -62,7 +62,7 @@ func newEnv(t *testing.T, db *store.DB) *env {
 	admin.Sleep = clock.Sleep
 	e := &env{t: t, db: db, clock: clock, fake: fake, dataDir: t.TempDir()}
 	e.in = &shopify.Integration{
-		Config: cfg, Shops: db, Catalog: db, Privacy: db, Conversions: db, Jobs: db.Queue.(stockbell.JobInserter),
+		Config: cfg, Shops: db, Catalog: db, Privacy: db, Conversions: db, Jobs: db.Queue.(stockbell.JobInserter), SyncLog: db,
 		Sealer: sealer, Admin: admin, Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: e.dataDir, Logger: logger},
 	}

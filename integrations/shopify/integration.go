@@ -20,9 +20,12 @@ type Integration struct {
 	// Conversions receives orders/create (nil: orders are not counted).
 	Conversions stockbell.ConversionService
 	// Jobs inserts follow-up jobs (the per-shop reconciliations).
-	Jobs   stockbell.JobInserter
-	Sealer stockbell.TokenSealer
-	Admin  *AdminClient
+	Jobs stockbell.JobInserter
+	// SyncLog records the catalog syncs and the reconciliations' failures
+	// (CatalogSource, ReconcileSource) in the shop's sync log.
+	SyncLog stockbell.SyncLogService
+	Sealer  stockbell.TokenSealer
+	Admin   *AdminClient
 	// DataRequests receives what customers/data_request gathers.
 	DataRequests stockbell.DataRequestSink
 	Clock        stockbell.Clock

@@ -7,6 +7,12 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
+// Sources of the catalog sync and of reconciliation in the sync log.
+const (
+	CatalogSource   = "shopify:catalog"
+	ReconcileSource = "shopify:reconcile"
+)
+
 // reconcileBatch is how many inventory items one nodes() query re-reads.
 const reconcileBatch = 25
 
@@ -15,6 +21,8 @@ const reconcileBatch = 25
 // inventory of every variant with queued subscribers and applies each
 // location's level as a read (and drops locations Shopify no longer lists),
 // so a missed webhook delays a notification by at most the job's period.
+// Only its failures are in the sync log (ReconcileSource), and the run
+// that ends one: it runs every 15 minutes while shoppers wait.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOutReconcile(ctx)
@@ -28,13 +36,17 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyRecon
 	if err != nil {
 		return err
 	}
+	started := in.Clock.Now()
 	for start := 0; start < len(variants); start += reconcileBatch {
 		batch := variants[start:min(start+reconcileBatch, len(variants))]
-		if err := in.reconcileBatch(ctx, sess, batch); err != nil {
+		err := in.reconcileBatch(ctx, sess, batch)
+		if stopped, err2 := in.stopIfRefused(ctx, sess, ReconcileSource, started, err); stopped {
+			return err2
+		} else if err != nil {
 			return err
 		}
 	}
-	return nil
+	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(variants))
 }
 
 func (in *Integration) fanOutReconcile(ctx context.Context) error {
@@ -98,7 +110,7 @@ func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, b
 		if err := sess.completeLevels(ctx, item); err != nil {
 			return err
 		}
-		if err := in.applyLevels(ctx, sess.shop, &batch[i].Variant, levelsOf(item.InventoryLevels), read, "shopify:reconcile"); err != nil {
+		if err := in.applyLevels(ctx, sess.shop, &batch[i].Variant, levelsOf(item.InventoryLevels), read, ReconcileSource); err != nil {
 			return err
 		}
 	}

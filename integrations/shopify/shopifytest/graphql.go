@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -52,12 +53,42 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		})
 		return
 	}
+	if denied := accessDenied(s, req.Query); denied != nil {
+		writeJSON(w, http.StatusOK, map[string]any{"data": nil, "errors": []any{denied}, "extensions": f.cost(s, true)})
+		return
+	}
 	data, errs := f.execute(s, req)
 	body := map[string]any{"data": data, "extensions": f.cost(s, true)}
 	if errs != nil {
 		body["errors"] = errs
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// fieldScopes are the access scopes the fields Stockbell reads need.
+var fieldScopes = []struct{ field, scope string }{
+	{"productVariants", "read_products"},
+	{"inventoryLevels", "read_inventory"},
+}
+
+// accessDenied is Shopify's error for the first field of the query the
+// shop's granted scopes do not cover (write_X covers read_X), or nil.
+func accessDenied(s *Shop, query string) map[string]any {
+	granted := strings.Split(s.Scope, ",")
+	for _, f := range fieldScopes {
+		if !strings.Contains(query, f.field+"(") || slices.Contains(granted, f.scope) ||
+			slices.Contains(granted, "write_"+strings.TrimPrefix(f.scope, "read_")) {
+			continue
+		}
+		required := "`" + f.scope + "` access scope."
+		return map[string]any{
+			"message": "Access denied for " + f.field + " field. Required access: " + required,
+			"path":    []any{f.field},
+			"extensions": map[string]any{"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes",
+				"requiredAccess": required},
+		}
+	}
+	return nil
 }
 
 // charge restores the bucket for the time passed and takes the query's cost.
