@@ -52,8 +52,9 @@ func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 }
 
 // installShop plays the merchant's install from the app store link to the
-// admin's dashboard, following every redirect with one browser's cookies.
-func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
+// admin's dashboard, following every redirect with one browser's cookies,
+// and returns that browser, signed in to the shop's admin.
+func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
 	resp, err := browser.Get(m.URL() + "/auth/shopify?" + fake.SignedQuery(e2eShop, url.Values{}).Encode())
@@ -67,6 +68,7 @@ func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
 		!strings.Contains(string(body), e2eShop) {
 		t.Fatalf("install ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
 	}
+	return browser
 }
 
 // eventually polls cond every 100 ms for up to 30 s (jobs run in River);

@@ -23,6 +23,8 @@ var syncSourceNames = map[string]string{
 	"prestashop:catalog":    "PrestaShop catalog sync",
 	"prestashop:reconcile":  "PrestaShop stock check",
 	"prestashop:module":     "PrestaShop module's stock updates",
+	"shopify:catalog":       "Shopify catalog sync",
+	"shopify:reconcile":     "Shopify stock check",
 	"demo:catalog":          "Demo catalog sync",
 }
 

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"html"
+	"io"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+)
+
+// TestShopifySyncsInTheSyncLog: on the real server, the catalog sync a
+// Shopify install queues is in the shop's sync log with what it read; a
+// stock check Shopify refuses (the shop took back the inventory scope) is
+// a failure there too, and the admin's banner names it in words with
+// Shopify's reason until the scope is granted again.
+func TestShopifySyncsInTheSyncLog(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) { shopifySyncsInTheSyncLog(t, dbURL) })
+	}
+}
+
+func shopifySyncsInTheSyncLog(t *testing.T, dbURL string) {
+	m, fake := shopifyServer(t, dbURL)
+	browser := installShop(t, m, fake)
+	ctx := context.Background()
+	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformShopify, e2eShop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, m, "the catalog sync in the sync log", func() bool {
+		log, _, err := m.DB.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID})
+		return err == nil && len(log) == 1 && log[0].Kind == stockbell.EventSyncFinished &&
+			strings.Contains(log[0].Detail, `"source":"shopify:catalog"`) && strings.Contains(log[0].Detail, `"items":1,`)
+	})
+	if _, created, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: mustVariant(t, m, shop).ID,
+		Email: "jane@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil || !created {
+		t.Fatal(err)
+	}
+	fake.Do(e2eShop, func(s *shopifytest.Shop) { s.Scope = "read_products,read_orders" })
+	untilNoJobOf(t, m, stockbell.ShopifyReconcileJob{}.Kind())
+	if err := m.Queue.Insert(ctx, stockbell.ShopifyReconcileJob{ShopID: shop.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, m, "the refused stock check in the sync log", func() bool {
+		failing, err := m.DB.FindFailingSyncs(ctx, shop.ID)
+		return err == nil && len(failing) == 1 && strings.Contains(failing[0].Detail, `"source":"shopify:reconcile"`)
+	})
+	resp, err := browser.Get(m.URL() + "/admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := html.UnescapeString(string(body))
+	start := strings.Index(page, `<p class="banner warn sync-failure"`)
+	if start < 0 {
+		t.Fatalf("the admin shows no sync failure banner:\n%s", page)
+	}
+	banner := page[start : start+strings.Index(page[start:], "</p>")]
+	if !strings.Contains(banner, ">Shopify stock check failed: Shopify refused a query") || !strings.Contains(banner, "`read_inventory` access scope") {
+		t.Fatalf("the banner reads %q, want the Shopify stock check's failure naming read_inventory", banner)
+	}
+}
