@@ -8,9 +8,9 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// revokedReason is what the merchant reads in the sync log when Shopify
-// stops accepting the shop's access token.
-const revokedReason = "Shopify refused the shop's access token (401): the app was uninstalled from the shop or its token revoked. " +
+// revokedAdvice follows Shopify's refusal of the shop's access token
+// (AdminClient's EUNAUTHORIZED, naming the status) in the sync log.
+const revokedAdvice = " The app was uninstalled from the shop or its token revoked: " +
 	"Stockbell reads nothing from the shop until the app is installed again, which gives it a new token."
 
 // stopIfRefused ends a job Shopify refused, recording the refusal in the
@@ -47,6 +47,6 @@ func (in *Integration) stopIfRefused(ctx context.Context, sess *adminSession, so
 		return false, nil
 	}
 	in.Logger.WarnContext(ctx, "shopify refused the shop's access token", "shop", shop.Domain, "source", source, "err", err)
-	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: in.Clock.Now(), Failure: revokedReason}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: in.Clock.Now(), Failure: stockbell.ErrorMessage(err) + revokedAdvice}
 	return true, in.SyncLog.RecordSync(ctx, report)
 }
