@@ -17,8 +17,12 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// APIVersion is the Admin API version every request is pinned to.
-const APIVersion = "2025-07"
+// APIVersion is the Admin API version every request is pinned to. Shopify
+// supports a stable version for 12 months after its release (2026-10:
+// until 1 October 2027), then answers its requests as the oldest version
+// it still supports; shopify.app.toml and the theme extension pin the same
+// version (TestAPIVersionIsPinnedEverywhere).
+const APIVersion = "2026-10"
 
 // AdminClient calls a shop's GraphQL Admin API. It respects Shopify's
 // cost-based rate limit: each answer's extensions.cost.throttleStatus is

@@ -14,12 +14,16 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/stockbell/stockbell/integrations/shopify"
 )
 
 // Fake is a loopback Shopify.
 type Fake struct {
-	APIKey     string
-	Secret     string
+	APIKey string
+	Secret string
+	// APIVersion is the Admin API version the fake answers under
+	// (/admin/api/{version}/graphql.json): shopify.APIVersion.
 	APIVersion string
 	Clock      *Clock
 	// Bucket sizes the cost-based throttle of every shop.
@@ -124,7 +128,7 @@ type Subscription struct {
 // New starts a fake with a 1000-point bucket restoring 50 points a second.
 func New(clock *Clock) *Fake {
 	f := &Fake{
-		APIKey: "fake-api-key", Secret: "fake-api-secret", APIVersion: "2025-07", Clock: clock,
+		APIKey: "fake-api-key", Secret: "fake-api-secret", APIVersion: shopify.APIVersion, Clock: clock,
 		AppScopes:        "read_products,read_inventory,read_orders",
 		MaximumAvailable: 1000, RestoreRate: 50, QueryCost: 10,
 		shops: map[string]*Shop{}, codes: map[string]pendingCode{},
