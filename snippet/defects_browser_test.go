@@ -234,14 +234,16 @@ func TestBuiltInTextsAreMarkedWithTheirLanguage(t *testing.T) {
 // Without data-country, the phone country is the locale's region, else the
 // browser's language's region (a shopper on a French page with a British
 // browser gets the United Kingdom), else the United States. A country the
-// select does not list is passed over for the next (a Ukrainian page), never
-// left to select the list's first country.
+// select does not list is passed over for the next (a Ukrainian page, or a
+// theme's country that is only part of a listed one's code, F), never left
+// to select the list's first country.
 func TestPhoneCountryFallsBackToTheBrowsersRegion(t *testing.T) {
 	ctx := newBrowser(t)
 	beforeScripts(t, ctx, `Object.defineProperty(navigator, "language", {get: () => "en-GB"});`)
 	for _, c := range []struct{ html, attrs, want string }{
 		{`lang="fr-CA"`, "", "CA"}, {`lang="fr"`, "", "GB"}, {`lang="sk-SK"`, "", "SK"},
 		{`lang="uk-UA"`, "", "GB"}, {`lang="fr-CA"`, `data-country="XX"`, "CA"},
+		{`lang="fr-CA"`, `data-country="F"`, "CA"}, {`lang="fr-CA"`, `data-country="FR33"`, "CA"},
 	} {
 		t.Run(c.html+c.attrs, func(t *testing.T) {
 			s := newStorefront(t, "")

@@ -6,9 +6,12 @@ const table = ("US1 CA1 GB44 IE353 FR33 BE32 LU352 CH41 DE49 AT43 NL31 ES34 PT35
   "FI358 PL48 CZ420 HU36 RO40 GR30 AU61 NZ64 MX52 BR55 AR54 CL56 CO57 JP81 KR82 CN86 HK852 SG65 " +
   "IN91 AE971 IL972 TR90 ZA27 MA212 SK421 SI386 HR385 BG359 LT370 LV371 EE372 IS354 MT356 CY357 LI423").split(" ");
 
+/** listed returns the table's entry of exactly this country code ("FR" → "FR33"), if any. */
+const listed = (country: string) => table.find((e) => e.slice(0, 2) == country);
+
 /** dialCode returns the calling code of an ISO 3166 alpha-2 country, "1" if unknown. */
 export function dialCode(country: string): string {
-  const entry = table.find((e) => e.startsWith(country));
+  const entry = listed(country);
   return entry ? entry.slice(2) : "1";
 }
 
@@ -21,7 +24,7 @@ export function dialCode(country: string): string {
 export function defaultCountry(tag: string, given = ""): string {
   const region = (t: string) => ((/[-_]([a-z]{2})\b/i.exec(t) || [])[1] || "").toUpperCase();
   return [given.trim().toUpperCase(), region(tag), region(navigator.language)]
-    .find((c) => c && table.some((e) => e.startsWith(c))) || "US";
+    .find((c) => c && listed(c)) || "US";
 }
 
 /** countryOptions renders <option>s sorted by name in the locale, with `selected` chosen. */
