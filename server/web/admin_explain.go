@@ -320,6 +320,9 @@ func settingsChangeWords(d detail) string {
 			parts = append(parts, fmt.Sprintf("%s %s → %s", names[key], settingWords(pair[0]), settingWords(pair[1])))
 		}
 	}
+	if pair, ok := d["email_double_opt_in"].([]any); ok && len(pair) == 2 {
+		parts = append(parts, "email double opt-in turned "+map[bool]string{true: "on", false: "off"}[pair[1] == true])
+	}
 	if status := d.text("flow_status"); status != "" {
 		parts = append(parts, fmt.Sprintf("the flow is now %s with %d message(s)", status, detailInt(d, "flow_steps")))
 	}

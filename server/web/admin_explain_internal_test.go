@@ -21,3 +21,19 @@ func TestStockSourceNamesReadAsWords(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsChangeNamesDoubleOptIn: turning email double opt-in on or
+// off reads as such in the timeline, not as an unnamed change.
+func TestSettingsChangeNamesDoubleOptIn(t *testing.T) {
+	for _, c := range []struct {
+		pair []any
+		want string
+	}{
+		{[]any{false, true}, "Changed: email double opt-in turned on."},
+		{[]any{true, false}, "Changed: email double opt-in turned off."},
+	} {
+		if got := settingsChangeWords(detail{"email_double_opt_in": c.pair}); got != c.want {
+			t.Errorf("%v reads %q, want %q", c.pair, got, c.want)
+		}
+	}
+}
