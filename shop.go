@@ -83,6 +83,29 @@ type Shop struct {
 	// none. Unlike InstalledAt (Stockbell's clock) it may be compared with
 	// the platform's times of events.
 	PlatformInstalledAt *time.Time `db:"platform_installed_at" json:"-"`
+	// SealedRefreshToken is an expiring access token's refresh token,
+	// sealed like SealedToken; nil for a token that does not expire.
+	SealedRefreshToken []byte `db:"sealed_refresh_token" json:"-"`
+	// TokenExpiresAt and RefreshTokenExpiresAt are when the access token
+	// and its refresh token expire, by Stockbell's clock (the time the
+	// platform's answer arrived plus the lifetime it gave); nil for a
+	// token that does not expire.
+	TokenExpiresAt        *time.Time `db:"token_expires_at" json:"-"`
+	RefreshTokenExpiresAt *time.Time `db:"refresh_token_expires_at" json:"-"`
+}
+
+// TokenRefreshMargin is how long before its expiry an expiring access
+// token is refreshed.
+const TokenRefreshMargin = 5 * time.Minute
+
+// TokenExpiring reports whether the shop's access token expires (it has a
+// refresh token).
+func (s *Shop) TokenExpiring() bool { return len(s.SealedRefreshToken) > 0 }
+
+// TokenDue reports whether the shop's expiring access token expires within
+// TokenRefreshMargin of now, so that it is refreshed before it is used.
+func (s *Shop) TokenDue(now time.Time) bool {
+	return s.TokenExpiring() && s.TokenExpiresAt != nil && !now.Before(s.TokenExpiresAt.Add(-TokenRefreshMargin))
 }
 
 // Active reports whether messages may be sent on the shop's behalf.
@@ -110,6 +133,10 @@ type ShopInstall struct {
 	// the id is known. Nil installs the shop without a token.
 	Seal   func(shopID int64) ([]byte, error)
 	Scopes string
+	// Expiry, when its SealRefresh is set, makes the token an expiring one:
+	// its refresh token and both expiries are stored with it. Zero: the
+	// token does not expire.
+	Expiry TokenExpiry
 	// PlatformInstalledAt is the install's time by the platform's clock,
 	// taken from what the platform signed for it; zero when unknown. A
 	// reinstall replaces the stored one, with none when zero.
@@ -124,6 +151,24 @@ type ShopInstall struct {
 	// install's transaction, unique by arguments: the shop is installed
 	// exactly when its follow-up work is queued.
 	FollowUp func(shop *Shop) []JobArgs
+}
+
+// TokenExpiry is what an expiring access token comes with: its refresh
+// token, sealed for the shop's id (SealToken), and when each expires by
+// Stockbell's clock.
+type TokenExpiry struct {
+	SealRefresh           func(shopID int64) ([]byte, error)
+	TokenExpiresAt        time.Time
+	RefreshTokenExpiresAt time.Time
+}
+
+// ShopTokenRenewal is a shop's new access token and refresh token, sealed
+// for the shop, with their expiries (zero: none).
+type ShopTokenRenewal struct {
+	SealedToken           []byte
+	SealedRefreshToken    []byte
+	TokenExpiresAt        time.Time
+	RefreshTokenExpiresAt time.Time
 }
 
 // ShopDetails is what a platform tells about a shop after install.
@@ -150,6 +195,14 @@ type ShopService interface {
 	// inserts its follow-up jobs in the same transaction. Returns EINVALID
 	// for an unknown platform or empty domain.
 	InstallShop(ctx context.Context, install ShopInstall) (*Shop, error)
+	// RenewShopToken serializes the renewal of a shop's access token
+	// across goroutines and replicas: it locks the shop's row (the single
+	// writer on SQLite), reads the shop and passes it to renew, which asks
+	// the platform for a new token when the stored one still needs it; the
+	// renewal it returns (nil: none) is stored in the same transaction.
+	// It returns the shop as stored after, ENOTFOUND for an unknown shop,
+	// or renew's error (nothing stored).
+	RenewShopToken(ctx context.Context, id int64, renew func(shop *Shop) (*ShopTokenRenewal, error)) (*Shop, error)
 	// UpdateShopDetails records what the platform says about the shop now:
 	// its name and its storefront's primary domain (an empty value leaves
 	// the stored one). Returns ENOTFOUND for an unknown shop.

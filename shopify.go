@@ -157,3 +157,32 @@ type DataRequestSink interface {
 	EraseShopRequests(ctx context.Context, domain string) error
 	EraseContactRequests(ctx context.Context, shop *Shop, contact Contact) error
 }
+
+// ShopifyTokenMigrationJob exchanges a Shopify shop's non-expiring access
+// token for an expiring one (Shopify refuses non-expiring tokens from
+// January 1, 2027). ShopID 0 means every installed Shopify shop that
+// holds a non-expiring token: the job then inserts one job per shop.
+type ShopifyTokenMigrationJob struct {
+	ShopID int64 `json:"shop_id"`
+}
+
+// Kind implements JobArgs.
+func (ShopifyTokenMigrationJob) Kind() string { return "shopify_token_migration" }
+
+// ShopifyTokens renews Shopify shops' access tokens at Shopify's token
+// endpoint, one renewal at a time per shop (ShopService.RenewShopToken).
+// The oauth package implements it; the Shopify integration uses it
+// before and after Admin API calls.
+type ShopifyTokens interface {
+	// RefreshShopToken exchanges the refresh token of shop's expiring
+	// access token for a new pair, unless the stored token is no longer
+	// shop's (refreshed meanwhile, or the shop uninstalled or installed
+	// again), and returns the shop as stored after. EUNAUTHORIZED when
+	// Shopify refuses the refresh, EUPSTREAM when it cannot be reached.
+	RefreshShopToken(ctx context.Context, shop *Shop) (*Shop, error)
+	// MigrateShopToken exchanges shop's non-expiring access token for an
+	// expiring one, unless the stored token already expires or is no
+	// longer shop's, and returns the shop as stored after. Errors as
+	// RefreshShopToken.
+	MigrateShopToken(ctx context.Context, shop *Shop) (*Shop, error)
+}

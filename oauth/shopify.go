@@ -72,7 +72,7 @@ func (s *Shopify) VerifyCallback(query url.Values) (shop, state string, err erro
 }
 
 // Install finishes an install from a verified callback: it exchanges the
-// code for an offline token, checks the granted scopes and installs the
+// code for an expiring offline token, checks the granted scopes and installs the
 // shop with its catalog sync and webhook registration. Returns
 // EUNAUTHORIZED when Shopify refuses the code or grants too little, and
 // EUPSTREAM when Shopify cannot be reached.
@@ -81,9 +81,7 @@ func (s *Shopify) Install(ctx context.Context, query url.Values) (*stockbell.Sho
 	if code == "" {
 		return nil, stockbell.FieldErrorf("code", "Shopify sent no authorization code.")
 	}
-	token, err := s.exchange(ctx, shop, map[string]string{
-		"client_id": s.Config.APIKey, "client_secret": s.Config.APISecret, "code": code,
-	})
+	token, err := s.exchange(ctx, shop, map[string]string{"code": code})
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +134,7 @@ func (s *Shopify) install(ctx context.Context, shop string, token *accessToken, 
 	return s.Shops.InstallShop(ctx, stockbell.ShopInstall{
 		Platform: stockbell.PlatformShopify, Domain: shop, Name: strings.TrimSuffix(shop, ".myshopify.com"),
 		Seal: stockbell.SealToken(s.Sealer, token.AccessToken), Scopes: token.Scope, FollowUp: firstJobs,
-		PlatformInstalledAt: shopifyTime,
+		PlatformInstalledAt: shopifyTime, Expiry: token.expiry(s.Sealer),
 	})
 }
 

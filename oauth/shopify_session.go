@@ -72,8 +72,9 @@ func checkSessionShop(c *SessionClaims) error {
 // InstallFromSessionToken serves the embedded app's session endpoint
 // (POST /auth/shopify/session with Authorization: Bearer <session token>):
 // it verifies the session token and returns the shop it names. A shop
-// installed with the needed scopes is returned at once (installed false);
-// otherwise the session token is exchanged for an offline access token and
+// installed with the needed scopes is returned at once (installed false),
+// its token first exchanged for an expiring one if it does not expire
+// (and installed again as below if Shopify refuses that); otherwise the session token is exchanged for an offline access token and
 // the shop installed as by Install (installed true). Returns EUNAUTHORIZED
 // for a token that is not valid or that Shopify refuses, EUPSTREAM when
 // Shopify cannot be reached.
@@ -85,13 +86,16 @@ func (s *Shopify) InstallFromSessionToken(ctx context.Context, raw string) (shop
 	domain := claims.Shop()
 	existing, err := s.Shops.FindShopByDomain(ctx, stockbell.PlatformShopify, domain)
 	if err == nil && existing.Active() && len(existing.SealedToken) > 0 && len(stockbell.ScopesCover(existing.Scopes, s.Config.Scopes)) == 0 {
-		return existing, false, nil
-	}
-	if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		kept, err := s.keepExpiring(ctx, existing)
+		if err == nil || stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+			return kept, false, err
+		}
+		s.Logger.WarnContext(ctx, "shopify refused to exchange the shop's non-expiring token; installing it again by token exchange",
+			"shop", domain, "shop_id", existing.ID, "err", err)
+	} else if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 		return nil, false, err
 	}
 	token, err := s.exchange(ctx, domain, map[string]string{
-		"client_id": s.Config.APIKey, "client_secret": s.Config.APISecret,
 		"grant_type":           "urn:ietf:params:oauth:grant-type:token-exchange",
 		"subject_token":        strings.TrimSpace(raw),
 		"subject_token_type":   "urn:ietf:params:oauth:token-type:id_token",

@@ -8,15 +8,43 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// accessToken is Shopify's answer from /admin/oauth/access_token.
+// accessToken is Shopify's answer from /admin/oauth/access_token. An
+// expiring offline token (asked for with expiring=1) comes with its
+// lifetime and a refresh token with its own, in seconds.
 type accessToken struct {
-	AccessToken string `json:"access_token"`
-	Scope       string `json:"scope"`
+	AccessToken           string `json:"access_token"`
+	Scope                 string `json:"scope"`
+	ExpiresIn             int64  `json:"expires_in"`
+	RefreshToken          string `json:"refresh_token"`
+	RefreshTokenExpiresIn int64  `json:"refresh_token_expires_in"`
+	// receivedAt is when the answer arrived, by Stockbell's clock: the
+	// lifetimes count from it.
+	receivedAt time.Time
+}
+
+// expiresAt is when a lifetime of seconds counted from the answer's
+// arrival ends; zero for none.
+func (t *accessToken) expiresAt(seconds int64) time.Time {
+	if seconds <= 0 {
+		return time.Time{}
+	}
+	return t.receivedAt.Add(time.Duration(seconds) * time.Second)
+}
+
+// expiry is what the token is stored with: for an expiring token, its
+// refresh token sealed for the shop and both expiries.
+func (t *accessToken) expiry(sealer stockbell.TokenSealer) stockbell.TokenExpiry {
+	if t.RefreshToken == "" {
+		return stockbell.TokenExpiry{}
+	}
+	return stockbell.TokenExpiry{SealRefresh: stockbell.SealToken(sealer, t.RefreshToken),
+		TokenExpiresAt: t.expiresAt(t.ExpiresIn), RefreshTokenExpiresAt: t.expiresAt(t.RefreshTokenExpiresIn)}
 }
 
 // tokenError is Shopify's OAuth error body.
@@ -25,14 +53,17 @@ type tokenError struct {
 	Description string `json:"error_description"`
 }
 
-// exchange posts body as JSON to the shop's token endpoint. A 4xx answer
-// is EUNAUTHORIZED (Shopify refused the code or session token); a network
-// failure or 5xx is EUPSTREAM.
+// exchange posts body as JSON to the shop's token endpoint with the app's
+// credentials, asking for an expiring offline token (expiring=1: Shopify
+// refuses non-expiring ones from January 1, 2027). A 4xx answer is
+// EUNAUTHORIZED (Shopify refused the code, session token or refresh
+// token); a network failure or 5xx is EUPSTREAM.
 func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]string) (*accessToken, error) {
 	base, err := s.Config.AdminBase(shop)
 	if err != nil {
 		return nil, err
 	}
+	body["client_id"], body["client_secret"], body["expiring"] = s.Config.APIKey, s.Config.APISecret, "1"
 	payload, _ := json.Marshal(body)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, base+"/admin/oauth/access_token", bytes.NewReader(payload))
 	if err != nil {
@@ -49,7 +80,12 @@ func (s *Shopify) exchange(ctx context.Context, shop string, body map[string]str
 	if err != nil {
 		return nil, upstream("Shopify", fmt.Errorf("shopify token endpoint: %w", err))
 	}
-	return decodeToken(resp.StatusCode, raw)
+	token, err := decodeToken(resp.StatusCode, raw)
+	if err != nil {
+		return nil, err
+	}
+	token.receivedAt = s.Clock.Now()
+	return token, nil
 }
 
 // decodeToken reads the token endpoint's answer. Its errors never carry

@@ -210,13 +210,18 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	m.Web.RegisterWebhook(stockbell.PlatformShopify, &shopify.WebhookVerifier{Config: cfg}, m.DB)
 
 	integration := &shopify.Integration{Config: cfg, Shops: m.DB, Catalog: m.DB, Privacy: m.DB, Conversions: m.DB, Jobs: m.Queue, SyncLog: m.DB,
-		Sealer: sealer, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
+		Sealer: sealer, Tokens: install, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: answers}
 	registry.Register(stockbell.PlatformShopify, integration)
 	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
 	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
+	// Shops installed before tokens expired hold non-expiring ones, which
+	// Shopify refuses from January 1, 2027: exchanged at start, and hourly
+	// for any left.
+	jobs.Handle(workers, integration.MigrateToken, time.Minute)
+	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.ShopifyTokenMigrationJob{} })
 	return install, nil
 }
 

@@ -41,6 +41,7 @@ type env struct {
 	clock    *shopifytest.Clock
 	fake     *shopifytest.Fake
 	in       *shopify.Integration
+	tokens   *oauth.Shopify
 	hooks    *shopify.WebhookVerifier
 	web      http.Handler
 	registry *integrations.Registry
@@ -66,6 +67,8 @@ func newEnv(t *testing.T, db *store.DB) *env {
 		Sealer: sealer, Admin: admin, Clock: clock, Logger: logger,
 		DataRequests: &shopify.FileDataRequests{Dir: e.dataDir, Logger: logger},
 	}
+	e.tokens = oauth.NewShopify(cfg, db, sealer, clock, logger)
+	e.in.Tokens = e.tokens
 	e.hooks = &shopify.WebhookVerifier{Config: cfg}
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
 	server.RegisterWebhook(stockbell.PlatformShopify, e.hooks, db)

@@ -25,7 +25,10 @@ type Integration struct {
 	// (CatalogSource, ReconcileSource) in the shop's sync log.
 	SyncLog stockbell.SyncLogService
 	Sealer  stockbell.TokenSealer
-	Admin   *AdminClient
+	// Tokens refreshes expiring access tokens and exchanges non-expiring
+	// ones (nil: tokens are used as they are).
+	Tokens stockbell.ShopifyTokens
+	Admin  *AdminClient
 	// DataRequests receives what customers/data_request gathers.
 	DataRequests stockbell.DataRequestSink
 	Clock        stockbell.Clock
@@ -37,6 +40,9 @@ type adminSession struct {
 	in    *Integration
 	shop  *stockbell.Shop
 	token string
+	// retried is set once a refused call was retried with a refreshed
+	// token: a session refreshes for a refusal once.
+	retried bool
 }
 
 // session opens the shop's token for Admin API calls. It returns
@@ -52,8 +58,45 @@ func (in *Integration) session(shop *stockbell.Shop) (*adminSession, error) {
 	return &adminSession{in: in, shop: shop, token: string(token)}, nil
 }
 
+// query runs an Admin API query with the shop's token. An expiring token
+// due for refresh (stockbell.TokenRefreshMargin) is refreshed first; when
+// Shopify refuses an expiring token, it is refreshed and the query retried
+// once per session.
 func (s *adminSession) query(ctx context.Context, query string, vars map[string]any, out any) error {
+	if s.shop.TokenDue(s.in.Clock.Now()) {
+		if err := s.refresh(ctx); err != nil {
+			return err
+		}
+	}
+	err := s.in.Admin.Query(ctx, s.shop.Domain, s.token, query, vars, out)
+	if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !s.shop.TokenExpiring() || s.retried || s.in.Tokens == nil {
+		return err
+	}
+	s.retried = true
+	s.in.Logger.InfoContext(ctx, "shopify refused the shop's expiring token; refreshing it and trying again", "shop", s.shop.Domain)
+	if err := s.refresh(ctx); err != nil {
+		return err
+	}
 	return s.in.Admin.Query(ctx, s.shop.Domain, s.token, query, vars, out)
+}
+
+// refresh replaces the session's token with a refreshed one (or the one
+// another caller refreshed meanwhile). A shop found uninstalled is
+// EUNAUTHORIZED, as a refused token.
+func (s *adminSession) refresh(ctx context.Context) error {
+	if s.in.Tokens == nil {
+		return nil
+	}
+	shop, err := s.in.Tokens.RefreshShopToken(ctx, s.shop)
+	if err != nil {
+		return err
+	}
+	fresh, err := s.in.session(shop)
+	if err != nil {
+		return err
+	}
+	s.shop, s.token = fresh.shop, fresh.token
+	return nil
 }
 
 // activeSession opens an Admin API session for the shop, or returns nil

@@ -30,7 +30,7 @@ func (c skewedClock) Now() time.Time { return c.platform.Now().Add(c.skew) }
 // standing d away from Shopify's.
 func (e *env) skew(d time.Duration) {
 	c := skewedClock{platform: e.clock, skew: d}
-	e.db.Clock, e.in.Clock, e.in.Admin.Clock = c, c, c
+	e.db.Clock, e.in.Clock, e.in.Admin.Clock, e.tokens.Clock = c, c, c, c
 }
 
 // sync runs a catalog sync (a read of Shopify at the fake clock's now).

@@ -11,6 +11,9 @@ import (
 const (
 	CatalogSource   = "shopify:catalog"
 	ReconcileSource = "shopify:reconcile"
+	// TokenSource names the exchange of a non-expiring access token for
+	// an expiring one in the sync log (its failures only).
+	TokenSource = "shopify:token"
 )
 
 // reconcileBatch is how many inventory items one nodes() query re-reads.
@@ -50,6 +53,12 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyRecon
 }
 
 func (in *Integration) fanOutReconcile(ctx context.Context) error {
+	return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs { return stockbell.ShopifyReconcileJob{ShopID: shop.ID} })
+}
+
+// fanOut inserts, unique by arguments, the job that job returns for each
+// installed Shopify shop (nil: none for that shop).
+func (in *Integration) fanOut(ctx context.Context, job func(shop *stockbell.Shop) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformShopify, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
 		shops, _, err := in.Shops.FindShops(ctx, stockbell.ShopFilter{Platform: &platform, Status: &status, Offset: offset, Limit: 100})
@@ -57,7 +66,11 @@ func (in *Integration) fanOutReconcile(ctx context.Context) error {
 			return err
 		}
 		for _, shop := range shops {
-			if err := in.Jobs.Insert(ctx, stockbell.ShopifyReconcileJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			args := job(shop)
+			if args == nil {
+				continue
+			}
+			if err := in.Jobs.Insert(ctx, args, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
 				return err
 			}
 		}

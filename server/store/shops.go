@@ -12,7 +12,8 @@ import (
 var _ stockbell.ShopService = (*DB)(nil)
 
 const shopColumns = `id, platform, domain, primary_domain, name, public_key, status, sealed_token,
-	scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at`
+	scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at,
+	sealed_refresh_token, token_expires_at, refresh_token_expires_at`
 
 // publicKeyEncoding spells public keys in lower-case base32 without padding.
 var publicKeyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -177,20 +178,27 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 		return nil, err
 	}
 	id, err := tx.insertID(ctx, `INSERT INTO shops (platform, domain, primary_domain, name, public_key, status,
-		sealed_token, scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?)
+		sealed_token, scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at,
+		sealed_refresh_token, token_expires_at, refresh_token_expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, NULL, ?, ?)
 		ON CONFLICT (platform, domain) DO UPDATE SET
 			primary_domain = CASE WHEN excluded.primary_domain <> '' THEN excluded.primary_domain ELSE shops.primary_domain END,
 			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE shops.name END,
 			status = excluded.status, sealed_token = excluded.sealed_token, scopes = excluded.scopes,
 			installed_at = excluded.installed_at, uninstalled_at = NULL,
-			platform_installed_at = excluded.platform_installed_at, updated_at = excluded.updated_at`,
+			platform_installed_at = excluded.platform_installed_at, updated_at = excluded.updated_at,
+			sealed_refresh_token = NULL, token_expires_at = excluded.token_expires_at,
+			refresh_token_expires_at = excluded.refresh_token_expires_at`,
 		in.Platform, in.Domain, in.PrimaryDomain, in.Name, newPublicKey(), stockbell.ShopInstalled,
-		in.Scopes, now, nullTime(in.PlatformInstalledAt.UTC()), now, now)
+		in.Scopes, now, nullTime(in.PlatformInstalledAt.UTC()), now, now,
+		nullTime(in.Expiry.TokenExpiresAt.UTC()), nullTime(in.Expiry.RefreshTokenExpiresAt.UTC()))
 	if err != nil {
 		return nil, err
 	}
-	if err := sealShopToken(ctx, tx, id, in.Seal); err != nil {
+	if err := sealShopToken(ctx, tx, id, "sealed_token", in.Seal); err != nil {
+		return nil, err
+	}
+	if err := sealShopToken(ctx, tx, id, "sealed_refresh_token", in.Expiry.SealRefresh); err != nil {
 		return nil, err
 	}
 	if err := replaceWebhookSecret(ctx, tx, id, in.WebhookSecret); err != nil {
@@ -210,6 +218,38 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 		}
 	}
 	return shop, nil
+}
+
+// RenewShopToken locks the shop's row (FOR UPDATE on PostgreSQL; on
+// SQLite the transaction is the single writer), passes the shop as stored
+// to renew and stores the renewal it returns in the same transaction, so
+// that a shop's token is renewed by one caller at a time, across
+// replicas, and each sees the token the one before stored.
+func (db *DB) RenewShopToken(ctx context.Context, id int64, renew func(shop *stockbell.Shop) (*stockbell.ShopTokenRenewal, error)) (*stockbell.Shop, error) {
+	var shop *stockbell.Shop
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		if err := lockShopRow(ctx, tx, id, tx.forNoKeyUpdate()); err != nil {
+			return err
+		}
+		if shop, err = findShopByID(ctx, tx, id); err != nil {
+			return err
+		}
+		renewal, err := renew(shop)
+		if err != nil || renewal == nil {
+			return err
+		}
+		tx.shopsChanged = true
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ?, sealed_refresh_token = ?,
+			token_expires_at = ?, refresh_token_expires_at = ?, updated_at = ? WHERE id = ?`),
+			renewal.SealedToken, renewal.SealedRefreshToken, nullTime(renewal.TokenExpiresAt.UTC()),
+			nullTime(renewal.RefreshTokenExpiresAt.UTC()), tx.db.now(), id)
+		if err != nil {
+			return err
+		}
+		shop, err = findShopByID(ctx, tx, id)
+		return err
+	})
+	return shop, err
 }
 
 // UninstallShop marks the shop uninstalled and drops its access token,
@@ -236,7 +276,8 @@ func (db *DB) uninstallShop(ctx context.Context, id int64, where string, args ..
 	return db.inTx(ctx, func(tx *Tx) error {
 		now := tx.db.now()
 		tx.shopsChanged = true
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, uninstalled_at = ?, updated_at = ? `+where),
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET status = ?, sealed_token = NULL, sealed_refresh_token = NULL,
+			token_expires_at = NULL, refresh_token_expires_at = NULL, uninstalled_at = ?, updated_at = ? `+where),
 			append([]any{stockbell.ShopUninstalled, now, now}, args...)...)
 		if err := mustAffect(res, err, "shop %d", id); err != nil {
 			return err
@@ -300,8 +341,8 @@ func shopExists(ctx context.Context, tx *Tx, id int64) error {
 	return nil
 }
 
-// sealShopToken stores the token sealed for the shop's id.
-func sealShopToken(ctx context.Context, tx *Tx, id int64, seal func(int64) ([]byte, error)) error {
+// sealShopToken stores the token sealed for the shop's id in column.
+func sealShopToken(ctx context.Context, tx *Tx, id int64, column string, seal func(int64) ([]byte, error)) error {
 	if seal == nil {
 		return nil
 	}
@@ -310,7 +351,7 @@ func sealShopToken(ctx context.Context, tx *Tx, id int64, seal func(int64) ([]by
 		return err
 	}
 	tx.shopsChanged = true
-	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ? WHERE id = ?`), sealed, id)
+	_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET `+column+` = ? WHERE id = ?`), sealed, id)
 	return err
 }
 

@@ -528,6 +528,22 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		wantCodeOf(t, "RecordWebhookDelivery", err, stockbell.ENOTFOUND)
 		unseen(t, "RecordWebhookDelivery", e, err)
 	},
+	"RenewShopToken": func(t *testing.T, db *store.DB, fx *tenancy) {
+		before, err := db.FindShopByID(ctx, fx.b.ID)
+		must(t, err)
+		_, err = db.RenewShopToken(ctx, fx.a.ID, func(shop *stockbell.Shop) (*stockbell.ShopTokenRenewal, error) {
+			if shop.ID != fx.a.ID {
+				t.Errorf("RenewShopToken of shop A passed shop %d", shop.ID)
+			}
+			return &stockbell.ShopTokenRenewal{SealedToken: []byte("a-renewed"), SealedRefreshToken: []byte("a-refresh")}, nil
+		})
+		must(t, err)
+		after, err := db.FindShopByID(ctx, fx.b.ID)
+		must(t, err)
+		if string(after.SealedToken) != string(before.SealedToken) || after.SealedRefreshToken != nil {
+			t.Error("RenewShopToken of shop A changed shop B's token")
+		}
+	},
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
 		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
 	},

@@ -20,6 +20,7 @@ type TokenReseal struct {
 // key names a row, shop the shop it was sealed for.
 var sealedColumns = []struct{ table, key, shop, column string }{
 	{"shops", "id", "id", "sealed_token"},
+	{"shops", "id", "id", "sealed_refresh_token"},
 	{"webhook_secrets", "shop_id", "shop_id", "sealed_secret"},
 	{"feeds", "shop_id", "shop_id", "sealed_credentials"},
 	{"webhook_endpoints", "id", "shop_id", "sealed_secret"},

@@ -25,6 +25,7 @@ var syncSourceNames = map[string]string{
 	"prestashop:module":     "PrestaShop module's stock updates",
 	"shopify:catalog":       "Shopify catalog sync",
 	"shopify:reconcile":     "Shopify stock check",
+	"shopify:token":         "Shopify access token exchange",
 	"demo:catalog":          "Demo catalog sync",
 }
 

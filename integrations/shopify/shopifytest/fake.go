@@ -44,6 +44,12 @@ type Fake struct {
 	// TokenReply, when its Status is not zero, is the token endpoint's
 	// answer, whatever the request (a misbehaving endpoint).
 	TokenReply TokenReply
+	// RefuseNonExpiring plays Shopify from January 1, 2027: the Admin API
+	// refuses non-expiring offline tokens (401).
+	RefuseNonExpiring bool
+	// TokenLifetime and RefreshTokenLifetime are the lifetimes of the
+	// expiring tokens the token endpoint issues (default 1 hour, 90 days).
+	TokenLifetime, RefreshTokenLifetime time.Duration
 	// OmitLevelUpdatedAt leaves updatedAt out of every inventory level
 	// read, to play a read that carries no time of the level.
 	OmitLevelUpdatedAt bool
@@ -73,8 +79,24 @@ type Shop struct {
 	PrimaryDomain string
 	Token         string
 	Scope         string
-	Products      []*Product
-	Webhooks      []Subscription
+	// TokenExpiresAt is when Token expires by the fake's clock; zero for
+	// a non-expiring token.
+	TokenExpiresAt time.Time
+	// RefreshToken refreshes an expiring Token until
+	// RefreshTokenExpiresAt. PreviousRefreshToken, the one it replaced,
+	// stays valid until RefreshToken is used (Shopify since August 2026).
+	RefreshToken          string
+	PreviousRefreshToken  string
+	RefreshTokenExpiresAt time.Time
+	// MigratedFrom is the non-expiring token the current expiring pair
+	// was exchanged for; retrying that exchange answers the same pair
+	// until the pair is refreshed.
+	MigratedFrom string
+	// Refreshes counts refresh grants answered with a new pair,
+	// RefusedRefreshes those refused; Migrations counts migration exchanges.
+	Refreshes, RefusedRefreshes, Migrations int
+	Products                                []*Product
+	Webhooks                                []Subscription
 	// AppMetafields are the app-data metafields of the app's installation,
 	// by namespace.key, as metafieldsSet stored them.
 	AppMetafields map[string]string
@@ -255,7 +277,10 @@ func randomHex(n int) string {
 // the access token and deletes the app's webhook subscriptions. Sending
 // app/uninstalled is left to the test.
 func (f *Fake) UninstallApp(domain string) {
-	f.Do(domain, func(s *Shop) { s.Token, s.Scope, s.Webhooks = "", "", nil })
+	f.Do(domain, func(s *Shop) {
+		s.Token, s.Scope, s.Webhooks = "", "", nil
+		s.RefreshToken, s.PreviousRefreshToken, s.MigratedFrom = "", "", ""
+	})
 }
 
 // Drain empties the shop's cost bucket, as a burst of other calls would.

@@ -39,7 +39,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		return
 	}
 	s := f.shopLocked(domain)
-	if s.Token == "" || r.Header.Get("X-Shopify-Access-Token") != s.Token {
+	if !f.acceptsLocked(s, r.Header.Get("X-Shopify-Access-Token")) {
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})
 		return
 	}

@@ -78,6 +78,9 @@ type tokenRequest struct {
 	SubjectToken       string `json:"subject_token"`
 	SubjectTokenType   string `json:"subject_token_type"`
 	RequestedTokenType string `json:"requested_token_type"`
+	RefreshToken       string `json:"refresh_token"`
+	// Expiring is "1" to ask for an expiring offline token.
+	Expiring string `json:"expiring"`
 }
 
 // accessToken exchanges a code or a session token for an offline token.
@@ -97,6 +100,10 @@ func (f *Fake) accessToken(w http.ResponseWriter, r *http.Request, shop string) 
 		tokenFailure(w, f.TokenStatus, "server_error", "The token endpoint is failing on purpose")
 		return
 	}
+	if req.GrantType == "refresh_token" || req.SubjectTokenType == offlineTokenType {
+		f.renew(w, req, shop)
+		return
+	}
 	scope, ok := f.redeem(req, shop)
 	if !ok {
 		tokenFailure(w, http.StatusBadRequest, "invalid_request", "The authorization code was not found or was already used")
@@ -105,10 +112,12 @@ func (f *Fake) accessToken(w http.ResponseWriter, r *http.Request, shop string) 
 	if f.GrantScopes != "" {
 		scope = f.GrantScopes
 	}
-	token := "shpat_" + randomHex(16)
-	f.Do(shop, func(s *Shop) { s.Token, s.Scope = token, scope })
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{"access_token": token, "scope": scope})
+	var answer map[string]any
+	f.Do(shop, func(s *Shop) {
+		s.Scope = scope
+		answer = f.issueLocked(s, req.Expiring == "1")
+	})
+	writeToken(w, answer)
 }
 
 // redeem checks a code (single use) or a session token and returns the scope to grant.
