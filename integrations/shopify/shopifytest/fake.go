@@ -1,6 +1,7 @@
 // Package shopifytest plays Shopify on a loopback HTTP server for tests:
 // the OAuth authorize and token endpoints (code grant and session-token
-// exchange), the GraphQL Admin API (products, variants, inventory levels,
+// exchange; expiring tokens with their rotating refresh and the migration
+// of non-expiring ones, see tokens.go), the GraphQL Admin API (products, variants, inventory levels,
 // webhook subscriptions) with cursor paging and cost-based throttling, and
 // signed webhooks. Every shop lives under /{shop}/ on the fake,
 // so STOCKBELL_SHOPIFY_ADMIN_URL = fake.AdminURL() ("http://127.0.0.1:N/{shop}").
