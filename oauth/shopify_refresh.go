@@ -4,11 +4,20 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
 
 var _ stockbell.ShopifyTokens = (*Shopify)(nil)
+
+// RenewTimeout bounds a refresh or migration, the token request included,
+// made while the shop's row is locked: under SQLite's default busy_timeout
+// (5 s), so that the writers queued behind it are not refused. A request
+// cut short after Shopify answered it is recovered by the next try:
+// Shopify keeps the refresh token used valid until its replacement is
+// used, and answers a retried migration with the same pair.
+const RenewTimeout = 4 * time.Second
 
 var errNoRefreshToken = errors.New("shopify token endpoint answered the migration without a refresh token")
 
@@ -20,6 +29,8 @@ var errNoRefreshToken = errors.New("shopify token endpoint answered the migratio
 // returned as stored without a request. Shopify's refusal is
 // EUNAUTHORIZED, and nothing is stored.
 func (s *Shopify) RefreshShopToken(ctx context.Context, shop *stockbell.Shop) (*stockbell.Shop, error) {
+	ctx, cancel := context.WithTimeout(ctx, RenewTimeout)
+	defer cancel()
 	return s.Shops.RenewShopToken(ctx, shop.ID, func(current *stockbell.Shop) (*stockbell.ShopTokenRenewal, error) {
 		if !holdsToken(current, shop) || !current.TokenExpiring() {
 			return nil, nil
@@ -47,6 +58,8 @@ func (s *Shopify) RefreshShopToken(ctx context.Context, shop *stockbell.Shop) (*
 // exchange of the same token with the same pair for seven days, so an
 // answer lost before it was stored is recovered by the next try.
 func (s *Shopify) MigrateShopToken(ctx context.Context, shop *stockbell.Shop) (*stockbell.Shop, error) {
+	ctx, cancel := context.WithTimeout(ctx, RenewTimeout)
+	defer cancel()
 	return s.Shops.RenewShopToken(ctx, shop.ID, func(current *stockbell.Shop) (*stockbell.ShopTokenRenewal, error) {
 		if !holdsToken(current, shop) || current.TokenExpiring() {
 			return nil, nil
@@ -73,12 +86,21 @@ func (s *Shopify) MigrateShopToken(ctx context.Context, shop *stockbell.Shop) (*
 }
 
 // keepExpiring returns the installed shop with an expiring token: one
-// holding a non-expiring token has it exchanged first.
+// holding a non-expiring token has it exchanged first. Only Shopify's
+// refusal is an error: when Shopify cannot be reached the shop is
+// returned as it is (the merchant's page is served; the migration job
+// tries again).
 func (s *Shopify) keepExpiring(ctx context.Context, shop *stockbell.Shop) (*stockbell.Shop, error) {
 	if shop.TokenExpiring() {
 		return shop, nil
 	}
-	return s.MigrateShopToken(ctx, shop)
+	migrated, err := s.MigrateShopToken(ctx, shop)
+	if err != nil && stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+		s.Logger.WarnContext(ctx, "the exchange of the shop's non-expiring token failed; tried again by the migration job",
+			"shop", shop.Domain, "shop_id", shop.ID, "err", err)
+		return shop, nil
+	}
+	return migrated, err
 }
 
 // holdsToken reports whether the stored shop is installed and still holds

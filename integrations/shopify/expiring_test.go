@@ -288,7 +288,9 @@ func TestRefusedMigrationIsInTheSyncLog(t *testing.T) {
 
 // TestOpeningTheAppMigratesANonExpiringToken: the embedded app's session
 // request for an installed shop holding a non-expiring token has it
-// exchanged for an expiring pair (the shop is not installed again).
+// exchanged for an expiring pair (the shop is not installed again). With
+// Shopify's token endpoint away, the app opens as before and the
+// migration job tries again later.
 func TestOpeningTheAppMigratesANonExpiringToken(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -299,7 +301,13 @@ func TestOpeningTheAppMigratesANonExpiringToken(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		e.fake.TokenStatus = 503
 		got, installed, err := e.installFlow().InstallFromSessionToken(context.Background(), e.fake.SessionToken(shopDomain, e.fake.Secret))
+		if err != nil || installed || got.ID != shop.ID || got.TokenExpiring() {
+			t.Fatalf("with Shopify's token endpoint away, the app did not open as before: installed %v, %v", installed, err)
+		}
+		e.fake.TokenStatus = 0
+		got, installed, err = e.installFlow().InstallFromSessionToken(context.Background(), e.fake.SessionToken(shopDomain, e.fake.Secret))
 		if err != nil || installed || got.ID != shop.ID {
 			t.Fatalf("session: installed %v, %v", installed, err)
 		}
