@@ -320,3 +320,23 @@ func TestOpeningTheAppMigratesANonExpiringToken(t *testing.T) {
 		e.sync(shop.ID)
 	})
 }
+
+// TestUninstallConfirmedWithARefreshedToken: app/uninstalled is confirmed
+// with Shopify; when the shop's token is refreshed on the way and Shopify
+// then refuses the new one, the shop is uninstalled (it holds the token
+// Shopify refused, the refreshed one).
+func TestUninstallConfirmedWithARefreshedToken(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installByOAuth()
+		e.clock.Advance(2 * time.Hour)
+		e.fake.AdminStatus = 401
+		e.uninstalledAt(e.clock.Now())
+		if e.fakeTokens().Refreshes != 1 {
+			t.Fatal("the expired token was not refreshed to ask Shopify")
+		}
+		if e.active(shop.ID) {
+			t.Fatal("Shopify refusing the refreshed token left the shop installed")
+		}
+	})
+}

@@ -60,16 +60,17 @@ func (in *Integration) session(shop *stockbell.Shop) (*adminSession, error) {
 
 // query runs an Admin API query with the shop's token. An expiring token
 // due for refresh (stockbell.TokenRefreshMargin) is refreshed first; when
-// Shopify refuses an expiring token, it is refreshed and the query retried
-// once per session.
+// Shopify refuses an expiring token it did not just refresh, it is
+// refreshed and the query retried, once per session.
 func (s *adminSession) query(ctx context.Context, query string, vars map[string]any, out any) error {
-	if s.shop.TokenDue(s.in.Clock.Now()) {
+	due := s.shop.TokenDue(s.in.Clock.Now())
+	if due {
 		if err := s.refresh(ctx); err != nil {
 			return err
 		}
 	}
 	err := s.in.Admin.Query(ctx, s.shop.Domain, s.token, query, vars, out)
-	if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !s.shop.TokenExpiring() || s.retried || s.in.Tokens == nil {
+	if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !s.shop.TokenExpiring() || due || s.retried || s.in.Tokens == nil {
 		return err
 	}
 	s.retried = true

@@ -180,7 +180,7 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 	if !shop.Active() || uninstallPrecedesInstall(shop, rc) {
 		return nil
 	}
-	refused, err := in.tokenRefused(ctx, shop)
+	refused, asked, err := in.tokenRefused(ctx, shop)
 	if err != nil {
 		return err
 	}
@@ -189,7 +189,7 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 			"receipt", rc.ID, "shop", shop.Domain, "shop_id", shop.ID)
 		return nil
 	}
-	uninstalled, err := stockbell.UninstallRefusedShop(ctx, in.Shops, shop)
+	uninstalled, err := stockbell.UninstallRefusedShop(ctx, in.Shops, asked)
 	if uninstalled {
 		in.Logger.InfoContext(ctx, "shopify shop uninstalled", "shop", shop.Domain, "shop_id", shop.ID)
 	}
@@ -199,24 +199,26 @@ func (in *Integration) uninstall(ctx context.Context, shop *stockbell.Shop, rc *
 // tokenRefused asks Shopify whether it still accepts the shop's access
 // token, with the cheapest query there is. Any answer other than the
 // data or a refusal (Shopify away, throttled past the retries) is an
-// error: the receipt is tried again later.
-func (in *Integration) tokenRefused(ctx context.Context, shop *stockbell.Shop) (bool, error) {
+// error: the receipt is tried again later. It also returns the shop as
+// last asked with: an expiring token is refreshed on the way, and only the
+// token Shopify refused may uninstall the shop.
+func (in *Integration) tokenRefused(ctx context.Context, shop *stockbell.Shop) (bool, *stockbell.Shop, error) {
 	s, err := in.session(shop)
 	if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
-		return true, nil // no token to ask with
+		return true, shop, nil // no token to ask with
 	} else if err != nil {
-		return false, err
+		return false, shop, err
 	}
 	var out struct {
 		Shop struct{ ID string } `json:"shop"`
 	}
 	err = s.query(ctx, `query { shop { id } }`, nil, &out)
 	if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
-		return true, nil
+		return true, s.shop, nil
 	} else if err != nil {
-		return false, fmt.Errorf("confirm the uninstall of %s with Shopify: %w", shop.Domain, err)
+		return false, shop, fmt.Errorf("confirm the uninstall of %s with Shopify: %w", shop.Domain, err)
 	}
-	return false, nil
+	return false, s.shop, nil
 }
 
 // uninstallPrecedesInstall reports whether the app/uninstalled in rc came
