@@ -160,8 +160,9 @@ type DataRequestSink interface {
 
 // ShopifyTokenMigrationJob exchanges a Shopify shop's non-expiring access
 // token for an expiring one (Shopify refuses non-expiring tokens from
-// January 1, 2027). ShopID 0 means every installed Shopify shop that
-// holds a non-expiring token: the job then inserts one job per shop.
+// January 1, 2027), or refreshes an expiring one whose refresh token would
+// otherwise expire unused. ShopID 0 means every installed Shopify shop
+// that needs either: the job then inserts one job per shop.
 type ShopifyTokenMigrationJob struct {
 	ShopID int64 `json:"shop_id"`
 }

@@ -219,7 +219,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
 	// Shops installed before tokens expired hold non-expiring ones, which
 	// Shopify refuses from January 1, 2027: exchanged at start, and hourly
-	// for any left.
+	// for any left; refresh tokens near their expiry are renewed too.
 	jobs.Handle(workers, integration.MigrateToken, time.Minute)
 	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.ShopifyTokenMigrationJob{} })
 	return install, nil

@@ -63,6 +63,17 @@ func (e *env) wantStoredPair(shopID int64) {
 	}
 }
 
+// mustRead runs a catalog sync and fails unless it read the catalog:
+// a sync Shopify refuses ends without an error, its refusal in the sync log.
+func (e *env) mustRead(shopID int64) {
+	e.t.Helper()
+	e.sync(shopID)
+	if failing := e.failing(shopID); len(failing) != 0 {
+		e.t.Fatalf("the catalog sync failed: %v", failing)
+	}
+	e.variant(shopID, smallVariant)
+}
+
 // TestInstallStoresExpiringToken: both install grants ask for an expiring
 // token and store it sealed with its refresh token and their expiries,
 // counted by Stockbell's clock from the answer's arrival.
@@ -85,7 +96,7 @@ func TestInstallStoresExpiringToken(t *testing.T) {
 					t.Errorf("refresh token expires at %v, want 90 days from %v", shop.RefreshTokenExpiresAt, now)
 				}
 				e.stockTShirt()
-				e.sync(shop.ID)
+				e.mustRead(shop.ID)
 			})
 		})
 	}
@@ -103,14 +114,11 @@ func TestExpiredTokenIsRefreshedBeforeTheCall(t *testing.T) {
 				shop := e.installByOAuth()
 				e.stockTShirt()
 				e.clock.Advance(after)
-				e.sync(shop.ID)
+				e.mustRead(shop.ID)
 				if got := e.fakeTokens(); got.Refreshes != 1 || got.RefusedRefreshes != 0 {
 					t.Errorf("refreshes %d, refused %d; want 1, 0", got.Refreshes, got.RefusedRefreshes)
 				}
 				e.wantStoredPair(shop.ID)
-				if failing := e.failing(shop.ID); len(failing) != 0 {
-					t.Errorf("sync log shows failures: %v", failing)
-				}
 			})
 		})
 	}
@@ -126,7 +134,7 @@ func Test401RefreshesOnceAndRetriesOnce(t *testing.T) {
 		shop := e.installByOAuth()
 		e.stockTShirt()
 		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.TokenExpiresAt = e.clock.Now().Add(-time.Second) })
-		e.sync(shop.ID)
+		e.mustRead(shop.ID)
 		if got := e.fakeTokens(); got.Refreshes != 1 {
 			t.Fatalf("a refused token was refreshed %d times, want 1", got.Refreshes)
 		}
@@ -193,7 +201,7 @@ func TestConcurrentRefreshesRefreshOnce(t *testing.T) {
 			e.wantStoredPair(shop.ID)
 			e.fake.RefuseNonExpiring = true
 			e.stockTShirt()
-			e.sync(shop.ID)
+			e.mustRead(shop.ID)
 		})
 	}
 }
@@ -255,7 +263,7 @@ func TestNonExpiringTokenIsMigrated(t *testing.T) {
 		}
 		e.wantStoredPair(shop.ID)
 		e.fake.RefuseNonExpiring = true
-		e.sync(shop.ID)
+		e.mustRead(shop.ID)
 
 		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{}); err != nil {
 			t.Fatal(err)
@@ -317,7 +325,7 @@ func TestOpeningTheAppMigratesANonExpiringToken(t *testing.T) {
 		e.wantStoredPair(shop.ID)
 		e.fake.RefuseNonExpiring = true
 		e.stockTShirt()
-		e.sync(shop.ID)
+		e.mustRead(shop.ID)
 	})
 }
 
@@ -338,5 +346,42 @@ func TestUninstallConfirmedWithARefreshedToken(t *testing.T) {
 		if e.active(shop.ID) {
 			t.Fatal("Shopify refusing the refreshed token left the shop installed")
 		}
+	})
+}
+
+// TestUnusedRefreshTokenIsRenewed: a shop whose token no call needed for
+// two months (nobody waiting, nothing to confirm) has it refreshed by the
+// periodic job before its refresh token expires, 90 days after issue; a
+// refresh token far from expiry is left alone.
+func TestUnusedRefreshTokenIsRenewed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		ctx := context.Background()
+		shop := e.installByOAuth()
+		kind := stockbell.ShopifyTokenMigrationJob{}.Kind()
+		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind); n != 0 {
+			t.Fatalf("a fresh refresh token was queued for renewal (%d jobs)", n)
+		}
+		e.clock.Advance(61 * 24 * time.Hour)
+		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM river_job WHERE kind = ?`, kind); n != 1 {
+			t.Fatalf("a refresh token expiring within 30 days was not queued for renewal (%d jobs)", n)
+		}
+		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if e.fakeTokens().Refreshes != 1 {
+			t.Fatal("the refresh token was not renewed")
+		}
+		e.wantStoredPair(shop.ID)
+		e.clock.Advance(60 * 24 * time.Hour)
+		e.fake.RefuseNonExpiring = true
+		e.stockTShirt()
+		e.mustRead(shop.ID)
 	})
 }
