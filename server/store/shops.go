@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base32"
 	"strings"
+	"sync"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -220,12 +221,23 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	return shop, nil
 }
 
-// RenewShopToken locks the shop's row (FOR UPDATE on PostgreSQL; on
-// SQLite the transaction is the single writer), passes the shop as stored
-// to renew and stores the renewal it returns in the same transaction, so
-// that a shop's token is renewed by one caller at a time, across
-// replicas, and each sees the token the one before stored.
+// RenewShopToken passes the shop as stored to renew and stores the
+// renewal it returns, one renewal of a shop's token at a time, across
+// replicas, each seeing the token the one before stored. renew may ask
+// the platform over the network.
+//
+// On PostgreSQL the shop's row is locked (FOR NO KEY UPDATE: rows
+// referring to the shop are still inserted meanwhile) around renew and
+// the store. On SQLite a transaction would hold the single writer, and so
+// every storefront post and webhook, for as long as renew waits on the
+// platform: there renewals take turns on a lock of this process (SQLite
+// serves one server process) and the renewal is stored afterwards in a
+// short write, only if the shop still holds the token renew was given (a
+// reinstall or an uninstall meanwhile keeps its own).
 func (db *DB) RenewShopToken(ctx context.Context, id int64, renew func(shop *stockbell.Shop) (*stockbell.ShopTokenRenewal, error)) (*stockbell.Shop, error) {
+	if db.Dialect != Postgres {
+		return db.renewShopTokenInTurn(ctx, id, renew)
+	}
 	var shop *stockbell.Shop
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
 		if err := lockShopRow(ctx, tx, id, tx.forNoKeyUpdate()); err != nil {
@@ -238,18 +250,62 @@ func (db *DB) RenewShopToken(ctx context.Context, id int64, renew func(shop *sto
 		if err != nil || renewal == nil {
 			return err
 		}
-		tx.shopsChanged = true
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ?, sealed_refresh_token = ?,
-			token_expires_at = ?, refresh_token_expires_at = ?, updated_at = ? WHERE id = ?`),
-			renewal.SealedToken, renewal.SealedRefreshToken, nullTime(renewal.TokenExpiresAt.UTC()),
-			nullTime(renewal.RefreshTokenExpiresAt.UTC()), tx.db.now(), id)
-		if err != nil {
+		if _, err := storeShopRenewal(ctx, tx, id, nil, renewal); err != nil {
 			return err
 		}
 		shop, err = findShopByID(ctx, tx, id)
 		return err
 	})
 	return shop, err
+}
+
+// tokenRenewals are the locks SQLite's token renewals take turns on, a
+// shop's always the same one (its id modulo their number).
+var tokenRenewals [64]sync.Mutex
+
+// renewShopTokenInTurn is RenewShopToken on SQLite: renew runs outside any
+// transaction, after the renewals of the shop before it.
+func (db *DB) renewShopTokenInTurn(ctx context.Context, id int64, renew func(shop *stockbell.Shop) (*stockbell.ShopTokenRenewal, error)) (*stockbell.Shop, error) {
+	turn := &tokenRenewals[uint64(id)%uint64(len(tokenRenewals))]
+	turn.Lock()
+	defer turn.Unlock()
+	shop, err := db.FindShopByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	renewal, err := renew(shop)
+	if err != nil || renewal == nil {
+		return shop, err
+	}
+	held := shop.SealedToken
+	err = db.inWriteTx(ctx, func(ctx context.Context, tx *Tx) (err error) {
+		if _, err := storeShopRenewal(ctx, tx, id, held, renewal); err != nil {
+			return err
+		}
+		shop, err = findShopByID(ctx, tx, id)
+		return err
+	})
+	return shop, err
+}
+
+// storeShopRenewal stores a renewed token of the shop, only if it still
+// holds the token held (nil: whatever it holds), and reports whether it
+// did.
+func storeShopRenewal(ctx context.Context, tx *Tx, id int64, held []byte, renewal *stockbell.ShopTokenRenewal) (bool, error) {
+	where, args := `WHERE id = ?`, []any{id}
+	if held != nil {
+		where, args = `WHERE id = ? AND sealed_token = ?`, []any{id, held}
+	}
+	tx.shopsChanged = true
+	res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET sealed_token = ?, sealed_refresh_token = ?,
+		token_expires_at = ?, refresh_token_expires_at = ?, updated_at = ? `+where),
+		append([]any{renewal.SealedToken, renewal.SealedRefreshToken, nullTime(renewal.TokenExpiresAt.UTC()),
+			nullTime(renewal.RefreshTokenExpiresAt.UTC()), tx.db.now()}, args...)...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // UninstallShop marks the shop uninstalled and drops its access token,
