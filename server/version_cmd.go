@@ -7,7 +7,9 @@ import (
 )
 
 // runVersion prints what the binary was built from: the module's version
-// (a release tag, or "(devel)" for a build of a checkout), the source
+// (a release tag; for `go build` in a git checkout the pseudo-version Go
+// stamps from its commit, v0.0.0-TIME-REVISION; "(devel)" without version
+// control information, as by `go run`), the source
 // revision and its time, and whether the checkout had changes, as the Go
 // toolchain stamped them (`go build` in a git checkout does; `go run`
 // does not), and the Go version. Nothing is read from the environment.
