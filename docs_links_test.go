@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -107,7 +108,7 @@ func headingAnchors(text string) []string {
 		}
 		anchor := strings.Map(anchorRune, strings.ToLower(strings.TrimSpace(heading)))
 		if n := seen[anchor]; n > 0 {
-			anchors = append(anchors, anchor+"-"+string(rune('0'+n)))
+			anchors = append(anchors, anchor+"-"+strconv.Itoa(n))
 		} else {
 			anchors = append(anchors, anchor)
 		}
