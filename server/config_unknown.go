@@ -33,7 +33,7 @@ var knownSettings = []string{
 // tests, benchmarks and test tools read, not the server: set in a
 // developer's or CI's environment, they are not mistakes.
 var toolSettings = []string{
-	"STOCKBELL_TEST_", "STOCKBELL_BENCH_", "STOCKBELL_CHROMIUM", "STOCKBELL_DURABILITY_",
+	"STOCKBELL_TEST_", "STOCKBELL_BENCH_", "STOCKBELL_CHROMIUM", "STOCKBELL_DURABILITY_", "STOCKBELL_FUZZ_TIME",
 }
 
 // unknownSetting is a STOCKBELL_ variable the configuration does not read,

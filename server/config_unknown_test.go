@@ -80,6 +80,7 @@ func TestUnknownSettingsAreWarnedOfAtStart(t *testing.T) {
 		"STOCKBELL_DATA_DIR=/somewhere", "STOCKBELL_LOG_FORMAT=json", "PATH=/usr/bin", "STOCKBELL=1",
 		"STOCKBELL_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1/test", "STOCKBELL_TEST_ARTIFACTS=/tmp/a",
 		"STOCKBELL_BENCH_SUBSCRIBERS=1000", "STOCKBELL_BENCH_FULL=1", "STOCKBELL_CHROMIUM=/usr/bin/chromium",
+		"STOCKBELL_FUZZ_TIME=15s",
 	}
 	getenv := testEnv(t, map[string]string{"STOCKBELL_LOG_FORMAT": "json"})
 	for _, command := range []string{"migrate", "version"} {
