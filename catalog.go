@@ -275,7 +275,8 @@ type CatalogService interface {
 // subscribers must not wait for a restock that cannot come. A product a
 // read begun since found is kept (see DeleteVanishedProduct): one created
 // while the listing was read is missing from it. It returns how many it
-// marked.
+// marked. A listing that named no product while the shop holds some
+// marks nothing and returns ErrListedNothing (GuardSweep).
 func DeleteVanishedProducts(ctx context.Context, catalog CatalogService, shopID int64, listed map[string]bool, sync StockRead) (int, error) {
 	stored := map[string]bool{}
 	for offset := 0; ; offset += 1000 {
@@ -291,6 +292,9 @@ func DeleteVanishedProducts(ctx context.Context, catalog CatalogService, shopID 
 		if offset+len(page) >= total || len(page) == 0 {
 			break
 		}
+	}
+	if err := GuardSweep(len(listed), len(stored)); err != nil {
+		return 0, err
 	}
 	deleted := 0
 	for id := range stored {

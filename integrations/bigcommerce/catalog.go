@@ -55,7 +55,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
-		return err
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "bigcommerce catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)

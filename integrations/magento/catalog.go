@@ -69,7 +69,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, listed, began); err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items, "deleted", report.Unpublished)

@@ -54,7 +54,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	// id is above the page then read) or was found by a read begun since
 	// (a module post), which DeleteVanishedProduct keeps.
 	if report.Unpublished, err = stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, listed, began); err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)

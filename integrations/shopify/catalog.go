@@ -40,7 +40,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		return err
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
-		return err
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
