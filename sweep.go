@@ -38,7 +38,7 @@ func GuardSweep(listed, vanishing int) error {
 func SweepFailure(platform Platform, err error) string {
 	switch {
 	case errors.Is(err, ErrListedNothing) && platform == PlatformFeed:
-		return "The catalog feed listed no items, so none of the items Stockbell holds for this shop was unpublished: " +
+		return "The catalog feed listed no item with an id, so none of the items Stockbell holds for this shop was unpublished: " +
 			"their shoppers stay subscribed. If you removed every item, the first sync that lists an item again " +
 			"unpublishes the others. If you did not, check what the feed's address answers."
 	case errors.Is(err, ErrListedNothing):

@@ -112,7 +112,10 @@ func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 		}
 		return err
 	}
-	if err := r.apply(ctx, sp, stored); err != nil {
+	err = r.apply(ctx, sp, stored, res.Valid+len(res.RejectedIDs))
+	if errors.Is(err, stockbell.ErrListedNothing) {
+		return r.finish(ctx, Validators{}, stockbell.SweepFailure(stockbell.PlatformFeed, err))
+	} else if err != nil {
 		return err
 	}
 	return r.finish(ctx, doc.Validators, "")
@@ -159,16 +162,21 @@ func (r *syncRun) loadStored(ctx context.Context) (map[string]storedItem, error)
 
 // apply writes the spooled items in batches, then unpublishes the
 // published items the document no longer lists (an item listed with a bad
-// row is still listed).
-func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem) error {
-	if err := r.applySpool(ctx, sp); err != nil {
-		return err
-	}
+// row is still listed). A document that listed no item by a usable id
+// while some are published is stockbell.ErrListedNothing, and applies
+// nothing (stockbell.GuardSweep).
+func (r *syncRun) apply(ctx context.Context, sp *spool, stored map[string]storedItem, listed int) error {
 	var vanished []string
 	for id, st := range stored {
 		if !st.seen && st.published {
 			vanished = append(vanished, id)
 		}
+	}
+	if err := stockbell.GuardSweep(listed, len(vanished)); err != nil {
+		return err
+	}
+	if err := r.applySpool(ctx, sp); err != nil {
+		return err
 	}
 	for start := 0; start < len(vanished); start += r.s.batchSize() {
 		n, err := r.s.Feeds.UnpublishFeedItems(ctx, r.shopID, r.owner, vanished[start:min(start+r.s.batchSize(), len(vanished))])
