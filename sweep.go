@@ -58,7 +58,7 @@ func SweepFailure(platform Platform, err error) string {
 // listing was read; retrying would read the same); otherwise err (the
 // job retries the sync), joined with any error of recording it.
 func RecordSweepFailure(ctx context.Context, log SyncLogService, logger *slog.Logger, shop *Shop, report SyncReport, now time.Time, err error) error {
-	logger.WarnContext(ctx, "a catalog sync marked no vanished product", "platform", shop.Platform, "shop", shop.Domain,
+	logger.WarnContext(ctx, "a catalog sync did not finish marking deleted what it no longer lists", "platform", shop.Platform, "shop", shop.Domain,
 		"source", report.Source, "err", err)
 	report.Failure, report.FinishedAt = SweepFailure(shop.Platform, err), now
 	recorded := log.RecordSync(ctx, report)

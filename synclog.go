@@ -16,6 +16,10 @@ const (
 	EventSyncFinished EventKind = "sync_finished"
 	// EventSyncFailed: a sync changed nothing (the source was unreachable or
 	// its document was malformed or truncated); the last good state stays.
+	// A complete catalog sync also fails when its listing named nothing
+	// (GuardSweep: nothing is marked), or when marking what it no longer
+	// lists failed after the listed products were updated
+	// (RecordSweepFailure).
 	// Detail: source, reason, rejected, rejections_logged, started_at,
 	// duration_ms; and, on an entry that stands for repeats of one failure
 	// (see SyncLogService.RecordSync), failures (how many) and
@@ -51,8 +55,9 @@ type SyncReport struct {
 	Source     string    `json:"source"`
 	StartedAt  time.Time `json:"started_at"`
 	FinishedAt time.Time `json:"finished_at"`
-	// Failure, when not empty, says why the sync changed nothing; the report
-	// is then recorded as sync_failed.
+	// Failure, when not empty, says why the sync changed nothing (or, for
+	// a catalog sync's sweep, marked nothing: SweepFailure); the report is
+	// then recorded as sync_failed.
 	Failure string `json:"failure,omitempty"`
 	// NotModified: the source answered that nothing changed since the last
 	// sync (HTTP 304), so nothing was read.
