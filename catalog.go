@@ -72,12 +72,18 @@ type VariantWithProduct struct {
 	ProductURL        string `db:"product_url" json:"product_url"`
 	ProductImageURL   string `db:"product_image_url" json:"product_image_url"`
 	Published         bool   `db:"published" json:"published"`
-	Deleted           bool   `db:"deleted" json:"deleted"`
+	// Deleted marks the product removed on the platform.
+	Deleted bool `db:"deleted" json:"deleted"`
+	// VariantDeleted marks the variant removed from its product on the
+	// platform (a size or combination the product no longer has), the
+	// product staying; a read that lists it again revives it.
+	VariantDeleted bool `db:"variant_deleted" json:"variant_deleted"`
 }
 
 // Notifiable reports whether subscribers of the variant may be notified at
-// all: an unpublished or deleted product notifies no one.
-func (v *VariantWithProduct) Notifiable() bool { return v.Published && !v.Deleted }
+// all: an unpublished or deleted product, or a variant deleted from its
+// product, notifies no one.
+func (v *VariantWithProduct) Notifiable() bool { return v.Published && !v.Deleted && !v.VariantDeleted }
 
 // InventoryLevel is one variant's available quantity at one location, with
 // what orders changes to it (see DecideStockChange).
@@ -97,7 +103,8 @@ type InventoryLevel struct {
 }
 
 // ProductUpsert is a product with its variants as a platform describes it.
-// Variants missing from the list are left alone (platforms page variants).
+// Variants missing from the list are left alone (platforms page variants)
+// unless AllVariants says the list is complete.
 type ProductUpsert struct {
 	ShopID     int64
 	PlatformID string
@@ -107,6 +114,12 @@ type ProductUpsert struct {
 	ImageURL   string
 	Published  bool
 	Variants   []VariantUpsert
+	// AllVariants says Variants lists every variant the product has, as
+	// read at Read: the product's stored variants it does not list are
+	// marked deleted (VariantWithProduct.VariantDeleted), unless a read
+	// begun since Read found them (a variant made after this read began).
+	// An upsert older than the stored product (UpdatedAt) deletes none.
+	AllVariants bool
 	// UpdatedAt is when the platform says the product changed; the product
 	// and variant fields of an older upsert than the stored one are ignored
 	// (its levels are still ordered one by one).

@@ -130,14 +130,20 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 	if err != nil {
 		return nil, err
 	}
-	if err := markProductSeen(ctx, tx, stored.ID, up.Read); err != nil {
+	seen, err := seenSeq(ctx, tx, up.Read)
+	if err != nil {
 		return nil, err
 	}
+	if err := markProductSeen(ctx, tx, stored.ID, seen); err != nil {
+		return nil, err
+	}
+	w := variantWrite{productID: stored.ID, seen: seen}
 	if stored.fresh {
-		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil, false)
+		return &stored.Product, upsertVariants(ctx, tx, up, w, nil)
 	}
 	if stale(up.UpdatedAt, stored.PlatformUpdatedAt) {
-		return &stored.Product, upsertVariants(ctx, tx, stored.ID, up, nil, true)
+		w.fieldsStale = true
+		return &stored.Product, upsertVariants(ctx, tx, up, w, nil)
 	}
 	if err := updateProduct(ctx, tx, stored.ID, up); err != nil {
 		return nil, err
@@ -150,7 +156,14 @@ func upsertProduct(ctx context.Context, tx *Tx, up stockbell.ProductUpsert) (*st
 			return nil, err
 		}
 	}
-	if err := upsertVariants(ctx, tx, stored.ID, up, changed, false); err != nil {
+	vanished, err := vanishedVariants(ctx, tx, stored.ID, up, seen)
+	if err != nil {
+		return nil, err
+	}
+	if err := upsertVariants(ctx, tx, up, w, append(changed, vanished...)); err != nil {
+		return nil, err
+	}
+	if err := deleteVanishedVariants(ctx, tx, stored.ID, vanished, seen); err != nil {
 		return nil, err
 	}
 	return findProduct(ctx, tx, stored.ID)
@@ -278,22 +291,21 @@ func deleteProduct(ctx context.Context, tx *Tx, shopID int64, platformID string,
 	return true, insertQueuedStockJobs(ctx, tx, shopID, ids)
 }
 
-// markProductSeen records on the product the read that found it (up.Read),
-// or this write when the upsert comes from no read, keeping the latest:
-// the order DeleteVanishedProduct judges a sync's listing by.
-func markProductSeen(ctx context.Context, tx *Tx, productID int64, read *stockbell.StockRead) error {
-	var seq int64
-	if read != nil {
-		seq = read.Seq
+// seenSeq is the stock sequence number that orders what an upsert found:
+// its read's, or this write's when it comes from no read.
+func seenSeq(ctx context.Context, tx *Tx, read *stockbell.StockRead) (int64, error) {
+	if read != nil && read.Seq != 0 {
+		return read.Seq, nil
 	}
-	if seq == 0 {
-		var err error
-		if seq, err = tx.nextStockSeq(ctx); err != nil {
-			return err
-		}
-	}
+	return tx.nextStockSeq(ctx)
+}
+
+// markProductSeen records on the product the read that found it (seen,
+// seenSeq), keeping the latest: the order DeleteVanishedProduct judges a
+// sync's listing by.
+func markProductSeen(ctx context.Context, tx *Tx, productID, seen int64) error {
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE products SET seen_seq = ? WHERE id = ? AND (seen_seq IS NULL OR seen_seq < ?)`),
-		seq, productID, seq)
+		seen, productID, seen)
 	return err
 }
 

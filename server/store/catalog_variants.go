@@ -12,18 +12,28 @@ const variantColumns = `v.id, v.shop_id, v.product_id, v.platform_id, v.inventor
 	v.image_url, v.price, v.inventory_policy, v.tracked, v.stock, v.created_at, v.updated_at`
 
 const variantWithProductColumns = variantColumns + `, p.platform_id AS product_platform_id, p.title AS product_title,
-	p.url AS product_url, p.image_url AS product_image_url, p.published, p.deleted`
+	p.url AS product_url, p.image_url AS product_image_url, p.published, p.deleted, v.deleted AS variant_deleted`
 
 const variantWithProductFrom = ` FROM variants v JOIN products p ON p.id = v.product_id`
+
+// variantWrite says how an upsert writes its product's variants.
+type variantWrite struct {
+	productID int64
+	// seen orders the upsert's finding of its variants (seenSeq).
+	seen int64
+	// fieldsStale: the upsert is older than the stored product, so its
+	// variants' fields are left alone and only the levels of variants
+	// already stored are ordered and applied.
+	fieldsStale bool
+}
 
 // upsertVariants upserts the product's listed variants and inserts one
 // VariantStockChangedJob per variant whose purchasability inputs changed,
 // plus one for each id in alsoChanged, for those someone is queued for.
 // Those variants and the stored listed ones are locked for update first,
-// in id order (lockUpsertVariants). When fieldsStale, the upsert is older
-// than the stored product: its variants' fields are left alone and only
-// the levels of variants already stored are ordered and applied.
-func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.ProductUpsert, alsoChanged []int64, fieldsStale bool) error {
+// in id order (lockUpsertVariants).
+func upsertVariants(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w variantWrite, alsoChanged []int64) error {
+	alsoChanged = slices.Compact(slices.Sorted(slices.Values(alsoChanged)))
 	if err := lockUpsertVariants(ctx, tx, up, alsoChanged); err != nil {
 		return err
 	}
@@ -36,7 +46,7 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 		changed[id] = true
 	}
 	for _, v := range up.Variants {
-		id, didChange, err := upsertVariant(ctx, tx, up, productID, v, read, fieldsStale)
+		id, didChange, err := upsertVariant(ctx, tx, up, w, v, read)
 		if err != nil {
 			return err
 		}
@@ -48,24 +58,27 @@ func upsertVariants(ctx context.Context, tx *Tx, productID int64, up stockbell.P
 	return insertQueuedStockJobs(ctx, tx, up.ShopID, alsoChanged)
 }
 
-// upsertVariant stores one variant (unless fieldsStale) and, when Levels is
-// not nil, orders its levels as a read. It reports whether an existing
-// variant's purchasability inputs changed.
-func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, productID int64, v stockbell.VariantUpsert, read stockbell.StockRead, fieldsStale bool) (int64, bool, error) {
+// upsertVariant stores one variant (unless w.fieldsStale), reviving it if
+// it was deleted, and, when Levels is not nil, orders its levels as a
+// read. It reports whether an existing variant's purchasability inputs
+// changed.
+func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w variantWrite, v stockbell.VariantUpsert, read stockbell.StockRead) (int64, bool, error) {
 	tx.catalogChanged = true
-	old, err := lockOrInsertVariant(ctx, tx, up.ShopID, productID, v, !fieldsStale)
+	old, err := lockOrInsertVariant(ctx, tx, up.ShopID, w, v)
 	if err != nil || old == nil {
 		return 0, false, err
 	}
-	if !old.fresh && !fieldsStale {
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET product_id = ?, inventory_item_id = ?, title = ?, sku = ?,
-			url = ?, image_url = ?, price = ?, inventory_policy = ?, tracked = ?, updated_at = ? WHERE id = ?`),
-			productID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price, v.InventoryPolicy, v.Tracked, tx.db.now(), old.ID)
-		if err != nil {
-			return 0, false, err
-		}
-	} else if fieldsStale {
+	revived := false
+	switch {
+	case w.fieldsStale:
 		v.Tracked, v.InventoryPolicy = old.Tracked, old.InventoryPolicy
+		err = markVariantSeen(ctx, tx, old.ID, w.seen)
+	case !old.fresh:
+		revived = old.Deleted
+		err = updateVariant(ctx, tx, old.ID, w, v)
+	}
+	if err != nil {
+		return 0, false, err
 	}
 	stock := old.Stock
 	if v.Levels != nil {
@@ -79,8 +92,28 @@ func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, prod
 			}
 		}
 	}
-	changed := !old.fresh && (stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
+	changed := !old.fresh && (revived || stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
 	return old.ID, changed, nil
+}
+
+// updateVariant writes a stored variant's fields as the upsert lists
+// them: listed, it is not deleted, and the upsert's read found it.
+func updateVariant(ctx context.Context, tx *Tx, id int64, w variantWrite, v stockbell.VariantUpsert) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET product_id = ?, inventory_item_id = ?, title = ?, sku = ?,
+		url = ?, image_url = ?, price = ?, inventory_policy = ?, tracked = ?, deleted = ?,
+		seen_seq = CASE WHEN seen_seq IS NULL OR seen_seq < ? THEN ? ELSE seen_seq END, updated_at = ? WHERE id = ?`),
+		w.productID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price, v.InventoryPolicy, v.Tracked, false,
+		w.seen, w.seen, tx.db.now(), id)
+	return err
+}
+
+// markVariantSeen records on the variant the read that found it (seen,
+// seenSeq), keeping the latest: the order vanishedVariants judges a
+// listing of the product's variants by.
+func markVariantSeen(ctx context.Context, tx *Tx, id, seen int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET seen_seq = ? WHERE id = ? AND (seen_seq IS NULL OR seen_seq < ?)`),
+		seen, id, seen)
+	return err
 }
 
 // lockUpsertVariants locks, on PostgreSQL, the stored variants an upsert
@@ -137,31 +170,32 @@ func lockVariantsInOrderAs(ctx context.Context, tx *Tx, ids []int64, lock string
 // this transaction has just inserted it.
 type lockedVariant struct {
 	stockbell.Variant
-	fresh bool
+	Deleted bool `db:"deleted"`
+	fresh   bool
 }
 
-// lockOrInsertVariant locks the stored variant or, when insert, inserts
-// it; without insert an unknown variant is nil.
-func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID, productID int64, v stockbell.VariantUpsert, insert bool) (*lockedVariant, error) {
+// lockOrInsertVariant locks the stored variant or, unless w.fieldsStale,
+// inserts it, found by w.seen; a stale upsert's unknown variant is nil.
+func lockOrInsertVariant(ctx context.Context, tx *Tx, shopID int64, w variantWrite, v stockbell.VariantUpsert) (*lockedVariant, error) {
 	tx.catalogChanged = true
-	query := tx.Rebind(`SELECT ` + variantColumns + ` FROM variants v WHERE v.shop_id = ? AND v.platform_id = ?` + tx.forUpdate())
+	query := tx.Rebind(`SELECT ` + variantColumns + `, v.deleted FROM variants v WHERE v.shop_id = ? AND v.platform_id = ?` + tx.forUpdate())
 	var row lockedVariant
-	err := tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
+	err := tx.GetContext(ctx, &row, query, shopID, v.PlatformID)
 	if !isNoRows(err) {
 		return &row, err
 	}
-	if !insert {
+	if w.fieldsStale {
 		return nil, nil
 	}
 	now := tx.db.now()
 	err = tx.QueryRowxContext(ctx, tx.Rebind(`INSERT INTO variants (shop_id, product_id, platform_id, inventory_item_id,
-		title, sku, url, image_url, price, inventory_policy, tracked, stock, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)
+		title, sku, url, image_url, price, inventory_policy, tracked, stock, seen_seq, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)
 		ON CONFLICT (shop_id, platform_id) DO NOTHING RETURNING id`),
-		shopID, productID, v.PlatformID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price,
-		v.InventoryPolicy, v.Tracked, now, now).Scan(&row.ID)
+		shopID, w.productID, v.PlatformID, v.InventoryItemID, v.Title, v.SKU, v.URL, v.ImageURL, v.Price,
+		v.InventoryPolicy, v.Tracked, w.seen, now, now).Scan(&row.ID)
 	if isNoRows(err) {
-		err = tx.GetContext(ctx, &row.Variant, query, shopID, v.PlatformID)
+		err = tx.GetContext(ctx, &row, query, shopID, v.PlatformID)
 		return &row, err
 	}
 	row.fresh = true

@@ -1,0 +1,123 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestUpsertAllVariantsDeletesTheUnlisted: an upsert listing all of a
+// product's variants marks deleted the stored ones it leaves out (they
+// notify no one, and the engine is woken for the one someone waits for);
+// listing one again revives it, waking the engine again.
+func TestUpsertAllVariantsDeletesTheUnlisted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := shirt(shop.ID, time.Time{})
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
+		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		before := stockJobs(t, db)
+
+		withoutS := up
+		withoutS.Variants, withoutS.AllVariants = up.Variants[1:], true
+		_, err = db.UpsertProduct(ctx, withoutS)
+		must(t, err)
+		if s = variant(t, db, shop.ID, s.PlatformID); !s.VariantDeleted || s.Deleted || s.Notifiable() {
+			t.Fatalf("variant left out of a complete listing = %+v", s)
+		}
+		if m = variant(t, db, shop.ID, m.PlatformID); m.VariantDeleted || !m.Notifiable() {
+			t.Fatalf("listed variant = %+v", m)
+		}
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 || jobs[m.ID] != 0 {
+			t.Fatalf("jobs after the deletion = %v (before %v), want one more for S only", jobs, before)
+		}
+		_, err = db.UpsertProduct(ctx, withoutS)
+		must(t, err)
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+1 {
+			t.Fatalf("deleting again woke the engine: %v (before %v)", jobs, before)
+		}
+
+		_, err = db.UpsertProduct(ctx, up)
+		must(t, err)
+		if s = variant(t, db, shop.ID, s.PlatformID); s.VariantDeleted || !s.Notifiable() {
+			t.Fatalf("variant listed again = %+v", s)
+		}
+		if jobs := stockJobs(t, db); jobs[s.ID] != before[s.ID]+2 || jobs[m.ID] != 0 {
+			t.Fatalf("jobs after the revival = %v (before %v), want one more for S only", jobs, before)
+		}
+	})
+}
+
+// TestUpsertWithoutAllVariantsDeletesNone: a listing that is not said to
+// be complete (a page of variants), or an empty one, deletes nothing.
+func TestUpsertWithoutAllVariantsDeletesNone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		up := shirt(shop.ID, time.Time{})
+		_, err := db.UpsertProduct(ctx, up)
+		must(t, err)
+		page := up
+		page.Variants = up.Variants[1:]
+		empty := up
+		empty.Variants, empty.AllVariants = nil, true
+		for _, u := range []stockbell.ProductUpsert{page, empty} {
+			_, err = db.UpsertProduct(ctx, u)
+			must(t, err)
+		}
+		if s := variant(t, db, shop.ID, up.Variants[0].PlatformID); s.VariantDeleted {
+			t.Fatalf("an incomplete listing deleted %+v", s)
+		}
+	})
+}
+
+// TestUpsertAllVariantsKeepsVariantsFoundSince: a complete listing read
+// at R deletes only the unlisted variants whose latest finding came
+// before R: one a read begun after R found, or an upsert from no read
+// written after R began (a webhook about a variant made since), is kept.
+// An upsert older than the stored product deletes none.
+func TestUpsertAllVariantsKeepsVariantsFoundSince(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		at := time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
+		upsert := func(read *stockbell.StockRead, all bool, updated time.Time, ids ...string) {
+			t.Helper()
+			up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p", Title: "p", Published: true, Read: read,
+				AllVariants: all, UpdatedAt: updated}
+			for _, id := range ids {
+				up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: id, Tracked: true})
+			}
+			_, err := db.UpsertProduct(ctx, up)
+			must(t, err)
+		}
+		begin := func() stockbell.StockRead {
+			t.Helper()
+			r, err := db.BeginStockRead(ctx)
+			must(t, err)
+			return r
+		}
+		before := begin()
+		upsert(nil, false, time.Time{}, "old")
+		upsert(&before, false, time.Time{}, "read-before")
+		read := begin()
+		upsert(nil, false, time.Time{}, "webhook")
+		after := begin()
+		upsert(&after, false, time.Time{}, "read-after")
+
+		upsert(&read, true, at, "kept")
+		for id, want := range map[string]bool{"old": true, "read-before": true, "webhook": false, "read-after": false, "kept": false} {
+			if got := variant(t, db, shop.ID, id).VariantDeleted; got != want {
+				t.Errorf("%s: deleted %t, want %t", id, got, want)
+			}
+		}
+
+		upsert(nil, true, at.Add(-time.Hour), "kept")
+		if variant(t, db, shop.ID, "webhook").VariantDeleted {
+			t.Error("an upsert older than the stored product deleted a variant")
+		}
+	})
+}
