@@ -92,6 +92,7 @@ const (
 	SkipWaitingPeriod    SkipReason = "waiting_period"
 	SkipShopUninstalled  SkipReason = "shop_uninstalled"
 	SkipProductDeleted   SkipReason = "product_deleted"
+	SkipVariantDeleted   SkipReason = "variant_deleted"
 	SkipProductHidden    SkipReason = "product_unpublished"
 	SkipFlowDraft        SkipReason = "flow_draft"
 	SkipUnsubscribed     SkipReason = "unsubscribed"

@@ -105,6 +105,8 @@ func blocker(s stockbell.RestockState) stockbell.SkipReason {
 		return stockbell.SkipShopUninstalled
 	case s.Variant.Deleted:
 		return stockbell.SkipProductDeleted
+	case s.Variant.VariantDeleted:
+		return stockbell.SkipVariantDeleted
 	case !s.Variant.Published:
 		return stockbell.SkipProductHidden
 	case !s.FlowStatus.Notifies():

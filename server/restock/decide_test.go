@@ -60,6 +60,8 @@ func TestDecide(t *testing.T) {
 			restock.Decision{Action: restock.ActSkip, Reason: stockbell.SkipProductHidden, Stock: 9}},
 		{"deleted product", state(9, 1, 1, func(s *stockbell.RestockState) { s.Variant.Deleted = true }), t0, stockChange,
 			restock.Decision{Action: restock.ActSkip, Reason: stockbell.SkipProductDeleted, Stock: 9}},
+		{"variant deleted from its product", state(9, 1, 1, func(s *stockbell.RestockState) { s.Variant.VariantDeleted = true }), t0, stockChange,
+			restock.Decision{Action: restock.ActSkip, Reason: stockbell.SkipVariantDeleted, Stock: 9}},
 		{"uninstalled shop", state(9, 1, 1, func(s *stockbell.RestockState) { s.ShopActive = false }), t0, stockChange,
 			restock.Decision{Action: restock.ActSkip, Reason: stockbell.SkipShopUninstalled, Stock: 9}},
 		{"draft flow", state(9, 1, 1, func(s *stockbell.RestockState) { s.FlowStatus = stockbell.FlowDraft }), t0, stockChange,
@@ -115,6 +117,7 @@ func TestSkipMessage(t *testing.T) {
 		{"uninstalled shop", delivery(func(d *stockbell.MessageDelivery) { d.Shop.Status = stockbell.ShopUninstalled }), stockbell.SkipShopUninstalled, true},
 		{"step removed from the flow", delivery(func(d *stockbell.MessageDelivery) { d.StepFound = false }), stockbell.SkipStepRemoved, true},
 		{"product deleted since", delivery(func(d *stockbell.MessageDelivery) { d.Variant.Deleted = true }), stockbell.SkipProductDeleted, true},
+		{"variant deleted since", delivery(func(d *stockbell.MessageDelivery) { d.Variant.VariantDeleted = true }), stockbell.SkipVariantDeleted, true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -154,6 +154,12 @@ func TestStockRules(t *testing.T) {
 			h.must(h.db.DeleteProduct(ctx, h.shop.ID, "p-v1"))
 			h.stock("v1", "warehouse", 9)
 		}, 0, stockbell.SkipProductDeleted},
+		{"variant deleted from its product", 1, func(h *harness) {
+			_, err := h.db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: h.shop.ID, PlatformID: "p-v1", Title: "Lamp v1",
+				Published: true, AllVariants: true, Variants: []stockbell.VariantUpsert{{PlatformID: "v2", Tracked: true}}})
+			h.must(err)
+			h.stock("v1", "warehouse", 9)
+		}, 0, stockbell.SkipVariantDeleted},
 		{"uninstalled shop", 1, func(h *harness) { h.must(h.db.UninstallShop(ctx, h.shop.ID)); h.stock("v1", "warehouse", 9) }, 0, stockbell.SkipShopUninstalled},
 		{"draft flow", 1, func(h *harness) { h.flow(stockbell.FlowDraft); h.stock("v1", "warehouse", 9) }, 0, stockbell.SkipFlowDraft},
 	}

@@ -318,6 +318,8 @@ func SkipMessage(d *stockbell.MessageDelivery, now time.Time) (reason stockbell.
 		return stockbell.SkipSubscriptionGone, true
 	case d.Variant.Deleted:
 		return stockbell.SkipProductDeleted, true
+	case d.Variant.VariantDeleted:
+		return stockbell.SkipVariantDeleted, true
 	case !d.Variant.Published:
 		return stockbell.SkipProductHidden, true
 	case d.Step.SkipIfOutOfStock && !d.Variant.Purchasable():

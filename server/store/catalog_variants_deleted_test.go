@@ -121,3 +121,22 @@ func TestUpsertAllVariantsKeepsVariantsFoundSince(t *testing.T) {
 		}
 	})
 }
+
+// TestVariantForSignupSeesItsDeletion: a sold-out variant answered from
+// memory for sign-ups is not notifiable right after a complete listing of
+// its product left it out.
+func TestVariantForSignupSeesItsDeletion(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "signup.myshopify.com")
+		product(t, db, shop.ID, "p1", map[string]int{"a": 0})
+		if v, err := db.FindVariantForSignup(ctx, shop.ID, "a"); err != nil || !v.Notifiable() {
+			t.Fatalf("sold-out variant for a sign-up = %+v, %v", v, err)
+		}
+		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "p1", Published: true,
+			AllVariants: true, Variants: []stockbell.VariantUpsert{{PlatformID: "b", Tracked: true}}})
+		must(t, err)
+		if v, err := db.FindVariantForSignup(ctx, shop.ID, "a"); err != nil || v.Notifiable() || !v.VariantDeleted {
+			t.Fatalf("deleted variant for a sign-up = %+v, %v", v, err)
+		}
+	})
+}

@@ -16,6 +16,7 @@ var skipReasons = map[stockbell.SkipReason]string{
 	stockbell.SkipWaitingPeriod:    "a wait between batches was running",
 	stockbell.SkipShopUninstalled:  "Stockbell was not installed on the shop",
 	stockbell.SkipProductDeleted:   "the product was deleted",
+	stockbell.SkipVariantDeleted:   "the variant was removed from its product",
 	stockbell.SkipProductHidden:    "the product was not published",
 	stockbell.SkipFlowDraft:        "the flow was a draft",
 	stockbell.SkipUnsubscribed:     "the subscriber had unsubscribed",
@@ -155,6 +156,8 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 		more = "Stockbell is not installed on the shop: nobody is notified until it is installed again."
 	case v.Deleted:
 		more = "The product was deleted on the platform: nobody waiting for it is notified."
+	case v.VariantDeleted:
+		more = "The variant was removed from the product on the platform: nobody waiting for it is notified unless the platform lists it again."
 	case !v.Published:
 		more = "The product is not published: nobody is notified until it is."
 	case flow.Status == stockbell.FlowDraft:
