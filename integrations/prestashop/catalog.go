@@ -204,13 +204,16 @@ func (s *session) optionNames(ctx context.Context, ids []int64) (map[int64]strin
 // productUpsert maps a product: its combinations are its variants, or,
 // without combinations, the product itself is (attribute 0). Each variant's
 // stock is its stock_availables row at one location, its policy the row's
-// out_of_stock resolved against the shop default.
+// out_of_stock resolved against the shop default. The read lists every
+// combination of the product (AllVariants): a combination removed in the
+// shop is marked deleted.
 func productUpsert(shop *stockbell.Shop, baseURL string, p *apiProduct, read catalogRead) stockbell.ProductUpsert {
 	id := int64(p.ID)
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: strconv.FormatInt(id, 10), Title: string(p.Name), Handle: string(p.LinkRewrite),
 		URL:      baseURL + "/index.php?controller=product&id_product=" + strconv.FormatInt(id, 10),
 		ImageURL: imageURL(baseURL, int64(p.IDDefaultImage)), Published: p.Active == 1, UpdatedAt: parseDate(p.DateUpd),
+		AllVariants: true,
 	}
 	productStock := read.stock[stockbell.PrestaShopVariantID(id, 0)]
 	combinations := read.combinations[id]

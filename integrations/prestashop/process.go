@@ -162,7 +162,9 @@ func (in *Integration) knownCombinationsTotal(ctx context.Context, shop *stockbe
 	}
 	// The product's own variant, stored by a read since the post's change
 	// missed it: unknownVariant reads and finds it, as before.
-	if v := stored[0]; v.PlatformID == post.VariantID() || !v.Notifiable() {
+	// The product's state, not the variant's: a combination deleted from
+	// it says nothing of the product's total.
+	if v := stored[0]; v.PlatformID == post.VariantID() || !v.Published || v.Deleted {
 		return false, nil
 	}
 	in.Logger.DebugContext(ctx, "prestashop product total of a product with combinations ignored", "shop", shop.Domain, "product", post.IDProduct)
