@@ -101,14 +101,17 @@ func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop,
 // product's inventory_tracking: none (not tracked: always available),
 // product (every variant has the product's levels) or variant (each its
 // own). A level is available_to_sell at an enabled location; without an
-// Inventory API item, the catalog's inventory_level at one location.
+// Inventory API item, the catalog's inventory_level at one location. A
+// product is read with every variant it has (include=variants), so the
+// upsert lists all of them (AllVariants): a variant removed in the store
+// is marked deleted.
 func productUpsert(shop *stockbell.Shop, p *apiProduct, read inventoryRead) stockbell.ProductUpsert {
 	items := read.items
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: strconv.FormatInt(p.ID, 10), Title: p.Name,
 		Handle: strings.Trim(p.CustomURL.URL, "/"), URL: storefrontURL(shop, p.CustomURL.URL),
 		ImageURL: thumbnail(p.Images), Published: p.IsVisible && p.Availability != "disabled",
-		UpdatedAt: parseTime(p.DateModified),
+		UpdatedAt: parseTime(p.DateModified), AllVariants: true,
 	}
 	byVariant := map[int64][]stockbell.LocationLevel{}
 	for _, it := range items[p.ID] {
