@@ -95,18 +95,22 @@ var errVanished = errors.New("the product was deleted in Magento after it was li
 // not visible on its own is a configurable product's child: it is read
 // with its parent. A product deleted since the listing is errVanished; a
 // configurable product's child deleted since its children were read is
-// left out of the upsert, as a child no longer listed is.
+// left out of the upsert, as a child no longer listed is. The upsert lists
+// every variant the product has (AllVariants): a child no longer listed
+// is marked deleted, unless a read begun since this one found it (the
+// read begins before the children are asked for).
 func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, p *apiProduct, source string) (int, error) {
-	variants, err := in.variantsOf(ctx, cred, p)
-	if err != nil || len(variants) == 0 {
-		return 0, in.vanishedOr(ctx, cred, p.SKU, err)
-	}
 	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
 		return 0, err
 	}
+	variants, err := in.variantsOf(ctx, cred, p)
+	if err != nil || len(variants) == 0 {
+		return 0, in.vanishedOr(ctx, cred, p.SKU, err)
+	}
 	up := stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: strconv.FormatInt(p.ID, 10), Title: p.Name,
-		Handle: p.attribute("url_key"), Published: p.Status == 1, UpdatedAt: p.updatedAt(), Read: &read, Source: source}
+		Handle: p.attribute("url_key"), Published: p.Status == 1, UpdatedAt: p.updatedAt(), Read: &read, Source: source,
+		AllVariants: true}
 	if up.Handle != "" {
 		up.URL = cred.BaseURL + "/" + up.Handle + ".html"
 	}

@@ -16,8 +16,8 @@ import (
 // Magento after the sync listed them, before it read their stock (which
 // Magento then answers 404), do not fail the sync. The mug, deleted, is
 // marked deleted as a product the listing lacked would be; the tee's
-// small size, deleted from the tee, is left alone as a size the tee no
-// longer lists is; the other products are read as usual.
+// small size, deleted from the tee, is marked deleted from it as a size
+// the tee no longer lists is; the other products are read as usual.
 func TestCatalogSyncGoesOnPastAProductDeletedMidSync(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
@@ -37,8 +37,8 @@ func TestCatalogSyncGoesOnPastAProductDeletedMidSync(t *testing.T) {
 		if v := e.variant("MUG"); !v.Deleted {
 			t.Fatalf("the mug deleted during the sync = %+v, want deleted", v)
 		}
-		if v := e.variant("TEE-S"); v.Deleted {
-			t.Fatalf("the small tee = %+v, want left alone", v)
+		if v := e.variant("TEE-S"); v.Deleted || !v.VariantDeleted {
+			t.Fatalf("the small tee = %+v, want deleted from the tee", v)
 		}
 		for sku, stock := range map[string]int{"TEE-M": 9, "CAP": 7} {
 			if v := e.variant(sku); v.Deleted || v.Stock != stock {
