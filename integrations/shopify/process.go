@@ -119,13 +119,22 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 	return in.upsertRecords(ctx, shop, []variantRecord{*record}, read, "shopify:refresh")
 }
 
+// webhookVariantsWhole bounds the variants a product payload is trusted to
+// list whole: Shopify's products had at most 100 variants until 2025, and
+// a payload of a larger product may not list them all.
+const webhookVariantsWhole = 100
+
 // upsertProduct applies products/create or update. Stock is left to the
 // inventory topics (the payload has no per-location levels); a variant whose
-// payload omits inventory_management keeps its stored tracking.
+// payload omits inventory_management keeps its stored tracking. The
+// payload lists every variant of the product (AllVariants), so a variant
+// it no longer lists is marked deleted — unless it lists
+// webhookVariantsWhole or more, which may be a part of them.
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
 		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc),
+		AllVariants: len(p.Variants) < webhookVariantsWhole,
 	}
 	images := map[ID]string{}
 	for _, img := range p.Images {
