@@ -300,6 +300,10 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.a.ID, PlatformID: secret + "-product", Title: "A's own", Published: true,
 			Variants: []stockbell.VariantUpsert{{PlatformID: secret + "-variant", InventoryItemID: secret + "-item", Title: "A's own", Tracked: true}}})
 		must(t, err)
+		// A complete listing of A's product of that id deletes none of B's.
+		_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.a.ID, PlatformID: secret + "-product", Title: "A's own", Published: true,
+			AllVariants: true, Variants: []stockbell.VariantUpsert{{PlatformID: secret + "-other", Title: "A's other", Tracked: true}}})
+		must(t, err)
 	},
 	"ApplyStockChange": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: fx.a.ID, VariantPlatformID: secret + "-variant",
