@@ -67,7 +67,7 @@ type psShop struct {
 // before renewal) storing nothing; an unknown variant in the sync log; a
 // missed post recovered by reconciliation; a product deleted in the shop
 // marked deleted by the catalog sync, refused by the storefront and
-// marked in the admin.
+// marked in the admin; a combination removed from a product likewise.
 func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 	requirePHP(t)
 	for dialect, dbURL := range databaseURLs(t) {
@@ -90,6 +90,7 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 			ps.unknownVariant(t, shop)
 			ps.reconciled(t, shop, sink)
 			ps.deletedInShop(t, shop)
+			ps.combinationRemoved(t, shop)
 		})
 	}
 }
