@@ -248,6 +248,13 @@ type CatalogService interface {
 	// was read. It reports whether the product was deleted. Returns
 	// EINVALID for a zero sync, ENOTFOUND.
 	DeleteVanishedProduct(ctx context.Context, shopID int64, platformID string, sync StockRead) (bool, error)
+	// DeleteVanishedVariant marks deleted a variant that a complete
+	// catalog sync, begun with sync, did not list, its product kept —
+	// unless a read begun since found the variant (one made after the
+	// listing was read), or its product is deleted. It reports whether
+	// the variant was deleted. Returns EINVALID for a zero sync,
+	// ENOTFOUND.
+	DeleteVanishedVariant(ctx context.Context, shopID int64, platformID string, sync StockRead) (bool, error)
 	// FindVariant returns a shop's variant by platform id, with its product.
 	// Returns ENOTFOUND.
 	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)

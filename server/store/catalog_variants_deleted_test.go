@@ -140,3 +140,56 @@ func TestVariantForSignupSeesItsDeletion(t *testing.T) {
 		}
 	})
 }
+
+// TestDeleteVanishedVariant: a variant a complete sync did not list is
+// marked deleted when the latest read that found it began before the
+// sync did, waking the engine for whoever waits for it; one found since
+// is kept, and so is a variant of a deleted product (the product says
+// more). Stockbell's stock sequence orders them, never a clock.
+func TestDeleteVanishedVariant(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		upsert := func(product, id string, read *stockbell.StockRead) {
+			t.Helper()
+			_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: product, Title: product, Published: true,
+				Read: read, Variants: []stockbell.VariantUpsert{{PlatformID: id, Tracked: true}}})
+			must(t, err)
+		}
+		begin := func() stockbell.StockRead {
+			t.Helper()
+			r, err := db.BeginStockRead(ctx)
+			must(t, err)
+			return r
+		}
+		before := begin()
+		upsert("p", "old", nil)
+		upsert("p", "read-before", &before)
+		upsert("gone", "of-deleted", nil)
+		must(t, db.DeleteProduct(ctx, shop.ID, "gone"))
+		subscribe(t, db, shop.ID, variant(t, db, shop.ID, "old").ID, "ann@example.com", "")
+		jobs := stockJobs(t, db)
+		sync := begin()
+		upsert("p", "webhook", nil)
+		after := begin()
+		upsert("p", "read-after", &after)
+
+		for id, want := range map[string]bool{"old": true, "read-before": true, "webhook": false, "read-after": false, "of-deleted": false} {
+			deleted, err := db.DeleteVanishedVariant(ctx, shop.ID, id, sync)
+			must(t, err)
+			if v := variant(t, db, shop.ID, id); deleted != want || v.VariantDeleted != want {
+				t.Errorf("%s: deleted %t (stored %t), want %t", id, deleted, v.VariantDeleted, want)
+			}
+		}
+		old := variant(t, db, shop.ID, "old")
+		if got := stockJobs(t, db); got[old.ID] != jobs[old.ID]+1 {
+			t.Errorf("stock jobs for the waited-for variant = %d, want one more than %d", got[old.ID], jobs[old.ID])
+		}
+		if deleted, err := db.DeleteVanishedVariant(ctx, shop.ID, "old", sync); err != nil || deleted {
+			t.Errorf("deleting again: %t, %v", deleted, err)
+		}
+		_, err := db.DeleteVanishedVariant(ctx, shop.ID, "unknown", sync)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.DeleteVanishedVariant(ctx, shop.ID, "webhook", stockbell.StockRead{})
+		wantCode(t, err, stockbell.EINVALID, "sync")
+	})
+}

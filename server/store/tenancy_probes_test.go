@@ -57,6 +57,15 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"MarkReportSent": func(t *testing.T, db *store.DB, fx *tenancy) {
 		wantCodeOf(t, "MarkReportSent", db.MarkReportSent(ctx, fx.a.ID, fx.bReportDelivery), stockbell.ENOTFOUND)
 	},
+	"DeleteVanishedVariant": func(t *testing.T, db *store.DB, fx *tenancy) {
+		sync, err := db.BeginStockRead(ctx)
+		must(t, err)
+		deleted, err := db.DeleteVanishedVariant(ctx, fx.a.ID, secret+"-variant", sync)
+		refused(t, "DeleteVanishedVariant", err)
+		if deleted {
+			t.Errorf("DeleteVanishedVariant through shop A deleted shop B's variant")
+		}
+	},
 	"DeleteProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "DeleteProduct", db.DeleteProduct(ctx, fx.a.ID, secret+"-product"))
 	},
