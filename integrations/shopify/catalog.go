@@ -18,9 +18,10 @@ type variantRecord struct {
 
 // SyncCatalog serves ShopifyCatalogSyncJob: it pages through every variant
 // with its product and per-location levels and upserts them (syncPages),
-// marks deleted the products Shopify no longer lists, and records the sync
-// in the shop's sync log (CatalogSource), a refusal included
-// (stopIfRefused).
+// marks deleted the products Shopify no longer lists and then the variants
+// it no longer lists of the products it kept (deleteVanishedVariants), and
+// records the sync in the shop's sync log (CatalogSource), a refusal
+// included (stopIfRefused).
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
@@ -32,8 +33,9 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	if err != nil {
 		return err
 	}
-	seen := map[string]bool{} // products Shopify listed in this sync
-	err = in.syncPages(ctx, sess, seen, &report)
+	seen := map[string]bool{}     // products Shopify listed in this sync
+	variants := map[string]bool{} // and their variants
+	err = in.syncPages(ctx, sess, pageListing{products: seen, variants: variants}, &report)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, CatalogSource, report.StartedAt, err); stopped {
 		return err2
 	} else if err != nil {
@@ -42,18 +44,24 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
+	if err := in.deleteVanishedVariants(ctx, shop, variants, began); err != nil {
+		return err
+	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
+// pageListing notes what the sync's pages listed, by platform id.
+type pageListing struct{ products, variants map[string]bool }
+
 // syncPages reads every variant page and upserts it, one product's
-// variants of a page at a time, noting the products it lists in seen and
-// counting the variants in the report's Items. Each page is a read of
+// variants of a page at a time, noting the products and variants it lists
+// in listed and counting the variants in the report's Items. Each page is a read of
 // Shopify begun before its query is sent; its levels carry Shopify's
 // InventoryLevel.updatedAt, so the store orders them against webhooks by
 // Shopify's clock alone.
-func (in *Integration) syncPages(ctx context.Context, sess *adminSession, seen map[string]bool, report *stockbell.SyncReport) error {
+func (in *Integration) syncPages(ctx context.Context, sess *adminSession, listed pageListing, report *stockbell.SyncReport) error {
 	shop, after := sess.shop, ""
 	for {
 		var data struct {
@@ -77,7 +85,10 @@ func (in *Integration) syncPages(ctx context.Context, sess *adminSession, seen m
 			return err
 		}
 		for _, r := range records {
-			seen[r.variant.Product.LegacyResourceID] = true
+			listed.products[r.variant.Product.LegacyResourceID] = true
+		}
+		for _, v := range data.ProductVariants.Nodes {
+			listed.variants[v.LegacyResourceID] = true
 		}
 		report.Items += len(records)
 		if !data.ProductVariants.PageInfo.HasNextPage {
@@ -94,6 +105,24 @@ func (in *Integration) syncPages(ctx context.Context, sess *adminSession, seen m
 // one created while the listing was read is missing from it.
 func (in *Integration) deleteVanished(ctx context.Context, shop *stockbell.Shop, seen map[string]bool, began stockbell.StockRead) (int, error) {
 	return stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, seen, began)
+}
+
+// deleteVanishedVariants marks deleted the variants of kept products that
+// a complete sync begun with `began` no longer listed: removed from their
+// product in Shopify (a products/update webhook missed). The sync pages
+// variants, not products, so this is judged only once every page was
+// read. A variant a read or webhook found since the sync began is kept. A
+// listing of no variant at all deletes none: it says more of the listing
+// than of the shop's products.
+func (in *Integration) deleteVanishedVariants(ctx context.Context, shop *stockbell.Shop, listed map[string]bool, began stockbell.StockRead) error {
+	if len(listed) == 0 {
+		return nil
+	}
+	n, err := stockbell.DeleteVanishedVariants(ctx, in.Catalog, shop.ID, listed, began)
+	if n > 0 {
+		in.Logger.InfoContext(ctx, "shopify variants removed from their products", "shop", shop.Domain, "variants", n)
+	}
+	return err
 }
 
 func nullable(s string) any {

@@ -2,11 +2,13 @@ package shopify_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
 	"testing"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/server/store"
@@ -63,6 +65,47 @@ func TestProductsUpdateDeletesRemovedVariants(t *testing.T) {
 		})
 		if small, _ = e.variant(shop.ID, smallVariant); small.VariantDeleted {
 			t.Fatalf("a payload of 100 variants deleted the small one: %+v", small)
+		}
+	})
+}
+
+// TestCatalogSyncDeletesVanishedVariants: the catalog sync lists variants
+// page by page, so a variant removed from a product Shopify still has is
+// marked deleted only at the end of a complete sync, which no longer
+// listed it; the variants of every page are kept, and the sync after the
+// variant is listed again revives it.
+func TestCatalogSyncDeletesVanishedVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.bigCatalog()
+		e.stockTShirt()
+		sync := func() {
+			t.Helper()
+			if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		sync()
+		var medium *shopifytest.Variant
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			shirt := s.Products[len(s.Products)-1]
+			medium, shirt.Variants = shirt.Variants[1], shirt.Variants[:1]
+		})
+		sync()
+		if v, _ := e.variant(shop.ID, int64(757650484644203962)); !v.VariantDeleted || v.Deleted {
+			t.Fatalf("the medium removed from the T-shirt = %+v", v)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ? AND deleted = ?`, shop.ID, true); n != 1 {
+			t.Fatalf("%d variants deleted, want the medium only", n)
+		}
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			shirt := s.Products[len(s.Products)-1]
+			shirt.Variants = append(shirt.Variants, medium)
+		})
+		sync()
+		if v, _ := e.variant(shop.ID, int64(757650484644203962)); v.VariantDeleted {
+			t.Fatalf("the medium listed again = %+v", v)
 		}
 	})
 }
