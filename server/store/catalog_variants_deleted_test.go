@@ -94,12 +94,7 @@ func TestUpsertAllVariantsKeepsVariantsFoundSince(t *testing.T) {
 			_, err := db.UpsertProduct(ctx, up)
 			must(t, err)
 		}
-		begin := func() stockbell.StockRead {
-			t.Helper()
-			r, err := db.BeginStockRead(ctx)
-			must(t, err)
-			return r
-		}
+		begin := func() stockbell.StockRead { return beginRead(t, db) }
 		before := begin()
 		upsert(nil, false, time.Time{}, "old")
 		upsert(&before, false, time.Time{}, "read-before")
@@ -155,12 +150,7 @@ func TestDeleteVanishedVariant(t *testing.T) {
 				Read: read, Variants: []stockbell.VariantUpsert{{PlatformID: id, Tracked: true}}})
 			must(t, err)
 		}
-		begin := func() stockbell.StockRead {
-			t.Helper()
-			r, err := db.BeginStockRead(ctx)
-			must(t, err)
-			return r
-		}
+		begin := func() stockbell.StockRead { return beginRead(t, db) }
 		before := begin()
 		upsert("p", "old", nil)
 		upsert("p", "read-before", &before)
@@ -192,4 +182,12 @@ func TestDeleteVanishedVariant(t *testing.T) {
 		_, err = db.DeleteVanishedVariant(ctx, shop.ID, "webhook", stockbell.StockRead{})
 		wantCode(t, err, stockbell.EINVALID, "sync")
 	})
+}
+
+// beginRead begins a read of the platform, as a sync or a webhook does.
+func beginRead(t *testing.T, db *store.DB) stockbell.StockRead {
+	t.Helper()
+	r, err := db.BeginStockRead(ctx)
+	must(t, err)
+	return r
 }
