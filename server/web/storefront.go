@@ -272,8 +272,9 @@ func (h *storefrontHandler) soldOutVariant(ctx context.Context, shopID int64, pl
 type variantFinder func(ctx context.Context, shopID int64, platformID string) (*stockbell.VariantWithProduct, error)
 
 // notifiableVariant finds the shop's variant by the platform's id and
-// checks that its subscribers may be notified at all; an unknown or
-// unpublished one is EINVALID naming variant_id.
+// checks that its subscribers may be notified at all; an unknown one, or
+// one not notifiable (unpublished or deleted, its product or itself), is
+// EINVALID naming variant_id.
 func notifiableVariant(ctx context.Context, find variantFinder, shopID int64, platformID string) (*stockbell.VariantWithProduct, error) {
 	if platformID == "" {
 		return nil, stockbell.FieldErrorf("variant_id", "The variant is missing.")
