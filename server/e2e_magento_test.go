@@ -84,7 +84,8 @@ var moduleSecretOnPage = regexp.MustCompile(`id="module-secret">([0-9a-f]{64})<`
 // children as variants, the identity link signing the merchant in and
 // showing the module's secret, a shopper's subscription, and a signed
 // module post that notifies the subscriber through the engine; then every
-// bad post, and a missed post recovered by reconciliation.
+// bad post, a missed post recovered by reconciliation, and a size removed
+// from the tee marked deleted by the catalog sync (childRemoved).
 func TestMagentoActivationToRestockNotification(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { testMagentoE2E(t, dbURL) })
@@ -158,6 +159,7 @@ func testMagentoE2E(t *testing.T, dbURL string) {
 		t.Fatal(err)
 	}
 	notified(t, m, shop, "MUG")
+	childRemoved(t, m, fake, shop)
 }
 
 // identity opens the identity link as the merchant's browser: it is signed
