@@ -84,7 +84,7 @@ func event(t *testing.T, fake *bigcommercetest.Fake, scope string, data any) *bi
 // a restock webhook carrying the store's secret header (then BigCommerce's
 // retry of it, then an order-driven relative update) is verified, read
 // again from the API and notifies the subscriber through the engine; a
-// variant removed from the shirt is marked deleted (variantRemoved); load
+// variant removed from the shirt is marked deleted (bigCommerceVariantRemoved); load
 // opens the admin again; uninstall stops everything.
 func TestBigCommerceInstallToRestockNotification(t *testing.T) {
 	m, fake := bigCommerceServer(t)
@@ -149,7 +149,7 @@ func TestBigCommerceInstallToRestockNotification(t *testing.T) {
 	if receipts != 2 {
 		t.Errorf("%d receipts stored, want 2 (the retry is deduplicated)", receipts)
 	}
-	variantRemoved(t, m, fake, shop)
+	bigCommerceVariantRemoved(t, m, fake, shop)
 
 	// Load opens the admin for the owner; uninstall stops everything.
 	loader := noRedirectClient()

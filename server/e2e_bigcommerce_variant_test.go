@@ -14,12 +14,12 @@ import (
 // removed from it.
 const e2eMedium = int64(510)
 
-// variantRemoved: a medium size added to the shirt is read by a stock
+// bigCommerceVariantRemoved: a medium size added to the shirt is read by a stock
 // webhook of the shirt and a shopper waits for it; the merchant
 // removes it from the shirt, which the store still sells, and the next
 // store/product/updated reads the shirt without it: the medium is marked
 // deleted and the storefront takes no more subscriptions for it.
-func variantRemoved(t *testing.T, m *Main, fake *bigcommercetest.Fake, shop *stockbell.Shop) {
+func bigCommerceVariantRemoved(t *testing.T, m *Main, fake *bigcommercetest.Fake, shop *stockbell.Shop) {
 	t.Helper()
 	ctx := context.Background()
 	// Two events of one scope and product within a second share their

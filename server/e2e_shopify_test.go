@@ -144,7 +144,8 @@ func levelUpdate(locationID int64, available int, at time.Time) []byte {
 // the real server: install through OAuth, catalog sync and webhook
 // registration jobs, a shopper's subscription, then a restock at the
 // point-of-sale location delivered by signed webhook (twice, and with an
-// older update arriving late) notifying the subscriber through the engine.
+// older update arriving late) notifying the subscriber through the engine;
+// then a products/update without the small size marks it deleted.
 func TestShopifyInstallToRestockNotification(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { installToRestockNotification(t, dbURL) })
@@ -198,6 +199,7 @@ func installToRestockNotification(t *testing.T, dbURL string) {
 		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{ShopID: &sub.ShopID, SubscriptionID: &sub.ID})
 		return err == nil && len(msgs) == 1 && msgs[0].Status == stockbell.MessageSent && msgs[0].ProviderID != ""
 	})
+	shopifyVariantRemoved(t, m, fake, shop)
 }
 
 func mustVariant(t *testing.T, m *Main, shop *stockbell.Shop) *stockbell.VariantWithProduct {
