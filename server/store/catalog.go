@@ -60,10 +60,13 @@ func (tx *Tx) forKeyShareOf(table string) string {
 // the platform (up.Read), location by location, against its stored levels
 // (stockbell.DecideStockChange), and its stock recomputed. Whenever an
 // existing variant's purchasability inputs change (stock, tracking,
-// inventory policy, the product published or deleted) and someone is
-// queued for it, a VariantStockChangedJob is inserted in the same
-// transaction; brand-new variants get none, as nobody can be waiting for
-// them yet.
+// inventory policy, the product published or deleted, the variant
+// deleted or revived) and someone is queued for it, a
+// VariantStockChangedJob is inserted in the same transaction; brand-new
+// variants get none, as nobody can be waiting for them yet. A listed
+// variant that was deleted is revived; with up.AllVariants, the product's
+// stored variants the upsert does not list are marked deleted unless a
+// read begun since up.Read found them (vanishedVariants).
 // Returns EINVALID naming the field, or ENOTFOUND for an unknown shop.
 func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*stockbell.Product, error) {
 	if err := validateProductUpsert(&up); err != nil {
