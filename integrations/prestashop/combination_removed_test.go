@@ -49,3 +49,32 @@ func TestSyncCatalogDeletesRemovedCombinations(t *testing.T) {
 		}
 	})
 }
+
+// TestProductTotalAfterACombinationRemovedReadsNothing: a combination
+// removed from the T-shirt (the first stored) says nothing of the
+// product, which still has combinations: the product total posted beside
+// each order line is let go without asking the webservice, as before.
+func TestProductTotalAfterACombinationRemovedReadsNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, secret := e.connected()
+		e.fake.Do(func(s *prestashoptest.Shop) {
+			for _, p := range s.Products {
+				if p.ID == shirtID {
+					p.Combinations = p.Combinations[1:] // the small, stored first
+				}
+			}
+		})
+		e.clock.Add(time.Minute)
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		if small := e.variant(shop, shirtID, shirtSmall); !small.VariantDeleted {
+			t.Fatalf("removed small = %+v", small)
+		}
+		before := e.asked()
+		e.clock.Add(time.Minute)
+		e.receive(e.signed(secret, e.stockPost(shirtID, 0, 2)))
+		if n := e.asked() - before; n != 0 {
+			t.Fatalf("the product total asked the webservice %d times: %v", n, e.fake.Requests()[before:])
+		}
+	})
+}
