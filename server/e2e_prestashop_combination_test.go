@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -25,13 +24,8 @@ func (ps *psShop) combinationRemoved(t *testing.T, shop *stockbell.Shop) {
 	t.Helper()
 	sync := func(what string, done func(v *stockbell.VariantWithProduct) bool) {
 		t.Helper()
-		ctx := context.Background()
-		untilNoJobOf(t, ps.m, stockbell.PrestaShopCatalogSyncJob{}.Kind())
-		if err := ps.m.Queue.Insert(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}, nil); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, ps.m, what, func() bool {
-			v, err := ps.m.DB.FindVariant(ctx, shop.ID, "1-12")
+		ps.syncUntil(t, shop, what, func() bool {
+			v, err := ps.m.DB.FindVariant(context.Background(), shop.ID, "1-12")
 			return err == nil && done(v)
 		})
 	}
@@ -65,15 +59,7 @@ func (ps *psShop) combinationRemoved(t *testing.T, shop *stockbell.Shop) {
 	if small, err := ps.m.DB.FindVariant(context.Background(), shop.ID, "1-11"); err != nil || !small.Notifiable() {
 		t.Fatalf("the small T-shirt, still sold = %+v, %v", small, err)
 	}
-	resp, err := ps.admin.Get(ps.m.URL() + "/admin/products")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	page, _ := io.ReadAll(resp.Body)
-	_, row, _ := strings.Cut(string(page), "Hummingbird T-shirt – M")
-	row, _, _ = strings.Cut(row, "</th>")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(row, `<span class="badge failed">removed from the product</span>`) {
-		t.Fatalf("the admin's products in demand (%d) do not mark the removed medium: %s", resp.StatusCode, page)
+	if row, page := ps.productsRow(t, "Hummingbird T-shirt – M"); !strings.Contains(row, `<span class="badge failed">removed from the product</span>`) {
+		t.Fatalf("the admin's products in demand do not mark the removed medium: %s", page)
 	}
 }

@@ -22,11 +22,7 @@ func (ps *psShop) deletedInShop(t *testing.T, shop *stockbell.Shop) {
 	ctx := context.Background()
 	sync := func(what string, done func(capV, scarfV *stockbell.VariantWithProduct) bool) {
 		t.Helper()
-		untilNoJobOf(t, ps.m, stockbell.PrestaShopCatalogSyncJob{}.Kind())
-		if err := ps.m.Queue.Insert(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}, nil); err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, ps.m, what, func() bool {
+		ps.syncUntil(t, shop, what, func() bool {
 			capV, err := ps.m.DB.FindVariant(ctx, shop.ID, "4-0")
 			scarfV, err2 := ps.m.DB.FindVariant(ctx, shop.ID, "5-0")
 			return err == nil && err2 == nil && done(capV, scarfV)
@@ -48,15 +44,36 @@ func (ps *psShop) deletedInShop(t *testing.T, shop *stockbell.Shop) {
 			t.Fatalf("subscription to deleted %s answered %d: %s", variant, status, answer)
 		}
 	}
+	if row, page := ps.productsRow(t, ">Cap"); !strings.Contains(row, `<span class="badge failed">deleted</span>`) {
+		t.Fatalf("the admin's products in demand do not mark the deleted cap: %s", page)
+	}
+}
+
+// syncUntil queues a catalog sync of the shop, once none is queued, and
+// waits until done.
+func (ps *psShop) syncUntil(t *testing.T, shop *stockbell.Shop, what string, done func() bool) {
+	t.Helper()
+	untilNoJobOf(t, ps.m, stockbell.PrestaShopCatalogSyncJob{}.Kind())
+	if err := ps.m.Queue.Insert(context.Background(), stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}, nil); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, ps.m, what, done)
+}
+
+// productsRow reads the admin's products in demand and returns the row
+// heading that follows the text after, and the whole page.
+func (ps *psShop) productsRow(t *testing.T, after string) (row, page string) {
+	t.Helper()
 	resp, err := ps.admin.Get(ps.m.URL() + "/admin/products")
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	page, _ := io.ReadAll(resp.Body)
-	_, row, _ := strings.Cut(string(page), ">Cap")
-	row, _, _ = strings.Cut(row, "</th>")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(row, `<span class="badge failed">deleted</span>`) {
-		t.Fatalf("the admin's products in demand (%d) do not mark the deleted cap: %s", resp.StatusCode, page)
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("the admin's products in demand answered %d: %s", resp.StatusCode, body)
 	}
+	_, row, _ = strings.Cut(string(body), after)
+	row, _, _ = strings.Cut(row, "</th>")
+	return row, string(body)
 }
