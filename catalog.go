@@ -299,19 +299,13 @@ type CatalogService interface {
 // marks nothing and returns ErrListedNothing (GuardSweep).
 func DeleteVanishedProducts(ctx context.Context, catalog CatalogService, shopID int64, listed map[string]bool, sync StockRead) (int, error) {
 	stored := map[string]bool{}
-	for offset := 0; ; offset += 1000 {
-		page, total, err := catalog.FindVariants(ctx, VariantFilter{ShopID: &shopID, Offset: offset, Limit: 1000})
-		if err != nil {
-			return 0, err
+	err := eachStoredVariant(ctx, catalog, shopID, func(v *VariantWithProduct) {
+		if !v.Deleted && !listed[v.ProductPlatformID] {
+			stored[v.ProductPlatformID] = true
 		}
-		for _, v := range page {
-			if !v.Deleted && !listed[v.ProductPlatformID] {
-				stored[v.ProductPlatformID] = true
-			}
-		}
-		if offset+len(page) >= total || len(page) == 0 {
-			break
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	if err := GuardSweep(len(listed), len(stored)); err != nil {
 		return 0, err
@@ -327,4 +321,21 @@ func DeleteVanishedProducts(ctx context.Context, catalog CatalogService, shopID 
 		}
 	}
 	return deleted, nil
+}
+
+// eachStoredVariant calls visit with each of the shop's stored variants,
+// read a page of 1,000 at a time.
+func eachStoredVariant(ctx context.Context, catalog CatalogService, shopID int64, visit func(*VariantWithProduct)) error {
+	for offset := 0; ; offset += 1000 {
+		page, total, err := catalog.FindVariants(ctx, VariantFilter{ShopID: &shopID, Offset: offset, Limit: 1000})
+		if err != nil {
+			return err
+		}
+		for _, v := range page {
+			visit(v)
+		}
+		if offset+len(page) >= total || len(page) == 0 {
+			return nil
+		}
+	}
 }

@@ -13,19 +13,13 @@ import "context"
 // many it marked.
 func DeleteVanishedVariants(ctx context.Context, catalog CatalogService, shopID int64, listed map[string]bool, sync StockRead) (int, error) {
 	var vanished []string
-	for offset := 0; ; offset += 1000 {
-		page, total, err := catalog.FindVariants(ctx, VariantFilter{ShopID: &shopID, Offset: offset, Limit: 1000})
-		if err != nil {
-			return 0, err
+	err := eachStoredVariant(ctx, catalog, shopID, func(v *VariantWithProduct) {
+		if !v.Deleted && !v.VariantDeleted && !listed[v.PlatformID] {
+			vanished = append(vanished, v.PlatformID)
 		}
-		for _, v := range page {
-			if !v.Deleted && !v.VariantDeleted && !listed[v.PlatformID] {
-				vanished = append(vanished, v.PlatformID)
-			}
-		}
-		if offset+len(page) >= total || len(page) == 0 {
-			break
-		}
+	})
+	if err != nil {
+		return 0, err
 	}
 	deleted := 0
 	for _, id := range vanished {

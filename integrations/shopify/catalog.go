@@ -45,7 +45,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	if err := in.deleteVanishedVariants(ctx, shop, variants, began); err != nil {
-		return err
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
