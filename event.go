@@ -16,6 +16,12 @@ const (
 	EventStockChanged EventKind = "stock_changed"
 	EventBatchStarted EventKind = "batch_started"
 	EventNotified     EventKind = "notified"
+	// EventHeld: a batch of a manual flow took the subscriber out of the
+	// queue and holds the first message for the merchant's approval
+	// (detail as notified's: batch_id, message_id, channel). The
+	// subscriber is notified (EventNotified) only when the batch is
+	// approved.
+	EventHeld         EventKind = "held"
 	EventSkipped      EventKind = "skipped"
 	EventWaitStarted  EventKind = "wait_started"
 	EventWaitEnded    EventKind = "wait_ended"

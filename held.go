@@ -25,10 +25,12 @@ type HeldBatchService interface {
 	// CountHeldBatches counts the batches FindHeldBatches would list.
 	CountHeldBatches(ctx context.Context, shopID int64) (int, error)
 	// ApproveHeldBatch queues every held message of the batch for sending,
-	// in one transaction, and returns how many. Returns ENOTFOUND when the
-	// shop has no held message in that batch.
+	// in one transaction, and returns how many; its held subscribers are
+	// notified then. Returns ENOTFOUND when the shop has no held message
+	// in that batch.
 	ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
 	// DiscardHeldBatch skips every held message of the batch (and the rest
-	// of their flows) and returns how many. Returns ENOTFOUND as Approve.
+	// of their flows) and returns how many; its held subscribers are
+	// discarded, never notified. Returns ENOTFOUND as Approve.
 	DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
 }

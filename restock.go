@@ -335,10 +335,12 @@ type SendStepResult struct {
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.
 type HeldMessageService interface {
-	// ApproveMessage queues a held message for sending. Returns ENOTFOUND,
+	// ApproveMessage queues a held message for sending; a held subscriber
+	// is notified then (SubscriptionNotified, EventNotified). Returns ENOTFOUND,
 	// or ECONFLICT when the message is not held.
 	ApproveMessage(ctx context.Context, shopID, messageID int64) error
-	// DiscardMessage skips a held message (and the rest of its flow).
-	// Returns ENOTFOUND, or ECONFLICT when the message is not held.
+	// DiscardMessage skips a held message (and the rest of its flow); a
+	// held subscriber is discarded (SubscriptionDiscarded), never
+	// notified. Returns ENOTFOUND, or ECONFLICT when the message is not held.
 	DiscardMessage(ctx context.Context, shopID, messageID int64) error
 }

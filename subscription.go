@@ -22,10 +22,15 @@ type SubscriptionStatus string
 
 // Subscription statuses. Only queued subscriptions wait for a restock
 // (pending ones wait for a confirmation first, see SubscriptionPending); a
-// subscription is notified at most once.
+// subscription is notified at most once. A batch of a manual flow takes
+// its subscribers out of the queue as held: they are notified when the
+// merchant approves the batch, and discarded (never notified) when the
+// merchant discards it.
 const (
 	SubscriptionQueued       SubscriptionStatus = "queued"
+	SubscriptionHeld         SubscriptionStatus = "held"
 	SubscriptionNotified     SubscriptionStatus = "notified"
+	SubscriptionDiscarded    SubscriptionStatus = "discarded"
 	SubscriptionUnsubscribed SubscriptionStatus = "unsubscribed"
 	SubscriptionCancelled    SubscriptionStatus = "cancelled"
 )

@@ -11,7 +11,7 @@ import (
 
 var _ stockbell.HeldBatchService = (*DB)(nil)
 
-// heldRow is one held message with the batch that notified its subscriber.
+// heldRow is one held message with the batch that took its subscriber.
 type heldRow struct {
 	MessageID int64     `db:"message_id"`
 	Recipient string    `db:"recipient"`
@@ -19,17 +19,20 @@ type heldRow struct {
 	BatchID   int64     `db:"batch_id"`
 }
 
-// heldFrom joins the shop's held messages to the notified event naming
-// their batch; its arguments are heldArgs.
-const heldFrom = ` FROM messages m JOIN events e ON e.subscription_id = m.subscription_id AND e.kind = ?
+// heldFrom joins the shop's held messages to the event naming their
+// batch: the subscriber's first held or notified event (a reminder held
+// after an approved alert is in the alert's batch); its arguments are
+// heldArgs.
+const heldFrom = ` FROM messages m JOIN events e ON e.id = (SELECT MIN(b.id) FROM events b
+			WHERE b.subscription_id = m.subscription_id AND b.kind IN (?, ?))
 		WHERE m.shop_id = ? AND m.status = ?`
 
 func heldArgs(shopID int64) []any {
-	return []any{stockbell.EventNotified, shopID, stockbell.MessageHeld}
+	return []any{stockbell.EventHeld, stockbell.EventNotified, shopID, stockbell.MessageHeld}
 }
 
 // heldMessages lists the shop's held messages with their batch (read from
-// the subscriber's notified event), oldest first; batchID 0 means all.
+// the subscriber's held or notified event), oldest first; batchID 0 means all.
 func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow, error) {
 	query := `SELECT m.id AS message_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
 	args := heldArgs(shopID)

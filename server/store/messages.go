@@ -50,14 +50,16 @@ func findMessage(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Mess
 	return &m, nil
 }
 
-// ApproveMessage queues a message a manual flow held, due now. Returns
-// ENOTFOUND, or ECONFLICT when the message is not held.
+// ApproveMessage queues a message a manual flow held, due now; its held
+// subscriber is notified now. Returns ENOTFOUND, or ECONFLICT when the
+// message is not held.
 func (db *DB) ApproveMessage(ctx context.Context, shopID, messageID int64) error {
 	return db.inTx(ctx, func(tx *Tx) error { return approveHeld(ctx, tx, shopID, messageID) })
 }
 
 // DiscardMessage skips a held message with the reason "discarded by
-// merchant"; the subscriber's later steps are not created. Returns
+// merchant"; the subscriber's later steps are not created, and a held
+// subscriber is discarded, never notified. Returns
 // ENOTFOUND, or ECONFLICT when the message is not held.
 func (db *DB) DiscardMessage(ctx context.Context, shopID, messageID int64) error {
 	return db.inTx(ctx, func(tx *Tx) error { return discardHeld(ctx, tx, shopID, messageID) })
@@ -67,22 +69,61 @@ func approveHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 	if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
 		return err
 	}
-	now := tx.db.now()
-	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ? AND shop_id = ?`),
-		stockbell.MessagePending, now, messageID, shopID)
+	var m stockbell.Message
+	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, due_at = ? WHERE id = ? AND shop_id = ?
+		RETURNING id, subscription_id, channel`), stockbell.MessagePending, tx.db.now(), messageID, shopID).
+		Scan(&m.ID, &m.SubscriptionID, &m.Channel)
 	if err != nil {
 		return err
 	}
-	return tx.insertJob(ctx, stockbell.SendMessageJob{ShopID: shopID, MessageID: messageID}, nil)
+	if err := tx.insertJob(ctx, stockbell.SendMessageJob{ShopID: shopID, MessageID: messageID}, nil); err != nil {
+		return err
+	}
+	return notifyApproved(ctx, tx, shopID, &m)
 }
 
+// notifyApproved makes the held subscriber of an approved message
+// notified now, with the notified event (and its webhooks) that the
+// batch held back. A subscriber no longer held (notified by an earlier
+// message, or unsubscribed meanwhile) is left as it is.
+func notifyApproved(ctx context.Context, tx *Tx, shopID int64, m *stockbell.Message) error {
+	now := tx.db.now()
+	var variantID int64
+	err := tx.GetContext(ctx, &variantID, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ?, updated_at = ?
+		WHERE id = ? AND shop_id = ? AND status = ? RETURNING variant_id`),
+		stockbell.SubscriptionNotified, now, now, m.SubscriptionID, shopID, stockbell.SubscriptionHeld)
+	if isNoRows(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	detail := EventDetail{"message_id": m.ID, "channel": m.Channel, "approved": true}
+	var batchID int64
+	err = tx.GetContext(ctx, &batchID, tx.Rebind(`SELECT `+tx.jsonInt("detail", "batch_id")+` FROM events
+		WHERE subscription_id = ? AND kind = ? ORDER BY id LIMIT 1`), m.SubscriptionID, stockbell.EventHeld)
+	if err == nil {
+		detail["batch_id"] = batchID
+	} else if !isNoRows(err) {
+		return err
+	}
+	e := stockbell.Event{ShopID: shopID, Kind: stockbell.EventNotified, VariantID: &variantID, SubscriptionID: &m.SubscriptionID}
+	return tx.insertEvent(ctx, e, detail)
+}
+
+// discardHeld skips a held message and the rest of its flow; a held
+// subscriber is then discarded: never notified.
 func discardHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 	if err := mustBeHeld(ctx, tx, shopID, messageID); err != nil {
 		return err
 	}
 	result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
 		Reason: string(stockbell.SkipDiscarded), StopFlow: true}
-	_, err := finishMessage(ctx, tx, result, stockbell.MessageHeld)
+	if _, err := finishMessage(ctx, tx, result, stockbell.MessageHeld); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ?
+		WHERE id = (SELECT subscription_id FROM messages WHERE id = ?) AND shop_id = ? AND status = ?`),
+		stockbell.SubscriptionDiscarded, tx.db.now(), messageID, shopID, stockbell.SubscriptionHeld)
 	return err
 }
 

@@ -145,7 +145,8 @@ func finishChunk(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, chu
 }
 
 // startFlow creates each claimed subscriber's first message, its job and a
-// notified event.
+// notified event; a message a manual flow holds gets a held event instead,
+// and its subscriber is held (notified when the merchant approves).
 func startFlow(ctx context.Context, tx *Tx, flow *stockbell.Flow, batch *stockbell.RestockBatch, subs []claimedSubscription) error {
 	if len(subs) == 0 {
 		return nil
@@ -159,15 +160,41 @@ func startFlow(ctx context.Context, tx *Tx, flow *stockbell.Flow, batch *stockbe
 	if err != nil {
 		return err
 	}
-	events := make([]eventRow, len(subs))
+	byKind := map[stockbell.EventKind][]eventRow{}
 	for i, s := range subs {
-		events[i] = eventRow{ShopID: s.ShopID, Kind: stockbell.EventNotified, VariantID: s.VariantID, SubscriptionID: s.ID,
-			Detail: EventDetail{"batch_id": batch.ID, "message_id": ids[i], "channel": drafts[i].Channel}}
+		kind := stockbell.EventNotified
+		if drafts[i].Status == stockbell.MessageHeld {
+			kind = stockbell.EventHeld
+		}
+		byKind[kind] = append(byKind[kind], eventRow{ShopID: s.ShopID, Kind: kind, VariantID: s.VariantID, SubscriptionID: s.ID,
+			Detail: EventDetail{"batch_id": batch.ID, "message_id": ids[i], "channel": drafts[i].Channel}})
 	}
-	if err := insertEvents(ctx, tx, events, now); err != nil {
+	if err := holdSubscriptions(ctx, tx, byKind[stockbell.EventHeld]); err != nil {
 		return err
 	}
+	for _, kind := range []stockbell.EventKind{stockbell.EventHeld, stockbell.EventNotified} {
+		if events := byKind[kind]; len(events) > 0 {
+			if err := insertEvents(ctx, tx, events, now); err != nil {
+				return err
+			}
+		}
+	}
 	return queueMessages(ctx, tx, drafts, ids)
+}
+
+// holdSubscriptions marks the subscribers of held events held, not yet
+// notified: claimQueued marked them notified.
+func holdSubscriptions(ctx context.Context, tx *Tx, held []eventRow) error {
+	if len(held) == 0 {
+		return nil
+	}
+	args := []any{stockbell.SubscriptionHeld}
+	for _, e := range held {
+		args = append(args, e.SubscriptionID)
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, notified_at = NULL
+		WHERE id IN (`+placeholders(len(held))+`)`), args...)
+	return err
 }
 
 // placeholders returns "?, ?, …" with n marks.
