@@ -24,7 +24,8 @@ var WebhookEventTypes = []string{WebhookSubscriptionCreated, WebhookSubscription
 // WebhookEventOf returns the outbound webhook event type that reports an
 // activity event of the kind, or "" for a kind no webhook reports: a
 // subscription made, notified (claimed by a batch, its first message
-// queued), unsubscribed by its contact; a restock batch started (its
+// queued; in a manual flow when the merchant approves the batch, not
+// when it is held), unsubscribed by its contact; a restock batch started (its
 // subscribers claimed and their messages queued); a conversion recorded.
 func WebhookEventOf(kind EventKind) string {
 	switch kind {

@@ -35,6 +35,11 @@ const (
 	SubscriptionCancelled    SubscriptionStatus = "cancelled"
 )
 
+// SubscriptionStatuses lists every subscription status, in the order a
+// subscription goes through them.
+var SubscriptionStatuses = []SubscriptionStatus{SubscriptionQueued, SubscriptionPending, SubscriptionHeld, SubscriptionNotified,
+	SubscriptionDiscarded, SubscriptionUnsubscribed, SubscriptionCancelled}
+
 // Subscription is one shopper waiting for one variant. A shopper who leaves
 // both an email and a phone number is one subscription with two channels:
 // it counts once in batch sizes.

@@ -171,7 +171,12 @@ func (u *Unsubscribes) allSubscriptions(ctx context.Context, filter stockbell.Su
 	}
 }
 
-// active reports whether an alert may still send something.
+// active reports whether an alert may still send something (a held one
+// does once its batch is approved).
 func active(s *stockbell.Subscription) bool {
-	return s.Status == stockbell.SubscriptionQueued || s.Status == stockbell.SubscriptionPending || s.Status == stockbell.SubscriptionNotified
+	switch s.Status {
+	case stockbell.SubscriptionQueued, stockbell.SubscriptionPending, stockbell.SubscriptionHeld, stockbell.SubscriptionNotified:
+		return true
+	}
+	return false
 }

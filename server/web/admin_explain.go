@@ -36,7 +36,7 @@ func skipReasonText(reason string) string {
 }
 
 // describeEvent turns one event into a timeline line. herBatch is the
-// batch that notified her (0: none yet).
+// batch that held or notified her (0: none yet).
 func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.SubscriberTimeline) timelineEntry {
 	switch e.Kind {
 	case stockbell.EventSubscribed:
@@ -50,9 +50,12 @@ func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.S
 			Why: "The stock reached the minimum inventory, so a batch of alerts started."}
 	case stockbell.EventBatchStarted:
 		return describeBatch(d, herBatch, tl)
+	case stockbell.EventHeld:
+		return timelineEntry{What: "Held for your approval in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "wait",
+			Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) +
+				") was prepared and waits for your approval (the flow is manual). Not notified yet."}
 	case stockbell.EventNotified:
-		return timelineEntry{What: "Notified in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "good",
-			Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
+		return describeNotified(d)
 	case stockbell.EventMessageSent:
 		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " sent by " + channelName(stockbell.Channel(d.text("channel"))),
 			Tone: "good", Why: "Accepted by the provider" + providerWords(d.text("provider_id")) + "."}
@@ -75,6 +78,17 @@ func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.S
 		return timelineEntry{What: "Settings changed", Tone: "info", Why: settingsChangeWords(d)}
 	}
 	return timelineEntry{What: strings.ReplaceAll(string(e.Kind), "_", " "), Tone: "info"}
+}
+
+// describeNotified: she was notified, as her batch started or when the
+// merchant approved it.
+func describeNotified(d detail) timelineEntry {
+	entry := timelineEntry{What: "Notified in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "good",
+		Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
+	if d["approved"] == true {
+		entry.Why = "You approved the batch; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was queued for sending."
+	}
+	return entry
 }
 
 // describeBatch says how a batch was sized and whether she was in it.
@@ -145,6 +159,12 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 		return "Removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionNotified:
 		return explainNotified(tl)
+	case stockbell.SubscriptionHeld:
+		return "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldSince(tl)) + " (the flow is manual).",
+			"Approve the batch on the Flow page to send the alert, or discard it: then nothing is sent to this subscriber about this item."
+	case stockbell.SubscriptionDiscarded:
+		return "Not notified: you discarded their batch's alert on " + formatDateTime(s.UpdatedAt) + ".",
+			"Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionPending:
 		return "Waiting for the shopper to confirm since " + formatDateTime(s.CreatedAt) + ".",
 			"A confirmation was sent to their " + confirmWhere(s) + "; until they confirm they are not in the queue, are not notified and take no place in a batch."
@@ -172,6 +192,15 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 	return answer, more
 }
 
+// heldSince is when her batch was held: when her first message was
+// prepared.
+func heldSince(tl *stockbell.SubscriberTimeline) time.Time {
+	if len(tl.Messages) == 0 {
+		return tl.Subscription.UpdatedAt
+	}
+	return tl.Messages[0].CreatedAt
+}
+
 // explainNotified describes what her first message became.
 func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
 	when := formatDateTime(tl.Subscription.NotifiedAt)
@@ -183,8 +212,6 @@ func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
 	switch m.Status {
 	case stockbell.MessageSent:
 		return "Notified on " + when + ": the " + by + " was sent to " + m.Recipient + ".", laterSteps(tl)
-	case stockbell.MessageHeld:
-		return "In a batch waiting for your approval (the flow is manual).", "Approve or discard the batch on the Flow page."
 	case stockbell.MessagePending:
 		return "Notified on " + when + ": the " + by + " is being sent.", "It is due " + formatDateTime(m.DueAt) + "."
 	case stockbell.MessageFailed:

@@ -1,6 +1,12 @@
 package web
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
 
 // TestStockSourceNamesReadAsWords: where a stock change came from is
 // written for a merchant, never as Stockbell's internal source name.
@@ -35,5 +41,36 @@ func TestSettingsChangeNamesDoubleOptIn(t *testing.T) {
 		if got := settingsChangeWords(detail{"email_double_opt_in": c.pair}); got != c.want {
 			t.Errorf("%v reads %q, want %q", c.pair, got, c.want)
 		}
+	}
+}
+
+// TestHeldShopperIsNotNotified: a shopper whose batch awaits approval, or
+// was discarded, reads as not notified, and the timeline says who
+// decided; an approved batch's notification says it was approved.
+func TestHeldShopperIsNotNotified(t *testing.T) {
+	heldAt := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	tl := &stockbell.SubscriberTimeline{Subscription: stockbell.Subscription{Status: stockbell.SubscriptionHeld, UpdatedAt: heldAt},
+		Messages: []*stockbell.Message{{Status: stockbell.MessageHeld, Channel: stockbell.ChannelEmail, CreatedAt: heldAt}}}
+	for status, want := range map[stockbell.SubscriptionStatus]string{
+		stockbell.SubscriptionHeld:      "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldAt) + " (the flow is manual).",
+		stockbell.SubscriptionDiscarded: "Not notified: you discarded their batch's alert on " + formatDateTime(heldAt) + ".",
+	} {
+		tl.Subscription.Status = status
+		if answer, _ := explainSubscriber(nil, tl, nil, nil, heldAt); answer != want {
+			t.Errorf("%s reads %q, want %q", status, answer, want)
+		}
+	}
+	for kind, want := range map[stockbell.EventKind]string{
+		stockbell.EventHeld:     "Held for your approval in batch 7",
+		stockbell.EventNotified: "Notified in batch 7",
+	} {
+		e := &stockbell.Event{Kind: kind}
+		if got := describeEvent(e, detail{"batch_id": float64(7), "channel": "email"}, 7, tl); got.What != want {
+			t.Errorf("%s reads %q, want %q", kind, got.What, want)
+		}
+	}
+	approved := describeEvent(&stockbell.Event{Kind: stockbell.EventNotified}, detail{"batch_id": float64(7), "channel": "email", "approved": true}, 7, tl)
+	if !strings.HasPrefix(approved.Why, "You approved the batch") {
+		t.Errorf("an approved notification reads %q", approved.Why)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -28,10 +29,7 @@ func readSubscriberQuery(q url.Values) subscriberQuery {
 	sq.VariantID, _ = strconv.ParseInt(q.Get("variant"), 10, 64)
 	sq.Page, _ = strconv.Atoi(q.Get("page"))
 	sq.Page = max(sq.Page, 1)
-	switch stockbell.SubscriptionStatus(sq.Status) {
-	case stockbell.SubscriptionQueued, stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed,
-		stockbell.SubscriptionCancelled:
-	default:
+	if !slices.Contains(stockbell.SubscriptionStatuses, stockbell.SubscriptionStatus(sq.Status)) {
 		sq.Status = ""
 	}
 	return sq
@@ -98,8 +96,7 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 		a.Fail(w, r, s, err)
 		return
 	}
-	data := &subscribersData{Query: q, Total: total, Statuses: []stockbell.SubscriptionStatus{stockbell.SubscriptionQueued,
-		stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed, stockbell.SubscriptionCancelled}}
+	data := &subscribersData{Query: q, Total: total, Statuses: stockbell.SubscriptionStatuses}
 	variants := variantCache{catalog: a.Catalog, shopID: s.ShopID}
 	if q.VariantID != 0 {
 		if data.Variant, err = variants.get(r.Context(), q.VariantID); err != nil {

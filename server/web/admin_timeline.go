@@ -124,10 +124,11 @@ func sortEntries(entries []timelineEntry) {
 	}
 }
 
-// herBatch returns the id of the batch that notified her, or 0.
+// herBatch returns the id of the batch that took her out of the queue
+// (held or notified her), or 0.
 func herBatch(tl *stockbell.SubscriberTimeline) int64 {
 	for _, e := range tl.Events {
-		if e.Kind == stockbell.EventNotified && e.SubscriptionID != nil {
+		if (e.Kind == stockbell.EventNotified || e.Kind == stockbell.EventHeld) && e.SubscriptionID != nil {
 			return detailInt(detailOf(e), "batch_id")
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -98,6 +99,17 @@ func (a *API) variantOf(ctx context.Context, seen map[int64]*stockbell.VariantWi
 	return v, err
 }
 
+// statusChoices names every subscription status: "queued, …, held or
+// cancelled".
+func statusChoices() string {
+	names := make([]string, len(stockbell.SubscriptionStatuses))
+	for i, s := range stockbell.SubscriptionStatuses {
+		names[i] = string(s)
+	}
+	last := len(names) - 1
+	return strings.Join(names[:last], ", ") + " or " + names[last]
+}
+
 // subscriptionFilter reads the list's query: status, variant, contact,
 // after and limit. A bad value is EINVALID naming its parameter.
 func (a *API) subscriptionFilter(ctx context.Context, shopID int64, q url.Values) (stockbell.SubscriptionFilter, error) {
@@ -105,11 +117,8 @@ func (a *API) subscriptionFilter(ctx context.Context, shopID int64, q url.Values
 	filter := stockbell.SubscriptionFilter{ShopID: &shopID, AfterID: &zero, Limit: defaultAPIPageSize}
 	if status := q.Get("status"); status != "" {
 		s := stockbell.SubscriptionStatus(status)
-		switch s {
-		case stockbell.SubscriptionQueued, stockbell.SubscriptionPending, stockbell.SubscriptionNotified, stockbell.SubscriptionUnsubscribed,
-			stockbell.SubscriptionCancelled:
-		default:
-			return filter, stockbell.FieldErrorf("status", "status must be queued, pending, notified, unsubscribed or cancelled, got %q.", status)
+		if !slices.Contains(stockbell.SubscriptionStatuses, s) {
+			return filter, stockbell.FieldErrorf("status", "status must be %s, got %q.", statusChoices(), status)
 		}
 		filter.Status = &s
 	}
