@@ -49,8 +49,13 @@ type VariantDemand struct {
 	Queued  int
 	// LastRestockAt is when the variant last came back from sold out.
 	LastRestockAt *time.Time
-	// LastBatch is the variant's latest notification batch.
-	LastBatch *RestockBatch
+	// LastBatch is the variant's latest notification batch;
+	// LastBatchNotified counts the subscribers it notified, and
+	// LastBatchHeld those it holds for the merchant's approval (a manual
+	// flow), not notified yet.
+	LastBatch         *RestockBatch
+	LastBatchNotified int
+	LastBatchHeld     int
 }
 
 // DemandFilter selects the variants with queued subscribers of one shop.

@@ -80,6 +80,42 @@ func readDemandHistory(ctx context.Context, tx *Tx, ids []int64, out []*stockbel
 	for _, b := range batches {
 		byID[b.VariantID].LastBatch = b
 	}
+	return countLastBatches(ctx, tx, batches, byID)
+}
+
+// countLastBatches counts the subscribers each batch notified and those it
+// still holds for approval, from their events naming it.
+func countLastBatches(ctx context.Context, tx *Tx, batches []*stockbell.RestockBatch, byID map[int64]*stockbell.VariantDemand) error {
+	if len(batches) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(batches))
+	for i, b := range batches {
+		ids[i] = b.ID
+	}
+	query, args, err := sqlx.In(`SELECT e.variant_id, e.kind, COUNT(*) AS n FROM restock_batches b
+		JOIN events e ON e.variant_id = b.variant_id AND e.created_at >= b.created_at AND e.kind IN (?, ?)
+		WHERE b.id IN (?) AND `+tx.jsonInt("e.detail", "batch_id")+` = b.id
+		AND (e.kind = ? OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = e.subscription_id AND s.status = ?))
+		GROUP BY e.variant_id, e.kind`, stockbell.EventNotified, stockbell.EventHeld, ids, stockbell.EventNotified, stockbell.SubscriptionHeld)
+	if err != nil {
+		return err
+	}
+	var counts []struct {
+		VariantID int64               `db:"variant_id"`
+		Kind      stockbell.EventKind `db:"kind"`
+		N         int                 `db:"n"`
+	}
+	if err := tx.SelectContext(ctx, &counts, tx.Rebind(query), args...); err != nil {
+		return err
+	}
+	for _, c := range counts {
+		if c.Kind == stockbell.EventHeld {
+			byID[c.VariantID].LastBatchHeld = c.N
+		} else {
+			byID[c.VariantID].LastBatchNotified = c.N
+		}
+	}
 	return nil
 }
 

@@ -47,6 +47,23 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 	a.Render(w, r, s, http.StatusOK, "products", "Products in demand", data)
 }
 
+// batchOutcome says what became of the shoppers a variant's last batch
+// took from the queue: notified, or (a manual flow) awaiting approval.
+func batchOutcome(d *stockbell.VariantDemand) string {
+	claimed := formatNumber(d.LastBatch.Claimed)
+	if d.LastBatchHeld == 0 && d.LastBatchNotified == d.LastBatch.Claimed {
+		return claimed + " notified"
+	}
+	words := claimed + " taken from the queue"
+	if d.LastBatchHeld > 0 {
+		words += ", " + formatNumber(d.LastBatchHeld) + " awaiting your approval"
+	}
+	if d.LastBatchNotified > 0 || d.LastBatchHeld == 0 {
+		words += ", " + formatNumber(d.LastBatchNotified) + " notified"
+	}
+	return words
+}
+
 // simulates reports whether the session's shop offers "simulate restock":
 // only the demo shop, only in development.
 func (a *Admin) simulates(s *AdminSession) bool {

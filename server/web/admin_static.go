@@ -97,6 +97,7 @@ var templateFuncs = template.FuncMap{
 	"money":    formatMoney,
 	"mul100":   func(f float64) float64 { return f * 100 },
 	"language": languageWords,
+	"outcome":  batchOutcome,
 }
 
 // dict builds a map from key/value pairs, to pass several values to a

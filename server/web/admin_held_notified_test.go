@@ -1,0 +1,63 @@
+package web_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestHeldBatchIsNotNotifiedInTheAdmin: while a manual flow's batch
+// waits for approval, the dashboard counts nobody notified, Products in
+// demand says its shoppers await approval and a held shopper's page says
+// she was not notified; once approved they count as notified.
+func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		if now := f.clock.Now(); now.Add(15*time.Minute).Day() != now.Day() {
+			f.clock.Add(15 * time.Minute)
+		}
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		ctx := context.Background()
+		flow := stockbell.DefaultFlow(w.shop.ID)
+		flow.Status = stockbell.FlowManual
+		if err := db.UpdateFlow(ctx, flow); err != nil {
+			t.Fatal(err)
+		}
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 2, Stock: 1, PerUnit: 2,
+			Wait: time.Hour, Cutoff: f.clock.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: w.shop.ID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		wantPageSays(t, b, "/admin", "0 notified in the last 30 days")
+		wantPageSays(t, b, "/admin/products", "2 taken from the queue, 2 awaiting your approval")
+		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "Not notified yet: in a batch waiting for your approval")
+
+		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
+		wantPageSays(t, b, "/admin/products", "2 shoppers from 1 unit, 2 notified")
+		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "You approved the batch")
+	})
+}
+
+// wantPageSays fails unless the admin page answers 200 with the text.
+func wantPageSays(t *testing.T, b *browser, path, want string) {
+	t.Helper()
+	p := b.get(path)
+	wantStatus(t, p, http.StatusOK, path)
+	if text := visibleText(p.Body); !strings.Contains(text, want) {
+		t.Errorf("%s lacks %q:\n%s", path, want, text)
+	}
+}
