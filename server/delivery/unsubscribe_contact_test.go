@@ -124,3 +124,35 @@ func manyAlerts(t *testing.T, f *shopFixture, email string, n int) []*stockbell.
 	}
 	return subs
 }
+
+// TestHeldAlertCanBeStopped: an alert whose batch awaits the merchant's
+// approval may still send, so its shopper can stop it; a discarded one
+// sends nothing more.
+func TestHeldAlertCanBeStopped(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		held := w.subscribe(t, "A", "ana@example.com", "")
+		discarded := w.subscribe(t, "B", "ana@example.com", "")
+		for sub, status := range map[int64]stockbell.SubscriptionStatus{held.ID: stockbell.SubscriptionHeld, discarded.ID: stockbell.SubscriptionDiscarded} {
+			if _, err := db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE subscriptions SET status = ? WHERE id = ?`), status, sub); err != nil {
+				t.Fatal(err)
+			}
+		}
+		token := newSigner(t).UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: held.ID, ShopID: held.ShopID, Channel: stockbell.ChannelEmail})
+		list, err := w.d.Unsubscribes.ContactAlerts(ctx, token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range list.Alerts {
+			if a.Active != (a.SubscriptionID == held.ID) {
+				t.Errorf("alert %d listed active=%v; only the held one (%d) may still send", a.SubscriptionID, a.Active, held.ID)
+			}
+		}
+		if err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
+			t.Fatal(err)
+		}
+		if w.status(t, held.ID) != stockbell.SubscriptionUnsubscribed || w.status(t, discarded.ID) != stockbell.SubscriptionDiscarded {
+			t.Errorf("after removing all: held %s, discarded %s", w.status(t, held.ID), w.status(t, discarded.ID))
+		}
+	})
+}
