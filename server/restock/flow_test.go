@@ -19,7 +19,8 @@ func (h *harness) messages(status stockbell.MessageStatus) []*stockbell.Message 
 }
 
 // TestManualFlow holds messages for the merchant: approved ones are sent,
-// discarded ones never are.
+// discarded ones never are; their shoppers are held, not notified, until
+// then.
 func TestManualFlow(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
 		h.flow(stockbell.FlowManual)
@@ -28,8 +29,8 @@ func TestManualFlow(t *testing.T) {
 		h.stock("v1", "warehouse", 5)
 		h.run()
 		held := h.messages(stockbell.MessageHeld)
-		if len(held) != 3 || len(h.sender.recipients()) != 0 || len(h.notified(v)) != 3 {
-			t.Fatalf("held %d, sent %d: a manual flow must hold every message", len(held), len(h.sender.recipients()))
+		if len(held) != 3 || len(h.sender.recipients()) != 0 || len(h.subscribers(v, stockbell.SubscriptionHeld)) != 3 || len(h.notified(v)) != 0 {
+			t.Fatalf("held %d, sent %d, notified %d: a manual flow must hold every message", len(held), len(h.sender.recipients()), len(h.notified(v)))
 		}
 		h.must(h.db.ApproveMessage(ctx, h.shop.ID, held[0].ID))
 		h.must(h.db.DiscardMessage(ctx, h.shop.ID, held[1].ID))
@@ -45,6 +46,10 @@ func TestManualFlow(t *testing.T) {
 		}
 		if n := len(h.messages(stockbell.MessageHeld)); n != 1 {
 			t.Fatalf("%d still held, want 1", n)
+		}
+		if len(h.notified(v)) != 1 || len(h.subscribers(v, stockbell.SubscriptionDiscarded)) != 1 || len(h.subscribers(v, stockbell.SubscriptionHeld)) != 1 {
+			t.Fatalf("notified %v, discarded %v, held %v: want one of each", h.notified(v), h.subscribers(v, stockbell.SubscriptionDiscarded),
+				h.subscribers(v, stockbell.SubscriptionHeld))
 		}
 	})
 }

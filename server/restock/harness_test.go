@@ -248,9 +248,14 @@ func (h *harness) count(query string, args ...any) int {
 
 // notified returns the ids of the variant's notified subscriptions, oldest first.
 func (h *harness) notified(variantID int64) []int64 {
+	return h.subscribers(variantID, stockbell.SubscriptionNotified)
+}
+
+// subscribers returns the variant's subscriptions of a status, oldest first.
+func (h *harness) subscribers(variantID int64, status stockbell.SubscriptionStatus) []int64 {
 	var ids []int64
-	h.must(h.db.DB.SelectContext(ctx, &ids, h.db.DB.Rebind(`SELECT id FROM subscriptions WHERE variant_id = ? AND status = 'notified'
-		ORDER BY created_at, id`), variantID))
+	h.must(h.db.DB.SelectContext(ctx, &ids, h.db.DB.Rebind(`SELECT id FROM subscriptions WHERE variant_id = ? AND status = ?
+		ORDER BY created_at, id`), variantID, status))
 	return ids
 }
 
