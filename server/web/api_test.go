@@ -242,8 +242,11 @@ func TestAPISubscriptionsCursorPaging(t *testing.T) {
 			t.Fatalf("unknown variant: %s", none.Raw)
 		}
 		bad := apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=waiting", "")
-		if bad.Status != 422 || bad.errorField() != "status" {
+		if bad.Status != 422 || bad.errorField() != "status" || !strings.Contains(bad.Raw, "held, notified, discarded") {
 			t.Fatalf("bad status filter: %d %s", bad.Status, bad.Raw)
+		}
+		if held := apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=held", ""); held.Status != 200 {
+			t.Fatalf("status=held: %d %s", held.Status, held.Raw)
 		}
 	})
 }
