@@ -125,6 +125,16 @@ func TestHeldBatchNotifiesOnApproval(t *testing.T) {
 		if n := notifiedWebhooks(t, db); n != 2 {
 			t.Errorf("%d subscription.notified webhooks, want 2 for the approved batch", n)
 		}
+		var exported []time.Time
+		must(t, db.EachActivity(ctx, all, func(r *stockbell.ActivityRecord) error {
+			if r.Kind == stockbell.EventNotified || r.Kind == stockbell.EventHeld {
+				exported = append(exported, r.At)
+			}
+			return nil
+		}))
+		if len(exported) != 2 || !exported[0].Equal(approvedAt) || !exported[1].Equal(approvedAt) {
+			t.Errorf("activity export's notified rows at %v, want the 2 approved at %v", exported, approvedAt)
+		}
 	})
 }
 
