@@ -16,7 +16,8 @@ import (
 // TestHeldBatchIsNotNotifiedInTheAdmin: while a manual flow's batch
 // waits for approval, the dashboard counts nobody notified, Products in
 // demand says its shoppers await approval and a held shopper's page says
-// she was not notified; once approved they count as notified.
+// she was not notified; once approved they count as notified, and a
+// discarded batch's shoppers never do.
 func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
@@ -31,7 +32,7 @@ func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 2, Stock: 1, PerUnit: 2,
-			Wait: time.Hour, Cutoff: f.clock.Now()})
+			Cutoff: f.clock.Now()})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -49,6 +50,28 @@ func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
 		wantPageSays(t, b, "/admin/products", "2 shoppers from 1 unit, 2 notified")
 		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "You approved the batch")
+
+		// The next batch takes Cy, and is discarded; Dee, who came after it, still waits.
+		cutoff := f.clock.Now()
+		f.clock.Add(time.Minute)
+		if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "dee@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		next, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: w.shop.ID, VariantID: w.variant.ID, Size: 1, Stock: 1, PerUnit: 1,
+			Cutoff: cutoff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: w.shop.ID, BatchID: next.ID, Chunk: 1, Limit: 100}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.DiscardHeldBatch(ctx, w.shop.ID, next.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
+		wantPageSays(t, b, "/admin/products", "1 shopper from 1 unit, 1 taken from the queue, 0 notified")
+		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[2].ID), "Not notified: you discarded their batch")
 	})
 }
 
