@@ -180,7 +180,10 @@ func ClampAvailable(n int64) int { return int(max(min(n, MaxAvailable), -MaxAvai
 // platform's own clock.
 type StockChange struct {
 	ShopID int64
-	// The variant, by platform variant id or by inventory item id.
+	// The variant, by platform variant id or by inventory item id. An
+	// inventory item may back several variants (a Shopify combined
+	// listing's parent and child variants share one): a change naming the
+	// item is the change of each of them.
 	VariantPlatformID string
 	InventoryItemID   string
 	LocationID        string
@@ -209,6 +212,27 @@ type StockResult struct {
 	Reread bool
 	// Reason says why a change was neither applied nor a duplicate.
 	Reason string
+	// Shared are the results for the other variants the change's
+	// inventory item backs, in id order after Variant: each variant's
+	// level is ordered on its own.
+	Shared []*StockResult
+}
+
+// All returns the result and those of the variants sharing its inventory
+// item, in id order.
+func (r *StockResult) All() []*StockResult {
+	return append([]*StockResult{r}, r.Shared...)
+}
+
+// NeedsReread reports whether the change could not be ordered against the
+// stored level of any of its variants.
+func (r *StockResult) NeedsReread() bool {
+	for _, each := range r.All() {
+		if each.Reread {
+			return true
+		}
+	}
+	return false
 }
 
 // StockOutcome is what became of one change of a batch

@@ -22,7 +22,7 @@ const receiptWorkers = 4
 // SettleFunc finishes a stock change after the store applied it or could
 // not: it is called with the change's outcome when that outcome is an
 // error (ENOTFOUND for an item the catalog does not know, say) or asks for
-// the level to be read again (StockResult.Reread).
+// the level to be read again (StockResult.NeedsReread).
 type SettleFunc func(ctx context.Context, result *StockResult, err error) error
 
 // StockReceiptBatch is how a platform processes a claim of its webhook
@@ -99,7 +99,7 @@ func (b StockReceiptBatch) Process(ctx context.Context, rcs []*WebhookReceipt, m
 	}
 	var unsettled []int
 	for i, o := range outcomes {
-		if o.Err != nil || o.Result.Reread {
+		if o.Err != nil || o.Result.NeedsReread() {
 			unsettled = append(unsettled, i)
 		}
 	}

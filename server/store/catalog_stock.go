@@ -87,11 +87,31 @@ func validateStockChange(c *stockbell.StockChange) error {
 	return nil
 }
 
+// applyStockChange applies the change to its variant, or to each variant
+// its inventory item backs, in id order (StockResult.Shared).
 func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*stockbell.StockResult, error) {
-	v, err := lockVariantForChange(ctx, tx, c)
+	variants, err := lockVariantsForChange(ctx, tx, c)
 	if err != nil {
 		return nil, err
 	}
+	var first *stockbell.StockResult
+	for _, v := range variants {
+		result, err := applyVariantChange(ctx, tx, v, c)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = result
+		} else {
+			first.Shared = append(first.Shared, result)
+		}
+	}
+	return first, nil
+}
+
+// applyVariantChange orders the change against the variant's level at its
+// location and carries out what DecideStockChange decides.
+func applyVariantChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange) (*stockbell.StockResult, error) {
 	result := &stockbell.StockResult{Variant: v, OldStock: v.Stock, NewStock: v.Stock}
 	stored, err := findLevel(ctx, tx, v.ID, c.LocationID)
 	if err != nil {
@@ -225,9 +245,10 @@ func recordStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c stoc
 	return insertStockJobs(ctx, tx, v.ShopID, []int64{v.ID})
 }
 
-// lockVariantForChange finds the change's variant by platform id or by
-// inventory item id and locks its row. Returns ENOTFOUND.
-func lockVariantForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*stockbell.Variant, error) {
+// lockVariantsForChange finds the change's variant by platform id, or
+// every variant its inventory item backs, and locks their rows in id
+// order. Returns ENOTFOUND when there is none.
+func lockVariantsForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) ([]*stockbell.Variant, error) {
 	// The literal condition on the inventory item lets the planner use the
 	// partial index variants_inventory_item, which a bound value alone
 	// cannot show to apply.
@@ -235,13 +256,13 @@ func lockVariantForChange(ctx context.Context, tx *Tx, c stockbell.StockChange) 
 	if key == "" {
 		where, key = "v.inventory_item_id = ? AND v.inventory_item_id <> ''", c.InventoryItemID
 	}
-	var v stockbell.Variant
-	err := tx.GetContext(ctx, &v, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.shop_id = ? AND `+where+`
-		ORDER BY v.id LIMIT 1`+tx.forUpdate()), c.ShopID, key)
-	if err != nil {
-		return nil, notFound(err, "no variant %q in shop %d", key, c.ShopID)
+	var variants []*stockbell.Variant
+	err := tx.SelectContext(ctx, &variants, tx.Rebind(`SELECT `+variantColumns+` FROM variants v WHERE v.shop_id = ? AND `+where+`
+		ORDER BY v.id`+tx.forUpdate()), c.ShopID, key)
+	if err == nil && len(variants) == 0 {
+		err = stockbell.Errorf(stockbell.ENOTFOUND, "no variant %q in shop %d", key, c.ShopID)
 	}
-	return &v, nil
+	return variants, err
 }
 
 // recomputeStock sets the variant's stock to the sum of its levels and

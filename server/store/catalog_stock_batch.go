@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"math"
 	"slices"
 	"time"
@@ -92,7 +93,7 @@ func applyStockChanges(ctx context.Context, tx *Tx, changes []stockbell.StockCha
 	for i := range changes {
 		outcomes[i].Err = validateStockChange(&changes[i])
 	}
-	variantOf, locked, err := lockVariantsForChanges(ctx, tx, changes, outcomes)
+	variantsOf, locked, err := lockVariantsForChanges(ctx, tx, changes, outcomes)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +106,7 @@ func applyStockChanges(ctx context.Context, tx *Tx, changes []stockbell.StockCha
 		if outcomes[i].Err != nil {
 			continue
 		}
-		if outcomes[i].Result, err = b.settle(variantOf[i], c); err != nil {
+		if outcomes[i].Result, err = b.settleEach(variantsOf[i], c); err != nil {
 			return nil, err
 		}
 	}
@@ -115,66 +116,73 @@ func applyStockChanges(ctx context.Context, tx *Tx, changes []stockbell.StockCha
 	return outcomes, nil
 }
 
-// lockVariantsForChanges finds each valid change's variant, as
-// lockVariantForChange does, and locks them all in id order, in one
-// statement (findVariantsForChanges). It returns the variant id of each
-// change (0 for one with an error) and the locked variants by id, and sets
-// the outcome of a change whose variant is unknown to ENOTFOUND.
-func lockVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([]int64, map[int64]*stockbell.Variant, error) {
+// lockVariantsForChanges finds each valid change's variants, as
+// lockVariantsForChange does, and locks them all in id order, in one
+// statement (findVariantsForChanges). It returns the variant ids of each
+// change (none for one with an error) and the locked variants by id, and
+// sets the outcome of a change whose variant is unknown to ENOTFOUND.
+func lockVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) ([][]int64, map[int64]*stockbell.Variant, error) {
 	locked, err := findVariantsForChanges(ctx, tx, changes, outcomes)
 	if err != nil {
 		return nil, nil, err
 	}
-	// The rows as locked, by what the changes name them by; the oldest
-	// first, as lockVariantForChange takes the oldest of an item's variants.
-	ids := make([]int64, 0, len(locked))
-	for id := range locked {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	type key struct {
-		shopID int64
-		id     string
-	}
-	byPlatformID, byItem := map[key]*stockbell.Variant{}, map[key]*stockbell.Variant{}
-	for _, id := range ids {
-		v := locked[id]
-		byPlatformID[key{v.ShopID, v.PlatformID}] = v
-		if k := (key{v.ShopID, v.InventoryItemID}); v.InventoryItemID != "" && byItem[k] == nil {
-			byItem[k] = v
-		}
-	}
-	variantOf := make([]int64, len(changes))
+	byPlatformID, byItem := variantKeys(locked)
+	variantsOf := make([][]int64, len(changes))
 	for i, c := range changes {
 		if outcomes[i].Err != nil {
 			continue
 		}
-		v := byItem[key{c.ShopID, c.InventoryItemID}]
+		variantsOf[i] = byItem[stockKey{c.ShopID, c.InventoryItemID}]
 		if c.VariantPlatformID != "" {
-			v = byPlatformID[key{c.ShopID, c.VariantPlatformID}]
+			variantsOf[i] = byPlatformID[stockKey{c.ShopID, c.VariantPlatformID}]
 		}
-		if v == nil {
-			// No such variant, or its row changed between the statement's
-			// lookup and its lock (deleted, or its key moved): looked up,
-			// and locked, on its own.
-			v, err = lockVariantForChange(ctx, tx, c)
-			if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-				outcomes[i].Err = err
-				continue
-			} else if err != nil {
-				return nil, nil, err
-			}
+		if variantsOf[i] != nil {
+			continue
+		}
+		// No such variant, or its row changed between the statement's
+		// lookup and its lock (deleted, or its key moved): looked up, and
+		// locked, on its own.
+		variants, err := lockVariantsForChange(ctx, tx, c)
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			outcomes[i].Err = err
+			continue
+		} else if err != nil {
+			return nil, nil, err
+		}
+		for _, v := range variants {
 			locked[v.ID] = v
+			variantsOf[i] = append(variantsOf[i], v.ID)
 		}
-		variantOf[i] = v.ID
 	}
-	return variantOf, locked, nil
+	return variantsOf, locked, nil
+}
+
+// stockKey is a variant's platform id, or an inventory item id, in a shop.
+type stockKey struct {
+	shopID int64
+	id     string
+}
+
+// variantKeys indexes the locked rows by what changes name them by: the
+// variant by its platform id, and the ids of every variant an inventory
+// item backs, in id order.
+func variantKeys(locked map[int64]*stockbell.Variant) (map[stockKey][]int64, map[stockKey][]int64) {
+	ids := slices.Sorted(maps.Keys(locked))
+	byPlatformID, byItem := map[stockKey][]int64{}, map[stockKey][]int64{}
+	for _, id := range ids {
+		v := locked[id]
+		byPlatformID[stockKey{v.ShopID, v.PlatformID}] = []int64{id}
+		if v.InventoryItemID != "" {
+			k := stockKey{v.ShopID, v.InventoryItemID}
+			byItem[k] = append(byItem[k], id)
+		}
+	}
+	return byPlatformID, byItem
 }
 
 // findVariantsForChanges reads, and on PostgreSQL locks in id order, the
-// variants the valid changes name: each by platform id, or else by
-// inventory item id (the oldest variant when several share it, as
-// lockVariantForChange).
+// variants the valid changes name: each by platform id, or else every
+// variant of its inventory item (as lockVariantsForChange).
 func findVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.StockChange, outcomes []stockbell.StockOutcome) (map[int64]*stockbell.Variant, error) {
 	var shops []int64
 	var platformIDs, itemIDs []string
@@ -188,13 +196,13 @@ func findVariantsForChanges(ctx context.Context, tx *Tx, changes []stockbell.Sto
 	rows := newRowSet("wanted").int64s("shop_id", shops).texts("platform_id", platformIDs).texts("item_id", itemIDs)
 	err := rows.each(tx, func(with string, args []any, _, _ int) error {
 		// The literal condition on the inventory item lets the planner use
-		// the partial index variants_inventory_item (lockVariantForChange).
+		// the partial index variants_inventory_item (lockVariantsForChange).
 		var found []*stockbell.Variant
 		err := tx.SelectContext(ctx, &found, tx.Rebind(`WITH `+with+` SELECT `+variantColumns+` FROM variants v
-			WHERE v.id IN (SELECT CASE WHEN platform_id <> ''
-				THEN (SELECT w.id FROM variants w WHERE w.shop_id = wanted.shop_id AND w.platform_id = wanted.platform_id ORDER BY w.id LIMIT 1)
-				ELSE (SELECT w.id FROM variants w WHERE w.shop_id = wanted.shop_id AND w.inventory_item_id = wanted.item_id
-					AND w.inventory_item_id <> '' ORDER BY w.id LIMIT 1) END FROM wanted)
+			WHERE v.id IN (SELECT w.id FROM wanted JOIN variants w ON w.shop_id = wanted.shop_id AND w.platform_id = wanted.platform_id
+					WHERE wanted.platform_id <> ''
+				UNION ALL SELECT w.id FROM wanted JOIN variants w ON w.shop_id = wanted.shop_id AND w.inventory_item_id = wanted.item_id
+					WHERE wanted.platform_id = '' AND w.inventory_item_id <> '')
 			ORDER BY v.id`+tx.forUpdateOf("v")), args...)
 		for _, v := range found {
 			out[v.ID] = v
@@ -230,6 +238,24 @@ func (b *stockBatch) loadLevels(ctx context.Context, tx *Tx) error {
 		}
 	}
 	return nil
+}
+
+// settleEach settles the change for each of its variants (settle), the
+// first one's result holding the others' (StockResult.Shared).
+func (b *stockBatch) settleEach(variantIDs []int64, c stockbell.StockChange) (*stockbell.StockResult, error) {
+	var first *stockbell.StockResult
+	for _, id := range variantIDs {
+		result, err := b.settle(id, c)
+		if err != nil {
+			return nil, err
+		}
+		if first == nil {
+			first = result
+		} else {
+			first.Shared = append(first.Shared, result)
+		}
+	}
+	return first, nil
 }
 
 // settle orders one change against its location's level as the batch has
