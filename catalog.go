@@ -299,7 +299,9 @@ type CatalogService interface {
 	// ApplyStockChange orders one location's change against its stored
 	// level (DecideStockChange), records it when it is newer and recomputes
 	// the variant's stock, with a VariantStockChangedJob when anyone is
-	// queued for the variant. Returns ENOTFOUND for an unknown variant.
+	// queued for the variant; a change naming an inventory item does so
+	// for each variant the item backs (StockResult.Shared). Returns
+	// ENOTFOUND for an unknown variant or an item no variant carries.
 	ApplyStockChange(ctx context.Context, change StockChange) (*StockResult, error)
 	// ApplyStockChanges applies a batch of changes as ApplyStockChange
 	// applies each one, in order (a later change to the same location is

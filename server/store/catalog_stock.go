@@ -12,7 +12,9 @@ import (
 
 // ApplyStockChange orders one location's change against its stored level
 // with stockbell.DecideStockChange and, when it is newer, records it and
-// recomputes the variant's stock as the sum over its locations, in one
+// recomputes the variant's stock as the sum over its locations (for a
+// change naming an inventory item, each variant the item backs: see
+// applyStockChange), in one
 // transaction with an EventStockChanged event and, when anyone is queued
 // for the variant, a VariantStockChangedJob for the restock engine (see
 // recordStockChange).
