@@ -251,8 +251,10 @@ type VariantFilter struct {
 	ProductID *int64
 	// ProductPlatformID selects the variants of the product the platform
 	// knows by this id.
-	ProductPlatformID    *string
-	PlatformID           *string
+	ProductPlatformID *string
+	PlatformID        *string
+	// InventoryItemID selects the variants an inventory item backs.
+	InventoryItemID      *string
 	HasQueuedSubscribers *bool
 	Offset               int
 	Limit                int

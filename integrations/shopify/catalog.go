@@ -155,7 +155,7 @@ func (s *adminSession) completeLevels(ctx context.Context, item *gqlItem) error 
 			InventoryItem *gqlItem `json:"inventoryItem"`
 		}
 		vars := map[string]any{"id": item.ID, "after": item.InventoryLevels.PageInfo.EndCursor}
-		if err := s.query(ctx, inventoryItemQuery, vars, &data); err != nil {
+		if err := s.query(ctx, itemLevelsQuery, vars, &data); err != nil {
 			return err
 		}
 		if data.InventoryItem == nil {
@@ -167,9 +167,30 @@ func (s *adminSession) completeLevels(ctx context.Context, item *gqlItem) error 
 	return nil
 }
 
-// fetchItem reads one inventory item with its variant, product and all
-// levels. It returns nil when Shopify no longer has the item.
-func (s *adminSession) fetchItem(ctx context.Context, itemID string) (*variantRecord, error) {
+// completeVariants pages the variants the item backs past the first page.
+func (s *adminSession) completeVariants(ctx context.Context, item *gqlItem) error {
+	for item.Variants.PageInfo.HasNextPage {
+		var data struct {
+			InventoryItem *gqlItem `json:"inventoryItem"`
+		}
+		vars := map[string]any{"id": item.ID, "variantsAfter": item.Variants.PageInfo.EndCursor}
+		if err := s.query(ctx, itemVariantsQuery, vars, &data); err != nil {
+			return err
+		}
+		if data.InventoryItem == nil {
+			return nil
+		}
+		item.Variants.Nodes = append(item.Variants.Nodes, data.InventoryItem.Variants.Nodes...)
+		item.Variants.PageInfo = data.InventoryItem.Variants.PageInfo
+	}
+	return nil
+}
+
+// fetchItem reads one inventory item with all its levels and every
+// variant it backs (several when variants share it), each with its
+// product: one record per variant. It returns none when Shopify no longer
+// has the item.
+func (s *adminSession) fetchItem(ctx context.Context, itemID string) ([]variantRecord, error) {
 	var data struct {
 		InventoryItem *gqlItem `json:"inventoryItem"`
 	}
@@ -177,13 +198,20 @@ func (s *adminSession) fetchItem(ctx context.Context, itemID string) (*variantRe
 		return nil, err
 	}
 	item := data.InventoryItem
-	if item == nil || item.Variant == nil {
+	if item == nil {
 		return nil, nil
+	}
+	if err := s.completeVariants(ctx, item); err != nil {
+		return nil, err
 	}
 	if err := s.completeLevels(ctx, item); err != nil {
 		return nil, err
 	}
-	return &variantRecord{variant: *item.Variant, item: *item}, nil
+	records := make([]variantRecord, len(item.Variants.Nodes))
+	for i, v := range item.Variants.Nodes {
+		records[i] = variantRecord{variant: v, item: *item}
+	}
+	return records, nil
 }
 
 // upsertRecords upserts the records of one read grouped by product, in

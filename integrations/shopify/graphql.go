@@ -17,15 +17,28 @@ const (
   pageInfo{ hasNextPage endCursor }
   nodes{ ` + variantFields + ` inventoryItem{ id legacyResourceId tracked inventoryLevels(first:10){ ` + levelFields + ` } } } } }`
 
-	// inventoryItemQuery resolves one inventory item (and pages its levels).
-	inventoryItemQuery = `query StockbellInventoryItem($id:ID!, $after:String){ inventoryItem(id:$id){
-  id legacyResourceId tracked variant{ ` + variantFields + ` }
-  inventoryLevels(first:50, after:$after){ ` + levelFields + ` } } }`
+	// itemVariantsFields pages the variants an inventory item backs:
+	// InventoryItem.variants, which replaced the single variant field
+	// (deprecated since 2026-01) because several variants may share one
+	// item, as a combined listing's parent and child variants do.
+	itemVariantsFields = `pageInfo{ hasNextPage endCursor } nodes{ ` + variantFields + ` }`
 
-	// inventoryItemsQuery re-reads several inventory items at once.
+	// inventoryItemQuery resolves one inventory item with its variants and levels.
+	inventoryItemQuery = `query StockbellInventoryItem($id:ID!){ inventoryItem(id:$id){
+  id legacyResourceId tracked variants(first:10){ ` + itemVariantsFields + ` }
+  inventoryLevels(first:50){ ` + levelFields + ` } } }`
+
+	// itemLevelsQuery pages an inventory item's levels past the first page.
+	itemLevelsQuery = `query StockbellItemLevels($id:ID!, $after:String){ inventoryItem(id:$id){
+  id inventoryLevels(first:50, after:$after){ ` + levelFields + ` } } }`
+
+	// itemVariantsQuery pages an inventory item's variants past the first page.
+	itemVariantsQuery = `query StockbellItemVariants($id:ID!, $variantsAfter:String){ inventoryItem(id:$id){
+  id variants(first:10, after:$variantsAfter){ ` + itemVariantsFields + ` } } }`
+
+	// inventoryItemsQuery re-reads several inventory items' levels at once.
 	inventoryItemsQuery = `query StockbellInventoryItems($ids:[ID!]!){ nodes(ids:$ids){ ... on InventoryItem {
-  id legacyResourceId tracked variant{ ` + variantFields + ` }
-  inventoryLevels(first:50){ ` + levelFields + ` } } } }`
+  id legacyResourceId tracked inventoryLevels(first:50){ ` + levelFields + ` } } } }`
 
 	// webhookSubscriptionsQuery lists the shop's webhooks and, in the same
 	// call, the shop's name and primary domain (the storefront origin the
@@ -87,8 +100,14 @@ type gqlItem struct {
 	ID               string      `json:"id"`
 	LegacyResourceID string      `json:"legacyResourceId"`
 	Tracked          bool        `json:"tracked"`
-	Variant          *gqlVariant `json:"variant"`
+	Variants         gqlVariants `json:"variants"`
 	InventoryLevels  gqlLevels   `json:"inventoryLevels"`
+}
+
+// gqlVariants is a page of the variants an inventory item backs.
+type gqlVariants struct {
+	PageInfo pageInfo     `json:"pageInfo"`
+	Nodes    []gqlVariant `json:"nodes"`
 }
 
 type gqlVariant struct {

@@ -91,8 +91,8 @@ func levelChange(shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *Inventor
 // the change, and reads an item not yet in the catalog (see applyLevel).
 func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, change stockbell.StockChange, result *stockbell.StockResult, err error) error {
 	switch {
-	case err == nil && result.Reread:
-		return in.reread(ctx, shop, result.Variant, change.InventoryItemID)
+	case err == nil && result.NeedsReread():
+		return in.reread(ctx, shop, change.InventoryItemID)
 	case stockbell.ErrorCode(err) != stockbell.ENOTFOUND:
 		return err
 	case change.Disconnected:
@@ -101,8 +101,8 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 	return in.refreshItem(ctx, shop, change.InventoryItemID)
 }
 
-// refreshItem reads an inventory item through the Admin API and upserts its
-// variant (tracking, policy, levels) with its product.
+// refreshItem reads an inventory item through the Admin API and upserts
+// every variant it backs (tracking, policy, levels) with its product.
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
 	sess, err := in.session(shop)
 	if err != nil {
@@ -112,11 +112,11 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 	if err != nil {
 		return err
 	}
-	record, err := sess.fetchItem(ctx, itemID)
-	if err != nil || record == nil {
+	records, err := sess.fetchItem(ctx, itemID)
+	if err != nil {
 		return err
 	}
-	return in.upsertRecords(ctx, shop, []variantRecord{*record}, read, "shopify:refresh")
+	return in.upsertRecords(ctx, shop, records, read, "shopify:refresh")
 }
 
 // webhookVariantsWhole bounds the variants a product payload is trusted to

@@ -101,10 +101,17 @@ func (in *Integration) waitedForVariants(ctx context.Context, shopID int64) ([]*
 	}
 }
 
+// reconcileBatch re-reads the inventory items of a batch of waited-for
+// variants, each item once, and applies each item's levels to every
+// variant it backs (applyItemLevels).
 func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, batch []*stockbell.VariantWithProduct) error {
-	ids := make([]string, len(batch))
-	for i, v := range batch {
-		ids[i] = gid("InventoryItem", v.InventoryItemID)
+	var ids []string
+	seen := map[string]bool{}
+	for _, v := range batch {
+		if !seen[v.InventoryItemID] {
+			seen[v.InventoryItemID] = true
+			ids = append(ids, gid("InventoryItem", v.InventoryItemID))
+		}
 	}
 	var data struct {
 		Nodes []*gqlItem `json:"nodes"`
@@ -117,13 +124,13 @@ func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, b
 		return fmt.Errorf("reconcile %s: %w", sess.shop.Domain, err)
 	}
 	for i, item := range data.Nodes {
-		if item == nil || i >= len(batch) {
+		if item == nil || i >= len(ids) {
 			continue
 		}
 		if err := sess.completeLevels(ctx, item); err != nil {
 			return err
 		}
-		if err := in.applyLevels(ctx, sess.shop, &batch[i].Variant, levelsOf(item.InventoryLevels), read, ReconcileSource); err != nil {
+		if err := in.applyItemLevels(ctx, sess.shop, legacyID(ids[i]), levelsOf(item.InventoryLevels), read, ReconcileSource); err != nil {
 			return err
 		}
 	}

@@ -42,7 +42,7 @@ func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v 
 // level: it reads the inventory item's levels again through the Admin API
 // and applies them as a read begun after the webhook was received, so the
 // answer holds the webhook's change or a newer one.
-func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, v *stockbell.Variant, itemID string) error {
+func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, itemID string) error {
 	sess, err := in.session(shop)
 	if err != nil {
 		return err
@@ -51,11 +51,26 @@ func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, v *stoc
 	if err != nil {
 		return err
 	}
-	record, err := sess.fetchItem(ctx, itemID)
-	if err != nil || record == nil {
+	records, err := sess.fetchItem(ctx, itemID)
+	if err != nil || len(records) == 0 {
 		return err
 	}
-	return in.applyLevels(ctx, shop, v, levelsOf(record.item.InventoryLevels), read, "shopify:reread")
+	return in.applyItemLevels(ctx, shop, itemID, levelsOf(records[0].item.InventoryLevels), read, "shopify:reread")
+}
+
+// applyItemLevels applies the levels one read found for an inventory item
+// to every stored variant the item backs (applyLevels).
+func (in *Integration) applyItemLevels(ctx context.Context, shop *stockbell.Shop, itemID string, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) error {
+	variants, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, InventoryItemID: &itemID, Limit: 1000})
+	if err != nil {
+		return err
+	}
+	for _, v := range variants {
+		if err := in.applyLevels(ctx, shop, &v.Variant, levels, read, source); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // platformTime parses a time Shopify sent (RFC 3339); zero when absent or

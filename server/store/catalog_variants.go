@@ -264,6 +264,11 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 	if filter.PlatformID != nil {
 		w.add("v.platform_id = ?", *filter.PlatformID)
 	}
+	if filter.InventoryItemID != nil {
+		// The literal condition lets the planner use the partial index
+		// variants_inventory_item (lockVariantsForChange).
+		w.add("v.inventory_item_id = ? AND v.inventory_item_id <> ''", *filter.InventoryItemID)
+	}
 	if filter.HasQueuedSubscribers != nil {
 		exists := "EXISTS (SELECT 1 FROM subscriptions s WHERE s.variant_id = v.id AND s.status = ?)"
 		if !*filter.HasQueuedSubscribers {

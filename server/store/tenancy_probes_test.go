@@ -93,6 +93,9 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"FindVariants": func(t *testing.T, db *store.DB, fx *tenancy) {
 		vs, _, err := db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &fx.a.ID, Limit: 100})
 		unseen(t, "FindVariants", vs, err)
+		item := secret + "-item"
+		vs, _, err = db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &fx.a.ID, InventoryItemID: &item, Limit: 100})
+		unseen(t, "FindVariants by inventory item", vs, err)
 	},
 	"FindDemand": func(t *testing.T, db *store.DB, fx *tenancy) {
 		d, _, err := db.FindDemand(ctx, stockbell.DemandFilter{ShopID: fx.a.ID, Limit: 100})

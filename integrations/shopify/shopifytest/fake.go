@@ -101,6 +101,9 @@ type Shop struct {
 	// AppMetafields are the app-data metafields of the app's installation,
 	// by namespace.key, as metafieldsSet stored them.
 	AppMetafields map[string]string
+	// Deprecated lists the X-Shopify-API-Deprecated-Reason of each answer
+	// that had one (the deprecated fields the query asked for).
+	Deprecated []string
 	// GraphQLCalls counts Admin API requests, Throttled those refused.
 	GraphQLCalls int
 	Throttled    int
@@ -120,7 +123,11 @@ type Product struct {
 	Variants  []*Variant
 }
 
-// Variant is a fake variant with its inventory item's levels.
+// Variant is a fake variant with its inventory item's levels. Variants
+// with the same InventoryItemID share that item, as a combined listing's
+// parent and child variants do: its tracking and levels are those of the
+// shop's first variant carrying it (in product order), and the others'
+// Tracked and Levels are not read.
 type Variant struct {
 	ID              int64
 	Title           string
@@ -228,15 +235,27 @@ func (f *Fake) DisconnectLevel(domain string, itemID, locationID int64) {
 	})
 }
 
+// variantByItem returns the first variant carrying the inventory item: the
+// one holding the item's tracking and levels.
 func (s *Shop) variantByItem(itemID int64) *Variant {
+	if vs := s.variantsOfItem(itemID); len(vs) > 0 {
+		return vs[0]
+	}
+	return nil
+}
+
+// variantsOfItem returns every variant carrying the inventory item, in
+// product order.
+func (s *Shop) variantsOfItem(itemID int64) []*Variant {
+	var out []*Variant
 	for _, p := range s.Products {
 		for _, v := range p.Variants {
 			if v.InventoryItemID == itemID {
-				return v
+				out = append(out, v)
 			}
 		}
 	}
-	return nil
+	return out
 }
 
 func (s *Shop) productOf(v *Variant) *Product {

@@ -57,6 +57,10 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		writeJSON(w, http.StatusOK, map[string]any{"data": nil, "errors": []any{denied}, "extensions": f.cost(s, true)})
 		return
 	}
+	if reason := deprecatedFields(req.Query); reason != "" {
+		s.Deprecated = append(s.Deprecated, reason)
+		w.Header().Set("X-Shopify-API-Deprecated-Reason", reason)
+	}
 	data, errs := f.execute(s, req)
 	body := map[string]any{"data": data, "extensions": f.cost(s, true)}
 	if errs != nil {
@@ -89,6 +93,20 @@ func accessDenied(s *Shop, query string) map[string]any {
 		}
 	}
 	return nil
+}
+
+// inventoryItemVariant finds InventoryItem.variant, deprecated since
+// 2026-01 for the variants connection, in a query about inventory items.
+var inventoryItemVariant = regexp.MustCompile(`\bvariant\s*\{`)
+
+// deprecatedFields is the X-Shopify-API-Deprecated-Reason Shopify answers
+// a query with (the deprecated fields it asked for, since 2025-04), or "".
+func deprecatedFields(query string) string {
+	aboutItems := strings.Contains(query, "inventoryItem(") || strings.Contains(query, "on InventoryItem")
+	if aboutItems && inventoryItemVariant.MatchString(query) {
+		return "InventoryItem.variant"
+	}
+	return ""
 }
 
 // charge restores the bucket for the time passed and takes the query's cost.
@@ -124,7 +142,7 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	case strings.Contains(q, "productVariants("):
 		return map[string]any{"productVariants": f.variantPage(s, q, req.Variables)}, nil
 	case strings.Contains(q, "inventoryItem("):
-		return map[string]any{"inventoryItem": f.itemByGID(s, q, str(req.Variables["id"]), str(req.Variables["after"]))}, nil
+		return map[string]any{"inventoryItem": f.itemByGID(s, q, str(req.Variables["id"]), req.Variables)}, nil
 	case strings.Contains(q, "nodes("):
 		return map[string]any{"nodes": f.itemNodes(s, q, req.Variables["ids"])}, nil
 	case strings.Contains(q, "webhookSubscriptionCreate("):
@@ -153,6 +171,8 @@ var (
 	shopIDQuery   = regexp.MustCompile(`^\s*(query\s*)?\{\s*shop\s*\{\s*id\s*\}\s*\}\s*$`)
 	variantsFirst = regexp.MustCompile(`productVariants\(first:\s*(\d+)`)
 	levelsFirst   = regexp.MustCompile(`inventoryLevels\(first:\s*(\d+)`)
+	// itemVariantsFirst is InventoryItem.variants' page size.
+	itemVariantsFirst = regexp.MustCompile(`\bvariants\(first:\s*(\d+)`)
 )
 
 func firstArg(re *regexp.Regexp, q string, fallback int) int {
@@ -172,22 +192,34 @@ func (f *Fake) variantPage(s *Shop, q string, vars map[string]any) map[string]an
 	nodes := []any{}
 	levels := firstArg(levelsFirst, q, 50)
 	for _, v := range all[start:end] {
-		node := variantJSON(s.productOf(v), v)
-		item := f.itemJSON(s.productOf(v), v, levels, "")
-		node["inventoryItem"] = item
+		item := s.variantByItem(v.InventoryItemID)
+		node := variantJSON(s, s.productOf(v), v)
+		node["inventoryItem"] = f.itemJSON(s.productOf(item), item, levels, "")
 		nodes = append(nodes, node)
 	}
 	return map[string]any{"pageInfo": pageInfo(end, next), "nodes": nodes}
 }
 
-func (f *Fake) itemByGID(s *Shop, q, gid, after string) any {
+// itemByGID answers inventoryItem: the item with a page of its levels
+// (after) and of the variants carrying it (variantsAfter), and the
+// deprecated single variant (the first) when the query asks for it.
+func (f *Fake) itemByGID(s *Shop, q, gid string, vars map[string]any) any {
 	id, _ := strconv.ParseInt(gid[strings.LastIndex(gid, "/")+1:], 10, 64)
 	v := s.variantByItem(id)
 	if v == nil || !strings.HasPrefix(gid, "gid://shopify/InventoryItem/") {
 		return nil
 	}
-	item := f.itemJSON(s.productOf(v), v, firstArg(levelsFirst, q, 50), after)
-	item["variant"] = variantJSON(s.productOf(v), v)
+	item := f.itemJSON(s.productOf(v), v, firstArg(levelsFirst, q, 50), str(vars["after"]))
+	if inventoryItemVariant.MatchString(q) {
+		item["variant"] = variantJSON(s, s.productOf(v), v)
+	}
+	sharing := s.variantsOfItem(id)
+	start, end, next := window(len(sharing), str(vars["variantsAfter"]), firstArg(itemVariantsFirst, q, 50))
+	nodes := []any{}
+	for _, each := range sharing[start:end] {
+		nodes = append(nodes, variantJSON(s, s.productOf(each), each))
+	}
+	item["variants"] = map[string]any{"pageInfo": pageInfo(end, next), "nodes": nodes}
 	return item
 }
 
@@ -195,14 +227,14 @@ func (f *Fake) itemNodes(s *Shop, q string, ids any) []any {
 	list, _ := ids.([]any)
 	out := []any{}
 	for _, id := range list {
-		out = append(out, f.itemByGID(s, q, str(id), ""))
+		out = append(out, f.itemByGID(s, q, str(id), nil))
 	}
 	return out
 }
 
-func variantJSON(p *Product, v *Variant) map[string]any {
+func variantJSON(s *Shop, p *Product, v *Variant) map[string]any {
 	total := 0
-	for _, l := range v.Levels {
+	for _, l := range s.variantByItem(v.InventoryItemID).Levels {
 		total += l.Available
 	}
 	product := map[string]any{

@@ -1,0 +1,140 @@
+package shopify_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// The parent product of a combined listing: its variant carries the
+// Small T-shirt's inventory item, as Shopify's combined listings share
+// one item between a parent's variant and its child's.
+const (
+	parentProduct = int64(788032119674292931)
+	parentVariant = int64(642667041472713931)
+)
+
+// listSmallInParent adds the combined listing's parent product to the
+// fake after the T-shirt (the item's first variant, which holds it in the
+// fake), its variant sharing the Small T-shirt's inventory item.
+func (e *env) listSmallInParent() {
+	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+		s.Products = append(s.Products, &shopifytest.Product{
+			ID: parentProduct, Title: "T-Shirt (all colours)", Handle: "t-shirt", Status: "ACTIVE", Published: true,
+			UpdatedAt: e.clock.Now().Add(-time.Hour),
+			Variants: []*shopifytest.Variant{{ID: parentVariant, Title: "Small / White", Price: "19.99", Policy: "DENY",
+				InventoryItemID: smallItem}},
+		})
+	})
+}
+
+// wantSharedStock fails the test unless both variants of the shared item
+// are stored with the stock, and no query asked for a deprecated field.
+func (e *env) wantSharedStock(shopID int64, stock int) {
+	e.t.Helper()
+	for _, id := range []int64{smallVariant, parentVariant} {
+		v, levels := e.variant(shopID, id)
+		if v.Stock != stock || !v.Tracked {
+			e.t.Errorf("variant %d: stock %d tracked %v (levels %v), want %d tracked", id, v.Stock, v.Tracked, levels, stock)
+		}
+	}
+	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+		if len(s.Deprecated) > 0 {
+			e.t.Errorf("Shopify answered deprecated fields: %v", s.Deprecated)
+		}
+	})
+}
+
+// syncedCombinedListing installs the shop and syncs its catalog: the
+// example T-shirt and the parent product sharing Small's item.
+func (e *env) syncedCombinedListing() *stockbell.Shop {
+	shop := e.install()
+	e.stockTShirt()
+	e.listSmallInParent()
+	if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+		e.t.Fatal(err)
+	}
+	return shop
+}
+
+// restockSmall sets the Small T-shirt's item to 4 at the warehouse in the
+// fake and sends its inventory_levels/update.
+func (e *env) restockSmall() {
+	e.clock.Advance(time.Minute)
+	e.fake.SetLevel(shopDomain, smallItem, warehouse, 4)
+	e.mustSend(shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelBody(smallItem, warehouse, 4, e.clock.Now())})
+}
+
+// TestSharedItemSyncedAndRestocked: the catalog sync stores both variants
+// of a shared item with its levels, and a level webhook for the item
+// restocks both, processed alone or with other receipts.
+func TestSharedItemSyncedAndRestocked(t *testing.T) {
+	for _, together := range []bool{false, true} {
+		storetest.Run(t, func(t *testing.T, db *store.DB) {
+			e := newEnv(t, db)
+			shop := e.syncedCombinedListing()
+			e.wantSharedStock(shop.ID, 0)
+			e.restockSmall()
+			if together {
+				e.drainTogether()
+			} else {
+				e.runWebhookJobs()
+			}
+			e.wantSharedStock(shop.ID, 4)
+		})
+	}
+}
+
+// TestSharedItemUnknownIsReadWithEveryVariant: a level webhook for an item
+// not yet in the catalog reads it from the Admin API with every variant
+// carrying it (InventoryItem.variants), not the deprecated single one.
+func TestSharedItemUnknownIsReadWithEveryVariant(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.listSmallInParent()
+		e.restockSmall()
+		e.runWebhookJobs()
+		e.wantSharedStock(shop.ID, 4)
+	})
+}
+
+// TestSharedItemReread: a change the store cannot order (a second webhook
+// in the first's second, with another quantity) is read again from
+// Shopify for every variant of the item.
+func TestSharedItemReread(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedCombinedListing()
+		e.restockSmall()
+		e.runWebhookJobs()
+		e.fake.SetLevel(shopDomain, smallItem, warehouse, 9)
+		e.mustSend(shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelBody(smallItem, warehouse, 7, e.clock.Now())})
+		e.runWebhookJobs()
+		e.wantSharedStock(shop.ID, 9)
+	})
+}
+
+// TestSharedItemReconciled: the stock check, reading the item of a
+// variant someone waits for, applies its levels to every variant carrying
+// it, the variants no one waits for included.
+func TestSharedItemReconciled(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedCombinedListing()
+		parent, _ := e.variant(shop.ID, parentVariant)
+		e.queueSubscriber(shop.ID, parent.ID, "parent@example.com")
+		e.clock.Advance(time.Minute)
+		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 2) // its webhook missed
+		if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.wantSharedStock(shop.ID, 2)
+	})
+}
