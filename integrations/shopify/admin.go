@@ -135,6 +135,11 @@ func (c *AdminClient) post(ctx context.Context, endpoint, token string, body []b
 		return nil, time.Second, fmt.Errorf("shopify admin api: %w", err)
 	}
 	defer res.Body.Close()
+	if reason := res.Header.Get("X-Shopify-API-Deprecated-Reason"); reason != "" {
+		// Shopify names the deprecated fields a query asked for, which a
+		// later API version may remove.
+		c.Logger.WarnContext(ctx, "shopify admin api: the query asks for deprecated fields", "fields", reason, "api_version", APIVersion)
+	}
 	raw, err := io.ReadAll(io.LimitReader(res.Body, 64<<20))
 	if err != nil {
 		return nil, time.Second, fmt.Errorf("shopify admin api: %w", err)
