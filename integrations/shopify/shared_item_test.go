@@ -28,7 +28,7 @@ func (e *env) listSmallInParent() {
 			ID: parentProduct, Title: "T-Shirt (all colours)", Handle: "t-shirt", Status: "ACTIVE", Published: true,
 			UpdatedAt: e.clock.Now().Add(-time.Hour),
 			Variants: []*shopifytest.Variant{{ID: parentVariant, Title: "Small / White", Price: "19.99", Policy: "DENY",
-				InventoryItemID: smallItem}},
+				InventoryItemID: smallItem, Tracked: true}},
 		})
 	})
 }
