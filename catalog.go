@@ -128,7 +128,7 @@ type ProductUpsert struct {
 	// is a read that begins when the upsert is applied.
 	Read *StockRead
 	// Source names where the levels come from in activity events, e.g.
-	// "shopify:catalog_sync".
+	// "shopify:catalog".
 	Source string
 }
 

@@ -81,7 +81,7 @@ func (in *Integration) syncPages(ctx context.Context, sess *adminSession, listed
 		if err != nil {
 			return err
 		}
-		if err := in.upsertRecords(ctx, shop, records, read, "shopify:catalog_sync"); err != nil {
+		if err := in.upsertRecords(ctx, shop, records, read, CatalogSource); err != nil {
 			return err
 		}
 		for _, r := range records {

@@ -7,7 +7,8 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// Sources of the catalog sync and of reconciliation in the sync log.
+// Sources of the catalog sync and of reconciliation in the sync log and in
+// the stock changes they record.
 const (
 	CatalogSource   = "shopify:catalog"
 	ReconcileSource = "shopify:reconcile"

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify"
@@ -212,6 +213,38 @@ func TestRefusedTokenReplacedMeanwhile(t *testing.T) {
 		must(t, e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}))
 		if log := e.syncLog(shop.ID, shopify.CatalogSource); len(log) != 1 || log[0].Kind != stockbell.EventSyncFinished {
 			t.Fatalf("the retry with the new token logged %v, want one finished sync", log)
+		}
+	})
+}
+
+// TestCatalogSyncStockChangesNameItsSource: the stock changes a catalog
+// sync records name it as its sync log entry does (CatalogSource), as the
+// stock check's do (ReconcileSource): here a level the sync read older
+// than the webhook's stored (its change ignored).
+func TestCatalogSyncStockChangesNameItsSource(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedTShirt()
+		var webhookErr error
+		e.fake.Answered = func(query string) {
+			if strings.Contains(query, "StockbellVariants") && webhookErr == nil {
+				// The listing is answered; a newer level arrives before it is applied.
+				level := shopifytest.Webhook{Topic: "inventory_levels/update", Body: levelBody(smallItem, warehouse, 5, e.clock.Now().Add(time.Hour))}
+				webhookErr = e.trySend(level)
+			}
+		}
+		must(t, e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}))
+		must(t, webhookErr)
+		kind := stockbell.EventStockChangeIgnored
+		events, _, err := e.db.FindEvents(context.Background(), stockbell.EventFilter{ShopID: &shop.ID, Kind: &kind})
+		must(t, err)
+		if len(events) != 1 {
+			t.Fatalf("%d changes ignored, want the sync's older level", len(events))
+		}
+		var detail struct{ Source string }
+		must(t, json.Unmarshal([]byte(events[0].Detail), &detail))
+		if detail.Source != shopify.CatalogSource {
+			t.Errorf("the sync's change is from %q, want %q: %s", detail.Source, shopify.CatalogSource, events[0].Detail)
 		}
 	})
 }

@@ -293,10 +293,12 @@ func stockSource(d detail) string {
 var stockSourceNames = map[string]string{
 	"shopify:inventory_levels/update": "Shopify's inventory webhook",
 	"shopify:reconcile":               "Shopify stock check",
-	"shopify:catalog_sync":            "Shopify catalog sync",
-	"shopify:reread":                  "Shopify stock re-read",
-	"shopify:refresh":                 "Shopify product re-read",
-	"demo:inventory/restock":          "the demo shop's Simulate restock",
+	// The catalog sync's stock changes recorded before they took its sync
+	// log source, shopify:catalog.
+	"shopify:catalog_sync":   "Shopify catalog sync",
+	"shopify:reread":         "Shopify stock re-read",
+	"shopify:refresh":        "Shopify product re-read",
+	"demo:inventory/restock": "the demo shop's Simulate restock",
 }
 
 // stockSourceName is where a stock change came from, for a merchant: a

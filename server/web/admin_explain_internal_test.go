@@ -15,6 +15,8 @@ func TestStockSourceNamesReadAsWords(t *testing.T) {
 		"shopify:inventory_levels/update":             "Shopify's inventory webhook",
 		"shopify:products/update":                     "a Shopify webhook (products/update)",
 		"shopify:reconcile":                           "Shopify stock check",
+		"shopify:catalog":                             "Shopify catalog sync",
+		"shopify:catalog_sync":                        "Shopify catalog sync", // stored before it took the sync log's name
 		"bigcommerce:store/product/inventory/updated": "a BigCommerce webhook (store/product/inventory/updated)",
 		"bigcommerce:reconcile":                       "BigCommerce stock check",
 		"magento:module":                              "Magento module's stock updates",
