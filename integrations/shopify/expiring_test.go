@@ -63,6 +63,19 @@ func (e *env) wantStoredPair(shopID int64) {
 	}
 }
 
+// wantPairInUse fails unless the store holds the fake's current pair and,
+// with Shopify refusing non-expiring tokens from now on, a catalog sync
+// reads the T-shirt (stocked in the fake when it is not yet) with it.
+func (e *env) wantPairInUse(shopID int64) {
+	e.t.Helper()
+	e.wantStoredPair(shopID)
+	e.fake.RefuseNonExpiring = true
+	if len(e.fakeTokens().Products) == 0 {
+		e.stockTShirt()
+	}
+	e.mustRead(shopID)
+}
+
 // mustRead runs a catalog sync and fails unless it read the catalog:
 // a sync Shopify refuses ends without an error, its refusal in the sync log.
 func (e *env) mustRead(shopID int64) {
@@ -95,8 +108,7 @@ func TestInstallStoresExpiringToken(t *testing.T) {
 				if shop.RefreshTokenExpiresAt == nil || !shop.RefreshTokenExpiresAt.Equal(now.Add(90*24*time.Hour)) {
 					t.Errorf("refresh token expires at %v, want 90 days from %v", shop.RefreshTokenExpiresAt, now)
 				}
-				e.stockTShirt()
-				e.mustRead(shop.ID)
+				e.wantPairInUse(shop.ID)
 			})
 		})
 	}
@@ -198,10 +210,7 @@ func TestConcurrentRefreshesRefreshOnce(t *testing.T) {
 			if got := e.fakeTokens(); got.Refreshes != 1 || got.RefusedRefreshes != 0 {
 				t.Errorf("refreshes %d, refused %d; want 1, 0", got.Refreshes, got.RefusedRefreshes)
 			}
-			e.wantStoredPair(shop.ID)
-			e.fake.RefuseNonExpiring = true
-			e.stockTShirt()
-			e.mustRead(shop.ID)
+			e.wantPairInUse(shop.ID)
 		})
 	}
 }
@@ -261,9 +270,7 @@ func TestNonExpiringTokenIsMigrated(t *testing.T) {
 		if got := e.fakeTokens(); got.Migrations != 1 {
 			t.Fatalf("migrations %d, want 1", got.Migrations)
 		}
-		e.wantStoredPair(shop.ID)
-		e.fake.RefuseNonExpiring = true
-		e.mustRead(shop.ID)
+		e.wantPairInUse(shop.ID)
 
 		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{}); err != nil {
 			t.Fatal(err)
@@ -322,10 +329,7 @@ func TestOpeningTheAppMigratesANonExpiringToken(t *testing.T) {
 		if e.fakeTokens().Migrations != 1 {
 			t.Fatal("the non-expiring token was not exchanged")
 		}
-		e.wantStoredPair(shop.ID)
-		e.fake.RefuseNonExpiring = true
-		e.stockTShirt()
-		e.mustRead(shop.ID)
+		e.wantPairInUse(shop.ID)
 	})
 }
 
@@ -378,10 +382,7 @@ func TestUnusedRefreshTokenIsRenewed(t *testing.T) {
 		if e.fakeTokens().Refreshes != 1 {
 			t.Fatal("the refresh token was not renewed")
 		}
-		e.wantStoredPair(shop.ID)
 		e.clock.Advance(60 * 24 * time.Hour)
-		e.fake.RefuseNonExpiring = true
-		e.stockTShirt()
-		e.mustRead(shop.ID)
+		e.wantPairInUse(shop.ID)
 	})
 }
