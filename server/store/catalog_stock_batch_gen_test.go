@@ -21,6 +21,11 @@ var stockSeed = flag.Uint64("stockseed", 0, "seed of TestApplyStockChangesAsOneB
 // with inventory item "inv-" and the id.
 var batchVariants = []string{"v1", "v2", "v3", "v4", "v5", "v6"}
 
+// sharingVariant is a variant of batchCatalog's p2 carrying v5's inventory
+// item (a combined listing's parent variant): a change naming "inv-v5"
+// changes both.
+const sharingVariant = "v5-parent"
+
 // batchShop is a shop of batchCatalog with its variants' ids by platform id.
 type batchShop struct {
 	*stockbell.Shop
@@ -29,7 +34,8 @@ type batchShop struct {
 
 // batchCatalog installs a shop whose six variants have levels at up to
 // three locations, some with and some without a platform time, and a
-// shopper queued for v1, v3 and v5.
+// shopper queued for v1, v3 and v5; and sharingVariant, with v5's item and
+// levels.
 func batchCatalog(t *testing.T, db *store.DB, domain string) batchShop {
 	t.Helper()
 	shop := install(t, db, stockbell.PlatformShopify, domain)
@@ -52,11 +58,15 @@ func batchCatalog(t *testing.T, db *store.DB, domain string) batchShop {
 			up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: v, InventoryItemID: "inv-" + v, Title: "Variant " + v,
 				Tracked: true, Levels: levels[v]})
 		}
+		if p.id == "p2" {
+			up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: sharingVariant, InventoryItemID: "inv-v5",
+				Title: "Variant v5 in its parent", Tracked: true, Levels: levels["v5"]})
+		}
 		_, err := db.UpsertProduct(ctx, up)
 		must(t, err)
 	}
 	ids := map[string]int64{}
-	for _, v := range batchVariants {
+	for _, v := range append(slices.Clone(batchVariants), sharingVariant) {
 		ids[v] = variant(t, db, shop.ID, v).ID
 	}
 	for _, v := range []string{"v1", "v3", "v5"} {
@@ -157,6 +167,15 @@ func outcomeText(r *stockbell.StockResult, err error, shops ...batchShop) string
 	if r == nil {
 		return "no result and no error"
 	}
+	text := resultText(r, shops)
+	for _, shared := range r.Shared {
+		text += "; shared: " + resultText(shared, shops)
+	}
+	return text
+}
+
+// resultText describes one variant's result (outcomeText).
+func resultText(r *stockbell.StockResult, shops []batchShop) string {
 	variant := "no variant"
 	if r.Variant != nil {
 		variant = fmt.Sprintf("variant %s stock %d", r.Variant.PlatformID, r.Variant.Stock)
@@ -180,7 +199,7 @@ func stockState(t *testing.T, db *store.DB, shop batchShop) []string {
 		platformIDs[id] = pid
 	}
 	var state []string
-	for _, pid := range batchVariants {
+	for _, pid := range append(slices.Clone(batchVariants), sharingVariant) {
 		state = append(state, fmt.Sprintf("variant %s stock %d", pid, variant(t, db, shopID, pid).Stock))
 		levels, err := db.FindInventoryLevels(ctx, shopID, ids[pid])
 		must(t, err)
