@@ -96,19 +96,23 @@ func applyStockChange(ctx context.Context, tx *Tx, c stockbell.StockChange) (*st
 	if err != nil {
 		return nil, err
 	}
-	var first *stockbell.StockResult
-	for _, v := range variants {
-		result, err := applyVariantChange(ctx, tx, v, c)
-		if err != nil {
+	results := make([]*stockbell.StockResult, len(variants))
+	for i, v := range variants {
+		if results[i], err = applyVariantChange(ctx, tx, v, c); err != nil {
 			return nil, err
 		}
-		if first == nil {
-			first = result
-		} else {
-			first.Shared = append(first.Shared, result)
-		}
 	}
-	return first, nil
+	return sharedResult(results), nil
+}
+
+// sharedResult is the result of a change to the variants an inventory item
+// backs, given in id order: the first one's, holding the others'.
+func sharedResult(results []*stockbell.StockResult) *stockbell.StockResult {
+	first := results[0]
+	if len(results) > 1 {
+		first.Shared = results[1:]
+	}
+	return first
 }
 
 // applyVariantChange orders the change against the variant's level at its

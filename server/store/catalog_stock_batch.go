@@ -243,19 +243,14 @@ func (b *stockBatch) loadLevels(ctx context.Context, tx *Tx) error {
 // settleEach settles the change for each of its variants (settle), the
 // first one's result holding the others' (StockResult.Shared).
 func (b *stockBatch) settleEach(variantIDs []int64, c stockbell.StockChange) (*stockbell.StockResult, error) {
-	var first *stockbell.StockResult
-	for _, id := range variantIDs {
-		result, err := b.settle(id, c)
-		if err != nil {
+	results := make([]*stockbell.StockResult, len(variantIDs))
+	for i, id := range variantIDs {
+		var err error
+		if results[i], err = b.settle(id, c); err != nil {
 			return nil, err
 		}
-		if first == nil {
-			first = result
-		} else {
-			first.Shared = append(first.Shared, result)
-		}
 	}
-	return first, nil
+	return sharedResult(results), nil
 }
 
 // settle orders one change against its location's level as the batch has
