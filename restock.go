@@ -235,6 +235,10 @@ const (
 	// was leased. The caller decides again (SendStepResult carries the
 	// status) and records the message's outcome.
 	AttemptSubscriptionLeft
+	// AttemptShopUninstalled: the message's shop was uninstalled since the
+	// caller read it; nothing was leased. The caller records the message
+	// skipped.
+	AttemptShopUninstalled
 )
 
 // MessageResult is the final outcome of one message.
@@ -272,8 +276,9 @@ type MessageStore interface {
 	// until leaseUntil, so two runners never send it at once. It returns
 	// AttemptResumed instead of AttemptBegun when the previous attempt's
 	// lease ran out without a result, AttemptLeased with the time the
-	// current lease ends, and AttemptSubscriptionLeft (leasing nothing)
-	// when the message's subscription is no longer notified.
+	// current lease ends, AttemptSubscriptionLeft (leasing nothing)
+	// when the message's subscription is no longer notified, and
+	// AttemptShopUninstalled (leasing nothing) when its shop is not installed.
 	BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
 	// and creates the next flow step's message and job. It reports false

@@ -165,6 +165,10 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	case res.Outcome == stockbell.AttemptLeased:
 		r.putOff(res.HeldUntil)
 		return nil
+	case res.Outcome == stockbell.AttemptShopUninstalled:
+		d.Shop.Status = stockbell.ShopUninstalled // since the job read it
+		r.skip(d, stockbell.SkipShopUninstalled, true)
+		return nil
 	case res.Outcome == stockbell.AttemptSubscriptionLeft:
 		d.Subscription.Status = res.SubscriptionStatus // it left since the job read it
 		reason, stop := SkipMessage(d, now)

@@ -49,8 +49,8 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 
 // advanceSendStepsQuery records outcomes (each a pending message's, with
 // its event) and takes leases (each a pending message no attempt holds,
-// of a subscription still notified, and none the same statement
-// finishes) in one statement. An outcome is recorded only for the attempt
+// of a subscription still notified at a shop still installed, and none
+// the same statement finishes) in one statement. An outcome is recorded only for the attempt
 // holding the lease, as finishMessage's (heldBy); a leased row returns
 // the attempt's number in the third column. The events'
 // detail is written as encoding/json writes an EventDetail (keys in order,
@@ -73,7 +73,7 @@ const advanceSendStepsQuery = `WITH %s, %s, done AS (
 	UPDATE messages m SET attempts = m.attempts + 1, lease_until = l.until
 	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
 		AND m.id NOT IN (SELECT id FROM outcome)
-		AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = m.subscription_id AND s.status = 'notified')
+		AND ` + sendableOpen + `m` + sendableClose + `
 	RETURNING m.id, m.attempts
 )
 SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, attempts FROM leased`
@@ -162,8 +162,8 @@ func (s *sendStepWrite) plain() bool {
 // finish does what advanceSendSteps left of the step, in its order: each
 // recorded outcome's flow goes on to its next message (unless the outcome
 // ends it), the released attempts are released, and the next message is
-// leased if the statement did not lease it (held, run out, gone, or its
-// subscription left: beginAttempt says which).
+// leased if the statement did not lease it (held, run out, gone, its shop
+// uninstalled or its subscription left: beginAttempt says which).
 func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepResult, error) {
 	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
 	for i, r := range s.step.Finished {

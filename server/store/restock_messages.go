@@ -132,18 +132,25 @@ func (db *DB) BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUn
 	return result.Outcome, result.HeldUntil, err
 }
 
-// subscriptionNotified keeps a message's lease to a subscription still
-// notified: one that left since its sender read it (unsubscribed, say)
-// is sent nothing. The literal status keeps the statement prepared (see
-// restockStateQuery).
-const subscriptionNotified = `EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = messages.subscription_id AND s.status = 'notified')`
+// sendable keeps a message's lease to a subscription still notified, at a
+// shop still installed: one that left since its sender read it
+// (unsubscribed, say), or whose shop uninstalled the app meanwhile, is sent
+// nothing. It is written around the messages table's name in the statement
+// (sendableOpen + name + sendableClose); the literal statuses keep the
+// statement prepared (see restockStateQuery).
+const (
+	sendableOpen  = `EXISTS (SELECT 1 FROM subscriptions s JOIN shops sh ON sh.id = s.shop_id WHERE s.id = `
+	sendableClose = `.subscription_id AND s.status = 'notified' AND sh.status = 'installed')`
+	sendable      = sendableOpen + `messages` + sendableClose
+)
 
 // beginAttempt counts an attempt on the shop's pending message and leases
 // it. The usual case (no lease) is one statement; a lease that ran out
 // without a result (its runner died mid-send) is taken over with
 // AttemptResumed. A message that is not pending, or not the shop's, is
-// AttemptDone; one whose subscription is no longer notified is not leased
-// (AttemptSubscriptionLeft, with the subscription's status).
+// AttemptDone; one whose subscription is no longer notified, or whose shop
+// is not installed, is not leased (AttemptSubscriptionLeft, with the
+// subscription's status, or AttemptShopUninstalled).
 func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
 	now := tx.db.now()
 	for _, take := range []struct {
@@ -156,7 +163,7 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 		}
 		var attempt int
 		err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
-			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+subscriptionNotified+`
+			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+sendable+`
 			RETURNING attempts`), args...).Scan(&attempt)
 		if err == nil {
 			return stockbell.SendStepResult{Outcome: take.outcome, Attempt: attempt}, nil
@@ -170,14 +177,16 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 
 // attemptRefused says why beginAttempt leased nothing: the message is no
 // longer pending (AttemptDone), another attempt holds it (AttemptLeased),
-// or its subscription left (AttemptSubscriptionLeft).
+// its shop was uninstalled (AttemptShopUninstalled) or its subscription
+// left (AttemptSubscriptionLeft).
 func attemptRefused(ctx context.Context, tx *Tx, shopID, messageID int64, now time.Time) (stockbell.SendStepResult, error) {
 	var row struct {
 		LeaseUntil *time.Time                    `db:"lease_until"`
 		Status     *stockbell.SubscriptionStatus `db:"subscription_status"`
+		ShopStatus stockbell.ShopStatus          `db:"shop_status"`
 	}
-	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT m.lease_until, s.status AS subscription_status FROM messages m
-		LEFT JOIN subscriptions s ON s.id = m.subscription_id WHERE m.id = ? AND m.`+byIDsOfShop+` AND m.status = ?`),
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT m.lease_until, s.status AS subscription_status, sh.status AS shop_status
+		FROM messages m JOIN shops sh ON sh.id = m.shop_id LEFT JOIN subscriptions s ON s.id = m.subscription_id WHERE m.id = ? AND m.`+byIDsOfShop+` AND m.status = ?`),
 		messageID, shopID, stockbell.MessagePending)
 	switch {
 	case isNoRows(err):
@@ -186,6 +195,8 @@ func attemptRefused(ctx context.Context, tx *Tx, shopID, messageID int64, now ti
 		return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
 	case row.LeaseUntil != nil && row.LeaseUntil.After(now):
 		return stockbell.SendStepResult{Outcome: stockbell.AttemptLeased, HeldUntil: row.LeaseUntil.UTC()}, nil
+	case row.ShopStatus != stockbell.ShopInstalled:
+		return stockbell.SendStepResult{Outcome: stockbell.AttemptShopUninstalled}, nil
 	case row.Status == nil || *row.Status != stockbell.SubscriptionNotified:
 		left := stockbell.SendStepResult{Outcome: stockbell.AttemptSubscriptionLeft}
 		if row.Status != nil {

@@ -1,0 +1,41 @@
+package restock_test
+
+import (
+	"slices"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// TestShopUninstalledWhileTheJobSends: a shop uninstalled while a send
+// job is sending its alerts sends none after that: the job read the shop
+// when it started, but each send is decided again when its message is
+// leased, as for a subscriber who leaves.
+func TestShopUninstalledWhileTheJobSends(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		h.subscribe(v, 3, "u")
+		uninstalled := false
+		h.msgr.Sender = sendHook{h.sender, func() {
+			if !uninstalled { // as the first alert goes out, the merchant uninstalls the app
+				uninstalled = true
+				h.must(h.db.UninstallShop(ctx, h.shop.ID))
+			}
+		}}
+		h.stock("v1", "warehouse", 5)
+		h.run()
+
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"u000@example.com"}) {
+			t.Fatalf("sent to %v, want u000 only (the shop was uninstalled as its alert went out)", got)
+		}
+		skipped := h.messages(stockbell.MessageSkipped)
+		if len(skipped) != 2 {
+			t.Fatalf("skipped %d alerts, want the 2 after the uninstall", len(skipped))
+		}
+		for _, m := range skipped {
+			if m.Error != string(stockbell.SkipShopUninstalled) {
+				t.Errorf("alert %d skipped for %q, want %q", m.ID, m.Error, stockbell.SkipShopUninstalled)
+			}
+		}
+	})
+}
