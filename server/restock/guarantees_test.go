@@ -3,8 +3,11 @@ package restock_test
 import (
 	"slices"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 // TestShopUninstalledWhileTheJobSends: a shop uninstalled while a send
@@ -39,3 +42,29 @@ func TestShopUninstalledWhileTheJobSends(t *testing.T) {
 		}
 	})
 }
+
+// TestSignUpOnAReplicaWhoseClockIsAhead: a shopper who signs up for a
+// variant in stock through a replica whose clock runs ahead of the one
+// deciding the restock is notified: the batch the sign-up wakes takes
+// every subscriber queued when it starts, whatever the clock that stamped
+// them.
+func TestSignUpOnAReplicaWhoseClockIsAhead(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		h.stock("v1", "warehouse", 5) // in stock, no one waiting: no restock job
+		ahead := store.New(h.db.Conn, h.db.Queue)
+		ahead.Clock = storetest.NewClock(h.clock.Now().Add(2 * time.Second))
+		sub, _, err := ahead.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: v,
+			Email: "late@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		h.must(err)
+		h.run()
+
+		if got := h.notified(v); !slices.Equal(got, []int64{sub.ID}) {
+			t.Fatalf("notified %v, want the sign-up %d", got, sub.ID)
+		}
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"late@example.com"}) {
+			t.Fatalf("sent to %v, want late@example.com", got)
+		}
+	})
+}
+

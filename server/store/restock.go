@@ -153,6 +153,9 @@ func startBatch(ctx context.Context, tx *Tx, start stockbell.BatchStart) (*stock
 	if !sameTime(waiting, start.ExpectWaitingUntil) {
 		return nil, stockbell.Errorf(stockbell.ECONFLICT, "variant %d: waiting period changed since the decision", start.VariantID)
 	}
+	if start.Cutoff, err = batchCutoff(ctx, tx, start.VariantID, start.Cutoff); err != nil {
+		return nil, err
+	}
 	batch, err := insertBatch(ctx, tx, shopID, start)
 	if err != nil {
 		return nil, err
@@ -170,6 +173,23 @@ func startBatch(ctx context.Context, tx *Tx, start stockbell.BatchStart) (*stock
 		return nil, err
 	}
 	return batch, tx.insertJob(ctx, stockbell.RestockBatchJob{ShopID: shopID, BatchID: batch.ID, Chunk: 1}, nil)
+}
+
+// batchCutoff returns the cutoff of a batch decided at decided: that time,
+// or the newest queued subscription's when it is later, so that the batch
+// takes every subscriber queued as it starts. A subscription is stamped by
+// the clock of the replica that took it, which may run ahead of the
+// deciding replica's; its sign-up's own restock job would otherwise start
+// a batch that passes it over, leaving it queued for a variant in stock.
+func batchCutoff(ctx context.Context, tx *Tx, variantID int64, decided time.Time) (time.Time, error) {
+	var newest time.Time
+	// The literal status keeps the statement prepared (see restockStateQuery).
+	err := tx.GetContext(ctx, &newest, tx.Rebind(`SELECT created_at FROM subscriptions
+		WHERE variant_id = ? AND status = 'queued' ORDER BY created_at DESC, id DESC LIMIT 1`), variantID)
+	if isNoRows(err) || (err == nil && !newest.After(decided)) {
+		return decided, nil
+	}
+	return newest, err
 }
 
 func insertBatch(ctx context.Context, tx *Tx, shopID int64, start stockbell.BatchStart) (*stockbell.RestockBatch, error) {
