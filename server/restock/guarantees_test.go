@@ -68,3 +68,33 @@ func TestSignUpOnAReplicaWhoseClockIsAhead(t *testing.T) {
 	})
 }
 
+// TestShopUninstalledBeforeTheBatchClaims: a batch whose shop uninstalls
+// the app before its chunk is claimed takes no one out of the queue: its
+// subscribers would be marked notified with alerts skipped for the
+// uninstall, and after the shop installs the app again its next restock
+// would have no one to notify.
+func TestShopUninstalledBeforeTheBatchClaims(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		subs := h.subscribe(v, 3, "r")
+		_, err := h.db.StartBatch(ctx, stockbell.BatchStart{ShopID: h.shop.ID, VariantID: v, Everyone: true, Stock: 5, Cutoff: h.clock.Now()})
+		h.must(err)
+		h.must(h.db.UninstallShop(ctx, h.shop.ID)) // before the batch's chunk job runs
+		h.run()
+		if got := h.notified(v); len(got) != 0 {
+			t.Fatalf("an uninstalled shop's batch notified %v", got)
+		}
+
+		_, err = h.db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: h.shop.Domain, Name: "Bell"})
+		h.must(err)
+		h.clock.Add(time.Minute)
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		if got := h.notified(v); !slices.Equal(got, subs) {
+			t.Fatalf("after the shop installed the app again and restocked, notified %v, want %v", got, subs)
+		}
+		if got := h.sender.recipients(); len(got) != 3 {
+			t.Fatalf("sent to %v, want the 3 subscribers", got)
+		}
+	})
+}

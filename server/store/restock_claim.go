@@ -55,8 +55,12 @@ func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stock
 	if err != nil {
 		return nil, err
 	}
-	if !flow.Status.Notifies() {
-		detail := skipDetail(stockbell.SkipFlowDraft, map[string]any{"batch_id": batch.ID})
+	reason, err := claimBlocked(ctx, tx, batch.ShopID, flow)
+	if err != nil {
+		return nil, err
+	}
+	if reason != "" {
+		detail := skipDetail(reason, map[string]any{"batch_id": batch.ID})
 		if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventSkipped), detail); err != nil {
 			return nil, err
 		}
@@ -78,6 +82,24 @@ func claimChunk(ctx context.Context, tx *Tx, claim stockbell.ChunkClaim) (*stock
 		return nil, err
 	}
 	return &stockbell.ChunkResult{Claimed: len(subs), Done: done}, nil
+}
+
+// claimBlocked returns why a batch may take no one out of the queue now,
+// or "": its shop uninstalled the app, or its flow became a draft, since the
+// batch started. Its subscribers then keep their places for the next
+// restock; claimed, they would be marked notified and their alerts skipped.
+func claimBlocked(ctx context.Context, tx *Tx, shopID int64, flow *stockbell.Flow) (stockbell.SkipReason, error) {
+	var status stockbell.ShopStatus
+	if err := tx.GetContext(ctx, &status, tx.Rebind(`SELECT status FROM shops WHERE id = ?`), shopID); err != nil {
+		return "", err
+	}
+	switch {
+	case status != stockbell.ShopInstalled:
+		return stockbell.SkipShopUninstalled, nil
+	case !flow.Status.Notifies():
+		return stockbell.SkipFlowDraft, nil
+	}
+	return "", nil
 }
 
 // lockBatch locks the shop's batch row. Returns ENOTFOUND.
