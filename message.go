@@ -90,6 +90,30 @@ type Sender interface {
 	Send(ctx context.Context, msg OutboundMessage) (SendResult, error)
 }
 
+// A job that a provider accepted a message for records that it was sent
+// up to RecordSentTries times, pausing RecordSentPause times the try's
+// number before each try after the first: enough to ride out a dropped
+// connection or a database failing over (about 0.6 s in all), short beside
+// a job's timeout. A record given up on sends the message again when the
+// job is retried.
+const (
+	RecordSentTries = 3
+	RecordSentPause = 200 * time.Millisecond
+)
+
+// RecordSent runs record, a store write of a message's sent outcome, until
+// it succeeds or RecordSentTries tries failed, and returns its last error.
+func RecordSent(record func() error) error {
+	var err error
+	for try := range RecordSentTries {
+		time.Sleep(time.Duration(try) * RecordSentPause)
+		if err = record(); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
 // MessageFilter selects messages of one shop: ShopID is required (a
 // filter without it is EINVALID, never "all shops"); other nil fields do
 // not filter.

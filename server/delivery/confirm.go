@@ -26,9 +26,10 @@ type Confirmations struct {
 // HandleSendConfirmation sends a confirmation request once. A request
 // already sent, or of a subscription that no longer waits for it, is not
 // sent; a permanent refusal (a number the provider will not text) is
-// logged and dropped; a transient failure is retried by the queue. As with
+// logged and dropped; a transient failure is retried by the queue. The
+// sent mark is tried again after a failure (stockbell.RecordSent); as with
 // flow messages, a crash between the provider accepting the request and
-// its sent mark committing sends it again.
+// that mark committing, or a database lost for longer, sends it again.
 func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbell.SendConfirmationJob) error {
 	req, err := c.Store.FindConfirmationRequest(ctx, job.ShopID, job.ConfirmationID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
@@ -52,7 +53,11 @@ func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbel
 	if c.Metrics != nil {
 		c.Metrics.ConfirmationRequested(conf.Channel)
 	}
-	return c.Store.MarkConfirmationSent(context.WithoutCancel(ctx), conf.ShopID, conf.ID, consent)
+	// Tried again after a failure, as a flow message's outcome is: a
+	// record given up on sends the request again when the job is retried.
+	return stockbell.RecordSent(func() error {
+		return c.Store.MarkConfirmationSent(context.WithoutCancel(ctx), conf.ShopID, conf.ID, consent)
+	})
 }
 
 // stillWanted reports whether a confirmation request is still to be sent.

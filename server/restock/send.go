@@ -209,27 +209,17 @@ func (r *sendRun) advanceTo(ctx context.Context, next int64, leaseUntil time.Tim
 	return res, nil
 }
 
-// recordTries is how often record tries to store the run's last outcomes,
-// recordPause the pause before each try after the first (times the try's
-// number): enough to ride out a dropped connection or a database failing
-// over, short beside the job's timeout.
-const (
-	recordTries = 3
-	recordPause = 200 * time.Millisecond
-)
-
 // record records the outcomes not yet recorded, trying again after a
-// failure (an outcome recorded already is not recorded twice).
+// failure as stockbell.RecordSent does (an outcome recorded already is not
+// recorded twice).
 func (r *sendRun) record(ctx context.Context) error {
-	var err error
-	for try := range recordTries {
+	return stockbell.RecordSent(func() error {
 		if len(r.step.Finished) == 0 && len(r.step.Released) == 0 {
 			return nil
 		}
-		time.Sleep(time.Duration(try) * recordPause)
-		_, err = r.advanceTo(ctx, 0, time.Time{})
-	}
-	return err
+		_, err := r.advanceTo(ctx, 0, time.Time{})
+		return err
+	})
 }
 
 // send renders and delivers a leased message; its outcome is recorded by
