@@ -98,3 +98,28 @@ func TestShopUninstalledBeforeTheBatchClaims(t *testing.T) {
 		}
 	})
 }
+
+// TestUnsubscribedThenSubscribedAgain: a shopper who unsubscribes and then
+// subscribes again to the same variant is queued afresh and gets one alert
+// at the next restock: the alert of the subscription they left is not
+// sent, and the one they left does not swallow the new sign-up.
+func TestUnsubscribedThenSubscribedAgain(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		first := h.subscribe(v, 1, "again")
+		h.must(h.db.Unsubscribe(ctx, h.shop.ID, first[0]))
+		h.clock.Add(time.Minute)
+		again := h.subscribe(v, 1, "again")
+		if again[0] == first[0] {
+			t.Fatalf("subscribing again returned the subscription left, %d", first[0])
+		}
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		if got := h.notified(v); !slices.Equal(got, again) {
+			t.Fatalf("notified %v, want the new subscription %v", got, again)
+		}
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"again000@example.com"}) {
+			t.Fatalf("sent to %v, want one alert", got)
+		}
+	})
+}
