@@ -26,6 +26,11 @@ type JobOptions struct {
 	// when it ends, even when it ends failing its last attempt, so a
 	// change it may have read past is still read.
 	UniqueByArgs bool
+	// NoRerun, with UniqueByArgs, drops an insertion that finds the same
+	// catalog sync running without asking it to run once more: for a
+	// periodic sync, which has no change to make sure of, and for which
+	// the sync running (an install's, say) is as fresh.
+	NoRerun bool
 	// MaxAttempts overrides the queue's default number of tries.
 	MaxAttempts int
 }

@@ -45,6 +45,13 @@ var againOfKind = map[string]bool{
 	stockbell.FeedSyncJob{}.Kind():               true,
 }
 
+// asksAgain reports whether an insertion of args with opts that finds
+// the same job running asks it to run again: a unique insertion of a
+// kind that runs again, unless NoRerun.
+func asksAgain(args stockbell.JobArgs, opts *stockbell.JobOptions) bool {
+	return againOfKind[args.Kind()] && opts != nil && opts.UniqueByArgs && !opts.NoRerun
+}
+
 // againQueries record, forget and take a request to run a job again, per
 // database (true: PostgreSQL).
 // A failed attempt run again is recorded in the job's errors (appendError)

@@ -142,7 +142,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 // (againOfKind).
 func (q *Queue) InsertTx(ctx context.Context, tx *sql.Tx, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
 	res, err := q.Client.InsertTx(ctx, tx, args, insertOpts(args, opts))
-	if err != nil {
+	if err != nil || !asksAgain(args, opts) {
 		return err
 	}
 	return q.askAgainTx(ctx, tx, res)
@@ -159,7 +159,10 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.J
 	if err != nil {
 		return err
 	}
-	for _, res := range results {
+	for i, res := range results {
+		if !asksAgain(args[i], opts) {
+			continue
+		}
 		if err := q.askAgainTx(ctx, tx, res); err != nil {
 			return err
 		}
@@ -170,7 +173,7 @@ func (q *Queue) InsertManyTx(ctx context.Context, tx *sql.Tx, args []stockbell.J
 // Insert inserts a job outside any transaction of the caller's.
 // A job of a catalog sync's kind is inserted as InsertTx inserts it.
 func (q *Queue) Insert(ctx context.Context, args stockbell.JobArgs, opts *stockbell.JobOptions) error {
-	if againOfKind[args.Kind()] && opts != nil && opts.UniqueByArgs {
+	if asksAgain(args, opts) {
 		return q.insertAsking(ctx, args, opts)
 	}
 	_, err := q.Client.Insert(ctx, args, insertOpts(args, opts))
