@@ -16,13 +16,19 @@ type variantRecord struct {
 	item    gqlItem
 }
 
-// SyncCatalog serves ShopifyCatalogSyncJob: it pages through every variant
+// SyncCatalog serves ShopifyCatalogSyncJob. For ShopID 0 (the hourly
+// fan-out) it queues the sync of each installed shop whose hour it is
+// (stockbell.CatalogResyncDue), so that a products webhook Shopify gave
+// up on is caught within a day. For a shop it pages through every variant
 // with its product and per-location levels and upserts them (syncPages),
 // marks deleted the products Shopify no longer lists and then the variants
 // it no longer lists of the products it kept (deleteVanishedVariants), and
 // records the sync in the shop's sync log (CatalogSource), a refusal
 // included (stopIfRefused).
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
+	if job.ShopID == 0 {
+		return in.fanOutResync(ctx)
+	}
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
@@ -50,6 +56,18 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// fanOutResync queues the periodic catalog sync of each installed shop
+// whose hour it is.
+func (in *Integration) fanOutResync(ctx context.Context) error {
+	now := in.Clock.Now()
+	return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
+		if !stockbell.CatalogResyncDue(shop.ID, now) {
+			return nil
+		}
+		return stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}
+	})
 }
 
 // pageListing notes what the sync's pages listed, by platform id.

@@ -58,7 +58,9 @@ func (in *Integration) fanOutReconcile(ctx context.Context) error {
 }
 
 // fanOut inserts, unique by arguments, the job that job returns for each
-// installed Shopify shop (nil: none for that shop).
+// installed Shopify shop (nil: none for that shop). A periodic job that
+// finds the same job running is dropped, without asking it to run again
+// (NoRerun): the running one reads as fresh a state.
 func (in *Integration) fanOut(ctx context.Context, job func(shop *stockbell.Shop) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformShopify, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
@@ -71,7 +73,7 @@ func (in *Integration) fanOut(ctx context.Context, job func(shop *stockbell.Shop
 			if args == nil {
 				continue
 			}
-			if err := in.Jobs.Insert(ctx, args, &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			if err := in.Jobs.Insert(ctx, args, &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true}); err != nil {
 				return err
 			}
 		}
