@@ -13,12 +13,18 @@ import (
 // CatalogSource names catalog syncs in the sync log.
 const CatalogSource = "bigcommerce:catalog"
 
-// SyncCatalog serves BigCommerceCatalogSyncJob: it pages through every
-// product with its variants, reads their levels from the Inventory API a
-// page at a time, upserts them, marks deleted the products the store no
-// longer lists (deleteVanished), and records the sync in the shop's sync
-// log.
+// SyncCatalog serves BigCommerceCatalogSyncJob. For ShopID 0 (the hourly
+// fan-out) it queues the sync of each installed store whose hour it is
+// (stockbell.CatalogResyncDue), so that a product webhook lost (a hook
+// BigCommerce deactivated, say) is caught within a day. For a store it
+// pages through every product with its variants, reads their levels from
+// the Inventory API a page at a time, upserts them, marks deleted the
+// products the store no longer lists (deleteVanished), and records the
+// sync in the shop's sync log.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) error {
+	if job.ShopID == 0 {
+		return in.fanOutResync(ctx)
+	}
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
@@ -60,6 +66,18 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "bigcommerce catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// fanOutResync queues the periodic catalog sync of each installed store
+// whose hour it is.
+func (in *Integration) fanOutResync(ctx context.Context) error {
+	now := in.Clock.Now()
+	return in.fanOut(ctx, func(id int64) stockbell.JobArgs {
+		if !stockbell.CatalogResyncDue(id, now) {
+			return nil
+		}
+		return stockbell.BigCommerceCatalogSyncJob{ShopID: id}
+	})
 }
 
 // inventoryRead is what one read of the Inventory API found: the items by

@@ -57,7 +57,10 @@ func (in *Integration) session(shop *stockbell.Shop) (*session, error) {
 	return &session{client: in.Client, store: stockbell.StoreHash(shop.Domain), token: string(token)}, nil
 }
 
-// fanOut queues one job per installed BigCommerce store.
+// fanOut queues, unique by arguments, the job that job returns for each
+// installed BigCommerce store (nil: none for that store). A periodic job
+// that finds the same job running is dropped, without asking it to run
+// again (NoRerun): the running one reads as fresh a state.
 func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformBigCommerce, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
@@ -66,7 +69,11 @@ func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockb
 			return err
 		}
 		for _, shop := range shops {
-			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			args := job(shop.ID)
+			if args == nil {
+				continue
+			}
+			if err := in.Jobs.Insert(ctx, args, &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true}); err != nil {
 				return err
 			}
 		}
