@@ -80,6 +80,25 @@ func TestPlatformCatalogSyncsArePeriodic(t *testing.T) {
 	}
 }
 
+// TestWebhookPlatformCatalogSyncsArePeriodic: the platforms whose catalog
+// changes arrive by webhooks alone (Shopify, BigCommerce) have the hourly
+// fan-out of their daily catalog syncs, so that a webhook the platform gave
+// up on is caught.
+func TestWebhookPlatformCatalogSyncsArePeriodic(t *testing.T) {
+	addr := freeAddr(t)
+	m := startServer(t, testEnv(t, map[string]string{
+		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
+		"SHOPIFY_API_KEY": "key", "SHOPIFY_API_SECRET": "secret", "STOCKBELL_SHOPIFY_ADMIN_URL": "http://127.0.0.1:1/{shop}",
+		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret",
+		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": "http://127.0.0.1:1", "STOCKBELL_BIGCOMMERCE_API_URL": "http://127.0.0.1:1",
+	}))
+	for _, args := range []stockbell.JobArgs{stockbell.ShopifyCatalogSyncJob{}, stockbell.BigCommerceCatalogSyncJob{}} {
+		if !slices.Contains(m.workers.PeriodicKinds(), args.Kind()) {
+			t.Errorf("periodic job kinds = %v, want %q among them", m.workers.PeriodicKinds(), args.Kind())
+		}
+	}
+}
+
 // declaredJobKinds returns the literal results of the Kind methods in the
 // Go package at dir.
 func declaredJobKinds(t *testing.T, dir string) []string {

@@ -189,7 +189,7 @@ func (m *Main) wireDataRequests(workers *jobs.Workers) *shopify.FileDataRequests
 // wireShopify registers Shopify when an app is configured
 // (SHOPIFY_API_KEY): its install steps and webhook verifier with the web
 // server, its receipt processor with the registry, its job handlers and
-// its periodic reconciliation. It returns the install steps, which the
+// its periodic reconciliation and catalog sync. It returns the install steps, which the
 // admin uses to authenticate embedded requests (nil without Shopify).
 func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Workers, answers *shopify.FileDataRequests) (*oauth.Shopify, error) {
 	cfg := m.Config.Shopify
@@ -213,10 +213,13 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 		Sealer: sealer, Tokens: install, Admin: shopify.NewAdminClient(cfg, clock, logger), Clock: clock, Logger: logger,
 		DataRequests: answers}
 	registry.Register(stockbell.PlatformShopify, integration)
-	jobs.Handle(workers, integration.SyncCatalog, 30*time.Minute)
+	jobs.Handle(workers, integration.SyncCatalog, shopify.CatalogSyncTimeout)
 	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
+	// Shopify drops a webhook after its retries: every shop's complete
+	// catalog is synced once a day, in the shop's own hour.
+	jobs.Every(workers, stockbell.CatalogResyncFanOut, func() stockbell.JobArgs { return stockbell.ShopifyCatalogSyncJob{} })
 	// Shops installed before tokens expired hold non-expiring ones, which
 	// Shopify refuses from January 1, 2027: exchanged at start, and hourly
 	// for any left; refresh tokens near their expiry are renewed too.

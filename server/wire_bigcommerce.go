@@ -37,5 +37,8 @@ func (m *Main) wireBigCommerce(registry *integrations.Registry, workers *jobs.Wo
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{} })
 	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{} })
+	// A hook BigCommerce deactivated lost its events until re-created:
+	// every store's complete catalog is synced once a day, in its own hour.
+	jobs.Every(workers, stockbell.CatalogResyncFanOut, func() stockbell.JobArgs { return stockbell.BigCommerceCatalogSyncJob{} })
 	return nil
 }

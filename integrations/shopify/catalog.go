@@ -5,9 +5,19 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
+
+// CatalogSyncTimeout bounds one attempt of a shop's catalog sync. The
+// sync is bound by the shop's cost bucket: a page of 25 variants with one
+// or two locations costs about 300 points, so 50,000 variants (2,000
+// pages, about 600,000 points) take about 100 minutes at the Standard
+// plan's 100 points a second (50 at Advanced's 200, 10 at Plus's 1,000).
+// Four hours lets a Standard shop of about 120,000 variants finish; a
+// sync cut short is retried from its first page.
+const CatalogSyncTimeout = 4 * time.Hour
 
 // variantRecord is one variant as the Admin API describes it, with its
 // inventory item and every one of the item's levels.
