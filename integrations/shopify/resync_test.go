@@ -20,7 +20,9 @@ func TestPeriodicSyncCatchesLostProductWebhooks(t *testing.T) {
 		shop := e.install()
 		e.stockTShirt()
 		r := e.resync(shop.ID)
-		r.LoseWebhooks = func() { e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Products = []*shopifytest.Product{e.capProduct()} }) }
+		r.LoseWebhooks = func() {
+			e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Products = []*shopifytest.Product{e.capProduct()} })
+		}
 		r.Gone, r.Created = itoa(smallVariant), "901"
 		storetest.CheckResyncCatchesLostWebhooks(t, r)
 	})
