@@ -27,9 +27,10 @@ type variantRecord struct {
 }
 
 // SyncCatalog serves ShopifyCatalogSyncJob. For ShopID 0 (the hourly
-// fan-out) it queues the sync of each installed shop whose hour it is
-// (stockbell.CatalogResyncDue), so that a products webhook Shopify gave
-// up on is caught within a day. For a shop it pages through every variant
+// fan-out) it queues the webhook registration and the sync of each
+// installed shop whose hour it is (stockbell.CatalogResyncDue), so that a
+// products webhook Shopify gave up on, or a subscription it removed, is
+// caught within a day. For a shop it pages through every variant
 // with its product and per-location levels and upserts them (syncPages),
 // marks deleted the products Shopify no longer lists and then the variants
 // it no longer lists of the products it kept (deleteVanishedVariants), and
@@ -68,16 +69,24 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
-// fanOutResync queues the periodic catalog sync of each installed shop
-// whose hour it is.
+// fanOutResync queues, for each installed shop whose hour it is, its
+// webhook registration, which creates again the subscriptions Shopify
+// removed after their deliveries kept failing, then its catalog sync.
 func (in *Integration) fanOutResync(ctx context.Context) error {
 	now := in.Clock.Now()
-	return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
-		if !stockbell.CatalogResyncDue(shop.ID, now) {
-			return nil
+	due := func(job func(shopID int64) stockbell.JobArgs) func(*stockbell.Shop) stockbell.JobArgs {
+		return func(shop *stockbell.Shop) stockbell.JobArgs {
+			if !stockbell.CatalogResyncDue(shop.ID, now) {
+				return nil
+			}
+			return job(shop.ID)
 		}
-		return stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}
-	})
+	}
+	err := in.fanOut(ctx, due(func(id int64) stockbell.JobArgs { return stockbell.ShopifyRegisterWebhooksJob{ShopID: id} }))
+	if err != nil {
+		return err
+	}
+	return in.fanOut(ctx, due(func(id int64) stockbell.JobArgs { return stockbell.ShopifyCatalogSyncJob{ShopID: id} }))
 }
 
 // pageListing notes what the sync's pages listed, by platform id.

@@ -45,6 +45,28 @@ func TestPeriodicSyncNeverOverlapsTheInstallSync(t *testing.T) {
 	})
 }
 
+// TestPeriodicSyncRegistersWebhooksAgain: the fan-out reaching a shop's
+// hour also queues its webhook registration, which creates again the
+// subscriptions Shopify removed after their deliveries kept failing.
+func TestPeriodicSyncRegistersWebhooksAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		r := e.resync(shop.ID)
+		r.Kind = stockbell.ShopifyRegisterWebhooksJob{}.Kind()
+		storetest.UntilResyncHour(r, false)
+		must(t, r.FanOut())
+		if got := storetest.QueuedShops(t, r); len(got) != 0 {
+			t.Fatalf("outside the shop's hour the fan-out queued the registrations of %v", got)
+		}
+		storetest.UntilResyncHour(r, true)
+		must(t, r.FanOut())
+		if got := storetest.QueuedShops(t, r); len(got) != 1 || got[0] != shop.ID {
+			t.Fatalf("in the shop's hour the fan-out queued the registrations of %v, want [%d]", got, shop.ID)
+		}
+	})
+}
+
 // resync is the shop's periodic catalog sync, for the storetest checks.
 func (e *env) resync(shopID int64) storetest.Resync {
 	ctx := context.Background()

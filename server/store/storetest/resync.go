@@ -42,14 +42,14 @@ func CheckResyncCatchesLostWebhooks(t *testing.T, r Resync) {
 	t.Helper()
 	mustDo(t, r.Sync(r.ShopID))
 	r.LoseWebhooks()
-	r.untilHour(false)
+	UntilResyncHour(r, false)
 	mustDo(t, r.FanOut())
-	if got := r.queued(t); len(got) != 0 {
+	if got := QueuedShops(t, r); len(got) != 0 {
 		t.Fatalf("outside the shop's hour the fan-out queued the syncs of %v", got)
 	}
-	r.untilHour(true)
+	UntilResyncHour(r, true)
 	mustDo(t, r.FanOut())
-	queued := r.queued(t)
+	queued := QueuedShops(t, r)
 	if len(queued) != 1 || queued[0] != r.ShopID {
 		t.Fatalf("in the shop's hour the fan-out queued the syncs of %v, want [%d]", queued, r.ShopID)
 	}
@@ -71,15 +71,15 @@ func CheckResyncCatchesLostWebhooks(t *testing.T, r Resync) {
 // running sync for no second run. The shop's install queued its sync.
 func CheckResyncNeverOverlapsInstallSync(t *testing.T, r Resync) {
 	t.Helper()
-	r.untilHour(true)
+	UntilResyncHour(r, true)
 	mustDo(t, r.FanOut())
-	if got := r.queued(t); len(got) != 1 {
+	if got := QueuedShops(t, r); len(got) != 1 {
 		t.Fatalf("with the install's sync queued, the syncs of %v are queued, want the install's alone", got)
 	}
 	_, err := r.DB.DB.Exec(r.DB.DB.Rebind(`UPDATE river_job SET state = 'running', attempt = 1, attempted_at = ? WHERE kind = ?`), r.Now(), r.Kind)
 	mustDo(t, err)
 	mustDo(t, r.FanOut())
-	if got := r.queued(t); len(got) != 1 {
+	if got := QueuedShops(t, r); len(got) != 1 {
 		t.Errorf("with the install's sync running, the syncs of %v are queued, want the install's alone", got)
 	}
 	var asked int
@@ -89,16 +89,16 @@ func CheckResyncNeverOverlapsInstallSync(t *testing.T, r Resync) {
 	}
 }
 
-// untilHour moves the clock by fan-out periods until the shop's periodic
-// sync is due (or, with due false, is not).
-func (r Resync) untilHour(due bool) {
+// UntilResyncHour moves the clock by fan-out periods until the shop's
+// periodic sync is due (or, with due false, is not).
+func UntilResyncHour(r Resync, due bool) {
 	for stockbell.CatalogResyncDue(r.ShopID, r.Now()) != due {
 		r.Advance(stockbell.CatalogResyncFanOut)
 	}
 }
 
-// queued returns the shops of the queued jobs of the sync's kind.
-func (r Resync) queued(t *testing.T) []int64 {
+// QueuedShops returns the shops of the queued jobs of r.Kind.
+func QueuedShops(t *testing.T, r Resync) []int64 {
 	t.Helper()
 	text := "json(args)"
 	if r.DB.Dialect == store.Postgres {
