@@ -18,13 +18,15 @@ const (
 )
 
 // CatalogResyncDue reports whether the fan-out running at now queues the
-// periodic catalog sync of shop shopID. Each shop has an hour of the
+// periodic catalog sync of the shop. Each shop has an hour of the
 // interval given by its id, so the shops' syncs are spread over the
 // interval rather than all begun at once, and each shop is due once per
 // interval. A shop whose hour passes while no fan-out runs (every
-// replica down for that hour) waits for its next one.
-func CatalogResyncDue(shopID int64, now time.Time) bool {
+// replica down for that hour) waits for its next one, as does a shop
+// installed less than a fan-out period before: its install's sync has
+// just read it.
+func CatalogResyncDue(shop *Shop, now time.Time) bool {
 	slots := int64(CatalogResyncInterval / CatalogResyncFanOut)
 	slot := now.Unix() / int64(CatalogResyncFanOut/time.Second)
-	return shopID%slots == slot%slots
+	return shop.ID%slots == slot%slots && !shop.InstalledAt.After(now.Add(-CatalogResyncFanOut))
 }

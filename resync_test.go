@@ -19,7 +19,7 @@ func TestCatalogResyncDueOncePerInterval(t *testing.T) {
 		now := start.Add(time.Duration(hour) * stockbell.CatalogResyncFanOut)
 		inHour := 0
 		for id := int64(1); id <= shops; id++ {
-			if stockbell.CatalogResyncDue(id, now) {
+			if stockbell.CatalogResyncDue(&stockbell.Shop{ID: id, InstalledAt: start.AddDate(0, -1, 0)}, now) {
 				due[id]++
 				inHour++
 			}
@@ -31,6 +31,24 @@ func TestCatalogResyncDueOncePerInterval(t *testing.T) {
 	for id := int64(1); id <= shops; id++ {
 		if due[id] != 1 {
 			t.Errorf("shop %d is due %d times in %s, want once", id, due[id], stockbell.CatalogResyncInterval)
+		}
+	}
+}
+
+// TestCatalogResyncNotDueJustAfterInstall: in a shop's hour, a shop
+// installed less than a fan-out period ago (its install's sync just ran)
+// is not due; one installed a period ago is.
+func TestCatalogResyncNotDueJustAfterInstall(t *testing.T) {
+	now := time.Date(2026, 12, 6, 13, 30, 0, 0, time.UTC)
+	for id := int64(1); ; id++ {
+		if stockbell.CatalogResyncDue(&stockbell.Shop{ID: id, InstalledAt: now.AddDate(0, -1, 0)}, now) {
+			if stockbell.CatalogResyncDue(&stockbell.Shop{ID: id, InstalledAt: now.Add(-time.Minute)}, now) {
+				t.Error("a shop installed a minute ago is due")
+			}
+			if !stockbell.CatalogResyncDue(&stockbell.Shop{ID: id, InstalledAt: now.Add(-stockbell.CatalogResyncFanOut)}, now) {
+				t.Error("a shop installed a fan-out period ago is not due in its hour")
+			}
+			return
 		}
 	}
 }

@@ -72,11 +72,11 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 // whose hour it is.
 func (in *Integration) fanOutResync(ctx context.Context) error {
 	now := in.Clock.Now()
-	return in.fanOut(ctx, func(id int64) stockbell.JobArgs {
-		if !stockbell.CatalogResyncDue(id, now) {
+	return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
+		if !stockbell.CatalogResyncDue(shop, now) {
 			return nil
 		}
-		return stockbell.BigCommerceCatalogSyncJob{ShopID: id}
+		return stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}
 	})
 }
 

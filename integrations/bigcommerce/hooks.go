@@ -21,7 +21,9 @@ import (
 // sync log, and the run that ends one.
 func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigCommerceRegisterHooksJob) error {
 	if job.ShopID == 0 {
-		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.BigCommerceRegisterHooksJob{ShopID: id} })
+		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
+			return stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}
+		})
 	}
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {

@@ -61,7 +61,7 @@ func (in *Integration) session(shop *stockbell.Shop) (*session, error) {
 // installed BigCommerce store (nil: none for that store). A periodic job
 // that finds the same job running is dropped, without asking it to run
 // again (NoRerun): the running one reads as fresh a state.
-func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockbell.JobArgs) error {
+func (in *Integration) fanOut(ctx context.Context, job func(shop *stockbell.Shop) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformBigCommerce, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
 		shops, _, err := in.Shops.FindShops(ctx, stockbell.ShopFilter{Platform: &platform, Status: &status, Offset: offset, Limit: 100})
@@ -69,7 +69,7 @@ func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockb
 			return err
 		}
 		for _, shop := range shops {
-			args := job(shop.ID)
+			args := job(shop)
 			if args == nil {
 				continue
 			}

@@ -14,7 +14,9 @@ import (
 // sync log, and the run that ends one.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) error {
 	if job.ShopID == 0 {
-		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.BigCommerceReconcileJob{ShopID: id} })
+		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
+			return stockbell.BigCommerceReconcileJob{ShopID: shop.ID}
+		})
 	}
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {

@@ -76,7 +76,7 @@ func (in *Integration) fanOutResync(ctx context.Context) error {
 	now := in.Clock.Now()
 	due := func(job func(shopID int64) stockbell.JobArgs) func(*stockbell.Shop) stockbell.JobArgs {
 		return func(shop *stockbell.Shop) stockbell.JobArgs {
-			if !stockbell.CatalogResyncDue(shop.ID, now) {
+			if !stockbell.CatalogResyncDue(shop, now) {
 				return nil
 			}
 			return job(shop.ID)

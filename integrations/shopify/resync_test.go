@@ -54,12 +54,12 @@ func TestPeriodicSyncRegistersWebhooksAgain(t *testing.T) {
 		shop := e.install()
 		r := e.resync(shop.ID)
 		r.Kind = stockbell.ShopifyRegisterWebhooksJob{}.Kind()
-		storetest.UntilResyncHour(r, false)
+		storetest.UntilResyncHour(t, r, false)
 		must(t, r.FanOut())
 		if got := storetest.QueuedShops(t, r); len(got) != 0 {
 			t.Fatalf("outside the shop's hour the fan-out queued the registrations of %v", got)
 		}
-		storetest.UntilResyncHour(r, true)
+		storetest.UntilResyncHour(t, r, true)
 		must(t, r.FanOut())
 		if got := storetest.QueuedShops(t, r); len(got) != 1 || got[0] != shop.ID {
 			t.Fatalf("in the shop's hour the fan-out queued the registrations of %v, want [%d]", got, shop.ID)

@@ -42,12 +42,12 @@ func CheckResyncCatchesLostWebhooks(t *testing.T, r Resync) {
 	t.Helper()
 	mustDo(t, r.Sync(r.ShopID))
 	r.LoseWebhooks()
-	UntilResyncHour(r, false)
+	UntilResyncHour(t, r, false)
 	mustDo(t, r.FanOut())
 	if got := QueuedShops(t, r); len(got) != 0 {
 		t.Fatalf("outside the shop's hour the fan-out queued the syncs of %v", got)
 	}
-	UntilResyncHour(r, true)
+	UntilResyncHour(t, r, true)
 	mustDo(t, r.FanOut())
 	queued := QueuedShops(t, r)
 	if len(queued) != 1 || queued[0] != r.ShopID {
@@ -71,7 +71,7 @@ func CheckResyncCatchesLostWebhooks(t *testing.T, r Resync) {
 // running sync for no second run. The shop's install queued its sync.
 func CheckResyncNeverOverlapsInstallSync(t *testing.T, r Resync) {
 	t.Helper()
-	UntilResyncHour(r, true)
+	UntilResyncHour(t, r, true)
 	mustDo(t, r.FanOut())
 	if got := QueuedShops(t, r); len(got) != 1 {
 		t.Fatalf("with the install's sync queued, the syncs of %v are queued, want the install's alone", got)
@@ -91,8 +91,11 @@ func CheckResyncNeverOverlapsInstallSync(t *testing.T, r Resync) {
 
 // UntilResyncHour moves the clock by fan-out periods until the shop's
 // periodic sync is due (or, with due false, is not).
-func UntilResyncHour(r Resync, due bool) {
-	for stockbell.CatalogResyncDue(r.ShopID, r.Now()) != due {
+func UntilResyncHour(t *testing.T, r Resync, due bool) {
+	t.Helper()
+	shop, err := r.DB.FindShopByID(context.Background(), r.ShopID)
+	mustDo(t, err)
+	for stockbell.CatalogResyncDue(shop, r.Now()) != due {
 		r.Advance(stockbell.CatalogResyncFanOut)
 	}
 }
