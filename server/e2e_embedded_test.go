@@ -94,13 +94,9 @@ func TestManagedInstallFromTheEmbeddedAdmin(t *testing.T) {
 	if err != nil || !shop.Active() || len(shop.SealedToken) == 0 {
 		t.Fatalf("shop after the first load: %+v %v", shop, err)
 	}
-	var kinds []string
-	if err := m.DB.DB.Select(&kinds, `SELECT kind FROM river_job ORDER BY id`); err != nil {
-		t.Fatal(err)
-	}
-	joined := strings.Join(kinds, " ")
+	joined := strings.Join(shopJobKinds(t, m, shop.ID), " ")
 	if !strings.Contains(joined, "shopify_catalog_sync") || !strings.Contains(joined, "shopify_register_webhooks") {
-		t.Fatalf("jobs after the first load: %v", kinds)
+		t.Fatalf("the shop's jobs after the first load: %s", joined)
 	}
 	// The next load finds the shop installed and exchanges nothing.
 	again := request(t, http.MethodGet, m.URL()+"/admin/settings?"+embeddedQuery(e2eShop, fake.SessionToken(e2eShop, fake.Secret)), nil)

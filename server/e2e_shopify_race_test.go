@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
 )
 
 // TestShopifyReauthorisationRace plays the race of a re-authorisation on
@@ -29,7 +31,7 @@ func reauthorisationRace(t *testing.T, dbURL string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, m, "the first catalog sync", func() bool { return completedSyncs(m) == 1 })
+	eventually(t, m, "the first catalog sync", func() bool { return completedSyncs(m, shop.ID) == 1 })
 	// The start-up reconciliation reads the fake too; let it finish first so
 	// that it cannot find the restock the webhook reports.
 	eventually(t, m, "the start-up reconciliation", func() bool { return reconcilesSettled(m) })
@@ -41,7 +43,7 @@ func reauthorisationRace(t *testing.T, dbURL string) {
 
 	reauthorised := time.Now()
 	installShop(t, m, fake)
-	eventually(t, m, "the catalog read of the re-authorisation", func() bool { return completedSyncs(m) == 2 })
+	eventually(t, m, "the catalog read of the re-authorisation", func() bool { return completedSyncs(m, shop.ID) == 2 })
 	// Stock returns right after the read; Shopify stamps the change with the
 	// second its clock shows, the one the re-authorisation began in.
 	fake.Clock.Set(reauthorised.Truncate(time.Second))
@@ -66,9 +68,29 @@ func reconcilesSettled(m *Main) bool {
 	return done > 0 && pending == 0
 }
 
-// completedSyncs counts the Shopify catalog syncs River has completed.
-func completedSyncs(m *Main) int {
+// completedSyncs counts the shop's Shopify catalog syncs that finished
+// (its sync log's entries): the periodic job that fans the syncs out is
+// of the same kind, but syncs no shop itself.
+func completedSyncs(m *Main, shopID int64) int {
 	var n int
-	m.DB.DB.Get(&n, `SELECT COUNT(*) FROM river_job WHERE kind = 'shopify_catalog_sync' AND state = 'completed'`)
+	m.DB.DB.Get(&n, m.DB.DB.Rebind(`SELECT COUNT(*) FROM events WHERE shop_id = ? AND kind = 'sync_finished' AND detail LIKE ?`),
+		shopID, `%"source":"shopify:catalog"%`)
 	return n
+}
+
+// shopJobKinds lists the kinds of the queued jobs whose arguments are the
+// shop's id alone (the periodic jobs that fan out name no shop).
+func shopJobKinds(t *testing.T, m *Main, shopID int64) []string {
+	t.Helper()
+	args := "json(args)"
+	if m.DB.Dialect == store.Postgres {
+		args = "args::text"
+	}
+	var kinds []string
+	err := m.DB.DB.Select(&kinds, m.DB.DB.Rebind(`SELECT kind FROM river_job WHERE replace(`+args+`, ' ', '') = ? ORDER BY id`),
+		fmt.Sprintf(`{"shop_id":%d}`, shopID))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kinds
 }

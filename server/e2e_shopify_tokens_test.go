@@ -51,10 +51,9 @@ func shopifyTokensOnTheServer(t *testing.T, dbURL string) {
 		t.Fatal(err)
 	}
 	eventually(t, m, "the refused token's refresh and a second catalog sync", func() bool {
-		var refreshes, syncs int
+		var refreshes int
 		fake.Do(e2eShop, func(s *shopifytest.Shop) { refreshes = s.Refreshes })
-		m.DB.DB.Get(&syncs, `SELECT COUNT(*) FROM river_job WHERE kind = 'shopify_catalog_sync' AND state = 'completed'`)
-		return refreshes == 1 && syncs == 2
+		return refreshes == 1 && completedSyncs(m, shop.ID) == 2
 	})
 	if failing, err := m.DB.FindFailingSyncs(ctx, shop.ID); err != nil || len(failing) != 0 {
 		t.Errorf("failing syncs %v, %v; want none", failing, err)
