@@ -16,8 +16,8 @@ const e2eMedium = int64(510)
 
 // bigCommerceVariantRemoved: a medium size added to the shirt is read by a stock
 // webhook of the shirt and a shopper waits for it; the merchant
-// removes it from the shirt, which the store still sells, and the next
-// store/product/updated reads the shirt without it: the medium is marked
+// removes it from the shirt, which the store still sells, and its
+// store/sku/deleted reads the shirt without it: the medium is marked
 // deleted and the storefront takes no more subscriptions for it.
 func bigCommerceVariantRemoved(t *testing.T, m *Main, fake *bigcommercetest.Fake, shop *stockbell.Shop) {
 	t.Helper()
@@ -43,9 +43,8 @@ func bigCommerceVariantRemoved(t *testing.T, m *Main, fake *bigcommercetest.Fake
 	if status := subscribe(t, m, e2eStorefront, "510", "bo@example.com"); status != http.StatusCreated {
 		t.Fatalf("subscription to the sold-out medium answered %d", status)
 	}
-	fake.Do(e2eStore, func(s *bigcommercetest.Store) { s.Products[0].Variants = s.Products[0].Variants[:1] })
-	updated := event(t, fake, bigcommerce.ScopeProductUpdated, bigcommercetest.ProductEvent(e2eShirt))
-	read("the medium shirt marked deleted", updated, func(v *stockbell.VariantWithProduct) bool { return v.VariantDeleted })
+	removed := event(t, fake, bigcommerce.ScopeSKUDeleted, fake.RemoveVariant(e2eStore, e2eMedium))
+	read("the medium shirt marked deleted", removed, func(v *stockbell.VariantWithProduct) bool { return v.VariantDeleted })
 	if status := subscribe(t, m, e2eStorefront, "510", "cy@example.com"); status != http.StatusUnprocessableEntity {
 		t.Fatalf("subscription to the removed medium answered %d, want 422", status)
 	}

@@ -47,17 +47,27 @@ func (in *Integration) apply(ctx context.Context, shop *stockbell.Shop, p *Paylo
 		return in.recordOrder(ctx, shop, p.Data.ID)
 	case p.Scope == ScopeProductDeleted:
 		return ignoreNotFound(in.Catalog.DeleteProduct(ctx, shop.ID, strconv.FormatInt(productID, 10)))
-	case productID != 0 && (strings.Contains(p.Scope, "/inventory/") || strings.HasPrefix(p.Scope, "store/product/")):
+	case productID != 0 && p.readsProduct():
 		return in.refreshProduct(ctx, shop, productID, "bigcommerce:"+p.Scope)
 	}
 	in.Logger.InfoContext(ctx, "bigcommerce webhook without work", "scope", p.Scope, "store", shop.Domain)
 	return nil
 }
 
+// readsProduct reports whether the webhook's work is to read its product
+// again: a stock change, a change to the product, or a variant deleted
+// from it (the product read with all its variants marks it deleted).
+func (p *Payload) readsProduct() bool {
+	return strings.Contains(p.Scope, "/inventory/") || strings.HasPrefix(p.Scope, "store/product/") || p.Scope == ScopeSKUDeleted
+}
+
 // productID is the product the webhook is about.
 func (p *Payload) productID() int64 {
 	if p.Data.Inventory != nil && p.Data.Inventory.ProductID != 0 {
 		return p.Data.Inventory.ProductID
+	}
+	if p.Data.SKU != nil && p.Data.SKU.ProductID != 0 {
+		return p.Data.SKU.ProductID
 	}
 	if p.Data.Type == "product" {
 		return p.Data.ID

@@ -1,6 +1,8 @@
 package bigcommerce_test
 
 import (
+	"encoding/json"
+	"slices"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -50,6 +52,71 @@ func TestVariantRemovedFromAProduct(t *testing.T) {
 		}
 		if v := e.variant(shop, shirtSmall); v.VariantDeleted || !v.Notifiable() {
 			t.Fatalf("variant listed again = %+v", v)
+		}
+	})
+}
+
+// TestSKUDeletedWebhook: the merchant deletes a variant of the shirt,
+// which the store still sells, and BigCommerce sends store/sku/deleted.
+// Stockbell subscribes to it, reads the shirt again with all its variants
+// and marks the removed one deleted; the shirt's other variant is kept.
+func TestSKUDeletedWebhook(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		data := e.fake.RemoveVariant(storeHash, shirtSmall)
+		e.deliver(bigcommerce.ScopeSKUDeleted, data)
+		if v := e.variant(shop, shirtSmall); !v.VariantDeleted || v.Deleted || v.Notifiable() {
+			t.Fatalf("deleted variant = %+v", v)
+		}
+		if v := e.variant(shop, shirtLarge); v.VariantDeleted || !v.Notifiable() {
+			t.Fatalf("the shirt's other variant = %+v", v)
+		}
+	})
+}
+
+// TestSKUDeletedIsReadAgain: a store/sku/deleted is a hint, as a stock
+// webhook is: one naming a variant the product still lists (a delivery
+// that arrives after the variant was made again, or one that is not
+// true) deletes nothing, because the product read again lists it.
+func TestSKUDeletedIsReadAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.deliver(bigcommerce.ScopeSKUDeleted, bigcommercetest.SKUDeleted(shirtSmallSKU, shirtID, shirtSmall))
+		if v := e.variant(shop, shirtSmall); v.VariantDeleted || !v.Notifiable() {
+			t.Fatalf("variant the product still lists = %+v", v)
+		}
+	})
+}
+
+// TestHookCheckAddsSKUDeleted: a store whose hooks were made before
+// Stockbell subscribed to store/sku/deleted gets that hook from the
+// hourly hook check, with the store's secret, and nothing else changes.
+func TestHookCheckAddsSKUDeleted(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.installed()
+		e.fake.Do(storeHash, func(s *bigcommercetest.Store) {
+			s.Hooks = slices.DeleteFunc(s.Hooks, func(h *bigcommercetest.Hook) bool { return h.Scope == bigcommerce.ScopeSKUDeleted })
+		})
+		before := hooksOf(e)
+		must(t, e.in.RegisterHooks(ctx, stockbell.BigCommerceRegisterHooksJob{}))
+		var queued []string
+		must(t, db.DB.Select(&queued, `SELECT `+jsonArgs(db)+` FROM river_job WHERE kind = 'bigcommerce_register_hooks'`))
+		for _, args := range queued {
+			var job stockbell.BigCommerceRegisterHooksJob
+			must(t, json.Unmarshal([]byte(args), &job))
+			must(t, e.in.RegisterHooks(ctx, job))
+		}
+		after := hooksOf(e)
+		if len(after) != len(before)+1 {
+			t.Fatalf("%d hooks after the check, want %d", len(after), len(before)+1)
+		}
+		added := after[len(after)-1]
+		if added.Scope != bigcommerce.ScopeSKUDeleted || !added.Active ||
+			added.Headers[bigcommerce.SecretHeader] != before[0].Headers[bigcommerce.SecretHeader] {
+			t.Fatalf("hook added by the check = %+v", added)
 		}
 	})
 }

@@ -28,15 +28,17 @@ const (
 	ScopeProductCreated        = "store/product/created"
 	ScopeProductUpdated        = "store/product/updated"
 	ScopeProductDeleted        = "store/product/deleted"
+	ScopeSKUDeleted            = "store/sku/deleted"
 	ScopeOrderCreated          = "store/order/created"
 )
 
 // SubscribedScopes are the hooks created for every store: stock (absolute
-// and order-driven, per SKU and per product), the catalog, and orders for
-// conversions.
+// and order-driven, per SKU and per product), the catalog (a variant's
+// deletion included), and orders for conversions. A scope added later is
+// created for existing stores by the hourly hook check.
 var SubscribedScopes = []string{
 	ScopeSKUInventory, ScopeSKUInventoryOrder, ScopeProductInventory, ScopeProductInventoryOrder,
-	ScopeProductCreated, ScopeProductUpdated, ScopeProductDeleted, ScopeOrderCreated,
+	ScopeProductCreated, ScopeProductUpdated, ScopeProductDeleted, ScopeOrderCreated, ScopeSKUDeleted,
 }
 
 // Payload is a webhook body: a light description of the event.
@@ -51,11 +53,19 @@ type Payload struct {
 
 // PayloadData is the event's subject; Inventory is set by the inventory
 // scopes, where Value is only a hint (absolute, or relative for the order
-// scopes): the level is always read again.
+// scopes): the level is always read again. SKU is set by
+// store/sku/deleted, whose product is read again as well.
 type PayloadData struct {
 	Type      string     `json:"type"`
 	ID        int64      `json:"id"`
 	Inventory *Inventory `json:"inventory"`
+	SKU       *SKURef    `json:"sku"`
+}
+
+// SKURef names the product and variant of a deleted SKU.
+type SKURef struct {
+	ProductID int64 `json:"product_id"`
+	VariantID int64 `json:"variant_id"`
 }
 
 // Inventory is the inventory part of an inventory webhook.

@@ -199,6 +199,26 @@ func (f *Fake) DeleteProduct(hash string, productID int64) {
 	})
 }
 
+// RemoveVariant removes a variant from its product, the product staying,
+// as the merchant does by deleting an option value in the control panel;
+// it returns the data of the store/sku/deleted BigCommerce sends for it,
+// or nil when the store has no such variant.
+func (f *Fake) RemoveVariant(hash string, variantID int64) map[string]any {
+	var data map[string]any
+	f.Do(hash, func(s *Store) {
+		for _, p := range s.Products {
+			for i, v := range p.Variants {
+				if v.ID == variantID {
+					p.Variants = slices.Delete(p.Variants, i, i+1)
+					data = SKUDeleted(v.SKUID, p.ID, v.ID)
+					return
+				}
+			}
+		}
+	})
+	return data
+}
+
 // SetAPIStatus makes every API request fail with status (503: the API
 // is away) until it is set back to 0.
 func (f *Fake) SetAPIStatus(status int) {

@@ -75,6 +75,13 @@ func ProductInventory(productID int64, method string, value int) map[string]any 
 		"product_id": productID, "method": method, "value": value}}
 }
 
+// SKUDeleted is the data of store/sku/deleted: the SKU's id, with its
+// product and variant under "sku" (no inventory).
+func SKUDeleted(skuID, productID, variantID int64) map[string]any {
+	return map[string]any{"type": "sku", "id": skuID, "sku": map[string]any{
+		"product_id": productID, "variant_id": variantID}}
+}
+
 // ProductEvent is the data of store/product/created, updated and deleted.
 func ProductEvent(productID int64) map[string]any {
 	return map[string]any{"type": "product", "id": productID}
