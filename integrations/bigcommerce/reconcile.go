@@ -39,27 +39,18 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceR
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(products))
 }
 
-// waitedForProducts lists the products of the shop's variants with queued
-// subscribers, once each, skipping deleted ones.
+// waitedForProducts lists, once each, the products of the shop's variants
+// with queued subscribers, passing over deleted products and variants
+// (stockbell.EachWaitedForVariant): a product whose waited-for variants
+// were all deleted from it is not read.
 func (in *Integration) waitedForProducts(ctx context.Context, shopID int64) ([]int64, error) {
-	yes := true
 	seen := map[int64]bool{}
 	var out []int64
-	for offset := 0; ; offset += 250 {
-		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page {
-			id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64)
-			if err != nil || seen[id] || v.Deleted {
-				continue
-			}
+	err := stockbell.EachWaitedForVariant(ctx, in.Catalog, shopID, func(v *stockbell.VariantWithProduct) {
+		if id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64); err == nil && !seen[id] {
 			seen[id] = true
 			out = append(out, id)
 		}
-		if len(page) < 250 {
-			return out, nil
-		}
-	}
+	})
+	return out, err
 }

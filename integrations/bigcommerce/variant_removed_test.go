@@ -120,3 +120,26 @@ func TestHookCheckAddsSKUDeleted(t *testing.T) {
 		}
 	})
 }
+
+// TestReconcileSkipsDeletedVariants: the 15-minute reconciliation reads
+// again only products with a waited-for variant that can still be
+// notified. The small shirt, deleted from the shirt, has a shopper
+// waiting, but the shirt is not read for it; the mug is.
+func TestReconcileSkipsDeletedVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installed()
+		e.subscribe(shop, e.variant(shop, shirtSmall).ID, "ann@example.com")
+		e.subscribe(shop, e.variant(shop, mugVariant).ID, "bob@example.com")
+		e.deliver(bigcommerce.ScopeSKUDeleted, e.fake.RemoveVariant(storeHash, shirtSmall))
+		if !e.variant(shop, shirtSmall).VariantDeleted {
+			t.Fatal("the small shirt was not marked deleted")
+		}
+		_, before := e.throttledAndRequests()
+		must(t, e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shop.ID}))
+		// The mug alone: its product and one inventory page.
+		if _, after := e.throttledAndRequests(); after-before != 2 {
+			t.Fatalf("%d API requests, want 2 (the mug's)", after-before)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package magento_test
 
 import (
+	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -34,6 +35,39 @@ func TestCatalogSyncMarksRemovedChildren(t *testing.T) {
 		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
 		if v := e.variant("TEE-S"); v.VariantDeleted || !v.Notifiable() {
 			t.Fatalf("the size linked again = %+v", v)
+		}
+	})
+}
+
+// TestReconcileSkipsRemovedVariants: the 15-minute stock check reads
+// again only the stock of variants that can still be notified: a size
+// removed from the tee and a deleted product, each with a shopper
+// waiting, are not asked for; the mug, also waited for, is.
+func TestReconcileSkipsRemovedVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		for _, sku := range []string{"TEE-S", "MUG", "CAP"} {
+			e.subscribe(sku, "ada@example.com")
+		}
+		e.fake.Do(func(f *magentotest.Fake) {
+			f.Products[0].Children = f.Products[0].Children[1:] // TEE-S removed from the tee
+			f.Products = f.Products[:2]                         // the cap deleted
+		})
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		e.fake.Do(func(f *magentotest.Fake) { clear(f.Requests) })
+		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
+		asked := map[string]int{}
+		e.fake.Do(func(f *magentotest.Fake) {
+			for path, n := range f.Requests {
+				for _, sku := range []string{"TEE-S", "MUG", "CAP"} {
+					if strings.HasSuffix(path, "/"+sku) {
+						asked[sku] += n
+					}
+				}
+			}
+		})
+		if asked["TEE-S"] != 0 || asked["CAP"] != 0 || asked["MUG"] == 0 {
+			t.Fatalf("stock requests by SKU = %v, want the mug's only", asked)
 		}
 	})
 }

@@ -61,22 +61,12 @@ func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred
 }
 
 // waitedForSKUs lists the SKUs (variant ids) of the shop's variants with
-// queued subscribers, skipping deleted products.
+// queued subscribers, passing over deleted products and variants removed
+// from their product (stockbell.EachWaitedForVariant).
 func (in *Integration) waitedForSKUs(ctx context.Context, shopID int64) ([]string, error) {
-	yes := true
 	var out []string
-	for offset := 0; ; offset += 250 {
-		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range page {
-			if !v.Deleted {
-				out = append(out, v.PlatformID)
-			}
-		}
-		if len(page) < 250 {
-			return out, nil
-		}
-	}
+	err := stockbell.EachWaitedForVariant(ctx, in.Catalog, shopID, func(v *stockbell.VariantWithProduct) {
+		out = append(out, v.PlatformID)
+	})
+	return out, err
 }
