@@ -129,7 +129,9 @@ const webhookVariantsWhole = 100
 // payload omits inventory_management keeps its stored tracking. The
 // payload lists every variant of the product (AllVariants), so a variant
 // it no longer lists is marked deleted — unless it lists
-// webhookVariantsWhole or more, which may be a part of them.
+// webhookVariantsWhole or more, which may be a part of them: then a
+// products/update has the product's variants listed through the Admin
+// API (deleteRemovedVariants).
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
@@ -152,8 +154,10 @@ func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, 
 		}
 		up.Variants = append(up.Variants, vu)
 	}
-	_, err := in.Catalog.UpsertProduct(ctx, up)
-	return err
+	if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil || up.AllVariants || rc.Topic != TopicProductsUpdate {
+		return err
+	}
+	return in.deleteRemovedVariants(ctx, shop, up.PlatformID)
 }
 
 func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.Shop, up *stockbell.ProductUpsert, v VariantPayload, images map[ID]string) (stockbell.VariantUpsert, error) {

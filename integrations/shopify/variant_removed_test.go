@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify"
@@ -18,7 +20,8 @@ import (
 // TestProductsUpdateDeletesRemovedVariants: products/update lists every
 // variant of the product, so a variant it no longer lists is marked
 // deleted (the medium stays) and revived by an update listing it again;
-// a payload of 100 variants or more deletes none.
+// a payload of 100 variants or more deletes none by itself (see
+// TestLargeProductUpdateReadsItsVariants).
 func TestProductsUpdateDeletesRemovedVariants(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -106,6 +109,107 @@ func TestCatalogSyncDeletesVanishedVariants(t *testing.T) {
 		sync()
 		if v, _ := e.variant(shop.ID, int64(757650484644203962)); v.VariantDeleted {
 			t.Fatalf("the medium listed again = %+v", v)
+		}
+	})
+}
+
+// largeProductID is a product with more variants than a products/update
+// payload lists (shopifytest.PayloadVariants) and more than one page of
+// the product's variants (250).
+const largeProductID = int64(9_100_000_000_000_000)
+
+// largeProduct puts a product of n variants in the fake.
+func (e *env) largeProduct(n int) {
+	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+		p := &shopifytest.Product{ID: largeProductID, Title: "Poster", Handle: "poster", Status: "ACTIVE", Published: true,
+			UpdatedAt: e.clock.Now().Add(-time.Hour)}
+		for i := range int64(n) {
+			id := int64(9_200_000_000_000_000) + i
+			p.Variants = append(p.Variants, &shopifytest.Variant{ID: id, Title: fmt.Sprint("Size ", i), Price: "5.00",
+				Policy: "DENY", InventoryItemID: id + 1_000_000, Tracked: true, Levels: []shopifytest.Level{{LocationID: warehouse}}})
+		}
+		s.Products = append(s.Products, p)
+	})
+}
+
+// TestLargeProductUpdateReadsItsVariants: a products/update of a product
+// with more variants than the payload lists cannot tell which variant was
+// removed, so the product's variants are read through the Admin API, a
+// page of 250 at a time: the one removed beyond the payload's first 100
+// is marked deleted at once, every other kept.
+func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.largeProduct(300)
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		removed := int64(9_200_000_000_000_000 + 280)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			p := s.Products[len(s.Products)-1]
+			p.Variants = append(p.Variants[:280:280], p.Variants[281:]...)
+			p.UpdatedAt = e.clock.Now()
+		})
+		calls := e.fake.Shop(shopDomain).GraphQLCalls
+		e.mustSend(*e.fake.ProductUpdate(shopDomain, largeProductID))
+		e.runWebhookJobs()
+		if v, _ := e.variant(shop.ID, removed); !v.VariantDeleted || v.Deleted || v.Notifiable() {
+			t.Fatalf("the variant removed beyond the payload's = %+v", v)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ? AND deleted = ?`, shop.ID, true); n != 1 {
+			t.Fatalf("%d variants deleted, want the removed one only", n)
+		}
+		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 2 {
+			t.Fatalf("%d Admin API queries for the update, want 2 (299 variants, 250 a page)", got)
+		}
+	})
+}
+
+// TestLargeProductUpdateKeepsAVariantMadeMeanwhile: the variants of a
+// large product are listed by a read begun before the listing was asked
+// for. A variant the merchant adds once the listing is answered is not
+// in it, but its inventory_levels/update, processed meanwhile, stored it
+// with a later read: it is kept, and the variant removed is deleted.
+func TestLargeProductUpdateKeepsAVariantMadeMeanwhile(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.largeProduct(120)
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		removed, added := int64(9_200_000_000_000_000+110), int64(9_200_000_000_000_500)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			p := s.Products[len(s.Products)-1]
+			p.Variants = append(p.Variants[:110:110], p.Variants[111:]...)
+		})
+		update := e.fake.ProductUpdate(shopDomain, largeProductID)
+		var sent bool
+		var webhookErr error
+		e.fake.Answered = func(query string) {
+			if sent || !strings.Contains(query, "StockbellProductVariants") {
+				return
+			}
+			sent = true // the listing is answered: the merchant adds a variant
+			e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+				p := s.Products[len(s.Products)-1]
+				p.Variants = append(p.Variants, &shopifytest.Variant{ID: added, Title: "New", Price: "5.00", Policy: "DENY",
+					InventoryItemID: added + 1_000_000, Tracked: true, Levels: []shopifytest.Level{{LocationID: warehouse, Available: 3}}})
+			})
+			webhookErr = e.trySend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate,
+				Body: levelBody(added+1_000_000, warehouse, 3, e.clock.Now())})
+		}
+		e.mustSend(*update)
+		e.runWebhookJobs()
+		if !sent || webhookErr != nil {
+			t.Fatalf("the new variant's webhook during the listing: sent %t, %v", sent, webhookErr)
+		}
+		if v, _ := e.variant(shop.ID, added); v.VariantDeleted {
+			t.Fatalf("the variant made while the listing was read = %+v", v)
+		}
+		if v, _ := e.variant(shop.ID, removed); !v.VariantDeleted {
+			t.Fatalf("the variant removed = %+v", v)
 		}
 	})
 }

@@ -72,6 +72,7 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 // fieldScopes are the access scopes the fields Stockbell reads need.
 var fieldScopes = []struct{ field, scope string }{
 	{"productVariants", "read_products"},
+	{"product", "read_products"},
 	{"inventoryLevels", "read_inventory"},
 }
 
@@ -141,6 +142,8 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	switch {
 	case strings.Contains(q, "productVariants("):
 		return map[string]any{"productVariants": f.variantPage(s, q, req.Variables)}, nil
+	case strings.Contains(q, "product("):
+		return map[string]any{"product": productByGID(s, q, req.Variables)}, nil
 	case strings.Contains(q, "inventoryItem("):
 		return map[string]any{"inventoryItem": f.itemByGID(s, q, str(req.Variables["id"]), req.Variables)}, nil
 	case strings.Contains(q, "nodes("):

@@ -1,0 +1,99 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// productVariantsQuery lists a product's variants by id, 250 a page (the
+// most a connection gives). Its requested cost is about 253 points (the
+// product 1, the connection 2 + 250, ids costing nothing), a quarter of
+// the 1,000-point single-query limit; a product of 2,048 variants, the
+// most Shopify allows, takes nine pages.
+const productVariantsQuery = `query StockbellProductVariants($id:ID!, $after:String){ product(id:$id){
+  id variants(first:250, after:$after){ pageInfo{ hasNextPage endCursor } nodes{ legacyResourceId } } } }`
+
+// deleteRemovedVariants completes a products/update whose payload may
+// list only some of the product's variants (webhookVariantsWhole or
+// more): it lists the product's variants through the Admin API, a read
+// begun after the payload was applied, and marks deleted the product's
+// stored variants the listing does not name, unless a read begun since
+// found them (CatalogService.DeleteVanishedVariant). A product Shopify no
+// longer has is left to its products/delete.
+func (in *Integration) deleteRemovedVariants(ctx context.Context, shop *stockbell.Shop, productID string) error {
+	sess, err := in.session(shop)
+	if err != nil {
+		return err
+	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	if err != nil {
+		return err
+	}
+	listed, err := sess.productVariantIDs(ctx, productID)
+	if err != nil || listed == nil {
+		return err
+	}
+	stored, err := in.storedVariantsOf(ctx, shop.ID, productID)
+	if err != nil {
+		return err
+	}
+	for _, v := range stored {
+		if v.VariantDeleted || listed[v.PlatformID] {
+			continue
+		}
+		if _, err := in.Catalog.DeleteVanishedVariant(ctx, shop.ID, v.PlatformID, read); ignoreNotFound(err) != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// productVariantIDs lists every variant id of the product, page by page;
+// nil when Shopify has no such product.
+func (s *adminSession) productVariantIDs(ctx context.Context, productID string) (map[string]bool, error) {
+	ids := map[string]bool{}
+	for after := ""; ; {
+		var data struct {
+			Product *struct {
+				Variants struct {
+					PageInfo pageInfo `json:"pageInfo"`
+					Nodes    []struct {
+						LegacyResourceID string `json:"legacyResourceId"`
+					} `json:"nodes"`
+				} `json:"variants"`
+			} `json:"product"`
+		}
+		vars := map[string]any{"id": gid("Product", productID), "after": nullable(after)}
+		if err := s.query(ctx, productVariantsQuery, vars, &data); err != nil {
+			return nil, fmt.Errorf("variants of product %s of %s: %w", productID, s.shop.Domain, err)
+		}
+		if data.Product == nil {
+			return nil, nil
+		}
+		for _, v := range data.Product.Variants.Nodes {
+			ids[v.LegacyResourceID] = true
+		}
+		if !data.Product.Variants.PageInfo.HasNextPage {
+			return ids, nil
+		}
+		after = data.Product.Variants.PageInfo.EndCursor
+	}
+}
+
+// storedVariantsOf returns the shop's stored variants of a product.
+func (in *Integration) storedVariantsOf(ctx context.Context, shopID int64, productID string) ([]*stockbell.VariantWithProduct, error) {
+	const page = 1000
+	var out []*stockbell.VariantWithProduct
+	for offset := 0; ; offset += page {
+		variants, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductPlatformID: &productID, Offset: offset, Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, variants...)
+		if len(variants) < page {
+			return out, nil
+		}
+	}
+}
