@@ -76,9 +76,8 @@ func TestSKUDeletedWebhook(t *testing.T) {
 }
 
 // TestSKUDeletedIsReadAgain: a store/sku/deleted is a hint, as a stock
-// webhook is: one naming a variant the product still lists (a delivery
-// that arrives after the variant was made again, or one that is not
-// true) deletes nothing, because the product read again lists it.
+// webhook is: one naming a variant the product still lists deletes
+// nothing, because the product read again lists it.
 func TestSKUDeletedIsReadAgain(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
