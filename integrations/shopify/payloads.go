@@ -94,6 +94,14 @@ type ProductPayload struct {
 	Image       *ImagePayload    `json:"image"`
 	Images      []ImagePayload   `json:"images"`
 	Variants    []VariantPayload `json:"variants"`
+	// VariantGIDs lists every variant of the product by id, where
+	// Variants lists only the first 100 of a larger product in full.
+	VariantGIDs []VariantGID `json:"variant_gids"`
+}
+
+// VariantGID names one variant of a ProductPayload by its GraphQL id.
+type VariantGID struct {
+	ID string `json:"admin_graphql_api_id"`
 }
 
 // ImagePayload is a product image.

@@ -157,7 +157,36 @@ func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, 
 	if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil || up.AllVariants || rc.Topic != TopicProductsUpdate {
 		return err
 	}
+	if whole, err := in.listsEveryStoredVariant(ctx, shop, up.PlatformID, p.VariantGIDs); whole || err != nil {
+		return err
+	}
 	return in.deleteRemovedVariants(ctx, shop, up.PlatformID)
+}
+
+// listsEveryStoredVariant reports whether a large product's payload names,
+// among the ids of all its variants (variant_gids), each of the product's
+// stored variants not deleted: then no variant was removed, and the
+// product's variants need not be listed through the Admin API: a
+// products/update that changed no variant (a title, or, as merchants
+// report, a sale) costs no query.
+func (in *Integration) listsEveryStoredVariant(ctx context.Context, shop *stockbell.Shop, productID string, gids []VariantGID) (bool, error) {
+	if len(gids) == 0 {
+		return false, nil
+	}
+	named := make(map[string]bool, len(gids))
+	for _, g := range gids {
+		named[g.ID[strings.LastIndex(g.ID, "/")+1:]] = true
+	}
+	stored, err := in.storedVariantsOf(ctx, shop.ID, productID)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range stored {
+		if !v.VariantDeleted && !named[v.PlatformID] {
+			return false, nil
+		}
+	}
+	return true, nil
 }
 
 func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.Shop, up *stockbell.ProductUpsert, v VariantPayload, images map[ID]string) (stockbell.VariantUpsert, error) {

@@ -166,6 +166,33 @@ func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
 	})
 }
 
+// TestLargeProductUpdateWithEveryVariantAsksNothing: a large product's
+// update whose variant_gids name every stored variant removed none, so
+// the product's variants are not listed through the Admin API.
+func TestLargeProductUpdateWithEveryVariantAsksNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.largeProduct(300)
+		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+			p := s.Products[len(s.Products)-1]
+			p.Title, p.UpdatedAt = "Renamed", e.clock.Now()
+		})
+		calls := e.fake.Shop(shopDomain).GraphQLCalls
+		e.mustSend(*e.fake.ProductUpdate(shopDomain, largeProductID))
+		e.runWebhookJobs()
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ? AND deleted = ?`, shop.ID, true); n != 0 {
+			t.Fatalf("%d variants deleted, want none", n)
+		}
+		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 0 {
+			t.Fatalf("%d Admin API queries for an update that named every variant, want 0", got)
+		}
+	})
+}
+
 // TestLargeProductUpdateKeepsAVariantMadeMeanwhile: the variants of a
 // large product are listed by a read begun before the listing was asked
 // for. A variant the merchant adds once the listing is answered is not

@@ -52,6 +52,14 @@ func productPayload(p *Product) map[string]any {
 			"admin_graphql_api_id": gid("ProductVariant", v.ID)})
 	}
 	out["variants"] = variants
+	// Every variant's id, as Shopify lists them beside the first
+	// PayloadVariants in full (since 2024-04).
+	gids := []any{}
+	for _, v := range p.Variants {
+		gids = append(gids, map[string]any{"admin_graphql_api_id": gid("ProductVariant", v.ID),
+			"updated_at": p.UpdatedAt.UTC().Format(time.RFC3339)})
+	}
+	out["variant_gids"] = gids
 	return out
 }
 
