@@ -104,6 +104,17 @@ const (
 	SkipSubscriptionGone SkipReason = "subscription_not_notified"
 )
 
+// RequeuesAfter reports whether a message skipped for reason at step of
+// its flow puts its subscriber back in the queue. Only the alert (step 1)
+// skipped because the item sold out again does: the shopper was told
+// nothing, and the next restock tells them first. Other skips leave the
+// subscriber notified: smart sending is the merchant's rule about the
+// contact, not the item, and a shopper it skips would otherwise head every
+// next batch while its window lasts, taking places the units allow.
+func RequeuesAfter(step int, reason SkipReason) bool {
+	return step == 1 && reason == SkipOutOfStockAgain
+}
+
 // BatchStart is a restock batch the engine decided to start.
 type BatchStart struct {
 	ShopID    int64
@@ -251,6 +262,10 @@ type MessageResult struct {
 	Reason     string // why it failed or was skipped
 	// StopFlow ends the subscriber's flow here: no later step is created.
 	StopFlow bool
+	// Requeue puts the subscriber of a skipped alert (the flow's first
+	// step), who heard nothing of the restock, back in the queue in their
+	// place: not notified, their flow stopped (see RequeuesAfter).
+	Requeue bool
 	// Resumed records that the attempt followed one whose outcome is
 	// unknown (AttemptResumed): the recipient may have the message twice.
 	Resumed bool

@@ -181,10 +181,12 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	return r.send(ctx, d, res.Outcome == stockbell.AttemptResumed)
 }
 
-// skip records that a message is not sent, for the reason SkipMessage gave.
+// skip records that a message is not sent, for the reason SkipMessage
+// gave; an alert skipped as sold out puts its subscriber back in the queue.
 func (r *sendRun) skip(d *stockbell.MessageDelivery, reason stockbell.SkipReason, stopFlow bool) {
+	requeue := stockbell.RequeuesAfter(d.Message.Step, reason)
 	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID,
-		Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stopFlow || d.LastStep})
+		Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stopFlow || d.LastStep || requeue, Requeue: requeue})
 }
 
 // putOff asks for the job to run again at the latest of the times given.

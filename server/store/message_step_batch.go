@@ -145,14 +145,14 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 
 // plain reports whether all the step asks of its transaction, besides
 // advanceSendSteps' statement, is at most its next lease: no released
-// attempt, and no outcome after which the flow goes on (continueFlow's
-// next message must commit with the outcome).
+// attempt, and no outcome after which the flow goes on or its subscriber
+// is queued again (followOutcome's writes must commit with the outcome).
 func (s *sendStepWrite) plain() bool {
 	if len(s.step.Released) > 0 {
 		return false
 	}
 	for _, r := range s.step.Finished {
-		if !r.StopFlow {
+		if !r.StopFlow || r.Requeue {
 			return false
 		}
 	}
@@ -168,11 +168,11 @@ func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepR
 	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
 	for i, r := range s.step.Finished {
 		done := s.recorded[i]
-		if !done.recorded || r.StopFlow {
+		if !done.recorded {
 			continue
 		}
 		m := &stockbell.Message{ID: r.MessageID, ShopID: s.shopID, SubscriptionID: done.subscriptionID, Step: done.step}
-		if err := continueFlow(ctx, tx, m); err != nil {
+		if err := followOutcome(ctx, tx, m, r); err != nil {
 			return result, err
 		}
 	}

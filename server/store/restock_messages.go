@@ -243,10 +243,56 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	if err := recordOutcome(ctx, tx, &m, r); err != nil {
 		return false, err
 	}
-	if r.StopFlow {
-		return true, nil
+	return true, followOutcome(ctx, tx, &m, r)
+}
+
+// followOutcome does what a recorded outcome of m leads to: the subscriber
+// of a skipped alert goes back in the queue (Requeue); otherwise the flow
+// goes on to its next step unless the outcome ends it.
+func followOutcome(ctx context.Context, tx *Tx, m *stockbell.Message, r stockbell.MessageResult) error {
+	switch {
+	case r.Requeue:
+		return requeueSubscriber(ctx, tx, m)
+	case r.StopFlow:
+		return nil
 	}
-	return true, continueFlow(ctx, tx, &m)
+	return continueFlow(ctx, tx, m)
+}
+
+// requeueSubscriber puts the notified subscription of m, its skipped
+// alert, back in the queue, its subscription time (its place) kept, unless
+// the contact signed up again for the variant meanwhile (the new sign-up
+// holds their place; the queue's unique indexes allow one). The alert's
+// row is removed, its skip kept in the event just recorded: a subscriber
+// has one message per flow step (the unique (subscription_id, step) index
+// that stops a second alert), and the next batch creates their alert
+// afresh. The restock engine is woken, as for a new subscription, when the
+// variant is purchasable: a restock that found no one queued while the
+// subscriber was notified started nothing. On PostgreSQL the variant is
+// read under the key-share lock a new subscription takes, so a concurrent
+// stock change is waited for and seen (see recordStockChange).
+func requeueSubscriber(ctx context.Context, tx *Tx, m *stockbell.Message) error {
+	var variantID int64
+	// The literal statuses keep the statement prepared (see restockStateQuery).
+	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = 'queued', notified_at = NULL, updated_at = ?
+		WHERE id = ? AND shop_id = ? AND status = 'notified' AND NOT EXISTS (SELECT 1 FROM subscriptions o
+			WHERE o.variant_id = subscriptions.variant_id AND o.status IN ('queued', 'pending')
+			AND ((o.email = subscriptions.email AND o.email <> '') OR (o.phone = subscriptions.phone AND o.phone <> '')))
+		RETURNING variant_id`), tx.db.now(), m.SubscriptionID, m.ShopID).Scan(&variantID)
+	if isNoRows(err) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM messages WHERE id = ? AND `+byIDsOfShop+` AND status = 'skipped'`), m.ID, m.ShopID)
+	if err != nil {
+		return err
+	}
+	v, err := findVariantForSubscription(ctx, tx, m.ShopID, variantID)
+	if err != nil || !v.Purchasable() {
+		return err
+	}
+	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: m.ShopID, VariantID: variantID}, nil)
 }
 
 // heldBy keeps an outcome or a release to the attempt holding the
@@ -303,6 +349,9 @@ func outcomeDetail(r stockbell.MessageResult) EventDetail {
 	}
 	if r.ProviderID != "" {
 		detail["provider_id"] = r.ProviderID
+	}
+	if r.Requeue {
+		detail["requeued"] = true
 	}
 	if r.Reason != "" {
 		detail["reason"] = r.Reason
