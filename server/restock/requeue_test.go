@@ -109,3 +109,42 @@ func (a *afterRead) FindMessageDeliveries(ctx context.Context, shopID int64, ids
 	}
 	return d, err
 }
+
+// TestManualAlertSkippedAsSoldOutIsHeldInItsNewBatch: in a manual flow a
+// shopper whose approved alert was skipped as sold out and who was queued
+// again is held in the batch of the next restock, and notified in it when
+// the merchant approves.
+func TestManualAlertSkippedAsSoldOutIsHeldInItsNewBatch(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.flow(stockbell.FlowManual, stockbell.FlowStep{Channel: stockbell.ChannelEmail, SkipIfOutOfStock: true})
+		v := h.variant("v1")
+		h.subscribe(v, 1, "m")
+		h.stock("v1", "warehouse", 2)
+		h.run()
+		held := h.messages(stockbell.MessageHeld)
+		h.clock.Add(time.Second)
+		h.stock("v1", "warehouse", 0)
+		h.must(h.db.ApproveMessage(ctx, h.shop.ID, held[0].ID))
+		h.run() // the approved alert is skipped: sold out
+
+		h.clock.Add(time.Second)
+		h.stock("v1", "warehouse", 2)
+		h.run()
+		batches, err := h.db.FindHeldBatches(ctx, h.shop.ID)
+		h.must(err)
+		var last int64
+		h.must(h.db.DB.GetContext(ctx, &last, `SELECT MAX(id) FROM restock_batches`))
+		if len(batches) != 1 || batches[0].Batch.ID != last {
+			t.Fatalf("held batches %+v, want the restock's batch %d alone", batches, last)
+		}
+		h.must(h.db.ApproveMessage(ctx, h.shop.ID, h.messages(stockbell.MessageHeld)[0].ID))
+		notified := h.events(v, stockbell.EventNotified)
+		if got := notified[len(notified)-1]["batch_id"]; got != float64(last) {
+			t.Fatalf("the approval's notified event names batch %v, want %d", got, last)
+		}
+		h.run()
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"m000@example.com"}) {
+			t.Fatalf("sent %v, want one alert to m000", got)
+		}
+	})
+}

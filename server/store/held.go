@@ -20,10 +20,11 @@ type heldRow struct {
 }
 
 // heldFrom joins the shop's held messages to the event naming their
-// batch: the subscriber's first held or notified event (a reminder held
-// after an approved alert is in the alert's batch); its arguments are
-// heldArgs.
-const heldFrom = ` FROM messages m JOIN events e ON e.id = (SELECT MIN(b.id) FROM events b
+// batch: the subscriber's last held or notified event (a reminder held
+// after an approved alert is in the alert's batch, which the approval's
+// notified event names; a subscriber queued again after a skipped alert
+// is in the batch that took them last); its arguments are heldArgs.
+const heldFrom = ` FROM messages m JOIN events e ON e.id = (SELECT MAX(b.id) FROM events b
 			WHERE b.subscription_id = m.subscription_id AND b.kind IN (?, ?))
 		WHERE m.shop_id = ? AND m.status = ?`
 

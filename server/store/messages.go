@@ -84,7 +84,8 @@ func approveHeld(ctx context.Context, tx *Tx, shopID, messageID int64) error {
 
 // notifyApproved makes the held subscriber of an approved message
 // notified now, with the notified event (and its webhooks) that the
-// batch held back. A subscriber no longer held (notified by an earlier
+// batch held back, naming the batch that held them last (one queued
+// again after a skipped alert was held by an earlier batch too). A subscriber no longer held (notified by an earlier
 // message, or unsubscribed meanwhile) is left as it is.
 func notifyApproved(ctx context.Context, tx *Tx, shopID int64, m *stockbell.Message) error {
 	now := tx.db.now()
@@ -100,7 +101,7 @@ func notifyApproved(ctx context.Context, tx *Tx, shopID int64, m *stockbell.Mess
 	detail := EventDetail{"message_id": m.ID, "channel": m.Channel, "approved": true}
 	var batchID int64
 	err = tx.GetContext(ctx, &batchID, tx.Rebind(`SELECT `+tx.jsonInt("detail", "batch_id")+` FROM events
-		WHERE subscription_id = ? AND kind = ? ORDER BY id LIMIT 1`), m.SubscriptionID, stockbell.EventHeld)
+		WHERE subscription_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`), m.SubscriptionID, stockbell.EventHeld)
 	if err == nil {
 		detail["batch_id"] = batchID
 	} else if !isNoRows(err) {
