@@ -53,6 +53,8 @@ func TestAlertSkippedAsSoldOutKeepsThePlace(t *testing.T) {
 			t.Errorf("%d skipped events say an alert's shopper was queued again, want 2", requeued)
 		}
 
+		h.wantCountedNotified(0)
+
 		h.clock.Add(time.Hour) // past the wait between batches
 		h.run()
 		h.stock("v1", "warehouse", 1)
@@ -65,7 +67,33 @@ func TestAlertSkippedAsSoldOutKeepsThePlace(t *testing.T) {
 		if got := h.notified(v); !slices.Equal(got, subs[:1]) {
 			t.Fatalf("notified %v, want %v", got, subs[:1])
 		}
+		h.wantCountedNotified(1)
 	})
+}
+
+// wantCountedNotified checks the shoppers the reports count notified
+// today: the notified count, the day's activity and the last batch of
+// Products in demand.
+func (h *harness) wantCountedNotified(want int) {
+	h.t.Helper()
+	now := h.clock.Now()
+	since, until := now.Add(-24*time.Hour), now.Add(time.Hour)
+	notified, _, err := h.db.CountNotifiedConverted(ctx, stockbell.ActivityFilter{ShopID: h.shop.ID, Since: since, Until: until})
+	h.must(err)
+	days, err := h.db.DailyActivity(ctx, h.shop.ID, since, until)
+	h.must(err)
+	daily := 0
+	for _, d := range days {
+		daily += d.Notified
+	}
+	demand, _, err := h.db.FindDemand(ctx, stockbell.DemandFilter{ShopID: h.shop.ID, Limit: 10})
+	h.must(err)
+	if len(demand) != 1 || demand[0].LastBatch == nil {
+		h.t.Fatalf("demand %+v, want the variant with its last batch", demand)
+	}
+	if notified != want || daily != want || demand[0].LastBatchNotified != want {
+		h.t.Fatalf("counted notified %d, daily %d, last batch %d; want %d", notified, daily, demand[0].LastBatchNotified, want)
+	}
 }
 
 // TestAlertSkippedAsSoldOutWhileRestocked: an alert skipped as sold out

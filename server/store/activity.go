@@ -19,7 +19,8 @@ type dayCount struct {
 	Count  int    `db:"n"`
 }
 
-// DailyActivity counts subscriptions, notifications, clicks, restocks and
+// DailyActivity counts subscriptions, notifications (not those of
+// shoppers queued again after a skipped alert), clicks, restocks and
 // batches per UTC day, in one read.
 func (db *DB) DailyActivity(ctx context.Context, shopID int64, since, until time.Time) ([]stockbell.ActivityDay, error) {
 	first, last := utcDay(since), utcDay(until)
@@ -29,9 +30,10 @@ func (db *DB) DailyActivity(ctx context.Context, shopID int64, since, until time
 	var counts []dayCount
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		end := last.Add(24 * time.Hour)
-		events := `SELECT ` + tx.dayOf("created_at") + ` AS day, kind AS series, COUNT(*) AS n FROM events
-			WHERE shop_id = ? AND created_at >= ? AND created_at < ? AND kind IN (?, ?, ?)
-			GROUP BY ` + tx.dayOf("created_at") + `, kind`
+		events := `SELECT ` + tx.dayOf("e.created_at") + ` AS day, e.kind AS series, COUNT(*) AS n FROM events e
+			WHERE e.shop_id = ? AND e.created_at >= ? AND e.created_at < ? AND e.kind IN (?, ?, ?)
+			AND (e.kind <> 'notified' OR ` + tx.notRequeued("e") + `)
+			GROUP BY ` + tx.dayOf("e.created_at") + `, e.kind`
 		err := tx.SelectContext(ctx, &counts, tx.Rebind(events), shopID, first, end,
 			stockbell.EventSubscribed, stockbell.EventNotified, stockbell.EventBatchStarted)
 		if err != nil {
@@ -108,6 +110,20 @@ func (tx *Tx) dayOf(column string) string {
 		return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD')"
 	}
 	return "substr(" + column + ", 1, 10)"
+}
+
+// notRequeued is the SQL condition that the notified (or held) event e
+// stands: its alert was not skipped afterwards with its shopper queued
+// again (requeueSubscriber), who was told nothing and counts as not
+// notified at that batch. The skipped event names the alert and says
+// requeued.
+func (tx *Tx) notRequeued(e string) string {
+	requeued := "json_extract(r.detail, '$.requeued') IS NOT NULL"
+	if tx.db.Dialect == Postgres {
+		requeued = "(r.detail::json ->> 'requeued') IS NOT NULL"
+	}
+	return `NOT EXISTS (SELECT 1 FROM events r WHERE r.subscription_id = ` + e + `.subscription_id AND r.kind = 'skipped'
+		AND r.id > ` + e + `.id AND ` + requeued + ` AND ` + tx.jsonInt("r.detail", "message_id") + ` = ` + tx.jsonInt(e+".detail", "message_id") + `)`
 }
 
 // jsonInt is the SQL reading an integer member of a JSON text column.

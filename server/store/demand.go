@@ -84,7 +84,8 @@ func readDemandHistory(ctx context.Context, tx *Tx, ids []int64, out []*stockbel
 }
 
 // countLastBatches counts the subscribers each batch notified and those it
-// still holds for approval, from their events naming it.
+// still holds for approval, from their events naming it; a shopper queued
+// again after their alert was skipped counts for neither.
 func countLastBatches(ctx context.Context, tx *Tx, batches []*stockbell.RestockBatch, byID map[int64]*stockbell.VariantDemand) error {
 	if len(batches) == 0 {
 		return nil
@@ -97,6 +98,7 @@ func countLastBatches(ctx context.Context, tx *Tx, batches []*stockbell.RestockB
 		JOIN events e ON e.variant_id = b.variant_id AND e.created_at >= b.created_at AND e.kind IN (?, ?)
 		WHERE b.id IN (?) AND `+tx.jsonInt("e.detail", "batch_id")+` = b.id
 		AND (e.kind = ? OR EXISTS (SELECT 1 FROM subscriptions s WHERE s.id = e.subscription_id AND s.status = ?))
+		AND `+tx.notRequeued("e")+`
 		GROUP BY e.variant_id, e.kind`, stockbell.EventNotified, stockbell.EventHeld, ids, stockbell.EventNotified, stockbell.SubscriptionHeld)
 	if err != nil {
 		return err

@@ -190,10 +190,12 @@ func (db *DB) EachQueuedSubscriber(ctx context.Context, shopID int64, fn func(*s
 // notifiedConverted is the SQL counting the subscribers notified in the
 // filter's range and those of them that converted, narrowed to its
 // variant, product and the channel of the alert (the subscriber's first
-// message, whose channel the notified event records).
-func notifiedConverted(f stockbell.ActivityFilter) (string, []any) {
+// message, whose channel the notified event records). A shopper queued
+// again after their alert was skipped is not counted at that batch.
+func notifiedConverted(tx *Tx, f stockbell.ActivityFilter) (string, []any) {
 	w := where{}
 	w.add("e.shop_id = ? AND e.kind = ? AND e.created_at >= ? AND e.created_at < ?", f.ShopID, stockbell.EventNotified, f.Since.UTC(), f.Until.UTC())
+	w.add(tx.notRequeued("e"))
 	if f.VariantID != 0 {
 		w.add("e.variant_id = ?", f.VariantID)
 	}
@@ -213,13 +215,13 @@ func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs 
 	if len(variantIDs) == 0 {
 		return out, nil
 	}
-	counts, args := notifiedConverted(stockbell.ActivityFilter{ShopID: shopID, Since: since, Until: until})
-	query, args, err := sqlx.In(`SELECT e.variant_id, `+counts+` AND e.variant_id IN (?) GROUP BY e.variant_id ORDER BY e.variant_id`,
-		append(args, variantIDs)...)
-	if err != nil {
-		return nil, err
-	}
-	err = db.inReadTx(ctx, func(tx *Tx) error {
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		counts, args := notifiedConverted(tx, stockbell.ActivityFilter{ShopID: shopID, Since: since, Until: until})
+		query, args, err := sqlx.In(`SELECT e.variant_id, `+counts+` AND e.variant_id IN (?) GROUP BY e.variant_id ORDER BY e.variant_id`,
+			append(args, variantIDs)...)
+		if err != nil {
+			return err
+		}
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(query), args...)
 		if err != nil {
 			return err
@@ -240,8 +242,8 @@ func (db *DB) FindVariantOutcomes(ctx context.Context, shopID int64, variantIDs 
 // CountNotifiedConverted counts the notified and converted subscribers the
 // filter selects.
 func (db *DB) CountNotifiedConverted(ctx context.Context, filter stockbell.ActivityFilter) (notified, converted int, err error) {
-	counts, args := notifiedConverted(filter)
 	err = db.inReadTx(ctx, func(tx *Tx) error {
+		counts, args := notifiedConverted(tx, filter)
 		return tx.QueryRowxContext(ctx, tx.Rebind(`SELECT `+counts), args...).Scan(&notified, &converted)
 	})
 	return notified, converted, err
