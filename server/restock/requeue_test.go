@@ -72,8 +72,8 @@ func TestAlertSkippedAsSoldOutKeepsThePlace(t *testing.T) {
 }
 
 // wantCountedNotified checks the shoppers the reports count notified
-// today: the notified count, the day's activity and the last batch of
-// Products in demand.
+// today: the notified count, the day's activity, the activity records (the
+// Reports page and its export) and the last batch of Products in demand.
 func (h *harness) wantCountedNotified(want int) {
 	h.t.Helper()
 	now := h.clock.Now()
@@ -82,17 +82,24 @@ func (h *harness) wantCountedNotified(want int) {
 	h.must(err)
 	days, err := h.db.DailyActivity(ctx, h.shop.ID, since, until)
 	h.must(err)
-	daily := 0
+	daily, records := 0, 0
 	for _, d := range days {
 		daily += d.Notified
 	}
+	h.must(h.db.EachActivity(ctx, stockbell.ActivityFilter{ShopID: h.shop.ID, Since: since, Until: until}, func(r *stockbell.ActivityRecord) error {
+		if r.Kind == stockbell.EventNotified {
+			records++
+		}
+		return nil
+	}))
 	demand, _, err := h.db.FindDemand(ctx, stockbell.DemandFilter{ShopID: h.shop.ID, Limit: 10})
 	h.must(err)
 	if len(demand) != 1 || demand[0].LastBatch == nil {
 		h.t.Fatalf("demand %+v, want the variant with its last batch", demand)
 	}
-	if notified != want || daily != want || demand[0].LastBatchNotified != want {
-		h.t.Fatalf("counted notified %d, daily %d, last batch %d; want %d", notified, daily, demand[0].LastBatchNotified, want)
+	if notified != want || daily != want || records != want || demand[0].LastBatchNotified != want {
+		h.t.Fatalf("counted notified %d, daily %d, activity records %d, last batch %d; want %d", notified, daily, records,
+			demand[0].LastBatchNotified, want)
 	}
 }
 

@@ -52,12 +52,14 @@ func storedEventKinds() []any {
 }
 
 // activityQuery is the events of the report's kinds and the clicks on
-// messages, filtered alike, oldest first.
-func activityQuery(f stockbell.ActivityFilter) (string, []any) {
+// messages, filtered alike, oldest first; a notified event whose shopper
+// was queued again after a skipped alert is left out (notRequeued).
+func activityQuery(tx *Tx, f stockbell.ActivityFilter) (string, []any) {
 	kinds := storedEventKinds()
 	events := where{}
 	events.add("e.shop_id = ? AND e.created_at >= ? AND e.created_at < ?", f.ShopID, f.Since.UTC(), f.Until.UTC())
 	events.add("e.kind IN ("+placeholders(len(kinds))+")", kinds...)
+	events.add("(e.kind <> 'notified' OR " + tx.notRequeued("e") + ")")
 	clicks := where{}
 	clicks.add("c.shop_id = ? AND c.clicked_at >= ? AND c.clicked_at < ?", f.ShopID, f.Since.UTC(), f.Until.UTC())
 	if f.VariantID != 0 {
@@ -89,8 +91,8 @@ func activityQuery(f stockbell.ActivityFilter) (string, []any) {
 
 // EachActivity streams the shop's activity records; see stockbell.ReportStore.
 func (db *DB) EachActivity(ctx context.Context, filter stockbell.ActivityFilter, fn func(*stockbell.ActivityRecord) error) error {
-	query, args := activityQuery(filter)
 	return db.inReadTx(ctx, func(tx *Tx) error {
+		query, args := activityQuery(tx, filter)
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(query), args...)
 		if err != nil {
 			return err

@@ -35,9 +35,10 @@ func skipReasonText(reason string) string {
 	return reason
 }
 
-// describeEvent turns one event into a timeline line. herBatch is the
-// batch that held or notified her (0: none yet).
-func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.SubscriberTimeline) timelineEntry {
+// describeEvent turns one event into a timeline line. herBatches are the
+// batches that held or notified her (several when her alert was skipped as
+// sold out and she was queued again; none yet when empty).
+func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *stockbell.SubscriberTimeline) timelineEntry {
 	switch e.Kind {
 	case stockbell.EventSubscribed:
 		return timelineEntry{What: "Subscribed to " + variantName(&tl.Variant), Tone: "info",
@@ -49,7 +50,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatch int64, tl *stockbell.S
 		return timelineEntry{What: fmt.Sprintf("Back in stock with %s", plural(int(detailInt(d, "stock")), "unit")), Tone: "info",
 			Why: "The stock reached the minimum inventory, so a batch of alerts started."}
 	case stockbell.EventBatchStarted:
-		return describeBatch(d, herBatch, tl)
+		return describeBatch(d, herBatches, tl)
 	case stockbell.EventHeld:
 		return timelineEntry{What: "Held for your approval in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "wait",
 			Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) +
@@ -92,7 +93,7 @@ func describeNotified(d detail) timelineEntry {
 }
 
 // describeBatch says how a batch was sized and whether she was in it.
-func describeBatch(d detail, herBatch int64, tl *stockbell.SubscriberTimeline) timelineEntry {
+func describeBatch(d detail, herBatches map[int64]bool, tl *stockbell.SubscriberTimeline) timelineEntry {
 	id := detailInt(d, "batch_id")
 	entry := timelineEntry{What: "Batch " + strconv.FormatInt(id, 10) + " started", Tone: "info"}
 	if d.text("size") == "everyone" {
@@ -102,10 +103,10 @@ func describeBatch(d detail, herBatch int64, tl *stockbell.SubscriberTimeline) t
 		entry.Why = fmt.Sprintf("Sized from stock: %d × %d per unit = the oldest %d.", stock, per, size)
 	}
 	switch {
-	case id == herBatch:
+	case herBatches[id]:
 		entry.Why += " This subscriber was in this batch."
 		entry.Tone = "good"
-	case herBatch == 0 && tl.Subscription.Status == stockbell.SubscriptionQueued:
+	case len(herBatches) == 0 && tl.Subscription.Status == stockbell.SubscriptionQueued:
 		entry.Why += " This subscriber was further back in line."
 		entry.Tone = "wait"
 	default:
@@ -119,8 +120,12 @@ func describeBatch(d detail, herBatch int64, tl *stockbell.SubscriberTimeline) t
 func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	reason := stockbell.SkipReason(d.text("reason"))
 	if e.SubscriptionID != nil {
-		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " (" + channelName(stockbell.Channel(d.text("channel"))) + ") not sent",
+		entry := timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " (" + channelName(stockbell.Channel(d.text("channel"))) + ") not sent",
 			Tone: "bad", Why: "Because " + skipReasonText(string(reason)) + "."}
+		if d["requeued"] == true {
+			entry.Why += " Told nothing, the subscriber went back in the queue in their place."
+		}
+		return entry
 	}
 	why := "Because " + skipReasonText(string(reason))
 	switch reason {

@@ -67,12 +67,39 @@ func TestHeldShopperIsNotNotified(t *testing.T) {
 		stockbell.EventNotified: "Notified in batch 7",
 	} {
 		e := &stockbell.Event{Kind: kind}
-		if got := describeEvent(e, detail{"batch_id": float64(7), "channel": "email"}, 7, tl); got.What != want {
+		if got := describeEvent(e, detail{"batch_id": float64(7), "channel": "email"}, batchSet(7), tl); got.What != want {
 			t.Errorf("%s reads %q, want %q", kind, got.What, want)
 		}
 	}
-	approved := describeEvent(&stockbell.Event{Kind: stockbell.EventNotified}, detail{"batch_id": float64(7), "channel": "email", "approved": true}, 7, tl)
+	approved := describeEvent(&stockbell.Event{Kind: stockbell.EventNotified}, detail{"batch_id": float64(7), "channel": "email", "approved": true}, batchSet(7), tl)
 	if !strings.HasPrefix(approved.Why, "You approved the batch") {
 		t.Errorf("an approved notification reads %q", approved.Why)
 	}
+}
+
+// TestTimelineOfAShopperQueuedAgain: a shopper whose alert was skipped as
+// sold out reads as queued again in their place, and each batch that took
+// them reads as theirs.
+func TestTimelineOfAShopperQueuedAgain(t *testing.T) {
+	sub := int64(3)
+	tl := &stockbell.SubscriberTimeline{Subscription: stockbell.Subscription{ID: sub, Status: stockbell.SubscriptionNotified}}
+	skipped := describeEvent(&stockbell.Event{Kind: stockbell.EventSkipped, SubscriptionID: &sub},
+		detail{"reason": "out_of_stock_again", "step": float64(1), "channel": "email", "requeued": true}, batchSet(7), tl)
+	if !strings.Contains(skipped.Why, "back in the queue in their place") {
+		t.Errorf("the skipped alert of a shopper queued again reads %q", skipped.Why)
+	}
+	for _, id := range []float64{7, 9} {
+		batch := describeEvent(&stockbell.Event{Kind: stockbell.EventBatchStarted}, detail{"batch_id": id, "size": "everyone"}, batchSet(7, 9), tl)
+		if !strings.Contains(batch.Why, "was in this batch") {
+			t.Errorf("batch %v, which took her, reads %q", id, batch.Why)
+		}
+	}
+}
+
+func batchSet(ids ...int64) map[int64]bool {
+	set := map[int64]bool{}
+	for _, id := range ids {
+		set[id] = true
+	}
+	return set
 }

@@ -89,7 +89,7 @@ func messageViews(tl *stockbell.SubscriberTimeline) []messageView {
 // timelineEntries describes each event, and each click, oldest first.
 func timelineEntries(tl *stockbell.SubscriberTimeline) []timelineEntry {
 	start := tl.Subscription.CreatedAt
-	her := herBatch(tl)
+	her := herBatches(tl)
 	var out []timelineEntry
 	for _, e := range tl.Events {
 		entry := describeEvent(e, detailOf(e), her, tl)
@@ -124,15 +124,17 @@ func sortEntries(entries []timelineEntry) {
 	}
 }
 
-// herBatch returns the id of the batch that took her out of the queue
-// (held or notified her), or 0.
-func herBatch(tl *stockbell.SubscriberTimeline) int64 {
+// herBatches returns the ids of the batches that took her out of the
+// queue (held or notified her): several when her alert was skipped as
+// sold out and she was queued again.
+func herBatches(tl *stockbell.SubscriberTimeline) map[int64]bool {
+	batches := map[int64]bool{}
 	for _, e := range tl.Events {
 		if (e.Kind == stockbell.EventNotified || e.Kind == stockbell.EventHeld) && e.SubscriptionID != nil {
-			return detailInt(detailOf(e), "batch_id")
+			batches[detailInt(detailOf(e), "batch_id")] = true
 		}
 	}
-	return 0
+	return batches
 }
 
 // detail is an event's JSON detail.
