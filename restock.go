@@ -296,7 +296,8 @@ type MessageStore interface {
 	// AttemptShopUninstalled (leasing nothing) when its shop is not installed.
 	BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
-	// and creates the next flow step's message and job. It reports false
+	// and creates the next flow step's message and job (or, for a result
+	// with Requeue, puts its subscriber back in the queue). It reports false
 	// (and changes nothing) when the message was no longer pending.
 	FinishMessage(ctx context.Context, result MessageResult) (bool, error)
 	// ReleaseAttempt ends the lease of a pending message whose attempt failed

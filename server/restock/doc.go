@@ -10,7 +10,9 @@
 // transaction, queues no job, as Decide would do nothing (see
 // stockbell.VariantStockChangedJob). Each claimed subscriber then walks
 // the shop's flow: one to three email or SMS steps, with delays,
-// skip-if-out-of-stock and smart sending.
+// skip-if-out-of-stock and smart sending. A subscriber whose alert (the
+// first step) is skipped because the item sold out again was told nothing
+// and goes back in the queue in their place (stockbell.RequeuesAfter).
 //
 // The engine sees storage, the queue and the senders only through the root
 // package's interfaces (stockbell.RestockStore, stockbell.MessageStore,
