@@ -118,8 +118,10 @@ func TestCatalogSyncDeletesVanishedVariants(t *testing.T) {
 // the product's variants (250).
 const largeProductID = int64(9_100_000_000_000_000)
 
-// largeProduct puts a product of n variants in the fake.
-func (e *env) largeProduct(n int) {
+// syncLargeProduct puts a product of n variants in the fake and has the
+// shop's catalog synced, so every variant is stored.
+func (e *env) syncLargeProduct(shop *stockbell.Shop, n int) {
+	e.t.Helper()
 	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
 		p := &shopifytest.Product{ID: largeProductID, Title: "Poster", Handle: "poster", Status: "ACTIVE", Published: true,
 			UpdatedAt: e.clock.Now().Add(-time.Hour)}
@@ -130,6 +132,9 @@ func (e *env) largeProduct(n int) {
 		}
 		s.Products = append(s.Products, p)
 	})
+	if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+		e.t.Fatal(err)
+	}
 }
 
 // TestLargeProductUpdateReadsItsVariants: a products/update of a product
@@ -141,10 +146,7 @@ func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		e.largeProduct(300)
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		e.syncLargeProduct(shop, 300)
 		removed := int64(9_200_000_000_000_000 + 280)
 		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
 			p := s.Products[len(s.Products)-1]
@@ -173,10 +175,7 @@ func TestLargeProductUpdateWithEveryVariantAsksNothing(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		e.largeProduct(300)
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		e.syncLargeProduct(shop, 300)
 		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
 			p := s.Products[len(s.Products)-1]
 			p.Title, p.UpdatedAt = "Renamed", e.clock.Now()
@@ -202,10 +201,7 @@ func TestLargeProductUpdateKeepsAVariantMadeMeanwhile(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		e.largeProduct(120)
-		if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-			t.Fatal(err)
-		}
+		e.syncLargeProduct(shop, 120)
 		removed, added := int64(9_200_000_000_000_000+110), int64(9_200_000_000_000_500)
 		e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
 			p := s.Products[len(s.Products)-1]
