@@ -260,3 +260,30 @@ func TestCatalogSyncDeletesVanishedProducts(t *testing.T) {
 		}
 	})
 }
+
+// TestReconcilePassesOverDeletedProducts: the stock check asks Shopify
+// nothing of a product deleted there: no restock can come for it, so its
+// waiting shoppers' variants are not read every 15 minutes.
+func TestReconcilePassesOverDeletedProducts(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		if err := e.in.SyncCatalog(ctx, stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		v, _ := e.variant(shop.ID, smallVariant)
+		e.queueSubscriber(shop.ID, v.ID, "john@example.com")
+		if err := db.DeleteProduct(ctx, shop.ID, v.ProductPlatformID); err != nil {
+			t.Fatal(err)
+		}
+		calls := e.fake.Shop(shopDomain).GraphQLCalls
+		if err := e.in.Reconcile(ctx, stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil {
+			t.Fatal(err)
+		}
+		if n := e.fake.Shop(shopDomain).GraphQLCalls - calls; n != 0 {
+			t.Fatalf("the stock check made %d Admin API calls for a deleted product, want 0", n)
+		}
+	})
+}

@@ -84,24 +84,16 @@ func (in *Integration) fanOut(ctx context.Context, job func(shop *stockbell.Shop
 }
 
 // waitedForVariants lists the shop's variants with queued subscribers that
-// have an inventory item.
+// have an inventory item, passing over those of deleted products and
+// those deleted from their product (stockbell.EachWaitedForVariant).
 func (in *Integration) waitedForVariants(ctx context.Context, shopID int64) ([]*stockbell.VariantWithProduct, error) {
-	yes := true
 	var out []*stockbell.VariantWithProduct
-	for offset := 0; ; offset += 250 {
-		page, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &yes, Offset: offset, Limit: 250})
-		if err != nil {
-			return nil, err
+	err := stockbell.EachWaitedForVariant(ctx, in.Catalog, shopID, func(v *stockbell.VariantWithProduct) {
+		if v.InventoryItemID != "" {
+			out = append(out, v)
 		}
-		for _, v := range page {
-			if v.InventoryItemID != "" {
-				out = append(out, v)
-			}
-		}
-		if len(page) < 250 {
-			return out, nil
-		}
-	}
+	})
+	return out, err
 }
 
 // reconcileBatch re-reads the inventory items of a batch of waited-for
