@@ -44,26 +44,18 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, report.StartedAt, in.Clock.Now(), report.Items)
 }
 
-// waitedForProducts lists, once each, the products whose variants have
-// queued subscribers.
+// waitedForProducts lists, once each, the products of the shop's variants
+// with queued subscribers, passing over deleted products and combinations
+// deleted from their product (stockbell.EachWaitedForVariant): a product
+// whose waited-for combinations were all deleted from it is not read.
 func (in *Integration) waitedForProducts(ctx context.Context, shopID int64) ([]int64, error) {
-	const page = 500
-	queued := true
 	seen := map[int64]bool{}
 	var ids []int64
-	for offset := 0; ; offset += page {
-		variants, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, HasQueuedSubscribers: &queued, Offset: offset, Limit: page})
-		if err != nil {
-			return nil, err
+	err := stockbell.EachWaitedForVariant(ctx, in.Catalog, shopID, func(v *stockbell.VariantWithProduct) {
+		if id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64); err == nil && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
-		for _, v := range variants {
-			if id, err := strconv.ParseInt(v.ProductPlatformID, 10, 64); err == nil && !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
-			}
-		}
-		if len(variants) < page {
-			return ids, nil
-		}
-	}
+	})
+	return ids, err
 }

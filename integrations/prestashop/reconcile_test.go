@@ -5,6 +5,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -42,6 +43,39 @@ func TestReconcileRecoversAMissedPost(t *testing.T) {
 		must(t, db.DB.Get(&queued, `SELECT COUNT(*) FROM river_job WHERE kind = 'prestashop_reconcile'`))
 		if queued != 1 {
 			t.Fatalf("the fan-out queued %d jobs, want 1", queued)
+		}
+	})
+}
+
+// TestReconcilePassesOverDeletedProductsAndCombinations: shoppers wait for
+// the small T-shirt and the mug; the merchant removes the small from the
+// T-shirt and deletes the mug, and the catalog sync marks both deleted.
+// No restock can come for either, so the reconciliation asks the
+// webservice nothing.
+func TestReconcilePassesOverDeletedProductsAndCombinations(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		e.subscribe(shop, e.variant(shop, mugID, 0), "bob@example.com")
+		e.fake.Do(func(s *prestashoptest.Shop) {
+			for _, p := range s.Products {
+				if p.ID == shirtID {
+					p.Combinations = p.Combinations[1:] // the small
+				}
+			}
+		})
+		e.deleteInShop(mugID)
+		e.clock.Add(time.Minute)
+		must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
+		if small, mug := e.variant(shop, shirtID, shirtSmall), e.variant(shop, mugID, 0); !small.VariantDeleted || !mug.Deleted {
+			t.Fatalf("after the catalog sync: small = %+v, mug = %+v", small, mug)
+		}
+		before := e.asked()
+		e.clock.Add(15 * time.Minute)
+		must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
+		if n := e.asked() - before; n != 0 {
+			t.Fatalf("the reconciliation asked the webservice %d times, want none: %v", n, e.fake.Requests()[before:])
 		}
 	})
 }
