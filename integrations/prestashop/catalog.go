@@ -2,6 +2,7 @@ package prestashop
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -36,7 +37,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	}
 	settings, err := sess.settings(ctx)
 	if err != nil {
-		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
+		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
 	listed := map[string]bool{}
 	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
@@ -48,7 +49,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 		return err
 	})
 	if err != nil {
-		return in.failed(ctx, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
+		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
 	// A product created while the listing was read is either listed (its
 	// id is above the page then read) or was found by a read begun since
@@ -69,10 +70,16 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 // permission stays missing until the merchant grants it, after which the
 // next reconciliation (every 15 minutes) reads the shop again, and the
 // next daily catalog sync (or connecting it again) its whole catalog. The
-// shop stays connected. Any other error is returned for the job to retry;
-// nil is nil.
-func (in *Integration) failed(ctx context.Context, report stockbell.SyncReport, err error) error {
+// shop stays connected. A read of named products that marked nothing
+// deleted because the webservice lists no product at all
+// (stockbell.ErrListedNothing, see deleteUnlisted) is recorded as a
+// catalog sync's empty listing is, and not retried either: the
+// webservice would answer the same. Any other error is returned for the
+// job to retry; nil is nil.
+func (in *Integration) failed(ctx context.Context, shop *stockbell.Shop, report stockbell.SyncReport, err error) error {
 	switch {
+	case errors.Is(err, stockbell.ErrListedNothing):
+		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	case isForbidden(err):
 		report.Failure = stockbell.ErrorMessage(err)
 	case isRefused(err):

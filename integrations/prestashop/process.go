@@ -55,7 +55,7 @@ func postChange(shop *stockbell.Shop, post *StockPost, at time.Time) stockbell.S
 func (in *Integration) settlePost(ctx context.Context, shop *stockbell.Shop, post *StockPost, res *stockbell.StockResult, err error) error {
 	started := in.Clock.Now()
 	err = in.readForPost(ctx, shop, post, res, err)
-	return in.failed(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: started}, err)
+	return in.failed(ctx, shop, stockbell.SyncReport{ShopID: shop.ID, Source: ModuleSource, StartedAt: started}, err)
 }
 
 // readForPost reads from the webservice what a post's change needs.
@@ -172,8 +172,9 @@ func (in *Integration) knownCombinationsTotal(ctx context.Context, shop *stockbe
 }
 
 // refreshProducts reads the products again with their combinations and
-// stock and upserts them; a product the webservice no longer lists is
-// marked deleted. It returns the products found and their variant count.
+// stock and upserts them; the products the webservice no longer lists are
+// marked deleted (deleteUnlisted). It returns the products found and their
+// variant count.
 func (in *Integration) refreshProducts(ctx context.Context, shop *stockbell.Shop, ids []int64, source string) (map[int64]bool, int, error) {
 	sess, err := in.session(shop)
 	if err != nil {
@@ -196,13 +197,67 @@ func (in *Integration) refreshProducts(ctx context.Context, shop *stockbell.Shop
 	for _, p := range products {
 		found[int64(p.ID)] = true
 	}
+	return found, variants, in.deleteUnlisted(ctx, shop, sess, ids, found)
+}
+
+// deleteUnlisted marks deleted the products of ids that a read of them
+// did not find. A read that found none of them while Stockbell holds some
+// of them is judged by the rule of a complete listing (stockbell.GuardSweep),
+// since one request's empty answer is as likely a webservice answering
+// nothing (a key whose shop of a multistore holds none of them, a
+// webservice answering empty lists) as products deleted: the webservice
+// is asked for any one product, and when it lists none, nothing is marked
+// and ErrListedNothing is returned. When it lists one, the products read
+// are gone (the only product shoppers waited for, deleted) and are marked.
+func (in *Integration) deleteUnlisted(ctx context.Context, shop *stockbell.Shop, sess *session, ids []int64, found map[int64]bool) error {
+	var missing []int64
 	for _, id := range ids {
-		if found[id] {
-			continue
-		}
-		if err := in.Catalog.DeleteProduct(ctx, shop.ID, strconv.FormatInt(id, 10)); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-			return found, variants, err
+		if !found[id] {
+			missing = append(missing, id)
 		}
 	}
-	return found, variants, nil
+	if len(found) == 0 && len(missing) > 0 {
+		if err := in.guardEmptyRead(ctx, shop.ID, sess, missing); err != nil {
+			return err
+		}
+	}
+	for _, id := range missing {
+		if err := in.Catalog.DeleteProduct(ctx, shop.ID, strconv.FormatInt(id, 10)); err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			return err
+		}
+	}
+	return nil
+}
+
+// guardEmptyRead applies stockbell.GuardSweep to a read that found none
+// of the products missing: the products Stockbell holds among them (not
+// deleted) would vanish, and the listing is the webservice's answer for
+// any one product.
+func (in *Integration) guardEmptyRead(ctx context.Context, shopID int64, sess *session, missing []int64) error {
+	held, err := in.heldProducts(ctx, shopID, missing)
+	if err != nil || held == 0 {
+		return err
+	}
+	anyProduct, _, err := list[apiProduct](ctx, sess, "products", url.Values{"display": {"[id]"}, "limit": {"1"}})
+	if err != nil {
+		return err
+	}
+	return stockbell.GuardSweep(len(anyProduct), held)
+}
+
+// heldProducts counts the products of ids that Stockbell holds for the
+// shop and has not marked deleted.
+func (in *Integration) heldProducts(ctx context.Context, shopID int64, ids []int64) (int, error) {
+	held := 0
+	for _, id := range ids {
+		product := strconv.FormatInt(id, 10)
+		stored, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductPlatformID: &product, Limit: 1})
+		if err != nil {
+			return 0, err
+		}
+		if len(stored) > 0 && !stored[0].Deleted {
+			held++
+		}
+	}
+	return held, nil
 }

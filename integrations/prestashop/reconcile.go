@@ -17,9 +17,12 @@ const reconcileChunk = 50
 // Reconcile serves PrestaShopReconcileJob. For ShopID 0 it queues one job
 // per installed shop; for a shop it reads again every product with a
 // variant that has queued subscribers, so a post the module could not make
-// delays a notification by at most the job's period. Only its failures are
-// in the sync log, and the run that ends one: it runs every 15 minutes
-// while shoppers wait, so a line per success would bury everything else.
+// delays a notification by at most the job's period; a product the
+// webservice no longer lists is marked deleted, unless it lists no product
+// at all (deleteUnlisted: then nothing is, and the run is a failure that
+// is not retried). Only its failures are in the sync log, and the run that
+// ends one: it runs every 15 minutes while shoppers wait, so a line per
+// success would bury everything else.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) error {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
@@ -36,7 +39,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 	for start := 0; start < len(ids); start += reconcileChunk {
 		_, n, err := in.refreshProducts(ctx, shop, ids[start:min(start+reconcileChunk, len(ids))], ReconcileSource)
 		if err != nil {
-			return in.failed(ctx, report, fmt.Errorf("reconcile %s: %w", shop.Domain, err))
+			return in.failed(ctx, shop, report, fmt.Errorf("reconcile %s: %w", shop.Domain, err))
 		}
 		report.Items += n
 	}
