@@ -61,7 +61,10 @@ func (in *Integration) activeShop(ctx context.Context, id int64) (*stockbell.Sho
 	return shop, cred, err
 }
 
-// fanOut queues one job per installed Magento store.
+// fanOut queues, unique by arguments, one job per installed Magento store. A
+// periodic job that finds the same job running is dropped, without
+// asking it to run again (NoRerun): the running one reads as fresh a
+// state.
 func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformMagento, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
@@ -70,7 +73,7 @@ func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockb
 			return err
 		}
 		for _, shop := range shops {
-			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true}); err != nil {
 				return err
 			}
 		}

@@ -56,7 +56,10 @@ func (in *Integration) session(shop *stockbell.Shop) (*session, error) {
 	return &session{client: in.Client, creds: creds}, nil
 }
 
-// fanOut queues one job per installed PrestaShop shop.
+// fanOut queues, unique by arguments, one job per installed PrestaShop shop. A
+// periodic job that finds the same job running is dropped, without
+// asking it to run again (NoRerun): the running one reads as fresh a
+// state.
 func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockbell.JobArgs) error {
 	platform, status := stockbell.PlatformPrestaShop, stockbell.ShopInstalled
 	const page = 100
@@ -66,7 +69,7 @@ func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockb
 			return err
 		}
 		for _, shop := range shops {
-			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true}); err != nil {
+			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true}); err != nil {
 				return err
 			}
 		}
