@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -77,7 +78,7 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	var stderr bytes.Buffer
 	exited := make(chan int, 1)
 	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, nil, io.Discard, &stderr) }()
-	conn := dialWhenListening(t, addr)
+	conn := dialWhenServing(t, addr)
 	defer conn.Close()
 	// Headers and a body that never arrives in full: the request stays in flight.
 	fmt.Fprintf(conn, "POST /api/storefront/v1/subscriptions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", addr)
@@ -96,17 +97,27 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	}
 }
 
-// dialWhenListening connects to addr once the server listens there.
-func dialWhenListening(t *testing.T, addr string) net.Conn {
+// dialWhenServing connects to addr once the server answers there. The
+// listener is bound before the server is wired and its workers start, so a
+// connection made as soon as it listens may wait in the backlog past a
+// signal sent 100 ms later, and would never be a request in flight: a
+// complete /healthz request answered first shows HTTP is being served.
+func dialWhenServing(t *testing.T, addr string) net.Conn {
 	t.Helper()
+	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		conn, err := net.Dial("tcp", addr)
+		resp, err := client.Get("http://" + addr + "/healthz")
 		if err == nil {
+			resp.Body.Close()
+			conn, err := net.Dial("tcp", addr)
+			if err != nil {
+				t.Fatalf("dial %s: %v", addr, err)
+			}
 			return conn
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("the server never listened on %s: %v", addr, err)
+			t.Fatalf("the server never served on %s: %v", addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
