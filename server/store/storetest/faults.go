@@ -1,20 +1,27 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stockbell/stockbell/server/store"
 )
 
-// refuseProductDeletes is, per dialect, a trigger that fails every write
-// marking a product deleted, as a failing database would.
-var refuseProductDeletes = map[store.Dialect][]string{
-	store.SQLite: {`CREATE TRIGGER refuse_product_deletes BEFORE UPDATE OF deleted ON products
-		WHEN NEW.deleted AND NOT OLD.deleted BEGIN SELECT RAISE(ABORT, 'product deletes refused by the test'); END`},
-	store.Postgres: {`CREATE FUNCTION refuse_product_deletes() RETURNS trigger LANGUAGE plpgsql AS
-		$$ BEGIN RAISE EXCEPTION 'product deletes refused by the test'; END $$`,
-		`CREATE TRIGGER refuse_product_deletes BEFORE UPDATE OF deleted ON products FOR EACH ROW
-		WHEN (NEW.deleted AND NOT OLD.deleted) EXECUTE FUNCTION refuse_product_deletes()`},
+// refuseDeletes is, per dialect, a trigger named name that fails every
+// write marking a row of table deleted, as a failing database would.
+func refuseDeletes(dialect store.Dialect, name, table string) []string {
+	switch dialect {
+	case store.Postgres:
+		return []string{
+			fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION '%[2]s deletes refused by the test'; END $$`, name, table),
+			fmt.Sprintf(`CREATE TRIGGER %[1]s BEFORE UPDATE OF deleted ON %[2]s FOR EACH ROW
+				WHEN (NEW.deleted AND NOT OLD.deleted) EXECUTE FUNCTION %[1]s()`, name, table),
+		}
+	default:
+		return []string{fmt.Sprintf(`CREATE TRIGGER %[1]s BEFORE UPDATE OF deleted ON %[2]s
+			WHEN NEW.deleted AND NOT OLD.deleted BEGIN SELECT RAISE(ABORT, '%[2]s deletes refused by the test'); END`, name, table)}
+	}
 }
 
 // RefuseProductDeletes makes the database fail every write that marks a
@@ -22,15 +29,30 @@ var refuseProductDeletes = map[store.Dialect][]string{
 // failure of the database under a catalog sync's sweep.
 func RefuseProductDeletes(tb testing.TB, db *store.DB) (allow func()) {
 	tb.Helper()
-	for _, stmt := range refuseProductDeletes[db.Dialect] {
+	return refuse(tb, db, "refuse_product_deletes", "products")
+}
+
+// RefuseVariantDeletes makes the database fail every write that marks a
+// variant deleted (removed from its product), until the returned function
+// is called: a real failure of the database under the sweep of the
+// variants a catalog sync no longer lists.
+func RefuseVariantDeletes(tb testing.TB, db *store.DB) (allow func()) {
+	tb.Helper()
+	return refuse(tb, db, "refuse_variant_deletes", "variants")
+}
+
+// refuse installs the trigger refuseDeletes names and returns what drops it.
+func refuse(tb testing.TB, db *store.DB, name, table string) (allow func()) {
+	tb.Helper()
+	for _, stmt := range refuseDeletes(db.Dialect, name, table) {
 		if _, err := db.DB.Exec(stmt); err != nil {
-			tb.Fatalf("refuse product deletes: %v", err)
+			tb.Fatalf("refuse %s deletes: %v", table, err)
 		}
 	}
 	return func() {
 		tb.Helper()
-		if _, err := db.DB.Exec(`DROP TRIGGER refuse_product_deletes` + map[store.Dialect]string{store.Postgres: " ON products"}[db.Dialect]); err != nil {
-			tb.Fatalf("allow product deletes: %v", err)
+		if _, err := db.DB.Exec(`DROP TRIGGER ` + name + map[store.Dialect]string{store.Postgres: " ON " + table}[db.Dialect]); err != nil {
+			tb.Fatalf("allow %s deletes: %v", table, err)
 		}
 	}
 }
