@@ -24,6 +24,20 @@ func shirt(shopID int64, at time.Time) stockbell.ProductUpsert {
 		}}
 }
 
+// subscribedShirt installs a Shopify shop, upserts its shirt (with no
+// time) and queues ann@example.com for S: the shop, the shirt's upsert,
+// and its variants S and M as stored.
+func subscribedShirt(t *testing.T, db *store.DB) (shop *stockbell.Shop, up stockbell.ProductUpsert, s, m *stockbell.VariantWithProduct) {
+	t.Helper()
+	shop = install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+	up = shirt(shop.ID, time.Time{})
+	_, err := db.UpsertProduct(ctx, up)
+	must(t, err)
+	s, m = variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
+	subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+	return shop, up, s, m
+}
+
 func TestUpsertProductCreates(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
@@ -227,12 +241,7 @@ func TestUpsertProductInvalid(t *testing.T) {
 
 func TestDeleteProduct(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
-		up := shirt(shop.ID, time.Time{})
-		_, err := db.UpsertProduct(ctx, up)
-		must(t, err)
-		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
-		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		shop, up, s, m := subscribedShirt(t, db)
 		before := stockJobs(t, db)
 		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
 		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
@@ -248,7 +257,7 @@ func TestDeleteProduct(t *testing.T) {
 
 		// The platform sending the product again brings it back, and wakes
 		// the engine for S, not for M.
-		_, err = db.UpsertProduct(ctx, up)
+		_, err := db.UpsertProduct(ctx, up)
 		must(t, err)
 		if v := variant(t, db, shop.ID, s.PlatformID); v.Deleted {
 			t.Fatal("an upsert did not undelete the product")

@@ -15,17 +15,12 @@ import (
 // listing one again revives it, waking the engine again.
 func TestUpsertAllVariantsDeletesTheUnlisted(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
-		up := shirt(shop.ID, time.Time{})
-		_, err := db.UpsertProduct(ctx, up)
-		must(t, err)
-		s, m := variant(t, db, shop.ID, up.Variants[0].PlatformID), variant(t, db, shop.ID, up.Variants[1].PlatformID)
-		subscribe(t, db, shop.ID, s.ID, "ann@example.com", "")
+		shop, up, s, m := subscribedShirt(t, db)
 		before := stockJobs(t, db)
 
 		withoutS := up
 		withoutS.Variants, withoutS.AllVariants = up.Variants[1:], true
-		_, err = db.UpsertProduct(ctx, withoutS)
+		_, err := db.UpsertProduct(ctx, withoutS)
 		must(t, err)
 		if s = variant(t, db, shop.ID, s.PlatformID); !s.VariantDeleted || s.Deleted || s.Notifiable() {
 			t.Fatalf("variant left out of a complete listing = %+v", s)
