@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"maps"
 	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -180,3 +182,40 @@ func TestFirstScrapeServesEverySeries(t *testing.T) {
 		}
 	}
 }
+
+// TestWebhookSeriesOnlyForPlatformsServed: the first scrape serves
+// stockbell_webhook_receipts_total at zero, for every outcome, for each
+// platform whose webhook route the server serves, and for no other.
+// Magento's and PrestaShop's modules post to every server; Shopify's and
+// BigCommerce's webhooks reach only a server their app is configured on,
+// so a server without them serves no series that could never move.
+func TestWebhookSeriesOnlyForPlatformsServed(t *testing.T) {
+	apps := map[string]string{"SHOPIFY_API_KEY": "key", "SHOPIFY_API_SECRET": "secret",
+		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}
+	for name, c := range map[string]struct {
+		vars   map[string]string
+		served []string
+	}{
+		"without the apps": {nil, []string{"magento", "prestashop"}},
+		"with both apps":   {apps, []string{"bigcommerce", "magento", "prestashop", "shopify"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			outcomes := map[string]int{}
+			for series := range scrape(t, startServer(t, testEnv(t, c.vars))) {
+				if m := webhookSeries.FindStringSubmatch(series); m != nil {
+					outcomes[m[1]]++
+				}
+			}
+			want := map[string]int{}
+			for _, p := range c.served {
+				want[p] = 6 // stored, duplicate, unauthorized, invalid, too_large, internal
+			}
+			if !maps.Equal(outcomes, want) {
+				t.Errorf("webhook series per platform = %v, want %v", outcomes, want)
+			}
+		})
+	}
+}
+
+// webhookSeries matches a webhook receipts series, capturing its platform.
+var webhookSeries = regexp.MustCompile(`^stockbell_webhook_receipts_total\{outcome="[a-z_]+",platform="([a-z]+)"\}$`)

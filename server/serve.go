@@ -105,6 +105,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.Meters.WatchQueue(m.Queue, m.workers.Kinds())
+	m.Meters.WatchWebhooks(m.Web.WebhookPlatforms())
 	if err := m.startWorker(ctx); err != nil {
 		return err
 	}

@@ -33,13 +33,13 @@ var (
 	_ stockbell.ConfirmationMetrics = (*Metrics)(nil)
 )
 
-// channels, platforms and webhookOutcomes are the label values series are
-// created with at zero (the send-latency histogram too, with no
-// observations), so that rates, dashboards and alerts see them from the
-// first scrape rather than after the first event.
+// channels and webhookOutcomes are the label values series are created
+// with at zero (the send-latency histogram too, with no observations), so
+// that rates, dashboards and alerts see them from the first scrape rather
+// than after the first event; the webhook series, for the platforms served
+// (see WatchWebhooks).
 var (
 	channels        = []stockbell.Channel{stockbell.ChannelEmail, stockbell.ChannelSMS}
-	platforms       = []stockbell.Platform{stockbell.PlatformShopify, stockbell.PlatformBigCommerce, stockbell.PlatformMagento, stockbell.PlatformPrestaShop}
 	webhookOutcomes = []string{stockbell.WebhookStored, stockbell.WebhookDuplicate, stockbell.EUNAUTHORIZED, stockbell.EINVALID,
 		stockbell.ETOOLARGE, stockbell.EINTERNAL}
 )
@@ -89,12 +89,19 @@ func New(registry prometheus.Registerer) *Metrics {
 			m.confirmations.WithLabelValues(string(ch), string(method))
 		}
 	}
+	return m
+}
+
+// WatchWebhooks serves stockbell_webhook_receipts_total at zero, for every
+// outcome, for each of platforms (those whose webhook route the server
+// serves). A platform whose route is not served, an app that is not
+// configured, gets no series: none could ever move.
+func (m *Metrics) WatchWebhooks(platforms []stockbell.Platform) {
 	for _, p := range platforms {
 		for _, outcome := range webhookOutcomes {
-			m.webhooks.WithLabelValues(string(p), outcome)
+			m.webhooks.WithLabelValues(platform(p), outcome)
 		}
 	}
-	return m
 }
 
 // confirmationMethods are the ways a channel is confirmed.

@@ -38,6 +38,8 @@ type Server struct {
 	// admin, once registered, opens a session for a merchant an install
 	// or a platform's load callback has verified.
 	admin *Admin
+	// webhookPlatforms are the platforms RegisterWebhook serves.
+	webhookPlatforms []stockbell.Platform
 }
 
 // NewServer returns a server with the health and metrics routes; the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -55,7 +56,12 @@ type webhookAnswer struct {
 func (s *Server) RegisterWebhook(platform stockbell.Platform, verifier WebhookVerifier, receipts stockbell.ReceiptService) {
 	h := &webhookHandler{server: s, platform: platform, verifier: verifier, receipts: receipts}
 	s.router.HandleFunc(WebhookPath(platform), h.serve).Methods(http.MethodPost)
+	s.webhookPlatforms = append(s.webhookPlatforms, platform)
 }
+
+// WebhookPlatforms lists the platforms whose webhook route is served, in
+// the order they were registered.
+func (s *Server) WebhookPlatforms() []stockbell.Platform { return slices.Clone(s.webhookPlatforms) }
 
 func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 	receipt, err := h.verify(w, r)
