@@ -149,7 +149,7 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 	}
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
-		cfg.parseFeed, cfg.parseReceiptRetention,
+		cfg.parseFeed, cfg.parseReceiptRetention, cfg.checkSetKeys,
 	}
 	for _, step := range steps {
 		if err := step(getenv); err != nil {

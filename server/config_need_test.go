@@ -82,3 +82,33 @@ func merged(vars ...map[string]string) map[string]string {
 	}
 	return out
 }
+
+// TestEveryCommandRefusesAnUnusableSecretKey: a secret key that is set but
+// too short to be used, or a previous key that is the current one, stops
+// every command but version, those that use no key included (a migration
+// job run with the servers' environment fails as they would), with one
+// line naming the setting and exit 1; nothing is created or migrated.
+func TestEveryCommandRefusesAnUnusableSecretKey(t *testing.T) {
+	key := strings.Repeat("k", 32)
+	for setting, vars := range map[string]map[string]string{
+		"STOCKBELL_SECRET_KEY":          {"STOCKBELL_SECRET_KEY": "too-short"},
+		"STOCKBELL_SECRET_KEY_PREVIOUS": {"STOCKBELL_SECRET_KEY": key, "STOCKBELL_SECRET_KEY_PREVIOUS": "too-short"},
+	} {
+		dir := t.TempDir()
+		getenv := testEnv(t, merged(vars, map[string]string{"STOCKBELL_DATA_DIR": dir}))
+		for _, args := range [][]string{{"migrate"}, {"shop", "list"}, {"settings", "get", "--shop", "nowhere.example.com"},
+			{"apikey", "list", "--shop", "nowhere.example.com"}, {"backup", "--to", filepath.Join(dir, "copy.db")}} {
+			code, _, stderr := run(t, getenv, args...)
+			if code != 1 || !strings.HasPrefix(stderr, "error: "+setting+": must be at least 32 bytes") {
+				t.Errorf("%s, %v: exit %d, %q", setting, args, code, stderr)
+			}
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%s: the data directory holds %d files, want none", setting, len(entries))
+		}
+	}
+	same := testEnv(t, map[string]string{"STOCKBELL_SECRET_KEY": key, "STOCKBELL_SECRET_KEY_PREVIOUS": key})
+	if code, _, stderr := run(t, same, "migrate"); code != 1 || !strings.Contains(stderr, "STOCKBELL_SECRET_KEY_PREVIOUS: is the same as STOCKBELL_SECRET_KEY") {
+		t.Errorf("a previous key that is the current one: exit %d, %q", code, stderr)
+	}
+}

@@ -23,31 +23,56 @@ const minSecretKeyLen = 32
 // once and kept in the data directory, so cookies and sealed tokens survive
 // a restart; in production a missing key refuses to start.
 func (c *Config) LoadSecretKey(getenv func(string) string) error {
-	if err := c.loadCurrentKey(getenv); err != nil {
+	current, previous, err := setKeys(getenv)
+	if err != nil {
 		return err
 	}
-	raw := getenv("STOCKBELL_SECRET_KEY_PREVIOUS")
-	if raw == "" {
-		return nil
+	if err := c.loadCurrentKey(current); err != nil {
+		return err
 	}
-	previous := decodeKey(raw)
-	switch {
-	case len(previous) < minSecretKeyLen:
-		return &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", fmt.Sprintf("must be at least %d bytes, like the key it was", minSecretKeyLen)}
-	case bytes.Equal(previous, c.SecretKey):
-		return &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", "is the same as STOCKBELL_SECRET_KEY: give the key before the rotation"}
+	if previous != nil && bytes.Equal(previous, c.SecretKey) {
+		return errSameKeys
 	}
 	c.PreviousSecretKey = previous
 	return nil
 }
 
-func (c *Config) loadCurrentKey(getenv func(string) string) error {
+// errSameKeys refuses a previous key that is the current one.
+var errSameKeys = &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", "is the same as STOCKBELL_SECRET_KEY: give the key before the rotation"}
+
+// checkSetKeys refuses, for every command, a secret key that is set but
+// could not be used, even where the command uses none (migrate, backup):
+// a migration job run with the servers' environment then fails as they
+// would, rather than succeed before they refuse to start.
+func (c *Config) checkSetKeys(getenv func(string) string) error {
+	_, _, err := setKeys(getenv)
+	return err
+}
+
+// setKeys decodes the secret keys that are set (nil when unset): each must
+// hold at least 32 bytes, and the previous key must not be the current one.
+func setKeys(getenv func(string) string) (current, previous []byte, err error) {
 	if raw := getenv("STOCKBELL_SECRET_KEY"); raw != "" {
-		key := decodeKey(raw)
-		if len(key) < minSecretKeyLen {
-			return &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
+		if current = decodeKey(raw); len(current) < minSecretKeyLen {
+			return nil, nil, &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
 		}
-		c.SecretKey = key
+	}
+	if raw := getenv("STOCKBELL_SECRET_KEY_PREVIOUS"); raw != "" {
+		if previous = decodeKey(raw); len(previous) < minSecretKeyLen {
+			return nil, nil, &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", fmt.Sprintf("must be at least %d bytes, like the key it was", minSecretKeyLen)}
+		}
+	}
+	if previous != nil && bytes.Equal(previous, current) {
+		return nil, nil, errSameKeys
+	}
+	return current, previous, nil
+}
+
+// loadCurrentKey sets c.SecretKey to the key set, or else, in development
+// only, to the data directory's generated key.
+func (c *Config) loadCurrentKey(set []byte) error {
+	if set != nil {
+		c.SecretKey = set
 		return nil
 	}
 	if !c.Development() {
