@@ -89,9 +89,12 @@ func closestSetting(name string) string {
 	return best
 }
 
-// editDistance is the Levenshtein distance between a and b: the fewest
-// characters inserted, deleted or replaced to turn one into the other.
+// editDistance is the optimal string alignment distance between a and b:
+// the fewest characters inserted, deleted or replaced, or pairs of
+// neighbours swapped, to turn one into the other. A swap counts as one
+// slip, so that STOCKBELL_WORKRES is taken for STOCKBELL_WORKERS.
 func editDistance(a, b string) int {
+	var beforePrevious []int
 	previous := make([]int, len(b)+1)
 	for j := range previous {
 		previous[j] = j
@@ -105,8 +108,11 @@ func editDistance(a, b string) int {
 				replace++
 			}
 			current[j] = min(replace, previous[j]+1, current[j-1]+1)
+			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
+				current[j] = min(current[j], beforePrevious[j-2]+1)
+			}
 		}
-		previous = current
+		beforePrevious, previous = previous, current
 	}
 	return previous[len(b)]
 }

@@ -49,8 +49,9 @@ func TestKnownSettingsAreTheOnesNamed(t *testing.T) {
 	}
 }
 
-// TestClosestSetting: a name a typing slip away from a setting is paired
-// with it; a name far from every setting is not.
+// TestClosestSetting: a name a typing slip away from a setting (a letter
+// left out, added, replaced, or two swapped) is paired with it; a name far
+// from every setting is not.
 func TestClosestSetting(t *testing.T) {
 	for name, want := range map[string]string{
 		"STOCKBELL_DATABSE_URL":  "STOCKBELL_DATABASE_URL",
@@ -61,6 +62,10 @@ func TestClosestSetting(t *testing.T) {
 		"STOCKBELL_SMTP_HOST":    "",
 		"STOCKBELL_COLOUR":       "",
 		"STOCKBELL_DATABASE_URI": "STOCKBELL_DATABASE_URL",
+		// Two letters swapped are one slip, in short names too.
+		"STOCKBELL_WORKRES": "STOCKBELL_WORKERS",
+		"STOCKBELL_EVN":     "STOCKBELL_ENV",
+		"STOCKBELL_ADRD":    "STOCKBELL_ADDR",
 	} {
 		if got := closestSetting(name); got != want {
 			t.Errorf("closest to %s = %q, want %q", name, got, want)
