@@ -47,6 +47,9 @@ func validateFeedConnect(c *stockbell.FeedConnect) error {
 	if c.Domain == "" {
 		return stockbell.FieldErrorf("domain", "the storefront's domain is required")
 	}
+	if !isHostName(c.Domain) {
+		return stockbell.FieldErrorf("domain", "want the storefront's domain, such as shop.example.com, got %q", c.Domain)
+	}
 	if c.Name == "" {
 		c.Name = c.Domain
 	}
@@ -59,6 +62,13 @@ func validateFeedConnect(c *stockbell.FeedConnect) error {
 		c.Interval = stockbell.DefaultFeedInterval
 	}
 	return stockbell.ValidateFeedInterval(c.Interval)
+}
+
+// isHostName reports whether domain is a host name, with a port or not, as
+// a storefront's origin names it: no space, path, query or user.
+func isHostName(domain string) bool {
+	u, err := url.Parse("https://" + domain)
+	return err == nil && u.Host == domain && u.Hostname() != ""
 }
 
 func upsertFeed(ctx context.Context, tx *Tx, shopID int64, c stockbell.FeedConnect, sealed []byte) (*stockbell.Feed, error) {

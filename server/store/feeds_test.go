@@ -79,6 +79,12 @@ func TestConnectFeedRefusals(t *testing.T) {
 			field   string
 		}{
 			{stockbell.FeedConnect{URL: "https://f.example.com/a.json"}, "domain"},
+			// A domain is a host name (with a port or not), as the snippet's
+			// data-shop and a storefront's origin name it.
+			{stockbell.FeedConnect{Domain: "bad domain", URL: "https://f.example.com/a.json"}, "domain"},
+			{stockbell.FeedConnect{Domain: "s.example.com/shop", URL: "https://f.example.com/a.json"}, "domain"},
+			{stockbell.FeedConnect{Domain: "s.example.com?x=1", URL: "https://f.example.com/a.json"}, "domain"},
+			{stockbell.FeedConnect{Domain: "me@s.example.com", URL: "https://f.example.com/a.json"}, "domain"},
 			{stockbell.FeedConnect{Domain: "s.example.com", URL: "ftp://f.example.com/a.json"}, "feed_url"},
 			{stockbell.FeedConnect{Domain: "s.example.com", URL: "/a.json"}, "feed_url"},
 			{stockbell.FeedConnect{Domain: "s.example.com", URL: "https://f.example.com/a.json", Interval: 30 * time.Second}, "interval"},
