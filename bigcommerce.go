@@ -49,7 +49,7 @@ func (c BigCommerceConfig) Validate() error {
 func (c BigCommerceConfig) ValidateAPI() error {
 	switch {
 	case c.ClientSecret == "":
-		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "BIGCOMMERCE_CLIENT_SECRET is required when BIGCOMMERCE_CLIENT_ID is set")
+		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "required when BIGCOMMERCE_CLIENT_ID is set")
 	case !absoluteURL(c.LoginURL):
 		return FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL)
 	case !absoluteURL(c.APIURL):

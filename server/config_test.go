@@ -255,3 +255,21 @@ func TestSMTPURLWithWhitespaceSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigErrorsNameTheSettingOnce: the one line a wrong setting stops a
+// command with names the setting, then says what is wrong, without naming
+// it again.
+func TestConfigErrorsNameTheSettingOnce(t *testing.T) {
+	for setting, vars := range map[string]map[string]string{
+		"BIGCOMMERCE_CLIENT_SECRET":   {"BIGCOMMERCE_CLIENT_ID": "id"},
+		"SHOPIFY_API_SECRET":          {"SHOPIFY_API_KEY": "key"},
+		"STOCKBELL_TWILIO_AUTH_TOKEN": {"STOCKBELL_TWILIO_ACCOUNT_SID": "AC1"},
+		"STOCKBELL_WORKERS":           {"STOCKBELL_WORKERS": "0"},
+	} {
+		code, _, stderr := run(t, testEnv(t, vars), "migrate")
+		problem, found := strings.CutPrefix(stderr, "error: "+setting+": ")
+		if code != 1 || !found || strings.Contains(problem, setting) {
+			t.Errorf("%v: exit %d, %q: want one line naming %s once", vars, code, stderr, setting)
+		}
+	}
+}
