@@ -129,8 +129,8 @@ type BatchStart struct {
 	// Stock is the stock the batch was sized from; PerUnit the setting used.
 	Stock   int
 	PerUnit int
-	// Wait starts a waiting period of that length when subscribers remain
-	// queued beyond the batch (0: never).
+	// Wait starts a waiting period of that length after a batch that is
+	// not to Everyone, whether or not subscribers remain queued (0: never).
 	Wait time.Duration
 	// WaitEnded records that this batch follows the end of a waiting period.
 	WaitEnded bool
@@ -192,8 +192,9 @@ type RestockStore interface {
 	// Returns ENOTFOUND.
 	RecordSkip(ctx context.Context, shopID, variantID int64, reason SkipReason, detail map[string]any) error
 	// StartBatch records the batch (restocked and batch_started events),
-	// starts a waiting period when subscribers remain beyond it (a
-	// wait_started event and a RestockWaitEndedJob), and inserts the first
+	// starts a waiting period after a sized batch, even one that takes
+	// everyone queued (a wait_started event and a RestockWaitEndedJob),
+	// clears it after a batch to everyone, and inserts the first
 	// RestockBatchJob. Returns ECONFLICT when the waiting period changed
 	// since the decision.
 	StartBatch(ctx context.Context, start BatchStart) (*RestockBatch, error)

@@ -42,8 +42,8 @@ func (r *readTogether) FindRestockState(ctx context.Context, shopID, variantID i
 // made at once on the same stock (two replicas, or the jobs of two quick
 // stock changes) start one batch between them, at the shortest wait a
 // merchant may set: the second finds the waiting period the first
-// started and notifies no one. A queue no longer than the batch starts no
-// wait; the second batch then finds no one left of those the first took.
+// started and notifies no one, whether or not the first took everyone
+// queued (the short queue).
 func TestConcurrentDecisionsNotifyOneBatch(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
 		const stock, perUnit = 3, 2
@@ -66,6 +66,11 @@ func TestConcurrentDecisionsNotifyOneBatch(t *testing.T) {
 		}
 		if got := len(h.sender.recipients()); got != stock*perUnit+4 {
 			t.Errorf("sent %d alerts, want %d", got, stock*perUnit+4)
+		}
+		for name, v := range map[string]int64{"long": long, "short": short} {
+			if n := len(h.events(v, stockbell.EventBatchStarted)); n != 1 {
+				t.Errorf("the %s queue: %d batches started, want 1", name, n)
+			}
 		}
 	})
 }

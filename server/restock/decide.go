@@ -39,7 +39,8 @@ type Decision struct {
 	// Stock is the stock the decision saw (and a batch is sized from).
 	Stock   int
 	PerUnit int
-	// Wait is the waiting period to start if subscribers remain after the batch.
+	// Wait is the waiting period to start after the batch, whether or not
+	// subscribers remain (0 for a batch to everyone).
 	Wait time.Duration
 }
 
@@ -121,7 +122,7 @@ func skip(s stockbell.RestockState, reason stockbell.SkipReason) Decision {
 
 // batch sizes a batch: everyone when customers per unit is unset or stock
 // does not limit sales, else stock × customers per unit, with a waiting
-// period to follow.
+// period to follow even if the batch takes everyone queued.
 func batch(s stockbell.RestockState) Decision {
 	d := Decision{Action: ActBatch, Stock: s.Variant.Stock, PerUnit: s.Settings.PerUnit}
 	if s.Settings.PerUnit == 0 || unlimited(s.Variant.Variant) {

@@ -3,9 +3,10 @@
 // When a variant's stock changes, Decide applies the shop's rules: the
 // minimum inventory, customers to notify per unit restocked, and the wait
 // between batches. A batch notifies the oldest queued subscribers (by
-// subscription time, ties by id); while subscribers remain the variant waits,
-// restocks during the wait send nothing, and at its end stock is counted
-// again. A change to a variant no one is queued for does not reach the
+// subscription time, ties by id). After a batch sized by customers per
+// unit the variant waits, even when the batch took everyone queued:
+// restocks and sign-ups during the wait send nothing, and at its end stock
+// is counted again. A change to a variant no one is queued for does not reach the
 // engine: the store, which sees the empty queue in the change's own
 // transaction, queues no job, as Decide would do nothing (see
 // stockbell.VariantStockChangedJob). Each claimed subscriber then walks

@@ -82,16 +82,6 @@ func findRestockState(ctx context.Context, tx *Tx, shopID, variantID int64) (*st
 	return state, nil
 }
 
-// queuedBeyond reports whether more than n subscribers of the variant are
-// queued. It walks at most n+1 entries of the queue index: O(n), not O(queue).
-func queuedBeyond(ctx context.Context, tx *Tx, variantID int64, n int) (bool, error) {
-	var found int
-	// The literal status keeps the statement prepared (see restockStateQuery).
-	err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT COUNT(*) FROM (SELECT 1 FROM subscriptions
-		WHERE variant_id = ? AND status = 'queued' ORDER BY created_at, id LIMIT 1 OFFSET ?) q`), variantID, n)
-	return found > 0, err
-}
-
 // RecordSkip records an EventSkipped decision about the shop's variant.
 // Returns ENOTFOUND.
 func (db *DB) RecordSkip(ctx context.Context, shopID, variantID int64, reason stockbell.SkipReason, detail map[string]any) error {
@@ -216,20 +206,16 @@ func recordBatchStarted(ctx context.Context, tx *Tx, batch *stockbell.RestockBat
 }
 
 // setWaitingPeriod starts a waiting period (with its RestockWaitEndedJob)
-// when the batch is sized and subscribers remain beyond it, and otherwise
-// clears any period the variant had.
+// after every batch sized by customers per unit, even one that took
+// everyone queued: shoppers who sign up right after it are then not told
+// on the units it was sized on, but when stock is counted again at the
+// wait's end. After a batch to everyone it clears any period the variant had.
 func setWaitingPeriod(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) (*time.Time, error) {
 	tx.catalogChanged = true
 	var until *time.Time
 	if !start.Everyone && start.Wait > 0 {
-		remain, err := queuedBeyond(ctx, tx, start.VariantID, start.Size)
-		if err != nil {
-			return nil, err
-		}
-		if remain {
-			t := tx.db.now().Add(start.Wait).Truncate(time.Microsecond)
-			until = &t
-		}
+		t := tx.db.now().Add(start.Wait).Truncate(time.Microsecond)
+		until = &t
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE variants SET waiting_until = ? WHERE id = ? AND shop_id = ?`), until, start.VariantID, batch.ShopID)
 	if err != nil || until == nil {

@@ -68,7 +68,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 	case stockbell.EventWaitStarted:
 		until, _ := d.time("until")
 		return timelineEntry{What: "Wait between batches started", Tone: "wait",
-			Why: "Shoppers still waiting are counted again at " + formatDateTime(until) + " (a wait of " + waitWords(d.text("wait")) + ")."}
+			Why: "Stock is counted again at " + formatDateTime(until) + " (a wait of " + waitWords(d.text("wait")) + ") for the shoppers waiting then, sign-ups meanwhile included."}
 	case stockbell.EventWaitEnded:
 		return timelineEntry{What: "Wait between batches ended", Tone: "info", Why: "Stock was counted again to size the next batch."}
 	case stockbell.EventUnsubscribed:

@@ -146,6 +146,10 @@ func settingsDuration(field, text string) (time.Duration, error) {
 // 1h, 1h30m, 45m, 720h (stockbell.ShortDuration).
 func ShortDuration(d time.Duration) string { return stockbell.ShortDuration(d) }
 
+// everyBatchWaits is the worked example's rule for the wait; the settings
+// page's script writes the same words.
+const everyBatchWaits = "The wait follows every batch, even one that notifies everyone waiting."
+
 // WorkedExample explains restock settings with the example merchants know
 // ("20 units × 5 per unit = the oldest 100 notified, then wait …"). The
 // settings page's script writes the same sentence as the values change.
@@ -155,6 +159,6 @@ func WorkedExample(s stockbell.RestockSettings) string {
 	if s.PerUnit == 0 {
 		return fmt.Sprintf("When %s units come back, everyone waiting is notified at once. %s", formatNumber(stock), reach)
 	}
-	return fmt.Sprintf("%s units × %s per unit = the oldest %s notified, then wait %s before counting stock again and notifying the next ones. %s",
-		formatNumber(stock), formatNumber(s.PerUnit), formatNumber(stock*s.PerUnit), formatDuration(s.Wait), reach)
+	return fmt.Sprintf("%s units × %s per unit = the oldest %s notified, then wait %s before counting stock again and notifying the next ones. %s %s",
+		formatNumber(stock), formatNumber(s.PerUnit), formatNumber(stock*s.PerUnit), formatDuration(s.Wait), everyBatchWaits, reach)
 }

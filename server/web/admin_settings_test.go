@@ -41,7 +41,8 @@ func TestSettingsFormSavesAndExplains(t *testing.T) {
 		}
 		saved := b.get(p.Header.Get("Location"))
 		if !strings.Contains(saved.Body, "Settings saved.") || !strings.Contains(saved.Body, `value="1h30m"`) ||
-			!strings.Contains(saved.Body, "20 units × 5 per unit = the oldest 100 notified, then wait 1 hour 30 minutes") {
+			!strings.Contains(saved.Body, "20 units × 5 per unit = the oldest 100 notified, then wait 1 hour 30 minutes") ||
+			!strings.Contains(saved.Body, "The wait follows every batch, even one that notifies everyone waiting.") {
 			t.Errorf("page after saving:\n%.4000s", saved.Body)
 		}
 	})

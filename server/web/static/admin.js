@@ -36,6 +36,7 @@
       } else {
         text = fmt(stock) + " units × " + fmt(per) + " per unit = the oldest " + fmt(stock * per) + " notified, then wait " +
           (wait || "(enter a wait such as 1h or 30m)") + " before counting stock again and notifying the next ones. " +
+          "The wait follows every batch, even one that notifies everyone waiting. " +
           "Nothing is sent until stock reaches " + units(min, "unit", "units") + ".";
       }
       out.textContent = text;
