@@ -16,35 +16,17 @@ import (
 // counted again and the 4th is told.
 func TestBatchTakingEveryoneStillWaits(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
-		h.settings(1, 5, time.Hour)
-		v := h.variant("v1")
-		first := h.subscribe(v, 3, "f")
-		h.stock("v1", "warehouse", 1)
-		h.run()
+		v, first := h.batchTakingEveryone(time.Hour)
 		started := h.clock.Now()
-		if got := h.notified(v); !slices.Equal(got, first) {
-			t.Fatalf("first batch notified %v, want the 3 queued %v", got, first)
-		}
-		h.wantWaitStarted(v, started.Add(time.Hour))
 
 		h.stock("v1", "warehouse", 0) // the unit sells
 		fourth := h.subscribe(v, 1, "late")
 		h.clock.Add(2 * time.Minute)
 		h.stock("v1", "warehouse", 1)
 		h.run()
-		if got := len(h.notified(v)); got != 3 {
-			t.Fatalf("a restock during the wait notified %d more", got-3)
-		}
-		skips := h.events(v, stockbell.EventSkipped)
-		if len(skips) != 1 || skips[0]["reason"] != string(stockbell.SkipWaitingPeriod) {
-			t.Fatalf("skipped events = %v, want one waiting_period", skips)
-		}
+		h.wantHeldByTheWait(v, first)
 
-		h.clock.Add(started.Add(time.Hour).Sub(h.clock.Now())) // the wait ends
-		h.run()
-		if got := h.notified(v); !slices.Equal(got, append(first, fourth...)) {
-			t.Fatalf("after the wait notified %v, want the 4th shopper too", got)
-		}
+		h.wantNotifiedAtTheWaitsEnd(v, started.Add(time.Hour), append(first, fourth...))
 		if n := len(h.events(v, stockbell.EventWaitEnded)); n != 1 {
 			t.Fatalf("wait_ended events = %d, want 1", n)
 		}
@@ -60,26 +42,13 @@ func TestBatchTakingEveryoneStillWaits(t *testing.T) {
 // wait's end, then is told from stock counted again.
 func TestSignUpInStockDuringTheWait(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
-		h.settings(1, 5, stockbell.MinWait)
-		v := h.variant("v1")
-		first := h.subscribe(v, 3, "f")
-		h.stock("v1", "warehouse", 1)
-		h.run()
-		h.wantWaitStarted(v, h.clock.Now().Add(stockbell.MinWait))
+		v, first := h.batchTakingEveryone(stockbell.MinWait)
+		started := h.clock.Now()
 
 		next := h.subscribe(v, 1, "next") // one second later: the item is in stock
 		h.run()
-		if got := len(h.notified(v)); got != len(first) {
-			t.Fatalf("a sign-up during the wait was notified at once (%d notified, want %d)", got, len(first))
-		}
-		if skips := h.events(v, stockbell.EventSkipped); len(skips) != 1 || skips[0]["reason"] != string(stockbell.SkipWaitingPeriod) {
-			t.Fatalf("skipped events = %v, want one waiting_period", skips)
-		}
-		h.clock.Add(stockbell.MinWait)
-		h.run()
-		if got := h.notified(v); !slices.Equal(got, append(first, next...)) {
-			t.Fatalf("after the wait notified %v, want the sign-up too", got)
-		}
+		h.wantHeldByTheWait(v, first)
+		h.wantNotifiedAtTheWaitsEnd(v, started.Add(stockbell.MinWait), append(first, next...))
 	})
 }
 
@@ -88,12 +57,7 @@ func TestSignUpInStockDuringTheWait(t *testing.T) {
 // the variant no longer waits.
 func TestWaitWithNobodyLeftJustEnds(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
-		h.settings(1, 2, time.Hour)
-		v := h.variant("v1")
-		h.subscribe(v, 2, "n")
-		h.stock("v1", "warehouse", 3)
-		h.run()
-		h.wantWaitStarted(v, h.clock.Now().Add(time.Hour))
+		v, _ := h.batchTakingEveryone(time.Hour)
 
 		h.clock.Add(time.Hour)
 		h.run()
@@ -140,6 +104,47 @@ func TestEveryoneBatchesStartNoWait(t *testing.T) {
 				}
 			})
 		})
+	}
+}
+
+// batchTakingEveryone restocks 1 unit of a variant at 5 customers per
+// unit with 3 shoppers queued, who are all told, and checks that the batch
+// started a wait of the given length all the same. It returns the variant
+// and the 3 shoppers.
+func (h *harness) batchTakingEveryone(wait time.Duration) (int64, []int64) {
+	h.t.Helper()
+	h.settings(1, 5, wait)
+	v := h.variant("v1")
+	first := h.subscribe(v, 3, "f")
+	h.stock("v1", "warehouse", 1)
+	h.run()
+	if got := h.notified(v); !slices.Equal(got, first) {
+		h.t.Fatalf("the batch notified %v, want the 3 queued %v", got, first)
+	}
+	h.wantWaitStarted(v, h.clock.Now().Add(wait))
+	return v, first
+}
+
+// wantHeldByTheWait fails unless only the shoppers told notified are, and
+// the one decision since was skipped for the running wait.
+func (h *harness) wantHeldByTheWait(variantID int64, told []int64) {
+	h.t.Helper()
+	if got := h.notified(variantID); !slices.Equal(got, told) {
+		h.t.Fatalf("during the wait notified %v, want only %v", got, told)
+	}
+	if skips := h.events(variantID, stockbell.EventSkipped); len(skips) != 1 || skips[0]["reason"] != string(stockbell.SkipWaitingPeriod) {
+		h.t.Fatalf("skipped events = %v, want one waiting_period", skips)
+	}
+}
+
+// wantNotifiedAtTheWaitsEnd moves the clock to the wait's end, runs what
+// is due and fails unless the shoppers notified are then want.
+func (h *harness) wantNotifiedAtTheWaitsEnd(variantID int64, end time.Time, want []int64) {
+	h.t.Helper()
+	h.clock.Add(end.Sub(h.clock.Now()))
+	h.run()
+	if got := h.notified(variantID); !slices.Equal(got, want) {
+		h.t.Fatalf("at the wait's end notified %v, want %v", got, want)
 	}
 }
 
