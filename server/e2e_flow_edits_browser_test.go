@@ -151,9 +151,9 @@ func clickAndWaitForNotice(t *testing.T, ctx context.Context, selector, words st
 	}
 }
 
-// heldBatch sets the demo shop's flow to manual and holds a batch of one
-// shopper's message for approval; it returns the batch's id.
-func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 {
+// heldBatch sets the demo shop's flow to manual and holds a batch of the
+// shoppers' messages for approval; it returns the batch's id.
+func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, emails ...string) int64 {
 	t.Helper()
 	ctx := context.Background()
 	flow, err := m.DB.FindFlow(ctx, shop.ID)
@@ -168,9 +168,11 @@ func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, email string) int64 
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Email: email,
-		Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
-		t.Fatal(err)
+	for _, email := range emails {
+		if _, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Email: email,
+			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	batch, err := m.DB.StartBatch(ctx, stockbell.BatchStart{ShopID: shop.ID, VariantID: v.ID, Everyone: true, Stock: 1, Cutoff: time.Now()})
 	if err != nil {

@@ -23,13 +23,18 @@ type heldRow struct {
 // batch: the subscriber's last held or notified event (a reminder held
 // after an approved alert is in the alert's batch, which the approval's
 // notified event names; a subscriber queued again after a skipped alert
-// is in the batch that took them last); its arguments are heldArgs.
+// is in the batch that took them last). Only the messages of subscribers
+// still held, or notified (a reminder), are the batch's: approving it
+// would send the others nothing (one who unsubscribed is skipped, see
+// Unsubscribe). Its arguments are heldArgs.
 const heldFrom = ` FROM messages m JOIN events e ON e.id = (SELECT MAX(b.id) FROM events b
 			WHERE b.subscription_id = m.subscription_id AND b.kind IN (?, ?))
+		JOIN subscriptions s ON s.id = m.subscription_id AND s.status IN (?, ?)
 		WHERE m.shop_id = ? AND m.status = ?`
 
 func heldArgs(shopID int64) []any {
-	return []any{stockbell.EventHeld, stockbell.EventNotified, shopID, stockbell.MessageHeld}
+	return []any{stockbell.EventHeld, stockbell.EventNotified, stockbell.SubscriptionHeld, stockbell.SubscriptionNotified,
+		shopID, stockbell.MessageHeld}
 }
 
 // heldMessages lists the shop's held messages with their batch (read from

@@ -257,10 +257,15 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // Unsubscribe marks the shop's subscription unsubscribed with an
 // EventUnsubscribed event: it leaves the queue, and messages not yet sent
-// for it are skipped. Unsubscribing twice changes nothing. Returns
-// ENOTFOUND (also for another shop's subscription).
+// for it are skipped (those a manual flow holds at once, so that their
+// batch no longer counts them). Unsubscribing twice changes nothing.
+// Returns ENOTFOUND (also for another shop's subscription).
 func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
+		held, err := lockHeldMessages(ctx, tx, shopID, id)
+		if err != nil {
+			return err
+		}
 		sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
 		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
 			return err
@@ -270,8 +275,25 @@ func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 		if err != nil {
 			return err
 		}
+		for _, messageID := range held {
+			result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
+				Reason: string(stockbell.SkipUnsubscribed), StopFlow: true}
+			if _, err := finishMessage(ctx, tx, result, stockbell.MessageHeld); err != nil {
+				return err
+			}
+		}
 		return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), EventDetail{"previous_status": sub.Status})
 	})
+}
+
+// lockHeldMessages locks the subscription's messages a manual flow holds
+// and returns their ids. They are locked before the subscription, in the
+// order a batch's approval takes them (message, then its subscriber).
+func lockHeldMessages(ctx context.Context, tx *Tx, shopID, subscriptionID int64) ([]int64, error) {
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM messages WHERE subscription_id = ? AND shop_id = ? AND status = ?
+		ORDER BY id`+tx.forUpdate()), subscriptionID, shopID, stockbell.MessageHeld)
+	return ids, err
 }
 
 // subscriptionEvent is an event about one subscription.

@@ -21,12 +21,7 @@ import (
 func TestDashboardCountsAndCharts(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
-		// The fixture's subscriptions are a minute apart and the charts'
-		// last rows are today's: they must not straddle midnight.
-		if now := f.clock.Now(); now.Add(15*time.Minute).Day() != now.Day() {
-			f.clock.Add(15 * time.Minute)
-		}
-		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
 		ctx := context.Background()
 		for _, shop := range []*stockbell.Shop{w.shop, w.other} { // both shops restock; only A's counts
 			if _, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "v-m", Available: 1, At: f.clock.Now()}); err != nil {

@@ -21,10 +21,7 @@ import (
 func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
-		if now := f.clock.Now(); now.Add(15*time.Minute).Day() != now.Day() {
-			f.clock.Add(15 * time.Minute)
-		}
-		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
 		ctx := context.Background()
 		flow := stockbell.DefaultFlow(w.shop.ID)
 		flow.Status = stockbell.FlowManual
@@ -83,4 +80,59 @@ func wantPageSays(t *testing.T, b *browser, path, want string) {
 	if text := visibleText(p.Body); !strings.Contains(text, want) {
 		t.Errorf("%s lacks %q:\n%s", path, want, text)
 	}
+}
+
+// TestHeldBatchLeavesOutShoppersWhoLeftInTheAdmin: a held shopper who
+// unsubscribes, or whose data is erased, is no longer counted in what
+// the merchant decides on: the Flow page lists and counts the shoppers
+// still held, Products in demand counts them awaiting approval, and the
+// dashboard counts only batches someone still waits in; once approved,
+// only the shopper notified counts as notified.
+func TestHeldBatchLeavesOutShoppersWhoLeftInTheAdmin(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		ctx := context.Background()
+		batch := holdBatch(t, f, w)
+		b := f.signIn(t, w.shop)
+		if err := db.Unsubscribe(ctx, w.shop.ID, w.subs[1].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.RedactContact(ctx, stockbell.Contact{ShopID: w.shop.ID, Email: "cy@example.com"}); err != nil {
+			t.Fatal(err)
+		}
+		flow := visibleText(b.get("/admin/flow").Body)
+		if !strings.Contains(flow, "1 message to ann@example.com Approve 1") || strings.Contains(flow, "bea@") || strings.Contains(flow, "cy@") {
+			t.Errorf("the Flow page lists shoppers who left, or not Ann alone:\n%s", flow)
+		}
+		// Dee, who subscribed after the batch, keeps the item in demand;
+		// the next batch holds her alone, and she unsubscribes.
+		dee, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "dee@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin/products", "3 taken from the queue, 1 awaiting your approval")
+		holdBatch(t, f, w)
+		wantPageSays(t, b, "/admin", "2 batches of alerts wait for your approval")
+		if err := db.Unsubscribe(ctx, w.shop.ID, dee.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin", "1 batch of alerts waits for your approval")
+		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID); err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin", "1 notified in the last 30 days")
+	})
+}
+
+// newWaitingShopToday is newWaitingShop with the clock first moved, if
+// need be, so that the subscriptions (a minute apart) and what follows
+// them fall on one day: the dashboard's last rows are today's.
+func newWaitingShopToday(t *testing.T, f *adminFixture, emails ...string) *waitingShop {
+	t.Helper()
+	if now := f.clock.Now(); now.Add(15*time.Minute).Day() != now.Day() {
+		f.clock.Add(15 * time.Minute)
+	}
+	return newWaitingShop(t, f, emails...)
 }
