@@ -21,7 +21,11 @@ const (
 	// (detail as notified's: batch_id, message_id, channel). The
 	// subscriber is notified (EventNotified) only when the batch is
 	// approved.
-	EventHeld         EventKind = "held"
+	EventHeld EventKind = "held"
+	// EventBatchDecided: the merchant approved or discarded a batch a
+	// manual flow held (detail: batch_id, decision "approved" or
+	// "discarded", and messages, how many it sent or dropped).
+	EventBatchDecided EventKind = "batch_decided"
 	EventSkipped      EventKind = "skipped"
 	EventWaitStarted  EventKind = "wait_started"
 	EventWaitEnded    EventKind = "wait_ended"

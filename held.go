@@ -17,6 +17,16 @@ type HeldBatch struct {
 	FirstHeldAt time.Time
 }
 
+// HeldBatchDecision is the merchant's last decision on a held batch.
+type HeldBatchDecision struct {
+	BatchID int64
+	// Approved says the batch was approved; else it was discarded.
+	Approved bool
+	// Messages counts the held messages the decision sent or dropped.
+	Messages int
+	At       time.Time
+}
+
 // HeldBatchService lists and acts on the batches a manual flow holds.
 // Every method is scoped to the shop.
 type HeldBatchService interface {
@@ -33,4 +43,7 @@ type HeldBatchService interface {
 	// of their flows) and returns how many; its held subscribers are
 	// discarded, never notified. Returns ENOTFOUND as Approve.
 	DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
+	// FindHeldBatchDecision returns the shop's last approval or discard
+	// of the batch. Returns ENOTFOUND when the shop never decided on it.
+	FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) (*HeldBatchDecision, error)
 }

@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
 // TestHeldBatchLeavesOutAShopperWhoUnsubscribedInChromium: of a batch
@@ -29,6 +32,30 @@ func TestHeldBatchLeavesOutAShopperWhoUnsubscribedInChromium(t *testing.T) {
 	browse(t, ctx, m.URL()+"/admin", "main h1")
 	if got := text(t, ctx, "main"); !strings.Contains(got, "1 batch of alerts waits for your approval") {
 		t.Errorf("with one batch held and another whose only shopper unsubscribed, the dashboard says:\n%s", got)
+	}
+}
+
+// TestHeldBatchApprovedInTwoTabsInChromium: a merchant has the Flow page
+// open in two tabs and approves a batch in the first, then in the second.
+// The second answers like the first, with a notice (not an error) saying
+// the batch was approved already, and when; its shoppers are notified once.
+func TestHeldBatchApprovedInTwoTabsInChromium(t *testing.T) {
+	m, ctx, shop, _ := openDemoFlowPage(t)
+	batch := heldBatch(t, m, shop, "ann@example.com", "bea@example.com")
+	second, closeSecond := chromedp.NewContext(ctx)
+	defer closeSecond()
+	for _, tab := range []context.Context{ctx, second} {
+		browse(t, tab, m.URL()+"/admin/flow", "#held-heading")
+	}
+	approve := fmt.Sprintf(`button[value=approve_%d]`, batch)
+	clickAndWaitForNotice(t, ctx, approve, "Batch approved")
+	clickAndWaitForNotice(t, second, approve, fmt.Sprintf("Batch %d was already approved on ", batch))
+	if n := browsertest.Eval[int](t, second, `document.querySelectorAll("[role=alert]").length`); n != 0 {
+		t.Errorf("the second approval shows %d alerts:\n%s", n, text(t, second, "main"))
+	}
+	notified := stockbell.EventNotified
+	if _, n, err := m.DB.FindEvents(context.Background(), stockbell.EventFilter{ShopID: &shop.ID, Kind: &notified}); err != nil || n != 2 {
+		t.Errorf("%d shoppers notified (%v), want the batch's 2 once", n, err)
 	}
 }
 

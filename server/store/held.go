@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 
@@ -10,6 +11,12 @@ import (
 )
 
 var _ stockbell.HeldBatchService = (*DB)(nil)
+
+// The decisions a batch_decided event records.
+const (
+	decisionApproved  = "approved"
+	decisionDiscarded = "discarded"
+)
 
 // heldRow is one held message with the batch that took its subscriber.
 type heldRow struct {
@@ -112,23 +119,25 @@ func readHeldBatches(ctx context.Context, tx *Tx, ids []int64, byBatch map[int64
 
 // ApproveHeldBatch queues every held message of the batch, in one transaction.
 func (db *DB) ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
-	return db.actOnHeldBatch(ctx, shopID, batchID, approveHeld)
+	return db.actOnHeldBatch(ctx, shopID, batchID, decisionApproved, approveHeld)
 }
 
 // DiscardHeldBatch skips every held message of the batch, in one transaction.
 func (db *DB) DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
-	return db.actOnHeldBatch(ctx, shopID, batchID, discardHeld)
+	return db.actOnHeldBatch(ctx, shopID, batchID, decisionDiscarded, discardHeld)
 }
 
-func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, act func(context.Context, *Tx, int64, int64) error) (int, error) {
+// actOnHeldBatch approves or discards the batch's held messages in one
+// transaction and records the decision. A message another transaction
+// decided on meanwhile (a second click on the same batch, its subscriber
+// unsubscribing) is passed over; when none is left the batch waits for
+// no decision: ENOTFOUND.
+func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decision string, act func(context.Context, *Tx, int64, int64) error) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
 		rows, err := heldMessages(ctx, tx, shopID, batchID)
 		if err != nil {
 			return err
-		}
-		if len(rows) == 0 {
-			return stockbell.Errorf(stockbell.ENOTFOUND, "No message of batch %d is waiting for approval.", batchID)
 		}
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
@@ -136,12 +145,52 @@ func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, act fun
 		}
 		slices.Sort(ids) // lock in one order, whoever else acts on them
 		for _, id := range ids {
-			if err := act(ctx, tx, shopID, id); err != nil {
+			switch err := act(ctx, tx, shopID, id); {
+			case stockbell.ErrorCode(err) == stockbell.ECONFLICT: // no longer held
+			case err != nil:
 				return err
+			default:
+				n++
 			}
 		}
-		n = len(ids)
-		return nil
+		if n == 0 {
+			return stockbell.Errorf(stockbell.ENOTFOUND, "No message of batch %d is waiting for approval.", batchID)
+		}
+		return recordBatchDecision(ctx, tx, shopID, batchID, decision, n)
 	})
 	return n, err
+}
+
+// recordBatchDecision records the merchant's decision on the batch, an
+// event of its variant.
+func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, decision string, messages int) error {
+	var variantID int64
+	err := tx.GetContext(ctx, &variantID, tx.Rebind(`SELECT variant_id FROM restock_batches WHERE id = ? AND shop_id = ?`), batchID, shopID)
+	if err != nil {
+		return err
+	}
+	return tx.insertEvent(ctx, variantEvent(shopID, variantID, stockbell.EventBatchDecided),
+		EventDetail{"batch_id": batchID, "decision": decision, "messages": messages})
+}
+
+// FindHeldBatchDecision returns the shop's last decision on the batch, read
+// from its batch_decided event. Returns ENOTFOUND when there is none.
+func (db *DB) FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) (*stockbell.HeldBatchDecision, error) {
+	var e stockbell.Event
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		return tx.GetContext(ctx, &e, tx.Rebind(`SELECT `+eventColumns+` FROM events WHERE shop_id = ? AND kind = ? AND `+
+			tx.jsonInt("detail", "batch_id")+` = ? ORDER BY id DESC LIMIT 1`), shopID, stockbell.EventBatchDecided, batchID)
+	})
+	if err != nil {
+		return nil, notFound(err, "Batch %d was never approved or discarded.", batchID)
+	}
+	var detail struct {
+		Decision string `json:"decision"`
+		Messages int    `json:"messages"`
+	}
+	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil {
+		return nil, err
+	}
+	return &stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
+		Messages: detail.Messages, At: e.CreatedAt.UTC()}, nil
 }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -58,4 +59,101 @@ func TestHeldBatchLeavesOutShoppersWhoLeft(t *testing.T) {
 		}
 		wantHeldCount(t, db, shop.ID, 0)
 	})
+}
+
+// TestHeldBatchDecisionIsKept: once a batch is approved or discarded, a
+// second approval or discard finds nothing to do (ENOTFOUND, nothing
+// queued again), and the shop's decision on it (which, when, how many
+// messages) can be read; another shop reads nothing of it.
+func TestHeldBatchDecisionIsKept(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := manualShop(t, db, "decided.myshopify.com", stockbell.TemplateEmailOnly, "v1", "v2")
+		other := install(t, db, stockbell.PlatformShopify, "elsewhere.myshopify.com")
+		approved, _ := holdBatch(t, db, clock, shop.ID, "v1", "ann@example.com", "bea@example.com")
+		discarded, _ := holdBatch(t, db, clock, shop.ID, "v2", "cy@example.com")
+		_, err := db.FindHeldBatchDecision(ctx, shop.ID, approved)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+
+		clock.Add(time.Hour)
+		approvedAt := clock.Now()
+		_, err = db.ApproveHeldBatch(ctx, shop.ID, approved)
+		must(t, err)
+		clock.Add(time.Hour)
+		discardedAt := clock.Now()
+		_, err = db.DiscardHeldBatch(ctx, shop.ID, discarded)
+		must(t, err)
+		clock.Add(time.Hour)
+		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
+		for _, batch := range []int64{approved, discarded} {
+			_, err = db.ApproveHeldBatch(ctx, shop.ID, batch)
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+			_, err = db.DiscardHeldBatch(ctx, shop.ID, batch)
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+		}
+		if n := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())); n != sendJobs {
+			t.Errorf("deciding again queued %d more messages", n-sendJobs)
+		}
+
+		want := map[int64]stockbell.HeldBatchDecision{
+			approved:  {BatchID: approved, Approved: true, Messages: 2, At: approvedAt},
+			discarded: {BatchID: discarded, Approved: false, Messages: 1, At: discardedAt},
+		}
+		for batch, w := range want {
+			d, err := db.FindHeldBatchDecision(ctx, shop.ID, batch)
+			must(t, err)
+			if d.BatchID != w.BatchID || d.Approved != w.Approved || d.Messages != w.Messages || !d.At.Equal(w.At) {
+				t.Errorf("decision on batch %d: %+v, want %+v", batch, d, w)
+			}
+			_, err = db.FindHeldBatchDecision(ctx, other.ID, batch)
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+		}
+	})
+}
+
+// TestHeldBatchApprovedTwiceAtOnce: on PostgreSQL two approvals of one
+// batch (a double click) both read its messages as held before either
+// commits; the second waits for the first, then finds nothing left to
+// approve: it answers ENOTFOUND, not a conflict, and nothing is queued
+// twice.
+func TestHeldBatchApprovedTwiceAtOnce(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	clock := useClock(db)
+	shop := manualShop(t, db, "twice.myshopify.com", stockbell.TemplateEmailOnly, "v1")
+	batch, subs := holdBatch(t, db, clock, shop.ID, "v1", "ann@example.com", "bea@example.com")
+	var first int64
+	must(t, db.DB.GetContext(ctx, &first, `SELECT MIN(id) FROM messages WHERE subscription_id = $1 OR subscription_id = $2`, subs[0], subs[1]))
+	sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
+
+	// A transaction of the test's holds the first message, so that both
+	// approvals have read the batch and wait for it.
+	lock, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	defer lock.Rollback()
+	_, err = lock.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, first)
+	must(t, err)
+	var wg sync.WaitGroup
+	counts, errs := make([]int, 2), make([]error, 2)
+	for i := range 2 {
+		wg.Go(func() { counts[i], errs[i] = db.ApproveHeldBatch(ctx, shop.ID, batch) })
+	}
+	waitForLockWaiters(t, db, 2)
+	must(t, lock.Rollback())
+	wg.Wait()
+
+	approvals := 0
+	for i, err := range errs {
+		switch {
+		case err == nil && counts[i] == 2:
+			approvals++
+		case stockbell.ErrorCode(err) != stockbell.ENOTFOUND:
+			t.Errorf("approval %d: %d approved, %v; want the batch's 2 or ENOTFOUND", i+1, counts[i], err)
+		}
+	}
+	if approvals != 1 {
+		t.Errorf("%d approvals approved the batch, want 1 (%v)", approvals, errs)
+	}
+	if n := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())) - sendJobs; n != 2 {
+		t.Errorf("%d messages queued for sending, want the batch's 2 once", n)
+	}
 }

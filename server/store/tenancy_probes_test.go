@@ -170,6 +170,14 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err := db.ApproveHeldBatch(ctx, fx.a.ID, fx.bBatch)
 		wantCodeOf(t, "ApproveHeldBatch", err, stockbell.ENOTFOUND)
 	},
+	"FindHeldBatchDecision": func(t *testing.T, db *store.DB, fx *tenancy) {
+		if _, err := db.FindHeldBatchDecision(ctx, fx.b.ID, fx.bBatch); err != nil {
+			t.Errorf("FindHeldBatchDecision of shop B: %v, want its batch's decision", err)
+		}
+		d, err := db.FindHeldBatchDecision(ctx, fx.a.ID, fx.bBatch)
+		wantCodeOf(t, "FindHeldBatchDecision", err, stockbell.ENOTFOUND)
+		unseen(t, "FindHeldBatchDecision", d, err)
+	},
 	"DiscardHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, err := db.DiscardHeldBatch(ctx, fx.a.ID, fx.bBatch)
 		wantCodeOf(t, "DiscardHeldBatch", err, stockbell.ENOTFOUND)

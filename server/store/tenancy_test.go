@@ -51,9 +51,13 @@ func newTenancy(t *testing.T, db *store.DB) *tenancy {
 	_, err = db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, variant_id, subscription_id, kind, detail, created_at)
 		VALUES (?, ?, ?, ?, ?, ?)`), fx.b.ID, fx.bVariant.ID, fx.bSub, stockbell.EventNotified, fmt.Sprintf(`{"batch_id":%d}`, fx.bBatch), now)
 	must(t, err)
-	// Notified, as its event says, with its reminder held.
+	// Notified, as its event says, with its reminder held; and a decision
+	// on its batch recorded.
 	_, err = db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE subscriptions SET status = ?, notified_at = ? WHERE id = ?`),
 		stockbell.SubscriptionNotified, now, fx.bSub)
+	must(t, err)
+	_, err = db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, variant_id, kind, detail, created_at) VALUES (?, ?, ?, ?, ?)`),
+		fx.b.ID, fx.bVariant.ID, stockbell.EventBatchDecided, fmt.Sprintf(`{"batch_id":%d,"decision":"approved","messages":1}`, fx.bBatch), now)
 	must(t, err)
 	must(t, db.AddShopOrigin(ctx, fx.b.ID, "https://"+secret+".example"))
 	must(t, db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: fx.b.ID, UserID: secret + "-user", Email: secret + "-owner@example.com", Owner: true, GrantedAt: now}))

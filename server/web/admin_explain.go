@@ -57,6 +57,8 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 				") was prepared and waits for your approval (the flow is manual). Not notified yet."}
 	case stockbell.EventNotified:
 		return describeNotified(d)
+	case stockbell.EventBatchDecided:
+		return describeBatchDecision(d)
 	case stockbell.EventMessageSent:
 		return timelineEntry{What: "Message " + strconv.FormatInt(detailInt(d, "step"), 10) + " sent by " + channelName(stockbell.Channel(d.text("channel"))),
 			Tone: "good", Why: "Accepted by the provider" + providerWords(d.text("provider_id")) + "."}
@@ -90,6 +92,20 @@ func describeNotified(d detail) timelineEntry {
 		entry.Why = "You approved the batch; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was queued for sending."
 	}
 	return entry
+}
+
+// describeBatchDecision: the merchant approved or discarded a batch of a
+// manual flow.
+func describeBatchDecision(d detail) timelineEntry {
+	id, n := strconv.FormatInt(detailInt(d, "batch_id"), 10), int(detailInt(d, "messages"))
+	if d.text("decision") == "discarded" {
+		return timelineEntry{What: "Batch " + id + " discarded", Tone: "info", Why: "You discarded it: its " + plural(n, "message") + " will not be sent."}
+	}
+	were := " were"
+	if n == 1 {
+		were = " was"
+	}
+	return timelineEntry{What: "Batch " + id + " approved", Tone: "info", Why: "You approved it: its " + plural(n, "message") + were + " queued for sending."}
 }
 
 // describeBatch says how a batch was sized and whether she was in it.

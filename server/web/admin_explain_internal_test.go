@@ -75,6 +75,15 @@ func TestHeldShopperIsNotNotified(t *testing.T) {
 	if !strings.HasPrefix(approved.Why, "You approved the batch") {
 		t.Errorf("an approved notification reads %q", approved.Why)
 	}
+	for decision, want := range map[string]string{
+		"approved":  "Batch 7 approved: You approved it: its 2 messages were queued for sending.",
+		"discarded": "Batch 7 discarded: You discarded it: its 2 messages will not be sent.",
+	} {
+		d := detail{"batch_id": float64(7), "decision": decision, "messages": float64(2)}
+		if got := describeEvent(&stockbell.Event{Kind: stockbell.EventBatchDecided}, d, batchSet(7), tl); got.What+": "+got.Why != want {
+			t.Errorf("the batch %s reads %q: %q, want %q", decision, got.What, got.Why, want)
+		}
+	}
 }
 
 // TestTimelineOfAShopperQueuedAgain: a shopper whose alert was skipped as

@@ -36,6 +36,7 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 	if r.Method != http.MethodPost {
 		form := newFlowForm(saved)
 		form.keepChoices(r.URL.Query(), samePlace) // as they were before a save
+		form.Notice = a.decidedAlreadyNotice(r.Context(), s, r.URL.Query())
 		if to, ok := a.takeTestAddress(w, r, s); ok {
 			form.TestTo = to
 		}

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -11,15 +12,20 @@ import (
 )
 
 // heldBatchAction approves or discards one held batch (a form of its own,
-// posted to the batch's address), then shows the flow page.
+// posted to the batch's address), then shows the flow page with a notice:
+// of the decision, or of the one made before on a batch decided already
+// (a second click, another tab), read there from the store.
 func (a *Admin) heldBatchAction(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
-	notice, err := a.decideHeldBatch(r.Context(), s, id, mux.Vars(r)["action"] == "approve")
-	if err != nil {
+	notice, earlier, err := a.decideHeldBatch(r.Context(), s, id, mux.Vars(r)["action"] == "approve")
+	switch {
+	case err != nil:
 		a.Fail(w, r, s, err)
-		return
+	case earlier != nil:
+		a.Redirect(w, r, s, "/admin/flow", "notice", batchDecidedNotice, "batch", id)
+	default:
+		a.Redirect(w, r, s, "/admin/flow", "notice", notice)
 	}
-	a.Redirect(w, r, s, "/admin/flow", "notice", notice)
 }
 
 // decideOnFlowPage approves or discards a held batch from the flow page's
@@ -30,12 +36,14 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 	typed, _ := parseFlowForm(r.PostForm, saved) // shown as typed, not saved: nothing to refuse
 	form := newFlowForm(typed)
 	form.keepTyped(r.PostForm, samePlace)
-	notice, err := a.decideHeldBatch(r.Context(), s, id, approve)
+	notice, earlier, err := a.decideHeldBatch(r.Context(), s, id, approve)
 	switch {
+	case err == nil && earlier != nil:
+		form.Notice = decidedAlready(earlier)
 	case err == nil:
 		form.Notice = notices[notice]
-	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND: // decided already, or another shop's
-		form.Alert = "Batch " + strconv.FormatInt(id, 10) + " no longer waits for approval: it was approved or discarded already, perhaps in another tab."
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND: // never held, or another shop's
+		form.Alert = "Batch " + strconv.FormatInt(id, 10) + " no longer waits for approval: no message of it is held (its shoppers may have unsubscribed)."
 	default:
 		a.Fail(w, r, s, err)
 		return
@@ -55,21 +63,60 @@ func heldBatchChoice(action string) (id int64, approve, ok bool) {
 	return id, approve, err == nil
 }
 
+// batchDecidedNotice is the flow page's notice (?notice=…&batch=ID) that
+// the batch was decided already, in words read from the store.
+const batchDecidedNotice = "batch_decided"
+
 // decideHeldBatch approves or discards one held batch of the session's
-// shop and returns the notice saying so. Returns ENOTFOUND for a batch
-// that waits for no approval (decided already, or another shop's).
-func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, approve bool) (string, error) {
+// shop and returns the notice saying so. A batch the shop decided on
+// already (a double click, a second tab, a form sent again) is left as it
+// is, and its earlier decision returned instead, so that the merchant
+// reads what happened rather than an error. Returns ENOTFOUND for a batch
+// the shop never held.
+func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, approve bool) (string, *stockbell.HeldBatchDecision, error) {
 	if a.Held == nil {
-		return "", stockbell.Errorf(stockbell.ENOTFOUND, "No batch waits for approval.")
+		return "", nil, stockbell.Errorf(stockbell.ENOTFOUND, "No batch waits for approval.")
 	}
 	verb, notice, decide := "approved", "batch_approved", a.Held.ApproveHeldBatch
 	if !approve {
 		verb, notice, decide = "discarded", "batch_discarded", a.Held.DiscardHeldBatch
 	}
 	n, err := decide(ctx, s.ShopID, id)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		earlier, findErr := a.Held.FindHeldBatchDecision(ctx, s.ShopID, id)
+		if findErr == nil {
+			return "", earlier, nil
+		} else if stockbell.ErrorCode(findErr) != stockbell.ENOTFOUND {
+			return "", nil, findErr
+		}
+	}
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	a.Logger.Info("held batch "+verb, "shop_id", s.ShopID, "batch", id, "messages", n)
-	return notice, nil
+	return notice, nil, nil
+}
+
+// decidedAlready says that, and when, a batch was approved or discarded.
+func decidedAlready(d *stockbell.HeldBatchDecision) string {
+	what := "approved on " + formatDateTime(d.At) + ": its messages were queued for sending then, and nothing is sent again."
+	if !d.Approved {
+		what = "discarded on " + formatDateTime(d.At) + ": its messages will not be sent."
+	}
+	return "Batch " + strconv.FormatInt(d.BatchID, 10) + " was already " + what
+}
+
+// decidedAlreadyNotice is the flow page's notice after a batch decided
+// already was posted to its address: the shop's decision on the batch
+// the query names, or nothing.
+func (a *Admin) decidedAlreadyNotice(ctx context.Context, s *AdminSession, query url.Values) string {
+	id, err := strconv.ParseInt(query.Get("batch"), 10, 64)
+	if err != nil || a.Held == nil || query.Get("notice") != batchDecidedNotice {
+		return ""
+	}
+	d, err := a.Held.FindHeldBatchDecision(ctx, s.ShopID, id)
+	if err != nil {
+		return ""
+	}
+	return decidedAlready(d)
 }

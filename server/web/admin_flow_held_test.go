@@ -3,10 +3,13 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -14,7 +17,7 @@ import (
 // TestFlowFormDecidesOnHeldBatchesKeepingTypedMessages: a held batch
 // approved with the flow form's own button shows the form again as typed,
 // unsaved; approving it again (a second tab, a resent form) says it was
-// decided already, changes nothing and still keeps what was typed.
+// approved already, changes nothing and still keeps what was typed.
 func TestFlowFormDecidesOnHeldBatchesKeepingTypedMessages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
@@ -24,7 +27,7 @@ func TestFlowFormDecidesOnHeldBatchesKeepingTypedMessages(t *testing.T) {
 		token := b.get("/admin/flow").csrf(t)
 		before := flowOf(t, db, w.shop)
 		approve := "approve_" + strconv.FormatInt(batch.ID, 10)
-		for i, want := range []string{"Batch approved", "no longer waits for approval"} {
+		for i, want := range []string{"Batch approved", "was already approved on"} {
 			p := b.post("/admin/flow", flowForm(token, "status", "manual", "action", approve, "s1_subject", "Typed, unsaved"))
 			wantStatus(t, p, http.StatusOK, "approving from the flow form")
 			if !strings.Contains(p.Body, want) || !strings.Contains(p.Body, `value="Typed, unsaved"`) {
@@ -63,5 +66,60 @@ func TestFlowFormRefusesAnotherShopsHeldBatch(t *testing.T) {
 		if err != nil || len(held) != 1 || held[0].Batch.ID != batch.ID {
 			t.Fatalf("shop A's held batches after shop B's posts: %+v %v, want batch %d still held", held, err, batch.ID)
 		}
+	})
+}
+
+// TestHeldBatchDecidedAgainSaysWhen: approving or discarding a batch
+// already decided (a second tab, a resubmitted form, a double click)
+// answers as a decision does, the Flow page with a notice, saying it was
+// approved (or discarded) already and when; nothing is sent again. Posted
+// to the batch's own address it redirects to the Flow page; posted with
+// the flow form it shows the form again as typed.
+func TestHeldBatchDecidedAgainSaysWhen(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		batch := holdBatch(t, f, w)
+		id := strconv.FormatInt(batch.ID, 10)
+		b := f.signIn(t, w.shop)
+		token := b.get("/admin/flow").csrf(t)
+		approvedAt := f.clock.Now()
+		wantStatus(t, b.post("/admin/flow/batches/"+id+"/approve", url.Values{"csrf_token": {token}}), http.StatusSeeOther, "approving")
+		f.clock.Add(time.Hour)
+
+		said := "Batch " + id + " was already approved on " + approvedAt.Format("2 Jan 2006, 15:04 UTC")
+		for _, verb := range []string{"approve", "discard"} {
+			p := b.post("/admin/flow/batches/"+id+"/"+verb, url.Values{"csrf_token": {token}})
+			wantStatus(t, p, http.StatusSeeOther, verb+" again at the batch's address")
+			next := p.Header.Get("Location")
+			if !strings.HasPrefix(next, "/admin/flow?") {
+				t.Fatalf("%s again: redirected to %q, want the Flow page", verb, next)
+			}
+			wantPageSays(t, b, next, said)
+
+			p = b.post("/admin/flow", flowForm(token, "status", "manual", "action", verb+"_"+id, "s1_subject", "Typed, unsaved"))
+			wantStatus(t, p, http.StatusOK, verb+" again with the flow form")
+			if text := visibleText(p.Body); !strings.Contains(text, said) || strings.Contains(p.Body, `role="alert"`) ||
+				!strings.Contains(p.Body, `value="Typed, unsaved"`) {
+				t.Errorf("%s again with the flow form: want the notice %q, no alert, the typed subject:\n%.3000s", verb, said, p.Body)
+			}
+		}
+		pending := stockbell.MessagePending
+		if _, n, err := db.FindMessages(context.Background(), stockbell.MessageFilter{ShopID: &w.shop.ID, Status: &pending}); err != nil || n != 2 {
+			t.Errorf("pending after deciding again: %d (%v), want the 2 approved once", n, err)
+		}
+
+		// A discarded batch says so.
+		if _, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "cy@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		discarded := holdBatch(t, f, w)
+		id = strconv.FormatInt(discarded.ID, 10)
+		discardedAt := f.clock.Now()
+		wantStatus(t, b.post("/admin/flow/batches/"+id+"/discard", url.Values{"csrf_token": {token}}), http.StatusSeeOther, "discarding")
+		p := b.post("/admin/flow/batches/"+id+"/approve", url.Values{"csrf_token": {token}})
+		wantStatus(t, p, http.StatusSeeOther, "approving a discarded batch")
+		wantPageSays(t, b, p.Header.Get("Location"), "Batch "+id+" was already discarded on "+discardedAt.Format("2 Jan 2006, 15:04 UTC"))
 	})
 }

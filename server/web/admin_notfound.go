@@ -25,7 +25,7 @@ var missingThings = map[string]missingThing{
 		"/admin/outbox", "Back to the outbox"},
 	"/admin/flow/preview": {"The flow has no message of that number to preview: it may have been removed.",
 		"/admin/flow", "Back to the flow"},
-	"/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}": {"This batch no longer waits for approval: it was approved or discarded already, perhaps in another tab.",
+	"/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}": {"This batch no longer waits for approval: no message of it is held (its shoppers may have unsubscribed), or the link comes from another shop's admin.",
 		"/admin/flow", "Back to the flow"},
 }
 
