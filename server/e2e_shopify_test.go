@@ -71,6 +71,22 @@ func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) *http.Client {
 	return browser
 }
 
+// installSynced installs the shop (installShop) and returns it once its
+// install's catalog sync has stored the T-shirt.
+func installSynced(t *testing.T, m *Main, fake *shopifytest.Fake) *stockbell.Shop {
+	t.Helper()
+	installShop(t, m, fake)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, m, "the catalog sync", func() bool {
+		_, err := m.DB.FindVariant(context.Background(), shop.ID, "642667041472713922")
+		return err == nil
+	})
+	return shop
+}
+
 // eventually polls cond every 100 ms for up to 30 s (jobs run in River);
 // on time-out it logs the server's jobs and events to show where it stopped.
 func eventually(t *testing.T, m *Main, what string, cond func() bool) {
@@ -154,16 +170,8 @@ func TestShopifyInstallToRestockNotification(t *testing.T) {
 
 func installToRestockNotification(t *testing.T, dbURL string) {
 	m, fake := shopifyServer(t, dbURL)
-	installShop(t, m, fake)
+	shop := installSynced(t, m, fake)
 	ctx := context.Background()
-	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformShopify, e2eShop)
-	if err != nil {
-		t.Fatal(err)
-	}
-	eventually(t, m, "the catalog sync", func() bool {
-		_, err := m.DB.FindVariant(ctx, shop.ID, "642667041472713922")
-		return err == nil
-	})
 	eventually(t, m, "webhook registration", func() bool {
 		var n int
 		fake.Do(e2eShop, func(s *shopifytest.Shop) { n = len(s.Webhooks) })

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"testing"
 	"time"
 
@@ -26,4 +27,44 @@ func shopifyVariantRemoved(t *testing.T, m *Main, fake *shopifytest.Fake, shop *
 		medium, err2 := m.DB.FindVariant(ctx, shop.ID, "757650484644203962")
 		return err == nil && err2 == nil && small.VariantDeleted && !small.Notifiable() && !medium.VariantDeleted
 	})
+}
+
+// TestShopifyLargeProductCreateTakesEverySignUp runs on the real server: a
+// product of 150 variants is created in Shopify after the catalog sync;
+// its products/create lists the first 100 in full and names all 150, so
+// the rest are read through the Admin API, and a shopper's sign-up for
+// the 140th is taken at once, without waiting for its inventory webhooks
+// or the daily catalog sync.
+func TestShopifyLargeProductCreateTakesEverySignUp(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) { largeProductCreateTakesEverySignUp(t, dbURL) })
+	}
+}
+
+func largeProductCreateTakesEverySignUp(t *testing.T, dbURL string) {
+	m, fake := shopifyServer(t, dbURL)
+	shop := installSynced(t, m, fake)
+	const posterID, firstVariant = int64(9_100_000_000_000_000), int64(9_200_000_000_000_000)
+	fake.Do(e2eShop, func(s *shopifytest.Shop) {
+		poster := &shopifytest.Product{ID: posterID, Title: "Poster", Handle: "poster", Status: "ACTIVE", Published: true, UpdatedAt: time.Now()}
+		for i := range int64(150) {
+			id := firstVariant + i
+			poster.Variants = append(poster.Variants, &shopifytest.Variant{ID: id, Title: fmt.Sprint("Size ", i+1), Price: "5.00",
+				Policy: "DENY", InventoryItemID: id + 1_000_000, Tracked: true, Levels: []shopifytest.Level{{LocationID: 24826418}}})
+		}
+		s.Products = append(s.Products, poster)
+	})
+	sendWebhook(t, m, fake, *fake.ProductCreate(e2eShop, posterID))
+	eventually(t, m, "the products/create processed", func() bool {
+		var n int
+		err := m.DB.DB.Get(&n, `SELECT COUNT(*) FROM webhook_receipts WHERE topic = 'products/create' AND processed_at IS NOT NULL`)
+		return err == nil && n == 1
+	})
+	if code := subscribe(t, m, e2eShop, fmt.Sprint(firstVariant+139), "ann@example.com"); code != http.StatusCreated {
+		t.Fatalf("a sign-up for the poster's 140th variant answered %d, want 201", code)
+	}
+	poster := fmt.Sprint(posterID)
+	if _, total, err := m.DB.FindVariants(context.Background(), stockbell.VariantFilter{ShopID: &shop.ID, ProductPlatformID: &poster}); err != nil || total != 150 {
+		t.Fatalf("%d of the poster's variants stored (%v), want 150", total, err)
+	}
 }

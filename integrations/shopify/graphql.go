@@ -12,10 +12,15 @@ const (
   product{ id legacyResourceId handle title status publishedAt onlineStoreUrl featuredImage{ url } updatedAt }`
 	levelFields = `pageInfo{ hasNextPage endCursor } nodes{ location{ id } quantities(names:["available"]){ name quantity } updatedAt }`
 
+	// variantRecordFields is one variant as the catalog sync reads it: with
+	// its product and its inventory item's first 10 levels, about 16
+	// points, so 25 make a page.
+	variantRecordFields = variantFields + ` inventoryItem{ id legacyResourceId tracked inventoryLevels(first:10){ ` + levelFields + ` } }`
+
 	// variantsQuery pages through every variant with its product and levels.
 	variantsQuery = `query StockbellVariants($after:String){ productVariants(first:25, after:$after){
   pageInfo{ hasNextPage endCursor }
-  nodes{ ` + variantFields + ` inventoryItem{ id legacyResourceId tracked inventoryLevels(first:10){ ` + levelFields + ` } } } } }`
+  nodes{ ` + variantRecordFields + ` } } }`
 
 	// itemVariantsFields pages the variants an inventory item backs:
 	// InventoryItem.variants, which replaced the single variant field

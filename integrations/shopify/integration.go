@@ -58,6 +58,18 @@ func (in *Integration) session(shop *stockbell.Shop) (*adminSession, error) {
 	return &adminSession{in: in, shop: shop, token: string(token)}, nil
 }
 
+// readSession opens the shop's session (session) and begins a stock read
+// before any query of it is sent, so that what its answers hold is
+// ordered against the webhooks processed meanwhile.
+func (in *Integration) readSession(ctx context.Context, shop *stockbell.Shop) (*adminSession, stockbell.StockRead, error) {
+	sess, err := in.session(shop)
+	if err != nil {
+		return nil, stockbell.StockRead{}, err
+	}
+	read, err := in.Catalog.BeginStockRead(ctx)
+	return sess, read, err
+}
+
 // query runs an Admin API query with the shop's token. An expiring token
 // due for refresh (stockbell.TokenRefreshMargin) is refreshed first; when
 // Shopify refuses an expiring token it did not just refresh, it is

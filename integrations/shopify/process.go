@@ -104,11 +104,7 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 // refreshItem reads an inventory item through the Admin API and upserts
 // every variant it backs (tracking, policy, levels) with its product.
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
-	read, err := in.Catalog.BeginStockRead(ctx)
+	sess, read, err := in.readSession(ctx, shop)
 	if err != nil {
 		return err
 	}
@@ -129,9 +125,8 @@ const webhookVariantsWhole = 100
 // payload omits inventory_management keeps its stored tracking. The
 // payload lists every variant of the product (AllVariants), so a variant
 // it no longer lists is marked deleted — unless it lists
-// webhookVariantsWhole or more, which may be a part of them: then a
-// products/update has the product's variants listed through the Admin
-// API (deleteRemovedVariants).
+// webhookVariantsWhole or more, which may be a part of them: then the
+// product is completed through the Admin API (completeLargeProduct).
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
@@ -154,39 +149,80 @@ func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, 
 		}
 		up.Variants = append(up.Variants, vu)
 	}
-	if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil || up.AllVariants || rc.Topic != TopicProductsUpdate {
+	if _, err := in.Catalog.UpsertProduct(ctx, up); err != nil || up.AllVariants {
 		return err
 	}
-	if whole, err := in.listsEveryStoredVariant(ctx, shop, up.PlatformID, p.VariantGIDs); whole || err != nil {
-		return err
-	}
-	return in.deleteRemovedVariants(ctx, shop, up.PlatformID)
+	return in.completeLargeProduct(ctx, shop, rc.Topic, up.PlatformID, p.VariantGIDs)
 }
 
-// listsEveryStoredVariant reports whether a large product's payload names,
-// among the ids of all its variants (variant_gids), each of the product's
-// stored variants not deleted: then no variant was removed, and the
-// product's variants need not be listed through the Admin API: a
-// products/update that changed no variant (a title, or, as merchants
-// report, a sale) costs no query.
-func (in *Integration) listsEveryStoredVariant(ctx context.Context, shop *stockbell.Shop, productID string, gids []VariantGID) (bool, error) {
+// completeLargeProduct finishes a products/create or update whose payload
+// may list only some of the product's variants in full (gids name them
+// all): a create has the variants it did not list read and stored
+// (storeVariantsBeyondPayload); an update has the variants removed from
+// the product marked deleted (deleteRemovedVariants). Either asks Shopify
+// nothing when gids show there is nothing to do.
+func (in *Integration) completeLargeProduct(ctx context.Context, shop *stockbell.Shop, topic, productID string, gids []VariantGID) error {
+	if topic != TopicProductsCreate && topic != TopicProductsUpdate {
+		return nil
+	}
+	stored, err := in.storedVariantsOf(ctx, shop.ID, productID)
+	if err != nil {
+		return err
+	}
+	named := namedVariants(gids)
+	if topic == TopicProductsCreate {
+		if named != nil && storesEvery(stored, named) {
+			return nil
+		}
+		return in.storeVariantsBeyondPayload(ctx, shop, productID)
+	}
+	if named != nil && namesEvery(named, stored) {
+		return nil
+	}
+	return in.deleteRemovedVariants(ctx, shop, productID)
+}
+
+// namedVariants is the set of variant ids gids name (a large product
+// payload's variant_gids), or nil when there are none.
+func namedVariants(gids []VariantGID) map[string]bool {
 	if len(gids) == 0 {
-		return false, nil
+		return nil
 	}
 	named := make(map[string]bool, len(gids))
 	for _, g := range gids {
 		named[g.ID[strings.LastIndex(g.ID, "/")+1:]] = true
 	}
-	stored, err := in.storedVariantsOf(ctx, shop.ID, productID)
-	if err != nil {
-		return false, err
-	}
+	return named
+}
+
+// namesEvery reports whether named holds each stored variant not
+// deleted: then no variant was removed, and the product's variants need
+// not be listed through the Admin API: a products/update that changed no
+// variant (a title, or, as merchants report, a sale) costs no query.
+func namesEvery(named map[string]bool, stored []*stockbell.VariantWithProduct) bool {
 	for _, v := range stored {
 		if !v.VariantDeleted && !named[v.PlatformID] {
-			return false, nil
+			return false
 		}
 	}
-	return true, nil
+	return true
+}
+
+// storesEvery reports whether each variant named is stored and not
+// deleted: then a products/create has nothing more to store (the
+// payload listed them all in full, or their inventory webhooks stored
+// them first) and asks Shopify nothing.
+func storesEvery(stored []*stockbell.VariantWithProduct, named map[string]bool) bool {
+	have := make(map[string]bool, len(stored))
+	for _, v := range stored {
+		have[v.PlatformID] = !v.VariantDeleted
+	}
+	for id := range named {
+		if !have[id] {
+			return false
+		}
+	}
+	return true
 }
 
 func (in *Integration) variantFromPayload(ctx context.Context, shop *stockbell.Shop, up *stockbell.ProductUpsert, v VariantPayload, images map[ID]string) (stockbell.VariantUpsert, error) {

@@ -15,6 +15,13 @@ import (
 const productVariantsQuery = `query StockbellProductVariants($id:ID!, $after:String){ product(id:$id){
   id variants(first:250, after:$after){ pageInfo{ hasNextPage endCursor } nodes{ legacyResourceId } } } }`
 
+// productVariantRecordsQuery reads a product's variants as the catalog
+// sync reads each (variantRecordFields), 25 a page as the sync's pages
+// are: about 400 points a page, so a product of 2,048 variants takes 82
+// pages.
+const productVariantRecordsQuery = `query StockbellProductVariantRecords($id:ID!, $after:String){ product(id:$id){
+  id variants(first:25, after:$after){ pageInfo{ hasNextPage endCursor } nodes{ ` + variantRecordFields + ` } } } }`
+
 // deleteRemovedVariants completes a products/update whose payload may
 // list only some of the product's variants (webhookVariantsWhole or
 // more): it lists the product's variants through the Admin API, a read
@@ -23,11 +30,7 @@ const productVariantsQuery = `query StockbellProductVariants($id:ID!, $after:Str
 // found them (CatalogService.DeleteVanishedVariant). A product Shopify no
 // longer has is left to its products/delete.
 func (in *Integration) deleteRemovedVariants(ctx context.Context, shop *stockbell.Shop, productID string) error {
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
-	read, err := in.Catalog.BeginStockRead(ctx)
+	sess, read, err := in.readSession(ctx, shop)
 	if err != nil {
 		return err
 	}
@@ -50,33 +53,71 @@ func (in *Integration) deleteRemovedVariants(ctx context.Context, shop *stockbel
 	return nil
 }
 
+// storeVariantsBeyondPayload completes a products/create whose payload
+// lists in full only some of the product's variants: it reads every
+// variant of the product through the Admin API as the catalog sync reads
+// them (with the product and the levels of each one's inventory item), a
+// read begun before the first page was asked for, and upserts each page
+// as it comes, so that a shopper may sign up for any of them at once
+// rather than after their inventory webhooks or the daily catalog sync. A
+// product Shopify no longer has is left to its products/delete.
+func (in *Integration) storeVariantsBeyondPayload(ctx context.Context, shop *stockbell.Shop, productID string) error {
+	sess, read, err := in.readSession(ctx, shop)
+	if err != nil {
+		return err
+	}
+	_, err = sess.eachProductVariantPage(ctx, productVariantRecordsQuery, productID, func(nodes []gqlVariant) error {
+		records, err := sess.recordsOf(ctx, nodes)
+		if err != nil {
+			return err
+		}
+		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh")
+	})
+	return err
+}
+
 // productVariantIDs lists every variant id of the product, page by page;
 // nil when Shopify has no such product.
 func (s *adminSession) productVariantIDs(ctx context.Context, productID string) (map[string]bool, error) {
 	ids := map[string]bool{}
+	found, err := s.eachProductVariantPage(ctx, productVariantsQuery, productID, func(nodes []gqlVariant) error {
+		for _, v := range nodes {
+			ids[v.LegacyResourceID] = true
+		}
+		return nil
+	})
+	if !found || err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// eachProductVariantPage pages the product's variants with document (a
+// product(id:){ variants } query: productVariantsQuery or
+// productVariantRecordsQuery), handing each page's variants to page. It
+// reports false when Shopify has no such product.
+func (s *adminSession) eachProductVariantPage(ctx context.Context, document, productID string, page func([]gqlVariant) error) (bool, error) {
 	for after := ""; ; {
 		var data struct {
 			Product *struct {
 				Variants struct {
-					PageInfo pageInfo `json:"pageInfo"`
-					Nodes    []struct {
-						LegacyResourceID string `json:"legacyResourceId"`
-					} `json:"nodes"`
+					PageInfo pageInfo     `json:"pageInfo"`
+					Nodes    []gqlVariant `json:"nodes"`
 				} `json:"variants"`
 			} `json:"product"`
 		}
 		vars := map[string]any{"id": gid("Product", productID), "after": nullable(after)}
-		if err := s.query(ctx, productVariantsQuery, vars, &data); err != nil {
-			return nil, fmt.Errorf("variants of product %s of %s: %w", productID, s.shop.Domain, err)
+		if err := s.query(ctx, document, vars, &data); err != nil {
+			return false, fmt.Errorf("variants of product %s of %s: %w", productID, s.shop.Domain, err)
 		}
 		if data.Product == nil {
-			return nil, nil
+			return false, nil
 		}
-		for _, v := range data.Product.Variants.Nodes {
-			ids[v.LegacyResourceID] = true
+		if err := page(data.Product.Variants.Nodes); err != nil {
+			return true, err
 		}
 		if !data.Product.Variants.PageInfo.HasNextPage {
-			return ids, nil
+			return true, nil
 		}
 		after = data.Product.Variants.PageInfo.EndCursor
 	}

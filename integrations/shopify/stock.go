@@ -43,11 +43,7 @@ func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v 
 // and applies them as a read begun after the webhook was received, so the
 // answer holds the webhook's change or a newer one.
 func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	sess, err := in.session(shop)
-	if err != nil {
-		return err
-	}
-	read, err := in.Catalog.BeginStockRead(ctx)
+	sess, read, err := in.readSession(ctx, shop)
 	if err != nil {
 		return err
 	}

@@ -122,6 +122,15 @@ const largeProductID = int64(9_100_000_000_000_000)
 // shop's catalog synced, so every variant is stored.
 func (e *env) syncLargeProduct(shop *stockbell.Shop, n int) {
 	e.t.Helper()
+	e.largeProduct(n)
+	if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// largeProduct puts in the fake a product of n variants, each sold out
+// at the warehouse.
+func (e *env) largeProduct(n int) {
 	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
 		p := &shopifytest.Product{ID: largeProductID, Title: "Poster", Handle: "poster", Status: "ACTIVE", Published: true,
 			UpdatedAt: e.clock.Now().Add(-time.Hour)}
@@ -132,9 +141,41 @@ func (e *env) syncLargeProduct(shop *stockbell.Shop, n int) {
 		}
 		s.Products = append(s.Products, p)
 	})
-	if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err != nil {
-		e.t.Fatal(err)
-	}
+}
+
+// TestLargeProductCreateReadsItsVariants: a products/create lists in full
+// only the first 100 variants of a larger product, and names them all in
+// variant_gids, so the product's variants are read through the Admin API
+// as the catalog sync reads them, 25 a page, levels included: every
+// variant is stored at once. The same webhook again, every variant
+// stored, asks Shopify nothing.
+func TestLargeProductCreateReadsItsVariants(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.largeProduct(150)
+		last := int64(9_200_000_000_000_000 + 149)
+		e.fake.SetLevel(shopDomain, last+1_000_000, warehouse, 4)
+		create := e.fake.ProductCreate(shopDomain, largeProductID)
+		calls := e.fake.Shop(shopDomain).GraphQLCalls
+		e.mustSend(*create)
+		e.runWebhookJobs()
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ?`, shop.ID); n != 150 {
+			t.Fatalf("%d variants stored from a products/create of 150, want 150", n)
+		}
+		if v, levels := e.variant(shop.ID, last); v.Stock != 4 || levels[itoa(warehouse)] != 4 {
+			t.Fatalf("the last variant = %+v, levels %v; want 4 at the warehouse", v, levels)
+		}
+		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 6 {
+			t.Fatalf("%d Admin API queries for the create, want 6 (150 variants, 25 a page)", got)
+		}
+		calls = e.fake.Shop(shopDomain).GraphQLCalls
+		e.mustSend(*create)
+		e.runWebhookJobs()
+		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 0 {
+			t.Fatalf("%d Admin API queries for a create whose variants are all stored, want 0", got)
+		}
+	})
 }
 
 // TestLargeProductUpdateReadsItsVariants: a products/update of a product

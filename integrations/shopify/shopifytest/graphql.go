@@ -143,7 +143,7 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	case strings.Contains(q, "productVariants("):
 		return map[string]any{"productVariants": f.variantPage(s, q, req.Variables)}, nil
 	case strings.Contains(q, "product("):
-		return map[string]any{"product": productByGID(s, q, req.Variables)}, nil
+		return map[string]any{"product": f.productByGID(s, q, req.Variables)}, nil
 	case strings.Contains(q, "inventoryItem("):
 		return map[string]any{"inventoryItem": f.itemByGID(s, q, str(req.Variables["id"]), req.Variables)}, nil
 	case strings.Contains(q, "nodes("):
@@ -193,14 +193,19 @@ func (f *Fake) variantPage(s *Shop, q string, vars map[string]any) map[string]an
 	}
 	start, end, next := window(len(all), str(vars["after"]), firstArg(variantsFirst, q, 50))
 	nodes := []any{}
-	levels := firstArg(levelsFirst, q, 50)
 	for _, v := range all[start:end] {
-		item := s.variantByItem(v.InventoryItemID)
-		node := variantJSON(s, s.productOf(v), v)
-		node["inventoryItem"] = f.itemJSON(s.productOf(item), item, levels, "")
-		nodes = append(nodes, node)
+		nodes = append(nodes, f.variantNode(s, q, v))
 	}
 	return map[string]any{"pageInfo": pageInfo(end, next), "nodes": nodes}
+}
+
+// variantNode is the variant with its product and its inventory item's
+// first page of levels, as a page of variants answers it.
+func (f *Fake) variantNode(s *Shop, q string, v *Variant) map[string]any {
+	item := s.variantByItem(v.InventoryItemID)
+	node := variantJSON(s, s.productOf(v), v)
+	node["inventoryItem"] = f.itemJSON(s.productOf(item), item, firstArg(levelsFirst, q, 50), "")
+	return node
 }
 
 // itemByGID answers inventoryItem: the item with a page of its levels

@@ -19,6 +19,17 @@ const PayloadVariants = 100
 // PayloadVariants of its variants. It is nil for a product the shop does
 // not have.
 func (f *Fake) ProductUpdate(domain string, productID int64) *Webhook {
+	return f.productWebhook(domain, "products/update", productID)
+}
+
+// ProductCreate is the products/create webhook Shopify sends for the
+// shop's product, shaped as ProductUpdate's. It is nil for a product the
+// shop does not have.
+func (f *Fake) ProductCreate(domain string, productID int64) *Webhook {
+	return f.productWebhook(domain, "products/create", productID)
+}
+
+func (f *Fake) productWebhook(domain, topic string, productID int64) *Webhook {
 	var body []byte
 	f.Do(domain, func(s *Shop) {
 		for _, p := range s.Products {
@@ -30,7 +41,7 @@ func (f *Fake) ProductUpdate(domain string, productID int64) *Webhook {
 	if body == nil {
 		return nil
 	}
-	return &Webhook{Topic: "products/update", Shop: domain, Body: body}
+	return &Webhook{Topic: topic, Shop: domain, Body: body}
 }
 
 func productPayload(p *Product) map[string]any {
@@ -67,8 +78,10 @@ func productPayload(p *Product) map[string]any {
 var productVariantsFirst = regexp.MustCompile(`\bvariants\(first:\s*(\d+)`)
 
 // productByGID answers product(id:): the product with a page (after) of
-// its variants' ids, or nil for a product the shop does not have.
-func productByGID(s *Shop, q string, vars map[string]any) any {
+// its variants, or nil for a product the shop does not have. Each variant
+// is its ids, or, when the query asks for its inventory item, the whole
+// variant as productVariants answers it.
+func (f *Fake) productByGID(s *Shop, q string, vars map[string]any) any {
 	asked := str(vars["id"])
 	id, _ := strconv.ParseInt(asked[strings.LastIndex(asked, "/")+1:], 10, 64)
 	for _, p := range s.Products {
@@ -78,6 +91,10 @@ func productByGID(s *Shop, q string, vars map[string]any) any {
 		start, end, next := window(len(p.Variants), str(vars["after"]), min(firstArg(productVariantsFirst, q, 50), 250))
 		nodes := []any{}
 		for _, v := range p.Variants[start:end] {
+			if strings.Contains(q, "inventoryItem{") {
+				nodes = append(nodes, f.variantNode(s, q, v))
+				continue
+			}
 			nodes = append(nodes, map[string]any{"id": gid("ProductVariant", v.ID), "legacyResourceId": strconv.FormatInt(v.ID, 10)})
 		}
 		return map[string]any{"id": asked, "legacyResourceId": strconv.FormatInt(p.ID, 10), "updatedAt": p.UpdatedAt.UTC().Format(time.RFC3339),
