@@ -21,10 +21,11 @@ type JobOptions struct {
 	// arguments is already waiting or running. A running job counts, so it
 	// suits work that reads its state afresh when it runs again later (a
 	// sync), not a request to act on a change the running job may not see
-	// — except for the catalog syncs (of every platform and the feed): one
-	// asked for while the same sync runs makes that sync run once more
-	// when it ends, even when it ends failing its last attempt, so a
-	// change it may have read past is still read.
+	// — except for the catalog syncs (of every platform and the feed, and
+	// the read of a Shopify product's variants): one asked for while the
+	// same sync runs makes that sync run once more when it ends, even
+	// when it ends failing its last attempt, so a change it may have read
+	// past is still read.
 	UniqueByArgs bool
 	// NoRerun, with UniqueByArgs, drops an insertion that finds the same
 	// catalog sync running without asking it to run once more: for a

@@ -148,6 +148,24 @@ type ShopifyReconcileJob struct {
 // Kind implements JobArgs.
 func (ShopifyReconcileJob) Kind() string { return "shopify_reconcile" }
 
+// ShopifyProductVariantsJob completes a products/create or
+// products/update webhook whose payload may list only some of a large
+// product's variants (Shopify lists the first 100 in full): for a create
+// it reads every variant of the product through the Admin API and stores
+// them; for an update it lists the product's variants and marks deleted
+// those removed from it. The webhook's processing queues it, so that
+// reading a product's pages never holds up the processing of webhooks.
+type ShopifyProductVariantsJob struct {
+	ShopID int64 `json:"shop_id"`
+	// ProductID is the product's Shopify id.
+	ProductID string `json:"product_id"`
+	// Topic is the webhook's: "products/create" or "products/update".
+	Topic string `json:"topic"`
+}
+
+// Kind implements JobArgs.
+func (ShopifyProductVariantsJob) Kind() string { return "shopify_product_variants" }
+
 // DataRequestSink hands the data gathered for a platform's customer data
 // request to the merchant, and erases what it kept of a shop's requests
 // when the shop's data is erased (shop/redact), and of a contact's when

@@ -32,9 +32,10 @@ func shopifyVariantRemoved(t *testing.T, m *Main, fake *shopifytest.Fake, shop *
 // TestShopifyLargeProductCreateTakesEverySignUp runs on the real server: a
 // product of 150 variants is created in Shopify after the catalog sync;
 // its products/create lists the first 100 in full and names all 150, so
-// the rest are read through the Admin API, and a shopper's sign-up for
-// the 140th is taken at once, without waiting for its inventory webhooks
-// or the daily catalog sync.
+// the rest are read through the Admin API by the job its processing
+// queues, and a shopper's sign-up for the 140th is taken once that job
+// has run, without waiting for its inventory webhooks or the daily
+// catalog sync.
 func TestShopifyLargeProductCreateTakesEverySignUp(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { largeProductCreateTakesEverySignUp(t, dbURL) })
@@ -55,10 +56,11 @@ func largeProductCreateTakesEverySignUp(t *testing.T, dbURL string) {
 		s.Products = append(s.Products, poster)
 	})
 	sendWebhook(t, m, fake, *fake.ProductCreate(e2eShop, posterID))
-	eventually(t, m, "the products/create processed", func() bool {
-		var n int
-		err := m.DB.DB.Get(&n, `SELECT COUNT(*) FROM webhook_receipts WHERE topic = 'products/create' AND processed_at IS NOT NULL`)
-		return err == nil && n == 1
+	eventually(t, m, "the products/create processed and its read of the poster's variants done", func() bool {
+		var receipts, jobs int
+		err := m.DB.DB.Get(&receipts, `SELECT COUNT(*) FROM webhook_receipts WHERE topic = 'products/create' AND processed_at IS NOT NULL`)
+		err2 := m.DB.DB.Get(&jobs, `SELECT COUNT(*) FROM river_job WHERE kind = 'shopify_product_variants' AND state = 'completed'`)
+		return err == nil && err2 == nil && receipts == 1 && jobs == 1
 	})
 	if code := subscribe(t, m, e2eShop, fmt.Sprint(firstVariant+139), "ann@example.com"); code != http.StatusCreated {
 		t.Fatalf("a sign-up for the poster's 140th variant answered %d, want 201", code)

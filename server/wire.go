@@ -216,6 +216,7 @@ func (m *Main) wireShopify(registry *integrations.Registry, workers *jobs.Worker
 	jobs.Handle(workers, integration.SyncCatalog, shopify.CatalogSyncTimeout)
 	jobs.Handle(workers, integration.RegisterWebhooks, 5*time.Minute)
 	jobs.Handle(workers, integration.Reconcile, 10*time.Minute)
+	jobs.Handle(workers, integration.ReadProductVariants, shopify.ProductVariantsTimeout)
 	jobs.Every(workers, 15*time.Minute, func() stockbell.JobArgs { return stockbell.ShopifyReconcileJob{} })
 	// Shopify drops a webhook after its retries: every shop's complete
 	// catalog is synced once a day, in the shop's own hour.

@@ -11,7 +11,7 @@ import (
 // Integration holds what the Shopify jobs and webhook processing need.
 // Its methods are job handlers the server registers:
 // ProcessReceipt (through the webhook registry), SyncCatalog,
-// RegisterWebhooks and Reconcile.
+// RegisterWebhooks, Reconcile and ReadProductVariants.
 type Integration struct {
 	Config  stockbell.ShopifyConfig
 	Shops   stockbell.ShopService
@@ -19,7 +19,8 @@ type Integration struct {
 	Privacy stockbell.PrivacyService
 	// Conversions receives orders/create (nil: orders are not counted).
 	Conversions stockbell.ConversionService
-	// Jobs inserts follow-up jobs (the per-shop reconciliations).
+	// Jobs inserts follow-up jobs (the per-shop reconciliations, the
+	// read of a large product's variants a products webhook needs).
 	Jobs stockbell.JobInserter
 	// SyncLog records the catalog syncs and the reconciliations' failures
 	// (CatalogSource, ReconcileSource) in the shop's sync log.

@@ -157,10 +157,14 @@ func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, 
 
 // completeLargeProduct finishes a products/create or update whose payload
 // may list only some of the product's variants in full (gids name them
-// all): a create has the variants it did not list read and stored
-// (storeVariantsBeyondPayload); an update has the variants removed from
-// the product marked deleted (deleteRemovedVariants). Either asks Shopify
-// nothing when gids show there is nothing to do.
+// all): a create needs the variants it did not list read and stored, an
+// update the variants removed from the product marked deleted. Neither is
+// needed when gids show there is nothing to do; when one is, it is queued
+// as a ShopifyProductVariantsJob (ReadProductVariants), since paging a
+// large product's variants through the Admin API takes minutes at a
+// Standard shop's rate and would hold up every shop's webhooks. The job is
+// inserted before the receipt is marked processed, so a crash between the
+// two processes the receipt again and queues it again, which does no harm.
 func (in *Integration) completeLargeProduct(ctx context.Context, shop *stockbell.Shop, topic, productID string, gids []VariantGID) error {
 	if topic != TopicProductsCreate && topic != TopicProductsUpdate {
 		return nil
@@ -170,16 +174,12 @@ func (in *Integration) completeLargeProduct(ctx context.Context, shop *stockbell
 		return err
 	}
 	named := namedVariants(gids)
-	if topic == TopicProductsCreate {
-		if named != nil && storesEvery(stored, named) {
-			return nil
-		}
-		return in.storeVariantsBeyondPayload(ctx, shop, productID)
-	}
-	if named != nil && namesEvery(named, stored) {
+	if named != nil && (topic == TopicProductsCreate && storesEvery(stored, named) ||
+		topic == TopicProductsUpdate && namesEvery(named, stored)) {
 		return nil
 	}
-	return in.deleteRemovedVariants(ctx, shop, productID)
+	job := stockbell.ShopifyProductVariantsJob{ShopID: shop.ID, ProductID: productID, Topic: topic}
+	return in.Jobs.Insert(ctx, job, &stockbell.JobOptions{UniqueByArgs: true})
 }
 
 // namedVariants is the set of variant ids gids name (a large product

@@ -3,6 +3,7 @@ package shopify
 import (
 	"context"
 	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -21,6 +22,36 @@ const productVariantsQuery = `query StockbellProductVariants($id:ID!, $after:Str
 // pages.
 const productVariantRecordsQuery = `query StockbellProductVariantRecords($id:ID!, $after:String){ product(id:$id){
   id variants(first:25, after:$after){ pageInfo{ hasNextPage endCursor } nodes{ ` + variantRecordFields + ` } } } }`
+
+// ProductVariantsTimeout bounds one attempt of a ShopifyProductVariantsJob.
+// A products/create's read of a product of 2,048 variants (Shopify's
+// most) is 82 pages of about 300 to 400 points: 25,000 to 33,000 points,
+// four to six minutes at a Standard shop's 100 points a second once its
+// bucket is spent. Twenty minutes lets it finish while a catalog sync or
+// a reconciliation of the same shop spends half the bucket; an attempt
+// cut short is retried from the first page.
+const ProductVariantsTimeout = 20 * time.Minute
+
+// ReadProductVariants serves ShopifyProductVariantsJob: it completes a
+// products/create by storing the variants its payload did not list
+// (storeVariantsBeyondPayload) and a products/update by marking deleted
+// the variants removed from the product (deleteRemovedVariants). A job
+// for a shop erased or uninstalled does nothing, as does one for a
+// product Shopify no longer has.
+func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.ShopifyProductVariantsJob) error {
+	sess, err := in.activeSession(ctx, job.ShopID)
+	if sess == nil || err != nil {
+		return err
+	}
+	switch job.Topic {
+	case TopicProductsCreate:
+		return in.storeVariantsBeyondPayload(ctx, sess.shop, job.ProductID)
+	case TopicProductsUpdate:
+		return in.deleteRemovedVariants(ctx, sess.shop, job.ProductID)
+	}
+	in.Logger.WarnContext(ctx, "shopify product variants job of an unknown topic dropped", "shop", sess.shop.Domain, "topic", job.Topic)
+	return nil
+}
 
 // deleteRemovedVariants completes a products/update whose payload may
 // list only some of the product's variants (webhookVariantsWhole or

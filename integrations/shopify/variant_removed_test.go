@@ -146,9 +146,9 @@ func (e *env) largeProduct(n int) {
 // TestLargeProductCreateReadsItsVariants: a products/create lists in full
 // only the first 100 variants of a larger product, and names them all in
 // variant_gids, so the product's variants are read through the Admin API
-// as the catalog sync reads them, 25 a page, levels included: every
-// variant is stored at once. The same webhook again, every variant
-// stored, asks Shopify nothing.
+// as the catalog sync reads them, 25 a page, levels included, by the job
+// the receipt queues: every variant is stored. The same webhook again,
+// every variant stored, queues no job and asks Shopify nothing.
 func TestLargeProductCreateReadsItsVariants(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -160,6 +160,7 @@ func TestLargeProductCreateReadsItsVariants(t *testing.T) {
 		calls := e.fake.Shop(shopDomain).GraphQLCalls
 		e.mustSend(*create)
 		e.runWebhookJobs()
+		e.runProductVariantJobs()
 		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ?`, shop.ID); n != 150 {
 			t.Fatalf("%d variants stored from a products/create of 150, want 150", n)
 		}
@@ -169,20 +170,85 @@ func TestLargeProductCreateReadsItsVariants(t *testing.T) {
 		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 6 {
 			t.Fatalf("%d Admin API queries for the create, want 6 (150 variants, 25 a page)", got)
 		}
-		calls = e.fake.Shop(shopDomain).GraphQLCalls
-		e.mustSend(*create)
-		e.runWebhookJobs()
-		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 0 {
-			t.Fatalf("%d Admin API queries for a create whose variants are all stored, want 0", got)
+		if n := e.processAskingNothing(*create); n != 0 {
+			t.Fatalf("%d product variants jobs queued for a create whose variants are all stored, want 0", n)
 		}
 	})
+}
+
+// TestLargeProductCreateReceiptAsksNothing: the processing of a large
+// products/create's receipt stores what the payload lists and queues the
+// read of the product's other variants as a job of its own, asking
+// Shopify nothing itself: a product of 2,048 variants takes minutes to
+// read at a Standard shop's rate, which would hold up every shop's
+// webhooks. The job then stores every variant.
+func TestLargeProductCreateReceiptAsksNothing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.largeProduct(150)
+		if n := e.processAskingNothing(*e.fake.ProductCreate(shopDomain, largeProductID)); n != 1 {
+			t.Fatalf("%d product variants jobs queued by the create, want 1", n)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ?`, shop.ID); n != shopifytest.PayloadVariants {
+			t.Fatalf("%d variants stored by the receipt, want the payload's %d", n, shopifytest.PayloadVariants)
+		}
+		e.runProductVariantJobs()
+		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ?`, shop.ID); n != 150 {
+			t.Fatalf("%d variants stored once the job ran, want 150", n)
+		}
+	})
+}
+
+// processAskingNothing sends a large product's webhook and processes its
+// receipt, which must ask Shopify nothing, and returns how many product
+// variants jobs are queued.
+func (e *env) processAskingNothing(hook shopifytest.Webhook) int {
+	e.t.Helper()
+	calls := e.fake.Shop(shopDomain).GraphQLCalls
+	e.mustSend(hook)
+	e.runWebhookJobs()
+	if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 0 {
+		e.t.Fatalf("%d Admin API queries while the %s receipt was processed, want 0", got, hook.Topic)
+	}
+	return e.count(`SELECT COUNT(*) FROM river_job WHERE state = 'available' AND kind = 'shopify_product_variants'`)
+}
+
+// runProductVariantJobs runs the product variant jobs queued, as the
+// server's workers would, and returns how many ran.
+func (e *env) runProductVariantJobs() int {
+	e.t.Helper()
+	args := "json(args)"
+	if e.db.Dialect == store.Postgres {
+		args = "args::text"
+	}
+	var jobs []struct {
+		ID   int64  `db:"id"`
+		Args string `db:"args"`
+	}
+	if err := e.db.DB.Select(&jobs, `SELECT id, `+args+` AS args FROM river_job
+		WHERE state = 'available' AND kind = 'shopify_product_variants' ORDER BY id`); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, j := range jobs {
+		var job stockbell.ShopifyProductVariantsJob
+		if err := json.Unmarshal([]byte(j.Args), &job); err != nil {
+			e.t.Fatal(err)
+		}
+		if err := e.in.ReadProductVariants(context.Background(), job); err != nil {
+			e.t.Fatalf("product variants job %+v: %v", job, err)
+		}
+		e.db.DB.MustExec(e.db.DB.Rebind(`UPDATE river_job SET state = 'completed', finalized_at = ? WHERE id = ?`), time.Now().UTC(), j.ID)
+	}
+	return len(jobs)
 }
 
 // TestLargeProductUpdateReadsItsVariants: a products/update of a product
 // with more variants than the payload lists cannot tell which variant was
 // removed, so the product's variants are read through the Admin API, a
-// page of 250 at a time: the one removed beyond the payload's first 100
-// is marked deleted at once, every other kept.
+// page of 250 at a time, by a job the receipt's processing queues (the
+// receipt itself asks Shopify nothing): the one removed beyond the
+// payload's first 100 is marked deleted, every other kept.
 func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -194,9 +260,11 @@ func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
 			p.Variants = append(p.Variants[:280:280], p.Variants[281:]...)
 			p.UpdatedAt = e.clock.Now()
 		})
+		if n := e.processAskingNothing(*e.fake.ProductUpdate(shopDomain, largeProductID)); n != 1 {
+			t.Fatalf("%d product variants jobs queued by the update, want 1", n)
+		}
 		calls := e.fake.Shop(shopDomain).GraphQLCalls
-		e.mustSend(*e.fake.ProductUpdate(shopDomain, largeProductID))
-		e.runWebhookJobs()
+		e.runProductVariantJobs()
 		if v, _ := e.variant(shop.ID, removed); !v.VariantDeleted || v.Deleted || v.Notifiable() {
 			t.Fatalf("the variant removed beyond the payload's = %+v", v)
 		}
@@ -211,7 +279,7 @@ func TestLargeProductUpdateReadsItsVariants(t *testing.T) {
 
 // TestLargeProductUpdateWithEveryVariantAsksNothing: a large product's
 // update whose variant_gids name every stored variant removed none, so
-// the product's variants are not listed through the Admin API.
+// no job is queued to list the product's variants through the Admin API.
 func TestLargeProductUpdateWithEveryVariantAsksNothing(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
@@ -221,14 +289,11 @@ func TestLargeProductUpdateWithEveryVariantAsksNothing(t *testing.T) {
 			p := s.Products[len(s.Products)-1]
 			p.Title, p.UpdatedAt = "Renamed", e.clock.Now()
 		})
-		calls := e.fake.Shop(shopDomain).GraphQLCalls
-		e.mustSend(*e.fake.ProductUpdate(shopDomain, largeProductID))
-		e.runWebhookJobs()
+		if n := e.processAskingNothing(*e.fake.ProductUpdate(shopDomain, largeProductID)); n != 0 {
+			t.Fatalf("%d product variants jobs queued for an update that named every variant, want 0", n)
+		}
 		if n := e.count(`SELECT COUNT(*) FROM variants WHERE shop_id = ? AND deleted = ?`, shop.ID, true); n != 0 {
 			t.Fatalf("%d variants deleted, want none", n)
-		}
-		if got := e.fake.Shop(shopDomain).GraphQLCalls - calls; got != 0 {
-			t.Fatalf("%d Admin API queries for an update that named every variant, want 0", got)
 		}
 	})
 }
@@ -266,6 +331,7 @@ func TestLargeProductUpdateKeepsAVariantMadeMeanwhile(t *testing.T) {
 		}
 		e.mustSend(*update)
 		e.runWebhookJobs()
+		e.runProductVariantJobs()
 		if !sent || webhookErr != nil {
 			t.Fatalf("the new variant's webhook during the listing: sent %t, %v", sent, webhookErr)
 		}

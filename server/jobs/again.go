@@ -15,7 +15,8 @@ import (
 )
 
 // againOfKind names the kinds that run once more when asked for while
-// they run: the catalog syncs. They are queued unique by their arguments
+// they run: the catalog syncs, and the read of a Shopify product's
+// variants. They are queued unique by their arguments
 // (stockbell.JobOptions.UniqueByArgs), and River counts a running job as
 // a duplicate (its unique states must include running), so without this
 // a sync asked for because of a change the running sync may already have
@@ -43,6 +44,10 @@ var againOfKind = map[string]bool{
 	stockbell.BigCommerceCatalogSyncJob{}.Kind(): true,
 	stockbell.ShopifyCatalogSyncJob{}.Kind():     true,
 	stockbell.FeedSyncJob{}.Kind():               true,
+	// The read of one Shopify product's variants is a sync of that
+	// product: a products/update removing a variant while the listing
+	// of the last one runs may not be in that listing.
+	stockbell.ShopifyProductVariantsJob{}.Kind(): true,
 }
 
 // asksAgain reports whether an insertion of args with opts that finds

@@ -28,7 +28,7 @@ var shopJobKinds = []stockbell.JobArgs{
 	stockbell.WebhookDeliveryJob{}, stockbell.WebhookEndpointDisabledJob{},
 	stockbell.FeedSyncJob{},
 	stockbell.ShopifyCatalogSyncJob{}, stockbell.ShopifyRegisterWebhooksJob{}, stockbell.ShopifyReconcileJob{},
-	stockbell.ShopifyTokenMigrationJob{},
+	stockbell.ShopifyTokenMigrationJob{}, stockbell.ShopifyProductVariantsJob{},
 	stockbell.BigCommerceRegisterHooksJob{}, stockbell.BigCommerceCatalogSyncJob{}, stockbell.BigCommerceReconcileJob{},
 	stockbell.BigCommerceConfirmUninstallJob{},
 	stockbell.MagentoCatalogSyncJob{}, stockbell.MagentoReconcileJob{},
