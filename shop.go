@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -21,14 +22,14 @@ const (
 	PlatformDemo Platform = "demo"
 )
 
-// Valid reports whether p is a known platform.
-func (p Platform) Valid() bool {
-	switch p {
-	case PlatformShopify, PlatformBigCommerce, PlatformMagento, PlatformPrestaShop, PlatformFeed, PlatformDemo:
-		return true
-	}
-	return false
+// Platforms returns every known platform, in the order people are shown
+// them (the command line's --platform values, say).
+func Platforms() []Platform {
+	return []Platform{PlatformShopify, PlatformBigCommerce, PlatformMagento, PlatformPrestaShop, PlatformFeed, PlatformDemo}
 }
+
+// Valid reports whether p is a known platform.
+func (p Platform) Valid() bool { return slices.Contains(Platforms(), p) }
 
 // Name is how the platform spells itself, for people.
 func (p Platform) Name() string {

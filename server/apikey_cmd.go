@@ -39,7 +39,8 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 }
 
 func runAPIKeyList(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "apikey list", "apikey list --shop DOMAIN")
+	fs := newFlagSet(env, "apikey list", "apikey list --shop DOMAIN\n\n"+
+		"Lists the shop's API keys: id, the key's first characters, name, and when each was last used or revoked.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err

@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
 )
 
 // TestErrorsFollowTheLogFormat: with STOCKBELL_LOG_FORMAT=json the error a
@@ -30,6 +32,40 @@ func TestErrorsFollowTheLogFormat(t *testing.T) {
 		code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_WORKERS": "many", "STOCKBELL_LOG_FORMAT": format}), "serve")
 		if code != 1 || !strings.HasPrefix(stderr, "error: STOCKBELL_") || strings.Count(stderr, "\n") != 1 {
 			t.Errorf("STOCKBELL_LOG_FORMAT=%q: exit %d, %q", format, code, stderr)
+		}
+	}
+}
+
+// TestEveryHelpDescribesItsCommand: the help of every command and action
+// says what it does, in a line of its own after the usage lines, as
+// `stockbell backup --help` does; the flags, if any, come after it.
+func TestEveryHelpDescribesItsCommand(t *testing.T) {
+	for _, args := range [][]string{{"serve"}, {"migrate"}, {"backup"}, {"shop"}, {"shop", "list"}, {"shop", "add"},
+		{"feed"}, {"feed", "sync"}, {"settings"}, {"settings", "get"}, {"settings", "set"}, {"admin"}, {"admin", "link"},
+		{"apikey"}, {"apikey", "create"}, {"apikey", "list"}, {"apikey", "revoke"}, {"version"}} {
+		code, stdout, stderr := run(t, testEnv(t, nil), append(args, "--help")...)
+		usage, rest, _ := strings.Cut(stdout, "\n\n")
+		description, _, _ := strings.Cut(rest, "\n")
+		if code != 0 || !strings.HasPrefix(usage, "Usage: stockbell "+strings.Join(args, " ")) ||
+			strings.TrimSpace(description) == "" || strings.HasPrefix(strings.TrimSpace(description), "-") {
+			t.Errorf("%v --help: exit %d, no description line after the usage: %q %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestShopListHelpNamesEveryPlatform: the platforms `shop list --help`
+// offers are those --platform accepts, the development demo shop's
+// included, and an unknown one is refused naming them.
+func TestShopListHelpNamesEveryPlatform(t *testing.T) {
+	_, help, _ := run(t, testEnv(t, nil), "shop", "list", "--help")
+	code, _, stderr := run(t, testEnv(t, nil), "shop", "list", "--platform", "shopfy")
+	for _, p := range []stockbell.Platform{stockbell.PlatformShopify, stockbell.PlatformBigCommerce, stockbell.PlatformMagento,
+		stockbell.PlatformPrestaShop, stockbell.PlatformFeed, stockbell.PlatformDemo} {
+		if !p.Valid() || !strings.Contains(help, string(p)) {
+			t.Errorf("--platform accepts %q, which shop list --help does not name:\n%s", p, help)
+		}
+		if code != 1 || !strings.Contains(stderr, string(p)) {
+			t.Errorf("--platform shopfy: exit %d, %q does not name %q", code, stderr, p)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -84,8 +85,18 @@ func runShop(env *cliEnv, args []string) error {
 	return runAction(env, "shop", shopUsage, []action{{"list", runShopList}, {"add", runShopAdd}}, args)
 }
 
+// platformNames lists the platforms --platform accepts, joined by sep.
+func platformNames(sep string) string {
+	names := make([]string, 0, len(stockbell.Platforms()))
+	for _, p := range stockbell.Platforms() {
+		names = append(names, string(p))
+	}
+	return strings.Join(names, sep)
+}
+
 func runShopList(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "shop list", "shop list [--platform shopify|bigcommerce|magento|prestashop|feed]")
+	fs := newFlagSet(env, "shop list", "shop list [--platform "+platformNames("|")+"]\n\n"+
+		"Lists the shops Stockbell knows, installed or not, with their status and public key, then their count.")
 	platform := fs.String("platform", "", "only shops of this platform")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -94,7 +105,7 @@ func runShopList(env *cliEnv, args []string) error {
 	if *platform != "" {
 		p := stockbell.Platform(*platform)
 		if !p.Valid() {
-			return fmt.Errorf("--platform: unknown platform %q", *platform)
+			return fmt.Errorf("--platform: unknown platform %q (want one of: %s)", *platform, platformNames(", "))
 		}
 		filter.Platform = &p
 	}

@@ -10,14 +10,15 @@ import (
 )
 
 // settingsUsage is what `stockbell settings --help` prints.
-const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]"
+const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]\n\n" +
+	"Prints or changes a shop's restock settings: when its subscribers are notified, in what batches, and how it reports."
 
 func runSettings(env *cliEnv, args []string) error {
 	return runAction(env, "settings", settingsUsage, []action{{"get", runSettingsGet}, {"set", runSettingsSet}}, args)
 }
 
 func runSettingsGet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings get", "settings get --shop DOMAIN")
+	fs := newFlagSet(env, "settings get", "settings get --shop DOMAIN\n\nPrints the shop's restock settings, one per line.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -36,7 +37,8 @@ func runSettingsGet(env *cliEnv, args []string) error {
 }
 
 func runSettingsSet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]")
+	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n\n"+
+		"Changes the settings whose flags are given, keeps the others, and prints them all. A value out of range changes nothing.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	minInventory := fs.Int("min-inventory", 0, "stock a variant must reach before anyone is notified (at least 1)")
 	perUnit := fs.Int("per-unit", 0, "subscribers to notify per unit in stock; 0 means everyone")
