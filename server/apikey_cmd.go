@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"text/tabwriter"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -53,9 +54,13 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 		if err != nil {
 			return err
 		}
+		w := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "ID\tKEY\tNAME\tSTATE")
 		for _, k := range keys {
-			fmt.Fprintf(env.stdout, "%d\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.Name, apiKeyState(k))
+			fmt.Fprintf(w, "%d\t%s…\t%s\t%s\n", k.ID, k.Prefix, k.Name, apiKeyState(k))
 		}
+		w.Flush()
+		fmt.Fprintf(env.stdout, "%d API key(s)\n", len(keys))
 		return nil
 	})
 }
