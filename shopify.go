@@ -26,8 +26,14 @@ type ShopifyConfig struct {
 	AdminURL string
 }
 
-// DefaultShopifyScopes are the access scopes Stockbell needs: products and
-// stock, and orders to count conversions.
+// RequiredShopifyScopes are the access scopes Stockbell cannot work
+// without: the catalog sync, the reconciliation and the products/ and
+// inventory_ webhooks read products and stock.
+var RequiredShopifyScopes = []string{"read_products", "read_inventory"}
+
+// DefaultShopifyScopes are the access scopes asked for unless configured:
+// the required ones, and orders to count conversions (optional: without
+// it orders/create is not registered).
 var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_orders"}
 
 // DefaultShopifyAdminURL is where a shop's admin is: the shop's own domain.

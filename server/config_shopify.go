@@ -36,5 +36,10 @@ func (c *Config) parseShopify(getenv func(string) string) error {
 			return &configError{"SHOPIFY_SCOPES", fmt.Sprintf("%q is not an access scope such as read_products", scope)}
 		}
 	}
+	// write_X grants read_X, as Shopify grants it.
+	if missing := stockbell.ScopesCover(strings.Join(c.Shopify.Scopes, ","), stockbell.RequiredShopifyScopes); len(missing) > 0 {
+		return &configError{"SHOPIFY_SCOPES", fmt.Sprintf("missing %s: Stockbell needs %s (or their write_ scopes) to read products and stock, got %q",
+			strings.Join(missing, " and "), strings.Join(stockbell.RequiredShopifyScopes, " and "), strings.Join(c.Shopify.Scopes, ","))}
+	}
 	return nil
 }

@@ -273,3 +273,37 @@ func TestConfigErrorsNameTheSettingOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestShopifyScopesNeedWhatStockbellUses: SHOPIFY_SCOPES (or SCOPES) must
+// grant what the catalog sync and the stock webhooks read, products and
+// inventory; a write_ scope counts as its read_ one, as Shopify grants it.
+// The default passes; read_orders is optional (conversions only).
+func TestShopifyScopesNeedWhatStockbellUses(t *testing.T) {
+	app := func(name, scopes string) map[string]string {
+		return map[string]string{"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", name: scopes}
+	}
+	refused := map[string][]string{
+		"read":                        {"read_products", "read_inventory"},
+		"read_products":               {"read_inventory"},
+		"read_inventory,read_orders":  {"read_products"},
+		"write_orders,read_locations": {"read_products", "read_inventory"},
+	}
+	for scopes, missing := range refused {
+		for _, name := range []string{"SHOPIFY_SCOPES", "SCOPES"} {
+			_, err := LoadConfig(testEnv(t, app(name, scopes)))
+			if settingOf(err) != "SHOPIFY_SCOPES" || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("%s=%q: want one line naming SHOPIFY_SCOPES, got %v", name, scopes, err)
+			}
+			for _, scope := range missing {
+				if !strings.Contains(err.Error(), scope) {
+					t.Errorf("%s=%q: %q does not name the missing %s", name, scopes, err, scope)
+				}
+			}
+		}
+	}
+	for _, scopes := range []string{"", "read_products,read_inventory", "write_products,write_inventory", "read_products read_inventory write_orders"} {
+		if _, err := LoadConfig(testEnv(t, app("SHOPIFY_SCOPES", scopes))); err != nil {
+			t.Errorf("SHOPIFY_SCOPES=%q: %v", scopes, err)
+		}
+	}
+}
