@@ -1,6 +1,7 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -71,12 +72,13 @@ func runShopAdd(env *cliEnv, args []string) error {
 		"Connects a PrestaShop shop with a webservice key and prints the module secret, once.")
 	platform := fs.String("platform", "", "the shop's platform: feed or prestashop (the others install from their app store)")
 	domain := fs.String("domain", "", "the storefront's domain, as the storefront snippet names the shop (required for feeds)")
-	name := fs.String("name", "", "the shop's name (default: the domain)")
+	name := fs.String("name", "", "feed: the shop's name (default: the domain)")
 	feedURL := fs.String("feed-url", "", "the feed's http(s) URL (required for feeds)")
 	user := fs.String("feed-user", "", "HTTP basic auth user name of a private feed")
 	password := fs.String("feed-password", "", "HTTP basic auth password of a private feed")
 	header := fs.String("feed-header", "", `a header that opens a private feed, "Name: value"`)
-	interval := fs.Duration("interval", stockbell.DefaultFeedInterval, "time between syncs (1m to 168h)")
+	interval := fs.Duration("interval", stockbell.DefaultFeedInterval, fmt.Sprintf("feed: time between syncs (%s to %s)",
+		stockbell.ShortDuration(stockbell.MinFeedInterval), stockbell.ShortDuration(stockbell.MaxFeedInterval)))
 	shopURL := fs.String("url", "", "prestashop: the shop's base URL, https://shop.example.com (required)")
 	keyFile := fs.String("key-file", "", "prestashop: a file holding the webservice key, - for standard input (required)")
 	if err := parseFlags(env, fs, args); err != nil {
@@ -85,14 +87,14 @@ func runShopAdd(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "platform"); err != nil {
 		return err
 	}
-	switch stockbell.Platform(*platform) {
+	switch p := stockbell.Platform(*platform); p {
 	case stockbell.PlatformPrestaShop:
-		if err := requireFlag(fs, "url", "key-file"); err != nil {
+		if err := checkPlatformFlags(fs, p, "url", "key-file"); err != nil {
 			return err
 		}
 		return addPrestaShop(env, *shopURL, *keyFile, *domain)
 	case stockbell.PlatformFeed:
-		if err := requireFlag(fs, "domain", "feed-url"); err != nil {
+		if err := checkPlatformFlags(fs, p, "domain", "feed-url"); err != nil {
 			return err
 		}
 	default:
@@ -113,6 +115,32 @@ func runShopAdd(env *cliEnv, args []string) error {
 			shop.Domain, shop.ID, shop.PublicKey, f.URL, f.Interval)
 		return nil
 	})
+}
+
+// shopAddFlagPlatform names the platform of each shop add flag that only
+// one platform reads.
+var shopAddFlagPlatform = map[string]stockbell.Platform{
+	"name": stockbell.PlatformFeed, "feed-url": stockbell.PlatformFeed, "feed-user": stockbell.PlatformFeed,
+	"feed-password": stockbell.PlatformFeed, "feed-header": stockbell.PlatformFeed, "interval": stockbell.PlatformFeed,
+	"url": stockbell.PlatformPrestaShop, "key-file": stockbell.PlatformPrestaShop,
+}
+
+// checkPlatformFlags is a usage error when a flag the platform needs was
+// left out, or one only another platform reads was given: that one would
+// otherwise be dropped without a word.
+func checkPlatformFlags(fs *flag.FlagSet, platform stockbell.Platform, required ...string) error {
+	var foreign string
+	fs.Visit(func(f *flag.Flag) {
+		if owner, ok := shopAddFlagPlatform[f.Name]; ok && owner != platform && foreign == "" {
+			foreign = f.Name
+		}
+	})
+	if foreign != "" {
+		fmt.Fprintf(fs.Output(), "--%s does not apply to --platform %s\n", foreign, platform)
+		fs.Usage()
+		return errUsage
+	}
+	return requireFlag(fs, required...)
 }
 
 // feedCredentials reads the private feed flags.

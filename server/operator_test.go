@@ -170,6 +170,48 @@ func TestRequiredFlagsLeftOutAreUsageErrors(t *testing.T) {
 	}
 }
 
+// TestShopAddRefusesTheOtherPlatformsFlags: a flag of `shop add` that
+// only one platform reads (--name or --interval for a feed, --url or
+// --key-file for PrestaShop) given with the other platform would be
+// dropped without a word, so it is a usage error naming it (exit 2, the
+// usage on standard error) and nothing is stored.
+func TestShopAddRefusesTheOtherPlatformsFlags(t *testing.T) {
+	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatal(stderr)
+	}
+	keyFile := filepath.Join(t.TempDir(), "ps.key")
+	if err := os.WriteFile(keyFile, []byte(strings.Repeat("K", 32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	feed := []string{"shop", "add", "--platform", "feed", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json"}
+	// A loopback port nothing listens on: were the command to go on, it
+	// would fail at once rather than reach out.
+	prestashop := []string{"shop", "add", "--platform", "prestashop", "--url", "https://127.0.0.1:1", "--key-file", keyFile}
+	for _, c := range []struct {
+		flag string
+		args []string
+	}{
+		{"name", append(prestashop[:len(prestashop):len(prestashop)], "--name", "My shop")},
+		{"interval", append(prestashop[:len(prestashop):len(prestashop)], "--interval", "1h")},
+		{"feed-url", append(prestashop[:len(prestashop):len(prestashop)], "--feed-url", "https://127.0.0.1:1/feed.json")},
+		{"feed-user", append(prestashop[:len(prestashop):len(prestashop)], "--feed-user", "u")},
+		{"feed-password", append(prestashop[:len(prestashop):len(prestashop)], "--feed-password", "p")},
+		{"feed-header", append(prestashop[:len(prestashop):len(prestashop)], "--feed-header", "X-Key: k")},
+		{"url", append(feed[:len(feed):len(feed)], "--url", "https://shop.example.com")},
+		{"key-file", append(feed[:len(feed):len(feed)], "--key-file", keyFile)},
+	} {
+		code, stdout, stderr := run(t, getenv, c.args...)
+		if code != 2 || stdout != "" || !strings.Contains(stderr, "--"+c.flag+" does not apply to --platform "+c.args[3]) ||
+			!strings.Contains(stderr, "Usage: stockbell shop add") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", c.args, code, stdout, stderr)
+		}
+	}
+	if code, stdout, _ := run(t, getenv, "shop", "list"); code != 0 || !strings.Contains(stdout, "0 shop(s)") {
+		t.Errorf("a refused shop add stored a shop:\n%s", stdout)
+	}
+}
+
 // TestHelpNamesACommand: `stockbell help COMMAND` prints what `stockbell
 // COMMAND -h` prints, on standard output with exit 0, for every command;
 // `help COMMAND ACTION` that action's usage; an unknown command after help
