@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -305,5 +307,23 @@ func TestShopifyScopesNeedWhatStockbellUses(t *testing.T) {
 		if _, err := LoadConfig(testEnv(t, app("SHOPIFY_SCOPES", scopes))); err != nil {
 			t.Errorf("SHOPIFY_SCOPES=%q: %v", scopes, err)
 		}
+	}
+}
+
+// TestAppTomlAsksForTheDefaultScopes: shopify.app.toml, which `shopify app
+// deploy` publishes and `shopify app dev` passes to the server as SCOPES,
+// asks for the scopes the server asks for by default, which start it.
+func TestAppTomlAsksForTheDefaultScopes(t *testing.T) {
+	toml, err := os.ReadFile("../shopify.app.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^scopes = "([^"]*)"`).FindSubmatch(toml)
+	if m == nil {
+		t.Fatal("shopify.app.toml has no access_scopes scopes line")
+	}
+	cfg, err := LoadConfig(testEnv(t, map[string]string{"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "SCOPES": string(m[1])}))
+	if err != nil || !reflect.DeepEqual(cfg.Shopify.Scopes, stockbell.DefaultShopifyScopes) {
+		t.Fatalf("shopify.app.toml scopes %q: %v, want %v and a server that starts", m[1], err, stockbell.DefaultShopifyScopes)
 	}
 }
