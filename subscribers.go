@@ -56,6 +56,11 @@ type VariantDemand struct {
 	LastBatch         *RestockBatch
 	LastBatchNotified int
 	LastBatchHeld     int
+	// WaitingUntil is the end of the variant's wait between batches as
+	// stored: nil when none runs; already past when its end has come and
+	// stock is about to be counted again. Not written to the API's
+	// demand report.
+	WaitingUntil *time.Time `json:"-"`
 }
 
 // DemandFilter selects the variants with queued subscribers of one shop.

@@ -11,15 +11,17 @@ import (
 // batchColumns are the columns of a restock_batches row.
 const batchColumns = `id, shop_id, variant_id, everyone, size, stock, claimed, chunks, cutoff, created_at, done_at`
 
-// demandRow is a variant with its queue length.
+// demandRow is a variant with its queue length and the end of its wait
+// between batches.
 type demandRow struct {
 	stockbell.VariantWithProduct
-	Queued int `db:"queued"`
+	Queued       int        `db:"queued"`
+	WaitingUntil *time.Time `db:"waiting_until"`
 }
 
 // FindDemand returns the shop's variants with queued subscribers, most
-// queued first (ties by variant id), with their last restock and last
-// batch, and how many such variants there are.
+// queued first (ties by variant id), with their last restock, last batch
+// and wait between batches, and how many such variants there are.
 func (db *DB) FindDemand(ctx context.Context, filter stockbell.DemandFilter) ([]*stockbell.VariantDemand, int, error) {
 	out := []*stockbell.VariantDemand{}
 	var total int
@@ -29,7 +31,7 @@ func (db *DB) FindDemand(ctx context.Context, filter stockbell.DemandFilter) ([]
 			return err
 		}
 		var rows []demandRow
-		err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT `+variantWithProductColumns+`, q.queued`+variantWithProductFrom+
+		err := tx.SelectContext(ctx, &rows, tx.Rebind(`SELECT `+variantWithProductColumns+`, q.queued, v.waiting_until`+variantWithProductFrom+
 			` JOIN `+queue+` ON q.variant_id = v.id ORDER BY q.queued DESC, v.id`+page(filter.Offset, filter.Limit)), filter.ShopID)
 		if err != nil || len(rows) == 0 {
 			return err
@@ -37,7 +39,7 @@ func (db *DB) FindDemand(ctx context.Context, filter stockbell.DemandFilter) ([]
 		ids := make([]int64, len(rows))
 		for i, r := range rows {
 			ids[i] = r.ID
-			out = append(out, &stockbell.VariantDemand{Variant: r.VariantWithProduct, Queued: r.Queued})
+			out = append(out, &stockbell.VariantDemand{Variant: r.VariantWithProduct, Queued: r.Queued, WaitingUntil: utcPtr(r.WaitingUntil)})
 		}
 		return readDemandHistory(ctx, tx, ids, out)
 	})

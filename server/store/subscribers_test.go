@@ -158,7 +158,10 @@ func TestFindDemand(t *testing.T) {
 			top.LastBatch == nil || top.LastBatch.ID != s.batch.ID || top.LastBatch.Claimed != 1 {
 			t.Fatalf("top variant: %+v (batch %+v), want v1 with 2 queued, restocked at %v, batch %d", top, top.LastBatch, s.restockAt, s.batch.ID)
 		}
-		if demand[1].Variant.ID != quiet.ID || demand[1].LastRestockAt != nil || demand[1].LastBatch != nil {
+		if top.WaitingUntil == nil || s.batch.WaitingUntil == nil || !top.WaitingUntil.Equal(*s.batch.WaitingUntil) {
+			t.Fatalf("top variant waits until %v, want the end of its batch's wait %v", top.WaitingUntil, s.batch.WaitingUntil)
+		}
+		if demand[1].Variant.ID != quiet.ID || demand[1].LastRestockAt != nil || demand[1].LastBatch != nil || demand[1].WaitingUntil != nil {
 			t.Fatalf("second variant: %+v", demand[1])
 		}
 		page2, total, err := db.FindDemand(ctx, stockbell.DemandFilter{ShopID: s.shop.ID, Offset: 1, Limit: 1})

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -18,10 +19,22 @@ type productsData struct {
 	// Simulate offers "simulate restock" for the demo shop's Catalog (in development).
 	Simulate bool
 	Catalog  []*stockbell.VariantWithProduct
+	now      time.Time
+}
+
+// RunningWait is the end of the row's wait between batches if it runs
+// now, nil if none does: a stored end that has come waits only for the
+// engine to count stock again.
+func (p *productsData) RunningWait(d *stockbell.VariantDemand) *time.Time {
+	if d.WaitingUntil == nil || !p.now.Before(*d.WaitingUntil) {
+		return nil
+	}
+	return d.WaitingUntil
 }
 
 // productsPage lists the variants shoppers wait for, most wanted first,
-// with stock, last restock and last batch.
+// with stock, last restock, last batch and the wait between batches if
+// one runs.
 func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
@@ -31,7 +44,7 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 		a.Fail(w, r, s, err)
 		return
 	}
-	data := &productsData{Rows: rows, Simulate: a.simulates(s)}
+	data := &productsData{Rows: rows, Simulate: a.simulates(s), now: a.Clock.Now()}
 	if data.Simulate {
 		if data.Catalog, _, err = a.Catalog.FindVariants(r.Context(), stockbell.VariantFilter{ShopID: &s.ShopID, Limit: 100}); err != nil {
 			a.Fail(w, r, s, err)
