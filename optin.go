@@ -143,9 +143,12 @@ type ConfirmationService interface {
 	// number (E.164) within ConfirmationLinkValidity, as a YES reply does,
 	// and returns how many it confirmed.
 	ConfirmReply(ctx context.Context, phone string) (int, error)
-	// StopSMS takes a phone number (E.164) that replied STOP out of every
-	// waiting subscription: one by SMS alone is unsubscribed, one with
-	// email too keeps only its email. It returns how many changed.
+	// StopSMS takes a phone number (E.164) that replied STOP off every
+	// subscription that may still text it (queued, pending, held or
+	// notified): one by SMS alone is unsubscribed, one with email too keeps
+	// only its email; their texts not yet sent are skipped at once (an
+	// alert of one keeping a confirmed email goes by email instead). It
+	// returns how many changed.
 	StopSMS(ctx context.Context, phone string) (int, error)
 }
 

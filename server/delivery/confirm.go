@@ -102,8 +102,8 @@ func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.C
 
 // Reply handles an SMS reply from a phone number: YES (see IsYes)
 // confirms the number's open text confirmations; STOP (see IsStop) takes
-// the number out of every waiting subscription (Twilio blocks later texts
-// to it as well). It returns how many subscriptions changed.
+// the number off every subscription that may still text it and skips its
+// texts not yet sent (see stockbell.ConfirmationService.StopSMS). It returns how many subscriptions changed.
 func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, error) {
 	if IsStop(body) {
 		return c.Store.StopSMS(ctx, from)

@@ -114,6 +114,12 @@ func TestSkipMessage(t *testing.T) {
 		{"smart sending within its window", delivery(func(d *stockbell.MessageDelivery) { d.Step.SmartSendingHours = 2 }), stockbell.SkipSmartSending, false},
 		{"smart sending past its window", delivery(func(d *stockbell.MessageDelivery) { d.Step.SmartSendingHours = 1 }), "", false},
 		{"unsubscribed", delivery(func(d *stockbell.MessageDelivery) { d.Subscription.Status = stockbell.SubscriptionUnsubscribed }), stockbell.SkipUnsubscribed, true},
+		{"a text after its number replied STOP", delivery(func(d *stockbell.MessageDelivery) {
+			d.Message.Channel, d.Subscription.Channels = stockbell.ChannelSMS, stockbell.Channels{stockbell.ChannelEmail}
+		}), stockbell.SkipUnsubscribed, false},
+		{"a text to a number still subscribed", delivery(func(d *stockbell.MessageDelivery) {
+			d.Message.Channel, d.Subscription.Channels = stockbell.ChannelSMS, stockbell.Channels{stockbell.ChannelEmail, stockbell.ChannelSMS}
+		}), "", false},
 		{"uninstalled shop", delivery(func(d *stockbell.MessageDelivery) { d.Shop.Status = stockbell.ShopUninstalled }), stockbell.SkipShopUninstalled, true},
 		{"step removed from the flow", delivery(func(d *stockbell.MessageDelivery) { d.StepFound = false }), stockbell.SkipStepRemoved, true},
 		{"product deleted since", delivery(func(d *stockbell.MessageDelivery) { d.Variant.Deleted = true }), stockbell.SkipProductDeleted, true},

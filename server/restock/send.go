@@ -312,6 +312,11 @@ func SkipMessage(d *stockbell.MessageDelivery, now time.Time) (reason stockbell.
 		return stockbell.SkipUnsubscribed, true
 	case d.Subscription.Status != stockbell.SubscriptionNotified:
 		return stockbell.SkipSubscriptionGone, true
+	case d.Message.Channel == stockbell.ChannelSMS && !d.Subscription.Channels.Has(stockbell.ChannelSMS):
+		// The number replied STOP after the message was read or released
+		// by an attempt (see store StopSMS); the rest of the flow goes on
+		// by email.
+		return stockbell.SkipUnsubscribed, false
 	case d.Variant.Deleted:
 		return stockbell.SkipProductDeleted, true
 	case d.Variant.VariantDeleted:

@@ -192,21 +192,36 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
 }
 
-// StopSMS takes a phone number that replied STOP out of every waiting
-// (queued or pending) subscription, at whichever shops hold it: a
-// subscription by SMS alone is unsubscribed; one with email too keeps its
-// email and loses the number. It returns how many subscriptions changed.
+// StopSMS takes a phone number that replied STOP off every subscription
+// that may still text it (queued, pending, held or notified), at
+// whichever shops hold it: a subscription by SMS alone is unsubscribed;
+// one with email too keeps its email and loses the number. Their texts
+// not yet sent (held, or pending and not being sent) are skipped as
+// unsubscribed, at once, so that neither an approval nor a reminder sends
+// one: except the alert of a subscriber who keeps a confirmed email, which
+// goes by email instead (as Flow.StepMessage falls back for an alert). A
+// text an attempt holds is left to it. The messages are locked before
+// their subscriptions, in the order an approval or a send takes them, so
+// that neither waits for the other (see lockHeldMessages). It returns how
+// many subscriptions changed.
 func (db *DB) StopSMS(ctx context.Context, phone string) (int, error) {
 	stopped := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
+		texts, err := lockUnsentTexts(ctx, tx, phone)
+		if err != nil {
+			return err
+		}
 		var subs []*stockbell.Subscription
-		err := tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
-			WHERE phone = ? AND status IN ('queued', 'pending') ORDER BY id`+tx.forUpdate()), phone)
+		err = tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
+			WHERE phone = ? AND status IN ('queued', 'pending', 'held', 'notified') ORDER BY id`+tx.forUpdate()), phone)
 		if err != nil {
 			return err
 		}
 		for _, sub := range subs {
 			if err := stopSMS(ctx, tx, sub); err != nil {
+				return err
+			}
+			if err := stopTexts(ctx, tx, sub, texts[sub.ID]); err != nil {
 				return err
 			}
 		}
@@ -216,22 +231,78 @@ func (db *DB) StopSMS(ctx context.Context, phone string) (int, error) {
 	return stopped, err
 }
 
+// unsentText is a text of a held or notified subscription not yet sent.
+type unsentText struct {
+	ID             int64                   `db:"id"`
+	ShopID         int64                   `db:"shop_id"`
+	SubscriptionID int64                   `db:"subscription_id"`
+	Step           int                     `db:"step"`
+	Status         stockbell.MessageStatus `db:"status"`
+}
+
+// lockUnsentTexts locks the texts to the phone number not yet sent, by
+// subscription: held ones, and pending ones no attempt holds (a lease
+// still running, or one whose outcome is unknown, is the attempt's).
+func lockUnsentTexts(ctx context.Context, tx *Tx, phone string) (map[int64][]unsentText, error) {
+	var texts []unsentText
+	err := tx.SelectContext(ctx, &texts, tx.Rebind(`SELECT m.id, m.shop_id, m.subscription_id, m.step, m.status FROM messages m
+		JOIN subscriptions s ON s.id = m.subscription_id AND s.shop_id = m.shop_id
+		WHERE s.phone = ? AND s.status IN ('held', 'notified') AND m.channel = ?
+			AND (m.status = ? OR (m.status = ? AND m.lease_until IS NULL)) ORDER BY m.id`+tx.forUpdateOf("m")),
+		phone, stockbell.ChannelSMS, stockbell.MessageHeld, stockbell.MessagePending)
+	bySubscription := map[int64][]unsentText{}
+	for _, m := range texts {
+		bySubscription[m.SubscriptionID] = append(bySubscription[m.SubscriptionID], m)
+	}
+	return bySubscription, err
+}
+
+// stopTexts skips the subscription's unsent texts, sub as STOP left it,
+// or sends its alert by email when it keeps a confirmed one. A subscriber
+// who keeps email goes on to the flow's later steps, which find no number.
+func stopTexts(ctx context.Context, tx *Tx, sub *stockbell.Subscription, texts []unsentText) error {
+	for _, m := range texts {
+		if m.Step == 1 && sub.Confirmed().Has(stockbell.ChannelEmail) {
+			_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE messages SET channel = ?, recipient = ? WHERE id = ? AND shop_id = ?`),
+				stockbell.ChannelEmail, sub.Email, m.ID, m.ShopID)
+			if err != nil {
+				return err
+			}
+			continue
+		}
+		result := stockbell.MessageResult{ShopID: m.ShopID, MessageID: m.ID, Status: stockbell.MessageSkipped,
+			Reason: string(stockbell.SkipUnsubscribed), StopFlow: sub.Status == stockbell.SubscriptionUnsubscribed}
+		if _, err := finishMessage(ctx, tx, result, m.Status); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopSMS takes SMS off the subscription, in place. A queued or pending
+// one waits on by what is left; a held or notified one keeps its status,
+// except a held one left with no confirmed channel, which its alert
+// cannot reach: it waits for its email's confirmation, as a new one does.
 func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 	without := func(chs stockbell.Channels) stockbell.Channels {
 		return slices.DeleteFunc(slices.Clone(chs), func(ch stockbell.Channel) bool { return ch == stockbell.ChannelSMS })
 	}
-	channels, awaiting := without(sub.Channels), without(sub.Awaiting)
-	status := stockbell.InitialStatus(channels, awaiting)
-	if len(channels) == 0 {
-		status = stockbell.SubscriptionUnsubscribed
+	previous := sub.Status
+	sub.Channels, sub.Awaiting, sub.Phone = without(sub.Channels), without(sub.Awaiting), ""
+	switch {
+	case len(sub.Channels) == 0:
+		sub.Status = stockbell.SubscriptionUnsubscribed
+	case previous == stockbell.SubscriptionQueued || previous == stockbell.SubscriptionPending,
+		previous == stockbell.SubscriptionHeld && len(sub.Confirmed()) == 0:
+		sub.Status = stockbell.InitialStatus(sub.Channels, sub.Awaiting)
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET channels = ?, awaiting = ?, phone = '', status = ?, updated_at = ?
-		WHERE id = ?`), channels, awaiting, status, tx.db.now(), sub.ID)
+		WHERE id = ?`), sub.Channels, sub.Awaiting, sub.Status, tx.db.now(), sub.ID)
 	if err != nil {
 		return err
 	}
-	detail := EventDetail{"previous_status": sub.Status, "channel": stockbell.ChannelSMS, "reason": "stop"}
-	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail); err != nil || status != stockbell.SubscriptionQueued {
+	detail := EventDetail{"previous_status": previous, "channel": stockbell.ChannelSMS, "reason": "stop"}
+	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), detail); err != nil || sub.Status != stockbell.SubscriptionQueued {
 		return err
 	}
 	// Still queued by email: a chunk claim may have skipped it while this

@@ -30,11 +30,23 @@ func manualShop(t *testing.T, db *store.DB, domain, template string, variants ..
 // and claims them all in one batch, which the manual flow holds.
 func holdBatch(t *testing.T, db *store.DB, clock *storetest.Clock, shopID int64, platformID string, emails ...string) (int64, []int64) {
 	t.Helper()
+	creates := make([]stockbell.SubscriptionCreate, len(emails))
+	for i, email := range emails {
+		creates[i] = stockbell.SubscriptionCreate{Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}}
+	}
+	return holdContacts(t, db, clock, shopID, platformID, creates)
+}
+
+// holdContacts subscribes the contacts to the shop's variant, a second
+// apart, and claims them all in one batch: a manual flow holds their
+// alerts, a live one makes them pending.
+func holdContacts(t *testing.T, db *store.DB, clock *storetest.Clock, shopID int64, platformID string, creates []stockbell.SubscriptionCreate) (int64, []int64) {
+	t.Helper()
 	v := variant(t, db, shopID, platformID)
 	var subs []int64
-	for _, email := range emails {
-		sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shopID, VariantID: v.ID, Email: email,
-			Channels: stockbell.Channels{stockbell.ChannelEmail}})
+	for _, create := range creates {
+		create.ShopID, create.VariantID = shopID, v.ID
+		sub, _, err := db.CreateSubscription(ctx, create)
 		must(t, err)
 		subs = append(subs, sub.ID)
 		clock.Add(time.Second)

@@ -260,3 +260,51 @@ func TestSMSStopReply(t *testing.T) {
 		}
 	})
 }
+
+// TestSMSStopReplyTakesAHeldShopperOut: a STOP reply Twilio signed from a
+// shopper a manual flow holds in a batch skips their held text at once:
+// the batch has nobody left to approve, and nothing is to be sent to the
+// number.
+func TestSMSStopReplyTakesAHeldShopperOut(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		fx := newOptin(t, db)
+		must := func(err error) {
+			t.Helper()
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		flow, err := stockbell.FlowFromTemplate(fx.shop.ID, stockbell.TemplateEmailOnly)
+		must(err)
+		flow.Status = stockbell.FlowManual
+		must(db.UpdateFlow(ctx, flow))
+		const phone = "+447400123456" // a UK number needs no confirmation
+		sub, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID,
+			Phone: phone, Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+		must(err)
+		batch, err := db.StartBatch(ctx, stockbell.BatchStart{ShopID: fx.shop.ID, VariantID: fx.variant.ID, Everyone: true, Stock: 1, Cutoff: fx.clock.Now()})
+		must(err)
+		_, err = db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: fx.shop.ID, BatchID: batch.ID, Chunk: 1, Limit: 100})
+		must(err)
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionHeld {
+			t.Fatalf("before STOP the subscription is %s, want held", got)
+		}
+
+		stop := url.Values{"MessageSid": {"SM126"}, "From": {phone}, "Body": {"Stop"}}
+		if code := fx.postReply(t, twilioToken, stop); code != http.StatusOK {
+			t.Fatalf("signed STOP: %d", code)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionUnsubscribed {
+			t.Errorf("after STOP the held subscription is %s, want unsubscribed", got)
+		}
+		if _, err := db.ApproveHeldBatch(ctx, fx.shop.ID, batch.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Errorf("approving the batch after STOP: %v, want ENOTFOUND (nobody left to approve)", err)
+		}
+		var unsent int
+		must(db.DB.GetContext(ctx, &unsent, db.DB.Rebind(`SELECT COUNT(*) FROM messages WHERE recipient = ? AND status IN ('held', 'pending')`), phone))
+		if unsent != 0 {
+			t.Errorf("%d messages still to be sent to the number after STOP", unsent)
+		}
+	})
+}

@@ -1,0 +1,152 @@
+package store_test
+
+import (
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// otherMobile is a second British number (no confirmation), besides gbMobile.
+const otherMobile = "+447400123457"
+
+// TestStopSMSTakesHeldShoppersOutOfTheirBatch: STOP from a shopper held in
+// a manual flow's batch skips their held text at once (unsubscribed); a
+// shopper by SMS alone is unsubscribed and leaves the batch, one with email
+// too keeps their place and their alert goes by email. Approving the batch
+// then sends nothing to the number: only the other shopper's text and the
+// email.
+func TestStopSMSTakesHeldShoppersOutOfTheirBatch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := manualShop(t, db, "stop-held.myshopify.com", stockbell.TemplateEmailOnly, "v1", "v2")
+		textFirst(t, db, shop.ID)
+		first, subs := holdContacts(t, db, clock, shop.ID, "v1", []stockbell.SubscriptionCreate{smsOnly(gbMobile), smsOnly(otherMobile)})
+		second, bothSubs := holdContacts(t, db, clock, shop.ID, "v2", []stockbell.SubscriptionCreate{emailAndSMS("both@example.com", gbMobile)})
+		alone, other, both := subs[0], subs[1], bothSubs[0]
+
+		n, err := db.StopSMS(ctx, gbMobile)
+		must(t, err)
+		if n != 2 {
+			t.Errorf("STOP changed %d subscriptions, want the 2 held with the number", n)
+		}
+		wantSubscriptions(t, db, shop.ID, []int64{alone}, stockbell.SubscriptionUnsubscribed, nil)
+		wantSubscriptions(t, db, shop.ID, []int64{other, both}, stockbell.SubscriptionHeld, nil)
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE subscription_id = ? AND status = ? AND error = ?`,
+			alone, stockbell.MessageSkipped, stockbell.SkipUnsubscribed); n != 1 {
+			t.Errorf("%d held texts of the SMS-only shopper skipped as unsubscribed, want their alert", n)
+		}
+
+		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
+		approved := 0
+		for _, batch := range []int64{first, second} {
+			n, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+			must(t, err)
+			approved += n
+		}
+		if queued := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())) - sendJobs; approved != 2 || queued != 2 {
+			t.Errorf("approving: %d approved, %d queued; want the other shopper's text and the email", approved, queued)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE recipient = ? AND status IN (?, ?)`,
+			gbMobile, stockbell.MessagePending, stockbell.MessageHeld); n != 0 {
+			t.Errorf("%d messages to the number that replied STOP still to be sent", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE subscription_id = ? AND channel = ? AND recipient = ? AND status = ?`,
+			both, stockbell.ChannelEmail, "both@example.com", stockbell.MessagePending); n != 1 {
+			t.Errorf("the email+SMS shopper has %d alerts to send by email, want 1", n)
+		}
+		wantSubscriptions(t, db, shop.ID, []int64{other, both}, stockbell.SubscriptionNotified, new(clock.Now()))
+	})
+}
+
+// TestStopSMSSkipsPendingReminders: STOP from a notified shopper whose
+// flow still has a text to send (a reminder) skips it at once, so that it
+// is never sent; a text being sent (leased) is left to its attempt.
+func TestStopSMSSkipsPendingReminders(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "stop-reminder.myshopify.com")
+		flow, err := stockbell.FlowFromTemplate(shop.ID, stockbell.TemplateEmailThenSMS)
+		must(t, err)
+		must(t, db.UpdateFlow(ctx, flow))
+		product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+		product(t, db, shop.ID, "p2", map[string]int{"v2": 0})
+		alone := notifyContacts(t, db, clock, shop.ID, "v1", smsOnly(gbMobile))[0]
+		both := notifyContacts(t, db, clock, shop.ID, "v2", emailAndSMS("both@example.com", gbMobile))[0]
+		alert := messageOf(t, db, alone, 1)
+		leased, err := db.AdvanceSend(ctx, shop.ID, stockbell.SendStep{Begin: alert, LeaseUntil: clock.Now().Add(time.Minute)})
+		must(t, err)
+		if leased.Outcome != stockbell.AttemptBegun {
+			t.Fatalf("leasing the SMS-only shopper's alert: %v", leased.Outcome)
+		}
+		sendAll(t, db, shop.ID, messageOf(t, db, both, 1))
+		reminder := messageOf(t, db, both, 2)
+		if status := messageStatus(t, db, reminder); status != stockbell.MessagePending {
+			t.Fatalf("the email+SMS shopper's text reminder is %s, want pending", status)
+		}
+
+		_, err = db.StopSMS(ctx, gbMobile)
+		must(t, err)
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND status = ? AND error = ?`,
+			reminder, stockbell.MessageSkipped, stockbell.SkipUnsubscribed); n != 1 {
+			t.Errorf("the text reminder is %s, want skipped as unsubscribed", messageStatus(t, db, reminder))
+		}
+		clock.Add(2 * time.Hour)
+		res, err := db.AdvanceSend(ctx, shop.ID, stockbell.SendStep{Begin: reminder, LeaseUntil: clock.Now().Add(time.Minute)})
+		must(t, err)
+		if res.Outcome != stockbell.AttemptDone {
+			t.Errorf("the reminder's send, when due: %v, want done (nothing to send)", res.Outcome)
+		}
+		if status := messageStatus(t, db, alert); status != stockbell.MessagePending {
+			t.Errorf("the alert being sent when STOP came is %s, want left pending to its attempt", status)
+		}
+		wantSubscriptions(t, db, shop.ID, []int64{alone}, stockbell.SubscriptionUnsubscribed, new(clock.Now().Add(-2*time.Hour-time.Second)))
+		wantSubscriptions(t, db, shop.ID, []int64{both}, stockbell.SubscriptionNotified, new(clock.Now().Add(-2*time.Hour)))
+	})
+}
+
+func smsOnly(phone string) stockbell.SubscriptionCreate {
+	return stockbell.SubscriptionCreate{Phone: phone, SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}}
+}
+
+func emailAndSMS(email, phone string) stockbell.SubscriptionCreate {
+	return stockbell.SubscriptionCreate{Email: email, Phone: phone, SMSConsent: true,
+		Channels: stockbell.Channels{stockbell.ChannelEmail, stockbell.ChannelSMS}}
+}
+
+// textFirst makes the shop's flow begin with a text.
+func textFirst(t *testing.T, db *store.DB, shopID int64) {
+	t.Helper()
+	flow, err := db.FindFlow(ctx, shopID)
+	must(t, err)
+	flow.Steps[0].Channel = stockbell.ChannelSMS
+	must(t, db.UpdateFlow(ctx, flow))
+}
+
+// notifyContacts subscribes the contacts to the shop's variant, a second
+// apart, and claims them all in one batch of a live flow: their alerts are
+// pending.
+func notifyContacts(t *testing.T, db *store.DB, clock *storetest.Clock, shopID int64, platformID string, creates ...stockbell.SubscriptionCreate) []int64 {
+	t.Helper()
+	_, subs := holdContacts(t, db, clock, shopID, platformID, creates)
+	return subs
+}
+
+// messageOf returns the id of the subscription's message for a flow step.
+func messageOf(t *testing.T, db *store.DB, subscriptionID int64, step int) int64 {
+	t.Helper()
+	var id int64
+	must(t, db.DB.GetContext(ctx, &id, db.DB.Rebind(`SELECT id FROM messages WHERE subscription_id = ? AND step = ?`), subscriptionID, step))
+	return id
+}
+
+// sendAll records each message sent, as the send path does.
+func sendAll(t *testing.T, db *store.DB, shopID int64, ids ...int64) {
+	t.Helper()
+	for _, id := range ids {
+		_, err := db.FinishMessage(ctx, stockbell.MessageResult{ShopID: shopID, MessageID: id, Status: stockbell.MessageSent, ProviderID: "SM1"})
+		must(t, err)
+	}
+}
