@@ -22,8 +22,10 @@ type Integration struct {
 	// Jobs inserts follow-up jobs (the per-shop reconciliations, the
 	// read of a large product's variants a products webhook needs).
 	Jobs stockbell.JobInserter
-	// SyncLog records the catalog syncs and the reconciliations' failures
-	// (CatalogSource, ReconcileSource) in the shop's sync log.
+	// SyncLog records the catalog syncs and the failures of the
+	// reconciliations, token exchanges and reads of a large product's
+	// variants (CatalogSource, ReconcileSource, TokenSource,
+	// ProductVariantsSource) in the shop's sync log.
 	SyncLog stockbell.SyncLogService
 	Sealer  stockbell.TokenSealer
 	// Tokens refreshes expiring access tokens and exchanges non-expiring

@@ -37,20 +37,33 @@ const ProductVariantsTimeout = 20 * time.Minute
 // (storeVariantsBeyondPayload) and a products/update by marking deleted
 // the variants removed from the product (deleteRemovedVariants). A job
 // for a shop erased or uninstalled does nothing, as does one for a
-// product Shopify no longer has.
+// product Shopify no longer has. Only its failures are in the sync log
+// (ProductVariantsSource), and the run that ends one: Shopify's refusal
+// (stopIfRefused) ends the job without a retry, as it does the catalog
+// sync's and the stock check's.
 func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.ShopifyProductVariantsJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
 	}
+	var read func(context.Context, *adminSession, string) (int, error)
 	switch job.Topic {
 	case TopicProductsCreate:
-		return in.storeVariantsBeyondPayload(ctx, sess.shop, job.ProductID)
+		read = in.storeVariantsBeyondPayload
 	case TopicProductsUpdate:
-		return in.deleteRemovedVariants(ctx, sess.shop, job.ProductID)
+		read = in.deleteRemovedVariants
+	default:
+		in.Logger.WarnContext(ctx, "shopify product variants job of an unknown topic dropped", "shop", sess.shop.Domain, "topic", job.Topic)
+		return nil
 	}
-	in.Logger.WarnContext(ctx, "shopify product variants job of an unknown topic dropped", "shop", sess.shop.Domain, "topic", job.Topic)
-	return nil
+	started := in.Clock.Now()
+	items, err := read(ctx, sess, job.ProductID)
+	if stopped, err2 := in.stopIfRefused(ctx, sess, ProductVariantsSource, started, err); stopped {
+		return err2
+	} else if err != nil {
+		return err
+	}
+	return stockbell.RecordRecovered(ctx, in.SyncLog, sess.shop.ID, ProductVariantsSource, started, in.Clock.Now(), items)
 }
 
 // deleteRemovedVariants completes a products/update whose payload may
@@ -59,29 +72,31 @@ func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.Sh
 // begun after the payload was applied, and marks deleted the product's
 // stored variants the listing does not name, unless a read begun since
 // found them (CatalogService.DeleteVanishedVariant). A product Shopify no
-// longer has is left to its products/delete.
-func (in *Integration) deleteRemovedVariants(ctx context.Context, shop *stockbell.Shop, productID string) error {
-	sess, read, err := in.readSession(ctx, shop)
+// longer has is left to its products/delete. It returns how many
+// variants the listing named.
+func (in *Integration) deleteRemovedVariants(ctx context.Context, sess *adminSession, productID string) (int, error) {
+	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	listed, err := sess.productVariantIDs(ctx, productID)
 	if err != nil || listed == nil {
-		return err
+		return 0, err
 	}
+	shop := sess.shop
 	stored, err := in.storedVariantsOf(ctx, shop.ID, productID)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	for _, v := range stored {
 		if v.VariantDeleted || listed[v.PlatformID] {
 			continue
 		}
 		if _, err := in.Catalog.DeleteVanishedVariant(ctx, shop.ID, v.PlatformID, read); ignoreNotFound(err) != nil {
-			return err
+			return 0, err
 		}
 	}
-	return nil
+	return len(listed), nil
 }
 
 // storeVariantsBeyondPayload completes a products/create whose payload
@@ -91,20 +106,23 @@ func (in *Integration) deleteRemovedVariants(ctx context.Context, shop *stockbel
 // read begun before the first page was asked for, and upserts each page
 // as it comes, so that a shopper may sign up for any of them at once
 // rather than after their inventory webhooks or the daily catalog sync. A
-// product Shopify no longer has is left to its products/delete.
-func (in *Integration) storeVariantsBeyondPayload(ctx context.Context, shop *stockbell.Shop, productID string) error {
-	sess, read, err := in.readSession(ctx, shop)
+// product Shopify no longer has is left to its products/delete. It
+// returns how many variants it read.
+func (in *Integration) storeVariantsBeyondPayload(ctx context.Context, sess *adminSession, productID string) (int, error) {
+	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
+	items := 0
 	_, err = sess.eachProductVariantPage(ctx, productVariantRecordsQuery, productID, func(nodes []gqlVariant) error {
 		records, err := sess.recordsOf(ctx, nodes)
 		if err != nil {
 			return err
 		}
-		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh")
+		items += len(nodes)
+		return in.upsertRecords(ctx, sess.shop, records, read, "shopify:refresh")
 	})
-	return err
+	return items, err
 }
 
 // productVariantIDs lists every variant id of the product, page by page;

@@ -15,6 +15,10 @@ const (
 	// TokenSource names the exchange of a non-expiring access token for
 	// an expiring one in the sync log (its failures only).
 	TokenSource = "shopify:token"
+	// ProductVariantsSource names the read of a large product's variants
+	// (ShopifyProductVariantsJob) in the sync log (its failures only, and
+	// the run that ends one).
+	ProductVariantsSource = "shopify:product_variants"
 )
 
 // reconcileBatch is how many inventory items one nodes() query re-reads.

@@ -30,6 +30,21 @@ func TestStockSourceNamesReadAsWords(t *testing.T) {
 	}
 }
 
+// TestSyncSourceNamesReadAsWords: each Shopify job's sync log source is
+// named in words on the sync log page and the failure banner.
+func TestSyncSourceNamesReadAsWords(t *testing.T) {
+	for source, want := range map[string]string{
+		"shopify:catalog":          "Shopify catalog sync",
+		"shopify:reconcile":        "Shopify stock check",
+		"shopify:token":            "Shopify access token exchange",
+		"shopify:product_variants": "Shopify large product read",
+	} {
+		if got := syncSourceName(source); got != want {
+			t.Errorf("%s reads %q, want %q", source, got, want)
+		}
+	}
+}
+
 // TestSettingsChangeNamesDoubleOptIn: turning email double opt-in on or
 // off reads as such in the timeline, not as an unnamed change.
 func TestSettingsChangeNamesDoubleOptIn(t *testing.T) {

@@ -12,21 +12,22 @@ import (
 // syncSourceNames are the sync log's sources in words, as merchants read
 // them; a source not listed is written from its platform and part.
 var syncSourceNames = map[string]string{
-	stockbell.FeedSource:    "Catalog feed",
-	"bigcommerce:catalog":   "BigCommerce catalog sync",
-	"bigcommerce:reconcile": "BigCommerce stock check",
-	"bigcommerce:hooks":     "BigCommerce webhook check",
-	"magento:catalog":       "Magento catalog sync",
-	"magento:reconcile":     "Magento stock check",
-	"magento:module":        "Magento module's stock updates",
-	"magento:reread":        "Magento stock re-read",
-	"prestashop:catalog":    "PrestaShop catalog sync",
-	"prestashop:reconcile":  "PrestaShop stock check",
-	"prestashop:module":     "PrestaShop module's stock updates",
-	"shopify:catalog":       "Shopify catalog sync",
-	"shopify:reconcile":     "Shopify stock check",
-	"shopify:token":         "Shopify access token exchange",
-	"demo:catalog":          "Demo catalog sync",
+	stockbell.FeedSource:       "Catalog feed",
+	"bigcommerce:catalog":      "BigCommerce catalog sync",
+	"bigcommerce:reconcile":    "BigCommerce stock check",
+	"bigcommerce:hooks":        "BigCommerce webhook check",
+	"magento:catalog":          "Magento catalog sync",
+	"magento:reconcile":        "Magento stock check",
+	"magento:module":           "Magento module's stock updates",
+	"magento:reread":           "Magento stock re-read",
+	"prestashop:catalog":       "PrestaShop catalog sync",
+	"prestashop:reconcile":     "PrestaShop stock check",
+	"prestashop:module":        "PrestaShop module's stock updates",
+	"shopify:catalog":          "Shopify catalog sync",
+	"shopify:reconcile":        "Shopify stock check",
+	"shopify:token":            "Shopify access token exchange",
+	"shopify:product_variants": "Shopify large product read",
+	"demo:catalog":             "Demo catalog sync",
 }
 
 // syncSourceName is a sync log source in words: "magento:reconcile" is
