@@ -9,13 +9,19 @@ import (
 
 // parseShopify reads the Shopify app's settings. An unset SHOPIFY_API_KEY
 // leaves Shopify off; a set one needs its secret. The app's URL is the
-// server's public URL, defaulted like it in development.
+// server's public URL, defaulted like it in development. The scopes are
+// SHOPIFY_SCOPES or, unset, SCOPES (the Shopify CLI's name): an error
+// about them names the one read.
 func (c *Config) parseShopify(getenv func(string) string) error {
+	scopesSetting, scopes := "SHOPIFY_SCOPES", getenv("SHOPIFY_SCOPES")
+	if scopes == "" {
+		scopesSetting, scopes = "SCOPES", getenv("SCOPES")
+	}
 	c.Shopify = stockbell.ShopifyConfig{
 		APIKey:            strings.TrimSpace(getenv("SHOPIFY_API_KEY")),
 		APISecret:         strings.TrimSpace(getenv("SHOPIFY_API_SECRET")),
 		PreviousAPISecret: strings.TrimSpace(getenv("SHOPIFY_API_SECRET_PREVIOUS")),
-		Scopes:            stockbell.SplitScopes(orDefault(getenv("SHOPIFY_SCOPES"), getenv("SCOPES"))),
+		Scopes:            stockbell.SplitScopes(scopes),
 		AppURL:            c.PublicURL,
 		AdminURL:          orDefault(strings.TrimSpace(getenv("STOCKBELL_SHOPIFY_ADMIN_URL")), stockbell.DefaultShopifyAdminURL),
 	}
@@ -33,12 +39,12 @@ func (c *Config) parseShopify(getenv func(string) string) error {
 	}
 	for _, scope := range c.Shopify.Scopes {
 		if !stockbell.ValidShopifyScope(scope) {
-			return &configError{"SHOPIFY_SCOPES", fmt.Sprintf("%q is not an access scope such as read_products", scope)}
+			return &configError{scopesSetting, fmt.Sprintf("%q is not an access scope such as read_products", scope)}
 		}
 	}
 	// write_X grants read_X, as Shopify grants it.
 	if missing := stockbell.ScopesCover(strings.Join(c.Shopify.Scopes, ","), stockbell.RequiredShopifyScopes); len(missing) > 0 {
-		return &configError{"SHOPIFY_SCOPES", fmt.Sprintf("missing %s: Stockbell needs %s (or their write_ scopes) to read products and stock, got %q",
+		return &configError{scopesSetting, fmt.Sprintf("missing %s: Stockbell needs %s (or their write_ scopes) to read products and stock, got %q",
 			strings.Join(missing, " and "), strings.Join(stockbell.RequiredShopifyScopes, " and "), strings.Join(c.Shopify.Scopes, ","))}
 	}
 	return nil

@@ -38,6 +38,7 @@ func TestShopifyConfig(t *testing.T) {
 		"SHOPIFY_API_SECRET":          {"SHOPIFY_API_KEY": "k", "STOCKBELL_PUBLIC_URL": "https://a"},
 		"STOCKBELL_SHOPIFY_ADMIN_URL": {"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", "STOCKBELL_SHOPIFY_ADMIN_URL": "http://127.0.0.1:1"},
 		"SHOPIFY_SCOPES":              {"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", "SHOPIFY_SCOPES": "read products;drop"},
+		"SCOPES":                      {"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", "SCOPES": "read products;drop"},
 	}
 	for setting, vars := range cases {
 		if _, err := LoadConfig(testEnv(t, vars)); settingOf(err) != setting {
@@ -279,7 +280,8 @@ func TestConfigErrorsNameTheSettingOnce(t *testing.T) {
 // TestShopifyScopesNeedWhatStockbellUses: SHOPIFY_SCOPES (or SCOPES) must
 // grant what the catalog sync and the stock webhooks read, products and
 // inventory; a write_ scope counts as its read_ one, as Shopify grants it.
-// The default passes; read_orders is optional (conversions only).
+// The default passes; read_orders is optional (conversions only). The
+// error names the variable the scopes were read from.
 func TestShopifyScopesNeedWhatStockbellUses(t *testing.T) {
 	app := func(name, scopes string) map[string]string {
 		return map[string]string{"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a", name: scopes}
@@ -293,8 +295,8 @@ func TestShopifyScopesNeedWhatStockbellUses(t *testing.T) {
 	for scopes, missing := range refused {
 		for _, name := range []string{"SHOPIFY_SCOPES", "SCOPES"} {
 			_, err := LoadConfig(testEnv(t, app(name, scopes)))
-			if settingOf(err) != "SHOPIFY_SCOPES" || strings.Contains(err.Error(), "\n") {
-				t.Fatalf("%s=%q: want one line naming SHOPIFY_SCOPES, got %v", name, scopes, err)
+			if settingOf(err) != name || strings.Contains(err.Error(), "\n") || strings.Count(err.Error(), "SCOPES") != 1 {
+				t.Fatalf("%s=%q: want one line naming %s alone, got %v", name, scopes, name, err)
 			}
 			for _, scope := range missing {
 				if !strings.Contains(err.Error(), scope) {
@@ -302,6 +304,12 @@ func TestShopifyScopesNeedWhatStockbellUses(t *testing.T) {
 				}
 			}
 		}
+	}
+	// SHOPIFY_SCOPES wins over SCOPES, and is the one named.
+	both := app("SHOPIFY_SCOPES", "read_products")
+	both["SCOPES"] = "read_products,read_inventory"
+	if _, err := LoadConfig(testEnv(t, both)); settingOf(err) != "SHOPIFY_SCOPES" {
+		t.Errorf("SHOPIFY_SCOPES missing read_inventory and SCOPES complete: want an error naming SHOPIFY_SCOPES, got %v", err)
 	}
 	for _, scopes := range []string{"", "read_products,read_inventory", "write_products,write_inventory", "read_products read_inventory write_orders"} {
 		if _, err := LoadConfig(testEnv(t, app("SHOPIFY_SCOPES", scopes))); err != nil {
