@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/contact"
@@ -16,10 +17,11 @@ func runAdmin(env *cliEnv, args []string) error {
 	return runAction(env, "admin", adminUsage, []action{{"link", runAdminLink}}, args)
 }
 
-// runAdminLink prints a one-time link into a shop's admin: valid 15
-// minutes, used once. The URL is alone on the last line of standard output.
+// runAdminLink prints a one-time link into a shop's admin: valid
+// stockbell.SignInLinkTTL, used once. The URL is alone on the last line of
+// standard output.
 func runAdminLink(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "admin link", "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid 15 minutes, used once).")
+	fs := newFlagSet(env, "admin link", adminLinkSynopsis(stockbell.SignInLinkTTL))
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	email := fs.String("email", "", "who the link is for, an email address shown in the admin (optional)")
 	if err := parseFlags(env, fs, args); err != nil {
@@ -57,4 +59,23 @@ func runAdminLink(env *cliEnv, args []string) error {
 			shop.Domain, link.ExpiresAt.UTC().Format("15:04 UTC"), web.SignInURL(base, token))
 		return nil
 	})
+}
+
+// adminLinkSynopsis is the synopsis of `stockbell admin link --help`,
+// for a link valid ttl (stockbell.SignInLinkTTL).
+func adminLinkSynopsis(ttl time.Duration) string {
+	return "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid " +
+		durationWords(ttl) + ", used once)."
+}
+
+// durationWords is a duration in whole minutes as an operator reads it
+// ("15 minutes"), or as Go writes it when it is not whole minutes.
+func durationWords(d time.Duration) string {
+	switch {
+	case d%time.Minute != 0:
+		return stockbell.ShortDuration(d)
+	case d == time.Minute:
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
 }
