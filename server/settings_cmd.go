@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"text/tabwriter"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -40,11 +41,14 @@ func runSettingsSet(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n\n"+
 		"Changes the settings whose flags are given, keeps the others, and prints them all. A value out of range changes nothing.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
-	minInventory := fs.Int("min-inventory", 0, "stock a variant must reach before anyone is notified (at least 1)")
-	perUnit := fs.Int("per-unit", 0, "subscribers to notify per unit in stock; 0 means everyone")
-	wait := fs.Duration("wait", 0, "wait between notification batches, Go duration syntax (e.g. 30m, 2h)")
+	minInventory := fs.Int("min-inventory", 0, fmt.Sprintf("stock a variant must reach before anyone is notified, %d to %d",
+		stockbell.MinMinInventory, stockbell.MaxMinInventory))
+	perUnit := fs.Int("per-unit", 0, fmt.Sprintf("subscribers to notify per unit in stock, 0 to %d; 0 means everyone", stockbell.MaxPerUnit))
+	wait := fs.Duration("wait", 0, "wait between notification batches, "+durationRange(stockbell.MinWait, stockbell.MaxWait)+
+		", Go duration syntax (e.g. 30m, 2h)")
 	timeZone := fs.String("time-zone", "", "the shop's IANA time zone for reports (e.g. Europe/Paris)")
-	window := fs.Duration("attribution-window", 0, "how long after a notification an order counts as its conversion (e.g. 168h)")
+	window := fs.Duration("attribution-window", 0, "how long after a notification an order counts as its conversion, "+
+		durationRange(stockbell.MinAttributionWindow, stockbell.MaxAttributionWindow)+" (e.g. 168h)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -81,6 +85,12 @@ func runSettingsSet(env *cliEnv, args []string) error {
 		printSettings(env, shop.Domain, settings)
 		return nil
 	})
+}
+
+// durationRange is the range of durations a setting accepts, as its
+// validation writes them (stockbell.ShortDuration): "1m to 720h".
+func durationRange(lo, hi time.Duration) string {
+	return stockbell.ShortDuration(lo) + " to " + stockbell.ShortDuration(hi)
 }
 
 func findShopSettings(env *cliEnv, db *store.DB, key string) (*stockbell.RestockSettings, error) {

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -53,3 +55,45 @@ func envWithShop(t *testing.T, domain string) func(string) string {
 // oneSpaced is the output with every run of spaces and newlines as one
 // space, so that a value is found beside its key however the columns fall.
 func oneSpaced(out string) string { return strings.Join(strings.Fields(out), " ") }
+
+// TestSettingsSetHelpNamesTheAcceptedRanges: the help of each bounded
+// flag of `settings set` names the range the settings' validation accepts,
+// written from the same constants, so a limit changed without its help
+// fails here.
+func TestSettingsSetHelpNamesTheAcceptedRanges(t *testing.T) {
+	code, help, stderr := run(t, testEnv(t, nil), "settings", "set", "--help")
+	if code != 0 {
+		t.Fatalf("settings set --help: exit %d, %q", code, stderr)
+	}
+	for flag, want := range map[string]string{
+		"min-inventory":      fmt.Sprintf("%d to %d", stockbell.MinMinInventory, stockbell.MaxMinInventory),
+		"per-unit":           fmt.Sprintf("0 to %d", stockbell.MaxPerUnit),
+		"wait":               stockbell.ShortDuration(stockbell.MinWait) + " to " + stockbell.ShortDuration(stockbell.MaxWait),
+		"attribution-window": stockbell.ShortDuration(stockbell.MinAttributionWindow) + " to " + stockbell.ShortDuration(stockbell.MaxAttributionWindow),
+	} {
+		if usage := flagUsage(help, flag); !strings.Contains(usage, want) {
+			t.Errorf("--%s's help %q does not name the range accepted, %s", flag, usage, want)
+		}
+	}
+}
+
+// flagUsage is the usage text help prints for the flag (as the flag
+// package prints it: "  -name type" then the text, indented).
+func flagUsage(help, flag string) string {
+	lines := strings.Split(help, "\n")
+	for i, line := range lines {
+		name, _, _ := strings.Cut(strings.TrimSpace(line), " ")
+		if name != "-"+flag {
+			continue
+		}
+		var usage []string
+		for _, next := range lines[i+1:] {
+			if !strings.HasPrefix(next, "    ") {
+				break
+			}
+			usage = append(usage, strings.TrimSpace(next))
+		}
+		return strings.Join(usage, " ")
+	}
+	return ""
+}
