@@ -101,6 +101,7 @@ const (
 	SkipNoContact        SkipReason = "no_contact_for_channel"
 	SkipStepRemoved      SkipReason = "step_removed_from_flow"
 	SkipDiscarded        SkipReason = "discarded_by_merchant"
+	SkipRemoved          SkipReason = "removed_by_merchant"
 	SkipSubscriptionGone SkipReason = "subscription_not_notified"
 )
 

@@ -6,7 +6,9 @@ import (
 )
 
 // EventRemoved records that a merchant removed a subscription from its
-// queue (its status becomes cancelled). Detail: "by", who removed it.
+// queue, or from the batch that held it for approval (its status becomes
+// cancelled). Detail: "by", who removed it; "batch_id", the batch it was
+// held in, for a held one.
 const EventRemoved EventKind = "removed"
 
 // SubscriberTimeline is everything that happened to one subscription, in
@@ -77,11 +79,15 @@ type SubscriberService interface {
 	// FindSubscriberTimeline returns ENOTFOUND unless the subscription
 	// belongs to the shop.
 	FindSubscriberTimeline(ctx context.Context, shopID, subscriptionID int64) (*SubscriberTimeline, error)
-	// RemoveSubscription takes a queued subscription out of the queue
-	// (status cancelled) with an EventRemoved event naming who removed it;
-	// messages not yet sent for it are skipped. Removing one that is not
-	// queued changes nothing. Returns ENOTFOUND unless it belongs to the shop.
-	RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by AdminUser) error
+	// RemoveSubscription takes a queued (or pending) subscription out of
+	// the queue, or a held one out of the batch waiting for the merchant's
+	// approval (status cancelled), with an EventRemoved event naming who
+	// removed it; its held messages are skipped at once (SkipRemoved), so
+	// the batch no longer lists, counts or sends to it. Removing one of
+	// another status (see Removable) changes nothing. It returns the
+	// status the subscription had: it was removed now if Removable says
+	// so. Returns ENOTFOUND unless it belongs to the shop.
+	RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by AdminUser) (SubscriptionStatus, error)
 	// FindDemand returns the shop's variants with queued subscribers, most
 	// wanted first, and how many there are.
 	FindDemand(ctx context.Context, filter DemandFilter) ([]*VariantDemand, int, error)

@@ -40,6 +40,13 @@ const (
 var SubscriptionStatuses = []SubscriptionStatus{SubscriptionQueued, SubscriptionPending, SubscriptionHeld, SubscriptionNotified,
 	SubscriptionDiscarded, SubscriptionUnsubscribed, SubscriptionCancelled}
 
+// Removable reports whether a merchant can remove a subscription of the
+// status (RemoveSubscription): one queued, pending, or held in a batch
+// waiting for approval; not one notified, discarded or gone.
+func Removable(status SubscriptionStatus) bool {
+	return status == SubscriptionQueued || status == SubscriptionPending || status == SubscriptionHeld
+}
+
 // Subscription is one shopper waiting for one variant. A shopper who leaves
 // both an email and a phone number is one subscription with two channels:
 // it counts once in batch sizes.

@@ -13,22 +13,24 @@ import (
 
 // TestHeldBatchLeavesOutAShopperWhoUnsubscribedInChromium: of a batch
 // held for approval, one shopper unsubscribes with the link in an
-// earlier message. The Flow page then lists and counts the other alone,
-// the one approval would send to, and the dashboard counts no batch
-// whose only shopper unsubscribed.
+// earlier message, and the merchant takes another out with "Remove from
+// this batch" on her page. The Flow page then lists and counts the third
+// alone, the one approval would send to, and the dashboard counts no
+// batch whose only shopper unsubscribed.
 func TestHeldBatchLeavesOutAShopperWhoUnsubscribedInChromium(t *testing.T) {
 	m, ctx, shop, _ := openDemoFlowPage(t)
-	heldBatch(t, m, shop, "ann@example.com", "bea@example.com")
+	heldBatch(t, m, shop, "ann@example.com", "bea@example.com", "cy@example.com")
 	unsubscribeInBrowser(t, m, ctx, shop, "bea@example.com")
+	removeFromBatchInBrowser(t, m, ctx, shop, "cy@example.com")
 	browse(t, ctx, m.URL()+"/admin/flow", "#held-heading")
 	held := text(t, ctx, "#held-heading ~ .table-wrap")
 	if !strings.Contains(held, "1 message to ann@example.com") || strings.Contains(held, "bea@example.com") ||
-		!strings.Contains(held, "Approve 1") {
-		t.Errorf("after Bea unsubscribed the held batch reads:\n%s", held)
+		strings.Contains(held, "cy@example.com") || !strings.Contains(held, "Approve 1") {
+		t.Errorf("after Bea unsubscribed and Cy was removed the held batch reads:\n%s", held)
 	}
 
-	heldBatch(t, m, shop, "cy@example.com")
-	unsubscribeInBrowser(t, m, ctx, shop, "cy@example.com")
+	heldBatch(t, m, shop, "dee@example.com")
+	unsubscribeInBrowser(t, m, ctx, shop, "dee@example.com")
 	browse(t, ctx, m.URL()+"/admin", "main h1")
 	if got := text(t, ctx, "main"); !strings.Contains(got, "1 batch of alerts waits for your approval") {
 		t.Errorf("with one batch held and another whose only shopper unsubscribed, the dashboard says:\n%s", got)
@@ -69,4 +71,21 @@ func unsubscribeInBrowser(t *testing.T, m *Main, ctx context.Context, shop *stoc
 	}
 	browse(t, ctx, m.URL()+unsubscribeLink(t, m, shop, subs[0]), "li form button")
 	clickAndWait(t, ctx, "li form button", ".done")
+}
+
+// removeFromBatchInBrowser opens the held shopper's page in the admin and
+// removes them from their batch with its button, confirming.
+func removeFromBatchInBrowser(t *testing.T, m *Main, ctx context.Context, shop *stockbell.Shop, email string) {
+	t.Helper()
+	subs, _, err := m.DB.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &shop.ID, Email: &email, Limit: 1})
+	if err != nil || len(subs) != 1 {
+		t.Fatalf("%s's subscription: %v %v", email, subs, err)
+	}
+	const button = `form[action*="/remove"] button`
+	browse(t, ctx, fmt.Sprintf("%s/admin/subscribers/%d", m.URL(), subs[0].ID), button)
+	if got := text(t, ctx, button); got != "Remove from this batch" {
+		t.Errorf("%s's page offers %q, want Remove from this batch", email, got)
+	}
+	browsertest.Eval[bool](t, ctx, `(window.confirm = () => true, true)`)
+	clickAndWaitForNotice(t, ctx, button, "Removed from the batch: their alert will not be sent.")
 }

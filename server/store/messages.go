@@ -99,16 +99,27 @@ func notifyApproved(ctx context.Context, tx *Tx, shopID int64, m *stockbell.Mess
 		return err
 	}
 	detail := EventDetail{"message_id": m.ID, "channel": m.Channel, "approved": true}
-	var batchID int64
-	err = tx.GetContext(ctx, &batchID, tx.Rebind(`SELECT `+tx.jsonInt("detail", "batch_id")+` FROM events
-		WHERE subscription_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`), m.SubscriptionID, stockbell.EventHeld)
-	if err == nil {
-		detail["batch_id"] = batchID
-	} else if !isNoRows(err) {
+	if err := addHeldBatch(ctx, tx, m.SubscriptionID, detail); err != nil {
 		return err
 	}
 	e := stockbell.Event{ShopID: shopID, Kind: stockbell.EventNotified, VariantID: &variantID, SubscriptionID: &m.SubscriptionID}
 	return tx.insertEvent(ctx, e, detail)
+}
+
+// addHeldBatch names in detail, as batch_id, the batch that held the
+// subscription last (its latest held event); none is named when no batch
+// held it.
+func addHeldBatch(ctx context.Context, tx *Tx, subscriptionID int64, detail EventDetail) error {
+	var batchID int64
+	err := tx.GetContext(ctx, &batchID, tx.Rebind(`SELECT `+tx.jsonInt("detail", "batch_id")+` FROM events
+		WHERE subscription_id = ? AND kind = ? ORDER BY id DESC LIMIT 1`), subscriptionID, stockbell.EventHeld)
+	switch {
+	case err == nil:
+		detail["batch_id"] = batchID
+	case !isNoRows(err):
+		return err
+	}
+	return nil
 }
 
 // discardHeld skips a held message and the rest of its flow; a held

@@ -126,24 +126,49 @@ func readTimelineMessages(ctx context.Context, tx *Tx, tl *stockbell.SubscriberT
 		JOIN messages m ON m.id = c.message_id WHERE m.subscription_id = ? ORDER BY c.clicked_at, c.id`), tl.Subscription.ID)
 }
 
-// RemoveSubscription cancels a queued (or pending) subscription of the
-// shop with an EventRemoved event. Returns ENOTFOUND unless it belongs to the shop.
-func (db *DB) RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by stockbell.AdminUser) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		var sub stockbell.Subscription
-		err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = ? AND shop_id = ?`+tx.forUpdate()),
-			subscriptionID, shopID)
+// RemoveSubscription cancels a queued, pending or held subscription of
+// the shop with an EventRemoved event (naming, for a held one, the batch
+// it leaves) and returns the status it had. Its messages a manual flow
+// holds are skipped at once, locked before the subscription as Unsubscribe
+// and a batch's approval lock them, so that the held batch no longer
+// counts it. Returns ENOTFOUND unless it belongs to the shop.
+func (db *DB) RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by stockbell.AdminUser) (stockbell.SubscriptionStatus, error) {
+	var previous stockbell.SubscriptionStatus
+	err := db.inTx(ctx, func(tx *Tx) error {
+		held, err := lockHeldMessages(ctx, tx, shopID, subscriptionID)
 		if err != nil {
-			return notFound(err, "subscription %d not found", subscriptionID)
+			return err
 		}
-		if sub.Status != stockbell.SubscriptionQueued && sub.Status != stockbell.SubscriptionPending {
+		sub, err := lockSubscriptionByID(ctx, tx, shopID, subscriptionID)
+		if err != nil {
+			return err
+		}
+		previous = sub.Status
+		if !stockbell.Removable(sub.Status) {
 			return nil
+		}
+		detail := EventDetail{"by": by.Label(), "user_id": by.ID}
+		if sub.Status == stockbell.SubscriptionHeld {
+			if err := addHeldBatch(ctx, tx, sub.ID, detail); err != nil {
+				return err
+			}
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ?`),
 			stockbell.SubscriptionCancelled, tx.db.now(), sub.ID)
 		if err != nil {
 			return err
 		}
-		return tx.insertEvent(ctx, subscriptionEvent(&sub, stockbell.EventRemoved), EventDetail{"by": by.Label(), "user_id": by.ID})
+		for _, messageID := range held {
+			result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
+				Reason: string(stockbell.SkipRemoved), StopFlow: true}
+			if _, err := finishMessage(ctx, tx, result, stockbell.MessageHeld); err != nil {
+				return err
+			}
+		}
+		return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventRemoved), detail)
 	})
+	if err != nil {
+		return "", err
+	}
+	return previous, nil
 }

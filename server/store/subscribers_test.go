@@ -115,10 +115,21 @@ func TestRemoveSubscription(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		s := newQueueScenario(t, db)
 		by := stockbell.AdminUser{Email: "owner@example.com"}
-		wantCode(t, db.RemoveSubscription(ctx, s.other.ID, s.c.ID, by), stockbell.ENOTFOUND, "")
-		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.c.ID, by))
-		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.c.ID, by)) // twice: nothing more
-		must(t, db.RemoveSubscription(ctx, s.shop.ID, s.a.ID, by)) // notified: not queued, unchanged
+		_, err := db.RemoveSubscription(ctx, s.other.ID, s.c.ID, by)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		for _, step := range []struct {
+			name string
+			id   int64
+			want stockbell.SubscriptionStatus
+		}{
+			{"c", s.c.ID, stockbell.SubscriptionQueued},
+			{"c twice: nothing more", s.c.ID, stockbell.SubscriptionCancelled},
+			{"a, notified: not queued, unchanged", s.a.ID, stockbell.SubscriptionNotified},
+		} {
+			if got, err := db.RemoveSubscription(ctx, s.shop.ID, step.id, by); err != nil || got != step.want {
+				t.Fatalf("removing %s: it was %q (%v), want %q", step.name, got, err, step.want)
+			}
+		}
 		c, err := db.FindSubscriptionByID(ctx, s.c.ShopID, s.c.ID)
 		must(t, err)
 		a, err := db.FindSubscriptionByID(ctx, s.a.ShopID, s.a.ID)

@@ -260,7 +260,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		unseen(t, "FindSubscriberTimeline", tl, err)
 	},
 	"RemoveSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
-		err := db.RemoveSubscription(ctx, fx.a.ID, fx.bSub, stockbell.AdminUser{ID: "a-user"})
+		_, err := db.RemoveSubscription(ctx, fx.a.ID, fx.bSub, stockbell.AdminUser{ID: "a-user"})
 		wantCodeOf(t, "RemoveSubscription", err, stockbell.ENOTFOUND)
 	},
 	"FindSubscriptions": func(t *testing.T, db *store.DB, fx *tenancy) {

@@ -25,6 +25,7 @@ var skipReasons = map[stockbell.SkipReason]string{
 	stockbell.SkipNoContact:        "the subscriber left no contact for this channel",
 	stockbell.SkipStepRemoved:      "this message was removed from the flow",
 	stockbell.SkipDiscarded:        "you discarded it in manual mode",
+	stockbell.SkipRemoved:          "you removed the subscriber from their batch before approving it",
 	stockbell.SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
 }
 
@@ -76,11 +77,22 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 	case stockbell.EventUnsubscribed:
 		return timelineEntry{What: "Unsubscribed", Tone: "bad", Why: "Asked for no more alerts (from the link in a message or the alerts page)."}
 	case stockbell.EventRemoved:
-		return timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
+		return describeRemoved(d)
 	case stockbell.EventSettingsChanged:
 		return timelineEntry{What: "Settings changed", Tone: "info", Why: settingsChangeWords(d)}
 	}
 	return timelineEntry{What: strings.ReplaceAll(string(e.Kind), "_", " "), Tone: "info"}
+}
+
+// describeRemoved: the merchant took her out of the queue, or out of the
+// batch that held her for approval (its id in the detail).
+func describeRemoved(d detail) timelineEntry {
+	entry := timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
+	if batch := detailInt(d, "batch_id"); batch != 0 {
+		entry.What = "Removed from batch " + strconv.FormatInt(batch, 10)
+		entry.Why = "Removed in the admin by " + orYou(d.text("by")) + " before the batch was approved: their alert was not sent."
+	}
+	return entry
 }
 
 // describeNotified: she was notified, as her batch started or when the
@@ -158,6 +170,17 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
 }
 
+// removedFromBatch is the batch a removed subscriber was held in when the
+// merchant removed them, 0 when they were removed from the queue.
+func removedFromBatch(tl *stockbell.SubscriberTimeline) int64 {
+	for i := len(tl.Events) - 1; i >= 0; i-- {
+		if e := tl.Events[i]; e.Kind == stockbell.EventRemoved {
+			return detailInt(detailOf(e), "batch_id")
+		}
+	}
+	return 0
+}
+
 // confirmWhere names what a pending subscriber was asked to confirm.
 func confirmWhere(s *stockbell.Subscription) string {
 	if s.Awaiting.Has(stockbell.ChannelSMS) && s.Awaiting.Has(stockbell.ChannelEmail) {
@@ -177,12 +200,16 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 	case stockbell.SubscriptionUnsubscribed:
 		return "Unsubscribed on " + formatDateTime(s.UpdatedAt) + ".", "Nothing more is sent to this subscriber about this item."
 	case stockbell.SubscriptionCancelled:
+		if batch := removedFromBatch(tl); batch != 0 {
+			return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + formatDateTime(s.UpdatedAt) + ", before you approved it.",
+				"Their alert was not sent; nothing is sent to this subscriber about this item."
+		}
 		return "Removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionNotified:
 		return explainNotified(tl)
 	case stockbell.SubscriptionHeld:
 		return "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldSince(tl)) + " (the flow is manual).",
-			"Approve the batch on the Flow page to send the alert, or discard it: then nothing is sent to this subscriber about this item."
+			"Approve the batch on the Flow page to send the alert, or discard it (or remove this subscriber alone from it, below): then nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionDiscarded:
 		return "Not notified: you discarded their batch's alert on " + formatDateTime(s.UpdatedAt) + ".",
 			"Nothing is sent to this subscriber about this item."

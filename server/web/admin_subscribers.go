@@ -119,19 +119,31 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 	a.Render(w, r, s, http.StatusOK, "subscribers", "Subscribers", data)
 }
 
-// removeSubscriber takes a queued subscriber out of the queue.
+// removeSubscriber takes a queued subscriber out of the queue, or a held
+// one out of the batch waiting for approval; the notice says which, or
+// that the subscriber (notified meanwhile, say) was not removed.
 func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil {
 		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "No such subscriber."))
 		return
 	}
-	if err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, s.User); err != nil {
+	was, err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, s.User)
+	if err != nil {
 		a.Fail(w, r, s, err)
 		return
 	}
-	a.Logger.Info("subscriber removed by merchant", "shop_id", s.ShopID, "subscription_id", id, "door", s.Door)
-	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", "subscriber_removed")
+	notice := "subscriber_removed"
+	switch {
+	case was == stockbell.SubscriptionHeld:
+		notice = "subscriber_removed_from_batch"
+	case !stockbell.Removable(was) && was != stockbell.SubscriptionCancelled:
+		notice = "subscriber_not_removed"
+	}
+	if stockbell.Removable(was) {
+		a.Logger.Info("subscriber removed by merchant", "shop_id", s.ShopID, "subscription_id", id, "was", was, "door", s.Door)
+	}
+	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", notice)
 }
 
 // variantCache loads each variant of one shop once per request; a variant

@@ -403,3 +403,66 @@ func TestSubscriberFactsReadAsWords(t *testing.T) {
 		}
 	})
 }
+
+// TestRemoveHeldSubscriberFromTheirBatch: a shopper held in a manual
+// flow's batch has "Remove from this batch" on their page, at the route
+// of "Remove from the queue". Removing them cancels them, skips their
+// held alert and says so; the Flow page then lists and approves the
+// shoppers still held, Products in demand and the dashboard count only
+// them, and once approved only they are notified. A notified shopper is
+// not removed, and the page says so rather than that they were.
+func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com", "cy@example.com")
+		batch := holdBatch(t, f, w)
+		b := f.signIn(t, w.shop)
+		path := fmt.Sprintf("/admin/subscribers/%d", w.subs[1].ID)
+		page := b.get(path)
+		wantStatus(t, page, http.StatusOK, "a held subscriber's page")
+		if text := visibleText(page.Body); !strings.Contains(text, "Remove from this batch") || strings.Contains(text, "Remove from the queue") {
+			t.Fatalf("a held subscriber's page offers no removal from the batch:\n%s", text)
+		}
+		p := b.post(path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusSeeOther, "removing a held subscriber")
+		if got := subscriptionStatus(t, db, w.subs[1]); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("the removed held subscriber is %s, want cancelled", got)
+		}
+		after := visibleText(b.get(p.Header.Get("Location")).Body)
+		for _, want := range []string{
+			"Removed from the batch: their alert will not be sent.",
+			fmt.Sprintf("Removed from batch %d on", batch.ID),
+			"Removed in the admin by owner@example.com",
+			"you removed the subscriber from their batch",
+		} {
+			if !strings.Contains(after, want) {
+				t.Errorf("the page after removal lacks %q:\n%s", want, after)
+			}
+		}
+		if strings.Contains(after, "Remove from") {
+			t.Errorf("the page still offers a removal after it:\n%s", after)
+		}
+		wantPageSays(t, b, "/admin/flow", "2 messages to ann@example.com, cy@example.com Approve 2")
+		// Dee, who subscribes after the batch, keeps the item in demand.
+		if _, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "dee@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}}); err != nil {
+			t.Fatal(err)
+		}
+		wantPageSays(t, b, "/admin/products", "3 taken from the queue, 2 awaiting your approval")
+		wantPageSays(t, b, "/admin", "1 batch of alerts waits for your approval")
+
+		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID); err != nil || n != 2 {
+			t.Fatalf("approving: %d approved (%v), want Ann and Cy", n, err)
+		}
+		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
+		ann := fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID)
+		p = b.post(ann+"/remove", url.Values{"csrf_token": {b.get(ann).csrf(t)}})
+		wantStatus(t, p, http.StatusSeeOther, "removing a notified subscriber")
+		if got := subscriptionStatus(t, db, w.subs[0]); got != stockbell.SubscriptionNotified {
+			t.Fatalf("the notified subscriber is %s after a removal, want notified", got)
+		}
+		if text := visibleText(b.get(p.Header.Get("Location")).Body); !strings.Contains(text, "Not removed: this subscriber no longer waits") {
+			t.Errorf("removing a notified subscriber says:\n%s", text)
+		}
+	})
+}

@@ -24,7 +24,7 @@ func TestAPIReportsAndExports(t *testing.T) {
 		f := newAPIFixture(t, db)
 		w := newWaitingShop(t, f, "ann@example.com", "=cmd@example.com", "bea@example.com")
 		key := mustAPIKey(t, db, w.shop)
-		if err := db.RemoveSubscription(context.Background(), w.shop.ID, w.subs[2].ID, stockbell.AdminUser{}); err != nil {
+		if _, err := db.RemoveSubscription(context.Background(), w.shop.ID, w.subs[2].ID, stockbell.AdminUser{}); err != nil {
 			t.Fatal(err)
 		}
 		queued := apiDo(t, f, key, "GET", "/api/v1/exports/queued-subscribers.csv", "")

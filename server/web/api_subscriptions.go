@@ -230,12 +230,12 @@ func (a *API) createSubscription(w http.ResponseWriter, r *http.Request, key *st
 }
 
 // deleteSubscription takes a queued subscription of the shop out of the
-// queue (status cancelled), as the admin's "remove" does; another shop's
-// id is 404 and changes nothing.
+// queue, or a held one out of its batch (status cancelled), as the admin's
+// "remove" does; another shop's id is 404 and changes nothing.
 func (a *API) deleteSubscription(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	id, err := pathID(r)
 	if err == nil {
-		err = a.Subscribers.RemoveSubscription(r.Context(), key.ShopID, id, stockbell.AdminUser{Name: "API key " + key.Name})
+		_, err = a.Subscribers.RemoveSubscription(r.Context(), key.ShopID, id, stockbell.AdminUser{Name: "API key " + key.Name})
 	}
 	if err != nil {
 		a.server.Error(w, r, err)

@@ -365,3 +365,28 @@ func TestAPISettingsReadAreSettingsToWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIDeleteTakesAHeldSubscriptionOutOfItsBatch: DELETE on a
+// subscription held in a manual flow's batch cancels it, as the admin's
+// "Remove from this batch" does: its held alert is skipped and approving
+// the batch sends to the others alone. A notified one is left as it is,
+// also 204.
+func TestAPIDeleteTakesAHeldSubscriptionOutOfItsBatch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		batch := holdBatch(t, f, w)
+		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[1].ID), ""), 204, "deleting a held subscription")
+		if got := subscriptionStatus(t, db, w.subs[1]); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("the deleted held subscription is %s, want cancelled", got)
+		}
+		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID); err != nil || n != 1 {
+			t.Fatalf("approving the batch: %d approved (%v), want Ann's alert alone", n, err)
+		}
+		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[0].ID), ""), 204, "deleting a notified subscription")
+		if got := subscriptionStatus(t, db, w.subs[0]); got != stockbell.SubscriptionNotified {
+			t.Fatalf("the deleted notified subscription is %s, want notified, unchanged", got)
+		}
+	})
+}
