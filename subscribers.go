@@ -56,13 +56,23 @@ type VariantDemand struct {
 	// LastBatchHeld those it holds for the merchant's approval (a manual
 	// flow), not notified yet.
 	LastBatch         *RestockBatch
-	LastBatchNotified int
-	LastBatchHeld     int
+	LastBatchNotified int `json:"last_batch_notified"`
+	LastBatchHeld     int `json:"last_batch_held"`
 	// WaitingUntil is the end of the variant's wait between batches as
 	// stored: nil when none runs; already past when its end has come and
-	// stock is about to be counted again. Not written to the API's
-	// demand report.
+	// stock is about to be counted again. The API's demand report writes
+	// RunningWait instead, as waiting_until.
 	WaitingUntil *time.Time `json:"-"`
+}
+
+// RunningWait is the end of the variant's wait between batches if it runs
+// at now, nil if none does: a stored end that has come waits only for the
+// engine to count stock again.
+func (d *VariantDemand) RunningWait(now time.Time) *time.Time {
+	if d.WaitingUntil == nil || !now.Before(*d.WaitingUntil) {
+		return nil
+	}
+	return d.WaitingUntil
 }
 
 // DemandFilter selects the variants with queued subscribers of one shop.

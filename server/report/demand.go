@@ -51,21 +51,29 @@ type DemandRow struct {
 	Price           stockbell.Amount `json:"price"`
 	ExpectedRevenue stockbell.Amount `json:"expected_revenue"`
 	PriceKnown      bool             `json:"price_known"`
+	// WaitRunsUntil is the end of the variant's wait between batches if
+	// one runs at the report's time (VariantDemand.RunningWait), nil (left
+	// out, as the API leaves out other times that have none) if none does.
+	WaitRunsUntil *time.Time `json:"waiting_until,omitempty"`
 }
 
 // MarshalJSON writes the row under the API's names: variant, queued,
-// last_restock_at and last_batch, then the advice. Earlier versions wrote
-// the first four under their Go names (Variant, Queued, LastRestockAt,
-// LastBatch); they are written there too, for the scripts that read them.
+// last_restock_at, last_batch, last_batch_notified, last_batch_held and
+// waiting_until, then the advice. Earlier versions wrote the first four
+// and the batch's counts under their Go names (Variant, Queued,
+// LastRestockAt, LastBatch, LastBatchNotified, LastBatchHeld); they are
+// written there too, for the scripts that read them.
 func (r DemandRow) MarshalJSON() ([]byte, error) {
 	type goNames DemandRow // without this method
 	return json.Marshal(struct {
-		Variant       stockbell.VariantWithProduct `json:"variant"`
-		Queued        int                          `json:"queued"`
-		LastRestockAt *time.Time                   `json:"last_restock_at"`
-		LastBatch     *stockbell.RestockBatch      `json:"last_batch"`
+		Variant           stockbell.VariantWithProduct `json:"variant"`
+		Queued            int                          `json:"queued"`
+		LastRestockAt     *time.Time                   `json:"last_restock_at"`
+		LastBatch         *stockbell.RestockBatch      `json:"last_batch"`
+		LastBatchNotified int                          `json:"LastBatchNotified"`
+		LastBatchHeld     int                          `json:"LastBatchHeld"`
 		goNames
-	}{r.Variant, r.Queued, r.LastRestockAt, r.LastBatch, goNames(r)})
+	}{r.Variant, r.Queued, r.LastRestockAt, r.LastBatch, r.LastBatchNotified, r.LastBatchHeld, goNames(r)})
 }
 
 // DemandReport is one page of the products in demand, with reorder advice.
@@ -88,11 +96,13 @@ func (r *Reports) ProductsInDemand(ctx context.Context, shopID int64, offset, li
 		return nil, err
 	}
 	ids := make([]int64, len(rows))
+	now := r.Clock.Now()
 	for i, d := range rows {
 		ids[i] = d.Variant.ID
 		report.Rows[i] = advise(*d, report.Rate.Rate)
+		report.Rows[i].WaitRunsUntil = d.RunningWait(now)
 	}
-	outcomes, err := r.Store.FindVariantOutcomes(ctx, shopID, ids, time.Unix(0, 0), r.Clock.Now().Add(time.Second))
+	outcomes, err := r.Store.FindVariantOutcomes(ctx, shopID, ids, time.Unix(0, 0), now.Add(time.Second))
 	if err != nil {
 		return nil, err
 	}

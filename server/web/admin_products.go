@@ -23,13 +23,9 @@ type productsData struct {
 }
 
 // RunningWait is the end of the row's wait between batches if it runs
-// now, nil if none does: a stored end that has come waits only for the
-// engine to count stock again.
+// now, nil if none does (VariantDemand.RunningWait).
 func (p *productsData) RunningWait(d *stockbell.VariantDemand) *time.Time {
-	if d.WaitingUntil == nil || !p.now.Before(*d.WaitingUntil) {
-		return nil
-	}
-	return d.WaitingUntil
+	return d.RunningWait(p.now)
 }
 
 // productsPage lists the variants shoppers wait for, most wanted first,

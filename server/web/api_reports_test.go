@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/report"
@@ -138,4 +139,60 @@ func TestAPIReportsNameFieldsAsDocumented(t *testing.T) {
 			t.Fatalf("?variant=v-m: %d %s", byPlatformID.Status, byPlatformID.Raw)
 		}
 	})
+}
+
+// TestAPIDemandReportNamesTheLastBatchAndTheWait: a demand row names what
+// its last batch did as the rest of the JSON names its fields,
+// last_batch_notified and last_batch_held (still also under the names
+// earlier versions wrote, LastBatchNotified and LastBatchHeld), and the
+// end of the wait between batches as waiting_until, in RFC 3339 UTC while
+// the wait runs; left out, as the API leaves out other times that have
+// none, once the engine ended it or its end has come.
+func TestAPIDemandReportNamesTheLastBatchAndTheWait(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		row := func() (map[string]any, string) {
+			t.Helper()
+			demand := apiDo(t, f, key, "GET", "/api/v1/reports/demand", "")
+			wantAPI(t, demand, 200, "the demand report")
+			rows, _ := demand.Body["rows"].([]any)
+			if len(rows) != 1 {
+				t.Fatalf("demand rows, want the sweater's: %s", demand.Raw)
+			}
+			return rows[0].(map[string]any), demand.Raw
+		}
+		first, _ := waitAfterABatchToEveryone(t, f, w, "bea@example.com")
+		got, raw := row()
+		want := first.WaitingUntil.UTC().Format(time.RFC3339Nano)
+		if got["last_batch_notified"] != 1.0 || got["last_batch_held"] != 0.0 || got["waiting_until"] != want ||
+			!strings.HasSuffix(want, "Z") {
+			t.Errorf("demand row during the wait, want last_batch_notified 1, last_batch_held 0, waiting_until %s: %s", want, raw)
+		}
+		if got["LastBatchNotified"] != 1.0 || got["LastBatchHeld"] != 0.0 {
+			t.Errorf("demand row without the names earlier versions wrote: %s", raw)
+		}
+		if hasKey(got, "WaitingUntil") {
+			t.Errorf("demand row writes the wait under its Go name: %s", raw)
+		}
+
+		ended, err := db.EndWait(context.Background(), stockbell.WaitEnd{ShopID: w.shop.ID, VariantID: w.variant.ID, Until: *first.WaitingUntil})
+		if err != nil || !ended {
+			t.Fatalf("ending the wait: %v, %v", ended, err)
+		}
+		if got, raw := row(); hasKey(got, "waiting_until") {
+			t.Errorf("after the engine ended the wait, the row still has waiting_until: %s", raw)
+		}
+		second, _ := waitAfterABatchToEveryone(t, f, w, "cy@example.com")
+		f.clock.Add(second.WaitingUntil.Sub(f.clock.Now()))
+		if got, raw := row(); hasKey(got, "waiting_until") {
+			t.Errorf("at the wait's end, the row still has waiting_until: %s", raw)
+		}
+	})
+}
+
+func hasKey(m map[string]any, key string) bool {
+	_, ok := m[key]
+	return ok
 }
