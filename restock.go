@@ -252,6 +252,12 @@ const (
 	// caller read it; nothing was leased. The caller records the message
 	// skipped.
 	AttemptShopUninstalled
+	// AttemptChannelLeft: the message is a text and its subscription, still
+	// notified, no longer has SMS (the number replied STOP) since the caller
+	// read it; nothing was leased. The caller decides again (SendStepResult
+	// carries the subscription's status and channels) and records the
+	// message's outcome.
+	AttemptChannelLeft
 )
 
 // MessageResult is the final outcome of one message.
@@ -294,8 +300,10 @@ type MessageStore interface {
 	// AttemptResumed instead of AttemptBegun when the previous attempt's
 	// lease ran out without a result, AttemptLeased with the time the
 	// current lease ends, AttemptSubscriptionLeft (leasing nothing)
-	// when the message's subscription is no longer notified, and
-	// AttemptShopUninstalled (leasing nothing) when its shop is not installed.
+	// when the message's subscription is no longer notified,
+	// AttemptChannelLeft (leasing nothing) when the message is a text and
+	// its subscription no longer has SMS, and AttemptShopUninstalled
+	// (leasing nothing) when its shop is not installed.
 	BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUntil time.Time) (AttemptOutcome, time.Time, error)
 	// FinishMessage records the outcome of a pending message with its event
 	// and creates the next flow step's message and job (or, for a result
@@ -343,17 +351,24 @@ type AttemptRelease struct {
 }
 
 // SendStepResult is what AdvanceSend found: Outcome and HeldUntil are
-// BeginAttempt's answer for SendStep.Begin; SubscriptionStatus is the
-// status of the message's subscription when Outcome is
-// AttemptSubscriptionLeft.
+// BeginAttempt's answer for SendStep.Begin; SubscriptionStatus and
+// SubscriptionChannels are the status and channels of the message's
+// subscription when Outcome is AttemptSubscriptionLeft or
+// AttemptChannelLeft.
 type SendStepResult struct {
-	Outcome            AttemptOutcome
-	HeldUntil          time.Time
-	SubscriptionStatus SubscriptionStatus
+	Outcome              AttemptOutcome
+	HeldUntil            time.Time
+	SubscriptionStatus   SubscriptionStatus
+	SubscriptionChannels Channels
 	// Attempt numbers the attempt begun (AttemptBegun or AttemptResumed):
 	// the message's attempts counted with it. It names the lease's holder
 	// in the outcome or release the attempt ends with.
 	Attempt int
+	// Channel is the channel of the message leased (AttemptBegun or
+	// AttemptResumed). A caller that read the message on another channel
+	// reads it again before sending it: the message was moved since (STOP
+	// moves a text alert of a shopper who keeps an email to the email).
+	Channel Channel
 }
 
 // HeldMessageService lets a merchant act on messages a manual flow holds.

@@ -169,8 +169,9 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		d.Shop.Status = stockbell.ShopUninstalled // since the job read it
 		r.skip(d, stockbell.SkipShopUninstalled, true)
 		return nil
-	case res.Outcome == stockbell.AttemptSubscriptionLeft:
-		d.Subscription.Status = res.SubscriptionStatus // it left since the job read it
+	case res.Outcome == stockbell.AttemptSubscriptionLeft, res.Outcome == stockbell.AttemptChannelLeft:
+		// It left, or the text's number replied STOP, since the job read it.
+		d.Subscription.Status, d.Subscription.Channels = res.SubscriptionStatus, res.SubscriptionChannels
 		reason, stop := SkipMessage(d, now)
 		r.skip(d, reason, stop)
 		return nil
@@ -178,7 +179,29 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		r.metrics().MessageResumed(d.Message.Channel)
 		r.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", id, "channel", d.Message.Channel)
 	}
+	if res.Channel != d.Message.Channel {
+		return r.sendMoved(ctx, d, now, res.Outcome == stockbell.AttemptResumed)
+	}
 	return r.send(ctx, d, res.Outcome == stockbell.AttemptResumed)
+}
+
+// sendMoved sends a leased message that was moved to another channel
+// since the job read it (STOP moves a text alert of a shopper who keeps an
+// email to the email) as it now stands: read again, and decided again.
+// A read that fails lets the lease go and ends the run, for the retry.
+func (r *sendRun) sendMoved(ctx context.Context, d *stockbell.MessageDelivery, now time.Time, resumed bool) error {
+	moved, err := r.Store.FindMessageDelivery(ctx, r.shopID, d.Message.ID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // erased with its subscription
+	} else if err != nil {
+		r.step.Released = append(r.step.Released, stockbell.AttemptRelease{MessageID: d.Message.ID, Reason: err.Error(), Attempt: r.attempt})
+		return err
+	}
+	if reason, stop := SkipMessage(moved, now); reason != "" {
+		r.skip(moved, reason, stop)
+		return nil
+	}
+	return r.send(ctx, moved, resumed)
 }
 
 // skip records that a message is not sent, for the reason SkipMessage
@@ -314,8 +337,8 @@ func SkipMessage(d *stockbell.MessageDelivery, now time.Time) (reason stockbell.
 		return stockbell.SkipSubscriptionGone, true
 	case d.Message.Channel == stockbell.ChannelSMS && !d.Subscription.Channels.Has(stockbell.ChannelSMS):
 		// The number replied STOP after the message was read or released
-		// by an attempt (see store StopSMS); the rest of the flow goes on
-		// by email.
+		// by an attempt (see store StopSMS; its lease then says so:
+		// AttemptChannelLeft); the rest of the flow goes on by email.
 		return stockbell.SkipUnsubscribed, false
 	case d.Variant.Deleted:
 		return stockbell.SkipProductDeleted, true

@@ -40,6 +40,9 @@ func TestAttemptThatOutlivedItsLease(t *testing.T) {
 		if first.Outcome != stockbell.AttemptBegun || second.Outcome != stockbell.AttemptResumed || first.Attempt != 1 || second.Attempt != 2 {
 			t.Fatalf("first attempt %+v, second %+v; want begun as 1, resumed as 2", first, second)
 		}
+		if first.Channel != stockbell.ChannelEmail || second.Channel != stockbell.ChannelEmail {
+			t.Fatalf("the attempts leased an email as %q and %q", first.Channel, second.Channel)
+		}
 		advance(stockbell.SendStep{Released: []stockbell.AttemptRelease{{MessageID: msg, Reason: "timeout", Attempt: first.Attempt}}})
 		if third := begin(); third.Outcome != stockbell.AttemptLeased {
 			t.Fatalf("after the first attempt's late release a third attempt was %v, want leased by the second", third.Outcome)

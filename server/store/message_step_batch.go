@@ -23,7 +23,8 @@ type sendStepWrite struct {
 	// Set by advanceSendSteps, afresh at each run of the batch.
 	recorded []recordedOutcome // one per step.Finished, in order
 	leased   bool
-	attempt  int // the attempt leased, when leased
+	attempt  int               // the attempt leased, when leased
+	channel  stockbell.Channel // the channel of the message leased
 }
 
 // recordedOutcome is what advanceSendSteps learnt of one outcome: whether
@@ -49,15 +50,16 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 
 // advanceSendStepsQuery records outcomes (each a pending message's, with
 // its event) and takes leases (each a pending message no attempt holds,
-// of a subscription still notified at a shop still installed, and none
-// the same statement finishes) in one statement. An outcome is recorded only for the attempt
-// holding the lease, as finishMessage's (heldBy); a leased row returns
-// the attempt's number in the third column. The events'
-// detail is written as encoding/json writes an EventDetail (keys in order,
-// no spaces): the columns the update returns around the fields the caller
-// marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is found
-// by its primary key.
-const advanceSendStepsQuery = `WITH %s, %s, done AS (
+// of a subscription still notified at a shop still installed, a text's
+// still with SMS (sendableOf), and none the same statement finishes) in
+// one statement. An outcome is recorded only for the attempt holding the
+// lease, as finishMessage's (heldBy); a leased row returns the attempt's
+// number in the third column and its channel in the fourth. The events'
+// detail is written as encoding/json writes an EventDetail (keys in
+// order, no spaces): the columns the update returns around the fields the
+// caller marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is
+// found by its primary key.
+var advanceSendStepsQuery = `WITH %s, %s, done AS (
 	UPDATE messages m SET status = o.status, provider_id = o.provider_id, segments = o.segments, error = o.error,
 		sent_at = CASE WHEN o.sent THEN CAST(? AS TIMESTAMPTZ) END, lease_until = NULL
 	FROM outcome o WHERE m.id = o.id AND m.shop_id + 0 = o.shop_id AND m.status = ?
@@ -73,10 +75,10 @@ const advanceSendStepsQuery = `WITH %s, %s, done AS (
 	UPDATE messages m SET attempts = m.attempts + 1, lease_until = l.until
 	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
 		AND m.id NOT IN (SELECT id FROM outcome)
-		AND ` + sendableOpen + `m` + sendableClose + `
-	RETURNING m.id, m.attempts
+		AND ` + sendableOf("m") + `
+	RETURNING m.id, m.attempts, m.channel
 )
-SELECT id, step, subscription_id FROM done UNION ALL SELECT id, -1, attempts FROM leased`
+SELECT id, step, subscription_id, '' AS channel FROM done UNION ALL SELECT id, -1, attempts, channel FROM leased`
 
 // advanceSendSteps runs advanceSendStepsQuery for the batch's steps and
 // tells each step what it did. A message two steps of the batch would
@@ -89,7 +91,7 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 	var l leaseRows
 	leasing := map[int64]bool{}
 	for _, s := range steps {
-		s.recorded, s.leased, s.attempt = make([]recordedOutcome, len(s.step.Finished)), false, 0
+		s.recorded, s.leased, s.attempt, s.channel = make([]recordedOutcome, len(s.step.Finished)), false, 0, ""
 		for _, r := range s.step.Finished {
 			if err := o.add(s.shopID, r); err != nil {
 				return err
@@ -112,14 +114,15 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 		return err
 	}
 	defer rows.Close()
-	recorded, leased := map[int64]recordedOutcome{}, map[int64]int{}
+	recorded, leased := map[int64]recordedOutcome{}, map[int64]stockbell.SendStepResult{}
 	for rows.Next() {
 		var id, step, subscriptionID int64
-		if err := rows.Scan(&id, &step, &subscriptionID); err != nil {
+		var channel stockbell.Channel
+		if err := rows.Scan(&id, &step, &subscriptionID, &channel); err != nil {
 			return err
 		}
 		if step < 0 {
-			leased[id] = int(subscriptionID) // the attempt's number
+			leased[id] = stockbell.SendStepResult{Attempt: int(subscriptionID), Channel: channel} // the attempt's number
 		} else {
 			recorded[id] = recordedOutcome{recorded: true, subscriptionID: subscriptionID, step: int(step)}
 		}
@@ -136,8 +139,9 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 		for i, r := range s.step.Finished {
 			s.recorded[i] = recorded[r.MessageID]
 		}
-		if attempt := leased[s.step.Begin]; s.step.Begin != 0 && attempt > 0 {
-			s.leased, s.attempt, leased[s.step.Begin] = true, attempt, 0 // the first step asking has it
+		if lease := leased[s.step.Begin]; s.step.Begin != 0 && lease.Attempt > 0 {
+			s.leased, s.attempt, s.channel = true, lease.Attempt, lease.Channel
+			delete(leased, s.step.Begin) // the first step asking has it
 		}
 	}
 	return nil
@@ -185,7 +189,7 @@ func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepR
 		return result, nil
 	}
 	if s.leased {
-		result.Outcome, result.Attempt = stockbell.AttemptBegun, s.attempt
+		result.Outcome, result.Attempt, result.Channel = stockbell.AttemptBegun, s.attempt, s.channel
 		return result, nil
 	}
 	return beginAttempt(ctx, tx, s.shopID, s.step.Begin, s.step.LeaseUntil)

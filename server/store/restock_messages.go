@@ -132,25 +132,32 @@ func (db *DB) BeginAttempt(ctx context.Context, shopID, messageID int64, leaseUn
 	return result.Outcome, result.HeldUntil, err
 }
 
-// sendable keeps a message's lease to a subscription still notified, at a
-// shop still installed: one that left since its sender read it
-// (unsubscribed, say), or whose shop uninstalled the app meanwhile, is sent
-// nothing. It is written around the messages table's name in the statement
-// (sendableOpen + name + sendableClose); the literal statuses keep the
-// statement prepared (see restockStateQuery).
-const (
-	sendableOpen  = `EXISTS (SELECT 1 FROM subscriptions s JOIN shops sh ON sh.id = s.shop_id WHERE s.id = `
-	sendableClose = `.subscription_id AND s.status = 'notified' AND sh.status = 'installed')`
-	sendable      = sendableOpen + `messages` + sendableClose
-)
+// sendableOf keeps the lease of a message (m, the messages table's name
+// in the statement) to a subscription still notified, at a shop still
+// installed, and of a text to a subscription that still has SMS: one that
+// left since its sender read it (unsubscribed, say), whose shop
+// uninstalled the app meanwhile, or whose number replied STOP, is sent
+// nothing. A subscription has a phone number exactly while it has SMS (a
+// subscription without SMS stores none, and STOP clears it with the
+// channel: see stopSMS), so the text's check is one more column of the
+// row the subscription's check reads. The literal statuses and channel
+// keep the statement prepared (see restockStateQuery).
+func sendableOf(m string) string {
+	return `EXISTS (SELECT 1 FROM subscriptions s JOIN shops sh ON sh.id = s.shop_id WHERE s.id = ` + m + `.subscription_id
+		AND s.status = 'notified' AND sh.status = 'installed' AND (` + m + `.channel <> 'sms' OR s.phone <> ''))`
+}
+
+// sendable is sendableOf for a statement naming the messages table.
+var sendable = sendableOf("messages")
 
 // beginAttempt counts an attempt on the shop's pending message and leases
-// it. The usual case (no lease) is one statement; a lease that ran out
-// without a result (its runner died mid-send) is taken over with
-// AttemptResumed. A message that is not pending, or not the shop's, is
-// AttemptDone; one whose subscription is no longer notified, or whose shop
-// is not installed, is not leased (AttemptSubscriptionLeft, with the
-// subscription's status, or AttemptShopUninstalled).
+// it, saying on which channel. The usual case (no lease) is one statement;
+// a lease that ran out without a result (its runner died mid-send) is
+// taken over with AttemptResumed. A message that is not pending, or not the shop's, is
+// AttemptDone; one whose subscription is no longer notified, a text whose
+// subscription no longer has SMS, and one whose shop is not installed are
+// not leased (AttemptSubscriptionLeft or AttemptChannelLeft, with the
+// subscription's status and channels, or AttemptShopUninstalled).
 func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
 	now := tx.db.now()
 	for _, take := range []struct {
@@ -161,12 +168,12 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 		if take.outcome == stockbell.AttemptResumed {
 			args = append(args, now)
 		}
-		var attempt int
+		leased := stockbell.SendStepResult{Outcome: take.outcome}
 		err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET attempts = attempts + 1, lease_until = ?
 			WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+take.lease+` AND `+sendable+`
-			RETURNING attempts`), args...).Scan(&attempt)
+			RETURNING attempts, channel`), args...).Scan(&leased.Attempt, &leased.Channel)
 		if err == nil {
-			return stockbell.SendStepResult{Outcome: take.outcome, Attempt: attempt}, nil
+			return leased, nil
 		}
 		if !isNoRows(err) {
 			return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
@@ -177,15 +184,19 @@ func beginAttempt(ctx context.Context, tx *Tx, shopID, messageID int64, leaseUnt
 
 // attemptRefused says why beginAttempt leased nothing: the message is no
 // longer pending (AttemptDone), another attempt holds it (AttemptLeased),
-// its shop was uninstalled (AttemptShopUninstalled) or its subscription
-// left (AttemptSubscriptionLeft).
+// its shop was uninstalled (AttemptShopUninstalled), its subscription left
+// (AttemptSubscriptionLeft) or, for a text, its number replied STOP
+// (AttemptChannelLeft).
 func attemptRefused(ctx context.Context, tx *Tx, shopID, messageID int64, now time.Time) (stockbell.SendStepResult, error) {
 	var row struct {
 		LeaseUntil *time.Time                    `db:"lease_until"`
+		Channel    stockbell.Channel             `db:"channel"`
 		Status     *stockbell.SubscriptionStatus `db:"subscription_status"`
+		Channels   stockbell.Channels            `db:"subscription_channels"`
 		ShopStatus stockbell.ShopStatus          `db:"shop_status"`
 	}
-	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT m.lease_until, s.status AS subscription_status, sh.status AS shop_status
+	err := tx.GetContext(ctx, &row, tx.Rebind(`SELECT m.lease_until, m.channel, s.status AS subscription_status,
+		s.channels AS subscription_channels, sh.status AS shop_status
 		FROM messages m JOIN shops sh ON sh.id = m.shop_id LEFT JOIN subscriptions s ON s.id = m.subscription_id WHERE m.id = ? AND m.`+byIDsOfShop+` AND m.status = ?`),
 		messageID, shopID, stockbell.MessagePending)
 	switch {
@@ -198,11 +209,14 @@ func attemptRefused(ctx context.Context, tx *Tx, shopID, messageID int64, now ti
 	case row.ShopStatus != stockbell.ShopInstalled:
 		return stockbell.SendStepResult{Outcome: stockbell.AttemptShopUninstalled}, nil
 	case row.Status == nil || *row.Status != stockbell.SubscriptionNotified:
-		left := stockbell.SendStepResult{Outcome: stockbell.AttemptSubscriptionLeft}
+		left := stockbell.SendStepResult{Outcome: stockbell.AttemptSubscriptionLeft, SubscriptionChannels: row.Channels}
 		if row.Status != nil {
 			left.SubscriptionStatus = *row.Status
 		}
 		return left, nil
+	case row.Channel == stockbell.ChannelSMS && !row.Channels.Has(stockbell.ChannelSMS):
+		return stockbell.SendStepResult{Outcome: stockbell.AttemptChannelLeft, SubscriptionStatus: *row.Status,
+			SubscriptionChannels: row.Channels}, nil
 	}
 	return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, nil
 }

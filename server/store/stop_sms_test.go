@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"slices"
 	"testing"
 	"time"
 
@@ -105,6 +106,72 @@ func TestStopSMSSkipsPendingReminders(t *testing.T) {
 		wantSubscriptions(t, db, shop.ID, []int64{alone}, stockbell.SubscriptionUnsubscribed, new(clock.Now().Add(-2*time.Hour-time.Second)))
 		wantSubscriptions(t, db, shop.ID, []int64{both}, stockbell.SubscriptionNotified, new(clock.Now().Add(-2*time.Hour)))
 	})
+}
+
+// TestStopSMSRefusesTheLeaseOfATextReadBefore: a send job that read an
+// email+SMS shopper's text reminder before the number replied STOP is
+// refused its lease afterwards, though the shopper is still notified. The
+// text was being sent when STOP came (STOP leaves it to its attempt), and
+// that attempt then ended without a result (its lease run out) or let it
+// go (a transient failure): either way the next lease would have sent it.
+// Both the send step's lease and a lone BeginAttempt refuse it, leasing
+// nothing, and say the shopper is left with email.
+func TestStopSMSRefusesTheLeaseOfATextReadBefore(t *testing.T) {
+	for name, outcomeUnknown := range map[string]bool{"lease run out": true, "let go": false} {
+		t.Run(name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				clock := useClock(db)
+				shop := install(t, db, stockbell.PlatformShopify, "stop-lease.myshopify.com")
+				flow, err := stockbell.FlowFromTemplate(shop.ID, stockbell.TemplateEmailThenSMS)
+				must(t, err)
+				must(t, db.UpdateFlow(ctx, flow))
+				product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+				both := notifyContacts(t, db, clock, shop.ID, "v1", emailAndSMS("both@example.com", gbMobile))[0]
+				sendAll(t, db, shop.ID, messageOf(t, db, both, 1))
+				reminder := messageOf(t, db, both, 2)
+				clock.Add(time.Hour)
+				begin := func() stockbell.SendStepResult {
+					res, err := db.AdvanceSend(ctx, shop.ID, stockbell.SendStep{Begin: reminder, LeaseUntil: clock.Now().Add(time.Minute)})
+					must(t, err)
+					return res
+				}
+
+				read, err := db.FindMessageDeliveries(ctx, shop.ID, []int64{reminder})
+				must(t, err)
+				if len(read) != 1 || read[0].Message.Channel != stockbell.ChannelSMS || !read[0].Subscription.Has(stockbell.ChannelSMS) {
+					t.Fatalf("the job read %+v, want the text reminder of a shopper with SMS", read)
+				}
+				first := begin()
+				if first.Outcome != stockbell.AttemptBegun || first.Channel != stockbell.ChannelSMS {
+					t.Fatalf("the first attempt: %+v, want a text begun", first)
+				}
+				_, err = db.StopSMS(ctx, gbMobile)
+				must(t, err)
+				if status := messageStatus(t, db, reminder); status != stockbell.MessagePending {
+					t.Fatalf("the text being sent when STOP came is %s, want left pending to its attempt", status)
+				}
+				_, err = db.AdvanceSend(ctx, shop.ID, stockbell.SendStep{Released: []stockbell.AttemptRelease{{MessageID: reminder,
+					Reason: "timeout", OutcomeUnknown: outcomeUnknown, Attempt: first.Attempt}}})
+				must(t, err)
+				clock.Add(time.Second)
+
+				res := begin()
+				if res.Outcome != stockbell.AttemptChannelLeft || res.SubscriptionStatus != stockbell.SubscriptionNotified ||
+					!slices.Equal(res.SubscriptionChannels, stockbell.Channels{stockbell.ChannelEmail}) {
+					t.Errorf("leasing the text after STOP: %+v, want refused as the channel left, the shopper notified by email", res)
+				}
+				outcome, _, err := db.BeginAttempt(ctx, shop.ID, reminder, clock.Now().Add(time.Minute))
+				must(t, err)
+				if outcome != stockbell.AttemptChannelLeft {
+					t.Errorf("BeginAttempt on the text after STOP: %v, want refused as the channel left", outcome)
+				}
+				if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND status = ? AND attempts = 1`,
+					reminder, stockbell.MessagePending); n != 1 {
+					t.Errorf("the refused text was leased again or changed (%s)", messageStatus(t, db, reminder))
+				}
+			})
+		})
+	}
 }
 
 func smsOnly(phone string) stockbell.SubscriptionCreate {
