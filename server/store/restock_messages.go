@@ -246,9 +246,9 @@ func finishMessage(ctx context.Context, tx *Tx, r stockbell.MessageResult, from 
 	holder := leaseHolder(r)
 	err := tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE messages SET status = ?, provider_id = ?, segments = ?, error = ?,
 		sent_at = ?, lease_until = NULL WHERE id = ? AND `+byIDsOfShop+` AND status = ? AND `+heldBy+`
-		RETURNING id, shop_id, subscription_id, step, channel, attempts`),
+		RETURNING id, shop_id, subscription_id, step, channel, attempts, due_at`),
 		r.Status, r.ProviderID, r.Segments, r.Reason, sentAt, r.MessageID, r.ShopID, from, holder, holder).
-		Scan(&m.ID, &m.ShopID, &m.SubscriptionID, &m.Step, &m.Channel, &m.Attempts)
+		Scan(&m.ID, &m.ShopID, &m.SubscriptionID, &m.Step, &m.Channel, &m.Attempts, &m.DueAt)
 	if isNoRows(err) {
 		return false, nil
 	} else if err != nil {
@@ -374,8 +374,11 @@ func outcomeDetail(r stockbell.MessageResult) EventDetail {
 }
 
 // continueFlow creates the subscriber's next flow step after m, due its
-// delay from now, with its job (or held, in a manual flow). Steps the
-// subscriber has no contact for are recorded as skipped and passed over.
+// delay from now, with its job (or held, in a manual flow); or from when m
+// was due, when m ended before that (STOP skipped a text reminder ahead of
+// time), so that the flow keeps its timing from the alert. Steps the
+// subscriber has no contact for are recorded as skipped and passed over,
+// the next timed from when the skipped one was due.
 func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 	flow, err := findFlow(ctx, tx, m.ShopID)
 	if err != nil || !flow.Status.Notifies() || m.Step >= len(flow.Steps) {
@@ -402,6 +405,9 @@ func continueFlow(ctx context.Context, tx *Tx, m *stockbell.Message) error {
 		return err
 	}
 	base := tx.db.now()
+	if m.DueAt.After(base) {
+		base = m.DueAt
+	}
 	for step := m.Step + 1; step <= len(flow.Steps); step++ {
 		draft := draftMessage(flow, sub, step, base)
 		ids, err := insertMessages(ctx, tx, []messageDraft{draft})

@@ -174,6 +174,38 @@ func TestStopSMSRefusesTheLeaseOfATextReadBefore(t *testing.T) {
 	}
 }
 
+// TestStopSMSKeepsTheFlowsTiming: STOP skipping an email+SMS shopper's
+// text reminder long before it was due does not bring the flow's next
+// step forward: it stays due its delay after the skipped step was due,
+// as the flow was timed from the alert.
+func TestStopSMSKeepsTheFlowsTiming(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformShopify, "stop-timing.myshopify.com")
+		must(t, db.UpdateFlow(ctx, &stockbell.Flow{ShopID: shop.ID, Status: stockbell.FlowLive, Steps: []stockbell.FlowStep{
+			{Channel: stockbell.ChannelEmail}, {Channel: stockbell.ChannelSMS, Delay: 24 * time.Hour},
+			{Channel: stockbell.ChannelEmail, Delay: 48 * time.Hour}}}))
+		product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+		both := notifyContacts(t, db, clock, shop.ID, "v1", emailAndSMS("both@example.com", gbMobile))[0]
+		alertSent := clock.Now()
+		sendAll(t, db, shop.ID, messageOf(t, db, both, 1))
+
+		clock.Add(time.Hour)
+		_, err := db.StopSMS(ctx, gbMobile)
+		must(t, err)
+		if status := messageStatus(t, db, messageOf(t, db, both, 2)); status != stockbell.MessageSkipped {
+			t.Fatalf("the text reminder is %s after STOP, want skipped", status)
+		}
+		var due time.Time
+		must(t, db.DB.GetContext(ctx, &due, db.DB.Rebind(`SELECT due_at FROM messages WHERE subscription_id = ? AND step = 3 AND status = ?`),
+			both, stockbell.MessagePending))
+		if want := alertSent.Add(72 * time.Hour); !due.Equal(want) {
+			t.Errorf("the email after the skipped text is due %s after the alert, want %s as the flow has it",
+				due.Sub(alertSent), want.Sub(alertSent))
+		}
+	})
+}
+
 func smsOnly(phone string) stockbell.SubscriptionCreate {
 	return stockbell.SubscriptionCreate{Phone: phone, SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}}
 }
