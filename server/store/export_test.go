@@ -94,3 +94,6 @@ func ShopJobKinds() []string {
 	}
 	return kinds
 }
+
+// MigrationLockID is the PostgreSQL advisory lock WithMigrationLock takes.
+const MigrationLockID = migrationLockID

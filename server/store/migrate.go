@@ -79,7 +79,14 @@ func (c *Conn) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 }
 
 // WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
-// it is a session advisory lock held on one dedicated connection. SQLite
+// it is a transaction advisory lock, taken by a transaction that stays open
+// while fn runs and ends after it (or with its connection, if the process
+// dies). Not a session lock: behind a pooler in transaction mode
+// (PgBouncer) the statement that took a session lock and the one that
+// released it could run on two server connections, leaving the lock held by
+// the first for as long as the pooler kept it, with every replica started
+// later waiting for it; an open transaction keeps its server connection
+// until it ends. SQLite
 // has no lock a process can hold while its own pool migrates: each
 // migration's transaction is serialised by the file's write lock, but two
 // processes starting together may both read the same version and try the
@@ -97,16 +104,21 @@ func (c *Conn) WithMigrationLock(ctx context.Context, fn func(ctx context.Contex
 		}
 		return err
 	}
-	conn, err := c.DB.Conn(ctx)
+	tx, err := c.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return err
-	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock($1)`, migrationLockID); err != nil {
 		return fmt.Errorf("take migration lock: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock($1)`, migrationLockID)
-	return fn(ctx)
+	defer tx.Rollback() // ends the lock; after a commit, a no-op
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
+		return fmt.Errorf("take migration lock: %w", err)
+	}
+	if err := fn(ctx); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("release migration lock: %w", err)
+	}
+	return nil
 }
 
 // Migrated reports whether Stockbell's schema was ever applied to the
