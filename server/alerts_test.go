@@ -118,3 +118,32 @@ func checkAlertRule(t *testing.T, alert, expr, forDuration, severity, summary st
 		}
 	}
 }
+
+// sharedSeries are read from the database (the job queue's backlog and
+// whether the database answers): every replica serves the same reading.
+var sharedSeries = []string{"stockbell_jobs", "stockbell_job_oldest_available_seconds", "stockbell_database_up"}
+
+// summedShared finds a sum, count or average over a series every replica
+// serves alike: with N replicas scraped it reads N times the backlog (or
+// counts replicas), so a threshold fires at a fraction of what it says.
+var summedShared = regexp.MustCompile(`\b(sum|count|avg)\s*(?:(?:by|without)\s*\([^)]*\)\s*)?\(\s*(` +
+	strings.Join(sharedSeries, "|") + `)\b`)
+
+// TestAlertRulesReadTheSharedQueueOnce: a rule over a series read from the
+// database takes max or min across replicas, never their sum.
+func TestAlertRulesReadTheSharedQueueOnce(t *testing.T) {
+	raw, err := os.ReadFile("../docs/alerts.yml")
+	noErr(t, err)
+	var rules alertRules
+	noErr(t, yaml.Unmarshal(raw, &rules))
+	for _, group := range rules.Groups {
+		for _, rule := range group.Rules {
+			for _, m := range summedShared.FindAllStringSubmatch(rule.Expr, -1) {
+				t.Errorf("%s: %s over %s, which every replica serves from the same database: with several replicas it counts the queue once per replica; use max", rule.Alert, m[1], m[2])
+			}
+		}
+	}
+	if !summedShared.MatchString(`sum by (kind) (stockbell_jobs{state="retryable"})`) || summedShared.MatchString(`max by (kind) (stockbell_jobs)`) {
+		t.Fatal("the check does not tell a sum from a max")
+	}
+}
