@@ -23,9 +23,10 @@ type Integration struct {
 	// read of a large product's variants a products webhook needs).
 	Jobs stockbell.JobInserter
 	// SyncLog records the catalog syncs and the failures of the
-	// reconciliations, token exchanges and reads of a large product's
-	// variants (CatalogSource, ReconcileSource, TokenSource,
-	// ProductVariantsSource) in the shop's sync log.
+	// reconciliations, token exchanges, reads of a large product's
+	// variants, webhook registrations and webhooks' reads of an item
+	// (CatalogSource, ReconcileSource, TokenSource, ProductVariantsSource,
+	// WebhooksSource, RereadSource) in the shop's sync log.
 	SyncLog stockbell.SyncLogService
 	Sealer  stockbell.TokenSealer
 	// Tokens refreshes expiring access tokens and exchanges non-expiring

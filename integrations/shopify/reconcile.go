@@ -19,6 +19,15 @@ const (
 	// (ShopifyProductVariantsJob) in the sync log (its failures only, and
 	// the run that ends one).
 	ProductVariantsSource = "shopify:product_variants"
+	// WebhooksSource names the registration of the shop's webhooks
+	// (ShopifyRegisterWebhooksJob) in the sync log (its failures only,
+	// and the run that ends one).
+	WebhooksSource = "shopify:webhooks"
+	// RereadSource names the reads of an inventory item that processing a
+	// webhook makes (an inventory_items/update, a level of an item not in
+	// the catalog, a level change the store cannot order) in the sync log
+	// (their failures only, and the read that ends one).
+	RereadSource = "shopify:reread"
 )
 
 // reconcileBatch is how many inventory items one nodes() query re-reads.

@@ -53,29 +53,47 @@ type userError struct {
 // subscriptions and creates, with webhookSubscriptionCreate, those missing
 // for this server's webhook URL, and records this server's URL for the app
 // embed (an app-data metafield) when it is not recorded yet. Running it
-// again creates nothing new.
+// again creates nothing new. Only its failures are in the sync log
+// (WebhooksSource), and the run that ends one: Shopify's refusal
+// (stopIfRefused) ends the job without a retry, as it does the catalog
+// sync's: installing the app again queues the registration, and so does
+// the shop's daily catalog resync.
 func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) error {
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
 	}
+	started := in.Clock.Now()
+	topics, err := in.registerTopics(ctx, sess)
+	if stopped, err2 := in.stopIfRefused(ctx, sess, WebhooksSource, started, err); stopped {
+		return err2
+	} else if err != nil {
+		return err
+	}
+	return stockbell.RecordRecovered(ctx, in.SyncLog, sess.shop.ID, WebhooksSource, started, in.Clock.Now(), topics)
+}
+
+// registerTopics does RegisterWebhooks' work and returns how many topics
+// the shop is subscribed to for this server.
+func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (int, error) {
 	shop := sess.shop
 	uri := in.Config.AppURL + WebhookPath
 	existing, details, install, err := sess.subscriptions(ctx)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if err := in.Shops.UpdateShopDetails(ctx, shop.ID, details); err != nil {
-		return err
+		return 0, err
 	}
 	if install.Metafield == nil || install.Metafield.Value != in.Config.AppURL {
 		if err := sess.setAppURL(ctx, install.ID, in.Config.AppURL); err != nil {
-			return err
+			return 0, err
 		}
 	}
-	created := 0
+	created, subscribed := 0, 0
 	for _, topic := range topicsFor(shop) {
 		if existing[topicEnum(topic)+" "+uri] {
+			subscribed++
 			continue
 		}
 		err := sess.createSubscription(ctx, topicEnum(topic), uri)
@@ -84,12 +102,13 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 				"shop", shop.Domain, "err", err)
 			continue
 		} else if err != nil {
-			return err
+			return 0, err
 		}
 		created++
+		subscribed++
 	}
 	in.Logger.InfoContext(ctx, "shopify webhooks registered", "shop", shop.Domain, "created", created, "uri", uri)
-	return nil
+	return subscribed, nil
 }
 
 // appInstallation is the app's installation on the shop, with the server

@@ -43,15 +43,12 @@ func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v 
 // and applies them as a read begun after the webhook was received, so the
 // answer holds the webhook's change or a newer one.
 func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	sess, read, err := in.readSession(ctx, shop)
-	if err != nil {
-		return err
-	}
-	records, err := sess.fetchItem(ctx, itemID)
-	if err != nil || len(records) == 0 {
-		return err
-	}
-	return in.applyItemLevels(ctx, shop, itemID, levelsOf(records[0].item.InventoryLevels), read, "shopify:reread")
+	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead) error {
+		if len(records) == 0 {
+			return nil
+		}
+		return in.applyItemLevels(ctx, shop, itemID, levelsOf(records[0].item.InventoryLevels), read, "shopify:reread")
+	})
 }
 
 // applyItemLevels applies the levels one read found for an inventory item

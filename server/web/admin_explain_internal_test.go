@@ -38,6 +38,8 @@ func TestSyncSourceNamesReadAsWords(t *testing.T) {
 		"shopify:reconcile":        "Shopify stock check",
 		"shopify:token":            "Shopify access token exchange",
 		"shopify:product_variants": "Shopify large product read",
+		"shopify:webhooks":         "Shopify webhook registration",
+		"shopify:reread":           "Shopify stock re-read",
 	} {
 		if got := syncSourceName(source); got != want {
 			t.Errorf("%s reads %q, want %q", source, got, want)

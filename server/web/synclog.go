@@ -27,6 +27,8 @@ var syncSourceNames = map[string]string{
 	"shopify:reconcile":        "Shopify stock check",
 	"shopify:token":            "Shopify access token exchange",
 	"shopify:product_variants": "Shopify large product read",
+	"shopify:webhooks":         "Shopify webhook registration",
+	"shopify:reread":           "Shopify stock re-read",
 	"demo:catalog":             "Demo catalog sync",
 }
 

@@ -1,0 +1,200 @@
+package shopify_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// registerWebhooks runs the shop's webhook registration job.
+func (e *env) registerWebhooks(shopID int64) error {
+	return e.in.RegisterWebhooks(context.Background(), stockbell.ShopifyRegisterWebhooksJob{ShopID: shopID})
+}
+
+// TestRegisterWebhooksRefusalsAreLogged: the webhook registration that
+// Shopify refuses (a revoked token) ends without an error, as the catalog
+// sync does (retrying with the same token cannot help), keeps the shop
+// installed, and leaves a failure naming the cause in the sync log, on
+// the admin's banner. The registration that reads the shop again ends the
+// failure.
+func TestRegisterWebhooksRefusalsAreLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		var before shopifytest.Shop
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { before.Token = s.Token; s.Token = "rotated" })
+		for range 2 {
+			if err := e.registerWebhooks(shop.ID); err != nil {
+				t.Fatalf("a revoked token failed the job (retried until the queue gives up): %v", err)
+			}
+		}
+		if !e.active(shop.ID) {
+			t.Fatal("a revoked token uninstalled the shop")
+		}
+		log := e.syncLog(shop.ID, shopify.WebhooksSource)
+		if fmt.Sprint(log) != "[failed 2]" || !strings.Contains(log[0].Reason, "401") {
+			t.Fatalf("after two refused registrations the sync log = %+v, want one failure met twice naming 401", log)
+		}
+		if reason := e.failing(shop.ID)[shopify.WebhooksSource]; reason != log[0].Reason {
+			t.Fatalf("failing sources (the admin's banner) = %v, want the registration's failure", e.failing(shop.ID))
+		}
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token = before.Token })
+		must(t, e.registerWebhooks(shop.ID))
+		if len(e.topics()) == 0 {
+			t.Fatal("the registration after the recovery registered nothing")
+		}
+		if log := e.syncLog(shop.ID, shopify.WebhooksSource); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
+			t.Fatalf("after the registration read the shop again the sync log = %+v, want the recovery above the failure", log)
+		}
+		if failing := e.failing(shop.ID); len(failing) != 0 {
+			t.Fatalf("failing sources after the recovery: %v", failing)
+		}
+		must(t, e.registerWebhooks(shop.ID))
+		if log := e.syncLog(shop.ID, shopify.WebhooksSource); len(log) != 2 {
+			t.Fatalf("a registration with no failure to end logged: %+v", log)
+		}
+	})
+}
+
+// TestRegisterWebhooksRefusedRefreshIsLogged: an expiring token that
+// Shopify refuses to refresh stops the webhook registration as a refused
+// token does: in the sync log, naming the refused refresh, not retried.
+func TestRegisterWebhooksRefusedRefreshIsLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installByOAuth()
+		e.clock.Advance(2 * time.Hour)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.RefreshToken, s.PreviousRefreshToken = "revoked", "" })
+		if err := e.registerWebhooks(shop.ID); err != nil {
+			t.Fatalf("a refused refresh failed the job instead of stopping it: %v", err)
+		}
+		if reason := e.failing(shop.ID)[shopify.WebhooksSource]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
+			t.Errorf("sync log reason %q does not name the refused refresh", reason)
+		}
+		if !e.active(shop.ID) {
+			t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
+		}
+	})
+}
+
+// webhookReads are the webhooks whose processing reads an inventory item
+// through the Admin API: an inventory_items/update (its tracking), a
+// level of an item not in the catalog, and a disconnect without a time
+// that the store cannot order (a re-read).
+var webhookReads = []struct {
+	name   string
+	synced bool // the T-shirt is in the catalog before the webhook
+	send   func(e *env)
+}{
+	{"item update", true, func(e *env) {
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryItemsUpdate, Body: readTestdata(e.t, "inventory_items_update.json")})
+	}},
+	{"unknown item", false, func(e *env) {
+		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 3, e.clock.Now())})
+	}},
+	{"re-read", true, func(e *env) {
+		e.mustSendWithoutTriggeredAt(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsDisconnect,
+			Body: []byte(fmt.Sprintf(`{"inventory_item_id":%d,"location_id":%d}`, smallItem, warehouse))})
+	}},
+}
+
+// processPending processes the receipts not yet processed as the
+// drainer does, one at a time, and returns the first error.
+func (e *env) processPending() error {
+	e.t.Helper()
+	var ids []int64
+	if err := e.db.DB.Select(&ids, `SELECT id FROM webhook_receipts WHERE processed_at IS NULL ORDER BY id`); err != nil {
+		e.t.Fatal(err)
+	}
+	for _, id := range ids {
+		if err := e.registry.ProcessReceipt(context.Background(), stockbell.ProcessReceiptJob{ReceiptID: id}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// TestWebhookReadRefusalsAreLogged: a read that a webhook's processing
+// makes and Shopify refuses (a revoked token, a missing scope) ends the
+// receipt's processing without an error, so the receipt is not retried
+// for ever (the read is refused until the merchant installs the app again
+// or grants the scope, each of which queues a catalog sync that reads the
+// item), keeps the shop installed, and leaves a failure naming the cause
+// in the sync log, on the admin's banner. The next read a webhook makes
+// that Shopify answers ends the failure.
+func TestWebhookReadRefusalsAreLogged(t *testing.T) {
+	for _, read := range webhookReads {
+		for _, c := range refusals {
+			t.Run(strings.ReplaceAll(read.name+" "+c.name, " ", "_"), func(t *testing.T) {
+				storetest.Run(t, func(t *testing.T, db *store.DB) {
+					e := newEnv(t, db)
+					shop := e.install()
+					e.stockTShirt()
+					if read.synced {
+						e.sync(shop.ID)
+					}
+					var before shopifytest.Shop
+					e.fake.Do(shopDomain, func(s *shopifytest.Shop) { before.Token, before.Scope = s.Token, s.Scope })
+					e.fake.Do(shopDomain, c.refuse)
+					read.send(e)
+					if err := e.processPending(); err != nil {
+						t.Fatalf("a %s failed the receipt (retried for ever): %v", c.name, err)
+					}
+					if n := e.count(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); n != 0 {
+						t.Fatalf("%d receipts left pending after a %s", n, c.name)
+					}
+					if !e.active(shop.ID) {
+						t.Fatalf("a %s uninstalled the shop", c.name)
+					}
+					log := e.syncLog(shop.ID, shopify.RereadSource)
+					if fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, c.names) {
+						t.Fatalf("after a refused read the sync log = %+v, want one failure naming %s", log, c.names)
+					}
+					if reason := e.failing(shop.ID)[shopify.RereadSource]; reason != log[0].Reason {
+						t.Fatalf("failing sources (the admin's banner) = %v, want the re-read's failure", e.failing(shop.ID))
+					}
+					e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token, s.Scope = before.Token, before.Scope })
+					read.send(e)
+					must(t, e.processPending())
+					if log := e.syncLog(shop.ID, shopify.RereadSource); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
+						t.Fatalf("after a read Shopify answered the sync log = %+v, want the recovery above the failure", log)
+					}
+					if failing := e.failing(shop.ID); len(failing) != 0 {
+						t.Fatalf("failing sources after the recovery: %v", failing)
+					}
+				})
+			})
+		}
+	}
+}
+
+// TestWebhookReadRefusedRefreshIsLogged: an expiring token that Shopify
+// refuses to refresh stops a webhook's read as a refused token does: in
+// the sync log, naming the refused refresh, the receipt done.
+func TestWebhookReadRefusedRefreshIsLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.installByOAuth()
+		e.stockTShirt()
+		e.clock.Advance(2 * time.Hour)
+		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.RefreshToken, s.PreviousRefreshToken = "revoked", "" })
+		webhookReads[0].send(e)
+		if err := e.processPending(); err != nil {
+			t.Fatalf("a refused refresh failed the receipt instead of stopping its read: %v", err)
+		}
+		if reason := e.failing(shop.ID)[shopify.RereadSource]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
+			t.Errorf("sync log reason %q does not name the refused refresh", reason)
+		}
+		if !e.active(shop.ID) {
+			t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
+		}
+	})
+}
