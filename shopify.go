@@ -19,6 +19,10 @@ type ShopifyConfig struct {
 	PreviousAPISecret string
 	// Scopes are the access scopes asked for at install.
 	Scopes []string
+	// ScopesSetting is the environment variable Scopes were read from
+	// (SHOPIFY_SCOPES, or SCOPES, the Shopify CLI's name); empty when
+	// neither was set and Scopes are the defaults.
+	ScopesSetting string
 	// AppURL is the public URL of this server, without trailing slash.
 	AppURL string
 	// AdminURL is a template for a shop's admin base URL; "{shop}" is
@@ -38,6 +42,15 @@ var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_ord
 
 // DefaultShopifyAdminURL is where a shop's admin is: the shop's own domain.
 const DefaultShopifyAdminURL = "https://{shop}"
+
+// ScopesVariable is the environment variable to list a scope in:
+// ScopesSetting, or SHOPIFY_SCOPES when neither was set.
+func (c ShopifyConfig) ScopesVariable() string {
+	if c.ScopesSetting == "" {
+		return "SHOPIFY_SCOPES"
+	}
+	return c.ScopesSetting
+}
 
 // Enabled reports whether a Shopify app is configured at all.
 func (c ShopifyConfig) Enabled() bool { return c.APIKey != "" }

@@ -11,7 +11,8 @@ import (
 // leaves Shopify off; a set one needs its secret. The app's URL is the
 // server's public URL, defaulted like it in development. The scopes are
 // SHOPIFY_SCOPES or, unset, SCOPES (the Shopify CLI's name): an error
-// about them names the one read.
+// about them names the one read, and so does Shopify's refusal of a
+// missing scope (ShopifyConfig.ScopesSetting).
 func (c *Config) parseShopify(getenv func(string) string) error {
 	scopesSetting, scopes := "SHOPIFY_SCOPES", getenv("SHOPIFY_SCOPES")
 	if scopes == "" {
@@ -22,11 +23,13 @@ func (c *Config) parseShopify(getenv func(string) string) error {
 		APISecret:         strings.TrimSpace(getenv("SHOPIFY_API_SECRET")),
 		PreviousAPISecret: strings.TrimSpace(getenv("SHOPIFY_API_SECRET_PREVIOUS")),
 		Scopes:            stockbell.SplitScopes(scopes),
+		ScopesSetting:     scopesSetting,
 		AppURL:            c.PublicURL,
 		AdminURL:          orDefault(strings.TrimSpace(getenv("STOCKBELL_SHOPIFY_ADMIN_URL")), stockbell.DefaultShopifyAdminURL),
 	}
 	if len(c.Shopify.Scopes) == 0 {
 		c.Shopify.Scopes = append([]string(nil), stockbell.DefaultShopifyScopes...)
+		c.Shopify.ScopesSetting = "" // neither set: the defaults
 	}
 	if !c.Shopify.Enabled() {
 		return nil

@@ -335,3 +335,30 @@ func TestAppTomlAsksForTheDefaultScopes(t *testing.T) {
 		t.Fatalf("shopify.app.toml scopes %q: %v, want %v and a server that starts", m[1], err, stockbell.DefaultShopifyScopes)
 	}
 }
+
+// TestShopifyConfigKnowsTheScopesSetting: the Shopify config carries the
+// variable the scopes were read from, which Shopify's refusal of a
+// missing scope names; none when neither is set (the default scopes).
+func TestShopifyConfigKnowsTheScopesSetting(t *testing.T) {
+	for _, c := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"SHOPIFY_SCOPES": "read_products,read_inventory"}, "SHOPIFY_SCOPES"},
+		{map[string]string{"SCOPES": "read_products,read_inventory"}, "SCOPES"},
+		{map[string]string{"SHOPIFY_SCOPES": "read_products,read_inventory", "SCOPES": "read_products,read_inventory,read_orders"}, "SHOPIFY_SCOPES"},
+		{map[string]string{}, ""},
+	} {
+		vars := map[string]string{"SHOPIFY_API_KEY": "k", "SHOPIFY_API_SECRET": "s", "STOCKBELL_PUBLIC_URL": "https://a"}
+		for k, v := range c.vars {
+			vars[k] = v
+		}
+		cfg, err := LoadConfig(testEnv(t, vars))
+		if err != nil {
+			t.Fatalf("%v: %v", c.vars, err)
+		}
+		if cfg.Shopify.ScopesSetting != c.want {
+			t.Errorf("%v: ScopesSetting = %q, want %q", c.vars, cfg.Shopify.ScopesSetting, c.want)
+		}
+	}
+}

@@ -100,7 +100,7 @@ func (c *AdminClient) Query(ctx context.Context, shop, token, query string, vars
 			if throttled(resp) {
 				retryAfter, err = c.throttleWait(resp.Extensions.Cost), errThrottled
 			} else {
-				return decodeData(resp, out)
+				return decodeData(resp, out, c.Config.ScopesVariable())
 			}
 		}
 		if retryAfter < 0 || attempt >= c.maxRetries() {
@@ -177,12 +177,14 @@ func throttled(resp *graphqlResponse) bool {
 	return false
 }
 
-func decodeData(resp *graphqlResponse, out any) error {
+// decodeData decodes an answer's data into out; scopesVariable is the
+// environment variable a refusal of a missing scope names.
+func decodeData(resp *graphqlResponse, out any, scopesVariable string) error {
 	if len(resp.Errors) > 0 {
 		msgs := make([]string, len(resp.Errors))
 		for i, e := range resp.Errors {
 			if e.Extensions.Code == "ACCESS_DENIED" {
-				return accessDenied(e.Message)
+				return accessDenied(e.Message, scopesVariable)
 			}
 			msgs[i] = e.Message
 		}
@@ -200,12 +202,13 @@ func decodeData(resp *graphqlResponse, out any) error {
 // accessDenied is the EFORBIDDEN error of Shopify's ACCESS_DENIED answer
 // (a 200 whose error names the field and the scope it needs): the token
 // is accepted, so the app is installed, but the shop did not grant the
-// scope. It names what to do, for the shop's sync log.
-func accessDenied(message string) error {
+// scope. It names what to do, for the shop's sync log, and the variable
+// the server reads its scopes from (scopesVariable).
+func accessDenied(message, scopesVariable string) error {
 	return stockbell.Errorf(stockbell.EFORBIDDEN, "Shopify refused a query of the Admin API (ACCESS_DENIED: %s): the shop did not grant "+
-		"Stockbell this scope. List it in shopify.app.toml's scopes and in SHOPIFY_SCOPES, run shopify app deploy, and open the app "+
+		"Stockbell this scope. List it in shopify.app.toml's scopes and in %s, run shopify app deploy, and open the app "+
 		"from the Shopify admin to approve it. Stockbell stays installed: the stock check reads the shop again every 15 minutes, "+
-		"and the new grant syncs its catalog.", message)
+		"and the new grant syncs its catalog.", message, scopesVariable)
 }
 
 // remember stores the shop's throttle status from an answer.

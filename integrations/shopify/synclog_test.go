@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -247,4 +248,27 @@ func TestCatalogSyncStockChangesNameItsSource(t *testing.T) {
 			t.Errorf("the sync's change is from %q, want %q: %s", detail.Source, shopify.CatalogSource, events[0].Detail)
 		}
 	})
+}
+
+// TestMissingScopeNamesTheScopesSetting: the sync log's advice for a
+// missing scope names the variable the operator set the scopes in:
+// SCOPES (the Shopify CLI's name) when the server read them from it,
+// SHOPIFY_SCOPES otherwise.
+func TestMissingScopeNamesTheScopesSetting(t *testing.T) {
+	for setting, want := range map[string]string{"SCOPES": "SCOPES", "SHOPIFY_SCOPES": "SHOPIFY_SCOPES", "": "SHOPIFY_SCOPES"} {
+		storetest.Run(t, func(t *testing.T, db *store.DB) {
+			e := newEnv(t, db)
+			e.in.Config.ScopesSetting = setting
+			e.in.Admin = shopify.NewAdminClient(e.in.Config, e.clock, slog.New(slog.DiscardHandler))
+			e.in.Admin.Sleep = e.clock.Sleep
+			shop := e.install()
+			e.stockTShirt()
+			e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Scope = "read_products" })
+			must(t, e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}))
+			reason := e.failing(shop.ID)[shopify.CatalogSource]
+			if !strings.Contains(reason, "and in "+want+",") || (want == "SCOPES" && strings.Contains(reason, "SHOPIFY_SCOPES")) {
+				t.Errorf("scopes read from %q: the sync log's advice %q does not name %s alone", setting, reason, want)
+			}
+		})
+	}
 }
