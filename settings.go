@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones resolve on hosts without a zoneinfo database
@@ -129,4 +130,18 @@ func ShortDuration(d time.Duration) string {
 		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
+}
+
+// DurationWords writes a duration of whole minutes as people read it
+// ("15 minutes", "1 minute"), and any other as ShortDuration does. The
+// CLI and the admin state a sign-in link's lifetime (SignInLinkTTL) with
+// it.
+func DurationWords(d time.Duration) string {
+	switch {
+	case d%time.Minute != 0:
+		return ShortDuration(d)
+	case d == time.Minute:
+		return "1 minute"
+	}
+	return fmt.Sprintf("%d minutes", d/time.Minute)
 }

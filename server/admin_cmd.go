@@ -65,17 +65,5 @@ func runAdminLink(env *cliEnv, args []string) error {
 // for a link valid ttl (stockbell.SignInLinkTTL).
 func adminLinkSynopsis(ttl time.Duration) string {
 	return "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid " +
-		durationWords(ttl) + ", used once)."
-}
-
-// durationWords is a duration in whole minutes as an operator reads it
-// ("15 minutes"), or as Go writes it when it is not whole minutes.
-func durationWords(d time.Duration) string {
-	switch {
-	case d%time.Minute != 0:
-		return stockbell.ShortDuration(d)
-	case d == time.Minute:
-		return "1 minute"
-	}
-	return fmt.Sprintf("%d minutes", d/time.Minute)
+		stockbell.DurationWords(ttl) + ", used once)."
 }

@@ -13,7 +13,7 @@ import (
 // help cannot drift from the link the command prints.
 func TestAdminLinkHelpNamesTheLinksLifetime(t *testing.T) {
 	code, help, stderr := run(t, testEnv(t, nil), "admin", "link", "--help")
-	if want := "valid " + durationWords(stockbell.SignInLinkTTL) + ","; code != 0 || !strings.Contains(help, want) {
+	if want := "valid " + stockbell.DurationWords(stockbell.SignInLinkTTL) + ","; code != 0 || !strings.Contains(help, want) {
 		t.Fatalf("admin link --help: exit %d, %q %q; want it to say %q (SignInLinkTTL)", code, help, stderr, want)
 	}
 	for ttl, want := range map[time.Duration]string{

@@ -20,7 +20,7 @@ var inviteEmail = template.Must(template.New("invite").Parse(`<!doctype html>
 <html lang="en"><body style="font-family:system-ui,sans-serif;color:#1b1b1f;max-width:32rem;margin:0 auto;padding:1rem">
 <p>{{.From}} invites you to the Stockbell admin of <strong>{{.Shop}}</strong>, where back-in-stock alerts are managed.</p>
 <p><a href="{{.URL}}" style="display:inline-block;background:#0b57d0;color:#fff;padding:.6rem 1rem;border-radius:6px;text-decoration:none">Sign in to Stockbell</a></p>
-<p style="color:#52525b">The link works once, within {{.Minutes}} minutes. Ask for a new one if it expired.</p>
+<p style="color:#52525b">The link works once, within {{.Lifetime}}. Ask for a new one if it expired.</p>
 </body></html>`))
 
 // inviteStaff emails a one-time sign-in link to the shop's admin, the same
@@ -74,11 +74,11 @@ func (a *Admin) invitation(s *AdminSession, to, link string) stockbell.OutboundM
 	if from == "you" {
 		from = "A colleague"
 	}
-	minutes := int(stockbell.SignInLinkTTL / time.Minute)
+	lifetime := stockbell.DurationWords(stockbell.SignInLinkTTL)
 	var html bytes.Buffer
-	inviteEmail.Execute(&html, map[string]any{"From": from, "Shop": shop, "URL": link, "Minutes": minutes})
+	inviteEmail.Execute(&html, map[string]any{"From": from, "Shop": shop, "URL": link, "Lifetime": lifetime})
 	text := strings.Join([]string{from + " invites you to the Stockbell admin of " + shop + ".", "",
-		"Sign in: " + link, "", "The link works once, within " + strconv.Itoa(minutes) + " minutes."}, "\n")
+		"Sign in: " + link, "", "The link works once, within " + lifetime + "."}, "\n")
 	return stockbell.OutboundMessage{ShopID: s.ShopID, Channel: stockbell.ChannelEmail, To: to, FromName: "Stockbell",
 		Subject: "Sign in to Stockbell for " + shop, Text: text, HTML: html.String()}
 }

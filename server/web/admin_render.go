@@ -10,6 +10,7 @@ import (
 	"path"
 	"reflect"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -135,7 +136,7 @@ var notices = map[string]string{
 	"settings_saved":     "Settings saved.",
 	"signed_in":          "You are signed in.",
 	"flow_saved":         "Flow saved.",
-	"invite_sent":        "Invitation sent: the link in it works once, within 15 minutes.",
+	"invite_sent":        inviteSentNotice(stockbell.SignInLinkTTL),
 	"invite_failed":      "The invitation could not be sent: check the address and try again later.",
 	"origins_saved":      "Storefront origins saved.",
 	"batch_approved":     "Batch approved: its messages are being sent.",
@@ -156,6 +157,12 @@ var notices = map[string]string{
 	"privacy_erased":     "Erased: this shop keeps no subscription, message or event of that shopper any more.",
 	"privacy_nothing_kept": "Nothing to erase: no subscription, message or event of this shop named that shopper. " +
 		"Check the spelling if you expected some.",
+}
+
+// inviteSentNotice is the notice after an invitation whose link works for
+// ttl (stockbell.SignInLinkTTL), in the invitation email's words.
+func inviteSentNotice(ttl time.Duration) string {
+	return "Invitation sent: the link in it works once, within " + stockbell.DurationWords(ttl) + "."
 }
 
 // noticeLink is a link after a notice: its words and the admin page.
