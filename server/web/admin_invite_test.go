@@ -22,7 +22,11 @@ func TestInvitedStaffSignInWithTheEmailedLink(t *testing.T) {
 		f := newAdminFixture(t, db)
 		shop := mustShop(t, db, "bells.example")
 		owner := f.signIn(t, shop)
-		token := owner.get("/admin/settings").csrf(t)
+		settings := owner.get("/admin/settings")
+		if want := "it works once, within " + stockbell.DurationWords(stockbell.SignInLinkTTL); !strings.Contains(settings.Body, want) {
+			t.Errorf("the settings page's invitation does not say %q", want)
+		}
+		token := settings.csrf(t)
 		wantStatus(t, owner.post("/admin/invite", url.Values{"email": {"colleague@example.com"}}), http.StatusForbidden, "inviting without CSRF")
 		p := owner.post("/admin/invite", url.Values{"csrf_token": {token}, "email": {"Colleague@Example.com"}})
 		wantStatus(t, p, http.StatusSeeOther, "inviting")

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	stockbell "github.com/stockbell/stockbell"
 )
 
 // staticFiles are the admin's stylesheet and script, served under a
@@ -98,6 +99,9 @@ var templateFuncs = template.FuncMap{
 	"mul100":   func(f float64) float64 { return f * 100 },
 	"language": languageWords,
 	"outcome":  batchOutcome,
+	// signInLinkLifetime is how long a one-time sign-in link works, in
+	// words ("15 minutes"), so the pages cannot drift from SignInLinkTTL.
+	"signInLinkLifetime": func() string { return stockbell.DurationWords(stockbell.SignInLinkTTL) },
 }
 
 // dict builds a map from key/value pairs, to pass several values to a
