@@ -75,8 +75,8 @@ func TestFirstRunInChromium(t *testing.T) {
 
 	// 4. The alert reaches the outbox within seconds: the outbox is read
 	// again, as a merchant reloads it, until it lists the message.
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](`fetch("/admin/outbox").then((r) => r.text()).then((page) => page.includes("newcomer@example.com"))`,
-		chromedp.WithPollingInterval(250*time.Millisecond), chromedp.WithPollingTimeout(serverWait))); err != nil {
+	if err := browsertest.Poll(ctx, `fetch("/admin/outbox").then((r) => r.text()).then((page) => page.includes("newcomer@example.com"))`,
+		serverWait, 250*time.Millisecond); err != nil {
 		t.Fatalf("no message in the outbox after %s: %v", serverWait, err)
 	}
 	browse(t, ctx, base+"/admin/outbox", "h1")
@@ -150,8 +150,7 @@ func settingsByKeyboard(t *testing.T, ctx context.Context, m *Main, shop *stockb
 	// machine may not have run yet when typing began: wait for it, with
 	// nothing submitted.
 	want := "20 units × 5 per unit = the oldest 100 notified, then wait 45 minutes"
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](fmt.Sprintf(`document.querySelector("[data-example]").textContent.includes(%q)`, want),
-		chromedp.WithPollingTimeout(serverWait))); err != nil {
+	if err := browsertest.Poll(ctx, fmt.Sprintf(`document.querySelector("[data-example]").textContent.includes(%q)`, want), serverWait, 0); err != nil {
 		t.Errorf("worked example while typing: %q, want it to start %q", text(t, ctx, "[data-example]"), want)
 	}
 	example := text(t, ctx, "[data-example]")
@@ -193,9 +192,7 @@ const (
 // waitForServer polls expr until it is truthy, for up to serverWait.
 func waitForServer(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](browsertest.JS(expr), chromedp.WithPollingTimeout(serverWait))); err != nil {
-		t.Fatalf("waiting for %s: %v", expr, err)
-	}
+	browsertest.WaitWithin(t, ctx, expr, serverWait)
 }
 
 // tabUntil presses Tab until the focused element has the id, and returns

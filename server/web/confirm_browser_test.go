@@ -57,7 +57,7 @@ func waitForNewPage(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
 	var err error
 	for range 20 {
-		if _, err = chromedp.Run(ctx, chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingTimeout(time.Second))); err == nil {
+		if err = browsertest.Poll(ctx, expr, time.Second, 0); err == nil {
 			return
 		}
 	}

@@ -3,6 +3,8 @@ package browsertest
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -43,12 +45,50 @@ func Eval[T any](t testing.TB, ctx context.Context, expr string) T {
 	return v
 }
 
-// WaitFor polls expr until it is truthy, failing the test after 10 s.
+// WaitFor polls expr (with SnippetHelpers) until it is truthy, failing the
+// test after 10 s.
 func WaitFor(t testing.TB, ctx context.Context, expr string) {
 	t.Helper()
-	if _, err := chromedp.Run(ctx, chromedp.Poll[chromedp.Void](JS(expr), chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+	WaitWithin(t, ctx, expr, 10*time.Second)
+}
+
+// WaitWithin is WaitFor failing the test after limit.
+func WaitWithin(t testing.TB, ctx context.Context, expr string, limit time.Duration) {
+	t.Helper()
+	if err := Poll(ctx, JS(expr), limit, 0); err != nil {
 		t.Fatalf("waiting for %s: %v", expr, err)
 	}
+}
+
+// ErrPollTimeout is Poll's error when the expression stayed falsy.
+var ErrPollTimeout = errors.New("still false when the time was up")
+
+// Poll evaluates expr (awaiting a promise it returns) in the page's current
+// document until it is truthy, on every animation frame, or every interval
+// when that is positive; after limit it returns ErrPollTimeout. An
+// exception in expr, or a navigation while it polls, ends the poll with
+// that error.
+//
+// chromedp.Poll is not used: it runs in the JavaScript context that
+// chromedp last recorded for the frame, which it learns from the browser's
+// events apart from the actions that wait on them. Right after a
+// navigation that can still be the document before it ("Cannot find
+// context with specified id"), and it can be another world of the page.
+// Runtime.evaluate without a context is always the page's own.
+func Poll(ctx context.Context, expr string, limit, interval time.Duration) error {
+	script := fmt.Sprintf(`(async () => {
+	const until = performance.now() + %d, interval = %d;
+	for (;;) {
+		if (await (%s)) return true;
+		if (performance.now() >= until) return false;
+		await new Promise((next) => interval > 0 ? setTimeout(next, interval) : requestAnimationFrame(next));
+	}
+})()`, limit.Milliseconds(), interval.Milliseconds(), expr)
+	ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](script, chromedp.EvalAwaitPromise))
+	if err == nil && !ok {
+		err = fmt.Errorf("%w (%s)", ErrPollTimeout, limit)
+	}
+	return err
 }
 
 // Do runs browser actions, failing the test on error.
