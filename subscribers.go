@@ -6,9 +6,10 @@ import (
 )
 
 // EventRemoved records that a merchant removed a subscription from its
-// queue, or from the batch that held it for approval (its status becomes
-// cancelled). Detail: "by", who removed it; "batch_id", the batch it was
-// held in, for a held one.
+// queue, from the batch that held it for approval, or before the shopper
+// confirmed it (its status becomes cancelled). Detail: "by", who removed
+// it; "previous_status", the status it had (queued, pending or held);
+// "batch_id", the batch it was held in, for a held one.
 const EventRemoved EventKind = "removed"
 
 // SubscriberTimeline is everything that happened to one subscription, in
@@ -89,10 +90,12 @@ type SubscriberService interface {
 	// FindSubscriberTimeline returns ENOTFOUND unless the subscription
 	// belongs to the shop.
 	FindSubscriberTimeline(ctx context.Context, shopID, subscriptionID int64) (*SubscriberTimeline, error)
-	// RemoveSubscription takes a queued (or pending) subscription out of
-	// the queue, or a held one out of the batch waiting for the merchant's
-	// approval (status cancelled), with an EventRemoved event naming who
-	// removed it; its held messages are skipped at once (SkipRemoved), so
+	// RemoveSubscription takes a queued subscription out of the queue, a
+	// pending one (not yet confirmed by the shopper) out of waiting for its
+	// confirmation, or a held one out of the batch waiting for the
+	// merchant's approval (status cancelled), with an EventRemoved event
+	// naming who removed it; a pending one's confirmation can no longer be
+	// given; its held messages are skipped at once (SkipRemoved), so
 	// the batch no longer lists, counts or sends to it. Removing one of
 	// another status (see Removable) changes nothing. It returns the
 	// status the subscription had: it was removed now if Removable says

@@ -341,3 +341,40 @@ func TestConfirmWaitsForAFlowLeavingDraft(t *testing.T) {
 		t.Fatalf("confirmed subscription = %+v, %v; want queued", sub, err)
 	}
 }
+
+// TestRemovedSignUpCannotBeConfirmed: a merchant removes a sign-up still
+// waiting for the shopper's confirmation. It is cancelled with a removed
+// event saying it was pending, and neither its link nor a YES reply puts
+// it in the queue afterwards: a restock does not notify it.
+func TestRemovedSignUpCannotBeConfirmed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		pending := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS)
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
+		fx.clock.Add(time.Second)
+		fx.subscribe(t, db, "", gbMobile)
+
+		was, err := db.RemoveSubscription(ctx, fx.shop.ID, pending.ID, stockbell.AdminUser{Email: "owner@example.com"})
+		if err != nil || was != stockbell.SubscriptionPending {
+			t.Fatalf("removing the pending sign-up: it was %q (%v), want pending", was, err)
+		}
+		want := `{"by":"owner@example.com","previous_status":"pending","user_id":""}`
+		if got := removedEvents(t, db, fx.shop.ID, pending.ID); len(got) != 1 || got[0] != want {
+			t.Fatalf("removed events: %q, want one %s", got, want)
+		}
+		_, err = db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		if n, err := db.ConfirmReply(ctx, usMobile); err != nil || n != 0 {
+			t.Fatalf("a YES reply after the removal confirmed %d (%v), want none", n, err)
+		}
+		sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, pending.ID)
+		must(t, err)
+		if sub.Status != stockbell.SubscriptionCancelled || confirmationOf(t, db, pending.ID, stockbell.ChannelSMS).ConfirmedAt != nil {
+			t.Fatalf("after a link and a reply the removed sign-up is %s, want cancelled and unconfirmed", sub.Status)
+		}
+		if to := fx.restock(t, db, 2); !slices.Equal(to, []string{gbMobile}) {
+			t.Fatalf("a restock messaged %v, want only %s", to, gbMobile)
+		}
+	})
+}
