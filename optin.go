@@ -162,4 +162,7 @@ type ConfirmationPage struct {
 	// ConsentText is the request the shopper is confirming, as it was sent.
 	ConsentText string
 	Confirmed   bool
+	// Removed says the merchant removed the subscription (it is
+	// cancelled): confirming it does nothing.
+	Removed bool
 }

@@ -83,10 +83,11 @@ func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.Conf
 }
 
 // Confirm confirms the link's channel (the page's button) and returns the
-// page as it is now. Confirming twice is harmless.
+// page as it is now. Confirming twice is harmless; a subscription the
+// merchant removed is not confirmed, and the page says it was removed.
 func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
 	page, err := c.Page(ctx, token)
-	if err != nil || page.Confirmed {
+	if err != nil || page.Confirmed || page.Removed {
 		return page, err
 	}
 	t, _ := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
@@ -124,7 +125,8 @@ func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
 	conf := req.Confirmation
 	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: shopName(&req.Shop),
 		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
-		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil}
+		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil,
+		Removed: req.Subscription.Status == stockbell.SubscriptionCancelled}
 }
 
 func (c *Confirmations) logger() *slog.Logger {

@@ -84,13 +84,17 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 	return timelineEntry{What: strings.ReplaceAll(string(e.Kind), "_", " "), Tone: "info"}
 }
 
-// describeRemoved: the merchant took her out of the queue, or out of the
-// batch that held her for approval (its id in the detail).
+// describeRemoved: the merchant took her out of the queue, out of the
+// batch that held her for approval (its id in the detail), or removed her
+// sign-up before she confirmed it.
 func describeRemoved(d detail) timelineEntry {
 	entry := timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
 	if batch := detailInt(d, "batch_id"); batch != 0 {
 		entry.What = "Removed from batch " + strconv.FormatInt(batch, 10)
 		entry.Why = "Removed in the admin by " + orYou(d.text("by")) + " before the batch was approved: their alert was not sent."
+	} else if d.text("previous_status") == string(stockbell.SubscriptionPending) {
+		entry.What = "Sign-up removed"
+		entry.Why = "Removed in the admin by " + orYou(d.text("by")) + " before the shopper confirmed: confirming now does not put them in the queue."
 	}
 	return entry
 }
@@ -170,15 +174,31 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
 }
 
-// removedFromBatch is the batch a removed subscriber was held in when the
-// merchant removed them, 0 when they were removed from the queue.
-func removedFromBatch(tl *stockbell.SubscriberTimeline) int64 {
+// removal is the detail of the merchant's removal of a subscriber (empty
+// when the timeline has none): the batch they were held in ("batch_id")
+// and the status they had ("previous_status").
+func removal(tl *stockbell.SubscriberTimeline) detail {
 	for i := len(tl.Events) - 1; i >= 0; i-- {
 		if e := tl.Events[i]; e.Kind == stockbell.EventRemoved {
-			return detailInt(detailOf(e), "batch_id")
+			return detailOf(e)
 		}
 	}
-	return 0
+	return detail{}
+}
+
+// explainRemoved: taken out of a batch, out of waiting for their
+// confirmation, or out of the queue.
+func explainRemoved(tl *stockbell.SubscriberTimeline) (answer, more string) {
+	d, on := removal(tl), formatDateTime(tl.Subscription.UpdatedAt)
+	if batch := detailInt(d, "batch_id"); batch != 0 {
+		return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ", before you approved it.",
+			"Their alert was not sent; nothing is sent to this subscriber about this item."
+	}
+	if d.text("previous_status") == string(stockbell.SubscriptionPending) {
+		return "Sign-up removed on " + on + ", before the shopper confirmed it.",
+			"Confirming now (by the link, or a YES reply to the text) does not put them in the queue; nothing is sent to this subscriber about this item."
+	}
+	return "Removed from the queue on " + on + ".", "Nothing is sent to this subscriber about this item."
 }
 
 // confirmWhere names what a pending subscriber was asked to confirm.
@@ -200,11 +220,7 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 	case stockbell.SubscriptionUnsubscribed:
 		return "Unsubscribed on " + formatDateTime(s.UpdatedAt) + ".", "Nothing more is sent to this subscriber about this item."
 	case stockbell.SubscriptionCancelled:
-		if batch := removedFromBatch(tl); batch != 0 {
-			return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + formatDateTime(s.UpdatedAt) + ", before you approved it.",
-				"Their alert was not sent; nothing is sent to this subscriber about this item."
-		}
-		return "Removed from the queue on " + formatDateTime(s.UpdatedAt) + ".", "Nothing is sent to this subscriber about this item."
+		return explainRemoved(tl)
 	case stockbell.SubscriptionNotified:
 		return explainNotified(tl)
 	case stockbell.SubscriptionHeld:

@@ -146,8 +146,10 @@ var notices = map[string]string{
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"subscriber_removed_from_batch": "Removed from the batch: their alert will not be sent. " +
 		"Nothing will be sent to this subscriber about this item.",
-	"subscriber_not_removed": "Not removed: this subscriber no longer waits in the queue or in a batch for your approval " +
-		"(see why below).",
+	"subscriber_signup_removed": "Sign-up removed: their confirmation no longer puts them in the queue. " +
+		"Nothing will be sent to this subscriber about this item.",
+	"subscriber_not_removed": "Not removed: this subscriber no longer waits in the queue, in a batch for your approval " +
+		"or for their own confirmation (see why below).",
 	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
 	"report_unscheduled": "Scheduled report removed: no more emails for it.",
 	"api_key_revoked":    "API key revoked: requests with it are refused from now on.",

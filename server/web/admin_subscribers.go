@@ -119,9 +119,10 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 	a.Render(w, r, s, http.StatusOK, "subscribers", "Subscribers", data)
 }
 
-// removeSubscriber takes a queued subscriber out of the queue, or a held
-// one out of the batch waiting for approval; the notice says which, or
-// that the subscriber (notified meanwhile, say) was not removed.
+// removeSubscriber takes a queued subscriber out of the queue, a held one
+// out of the batch waiting for approval, or a pending one's sign-up away
+// before they confirm it; the notice says which, or that the subscriber
+// (notified meanwhile, say) was not removed.
 func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil {
@@ -137,6 +138,8 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 	switch {
 	case was == stockbell.SubscriptionHeld:
 		notice = "subscriber_removed_from_batch"
+	case was == stockbell.SubscriptionPending:
+		notice = "subscriber_signup_removed"
 	case !stockbell.Removable(was) && was != stockbell.SubscriptionCancelled:
 		notice = "subscriber_not_removed"
 	}

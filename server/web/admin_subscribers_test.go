@@ -466,3 +466,49 @@ func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
 		}
 	})
 }
+
+// TestRemovePendingSignUp: a shopper who signed up and has not confirmed
+// yet has "Remove this sign-up" on their page, at the route of "Remove
+// from the queue", with its own question. Removing them cancels the
+// sign-up; the page says so, and the timeline says who removed it before
+// the shopper confirmed.
+func TestRemovePendingSignUp(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+		if err != nil || pending.Status != stockbell.SubscriptionPending {
+			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
+		}
+		b := f.signIn(t, w.shop)
+		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
+		page := b.get(path)
+		wantStatus(t, page, http.StatusOK, "a pending subscriber's page")
+		if text := visibleText(page.Body); !strings.Contains(text, "Remove this sign-up") || strings.Contains(text, "Remove from") {
+			t.Fatalf("a pending subscriber's page offers no removal of the sign-up:\n%s", text)
+		}
+		if !strings.Contains(page.Body, `data-confirm="Remove this sign-up? The shopper has not confirmed it yet`) {
+			t.Fatalf("the removal of a sign-up asks no question of its own:\n%.4000s", page.Body)
+		}
+		p := b.post(path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, p, http.StatusSeeOther, "removing a pending subscriber")
+		if got := subscriptionStatus(t, db, pending); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("the removed sign-up is %s, want cancelled", got)
+		}
+		after := visibleText(b.get(p.Header.Get("Location")).Body)
+		for _, want := range []string{
+			"Sign-up removed: their confirmation no longer puts them in the queue.",
+			"Sign-up removed on",
+			"before the shopper confirmed it.",
+			"Removed in the admin by owner@example.com before the shopper confirmed",
+		} {
+			if !strings.Contains(after, want) {
+				t.Errorf("the page after removal lacks %q:\n%s", want, after)
+			}
+		}
+		if strings.Contains(after, "Remove this sign-up") || strings.Contains(after, "Removed from the queue") {
+			t.Errorf("the page after removal still offers it, or says the shopper was queued:\n%s", after)
+		}
+	})
+}

@@ -98,8 +98,11 @@ func (h *confirmHandler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := confirmLanguage(page.Language)
 	texts := confirmTexts[lang]
-	if page.Confirmed {
-		texts.Title = texts.DoneTitle // the page's title and heading say what happened
+	switch { // the page's title and heading say what happened
+	case page.Removed:
+		texts.Title = texts.RemovedTitle
+	case page.Confirmed:
+		texts.Title = texts.DoneTitle
 	}
 	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Page: page})
 }
@@ -155,20 +158,26 @@ type confirmPage struct {
 }
 
 // confirmText is the wording of the confirmation page in one language;
-// DoneTitle replaces Title once the alert is confirmed.
+// DoneTitle replaces Title once the alert is confirmed, RemovedTitle (with
+// Removed) once the merchant removed it.
 type confirmText struct {
 	Title, For, Button, Done, Invalid, Error, DoneTitle string
+	Removed, RemovedTitle                               string
 }
 
 var confirmTexts = map[string]confirmText{
 	"en": {"Confirm your alert", "For %s", "Confirm", "Confirmed. You will hear from %s when %s is back in stock.",
-		"This link is not valid or has expired.", "Something went wrong. Please try again later.", "Alert confirmed"},
+		"This link is not valid or has expired.", "Something went wrong. Please try again later.", "Alert confirmed",
+		"%s removed this alert: you will not be notified when %s is back in stock.", "Alert removed"},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
-		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée"},
+		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée",
+		"%s a supprimé cette alerte : vous ne serez pas prévenu quand %s sera de nouveau en stock.", "Alerte supprimée"},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
-		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt"},
+		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt",
+		"%s hat diese Benachrichtigung entfernt: Sie werden nicht benachrichtigt, wenn %s wieder vorrätig ist.", "Benachrichtigung entfernt"},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
-		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada"},
+		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada",
+		"%s ha eliminado esta alerta: no recibirás ningún aviso cuando %s vuelva a estar disponible.", "Alerta eliminada"},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
@@ -181,6 +190,8 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
 <p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+{{- else if .Page.Removed}}
+<p role="status">{{sprintf .T.Removed .Page.Shop .Page.Product}}</p>
 {{- else if .Page.Confirmed}}
 <p class="done" role="status">{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
 {{- else}}

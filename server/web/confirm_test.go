@@ -308,3 +308,52 @@ func TestSMSStopReplyTakesAHeldShopperOut(t *testing.T) {
 		}
 	})
 }
+
+// TestConfirmationLinkOfARemovedSignUp: the merchant removes two sign-ups
+// still waiting for confirmation, one whose request was sent and one
+// whose request was not yet. The unsent request is not sent; the sent
+// link's page says the alert was removed, offers no button, and a POST
+// (or a YES reply) does not confirm it.
+func TestConfirmationLinkOfARemovedSignUp(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		ctx := context.Background()
+		sub, link := fx.subscribeAndAsk(t, "+12015550123")
+		unsent, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID,
+			Phone: "+12015550124", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := stockbell.AdminUser{Email: "owner@example.com"}
+		for _, s := range []*stockbell.Subscription{sub, unsent} {
+			if was, err := db.RemoveSubscription(ctx, fx.shop.ID, s.ID, by); err != nil || was != stockbell.SubscriptionPending {
+				t.Fatalf("removing sign-up %d: it was %q (%v), want pending", s.ID, was, err)
+			}
+		}
+		var id int64
+		if err := db.DB.GetContext(ctx, &id, db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), unsent.ID); err != nil {
+			t.Fatal(err)
+		}
+		sent := len(fx.sender.sent)
+		if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ShopID: fx.shop.ID, ConfirmationID: id}); err != nil {
+			t.Fatal(err)
+		}
+		if len(fx.sender.sent) != sent {
+			t.Fatalf("the removed sign-up's confirmation request was sent: %+v", fx.sender.sent[sent:])
+		}
+		for _, method := range []string{http.MethodGet, http.MethodPost} {
+			code, body := fetch(t, method, link)
+			if code != http.StatusOK || !strings.Contains(body, "bells.myshopify.com removed this alert: you will not be notified when Bell (Small) is back in stock.") ||
+				strings.Contains(body, "<form") || strings.Contains(body, "Confirmed.") {
+				t.Errorf("%s the removed sign-up's link: %d\n%s", method, code, body)
+			}
+		}
+		yes := url.Values{"MessageSid": {"SM126"}, "From": {"+12015550123"}, "Body": {"YES"}}
+		if code := fx.postReply(t, twilioToken, yes); code != http.StatusOK {
+			t.Fatalf("signed YES: %d", code)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("after its link and a YES the removed sign-up is %s, want cancelled", got)
+		}
+	})
+}
