@@ -178,12 +178,38 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 // when the timeline has none): the batch they were held in ("batch_id")
 // and the status they had ("previous_status").
 func removal(tl *stockbell.SubscriberTimeline) detail {
-	for i := len(tl.Events) - 1; i >= 0; i-- {
-		if e := tl.Events[i]; e.Kind == stockbell.EventRemoved {
-			return detailOf(e)
-		}
+	if e := removalEvent(tl); e != nil {
+		return detailOf(e)
 	}
 	return detail{}
+}
+
+// removalEvent is the merchant's latest removal of a subscriber, or nil.
+func removalEvent(tl *stockbell.SubscriberTimeline) *stockbell.Event {
+	for i := len(tl.Events) - 1; i >= 0; i-- {
+		if e := tl.Events[i]; e.Kind == stockbell.EventRemoved {
+			return e
+		}
+	}
+	return nil
+}
+
+// removedAlready is the notice after a removal of a subscriber removed
+// before (a double click, a second tab): what that removal did, and when,
+// read from its event.
+func removedAlready(tl *stockbell.SubscriberTimeline) string {
+	e := removalEvent(tl)
+	if e == nil {
+		return "Already removed: nothing was changed."
+	}
+	d, on := detailOf(e), formatDateTime(e.CreatedAt)
+	if batch := detailInt(d, "batch_id"); batch != 0 {
+		return "Already removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ": their alert will not be sent. Nothing was changed."
+	}
+	if d.text("previous_status") == string(stockbell.SubscriptionPending) {
+		return "Sign-up already removed on " + on + ", before the shopper confirmed it. Nothing was changed."
+	}
+	return "Already removed from the queue on " + on + ". Nothing was changed."
 }
 
 // explainRemoved: taken out of a batch, out of waiting for their

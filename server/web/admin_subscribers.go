@@ -119,10 +119,15 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 	a.Render(w, r, s, http.StatusOK, "subscribers", "Subscribers", data)
 }
 
+// removedAlreadyNotice is the subscriber page's notice (?notice=…) that
+// the subscriber was removed before, in words read from that removal.
+const removedAlreadyNotice = "subscriber_removed_already"
+
 // removeSubscriber takes a queued subscriber out of the queue, a held one
 // out of the batch waiting for approval, or a pending one's sign-up away
-// before they confirm it; the notice says which, or that the subscriber
-// (notified meanwhile, say) was not removed.
+// before they confirm it; the notice says which, that the subscriber
+// (notified meanwhile, say) was not removed, or, for one removed before (a
+// double click, a second tab), what that removal did.
 func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
 	if err != nil {
@@ -136,11 +141,13 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 	}
 	notice := "subscriber_removed"
 	switch {
+	case was == stockbell.SubscriptionCancelled:
+		notice = removedAlreadyNotice
 	case was == stockbell.SubscriptionHeld:
 		notice = "subscriber_removed_from_batch"
 	case was == stockbell.SubscriptionPending:
 		notice = "subscriber_signup_removed"
-	case !stockbell.Removable(was) && was != stockbell.SubscriptionCancelled:
+	case !stockbell.Removable(was):
 		notice = "subscriber_not_removed"
 	}
 	if stockbell.Removable(was) {

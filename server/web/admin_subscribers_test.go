@@ -512,3 +512,50 @@ func TestRemovePendingSignUp(t *testing.T) {
 		}
 	})
 }
+
+// TestRemovingTwiceSaysWhatTheRemovalDid: a removal posted again (a
+// double click, a second tab) changes nothing, and its notice says what
+// the first removal did, when: out of the batch, the sign-up, or out of
+// the queue, never "Removed from the queue" for a shopper who was not in it.
+func TestRemovingTwiceSaysWhatTheRemovalDid(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com")
+		batch := holdBatch(t, f, w)
+		queued, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Email: "cy@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		if err != nil || queued.Status != stockbell.SubscriptionQueued {
+			t.Fatalf("Cy's sign-up: %+v (%v), want queued", queued, err)
+		}
+		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+		if err != nil || pending.Status != stockbell.SubscriptionPending {
+			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
+		}
+		b := f.signIn(t, w.shop)
+		for _, c := range []struct {
+			name      string
+			sub       *stockbell.Subscription
+			want, not string
+		}{
+			{"held", w.subs[1], fmt.Sprintf("Already removed from batch %d on", batch.ID), "Removed from the batch:"},
+			{"pending", pending, "Sign-up already removed on", "Sign-up removed:"},
+			{"queued", queued, "Already removed from the queue on", "Removed from the queue:"},
+		} {
+			path := fmt.Sprintf("/admin/subscribers/%d", c.sub.ID)
+			token := b.get(path).csrf(t)
+			wantStatus(t, b.post(path+"/remove", url.Values{"csrf_token": {token}}), http.StatusSeeOther, "removing the "+c.name+" subscriber")
+			p := b.post(path+"/remove", url.Values{"csrf_token": {token}})
+			wantStatus(t, p, http.StatusSeeOther, "removing the "+c.name+" subscriber again")
+			after := visibleText(b.get(p.Header.Get("Location")).Body)
+			if !strings.Contains(after, c.want) {
+				t.Errorf("removing the %s subscriber again does not say %q:\n%s", c.name, c.want, after)
+			}
+			for _, wrong := range []string{"Removed from the queue:", "Removed from the batch:", "Sign-up removed:", "Not removed"} {
+				if strings.Contains(after, wrong) {
+					t.Errorf("removing the %s subscriber again says %q, as if removed now:\n%s", c.name, wrong, after)
+				}
+			}
+		}
+	})
+}

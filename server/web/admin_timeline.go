@@ -23,7 +23,10 @@ type timelineEntry struct {
 
 // timelineData is the subscriber page.
 type timelineData struct {
-	T      *stockbell.SubscriberTimeline
+	T *stockbell.SubscriberTimeline
+	// Notice, when set, is the page's notice in words read from the
+	// timeline (a removal posted again says what the first one did).
+	Notice string
 	Answer string
 	Detail string
 	// Held says her first message waits in a batch for approval: the
@@ -67,6 +70,9 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 	data.Answer, data.Detail = explainSubscriber(s.Shop, tl, data.Flow, data.Settings, a.Clock.Now())
 	data.Held = len(tl.Messages) > 0 && tl.Messages[0].Status == stockbell.MessageHeld
 	data.Entries = timelineEntries(tl)
+	if r.URL.Query().Get("notice") == removedAlreadyNotice && tl.Subscription.Status == stockbell.SubscriptionCancelled {
+		data.Notice = removedAlready(tl)
+	}
 	title := tl.Subscription.Email
 	if title == "" {
 		title = tl.Subscription.Phone
