@@ -34,6 +34,9 @@ type SubscriberTimeline struct {
 	Events   []*Event
 	Messages []*Message
 	Clicks   []MessageClick
+	// Confirmations are those asked of her (double opt-in), oldest first:
+	// each one's SentAt is set once its request is recorded as sent.
+	Confirmations []*Confirmation
 }
 
 // MessageClick is one recorded click on a message's link.

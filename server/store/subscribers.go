@@ -26,7 +26,10 @@ func (db *DB) FindSubscriberTimeline(ctx context.Context, shopID, subscriptionID
 		if err := readTimelineEvents(ctx, tx, &tl); err != nil {
 			return err
 		}
-		return readTimelineMessages(ctx, tx, &tl)
+		if err := readTimelineMessages(ctx, tx, &tl); err != nil {
+			return err
+		}
+		return readTimelineConfirmations(ctx, tx, &tl)
 	})
 	if err != nil {
 		return nil, err
@@ -111,6 +114,14 @@ func mergeByTime(a, b []*stockbell.Event) []*stockbell.Event {
 		}
 	}
 	return append(append(out, a...), b...)
+}
+
+// readTimelineConfirmations reads the confirmations asked of her, oldest
+// first.
+func readTimelineConfirmations(ctx context.Context, tx *Tx, tl *stockbell.SubscriberTimeline) error {
+	tl.Confirmations = []*stockbell.Confirmation{}
+	return tx.SelectContext(ctx, &tl.Confirmations, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations
+		WHERE subscription_id = ? AND shop_id = ? ORDER BY id`), tl.Subscription.ID, tl.Subscription.ShopID)
 }
 
 // readTimelineMessages reads her messages and the clicks on them.

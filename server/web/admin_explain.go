@@ -227,15 +227,41 @@ func explainRemoved(tl *stockbell.SubscriberTimeline) (answer, more string) {
 	return "Removed from the queue on " + on + ".", "Nothing is sent to this subscriber about this item."
 }
 
-// confirmWhere names what a pending subscriber was asked to confirm.
-func confirmWhere(s *stockbell.Subscription) string {
-	if s.Awaiting.Has(stockbell.ChannelSMS) && s.Awaiting.Has(stockbell.ChannelEmail) {
-		return "phone (reply YES or tap its link) and email (its link)"
-	}
-	if s.Awaiting.Has(stockbell.ChannelSMS) {
+// confirmWhere names where a pending subscriber is asked to confirm a
+// channel, and how.
+func confirmWhere(ch stockbell.Channel) string {
+	if ch == stockbell.ChannelSMS {
 		return "phone (reply YES or tap its link)"
 	}
 	return "email (its link)"
+}
+
+// confirmationWords says, for each channel a pending subscriber has still
+// to confirm, whether its request was sent (and when) or has not been
+// sent yet, as the store records it.
+func confirmationWords(tl *stockbell.SubscriberTimeline) string {
+	var out []string
+	for _, ch := range []stockbell.Channel{stockbell.ChannelSMS, stockbell.ChannelEmail} {
+		if !tl.Subscription.Awaiting.Has(ch) {
+			continue
+		}
+		var c *stockbell.Confirmation
+		for _, each := range tl.Confirmations {
+			if each.Channel == ch && each.ConfirmedAt == nil {
+				c = each
+			}
+		}
+		switch {
+		case c == nil:
+			out = append(out, "No confirmation request to their "+confirmWhere(ch)+" is recorded")
+		case c.SentAt != nil:
+			out = append(out, "A confirmation request was sent to their "+confirmWhere(ch)+" on "+formatDateTime(*c.SentAt))
+		default:
+			out = append(out, "The confirmation request to their "+confirmWhere(ch)+" has not been sent yet (it was queued on "+
+				formatDateTime(c.RequestedAt)+")")
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // explainSubscriber answers "why did this shopper (not) get an email?" in one
@@ -257,7 +283,7 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 			"Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionPending:
 		return "Waiting for the shopper to confirm since " + formatDateTime(s.CreatedAt) + ".",
-			"A confirmation was sent to their " + confirmWhere(s) + "; until they confirm they are not in the queue, are not notified and take no place in a batch."
+			confirmationWords(tl) + ". Until they confirm they are not in the queue, are not notified and take no place in a batch."
 	}
 	answer = fmt.Sprintf("Waiting: %s in line of %d for %s.", ordinal(tl.Position), tl.Queued, variantName(&tl.Variant))
 	v := &tl.Variant

@@ -559,3 +559,38 @@ func TestRemovingTwiceSaysWhatTheRemovalDid(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingPageSaysWhetherTheConfirmationLeft: a pending shopper's page
+// says their confirmation request was sent, and when, only once the store
+// records it sent; before, that it has not been sent yet.
+func TestPendingPageSaysWhetherTheConfirmationLeft(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+		if err != nil || pending.Status != stockbell.SubscriptionPending {
+			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
+		}
+		b := f.signIn(t, w.shop)
+		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
+		before := visibleText(b.get(path).Body)
+		if !strings.Contains(before, "The confirmation request to their phone (reply YES or tap its link) has not been sent yet") ||
+			strings.Contains(before, "was sent") {
+			t.Fatalf("the page of a shopper whose confirmation request has not left says:\n%s", before)
+		}
+		data, err := db.ContactData(context.Background(), stockbell.Contact{ShopID: w.shop.ID, Phone: pending.Phone})
+		if err != nil || len(data.Confirmations) != 1 {
+			t.Fatalf("the sign-up's confirmations: %+v (%v), want one", data, err)
+		}
+		f.clock.Add(3 * time.Minute)
+		if err := db.MarkConfirmationSent(context.Background(), w.shop.ID, data.Confirmations[0].ID, "Reply YES"); err != nil {
+			t.Fatal(err)
+		}
+		sent := visibleText(b.get(path).Body)
+		want := "A confirmation request was sent to their phone (reply YES or tap its link) on " + f.clock.Now().UTC().Format("2 Jan 2006, 15:04 UTC")
+		if !strings.Contains(sent, want) || strings.Contains(sent, "not been sent") {
+			t.Fatalf("the page of a shopper whose confirmation request left lacks %q:\n%s", want, sent)
+		}
+	})
+}
