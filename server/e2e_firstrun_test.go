@@ -293,9 +293,21 @@ func browse(t *testing.T, ctx context.Context, url, ready string) {
 func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
 	t.Helper()
 	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(selector)))
-	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(() => {
+	// The click is aimed at where the element is when it is sent: smooth
+	// scrolling (admin.css, without reduced motion) is turned off for the
+	// page, and the element is waited on until it holds still for three
+	// frames, so that no scroll still under way (a focused field's, say)
+	// moves it from under the pointer.
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(async () => {
 		const el = document.querySelector(%q);
+		document.documentElement.style.scrollBehavior = "auto";
 		el.scrollIntoView({block: "center", behavior: "instant"});
+		for (let last = "", still = 0; still < 3; ) {
+			await new Promise((next) => requestAnimationFrame(next));
+			const box = el.getBoundingClientRect(), at = box.top + "," + box.left;
+			still = at === last ? still + 1 : 0;
+			last = at;
+		}
 		document.body.dataset.before = "1";
 		window.clickLanded = false;
 		el.addEventListener("click", () => (window.clickLanded = true), {capture: true, once: true});
@@ -314,7 +326,26 @@ func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
 		}
 		t.Logf("the click on %s did not reach it (attempt %d): clicking again", selector, attempt)
 	}
-	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS("body:not([data-before]) "+ready)))
+	waitForPageShowing(t, ctx, "body:not([data-before]) "+ready)
+}
+
+// waitForPageShowing waits, up to serverWait, until the page's current
+// document shows an element matching selector. Each look is a poll in the
+// document the page has then (browsertest.Poll), so a navigation under
+// way ends one look and the next looks at the new document. If the time
+// runs out it says where the page is and what it says, an alert first.
+func waitForPageShowing(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	shown := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.checkVisibility(); })()`, selector)
+	var err error
+	for until := time.Now().Add(serverWait); time.Now().Before(until) && ctx.Err() == nil; {
+		if err = browsertest.Poll(ctx, shown, time.Second, 0); err == nil {
+			return
+		}
+	}
+	page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" +
+		((document.querySelector("[role=alert]") || document.querySelector("main") || document.body || {}).innerText || "")`))
+	t.Fatalf("no %s shown within %s (%v); the page is at %.1500s", selector, serverWait, err, page)
 }
 
 // text returns the visible text of the first element matching selector.
