@@ -81,17 +81,10 @@ func TestProductVariantsRefusalsAreLogged(t *testing.T) {
 					if fmt.Sprint(log) != "[failed 2]" || !strings.Contains(log[0].Reason, c.names) {
 						t.Fatalf("after two refused jobs the sync log = %+v, want one failure met twice naming %s", log, c.names)
 					}
-					if reason := e.failing(shop.ID)[shopify.ProductVariantsSource]; reason != log[0].Reason {
-						t.Fatalf("failing sources (the admin's banner) = %v, want the product read's failure", e.failing(shop.ID))
-					}
+					e.wantOnBanner(shop.ID, shopify.ProductVariantsSource, log[0].Reason)
 					e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token, s.Scope = before.Token, before.Scope })
 					must(t, e.in.ReadProductVariants(context.Background(), job))
-					if log := e.syncLog(shop.ID, shopify.ProductVariantsSource); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
-						t.Fatalf("after the job read the product again the sync log = %+v, want the recovery above the failure", log)
-					}
-					if failing := e.failing(shop.ID); len(failing) != 0 {
-						t.Fatalf("failing sources after the recovery: %v", failing)
-					}
+					e.wantRecovered(shop.ID, shopify.ProductVariantsSource, "the job read the product again")
 				})
 			})
 		}
@@ -113,11 +106,6 @@ func TestProductVariantsRefusedRefreshIsLogged(t *testing.T) {
 		if err := e.in.ReadProductVariants(context.Background(), job); err != nil {
 			t.Fatalf("a refused refresh failed the job instead of stopping it: %v", err)
 		}
-		if reason := e.failing(shop.ID)[shopify.ProductVariantsSource]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
-			t.Errorf("sync log reason %q does not name the refused refresh", reason)
-		}
-		if !e.active(shop.ID) {
-			t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
-		}
+		e.wantRefusedRefreshLogged(shop.ID, shopify.ProductVariantsSource)
 	})
 }

@@ -72,6 +72,41 @@ func (e *env) failing(shopID int64) map[string]string {
 	return out
 }
 
+// wantOnBanner checks that the admin's banner (the failing sources)
+// shows the source's latest failure, reason.
+func (e *env) wantOnBanner(shopID int64, source, reason string) {
+	e.t.Helper()
+	if got := e.failing(shopID)[source]; got != reason {
+		e.t.Fatalf("failing sources (the admin's banner) = %v, want %s's failure %q", e.failing(shopID), source, reason)
+	}
+}
+
+// wantRefusedRefreshLogged checks that a token refresh Shopify refused
+// (invalid_grant) is the source's failure on the admin's banner, and that
+// it left the shop installed (only app/uninstalled uninstalls it).
+func (e *env) wantRefusedRefreshLogged(shopID int64, source string) {
+	e.t.Helper()
+	if reason := e.failing(shopID)[source]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
+		e.t.Errorf("sync log reason %q does not name the refused refresh", reason)
+	}
+	if !e.active(shopID) {
+		e.t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
+	}
+}
+
+// wantRecovered checks that the source's sync log holds a recovery above
+// its one failure, and that no source is failing any more; after says
+// what ran.
+func (e *env) wantRecovered(shopID int64, source, after string) {
+	e.t.Helper()
+	if log := e.syncLog(shopID, source); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
+		e.t.Fatalf("after %s the sync log = %+v, want the recovery above the failure", after, log)
+	}
+	if failing := e.failing(shopID); len(failing) != 0 {
+		e.t.Fatalf("failing sources after the recovery: %v", failing)
+	}
+}
+
 // TestCatalogSyncIsLogged: each catalog sync is an entry of the shop's
 // sync log, counting the variants read and the products it found gone.
 func TestCatalogSyncIsLogged(t *testing.T) {

@@ -43,20 +43,13 @@ func TestRegisterWebhooksRefusalsAreLogged(t *testing.T) {
 		if fmt.Sprint(log) != "[failed 2]" || !strings.Contains(log[0].Reason, "401") {
 			t.Fatalf("after two refused registrations the sync log = %+v, want one failure met twice naming 401", log)
 		}
-		if reason := e.failing(shop.ID)[shopify.WebhooksSource]; reason != log[0].Reason {
-			t.Fatalf("failing sources (the admin's banner) = %v, want the registration's failure", e.failing(shop.ID))
-		}
+		e.wantOnBanner(shop.ID, shopify.WebhooksSource, log[0].Reason)
 		e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token = before.Token })
 		must(t, e.registerWebhooks(shop.ID))
 		if len(e.topics()) == 0 {
 			t.Fatal("the registration after the recovery registered nothing")
 		}
-		if log := e.syncLog(shop.ID, shopify.WebhooksSource); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
-			t.Fatalf("after the registration read the shop again the sync log = %+v, want the recovery above the failure", log)
-		}
-		if failing := e.failing(shop.ID); len(failing) != 0 {
-			t.Fatalf("failing sources after the recovery: %v", failing)
-		}
+		e.wantRecovered(shop.ID, shopify.WebhooksSource, "the registration read the shop again")
 		must(t, e.registerWebhooks(shop.ID))
 		if log := e.syncLog(shop.ID, shopify.WebhooksSource); len(log) != 2 {
 			t.Fatalf("a registration with no failure to end logged: %+v", log)
@@ -76,12 +69,7 @@ func TestRegisterWebhooksRefusedRefreshIsLogged(t *testing.T) {
 		if err := e.registerWebhooks(shop.ID); err != nil {
 			t.Fatalf("a refused refresh failed the job instead of stopping it: %v", err)
 		}
-		if reason := e.failing(shop.ID)[shopify.WebhooksSource]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
-			t.Errorf("sync log reason %q does not name the refused refresh", reason)
-		}
-		if !e.active(shop.ID) {
-			t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
-		}
+		e.wantRefusedRefreshLogged(shop.ID, shopify.WebhooksSource)
 	})
 }
 
@@ -158,18 +146,11 @@ func TestWebhookReadRefusalsAreLogged(t *testing.T) {
 					if fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, c.names) {
 						t.Fatalf("after a refused read the sync log = %+v, want one failure naming %s", log, c.names)
 					}
-					if reason := e.failing(shop.ID)[shopify.RereadSource]; reason != log[0].Reason {
-						t.Fatalf("failing sources (the admin's banner) = %v, want the re-read's failure", e.failing(shop.ID))
-					}
+					e.wantOnBanner(shop.ID, shopify.RereadSource, log[0].Reason)
 					e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token, s.Scope = before.Token, before.Scope })
 					read.send(e)
 					must(t, e.processPending())
-					if log := e.syncLog(shop.ID, shopify.RereadSource); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished {
-						t.Fatalf("after a read Shopify answered the sync log = %+v, want the recovery above the failure", log)
-					}
-					if failing := e.failing(shop.ID); len(failing) != 0 {
-						t.Fatalf("failing sources after the recovery: %v", failing)
-					}
+					e.wantRecovered(shop.ID, shopify.RereadSource, "a read Shopify answered")
 				})
 			})
 		}
@@ -190,11 +171,6 @@ func TestWebhookReadRefusedRefreshIsLogged(t *testing.T) {
 		if err := e.processPending(); err != nil {
 			t.Fatalf("a refused refresh failed the receipt instead of stopping its read: %v", err)
 		}
-		if reason := e.failing(shop.ID)[shopify.RereadSource]; !strings.Contains(reason, "refused to refresh") || !strings.Contains(reason, "invalid_grant") {
-			t.Errorf("sync log reason %q does not name the refused refresh", reason)
-		}
-		if !e.active(shop.ID) {
-			t.Fatal("a refused refresh uninstalled the shop without app/uninstalled")
-		}
+		e.wantRefusedRefreshLogged(shop.ID, shopify.RereadSource)
 	})
 }
