@@ -476,11 +476,7 @@ func TestRemovePendingSignUp(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		w := newWaitingShop(t, f, "ann@example.com")
-		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
-			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
-		if err != nil || pending.Status != stockbell.SubscriptionPending {
-			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
-		}
+		pending := pendingSMSSignUp(t, db, w)
 		b := f.signIn(t, w.shop)
 		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
 		page := b.get(path)
@@ -527,11 +523,7 @@ func TestRemovingTwiceSaysWhatTheRemovalDid(t *testing.T) {
 		if err != nil || queued.Status != stockbell.SubscriptionQueued {
 			t.Fatalf("Cy's sign-up: %+v (%v), want queued", queued, err)
 		}
-		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
-			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
-		if err != nil || pending.Status != stockbell.SubscriptionPending {
-			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
-		}
+		pending := pendingSMSSignUp(t, db, w)
 		b := f.signIn(t, w.shop)
 		for _, c := range []struct {
 			name      string
@@ -567,11 +559,7 @@ func TestPendingPageSaysWhetherTheConfirmationLeft(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		w := newWaitingShop(t, f, "ann@example.com")
-		pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
-			Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
-		if err != nil || pending.Status != stockbell.SubscriptionPending {
-			t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
-		}
+		pending := pendingSMSSignUp(t, db, w)
 		b := f.signIn(t, w.shop)
 		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
 		before := visibleText(b.get(path).Body)
@@ -593,4 +581,16 @@ func TestPendingPageSaysWhetherTheConfirmationLeft(t *testing.T) {
 			t.Fatalf("the page of a shopper whose confirmation request left lacks %q:\n%s", want, sent)
 		}
 	})
+}
+
+// pendingSMSSignUp signs a US number up for the waiting shop's variant by
+// SMS, which waits for the shopper's confirmation (pending).
+func pendingSMSSignUp(t *testing.T, db *store.DB, w *waitingShop) *stockbell.Subscription {
+	t.Helper()
+	pending, _, err := db.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: w.variant.ID,
+		Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+	if err != nil || pending.Status != stockbell.SubscriptionPending {
+		t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
+	}
+	return pending
 }
