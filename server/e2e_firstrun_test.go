@@ -330,18 +330,15 @@ func clickAndWait(t *testing.T, ctx context.Context, selector, ready string) {
 }
 
 // waitForPageShowing waits, up to serverWait, until the page's current
-// document shows an element matching selector. Each look is a poll in the
-// document the page has then (browsertest.Poll), so a navigation under
-// way ends one look and the next looks at the new document. If the time
-// runs out it says where the page is and what it says, an alert first.
+// document shows an element matching selector, looking again in each new
+// document (browsertest.PollThroughNavigation). If the time runs out it
+// says where the page is and what it says, an alert first.
 func waitForPageShowing(t *testing.T, ctx context.Context, selector string) {
 	t.Helper()
 	shown := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.checkVisibility(); })()`, selector)
-	var err error
-	for until := time.Now().Add(serverWait); time.Now().Before(until) && ctx.Err() == nil; {
-		if err = browsertest.Poll(ctx, shown, time.Second, 0); err == nil {
-			return
-		}
+	err := browsertest.PollThroughNavigation(ctx, shown, serverWait)
+	if err == nil {
+		return
 	}
 	page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" +
 		((document.querySelector("[role=alert]") || document.querySelector("main") || document.body || {}).innerText || "")`))

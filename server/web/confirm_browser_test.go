@@ -55,13 +55,9 @@ func TestConfirmPageCardKeepsClearOfANarrowScreensEdges(t *testing.T) {
 // while the old page unloads, evaluating fails, so failures are retried.
 func waitForNewPage(t *testing.T, ctx context.Context, expr string) {
 	t.Helper()
-	var err error
-	for range 20 {
-		if err = browsertest.Poll(ctx, expr, time.Second, 0); err == nil {
-			return
-		}
+	if err := browsertest.PollThroughNavigation(ctx, expr, 20*time.Second); err != nil {
+		t.Fatalf("waiting for %s: %v", expr, err)
 	}
-	t.Fatalf("waiting for %s: %v", expr, err)
 }
 
 // openConfirmPageOnAPhone opens, at a phone's width, the confirmation page

@@ -91,6 +91,20 @@ func Poll(ctx context.Context, expr string, limit, interval time.Duration) error
 	return err
 }
 
+// PollThroughNavigation is Poll that carries on through navigations: a
+// navigation ends one poll (the document it looked at is going away), and
+// the next looks at the document the page has then, until expr is truthy
+// in one of them or limit has passed. It returns the last poll's error.
+func PollThroughNavigation(ctx context.Context, expr string, limit time.Duration) error {
+	err := ErrPollTimeout
+	for until := time.Now().Add(limit); time.Now().Before(until) && ctx.Err() == nil; {
+		if err = Poll(ctx, expr, min(time.Second, time.Until(until)), 0); err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
 // Do runs browser actions, failing the test on error.
 func Do(t testing.TB, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
