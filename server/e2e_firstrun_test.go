@@ -338,6 +338,10 @@ func waitForPageShowing(t *testing.T, ctx context.Context, selector string) {
 	shown := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.checkVisibility(); })()`, selector)
 	err := browsertest.PollThroughNavigation(ctx, shown, serverWait)
 	if err == nil {
+		// chromedp's own wait as well, found at once now: the actions and
+		// evaluations that follow run in the frame state chromedp keeps,
+		// which it brings up to the new document here.
+		browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(selector)))
 		return
 	}
 	page, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href + "\n" +
