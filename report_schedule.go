@@ -54,11 +54,17 @@ type ReportSubscriptionCreate struct {
 
 // Validate returns an EINVALID error naming the field that is wrong.
 func (c *ReportSubscriptionCreate) Validate() error {
-	switch {
-	case c.Report != ReportActivity && c.Report != ReportQueuedSubscribers:
+	if c.Report != ReportActivity && c.Report != ReportQueuedSubscribers {
 		return FieldErrorf("report", "report must be activity or queued_subscribers, got %q.", c.Report)
-	case c.Frequency != ReportDaily && c.Frequency != ReportWeekly && c.Frequency != ReportMonthly:
-		return FieldErrorf("frequency", "frequency must be daily, weekly or monthly, got %q.", c.Frequency)
+	}
+	return c.Frequency.Validate()
+}
+
+// Validate returns an EINVALID error naming the field frequency unless f
+// is daily, weekly or monthly.
+func (f ReportFrequency) Validate() error {
+	if f != ReportDaily && f != ReportWeekly && f != ReportMonthly {
+		return FieldErrorf("frequency", "frequency must be daily, weekly or monthly, got %q.", f)
 	}
 	return nil
 }
@@ -105,6 +111,13 @@ type ReportScheduleService interface {
 	CreateReportSubscription(ctx context.Context, create ReportSubscriptionCreate) (*ReportSubscription, error)
 	// FindReportSubscriptions lists the shop's subscriptions, oldest first.
 	FindReportSubscriptions(ctx context.Context, shopID int64) ([]*ReportSubscription, error)
+	// ChangeReportFrequency changes how often the shop's subscription is
+	// sent, keeping it (its id, so its unsubscribe link, and the day it
+	// was added). When the address already receives the same report at
+	// that frequency, this subscription is removed instead and that one
+	// returned. Returns EINVALID naming frequency for a bad one, ENOTFOUND
+	// unless the subscription is the shop's.
+	ChangeReportFrequency(ctx context.Context, shopID, id int64, frequency ReportFrequency) (*ReportSubscription, error)
 	// DeleteReportSubscription removes one; ENOTFOUND unless it is the shop's.
 	DeleteReportSubscription(ctx context.Context, shopID, id int64) error
 	// EachReportSubscription calls fn with every subscription of every

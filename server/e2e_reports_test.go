@@ -15,7 +15,8 @@ import (
 // TestReportsInChromium opens the demo shop's Reports page in headless
 // Chromium (the chart, the reorder advice, the export links), schedules a
 // report on the Scheduled reports page by typing into its form, and checks
-// both pages at a phone's and a desktop's width.
+// both pages at a phone's and a desktop's width, then changes the report's
+// frequency with the select in its row.
 func TestReportsInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.New(t)
@@ -62,6 +63,15 @@ func TestReportsInChromium(t *testing.T) {
 		t.Fatalf("stored: %+v (%v)", subs, err)
 	}
 	checkWidths(t, ctx, base+"/admin/reports/scheduled", "form", "scheduled-reports")
+
+	browse(t, ctx, base+"/admin/reports/scheduled", "table")
+	row := fmt.Sprintf("#frequency-%d", subs[0].ID)
+	browsertest.Do(t, ctx, chromedp.SetValue(row, "monthly"),
+		chromedp.Click(fmt.Sprintf(`form[action="/admin/reports/scheduled/%d/frequency"] button`, subs[0].ID)), chromedp.WaitVisible(".banner.ok"))
+	if changed, err := m.DB.FindReportSubscriptions(context.Background(), shop.ID); err != nil || len(changed) != 1 ||
+		changed[0].ID != subs[0].ID || changed[0].Frequency != stockbell.ReportMonthly {
+		t.Fatalf("after changing its frequency on the page: %+v (%v)", changed, err)
+	}
 }
 
 // checkWidths loads a page at 360 and 1440 px: it must not scroll

@@ -58,6 +58,41 @@ func (db *DB) DeleteReportSubscription(ctx context.Context, shopID, id int64) er
 	})
 }
 
+// ChangeReportFrequency changes how often one of the shop's scheduled
+// reports is sent, in place; when its address already receives the report
+// at that frequency, it is removed and that one returned.
+func (db *DB) ChangeReportFrequency(ctx context.Context, shopID, id int64, freq stockbell.ReportFrequency) (*stockbell.ReportSubscription, error) {
+	if err := freq.Validate(); err != nil {
+		return nil, err
+	}
+	var sub stockbell.ReportSubscription
+	err := db.inTx(ctx, func(tx *Tx) error {
+		err := tx.GetContext(ctx, &sub, tx.Rebind(`SELECT `+reportSubscriptionColumns+`, '' AS time_zone FROM report_subscriptions r
+			WHERE r.id = ? AND r.shop_id = ?`), id, shopID)
+		if err != nil {
+			return notFound(err, "scheduled report %d", id)
+		}
+		var same stockbell.ReportSubscription
+		err = tx.GetContext(ctx, &same, tx.Rebind(`SELECT `+reportSubscriptionColumns+`, '' AS time_zone FROM report_subscriptions r
+			WHERE r.shop_id = ? AND r.email = ? AND r.report = ? AND r.frequency = ?`), shopID, sub.Email, sub.Report, freq)
+		switch {
+		case isNoRows(err):
+			sub.Frequency = freq
+			_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE report_subscriptions SET frequency = ? WHERE id = ?`), freq, id)
+			return err
+		case err != nil || same.ID == id:
+			return err
+		}
+		sub = same // the address already receives the report so: one subscription
+		_, err = tx.ExecContext(ctx, tx.Rebind(`DELETE FROM report_subscriptions WHERE id = ?`), id)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &sub, nil
+}
+
 // EachReportSubscription streams the scheduled reports of installed shops
 // with each shop's time zone.
 func (db *DB) EachReportSubscription(ctx context.Context, fn func(*stockbell.ReportSubscription) error) error {

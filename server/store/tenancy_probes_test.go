@@ -33,6 +33,11 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"DeleteReportSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
 		wantCodeOf(t, "DeleteReportSubscription", db.DeleteReportSubscription(ctx, fx.a.ID, fx.bReport), stockbell.ENOTFOUND)
 	},
+	"ChangeReportFrequency": func(t *testing.T, db *store.DB, fx *tenancy) {
+		r, err := db.ChangeReportFrequency(ctx, fx.a.ID, fx.bReport, stockbell.ReportMonthly)
+		wantCodeOf(t, "ChangeReportFrequency", err, stockbell.ENOTFOUND)
+		unseen(t, "ChangeReportFrequency", r, err)
+	},
 	"CreateReportSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
 		r, err := db.CreateReportSubscription(ctx, stockbell.ReportSubscriptionCreate{ShopID: fx.a.ID, Email: secret + "-report@example.com",
 			Report: stockbell.ReportActivity, Frequency: stockbell.ReportWeekly, CreatedBy: "a-user"})

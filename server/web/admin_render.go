@@ -150,13 +150,14 @@ var notices = map[string]string{
 		"Nothing will be sent to this subscriber about this item.",
 	"subscriber_not_removed": "Not removed: this subscriber no longer waits in the queue, in a batch for your approval " +
 		"or for their own confirmation (see why below).",
-	"report_scheduled":   "Report scheduled: it is emailed after each period ends.",
-	"report_unscheduled": "Scheduled report removed: no more emails for it.",
-	"api_key_revoked":    "API key revoked: requests with it are refused from now on.",
-	"endpoint_enabled":   "Endpoint enabled: new events are sent to it again.",
-	"endpoint_disabled":  "Endpoint disabled: no events are sent to it until it is enabled.",
-	"endpoint_deleted":   "Endpoint deleted.",
-	"privacy_erased":     "Erased: this shop keeps no subscription, message or event of that shopper any more.",
+	"report_scheduled":         "Report scheduled: it is emailed after each period ends.",
+	"report_unscheduled":       "Scheduled report removed: no more emails for it.",
+	"report_frequency_changed": "Frequency changed: the report is emailed after each of its new periods ends.",
+	"api_key_revoked":          "API key revoked: requests with it are refused from now on.",
+	"endpoint_enabled":         "Endpoint enabled: new events are sent to it again.",
+	"endpoint_disabled":        "Endpoint disabled: no events are sent to it until it is enabled.",
+	"endpoint_deleted":         "Endpoint deleted.",
+	"privacy_erased":           "Erased: this shop keeps no subscription, message or event of that shopper any more.",
 	"privacy_nothing_kept": "Nothing to erase: no subscription, message or event of this shop named that shopper. " +
 		"Check the spelling if you expected some.",
 }

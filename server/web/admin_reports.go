@@ -52,6 +52,7 @@ func (a *Admin) registerReports() {
 	if a.ReportSchedule != nil && a.ReportLinks != nil {
 		a.Handle("/admin/reports/scheduled", a.scheduledReportsPage, http.MethodGet, http.MethodPost)
 		a.Handle("/admin/reports/scheduled/{id:[0-9]+}/remove", a.removeScheduledReport, http.MethodPost)
+		a.Handle("/admin/reports/scheduled/{id:[0-9]+}/frequency", a.changeScheduledReportFrequency, http.MethodPost)
 		a.server.router.HandleFunc(report.UnsubscribePath+"{token}", a.reportUnsubscribe).Methods(http.MethodGet, http.MethodPost)
 	}
 }

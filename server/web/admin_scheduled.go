@@ -81,6 +81,19 @@ func (a *Admin) removeScheduledReport(w http.ResponseWriter, r *http.Request, s 
 	a.Redirect(w, r, s, "/admin/reports/scheduled", "notice", "report_unscheduled")
 }
 
+// changeScheduledReportFrequency changes how often one of the shop's
+// scheduled reports is sent.
+func (a *Admin) changeScheduledReportFrequency(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	freq := stockbell.ReportFrequency(r.PostFormValue("frequency"))
+	if _, err := a.ReportSchedule.ChangeReportFrequency(r.Context(), s.ShopID, id, freq); err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	a.Logger.Info("scheduled report frequency changed", "shop_id", s.ShopID, "report_subscription_id", id, "frequency", freq)
+	a.Redirect(w, r, s, "/admin/reports/scheduled", "notice", "report_frequency_changed")
+}
+
 // reportUnsubscribeData is the public page of a report's unsubscribe link.
 type reportUnsubscribeData struct {
 	Subscription *stockbell.ReportSubscription
