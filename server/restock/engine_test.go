@@ -84,15 +84,7 @@ func TestWaitingPeriod(t *testing.T) {
 		if got := len(h.notified(v)); got != 18 {
 			t.Fatalf("below the minimum %d more were notified", got-18)
 		}
-		if h.waitingUntil(v) != nil {
-			t.Fatal("the waiting period did not end below the minimum")
-		}
-		ended := slices.ContainsFunc(h.events(v, stockbell.EventSkipped), func(e map[string]any) bool {
-			return e["reason"] == string(stockbell.SkipBelowMinimum) && e["wait_ended"] == true
-		})
-		if !ended {
-			t.Fatalf("no below_minimum event ended the waiting period: %v", h.events(v, stockbell.EventSkipped))
-		}
+		h.wantWaitEndedBelowTheMinimum(v)
 
 		h.stock("v1", "warehouse", 100) // the next restock starts a new waiting period
 		h.run()
