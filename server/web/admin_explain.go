@@ -174,16 +174,6 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
 }
 
-// removal is the detail of the merchant's removal of a subscriber (empty
-// when the timeline has none): the batch they were held in ("batch_id")
-// and the status they had ("previous_status").
-func removal(tl *stockbell.SubscriberTimeline) detail {
-	if e := removalEvent(tl); e != nil {
-		return detailOf(e)
-	}
-	return detail{}
-}
-
 // removalEvent is the merchant's latest removal of a subscriber, or nil.
 func removalEvent(tl *stockbell.SubscriberTimeline) *stockbell.Event {
 	for i := len(tl.Events) - 1; i >= 0; i-- {
@@ -213,9 +203,15 @@ func removedAlready(tl *stockbell.SubscriberTimeline) string {
 }
 
 // explainRemoved: taken out of a batch, out of waiting for their
-// confirmation, or out of the queue.
+// confirmation, or out of the queue, on the date of the removal's event,
+// the record of it: the batch they were held in ("batch_id") and the
+// status they had ("previous_status"). Without that event in the
+// timeline, the subscription's last change dates it.
 func explainRemoved(tl *stockbell.SubscriberTimeline) (answer, more string) {
-	d, on := removal(tl), formatDateTime(tl.Subscription.UpdatedAt)
+	d, on := detail{}, formatDateTime(tl.Subscription.UpdatedAt)
+	if e := removalEvent(tl); e != nil {
+		d, on = detailOf(e), formatDateTime(e.CreatedAt)
+	}
 	if batch := detailInt(d, "batch_id"); batch != 0 {
 		return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ", before you approved it.",
 			"Their alert was not sent; nothing is sent to this subscriber about this item."

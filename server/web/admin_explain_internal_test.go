@@ -129,3 +129,28 @@ func batchSet(ids ...int64) map[int64]bool {
 	}
 	return set
 }
+
+// TestRemovalIsDatedFromItsEvent: a removed subscriber's answer dates the
+// removal from its removed event, the record of it, not from the last
+// change to the subscription's row.
+func TestRemovalIsDatedFromItsEvent(t *testing.T) {
+	removedAt := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
+	touchedAt := removedAt.Add(50 * time.Hour)
+	for previous, want := range map[string]string{
+		"queued":  "Removed from the queue on " + formatDateTime(removedAt) + ".",
+		"pending": "Sign-up removed on " + formatDateTime(removedAt) + ", before the shopper confirmed it.",
+		"held":    "Removed from batch 7 on " + formatDateTime(removedAt) + ", before you approved it.",
+	} {
+		d := `{"by":"owner@example.com","previous_status":"` + previous + `"}`
+		if previous == "held" {
+			d = `{"by":"owner@example.com","previous_status":"held","batch_id":7}`
+		}
+		tl := &stockbell.SubscriberTimeline{
+			Subscription: stockbell.Subscription{Status: stockbell.SubscriptionCancelled, UpdatedAt: touchedAt},
+			Events:       []*stockbell.Event{{Kind: stockbell.EventRemoved, Detail: d, CreatedAt: removedAt}},
+		}
+		if answer, _ := explainSubscriber(nil, tl, nil, nil, touchedAt); answer != want {
+			t.Errorf("a subscriber removed while %s reads %q, want %q", previous, answer, want)
+		}
+	}
+}
