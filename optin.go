@@ -136,8 +136,10 @@ type ConfirmationService interface {
 	MarkConfirmationSent(ctx context.Context, shopID, id int64, consentText string) error
 	// Confirm records the shopper's confirmation of the channel and puts the
 	// subscription in the queue (if it still waits); confirming twice
-	// changes nothing. Returns ENOTFOUND for a confirmation of another shop
-	// or of a subscription that left (unsubscribed, notified, erased).
+	// changes nothing. Returns ECONFLICT for a subscription the merchant
+	// removed (cancelled), ENOTFOUND for a confirmation of another shop or
+	// of a subscription that left otherwise (unsubscribed, notified,
+	// erased).
 	Confirm(ctx context.Context, shopID, id int64, method ConfirmationMethod) (*Confirmation, error)
 	// ConfirmReply confirms every open SMS confirmation sent to a phone
 	// number (E.164) within ConfirmationLinkValidity, as a YES reply does,

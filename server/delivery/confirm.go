@@ -84,14 +84,20 @@ func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.Conf
 
 // Confirm confirms the link's channel (the page's button) and returns the
 // page as it is now. Confirming twice is harmless; a subscription the
-// merchant removed is not confirmed, and the page says it was removed.
+// merchant removed is not confirmed, and the page says it was removed,
+// also when the removal lands between the page's read and the confirmation
+// (the store's ECONFLICT).
 func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
 	page, err := c.Page(ctx, token)
 	if err != nil || page.Confirmed || page.Removed {
 		return page, err
 	}
 	t, _ := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
-	if _, err := c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink); err != nil {
+	_, err = c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink)
+	if stockbell.ErrorCode(err) == stockbell.ECONFLICT {
+		page.Removed = true
+		return page, nil
+	} else if err != nil {
 		return nil, err
 	}
 	if c.Metrics != nil {

@@ -140,8 +140,8 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 		}
 		for _, c := range open {
 			err := confirm(ctx, tx, c, stockbell.ConfirmedByReply)
-			if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-				continue // the subscription left meanwhile
+			if code := stockbell.ErrorCode(err); code == stockbell.ENOTFOUND || code == stockbell.ECONFLICT {
+				continue // the subscription left, or was removed, meanwhile
 			} else if err != nil {
 				return err
 			}
@@ -158,13 +158,18 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 // its variant is back already: a pending subscription was never counted,
 // and a queued one may have been skipped by a chunk claim while this
 // transaction held its row (on PostgreSQL a claim skips locked rows), so
-// that a batch for everyone closed without it. Returns ENOTFOUND when the
-// subscription no longer awaits it (a claim that marked it notified
-// first is waited for and seen).
+// that a batch for everyone closed without it. Returns ECONFLICT when the
+// merchant removed the subscription (cancelled), ENOTFOUND when it no
+// longer awaits it otherwise (a claim that marked it notified first is
+// waited for and seen). The subscription's row lock orders this with a
+// removal: whichever comes second sees the other.
 func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
 	sub, err := lockSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
 	if err != nil {
 		return err
+	}
+	if sub.Status == stockbell.SubscriptionCancelled {
+		return stockbell.Errorf(stockbell.ECONFLICT, "subscription %d was removed by the shop", sub.ID)
 	}
 	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
 	if !waiting || !sub.Awaiting.Has(c.Channel) {

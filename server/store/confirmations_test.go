@@ -345,7 +345,9 @@ func TestConfirmWaitsForAFlowLeavingDraft(t *testing.T) {
 // TestRemovedSignUpCannotBeConfirmed: a merchant removes a sign-up still
 // waiting for the shopper's confirmation. It is cancelled with a removed
 // event saying it was pending, and neither its link nor a YES reply puts
-// it in the queue afterwards: a restock does not notify it.
+// it in the queue afterwards: a restock does not notify it. Confirming it
+// answers ECONFLICT, not ENOTFOUND, so the link's page can tell the shopper
+// the shop removed it rather than that the link is not valid.
 func TestRemovedSignUpCannotBeConfirmed(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		fx := newOptinFixture(t, db)
@@ -364,7 +366,7 @@ func TestRemovedSignUpCannotBeConfirmed(t *testing.T) {
 			t.Fatalf("removed events: %q, want one %s", got, want)
 		}
 		_, err = db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
-		wantCode(t, err, stockbell.ENOTFOUND, "")
+		wantCode(t, err, stockbell.ECONFLICT, "")
 		if n, err := db.ConfirmReply(ctx, usMobile); err != nil || n != 0 {
 			t.Fatalf("a YES reply after the removal confirmed %d (%v), want none", n, err)
 		}

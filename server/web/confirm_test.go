@@ -357,3 +357,45 @@ func TestConfirmationLinkOfARemovedSignUp(t *testing.T) {
 		}
 	})
 }
+
+// removedAfterRead is the real store, with the merchant's removal of a
+// sign-up landing right after the confirmation page's read of it and
+// before its write, once.
+type removedAfterRead struct {
+	*store.DB
+	shopID, subscriptionID int64
+	removed                bool
+}
+
+func (s *removedAfterRead) FindConfirmationRequest(ctx context.Context, shopID, id int64) (*stockbell.ConfirmationRequest, error) {
+	req, err := s.DB.FindConfirmationRequest(ctx, shopID, id)
+	if err == nil && !s.removed {
+		s.removed = true
+		_, err = s.RemoveSubscription(ctx, s.shopID, s.subscriptionID, stockbell.AdminUser{Email: "owner@example.com"})
+	}
+	return req, err
+}
+
+// TestConfirmRacingARemoval: the merchant removes a sign-up between the
+// confirm button's read of it and its write. The shopper sees that the
+// shop removed the alert, as for a sign-up removed before, not that the
+// link is not valid; the sign-up stays cancelled and unconfirmed.
+func TestConfirmRacingARemoval(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptin(t, db)
+		sub, link := fx.subscribeAndAsk(t, "+12015550123")
+		fx.confirm.Store = &removedAfterRead{DB: db, shopID: fx.shop.ID, subscriptionID: sub.ID}
+		code, body := fetch(t, http.MethodPost, link)
+		if code != http.StatusOK || !strings.Contains(body, "bells.myshopify.com removed this alert: you will not be notified when Bell (Small) is back in stock.") ||
+			strings.Contains(body, "not valid") || strings.Contains(body, "<form") {
+			t.Fatalf("confirming as the merchant removes the sign-up: %d\n%s", code, body)
+		}
+		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionCancelled {
+			t.Fatalf("the sign-up removed while it was confirmed is %s, want cancelled", got)
+		}
+		var confirmed *time.Time
+		if err := db.DB.GetContext(context.Background(), &confirmed, db.DB.Rebind(`SELECT confirmed_at FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil || confirmed != nil {
+			t.Fatalf("its confirmation: confirmed at %v (%v), want unconfirmed", confirmed, err)
+		}
+	})
+}
