@@ -73,6 +73,14 @@ func (s *Subscription) Confirmed() Channels {
 	return confirmed
 }
 
+// AwaitsConfirmation reports whether the subscription still waits for the
+// shopper to confirm the channel: it is queued or pending, and the channel
+// is among those it awaits.
+func (s *Subscription) AwaitsConfirmation(ch Channel) bool {
+	waiting := s.Status == SubscriptionQueued || s.Status == SubscriptionPending
+	return waiting && s.Awaiting.Has(ch)
+}
+
 // ConfirmationLinkValidity is how long a confirmation link, or a reply to
 // a confirmation text, is accepted after the request was sent.
 const ConfirmationLinkValidity = 7 * 24 * time.Hour
@@ -100,7 +108,24 @@ type Confirmation struct {
 	SentAt      *time.Time         `db:"sent_at" json:"sent_at,omitempty"`
 	ConfirmedAt *time.Time         `db:"confirmed_at" json:"confirmed_at,omitempty"`
 	Method      ConfirmationMethod `db:"method" json:"method,omitempty"`
+	// FailedAt is when its request could not be sent, for good (the
+	// provider refused it, or the send job's last attempt failed), and
+	// Failure why, in the provider's words (at most MaxConfirmationFailure
+	// characters); both are cleared when it is queued to be sent again.
+	FailedAt *time.Time `db:"failed_at" json:"failed_at,omitempty"`
+	Failure  string     `db:"failure" json:"failure,omitempty"`
 }
+
+// MaxConfirmationFailure is how many characters of the reason a
+// confirmation request could not be sent are kept: enough for a provider's
+// error and its code, not a whole answer.
+const MaxConfirmationFailure = 300
+
+// ConfirmationMaxAttempts is how many times the queue runs a
+// send_confirmation job whose provider fails for now, with its backoff
+// between; on the last, the request is recorded as not sent
+// (Confirmation.FailedAt), since nothing would send it afterwards.
+const ConfirmationMaxAttempts = 10
 
 // Expired reports whether the confirmation can no longer be given at now:
 // its request was sent longer than ConfirmationLinkValidity ago.
@@ -134,6 +159,10 @@ type ConfirmationService interface {
 	// MarkConfirmationSent records that the request left with that text.
 	// Returns ENOTFOUND for a confirmation of another shop.
 	MarkConfirmationSent(ctx context.Context, shopID, id int64, consentText string) error
+	// MarkConfirmationFailed records that the request could not be sent,
+	// for good, and why (cut to MaxConfirmationFailure characters).
+	// Returns ENOTFOUND for a confirmation of another shop.
+	MarkConfirmationFailed(ctx context.Context, shopID, id int64, reason string) error
 	// Confirm records the shopper's confirmation of the channel and puts the
 	// subscription in the queue (if it still waits); confirming twice
 	// changes nothing. Returns ECONFLICT for a subscription the merchant

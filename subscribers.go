@@ -35,7 +35,8 @@ type SubscriberTimeline struct {
 	Messages []*Message
 	Clicks   []MessageClick
 	// Confirmations are those asked of her (double opt-in), oldest first:
-	// each one's SentAt is set once its request is recorded as sent.
+	// each one's SentAt is set once its request is recorded as sent, its
+	// FailedAt once it could not be sent.
 	Confirmations []*Confirmation
 }
 
@@ -104,6 +105,14 @@ type SubscriberService interface {
 	// status the subscription had: it was removed now if Removable says
 	// so. Returns ENOTFOUND unless it belongs to the shop.
 	RemoveSubscription(ctx context.Context, shopID, subscriptionID int64, by AdminUser) (SubscriptionStatus, error)
+	// SendConfirmationAgain queues, with a new SendConfirmationJob, one
+	// new send of each confirmation request of the subscription that could
+	// not be sent (Confirmation.FailedAt) on a channel it still awaits,
+	// clearing the failure, and returns how many it queued: none when
+	// none failed (they were queued again already, say), or when the
+	// subscription no longer waits. Returns ENOTFOUND unless it belongs to
+	// the shop.
+	SendConfirmationAgain(ctx context.Context, shopID, subscriptionID int64) (int, error)
 	// FindDemand returns the shop's variants with queued subscribers, most
 	// wanted first, and how many there are.
 	FindDemand(ctx context.Context, filter DemandFilter) ([]*VariantDemand, int, error)

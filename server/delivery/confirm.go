@@ -24,9 +24,11 @@ type Confirmations struct {
 }
 
 // HandleSendConfirmation sends a confirmation request once. A request
-// already sent, or of a subscription that no longer waits for it, is not
-// sent; a permanent refusal (a number the provider will not text) is
-// logged and dropped; a transient failure is retried by the queue. The
+// already sent, recorded as not sent, or of a subscription that no longer
+// waits for it, is not sent; a permanent refusal (a number the provider
+// will not text), or a failure on the job's last attempt, is recorded as
+// not sent (see sendFailed); a transient failure before that is retried
+// by the queue. The
 // sent mark is tried again after a failure (stockbell.RecordSent); as with
 // flow messages, a crash between the provider accepting the request and
 // that mark committing, or a database lost for longer, sends it again.
@@ -44,11 +46,8 @@ func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbel
 	token := c.Links.Signer.ConfirmationToken(ConfirmationToken{ConfirmationID: conf.ID, ShopID: conf.ShopID,
 		Expires: c.Clock.Now().Add(stockbell.ConfirmationLinkValidity)})
 	out, consent := confirmationMessage(req, c.Links.ConfirmURL(token))
-	if _, err := c.Sender.Send(ctx, out); stockbell.ErrorCode(err) == stockbell.EINVALID {
-		c.logger().Warn("confirmation request refused for good", "confirmation", conf.ID, "channel", conf.Channel, "err", err)
-		return nil
-	} else if err != nil {
-		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)
+	if _, err := c.Sender.Send(ctx, out); err != nil {
+		return c.sendFailed(ctx, &conf, err)
 	}
 	if c.Metrics != nil {
 		c.Metrics.ConfirmationRequested(conf.Channel)
@@ -60,11 +59,36 @@ func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbel
 	})
 }
 
-// stillWanted reports whether a confirmation request is still to be sent.
+// sendFailed handles a request the provider did not take. One refused for
+// good (EINVALID), or still failing on the job's last attempt
+// (stockbell.ConfirmationMaxAttempts), after which the queue gives the job
+// up, is recorded as not sent, with why, for the merchant's subscriber
+// page; the job then ends. Another failure is returned for the queue to
+// retry the job.
+func (c *Confirmations) sendFailed(ctx context.Context, conf *stockbell.Confirmation, err error) error {
+	attempt := stockbell.JobAttempt(ctx)
+	reason := stockbell.ErrorMessage(err)
+	switch {
+	case stockbell.ErrorCode(err) == stockbell.EINVALID:
+	case attempt >= stockbell.ConfirmationMaxAttempts:
+		reason = fmt.Sprintf("given up after %d attempts: %v", attempt, err)
+	default:
+		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)
+	}
+	c.logger().Warn("confirmation request not sent, for good", "confirmation", conf.ID, "channel", conf.Channel,
+		"attempt", attempt, "err", err)
+	return stockbell.RecordSent(func() error {
+		return c.Store.MarkConfirmationFailed(context.WithoutCancel(ctx), conf.ShopID, conf.ID, reason)
+	})
+}
+
+// stillWanted reports whether a confirmation request is still to be sent:
+// one that could not be sent is sent again only once the merchant queues
+// it again (which clears its failure).
 func stillWanted(req *stockbell.ConfirmationRequest) bool {
-	sub, conf := &req.Subscription, &req.Confirmation
-	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
-	return conf.SentAt == nil && conf.ConfirmedAt == nil && waiting && sub.Awaiting.Has(conf.Channel) && req.Shop.Active()
+	conf := &req.Confirmation
+	return conf.SentAt == nil && conf.ConfirmedAt == nil && conf.FailedAt == nil &&
+		req.Subscription.AwaitsConfirmation(conf.Channel) && req.Shop.Active()
 }
 
 // Page returns what the confirmation link's page shows. Returns

@@ -43,22 +43,9 @@ func (s *countingSender) Send(context.Context, stockbell.OutboundMessage) (stock
 // queue's retry of the job does not text the shopper a second time.
 func TestConfirmationSentOnceWhenItsRecordFails(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		f := newShopFixture(t, db)
-		sub := f.subscribe(t, "A", "", "+14155550100")
-		if sub.Status != stockbell.SubscriptionPending {
-			t.Fatalf("subscription is %s, want pending (a US number confirms first)", sub.Status)
-		}
-		var id int64
-		if err := db.DB.GetContext(ctx, &id, db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
-			t.Fatal(err)
-		}
-		signer, err := delivery.NewSigner([]byte(strings.Repeat("k", 32)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f, id := pendingTextConfirmation(t, db)
 		sender := &countingSender{}
-		confirmations := &delivery.Confirmations{Store: &markFailingOnce{ConfirmationService: db}, Sender: sender,
-			Links: delivery.NewLinks("https://bell.example", signer), Clock: stockbell.SystemClock{}}
+		confirmations := confirmationsOf(t, &markFailingOnce{ConfirmationService: db}, sender)
 		job := stockbell.SendConfirmationJob{ShopID: f.shop.ID, ConfirmationID: id}
 		for try := 1; ; try++ { // as the queue retries a job that failed
 			err := confirmations.HandleSendConfirmation(ctx, job)
@@ -76,4 +63,31 @@ func TestConfirmationSentOnceWhenItsRecordFails(t *testing.T) {
 			t.Fatalf("the request is not recorded sent: %v %v", sentAt, err)
 		}
 	})
+}
+
+// pendingTextConfirmation signs a US number up for lamp A, which waits
+// for the shopper's confirmation, and returns the fixture and the id of
+// the confirmation asked.
+func pendingTextConfirmation(t *testing.T, db *store.DB) (*shopFixture, int64) {
+	t.Helper()
+	f := newShopFixture(t, db)
+	sub := f.subscribe(t, "A", "", "+14155550100")
+	if sub.Status != stockbell.SubscriptionPending {
+		t.Fatalf("subscription is %s, want pending (a US number confirms first)", sub.Status)
+	}
+	var id int64
+	if err := db.DB.GetContext(ctx, &id, db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	return f, id
+}
+
+// confirmationsOf is the confirmation service on a store and a sender.
+func confirmationsOf(t *testing.T, s stockbell.ConfirmationService, sender stockbell.Sender) *delivery.Confirmations {
+	t.Helper()
+	signer, err := delivery.NewSigner([]byte(strings.Repeat("k", 32)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &delivery.Confirmations{Store: s, Sender: sender, Links: delivery.NewLinks("https://bell.example", signer), Clock: stockbell.SystemClock{}}
 }

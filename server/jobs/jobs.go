@@ -193,7 +193,8 @@ var queueOfKind = map[string]string{
 // maxAttemptsOfKind names the kinds whose handler knows its last attempt
 // by a number of its own, rather than by the queue's MaxAttempts.
 var maxAttemptsOfKind = map[string]int{
-	stockbell.SendMessageJob{}.Kind(): stockbell.SendMaxAttempts,
+	stockbell.SendMessageJob{}.Kind():      stockbell.SendMaxAttempts,
+	stockbell.SendConfirmationJob{}.Kind(): stockbell.ConfirmationMaxAttempts,
 }
 
 func insertOpts(args stockbell.JobArgs, opts *stockbell.JobOptions) *river.InsertOpts {

@@ -94,6 +94,26 @@ func TestSendJobsKnowTheirLastAttempt(t *testing.T) {
 	})
 }
 
+// TestConfirmationJobsKnowTheirLastAttempt: confirmation send jobs are
+// queued with stockbell.ConfirmationMaxAttempts, the attempt on which
+// their handler records a request it could not send.
+func TestConfirmationJobsKnowTheirLastAttempt(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db)})
+		must(t, err)
+		tx, err := db.DB.BeginTx(ctx, nil)
+		must(t, err)
+		must(t, queue.InsertTx(ctx, tx, stockbell.SendConfirmationJob{ShopID: 1, ConfirmationID: 1}, nil))
+		must(t, tx.Commit())
+		var maxAttempts int
+		must(t, db.DB.GetContext(ctx, &maxAttempts, `SELECT max_attempts FROM river_job WHERE kind = 'send_confirmation'`))
+		if maxAttempts != stockbell.ConfirmationMaxAttempts {
+			t.Fatalf("confirmation job queued with max attempts %d, want %d", maxAttempts, stockbell.ConfirmationMaxAttempts)
+		}
+	})
+}
+
 // awaitRuns waits until two different ids came through ran.
 func awaitRuns(ctx context.Context, t *testing.T, ran <-chan int64, what, want string) {
 	t.Helper()

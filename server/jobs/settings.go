@@ -45,7 +45,8 @@ const (
 
 	// MaxAttempts is how many times a job is tried before it is discarded,
 	// unless its kind has a number of its own (send jobs:
-	// stockbell.SendMaxAttempts).
+	// stockbell.SendMaxAttempts; confirmation send jobs:
+	// stockbell.ConfirmationMaxAttempts).
 	MaxAttempts = 10
 
 	// DecisionQueue is the queue of the restock decisions (the

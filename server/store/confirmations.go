@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"time"
+	"unicode/utf8"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -11,7 +12,7 @@ import (
 var _ stockbell.ConfirmationService = (*DB)(nil)
 
 const confirmationColumns = `id, shop_id, subscription_id, channel, recipient, consent_text, requested_at, sent_at,
-	confirmed_at, method`
+	confirmed_at, method, failed_at, failure`
 
 // requestConfirmations records a confirmation for each channel of a new
 // subscription that awaits one, each with the job that sends its request,
@@ -25,7 +26,18 @@ func requestConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscripti
 		if err != nil {
 			return err
 		}
-		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
+		if err := queueConfirmationSends(ctx, tx, sub.ShopID, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// queueConfirmationSends inserts the job that sends each confirmation's
+// request, in the caller's transaction.
+func queueConfirmationSends(ctx context.Context, tx *Tx, shopID int64, ids ...int64) error {
+	for _, id := range ids {
+		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: shopID, ConfirmationID: id}, nil); err != nil {
 			return err
 		}
 	}
@@ -50,12 +62,7 @@ func requestConfirmationsAgain(ctx context.Context, tx *Tx, sub *stockbell.Subsc
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if err := tx.insertJob(ctx, stockbell.SendConfirmationJob{ShopID: sub.ShopID, ConfirmationID: id}, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return queueConfirmationSends(ctx, tx, sub.ShopID, ids...)
 }
 
 // FindConfirmationRequest returns a confirmation of the shop with its
@@ -109,6 +116,59 @@ func (db *DB) MarkConfirmationSent(ctx context.Context, shopID, id int64, consen
 			tx.db.now(), consentText, id, shopID)
 		return mustAffect(res, err, "confirmation %d not found", id)
 	})
+}
+
+// MarkConfirmationFailed records that the request could not be sent, for
+// good, and why, cut to stockbell.MaxConfirmationFailure characters.
+// Returns ENOTFOUND for a confirmation of another shop.
+func (db *DB) MarkConfirmationFailed(ctx context.Context, shopID, id int64, reason string) error {
+	return db.inTx(ctx, func(tx *Tx) error {
+		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE confirmations SET failed_at = ?, failure = ? WHERE id = ? AND shop_id = ?`),
+			tx.db.now(), cutText(reason, stockbell.MaxConfirmationFailure), id, shopID)
+		return mustAffect(res, err, "confirmation %d not found", id)
+	})
+}
+
+// cutText returns s cut to at most n characters, an ellipsis ending it
+// when cut.
+func cutText(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
+// SendConfirmationAgain queues a new send of the subscription's failed
+// confirmation requests; see stockbell.SubscriberService. Under the
+// subscription's row lock, as a removal or STOP takes it, each request's
+// failure is cleared as its job is queued: a second call finds none
+// failed and queues nothing.
+func (db *DB) SendConfirmationAgain(ctx context.Context, shopID, subscriptionID int64) (int, error) {
+	var ids []int64
+	err := db.inTx(ctx, func(tx *Tx) error {
+		sub, err := lockSubscriptionByID(ctx, tx, shopID, subscriptionID)
+		if err != nil {
+			return err
+		}
+		for _, ch := range sub.Awaiting {
+			if !sub.AwaitsConfirmation(ch) {
+				continue
+			}
+			var failed []int64
+			err := tx.SelectContext(ctx, &failed, tx.Rebind(`UPDATE confirmations SET failed_at = NULL, failure = '', requested_at = ?
+				WHERE subscription_id = ? AND shop_id = ? AND channel = ? AND confirmed_at IS NULL AND failed_at IS NOT NULL
+				RETURNING id`), tx.db.now(), sub.ID, shopID, ch)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, failed...)
+		}
+		return queueConfirmationSends(ctx, tx, shopID, ids...)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(ids), nil
 }
 
 // Confirm records the shopper's confirmation of a channel; see
@@ -171,8 +231,7 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	if sub.Status == stockbell.SubscriptionCancelled {
 		return stockbell.Errorf(stockbell.ECONFLICT, "subscription %d was removed by the shop", sub.ID)
 	}
-	waiting := sub.Status == stockbell.SubscriptionQueued || sub.Status == stockbell.SubscriptionPending
-	if !waiting || !sub.Awaiting.Has(c.Channel) {
+	if !sub.AwaitsConfirmation(c.Channel) {
 		return stockbell.Errorf(stockbell.ENOTFOUND, "subscription %d does not await a confirmation of %s", sub.ID, c.Channel)
 	}
 	now := tx.db.now()

@@ -20,6 +20,23 @@ func init() {
 			t.Errorf("MarkConfirmationSent through shop A changed B's confirmation: %+v", c)
 		}
 	}
+	probes["MarkConfirmationFailed"] = func(t *testing.T, db *store.DB, fx *tenancy) {
+		id := bConfirmation(t, db, fx)
+		wantCodeOf(t, "MarkConfirmationFailed", db.MarkConfirmationFailed(ctx, fx.a.ID, id, "refused"), stockbell.ENOTFOUND)
+		if c := confirmationRow(t, db, id); c.FailedAt != nil || c.Failure != "" {
+			t.Errorf("MarkConfirmationFailed through shop A changed B's confirmation: %+v", c)
+		}
+	}
+	probes["SendConfirmationAgain"] = func(t *testing.T, db *store.DB, fx *tenancy) {
+		id := bConfirmation(t, db, fx)
+		_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE confirmations SET failed_at = ?, failure = 'refused' WHERE id = ?`), db.Clock.Now(), id)
+		must(t, err)
+		n, err := db.SendConfirmationAgain(ctx, fx.a.ID, fx.bSub)
+		wantCodeOf(t, "SendConfirmationAgain", err, stockbell.ENOTFOUND)
+		if c := confirmationRow(t, db, id); n != 0 || c.FailedAt == nil {
+			t.Errorf("SendConfirmationAgain through shop A queued %d of B's confirmations: %+v", n, c)
+		}
+	}
 	probes["FindConfirmationRequest"] = func(t *testing.T, db *store.DB, fx *tenancy) {
 		req, err := db.FindConfirmationRequest(ctx, fx.a.ID, bConfirmation(t, db, fx))
 		wantCodeOf(t, "FindConfirmationRequest", err, stockbell.ENOTFOUND)
@@ -54,6 +71,6 @@ func confirmationRow(t *testing.T, db *store.DB, id int64) stockbell.Confirmatio
 	t.Helper()
 	var c stockbell.Confirmation
 	must(t, db.DB.GetContext(ctx, &c, db.DB.Rebind(`SELECT id, shop_id, subscription_id, channel, recipient, consent_text,
-		requested_at, sent_at, confirmed_at, method FROM confirmations WHERE id = ?`), id))
+		requested_at, sent_at, confirmed_at, method, failed_at, failure FROM confirmations WHERE id = ?`), id))
 	return c
 }

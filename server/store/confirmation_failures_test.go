@@ -1,0 +1,77 @@
+package store_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestConfirmationFailureIsRecorded: a confirmation request that could
+// not be sent keeps when and why, the provider's reason cut to
+// stockbell.MaxConfirmationFailure characters, and the subscriber's
+// timeline reads it.
+func TestConfirmationFailureIsRecorded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		sub := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		fx.clock.Add(time.Minute)
+		reason := "The SMS provider refused the message: " + strings.Repeat("é", 2*stockbell.MaxConfirmationFailure)
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, c.ID, reason))
+		tl, err := db.FindSubscriberTimeline(ctx, fx.shop.ID, sub.ID)
+		must(t, err)
+		got := tl.Confirmations[0]
+		if got.FailedAt == nil || !got.FailedAt.Equal(fx.clock.Now()) || got.SentAt != nil {
+			t.Fatalf("the failed confirmation: failed at %v, sent at %v; want failed at %v, not sent", got.FailedAt, got.SentAt, fx.clock.Now())
+		}
+		if n := utf8.RuneCountInString(got.Failure); n > stockbell.MaxConfirmationFailure || !strings.HasPrefix(got.Failure, "The SMS provider refused") ||
+			!utf8.ValidString(got.Failure) {
+			t.Fatalf("the failure kept is %d characters, want at most %d from the provider's words: %q", n, stockbell.MaxConfirmationFailure, got.Failure)
+		}
+	})
+}
+
+// TestSendConfirmationAgain: the merchant's "Send the confirmation again"
+// queues one new send of a request that could not be sent, through the
+// same job, and clears its failure; asked again (a double click, a second
+// tab), or for a request not failed, it queues nothing. A removed sign-up
+// is not sent again.
+func TestSendConfirmationAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		sub := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		jobs := func() int { return len(jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())) }
+		if n, err := db.SendConfirmationAgain(ctx, fx.shop.ID, sub.ID); err != nil || n != 0 || jobs() != 1 {
+			t.Fatalf("sending a request not failed again: %d queued (%v), %d jobs; want none queued, the first job only", n, err, jobs())
+		}
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, c.ID, "refused"))
+		fx.clock.Add(time.Hour)
+		if n, err := db.SendConfirmationAgain(ctx, fx.shop.ID, sub.ID); err != nil || n != 1 {
+			t.Fatalf("sending the failed request again: %d queued (%v), want 1", n, err)
+		}
+		args := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())
+		if len(args) != 2 || args[1]["confirmation_id"] != float64(c.ID) || args[1]["shop_id"] != float64(fx.shop.ID) {
+			t.Fatalf("send_confirmation jobs: %v, want a second one for confirmation %d", args, c.ID)
+		}
+		again := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		if again.FailedAt != nil || again.Failure != "" || again.SentAt != nil || !again.RequestedAt.Equal(fx.clock.Now()) {
+			t.Fatalf("the confirmation queued again: %+v, want its failure cleared and requested now", again)
+		}
+		if n, err := db.SendConfirmationAgain(ctx, fx.shop.ID, sub.ID); err != nil || n != 0 || jobs() != 2 {
+			t.Fatalf("sending it again twice: %d queued (%v), %d jobs; want none more", n, err, jobs())
+		}
+
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, c.ID, "refused"))
+		_, err := db.RemoveSubscription(ctx, fx.shop.ID, sub.ID, stockbell.AdminUser{Email: "owner@example.com"})
+		must(t, err)
+		if n, err := db.SendConfirmationAgain(ctx, fx.shop.ID, sub.ID); err != nil || n != 0 || jobs() != 2 {
+			t.Fatalf("sending a removed sign-up's request again: %d queued (%v), %d jobs; want none", n, err, jobs())
+		}
+	})
+}
