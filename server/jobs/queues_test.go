@@ -73,7 +73,9 @@ func TestDecisionQueue(t *testing.T) {
 
 // TestSendJobsKnowTheirLastAttempt: send jobs are queued with
 // stockbell.SendMaxAttempts, the number their handler takes for its last
-// attempt, with or without options.
+// attempt, with or without options; confirmation send jobs with
+// stockbell.ConfirmationMaxAttempts, the attempt on which their handler
+// records a request it could not send.
 func TestSendJobsKnowTheirLastAttempt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -85,31 +87,17 @@ func TestSendJobsKnowTheirLastAttempt(t *testing.T) {
 		must(t, queue.InsertTx(ctx, tx, stockbell.SendMessageJob{MessageID: 1}, nil))
 		must(t, queue.InsertTx(ctx, tx, stockbell.SendMessageJob{MessageID: 2}, later))
 		must(t, queue.InsertManyTx(ctx, tx, []stockbell.JobArgs{stockbell.SendMessageJob{MessageID: 3}}, later))
+		must(t, queue.InsertTx(ctx, tx, stockbell.SendConfirmationJob{ShopID: 1, ConfirmationID: 1}, nil))
 		must(t, tx.Commit())
 		var maxAttempts []int
 		must(t, db.DB.SelectContext(ctx, &maxAttempts, `SELECT max_attempts FROM river_job WHERE kind = 'send_message' ORDER BY id`))
 		if len(maxAttempts) != 3 || slices.ContainsFunc(maxAttempts, func(n int) bool { return n != stockbell.SendMaxAttempts }) {
 			t.Fatalf("send jobs queued with max attempts %v, want %d each", maxAttempts, stockbell.SendMaxAttempts)
 		}
-	})
-}
-
-// TestConfirmationJobsKnowTheirLastAttempt: confirmation send jobs are
-// queued with stockbell.ConfirmationMaxAttempts, the attempt on which
-// their handler records a request it could not send.
-func TestConfirmationJobsKnowTheirLastAttempt(t *testing.T) {
-	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		ctx := context.Background()
-		queue, err := jobs.New(ctx, jobs.Config{Database: jobsDatabase(t, db)})
-		must(t, err)
-		tx, err := db.DB.BeginTx(ctx, nil)
-		must(t, err)
-		must(t, queue.InsertTx(ctx, tx, stockbell.SendConfirmationJob{ShopID: 1, ConfirmationID: 1}, nil))
-		must(t, tx.Commit())
-		var maxAttempts int
-		must(t, db.DB.GetContext(ctx, &maxAttempts, `SELECT max_attempts FROM river_job WHERE kind = 'send_confirmation'`))
-		if maxAttempts != stockbell.ConfirmationMaxAttempts {
-			t.Fatalf("confirmation job queued with max attempts %d, want %d", maxAttempts, stockbell.ConfirmationMaxAttempts)
+		var confirmationAttempts int
+		must(t, db.DB.GetContext(ctx, &confirmationAttempts, `SELECT max_attempts FROM river_job WHERE kind = 'send_confirmation'`))
+		if confirmationAttempts != stockbell.ConfirmationMaxAttempts {
+			t.Fatalf("confirmation job queued with max attempts %d, want %d", confirmationAttempts, stockbell.ConfirmationMaxAttempts)
 		}
 	})
 }

@@ -75,3 +75,23 @@ func TestSendConfirmationAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestSendConfirmationAgainNotToANumberThatStopped: a shopper queued by
+// email whose text confirmation could not be sent replies STOP: the
+// number is off the subscription, and its request is not sent again.
+func TestSendConfirmationAgainNotToANumberThatStopped(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		sub := fx.subscribe(t, db, "ann@example.com", usMobile)
+		if sub.Status != stockbell.SubscriptionQueued || !sub.AwaitsConfirmation(stockbell.ChannelSMS) {
+			t.Fatalf("the sign-up by email and a US number is %s awaiting %v, want queued awaiting sms", sub.Status, sub.Awaiting)
+		}
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, confirmationOf(t, db, sub.ID, stockbell.ChannelSMS).ID, "refused"))
+		if n, err := db.StopSMS(ctx, usMobile); err != nil || n != 1 {
+			t.Fatalf("STOP changed %d subscriptions (%v), want 1", n, err)
+		}
+		if n, err := db.SendConfirmationAgain(ctx, fx.shop.ID, sub.ID); err != nil || n != 0 {
+			t.Fatalf("sending the text confirmation of a number that stopped again: %d queued (%v), want none", n, err)
+		}
+	})
+}
