@@ -140,9 +140,9 @@ func readTimelineMessages(ctx context.Context, tx *Tx, tl *stockbell.SubscriberT
 // RemoveSubscription cancels a queued, pending or held subscription of
 // the shop with an EventRemoved event (naming the status it had and, for a
 // held one, the batch it leaves) and returns the status it had. A pending
-// one's confirmations stay open but confirm nothing: Confirm and
-// ConfirmReply find it no longer waiting, and a request not yet sent is
-// not sent. Its messages a manual flow
+// one's confirmations stay open but confirm nothing: Confirm answers
+// ECONFLICT, ConfirmReply skips it, and a request not yet sent is not
+// sent. Its messages a manual flow
 // holds are skipped at once, locked before the subscription as Unsubscribe
 // and a batch's approval lock them, so that the held batch no longer
 // counts it. Returns ENOTFOUND unless it belongs to the shop.

@@ -161,6 +161,7 @@ func (a *Admin) Register(s *Server) {
 	a.Handle("/admin/subscribers/export", a.exportSubscribers, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}", a.subscriberPage, http.MethodGet)
 	a.Handle("/admin/subscribers/{id:[0-9]+}/remove", a.removeSubscriber, http.MethodPost)
+	a.Handle("/admin/subscribers/{id:[0-9]+}/send-confirmation", a.sendConfirmationAgain, http.MethodPost)
 	a.registerPrivacy()
 	a.HandlePage("/admin/install", NavItem{Label: "Install", Order: 60}, a.installPage, http.MethodGet, http.MethodPost)
 	if a.SyncLog != nil {

@@ -150,6 +150,9 @@ var notices = map[string]string{
 		"Nothing will be sent to this subscriber about this item.",
 	"subscriber_not_removed": "Not removed: this subscriber no longer waits in the queue, in a batch for your approval " +
 		"or for their own confirmation (see why below).",
+	"confirmation_sent_again": "Confirmation request queued to be sent again. This page says when it leaves, or why it could not.",
+	"confirmation_not_sent_again": "Not sent again: no confirmation request of this subscriber is waiting after a failure " +
+		"(it was queued again already, or they confirmed or left meanwhile; see below).",
 	"report_scheduled":         "Report scheduled: it is emailed after each period ends.",
 	"report_unscheduled":       "Scheduled report removed: no more emails for it.",
 	"report_frequency_changed": "Frequency changed: the report is emailed after each of its new periods ends.",

@@ -156,6 +156,29 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", notice)
 }
 
+// sendConfirmationAgain queues one new send of a pending subscriber's
+// confirmation request that could not be sent, through the job that sent
+// it first; the notice says whether one was queued (a second post, from a
+// double click or a second tab, queues none).
+func (a *Admin) sendConfirmationAgain(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	id, err := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
+	if err != nil {
+		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "No such subscriber."))
+		return
+	}
+	n, err := a.Subscribers.SendConfirmationAgain(r.Context(), s.ShopID, id)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
+	notice := "confirmation_not_sent_again"
+	if n > 0 {
+		notice = "confirmation_sent_again"
+		a.Logger.Info("confirmation request queued again by merchant", "shop_id", s.ShopID, "subscription_id", id, "door", s.Door)
+	}
+	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", notice)
+}
+
 // variantCache loads each variant of one shop once per request; a variant
 // of another shop is not found.
 type variantCache struct {

@@ -474,12 +474,8 @@ func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
 // the shopper confirmed.
 func TestRemovePendingSignUp(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		f := newAdminFixture(t, db)
-		w := newWaitingShop(t, f, "ann@example.com")
-		pending := pendingSMSSignUp(t, db, w)
-		b := f.signIn(t, w.shop)
-		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
-		page := b.get(path)
+		ps := openPendingShopperPage(t, db)
+		page := ps.b.get(ps.path)
 		wantStatus(t, page, http.StatusOK, "a pending subscriber's page")
 		if text := visibleText(page.Body); !strings.Contains(text, "Remove this sign-up") || strings.Contains(text, "Remove from") {
 			t.Fatalf("a pending subscriber's page offers no removal of the sign-up:\n%s", text)
@@ -487,12 +483,12 @@ func TestRemovePendingSignUp(t *testing.T) {
 		if !strings.Contains(page.Body, `data-confirm="Remove this sign-up? The shopper has not confirmed it yet`) {
 			t.Fatalf("the removal of a sign-up asks no question of its own:\n%.4000s", page.Body)
 		}
-		p := b.post(path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
+		p := ps.b.post(ps.path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
 		wantStatus(t, p, http.StatusSeeOther, "removing a pending subscriber")
-		if got := subscriptionStatus(t, db, pending); got != stockbell.SubscriptionCancelled {
+		if got := subscriptionStatus(t, db, ps.pending); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("the removed sign-up is %s, want cancelled", got)
 		}
-		after := visibleText(b.get(p.Header.Get("Location")).Body)
+		after := visibleText(ps.b.get(p.Header.Get("Location")).Body)
 		for _, want := range []string{
 			"Sign-up removed: their confirmation no longer puts them in the queue.",
 			"Sign-up removed on",
@@ -557,30 +553,41 @@ func TestRemovingTwiceSaysWhatTheRemovalDid(t *testing.T) {
 // records it sent; before, that it has not been sent yet.
 func TestPendingPageSaysWhetherTheConfirmationLeft(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		f := newAdminFixture(t, db)
-		w := newWaitingShop(t, f, "ann@example.com")
-		pending := pendingSMSSignUp(t, db, w)
-		b := f.signIn(t, w.shop)
-		path := fmt.Sprintf("/admin/subscribers/%d", pending.ID)
-		before := visibleText(b.get(path).Body)
+		ps := openPendingShopperPage(t, db)
+		before := visibleText(ps.b.get(ps.path).Body)
 		if !strings.Contains(before, "The confirmation request to their phone (reply YES or tap its link) has not been sent yet") ||
 			strings.Contains(before, "was sent") {
 			t.Fatalf("the page of a shopper whose confirmation request has not left says:\n%s", before)
 		}
-		data, err := db.ContactData(context.Background(), stockbell.Contact{ShopID: w.shop.ID, Phone: pending.Phone})
-		if err != nil || len(data.Confirmations) != 1 {
-			t.Fatalf("the sign-up's confirmations: %+v (%v), want one", data, err)
-		}
-		f.clock.Add(3 * time.Minute)
-		if err := db.MarkConfirmationSent(context.Background(), w.shop.ID, data.Confirmations[0].ID, "Reply YES"); err != nil {
+		ps.f.clock.Add(3 * time.Minute)
+		if err := db.MarkConfirmationSent(context.Background(), ps.w.shop.ID, confirmationID(t, db, ps.pending), "Reply YES"); err != nil {
 			t.Fatal(err)
 		}
-		sent := visibleText(b.get(path).Body)
-		want := "A confirmation request was sent to their phone (reply YES or tap its link) on " + f.clock.Now().UTC().Format("2 Jan 2006, 15:04 UTC")
+		sent := visibleText(ps.b.get(ps.path).Body)
+		want := "A confirmation request was sent to their phone (reply YES or tap its link) on " + ps.f.clock.Now().UTC().Format("2 Jan 2006, 15:04 UTC")
 		if !strings.Contains(sent, want) || strings.Contains(sent, "not been sent") {
 			t.Fatalf("the page of a shopper whose confirmation request left lacks %q:\n%s", want, sent)
 		}
 	})
+}
+
+// pendingShopperPage is the waiting shop with Ann queued and a pending SMS
+// sign-up (pendingSMSSignUp), and its owner signed in; path is the pending
+// shopper's page.
+type pendingShopperPage struct {
+	f       *adminFixture
+	w       *waitingShop
+	pending *stockbell.Subscription
+	b       *browser
+	path    string
+}
+
+func openPendingShopperPage(t *testing.T, db *store.DB) *pendingShopperPage {
+	t.Helper()
+	f := newAdminFixture(t, db)
+	w := newWaitingShop(t, f, "ann@example.com")
+	pending := pendingSMSSignUp(t, db, w)
+	return &pendingShopperPage{f: f, w: w, pending: pending, b: f.signIn(t, w.shop), path: fmt.Sprintf("/admin/subscribers/%d", pending.ID)}
 }
 
 // pendingSMSSignUp signs a US number up for the waiting shop's variant by
@@ -593,4 +600,60 @@ func pendingSMSSignUp(t *testing.T, db *store.DB, w *waitingShop) *stockbell.Sub
 		t.Fatalf("a US number's sign-up: %+v (%v), want pending", pending, err)
 	}
 	return pending
+}
+
+// confirmationID is the id of the one confirmation asked of a sign-up.
+func confirmationID(t *testing.T, db *store.DB, sub *stockbell.Subscription) int64 {
+	t.Helper()
+	data, err := db.ContactData(context.Background(), stockbell.Contact{ShopID: sub.ShopID, Phone: sub.Phone, Email: sub.Email})
+	if err != nil || len(data.Confirmations) != 1 {
+		t.Fatalf("the sign-up's confirmations: %+v (%v), want one", data, err)
+	}
+	return data.Confirmations[0].ID
+}
+
+// TestPendingPageSaysTheConfirmationFailed: the page of a pending shopper
+// whose confirmation request could not be sent says so, when and why, and
+// offers "Send the confirmation again". It queues one new send: the page
+// then says the request has not been sent yet, and the same post again (a
+// double click, a second tab) queues none and says so. Another shop's
+// subscriber is not found.
+func TestPendingPageSaysTheConfirmationFailed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ps := openPendingShopperPage(t, db)
+		if text := visibleText(ps.b.get(ps.path).Body); strings.Contains(text, "Send the confirmation again") {
+			t.Fatalf("the page offers to send again a request that did not fail:\n%s", text)
+		}
+		ps.f.clock.Add(3 * time.Minute)
+		reason := "The SMS provider refused the message: HTTP 400, Twilio error 21614: To number is not a valid mobile number"
+		if err := db.MarkConfirmationFailed(context.Background(), ps.w.shop.ID, confirmationID(t, db, ps.pending), reason); err != nil {
+			t.Fatal(err)
+		}
+		page := ps.b.get(ps.path)
+		failed := visibleText(page.Body)
+		want := "The confirmation request to their phone (reply YES or tap its link) could not be sent on " +
+			ps.f.clock.Now().UTC().Format("2 Jan 2006, 15:04 UTC") + ": " + reason
+		if !strings.Contains(failed, want) || !strings.Contains(failed, "Send the confirmation again") || strings.Contains(failed, "not been sent yet") {
+			t.Fatalf("the page of a shopper whose confirmation request failed lacks %q or its button:\n%s", want, failed)
+		}
+		token := page.csrf(t)
+		other := fmt.Sprintf("/admin/subscribers/%d/send-confirmation", ps.w.otherSub.ID)
+		wantStatus(t, ps.b.post(other, url.Values{"csrf_token": {token}}), http.StatusNotFound, "sending shop B's confirmation again")
+		p := ps.b.post(ps.path+"/send-confirmation", url.Values{"csrf_token": {token}})
+		wantStatus(t, p, http.StatusSeeOther, "sending the confirmation again")
+		after := visibleText(ps.b.get(p.Header.Get("Location")).Body)
+		if !strings.Contains(after, "Confirmation request queued to be sent again.") || !strings.Contains(after, "has not been sent yet") ||
+			strings.Contains(after, "Send the confirmation again") {
+			t.Fatalf("the page after sending the confirmation again says:\n%s", after)
+		}
+		p = ps.b.post(ps.path+"/send-confirmation", url.Values{"csrf_token": {token}})
+		wantStatus(t, p, http.StatusSeeOther, "sending the confirmation again twice")
+		if again := visibleText(ps.b.get(p.Header.Get("Location")).Body); !strings.Contains(again, "Not sent again:") {
+			t.Fatalf("sending the confirmation again twice says:\n%s", again)
+		}
+		var jobs int
+		if err := db.DB.GetContext(context.Background(), &jobs, `SELECT COUNT(*) FROM river_job WHERE kind = 'send_confirmation'`); err != nil || jobs != 2 {
+			t.Fatalf("%d confirmation send jobs (%v), want the sign-up's and one sent again", jobs, err)
+		}
+	})
 }

@@ -31,11 +31,14 @@ type timelineData struct {
 	Detail string
 	// Held says her first message waits in a batch for approval: the
 	// answer then links to the Flow page, where batches are decided.
-	Held     bool
-	Entries  []timelineEntry
-	Messages []messageView
-	Flow     *stockbell.Flow
-	Settings *stockbell.RestockSettings
+	Held bool
+	// ConfirmationFailed says a pending shopper's confirmation request
+	// could not be sent: the page offers to send it again.
+	ConfirmationFailed bool
+	Entries            []timelineEntry
+	Messages           []messageView
+	Flow               *stockbell.Flow
+	Settings           *stockbell.RestockSettings
 }
 
 // messageView is one of her messages with its clicks.
@@ -69,6 +72,7 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 	data.Messages = messageViews(tl)
 	data.Answer, data.Detail = explainSubscriber(s.Shop, tl, data.Flow, data.Settings, a.Clock.Now())
 	data.Held = len(tl.Messages) > 0 && tl.Messages[0].Status == stockbell.MessageHeld
+	data.ConfirmationFailed = confirmationFailed(tl)
 	data.Entries = timelineEntries(tl)
 	if r.URL.Query().Get("notice") == removedAlreadyNotice && tl.Subscription.Status == stockbell.SubscriptionCancelled {
 		data.Notice = removedAlready(tl)
