@@ -28,10 +28,10 @@ type Confirmations struct {
 // waits for it, is not sent; a permanent refusal (a number the provider
 // will not text), or a failure on the job's last attempt, is recorded as
 // not sent (see sendFailed); a transient failure before that is retried
-// by the queue. The
-// sent mark is tried again after a failure (stockbell.RecordSent); as with
-// flow messages, a crash between the provider accepting the request and
-// that mark committing, or a database lost for longer, sends it again.
+// by the queue. The sent mark is tried again after a failure
+// (stockbell.RecordSent); as with flow messages, a crash between the
+// provider accepting the request and that mark committing, or a database
+// lost for longer, sends it again.
 func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbell.SendConfirmationJob) error {
 	req, err := c.Store.FindConfirmationRequest(ctx, job.ShopID, job.ConfirmationID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
