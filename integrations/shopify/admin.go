@@ -206,9 +206,15 @@ func decodeData(resp *graphqlResponse, out any, scopesVariable string) error {
 // the server reads its scopes from (scopesVariable).
 func accessDenied(message, scopesVariable string) error {
 	return stockbell.Errorf(stockbell.EFORBIDDEN, "Shopify refused a query of the Admin API (ACCESS_DENIED: %s): the shop did not grant "+
-		"Stockbell this scope. List it in shopify.app.toml's scopes and in %s, run shopify app deploy, and open the app "+
-		"from the Shopify admin to approve it. Stockbell stays installed: the stock check reads the shop again every 15 minutes, "+
-		"and the new grant syncs its catalog.", message, scopesVariable)
+		"Stockbell this scope. %s Stockbell stays installed: the stock check reads the shop again every 15 minutes, "+
+		"and the new grant syncs its catalog.", message, grantAdvice(scopesVariable))
+}
+
+// grantAdvice says how a scope the shop did not grant is asked for
+// (scopesVariable: the variable the server reads its scopes from).
+func grantAdvice(scopesVariable string) string {
+	return "List it in shopify.app.toml's scopes and in " + scopesVariable + ", run shopify app deploy, and open the app " +
+		"from the Shopify admin to approve it."
 }
 
 // remember stores the shop's throttle status from an answer.

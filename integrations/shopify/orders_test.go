@@ -124,7 +124,12 @@ func TestRegisterOrdersTopic(t *testing.T) {
 
 // grantOrders re-installs the shop with read_orders granted.
 func (e *env) grantOrders(shop *stockbell.Shop) {
-	scopes := "read_products,read_inventory,read_orders"
+	e.grant(shop, "read_products,read_inventory,read_orders")
+}
+
+// grant re-installs the shop with the scopes granted, as the merchant's
+// approval in the Shopify admin does.
+func (e *env) grant(shop *stockbell.Shop, scopes string) {
 	e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Scope = scopes })
 	_, err := e.db.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: shopDomain,
 		Name: shop.Name, Seal: stockbell.SealToken(e.in.Sealer, "shpat_test_token"), Scopes: scopes})

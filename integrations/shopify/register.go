@@ -91,6 +91,7 @@ func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (
 		}
 	}
 	created, subscribed := 0, 0
+	var refused refusedTopics
 	for _, topic := range topicsFor(shop) {
 		if existing[topicEnum(topic)+" "+uri] {
 			subscribed++
@@ -101,14 +102,16 @@ func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (
 			in.Logger.WarnContext(ctx, "shopify orders/create not registered: the app is not approved for protected customer data, so conversions are not counted",
 				"shop", shop.Domain, "err", err)
 			continue
+		} else if refused.add(topic, err) {
+			continue // the topics the grant allows are still registered
 		} else if err != nil {
 			return 0, err
 		}
 		created++
 		subscribed++
 	}
-	in.Logger.InfoContext(ctx, "shopify webhooks registered", "shop", shop.Domain, "created", created, "uri", uri)
-	return subscribed, nil
+	in.Logger.InfoContext(ctx, "shopify webhooks registered", "shop", shop.Domain, "created", created, "refused", len(refused.topics), "uri", uri)
+	return subscribed, refused.err(in.Config.ScopesVariable())
 }
 
 // appInstallation is the app's installation on the shop, with the server
@@ -182,6 +185,9 @@ func (s *adminSession) createSubscription(ctx context.Context, topic, uri string
 		}
 		if strings.Contains(ue.Message, "protected customer data") {
 			return fmt.Errorf("create webhook %s for %s: %s: %w", topic, s.shop.Domain, ue.Message, errProtectedData)
+		}
+		if refusal := newScopeRefusal(ue.Message); refusal != nil {
+			return refusal
 		}
 		return fmt.Errorf("create webhook %s for %s: %s (%s)", topic, s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
 	}

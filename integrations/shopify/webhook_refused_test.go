@@ -57,6 +57,47 @@ func TestRegisterWebhooksRefusalsAreLogged(t *testing.T) {
 	})
 }
 
+// TestRegisterWebhooksMissingScopeIsLogged: a shop whose grant lacks the
+// scope a topic needs (Shopify refuses its webhookSubscriptionCreate)
+// still gets the topics its grant allows, app/uninstalled among them; the
+// refusal, naming the topic and the scope to grant, is the registration's
+// failure in the sync log and on the admin's banner, and ends the job
+// without an error (retrying cannot help until the merchant grants the
+// scope). The registration after the grant records the recovery.
+func TestRegisterWebhooksMissingScopeIsLogged(t *testing.T) {
+	for _, c := range []struct{ granted, missing, topic string }{
+		{"read_products", "read_inventory", shopify.TopicInventoryLevelsUpdate},
+		{"read_inventory", "read_products", shopify.TopicProductsUpdate},
+	} {
+		t.Run(c.missing, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db)
+				shop := e.install()
+				e.grant(shop, c.granted)
+				for range 2 {
+					if err := e.registerWebhooks(shop.ID); err != nil {
+						t.Fatalf("a missing scope failed the job (retried until the queue gives up): %v", err)
+					}
+				}
+				if topics := e.topics(); !topics["APP_UNINSTALLED"] || topics[strings.ToUpper(strings.ReplaceAll(c.topic, "/", "_"))] {
+					t.Fatalf("without %s the shop is subscribed to %v, want app/uninstalled and not %s", c.missing, topics, c.topic)
+				}
+				log := e.syncLog(shop.ID, shopify.WebhooksSource)
+				if fmt.Sprint(log) != "[failed 2]" || !strings.Contains(log[0].Reason, c.missing) || !strings.Contains(log[0].Reason, c.topic) {
+					t.Fatalf("after two registrations without %s the sync log = %+v, want one failure met twice naming it and %s", c.missing, log, c.topic)
+				}
+				e.wantOnBanner(shop.ID, shopify.WebhooksSource, log[0].Reason)
+				e.grant(shop, "read_products,read_inventory")
+				must(t, e.registerWebhooks(shop.ID))
+				if topics := e.topics(); len(topics) != len(shopify.SubscribedTopics) {
+					t.Fatalf("after the grant the shop is subscribed to %v, want all of %v", topics, shopify.SubscribedTopics)
+				}
+				e.wantRecovered(shop.ID, shopify.WebhooksSource, "the registration after the grant")
+			})
+		})
+	}
+}
+
 // TestRegisterWebhooksRefusedRefreshIsLogged: an expiring token that
 // Shopify refuses to refresh stops the webhook registration as a refused
 // token does: in the sync log, naming the refused refresh, not retried.

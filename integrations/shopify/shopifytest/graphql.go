@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -81,8 +80,7 @@ var fieldScopes = []struct{ field, scope string }{
 func accessDenied(s *Shop, query string) map[string]any {
 	granted := strings.Split(s.Scope, ",")
 	for _, f := range fieldScopes {
-		if !strings.Contains(query, f.field+"(") || slices.Contains(granted, f.scope) ||
-			slices.Contains(granted, "write_"+strings.TrimPrefix(f.scope, "read_")) {
+		if !strings.Contains(query, f.field+"(") || covers(granted, f.scope) {
 			continue
 		}
 		required := "`" + f.scope + "` access scope."

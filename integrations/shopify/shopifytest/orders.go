@@ -3,8 +3,6 @@ package shopifytest
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
 
@@ -54,23 +52,4 @@ func (f *Fake) OrderCreated(shop string, o Order) Webhook {
 		"customer": map[string]any{"id": o.ID + 7, "email": o.Email, "phone": phone}, "line_items": lines,
 	})
 	return Webhook{Topic: "orders/create", Shop: shop, Body: body, TriggeredAt: o.CreatedAt}
-}
-
-// refuseTopic answers webhookSubscriptionCreate for a topic the shop's
-// grant or the app's approval does not allow, as Shopify does; nil allows it.
-func (f *Fake) refuseTopic(s *Shop, topic string) map[string]any {
-	if !strings.HasPrefix(topic, "ORDERS_") {
-		return nil
-	}
-	message := ""
-	switch {
-	case !slices.Contains(strings.Split(s.Scope, ","), "read_orders"):
-		message = "Access denied for topic " + topic + ": the read_orders access scope is required."
-	case f.NoProtectedCustomerData:
-		message = "This app is not approved to subscribe to webhook topics containing protected customer data. See https://partners.shopify.com/apps/customer_data for more details."
-	default:
-		return nil
-	}
-	return map[string]any{"webhookSubscription": nil, "userErrors": []any{
-		map[string]any{"field": []any{"webhookSubscription"}, "message": message}}}
 }
