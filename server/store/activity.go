@@ -127,8 +127,13 @@ func (tx *Tx) notRequeued(e string) string {
 }
 
 // jsonInt is the SQL reading an integer member of a JSON text column.
-func (tx *Tx) jsonInt(column, key string) string {
-	if tx.db.Dialect == Postgres {
+func (tx *Tx) jsonInt(column, key string) string { return jsonInt(tx.db.Dialect, column, key) }
+
+// jsonInt is the dialect's SQL reading an integer member of a JSON text
+// column. An index on the expression (events_batch_decided) is written
+// with the same text, so that each database matches it to the queries.
+func jsonInt(d Dialect, column, key string) string {
+	if d == Postgres {
 		return "CAST((" + column + "::json ->> '" + key + "') AS BIGINT)"
 	}
 	return "CAST(json_extract(" + column + ", '$." + key + "') AS INTEGER)"

@@ -16,6 +16,10 @@ func (c *Conn) MigrationsFrom(fsys fs.FS) (*goose.Provider, error) { return c.mi
 // test that reads its plan.
 const StorefrontOriginQuery = storefrontOriginQuery
 
+// HeldBatchDecisionQuery is the statement FindHeldBatchDecision runs on
+// db's database, for a test that reads its plan.
+func HeldBatchDecisionQuery(db *DB) string { return heldBatchDecisionQuery(db.Dialect) }
+
 // StatementCache reports, for the SQLite connection conn wraps, how many
 // statements it prepared and how many it keeps.
 func StatementCache(conn any) (prepared, cached int) {

@@ -178,8 +178,7 @@ func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, dec
 func (db *DB) FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) (*stockbell.HeldBatchDecision, error) {
 	var e stockbell.Event
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &e, tx.Rebind(`SELECT `+eventColumns+` FROM events WHERE shop_id = ? AND kind = ? AND `+
-			tx.jsonInt("detail", "batch_id")+` = ? ORDER BY id DESC LIMIT 1`), shopID, stockbell.EventBatchDecided, batchID)
+		return tx.GetContext(ctx, &e, tx.Rebind(heldBatchDecisionQuery(tx.db.Dialect)), shopID, batchID)
 	})
 	if err != nil {
 		return nil, notFound(err, "Batch %d was never approved or discarded.", batchID)
@@ -193,4 +192,15 @@ func (db *DB) FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) 
 	}
 	return &stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
 		Messages: detail.Messages, At: e.CreatedAt.UTC()}, nil
+}
+
+// heldBatchDecisionQuery is FindHeldBatchDecision's statement on the
+// dialect's database: the shop's latest batch_decided event naming the
+// batch. It is served by the partial index events_batch_decided (migration
+// 0290), whose WHERE and expression it repeats: the kind is written in it,
+// not bound, as SQLite uses a partial index only for a query whose own
+// terms imply the index's.
+func heldBatchDecisionQuery(d Dialect) string {
+	return `SELECT ` + eventColumns + ` FROM events WHERE shop_id = ? AND kind = '` + string(stockbell.EventBatchDecided) +
+		`' AND ` + jsonInt(d, "detail", "batch_id") + ` = ? ORDER BY id DESC LIMIT 1`
 }
