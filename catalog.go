@@ -130,6 +130,13 @@ type ProductUpsert struct {
 	// Source names where the levels come from in activity events, e.g.
 	// "shopify:catalog".
 	Source string
+	// Recovered, when set, is the Quiet success (RecoveryReport) of the
+	// read the upsert applies, for a source that logs only its failures. It
+	// is recorded in the upsert's transaction as RecordSync records it (it
+	// ends the failure the sync log shows for its source, and writes
+	// nothing otherwise), without a read of its own. It names the upsert's
+	// shop.
+	Recovered *SyncReport
 }
 
 // VariantUpsert is one variant of a ProductUpsert. Stock is applied only
@@ -263,7 +270,9 @@ type VariantFilter struct {
 // CatalogService keeps products, variants and their stock.
 type CatalogService interface {
 	// UpsertProduct creates or updates a product and its listed variants in
-	// one transaction. Returns EINVALID for a missing platform id.
+	// one transaction, with the sync log's recovery it carries (Recovered).
+	// Returns EINVALID for a missing platform id, or a Recovered that is a
+	// failure, names no source or names another shop.
 	UpsertProduct(ctx context.Context, upsert ProductUpsert) (*Product, error)
 	// DeleteProduct marks a product deleted. Returns ENOTFOUND.
 	DeleteProduct(ctx context.Context, shopID int64, platformID string) error

@@ -144,8 +144,18 @@ func RecordForbidden(ctx context.Context, log SyncLogService, logger *slog.Logge
 // later failure is a new entry), and nothing is written otherwise. A run
 // that read nothing asked the platform nothing, and records nothing.
 func RecordRecovered(ctx context.Context, log SyncLogService, shopID int64, source string, started, now time.Time, items int) error {
+	if report := RecoveryReport(shopID, source, started, now, items); report != nil {
+		return log.RecordSync(ctx, *report)
+	}
+	return nil
+}
+
+// RecoveryReport is the Quiet report RecordRecovered records, for a write
+// that records it in its own transaction (ProductUpsert.Recovered); nil
+// for a run that read nothing.
+func RecoveryReport(shopID int64, source string, started, now time.Time, items int) *SyncReport {
 	if items == 0 {
 		return nil
 	}
-	return log.RecordSync(ctx, SyncReport{ShopID: shopID, Source: source, StartedAt: started, FinishedAt: now, Items: items, Quiet: true})
+	return &SyncReport{ShopID: shopID, Source: source, StartedAt: started, FinishedAt: now, Items: items, Quiet: true}
 }

@@ -118,7 +118,7 @@ func (in *Integration) syncPages(ctx context.Context, sess *adminSession, listed
 		if err != nil {
 			return err
 		}
-		if err := in.upsertRecords(ctx, shop, records, read, CatalogSource); err != nil {
+		if err := in.upsertRecords(ctx, shop, records, read, CatalogSource, nil); err != nil {
 			return err
 		}
 		for _, r := range records {
@@ -252,8 +252,9 @@ func (s *adminSession) fetchItem(ctx context.Context, itemID string) ([]variantR
 }
 
 // upsertRecords upserts the records of one read grouped by product, in
-// page order.
-func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, records []variantRecord, read stockbell.StockRead, source string) error {
+// page order; the read's success, when given (recovered), is recorded with
+// the first product's upsert (ProductUpsert.Recovered).
+func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, records []variantRecord, read stockbell.StockRead, source string, recovered *stockbell.SyncReport) error {
 	var order []string
 	byProduct := map[string]*stockbell.ProductUpsert{}
 	for _, r := range records {
@@ -262,6 +263,9 @@ func (in *Integration) upsertRecords(ctx context.Context, shop *stockbell.Shop, 
 		if !ok {
 			up = productUpsert(shop, r.variant.Product)
 			up.Read, up.Source = &read, source
+			if len(order) == 0 {
+				up.Recovered = recovered
+			}
 			byProduct[pid] = up
 			order = append(order, pid)
 		}

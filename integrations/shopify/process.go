@@ -104,14 +104,16 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 // refreshItem reads an inventory item through the Admin API and upserts
 // every variant it backs (tracking, policy, levels) with its product.
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead) error {
-		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh")
+	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead, recovered *stockbell.SyncReport) error {
+		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh", recovered)
 	})
 }
 
 // readItem reads an inventory item through the Admin API for a webhook's
-// processing and hands what it read to apply. Only its failures are in
-// the sync log (RereadSource), and the read that ends one. Shopify's
+// processing and hands what it read to apply, with the read's success
+// (stockbell.RecoveryReport, nil when it read nothing) for apply to record
+// with its write or by itself. Only its failures are in the sync log
+// (RereadSource), and the read that ends one. Shopify's
 // refusal (stopIfRefused) ends the receipt's processing without an error:
 // the drainer would otherwise try the receipt again, with a backoff of at
 // most an hour, for as long as the refusal lasts (a pending receipt is
@@ -119,7 +121,7 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 // again or granting the scope queues a catalog sync, which reads the item
 // afresh, and the stock check reads items with shoppers waiting every 15
 // minutes. A token the shop no longer holds is still retried.
-func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemID string, apply func([]variantRecord, stockbell.StockRead) error) error {
+func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemID string, apply func([]variantRecord, stockbell.StockRead, *stockbell.SyncReport) error) error {
 	started := in.Clock.Now()
 	sess, read, err := in.readSession(ctx, shop)
 	if err != nil {
@@ -131,10 +133,7 @@ func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemI
 	} else if err != nil {
 		return err
 	}
-	if err := apply(records, read); err != nil {
-		return err
-	}
-	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, RereadSource, started, in.Clock.Now(), len(records))
+	return apply(records, read, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), len(records)))
 }
 
 // webhookVariantsWhole bounds the variants a product payload is trusted to

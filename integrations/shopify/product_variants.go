@@ -120,7 +120,7 @@ func (in *Integration) storeVariantsBeyondPayload(ctx context.Context, sess *adm
 			return err
 		}
 		items += len(nodes)
-		return in.upsertRecords(ctx, sess.shop, records, read, "shopify:refresh")
+		return in.upsertRecords(ctx, sess.shop, records, read, "shopify:refresh", nil)
 	})
 	return items, err
 }

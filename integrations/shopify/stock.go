@@ -43,11 +43,14 @@ func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v 
 // and applies them as a read begun after the webhook was received, so the
 // answer holds the webhook's change or a newer one.
 func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead) error {
+	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead, recovered *stockbell.SyncReport) error {
 		if len(records) == 0 {
 			return nil
 		}
-		return in.applyItemLevels(ctx, shop, itemID, levelsOf(records[0].item.InventoryLevels), read, "shopify:reread")
+		if err := in.applyItemLevels(ctx, shop, itemID, levelsOf(records[0].item.InventoryLevels), read, "shopify:reread"); err != nil {
+			return err
+		}
+		return in.SyncLog.RecordSync(ctx, *recovered) // records were read: a recovery to record
 	})
 }
 

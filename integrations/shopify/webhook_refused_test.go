@@ -198,6 +198,43 @@ func TestWebhookReadRefusalsAreLogged(t *testing.T) {
 	}
 }
 
+// syncLogCalls counts the sync log reports an integration makes of its
+// own, handing them to the real sync log.
+type syncLogCalls struct {
+	stockbell.SyncLogService
+	reports int
+}
+
+func (s *syncLogCalls) RecordSync(ctx context.Context, r stockbell.SyncReport) error {
+	s.reports++
+	return s.SyncLogService.RecordSync(ctx, r)
+}
+
+// TestItemUpdateRecoveryIsWrittenWithItsUpsert: the item an
+// inventory_items/update reads is upserted with its read's success
+// (ProductUpsert.Recovered), which ends a failure of the stock re-reads in
+// the upsert's own transaction: a receipt read without a refusal makes no
+// sync log report of its own, and so no read of the sync log. (That the
+// recovery is still recorded: TestWebhookReadRefusalsAreLogged.)
+func TestItemUpdateRecoveryIsWrittenWithItsUpsert(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.install()
+		e.stockTShirt()
+		e.sync(shop.ID)
+		calls := &syncLogCalls{SyncLogService: db}
+		e.in.SyncLog = calls
+		webhookReads[0].send(e)
+		must(t, e.processPending())
+		if calls.reports != 0 {
+			t.Fatalf("a read item update made %d sync log reports of its own, want its success written with its upsert", calls.reports)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); n != 0 {
+			t.Fatalf("%d receipts left pending", n)
+		}
+	})
+}
+
 // TestWebhookReadRefusedRefreshIsLogged: an expiring token that Shopify
 // refuses to refresh stops a webhook's read as a refused token does: in
 // the sync log, naming the refused refresh, the receipt done.

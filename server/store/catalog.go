@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -77,8 +78,10 @@ func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*s
 		if err := shopExists(ctx, tx, up.ShopID); err != nil {
 			return err
 		}
-		product, err = upsertProduct(ctx, tx, up)
-		return err
+		if product, err = upsertProduct(ctx, tx, up); err != nil || up.Recovered == nil {
+			return err
+		}
+		return endFailure(ctx, tx, *up.Recovered)
 	})
 	return product, err
 }
@@ -92,6 +95,9 @@ func validateProductUpsert(up *stockbell.ProductUpsert) error {
 	}
 	if !up.UpdatedAt.IsZero() {
 		up.UpdatedAt = up.UpdatedAt.UTC().Truncate(time.Microsecond)
+	}
+	if r := up.Recovered; r != nil && (r.ShopID != up.ShopID || strings.TrimSpace(r.Source) == "" || r.Failed()) {
+		return stockbell.FieldErrorf("recovered", "the recovery an upsert records is a success of a source of its shop")
 	}
 	up.Variants = slices.Clone(up.Variants)
 	for i := range up.Variants {

@@ -105,6 +105,22 @@ func rememberFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport, eventI
 	return err
 }
 
+// endFailure records, in a write transaction, the Quiet success r of a
+// source, as RecordSync does: when the source is failing, the success
+// ends its failure; otherwise nothing is written. Forgetting the failure
+// is the check, so a write that carries r (ProductUpsert.Recovered) adds
+// one DELETE that finds nothing in the common case, and no read.
+func endFailure(ctx context.Context, tx *Tx, r stockbell.SyncReport) error {
+	res, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM sync_failures WHERE shop_id = ? AND source = ?`), r.ShopID, r.Source)
+	if err != nil {
+		return err
+	}
+	if ended, err := res.RowsAffected(); ended == 0 || err != nil {
+		return err
+	}
+	return recordSync(ctx, tx, r)
+}
+
 // quietSourceFailing reports whether the source of a quiet success is
 // failing, so that the success has a failure to end; ENOTFOUND for an
 // unknown shop. It only reads: a periodic run calls RecordSync after

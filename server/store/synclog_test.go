@@ -305,3 +305,37 @@ func TestQuietSuccessOnlyReadsWhenNothingFails(t *testing.T) {
 		}
 	})
 }
+
+// TestUpsertProductRecordsTheRecovery: an upsert carrying the Quiet
+// success of the read it applies (ProductUpsert.Recovered) records it in
+// its own transaction: nothing while the source is not failing, and the
+// entry that ends the source's failure when it is; once ended, the next
+// one writes nothing again. A success of another shop is refused.
+func TestUpsertProductRecordsTheRecovery(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "recovery.myshopify.com")
+		const source = "shopify:reread"
+		upsert := func(shopID int64) error {
+			t.Helper()
+			_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Lamp", Published: true,
+				Variants:  []stockbell.VariantUpsert{{PlatformID: "v1", InventoryItemID: "inv-v1", Tracked: true}},
+				Recovered: &stockbell.SyncReport{ShopID: shopID, Source: source, Items: 1, Quiet: true}})
+			return err
+		}
+		must(t, upsert(shop.ID))
+		if log := syncLog(t, db, shop.ID); len(log) != 0 {
+			t.Fatalf("an upsert with nothing failing logged %s", entries(t, log))
+		}
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: source, Failure: "refused"}))
+		must(t, upsert(shop.ID))
+		must(t, upsert(shop.ID))
+		if log := syncLog(t, db, shop.ID); len(log) != 2 || log[0].Kind != stockbell.EventSyncFinished || detailOf(t, log[0])["source"] != source {
+			t.Fatalf("sync log = %s, want the failure and the one success that ended it", entries(t, log))
+		}
+		if failing, err := db.FindFailingSyncs(ctx, shop.ID); err != nil || len(failing) != 0 {
+			t.Fatalf("failing syncs after the recovery = %v, %v", failing, err)
+		}
+		other := install(t, db, stockbell.PlatformShopify, "other.myshopify.com")
+		wantCode(t, upsert(other.ID), stockbell.EINVALID, "recovered")
+	})
+}

@@ -329,6 +329,17 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.a.ID, PlatformID: secret + "-product", Title: "A's own", Published: true,
 			AllVariants: true, Variants: []stockbell.VariantUpsert{{PlatformID: secret + "-other", Title: "A's other", Tracked: true}}})
 		must(t, err)
+		// A's recovery of the source B's sync is failing on ends nothing of
+		// B's, and a recovery naming B is refused.
+		for _, shopID := range []int64{fx.a.ID, fx.b.ID} {
+			_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: fx.a.ID, PlatformID: secret + "-product", Title: "A's own", Published: true,
+				Recovered: &stockbell.SyncReport{ShopID: shopID, Source: "feed", Items: 1, Quiet: true}})
+			if shopID == fx.b.ID {
+				wantCodeOf(t, "UpsertProduct", err, stockbell.EINVALID)
+			} else {
+				must(t, err)
+			}
+		}
 	},
 	"ApplyStockChange": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, err := db.ApplyStockChange(ctx, stockbell.StockChange{ShopID: fx.a.ID, VariantPlatformID: secret + "-variant",
