@@ -8,6 +8,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"net/url"
@@ -45,6 +46,9 @@ type Conn struct {
 	Dialect Dialect
 	// path is the SQLite file, empty on PostgreSQL.
 	path string
+	// dsn is the driver's data source name, which opens connections
+	// outside the pool (Ping, the migrations' pool).
+	dsn string
 }
 
 // DB is the domain services on an open database. Build it with New once
@@ -174,7 +178,7 @@ func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Conn{Dialect: dialect}
+	c := &Conn{Dialect: dialect, dsn: dsn}
 	if dialect == SQLite {
 		c.path = sqlitePath(dsn)
 		if err := createSQLiteFile(c.path); err != nil {
@@ -259,8 +263,41 @@ func configurePool(c *Conn) {
 // Close closes the connection pool.
 func (c *Conn) Close() error { return c.DB.Close() }
 
-// Ping checks that the database answers; /readyz uses it.
-func (c *Conn) Ping(ctx context.Context) error { return c.DB.PingContext(ctx) }
+// Ping checks that the database answers; /readyz uses it. A pooled
+// connection that the server ended (a restart, a failover,
+// pg_terminate_backend) fails its ping and is dropped, and the pool may
+// hold more like it: the database is then asked once more on a new
+// connection, so that a broken connection does not read as a database that
+// is down, while one that is down still fails within ctx.
+func (c *Conn) Ping(ctx context.Context) error {
+	err := c.DB.PingContext(ctx)
+	if !errors.Is(err, driver.ErrBadConn) {
+		return err
+	}
+	opener, ok := c.DB.Driver().(driver.DriverContext)
+	if !ok {
+		return err
+	}
+	return pingNewConnection(ctx, opener, c.dsn)
+}
+
+// pingNewConnection opens a connection outside the pool, pings it and
+// closes it.
+func pingNewConnection(ctx context.Context, opener driver.DriverContext, dsn string) error {
+	connector, err := opener.OpenConnector(dsn)
+	if err != nil {
+		return err
+	}
+	conn, err := connector.Connect(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if pinger, ok := conn.(driver.Pinger); ok {
+		return pinger.Ping(ctx)
+	}
+	return nil
+}
 
 // Path returns the SQLite file path, or "" on PostgreSQL.
 func (c *Conn) Path() string { return c.path }
