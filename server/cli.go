@@ -268,12 +268,13 @@ func runMigrate(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	conn, err := openDatabase(env.ctx, cfg.DatabaseURL)
+	logger := newLogger(cfg, env.stderr)
+	conn, err := openDatabase(env.ctx, cfg, logger)
 	if err != nil {
 		return err
 	}
 	defer conn.Close()
-	if newer, err := warnIfSchemaNewer(env.ctx, conn, newLogger(cfg, env.stderr)); err != nil || newer {
+	if newer, err := warnIfSchemaNewer(env.ctx, conn, logger); err != nil || newer {
 		return err
 	}
 	version, err := conn.SchemaVersion(env.ctx)

@@ -36,6 +36,7 @@ type Config struct {
 	LogFormat         string         // STOCKBELL_LOG_FORMAT: text or json
 	Workers           int            // STOCKBELL_WORKERS: jobs run at once by this process (restock decisions and send jobs aside: jobs.DecisionWorkers, jobs.SendWorkers)
 	ShutdownTimeout   time.Duration  // STOCKBELL_SHUTDOWN_TIMEOUT
+	MigrationLockWait time.Duration  // STOCKBELL_MIGRATION_LOCK_WAIT: the wait for another process's migration lock (PostgreSQL)
 	TrustedProxies    []netip.Prefix // STOCKBELL_TRUSTED_PROXIES
 	// Storefront subscription rate limits, per client address and per
 	// contact (STOCKBELL_RATE_LIMIT_IP, STOCKBELL_RATE_LIMIT_CONTACT).
@@ -112,16 +113,17 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error) {
 	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
-		publicURLUnused:  need == publicURLUnused,
-		UntrimmedSecrets: untrimmedSecrets(getenv),
-		Env:              orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
-		Addr:             getenv("STOCKBELL_ADDR"),
-		PublicURL:        publicURL,
-		DataDir:          orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
-		DatabaseURL:      getenv("STOCKBELL_DATABASE_URL"),
-		LogFormat:        logFormat(getenv),
-		Workers:          10,
-		ShutdownTimeout:  20 * time.Second,
+		publicURLUnused:   need == publicURLUnused,
+		UntrimmedSecrets:  untrimmedSecrets(getenv),
+		Env:               orDefault(getenv("STOCKBELL_ENV"), defaultEnv(publicURL)),
+		Addr:              getenv("STOCKBELL_ADDR"),
+		PublicURL:         publicURL,
+		DataDir:           orDefault(getenv("STOCKBELL_DATA_DIR"), "data"),
+		DatabaseURL:       getenv("STOCKBELL_DATABASE_URL"),
+		LogFormat:         logFormat(getenv),
+		Workers:           10,
+		ShutdownTimeout:   20 * time.Second,
+		MigrationLockWait: store.DefaultMigrationLockWait,
 	}
 	addrSetting := "STOCKBELL_ADDR"
 	if cfg.Addr == "" {
@@ -182,13 +184,24 @@ func (c *Config) parseNumbers(getenv func(string) string) error {
 		}
 		c.Workers = n
 	}
-	if v := getenv("STOCKBELL_SHUTDOWN_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			return &configError{"STOCKBELL_SHUTDOWN_TIMEOUT", fmt.Sprintf("want a positive duration such as 20s, got %q", v)}
-		}
-		c.ShutdownTimeout = d
+	if err := parsePositiveDuration(getenv, "STOCKBELL_SHUTDOWN_TIMEOUT", "20s", &c.ShutdownTimeout); err != nil {
+		return err
 	}
+	return parsePositiveDuration(getenv, "STOCKBELL_MIGRATION_LOCK_WAIT", "15m", &c.MigrationLockWait)
+}
+
+// parsePositiveDuration reads the setting, when set, into d: a positive Go
+// duration, such as example.
+func parsePositiveDuration(getenv func(string) string, setting, example string, d *time.Duration) error {
+	v := getenv(setting)
+	if v == "" {
+		return nil
+	}
+	parsed, err := time.ParseDuration(v)
+	if err != nil || parsed <= 0 {
+		return &configError{setting, fmt.Sprintf("want a positive duration such as %s, got %q", example, v)}
+	}
+	*d = parsed
 	return nil
 }
 

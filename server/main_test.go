@@ -157,6 +157,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"feed size cap", map[string]string{"STOCKBELL_FEED_MAX_BYTES": "lots"}, "STOCKBELL_FEED_MAX_BYTES"},
 		{"receipt retention not a duration", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "7d"}, "STOCKBELL_RECEIPT_RETENTION"},
 		{"receipt retention within retries", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "24h"}, "STOCKBELL_RECEIPT_RETENTION"},
+		{"migration lock wait not a duration", map[string]string{"STOCKBELL_MIGRATION_LOCK_WAIT": "15"}, "STOCKBELL_MIGRATION_LOCK_WAIT"},
+		{"migration lock wait of none", map[string]string{"STOCKBELL_MIGRATION_LOCK_WAIT": "0s"}, "STOCKBELL_MIGRATION_LOCK_WAIT"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

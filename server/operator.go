@@ -29,10 +29,11 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 		return err
 	}
 	defer conn.Close()
-	if err := migrate(env.ctx, conn, cfg.DatabaseURL); err != nil {
+	logger := startLogger(env.getenv, env.stderr)
+	if err := migrate(env.ctx, conn, cfg, logger); err != nil {
 		return err
 	}
-	if _, err := warnIfSchemaNewer(env.ctx, conn, startLogger(env.getenv, env.stderr)); err != nil {
+	if _, err := warnIfSchemaNewer(env.ctx, conn, logger); err != nil {
 		return err
 	}
 	queue, err := jobs.New(env.ctx, jobs.Config{Database: jobsDatabase(conn, cfg.DatabaseURL)})

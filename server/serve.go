@@ -73,7 +73,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	warnUntrimmedSecrets(m.Logger, m.Config)
-	if m.conn, err = openDatabase(ctx, m.Config.DatabaseURL); err != nil {
+	if m.conn, err = openDatabase(ctx, m.Config, m.Logger); err != nil {
 		return err
 	}
 	if _, err := warnIfSchemaNewer(ctx, m.conn, m.Logger); err != nil {
@@ -139,12 +139,12 @@ func (m *Main) openSealer(ctx context.Context) error {
 
 // openDatabase connects, creating a SQLite file that does not exist yet,
 // and migrates; errors name the setting to fix.
-func openDatabase(ctx context.Context, dbURL string) (*store.Conn, error) {
-	conn, err := store.Connect(ctx, dbURL)
+func openDatabase(ctx context.Context, cfg *Config, logger *slog.Logger) (*store.Conn, error) {
+	conn, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
 	}
-	if err := migrate(ctx, conn, dbURL); err != nil {
+	if err := migrate(ctx, conn, cfg, logger); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -170,14 +170,24 @@ func warnIfSchemaNewer(ctx context.Context, conn *store.Conn, logger *slog.Logge
 	return true, nil
 }
 
-// migrate applies Stockbell's and the job queue's migrations under one lock.
-func migrate(ctx context.Context, conn *store.Conn, dbURL string) error {
-	return conn.WithMigrationLock(ctx, func(ctx context.Context) error {
-		if err := conn.Migrate(ctx); err != nil {
+// migrate applies Stockbell's and the job queue's migrations under one
+// lock, logging who holds it while another process does.
+func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Logger) error {
+	lock := store.MigrationLock{Wait: cfg.MigrationLockWait, Waiting: func(holder store.MigrationLockHolder, waited time.Duration) {
+		logger.Warn("waiting for the migration lock, held by "+holder.String(), "holder_pid", holder.PID,
+			"waited", waited.Round(time.Second), "limit", cfg.MigrationLockWait)
+	}}
+	err := conn.WithMigrationLock(ctx, lock, func(ctx context.Context, migrator *store.Conn) error {
+		if err := migrator.Migrate(ctx); err != nil {
 			return err
 		}
-		return jobs.Migrate(ctx, jobsDatabase(conn, dbURL))
+		return jobs.Migrate(ctx, jobsDatabase(migrator, cfg.DatabaseURL))
 	})
+	if errors.Is(err, store.ErrMigrationLockHeld) {
+		return fmt.Errorf("%w; a migration of a large table may take longer (raise STOCKBELL_MIGRATION_LOCK_WAIT), "+
+			"or the holder hangs (end it)", err)
+	}
+	return err
 }
 
 func jobsDatabase(conn *store.Conn, dbURL string) jobs.Database {

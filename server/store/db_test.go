@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"io/fs"
@@ -294,7 +295,9 @@ func TestConcurrentMigrate(t *testing.T) {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					errs[i] = db.WithMigrationLock(ctx, db.Migrate)
+					errs[i] = db.WithMigrationLock(ctx, store.MigrationLock{}, func(ctx context.Context, migrator *store.Conn) error {
+						return migrator.Migrate(ctx)
+					})
 				}()
 			}
 			wg.Wait()

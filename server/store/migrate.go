@@ -13,10 +13,6 @@ import (
 // another process migrating the same file at the same time.
 const maxMigrationRuns = 64
 
-// migrationLockID is the PostgreSQL advisory lock that serialises schema
-// migrations, so that replicas starting together wait for one another.
-const migrationLockID = 7_263_540_118
-
 // Migrate applies the pending schema migrations. Each migration runs in its
 // own transaction: a failing one leaves the database as it was before it.
 func (c *Conn) Migrate(ctx context.Context) error {
@@ -76,49 +72,6 @@ func (c *Conn) migrationsFrom(fsys fs.FS) (*goose.Provider, error) {
 		return nil, fmt.Errorf("migrations: %w", err)
 	}
 	return provider, nil
-}
-
-// WithMigrationLock runs fn while holding the migration lock. On PostgreSQL
-// it is a transaction advisory lock, taken by a transaction that stays open
-// while fn runs and ends after it (or with its connection, if the process
-// dies). Not a session lock: behind a pooler in transaction mode
-// (PgBouncer) the statement that took a session lock and the one that
-// released it could run on two server connections, leaving the lock held by
-// the first for as long as the pooler kept it, with every replica started
-// later waiting for it; an open transaction keeps its server connection
-// until it ends. SQLite
-// has no lock a process can hold while its own pool migrates: each
-// migration's transaction is serialised by the file's write lock, but two
-// processes starting together may both read the same version and try the
-// same migration, and the second fails once the first committed it. fn is
-// then run again: it reads the version anew and applies what is left. Each
-// clash means the other process moved on, so this ends; a migration that
-// fails for another reason fails every time and its error is returned.
-func (c *Conn) WithMigrationLock(ctx context.Context, fn func(ctx context.Context) error) error {
-	if c.Dialect != Postgres {
-		var err error
-		for range maxMigrationRuns {
-			if err = fn(ctx); err == nil || ctx.Err() != nil {
-				return err
-			}
-		}
-		return err
-	}
-	tx, err := c.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
-	}
-	defer tx.Rollback() // ends the lock; after a commit, a no-op
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLockID); err != nil {
-		return fmt.Errorf("take migration lock: %w", err)
-	}
-	if err := fn(ctx); err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("release migration lock: %w", err)
-	}
-	return nil
 }
 
 // Migrated reports whether Stockbell's schema was ever applied to the

@@ -3,7 +3,11 @@ package store_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -26,9 +30,9 @@ func TestMigrationLockEndsWithItsTransaction(t *testing.T) {
 	t.Cleanup(func() { observer.Close() })
 
 	var during []lockHolder
-	must(t, db.WithMigrationLock(ctx, func(ctx context.Context) error {
+	must(t, db.WithMigrationLock(ctx, store.MigrationLock{}, func(ctx context.Context, migrator *store.Conn) error {
 		during = migrationLockHolders(t, observer)
-		return db.Migrate(ctx)
+		return migrator.Migrate(ctx)
 	}))
 	if len(during) != 1 {
 		t.Fatalf("while migrating, %d connections held the migration lock, want 1", len(during))
@@ -66,4 +70,82 @@ func migrationLockHolders(t *testing.T, observer *sql.DB) []lockHolder {
 	}
 	must(t, rows.Err())
 	return holders
+}
+
+// holdMigrationLock takes the migration lock in a transaction of a
+// connection of its own, named application, as another replica migrating
+// would; it returns that backend's pid and the function that lets go.
+func holdMigrationLock(t *testing.T, dbURL, application string) (int, func()) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	must(t, err)
+	query := u.Query()
+	query.Set("application_name", application)
+	u.RawQuery = query.Encode()
+	holder, err := sql.Open("pgx", u.String())
+	must(t, err)
+	t.Cleanup(func() { holder.Close() })
+	tx, err := holder.BeginTx(ctx, nil)
+	must(t, err)
+	t.Cleanup(func() { tx.Rollback() })
+	var pid int
+	must(t, tx.QueryRowContext(ctx, `SELECT pg_backend_pid() FROM (SELECT pg_advisory_xact_lock($1)) AS taken`,
+		int64(store.MigrationLockID)).Scan(&pid))
+	return pid, func() { must(t, tx.Commit()) }
+}
+
+// TestMigrationLockWaitGivesUpNamingTheHolder: while another connection
+// holds the migration lock, a migration that may wait 300ms for it says
+// who holds it as it starts waiting, and gives up with an error naming the
+// holder and the limit, without migrating.
+func TestMigrationLockWaitGivesUpNamingTheHolder(t *testing.T) {
+	dbURL := storetest.FreshPostgresURL(t)
+	pid, _ := holdMigrationLock(t, dbURL, "other-replica")
+	db, err := store.Open(ctx, dbURL)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+
+	var reported []store.MigrationLockHolder
+	lock := store.MigrationLock{Wait: 300 * time.Millisecond, Waiting: func(h store.MigrationLockHolder, _ time.Duration) {
+		reported = append(reported, h)
+	}}
+	migrated := false
+	err = db.WithMigrationLock(ctx, lock, func(context.Context, *store.Conn) error { migrated = true; return nil })
+	if err == nil || migrated {
+		t.Fatalf("migrated while another connection held the lock (error %v)", err)
+	}
+	for _, want := range []string{fmt.Sprintf("pid %d", pid), `"other-replica"`, "client 127.0.0.1", "300ms"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error does not say %s: %v", want, err)
+		}
+	}
+	if len(reported) == 0 || reported[0].PID != pid || reported[0].Application != "other-replica" {
+		t.Fatalf("the wait reported %+v, want the holder, pid %d of other-replica, first", reported, pid)
+	}
+}
+
+// TestMigrationLockWaitEndsWhenTheHolderLetsGo: a migration waiting for
+// the lock takes it as soon as its holder lets go, and migrates.
+func TestMigrationLockWaitEndsWhenTheHolderLetsGo(t *testing.T) {
+	dbURL := storetest.FreshPostgresURL(t)
+	_, letGo := holdMigrationLock(t, dbURL, "other-replica")
+	db, err := store.Open(ctx, dbURL)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+
+	waits := 0
+	lock := store.MigrationLock{Waiting: func(store.MigrationLockHolder, time.Duration) {
+		if waits++; waits == 1 {
+			letGo()
+		}
+	}}
+	must(t, db.WithMigrationLock(ctx, lock, func(ctx context.Context, migrator *store.Conn) error {
+		return migrator.Migrate(ctx)
+	}))
+	if waits != 1 {
+		t.Fatalf("the wait was reported %d times, want once (before the holder let go)", waits)
+	}
+	if version, err := db.SchemaVersion(ctx); err != nil || version == 0 {
+		t.Fatalf("schema version %d (%v) after the wait, want migrated", version, err)
+	}
 }
