@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 
@@ -46,12 +45,7 @@ func TestStartGivesUpOnAMigrationLockHeldElsewhere(t *testing.T) {
 // returns that connection's backend pid.
 func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) int {
 	t.Helper()
-	u, err := url.Parse(dbURL)
-	noErr(t, err)
-	query := u.Query()
-	query.Set("application_name", application)
-	u.RawQuery = query.Encode()
-	conn, err := store.Connect(context.Background(), u.String())
+	conn, err := store.Connect(context.Background(), storetest.NamedURL(t, dbURL, application))
 	noErr(t, err)
 	holding, done, released := make(chan int), make(chan struct{}), make(chan error)
 	go func() {

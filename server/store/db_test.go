@@ -262,7 +262,16 @@ func TestFailingMigrationLeavesDatabaseAsItWas(t *testing.T) {
 // after them.
 func withBrokenMigration(t *testing.T, db *store.DB) fs.FS {
 	t.Helper()
-	src, err := migrations.FS(string(db.Dialect))
+	fsys := shippedMigrations(t, db.Dialect)
+	fsys["9999_broken.sql"] = &fstest.MapFile{Data: []byte(brokenMigration)}
+	return fsys
+}
+
+// shippedMigrations copies the dialect's shipped migrations, for a test
+// to add its own.
+func shippedMigrations(t *testing.T, dialect store.Dialect) fstest.MapFS {
+	t.Helper()
+	src, err := migrations.FS(string(dialect))
 	must(t, err)
 	out := fstest.MapFS{}
 	names, err := fs.Glob(src, "*.sql")
@@ -272,7 +281,6 @@ func withBrokenMigration(t *testing.T, db *store.DB) fs.FS {
 		must(t, err)
 		out[name] = &fstest.MapFile{Data: data}
 	}
-	out["9999_broken.sql"] = &fstest.MapFile{Data: []byte(brokenMigration)}
 	return out
 }
 
@@ -350,16 +358,7 @@ func TestLateMigrationIsApplied(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		before, err := db.SchemaVersion(ctx)
 		must(t, err)
-		src, err := migrations.FS(string(db.Dialect))
-		must(t, err)
-		fsys := fstest.MapFS{}
-		names, err := fs.Glob(src, "*.sql")
-		must(t, err)
-		for _, name := range names {
-			data, err := fs.ReadFile(src, name)
-			must(t, err)
-			fsys[name] = &fstest.MapFile{Data: data}
-		}
+		fsys := shippedMigrations(t, db.Dialect)
 		used := map[string]bool{}
 		for name := range fsys {
 			used[name[:4]] = true

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -22,12 +21,7 @@ import (
 // pooler kept open, and every replica started after that waited for it.
 func TestMigrationLockEndsWithItsTransaction(t *testing.T) {
 	dbURL := storetest.FreshPostgresURL(t)
-	db, err := store.Open(ctx, dbURL)
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
-	observer, err := sql.Open("pgx", dbURL)
-	must(t, err)
-	t.Cleanup(func() { observer.Close() })
+	db, observer := openStore(t, dbURL), openObserver(t, dbURL)
 
 	var during []lockHolder
 	must(t, db.WithMigrationLock(ctx, store.MigrationLock{}, func(ctx context.Context, migrator *store.Conn) error {
@@ -77,14 +71,7 @@ func migrationLockHolders(t *testing.T, observer *sql.DB) []lockHolder {
 // would; it returns that backend's pid and the function that lets go.
 func holdMigrationLock(t *testing.T, dbURL, application string) (int, func()) {
 	t.Helper()
-	u, err := url.Parse(dbURL)
-	must(t, err)
-	query := u.Query()
-	query.Set("application_name", application)
-	u.RawQuery = query.Encode()
-	holder, err := sql.Open("pgx", u.String())
-	must(t, err)
-	t.Cleanup(func() { holder.Close() })
+	holder := openObserver(t, storetest.NamedURL(t, dbURL, application))
 	tx, err := holder.BeginTx(ctx, nil)
 	must(t, err)
 	t.Cleanup(func() { tx.Rollback() })
@@ -101,16 +88,14 @@ func holdMigrationLock(t *testing.T, dbURL, application string) (int, func()) {
 func TestMigrationLockWaitGivesUpNamingTheHolder(t *testing.T) {
 	dbURL := storetest.FreshPostgresURL(t)
 	pid, _ := holdMigrationLock(t, dbURL, "other-replica")
-	db, err := store.Open(ctx, dbURL)
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t, dbURL)
 
 	var reported []store.MigrationLockHolder
 	lock := store.MigrationLock{Wait: 300 * time.Millisecond, Waiting: func(h store.MigrationLockHolder, _ time.Duration) {
 		reported = append(reported, h)
 	}}
 	migrated := false
-	err = db.WithMigrationLock(ctx, lock, func(context.Context, *store.Conn) error { migrated = true; return nil })
+	err := db.WithMigrationLock(ctx, lock, func(context.Context, *store.Conn) error { migrated = true; return nil })
 	if err == nil || migrated {
 		t.Fatalf("migrated while another connection held the lock (error %v)", err)
 	}
@@ -129,9 +114,7 @@ func TestMigrationLockWaitGivesUpNamingTheHolder(t *testing.T) {
 func TestMigrationLockWaitEndsWhenTheHolderLetsGo(t *testing.T) {
 	dbURL := storetest.FreshPostgresURL(t)
 	_, letGo := holdMigrationLock(t, dbURL, "other-replica")
-	db, err := store.Open(ctx, dbURL)
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
+	db := openStore(t, dbURL)
 
 	waits := 0
 	lock := store.MigrationLock{Waiting: func(store.MigrationLockHolder, time.Duration) {
@@ -148,4 +131,23 @@ func TestMigrationLockWaitEndsWhenTheHolderLetsGo(t *testing.T) {
 	if version, err := db.SchemaVersion(ctx); err != nil || version == 0 {
 		t.Fatalf("schema version %d (%v) after the wait, want migrated", version, err)
 	}
+}
+
+// openStore opens the store on dbURL until the test ends.
+func openStore(t *testing.T, dbURL string) *store.DB {
+	t.Helper()
+	db, err := store.Open(ctx, dbURL)
+	must(t, err)
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// openObserver opens a pool of its own on dbURL until the test ends, to
+// look at PostgreSQL from beside the store.
+func openObserver(t *testing.T, dbURL string) *sql.DB {
+	t.Helper()
+	observer, err := sql.Open("pgx", dbURL)
+	must(t, err)
+	t.Cleanup(func() { observer.Close() })
+	return observer
 }

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"testing/fstest"
 
-	"github.com/stockbell/stockbell/migrations"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -41,15 +40,10 @@ DROP TABLE migration_timeouts;
 // connections, is not ended under them: it holds the lock to the end.
 func TestMigrationOutlastsTheRoleTimeouts(t *testing.T) {
 	dbURL := roleWithTimeouts(t, storetest.FreshPostgresURL(t))
-	db, err := store.Open(ctx, dbURL)
-	must(t, err)
-	t.Cleanup(func() { db.Close() })
-	observer, err := sql.Open("pgx", dbURL)
-	must(t, err)
-	t.Cleanup(func() { observer.Close() })
+	db, observer := openStore(t, dbURL), openObserver(t, dbURL)
 
 	var holders []lockHolder
-	err = db.WithMigrationLock(ctx, store.MigrationLock{}, func(ctx context.Context, migrator *store.Conn) error {
+	err := db.WithMigrationLock(ctx, store.MigrationLock{}, func(ctx context.Context, migrator *store.Conn) error {
 		provider, err := migrator.MigrationsFrom(withLongMigration(t))
 		if err != nil {
 			return err
@@ -78,18 +72,9 @@ func TestMigrationOutlastsTheRoleTimeouts(t *testing.T) {
 // after them.
 func withLongMigration(t *testing.T) fs.FS {
 	t.Helper()
-	src, err := migrations.FS(string(store.Postgres))
-	must(t, err)
-	out := fstest.MapFS{}
-	names, err := fs.Glob(src, "*.sql")
-	must(t, err)
-	for _, name := range names {
-		data, err := fs.ReadFile(src, name)
-		must(t, err)
-		out[name] = &fstest.MapFile{Data: data}
-	}
-	out["9990_long.sql"] = &fstest.MapFile{Data: []byte(longMigration)}
-	return out
+	fsys := shippedMigrations(t, store.Postgres)
+	fsys["9990_long.sql"] = &fstest.MapFile{Data: []byte(longMigration)}
+	return fsys
 }
 
 // roleWithTimeouts creates a login role of the test's own with every

@@ -132,6 +132,20 @@ func FreshPostgresURL(tb testing.TB) string {
 	return u.String()
 }
 
+// NamedURL returns the PostgreSQL URL with application_name set to name,
+// by which pg_stat_activity shows its connections.
+func NamedURL(tb testing.TB, dbURL, name string) string {
+	tb.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		tb.Fatalf("parse %s: %v", dbURL, err)
+	}
+	query := u.Query()
+	query.Set("application_name", name)
+	u.RawQuery = query.Encode()
+	return u.String()
+}
+
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
