@@ -74,9 +74,6 @@ type MigrationLockHolder struct {
 
 // String names the holder for a log line or an error.
 func (h MigrationLockHolder) String() string {
-	if h.PID == 0 {
-		return "no process any more (it let go as it was looked up)"
-	}
 	return fmt.Sprintf("PostgreSQL backend pid %d (application_name %q, client %s, holding it since %s at the earliest)",
 		h.PID, h.Application, orUnknown(h.Client), h.Since.UTC().Format(time.RFC3339))
 }
@@ -160,11 +157,13 @@ func takeMigrationLock(ctx context.Context, tx *sql.Tx, lock MigrationLock) erro
 		if err != nil {
 			return wrapLockErr(err)
 		}
-		waited, left := time.Since(start), lock.wait()-time.Since(start)
-		if left <= 0 {
+		waited := time.Since(start)
+		left := lock.wait() - waited
+		if holder.PID == 0 { // let go meanwhile: one more try, however short
+			left = max(left, time.Millisecond)
+		} else if left <= 0 {
 			return fmt.Errorf("%w: waited %s for it, the limit; it is held by %s", ErrMigrationLockHeld, lock.wait(), holder)
-		}
-		if lock.Waiting != nil {
+		} else if lock.Waiting != nil {
 			lock.Waiting(holder, waited)
 		}
 		if taken, err := waitForMigrationLock(ctx, tx, min(left, migrationLockReportEvery)); err != nil || taken {
