@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -48,5 +52,36 @@ func TestDemoStockFitsAPhone(t *testing.T) {
 	}
 	if t.Failed() {
 		fullScreenshot(t, ctx, "demo-stock-360px", 360)
+	}
+}
+
+// TestDemoRestockPageShowsTheNewStock: the page a newcomer sees after
+// pressing Simulate restock on the sold-out size M never shows it still
+// sold out under "Restock received" without saying that the change is
+// still on its way: it shows the restocked units, or says to reload.
+func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	const row = `[...document.querySelectorAll("#demo-stock-heading ~ .table-wrap tbody tr")].find((r) => r.querySelector("th").textContent == "Alpine Wool Sweater – M")`
+	if got := browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`); got != "0 sold out" {
+		t.Fatalf("size M's stock before the restock reads %q", got)
+	}
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, variant.ID), ".banner.ok")
+	notice, stock := text(t, ctx, ".banner.ok"), browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`)
+	switch {
+	case stock == "5" && strings.HasPrefix(notice, "Restock received: the alerts go out within seconds."):
+	case stock == "0 sold out" && strings.Contains(notice, "still being processed") && strings.Contains(notice, "reload"):
+	default:
+		t.Errorf("after restocking 5 units of size M the page shows its stock as %q under the notice %q", stock, notice)
 	}
 }

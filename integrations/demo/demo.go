@@ -105,32 +105,74 @@ func upsert(shopID int64, p Product, base string) stockbell.ProductUpsert {
 	return up
 }
 
+// ApplyWait is how long SimulateStock waits for the receipt job to apply
+// the change it records: the job takes a few tens of milliseconds, so the
+// admin's page shown next already has the new stock, and a loaded machine
+// only makes the admin say that the change is still being processed.
+const ApplyWait = 3 * time.Second
+
+// applyPoll is how often SimulateStock looks whether its receipt is applied.
+const applyPoll = 20 * time.Millisecond
+
 // Simulator records simulated stock changes of the demo shop as receipts.
 type Simulator struct {
 	Receipts stockbell.ReceiptService
 	Clock    stockbell.Clock
+	// Wait is how long SimulateStock waits for its change to be applied
+	// (ApplyWait when wired; zero returns at once).
+	Wait time.Duration
 }
 
 // SimulateStock stores a receipt setting the variant's available quantity
 // at the warehouse (units more for a restock, 0 to sell out); the receipt's
-// job applies it. Returns EINVALID for a shop that is not the demo shop or
-// a quantity out of 0–10,000.
-func (s *Simulator) SimulateStock(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, available int) error {
+// job applies it. It then waits up to s.Wait for the job to have applied
+// it, and says whether it has. Returns EINVALID for a shop that is not the
+// demo shop or a quantity out of 0–10,000.
+func (s *Simulator) SimulateStock(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, available int) (applied bool, err error) {
 	if shop.Platform != stockbell.PlatformDemo {
-		return stockbell.Errorf(stockbell.EINVALID, "Only the demo shop's stock can be simulated.")
+		return false, stockbell.Errorf(stockbell.EINVALID, "Only the demo shop's stock can be simulated.")
 	}
 	if available < 0 || available > 10_000 {
-		return stockbell.FieldErrorf("units", "Stock is 0 to 10,000 units, not %d.", available)
+		return false, stockbell.FieldErrorf("units", "Stock is 0 to 10,000 units, not %d.", available)
 	}
 	now := s.Clock.Now().UTC()
 	payload, err := json.Marshal(Restock{VariantID: v.PlatformID, Available: available, At: now})
 	if err != nil {
-		return err
+		return false, err
 	}
-	_, err = s.Receipts.RecordReceipt(ctx, &stockbell.WebhookReceipt{Platform: stockbell.PlatformDemo, ShopID: &shop.ID,
+	receipt := &stockbell.WebhookReceipt{Platform: stockbell.PlatformDemo, ShopID: &shop.ID,
 		Domain: shop.Domain, EventID: "stock-" + v.PlatformID + "-" + strconv.FormatInt(now.UnixNano(), 10), Topic: TopicRestock,
-		Payload: payload, TriggeredAt: now, ReceivedAt: now})
-	return err
+		Payload: payload, TriggeredAt: now, ReceivedAt: now}
+	if _, err = s.Receipts.RecordReceipt(ctx, receipt); err != nil {
+		return false, err
+	}
+	return s.awaitApplied(ctx, receipt.ID)
+}
+
+// awaitApplied polls the receipt until it is processed or s.Wait has
+// passed. The wait is the request's own, in development only: the job that
+// applies the receipt runs apart, and nothing but its row tells when it is
+// done.
+func (s *Simulator) awaitApplied(ctx context.Context, receiptID int64) (bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, s.Wait)
+	defer cancel()
+	tick := time.NewTicker(applyPoll)
+	defer tick.Stop()
+	for {
+		r, err := s.Receipts.FindReceipt(ctx, receiptID)
+		if ctx.Err() != nil {
+			return false, nil
+		} else if err != nil {
+			return false, err
+		} else if r.ProcessedAt != nil {
+			return true, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, nil
+		case <-tick.C:
+		}
+	}
 }
 
 // Processor applies the demo shop's receipts.

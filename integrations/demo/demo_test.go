@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/demo"
@@ -44,11 +45,11 @@ func TestSeedOnceThenSimulateStock(t *testing.T) {
 
 		sim := &demo.Simulator{Receipts: db, Clock: stockbell.SystemClock{}}
 		other := storetest.MustShop(t, db, stockbell.PlatformFeed, "feed.example")
-		if err := sim.SimulateStock(ctx, other, m, 5); stockbell.ErrorCode(err) != stockbell.EINVALID {
+		if _, err := sim.SimulateStock(ctx, other, m, 5); stockbell.ErrorCode(err) != stockbell.EINVALID {
 			t.Fatalf("simulating another shop's stock: %v", err)
 		}
-		if err := sim.SimulateStock(ctx, shop, m, 5); err != nil {
-			t.Fatal(err)
+		if applied, err := sim.SimulateStock(ctx, shop, m, 5); err != nil || applied {
+			t.Fatalf("simulating with no wait and nothing processing receipts: applied %v (%v), want not applied", applied, err)
 		}
 		var receiptID int64
 		if err := db.DB.GetContext(ctx, &receiptID, `SELECT id FROM webhook_receipts WHERE platform = 'demo'`); err != nil {
@@ -67,7 +68,7 @@ func TestSeedOnceThenSimulateStock(t *testing.T) {
 			t.Fatalf("sweater M after the restock: stock %d", after.Stock)
 		}
 		// Selling out takes the same path.
-		if err := sim.SimulateStock(ctx, shop, after, 0); err != nil {
+		if _, err := sim.SimulateStock(ctx, shop, after, 0); err != nil {
 			t.Fatal(err)
 		}
 		if err := db.DB.GetContext(ctx, &receiptID, `SELECT MAX(id) FROM webhook_receipts WHERE platform = 'demo'`); err != nil {
@@ -83,6 +84,60 @@ func TestSeedOnceThenSimulateStock(t *testing.T) {
 			t.Fatalf("sweater M after selling out: stock %d", after.Stock)
 		}
 	})
+}
+
+// TestSimulateStockWaitsForItsChange: with the wait the server is wired
+// with, SimulateStock returns once the receipt job has applied the change,
+// saying so, with the new stock stored; with nothing applying it, it says
+// it is not applied after the wait.
+func TestSimulateStockWaitsForItsChange(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		shop, _, err := demo.Seed(ctx, db, db, "http://localhost:8080")
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := db.FindVariant(ctx, shop.ID, "sweater-m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sim := &demo.Simulator{Receipts: db, Clock: stockbell.SystemClock{}, Wait: demo.ApplyWait}
+		done := make(chan error, 1)
+		go func() { done <- applyNextReceipt(ctx, db) }()
+		applied, err := sim.SimulateStock(ctx, shop, m, 5)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if err != nil || !applied {
+			t.Fatalf("restock applied during the wait: SimulateStock says applied %v (%v)", applied, err)
+		}
+		if after, _ := db.FindVariant(ctx, shop.ID, "sweater-m"); after.Stock != 5 {
+			t.Fatalf("sweater M once SimulateStock said applied: stock %d", after.Stock)
+		}
+		if applied, err := sim.SimulateStock(ctx, shop, m, 0); err != nil || applied {
+			t.Fatalf("sell-out nobody applies: SimulateStock says applied %v (%v)", applied, err)
+		}
+	})
+}
+
+// applyNextReceipt does what the receipt drainer does with the next demo
+// receipt recorded: claims it, applies it and marks it processed.
+func applyNextReceipt(ctx context.Context, db *store.DB) error {
+	p := &demo.Processor{Catalog: db, Logger: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for ctx.Err() == nil {
+		claimed, err := db.ClaimReceipts(ctx, 1, time.Minute)
+		if err != nil || len(claimed) == 0 {
+			time.Sleep(5 * time.Millisecond)
+			continue
+		}
+		if err := p.ProcessReceipt(ctx, claimed[0]); err != nil {
+			return err
+		}
+		return db.MarkReceiptsProcessed(ctx, []int64{claimed[0].ID})
+	}
+	return ctx.Err()
 }
 
 // TestSyncLogExamples: a new demo shop's sync log shows a failure, a sync

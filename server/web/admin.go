@@ -59,9 +59,10 @@ type AdminDeps struct {
 }
 
 // DemoRestocker simulates a stock change of the demo shop (a restock, a
-// sell-out) through the same stock-change path as a platform's webhook.
+// sell-out) through the same stock-change path as a platform's webhook,
+// and says whether the change was applied by the time it returned.
 type DemoRestocker interface {
-	SimulateStock(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, available int) error
+	SimulateStock(ctx context.Context, shop *stockbell.Shop, v *stockbell.VariantWithProduct, available int) (applied bool, err error)
 }
 
 // AdminOptions configure the admin.

@@ -93,18 +93,26 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 		a.Fail(w, r, s, err)
 		return
 	}
-	available, notice := 0, "sold_out_simulated"
+	available, notice := 0, "sold_out"
 	if r.PostFormValue("action") != "sell_out" {
 		units, err := strconv.Atoi(r.PostFormValue("units"))
 		if err != nil || units < 1 || units > 1000 {
 			a.Fail(w, r, s, stockbell.FieldErrorf("units", "Enter how many units come back, from 1 to 1000."))
 			return
 		}
-		available, notice = max(v.Stock, 0)+units, "restock_simulated"
+		available, notice = max(v.Stock, 0)+units, "restock"
 	}
-	if err := a.Demo.SimulateStock(r.Context(), s.Shop, v, available); err != nil {
+	applied, err := a.Demo.SimulateStock(r.Context(), s.Shop, v, available)
+	if err != nil {
 		a.Fail(w, r, s, err)
 		return
+	}
+	// A change not applied yet would leave the page showing the stock
+	// before it: the notice says so rather than contradict the table.
+	if applied {
+		notice += "_simulated"
+	} else {
+		notice += "_pending"
 	}
 	a.Logger.Info("demo stock change simulated", "variant", v.PlatformID, "available", available)
 	a.Redirect(w, r, s, "/admin/products", "notice", notice)

@@ -112,3 +112,25 @@ func TestRestockNoticeLinksToTheOutbox(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingStockNoticesSayToReload: after a simulated change the
+// receipt job had not applied yet, the notice says the stock shown is
+// still the one before it, and a pending restock still leads on to the
+// Outbox.
+func TestPendingStockNoticesSayToReload(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		b := f.signIn(t, mustShop(t, db, "bells.example"))
+		for notice, want := range map[string]string{
+			"restock_pending": `Restock received, still being processed: reload this page in a few seconds to see the new stock. ` +
+				`The alerts go out once it is applied. <a href="/admin/outbox">See them in the Outbox</a>`,
+			"sold_out_pending": `Sell-out received, still being processed: reload this page in a few seconds to see the stock at 0.`,
+		} {
+			p := b.get("/admin/products?notice=" + notice)
+			wantStatus(t, p, http.StatusOK, "the products page after a pending change")
+			if got := regexp.MustCompile(`<p class="banner ok" role="status">.*?</p>`).FindString(p.Body); !strings.Contains(got, want) {
+				t.Errorf("notice %s is %q, want it to hold %q", notice, got, want)
+			}
+		}
+	})
+}

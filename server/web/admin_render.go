@@ -143,6 +143,9 @@ var notices = map[string]string{
 	"batch_discarded":    "Batch discarded: its messages will not be sent.",
 	"restock_simulated":  "Restock received: the alerts go out within seconds.",
 	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
+	"restock_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
+		"The alerts go out once it is applied.",
+	"sold_out_pending":   "Sell-out received, still being processed: reload this page in a few seconds to see the stock at 0.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"subscriber_removed_from_batch": "Removed from the batch: their alert will not be sent. " +
 		"Nothing will be sent to this subscriber about this item.",
@@ -177,6 +180,7 @@ type noticeLink struct{ Label, Path string }
 // noticeLinks lead on from the notices that name a page.
 var noticeLinks = map[string]*noticeLink{
 	"restock_simulated": {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_pending":   {Label: "See them in the Outbox", Path: "/admin/outbox"},
 }
 
 // Render writes page (a file of templates/pages without .html) inside the
