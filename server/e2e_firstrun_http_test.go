@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/demo"
@@ -138,4 +139,41 @@ func clientGet(t *testing.T, client *http.Client, target string) (int, string) {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
+}
+
+// TestStartPageSaysToSellOutSizeMAgain: once a simulated restock has
+// brought size M back, the start page no longer says it is sold out: it
+// says to sell it out again in the demo shop's admin first; sold out
+// again, the page is as on the first run.
+func TestStartPageSaysToSellOutSizeMAgain(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	const soldOut, sellOutFirst = "size M of the sweater is sold out", "press <em>Sell out</em> on Alpine Wool Sweater – M"
+	setStock := func(available int) {
+		t.Helper()
+		shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.DB.ApplyStockChange(context.Background(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "sweater-m",
+			LocationID: demo.Location, Available: available, At: time.Now(), Read: &stockbell.StockRead{}, Source: "demo:" + demo.TopicRestock}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name      string
+		available int
+		want, not string
+	}{
+		{"first run", -1, soldOut, sellOutFirst},
+		{"after a restock of M", 5, sellOutFirst, soldOut},
+		{"M sold out again", 0, soldOut, sellOutFirst},
+	} {
+		if step.available >= 0 {
+			setStock(step.available)
+		}
+		status, start := get(t, m.URL()+"/")
+		if status != http.StatusOK || !strings.Contains(start, step.want) || strings.Contains(start, step.not) {
+			t.Errorf("%s: the start page (%d) should say %q and not %q:\n%.3000s", step.name, status, step.want, step.not, start)
+		}
+	}
 }

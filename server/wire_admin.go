@@ -68,7 +68,7 @@ func (m *Main) wireDemo(ctx context.Context, admin *web.Admin, registry *integra
 		}
 	}
 	registry.Register(stockbell.PlatformDemo, &demo.Processor{Catalog: m.DB, Logger: logger})
-	first := &web.FirstRun{Admin: admin, Catalog: m.DB, Shop: shop, SnippetURL: "/snippet.js"}
+	first := &web.FirstRun{Admin: admin, Catalog: m.DB, Shop: shop, Featured: demo.FeaturedVariant, SnippetURL: "/snippet.js"}
 	first.Register(m.Web)
 	token, _, err := m.DB.CreateSignInLink(ctx, stockbell.SignInLinkCreate{ShopID: shop.ID})
 	if err != nil {

@@ -27,6 +27,10 @@ const Name = "Stockbell Demo Shop"
 // Location is the demo shop's one stock location.
 const Location = "warehouse"
 
+// FeaturedVariant is the sold-out variant the start page walks a newcomer
+// through: size M of the sweater.
+const FeaturedVariant = "sweater-m"
+
 // TopicRestock is the receipt topic of a simulated restock.
 const TopicRestock = "inventory/restock"
 

@@ -18,6 +18,9 @@ type FirstRun struct {
 	Catalog stockbell.CatalogService
 	// Shop is the demo shop.
 	Shop *stockbell.Shop
+	// Featured is the platform id of the sold-out variant the landing
+	// page's steps name (size M of the sweater).
+	Featured string
 	// SnippetURL is where the product pages load the snippet from.
 	SnippetURL string
 }
@@ -37,7 +40,23 @@ func (f *FirstRun) landing(w http.ResponseWriter, r *http.Request) {
 		f.Admin.Fail(w, r, nil, err)
 		return
 	}
-	f.Admin.renderPublic(w, http.StatusOK, "landing", "Welcome", map[string]any{"Nonce": nonce, "Shop": f.Shop})
+	soldOut, err := f.featuredSoldOut(r)
+	if err != nil {
+		f.Admin.Fail(w, r, nil, err)
+		return
+	}
+	f.Admin.renderPublic(w, http.StatusOK, "landing", "Welcome", map[string]any{"Nonce": nonce, "Shop": f.Shop, "FeaturedSoldOut": soldOut})
+}
+
+// featuredSoldOut reports whether the variant the landing page's steps
+// name is sold out, as on the first run; a restock the newcomer simulated
+// may have brought it back since.
+func (f *FirstRun) featuredSoldOut(r *http.Request) (bool, error) {
+	v, err := f.Catalog.FindVariant(r.Context(), f.Shop.ID, f.Featured)
+	if err != nil {
+		return false, err
+	}
+	return v.SoldOut(), nil
 }
 
 // openAdmin signs the browser in to the demo shop's admin.
