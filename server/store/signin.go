@@ -89,5 +89,5 @@ func whyLinkRefused(ctx context.Context, tx *Tx, hash string, now time.Time) err
 		return stockbell.Errorf(stockbell.EUNAUTHORIZED, "This sign-in link was already used. Each link works once: ask for a new one.")
 	}
 	valid := link.ExpiresAt.Sub(link.CreatedAt).Round(time.Minute)
-	return stockbell.Errorf(stockbell.EUNAUTHORIZED, "This sign-in link expired: it worked for %s after it was made. Ask for a new one.", valid)
+	return stockbell.Errorf(stockbell.EUNAUTHORIZED, "This sign-in link expired: it worked for %s after it was made. Ask for a new one.", stockbell.DurationWords(valid))
 }

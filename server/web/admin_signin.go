@@ -33,7 +33,7 @@ func (a *Admin) registerSignIn() {
 // fetches the URL does not spend it.
 func (a *Admin) signInForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	data := map[string]any{"Token": token}
+	data := map[string]any{"Token": token, "Lifetime": stockbell.DurationWords(stockbell.SignInLinkTTL)}
 	if token != "" {
 		nonce, err := a.issueFormNonce(w, r)
 		if err != nil {
