@@ -85,3 +85,37 @@ func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
 		t.Errorf("after restocking 5 units of size M the page shows its stock as %q under the notice %q", stock, notice)
 	}
 }
+
+// TestProductsInDemandFitsAPhone: on a phone, the Products page a
+// newcomer reaches at step 2 of the start page, with their own sign-up
+// waiting for size M, shows every column of Products in demand within the
+// page's width, each with its name, rather than clipping the columns
+// after Stock ("Last resto…") in a box to scroll sideways.
+func TestProductsInDemandFitsAPhone(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	subscribeToDemo(t, m, "newcomer@example.com")
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	for _, width := range []int64{390, 360} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		browse(t, ctx, m.URL()+"/admin/products", `[aria-label="Products in demand"] tbody tr`)
+		const wrap = `document.querySelector('[aria-label="Products in demand"]')`
+		if browsertest.Eval[bool](t, ctx, wrap+`.scrollWidth > `+wrap+`.clientWidth + 1`) {
+			t.Errorf("at %d px Products in demand scrolls inside its box: %v px in %v", width,
+				browsertest.Eval[float64](t, ctx, wrap+`.scrollWidth`), browsertest.Eval[float64](t, ctx, wrap+`.clientWidth`))
+		}
+		// Each value is named by its column's heading where it is shown.
+		got := browsertest.Eval[[]string](t, ctx, `[...`+wrap+`.querySelectorAll("tbody td")].map((td) => getComputedStyle(td, "::before").content)`)
+		want := []string{`"Waiting"`, `"Stock"`, `"Last restock"`, `"Last batch"`}
+		if !slices.Equal(got, want) {
+			t.Errorf("at %d px the row's values are named %q, want %q", width, got, want)
+		}
+	}
+	// At a desktop's width the table keeps its headings row.
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
+	browse(t, ctx, m.URL()+"/admin/products", `[aria-label="Products in demand"] thead th`)
+	if !browsertest.Eval[bool](t, ctx, `document.querySelector('[aria-label="Products in demand"] thead').checkVisibility()`) {
+		t.Error("at 1280 px Products in demand hides its headings row")
+	}
+}
