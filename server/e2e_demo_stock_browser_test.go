@@ -86,36 +86,45 @@ func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
 	}
 }
 
-// TestProductsInDemandFitsAPhone: on a phone, the Products page a
-// newcomer reaches at step 2 of the start page, with their own sign-up
-// waiting for size M, shows every column of Products in demand within the
-// page's width, each with its name, rather than clipping the columns
-// after Stock ("Last resto…") in a box to scroll sideways.
-func TestProductsInDemandFitsAPhone(t *testing.T) {
+// TestWideTablesFitAPhone: on a phone, with the newcomer's own sign-up
+// waiting for size M, the Products page they reach at step 2 of the start
+// page and the Reports page's reorder advice show every column of their
+// table within the page's width, each value under its column's name,
+// rather than clipping the columns after the first few ("Last resto…") in
+// a box to scroll sideways. At a desktop's width the tables keep their
+// headings row.
+func TestWideTablesFitAPhone(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	subscribeToDemo(t, m, "newcomer@example.com")
 	ctx := browsertest.New(t)
 	browse(t, ctx, m.URL()+"/", "h1")
 	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
-	for _, width := range []int64{390, 360} {
-		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
-		browse(t, ctx, m.URL()+"/admin/products", `[aria-label="Products in demand"] tbody tr`)
-		const wrap = `document.querySelector('[aria-label="Products in demand"]')`
-		if browsertest.Eval[bool](t, ctx, wrap+`.scrollWidth > `+wrap+`.clientWidth + 1`) {
-			t.Errorf("at %d px Products in demand scrolls inside its box: %v px in %v", width,
-				browsertest.Eval[float64](t, ctx, wrap+`.scrollWidth`), browsertest.Eval[float64](t, ctx, wrap+`.clientWidth`))
-		}
-		// Each value is named by its column's heading where it is shown.
-		got := browsertest.Eval[[]string](t, ctx, `[...`+wrap+`.querySelectorAll("tbody td")].map((td) => getComputedStyle(td, "::before").content)`)
-		want := []string{`"Waiting"`, `"Stock"`, `"Last restock"`, `"Last batch"`}
-		if !slices.Equal(got, want) {
-			t.Errorf("at %d px the row's values are named %q, want %q", width, got, want)
-		}
+	tables := []struct{ page, wrap string }{
+		{"/admin/products", `[aria-label="Products in demand"]`},
+		{"/admin/reports", `[aria-labelledby="reorder-heading"].table-wrap`},
 	}
-	// At a desktop's width the table keeps its headings row.
-	browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
-	browse(t, ctx, m.URL()+"/admin/products", `[aria-label="Products in demand"] thead th`)
-	if !browsertest.Eval[bool](t, ctx, `document.querySelector('[aria-label="Products in demand"] thead').checkVisibility()`) {
-		t.Error("at 1280 px Products in demand hides its headings row")
+	for _, table := range tables {
+		wrap := fmt.Sprintf("document.querySelector(%q)", table.wrap)
+		var want []string // the headings but the first, read at a desktop's width
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
+		browse(t, ctx, m.URL()+table.page, table.wrap+" tbody tr")
+		if !browsertest.Eval[bool](t, ctx, wrap+`.querySelector("thead").checkVisibility()`) {
+			t.Errorf("at 1280 px %s hides its table's headings row", table.page)
+		}
+		for _, th := range browsertest.Eval[[]string](t, ctx, `[...`+wrap+`.querySelectorAll("thead th")].slice(1).map((th) => th.textContent)`) {
+			want = append(want, fmt.Sprintf("%q", th))
+		}
+		for _, width := range []int64{390, 360} {
+			browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+			browse(t, ctx, m.URL()+table.page, table.wrap+" tbody tr")
+			if browsertest.Eval[bool](t, ctx, wrap+`.scrollWidth > `+wrap+`.clientWidth + 1`) {
+				t.Errorf("at %d px the table on %s scrolls inside its box: %v px in %v", width, table.page,
+					browsertest.Eval[float64](t, ctx, wrap+`.scrollWidth`), browsertest.Eval[float64](t, ctx, wrap+`.clientWidth`))
+			}
+			got := browsertest.Eval[[]string](t, ctx, `[...`+wrap+`.querySelector("tbody tr").querySelectorAll("td")].map((td) => getComputedStyle(td, "::before").content)`)
+			if !slices.Equal(got, want) {
+				t.Errorf("at %d px the values of a row on %s are named %q, want %q", width, table.page, got, want)
+			}
+		}
 	}
 }

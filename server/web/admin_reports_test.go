@@ -28,7 +28,7 @@ func TestReportsPage(t *testing.T) {
 		p := b.get("/admin/reports")
 		wantStatus(t, p, http.StatusOK, "reports")
 		for _, want := range []string{`<span class="value">3</span><span class="label">subscribed</span>`, `id="report-activity-title"`,
-			"Reorder advice", "Wool Sweater – M", "<td class=\"num\">0.3</td>", "a default rate", `href="/admin/reports/queued-subscribers.csv"`,
+			"Reorder advice", "Wool Sweater – M", `<td class="num" data-label="Expected units">0.3</td>`, "a default rate", `href="/admin/reports/queued-subscribers.csv"`,
 			`href="/admin/reports/activity.csv?from=`} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("reports page lacks %q", want)
