@@ -68,14 +68,7 @@ func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
 	if got := browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`); got != "0 sold out" {
 		t.Fatalf("size M's stock before the restock reads %q", got)
 	}
-	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, variant := demoSizeM(t, m)
 	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, variant.ID), ".banner.ok")
 	notice, stock := text(t, ctx, ".banner.ok"), browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`)
 	switch {
@@ -127,4 +120,19 @@ func TestWideTablesFitAPhone(t *testing.T) {
 			}
 		}
 	}
+}
+
+// demoSizeM returns the demo shop and its variant the start page walks
+// through, size M of the sweater.
+func demoSizeM(t *testing.T, m *Main) (*stockbell.Shop, *stockbell.VariantWithProduct) {
+	t.Helper()
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	variant, err := m.DB.FindVariant(context.Background(), shop.ID, demo.FeaturedVariant)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return shop, variant
 }

@@ -150,11 +150,8 @@ func TestStartPageSaysToSellOutSizeMAgain(t *testing.T) {
 	const soldOut, sellOutFirst = "size M of the sweater is sold out", "press <em>Sell out</em> on Alpine Wool Sweater – M"
 	setStock := func(available int) {
 		t.Helper()
-		shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := m.DB.ApplyStockChange(context.Background(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: "sweater-m",
+		shop, _ := demoSizeM(t, m)
+		if _, err := m.DB.ApplyStockChange(context.Background(), stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: demo.FeaturedVariant,
 			LocationID: demo.Location, Available: available, At: time.Now(), Read: &stockbell.StockRead{}, Source: "demo:" + demo.TopicRestock}); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
-	"github.com/stockbell/stockbell/integrations/demo"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -21,14 +20,7 @@ func TestReportsInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.New(t)
 	base := m.URL()
-	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
-	if err != nil {
-		t.Fatal(err)
-	}
+	shop, variant := demoSizeM(t, m)
 	for _, email := range []string{"ann@example.com", "bea@example.com"} {
 		if _, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: variant.ID,
 			Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "test"}); err != nil {

@@ -47,6 +47,20 @@ func TestOneTimeLinkSignsInOnce(t *testing.T) {
 	})
 }
 
+// TestSignInPageStatesTheLinksLifetime: a one-time link's page says the
+// link works within SignInLinkTTL of being made, as the invitation and
+// `admin link` do, not for that long from opening it.
+func TestSignInPageStatesTheLinksLifetime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		p := newAdminFixture(t, db).browser(t).get(web.SignInPath + "?token=any")
+		wantStatus(t, p, http.StatusOK, "a one-time link's page")
+		want := "It works once, within " + stockbell.DurationWords(stockbell.SignInLinkTTL) + " of being made."
+		if got := visibleText(p.Body); !strings.Contains(got, want) {
+			t.Errorf("the sign-in page lacks %q:\n%s", want, got)
+		}
+	})
+}
+
 func TestExpiredAndForgedLinksAreRefused(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
@@ -61,6 +75,15 @@ func TestExpiredAndForgedLinksAreRefused(t *testing.T) {
 		wantStatus(t, p, http.StatusUnauthorized, "an expired link")
 		if !strings.Contains(p.Body, "expired") {
 			t.Errorf("expired link page:\n%.1500s", p.Body)
+		}
+		// The refusal states the link's lifetime in words and, on a
+		// development server (the start-up log's link opened too late),
+		// leads to the start page, which opens the demo shop's admin.
+		if want := "it worked for " + stockbell.DurationWords(stockbell.SignInLinkTTL) + " after it was made"; !strings.Contains(p.Body, want) {
+			t.Errorf("the expired link's page lacks %q:\n%s", want, visibleText(p.Body))
+		}
+		if !strings.Contains(p.Body, `the <a href="/">start page</a> opens the demo shop`) {
+			t.Errorf("the refused link's page in development does not lead to the start page:\n%s", visibleText(p.Body))
 		}
 		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin after an expired link")
 		wantStatus(t, b.useLink("made-up-token"), http.StatusUnauthorized, "a made-up token")
