@@ -172,3 +172,30 @@ func ignore(format string, args ...any) StockDecision {
 func reread(format string, args ...any) StockDecision {
 	return StockDecision{Verdict: StockReread, Reason: fmt.Sprintf(format, args...)}
 }
+
+// ReadLevelChanges are the changes that make one read's levels of a
+// variant its complete set of locations: each level the read lists, as a
+// change of base, and each stored location the read no longer lists (a
+// source or location unassigned from the variant on the platform), as
+// base's disconnect. base names the shop, the variant, the read and the
+// source. Applied together (CatalogService.ApplyStockChanges), a location
+// no longer listed stops counting in the same transaction as the others'
+// levels are written, so the stock is never their sum with a stale level.
+func ReadLevelChanges(base StockChange, levels []LocationLevel, stored []*InventoryLevel) []StockChange {
+	listed := make(map[string]bool, len(levels))
+	changes := make([]StockChange, 0, len(levels)+len(stored))
+	for _, l := range levels {
+		listed[l.LocationID] = true
+		change := base
+		change.LocationID, change.Available, change.At = l.LocationID, l.Available, l.UpdatedAt
+		changes = append(changes, change)
+	}
+	for _, l := range stored {
+		if !listed[l.LocationID] {
+			change := base
+			change.LocationID, change.Disconnected = l.LocationID, true
+			changes = append(changes, change)
+		}
+	}
+	return changes
+}

@@ -37,7 +37,11 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(skus))
 }
 
-// applyRead reads one SKU's stock and applies each level as a read; a SKU
+// applyRead reads one SKU's stock and applies it as the SKU's complete set
+// of sources (stockbell.ReadLevelChanges), in one transaction: each level
+// listed as a read, and each stored source the read no longer lists as a
+// read disconnect. Magento's source items no longer list a source
+// unassigned from the product, so its last quantity stops counting. A SKU
 // the store no longer has is skipped.
 func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred Credentials, sku, source string) error {
 	read, err := in.Catalog.BeginStockRead(ctx)
@@ -50,11 +54,22 @@ func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred
 	} else if err != nil {
 		return err
 	}
-	for _, level := range s.levels {
-		_, err := in.Catalog.ApplyStockChange(ctx, stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: sku,
-			LocationID: level.LocationID, Available: level.Available, Read: &read, Source: source})
-		if err != nil {
-			return err
+	v, err := in.Catalog.FindVariant(ctx, shop.ID, sku)
+	if err != nil {
+		return err
+	}
+	stored, err := in.Catalog.FindInventoryLevels(ctx, shop.ID, v.ID)
+	if err != nil {
+		return err
+	}
+	base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: sku, Read: &read, Source: source}
+	outcomes, err := in.Catalog.ApplyStockChanges(ctx, stockbell.ReadLevelChanges(base, s.levels, stored))
+	if err != nil {
+		return err
+	}
+	for _, o := range outcomes {
+		if o.Err != nil {
+			return o.Err
 		}
 	}
 	return nil
