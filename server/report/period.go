@@ -28,3 +28,19 @@ func LastPeriod(freq stockbell.ReportFrequency, now time.Time, loc *time.Locatio
 func periodEnd(to time.Time, loc *time.Location) time.Time {
 	return startOf(to.AddDate(0, 0, 1), loc)
 }
+
+// periodFrequency is the frequency of the period from–to, as LastPeriod
+// makes them: one day is daily, seven (Monday to Sunday) weekly, and a
+// calendar month (28 to 31 days) monthly. A delivery's period was claimed
+// at the frequency its report had then, and its email names that one
+// even when the report's frequency changed while the email was queued.
+func periodFrequency(days Days) stockbell.ReportFrequency {
+	switch span := int(days.To.Sub(days.From).Hours()/24) + 1; span {
+	case 1:
+		return stockbell.ReportDaily
+	case 7:
+		return stockbell.ReportWeekly
+	default:
+		return stockbell.ReportMonthly
+	}
+}

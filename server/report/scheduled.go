@@ -121,8 +121,9 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 		name = shop.Domain
 	}
 	link := s.Links.UnsubscribeURL(&sub)
+	freq := periodFrequency(days)
 	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",
-		Subject:   fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(sub.Frequency), reportTitle(sub.Report), name, periodLabel(days)),
+		Subject:   fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(freq), reportTitle(sub.Report), name, periodLabel(days)),
 		Reference: fmt.Sprintf("report.%d", d.ID),
 		Headers:   map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
 	fileName := fmt.Sprintf("stockbell-%s-%s.csv", sub.Report, days.From.Format(dateLayout))
@@ -133,9 +134,19 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 	if who == "" {
 		who = "someone with access"
 	}
-	out.Text = summary + fmt.Sprintf("\nYou receive this %s report because %s asked for it in the Stockbell admin of %s.\n"+
-		"Stop receiving it: %s\n", sub.Frequency, who, name, link)
+	out.Text = summary + fmt.Sprintf("\nYou receive this %s report because %s asked for it in the Stockbell admin of %s.\n",
+		freq, who, name) + frequencyChange(freq, sub.Frequency) + fmt.Sprintf("Stop receiving it: %s\n", link)
 	return out, nil
+}
+
+// frequencyChange tells, in an email covering a period of the frequency
+// it was claimed at, how often the report comes now when that changed
+// since; nothing otherwise.
+func frequencyChange(claimed, now stockbell.ReportFrequency) string {
+	if claimed == now {
+		return ""
+	}
+	return fmt.Sprintf("From now on it is sent %s.\n", now)
 }
 
 // deliveryDays reads a delivery's period.

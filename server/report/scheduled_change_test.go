@@ -3,6 +3,7 @@ package report_test
 import (
 	"log/slog"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -43,6 +44,37 @@ func TestChangedFrequencyTakesTheNewPeriods(t *testing.T) {
 		want := [][2]string{{"2025-01-06", "2025-01-12"}, {"2025-01-13", "2025-01-13"}, {"2025-01-14", "2025-01-14"}}
 		if got := claimedPeriods(t, db, sub.ID); !slices.Equal(got, want) {
 			t.Fatalf("periods claimed %v, want %v", got, want)
+		}
+	})
+}
+
+// TestQueuedReportNamesItsOwnFrequency: last week's report is claimed, and
+// its email is still queued when the report changes to monthly. The email
+// covers last week, so its subject and text say weekly, and its text says
+// how often the report comes from now on.
+func TestQueuedReportNamesItsOwnFrequency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		f.clock.Add(local(12, 8, 0).Sub(f.clock.Now())) // Sunday 12 January
+		sub := subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportWeekly)
+		s := &report.Scheduler{Reports: f.reports, Schedule: db, Shops: db, Links: testLinks, Clock: f.clock, Logger: slog.New(slog.DiscardHandler)}
+		f.clock.Add(local(13, 6, 0).Sub(f.clock.Now())) // Monday: last week's report is claimed
+		must(t, s.HandleScheduled(ctx, stockbell.ScheduledReportsJob{}))
+		var deliveryID int64
+		must(t, db.DB.GetContext(ctx, &deliveryID, db.DB.Rebind(`SELECT id FROM report_deliveries WHERE subscription_id = ?`), sub.ID))
+		if _, err := db.ChangeReportFrequency(ctx, f.shop.ID, sub.ID, stockbell.ReportMonthly); err != nil {
+			t.Fatal(err)
+		}
+
+		d, err := db.FindReportDelivery(ctx, f.shop.ID, deliveryID)
+		must(t, err)
+		out, err := s.Compose(ctx, d)
+		must(t, err)
+		if want := "Weekly activity report for reports.myshopify.com: 6 Jan – 12 Jan 2025"; out.Subject != want {
+			t.Errorf("subject %q, want %q", out.Subject, want)
+		}
+		if !strings.Contains(out.Text, "You receive this weekly report because") || !strings.Contains(out.Text, "From now on it is sent monthly.") {
+			t.Errorf("text of last week's report after the change to monthly:\n%s", out.Text)
 		}
 	})
 }
