@@ -9,7 +9,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
-	"github.com/stockbell/stockbell/server/restock"
+	"github.com/stockbell/stockbell/server/restock/restocktest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -178,37 +178,7 @@ func (e *env) subscribe(shop *stockbell.Shop, variantID int64, email string) {
 // server's workers would, until none is left.
 func (e *env) runRestock() {
 	e.t.Helper()
-	engine := &restock.Engine{Store: e.db, Clock: e.db.Clock}
-	for range 100 {
-		var jobs []struct {
-			ID   int64  `db:"id"`
-			Kind string `db:"kind"`
-			Args string `db:"args"`
-		}
-		must(e.t, e.db.DB.Select(&jobs, `SELECT id, kind, `+jsonArgs(e.db)+` AS args FROM river_job
-			WHERE state = 'available' AND kind IN ('variant_stock_changed', 'restock_batch') ORDER BY id`))
-		if len(jobs) == 0 {
-			return
-		}
-		for _, j := range jobs {
-			var err error
-			switch j.Kind {
-			case "variant_stock_changed":
-				var a stockbell.VariantStockChangedJob
-				must(e.t, json.Unmarshal([]byte(j.Args), &a))
-				err = engine.HandleStockChanged(ctx, a)
-			default:
-				var a stockbell.RestockBatchJob
-				must(e.t, json.Unmarshal([]byte(j.Args), &a))
-				err = engine.HandleBatch(ctx, a)
-			}
-			if err != nil {
-				e.t.Fatalf("%s job: %v", j.Kind, err)
-			}
-			e.db.DB.MustExec(e.db.DB.Rebind(`UPDATE river_job SET state = 'completed', finalized_at = ? WHERE id = ?`), time.Now().UTC(), j.ID)
-		}
-	}
-	e.t.Fatal("restock jobs keep coming")
+	restocktest.Run(e.t, e.db)
 }
 
 // jsonArgs selects a River job's args as JSON text on either database.

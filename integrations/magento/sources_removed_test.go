@@ -1,7 +1,6 @@
 package magento_test
 
 import (
-	"encoding/json"
 	"slices"
 	"testing"
 
@@ -84,29 +83,13 @@ func (e *jobsEnv) wantSources(sku string, want ...string) {
 // decision skipped it below the minimum at this stock.
 func (e *jobsEnv) wantSkippedBelowMinimum(sku string, stock int) {
 	e.t.Helper()
-	var details []string
-	e.must(e.db.DB.Select(&details, e.db.DB.Rebind(`SELECT detail FROM events WHERE variant_id = ? AND kind = ? ORDER BY id DESC`),
-		e.variant(sku).ID, stockbell.EventSkipped))
-	var last struct {
-		Reason stockbell.SkipReason `json:"reason"`
-		Stock  int                  `json:"stock"`
-	}
-	if len(details) > 0 {
-		e.must(json.Unmarshal([]byte(details[0]), &last))
-	}
-	if last.Reason != stockbell.SkipBelowMinimum || last.Stock != stock {
-		e.t.Fatalf("%s's latest skip = %+v (of %d), want below the minimum at stock %d", sku, last, len(details), stock)
-	}
+	restocktest.WantSkippedBelowMinimum(e.t, e.db, e.variant(sku).ID, stock)
 }
 
 // wantNotified fails unless n of the variant's subscribers were notified.
 func (e *jobsEnv) wantNotified(sku string, n int) {
 	e.t.Helper()
-	var got int
-	e.must(e.db.DB.Get(&got, e.db.DB.Rebind(`SELECT COUNT(*) FROM subscriptions WHERE variant_id = ? AND status = 'notified'`), e.variant(sku).ID))
-	if got != n {
-		e.t.Fatalf("%d of %s's subscribers notified, want %d", got, sku, n)
-	}
+	restocktest.WantNotified(e.t, e.db, e.variant(sku).ID, n)
 }
 
 // TestARereadDropsARemovedSource: the module posts the shop's unit back

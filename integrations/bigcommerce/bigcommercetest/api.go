@@ -119,20 +119,20 @@ func inventoryItems(s *Store, r *http.Request) []any {
 		}
 		if p.Tracking == "product" {
 			if variants == nil || variants[p.Variants[0].ID] {
-				rows = append(rows, itemJSON("P-"+strconv.FormatInt(p.ID, 10), p.Variants[0].ID, p.ID, p.Levels))
+				rows = append(rows, itemJSON(s, "P-"+strconv.FormatInt(p.ID, 10), p.Variants[0].ID, p.ID, p.Levels))
 			}
 			continue
 		}
 		for _, v := range p.Variants {
 			if variants == nil || variants[v.ID] {
-				rows = append(rows, itemJSON(v.SKU, v.ID, p.ID, v.Levels))
+				rows = append(rows, itemJSON(s, v.SKU, v.ID, p.ID, v.Levels))
 			}
 		}
 	}
 	return rows
 }
 
-func itemJSON(sku string, variantID, productID int64, levels map[int64]int) map[string]any {
+func itemJSON(s *Store, sku string, variantID, productID int64, levels map[int64]int) map[string]any {
 	locations := []any{}
 	ids := make([]int64, 0, len(levels))
 	for id := range levels {
@@ -142,7 +142,7 @@ func itemJSON(sku string, variantID, productID int64, levels map[int64]int) map[
 	for _, id := range ids {
 		locations = append(locations, map[string]any{"location_id": id, "location_code": "BC-LOCATION-" + strconv.FormatInt(id, 10),
 			"location_name": "Location " + strconv.FormatInt(id, 10), "available_to_sell": levels[id],
-			"total_inventory_onhand": levels[id], "location_enabled": true,
+			"total_inventory_onhand": levels[id], "location_enabled": !s.DisabledLocations[id],
 			"settings": map[string]any{"safety_stock": 0, "is_in_stock": levels[id] > 0, "warning_level": 0, "bin_picking_number": ""}})
 	}
 	return map[string]any{"identity": map[string]any{"sku": sku, "variant_id": variantID, "product_id": productID, "sku_id": 0},

@@ -4,7 +4,8 @@
 // the legacy signed_payload, signed with the client secret exactly as
 // documented); the API host's v2 store and orders, v3 catalog products
 // with variants (the list filtered by id:in, id:greater and id:less and
-// sorted by id), Inventory API items with per-location levels, and hooks,
+// sorted by id), Inventory API items with per-location levels (a disabled
+// location's with location_enabled false), and hooks,
 // all rate limited (X-Rate-Limit-* headers, 429 once a window's quota is
 // used); lists are paged as BigCommerce pages them (v3: meta.pagination;
 // v2: page and limit, at most 250 rows, 204 past the end); an uninstall
@@ -70,6 +71,10 @@ type Store struct {
 	// with a key: the token is accepted but lacks the scope, as when the
 	// app's scopes changed and the merchant has not granted them.
 	Forbidden map[string]string
+	// DisabledLocations are the store's locations the merchant disabled:
+	// the Inventory API still lists their levels, with location_enabled
+	// false.
+	DisabledLocations map[int64]bool
 	// Requests counts API requests, Throttled those answered 429.
 	Requests    int
 	Throttled   int

@@ -75,3 +75,40 @@ func work(engine *restock.Engine, j queuedJob) error {
 	}
 	return engine.HandleBatch(ctx, a)
 }
+
+// WantSkippedBelowMinimum fails the test unless the variant's latest
+// restock decision skipped it as below the minimum inventory at this
+// stock.
+func WantSkippedBelowMinimum(tb testing.TB, db *store.DB, variantID int64, stock int) {
+	tb.Helper()
+	var details []string
+	if err := db.DB.Select(&details, db.DB.Rebind(`SELECT detail FROM events WHERE variant_id = ? AND kind = ? ORDER BY id DESC`),
+		variantID, stockbell.EventSkipped); err != nil {
+		tb.Fatal(err)
+	}
+	var last struct {
+		Reason stockbell.SkipReason `json:"reason"`
+		Stock  int                  `json:"stock"`
+	}
+	if len(details) > 0 {
+		if err := json.Unmarshal([]byte(details[0]), &last); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if last.Reason != stockbell.SkipBelowMinimum || last.Stock != stock {
+		tb.Fatalf("variant %d's latest skip = %+v (of %d skips), want below the minimum at stock %d", variantID, last, len(details), stock)
+	}
+}
+
+// WantNotified fails the test unless n of the variant's subscribers were
+// notified.
+func WantNotified(tb testing.TB, db *store.DB, variantID int64, n int) {
+	tb.Helper()
+	var got int
+	if err := db.DB.Get(&got, db.DB.Rebind(`SELECT COUNT(*) FROM subscriptions WHERE variant_id = ? AND status = 'notified'`), variantID); err != nil {
+		tb.Fatal(err)
+	}
+	if got != n {
+		tb.Fatalf("%d of variant %d's subscribers notified, want %d", got, variantID, n)
+	}
+}
