@@ -3,6 +3,7 @@ package magento
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -73,6 +74,17 @@ type sourceItemPage struct {
 	TotalCount int             `json:"total_count"`
 }
 
+// apiSource is one source of /V1/inventory/sources (MSI).
+type apiSource struct {
+	SourceCode string `json:"source_code"`
+	Enabled    bool   `json:"enabled"`
+}
+
+type sourcePage struct {
+	Items      []apiSource `json:"items"`
+	TotalCount int         `json:"total_count"`
+}
+
 // eachProductPage calls fn with every page of /V1/products, read by
 // keyset: sorted by entity_id ascending, each page asking for the ids
 // above the last one seen, until a short page. Offset paging
@@ -126,9 +138,10 @@ type stock struct {
 
 // stockOf reads a SKU's stock: its stock item (tracking and backorders),
 // and its source items when the store runs multi-source inventory (one
-// level per source); otherwise the stock item's quantity at the default
-// source.
-func (c *Client) stockOf(ctx context.Context, cred Credentials, sku string) (stock, error) {
+// level per source, leaving out the disabled sources, whose quantities
+// Magento's salable quantity leaves out too; with every source disabled,
+// no level); otherwise the stock item's quantity at the default source.
+func (c *Client) stockOf(ctx context.Context, cred Credentials, sku string, disabled disabledSources) (stock, error) {
 	var item apiStockItem
 	if err := c.get(ctx, cred, "/stockItems/"+url.PathEscape(sku), nil, &item); err != nil {
 		return stock{}, err
@@ -141,13 +154,49 @@ func (c *Client) stockOf(ctx context.Context, cred Credentials, sku string) (sto
 	if err != nil {
 		return stock{}, err
 	}
-	for _, it := range sources {
-		s.levels = append(s.levels, stockbell.LocationLevel{LocationID: it.SourceCode, Available: available(it.Quantity, it.Status == 1)})
-	}
 	if len(sources) == 0 {
 		s.levels = []stockbell.LocationLevel{{LocationID: stockbell.DefaultLocation, Available: available(item.Qty, item.IsInStock)}}
+		return s, nil
+	}
+	s.levels = []stockbell.LocationLevel{}
+	for _, it := range sources {
+		if !disabled[it.SourceCode] {
+			s.levels = append(s.levels, stockbell.LocationLevel{LocationID: it.SourceCode, Available: available(it.Quantity, it.Status == 1)})
+		}
 	}
 	return s, nil
+}
+
+// disabledSources are the source codes of a store's disabled MSI sources.
+// Magento still lists their source items, but counts no quantity of
+// theirs as salable.
+type disabledSources map[string]bool
+
+// disabledSources reads the store's sources, every page, and returns the
+// disabled ones; none when the store has no multi-source inventory (the
+// endpoint is missing).
+func (c *Client) disabledSources(ctx context.Context, cred Credentials) (disabledSources, error) {
+	out := disabledSources{}
+	for page, seen := 1, 0; ; page++ {
+		q := searchQuery(PageSize)
+		q.Set("searchCriteria[currentPage]", strconv.Itoa(page))
+		var answer sourcePage
+		err := c.get(ctx, cred, "/inventory/sources", q, &answer)
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return out, nil
+		} else if err != nil {
+			return nil, err
+		}
+		for _, s := range answer.Items {
+			if !s.Enabled {
+				out[s.SourceCode] = true
+			}
+		}
+		// Magento answers a page past the last with the last one again.
+		if seen += len(answer.Items); len(answer.Items) < PageSize || seen >= answer.TotalCount {
+			return out, nil
+		}
+	}
 }
 
 // sourceItems reads a SKU's MSI source items; none when the store has no

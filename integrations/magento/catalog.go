@@ -46,23 +46,12 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		return err
 	}
 	listed := map[string]bool{}
-	err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
-		for i := range page {
-			n, err := in.refreshProduct(ctx, shop, cred, &page[i], CatalogSource)
-			if errors.Is(err, errVanished) {
-				// Listed, then deleted before its stock was read: not
-				// listed, so deleteVanished marks it as any product the
-				// store no longer has.
-				in.Logger.InfoContext(ctx, "magento product deleted during the catalog sync", "store", shop.Domain, "sku", page[i].SKU)
-				continue
-			} else if err != nil {
-				return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
-			}
-			listed[strconv.FormatInt(page[i].ID, 10)] = true
-			report.Items += n
-		}
-		return nil
-	})
+	disabled, err := in.Client.disabledSources(ctx, cred)
+	if err == nil {
+		err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
+			return in.refreshPage(ctx, shop, cred, disabled, page, listed, &report)
+		})
+	}
 	if stopped, err2 := in.stopIfRefused(ctx, shop, CatalogSource, report.StartedAt, err); stopped {
 		return err2
 	} else if err != nil {
@@ -74,6 +63,27 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items, "deleted", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// refreshPage refreshes each product of a listed page (refreshProduct),
+// adding those still there to listed and their variants to the report.
+func (in *Integration) refreshPage(ctx context.Context, shop *stockbell.Shop, cred Credentials, disabled disabledSources,
+	page []apiProduct, listed map[string]bool, report *stockbell.SyncReport) error {
+	for i := range page {
+		n, err := in.refreshProduct(ctx, shop, cred, disabled, &page[i], CatalogSource)
+		if errors.Is(err, errVanished) {
+			// Listed, then deleted before its stock was read: not
+			// listed, so deleteVanished marks it as any product the
+			// store no longer has.
+			in.Logger.InfoContext(ctx, "magento product deleted during the catalog sync", "store", shop.Domain, "sku", page[i].SKU)
+			continue
+		} else if err != nil {
+			return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
+		}
+		listed[strconv.FormatInt(page[i].ID, 10)] = true
+		report.Items += n
+	}
+	return nil
 }
 
 // deleteVanished marks deleted the shop's stored products that a complete
@@ -99,7 +109,7 @@ var errVanished = errors.New("the product was deleted in Magento after it was li
 // every variant the product has (AllVariants): a child no longer listed
 // is marked deleted, unless a read begun since this one found it (the
 // read begins before the children are asked for).
-func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, p *apiProduct, source string) (int, error) {
+func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, disabled disabledSources, p *apiProduct, source string) (int, error) {
 	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
 		return 0, err
@@ -115,7 +125,7 @@ func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop,
 		up.URL = cred.BaseURL + "/" + up.Handle + ".html"
 	}
 	for i := range variants {
-		v, err := in.variantUpsert(ctx, cred, &variants[i])
+		v, err := in.variantUpsert(ctx, cred, disabled, &variants[i])
 		err = in.vanishedOr(ctx, cred, variants[i].SKU, err)
 		if errors.Is(err, errVanished) && variants[i].SKU != p.SKU {
 			continue
@@ -165,9 +175,10 @@ func (in *Integration) variantsOf(ctx context.Context, cred Credentials, p *apiP
 	return nil, nil
 }
 
-// variantUpsert reads a variant's stock; the variant's id is its SKU.
-func (in *Integration) variantUpsert(ctx context.Context, cred Credentials, p *apiProduct) (stockbell.VariantUpsert, error) {
-	s, err := in.Client.stockOf(ctx, cred, p.SKU)
+// variantUpsert reads a variant's stock, its disabled sources left out;
+// the variant's id is its SKU.
+func (in *Integration) variantUpsert(ctx context.Context, cred Credentials, disabled disabledSources, p *apiProduct) (stockbell.VariantUpsert, error) {
+	s, err := in.Client.stockOf(ctx, cred, p.SKU, disabled)
 	if err != nil {
 		return stockbell.VariantUpsert{}, fmt.Errorf("stock of %s: %w", p.SKU, err)
 	}

@@ -116,7 +116,7 @@ func FuzzSignedStockRead(f *testing.F) {
 			s.Products = []*magentotest.Product{{ID: 1, SKU: sku, Type: "simple", Qty: qty, InStock: qty > 0, ManageStock: true,
 				Sources: map[string]float64{"eu-1": qty}}}
 		})
-		got, err := client.stockOf(context.Background(), cred, sku)
+		got, err := client.stockOf(context.Background(), cred, sku, nil)
 		if err != nil {
 			t.Fatalf("SKU %q: %v", sku, err)
 		}

@@ -91,15 +91,15 @@ func (in *Integration) unknownSKU(ctx context.Context, shop *stockbell.Shop, sku
 	return in.Jobs.Insert(ctx, stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}, &stockbell.JobOptions{UniqueByArgs: true})
 }
 
-// rereadSKU reads a SKU's stock over REST and applies every level as a
-// read.
+// rereadSKU reads a SKU's stock over REST and applies it as the SKU's
+// complete set of sources (applyRead).
 func (in *Integration) rereadSKU(ctx context.Context, shop *stockbell.Shop, sku string) error {
 	cred, err := in.credentials(shop)
 	if err != nil {
 		return err
 	}
 	started := in.Clock.Now()
-	err = in.applyRead(ctx, shop, cred, sku, RereadSource)
+	err = in.applyReads(ctx, shop, cred, []string{sku}, RereadSource)
 	if stopped, err2 := in.stopIfRefused(ctx, shop, RereadSource, started, err); stopped {
 		return err2 // retrying the post cannot help: its failure is recorded
 	}

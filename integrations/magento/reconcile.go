@@ -25,30 +25,45 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 		return err
 	}
 	started := in.Clock.Now()
-	for _, sku := range skus {
-		err := in.applyRead(ctx, shop, cred, sku, ReconcileSource)
-		if stopped, err2 := in.stopIfRefused(ctx, shop, ReconcileSource, started, err); stopped {
-			return err2
-		} else if err != nil {
-			return err
-		}
+	err = in.applyReads(ctx, shop, cred, skus, ReconcileSource)
+	if stopped, err2 := in.stopIfRefused(ctx, shop, ReconcileSource, started, err); stopped {
+		return err2
+	} else if err != nil {
+		return err
 	}
 	in.Logger.InfoContext(ctx, "magento stock reconciled", "store", shop.Domain, "skus", len(skus))
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(skus))
+}
+
+// applyReads reads the store's disabled sources, then each SKU's stock
+// (applyRead), stopping at the first failure.
+func (in *Integration) applyReads(ctx context.Context, shop *stockbell.Shop, cred Credentials, skus []string, source string) error {
+	if len(skus) == 0 {
+		return nil
+	}
+	disabled, err := in.Client.disabledSources(ctx, cred)
+	for _, sku := range skus {
+		if err != nil {
+			return err
+		}
+		err = in.applyRead(ctx, shop, cred, disabled, sku, source)
+	}
+	return err
 }
 
 // applyRead reads one SKU's stock and applies it as the SKU's complete set
 // of sources (stockbell.ReadLevelChanges), in one transaction: each level
 // listed as a read, and each stored source the read no longer lists as a
 // read disconnect. Magento's source items no longer list a source
-// unassigned from the product, so its last quantity stops counting. A SKU
-// the store no longer has is skipped.
-func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred Credentials, sku, source string) error {
+// unassigned from the product, and a disabled source's are left out
+// (stockOf), so its last quantity stops counting. A SKU the store no
+// longer has is skipped.
+func (in *Integration) applyRead(ctx context.Context, shop *stockbell.Shop, cred Credentials, disabled disabledSources, sku, source string) error {
 	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
 		return err
 	}
-	s, err := in.Client.stockOf(ctx, cred, sku)
+	s, err := in.Client.stockOf(ctx, cred, sku, disabled)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
 	} else if err != nil {

@@ -1,6 +1,7 @@
 package magento_test
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 
@@ -135,5 +136,44 @@ func TestACatalogSyncDropsARemovedSource(t *testing.T) {
 		e.subscribe("MUG", "ada@example.com")
 		restocktest.Run(t, db)
 		e.wantNotified("MUG", 0)
+	})
+}
+
+// TestADisabledSourceStopsCounting: Magento still lists a disabled
+// source's items but counts none of its quantity as salable, so Stockbell
+// leaves it out of the reconciliation's and the catalog sync's reads: the
+// mug's disabled warehouse (on the second page of the store's sources,
+// after the cap's 120) no longer counts its 2 units, and the shop's 1 is
+// below the minimum. Enabled again, it counts again.
+func TestADisabledSourceStopsCounting(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		e.minimum(3)
+		capSources := map[string]float64{}
+		for i := range 120 {
+			capSources[fmt.Sprintf("s%03d", i)] = 0
+		}
+		e.sources("CAP", capSources)
+		e.sources("MUG", map[string]float64{"shop": 0, "warehouse": 2})
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		e.subscribe("MUG", "ada@example.com")
+		restocktest.Run(t, db)
+
+		e.fake.Do(func(f *magentotest.Fake) { f.DisabledSources = map[string]bool{"warehouse": true} })
+		e.sources("MUG", map[string]float64{"shop": 1, "warehouse": 2})
+		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
+		e.wantStock("MUG", 1, "after the warehouse was disabled and the shop got 1 back")
+		e.wantSources("MUG", "shop")
+		restocktest.Run(t, db)
+		e.wantSkippedBelowMinimum("MUG", 1)
+		e.wantNotified("MUG", 0)
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		e.wantStock("MUG", 1, "after a catalog sync, the warehouse disabled")
+
+		e.fake.Do(func(f *magentotest.Fake) { f.DisabledSources = nil })
+		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
+		e.wantStock("MUG", 3, "after the warehouse was enabled again")
+		restocktest.Run(t, db)
+		e.wantNotified("MUG", 1)
 	})
 }

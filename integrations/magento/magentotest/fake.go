@@ -7,7 +7,7 @@
 // answers the last page again, as Magento does; a key naming no
 // property is refused with 400, as Magento refuses it), configurable
 // products' children, /V1/products/{sku}, /V1/stockItems/{sku} and, with multi-source
-// inventory on, /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
+// inventory on, /V1/inventory/sources (paged) and /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
 // forms from the token endpoints, {"message", "parameters"} JSON from REST (a
 // revoked token's and a missing ACL resource's 401, a firewall's 403).
 package magentotest
@@ -58,9 +58,14 @@ type Fake struct {
 	accessToken, accessSecret             string
 	// Methods are the signature methods the store accepts.
 	Methods []string
-	// MSI turns multi-source inventory (the source-items endpoint) on.
-	MSI      bool
-	Products []*Product
+	// MSI turns multi-source inventory (the sources and source-items
+	// endpoints) on.
+	MSI bool
+	// DisabledSources are the source codes the merchant disabled: the
+	// sources endpoint lists them with enabled false, and their source
+	// items are still listed, as Magento lists them.
+	DisabledSources map[string]bool
+	Products        []*Product
 	// BeforeProductPage, when set, runs (with the store locked) before
 	// each page of /V1/products is chosen: a test changes the catalog
 	// between two pages with it.

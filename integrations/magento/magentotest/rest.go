@@ -3,6 +3,7 @@ package magentotest
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -34,6 +35,8 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 		f.productPage(w, r.URL.Query())
 	case path == "/inventory/source-items" && f.MSI:
 		f.sourceItems(w, r.URL.Query())
+	case path == "/inventory/sources" && f.MSI:
+		f.sources(w, r.URL.Query())
 	case strings.HasPrefix(path, "/products/"):
 		f.product(w, unescape(strings.TrimPrefix(path, "/products/")))
 	case strings.HasPrefix(path, "/stockItems/"):
@@ -184,6 +187,39 @@ func (f *Fake) sourceItems(w http.ResponseWriter, q url.Values) {
 		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(items)})
+}
+
+// sources answers a page of the store's sources: the default source and
+// every source a product has items at, by code, each enabled unless
+// DisabledSources names it. A page past the last answers the last page
+// again, as Magento does.
+func (f *Fake) sources(w http.ResponseWriter, q url.Values) {
+	c, err := parseCriteria(q)
+	if err != nil {
+		restError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	codes := []string{"default"}
+	for _, p := range f.Products {
+		for _, p := range append([]*Product{p}, p.Children...) {
+			for code := range p.Sources {
+				if !slices.Contains(codes, code) {
+					codes = append(codes, code)
+				}
+			}
+		}
+	}
+	slices.Sort(codes)
+	size := c.size
+	if size <= 0 {
+		size = len(codes)
+	}
+	page := min(max(c.page, 1), max(1, (len(codes)+size-1)/size))
+	items := []map[string]any{}
+	for _, code := range codes[min((page-1)*size, len(codes)):min(page*size, len(codes))] {
+		items = append(items, map[string]any{"source_code": code, "name": code, "enabled": !f.DisabledSources[code], "country_id": "US"})
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items, "total_count": len(codes)})
 }
 
 // bySKU is the product a source-items search names by its sku filter.
