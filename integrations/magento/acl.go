@@ -13,7 +13,7 @@ var aclTitles = map[string]string{
 	"Magento_Catalog::products": "Catalog › Inventory › Products",
 	// GET /V1/stockItems/{sku}
 	"Magento_CatalogInventory::cataloginventory": "Stores › Settings › Configuration › Inventory Section",
-	// GET /V1/inventory/source-items (multi-source inventory)
+	// GET /V1/inventory/source-items and /V1/inventory/sources (multi-source inventory)
 	"Magento_InventoryApi::source": "Stores › Inventory › Sources",
 }
 
