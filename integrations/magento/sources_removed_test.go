@@ -22,20 +22,11 @@ import (
 func TestAReconciliationDropsARemovedSource(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		e.minimum(3)
-		e.sources("MUG", map[string]float64{"shop": 0, "warehouse": 2})
-		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
-		e.subscribe("MUG", "ada@example.com")
-		restocktest.Run(t, db)
-		e.wantSkippedBelowMinimum("MUG", 2)
+		e.waitForTheMug()
 
 		e.sources("MUG", map[string]float64{"shop": 1})
 		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
-		e.wantStock("MUG", 1, "after the warehouse was unassigned and the shop got 1 back")
-		e.wantSources("MUG", "shop")
-		restocktest.Run(t, db)
-		e.wantSkippedBelowMinimum("MUG", 1)
-		e.wantNotified("MUG", 0)
+		e.wantTheShopsUnitAlone("after the warehouse was unassigned and the shop got 1 back")
 
 		e.sources("MUG", map[string]float64{"shop": 1, "warehouse": 2})
 		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
@@ -43,6 +34,31 @@ func TestAReconciliationDropsARemovedSource(t *testing.T) {
 		restocktest.Run(t, db)
 		e.wantNotified("MUG", 1)
 	})
+}
+
+// waitForTheMug sets the minimum inventory to 3 and the mug's sources to
+// the shop's 0 and the warehouse's 2, syncs the catalog, and queues Ada
+// for the mug: her restock is skipped, below the minimum at 2.
+func (e *jobsEnv) waitForTheMug() {
+	e.t.Helper()
+	e.minimum(3)
+	e.sources("MUG", map[string]float64{"shop": 0, "warehouse": 2})
+	e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+	e.subscribe("MUG", "ada@example.com")
+	restocktest.Run(e.t, e.db)
+	e.wantSkippedBelowMinimum("MUG", 2)
+}
+
+// wantTheShopsUnitAlone fails unless the mug's stock is the shop's 1
+// alone, the warehouse's level dropped, and the restock engine then skips
+// it below the minimum, notifying nobody.
+func (e *jobsEnv) wantTheShopsUnitAlone(when string) {
+	e.t.Helper()
+	e.wantStock("MUG", 1, when)
+	e.wantSources("MUG", "shop")
+	restocktest.Run(e.t, e.db)
+	e.wantSkippedBelowMinimum("MUG", 1)
+	e.wantNotified("MUG", 0)
 }
 
 // minimum sets the stock a variant must reach before anyone is notified.
@@ -101,18 +117,11 @@ func (e *jobsEnv) wantNotified(sku string, n int) {
 func TestARereadDropsARemovedSource(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		e.minimum(3)
-		e.sources("MUG", map[string]float64{"shop": 0, "warehouse": 2})
-		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
-		e.subscribe("MUG", "ada@example.com")
+		e.waitForTheMug()
 
 		e.sources("MUG", map[string]float64{"shop": 1})
 		e.post("MUG", "shop", 1)
-		e.wantStock("MUG", 1, "after the shop's post, the warehouse unassigned")
-		e.wantSources("MUG", "shop")
-		restocktest.Run(t, db)
-		e.wantSkippedBelowMinimum("MUG", 1)
-		e.wantNotified("MUG", 0)
+		e.wantTheShopsUnitAlone("after the shop's post, the warehouse unassigned")
 	})
 }
 
@@ -148,25 +157,17 @@ func TestACatalogSyncDropsARemovedSource(t *testing.T) {
 func TestADisabledSourceStopsCounting(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		e.minimum(3)
 		capSources := map[string]float64{}
 		for i := range 120 {
 			capSources[fmt.Sprintf("s%03d", i)] = 0
 		}
 		e.sources("CAP", capSources)
-		e.sources("MUG", map[string]float64{"shop": 0, "warehouse": 2})
-		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
-		e.subscribe("MUG", "ada@example.com")
-		restocktest.Run(t, db)
+		e.waitForTheMug()
 
 		e.fake.Do(func(f *magentotest.Fake) { f.DisabledSources = map[string]bool{"warehouse": true} })
 		e.sources("MUG", map[string]float64{"shop": 1, "warehouse": 2})
 		e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
-		e.wantStock("MUG", 1, "after the warehouse was disabled and the shop got 1 back")
-		e.wantSources("MUG", "shop")
-		restocktest.Run(t, db)
-		e.wantSkippedBelowMinimum("MUG", 1)
-		e.wantNotified("MUG", 0)
+		e.wantTheShopsUnitAlone("after the warehouse was disabled and the shop got 1 back")
 		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
 		e.wantStock("MUG", 1, "after a catalog sync, the warehouse disabled")
 

@@ -19,10 +19,7 @@ import (
 // before the report was added, then one per period.
 func TestChangedFrequencyTakesTheNewPeriods(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		f.clock.Add(local(12, 8, 0).Sub(f.clock.Now())) // Sunday 12 January
-		sub := subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportWeekly)
-		s := &report.Scheduler{Reports: f.reports, Schedule: db, Shops: db, Links: testLinks, Clock: f.clock, Logger: slog.New(slog.DiscardHandler)}
+		f, sub, s := weeklyActivityReport(t, db)
 		tick := func(at time.Time) {
 			t.Helper()
 			f.clock.Add(at.Sub(f.clock.Now()))
@@ -54,10 +51,7 @@ func TestChangedFrequencyTakesTheNewPeriods(t *testing.T) {
 // how often the report comes from now on.
 func TestQueuedReportNamesItsOwnFrequency(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		f := newFixture(t, db)
-		f.clock.Add(local(12, 8, 0).Sub(f.clock.Now())) // Sunday 12 January
-		sub := subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportWeekly)
-		s := &report.Scheduler{Reports: f.reports, Schedule: db, Shops: db, Links: testLinks, Clock: f.clock, Logger: slog.New(slog.DiscardHandler)}
+		f, sub, s := weeklyActivityReport(t, db)
 		f.clock.Add(local(13, 6, 0).Sub(f.clock.Now())) // Monday: last week's report is claimed
 		must(t, s.HandleScheduled(ctx, stockbell.ScheduledReportsJob{}))
 		var deliveryID int64
@@ -77,6 +71,17 @@ func TestQueuedReportNamesItsOwnFrequency(t *testing.T) {
 			t.Errorf("text of last week's report after the change to monthly:\n%s", out.Text)
 		}
 	})
+}
+
+// weeklyActivityReport is the fixture's shop on Sunday 12 January, with
+// a weekly activity report added then and a scheduler sending nothing.
+func weeklyActivityReport(t *testing.T, db *store.DB) (*fixture, *stockbell.ReportSubscription, *report.Scheduler) {
+	t.Helper()
+	f := newFixture(t, db)
+	f.clock.Add(local(12, 8, 0).Sub(f.clock.Now())) // Sunday 12 January
+	sub := subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportWeekly)
+	s := &report.Scheduler{Reports: f.reports, Schedule: db, Shops: db, Links: testLinks, Clock: f.clock, Logger: slog.New(slog.DiscardHandler)}
+	return f, sub, s
 }
 
 // claimedPeriods lists the periods claimed for a scheduled report, in order.
