@@ -147,12 +147,20 @@ func TabTo(t testing.TB, ctx context.Context, want string) {
 	t.Fatalf("Tab never reached %q (focus on %q)", want, Focused(t, ctx))
 }
 
-// ButtonNames lists the accessible names of the page's buttons (shadow
-// roots included) in page order, as the browser computes them for
-// assistive technology: what a screen-reader user hears for each.
-func ButtonNames(t testing.TB, ctx context.Context) []string {
+// AXNode is what the browser tells assistive technology about one element
+// (shadow roots included): its role, accessible name and description, and
+// its other properties (focused, required, invalid, hasPopup, modal, live…)
+// as their JSON values ("true", "\"dialog\"").
+type AXNode struct {
+	Role, Name, Description string
+	Props                   map[string]string
+}
+
+// AXNodes returns the page's accessibility tree, ignored nodes left out,
+// in page order.
+func AXNodes(t testing.TB, ctx context.Context) []AXNode {
 	t.Helper()
-	var names []string
+	var nodes []AXNode
 	Do(t, ctx, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
 		if _, err := cdp.Call(ctx, tgt, accessibility.Enable, cdp.Empty{}); err != nil {
 			return err
@@ -162,17 +170,45 @@ func ButtonNames(t testing.TB, ctx context.Context) []string {
 			return err
 		}
 		for _, n := range tree.Nodes {
-			if n.Ignored || n.Role == nil || n.Name == nil || string(n.Role.Value) != `"button"` {
-				continue
+			if !n.Ignored {
+				nodes = append(nodes, axNode(n))
 			}
-			var name string
-			if err := json.Unmarshal(n.Name.Value, &name); err != nil {
-				return err
-			}
-			names = append(names, name)
 		}
 		return nil
 	}))
+	return nodes
+}
+
+func axNode(n *accessibility.Node) AXNode {
+	out := AXNode{Role: axText(n.Role), Name: axText(n.Name), Description: axText(n.Description), Props: map[string]string{}}
+	for _, p := range n.Properties {
+		if p.Value != nil {
+			out.Props[string(p.Name)] = string(p.Value.Value)
+		}
+	}
+	return out
+}
+
+// axText is a string value's text ("" for none, or a value not a string).
+func axText(v *accessibility.Value) string {
+	var s string
+	if v != nil {
+		_ = json.Unmarshal(v.Value, &s)
+	}
+	return s
+}
+
+// ButtonNames lists the accessible names of the page's buttons (shadow
+// roots included) in page order, as the browser computes them for
+// assistive technology: what a screen-reader user hears for each.
+func ButtonNames(t testing.TB, ctx context.Context) []string {
+	t.Helper()
+	var names []string
+	for _, n := range AXNodes(t, ctx) {
+		if n.Role == "button" {
+			names = append(names, n.Name)
+		}
+	}
 	return names
 }
 

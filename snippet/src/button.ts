@@ -11,7 +11,7 @@
 // files once the browser is idle. A press that could not load them leaves a
 // notice under the button (a live region) until a press opens the form. A
 // button whose product the page names carries that name in its accessible
-// name.
+// name, and every button tells a screen reader that it opens a dialog.
 
 import { options } from "./config";
 import { attr, paint, shadow } from "./dom";
@@ -42,7 +42,7 @@ export interface Slot {
 
 function create(slot: Slot, open: Open): void {
   const [host, root] = shadow("stockbell-button",
-    '<button class="b" part="button" type="button" dir="auto"></button><p role="status" dir="auto"></p>');
+    '<button class="b" part="button" type="button" aria-haspopup="dialog" dir="auto"></button><p role="status" dir="auto"></p>');
   const button = root.querySelector("button")!, notice = root.querySelector("p")!;
   button.onclick = () => {
     // Emptied first, so that a second failure is announced again.

@@ -1,0 +1,84 @@
+package snippet
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// The accessibility audit of what a shopper meets: the notify button and
+// the form, as the browser presents them to assistive technology, operated
+// from the keyboard alone, in each built-in language.
+
+var axNodes = browsertest.AXNodes
+
+// axFind returns the first node with the role whose name is name.
+func axFind(nodes []browsertest.AXNode, role, name string) (browsertest.AXNode, bool) {
+	i := slices.IndexFunc(nodes, func(n browsertest.AXNode) bool { return n.Role == role && n.Name == name })
+	if i < 0 {
+		return browsertest.AXNode{}, false
+	}
+	return nodes[i], true
+}
+
+// formLabels are the texts that name the form's title, fields and
+// buttons, read from the form, in page order.
+const formLabels = `[form().querySelector("h2"), form().querySelector("label[for=e]"), form().querySelector("label[for=n]"),
+	field("sms_consent").nextElementSibling, field("marketing_consent").nextElementSibling, form().querySelector(".s")]`
+
+// wantNamed checks that the control of each role is named by its text.
+func wantNamed(t *testing.T, nodes []browsertest.AXNode, roles, names []string) {
+	t.Helper()
+	for i, role := range roles {
+		if _, ok := axFind(nodes, role, names[i]); !ok {
+			t.Errorf("no %s named %q", role, names[i])
+		}
+	}
+}
+
+// In each built-in language, the button and every part of the form are
+// announced in it: the button says that it opens a dialog, the form is a
+// modal dialog named by its title, each field and checkbox is named by
+// its label, and each text is marked with the language.
+func TestScreenReaderHearsTheButtonAndFormInEachLanguage(t *testing.T) {
+	ctx := newBrowser(t)
+	buttons := map[string]string{"en": "Notify me when available", "fr": "M'avertir quand disponible",
+		"de": "Benachrichtigen, wenn verfügbar", "es": "Avisarme cuando esté disponible"}
+	for _, lang := range []string{"en", "fr", "de", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, `lang="`+lang+`"`, `data-channels="both" data-marketing="true"`))
+			tabTo(t, ctx, "b")
+			button, ok := axFind(axNodes(t, ctx), "button", buttons[lang])
+			if !ok || button.Props["hasPopup"] != `"dialog"` || button.Props["focused"] != "true" {
+				t.Errorf("the focused notify button as announced: %+v (found %v), want named %q with hasPopup dialog", button, ok, buttons[lang])
+			}
+			do(t, ctx, chromedp.KeyEvent(kb.Enter))
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			if f := focused(t, ctx); f != "email" {
+				t.Errorf("focus on %q after opening, want the email field", f)
+			}
+			texts := eval[[]string](t, ctx, `(`+formLabels+`).map((el) => el.textContent).concat(form().querySelector(".x").getAttribute("aria-label"), field("country").getAttribute("aria-label"))`)
+			nodes := axNodes(t, ctx)
+			if d, _ := axFind(nodes, "dialog", texts[0]); d.Props["modal"] != "true" {
+				t.Errorf("no modal dialog named %q: %+v", texts[0], d)
+			}
+			wantNamed(t, nodes, []string{"textbox", "textbox", "checkbox", "checkbox", "button", "button", "combobox"}, texts[1:])
+			marked := eval[[]bool](t, ctx, `(`+formLabels+`).concat(form().querySelector(".x"), button()).map((el) => el.matches(":lang(`+lang+`)"))`)
+			if slices.Contains(marked, false) {
+				t.Errorf("texts not marked %s (title, labels, submit, close, button): %v", lang, marked)
+			}
+			do(t, ctx, chromedp.KeyEvent(kb.Escape))
+			waitFor(t, ctx, `!dialog().open`)
+			if f := focused(t, ctx); f != "b" {
+				t.Errorf("focus on %q after Escape, want the notify button", f)
+			}
+		})
+	}
+}
+
+var _ context.Context
