@@ -81,4 +81,56 @@ func TestScreenReaderHearsTheButtonAndFormInEachLanguage(t *testing.T) {
 	}
 }
 
-var _ context.Context
+// announced returns the form's status line as a screen reader is told it
+// (its live setting; the last status on the page, as the form comes after
+// the buttons' notices) and the email field: whether it is invalid and
+// what describes it.
+func announced(t *testing.T, ctx context.Context) (status, email browsertest.AXNode) {
+	t.Helper()
+	for _, n := range axNodes(t, ctx) {
+		switch {
+		case n.Role == "status":
+			status = n
+		case n.Role == "textbox" && n.Name == "Email":
+			email = n
+		}
+	}
+	return status, email
+}
+
+// A refusal is announced and focus goes where the shopper can act on it:
+// to the field at fault, which is marked invalid and described by the
+// refusal; for a refusal of no field (too many tries), back to the submit
+// button the shopper pressed, not lost to the page.
+func TestRefusalsAreAnnouncedAndKeepFocusInTheForm(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
+	tabTo(t, ctx, "b")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("name@"))
+	tabTo(t, ctx, "s")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `status().textContent != ""`)
+	const refused = "Enter a valid email address, like name@example.com."
+	status, email := announced(t, ctx)
+	if f := focused(t, ctx); f != "email" || email.Props["invalid"] != `"true"` || email.Description != refused {
+		t.Errorf("after a refused address focus is on %q and the field is announced as %+v, want it focused, invalid and described by %q", f, email, refused)
+	}
+	if text := eval[string](t, ctx, `status().textContent`); text != refused || status.Props["live"] != `"polite"` {
+		t.Errorf("status line %q announced as %+v, want a polite live region", text, status)
+	}
+
+	eval[chromedp.Void](t, ctx, `(field("email").value = "")`)
+	do(t, ctx, chromedp.KeyEvent("limited@example.com"))
+	tabTo(t, ctx, "s")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `status().textContent == "Too many tries. Please try again in a minute."`)
+	if f := focused(t, ctx); f != "s" {
+		t.Errorf("after a refusal of no field focus is on %q, want the submit button", f)
+	}
+	if _, email = announced(t, ctx); email.Props["invalid"] == `"true"` {
+		t.Errorf("the email field is still announced as invalid: %+v", email)
+	}
+}

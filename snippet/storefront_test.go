@@ -134,7 +134,8 @@ func (s *storefront) status(w http.ResponseWriter, r *http.Request) {
 // an address without a domain (shopper@localhost), and one with a code the
 // form does not know (bounce@example.com); channels awaiting the shopper's
 // confirmation: the email's (confirm-email@, and pending@ answered 200 as a
-// pending shopper's second try), a German number's, or both (confirm-both@).
+// pending shopper's second try), a German number's, or both (confirm-both@);
+// 429 without a field for limited@.
 func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("Origin") == s.shop.URL {
 		w.Header().Set("Access-Control-Allow-Origin", s.shop.URL)
@@ -157,6 +158,9 @@ func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	switch body.Email {
+	case "limited@example.com":
+		w.WriteHeader(http.StatusTooManyRequests)
+		fmt.Fprint(w, `{"error":{"code":"rate_limited","message":"Too many requests."}}`)
 	case "bounce@example.com":
 		w.WriteHeader(http.StatusUnprocessableEntity)
 		fmt.Fprint(w, `{"error":{"code":"EINVALID","message":"This address cannot receive email.","field":"email"}}`)

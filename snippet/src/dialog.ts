@@ -173,6 +173,9 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   if (res.error) {
     const [text, l] = refusal(page, s, res.error);
     status(text, true, res.error.field, l);
+    // Disabling the pressed button dropped its focus to the page; a refusal
+    // of no field gives it back, so the shopper can press again.
+    if (!root.activeElement) button.focus();
     emit("error", { variantId: variant, status: res.status, ...res.error });
     return;
   }
