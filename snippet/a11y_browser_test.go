@@ -2,6 +2,7 @@ package snippet
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -132,5 +133,69 @@ func TestRefusalsAreAnnouncedAndKeepFocusInTheForm(t *testing.T) {
 	}
 	if _, email = announced(t, ctx); email.Props["invalid"] == `"true"` {
 		t.Errorf("the email field is still announced as invalid: %+v", email)
+	}
+}
+
+// required returns whether each named control is announced as required.
+func required(t *testing.T, ctx context.Context, names ...string) []bool {
+	t.Helper()
+	nodes := axNodes(t, ctx)
+	out := make([]bool, len(names))
+	for i, name := range names {
+		j := slices.IndexFunc(nodes, func(n browsertest.AXNode) bool { return n.Name == name })
+		out[i] = j >= 0 && nodes[j].Props["required"] == "true"
+	}
+	return out
+}
+
+// The contact field a shopper must fill is announced as required before
+// they submit: the only one of a form with one channel. Where either
+// contact will do, neither is. (The SMS consent is not: a checkbox has no
+// required state for assistive technology, and Chromium announces a
+// required checkbox left blank as invalid before any submit. Its own text
+// says what it is for; a submit without it is refused and announced.)
+func TestRequiredFieldsAreAnnounced(t *testing.T) {
+	ctx := newBrowser(t)
+	cases := []struct{ channels, want string }{
+		{"email", "[true]"},
+		{"sms", "[true]"},
+		{"both", "[false false]"},
+	}
+	for _, c := range cases {
+		t.Run(c.channels, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, `lang="en"`, `data-channels="`+c.channels+`"`))
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			names := map[string][]string{"email": {"Email"}, "sms": {"Phone number"}, "both": {"Email", "Phone number"}}[c.channels]
+			if got := fmt.Sprint(required(t, ctx, names...)); got != c.want {
+				t.Errorf("%q announced as required: %s, want %s", names, got, c.want)
+			}
+		})
+	}
+}
+
+// At 200% zoom in a window 390 pixels wide (195 CSS pixels) the button and
+// the whole form fit the screen's width in each built-in language, with no
+// sideways scrolling: a long word wraps rather than running out of the
+// dialog.
+func TestFormFitsANarrowWindowAtTwiceTheSize(t *testing.T) {
+	ctx := newBrowser(t)
+	// Browser zoom: twice the device pixels per CSS pixel, half the CSS width.
+	do(t, ctx, chromedp.EmulateViewport(195, 422, chromedp.EmulateScale(2)))
+	for _, lang := range []string{"en", "fr", "de", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, `lang="`+lang+`"`, `data-channels="both" data-marketing="true"`))
+			if left, right := browsertest.SideGaps(t, ctx, `button()`); left < 0 || right < 0 {
+				t.Errorf("the button sticks out of the screen: %v px left, %v px right", left, right)
+			}
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			browsertest.Screenshot(t, ctx, "snippet-form-200pct-390px-"+lang)
+			if overflow := eval[[]string](t, ctx, overflowing(195)); len(overflow) > 0 {
+				t.Errorf("overflow at 390 px and 200%%: %q", overflow)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 package snippet
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -100,6 +101,21 @@ func TestHoneypotIsSentWhenFilled(t *testing.T) {
 	})
 }
 
+// overflowing lists what of the open form sticks out of a viewport the
+// width given, in CSS pixels: the dialog, its controls, or the page.
+func overflowing(width int) string {
+	return fmt.Sprintf(`(() => {
+		const out = [], d = dialog().getBoundingClientRect();
+		if (d.left < 0 || d.right > %[1]d) out.push("dialog " + d.left + "–" + d.right);
+		if (dialog().scrollWidth > dialog().clientWidth) out.push("dialog scrolls sideways");
+		if (document.documentElement.scrollWidth > %[1]d) out.push("page scrolls sideways");
+		for (const el of form().querySelectorAll("input:not(.h), select, button, label, h2")) {
+			const r = el.getBoundingClientRect();
+			if (r.left < d.left || r.right > d.right) out.push(describe(el) + " " + r.left + "–" + r.right);
+		}
+		return out; })()`, width)
+}
+
 func TestFormFitsA320PixelScreen(t *testing.T) {
 	s := newStorefront(t, customAttrs)
 	ctx := newBrowser(t)
@@ -109,17 +125,7 @@ func TestFormFitsA320PixelScreen(t *testing.T) {
 	click(t, ctx, `button()`)
 	waitFor(t, ctx, `dialog() && dialog().open`)
 	browsertest.Screenshot(t, ctx, "snippet-form-320px")
-	overflow := eval[[]string](t, ctx, `(() => {
-		const out = [], d = dialog().getBoundingClientRect();
-		if (d.left < 0 || d.right > 320) out.push("dialog " + d.left + "–" + d.right);
-		if (dialog().scrollWidth > dialog().clientWidth) out.push("dialog scrolls sideways");
-		if (document.documentElement.scrollWidth > 320) out.push("page scrolls sideways");
-		for (const el of form().querySelectorAll("input:not(.h), select, button, label")) {
-			const r = el.getBoundingClientRect();
-			if (r.left < d.left || r.right > d.right) out.push(describe(el) + " " + r.left + "–" + r.right);
-		}
-		return out; })()`)
-	if len(overflow) > 0 {
+	if overflow := eval[[]string](t, ctx, overflowing(320)); len(overflow) > 0 {
 		t.Errorf("overflow at 320 px: %q", overflow)
 	}
 	if h := eval[float64](t, ctx, `field("phone").getBoundingClientRect().width`); h < 120 {
