@@ -6,6 +6,8 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"github.com/stockbell/stockbell/snippet/browsertest"
@@ -197,5 +199,97 @@ func TestFormFitsANarrowWindowAtTwiceTheSize(t *testing.T) {
 				t.Errorf("overflow at 390 px and 200%%: %q", overflow)
 			}
 		})
+	}
+}
+
+// contrastJS defines ratio(a, b), the WCAG contrast ratio of two computed
+// colours, and bg(el), the colour behind an element: its own background or
+// the first opaque one of its ancestors, across shadow roots (white, the
+// test pages', when none is).
+const contrastJS = `
+const lum = (c) => c.match(/[\d.]+/g).slice(0, 3).map((v) => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)
+	.reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p); return (x + 0.05) / (y + 0.05); };
+const bg = (el) => {
+	for (; el; el = el.parentElement || el.getRootNode().host) {
+		const c = getComputedStyle(el).backgroundColor;
+		if (!/^rgba\(.*, 0\)$/.test(c)) return c;
+	}
+	return "rgb(255, 255, 255)";
+};`
+
+// lowContrast lists the elements whose text (at least 4.5:1) or border
+// (3:1, for fields) is too faint against what is behind it.
+const lowContrast = `(() => {` + contrastJS + `
+	const out = [];
+	for (const el of [button(), ...form().querySelectorAll("h2, label, span, .s, .x, .m")]) {
+		const c = getComputedStyle(el), r = ratio(c.color, bg(el));
+		if (el.textContent.trim() && r < 4.5) out.push(describe(el) + " text " + r.toFixed(2));
+	}
+	for (const el of form().querySelectorAll(".i")) {
+		const r = ratio(getComputedStyle(el).borderTopColor, bg(el.parentElement));
+		if (r < 3) out.push(describe(el) + " border " + r.toFixed(2));
+	}
+	return out; })()`
+
+// faintFocus describes the focused element's focus ring when it is missing
+// or fainter than 3:1 against what is around it, else "".
+const faintFocus = `(() => {` + contrastJS + `
+	const el = active(), c = getComputedStyle(el), r = ratio(c.outlineColor, bg(el.parentElement));
+	return c.outlineStyle == "none" || parseFloat(c.outlineWidth) == 0 || r < 3 ? describe(el) + " " + c.outlineStyle + " " + r.toFixed(2) : ""; })()`
+
+// With the default stylesheet, text and field borders stand out from
+// their background, every control reached by Tab shows a focus ring that
+// stands out too, and a refusal is told in words and in a colour that
+// reads, not by colour alone.
+func TestDefaultStylesContrastAndShowFocus(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, languagePage(t, s, `lang="en"`, `data-channels="both" data-marketing="true"`))
+	tabTo(t, ctx, "b")
+	if faint := eval[string](t, ctx, faintFocus); faint != "" {
+		t.Errorf("focus ring: %s", faint)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	for _, want := range []string{"country", "phone", "sms_consent", "marketing_consent", "s", "x", "email"} {
+		do(t, ctx, chromedp.KeyEvent(kb.Tab))
+		if f := focused(t, ctx); f != want {
+			t.Fatalf("Tab reached %q, want %q", f, want)
+		}
+		if faint := eval[string](t, ctx, faintFocus); faint != "" {
+			t.Errorf("focus ring: %s", faint)
+		}
+	}
+	do(t, ctx, chromedp.KeyEvent("name@\r"))
+	waitFor(t, ctx, `status().classList.contains("e")`)
+	if low := eval[[]string](t, ctx, lowContrast); len(low) > 0 {
+		t.Errorf("too little contrast: %q", low)
+	}
+	if got := eval[string](t, ctx, `status().textContent`); got == "" {
+		t.Error("the refusal is shown by colour alone")
+	}
+}
+
+// With reduced motion asked for, nothing in the button or the form moves:
+// no animation or transition, the dialog's backdrop included. (None is
+// used at all; this keeps one from arriving without the preference.)
+func TestNothingMovesWithReducedMotion(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	do(t, ctx, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tgt, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-reduced-motion", Value: "reduce"}}})
+		return err
+	}))
+	open(t, ctx, languagePage(t, s, `lang="en"`, `data-channels="both" data-marketing="true"`))
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	moving := eval[[]string](t, ctx, `[...host().shadowRoot.querySelectorAll("*"), ...form().querySelectorAll("*")]
+		.flatMap((el) => [getComputedStyle(el), getComputedStyle(el, "::backdrop")].map((c) => [describe(el), c]))
+		.filter(([, c]) => c.animationName != "none" || c.transitionDuration.split(", ").some((d) => d != "0s"))
+		.map(([name, c]) => name + " " + c.animationName + " " + c.transitionDuration)`)
+	if !eval[bool](t, ctx, `matchMedia("(prefers-reduced-motion: reduce)").matches`) || len(moving) > 0 {
+		t.Errorf("moving with reduced motion: %q", moving)
 	}
 }
