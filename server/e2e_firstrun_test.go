@@ -140,7 +140,7 @@ func TestFirstRunInChromium(t *testing.T) {
 func settingsByKeyboard(t *testing.T, ctx context.Context, m *Main, shop *stockbell.Shop, base string) {
 	t.Helper()
 	browse(t, ctx, base+"/admin/settings", "form")
-	if got := tabUntil(t, ctx, "min_inventory"); got > 20 {
+	if got := tabUntil(t, ctx, "#min_inventory"); got > 20 {
 		t.Errorf("%d presses of Tab to reach the first field", got)
 	}
 	browsertest.Do(t, ctx, chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), chromedp.KeyEvent("2"),
@@ -195,20 +195,22 @@ func waitForServer(t *testing.T, ctx context.Context, expr string) {
 	browsertest.WaitWithin(t, ctx, expr, serverWait)
 }
 
-// tabUntil presses Tab until the focused element has the id, and returns
-// how many presses it took (failing after 40).
-func tabUntil(t *testing.T, ctx context.Context, id string) int {
+// tabUntil presses Tab until the focused element matches the selector,
+// checks that it shows a focus outline, and returns how many presses it
+// took (failing after 60).
+func tabUntil(t *testing.T, ctx context.Context, selector string) int {
 	t.Helper()
-	for n := 1; n <= 40; n++ {
+	for n := 1; n <= 60; n++ {
 		browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Tab))
-		if browsertest.Eval[string](t, ctx, `document.activeElement.id`) == id {
-			if !browsertest.Eval[bool](t, ctx, `getComputedStyle(document.activeElement).outlineStyle != "none"`) {
-				t.Errorf("#%s has no visible focus outline", id)
+		if browsertest.Eval[bool](t, ctx, fmt.Sprintf(`document.activeElement.matches(%q)`, selector)) {
+			if !browsertest.Eval[bool](t, ctx, `(() => { const s = getComputedStyle(document.activeElement);
+				return s.outlineStyle != "none" && parseFloat(s.outlineWidth) > 0; })()`) {
+				t.Errorf("%s has no visible focus outline", selector)
 			}
 			return n
 		}
 	}
-	t.Fatalf("Tab never reached #%s", id)
+	t.Fatalf("Tab never reached %s", selector)
 	return 0
 }
 

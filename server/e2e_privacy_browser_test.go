@@ -81,7 +81,7 @@ func TestEmbeddedPrivacyEraseAsksFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`button.primary`)))
-	exported := waitForDownload(t, downloads)
+	exported := waitForDownload(t, downloads, ".json")
 	if !strings.Contains(exported, `"email": "ann@example.com"`) || !strings.Contains(exported, `"shop": "`+e2eShop+`"`) {
 		t.Fatalf("the downloaded data lacks the shopper's subscription:\n%s", exported)
 	}
@@ -106,12 +106,12 @@ func TestEmbeddedPrivacyEraseAsksFirst(t *testing.T) {
 	}
 }
 
-// waitForDownload waits up to 10 s for a finished .json file in dir and
-// returns its text.
-func waitForDownload(t *testing.T, dir string) string {
+// waitForDownload waits up to 10 s for a finished file of the extension
+// (".json") in dir and returns its text.
+func waitForDownload(t *testing.T, dir, ext string) string {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*.json"))
+		files, _ := filepath.Glob(filepath.Join(dir, "*"+ext))
 		if len(files) == 1 {
 			body, err := os.ReadFile(files[0])
 			if err != nil {

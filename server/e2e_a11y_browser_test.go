@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/server/web"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// The accessibility audit of the admin: what a merchant using a screen
+// reader is told on each page, and the main loop run from the keyboard.
+
+// pageStructure lists what is wrong with the page's structure: a count of
+// h1 other than one, a heading that skips a level, a table without header
+// cells, a notice or error that is not announced (role status or alert),
+// and a visible field with no label of its own.
+const pageStructure = `(() => {
+	const out = [], visible = (el) => el.checkVisibility();
+	const h1 = [...document.querySelectorAll("h1")].filter(visible).length;
+	if (h1 != 1) out.push(h1 + " h1");
+	let last = 0;
+	for (const h of [...document.querySelectorAll("h1, h2, h3, h4, h5, h6")].filter(visible)) {
+		const level = +h.tagName[1];
+		if (level > last + 1) out.push("h" + level + " after h" + last + ": " + h.textContent.trim().slice(0, 40));
+		last = level;
+	}
+	for (const table of document.querySelectorAll("table")) {
+		if (!table.querySelector("th")) out.push("table without headers: " + (table.getAttribute("aria-label") || table.id || table.textContent.trim().slice(0, 40)));
+	}
+	for (const el of [...document.querySelectorAll(".banner, .error-text, .notice, .flash")].filter(visible)) {
+		if (!el.closest("[role=status], [role=alert], [aria-live]")) out.push("notice not announced: " + el.textContent.trim().slice(0, 60));
+	}
+	return out; })()`
+
+// unnamedControls lists the page's controls and links that the browser
+// gives no accessible name: what a screen reader would say nothing for.
+func unnamedControls(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	roles := []string{"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton", "slider", "button", "link", "switch"}
+	var out []string
+	for _, n := range browsertest.AXNodes(t, ctx) {
+		if slices.Contains(roles, n.Role) && n.Name == "" {
+			out = append(out, fmt.Sprintf("%s %v", n.Role, n.Props))
+		}
+	}
+	return out
+}
+
+// adminLinks lists the paths of the page's links within the admin, with
+// their query, sign-out and downloads left out.
+const adminLinks = `[...document.querySelectorAll("a[href^='/admin']")].map((a) => a.getAttribute("href"))
+	.filter((h) => !/sign-out|export|\.csv/.test(h))`
+
+// TestAdminPagesAreAccessibleInChromium visits every admin page of the
+// demo shop that its links reach, and the public pages a merchant meets
+// (the start page, the sign-in page), and checks each for one h1 and
+// headings in order, tables with header cells, notices that are announced,
+// and controls and links that have a name.
+func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	waitingSubscriber(t, m)
+	ctx := browsertest.NewWithin(t, firstRunBudget)
+	base := m.URL()
+	audit := func(path string) {
+		t.Helper()
+		for _, problem := range browsertest.Eval[[]string](t, ctx, pageStructure) {
+			t.Errorf("%s: %s", path, problem)
+		}
+		for _, control := range unnamedControls(t, ctx) {
+			t.Errorf("%s: unnamed %s", path, control)
+		}
+	}
+	browse(t, ctx, base+"/admin/sign-in", "h1")
+	audit("/admin/sign-in")
+	browse(t, ctx, base+"/", "h1")
+	audit("/")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	seen := map[string]bool{}
+	queue := []string{"/admin"}
+	for len(queue) > 0 && len(seen) < 40 {
+		path := queue[0]
+		queue = queue[1:]
+		if seen[path] {
+			continue
+		}
+		seen[path] = true
+		browse(t, ctx, base+path, "h1")
+		audit(path)
+		queue = append(queue, browsertest.Eval[[]string](t, ctx, adminLinks)...)
+	}
+	if len(seen) < 12 {
+		t.Errorf("only %d admin pages reached: %v", len(seen), seen)
+	}
+	t.Logf("%d admin pages audited: %v", len(seen), seen)
+}
+
+// submitInvalid puts value in the page's field and submits its form with
+// the button, past the browser's own checks, as the server's refusal is
+// what is looked at; it waits for the page after.
+func submitInvalid(t *testing.T, ctx context.Context, field, value, button string) {
+	t.Helper()
+	browsertest.Eval[bool](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector(%q), form = el.form;
+		el.value = %q; form.noValidate = true; document.body.dataset.before = "1";
+		form.requestSubmit(form.querySelector(%q)); return true; })()`, field, value, button))
+	if err := browsertest.PollThroughNavigation(ctx, `!document.body.dataset.before && document.querySelector("[aria-invalid=true]")`, serverWait); err != nil {
+		t.Fatalf("no field marked invalid after submitting %q in %s: %v", value, field, err)
+	}
+}
+
+// TestAdminFieldErrorsAreReadWithTheirField: a form the server refuses
+// marks the field at fault invalid, and a screen reader reads the refusal
+// as the field's description, whichever form it is (a refusal linked to
+// its field only by aria-errormessage is not read by every screen reader).
+func TestAdminFieldErrorsAreReadWithTheirField(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, firstRunBudget)
+	base := m.URL()
+	browse(t, ctx, base+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	cases := []struct{ page, field, value, button string }{
+		{"/admin/flow", "#s1_delay", "soon", "button[value=save]"},
+		{"/admin/flow", "#test_to", "nobody", "button[value=test_1]"},
+		{"/admin/reports/scheduled", "#email", "not-an-address", "button[type=submit]"},
+		{"/admin/install", "#url", "not a url", "button[type=submit]"},
+		{"/admin/install", "#origin", "ftp://shop.example", "button[type=submit]"},
+		{"/admin/reports", "[name=from]", "2026-05-02", "button[type=submit]"},
+		{"/admin/settings", "#min_inventory", "-4", "button[type=submit]"},
+	}
+	for _, c := range cases {
+		browse(t, ctx, base+c.page, "h1")
+		if c.page == "/admin/reports" {
+			browsertest.Eval[bool](t, ctx, `(document.querySelector("[name=to]").value = "2026-05-01", true)`)
+		}
+		submitInvalid(t, ctx, c.field, c.value, c.button)
+		refusal := browsertest.Eval[string](t, ctx, `document.querySelector(".field-error").textContent.trim()`)
+		var invalid []browsertest.AXNode
+		for _, n := range browsertest.AXNodes(t, ctx) {
+			if n.Props["invalid"] == `"true"` {
+				invalid = append(invalid, n)
+			}
+		}
+		if len(invalid) != 1 || !strings.Contains(invalid[0].Description, refusal) {
+			t.Errorf("%s, %s = %q: the fields announced invalid are %+v, want one described by %q", c.page, c.field, c.value, invalid, refusal)
+		}
+	}
+}
+
+// pressAndWait presses a key on the focused control and waits, through
+// the navigation it starts, for the next page's element.
+func pressAndWait(t *testing.T, ctx context.Context, key, ready string) {
+	t.Helper()
+	browsertest.Eval[bool](t, ctx, `(document.body.dataset.before = "1", true)`)
+	browsertest.Do(t, ctx, chromedp.KeyEvent(key))
+	if err := browsertest.PollThroughNavigation(ctx, fmt.Sprintf(`!document.body.dataset.before && document.querySelector(%q)`, ready), serverWait); err != nil {
+		t.Fatalf("no %s after pressing %q: %v", ready, key, err)
+	}
+}
+
+// TestAdminMainLoopByKeyboardInChromium runs the merchant's main loop
+// with the keyboard alone, each control reached with Tab from the top of
+// its page and showing its focus: signing in with a one-time link, the
+// demo's Simulate restock, approving a held batch and downloading a
+// report. (Saving the settings by keyboard is TestFirstRunInChromium's.)
+func TestAdminMainLoopByKeyboardInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, firstRunBudget)
+	base := m.URL()
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformDemo, demo.Domain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	token, _, err := m.DB.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, web.SignInURL(base, token), "h1")
+	tabUntil(t, ctx, `form[action="/admin/sign-in"] button`)
+	pressAndWait(t, ctx, kb.Enter, ".chart")
+
+	variant, err := m.DB.FindVariant(context.Background(), shop.ID, "sweater-m")
+	if err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, base+"/admin/products", "#demo-stock-heading")
+	tabUntil(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, variant.ID))
+	pressAndWait(t, ctx, " ", ".banner.ok[role=status]")
+
+	batch := heldBatch(t, m, shop, "ann@example.com")
+	browse(t, ctx, base+"/admin/flow", "#held-heading")
+	tabUntil(t, ctx, fmt.Sprintf(`button[value=approve_%d]`, batch))
+	pressAndWait(t, ctx, kb.Enter, ".banner.ok[role=status]")
+	if got := text(t, ctx, ".banner.ok"); !strings.Contains(got, "Batch approved") {
+		t.Errorf("after approving by keyboard the notice reads %q", got)
+	}
+
+	downloads := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, base+"/admin/reports", "#activity-heading")
+	tabUntil(t, ctx, `a[href^="/admin/reports/activity.csv"]`)
+	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	if csv := waitForDownload(t, downloads, ".csv"); !strings.Contains(csv, ",notified,Alpine Wool Sweater,M,") {
+		t.Errorf("the activity downloaded by keyboard:\n%s", csv)
+	}
+}
