@@ -62,7 +62,8 @@ const adminLinks = `[...document.querySelectorAll("a[href^='/admin']")].map((a) 
 
 // TestAdminPagesAreAccessibleInChromium visits every admin page of the
 // demo shop that its links reach, and the public pages a merchant meets
-// (the start page, the sign-in page), and checks each for one h1 and
+// (the start page, the sign-in page) and the pages answering a mistake,
+// and checks each for one h1 and
 // headings in order, tables with header cells, notices that are announced,
 // and controls and links that have a name.
 func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
@@ -96,6 +97,12 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 		browse(t, ctx, base+path, "h1")
 		audit(path)
 		queue = append(queue, browsertest.Eval[[]string](t, ctx, adminLinks)...)
+	}
+	// Pages that answer a mistake: a used or unknown sign-in link, a
+	// subscriber that is not there.
+	for _, path := range []string{"/admin/sign-in?token=not-a-token", "/admin/subscribers/999999"} {
+		browse(t, ctx, base+path, "h1")
+		audit(path)
 	}
 	if len(seen) < 12 {
 		t.Errorf("only %d admin pages reached: %v", len(seen), seen)

@@ -17,7 +17,7 @@ func TestErrorPagesAreHeadedInAMerchantsWords(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		b := f.signIn(t, mustShop(t, db, "bells.example"))
-		heading := regexp.MustCompile(`<h1>([^<]*)</h1>\s*<p class="error-text">([^<]*)</p>`)
+		heading := regexp.MustCompile(`<h1>([^<]*)</h1>\s*<p class="error-text" role="alert">([^<]*)</p>`)
 		for _, c := range []struct {
 			what, want string
 			page       func() page
