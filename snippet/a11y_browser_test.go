@@ -106,12 +106,7 @@ func announced(t *testing.T, ctx context.Context) (status, email browsertest.AXN
 // refusal; for a refusal of no field (too many tries), back to the submit
 // button the shopper pressed, not lost to the page.
 func TestRefusalsAreAnnouncedAndKeepFocusInTheForm(t *testing.T) {
-	s := newStorefront(t, "")
-	ctx := newBrowser(t)
-	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
-	tabTo(t, ctx, "b")
-	do(t, ctx, chromedp.KeyEvent(kb.Enter))
-	waitFor(t, ctx, `dialog() && dialog().open`)
+	ctx := formOpenedByKeyboard(t)
 	do(t, ctx, chromedp.KeyEvent("name@"))
 	tabTo(t, ctx, "s")
 	do(t, ctx, chromedp.KeyEvent(kb.Enter))

@@ -1,6 +1,7 @@
 package snippet
 
 import (
+	"context"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -74,16 +75,24 @@ func TestKeyboardOnlyShopperSubscribes(t *testing.T) {
 	waitFor(t, ctx, `!dialog().open`)
 }
 
-// A field marked invalid keeps a visible focus: its outline when focused
-// differs from its outline when focus has moved on, so a keyboard user who
-// tabs back to it sees where they are.
-func TestInvalidFieldShowsItsFocus(t *testing.T) {
+// formOpenedByKeyboard opens the Dawn-like product page on its sold-out
+// variant, tabs to the notify button and opens the form with Enter.
+func formOpenedByKeyboard(t *testing.T) context.Context {
+	t.Helper()
 	s := newStorefront(t, "")
 	ctx := newBrowser(t)
 	open(t, ctx, s.shop.URL+"/products/tee?variant="+soldOut)
 	tabTo(t, ctx, "b")
 	do(t, ctx, chromedp.KeyEvent(kb.Enter))
 	waitFor(t, ctx, `dialog() && dialog().open`)
+	return ctx
+}
+
+// A field marked invalid keeps a visible focus: its outline when focused
+// differs from its outline when focus has moved on, so a keyboard user who
+// tabs back to it sees where they are.
+func TestInvalidFieldShowsItsFocus(t *testing.T) {
+	ctx := formOpenedByKeyboard(t)
 	do(t, ctx, chromedp.KeyEvent("not-an-address\r"))
 	waitFor(t, ctx, `field("email").getAttribute("aria-invalid") == "true"`)
 	const outline = `(() => { const s = getComputedStyle(field("email")); return [s.outlineStyle, s.outlineWidth, s.outlineColor, s.outlineOffset].join(" "); })()`
