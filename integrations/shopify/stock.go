@@ -7,37 +7,6 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// applyLevels applies the levels one read of Shopify found for a variant,
-// each at Shopify's time of the level, and disconnects the stored locations
-// the read no longer lists. The store orders each against what it holds
-// (stockbell.DecideStockChange).
-func (in *Integration) applyLevels(ctx context.Context, shop *stockbell.Shop, v *stockbell.Variant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) error {
-	seen := map[string]bool{}
-	base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, Read: &read, Source: source}
-	for _, l := range levels {
-		seen[l.LocationID] = true
-		change := base
-		change.LocationID, change.Available, change.At = l.LocationID, l.Available, l.UpdatedAt
-		if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
-			return err
-		}
-	}
-	stored, err := in.Catalog.FindInventoryLevels(ctx, shop.ID, v.ID)
-	if err != nil {
-		return err
-	}
-	for _, l := range stored {
-		if !seen[l.LocationID] {
-			change := base
-			change.LocationID, change.Disconnected = l.LocationID, true
-			if _, err := in.Catalog.ApplyStockChange(ctx, change); ignoreNotFound(err) != nil {
-				return err
-			}
-		}
-	}
-	return nil
-}
-
 // reread resolves a webhook the store could not order against the stored
 // level: it reads the inventory item's levels again through the Admin API
 // and applies them as a read begun after the webhook was received, so the
@@ -55,14 +24,34 @@ func (in *Integration) reread(ctx context.Context, shop *stockbell.Shop, itemID 
 }
 
 // applyItemLevels applies the levels one read found for an inventory item
-// to every stored variant the item backs (applyLevels).
+// to every stored variant the item backs, as each variant's complete set
+// of locations (stockbell.ReadLevelChanges), in one transaction: each
+// listed level at Shopify's time of the level, and each stored location
+// the read no longer lists as a disconnect. A restock decision thus never
+// sees a stock that counts a level just written with a location the same
+// read dropped, and the variants of a shared item change together. The
+// store orders each change against what it holds
+// (stockbell.DecideStockChange); a variant gone meanwhile is passed over.
 func (in *Integration) applyItemLevels(ctx context.Context, shop *stockbell.Shop, itemID string, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) error {
 	variants, _, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shop.ID, InventoryItemID: &itemID, Limit: 1000})
 	if err != nil {
 		return err
 	}
+	var changes []stockbell.StockChange
 	for _, v := range variants {
-		if err := in.applyLevels(ctx, shop, &v.Variant, levels, read, source); err != nil {
+		stored, err := in.Catalog.FindInventoryLevels(ctx, shop.ID, v.ID)
+		if err != nil {
+			return err
+		}
+		base := stockbell.StockChange{ShopID: shop.ID, VariantPlatformID: v.PlatformID, Read: &read, Source: source}
+		changes = append(changes, stockbell.ReadLevelChanges(base, levels, stored)...)
+	}
+	outcomes, err := in.Catalog.ApplyStockChanges(ctx, changes)
+	if err != nil {
+		return err
+	}
+	for _, o := range outcomes {
+		if err := ignoreNotFound(o.Err); err != nil {
 			return err
 		}
 	}
