@@ -2,10 +2,12 @@ package shopify_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -136,5 +138,43 @@ func TestSharedItemReconciled(t *testing.T) {
 			t.Fatal(err)
 		}
 		e.wantSharedStock(shop.ID, 2)
+	})
+}
+
+// TestSharedItemReconciledWhileALocationConnects: the stock check reads
+// the shared item without the warehouse, Shopify no longer stocking it
+// there; while the answer is in flight, a third location is connected
+// with 3 units and its webhook processed. The read drops the warehouse
+// from both variants and keeps the new location, which it did not list
+// but which changed after it began.
+func TestSharedItemReconciledWhileALocationConnects(t *testing.T) {
+	const annex = int64(71298345)
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.syncedCombinedListing()
+		parent, _ := e.variant(shop.ID, parentVariant)
+		e.queueSubscriber(shop.ID, parent.ID, "parent@example.com")
+		e.clock.Advance(time.Minute)
+		e.fake.DisconnectLevel(shopDomain, smallItem, warehouse) // its webhook missed
+		var sent bool
+		var connected error
+		e.fake.Answered = func(query string) {
+			if sent || !strings.Contains(query, "StockbellInventoryItems") {
+				return
+			}
+			sent = true
+			e.clock.Advance(time.Second)
+			e.fake.SetLevel(shopDomain, smallItem, annex, 3)
+			connected = e.trySend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsConnect, Body: levelBody(smallItem, annex, 3, e.clock.Now())})
+		}
+		if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil || !sent || connected != nil {
+			t.Fatalf("reconcile: %v; the connect webhook during it: sent %t, %v", err, sent, connected)
+		}
+		e.wantSharedStock(shop.ID, 3)
+		for _, id := range []int64{smallVariant, parentVariant} {
+			if _, levels := e.variant(shop.ID, id); len(levels) != 2 || levels[itoa(pointOfSale)] != 0 || levels[itoa(annex)] != 3 {
+				t.Errorf("variant %d's levels %v, want the point of sale's 0 and the annex's 3", id, levels)
+			}
+		}
 	})
 }
