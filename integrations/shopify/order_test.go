@@ -2,7 +2,6 @@ package shopify_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -10,7 +9,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
-	"github.com/stockbell/stockbell/server/restock"
+	"github.com/stockbell/stockbell/server/restock/restocktest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -58,53 +57,6 @@ func (e *env) graphQLCalls() int {
 	return n
 }
 
-// runRestock works the restock engine's jobs the store queued, as the
-// server's workers would, until none is left.
-func (e *env) runRestock() {
-	e.t.Helper()
-	engine := &restock.Engine{Store: e.db, Clock: e.db.Clock}
-	args := "json(args)"
-	if e.db.Dialect == store.Postgres {
-		args = "args::text"
-	}
-	for range 100 {
-		var jobs []struct {
-			ID   int64  `db:"id"`
-			Kind string `db:"kind"`
-			Args string `db:"args"`
-		}
-		if err := e.db.DB.Select(&jobs, `SELECT id, kind, `+args+` AS args FROM river_job
-			WHERE state = 'available' AND kind IN ('variant_stock_changed', 'restock_batch') ORDER BY id`); err != nil {
-			e.t.Fatal(err)
-		}
-		if len(jobs) == 0 {
-			return
-		}
-		for _, j := range jobs {
-			var err error
-			switch j.Kind {
-			case "variant_stock_changed":
-				var a stockbell.VariantStockChangedJob
-				json.Unmarshal([]byte(j.Args), &a)
-				err = engine.HandleStockChanged(context.Background(), a)
-			default:
-				var a stockbell.RestockBatchJob
-				json.Unmarshal([]byte(j.Args), &a)
-				err = engine.HandleBatch(context.Background(), a)
-			}
-			if err != nil {
-				e.t.Fatalf("%s job: %v", j.Kind, err)
-			}
-			e.db.DB.MustExec(e.db.DB.Rebind(`UPDATE river_job SET state = 'completed', finalized_at = ? WHERE id = ?`), time.Now().UTC(), j.ID)
-		}
-	}
-	e.t.Fatal("restock jobs keep coming")
-}
-
-func (e *env) notified(variantID int64) int {
-	return e.count(`SELECT COUNT(*) FROM subscriptions WHERE variant_id = ? AND status = 'notified'`, variantID)
-}
-
 func (e *env) events(variantID int64, kind stockbell.EventKind) int {
 	return e.count(`SELECT COUNT(*) FROM events WHERE variant_id = ? AND kind = ?`, variantID, kind)
 }
@@ -149,10 +101,8 @@ func TestRestockInTheSecondOfARead(t *testing.T) {
 				if rereads != wantCalls-calls || e.graphQLCalls() != wantCalls {
 					t.Fatalf("%d re-read events and %d Admin API calls after the webhook, want %d", rereads, e.graphQLCalls()-calls, wantCalls-calls)
 				}
-				e.runRestock()
-				if n := e.notified(v.ID); n != 2 {
-					t.Fatalf("%d subscribers notified, want 2", n)
-				}
+				restocktest.Run(t, db)
+				restocktest.WantNotified(t, db, v.ID, 2)
 			})
 		})
 	}
@@ -181,10 +131,8 @@ func TestOlderWebhookAfterAReadWithoutTime(t *testing.T) {
 			t.Fatalf("%d Admin API calls, %d re-read events: want the webhook resolved by one re-read",
 				e.graphQLCalls()-calls, e.events(v.ID, stockbell.EventStockChangeReread))
 		}
-		e.runRestock()
-		if n := e.notified(v.ID); n != 2 {
-			t.Fatalf("%d subscribers notified, want 2", n)
-		}
+		restocktest.Run(t, db)
+		restocktest.WantNotified(t, db, v.ID, 2)
 		// A stale change delivered late: the fake still says 2.
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicInventoryLevelsUpdate, Body: levelBody(smallItem, warehouse, 9, T.Add(-time.Minute))})
 		e.runWebhookJobs()
@@ -226,7 +174,7 @@ func TestClockSkew(t *testing.T) {
 				stock(0, "the late webhook of a restock the read already saw sold")
 				e.restockAt(P.Add(time.Second), 2)
 				stock(2, "a restock a second after the read")
-				e.runRestock()
+				restocktest.Run(t, db)
 				if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil {
 					t.Fatal(err)
 				}
@@ -238,9 +186,7 @@ func TestClockSkew(t *testing.T) {
 					t.Fatalf("%d ignored and %d re-read events, want one of each", e.events(v.ID, stockbell.EventStockChangeIgnored),
 						e.events(v.ID, stockbell.EventStockChangeReread))
 				}
-				if n := e.notified(v.ID); n != 2 {
-					t.Fatalf("%d subscribers notified, want 2", n)
-				}
+				restocktest.WantNotified(t, db, v.ID, 2)
 			})
 		})
 	}
