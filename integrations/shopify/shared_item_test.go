@@ -123,16 +123,24 @@ func TestSharedItemReread(t *testing.T) {
 	})
 }
 
+// parentWaitedFor syncs the combined listing, queues a shopper for the
+// parent's variant, and lets a minute pass.
+func (e *env) parentWaitedFor() *stockbell.Shop {
+	e.t.Helper()
+	shop := e.syncedCombinedListing()
+	parent, _ := e.variant(shop.ID, parentVariant)
+	e.queueSubscriber(shop.ID, parent.ID, "parent@example.com")
+	e.clock.Advance(time.Minute)
+	return shop
+}
+
 // TestSharedItemReconciled: the stock check, reading the item of a
 // variant someone waits for, applies its levels to every variant carrying
 // it, the variants no one waits for included.
 func TestSharedItemReconciled(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.syncedCombinedListing()
-		parent, _ := e.variant(shop.ID, parentVariant)
-		e.queueSubscriber(shop.ID, parent.ID, "parent@example.com")
-		e.clock.Advance(time.Minute)
+		shop := e.parentWaitedFor()
 		e.fake.SetLevel(shopDomain, smallItem, pointOfSale, 2) // its webhook missed
 		if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err != nil {
 			t.Fatal(err)
@@ -151,10 +159,7 @@ func TestSharedItemReconciledWhileALocationConnects(t *testing.T) {
 	const annex = int64(71298345)
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.syncedCombinedListing()
-		parent, _ := e.variant(shop.ID, parentVariant)
-		e.queueSubscriber(shop.ID, parent.ID, "parent@example.com")
-		e.clock.Advance(time.Minute)
+		shop := e.parentWaitedFor()
 		e.fake.DisconnectLevel(shopDomain, smallItem, warehouse) // its webhook missed
 		var sent bool
 		var connected error
