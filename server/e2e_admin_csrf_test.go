@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"io"
 	"net/http"
 	"net/url"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
-	"github.com/stockbell/stockbell/integrations/demo"
 )
 
 // TestEveryAdminFormNeedsItsCSRFToken finds every form that posts on the
@@ -204,19 +202,5 @@ func pageToken(t testing.TB, client *http.Client, page string) string {
 // the subscriber pages and their forms exist.
 func waitingSubscriber(t *testing.T, m *Main) *stockbell.Subscription {
 	t.Helper()
-	ctx := context.Background()
-	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformDemo, demo.Domain)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := m.DB.FindVariant(ctx, shop.ID, "sweater-m")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sub, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
-		Email: "waiting@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sub
+	return subscribeToSizeM(t, m, "waiting@example.com")
 }

@@ -44,9 +44,12 @@ func TestDemoStockFitsAPhone(t *testing.T) {
 	if !slices.Contains(labels, "Units to restock for Canvas Tote") {
 		t.Errorf("no units field is labelled for the Canvas Tote alone: %q", labels)
 	}
-	// The notice after a restock links on to the Outbox, readable on its
-	// green as the rest of the page.
-	clickAndWait(t, ctx, `form:has(input[name=units]) button[value=restock]`, ".banner.ok a[href='/admin/outbox']")
+	// The notice after a restock of a variant a shopper waits for links on
+	// to the Outbox, readable on its green as the rest of the page.
+	subscribeToSizeM(t, m, "ann@example.com")
+	_, sizeM := demoSizeM(t, m)
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, sizeM.ID),
+		".banner.ok a[href='/admin/outbox']")
 	for _, low := range browsertest.Eval[[]string](t, ctx, contrastCheck) {
 		t.Errorf("after a restock at 360 px: contrast below WCAG 2.2 AA: %s", low)
 	}
@@ -68,6 +71,7 @@ func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
 	if got := browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`); got != "0 sold out" {
 		t.Fatalf("size M's stock before the restock reads %q", got)
 	}
+	subscribeToSizeM(t, m, "ann@example.com")
 	_, variant := demoSizeM(t, m)
 	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, variant.ID), ".banner.ok")
 	notice, stock := text(t, ctx, ".banner.ok"), browsertest.Eval[string](t, ctx, row+`.querySelector("td").textContent.trim()`)
@@ -135,4 +139,41 @@ func demoSizeM(t *testing.T, m *Main) (*stockbell.Shop, *stockbell.VariantWithPr
 		t.Fatal(err)
 	}
 	return shop, variant
+}
+
+// TestRestockNobodyWaitsForSaysNothingIsSent: the notice after the demo
+// shop's Simulate restock of a variant nobody waits for says that nothing
+// is sent, and does not send the merchant to the Outbox for alerts; the
+// restock of a variant a shopper waits for still says they go out.
+func TestRestockNobodyWaitsForSaysNothingIsSent(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	_, sizeM := demoSizeM(t, m)
+	restock := fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, sizeM.ID)
+	clickAndWaitForNotice(t, ctx, restock, "nobody is waiting for this variant, so nothing is sent.")
+	if got := text(t, ctx, `[role=status]`); strings.Contains(got, "alerts go out") || strings.Contains(got, "Outbox") {
+		t.Errorf("the notice after a restock nobody waits for says %q", got)
+	}
+	browse(t, ctx, m.URL()+"/admin/products", "#demo-stock-heading")
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=sell_out]`, sizeM.ID), "[role=status]")
+	subscribeToSizeM(t, m, "ann@example.com")
+	clickAndWait(t, ctx, restock, "[role=status]")
+	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, "The alerts go out") && !strings.Contains(got, "the alerts go out") {
+		t.Errorf("the notice after a restock a shopper waits for says %q", got)
+	}
+}
+
+// subscribeToSizeM queues the shopper for the demo shop's size M of the
+// sweater, sold out as the demo starts.
+func subscribeToSizeM(t *testing.T, m *Main, email string) *stockbell.Subscription {
+	t.Helper()
+	shop, v := demoSizeM(t, m)
+	sub, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID,
+		Email: email, Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sub
 }

@@ -164,16 +164,10 @@ func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, emails ...string) in
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := m.DB.FindVariant(ctx, shop.ID, "sweater-m")
-	if err != nil {
-		t.Fatal(err)
-	}
 	for _, email := range emails {
-		if _, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: v.ID, Email: email,
-			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
-			t.Fatal(err)
-		}
+		subscribeToSizeM(t, m, email)
 	}
+	_, v := demoSizeM(t, m)
 	batch, err := m.DB.StartBatch(ctx, stockbell.BatchStart{ShopID: shop.ID, VariantID: v.ID, Everyone: true, Stock: 1, Cutoff: time.Now()})
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -100,7 +101,12 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 			a.Fail(w, r, s, stockbell.FieldErrorf("units", "Enter how many units come back, from 1 to 1000."))
 			return
 		}
-		available, notice = max(v.Stock, 0)+units, "restock"
+		available = max(v.Stock, 0) + units
+		// Counted before the change: once applied, its batch takes them.
+		if notice, err = a.restockNotice(r.Context(), s.ShopID, v.ID); err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
 	}
 	applied, err := a.Demo.SimulateStock(r.Context(), s.Shop, v, available)
 	if err != nil {
@@ -116,4 +122,18 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 	}
 	a.Logger.Info("demo stock change simulated", "variant", v.PlatformID, "available", available)
 	a.Redirect(w, r, s, "/admin/products", "notice", notice)
+}
+
+// restockNotice is the notice after a simulated restock of the variant,
+// before its _simulated or _pending: its alerts go out only when someone
+// waits in its queue (a pending sign-up waits for its confirmation first,
+// a held one for approval).
+func (a *Admin) restockNotice(ctx context.Context, shopID, variantID int64) (string, error) {
+	queued := stockbell.SubscriptionQueued
+	_, waiting, err := a.Subscriptions.FindSubscriptions(ctx, stockbell.SubscriptionFilter{
+		ShopID: &shopID, VariantID: &variantID, Status: &queued, Limit: 1})
+	if waiting == 0 || err != nil {
+		return "restock_nobody_waiting", err
+	}
+	return "restock", nil
 }

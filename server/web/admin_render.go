@@ -145,6 +145,9 @@ var notices = map[string]string{
 	"sold_out_simulated": "Sold out: shoppers can subscribe to it again.",
 	"restock_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
 		"The alerts go out once it is applied.",
+	"restock_nobody_waiting_simulated": "Restock received: nobody is waiting for this variant, so nothing is sent.",
+	"restock_nobody_waiting_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
+		"Nobody is waiting for this variant, so nothing is sent.",
 	"sold_out_pending":   "Sell-out received, still being processed: reload this page in a few seconds to see the stock at 0.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"subscriber_removed_from_batch": "Removed from the batch: their alert will not be sent. " +
