@@ -100,6 +100,30 @@ func TestSubscribersSearchFilterAndPages(t *testing.T) {
 	})
 }
 
+// TestSubscribersListNamesTheItemOfEveryStatus: the list names what each
+// subscriber signed up for as the subscriber's page does, "Item", for a
+// removed one too, and says "waiting for" only of the queued.
+func TestSubscribersListNamesTheItemOfEveryStatus(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		if err := db.Unsubscribe(context.Background(), w.shop.ID, w.subs[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		list := b.get("/admin/subscribers")
+		wantStatus(t, list, http.StatusOK, "the subscribers page")
+		heads := regexp.MustCompile(`<th scope="col"[^>]*>([^<]*)</th>`).FindAllStringSubmatch(list.Body, -1)
+		if len(heads) < 2 || heads[1][1] != "Item" || strings.Contains(list.Body, "Waiting for") {
+			t.Errorf("the list of a removed and a queued subscriber heads its columns %q", heads)
+		}
+		byVariant := b.get(fmt.Sprintf("/admin/subscribers?variant=%d", w.variant.ID))
+		if !strings.Contains(byVariant.Body, "Subscribed to <strong>Wool Sweater – M</strong> only") || strings.Contains(byVariant.Body, "Waiting for") {
+			t.Errorf("the list of every status for one variant:\n%.3000s", byVariant.Body)
+		}
+	})
+}
+
 // TestSearchForZeroKeepsItsLinks: a search for "0" is a search like any
 // other: the page's export and pager links carry it, rather than export
 // every subscriber.
