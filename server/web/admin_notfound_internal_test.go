@@ -6,8 +6,6 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/stockbell/stockbell/server/store"
-	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 // TestNotFoundWordingsAreOfServedRoutes: each route template that
@@ -15,16 +13,11 @@ import (
 // every optional page on), so a route renamed without its entry fails here
 // rather than falling back to missingPage unnoticed.
 func TestNotFoundWordingsAreOfServedRoutes(t *testing.T) {
-	db := storetest.Open(t, store.SQLite)
-	admin, err := NewAdmin(AdminDeps{Outbox: db, SyncLog: db},
-		AdminOptions{SessionKey: []byte("0123456789abcdef0123456789abcdef-admin-session-key"), Development: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	admin := newBareAdmin(t, true)
 	s := NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	admin.Register(s)
 	served := map[string]bool{}
-	err = s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+	err := s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		if path, err := route.GetPathTemplate(); err == nil {
 			served[path] = true
 		}

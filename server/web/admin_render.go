@@ -80,6 +80,16 @@ type AdminView struct {
 	Data          any
 }
 
+// AdminLinkCommand is the command that makes a one-time sign-in link, as
+// it runs where this server does: from the source in development (the
+// demo's first run, where no binary is built), the binary in production.
+func (v *AdminView) AdminLinkCommand() string {
+	if v.Development {
+		return "go run ./server admin link --shop DOMAIN"
+	}
+	return "stockbell admin link --shop DOMAIN"
+}
+
 // CSRF is the hidden CSRF input every state-changing form prints with
 // {{$.CSRF}}.
 func (v *AdminView) CSRF() template.HTML { return CSRFInput(v.Session) }

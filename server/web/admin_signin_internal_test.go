@@ -1,0 +1,53 @@
+package web
+
+import (
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSignInPagesNameTheCommandOfTheirMode: the sign-in page, with or
+// without a refused link, and the start page name the command that makes
+// a sign-in link as it runs where they are served: from the source in
+// development (the start page's demo mode), the binary in production.
+func TestSignInPagesNameTheCommandOfTheirMode(t *testing.T) {
+	for development, command := range map[bool]string{true: "go run ./server admin link --shop DOMAIN", false: "stockbell admin link --shop DOMAIN"} {
+		admin := newBareAdmin(t, development)
+		pages := map[string]map[string]any{"signin": {}, "signin refused": {"Error": "This link was used already."}}
+		if development {
+			pages["landing"] = map[string]any{"Shop": struct{ Name string }{"Demo"}}
+		}
+		for name, data := range pages {
+			w := httptest.NewRecorder()
+			admin.renderPublic(w, 200, strings.Fields(name)[0], "Sign in", data)
+			body := w.Body.String()
+			if !strings.Contains(body, "<code>"+command+"</code>") || strings.Contains(body, "<code>"+otherCommand(command)) {
+				t.Errorf("development %v: the %s page does not name %q alone:\n%s", development, name, command, body)
+			}
+		}
+	}
+}
+
+// newBareAdmin is an admin on a SQLite store with only the services its
+// pages need to render, in development or production.
+func newBareAdmin(t *testing.T, development bool) *Admin {
+	t.Helper()
+	db := storetest.Open(t, store.SQLite)
+	admin, err := NewAdmin(AdminDeps{Outbox: db, SyncLog: db},
+		AdminOptions{SessionKey: []byte("0123456789abcdef0123456789abcdef-admin-session-key"), Development: development})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return admin
+}
+
+// otherCommand is the start of the command of the other mode.
+func otherCommand(command string) string {
+	if strings.HasPrefix(command, "go run") {
+		return "stockbell admin"
+	}
+	return "go run"
+}
