@@ -85,11 +85,11 @@ func TestDemoRestockPageShowsTheNewStock(t *testing.T) {
 
 // TestWideTablesFitAPhone: on a phone, with the newcomer's own sign-up
 // waiting for size M, the Products page they reach at step 2 of the start
-// page and the Reports page's reorder advice show every column of their
-// table within the page's width, each value under its column's name,
-// rather than clipping the columns after the first few ("Last resto…") in
-// a box to scroll sideways. At a desktop's width the tables keep their
-// headings row.
+// page, the Reports page's reorder advice and its chart's day-by-day table
+// (opened "as a table") show every column of their table within the
+// page's width, each value under its column's name, rather than clipping
+// the columns after the first few ("Last resto…") in a box to scroll
+// sideways. At a desktop's width the tables keep their headings row.
 func TestWideTablesFitAPhone(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	subscribeToDemo(t, m, "newcomer@example.com")
@@ -99,12 +99,13 @@ func TestWideTablesFitAPhone(t *testing.T) {
 	tables := []struct{ page, wrap string }{
 		{"/admin/products", `[aria-label="Products in demand"]`},
 		{"/admin/reports", `[aria-labelledby="reorder-heading"].table-wrap`},
+		{"/admin/reports", `.chart-table .table-wrap`},
 	}
 	for _, table := range tables {
 		wrap := fmt.Sprintf("document.querySelector(%q)", table.wrap)
 		var want []string // the headings but the first, read at a desktop's width
 		browsertest.Do(t, ctx, chromedp.EmulateViewport(1280, 900))
-		browse(t, ctx, m.URL()+table.page, table.wrap+" tbody tr")
+		browseTable(t, ctx, m.URL()+table.page, table.wrap)
 		if !browsertest.Eval[bool](t, ctx, wrap+`.querySelector("thead").checkVisibility()`) {
 			t.Errorf("at 1280 px %s hides its table's headings row", table.page)
 		}
@@ -113,7 +114,7 @@ func TestWideTablesFitAPhone(t *testing.T) {
 		}
 		for _, width := range []int64{390, 360} {
 			browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
-			browse(t, ctx, m.URL()+table.page, table.wrap+" tbody tr")
+			browseTable(t, ctx, m.URL()+table.page, table.wrap)
 			if browsertest.Eval[bool](t, ctx, wrap+`.scrollWidth > `+wrap+`.clientWidth + 1`) {
 				t.Errorf("at %d px the table on %s scrolls inside its box: %v px in %v", width, table.page,
 					browsertest.Eval[float64](t, ctx, wrap+`.scrollWidth`), browsertest.Eval[float64](t, ctx, wrap+`.clientWidth`))
@@ -124,6 +125,15 @@ func TestWideTablesFitAPhone(t *testing.T) {
 			}
 		}
 	}
+}
+
+// browseTable loads a page and waits for the table in wrap, opening the
+// chart's table ("… as a table") first where the page has one.
+func browseTable(t *testing.T, ctx context.Context, url, wrap string) {
+	t.Helper()
+	browse(t, ctx, url, "main")
+	browsertest.Eval[bool](t, ctx, `(() => { document.querySelectorAll("details.chart-table").forEach((d) => (d.open = true)); return true; })()`)
+	browsertest.Do(t, ctx, chromedp.WaitVisible(chromedp.CSS(wrap+" tbody tr")))
 }
 
 // demoSizeM returns the demo shop and its variant the start page walks

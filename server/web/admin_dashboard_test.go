@@ -66,7 +66,7 @@ func TestDashboardCountsAndCharts(t *testing.T) {
 			}
 		}
 		today := f.clock.Now().UTC().Format("Mon 2 Jan")
-		days := regexp.MustCompile(`<tr><th scope="row">([^<]+)</th>((?:<td class="num">\d+</td>)+)</tr>`).FindAllStringSubmatch(p.Body, -1)
+		days := regexp.MustCompile(`<tr><th scope="row">([^<]+)</th>((?:<td class="num"[^>]*>\d+</td>)+)</tr>`).FindAllStringSubmatch(p.Body, -1)
 		if len(days) != 60 {
 			t.Fatalf("%d table rows, want 30 days in each of the two tables", len(days))
 		}
