@@ -77,3 +77,21 @@ func confirmationWords(tl *stockbell.SubscriberTimeline) string {
 	}
 	return strings.Join(out, "; ")
 }
+
+// failedConfirmationEntries are the timeline's entries of the confirmation
+// requests that could not be sent: no event records them, their rows do
+// (a request queued again clears its failure, and its entry with it).
+func failedConfirmationEntries(tl *stockbell.SubscriberTimeline) []timelineEntry {
+	var out []timelineEntry
+	for _, c := range tl.Confirmations {
+		if c.FailedAt == nil {
+			continue
+		}
+		entry := timelineEntry{At: *c.FailedAt, Tone: "bad", What: "The confirmation request by " + channelName(c.Channel) + " could not be sent"}
+		if reason := strings.TrimRight(c.Failure, ". "); reason != "" {
+			entry.Why = reason + "."
+		}
+		out = append(out, entry)
+	}
+	return out
+}

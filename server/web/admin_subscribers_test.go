@@ -636,6 +636,28 @@ func confirmationID(t *testing.T, db *store.DB, sub *stockbell.Subscription) int
 	return data.Confirmations[0].ID
 }
 
+// TestTimelineShowsTheConfirmationThatFailed: a confirmation request that
+// could not be sent is an entry of the subscriber's timeline, at the time
+// it failed, with the provider's reason, marked as not sent.
+func TestTimelineShowsTheConfirmationThatFailed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ps := openPendingShopperPage(t, db)
+		ps.f.clock.Add(3 * time.Minute)
+		reason := "The SMS provider refused the message: HTTP 400, Twilio error 21614: To number is not a valid mobile number"
+		if err := db.MarkConfirmationFailed(context.Background(), ps.w.shop.ID, confirmationID(t, db, ps.pending), reason); err != nil {
+			t.Fatal(err)
+		}
+		timeline := regexp.MustCompile(`(?s)<ol class="timeline".*?</ol>`).FindString(ps.b.get(ps.path).Body)
+		entry := regexp.MustCompile(`(?s)<li class="bad">.*?</li>`).FindString(timeline)
+		for _, want := range []string{ps.f.clock.Now().UTC().Format("2 Jan 2006, 15:04 UTC"), "3 minutes after subscribing",
+			"The confirmation request by text message could not be sent", "(not sent)", reason} {
+			if !strings.Contains(visibleText(entry), want) {
+				t.Errorf("the timeline's entry of the failed confirmation request %q lacks %q\n%s", visibleText(entry), want, visibleText(timeline))
+			}
+		}
+	})
+}
+
 // TestPendingPageSaysTheConfirmationFailed: the page of a pending shopper
 // whose confirmation request could not be sent says so, when and why, and
 // offers "Send the confirmation again". It queues one new send: the page

@@ -106,6 +106,7 @@ func timelineEntries(tl *stockbell.SubscriberTimeline) []timelineEntry {
 		entry.At = e.CreatedAt
 		out = append(out, entry)
 	}
+	out = append(out, failedConfirmationEntries(tl)...)
 	channels := map[int64]*stockbell.Message{}
 	for _, m := range tl.Messages {
 		channels[m.ID] = m
