@@ -102,7 +102,7 @@ func ParseURL(raw string) (Dialect, string, error) {
 		if u.Host == "" {
 			return "", "", fmt.Errorf("PostgreSQL URL has no host")
 		}
-		return Postgres, requireTLSByDefault(raw, u), nil
+		return Postgres, nameTheApplication(requireTLSByDefault(raw, u), u), nil
 	case keywordValue.MatchString(raw):
 		// Never echoed: it may hold a password.
 		return "", "", fmt.Errorf("a PostgreSQL keyword/value connection string (host=… dbname=…) is not supported: " +
@@ -142,16 +142,34 @@ const postgresDriverName = "pgx"
 // verification, lib/pq's default, which URLs written for it rely on. pgx's
 // own default ("prefer") would fall back to plaintext when TLS fails.
 func requireTLSByDefault(raw string, u *url.URL) string {
-	if u.Query().Has("sslmode") || os.Getenv("PGSSLMODE") != "" {
+	return withDefault(raw, u, "sslmode", "PGSSLMODE", "require")
+}
+
+// ApplicationName is the application_name of the server's PostgreSQL
+// connections when the operator gives none, so that pg_stat_activity and
+// the migration lock's holder name them.
+const ApplicationName = "stockbell"
+
+// nameTheApplication adds application_name=stockbell to a PostgreSQL URL
+// (raw, parsed as u) that names none (and PGAPPNAME none either).
+func nameTheApplication(raw string, u *url.URL) string {
+	return withDefault(raw, u, "application_name", "PGAPPNAME", ApplicationName)
+}
+
+// withDefault adds key=value to the query of raw, a PostgreSQL URL
+// parsed as u, unless its query or the environment variable env (libpq's
+// and pgx's for the setting) already sets it.
+func withDefault(raw string, u *url.URL, key, env, value string) string {
+	if u.Query().Has(key) || os.Getenv(env) != "" {
 		return raw
 	}
 	switch {
-	case u.RawQuery != "":
-		return raw + "&sslmode=require"
 	case strings.HasSuffix(raw, "?"):
-		return raw + "sslmode=require"
+		return raw + key + "=" + value
+	case strings.Contains(raw, "?"):
+		return raw + "&" + key + "=" + value
 	}
-	return raw + "?sslmode=require"
+	return raw + "?" + key + "=" + value
 }
 
 // driverName is the database/sql driver a dialect opens with.

@@ -152,6 +152,7 @@ func TestSQLiteURLOptionsTakeEffect(t *testing.T) {
 // sslmode meant under lib/pq: TLS required, never a plaintext fallback.
 func TestParseURLRequiresTLSByDefault(t *testing.T) {
 	t.Setenv("PGSSLMODE", "")
+	t.Setenv("PGAPPNAME", "tls-test") // the name ParseURL adds otherwise is TestParseURLNamesTheApplication's
 	cases := map[string]string{
 		"postgres://u:p@db.example/stockbell":                       "postgres://u:p@db.example/stockbell?sslmode=require",
 		"postgres://u:p@db.example/stockbell?":                      "postgres://u:p@db.example/stockbell?sslmode=require",
@@ -159,14 +160,38 @@ func TestParseURLRequiresTLSByDefault(t *testing.T) {
 		"postgres://db.example/stockbell?sslmode=disable":           "postgres://db.example/stockbell?sslmode=disable",
 		"postgresql://db.example/stockbell?sslmode=verify-full&x=1": "postgresql://db.example/stockbell?sslmode=verify-full&x=1",
 	}
+	wantDSNs(t, cases)
+	t.Setenv("PGSSLMODE", "disable")
+	if _, dsn, _ := store.ParseURL("postgres://db.example/stockbell"); dsn != "postgres://db.example/stockbell" {
+		t.Errorf("with PGSSLMODE set, ParseURL added to the URL: %q", dsn)
+	}
+}
+
+// TestParseURLNamesTheApplication: a PostgreSQL URL without
+// application_name (and no PGAPPNAME) connects as "stockbell"; the
+// operator's name, in the URL or PGAPPNAME, is kept.
+func TestParseURLNamesTheApplication(t *testing.T) {
+	t.Setenv("PGAPPNAME", "")
+	cases := map[string]string{
+		"postgres://db.example/stockbell?sslmode=disable":                       "postgres://db.example/stockbell?sslmode=disable&application_name=stockbell",
+		"postgres://db.example/stockbell":                                       "postgres://db.example/stockbell?sslmode=require&application_name=stockbell",
+		"postgres://db.example/stockbell?sslmode=disable&application_name=eu-2": "postgres://db.example/stockbell?sslmode=disable&application_name=eu-2",
+		"postgres://db.example/stockbell?application_name=":                     "postgres://db.example/stockbell?application_name=&sslmode=require",
+	}
+	wantDSNs(t, cases)
+	t.Setenv("PGAPPNAME", "eu-2")
+	if _, dsn, _ := store.ParseURL("postgres://db.example/stockbell?sslmode=disable"); dsn != "postgres://db.example/stockbell?sslmode=disable" {
+		t.Errorf("with PGAPPNAME set, ParseURL added to the URL: %q", dsn)
+	}
+}
+
+// wantDSNs checks the data source name ParseURL makes of each URL.
+func wantDSNs(t *testing.T, cases map[string]string) {
+	t.Helper()
 	for raw, want := range cases {
 		if _, dsn, err := store.ParseURL(raw); err != nil || dsn != want {
 			t.Errorf("ParseURL(%q) = %q, %v; want %q", raw, dsn, err, want)
 		}
-	}
-	t.Setenv("PGSSLMODE", "disable")
-	if _, dsn, _ := store.ParseURL("postgres://db.example/stockbell"); dsn != "postgres://db.example/stockbell" {
-		t.Errorf("with PGSSLMODE set, ParseURL added to the URL: %q", dsn)
 	}
 }
 
