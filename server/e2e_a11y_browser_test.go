@@ -124,8 +124,8 @@ func submitInvalid(t *testing.T, ctx context.Context, field, value, button strin
 }
 
 // TestAdminFieldErrorsAreReadWithTheirField: a form the server refuses
-// marks the field at fault invalid, and a screen reader reads the refusal
-// as the field's description, whichever form it is (a refusal linked to
+// marks the field at fault invalid and focuses it, and a screen reader
+// reads the refusal as the field's description, whichever form it is (a refusal linked to
 // its field only by aria-errormessage is not read by every screen reader).
 func TestAdminFieldErrorsAreReadWithTheirField(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
@@ -157,6 +157,10 @@ func TestAdminFieldErrorsAreReadWithTheirField(t *testing.T) {
 		}
 		if len(invalid) != 1 || !strings.Contains(invalid[0].Description, refusal) {
 			t.Errorf("%s, %s = %q: the fields announced invalid are %+v, want one described by %q", c.page, c.field, c.value, invalid, refusal)
+		}
+		if !browsertest.Eval[bool](t, ctx, `document.activeElement == document.querySelector("[aria-invalid=true]")`) {
+			t.Errorf("%s, %s = %q: focus is on %s, want the field marked invalid", c.page, c.field, c.value,
+				browsertest.Eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
 		}
 	}
 }
