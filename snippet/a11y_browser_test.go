@@ -133,6 +133,24 @@ func TestRefusalsAreAnnouncedAndKeepFocusInTheForm(t *testing.T) {
 	}
 }
 
+// The same refusal twice is announced twice: the second submit empties
+// the status line before it says the refusal again, so a screen reader,
+// which speaks a live region when it changes, does not stay silent. A
+// MutationObserver records what the line holds at each change.
+func TestRepeatedRefusalIsAnnouncedAgain(t *testing.T) {
+	ctx := formOpenedByKeyboard(t)
+	do(t, ctx, chromedp.KeyEvent("name@\r"))
+	const refused = "Enter a valid email address, like name@example.com."
+	waitFor(t, ctx, `status().textContent == "`+refused+`"`)
+	eval[chromedp.Void](t, ctx, `(window.seen = [], new MutationObserver(() => seen.push(status().textContent))
+		.observe(status(), { childList: true, characterData: true, subtree: true }))`)
+	do(t, ctx, chromedp.KeyEvent(kb.Enter)) // focus is back on the refused field
+	waitFor(t, ctx, `seen.length && seen[seen.length - 1] == "`+refused+`"`)
+	if seen := eval[[]string](t, ctx, `seen`); !slices.Equal(seen, []string{"", refused}) {
+		t.Errorf("the status line after the second submit held %q, want it emptied, then the refusal", seen)
+	}
+}
+
 // required returns whether each named control is announced as required.
 func required(t *testing.T, ctx context.Context, names ...string) []bool {
 	t.Helper()

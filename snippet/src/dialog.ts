@@ -60,12 +60,25 @@ function html(page: Page, s: Strings, offers: Channel[]): string {
     `<p class="m" id="m" role="status" aria-live="polite" dir="auto"></p></form></dialog>`;
 }
 
+/** The pending frame that says a repeated text again. */
+let refill = 0;
+
 /** status shows text on the status line, marked with language l ("" for the page's). */
 function status(text: string, error?: boolean, field?: string, l = ""): void {
   const line = $<HTMLElement>("#m");
-  line.textContent = text;
-  l ? line.setAttribute("lang", l) : line.removeAttribute("lang");
-  line.className = error ? "m e" : "m";
+  const show = () => {
+    line.textContent = text;
+    l ? line.setAttribute("lang", l) : line.removeAttribute("lang");
+    line.className = error ? "m e" : "m";
+  };
+  cancelAnimationFrame(refill);
+  // A live region is announced when it changes: the same text again (a
+  // second refusal of the same entry) is emptied first and said on the
+  // next frame, as the button's notice is.
+  if (line.textContent == text) {
+    line.textContent = "";
+    refill = requestAnimationFrame(show);
+  } else show();
   // No contact given (field "channels") marks the first contact field the
   // form has: an SMS-only form has no email field.
   const el = field && (field == "channels" ? input("email") || input("phone") : input(field));
