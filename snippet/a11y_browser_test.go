@@ -151,6 +151,53 @@ func TestRepeatedRefusalIsAnnouncedAgain(t *testing.T) {
 	}
 }
 
+// phoneHints are the phone field's hint in each built-in language.
+var phoneHints = map[string]string{
+	"en": "A mobile number that can receive texts, with or without the country code.",
+	"fr": "Un numéro de mobile qui reçoit les SMS, avec ou sans l'indicatif du pays.",
+	"de": "Eine Mobilnummer, die SMS empfangen kann, mit oder ohne Ländervorwahl.",
+	"es": "Un número de móvil que reciba SMS, con o sin el prefijo del país.",
+}
+
+// The phone field says what it expects before any submit: a visible hint
+// in the page's language, marked with it, which a screen reader reads as
+// the field's description; a refusal adds its reason before the hint.
+func TestPhoneFieldIsDescribedByItsHint(t *testing.T) {
+	ctx := newBrowser(t)
+	for _, lang := range []string{"en", "fr", "de", "es"} {
+		t.Run(lang, func(t *testing.T) {
+			s := newStorefront(t, "")
+			open(t, ctx, languagePage(t, s, `lang="`+lang+`"`, `data-channels="sms"`))
+			click(t, ctx, `button()`)
+			waitFor(t, ctx, `dialog() && dialog().open`)
+			phone := phoneNode(t, ctx)
+			hint := eval[[]string](t, ctx, `(() => { const el = form().querySelector("#" + field("phone").getAttribute("aria-describedby"));
+				return el ? [el.textContent, String(el.checkVisibility()), String(el.matches(":lang(`+lang+`)"))] : []; })()`)
+			if phone.Description != phoneHints[lang] || !slices.Equal(hint, []string{phoneHints[lang], "true", "true"}) {
+				t.Errorf("the phone field is described as %q by %q (text, visible, marked %s), want %q", phone.Description, hint, lang, phoneHints[lang])
+			}
+			eval[chromedp.Void](t, ctx, `field("phone").focus()`)
+			do(t, ctx, chromedp.KeyEvent(kb.Enter)) // no number
+			waitFor(t, ctx, `status().textContent != ""`)
+			refused := eval[string](t, ctx, `status().textContent`)
+			if phone = phoneNode(t, ctx); phone.Description != refused+" "+phoneHints[lang] {
+				t.Errorf("after a refusal the phone field is described as %q, want the refusal, then the hint", phone.Description)
+			}
+		})
+	}
+}
+
+// phoneNode returns the phone field as the accessibility tree has it,
+// found by its label.
+func phoneNode(t *testing.T, ctx context.Context) browsertest.AXNode {
+	t.Helper()
+	phone, ok := axFind(axNodes(t, ctx), "textbox", eval[string](t, ctx, `form().querySelector("label[for=n]").textContent`))
+	if !ok {
+		t.Fatal("no phone field named by its label")
+	}
+	return phone
+}
+
 // required returns whether each named control is announced as required.
 func required(t *testing.T, ctx context.Context, names ...string) []bool {
 	t.Helper()

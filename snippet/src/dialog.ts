@@ -41,9 +41,10 @@ function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
   // ISO 3166 codes are upper case; a theme may write "fr" or " FR ".
   const country = phone!.defaultCountry(tag, options.country || "");
-  return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
+  return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label>` +
+    `<p class="d" id="nh"${langAttr(page, "phoneHint")}>${esc(s.phoneHint)}</p><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
     phone!.countryOptions(tag, country) + `</select>` +
-    `<input class="i" id="n" name="phone" type="tel" autocomplete="tel"${required ? " required" : ""}></div>` +
+    `<input class="i" id="n" name="phone" type="tel" autocomplete="tel" aria-describedby="nh"${required ? " required" : ""}></div>` +
     `<label class="c"><input type="checkbox" name="sms_consent"><span${langAttr(page, "sms")}>${esc(s.sms)}</span></label>`;
 }
 
@@ -58,6 +59,12 @@ function html(page: Page, s: Strings, offers: Channel[]): string {
     `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
     `<button class="s" type="submit"${langAttr(page, "submit")}>${esc(s.submit)}</button></div>` +
     `<p class="m" id="m" role="status" aria-live="polite" dir="auto"></p></form></dialog>`;
+}
+
+/** describe ties a field to the status line while it is refused, then to its hint ("nh" of "n"), if any. */
+function describe(el: Element, refused: boolean): void {
+  const ids = [refused ? "m" : "", el.id && root.getElementById(el.id + "h") ? el.id + "h" : ""].filter((id) => id);
+  ids.length ? el.setAttribute("aria-describedby", ids.join(" ")) : el.removeAttribute("aria-describedby");
 }
 
 /** The pending frame that says a repeated text again. */
@@ -84,7 +91,7 @@ function status(text: string, error?: boolean, field?: string, l = ""): void {
   const el = field && (field == "channels" ? input("email") || input("phone") : input(field));
   if (el) {
     el.setAttribute("aria-invalid", "true");
-    el.setAttribute("aria-describedby", "m");
+    describe(el, true);
     el.focus();
   }
 }
@@ -175,7 +182,7 @@ function refusal(page: Page, s: Strings, error: APIError): [string, string] {
 
 async function submit(e: Event, page: Page, s: Strings, variant: string): Promise<void> {
   e.preventDefault();
-  root.querySelectorAll("[aria-invalid]").forEach((el) => (el.removeAttribute("aria-invalid"), el.removeAttribute("aria-describedby")));
+  root.querySelectorAll("[aria-invalid]").forEach((el) => (el.removeAttribute("aria-invalid"), describe(el, false)));
   const body = read(page, variant);
   if (!valid(page, s, body)) return;
   const button = $<HTMLButtonElement>(".s");

@@ -29,6 +29,8 @@ export interface Strings {
   invalidSmsConsent: string;
   invalidVariant: string;
   rateLimited: string;
+  /** The format the phone field expects, shown under its label. */
+  phoneHint: string;
 }
 
 // The order of the texts in a language file. A page cached across a release
@@ -38,6 +40,7 @@ const keys = [
   "sending", "done", "doneSms", "already", "missing", "error", "close",
   "confirmEmail", "confirmSms", "confirmBoth", "retry",
   "invalidEmail", "invalidPhone", "invalidSmsConsent", "invalidVariant", "rateLimited",
+  "phoneHint",
 ] as const;
 
 /**

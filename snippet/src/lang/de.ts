@@ -35,4 +35,5 @@ export default [
   "Setzen Sie das Häkchen, um SMS zu erhalten.",
   "Dieser Artikel ist wieder verfügbar oder nimmt keine Benachrichtigungen mehr an: Laden Sie die Seite neu.",
   "Zu viele Versuche. Bitte versuchen Sie es in einer Minute erneut.",
+  "Eine Mobilnummer, die SMS empfangen kann, mit oder ohne Ländervorwahl.",
 ];

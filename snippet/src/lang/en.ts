@@ -35,4 +35,5 @@ export default [
   "Tick the box to agree to receive text messages.",
   "This item is available again or takes no alerts now: reload the page.",
   "Too many tries. Please try again in a minute.",
+  "A mobile number that can receive texts, with or without the country code.",
 ];

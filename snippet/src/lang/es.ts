@@ -35,4 +35,5 @@ export default [
   "Marca la casilla para aceptar recibir SMS.",
   "Este artículo vuelve a estar disponible o ya no admite avisos: recarga la página.",
   "Demasiados intentos. Inténtalo de nuevo dentro de un minuto.",
+  "Un número de móvil que reciba SMS, con o sin el prefijo del país.",
 ];

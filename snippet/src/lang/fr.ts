@@ -35,4 +35,5 @@ export default [
   "Cochez la case pour accepter de recevoir des SMS.",
   "Cet article est de nouveau disponible ou ne prend plus d'alertes : rechargez la page.",
   "Trop de tentatives. Réessayez dans une minute.",
+  "Un numéro de mobile qui reçoit les SMS, avec ou sans l'indicatif du pays.",
 ];
