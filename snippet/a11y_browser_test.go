@@ -262,6 +262,49 @@ func TestFormFitsANarrowWindowAtTwiceTheSize(t *testing.T) {
 	}
 }
 
+// cutCountries lists the country select's options that a closed select
+// would show cut: a copy of the select holding that option alone, at its
+// natural width, is wider than the select.
+const cutCountries = `(() => {
+	const select = field("country"), out = [];
+	for (const option of select.options) {
+		const alone = select.cloneNode(false);
+		alone.append(option.cloneNode(true));
+		alone.style.cssText = "position: absolute; width: auto; max-width: none";
+		select.after(alone);
+		if (alone.offsetWidth > select.offsetWidth) out.push(option.textContent + " " + alone.offsetWidth + ">" + select.offsetWidth);
+		alone.remove();
+	}
+	return out; })()`
+
+// The country select shows whichever country is chosen whole, in each
+// built-in language: by its name in a 390 px window, by its code at 200%
+// zoom there (195 CSS pixels), where most names would be cut.
+func TestChosenCountryReadsWhole(t *testing.T) {
+	ctx := newBrowser(t)
+	for _, size := range []struct {
+		width int64
+		scale float64
+		want  string // the chosen country in English
+	}{{390, 1, "+1 United States"}, {195, 2, "+1 US"}} {
+		do(t, ctx, chromedp.EmulateViewport(size.width, 844/int64(size.scale), chromedp.EmulateScale(size.scale)))
+		for _, lang := range []string{"en", "fr", "de", "es"} {
+			t.Run(fmt.Sprint(size.width, "px ", lang), func(t *testing.T) {
+				s := newStorefront(t, "")
+				open(t, ctx, languagePage(t, s, `lang="`+lang+`"`, `data-channels="both"`))
+				click(t, ctx, `button()`)
+				waitFor(t, ctx, `dialog() && dialog().open`)
+				if cut := eval[[]string](t, ctx, cutCountries); len(cut) > 0 {
+					t.Errorf("%d countries shown cut (needed > shown px): %q", len(cut), cut)
+				}
+				if got := eval[string](t, ctx, `field("country").selectedOptions[0].textContent`); lang == "en" && got != size.want {
+					t.Errorf("the chosen country reads %q, want %q", got, size.want)
+				}
+			})
+		}
+	}
+}
+
 // contrastJS defines ratio(a, b), the WCAG contrast ratio of two computed
 // colours, and bg(el), the colour behind an element: its own background or
 // the first opaque one of its ancestors, across shadow roots (white, the

@@ -37,13 +37,17 @@ function langAttr(page: Page, key: keyof Strings): string {
   return l ? ` lang="${l}"` + (key == "close" || key == "title" ? "" : ` dir="auto"`) : "";
 }
 
+// narrow is a window where the country select's line has room for a
+// calling code and a country code only (a phone at 200% zoom), not a name.
+const narrow = "(max-width: 299px)";
+
 function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
   // ISO 3166 codes are upper case; a theme may write "fr" or " FR ".
   const country = phone!.defaultCountry(tag, options.country || "");
   return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label>` +
     `<p class="d" id="nh"${langAttr(page, "phoneHint")}>${esc(s.phoneHint)}</p><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
-    phone!.countryOptions(tag, country) + `</select>` +
+    phone!.countryOptions(tag, country, matchMedia(narrow).matches) + `</select>` +
     `<input class="i" id="n" name="phone" type="tel" autocomplete="tel" aria-describedby="nh"${required ? " required" : ""}></div>` +
     `<label class="c"><input type="checkbox" name="sms_consent"><span${langAttr(page, "sms")}>${esc(s.sms)}</span></label>`;
 }

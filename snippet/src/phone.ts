@@ -27,8 +27,13 @@ export function defaultCountry(tag: string, given = ""): string {
     .find((c) => c && listed(c)) || "US";
 }
 
-/** countryOptions renders <option>s sorted by name in the locale, with `selected` chosen. */
-export function countryOptions(tag: string, selected: string): string {
+/**
+ * countryOptions renders <option>s sorted by name in the locale, with
+ * `selected` chosen. Each reads "+33 France", or "+33 FR" when short: a
+ * select shows its chosen option on one line, and where that line is
+ * narrow most names would be cut.
+ */
+export function countryOptions(tag: string, selected: string, short = false): string {
   let names: Intl.DisplayNames | undefined;
   try {
     names = new Intl.DisplayNames([tag], { type: "region" });
@@ -38,6 +43,6 @@ export function countryOptions(tag: string, selected: string): string {
   return table
     .map((e) => [names?.of(e.slice(0, 2)) || e.slice(0, 2), e.slice(0, 2), e.slice(2)])
     .sort((a, b) => a[0].localeCompare(b[0], names && tag))
-    .map(([name, code, dial]) => `<option value="${code}"${code == selected ? " selected" : ""}>+${dial} ${name}</option>`)
+    .map(([name, code, dial]) => `<option value="${code}"${code == selected ? " selected" : ""}>+${dial} ${short ? code : name}</option>`)
     .join("");
 }
