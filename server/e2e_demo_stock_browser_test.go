@@ -175,6 +175,60 @@ func TestRestockNobodyWaitsForSaysNothingIsSent(t *testing.T) {
 	}
 }
 
+// TestRestockNoticeFollowsTheFlow: a simulated restock a shopper waits for
+// tells them only when the flow is live; the notice says that a manual
+// flow's batch waits for approval on the Flow page, and that a draft flow
+// tells nobody, rather than that the alerts go out.
+func TestRestockNoticeFollowsTheFlow(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	shop, sizeM := demoSizeM(t, m)
+	subscribeToSizeM(t, m, "ann@example.com")
+	form := fmt.Sprintf(`form:has(input[name=variant][value="%d"])`, sizeM.ID)
+	for _, c := range []struct {
+		status     stockbell.FlowStatus
+		want, link string
+	}{
+		{stockbell.FlowDraft, "your flow is a draft, so nobody is told", "/admin/flow"},
+		{stockbell.FlowManual, "your flow is manual, so their alerts wait for your approval on the Flow page", "/admin/flow"},
+	} {
+		browse(t, ctx, m.URL()+"/admin/products", "#demo-stock-heading")
+		// Sold out as the demo starts; after the first case's restock, sold
+		// out again (a draft flow told nobody, so the shopper still waits).
+		if browsertest.Eval[bool](t, ctx, `document.querySelector(`+fmt.Sprintf("%q", form+` button[value=sell_out]`)+`) !== null`) {
+			clickAndWait(t, ctx, form+` button[value=sell_out]`, "[role=status]")
+		}
+		// Set while sold out: a flow that starts notifying rechecks the
+		// variants in stock, which would hold the shopper before the restock.
+		setFlowStatus(t, m, shop, c.status)
+		clickAndWait(t, ctx, form+` button[value=restock]`, "[role=status]")
+		got := text(t, ctx, `[role=status]`)
+		if !strings.Contains(got, c.want) || strings.Contains(got, "alerts go out") || strings.Contains(got, "Outbox") {
+			t.Errorf("with a %s flow the notice after a restock says %q, want %q", c.status, got, c.want)
+		}
+		href := browsertest.Eval[string](t, ctx, `document.querySelector("p.banner.ok a")?.getAttribute("href") ?? ""`)
+		if !strings.HasSuffix(href, c.link) {
+			t.Errorf("with a %s flow the notice links to %q, want the Flow page", c.status, href)
+		}
+	}
+}
+
+// setFlowStatus sets the shop's flow to status.
+func setFlowStatus(t *testing.T, m *Main, shop *stockbell.Shop, status stockbell.FlowStatus) {
+	t.Helper()
+	ctx := context.Background()
+	flow, err := m.DB.FindFlow(ctx, shop.ID)
+	if err == nil {
+		flow.Status = status
+		err = m.DB.UpdateFlow(ctx, flow)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // subscribeToSizeM queues the shopper for the demo shop's size M of the
 // sweater, sold out as the demo starts.
 func subscribeToSizeM(t *testing.T, m *Main, email string) *stockbell.Subscription {

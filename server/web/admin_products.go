@@ -127,13 +127,24 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 // restockNotice is the notice after a simulated restock of the variant,
 // before its _simulated or _pending: its alerts go out only when someone
 // waits in its queue (a pending sign-up waits for its confirmation first,
-// a held one for approval).
+// a held one for approval), and then only from a live flow: a manual
+// flow holds them for approval, a draft one tells nobody.
 func (a *Admin) restockNotice(ctx context.Context, shopID, variantID int64) (string, error) {
 	queued := stockbell.SubscriptionQueued
 	_, waiting, err := a.Subscriptions.FindSubscriptions(ctx, stockbell.SubscriptionFilter{
 		ShopID: &shopID, VariantID: &variantID, Status: &queued, Limit: 1})
 	if waiting == 0 || err != nil {
 		return "restock_nobody_waiting", err
+	}
+	flow, err := a.Flows.FindFlow(ctx, shopID)
+	if err != nil {
+		return "", err
+	}
+	switch flow.Status {
+	case stockbell.FlowManual:
+		return "restock_manual", nil
+	case stockbell.FlowDraft:
+		return "restock_draft", nil
 	}
 	return "restock", nil
 }

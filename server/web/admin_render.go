@@ -158,6 +158,12 @@ var notices = map[string]string{
 	"restock_nobody_waiting_simulated": "Restock received: nobody is waiting for this variant, so nothing is sent.",
 	"restock_nobody_waiting_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
 		"Nobody is waiting for this variant, so nothing is sent.",
+	"restock_manual_simulated": "Restock received: your flow is manual, so their alerts wait for your approval on the Flow page.",
+	"restock_manual_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
+		"Your flow is manual, so their alerts wait for your approval on the Flow page.",
+	"restock_draft_simulated": "Restock received: your flow is a draft, so nobody is told. Set it live on the Flow page to send the alerts.",
+	"restock_draft_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
+		"Your flow is a draft, so nobody is told.",
 	"sold_out_pending":   "Sell-out received, still being processed: reload this page in a few seconds to see the stock at 0.",
 	"subscriber_removed": "Removed from the queue: nothing will be sent to this subscriber.",
 	"subscriber_removed_from_batch": "Removed from the batch: their alert will not be sent. " +
@@ -192,8 +198,12 @@ type noticeLink struct{ Label, Path string }
 
 // noticeLinks lead on from the notices that name a page.
 var noticeLinks = map[string]*noticeLink{
-	"restock_simulated": {Label: "See them in the Outbox", Path: "/admin/outbox"},
-	"restock_pending":   {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_simulated":        {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_pending":          {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_manual_simulated": {Label: "Approve them on the Flow page", Path: "/admin/flow"},
+	"restock_manual_pending":   {Label: "Approve them on the Flow page", Path: "/admin/flow"},
+	"restock_draft_simulated":  {Label: "Open the Flow page", Path: "/admin/flow"},
+	"restock_draft_pending":    {Label: "Open the Flow page", Path: "/admin/flow"},
 }
 
 // Render writes page (a file of templates/pages without .html) inside the
