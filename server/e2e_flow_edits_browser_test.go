@@ -156,14 +156,7 @@ func clickAndWaitForNotice(t *testing.T, ctx context.Context, selector, words st
 func heldBatch(t *testing.T, m *Main, shop *stockbell.Shop, emails ...string) int64 {
 	t.Helper()
 	ctx := context.Background()
-	flow, err := m.DB.FindFlow(ctx, shop.ID)
-	if err == nil && flow.Status != stockbell.FlowManual {
-		flow.Status = stockbell.FlowManual
-		err = m.DB.UpdateFlow(ctx, flow)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
+	setFlowStatus(t, m, shop, stockbell.FlowManual)
 	for _, email := range emails {
 		subscribeToSizeM(t, m, email)
 	}
