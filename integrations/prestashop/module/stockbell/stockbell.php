@@ -59,20 +59,49 @@ class Stockbell extends Module
         return $this->context->shop->getBaseURL(true);
     }
 
-    private function client()
+    /**
+     * The client of the context shop, or of the shop $idShop names: its own
+     * Stockbell URL and module secret (a multistore may set them per shop).
+     */
+    protected function client($idShop = null)
     {
-        return new StockbellClient(Configuration::get(self::CONFIG_URL), Configuration::get(self::CONFIG_SECRET));
+        if ($idShop === null) {
+            return new StockbellClient(Configuration::get(self::CONFIG_URL), Configuration::get(self::CONFIG_SECRET));
+        }
+        $shop = new Shop((int) $idShop);
+        return new StockbellClient(Configuration::get(self::CONFIG_URL, null, $shop->id_shop_group, $shop->id),
+            Configuration::get(self::CONFIG_SECRET, null, $shop->id_shop_group, $shop->id));
     }
 
     /**
-     * Posts the new quantity of a product (attribute 0) or combination.
+     * The shop whose stock a quantity hook changed, when it is not the
+     * context shop: in a multistore PrestaShop runs the hook once per shop
+     * whose stock changed, naming it in id_shop (a back-office edit for all
+     * shops loops over them; an import or an ERP module may set another
+     * shop's stock from the default shop's context). Its quantity is that
+     * shop's, posted under that shop's URL, so it never becomes the
+     * connected shop's stock. null for the context shop, and for id_shop 0
+     * or none: a shop group's shared stock, which the context shop sells.
+     */
+    private function otherShop($params)
+    {
+        $idShop = isset($params['id_shop']) ? (int) $params['id_shop'] : 0;
+        return $idShop > 0 && $idShop !== (int) $this->context->shop->id ? $idShop : null;
+    }
+
+    /**
+     * Posts the new quantity of a product (attribute 0) or combination,
+     * as the stock of the shop it belongs to (see otherShop).
      */
     public function hookActionUpdateQuantity($params)
     {
-        if (!Configuration::get(self::CONFIG_URL) || !Configuration::get(self::CONFIG_SECRET)) {
+        $idShop = $this->otherShop($params);
+        $client = $this->client($idShop);
+        if (!$client->isConfigured()) {
             return;
         }
-        list($status, $answer) = $this->client()->postStock($this->shopUrl(), (int) $params['id_product'],
+        $shopUrl = $idShop === null ? $this->shopUrl() : (new Shop($idShop))->getBaseURL(true);
+        list($status, $answer) = $client->postStock($shopUrl, (int) $params['id_product'],
             (int) $params['id_product_attribute'], (int) $params['quantity']);
         if ($status !== 200) {
             PrestaShopLogger::addLog('Stockbell: stock post refused (' . $status . '): ' . Tools::substr($answer, 0, 300), 2,

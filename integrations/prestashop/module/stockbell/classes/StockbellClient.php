@@ -23,6 +23,14 @@ class StockbellClient
     }
 
     /**
+     * Whether the Stockbell URL and the module secret are both set.
+     */
+    public function isConfigured()
+    {
+        return $this->baseUrl !== '' && $this->secret !== '';
+    }
+
+    /**
      * Posts one stock change; returns array(HTTP status, answer body).
      */
     public function postStock($shop, $idProduct, $idProductAttribute, $quantity)

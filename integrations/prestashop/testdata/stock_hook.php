@@ -1,0 +1,119 @@
+<?php
+/**
+ * Runs the module's actionUpdateQuantity hook with stand-ins for the
+ * PrestaShop classes it uses, in a multistore of two shops: shop 1 (the
+ * context shop, at SHOP_URL) and shop 2 (at https://second.example/). The
+ * module's configuration (Stockbell URL, module secret) is shared by both.
+ * Instead of posting, the module's client signs each post with the
+ * module's own signer at UNIX_TIME and prints them all as JSON:
+ * [{"body": …, "headers": ["Name: value", …]}].
+ *
+ * Usage: php stock_hook.php SHOP_URL SECRET UNIX_TIME ID_SHOP ID_PRODUCT ID_PRODUCT_ATTRIBUTE QUANTITY
+ * (ID_SHOP "-" leaves id_shop out of the hook's parameters)
+ */
+define('_PS_VERSION_', '8.1.0');
+
+class Module
+{
+    public $context;
+
+    public function __construct()
+    {
+    }
+
+    public function l($text)
+    {
+        return $text;
+    }
+}
+
+class Configuration
+{
+    public static function get($key, $idLang = null, $idShopGroup = null, $idShop = null)
+    {
+        global $argv;
+        $values = array('STOCKBELL_URL' => 'https://app.example', 'STOCKBELL_SECRET' => $argv[2]);
+        return isset($values[$key]) ? $values[$key] : false;
+    }
+}
+
+class PrestaShopLogger
+{
+    public static function addLog($message)
+    {
+        fwrite(STDERR, $message . "\n");
+    }
+}
+
+class Tools
+{
+    public static function substr($s, $start, $length)
+    {
+        return substr($s, $start, $length);
+    }
+}
+
+/** The two shops of one group, with separate stock. */
+class Shop
+{
+    public $id;
+    public $id_shop_group = 1;
+
+    public function __construct($id = null)
+    {
+        $this->id = (int) $id;
+    }
+
+    public function getBaseURL($ssl)
+    {
+        global $argv;
+        return $this->id === 1 ? $argv[1] : 'https://second.example/';
+    }
+}
+
+require __DIR__ . '/../module/stockbell/stockbell.php';
+
+/** The module's client, signing as it does but printing instead of posting. */
+class RecordingClient extends StockbellClient
+{
+    public static $posts = array();
+    private $recordSecret;
+
+    public function __construct($baseUrl, $secret)
+    {
+        parent::__construct($baseUrl, $secret);
+        $this->recordSecret = (string) $secret;
+    }
+
+    public function postStock($shop, $idProduct, $idProductAttribute, $quantity)
+    {
+        global $argv;
+        $now = (int) $argv[3];
+        $body = StockbellSigner::stockBody($shop, $idProduct, $idProductAttribute, $quantity, $now);
+        self::$posts[] = array('body' => $body, 'headers' => StockbellSigner::headers($this->recordSecret, $shop, $body, $now));
+        return array(200, '');
+    }
+}
+
+class RecordingStockbell extends Stockbell
+{
+    protected function client($idShop = null)
+    {
+        $real = parent::client($idShop);
+        $read = function () {
+            return array($this->baseUrl, $this->secret);
+        };
+        list($url, $secret) = Closure::bind($read, $real, 'StockbellClient')();
+        return new RecordingClient($url, $secret);
+    }
+}
+
+date_default_timezone_set('Europe/Paris');
+$module = new RecordingStockbell();
+$module->context = (object) array('shop' => new Shop(1));
+$params = array('id_product' => (int) $argv[5], 'id_product_attribute' => (int) $argv[6], 'quantity' => (int) $argv[7]);
+if ($argv[4] !== '-') {
+    $params['id_shop'] = (int) $argv[4];
+}
+$module->hookActionUpdateQuantity($params);
+echo json_encode(RecordingClient::$posts, JSON_UNESCAPED_SLASHES);
