@@ -43,12 +43,15 @@ type Validators struct {
 }
 
 // Document is a fetched feed: its format and body (cut at the size cap),
-// or NotModified with no body.
+// or NotModified with no body. Validators are what the next fetch sends
+// back (see validatorsOf); Modified is the document's own Last-Modified,
+// zero without one.
 type Document struct {
 	NotModified bool
 	Format      Format
 	Body        io.ReadCloser
 	Validators  Validators
+	Modified    time.Time
 }
 
 // FetchConfig tunes a Fetcher.
@@ -195,7 +198,7 @@ func fetchFailure(err error) error {
 
 // document checks the answer and wraps its body.
 func (f *Fetcher) document(resp *http.Response) (*Document, error) {
-	validators := Validators{ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}
+	validators := validatorsOf(resp.Header)
 	if resp.StatusCode == http.StatusNotModified {
 		resp.Body.Close()
 		return &Document{NotModified: true, Validators: validators}, nil
@@ -212,7 +215,25 @@ func (f *Fetcher) document(resp *http.Response) (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Document{Format: format, Body: readCloser{buffered, resp.Body}, Validators: validators}, nil
+	modified, _ := http.ParseTime(resp.Header.Get("Last-Modified"))
+	return &Document{Format: format, Body: readCloser{buffered, resp.Body}, Validators: validators, Modified: modified}, nil
+}
+
+// validatorsOf is what an answer lets the next fetch send back: its ETag,
+// and its Last-Modified only when that is a strong validator, the
+// answer's Date at least a second later (RFC 9110, section 8.8.2.2).
+// Last-Modified counts whole seconds: a document served in the second it
+// last changed may change again within that second and keep the same
+// Last-Modified, so If-Modified-Since would be answered 304 and the change
+// missed until the document changed again.
+func validatorsOf(h http.Header) Validators {
+	v := Validators{ETag: h.Get("ETag")}
+	modified, errModified := http.ParseTime(h.Get("Last-Modified"))
+	date, errDate := http.ParseTime(h.Get("Date"))
+	if errModified == nil && errDate == nil && !date.Before(modified.Add(time.Second)) {
+		v.LastModified = h.Get("Last-Modified")
+	}
+	return v
 }
 
 func (f *Fetcher) tooLarge() error {

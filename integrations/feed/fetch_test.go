@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stockbell/stockbell/integrations/feed"
 	"github.com/stockbell/stockbell/integrations/feed/feedtest"
@@ -129,7 +130,9 @@ func TestFetchConditionalAndCredentials(t *testing.T) {
 	host := feedtest.NewServer()
 	defer host.Close()
 	f := devFetcher()
-	host.Set("/basic.json", feedtest.Feed{Body: feedtest.Document("json", feedtest.Items(2, 1)), Username: "feeds", Password: "s3cret"})
+	// Last-Modified an hour before the answer: a strong validator, sent back.
+	host.Set("/basic.json", feedtest.Feed{Body: feedtest.Document("json", feedtest.Items(2, 1)), Username: "feeds", Password: "s3cret",
+		ModifiedAt: time.Now().Add(-time.Hour).Truncate(time.Second)})
 	host.Set("/header.xml", feedtest.Feed{Body: feedtest.Document("xml", feedtest.Items(2, 1)), ContentType: "text/xml; charset=utf-8",
 		Header: "X-Api-Key", Value: "k-123"})
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 	"sync"
 	"time"
@@ -72,9 +71,7 @@ func (r *syncRun) sync(ctx context.Context) error {
 		return r.finish(ctx, Validators{ETag: feed.ETag, LastModified: feed.LastModified}, "")
 	}
 	defer doc.Body.Close()
-	if t, err := http.ParseTime(doc.Validators.LastModified); err == nil {
-		r.modified = t
-	}
+	r.modified = doc.Modified
 	return r.readDocument(ctx, doc)
 }
 
