@@ -8,8 +8,11 @@
  * module's own signer at UNIX_TIME and prints them all as JSON:
  * [{"body": …, "headers": ["Name: value", …]}].
  *
- * Usage: php stock_hook.php SHOP_URL SECRET UNIX_TIME ID_SHOP ID_PRODUCT ID_PRODUCT_ATTRIBUTE QUANTITY
- * (ID_SHOP "-" leaves id_shop out of the hook's parameters)
+ * Usage: php stock_hook.php SHOP_URL SECRET UNIX_TIME ID_SHOP ID_PRODUCT ID_PRODUCT_ATTRIBUTE QUANTITY [CALLS [STATUS]]
+ * (ID_SHOP "-" leaves id_shop out of the hook's parameters). The hook runs
+ * CALLS times (1 by default) in one request, for the combinations
+ * ID_PRODUCT_ATTRIBUTE, ID_PRODUCT_ATTRIBUTE+1, …; the client answers each
+ * post with STATUS (200 by default; 0 is Stockbell not reached).
  */
 define('_PS_VERSION_', '8.1.0');
 
@@ -91,7 +94,8 @@ class RecordingClient extends StockbellClient
         $now = (int) $argv[3];
         $body = StockbellSigner::stockBody($shop, $idProduct, $idProductAttribute, $quantity, $now);
         self::$posts[] = array('body' => $body, 'headers' => StockbellSigner::headers($this->recordSecret, $shop, $body, $now));
-        return array(200, '');
+        $status = isset($argv[9]) ? (int) $argv[9] : 200;
+        return array($status, $status === 0 ? 'Connection timed out after 3001 milliseconds' : '');
     }
 }
 
@@ -111,9 +115,12 @@ class RecordingStockbell extends Stockbell
 date_default_timezone_set('Europe/Paris');
 $module = new RecordingStockbell();
 $module->context = (object) array('shop' => new Shop(1));
-$params = array('id_product' => (int) $argv[5], 'id_product_attribute' => (int) $argv[6], 'quantity' => (int) $argv[7]);
-if ($argv[4] !== '-') {
-    $params['id_shop'] = (int) $argv[4];
+$calls = isset($argv[8]) ? (int) $argv[8] : 1;
+for ($i = 0; $i < $calls; $i++) {
+    $params = array('id_product' => (int) $argv[5], 'id_product_attribute' => (int) $argv[6] + $i, 'quantity' => (int) $argv[7]);
+    if ($argv[4] !== '-') {
+        $params['id_shop'] = (int) $argv[4];
+    }
+    $module->hookActionUpdateQuantity($params);
 }
-$module->hookActionUpdateQuantity($params);
 echo json_encode(RecordingClient::$posts, JSON_UNESCAPED_SLASHES);

@@ -23,6 +23,13 @@ class Stockbell extends Module
     const CONFIG_URL = 'STOCKBELL_URL';
     const CONFIG_SECRET = 'STOCKBELL_SECRET';
 
+    /**
+     * Set once a post of this request got no answer from Stockbell: the
+     * request's other stock changes are not posted (see
+     * hookActionUpdateQuantity).
+     */
+    private static $unreachable = false;
+
     public function __construct()
     {
         $this->name = 'stockbell';
@@ -92,18 +99,29 @@ class Stockbell extends Module
     /**
      * Posts the new quantity of a product (attribute 0) or combination,
      * as the stock of the shop it belongs to (see otherShop).
+     *
+     * The post is made from the shop's own request (a checkout, a
+     * back-office save, an import), which waits for it up to 5 seconds.
+     * Once a post of the request gets no answer, the request posts
+     * nothing more: an order of many lines waits once, not once a line,
+     * while Stockbell is down. Stockbell reads those changes again as it
+     * reads a failed post's (reconciliation, catalog sync).
      */
     public function hookActionUpdateQuantity($params)
     {
         $idShop = $this->otherShop($params);
         $client = $this->client($idShop);
-        if (!$client->isConfigured()) {
+        if (self::$unreachable || !$client->isConfigured()) {
             return;
         }
         $shopUrl = $idShop === null ? $this->shopUrl() : (new Shop($idShop))->getBaseURL(true);
         list($status, $answer) = $client->postStock($shopUrl, (int) $params['id_product'],
             (int) $params['id_product_attribute'], (int) $params['quantity']);
-        if ($status !== 200) {
+        if ($status === 0) {
+            self::$unreachable = true;
+            PrestaShopLogger::addLog('Stockbell: not reached (' . Tools::substr($answer, 0, 300) . '); the other stock changes of this request are not posted',
+                2, null, 'Product', (int) $params['id_product'], true);
+        } elseif ($status !== 200) {
             PrestaShopLogger::addLog('Stockbell: stock post refused (' . $status . '): ' . Tools::substr($answer, 0, 300), 2,
                 null, 'Product', (int) $params['id_product'], true);
         }
