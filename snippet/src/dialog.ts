@@ -39,7 +39,8 @@ function langAttr(page: Page, key: keyof Strings): string {
 
 // narrow is a window where the country select's line has room for a
 // calling code and a country code only (a phone at 200% zoom), not a name.
-const narrow = "(max-width: 299px)";
+// It is followed while the form is open: a phone turned, a window resized.
+const narrow = matchMedia("(max-width: 299px)");
 
 function phoneFields(page: Page, s: Strings, required: boolean): string {
   const { phone, tag, options } = page;
@@ -47,7 +48,7 @@ function phoneFields(page: Page, s: Strings, required: boolean): string {
   const country = phone!.defaultCountry(tag, options.country || "");
   return `<label for="n"${langAttr(page, "phone")}>${esc(s.phone)}</label>` +
     `<p class="d" id="nh"${langAttr(page, "phoneHint")}>${esc(s.phoneHint)}</p><div class="p"><select class="i" name="country" aria-label="${esc(s.country)}">` +
-    phone!.countryOptions(tag, country, matchMedia(narrow).matches) + `</select>` +
+    phone!.countryOptions(tag, country, narrow.matches) + `</select>` +
     `<input class="i" id="n" name="phone" type="tel" autocomplete="tel" aria-describedby="nh"${required ? " required" : ""}></div>` +
     `<label class="c"><input type="checkbox" name="sms_consent"><span${langAttr(page, "sms")}>${esc(s.sms)}</span></label>`;
 }
@@ -137,12 +138,22 @@ function valid(page: Page, s: Strings, body: Subscription): boolean {
     if (!el.checkValidity()) return refuse(page, s, c == "sms" ? "invalidPhone" : "invalidEmail", el.name);
   }
   if (!body.channels.length) return refuse(page, s, "missing", "channels");
-  const consent = input("sms_consent");
-  if (consent) {
-    consent.required = body.channels.includes("sms");
-    if (!consent.checkValidity()) return refuse(page, s, "invalidSmsConsent", "sms_consent");
-  }
+  if (body.channels.includes("sms") && !input("sms_consent").checked) return refuse(page, s, "invalidSmsConsent", "sms_consent");
   return true;
+}
+
+// requireConsent marks the SMS consent required while a phone number is
+// given, as a submit then refuses it unticked. aria-required rather than
+// required: a blank required checkbox is announced as invalid at once.
+function requireConsent(): void {
+  input("sms_consent").setAttribute("aria-required", String(/\d/.test(input("phone").value)));
+}
+
+// followWidth rewrites the country options, and only them, when the
+// window crosses the narrow width: the number typed and the focus stay.
+function followWidth(page: Page): void {
+  const select = $<HTMLSelectElement>("select");
+  narrow.onchange = select && (() => (select.innerHTML = page.phone!.countryOptions(page.tag, select.value, narrow.matches)));
 }
 
 function read(page: Page, variant: string): Subscription {
@@ -229,6 +240,9 @@ export function open(page: Page, variant: string, from?: Element | null): void {
   dialog.addEventListener("close", () => (opener as HTMLElement | null)?.focus?.());
   $<HTMLElement>(".x").onclick = () => dialog.close();
   $<HTMLFormElement>("form").onsubmit = (e) => submit(e, page, s, variant);
+  const phone = input("phone");
+  if (phone) phone.oninput = requireConsent;
+  followWidth(page);
   dialog.showModal();
   (focusable()[1] || focusable()[0]).focus();
 }
