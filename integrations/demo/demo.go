@@ -24,6 +24,9 @@ const Domain = "demo.stockbell.localhost"
 // Name is the demo shop's name.
 const Name = "Stockbell Demo Shop"
 
+// Currency is the ISO 4217 code of the demo shop's prices.
+const Currency = "EUR"
+
 // Location is the demo shop's one stock location.
 const Location = "warehouse"
 

@@ -96,6 +96,7 @@ var templateFuncs = template.FuncMap{
 	"list":     func(items ...string) []string { return items },
 	"report":   reportTitle,
 	"money":    formatMoney,
+	"amount":   formatAmount,
 	"mul100":   func(f float64) float64 { return f * 100 },
 	"language": languageWords,
 	"outcome":  batchOutcome,

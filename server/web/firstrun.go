@@ -81,9 +81,11 @@ type demoProduct struct {
 	Handle, Title string
 	Variants      []*stockbell.VariantWithProduct
 	Selected      *stockbell.VariantWithProduct
-	Others        []demoLink
-	ShopKey       string
-	SnippetURL    string
+	// Price is the selected variant's, with the shop's currency.
+	Price      string
+	Others     []demoLink
+	ShopKey    string
+	SnippetURL string
 }
 
 type demoLink struct{ Path, Title string }
@@ -119,11 +121,23 @@ func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
 			page.Selected = v
 		}
 	}
+	page.Price = f.price(page.Selected)
 	setPagePolicy(w, pagePolicy{Scripts: "'self'", Styles: "'self'"})
 	w.Header().Set("Cache-Control", "no-store")
 	if err := f.Admin.pages.render(w, http.StatusOK, "public/demo", &AdminView{Title: page.Title, Development: true, Data: page}); err != nil {
 		f.Admin.Logger.Error("demo page failed", "err", err)
 	}
+}
+
+// price is a variant's price as a storefront shows it, with the demo
+// shop's currency ("89.00 EUR"); text that is not an amount is shown as
+// stored.
+func (f *FirstRun) price(v *stockbell.VariantWithProduct) string {
+	amount, err := stockbell.ParseAmount(v.Price)
+	if err != nil {
+		return v.Price
+	}
+	return formatAmount(amount, f.Admin.currency(f.Shop))
 }
 
 // groupByProduct groups variants by product, products in catalog order.
