@@ -212,10 +212,8 @@ func required(t *testing.T, ctx context.Context, names ...string) []bool {
 
 // The contact field a shopper must fill is announced as required before
 // they submit: the only one of a form with one channel. Where either
-// contact will do, neither is. (The SMS consent is not: a checkbox has no
-// required state for assistive technology, and Chromium announces a
-// required checkbox left blank as invalid before any submit. Its own text
-// says what it is for; a submit without it is refused and announced.)
+// contact will do, neither is. (The SMS consent, required only while a
+// phone number is given, is checked in consent_browser_test.go.)
 func TestRequiredFieldsAreAnnounced(t *testing.T) {
 	ctx := newBrowser(t)
 	cases := []struct{ channels, want string }{
