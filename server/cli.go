@@ -269,7 +269,7 @@ func runMigrate(env *cliEnv, args []string) error {
 		return err
 	}
 	logger := newLogger(cfg, env.stderr)
-	conn, err := openDatabase(env.ctx, cfg, logger)
+	conn, err := openDatabase(env.ctx, cfg, logger, untold)
 	if err != nil {
 		return err
 	}

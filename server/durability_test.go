@@ -63,7 +63,7 @@ func acknowledgedSurviveKill(t *testing.T, dbURL string) {
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	url := "http://" + addr
-	waitHealthy(t, url+"/healthz")
+	waitReady(t, url)
 
 	var acked sync.Map
 	var nAcked, nFailed atomic.Int64
@@ -155,8 +155,10 @@ func signedInventoryWebhook(url, eventID string) *http.Request {
 	return req
 }
 
-// waitHealthy polls url until it answers 200, for up to 60 s.
-func waitHealthy(t *testing.T, url string) {
+// waitReady polls the server at url until /readyz answers 200, for up
+// to 60 s.
+func waitReady(t *testing.T, url string) {
+	url += "/readyz" // /healthz answers 200 while the server is still starting
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(url)
@@ -167,7 +169,7 @@ func waitHealthy(t *testing.T, url string) {
 			}
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("server at %s did not become healthy", url)
+			t.Fatalf("server at %s did not become ready", url)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

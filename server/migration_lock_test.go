@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stockbell/stockbell/server/store"
@@ -20,7 +21,7 @@ func TestStartGivesUpOnAMigrationLockHeldElsewhere(t *testing.T) {
 		return
 	}
 	dbURL := storetest.FreshPostgresURL(t)
-	pid := holdMigrationLockElsewhere(t, dbURL, "replica-migrating")
+	pid, _ := holdMigrationLockElsewhere(t, dbURL, "replica-migrating")
 	for _, command := range []string{"serve", "migrate"} {
 		code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL, "STOCKBELL_MIGRATION_LOCK_WAIT": "500ms"}), command)
 		lines := strings.Split(strings.TrimSpace(stderr), "\n")
@@ -40,10 +41,10 @@ func TestStartGivesUpOnAMigrationLockHeldElsewhere(t *testing.T) {
 	}
 }
 
-// holdMigrationLockElsewhere holds the migration lock until the test ends,
-// on a connection named application, as a replica migrating does, and
-// returns that connection's backend pid.
-func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) int {
+// holdMigrationLockElsewhere holds the migration lock, on a connection
+// named application, as a replica migrating does, until release is called
+// or the test ends, and returns that connection's backend pid.
+func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) (pid int, release func()) {
 	t.Helper()
 	conn, err := store.Connect(context.Background(), storetest.NamedURL(t, dbURL, application))
 	noErr(t, err)
@@ -59,16 +60,17 @@ func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) int {
 			return nil
 		})
 	}()
-	t.Cleanup(func() {
+	release = sync.OnceFunc(func() {
 		close(done)
 		noErr(t, <-released)
 		conn.Close()
 	})
+	t.Cleanup(release)
 	select {
 	case pid := <-holding:
-		return pid
+		return pid, release
 	case err := <-released:
 		t.Fatalf("holding the migration lock: %v", err)
 	}
-	return 0
+	return 0, nil
 }

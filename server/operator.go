@@ -30,7 +30,7 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 	}
 	defer conn.Close()
 	logger := startLogger(env.getenv, env.stderr)
-	if err := migrate(env.ctx, conn, cfg, logger); err != nil {
+	if err := migrate(env.ctx, conn, cfg, logger, untold); err != nil {
 		return err
 	}
 	if _, err := warnIfSchemaNewer(env.ctx, conn, logger); err != nil {

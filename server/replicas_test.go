@@ -146,7 +146,7 @@ func openReplicaDatabase(t *testing.T, dbURL string) *store.DB {
 	conn, err := store.Connect(bg(), dbURL)
 	noErr(t, err)
 	t.Cleanup(func() { conn.Close() })
-	noErr(t, migrate(bg(), conn, &Config{DatabaseURL: dbURL}, slog.New(slog.DiscardHandler)))
+	noErr(t, migrate(bg(), conn, &Config{DatabaseURL: dbURL}, slog.New(slog.DiscardHandler), untold))
 	queue, err := jobs.New(bg(), jobs.Config{Database: jobsDatabase(conn, dbURL)})
 	noErr(t, err)
 	return store.New(conn, queue)

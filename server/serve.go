@@ -52,6 +52,10 @@ type Main struct {
 	metricsListener net.Listener
 	metricsHTTP     *http.Server
 	served          chan error
+	// startup answers on the listeners until the server is built; the
+	// handoffs then give them to its handlers (see listenWhileStarting).
+	startup                 *web.Startup
+	handoff, metricsHandoff *web.Handoff
 }
 
 // NewMain returns a server for the configuration; nothing is opened yet.
@@ -60,12 +64,13 @@ func NewMain(cfg *Config, logger *slog.Logger) *Main {
 }
 
 // Run builds the server in one direction, each part complete when the next
-// one receives it: the database (migrated) → an insert-only job queue →
-// the store → the web server → the listener, bound (so that the
-// development public URL names its port) → the components, which register
-// their routes and job handlers → the working job queue with those
-// handlers and periodic jobs → serving on the listener. It returns once
-// the server is serving; Close stops it.
+// one receives it: the listeners, bound (so that the development public
+// URL names its port) and answering that the server is starting → the
+// database (migrated) → an insert-only job queue → the store → the web
+// server → the components, which register their routes and job handlers
+// → the working job queue with those handlers and periodic jobs → the web
+// server taking over the listeners. It returns once the server is
+// serving; Close stops it.
 func (m *Main) Run(ctx context.Context) (err error) {
 	defer func() {
 		if err != nil {
@@ -73,9 +78,13 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		}
 	}()
 	warnUntrimmedSecrets(m.Logger, m.Config)
-	if m.conn, err = openDatabase(ctx, m.Config, m.Logger); err != nil {
+	if err := m.listenWhileStarting(); err != nil {
 		return err
 	}
+	if m.conn, err = openDatabase(ctx, m.Config, m.Logger, m.startup.Doing); err != nil {
+		return err
+	}
+	m.startup.Doing("starting, its database migrated")
 	if _, err := warnIfSchemaNewer(ctx, m.conn, m.Logger); err != nil {
 		return err
 	}
@@ -95,11 +104,6 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if !m.Config.Development() {
 		m.Web.EnableHSTS()
 	}
-	// Bound before the components are built, which take the public URL:
-	// in development it names the port bound (see Config.listeningOn).
-	if err := m.bind(); err != nil {
-		return err
-	}
 	m.workers = jobs.NewWorkers()
 	if err := m.wire(m.workers); err != nil {
 		return err
@@ -110,7 +114,8 @@ func (m *Main) Run(ctx context.Context) (err error) {
 		return err
 	}
 	m.drainer.Start()
-	return m.listen()
+	m.takeOver()
+	return nil
 }
 
 // openSealer makes the token sealer from the secret key (and the previous
@@ -138,13 +143,14 @@ func (m *Main) openSealer(ctx context.Context) error {
 }
 
 // openDatabase connects, creating a SQLite file that does not exist yet,
-// and migrates; errors name the setting to fix.
-func openDatabase(ctx context.Context, cfg *Config, logger *slog.Logger) (*store.Conn, error) {
+// and migrates, telling doing what it does meanwhile (see migrate);
+// errors name the setting to fix.
+func openDatabase(ctx context.Context, cfg *Config, logger *slog.Logger, doing func(string)) (*store.Conn, error) {
 	conn, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
 	}
-	if err := migrate(ctx, conn, cfg, logger); err != nil {
+	if err := migrate(ctx, conn, cfg, logger, doing); err != nil {
 		conn.Close()
 		return nil, err
 	}
@@ -171,13 +177,19 @@ func warnIfSchemaNewer(ctx context.Context, conn *store.Conn, logger *slog.Logge
 }
 
 // migrate applies Stockbell's and the job queue's migrations under one
-// lock, logging who holds it while another process does.
-func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Logger) error {
+// lock, logging who holds it while another process does. doing is told
+// whether it waits for the lock, naming the holder, or migrates: a
+// starting server's /readyz says it.
+func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Logger, doing func(string)) error {
 	lock := store.MigrationLock{Wait: cfg.MigrationLockWait, Waiting: func(holder store.MigrationLockHolder, waited time.Duration) {
+		// Not holder.String(): the client address is not for every
+		// visitor of /readyz.
+		doing(fmt.Sprintf("waiting for the migration lock, held by PostgreSQL backend pid %d (application_name %q)", holder.PID, holder.Application))
 		logger.Warn("waiting for the migration lock, held by "+holder.String(), "holder_pid", holder.PID,
 			"waited", waited.Round(time.Second), "limit", cfg.MigrationLockWait)
 	}}
 	err := conn.WithMigrationLock(ctx, lock, func(ctx context.Context, migrator *store.Conn) error {
+		doing("applying database migrations")
 		if err := migrator.Migrate(ctx); err != nil {
 			return err
 		}
@@ -189,6 +201,10 @@ func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Lo
 	}
 	return err
 }
+
+// untold is the doing of a command that answers no probes: its log
+// says what it waits for.
+func untold(string) {}
 
 func jobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
 	d := jobs.Database{DB: conn.DB.DB, Postgres: conn.Dialect == store.Postgres}
@@ -220,72 +236,6 @@ func (m *Main) startWorker(ctx context.Context) error {
 		return fmt.Errorf("start job workers: %w", err)
 	}
 	return nil
-}
-
-// bind opens the listener, which serves from listen on: connections
-// wait in its backlog meanwhile.
-func (m *Main) bind() error {
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		return &configError{orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR"), err.Error()}
-	}
-	m.listener = ln
-	m.Config.listeningOn(ln.Addr())
-	return nil
-}
-
-// listen serves HTTP on the bound listener.
-func (m *Main) listen() error {
-	ln := m.listener
-	m.http = &http.Server{
-		Handler:           m.Web.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
-	go func() { m.served <- m.http.Serve(ln) }()
-	m.Logger.Info("serving", "addr", ln.Addr().String(), "public_url", m.Config.PublicURL,
-		"database", string(m.DB.Dialect), "env", m.Config.Env)
-	return m.listenMetrics()
-}
-
-// listenMetrics serves /metrics on STOCKBELL_METRICS_ADDR, when set.
-func (m *Main) listenMetrics() error {
-	if m.Config.MetricsAddr == "" {
-		if !m.Config.MetricsOnPublicListener() {
-			m.Logger.Info("/metrics is not served: set STOCKBELL_METRICS_ADDR (an internal address) or STOCKBELL_METRICS_TOKEN")
-		}
-		return nil
-	}
-	ln, err := net.Listen("tcp", m.Config.MetricsAddr)
-	if err != nil {
-		return &configError{"STOCKBELL_METRICS_ADDR", err.Error()}
-	}
-	m.metricsListener = ln
-	m.metricsHTTP = &http.Server{Handler: m.Web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn)}
-	go m.metricsHTTP.Serve(ln)
-	m.Logger.Info("serving /metrics", "addr", ln.Addr().String())
-	return nil
-}
-
-// MetricsURL returns the internal /metrics listener's address as an http
-// URL, or "" when there is none.
-func (m *Main) MetricsURL() string {
-	if m.metricsListener == nil {
-		return ""
-	}
-	return "http://" + m.metricsListener.Addr().String()
-}
-
-// URL returns the address the server listens on, as an http URL.
-func (m *Main) URL() string {
-	if m.listener == nil {
-		return ""
-	}
-	return "http://" + m.listener.Addr().String()
 }
 
 // Wait blocks until the HTTP server stops on its own (it failed) or ctx ends.

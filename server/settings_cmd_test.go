@@ -46,7 +46,7 @@ func envWithShop(t *testing.T, domain string) func(string) string {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if err := migrate(context.Background(), db.Conn, cfg, slog.New(slog.DiscardHandler)); err != nil {
+	if err := migrate(context.Background(), db.Conn, cfg, slog.New(slog.DiscardHandler), untold); err != nil {
 		t.Fatal(err)
 	}
 	storetest.MustShop(t, db, "shopify", domain)

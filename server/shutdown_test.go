@@ -97,17 +97,21 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	}
 }
 
-// dialWhenServing connects to addr once the server answers there. The
-// listener is bound before the server is wired and its workers start, so a
-// connection made as soon as it listens may wait in the backlog past a
-// signal sent 100 ms later, and would never be a request in flight: a
-// complete /healthz request answered first shows HTTP is being served.
+// dialWhenServing connects to addr once the server serves its routes
+// there. The listener answers before the server is wired and its workers
+// start, with 503 to anything but /healthz, so a request sent as soon as
+// it listens would be answered at once, and never be in flight when the
+// signal comes: /readyz answered 200 first shows the routes are served.
 func dialWhenServing(t *testing.T, addr string) net.Conn {
 	t.Helper()
 	client := &http.Client{Timeout: time.Second}
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		resp, err := client.Get("http://" + addr + "/healthz")
+		resp, err := client.Get("http://" + addr + "/readyz")
+		if err == nil && resp.StatusCode != http.StatusOK {
+			resp.Body.Close()
+			err = fmt.Errorf("/readyz answered %s", resp.Status)
+		}
 		if err == nil {
 			resp.Body.Close()
 			conn, err := net.Dial("tcp", addr)
