@@ -2,6 +2,8 @@ package feed
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
 	"net/netip"
 )
 
@@ -15,4 +17,10 @@ func (f *Fetcher) SetAddressRule(allowed func(netip.Addr) bool, lookup func(ctx 
 	if lookup != nil {
 		f.guard.Lookup = lookup
 	}
+}
+
+// TrustTLS makes the fetcher trust a test server's certificate, so that
+// tests can serve a feed over https from loopback.
+func (f *Fetcher) TrustTLS(server *httptest.Server) {
+	f.client.Transport.(*http.Transport).TLSClientConfig = server.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
 }

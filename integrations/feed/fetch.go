@@ -121,10 +121,16 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if err := checkFeedURL(req.Context(), f.guard, req.URL); err != nil {
 		return err
 	}
+	creds, _ := req.Context().Value(credentialsKey{}).(*Credentials)
+	if !hasCredentials(creds) {
+		return nil
+	}
+	if err := netguard.RefuseDowngrade("feed", req, via); err != nil {
+		return asFetchError(err)
+	}
 	// A credential header goes only to the host it was given for (Go drops
 	// Authorization and basic auth on its own).
-	if creds, _ := req.Context().Value(credentialsKey{}).(*Credentials); creds != nil && creds.Header != "" &&
-		!strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+	if creds.Header != "" && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
 		req.Header.Del(creds.Header)
 	}
 	return nil
@@ -167,9 +173,14 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, creds *Credentials, 
 	return doc, nil
 }
 
+// hasCredentials reports whether creds give anything to send.
+func hasCredentials(creds *Credentials) bool {
+	return creds != nil && (creds.Username != "" || creds.Password != "" || creds.Header != "")
+}
+
 func setCredentials(req *http.Request, creds *Credentials) {
 	switch {
-	case creds == nil:
+	case !hasCredentials(creds):
 	case creds.Username != "" || creds.Password != "":
 		req.SetBasicAuth(creds.Username, creds.Password)
 	case creds.Header != "":
