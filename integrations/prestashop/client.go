@@ -17,6 +17,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // MaxAttempts is how often one webservice call is tried: a network
@@ -57,8 +58,17 @@ func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
-	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Development: allowPrivate,
-		Sleep: stockbell.Sleep, Logger: logger}
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: refuseDowngrade},
+		Development: allowPrivate, Sleep: stockbell.Sleep, Logger: logger}
+}
+
+// refuseDowngrade follows at most 10 redirects, never from https to http:
+// every request carries the webservice key.
+func refuseDowngrade(req *http.Request, via []*http.Request) error {
+	if len(via) >= 10 {
+		return errors.New("stopped after 10 redirects")
+	}
+	return netguard.RefuseDowngrade("PrestaShop shop", req, via)
 }
 
 // refusePrivate runs before each socket connects, on the resolved address.
@@ -104,7 +114,8 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 			at, _ := http.ParseTime(resp.Header.Get("Date"))
 			return raw, at.UTC(), answerError(resource, resp.StatusCode, raw)
 		}
-		if attempt == MaxAttempts {
+		// A refused redirect would be refused again.
+		if _, refused := errors.AsType[*netguard.RefusedError](err); refused || attempt == MaxAttempts {
 			if err != nil {
 				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
 			}
@@ -133,11 +144,11 @@ func (s *session) send(ctx context.Context, u string) ([]byte, *http.Response, e
 }
 
 // retryDelay is the wait before the next attempt: the answer's Retry-After
-// (at most a minute), else a growing pause.
+// (seconds or a date, at most netguard.MaxRetryAfter), else a growing pause.
 func retryDelay(resp *http.Response, attempt int) time.Duration {
 	if resp != nil {
-		if secs, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && secs >= 0 {
-			return min(time.Duration(secs)*time.Second, time.Minute)
+		if wait, ok := netguard.RetryAfter(resp.Header, time.Now()); ok {
+			return wait
 		}
 	}
 	return time.Duration(attempt) * time.Second

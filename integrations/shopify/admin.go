@@ -9,12 +9,12 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // APIVersion is the Admin API version every request is pinned to. Shopify
@@ -148,7 +148,7 @@ func (c *AdminClient) post(ctx context.Context, endpoint, token string, body []b
 	case res.StatusCode == http.StatusUnauthorized || res.StatusCode == http.StatusForbidden:
 		return nil, -1, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Shopify refused the shop's access token (%d).", res.StatusCode)
 	case res.StatusCode == http.StatusTooManyRequests:
-		return nil, retryAfterHeader(res.Header.Get("Retry-After")), errThrottled
+		return nil, c.retryAfter(res.Header), errThrottled
 	case res.StatusCode >= 500:
 		return nil, 2 * time.Second, fmt.Errorf("shopify admin api answered %d", res.StatusCode)
 	case res.StatusCode != http.StatusOK:
@@ -161,9 +161,11 @@ func (c *AdminClient) post(ctx context.Context, endpoint, token string, body []b
 	return &resp, 0, nil
 }
 
-func retryAfterHeader(v string) time.Duration {
-	if secs, err := strconv.ParseFloat(v, 64); err == nil && secs > 0 {
-		return time.Duration(secs * float64(time.Second))
+// retryAfter is the wait a 429 asks for (seconds, fractions included, or
+// a date; at most netguard.MaxRetryAfter), else a second.
+func (c *AdminClient) retryAfter(h http.Header) time.Duration {
+	if wait, ok := netguard.RetryAfter(h, c.Clock.Now()); ok && wait > 0 {
+		return wait
 	}
 	return time.Second
 }
