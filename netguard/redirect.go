@@ -3,6 +3,7 @@ package netguard
 import (
 	"fmt"
 	"net/http"
+	"strings"
 )
 
 // RefuseDowngrade refuses a redirect from https to http, with a
@@ -22,4 +23,34 @@ func RefuseDowngrade(subject string, req *http.Request, via []*http.Request) err
 			subject, req.URL.Host)}
 	}
 	return nil
+}
+
+// MaxRedirects is how many redirects a KeepCredentials policy follows, as
+// many as Go's default policy.
+const MaxRedirects = 10
+
+// KeepCredentials returns an http.Client CheckRedirect for requests that
+// carry credentials: it follows at most MaxRedirects hops, refuses a
+// redirect from https to http (RefuseDowngrade), and drops the named
+// credential headers once a redirect leaves the first request's host. Go
+// drops Authorization there on its own (but keeps it for a subdomain) and
+// sends every other header on to any host, so a token in a header of its
+// own (X-Auth-Token, X-Shopify-Access-Token) would reach whoever the
+// answer named.
+func KeepCredentials(subject string, headers ...string) func(req *http.Request, via []*http.Request) error {
+	return func(req *http.Request, via []*http.Request) error {
+		if len(via) >= MaxRedirects {
+			return fmt.Errorf("the %s redirected more than %d times", subject, MaxRedirects)
+		}
+		if err := RefuseDowngrade(subject, req, via); err != nil {
+			return err
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			req.Header.Del("Authorization")
+			for _, h := range headers {
+				req.Header.Del(h)
+			}
+		}
+		return nil
+	}
 }

@@ -53,7 +53,7 @@ func NewBigCommerce(cfg stockbell.BigCommerceConfig, shops stockbell.ShopService
 	sealer stockbell.TokenSealer, uninstalls BigCommerceUninstaller, jobs stockbell.JobInserter,
 	clock stockbell.Clock, logger *slog.Logger) *BigCommerce {
 	return &BigCommerce{Config: cfg, Shops: shops, Users: users, Sealer: sealer, Uninstalls: uninstalls, Jobs: jobs,
-		Clock: clock, Logger: logger, HTTP: &http.Client{Timeout: 15 * time.Second}}
+		Clock: clock, Logger: logger, HTTP: tokenEndpointClient()}
 }
 
 // Install serves the auth callback (code, context stores/{hash}, scope,

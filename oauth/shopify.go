@@ -35,7 +35,7 @@ type Shopify struct {
 func NewShopify(cfg stockbell.ShopifyConfig, shops stockbell.ShopService, sealer stockbell.TokenSealer,
 	clock stockbell.Clock, logger *slog.Logger) *Shopify {
 	return &Shopify{Config: cfg, Shops: shops, Sealer: sealer, Clock: clock, Logger: logger,
-		HTTP: &http.Client{Timeout: 15 * time.Second}}
+		HTTP: tokenEndpointClient()}
 }
 
 // VerifyStart checks the signed link Shopify opens to start an install

@@ -139,3 +139,12 @@ func safeDescription(d string) string {
 	}
 	return ": " + d
 }
+
+// tokenEndpointClient is the HTTP client of token endpoints: 15 s per
+// exchange, and no redirect followed. Go follows a 307 or 308 with the
+// same body, which holds the app's client secret and the merchant's code;
+// a redirect is answered as the failure it is.
+func tokenEndpointClient() *http.Client {
+	return &http.Client{Timeout: 15 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // Rate-limit headers BigCommerce sends on every API answer.
@@ -23,6 +24,9 @@ const (
 	headerRequestsLeft = "X-Rate-Limit-Requests-Left"
 	headerResetMs      = "X-Rate-Limit-Time-Reset-Ms"
 )
+
+// authTokenHeader carries the store's access token on every call.
+const authTokenHeader = "X-Auth-Token"
 
 // MaxAttempts is how often one API call is tried (a 429 or a 5xx answer,
 // or a network failure, is tried again).
@@ -47,8 +51,8 @@ type Client struct {
 
 // NewClient returns a client of the API at baseURL with a 30 s timeout.
 func NewClient(baseURL string, clock stockbell.Clock, logger *slog.Logger) *Client {
-	return &Client{BaseURL: baseURL, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: stockbell.Sleep,
-		Logger: logger, notUntil: map[string]time.Time{}}
+	return &Client{BaseURL: baseURL, Clock: clock, Sleep: stockbell.Sleep, Logger: logger, notUntil: map[string]time.Time{},
+		HTTP: &http.Client{Timeout: 30 * time.Second, CheckRedirect: netguard.KeepCredentials("BigCommerce API", authTokenHeader)}}
 }
 
 // APIError is an answer BigCommerce refused a call with.
@@ -122,7 +126,7 @@ func (c *Client) send(ctx context.Context, k call, payload []byte) ([]byte, int,
 	if err != nil {
 		return nil, 0, err
 	}
-	req.Header.Set("X-Auth-Token", k.token)
+	req.Header.Set(authTokenHeader, k.token)
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")

@@ -58,17 +58,8 @@ func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
-	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: refuseDowngrade},
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: netguard.KeepCredentials("PrestaShop shop")},
 		Development: allowPrivate, Sleep: stockbell.Sleep, Logger: logger}
-}
-
-// refuseDowngrade follows at most 10 redirects, never from https to http:
-// every request carries the webservice key.
-func refuseDowngrade(req *http.Request, via []*http.Request) error {
-	if len(via) >= 10 {
-		return errors.New("stopped after 10 redirects")
-	}
-	return netguard.RefuseDowngrade("PrestaShop shop", req, via)
 }
 
 // refusePrivate runs before each socket connects, on the resolved address.

@@ -52,8 +52,12 @@ type bucket struct {
 
 // NewAdminClient returns a client with a 30 s timeout that really sleeps.
 func NewAdminClient(cfg stockbell.ShopifyConfig, clock stockbell.Clock, logger *slog.Logger) *AdminClient {
-	return &AdminClient{Config: cfg, HTTP: &http.Client{Timeout: 30 * time.Second}, Clock: clock, Sleep: stockbell.Sleep, Logger: logger}
+	return &AdminClient{Config: cfg, Clock: clock, Sleep: stockbell.Sleep, Logger: logger,
+		HTTP: &http.Client{Timeout: 30 * time.Second, CheckRedirect: netguard.KeepCredentials("Shopify Admin API", accessTokenHeader)}}
 }
+
+// accessTokenHeader carries the shop's access token on every call.
+const accessTokenHeader = "X-Shopify-Access-Token"
 
 // graphqlResponse is the envelope of every Admin API answer.
 type graphqlResponse struct {
@@ -129,7 +133,7 @@ func (c *AdminClient) post(ctx context.Context, endpoint, token string, body []b
 		return nil, -1, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Shopify-Access-Token", token)
+	req.Header.Set(accessTokenHeader, token)
 	res, err := c.HTTP.Do(req)
 	if err != nil {
 		return nil, time.Second, fmt.Errorf("shopify admin api: %w", err)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -40,5 +41,29 @@ func TestRetryAfterIsCapped(t *testing.T) {
 		if len(slept) != 1 || slept[0] != netguard.MaxRetryAfter {
 			t.Fatalf("Retry-After %s: waits %v, want one of %v", retryAfter, slept, netguard.MaxRetryAfter)
 		}
+	}
+}
+
+// TestAccessTokenStaysWithTheShop: an Admin API answer redirecting to
+// another host never carries the shop's access token there (Go sends
+// custom headers such as X-Shopify-Access-Token on to any host).
+func TestAccessTokenStaysWithTheShop(t *testing.T) {
+	var leaked atomic.Value
+	leaked.Store("")
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		leaked.Store(r.Header.Get("X-Shopify-Access-Token"))
+		w.Write([]byte(`{"data":{"shop":{"id":"gid://shopify/Shop/1"}}}`))
+	}))
+	defer other.Close()
+	admin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, strings.Replace(other.URL, "127.0.0.1", "localhost", 1)+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer admin.Close()
+	client := shopify.NewAdminClient(stockbell.ShopifyConfig{AdminURL: admin.URL + "/{shop}"}, stockbell.SystemClock{}, slog.New(slog.DiscardHandler))
+	client.Sleep = func(context.Context, time.Duration) error { return nil }
+	var out struct{ Shop struct{ ID string } }
+	client.Query(context.Background(), "leaky.myshopify.com", "shpat_secret", "{ shop { id } }", nil, &out)
+	if got := leaked.Load().(string); got != "" {
+		t.Fatalf("the access token reached another host: %q", got)
 	}
 }

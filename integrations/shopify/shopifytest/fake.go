@@ -312,4 +312,6 @@ func (f *Fake) Drain(domain string) {
 type TokenReply struct {
 	Status int
 	Body   string
+	// Location, when set, is sent as the answer's Location (a redirect).
+	Location string
 }

@@ -87,6 +87,9 @@ type tokenRequest struct {
 func (f *Fake) accessToken(w http.ResponseWriter, r *http.Request, shop string) {
 	if f.TokenReply.Status != 0 {
 		w.Header().Set("Content-Type", "application/json")
+		if f.TokenReply.Location != "" {
+			w.Header().Set("Location", f.TokenReply.Location)
+		}
 		w.WriteHeader(f.TokenReply.Status)
 		w.Write([]byte(f.TokenReply.Body))
 		return
