@@ -54,3 +54,22 @@ func KeepCredentials(subject string, headers ...string) func(req *http.Request, 
 		return nil
 	}
 }
+
+// StayOnHost returns an http.Client CheckRedirect for requests signed
+// afresh on every hop (OAuth 1.0a transports sign each request they send):
+// it follows at most MaxRedirects hops on the first request's host and
+// scheme, or from http to https, and refuses any other, so that no other
+// host receives a signed request.
+func StayOnHost(subject string) func(req *http.Request, via []*http.Request) error {
+	keep := KeepCredentials(subject)
+	return func(req *http.Request, via []*http.Request) error {
+		if err := keep(req, via); err != nil {
+			return err
+		}
+		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+			return &RefusedError{Reason: fmt.Sprintf("the %s redirected to another host (%s): refused, since the request is signed with its credentials",
+				subject, req.URL.Host)}
+		}
+		return nil
+	}
+}

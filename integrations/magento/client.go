@@ -3,6 +3,7 @@ package magento
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/dghubble/oauth1"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // Signature methods Magento accepts for OAuth 1.0a.
@@ -112,7 +114,7 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 	if len(query) > 0 {
 		target += "?" + query.Encode()
 	}
-	signed := c.config(cred).Client(context.WithValue(ctx, oauth1.HTTPClient, c.HTTP), oauth1.NewToken(cred.Token, cred.TokenSecret))
+	signed := c.signedClient(ctx, cred)
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		var retry bool
@@ -127,6 +129,17 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 	return err
 }
 
+// signedClient signs every request with the credentials' tokens. The
+// OAuth library's client keeps only c.HTTP's transport: it gets c.HTTP's
+// timeout again, and a redirect policy that keeps it on the store (the
+// library would sign a request for whatever host a redirect names).
+func (c *Client) signedClient(ctx context.Context, cred Credentials) *http.Client {
+	signed := c.config(cred).Client(context.WithValue(ctx, oauth1.HTTPClient, c.HTTP), oauth1.NewToken(cred.Token, cred.TokenSecret))
+	signed.Timeout = c.HTTP.Timeout
+	signed.CheckRedirect = netguard.StayOnHost("Magento store")
+	return signed
+}
+
 // getOnce makes one attempt; retry says whether another may succeed.
 func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path string, out any) (retry bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
@@ -136,7 +149,9 @@ func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path 
 	req.Header.Set("Accept", "application/json")
 	resp, err := signed.Do(req)
 	if err != nil {
-		return true, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
+		// A refused redirect would be refused again.
+		_, refused := errors.AsType[*netguard.RefusedError](err)
+		return !refused, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
