@@ -13,6 +13,7 @@ import (
 
 	"github.com/dghubble/oauth1"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/netguard"
 )
 
 // Magento's OAuth 1.0a token endpoints, under the store's base URL.
@@ -48,7 +49,7 @@ func (c *Client) exchange(ctx context.Context, cred Credentials, verifier string
 	cfg := c.config(cred)
 	cfg.CallbackURL = "oob"
 	cfg.Endpoint = oauth1.Endpoint{RequestTokenURL: base + RequestTokenPath, AccessTokenURL: base + AccessTokenPath}
-	cfg.HTTPClient = &http.Client{Transport: answers, Timeout: c.HTTP.Timeout}
+	cfg.HTTPClient = &http.Client{Transport: answers, Timeout: c.HTTP.Timeout, CheckRedirect: netguard.StayOnHost("Magento store")}
 	requestToken, requestSecret, err := cfg.RequestToken()
 	if err != nil {
 		return Credentials{}, answers.explain("request token", err)
@@ -86,7 +87,8 @@ func (t *tokenAnswers) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if resp.StatusCode != http.StatusOK {
+	redirect := resp.StatusCode >= 300 && resp.StatusCode < 400 // the client's redirect policy judges it
+	if resp.StatusCode != http.StatusOK && !redirect {
 		t.refusal = &tokenRefusal{status: resp.StatusCode, problem: problemOf(raw)}
 	} else if req.URL.String() == t.requestURL && !bytes.Contains(raw, []byte("oauth_callback_confirmed=")) {
 		raw = append(bytes.TrimSpace(raw), "&oauth_callback_confirmed=true"...)

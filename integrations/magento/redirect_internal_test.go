@@ -49,3 +49,31 @@ func TestSignedReadsKeepTheTimeout(t *testing.T) {
 		t.Fatalf("signed reads time out after %v, want the client's %v", signed.Timeout, c.HTTP.Timeout)
 	}
 }
+
+// TestExchangeNeverFollowsADowngrade: a token endpoint on https
+// redirecting to http on the same host (where Go sends the Authorization
+// header again) gets no signed token request sent in clear (the OAuth
+// header carries the request token and the verifier); the exchange fails.
+func TestExchangeNeverFollowsADowngrade(t *testing.T) {
+	var signedInClear atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), "oauth_consumer_key") {
+			signedInClear.Add(1)
+		}
+		w.Write([]byte("oauth_token=t&oauth_token_secret=s"))
+	}))
+	defer plain.Close()
+	store := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, plain.URL+r.URL.Path, http.StatusTemporaryRedirect)
+	}))
+	defer store.Close()
+	c := NewClient(true)
+	c.HTTP.Transport.(*http.Transport).TLSClientConfig = store.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+	_, err := c.Exchange(context.Background(), Credentials{BaseURL: store.URL, ConsumerKey: "ck", ConsumerSecret: "cs"}, "verifier")
+	if n := signedInClear.Load(); n > 0 {
+		t.Fatalf("%d signed token requests were sent over http", n)
+	}
+	if err == nil || !strings.Contains(err.Error(), "redirected from https to http") {
+		t.Fatalf("an exchange redirected to http: %v", err)
+	}
+}
