@@ -98,6 +98,11 @@ type InventoryLevel struct {
 	Origin LevelOrigin `db:"origin" json:"origin"`
 	// Seq is the stock sequence number taken when the level was written.
 	Seq int64 `db:"seq" json:"-"`
+	// Disconnected marks the level of a location the platform disconnected:
+	// a tombstone, kept so that a read begun before the disconnect or a
+	// change pushed before it does not bring the location back
+	// (DecideStockChange). It counts in no stock and no listing.
+	Disconnected bool `db:"disconnected" json:"-"`
 	// UpdatedAt is when Stockbell recorded the level, by Stockbell's clock.
 	UpdatedAt time.Time `db:"updated_at" json:"updated_at"`
 }

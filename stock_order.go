@@ -26,6 +26,16 @@ import (
 // by reading the level again (StockReread) — never dropped. Only a change
 // older than a stored pushed change is ignored: that is the out-of-order
 // delivery the platforms warn of.
+//
+// A disconnect keeps the location's level as a tombstone (Disconnected),
+// with its own sequence number and the platform time it carried, so that
+// what the platform showed or sent before it does not bring the location
+// back: a read begun before the tombstone was written is ignored unless
+// the platform's times show the level it read is newer (the location was
+// connected again), and a pushed change is ordered against the
+// disconnect's platform time as against any pushed change: applied when
+// newer, ignored when older, re-read when it cannot be ordered. A
+// tombstone counts in no stock and in no listing of levels.
 
 // LevelOrigin says how Stockbell learnt a stored level.
 type LevelOrigin string
@@ -75,10 +85,58 @@ func DecideStockChange(stored *InventoryLevel, c StockChange) StockDecision {
 		}
 		return StockDecision{Verdict: StockApply}
 	}
-	if c.Read != nil {
+	switch {
+	case stored.Disconnected:
+		return decideAfterDisconnect(stored, c)
+	case c.Read != nil:
 		return decideRead(stored, c)
 	}
 	return decidePush(stored, c)
+}
+
+// decideAfterDisconnect orders a change against the tombstone of a
+// disconnected location. A read begun after the disconnect, or a push
+// newer than it, connects the location again; a second disconnect is
+// nothing new.
+func decideAfterDisconnect(tomb *InventoryLevel, c StockChange) StockDecision {
+	switch {
+	case c.Disconnected:
+		return StockDecision{Verdict: StockDuplicate}
+	case c.Read != nil && (c.Read.Seq == 0 || tomb.Seq < c.Read.Seq):
+		return StockDecision{Verdict: StockApply}
+	case c.Read != nil:
+		return decideReadAfterDisconnect(tomb, c)
+	case c.At.IsZero():
+		return reread("the change carries no platform time to order it against the location's disconnect")
+	case tomb.PlatformUpdatedAt == nil:
+		return reread("the location's disconnect carries no platform time to order the change against")
+	}
+	switch compareSeconds(c.At, *tomb.PlatformUpdatedAt) {
+	case 1:
+		return StockDecision{Verdict: StockApply}
+	case 0:
+		return reread("changed in the same second (%s) as the location was disconnected", stamp(c.At))
+	}
+	if tomb.Origin == LevelRead {
+		return reread("older (%s) than the read that disconnected the location at %s", stamp(c.At), stamp(*tomb.PlatformUpdatedAt))
+	}
+	return ignore("older (%s) than the change of %s that disconnected the location", stamp(c.At), stamp(*tomb.PlatformUpdatedAt))
+}
+
+// decideReadAfterDisconnect orders a read that was in flight when the
+// location was disconnected: it still lists the location, but saw it
+// before the disconnect unless the platform's times show its level newer.
+func decideReadAfterDisconnect(tomb *InventoryLevel, c StockChange) StockDecision {
+	if tomb.PlatformUpdatedAt == nil || c.At.IsZero() {
+		return ignore("the location was disconnected while the read was in flight, and the platform gave no time to order the two")
+	}
+	switch compareSeconds(c.At, *tomb.PlatformUpdatedAt) {
+	case 1:
+		return StockDecision{Verdict: StockApply}
+	case 0:
+		return ignore("read in the same second (%s) as the location was disconnected while the read was in flight", stamp(c.At))
+	}
+	return ignore("read older (%s) than the location, disconnected at %s while the read was in flight", stamp(c.At), stamp(*tomb.PlatformUpdatedAt))
 }
 
 // decideRead orders a level read from the platform. A read supersedes every

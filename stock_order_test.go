@@ -22,6 +22,10 @@ func TestDecideStockChange(t *testing.T) {
 	readAt := func(available int, d time.Duration, seq int64) StockChange {
 		return StockChange{Available: available, At: T.Add(d), Read: &StockRead{Seq: seq}}
 	}
+	// disconnected is the tombstone a disconnect left.
+	disconnected := func(platformAt *time.Time, origin LevelOrigin, seq int64) *InventoryLevel {
+		return &InventoryLevel{PlatformUpdatedAt: platformAt, Origin: origin, Seq: seq, Disconnected: true}
+	}
 	untimed := func(c StockChange) StockChange { c.At = time.Time{}; return c }
 	gone := func(c StockChange) StockChange { c.Disconnected = true; return c }
 
@@ -75,6 +79,26 @@ func TestDecideStockChange(t *testing.T) {
 		{"in-flight read agreeing", pushed(2, at(0), 6), readAt(2, -time.Hour, 5), StockDuplicate, ""},
 		{"in-flight read without time", pushed(2, at(0), 6), untimed(readAt(0, 0, 5)), StockIgnore, "in flight"},
 		{"in-flight read dropping a location", pushed(2, at(0), 6), gone(readAt(0, 0, 5)), StockIgnore, "in flight"},
+
+		// Against a disconnected location: what the platform sent or showed
+		// before the disconnect does not bring the location back.
+		{"read begun before the disconnect", disconnected(at(0), LevelChange, 6), readAt(2, -time.Hour, 5), StockIgnore, "disconnected"},
+		{"read begun before, in the disconnect's second", disconnected(at(0), LevelChange, 6), readAt(2, 0, 5), StockIgnore, "disconnected"},
+		{"read begun before, without time", disconnected(at(0), LevelChange, 6), untimed(readAt(2, 0, 5)), StockIgnore, "disconnected"},
+		{"read begun before an untimed disconnect", disconnected(nil, LevelRead, 6), readAt(2, 0, 5), StockIgnore, "disconnected"},
+		{"read begun before, newer by the platform", disconnected(at(0), LevelChange, 6), readAt(2, time.Second, 5), StockApply, ""},
+		{"read begun after the disconnect", disconnected(at(0), LevelChange, 4), readAt(2, -time.Hour, 5), StockApply, ""},
+		{"read begun after, of nothing", disconnected(nil, LevelRead, 4), untimed(readAt(0, 0, 5)), StockApply, ""},
+		{"read begun when applied, after a disconnect", disconnected(at(0), LevelChange, 4), readAt(2, -time.Hour, 0), StockApply, ""},
+		{"push newer than the disconnect", disconnected(at(0), LevelChange, 4), push(2, time.Second), StockApply, ""},
+		{"push older than the disconnect", disconnected(at(0), LevelChange, 4), push(2, -time.Second), StockIgnore, "disconnected"},
+		{"push in the disconnect's second", disconnected(at(0), LevelChange, 4), push(2, 0), StockReread, "same second"},
+		{"untimed push after a disconnect", disconnected(at(0), LevelChange, 4), untimed(push(2, 0)), StockReread, "no platform time"},
+		{"push after an untimed disconnect", disconnected(nil, LevelChange, 4), push(2, time.Hour), StockReread, "disconnect"},
+		{"push after a read's disconnect", disconnected(nil, LevelRead, 4), push(2, -time.Hour), StockReread, "disconnect"},
+		{"disconnect of a disconnected location", disconnected(at(0), LevelChange, 4), gone(push(0, time.Hour)), StockDuplicate, ""},
+		{"read's disconnect of a disconnected location", disconnected(nil, LevelRead, 4), gone(readAt(0, 0, 5)), StockDuplicate, ""},
+		{"untimed disconnect of a disconnected location", disconnected(at(0), LevelChange, 4), untimed(gone(push(0, 0))), StockDuplicate, ""},
 	}
 	for _, c := range cases {
 		got := DecideStockChange(c.stored, c.change)
