@@ -7,11 +7,22 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-const levelColumns = `variant_id, location_id, available, platform_updated_at, origin, seq, updated_at`
+const levelColumns = `variant_id, location_id, available, platform_updated_at, origin, seq, updated_at, disconnected`
+
+// levelUpsert ends an INSERT of levels: a location's new level replaces
+// the stored one, or its tombstone.
+const levelUpsert = `ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
+	platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
+	updated_at = excluded.updated_at, disconnected = excluded.disconnected`
+
+// liveLevels is the condition on inventory_levels that leaves out the
+// tombstones of disconnected locations: every stock and every listing of
+// levels is taken with it. Only the ordering of changes reads tombstones.
+const liveLevels = `NOT disconnected`
 
 // settleLevel orders one location's change against its stored level and
 // carries out the decision: an applied or refreshed change is written (a
-// disconnect deletes the level), an ignored or re-read one is recorded as
+// disconnect leaves the level's tombstone), an ignored or re-read one is recorded as
 // an activity event saying why. The caller holds the variant's lock and
 // recomputes the stock after an applied change.
 func settleLevel(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange) (stockbell.StockDecision, error) {
@@ -37,7 +48,8 @@ func carryOutLevelDecision(ctx context.Context, tx *Tx, v *stockbell.Variant, c 
 	return err
 }
 
-// findLevel returns the stored level, or nil when the location has none.
+// findLevel returns the stored level, its tombstone when the location was
+// disconnected, or nil when the location has neither.
 func findLevel(ctx context.Context, tx *Tx, variantID int64, locationID string) (*stockbell.InventoryLevel, error) {
 	var level stockbell.InventoryLevel
 	err := tx.GetContext(ctx, &level, tx.Rebind(`SELECT `+levelColumns+` FROM inventory_levels
@@ -50,16 +62,12 @@ func findLevel(ctx context.Context, tx *Tx, variantID int64, locationID string) 
 
 // writeLevel stores the change as the location's level with the platform's
 // time it carried, its origin and a fresh stock sequence number; a
-// disconnect deletes the level.
+// disconnect stores the level's tombstone so.
 func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockChange) error {
-	if c.Disconnected {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`), variantID, c.LocationID)
-		return err
-	}
 	origin := levelOrigin(c)
 	// PostgreSQL takes the sequence number in the same statement (one round
 	// trip less on the hot path); SQLite first, from its one-row table.
-	seqSQL, args := "nextval('stock_seq')", []any{variantID, c.LocationID, c.Available, nullTime(c.At), origin}
+	seqSQL, args := "nextval('stock_seq')", []any{variantID, c.LocationID, levelAvailable(c), nullTime(c.At), origin}
 	if tx.db.Dialect != Postgres {
 		seq, err := tx.nextStockSeq(ctx)
 		if err != nil {
@@ -67,11 +75,18 @@ func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockC
 		}
 		seqSQL, args = "?", append(args, seq)
 	}
-	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO inventory_levels (`+levelColumns+`) VALUES (?, ?, ?, ?, ?, `+seqSQL+`, ?)
-		ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
-		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
-		updated_at = excluded.updated_at`), append(args, tx.db.now())...)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO inventory_levels (`+levelColumns+`) VALUES (?, ?, ?, ?, ?, `+seqSQL+`, ?, ?)
+		`+levelUpsert), append(args, tx.db.now(), c.Disconnected)...)
 	return err
+}
+
+// levelAvailable is the quantity a level written from the change holds:
+// none for a disconnect's tombstone.
+func levelAvailable(c stockbell.StockChange) int {
+	if c.Disconnected {
+		return 0
+	}
+	return c.Available
 }
 
 // levelOrigin is what a level written from the change is stored as: read
@@ -100,6 +115,9 @@ func unappliedDetail(c stockbell.StockChange, stored *stockbell.InventoryLevel, 
 		// PostgreSQL comes in the process's zone.
 		detail["stored_at"] = utcPtr(stored.PlatformUpdatedAt)
 		detail["stored_origin"] = stored.Origin
+		if stored.Disconnected {
+			detail["stored_disconnected"] = true
+		}
 	}
 	return detail
 }
@@ -128,7 +146,7 @@ func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels 
 		}
 	}
 	var stored []string
-	if err := tx.SelectContext(ctx, &stored, tx.Rebind(`SELECT location_id FROM inventory_levels WHERE variant_id = ? ORDER BY location_id`), v.ID); err != nil {
+	if err := tx.SelectContext(ctx, &stored, tx.Rebind(`SELECT location_id FROM inventory_levels WHERE variant_id = ? AND `+liveLevels+` ORDER BY location_id`), v.ID); err != nil {
 		return applied, err
 	}
 	for _, loc := range stored {

@@ -161,14 +161,12 @@ func applyVariantChange(ctx context.Context, tx *Tx, v *stockbell.Variant, c sto
 // The event's detail is the Go-encoded detail with the stock spliced in
 // (stockChangedDetailAround).
 const applyLevelAndStockQuery = `WITH level AS (
-	INSERT INTO inventory_levels (` + levelColumns + `) VALUES ($1, $2, $3, $4, $5, nextval('stock_seq'), $6)
-	ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
-		platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
-		updated_at = excluded.updated_at
+	INSERT INTO inventory_levels (` + levelColumns + `) VALUES ($1, $2, $3, $4, $5, nextval('stock_seq'), $6, FALSE)
+	` + levelUpsert + `
 	RETURNING available
 ), stocked AS (
 	UPDATE variants SET stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels
-		WHERE variant_id = $1 AND location_id <> $2) + (SELECT available FROM level), updated_at = $6
+		WHERE variant_id = $1 AND location_id <> $2 AND ` + liveLevels + `) + (SELECT available FROM level), updated_at = $6
 	WHERE id = $1 RETURNING stock
 ), event AS (
 	INSERT INTO events (shop_id, kind, variant_id, detail, created_at)
@@ -271,7 +269,7 @@ func lockVariantsForChange(ctx context.Context, tx *Tx, c stockbell.StockChange)
 	return variants, err
 }
 
-// recomputeStock sets the variant's stock to the sum of its levels and
+// recomputeStock sets the variant's stock to the sum of its live levels and
 // reports, in the same statement, whether anyone is queued for the
 // variant, as the restock engine reads it (FindRestockState). The status
 // is written literally so that SQLite plans the partial indexes once (see
@@ -279,7 +277,7 @@ func lockVariantsForChange(ctx context.Context, tx *Tx, c stockbell.StockChange)
 func recomputeStock(ctx context.Context, tx *Tx, variantID int64) (stock int, queued bool, err error) {
 	tx.catalogChanged = true
 	err = tx.QueryRowxContext(ctx, tx.Rebind(`UPDATE variants SET
-		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ?), updated_at = ?
+		stock = (SELECT COALESCE(SUM(available), 0) FROM inventory_levels WHERE variant_id = ? AND `+liveLevels+`), updated_at = ?
 		WHERE id = ? RETURNING stock, EXISTS (SELECT 1 FROM subscriptions WHERE variant_id = ? AND status = 'queued')`),
 		variantID, tx.db.now(), variantID, variantID).Scan(&stock, &queued)
 	return stock, queued, err

@@ -58,8 +58,8 @@ type stockBatch struct {
 	// levels are each variant's levels by location.
 	levels map[int64]map[string]*stockbell.InventoryLevel
 	// written lists, once each in the order first written, the locations
-	// whose level a change wrote or deleted: the final level of each is
-	// stored, or deleted when there is none.
+	// whose level (or tombstone) a change wrote: the final one of each is
+	// stored.
 	written      []levelKey
 	wasWritten   map[levelKey]bool
 	wasRestocked map[int64]bool
@@ -292,27 +292,27 @@ func (b *stockBatch) settle(variantID int64, c stockbell.StockChange) (*stockbel
 	return result, nil
 }
 
-// writeLevel makes the change the location's level (a disconnect removes
-// it). A level written by the batch takes a sequence number after every
-// read already begun, which math.MaxInt64 stands for until it is stored.
+// writeLevel makes the change the location's level (a disconnect, its
+// tombstone). A level written by the batch takes a sequence number after
+// every read already begun, which math.MaxInt64 stands for until it is
+// stored.
 func (b *stockBatch) writeLevel(key levelKey, c stockbell.StockChange) {
 	if !b.wasWritten[key] {
 		b.wasWritten[key] = true
 		b.written = append(b.written, key)
 	}
-	if c.Disconnected {
-		delete(b.levels[key.variantID], key.locationID)
-		return
-	}
-	b.levels[key.variantID][key.locationID] = &stockbell.InventoryLevel{VariantID: key.variantID, LocationID: key.locationID, Available: c.Available,
-		PlatformUpdatedAt: nullTime(c.At), Origin: levelOrigin(c), Seq: math.MaxInt64, UpdatedAt: b.now}
+	b.levels[key.variantID][key.locationID] = &stockbell.InventoryLevel{VariantID: key.variantID, LocationID: key.locationID,
+		Available: levelAvailable(c), PlatformUpdatedAt: nullTime(c.At), Origin: levelOrigin(c), Seq: math.MaxInt64, UpdatedAt: b.now,
+		Disconnected: c.Disconnected}
 }
 
-// sum is the variant's stock: the sum of its levels.
+// sum is the variant's stock: the sum of its live levels.
 func (b *stockBatch) sum(variantID int64) int {
 	total := 0
 	for _, l := range b.levels[variantID] {
-		total += l.Available
+		if !l.Disconnected {
+			total += l.Available
+		}
 	}
 	return total
 }

@@ -7,7 +7,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// write stores what the batch did: the levels written and deleted, the
+// write stores what the batch did: the levels and tombstones written, the
 // recomputed stocks, the events and, for each applied change of a variant
 // someone is queued for, the restock engine's job (see recordStockChange).
 func (b *stockBatch) write(ctx context.Context, tx *Tx) error {
@@ -26,24 +26,18 @@ func (b *stockBatch) write(ctx context.Context, tx *Tx) error {
 	return b.insertJobs(ctx, tx)
 }
 
-// writeLevels deletes the levels the batch disconnected and upserts, in
-// one statement, those it wrote.
+// writeLevels upserts, in one statement, the levels and tombstones the
+// batch wrote.
 func (b *stockBatch) writeLevels(ctx context.Context, tx *Tx) error {
 	var variants, available []int64
 	var locations, origins []string
-	var hasAt []bool
+	var hasAt, disconnected []bool
 	var ats []time.Time
 	for _, key := range b.written {
 		l := b.levels[key.variantID][key.locationID]
-		if l == nil {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM inventory_levels WHERE variant_id = ? AND location_id = ?`),
-				key.variantID, key.locationID); err != nil {
-				return err
-			}
-			continue
-		}
 		variants, locations, available = append(variants, key.variantID), append(locations, key.locationID), append(available, int64(l.Available))
 		origins, hasAt = append(origins, string(l.Origin)), append(hasAt, l.PlatformUpdatedAt != nil)
+		disconnected = append(disconnected, l.Disconnected)
 		at := time.Time{}
 		if l.PlatformUpdatedAt != nil {
 			at = *l.PlatformUpdatedAt
@@ -62,13 +56,11 @@ func (b *stockBatch) writeLevels(ctx context.Context, tx *Tx) error {
 		seqSQL, seqArgs = "?", []any{seq}
 	}
 	rows := newRowSet("level").int64s("variant_id", variants).texts("location_id", locations).int64s("available", available).
-		bools("has_at", hasAt).times("at", ats).texts("origin", origins)
+		bools("has_at", hasAt).times("at", ats).texts("origin", origins).bools("disconnected", disconnected)
 	return rows.each(tx, func(with string, args []any, _, _ int) error {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO inventory_levels (`+levelColumns+`)
-			SELECT variant_id, location_id, available, CASE WHEN has_at THEN at END, origin, `+seqSQL+`, ? FROM level WHERE 1 = 1
-			ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
-			platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
-			updated_at = excluded.updated_at`), append(append(args, seqArgs...), b.now)...)
+			SELECT variant_id, location_id, available, CASE WHEN has_at THEN at END, origin, `+seqSQL+`, ?, disconnected FROM level WHERE 1 = 1
+			`+levelUpsert), append(append(args, seqArgs...), b.now)...)
 		return err
 	})
 }

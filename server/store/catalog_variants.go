@@ -289,12 +289,13 @@ func (db *DB) FindVariants(ctx context.Context, filter stockbell.VariantFilter) 
 }
 
 // FindInventoryLevels returns the shop's variant's per-location levels by
-// location (none for another shop's variant).
+// location (none for another shop's variant), without the tombstones of
+// disconnected locations.
 func (db *DB) FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*stockbell.InventoryLevel, error) {
 	levels := []*stockbell.InventoryLevel{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		return tx.SelectContext(ctx, &levels, tx.Rebind(`SELECT `+levelColumns+`
-			FROM inventory_levels WHERE variant_id = ? AND EXISTS (SELECT 1 FROM variants v WHERE v.id = variant_id AND v.shop_id = ?)
+			FROM inventory_levels WHERE variant_id = ? AND `+liveLevels+` AND EXISTS (SELECT 1 FROM variants v WHERE v.id = variant_id AND v.shop_id = ?)
 			ORDER BY location_id`), variantID, shopID)
 	})
 	return levels, err

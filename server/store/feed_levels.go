@@ -29,10 +29,8 @@ func writeReadLevels(ctx context.Context, tx *Tx, l readLevels) error {
 	return rows.each(tx, func(with string, args []any, _, _ int) error {
 		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO inventory_levels (`+levelColumns+`)
 			SELECT variant_id, `+tx.typed("TEXT")+`, available, `+tx.typed("TIMESTAMPTZ")+`, `+tx.typed("TEXT")+`, `+tx.typed("BIGINT")+`, `+
-			tx.typed("TIMESTAMPTZ")+` FROM level WHERE 1 = 1
-			ON CONFLICT (variant_id, location_id) DO UPDATE SET available = excluded.available,
-			platform_updated_at = excluded.platform_updated_at, origin = excluded.origin, seq = excluded.seq,
-			updated_at = excluded.updated_at`),
+			tx.typed("TIMESTAMPTZ")+`, FALSE FROM level WHERE 1 = 1
+			`+levelUpsert),
 			append(args, stockbell.DefaultLocation, nullTime(l.at), stockbell.LevelRead, l.seq, now)...)
 		return err
 	})
@@ -92,7 +90,7 @@ func settleFeedLevels(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, ch
 
 // decideFeedLevels orders one item's read against its stored levels: the
 // default location's level to write joins levels, a disconnected location
-// is deleted, what is not applied is recorded. It reports whether a level
+// leaves its tombstone, what is not applied is recorded. It reports whether a level
 // was applied.
 func decideFeedLevels(ctx context.Context, tx *Tx, batch stockbell.FeedBatch, c *feedChange, stored []stockbell.InventoryLevel, levels *readLevels) (bool, error) {
 	v := &stockbell.Variant{ID: c.old.VariantID, ShopID: batch.ShopID, PlatformID: c.old.ID}
@@ -149,8 +147,8 @@ func recordDecision(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbe
 	return nil
 }
 
-// findLevelsOf returns the stored levels of the variants, by variant, in
-// location order. On PostgreSQL each variant's levels are one lookup
+// findLevelsOf returns the stored levels of the variants, tombstones
+// included (they order changes), by variant, in location order. On PostgreSQL each variant's levels are one lookup
 // through the primary key (see findStoredFeedItems).
 func findLevelsOf(ctx context.Context, tx *Tx, variants []int64) (map[int64][]stockbell.InventoryLevel, error) {
 	out := make(map[int64][]stockbell.InventoryLevel, len(variants))
@@ -174,7 +172,7 @@ func findLevelsOf(ctx context.Context, tx *Tx, variants []int64) (map[int64][]st
 	return out, err
 }
 
-// recountStocks sets each variant's stock to the sum of its levels and
+// recountStocks sets each variant's stock to the sum of its live levels and
 // returns the stocks by variant.
 func recountStocks(ctx context.Context, tx *Tx, variants []int64) (map[int64]int, error) {
 	tx.catalogChanged = true
@@ -182,7 +180,7 @@ func recountStocks(ctx context.Context, tx *Tx, variants []int64) (map[int64]int
 	now := tx.db.now()
 	err := newRowSet("recount").int64s("vid", variants).each(tx, func(with string, args []any, _, _ int) error {
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(`WITH `+with+` UPDATE variants
-			SET stock = (SELECT COALESCE(SUM(l.available), 0) FROM inventory_levels l WHERE l.variant_id = variants.id), updated_at = ?
+			SET stock = (SELECT COALESCE(SUM(l.available), 0) FROM inventory_levels l WHERE l.variant_id = variants.id AND `+liveLevels+`), updated_at = ?
 			FROM recount WHERE variants.id = recount.vid RETURNING id, stock`), append(args, now)...)
 		if err != nil {
 			return err
