@@ -22,8 +22,8 @@ const liveLevels = `NOT disconnected`
 
 // settleLevel orders one location's change against its stored level and
 // carries out the decision: an applied or refreshed change is written (a
-// disconnect leaves the level's tombstone), an ignored or re-read one is recorded as
-// an activity event saying why. The caller holds the variant's lock and
+// disconnect as the location's tombstone), an ignored or re-read one is
+// recorded as an activity event saying why. The caller holds the variant's lock and
 // recomputes the stock after an applied change.
 func settleLevel(ctx context.Context, tx *Tx, v *stockbell.Variant, c stockbell.StockChange) (stockbell.StockDecision, error) {
 	stored, err := findLevel(ctx, tx, v.ID, c.LocationID)
@@ -62,7 +62,7 @@ func findLevel(ctx context.Context, tx *Tx, variantID int64, locationID string) 
 
 // writeLevel stores the change as the location's level with the platform's
 // time it carried, its origin and a fresh stock sequence number; a
-// disconnect stores the level's tombstone so.
+// disconnect is stored so as the location's tombstone, holding no quantity.
 func writeLevel(ctx context.Context, tx *Tx, variantID int64, c stockbell.StockChange) error {
 	origin := levelOrigin(c)
 	// PostgreSQL takes the sequence number in the same statement (one round
