@@ -200,7 +200,9 @@ type StockChange struct {
 	InventoryItemID   string
 	LocationID        string
 	Available         int
-	// Disconnected removes the location's level (the location no longer stocks the item).
+	// Disconnected removes the location's level (the location no longer
+	// stocks the item): it stops counting, and its tombstone orders later
+	// changes of the location (InventoryLevel.Disconnected).
 	Disconnected bool
 	// At is the platform's own time of the change (a webhook's updated_at)
 	// or of the level read (Shopify's InventoryLevel.updatedAt); zero when
@@ -310,7 +312,8 @@ type CatalogService interface {
 	FindVariantByID(ctx context.Context, shopID, id int64) (*VariantWithProduct, error)
 	// FindVariants returns the variants matching the filter and the total count.
 	FindVariants(ctx context.Context, filter VariantFilter) ([]*VariantWithProduct, int, error)
-	// FindInventoryLevels returns a variant's per-location levels.
+	// FindInventoryLevels returns a variant's per-location levels, without
+	// the tombstones of disconnected locations.
 	FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*InventoryLevel, error)
 	// ApplyStockChange orders one location's change against its stored
 	// level (DecideStockChange), records it when it is newer and recomputes
