@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -11,8 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/jobs"
 )
 
 // operatorDocs returns the text of README.md and docs/*.md, where
@@ -220,4 +224,82 @@ func documentedPath(template string) *regexp.Regexp {
 		parts[i] = regexp.QuoteMeta(p)
 	}
 	return regexp.MustCompile(strings.Join(parts, `[^/\s`+"`"+`)]+`) + `(?:$|[^/\w])`)
+}
+
+// TestEveryServedSeriesIsDocumented: each stockbell_ series /metrics
+// serves (after a first request, so that the HTTP series exist) is named
+// in README.md or docs/, and each one README.md names is served, so that
+// an operator's dashboards can be built from the docs.
+func TestEveryServedSeriesIsDocumented(t *testing.T) {
+	docs := operatorDocs(t)
+	m := startServer(t, testEnv(t, nil))
+	get(t, m.URL()+"/healthz")
+	served := servedSeries(t, m)
+	if !slices.Contains(served, "stockbell_http_requests_total") || !slices.Contains(served, "stockbell_jobs") {
+		t.Fatalf("the scrape served too little: %v", served)
+	}
+	for _, name := range served {
+		if !regexp.MustCompile(`\b` + name + `\b`).MatchString(docs) {
+			t.Errorf("/metrics serves %s, which README.md and docs/ do not name", name)
+		}
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range seriesName.FindAllString(string(readme), -1) {
+		if !slices.Contains(served, name) {
+			t.Errorf("README.md names %s, which /metrics does not serve", name)
+		}
+	}
+}
+
+// servedSeries returns the names of the stockbell_ metric families the
+// server's /metrics serves.
+func servedSeries(t *testing.T, m *Main) []string {
+	t.Helper()
+	code, body := get(t, m.URL()+"/metrics")
+	if code != http.StatusOK {
+		t.Fatalf("/metrics = %d", code)
+	}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for name := range families {
+		if strings.HasPrefix(name, "stockbell_") {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// TestEveryJobKindIsDocumented: the job kinds table of
+// docs/architecture.md ("Durable work") lists exactly the job kinds the
+// root package declares and the queue's own rerun sweep.
+func TestEveryJobKindIsDocumented(t *testing.T) {
+	declared := append(declaredJobKinds(t, ".."), jobs.RerunSweepJob{}.Kind())
+	slices.Sort(declared)
+	text, err := os.ReadFile("../docs/architecture.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, _ := strings.Cut(string(text), "\n## Durable work\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	var listed []string
+	for _, line := range strings.Split(section, "\n") {
+		first, _, _ := strings.Cut(strings.TrimPrefix(line, "| "), " |")
+		if strings.HasPrefix(line, "| `") {
+			for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(first, -1) {
+				listed = append(listed, m[1])
+			}
+		}
+	}
+	slices.Sort(listed)
+	if len(declared) < 5 || !slices.Equal(listed, declared) {
+		t.Errorf("docs/architecture.md's job kinds:\n%v\nthe root package declares:\n%v", listed, declared)
+	}
 }
