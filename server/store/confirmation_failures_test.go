@@ -95,3 +95,89 @@ func TestSendConfirmationAgainNotToANumberThatStopped(t *testing.T) {
 		}
 	})
 }
+
+// subscribeAgain submits the subscription of fx's variant for the contact
+// again and checks that it is the existing one.
+func (fx *optinFixture) subscribeAgain(t *testing.T, db *store.DB, shopID int64, variant *stockbell.VariantWithProduct, want *stockbell.Subscription) {
+	t.Helper()
+	create := stockbell.SubscriptionCreate{ShopID: shopID, VariantID: variant.ID, Email: want.Email, Phone: want.Phone,
+		SMSConsent: want.Phone != "", Channels: want.Channels}
+	got, created, err := db.CreateSubscription(ctx, create)
+	must(t, err)
+	if created || got.ID != want.ID {
+		t.Fatalf("subscribing again: created=%v id %d, want the existing subscription %d", created, got.ID, want.ID)
+	}
+}
+
+// TestSubscribingAgainSendsAFailedConfirmationOnce: a pending shopper
+// whose confirmation request could not be sent submits the form again:
+// one new send is queued, as the merchant's "Send the confirmation again"
+// queues it, and the failure is cleared; submitting again while that send
+// is on its way queues nothing more. A request sent (not failed) is not
+// sent again within ConfirmationResendAfter.
+func TestSubscribingAgainSendsAFailedConfirmationOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		sub := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		jobs := func() int { return len(jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())) }
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, c.ID, "refused"))
+		fx.clock.Add(time.Minute)
+		fx.subscribeAgain(t, db, fx.shop.ID, fx.variant, sub)
+		args := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())
+		if len(args) != 2 || args[1]["confirmation_id"] != float64(c.ID) || args[1]["shop_id"] != float64(fx.shop.ID) {
+			t.Fatalf("send_confirmation jobs after subscribing again: %v, want a second one for confirmation %d", args, c.ID)
+		}
+		if again := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS); again.FailedAt != nil || again.Failure != "" ||
+			!again.RequestedAt.Equal(fx.clock.Now()) {
+			t.Fatalf("the confirmation queued again: %+v, want its failure cleared and requested now", again)
+		}
+		fx.subscribeAgain(t, db, fx.shop.ID, fx.variant, sub)
+		if n := jobs(); n != 2 {
+			t.Fatalf("%d send_confirmation jobs after a second repeat while the send is on its way, want 2", n)
+		}
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
+		fx.subscribeAgain(t, db, fx.shop.ID, fx.variant, sub)
+		if n := jobs(); n != 2 {
+			t.Fatalf("%d send_confirmation jobs after a repeat of a request just sent, want 2", n)
+		}
+	})
+}
+
+// TestSubscribingAgainSendsNoFailedConfirmationOfAChannelLeft: a shopper
+// queued by email whose text confirmation could not be sent replied STOP;
+// subscribing again by email sends nothing to the number. The same contact
+// at another shop does not send the first shop's request again.
+func TestSubscribingAgainSendsNoFailedConfirmationOfAChannelLeft(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		jobs := func() int { return len(jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())) }
+		other := install(t, db, stockbell.PlatformShopify, "other.myshopify.com")
+		product(t, db, other.ID, "p1", map[string]int{"v1": 0})
+		otherVariant := variant(t, db, other.ID, "v1")
+		pending := fx.subscribe(t, db, "", usMobile)
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, confirmationOf(t, db, pending.ID, stockbell.ChannelSMS).ID, "refused"))
+		theirs, created, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: other.ID, VariantID: otherVariant.ID,
+			Phone: usMobile, SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}})
+		must(t, err)
+		if !created || jobs() != 2 {
+			t.Fatalf("the number at another shop: created=%v, %d jobs; want its own subscription and its own request only", created, jobs())
+		}
+		fx.subscribeAgain(t, db, other.ID, otherVariant, theirs)
+		if c := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS); c.FailedAt == nil || jobs() != 2 {
+			t.Fatalf("a repeat at another shop: the first shop's failure %v, %d jobs; want it kept, nothing queued", c.FailedAt, jobs())
+		}
+
+		sub := fx.subscribe(t, db, "ann@example.com", deMobile)
+		must(t, db.MarkConfirmationFailed(ctx, fx.shop.ID, confirmationOf(t, db, sub.ID, stockbell.ChannelSMS).ID, "refused"))
+		if n, err := db.StopSMS(ctx, deMobile); err != nil || n != 1 {
+			t.Fatalf("STOP changed %d subscriptions (%v), want 1", n, err)
+		}
+		before := jobs()
+		fx.subscribeAgain(t, db, fx.shop.ID, fx.variant, &stockbell.Subscription{ID: sub.ID, Email: "ann@example.com",
+			Channels: stockbell.Channels{stockbell.ChannelEmail}})
+		if n := jobs(); n != before {
+			t.Fatalf("%d send_confirmation jobs after subscribing again by email, want %d: the number replied STOP", n, before)
+		}
+	})
+}

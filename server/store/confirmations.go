@@ -51,9 +51,15 @@ func queueConfirmationSends(ctx context.Context, tx *Tx, shopID int64, ids ...in
 const ConfirmationResendAfter = time.Hour
 
 // requestConfirmationsAgain queues a new request for each confirmation of
-// the subscription still open whose request left more than
+// a subscription submitted again that is still open: at once for one that
+// could not be sent, as the merchant's "Send the confirmation again" does
+// (sendConfirmationsAgain: once per failure, however often the form is
+// submitted); for one sent, only when it left more than
 // ConfirmationResendAfter ago.
 func requestConfirmationsAgain(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
+	if _, err := sendConfirmationsAgain(ctx, tx, sub.ShopID, sub.ID); err != nil {
+		return err
+	}
 	now := tx.db.now()
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, tx.Rebind(`UPDATE confirmations SET sent_at = NULL, requested_at = ?
@@ -139,36 +145,45 @@ func cutText(s string, n int) string {
 }
 
 // SendConfirmationAgain queues a new send of the subscription's failed
-// confirmation requests; see stockbell.SubscriberService. Under the
-// subscription's row lock, as a removal or STOP takes it, each request's
-// failure is cleared as its job is queued: a second call finds none
-// failed and queues nothing.
+// confirmation requests; see stockbell.SubscriberService and
+// sendConfirmationsAgain.
 func (db *DB) SendConfirmationAgain(ctx context.Context, shopID, subscriptionID int64) (int, error) {
-	var ids []int64
-	err := db.inTx(ctx, func(tx *Tx) error {
-		sub, err := lockSubscriptionByID(ctx, tx, shopID, subscriptionID)
-		if err != nil {
-			return err
-		}
-		for _, ch := range sub.Awaiting {
-			if !sub.AwaitsConfirmation(ch) {
-				continue
-			}
-			var failed []int64
-			err := tx.SelectContext(ctx, &failed, tx.Rebind(`UPDATE confirmations SET failed_at = NULL, failure = '', requested_at = ?
-				WHERE subscription_id = ? AND shop_id = ? AND channel = ? AND confirmed_at IS NULL AND failed_at IS NOT NULL
-				RETURNING id`), tx.db.now(), sub.ID, shopID, ch)
-			if err != nil {
-				return err
-			}
-			ids = append(ids, failed...)
-		}
-		return queueConfirmationSends(ctx, tx, shopID, ids...)
+	var queued int
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		queued, err = sendConfirmationsAgain(ctx, tx, shopID, subscriptionID)
+		return err
 	})
 	if err != nil {
 		return 0, err
 	}
-	return len(ids), nil
+	return queued, nil
+}
+
+// sendConfirmationsAgain queues a new send of each of the subscription's
+// confirmation requests that could not be sent, on a channel it still
+// awaits, and returns how many. Under the subscription's row lock, as a
+// removal or STOP takes it, each request's failure is cleared as its job
+// is queued: a second call finds none failed and queues nothing.
+func sendConfirmationsAgain(ctx context.Context, tx *Tx, shopID, subscriptionID int64) (int, error) {
+	sub, err := lockSubscriptionByID(ctx, tx, shopID, subscriptionID)
+	if err != nil {
+		return 0, err
+	}
+	var ids []int64
+	for _, ch := range sub.Awaiting {
+		if !sub.AwaitsConfirmation(ch) {
+			continue
+		}
+		var failed []int64
+		err := tx.SelectContext(ctx, &failed, tx.Rebind(`UPDATE confirmations SET failed_at = NULL, failure = '', requested_at = ?
+			WHERE subscription_id = ? AND shop_id = ? AND channel = ? AND confirmed_at IS NULL AND failed_at IS NOT NULL
+			RETURNING id`), tx.db.now(), sub.ID, shopID, ch)
+		if err != nil {
+			return 0, err
+		}
+		ids = append(ids, failed...)
+	}
+	return len(ids), queueConfirmationSends(ctx, tx, shopID, ids...)
 }
 
 // Confirm records the shopper's confirmation of a channel; see
