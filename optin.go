@@ -81,6 +81,51 @@ func (s *Subscription) AwaitsConfirmation(ch Channel) bool {
 	return waiting && s.Awaiting.Has(ch)
 }
 
+// ConfirmationClosure is why a confirmation can no longer be given, or
+// ConfirmationOpen while it can.
+type ConfirmationClosure string
+
+// Why a confirmation can no longer be given.
+const (
+	ConfirmationOpen ConfirmationClosure = ""
+	// ClosedRemoved: the merchant removed the subscription (cancelled).
+	ClosedRemoved ConfirmationClosure = "removed"
+	// ClosedUnsubscribed: the shopper unsubscribed (a STOP reply to a
+	// subscription by text alone, or an unsubscribe link).
+	ClosedUnsubscribed ConfirmationClosure = "unsubscribed"
+	// ClosedShopUninstalled: the shop uninstalled the app; nothing is sent
+	// on its behalf.
+	ClosedShopUninstalled ConfirmationClosure = "shop_uninstalled"
+	// ClosedChannelLeft: the channel was taken off a subscription that
+	// goes on by its other one (a STOP reply).
+	ClosedChannelLeft ConfirmationClosure = "channel_left"
+	// ClosedNotWaiting: the subscription left the queue otherwise: it was
+	// notified, is held in a batch for the merchant's approval, or its
+	// batch was discarded.
+	ClosedNotWaiting ConfirmationClosure = "not_waiting"
+)
+
+// ConfirmationClosed says why the subscription's channel can no longer be
+// confirmed, at shop, or ConfirmationOpen when it still awaits its
+// confirmation. The store refuses a confirmation that is not open, the
+// confirmation request is sent only while it is, and the link's page says
+// which.
+func ConfirmationClosed(sub *Subscription, shop *Shop, ch Channel) ConfirmationClosure {
+	switch {
+	case sub.Status == SubscriptionCancelled:
+		return ClosedRemoved
+	case sub.Status == SubscriptionUnsubscribed:
+		return ClosedUnsubscribed
+	case !shop.Active():
+		return ClosedShopUninstalled
+	case sub.AwaitsConfirmation(ch):
+		return ConfirmationOpen
+	case !sub.Channels.Has(ch):
+		return ClosedChannelLeft
+	}
+	return ClosedNotWaiting
+}
+
 // ConfirmationLinkValidity is how long a confirmation link, or a reply to
 // a confirmation text, is accepted after the request was sent.
 const ConfirmationLinkValidity = 7 * 24 * time.Hour
@@ -165,10 +210,11 @@ type ConfirmationService interface {
 	MarkConfirmationFailed(ctx context.Context, shopID, id int64, reason string) error
 	// Confirm records the shopper's confirmation of the channel and puts the
 	// subscription in the queue (if it still waits); confirming twice
-	// changes nothing. Returns ECONFLICT for a subscription the merchant
-	// removed (cancelled), ENOTFOUND for a confirmation of another shop or
-	// of a subscription that left otherwise (unsubscribed, notified,
-	// erased).
+	// changes nothing. Returns ECONFLICT for a confirmation that can no
+	// longer be given (ConfirmationClosed says why: the merchant removed
+	// the subscription, the shopper unsubscribed or took the channel off,
+	// it left the queue, or the shop uninstalled the app), ENOTFOUND for a
+	// confirmation of another shop or of a subscription erased.
 	Confirm(ctx context.Context, shopID, id int64, method ConfirmationMethod) (*Confirmation, error)
 	// ConfirmReply confirms every open SMS confirmation sent to a phone
 	// number (E.164) within ConfirmationLinkValidity, as a YES reply does,
@@ -193,7 +239,9 @@ type ConfirmationPage struct {
 	// ConsentText is the request the shopper is confirming, as it was sent.
 	ConsentText string
 	Confirmed   bool
-	// Removed says the merchant removed the subscription (it is
-	// cancelled): confirming it does nothing.
-	Removed bool
+	// Closed says why the channel can no longer be confirmed (see
+	// ConfirmationClosed); confirming it does nothing. A channel confirmed
+	// already is closed only when its subscription was removed, or
+	// unsubscribed, or its channel left, or its shop uninstalled the app.
+	Closed ConfirmationClosure
 }

@@ -83,12 +83,12 @@ func (c *Confirmations) sendFailed(ctx context.Context, conf *stockbell.Confirma
 }
 
 // stillWanted reports whether a confirmation request is still to be sent:
-// one that could not be sent is sent again only once the merchant queues
-// it again (which clears its failure).
+// one that could not be sent is sent again only once it is queued again
+// (which clears its failure).
 func stillWanted(req *stockbell.ConfirmationRequest) bool {
 	conf := &req.Confirmation
 	return conf.SentAt == nil && conf.ConfirmedAt == nil && conf.FailedAt == nil &&
-		req.Subscription.AwaitsConfirmation(conf.Channel) && req.Shop.Active()
+		stockbell.ConfirmationClosed(&req.Subscription, &req.Shop, conf.Channel) == stockbell.ConfirmationOpen
 }
 
 // Page returns what the confirmation link's page shows. Returns
@@ -107,20 +107,20 @@ func (c *Confirmations) Page(ctx context.Context, token string) (*stockbell.Conf
 }
 
 // Confirm confirms the link's channel (the page's button) and returns the
-// page as it is now. Confirming twice is harmless; a subscription the
-// merchant removed is not confirmed, and the page says it was removed,
-// also when the removal lands between the page's read and the confirmation
-// (the store's ECONFLICT).
+// page as it is now. Confirming twice is harmless; a confirmation that can
+// no longer be given (stockbell.ConfirmationClosed) is not, and the page
+// says why, also when what closed it (a removal, a STOP) lands between the
+// page's read and the confirmation: the store's ECONFLICT, after which the
+// page is read again.
 func (c *Confirmations) Confirm(ctx context.Context, token string) (*stockbell.ConfirmationPage, error) {
 	page, err := c.Page(ctx, token)
-	if err != nil || page.Confirmed || page.Removed {
+	if err != nil || page.Confirmed || page.Closed != stockbell.ConfirmationOpen {
 		return page, err
 	}
 	t, _ := c.Links.Signer.ParseConfirmationToken(token, c.Clock.Now())
 	_, err = c.Store.Confirm(ctx, t.ShopID, t.ConfirmationID, stockbell.ConfirmedByLink)
 	if stockbell.ErrorCode(err) == stockbell.ECONFLICT {
-		page.Removed = true
-		return page, nil
+		return c.Page(ctx, token)
 	} else if err != nil {
 		return nil, err
 	}
@@ -153,10 +153,13 @@ func (c *Confirmations) Reply(ctx context.Context, from, body string) (int, erro
 
 func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
 	conf := req.Confirmation
+	closed := stockbell.ConfirmationClosed(&req.Subscription, &req.Shop, conf.Channel)
+	if conf.ConfirmedAt != nil && closed == stockbell.ClosedNotWaiting {
+		closed = stockbell.ConfirmationOpen // confirmed, and since notified or in its batch
+	}
 	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: shopName(&req.Shop),
 		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
-		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil,
-		Removed: req.Subscription.Status == stockbell.SubscriptionCancelled}
+		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil, Closed: closed}
 }
 
 func (c *Confirmations) logger() *slog.Logger {

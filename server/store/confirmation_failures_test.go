@@ -181,3 +181,35 @@ func TestSubscribingAgainSendsNoFailedConfirmationOfAChannelLeft(t *testing.T) {
 		}
 	})
 }
+
+// TestUninstalledShopCannotBeConfirmed: once a shop uninstalled the app,
+// neither a pending sign-up's link nor a YES reply confirms it (ECONFLICT:
+// nothing is sent on the shop's behalf), while the same number's pending
+// sign-up at another shop is confirmed by the reply.
+func TestUninstalledShopCannotBeConfirmed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		pending := fx.subscribe(t, db, "", usMobile)
+		c := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS)
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
+		other := install(t, db, stockbell.PlatformShopify, "other.myshopify.com")
+		product(t, db, other.ID, "p1", map[string]int{"v1": 0})
+		theirs, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: other.ID, VariantID: variant(t, db, other.ID, "v1").ID,
+			Phone: usMobile, SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}})
+		must(t, err)
+		must(t, db.MarkConfirmationSent(ctx, other.ID, confirmationOf(t, db, theirs.ID, stockbell.ChannelSMS).ID, "Reply YES"))
+		must(t, db.UninstallShop(ctx, fx.shop.ID))
+
+		_, err = db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
+		wantCode(t, err, stockbell.ECONFLICT, "")
+		if n, err := db.ConfirmReply(ctx, usMobile); err != nil || n != 1 {
+			t.Fatalf("a YES reply confirmed %d (%v), want only the other shop's sign-up", n, err)
+		}
+		if got := confirmationOf(t, db, pending.ID, stockbell.ChannelSMS); got.ConfirmedAt != nil {
+			t.Fatalf("the uninstalled shop's confirmation was recorded: %+v", got)
+		}
+		if got := confirmationOf(t, db, theirs.ID, stockbell.ChannelSMS); got.ConfirmedAt == nil {
+			t.Fatalf("the other shop's confirmation: %+v, want confirmed", got)
+		}
+	})
+}

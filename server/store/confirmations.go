@@ -216,7 +216,7 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 		for _, c := range open {
 			err := confirm(ctx, tx, c, stockbell.ConfirmedByReply)
 			if code := stockbell.ErrorCode(err); code == stockbell.ENOTFOUND || code == stockbell.ECONFLICT {
-				continue // the subscription left, or was removed, meanwhile
+				continue // erased, or no longer to be confirmed (stockbell.ConfirmationClosed)
 			} else if err != nil {
 				return err
 			}
@@ -234,20 +234,23 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 // and a queued one may have been skipped by a chunk claim while this
 // transaction held its row (on PostgreSQL a claim skips locked rows), so
 // that a batch for everyone closed without it. Returns ECONFLICT when the
-// merchant removed the subscription (cancelled), ENOTFOUND when it no
-// longer awaits it otherwise (a claim that marked it notified first is
-// waited for and seen). The subscription's row lock orders this with a
-// removal: whichever comes second sees the other.
+// confirmation can no longer be given (stockbell.ConfirmationClosed: the
+// merchant removed the subscription, the shopper unsubscribed or took the
+// channel off, it left the queue, a claim that marked it notified first
+// being waited for and seen, or the shop uninstalled the app). The
+// subscription's row lock orders this with a removal or a STOP: whichever
+// comes second sees the other.
 func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
 	sub, err := lockSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
 	if err != nil {
 		return err
 	}
-	if sub.Status == stockbell.SubscriptionCancelled {
-		return stockbell.Errorf(stockbell.ECONFLICT, "subscription %d was removed by the shop", sub.ID)
+	shop, err := holdShopForQueueing(ctx, tx, sub.ShopID)
+	if err != nil {
+		return err
 	}
-	if !sub.AwaitsConfirmation(c.Channel) {
-		return stockbell.Errorf(stockbell.ENOTFOUND, "subscription %d does not await a confirmation of %s", sub.ID, c.Channel)
+	if closed := stockbell.ConfirmationClosed(sub, shop, c.Channel); closed != stockbell.ConfirmationOpen {
+		return stockbell.Errorf(stockbell.ECONFLICT, "subscription %d can no longer confirm %s: %s", sub.ID, c.Channel, closed)
 	}
 	now := tx.db.now()
 	c.ConfirmedAt, c.Method = &now, method
@@ -262,9 +265,6 @@ func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stoc
 	}
 	detail := EventDetail{"channel": c.Channel, "method": method}
 	if err := tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventConfirmed), detail); err != nil {
-		return err
-	}
-	if err := holdShopForQueueing(ctx, tx, sub.ShopID); err != nil {
 		return err
 	}
 	// A job of its own, as for a new subscription (see CreateSubscription).
@@ -389,11 +389,16 @@ func stopSMS(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
 	return tx.insertJob(ctx, stockbell.VariantStockChangedJob{ShopID: sub.ShopID, VariantID: sub.VariantID}, nil)
 }
 
-// holdShopForQueueing takes, on PostgreSQL, the key-share lock on the
-// shop's row that a new subscription's insert takes through its foreign
-// key, for a subscription joining the queue by an update (a
+// holdShopForQueueing reads the shop's status, taking on PostgreSQL the
+// key-share lock on its row that a new subscription's insert takes through
+// its foreign key, for a subscription joining the queue by an update (a
 // confirmation): a flow leaving draft then either waits for it or is
 // waited for (see recheckWaitingVariants).
-func holdShopForQueueing(ctx context.Context, tx *Tx, shopID int64) error {
-	return lockShopRow(ctx, tx, shopID, tx.forKeyShareOf("shops"))
+func holdShopForQueueing(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Shop, error) {
+	shop := stockbell.Shop{ID: shopID}
+	err := tx.GetContext(ctx, &shop.Status, tx.Rebind(`SELECT status FROM shops WHERE id = ?`+tx.forKeyShareOf("shops")), shopID)
+	if err != nil {
+		return nil, notFound(err, "shop %d not found", shopID)
+	}
+	return &shop, nil
 }

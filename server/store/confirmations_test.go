@@ -264,7 +264,8 @@ func TestConfirmingAQueuedSubscriptionWakesTheEngine(t *testing.T) {
 // TestConfirmWaitsForAClaimAndSeesItNotified: on PostgreSQL a confirmation
 // that comes while a chunk claim holds the subscription (marked notified,
 // not yet committed) waits for it and then finds the subscription no
-// longer waiting: it does not put a notified subscriber back in the queue.
+// longer waiting (ECONFLICT, stockbell.ClosedNotWaiting): it does not put
+// a notified subscriber back in the queue.
 func TestConfirmWaitsForAClaimAndSeesItNotified(t *testing.T) {
 	db := storetest.Open(t, store.Postgres)
 	fx := newOptinFixture(t, db)
@@ -276,7 +277,7 @@ func TestConfirmWaitsForAClaimAndSeesItNotified(t *testing.T) {
 			_, err := db.Confirm(ctx, fx.shop.ID, c.ID, stockbell.ConfirmedByLink)
 			return err
 		})
-	wantCode(t, err, stockbell.ENOTFOUND, "")
+	wantCode(t, err, stockbell.ECONFLICT, "")
 	sub, err := db.FindSubscriptionByID(ctx, fx.shop.ID, both.ID)
 	must(t, err)
 	if sub.Status != stockbell.SubscriptionNotified {

@@ -98,13 +98,14 @@ func (h *confirmHandler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	lang := confirmLanguage(page.Language)
 	texts := confirmTexts[lang]
+	closed := texts.Closed[page.Closed]
 	switch { // the page's title and heading say what happened
-	case page.Removed:
-		texts.Title = texts.RemovedTitle
+	case page.Closed != stockbell.ConfirmationOpen:
+		texts.Title = closed.Title
 	case page.Confirmed:
 		texts.Title = texts.DoneTitle
 	}
-	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Page: page})
+	WriteHTML(w, http.StatusOK, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Closed: closed, Page: page})
 }
 
 // fail answers the page with only an error message; status, when not 0,
@@ -151,33 +152,82 @@ func confirmLanguage(locale string) string {
 
 // confirmPage is what the page template sees.
 type confirmPage struct {
-	Lang   string
-	T      confirmText
+	Lang string
+	T    confirmText
+	// Closed is the wording for Page.Closed (none while it is open).
+	Closed closedText
 	Page   *stockbell.ConfirmationPage
 	Status int // for error pages
 }
 
 // confirmText is the wording of the confirmation page in one language;
-// DoneTitle replaces Title once the alert is confirmed, RemovedTitle (with
-// Removed) once the merchant removed it.
+// DoneTitle replaces Title once the alert is confirmed, Closed's title
+// once it can no longer be confirmed.
 type confirmText struct {
 	Title, For, Button, Done, Invalid, Error, DoneTitle string
-	Removed, RemovedTitle                               string
+	Closed                                              map[stockbell.ConfirmationClosure]closedText
 }
+
+// closedText says why a confirmation can no longer be given: its Text is
+// formatted with the shop, the product and the contact, in that order
+// (each text names those it needs by index: %[2]s is the product).
+type closedText struct{ Title, Text string }
 
 var confirmTexts = map[string]confirmText{
 	"en": {"Confirm your alert", "For %s", "Confirm", "Confirmed. You will hear from %s when %s is back in stock.",
 		"This link is not valid or has expired.", "Something went wrong. Please try again later.", "Alert confirmed",
-		"%s removed this alert: you will not be notified when %s is back in stock.", "Alert removed"},
+		map[stockbell.ConfirmationClosure]closedText{
+			stockbell.ClosedRemoved: {"Alert removed", "%[1]s removed this alert: you will not be notified when %[2]s is back in stock."},
+			stockbell.ClosedUnsubscribed: {"Unsubscribed",
+				"You unsubscribed from this alert: you will not be notified when %[2]s is back in stock."},
+			stockbell.ClosedChannelLeft: {"Nothing to confirm",
+				"You asked not to be contacted at %[3]s about this alert: there is nothing to confirm."},
+			stockbell.ClosedNotWaiting: {"Nothing to confirm",
+				"This alert is no longer waiting for %[2]s to be back in stock: there is nothing left to confirm."},
+			stockbell.ClosedShopUninstalled: {"Nothing to confirm", "%[1]s no longer sends back-in-stock alerts: there is nothing to confirm."},
+		}},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée",
-		"%s a supprimé cette alerte : vous ne serez pas prévenu quand %s sera de nouveau en stock.", "Alerte supprimée"},
+		map[stockbell.ConfirmationClosure]closedText{
+			stockbell.ClosedRemoved: {"Alerte supprimée",
+				"%[1]s a supprimé cette alerte : vous ne serez pas prévenu quand %[2]s sera de nouveau en stock."},
+			stockbell.ClosedUnsubscribed: {"Désinscription effectuée",
+				"Vous vous êtes désinscrit de cette alerte : vous ne serez pas prévenu quand %[2]s sera de nouveau en stock."},
+			stockbell.ClosedChannelLeft: {"Rien à confirmer",
+				"Vous avez demandé à ne plus être contacté à %[3]s pour cette alerte : il n'y a rien à confirmer."},
+			stockbell.ClosedNotWaiting: {"Rien à confirmer",
+				"Cette alerte n'attend plus le retour en stock de %[2]s : il n'y a plus rien à confirmer."},
+			stockbell.ClosedShopUninstalled: {"Rien à confirmer",
+				"%[1]s n'envoie plus d'alertes de retour en stock : il n'y a rien à confirmer."},
+		}},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt",
-		"%s hat diese Benachrichtigung entfernt: Sie werden nicht benachrichtigt, wenn %s wieder vorrätig ist.", "Benachrichtigung entfernt"},
+		map[stockbell.ConfirmationClosure]closedText{
+			stockbell.ClosedRemoved: {"Benachrichtigung entfernt",
+				"%[1]s hat diese Benachrichtigung entfernt: Sie werden nicht benachrichtigt, wenn %[2]s wieder vorrätig ist."},
+			stockbell.ClosedUnsubscribed: {"Abgemeldet",
+				"Sie haben sich von dieser Benachrichtigung abgemeldet: Sie werden nicht benachrichtigt, wenn %[2]s wieder vorrätig ist."},
+			stockbell.ClosedChannelLeft: {"Nichts zu bestätigen",
+				"Sie möchten unter %[3]s nicht mehr zu dieser Benachrichtigung kontaktiert werden: Es gibt nichts zu bestätigen."},
+			stockbell.ClosedNotWaiting: {"Nichts zu bestätigen",
+				"Diese Benachrichtigung wartet nicht mehr darauf, dass %[2]s wieder vorrätig ist: Es gibt nichts mehr zu bestätigen."},
+			stockbell.ClosedShopUninstalled: {"Nichts zu bestätigen",
+				"%[1]s versendet keine Verfügbarkeitsbenachrichtigungen mehr: Es gibt nichts zu bestätigen."},
+		}},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada",
-		"%s ha eliminado esta alerta: no recibirás ningún aviso cuando %s vuelva a estar disponible.", "Alerta eliminada"},
+		map[stockbell.ConfirmationClosure]closedText{
+			stockbell.ClosedRemoved: {"Alerta eliminada",
+				"%[1]s ha eliminado esta alerta: no recibirás ningún aviso cuando %[2]s vuelva a estar disponible."},
+			stockbell.ClosedUnsubscribed: {"Baja confirmada",
+				"Te has dado de baja de esta alerta: no recibirás ningún aviso cuando %[2]s vuelva a estar disponible."},
+			stockbell.ClosedChannelLeft: {"Nada que confirmar",
+				"Pediste que no te contactáramos en %[3]s por esta alerta: no hay nada que confirmar."},
+			stockbell.ClosedNotWaiting: {"Nada que confirmar",
+				"Esta alerta ya no espera a que %[2]s vuelva a estar disponible: no queda nada por confirmar."},
+			stockbell.ClosedShopUninstalled: {"Nada que confirmar",
+				"%[1]s ya no envía avisos de disponibilidad: no hay nada que confirmar."},
+		}},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
@@ -190,8 +240,8 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
 <p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
-{{- else if .Page.Removed}}
-<p role="status">{{sprintf .T.Removed .Page.Shop .Page.Product}}</p>
+{{- else if .Page.Closed}}
+<p role="status">{{sprintf .Closed.Text .Page.Shop .Page.Product .Page.Contact}}</p>
 {{- else if .Page.Confirmed}}
 <p class="done" role="status">{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
 {{- else}}
