@@ -3,6 +3,7 @@ package stockbell
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -108,6 +109,15 @@ type RetryLaterError struct {
 // Error implements the error interface.
 func (e *RetryLaterError) Error() string {
 	return e.Reason + " (retry at " + e.At.UTC().Format(time.RFC3339) + ")"
+}
+
+// JobStopped reports whether the running job's context was cancelled
+// rather than ended by the job's timeout: the process is stopping (or the
+// job was cancelled). What failed then was cut short, not refused: the
+// queue runs the job again without counting the attempt, so a handler
+// records no failure for it, not even on its last attempt.
+func JobStopped(ctx context.Context) bool {
+	return errors.Is(ctx.Err(), context.Canceled)
 }
 
 // jobAttemptKey carries the running job's attempt number in its context.

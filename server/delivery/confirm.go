@@ -64,13 +64,15 @@ func (c *Confirmations) HandleSendConfirmation(ctx context.Context, job stockbel
 // (stockbell.ConfirmationMaxAttempts), after which the queue gives the job
 // up, is recorded as not sent, with why, for the merchant's subscriber
 // page; the job then ends. Another failure is returned for the queue to
-// retry the job.
+// retry the job; so is a send cut short because the process is stopping
+// (stockbell.JobStopped), on any attempt: it did not fail, and the queue
+// runs the job again without counting the attempt.
 func (c *Confirmations) sendFailed(ctx context.Context, conf *stockbell.Confirmation, err error) error {
 	attempt := stockbell.JobAttempt(ctx)
 	reason := stockbell.ErrorMessage(err)
 	switch {
 	case stockbell.ErrorCode(err) == stockbell.EINVALID:
-	case attempt >= stockbell.ConfirmationMaxAttempts:
+	case attempt >= stockbell.ConfirmationMaxAttempts && !stockbell.JobStopped(ctx):
 		reason = fmt.Sprintf("given up after %d attempts: %v", attempt, err)
 	default:
 		return fmt.Errorf("send confirmation %d: %w", conf.ID, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"time"
 
@@ -14,8 +15,11 @@ import (
 
 // Handler runs one kind of job. A returned error makes the queue retry the
 // job with exponential backoff, except a *stockbell.RetryLaterError, which
-// runs it again at the time it names without counting an attempt; return
-// nil once the job's outcome is recorded.
+// runs it again at the time it names without counting an attempt, and any
+// error returned once the job's context was cancelled because the queue is
+// stopping (stockbell.JobStopped), after which the job runs again when a
+// queue next starts, the attempt not counted; return nil once the job's
+// outcome is recorded.
 type Handler[T stockbell.JobArgs] func(ctx context.Context, args T) error
 
 // Workers collects the job handlers and periodic jobs of the components,
@@ -74,6 +78,9 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 		}
 		return river.JobSnooze(max(time.Until(later.At), 0))
 	}
+	if err != nil && stockbell.JobStopped(ctx) {
+		return stopped(ctx, err)
+	}
 	switch {
 	case !again:
 		return err
@@ -83,6 +90,21 @@ func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
 		return againOrFail(ctx, job, err)
 	}
 	return err
+}
+
+// stopped is the error of a job whose context was cancelled before its
+// handler returned, made to wrap the cancellation: River (v0.51) then
+// makes a job cut short by the client stopping available again, its
+// attempt taken back and no error recorded (its soft stop: the attempt's
+// error must be context.Canceled), whatever error the work met as it was
+// cut short (a provider's connection reset, say). A job cancelled
+// remotely is cancelled still. A run asked for meanwhile (again kinds) is
+// this next run.
+func stopped(ctx context.Context, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", err, ctx.Err())
 }
 
 // handlerContext gives the handler its job's attempt and how many times

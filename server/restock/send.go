@@ -289,7 +289,7 @@ func (r *sendRun) fail(d *stockbell.MessageDelivery, reason string, resumed bool
 // A provider that hangs until the job's timeout is given up on.
 func (r *sendRun) failedForNow(ctx context.Context, d *stockbell.MessageDelivery, resumed bool, err error) error {
 	id, channel := d.Message.ID, d.Message.Channel
-	if r.lastAttempt && !errors.Is(ctx.Err(), context.Canceled) {
+	if r.lastAttempt && !stockbell.JobStopped(ctx) {
 		attempts := d.Message.Attempts + 1 // with this run's
 		r.logger().Warn("message given up on its send job's last attempt", "message", id, "channel", channel,
 			"attempts", attempts, "error", err)
