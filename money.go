@@ -129,3 +129,41 @@ func (t MoneyTotals) Of(currency string) Amount {
 	}
 	return 0
 }
+
+// NormalizeCurrency returns an ISO 4217 currency code as stored: three
+// letters, upper case ("eur " → "EUR"). Anything else is not a currency
+// Stockbell can name, and is "" (unknown) rather than a guess.
+func NormalizeCurrency(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if len(code) != 3 {
+		return ""
+	}
+	for _, r := range code {
+		if r < 'A' || r > 'Z' {
+			return ""
+		}
+	}
+	return code
+}
+
+// String writes the amount followed by its currency code ("89.00 EUR"), or
+// the amount alone when the currency is unknown (""). The code rather than
+// a symbol: "$" names a dozen currencies and "kr" several, while a code is
+// unambiguous in every language.
+func (m Money) String() string {
+	if m.Currency == "" {
+		return m.Amount.String()
+	}
+	return m.Amount.String() + " " + m.Currency
+}
+
+// FormatPrice writes a price as stored (decimal text) with its currency,
+// as Money.String does ("89.00 EUR"). Text that is not an amount is
+// returned as it is, with no currency: it cannot be said what it counts.
+func FormatPrice(price, currency string) string {
+	amount, err := ParseAmount(price)
+	if err != nil {
+		return price
+	}
+	return Money{Currency: currency, Amount: amount}.String()
+}

@@ -53,3 +53,23 @@ func TestAmountJSONAndTotals(t *testing.T) {
 		t.Fatalf("round trip = %+v, %v", back, err)
 	}
 }
+
+func TestFormatPriceWithCurrency(t *testing.T) {
+	cases := []struct{ price, currency, want string }{
+		{"89", "EUR", "89.00 EUR"},
+		{"1500.5", "JPY", "1500.50 JPY"},
+		{"19.99", "", "19.99"},
+		{"", "USD", ""},
+		{"ask us", "USD", "ask us"},
+	}
+	for _, c := range cases {
+		if got := stockbell.FormatPrice(c.price, c.currency); got != c.want {
+			t.Errorf("FormatPrice(%q, %q) = %q, want %q", c.price, c.currency, got, c.want)
+		}
+	}
+	for in, want := range map[string]string{"eur": "EUR", " USD ": "USD", "€": "", "EURO": "", "U1D": "", "": ""} {
+		if got := stockbell.NormalizeCurrency(in); got != want {
+			t.Errorf("NormalizeCurrency(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

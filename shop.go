@@ -68,6 +68,10 @@ type Shop struct {
 	// PrimaryDomain is the storefront's public domain when the platform tells it.
 	PrimaryDomain string `db:"primary_domain" json:"primary_domain"`
 	Name          string `db:"name" json:"name"`
+	// Currency is the ISO 4217 code of the shop's prices as its platform
+	// states it ("EUR"); empty when the platform has not said, and then
+	// prices are shown without one (never guessed).
+	Currency string `db:"currency" json:"currency"`
 	// PublicKey identifies the shop in the storefront snippet; it is not a secret.
 	PublicKey string     `db:"public_key" json:"public_key"`
 	Status    ShopStatus `db:"status" json:"status"`
@@ -129,6 +133,9 @@ type ShopInstall struct {
 	Domain        string
 	PrimaryDomain string
 	Name          string
+	// Currency is the shop's ISO 4217 currency code when the install knows
+	// it; empty leaves a reinstalled shop's stored one.
+	Currency string
 	// Seal returns the platform access token sealed for the shop's id
 	// (stockbell.SealToken); it is called in the install's transaction once
 	// the id is known. Nil installs the shop without a token.
@@ -178,6 +185,9 @@ type ShopDetails struct {
 	// PrimaryDomain is the storefront's public host (e.g. shop.example.com);
 	// the storefront API accepts requests from it.
 	PrimaryDomain string
+	// Currency is the ISO 4217 code of the shop's prices (its default or
+	// base currency).
+	Currency string
 }
 
 // ShopService manages shops.
@@ -205,8 +215,8 @@ type ShopService interface {
 	// or renew's error (nothing stored).
 	RenewShopToken(ctx context.Context, id int64, renew func(shop *Shop) (*ShopTokenRenewal, error)) (*Shop, error)
 	// UpdateShopDetails records what the platform says about the shop now:
-	// its name and its storefront's primary domain (an empty value leaves
-	// the stored one). Returns ENOTFOUND for an unknown shop.
+	// its name, its storefront's primary domain and its currency (an empty
+	// value leaves the stored one). Returns ENOTFOUND for an unknown shop.
 	UpdateShopDetails(ctx context.Context, id int64, details ShopDetails) error
 	// UninstallShop marks the shop uninstalled; its data is kept.
 	// Returns ENOTFOUND if the shop does not exist.

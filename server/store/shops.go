@@ -14,7 +14,7 @@ var _ stockbell.ShopService = (*DB)(nil)
 
 const shopColumns = `id, platform, domain, primary_domain, name, public_key, status, sealed_token,
 	scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at,
-	sealed_refresh_token, token_expires_at, refresh_token_expires_at`
+	sealed_refresh_token, token_expires_at, refresh_token_expires_at, currency`
 
 // publicKeyEncoding spells public keys in lower-case base32 without padding.
 var publicKeyEncoding = base32.NewEncoding("abcdefghijklmnopqrstuvwxyz234567").WithPadding(base32.NoPadding)
@@ -154,19 +154,23 @@ func checkInstall(install stockbell.ShopInstall) (stockbell.ShopInstall, error) 
 		return install, stockbell.FieldErrorf("domain", "shop domain is required")
 	}
 	install.PrimaryDomain = normalizeDomain(install.PrimaryDomain)
+	install.Currency = stockbell.NormalizeCurrency(install.Currency)
 	return install, nil
 }
 
-// UpdateShopDetails records the shop's name and primary domain.
+// UpdateShopDetails records the shop's name, primary domain and currency;
+// an empty one leaves the stored value.
 func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell.ShopDetails) error {
 	domain := normalizeDomain(details.PrimaryDomain)
+	currency := stockbell.NormalizeCurrency(details.Currency)
 	return db.inTx(ctx, func(tx *Tx) error {
 		tx.shopsChanged = true
 		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET
 			name = CASE WHEN ? <> '' THEN ? ELSE name END,
 			primary_domain = CASE WHEN ? <> '' THEN ? ELSE primary_domain END,
+			currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
 			updated_at = ? WHERE id = ?`),
-			details.Name, details.Name, domain, domain, tx.db.now(), id)
+			details.Name, details.Name, domain, domain, currency, currency, tx.db.now(), id)
 		return mustAffect(res, err, "shop %d not found", id)
 	})
 }
@@ -180,11 +184,12 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 	}
 	id, err := tx.insertID(ctx, `INSERT INTO shops (platform, domain, primary_domain, name, public_key, status,
 		sealed_token, scopes, installed_at, uninstalled_at, platform_installed_at, created_at, updated_at,
-		sealed_refresh_token, token_expires_at, refresh_token_expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, NULL, ?, ?)
+		sealed_refresh_token, token_expires_at, refresh_token_expires_at, currency)
+		VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?, NULL, ?, ?, ?, NULL, ?, ?, ?)
 		ON CONFLICT (platform, domain) DO UPDATE SET
 			primary_domain = CASE WHEN excluded.primary_domain <> '' THEN excluded.primary_domain ELSE shops.primary_domain END,
 			name = CASE WHEN excluded.name <> '' THEN excluded.name ELSE shops.name END,
+			currency = CASE WHEN excluded.currency <> '' THEN excluded.currency ELSE shops.currency END,
 			status = excluded.status, sealed_token = excluded.sealed_token, scopes = excluded.scopes,
 			installed_at = excluded.installed_at, uninstalled_at = NULL,
 			platform_installed_at = excluded.platform_installed_at, updated_at = excluded.updated_at,
@@ -192,7 +197,7 @@ func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockb
 			refresh_token_expires_at = excluded.refresh_token_expires_at`,
 		in.Platform, in.Domain, in.PrimaryDomain, in.Name, newPublicKey(), stockbell.ShopInstalled,
 		in.Scopes, now, nullTime(in.PlatformInstalledAt.UTC()), now, now,
-		nullTime(in.Expiry.TokenExpiresAt.UTC()), nullTime(in.Expiry.RefreshTokenExpiresAt.UTC()))
+		nullTime(in.Expiry.TokenExpiresAt.UTC()), nullTime(in.Expiry.RefreshTokenExpiresAt.UTC()), in.Currency)
 	if err != nil {
 		return nil, err
 	}
