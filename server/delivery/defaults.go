@@ -6,7 +6,7 @@ package delivery
 const defaultText = `{{.T.Heading}}
 
 {{if .CustomText}}{{.CustomText}}{{else}}{{.T.Intro}}{{end}}
-{{with .Variant.Price}}
+{{with .Variant.PriceWithCurrency}}
 {{$.T.Price}}: {{.}}{{end}}
 
 {{.T.Button}}: {{.ProductURL}}
@@ -36,7 +36,7 @@ const defaultHTML = `<!DOCTYPE html>
 <tr><td style="padding:16px 24px 0;font-size:16px;line-height:1.5">
 {{- if .CustomText}}{{range .CustomParagraphs}}<p style="margin:0 0 12px">{{.}}</p>{{end}}{{else}}<p style="margin:0">{{.T.Intro}}</p>{{end -}}
 </td></tr>
-{{- with .Variant.Price}}
+{{- with .Variant.PriceWithCurrency}}
 <tr><td style="padding:8px 24px 0;font-size:16px"><strong>{{$.T.Price}}: {{.}}</strong></td></tr>
 {{- end}}
 <tr><td style="padding:20px 24px 24px"><a href="{{.ProductURL}}" style="display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:600">{{.T.Button}}</a></td></tr>

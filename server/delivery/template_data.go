@@ -21,7 +21,7 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 	product := productPage(c.Variant.URL, c.Variant.ProductURL, c.Shop.PrimaryDomain, c.Shop.Domain)
 	data := &TemplateData{
 		Shop:       ShopData{Name: c.Shop.Name, URL: shopHome(c.Shop.PrimaryDomain, c.Shop.Domain)},
-		Variant:    variantData(c.Variant),
+		Variant:    variantData(c.Variant).priced(c.Shop.Currency),
 		Contact:    ContactData{Email: c.Subscription.Email, Phone: c.Subscription.Phone},
 		ProductURL: TrackedURL(product, c.Message.Channel, code), ShortURL: t.links.ShortURL(code),
 		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel}),
@@ -67,6 +67,12 @@ func variantData(v *stockbell.VariantWithProduct) VariantData {
 		image = v.ProductImageURL
 	}
 	return VariantData{ProductTitle: v.ProductTitle, Title: title, Price: v.Price, ImageURL: image, SKU: v.SKU}
+}
+
+// priced returns the variant with its price in the shop's currency.
+func (d VariantData) priced(currency string) VariantData {
+	d.Currency, d.PriceWithCurrency = currency, stockbell.FormatPrice(d.Price, currency)
+	return d
 }
 
 // executor is what text/template and html/template templates share.

@@ -22,7 +22,7 @@ type fieldGroup struct {
 // docs/delivery.md lists them.
 var fieldGroups = []fieldGroup{
 	{".Shop", reflect.TypeFor[ShopData]().String(), []string{"Name", "URL"}},
-	{".Variant", reflect.TypeFor[VariantData]().String(), []string{"ProductTitle", "Title", "Price", "ImageURL", "SKU"}},
+	{".Variant", reflect.TypeFor[VariantData]().String(), []string{"ProductTitle", "Title", "Price", "Currency", "PriceWithCurrency", "ImageURL", "SKU"}},
 	{".Contact", reflect.TypeFor[ContactData]().String(), []string{"Email", "Phone"}},
 }
 

@@ -50,9 +50,15 @@ type ShopData struct {
 type VariantData struct {
 	ProductTitle string
 	Title        string
-	Price        string
-	ImageURL     string
-	SKU          string
+	// Price is the price as the platform gave it ("89.00"), Currency the
+	// shop's ISO 4217 code ("EUR", empty when unknown), and
+	// PriceWithCurrency the two as the default templates show them
+	// ("89.00 EUR", or the bare price when the currency is unknown).
+	Price             string
+	Currency          string
+	PriceWithCurrency string
+	ImageURL          string
+	SKU               string
 }
 
 // ContactData is the subscriber's contact.
