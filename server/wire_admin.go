@@ -39,7 +39,6 @@ func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, 
 	if m.Config.Development() {
 		deps.Outbox = m.DB
 		deps.Demo = &demo.Simulator{Receipts: m.DB, Clock: stockbell.SystemClock{}, Wait: demo.ApplyWait}
-		opts.DemoCurrency = demo.Currency
 	}
 	admin, err := web.NewAdmin(deps, opts)
 	if err != nil {

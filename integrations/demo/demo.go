@@ -77,11 +77,11 @@ var Products = []Product{
 func Seed(ctx context.Context, shops stockbell.ShopService, catalog stockbell.CatalogService, publicURL string) (shop *stockbell.Shop, created bool, err error) {
 	shop, err = shops.FindShopByDomain(ctx, stockbell.PlatformDemo, Domain)
 	if err == nil {
-		return shop, false, nil
+		return shop, false, stateCurrency(ctx, shops, shop)
 	} else if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 		return nil, false, err
 	}
-	shop, err = shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformDemo, Domain: Domain, Name: Name})
+	shop, err = shops.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformDemo, Domain: Domain, Name: Name, Currency: Currency})
 	if err != nil {
 		return nil, false, err
 	}
@@ -91,6 +91,16 @@ func Seed(ctx context.Context, shops stockbell.ShopService, catalog stockbell.Ca
 		}
 	}
 	return shop, true, nil
+}
+
+// stateCurrency gives a demo shop seeded before shops had a currency the
+// demo's, as a platform states its shop's.
+func stateCurrency(ctx context.Context, shops stockbell.ShopService, shop *stockbell.Shop) error {
+	if shop.Currency != "" {
+		return nil
+	}
+	shop.Currency = Currency
+	return shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Currency: Currency})
 }
 
 // PagePath is the path of a demo product's page.

@@ -169,3 +169,24 @@ func TestSyncLogExamples(t *testing.T) {
 		}
 	})
 }
+
+// TestSeedStatesTheDemoCurrency: the demo shop's prices are in
+// demo.Currency, stored on the shop as a platform's shop stores its own,
+// and a demo shop seeded before shops had a currency is given it.
+func TestSeedStatesTheDemoCurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		older, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformDemo, Domain: demo.Domain, Name: demo.Name})
+		if err != nil || older.Currency != "" {
+			t.Fatalf("an older demo shop: %+v, %v", older, err)
+		}
+		shop, _, err := demo.Seed(ctx, db, db, "http://localhost:8080")
+		if err != nil || shop.Currency != demo.Currency {
+			t.Fatalf("seeded shop: %+v, %v; want currency %s", shop, err, demo.Currency)
+		}
+		stored, err := db.FindShopByID(ctx, shop.ID)
+		if err != nil || stored.Currency != demo.Currency {
+			t.Fatalf("stored shop: %+v, %v; want currency %s", stored, err, demo.Currency)
+		}
+	})
+}

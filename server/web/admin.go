@@ -84,10 +84,6 @@ type AdminOptions struct {
 	// AllowPrivateFetch lets "check my product page" reach private
 	// addresses (development only; the demo shop is on localhost).
 	AllowPrivateFetch bool
-	// DemoCurrency is the ISO 4217 code of the demo shop's prices, shown
-	// with its amounts (development only). A platform's shop does not tell
-	// Stockbell its currency, so its amounts show bare.
-	DemoCurrency string
 }
 
 // Admin serves the merchant admin: server-rendered pages under /admin for

@@ -95,7 +95,7 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	}
 	data.Filter.From, data.Filter.To = data.Activity.From, data.Activity.To
 	data.Chart = activityChart(data.Activity)
-	data.Currency = a.currency(s.Shop)
+	data.Currency = s.Shop.Currency
 	view := &AdminView{Shop: s.Shop, Session: s}
 	pairs := exportPairs(data.Activity)
 	data.ExportLink = view.Link("/admin/reports/activity.csv", pairs...)
@@ -249,24 +249,10 @@ func (c *CSVResponse) Write(p []byte) (int, error) {
 }
 
 // formatMoney writes an amount with its currency ("50.00 EUR").
-func formatMoney(m stockbell.Money) string {
-	return m.Amount.String() + " " + m.Currency
-}
+func formatMoney(m stockbell.Money) string { return m.String() }
 
 // formatAmount writes an amount with its currency as formatMoney does, or
 // alone when the currency is not known ("").
 func formatAmount(a stockbell.Amount, currency string) string {
-	if currency == "" {
-		return a.String()
-	}
-	return formatMoney(stockbell.Money{Currency: currency, Amount: a})
-}
-
-// currency is the ISO 4217 code of the shop's prices when Stockbell knows
-// it (the demo shop's), else "".
-func (a *Admin) currency(shop *stockbell.Shop) string {
-	if shop != nil && shop.Platform == stockbell.PlatformDemo {
-		return a.opts.DemoCurrency
-	}
-	return ""
+	return stockbell.Money{Currency: currency, Amount: a}.String()
 }

@@ -133,11 +133,7 @@ func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
 // shop's currency ("89.00 EUR"); text that is not an amount is shown as
 // stored.
 func (f *FirstRun) price(v *stockbell.VariantWithProduct) string {
-	amount, err := stockbell.ParseAmount(v.Price)
-	if err != nil {
-		return v.Price
-	}
-	return formatAmount(amount, f.Admin.currency(f.Shop))
+	return stockbell.FormatPrice(v.Price, f.Shop.Currency)
 }
 
 // groupByProduct groups variants by product, products in catalog order.
