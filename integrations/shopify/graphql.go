@@ -46,9 +46,11 @@ const (
   id legacyResourceId tracked inventoryLevels(first:50){ ` + levelFields + ` } } } }`
 
 	// webhookSubscriptionsQuery lists the shop's webhooks and, in the same
-	// call, the shop's name and primary domain (the storefront origin the
-	// storefront API accepts besides the myshopify.com domain).
-	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } }
+	// call, the shop's name, primary domain (the storefront origin the
+	// storefront API accepts besides the myshopify.com domain) and
+	// currencyCode (the ISO 4217 code of the currency the shop sells in,
+	// the currency of its variants' prices).
+	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } currencyCode }
   currentAppInstallation{ id metafield(namespace:"stockbell", key:"server_url"){ value } }
   webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
 

@@ -132,6 +132,7 @@ func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stoc
 			PrimaryDomain struct {
 				Host string `json:"host"`
 			} `json:"primaryDomain"`
+			CurrencyCode string `json:"currencyCode"`
 		} `json:"shop"`
 		CurrentAppInstallation appInstallation `json:"currentAppInstallation"`
 		WebhookSubscriptions   struct {
@@ -141,7 +142,7 @@ func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stoc
 	if err := s.query(ctx, webhookSubscriptionsQuery, nil, &data); err != nil {
 		return nil, stockbell.ShopDetails{}, appInstallation{}, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
 	}
-	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host}
+	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host, Currency: data.Shop.CurrencyCode}
 	keys := map[string]bool{}
 	for _, n := range data.WebhookSubscriptions.Nodes {
 		keys[n.Topic+" "+n.URI] = true

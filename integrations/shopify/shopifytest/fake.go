@@ -75,9 +75,12 @@ type pendingCode struct{ shop, scope string }
 // Shop is one fake shop's state.
 type Shop struct {
 	Domain string
-	// Name and PrimaryDomain answer the Admin API's shop query.
+	// Name, PrimaryDomain and Currency answer the Admin API's shop query
+	// (Currency is its currencyCode; USD when not set, as the field is
+	// never null).
 	Name          string
 	PrimaryDomain string
+	Currency      string
 	Token         string
 	Scope         string
 	// TokenExpiresAt is when Token expires by the fake's clock; zero for

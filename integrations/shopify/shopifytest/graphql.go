@@ -1,6 +1,7 @@
 package shopifytest
 
 import (
+	"cmp"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -154,7 +155,7 @@ func (f *Fake) execute(s *Shop, req graphqlRequest) (any, []any) {
 	case strings.Contains(q, "webhookSubscriptions("):
 		data := map[string]any{"webhookSubscriptions": listSubscriptions(s)}
 		if strings.Contains(q, "primaryDomain") {
-			data["shop"] = map[string]any{"name": s.Name, "primaryDomain": map[string]any{"host": s.PrimaryDomain}}
+			data["shop"] = shopDetails(s, q)
 		}
 		if strings.Contains(q, "currentAppInstallation") {
 			data["currentAppInstallation"] = appInstallation(s, q)
@@ -377,4 +378,14 @@ func setAppMetafields(s *Shop, vars map[string]any) map[string]any {
 		set = append(set, map[string]any{"key": m["key"], "value": m["value"]})
 	}
 	return map[string]any{"metafields": set, "userErrors": []any{}}
+}
+
+// shopDetails answers the shop fields of a query: name, primaryDomain and,
+// when asked, currencyCode (a CurrencyCode enum value such as "EUR").
+func shopDetails(s *Shop, q string) map[string]any {
+	shop := map[string]any{"name": s.Name, "primaryDomain": map[string]any{"host": s.PrimaryDomain}}
+	if strings.Contains(q, "currencyCode") {
+		shop["currencyCode"] = cmp.Or(s.Currency, "USD")
+	}
+	return shop
 }
