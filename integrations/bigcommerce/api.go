@@ -95,6 +95,9 @@ type apiStore struct {
 	Name      string `json:"name"`
 	Domain    string `json:"domain"`
 	SecureURL string `json:"secure_url"`
+	// Currency is the store's default currency code ("USD"), the
+	// currency of its catalog's prices.
+	Currency string `json:"currency"`
 }
 
 // apiOrder and apiOrderProduct are the v2 order and its lines.

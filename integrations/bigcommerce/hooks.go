@@ -106,8 +106,9 @@ func (in *Integration) webhookSecret(ctx context.Context, shop *stockbell.Shop) 
 	return string(secret), nil
 }
 
-// recordStoreDetails keeps the store's name and storefront domain (the
-// storefront API accepts requests from it and finds the shop by it).
+// recordStoreDetails keeps the store's name, its storefront domain (the
+// storefront API accepts requests from it and finds the shop by it) and its
+// default currency (that of its prices).
 func (in *Integration) recordStoreDetails(ctx context.Context, shop *stockbell.Shop, sess *session) error {
 	info, err := sess.storeInfo(ctx)
 	if err != nil {
@@ -117,5 +118,5 @@ func (in *Integration) recordStoreDetails(ctx context.Context, shop *stockbell.S
 	if domain == "" {
 		domain = strings.TrimPrefix(strings.TrimPrefix(info.SecureURL, "https://"), "http://")
 	}
-	return in.Shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Name: info.Name, PrimaryDomain: domain})
+	return in.Shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Name: info.Name, PrimaryDomain: domain, Currency: info.Currency})
 }

@@ -17,7 +17,8 @@ func (f *Fake) api(w http.ResponseWriter, r *http.Request, s *Store, path string
 	parts := strings.Split(strings.Trim(path, "/"), "/")
 	switch {
 	case r.Method == http.MethodGet && path == "/v2/store":
-		writeJSON(w, http.StatusOK, map[string]any{"id": s.Hash, "domain": s.Domain, "secure_url": "https://" + s.Domain, "name": s.Name})
+		writeJSON(w, http.StatusOK, map[string]any{"id": s.Hash, "domain": s.Domain, "secure_url": "https://" + s.Domain, "name": s.Name,
+			"currency": cmp.Or(s.Currency, "USD"), "currency_symbol": "$", "decimal_places": 2})
 	case r.Method == http.MethodGet && path == "/v3/catalog/products":
 		rows := []any{}
 		for _, p := range listedProducts(s, r.URL.Query()) {

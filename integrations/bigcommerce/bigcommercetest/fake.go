@@ -59,9 +59,12 @@ type Store struct {
 	Hash   string
 	Name   string
 	Domain string
-	Token  string
-	Scope  string
-	Owner  User
+	// Currency is the store's default currency code, as store information
+	// (GET /v2/store) gives it; USD when not set.
+	Currency string
+	Token    string
+	Scope    string
+	Owner    User
 	// Products with their variants and levels; Orders for conversions.
 	Products []*Product
 	Orders   []*Order
