@@ -122,6 +122,20 @@ func (c *Client) product(ctx context.Context, cred Credentials, sku string) (*ap
 	return &p, err
 }
 
+// apiCurrency is the store's currency information.
+type apiCurrency struct {
+	BaseCurrencyCode string `json:"base_currency_code"`
+}
+
+// baseCurrency reads the store's base currency, that of its catalog
+// prices (GET /V1/directory/currency, a resource open to anyone: no ACL
+// resource is needed).
+func (c *Client) baseCurrency(ctx context.Context, cred Credentials) (string, error) {
+	var info apiCurrency
+	err := c.get(ctx, cred, "/directory/currency", nil, &info)
+	return info.BaseCurrencyCode, err
+}
+
 // children reads a configurable product's simple products.
 func (c *Client) children(ctx context.Context, cred Credentials, sku string) ([]apiProduct, error) {
 	var out []apiProduct

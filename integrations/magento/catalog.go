@@ -40,6 +40,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	if shop == nil || err != nil {
 		return err
 	}
+	in.recordCurrency(ctx, shop, cred)
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
@@ -63,6 +64,19 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items, "deleted", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// recordCurrency stores the store's base currency when it changed. A
+// failed read is logged and leaves the stored one: the currency is only
+// shown with prices, and the listing that follows meets a refused token.
+func (in *Integration) recordCurrency(ctx context.Context, shop *stockbell.Shop, cred Credentials) {
+	currency, err := in.Client.baseCurrency(ctx, cred)
+	if err == nil && stockbell.NormalizeCurrency(currency) != shop.Currency {
+		err = in.Shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Currency: currency})
+	}
+	if err != nil {
+		in.Logger.WarnContext(ctx, "magento base currency not read", "store", shop.Domain, "err", err)
+	}
 }
 
 // refreshPage refreshes each product of a listed page (refreshProduct),

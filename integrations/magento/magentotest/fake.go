@@ -61,6 +61,9 @@ type Fake struct {
 	// MSI turns multi-source inventory (the sources and source-items
 	// endpoints) on.
 	MSI bool
+	// BaseCurrency is the store's base currency code, as
+	// /V1/directory/currency answers it; USD when not set.
+	BaseCurrency string
 	// DisabledSources are the source codes the merchant disabled: the
 	// sources endpoint lists them with enabled false, and their source
 	// items are still listed, as Magento lists them.

@@ -1,6 +1,7 @@
 package magentotest
 
 import (
+	"cmp"
 	"net/http"
 	"net/url"
 	"slices"
@@ -33,6 +34,10 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/products":
 		f.productPage(w, r.URL.Query())
+	case path == "/directory/currency":
+		code := cmp.Or(f.BaseCurrency, "USD")
+		writeJSON(w, http.StatusOK, map[string]any{"base_currency_code": code, "default_display_currency_code": code,
+			"available_currency_codes": []string{code}, "exchange_rates": []any{map[string]any{"currency_to": code, "rate": 1}}})
 	case path == "/inventory/source-items" && f.MSI:
 		f.sourceItems(w, r.URL.Query())
 	case path == "/inventory/sources" && f.MSI:
