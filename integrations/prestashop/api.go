@@ -124,6 +124,14 @@ type shopSettings struct {
 	allowOrders bool
 	// stockManaged is PS_STOCK_MANAGEMENT: without it nothing is tracked.
 	stockManaged bool
+	// currencyID is PS_CURRENCY_DEFAULT: the currencies row of the shop's
+	// default currency, that of its prices (0: not said).
+	currencyID int64
+}
+
+// apiCurrency is a row of the currencies resource.
+type apiCurrency struct {
+	ISOCode string `json:"iso_code"`
 }
 
 // policy resolves a row's out_of_stock: a product that takes orders when

@@ -39,6 +39,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	if err != nil {
 		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
+	in.recordCurrency(ctx, shop, sess, settings.currencyID)
 	listed := map[string]bool{}
 	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
 		for _, p := range page {
@@ -96,7 +97,7 @@ func (in *Integration) failed(ctx context.Context, shop *stockbell.Shop, report 
 // settings reads the shop-wide settings stock depends on.
 func (s *session) settings(ctx context.Context) (shopSettings, error) {
 	rows, _, err := list[apiConfiguration](ctx, s, "configurations", url.Values{
-		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT]"}})
+		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT|PS_CURRENCY_DEFAULT]"}})
 	settings := shopSettings{stockManaged: true}
 	for _, r := range rows {
 		switch r.Name {
@@ -104,9 +105,28 @@ func (s *session) settings(ctx context.Context) (shopSettings, error) {
 			settings.allowOrders = r.Value == "1"
 		case "PS_STOCK_MANAGEMENT":
 			settings.stockManaged = r.Value != "0"
+		case "PS_CURRENCY_DEFAULT":
+			settings.currencyID, _ = strconv.ParseInt(string(r.Value), 10, 64)
 		}
 	}
 	return settings, err
+}
+
+// recordCurrency stores the shop's default currency when it changed. A
+// failed read (a key not allowed to GET currencies, say) is logged and
+// leaves the stored one: the currency is only shown with prices.
+func (in *Integration) recordCurrency(ctx context.Context, shop *stockbell.Shop, sess *session, id int64) {
+	if id == 0 {
+		return
+	}
+	rows, _, err := list[apiCurrency](ctx, sess, "currencies", url.Values{
+		"display": {"[id,iso_code]"}, "filter[id]": {"[" + strconv.FormatInt(id, 10) + "]"}})
+	if err == nil && len(rows) == 1 && stockbell.NormalizeCurrency(rows[0].ISOCode) != shop.Currency {
+		err = in.Shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Currency: rows[0].ISOCode})
+	}
+	if err != nil {
+		in.Logger.WarnContext(ctx, "prestashop default currency not read", "shop", shop.Domain, "err", err)
+	}
 }
 
 // catalogRead is what the webservice said about a set of products beside

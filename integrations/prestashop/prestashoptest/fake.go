@@ -58,6 +58,9 @@ type Shop struct {
 	// AllowOrders is PS_ORDER_OUT_OF_STOCK, StockManagement PS_STOCK_MANAGEMENT.
 	AllowOrders     bool
 	StockManagement bool
+	// Currency is the iso_code of the shop's default currency (the
+	// currencies row PS_CURRENCY_DEFAULT names); EUR when not set.
+	Currency string
 	// Denied lists resources the key has no permission on (401, code 26),
 	// NoGET those it may use but not GET (405, code 25).
 	Denied map[string]bool

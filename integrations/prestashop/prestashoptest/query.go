@@ -29,6 +29,7 @@ var (
 		"stock_availables":      {"id", "id_product", "id_product_attribute", "id_shop", "id_shop_group", "quantity", "depends_on_stock", "out_of_stock", "location"},
 		"product_option_values": {"id", "id_attribute_group"},
 		"configurations":        {"id", "value", "name"},
+		"currencies":            {"id", "iso_code", "name"},
 	}
 	i18n = map[string][]string{
 		"products":              {"name", "link_rewrite"},

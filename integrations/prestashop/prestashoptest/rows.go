@@ -1,11 +1,15 @@
 package prestashoptest
 
 import (
+	"cmp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 )
+
+// defaultCurrencyID is the id of the shop's default currency row.
+const defaultCurrencyID = 2
 
 // row is one resource row as PrestaShop's JSON writes it.
 type row map[string]any
@@ -44,7 +48,12 @@ func (f *Fake) rows(resource string) ([]row, bool) {
 		}
 	case "configurations":
 		out = []row{{"id": int64(1), "name": "PS_ORDER_OUT_OF_STOCK", "value": boolStr(f.shop.AllowOrders)},
-			{"id": int64(2), "name": "PS_STOCK_MANAGEMENT", "value": boolStr(f.shop.StockManagement)}}
+			{"id": int64(2), "name": "PS_STOCK_MANAGEMENT", "value": boolStr(f.shop.StockManagement)},
+			{"id": int64(3), "name": "PS_CURRENCY_DEFAULT", "value": str(defaultCurrencyID)}}
+	case "currencies":
+		// The default currency is not the first: the configuration's id is followed.
+		out = []row{{"id": int64(1), "iso_code": "XTS", "name": "Other"},
+			{"id": int64(defaultCurrencyID), "iso_code": cmp.Or(f.shop.Currency, "EUR"), "name": "Default"}}
 	default:
 		return nil, false
 	}
