@@ -157,13 +157,31 @@ func (m Money) String() string {
 	return m.Amount.String() + " " + m.Currency
 }
 
-// FormatPrice writes a price as stored (decimal text) with its currency,
-// as Money.String does ("89.00 EUR"). Text that is not an amount is
-// returned as it is, with no currency: it cannot be said what it counts.
+// ParsePrice reads a price as platforms and feeds write it: an amount
+// ("89.00", currency unknown: "") or an amount and its ISO 4217 code as
+// Google Merchant feeds write them ("15.00 USD"). Anything else is an
+// EINVALID error.
+func ParsePrice(text string) (Money, error) {
+	amount, code, coded := strings.Cut(strings.TrimSpace(text), " ")
+	currency := NormalizeCurrency(code)
+	if coded && (currency == "" || currency != strings.TrimSpace(code)) {
+		return Money{}, Errorf(EINVALID, "%q is not a price such as 19.99 or 19.99 USD", text)
+	}
+	a, err := ParseAmount(amount)
+	return Money{Currency: currency, Amount: a}, err
+}
+
+// FormatPrice writes a price as stored with its currency, as Money.String
+// does ("89.00 EUR"): the code the price states itself, else currency (the
+// shop's; "" writes the amount alone). Text that is not a price is
+// returned as it is: it cannot be said what it counts.
 func FormatPrice(price, currency string) string {
-	amount, err := ParseAmount(price)
+	m, err := ParsePrice(price)
 	if err != nil {
 		return price
 	}
-	return Money{Currency: currency, Amount: amount}.String()
+	if m.Currency == "" {
+		m.Currency = currency
+	}
+	return m.String()
 }

@@ -61,6 +61,10 @@ func TestFormatPriceWithCurrency(t *testing.T) {
 		{"19.99", "", "19.99"},
 		{"", "USD", ""},
 		{"ask us", "USD", "ask us"},
+		{"15 USD", "", "15.00 USD"},
+		{"15.00 USD", "EUR", "15.00 USD"}, // the price's own code wins
+		{"15.00 usd", "EUR", "15.00 usd"},
+		{"15.00 USD extra", "EUR", "15.00 USD extra"},
 	}
 	for _, c := range cases {
 		if got := stockbell.FormatPrice(c.price, c.currency); got != c.want {

@@ -30,6 +30,10 @@ type syncRun struct {
 	// document's Last-Modified (its own time), zero without one.
 	read     stockbell.StockRead
 	modified time.Time
+	// shop is the feed's shop as the sync began; currency tallies the
+	// currencies the document's prices state.
+	shop     *stockbell.Shop
+	currency priceCurrency
 }
 
 // spoolError marks a failure to keep items on disk: ours, not the feed's.
@@ -47,9 +51,9 @@ func (r *syncRun) sync(ctx context.Context) error {
 		return err
 	}
 	r.feed = feed
-	if shop, err := r.s.Shops.FindShopByID(ctx, r.shopID); err != nil {
+	if r.shop, err = r.s.Shops.FindShopByID(ctx, r.shopID); err != nil {
 		return err
-	} else if !shop.Active() {
+	} else if !r.shop.Active() {
 		return r.finish(ctx, Validators{}, "the shop is not installed")
 	}
 	creds, err := r.s.credentials(feed)
@@ -86,6 +90,7 @@ func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 	}
 	defer sp.close()
 	res, err := Parse(doc.Body, doc.Format, func(it stockbell.FeedItem) error {
+		r.currency.note(it.Price)
 		st, ok := stored[it.ID]
 		if ok {
 			st.seen = true
@@ -113,6 +118,9 @@ func (r *syncRun) readDocument(ctx context.Context, doc *Document) error {
 	if errors.Is(err, stockbell.ErrListedNothing) {
 		return r.finish(ctx, Validators{}, stockbell.SweepFailure(stockbell.PlatformFeed, err))
 	} else if err != nil {
+		return err
+	}
+	if err := r.recordCurrency(ctx); err != nil {
 		return err
 	}
 	return r.finish(ctx, doc.Validators, "")
