@@ -1,0 +1,43 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestFlowPreviewAndOutboxWriteTheShopsCurrency: the flow page's preview
+// and a test message (as the Outbox keeps it) write the price with the
+// currency stored on the shop.
+func TestFlowPreviewAndOutboxWriteTheShopsCurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "francs.example")
+		if _, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Cowbell", Published: true,
+			Variants: []stockbell.VariantUpsert{{PlatformID: "v1", Title: "Default Title", Price: "49.00", Tracked: true,
+				InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1"}}}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Currency: "CHF"}); err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, shop)
+		preview := b.get("/admin/flow/preview?step=1&format=text")
+		wantStatus(t, preview, http.StatusOK, "the preview")
+		if !strings.Contains(preview.Body, "Price: 49.00 CHF") {
+			t.Errorf("the preview lacks the price with the shop's currency:\n%s", preview.Body)
+		}
+		token := b.get("/admin/flow").csrf(t)
+		wantStatus(t, b.post("/admin/flow", flowForm(token, "action", "test_1", "test_to", "me@example.com")), http.StatusOK, "sending a test")
+		sent, _, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})
+		if err != nil || len(sent) != 1 || !strings.Contains(sent[0].Text, "Price: 49.00 CHF") {
+			t.Fatalf("the Outbox's test message: %+v, %v; want Price: 49.00 CHF", sent, err)
+		}
+	})
+}
