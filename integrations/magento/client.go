@@ -50,8 +50,9 @@ type Client struct {
 	// HTTP carries every call; its transport decides which addresses may
 	// be reached (see NewClient).
 	HTTP *http.Client
-	// Pause waits between attempts; tests make it instant.
-	Pause func(ctx context.Context, attempt int) error
+	// Sleep waits d between attempts, or until ctx ends; tests play time
+	// with it.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewClient returns a client with a 30 s timeout per call. Unless
@@ -67,18 +68,13 @@ func NewClient(allowPrivate bool) *Client {
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.Proxy = nil
 	transport.DialContext = dialer.DialContext
-	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Pause: pause}
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Sleep: stockbell.Sleep}
 }
 
-func pause(ctx context.Context, attempt int) error {
-	t := time.NewTimer(time.Duration(attempt*attempt) * 500 * time.Millisecond)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+// retryDelay is the wait after a failed attempt: attempt² × 0.5 s (0.5,
+// 2 and 4.5 s).
+func retryDelay(attempt int) time.Duration {
+	return time.Duration(attempt*attempt) * 500 * time.Millisecond
 }
 
 // config is the oauth1 configuration of the credentials' consumer.
@@ -122,7 +118,7 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 		if !retry || attempt == maxAttempts {
 			break
 		}
-		if perr := c.Pause(ctx, attempt); perr != nil {
+		if perr := c.Sleep(ctx, retryDelay(attempt)); perr != nil {
 			return perr
 		}
 	}

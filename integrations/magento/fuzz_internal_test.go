@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -92,7 +93,7 @@ func FuzzSignedStockRead(f *testing.F) {
 	store := magentotest.New()
 	f.Cleanup(store.Close)
 	client := NewClient(true)
-	client.Pause = func(context.Context, int) error { return nil }
+	client.Sleep = func(context.Context, time.Duration) error { return nil }
 	form := store.ActivationForm()
 	cred, err := client.Exchange(context.Background(), Credentials{BaseURL: store.URL(),
 		ConsumerKey: form.Get(FieldConsumerKey), ConsumerSecret: form.Get(FieldConsumerSecret)}, form.Get(FieldVerifier))

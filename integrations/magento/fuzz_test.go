@@ -96,7 +96,7 @@ func FuzzExchangeSignature(f *testing.F) {
 	f.Add("clé", "sécret ☃", "vérificateur", false)
 	f.Add("~-._", "*'()!", "\x00\x7f", true)
 	client := magento.NewClient(true)
-	client.Pause = func(context.Context, int) error { return nil }
+	client.Sleep = func(context.Context, time.Duration) error { return nil }
 	f.Fuzz(func(t *testing.T, key, secret, verifier string, sha1Only bool) {
 		if key == "" || verifier == "" {
 			return // an activation without them is refused before any exchange

@@ -56,7 +56,7 @@ func newJobsEnv(t *testing.T, db *store.DB) *jobsEnv {
 func integrationOn(db *store.DB) *magento.Integration {
 	sealer, _ := oauth.NewSealer(bytes.Repeat([]byte("k"), 32))
 	client := magento.NewClient(true)
-	client.Pause = func(context.Context, int) error { return nil }
+	client.Sleep = func(context.Context, time.Duration) error { return nil }
 	return &magento.Integration{Shops: db, Catalog: db, Secrets: db, Activations: db, SyncLog: db, Jobs: db.Queue.(stockbell.JobInserter),
 		Sealer: sealer, Client: client, Clock: stockbell.SystemClock{}, Logger: slog.New(slog.DiscardHandler), AllowHTTP: true}
 }

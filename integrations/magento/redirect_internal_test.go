@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // TestSignedReadsStayOnTheStore: a REST answer redirecting to another host
@@ -27,7 +28,7 @@ func TestSignedReadsStayOnTheStore(t *testing.T) {
 	}))
 	defer store.Close()
 	c := NewClient(true)
-	c.Pause = func(context.Context, int) error { return nil }
+	c.Sleep = func(context.Context, time.Duration) error { return nil }
 	cred := Credentials{BaseURL: store.URL, ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts", Method: MethodHMACSHA256}
 	var out map[string]any
 	err := c.get(context.Background(), cred, "/store/storeConfigs", nil, &out)
