@@ -71,9 +71,14 @@ func NewClient(allowPrivate bool) *Client {
 	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Sleep: stockbell.Sleep}
 }
 
-// retryDelay is the wait after a failed attempt: attempt² × 0.5 s (0.5,
-// 2 and 4.5 s).
-func retryDelay(attempt int) time.Duration {
+// retryDelay is the wait after a failed attempt: what the answer's
+// Retry-After asks for (seconds or an HTTP date, at most
+// netguard.MaxRetryAfter), else attempt² × 0.5 s (0.5, 2 and 4.5 s).
+// answer is nil when no answer came.
+func retryDelay(answer http.Header, attempt int) time.Duration {
+	if wait, ok := netguard.RetryAfter(answer, time.Now()); ok {
+		return wait
+	}
 	return time.Duration(attempt*attempt) * 500 * time.Millisecond
 }
 
@@ -114,11 +119,12 @@ func (c *Client) get(ctx context.Context, cred Credentials, path string, query u
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		var retry bool
-		retry, err = c.getOnce(ctx, signed, target, path, out)
+		var answer http.Header
+		retry, answer, err = c.getOnce(ctx, signed, target, path, out)
 		if !retry || attempt == maxAttempts {
 			break
 		}
-		if perr := c.Sleep(ctx, retryDelay(attempt)); perr != nil {
+		if perr := c.Sleep(ctx, retryDelay(answer, attempt)); perr != nil {
 			return perr
 		}
 	}
@@ -136,31 +142,32 @@ func (c *Client) signedClient(ctx context.Context, cred Credentials) *http.Clien
 	return signed
 }
 
-// getOnce makes one attempt; retry says whether another may succeed.
-func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path string, out any) (retry bool, err error) {
+// getOnce makes one attempt; retry says whether another may succeed, and
+// answer is the headers of the store's answer (nil when none came).
+func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path string, out any) (retry bool, answer http.Header, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return false, err
+		return false, nil, err
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := signed.Do(req)
 	if err != nil {
 		// A refused redirect would be refused again.
 		_, refused := errors.AsType[*netguard.RefusedError](err)
-		return !refused, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
+		return !refused, nil, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
 	if err != nil {
-		return true, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store's answer could not be read: %v", err)
+		return true, resp.Header, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store's answer could not be read: %v", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return retryable(resp.StatusCode), answerError(path, resp.StatusCode, raw)
+		return retryable(resp.StatusCode), resp.Header, answerError(path, resp.StatusCode, raw)
 	}
 	if err := json.Unmarshal(raw, out); err != nil {
-		return false, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store answered %s with something other than the expected JSON.", req.URL.Path)
+		return false, resp.Header, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store answered %s with something other than the expected JSON.", req.URL.Path)
 	}
-	return false, nil
+	return false, resp.Header, nil
 }
 
 func retryable(status int) bool {
