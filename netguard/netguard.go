@@ -1,6 +1,6 @@
 // Package netguard keeps Stockbell's requests to addresses that merchants
-// give (catalog feeds, outbound webhook endpoints, the admin's page check)
-// on the public internet, as the domain's rule stockbell.PublicAddress
+// give (catalog feeds, outbound webhook endpoints, the admin's page check,
+// PrestaShop shops, Magento stores) on the public internet, as the domain's rule stockbell.PublicAddress
 // says: in production a URL whose host is loopback, private, link-local or
 // otherwise internal is refused when it is saved and again when each
 // connection is dialled, so that a name resolving to a public address

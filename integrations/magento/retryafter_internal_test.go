@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -55,5 +56,23 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 				t.Fatalf("waits between attempts: %v, want %v", slept, c.want)
 			}
 		})
+	}
+}
+
+// TestRefusedStoreIsNotRetried: in production a REST read of a store on a
+// loopback address is refused when its socket is dialled, and not tried
+// again: it would be refused again.
+func TestRefusedStoreIsNotRetried(t *testing.T) {
+	var reached atomic.Int32
+	store := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+	defer store.Close()
+	var slept []time.Duration
+	client := NewClient(false)
+	client.Sleep = func(_ context.Context, d time.Duration) error { slept = append(slept, d); return nil }
+	cred := Credentials{BaseURL: store.URL, ConsumerKey: "ck", ConsumerSecret: "cs", Token: "tok", TokenSecret: "ts", Method: MethodHMACSHA256}
+	var out map[string]any
+	err := client.get(context.Background(), cred, "/store/storeConfigs", nil, &out)
+	if err == nil || !strings.Contains(err.Error(), "Magento stores must be on the public internet") || reached.Load() != 0 || len(slept) != 0 {
+		t.Fatalf("a loopback store in production: %v; reached %d times, after waits %v", err, reached.Load(), slept)
 	}
 }

@@ -1,13 +1,16 @@
 package prestashop_test
 
 import (
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -47,6 +50,36 @@ func TestKeyNeverFollowsADowngrade(t *testing.T) {
 		}
 		if stockbell.ErrorField(err) != "shop_url" || !strings.Contains(err.Error(), "redirected from https to http") {
 			t.Fatalf("connect through a downgrade: %v", err)
+		}
+	})
+}
+
+// TestShopOnAPrivateAddressIsRefused: outside development a shop whose
+// host is loopback is refused when its socket is dialled, with the rule
+// every client of a merchant's host states, and once: a refusal is not
+// tried again. No request reaches it and nothing is stored.
+func TestShopOnAPrivateAddressIsRefused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		var reached atomic.Int32
+		private := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { reached.Add(1) }))
+		defer private.Close()
+		production := prestashop.NewClient(false, slog.New(slog.DiscardHandler))
+		production.Sleep = e.in.Client.Sleep
+		production.HTTP.Transport.(*http.Transport).TLSClientConfig = private.Client().Transport.(*http.Transport).TLSClientConfig.Clone()
+		e.in.Client = production
+		e.slept = nil
+		_, _, err := e.in.Connect(ctx, private.URL+"/", prestashoptest.Key)
+		if stockbell.ErrorField(err) != "shop_url" || !strings.Contains(err.Error(), "refused to connect to 127.0.0.1") ||
+			!strings.Contains(err.Error(), "PrestaShop shops must be on the public internet") {
+			t.Fatalf("connect to a loopback shop: %v", err)
+		}
+		if reached.Load() != 0 || len(e.slept) != 0 {
+			t.Fatalf("the loopback shop was reached %d times, after waits %v", reached.Load(), e.slept)
+		}
+		_, total, err := db.FindShops(ctx, stockbell.ShopFilter{Limit: 10})
+		if err != nil || total != 0 {
+			t.Fatalf("a refused connect stored %d shops (%v)", total, err)
 		}
 	})
 }
