@@ -102,16 +102,37 @@ func (db *DB) FindConfirmationRequest(ctx context.Context, shopID, id int64) (*s
 	return &req, nil
 }
 
-// findConfirmation returns the shop's confirmation (locked for update on
-// PostgreSQL inside a writing transaction). Returns ENOTFOUND.
+// findConfirmation returns the shop's confirmation, unlocked: a writer
+// locks it with lockConfirmation. Returns ENOTFOUND.
 func findConfirmation(ctx context.Context, tx *Tx, shopID, id int64) (*stockbell.Confirmation, error) {
 	var c stockbell.Confirmation
-	err := tx.GetContext(ctx, &c, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations WHERE id = ? AND shop_id = ?`+
-		tx.forUpdate()), id, shopID)
+	err := tx.GetContext(ctx, &c, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations WHERE id = ? AND shop_id = ?`), id, shopID)
 	if err != nil {
 		return nil, notFound(err, "confirmation %d not found", id)
 	}
 	return &c, nil
+}
+
+// lockConfirmation locks, on PostgreSQL, the subscription of c and then c,
+// and returns both as locked, c read again only if it still meets the
+// further condition open (SQL beginning with AND, with its args). Lock
+// order: a subscription before its confirmations, as every writer of a
+// confirmation takes them (sendConfirmationsAgain, a repeat sign-up) and a
+// removal or STOP takes the subscription; locked the other way round, two
+// of them on one subscription would each wait for the other. Returns
+// ENOTFOUND when c no longer meets open, or is gone.
+func lockConfirmation(ctx context.Context, tx *Tx, c *stockbell.Confirmation, open string, args ...any) (*stockbell.Subscription, *stockbell.Confirmation, error) {
+	sub, err := lockSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var locked stockbell.Confirmation
+	err = tx.GetContext(ctx, &locked, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations WHERE id = ? AND shop_id = ?`+
+		open+tx.forUpdate()), append([]any{c.ID, c.ShopID}, args...)...)
+	if err != nil {
+		return nil, nil, notFound(err, "confirmation %d not found", c.ID)
+	}
+	return sub, &locked, nil
 }
 
 // MarkConfirmationSent records that the request left, with its text.
@@ -190,11 +211,19 @@ func sendConfirmationsAgain(ctx context.Context, tx *Tx, shopID, subscriptionID 
 // stockbell.ConfirmationService.
 func (db *DB) Confirm(ctx context.Context, shopID, id int64, method stockbell.ConfirmationMethod) (*stockbell.Confirmation, error) {
 	var c *stockbell.Confirmation
-	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		if c, err = findConfirmation(ctx, tx, shopID, id); err != nil || c.ConfirmedAt != nil {
+	err := db.inTx(ctx, func(tx *Tx) error {
+		found, err := findConfirmation(ctx, tx, shopID, id)
+		if err != nil {
 			return err
 		}
-		return confirm(ctx, tx, c, method)
+		sub, locked, err := lockConfirmation(ctx, tx, found, "")
+		if err != nil {
+			return err
+		}
+		if c = locked; c.ConfirmedAt != nil {
+			return nil
+		}
+		return confirm(ctx, tx, sub, c, method)
 	})
 	return c, err
 }
@@ -208,15 +237,15 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 		var open []*stockbell.Confirmation
 		since := tx.db.now().Add(-stockbell.ConfirmationLinkValidity)
 		err := tx.SelectContext(ctx, &open, tx.Rebind(`SELECT `+confirmationColumns+` FROM confirmations
-			WHERE recipient = ? AND channel = ? AND confirmed_at IS NULL AND sent_at >= ? ORDER BY id`+tx.forUpdate()),
+			WHERE recipient = ? AND channel = ? AND confirmed_at IS NULL AND sent_at >= ? ORDER BY subscription_id, id`),
 			phone, stockbell.ChannelSMS, since)
 		if err != nil {
 			return err
 		}
 		for _, c := range open {
-			err := confirm(ctx, tx, c, stockbell.ConfirmedByReply)
+			err := confirmReply(ctx, tx, c, since)
 			if code := stockbell.ErrorCode(err); code == stockbell.ENOTFOUND || code == stockbell.ECONFLICT {
-				continue // erased, or no longer to be confirmed (stockbell.ConfirmationClosed)
+				continue // erased, confirmed or sent again meanwhile, or no longer to be confirmed (stockbell.ConfirmationClosed)
 			} else if err != nil {
 				return err
 			}
@@ -225,6 +254,17 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 		return nil
 	})
 	return confirmed, err
+}
+
+// confirmReply locks the open confirmation c (lockConfirmation) and
+// confirms it by reply, if it is still open and its request still left
+// since then. Returns ENOTFOUND when it no longer is.
+func confirmReply(ctx context.Context, tx *Tx, c *stockbell.Confirmation, since time.Time) error {
+	sub, locked, err := lockConfirmation(ctx, tx, c, ` AND confirmed_at IS NULL AND sent_at >= ?`, since)
+	if err != nil {
+		return err
+	}
+	return confirm(ctx, tx, sub, locked, stockbell.ConfirmedByReply)
 }
 
 // confirm marks c confirmed and takes its channel off the subscription's
@@ -239,12 +279,8 @@ func (db *DB) ConfirmReply(ctx context.Context, phone string) (int, error) {
 // channel off, it left the queue, a claim that marked it notified first
 // being waited for and seen, or the shop uninstalled the app). The
 // subscription's row lock orders this with a removal or a STOP: whichever
-// comes second sees the other.
-func confirm(ctx context.Context, tx *Tx, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
-	sub, err := lockSubscriptionByID(ctx, tx, c.ShopID, c.SubscriptionID)
-	if err != nil {
-		return err
-	}
+// comes second sees the other. sub and c are locked by lockConfirmation.
+func confirm(ctx context.Context, tx *Tx, sub *stockbell.Subscription, c *stockbell.Confirmation, method stockbell.ConfirmationMethod) error {
 	shop, err := holdShopForQueueing(ctx, tx, sub.ShopID)
 	if err != nil {
 		return err
