@@ -51,24 +51,51 @@ func queueConfirmationSends(ctx context.Context, tx *Tx, shopID int64, ids ...in
 const ConfirmationResendAfter = time.Hour
 
 // requestConfirmationsAgain queues a new request for each confirmation of
-// a subscription submitted again that is still open: at once for one that
-// could not be sent, as the merchant's "Send the confirmation again" does
-// (sendConfirmationsAgain: once per failure, however often the form is
-// submitted); for one sent, only when it left more than
-// ConfirmationResendAfter ago.
-func requestConfirmationsAgain(ctx context.Context, tx *Tx, sub *stockbell.Subscription) error {
-	if _, err := sendConfirmationsAgain(ctx, tx, sub.ShopID, sub.ID); err != nil {
-		return err
-	}
-	now := tx.db.now()
-	var ids []int64
-	err := tx.SelectContext(ctx, &ids, tx.Rebind(`UPDATE confirmations SET sent_at = NULL, requested_at = ?
-		WHERE subscription_id = ? AND shop_id = ? AND confirmed_at IS NULL AND sent_at < ? RETURNING id`),
-		now, sub.ID, sub.ShopID, now.Add(-ConfirmationResendAfter))
+// a subscription submitted again that is still open, on a channel it
+// still awaits: at once for one that could not be sent, as the merchant's
+// "Send the confirmation again" does (sendConfirmationsAgain: once per
+// failure, however often the form is submitted); for one sent, only when
+// it left more than ConfirmationResendAfter ago. found is the subscription
+// as read unlocked; its row is locked first (see lockConfirmation).
+func requestConfirmationsAgain(ctx context.Context, tx *Tx, found *stockbell.Subscription) error {
+	sub, err := lockSubscriptionByID(ctx, tx, found.ShopID, found.ID)
 	if err != nil {
 		return err
 	}
-	return queueConfirmationSends(ctx, tx, sub.ShopID, ids...)
+	// Before the failed ones are reopened, which clears their failure: a
+	// failed request is queued once, by reopenFailedConfirmations.
+	stale, err := reopenConfirmations(ctx, tx, sub, `sent_at = NULL`, `failed_at IS NULL AND sent_at < ?`,
+		tx.db.now().Add(-ConfirmationResendAfter))
+	if err != nil {
+		return err
+	}
+	if _, err := reopenFailedConfirmations(ctx, tx, sub); err != nil {
+		return err
+	}
+	return queueConfirmationSends(ctx, tx, sub.ShopID, stale...)
+}
+
+// reopenConfirmations sets each open confirmation of the locked
+// subscription that matches where (with its args), on a channel the
+// subscription still awaits (stockbell.Subscription.AwaitsConfirmation:
+// not one its shopper stopped or unsubscribed from), requested now and
+// changed by set, and returns their ids.
+func reopenConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscription, set, where string, args ...any) ([]int64, error) {
+	var ids []int64
+	for _, ch := range sub.Awaiting {
+		if !sub.AwaitsConfirmation(ch) {
+			continue
+		}
+		var reopened []int64
+		err := tx.SelectContext(ctx, &reopened, tx.Rebind(`UPDATE confirmations SET `+set+`, requested_at = ?
+			WHERE subscription_id = ? AND shop_id = ? AND channel = ? AND confirmed_at IS NULL AND `+where+` RETURNING id`),
+			append([]any{tx.db.now(), sub.ID, sub.ShopID, ch}, args...)...)
+		if err != nil {
+			return nil, err
+		}
+		ids = append(ids, reopened...)
+	}
+	return ids, nil
 }
 
 // FindConfirmationRequest returns a confirmation of the shop with its
@@ -182,29 +209,27 @@ func (db *DB) SendConfirmationAgain(ctx context.Context, shopID, subscriptionID 
 
 // sendConfirmationsAgain queues a new send of each of the subscription's
 // confirmation requests that could not be sent, on a channel it still
-// awaits, and returns how many. Under the subscription's row lock, as a
-// removal or STOP takes it, each request's failure is cleared as its job
-// is queued: a second call finds none failed and queues nothing.
+// awaits, and returns how many (see reopenFailedConfirmations).
 func sendConfirmationsAgain(ctx context.Context, tx *Tx, shopID, subscriptionID int64) (int, error) {
 	sub, err := lockSubscriptionByID(ctx, tx, shopID, subscriptionID)
 	if err != nil {
 		return 0, err
 	}
-	var ids []int64
-	for _, ch := range sub.Awaiting {
-		if !sub.AwaitsConfirmation(ch) {
-			continue
-		}
-		var failed []int64
-		err := tx.SelectContext(ctx, &failed, tx.Rebind(`UPDATE confirmations SET failed_at = NULL, failure = '', requested_at = ?
-			WHERE subscription_id = ? AND shop_id = ? AND channel = ? AND confirmed_at IS NULL AND failed_at IS NOT NULL
-			RETURNING id`), tx.db.now(), sub.ID, shopID, ch)
-		if err != nil {
-			return 0, err
-		}
-		ids = append(ids, failed...)
+	return reopenFailedConfirmations(ctx, tx, sub)
+}
+
+// reopenFailedConfirmations queues a new send of each of the locked
+// subscription's confirmation requests that could not be sent, on a
+// channel it still awaits, and returns how many. Under the subscription's
+// row lock, as a removal or STOP takes it, each request's failure is
+// cleared as its job is queued: a second call finds none failed and
+// queues nothing.
+func reopenFailedConfirmations(ctx context.Context, tx *Tx, sub *stockbell.Subscription) (int, error) {
+	ids, err := reopenConfirmations(ctx, tx, sub, `failed_at = NULL, failure = ''`, `failed_at IS NOT NULL`)
+	if err != nil {
+		return 0, err
 	}
-	return len(ids), queueConfirmationSends(ctx, tx, shopID, ids...)
+	return len(ids), queueConfirmationSends(ctx, tx, sub.ShopID, ids...)
 }
 
 // Confirm records the shopper's confirmation of a channel; see

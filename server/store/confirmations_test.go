@@ -381,3 +381,39 @@ func TestRemovedSignUpCannotBeConfirmed(t *testing.T) {
 		}
 	})
 }
+
+// TestSubscribingAgainResendsNoOldRequestOfAChannelLeft: a pending
+// shopper awaiting both email and text confirmations, both requests sent,
+// replied STOP; subscribing again by email more than
+// ConfirmationResendAfter later sends the email request again, and leaves
+// the text request as it was: the number is no longer awaited.
+func TestSubscribingAgainResendsNoOldRequestOfAChannelLeft(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newOptinFixture(t, db)
+		on := true
+		_, err := db.UpdateSettings(ctx, fx.shop.ID, stockbell.SettingsUpdate{EmailDoubleOptIn: &on})
+		must(t, err)
+		sub := fx.subscribe(t, db, "ann@example.com", usMobile)
+		email, sms := confirmationOf(t, db, sub.ID, stockbell.ChannelEmail), confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, email.ID, "Confirm your email"))
+		must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, sms.ID, "Reply YES"))
+		if n, err := db.StopSMS(ctx, usMobile); err != nil || n != 1 {
+			t.Fatalf("STOP changed %d subscriptions (%v), want 1", n, err)
+		}
+		before := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())
+		fx.clock.Add(2 * time.Hour)
+		fx.subscribeAgain(t, db, fx.shop.ID, fx.variant, &stockbell.Subscription{ID: sub.ID, Email: "ann@example.com",
+			Channels: stockbell.Channels{stockbell.ChannelEmail}})
+
+		after := jobArgs(t, db, stockbell.SendConfirmationJob{}.Kind())
+		if len(after) != len(before)+1 || after[len(after)-1]["confirmation_id"] != float64(email.ID) {
+			t.Fatalf("send_confirmation jobs after subscribing again: %v, want one more, for the email confirmation %d", after, email.ID)
+		}
+		if got := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS); got.SentAt == nil || !got.RequestedAt.Equal(sms.RequestedAt) {
+			t.Fatalf("the text confirmation after subscribing again: %+v, want it left as sent", got)
+		}
+		if got := confirmationOf(t, db, sub.ID, stockbell.ChannelEmail); got.SentAt != nil || !got.RequestedAt.Equal(fx.clock.Now()) {
+			t.Fatalf("the email confirmation after subscribing again: %+v, want it requested now", got)
+		}
+	})
+}
