@@ -46,7 +46,6 @@ type OutboundMessage struct {
 	Channel   Channel
 	To        string // email address or E.164 phone number
 	FromName  string
-	ReplyTo   string
 	Subject   string
 	Preheader string
 	Text      string

@@ -38,11 +38,6 @@ func (s *SMTPSender) buildMessage(out stockbell.OutboundMessage) (*gomail.Msg, e
 	if err := msg.To(to.Address); err != nil {
 		return nil, stockbell.FieldErrorf("to", "%q is not an email address.", out.To)
 	}
-	if out.ReplyTo != "" {
-		// A bad reply-to is the shop's setting, not the shopper's fault:
-		// send without it rather than fail the alert.
-		_ = msg.ReplyTo(out.ReplyTo)
-	}
 	msg.Subject(out.Subject)
 	if out.Reference != "" {
 		msg.SetMessageIDWithValue(fmt.Sprintf("stockbell.%s.%s@%s", out.Reference, s.idTag, s.cfg.SendingDomain()))
