@@ -51,6 +51,11 @@ type DemandRow struct {
 	Price           stockbell.Amount `json:"price"`
 	ExpectedRevenue stockbell.Amount `json:"expected_revenue"`
 	PriceKnown      bool             `json:"price_known"`
+	// Currency is the code the variant's price states ("15.00 USD", as
+	// feeds write prices), in which Price and ExpectedRevenue are; "" when
+	// the price is a bare amount, in the shop's currency. Rows in different
+	// currencies are not to be added together.
+	Currency string `json:"currency"`
 	// WaitRunsUntil is the end of the variant's wait between batches if
 	// one runs at the report's time (VariantDemand.RunningWait), nil (left
 	// out, as the API leaves out other times that have none) if none does.
@@ -135,9 +140,9 @@ func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionR
 // advise computes a variant's expected units and revenue at rate.
 func advise(d stockbell.VariantDemand, rate float64) DemandRow {
 	row := DemandRow{VariantDemand: d, ExpectedUnits: float64(d.Queued) * rate}
-	if price, err := stockbell.ParseAmount(d.Variant.Price); err == nil && d.Variant.Price != "" {
-		row.Price, row.PriceKnown = price, true
-		row.ExpectedRevenue = stockbell.Amount(math.Round(float64(price) * row.ExpectedUnits))
+	if price, err := stockbell.ParsePrice(d.Variant.Price); err == nil && d.Variant.Price != "" {
+		row.Price, row.Currency, row.PriceKnown = price.Amount, price.Currency, true
+		row.ExpectedRevenue = stockbell.Amount(math.Round(float64(price.Amount) * row.ExpectedUnits))
 	}
 	return row
 }

@@ -245,3 +245,32 @@ func TestConvertedCountsOnTheAlertsChannel(t *testing.T) {
 		}
 	})
 }
+
+// A feed writes its prices with their code ("15.00 USD"): the advice reads
+// them, and each row's revenue is in the currency its own price states
+// (none stated: the shop's, ""), never converted or added to another's.
+func TestReorderAdviceReadsPricesWithTheirCurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, clock := newShop(t, db, "feed-prices.myshopify.com")
+		addProduct(t, db, shop.ID, "p-cap", "Cap", map[string]string{"c-usd": "15.00 USD", "c-eur": "20.00 EUR", "c-plain": "8.00"}, nil)
+		for i, id := range []string{"c-usd", "c-eur", "c-eur", "c-plain"} {
+			v := findVariant(t, db, shop.ID, id)
+			subscribe(t, db, shop.ID, v.ID, fmt.Sprintf("w%d@example.com", i), "", "email", stockbell.SubscriptionQueued, local(10, 10, i), false)
+		}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		got, err := reports.ProductsInDemand(ctx, shop.ID, 0, 50)
+		must(t, err)
+		figures := map[string]string{}
+		for _, r := range got.Rows {
+			figures[r.Variant.PlatformID] = fmt.Sprintf("price=%s revenue=%s currency=%q known=%t", r.Price, r.ExpectedRevenue, r.Currency, r.PriceKnown)
+		}
+		want := map[string]string{
+			"c-usd":   `price=15.00 revenue=1.50 currency="USD" known=true`,
+			"c-eur":   `price=20.00 revenue=4.00 currency="EUR" known=true`,
+			"c-plain": `price=8.00 revenue=0.80 currency="" known=true`,
+		}
+		if !reflect.DeepEqual(figures, want) {
+			t.Errorf("rows:\n%v\nwant\n%v", figures, want)
+		}
+	})
+}
