@@ -31,14 +31,14 @@ func TestActivityCountsPerDayInTheShopsTimeZone(t *testing.T) {
 		want := []string{
 			"subscribed=4 restocked=0 batches=0 sized=0 everyone=0 notified=0 skipped=0 clicked=0 unsubscribed=0 converted=0 revenue=[]",
 			"subscribed=0 restocked=2 batches=2 sized=2 everyone=1 notified=2 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]",
-			"subscribed=0 restocked=0 batches=0 sized=0 everyone=0 notified=0 skipped=0 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
+			"subscribed=0 restocked=0 batches=0 sized=0 everyone=0 notified=0 skipped=0 clicked=1 unsubscribed=1 converted=1 revenue=[50.00 EUR]",
 		}
 		for i, day := range got.Days {
 			if day.Day != fmt.Sprintf("2025-01-%d", 10+i) || counts(day.ActivityCounts) != want[i] {
 				t.Errorf("day %s: %s\nwant %s", day.Day, counts(day.ActivityCounts), want[i])
 			}
 		}
-		total := "subscribed=4 restocked=2 batches=2 sized=2 everyone=1 notified=2 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]"
+		total := "subscribed=4 restocked=2 batches=2 sized=2 everyone=1 notified=2 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[50.00 EUR]"
 		if counts(got.Totals) != total {
 			t.Errorf("totals %s\nwant   %s", counts(got.Totals), total)
 		}
@@ -71,14 +71,14 @@ func TestActivityFilters(t *testing.T) {
 				"subscribed=1 restocked=1 batches=1 sized=0 everyone=1 notified=0 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]",
 				"notified=0 converted=0 conversions=0 units=0 revenue=[] variants=0"},
 			{"shirt product", report.ActivityQuery{ProductID: f.shirt.ProductID},
-				"subscribed=3 restocked=1 batches=1 sized=2 everyone=0 notified=2 skipped=1 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
-				"notified=2 converted=1 conversions=1 units=2 revenue=[{EUR 50.00}] variants=1"},
+				"subscribed=3 restocked=1 batches=1 sized=2 everyone=0 notified=2 skipped=1 clicked=1 unsubscribed=1 converted=1 revenue=[50.00 EUR]",
+				"notified=2 converted=1 conversions=1 units=2 revenue=[50.00 EUR] variants=1"},
 			{"sms", report.ActivityQuery{Channel: stockbell.ChannelSMS},
 				"subscribed=1 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=0 unsubscribed=0 converted=0 revenue=[]",
 				"notified=1 converted=0 conversions=0 units=0 revenue=[] variants=0"},
 			{"email", report.ActivityQuery{Channel: stockbell.ChannelEmail},
-				"subscribed=3 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[{EUR 50.00}]",
-				"notified=1 converted=1 conversions=1 units=2 revenue=[{EUR 50.00}] variants=1"},
+				"subscribed=3 restocked=2 batches=2 sized=2 everyone=1 notified=1 skipped=2 clicked=1 unsubscribed=1 converted=1 revenue=[50.00 EUR]",
+				"notified=1 converted=1 conversions=1 units=2 revenue=[50.00 EUR] variants=1"},
 			{"shirt by sms", report.ActivityQuery{VariantID: f.shirt.ID, Channel: stockbell.ChannelSMS},
 				"subscribed=1 restocked=1 batches=1 sized=2 everyone=0 notified=1 skipped=1 clicked=0 unsubscribed=0 converted=0 revenue=[]",
 				"notified=1 converted=0 conversions=0 units=0 revenue=[] variants=0"},
