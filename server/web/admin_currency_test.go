@@ -41,3 +41,46 @@ func TestFlowPreviewAndOutboxWriteTheShopsCurrency(t *testing.T) {
 		}
 	})
 }
+
+// TestReorderAdviceWritesEachPriceInItsOwnCurrency: a feed price written
+// with its code ("15.00 USD") gives the Reports page an expected revenue in
+// that currency, not in the shop's; a bare price is in the shop's.
+func TestReorderAdviceWritesEachPriceInItsOwnCurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		_, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: w.shop.ID, PlatformID: "p1", Title: "Wool Sweater", Published: true,
+			Variants: []stockbell.VariantUpsert{
+				{PlatformID: "v-m", Title: "M", SKU: "WS-M", Price: "15.00 USD", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+					Levels: []stockbell.LocationLevel{{LocationID: "1"}}},
+				{PlatformID: "v-l", Title: "L", SKU: "WS-L", Price: "40.00", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,
+					Levels: []stockbell.LocationLevel{{LocationID: "1"}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		large, err := db.FindVariant(ctx, w.shop.ID, "v-l")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: w.shop.ID, VariantID: large.ID, Email: "cy@example.com",
+			Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.UpdateShopDetails(ctx, w.shop.ID, stockbell.ShopDetails{Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get("/admin/reports")
+		wantStatus(t, p, http.StatusOK, "reports")
+		text := visibleText(p.Body)
+		// Two waiting × 10% × 15.00 USD; one waiting × 10% × 40.00 (the shop's EUR).
+		for _, want := range []string{"3.00 USD", "4.00 EUR"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("reorder advice lacks %q:\n%s", want, text)
+			}
+		}
+		if strings.Contains(text, "3.00 EUR") {
+			t.Errorf("reorder advice counts a USD price in the shop's EUR:\n%s", text)
+		}
+	})
+}

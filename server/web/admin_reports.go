@@ -29,7 +29,8 @@ type reportsData struct {
 	Chart       *barChart
 	Conversions *report.ConversionReport
 	Demand      *report.DemandReport
-	// Currency is the shop's, for the demand's expected revenue ("" when unknown).
+	// Currency is the shop's, for the expected revenue of a demand row whose
+	// price states no currency of its own ("" when unknown).
 	Currency string
 	// ExportLink and ExportLinkBOM download the activity with the filter.
 	ExportLink    string
