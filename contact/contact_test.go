@@ -28,6 +28,22 @@ func TestNormalizeEmail(t *testing.T) {
 	}
 }
 
+// TestEmailLengthLimits: an address has at most 254 characters, 64 before
+// the @, as SMTP allows (RFC 5321 4.5.3.1); one over either is refused.
+func TestEmailLengthLimits(t *testing.T) {
+	local := strings.Repeat("a", 64)
+	domain := strings.Repeat("b", 60) + "." + strings.Repeat("c", 60) + "." + strings.Repeat("d", 63) + ".com"
+	longest := local + "@" + domain
+	if got, err := NormalizeEmail(longest); len(longest) != 254 || err != nil || got != longest {
+		t.Errorf("a %d-character address: %q, %v; want it kept", len(longest), got, err)
+	}
+	for _, over := range []string{local + "a@example.com", local + "@b" + domain} {
+		if _, err := NormalizeEmail(over); stockbell.ErrorField(err) != "email" {
+			t.Errorf("NormalizeEmail(%d characters, %d before @) err = %v, want EINVALID on field email", len(over), strings.Index(over, "@"), err)
+		}
+	}
+}
+
 func TestNormalizePhone(t *testing.T) {
 	good := []struct{ raw, country, want string }{
 		{"+1 (415) 555-2671", "", "+14155552671"},
