@@ -86,7 +86,8 @@ func contactEvents(ctx context.Context, tx *Tx, m match, needles []string) ([]*s
 // (with their consent records) of its subscriptions or addressed to it,
 // and the development outbox's copies of what was sent to it are deleted,
 // then its subscriptions, then their messages and events again
-// (deleteSubscriptions: those a send step wrote meanwhile); the outbound
+// (deleteSubscriptions: those a send step wrote meanwhile), each locked in
+// the order other writers lock it (deleteContactRows); the outbound
 // webhooks the job queue holds lose the contact, and so do the errors it
 // recorded for the shop's jobs (eraseFromJobs); the payloads of stored
 // webhook receipts that name its email or phone are emptied, and their
@@ -105,19 +106,8 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 		if err := deleteEventsNaming(ctx, tx, contact.ShopID, needles); err != nil {
 			return err
 		}
-		statements := []struct {
-			query string
-			args  []any
-		}{
-			{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
-			{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
-			{`DELETE FROM confirmations WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
-			{`DELETE FROM dev_outbox WHERE shop_id = ? AND ` + m.recipients, m.recipientArgs},
-		}
-		for _, s := range statements {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...); err != nil {
-				return err
-			}
+		if err := deleteContactRows(ctx, tx, m); err != nil {
+			return err
 		}
 		if err := deleteSubscriptions(ctx, tx, contact.ShopID, m); err != nil {
 			return err
@@ -133,6 +123,36 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 		}
 		return eraseFromReceiptErrors(ctx, tx, contact.ShopID, needles)
 	})
+}
+
+// deleteContactRows deletes the contact's events, messages, confirmations
+// and outbox copies, its subscriptions left to deleteSubscriptions. The
+// locks are taken in the order every other writer takes them: messages
+// before their subscriptions (a send step, an approval, Unsubscribe and
+// StopSMS hold a message and then its subscriber), and the subscriptions
+// before their confirmations (lockConfirmation); taken the other way
+// round, an erasure and one of them on the same subscription would each
+// wait for the other.
+func deleteContactRows(ctx context.Context, tx *Tx, m match) error {
+	statements := []struct {
+		query string
+		args  []any
+	}{
+		{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
+		{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
+		// Locks the subscriptions, and those of confirmations addressed to the contact.
+		{`SELECT id FROM subscriptions WHERE shop_id = ? AND (` + m.subscriptions + ` OR id IN (SELECT subscription_id
+			FROM confirmations WHERE shop_id = ? AND ` + m.recipients + `)) ORDER BY id` + tx.forUpdate(),
+			append(slices.Clone(m.args), m.recipientArgs...)},
+		{`DELETE FROM confirmations WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
+		{`DELETE FROM dev_outbox WHERE shop_id = ? AND ` + m.recipients, m.recipientArgs},
+	}
+	for _, s := range statements {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(s.query), s.args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // deleteEventsNaming deletes the shop's events whose detail names the
