@@ -18,13 +18,13 @@ import (
 
 // roleTimeout is what an operator set on the role the server connects as,
 // for each of PostgreSQL's timeouts that can end a migration half-way.
-const roleTimeout = "300ms"
+const roleTimeout = "2s"
 
 // longMigration takes longer than roleTimeout in one statement, and keeps
 // the migration lock's transaction idle for as long; then it records the
 // timeouts its own transaction ran under.
 const longMigration = `-- +goose Up
-SELECT pg_sleep(1);
+SELECT pg_sleep(3);
 CREATE TABLE migration_timeouts AS SELECT current_setting('statement_timeout') AS statement_timeout,
 	current_setting('lock_timeout') AS lock_timeout,
 	current_setting('idle_in_transaction_session_timeout') AS idle_in_transaction_session_timeout;
