@@ -48,7 +48,9 @@ func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) (pid in
 	t.Helper()
 	conn, err := store.Connect(context.Background(), storetest.NamedURL(t, dbURL, application))
 	noErr(t, err)
-	holding, done, released := make(chan int), make(chan struct{}), make(chan error)
+	// released holds one result so that a failure to take the lock, read
+	// below, can be put back for the cleanup's release to read again.
+	holding, done, released := make(chan int), make(chan struct{}), make(chan error, 1)
 	go func() {
 		released <- conn.WithMigrationLock(context.Background(), store.MigrationLock{}, func(ctx context.Context, _ *store.Conn) error {
 			var pid int
@@ -70,6 +72,7 @@ func holdMigrationLockElsewhere(t *testing.T, dbURL, application string) (pid in
 	case pid := <-holding:
 		return pid, release
 	case err := <-released:
+		released <- err
 		t.Fatalf("holding the migration lock: %v", err)
 	}
 	return 0, nil
