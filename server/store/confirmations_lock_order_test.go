@@ -43,14 +43,8 @@ func TestConfirmLocksTheSubscriptionFirst(t *testing.T) {
 			c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
 			must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
 
-			resend, err := db.DB.BeginTxx(ctx, nil)
-			must(t, err)
-			defer resend.Rollback()
-			// Found at once, not after deadlock_timeout's default second:
-			// this transaction, not the confirmation, is the one aborted.
-			_, err = resend.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
-			must(t, err)
-			_, err = resend.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, sub.ID)
+			resend := beginFirstToDeadlock(t, db)
+			_, err := resend.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, sub.ID)
 			must(t, err)
 
 			done := make(chan error, 1)

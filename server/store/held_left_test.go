@@ -247,14 +247,8 @@ func TestHeldShopperRemovedWhileApproved(t *testing.T) {
 	var message int64
 	must(t, db.DB.GetContext(ctx, &message, `SELECT id FROM messages WHERE subscription_id = $1`, subs[0]))
 
-	approval, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer approval.Rollback()
-	// Found at once, not after deadlock_timeout's default second: this
-	// transaction, not the removal, is the one aborted.
-	_, err = approval.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
-	must(t, err)
-	_, err = approval.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, message)
+	approval := beginFirstToDeadlock(t, db)
+	_, err := approval.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, message)
 	must(t, err)
 	done := make(chan error, 1)
 	go func() {

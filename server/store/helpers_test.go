@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -165,6 +166,20 @@ func afterWaitingFor(t *testing.T, db *store.DB, statement string, args []any, w
 	waitForLockWaiters(t, db, 1)
 	must(t, held.Commit())
 	return <-done
+}
+
+// beginFirstToDeadlock begins, on PostgreSQL, a transaction that is the
+// one aborted, and at once (deadlock_timeout 20 ms rather than the default
+// second), should it and the store call under test each wait for the
+// other. It is rolled back when the test ends unless committed.
+func beginFirstToDeadlock(t *testing.T, db *store.DB) *sqlx.Tx {
+	t.Helper()
+	tx, err := db.DB.BeginTxx(ctx, nil)
+	must(t, err)
+	t.Cleanup(func() { tx.Rollback() })
+	_, err = tx.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
+	must(t, err)
+	return tx
 }
 
 // waitForLockWaiters waits until n of the database's sessions wait for a

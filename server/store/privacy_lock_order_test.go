@@ -24,14 +24,8 @@ func TestEraseLocksTheSubscriptionFirst(t *testing.T) {
 	c := confirmationOf(t, db, sub.ID, stockbell.ChannelSMS)
 	must(t, db.MarkConfirmationSent(ctx, fx.shop.ID, c.ID, "Reply YES"))
 
-	confirming, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer confirming.Rollback()
-	// Found at once, not after deadlock_timeout's default second: this
-	// transaction, not the erasure, is the one aborted.
-	_, err = confirming.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
-	must(t, err)
-	_, err = confirming.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, sub.ID)
+	confirming := beginFirstToDeadlock(t, db)
+	_, err := confirming.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, sub.ID)
 	must(t, err)
 
 	done := make(chan error, 1)
@@ -61,12 +55,8 @@ func TestEraseLocksTheMessagesBeforeTheSubscription(t *testing.T) {
 	sub := insertSubscription(t, db, shop.ID, v.ID, email, "", stockbell.SubscriptionNotified)
 	message := sentMessage(t, db, shop.ID, sub, 1, stockbell.MessagePending, db.Clock.Now())
 
-	sending, err := db.DB.BeginTxx(ctx, nil)
-	must(t, err)
-	defer sending.Rollback()
-	_, err = sending.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
-	must(t, err)
-	_, err = sending.Exec(`UPDATE messages SET status = 'sent', sent_at = now() WHERE id = $1`, message)
+	sending := beginFirstToDeadlock(t, db)
+	_, err := sending.Exec(`UPDATE messages SET status = 'sent', sent_at = now() WHERE id = $1`, message)
 	must(t, err)
 
 	done := make(chan error, 1)

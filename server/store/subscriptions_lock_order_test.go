@@ -40,13 +40,7 @@ func TestSubscriptionBatchesLockVariantsInIDOrder(t *testing.T) {
 					Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"}
 			}
 
-			change, err := db.DB.BeginTxx(ctx, nil)
-			must(t, err)
-			defer change.Rollback()
-			// Found at once, not after deadlock_timeout's default second:
-			// this transaction, not the batch, is the one aborted.
-			_, err = change.Exec(`SET LOCAL deadlock_timeout = '20ms'`)
-			must(t, err)
+			change := beginFirstToDeadlock(t, db)
 			_, err = change.Exec(`SELECT id FROM variants WHERE id = $1 FOR UPDATE`, low.ID)
 			must(t, err)
 
