@@ -113,7 +113,7 @@ func (c *WebhookEndpointCreate) Validate(allowHTTP bool) error {
 	case u.User != nil:
 		return FieldErrorf("url", "Put no user name or password in the endpoint's URL.")
 	case len(c.URL) > 2000:
-		return FieldErrorf("url", "The endpoint's URL is over 2,000 characters.")
+		return FieldErrorf("url", "The endpoint's URL is over 2,000 bytes as UTF-8.")
 	case len([]rune(c.Description)) > 200:
 		return FieldErrorf("description", "A description has at most 200 characters.")
 	}

@@ -8,8 +8,9 @@ import (
 )
 
 // TestWebhookEndpointLengthLimits: an endpoint's URL has at most 2,000
-// characters and its description at most 200; one over is refused on its
-// field.
+// bytes and its description at most 200 characters; one over is refused on
+// its field, and the URL's refusal says bytes, since a URL of fewer
+// characters may be over in bytes.
 func TestWebhookEndpointLengthLimits(t *testing.T) {
 	longestURL := "https://hooks.example/" + strings.Repeat("a", 2000-len("https://hooks.example/"))
 	longestDescription := strings.Repeat("é", 200)
@@ -24,5 +25,11 @@ func TestWebhookEndpointLengthLimits(t *testing.T) {
 		if err := create.Validate(false); stockbell.ErrorField(err) != field {
 			t.Errorf("one character over on %s: %v", field, err)
 		}
+	}
+	// 1,022 characters, 2,022 bytes as UTF-8.
+	wide := stockbell.WebhookEndpointCreate{URL: "https://hooks.example/" + strings.Repeat("é", 1000), EventTypes: stockbell.WebhookEventTypes[:1]}
+	err := wide.Validate(false)
+	if stockbell.ErrorField(err) != "url" || !strings.Contains(stockbell.ErrorMessage(err), "over 2,000 bytes") {
+		t.Errorf("a URL of %d characters and %d bytes: %v", len([]rune(wide.URL)), len(wide.URL), err)
 	}
 }
