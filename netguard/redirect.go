@@ -31,12 +31,13 @@ const MaxRedirects = 10
 
 // KeepCredentials returns an http.Client CheckRedirect for requests that
 // carry credentials: it follows at most MaxRedirects hops, refuses a
-// redirect from https to http (RefuseDowngrade), and drops the named
-// credential headers once a redirect leaves the first request's host. Go
-// drops Authorization there on its own (but keeps it for a subdomain) and
-// sends every other header on to any host, so a token in a header of its
-// own (X-Auth-Token, X-Shopify-Access-Token) would reach whoever the
-// answer named.
+// redirect from https to http (RefuseDowngrade), and drops Authorization
+// (basic auth included) and the named credential headers once a redirect
+// leaves the first request's host and port. Go drops Authorization for
+// another domain on its own, but keeps it for a subdomain of the first
+// host and for another port of its name, and sends every other header on
+// to any host, so a token in a header of its own (X-Auth-Token,
+// X-Shopify-Access-Token) would reach whoever the answer named.
 func KeepCredentials(subject string, headers ...string) func(req *http.Request, via []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) >= MaxRedirects {

@@ -125,15 +125,11 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 	if !hasCredentials(creds) {
 		return nil
 	}
-	if err := netguard.RefuseDowngrade("feed", req, via); err != nil {
-		return asFetchError(err)
-	}
-	// A credential header goes only to the host it was given for (Go drops
-	// Authorization and basic auth on its own).
-	if creds.Header != "" && !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
-		req.Header.Del(creds.Header)
-	}
-	return nil
+	// Credentials go only to the host they were given for, over https if
+	// they started there. Go alone would send basic auth on to a
+	// subdomain, or to another port of the same name, and a credential
+	// header anywhere.
+	return asFetchError(netguard.KeepCredentials("feed", creds.Header)(req, via))
 }
 
 // Fetch gets the document at rawURL with the credentials, conditionally on

@@ -179,6 +179,41 @@ func TestCredentialHeaderStaysWithItsHost(t *testing.T) {
 	}
 }
 
+// TestBasicAuthStaysWithItsHost: a feed's user name and password are not
+// sent on to another host after a redirect, even where Go would send them:
+// it keeps Authorization for a subdomain of the first host, and for the
+// same name on another port. Both feed hosts are loopback servers; the
+// names under feeds.example are played by the fetcher's resolver.
+func TestBasicAuthStaysWithItsHost(t *testing.T) {
+	a, b := feedtest.NewServer(), feedtest.NewServer()
+	defer a.Close()
+	defer b.Close()
+	b.Set("/feed.json", feedtest.Feed{Body: feedtest.Document("json", feedtest.Items(1, 1))})
+	f := devFetcher()
+	f.SetAddressRule(nil, func(_ context.Context, name string) ([]netip.Addr, error) {
+		if name == "feeds.example" || strings.HasSuffix(name, ".feeds.example") || name == "elsewhere.example" {
+			return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+		}
+		return nil, fmt.Errorf("no such host %s", name)
+	})
+	portOf := func(s *feedtest.Server) string { return strings.TrimPrefix(s.URL(""), "http://127.0.0.1:") }
+	for _, c := range []struct{ name, from, to string }{
+		{"a subdomain", "http://feeds.example:" + portOf(a), "http://evil.feeds.example:" + portOf(b)},
+		{"another port", "http://127.0.0.1:" + portOf(a), "http://127.0.0.1:" + portOf(b)},
+		{"another domain", "http://feeds.example:" + portOf(a), "http://elsewhere.example:" + portOf(b)},
+	} {
+		a.Set("/feed.json", feedtest.Feed{RedirectTo: c.to + "/feed.json", Username: "feeds", Password: "s3cret"})
+		doc, err := f.Fetch(ctx, c.from+"/feed.json", &feed.Credentials{Username: "feeds", Password: "s3cret"}, feed.Validators{})
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		doc.Body.Close()
+		if a.Header("/feed.json").Get("Authorization") == "" || b.Header("/feed.json").Get("Authorization") != "" {
+			t.Errorf("%s: basic auth sent to %s: %q", c.name, c.to, b.Header("/feed.json").Get("Authorization"))
+		}
+	}
+}
+
 func TestFetchRefusesBadAnswers(t *testing.T) {
 	host := feedtest.NewServer()
 	defer host.Close()
