@@ -6,9 +6,11 @@
 // connection is dialled, so that a name resolving to a public address
 // when checked and to a private one when dialled (DNS rebinding) is still
 // refused. It also holds what every client of another's host shares: the
-// redirect policies of requests that carry credentials (KeepCredentials,
-// StayOnHost, RefuseDowngrade) and the one reading of an answer's
-// Retry-After (RetryAfter). It imports nothing of the project but the root.
+// transport that dials under the rule and never through a proxy
+// (Transport), the redirect policies of requests that carry credentials
+// (KeepCredentials, StayOnHost, RefuseDowngrade) and the one reading of an
+// answer's Retry-After (RetryAfter). It imports nothing of the project but
+// the root.
 package netguard
 
 import (

@@ -44,3 +44,42 @@ func TestGuardRefusesAtCheckAndAtDial(t *testing.T) {
 		resp.Body.Close()
 	}
 }
+
+// TestTransportDialsOnlyAllowedAddresses: the shared transport never uses
+// a proxy (which would dial the merchant's host out of the guard's sight)
+// and refuses a loopback address at the socket, unless private addresses
+// are allowed; a guard's own transport does the same with its resolver.
+func TestTransportDialsOnlyAllowedAddresses(t *testing.T) {
+	target := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer target.Close()
+	g := netguard.New("Magento store", false)
+	g.Lookup = func(ctx context.Context, host string) ([]netip.Addr, error) {
+		return []netip.Addr{netip.MustParseAddr("127.0.0.1")}, nil
+	}
+	for name, c := range map[string]struct {
+		transport *http.Transport
+		url       string
+	}{
+		"production":  {netguard.Transport("Magento store", false), target.URL},
+		"a guard's":   {g.Transport(&net.Dialer{}), strings.Replace(target.URL, "127.0.0.1", "store.example.com", 1)},
+		"development": {netguard.Transport("Magento store", true), target.URL},
+	} {
+		if c.transport.Proxy != nil {
+			t.Errorf("%s: the transport has a proxy", name)
+		}
+		resp, err := (&http.Client{Transport: c.transport}).Get(c.url)
+		if name == "development" {
+			if err != nil {
+				t.Errorf("development refused loopback: %v", err)
+			} else {
+				resp.Body.Close()
+			}
+			continue
+		}
+		var refused *netguard.RefusedError
+		if !errors.As(err, &refused) || !strings.Contains(refused.Reason, "refused to connect to 127.0.0.1") ||
+			!strings.Contains(refused.Reason, "Magento stores must be on the public internet") {
+			t.Errorf("%s: a loopback store: %v", name, err)
+		}
+	}
+}

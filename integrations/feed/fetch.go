@@ -72,9 +72,10 @@ type Fetcher struct {
 	client   *http.Client
 }
 
-// NewFetcher returns a fetcher with its own transport: no proxy (a proxy
-// would dial for us, out of the guard's sight), the guarded dialer, and a
-// redirect policy of at most MaxRedirects hops under the same rule.
+// NewFetcher returns a fetcher with its own transport, the guard's (the
+// guarded dialer and never a proxy, see netguard.Transport) with a minute
+// at most to an answer's headers, and a redirect policy of at most
+// MaxRedirects hops under the same rule.
 func NewFetcher(cfg FetchConfig) *Fetcher {
 	f := &Fetcher{maxBytes: cfg.MaxBytes, guard: newGuard(cfg.AllowPrivate)}
 	if f.maxBytes <= 0 {
@@ -84,15 +85,9 @@ func NewFetcher(cfg FetchConfig) *Fetcher {
 	if timeout <= 0 {
 		timeout = 10 * time.Minute
 	}
-	transport := &http.Transport{
-		Proxy:                 nil,
-		DialContext:           f.guard.DialContext(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}),
-		TLSHandshakeTimeout:   10 * time.Second,
-		ResponseHeaderTimeout: time.Minute,
-		MaxIdleConns:          20,
-		IdleConnTimeout:       90 * time.Second,
-		ForceAttemptHTTP2:     true,
-	}
+	transport := f.guard.Transport(&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second})
+	transport.ResponseHeaderTimeout = time.Minute
+	transport.MaxIdleConns = 20
 	f.client = &http.Client{Transport: transport, Timeout: timeout, CheckRedirect: f.checkRedirect}
 	return f
 }

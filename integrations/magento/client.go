@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -58,18 +57,10 @@ type Client struct {
 // NewClient returns a client with a 30 s timeout per call. Unless
 // allowPrivate (development), it refuses to connect to loopback, private,
 // link-local and other non-public addresses, checked when each connection
-// is dialled: the activation names the store's address, and anyone may
-// post an activation.
+// is dialled (netguard.Transport): the activation names the store's
+// address, and anyone may post an activation.
 func NewClient(allowPrivate bool) *Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	if !allowPrivate {
-		// The rule every client of a merchant's host shares, checked on
-		// the address each socket connects to (DNS rebinding included).
-		dialer.Control = netguard.New("Magento store", false).Control
-	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = nil
-	transport.DialContext = dialer.DialContext
+	transport := netguard.Transport("Magento store", allowPrivate)
 	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport}, Sleep: stockbell.Sleep}
 }
 

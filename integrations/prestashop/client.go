@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -49,15 +48,7 @@ type Client struct {
 // NewClient returns a client with a 30 s timeout per call; allowPrivate
 // lets it reach loopback and private addresses (development and tests).
 func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
-	dialer := &net.Dialer{Timeout: 10 * time.Second}
-	if !allowPrivate {
-		// The rule every client of a merchant's host shares, checked on
-		// the address each socket connects to (DNS rebinding included).
-		dialer.Control = netguard.New("PrestaShop shop", false).Control
-	}
-	transport := http.DefaultTransport.(*http.Transport).Clone()
-	transport.Proxy = nil
-	transport.DialContext = dialer.DialContext
+	transport := netguard.Transport("PrestaShop shop", allowPrivate)
 	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: netguard.KeepCredentials("PrestaShop shop")},
 		Development: allowPrivate, Sleep: stockbell.Sleep, Logger: logger}
 }
