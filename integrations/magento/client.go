@@ -27,7 +27,8 @@ const (
 const maxAnswerBytes = 32 << 20
 
 // maxAttempts is how often one REST call is tried: a 429 or 5xx answer, or
-// a network failure, is tried again after a pause.
+// a network failure, is tried again after a pause. A token request of the
+// exchange is tried at most as often, in fewer cases (see tokenRequest).
 const maxAttempts = 4
 
 // Credentials are what an activation leaves Stockbell with: the store's
