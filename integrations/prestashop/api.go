@@ -95,8 +95,11 @@ type apiStock struct {
 	ID                 number `json:"id"`
 	IDProduct          number `json:"id_product"`
 	IDProductAttribute number `json:"id_product_attribute"`
-	Quantity           number `json:"quantity"`
-	OutOfStock         number `json:"out_of_stock"`
+	// IDShop and IDShopGroup say whose stock the row is (see stockOwner).
+	IDShop      number `json:"id_shop"`
+	IDShopGroup number `json:"id_shop_group"`
+	Quantity    number `json:"quantity"`
+	OutOfStock  number `json:"out_of_stock"`
 }
 
 // apiOptionValue is a row of /api/product_option_values ("Small", "Red").
@@ -127,6 +130,8 @@ type shopSettings struct {
 	// currencyID is PS_CURRENCY_DEFAULT: the currencies row of the shop's
 	// default currency, that of its prices (0: not said).
 	currencyID int64
+	// owner is whose stock rows are the connected shop's (zero: not known).
+	owner stockOwner
 }
 
 // apiCurrency is a row of the currencies resource.

@@ -94,7 +94,10 @@ func (in *Integration) failed(ctx context.Context, shop *stockbell.Shop, report 
 	return in.SyncLog.RecordSync(ctx, report)
 }
 
-// settings reads the shop-wide settings stock depends on.
+// settings reads the shop-wide settings stock depends on, and which stock
+// rows are the connected shop's (stockOwner): when the webservice does not
+// say, that is logged and the rows it answers for the shop's URL are read
+// as before.
 func (s *session) settings(ctx context.Context) (shopSettings, error) {
 	rows, _, err := list[apiConfiguration](ctx, s, "configurations", url.Values{
 		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT|PS_CURRENCY_DEFAULT]"}})
@@ -108,6 +111,15 @@ func (s *session) settings(ctx context.Context) (shopSettings, error) {
 		case "PS_CURRENCY_DEFAULT":
 			settings.currencyID, _ = strconv.ParseInt(string(r.Value), 10, 64)
 		}
+	}
+	if err != nil {
+		return settings, err
+	}
+	settings.owner, err = s.stockOwner(ctx)
+	if errors.Is(err, errOwnerUnknown) {
+		s.client.Logger.WarnContext(ctx, "prestashop shop not found in its installation: the stock rows answered for its URL are read",
+			"shop", s.creds.URL, "err", err)
+		err = nil
 	}
 	return settings, err
 }
@@ -194,10 +206,10 @@ func (s *session) readProducts(ctx context.Context, products []apiProduct, setti
 	if read.options, err = s.optionNames(ctx, optionIDs); err != nil {
 		return read, err
 	}
-	err = eachPage(ctx, s, "stock_availables", url.Values{"filter[id_product]": {idFilter(ids)}}, func(rows []apiStock, at time.Time) error {
+	err = eachPage(ctx, s, "stock_availables", settings.owner.stockQuery(ids), func(rows []apiStock, at time.Time) error {
 		for _, r := range rows {
 			id := stockbell.PrestaShopVariantID(int64(r.IDProduct), int64(r.IDProductAttribute))
-			if _, seen := read.stock[id]; !seen { // one row per shop in a multistore: the first is kept
+			if _, seen := read.stock[id]; settings.owner.keeps(r, seen) {
 				read.stock[id] = r
 			}
 		}

@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"time"
 )
@@ -38,7 +37,10 @@ type Product struct {
 	Updated   time.Time
 	Quantity  int
 	// OutOfStock is the product's policy: 0 deny, 1 allow, 2 the shop's default.
-	OutOfStock   int
+	OutOfStock int
+	// Stocks are its quantities for owners other than the first shop's
+	// stock, in a multistore; Quantity for an owner not listed.
+	Stocks       map[StockOwner]int
 	Combinations []*Combination
 }
 
@@ -49,6 +51,8 @@ type Combination struct {
 	Price        string // the impact on the product's price
 	OptionValues []int64
 	Quantity     int
+	// Stocks are its quantities for other owners, as Product.Stocks.
+	Stocks map[StockOwner]int
 }
 
 // Shop is the fake shop's state; change it under Fake.Do.
@@ -73,6 +77,11 @@ type Shop struct {
 	// whatever the sort asked, as a webservice whose sort an override
 	// module drops would.
 	Unordered bool
+	// Storefronts and Groups make the installation a multistore
+	// (multistore.go); without them it is one shop, 1, in group 1, which
+	// does not share stock.
+	Storefronts []Storefront
+	Groups      []ShopGroup
 }
 
 // Fake is a PrestaShop webservice on loopback.
@@ -157,8 +166,10 @@ func (f *Fake) BeforeAnswer(fn func(resource string, query url.Values)) {
 
 func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", f.Now().UTC().Format(http.TimeFormat))
-	resource, ok := strings.CutPrefix(r.URL.Path, f.Prefix+"/api/")
-	if !ok || r.Method != http.MethodGet {
+	f.mu.Lock()
+	_, resource := f.storefrontAt(r.URL.Path)
+	f.mu.Unlock()
+	if resource == "" || r.Method != http.MethodGet {
 		http.NotFound(w, r)
 		return
 	}
@@ -183,8 +194,14 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if f.refuseKey(w, r) {
 		return
 	}
-	rows, known := f.rows(resource)
+	shops, shopExists := f.contextShops(r.URL.Path, r.URL.Query())
+	rows, known := f.rows(resource, r.Host)
+	if resource == "stock_availables" {
+		rows = f.visibleStock(rows, shops)
+	}
 	switch {
+	case !shopExists:
+		writeError(w, http.StatusNotFound, 999, "This shop id does not exist")
 	case f.shop.OtherShop:
 		writeError(w, http.StatusForbidden, 132, "No permission for this key on this shop")
 	case !known:

@@ -30,6 +30,9 @@ var (
 		"product_option_values": {"id", "id_attribute_group"},
 		"configurations":        {"id", "value", "name"},
 		"currencies":            {"id", "iso_code", "name"},
+		"shops":                 {"id", "id_shop_group", "id_category", "active", "deleted", "name", "theme_name"},
+		"shop_groups":           {"id", "name", "color", "share_customer", "share_order", "share_stock", "active", "deleted"},
+		"shop_urls":             {"id", "id_shop", "active", "main", "domain", "domain_ssl", "physical_uri", "virtual_uri"},
 	}
 	i18n = map[string][]string{
 		"products":              {"name", "link_rewrite"},

@@ -27,7 +27,7 @@ func boolStr(b bool) string {
 func lang(v string) []map[string]string { return []map[string]string{{"id": "1", "value": v}} }
 
 // rows returns every row of a resource, in id order (unless Unordered).
-func (f *Fake) rows(resource string) ([]row, bool) {
+func (f *Fake) rows(resource, host string) ([]row, bool) {
 	var out []row
 	switch resource {
 	case "products":
@@ -54,6 +54,8 @@ func (f *Fake) rows(resource string) ([]row, bool) {
 		// The default currency is not the first: the configuration's id is followed.
 		out = []row{{"id": int64(1), "iso_code": "XTS", "name": "Other"},
 			{"id": int64(defaultCurrencyID), "iso_code": cmp.Or(f.shop.Currency, "EUR"), "name": "Default"}}
+	case "shops", "shop_groups", "shop_urls":
+		out = f.shopRows(resource, host)
 	default:
 		return nil, false
 	}
@@ -82,27 +84,31 @@ func combinationRow(p *Product, c *Combination) row {
 		"associations": map[string]any{"product_option_values": values}}
 }
 
-// stockRows are the stock_availables: one per product (attribute 0, the
-// sum of its combinations' when it has some) and one per combination.
+// stockRows are the stock_availables of every owner (multistore.go): for
+// each, one per product (attribute 0, the sum of its combinations' when it
+// has some) and one per combination.
 func (f *Fake) stockRows() []row {
 	var out []row
 	id := int64(0)
-	add := func(p *Product, attribute int64, quantity int) {
+	add := func(p *Product, attribute int64, owner StockOwner, quantity int) {
 		id++
-		out = append(out, row{"id": id, "id_product": str(p.ID), "id_product_attribute": str(attribute), "id_shop": "1",
-			"id_shop_group": "0", "quantity": str(int64(quantity)), "depends_on_stock": "0", "out_of_stock": str(int64(p.OutOfStock)), "location": ""})
+		out = append(out, row{"id": id, "id_product": str(p.ID), "id_product_attribute": str(attribute), "id_shop": str(owner.Shop),
+			"id_shop_group": str(owner.Group), "quantity": str(int64(quantity)), "depends_on_stock": "0", "out_of_stock": str(int64(p.OutOfStock)), "location": ""})
 	}
+	owners := f.shop.owners()
 	for _, p := range f.shop.Products {
-		total := p.Quantity
-		if len(p.Combinations) > 0 {
-			total = 0
-			for _, c := range p.Combinations {
-				total += c.Quantity
+		for _, owner := range owners {
+			total := quantityOf(p.Quantity, p.Stocks, owner)
+			if len(p.Combinations) > 0 {
+				total = 0
+				for _, c := range p.Combinations {
+					total += quantityOf(c.Quantity, c.Stocks, owner)
+				}
 			}
-		}
-		add(p, 0, total)
-		for _, c := range p.Combinations {
-			add(p, c.ID, c.Quantity)
+			add(p, 0, owner, total)
+			for _, c := range p.Combinations {
+				add(p, c.ID, owner, quantityOf(c.Quantity, c.Stocks, owner))
+			}
 		}
 	}
 	return out
