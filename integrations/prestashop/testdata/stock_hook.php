@@ -1,9 +1,14 @@
 <?php
 /**
  * Runs the module's actionUpdateQuantity hook with stand-ins for the
- * PrestaShop classes it uses, in a multistore of two shops: shop 1 (the
- * context shop, at SHOP_URL) and shop 2 (at https://second.example/). The
- * module's configuration (Stockbell URL, module secret) is shared by both.
+ * PrestaShop classes it uses, in a multistore of three shops: shop 1 (at
+ * SHOP_URL) and shop 2 (at https://second.example/) in group 1, and shop 3
+ * (at https://third.example/) in group 2, which shares stock. The module's
+ * configuration (Stockbell URL, module secret) is set for all shops.
+ * The environment sets the rest: STOCKBELL_TEST_CONTEXT_SHOP the shop the
+ * request is in (1 by default), STOCKBELL_TEST_SHARE_STOCK=1 makes group 1
+ * share stock, STOCKBELL_TEST_CONNECTED=N keeps shop N's URL as the shop
+ * the module secret was made for (as the connect form does).
  * Instead of posting, the module's client signs each post with the
  * module's own signer at UNIX_TIME and prints them all as JSON:
  * [{"body": …, "headers": ["Name: value", …]}].
@@ -36,6 +41,9 @@ class Configuration
     {
         global $argv;
         $values = array('STOCKBELL_URL' => 'https://app.example', 'STOCKBELL_SECRET' => $argv[2]);
+        if (getenv('STOCKBELL_TEST_CONNECTED')) {
+            $values['STOCKBELL_SHOP'] = (new Shop((int) getenv('STOCKBELL_TEST_CONNECTED')))->getBaseURL(true);
+        }
         return isset($values[$key]) ? $values[$key] : false;
     }
 }
@@ -56,21 +64,47 @@ class Tools
     }
 }
 
-/** The two shops of one group, with separate stock. */
+/** Shops 1 and 2 in group 1, shop 3 in group 2. */
 class Shop
 {
     public $id;
-    public $id_shop_group = 1;
+    public $id_shop_group;
 
     public function __construct($id = null)
     {
         $this->id = (int) $id;
+        $this->id_shop_group = $this->id === 3 ? 2 : 1;
     }
 
     public function getBaseURL($ssl)
     {
         global $argv;
-        return $this->id === 1 ? $argv[1] : 'https://second.example/';
+        $urls = array(1 => $argv[1], 2 => 'https://second.example/', 3 => 'https://third.example/');
+        return $urls[$this->id];
+    }
+
+    public function getGroup()
+    {
+        return new ShopGroup($this->id_shop_group);
+    }
+
+    /** The ids of the active shops of a group, as Shop::getShops(true, $group, true). */
+    public static function getShops($active, $idShopGroup, $getAsListId)
+    {
+        return $idShopGroup === 2 ? array(3) : array(1, 2);
+    }
+}
+
+/** Group 1 shares stock when STOCKBELL_TEST_SHARE_STOCK=1; group 2 always does. */
+class ShopGroup
+{
+    public $id;
+    public $share_stock;
+
+    public function __construct($id)
+    {
+        $this->id = (int) $id;
+        $this->share_stock = $this->id === 2 || getenv('STOCKBELL_TEST_SHARE_STOCK') === '1';
     }
 }
 
@@ -114,7 +148,7 @@ class RecordingStockbell extends Stockbell
 
 date_default_timezone_set('Europe/Paris');
 $module = new RecordingStockbell();
-$module->context = (object) array('shop' => new Shop(1));
+$module->context = (object) array('shop' => new Shop(getenv('STOCKBELL_TEST_CONTEXT_SHOP') ?: 1));
 $calls = isset($argv[8]) ? (int) $argv[8] : 1;
 for ($i = 0; $i < $calls; $i++) {
     $params = array('id_product' => (int) $argv[5], 'id_product_attribute' => (int) $argv[6] + $i, 'quantity' => (int) $argv[7]);

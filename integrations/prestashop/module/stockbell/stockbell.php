@@ -22,6 +22,8 @@ class Stockbell extends Module
 {
     const CONFIG_URL = 'STOCKBELL_URL';
     const CONFIG_SECRET = 'STOCKBELL_SECRET';
+    /** The URL of the shop the module secret was made for (kept by the connect form). */
+    const CONFIG_SHOP = 'STOCKBELL_SHOP';
 
     /**
      * Set once a post of this request got no answer from Stockbell: the
@@ -55,6 +57,7 @@ class Stockbell extends Module
     {
         return Configuration::deleteByName(self::CONFIG_URL)
             && Configuration::deleteByName(self::CONFIG_SECRET)
+            && Configuration::deleteByName(self::CONFIG_SHOP)
             && parent::uninstall();
     }
 
@@ -97,8 +100,58 @@ class Stockbell extends Module
     }
 
     /**
+     * Where a quantity hook's stock is posted: array(the shop whose
+     * Stockbell configuration posts it, null for the context shop; the URL
+     * of the shop it is posted as) pairs. A shop's own stock is posted as
+     * that shop's (see otherShop). A group that shares stock keeps one
+     * stock for all its shops (PrestaShop's rows of id_shop 0), changed by
+     * an order in any of them: it is the stock of every shop of the group,
+     * and is posted once for each Stockbell configuration of the group's
+     * shops (see sharedStockPosts). Another group's shops never receive it.
+     */
+    private function stockPosts($params)
+    {
+        $idShop = $this->otherShop($params);
+        $shop = $idShop === null ? $this->context->shop : new Shop($idShop);
+        if (!$shop->getGroup()->share_stock) {
+            return array(array($idShop, $idShop === null ? $this->shopUrl() : $shop->getBaseURL(true)));
+        }
+        return $this->sharedStockPosts($shop);
+    }
+
+    /**
+     * The posts of a group's shared stock: one per module secret set for
+     * the group's shops (the stock's own shop first), under the URL of
+     * the shop that secret was made for when the connect form kept it
+     * (CONFIG_SHOP, a shop of the group), else under the first shop
+     * found with that secret. A secret set for all shops thus posts once,
+     * as the connected shop's stock, whichever shop of the group sold.
+     */
+    private function sharedStockPosts($shop)
+    {
+        $group = (int) $shop->id_shop_group;
+        $ids = array_unique(array_merge(array((int) $shop->id), array_map('intval', Shop::getShops(true, $group, true))));
+        $urls = array();
+        foreach ($ids as $id) {
+            $urls[$id] = (new Shop($id))->getBaseURL(true);
+        }
+        $posts = array();
+        foreach ($ids as $id) {
+            $secret = (string) Configuration::get(self::CONFIG_SECRET, null, $group, $id);
+            if ($secret === '' || isset($posts[$secret])) {
+                continue;
+            }
+            $connected = (string) Configuration::get(self::CONFIG_SHOP, null, $group, $id);
+            $at = array_search($connected, $urls, true);
+            $idPost = $at === false ? $id : $at;
+            $posts[$secret] = array($id === (int) $this->context->shop->id ? null : $id, $urls[$idPost]);
+        }
+        return array_values($posts);
+    }
+
+    /**
      * Posts the new quantity of a product (attribute 0) or combination,
-     * as the stock of the shop it belongs to (see otherShop).
+     * as the stock of the shops it belongs to (see stockPosts).
      *
      * The post is made from the shop's own request (a checkout, a
      * back-office save, an import), which waits for it up to 5 seconds.
@@ -109,12 +162,20 @@ class Stockbell extends Module
      */
     public function hookActionUpdateQuantity($params)
     {
-        $idShop = $this->otherShop($params);
-        $client = $this->client($idShop);
+        foreach ($this->stockPosts($params) as $post) {
+            $this->postStock($this->client($post[0]), $post[1], $params);
+        }
+    }
+
+    /**
+     * Posts the hook's quantity as the stock of the shop at $shopUrl, unless
+     * an earlier post of the request went unanswered.
+     */
+    private function postStock($client, $shopUrl, $params)
+    {
         if (self::$unreachable || !$client->isConfigured()) {
             return;
         }
-        $shopUrl = $idShop === null ? $this->shopUrl() : (new Shop($idShop))->getBaseURL(true);
         list($status, $answer) = $client->postStock($shopUrl, (int) $params['id_product'],
             (int) $params['id_product_attribute'], (int) $params['quantity']);
         if ($status === 0) {
@@ -189,7 +250,9 @@ class Stockbell extends Module
         if (Tools::isSubmit('submitStockbellSettings')) {
             Configuration::updateValue(self::CONFIG_URL, rtrim(trim(Tools::getValue(self::CONFIG_URL)), '/'));
             if (trim(Tools::getValue(self::CONFIG_SECRET)) !== '') {
+                // A pasted secret may be another shop's: the connected shop is no longer known.
                 Configuration::updateValue(self::CONFIG_SECRET, trim(Tools::getValue(self::CONFIG_SECRET)));
+                Configuration::updateValue(self::CONFIG_SHOP, '');
             }
             $output .= $this->displayConfirmation($this->l('Settings saved.'));
         } elseif (Tools::isSubmit('submitStockbellConnect')) {
@@ -210,6 +273,7 @@ class Stockbell extends Module
             return $this->displayError($this->l('Stockbell refused the connection: ') . $why);
         }
         Configuration::updateValue(self::CONFIG_SECRET, $answer['module_secret']);
+        Configuration::updateValue(self::CONFIG_SHOP, $this->shopUrl());
         return $this->displayConfirmation(sprintf($this->l('Connected to Stockbell as %s. The module secret is saved.'), $answer['shop']));
     }
 
