@@ -10,5 +10,7 @@
 // Integration processes them and runs the catalog sync and
 // reconciliation jobs. Every webservice call goes through Client (basic
 // auth, the key as user name; JSON answers whose numbers may be strings;
-// paging with limit=offset,count). prestashoptest plays a shop in tests.
+// paging with limit=offset,count). In a multistore, stock is read from
+// the rows the connected shop sells from (stockOwner). prestashoptest
+// plays a shop, or a multistore installation, in tests.
 package prestashop
