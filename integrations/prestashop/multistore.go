@@ -98,19 +98,20 @@ func (s *session) stockOwner(ctx context.Context) (stockOwner, error) {
 	}
 	shops, _, err := list[apiShop](ctx, s, "shops", url.Values{"display": {"[id,id_shop_group]"}, "filter[id]": {idFilter([]int64{owner.shop})}})
 	if err != nil || len(shops) != 1 {
-		return stockOwner{}, ownerReadError(cmpErr(err, "shops", owner.shop))
+		return stockOwner{}, ownerReadError(oneRowError(err, "shops", owner.shop))
 	}
 	owner.group = int64(shops[0].IDShopGroup)
 	groups, _, err := list[apiShopGroup](ctx, s, "shop_groups", url.Values{"display": {"[id,share_stock]"}, "filter[id]": {idFilter([]int64{owner.group})}})
 	if err != nil || len(groups) != 1 {
-		return stockOwner{}, ownerReadError(cmpErr(err, "shop_groups", owner.group))
+		return stockOwner{}, ownerReadError(oneRowError(err, "shop_groups", owner.group))
 	}
 	owner.shared = groups[0].ShareStock == 1
 	return owner, nil
 }
 
-// cmpErr is err, or the error of a list that did not hold the one row asked for.
-func cmpErr(err error, resource string, id int64) error {
+// oneRowError is err, or the error of a list that did not hold the one
+// row asked for.
+func oneRowError(err error, resource string, id int64) error {
 	if err != nil {
 		return err
 	}

@@ -194,14 +194,15 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if f.refuseKey(w, r) {
 		return
 	}
-	shops, shopExists := f.contextShops(r.URL.Path, r.URL.Query())
+	shops, ok := f.contextShops(w, r, resource)
+	if !ok {
+		return
+	}
 	rows, known := f.rows(resource, r.Host)
 	if resource == "stock_availables" {
 		rows = f.visibleStock(rows, shops)
 	}
 	switch {
-	case !shopExists:
-		writeError(w, http.StatusNotFound, 999, "This shop id does not exist")
 	case f.shop.OtherShop:
 		writeError(w, http.StatusForbidden, 132, "No permission for this key on this shop")
 	case !known:

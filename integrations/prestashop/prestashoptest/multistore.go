@@ -2,18 +2,19 @@ package prestashoptest
 
 import (
 	"cmp"
-	"net/url"
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 )
 
 // This file plays a multistore installation as PrestaShop's webservice
-// sees it. Each request runs in one shop's context: the shop the id_shop
-// parameter names (Shop::initialize reads it first; "all" is every shop),
-// else every shop of the group id_shop_group (or its old name
-// id_group_shop) names, else the shop whose URL the request was sent to
-// (the longest physical and virtual URI that starts the path). A list of
+// sees it. Each request runs for the shops of the group id_shop_group (or
+// its old name id_group_shop) names, else for the shop the id_shop
+// parameter names ("all" is every shop), else for the shop whose URL the
+// request was sent to (the longest physical and virtual URI that starts
+// the path), as WebserviceRequest::groupShopExists, shopExists and
+// Shop::initialize choose them. A list of
 // stock_availables holds only the rows of the context's shops, as
 // ObjectModel::getWebserviceObjectList restricts a table associated by
 // id_shop: id_shop is one of them, or id_shop is 0 and id_shop_group is
@@ -117,29 +118,46 @@ func quantityOf(quantity int, stocks map[StockOwner]int, owner StockOwner) int {
 	return quantity
 }
 
-// contextShops are the shops a request runs for (see the file comment),
-// and false when its id_shop or id_shop_group names none.
-func (f *Fake) contextShops(path string, q url.Values) ([]Storefront, bool) {
-	all := f.shop.storefronts()
-	if v := q.Get("id_shop"); v == "all" {
-		return all, true
-	} else if v != "" {
+// contextShops are the shops a request runs for (see the file comment).
+// An id_shop naming no shop is redirected (301) to the same request at the
+// default shop's URL without it, as Shop::initialize does before the
+// webservice runs; an id_shop_group with no shop is refused as
+// WebserviceRequest refuses it.
+func (f *Fake) contextShops(w http.ResponseWriter, r *http.Request, resource string) ([]Storefront, bool) {
+	all, q := f.shop.storefronts(), r.URL.Query()
+	named := all
+	if v := q.Get("id_shop"); v != "" && v != "all" {
 		id, _ := strconv.ParseInt(v, 10, 64)
 		i := slices.IndexFunc(all, func(sf Storefront) bool { return sf.ID == id })
-		return all[max(i, 0) : max(i, 0)+1], i >= 0
+		if i < 0 {
+			q.Del("id_shop")
+			http.Redirect(w, r, f.basePath(all[0])+"/api/"+resource+"?"+q.Encode(), http.StatusMovedPermanently)
+			return nil, false
+		}
+		named = all[i : i+1]
 	}
 	if v := cmp.Or(q.Get("id_shop_group"), q.Get("id_group_shop")); v != "" {
-		id, _ := strconv.ParseInt(v, 10, 64)
-		var shops []Storefront
-		for _, sf := range all {
-			if sf.GroupID == id {
-				shops = append(shops, sf)
-			}
-		}
-		return shops, len(shops) > 0
+		return f.groupShops(w, v)
 	}
-	sf, _ := f.storefrontAt(path)
+	if q.Get("id_shop") != "" {
+		return named, true
+	}
+	sf, _ := f.storefrontAt(r.URL.Path)
 	return []Storefront{sf}, true
+}
+
+// groupShops are the shops of the group id names (groupShopExists).
+func (f *Fake) groupShops(w http.ResponseWriter, id string) ([]Storefront, bool) {
+	var shops []Storefront
+	for _, sf := range f.shop.storefronts() {
+		if str(sf.GroupID) == id {
+			shops = append(shops, sf)
+		}
+	}
+	if len(shops) == 0 {
+		writeError(w, http.StatusInternalServerError, 999, "This shop group doesn't have shops")
+	}
+	return shops, len(shops) > 0
 }
 
 // storefrontAt is the shop whose URL path starts path (the longest

@@ -46,8 +46,8 @@ func stockOwners(t *testing.T, base string, q url.Values) (int, string) {
 
 // TestStockIsListedForTheRequestsShops: a list of stock_availables holds
 // the rows of the shops the request runs for, as PrestaShop's webservice
-// restricts them: the shop of the URL asked, or of id_shop ("all": every
-// shop), or the shops of id_shop_group; each shop's own rows and those of
+// restricts them: the shops of id_shop_group, else the shop of id_shop
+// ("all": every shop), else the shop of the URL asked; each shop's own rows and those of
 // its group (id_shop 0), whether or not the group shares stock.
 func TestStockIsListedForTheRequestsShops(t *testing.T) {
 	f := New("/shop")
@@ -69,13 +69,17 @@ func TestStockIsListedForTheRequestsShops(t *testing.T) {
 		{f.URL(), url.Values{"id_shop": {"all"}}, "0/1=9 1/0=1 2/0=2 0/2=3"},
 		{f.URL(), url.Values{"id_shop_group": {"1"}}, "0/1=9 1/0=1 2/0=2"},
 		{f.URL(), url.Values{"id_group_shop": {"2"}}, "0/2=3"},
+		{f.URL(), url.Values{"id_shop_group": {"2"}, "id_shop": {"1"}}, "0/2=3"},
 	} {
 		if status, got := stockOwners(t, c.base, c.query); status != 200 || got != c.want {
 			t.Errorf("%s %v: %d %q, want %q", c.base, c.query, status, got, c.want)
 		}
 	}
-	if status, _ := stockOwners(t, f.URL(), url.Values{"id_shop": {"4"}}); status != http.StatusNotFound {
-		t.Errorf("id_shop 4: %d, want 404", status)
+	if status, got := stockOwners(t, f.ShopURL(2), url.Values{"id_shop": {"4"}}); status != 200 || got != "0/1=9 1/0=1" {
+		t.Errorf("id_shop 4 (no such shop): %d %q, want the default shop's rows after its redirect", status, got)
+	}
+	if status, _ := stockOwners(t, f.URL(), url.Values{"id_shop_group": {"3"}}); status != http.StatusInternalServerError {
+		t.Errorf("id_shop_group 3 (no shop): %d, want 500", status)
 	}
 	if got := f.ShopURL(3); got != f.srv.URL+"/shop/outlet" {
 		t.Errorf("shop 3's URL %s", got)
