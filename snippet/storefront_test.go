@@ -117,16 +117,21 @@ func (s *storefront) recordShop(next http.Handler) http.Handler {
 }
 
 // status answers like the storefront API: ok for any shop but
-// "unknown-shop", whose error is readable by the page as the server's is.
+// "unknown-shop" and a missing one, whose errors are readable by the page
+// as the server's are.
 func (s *storefront) status(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
 	w.Header().Set("Content-Type", "application/json")
-	if r.URL.Query().Get("shop") == "unknown-shop" {
+	switch r.URL.Query().Get("shop") {
+	case "unknown-shop":
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"error":{"code":"not_found","field":"shop","message":"No shop unknown-shop takes alerts on this Stockbell server."}}`)
-		return
+	case "":
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprint(w, `{"error":{"code":"invalid","field":"shop","message":"The shop is missing."}}`)
+	default:
+		fmt.Fprint(w, `{"status":"ok"}`)
 	}
-	fmt.Fprint(w, `{"status":"ok"}`)
 }
 
 // subscribe answers like the storefront API contract: 201 new, 200 already

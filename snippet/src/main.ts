@@ -23,7 +23,11 @@ const slots = new Map<unknown, Slot>();
 let pending = false;
 /** The server's word on this shop and page, asked once a button could show. */
 let verdict: Promise<boolean> | undefined;
-let allowed = false;
+/** The shop and endpoint the verdict was asked for, and those it allowed. */
+let asked = "", allowed = "";
+
+/** asking names the shop and endpoint configured now. */
+const asking = () => options.api + " " + options.shop;
 
 function collect(): void {
   const found = markers();
@@ -47,18 +51,27 @@ function wanted(): boolean {
  * verify asks the server once whether the shop takes subscriptions from
  * this page. A shop unknown there or uninstalled, or a page that is not one
  * of its storefronts, gets one console warning naming the problem, and no
- * button.
+ * button. A shop or endpoint configured later is asked about again, and
+ * the answer about the one before it then counts for nothing.
  */
 function verify(): Promise<boolean> {
-  return (verdict ||= problem(options.api, options.shop).then((why) => {
-    if (why) console.warn("Stockbell: " + why + " No button is shown.");
-    return (allowed = !why);
-  }));
+  const key = asking();
+  if (key != asked) {
+    asked = key;
+    verdict = problem(options.api, options.shop).then((why) => {
+      // A shop or endpoint configured since has its own verdict coming.
+      if (key != asked) return false;
+      if (why) console.warn("Stockbell: " + why + " No button is shown.");
+      else allowed = key;
+      return !why;
+    });
+  }
+  return verdict!;
 }
 
 function refresh(): void {
   collect();
-  if (!allowed) {
+  if (allowed != asking()) {
     if (wanted()) verify().then((ok) => ok && refresh());
     return;
   }
