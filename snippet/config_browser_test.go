@@ -1,6 +1,7 @@
 package snippet
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -10,7 +11,22 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// A theme developer's configuration as docs/snippet.md describes it.
+// A theme developer's configuration as docs/snippet.md describes it: an
+// option given late, and the mistakes the console must name.
+
+// recordConsole keeps what the page writes as warnings and errors, and
+// anything thrown, in window.consoleSeen for every document the tab opens.
+func recordConsole(t testing.TB, ctx context.Context) {
+	t.Helper()
+	beforeScripts(t, ctx, `
+		window.consoleSeen = [];
+		for (const level of ["error", "warn"]) {
+			const original = console[level];
+			console[level] = (...args) => { window.consoleSeen.push(level + ": " + args.join(" ")); original(...args); };
+		}
+		addEventListener("error", (e) => window.consoleSeen.push("thrown: " + e.message));
+		addEventListener("unhandledrejection", (e) => window.consoleSeen.push("unhandled: " + e.reason));`)
+}
 
 // themePage serves one page of a theme's own: head goes after the event
 // recorder, body holds the products; /theme.js answers with script.
@@ -51,5 +67,35 @@ func TestShopConfiguredAfterTheScriptRanGetsItsButton(t *testing.T) {
 	waitFor(t, ctx, `stockbellEvents.length > 1`)
 	if got := s.posts()[0].Body; !strings.Contains(got, `"shop":"shop-key-123"`) {
 		t.Errorf("posted %s, want the configured shop", got)
+	}
+}
+
+// data-api must end in "subscriptions" (its sibling …/status is asked
+// first). One that does not, a proxy's base URL say, gets one warning
+// naming the option, and no button, rather than a button whose
+// every subscription fails; nothing is asked of it.
+func TestAPINotEndingInSubscriptionsIsNamedInTheConsole(t *testing.T) {
+	var asked []string
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.URL.RequestURI())
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		http.NotFound(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	ctx := newBrowser(t)
+	recordConsole(t, ctx)
+	for _, api := range []string{proxy.URL + "/apps/stockbell", proxy.URL + "/apps/stockbell/subscriptions/"} {
+		s := newStorefront(t, `data-api="`+api+`"`)
+		open(t, ctx, s.shop.URL+"/pages/custom")
+		want := "warn: Stockbell: data-api must end in subscriptions. No button is shown."
+		if got := eval[[]string](t, ctx, `window.consoleSeen`); len(got) != 1 || got[0] != want {
+			t.Errorf("data-api %s: console %q, want %q", api, got, want)
+		}
+		if eval[bool](t, ctx, `host() != null`) {
+			t.Errorf("data-api %s: a button was placed", api)
+		}
+	}
+	if len(asked) > 0 {
+		t.Errorf("asked %q of a data-api without a status route", asked)
 	}
 }

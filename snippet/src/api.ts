@@ -53,10 +53,14 @@ export async function post(url: string, body: Subscription): Promise<Result> {
 /**
  * problem asks the server whether the shop takes subscriptions from this
  * page (GET …/status?shop=KEY) and returns why not, or "" when it does. A
- * network failure is no verdict: the form reports it when used.
+ * network failure is no verdict: the form reports it when used. A URL
+ * without the status sibling (not ending in subscriptions) is asked
+ * nothing: it is the reason.
  */
-export function problem(url: string, shop: string): Promise<string> {
-  return fetch(url.replace(/subscriptions$/, "status?shop=") + encodeURIComponent(shop)).then(
+export async function problem(url: string, shop: string): Promise<string> {
+  const status = url.replace(/subscriptions$/, "status?shop=");
+  if (status == url) return "data-api must end in subscriptions.";
+  return fetch(status + encodeURIComponent(shop)).then(
     // An answer without our error (a proxy's own 404) is named by its status.
     (res) => res.ok ? "" : res.json().then((d) => d.error.message).catch(() => "the server answered " + res.status + "."),
     () => "",
