@@ -99,3 +99,18 @@ func TestAPINotEndingInSubscriptionsIsNamedInTheConsole(t *testing.T) {
 		t.Errorf("asked %q of a data-api without a status route", asked)
 	}
 }
+
+// With placement "inside", an add-to-cart button outside any form (a
+// theme's data-anchor) gets the notify button after it, as with "after";
+// only a marked product without an add-to-cart button gets it at its end.
+func TestInsidePlacementWithAnAnchorOutsideAForm(t *testing.T) {
+	s := newStorefront(t, "")
+	url := themePage(t, `<script src="`+s.app.URL+`/snippet.js" data-shop="shop-key-123" data-placement="inside" data-anchor="#buy" defer></script>`,
+		soldOutProduct, "")
+	ctx := newBrowser(t)
+	open(t, ctx, url)
+	waitFor(t, ctx, `!!button() && shown(button())`)
+	if got := eval[string](t, ctx, `host().previousElementSibling.id + " " + host().nextElementSibling.id`); got != "buy tail" {
+		t.Errorf("button between %q, want between the anchor and what follows it (buy tail)", got)
+	}
+}
