@@ -24,10 +24,10 @@ let pending = false;
 /** The server's word on this shop and page, asked once a button could show. */
 let verdict: Promise<boolean> | undefined;
 /** The shop and endpoint the verdict was asked for, and those it allowed. */
-let asked = "", allowed = "";
+let asked: string | undefined, allowed: string | undefined;
 
 /** asking names the shop and endpoint configured now. */
-const asking = () => options.api + " " + options.shop;
+const asking = () => options.api + options.shop;
 
 function collect(): void {
   const found = markers();
