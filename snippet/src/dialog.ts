@@ -226,10 +226,10 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
 /** open shows the form for a variant; focus returns to `from` when it closes. */
 export function open(page: Page, variant: string, from?: Element | null): void {
   const s = strings(page.texts, page.options.strings);
-  if (!host) {
-    [host, root] = page.shadow("stockbell-dialog", "<div></div>", __FORM_CSS__);
-    document.body.append(host);
-  }
+  if (!host) [host, root] = page.shadow("stockbell-dialog", "<div></div>", __FORM_CSS__);
+  // Made once and kept, but a storefront whose router swaps the whole
+  // <body> (Turbo, htmx) took it away with the old one.
+  if (!host.isConnected) document.body.append(host);
   // Colours configured since the form was made (configure({colors})).
   const colors = page.options.colors;
   for (const name in colors) host.style.setProperty("--stockbell-" + name, colors[name]);
