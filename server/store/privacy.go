@@ -127,18 +127,22 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 
 // deleteContactRows deletes the contact's events, messages, confirmations
 // and outbox copies, its subscriptions left to deleteSubscriptions. The
-// locks are taken in the order every other writer takes them: messages
-// before their subscriptions (a send step, an approval, Unsubscribe and
-// StopSMS hold a message and then its subscriber), and the subscriptions
-// before their confirmations (lockConfirmation); taken the other way
-// round, an erasure and one of them on the same subscription would each
-// wait for the other.
+// locks are taken in the order every other writer takes them (see
+// lockorder.go): messages, in id order, before their subscriptions (a
+// send step, an approval, Unsubscribe and StopSMS hold a message and then
+// its subscriber; StopSMS and a batch's approval hold several messages,
+// taken in id order), and the subscriptions before their confirmations
+// (lockConfirmation); taken the other way round, an erasure and one of
+// them on the same rows would each wait for the other.
 func deleteContactRows(ctx context.Context, tx *Tx, m match) error {
 	statements := []struct {
 		query string
 		args  []any
 	}{
 		{`DELETE FROM events WHERE shop_id = ? AND ` + m.events, m.eventArgs},
+		// A delete locks rows in the order it finds them: the messages
+		// are locked in id order first, as StopSMS and approvals lock them.
+		{lockMessagesInOrder(tx, m.messages), m.messageArgs},
 		{`DELETE FROM messages WHERE shop_id = ? AND ` + m.messages, m.messageArgs},
 		// Locks the subscriptions, and those of confirmations addressed to the contact.
 		{`SELECT id FROM subscriptions WHERE shop_id = ? AND (` + m.subscriptions + ` OR id IN (SELECT subscription_id
@@ -190,13 +194,23 @@ func deleteSubscriptions(ctx context.Context, tx *Tx, shopID int64, m match) err
 	for _, id := range ids {
 		args = append(args, id)
 	}
-	for _, table := range []string{"messages", "events"} {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ? AND subscription_id IN (`+placeholders(len(ids))+`)`), args...)
-		if err != nil {
+	ofSubscriptions := `subscription_id IN (` + placeholders(len(ids)) + `)`
+	for _, query := range []string{lockMessagesInOrder(tx, ofSubscriptions), `DELETE FROM messages WHERE shop_id = ? AND ` + ofSubscriptions,
+		`DELETE FROM events WHERE shop_id = ? AND ` + ofSubscriptions} {
+		if _, err := tx.ExecContext(ctx, tx.Rebind(query), args...); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// lockMessagesInOrder is the statement that locks the shop's messages
+// matching where (its arguments the shop's id and where's), on PostgreSQL,
+// in id order, for a delete or update of several of them: such a
+// statement locks rows in the order its plan finds them, which an update
+// that moved a row (an approval's, a send's) makes other than id order.
+func lockMessagesInOrder(tx *Tx, where string) string {
+	return `SELECT id FROM messages WHERE shop_id = ? AND ` + where + ` ORDER BY id` + tx.forUpdate()
 }
 
 // normalizeContact puts the contact in the form subscriptions store it in

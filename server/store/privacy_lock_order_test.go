@@ -127,3 +127,46 @@ func assertContactErased(t *testing.T, db *store.DB, subID int64, recipient stri
 		}
 	}
 }
+
+// TestEraseLocksMessagesInIDOrder: on PostgreSQL an erasure locks the
+// contact's messages in id order, as StopSMS, an approval of a batch and
+// Unsubscribe lock several messages, whatever order its delete finds them
+// in. The lower id's row is moved past the higher's in the table, as an
+// approval's update of a held message moves it (a new version of the row,
+// in every index of messages_status's column), so that a delete locking
+// rows as it finds them takes the higher id first. A transaction of the
+// test holds the lower id, as StopSMS would, and the erasure waits for it;
+// the test's transaction then takes the higher id: had the erasure locked
+// it already, each would wait for the other and PostgreSQL would abort
+// one as a deadlock.
+func TestEraseLocksMessagesInIDOrder(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	shop := install(t, db, stockbell.PlatformShopify, "erase.myshopify.com")
+	product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
+	v := variant(t, db, shop.ID, "v1")
+	const email = "shopper@example.com"
+	sub := insertSubscription(t, db, shop.ID, v.ID, email, "", stockbell.SubscriptionNotified)
+	low := sentMessage(t, db, shop.ID, sub, 1, stockbell.MessageHeld, db.Clock.Now())
+	high := sentMessage(t, db, shop.ID, sub, 2, stockbell.MessagePending, db.Clock.Now())
+	_, err := db.DB.Exec(`UPDATE messages SET status = 'pending' WHERE id = $1`, low)
+	must(t, err)
+	var scanned []int64
+	must(t, db.DB.Select(&scanned, `SELECT id FROM messages WHERE subscription_id = $1 ORDER BY ctid`, sub))
+	if len(scanned) != 2 || scanned[0] != high {
+		t.Fatalf("the table holds the messages in the order %v, want %d first", scanned, high)
+	}
+
+	stopping := beginFirstToDeadlock(t, db)
+	_, err = stopping.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, low)
+	must(t, err)
+
+	done := make(chan error, 1)
+	go func() { done <- db.RedactContact(ctx, stockbell.Contact{ShopID: shop.ID, Email: email}) }()
+	waitForLockWaiters(t, db, 1)
+	if _, err := stopping.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, high); err != nil {
+		t.Fatalf("the second message's lock, with the erasure waiting for the first: %v", err)
+	}
+	must(t, stopping.Commit())
+	must(t, <-done)
+	assertContactErased(t, db, sub, email)
+}
