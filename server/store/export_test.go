@@ -101,3 +101,18 @@ func ShopJobKinds() []string {
 
 // MigrationLockID is the PostgreSQL advisory lock WithMigrationLock takes.
 const MigrationLockID = migrationLockID
+
+// AdvanceSendsInOneBatch runs the shop's send steps as one group-commit
+// batch on PostgreSQL, as the writer runs the steps of workers sending at
+// the same time, in the steps' order, and returns each one's error.
+func AdvanceSendsInOneBatch(db *DB, shopID int64, steps []stockbell.SendStep) []error {
+	batch := make([]*groupWrite, len(steps))
+	for i, step := range steps {
+		write := &sendStepWrite{shopID: shopID, step: step}
+		batch[i] = &groupWrite{send: write, fn: func(ctx context.Context, tx *Tx) error {
+			_, err := write.finish(ctx, tx)
+			return err
+		}}
+	}
+	return commitInOneBatch(db, batch)
+}

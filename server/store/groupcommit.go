@@ -336,7 +336,8 @@ func plainSendSteps(db *DB, batch []*groupWrite) bool {
 
 // runWrites runs a batch's writes in tx: the receipts' and the new
 // subscriptions' rows and the send steps first, one statement each (the
-// subscriptions' variants locked in id order before, lockSubscribedVariants),
+// variants of the subscriptions and of the subscribers the steps requeue
+// locked in id order before the subscriptions' insert, lockBatchVariants),
 // then each write's function in turn.
 func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	var subs []*subscriptionWrite
@@ -359,7 +360,11 @@ func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	if err := insertReceipts(ctx, tx, receipts); err != nil {
 		return err
 	}
-	if err := lockSubscribedVariants(ctx, tx, subs); err != nil {
+	requeued, err := requeuedVariants(ctx, tx, steps)
+	if err != nil {
+		return err
+	}
+	if err := lockBatchVariants(ctx, tx, subs, requeued); err != nil {
 		return err
 	}
 	if err := insertQueuedSubscriptions(ctx, tx, subs); err != nil {

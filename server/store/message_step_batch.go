@@ -147,6 +147,29 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 	return nil
 }
 
+// requeuedVariants returns, on PostgreSQL, the variants of the
+// subscribers whose recorded outcomes put them back in the queue (each
+// step's requeueSubscriber then takes its variant's key-share lock), read
+// unlocked, for the batch to lock them in id order first
+// (lockBatchVariants). A batch without such an outcome runs no statement.
+func requeuedVariants(ctx context.Context, tx *Tx, steps []*sendStepWrite) ([]int64, error) {
+	var subs []int64
+	for _, s := range steps {
+		for i, r := range s.step.Finished {
+			if r.Requeue && s.recorded[i].recorded {
+				subs = append(subs, s.recorded[i].subscriptionID)
+			}
+		}
+	}
+	if len(subs) == 0 || tx.forKeyShareOf("variants") == "" {
+		return nil, nil
+	}
+	var variants []int64
+	err := tx.SelectContext(ctx, &variants, tx.Rebind(`SELECT variant_id FROM subscriptions WHERE id IN (`+placeholders(len(subs))+`)`),
+		int64Args(subs)...)
+	return variants, err
+}
+
 // plain reports whether all the step asks of its transaction, besides
 // advanceSendSteps' statement, is at most its next lease: no released
 // attempt, and no outcome after which the flow goes on or its subscriber

@@ -82,21 +82,23 @@ func directWrites(writes []*subscriptionWrite) ([]*subscriptionWrite, map[subscr
 	return direct, byContact
 }
 
-// lockSubscribedVariants takes, on PostgreSQL, the key-share locks of a
-// batch's subscriptions on their variants, all at once in id order
-// (lockVariantsInOrderAs), before its insert and its posts that are not
-// direct (each of which takes its variant's lock in turn,
-// findVariantForSubscription) take them in the order the posts came. A
-// batch for one variant, such as a sold-out product's burst of sign-ups,
-// has no order to keep and skips the statement.
-func lockSubscribedVariants(ctx context.Context, tx *Tx, writes []*subscriptionWrite) error {
+// lockBatchVariants takes, on PostgreSQL, the key-share locks of a
+// batch on its variants, all at once in id order (lockVariantsInOrderAs):
+// its subscriptions' variants, before its insert and its posts that are
+// not direct (each of which takes its variant's lock in turn,
+// findVariantForSubscription) take them in the order the posts came, and
+// requeued, the variants of the subscribers its send steps put back in
+// the queue (requeuedVariants), before each step's requeueSubscriber
+// takes its own. A batch for one variant, such as a sold-out product's
+// burst of sign-ups, has no order to keep and skips the statement.
+func lockBatchVariants(ctx context.Context, tx *Tx, writes []*subscriptionWrite, requeued []int64) error {
 	lock := tx.forKeyShareOf("variants")
-	if lock == "" || len(writes) < 2 {
+	if lock == "" || len(writes)+len(requeued) < 2 {
 		return nil
 	}
-	ids := make([]int64, len(writes))
-	for i, w := range writes {
-		ids[i] = w.create.VariantID
+	ids := slices.Clone(requeued)
+	for _, w := range writes {
+		ids = append(ids, w.create.VariantID)
 	}
 	if slices.Min(ids) == slices.Max(ids) {
 		return nil
