@@ -338,7 +338,8 @@ func plainSendSteps(db *DB, batch []*groupWrite) bool {
 // subscriptions' rows and the send steps first, one statement each (the
 // variants of the subscriptions and of the subscribers the steps requeue
 // locked in id order before the subscriptions' insert, lockBatchVariants),
-// then each write's function in turn.
+// then what the steps' outcomes lead to, in subscription id order
+// (followOutcomes), then each write's function in turn.
 func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 	var subs []*subscriptionWrite
 	var receipts []*receiptWrite
@@ -368,6 +369,9 @@ func runWrites(ctx context.Context, tx *Tx, writes []*groupWrite) error {
 		return err
 	}
 	if err := insertQueuedSubscriptions(ctx, tx, subs); err != nil {
+		return err
+	}
+	if err := followOutcomes(ctx, tx, steps); err != nil {
 		return err
 	}
 	for _, w := range writes {

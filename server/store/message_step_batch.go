@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -10,10 +12,11 @@ import (
 
 // sendStepWrite is one sending worker's step in a group transaction on
 // PostgreSQL. The batch records the outcomes of all its steps and takes
-// their next leases in one statement (advanceSendSteps) before any write's
-// function runs; each step's function (finish) then does what that
-// statement leaves: a flow's next message, releases, and a lease the
-// statement could not take. A step alone was a statement per outcome, one
+// their next leases in one statement (advanceSendSteps) and follows their
+// outcomes (followOutcomes: a flow's next message, a subscriber queued
+// again) before any write's function runs; each step's function (finish)
+// then does what is left: releases, and a lease the statement could not
+// take. A step alone was a statement per outcome, one
 // round trip each on the group writer's connection while the batch's other
 // steps waited: with ten workers, 4.8 steps a batch at 0.24 ms a statement
 // (bench: BenchmarkRestockMail).
@@ -186,23 +189,44 @@ func (s *sendStepWrite) plain() bool {
 	return true
 }
 
-// finish does what advanceSendSteps left of the step, in its order: each
-// recorded outcome's flow goes on to its next message (unless the outcome
-// ends it), the released attempts are released, and the next message is
-// leased if the statement did not lease it (held, run out, gone, its shop
-// uninstalled or its subscription left: beginAttempt says which).
-func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepResult, error) {
-	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
-	for i, r := range s.step.Finished {
-		done := s.recorded[i]
-		if !done.recorded {
-			continue
-		}
-		m := &stockbell.Message{ID: r.MessageID, ShopID: s.shopID, SubscriptionID: done.subscriptionID, Step: done.step}
-		if err := followOutcome(ctx, tx, m, r); err != nil {
-			return result, err
+// followOutcomes does what each outcome advanceSendSteps recorded leads
+// to (followOutcome: the flow's next message, or its subscriber queued
+// again), for all the batch's steps, in their subscriptions' id order
+// (one subscription's outcomes in the order they came). Each takes its
+// subscription's lock (continueFlow's key share, a requeue's update), and
+// StopSMS and an erasure lock several subscriptions for update in id
+// order: followed step by step, in the order the workers' steps came, the
+// batch could hold a subscription such a transaction waits for while it
+// waits for another that transaction holds.
+func followOutcomes(ctx context.Context, tx *Tx, steps []*sendStepWrite) error {
+	type outcome struct {
+		message *stockbell.Message
+		result  stockbell.MessageResult
+	}
+	var recorded []outcome
+	for _, s := range steps {
+		for i, r := range s.step.Finished {
+			if done := s.recorded[i]; done.recorded {
+				m := &stockbell.Message{ID: r.MessageID, ShopID: s.shopID, SubscriptionID: done.subscriptionID, Step: done.step}
+				recorded = append(recorded, outcome{m, r})
+			}
 		}
 	}
+	slices.SortStableFunc(recorded, func(a, b outcome) int { return cmp.Compare(a.message.SubscriptionID, b.message.SubscriptionID) })
+	for _, o := range recorded {
+		if err := followOutcome(ctx, tx, o.message, o.result); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// finish does what advanceSendSteps and followOutcomes left of the step,
+// in its order: the released attempts are released, and the next message
+// is leased if the statement did not lease it (held, run out, gone, its
+// shop uninstalled or its subscription left: beginAttempt says which).
+func (s *sendStepWrite) finish(ctx context.Context, tx *Tx) (stockbell.SendStepResult, error) {
+	result := stockbell.SendStepResult{Outcome: stockbell.AttemptDone}
 	for _, r := range s.step.Released {
 		if err := releaseAttempt(ctx, tx, s.shopID, r); err != nil {
 			return result, err

@@ -56,3 +56,52 @@ func TestSendBatchLocksRequeuedVariantsInIDOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSendBatchLocksSubscriptionsInIDOrder: on PostgreSQL a group of send
+// steps whose alerts went out, the higher subscription id's first, takes
+// the key-share locks of the subscriptions their flows go on from (the
+// reminder's insert, continueFlow) in id order, as StopSMS and an erasure
+// lock several subscriptions. A transaction of the test holds the lower
+// id for update, as StopSMS does, and the group waits for it; the test's
+// transaction then takes the higher id: had the group locked it already,
+// each would wait for the other and PostgreSQL would abort one as a
+// deadlock.
+func TestSendBatchLocksSubscriptionsInIDOrder(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	shop := install(t, db, stockbell.PlatformShopify, "reminders.myshopify.com")
+	flow, err := stockbell.FlowFromTemplate(shop.ID, stockbell.TemplateEmailReminder)
+	must(t, err)
+	must(t, db.UpdateFlow(ctx, flow))
+	product(t, db, shop.ID, "p1", map[string]int{"v1": 5})
+	v := variant(t, db, shop.ID, "v1")
+	sent := func(email string) (int64, stockbell.SendStep) {
+		sub := insertSubscription(t, db, shop.ID, v.ID, email, "", stockbell.SubscriptionNotified)
+		message := sentMessage(t, db, shop.ID, sub, 1, stockbell.MessagePending, db.Clock.Now())
+		return sub, stockbell.SendStep{Finished: []stockbell.MessageResult{{ShopID: shop.ID, MessageID: message,
+			Status: stockbell.MessageSent, ProviderID: "provider-" + email}}}
+	}
+	low, lowStep := sent("ann@example.com")
+	high, highStep := sent("bob@example.com")
+
+	stopping := beginFirstToDeadlock(t, db)
+	_, err = stopping.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, low)
+	must(t, err)
+
+	done := make(chan []error, 1)
+	go func() { done <- store.AdvanceSendsInOneBatch(db, shop.ID, []stockbell.SendStep{highStep, lowStep}) }()
+	waitForLockWaiters(t, db, 1)
+	if _, err := stopping.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, high); err != nil {
+		t.Fatalf("the second subscription's lock, with the send steps waiting for the first: %v", err)
+	}
+	must(t, stopping.Commit())
+	for i, err := range <-done {
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	for _, sub := range []int64{low, high} {
+		if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE subscription_id = ? AND step = 2`, sub); n != 1 {
+			t.Errorf("subscription %d has %d reminders, want 1", sub, n)
+		}
+	}
+}
