@@ -62,11 +62,23 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 // order, no spaces): the columns the update returns around the fields the
 // caller marshalled ("middle"). "shop_id + 0" is byIDsOfShop: each row is
 // found by its primary key.
-var advanceSendStepsQuery = `WITH %s, %s, done AS (
+//
+// The statement's rows are locked first, all in id order (locked), as
+// StopSMS and an erasure lock several messages: each update waits for the
+// count of locked rows, which PostgreSQL computes once (an InitPlan)
+// before the update's first row, and so reads the lock to its end. The
+// updates alone lock rows in the order their plan finds them, outcomes
+// before leases, and a statement holding a higher id and waiting for a
+// lower could meet a STOP holding the lower and waiting for the higher.
+// Each update still finds its rows by key, driven by its set.
+var advanceSendStepsQuery = `WITH %s, %s, locked AS MATERIALIZED (
+	SELECT id FROM messages WHERE (id, shop_id + 0) IN (SELECT id, shop_id FROM outcome UNION SELECT id, shop_id FROM lease)
+	ORDER BY id FOR UPDATE
+), done AS (
 	UPDATE messages m SET status = o.status, provider_id = o.provider_id, segments = o.segments, error = o.error,
 		sent_at = CASE WHEN o.sent THEN CAST(? AS TIMESTAMPTZ) END, lease_until = NULL
 	FROM outcome o WHERE m.id = o.id AND m.shop_id + 0 = o.shop_id AND m.status = ?
-		AND (o.attempt = 0 OR m.attempts = o.attempt)
+		AND (SELECT COUNT(*) FROM locked) > 0 AND (o.attempt = 0 OR m.attempts = o.attempt)
 	RETURNING m.id, m.shop_id, m.subscription_id, m.step, m.channel, m.attempts, o.kind, o.middle
 ), event AS (
 	INSERT INTO events (shop_id, kind, variant_id, subscription_id, detail, created_at)
@@ -77,6 +89,7 @@ var advanceSendStepsQuery = `WITH %s, %s, done AS (
 ), leased AS (
 	UPDATE messages m SET attempts = m.attempts + 1, lease_until = l.until
 	FROM lease l WHERE m.id = l.id AND m.shop_id + 0 = l.shop_id AND m.status = ? AND m.lease_until IS NULL
+		AND (SELECT COUNT(*) FROM locked) > 0
 		AND m.id NOT IN (SELECT id FROM outcome)
 		AND ` + sendableOf("m") + `
 	RETURNING m.id, m.attempts, m.channel
