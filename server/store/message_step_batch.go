@@ -64,15 +64,18 @@ func (db *DB) advanceSendStep(ctx context.Context, shopID int64, step stockbell.
 // found by its primary key.
 //
 // The statement's rows are locked first, all in id order (locked), as
-// StopSMS and an erasure lock several messages: each update waits for the
+// StopSMS and an erasure lock several messages, with the messages the
+// steps' functions write after it ("also": a step's released attempts and
+// the message it then begins, see lockedRows): each update waits for the
 // count of locked rows, which PostgreSQL computes once (an InitPlan)
 // before the update's first row, and so reads the lock to its end. The
 // updates alone lock rows in the order their plan finds them, outcomes
 // before leases, and a statement holding a higher id and waiting for a
 // lower could meet a STOP holding the lower and waiting for the higher.
 // Each update still finds its rows by key, driven by its set.
-var advanceSendStepsQuery = `WITH %s, %s, locked AS MATERIALIZED (
-	SELECT id FROM messages WHERE (id, shop_id + 0) IN (SELECT id, shop_id FROM outcome UNION SELECT id, shop_id FROM lease)
+var advanceSendStepsQuery = `WITH %s, %s, %s, locked AS MATERIALIZED (
+	SELECT id FROM messages WHERE (id, shop_id + 0) IN (SELECT id, shop_id FROM outcome UNION SELECT id, shop_id FROM lease
+		UNION SELECT id, shop_id FROM also)
 	ORDER BY id FOR UPDATE
 ), done AS (
 	UPDATE messages m SET status = o.status, provider_id = o.provider_id, segments = o.segments, error = o.error,
@@ -105,6 +108,7 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 	}
 	var o outcomeRows
 	var l leaseRows
+	var alsoLocked lockedRows
 	leasing := map[int64]bool{}
 	for _, s := range steps {
 		s.recorded, s.leased, s.attempt, s.channel = make([]recordedOutcome, len(s.step.Finished)), false, 0, ""
@@ -113,19 +117,23 @@ func advanceSendSteps(ctx context.Context, tx *Tx, steps []*sendStepWrite) error
 				return err
 			}
 		}
-		if s.step.Begin != 0 && len(s.step.Released) == 0 && !leasing[s.step.Begin] {
+		switch {
+		case len(s.step.Released) > 0:
+			alsoLocked.add(s)
+		case s.step.Begin != 0 && !leasing[s.step.Begin]:
 			leasing[s.step.Begin] = true
 			l.add(s.shopID, s.step.Begin, s.step.LeaseUntil)
 		}
 	}
-	if len(o.ids) == 0 && len(l.ids) == 0 {
-		return nil // releases or held leases only: finish does them
+	if len(o.ids) == 0 && len(l.ids) == 0 && len(alsoLocked.ids) < 2 {
+		return nil // a release, or held leases, only: finish does them
 	}
 	outcomes, outcomeArgs := o.set().plannedOnce().clause(Postgres, 0, len(o.ids))
 	leases, leaseArgs := l.set().plannedOnce().clause(Postgres, 0, len(l.ids))
+	also, alsoArgs := alsoLocked.set().plannedOnce().clause(Postgres, 0, len(alsoLocked.ids))
 	now := tx.db.now()
-	args := append(append(outcomeArgs, leaseArgs...), now, stockbell.MessagePending, now, stockbell.MessagePending)
-	rows, err := tx.QueryxContext(ctx, tx.Rebind(fmt.Sprintf(advanceSendStepsQuery, outcomes, leases)), args...)
+	args := append(append(append(outcomeArgs, leaseArgs...), alsoArgs...), now, stockbell.MessagePending, now, stockbell.MessagePending)
+	rows, err := tx.QueryxContext(ctx, tx.Rebind(fmt.Sprintf(advanceSendStepsQuery, outcomes, leases, also)), args...)
 	if err != nil {
 		return err
 	}
@@ -299,4 +307,29 @@ func (l *leaseRows) add(shopID, messageID int64, until time.Time) {
 
 func (l *leaseRows) set() *rowSet {
 	return newRowSet("lease").int64s("id", l.ids).int64s("shop_id", l.shops).times("until", l.until)
+}
+
+// lockedRows are the messages a batch's steps write after its statement
+// (a step's released attempts, releaseAttempt, and the message it then
+// begins, beginAttempt), for the statement to lock them with its own in
+// id order: written by the steps' functions, after the subscriptions
+// their outcomes lock (followOutcomes), they would be locked out of
+// order, and after a subscription, which StopSMS and an erasure lock
+// after their messages.
+type lockedRows struct {
+	ids, shops []int64
+}
+
+// add adds the step's released attempts and the message it begins.
+func (r *lockedRows) add(s *sendStepWrite) {
+	for _, release := range s.step.Released {
+		r.ids, r.shops = append(r.ids, release.MessageID), append(r.shops, s.shopID)
+	}
+	if s.step.Begin != 0 {
+		r.ids, r.shops = append(r.ids, s.step.Begin), append(r.shops, s.shopID)
+	}
+}
+
+func (r *lockedRows) set() *rowSet {
+	return newRowSet("also").int64s("id", r.ids).int64s("shop_id", r.shops)
 }

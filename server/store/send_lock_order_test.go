@@ -183,3 +183,62 @@ func moveRowPast(t *testing.T, db *store.DB, low, high int64) {
 		t.Fatalf("the table holds the messages in the order %v, want %d first", order, high)
 	}
 }
+
+// TestSendBatchLocksMessagesBeforeSubscriptions: on PostgreSQL a group of
+// send steps takes the messages a step's function writes after the
+// batch's statement (a released attempt, and the message the step then
+// begins) with the statement's, before the subscriptions its outcomes
+// lock, as StopSMS takes a number's texts before its subscriptions. One
+// step's alert went out (its flow goes on to a reminder, under its
+// subscription's key-share lock); another releases an attempt and begins
+// a message. A transaction of the test holds that message, as StopSMS
+// holds its texts, and the group waits for it; the test's transaction
+// then takes the first step's subscription: had the group locked it
+// already, each would wait for the other and PostgreSQL would abort one
+// as a deadlock.
+func TestSendBatchLocksMessagesBeforeSubscriptions(t *testing.T) {
+	db := storetest.Open(t, store.Postgres)
+	shop := install(t, db, stockbell.PlatformShopify, "releases.myshopify.com")
+	flow, err := stockbell.FlowFromTemplate(shop.ID, stockbell.TemplateEmailReminder)
+	must(t, err)
+	must(t, db.UpdateFlow(ctx, flow))
+	product(t, db, shop.ID, "p1", map[string]int{"v1": 5})
+	v := variant(t, db, shop.ID, "v1")
+	pending := func(email string) (int64, int64) {
+		sub := insertSubscription(t, db, shop.ID, v.ID, email, "", stockbell.SubscriptionNotified)
+		return sub, sentMessage(t, db, shop.ID, sub, 1, stockbell.MessagePending, db.Clock.Now())
+	}
+	sub, sent := pending("ann@example.com")
+	_, released := pending("bob@example.com")
+	_, next := pending("cy@example.com")
+	steps := []stockbell.SendStep{
+		{Finished: []stockbell.MessageResult{{ShopID: shop.ID, MessageID: sent, Status: stockbell.MessageSent, ProviderID: "provider"}}},
+		{Released: []stockbell.AttemptRelease{{MessageID: released, Reason: "timeout"}}, Begin: next, LeaseUntil: db.Clock.Now().Add(time.Minute)},
+	}
+
+	stopping := beginFirstToDeadlock(t, db)
+	_, err = stopping.Exec(`SELECT id FROM messages WHERE id = $1 FOR UPDATE`, next)
+	must(t, err)
+
+	done := make(chan []error, 1)
+	go func() { done <- store.AdvanceSendsInOneBatch(db, shop.ID, steps) }()
+	waitForLockWaiters(t, db, 1)
+	if _, err := stopping.Exec(`SELECT id FROM subscriptions WHERE id = $1 FOR UPDATE`, sub); err != nil {
+		t.Fatalf("the subscription's lock, with the send steps waiting for the message: %v", err)
+	}
+	must(t, stopping.Commit())
+	for i, err := range <-done {
+		if err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE subscription_id = ? AND step = 2`, sub); n != 1 {
+		t.Errorf("the sent alert's subscription has %d reminders, want 1", n)
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND error = 'timeout'`, released); n != 1 {
+		t.Errorf("the attempt was not released")
+	}
+	if n := count(t, db, `SELECT COUNT(*) FROM messages WHERE id = ? AND attempts = 1 AND lease_until IS NOT NULL`, next); n != 1 {
+		t.Errorf("the next message was not leased")
+	}
+}
