@@ -1,0 +1,44 @@
+package store
+
+// Lock order on PostgreSQL. Two transactions that lock the same rows in
+// opposite orders each wait for the other, and PostgreSQL aborts one
+// (40P01). Every store transaction that locks rows of several tables, or
+// several rows of one, takes them in this order (SQLite's immediate
+// transactions hold its single write lock, and need none of it):
+//
+//	rows of one table   in id order. A multi-row UPDATE or DELETE locks rows in the
+//	                    order its plan finds them, which an update that moved a row
+//	                    makes other than id order: rows another transaction may hold
+//	                    are locked first with SELECT … ORDER BY id FOR UPDATE
+//	                    (lockMessagesInOrder, lockVariantsInOrder, the locked CTE of
+//	                    advanceSendStepsQuery), unless the statement's rows are its
+//	                    own (just inserted, or claimed with SKIP LOCKED)
+//	messages            before their subscriptions: a send step and its group
+//	                    (advanceSendSteps, then followOutcomes), an approval (a held
+//	                    batch's in message id order, each message then its
+//	                    subscriber), Unsubscribe, RemoveSubscription, StopSMS (all
+//	                    its texts, then all its subscriptions), RedactContact
+//	subscriptions       before their confirmations (lockConfirmation, a repeat
+//	                    sign-up, "Send the confirmation again", RedactContact);
+//	                    ConfirmReply takes one subscription and its confirmation at
+//	                    a time, in subscription id order
+//	products            before their variants (UpsertProduct, deleteProduct); a
+//	                    feed's writers take the sync's lease row first (shared by
+//	                    its batches, held alone by UnpublishFeedItems), and a feed
+//	                    item has a product of its own, so batches share no product
+//	variants, update    in id order, by every catalog writer (stock changes and
+//	                    batches, upserts, feeds); inventory_levels are written only
+//	                    under their variant's update lock
+//	variants, key share (a subscription's insert, findVariantForSubscription,
+//	                    requeueSubscriber, lockBatchVariants) before or after a
+//	                    subscription's lock: a transaction holding a variant for
+//	                    update waits for no subscription or message (a stock change
+//	                    reads the queue unlocked; a claim skips locked subscribers)
+//	shops               a row locked for update is its transaction's first lock
+//	                    (updateFlow, RenewShopToken, uninstalling, DeleteShop); a
+//	                    key share (a foreign key's check, holdShopForQueueing) may
+//	                    come at any point
+//
+// Tests: *_lock_order_test.go and TestHeldShopperRemovedWhileApproved hold
+// one row as the other writer would, let the store call wait for it, then
+// take the row the call would have taken out of order (beginFirstToDeadlock).
