@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,64 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	last := out[strings.LastIndex(out, "\n")+1:]
 	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: requests still in flight were cut off") {
 		t.Fatalf("want exit 1 and the requests cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
+	}
+}
+
+// TestAShutdownThatCutsOffAJobSaysWhat signals serve while a job runs
+// (a feed's first sync, whose feed never answers) and checks that, once
+// STOCKBELL_SHUTDOWN_TIMEOUT has passed, serve exits 1 with a line that
+// says the running jobs were cancelled, as README.md promises: an exit 0
+// would tell a supervisor that nothing was cut off.
+func TestAShutdownThatCutsOffAJobSaysWhat(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) { shutdownCutsOffAJob(t, dbURL) })
+	}
+}
+
+func shutdownCutsOffAJob(t *testing.T, dbURL string) {
+	fetching := make(chan struct{}, 1)
+	release := make(chan struct{})
+	feed := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case fetching <- struct{}{}:
+		default:
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer feed.Close()
+	defer close(release)
+	addr := freeAddr(t)
+	getenv := testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_SHUTDOWN_TIMEOUT": "300ms", "STOCKBELL_DATABASE_URL": dbURL})
+	if code, out, errOut := run(t, getenv, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d, %q %q", code, out, errOut)
+	}
+	if code, out, errOut := run(t, getenv, "shop", "add", "--platform", "feed", "--domain", feedDomain, "--feed-url", feed.URL+"/slow.json"); code != 0 {
+		t.Fatalf("shop add: exit %d, %q %q", code, out, errOut)
+	}
+	signalled, signal := context.WithCancel(context.Background())
+	defer signal()
+	var stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, nil, io.Discard, &stderr) }()
+	select {
+	case <-fetching:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("the feed's first sync never ran:\n%s", stderr.String())
+	}
+	signal()
+	var code int
+	select {
+	case code = <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not exit")
+	}
+	out := strings.TrimRight(stderr.String(), "\n")
+	last := out[strings.LastIndex(out, "\n")+1:]
+	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs, if any, were cancelled to be retried") {
+		t.Fatalf("want exit 1 and the running job cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
 }
 

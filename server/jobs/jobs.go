@@ -10,6 +10,7 @@ import (
 	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -223,11 +224,13 @@ func (q *Queue) Start(ctx context.Context) error {
 }
 
 // Stop lets running jobs finish (until ctx ends, then cancels them) and
-// releases the listener.
+// releases the listener. Jobs cut off that way make the error wrap ctx's,
+// so that the caller can say the wait ran out, even when the cancelling
+// itself went well.
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.Client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
-		err = q.Client.StopAndCancel(context.Background())
+		err = errors.Join(err, q.Client.StopAndCancel(context.Background()))
 	}
 	if q.listener != nil {
 		q.listener.Close()
