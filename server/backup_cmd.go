@@ -26,7 +26,7 @@ func runBackup(env *cliEnv, args []string) error {
 	if store.FilePath(cfg.DatabaseURL) == "" {
 		return fmt.Errorf("backup copies a SQLite database, and STOCKBELL_DATABASE_URL names PostgreSQL: use pg_dump")
 	}
-	conn, err := openExisting(env.ctx, cfg.DatabaseURL)
+	conn, err := openExisting(env.ctx, cfg)
 	if err != nil {
 		return err
 	}

@@ -28,7 +28,11 @@ type Config struct {
 	PublicURL   string // STOCKBELL_PUBLIC_URL, or SHOPIFY_APP_URL
 	DataDir     string // STOCKBELL_DATA_DIR
 	DatabaseURL string // STOCKBELL_DATABASE_URL
-	SecretKey   []byte // STOCKBELL_SECRET_KEY (or generated in development)
+	// DatabaseSetting names the variable DatabaseURL came from, for errors
+	// about it: STOCKBELL_DATA_DIR when STOCKBELL_DATABASE_URL is unset and
+	// the database is the data directory's file.
+	DatabaseSetting string
+	SecretKey       []byte // STOCKBELL_SECRET_KEY (or generated in development)
 	// PreviousSecretKey (STOCKBELL_SECRET_KEY_PREVIOUS) still opens what
 	// the key before a rotation sealed or signed.
 	PreviousSecretKey []byte
@@ -143,8 +147,9 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 	if err := checkListenAddr(addrSetting, cfg.Addr); err != nil {
 		return nil, err
 	}
+	cfg.DatabaseSetting = "STOCKBELL_DATABASE_URL"
 	if cfg.DatabaseURL == "" {
-		cfg.DatabaseURL = filepath.Join(cfg.DataDir, "stockbell.db")
+		cfg.DatabaseURL, cfg.DatabaseSetting = filepath.Join(cfg.DataDir, "stockbell.db"), "STOCKBELL_DATA_DIR"
 	}
 	if cfg.PublicURL == "" && cfg.Env == "development" {
 		cfg.PublicURL, cfg.publicURLDefaulted = "http://localhost"+portSuffix(cfg.Addr), true
@@ -281,7 +286,7 @@ func (c *Config) Validate() error {
 		return &configError{"STOCKBELL_ADDR", fmt.Sprintf("want host:port such as :8080, got %q", c.Addr)}
 	}
 	if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
-		return &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+		return &configError{c.databaseSetting(), err.Error()}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return &configError{"STOCKBELL_LOG_FORMAT", fmt.Sprintf("want text or json, got %q", c.LogFormat)}
@@ -390,4 +395,10 @@ func portSuffix(addr string) string {
 		return ""
 	}
 	return ":" + port
+}
+
+// databaseSetting is the variable to name in an error about the database:
+// the one its URL came from.
+func (c *Config) databaseSetting() string {
+	return orDefault(c.DatabaseSetting, "STOCKBELL_DATABASE_URL")
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"reflect"
 	"regexp"
 	"strings"
@@ -360,5 +361,39 @@ func TestShopifyConfigKnowsTheScopesSetting(t *testing.T) {
 		if cfg.Shopify.ScopesSetting != c.want {
 			t.Errorf("%v: ScopesSetting = %q, want %q", c.vars, cfg.Shopify.ScopesSetting, c.want)
 		}
+	}
+}
+
+// TestDataDirErrorsNameIt: when the data directory cannot be made (here
+// it would be below a regular file), serve and migrate name
+// STOCKBELL_DATA_DIR, which the operator set, rather than
+// STOCKBELL_SECRET_KEY or STOCKBELL_DATABASE_URL, which were left unset
+// and only default to files in it. A database URL that is set is still
+// the one named.
+func TestDataDirErrorsNameIt(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "a-file")
+	if err := os.WriteFile(file, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	below := filepath.Join(file, "data")
+	key := strings.Repeat("k", 32)
+	cases := []struct {
+		name    string
+		vars    map[string]string
+		command string
+		setting string
+	}{
+		{"development key", map[string]string{"STOCKBELL_DATA_DIR": below}, "serve", "STOCKBELL_DATA_DIR"},
+		{"default database", map[string]string{"STOCKBELL_DATA_DIR": below, "STOCKBELL_SECRET_KEY": key}, "serve", "STOCKBELL_DATA_DIR"},
+		{"default database, migrate", map[string]string{"STOCKBELL_DATA_DIR": below}, "migrate", "STOCKBELL_DATA_DIR"},
+		{"database URL set", map[string]string{"STOCKBELL_DATABASE_URL": filepath.Join(below, "x.db")}, "migrate", "STOCKBELL_DATABASE_URL"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := run(t, testEnv(t, c.vars), c.command)
+			if code != 1 || !strings.HasPrefix(stderr, "error: "+c.setting+": ") || strings.Count(stderr, "\n") != 1 {
+				t.Fatalf("%s: want exit 1 and one line naming %s first, got %d and %q", c.command, c.setting, code, stderr)
+			}
+		})
 	}
 }

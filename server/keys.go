@@ -78,6 +78,11 @@ func (c *Config) loadCurrentKey(set []byte) error {
 	if !c.Development() {
 		return &configError{"STOCKBELL_SECRET_KEY", "required in production (try: openssl rand -hex 32)"}
 	}
+	// The key file is the data directory's: a directory that cannot be
+	// made is that setting's fault, not the key's.
+	if err := os.MkdirAll(c.DataDir, 0o700); err != nil {
+		return &configError{"STOCKBELL_DATA_DIR", fmt.Sprintf("cannot make the directory for the development secret key: %v", err)}
+	}
 	key, err := developmentKey(filepath.Join(c.DataDir, "secret.key"))
 	if err != nil {
 		return &configError{"STOCKBELL_SECRET_KEY", err.Error()}

@@ -24,7 +24,7 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 	if err != nil {
 		return err
 	}
-	conn, err := openExisting(env.ctx, cfg.DatabaseURL)
+	conn, err := openExisting(env.ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -63,13 +63,13 @@ func checkDatabaseFile(dbURL string) error {
 }
 
 // openExisting connects to a database that holds Stockbell's schema.
-func openExisting(ctx context.Context, dbURL string) (*store.Conn, error) {
-	if err := checkDatabaseFile(dbURL); err != nil {
+func openExisting(ctx context.Context, cfg *Config) (*store.Conn, error) {
+	if err := checkDatabaseFile(cfg.DatabaseURL); err != nil {
 		return nil, err
 	}
-	conn, err := store.Connect(ctx, dbURL)
+	conn, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+		return nil, &configError{cfg.databaseSetting(), err.Error()}
 	}
 	if migrated, err := conn.Migrated(ctx); err != nil || !migrated {
 		conn.Close()

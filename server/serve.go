@@ -148,7 +148,7 @@ func (m *Main) openSealer(ctx context.Context) error {
 func openDatabase(ctx context.Context, cfg *Config, logger *slog.Logger, doing func(string)) (*store.Conn, error) {
 	conn, err := store.Connect(ctx, cfg.DatabaseURL)
 	if err != nil {
-		return nil, &configError{"STOCKBELL_DATABASE_URL", err.Error()}
+		return nil, &configError{cfg.databaseSetting(), err.Error()}
 	}
 	if err := migrate(ctx, conn, cfg, logger, doing); err != nil {
 		conn.Close()
