@@ -66,15 +66,8 @@ func parseSMTPURL(raw string) (delivery.SMTPConfig, error) {
 	}
 	cfg := delivery.SMTPConfig{Host: u.Hostname(), Username: u.User.Username()}
 	cfg.Password, _ = u.User.Password()
-	switch tls := u.Query().Get("tls"); {
-	case u.Scheme == "smtp" && tls == "none":
-		cfg.Security, cfg.Port = delivery.SMTPNone, 25
-	case u.Scheme == "smtp" && (tls == "" || tls == "starttls"):
-		cfg.Security, cfg.Port = delivery.SMTPStartTLS, 587
-	case u.Scheme == "smtps" && tls == "":
-		cfg.Security, cfg.Port = delivery.SMTPImplicit, 465
-	default:
-		return cfg, &configError{setting, fmt.Sprintf("want scheme smtp or smtps and tls=none or nothing, got %s://…?tls=%s", u.Scheme, tls)}
+	if cfg.Security, cfg.Port, err = smtpSecurity(u.Scheme, u.Query()); err != nil {
+		return cfg, &configError{setting, err.Error()}
 	}
 	if p := u.Port(); p != "" {
 		if cfg.Port, err = strconv.Atoi(p); err != nil || cfg.Port <= 0 || cfg.Port > 65535 {
@@ -82,6 +75,25 @@ func parseSMTPURL(raw string) (delivery.SMTPConfig, error) {
 		}
 	}
 	return cfg, nil
+}
+
+// smtpSecurity reads the connection's security, and its default port,
+// from the URL's scheme and tls option, saying which of the two is wrong.
+func smtpSecurity(scheme string, query url.Values) (delivery.SMTPSecurity, int, error) {
+	tls := query.Get("tls")
+	switch {
+	case scheme != "smtp" && scheme != "smtps":
+		return "", 0, fmt.Errorf("scheme %q: want smtp://user:password@host:587 (STARTTLS), smtps://…:465 (implicit TLS) or smtp://host:25?tls=none (plaintext)", scheme)
+	case scheme == "smtps" && tls != "":
+		return "", 0, fmt.Errorf("tls=%s with smtps: want smtp://host:25?tls=none for plaintext, or smtps:// without tls", tls)
+	case scheme == "smtps":
+		return delivery.SMTPImplicit, 465, nil
+	case tls == "none":
+		return delivery.SMTPNone, 25, nil
+	case tls == "" || tls == "starttls":
+		return delivery.SMTPStartTLS, 587, nil
+	}
+	return "", 0, fmt.Errorf("tls=%q: want tls=none (plaintext) or no tls option (STARTTLS)", tls)
 }
 
 func twilioFromEnv(getenv func(string) string) (delivery.TwilioConfig, error) {

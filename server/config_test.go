@@ -172,6 +172,31 @@ func TestParseSMTPURL(t *testing.T) {
 	}
 }
 
+// TestSMTPURLErrorsSayWhatIsWrong: a refused STOCKBELL_SMTP_URL names the
+// part that is wrong, the scheme or the tls option, as given, and shows
+// no part the operator did not write (an empty "?tls=").
+func TestSMTPURLErrorsSayWhatIsWrong(t *testing.T) {
+	cases := []struct{ raw, want string }{
+		{"ftp://u:secret@mail.example:587", `scheme "ftp": want smtp://user:password@host:587 (STARTTLS), smtps://…:465 (implicit TLS) or smtp://host:25?tls=none (plaintext)`},
+		{"smtps://mail.example?tls=none", `tls=none with smtps: want smtp://host:25?tls=none for plaintext, or smtps:// without tls`},
+		{"smtp://mail.example?tls=maybe", `tls="maybe": want tls=none (plaintext) or no tls option (STARTTLS)`},
+	}
+	for _, c := range cases {
+		_, err := parseSMTPURL(c.raw)
+		if err == nil || settingOf(err) != "STOCKBELL_SMTP_URL" || problemOf(err) != c.want {
+			t.Errorf("parseSMTPURL(%q) = %v, want STOCKBELL_SMTP_URL: %s", c.raw, err, c.want)
+		}
+	}
+}
+
+func problemOf(err error) string {
+	var ce *configError
+	if errors.As(err, &ce) {
+		return ce.Problem
+	}
+	return ""
+}
+
 // TestListenPortErrorsNameTheirSetting: a port that is not a number is
 // refused naming the variable it came from, not the public URL derived
 // from it.
