@@ -31,8 +31,10 @@ func runBackup(env *cliEnv, args []string) error {
 		return err
 	}
 	defer conn.Close()
+	// What stops the copy is about the file it is written to (there, or
+	// not writable), so the error names the flag that gave it.
 	if err := conn.BackupTo(env.ctx, *to); err != nil {
-		return err
+		return fmt.Errorf("--to: %w", err)
 	}
 	fmt.Fprintf(env.stdout, "backed up %s to %s\n", conn.Path(), *to)
 	return nil

@@ -55,3 +55,28 @@ func TestBackupOnPostgresPointsToPgDump(t *testing.T) {
 		t.Fatalf("want exit 1 naming pg_dump, got %d %q", code, stderr)
 	}
 }
+
+// TestBackupErrorsNameTo: a --to the copy cannot be written to (a file
+// that exists, a directory that does not) is refused naming --to, and
+// leaves no file behind.
+func TestBackupErrorsNameTo(t *testing.T) {
+	getenv := testEnv(t, nil)
+	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
+		t.Fatalf("migrate: %d %s", code, stderr)
+	}
+	dir := t.TempDir()
+	exists := filepath.Join(dir, "exists.db")
+	if err := os.WriteFile(exists, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	missingDir := filepath.Join(dir, "no-such-dir", "b.db")
+	for _, to := range []string{exists, missingDir} {
+		code, _, stderr := run(t, getenv, "backup", "--to", to)
+		if code != 1 || !strings.HasPrefix(stderr, "error: --to: ") || !strings.Contains(stderr, to) {
+			t.Errorf("backup --to %s: want exit 1 and an error naming --to and the file, got %d %q", to, code, stderr)
+		}
+	}
+	if _, err := os.Stat(filepath.Dir(missingDir)); !os.IsNotExist(err) {
+		t.Errorf("backup made %s: %v", filepath.Dir(missingDir), err)
+	}
+}
