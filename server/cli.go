@@ -252,11 +252,24 @@ func runServe(env *cliEnv, args []string) error {
 	}
 	m := NewMain(cfg, newLogger(cfg, env.stderr))
 	if err := m.Run(env.ctx); err != nil {
-		return err
+		return stoppedWhileStarting(env.ctx, m.Logger, err)
 	}
 	waitErr := m.Wait(env.ctx)
 	m.Logger.Info("shutting down")
 	return errors.Join(waitErr, m.Close())
+}
+
+// stoppedWhileStarting is what a failed start ends with: nil, after
+// saying so, when a signal stopped it (while it waited for the migration
+// lock, say), since a stop asked for is no failure; otherwise err. What
+// the start had begun ends with it (a migration's transaction is rolled
+// back), as after a crash.
+func stoppedWhileStarting(ctx context.Context, logger *slog.Logger, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	logger.Info("shutting down while starting")
+	return nil
 }
 
 func runMigrate(env *cliEnv, args []string) error {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/riverqueue/river/rivertype"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 // TestJobsRunUntilCloseAfterTheSignal cancels the context the server was
@@ -183,5 +184,43 @@ func dialWhenServing(t *testing.T, addr string) net.Conn {
 			t.Fatalf("the server never served on %s: %v", addr, err)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestASignalWhileStartingStopsCleanly signals serve while it waits for a
+// migration lock another process holds (a rollout stopped before this
+// replica started): it stops at once and exits 0 saying it was stopped
+// while starting, as after a signal once serving, rather than exiting 1
+// with "take migration lock: context canceled".
+func TestASignalWhileStartingStopsCleanly(t *testing.T) {
+	if !hasPostgres(t) {
+		return
+	}
+	dbURL := storetest.FreshPostgresURL(t)
+	holdMigrationLockElsewhere(t, dbURL, "replica-migrating")
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+	signalled, signal := context.WithCancel(context.Background())
+	defer signal()
+	var stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, nil, io.Discard, &stderr) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(stderr.String(), "waiting for the migration lock") {
+		if time.Now().After(deadline) {
+			t.Fatalf("serve never waited for the migration lock:\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	signal()
+	var code int
+	select {
+	case code = <-exited:
+	case <-time.After(10 * time.Second):
+		t.Fatal("serve did not stop while waiting for the migration lock")
+	}
+	out := strings.TrimRight(stderr.String(), "\n")
+	last := out[strings.LastIndex(out, "\n")+1:]
+	if code != 0 || !strings.Contains(last, "shutting down while starting") || strings.Contains(out, "context canceled") {
+		t.Fatalf("want exit 0 and a last line saying it shut down while starting, got %d and %q", code, out)
 	}
 }
