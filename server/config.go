@@ -316,7 +316,9 @@ func (c *Config) validatePublicURL() error {
 		return &configError{"STOCKBELL_ENV", fmt.Sprintf("development (a generated key, messages in the log, loopback CORS, the demo admin) "+
 			"runs only on a loopback STOCKBELL_PUBLIC_URL, and this one is %q: set STOCKBELL_ENV=production and a STOCKBELL_SECRET_KEY", c.PublicURL)}
 	}
-	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
+	// The origin alone (the path is slashes at most), scheme and host in
+	// lower case, as browsers and platforms write and compare it.
+	c.PublicURL = u.Scheme + "://" + strings.ToLower(u.Host)
 	return nil
 }
 

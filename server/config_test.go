@@ -251,7 +251,10 @@ func TestPublicURLIsAnOrigin(t *testing.T) {
 		}
 	}
 	for raw, want := range map[string]string{"https://app.example/": "https://app.example", "https://app.example:8443": "https://app.example:8443",
-		"http://localhost:8080//": "http://localhost:8080"} {
+		"http://localhost:8080//": "http://localhost:8080",
+		// Scheme and host in lower case, as browsers send an Origin and as
+		// a platform's allowed redirect URLs are compared.
+		"HTTPS://Stockbell.Example.com/": "https://stockbell.example.com", "http://LocalHost:8080": "http://localhost:8080"} {
 		if cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_PUBLIC_URL": raw})); err != nil || cfg.PublicURL != want {
 			t.Errorf("%s: got %v, %v; want %s", raw, cfg, err, want)
 		}
