@@ -425,3 +425,29 @@ func TestDataDirErrorsNameIt(t *testing.T) {
 		})
 	}
 }
+
+// TestMetricsAddrOfItsOwn: STOCKBELL_METRICS_ADDR on the public listener's
+// port (the same address, or either one on every interface) is refused
+// naming both settings, rather than failing at start with "address
+// already in use" while nothing else holds it. Port 0 (any free port) on
+// both, and different ports, are fine.
+func TestMetricsAddrOfItsOwn(t *testing.T) {
+	clashes := []struct{ addr, port, metrics, setting string }{
+		{"127.0.0.1:9090", "", "127.0.0.1:9090", "STOCKBELL_ADDR"},
+		{":9090", "", "127.0.0.1:9090", "STOCKBELL_ADDR"},
+		{"10.0.0.5:9090", "", "0.0.0.0:9090", "STOCKBELL_ADDR"},
+		{"", "9090", "[::]:9090", "PORT"},
+	}
+	for _, c := range clashes {
+		_, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": c.addr, "PORT": c.port, "STOCKBELL_METRICS_ADDR": c.metrics}))
+		if settingOf(err) != "STOCKBELL_METRICS_ADDR" || !strings.Contains(err.Error(), c.setting) {
+			t.Errorf("%s=%s%s and STOCKBELL_METRICS_ADDR=%s: want an error naming STOCKBELL_METRICS_ADDR and %s, got %v",
+				c.setting, c.addr, c.port, c.metrics, c.setting, err)
+		}
+	}
+	for addr, metrics := range map[string]string{"127.0.0.1:0": "127.0.0.1:0", ":8080": "127.0.0.1:9090", "127.0.0.1:9090": "127.0.0.2:9090"} {
+		if _, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_METRICS_ADDR": metrics})); err != nil {
+			t.Errorf("STOCKBELL_ADDR=%s and STOCKBELL_METRICS_ADDR=%s: %v", addr, metrics, err)
+		}
+	}
+}
