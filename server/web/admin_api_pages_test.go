@@ -49,8 +49,8 @@ func TestAPIKeysPage(t *testing.T) {
 		if p := b.post("/admin/api-keys", url.Values{"name": {"ERP"}}); p.Status != http.StatusForbidden {
 			t.Fatalf("making a key without the CSRF token: %d", p.Status)
 		}
-		made := b.post("/admin/api-keys", url.Values{"name": {"ERP"}, "csrf_token": {page.csrf(t)}})
-		wantStatus(t, made, http.StatusOK, "making a key")
+		made := followOnce(t, b, b.post("/admin/api-keys", url.Values{"name": {"ERP"}, "csrf_token": {page.csrf(t)}}),
+			"/admin/api-keys", "making a key")
 		m := shownKey.FindStringSubmatch(made.Body)
 		if m == nil {
 			t.Fatalf("the new key is not shown:\n%.2000s", made.Body)
@@ -65,6 +65,11 @@ func TestAPIKeysPage(t *testing.T) {
 		if p := b.post("/admin/api-keys", url.Values{"name": {"  "}, "csrf_token": {page.csrf(t)}}); p.Status != 422 ||
 			!strings.Contains(p.Body, "Give the key a name") {
 			t.Fatalf("a key without a name: %d", p.Status)
+		}
+		theirBrowser := f.signIn(t, other)
+		answer := b.post("/admin/api-keys", url.Values{"name": {"Second"}, "csrf_token": {page.csrf(t)}})
+		if kept := answer.Header.Get("Set-Cookie"); kept == "" || shownKey.MatchString(theirBrowser.get("/admin/api-keys", "Cookie", strings.SplitN(kept, ";", 2)[0]).Body) {
+			t.Fatalf("shop B's page shows the key shop A just made (cookie %q)", kept)
 		}
 		otherKey, otherRecord, err := db.CreateAPIKey(context.Background(), other.ID, "theirs")
 		if err != nil {
@@ -82,6 +87,19 @@ func TestAPIKeysPage(t *testing.T) {
 			t.Fatalf("a revoked key: %d", a.Status)
 		}
 	})
+}
+
+// followOnce checks that a form's answer redirects to path, so that
+// reloading the page shown does not post the form again, and opens it.
+func followOnce(t *testing.T, b *browser, answer page, path, what string) page {
+	t.Helper()
+	wantStatus(t, answer, http.StatusSeeOther, what)
+	if at := answer.Header.Get("Location"); at != path {
+		t.Fatalf("%s redirects to %q, want %q", what, at, path)
+	}
+	shown := b.get(path)
+	wantStatus(t, shown, http.StatusOK, what+": the page after it")
+	return shown
 }
 
 var shownSecret = regexp.MustCompile(`value="(whsec_[^"]+)"`)
@@ -105,9 +123,8 @@ func TestWebhooksPage(t *testing.T) {
 		if endpoints, _ := db.FindWebhookEndpoints(context.Background(), shop.ID); len(endpoints) != 0 {
 			t.Fatalf("the refused endpoint was stored")
 		}
-		added := b.post("/admin/webhooks", url.Values{"url": {"https://93.184.216.34/hooks"}, "description": {"ERP"},
-			"event_types": {"subscription.created", "restock.batch_sent"}, "csrf_token": {page.csrf(t)}})
-		wantStatus(t, added, http.StatusOK, "adding an endpoint")
+		added := followOnce(t, b, b.post("/admin/webhooks", url.Values{"url": {"https://93.184.216.34/hooks"}, "description": {"ERP"},
+			"event_types": {"subscription.created", "restock.batch_sent"}, "csrf_token": {page.csrf(t)}}), "/admin/webhooks", "adding an endpoint")
 		if shownSecret.FindStringSubmatch(added.Body) == nil {
 			t.Fatalf("the secret is not shown:\n%.2000s", added.Body)
 		}

@@ -28,6 +28,10 @@ func (a *API) RegisterAdminPages(admin *Admin) {
 	}
 }
 
+// newKeyCookie carries a key just made to the page the form redirects to,
+// which shows it once.
+var newKeyCookie = onceCookie{name: "stockbell_new_api_key", path: "/admin/api-keys"}
+
 // apiKeysPage lists the keys (GET) and makes one (POST), showing it once.
 func (a *API) apiKeysPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	page := apiKeysPage{}
@@ -42,9 +46,14 @@ func (a *API) apiKeysPage(w http.ResponseWriter, r *http.Request, s *AdminSessio
 			a.admin.Fail(w, r, s, err)
 			return
 		default:
-			page.NewKey = key
 			a.Logger.Info("API key created", "shop_id", s.ShopID, "by", s.User.Label())
+			if a.showMadeKeyAfterRedirect(w, r, s, key, page.NewName) {
+				return
+			}
+			page.NewKey = key
 		}
+	} else if made, ok := a.admin.takeOnce(w, r, s, newKeyCookie); ok {
+		page.NewKey, page.NewName = made["key"], made["name"]
 	}
 	keys, err := a.Keys.FindAPIKeys(r.Context(), s.ShopID)
 	if err != nil {
@@ -54,6 +63,23 @@ func (a *API) apiKeysPage(w http.ResponseWriter, r *http.Request, s *AdminSessio
 	page.Keys = keys
 	w.Header().Set("Cache-Control", "no-store")
 	a.admin.Render(w, r, s, status, "api_keys", "API keys", &page)
+}
+
+// showMadeKeyAfterRedirect answers a key made with a redirect to the keys
+// page, which shows it once, so that reloading that page, or coming back
+// to it, does not post the form again and make another key. It answers
+// nothing and returns false inside the Shopify admin, whose requests carry
+// no cookie: that page is the form's answer itself.
+func (a *API) showMadeKeyAfterRedirect(w http.ResponseWriter, r *http.Request, s *AdminSession, key, name string) bool {
+	if s.Embedded {
+		return false
+	}
+	if err := a.admin.keepOnce(w, r, s, newKeyCookie, map[string]string{"key": key, "name": name}); err != nil {
+		a.admin.Fail(w, r, s, err)
+		return true
+	}
+	a.admin.Redirect(w, r, s, "/admin/api-keys")
+	return true
 }
 
 // revokeAPIKey revokes a key of the session's shop; another shop's is 404.

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
@@ -29,10 +30,15 @@ func (p *webhooksPage) Chosen(eventType string) bool {
 	return false
 }
 
+// newEndpointCookie carries an endpoint just added, and its secret, to
+// the page the form redirects to, which shows the secret once.
+var newEndpointCookie = onceCookie{name: "stockbell_new_endpoint", path: "/admin/webhooks"}
+
 // webhooksPage lists the endpoints (GET) and registers one (POST).
 func (a *API) webhooksPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	page := webhooksPage{EventTypes: stockbell.WebhookEventTypes, Form: stockbell.WebhookEndpointCreate{EventTypes: stockbell.WebhookEventTypes}}
 	status := http.StatusOK
+	var addedID string
 	if r.Method == http.MethodPost {
 		page.Form = stockbell.WebhookEndpointCreate{ShopID: s.ShopID, URL: r.PostFormValue("url"),
 			Description: r.PostFormValue("description"), EventTypes: r.PostForm["event_types"]}
@@ -44,19 +50,54 @@ func (a *API) webhooksPage(w http.ResponseWriter, r *http.Request, s *AdminSessi
 			a.admin.Fail(w, r, s, err)
 			return
 		default:
-			page.Created, page.Secret = endpoint, secret
-			page.Form = stockbell.WebhookEndpointCreate{EventTypes: stockbell.WebhookEventTypes}
 			a.Logger.Info("webhook endpoint added", "shop_id", s.ShopID, "endpoint", endpoint.ID, "by", s.User.Label())
+			if a.showAddedEndpointAfterRedirect(w, r, s, endpoint, secret) {
+				return
+			}
+			page.Form = stockbell.WebhookEndpointCreate{EventTypes: stockbell.WebhookEventTypes}
+			addedID, page.Secret = strconv.FormatInt(endpoint.ID, 10), secret
 		}
+	} else if added, ok := a.admin.takeOnce(w, r, s, newEndpointCookie); ok {
+		addedID, page.Secret = added["endpoint"], added["secret"]
 	}
 	endpoints, err := a.Endpoints.FindWebhookEndpoints(r.Context(), s.ShopID)
 	if err != nil {
 		a.admin.Fail(w, r, s, err)
 		return
 	}
-	page.Endpoints = endpoints
+	page.Endpoints, page.Created = endpoints, endpointWithID(endpoints, addedID)
 	w.Header().Set("Cache-Control", "no-store")
 	a.admin.Render(w, r, s, status, "webhooks", "Webhooks", &page)
+}
+
+// showAddedEndpointAfterRedirect answers an endpoint added with a redirect
+// to the webhooks page, which shows its secret once, so that reloading
+// that page, or coming back to it, does not post the form again and add a
+// second endpoint that would receive every event twice. It answers nothing
+// and returns false inside the Shopify admin, whose requests carry no
+// cookie: that page is the form's answer itself.
+func (a *API) showAddedEndpointAfterRedirect(w http.ResponseWriter, r *http.Request, s *AdminSession, e *stockbell.WebhookEndpoint, secret string) bool {
+	if s.Embedded {
+		return false
+	}
+	added := map[string]string{"endpoint": strconv.FormatInt(e.ID, 10), "secret": secret}
+	if err := a.admin.keepOnce(w, r, s, newEndpointCookie, added); err != nil {
+		a.admin.Fail(w, r, s, err)
+		return true
+	}
+	a.admin.Redirect(w, r, s, "/admin/webhooks")
+	return true
+}
+
+// endpointWithID is the endpoint of the list whose id is id written in
+// decimal, or nil (none added, or deleted since).
+func endpointWithID(endpoints []*stockbell.WebhookEndpoint, id string) *stockbell.WebhookEndpoint {
+	for _, e := range endpoints {
+		if id != "" && strconv.FormatInt(e.ID, 10) == id {
+			return e
+		}
+	}
+	return nil
 }
 
 // webhookAction enables, disables or deletes an endpoint of the session's
