@@ -134,3 +134,41 @@ func sessionCookie(p page) *http.Cookie {
 	}
 	return nil
 }
+
+// TestExpiredSessionSaysSoAndHowToSignInAgain: a merchant whose session
+// ran out (12 hours) opens a page, or saves a form they filled in before
+// it ran out. Either answer is the sign-in page, saying that the session
+// ended and how to sign in again; the form's answer also says that what
+// was sent is not saved, and nothing is.
+func TestExpiredSessionSaysSoAndHowToSignInAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b := f.signIn(t, shop)
+		form := b.get("/admin/settings")
+		f.clock.Add(web.AdminSessionTTL)
+
+		opened := b.get("/admin/settings")
+		wantStatus(t, opened, http.StatusUnauthorized, "a page after the session ended")
+		saved := b.post("/admin/settings", url.Values{"csrf_token": {form.csrf(t)}, "settings_version": {"0"},
+			"min_inventory": {"7"}, "per_unit": {"2"}, "wait": {"2h"}, "time_zone": {"UTC"}})
+		wantStatus(t, saved, http.StatusUnauthorized, "a form sent after the session ended")
+		for what, p := range map[string]page{"the page": opened, "the form's answer": saved} {
+			text := visibleText(p.Body)
+			for _, want := range []string{"Your session has ended", "12 hours", "admin link --shop"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("%s after the session ended lacks %q:\n%s", what, want, text)
+				}
+			}
+		}
+		if text := visibleText(saved.Body); !strings.Contains(text, "was not saved") {
+			t.Errorf("the form's answer does not say it was not saved:\n%s", text)
+		}
+		if settings, err := db.FindSettings(context.Background(), shop.ID); err != nil || settings.MinInventory == 7 {
+			t.Errorf("the form sent after the session ended was saved: %+v (%v)", settings, err)
+		}
+		if text := visibleText(f.browser(t).get("/admin").Body); strings.Contains(text, "session has ended") {
+			t.Errorf("a browser that never signed in is told its session ended:\n%s", text)
+		}
+	})
+}

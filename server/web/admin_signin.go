@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -71,18 +72,21 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 }
 
 // signInRequired answers a request without a session: the JSON error for
-// in-page requests, else a page explaining how to sign in. The admin's home
-// naming a shop (/admin?shop=DOMAIN, where an install lands) says whether
-// Stockbell is installed there, which the domain tells anyone already.
+// in-page requests, else a page explaining how to sign in, a form's answer
+// included, so that a merchant whose session ran out while they filled it
+// in is told what happened and how to go on. The admin's home naming a
+// shop (/admin?shop=DOMAIN, where an install lands) says whether Stockbell
+// is installed there, which the domain tells anyone already.
 func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request) {
-	err := stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page.")
-	if wantsJSON(r) || !safeMethod(r.Method) {
-		a.Fail(w, r, nil, err)
+	if wantsJSON(r) {
+		a.Fail(w, r, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page."))
 		return
 	}
-	data := map[string]any{"Required": true}
+	_, noCookie := r.Cookie(AdminCookieName)
+	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method),
+		"Ended": noCookie == nil, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
 	status := http.StatusUnauthorized
-	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" {
+	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" && safeMethod(r.Method) {
 		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
 			data = map[string]any{"Installed": shop.Active(), "Domain": shop.Domain}
 			status = http.StatusOK
