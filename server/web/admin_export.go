@@ -25,9 +25,13 @@ var exportColumns = []string{"id", "email", "phone", "channels", "status", "loca
 // in chunks. A read failing after rows went out breaks the download off
 // (endCSV).
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *AdminSession) {
-	filter := readSubscriberQuery(r.URL.Query()).filter(s.ShopID)
+	q, err := readSubscriberQuery(r.URL.Query())
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	out := a.csvResponse(w, s, "subscribers")
-	err := a.writeSubscribersCSV(r.Context(), out, filter, report.ParseCSVOptions(r.URL.Query()))
+	err = a.writeSubscribersCSV(r.Context(), out, q.filter(s.ShopID), report.ParseCSVOptions(r.URL.Query()))
 	a.endCSV(w, r, s, out, err)
 }
 

@@ -24,15 +24,28 @@ type subscriberQuery struct {
 	Page      int
 }
 
-func readSubscriberQuery(q url.Values) subscriberQuery {
-	sq := subscriberQuery{Search: strings.TrimSpace(q.Get("q")), Status: q.Get("status")}
-	sq.VariantID, _ = strconv.ParseInt(q.Get("variant"), 10, 64)
+// readSubscriberQuery reads the list's query. A status that is not one, or
+// a variant that is not an id, is EINVALID naming its parameter, rather
+// than a filter quietly dropped that would list, or export, everyone; the
+// query returned then keeps the rest, for the form.
+func readSubscriberQuery(q url.Values) (subscriberQuery, error) {
+	sq := subscriberQuery{Search: strings.TrimSpace(q.Get("q"))}
 	sq.Page, _ = strconv.Atoi(q.Get("page"))
 	sq.Page = max(sq.Page, 1)
-	if !slices.Contains(stockbell.SubscriptionStatuses, stockbell.SubscriptionStatus(sq.Status)) {
-		sq.Status = ""
+	if status := q.Get("status"); status != "" {
+		if !slices.Contains(stockbell.SubscriptionStatuses, stockbell.SubscriptionStatus(status)) {
+			return sq, stockbell.FieldErrorf("status", "status must be %s, got %q.", statusChoices(), status)
+		}
+		sq.Status = status
 	}
-	return sq
+	if variant := q.Get("variant"); variant != "" {
+		id, err := strconv.ParseInt(variant, 10, 64)
+		if err != nil || id < 0 {
+			return sq, stockbell.FieldErrorf("variant", "variant must be Stockbell's id of a variant, a whole number, got %q.", variant)
+		}
+		sq.VariantID = id
+	}
+	return sq, nil
 }
 
 // phoneLike matches a search typed as a phone number: digits and the
@@ -83,12 +96,20 @@ type subscribersData struct {
 	Pager    *pager
 	Variant  *stockbell.VariantWithProduct // the variant filtered on, if any
 	Statuses []stockbell.SubscriptionStatus
+	// Error says why the query was refused, ErrorField which parameter.
+	Error, ErrorField string
 }
 
 // subscribersPage lists the shop's subscribers with search, filters and
 // paging, oldest first.
 func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
-	q := readSubscriberQuery(r.URL.Query())
+	q, err := readSubscriberQuery(r.URL.Query())
+	if err != nil {
+		data := &subscribersData{Query: q, Statuses: stockbell.SubscriptionStatuses,
+			Error: stockbell.ErrorMessage(err), ErrorField: stockbell.ErrorField(err)}
+		a.Render(w, r, s, http.StatusUnprocessableEntity, "subscribers", "Subscribers", data)
+		return
+	}
 	filter := q.filter(s.ShopID)
 	filter.Offset, filter.Limit = (q.Page-1)*subscribersPerPage, subscribersPerPage
 	subs, total, err := a.Subscriptions.FindSubscriptions(r.Context(), filter)

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -97,6 +98,42 @@ func TestSubscribersSearchFilterAndPages(t *testing.T) {
 		}
 		otherVariant, _ := db.FindVariant(context.Background(), w.other.ID, "v-m")
 		wantStatus(t, b.get(fmt.Sprintf("/admin/subscribers?variant=%d", otherVariant.ID)), http.StatusNotFound, "filtering on shop B's variant")
+	})
+}
+
+// TestSubscribersFilterThatIsNotOneIsRefused: a status that is not one
+// (a mistyped or old link, "waiting" or "Queued") or a variant that is not
+// an id does not quietly list, or export, every subscriber: the page says
+// what is wrong beside the status field, which keeps what was asked, and
+// the export is refused with the same words instead of a file.
+func TestSubscribersFilterThatIsNotOneIsRefused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		b := f.signIn(t, w.shop)
+		for _, tc := range []struct{ query, field, words string }{
+			{"status=Queued", "status", `status must be queued, pending, held, notified, discarded, unsubscribed or cancelled, got "Queued"`},
+			{"status=waiting&q=ann", "status", `got "waiting"`},
+			{"variant=abc", "variant", `variant must be Stockbell's id of a variant, a whole number, got "abc"`},
+		} {
+			listed := b.get("/admin/subscribers?" + tc.query)
+			wantStatus(t, listed, http.StatusUnprocessableEntity, tc.query)
+			text := html.UnescapeString(visibleText(listed.Body))
+			if !strings.Contains(text, tc.words) || strings.Contains(listed.Body, "ann@example.com</a>") {
+				t.Errorf("%s: the page lists subscribers or does not say why not:\n%s", tc.query, text)
+			}
+			if tc.field == "status" && !regexp.MustCompile(`id="status"[^>]*aria-invalid="true"`).MatchString(listed.Body) {
+				t.Errorf("%s: the status field is not marked invalid:\n%.2000s", tc.query, listed.Body)
+			}
+			exported := b.get("/admin/subscribers/export?" + tc.query)
+			wantStatus(t, exported, http.StatusUnprocessableEntity, tc.query+": the export")
+			if strings.Contains(exported.Body, "ann@example.com") || !strings.Contains(html.UnescapeString(visibleText(exported.Body)), tc.words) {
+				t.Errorf("%s: the export answered:\n%.1500s", tc.query, exported.Body)
+			}
+		}
+		if kept := b.get("/admin/subscribers?status=waiting&q=ann"); !strings.Contains(kept.Body, `value="ann"`) {
+			t.Errorf("the refused search does not keep what was typed:\n%.2000s", kept.Body)
+		}
 	})
 }
 
