@@ -158,5 +158,13 @@ func TestWebhooksPage(t *testing.T) {
 		if e, _ := db.FindWebhookEndpoint(context.Background(), shop.ID, endpoints[0].ID); !e.Enabled() {
 			t.Fatal("not enabled")
 		}
+		deleteIt := fmt.Sprintf("/admin/webhooks/%d/delete", endpoints[0].ID)
+		wantStatus(t, b.post(deleteIt, url.Values{"csrf_token": {page.csrf(t)}}), http.StatusSeeOther, "deleting it")
+		again := b.post(deleteIt, url.Values{"csrf_token": {page.csrf(t)}})
+		wantStatus(t, again, http.StatusNotFound, "deleting it again (a double click, a second tab)")
+		if text := visibleText(again.Body); !strings.Contains(text, "No endpoint of this shop has that number: it may have been deleted already") ||
+			!strings.Contains(again.Body, `href="/admin/webhooks"`) {
+			t.Errorf("deleting an endpoint twice says:\n%s", text)
+		}
 	})
 }

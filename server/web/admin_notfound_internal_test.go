@@ -1,12 +1,24 @@
 package web
 
 import (
+	"context"
 	"log/slog"
 	"testing"
 
 	"github.com/gorilla/mux"
 	"github.com/prometheus/client_golang/prometheus"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
+	"github.com/stockbell/stockbell/server/store"
 )
+
+// noRegistrar registers no endpoint: the route walk only needs the
+// webhooks pages mounted.
+type noRegistrar struct{}
+
+func (noRegistrar) CreateEndpoint(context.Context, stockbell.WebhookEndpointCreate) (*stockbell.WebhookEndpoint, string, error) {
+	return nil, "", nil
+}
 
 // TestNotFoundWordingsAreOfServedRoutes: each route template that
 // missingThings words a not-found page for is one the admin serves (with
@@ -14,8 +26,11 @@ import (
 // rather than falling back to missingPage unnoticed.
 func TestNotFoundWordingsAreOfServedRoutes(t *testing.T) {
 	admin := newBareAdmin(t, true)
+	admin.Reports, admin.ReportSchedule = &report.Reports{}, admin.Outbox.(*store.DB)
+	admin.ReportLinks = &report.Links{Key: []byte("0123456789abcdef0123456789abcdef-report-links"), PublicURL: "http://localhost"}
 	s := NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	admin.Register(s)
+	s.RegisterAPI(APIDeps{Webhooks: noRegistrar{}}).RegisterAdminPages(admin)
 	served := map[string]bool{}
 	err := s.router.Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		if path, err := route.GetPathTemplate(); err == nil {

@@ -73,3 +73,28 @@ func wantOneReport(t *testing.T, db *store.DB, shopID int64, want *stockbell.Rep
 		t.Fatalf("scheduled reports %+v (%v), want report %d %s, added %v", subs, err, want.ID, freq, want.CreatedAt)
 	}
 }
+
+// TestScheduledReportRemovedTwiceSaysSo: removing a scheduled report that
+// is gone already (a double click, a second tab, its email's unsubscribe
+// link meanwhile), or changing how often it is sent, does not answer that
+// the admin has no such page: it says the report is no longer scheduled
+// and leads back to Scheduled reports.
+func TestScheduledReportRemovedTwiceSaysSo(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		weekly := scheduleReport(t, db, w.shop.ID, "boss@example.com", stockbell.ReportWeekly)
+		b := f.signIn(t, w.shop)
+		form := url.Values{"csrf_token": {b.get("/admin/reports/scheduled").csrf(t)}, "frequency": {"daily"}}
+		remove := fmt.Sprintf("/admin/reports/scheduled/%d/remove", weekly.ID)
+		wantStatus(t, b.post(remove, form), http.StatusSeeOther, "removing the report")
+		for _, path := range []string{remove, fmt.Sprintf("/admin/reports/scheduled/%d/frequency", weekly.ID)} {
+			again := b.post(path, form)
+			wantStatus(t, again, http.StatusNotFound, path+" after the report was removed")
+			text := visibleText(again.Body)
+			if !strings.Contains(text, "This report is no longer scheduled") || !strings.Contains(again.Body, `href="/admin/reports/scheduled"`) {
+				t.Errorf("%s after the report was removed says:\n%s", path, text)
+			}
+		}
+	})
+}
