@@ -309,7 +309,7 @@ func safeMethod(method string) bool {
 func (a *Admin) signOut(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	a.sessions.end(w)
 	a.Logger.Info("admin session ended", "shop_id", s.ShopID, "door", s.Door)
-	http.Redirect(w, r, "/admin/sign-in", http.StatusSeeOther)
+	http.Redirect(w, r, SignInPath+"?signed_out=1", http.StatusSeeOther)
 }
 
 // menu returns the menu items shown to the session.

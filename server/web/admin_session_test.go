@@ -121,7 +121,12 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		f := newAdminFixture(t, db)
 		b := f.signIn(t, mustShop(t, db, "bells.example"))
 		home := b.get("/admin")
-		wantStatus(t, b.post("/admin/sign-out", url.Values{"csrf_token": {home.csrf(t)}}), http.StatusSeeOther, "sign out")
+		out := b.post("/admin/sign-out", url.Values{"csrf_token": {home.csrf(t)}})
+		wantStatus(t, out, http.StatusSeeOther, "sign out")
+		landing := b.get(out.Header.Get("Location"))
+		if text := visibleText(landing.Body); !strings.Contains(text, "You are signed out.") || strings.Contains(text, "session has ended") {
+			t.Errorf("the page after signing out says:\n%s", text)
+		}
 		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin after signing out")
 	})
 }

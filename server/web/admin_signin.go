@@ -34,7 +34,8 @@ func (a *Admin) registerSignIn() {
 // fetches the URL does not spend it.
 func (a *Admin) signInForm(w http.ResponseWriter, r *http.Request) {
 	token := r.URL.Query().Get("token")
-	data := map[string]any{"Token": token, "Lifetime": stockbell.DurationWords(stockbell.SignInLinkTTL)}
+	data := map[string]any{"Token": token, "Lifetime": stockbell.DurationWords(stockbell.SignInLinkTTL),
+		"SignedOut": token == "" && r.URL.Query().Get("signed_out") == "1"}
 	if token != "" {
 		nonce, err := a.issueFormNonce(w, r)
 		if err != nil {
