@@ -29,6 +29,19 @@ func (u AdminUser) Label() string {
 	return "you"
 }
 
+// AdminSessionService remembers the admin sessions ended before their
+// time (signing out), so that every replica refuses a copy of their
+// cookie. A session is named by a hash, never by a secret of it.
+type AdminSessionService interface {
+	// EndAdminSession records the session named sessionHash as ended until
+	// expires, when its cookie expires anyway; ending it again changes
+	// nothing. It also forgets the sessions past their expiry.
+	EndAdminSession(ctx context.Context, sessionHash string, expires time.Time) error
+	// AdminSessionEnded reports whether the session named sessionHash was
+	// ended.
+	AdminSessionEnded(ctx context.Context, sessionHash string) (bool, error)
+}
+
 // SignInLinkTTL is how long a one-time sign-in link stays valid.
 const SignInLinkTTL = 15 * time.Minute
 

@@ -91,3 +91,30 @@ func TestSignInLinkRaceLetsOneThrough(t *testing.T) {
 		}
 	})
 }
+
+// TestAdminSessionEndedUntilItExpires: a session ended is ended on every
+// connection, ending it twice is no error, and a session ended is
+// forgotten once past its expiry, when the next one ends.
+func TestAdminSessionEndedUntilItExpires(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		ended, err := db.AdminSessionEnded(ctx, "a")
+		must(t, err)
+		if ended {
+			t.Fatal("a session never ended reads as ended")
+		}
+		must(t, db.EndAdminSession(ctx, "a", clock.Now().Add(time.Hour)))
+		must(t, db.EndAdminSession(ctx, "a", clock.Now().Add(time.Hour)))
+		if ended, err := db.AdminSessionEnded(ctx, "a"); err != nil || !ended {
+			t.Fatalf("the session ended reads as ended %v (%v)", ended, err)
+		}
+		if ended, err := db.AdminSessionEnded(ctx, "b"); err != nil || ended {
+			t.Fatalf("another session reads as ended %v (%v)", ended, err)
+		}
+		clock.Add(time.Hour)
+		must(t, db.EndAdminSession(ctx, "b", clock.Now().Add(time.Hour)))
+		if n := count(t, db, `SELECT COUNT(*) FROM admin_sessions_ended`); n != 1 {
+			t.Errorf("%d sessions kept, want only the one not expired", n)
+		}
+	})
+}

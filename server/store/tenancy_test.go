@@ -195,6 +195,8 @@ var unscoped = map[string]string{
 	// shop itself.
 	"RecordReceipt": "a platform's signed webhook", "FindWebhookSecret": "a platform's secret, by its hash",
 	"UseSignInLink": "a one-time link's token", "AuthenticateAPIKey": "a presented API key, by its hash (the key names its shop)",
+	"EndAdminSession":   "a signed admin session, by a hash of its CSRF token (the cookie names its shop); no shop's rows",
+	"AdminSessionEnded": "a signed admin session, by a hash of its CSRF token (the cookie names its shop); no shop's rows",
 	"RecordClick": "a short link (/r/{code}) is the message id under our MAC and names no shop (links already sent must keep " +
 		"working); the click is recorded for the message's own shop",
 	// Jobs queued before job arguments carried their shop: the one lookup of

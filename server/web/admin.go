@@ -24,6 +24,10 @@ type AdminDeps struct {
 	Messages      stockbell.MessageService
 	Catalog       stockbell.CatalogService
 	SignInLinks   stockbell.SignInLinkService
+	// EndedSessions remembers the sessions ended by signing out, so that a
+	// copy of their cookie is refused too (optional: without it, signing
+	// out clears the cookie of the browser that signed out only).
+	EndedSessions stockbell.AdminSessionService
 	// Privacy answers a shopper's access and erasure requests made to the
 	// merchant (the Privacy requests page).
 	Privacy stockbell.PrivacyService
@@ -264,11 +268,29 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 			return nil
 		}
 	}
-	sess := a.sessions.read(r)
+	sess, err := a.cookieSession(r)
+	if err != nil {
+		a.Fail(w, r, nil, err)
+		return nil
+	}
 	if sess == nil {
 		a.signInRequired(w, r)
 	}
 	return sess
+}
+
+// cookieSession returns the request's cookie session, or nil when there
+// is none, it expired or was tampered with, or it was ended by signing out.
+func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
+	sess := a.sessions.read(r)
+	if sess == nil || a.EndedSessions == nil {
+		return sess, nil
+	}
+	ended, err := a.EndedSessions.AdminSessionEnded(r.Context(), sess.hash())
+	if err != nil || ended {
+		return nil, err
+	}
+	return sess, nil
 }
 
 // bindShop loads the session's shop and refuses, as not found, a request
@@ -307,6 +329,12 @@ func safeMethod(method string) bool {
 
 // signOut ends the cookie session.
 func (a *Admin) signOut(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	if a.EndedSessions != nil && !s.Embedded {
+		if err := a.EndedSessions.EndAdminSession(r.Context(), s.hash(), s.Expires); err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+	}
 	a.sessions.end(w)
 	a.Logger.Info("admin session ended", "shop_id", s.ShopID, "door", s.Door)
 	http.Redirect(w, r, SignInPath+"?signed_out=1", http.StatusSeeOther)

@@ -61,8 +61,8 @@ func isAdminPage(r *http.Request) bool {
 // error page (without sending anyone to sign in for a page that is not
 // there).
 func (a *Admin) noSuchPage(w http.ResponseWriter, r *http.Request) {
-	sess := a.sessions.read(r)
-	if sess != nil && a.bindShop(r, sess) != nil {
+	sess, err := a.cookieSession(r)
+	if err != nil || sess != nil && a.bindShop(r, sess) != nil {
 		sess = nil
 	}
 	w.Header().Set("Cache-Control", "no-store")

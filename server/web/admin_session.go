@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strings"
@@ -138,6 +139,13 @@ func (s *sessionStore) read(r *http.Request) *AdminSession {
 	str := func(key string) string { v, _ := sess.Values[key].(string); return v }
 	return &AdminSession{ShopID: shopID, CSRF: csrf, Door: str(valueDoor), Expires: time.Unix(expires, 0),
 		User: stockbell.AdminUser{ID: str(valueUserID), Email: str(valueEmail), Name: str(valueName)}}
+}
+
+// hash names the session where it is stored as ended: the SHA-256 of its
+// CSRF token, random per session, so that what is stored opens nothing.
+func (s *AdminSession) hash() string {
+	sum := sha256.Sum256([]byte("stockbell admin session\x00" + s.CSRF))
+	return hex.EncodeToString(sum[:])
 }
 
 // end removes the session cookie.

@@ -177,3 +177,34 @@ func TestExpiredSessionSaysSoAndHowToSignInAgain(t *testing.T) {
 		}
 	})
 }
+
+// TestSignOutEndsACopiedSessionToo: signing out ends the session itself,
+// not only the cookie in the browser that signed out: a copy of the cookie
+// (another browser profile, a cookie lifted from a shared machine) is
+// refused from then on, and says the session ended. Another session of
+// the same shop stays signed in.
+func TestSignOutEndsACopiedSessionToo(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		b, colleague := f.signIn(t, shop), f.signIn(t, shop)
+		u, _ := url.Parse(f.url)
+		copied := f.browser(t)
+		copied.client.Jar.SetCookies(u, b.client.Jar.Cookies(u))
+		home := b.get("/admin")
+		wantStatus(t, copied.get("/admin"), http.StatusOK, "the copied cookie before signing out")
+
+		wantStatus(t, b.post("/admin/sign-out", url.Values{"csrf_token": {home.csrf(t)}}), http.StatusSeeOther, "sign out")
+		after := copied.get("/admin/settings")
+		wantStatus(t, after, http.StatusUnauthorized, "the copied cookie after signing out")
+		if text := visibleText(after.Body); !strings.Contains(text, "Your session has ended") {
+			t.Errorf("the copied cookie's page after signing out says:\n%s", text)
+		}
+		wantStatus(t, copied.post("/admin/settings", url.Values{"csrf_token": {home.csrf(t)}, "settings_version": {"0"},
+			"min_inventory": {"9"}, "per_unit": {"0"}, "wait": {"1h"}, "time_zone": {"UTC"}}), http.StatusUnauthorized, "a form with the copied cookie")
+		if settings, err := db.FindSettings(context.Background(), shop.ID); err != nil || settings.MinInventory == 9 {
+			t.Errorf("the copied cookie saved the settings after signing out: %+v (%v)", settings, err)
+		}
+		wantStatus(t, colleague.get("/admin"), http.StatusOK, "another session of the shop")
+	})
+}
