@@ -102,6 +102,28 @@ func followOnce(t *testing.T, b *browser, answer page, path, what string) page {
 	return shown
 }
 
+// TestAPIKeyNameRefusedKeepsWhatWasTyped: a name refused (too long) comes
+// back in its field, which is marked invalid and described by the reason,
+// and no key is made.
+func TestAPIKeyNameRefusedKeepsWhatWasTyped(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIAdminFixture(t, db, true)
+		shop := mustShop(t, db, "a.example")
+		b := f.signIn(t, shop)
+		long := "Nightly ERP sync " + strings.Repeat("x", 100)
+		refused := b.post("/admin/api-keys", url.Values{"name": {long}, "csrf_token": {b.get("/admin/api-keys").csrf(t)}})
+		wantStatus(t, refused, http.StatusUnprocessableEntity, "a name of 117 characters")
+		field := regexp.MustCompile(`<input[^>]*id="name"[^>]*>`).FindString(refused.Body)
+		if !strings.Contains(field, `value="`+long+`"`) || !strings.Contains(field, `aria-invalid="true"`) ||
+			!regexp.MustCompile(`aria-describedby="[^"]*name-error`).MatchString(field) || !strings.Contains(refused.Body, `id="name-error"`) {
+			t.Errorf("the refused name's field is %s", field)
+		}
+		if keys, _ := db.FindAPIKeys(context.Background(), shop.ID); len(keys) != 0 {
+			t.Errorf("a key was made: %+v", keys)
+		}
+	})
+}
+
 var shownSecret = regexp.MustCompile(`value="(whsec_[^"]+)"`)
 
 // TestWebhooksPage: an endpoint added in the admin shows its secret once;
