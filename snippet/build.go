@@ -56,6 +56,7 @@ func bundle(entry string, module bool, define map[string]any, opts Options) ([]b
 		MinifyWhitespace:  !opts.Debug,
 		MinifySyntax:      !opts.Debug,
 		MinifyIdentifiers: !opts.Debug,
+		MangleProps:       mangle(opts),
 		Charset:           api.CharsetUTF8,
 		LegalComments:     api.LegalCommentsNone,
 		Define:            defines,
@@ -111,4 +112,16 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// mangle is the pattern of the property names esbuild shortens: those
+// ending in "_", which the sources keep for fields private to one file
+// (a Slot's). Every other name is left alone: options, events, the page
+// handed to the form and the JSON on the wire are read by other files,
+// by themes and by the server.
+func mangle(opts Options) string {
+	if opts.Debug {
+		return ""
+	}
+	return "_$"
 }

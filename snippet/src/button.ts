@@ -24,20 +24,24 @@ export type Open = (variant: string, from: Element) => Promise<boolean>;
 /** Where is the element the button goes into (inside=true) or after. */
 export type Where = [Element, boolean];
 
-/** Slot is one product on the page whose selected variant is followed. */
+/**
+ * Slot is one product on the page whose selected variant is followed. Its
+ * fields end in "_": no other file reads them, so the build shortens their
+ * names (build.go, mangle).
+ */
 export interface Slot {
   /**
    * read returns the selected variant id, whether it is sold out and, when
    * the page gives it, the product's name.
    */
-  read(): [string, boolean, string?];
-  where(): Where | null;
+  read_(): [string, boolean, string?];
+  where_(): Where | null;
   /** Create the (hidden) button before any sold-out variant is selected, so showing it moves nothing. */
-  reserve?: boolean;
-  host?: HTMLElement;
-  button?: HTMLButtonElement;
+  reserve_?: boolean;
+  host_?: HTMLElement;
+  button_?: HTMLButtonElement;
   /** The add-to-cart button hidden in replace placement. */
-  hidden?: HTMLElement;
+  hidden_?: HTMLElement;
 }
 
 function create(slot: Slot, open: Open): void {
@@ -47,14 +51,14 @@ function create(slot: Slot, open: Open): void {
   button.onclick = () => {
     // Emptied first, so that a second failure is announced again.
     notice.textContent = "";
-    open(slot.read()[0], button).then((loaded) => {
+    open(slot.read_()[0], button).then((loaded) => {
       const [text, lang] = label("retry");
       notice.textContent = loaded ? "" : text;
       attr(notice, "lang", lang);
     });
   };
-  slot.host = host;
-  slot.button = button;
+  slot.host_ = host;
+  slot.button_ = button;
 }
 
 function place(host: HTMLElement, where: Where): void {
@@ -71,19 +75,19 @@ function show(el: HTMLElement, prop: string, value: string): void {
  * label is marked with its language; the theme's own keeps the page's.
  */
 export function render(slot: Slot, open: Open): void {
-  const [, soldOut, name] = slot.read();
-  const where = slot.where();
-  if (!where || (!slot.host && !soldOut && !slot.reserve)) return;
-  if (!slot.host) create(slot, open);
-  const host = slot.host!;
+  const [, soldOut, name] = slot.read_();
+  const where = slot.where_();
+  if (!where || (!slot.host_ && !soldOut && !slot.reserve_)) return;
+  if (!slot.host_) create(slot, open);
+  const host = slot.host_!;
   place(host, where);
   paint(host);
   const [text, lang] = label("button");
-  if (slot.button!.textContent != text) slot.button!.textContent = text;
-  attr(slot.button!, "lang", lang);
+  if (slot.button_!.textContent != text) slot.button_!.textContent = text;
+  attr(slot.button_!, "lang", lang);
   // Several buttons on a page are told apart by their product; the name
   // starts with the visible label, so voice control still finds it.
-  attr(slot.button!, "aria-label", name && text + " – " + name);
+  attr(slot.button_!, "aria-label", name && text + " – " + name);
   // Only an add-to-cart button gives way: a marked product without one has
   // the button after it, and must not itself be hidden.
   const replace = options.placement == "replace" && !where[1] && where[0].matches(options.anchor);
@@ -93,7 +97,7 @@ export function render(slot: Slot, open: Open): void {
   // The add-to-cart button to hide now, if any; one hidden before and no
   // longer (back in stock, another placement, a re-rendered button) shows again.
   const hide = replace && soldOut && where[0] instanceof HTMLElement ? where[0] : undefined;
-  if (slot.hidden && slot.hidden != hide) slot.hidden.style.removeProperty("display");
+  if (slot.hidden_ && slot.hidden_ != hide) slot.hidden_.style.removeProperty("display");
   if (hide) show(hide, "display", "none");
-  slot.hidden = hide;
+  slot.hidden_ = hide;
 }

@@ -58,22 +58,21 @@ function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
-/** fromScript reads data-* attributes of the script tag into the options. */
+/**
+ * fromScript reads data-* attributes of the script tag into the options:
+ * data-text-KEY into strings, data-color-NAME into colors.
+ */
 export function fromScript(script: HTMLScriptElement | null): void {
   if (!script) return;
   if (script.src) options.api = new URL(script.src).origin + apiPath;
   const data = script.dataset;
-  const plain: Record<string, string> = {};
+  const plain: Record<string, string> = {}, strings: Record<string, string> = {}, colors: Record<string, string> = {};
   for (const name in data) {
-    const value = data[name] || "";
     const m = /^(text|color)(.+)$/.exec(name);
-    if (m) {
-      const key = m[2][0].toLowerCase() + m[2].slice(1);
-      if (m[1] == "text") (options.strings as Record<string, string>)[key] = value;
-      else options.colors[kebab(key)] = value;
-    } else plain[name] = value;
+    if (m) (m[1] == "text" ? strings : colors)[m[2][0].toLowerCase() + m[2].slice(1)] = data[name]!;
+    else plain[name] = data[name]!;
   }
-  configure({ ...plain, marketing: plain.marketing == "true" } as never);
+  configure({ ...plain, strings, colors, marketing: plain.marketing == "true" } as never);
 }
 
 /**

@@ -25,11 +25,11 @@ function placed(anchor: Element | null): Where | null {
 /** markerSlot follows one element carrying data-stockbell-variant. */
 export function markerSlot(el: Element, single: boolean): Slot {
   return {
-    read: () => [
+    read_: () => [
       el.getAttribute("data-stockbell-variant") || "", el.getAttribute("data-stockbell-available") == "false",
       el.getAttribute("data-stockbell-name") || "",
     ],
-    where: () => {
+    where_: () => {
       if (!el.isConnected) return null;
       if (el.hasAttribute("data-stockbell-button")) return [el, true];
       return container(el) || (single && container(document)) || placed(el.querySelector(options.anchor)) ||
@@ -62,7 +62,7 @@ function variantParam(): string {
  * inside a form posting to /cart/add or tied to one by form="…".
  */
 function cartField(el: HTMLInputElement): boolean {
-  return el.name == "id" && !!el.form && /\/cart\/add/.test(el.form.getAttribute("action") || "");
+  return el.name == "id" && /\/cart\/add/.test(el.form?.getAttribute("action") || "");
 }
 
 // selected is the variant the cart form holds: its id field's value (for
@@ -95,7 +95,7 @@ function follow(set: (id: string) => void): void {
  * when no variant is sold out.
  */
 export async function shopifySlot(handle: string, changed: () => void): Promise<Slot | null> {
-  const root = (window.Shopify!.routes && window.Shopify!.routes.root) || "/";
+  const root = window.Shopify!.routes?.root || "/";
   let product: Product;
   try {
     product = await (await fetch(root + "products/" + handle + ".js", { credentials: "same-origin" })).json();
@@ -109,8 +109,8 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
     if (id && id != current) (current = id), changed();
   });
   return {
-    reserve: true,
-    read: () => [current, soldOut.includes(current), product.title],
-    where: () => container(document) || placed(document.querySelector(options.anchor)),
+    reserve_: true,
+    read_: () => [current, soldOut.includes(current), product.title],
+    where_: () => container(document) || placed(document.querySelector(options.anchor)),
   };
 }

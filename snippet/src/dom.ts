@@ -25,7 +25,6 @@ export function shadow(tag: string, html: string, css = ""): [HTMLElement, Shado
     html = "<style>" + styles.join("") + "</style>" + html;
   }
   root.innerHTML = html;
-  paint(host);
   return [host, root];
 }
 

@@ -34,9 +34,9 @@ function file<T>(name: string): Promise<T> {
 // a press right after a failure must not meet an import still on its way
 // to failing (one failed file would otherwise end the wait for the rest).
 function load(): Promise<[Form, { default: string[] }, Page["phone"]]> {
-  const sms = options.channels.includes("sms");
   const all = [
-    file<Form>("form"), file<{ default: string[] }>(language(locale())), sms ? file<Page["phone"]>("phone") : undefined,
+    file<Form>("form"), file<{ default: string[] }>(language(locale())),
+    options.channels.includes("sms") ? file<Page["phone"]>("phone") : undefined,
   ] as const;
   return Promise.allSettled(all).then(() => Promise.all(all));
 }

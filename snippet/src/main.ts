@@ -19,7 +19,8 @@ import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
 import { emit } from "./events";
 import { locate, open } from "./lazy";
 
-const slots = new Map<unknown, Slot>();
+// Keyed by the marked element, or by document for the Shopify product (always connected).
+const slots = new Map<Node, Slot>();
 let pending = false;
 /** The server's word on this shop and page, asked once a button could show. */
 let verdict: Promise<boolean> | undefined;
@@ -32,19 +33,19 @@ const asking = () => options.api + options.shop;
 function collect(): void {
   const found = markers();
   slots.forEach((slot, key) => {
-    if (key instanceof Element && !key.isConnected) slot.host?.remove(), slots.delete(key);
+    if (!key.isConnected) slot.host_?.remove(), slots.delete(key);
   });
   for (const el of found) if (!slots.has(el)) slots.set(el, markerSlot(el, found.length == 1));
 }
 
 /** followed reads the first product's selected variant and whether it is sold out, if there is one. */
 function followed(): [string?, boolean?, string?] {
-  return [...slots.values()][0]?.read() || [];
+  return [...slots.values()][0]?.read_() || [];
 }
 
 /** wanted reports whether a button could show: a sold-out variant is chosen or reserved. */
 function wanted(): boolean {
-  return [...slots.values()].some((s) => s.reserve || s.read()[1]);
+  return [...slots.values()].some((s) => s.reserve_ || s.read_()[1]);
 }
 
 /**
@@ -114,11 +115,11 @@ async function start(): Promise<void> {
 
 function install(): void {
   const preset = window.Stockbell as (Partial<Options> & { open?: unknown }) | undefined;
-  if (preset && typeof preset.open == "function") return; // loaded twice
+  if (typeof preset?.open == "function") return; // loaded twice
   const script = currentScript();
   fromScript(script);
   if (script) locate(script.src);
-  if (preset && typeof preset == "object") configure(preset);
+  if (typeof preset == "object") configure(preset!); // null configures nothing
   window.Stockbell = {
     /** configure merges options and re-renders the buttons. */
     configure(update: Partial<Options>) {
@@ -127,7 +128,7 @@ function install(): void {
     },
     /** open shows the form for a variant, by default the first product's selected one. */
     open(arg?: { variantId?: string | number }) {
-      open(String((arg && arg.variantId) || followed()[0] || ""));
+      open(String(arg?.variantId || followed()[0] || ""));
     },
   };
   if (document.readyState == "loading") document.addEventListener("DOMContentLoaded", start);
