@@ -8,8 +8,6 @@
 import { options } from "./config";
 import type { Slot, Where } from "./button";
 
-const marker = "[data-stockbell-variant]";
-
 function container(scope: ParentNode): Where | null {
   const el = scope.querySelector("[data-stockbell-button]");
   return el ? [el, true] : null;
@@ -40,7 +38,7 @@ export function markerSlot(el: Element, single: boolean): Slot {
 
 /** markers lists the elements carrying data-stockbell-variant. */
 export function markers(): Element[] {
-  return [...document.querySelectorAll(marker)];
+  return [...document.querySelectorAll("[data-stockbell-variant]")];
 }
 
 interface Product {
