@@ -78,11 +78,23 @@ export function fromScript(script: HTMLScriptElement | null): void {
 /**
  * configure merges options; strings and colors merge key by key, and a
  * colour may be named in camel case (buttonBackground) as strings are.
+ * An anchor that is not a CSS selector is named in the console and
+ * ignored, so the one in force stays.
  */
 export function configure(update: Partial<Options> & { channels?: Channel[] | string }): void {
   for (const key in update) {
     const value = (update as Record<string, unknown>)[key];
     if (value == null || value === "") continue;
+    // The anchor goes to querySelector and matches, which throw on a
+    // string that is not a selector: one is tried here, and refused.
+    if (key == "anchor") {
+      try {
+        document.querySelector(value as string);
+      } catch {
+        console.warn(`Stockbell: data-anchor "${value}" is not a CSS selector. It is ignored.`);
+        continue;
+      }
+    }
     if (key == "strings") Object.assign(options.strings, value);
     else if (key == "colors") for (const name in value as object) options.colors[kebab(name)] = (value as Record<string, string>)[name];
     else if (key == "channels") options.channels = channelsOf(String(value));
