@@ -48,3 +48,44 @@ func TestAnchorConfiguredLaterThatIsNotASelectorKeepsTheOneInForce(t *testing.T)
 		t.Errorf("button after %q, want still after the anchor #buy", got)
 	}
 }
+
+// marketing is a yes/no option: a string (what a theme's templating engine
+// writes into window.Stockbell) reads as the data attribute does, only
+// "true" turning the opt-in on, and wins over the data attribute as any
+// option there does. An empty string, as for every option, is no value:
+// the data attribute's stands.
+func TestMarketingGivenAsAStringReadsAsTheDataAttribute(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	offered := func(head string) bool {
+		t.Helper()
+		open(t, ctx, themePage(t, head, soldOutProduct, ""))
+		eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+		waitFor(t, ctx, `dialog() && dialog().open`)
+		return eval[bool](t, ctx, `!!field("marketing_consent")`)
+	}
+	for _, c := range []struct {
+		preset                   string
+		alone, withDataMarketing bool
+	}{
+		{`"false"`, false, false},
+		{`"0"`, false, false},
+		{`""`, false, true},
+		{`"true"`, true, true},
+		{`true`, true, true},
+		{`false`, false, false},
+	} {
+		for attr, want := range map[string]bool{"": c.alone, `data-marketing="true"`: c.withDataMarketing} {
+			head := `<script>window.Stockbell = {marketing: ` + c.preset + `};</script>` +
+				`<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" ` + attr + ` defer></script>`
+			if got := offered(head); got != want {
+				t.Errorf("window.Stockbell marketing %s with %q: opt-in offered %v, want %v", c.preset, attr, got, want)
+			}
+		}
+	}
+	for attr, want := range map[string]bool{`data-marketing="false"`: false, `data-marketing="0"`: false, `data-marketing=""`: false, `data-marketing="true"`: true} {
+		if got := offered(`<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" ` + attr + ` defer></script>`); got != want {
+			t.Errorf("%s: opt-in offered %v, want %v", attr, got, want)
+		}
+	}
+}

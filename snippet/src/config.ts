@@ -19,8 +19,12 @@ export interface Options {
   anchor: string;
   /** Default phone country, ISO 3166 alpha-2. */
   country: string;
-  /** Offer the marketing opt-in. */
-  marketing: boolean;
+  /**
+   * Offer the marketing opt-in: true or "true" (the data attribute's
+   * value, or a theme template's); any other value, "false" included, does
+   * not. The form reads it (dialog.ts, offersMarketing).
+   */
+  marketing: boolean | string;
   strings: Partial<Strings>;
   /** CSS custom properties without the --stockbell- prefix: accent, accent-text, text, background, radius, font. */
   colors: Record<string, string>;
@@ -72,7 +76,7 @@ export function fromScript(script: HTMLScriptElement | null): void {
     if (m) (m[1] == "text" ? strings : colors)[m[2][0].toLowerCase() + m[2].slice(1)] = data[name]!;
     else plain[name] = data[name]!;
   }
-  configure({ ...plain, strings, colors, marketing: plain.marketing == "true" } as never);
+  configure({ ...plain, strings, colors } as never);
 }
 
 /**

@@ -53,6 +53,13 @@ function phoneFields(page: Page, s: Strings, required: boolean): string {
     `<label class="c"><input type="checkbox" name="sms_consent"><span${langAttr(page, "sms")}>${esc(s.sms)}</span></label>`;
 }
 
+// offersMarketing reads the marketing option as one rule for every way of
+// giving it: data-marketing="true" arrives as a string, and a theme's
+// template may write {marketing: "false"} into window.Stockbell.
+function offersMarketing(page: Page): boolean {
+  return String(page.options.marketing) == "true";
+}
+
 function html(page: Page, s: Strings, offers: Channel[]): string {
   const email = offers.includes("email"), sms = offers.includes("sms");
   return `<dialog role="dialog" aria-modal="true" aria-labelledby="t" dir="auto"><form novalidate>` +
@@ -60,7 +67,7 @@ function html(page: Page, s: Strings, offers: Channel[]): string {
     `<h2 id="t"${langAttr(page, "title")}>${esc(s.title)}</h2><div class="f">` +
     (email ? `<label for="e"${langAttr(page, "email")}>${esc(s.email)}</label><input class="i" id="e" name="email" type="email" autocomplete="email"${sms ? "" : " required"}>` : "") +
     (sms ? phoneFields(page, s, !email) : "") +
-    (page.options.marketing ? `<label class="c"><input type="checkbox" name="marketing_consent"><span${langAttr(page, "marketing")}>${esc(s.marketing)}</span></label>` : "") +
+    (offersMarketing(page) ? `<label class="c"><input type="checkbox" name="marketing_consent"><span${langAttr(page, "marketing")}>${esc(s.marketing)}</span></label>` : "") +
     `<input class="h" name="website" tabindex="-1" autocomplete="off" aria-hidden="true">` +
     `<button class="s" type="submit"${langAttr(page, "submit")}>${esc(s.submit)}</button></div>` +
     `<p class="m" id="m" role="status" aria-live="polite" dir="auto"></p></form></dialog>`;
