@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // Options as a theme writes them by mistake or through its templating
@@ -87,5 +88,22 @@ func TestMarketingGivenAsAStringReadsAsTheDataAttribute(t *testing.T) {
 		if got := offered(`<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" ` + attr + ` defer></script>`); got != want {
 			t.Errorf("%s: opt-in offered %v, want %v", attr, got, want)
 		}
+	}
+}
+
+// Stockbell.open() while the form is open (a theme's second trigger)
+// keeps the form open, and focus still returns, when it closes, to where
+// it was before the form first opened: the notify button.
+func TestOpenWhileTheFormIsOpenKeepsWhereFocusReturns(t *testing.T) {
+	ctx := formOpenedByKeyboard(t)
+	eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	if got := focused(t, ctx); got != "email" {
+		t.Errorf("focus on %q after the second open, want in the form (email)", got)
+	}
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, `!dialog().open`)
+	if got := focused(t, ctx); got != "b" {
+		t.Errorf("focus on %q after Escape, want the notify button", got)
 	}
 }

@@ -240,8 +240,11 @@ export function open(page: Page, variant: string, from?: Element | null): void {
   // Colours configured since the form was made (configure({colors})).
   const colors = page.options.colors;
   for (const name in colors) host.style.setProperty("--stockbell-" + name, colors[name]);
+  // Opened again while open (Stockbell.open() from a theme), the form is
+  // shown anew for that variant, and focus still returns where it was
+  // before the form first opened: the form itself has it now.
+  if (!$<HTMLDialogElement>("dialog")?.open) opener = from || document.activeElement;
   (root.lastChild as HTMLElement).innerHTML = html(page, s, page.phone ? page.options.channels : ["email"]);
-  opener = from || document.activeElement;
   const dialog = $<HTMLDialogElement>("dialog");
   dialog.addEventListener("keydown", trap);
   dialog.addEventListener("close", () => (opener as HTMLElement | null)?.focus?.());
