@@ -58,7 +58,8 @@ var confirmLocales = map[string]confirmWords{
 // confirmationMessage is a confirmation request for a channel and the
 // consent text kept with it (the request without its link).
 func confirmationMessage(req *stockbell.ConfirmationRequest, link string) (stockbell.OutboundMessage, string) {
-	words := confirmLocales[Language(req.Subscription.Locale)]
+	lang := Language(req.Subscription.Locale)
+	words := confirmLocales[lang]
 	item := itemName(&req.Variant)
 	c := req.Confirmation
 	shop := shopName(&req.Shop)
@@ -75,7 +76,11 @@ func confirmationMessage(req *stockbell.ConfirmationRequest, link string) (stock
 	consent := fmt.Sprintf(words.EmailConsent, shop, item)
 	out.Subject = fmt.Sprintf(words.EmailSubject, shop)
 	out.Text = consent + "\n\n" + words.EmailAction + ": " + link + "\n\n" + words.EmailIgnore + "\n"
-	out.HTML = `<!DOCTYPE html><html><body style="font-family:sans-serif;color:#18181b"><p>` + html.EscapeString(consent) +
+	// The language, for a screen reader's voice; the viewport, so that a
+	// phone shows the email at its own width rather than a desktop's.
+	out.HTML = `<!DOCTYPE html><html lang="` + lang + `"><head><meta charset="utf-8">` +
+		`<meta name="viewport" content="width=device-width, initial-scale=1"><title>` + html.EscapeString(out.Subject) + `</title></head>` +
+		`<body style="font-family:sans-serif;color:#18181b"><p>` + html.EscapeString(consent) +
 		`</p><p><a href="` + html.EscapeString(link) + `" style="display:inline-block;padding:12px 20px;background:#18181b;color:#fff;` +
 		`text-decoration:none;border-radius:6px">` + html.EscapeString(words.EmailAction) + `</a></p><p style="color:#71717a">` +
 		html.EscapeString(words.EmailIgnore) + `</p></body></html>`

@@ -42,7 +42,7 @@ const defaultHTML = `<!DOCTYPE html>
 <tr><td style="padding:20px 24px 24px"><a href="{{.ProductURL}}" style="display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:600">{{.T.Button}}</a></td></tr>
 </table>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="max-width:560px">
-<tr><td style="padding:16px 24px;font-size:12px;line-height:1.5;color:#71717a">{{.T.Why}}<br><a href="{{.UnsubscribeURL}}" style="color:#71717a">{{.T.Unsubscribe}}</a></td></tr>
+<tr><td style="padding:16px 24px;font-size:12px;line-height:1.5;color:#52525b">{{.T.Why}}<br><a href="{{.UnsubscribeURL}}" style="color:#52525b">{{.T.Unsubscribe}}</a></td></tr>
 </table>
 </td></tr>
 </table>
