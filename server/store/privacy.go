@@ -29,7 +29,10 @@ func (db *DB) ContactData(ctx context.Context, asNamed stockbell.Contact) (*stoc
 	data := &stockbell.ContactData{Contact: contact, Subscriptions: []*stockbell.Subscription{},
 		Messages: []*stockbell.Message{}, Events: []*stockbell.Event{}, Confirmations: []*stockbell.Confirmation{}}
 	err = db.inReadTx(ctx, func(tx *Tx) error {
-		m := contactMatch(contact)
+		m, err := contactRows(ctx, tx, contact)
+		if err != nil {
+			return err
+		}
 		// subscriptionColumns are every column of a subscription: a data
 		// request reports them all.
 		if err := tx.SelectContext(ctx, &data.Subscriptions, tx.Rebind(`SELECT `+subscriptionColumns+`
@@ -46,7 +49,6 @@ func (db *DB) ContactData(ctx context.Context, asNamed stockbell.Contact) (*stoc
 			return err
 		}
 		needles := contactNeedles(asNamed, contact)
-		var err error
 		if data.Events, err = contactEvents(ctx, tx, m, needles); err != nil {
 			return err
 		}
@@ -101,7 +103,10 @@ func (db *DB) RedactContact(ctx context.Context, asNamed stockbell.Contact) erro
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		m := contactMatch(contact)
+		m, err := contactRows(ctx, tx, contact)
+		if err != nil {
+			return err
+		}
 		needles := contactNeedles(asNamed, contact)
 		if err := deleteEventsNaming(ctx, tx, contact.ShopID, needles); err != nil {
 			return err
@@ -236,8 +241,28 @@ type match struct {
 	args, messageArgs, eventArgs, recipientArgs []any
 }
 
-// contactMatch builds the conditions for a contact. Empty parts never match.
-func contactMatch(c stockbell.Contact) match {
+// contactRows is the match for a contact's rows in the shop, its
+// subscriptions including those STOP left without a contact (stopSMS
+// takes the number off a subscription by text alone, which keeps its
+// sign-up's consent IP and events) that a confirmation request or a
+// message to the contact names.
+func contactRows(ctx context.Context, tx *Tx, c stockbell.Contact) (match, error) {
+	m := contactMatch(c)
+	args := append(append([]any{c.ShopID}, m.recipientArgs...), m.recipientArgs...)
+	var stopped []int64
+	err := tx.SelectContext(ctx, &stopped, tx.Rebind(`SELECT id FROM subscriptions WHERE shop_id = ? AND email = '' AND phone = ''
+		AND id IN (SELECT subscription_id FROM confirmations WHERE shop_id = ? AND `+m.recipients+`
+			UNION SELECT subscription_id FROM messages WHERE shop_id = ? AND `+m.recipients+`) ORDER BY id`), args...)
+	if err != nil || len(stopped) == 0 {
+		return m, err
+	}
+	return contactMatch(c, stopped...), nil
+}
+
+// contactMatch builds the conditions for a contact, its subscriptions
+// being those with its email or phone and those with the ids given.
+// Empty parts never match.
+func contactMatch(c stockbell.Contact, subscriptionIDs ...int64) match {
 	var subs, recipients []string
 	var values []any
 	for _, part := range []struct{ column, value string }{{"email", c.Email}, {"phone", c.Phone}} {
@@ -247,10 +272,17 @@ func contactMatch(c stockbell.Contact) match {
 			values = append(values, part.value)
 		}
 	}
+	subArgs := slices.Clone(values)
+	if len(subscriptionIDs) > 0 {
+		subs = append(subs, "id IN ("+placeholders(len(subscriptionIDs))+")")
+		for _, id := range subscriptionIDs {
+			subArgs = append(subArgs, id)
+		}
+	}
 	subCond := "(" + strings.Join(subs, " OR ") + ")"
 	recipientsIn := `recipient IN (` + strings.Join(recipients, ", ") + `)`
 	ofSubs := `SELECT id FROM subscriptions WHERE shop_id = ? AND ` + subCond
-	idArgs := append([]any{c.ShopID}, values...)
+	idArgs := append([]any{c.ShopID}, subArgs...)
 	return match{
 		shopID:        c.ShopID,
 		subscriptions: subCond,
@@ -260,6 +292,6 @@ func contactMatch(c stockbell.Contact) match {
 		events:        `subscription_id IN (` + ofSubs + `)`,
 		eventArgs:     append([]any{c.ShopID}, idArgs...),
 		recipients:    recipientsIn,
-		recipientArgs: idArgs,
+		recipientArgs: append([]any{c.ShopID}, values...),
 	}
 }
