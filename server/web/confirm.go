@@ -116,7 +116,11 @@ func (h *confirmHandler) fail(w http.ResponseWriter, r *http.Request, err error,
 	}
 	h.server.logFailure(r, status, err)
 	lang := confirmLanguage(r.Header.Get("Accept-Language"))
-	WriteHTML(w, status, confirmPageTemplate, confirmPage{Lang: lang, T: confirmTexts[lang], Status: status})
+	texts := confirmTexts[lang]
+	if status == http.StatusNotFound { // nothing to confirm: the heading says so
+		texts.Title = texts.InvalidTitle
+	}
+	WriteHTML(w, status, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Status: status})
 }
 
 // reply takes an inbound text from Twilio. The answer is empty TwiML:
@@ -162,10 +166,12 @@ type confirmPage struct {
 
 // confirmText is the wording of the confirmation page in one language;
 // DoneTitle replaces Title once the alert is confirmed, Closed's title
-// once it can no longer be confirmed.
+// once it can no longer be confirmed, InvalidTitle for a link that is not
+// valid or has expired, whose page also says how to get a new one (Renew).
 type confirmText struct {
 	Title, For, Button, Done, Invalid, Error, DoneTitle string
 	Closed                                              map[stockbell.ConfirmationClosure]closedText
+	InvalidTitle, Renew                                 string
 }
 
 // closedText says why a confirmation can no longer be given: its Text is
@@ -185,7 +191,9 @@ var confirmTexts = map[string]confirmText{
 			stockbell.ClosedNotWaiting: {"Nothing to confirm",
 				"This alert is no longer waiting for %[2]s to be back in stock: there is nothing left to confirm."},
 			stockbell.ClosedShopUninstalled: {"Nothing to confirm", "%[1]s no longer sends back-in-stock alerts: there is nothing to confirm."},
-		}},
+		},
+		"Link not valid",
+		"To get a new link, sign up again for the alert on the shop's website: a new confirmation is sent to you."},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -199,7 +207,9 @@ var confirmTexts = map[string]confirmText{
 				"Cette alerte n'attend plus le retour en stock de %[2]s : il n'y a plus rien à confirmer."},
 			stockbell.ClosedShopUninstalled: {"Rien à confirmer",
 				"%[1]s n'envoie plus d'alertes de retour en stock : il n'y a rien à confirmer."},
-		}},
+		},
+		"Lien non valide",
+		"Pour recevoir un nouveau lien, inscrivez-vous de nouveau à l'alerte sur le site de la boutique : une nouvelle confirmation vous sera envoyée."},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -213,7 +223,9 @@ var confirmTexts = map[string]confirmText{
 				"Diese Benachrichtigung wartet nicht mehr darauf, dass %[2]s wieder vorrätig ist: Es gibt nichts mehr zu bestätigen."},
 			stockbell.ClosedShopUninstalled: {"Nichts zu bestätigen",
 				"%[1]s versendet keine Verfügbarkeitsbenachrichtigungen mehr: Es gibt nichts zu bestätigen."},
-		}},
+		},
+		"Link ungültig",
+		"Um einen neuen Link zu erhalten, melden Sie sich auf der Website des Shops erneut an: Sie erhalten eine neue Bestätigung."},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -227,7 +239,9 @@ var confirmTexts = map[string]confirmText{
 				"Esta alerta ya no espera a que %[2]s vuelva a estar disponible: no queda nada por confirmar."},
 			stockbell.ClosedShopUninstalled: {"Nada que confirmar",
 				"%[1]s ya no envía avisos de disponibilidad: no hay nada que confirmar."},
-		}},
+		},
+		"Enlace no válido",
+		"Para recibir un enlace nuevo, vuelve a suscribirte a la alerta en la web de la tienda: te enviaremos una nueva confirmación."},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
@@ -240,6 +254,9 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
 <p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+{{- if eq .Status 404}}
+<p>{{.T.Renew}}</p>
+{{- end}}
 {{- else if .Page.Closed}}
 <p role="status">{{sprintf .Closed.Text .Page.Shop .Page.Product .Page.Contact}}</p>
 {{- else if .Page.Confirmed}}
