@@ -3,6 +3,7 @@ package feed
 import (
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -70,6 +71,9 @@ func (r *rawItem) quantity() (int, itemError) {
 	case !r.hasQuantity || text == "":
 		return 0, "inventory_quantity is missing"
 	}
+	if !decimalNumber.MatchString(text) {
+		return 0, itemError(fmt.Sprintf("inventory_quantity %q is not a number", cut(text, 32)))
+	}
 	n, err := strconv.ParseInt(text, 10, 64)
 	if err != nil {
 		f, ferr := strconv.ParseFloat(text, 64)
@@ -95,6 +99,11 @@ func (r *rawItem) quantity() (int, itemError) {
 	}
 	return int(n), ""
 }
+
+// decimalNumber is a number as JSON writes one (a sign allowed): Go's
+// parsers also take hexadecimal, digit separators and "Inf", which no feed
+// means as a stock.
+var decimalNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$`)
 
 // cut shortens s to at most n bytes without splitting a character.
 func cut(s string, n int) string {

@@ -1,6 +1,7 @@
 package feed
 
 import (
+	"bufio"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -60,14 +61,29 @@ func (p *ParseResult) reject(position int, id string, reason itemError) {
 func Parse(r io.Reader, format Format, emit func(stockbell.FeedItem) error) (*ParseResult, error) {
 	src := &sourceReader{r: r}
 	p := &parser{result: &ParseResult{}, seen: dedupe{}, emit: emit, src: src}
+	body := skipByteOrderMark(src)
 	switch format {
 	case JSON:
-		return p.result, p.json(src)
+		return p.result, p.json(body)
 	case XML:
-		return p.result, p.xml(src)
+		return p.result, p.xml(body)
 	}
 	return nil, fmt.Errorf("feed: unknown format %q", format)
 }
+
+// skipByteOrderMark drops a UTF-8 byte order mark that starts a document,
+// as files saved by Windows tools and many export scripts begin: neither
+// Go decoder accepts one, though RFC 8259 lets a JSON parser ignore it and
+// XML reads it as the encoding's signature.
+func skipByteOrderMark(r io.Reader) io.Reader {
+	buffered := bufio.NewReader(r)
+	if head, _ := buffered.Peek(len(byteOrderMark)); string(head) == byteOrderMark {
+		buffered.Discard(len(byteOrderMark))
+	}
+	return buffered
+}
+
+const byteOrderMark = "\ufeff"
 
 type parser struct {
 	result *ParseResult

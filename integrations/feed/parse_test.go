@@ -188,3 +188,47 @@ func TestParseStreams(t *testing.T) {
 		t.Logf("%s: heap peaked at %d MB while parsing %d MB", format, peak>>20, r.Bytes>>20)
 	}
 }
+
+// Windows tools and many export scripts start a UTF-8 file with a byte
+// order mark; RFC 8259 lets a parser ignore it, and the XML spec reads it
+// as the encoding's signature. A feed saved that way is read, not refused.
+func TestParseSkipsAByteOrderMark(t *testing.T) {
+	docs := map[feed.Format]string{
+		feed.JSON: "\ufeff[{\"id\":\"A\",\"inventory_quantity\":1}]",
+		feed.XML:  "\ufeff<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Products><Product><id>A</id><inventory_quantity>1</inventory_quantity></Product></Products>",
+	}
+	for format, doc := range docs {
+		var items []stockbell.FeedItem
+		_, err := feed.Parse(strings.NewReader(doc), format, func(it stockbell.FeedItem) error {
+			items = append(items, it)
+			return nil
+		})
+		if err != nil || len(items) != 1 || items[0].ID != "A" || items[0].Quantity != 1 {
+			t.Errorf("%s with a byte order mark: items %+v, err %v", format, items, err)
+		}
+	}
+}
+
+// A quantity written as text is a decimal number, as a JSON number is:
+// Go's own number syntax (hexadecimal, digit separators) is not a stock.
+func TestParseQuantityTextIsDecimal(t *testing.T) {
+	doc := `[{"id":"HEX","inventory_quantity":"0x1p4"},{"id":"UNDERSCORE","inventory_quantity":"1_000"},` +
+		`{"id":"INF","inventory_quantity":"Inf"},{"id":"PLAIN","inventory_quantity":" 12 "},` +
+		`{"id":"POINT","inventory_quantity":"7.0"},{"id":"EXP","inventory_quantity":"1e2"},{"id":"NUM","inventory_quantity":1e2}]`
+	items, res := parseAll(t, strings.NewReader(doc), feed.JSON)
+	want := []stockbell.SyncRejection{
+		{Position: 1, ID: "HEX", Reason: `inventory_quantity "0x1p4" is not a number`},
+		{Position: 2, ID: "UNDERSCORE", Reason: `inventory_quantity "1_000" is not a number`},
+		{Position: 3, ID: "INF", Reason: `inventory_quantity "Inf" is not a number`},
+	}
+	if fmt.Sprint(res.Rejections) != fmt.Sprint(want) {
+		t.Errorf("rejections:\n got %+v\nwant %+v", res.Rejections, want)
+	}
+	quantities := map[string]int{}
+	for _, it := range items {
+		quantities[it.ID] = it.Quantity
+	}
+	if fmt.Sprint(quantities) != fmt.Sprint(map[string]int{"PLAIN": 12, "POINT": 7, "EXP": 100, "NUM": 100}) {
+		t.Errorf("quantities = %v", quantities)
+	}
+}
