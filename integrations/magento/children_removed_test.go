@@ -3,6 +3,7 @@ package magento_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
@@ -68,6 +69,31 @@ func TestReconcileSkipsRemovedVariants(t *testing.T) {
 		})
 		if asked["TEE-S"] != 0 || asked["CAP"] != 0 || asked["MUG"] == 0 {
 			t.Fatalf("stock requests by SKU = %v, want the mug's only", asked)
+		}
+	})
+}
+
+// TestCatalogSyncMarksSizesOfATeeTurnedSimple: removing every
+// configuration of a configurable product in Magento's admin turns it into
+// a simple product (its type transition), with the same id and SKU; the
+// next sync lists it as its own one variant and marks its former sizes
+// removed, so reconciliation stops reading them.
+func TestCatalogSyncMarksSizesOfATeeTurnedSimple(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		e.fake.Do(func(f *magentotest.Fake) {
+			tee := f.Products[0]
+			tee.Type, tee.Children, tee.ManageStock, tee.Qty, tee.InStock = "simple", nil, true, 2, true
+			tee.UpdatedAt = time.Now()
+		})
+		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
+		for _, sku := range []string{"TEE-S", "TEE-M"} {
+			if v := e.variant(sku); !v.VariantDeleted || v.Notifiable() {
+				t.Errorf("%s, a size of the tee turned simple = %+v", sku, v)
+			}
+		}
+		if v := e.variant("TEE"); v.VariantDeleted || !v.Notifiable() || v.Stock != 2 {
+			t.Errorf("the tee as its own variant = %+v", v)
 		}
 	})
 }
