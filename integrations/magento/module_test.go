@@ -110,6 +110,33 @@ func TestModuleSignerMatchesVerifier(t *testing.T) {
 	}
 }
 
+// A post Stockbell never acknowledges is sent 48 times in all, as the
+// guide says (the first post and 47 re-sends by the cron, run through
+// testdata/retry.php), pausing 1, 4, 9… minutes and at most an hour.
+func TestModuleDropsAPostAfter48Attempts(t *testing.T) {
+	php := phpOrSkip(t)
+	out, err := exec.Command(php, "testdata/retry.php").Output()
+	if err != nil {
+		t.Fatalf("php testdata/retry.php: %v", err)
+	}
+	var pauses []string
+	var sent string
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		if p, ok := strings.CutPrefix(line, "pause "); ok {
+			pauses = append(pauses, p)
+		}
+		if n, ok := strings.CutPrefix(line, "sent "); ok {
+			sent = n
+		}
+	}
+	if sent != "48" {
+		t.Errorf("the post was sent %s times, want 48", sent)
+	}
+	if len(pauses) < 8 || strings.Join(pauses[:3], " ") != "4 9 16" || pauses[7] != "60" || pauses[len(pauses)-1] != "60" {
+		t.Errorf("pauses after the first minute = %v, want 4, 9, 16… minutes, at most an hour", pauses)
+	}
+}
+
 // The product page's marker (marker.phtml, run through testdata/marker.php)
 // names the product in data-stockbell-name, escaped for HTML, for a simple
 // and a configurable product alike: the snippet puts the name in the

@@ -24,7 +24,7 @@ class RetryPosts
             $id = (int) $row['entity_id'];
             $attempts = (int) $row['attempts'] + 1;
             $error = $this->poster->send((string) $row['body']);
-            if ($error === null || $attempts > Queue::MAX_ATTEMPTS) {
+            if ($error === null || $attempts >= Queue::MAX_ATTEMPTS) {
                 $this->queue->remove($id);
                 continue;
             }

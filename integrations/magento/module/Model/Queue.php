@@ -12,7 +12,7 @@ use Magento\Framework\App\ResourceConnection;
 class Queue
 {
     private const TABLE = 'stockbell_post_queue';
-    /** Posts older than this many attempts are dropped (Stockbell's reconciliation still reads the stock). */
+    /** A post is dropped once it has been sent this many times in all, the first post included (Stockbell's reconciliation still reads the stock). */
     public const MAX_ATTEMPTS = 48;
 
     public function __construct(private readonly ResourceConnection $resource)
