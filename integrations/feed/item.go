@@ -61,6 +61,17 @@ func (r *rawItem) validate() (stockbell.FeedItem, itemError) {
 	}, ""
 }
 
+// usableID is the item's id when it can name an item (text or a number,
+// not blank, at most MaxIDLength bytes), whatever else is wrong with it;
+// "" otherwise.
+func (r *rawItem) usableID() string {
+	id := strings.TrimSpace(r.ID)
+	if r.badID != "" || !r.hasID || len(id) > MaxIDLength {
+		return ""
+	}
+	return id
+}
+
 // quantity parses inventory_quantity: a whole, non-negative number, as a
 // JSON number or numeric text ("7", "7.0").
 func (r *rawItem) quantity() (int, itemError) {

@@ -121,8 +121,12 @@ func (p *parser) item(raw *rawItem) error {
 	p.result.Items++
 	position := p.result.Items
 	item, bad := raw.validate()
-	if bad == "" {
-		bad = p.seen.check(item.ID, position)
+	// The first listing of an id wins even when it is bad: a later one is
+	// a repeat, not a correction.
+	if id := raw.usableID(); id != "" {
+		if repeat := p.seen.check(id, position); repeat != "" {
+			bad = repeat
+		}
 	}
 	if bad != "" {
 		p.result.reject(position, raw.ID, bad)

@@ -232,3 +232,22 @@ func TestParseQuantityTextIsDecimal(t *testing.T) {
 		t.Errorf("quantities = %v", quantities)
 	}
 }
+
+// An id listed twice is ambiguous: its first listing wins even when that
+// listing is bad, so a later one is rejected as a repeat rather than
+// applied (the item keeps its last good state, as any item listed with a
+// bad row does).
+func TestParseFirstListingWinsEvenWhenBad(t *testing.T) {
+	doc := `[{"id":"A","inventory_quantity":-2},{"id":"A","inventory_quantity":5},{"id":"B","inventory_quantity":1}]`
+	items, res := parseAll(t, strings.NewReader(doc), feed.JSON)
+	want := []stockbell.SyncRejection{
+		{Position: 1, ID: "A", Reason: "inventory_quantity -2 is negative"},
+		{Position: 2, ID: "A", Reason: "duplicate id (first listed at position 1)"},
+	}
+	if fmt.Sprint(res.Rejections) != fmt.Sprint(want) {
+		t.Errorf("rejections:\n got %+v\nwant %+v", res.Rejections, want)
+	}
+	if len(items) != 1 || items[0].ID != "B" {
+		t.Errorf("items = %+v, want B alone", items)
+	}
+}
