@@ -2,6 +2,7 @@ package feed
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -61,7 +62,8 @@ func (p *ParseResult) reject(position int, id string, reason itemError) {
 func Parse(r io.Reader, format Format, emit func(stockbell.FeedItem) error) (*ParseResult, error) {
 	src := &sourceReader{r: r}
 	p := &parser{result: &ParseResult{}, seen: dedupe{}, emit: emit, src: src}
-	body := skipByteOrderMark(src)
+	body, skipped := skipByteOrderMark(src)
+	p.skipped = int64(skipped)
 	switch format {
 	case JSON:
 		return p.result, p.json(body)
@@ -75,12 +77,14 @@ func Parse(r io.Reader, format Format, emit func(stockbell.FeedItem) error) (*Pa
 // as files saved by Windows tools and many export scripts begin: neither
 // Go decoder accepts one, though RFC 8259 lets a JSON parser ignore it and
 // XML reads it as the encoding's signature.
-func skipByteOrderMark(r io.Reader) io.Reader {
+// It returns the reader and how many bytes it dropped.
+func skipByteOrderMark(r io.Reader) (io.Reader, int) {
 	buffered := bufio.NewReader(r)
 	if head, _ := buffered.Peek(len(byteOrderMark)); string(head) == byteOrderMark {
-		buffered.Discard(len(byteOrderMark))
+		n, _ := buffered.Discard(len(byteOrderMark))
+		return buffered, n
 	}
-	return buffered
+	return buffered, 0
 }
 
 const byteOrderMark = "\ufeff"
@@ -90,6 +94,13 @@ type parser struct {
 	seen   dedupe
 	emit   func(stockbell.FeedItem) error
 	src    *sourceReader
+	// skipped is the byte order mark's length, or 0; lines turns the JSON
+	// decoder's offsets into lines.
+	skipped int64
+	lines   *lineTracker
+	// scanned counts the bytes the JSON decoder's scanner has read: the
+	// items decoded so far (see decodeItem).
+	scanned int64
 }
 
 // sourceReader remembers the error its reader failed with (other than
@@ -148,13 +159,14 @@ type jsonItem struct {
 }
 
 func (p *parser) json(r io.Reader) error {
-	dec := json.NewDecoder(r)
+	p.lines = &lineTracker{r: r}
+	dec := json.NewDecoder(p.lines)
 	if err := expectDelim(dec, '[', "the document is not a JSON array of items"); err != nil {
 		return p.jsonError(err)
 	}
 	for dec.More() {
 		var it *jsonItem
-		err := dec.Decode(&it)
+		err := p.decodeItem(dec, &it)
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) || (err == nil && it == nil) {
 			p.result.Items++
@@ -186,6 +198,37 @@ func (p *parser) json(r io.Reader) error {
 	return nil
 }
 
+// decodeItem decodes the next item, giving a syntax error in it the
+// offset of its byte in the stream. The decoder's own offset counts only
+// the bytes its scanner read, across items, and leaves out the comma
+// before each item after the first, which Decode reads apart: it falls
+// behind by a byte an item. (More, called before, has read the space
+// before the comma.)
+func (p *parser) decodeItem(dec *json.Decoder, it **jsonItem) error {
+	start := dec.InputOffset()
+	if p.result.Items > 0 {
+		if next := make([]byte, 1); readByte(dec.Buffered(), next) && next[0] != ',' {
+			return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %d items: invalid character %q after an item, want a comma",
+				p.position(start+1), p.result.Items, next[0])}
+		}
+		start++ // the comma
+	}
+	err := dec.Decode(it)
+	var syntax *json.SyntaxError
+	if errors.As(err, &syntax) {
+		syntax.Offset = start + syntax.Offset - p.scanned
+		return err
+	}
+	p.scanned += dec.InputOffset() - start
+	return err
+}
+
+// readByte reads one byte into b, reporting whether there was one.
+func readByte(r io.Reader, b []byte) bool {
+	n, _ := r.Read(b)
+	return n == 1
+}
+
 // expectDelim reads the next token and wants it to be delim.
 func expectDelim(dec *json.Decoder, delim json.Delim, reason string) error {
 	tok, err := dec.Token()
@@ -213,7 +256,7 @@ func (p *parser) jsonError(err error) error {
 	case errors.As(err, &doc):
 		return err
 	case errors.As(err, &syntax):
-		return &DocumentError{Reason: fmt.Sprintf("malformed JSON at byte %d after %d items: %v", syntax.Offset, p.result.Items, err)}
+		return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %d items: %v", p.position(syntax.Offset), p.result.Items, err)}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
 		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %d items)", p.result.Items)}
 	}
@@ -241,4 +284,51 @@ func jsonText(raw json.RawMessage) (text string, present bool, bad string) {
 		return "", true, "a boolean"
 	}
 	return string(raw), true, ""
+}
+
+// position names where a JSON syntax error is, from the decoder's offset
+// (bytes read up to and including the offending one): its line when that
+// is still known, and its byte in the document as served.
+func (p *parser) position(offset int64) string {
+	at := p.skipped + offset
+	if line, ok := p.lines.line(max(offset-1, 0)); ok {
+		return fmt.Sprintf("line %d (byte %d)", line, at)
+	}
+	return fmt.Sprintf("byte %d", at)
+}
+
+// lineWindow is how many of the latest bytes a lineTracker keeps at
+// least: more than the JSON decoder holds back of one item in practice.
+const lineWindow = 256 << 10
+
+// lineTracker counts the lines of what it reads, keeping the latest bytes
+// so that an offset the JSON decoder names, within the item it was reading,
+// can be told as a line without holding the document.
+type lineTracker struct {
+	r      io.Reader
+	window []byte // the latest bytes read, at most 2 × lineWindow
+	start  int64  // the offset of window[0]
+	lines  int    // the newlines before window[0]
+}
+
+func (l *lineTracker) Read(b []byte) (int, error) {
+	n, err := l.r.Read(b)
+	l.window = append(l.window, b[:n]...)
+	if len(l.window) > 2*lineWindow {
+		drop := len(l.window) - lineWindow
+		l.lines += bytes.Count(l.window[:drop], []byte{'\n'})
+		l.start += int64(drop)
+		l.window = append(l.window[:0], l.window[drop:]...)
+	}
+	return n, err
+}
+
+// line returns the 1-based line of the byte at offset, false once that
+// byte is no longer kept.
+func (l *lineTracker) line(offset int64) (int, bool) {
+	at := offset - l.start
+	if at < 0 || at > int64(len(l.window)) {
+		return 0, false
+	}
+	return l.lines + bytes.Count(l.window[:at], []byte{'\n'}) + 1, true
 }

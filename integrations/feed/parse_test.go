@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/feed"
@@ -108,7 +109,8 @@ func TestParseRefusesBadDocuments(t *testing.T) {
 	}{
 		{"empty", feed.JSON, "  ", "the document is empty"},
 		{"object", feed.JSON, `{"id":"A","inventory_quantity":1}`, "not a JSON array"},
-		{"malformed", feed.JSON, `[{"id":"A","inventory_quantity":1},{"id":"B",}]`, "malformed JSON at byte"},
+		{"malformed", feed.JSON, `[{"id":"A","inventory_quantity":1},{"id":"B",}]`, "malformed JSON at line 1 (byte 46)"},
+		{"no comma", feed.JSON, "[{\"id\":\"A\",\"inventory_quantity\":1}\n {\"id\":\"B\",\"inventory_quantity\":1}]", "malformed JSON at line 2 (byte 37) after 1 items: invalid character '{' after an item, want a comma"},
 		{"truncated", feed.JSON, `[{"id":"A","inventory_quantity":1},{"id":"B","inventory_qu`, "ends early (truncated after 1 items)"},
 		{"unclosed", feed.JSON, `[{"id":"A","inventory_quantity":1}`, "ends early"},
 		{"trailing", feed.JSON, `[{"id":"A","inventory_quantity":1}] []`, "more after the array"},
@@ -249,5 +251,22 @@ func TestParseFirstListingWinsEvenWhenBad(t *testing.T) {
 	}
 	if len(items) != 1 || items[0].ID != "B" {
 		t.Errorf("items = %+v, want B alone", items)
+	}
+}
+
+// A merchant finds a syntax error by its line, as an editor shows it: the
+// reason of a malformed JSON document names the line as well as the byte,
+// in a document read in many chunks too.
+func TestParseMalformedJSONNamesTheLine(t *testing.T) {
+	var doc strings.Builder
+	doc.WriteString("\ufeff[\n")
+	for i := range 3000 {
+		fmt.Fprintf(&doc, "  {\"id\":\"SKU-%d\",\n   \"inventory_quantity\":1},\n", i)
+	}
+	doc.WriteString("  {\"id\":\"BAD\" \"inventory_quantity\":1}\n]\n") // line 6002
+	_, err := feed.Parse(iotest.OneByteReader(strings.NewReader(doc.String())), feed.JSON, func(stockbell.FeedItem) error { return nil })
+	var bad *feed.DocumentError
+	if !errors.As(err, &bad) || !strings.Contains(bad.Reason, "malformed JSON at line 6002 (byte 142910)") || !strings.Contains(bad.Reason, "after 3000 items") {
+		t.Fatalf("err = %v, want a malformed JSON error at line 6002 after 3000 items", err)
 	}
 }
