@@ -231,3 +231,27 @@ func TestScheduleQueuesDueFeeds(t *testing.T) {
 		}
 	})
 }
+
+// TestSyncReadsAFeedSavedWithAByteOrderMark: a JSON feed and an XML feed
+// saved with a UTF-8 byte order mark, served as their types and as plain
+// text (sniffed), sync like any other.
+func TestSyncReadsAFeedSavedWithAByteOrderMark(t *testing.T) {
+	feeds := []feedtest.Feed{
+		{Body: []byte("\ufeff[{\"id\":\"A\",\"inventory_quantity\":4}]"), ContentType: "application/json"},
+		{Body: []byte("\ufeff[{\"id\":\"A\",\"inventory_quantity\":4}]"), ContentType: "text/plain"},
+		{Body: []byte("\ufeff<?xml version=\"1.0\"?><Products><Product><id>A</id><inventory_quantity>4</inventory_quantity></Product></Products>"), ContentType: "text/xml"},
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		for i, f := range feeds {
+			path := "/bom" + string(rune('a'+i))
+			e.host.Set(path, f)
+			shop := e.connect(path, nil)
+			if r := e.sync(shop); r.Failed() || r.Items != 1 {
+				t.Errorf("feed %d (%s): sync = %+v", i, f.ContentType, r)
+			} else if v := e.variant(shop, "A"); v.Stock != 4 {
+				t.Errorf("feed %d (%s): stock %d, want 4", i, f.ContentType, v.Stock)
+			}
+		}
+	})
+}
