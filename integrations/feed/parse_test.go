@@ -270,3 +270,22 @@ func TestParseMalformedJSONNamesTheLine(t *testing.T) {
 		t.Fatalf("err = %v, want a malformed JSON error at line 6002 after 3000 items", err)
 	}
 }
+
+// An XML feed written by a CMS often carries HTML's named entities
+// (&eacute;, &nbsp;, &euro;) in titles and descriptions, which XML itself
+// does not define: they are read as HTML reads them rather than failing
+// the whole document. A bare & is still malformed.
+func TestParseXMLWithHTMLEntities(t *testing.T) {
+	doc := "<Products><Product><id>A</id><title>Caf&eacute;&nbsp;cr&egrave;me &amp; &euro;</title>" +
+		"<description>x&nbsp;y&hellip;</description><inventory_quantity>1</inventory_quantity></Product></Products>"
+	items, _ := parseAll(t, strings.NewReader(doc), feed.XML)
+	if len(items) != 1 || items[0].Title != "Café\u00a0crème & €" {
+		t.Fatalf("items = %+v", items)
+	}
+	_, err := feed.Parse(strings.NewReader("<Products><Product><id>A</id><title>Fish & chips</title></Product></Products>"), feed.XML,
+		func(stockbell.FeedItem) error { return nil })
+	var bad *feed.DocumentError
+	if !errors.As(err, &bad) || !strings.Contains(bad.Reason, "malformed XML at line 1") {
+		t.Fatalf("a bare & = %v, want malformed XML", err)
+	}
+}

@@ -23,10 +23,13 @@ type xmlItem struct {
 
 // xml reads <Products><Product>…</Product>…</Products>. Elements other
 // than <Product> inside the root are skipped. Go's decoder expands no
-// entities beyond XML's own, so a document cannot grow in memory.
+// entities a document declares, so a document cannot grow in memory;
+// besides XML's own it reads HTML's named entities (&eacute;, &nbsp;),
+// which feeds written by a CMS carry in titles and descriptions.
 func (p *parser) xml(r io.Reader) error {
 	dec := xml.NewDecoder(r)
 	dec.CharsetReader = charset.NewReaderLabel
+	dec.Entity = xml.HTMLEntity
 	if err := p.xmlRoot(dec); err != nil {
 		return err
 	}
