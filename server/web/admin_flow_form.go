@@ -11,6 +11,8 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 // flowLanguages are the languages the flow form always offers texts for,
@@ -18,6 +20,19 @@ import (
 var flowLanguages = []flowLanguage{{"fr", "French"}, {"de", "German"}, {"es", "Spanish"}}
 
 type flowLanguage struct{ Code, Name string }
+
+// languageName is the English name of a language code the merchant added
+// ("it": "Italian"), or the code itself when it names no known language.
+func languageName(code string) string {
+	base, err := language.ParseBase(code)
+	if err != nil || base.String() == "und" {
+		return code
+	}
+	if name := display.English.Languages().Name(base); name != "" {
+		return name
+	}
+	return code
+}
 
 // flowForm is the flow page's form: the flow as shown (saved, or as typed
 // after a refused post) and the error of the field that was wrong.
@@ -77,7 +92,7 @@ func newFlowForm(flow *stockbell.Flow) *flowForm {
 		langs := slices.Clone(flowLanguages)
 		for code := range step.Translations {
 			if !slices.ContainsFunc(langs, func(l flowLanguage) bool { return l.Code == code }) {
-				langs = append(langs, flowLanguage{Code: code, Name: code})
+				langs = append(langs, flowLanguage{Code: code, Name: languageName(code)})
 			}
 		}
 		for _, l := range langs {
