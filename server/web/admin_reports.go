@@ -74,6 +74,9 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 		return
 	}
 	if err == nil {
+		err = variantOfShop(q, data.Variants)
+	}
+	if err == nil {
 		err = variantOfProduct(q, data.Variants)
 	}
 	if err == nil {
@@ -125,6 +128,16 @@ func (a *Admin) reportChoices(ctx context.Context, shopID int64, q report.Activi
 		}
 	}
 	return variants, products, nil
+}
+
+// variantOfShop refuses a filter by a variant that is not among variants,
+// which hold the one the query names when the shop has it: whether no
+// variant has the id or another shop's does, the words are the same.
+func variantOfShop(q report.ActivityQuery, variants []*stockbell.VariantWithProduct) error {
+	if q.VariantID == 0 || slices.ContainsFunc(variants, func(v *stockbell.VariantWithProduct) bool { return v.ID == q.VariantID }) {
+		return nil
+	}
+	return stockbell.FieldErrorf("variant", "This shop has no variant %d: choose one from the list, or All variants.", q.VariantID)
 }
 
 // variantOfProduct refuses a filter by a product and a variant of another

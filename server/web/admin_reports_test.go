@@ -388,3 +388,35 @@ func TestReportsRefuseAVariantOfAnotherProduct(t *testing.T) {
 		}
 	})
 }
+
+// TestReportsRefuseAVariantThatIsNotTheShops: a variant id that names no
+// variant, and one that names another shop's, are refused beside the
+// variant filter in the same words (which shop has it is not told), with
+// no figures shown.
+func TestReportsRefuseAVariantThatIsNotTheShops(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		others, err := db.FindVariant(context.Background(), w.other.ID, "v-m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		refusals := map[string]string{}
+		for what, id := range map[string]int64{"missing": others.ID + 1000, "another shop's": others.ID} {
+			p := b.get(fmt.Sprintf("/admin/reports?variant=%d", id))
+			wantStatus(t, p, http.StatusUnprocessableEntity, "the reports filtered by a "+what+" variant")
+			refusal := regexp.MustCompile(`<p class="field-error" id="variant-error"[^>]*>([^<]*)</p>`).FindStringSubmatch(p.Body)
+			if refusal == nil {
+				t.Fatalf("a %s variant is not refused beside the variant filter:\n%.1500s", what, p.Body)
+			}
+			if strings.Contains(p.Body, `id="report-activity-title"`) {
+				t.Errorf("the reports filtered by a %s variant show figures", what)
+			}
+			refusals[what] = strings.Replace(refusal[1], fmt.Sprint(id), "ID", 1)
+		}
+		if refusals["missing"] != refusals["another shop's"] || !strings.Contains(refusals["missing"], "ID") {
+			t.Errorf("a missing variant is refused with %q, another shop's with %q: want the same words naming the id", refusals["missing"], refusals["another shop's"])
+		}
+	})
+}
