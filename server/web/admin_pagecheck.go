@@ -30,14 +30,26 @@ type pageChecker struct {
 
 // newPageChecker returns a checker; allowPrivate lets it reach loopback
 // and private addresses (development, where the demo shop is localhost).
+// Its transport is netguard's, with the check's own tighter limits: the
+// merchant waits on the page for the answer.
 func newPageChecker(allowPrivate bool) *pageChecker {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	if !allowPrivate {
-		dialer.Control = netguard.New("product page", false).Control
-	}
-	transport := &http.Transport{DialContext: dialer.DialContext, TLSHandshakeTimeout: 5 * time.Second,
-		ResponseHeaderTimeout: 8 * time.Second, MaxIdleConns: 4, IdleConnTimeout: 30 * time.Second, Proxy: nil}
+	transport := netguard.Transport("product page", allowPrivate)
+	transport.DialContext = connectWithin(5*time.Second, transport.DialContext)
+	transport.TLSHandshakeTimeout = 5 * time.Second
+	transport.ResponseHeaderTimeout = 8 * time.Second
+	transport.MaxIdleConns = 4
+	transport.IdleConnTimeout = 30 * time.Second
 	return &pageChecker{client: &http.Client{Transport: transport, Timeout: 12 * time.Second}}
+}
+
+// connectWithin gives dial at most limit to connect. A connection made
+// outlives the limit: a dialer's context bounds only the connecting.
+func connectWithin(limit time.Duration, dial func(ctx context.Context, network, address string) (net.Conn, error)) func(ctx context.Context, network, address string) (net.Conn, error) {
+	return func(ctx context.Context, network, address string) (net.Conn, error) {
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		return dial(ctx, network, address)
+	}
 }
 
 // PageReport is what "check my product page" found.
