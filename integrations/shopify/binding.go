@@ -15,6 +15,8 @@ import (
 // headers (the receipt's PayloadDomain, compared by server/web). Otherwise
 // a customers/redact body replayed as shop/redact would erase a shop, a
 // products/update body replayed as products/delete would delete a product,
+// an inventory_levels/update body replayed as a disconnect would drop a
+// location's stock,
 // and one shop's app/uninstalled replayed for another would uninstall it.
 
 // topicShapes are what each topic's body must and must not carry (top-level
@@ -27,9 +29,12 @@ var topicShapes = map[string]struct {
 	// namesShop: the body names its shop, which must be the headers' shop.
 	namesShop bool
 }{
+	// A connect carries the level's quantity and a disconnect none: an
+	// update's body replayed as a disconnect would drop a location's stock,
+	// and a disconnect's replayed as a connect would bring a location back.
 	TopicInventoryLevelsUpdate:     {gidType: "InventoryLevel"},
-	TopicInventoryLevelsConnect:    {gidType: "InventoryLevel"},
-	TopicInventoryLevelsDisconnect: {gidType: "InventoryLevel"},
+	TopicInventoryLevelsConnect:    {gidType: "InventoryLevel", required: []string{"available"}},
+	TopicInventoryLevelsDisconnect: {gidType: "InventoryLevel", excluded: []string{"available"}},
 	TopicInventoryItemsUpdate:      {gidType: "InventoryItem", excluded: []string{"variants", "title", "location_id"}},
 	TopicProductsCreate:            {gidType: "Product", required: []string{"variants"}},
 	TopicProductsUpdate:            {gidType: "Product", required: []string{"variants"}},

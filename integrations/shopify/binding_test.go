@@ -38,6 +38,9 @@ func TestSignedBodyUnderAnotherTopicOrShop(t *testing.T) {
 			{"products/delete body as app/uninstalled", shopify.TopicAppUninstalled, "products_delete.json", ""},
 			{"shop/redact body as customers/redact", shopify.TopicCustomersRedact, "shop_redact.json", ""},
 			{"order body as products/update", shopify.TopicProductsUpdate, "orders_create.json", ""},
+			{"inventory_levels/update body as disconnect", shopify.TopicInventoryLevelsDisconnect, "inventory_levels_update.json", ""},
+			{"inventory_levels/connect body as disconnect", shopify.TopicInventoryLevelsDisconnect, "inventory_levels_connect.json", ""},
+			{"inventory_levels/disconnect body as connect", shopify.TopicInventoryLevelsConnect, "inventory_levels_disconnect.json", ""},
 			{"an unknown topic", "carts/update", "products_update.json", ""},
 			{"one shop's app/uninstalled for another", shopify.TopicAppUninstalled, "app_uninstalled.json", "victim.myshopify.com"},
 			{"one shop's shop/redact for another", shopify.TopicShopRedact, "shop_redact.json", "victim.myshopify.com"},
@@ -59,11 +62,13 @@ func TestSignedBodyUnderAnotherTopicOrShop(t *testing.T) {
 			t.Fatalf("%d receipts stored from refused webhooks", n)
 		}
 		for _, file := range []string{"app_uninstalled.json", "shop_redact.json", "customers_redact.json", "customers_data_request.json",
-			"products_update.json", "products_delete.json", "inventory_items_update.json", "inventory_levels_update.json", "orders_create.json"} {
+			"products_update.json", "products_delete.json", "inventory_items_update.json", "inventory_levels_update.json", "inventory_levels_connect.json",
+			"inventory_levels_disconnect.json", "orders_create.json"} {
 			topic := map[string]string{"app_uninstalled.json": shopify.TopicAppUninstalled, "shop_redact.json": shopify.TopicShopRedact,
 				"customers_redact.json": shopify.TopicCustomersRedact, "customers_data_request.json": shopify.TopicCustomersDataRequest,
 				"products_update.json": shopify.TopicProductsUpdate, "products_delete.json": shopify.TopicProductsDelete,
 				"inventory_items_update.json": shopify.TopicInventoryItemsUpdate, "inventory_levels_update.json": shopify.TopicInventoryLevelsUpdate,
+				"inventory_levels_connect.json": shopify.TopicInventoryLevelsConnect, "inventory_levels_disconnect.json": shopify.TopicInventoryLevelsDisconnect,
 				"orders_create.json": shopify.TopicOrdersCreate}[file]
 			if res := e.send(shopifytest.Webhook{Topic: topic, Body: readTestdata(t, file)}); res.StatusCode != http.StatusOK {
 				t.Errorf("%s under its own topic and shop: status %d, want 200", file, res.StatusCode)
