@@ -147,7 +147,9 @@ func TestSessionTokenDoor(t *testing.T) {
 		!strings.Contains(csp, "frame-ancestors https://"+e2eShop+" https://admin.shopify.com") {
 		t.Errorf("bounce page CSP %q: want App Bridge allowed and framing by the shop's admin", csp)
 	}
-	for _, elsewhere := range []string{"https://elsewhere.example/admin", m.Config.PublicURL + ".elsewhere.example/admin", "//elsewhere.example/", `/\elsewhere.example/`} {
+	for _, elsewhere := range []string{"https://elsewhere.example/admin", m.Config.PublicURL + ".elsewhere.example/admin", "//elsewhere.example/", `/\elsewhere.example/`,
+		// A browser drops tabs and newlines from a URL before reading it: "//elsewhere.example/".
+		"/\t/elsewhere.example/", "/\n/elsewhere.example/", "/\r\n/elsewhere.example/", "/\t\\elsewhere.example/"} {
 		if a := request(t, http.MethodGet, base+web.SessionTokenPath+"?"+url.Values{"shop": {e2eShop}, "shopify-reload": {elsewhere}}.Encode(), nil); a.status != http.StatusBadRequest {
 			t.Errorf("bounce page reloading %q: %d, want 400", elsewhere, a.status)
 		}
