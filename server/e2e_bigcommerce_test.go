@@ -168,6 +168,9 @@ func TestBigCommerceInstallToRestockNotification(t *testing.T) {
 	if got, _ := m.DB.FindShopByID(ctx, shop.ID); got.Active() || got.SealedToken != nil {
 		t.Fatalf("after uninstall: %+v", got)
 	}
+	if status, _ := adminPage(t, loader, m); status != http.StatusUnauthorized {
+		t.Errorf("the session the load opened, after uninstall: the admin answered %d, want 401", status)
+	}
 	late := event(t, fake, bigcommerce.ScopeProductUpdated, bigcommercetest.ProductEvent(e2eShirt))
 	if status, _ := postEvent(t, m, late); status != http.StatusUnauthorized {
 		t.Fatalf("a webhook after uninstall answered %d, want 401", status)

@@ -21,7 +21,7 @@ func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, 
 	reports *report.Reports, reportLinks *report.Links) (*web.Admin, error) {
 	deps := web.AdminDeps{
 		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Privacy: m.DB, DataRequests: dataRequests, Events: m.DB,
-		Messages: m.DB, Catalog: m.DB, SyncLog: m.DB, SignInLinks: m.DB, EndedSessions: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
+		Messages: m.DB, Catalog: m.DB, SyncLog: m.DB, SignInLinks: m.DB, EndedSessions: m.DB, ShopUsers: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
 		Reports: reports, ReportSchedule: m.DB, ReportLinks: reportLinks,
 	}

@@ -28,6 +28,10 @@ type AdminDeps struct {
 	// copy of their cookie is refused too (optional: without it, signing
 	// out clears the cookie of the browser that signed out only).
 	EndedSessions stockbell.AdminSessionService
+	// ShopUsers says whether a platform still grants the user of a session
+	// its load callback opened the app (optional: without it, such a
+	// session lasts until it expires).
+	ShopUsers stockbell.ShopUserService
 	// Privacy answers a shopper's access and erasure requests made to the
 	// merchant (the Privacy requests page).
 	Privacy stockbell.PrivacyService
@@ -280,17 +284,38 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 }
 
 // cookieSession returns the request's cookie session, or nil when there
-// is none, it expired or was tampered with, or it was ended by signing out.
+// is none, it expired or was tampered with, it was ended by signing out,
+// or the platform no longer grants its user the app.
 func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
 	sess := a.sessions.read(r)
-	if sess == nil || a.EndedSessions == nil {
-		return sess, nil
+	if sess == nil {
+		return nil, nil
 	}
-	ended, err := a.EndedSessions.AdminSessionEnded(r.Context(), sess.hash())
-	if err != nil || ended {
+	if a.EndedSessions != nil {
+		ended, err := a.EndedSessions.AdminSessionEnded(r.Context(), sess.hash())
+		if err != nil || ended {
+			return nil, err
+		}
+	}
+	if revoked, err := a.platformUserRevoked(r.Context(), sess); err != nil || revoked {
 		return nil, err
 	}
 	return sess, nil
+}
+
+// platformUserRevoked reports whether the user of a session a platform's
+// load callback opened has lost the app since: removed by the platform's
+// remove_user callback, or every user with the app's uninstall. Such a
+// session ends at once rather than when its cookie expires.
+func (a *Admin) platformUserRevoked(ctx context.Context, sess *AdminSession) (bool, error) {
+	if a.ShopUsers == nil || !strings.HasPrefix(sess.Door, callbackDoorPrefix) || sess.User.ID == "" {
+		return false, nil
+	}
+	_, err := a.ShopUsers.FindShopUser(ctx, sess.ShopID, sess.User.ID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return true, nil
+	}
+	return false, err
 }
 
 // bindShop loads the session's shop and refuses, as not found, a request

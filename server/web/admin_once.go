@@ -67,7 +67,7 @@ func (a *Admin) takeOnce(w http.ResponseWriter, r *http.Request, s *AdminSession
 func (a *Admin) onceOptions(s *AdminSession, c onceCookie, maxAge int) *sessions.Options {
 	opts := *a.sessions.cookies.Options
 	opts.Path, opts.MaxAge = c.path, maxAge
-	if opts.Secure && (s.Embedded || strings.HasPrefix(s.Door, "callback:")) {
+	if opts.Secure && (s.Embedded || strings.HasPrefix(s.Door, callbackDoorPrefix)) {
 		opts.SameSite, opts.Partitioned = http.SameSiteNoneMode, true
 	}
 	return &opts

@@ -96,7 +96,7 @@ func newSessionStore(key []byte, previous [][]byte, secure bool, clock stockbell
 func (s *sessionStore) start(w http.ResponseWriter, r *http.Request, shopID int64, user stockbell.AdminUser, door string) (*AdminSession, error) {
 	sess := sessions.NewSession(s.cookies, AdminCookieName)
 	opts := *s.cookies.Options
-	if strings.HasPrefix(door, "callback:") && opts.Secure {
+	if strings.HasPrefix(door, callbackDoorPrefix) && opts.Secure {
 		// A platform's load callback opens the admin inside its control
 		// panel's iframe, a third-party context where a Lax cookie is not
 		// sent: the cookie is SameSite=None and partitioned (CHIPS) to that

@@ -36,7 +36,11 @@ type SessionStarter interface {
 }
 
 // CallbackDoor names the admin sessions a platform's load callback opens.
-func CallbackDoor(platform stockbell.Platform) string { return "callback:" + string(platform) }
+func CallbackDoor(platform stockbell.Platform) string { return callbackDoorPrefix + string(platform) }
+
+// callbackDoorPrefix begins the door of every session a platform's load
+// callback opened (CallbackDoor).
+const callbackDoorPrefix = "callback:"
 
 // RegisterAppCallbacks serves a control-panel app's callbacks under
 // /auth/{platform}/:

@@ -1,0 +1,52 @@
+package web_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestBigCommerceRemovalEndsOpenSessions: a session a load callback
+// opened lasts only while BigCommerce grants its user the app. Removing
+// the user ends that user's open session (the owner's goes on), and
+// uninstalling the app, which erases every user's access, ends the
+// owner's too: neither waits 12 hours for the cookie to expire.
+func TestBigCommerceRemovalEndsOpenSessions(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil); p.Status != http.StatusFound {
+			t.Fatalf("install answered %d: %s", p.Status, p.Body)
+		}
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
+			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
+		}
+		if home := clerk.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK || !strings.Contains(home.Body, bcClerk.Email) {
+			t.Fatalf("the clerk's admin answered %d", home.Status)
+		}
+		f.clock.Add(time.Minute)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
+			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
+		}
+		if home := clerk.do(http.MethodGet, "/admin", nil); home.Status != http.StatusUnauthorized {
+			t.Errorf("the removed clerk's open session: the admin answered %d, want 401", home.Status)
+		}
+		if p := clerk.do(http.MethodGet, "/admin/subscribers", nil); p.Status != http.StatusUnauthorized {
+			t.Errorf("the removed clerk's open session: the subscribers page answered %d, want 401", p.Status)
+		}
+		if home := owner.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK {
+			t.Fatalf("the owner's session after the clerk's removal: %d", home.Status)
+		}
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/uninstall?"+f.uninstall(), nil); p.Status != http.StatusOK {
+			t.Fatalf("uninstall answered %d: %s", p.Status, p.Body)
+		}
+		if home := owner.do(http.MethodGet, "/admin", nil); home.Status != http.StatusUnauthorized {
+			t.Errorf("the owner's open session after uninstall: the admin answered %d, want 401", home.Status)
+		}
+	})
+}
