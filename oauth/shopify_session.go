@@ -58,6 +58,15 @@ func (s *Shopify) VerifySessionToken(raw string) (*SessionClaims, error) {
 	return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The session token is not valid: %v.", lastErr)
 }
 
+// CheckSessionToken reports whether raw is a valid session token, as
+// VerifySessionToken does, without its claims: the embedded admin asks
+// it when an install from the token failed, to tell a token a fresh one
+// could replace from an install a fresh one would not change.
+func (s *Shopify) CheckSessionToken(raw string) error {
+	_, err := s.VerifySessionToken(strings.TrimSpace(raw))
+	return err
+}
+
 func checkSessionShop(c *SessionClaims) error {
 	shop := c.Shop()
 	if !strings.HasPrefix(c.Dest, "https://") || !stockbell.ValidShopifyDomain(shop) {

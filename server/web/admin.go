@@ -41,7 +41,7 @@ type AdminDeps struct {
 	DataRequests stockbell.DataRequestSink
 	// Shopify verifies App Bridge session tokens and installs a shop from
 	// one (nil when Shopify is not configured).
-	Shopify SessionInstall
+	Shopify EmbeddedInstall
 	Origins stockbell.ShopOriginService
 	// Held lists and acts on the batches a manual flow holds.
 	Held stockbell.HeldBatchService

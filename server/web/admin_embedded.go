@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -24,6 +25,25 @@ const RetryInvalidSessionHeader = "X-Shopify-Retry-Invalid-Session-Request"
 // AppBridgeURL is the only script the admin loads from elsewhere, and
 // only inside the Shopify admin.
 const AppBridgeURL = "https://cdn.shopify.com/shopifycloud/app-bridge.js"
+
+// EmbeddedInstall is the embedded admin's door (oauth.Shopify implements
+// it): the install from a session token, and the check of a token alone,
+// which tells a token that is not valid (App Bridge gives a fresh one)
+// from a valid one whose install failed (a fresh one would fail too).
+type EmbeddedInstall interface {
+	SessionInstall
+	// CheckSessionToken returns EUNAUTHORIZED for a token that is not valid.
+	CheckSessionToken(token string) error
+}
+
+// installRefused is the error of an embedded request whose session token
+// is valid but whose shop could not be installed from it: Shopify granted
+// too few scopes, refused the token exchange or failed. It is shown, not
+// bounced: the bounce page's fresh token would be refused the same way,
+// and the page would reload, exchange and bounce again without end.
+type installRefused struct{ error }
+
+func (e *installRefused) Unwrap() error { return e.error }
 
 // embeddedToken returns the Shopify session token a request carries: the
 // Authorization header of an in-page request, the id_token Shopify adds to
@@ -61,6 +81,9 @@ func (a *Admin) embeddedSession(r *http.Request, token string) (*AdminSession, e
 	}
 	shop, installed, err := a.Shopify.InstallFromSessionToken(r.Context(), token)
 	if err != nil {
+		if a.Shopify.CheckSessionToken(token) == nil {
+			return nil, &installRefused{err}
+		}
 		return nil, err
 	}
 	if installed {
@@ -94,19 +117,42 @@ func tokenClaims(token string) unverifiedClaims {
 // valid: an in-page request gets 401 with the retry header (App Bridge
 // retries once with a new token); a document goes to the bounce page,
 // which comes back with a fresh token, unless the token was valid but for
-// another shop (a bounce would not change that: 403).
+// another shop (a bounce would not change that: 403) or its install was
+// refused (installRefused: its status, 401 or 502, and why).
 func (a *Admin) refuseEmbedded(w http.ResponseWriter, r *http.Request, err error, bearer bool) {
-	a.Logger.Debug("embedded admin request refused", "path", r.URL.Path, "shop", r.URL.Query().Get("shop"), "reason", err)
+	var refused *installRefused
+	if errors.As(err, &refused) {
+		a.Logger.Warn("embedded admin: the shop could not be installed from a valid session token",
+			"path", r.URL.Path, "shop", r.URL.Query().Get("shop"), "reason", err)
+	} else {
+		a.Logger.Debug("embedded admin request refused", "path", r.URL.Path, "shop", r.URL.Query().Get("shop"), "reason", err)
+	}
 	switch {
+	case bearer && refused != nil:
+		a.server.Error(w, r, err)
 	case bearer:
 		w.Header().Set(RetryInvalidSessionHeader, "1")
 		a.server.Error(w, r, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The session token is missing or not valid."))
+	case refused != nil:
+		a.showRefusedInstall(w, r, err)
 	case stockbell.ErrorCode(err) == stockbell.EFORBIDDEN || !safeMethod(r.Method):
 		a.renderPublic(w, statusOf(err, nil), "error", "Not signed in", map[string]any{"Message": stockbell.ErrorMessage(err) +
 			" Open Stockbell again from your Shopify admin."})
 	default:
 		http.Redirect(w, r, a.bounceURL(r), http.StatusFound)
 	}
+}
+
+// showRefusedInstall answers a document whose valid session token could
+// not install the shop with a page saying why, which the Shopify admin
+// of the shop the request names (the token's, verified) may frame.
+func (a *Admin) showRefusedInstall(w http.ResponseWriter, r *http.Request, err error) {
+	framer := &AdminSession{Embedded: true, Shop: &stockbell.Shop{Domain: r.URL.Query().Get("shop")}}
+	if !stockbell.ValidShopifyDomain(framer.Shop.Domain) {
+		framer = nil
+	}
+	a.renderPublicIn(w, framer, statusOf(err, nil), "error", "Stockbell could not be installed", map[string]any{
+		"Message": stockbell.ErrorMessage(err) + " Open Stockbell again from your Shopify admin."})
 }
 
 // bounceURL is the bounce page's address for a document request: the

@@ -223,7 +223,13 @@ func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, 
 
 // renderPublic writes a page of templates/public in the bare frame.
 func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title string, data any) {
-	a.securityHeaders(w, nil)
+	a.renderPublicIn(w, nil, status, page, title, data)
+}
+
+// renderPublicIn renders a public page that the control panel of framer
+// (a session that is not signed in, only naming its shop) may frame.
+func (a *Admin) renderPublicIn(w http.ResponseWriter, framer *AdminSession, status int, page, title string, data any) {
+	a.securityHeaders(w, framer)
 	w.Header().Set("Cache-Control", "no-store")
 	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, Data: data}); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)
