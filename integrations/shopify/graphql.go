@@ -41,9 +41,14 @@ const (
 	itemVariantsQuery = `query StockbellItemVariants($id:ID!, $variantsAfter:String){ inventoryItem(id:$id){
   id variants(first:10, after:$variantsAfter){ ` + itemVariantsFields + ` } } }`
 
-	// inventoryItemsQuery re-reads several inventory items' levels at once.
+	// inventoryItemsQuery re-reads several inventory items' levels at once:
+	// their first 10 levels each (an item with more pages the rest with
+	// itemLevelsQuery). Shopify charges nodes(ids:) one item per id, and
+	// refuses a query that requests more than 1,000 points: 25 items with
+	// 10 levels each (a level, its location and its quantities) request
+	// about 825, where 50 levels each would request 3,825.
 	inventoryItemsQuery = `query StockbellInventoryItems($ids:[ID!]!){ nodes(ids:$ids){ ... on InventoryItem {
-  id legacyResourceId tracked inventoryLevels(first:50){ ` + levelFields + ` } } } }`
+  id legacyResourceId tracked inventoryLevels(first:10){ ` + levelFields + ` } } } }`
 
 	// webhookSubscriptionsQuery lists the shop's webhooks and, in the same
 	// call, the shop's name, primary domain (the storefront origin the

@@ -17,8 +17,9 @@ type graphqlRequest struct {
 	Variables map[string]any `json:"variables"`
 }
 
-// graphql answers the Admin API: it checks the access token, charges the
-// shop's cost bucket (THROTTLED when it cannot pay) and runs the query.
+// graphql answers the Admin API: it checks the access token, refuses a
+// query whose requested cost exceeds MaxQueryCost (RequestedCost), charges
+// the shop's cost bucket (THROTTLED when it cannot pay) and runs the query.
 // It returns the query's document.
 func (f *Fake) graphql(w http.ResponseWriter, r *http.Request, domain string) string {
 	var req graphqlRequest
@@ -44,6 +45,13 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		return
 	}
 	s.GraphQLCalls++
+	if cost := RequestedCost(req.Query, req.Variables); cost > MaxQueryCost {
+		writeJSON(w, http.StatusOK, map[string]any{"errors": []any{map[string]any{
+			"message": fmt.Sprintf("Query cost is %d, which exceeds the single query max cost limit (%d).", cost, MaxQueryCost),
+			"extensions": map[string]any{"code": "MAX_COST_EXCEEDED", "cost": cost, "maxCost": MaxQueryCost,
+				"documentation": "https://shopify.dev/api/usage/rate-limits"}}}})
+		return
+	}
 	if !f.charge(s) {
 		s.Throttled++
 		writeJSON(w, http.StatusOK, map[string]any{
