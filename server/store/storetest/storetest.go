@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -64,7 +65,7 @@ func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
 	case store.SQLite:
 		dbURL = filepath.Join(tb.TempDir(), "stockbell.db")
 	case store.Postgres:
-		dbURL = FreshPostgresURL(tb)
+		dbURL = migratedPostgresURL(tb)
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
@@ -73,18 +74,26 @@ func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
 		tb.Fatalf("open %s: %v", dialect, err)
 	}
 	tb.Cleanup(func() { conn.Close() })
-	if err := conn.Migrate(ctx); err != nil {
-		tb.Fatalf("migrate: %v", err)
+	if err := migrate(ctx, conn, dbURL); err != nil {
+		tb.Fatal(err)
 	}
-	jdb := JobsDatabase(conn, dbURL)
-	if err := jobs.Migrate(ctx, jdb); err != nil {
-		tb.Fatalf("migrate jobs: %v", err)
-	}
-	queue, err := jobs.New(ctx, jobs.Config{Database: jdb})
+	queue, err := jobs.New(ctx, jobs.Config{Database: JobsDatabase(conn, dbURL)})
 	if err != nil {
 		tb.Fatalf("job queue: %v", err)
 	}
 	return store.New(conn, queue), dbURL
+}
+
+// migrate applies Stockbell's and River's migrations; on a copy of the
+// migrated template it finds none left to apply.
+func migrate(ctx context.Context, conn *store.Conn, dbURL string) error {
+	if err := conn.Migrate(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	if err := jobs.Migrate(ctx, JobsDatabase(conn, dbURL)); err != nil {
+		return fmt.Errorf("migrate jobs: %w", err)
+	}
+	return nil
 }
 
 // JobsDatabase describes a test database to the job queue.
@@ -100,6 +109,36 @@ func JobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
 // returns its URL; the database is dropped when the test ends.
 func FreshPostgresURL(tb testing.TB) string {
 	tb.Helper()
+	return createPostgres(tb, "")
+}
+
+// createPostgres creates a database on the test server, a copy of the
+// template database when one is named, and returns its URL; the database
+// is dropped when the test ends.
+func createPostgres(tb testing.TB, template string) string {
+	tb.Helper()
+	base := postgresBase(tb)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		tb.Fatalf("postgres: %v", err)
+	}
+	defer admin.Close()
+	name := "stockbell_test_" + randomHex(6)
+	create := "CREATE DATABASE " + name
+	if template != "" {
+		create += " TEMPLATE " + template
+	}
+	if _, err := admin.Exec(create); err != nil {
+		tb.Fatalf("create database: %v", err)
+	}
+	tb.Cleanup(func() { dropDatabase(base, name) })
+	return databaseURL(tb, base, name)
+}
+
+// postgresBase returns the test server's URL, skipping the test (failing
+// it in CI) when none is set.
+func postgresBase(tb testing.TB) string {
+	tb.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
 		if os.Getenv("CI") == "true" {
@@ -107,23 +146,22 @@ func FreshPostgresURL(tb testing.TB) string {
 		}
 		tb.Skipf("%s not set", PostgresEnv)
 	}
+	return base
+}
+
+func dropDatabase(base, name string) error {
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		tb.Fatalf("postgres: %v", err)
+		return err
 	}
 	defer admin.Close()
-	name := "stockbell_test_" + randomHex(6)
-	if _, err := admin.Exec("CREATE DATABASE " + name); err != nil {
-		tb.Fatalf("create database: %v", err)
-	}
-	tb.Cleanup(func() {
-		admin, err := sql.Open("pgx", base)
-		if err != nil {
-			return
-		}
-		defer admin.Close()
-		admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-	})
+	_, err = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
+	return err
+}
+
+// databaseURL is the server's URL naming another database on it.
+func databaseURL(tb testing.TB, base, name string) string {
+	tb.Helper()
 	u, err := url.Parse(base)
 	if err != nil {
 		tb.Fatalf("parse %s: %v", PostgresEnv, err)
