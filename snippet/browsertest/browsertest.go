@@ -40,7 +40,9 @@ func Path() (string, bool) {
 // networking) and returns a chromedp context for one tab in it. The browser
 // is closed when the test ends; JavaScript errors and console output are
 // written to the test log. The test is skipped when Chromium is missing,
-// and fails instead when CI=true.
+// and fails instead when CI=true. In a package whose TestMain calls Main,
+// the tab is instead in a browser context of its own (cookies, storage and
+// cache of its own) in the package's one browser.
 func New(t testing.TB) context.Context {
 	t.Helper()
 	return NewWithin(t, Timeout)
@@ -58,12 +60,7 @@ func NewWithin(t testing.TB, budget time.Duration) context.Context {
 		}
 		t.Skip("browsertest: Chromium not found; install the chromium package to run browser tests")
 	}
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), options(path, t.TempDir())...)
-	ctx, cancelTab := chromedp.NewContext(alloc)
-	t.Cleanup(func() {
-		cancelTab()
-		cancelAlloc()
-	})
+	ctx := newTab(t, path)
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[chromedp.Void]("1")); err != nil {
 		t.Fatalf("browsertest: start %s: %v", path, err)
 	}
@@ -71,6 +68,29 @@ func NewWithin(t testing.TB, budget time.Duration) context.Context {
 	limited, cancel := context.WithTimeout(ctx, budget)
 	t.Cleanup(cancel)
 	return limited
+}
+
+// newTab returns a tab, in the package's shared browser when Main runs
+// the tests, else in a browser of the test's own; it is closed when the
+// test ends.
+func newTab(t testing.TB, path string) context.Context {
+	t.Helper()
+	if shared.enabled {
+		browser, err := shared.start(path)
+		if err != nil {
+			t.Fatalf("browsertest: start %s: %v", path, err)
+		}
+		tab, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+		t.Cleanup(cancelTab)
+		return tab
+	}
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), options(path, t.TempDir())...)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(func() {
+		cancelTab()
+		cancelAlloc()
+	})
+	return tab
 }
 
 func options(path, profile string) []chromedp.ExecAllocatorOption {
