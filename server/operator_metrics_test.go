@@ -62,8 +62,12 @@ func scrape(t *testing.T, m *Main) map[string]float64 {
 // latency, restock batches, webhook receipts by outcome, and the queue's
 // backlog by kind (the retried message's job waits).
 func TestOperatorMetricsMove(t *testing.T) {
+	t.Parallel() // it shares nothing: each server has its own database, SMTP sink and metrics registry
 	for dialect, dbURL := range databaseURLs(t) {
-		t.Run(string(dialect), func(t *testing.T) { operatorMetricsMove(t, dbURL) })
+		t.Run(string(dialect), func(t *testing.T) {
+			t.Parallel() // each waits seconds on the shipped queue settings, with a server of its own
+			operatorMetricsMove(t, dbURL)
+		})
 	}
 }
 

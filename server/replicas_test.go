@@ -84,6 +84,9 @@ type replica struct {
 // died (the documented at-least-once window), and the survivors counted
 // every such resend in stockbell_messages_possibly_repeated_total.
 func TestThreeReplicasOneKilled(t *testing.T) {
+	// Most of its time is the rescue of the dead replica's jobs, waited
+	// for at the shipped setting, so it runs beside the other parallel tests.
+	t.Parallel()
 	dbURL := storetest.FreshPostgresURL(t) // skips without PostgreSQL, fails in CI
 	db := openReplicaDatabase(t, dbURL)
 	shop, variant := seedReplicaRestock(t, db)

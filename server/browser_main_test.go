@@ -1,0 +1,11 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// The tests in Chromium share one browser, each test in a browser context
+// of its own.
+func TestMain(m *testing.M) { browsertest.Main(m) }
