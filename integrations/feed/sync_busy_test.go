@@ -21,6 +21,9 @@ import (
 // is not left to the next interval.
 func TestQueuedSyncFindingTheLeaseHeldRunsAfterIt(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		// Each dialect waits seconds for the queue at its shipped settings,
+		// on a database, queue and feed host of its own.
+		t.Parallel()
 		e := newEnv(t, db)
 		items := feedtest.Items(3, 0)
 		e.host.Set("/f.json", feedtest.Feed{Body: feedtest.Document("json", items)})
