@@ -7,7 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	stockbell "github.com/stockbell/stockbell"
@@ -214,10 +213,7 @@ func TestAdminMainLoopByKeyboardInChromium(t *testing.T) {
 	}
 
 	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.AllowDownloads(t, ctx, downloads)
 	browse(t, ctx, base+"/admin/reports", "#activity-heading")
 	tabUntil(t, ctx, `a[href^="/admin/reports/activity.csv"]`)
 	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -76,10 +75,7 @@ func TestEmbeddedPrivacyEraseAsksFirst(t *testing.T) {
 	// Their data first: the download leaves the page as it is, and the
 	// erasure after it still asks.
 	downloads := t.TempDir()
-	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
-		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.AllowDownloads(t, ctx, downloads)
 	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(`button.primary`)))
 	exported := waitForDownload(t, downloads, ".json")
 	if !strings.Contains(exported, `"email": "ann@example.com"`) || !strings.Contains(exported, `"shop": "`+e2eShop+`"`) {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -156,4 +157,18 @@ func Screenshot(t testing.TB, ctx context.Context, name string) string {
 	}
 	t.Logf("screenshot: %s", file)
 	return file
+}
+
+// AllowDownloads makes the files the test's tab downloads land in dir.
+// The behaviour is set for the tab's own browser context: set for the
+// browser as a whole it would not reach a context that Main made.
+func AllowDownloads(t testing.TB, ctx context.Context, dir string) {
+	t.Helper()
+	params := browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}
+	if c := chromedp.FromContext(ctx); c != nil {
+		params.BrowserContextID = c.BrowserContextID
+	}
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, params); err != nil {
+		t.Fatalf("browsertest: allow downloads: %v", err)
+	}
 }

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // This package's tests run as a package with a shared browser does.
@@ -42,4 +45,30 @@ func TestSharedBrowserKeepsTestsApart(t *testing.T) {
 			t.Errorf("window %s, want 1280 wide as a browser of its own", size)
 		}
 	})
+}
+
+// TestDownloadsLandInTheGivenFolder: a file a tab of the shared browser
+// downloads lands in the folder AllowDownloads gave for that tab.
+func TestDownloadsLandInTheGivenFolder(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/export.csv" {
+			w.Header().Set("Content-Disposition", `attachment; filename="export.csv"`)
+			fmt.Fprint(w, "a,b\n")
+			return
+		}
+		fmt.Fprint(w, `<!doctype html><link rel="icon" href="data:,"><script>window.stockbellEvents = [{name: "ready"}];</script><a href="/export.csv">export</a>`)
+	}))
+	defer srv.Close()
+	ctx := New(t)
+	dir := t.TempDir()
+	AllowDownloads(t, ctx, dir)
+	Open(t, ctx, srv.URL+"/")
+	Eval[bool](t, ctx, `(document.querySelector("a").click(), true)`)
+	file := filepath.Join(dir, "export.csv")
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if body, err := os.ReadFile(file); err == nil && string(body) == "a,b\n" {
+			return
+		}
+	}
+	t.Fatalf("no %s within 10 s", file)
 }
