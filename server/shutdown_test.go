@@ -86,14 +86,7 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	fmt.Fprintf(conn, "POST /api/storefront/v1/subscriptions HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{", addr)
 	time.Sleep(100 * time.Millisecond)
 	signal()
-	var code int
-	select {
-	case code = <-exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not exit")
-	}
-	out := strings.TrimRight(stderr.String(), "\n")
-	last := out[strings.LastIndex(out, "\n")+1:]
+	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
 	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: requests still in flight were cut off") {
 		t.Fatalf("want exit 1 and the requests cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
@@ -144,14 +137,7 @@ func shutdownCutsOffAJob(t *testing.T, dbURL string) {
 		t.Fatalf("the feed's first sync never ran:\n%s", stderr.String())
 	}
 	signal()
-	var code int
-	select {
-	case code = <-exited:
-	case <-time.After(30 * time.Second):
-		t.Fatal("serve did not exit")
-	}
-	out := strings.TrimRight(stderr.String(), "\n")
-	last := out[strings.LastIndex(out, "\n")+1:]
+	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
 	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs, if any, were cancelled to be retried") {
 		t.Fatalf("want exit 1 and the running job cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
@@ -212,15 +198,22 @@ func TestASignalWhileStartingStopsCleanly(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	signal()
-	var code int
-	select {
-	case code = <-exited:
-	case <-time.After(10 * time.Second):
-		t.Fatal("serve did not stop while waiting for the migration lock")
-	}
-	out := strings.TrimRight(stderr.String(), "\n")
-	last := out[strings.LastIndex(out, "\n")+1:]
-	if code != 0 || !strings.Contains(last, "shutting down while starting") || strings.Contains(out, "context canceled") {
+	code, last := exitAndLastLine(t, exited, &stderr, 10*time.Second)
+	if out := stderr.String(); code != 0 || !strings.Contains(last, "shutting down while starting") || strings.Contains(out, "context canceled") {
 		t.Fatalf("want exit 0 and a last line saying it shut down while starting, got %d and %q", code, out)
+	}
+}
+
+// exitAndLastLine waits at most wait for serve's exit code, then returns
+// it with the last line serve wrote to stderr.
+func exitAndLastLine(t *testing.T, exited <-chan int, stderr fmt.Stringer, wait time.Duration) (int, string) {
+	t.Helper()
+	select {
+	case code := <-exited:
+		out := strings.TrimRight(stderr.String(), "\n")
+		return code, out[strings.LastIndex(out, "\n")+1:]
+	case <-time.After(wait):
+		t.Fatal("serve did not exit")
+		return 0, ""
 	}
 }
