@@ -34,6 +34,9 @@ type ClickService interface {
 	// returns where the link leads. Returns ENOTFOUND when the message no
 	// longer exists (erased with its subscription or shop).
 	RecordClick(ctx context.Context, messageID int64) (*LinkTarget, error)
+	// FindLinkTarget returns where a message's link leads without
+	// recording a click (a link preview). Returns ENOTFOUND as RecordClick.
+	FindLinkTarget(ctx context.Context, messageID int64) (*LinkTarget, error)
 	// CountClicks returns the number of recorded clicks matching the filter.
 	CountClicks(ctx context.Context, filter ClickFilter) (int, error)
 }

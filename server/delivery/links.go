@@ -93,24 +93,29 @@ type ShortLinks struct {
 	Clicks stockbell.ClickService
 }
 
-// Check verifies a code without counting a click (a link preview).
-// Returns EUNAUTHORIZED for a malformed or forged code.
-func (l *ShortLinks) Check(code string) error {
-	_, err := l.Signer.ParseLinkCode(code)
-	return err
-}
-
 // Follow counts a click on the code's link and returns where it leads: the
 // variant's page (else its product's, else the shop's home page) with the
 // tracking parameters. Returns EUNAUTHORIZED for a malformed or forged
 // code and ENOTFOUND when the message, or any page to send to, is gone.
 func (l *ShortLinks) Follow(ctx context.Context, code string) (string, error) {
+	return l.lead(ctx, code, l.Clicks.RecordClick)
+}
+
+// Preview returns where the code's link leads, as Follow does, without
+// counting a click (a link preview). Returns the errors Follow does.
+func (l *ShortLinks) Preview(ctx context.Context, code string) (string, error) {
+	return l.lead(ctx, code, l.Clicks.FindLinkTarget)
+}
+
+// lead finds the code's message through find and returns its tracked page.
+func (l *ShortLinks) lead(ctx context.Context, code string,
+	find func(context.Context, int64) (*stockbell.LinkTarget, error)) (string, error) {
 	messageID, err := l.Signer.ParseLinkCode(code)
 	if err != nil {
 		return "", err
 	}
 	expired := stockbell.Errorf(stockbell.ENOTFOUND, "This link has expired.")
-	target, err := l.Clicks.RecordClick(ctx, messageID)
+	target, err := find(ctx, messageID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return "", expired
 	} else if err != nil {

@@ -34,9 +34,9 @@ func TestSMSShortLinkRedirectsAndCountsClicks(t *testing.T) {
 			t.Fatalf("SMS body %q lacks the short link or the STOP wording", body)
 		}
 
-		// A link preview is not a click.
+		// A link preview sees the redirect but is not a click.
 		resp, err := noRedirects.Head(link)
-		if err != nil || resp.StatusCode != http.StatusOK {
+		if err != nil || resp.StatusCode != http.StatusFound {
 			t.Fatalf("HEAD %s: %v %v", link, err, resp.Status)
 		}
 		for range 2 {
@@ -101,6 +101,58 @@ func wantForgedCodesRefused(t *testing.T, w *wired, messageID int64) {
 		resp.Body.Close()
 		if resp.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s: %s, want 404", f, resp.Status)
+		}
+	}
+}
+
+// TestShortLinkHEADAnswersAsGET: a link preview (HEAD) gets the status and
+// headers a click (GET) would, without counting a click, both while the
+// message exists and once it is erased with its subscriber.
+func TestShortLinkHEADAnswersAsGET(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		sub := w.subscribe(t, "B", "", "+15145550123")
+		msg := w.message(t, sub, stockbell.ChannelSMS, sub.Phone)
+		link := w.public + "/r/" + newSigner(t).LinkCode(msg.ID)
+
+		head := fetchLink(t, http.MethodHead, link)
+		if clicks, _ := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &msg.ShopID}); clicks != 0 {
+			t.Fatalf("HEAD counted %d clicks, want none", clicks)
+		}
+		wantSameAnswer(t, head, fetchLink(t, http.MethodGet, link), http.StatusFound)
+
+		if err := db.RedactContact(ctx, stockbell.Contact{ShopID: sub.ShopID, Phone: sub.Phone}); err != nil {
+			t.Fatal(err)
+		}
+		wantSameAnswer(t, fetchLink(t, http.MethodHead, link), fetchLink(t, http.MethodGet, link), http.StatusNotFound)
+	})
+}
+
+// fetchLink answers method on link without following a redirect.
+func fetchLink(t *testing.T, method, link string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, link, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp
+}
+
+// wantSameAnswer fails unless HEAD's answer has GET's status, which is
+// want, and the headers a shopper's browser acts on.
+func wantSameAnswer(t *testing.T, head, get *http.Response, want int) {
+	t.Helper()
+	if get.StatusCode != want || head.StatusCode != want {
+		t.Fatalf("GET %s, HEAD %s; want %d for both", get.Status, head.Status, want)
+	}
+	for _, name := range []string{"Location", "Content-Type", "Cache-Control", "Referrer-Policy"} {
+		if h, g := head.Header.Get(name), get.Header.Get(name); h != g {
+			t.Errorf("%s: HEAD %q, GET %q", name, h, g)
 		}
 	}
 }

@@ -12,19 +12,11 @@ var _ stockbell.ClickService = (*DB)(nil)
 // where the link leads, read from the message's variant as it is now (a
 // product that moved still gets its clicks). Returns ENOTFOUND.
 func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.LinkTarget, error) {
-	var target stockbell.LinkTarget
+	var target *stockbell.LinkTarget
 	err := db.inTx(ctx, func(tx *Tx) error {
-		err := tx.GetContext(ctx, &target, tx.Rebind(`
-			SELECT m.shop_id, m.id AS message_id, m.channel, v.url AS variant_url, p.url AS product_url,
-				sh.domain AS shop_domain, sh.primary_domain
-			FROM messages m
-			JOIN subscriptions s ON s.id = m.subscription_id
-			JOIN variants v ON v.id = s.variant_id
-			JOIN products p ON p.id = v.product_id
-			JOIN shops sh ON sh.id = m.shop_id
-			WHERE m.id = ?`), messageID)
-		if err != nil {
-			return notFound(err, "message %d not found", messageID)
+		var err error
+		if target, err = findLinkTarget(ctx, tx, messageID); err != nil {
+			return err
 		}
 		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO message_clicks (shop_id, message_id, clicked_at) VALUES (?, ?, ?)`),
 			target.ShopID, messageID, tx.db.now())
@@ -32,6 +24,39 @@ func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.Link
 	})
 	if err != nil {
 		return nil, err
+	}
+	return target, nil
+}
+
+// FindLinkTarget returns where a message's link leads, recording nothing.
+// Returns ENOTFOUND when the message no longer exists.
+func (db *DB) FindLinkTarget(ctx context.Context, messageID int64) (*stockbell.LinkTarget, error) {
+	var target *stockbell.LinkTarget
+	err := db.inReadTx(ctx, func(tx *Tx) error {
+		var err error
+		target, err = findLinkTarget(ctx, tx, messageID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return target, nil
+}
+
+// findLinkTarget reads the message's shop, channel and pages.
+func findLinkTarget(ctx context.Context, tx *Tx, messageID int64) (*stockbell.LinkTarget, error) {
+	var target stockbell.LinkTarget
+	err := tx.GetContext(ctx, &target, tx.Rebind(`
+		SELECT m.shop_id, m.id AS message_id, m.channel, v.url AS variant_url, p.url AS product_url,
+			sh.domain AS shop_domain, sh.primary_domain
+		FROM messages m
+		JOIN subscriptions s ON s.id = m.subscription_id
+		JOIN variants v ON v.id = s.variant_id
+		JOIN products p ON p.id = v.product_id
+		JOIN shops sh ON sh.id = m.shop_id
+		WHERE m.id = ?`), messageID)
+	if err != nil {
+		return nil, notFound(err, "message %d not found", messageID)
 	}
 	return &target, nil
 }

@@ -40,6 +40,11 @@ func TestRecordClick(t *testing.T) {
 		if *target != want {
 			t.Fatalf("target %+v, want %+v", *target, want)
 		}
+		previewed, err := db.FindLinkTarget(ctx, msgID) // a preview: the same target, no click
+		must(t, err)
+		if *previewed != want {
+			t.Fatalf("previewed target %+v, want %+v", *previewed, want)
+		}
 		clock.Add(time.Hour)
 		since := clock.Now()
 		_, err = db.RecordClick(ctx, msgID)
@@ -74,6 +79,8 @@ func TestRecordClick(t *testing.T) {
 		must(t, db.UninstallShop(ctx, shop.ID))
 		must(t, db.DeleteShop(ctx, shop.ID))
 		_, err = db.RecordClick(ctx, msgID)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.FindLinkTarget(ctx, msgID)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		if n := count(t, db, `SELECT COUNT(*) FROM message_clicks`); n != 1 {
 			t.Fatalf("%d clicks left, want the other shop's 1", n)

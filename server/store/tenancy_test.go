@@ -199,6 +199,7 @@ var unscoped = map[string]string{
 	"AdminSessionEnded": "a signed admin session, by a hash of its CSRF token (the cookie names its shop); no shop's rows",
 	"RecordClick": "a short link (/r/{code}) is the message id under our MAC and names no shop (links already sent must keep " +
 		"working); the click is recorded for the message's own shop",
+	"FindLinkTarget": "a short link's preview (HEAD /r/{code}), named as RecordClick by the message id alone; it changes nothing",
 	// Jobs queued before job arguments carried their shop: the one lookup of
 	// a row's shop by the row's id alone, made once per such job.
 	"FindJobRowShop": "the shop of a row an old job (queued without its shop id) names",

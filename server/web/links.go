@@ -12,9 +12,9 @@ import (
 // ShortLinkService is what a message's short link does; server/delivery's
 // ShortLinks implements it.
 type ShortLinkService interface {
-	// Check verifies a code without counting a click; EUNAUTHORIZED for a
-	// malformed or forged one.
-	Check(code string) error
+	// Preview returns where the link leads, as Follow does, without
+	// counting a click; the same errors as Follow.
+	Preview(ctx context.Context, code string) (string, error)
 	// Follow counts a click and returns where the link leads; EUNAUTHORIZED
 	// for a forged code, ENOTFOUND when the message or its page is gone.
 	Follow(ctx context.Context, code string) (string, error)
@@ -22,31 +22,31 @@ type ShortLinkService interface {
 
 // RegisterShortLinks serves GET /r/{code}, the short product link of SMS
 // messages: it counts the click and redirects (302) to the product page
-// with the tracking parameters. HEAD (a link preview) is not a click: it
-// learns only that the link exists. A forged or expired link is 404.
+// with the tracking parameters. HEAD (a link preview) is not a click but
+// answers as GET would: the same redirect, or 404 for a forged link or one
+// whose message is gone.
 func (s *Server) RegisterShortLinks(links ShortLinkService) {
 	s.router.HandleFunc("/r/{code}", func(w http.ResponseWriter, r *http.Request) {
 		code := mux.Vars(r)["code"]
+		var target string
+		var err error
 		switch r.Method {
 		case http.MethodHead:
-			if err := links.Check(code); err != nil {
-				s.writeErrorPage(w, r, err, linkStatuses)
-				return
-			}
-			w.WriteHeader(http.StatusOK)
+			target, err = links.Preview(r.Context(), code)
 		case http.MethodGet:
-			target, err := links.Follow(r.Context(), code)
-			if err != nil {
-				s.writeErrorPage(w, r, err, linkStatuses)
-				return
-			}
-			w.Header().Set("Cache-Control", "no-store")
-			w.Header().Set("Referrer-Policy", "no-referrer")
-			http.Redirect(w, r, target, http.StatusFound)
+			target, err = links.Follow(r.Context(), code)
 		default:
 			w.Header().Set("Allow", "GET, HEAD")
 			w.WriteHeader(http.StatusMethodNotAllowed)
+			return
 		}
+		if err != nil {
+			s.writeErrorPage(w, r, err, linkStatuses)
+			return
+		}
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		http.Redirect(w, r, target, http.StatusFound)
 	})
 }
 

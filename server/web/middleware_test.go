@@ -17,7 +17,9 @@ import (
 // expiredLinks is a short link service whose every link has expired.
 type expiredLinks struct{}
 
-func (expiredLinks) Check(string) error { return nil }
+func (expiredLinks) Preview(ctx context.Context, code string) (string, error) {
+	return expiredLinks{}.Follow(ctx, code)
+}
 func (expiredLinks) Follow(context.Context, string) (string, error) {
 	return "", stockbell.Errorf(stockbell.EINTERNAL, "the database is gone")
 }
