@@ -114,16 +114,16 @@ func (l *ShortLinks) lead(ctx context.Context, code string,
 	if err != nil {
 		return "", err
 	}
-	expired := stockbell.Errorf(stockbell.ENOTFOUND, "This link has expired.")
+	gone := stockbell.Errorf(stockbell.ENOTFOUND, "This link is no longer available.")
 	target, err := find(ctx, messageID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		return "", expired
+		return "", gone
 	} else if err != nil {
 		return "", err
 	}
 	page := productPage(target.VariantURL, target.ProductURL, target.PrimaryDomain, target.ShopDomain)
 	if page == "" {
-		return "", expired
+		return "", gone
 	}
 	return TrackedURL(page, target.Channel, code), nil
 }

@@ -1,9 +1,12 @@
 package delivery_test
 
 import (
+	"html"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -155,4 +158,56 @@ func wantSameAnswer(t *testing.T, head, get *http.Response, want int) {
 			t.Errorf("%s: HEAD %q, GET %q", name, h, g)
 		}
 	}
+}
+
+// TestDeadShortLinkPageSaysWhyInShoppersLanguage: a forged link's page
+// says it is not valid, an erased message's says it is no longer
+// available (not "expired"), each in the language the browser asks for.
+func TestDeadShortLinkPageSaysWhyInShoppersLanguage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		sub := w.subscribe(t, "B", "", "+15145550123")
+		msg := w.message(t, sub, stockbell.ChannelSMS, sub.Phone)
+		erased := w.public + "/r/" + newSigner(t).LinkCode(msg.ID)
+		if err := db.RedactContact(ctx, stockbell.Contact{ShopID: sub.ShopID, Phone: sub.Phone}); err != nil {
+			t.Fatal(err)
+		}
+		forged := w.public + "/r/AAAAAAAAAA"
+		want := map[string][2]string{ // language: forged link's sentence, erased message's
+			"en": {"This link is not valid.", "This link is no longer available."},
+			"fr": {"Ce lien n'est pas valide.", "Ce lien n'est plus disponible."},
+			"de": {"Dieser Link ist ungültig.", "Dieser Link ist nicht mehr verfügbar."},
+			"es": {"Este enlace no es válido.", "Este enlace ya no está disponible."},
+		}
+		for lang, sentences := range want {
+			for i, link := range []string{forged, erased} {
+				body := deadLinkPage(t, link, lang+"-XX,en;q=0.5")
+				if !strings.Contains(body, `<html lang="`+lang+`">`) || !strings.Contains(body, sentences[i]) ||
+					strings.Contains(body, "xpired") {
+					t.Errorf("%s page of %s lacks %q in its language:\n%s", lang, link, sentences[i], body)
+				}
+			}
+		}
+	})
+}
+
+// deadLinkPage GETs a link that must answer 404 and returns its page,
+// unescaped.
+func deadLinkPage(t *testing.T, link, acceptLanguage string) string {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, link, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Accept-Language", acceptLanguage)
+	resp, err := noRedirects.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil || resp.StatusCode != http.StatusNotFound {
+		t.Fatalf("GET %s: %s %v, want 404", link, resp.Status, err)
+	}
+	return html.UnescapeString(string(body))
 }

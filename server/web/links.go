@@ -40,15 +40,77 @@ func (s *Server) RegisterShortLinks(links ShortLinkService) {
 			w.WriteHeader(http.StatusMethodNotAllowed)
 			return
 		}
-		if err != nil {
-			s.writeErrorPage(w, r, err, linkStatuses)
-			return
-		}
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
+		if err != nil {
+			s.writeDeadLinkPage(w, r, err)
+			return
+		}
 		http.Redirect(w, r, target, http.StatusFound)
 	})
 }
+
+// writeDeadLinkPage answers a short link that leads nowhere with a page
+// that says why, in the language the browser asks for (as the unsubscribe
+// and confirmation pages do): a forged or malformed code is not valid; a
+// message erased since, or with no page left to send to, is no longer
+// available.
+func (s *Server) writeDeadLinkPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err, linkStatuses)
+	s.logFailure(r, status, err)
+	lang := pageLanguage(r.Header.Get("Accept-Language"))
+	texts := deadLinkTexts[lang]
+	text := texts.Invalid
+	switch {
+	case status >= 500:
+		text = texts.Error
+	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
+		text = texts.Gone
+	}
+	WriteHTML(w, status, deadLinkPageTemplate, deadLinkPage{Lang: lang, T: text})
+}
+
+// deadLinkText is one case of a dead short link's page: its title and
+// its sentence.
+type deadLinkText struct{ Title, Text string }
+
+// deadLinkTexts are, per language, the page of a link not valid, of one no
+// longer available and of a failure on the server's side.
+var deadLinkTexts = map[string]struct{ Invalid, Gone, Error deadLinkText }{
+	"en": {
+		deadLinkText{"Link not valid", "This link is not valid. Check that it was copied in full from your message."},
+		deadLinkText{"Link no longer available", "This link is no longer available."},
+		deadLinkText{"Something went wrong", "Something went wrong. Please try again later."}},
+	"fr": {
+		deadLinkText{"Lien non valide", "Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier depuis votre message."},
+		deadLinkText{"Lien indisponible", "Ce lien n'est plus disponible."},
+		deadLinkText{"Une erreur est survenue", "Une erreur est survenue. Veuillez réessayer plus tard."}},
+	"de": {
+		deadLinkText{"Link ungültig", "Dieser Link ist ungültig. Prüfen Sie, ob er vollständig aus Ihrer Nachricht kopiert wurde."},
+		deadLinkText{"Link nicht mehr verfügbar", "Dieser Link ist nicht mehr verfügbar."},
+		deadLinkText{"Etwas ist schiefgelaufen", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."}},
+	"es": {
+		deadLinkText{"Enlace no válido", "Este enlace no es válido. Comprueba que lo has copiado entero desde tu mensaje."},
+		deadLinkText{"Enlace no disponible", "Este enlace ya no está disponible."},
+		deadLinkText{"Algo ha fallado", "Algo ha fallado. Inténtalo de nuevo más tarde."}},
+}
+
+// deadLinkPage is what the dead link's template sees.
+type deadLinkPage struct {
+	Lang string
+	T    deadLinkText
+}
+
+var deadLinkPageTemplate = template.Must(template.New("deadlink").Parse(shopperPageHead + `</style>
+</head>
+<body>
+<main>
+<h1>{{.T.Title}}</h1>
+<p role="alert">{{.T.Text}}</p>
+</main>
+</body>
+</html>
+`))
 
 // messagePage is a page with one sentence: what a shopper following a
 // link sees when it leads nowhere.
