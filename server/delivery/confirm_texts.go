@@ -35,7 +35,7 @@ var confirmLocales = map[string]confirmWords{
 		EmailSubject: "Confirmez votre alerte de retour en stock chez %s",
 		EmailConsent: "Merci de confirmer que vous souhaitez que %s vous prévienne par e-mail quand %s sera de nouveau en stock.",
 		EmailAction:  "Confirmer mon alerte",
-		EmailIgnore:  "Si vous n'avez rien demandé, ignorez cet e-mail : vous ne recevrez rien.",
+		EmailIgnore:  "Si vous n'avez rien demandé, ignorez cet e-mail" + frenchSpace + ": vous ne recevrez rien.",
 	},
 	"de": {
 		SMSConsent:   "%s: Bestätigen Sie, dass Sie eine SMS erhalten möchten, sobald %s wieder vorrätig ist. Es gelten die üblichen SMS-Kosten. Antworten Sie STOP zum Abmelden.",
@@ -75,7 +75,7 @@ func confirmationMessage(req *stockbell.ConfirmationRequest, link string) (stock
 	}
 	consent := fmt.Sprintf(words.EmailConsent, shop, item)
 	out.Subject = fmt.Sprintf(words.EmailSubject, shop)
-	out.Text = consent + "\n\n" + words.EmailAction + ": " + link + "\n\n" + words.EmailIgnore + "\n"
+	out.Text = consent + "\n\n" + words.EmailAction + locales[lang].Colon + " " + link + "\n\n" + words.EmailIgnore + "\n"
 	// The language, for a screen reader's voice; the viewport, so that a
 	// phone shows the email at its own width rather than a desktop's.
 	out.HTML = `<!DOCTYPE html><html lang="` + lang + `"><head><meta charset="utf-8">` +

@@ -17,7 +17,7 @@ func TestDefaultEmailNamesTheShopsCurrency(t *testing.T) {
 	srv := smtptest.Start(t, smtptest.Options{})
 	sender := newSMTPSender(t, smtpConfig(srv, delivery.SMTPNone))
 	tmpl := newTemplates(t, delivery.StopNorthAmerica)
-	labels := map[string]string{"en": "Price: 49.00 EUR", "fr": "Prix: 49.00 EUR", "de": "Preis: 49.00 EUR", "es": "Precio: 49.00 EUR"}
+	labels := map[string]string{"en": "Price: 49.00 EUR", "fr": "Prix\u00a0: 49.00 EUR", "de": "Preis: 49.00 EUR", "es": "Precio: 49.00 EUR"}
 	for locale, want := range labels {
 		c := content(stockbell.ChannelEmail, locale+"@example.com", locale)
 		c.Shop.Currency = "EUR"

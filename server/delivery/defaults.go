@@ -7,13 +7,13 @@ const defaultText = `{{.T.Heading}}
 
 {{if .CustomText}}{{.CustomText}}{{else}}{{.T.Intro}}{{end}}
 {{with .Variant.PriceWithCurrency}}
-{{$.T.Price}}: {{.}}{{end}}
+{{$.T.Price}}{{$.T.Colon}} {{.}}{{end}}
 
-{{.T.Button}}: {{.ProductURL}}
+{{.T.Button}}{{.T.Colon}} {{.ProductURL}}
 
 --
 {{.T.Why}}
-{{.T.Unsubscribe}}: {{.UnsubscribeURL}}
+{{.T.Unsubscribe}}{{.T.Colon}} {{.UnsubscribeURL}}
 `
 
 const defaultHTML = `<!DOCTYPE html>
@@ -37,7 +37,7 @@ const defaultHTML = `<!DOCTYPE html>
 {{- if .CustomText}}{{range .CustomParagraphs}}<p style="margin:0 0 12px">{{.}}</p>{{end}}{{else}}<p style="margin:0">{{.T.Intro}}</p>{{end -}}
 </td></tr>
 {{- with .Variant.PriceWithCurrency}}
-<tr><td style="padding:8px 24px 0;font-size:16px"><strong>{{$.T.Price}}: {{.}}</strong></td></tr>
+<tr><td style="padding:8px 24px 0;font-size:16px"><strong>{{$.T.Price}}{{$.T.Colon}} {{.}}</strong></td></tr>
 {{- end}}
 <tr><td style="padding:20px 24px 24px"><a href="{{.ProductURL}}" style="display:inline-block;background:#18181b;color:#ffffff;text-decoration:none;padding:12px 24px;border-radius:6px;font-weight:600">{{.T.Button}}</a></td></tr>
 </table>

@@ -26,7 +26,7 @@ func TestDefaultLayoutsAreKept(t *testing.T) {
 			t.Errorf("%s: an email of the default layouts should read only the shared phrases", lang)
 		}
 	}
-	want := []string{"Button", "Heading", "Intro", "Price", "Unsubscribe", "Why"}
+	want := []string{"Button", "Colon", "Heading", "Intro", "Price", "Unsubscribe", "Why"}
 	if !reflect.DeepEqual(tmpl.htmlLayout.phrases, want) || !reflect.DeepEqual(tmpl.textLayout.phrases, want) {
 		t.Errorf("phrases read: HTML %v, text %v; want %v", tmpl.htmlLayout.phrases, tmpl.textLayout.phrases, want)
 	}

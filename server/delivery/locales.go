@@ -17,7 +17,17 @@ type phrases struct {
 	Unsubscribe     string
 	SMS             string
 	Stop            string
+	// Colon is what a label is followed by before its value (Price,
+	// Button and Unsubscribe in the default text): ":", or in French a
+	// non-breaking space and ":".
+	Colon string
 }
+
+// frenchSpace is the non-breaking space French writes before ":" and "!"
+// in emails, so that a line never starts with them. Texts (SMS) keep an
+// ordinary space there: a non-breaking one is not in GSM-7 and would
+// double the segments billed.
+const frenchSpace = "\u00a0"
 
 // locales holds the default wording per language; English is the fallback.
 var locales = map[string]phrases{
@@ -33,12 +43,13 @@ var locales = map[string]phrases{
 		Unsubscribe:     "Unsubscribe",
 		SMS:             "{{.Shop.Name}}: {{.Variant.ProductTitle}}{{with .Variant.Title}} ({{.}}){{end}} is back in stock. {{.ShortURL}}",
 		Stop:            "Reply STOP to opt out.",
+		Colon:           ":",
 	},
 	"fr": {
 		Subject:         "{{.Variant.ProductTitle}} est de nouveau en stock",
-		ReminderSubject: "Toujours disponible : {{.Variant.ProductTitle}}",
+		ReminderSubject: "Toujours disponible" + frenchSpace + ": {{.Variant.ProductTitle}}",
 		Preheader:       "L'article qui vous intéressait chez {{.Shop.Name}} peut de nouveau être commandé.",
-		Heading:         "Bonne nouvelle : il est de retour !",
+		Heading:         "Bonne nouvelle" + frenchSpace + ": il est de retour" + frenchSpace + "!",
 		Intro:           "{{.Variant.ProductTitle}}{{with .Variant.Title}} ({{.}}){{end}} est de nouveau en stock chez {{.Shop.Name}}. Les quantités peuvent être limitées.",
 		Button:          "Acheter maintenant",
 		Price:           "Prix",
@@ -46,6 +57,7 @@ var locales = map[string]phrases{
 		Unsubscribe:     "Se désabonner",
 		SMS:             "{{.Shop.Name}} : {{.Variant.ProductTitle}}{{with .Variant.Title}} ({{.}}){{end}} est de nouveau en stock. {{.ShortURL}}",
 		Stop:            "Répondez STOP pour vous désabonner.",
+		Colon:           frenchSpace + ":",
 	},
 	"de": {
 		Subject:         "{{.Variant.ProductTitle}} ist wieder vorrätig",
@@ -59,6 +71,7 @@ var locales = map[string]phrases{
 		Unsubscribe:     "Abmelden",
 		SMS:             "{{.Shop.Name}}: {{.Variant.ProductTitle}}{{with .Variant.Title}} ({{.}}){{end}} ist wieder vorrätig. {{.ShortURL}}",
 		Stop:            "Antworten Sie STOP zum Abmelden.",
+		Colon:           ":",
 	},
 	"es": {
 		Subject:         "{{.Variant.ProductTitle}} vuelve a estar disponible",
@@ -72,6 +85,7 @@ var locales = map[string]phrases{
 		Unsubscribe:     "Darse de baja",
 		SMS:             "{{.Shop.Name}}: {{.Variant.ProductTitle}}{{with .Variant.Title}} ({{.}}){{end}} vuelve a estar disponible. {{.ShortURL}}",
 		Stop:            "Responde STOP para darte de baja.",
+		Colon:           ":",
 	},
 }
 

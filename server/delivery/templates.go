@@ -112,7 +112,7 @@ func NewTemplates(links *Links, stop StopPolicy) *Templates {
 func parsePhrases(p phrases) map[string]*texttemplate.Template {
 	named := map[string]string{"Subject": p.Subject, "ReminderSubject": p.ReminderSubject, "Preheader": p.Preheader,
 		"Heading": p.Heading, "Intro": p.Intro, "Button": p.Button, "Price": p.Price, "Why": p.Why,
-		"Unsubscribe": p.Unsubscribe, "SMS": p.SMS, "Stop": p.Stop}
+		"Unsubscribe": p.Unsubscribe, "SMS": p.SMS, "Stop": p.Stop, "Colon": p.Colon}
 	out := make(map[string]*texttemplate.Template, len(named))
 	for name, src := range named {
 		out[name] = texttemplate.Must(texttemplate.New(name).Option("missingkey=error").Parse(src))
