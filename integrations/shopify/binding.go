@@ -32,6 +32,8 @@ var topicShapes = map[string]struct {
 	// A connect carries the level's quantity and a disconnect none: an
 	// update's body replayed as a disconnect would drop a location's stock,
 	// and a disconnect's replayed as a connect would bring a location back.
+	// The quantity is null for an item Shopify does not track: the key is
+	// there all the same, so such a body is no disconnect's either.
 	TopicInventoryLevelsUpdate:     {gidType: "InventoryLevel"},
 	TopicInventoryLevelsConnect:    {gidType: "InventoryLevel", required: []string{"available"}},
 	TopicInventoryLevelsDisconnect: {gidType: "InventoryLevel", excluded: []string{"available"}},

@@ -67,12 +67,36 @@ func (t *Text) UnmarshalJSON(b []byte) error {
 }
 
 // InventoryLevelPayload is inventory_levels/update, connect or disconnect:
-// one location's level of one inventory item.
+// one location's level of one inventory item. Available is nil when the
+// body carries none: a disconnect never does, and Shopify sends null for
+// an item whose quantity it does not track.
 type InventoryLevelPayload struct {
 	InventoryItemID ID     `json:"inventory_item_id"`
 	LocationID      ID     `json:"location_id"`
 	Available       *int64 `json:"available"`
 	UpdatedAt       string `json:"updated_at"`
+	// availableSent is true when available was in the payload, null or not.
+	availableSent bool
+}
+
+// UnmarshalJSON notes whether available was sent at all.
+func (p *InventoryLevelPayload) UnmarshalJSON(b []byte) error {
+	type plain InventoryLevelPayload
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return err
+	}
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	_, p.availableSent = fields["available"]
+	return nil
+}
+
+// untracked reports whether a connect or update carries a null available:
+// Shopify does not track the item's quantity, or does not know it.
+func (p *InventoryLevelPayload) untracked(topic string) bool {
+	return p.Available == nil && topic != TopicInventoryLevelsDisconnect
 }
 
 // InventoryItemPayload is inventory_items/update.
@@ -248,8 +272,8 @@ func (p *InventoryLevelPayload) validate(topic string) error {
 	if p.LocationID == "" {
 		return stockbell.FieldErrorf("location_id", "%s names no location", topic)
 	}
-	if topic == TopicInventoryLevelsUpdate && p.Available == nil {
-		return stockbell.FieldErrorf("available", "%s carries no available quantity", topic)
+	if topic == TopicInventoryLevelsUpdate && !p.availableSent {
+		return stockbell.FieldErrorf("available", "%s carries no available quantity (null for an untracked item)", topic)
 	}
 	return checkTime("updated_at", p.UpdatedAt)
 }

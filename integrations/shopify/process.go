@@ -66,8 +66,13 @@ func (in *Integration) dispatch(ctx context.Context, shop *stockbell.Shop, rc *s
 // by reading the item's levels again. An inventory item not yet in the
 // catalog is read from the Admin API (variant, product, every level) and
 // upserted: that read began after the webhook arrived, so it holds the
-// webhook's change or a newer one.
+// webhook's change or a newer one. A level whose available is null (an
+// item Shopify does not track) carries no quantity to store, so the item
+// is read again too: the read stores its tracking and levels as they are.
 func (in *Integration) applyLevel(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *InventoryLevelPayload) error {
+	if p.untracked(rc.Topic) {
+		return in.refreshItem(ctx, shop, string(p.InventoryItemID))
+	}
 	change := levelChange(shop, rc, p)
 	result, err := in.Catalog.ApplyStockChange(ctx, change)
 	return in.settleLevel(ctx, shop, change, result, err)

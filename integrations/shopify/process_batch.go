@@ -17,7 +17,8 @@ func (in *Integration) ProcessReceipts(ctx context.Context, rcs []*stockbell.Web
 }
 
 // pickLevel returns the change an inventory_levels receipt carries (what
-// dispatch would hand to applyLevel).
+// dispatch would hand to applyLevel). A level with a null available
+// carries none: ProcessReceipt reads its item again.
 func (in *Integration) pickLevel(ctx context.Context, rc *stockbell.WebhookReceipt, shop *stockbell.Shop) (stockbell.StockChange, stockbell.SettleFunc, bool) {
 	switch rc.Topic {
 	case TopicInventoryLevelsUpdate, TopicInventoryLevelsConnect, TopicInventoryLevelsDisconnect:
@@ -27,6 +28,9 @@ func (in *Integration) pickLevel(ctx context.Context, rc *stockbell.WebhookRecei
 	hook, err := ParseWebhook(rc.Topic, rc.Payload)
 	if err != nil {
 		return stockbell.StockChange{}, nil, false // ProcessReceipt logs and drops it
+	}
+	if hook.InventoryLevel.untracked(rc.Topic) {
+		return stockbell.StockChange{}, nil, false
 	}
 	change := levelChange(shop, rc, hook.InventoryLevel)
 	return change, func(ctx context.Context, result *stockbell.StockResult, err error) error {
