@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -273,19 +274,31 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 		}
 	}
 	sess, err := a.cookieSession(r)
+	if errors.Is(err, errShopUninstalled) {
+		a.sessions.end(w)
+		a.signInRequired(w, r, true)
+		return nil
+	}
 	if err != nil {
 		a.Fail(w, r, nil, err)
 		return nil
 	}
 	if sess == nil {
-		a.signInRequired(w, r)
+		a.signInRequired(w, r, false)
 	}
 	return sess
 }
 
-// cookieSession returns the request's cookie session, or nil when there
-// is none, it expired or was tampered with, it was ended by signing out,
-// or the platform no longer grants its user the app.
+// errShopUninstalled is cookieSession's answer for a session whose shop
+// was uninstalled since it was opened.
+var errShopUninstalled = errors.New("the session's shop is uninstalled")
+
+// cookieSession returns the request's cookie session with its shop, or
+// nil when there is none, it expired or was tampered with, it was ended
+// by signing out, or the platform no longer grants its user the app. A
+// session of a shop uninstalled since is errShopUninstalled: the uninstall
+// ends every session of the shop's admin at once, on every platform,
+// rather than when its cookie expires.
 func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
 	sess := a.sessions.read(r)
 	if sess == nil {
@@ -300,6 +313,14 @@ func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
 	if revoked, err := a.platformUserRevoked(r.Context(), sess); err != nil || revoked {
 		return nil, err
 	}
+	shop, err := a.Shops.FindShopByID(r.Context(), sess.ShopID)
+	if err != nil {
+		return nil, err
+	}
+	if !shop.Active() {
+		return nil, errShopUninstalled
+	}
+	sess.Shop = shop // bindShop reads it no more
 	return sess, nil
 }
 

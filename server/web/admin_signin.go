@@ -77,15 +77,16 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 // included, so that a merchant whose session ran out while they filled it
 // in is told what happened and how to go on. The admin's home naming a
 // shop (/admin?shop=DOMAIN, where an install lands) says whether Stockbell
-// is installed there, which the domain tells anyone already.
-func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request) {
+// is installed there, which the domain tells anyone already. uninstalled
+// says the session ended because its shop was uninstalled.
+func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstalled bool) {
 	if wantsJSON(r) {
 		a.Fail(w, r, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page."))
 		return
 	}
 	_, noCookie := r.Cookie(AdminCookieName)
 	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method),
-		"Ended": noCookie == nil, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
+		"Ended": noCookie == nil, "Uninstalled": uninstalled, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
 	status := http.StatusUnauthorized
 	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" && safeMethod(r.Method) {
 		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
