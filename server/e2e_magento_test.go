@@ -96,6 +96,10 @@ func testMagentoE2E(t *testing.T, dbURL string) {
 	ctx := context.Background()
 	fake := magentoStore(t)
 	m := magentoServer(t, dbURL)
+	// The daily catalog sync runs once when the queue's leader starts: had
+	// it run after the activation, the store's catalog would be read twice
+	// and the pages counted below would be more than one sync's.
+	untilDailySyncRan(t, m)
 
 	bad := fake.ActivationForm()
 	bad.Set("oauth_consumer_secret", "not-the-secret-the-store-issued")
