@@ -22,6 +22,16 @@ const (
 // MaxSmartSendingHours bounds a step's smart-sending window (a week).
 const MaxSmartSendingHours = 168
 
+// Smart-sending windows of the library's follow-up messages. A follow-up
+// is not essential (the alert is, and keeps smart sending off so that
+// everyone hears of the restock): a shopper the shop messaged on the same
+// channel within the window, about another item say, is not sent it. The
+// text's window is the longer, texts being the more intrusive.
+const (
+	FollowUpEmailSmartSendingHours = 16
+	FollowUpSMSSmartSendingHours   = 24
+)
+
 // MaxStepDelay bounds the delay before one step (thirty days).
 const MaxStepDelay = 30 * 24 * time.Hour
 
@@ -36,7 +46,9 @@ func FlowTemplates() []string {
 // The library's steps leave Subject, Preheader and bodies empty: the
 // renderer then uses its default texts in each subscriber's language
 // (an alert for the first step, a reminder for later ones). A merchant's own
-// text, once set, applies to every language.
+// text, once set, applies to every language. The alert has smart sending
+// off; the follow-ups have it on (FollowUpEmailSmartSendingHours,
+// FollowUpSMSSmartSendingHours).
 func FlowFromTemplate(shopID int64, template string) (*Flow, error) {
 	alert := FlowStep{Channel: ChannelEmail}
 	var steps []FlowStep
@@ -44,9 +56,10 @@ func FlowFromTemplate(shopID int64, template string) (*Flow, error) {
 	case TemplateEmailOnly:
 		steps = []FlowStep{alert}
 	case TemplateEmailThenSMS:
-		steps = []FlowStep{alert, {Channel: ChannelSMS, Delay: time.Hour, SkipIfOutOfStock: true}}
+		text := FlowStep{Channel: ChannelSMS, Delay: time.Hour, SkipIfOutOfStock: true, SmartSendingHours: FollowUpSMSSmartSendingHours}
+		steps = []FlowStep{alert, text}
 	case TemplateEmailReminder:
-		reminder := FlowStep{Channel: ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true}
+		reminder := FlowStep{Channel: ChannelEmail, Delay: 24 * time.Hour, SkipIfOutOfStock: true, SmartSendingHours: FollowUpEmailSmartSendingHours}
 		steps = []FlowStep{alert, reminder}
 	default:
 		return nil, FieldErrorf("template", "Unknown flow template %q.", template)
