@@ -94,3 +94,84 @@ func (h *harness) subscribeContact(variantID int64, email, phone string) int64 {
 	h.clock.Add(time.Second)
 	return sub.ID
 }
+
+// TestSubscribingAgainAfterTheAlert: a sign-up is an entry into the flow.
+// A shopper who signs up again while still waiting keeps the place of
+// their first sign-up (one subscription, oldest first); one who was told
+// and signs up again once the item sold out again is queued afresh, behind
+// those already waiting, and told at the next restock: once per restock
+// that reaches them.
+func TestSubscribingAgainAfterTheAlert(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.settings(1, 1, time.Hour)
+		v := h.variant("v1")
+		ann := h.subscribe(v, 1, "ann")
+		bob := h.subscribe(v, 1, "bob")
+		if again := h.subscribe(v, 1, "ann"); again[0] != ann[0] {
+			t.Fatalf("signing up again while waiting made subscription %d, want the first, %d", again[0], ann[0])
+		}
+		h.stock("v1", "warehouse", 1) // one unit: the oldest sign-up
+		h.run()
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"ann000@example.com"}) {
+			t.Fatalf("one unit told %v, want ann, who signed up first", got)
+		}
+
+		h.clock.Add(time.Second) // platform times are whole seconds
+		h.stock("v1", "warehouse", 0)
+		h.clock.Add(2 * time.Hour) // the wait ends with the item sold out
+		h.run()
+		annAgain := h.subscribe(v, 1, "ann")
+		h.stock("v1", "warehouse", 2)
+		h.run()
+		if got := h.notified(v); !slices.Equal(got, []int64{ann[0], bob[0], annAgain[0]}) {
+			t.Fatalf("notified %v, want ann, then bob and ann's new sign-up", got)
+		}
+		want := []string{"ann000@example.com", "bob000@example.com", "ann000@example.com"}
+		if got := h.sender.recipients(); !slices.Equal(got, want) {
+			t.Fatalf("sent to %v, want %v", got, want)
+		}
+	})
+}
+
+// TestShoppersWhoLeftTakeNoPlace: a shopper who unsubscribed, or whom the
+// merchant removed, is not in the queue: a batch sized by the units
+// restocked goes to the shoppers still waiting, and nothing is sent to
+// those who left.
+func TestShoppersWhoLeftTakeNoPlace(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.settings(1, 1, time.Hour)
+		v := h.variant("v1")
+		subs := h.subscribe(v, 4, "q")
+		h.must(h.db.Unsubscribe(ctx, h.shop.ID, subs[0]))
+		_, err := h.db.RemoveSubscription(ctx, h.shop.ID, subs[1], stockbell.AdminUser{Email: "owner@example.com"})
+		h.must(err)
+		h.stock("v1", "warehouse", 2)
+		h.run()
+		if got := h.notified(v); !slices.Equal(got, subs[2:]) {
+			t.Fatalf("two units notified %v, want the two still waiting %v", got, subs[2:])
+		}
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"q002@example.com", "q003@example.com"}) {
+			t.Fatalf("sent to %v", got)
+		}
+	})
+}
+
+// TestAlertNeedsNoMarketingConsent: the alert answers the shopper's own
+// request, so it goes whether or not they also agreed to marketing.
+func TestAlertNeedsNoMarketingConsent(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		v := h.variant("v1")
+		for i, marketing := range []bool{false, true} {
+			_, _, err := h.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: v,
+				Email: []string{"no@example.com", "yes@example.com"}[i], MarketingConsent: marketing,
+				Channels: stockbell.Channels{stockbell.ChannelEmail}})
+			h.must(err)
+			h.clock.Add(time.Second)
+		}
+		h.stock("v1", "warehouse", 1)
+		h.run()
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"no@example.com", "yes@example.com"}) {
+			t.Fatalf("sent to %v, want both shoppers", got)
+		}
+	})
+}
