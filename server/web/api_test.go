@@ -268,6 +268,9 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 			{"PUT", "/api/v1/settings", `{"per_unit":`, "body", "not valid JSON"},
 			{"PUT", "/api/v1/settings", `{"min_inventory":2,"email_double_opt_in":"yes"}`, "email_double_opt_in", `email_double_opt_in must be true or false, got yes`},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"later"}]}`, "steps[0].delay", "duration"},
+			// The flow's one trigger is the sign-up, with no flow filters: neither can be set.
+			{"PUT", "/api/v1/flow", `{"status":"live","trigger":"Placed Order","steps":[{"channel":"email"}]}`, "trigger", `Unknown field "trigger"`},
+			{"PUT", "/api/v1/flow", `{"status":"live","filters":[{"country":"FR"}],"steps":[{"channel":"email"}]}`, "filters", `Unknown field "filters"`},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"fax"}]}`, "steps[0].channel", "email or SMS"},
 			{"PUT", "/api/v1/flow", `{"status":"paused","steps":[{"channel":"email"}]}`, "status", "live, manual or draft"},
 			{"PUT", "/api/v1/flow", `{"status":"live","template":"my_flow","steps":[{"channel":"email"}]}`, "template", "email_only, email_then_sms or email_reminder"},
