@@ -258,6 +258,11 @@ const (
 	// carries the subscription's status and channels) and records the
 	// message's outcome.
 	AttemptChannelLeft
+	// AttemptSmartSending: the message's step has smart sending on
+	// (SendStep.SmartSendingSince) and the shop sent another message to
+	// its recipient within the window since the caller read it; nothing
+	// was leased. The caller records the message skipped (SkipSmartSending).
+	AttemptSmartSending
 )
 
 // MessageResult is the final outcome of one message.
@@ -324,6 +329,8 @@ type MessageStore interface {
 	// ReleaseAttempt does) and then, when Begin is set, begins an attempt on
 	// that message (as BeginAttempt does), in one transaction: a sender
 	// working through a job's messages pays one transaction per message.
+	// A Begin with SmartSendingSince is leased in a second transaction,
+	// after the first commits (see SendStep).
 	AdvanceSend(ctx context.Context, shopID int64, step SendStep) (SendStepResult, error)
 }
 
@@ -336,6 +343,14 @@ type SendStep struct {
 	// Begin is the message to lease until LeaseUntil (0: none).
 	Begin      int64
 	LeaseUntil time.Time
+	// SmartSendingSince, for a message whose step has smart sending on, is
+	// the start of its window (zero: off). The message is then leased in a
+	// transaction of its own, one at a time per recipient of the shop,
+	// only if nothing else was sent to the recipient since: otherwise the
+	// answer is AttemptSmartSending, or AttemptLeased until the end of the
+	// lease of another message being sent to the recipient, so that two
+	// follow-ups sent at once by two workers do not both go.
+	SmartSendingSince time.Time
 }
 
 // AttemptRelease ends the lease of a message whose attempt failed

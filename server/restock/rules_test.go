@@ -175,3 +175,89 @@ func TestAlertNeedsNoMarketingConsent(t *testing.T) {
 		}
 	})
 }
+
+// TestTextAlertReachesEveryoneNotified: the step after the back-in-stock
+// delay "is typically an email but could be an SMS". With a text alert, a
+// shopper who left a number gets the text, and one who left only an
+// email address gets the alert by email: everyone the batch takes hears
+// of the restock.
+func TestTextAlertReachesEveryoneNotified(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.flow(stockbell.FlowLive, stockbell.FlowStep{Channel: stockbell.ChannelSMS})
+		v := h.variant("v1")
+		h.subscribeContact(v, "mail@example.com", "")
+		h.subscribeContact(v, "both@example.com", "+447400123003")
+		h.stock("v1", "warehouse", 5)
+		h.run()
+		if got := h.sender.recipients(); !slices.Equal(got, []string{"mail@example.com", "+447400123003"}) {
+			t.Fatalf("sent to %v, want the email-only shopper by email and the other by text", got)
+		}
+	})
+}
+
+// TestFollowUpsDueTogetherSendOne: smart sending holds when two
+// follow-ups to one contact are sent at the same moment by two workers.
+// A shopper waiting for two sizes restocked together gets both alerts
+// (smart sending is off for them) and, a day later, one reminder: the
+// second job, which read its reminder before the first was sent, finds
+// the first being sent, waits for it, and then skips its own.
+func TestFollowUpsDueTogetherSendOne(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		h.useTemplate(stockbell.TemplateEmailReminder)
+		a, b := h.variant("a"), h.variant("b")
+		h.subscribe(a, 1, "ann")
+		h.subscribe(b, 1, "ann")
+		h.stock("a", "warehouse", 5)
+		h.stock("b", "warehouse", 5)
+		h.run()
+		h.clock.Add(24 * time.Hour)
+		reminders := h.dueJobs()
+		if len(reminders) != 2 {
+			t.Fatalf("%d jobs due, want the two reminders' own", len(reminders))
+		}
+		second := false
+		h.msgr.Sender = sendHook{h.sender, func() {
+			if !second { // as the first reminder goes out, another worker runs the second
+				second = true
+				h.finish(reminders[1], h.work(reminders[1]))
+			}
+		}}
+		h.finish(reminders[0], h.work(reminders[0]))
+		h.clock.Add(time.Minute) // past the first reminder's lease
+		h.run()
+
+		want := []string{"ann000@example.com", "ann000@example.com", "ann000@example.com"}
+		if got := h.sender.recipients(); !slices.Equal(got, want) {
+			t.Fatalf("sent %v, want two alerts and one reminder", got)
+		}
+		skipped := h.messages(stockbell.MessageSkipped)
+		if len(skipped) != 1 || skipped[0].Step != 2 || skipped[0].Error != string(stockbell.SkipSmartSending) {
+			t.Fatalf("skipped %+v, want the second reminder skipped by smart sending", skipped)
+		}
+	})
+}
+
+// dueJobs returns every job due by the test clock, oldest first.
+func (h *harness) dueJobs() []queuedJob {
+	var due []queuedJob
+	for {
+		job, ok := h.nextDueJob()
+		if !ok {
+			break
+		}
+		due = append(due, job)
+		_, err := h.db.DB.ExecContext(ctx, h.db.DB.Rebind(`UPDATE river_job SET state = 'running' WHERE id = ?`), job.ID)
+		h.must(err)
+	}
+	return due
+}
+
+// finish records a job's run as the queue would: completed, or due again.
+func (h *harness) finish(job queuedJob, err error) {
+	h.t.Helper()
+	if err != nil {
+		h.retry(job, err)
+		return
+	}
+	h.complete(job)
+}

@@ -73,7 +73,9 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	}
 	// One read for all: a job's messages are one chunk's of one variant,
 	// each to a different recipient, so what smart sending reads here
-	// stays true while the job sends. The flow read with them also says
+	// stays true while the job sends, but for other jobs' messages to the
+	// same recipients, which the lease of each message with smart sending
+	// on checks (stockbell.SendStep.SmartSendingSince). The flow read with them also says
 	// which outcomes end a subscriber's flow (MessageDelivery.LastStep),
 	// so recording those does not read the flow again.
 	deliveries, err := m.Store.FindMessageDeliveries(ctx, shopID, ids)
@@ -155,7 +157,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		return nil
 	}
 	r.attempts++
-	res, err := r.advanceTo(ctx, id, now.Add(r.lease()))
+	res, err := r.advanceTo(ctx, id, now.Add(r.lease()), smartSendingSince(d, now))
 	r.attempt = res.Attempt
 	switch {
 	case err != nil:
@@ -163,7 +165,12 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	case res.Outcome == stockbell.AttemptDone:
 		return nil
 	case res.Outcome == stockbell.AttemptLeased:
+		// Held by another attempt, or, with smart sending, another message
+		// to the recipient is being sent: the next run reads it again.
 		r.putOff(res.HeldUntil)
+		return nil
+	case res.Outcome == stockbell.AttemptSmartSending:
+		r.skip(d, stockbell.SkipSmartSending, false) // sent something else since the job read it
 		return nil
 	case res.Outcome == stockbell.AttemptShopUninstalled:
 		d.Shop.Status = stockbell.ShopUninstalled // since the job read it
@@ -223,11 +230,11 @@ func (r *sendRun) putOff(at time.Time) {
 // that fails, the outcomes are kept (without the lease) for record to try
 // again as the run ends: a sent message whose outcome is lost is sent once
 // more when its lease runs out.
-func (r *sendRun) advanceTo(ctx context.Context, next int64, leaseUntil time.Time) (stockbell.SendStepResult, error) {
-	r.step.Begin, r.step.LeaseUntil = next, leaseUntil
+func (r *sendRun) advanceTo(ctx context.Context, next int64, leaseUntil, smartSince time.Time) (stockbell.SendStepResult, error) {
+	r.step.Begin, r.step.LeaseUntil, r.step.SmartSendingSince = next, leaseUntil, smartSince
 	res, err := r.Store.AdvanceSend(context.WithoutCancel(ctx), r.shopID, r.step)
 	if err != nil {
-		r.step.Begin, r.step.LeaseUntil = 0, time.Time{}
+		r.step.Begin, r.step.LeaseUntil, r.step.SmartSendingSince = 0, time.Time{}, time.Time{}
 		return res, err
 	}
 	r.step = stockbell.SendStep{}
@@ -242,7 +249,7 @@ func (r *sendRun) record(ctx context.Context) error {
 		if len(r.step.Finished) == 0 && len(r.step.Released) == 0 {
 			return nil
 		}
-		_, err := r.advanceTo(ctx, 0, time.Time{})
+		_, err := r.advanceTo(ctx, 0, time.Time{}, time.Time{})
 		return err
 	})
 }
@@ -321,47 +328,6 @@ func (m *Messenger) budget() time.Duration {
 		return DefaultSendBudget
 	}
 	return m.Budget
-}
-
-// SkipMessage says whether a pending message must not be sent at now, and
-// whether the subscriber's later steps are dropped with it.
-func SkipMessage(d *stockbell.MessageDelivery, now time.Time) (reason stockbell.SkipReason, stopFlow bool) {
-	switch {
-	case !d.StepFound:
-		return stockbell.SkipStepRemoved, true
-	case !d.Shop.Active():
-		return stockbell.SkipShopUninstalled, true
-	case d.Subscription.Status == stockbell.SubscriptionUnsubscribed:
-		return stockbell.SkipUnsubscribed, true
-	case d.Subscription.Status != stockbell.SubscriptionNotified:
-		return stockbell.SkipSubscriptionGone, true
-	case d.Message.Channel == stockbell.ChannelSMS && !d.Subscription.Channels.Has(stockbell.ChannelSMS):
-		// The number replied STOP after the message was read or released
-		// by an attempt (see store StopSMS; its lease then says so:
-		// AttemptChannelLeft); the rest of the flow goes on by email.
-		return stockbell.SkipUnsubscribed, false
-	case d.Variant.Deleted:
-		return stockbell.SkipProductDeleted, true
-	case d.Variant.VariantDeleted:
-		return stockbell.SkipVariantDeleted, true
-	case !d.Variant.Published:
-		return stockbell.SkipProductHidden, true
-	case d.Step.SkipIfOutOfStock && !d.Variant.Purchasable():
-		return stockbell.SkipOutOfStockAgain, false
-	case smartSendingBlocks(d, now):
-		return stockbell.SkipSmartSending, false
-	}
-	return "", false
-}
-
-// smartSendingBlocks reports whether the recipient was messaged within the
-// step's smart-sending window.
-func smartSendingBlocks(d *stockbell.MessageDelivery, now time.Time) bool {
-	hours := d.Step.SmartSendingHours
-	if hours <= 0 || d.LastSentToRecipient == nil {
-		return false
-	}
-	return now.Sub(*d.LastSentToRecipient) < time.Duration(hours)*time.Hour
 }
 
 func (m *Messenger) lease() time.Duration {

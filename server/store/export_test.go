@@ -116,3 +116,6 @@ func AdvanceSendsInOneBatch(db *DB, shopID int64, steps []stockbell.SendStep) []
 	}
 	return commitInOneBatch(db, batch)
 }
+
+// SmartSendingLockClass is the first key of the recipients' smart-sending locks.
+const SmartSendingLockClass = smartSendingLockClass

@@ -154,7 +154,12 @@ func lastSentToEach(ctx context.Context, tx *Tx, shopID int64, flow *stockbell.F
 // once its group committed, so the sent mark is as durable as alone and
 // the commits (on SQLite, most of a step's cost) are shared; on
 // PostgreSQL the group's steps are also one statement (advanceSendStep).
+// A next message with smart sending on is leased afterwards, in a
+// transaction of its own (advanceToSmartSending).
 func (db *DB) AdvanceSend(ctx context.Context, shopID int64, step stockbell.SendStep) (stockbell.SendStepResult, error) {
+	if step.Begin != 0 && !step.SmartSendingSince.IsZero() {
+		return db.advanceToSmartSending(ctx, shopID, step)
+	}
 	if db.Dialect == Postgres {
 		return db.advanceSendStep(ctx, shopID, step)
 	}
