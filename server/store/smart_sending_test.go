@@ -33,7 +33,8 @@ func smartStep(db *store.DB, message int64) stockbell.SendStep {
 // smart sending on is not leased while another message to its recipient
 // is being sent (AttemptLeased until that lease ends) nor once one was
 // sent within the window (AttemptSmartSending); a window that started
-// after that send leases it. Another shop's id leases nothing.
+// after that send leases it. Another shop's id leases nothing, and what
+// another shop sent the recipient does not count.
 func TestSmartSendingLeaseSeesTheRecipientsOtherMessages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
@@ -42,6 +43,10 @@ func TestSmartSendingLeaseSeesTheRecipientsOtherMessages(t *testing.T) {
 		if res, err := db.AdvanceSend(ctx, other.ID, smartStep(db, first)); err != nil || res.Outcome != stockbell.AttemptDone {
 			t.Fatalf("another shop's lease: %v, %v; want done, nothing leased", res.Outcome, err)
 		}
+		// What another shop sent the same recipient a minute ago holds nothing back.
+		product(t, db, other.ID, "p1", map[string]int{"v1": 5})
+		otherSub := insertSubscription(t, db, other.ID, variant(t, db, other.ID, "v1").ID, "ann@example.com", "", stockbell.SubscriptionNotified)
+		sentMessage(t, db, other.ID, otherSub, 1, stockbell.MessageSent, clock.Now().Add(-time.Minute))
 		leased, err := db.AdvanceSend(ctx, shop.ID, smartStep(db, first))
 		must(t, err)
 		if leased.Outcome != stockbell.AttemptBegun {
