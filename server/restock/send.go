@@ -75,9 +75,10 @@ func (m *Messenger) HandleSendMessage(ctx context.Context, job stockbell.SendMes
 	// each to a different recipient, so what smart sending reads here
 	// stays true while the job sends, but for other jobs' messages to the
 	// same recipients, which the lease of each message with smart sending
-	// on checks (stockbell.SendStep.SmartSendingSince). The flow read with them also says
-	// which outcomes end a subscriber's flow (MessageDelivery.LastStep),
-	// so recording those does not read the flow again.
+	// on checks (stockbell.SendStep.SmartSendingSince). The flow read with
+	// them also says which outcomes end a subscriber's flow
+	// (MessageDelivery.LastStep), so recording those does not read the
+	// flow again.
 	deliveries, err := m.Store.FindMessageDeliveries(ctx, shopID, ids)
 	if err != nil {
 		return err
