@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net"
 	"net/http"
 	"net/url"
@@ -240,36 +239,6 @@ func validatorsOf(h http.Header) Validators {
 
 func (f *Fetcher) tooLarge() error {
 	return &FetchError{Reason: fmt.Sprintf("the feed is over the size cap of %d bytes (STOCKBELL_FEED_MAX_BYTES)", f.maxBytes)}
-}
-
-// formatOf tells the format from the content type: JSON or XML types (and
-// their +json, +xml suffixes); text/plain or no type is sniffed from the
-// first character. Anything else is refused.
-func formatOf(contentType string, body *bufio.Reader) (Format, error) {
-	media, _, err := mime.ParseMediaType(contentType)
-	if contentType != "" && err != nil {
-		return "", &FetchError{Reason: fmt.Sprintf("the feed's content type %q cannot be parsed", contentType)}
-	}
-	switch {
-	case media == "application/json" || media == "text/json" || strings.HasSuffix(media, "+json"):
-		return JSON, nil
-	case media == "application/xml" || media == "text/xml" || strings.HasSuffix(media, "+xml"):
-		return XML, nil
-	case media == "" || media == "text/plain":
-		return sniff(body)
-	}
-	return "", &FetchError{Reason: fmt.Sprintf("the feed's content type is %s, not JSON or XML", media)}
-}
-
-func sniff(body *bufio.Reader) (Format, error) {
-	head, _ := body.Peek(512)
-	switch text := strings.TrimLeft(string(head), " \t\r\n\ufeff"); {
-	case strings.HasPrefix(text, "["):
-		return JSON, nil
-	case strings.HasPrefix(text, "<"):
-		return XML, nil
-	}
-	return "", &FetchError{Reason: "the feed is plain text that is neither a JSON array nor XML"}
 }
 
 // cappedBody fails with err once more than left bytes are read.

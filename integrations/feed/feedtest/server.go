@@ -35,6 +35,9 @@ type Feed struct {
 	Body        []byte
 	File        string
 	ContentType string
+	// NoContentType sends no Content-Type at all (Go's server would
+	// otherwise sniff one), as some file servers answer.
+	NoContentType bool
 	// Status, when set, is answered instead of the document.
 	Status int
 	// ModifiedAt is sent as Last-Modified; the ETag is the body's hash.
@@ -75,7 +78,7 @@ func (s *Server) URL(path string) string { return s.server.URL + path }
 func (s *Server) Set(path string, f Feed) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if f.ContentType == "" && f.File == "" {
+	if f.ContentType == "" && f.File == "" && !f.NoContentType {
 		f.ContentType = "application/json"
 	}
 	if f.ModifiedAt.IsZero() {
@@ -170,7 +173,10 @@ func (f *Feed) notModified(r *http.Request) bool {
 }
 
 func (f *Feed) write(w http.ResponseWriter) {
-	if f.ContentType != "" {
+	switch {
+	case f.NoContentType:
+		w.Header()["Content-Type"] = nil
+	case f.ContentType != "":
 		w.Header().Set("Content-Type", f.ContentType)
 	}
 	if !f.NoValidators {
