@@ -1,7 +1,9 @@
 package feed_test
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -41,9 +43,11 @@ func FuzzParse(f *testing.F) {
 			return nil
 		})
 		if err != nil {
-			if _, ok := errors.AsType[*feed.DocumentError](err); !ok {
+			docErr, ok := errors.AsType[*feed.DocumentError](err)
+			if !ok {
 				t.Fatalf("error %v is not a *DocumentError", err)
 			}
+			checkLineOfByte(t, docErr.Reason, doc)
 			return
 		}
 		if result.Items != result.Valid+result.Rejected || emitted != result.Valid {
@@ -53,6 +57,19 @@ func FuzzParse(f *testing.F) {
 			t.Fatalf("%d rejected with %d reasons kept", result.Rejected, len(result.Rejections))
 		}
 	})
+}
+
+// checkLineOfByte: a reason naming a line and a byte names the byte's
+// line, and a byte within the document.
+func checkLineOfByte(t *testing.T, reason string, doc []byte) {
+	t.Helper()
+	var line, at int
+	if _, err := fmt.Sscanf(reason[strings.Index(reason, " at ")+1:], "at line %d (byte %d)", &line, &at); err != nil {
+		return
+	}
+	if at < 1 || at > len(doc) || bytes.Count(doc[:at-1], []byte{'\n'})+1 != line {
+		t.Fatalf("%q: %s names a byte on another line", doc, reason)
+	}
 }
 
 func checkFeedItem(t *testing.T, item stockbell.FeedItem, seen map[string]bool) {

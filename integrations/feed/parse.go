@@ -95,9 +95,10 @@ type parser struct {
 	emit   func(stockbell.FeedItem) error
 	src    *sourceReader
 	// skipped is the byte order mark's length, or 0; lines turns the JSON
-	// decoder's offsets into lines.
+	// decoder's offsets into lines, with dec (the bytes it holds).
 	skipped int64
-	lines   *lineTracker
+	lines   *lineCounter
+	dec     *json.Decoder
 	// scanned counts the bytes the JSON decoder's scanner has read: the
 	// items decoded so far (see decodeItem).
 	scanned int64
@@ -159,9 +160,10 @@ type jsonItem struct {
 }
 
 func (p *parser) json(r io.Reader) error {
-	p.lines = &lineTracker{r: r}
+	p.lines = &lineCounter{r: r}
 	dec := json.NewDecoder(p.lines)
-	if err := expectDelim(dec, '[', "the document is not a JSON array of items"); err != nil {
+	p.dec = dec
+	if err := p.expectDelim(dec, '[', "the document is not a JSON array of items"); err != nil {
 		return p.jsonError(err)
 	}
 	for dec.More() {
@@ -186,10 +188,10 @@ func (p *parser) json(r io.Reader) error {
 			return err
 		}
 	}
-	if err := expectDelim(dec, ']', "the JSON array is not closed"); err != nil {
+	if err := p.expectDelim(dec, ']', "the JSON array is not closed"); err != nil {
 		return p.jsonError(err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
+	if _, err := p.token(dec); err != io.EOF {
 		if err == nil {
 			return &DocumentError{Reason: "malformed JSON: there is more after the array of items"}
 		}
@@ -229,9 +231,31 @@ func readByte(r io.Reader, b []byte) bool {
 	return n == 1
 }
 
-// expectDelim reads the next token and wants it to be delim.
-func expectDelim(dec *json.Decoder, delim json.Delim, reason string) error {
+// token reads the next token, giving a syntax error in it the offset of
+// its byte as decodeItem does (the bytes up to and including it). Token
+// counts a misplaced delimiter's offset without the delimiter, and a bad
+// value's by its scanner alone, which leaves out the space Token skipped
+// and counts the items decoded before.
+func (p *parser) token(dec *json.Decoder) (json.Token, error) {
+	dec.More() // skips the space before the token
+	start := dec.InputOffset()
+	first := make([]byte, 1)
+	delim := readByte(dec.Buffered(), first) && strings.IndexByte(",:]}", first[0]) >= 0
 	tok, err := dec.Token()
+	var syntax *json.SyntaxError
+	switch {
+	case !errors.As(err, &syntax):
+	case delim:
+		syntax.Offset = start + 1
+	default:
+		syntax.Offset = start + syntax.Offset - p.scanned
+	}
+	return tok, err
+}
+
+// expectDelim reads the next token and wants it to be delim.
+func (p *parser) expectDelim(dec *json.Decoder, delim json.Delim, reason string) error {
+	tok, err := p.token(dec)
 	if err != nil {
 		if err == io.EOF && delim == '[' {
 			return &DocumentError{Reason: "the document is empty"}
@@ -291,44 +315,38 @@ func jsonText(raw json.RawMessage) (text string, present bool, bad string) {
 // is still known, and its byte in the document as served.
 func (p *parser) position(offset int64) string {
 	at := p.skipped + offset
-	if line, ok := p.lines.line(max(offset-1, 0)); ok {
+	held, _ := io.ReadAll(p.dec.Buffered())
+	if line, ok := p.lines.line(max(offset-1, 0), held); ok {
 		return fmt.Sprintf("line %d (byte %d)", line, at)
 	}
 	return fmt.Sprintf("byte %d", at)
 }
 
-// lineWindow is how many of the latest bytes a lineTracker keeps at
-// least: more than the JSON decoder holds back of one item in practice.
-const lineWindow = 256 << 10
-
-// lineTracker counts the lines of what it reads, keeping the latest bytes
-// so that an offset the JSON decoder names, within the item it was reading,
-// can be told as a line without holding the document.
-type lineTracker struct {
-	r      io.Reader
-	window []byte // the latest bytes read, at most 2 × lineWindow
-	start  int64  // the offset of window[0]
-	lines  int    // the newlines before window[0]
+// lineCounter counts the newlines in what the JSON decoder reads, and
+// keeps nothing: the line of a byte is told, when an error needs it, from
+// that count and the bytes the decoder still holds, which are all those
+// of the value or token it was reading.
+type lineCounter struct {
+	r     io.Reader
+	read  int64 // the bytes read
+	lines int   // the newlines among them
 }
 
-func (l *lineTracker) Read(b []byte) (int, error) {
+func (l *lineCounter) Read(b []byte) (int, error) {
 	n, err := l.r.Read(b)
-	l.window = append(l.window, b[:n]...)
-	if len(l.window) > 2*lineWindow {
-		drop := len(l.window) - lineWindow
-		l.lines += bytes.Count(l.window[:drop], []byte{'\n'})
-		l.start += int64(drop)
-		l.window = append(l.window[:0], l.window[drop:]...)
-	}
+	l.read += int64(n)
+	l.lines += bytes.Count(b[:n], newline)
 	return n, err
 }
 
-// line returns the 1-based line of the byte at offset, false once that
-// byte is no longer kept.
-func (l *lineTracker) line(offset int64) (int, bool) {
-	at := offset - l.start
-	if at < 0 || at > int64(len(l.window)) {
+var newline = []byte{'\n'}
+
+// line returns the 1-based line of the byte at offset, given held, the
+// last bytes read; false when that byte is not among them.
+func (l *lineCounter) line(offset int64, held []byte) (int, bool) {
+	from := l.read - int64(len(held))
+	if offset < from || offset > l.read {
 		return 0, false
 	}
-	return l.lines + bytes.Count(l.window[:at], []byte{'\n'}) + 1, true
+	return l.lines - bytes.Count(held[offset-from:], newline) + 1, true
 }

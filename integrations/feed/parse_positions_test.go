@@ -55,3 +55,37 @@ func TestParseJSONSyntaxErrorPositions(t *testing.T) {
 		}
 	}
 }
+
+// TestParseJSONSyntaxErrorPositionsOutsideItems: a syntax error before the
+// array of items (a misplaced delimiter, a bad value) or after it is named
+// by the line and byte of its offending character, counted in the
+// document as served (a byte order mark included).
+func TestParseJSONSyntaxErrorPositionsOutsideItems(t *testing.T) {
+	ws := []string{"", " ", "\n", " \n  ", "\t", "\r\n"}
+	bad := []string{",", ":", "]", "}", "x", "tx", "nul!", "-"}
+	for trial := 0; trial < 500; trial++ {
+		r := rand.New(rand.NewSource(int64(trial)))
+		var b strings.Builder
+		if r.Intn(4) == 0 {
+			b.WriteString("\ufeff")
+		}
+		b.WriteString(ws[r.Intn(len(ws))])
+		if r.Intn(2) == 0 {
+			fmt.Fprintf(&b, "[%s{\"id\":\"A\",\"inventory_quantity\":1}%s]%s", ws[r.Intn(len(ws))], ws[r.Intn(len(ws))], ws[r.Intn(len(ws))])
+		}
+		b.WriteString(bad[r.Intn(len(bad))])
+		at := b.Len() // the offending character is the last
+		if bad := b.String(); strings.HasSuffix(bad, "-") {
+			b.WriteString("x")
+			at++
+		}
+		doc := b.String()
+		line := strings.Count(doc[:at-1], "\n") + 1
+		_, err := feed.Parse(strings.NewReader(doc), feed.JSON, func(stockbell.FeedItem) error { return nil })
+		var de *feed.DocumentError
+		want := fmt.Sprintf("line %d (byte %d)", line, at)
+		if !errors.As(err, &de) || !strings.Contains(de.Reason, want) {
+			t.Fatalf("%q: %v, want %s", doc, err, want)
+		}
+	}
+}

@@ -271,6 +271,31 @@ func TestParseMalformedJSONNamesTheLine(t *testing.T) {
 	}
 }
 
+// A syntax error deep in a large item (a long description), after a
+// megabyte of items and with more after it, is named by its line too: the
+// decoder holds the whole item it was reading.
+func TestParseMalformedJSONNamesTheLineDeepInALargeItem(t *testing.T) {
+	var doc strings.Builder
+	doc.WriteString("[\n")
+	for i := range 20000 {
+		fmt.Fprintf(&doc, "  {\"id\":\"SKU-%d\", \"inventory_quantity\":1},\n", i)
+	}
+	doc.WriteString("  {\"id\":\"BIG\",\n   \"description\":\"" + strings.Repeat("long text ", 80_000) + "\",\n\n   \"inventory_quantity\" ")
+	at := doc.Len() + 1
+	doc.WriteString("1},\n")
+	for i := range 20000 {
+		fmt.Fprintf(&doc, "  {\"id\":\"MORE-%d\", \"inventory_quantity\":1},\n", i)
+	}
+	doc.WriteString("]\n")
+	text := doc.String()
+	want := fmt.Sprintf("malformed JSON at line %d (byte %d) after 20000 items", strings.Count(text[:at-1], "\n")+1, at)
+	_, err := feed.Parse(strings.NewReader(text), feed.JSON, func(stockbell.FeedItem) error { return nil })
+	var bad *feed.DocumentError
+	if !errors.As(err, &bad) || !strings.Contains(bad.Reason, want) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
 // An XML feed written by a CMS often carries HTML's named entities
 // (&eacute;, &nbsp;, &euro;) in titles and descriptions, which XML itself
 // does not define: they are read as HTML reads them rather than failing
