@@ -23,7 +23,7 @@ const DefaultMaxBytes = 200 << 20
 const MaxRedirects = 5
 
 // FetchError says why a feed could not be fetched (unreachable, refused
-// address, non-2xx answer, wrong content type, over the size cap). A sync
+// address, non-2xx answer, wrong content type, not a feed (an HTML page), over the size cap). A sync
 // that meets one changes nothing.
 type FetchError struct {
 	Reason string
@@ -129,9 +129,9 @@ func (f *Fetcher) checkRedirect(req *http.Request, via []*http.Request) error {
 // Fetch gets the document at rawURL with the credentials, conditionally on
 // the validators. It returns a *FetchError for every way the feed itself
 // fails: unreachable, refused address, too many redirects, a non-2xx
-// answer, a content type that is neither JSON nor XML, or a declared
-// length over the cap. The body returns a *FetchError once it goes past
-// the cap.
+// answer, a content type that is neither JSON, XML nor generic, a
+// document that is not a feed (see formatOf), or a declared length over
+// the cap. The body returns a *FetchError once it goes past the cap.
 func (f *Fetcher) Fetch(ctx context.Context, rawURL string, creds *Credentials, since Validators) (*Document, error) {
 	u, err := f.CheckURL(ctx, rawURL)
 	if err != nil {
