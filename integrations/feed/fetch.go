@@ -23,8 +23,8 @@ const DefaultMaxBytes = 200 << 20
 const MaxRedirects = 5
 
 // FetchError says why a feed could not be fetched (unreachable, refused
-// address, non-2xx answer, wrong content type, not a feed (an HTML page), over the size cap). A sync
-// that meets one changes nothing.
+// address, non-2xx answer, wrong content type, not a feed such as an HTML
+// page, over the size cap). A sync that meets one changes nothing.
 type FetchError struct {
 	Reason string
 }
