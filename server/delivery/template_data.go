@@ -4,6 +4,7 @@ import (
 	"bytes"
 	htmltemplate "html/template"
 	"io"
+	"strings"
 	texttemplate "text/template"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -21,7 +22,7 @@ func (t *Templates) data(c stockbell.MessageContent) (*TemplateData, error) {
 	product := productPage(c.Variant.URL, c.Variant.ProductURL, c.Shop.PrimaryDomain, c.Shop.Domain)
 	data := &TemplateData{
 		Shop:       ShopData{Name: c.Shop.Name, URL: shopHome(c.Shop.PrimaryDomain, c.Shop.Domain)},
-		Variant:    variantData(c.Variant).priced(c.Shop.Currency),
+		Variant:    variantData(c.Variant).priced(lang, c.Shop.Currency, c.Message.Channel),
 		Contact:    ContactData{Email: c.Subscription.Email, Phone: c.Subscription.Phone},
 		ProductURL: TrackedURL(product, c.Message.Channel, code), ShortURL: t.links.ShortURL(code),
 		UnsubscribeURL: t.links.UnsubscribeURL(UnsubscribeToken{SubscriptionID: c.Subscription.ID, ShopID: c.Shop.ID, Channel: c.Message.Channel}),
@@ -69,11 +70,20 @@ func variantData(v *stockbell.VariantWithProduct) VariantData {
 	return VariantData{ProductTitle: v.ProductTitle, Title: title, Price: v.Price, ImageURL: image, SKU: v.SKU}
 }
 
-// priced returns the variant with its price in the shop's currency.
-func (d VariantData) priced(currency string) VariantData {
-	d.Currency, d.PriceWithCurrency = currency, stockbell.FormatPrice(d.Price, currency)
+// priced returns the variant with its price in the shop's currency, as
+// readers of lang write it. A text writes ordinary spaces where an email
+// writes no-break ones: these are not in GSM-7, and would double the
+// segments billed.
+func (d VariantData) priced(lang, currency string, channel stockbell.Channel) VariantData {
+	d.Currency, d.PriceWithCurrency = currency, FormatPrice(lang, d.Price, currency)
+	if channel == stockbell.ChannelSMS {
+		d.PriceWithCurrency = gsmSpaces.Replace(d.PriceWithCurrency)
+	}
 	return d
 }
+
+// gsmSpaces writes the no-break spaces of an amount as ordinary ones.
+var gsmSpaces = strings.NewReplacer(noBreakSpace, " ", "\u202f", " ")
 
 // executor is what text/template and html/template templates share.
 type executor interface {

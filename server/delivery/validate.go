@@ -13,7 +13,7 @@ import (
 func sampleData() *TemplateData {
 	data := &TemplateData{
 		Shop:       ShopData{Name: "Example Shop", URL: "https://shop.example"},
-		Variant:    VariantData{ProductTitle: "Linen shirt", Title: "M / Blue", Price: "49.00", Currency: "EUR", PriceWithCurrency: "49.00 EUR", ImageURL: "https://cdn.example/shirt.jpg", SKU: "SHIRT-M"},
+		Variant:    VariantData{ProductTitle: "Linen shirt", Title: "M / Blue", Price: "49.00", Currency: "EUR", PriceWithCurrency: "€49.00", ImageURL: "https://cdn.example/shirt.jpg", SKU: "SHIRT-M"},
 		Contact:    ContactData{Email: "shopper@example.com", Phone: "+15551234567"},
 		ProductURL: "https://shop.example/products/shirt?utm_source=stockbell", ShortURL: "https://bell.example/r/abc",
 		UnsubscribeURL: "https://bell.example/unsubscribe/abc", Subject: "Linen shirt is back in stock",
