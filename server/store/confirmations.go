@@ -342,33 +342,50 @@ func confirm(ctx context.Context, tx *Tx, sub *stockbell.Subscription, c *stockb
 // goes by email instead (as Flow.StepMessage falls back for an alert). A
 // text an attempt holds is left to it. The messages are locked before
 // their subscriptions, in the order an approval or a send takes them, so
-// that neither waits for the other (see lockHeldMessages). It returns how
-// many subscriptions changed.
+// that neither waits for the other (see lockHeldMessages). A subscription
+// of the number an unsubscribe link ended can no longer be restored
+// (UndoUnsubscribe). It returns how many subscriptions changed.
 func (db *DB) StopSMS(ctx context.Context, phone string) (int, error) {
 	stopped := 0
 	err := db.inTx(ctx, func(tx *Tx) error {
+		stopped = 0
 		texts, err := lockUnsentTexts(ctx, tx, phone)
 		if err != nil {
 			return err
 		}
+		// Those an unsubscribe link ended are locked with the rest, in id
+		// order: STOP ends their undo, which would text the number again.
 		var subs []*stockbell.Subscription
 		err = tx.SelectContext(ctx, &subs, tx.Rebind(`SELECT `+subscriptionColumns+` FROM subscriptions
-			WHERE phone = ? AND status IN ('queued', 'pending', 'held', 'notified') ORDER BY id`+tx.forUpdate()), phone)
+			WHERE phone = ? AND (status IN ('queued', 'pending', 'held', 'notified') OR (status = 'unsubscribed' AND unsubscribed_at IS NOT NULL))
+			ORDER BY id`+tx.forUpdate()), phone)
 		if err != nil {
 			return err
 		}
 		for _, sub := range subs {
+			if sub.Status == stockbell.SubscriptionUnsubscribed {
+				if err := endUndo(ctx, tx, sub.ID); err != nil {
+					return err
+				}
+				continue
+			}
 			if err := stopSMS(ctx, tx, sub); err != nil {
 				return err
 			}
 			if err := stopTexts(ctx, tx, sub, texts[sub.ID]); err != nil {
 				return err
 			}
+			stopped++
 		}
-		stopped = len(subs)
 		return nil
 	})
 	return stopped, err
+}
+
+// endUndo makes an unsubscribe that ended the subscription final.
+func endUndo(ctx context.Context, tx *Tx, id int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET unsubscribed_at = NULL, unsubscribed_from = '' WHERE id = ?`), id)
+	return err
 }
 
 // unsentText is a text of a held or notified subscription not yet sent.

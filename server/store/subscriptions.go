@@ -258,7 +258,8 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 // Unsubscribe marks the shop's subscription unsubscribed with an
 // EventUnsubscribed event: it leaves the queue, and messages not yet sent
 // for it are skipped (those a manual flow holds at once, so that their
-// batch no longer counts them). Unsubscribing twice changes nothing.
+// batch no longer counts them). When, and the status it ended, are kept
+// for UndoUnsubscribe. Unsubscribing twice changes nothing.
 // Returns ENOTFOUND (also for another shop's subscription).
 func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 	return db.inTx(ctx, func(tx *Tx) error {
@@ -270,8 +271,9 @@ func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ? WHERE id = ? AND shop_id = ?`),
-			stockbell.SubscriptionUnsubscribed, tx.db.now(), id, shopID)
+		now := tx.db.now()
+		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ?, unsubscribed_at = ?, unsubscribed_from = ?
+			WHERE id = ? AND shop_id = ?`), stockbell.SubscriptionUnsubscribed, now, now, sub.Status, id, shopID)
 		if err != nil {
 			return err
 		}
