@@ -206,9 +206,8 @@ type SubscriptionService interface {
 	// ENOTFOUND (also for another shop's subscription).
 	Unsubscribe(ctx context.Context, shopID, id int64) error
 	// UndoUnsubscribe restores the shop's subscriptions that Unsubscribe
-	// ended at or after since, each to the status it had then, within
-	// UnsubscribeUndoWindow of since, with an EventResubscribed event; the
-	// outcomes are in the order of ids. Returns ENOTFOUND, restoring
-	// nothing, when an id is not the shop's.
-	UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, since time.Time) ([]UndoOutcome, error)
+	// ended less than UnsubscribeUndoWindow ago, each to the status it had
+	// then, with an EventResubscribed event; the outcomes are in id order.
+	// Returns ENOTFOUND, restoring nothing, when an id is not the shop's.
+	UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64) ([]UndoOutcome, error)
 }

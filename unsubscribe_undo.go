@@ -32,9 +32,10 @@ const (
 	// UndoVariantGone: the variant or its product was removed from the
 	// shop's catalog.
 	UndoVariantGone UndoResult = "variant_gone"
-	// UndoNotUndoable: the subscription is not as that unsubscribe left
-	// it: restored already, or its number replied STOP since; or it was
-	// held in a manual flow's batch, whose alert the unsubscribe skipped.
+	// UndoNotUndoable: the subscription is not as an unsubscribe left it
+	// (restored already, never unsubscribed, or its number replied STOP
+	// since), or it was held in a manual flow's batch, whose alert the
+	// unsubscribe skipped.
 	UndoNotUndoable UndoResult = "not_undoable"
 )
 

@@ -9,8 +9,7 @@ import (
 )
 
 // UndoUnsubscribe restores the shop's subscriptions that Unsubscribe ended
-// at or after since, within stockbell.UnsubscribeUndoWindow of since, in one
-// transaction. Each goes back to the status it had: a queued one to its
+// less than stockbell.UnsubscribeUndoWindow ago, in one transaction. Each goes back to the status it had: a queued one to its
 // place in the queue (the queue is by sign-up time, which is kept), with
 // the restock engine woken in case its variant is back; a pending one to
 // waiting for its confirmation; a notified one to its flow's later steps,
@@ -19,13 +18,13 @@ import (
 // contact signed up for the variant again since, nor one whose variant or
 // product left the catalog. Outcomes are in id order. Returns ENOTFOUND,
 // restoring nothing, when an id is not the shop's.
-func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, since time.Time) ([]stockbell.UndoOutcome, error) {
+func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64) ([]stockbell.UndoOutcome, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	var outcomes []stockbell.UndoOutcome
 	err := db.inTx(ctx, func(tx *Tx) error {
 		outcomes = outcomes[:0]
 		for _, id := range ids { // rows of one table in id order (lockorder.go)
-			result, err := undoUnsubscribe(ctx, tx, shopID, id, since)
+			result, err := undoUnsubscribe(ctx, tx, shopID, id)
 			if err != nil {
 				return err
 			}
@@ -42,7 +41,7 @@ type unsubscribed struct {
 	From stockbell.SubscriptionStatus `db:"unsubscribed_from"`
 }
 
-func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, since time.Time) (stockbell.UndoResult, error) {
+func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64) (stockbell.UndoResult, error) {
 	sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
 	if err != nil {
 		return "", err
@@ -51,7 +50,7 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, since time.T
 	if err := tx.GetContext(ctx, &ended, tx.Rebind(`SELECT unsubscribed_at, unsubscribed_from FROM subscriptions WHERE id = ?`), id); err != nil {
 		return "", err
 	}
-	if result, err := undoRefusal(ctx, tx, sub, ended, since); result != "" || err != nil {
+	if result, err := undoRefusal(ctx, tx, sub, ended); result != "" || err != nil {
 		return result, err
 	}
 	return stockbell.UndoRestored, restoreSubscription(ctx, tx, sub, ended)
@@ -59,12 +58,12 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, since time.T
 
 // undoRefusal says why the unsubscribe that ended sub cannot be undone,
 // or "" when it can.
-func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed, since time.Time) (stockbell.UndoResult, error) {
+func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed) (stockbell.UndoResult, error) {
 	switch {
-	case tx.db.now().After(since.Add(stockbell.UnsubscribeUndoWindow)):
-		return stockbell.UndoExpired, nil
-	case sub.Status != stockbell.SubscriptionUnsubscribed || ended.At == nil || ended.At.Before(since) || !undoable(ended.From):
+	case sub.Status != stockbell.SubscriptionUnsubscribed || ended.At == nil || !undoable(ended.From):
 		return stockbell.UndoNotUndoable, nil
+	case !tx.db.now().Before(ended.At.Add(stockbell.UnsubscribeUndoWindow)):
+		return stockbell.UndoExpired, nil
 	}
 	var gone bool
 	err := tx.GetContext(ctx, &gone, tx.Rebind(`SELECT v.deleted OR p.deleted FROM variants v JOIN products p ON p.id = v.product_id
