@@ -44,3 +44,10 @@ type UndoOutcome struct {
 	SubscriptionID int64
 	Result         UndoResult
 }
+
+// UndoneAlert is one alert of an undone removal as the unsubscribe page
+// shows it: the alert and what the undo did for it.
+type UndoneAlert struct {
+	ContactAlert
+	Result UndoResult
+}

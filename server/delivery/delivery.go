@@ -80,7 +80,7 @@ func New(cfg Config, deps Deps) (*Delivery, error) {
 	d := &Delivery{
 		Renderer:     NewTemplates(NewLinks(cfg.PublicURL, signer), cfg.Stop),
 		Sender:       &ChannelSender{Email: deps.Fallback, SMS: deps.Fallback},
-		Unsubscribes: &Unsubscribes{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog},
+		Unsubscribes: &Unsubscribes{Signer: signer, Subscriptions: deps.Subscriptions, Shops: deps.Shops, Catalog: deps.Catalog, Clock: deps.Clock},
 		Links:        &ShortLinks{Signer: signer, Clicks: deps.Clicks},
 	}
 	d.Confirmations = &Confirmations{Store: deps.Confirmations, Sender: d.Sender, Links: NewLinks(cfg.PublicURL, signer),

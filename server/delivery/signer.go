@@ -37,7 +37,7 @@ type UnsubscribeToken struct {
 var channelCodes = map[stockbell.Channel]byte{stockbell.ChannelEmail: 'e', stockbell.ChannelSMS: 's'}
 
 // Signer makes and verifies the signed tokens of unsubscribe and
-// confirmation links and the signed codes of short links (HMAC-SHA256,
+// confirmation links, of the unsubscribe page's Undo button and the signed codes of short links (HMAC-SHA256,
 // compared in constant time). Each uses its own key derived from the one
 // given. Previous keys (of
 // before a key rotation) still verify, so links already sent keep working;
@@ -46,6 +46,7 @@ type Signer struct {
 	unsubscribeKeys [][]byte // the current key's first
 	linkKeys        [][]byte
 	confirmKeys     [][]byte
+	undoKeys        [][]byte
 }
 
 // NewSigner returns a Signer for a secret key of at least MinKeyLength
@@ -59,6 +60,7 @@ func NewSigner(key []byte, previous ...[]byte) (*Signer, error) {
 		s.unsubscribeKeys = append(s.unsubscribeKeys, derive(k, "unsubscribe"))
 		s.linkKeys = append(s.linkKeys, derive(k, "short link"))
 		s.confirmKeys = append(s.confirmKeys, derive(k, "confirmation"))
+		s.undoKeys = append(s.undoKeys, derive(k, "unsubscribe undo"))
 	}
 	return s, nil
 }

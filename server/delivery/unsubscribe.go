@@ -28,6 +28,7 @@ type Unsubscribes struct {
 	Subscriptions stockbell.SubscriptionService
 	Shops         ShopFinder
 	Catalog       VariantFinder
+	Clock         stockbell.Clock // dates the Undo buttons
 }
 
 // ContactAlerts returns the alerts of the token's contact at its shop,
@@ -48,17 +49,24 @@ func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockb
 	}
 	list := &stockbell.ContactAlerts{Language: Language(sub.Locale), Shop: shop.Name, Contact: contact.value}
 	for _, a := range alerts {
-		row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a)}
-		if v, err := u.Catalog.FindVariantByID(ctx, sub.ShopID, a.VariantID); err == nil {
-			d := variantData(v)
-			row.Product, row.Variant = d.ProductTitle, d.Title
-		}
+		row := u.contactAlert(ctx, a)
 		if row.Active {
 			list.Active++
 		}
 		list.Alerts = append(list.Alerts, row)
 	}
 	return list, nil
+}
+
+// contactAlert is a subscription as the page lists it: its product and
+// variant (none when the variant is gone) and whether it is active.
+func (u *Unsubscribes) contactAlert(ctx context.Context, a *stockbell.Subscription) stockbell.ContactAlert {
+	row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a)}
+	if v, err := u.Catalog.FindVariantByID(ctx, a.ShopID, a.VariantID); err == nil {
+		d := variantData(v)
+		row.Product, row.Variant = d.ProductTitle, d.Title
+	}
+	return row
 }
 
 // OneClick unsubscribes the token's own subscription, as a mail client's
@@ -72,29 +80,37 @@ func (u *Unsubscribes) OneClick(ctx context.Context, token string) error {
 }
 
 // Remove unsubscribes one of the contact's alerts at the shop (which is its
-// id) or every one of them (which is "all"). It returns EINVALID naming
-// "remove" for anything else, including another contact's alert.
-func (u *Unsubscribes) Remove(ctx context.Context, token, which string) error {
+// id) or every one of them (which is "all"), and returns the token of an
+// Undo button for those it ended ("" when it ended none). It returns
+// EINVALID naming "remove" for anything else, including another contact's
+// alert.
+func (u *Unsubscribes) Remove(ctx context.Context, token, which string) (string, error) {
 	sub, contact, err := u.tokenSubscription(ctx, token)
 	if err != nil {
-		return err
+		return "", err
 	}
 	alerts, err := u.contactAlerts(ctx, sub, contact)
 	if err != nil {
-		return err
+		return "", err
 	}
 	id, _ := strconv.ParseInt(which, 10, 64)
 	if which != "all" && !slices.ContainsFunc(alerts, func(a *stockbell.Subscription) bool { return a.ID == id }) {
-		return stockbell.FieldErrorf("remove", "Choose an alert to remove.")
+		return "", stockbell.FieldErrorf("remove", "Choose an alert to remove.")
 	}
+	var ended []int64
 	for _, a := range alerts {
 		if (which == "all" || a.ID == id) && active(a) {
 			if err := u.Subscriptions.Unsubscribe(ctx, sub.ShopID, a.ID); err != nil {
-				return err
+				return "", err
 			}
+			ended = append(ended, a.ID)
 		}
 	}
-	return nil
+	if len(ended) == 0 {
+		return "", nil
+	}
+	expires := u.Clock.Now().Add(stockbell.UnsubscribeUndoWindow)
+	return u.Signer.UndoToken(UndoToken{ShopID: sub.ShopID, Expires: expires, SubscriptionIDs: ended}), nil
 }
 
 // linkContact is whom an unsubscribe link speaks for: the email address

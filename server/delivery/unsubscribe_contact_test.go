@@ -50,14 +50,14 @@ func TestUnsubscribeLinkSpeaksForItsContact(t *testing.T) {
 				t.Errorf("%s lists %v, want %v", c.name, got, c.want)
 			}
 		}
-		if err := w.d.Unsubscribes.Remove(ctx, link(stockbell.ChannelEmail), "all"); err != nil {
+		if _, err := w.d.Unsubscribes.Remove(ctx, link(stockbell.ChannelEmail), "all"); err != nil {
 			t.Fatal(err)
 		}
 		if w.status(t, both.ID) != stockbell.SubscriptionUnsubscribed || w.status(t, sameEmail.ID) != stockbell.SubscriptionUnsubscribed ||
 			w.status(t, samePhone.ID) != stockbell.SubscriptionQueued {
 			t.Fatal("removing all through the email link touched the phone's other alert, or missed the address's")
 		}
-		if err := w.d.Unsubscribes.Remove(ctx, link(stockbell.ChannelEmail), strconv.FormatInt(samePhone.ID, 10)); stockbell.ErrorCode(err) != stockbell.EINVALID {
+		if _, err := w.d.Unsubscribes.Remove(ctx, link(stockbell.ChannelEmail), strconv.FormatInt(samePhone.ID, 10)); stockbell.ErrorCode(err) != stockbell.EINVALID {
 			t.Fatalf("removing the phone's other alert through the email link: %v, want EINVALID", err)
 		}
 	})
@@ -74,7 +74,7 @@ func TestRemoveAllRemovesEveryAlert(t *testing.T) {
 		other := w.subscribe(t, "A", "bo@example.com", "")
 		token := newSigner(t).UnsubscribeToken(delivery.UnsubscribeToken{SubscriptionID: subs[0].ID, ShopID: subs[0].ShopID,
 			Channel: stockbell.ChannelEmail})
-		if err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
+		if _, err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
 			t.Fatal(err)
 		}
 		queued := stockbell.SubscriptionQueued
@@ -148,7 +148,7 @@ func TestHeldAlertCanBeStopped(t *testing.T) {
 				t.Errorf("alert %d listed active=%v; only the held one (%d) may still send", a.SubscriptionID, a.Active, held.ID)
 			}
 		}
-		if err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
+		if _, err := w.d.Unsubscribes.Remove(ctx, token, "all"); err != nil {
 			t.Fatal(err)
 		}
 		if w.status(t, held.ID) != stockbell.SubscriptionUnsubscribed || w.status(t, discarded.ID) != stockbell.SubscriptionDiscarded {

@@ -22,6 +22,7 @@ type wired struct {
 	d      *delivery.Delivery
 	smtp   *smtptest.Server
 	public string
+	clock  *storetest.Clock // delivery's: dates the Undo buttons
 }
 
 func newWired(t *testing.T, db *store.DB) *wired {
@@ -29,14 +30,15 @@ func newWired(t *testing.T, db *store.DB) *wired {
 	srv, handler := lateServer(t)
 	mail := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
 	cfg := delivery.Config{PublicURL: srv.URL, SMTP: smtpConfig(mail, delivery.SMTPStartTLS), Stop: delivery.StopNorthAmerica}
-	d, err := delivery.New(cfg, delivery.Deps{Key: testKey, Subscriptions: db, Shops: db, Catalog: db, Clicks: db, Clock: newClock()})
+	clock := newClock()
+	d, err := delivery.New(cfg, delivery.Deps{Key: testKey, Subscriptions: db, Shops: db, Catalog: db, Clicks: db, Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { d.Close() })
 	h := publicPages(d)
 	handler.Store(&h)
-	return &wired{shopFixture: newShopFixture(t, db), d: d, smtp: mail, public: srv.URL}
+	return &wired{shopFixture: newShopFixture(t, db), d: d, smtp: mail, public: srv.URL, clock: clock}
 }
 
 // sendEmail renders and sends the subscription's email as the message

@@ -22,8 +22,12 @@ type UnsubscribeService interface {
 	// OneClick unsubscribes the token's own subscription (RFC 8058).
 	OneClick(ctx context.Context, token string) error
 	// Remove unsubscribes one of the contact's alerts (which is its id) or
-	// all of them ("all"); EINVALID for anything else.
-	Remove(ctx context.Context, token, which string) error
+	// all of them ("all"), and returns the token of an Undo button for
+	// those it ended ("" for none); EINVALID for anything else.
+	Remove(ctx context.Context, token, which string) (string, error)
+	// Undo restores the alerts an Undo button's token names, and says
+	// what became of each; EINVALID naming "undo" for another contact's.
+	Undo(ctx context.Context, token, undo string) ([]stockbell.UndoneAlert, error)
 }
 
 // maxUnsubscribeBody bounds a POST body: the forms are a few bytes.
@@ -43,7 +47,10 @@ var linkStatuses = Statuses{stockbell.EUNAUTHORIZED: http.StatusNotFound, stockb
 //     clients from the List-Unsubscribe-Post header) unsubscribes the
 //     token's subscription and answers 200.
 //   - POST with remove={id} or remove=all (the page's buttons) removes one
-//     or all of the contact's alerts and shows the page again.
+//     or all of the contact's alerts and shows the page again, with an
+//     Undo button for stockbell.UnsubscribeUndoWindow.
+//   - POST with undo={token} (that button) restores what the removal
+//     ended, and shows the page with what became of each alert.
 func (s *Server) RegisterUnsubscribe(unsubscribes UnsubscribeService) {
 	h := &unsubscribeHandler{server: s, unsubscribes: unsubscribes}
 	s.router.HandleFunc("/unsubscribe/{token}", h.serve)
@@ -61,7 +68,7 @@ func (h *unsubscribeHandler) serve(w http.ResponseWriter, r *http.Request) {
 	token := mux.Vars(r)["token"]
 	switch r.Method {
 	case http.MethodGet, http.MethodHead:
-		h.showPage(w, r, token, r.URL.Query().Get("removed"))
+		h.showPage(w, r, token, unsubscribePage{Removed: r.URL.Query().Get("removed"), Undo: r.URL.Query().Get("undo")}, http.StatusOK)
 	case http.MethodPost:
 		h.post(w, r, token)
 	default:
@@ -85,23 +92,34 @@ func (h *unsubscribeHandler) post(w http.ResponseWriter, r *http.Request, token 
 		w.Write([]byte("Unsubscribed.\n"))
 		return
 	}
+	if undo := r.PostFormValue("undo"); undo != "" {
+		h.undo(w, r, token, undo)
+		return
+	}
 	which := r.PostFormValue("remove")
-	if err := h.unsubscribes.Remove(r.Context(), token, which); err != nil {
+	undo, err := h.unsubscribes.Remove(r.Context(), token, which)
+	if err != nil {
 		h.fail(w, r, err, 0)
 		return
 	}
-	http.Redirect(w, r, r.URL.Path+"?removed="+url.QueryEscape(which), http.StatusSeeOther)
+	query := url.Values{"removed": {which}}
+	if undo != "" {
+		query.Set("undo", undo)
+	}
+	http.Redirect(w, r, r.URL.Path+"?"+query.Encode(), http.StatusSeeOther)
 }
 
-// showPage renders the contact's alerts at the shop.
-func (h *unsubscribeHandler) showPage(w http.ResponseWriter, r *http.Request, token, removed string) {
+// showPage renders the contact's alerts at the shop, with what page
+// adds (a removal and its Undo button, or what an undo did).
+func (h *unsubscribeHandler) showPage(w http.ResponseWriter, r *http.Request, token string, page unsubscribePage, status int) {
 	alerts, err := h.unsubscribes.ContactAlerts(r.Context(), token)
 	if err != nil {
 		h.fail(w, r, err, 0)
 		return
 	}
-	lang := pageLanguage(alerts.Language)
-	WriteHTML(w, http.StatusOK, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], Alerts: alerts, Removed: removed})
+	page.Lang = pageLanguage(alerts.Language)
+	page.T, page.U, page.Alerts = pageTexts[page.Lang], undoTexts[page.Lang], alerts
+	WriteHTML(w, status, unsubscribePageTemplate, page)
 }
 
 // fail answers the page with only an error message, in the language the
@@ -112,16 +130,20 @@ func (h *unsubscribeHandler) fail(w http.ResponseWriter, r *http.Request, err er
 	}
 	h.server.logFailure(r, status, err)
 	lang := pageLanguage(r.Header.Get("Accept-Language"))
-	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], Status: status})
+	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], U: undoTexts[lang], Status: status})
 }
 
 // unsubscribePage is what the page template sees.
 type unsubscribePage struct {
 	Lang    string
 	T       pageText
+	U       undoText
 	Alerts  *stockbell.ContactAlerts
 	Removed string // "", "all" or the id of the alert just removed
-	Status  int    // for error pages
+	Undo    string // the token of the removal's Undo button
+	// Undone is what an undo did for each alert it named.
+	Undone []stockbell.UndoneAlert
+	Status int // for error pages
 }
 
 // pageLanguage returns the page language for a locale or an
@@ -189,6 +211,10 @@ li{display:flex;justify-content:space-between;align-items:center;gap:12px;paddin
 li form{margin:0}
 button{background:#fff;color:#18181b}
 .all button{background:#18181b;color:#fff}
+.done p{margin:0}
+.undo{margin:8px 0 0}
+ul.undone{margin:0}
+ul.undone li{display:list-item;padding:0;border:0}
 </style>
 </head>
 <body>
@@ -197,7 +223,16 @@ button{background:#fff;color:#18181b}
 {{- if .Status}}
 <p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
 {{- else}}
-{{- if eq .Removed "all"}}<p class="done" role="status">{{.T.RemovedAll}}</p>{{else if .Removed}}<p class="done" role="status">{{.T.Removed}}</p>{{end}}
+{{- if .Undone}}
+<div class="done" role="status"><ul class="undone">
+{{- range .Undone}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}: {{$.U.Result .Result}}</li>{{end}}
+</ul></div>
+{{- else if .Removed}}
+<div class="done" role="status"><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{.T.Removed}}{{end}}</p>
+{{- with .Undo}}
+<form method="post" class="undo"><input type="hidden" name="undo" value="{{.}}"><button type="submit">{{$.U.Undo}}</button> <span class="muted">{{$.U.Hint}}</span></form>
+{{- end}}</div>
+{{- end}}
 <p>{{sprintf .T.Intro .Alerts.Contact .Alerts.Shop}}</p>
 <ul>
 {{- range .Alerts.Alerts}}
