@@ -554,6 +554,11 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"Unsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
 		wantCodeOf(t, "Unsubscribe", db.Unsubscribe(ctx, fx.a.ID, fx.bSub), stockbell.ENOTFOUND)
 	},
+	"UndoUnsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
+		outcomes, err := db.UndoUnsubscribe(ctx, fx.a.ID, []int64{fx.bSub})
+		wantCodeOf(t, "UndoUnsubscribe", err, stockbell.ENOTFOUND)
+		unseen(t, "UndoUnsubscribe", outcomes, err)
+	},
 	"WebhookEndpointSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
 		e, sealed, err := db.WebhookEndpointSecret(ctx, fx.a.ID, fx.bEndpoint)
 		wantCodeOf(t, "WebhookEndpointSecret", err, stockbell.ENOTFOUND)
