@@ -13,7 +13,8 @@ import (
 
 // TestFlowPreviewAndOutboxWriteTheShopsCurrency: the flow page's preview
 // and a test message (as the Outbox keeps it) write the price with the
-// currency stored on the shop.
+// currency stored on the shop, as an English reader writes it ("CHF 49.00",
+// a no-break space after a code-like symbol).
 func TestFlowPreviewAndOutboxWriteTheShopsCurrency(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		ctx := context.Background()
@@ -30,14 +31,14 @@ func TestFlowPreviewAndOutboxWriteTheShopsCurrency(t *testing.T) {
 		b := f.signIn(t, shop)
 		preview := b.get("/admin/flow/preview?step=1&format=text")
 		wantStatus(t, preview, http.StatusOK, "the preview")
-		if !strings.Contains(preview.Body, "Price: 49.00 CHF") {
+		if !strings.Contains(preview.Body, "Price: CHF\u00a049.00") {
 			t.Errorf("the preview lacks the price with the shop's currency:\n%s", preview.Body)
 		}
 		token := b.get("/admin/flow").csrf(t)
 		wantStatus(t, b.post("/admin/flow", flowForm(token, "action", "test_1", "test_to", "me@example.com")), http.StatusOK, "sending a test")
 		sent, _, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})
-		if err != nil || len(sent) != 1 || !strings.Contains(sent[0].Text, "Price: 49.00 CHF") {
-			t.Fatalf("the Outbox's test message: %+v, %v; want Price: 49.00 CHF", sent, err)
+		if err != nil || len(sent) != 1 || !strings.Contains(sent[0].Text, "Price: CHF\u00a049.00") {
+			t.Fatalf("the Outbox's test message: %+v, %v; want Price: CHF 49.00", sent, err)
 		}
 	})
 }
