@@ -45,6 +45,17 @@ var moneyStyles = map[string]moneyStyle{
 	"it": {gap: noBreakSpace},
 }
 
+// moneyPrinters are the x/text printers of the languages with a style,
+// made once: making one matches the language against x/text's tables, which
+// cost more than the formatting itself. A Printer is safe for concurrent use.
+var moneyPrinters = func() map[string]*message.Printer {
+	printers := map[string]*message.Printer{}
+	for lang := range moneyStyles {
+		printers[lang] = message.NewPrinter(language.Make(lang))
+	}
+	return printers
+}()
+
 // FormatPrice writes a price as stored ("89.00", or a feed's "15.00 USD")
 // the way readers of lang write amounts: in the currency the price states,
 // else the shop's (currency; "" writes the number alone), with the
@@ -69,7 +80,7 @@ func formatMoney(lang string, m stockbell.Money) string {
 	if !ok {
 		lang, style = "en", moneyStyles["en"]
 	}
-	printer := message.NewPrinter(language.Make(lang))
+	printer := moneyPrinters[lang]
 	symbol, decimals := currencySymbol(printer, m.Currency)
 	sign, amount := "", m.Amount
 	if amount < 0 {
