@@ -225,7 +225,7 @@ ul.undone li{display:list-item;padding:0;border:0}
 {{- else}}
 {{- if .Undone}}
 <div class="done" role="status"><ul class="undone">
-{{- range .Undone}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}: {{$.U.Result .Result}}</li>{{end}}
+{{- range .Undone}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}{{$.U.Colon}} {{$.U.Result .Result}}</li>{{end}}
 </ul></div>
 {{- else if .Removed}}
 <div class="done" role="status"><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{.T.Removed}}{{end}}</p>
