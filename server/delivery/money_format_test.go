@@ -31,9 +31,12 @@ func TestFormatPriceFollowsCLDR(t *testing.T) {
 		{"en", "1500", "JPY", "¥1,500"},
 		{"en", "12.5", "CHF", "CHF" + gap + "12.50"},
 		{"en", "0.125", "USD", "$0.125"},
+		{"en", "20", "CAD", "CA$20.00"},
+		{"en", "1.5", "KWD", "KWD" + gap + "1.500"}, // three decimals for the dinar
 		{"fr", "1234.5", "EUR", "1" + nnbsp + "234,50" + gap + "€"},
 		{"fr", "49", "USD", "49,00" + gap + "$US"},
 		{"fr", "20", "GBP", "20,00" + gap + "£GB"},
+		{"fr", "20", "CAD", "20,00" + gap + "$CA"},
 		{"fr", "1500", "JPY", "1" + nnbsp + "500" + gap + "JPY"},
 		{"de", "1234.5", "EUR", "1.234,50" + gap + "€"},
 		{"de", "1500", "JPY", "1.500" + gap + "¥"},
