@@ -76,12 +76,28 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 		return timelineEntry{What: "Wait between batches ended", Tone: "info", Why: "Stock was counted again to size the next batch."}
 	case stockbell.EventUnsubscribed:
 		return timelineEntry{What: "Unsubscribed", Tone: "bad", Why: "Asked for no more alerts (from the link in a message or the alerts page)."}
+	case stockbell.EventResubscribed:
+		return describeResubscribed(d)
 	case stockbell.EventRemoved:
 		return describeRemoved(d)
 	case stockbell.EventSettingsChanged:
 		return timelineEntry{What: "Settings changed", Tone: "info", Why: settingsChangeWords(d)}
 	}
 	return timelineEntry{What: strings.ReplaceAll(string(e.Kind), "_", " "), Tone: "info"}
+}
+
+// describeResubscribed: the shopper undid an unsubscribe from a link, and
+// the subscription went back to the status it had (restored_status).
+func describeResubscribed(d detail) timelineEntry {
+	back := map[string]string{
+		string(stockbell.SubscriptionQueued):   "back in the queue in their first place.",
+		string(stockbell.SubscriptionPending):  "waiting for their confirmation again.",
+		string(stockbell.SubscriptionNotified): "the follow-ups still to come are sent when due (any that came due meanwhile stay skipped).",
+	}[d.text("restored_status")]
+	if back == "" {
+		back = "their alert goes on as before."
+	}
+	return timelineEntry{What: "Resubscribed", Tone: "good", Why: "Undid their unsubscribe from the page of its link: " + back}
 }
 
 // describeRemoved: the merchant took her out of the queue, out of the

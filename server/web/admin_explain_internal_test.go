@@ -154,3 +154,19 @@ func TestRemovalIsDatedFromItsEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineOfAnUndoneUnsubscribe: a shopper who undid an unsubscribe
+// reads as resubscribed, with what they went back to.
+func TestTimelineOfAnUndoneUnsubscribe(t *testing.T) {
+	tl := &stockbell.SubscriberTimeline{}
+	for restored, want := range map[stockbell.SubscriptionStatus]string{
+		stockbell.SubscriptionQueued:   "Resubscribed: Undid their unsubscribe from the page of its link: back in the queue in their first place.",
+		stockbell.SubscriptionPending:  "Resubscribed: Undid their unsubscribe from the page of its link: waiting for their confirmation again.",
+		stockbell.SubscriptionNotified: "Resubscribed: Undid their unsubscribe from the page of its link: the follow-ups still to come are sent when due (any that came due meanwhile stay skipped).",
+	} {
+		got := describeEvent(&stockbell.Event{Kind: stockbell.EventResubscribed}, detail{"restored_status": string(restored)}, nil, tl)
+		if got.What+": "+got.Why != want || got.Tone != "good" {
+			t.Errorf("restored to %s reads %q: %q (%s), want %q", restored, got.What, got.Why, got.Tone, want)
+		}
+	}
+}
