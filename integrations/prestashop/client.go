@@ -83,7 +83,7 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 	u := s.creds.URL + "/api/" + resource + "?" + q.Encode()
 	for attempt := 1; ; attempt++ {
 		raw, resp, err := s.send(ctx, u)
-		if err == nil && resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+		if err == nil && !transient(resp.StatusCode, raw) {
 			at, _ := http.ParseTime(resp.Header.Get("Date"))
 			return raw, at.UTC(), answerError(resource, resp.StatusCode, raw)
 		}
@@ -127,12 +127,20 @@ func retryDelay(resp *http.Response, attempt int) time.Duration {
 	return time.Duration(attempt) * time.Second
 }
 
-// answerError is nil for a 2xx answer, else the error of the answer to a
-// GET of resource.
-func answerError(resource string, status int, raw []byte) error {
-	if status >= 200 && status < 300 {
-		return nil
+// transient reports whether an answer may differ when asked again: a 429
+// or a 5xx, unless it is the webservice saying it is switched off (which
+// it says until the merchant switches it on).
+func transient(status int, raw []byte) bool {
+	if status < 500 && status != http.StatusTooManyRequests {
+		return false
 	}
+	return !webserviceDisabled(apiErrorOf(status, raw))
+}
+
+// apiErrorOf reads an answer's status and the first of PrestaShop's
+// {"errors":[{"code","message"}]} (the first 200 bytes of the body
+// without them).
+func apiErrorOf(status int, raw []byte) *APIError {
 	var body struct {
 		Errors []struct {
 			Code    number `json:"code"`
@@ -143,9 +151,21 @@ func answerError(resource string, status int, raw []byte) error {
 	if json.Unmarshal(raw, &body) == nil && len(body.Errors) > 0 {
 		apiErr.Code, apiErr.Message = int(body.Errors[0].Code), body.Errors[0].Message
 	}
+	return apiErr
+}
+
+// answerError is nil for a 2xx answer, else the error of the answer to a
+// GET of resource.
+func answerError(resource string, status int, raw []byte) error {
+	if status >= 200 && status < 300 {
+		return nil
+	}
+	apiErr := apiErrorOf(status, raw)
 	switch {
 	case status == http.StatusNotFound:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on the PrestaShop webservice"), apiErr)
+	case webserviceDisabled(apiErr):
+		return fmt.Errorf("%w: %w", disabled(apiErr), apiErr)
 	case keyLacksPermission(apiErr):
 		return fmt.Errorf("%w: %w", forbidden(resource, apiErr), apiErr)
 	case status == http.StatusUnauthorized:
@@ -238,6 +258,13 @@ func idFilter(ids []int64) string {
 func isRefused(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED
+}
+
+// isDisabled reports whether err is the webservice switched off in the
+// back office.
+func isDisabled(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && webserviceDisabled(apiErr)
 }
 
 // isForbidden reports whether err is the webservice refusing a request the

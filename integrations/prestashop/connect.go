@@ -91,6 +91,9 @@ func (s *session) check(ctx context.Context, resource string) error {
 	switch {
 	case err == nil:
 		return nil
+	case isDisabled(err):
+		return stockbell.FieldErrorf("shop_url", "PrestaShop's webservice is switched off at %s (%s): in Advanced Parameters › Webservice, set Enable PrestaShop's webservice to Yes and save",
+			s.creds.URL, apiMessage(err))
 	case isRefused(err):
 		return stockbell.FieldErrorf("webservice_key", "PrestaShop refused the webservice key (%s). Check the key in Advanced Parameters > Webservice: it must be enabled", apiMessage(err))
 	case isForbidden(err):

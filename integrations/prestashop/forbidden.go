@@ -18,7 +18,28 @@ const (
 	codeResourceNotAllowed   = 26  // 401 "Resource of type "…" is not allowed with this authentication key"
 	codeMethodNotAllowed     = 25  // 405 "Method GET is not allowed for the resource … with this authentication key"
 	codeNotOnThisShop        = 132 // 403 "No permission for this key on this shop"
+	// codeWebserviceDisabled is the answer to every request, before the
+	// key is looked at, while the merchant has the webservice switched
+	// off (WebserviceRequest::isActivated).
+	codeWebserviceDisabled = 22 // 503 "The PrestaShop webservice is disabled. …"
 )
+
+// webserviceDisabled reports whether apiErr is the webservice switched off
+// in the back office: a 503 that lasts until the merchant switches it on,
+// unlike a shop under load.
+func webserviceDisabled(apiErr *APIError) bool {
+	return apiErr.Status == http.StatusServiceUnavailable && apiErr.Code == codeWebserviceDisabled
+}
+
+// disabled is the EFORBIDDEN error of a request the webservice refused
+// because it is switched off: the shop refuses every request until the
+// merchant switches it on, as it refuses a request the key may not make.
+func disabled(apiErr *APIError) error {
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "PrestaShop's webservice is switched off (%d, code %d: %s). "+
+		"In the back office, open Advanced Parameters › Webservice, set Enable PrestaShop's webservice to Yes and save; it applies at once. "+
+		"Stockbell stays connected: reconciliation reads the shop again every 15 minutes and the daily catalog sync its whole catalog "+
+		"(connecting the shop again from the module reads it at once).", apiErr.Status, apiErr.Code, apiErr.Message)
+}
 
 // keyLacksPermission reports whether the webservice accepted the key but
 // refused it this request: one of the codes above, or any 403 (a firewall

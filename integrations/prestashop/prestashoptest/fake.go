@@ -73,6 +73,11 @@ type Shop struct {
 	// merchant disabled or deleted (401, code 20); OtherShop answers that
 	// the key is not enabled for this shop of a multistore (403, code 132).
 	KeyDisabled, OtherShop bool
+	// WebserviceDisabled answers every request 503 with code 22, as
+	// PrestaShop does while Advanced Parameters › Webservice › Enable
+	// PrestaShop's webservice is off (WebserviceRequest::isActivated,
+	// checked before the key).
+	WebserviceDisabled bool
 	// Unordered answers lists in the order the shop keeps its rows,
 	// whatever the sort asked, as a webservice whose sort an override
 	// module drops would.
@@ -189,6 +194,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", f.retryAfter)
 		}
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
+		return
+	}
+	if f.shop.WebserviceDisabled {
+		writeError(w, http.StatusServiceUnavailable, 22, "The PrestaShop webservice is disabled. Please activate it in the PrestaShop Back Office")
 		return
 	}
 	if f.refuseKey(w, r) {
