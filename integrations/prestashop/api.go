@@ -132,6 +132,9 @@ type shopSettings struct {
 	currencyID int64
 	// owner is whose stock rows are the connected shop's (zero: not known).
 	owner stockOwner
+	// ownerKept is an owner kept from an earlier read (OwnerTTL), not read
+	// for this one.
+	ownerKept bool
 }
 
 // apiCurrency is a row of the currencies resource.

@@ -35,7 +35,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	if err != nil {
 		return err
 	}
-	settings, err := sess.settings(ctx)
+	// The sync reads the shop's place in its multistore afresh (three
+	// requests against the listing's hundreds), and keeps it for the reads
+	// that follow: a connect, which queues this sync, applies at once.
+	settings, err := in.settings(ctx, shop.ID, sess, true)
 	if err != nil {
 		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
 	}
@@ -95,10 +98,19 @@ func (in *Integration) failed(ctx context.Context, shop *stockbell.Shop, report 
 }
 
 // settings reads the shop-wide settings stock depends on, and which stock
-// rows are the connected shop's (stockOwner): when the webservice does not
-// say, that is logged and the rows it answers for the shop's URL are read
-// as before.
-func (s *session) settings(ctx context.Context) (shopSettings, error) {
+// rows are the connected shop's (stockOwner, kept for OwnerTTL unless
+// fresh: see Integration.owner).
+func (in *Integration) settings(ctx context.Context, shopID int64, s *session, fresh bool) (shopSettings, error) {
+	settings, err := s.configuration(ctx)
+	if err != nil {
+		return settings, err
+	}
+	settings.owner, settings.ownerKept, err = in.owner(ctx, shopID, s, fresh)
+	return settings, err
+}
+
+// configuration reads the shop-wide settings stock depends on.
+func (s *session) configuration(ctx context.Context) (shopSettings, error) {
 	rows, _, err := list[apiConfiguration](ctx, s, "configurations", url.Values{
 		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT|PS_CURRENCY_DEFAULT]"}})
 	settings := shopSettings{stockManaged: true}
@@ -111,15 +123,6 @@ func (s *session) settings(ctx context.Context) (shopSettings, error) {
 		case "PS_CURRENCY_DEFAULT":
 			settings.currencyID, _ = strconv.ParseInt(string(r.Value), 10, 64)
 		}
-	}
-	if err != nil {
-		return settings, err
-	}
-	settings.owner, err = s.stockOwner(ctx)
-	if errors.Is(err, errOwnerUnknown) {
-		s.client.Logger.WarnContext(ctx, "prestashop shop not found in its installation: the stock rows answered for its URL are read",
-			"shop", s.creds.URL, "err", err)
-		err = nil
 	}
 	return settings, err
 }
@@ -151,6 +154,9 @@ type catalogRead struct {
 	// at is the shop's clock when it answered the stock read: the levels'
 	// platform time (stock_availables carry none of their own).
 	at time.Time
+	// strayRows is a stock read that listed rows, none of them the known
+	// owner's.
+	strayRows bool
 }
 
 // applyProducts reads the products' combinations and stock and upserts
@@ -166,7 +172,7 @@ func (in *Integration) applyProducts(ctx context.Context, shop *stockbell.Shop, 
 	if err != nil {
 		return 0, err
 	}
-	read, err := sess.readProducts(ctx, products, settings)
+	read, err := in.readProducts(ctx, shop.ID, sess, products, settings)
 	if err != nil {
 		return 0, err
 	}
@@ -180,6 +186,26 @@ func (in *Integration) applyProducts(ctx context.Context, shop *stockbell.Shop, 
 		variants += len(up.Variants)
 	}
 	return variants, nil
+}
+
+// readProducts reads the products' combinations and stock. When the
+// stock rows listed hold none of the kept owner's, the shop has moved in
+// its installation (its id, or its group's sharing of stock, changed): the
+// owner is read again and the products once more with it.
+func (in *Integration) readProducts(ctx context.Context, shopID int64, sess *session, products []apiProduct, settings shopSettings) (catalogRead, error) {
+	read, err := sess.readProducts(ctx, products, settings)
+	if err != nil || !read.strayRows {
+		return read, err
+	}
+	in.forgetOwner(shopID)
+	if !settings.ownerKept {
+		return read, nil
+	}
+	in.Logger.InfoContext(ctx, "prestashop stock rows are not the kept shop's: its place in the installation is read again", "shop", sess.creds.URL)
+	if settings.owner, settings.ownerKept, err = in.owner(ctx, shopID, sess, true); err != nil {
+		return read, err
+	}
+	return sess.readProducts(ctx, products, settings)
 }
 
 // readProducts reads the combinations, their option names and the stock
@@ -213,6 +239,7 @@ func (s *session) readProducts(ctx context.Context, products []apiProduct, setti
 				read.stock[id] = r
 			}
 		}
+		read.strayRows = settings.owner.known() && len(rows) > 0 && len(read.stock) == 0
 		if read.at.IsZero() {
 			read.at = at
 		}

@@ -56,6 +56,7 @@ func (in *Integration) Connect(ctx context.Context, shopURL, key string) (*stock
 	if err != nil {
 		return nil, "", err
 	}
+	in.forgetOwner(shop.ID) // connecting again reads the shop afresh
 	in.Logger.InfoContext(ctx, "prestashop shop connected", "shop", shop.Domain, "shop_id", shop.ID)
 	return shop, secret, nil
 }

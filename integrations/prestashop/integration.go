@@ -24,6 +24,9 @@ type Integration struct {
 	Client *Client
 	Clock  stockbell.Clock
 	Logger *slog.Logger
+
+	// owners keeps each shop's place in its multistore (OwnerTTL).
+	owners ownerCache
 }
 
 // activeSession opens the shop's webservice, or returns nil when the shop

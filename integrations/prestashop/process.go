@@ -176,11 +176,20 @@ func (in *Integration) knownCombinationsTotal(ctx context.Context, shop *stockbe
 // marked deleted (deleteUnlisted). It returns the products found and their
 // variant count.
 func (in *Integration) refreshProducts(ctx context.Context, shop *stockbell.Shop, ids []int64, source string) (map[int64]bool, int, error) {
+	found, variants, err := in.readAndApply(ctx, shop, ids, source)
+	if err != nil {
+		in.forgetOwner(shop.ID) // the shop may have moved in its installation
+	}
+	return found, variants, err
+}
+
+// readAndApply is refreshProducts' work.
+func (in *Integration) readAndApply(ctx context.Context, shop *stockbell.Shop, ids []int64, source string) (map[int64]bool, int, error) {
 	sess, err := in.session(shop)
 	if err != nil {
 		return nil, 0, err
 	}
-	settings, err := sess.settings(ctx)
+	settings, err := in.settings(ctx, shop.ID, sess, false)
 	if err != nil {
 		return nil, 0, err
 	}
