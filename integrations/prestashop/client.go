@@ -34,7 +34,8 @@ type Credentials struct {
 // Client calls shops' webservices (GET /api/{resource}?output_format=JSON)
 // with the key as the basic-auth user name and an empty password. Outside
 // development it connects only to public addresses
-// (stockbell.PublicAddress), checked on the socket itself.
+// (stockbell.PublicAddress), checked on the socket itself, and follows
+// redirects only on the shop's host (movedError).
 type Client struct {
 	HTTP *http.Client
 	// Development allows loopback and private addresses and plain http
@@ -49,7 +50,7 @@ type Client struct {
 // lets it reach loopback and private addresses (development and tests).
 func NewClient(allowPrivate bool, logger *slog.Logger) *Client {
 	transport := netguard.Transport("PrestaShop shop", allowPrivate)
-	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: netguard.KeepCredentials("PrestaShop shop")},
+	return &Client{HTTP: &http.Client{Timeout: 30 * time.Second, Transport: transport, CheckRedirect: netguard.StayOnHost("PrestaShop shop")},
 		Development: allowPrivate, Sleep: stockbell.Sleep, Logger: logger}
 }
 
@@ -89,7 +90,9 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 		}
 		// A refused redirect would be refused again.
 		if _, refused := errors.AsType[*netguard.RefusedError](err); refused || attempt == MaxAttempts {
-			if err != nil {
+			if moved := asMoved(s.creds.URL, err); moved != nil {
+				return nil, time.Time{}, moved
+			} else if err != nil {
 				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
 			}
 			return nil, time.Time{}, answerError(resource, resp.StatusCode, raw)

@@ -78,6 +78,11 @@ type Shop struct {
 	// PrestaShop's webservice is off (WebserviceRequest::isActivated,
 	// checked before the key).
 	WebserviceDisabled bool
+	// MainDomain, when set, is the only host the shop's URLs list: a
+	// request to another host is redirected (301) to the same path on it,
+	// as Shop::initialize sends a domain no shop_url lists to the main
+	// one (example.com to www.example.com).
+	MainDomain string
 	// Unordered answers lists in the order the shop keeps its rows,
 	// whatever the sort asked, as a webservice whose sort an override
 	// module drops would.
@@ -173,7 +178,12 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Date", f.Now().UTC().Format(http.TimeFormat))
 	f.mu.Lock()
 	_, resource := f.storefrontAt(r.URL.Path)
+	main := f.shop.MainDomain
 	f.mu.Unlock()
+	if main != "" && r.Host != main {
+		http.Redirect(w, r, "http://"+main+r.URL.RequestURI(), http.StatusMovedPermanently)
+		return
+	}
 	if resource == "" || r.Method != http.MethodGet {
 		http.NotFound(w, r)
 		return
