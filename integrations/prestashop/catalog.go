@@ -69,8 +69,8 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 // failed ends a job the webservice refused: the key itself (unknown,
 // deleted or disabled), or a request the key may not make (a resource or
 // method not ticked for it, a shop it is not enabled for, the webservice
-// switched off), or a shop that redirects to another host (movedError).
-// Each is recorded in the shop's sync log with what to do, and not retried: a
+// switched off), a shop whose /api/ answers 404 (noWebservice), or a
+// shop that redirects to another host (movedError). Each is recorded in the shop's sync log with what to do, and not retried: a
 // revoked key stays revoked until the shop is connected again, and a
 // permission stays missing until the merchant grants it, after which the
 // next reconciliation (every 15 minutes) reads the shop again, and the
@@ -85,7 +85,7 @@ func (in *Integration) failed(ctx context.Context, shop *stockbell.Shop, report 
 	switch {
 	case errors.Is(err, stockbell.ErrListedNothing):
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
-	case isForbidden(err):
+	case isForbidden(err), isNoWebservice(err):
 		report.Failure = stockbell.ErrorMessage(err)
 	case isMoved(err):
 		report.Failure = movedFailure(err)

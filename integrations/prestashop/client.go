@@ -74,7 +74,7 @@ type session struct {
 
 // get asks for one resource list and returns the raw answer and the
 // shop's clock when it answered (its Date header; zero without one). A 404
-// is ENOTFOUND, a refused key EUNAUTHORIZED and a key that may not make
+// is ENOTFOUND (noWebservice), a refused key EUNAUTHORIZED and a key that may not make
 // the request EFORBIDDEN (see answerError), each wrapping the APIError.
 func (s *session) get(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
 	q := url.Values{"output_format": {"JSON"}}
@@ -86,7 +86,7 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 		raw, resp, err := s.send(ctx, u)
 		if err == nil && !transient(resp.StatusCode, raw) {
 			at, _ := http.ParseTime(resp.Header.Get("Date"))
-			return raw, at.UTC(), answerError(resource, resp.StatusCode, raw)
+			return raw, at.UTC(), answerError(s.creds.URL, resource, resp.StatusCode, raw)
 		}
 		// A refused redirect would be refused again.
 		if _, refused := errors.AsType[*netguard.RefusedError](err); refused || attempt == MaxAttempts {
@@ -95,7 +95,7 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 			} else if err != nil {
 				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
 			}
-			return nil, time.Time{}, answerError(resource, resp.StatusCode, raw)
+			return nil, time.Time{}, answerError(s.creds.URL, resource, resp.StatusCode, raw)
 		}
 		if err := s.client.Sleep(ctx, retryDelay(resp, attempt)); err != nil {
 			return nil, time.Time{}, err
@@ -158,15 +158,15 @@ func apiErrorOf(status int, raw []byte) *APIError {
 }
 
 // answerError is nil for a 2xx answer, else the error of the answer to a
-// GET of resource.
-func answerError(resource string, status int, raw []byte) error {
+// GET of resource from the shop at base.
+func answerError(base, resource string, status int, raw []byte) error {
 	if status >= 200 && status < 300 {
 		return nil
 	}
 	apiErr := apiErrorOf(status, raw)
 	switch {
 	case status == http.StatusNotFound:
-		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on the PrestaShop webservice"), apiErr)
+		return fmt.Errorf("%w: %w", noWebservice(base), apiErr)
 	case webserviceDisabled(apiErr):
 		return fmt.Errorf("%w: %w", disabled(apiErr), apiErr)
 	case keyLacksPermission(apiErr):
@@ -261,6 +261,21 @@ func idFilter(ids []int64) string {
 func isRefused(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED
+}
+
+// noWebservice is the ENOTFOUND error of a shop whose /api/ answers 404:
+// the webservice's rewrite rule (in the shop's .htaccess, written while
+// URL rewriting is on) does not reach it. A list of a resource is never
+// answered 404 by the webservice itself.
+func noWebservice(base string) error {
+	return stockbell.Errorf(stockbell.ENOTFOUND, "no PrestaShop webservice answers at %s/api/ (404): enable it in Advanced Parameters › Webservice "+
+		"and URL rewriting in Shop Parameters › Traffic & SEO (Friendly URL), which writes the webservice's rule in the shop's .htaccess", base)
+}
+
+// isNoWebservice reports whether err is a shop whose /api/ answers 404.
+func isNoWebservice(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound
 }
 
 // isDisabled reports whether err is the webservice switched off in the

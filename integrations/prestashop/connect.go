@@ -107,8 +107,8 @@ func (s *session) check(ctx context.Context, resource string) error {
 		errors.As(err, &apiErr)
 		return stockbell.FieldErrorf("webservice_key", "the webservice key may not read %s (%s): in Advanced Parameters › Webservice, %s",
 			resource, apiMessage(err), permissionFix(apiErr))
-	case stockbell.ErrorCode(err) == stockbell.ENOTFOUND:
-		return stockbell.FieldErrorf("shop_url", "no PrestaShop webservice answers at %s/api/: enable it in Advanced Parameters > Webservice (and URL rewriting)", s.creds.URL)
+	case isNoWebservice(err):
+		return stockbell.FieldErrorf("shop_url", "%s", stockbell.ErrorMessage(err))
 	}
 	return stockbell.FieldErrorf("shop_url", "the PrestaShop webservice at %s/api/ could not be read: %v", s.creds.URL, err)
 }

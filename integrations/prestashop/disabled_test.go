@@ -75,3 +75,36 @@ func TestDisabledWebserviceIsRecorded(t *testing.T) {
 		}
 	})
 }
+
+// TestWebserviceGoneIsRecorded: a shop whose /api/ stops answering after
+// it was connected (URL rewriting switched off, an .htaccess rewritten
+// without the webservice's rule: the web server answers 404) has each job
+// that reads it record in the sync log where no webservice answers and
+// what to check, rather than fail silently into retries; the shop stays
+// connected.
+func TestWebserviceGoneIsRecorded(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop, _ := e.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		e.fake.Do(func(s *prestashoptest.Shop) { s.NoRewriting = true })
+		for _, c := range []struct {
+			source string
+			run    func() error
+		}{
+			{prestashop.CatalogSource, func() error { return e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}) }},
+			{prestashop.ReconcileSource, func() error { return e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}) }},
+		} {
+			if err := c.run(); err != nil {
+				t.Errorf("%s met no webservice and failed (to be retried): %v", c.source, err)
+				continue
+			}
+			failed := stockbell.EventSyncFailed
+			log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Kind: &failed, Limit: 1})
+			must(t, err)
+			if len(log) == 0 || !strings.Contains(log[0].Detail, c.source) || !strings.Contains(log[0].Detail, "no PrestaShop webservice answers at "+e.fake.URL()+"/api/") {
+				t.Errorf("after %s the last failure in the sync log is %s", c.source, lastDetail(log))
+			}
+		}
+	})
+}

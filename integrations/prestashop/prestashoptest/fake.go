@@ -83,6 +83,9 @@ type Shop struct {
 	// as Shop::initialize sends a domain no shop_url lists to the main
 	// one (example.com to www.example.com).
 	MainDomain string
+	// NoRewriting answers 404 under /api/, as the web server does when URL
+	// rewriting is off (the webservice's rule is in .htaccess).
+	NoRewriting bool
 	// Unordered answers lists in the order the shop keeps its rows,
 	// whatever the sort asked, as a webservice whose sort an override
 	// module drops would.
@@ -179,6 +182,9 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	_, resource := f.storefrontAt(r.URL.Path)
 	main := f.shop.MainDomain
+	if f.shop.NoRewriting {
+		resource = ""
+	}
 	f.mu.Unlock()
 	if main != "" && r.Host != main {
 		http.Redirect(w, r, "http://"+main+r.URL.RequestURI(), http.StatusMovedPermanently)
