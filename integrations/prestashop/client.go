@@ -86,7 +86,7 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 		raw, resp, err := s.send(ctx, u)
 		if err == nil && !transient(resp.StatusCode, raw) {
 			at, _ := http.ParseTime(resp.Header.Get("Date"))
-			return raw, at.UTC(), answerError(s.creds.URL, resource, resp.StatusCode, raw)
+			return raw, at.UTC(), answerError(s.creds.URL, resource, resp, raw)
 		}
 		// A refused redirect would be refused again.
 		if _, refused := errors.AsType[*netguard.RefusedError](err); refused || attempt == MaxAttempts {
@@ -95,7 +95,7 @@ func (s *session) get(ctx context.Context, resource string, query url.Values) ([
 			} else if err != nil {
 				return nil, time.Time{}, fmt.Errorf("prestashop GET %s of %s: %w", resource, s.creds.URL, err)
 			}
-			return nil, time.Time{}, answerError(s.creds.URL, resource, resp.StatusCode, raw)
+			return nil, time.Time{}, answerError(s.creds.URL, resource, resp, raw)
 		}
 		if err := s.client.Sleep(ctx, retryDelay(resp, attempt)); err != nil {
 			return nil, time.Time{}, err
@@ -159,7 +159,8 @@ func apiErrorOf(status int, raw []byte) *APIError {
 
 // answerError is nil for a 2xx answer, else the error of the answer to a
 // GET of resource from the shop at base.
-func answerError(base, resource string, status int, raw []byte) error {
+func answerError(base, resource string, resp *http.Response, raw []byte) error {
+	status := resp.StatusCode
 	if status >= 200 && status < 300 {
 		return nil
 	}
@@ -167,6 +168,8 @@ func answerError(base, resource string, status int, raw []byte) error {
 	switch {
 	case status == http.StatusNotFound:
 		return fmt.Errorf("%w: %w", noWebservice(base), apiErr)
+	case webServerPassword(apiErr):
+		return fmt.Errorf("%w: %w", webServerRefusal(base, resp.Header.Get("WWW-Authenticate")), apiErr)
 	case webserviceDisabled(apiErr):
 		return fmt.Errorf("%w: %w", disabled(apiErr), apiErr)
 	case keyLacksPermission(apiErr):
@@ -276,6 +279,13 @@ func noWebservice(base string) error {
 func isNoWebservice(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.Status == http.StatusNotFound
+}
+
+// isWebServerPassword reports whether err is the web server in front of
+// PrestaShop refusing with a password of its own.
+func isWebServerPassword(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && webServerPassword(apiErr)
 }
 
 // isDisabled reports whether err is the webservice switched off in the

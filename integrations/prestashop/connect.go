@@ -97,6 +97,8 @@ func (s *session) check(ctx context.Context, resource string) error {
 		errors.As(err, &moved)
 		return stockbell.FieldErrorf("shop_url", "the shop at %s redirects to %s: connect it with the address it is at, %s (the module posts under that address)",
 			moved.from, moved.to, moved.to)
+	case isWebServerPassword(err):
+		return stockbell.FieldErrorf("shop_url", "%s", stockbell.ErrorMessage(err))
 	case isDisabled(err):
 		return stockbell.FieldErrorf("shop_url", "PrestaShop's webservice is switched off at %s (%s): in Advanced Parameters › Webservice, set Enable PrestaShop's webservice to Yes and save",
 			s.creds.URL, apiMessage(err))

@@ -1,6 +1,7 @@
 package prestashop
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -69,4 +70,25 @@ func permissionFix(apiErr *APIError) string {
 		return "check that Stockbell's key is enabled for this shop, and that no firewall in front of the shop blocks Stockbell's requests to /api/"
 	}
 	return "edit Stockbell's key and tick View (GET) for " + strings.Join(RequiredResources, ", ")
+}
+
+// webServerPassword reports whether apiErr is a 401 without PrestaShop's
+// error (which always carries a code): the web server in front of
+// PrestaShop asked for a password of its own (an .htpasswd protecting a
+// staging shop) and PrestaShop never saw the key.
+func webServerPassword(apiErr *APIError) bool {
+	return apiErr.Status == http.StatusUnauthorized && apiErr.Code == 0
+}
+
+// webServerRefusal is the EFORBIDDEN error of a request the web server in
+// front of the shop at base refused with a password of its own
+// (challenge is its WWW-Authenticate): no webservice key gets through it.
+func webServerRefusal(base, challenge string) error {
+	realm := ""
+	if _, r, ok := strings.Cut(challenge, `realm="`); ok {
+		realm, _, _ = strings.Cut(r, `"`)
+		realm = fmt.Sprintf(" (realm %q)", realm)
+	}
+	return stockbell.Errorf(stockbell.EFORBIDDEN, "the web server of %s asks for a password of its own%s before PrestaShop sees the webservice key "+
+		"(401 without PrestaShop's error): no key gets through it; let requests to %s/api/ through that protection, then connect again", base, realm, base)
 }

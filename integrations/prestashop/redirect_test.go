@@ -1,6 +1,8 @@
 package prestashop_test
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -65,6 +67,28 @@ func TestShopThatRedirectsIsRecorded(t *testing.T) {
 		must(t, err)
 		if len(log) == 0 || !strings.Contains(log[0].Detail, prestashop.CatalogSource) || !strings.Contains(log[0].Detail, "redirects to "+otherHostURL(t, e.fake)) {
 			t.Fatalf("the sync log's last failure: %s", lastDetail(log))
+		}
+	})
+}
+
+// TestConnectBehindAWebServerPassword: a shop whose web server asks for a
+// password of its own before PrestaShop (an .htpasswd on a staging shop)
+// answers 401 without PrestaShop's error body. The merchant is told that
+// the web server, not PrestaShop, refused, and where: no new key helps.
+func TestConnectBehindAWebServerPassword(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		guarded := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("WWW-Authenticate", `Basic realm="Staging"`)
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte("<html><head><title>401 Authorization Required</title></head><body>Authorization Required</body></html>"))
+		}))
+		defer guarded.Close()
+		_, _, err := e.in.Connect(ctx, guarded.URL+"/", prestashoptest.Key)
+		if stockbell.ErrorField(err) != "shop_url" || !strings.Contains(stockbell.ErrorMessage(err), "web server") ||
+			!strings.Contains(stockbell.ErrorMessage(err), `realm "Staging"`) {
+			t.Fatalf("connect behind a web server's password: %v (field %q)", err, stockbell.ErrorField(err))
 		}
 	})
 }
