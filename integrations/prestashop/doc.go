@@ -10,7 +10,9 @@
 // Integration processes them and runs the catalog sync and
 // reconciliation jobs. Every webservice call goes through Client (basic
 // auth, the key as user name; JSON answers whose numbers may be strings;
-// paging with limit=offset,count). In a multistore, stock is read from
-// the rows the connected shop sells from (stockOwner). prestashoptest
+// paging by id: filter[id]=>[N], sort=[id_ASC]; redirects followed on the
+// shop's host only). In a multistore, stock is read from the rows the
+// connected shop sells from (stockOwner, kept per shop for OwnerTTL).
+// prestashoptest
 // plays a shop, or a multistore installation, in tests.
 package prestashop
