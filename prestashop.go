@@ -7,7 +7,8 @@ import (
 )
 
 // PrestaShopDomain returns the shop domain Stockbell gives a PrestaShop
-// shop from its URL: the host in lower case, with the folder PrestaShop is
+// shop from its URL: the host in lower case (without its scheme's default
+// port, which PrestaShop's base URL never writes), with the folder PrestaShop is
 // installed in when it is not at the root ("shop.example.com",
 // "example.com/boutique"), which is also how the storefront snippet's
 // data-shop="{$urls.base_url}" names it. Returns EINVALID naming "shop_url"
@@ -24,7 +25,16 @@ func PrestaShopDomain(shopURL string) (string, error) {
 		return "", FieldErrorf("shop_url", "give the shop's base URL, without query or fragment")
 	}
 	path := strings.TrimRight(strings.TrimSuffix(strings.TrimRight(u.EscapedPath(), "/"), "/api"), "/")
-	return strings.ToLower(u.Host) + path, nil
+	return strings.ToLower(hostWithoutDefaultPort(u)) + path, nil
+}
+
+// hostWithoutDefaultPort is u's host without its scheme's default port
+// (:443 for https, :80 for http), which PrestaShop's base URL never writes.
+func hostWithoutDefaultPort(u *url.URL) string {
+	if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
+		return strings.TrimSuffix(u.Host, ":"+p)
+	}
+	return u.Host
 }
 
 // PrestaShopVariantID is the variant id Stockbell gives a PrestaShop

@@ -113,3 +113,25 @@ func TestConnectNamesTheShopAssociation(t *testing.T) {
 		}
 	})
 }
+
+// TestShopDomainOfAURLWithItsDefaultPort: a shop URL given with its
+// scheme's default port (https://shop.example.com:443) is the same shop as
+// the module names it (https://shop.example.com/, PrestaShop's base URL
+// never writes that port): otherwise the shop would be connected under a
+// domain no post of the module names, and every post refused. Another
+// port is part of the domain.
+func TestShopDomainOfAURLWithItsDefaultPort(t *testing.T) {
+	for _, c := range []struct{ given, module, want string }{
+		{"https://Shop.Example.com:443/boutique/", "https://shop.example.com/boutique/", "shop.example.com/boutique"},
+		{"http://shop.example.com:80", "http://shop.example.com/", "shop.example.com"},
+		{"https://shop.example.com:8443/", "https://shop.example.com:8443/", "shop.example.com:8443"},
+	} {
+		given, err := stockbell.PrestaShopDomain(c.given)
+		must(t, err)
+		posted, err := stockbell.PrestaShopDomain(c.module)
+		must(t, err)
+		if given != c.want || posted != c.want {
+			t.Errorf("%q is the domain %q and the module's %q is %q; want both %q", c.given, given, c.module, posted, c.want)
+		}
+	}
+}

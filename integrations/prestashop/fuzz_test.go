@@ -77,7 +77,7 @@ func checkShopDomain(t *testing.T, shop string) {
 		return
 	}
 	u, _ := url.Parse(strings.TrimSpace(shop))
-	host := strings.ToLower(u.Host)
+	host := strings.ToLower(strings.TrimSuffix(strings.TrimSuffix(u.Host, ":443"), ":80"))
 	if host == "" || !strings.HasPrefix(domain, host) || strings.HasSuffix(domain, "/") {
 		t.Fatalf("shop %q read as the domain %q", shop, domain)
 	}
