@@ -25,8 +25,13 @@ type optinFixture struct {
 }
 
 func newOptinFixture(t *testing.T, db *store.DB) *optinFixture {
+	return newOptinFixtureAt(t, db, "optin.myshopify.com")
+}
+
+// newOptinFixtureAt is newOptinFixture for a shop at domain.
+func newOptinFixtureAt(t *testing.T, db *store.DB, domain string) *optinFixture {
 	clock := useClock(db)
-	shop := install(t, db, stockbell.PlatformShopify, "optin.myshopify.com")
+	shop := install(t, db, stockbell.PlatformShopify, domain)
 	product(t, db, shop.ID, "p1", map[string]int{"v1": 0})
 	return &optinFixture{shop: shop, variant: variant(t, db, shop.ID, "v1"), clock: clock}
 }

@@ -34,11 +34,25 @@ package store
 //	                    subscription's lock: a transaction holding a variant for
 //	                    update waits for no subscription or message (a stock change
 //	                    reads the queue unlocked; a claim skips locked subscribers)
-//	shops               a row locked for update is its transaction's first lock
-//	                    (updateFlow, RenewShopToken, uninstalling, DeleteShop); a
-//	                    key share (a foreign key's check, holdShopForQueueing) may
-//	                    come at any point
+//	shops               a row locked for (no key) update is its transaction's first
+//	                    lock (updateFlow, RenewShopToken, uninstalling,
+//	                    holdShopToErase); a key share (a foreign key's check,
+//	                    holdShopForQueueing) may come at any point, which a no-key
+//	                    update lock does not block; a flow leaving draft
+//	                    (recheckWaitingVariants) then locks the row for update, to
+//	                    wait for those key shares, and waits for nothing after it
+//	a shop's erase      DeleteShop needs a shop's row, and its variants, for update
+//	                    and then waits for their rows, which blocks key shares;
+//	                    writers take those after their subscriptions and messages
+//	                    (a confirmation, a send step), and a sign-up takes its
+//	                    variant's before a subscription. So the erase commits the
+//	                    shoppers' rows first (eraseShoppers: messages, then
+//	                    subscriptions, each in id order), and only then, in a
+//	                    second transaction, locks products and variants in id
+//	                    order and deletes the shop (eraseShop), holding no row
+//	                    such a writer waits for
 //
-// Tests: *_lock_order_test.go and TestHeldShopperRemovedWhileApproved hold
+// Tests: *_lock_order_test.go (shops_lock_order_test.go for the erase) and
+// TestHeldShopperRemovedWhileApproved hold
 // one row as the other writer would, let the store call wait for it, then
 // take the row the call would have taken out of order (beginFirstToDeadlock).

@@ -350,37 +350,6 @@ func (db *DB) uninstallShop(ctx context.Context, id int64, where string, args ..
 	})
 }
 
-// DeleteShop erases an uninstalled shop and, through the schema's
-// cascading foreign keys, all its data, in one statement that checks the
-// status (a shop installed again meanwhile is never erased: ECONFLICT);
-// then its events and messages, which on PostgreSQL have no key to shops
-// or subscriptions (migrations 0130, 0140), and its jobs in the queue
-// (eraseShopJobs), which have none either. They go second so that the
-// writers the shop's delete waited for (any holding a key lock on its
-// rows) have committed theirs.
-func (db *DB) DeleteShop(ctx context.Context, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		tx.shopsChanged = true
-		var domain string
-		err := tx.GetContext(ctx, &domain, tx.Rebind(`DELETE FROM shops WHERE id = ? AND status <> ? RETURNING domain`),
-			id, stockbell.ShopInstalled)
-		if isNoRows(err) {
-			if err := shopExists(ctx, tx, id); err != nil {
-				return err
-			}
-			return stockbell.Errorf(stockbell.ECONFLICT, "shop %d is installed: it is not erased", id)
-		} else if err != nil {
-			return err
-		}
-		for _, table := range []string{"events", "messages"} {
-			if _, err := tx.ExecContext(ctx, tx.Rebind(`DELETE FROM `+table+` WHERE shop_id = ?`), id); err != nil {
-				return err
-			}
-		}
-		return eraseShopJobs(ctx, tx, id, domain)
-	})
-}
-
 func findShopByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Shop, error) {
 	var shop stockbell.Shop
 	err := tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE id = ?`), id)
