@@ -117,6 +117,10 @@ type SyncLogService interface {
 	// sources whose latest entry is a failure (nothing recorded from the
 	// source since), newest first: the failures still going on.
 	FindFailingSyncs(ctx context.Context, shopID int64) ([]*Event, error)
+	// SyncFinishedSince reports whether a sync of the shop from source
+	// was recorded as finished (sync_finished) after since: a failed one
+	// does not count.
+	SyncFinishedSince(ctx context.Context, shopID int64, source string, since time.Time) (bool, error)
 }
 
 // RecordForbidden records, as a failed sync from source begun at started

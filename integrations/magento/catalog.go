@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -27,14 +28,15 @@ const (
 )
 
 // SyncCatalog serves MagentoCatalogSyncJob. For ShopID 0 (the daily run)
-// it queues one job per installed store. For a store it pages through
+// it queues one job per installed store not synced just before
+// (dailySyncDue). For a store it pages through
 // /V1/products with searchCriteria, reads each sellable product's
 // variants (a configurable product's children, a simple product itself)
 // with their stock, upserts them, marks deleted the products the store no
 // longer lists, and records the sync in the shop's sync log.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) error {
 	if job.ShopID == 0 {
-		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.MagentoCatalogSyncJob{ShopID: id} })
+		return in.fanOut(ctx, in.dailySyncDue)
 	}
 	shop, cred, err := in.activeShop(ctx, job.ShopID)
 	if shop == nil || err != nil {
@@ -198,4 +200,25 @@ func (in *Integration) variantUpsert(ctx context.Context, cred Credentials, disa
 	}
 	return stockbell.VariantUpsert{PlatformID: p.SKU, SKU: p.SKU, Title: strings.TrimSpace(p.Name),
 		Price: strconv.FormatFloat(p.Price, 'f', -1, 64), InventoryPolicy: s.policy, Tracked: s.tracked, Levels: s.levels}, nil
+}
+
+// RecentCatalogSync is how recently a store's catalog sync may have
+// finished for the daily run to pass the store over: the sync its
+// activation queued, or one a post naming an unknown SKU asked for, has
+// just read the whole catalog, and the daily run would read it again at
+// once (at the leader's start-up, or its daily time, right after an
+// activation). Half the daily interval: the store's catalog is then read
+// at least every 36 hours, and the daily run never reads it twice within
+// 12.
+const RecentCatalogSync = 12 * time.Hour
+
+// dailySyncDue is the daily run's sync of the store, or nil when a catalog
+// sync of the store finished less than RecentCatalogSync ago. A sync
+// queued or running is left alone by the job's uniqueness.
+func (in *Integration) dailySyncDue(ctx context.Context, shop *stockbell.Shop) (stockbell.JobArgs, error) {
+	recent, err := in.SyncLog.SyncFinishedSince(ctx, shop.ID, CatalogSource, in.Clock.Now().Add(-RecentCatalogSync))
+	if err != nil || recent {
+		return nil, err
+	}
+	return stockbell.MagentoCatalogSyncJob{ShopID: shop.ID}, nil
 }

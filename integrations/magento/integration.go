@@ -61,11 +61,11 @@ func (in *Integration) activeShop(ctx context.Context, id int64) (*stockbell.Sho
 	return shop, cred, err
 }
 
-// fanOut queues, unique by arguments, one job per installed Magento store. A
-// periodic job that finds the same job running is dropped, without
-// asking it to run again (NoRerun): the running one reads as fresh a
-// state.
-func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockbell.JobArgs) error {
+// fanOut queues, unique by arguments, one job per installed Magento store,
+// or none for a store whose job returns nil. A periodic job that finds
+// the same job running is dropped, without asking it to run again
+// (NoRerun): the running one reads as fresh a state.
+func (in *Integration) fanOut(ctx context.Context, job func(ctx context.Context, shop *stockbell.Shop) (stockbell.JobArgs, error)) error {
 	platform, status := stockbell.PlatformMagento, stockbell.ShopInstalled
 	for offset := 0; ; offset += 100 {
 		shops, _, err := in.Shops.FindShops(ctx, stockbell.ShopFilter{Platform: &platform, Status: &status, Offset: offset, Limit: 100})
@@ -73,7 +73,11 @@ func (in *Integration) fanOut(ctx context.Context, job func(shopID int64) stockb
 			return err
 		}
 		for _, shop := range shops {
-			if err := in.Jobs.Insert(ctx, job(shop.ID), &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true}); err != nil {
+			args, err := job(ctx, shop)
+			if err == nil && args != nil {
+				err = in.Jobs.Insert(ctx, args, &stockbell.JobOptions{UniqueByArgs: true, NoRerun: true})
+			}
+			if err != nil {
 				return err
 			}
 		}

@@ -112,11 +112,14 @@ func TestCatalogSyncMarksDeletedProducts(t *testing.T) {
 			f.Products = f.Products[:2] // the cap is deleted
 			f.Products[1].Status = 2    // the mug is disabled
 		})
-		// The daily run queues one sync per installed store.
+		// The daily run, a day after the activation's sync, queues one
+		// sync per installed store.
 		kind := stockbell.MagentoCatalogSyncJob{}.Kind()
 		_, err := db.DB.Exec(db.DB.Rebind(`DELETE FROM river_job WHERE kind = ?`), kind)
 		e.must(err)
+		e.in.Clock = storetest.NewClock(time.Now().Add(24 * time.Hour))
 		e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{}))
+		e.in.Clock = stockbell.SystemClock{}
 		var queued []string
 		e.must(db.DB.Select(&queued, db.DB.Rebind(`SELECT `+argsText(db)+` FROM river_job WHERE kind = ?`), kind))
 		var args stockbell.MagentoCatalogSyncJob

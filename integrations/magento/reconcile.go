@@ -14,7 +14,9 @@ import (
 // are in the sync log, and the run that ends one.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) error {
 	if job.ShopID == 0 {
-		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.MagentoReconcileJob{ShopID: id} })
+		return in.fanOut(ctx, func(_ context.Context, shop *stockbell.Shop) (stockbell.JobArgs, error) {
+			return stockbell.MagentoReconcileJob{ShopID: shop.ID}, nil
+		})
 	}
 	shop, cred, err := in.activeShop(ctx, job.ShopID)
 	if shop == nil || err != nil {

@@ -138,3 +138,12 @@ func jsonInt(d Dialect, column, key string) string {
 	}
 	return "CAST(json_extract(" + column + ", '$." + key + "') AS INTEGER)"
 }
+
+// jsonText is the dialect's SQL reading a text member of a JSON text
+// column.
+func jsonText(d Dialect, column, key string) string {
+	if d == Postgres {
+		return "(" + column + "::json ->> '" + key + "')"
+	}
+	return "json_extract(" + column + ", '$." + key + "')"
+}

@@ -339,3 +339,38 @@ func TestUpsertProductRecordsTheRecovery(t *testing.T) {
 		wantCode(t, upsert(other.ID), stockbell.EINVALID, "recovered")
 	})
 }
+
+// TestSyncFinishedSince: a sync the shop's log records as finished from
+// the source after the time counts; one finished before it, one that
+// failed, one from another source, and another shop's do not.
+func TestSyncFinishedSince(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := install(t, db, stockbell.PlatformMagento, "shop.example.com")
+		other := install(t, db, stockbell.PlatformMagento, "other.example.com")
+		before := clock.Now()
+		clock.Add(time.Minute)
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: shop.ID, Source: "magento:catalog", Items: 3}))
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: other.ID, Source: "magento:catalog", Failure: "refused"}))
+		must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: other.ID, Source: "magento:module", Items: 1}))
+		after := clock.Now()
+		for _, c := range []struct {
+			shopID int64
+			source string
+			since  time.Time
+			want   bool
+		}{
+			{shop.ID, "magento:catalog", before, true},
+			{shop.ID, "magento:catalog", after, false},
+			{shop.ID, "magento:module", before, false},
+			{other.ID, "magento:catalog", before, false},
+			{9999, "magento:catalog", before, false},
+		} {
+			got, err := db.SyncFinishedSince(ctx, c.shopID, c.source, c.since)
+			must(t, err)
+			if got != c.want {
+				t.Errorf("SyncFinishedSince(shop %d, %s, %s) = %v, want %v", c.shopID, c.source, c.since, got, c.want)
+			}
+		}
+	})
+}

@@ -297,6 +297,11 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		es, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: fx.a.ID, Limit: 100})
 		unseen(t, "FindSyncLog", es, err)
 	},
+	"SyncFinishedSince": func(t *testing.T, db *store.DB, fx *tenancy) {
+		if recent, err := db.SyncFinishedSince(ctx, fx.a.ID, secret, time.Time{}); err != nil || recent {
+			t.Errorf("SyncFinishedSince through shop A counted B's sync: %v, %v", recent, err)
+		}
+	},
 	"FindFailingSyncs": func(t *testing.T, db *store.DB, fx *tenancy) {
 		es, err := db.FindFailingSyncs(ctx, fx.a.ID)
 		unseen(t, "FindFailingSyncs", es, err)

@@ -69,6 +69,7 @@ func newTenancy(t *testing.T, db *store.DB) *tenancy {
 	must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.b.ID, Channel: stockbell.ChannelEmail, Recipient: secret + "@example.com",
 		Subject: secret, Text: secret, SentAt: now}))
 	must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.b.ID, Source: "feed", Failure: secret, StartedAt: now, FinishedAt: now}))
+	must(t, db.RecordSync(ctx, stockbell.SyncReport{ShopID: fx.b.ID, Source: secret, StartedAt: now, FinishedAt: now}))
 	_, err = db.EnsureWebhookSecret(ctx, stockbell.WebhookSecret{ShopID: fx.b.ID, Hash: strings.Repeat("b", 64), Sealed: []byte(secret)})
 	must(t, err)
 	_, key, err := db.CreateAPIKey(ctx, fx.b.ID, secret+" key")
