@@ -155,12 +155,18 @@ func lockVariantsInOrder(ctx context.Context, tx *Tx, ids []int64) error {
 // id order. Every transaction that locks more than one variant takes them
 // in this order, or two could each hold a variant the other waits for.
 func lockVariantsInOrderAs(ctx context.Context, tx *Tx, ids []int64, lock string) error {
+	return lockIDsInOrder(ctx, tx, "variants", ids, lock)
+}
+
+// lockIDsInOrder locks the rows of table with the ids with lock (empty: no
+// lock), in id order.
+func lockIDsInOrder(ctx context.Context, tx *Tx, table string, ids []int64, lock string) error {
 	if lock == "" || len(ids) == 0 {
 		return nil
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	return newRowSet("locked").int64s("vid", ids).each(tx, func(with string, args []any, _, _ int) error {
-		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` SELECT id FROM variants WHERE id IN (SELECT vid FROM locked)
+	return newRowSet("locked").int64s("lid", ids).each(tx, func(with string, args []any, _, _ int) error {
+		_, err := tx.ExecContext(ctx, tx.Rebind(`WITH `+with+` SELECT id FROM `+table+` WHERE id IN (SELECT lid FROM locked)
 			ORDER BY id`+lock), args...)
 		return err
 	})

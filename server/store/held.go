@@ -20,10 +20,11 @@ const (
 
 // heldRow is one held message with the batch that took its subscriber.
 type heldRow struct {
-	MessageID int64     `db:"message_id"`
-	Recipient string    `db:"recipient"`
-	CreatedAt time.Time `db:"created_at"`
-	BatchID   int64     `db:"batch_id"`
+	MessageID      int64     `db:"message_id"`
+	SubscriptionID int64     `db:"subscription_id"`
+	Recipient      string    `db:"recipient"`
+	CreatedAt      time.Time `db:"created_at"`
+	BatchID        int64     `db:"batch_id"`
 }
 
 // heldFrom joins the shop's held messages to the event naming their
@@ -47,7 +48,7 @@ func heldArgs(shopID int64) []any {
 // heldMessages lists the shop's held messages with their batch (read from
 // the subscriber's held or notified event), oldest first; batchID 0 means all.
 func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow, error) {
-	query := `SELECT m.id AS message_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
+	query := `SELECT m.id AS message_id, m.subscription_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
 	args := heldArgs(shopID)
 	if batchID != 0 {
 		query += ` AND ` + tx.jsonInt("e.detail", "batch_id") + ` = ?`
@@ -139,11 +140,10 @@ func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decisio
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, len(rows))
-		for i, r := range rows {
-			ids[i] = r.MessageID
+		ids, err := lockHeldRows(ctx, tx, rows)
+		if err != nil {
+			return err
 		}
-		slices.Sort(ids) // lock in one order, whoever else acts on them
 		for _, id := range ids {
 			switch err := act(ctx, tx, shopID, id); {
 			case stockbell.ErrorCode(err) == stockbell.ECONFLICT: // no longer held
@@ -159,6 +159,26 @@ func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decisio
 		return recordBatchDecision(ctx, tx, shopID, batchID, decision, n)
 	})
 	return n, err
+}
+
+// lockHeldRows locks, on PostgreSQL, the held messages in id order and
+// then their subscribers in id order, before any is acted on, as StopSMS,
+// a send step and an erasure take them (lockorder.go); it returns the
+// message ids in that order. Acting on them one by one (a message, then
+// its subscriber, then the next message) would hold a subscriber while
+// waiting for a later message, which a STOP of the subscriber's number
+// may hold while it waits for the subscriber.
+func lockHeldRows(ctx context.Context, tx *Tx, rows []heldRow) ([]int64, error) {
+	messages, subscriptions := make([]int64, len(rows)), make([]int64, len(rows))
+	for i, r := range rows {
+		messages[i], subscriptions[i] = r.MessageID, r.SubscriptionID
+	}
+	slices.Sort(messages)
+	if err := lockIDsInOrder(ctx, tx, "messages", messages, tx.forUpdate()); err != nil {
+		return nil, err
+	}
+	// The no-key lock the approval's update of the subscriber takes.
+	return messages, lockIDsInOrder(ctx, tx, "subscriptions", subscriptions, tx.forNoKeyUpdate())
 }
 
 // recordBatchDecision records the merchant's decision on the batch, an

@@ -13,11 +13,13 @@ package store
 //	                    (lockMessagesInOrder, lockVariantsInOrder, the locked CTE of
 //	                    advanceSendStepsQuery), unless the statement's rows are its
 //	                    own (just inserted, or claimed with SKIP LOCKED)
-//	messages            before their subscriptions: a send step and its group
-//	                    (advanceSendSteps, then followOutcomes), an approval (a held
-//	                    batch's in message id order, each message then its
-//	                    subscriber), Unsubscribe, RemoveSubscription, StopSMS (all
-//	                    its texts, then all its subscriptions), RedactContact
+//	messages            before their subscriptions, and a transaction that locks
+//	                    several takes all its messages before any subscription: a
+//	                    send step and its group (advanceSendSteps, then
+//	                    followOutcomes), an approval or a discard (all of a held
+//	                    batch's messages, then their subscribers, lockHeldRows),
+//	                    Unsubscribe, RemoveSubscription, StopSMS (all its texts,
+//	                    then all its subscriptions), RedactContact, a shop's erase
 //	subscriptions       before their confirmations (lockConfirmation, a repeat
 //	                    sign-up, "Send the confirmation again", RedactContact);
 //	                    ConfirmReply takes one subscription and its confirmation at

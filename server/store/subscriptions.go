@@ -290,7 +290,7 @@ func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
 
 // lockHeldMessages locks the subscription's messages a manual flow holds
 // and returns their ids. They are locked before the subscription, in the
-// order a batch's approval takes them (message, then its subscriber).
+// order a batch's approval takes them (its messages, then their subscribers).
 func lockHeldMessages(ctx context.Context, tx *Tx, shopID, subscriptionID int64) ([]int64, error) {
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM messages WHERE subscription_id = ? AND shop_id = ? AND status = ?
