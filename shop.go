@@ -227,9 +227,11 @@ type ShopService interface {
 	UninstallShopHolding(ctx context.Context, id int64, sealedToken []byte) error
 	// DeleteShop erases an uninstalled shop and all its data, its jobs in
 	// the job queue included (a running job keeps only arguments that
-	// name no one). An installed shop is never erased: ECONFLICT (a
-	// redaction request for a shop that was installed again since).
-	// Returns ENOTFOUND.
+	// name no one): its subscribers' messages and subscriptions in a first
+	// transaction, then the rest. An installed shop is never erased:
+	// ECONFLICT (a redaction request for a shop that was installed again
+	// since; one installed again between the two transactions keeps all
+	// but its subscribers). Returns ENOTFOUND.
 	DeleteShop(ctx context.Context, id int64) error
 }
 
