@@ -103,6 +103,11 @@ const (
 	SkipDiscarded        SkipReason = "discarded_by_merchant"
 	SkipRemoved          SkipReason = "removed_by_merchant"
 	SkipSubscriptionGone SkipReason = "subscription_not_notified"
+	// SkipSoldOutAgain: at the end of a wait between batches the item had
+	// no stock left (sold out again since the batch), so no batch followed.
+	// SkipBelowMinimum stays the reason when some stock is left below the
+	// minimum; SkipOutOfStockAgain is a message's, not the variant's.
+	SkipSoldOutAgain SkipReason = "sold_out_again"
 )
 
 // RequeuesAfter reports whether a message skipped for reason at step of

@@ -82,10 +82,20 @@ func decideWaitEnd(s stockbell.RestockState, now, until time.Time) Decision {
 		return end
 	}
 	if !available(s) {
-		end.Reason = stockbell.SkipBelowMinimum
+		end.Reason = belowMinimumReason(s)
 		return end
 	}
 	return batch(s)
+}
+
+// belowMinimumReason says why a wait ended without a batch when the stock
+// is short of the minimum: it sold out again (nothing left), or some is
+// left but below the minimum.
+func belowMinimumReason(s stockbell.RestockState) stockbell.SkipReason {
+	if s.Variant.Stock <= 0 {
+		return stockbell.SkipSoldOutAgain
+	}
+	return stockbell.SkipBelowMinimum
 }
 
 // available reports whether the variant counts as back in stock: its stock

@@ -84,7 +84,7 @@ func TestWaitingPeriod(t *testing.T) {
 		if got := len(h.notified(v)); got != 18 {
 			t.Fatalf("below the minimum %d more were notified", got-18)
 		}
-		h.wantWaitEndedBelowTheMinimum(v)
+		h.wantWaitEndedSkipped(v, stockbell.SkipBelowMinimum)
 
 		h.stock("v1", "warehouse", 100) // the next restock starts a new waiting period
 		h.run()

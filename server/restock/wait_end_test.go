@@ -21,14 +21,16 @@ func TestWaitsEndCountsStockAgain(t *testing.T) {
 		min      int
 		during   []int // the stock levels set during the wait, a minute apart
 		atTheEnd int   // how many more are told when the wait ends
+		skipped  stockbell.SkipReason
 	}{
-		{"rose", 1, []int{10}, 20},
-		{"unchanged", 1, nil, 6},
-		{"fell, still at the minimum", 2, []int{2}, 4},
-		{"fell below the minimum", 2, []int{1}, 0},
-		{"sold out", 1, []int{0}, 0},
-		{"sold out, then back", 1, []int{0, 4}, 8},
-		{"back, then sold out", 1, []int{10, 0}, 0},
+		{"rose", 1, []int{10}, 20, ""},
+		{"unchanged", 1, nil, 6, ""},
+		{"fell, still at the minimum", 2, []int{2}, 4, ""},
+		{"fell below the minimum", 2, []int{1}, 0, stockbell.SkipBelowMinimum},
+		{"sold out", 1, []int{0}, 0, stockbell.SkipSoldOutAgain},
+		{"sold out, then back", 1, []int{0, 4}, 8, ""},
+		{"back, then sold out", 1, []int{10, 0}, 0, stockbell.SkipSoldOutAgain},
+		{"sold out with a minimum above one", 3, []int{0}, 0, stockbell.SkipSoldOutAgain},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -52,7 +54,7 @@ func TestWaitsEndCountsStockAgain(t *testing.T) {
 				}
 				h.wantNotifiedAtTheWaitsEnd(v, end, subs[:6+c.atTheEnd])
 				if c.atTheEnd == 0 {
-					h.wantWaitEndedBelowTheMinimum(v)
+					h.wantWaitEndedSkipped(v, c.skipped)
 					return
 				}
 				stock := c.atTheEnd / 2
@@ -126,17 +128,18 @@ func (h *harness) subscribeBySMS(variantID int64, phone string) int64 {
 	return sub.ID
 }
 
-// wantWaitEndedBelowTheMinimum fails unless the variant no longer waits
-// and the wait's end was recorded as skipped below the minimum.
-func (h *harness) wantWaitEndedBelowTheMinimum(variantID int64) {
+// wantWaitEndedSkipped fails unless the variant no longer waits and the
+// wait's end was recorded as skipped for the reason: below_minimum while
+// some stock is left, sold_out_again when none is.
+func (h *harness) wantWaitEndedSkipped(variantID int64, reason stockbell.SkipReason) {
 	h.t.Helper()
 	if until := h.waitingUntil(variantID); until != nil {
 		h.t.Fatalf("still waiting until %v", until)
 	}
 	ended := slices.ContainsFunc(h.events(variantID, stockbell.EventSkipped), func(e map[string]any) bool {
-		return e["reason"] == string(stockbell.SkipBelowMinimum) && e["wait_ended"] == true
+		return e["reason"] == string(reason) && e["wait_ended"] == true
 	})
 	if !ended {
-		h.t.Fatalf("no below_minimum event ended the wait: %v", h.events(variantID, stockbell.EventSkipped))
+		h.t.Fatalf("no %s event ended the wait: %v", reason, h.events(variantID, stockbell.EventSkipped))
 	}
 }

@@ -27,6 +27,7 @@ var skipReasons = map[stockbell.SkipReason]string{
 	stockbell.SkipDiscarded:        "you discarded it in manual mode",
 	stockbell.SkipRemoved:          "you removed the subscriber from their batch before approving it",
 	stockbell.SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
+	stockbell.SkipSoldOutAgain:     "the item had sold out again when the wait between batches ended, so no batch followed",
 }
 
 func skipReasonText(reason string) string {
