@@ -1,6 +1,8 @@
 package report
 
 import (
+	"bufio"
+	"bytes"
 	"encoding/csv"
 	"io"
 	"strings"
@@ -31,10 +33,14 @@ func GuardCell(s string) string {
 	return s
 }
 
-// CSVWriter writes CSV rows (RFC 4180 quoting by encoding/csv) with every
-// cell guarded by GuardCell, flushing every few hundred rows.
+// CSVWriter writes CSV rows as RFC 4180 says, every cell guarded by
+// GuardCell, flushing every few hundred rows. encoding/csv quotes the
+// cells; each row is ended by CRLF, while a line break inside a quoted
+// cell is kept as it was (its UseCRLF would drop a lone carriage return).
 type CSVWriter struct {
-	w       *csv.Writer
+	out     *bufio.Writer
+	row     bytes.Buffer
+	cells   *csv.Writer // writes one row into row
 	guarded []string
 	pending int
 }
@@ -46,7 +52,9 @@ func NewCSVWriter(w io.Writer, opts CSVOptions) (*CSVWriter, error) {
 			return nil, err
 		}
 	}
-	return &CSVWriter{w: csv.NewWriter(w)}, nil
+	c := &CSVWriter{out: bufio.NewWriter(w)}
+	c.cells = csv.NewWriter(&c.row)
+	return c, nil
 }
 
 // Write writes one row.
@@ -55,7 +63,17 @@ func (c *CSVWriter) Write(cells ...string) error {
 	for _, cell := range cells {
 		c.guarded = append(c.guarded, GuardCell(cell))
 	}
-	if err := c.w.Write(c.guarded); err != nil {
+	c.row.Reset()
+	if err := c.cells.Write(c.guarded); err != nil {
+		return err
+	}
+	c.cells.Flush()
+	if err := c.cells.Error(); err != nil {
+		return err
+	}
+	line := bytes.TrimSuffix(c.row.Bytes(), []byte("\n"))
+	c.out.Write(line)
+	if _, err := c.out.WriteString("\r\n"); err != nil {
 		return err
 	}
 	if c.pending++; c.pending >= flushEvery {
@@ -67,6 +85,5 @@ func (c *CSVWriter) Write(cells ...string) error {
 // Flush passes the buffered rows on and returns any write error.
 func (c *CSVWriter) Flush() error {
 	c.pending = 0
-	c.w.Flush()
-	return c.w.Error()
+	return c.out.Flush()
 }

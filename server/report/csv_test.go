@@ -32,7 +32,7 @@ func TestCSVWriterQuotesGuardsAndOffersABOM(t *testing.T) {
 	must(t, err)
 	must(t, w.Write(`Tee, "classic"`, "line\nbreak", "=1+1", "plain"))
 	must(t, w.Flush())
-	want := "\uFEFF" + `"Tee, ""classic""","line` + "\n" + `break",'=1+1,plain` + "\n"
+	want := "\uFEFF" + `"Tee, ""classic""","line` + "\n" + `break",'=1+1,plain` + "\r\n" // RFC 4180 ends a row with CRLF
 	if buf.String() != want {
 		t.Fatalf("csv = %q\nwant  %q", buf.String(), want)
 	}
@@ -41,7 +41,7 @@ func TestCSVWriterQuotesGuardsAndOffersABOM(t *testing.T) {
 	must(t, err)
 	must(t, w.Write("a"))
 	must(t, w.Flush())
-	if buf.String() != "a\n" {
+	if buf.String() != "a\r\n" {
 		t.Fatalf("without BOM: %q", buf.String())
 	}
 }

@@ -31,6 +31,16 @@ func (l *Links) UnsubscribeURL(sub *stockbell.ReportSubscription) string {
 	return strings.TrimRight(l.PublicURL, "/") + UnsubscribePath + l.token(sub.ShopID, sub.ID)
 }
 
+// ReportsURL returns the admin's Reports page, showing the days when
+// given (a signed-out reader is asked to sign in first).
+func (l *Links) ReportsURL(days *Days) string {
+	link := strings.TrimRight(l.PublicURL, "/") + "/admin/reports"
+	if days != nil {
+		link += "?from=" + days.From.Format(dateLayout) + "&to=" + days.To.Format(dateLayout)
+	}
+	return link
+}
+
 func (l *Links) token(shopID, subscriptionID int64) string {
 	payload := strconv.FormatInt(shopID, 10) + "." + strconv.FormatInt(subscriptionID, 10)
 	return payload + "." + mac(l.Key, payload)

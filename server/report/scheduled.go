@@ -79,6 +79,9 @@ func (s *Scheduler) HandleSend(ctx context.Context, job stockbell.SendReportJob)
 	} else if err != nil || d.SentAt != nil {
 		return err
 	}
+	if shop, err := s.Shops.FindShopByID(ctx, shopID); err != nil || !shop.Active() {
+		return err // uninstalled since the period was claimed: its merchant is not written to
+	}
 	out, err := s.Compose(ctx, d)
 	if err != nil {
 		return err
@@ -100,8 +103,9 @@ func (s *Scheduler) logger() *slog.Logger {
 	return s.Logger
 }
 
-// Compose renders a delivery's email: a summary in the text, the CSV
-// attached and the unsubscribe link in the text and List-Unsubscribe.
+// Compose renders a delivery's email: a summary in the text and the HTML,
+// the CSV attached, a link into the admin's Reports and the unsubscribe
+// link in both parts and in List-Unsubscribe.
 func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*stockbell.OutboundMessage, error) {
 	sub := d.Subscription
 	shop, err := s.Shops.FindShopByID(ctx, sub.ShopID)
@@ -112,31 +116,46 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 	if err != nil {
 		return nil, err
 	}
-	summary, file, err := s.content(ctx, sub, days)
+	body, file, err := s.content(ctx, sub, days)
 	if err != nil {
 		return nil, err
 	}
+	email := s.email(shop, sub, days, body)
+	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",
+		Subject: email.Subject, Text: email.text(), Reference: fmt.Sprintf("report.%d", d.ID),
+		Headers: map[string]string{"List-Unsubscribe": "<" + email.UnsubscribeURL + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
+	if out.HTML, err = email.html(); err != nil {
+		return nil, err
+	}
+	if file != nil {
+		fileName := fmt.Sprintf("stockbell-%s-%s.csv", sub.Report, days.From.Format(dateLayout))
+		out.Attachments = []stockbell.Attachment{{Name: fileName, ContentType: "text/csv; charset=utf-8", Data: file}}
+	}
+	return out, nil
+}
+
+// email is a report's email around its body: the subject, the link into
+// the admin's Reports (for the activity, on the report's days), and who
+// asked for it.
+func (s *Scheduler) email(shop *stockbell.Shop, sub stockbell.ReportSubscription, days Days, body *reportBody) *reportEmail {
 	name := shop.Name
 	if name == "" {
 		name = shop.Domain
-	}
-	link := s.Links.UnsubscribeURL(&sub)
-	freq := periodFrequency(days)
-	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",
-		Subject:   fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(freq), reportTitle(sub.Report), name, periodLabel(days)),
-		Reference: fmt.Sprintf("report.%d", d.ID),
-		Headers:   map[string]string{"List-Unsubscribe": "<" + link + ">", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}}
-	fileName := fmt.Sprintf("stockbell-%s-%s.csv", sub.Report, days.From.Format(dateLayout))
-	if file != nil {
-		out.Attachments = []stockbell.Attachment{{Name: fileName, ContentType: "text/csv; charset=utf-8", Data: file}}
 	}
 	who := sub.CreatedBy
 	if who == "" {
 		who = "someone with access"
 	}
-	out.Text = summary + fmt.Sprintf("\nYou receive this %s report because %s asked for it in the Stockbell admin of %s.\n",
-		freq, who, name) + frequencyChange(freq, sub.Frequency) + fmt.Sprintf("Stop receiving it: %s\n", link)
-	return out, nil
+	freq := periodFrequency(days)
+	e := &reportEmail{Body: body, UnsubscribeURL: s.Links.UnsubscribeURL(&sub),
+		Subject: fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(freq), reportTitle(sub.Report), name, periodLabel(days)),
+		Why: fmt.Sprintf("You receive this %s report because %s asked for it in the Stockbell admin of %s.", freq, who, name) +
+			frequencyChange(freq, sub.Frequency),
+		AdminLabel: "See these days in Reports in the Stockbell admin", AdminURL: s.Links.ReportsURL(&days)}
+	if sub.Report == stockbell.ReportQueuedSubscribers {
+		e.AdminLabel, e.AdminURL = "See who is waiting in Reports in the Stockbell admin", s.Links.ReportsURL(nil)
+	}
+	return e
 }
 
 // frequencyChange tells, in an email covering a period of the frequency
@@ -146,7 +165,7 @@ func frequencyChange(claimed, now stockbell.ReportFrequency) string {
 	if claimed == now {
 		return ""
 	}
-	return fmt.Sprintf("From now on it is sent %s.\n", now)
+	return fmt.Sprintf(" From now on it is sent %s.", now)
 }
 
 // deliveryDays reads a delivery's period.

@@ -19,7 +19,7 @@ import (
 // sentMail is one email the in-process SMTP server accepted, decoded.
 type sentMail struct {
 	To, Subject, MessageID, Unsubscribe string
-	Text                                string
+	Text, HTML                          string
 	Attachments                         map[string]string // file name → content
 }
 
@@ -53,7 +53,8 @@ func (s *smtpSink) mails(t testing.TB) []sentMail {
 	return got
 }
 
-// decodeMail reads a multipart/mixed email: its text part and attachments.
+// decodeMail reads an email: its text and HTML parts and its
+// attachments, however the multipart parts nest.
 func decodeMail(raw []byte) (sentMail, error) {
 	msg, err := mail.ReadMessage(bufio.NewReader(bytes.NewReader(raw)))
 	if err != nil {
@@ -62,40 +63,44 @@ func decodeMail(raw []byte) (sentMail, error) {
 	subject, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
 	out := sentMail{Subject: subject, MessageID: msg.Header.Get("Message-Id"), Unsubscribe: msg.Header.Get("List-Unsubscribe"),
 		Attachments: map[string]string{}}
-	mediaType, params, err := mime.ParseMediaType(msg.Header.Get("Content-Type"))
-	if err != nil {
-		return out, err
-	}
-	if !strings.HasPrefix(mediaType, "multipart/") { // the text alone, without attachments
-		out.Text, err = readBody(msg.Body, msg.Header.Get("Content-Transfer-Encoding"))
-		return out, err
-	}
-	parts := multipart.NewReader(msg.Body, params["boundary"])
-	for {
-		p, err := parts.NextPart() // decodes quoted-printable
-		if err == io.EOF {
-			return out, nil
-		} else if err != nil {
-			return out, err
-		}
-		data, err := io.ReadAll(p)
-		if err != nil {
-			return out, err
-		}
-		if p.FileName() == "" {
-			out.Text = string(data)
-			continue
-		}
-		decoded, err := base64.StdEncoding.DecodeString(strings.NewReplacer("\r", "", "\n", "").Replace(string(data)))
-		if err != nil {
-			return out, err
-		}
-		out.Attachments[p.FileName()] = string(decoded)
-	}
+	err = out.readPart(msg.Header.Get("Content-Type"), msg.Header.Get("Content-Transfer-Encoding"), "", msg.Body)
+	return out, err
 }
 
-// readBody reads a single-part message's body, decoding its transfer
-// encoding.
+// readPart reads one part of the email into m: a multipart one part by
+// part, an attachment by its file name, else the text or the HTML.
+func (m *sentMail) readPart(contentType, encoding, fileName string, body io.Reader) error {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return err
+	}
+	if strings.HasPrefix(mediaType, "multipart/") {
+		parts := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := parts.NextPart() // decodes quoted-printable
+			if err == io.EOF {
+				return nil
+			} else if err != nil {
+				return err
+			}
+			if err := m.readPart(p.Header.Get("Content-Type"), p.Header.Get("Content-Transfer-Encoding"), p.FileName(), p); err != nil {
+				return err
+			}
+		}
+	}
+	data, err := readBody(body, encoding)
+	switch {
+	case fileName != "":
+		m.Attachments[fileName] = data
+	case mediaType == "text/html":
+		m.HTML = strings.ReplaceAll(data, "\r\n", "\n") // SMTP's line ends
+	default:
+		m.Text = strings.ReplaceAll(data, "\r\n", "\n")
+	}
+	return err
+}
+
+// readBody reads a part's body, decoding its transfer encoding.
 func readBody(body io.Reader, encoding string) (string, error) {
 	switch strings.ToLower(encoding) {
 	case "quoted-printable":

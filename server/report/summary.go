@@ -5,53 +5,62 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
+	"strconv"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// content writes a report's summary and its CSV for the days. The CSV is
-// nil when it would be larger than MaxAttachmentBytes: its writing stops
-// there, and the summary says where to download it instead.
-func (s *Scheduler) content(ctx context.Context, sub stockbell.ReportSubscription, days Days) (string, []byte, error) {
+// content writes a report's body and its CSV for the days. The CSV is nil
+// when it would be larger than MaxAttachmentBytes: its writing stops
+// there, and the body says where to download it instead.
+func (s *Scheduler) content(ctx context.Context, sub stockbell.ReportSubscription, days Days) (*reportBody, []byte, error) {
 	file := &attachment{}
 	write := s.activityContent
 	if sub.Report == stockbell.ReportQueuedSubscribers {
 		write = s.queuedContent
 	}
-	summary, err := write(ctx, sub, days, file)
+	body, err := write(ctx, sub, days, file)
 	if err != nil {
-		return "", nil, err
+		return nil, nil, err
 	}
 	if file.tooLarge {
-		return summary, nil, nil
+		return body, nil, nil
 	}
-	return summary, file.buf.Bytes(), nil
+	return body, file.buf.Bytes(), nil
 }
 
-// queuedContent writes the waiting list's CSV to file and returns its summary.
-func (s *Scheduler) queuedContent(ctx context.Context, sub stockbell.ReportSubscription, _ Days, file *attachment) (string, error) {
+// queuedContent writes the waiting list's CSV to file and returns its body.
+func (s *Scheduler) queuedContent(ctx context.Context, sub stockbell.ReportSubscription, _ Days, file *attachment) (*reportBody, error) {
 	demand, err := s.Reports.ProductsInDemand(ctx, sub.ShopID, 0, 10)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := file.keep(s.Reports.WriteQueuedCSV(ctx, file, sub.ShopID, CSVOptions{BOM: true})); err != nil {
-		return "", err
+		return nil, err
 	}
-	return demandSummary(demand, file.note("Every queued subscriber")), nil
+	return demandBody(demand, file.note("Every queued subscriber")), nil
 }
 
-// activityContent writes the activity's CSV to file and returns its summary.
-func (s *Scheduler) activityContent(ctx context.Context, sub stockbell.ReportSubscription, days Days, file *attachment) (string, error) {
+// activityContent writes the activity's CSV to file and returns its body,
+// with the recovered revenue of the orders placed in the days, as the
+// Reports page shows it (the activity counts a conversion on the day its
+// order reached Stockbell instead).
+func (s *Scheduler) activityContent(ctx context.Context, sub stockbell.ReportSubscription, days Days, file *attachment) (*reportBody, error) {
 	q := ActivityQuery{Days: days}
 	activity, err := s.Reports.Activity(ctx, sub.ShopID, q)
 	if err != nil {
-		return "", err
+		return nil, err
+	}
+	conversions, err := s.Reports.Conversions(ctx, sub.ShopID, q)
+	if err != nil {
+		return nil, err
 	}
 	if err := file.keep(s.Reports.WriteActivityCSV(ctx, file, sub.ShopID, q, CSVOptions{BOM: true})); err != nil {
-		return "", err
+		return nil, err
 	}
-	return activitySummary(activity, file.note("Every event of these days")), nil
+	return activityBody(activity, conversions.Revenue, file.note("Every event of these days")), nil
 }
 
 // errAttachmentTooLarge stops a report's CSV once it passed MaxAttachmentBytes.
@@ -87,57 +96,63 @@ func (a *attachment) keep(err error) error {
 // large, in the one the admin's Reports page downloads.
 func (a *attachment) note(every string) string {
 	if !a.tooLarge {
-		return every + " is in the attached CSV.\n"
+		return every + " is in the attached CSV."
 	}
-	return fmt.Sprintf("%s is in a CSV larger than %d MB, too large to attach: download it from Reports in the Stockbell admin.\n",
+	return fmt.Sprintf("%s is in a CSV larger than %d MB, too large to attach: download it from Reports in the Stockbell admin.",
 		every, MaxAttachmentBytes>>20)
 }
 
-// activitySummary is the activity report in a few lines of text, ending
-// with the note on its CSV.
-func activitySummary(r *ActivityReport, fileNote string) string {
-	var b strings.Builder
+// quietPeriod is said above the figures of a period in which nothing
+// happened, so that all zeros read as a quiet period rather than a fault.
+const quietPeriod = "Nothing happened in these days: no sign-ups, restocks, alerts, clicks or orders."
+
+// activityBody is the activity report's figures, with the revenue of the
+// orders placed in its days, ending with the note on its CSV.
+func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote string) *reportBody {
 	t := r.Totals
-	fmt.Fprintf(&b, "Back-in-stock activity, %s to %s (%s):\n\n", r.From, r.To, r.TimeZone)
+	b := &reportBody{Intro: fmt.Sprintf("Back-in-stock activity, %s to %s (%s):", r.From, r.To, r.TimeZone), Notes: []string{fileNote}}
 	for _, line := range []struct {
 		label string
 		n     int
 	}{{"Subscribed", t.Subscribed}, {"Restocked", t.Restocked}, {"Batches of alerts", t.Batches}, {"Notified", t.Notified},
 		{"Skipped", t.Skipped}, {"Clicked", t.Clicked}, {"Unsubscribed", t.Unsubscribed}, {"Converted", t.Converted}} {
-		fmt.Fprintf(&b, "  %-18s %d\n", line.label, line.n)
+		b.Figures = append(b.Figures, countFigure(line.label, strconv.Itoa(line.n)))
 	}
-	for _, m := range t.Revenue {
-		fmt.Fprintf(&b, "  %-18s %s %s\n", "Recovered revenue", m.Amount, m.Currency)
+	for _, m := range revenue {
+		b.Figures = append(b.Figures, countFigure("Recovered revenue", m.String()))
 	}
 	for _, skip := range r.Skips {
-		fmt.Fprintf(&b, "  skipped: %s ×%d\n", strings.ReplaceAll(skip.Reason, "_", " "), skip.Count)
+		label := "skipped: " + strings.ReplaceAll(skip.Reason, "_", " ")
+		b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(skip.Count), Text: fmt.Sprintf("  %s ×%d", label, skip.Count)})
 	}
-	b.WriteString("\n" + fileNote)
-	return b.String()
+	if reflect.DeepEqual(t, ActivityCounts{Revenue: t.Revenue}) && len(t.Revenue) == 0 && len(revenue) == 0 {
+		b.Quiet = quietPeriod
+	}
+	return b
 }
 
-// demandSummary lists the most wanted variants with reorder advice,
-// ending with the note on the CSV.
-func demandSummary(r *DemandReport, fileNote string) string {
+// demandBody lists the most wanted variants with reorder advice, ending
+// with the note on the CSV.
+func demandBody(r *DemandReport, fileNote string) *reportBody {
 	if r.Total == 0 {
-		return "Nobody is waiting for a restock right now.\n"
+		return &reportBody{Intro: "Nobody is waiting for a restock right now."}
 	}
-	var b strings.Builder
 	variants := "variants"
 	if r.Total == 1 {
 		variants = "variant"
 	}
-	fmt.Fprintf(&b, "Shoppers are waiting for %d %s. The most wanted:\n\n", r.Total, variants)
+	b := &reportBody{Intro: fmt.Sprintf("Shoppers are waiting for %d %s. The most wanted:", r.Total, variants)}
 	for _, row := range r.Rows {
-		fmt.Fprintf(&b, "  %s: %d waiting, stock %d, about %.1f units if restocked now\n",
-			variantName(row.Variant.ProductTitle, row.Variant.Title), row.Queued, row.Variant.Stock, row.ExpectedUnits)
+		name := variantName(row.Variant.ProductTitle, row.Variant.Title)
+		value := fmt.Sprintf("%d waiting, stock %d, about %.1f units if restocked now", row.Queued, row.Variant.Stock, row.ExpectedUnits)
+		b.Figures = append(b.Figures, figure{Label: name, Value: value, Text: "  " + name + ": " + value})
 	}
 	source := "your shop's own rate over the last 90 days"
 	if !r.Rate.FromHistory {
 		source = "the default rate until your shop has history"
 	}
-	fmt.Fprintf(&b, "\nExpected units assume %.1f%% of those waiting buy (%s).\n%s", r.Rate.Rate*100, source, fileNote)
-	return b.String()
+	b.Notes = []string{fmt.Sprintf("Expected units assume %.1f%% of those waiting buy (%s).", r.Rate.Rate*100, source), fileNote}
+	return b
 }
 
 func variantName(product, variant string) string {
