@@ -143,3 +143,22 @@ func TestReportDaysAcrossDSTAndFarFromUTC(t *testing.T) {
 		}
 	})
 }
+
+// TestPeriodAcrossNewYearNamesBothYears: a week running from December into
+// January names the year of each of its ends in the subject, so that it
+// does not read as twelve months long or a year off.
+func TestPeriodAcrossNewYearNamesBothYears(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		_, sub, s := weeklyActivityReport(t, db)
+		for period, want := range map[[2]string]string{
+			{"2025-12-29", "2026-01-04"}: "Weekly activity report for reports.myshopify.com: 29 Dec 2025 – 4 Jan 2026",
+			{"2025-01-06", "2025-01-12"}: "Weekly activity report for reports.myshopify.com: 6 Jan – 12 Jan 2025",
+		} {
+			out, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: period[0], PeriodEnd: period[1]})
+			must(t, err)
+			if out.Subject != want {
+				t.Errorf("%v: subject %q, want %q", period, out.Subject, want)
+			}
+		}
+	})
+}

@@ -174,10 +174,15 @@ func frequencyTitle(f stockbell.ReportFrequency) string {
 		stockbell.ReportMonthly: "Monthly"}[f]
 }
 
-// periodLabel names the days: one date, or first – last.
+// periodLabel names the days: one date, or first – last, with the first's
+// year too when the period runs into the next year.
 func periodLabel(d Days) string {
 	if d.From.Equal(d.To) {
 		return d.From.Format("2 Jan 2006")
 	}
-	return d.From.Format("2 Jan") + " – " + d.To.Format("2 Jan 2006")
+	first := "2 Jan"
+	if d.From.Year() != d.To.Year() {
+		first = "2 Jan 2006"
+	}
+	return d.From.Format(first) + " – " + d.To.Format("2 Jan 2006")
 }
