@@ -162,3 +162,43 @@ func TestPeriodAcrossNewYearNamesBothYears(t *testing.T) {
 		}
 	})
 }
+
+// TestReportResentAfterACrashKeepsItsMessageID: a server sent a report
+// and stopped before marking it sent; the server started after it sends it
+// again with the same Message-ID (so the mailbox shows it once), marks it
+// sent, and sends it no more.
+func TestReportResentAfterACrashKeepsItsMessageID(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportDaily)
+		sink := startSMTPSink(t)
+		before := newScheduler(t, f, sink)
+		f.clock.Add(local(21, 6, 0).Sub(f.clock.Now()))
+		must(t, before.HandleScheduled(ctx, stockbell.ScheduledReportsJob{}))
+		var deliveryID int64
+		must(t, db.DB.GetContext(ctx, &deliveryID, db.DB.Rebind(`SELECT id FROM report_deliveries`)))
+		d, err := db.FindReportDelivery(ctx, f.shop.ID, deliveryID)
+		must(t, err)
+		out, err := before.Compose(ctx, d)
+		must(t, err)
+		_, err = before.Sender.Send(ctx, *out) // sent, then the crash: never marked
+		must(t, err)
+
+		after := newScheduler(t, f, sink)
+		job := stockbell.SendReportJob{ShopID: f.shop.ID, DeliveryID: deliveryID}
+		must(t, after.HandleSend(ctx, job))
+		must(t, after.HandleSend(ctx, job))
+		got := sink.mails(t)
+		if len(got) != 2 || got[0].MessageID == "" || got[0].MessageID != got[1].MessageID {
+			t.Fatalf("%d emails, Message-IDs %q, want the report twice with one Message-ID", len(got), messageIDs(got))
+		}
+	})
+}
+
+func messageIDs(mails []sentMail) []string {
+	var ids []string
+	for _, m := range mails {
+		ids = append(ids, m.MessageID)
+	}
+	return ids
+}
