@@ -19,14 +19,16 @@ type reportBody struct {
 }
 
 // figure is one line of a report: its label and value as the HTML table
-// shows them, and Text, the line the text part writes.
+// shows them, and Text, the line the text part writes. A count is
+// right-aligned, so that its digits line up; a sentence is not.
 type figure struct {
 	Label, Value, Text string
+	Count              bool
 }
 
 // countFigure is a count in the activity's column layout.
 func countFigure(label, value string) figure {
-	return figure{Label: label, Value: value, Text: fmt.Sprintf("  %-18s %s", label, value)}
+	return figure{Label: label, Value: value, Text: fmt.Sprintf("  %-18s %s", label, value), Count: true}
 }
 
 // text writes the body as plain text.
@@ -85,7 +87,7 @@ var reportHTML = htmltemplate.Must(htmltemplate.New("report").Parse(`<!DOCTYPE h
 <p style="margin:0 0 12px">{{.Body.Intro}}</p>
 {{with .Body.Quiet}}<p style="margin:0 0 12px;font-weight:bold">{{.}}</p>
 {{end}}{{with .Body.Figures}}<table style="width:100%;border-collapse:collapse;margin:0 0 16px">
-{{range .}}<tr><th scope="row" style="text-align:left;font-weight:normal;padding:6px 12px 6px 0;border-bottom:1px solid #d0d7de">{{.Label}}</th><td style="text-align:right;padding:6px 0;border-bottom:1px solid #d0d7de">{{.Value}}</td></tr>
+{{range .}}<tr><th scope="row" style="text-align:left;font-weight:normal;padding:6px 12px 6px 0;border-bottom:1px solid #d0d7de">{{.Label}}</th><td style="text-align:{{if .Count}}right{{else}}left{{end}};padding:6px 0;border-bottom:1px solid #d0d7de">{{.Value}}</td></tr>
 {{end}}</table>
 {{end}}{{range .Body.Notes}}<p style="margin:0 0 12px">{{.}}</p>
 {{end}}<p style="margin:16px 0"><a href="{{.AdminURL}}" style="color:#0b57d0">{{.AdminLabel}}</a></p>

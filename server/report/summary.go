@@ -123,7 +123,7 @@ func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote str
 	}
 	for _, skip := range r.Skips {
 		label := "skipped: " + strings.ReplaceAll(skip.Reason, "_", " ")
-		b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(skip.Count), Text: fmt.Sprintf("  %s ×%d", label, skip.Count)})
+		b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(skip.Count), Text: fmt.Sprintf("  %s ×%d", label, skip.Count), Count: true})
 	}
 	if reflect.DeepEqual(t, ActivityCounts{Revenue: t.Revenue}) && len(t.Revenue) == 0 && len(revenue) == 0 {
 		b.Quiet = quietPeriod
