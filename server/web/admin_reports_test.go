@@ -420,3 +420,21 @@ func TestReportsRefuseAVariantThatIsNotTheShops(t *testing.T) {
 		}
 	})
 }
+
+// TestReportsNameSkipsInWords: the activity's skipped decisions are listed
+// by what happened, in the merchant's words, not by the reason's code.
+func TestReportsNameSkipsInWords(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		if err := db.RecordSkip(ctx, w.shop.ID, w.variant.ID, stockbell.SkipBelowMinimum, map[string]any{"stock": 2, "min_inventory": 3}); err != nil {
+			t.Fatal(err)
+		}
+		p := f.signIn(t, w.shop).get("/admin/reports")
+		wantStatus(t, p, http.StatusOK, "reports")
+		text := visibleText(p.Body)
+		if want := "Skipped 1 because the stock was below the minimum inventory 1"; !strings.Contains(text, want) || strings.Contains(text, "below_minimum") {
+			t.Errorf("reports page does not name the skip %q in words:\n%s", want, text)
+		}
+	})
+}

@@ -100,6 +100,7 @@ var templateFuncs = template.FuncMap{
 	"mul100":   func(f float64) float64 { return f * 100 },
 	"language": languageWords,
 	"outcome":  batchOutcome,
+	"skip":     skipReasonText,
 	// signInLinkLifetime is how long a one-time sign-in link works, in
 	// words ("15 minutes"), so the pages cannot drift from SignInLinkTTL.
 	"signInLinkLifetime": func() string { return stockbell.DurationWords(stockbell.SignInLinkTTL) },
