@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"regexp"
 	"strconv"
 
 	"github.com/gorilla/mux"
@@ -70,14 +71,38 @@ func (a *Admin) outboxHTML(w http.ResponseWriter, r *http.Request, s *AdminSessi
 
 // writeSandboxedHTML serves rendered email HTML for a preview frame:
 // sandboxed (no script, no form), its inline styles allowed, framed only by
-// the admin.
+// the admin, its links opening a tab of their own.
 func writeSandboxedHTML(w http.ResponseWriter, html string) {
 	setPagePolicy(w, pagePolicy{Styles: "'unsafe-inline'", FrameAncestors: "'self'", Sandbox: "allow-popups allow-popups-to-escape-sandbox"})
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("Cache-Control", "no-store")
-	w.Write([]byte(html))
+	w.Write([]byte(linksInNewTabs(html)))
+}
+
+// documentHead and documentType find where a <base> element may go in an
+// email's HTML: at the start of its head, else after its doctype.
+var (
+	documentHead = regexp.MustCompile(`(?i)<head(\s[^>]*)?>`)
+	documentType = regexp.MustCompile(`(?i)^\s*<!doctype[^>]*>`)
+)
+
+// linksInNewTabs makes an email's links open a tab of their own, as a mail
+// program does: followed inside the preview's frame, they would show a
+// broken frame, since the pages they lead to (the product page, the
+// unsubscribe page) refuse to be framed. A link with a target of its own
+// keeps it.
+func linksInNewTabs(html string) string {
+	const base = `<base target="_blank">`
+	at := 0
+	if m := documentHead.FindStringIndex(html); m != nil {
+		at = m[1]
+	} else if m := documentType.FindStringIndex(html); m != nil {
+		// Before the doctype, the element would put the page in quirks mode.
+		at = m[1]
+	}
+	return html[:at] + base + html[at:]
 }
 
 func (a *Admin) findOutboxMessage(r *http.Request, s *AdminSession) (*stockbell.OutboxMessage, error) {
