@@ -80,14 +80,17 @@ type AdminView struct {
 	Data          any
 }
 
-// AdminLinkCommand is the command that makes a one-time sign-in link, as
-// it runs where this server does: from the source in development (the
-// demo's first run, where no binary is built), the binary in production.
-func (v *AdminView) AdminLinkCommand() string {
+// AdminLinkCommand is the command that makes a one-time sign-in link.
+func (v *AdminView) AdminLinkCommand() string { return v.Command("admin link --shop DOMAIN") }
+
+// Command is an operator command (its subcommand and arguments) as it runs
+// where this server does: from the source in development (the demo's
+// first run, where no binary is built), the binary in production.
+func (v *AdminView) Command(args string) string {
 	if v.Development {
-		return "go run ./server admin link --shop DOMAIN"
+		return "go run ./server " + args
 	}
-	return "stockbell admin link --shop DOMAIN"
+	return "stockbell " + args
 }
 
 // CSRF is the hidden CSRF input every state-changing form prints with

@@ -220,3 +220,22 @@ func TestSettingsFormRefusesSettingsChangedElsewhere(t *testing.T) {
 		}
 	})
 }
+
+// TestDevelopmentPagesNameTheCommandsAsRunFromSource: in development,
+// where the server runs with `go run ./server` and no binary is built, the
+// Settings and API keys pages name their terminal commands as they run
+// there.
+func TestDevelopmentPagesNameTheCommandsAsRunFromSource(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIAdminFixture(t, db, true)
+		b := f.signIn(t, mustShop(t, db, "a.example"))
+		for page, command := range map[string]string{"/admin/settings": "go run ./server settings set --shop a.example ",
+			"/admin/api-keys": "go run ./server apikey create --shop a.example "} {
+			p := b.get(page)
+			wantStatus(t, p, http.StatusOK, page)
+			if !strings.Contains(p.Body, "<code>"+command) || strings.Contains(p.Body, "<code>stockbell ") {
+				t.Errorf("%s does not name %q:\n%s", page, command, visibleText(p.Body))
+			}
+		}
+	})
+}

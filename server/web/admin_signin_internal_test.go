@@ -51,3 +51,13 @@ func otherCommand(command string) string {
 	}
 	return "go run"
 }
+
+// TestCommandsAreNamedAsTheServerRuns: the admin names an operator
+// command from the source in development, the binary in production.
+func TestCommandsAreNamedAsTheServerRuns(t *testing.T) {
+	for development, want := range map[bool]string{true: "go run ./server settings get --shop a.example", false: "stockbell settings get --shop a.example"} {
+		if got := (&AdminView{Development: development}).Command("settings get --shop a.example"); got != want {
+			t.Errorf("development %v: %q, want %q", development, got, want)
+		}
+	}
+}
