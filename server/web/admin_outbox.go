@@ -1,9 +1,12 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
@@ -54,7 +57,35 @@ func (a *Admin) outboxMessage(w http.ResponseWriter, r *http.Request, s *AdminSe
 		a.Fail(w, r, s, err)
 		return
 	}
-	a.Render(w, r, s, http.StatusOK, "outbox_message", m.Subject, &outboxData{Message: m})
+	a.Render(w, r, s, http.StatusOK, "outbox_message", outboxTitle(m), &outboxData{Message: m})
+}
+
+// outboxTitle heads a sent message's page: an email's subject; a text
+// message, which has none, by its recipient.
+func outboxTitle(m *stockbell.OutboxMessage) string {
+	if m.Channel == stockbell.ChannelSMS {
+		return "Text message to " + m.Recipient
+	}
+	return m.Subject
+}
+
+// webAddress is a link in a text message: up to a space, less the
+// punctuation that may end the sentence around it.
+var webAddress = regexp.MustCompile(`https?://\S*[^\s.,;:!?'")\]]`)
+
+// linkedText is a text message as its recipient's phone shows it: its web
+// addresses are links, followed in a tab of their own.
+func linkedText(text string) template.HTML {
+	var b strings.Builder
+	last := 0
+	for _, at := range webAddress.FindAllStringIndex(text, -1) {
+		link := template.HTMLEscapeString(text[at[0]:at[1]])
+		b.WriteString(template.HTMLEscapeString(text[last:at[0]]))
+		fmt.Fprintf(&b, `<a href="%s" target="_blank" rel="noopener">%s</a>`, link, link)
+		last = at[1]
+	}
+	b.WriteString(template.HTMLEscapeString(text[last:]))
+	return template.HTML(b.String())
 }
 
 // outboxHTML serves a sent email's HTML as its recipient's mail program

@@ -10,9 +10,9 @@ func TestLinksInNewTabsKeepsTheDocumentsMode(t *testing.T) {
 	const base = `<base target="_blank">`
 	for html, want := range map[string]string{
 		`<!doctype html><html><head lang="en"><title>x</title></head><body><header>h</header></body></html>`: `<!doctype html><html><head lang="en">` + base + `<title>x</title></head><body><header>h</header></body></html>`,
-		`<!DOCTYPE html><HEAD></HEAD>`: `<!DOCTYPE html><HEAD>` + base + `</HEAD>`,
+		`<!DOCTYPE html><HEAD></HEAD>`:                             `<!DOCTYPE html><HEAD>` + base + `</HEAD>`,
 		"\n<!doctype html><body><header>h</header><p>x</p></body>": "\n<!doctype html>" + base + "<body><header>h</header><p>x</p></body>",
-		`<p>Hello <a href="https://shop.example.com">x</a></p>`:     base + `<p>Hello <a href="https://shop.example.com">x</a></p>`,
+		`<p>Hello <a href="https://shop.example.com">x</a></p>`:    base + `<p>Hello <a href="https://shop.example.com">x</a></p>`,
 	} {
 		if got := linksInNewTabs(html); got != want {
 			t.Errorf("linksInNewTabs(%q) = %q, want %q", html, got, want)

@@ -3,8 +3,10 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"html"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -47,5 +49,32 @@ func TestOutboxMarksOnlyTestsAsTests(t *testing.T) {
 				t.Errorf("the message to %s says it was sent as a test: %v", m.Recipient, asTest)
 			}
 		}
+	})
+}
+
+// TestOutboxTextMessagePageNamesItsRecipient: a text message in the
+// outbox (which has no subject) is titled, in the browser's tab as on the
+// page, by its recipient, and its link is one to follow, in a tab of its
+// own; another shop's admin finds no such message.
+func TestOutboxTextMessagePageNamesItsRecipient(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop, other := mustShop(t, db, "a.example"), mustShop(t, db, "b.example")
+		text := &stockbell.OutboxMessage{ShopID: shop.ID, Channel: stockbell.ChannelSMS, Recipient: "+33612345678", FromName: "A shop",
+			Text: "A shop: Trail Runner (43) is back in stock. http://localhost/r/AbC_12-x.", ProviderID: "dev-1"}
+		if err := db.RecordOutboxMessage(context.Background(), text); err != nil {
+			t.Fatal(err)
+		}
+		path := fmt.Sprintf("/admin/outbox/%d", text.ID)
+		p := f.signIn(t, shop).get(path)
+		wantStatus(t, p, http.StatusOK, "the text message's page")
+		if title := html.UnescapeString(regexp.MustCompile(`<title>(.*)</title>`).FindStringSubmatch(p.Body)[1]); !strings.HasPrefix(title, "Text message to +33612345678 · ") {
+			t.Errorf("the text message's page is titled %q", title)
+		}
+		link := `<a href="http://localhost/r/AbC_12-x" target="_blank" rel="noopener">http://localhost/r/AbC_12-x</a>.`
+		if !strings.Contains(p.Body, link) {
+			t.Errorf("the text message's link is not a link to follow:\n%s", p.Body)
+		}
+		wantStatus(t, f.signIn(t, other).get(path), http.StatusNotFound, "another shop's admin on the text message")
 	})
 }

@@ -101,6 +101,8 @@ var templateFuncs = template.FuncMap{
 	"language": languageWords,
 	"outcome":  batchOutcome,
 	"skip":     skipReasonText,
+	// linkedText is a text message with its web addresses as links.
+	"linkedText": linkedText,
 	// signInLinkLifetime is how long a one-time sign-in link works, in
 	// words ("15 minutes"), so the pages cannot drift from SignInLinkTTL.
 	"signInLinkLifetime": func() string { return stockbell.DurationWords(stockbell.SignInLinkTTL) },
