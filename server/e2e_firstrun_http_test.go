@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -171,6 +172,24 @@ func TestStartPageSaysToSellOutSizeMAgain(t *testing.T) {
 		status, start := get(t, m.URL()+"/")
 		if status != http.StatusOK || !strings.Contains(start, step.want) || strings.Contains(start, step.not) {
 			t.Errorf("%s: the start page (%d) should say %q and not %q:\n%.3000s", step.name, status, step.want, step.not, start)
+		}
+	}
+}
+
+// TestDemoProductThatIsNotThereSaysSo: a demo product page of a handle
+// the demo shop has not (a mistyped /demo/HANDLE) answers 404 with a page
+// that says so, naming the handle, and leads to the demo's products and
+// the start page, rather than speaking of the admin.
+func TestDemoProductThatIsNotThereSaysSo(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	status, body := get(t, m.URL()+"/demo/trail-runners")
+	_, main, _ := strings.Cut(html.UnescapeString(body), "<main")
+	if status != http.StatusNotFound || !strings.Contains(main, `The demo shop has no product "trail-runners"`) || strings.Contains(main, "admin") {
+		t.Errorf("a demo product that is not there: %d\n%.2000s", status, body)
+	}
+	for _, link := range []string{`href="/demo"`, `href="/demo/trail-runner"`, `href="/"`} {
+		if !strings.Contains(body, link) {
+			t.Errorf("the page of a demo product that is not there has no link %s:\n%.2000s", link, body)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -112,7 +113,7 @@ func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if page.Variants == nil {
-		f.Admin.Fail(w, r, nil, stockbell.Errorf(stockbell.ENOTFOUND, "The demo shop has no product %q.", handle))
+		f.noSuchProduct(w, handle, products)
 		return
 	}
 	page.Selected = page.Variants[0]
@@ -127,6 +128,18 @@ func (f *FirstRun) productPage(w http.ResponseWriter, r *http.Request) {
 	if err := f.Admin.pages.render(w, http.StatusOK, "public/demo", &AdminView{Title: page.Title, Development: true, Data: page}); err != nil {
 		f.Admin.Logger.Error("demo page failed", "err", err)
 	}
+}
+
+// noSuchProduct answers a demo product page of a handle the demo shop has
+// not (mistyped, say) with the demo's products to choose from.
+func (f *FirstRun) noSuchProduct(w http.ResponseWriter, handle string, products [][]*stockbell.VariantWithProduct) {
+	var links []demoLink
+	for _, p := range products {
+		links = append(links, demoLink{Path: demoPath(p[0], products[0][0]), Title: p[0].ProductTitle})
+	}
+	links = append(links, demoLink{Path: "/", Title: "Back to the start page"})
+	f.Admin.renderPublic(w, http.StatusNotFound, "error", "Page not found", map[string]any{
+		"Message": fmt.Sprintf("The demo shop has no product %q. Its products are:", handle), "Links": links})
 }
 
 // price is a variant's price as a storefront shows it, with the demo
