@@ -59,3 +59,53 @@ func openedInATab(ctx context.Context, url string) bool {
 	}
 	return false
 }
+
+// TestDemoTakesATextMessageSignUp: the demo product page offers the alert
+// by text message too, as the start page says: a newcomer leaves a mobile
+// number for size M, simulates its restock in the admin, finds the text in
+// the Outbox, follows its link to the product page, and Reports counts
+// the click.
+func TestDemoTakesATextMessageSignUp(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, 3*time.Minute)
+	browse(t, ctx, m.URL()+"/", "h1")
+	if got := text(t, ctx, "ol.loop li"); !strings.Contains(got, "or a mobile number") {
+		t.Errorf("the start page's first step does not offer a text message: %q", got)
+	}
+	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
+	waitForServer(t, ctx, `shown(button())`)
+	browsertest.Click(t, ctx, `button()`)
+	waitForServer(t, ctx, `dialog() && dialog().open`)
+	if !browsertest.Eval[bool](t, ctx, `!!field("phone")`) {
+		t.Fatal("the demo's sign-up form asks for no mobile number")
+	}
+	browsertest.Eval[chromedp.Void](t, ctx, `(() => { field("phone").value = "+33 6 12 34 56 78"; field("sms_consent").checked = true;
+		form().querySelector("button[type=submit]").click(); })()`)
+	waitForServer(t, ctx, `status().textContent.includes("text you")`)
+
+	_, sizeM := demoSizeM(t, m)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, sizeM.ID), ".banner.ok")
+	if err := browsertest.Poll(ctx, `fetch("/admin/outbox").then((r) => r.text()).then((page) => page.includes("33612345678"))`,
+		serverWait, 250*time.Millisecond); err != nil {
+		t.Fatalf("no text message in the outbox after %s: %v", serverWait, err)
+	}
+	browse(t, ctx, m.URL()+"/admin/outbox", "main table a")
+	clickAndWait(t, ctx, `main table a`, ".sms-bubble")
+	link := browsertest.Eval[string](t, ctx, `document.querySelector(".sms-bubble a").href`)
+	browsertest.Do(t, ctx, chromedp.Click(chromedp.CSS(".sms-bubble a")))
+	// The link names the server by its public URL (localhost), as the
+	// product page it leads to does.
+	origin, _, _ := strings.Cut(link, "/r/")
+	if !openedInATab(ctx, origin+"/demo") {
+		t.Fatalf("following the text message's link %s opened no product page", link)
+	}
+	// The click is counted as the short link redirects, before the tab
+	// shows the product page.
+	browse(t, ctx, m.URL()+"/admin/reports", ".stat")
+	clicked := `[...document.querySelectorAll(".stat")].find((s) => s.querySelector(".label").textContent == "clicked").querySelector(".value").textContent`
+	if got := browsertest.Eval[string](t, ctx, clicked); got != "1" {
+		t.Errorf("Reports counts %s clicks after the text message's link was followed, want 1", got)
+	}
+}
