@@ -109,3 +109,55 @@ func TestDemoTakesATextMessageSignUp(t *testing.T) {
 		t.Errorf("Reports counts %s clicks after the text message's link was followed, want 1", got)
 	}
 }
+
+// TestCommandsBreakOnlyBetweenTheirWords: a terminal command the pages
+// give (on the start page, the sign-in page, Settings and API keys), when
+// it does not fit its line, breaks between its words, never inside one
+// after a hyphen ("link -" above "-shop DOMAIN"), at a phone's and a
+// desktop's width.
+func TestCommandsBreakOnlyBetweenTheirWords(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	// A sign-in link refused (pressing Sign in) names the command in a
+	// sentence; the other pages are read as they open.
+	pages := []struct{ path, press string }{{"/admin/sign-in?signed_out=1", ""}, {"/admin/sign-in?token=used-already", "main button"},
+		{"/", ""}, {"/admin/settings", ""}, {"/admin/api-keys", ""}}
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	for _, width := range []int64{360, 1280} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		for _, p := range pages {
+			page := p.path
+			if p.press == "" {
+				browse(t, ctx, m.URL()+page, "main code")
+			} else {
+				browse(t, ctx, m.URL()+page, p.press)
+				clickAndWait(t, ctx, p.press, "main p code")
+			}
+			for _, word := range browsertest.Eval[[]string](t, ctx, splitCommandWords) {
+				t.Errorf("%s at %d px: a command's word is split across lines: %s", page, width, word)
+			}
+		}
+	}
+}
+
+// splitCommandWords lists the words of the page's commands (code that
+// starts "go run" or "stockbell") split across lines.
+const splitCommandWords = `(() => {
+  const split = [];
+  for (const code of document.querySelectorAll("main code")) {
+    if (!/^(go run|stockbell) /.test(code.textContent)) continue;
+    const text = code.textContent;
+    for (const m of text.matchAll(/\S+/g)) {
+      const r = document.createRange(), at = (i) => { // the text node and offset of the i-th character
+        const walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+        for (let n = walker.nextNode(); n; n = walker.nextNode()) { if (i <= n.length) return [n, i]; i -= n.length; }
+      };
+      r.setStart(...at(m.index));
+      r.setEnd(...at(m.index + m[0].length));
+      const tops = new Set([...r.getClientRects()].filter((b) => b.width > 0).map((b) => Math.round(b.top)));
+      if (tops.size > 1) split.push(m[0]);
+    }
+  }
+  return split;
+})()`

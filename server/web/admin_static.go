@@ -103,6 +103,8 @@ var templateFuncs = template.FuncMap{
 	"skip":     skipReasonText,
 	// linkedText is a text message with its web addresses as links.
 	"linkedText": linkedText,
+	// words keeps each word of a command whole when it wraps.
+	"words": unbrokenWords,
 	// signInLinkLifetime is how long a one-time sign-in link works, in
 	// words ("15 minutes"), so the pages cannot drift from SignInLinkTTL.
 	"signInLinkLifetime": func() string { return stockbell.DurationWords(stockbell.SignInLinkTTL) },
@@ -188,4 +190,15 @@ func formatDuration(d time.Duration) string {
 		return d.Round(time.Second).String()
 	}
 	return strings.Join(parts, " ")
+}
+
+// unbrokenWords writes text (a terminal command) with each of its words
+// kept on one line: a line may break between them, never after the
+// hyphens of "--shop". Copied, the text is the same.
+func unbrokenWords(text string) template.HTML {
+	words := strings.Fields(text)
+	for i, w := range words {
+		words[i] = `<span class="word">` + template.HTMLEscapeString(w) + `</span>`
+	}
+	return template.HTML(strings.Join(words, " "))
 }
