@@ -161,3 +161,17 @@ const splitCommandWords = `(() => {
   }
   return split;
 })()`
+
+// TestStartPageButtonsCentreTheirText: on a phone, where the start page's
+// two buttons wrap their text, the link that looks like a button centres
+// its lines as the real button does.
+func TestStartPageButtonsCentreTheirText(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(360, 900))
+	browse(t, ctx, m.URL()+"/", "ol.loop")
+	aligned := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll("ol.loop a.button, ol.loop button")].map((b) => getComputedStyle(b).textAlign)`)
+	if len(aligned) != 2 || aligned[0] != aligned[1] {
+		t.Errorf("the start page's buttons align their text %q, want both the same", aligned)
+	}
+}
