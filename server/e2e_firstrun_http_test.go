@@ -193,3 +193,15 @@ func TestDemoProductThatIsNotThereSaysSo(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoProductWithoutSizesSpeaksOfItself: the demo product page of a
+// product without sizes (the tote) does not speak of its sold-out sizes.
+func TestDemoProductWithoutSizesSpeaksOfItself(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	for path, want := range map[string]string{"/demo": "Sold-out sizes show", "/demo/canvas-tote": "Sold out, this product shows"} {
+		status, body := get(t, m.URL()+path)
+		if page := html.UnescapeString(body); status != http.StatusOK || !strings.Contains(page, want) {
+			t.Errorf("%s: %d, want it to say %q:\n%.2500s", path, status, want, body)
+		}
+	}
+}
