@@ -175,3 +175,29 @@ func TestStartPageButtonsCentreTheirText(t *testing.T) {
 		t.Errorf("the start page's buttons align their text %q, want both the same", aligned)
 	}
 }
+
+// TestTextMessageFitsItsBubble: a text message in the Outbox whose link is
+// longer than its bubble is wide (a confirmation's) wraps the link inside
+// the bubble, at a phone's and a desktop's width.
+func TestTextMessageFitsItsBubble(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	shop, _ := demoSizeM(t, m)
+	sms := &stockbell.OutboxMessage{ShopID: shop.ID, Channel: stockbell.ChannelSMS, Recipient: "+12015550123", FromName: shop.Name, ProviderID: "dev-1",
+		Text: "Stockbell Demo Shop: confirm you want one text when Alpine Wool Sweater (M) is back in stock. Reply YES or tap " +
+			m.URL() + "/confirm/AQGVwP7YBrt0C8jbdZsGVvIAOrkY1-0AQGVwP7YBrt0C8jbdZsGVvIAOrkY1"}
+	if err := m.DB.RecordOutboxMessage(context.Background(), sms); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	for _, width := range []int64{360, 1280} {
+		browsertest.Do(t, ctx, chromedp.EmulateViewport(width, 900))
+		browse(t, ctx, fmt.Sprintf("%s/admin/outbox/%d", m.URL(), sms.ID), ".sms-bubble a")
+		outside := browsertest.Eval[bool](t, ctx, `(() => { const bubble = document.querySelector(".sms-bubble").getBoundingClientRect();
+			return [...document.querySelector(".sms-bubble a").getClientRects()].some((r) => r.right > bubble.right + 0.5 || r.left < bubble.left - 0.5); })()`)
+		if outside {
+			t.Errorf("at %d px the text message's link runs out of its bubble", width)
+		}
+	}
+}
