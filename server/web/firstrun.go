@@ -137,9 +137,8 @@ func (f *FirstRun) noSuchProduct(w http.ResponseWriter, handle string, products 
 	for _, p := range products {
 		links = append(links, demoLink{Path: demoPath(p[0], products[0][0]), Title: p[0].ProductTitle})
 	}
-	links = append(links, demoLink{Path: "/", Title: "Back to the start page"})
 	f.Admin.renderPublic(w, http.StatusNotFound, "error", "Page not found", map[string]any{
-		"Message": fmt.Sprintf("The demo shop has no product %q. Its products are:", handle), "Links": links})
+		"Message": fmt.Sprintf("The demo shop has no product %q. Its products are:", handle), "Links": links, "StartPage": true})
 }
 
 // price is a variant's price as a storefront shows it, with the demo
