@@ -78,3 +78,30 @@ func TestOutboxTextMessagePageNamesItsRecipient(t *testing.T) {
 		wantStatus(t, f.signIn(t, other).get(path), http.StatusNotFound, "another shop's admin on the text message")
 	})
 }
+
+// TestOutboxTellsTextMessagesApart: the outbox lists each text message
+// with the start of its text, so that a confirmation request and the
+// alert after it to the same number are told apart without opening them.
+func TestOutboxTellsTextMessagesApart(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "a.example")
+		for _, text := range []string{"A shop: confirm you want one text when Trail Runner (43) is back in stock. Reply YES or tap http://localhost/confirm/x",
+			"A shop: Trail Runner (43) is back in stock. http://localhost/r/y"} {
+			err := db.RecordOutboxMessage(context.Background(), &stockbell.OutboxMessage{ShopID: shop.ID, Channel: stockbell.ChannelSMS,
+				Recipient: "+12015550123", FromName: "A shop", Text: text, ProviderID: "dev-1"})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		list := f.signIn(t, shop).get("/admin/outbox")
+		wantStatus(t, list, http.StatusOK, "the outbox")
+		page := html.UnescapeString(list.Body)
+		for _, want := range []string{"Text message: “A shop: confirm you want one text when Trail Runner (43) is…”",
+			"Text message: “A shop: Trail Runner (43) is back in stock. http://localhost/r/y”"} {
+			if !strings.Contains(page, want) {
+				t.Errorf("the outbox does not list %q:\n%s", want, visibleText(list.Body))
+			}
+		}
+	})
+}

@@ -103,6 +103,8 @@ var templateFuncs = template.FuncMap{
 	"skip":     skipReasonText,
 	// linkedText is a text message with its web addresses as links.
 	"linkedText": linkedText,
+	// excerpt is the start of a text, to tell it from others in a list.
+	"excerpt": excerpt,
 	// words keeps each word of a command whole when it wraps.
 	"words": unbrokenWords,
 	// signInLinkLifetime is how long a one-time sign-in link works, in
@@ -201,4 +203,17 @@ func unbrokenWords(text string) template.HTML {
 		words[i] = `<span class="word">` + template.HTMLEscapeString(w) + `</span>`
 	}
 	return template.HTML(strings.Join(words, " "))
+}
+
+// excerptWords is how many words of a text excerpt shows.
+const excerptWords = 12
+
+// excerpt is the first words of text, on one line, with "…" when there is
+// more.
+func excerpt(text string) string {
+	words := strings.Fields(text)
+	if len(words) <= excerptWords {
+		return strings.Join(words, " ")
+	}
+	return strings.Join(words[:excerptWords], " ") + "…"
 }
