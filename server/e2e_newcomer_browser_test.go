@@ -178,15 +178,20 @@ func TestStartPageButtonsCentreTheirText(t *testing.T) {
 
 // TestTextMessageFitsItsBubble: a text message in the Outbox whose link is
 // longer than its bubble is wide (a confirmation's) wraps the link inside
-// the bubble, at a phone's and a desktop's width.
+// the bubble, and the Outbox lists text messages within its width, at a
+// phone's and a desktop's width.
 func TestTextMessageFitsItsBubble(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	shop, _ := demoSizeM(t, m)
 	sms := &stockbell.OutboxMessage{ShopID: shop.ID, Channel: stockbell.ChannelSMS, Recipient: "+12015550123", FromName: shop.Name, ProviderID: "dev-1",
 		Text: "Stockbell Demo Shop: confirm you want one text when Alpine Wool Sweater (M) is back in stock. Reply YES or tap " +
 			m.URL() + "/confirm/AQGVwP7YBrt0C8jbdZsGVvIAOrkY1-0AQGVwP7YBrt0C8jbdZsGVvIAOrkY1"}
-	if err := m.DB.RecordOutboxMessage(context.Background(), sms); err != nil {
-		t.Fatal(err)
+	alert := &stockbell.OutboxMessage{ShopID: shop.ID, Channel: stockbell.ChannelSMS, Recipient: "+12015550123", FromName: shop.Name, ProviderID: "dev-2",
+		Text: "Stockbell Demo Shop: Alpine Wool Sweater (M) is back in stock. " + m.URL() + "/r/AdYS8Wkszg Reply STOP to opt out."}
+	for _, message := range []*stockbell.OutboxMessage{sms, alert} {
+		if err := m.DB.RecordOutboxMessage(context.Background(), message); err != nil {
+			t.Fatal(err)
+		}
 	}
 	ctx := browsertest.New(t)
 	browse(t, ctx, m.URL()+"/", "h1")
@@ -198,6 +203,10 @@ func TestTextMessageFitsItsBubble(t *testing.T) {
 			return [...document.querySelector(".sms-bubble a").getClientRects()].some((r) => r.right > bubble.right + 0.5 || r.left < bubble.left - 0.5); })()`)
 		if outside {
 			t.Errorf("at %d px the text message's link runs out of its bubble", width)
+		}
+		browse(t, ctx, m.URL()+"/admin/outbox", "main table")
+		if wide := browsertest.Eval[bool](t, ctx, `[...document.querySelectorAll("main .table-wrap")].some((w) => w.scrollWidth > w.clientWidth + 1)`); wide {
+			t.Errorf("at %d px the outbox's list of text messages scrolls sideways in its box", width)
 		}
 	}
 }

@@ -206,12 +206,18 @@ func unbrokenWords(text string) template.HTML {
 }
 
 // excerptWords is how many words of a text excerpt shows.
-const excerptWords = 12
+const excerptWords = 10
 
 // excerpt is the first words of text, on one line, with "…" when there is
-// more.
+// more. Web addresses are left out: one word too long for a phone's line
+// would widen a list beyond it.
 func excerpt(text string) string {
-	words := strings.Fields(text)
+	var words []string
+	for _, w := range strings.Fields(text) {
+		if !strings.HasPrefix(w, "http://") && !strings.HasPrefix(w, "https://") {
+			words = append(words, w)
+		}
+	}
 	if len(words) <= excerptWords {
 		return strings.Join(words, " ")
 	}
