@@ -55,6 +55,11 @@ func TestDevelopmentStartLeadsToTheDemo(t *testing.T) {
 	if status != http.StatusOK || !strings.Contains(start, `href="/demo"`) || !strings.Contains(start, `action="/demo/admin"`) {
 		t.Fatalf("start page: %d, want links to /demo and the demo admin\n%.2000s", status, start)
 	}
+	// The terminal's sign-in command names a shop's domain: the start page
+	// says the demo shop's.
+	if !strings.Contains(start, "<code>"+demo.Domain+"</code>") {
+		t.Errorf("the start page does not give the demo shop's domain for the sign-in command:\n%.3000s", start)
+	}
 	// The loop ends on the reports, which count what the alert did.
 	if !strings.Contains(start, "<em>Reports</em>") {
 		t.Errorf("the start page's loop does not lead to the Reports page:\n%.3000s", start)

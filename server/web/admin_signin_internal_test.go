@@ -18,7 +18,7 @@ func TestSignInPagesNameTheCommandOfTheirMode(t *testing.T) {
 		admin := newBareAdmin(t, development)
 		pages := map[string]map[string]any{"signin": {}, "signin refused": {"Error": "This link was used already."}}
 		if development {
-			pages["landing"] = map[string]any{"Shop": struct{ Name string }{"Demo"}}
+			pages["landing"] = map[string]any{"Shop": struct{ Name, Domain string }{"Demo", "demo.example"}}
 		}
 		for name, data := range pages {
 			w := httptest.NewRecorder()
