@@ -210,3 +210,21 @@ func TestDemoProductWithoutSizesSpeaksOfItself(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoPathsWithATrailingSlashLeadToTheirPage: /demo/ and
+// /demo/HANDLE/, as a newcomer may type them, lead to the page without
+// the slash (its query kept), rather than answering a JSON error.
+func TestDemoPathsWithATrailingSlashLeadToTheirPage(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	client := noRedirectClient()
+	for path, want := range map[string]string{"/demo/": "/demo", "/demo/trail-runner/?variant=runner-43": "/demo/trail-runner?variant=runner-43"} {
+		resp, err := client.Get(m.URL() + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusMovedPermanently || resp.Header.Get("Location") != want {
+			t.Errorf("%s: %d to %q, want %d to %q", path, resp.StatusCode, resp.Header.Get("Location"), http.StatusMovedPermanently, want)
+		}
+	}
+}

@@ -26,12 +26,25 @@ type FirstRun struct {
 	SnippetURL string
 }
 
-// Register mounts /, /demo, /demo/{handle} and POST /demo/admin.
+// Register mounts /, /demo, /demo/{handle} and POST /demo/admin; the demo
+// pages' paths typed with a trailing slash lead to them.
 func (f *FirstRun) Register(s *Server) {
 	s.router.HandleFunc("/", f.landing).Methods(http.MethodGet, http.MethodHead)
 	s.router.HandleFunc("/demo", f.productPage).Methods(http.MethodGet, http.MethodHead)
 	s.router.HandleFunc("/demo/{handle}", f.productPage).Methods(http.MethodGet, http.MethodHead)
+	s.router.HandleFunc("/demo/", withoutTrailingSlash).Methods(http.MethodGet, http.MethodHead)
+	s.router.HandleFunc("/demo/{handle}/", withoutTrailingSlash).Methods(http.MethodGet, http.MethodHead)
 	s.router.HandleFunc("/demo/admin", f.openAdmin).Methods(http.MethodPost)
+}
+
+// withoutTrailingSlash sends a path typed with a trailing slash to the
+// page without it, keeping the query.
+func withoutTrailingSlash(w http.ResponseWriter, r *http.Request) {
+	target := strings.TrimSuffix(r.URL.Path, "/")
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusMovedPermanently)
 }
 
 // landing explains the loop and links to the demo shop and its admin.
