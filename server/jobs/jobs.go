@@ -116,6 +116,8 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 	}
 	if riverCfg.Logger == nil {
 		riverCfg.Logger = slog.New(slog.DiscardHandler)
+	} else {
+		riverCfg.Logger = slog.New(bookkeepingAtDebug{cfg.Logger.Handler()})
 	}
 	if cfg.Workers != nil {
 		maxWorkers := cfg.MaxWorkers
