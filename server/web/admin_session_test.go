@@ -47,6 +47,33 @@ func TestOneTimeLinkSignsInOnce(t *testing.T) {
 	})
 }
 
+// TestUsedLinkInASignedInBrowserLeadsToTheAdmin: the same link used
+// again in the browser it signed in (Back, then Sign in) is refused as
+// used, and the page says the browser is still signed in to its shop
+// with a way to its admin; another browser is told nothing of it.
+func TestUsedLinkInASignedInBrowserLeadsToTheAdmin(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		token, _, err := db.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID, Email: "owner@example.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := f.browser(t)
+		wantStatus(t, b.useLink(token), http.StatusSeeOther, "using the link")
+		again := b.useLink(token)
+		wantStatus(t, again, http.StatusUnauthorized, "the same link again in the signed-in browser")
+		if text := visibleText(again.Body); !strings.Contains(text, "already used") ||
+			!strings.Contains(text, "This browser is still signed in to bells.example") || !strings.Contains(again.Body, `href="/admin"`) {
+			t.Errorf("the used link in the signed-in browser does not lead to the admin:\n%s", text)
+		}
+		other := f.browser(t).useLink(token)
+		if strings.Contains(other.Body, "still signed in") || strings.Contains(other.Body, "bells.example") {
+			t.Errorf("another browser is told of the session:\n%s", visibleText(other.Body))
+		}
+	})
+}
+
 // TestSignInPageStatesTheLinksLifetime: a one-time link's page says the
 // link works within SignInLinkTTL of being made, as the invitation and
 // `admin link` do, not for that long from opening it.

@@ -62,7 +62,13 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 	link, err := a.SignInLinks.UseSignInLink(r.Context(), r.PostFormValue("token"))
 	if err != nil {
 		a.Logger.Info("sign-in link refused", "reason", stockbell.ErrorMessage(err))
-		a.renderPublic(w, statusOf(err, nil), "signin", "Sign in", map[string]any{"Error": stockbell.ErrorMessage(err)})
+		data := map[string]any{"Error": stockbell.ErrorMessage(err)}
+		// A link used again where it signed in (Back, then Sign in): the
+		// session it opened still works, so say where it leads.
+		if sess, _ := a.cookieSession(r); sess != nil {
+			data["SignedInTo"] = sess.Shop.Domain
+		}
+		a.renderPublic(w, statusOf(err, nil), "signin", "Sign in", data)
 		return
 	}
 	if err := a.StartSession(w, r, link.ShopID, stockbell.AdminUser{Email: link.Email}, DoorLink); err != nil {
