@@ -170,3 +170,28 @@ func TestTimelineOfAnUndoneUnsubscribe(t *testing.T) {
 		}
 	}
 }
+
+// TestTimelineOfAConfirmationAndAPurchase: a confirmation reads as which
+// channel was confirmed and how, a conversion as the order it counts.
+func TestTimelineOfAConfirmationAndAPurchase(t *testing.T) {
+	tl := &stockbell.SubscriberTimeline{}
+	for _, c := range []struct {
+		kind stockbell.EventKind
+		d    detail
+		want string
+	}{
+		{stockbell.EventConfirmed, detail{"channel": "email", "method": "link"},
+			"Confirmed by email: Pressed the button on the confirmation link's page; waiting in the queue from then."},
+		{stockbell.EventConfirmed, detail{"channel": "sms", "method": "reply"},
+			"Confirmed by text message: Replied YES to the confirmation text; waiting in the queue from then."},
+		{stockbell.EventConverted, detail{"order_id": "1001", "quantity": float64(2), "via": "click"},
+			"Bought: Order 1001, 2 units, ordered after following the alert's link."},
+		{stockbell.EventConverted, detail{"order_id": "1002", "quantity": float64(1), "via": "notification"},
+			"Bought: Order 1002, 1 unit, ordered after the alert."},
+	} {
+		got := describeEvent(&stockbell.Event{Kind: c.kind}, c.d, nil, tl)
+		if got.What+": "+got.Why != c.want || got.Tone != "good" {
+			t.Errorf("%s %v reads %q: %q (%s), want %q", c.kind, c.d, got.What, got.Why, got.Tone, c.want)
+		}
+	}
+}
