@@ -206,8 +206,10 @@ type SubscriptionService interface {
 	// ENOTFOUND (also for another shop's subscription).
 	Unsubscribe(ctx context.Context, shopID, id int64) error
 	// UndoUnsubscribe restores the shop's subscriptions that Unsubscribe
-	// ended less than UnsubscribeUndoWindow ago, each to the status it had
-	// then, with an EventResubscribed event; the outcomes are in id order.
-	// Returns ENOTFOUND, restoring nothing, when an id is not the shop's.
-	UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64) ([]UndoOutcome, error)
+	// ended less than UnsubscribeUndoWindow ago, and no later than
+	// unsubscribedBy (the removal being undone: a later one is another,
+	// UndoNotUndoable), each to the status it had then, with an
+	// EventResubscribed event; the outcomes are in id order. Returns
+	// ENOTFOUND, restoring nothing, when an id is not the shop's.
+	UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, unsubscribedBy time.Time) ([]UndoOutcome, error)
 }

@@ -16,6 +16,11 @@ type UndoToken struct {
 	SubscriptionIDs []int64
 }
 
+// Issued is when the removal the button undoes was made, to the second:
+// an unsubscribe of its alerts recorded later is another removal, which
+// the button does not undo (a replay after an undo and a second removal).
+func (t UndoToken) Issued() time.Time { return t.Expires.Add(-stockbell.UnsubscribeUndoWindow) }
+
 // UndoToken returns the URL-safe token of an Undo button:
 // base64url(uvarint(shop id) ‖ uvarint(expiry, Unix seconds) ‖
 // uvarint(subscription id)… ‖ HMAC-SHA256[:16]), with a key of its own.

@@ -22,7 +22,7 @@ type wired struct {
 	d      *delivery.Delivery
 	smtp   *smtptest.Server
 	public string
-	clock  *storetest.Clock // delivery's: dates the Undo buttons
+	clock  *storetest.Clock // delivery's and the store's: dates the Undo buttons
 }
 
 func newWired(t *testing.T, db *store.DB) *wired {
@@ -30,7 +30,10 @@ func newWired(t *testing.T, db *store.DB) *wired {
 	srv, handler := lateServer(t)
 	mail := smtptest.Start(t, smtptest.Options{Security: smtptest.StartTLS})
 	cfg := delivery.Config{PublicURL: srv.URL, SMTP: smtpConfig(mail, delivery.SMTPStartTLS), Stop: delivery.StopNorthAmerica}
+	// One clock, as the server has: an Undo button names its removal by
+	// the time the store recorded it (UndoToken.Issued).
 	clock := newClock()
+	db.Clock = clock
 	d, err := delivery.New(cfg, delivery.Deps{Key: testKey, Subscriptions: db, Shops: db, Catalog: db, Clicks: db, Clock: clock})
 	if err != nil {
 		t.Fatal(err)

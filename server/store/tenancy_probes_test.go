@@ -560,7 +560,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		wantCodeOf(t, "Unsubscribe", db.Unsubscribe(ctx, fx.a.ID, fx.bSub), stockbell.ENOTFOUND)
 	},
 	"UndoUnsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
-		outcomes, err := db.UndoUnsubscribe(ctx, fx.a.ID, []int64{fx.bSub})
+		outcomes, err := db.UndoUnsubscribe(ctx, fx.a.ID, []int64{fx.bSub}, time.Now())
 		wantCodeOf(t, "UndoUnsubscribe", err, stockbell.ENOTFOUND)
 		unseen(t, "UndoUnsubscribe", outcomes, err)
 	},

@@ -9,22 +9,26 @@ import (
 )
 
 // UndoUnsubscribe restores the shop's subscriptions that Unsubscribe ended
-// less than stockbell.UnsubscribeUndoWindow ago, in one transaction. Each goes back to the status it had: a queued one to its
+// less than stockbell.UnsubscribeUndoWindow ago, and no later than
+// unsubscribedBy (to the second: the removal an Undo button names; a
+// later removal of the same alert is not undone by its button), in one
+// transaction. Each goes back to the status it had: a queued one to its
 // place in the queue (the queue is by sign-up time, which is kept), with
 // the restock engine woken in case its variant is back; a pending one to
 // waiting for its confirmation; a notified one to its flow's later steps,
 // those not skipped meanwhile. A subscription held in a manual flow's
 // batch is not restored (the unsubscribe skipped its alert), nor one whose
-// contact signed up for the variant again since, nor one whose variant or
+// contact signed up for the variant again since or waits for it already
+// (an earlier removal undone first), nor one whose variant or
 // product left the catalog. Outcomes are in id order. Returns ENOTFOUND,
 // restoring nothing, when an id is not the shop's.
-func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64) ([]stockbell.UndoOutcome, error) {
+func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, unsubscribedBy time.Time) ([]stockbell.UndoOutcome, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	var outcomes []stockbell.UndoOutcome
 	err := db.inTx(ctx, func(tx *Tx) error {
 		outcomes = outcomes[:0]
 		for _, id := range ids { // rows of one table in id order (lockorder.go)
-			result, err := undoUnsubscribe(ctx, tx, shopID, id)
+			result, err := undoUnsubscribe(ctx, tx, shopID, id, unsubscribedBy)
 			if err != nil {
 				return err
 			}
@@ -41,7 +45,7 @@ type unsubscribed struct {
 	From stockbell.SubscriptionStatus `db:"unsubscribed_from"`
 }
 
-func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64) (stockbell.UndoResult, error) {
+func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, unsubscribedBy time.Time) (stockbell.UndoResult, error) {
 	sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
 	if err != nil {
 		return "", err
@@ -50,7 +54,7 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64) (stockbell.U
 	if err := tx.GetContext(ctx, &ended, tx.Rebind(`SELECT unsubscribed_at, unsubscribed_from FROM subscriptions WHERE id = ?`), id); err != nil {
 		return "", err
 	}
-	if result, err := undoRefusal(ctx, tx, sub, ended); result != "" || err != nil {
+	if result, err := undoRefusal(ctx, tx, sub, ended, unsubscribedBy); result != "" || err != nil {
 		return result, err
 	}
 	return stockbell.UndoRestored, restoreSubscription(ctx, tx, sub, ended)
@@ -58,10 +62,12 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64) (stockbell.U
 
 // undoRefusal says why the unsubscribe that ended sub cannot be undone,
 // or "" when it can.
-func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed) (stockbell.UndoResult, error) {
+func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed, unsubscribedBy time.Time) (stockbell.UndoResult, error) {
 	switch {
 	case sub.Status != stockbell.SubscriptionUnsubscribed || ended.At == nil || !undoable(ended.From):
 		return stockbell.UndoNotUndoable, nil
+	case ended.At.Truncate(time.Second).After(unsubscribedBy):
+		return stockbell.UndoNotUndoable, nil // a later removal than the one being undone
 	case !tx.db.now().Before(ended.At.Add(stockbell.UnsubscribeUndoWindow)):
 		return stockbell.UndoExpired, nil
 	}
@@ -71,7 +77,7 @@ func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended
 	if err != nil || gone {
 		return stockbell.UndoVariantGone, err
 	}
-	if again, err := signedUpAgain(ctx, tx, sub); err != nil || again {
+	if again, err := signedUpAgain(ctx, tx, sub, ended.From); err != nil || again {
 		return stockbell.UndoSubscribedAgain, err
 	}
 	return "", nil
@@ -86,13 +92,20 @@ func undoable(from stockbell.SubscriptionStatus) bool {
 }
 
 // signedUpAgain reports whether sub's contact (its email address or its
-// phone number) has a later sign-up for the variant that has not ended.
-func signedUpAgain(ctx context.Context, tx *Tx, sub *stockbell.Subscription) (bool, error) {
+// phone number) has a later sign-up for the variant that has not ended,
+// or, when sub would go back to waiting (restoreTo queued or pending),
+// any other sign-up waiting for the variant: the queue holds a contact
+// once per variant (the partial unique indexes), and an earlier removal
+// undone first may have put the contact back in it.
+func signedUpAgain(ctx context.Context, tx *Tx, sub *stockbell.Subscription, restoreTo stockbell.SubscriptionStatus) (bool, error) {
+	waits := restoreTo == stockbell.SubscriptionQueued || restoreTo == stockbell.SubscriptionPending
 	var n int
-	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ? AND variant_id = ? AND id > ?
-		AND status IN (?, ?, ?, ?) AND ((email <> '' AND email = ?) OR (phone <> '' AND phone = ?))`),
+	err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM subscriptions WHERE shop_id = ? AND variant_id = ?
+		AND ((id > ? AND status IN (?, ?, ?, ?)) OR (? AND id <> ? AND status IN (?, ?)))
+		AND ((email <> '' AND email = ?) OR (phone <> '' AND phone = ?))`),
 		sub.ShopID, sub.VariantID, sub.ID, stockbell.SubscriptionQueued, stockbell.SubscriptionPending,
-		stockbell.SubscriptionHeld, stockbell.SubscriptionNotified, sub.Email, sub.Phone)
+		stockbell.SubscriptionHeld, stockbell.SubscriptionNotified, waits, sub.ID,
+		stockbell.SubscriptionQueued, stockbell.SubscriptionPending, sub.Email, sub.Phone)
 	return n > 0, err
 }
 

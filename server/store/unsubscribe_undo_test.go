@@ -34,9 +34,16 @@ func newUndoFixture(t *testing.T, db *store.DB, domain string) *undoFixture {
 	return fx
 }
 
+// undo undoes the removals of the subscription made until now.
 func (fx *undoFixture) undo(t *testing.T, id int64) stockbell.UndoResult {
 	t.Helper()
-	outcomes, err := fx.db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{id})
+	return fx.undoBy(t, id, fx.clock.Now())
+}
+
+// undoBy undoes the removal of the subscription made by unsubscribedBy.
+func (fx *undoFixture) undoBy(t *testing.T, id int64, unsubscribedBy time.Time) stockbell.UndoResult {
+	t.Helper()
+	outcomes, err := fx.db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{id}, unsubscribedBy)
 	must(t, err)
 	if len(outcomes) != 1 || outcomes[0].SubscriptionID != id {
 		t.Fatalf("outcomes %+v, want one for %d", outcomes, id)
@@ -169,9 +176,9 @@ func TestUndoUnsubscribeIsTheShopsOwn(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		fx := newUndoFixture(t, db, "undo-mine.myshopify.com")
 		other := newUndoFixture(t, db, "undo-theirs.myshopify.com")
-		_, err := db.UndoUnsubscribe(ctx, other.shop.ID, []int64{fx.subs[0].ID})
+		_, err := db.UndoUnsubscribe(ctx, other.shop.ID, []int64{fx.subs[0].ID}, fx.clock.Now())
 		wantCode(t, err, stockbell.ENOTFOUND, "")
-		_, err = db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{fx.subs[0].ID, other.subs[0].ID})
+		_, err = db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{fx.subs[0].ID, other.subs[0].ID}, fx.clock.Now())
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		for _, f := range []*undoFixture{fx, other} {
 			if got := f.queue(t); slices.Contains(got, f.subs[0].ID) {

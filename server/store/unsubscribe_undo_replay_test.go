@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestUndoUnsubscribeRestoresOnlyTheRemovalNamed: an undo names the
+// removal it undoes by when it was made. Undone, and the alert removed
+// again later, the first removal's undo restores nothing: the later
+// removal is not the one its button offered to undo.
+func TestUndoUnsubscribeRestoresOnlyTheRemovalNamed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newUndoFixture(t, db, "undo-replay.myshopify.com")
+		first := fx.clock.Now()
+		if got := fx.undoBy(t, fx.subs[0].ID, first); got != stockbell.UndoRestored {
+			t.Fatalf("undo = %q, want restored", got)
+		}
+		fx.clock.Add(time.Hour)
+		must(t, db.Unsubscribe(ctx, fx.shop.ID, fx.subs[0].ID))
+		if got := fx.undoBy(t, fx.subs[0].ID, first); got != stockbell.UndoNotUndoable {
+			t.Errorf("the first removal's undo, replayed after a second removal = %q, want not_undoable", got)
+		}
+		if got := fx.queue(t); slices.Contains(got, fx.subs[0].ID) {
+			t.Errorf("queue %v: a replayed undo restored a later removal", got)
+		}
+		if got := fx.undoBy(t, fx.subs[0].ID, fx.clock.Now()); got != stockbell.UndoRestored {
+			t.Errorf("the second removal's own undo = %q, want restored", got)
+		}
+	})
+}
+
+// TestUndoUnsubscribeNeverQueuesAContactTwice: the shopper removed an
+// alert, signed up for the item again and removed that sign-up too. Both
+// removals' undos are offered; once one of them put the shopper back in
+// the queue, the other answers subscribed_again (it used to fail on the
+// queue's unique index, restoring nothing of the removal's other alerts),
+// whichever comes first.
+func TestUndoUnsubscribeNeverQueuesAContactTwice(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		for _, laterFirst := range []bool{false, true} {
+			fx := newUndoFixture(t, db, map[bool]string{false: "undo-twice.myshopify.com", true: "undo-twice-later.myshopify.com"}[laterFirst])
+			again, _ := subscribe(t, db, fx.shop.ID, fx.variant.ID, "ann@example.com", "")
+			must(t, db.Unsubscribe(ctx, fx.shop.ID, again.ID))
+			order := []int64{fx.subs[0].ID, again.ID}
+			if laterFirst {
+				slices.Reverse(order)
+			}
+			if got := fx.undo(t, order[0]); got != stockbell.UndoRestored {
+				t.Errorf("later first %v: first undo = %q, want restored", laterFirst, got)
+			}
+			outcomes, err := db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{order[1], fx.subs[1].ID}, fx.clock.Now())
+			if err != nil {
+				t.Fatalf("later first %v: second undo: %v", laterFirst, err)
+			}
+			if got := outcomes[slices.IndexFunc(outcomes, func(o stockbell.UndoOutcome) bool { return o.SubscriptionID == order[1] })]; got.Result != stockbell.UndoSubscribedAgain {
+				t.Errorf("later first %v: second undo = %q, want subscribed_again", laterFirst, got.Result)
+			}
+			if want := []int64{order[0], fx.subs[1].ID, fx.subs[2].ID}; !slices.Equal(fx.queue(t), sortedIDs(want)) {
+				t.Errorf("later first %v: queue %v, want %v", laterFirst, fx.queue(t), sortedIDs(want))
+			}
+		}
+	})
+}
+
+func sortedIDs(ids []int64) []int64 { return slices.Sorted(slices.Values(ids)) }
