@@ -118,8 +118,9 @@ type SyncLogService interface {
 	// source since), newest first: the failures still going on.
 	FindFailingSyncs(ctx context.Context, shopID int64) ([]*Event, error)
 	// SyncFinishedSince reports whether a sync of the shop from source
-	// was recorded as finished (sync_finished) after since: a failed one
-	// does not count.
+	// was recorded as finished (sync_finished) after since and not after
+	// now (one dated in the future, recorded while the clock ran ahead,
+	// does not count): a failed one does not count.
 	SyncFinishedSince(ctx context.Context, shopID int64, source string, since time.Time) (bool, error)
 }
 

@@ -64,3 +64,21 @@ func (e *jobsEnv) productPages() (n int) {
 	e.fake.Do(func(f *magentotest.Fake) { n = f.Requests["/products"] })
 	return n
 }
+
+// TestDailySyncAfterTheClockWentBack: a sync recorded while the server's
+// clock ran ahead (a month, say, until someone set it right) is dated in
+// the future; the daily run does not take it for a sync just finished, or
+// the store would go unsynced until the clock caught up with it.
+func TestDailySyncAfterTheClockWentBack(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newJobsEnv(t, db)
+		_, err := db.DB.Exec(db.DB.Rebind(`UPDATE events SET created_at = ? WHERE shop_id = ?`),
+			time.Now().Add(30*24*time.Hour).UTC(), e.shop.ID)
+		e.must(err)
+		before := e.productPages()
+		e.dailyRun()
+		if pages := e.productPages() - before; pages != 1 {
+			t.Fatalf("the daily run read %d catalog pages of a store whose last sync is dated a month ahead, want its 1", pages)
+		}
+	})
+}

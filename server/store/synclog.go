@@ -230,14 +230,16 @@ func (db *DB) FindFailingSyncs(ctx context.Context, shopID int64) ([]*stockbell.
 }
 
 // SyncFinishedSince reports whether the shop's sync log has a sync_finished
-// entry from source recorded after since. It reads the shop's events from
-// since on (events_shop), not its whole log.
+// entry from source recorded after since and not after now: an entry dated
+// in the future was recorded while the clock ran ahead, and taken for a
+// recent sync it would pass the store over until the clock caught up. It
+// reads the shop's events from since on (events_shop), not its whole log.
 func (db *DB) SyncFinishedSince(ctx context.Context, shopID int64, source string, since time.Time) (bool, error) {
 	var n int
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM events WHERE shop_id = ? AND created_at > ?
+		return tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM events WHERE shop_id = ? AND created_at > ? AND created_at <= ?
 			AND kind = ? AND `+jsonText(tx.db.Dialect, "detail", "source")+` = ?`),
-			shopID, since.UTC(), stockbell.EventSyncFinished, source)
+			shopID, since.UTC(), tx.db.now(), stockbell.EventSyncFinished, source)
 	})
 	return n > 0, err
 }
