@@ -43,6 +43,10 @@ func TestFetchRecognisesAFeedServedAsAGenericType(t *testing.T) {
 		{"/export.php", append([]byte("\n\n"), xmlDoc...), feed.XML},
 		{"/feed.xml.txt", jsonDoc, feed.JSON}, // the document, not the extension, decides
 		{"/object", []byte(`{"products":[]}`), feed.JSON},
+		// A script's output after its includes' blank lines: more space
+		// than a first look ahead (512 bytes) reads.
+		{"/export-lines.php", append(bytes.Repeat([]byte("\n"), 600), xmlDoc...), feed.XML},
+		{"/export-spaces", append(bytes.Repeat([]byte(" \r\n"), 3000), jsonDoc...), feed.JSON},
 	}
 	f := devFetcher()
 	for _, contentType := range genericTypes {
@@ -84,6 +88,9 @@ func TestFetchRefusesWhatIsNotAFeed(t *testing.T) {
 		{gz.Bytes(), genericTypes, []string{"is a gzip-compressed file", "Content-Encoding: gzip"}},
 		{[]byte("id,inventory_quantity\nA,1\n"), genericTypes, []string{`starts with "id,inventory_quantity\n`, "neither a JSON array nor XML"}},
 		{[]byte(" \n "), genericTypes, []string{"is empty"}},
+		{bytes.Repeat([]byte(" "), 1000), genericTypes, []string{"is empty"}},
+		// Past the first 512 bytes read ahead, the page is still named.
+		{append(bytes.Repeat([]byte("\n"), 600), errorPage...), append(genericTypes, "application/xml"), []string{"is an HTML page", "404 Not Found"}},
 	}
 	f := devFetcher()
 	for _, c := range cases {

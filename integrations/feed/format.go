@@ -16,7 +16,8 @@ import (
 // without a type, so a feed served as one is told by its first characters.
 var genericTypes = map[string]bool{"": true, "text/plain": true, "application/octet-stream": true, "binary/octet-stream": true}
 
-// headBytes is how much of a document is read ahead to tell its format.
+// headBytes is how much of a document is read ahead to tell its format,
+// unless it is all space (peekHead).
 const headBytes = 512
 
 // formatOf tells the format from the content type: JSON or XML types (and
@@ -33,8 +34,8 @@ func formatOf(contentType string, body *bufio.Reader) (Format, error) {
 	if declared == "" && !genericTypes[media] {
 		return "", &FetchError{Reason: fmt.Sprintf("the feed's content type is %s, not JSON or XML", media)}
 	}
-	head, err := body.Peek(headBytes)
-	if err != nil && !errors.Is(err, io.EOF) {
+	head, complete, err := peekHead(body)
+	if err != nil {
 		return "", readFailure(err)
 	}
 	if err := notAFeed(head, servedAs(media)); err != nil {
@@ -43,7 +44,23 @@ func formatOf(contentType string, body *bufio.Reader) (Format, error) {
 	if declared != "" {
 		return declared, nil
 	}
-	return sniff(head, servedAs(media))
+	return sniff(head, complete, servedAs(media))
+}
+
+// peekHead reads ahead of the document headBytes, or on up to its first
+// character after space and a byte order mark, as far as body's buffer
+// holds: a feed a script writes may follow many blank lines. complete is
+// true when head is the whole document.
+func peekHead(body *bufio.Reader) (head []byte, complete bool, err error) {
+	for n := headBytes; ; n = min(2*n, body.Size()) {
+		head, err = body.Peek(n)
+		if errors.Is(err, io.EOF) {
+			return head, true, nil
+		}
+		if err != nil || len(trimHead(head)) > 0 || n == body.Size() {
+			return head, false, err
+		}
+	}
 }
 
 // declaredFormat is the format a content type names, "" for none.
@@ -77,10 +94,10 @@ func servedAs(media string) string {
 // sniff tells a document served as a generic type by its first character
 // after space and a byte order mark: JSON starts with [ (or {, which the
 // parser then refuses as not an array of items), XML with <.
-func sniff(head []byte, served string) (Format, error) {
+func sniff(head []byte, complete bool, served string) (Format, error) {
 	text := trimHead(head)
 	switch {
-	case len(text) == 0 && len(head) < headBytes:
+	case len(text) == 0 && complete:
 		return "", &FetchError{Reason: fmt.Sprintf("the feed (%s) is empty", served)}
 	case len(text) == 0: // nothing but space as far as it was read ahead
 		text = head
