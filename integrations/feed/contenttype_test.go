@@ -89,6 +89,8 @@ func TestFetchRefusesWhatIsNotAFeed(t *testing.T) {
 		{[]byte("id,inventory_quantity\nA,1\n"), genericTypes, []string{`starts with "id,inventory_quantity\n`, "neither a JSON array nor XML"}},
 		{[]byte(" \n "), genericTypes, []string{"is empty"}},
 		{bytes.Repeat([]byte(" "), 1000), genericTypes, []string{"is empty"}},
+		{[]byte("\xff\xfe<\x00P\x00r\x00o\x00"), append(genericTypes, "application/xml"), []string{"is encoded in UTF-16", "serve it in UTF-8"}},
+		{[]byte("\xfe\xff\x00[\x00{"), append(genericTypes, "application/json"), []string{"is encoded in UTF-16", "serve it in UTF-8"}},
 		// Past the first 512 bytes read ahead, the page is still named.
 		{append(bytes.Repeat([]byte("\n"), 600), errorPage...), append(genericTypes, "application/xml"), []string{"is an HTML page", "404 Not Found"}},
 	}

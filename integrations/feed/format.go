@@ -110,10 +110,14 @@ func sniff(head []byte, complete bool, served string) (Format, error) {
 }
 
 // notAFeed names a document that cannot be a feed whatever its type says:
-// an HTML page, or a gzip file served as such rather than gzip-encoded.
+// an HTML page, a gzip file served as such rather than gzip-encoded, or a
+// UTF-16 one (its byte order mark), which neither parser reads.
 func notAFeed(head []byte, served string) error {
 	if bytes.HasPrefix(head, []byte{0x1f, 0x8b}) {
 		return &FetchError{Reason: fmt.Sprintf("the feed is a gzip-compressed file (%s), not a JSON or XML document: serve the document itself, or send it compressed with Content-Encoding: gzip", served)}
+	}
+	if bytes.HasPrefix(head, []byte{0xff, 0xfe}) || bytes.HasPrefix(head, []byte{0xfe, 0xff}) {
+		return &FetchError{Reason: fmt.Sprintf("the feed is encoded in UTF-16 (%s), which is not read: serve it in UTF-8", served)}
 	}
 	if text := trimHead(head); isHTML(text) {
 		return &FetchError{Reason: fmt.Sprintf("the feed is an HTML page (%s), not a JSON or XML feed: it starts with %s", served, quoteHead(text))}
