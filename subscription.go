@@ -72,6 +72,12 @@ type Subscription struct {
 	CreatedAt        time.Time  `db:"created_at" json:"created_at"`
 	NotifiedAt       *time.Time `db:"notified_at" json:"notified_at,omitempty"`
 	UpdatedAt        time.Time  `db:"updated_at" json:"updated_at"`
+	// UnsubscribedAt and UnsubscribedFrom are when an unsubscribe link
+	// ended the subscription and the status it had, while an undo can
+	// still restore it (UndoUnsubscribe); an undo or STOP from its number
+	// clears them.
+	UnsubscribedAt   *time.Time         `db:"unsubscribed_at" json:"unsubscribed_at,omitempty"`
+	UnsubscribedFrom SubscriptionStatus `db:"unsubscribed_from" json:"unsubscribed_from,omitempty"`
 }
 
 // Has reports whether the subscription uses channel c.

@@ -10,10 +10,10 @@ import (
 
 var _ stockbell.SubscriptionService = (*DB)(nil)
 
-// subscriptionColumns are a subscription's columns, in the order
-// scanSubscription reads them.
+// subscriptionColumns are every column of a subscription
+// (stockbell.Subscription): a data request (ContactData) reports them all.
 const subscriptionColumns = `id, shop_id, variant_id, email, phone, channels, status, awaiting, locale, sms_consent,
-	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at`
+	sms_consent_text, marketing_consent, consent_ip, source, created_at, notified_at, updated_at, unsubscribed_at, unsubscribed_from`
 
 // CreateSubscription queues a subscription with an EventSubscribed event, in
 // one transaction. When the same email or phone is already queued for the

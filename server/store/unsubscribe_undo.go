@@ -41,8 +41,8 @@ func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, un
 
 // unsubscribed is what Unsubscribe recorded of the status it ended.
 type unsubscribed struct {
-	At   *time.Time                   `db:"unsubscribed_at"`
-	From stockbell.SubscriptionStatus `db:"unsubscribed_from"`
+	At   *time.Time
+	From stockbell.SubscriptionStatus
 }
 
 func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, unsubscribedBy time.Time) (stockbell.UndoResult, error) {
@@ -50,10 +50,7 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, unsubscribed
 	if err != nil {
 		return "", err
 	}
-	var ended unsubscribed
-	if err := tx.GetContext(ctx, &ended, tx.Rebind(`SELECT unsubscribed_at, unsubscribed_from FROM subscriptions WHERE id = ?`), id); err != nil {
-		return "", err
-	}
+	ended := unsubscribed{At: sub.UnsubscribedAt, From: sub.UnsubscribedFrom}
 	if result, err := undoRefusal(ctx, tx, sub, ended, unsubscribedBy); result != "" || err != nil {
 		return result, err
 	}

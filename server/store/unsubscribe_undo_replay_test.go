@@ -1,7 +1,9 @@
 package store_test
 
 import (
+	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -69,3 +71,27 @@ func TestUndoUnsubscribeNeverQueuesAContactTwice(t *testing.T) {
 }
 
 func sortedIDs(ids []int64) []int64 { return slices.Sorted(slices.Values(ids)) }
+
+// TestContactDataShowsAnUndoableUnsubscribe: a data request reports every
+// column of the contact's subscriptions, the removal an undo could still
+// restore included (when, and the status it ended); an erased contact's
+// removal cannot be undone, its subscription being gone.
+func TestContactDataShowsAnUndoableUnsubscribe(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newUndoFixture(t, db, "undo-data.myshopify.com")
+		ann := stockbell.Contact{ShopID: fx.shop.ID, Email: "ann@example.com"}
+		data, err := db.ContactData(ctx, ann)
+		must(t, err)
+		answer, err := json.Marshal(data.Subscriptions)
+		must(t, err)
+		at, _ := json.Marshal(fx.clock.Now().UTC())
+		for _, want := range []string{`"unsubscribed_from":"queued"`, `"unsubscribed_at":` + string(at)} {
+			if !strings.Contains(string(answer), want) {
+				t.Errorf("the data request's subscriptions lack %s:\n%s", want, answer)
+			}
+		}
+		must(t, db.RedactContact(ctx, ann))
+		_, err = db.UndoUnsubscribe(ctx, fx.shop.ID, []int64{fx.subs[0].ID}, fx.clock.Now())
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
+}
