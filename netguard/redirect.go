@@ -3,6 +3,7 @@ package netguard
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 )
 
@@ -46,7 +47,7 @@ func KeepCredentials(subject string, headers ...string) func(req *http.Request, 
 		if err := RefuseDowngrade(subject, req, via); err != nil {
 			return err
 		}
-		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		if !SameHost(req.URL, via[0].URL) {
 			req.Header.Del("Authorization")
 			for _, h := range headers {
 				req.Header.Del(h)
@@ -67,10 +68,26 @@ func StayOnHost(subject string) func(req *http.Request, via []*http.Request) err
 		if err := keep(req, via); err != nil {
 			return err
 		}
-		if !strings.EqualFold(req.URL.Host, via[0].URL.Host) {
+		if !SameHost(req.URL, via[0].URL) {
 			return &RefusedError{Reason: fmt.Sprintf("the %s redirected to another host (%s): refused, since the request is signed with its credentials",
 				subject, req.URL.Host)}
 		}
 		return nil
 	}
+}
+
+// SameHost reports whether two addresses name the same host and port, in
+// any case, a scheme's default port (80 for http, 443 for https) written
+// or not: http://shop.example and https://shop.example:443 are the same
+// host, as a redirect from one to the other (a shop forcing https) means.
+func SameHost(a, b *url.URL) bool {
+	return strings.EqualFold(hostPort(a), hostPort(b))
+}
+
+// hostPort is u's host, without its scheme's default port.
+func hostPort(u *url.URL) string {
+	if port := u.Port(); (port == "80" && u.Scheme == "http") || (port == "443" && u.Scheme == "https") {
+		return strings.TrimSuffix(u.Host, ":"+port)
+	}
+	return u.Host
 }

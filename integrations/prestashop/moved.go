@@ -38,7 +38,7 @@ func asMoved(from string, err error) *movedError {
 	base, perr2 := url.Parse(from)
 	// A downgrade to http keeps its own reason (netguard.RefuseDowngrade).
 	downgrade := base.Scheme == "https" && to.Scheme == "http"
-	if perr != nil || perr2 != nil || to.Host == "" || strings.EqualFold(to.Host, base.Host) || downgrade {
+	if perr != nil || perr2 != nil || to.Host == "" || netguard.SameHost(to, base) || downgrade {
 		return nil
 	}
 	shopURL, _, _ := strings.Cut(to.String(), "/api/")
