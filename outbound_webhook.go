@@ -13,19 +13,24 @@ const (
 	WebhookSubscriptionCreated      = "subscription.created"
 	WebhookSubscriptionNotified     = "subscription.notified"
 	WebhookSubscriptionUnsubscribed = "subscription.unsubscribed"
+	// WebhookSubscriptionResubscribed: the shopper undid an unsubscribe
+	// (EventResubscribed), which an endpoint told of the unsubscribe would
+	// otherwise never learn.
+	WebhookSubscriptionResubscribed = "subscription.resubscribed"
 	WebhookRestockBatchSent         = "restock.batch_sent"
 	WebhookConversionRecorded       = "conversion.recorded"
 )
 
 // WebhookEventTypes lists every outbound webhook event type.
 var WebhookEventTypes = []string{WebhookSubscriptionCreated, WebhookSubscriptionNotified,
-	WebhookSubscriptionUnsubscribed, WebhookRestockBatchSent, WebhookConversionRecorded}
+	WebhookSubscriptionUnsubscribed, WebhookSubscriptionResubscribed, WebhookRestockBatchSent, WebhookConversionRecorded}
 
 // WebhookEventOf returns the outbound webhook event type that reports an
 // activity event of the kind, or "" for a kind no webhook reports: a
 // subscription made, notified (claimed by a batch, its first message
 // queued; in a manual flow when the merchant approves the batch, not
-// when it is held), unsubscribed by its contact; a restock batch started (its
+// when it is held), unsubscribed by its contact, or that unsubscribe
+// undone; a restock batch started (its
 // subscribers claimed and their messages queued); a conversion recorded.
 func WebhookEventOf(kind EventKind) string {
 	switch kind {
@@ -35,6 +40,8 @@ func WebhookEventOf(kind EventKind) string {
 		return WebhookSubscriptionNotified
 	case EventUnsubscribed:
 		return WebhookSubscriptionUnsubscribed
+	case EventResubscribed:
+		return WebhookSubscriptionResubscribed
 	case EventBatchStarted:
 		return WebhookRestockBatchSent
 	case EventConverted:

@@ -95,3 +95,28 @@ func TestContactDataShowsAnUndoableUnsubscribe(t *testing.T) {
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
 }
+
+// TestUndoIsAnnouncedToWebhooks: an endpoint told of an unsubscribe
+// (subscription.unsubscribed) would otherwise hold the subscriber as gone
+// after an undo; one that asks for subscription.resubscribed is told of
+// the undo, with the status the subscription went back to. An endpoint
+// that did not ask for it is sent nothing new.
+func TestUndoIsAnnouncedToWebhooks(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newUndoFixture(t, db, "undo-hooks.myshopify.com")
+		listening := mustEndpoint(t, db, fx.shop.ID, "subscription.unsubscribed", "subscription.resubscribed")
+		mustEndpoint(t, db, fx.shop.ID, "subscription.unsubscribed")
+		if got := fx.undo(t, fx.subs[0].ID); got != stockbell.UndoRestored {
+			t.Fatalf("undo = %q, want restored", got)
+		}
+		got := deliveries(t, db)
+		if len(got) != 1 || got[0]["endpoint_id"] != float64(listening.ID) || got[0]["type"] != "subscription.resubscribed" {
+			t.Fatalf("deliveries after an undo: %v, want one subscription.resubscribed to endpoint %d", got, listening.ID)
+		}
+		data := got[0]["payload"].(map[string]any)["data"].(map[string]any)
+		if data["restored_status"] != "queued" || data["subscription"].(map[string]any)["id"] != float64(fx.subs[0].ID) ||
+			data["subscription"].(map[string]any)["status"] != "queued" {
+			t.Errorf("payload data %v, want the subscription back as queued", data)
+		}
+	})
+}
