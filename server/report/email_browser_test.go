@@ -165,7 +165,7 @@ func wantReportsPageFigures(t *testing.T, f *fixture, m sentMail, figures map[st
 		want[label] = fmt.Sprint(n)
 	}
 	for _, skip := range activity.Skips {
-		want["skipped: "+strings.ReplaceAll(skip.Reason, "_", " ")] = fmt.Sprint(skip.Count)
+		want["skipped because "+stockbell.SkipReason(skip.Reason).Words()] = fmt.Sprint(skip.Count)
 	}
 	for _, money := range conversions.Revenue {
 		want["Recovered revenue"] = money.String()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
-	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -122,7 +121,7 @@ func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote str
 		b.Figures = append(b.Figures, countFigure("Recovered revenue", m.String()))
 	}
 	for _, skip := range r.Skips {
-		label := "skipped: " + strings.ReplaceAll(skip.Reason, "_", " ")
+		label := "skipped because " + stockbell.SkipReason(skip.Reason).Words()
 		b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(skip.Count), Text: fmt.Sprintf("  %s ×%d", label, skip.Count), Count: true})
 	}
 	if reflect.DeepEqual(t, ActivityCounts{Revenue: t.Revenue}) && len(t.Revenue) == 0 && len(revenue) == 0 {

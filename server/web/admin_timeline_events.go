@@ -11,32 +11,8 @@ import (
 // What a subscriber's timeline says of each event (describeEvent), in the
 // merchant's words.
 
-// skipReasons say, in the merchant's words, why nobody (or no message)
-// was sent.
-var skipReasons = map[stockbell.SkipReason]string{
-	stockbell.SkipBelowMinimum:     "the stock was below the minimum inventory",
-	stockbell.SkipWaitingPeriod:    "a wait between batches was running",
-	stockbell.SkipShopUninstalled:  "Stockbell was not installed on the shop",
-	stockbell.SkipProductDeleted:   "the product was deleted",
-	stockbell.SkipVariantDeleted:   "the variant was removed from its product",
-	stockbell.SkipProductHidden:    "the product was not published",
-	stockbell.SkipFlowDraft:        "the flow was a draft",
-	stockbell.SkipUnsubscribed:     "the subscriber had unsubscribed",
-	stockbell.SkipOutOfStockAgain:  "the item had sold out again (this message is sent only while it is in stock)",
-	stockbell.SkipSmartSending:     "smart sending: the subscriber had received another message shortly before",
-	stockbell.SkipNoContact:        "the subscriber left no contact for this channel",
-	stockbell.SkipStepRemoved:      "this message was removed from the flow",
-	stockbell.SkipDiscarded:        "you discarded it in manual mode",
-	stockbell.SkipRemoved:          "you removed the subscriber from their batch before approving it",
-	stockbell.SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
-	stockbell.SkipSoldOutAgain:     "the item had sold out again when the wait between batches ended, so no batch followed",
-}
-
 func skipReasonText(reason string) string {
-	if text, ok := skipReasons[stockbell.SkipReason(reason)]; ok {
-		return text
-	}
-	return reason
+	return stockbell.SkipReason(reason).Words()
 }
 
 // describeEvent turns one event into a timeline line. herBatches are the
