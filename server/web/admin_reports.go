@@ -140,6 +140,20 @@ func variantOfShop(q report.ActivityQuery, variants []*stockbell.VariantWithProd
 	return stockbell.FieldErrorf("variant", "This shop has no variant %d: choose one from the list, or All variants.", q.VariantID)
 }
 
+// shopHasVariant refuses an activity query by a variant the shop has none
+// by, whether no variant has the id or another shop's does (the same
+// words), rather than answering empty figures as if it were the shop's.
+func shopHasVariant(ctx context.Context, catalog stockbell.CatalogService, shopID int64, q report.ActivityQuery) error {
+	if q.VariantID == 0 {
+		return nil
+	}
+	_, err := catalog.FindVariantByID(ctx, shopID, q.VariantID)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return stockbell.FieldErrorf("variant", "This shop has no variant %d.", q.VariantID)
+	}
+	return err
+}
+
 // variantOfProduct refuses a filter by a product and a variant of another
 // product (variants holds both), whose figures would all be zero.
 func variantOfProduct(q report.ActivityQuery, variants []*stockbell.VariantWithProduct) error {
@@ -207,6 +221,9 @@ func exportPairs(r *report.ActivityReport) []any {
 // exportActivity streams the activity export with the page's filters.
 func (a *Admin) exportActivity(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	q, err := report.ParseActivityQuery(r.URL.Query())
+	if err == nil {
+		err = shopHasVariant(r.Context(), a.Catalog, s.ShopID, q)
+	}
 	if err != nil {
 		a.Fail(w, r, s, err)
 		return

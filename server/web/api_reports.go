@@ -27,6 +27,9 @@ func (a *API) registerReports() {
 // from, to (YYYY-MM-DD), variant and product (ids), channel.
 func (a *API) activityReport(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	q, err := report.ParseActivityQuery(r.URL.Query())
+	if err == nil {
+		err = shopHasVariant(r.Context(), a.Catalog, key.ShopID, q)
+	}
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
@@ -82,6 +85,9 @@ func (a *API) exportQueued(w http.ResponseWriter, r *http.Request, key *stockbel
 // activity report is; a bad filter is refused before anything is written.
 func (a *API) exportActivity(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
 	q, err := report.ParseActivityQuery(r.URL.Query())
+	if err == nil {
+		err = shopHasVariant(r.Context(), a.Catalog, key.ShopID, q)
+	}
 	if err != nil {
 		a.server.Error(w, r, err)
 		return

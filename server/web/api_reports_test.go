@@ -196,3 +196,35 @@ func hasKey(m map[string]any, key string) bool {
 	_, ok := m[key]
 	return ok
 }
+
+// TestActivityRefusesAVariantThatIsNotTheShops: the activity report and
+// its exports, in the API and the admin, refuse a variant id the shop has
+// no variant by (none has it, or another shop's) naming the variant field,
+// in the same words for both, rather than answering empty figures.
+func TestActivityRefusesAVariantThatIsNotTheShops(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		others, err := db.FindVariant(context.Background(), w.other.ID, "v-m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for what, id := range map[string]int64{"missing": others.ID + 1000, "another shop's": others.ID} {
+			for _, path := range []string{"/api/v1/reports/activity", "/api/v1/exports/activity.csv"} {
+				got := apiDo(t, f, key, "GET", fmt.Sprintf("%s?variant=%d", path, id), "")
+				if got.Status != 422 || got.errorField() != "variant" || !strings.Contains(got.Raw, fmt.Sprintf("no variant %d", id)) {
+					t.Errorf("%s with a %s variant: %d %s, want 422 naming the variant", path, what, got.Status, got.Raw)
+				}
+			}
+		}
+		own := apiDo(t, f, key, "GET", fmt.Sprintf("/api/v1/exports/activity.csv?variant=%d", w.variant.ID), "")
+		wantAPI(t, own, 200, "the activity export of the shop's own variant")
+
+		admin := newAdminFixture(t, db).signIn(t, w.shop)
+		p := admin.get(fmt.Sprintf("/admin/reports/activity.csv?variant=%d", others.ID))
+		if p.Status != http.StatusUnprocessableEntity || !strings.Contains(p.Body, fmt.Sprintf("no variant %d", others.ID)) {
+			t.Errorf("the admin's activity export of another shop's variant: %d\n%.600s", p.Status, p.Body)
+		}
+	})
+}
