@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"net/url"
 	"regexp"
 	"strings"
 )
@@ -82,6 +83,23 @@ var (
 // ValidShopifyScope reports whether scope is spelled like an access scope
 // (read_products, write_inventory, unauthenticated_read_product_listings).
 func ValidShopifyScope(scope string) bool { return scopePattern.MatchString(scope) }
+
+// ShopifyEmbeddedAppURL returns where the Shopify admin opens a page of
+// the embedded app whose client id is clientID, for a link from outside
+// Shopify (an email): https://admin.shopify.com/store/{store}/apps/{client
+// id}{page}, the store being the shop's myshopify.com name and page a path
+// with its query. Shopify signs the merchant in, then loads page on the
+// app's origin in its frame, its query kept and embedded, shop, host and a
+// session token (id_token) added; as Shopify's own libraries write these
+// links, the path after the client id is the page's whole path on the app.
+// ok is false for a domain that is not NAME.myshopify.com.
+func ShopifyEmbeddedAppURL(shop, clientID, page string) (link string, ok bool) {
+	store, found := strings.CutSuffix(shop, ".myshopify.com")
+	if !ValidShopifyDomain(shop) || !found || clientID == "" || !strings.HasPrefix(page, "/") {
+		return "", false
+	}
+	return "https://admin.shopify.com/store/" + strings.ToLower(store) + "/apps/" + url.PathEscape(clientID) + page, true
+}
 
 // ValidShopifyDomain reports whether shop is a NAME.myshopify.com domain.
 func ValidShopifyDomain(shop string) bool {

@@ -14,12 +14,19 @@ import (
 func (m *Main) wireReports(workers *jobs.Workers, d *delivery.Delivery) (*report.Reports, *report.Links) {
 	clock := stockbell.SystemClock{}
 	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: clock}
-	links := &report.Links{Key: m.Config.SubKey("report links", 32), PreviousKeys: m.Config.PreviousSubKeys("report links", 32),
-		PublicURL: m.Config.PublicURL}
+	links := reportLinks(m.Config)
 	scheduler := &report.Scheduler{Reports: reports, Schedule: m.DB, Shops: m.DB, Sender: d.Sender, Links: links, Clock: clock,
 		Logger: m.Logger.With("component", "reports")}
 	jobs.Handle(workers, scheduler.HandleScheduled, 0)
 	jobs.Handle(workers, scheduler.HandleSend, 0)
 	jobs.Every(workers, report.ScheduleInterval, func() stockbell.JobArgs { return stockbell.ScheduledReportsJob{} })
 	return reports, links
+}
+
+// reportLinks signs the scheduled reports' unsubscribe links and writes
+// their links into the admin: a Shopify shop's into the Shopify admin when
+// the server runs the Shopify app.
+func reportLinks(cfg *Config) *report.Links {
+	return &report.Links{Key: cfg.SubKey("report links", 32), PreviousKeys: cfg.PreviousSubKeys("report links", 32),
+		PublicURL: cfg.PublicURL, ShopifyClientID: cfg.Shopify.APIKey}
 }

@@ -24,6 +24,10 @@ type Links struct {
 	PreviousKeys [][]byte
 	// PublicURL is the server's public URL the links point to.
 	PublicURL string
+	// ShopifyClientID is the Shopify app's client id (SHOPIFY_API_KEY),
+	// empty when the server runs no Shopify app. With it, a Shopify shop's
+	// links into the admin open the app inside the Shopify admin.
+	ShopifyClientID string
 }
 
 // UnsubscribeURL returns the signed link that removes the subscription.
@@ -31,14 +35,32 @@ func (l *Links) UnsubscribeURL(sub *stockbell.ReportSubscription) string {
 	return strings.TrimRight(l.PublicURL, "/") + UnsubscribePath + l.token(sub.ShopID, sub.ID)
 }
 
-// ReportsURL returns the admin's Reports page, showing the days when
-// given (a signed-out reader is asked to sign in first).
+// ReportsURL returns the admin's Reports page on the public URL, showing
+// the days when given (a signed-out reader is asked to sign in first, and
+// brought back to it after signing in with a one-time link).
 func (l *Links) ReportsURL(days *Days) string {
-	link := strings.TrimRight(l.PublicURL, "/") + "/admin/reports"
-	if days != nil {
-		link += "?from=" + days.From.Format(dateLayout) + "&to=" + days.To.Format(dateLayout)
+	return strings.TrimRight(l.PublicURL, "/") + reportsPage(days)
+}
+
+// ShopReportsURL returns the Reports page as the shop's merchant opens it:
+// a Shopify shop's inside the Shopify admin when the server runs the
+// Shopify app, since that admin is embedded there and has no cookie session
+// to land on (docs/shopify.md); any other shop's is ReportsURL.
+func (l *Links) ShopReportsURL(shop *stockbell.Shop, days *Days) string {
+	if shop.Platform == stockbell.PlatformShopify && l.ShopifyClientID != "" {
+		if link, ok := stockbell.ShopifyEmbeddedAppURL(shop.Domain, l.ShopifyClientID, reportsPage(days)); ok {
+			return link
+		}
 	}
-	return link
+	return l.ReportsURL(days)
+}
+
+// reportsPage is the Reports page's path, with the days when given.
+func reportsPage(days *Days) string {
+	if days == nil {
+		return "/admin/reports"
+	}
+	return "/admin/reports?from=" + days.From.Format(dateLayout) + "&to=" + days.To.Format(dateLayout)
 }
 
 func (l *Links) token(shopID, subscriptionID int64) string {

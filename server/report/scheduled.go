@@ -151,9 +151,9 @@ func (s *Scheduler) email(shop *stockbell.Shop, sub stockbell.ReportSubscription
 		Subject: fmt.Sprintf("%s %s report for %s: %s", frequencyTitle(freq), reportTitle(sub.Report), name, periodLabel(days)),
 		Why: fmt.Sprintf("You receive this %s report because %s asked for it in the Stockbell admin of %s.", freq, who, name) +
 			frequencyChange(freq, sub.Frequency),
-		AdminLabel: "See these days in Reports in the Stockbell admin", AdminURL: s.Links.ReportsURL(&days)}
+		AdminLabel: "See these days in Reports in the Stockbell admin", AdminURL: s.Links.ShopReportsURL(shop, &days)}
 	if sub.Report == stockbell.ReportQueuedSubscribers {
-		e.AdminLabel, e.AdminURL = "See who is waiting in Reports in the Stockbell admin", s.Links.ReportsURL(nil)
+		e.AdminLabel, e.AdminURL = "See who is waiting in Reports in the Stockbell admin", s.Links.ShopReportsURL(shop, nil)
 	}
 	return e
 }
