@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// TestReportEmailLinkOpensReportsInTheShopifyAdmin follows a Shopify shop's
+// report email link as Shopify opens it (the fake plays the Shopify admin
+// loading the link's path in the app's frame with a session token): the
+// embedded admin shows Reports on the report's days, also after the bounce
+// page fetched a token; a token of another shop shows nothing of this one;
+// and the plain link still opens those days for a cookie session.
+func TestReportEmailLinkOpensReportsInTheShopifyAdmin(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	cookieBrowser := installShop(t, m, fake)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	noErr(t, err)
+	week := &report.Days{From: time.Date(2025, 1, 27, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 2, 2, 0, 0, 0, 0, time.UTC)}
+	link := reportLinks(m.Config).ShopReportsURL(shop, week)
+	if want := "https://admin.shopify.com/store/e2e-bells/apps/" + fake.APIKey + "/admin/reports?from=2025-01-27&to=2025-02-02"; link != want {
+		t.Fatalf("the email links to %s, want %s", link, want)
+	}
+	frame, err := fake.OpenAppLink(link, m.Config.PublicURL+"/admin") // shopify.app.toml's application_url
+	noErr(t, err)
+	wantReportsOfTheWeek(t, "the link opened in the Shopify admin", request(t, http.MethodGet, frame, nil))
+
+	// Without a token the frame bounces, and App Bridge reloads the page it names with one.
+	stale, _ := url.Parse(frame)
+	q := stale.Query()
+	q.Del("id_token")
+	stale.RawQuery = q.Encode()
+	bounce, _ := url.Parse(request(t, http.MethodGet, stale.String(), nil).header.Get("Location"))
+	reload := bounce.Query().Get("shopify-reload")
+	if bounce.Path != web.SessionTokenPath || !strings.HasPrefix(reload, m.Config.PublicURL+"/admin/reports?") {
+		t.Fatalf("the frame without a token went to %s, want the bounce page reloading /admin/reports", bounce)
+	}
+	wantReportsOfTheWeek(t, "the page after the bounce", request(t, http.MethodGet, reload+"&id_token="+url.QueryEscape(fake.SessionToken(e2eShop, fake.Secret)), nil))
+
+	// A session token of another shop on this shop's link is refused.
+	q = stale.Query()
+	q.Set("id_token", fake.SessionToken("other-bells.myshopify.com", fake.Secret))
+	stale.RawQuery = q.Encode()
+	if other := request(t, http.MethodGet, stale.String(), nil); other.status != http.StatusForbidden || strings.Contains(other.body, "2025-01-27") {
+		t.Errorf("another shop's token on the link: %d\n%.1500s", other.status, other.body)
+	}
+
+	// The plain link, for a merchant signed in with a cookie session.
+	resp, err := cookieBrowser.Get(reportLinks(m.Config).ReportsURL(week))
+	noErr(t, err)
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	wantReportsOfTheWeek(t, "the plain link with a cookie session", answer{resp.StatusCode, resp.Header, string(body)})
+}
+
+// wantReportsOfTheWeek fails unless the answer is the Reports page on 27
+// January to 2 February 2025.
+func wantReportsOfTheWeek(t *testing.T, what string, a answer) {
+	t.Helper()
+	if a.status != http.StatusOK || !strings.Contains(a.body, `name="from" value="2025-01-27"`) || !strings.Contains(a.body, `name="to" value="2025-02-02"`) {
+		t.Errorf("%s: %d, not Reports on 27 January to 2 February\n%.2000s", what, a.status, a.body)
+	}
+}
