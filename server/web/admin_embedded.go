@@ -183,18 +183,23 @@ func (a *Admin) sessionTokenPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // ownPage reports whether a URL to reload is a page of this server: a
-// path, or a URL on the public URL (never another site). A control
-// character or backslash is refused anywhere: a browser drops tabs and
-// newlines before reading a URL and reads a backslash as a slash, so
-// "/\t/elsewhere" would be read as "//elsewhere", another site.
+// path, or a URL on the public URL (never another site).
 func (a *Admin) ownPage(reload string) bool {
-	if strings.ContainsFunc(reload, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' }) {
+	if misreadable(reload) {
 		return false
 	}
 	if base := a.publicBase(); base != "" {
 		reload = strings.TrimPrefix(reload, base)
 	}
 	return strings.HasPrefix(reload, "/") && !strings.HasPrefix(reload, "//")
+}
+
+// misreadable reports whether a URL holds a control character or a
+// backslash, refused anywhere in a URL to lead a browser to: a browser
+// drops tabs and newlines before reading a URL and reads a backslash as a
+// slash, so "/\t/elsewhere" would be read as "//elsewhere", another site.
+func misreadable(link string) bool {
+	return strings.ContainsFunc(link, func(r rune) bool { return r < 0x20 || r == 0x7f || r == '\\' })
 }
 
 // publicBase is the public URL without its trailing slash.

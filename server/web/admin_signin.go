@@ -18,6 +18,14 @@ const SignInPath = "/admin/sign-in"
 // that another site cannot sign a browser in to a shop of its choosing.
 const signInCookieName = "stockbell_signin"
 
+// returnCookieName holds the admin page a signed-out browser asked for (a
+// report email's link), which a one-time link's sign-in returns to.
+const returnCookieName = "stockbell_return"
+
+// returnPageTTL is how long the page asked for is remembered: time to ask
+// an operator for a one-time link and open it.
+const returnPageTTL = time.Hour
+
 // SignInURL returns the URL of a one-time sign-in link on the server at
 // publicURL.
 func SignInURL(publicURL, token string) string {
@@ -75,6 +83,10 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 		a.Fail(w, r, nil, err)
 		return
 	}
+	if page := a.takeReturnPage(w, r); page != "" {
+		http.Redirect(w, r, page, http.StatusSeeOther)
+		return
+	}
 	http.Redirect(w, r, "/admin?notice=signed_in", http.StatusSeeOther)
 }
 
@@ -94,6 +106,7 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method),
 		"Ended": noCookie == nil, "Uninstalled": uninstalled, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
 	status := http.StatusUnauthorized
+	a.rememberReturnPage(w, r)
 	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" && safeMethod(r.Method) {
 		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
 			data = map[string]any{"Installed": shop.Active(), "Domain": shop.Domain}
@@ -133,4 +146,54 @@ func (a *Admin) checkFormNonce(w http.ResponseWriter, r *http.Request) error {
 		return refused
 	}
 	return nil
+}
+
+// rememberReturnPage keeps the admin page a signed-out browser asked for,
+// in a signed cookie sent only to the sign-in form, so that signing in
+// with a one-time link in this browser leads there: a page (GET) other
+// than the admin's home, never a form's answer or an in-page request.
+func (a *Admin) rememberReturnPage(w http.ResponseWriter, r *http.Request) {
+	page := r.URL.RequestURI()
+	if r.Method != http.MethodGet || !returnPage(page) || r.URL.Path == "/admin" {
+		return
+	}
+	sess := sessions.NewSession(a.sessions.cookies, returnCookieName)
+	opts := *a.sessions.cookies.Options
+	opts.Path, opts.MaxAge = SignInPath, int(returnPageTTL/time.Second)
+	sess.Options = &opts
+	sess.Values["page"] = page
+	sess.Values[valueExpires] = a.Clock.Now().Add(returnPageTTL).Unix()
+	if err := sess.Save(r, w); err != nil {
+		a.Logger.Warn("the page asked for could not be remembered", "err", err)
+	}
+}
+
+// takeReturnPage returns the remembered page once (the cookie is cleared),
+// or "" when there is none, it expired, or it is not an admin page of this
+// server.
+func (a *Admin) takeReturnPage(w http.ResponseWriter, r *http.Request) string {
+	sess, err := a.sessions.cookies.New(r, returnCookieName)
+	if err != nil || sess.IsNew {
+		return ""
+	}
+	opts := *a.sessions.cookies.Options
+	opts.Path, opts.MaxAge = SignInPath, -1
+	http.SetCookie(w, sessions.NewCookie(returnCookieName, "", &opts))
+	page, _ := sess.Values["page"].(string)
+	expires, _ := sess.Values[valueExpires].(int64)
+	if a.Clock.Now().Unix() >= expires || !returnPage(page) {
+		return ""
+	}
+	return page
+}
+
+// returnPage reports whether a sign-in may lead to page: a path of the
+// admin on this server (never another site however written: a control
+// character or a backslash is refused: misreadable), and not the sign-in
+// page itself.
+func returnPage(page string) bool {
+	if misreadable(page) || strings.HasPrefix(page, SignInPath) {
+		return false
+	}
+	return page == "/admin" || strings.HasPrefix(page, "/admin/") || strings.HasPrefix(page, "/admin?")
 }

@@ -61,3 +61,18 @@ func TestCommandsAreNamedAsTheServerRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestReturnPageIsAnAdminPathOfThisServer: a sign-in leads only to a path
+// of the admin, never to another site however a browser would read it.
+func TestReturnPageIsAnAdminPathOfThisServer(t *testing.T) {
+	for page, want := range map[string]bool{
+		"/admin/reports?from=2025-01-27&to=2025-02-02": true, "/admin": true, "/admin?notice=saved": true,
+		"/admin/subscribers/12": true, "//evil.example/admin": false, "https://evil.example/admin": false,
+		"/\\evil.example": false, "/admin/\t/x": false, "/admin\\@evil.example": false, "/reports/unsubscribe/x": false,
+		"/admin-evil": false, "/admin/sign-in?token=x": false, "": false, "admin/reports": false,
+	} {
+		if got := returnPage(page); got != want {
+			t.Errorf("returnPage(%q) = %v, want %v", page, got, want)
+		}
+	}
+}
