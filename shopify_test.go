@@ -25,3 +25,21 @@ func TestScopesCover(t *testing.T) {
 		t.Errorf("missing = %v", missing)
 	}
 }
+
+// TestShopifyEmbeddedAppURL: a page of the app opens under the store's
+// name in the Shopify admin; a domain that is not a shop's gives no link.
+func TestShopifyEmbeddedAppURL(t *testing.T) {
+	for _, c := range []struct{ shop, page, want string }{
+		{"bells.myshopify.com", "/admin/reports?from=2025-01-27&to=2025-02-02",
+			"https://admin.shopify.com/store/bells/apps/client-1/admin/reports?from=2025-01-27&to=2025-02-02"},
+		{"Bells.myshopify.com", "/admin", "https://admin.shopify.com/store/bells/apps/client-1/admin"},
+		{"bells.example", "/admin", ""},
+		{"evil.com/x.myshopify.com", "/admin", ""},
+		{"bells.myshopify.com", "admin", ""},
+	} {
+		got, ok := stockbell.ShopifyEmbeddedAppURL(c.shop, "client-1", c.page)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("ShopifyEmbeddedAppURL(%q, %q) = %q, %v; want %q", c.shop, c.page, got, ok, c.want)
+		}
+	}
+}
