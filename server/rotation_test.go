@@ -12,6 +12,7 @@ import (
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 var (
@@ -113,7 +114,8 @@ func reportUnsubscribeLink(t *testing.T, m *Main, shop *stockbell.Shop) string {
 	sub, err := m.DB.CreateReportSubscription(context.Background(), stockbell.ReportSubscriptionCreate{ShopID: shop.ID,
 		Email: "owner@example.com", Report: stockbell.ReportActivity, Frequency: stockbell.ReportWeekly, CreatedBy: "owner"})
 	noErr(t, err)
-	return reportLinks(m.Config).UnsubscribeURL(sub)
+	links := &report.Links{Key: m.Config.SubKey("report links", 32)}
+	return links.UnsubscribeURL(sub)
 }
 
 func getStatus(t *testing.T, url string) int {
