@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -20,8 +21,9 @@ const reportsOfTheWeek = "/admin/reports?from=2025-01-27&to=2025-02-02"
 // TestOneTimeLinkReturnsToThePageFirstAsked: a merchant who opens a page
 // of the admin signed out (a BigCommerce merchant's report email link: no
 // deep link into an app there) and then signs in with a one-time link in
-// that browser lands on that page, once; another browser, a page asked by
-// a form or in-page request, and the admin's home land on the dashboard.
+// that browser within the hour lands on that page, once; later, another
+// browser, a page asked by a form or in-page request, and the admin's home
+// land on the dashboard.
 func TestOneTimeLinkReturnsToThePageFirstAsked(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
@@ -37,6 +39,12 @@ func TestOneTimeLinkReturnsToThePageFirstAsked(t *testing.T) {
 		}
 		if again := b.useLink(newSignInLink(t, db, shop)); again.Header.Get("Location") != "/admin?notice=signed_in" {
 			t.Errorf("a second sign-in in that browser returns to %q, want the dashboard: the page is remembered once", again.Header.Get("Location"))
+		}
+		late := f.browser(t)
+		late.get(reportsOfTheWeek)
+		f.clock.Add(time.Hour + time.Second)
+		if p := late.useLink(newSignInLink(t, db, shop)); p.Header.Get("Location") != "/admin?notice=signed_in" {
+			t.Errorf("a sign-in over an hour after asking for Reports leads to %q, want the dashboard", p.Header.Get("Location"))
 		}
 		for what, ask := range map[string]func(*browser){
 			"another browser":    func(*browser) {},
