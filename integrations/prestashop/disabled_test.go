@@ -27,11 +27,7 @@ func TestConnectToADisabledWebservice(t *testing.T) {
 		if len(e.slept) != 0 || len(e.fake.Requests()) != 1 {
 			t.Fatalf("a disabled webservice was tried again: waits %v, requests %v", e.slept, e.fake.Requests())
 		}
-		_, total, err := db.FindShops(ctx, stockbell.ShopFilter{Limit: 10})
-		must(t, err)
-		if total != 0 {
-			t.Fatalf("a refused connect stored %d shops", total)
-		}
+		wantNoShopStored(t, db)
 	})
 }
 

@@ -77,9 +77,15 @@ func TestShopOnAPrivateAddressIsRefused(t *testing.T) {
 		if reached.Load() != 0 || len(e.slept) != 0 {
 			t.Fatalf("the loopback shop was reached %d times, after waits %v", reached.Load(), e.slept)
 		}
-		_, total, err := db.FindShops(ctx, stockbell.ShopFilter{Limit: 10})
-		if err != nil || total != 0 {
-			t.Fatalf("a refused connect stored %d shops (%v)", total, err)
-		}
+		wantNoShopStored(t, db)
 	})
+}
+
+// wantNoShopStored fails the test when a refused connect stored a shop.
+func wantNoShopStored(t *testing.T, db *store.DB) {
+	t.Helper()
+	_, total, err := db.FindShops(ctx, stockbell.ShopFilter{Limit: 10})
+	if err != nil || total != 0 {
+		t.Fatalf("a refused connect stored %d shops (%v)", total, err)
+	}
 }

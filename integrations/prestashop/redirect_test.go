@@ -42,11 +42,7 @@ func TestConnectWithADomainTheShopRedirects(t *testing.T) {
 		if len(e.slept) != 0 {
 			t.Errorf("a redirect was tried again: waits %v", e.slept)
 		}
-		_, total, err := db.FindShops(ctx, stockbell.ShopFilter{Limit: 10})
-		must(t, err)
-		if total != 0 {
-			t.Fatalf("a refused connect stored %d shops", total)
-		}
+		wantNoShopStored(t, db)
 	})
 }
 
