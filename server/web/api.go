@@ -76,7 +76,7 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 		deps.Logger = slog.New(slog.DiscardHandler)
 	}
 	a := &API{APIDeps: deps, server: s}
-	s.router.HandleFunc(APIPrefix+"/openapi.json", serveOpenAPI).Methods(http.MethodGet)
+	s.router.HandleFunc(APIPrefix+"/openapi.json", serveOpenAPI).Methods(answeredMethods(http.MethodGet)...)
 	a.handle("/settings", a.getSettings, http.MethodGet)
 	a.handle("/settings", a.putSettings, http.MethodPut)
 	a.handle("/flow", a.getFlow, http.MethodGet)
@@ -95,7 +95,17 @@ func (s *Server) RegisterAPI(deps APIDeps) *API {
 // only the query parameters the OpenAPI document gives the operation.
 func (a *API) handle(path string, h APIHandler, method string) {
 	route := APIPrefix + path
-	a.server.router.Handle(route, a.authenticated(a.takesQuery(method, route, h))).Methods(method)
+	a.server.router.Handle(route, a.authenticated(a.takesQuery(method, route, h))).Methods(answeredMethods(method)...)
+}
+
+// answeredMethods are the methods a route of method answers: HTTP has
+// every GET answer HEAD as well, with GET's status and headers and no body
+// (net/http drops the body written to a HEAD request).
+func answeredMethods(method string) []string {
+	if method == http.MethodGet {
+		return []string{http.MethodGet, http.MethodHead}
+	}
+	return []string{method}
 }
 
 // authenticated runs h with the key of "Authorization: Bearer KEY"; a

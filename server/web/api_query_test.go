@@ -59,7 +59,7 @@ func TestAPIWrongMethodIsAJSONError(t *testing.T) {
 			t.Fatalf("GET on a subscription: %d Allow %q %s", a.Status, a.Header.Get("Allow"), a.Raw)
 		}
 		a = apiDo(t, f, key, "POST", "/api/v1/settings", `{"wait":"2h"}`)
-		if a.Status != 405 || a.Header.Get("Allow") != "GET, PUT" || a.Body["error"] == nil {
+		if a.Status != 405 || a.Header.Get("Allow") != "GET, HEAD, PUT" || a.Body["error"] == nil {
 			t.Fatalf("POST on the settings: %d Allow %q %s", a.Status, a.Header.Get("Allow"), a.Raw)
 		}
 	})
