@@ -48,3 +48,27 @@ func TestAPIAnswersHEADAsGET(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIIsNotForBrowserPages: the API's keys are secrets that belong on
+// a server, so it grants no cross-origin access: a browser's preflight is
+// answered 405 without Access-Control headers, and neither does a GET
+// sent with an Origin carry one.
+func TestAPIIsNotForBrowserPages(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		preflight := apiDo(t, f, "", "OPTIONS", "/api/v1/settings", "", "Origin", "https://shop.example",
+			"Access-Control-Request-Method", "PUT", "Access-Control-Request-Headers", "authorization, if-match")
+		wantAPI(t, preflight, 405, "preflight")
+		get := apiDo(t, f, key, "GET", "/api/v1/settings", "", "Origin", "https://shop.example")
+		wantAPI(t, get, 200, "GET with an Origin")
+		for name, a := range map[string]apiAnswer{"preflight": preflight, "GET": get} {
+			for header := range a.Header {
+				if strings.HasPrefix(header, "Access-Control-") {
+					t.Errorf("%s answers %s: %q", name, header, a.Header.Get(header))
+				}
+			}
+		}
+	})
+}
