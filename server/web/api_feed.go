@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/http"
-	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -45,11 +44,8 @@ func (a *API) syncFeed(w http.ResponseWriter, r *http.Request, key *stockbell.AP
 // queues it; 1 and 0 too, in any case. Anything else is EINVALID rather
 // than read as one or the other.
 func waitParameter(v string) (bool, error) {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "", "true", "1":
-		return true, nil
-	case "false", "0":
-		return false, nil
+	if wait, ok := queryBool(v, true); ok {
+		return wait, nil
 	}
 	return false, stockbell.FieldErrorf("wait", "wait must be true (sync now and answer the report) or false (queue the sync), got %q.", v)
 }

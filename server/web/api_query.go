@@ -4,11 +4,13 @@ import (
 	"encoding/json"
 	"maps"
 	"net/http"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/report"
 )
 
 // routeVariable is a gorilla/mux path variable with its pattern,
@@ -79,4 +81,30 @@ func wordList(words []string, conjunction, none string) string {
 	}
 	last := len(words) - 1
 	return strings.Join(words[:last], ", ") + " " + conjunction + " " + words[last]
+}
+
+// queryBool reads a yes-or-no query parameter: true or 1, false or 0, in
+// any case, and absent means absent; ok is false for anything else, which
+// the caller refuses rather than reads as one or the other.
+func queryBool(v string, absent bool) (value, ok bool) {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "":
+		return absent, true
+	case "true", "1":
+		return true, true
+	case "false", "0":
+		return false, true
+	}
+	return false, false
+}
+
+// csvOptionsOf reads an export's ?bom as queryBool does; the admin's
+// exports read it leniently (report.ParseCSVOptions), a program's typo is
+// refused.
+func csvOptionsOf(q url.Values) (report.CSVOptions, error) {
+	bom, ok := queryBool(q.Get("bom"), false)
+	if !ok {
+		return report.CSVOptions{}, stockbell.FieldErrorf("bom", "bom must be 1 or true (start the file with the byte order mark) or 0 or false, got %q.", q.Get("bom"))
+	}
+	return report.CSVOptions{BOM: bom}, nil
 }

@@ -77,8 +77,13 @@ func (a *API) conversionReport(w http.ResponseWriter, r *http.Request, key *stoc
 // then one row per subscriber; ?bom=1 (or true) starts it with the byte
 // order mark.
 func (a *API) exportQueued(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
+	opts, err := csvOptionsOf(r.URL.Query())
+	if err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
 	out := &lazyCSV{w: w, start: func() { a.startCSV(w, "queued-subscribers") }}
-	a.exportFailed(w, r, key, out, "queued-subscribers", a.Reports.WriteQueuedCSV(r.Context(), out, key.ShopID, report.ParseCSVOptions(r.URL.Query())))
+	a.exportFailed(w, r, key, out, "queued-subscribers", a.Reports.WriteQueuedCSV(r.Context(), out, key.ShopID, opts))
 }
 
 // exportActivity streams the shop's activity as CSV, filtered as the
@@ -88,12 +93,16 @@ func (a *API) exportActivity(w http.ResponseWriter, r *http.Request, key *stockb
 	if err == nil {
 		err = shopHasVariant(r.Context(), a.Catalog, key.ShopID, q)
 	}
+	var opts report.CSVOptions
+	if err == nil {
+		opts, err = csvOptionsOf(r.URL.Query())
+	}
 	if err != nil {
 		a.server.Error(w, r, err)
 		return
 	}
 	out := &lazyCSV{w: w, start: func() { a.startCSV(w, "activity") }}
-	a.exportFailed(w, r, key, out, "activity", a.Reports.WriteActivityCSV(r.Context(), out, key.ShopID, q, report.ParseCSVOptions(r.URL.Query())))
+	a.exportFailed(w, r, key, out, "activity", a.Reports.WriteActivityCSV(r.Context(), out, key.ShopID, q, opts))
 }
 
 // exportFailed answers an export's error as JSON when nothing was written

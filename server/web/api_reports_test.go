@@ -228,3 +228,28 @@ func TestActivityRefusesAVariantThatIsNotTheShops(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIExportRefusesAnUnknownBOM: bom is 1, true, 0 or false in any
+// case; another value (bom=yes) is refused 422 naming bom, as JSON before
+// any CSV, rather than read as "no byte order mark".
+func TestAPIExportRefusesAnUnknownBOM(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		for _, export := range []string{"queued-subscribers.csv", "activity.csv"} {
+			for _, bom := range []string{"yes", "on", "2", "tru"} {
+				a := apiDo(t, f, key, "GET", "/api/v1/exports/"+export+"?bom="+bom, "")
+				if a.Status != 422 || a.errorField() != "bom" || !strings.Contains(a.errorMessage(), bom) {
+					t.Errorf("%s?bom=%s: %d %.200s", export, bom, a.Status, a.Raw)
+				}
+			}
+			for _, bom := range []string{"0", "false", "FALSE"} {
+				a := apiDo(t, f, key, "GET", "/api/v1/exports/"+export+"?bom="+bom, "")
+				if a.Status != 200 || strings.HasPrefix(a.Raw, report.BOM) {
+					t.Errorf("%s?bom=%s: %d %.200q", export, bom, a.Status, a.Raw)
+				}
+			}
+		}
+	})
+}
