@@ -54,20 +54,33 @@ func queryParametersOf(doc []byte) map[string][]string {
 
 // takesQuery refuses a request with a query parameter its operation does
 // not take (an offset on a list paged by cursor would otherwise answer the
-// first page for ever), naming the parameter and those it takes.
+// first page for ever), naming the parameter and those it takes, or with
+// one given twice (?status=queued&status=held would otherwise answer the
+// queued ones only).
 func (a *API) takesQuery(method, route string, h APIHandler) APIHandler {
 	operation := method + " " + routeVariable.ReplaceAllString(route, "{$1}")
 	takes := documentedQuery[operation]
 	return func(w http.ResponseWriter, r *http.Request, key *stockbell.APIKey) {
-		for _, name := range slices.Sorted(maps.Keys(r.URL.Query())) {
-			if !slices.Contains(takes, name) {
-				err := stockbell.FieldErrorf(name, "Unknown query parameter %q: %s takes %s.", name, operation, wordList(takes, "and", "no query parameters"))
-				a.server.Error(w, r, err)
-				return
-			}
+		if err := checkQuery(r.URL.Query(), operation, takes); err != nil {
+			a.server.Error(w, r, err)
+			return
 		}
 		h(w, r, key)
 	}
+}
+
+// checkQuery refuses the first parameter of query, by name, that the
+// operation does not take or that is given more than once.
+func checkQuery(query url.Values, operation string, takes []string) error {
+	for _, name := range slices.Sorted(maps.Keys(query)) {
+		if !slices.Contains(takes, name) {
+			return stockbell.FieldErrorf(name, "Unknown query parameter %q: %s takes %s.", name, operation, wordList(takes, "and", "no query parameters"))
+		}
+		if n := len(query[name]); n > 1 {
+			return stockbell.FieldErrorf(name, "%s is given %d times: give it once.", name, n)
+		}
+	}
+	return nil
 }
 
 // wordList names words as a sentence does, joined by and or or ("a, b

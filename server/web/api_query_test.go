@@ -135,3 +135,23 @@ func TestAPIEndpointDisabledByTheMerchant(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIRefusesARepeatedQueryParameter: no parameter takes several
+// values, so ?status=queued&status=held is refused naming status rather
+// than answered for the first value only, as if the second were read.
+func TestAPIRefusesARepeatedQueryParameter(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		for _, path := range []string{"/api/v1/subscriptions?status=queued&status=held", "/api/v1/sync-log?limit=1&limit=2",
+			"/api/v1/reports/activity?channel=email&channel=sms"} {
+			a := apiDo(t, f, key, "GET", path, "")
+			name := strings.SplitN(strings.SplitN(path, "?", 2)[1], "=", 2)[0]
+			if a.Status != 422 || a.errorField() != name || !strings.Contains(a.errorMessage(), "once") {
+				t.Errorf("%s: %d %s", path, a.Status, a.Raw)
+			}
+		}
+		wantAPI(t, apiDo(t, f, key, "GET", "/api/v1/subscriptions?status=queued&limit=5", ""), 200, "each parameter once")
+	})
+}
