@@ -180,3 +180,25 @@ func TestAPIFlowPutIgnoresUpdatedAt(t *testing.T) {
 		}
 	})
 }
+
+// TestAPISettingsRefuseNull: null is no value of any setting; it is
+// refused naming the field, as for the numbers and durations, and nothing
+// changes (a null email_double_opt_in does not turn double opt-in off).
+func TestAPISettingsRefuseNull(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		wantAPI(t, apiDo(t, f, key, "PUT", "/api/v1/settings", `{"email_double_opt_in":true}`), 200, "turning double opt-in on")
+		before := apiDo(t, f, key, "GET", "/api/v1/settings", "")
+		for _, field := range []string{"email_double_opt_in", "min_inventory", "per_unit", "wait", "attribution_window", "time_zone"} {
+			a := apiDo(t, f, key, "PUT", "/api/v1/settings", `{"`+field+`":null}`)
+			if a.Status != 422 || a.errorField() != field {
+				t.Errorf("%s null: %d %s", field, a.Status, a.Raw)
+			}
+		}
+		if after := apiDo(t, f, key, "GET", "/api/v1/settings", ""); after.Raw != before.Raw || after.Header.Get("ETag") != before.Header.Get("ETag") {
+			t.Errorf("settings changed:\n%s\n%s", before.Raw, after.Raw)
+		}
+	})
+}

@@ -132,11 +132,11 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 		u.TimeZone = &zone
 	}
 	if c.EmailDoubleOptIn != nil {
-		var on bool
-		if err := json.Unmarshal(c.EmailDoubleOptIn, &on); err != nil {
-			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", rawText(c.EmailDoubleOptIn))
+		var on *bool // nil after null, which must not read as false
+		if err := json.Unmarshal(c.EmailDoubleOptIn, &on); err != nil || on == nil {
+			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", bytes.TrimSpace(c.EmailDoubleOptIn))
 		}
-		u.EmailDoubleOptIn = &on
+		u.EmailDoubleOptIn = on
 	}
 	if u == (stockbell.SettingsUpdate{}) {
 		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window, time_zone or email_double_opt_in.")
