@@ -134,7 +134,7 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 	if c.EmailDoubleOptIn != nil {
 		var on *bool // nil after null, which must not read as false
 		if err := json.Unmarshal(c.EmailDoubleOptIn, &on); err != nil || on == nil {
-			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", bytes.TrimSpace(c.EmailDoubleOptIn))
+			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", rawText(c.EmailDoubleOptIn))
 		}
 		u.EmailDoubleOptIn = on
 	}
@@ -156,12 +156,12 @@ func rawDuration(field string, raw json.RawMessage) (*time.Duration, error) {
 	return &d, nil
 }
 
-// rawText is a JSON string's text, or the raw JSON of anything else (so
-// that an error message shows what was sent).
+// rawText is a JSON string's text, or the raw JSON of anything else, null
+// included (so that an error message shows what was sent).
 func rawText(raw json.RawMessage) string {
-	var s string
-	if json.Unmarshal(raw, &s) == nil {
-		return s
+	var s *string
+	if json.Unmarshal(raw, &s) == nil && s != nil {
+		return *s
 	}
 	return strings.TrimSpace(string(raw))
 }
