@@ -233,6 +233,9 @@ type MessageDelivery struct {
 	// LastSentToRecipient is when the shop last sent anything else to the
 	// message's recipient (for smart sending).
 	LastSentToRecipient *time.Time
+	// Settings are the shop's restock settings as read with the message
+	// (its quiet hours for texts).
+	Settings RestockSettings
 }
 
 // AttemptOutcome tells what BeginAttempt found.

@@ -25,8 +25,15 @@ type RestockSettings struct {
 	TimeZone string `db:"time_zone" json:"time_zone"`
 	// EmailDoubleOptIn asks every new email subscriber to confirm by a
 	// link before the subscription is queued (off by default).
-	EmailDoubleOptIn bool      `db:"email_double_opt_in" json:"email_double_opt_in"`
-	UpdatedAt        time.Time `db:"updated_at" json:"updated_at"`
+	EmailDoubleOptIn bool `db:"email_double_opt_in" json:"email_double_opt_in"`
+	// QuietHours holds alert and follow-up texts from QuietHoursStart until
+	// QuietHoursEnd (24-hour HH:MM) in the recipient's local time, told by
+	// the phone number (the shop's TimeZone when the number does not tell);
+	// on by default. See QuietUntil.
+	QuietHours      bool      `db:"quiet_hours" json:"quiet_hours"`
+	QuietHoursStart string    `db:"quiet_hours_start" json:"quiet_hours_start"`
+	QuietHoursEnd   string    `db:"quiet_hours_end" json:"quiet_hours_end"`
+	UpdatedAt       time.Time `db:"updated_at" json:"updated_at"`
 }
 
 // Limits of the restock settings.
@@ -44,10 +51,12 @@ const (
 // DefaultRestockSettings returns the settings a new shop starts with:
 // notify everyone as soon as one unit is back, wait an hour between batches
 // if batching is turned on later; count conversions for seven days after a
-// notification; report in UTC.
+// notification; report in UTC; hold texts from 21:00 to 09:00 the
+// recipient's time.
 func DefaultRestockSettings(shopID int64) RestockSettings {
 	return RestockSettings{ShopID: shopID, MinInventory: 1, PerUnit: 0, Wait: time.Hour,
-		AttributionWindow: DefaultAttributionWindow, TimeZone: "UTC"}
+		AttributionWindow: DefaultAttributionWindow, TimeZone: "UTC",
+		QuietHours: true, QuietHoursStart: DefaultQuietHoursStart, QuietHoursEnd: DefaultQuietHoursEnd}
 }
 
 // Validate returns an EINVALID error naming the first field out of range.
@@ -68,7 +77,7 @@ func (s *RestockSettings) Validate() error {
 	if _, err := LoadTimeZone(s.TimeZone); err != nil {
 		return err
 	}
-	return nil
+	return s.validateQuietHours()
 }
 
 // Location returns the shop's time zone (UTC if the stored name is unknown).
@@ -102,6 +111,9 @@ type SettingsUpdate struct {
 	AttributionWindow *time.Duration
 	TimeZone          *string
 	EmailDoubleOptIn  *bool
+	QuietHours        *bool
+	QuietHoursStart   *string
+	QuietHoursEnd     *string
 }
 
 // SettingsService reads and changes restock settings.

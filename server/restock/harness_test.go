@@ -98,7 +98,17 @@ func newHarness(t *testing.T, db *store.DB) *harness {
 	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "bell.myshopify.com", Name: "Bell"})
 	h.must(err)
 	h.shop = shop
+	// The clock starts at the wall clock's time, which may fall in a
+	// recipient's night: the texts of other tests go at once, and
+	// quiet_hours_test.go turns quiet hours back on at times it chooses.
+	h.quietHours(false)
 	return h
+}
+
+// quietHours turns the shop's SMS quiet hours on or off.
+func (h *harness) quietHours(on bool) {
+	_, err := h.db.UpdateSettings(ctx, h.shop.ID, stockbell.SettingsUpdate{QuietHours: &on})
+	h.must(err)
 }
 
 func (h *harness) must(err error) {

@@ -103,6 +103,10 @@ type sendRun struct {
 	// next lease, or at the end.
 	step    stockbell.SendStep
 	retryAt time.Time
+	// quietUntil is when the first of the texts held for their
+	// recipients' quiet hours may go: the next run sends it and holds the
+	// others again, as does a run put off sooner for another reason.
+	quietUntil time.Time
 	// attempt numbers the attempt on the message the run holds leased:
 	// its outcome or release names it, so that it is recorded only while
 	// the run still holds the lease (see stockbell.MessageResult.Attempt).
@@ -127,8 +131,8 @@ func (r *sendRun) sendAll(ctx context.Context, deliveries []*stockbell.MessageDe
 	if sendErr != nil {
 		return sendErr
 	}
-	if !r.retryAt.IsZero() {
-		return &stockbell.RetryLaterError{At: r.retryAt, Reason: "messages held by another attempt, the job's send budget used, or its last attempt cancelled"}
+	if at := r.nextRun(); !at.IsZero() {
+		return &stockbell.RetryLaterError{At: at, Reason: "messages held by another attempt or in their recipients' quiet hours, the job's send budget used, or its last attempt cancelled"}
 	}
 	return nil
 }
@@ -144,6 +148,14 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	id := d.Message.ID
 	if reason, stop := SkipMessage(d, now); reason != "" {
 		r.skip(d, reason, stop)
+		return nil
+	}
+	if until := quietUntil(d, now); !until.IsZero() {
+		// A snooze, not an attempt: the message stays pending, unleased,
+		// and the job runs again as the recipient's quiet hours end.
+		if r.quietUntil.IsZero() || until.Before(r.quietUntil) {
+			r.quietUntil = until
+		}
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
@@ -218,6 +230,16 @@ func (r *sendRun) skip(d *stockbell.MessageDelivery, reason stockbell.SkipReason
 	requeue := stockbell.RequeuesAfter(d.Message.Step, reason)
 	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID,
 		Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stopFlow || d.LastStep || requeue, Requeue: requeue})
+}
+
+// nextRun is when the job runs again for the messages it put off, or zero
+// if it put none off: the earliest reason wins, so that a text held until
+// morning never holds back the email put off behind it.
+func (r *sendRun) nextRun() time.Time {
+	if r.retryAt.IsZero() || (!r.quietUntil.IsZero() && r.quietUntil.Before(r.retryAt)) {
+		return r.quietUntil
+	}
+	return r.retryAt
 }
 
 // putOff asks for the job to run again at the latest of the times given.

@@ -51,6 +51,10 @@ func findMessageDeliveries(ctx context.Context, tx *Tx, shopID int64, ids []int6
 	if err != nil {
 		return nil, err
 	}
+	settings, err := findSettings(ctx, tx, shopID)
+	if err != nil {
+		return nil, err
+	}
 	byID := make(map[int64]*stockbell.MessageDelivery, len(messages))
 	for _, m := range messages {
 		sub, ok := subs[m.SubscriptionID]
@@ -61,7 +65,8 @@ func findMessageDeliveries(ctx context.Context, tx *Tx, shopID int64, ids []int6
 		if !ok {
 			continue
 		}
-		d := &stockbell.MessageDelivery{Message: m, Subscription: *sub, Shop: *shop, Variant: *variant, LastSentToRecipient: lastSent[m.Recipient]}
+		d := &stockbell.MessageDelivery{Message: m, Subscription: *sub, Shop: *shop, Variant: *variant, LastSentToRecipient: lastSent[m.Recipient],
+			Settings: *settings}
 		if d.StepFound = m.Step >= 1 && m.Step <= len(flow.Steps); d.StepFound {
 			d.Step = flow.Steps[m.Step-1]
 		}

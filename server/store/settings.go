@@ -29,7 +29,7 @@ func findSettings(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Restock
 func readSettings(ctx context.Context, tx *Tx, shopID int64, lock string) (*stockbell.RestockSettings, error) {
 	var s stockbell.RestockSettings
 	err := tx.GetContext(ctx, &s, tx.Rebind(`SELECT shop_id, min_inventory, per_unit, wait, attribution_window,
-		time_zone, email_double_opt_in, updated_at FROM restock_settings WHERE shop_id = ?`+lock), shopID)
+		time_zone, email_double_opt_in, quiet_hours, quiet_hours_start, quiet_hours_end, updated_at FROM restock_settings WHERE shop_id = ?`+lock), shopID)
 	if !isNoRows(err) {
 		return &s, err
 	}
@@ -127,6 +127,7 @@ func applySettings(s *stockbell.RestockSettings, update stockbell.SettingsUpdate
 	if update.EmailDoubleOptIn != nil {
 		s.EmailDoubleOptIn = *update.EmailDoubleOptIn
 	}
+	applyQuietHours(s, update)
 	return s.Validate()
 }
 
@@ -138,15 +139,17 @@ func applySettings(s *stockbell.RestockSettings, update stockbell.SettingsUpdate
 func storeSettings(ctx context.Context, tx *Tx, s *stockbell.RestockSettings, first bool) (bool, error) {
 	onConflict := `UPDATE SET min_inventory = excluded.min_inventory, per_unit = excluded.per_unit,
 		wait = excluded.wait, attribution_window = excluded.attribution_window, time_zone = excluded.time_zone,
-		email_double_opt_in = excluded.email_double_opt_in, updated_at = excluded.updated_at`
+		email_double_opt_in = excluded.email_double_opt_in, quiet_hours = excluded.quiet_hours,
+		quiet_hours_start = excluded.quiet_hours_start, quiet_hours_end = excluded.quiet_hours_end, updated_at = excluded.updated_at`
 	if first {
 		onConflict = `NOTHING`
 	}
 	// Durations are stored in nanoseconds and scan straight back.
 	res, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO restock_settings (shop_id, min_inventory, per_unit, wait,
-		attribution_window, time_zone, email_double_opt_in, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (shop_id) DO `+onConflict),
-		s.ShopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.EmailDoubleOptIn, s.UpdatedAt)
+		attribution_window, time_zone, email_double_opt_in, quiet_hours, quiet_hours_start, quiet_hours_end, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (shop_id) DO `+onConflict),
+		s.ShopID, s.MinInventory, s.PerUnit, int64(s.Wait), int64(s.AttributionWindow), s.TimeZone, s.EmailDoubleOptIn,
+		s.QuietHours, s.QuietHoursStart, s.QuietHoursEnd, s.UpdatedAt)
 	if err != nil {
 		return false, err
 	}
@@ -193,5 +196,32 @@ func settingsDiff(before, after stockbell.RestockSettings) EventDetail {
 	if before.EmailDoubleOptIn != after.EmailDoubleOptIn {
 		detail["email_double_opt_in"] = []bool{before.EmailDoubleOptIn, after.EmailDoubleOptIn}
 	}
+	quietHoursDiff(detail, before, after)
 	return detail
+}
+
+// applyQuietHours sets the update's quiet hours fields on s.
+func applyQuietHours(s *stockbell.RestockSettings, update stockbell.SettingsUpdate) {
+	if update.QuietHours != nil {
+		s.QuietHours = *update.QuietHours
+	}
+	if update.QuietHoursStart != nil {
+		s.QuietHoursStart = *update.QuietHoursStart
+	}
+	if update.QuietHoursEnd != nil {
+		s.QuietHoursEnd = *update.QuietHoursEnd
+	}
+}
+
+// quietHoursDiff adds to detail the quiet hours fields an update changed.
+func quietHoursDiff(detail EventDetail, before, after stockbell.RestockSettings) {
+	if before.QuietHours != after.QuietHours {
+		detail["quiet_hours"] = []bool{before.QuietHours, after.QuietHours}
+	}
+	if before.QuietHoursStart != after.QuietHoursStart {
+		detail["quiet_hours_start"] = []string{before.QuietHoursStart, after.QuietHoursStart}
+	}
+	if before.QuietHoursEnd != after.QuietHoursEnd {
+		detail["quiet_hours_end"] = []string{before.QuietHoursEnd, after.QuietHoursEnd}
+	}
 }
