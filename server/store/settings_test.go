@@ -62,6 +62,9 @@ func TestSettingsValidationStoresNothing(t *testing.T) {
 			"min_inventory": {MinInventory: ptr(0), PerUnit: ptr(2)},
 			"per_unit":      {PerUnit: ptr(-1)},
 			"wait":          {PerUnit: ptr(2), Wait: ptr(time.Second)},
+			// One good field with a bad one stores neither.
+			"quiet_hours_start": {QuietHours: ptr(false), QuietHoursStart: ptr("9pm")},
+			"quiet_hours_end":   {QuietHoursEnd: ptr("24:00")},
 		}
 		for field, update := range cases {
 			_, err := db.UpdateSettings(ctx, shop.ID, update)
