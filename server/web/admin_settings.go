@@ -20,7 +20,11 @@ type settingsForm struct {
 	TimeZone string
 	// EmailDoubleOptIn: new email subscribers confirm by a link first.
 	EmailDoubleOptIn bool
-	Error            string
+	// QuietHours holds texts from QuietHoursStart to QuietHoursEnd (HH:MM)
+	// in the recipient's local time.
+	QuietHours                     bool
+	QuietHoursStart, QuietHoursEnd string
+	Error                          string
 	ErrorField       string
 	Example          string
 	Saved            *stockbell.RestockSettings
@@ -59,7 +63,8 @@ func (a *Admin) saveSettings(w http.ResponseWriter, r *http.Request, s *AdminSes
 	seen := seenVersion(r.PostForm, "settings_version", current.UpdatedAt)
 	form := settingsForm{MinInventory: r.PostFormValue("min_inventory"), PerUnit: r.PostFormValue("per_unit"),
 		Wait: r.PostFormValue("wait"), TimeZone: r.PostFormValue("time_zone"), EmailDoubleOptIn: r.PostFormValue("email_double_opt_in") == "on",
-		Saved: current, Version: changeVersion(seen)}
+		QuietHours: r.PostFormValue("quiet_hours") == "on", QuietHoursStart: r.PostFormValue("quiet_hours_start"),
+		QuietHoursEnd: r.PostFormValue("quiet_hours_end"), Saved: current, Version: changeVersion(seen)}
 	update, err := parseSettings(form)
 	if err == nil {
 		_, err = a.Settings.UpdateSettingsIfUnchanged(r.Context(), s.ShopID, update, seen)
@@ -97,12 +102,13 @@ func (a *Admin) refuseChangedSettings(w http.ResponseWriter, r *http.Request, s 
 func settingsFormOf(s *stockbell.RestockSettings) settingsForm {
 	return settingsForm{MinInventory: strconv.Itoa(s.MinInventory), PerUnit: strconv.Itoa(s.PerUnit),
 		Wait: ShortDuration(s.Wait), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn, Example: WorkedExample(*s), Saved: s,
+		QuietHours: s.QuietHours, QuietHoursStart: s.QuietHoursStart, QuietHoursEnd: s.QuietHoursEnd,
 		Version: changeVersion(s.UpdatedAt)}
 }
 
 // parseSettings reads the form's fields. A field that is not a number (or
 // a Go duration) is refused naming it, in the CLI's words. A form without
-// the time zone leaves it as it is.
+// the time zone or a quiet hours time leaves it as it is.
 func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	minInventory, err := wholeNumber("min_inventory", f.MinInventory)
 	if err != nil {
@@ -119,6 +125,13 @@ func parseSettings(f settingsForm) (stockbell.SettingsUpdate, error) {
 	update := stockbell.SettingsUpdate{MinInventory: &minInventory, PerUnit: &perUnit, Wait: &wait, EmailDoubleOptIn: &f.EmailDoubleOptIn}
 	if zone := strings.TrimSpace(f.TimeZone); zone != "" {
 		update.TimeZone = &zone
+	}
+	update.QuietHours = &f.QuietHours
+	if start := strings.TrimSpace(f.QuietHoursStart); start != "" {
+		update.QuietHoursStart = &start
+	}
+	if end := strings.TrimSpace(f.QuietHoursEnd); end != "" {
+		update.QuietHoursEnd = &end
 	}
 	return update, nil
 }

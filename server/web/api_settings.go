@@ -19,13 +19,16 @@ type apiSettings struct {
 	AttributionWindow string    `json:"attribution_window"`
 	TimeZone          string    `json:"time_zone"`
 	EmailDoubleOptIn  bool      `json:"email_double_opt_in"`
+	QuietHours        bool      `json:"quiet_hours"`
+	QuietHoursStart   string    `json:"quiet_hours_start"`
+	QuietHoursEnd     string    `json:"quiet_hours_end"`
 	UpdatedAt         time.Time `json:"updated_at"`
 }
 
 func apiSettingsOf(s *stockbell.RestockSettings) apiSettings {
 	return apiSettings{MinInventory: s.MinInventory, PerUnit: s.PerUnit, Wait: ShortDuration(s.Wait),
 		AttributionWindow: ShortDuration(s.AttributionWindow), TimeZone: s.TimeZone, EmailDoubleOptIn: s.EmailDoubleOptIn,
-		UpdatedAt: s.UpdatedAt}
+		QuietHours: s.QuietHours, QuietHoursStart: s.QuietHoursStart, QuietHoursEnd: s.QuietHoursEnd, UpdatedAt: s.UpdatedAt}
 }
 
 // settingsChange is the body of PUT /api/v1/settings: the fields given
@@ -38,6 +41,9 @@ type settingsChange struct {
 	AttributionWindow json.RawMessage `json:"attribution_window"`
 	TimeZone          json.RawMessage `json:"time_zone"`
 	EmailDoubleOptIn  json.RawMessage `json:"email_double_opt_in"`
+	QuietHours        json.RawMessage `json:"quiet_hours"`
+	QuietHoursStart   json.RawMessage `json:"quiet_hours_start"`
+	QuietHoursEnd     json.RawMessage `json:"quiet_hours_end"`
 	// UpdatedAt is read and ignored, so that the settings GET answers can
 	// be changed and put back whole.
 	UpdatedAt json.RawMessage `json:"updated_at"`
@@ -138,8 +144,11 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 		}
 		u.EmailDoubleOptIn = on
 	}
+	if err := c.quietHoursUpdate(&u); err != nil {
+		return u, err
+	}
 	if u == (stockbell.SettingsUpdate{}) {
-		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window, time_zone or email_double_opt_in.")
+		return u, stockbell.FieldErrorf("body", "Nothing to change: give min_inventory, per_unit, wait, attribution_window, time_zone, email_double_opt_in, quiet_hours, quiet_hours_start or quiet_hours_end.")
 	}
 	return u, nil
 }
