@@ -255,15 +255,18 @@ func orYou(who string) string {
 // settingsChangeWords lists what a settings_changed event changed.
 func settingsChangeWords(d detail) string {
 	names := map[string]string{"min_inventory": "minimum inventory", "per_unit": "customers per unit", "wait": "wait between batches",
-		"attribution_window": "attribution window", "time_zone": "time zone"}
+		"attribution_window": "attribution window", "time_zone": "time zone",
+		"quiet_hours_start": "quiet hours start", "quiet_hours_end": "quiet hours end"}
 	var parts []string
-	for _, key := range []string{"min_inventory", "per_unit", "wait", "attribution_window", "time_zone"} {
+	for _, key := range []string{"min_inventory", "per_unit", "wait", "attribution_window", "time_zone", "quiet_hours_start", "quiet_hours_end"} {
 		if pair, ok := d[key].([]any); ok && len(pair) == 2 {
 			parts = append(parts, fmt.Sprintf("%s %s → %s", names[key], settingWords(pair[0]), settingWords(pair[1])))
 		}
 	}
-	if pair, ok := d["email_double_opt_in"].([]any); ok && len(pair) == 2 {
-		parts = append(parts, "email double opt-in turned "+map[bool]string{true: "on", false: "off"}[pair[1] == true])
+	for _, toggle := range []struct{ key, name string }{{"email_double_opt_in", "email double opt-in"}, {"quiet_hours", "SMS quiet hours"}} {
+		if pair, ok := d[toggle.key].([]any); ok && len(pair) == 2 {
+			parts = append(parts, toggle.name+" turned "+map[bool]string{true: "on", false: "off"}[pair[1] == true])
+		}
 	}
 	if status := d.text("flow_status"); status != "" {
 		parts = append(parts, fmt.Sprintf("the flow is now %s with %d message(s)", status, detailInt(d, "flow_steps")))

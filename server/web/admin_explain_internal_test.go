@@ -63,6 +63,15 @@ func TestSettingsChangeNamesDoubleOptIn(t *testing.T) {
 	}
 }
 
+// TestSettingsChangeNamesQuietHours: turning SMS quiet hours off and
+// moving their times read as such in the timeline.
+func TestSettingsChangeNamesQuietHours(t *testing.T) {
+	got := settingsChangeWords(detail{"quiet_hours": []any{true, false}, "quiet_hours_start": []any{"21:00", "22:00"}})
+	if want := "Changed: quiet hours start 21:00 → 22:00; SMS quiet hours turned off."; got != want {
+		t.Errorf("reads %q, want %q", got, want)
+	}
+}
+
 // TestHeldShopperIsNotNotified: a shopper whose batch awaits approval, or
 // was discarded, reads as not notified, and the timeline says who
 // decided; an approved batch's notification says it was approved.
