@@ -22,12 +22,14 @@ type settingsForm struct {
 	EmailDoubleOptIn bool
 	// QuietHours holds texts from QuietHoursStart to QuietHoursEnd (HH:MM)
 	// in the recipient's local time.
-	QuietHours                     bool
-	QuietHoursStart, QuietHoursEnd string
-	Error                          string
-	ErrorField       string
-	Example          string
-	Saved            *stockbell.RestockSettings
+	QuietHours      bool
+	QuietHoursStart string
+	QuietHoursEnd   string
+
+	Error      string
+	ErrorField string
+	Example    string
+	Saved      *stockbell.RestockSettings
 	// Version is the form's settings_version: the changeVersion of the
 	// stored settings it was made from ("0": never stored), so that a save
 	// refuses to overwrite settings changed elsewhere meanwhile.
