@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// TestMerchantSetsQuietHoursInChromium: the settings page shows SMS quiet
+// hours on, 21:00 to 09:00; a merchant moves the start to 22:30 in the
+// time field, unticks the box and saves, and the shop's settings say so.
+func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "table")
+	browse(t, ctx, m.URL()+"/admin/settings", "#quiet_hours")
+	shown := browsertest.Eval[[]any](t, ctx, `[document.querySelector("#quiet_hours").checked,
+		document.querySelector("#quiet_hours_start").value, document.querySelector("#quiet_hours_end").value]`)
+	if len(shown) != 3 || shown[0] != true || shown[1] != "21:00" || shown[2] != "09:00" {
+		t.Fatalf("the settings page shows quiet hours %v, want on, 21:00 to 09:00", shown)
+	}
+	browsertest.Do(t, ctx, chromedp.SetValue("#quiet_hours_start", "22:30"), chromedp.Click("#quiet_hours"))
+	clickAndWait(t, ctx, `.actions button.primary`, ".banner.ok")
+	shop, _ := demoSizeM(t, m)
+	s, err := m.DB.FindSettings(context.Background(), shop.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.QuietHours || s.QuietHoursStart != "22:30" || s.QuietHoursEnd != "09:00" {
+		t.Fatalf("saved quiet hours %v %s–%s, want off, 22:30 to 09:00", s.QuietHours, s.QuietHoursStart, s.QuietHoursEnd)
+	}
+}
