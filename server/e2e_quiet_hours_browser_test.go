@@ -8,9 +8,10 @@ import (
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
-// TestMerchantSetsQuietHoursInChromium: the settings page shows SMS quiet
-// hours on, 21:00 to 09:00; a merchant moves the start to 22:30 in the
-// time field, unticks the box and saves, and the shop's settings say so.
+// TestMerchantSetsQuietHoursInChromium: the demo shop's settings page
+// shows SMS quiet hours off (its texts go to the Outbox, whatever the
+// hour), 21:00 to 09:00; a merchant ticks the box, moves the start to
+// 22:30 in the time field and saves, and the shop's settings say so.
 func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.New(t)
@@ -19,8 +20,8 @@ func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
 	browse(t, ctx, m.URL()+"/admin/settings", "#quiet_hours")
 	shown := browsertest.Eval[[]any](t, ctx, `[document.querySelector("#quiet_hours").checked,
 		document.querySelector("#quiet_hours_start").value, document.querySelector("#quiet_hours_end").value]`)
-	if len(shown) != 3 || shown[0] != true || shown[1] != "21:00" || shown[2] != "09:00" {
-		t.Fatalf("the settings page shows quiet hours %v, want on, 21:00 to 09:00", shown)
+	if len(shown) != 3 || shown[0] != false || shown[1] != "21:00" || shown[2] != "09:00" {
+		t.Fatalf("the demo's settings page shows quiet hours %v, want off, 21:00 to 09:00", shown)
 	}
 	browsertest.Do(t, ctx, chromedp.SetValue("#quiet_hours_start", "22:30"), chromedp.Click("#quiet_hours"))
 	clickAndWait(t, ctx, `.actions button.primary`, ".banner.ok")
@@ -29,7 +30,7 @@ func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.QuietHours || s.QuietHoursStart != "22:30" || s.QuietHoursEnd != "09:00" {
-		t.Fatalf("saved quiet hours %v %s–%s, want off, 22:30 to 09:00", s.QuietHours, s.QuietHoursStart, s.QuietHoursEnd)
+	if !s.QuietHours || s.QuietHoursStart != "22:30" || s.QuietHoursEnd != "09:00" {
+		t.Fatalf("saved quiet hours %v %s–%s, want on, 22:30 to 09:00", s.QuietHours, s.QuietHoursStart, s.QuietHoursEnd)
 	}
 }

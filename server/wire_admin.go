@@ -66,6 +66,12 @@ func (m *Main) wireDemo(ctx context.Context, admin *web.Admin, registry *integra
 		if err := demo.RecordSyncLogExamples(ctx, m.DB, shop.ID, stockbell.SystemClock{}.Now()); err != nil {
 			return err
 		}
+		// Its texts go to the Outbox, never to a phone: a newcomer trying
+		// the demo at night sees theirs at once.
+		off := false
+		if _, err := m.DB.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{QuietHours: &off}); err != nil {
+			return err
+		}
 	}
 	registry.Register(stockbell.PlatformDemo, &demo.Processor{Catalog: m.DB, Logger: logger})
 	first := &web.FirstRun{Admin: admin, Catalog: m.DB, Shop: shop, Featured: demo.FeaturedVariant, SnippetURL: "/snippet.js"}
