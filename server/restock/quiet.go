@@ -18,3 +18,17 @@ func quietUntil(d *stockbell.MessageDelivery, now time.Time) time.Time {
 	}
 	return d.Settings.QuietUntil(now, contact.TimeZones(d.Message.Recipient))
 }
+
+// holdForQuietHours tells whether a message is a text inside its
+// recipient's quiet hours, and if so puts the run off until they end: a
+// snooze, not an attempt, the message left pending and unleased.
+func (r *sendRun) holdForQuietHours(d *stockbell.MessageDelivery, now time.Time) bool {
+	until := quietUntil(d, now)
+	if until.IsZero() {
+		return false
+	}
+	if r.quietUntil.IsZero() || until.Before(r.quietUntil) {
+		r.quietUntil = until
+	}
+	return true
+}

@@ -150,12 +150,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		r.skip(d, reason, stop)
 		return nil
 	}
-	if until := quietUntil(d, now); !until.IsZero() {
-		// A snooze, not an attempt: the message stays pending, unleased,
-		// and the job runs again as the recipient's quiet hours end.
-		if r.quietUntil.IsZero() || until.Before(r.quietUntil) {
-			r.quietUntil = until
-		}
+	if r.holdForQuietHours(d, now) {
 		return nil
 	}
 	if err := ctx.Err(); err != nil {
