@@ -8,14 +8,14 @@ import (
 
 // quietHoursUpdate reads the change's quiet hours fields into u: a
 // boolean and two HH:MM strings, each refused naming its field when of
-// the wrong type (the times' format is the domain's to check).
+// the wrong type or null (the times' format is the domain's to check).
 func (c settingsChange) quietHoursUpdate(u *stockbell.SettingsUpdate) error {
 	if c.QuietHours != nil {
-		var on bool
-		if err := json.Unmarshal(c.QuietHours, &on); err != nil {
+		var on *bool // nil after null, which must not read as false
+		if err := json.Unmarshal(c.QuietHours, &on); err != nil || on == nil {
 			return stockbell.FieldErrorf("quiet_hours", "quiet_hours must be true or false, got %s", rawText(c.QuietHours))
 		}
-		u.QuietHours = &on
+		u.QuietHours = on
 	}
 	times := []struct {
 		field string
@@ -26,11 +26,11 @@ func (c settingsChange) quietHoursUpdate(u *stockbell.SettingsUpdate) error {
 		if t.raw == nil {
 			continue
 		}
-		var hhmm string
-		if err := json.Unmarshal(t.raw, &hhmm); err != nil {
+		var hhmm *string // nil after null
+		if err := json.Unmarshal(t.raw, &hhmm); err != nil || hhmm == nil {
 			return stockbell.FieldErrorf(t.field, "%s must be a 24-hour time string such as \"21:00\", got %s", t.field, rawText(t.raw))
 		}
-		*t.to = &hhmm
+		*t.to = hhmm
 	}
 	return nil
 }
