@@ -38,7 +38,8 @@ func runSettingsGet(env *cliEnv, args []string) error {
 }
 
 func runSettingsSet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n\n"+
+	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n"+
+		"    [--quiet-hours[=false]] [--quiet-hours-start HH:MM] [--quiet-hours-end HH:MM]\n\n"+
 		"Changes the settings whose flags are given, keeps the others, and prints them all. A value out of range changes nothing.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	minInventory := fs.Int("min-inventory", 0, fmt.Sprintf("stock a variant must reach before anyone is notified, %d to %d",
@@ -49,6 +50,9 @@ func runSettingsSet(env *cliEnv, args []string) error {
 	timeZone := fs.String("time-zone", "", "the shop's IANA time zone for reports (e.g. Europe/Paris)")
 	window := fs.Duration("attribution-window", 0, "how long after a notification an order counts as its conversion, "+
 		durationRange(stockbell.MinAttributionWindow, stockbell.MaxAttributionWindow)+" (e.g. 168h)")
+	quiet := fs.Bool("quiet-hours", false, "hold alert and follow-up texts during the recipient's night (--quiet-hours=false: send at any hour)")
+	quietStart := fs.String("quiet-hours-start", "", "when quiet hours start, 24-hour HH:MM in the recipient's local time (e.g. 21:00)")
+	quietEnd := fs.String("quiet-hours-end", "", "when quiet hours end, 24-hour HH:MM (e.g. 09:00)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -68,10 +72,16 @@ func runSettingsSet(env *cliEnv, args []string) error {
 			update.TimeZone = timeZone
 		case "attribution-window":
 			update.AttributionWindow = window
+		case "quiet-hours":
+			update.QuietHours = quiet
+		case "quiet-hours-start":
+			update.QuietHoursStart = quietStart
+		case "quiet-hours-end":
+			update.QuietHoursEnd = quietEnd
 		}
 	})
 	if update == (stockbell.SettingsUpdate{}) {
-		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit, --wait, --time-zone or --attribution-window")
+		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit, --wait, --time-zone, --attribution-window or a --quiet-hours flag")
 	}
 	return withStore(env, func(db *store.DB) error {
 		shop, err := db.FindShopByKey(env.ctx, *shopKey)
@@ -136,7 +146,11 @@ func printSettings(env *cliEnv, shop string, s *stockbell.RestockSettings) {
 	}
 	// The values start in one column, one space after the longest key.
 	out := tabwriter.NewWriter(env.stdout, 0, 0, 1, ' ', 0)
-	fmt.Fprintf(out, "shop:\t%s\nmin-inventory:\t%d\nper-unit:\t%s\nwait:\t%s\ntime-zone:\t%s\nattribution-window:\t%s\n",
-		shop, s.MinInventory, perUnit, s.Wait, s.TimeZone, s.AttributionWindow)
+	quiet := "off"
+	if s.QuietHours {
+		quiet = "on"
+	}
+	fmt.Fprintf(out, "shop:\t%s\nmin-inventory:\t%d\nper-unit:\t%s\nwait:\t%s\ntime-zone:\t%s\nattribution-window:\t%s\nquiet-hours:\t%s (%s to %s)\n",
+		shop, s.MinInventory, perUnit, s.Wait, s.TimeZone, s.AttributionWindow, quiet, s.QuietHoursStart, s.QuietHoursEnd)
 	out.Flush()
 }

@@ -30,7 +30,7 @@ func TestSettingsGetAlignsValues(t *testing.T) {
 		column := len(line) - len(strings.TrimLeft(value, " "))
 		keysByColumn[column] = append(keysByColumn[column], key)
 	}
-	if len(keysByColumn) != 1 || len(lines) != 6 {
+	if len(keysByColumn) != 1 || len(lines) != 7 {
 		t.Errorf("the %d values start in %d columns (keys by column: %v):\n%s", len(lines), len(keysByColumn), keysByColumn, stdout)
 	}
 }
@@ -97,4 +97,31 @@ func flagUsage(help, flag string) string {
 		return strings.Join(usage, " ")
 	}
 	return ""
+}
+
+// TestSettingsSetQuietHours: `settings set` turns a shop's SMS quiet hours
+// off and on and moves them, `settings get` prints them, and a bad time
+// is refused naming its flag, changing nothing.
+func TestSettingsSetQuietHours(t *testing.T) {
+	getenv := envWithShop(t, "bells.myshopify.com")
+	code, stdout, stderr := run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com",
+		"--quiet-hours=false", "--quiet-hours-start", "22:30", "--quiet-hours-end", "08:00")
+	if code != 0 {
+		t.Fatalf("exit %d, %q", code, stderr)
+	}
+	if got := oneSpaced(stdout); !strings.Contains(got, "quiet-hours: off (22:30 to 08:00)") {
+		t.Errorf("settings set printed %q, want quiet hours off from 22:30 to 08:00", got)
+	}
+	code, _, stderr = run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com", "--quiet-hours", "--quiet-hours-end", "25:00")
+	if code == 0 || !strings.Contains(stderr, "--quiet-hours-end") {
+		t.Errorf("a bad end time: exit %d, %q, want a failure naming --quiet-hours-end", code, stderr)
+	}
+	code, stdout, _ = run(t, getenv, "settings", "get", "--shop", "bells.myshopify.com")
+	if got := oneSpaced(stdout); code != 0 || !strings.Contains(got, "quiet-hours: off (22:30 to 08:00)") {
+		t.Errorf("after a refused change settings get printed %q, want the quiet hours unchanged", got)
+	}
+	code, stdout, _ = run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com", "--quiet-hours")
+	if got := oneSpaced(stdout); code != 0 || !strings.Contains(got, "quiet-hours: on (22:30 to 08:00)") {
+		t.Errorf("turning quiet hours on printed %q", got)
+	}
 }
