@@ -4,11 +4,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/stockbell/stockbell/oauth"
-	"github.com/stockbell/stockbell/server/outbound"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
-	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestAPIAnswersHEADAsGET: HTTP has every GET answer HEAD too (curl -I,
@@ -17,12 +14,7 @@ import (
 // If-None-Match is 304; no key is still 401; and HEAD changes nothing.
 func TestAPIAnswersHEADAsGET(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		sealer, err := oauth.NewSealer(testSessionKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		webhooks := outbound.New(outbound.Deps{Endpoints: db, Shops: db, Users: db, Sealer: sealer}, outbound.Options{Development: true})
-		f := newAPIFixtureOf(t, db, func(d *web.APIDeps) { d.Endpoints, d.Webhooks = db, webhooks })
+		f := newAPIFixtureWithWebhooks(t, db)
 		w := newWaitingShop(t, f, "ann@example.com")
 		key := mustAPIKey(t, db, w.shop)
 		for _, op := range readDocumentedOperations(t) {

@@ -79,12 +79,7 @@ func readDocumentedOperations(t *testing.T) []documentedOperation {
 // operation, with a content type it documents for that status.
 func TestOpenAPIDocumentsEveryStatusServed(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
-		sealer, err := oauth.NewSealer(testSessionKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		webhooks := outbound.New(outbound.Deps{Endpoints: db, Shops: db, Users: db, Sealer: sealer}, outbound.Options{Development: true})
-		f := newAPIFixtureOf(t, db, func(d *web.APIDeps) { d.Endpoints, d.Webhooks = db, webhooks })
+		f := newAPIFixtureWithWebhooks(t, db)
 		w := newWaitingShop(t, f, "ann@example.com")
 		key := mustAPIKey(t, db, w.shop)
 		huge := `{"description":"` + strings.Repeat("a", 1<<20) + `"}`
@@ -120,4 +115,17 @@ func checkDocumented(t *testing.T, op documentedOperation, probe string, a apiAn
 	if len(documented.Content) == 0 && a.Raw != "" || len(documented.Content) > 0 && documented.Content[mediaType] == nil {
 		t.Errorf("%s %s, %s: %d answered as %q, openapi.json gives %v", op.method, op.path, probe, a.Status, mediaType, slices.Sorted(maps.Keys(documented.Content)))
 	}
+}
+
+// newAPIFixtureWithWebhooks is an API fixture that also serves the
+// outbound webhook endpoints' routes, so that every documented operation
+// answers.
+func newAPIFixtureWithWebhooks(t *testing.T, db *store.DB) *adminFixture {
+	t.Helper()
+	sealer, err := oauth.NewSealer(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	webhooks := outbound.New(outbound.Deps{Endpoints: db, Shops: db, Users: db, Sealer: sealer}, outbound.Options{Development: true})
+	return newAPIFixtureOf(t, db, func(d *web.APIDeps) { d.Endpoints, d.Webhooks = db, webhooks })
 }
