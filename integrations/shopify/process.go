@@ -146,18 +146,25 @@ func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemI
 // a payload of a larger product may not list them all.
 const webhookVariantsWhole = 100
 
-// upsertProduct applies products/create or update. Stock is left to the
-// inventory topics (the payload has no per-location levels); a variant whose
-// payload omits inventory_management keeps its stored tracking. The
-// payload lists every variant of the product (AllVariants), so a variant
-// it no longer lists is marked deleted — unless it lists
-// webhookVariantsWhole or more, which may be a part of them: then the
-// product is completed through the Admin API (completeLargeProduct).
+// upsertProduct applies products/create or update of a product of the
+// shop (productOfShop: one the shop does not hold yet is confirmed with
+// Shopify first, and dropped when Shopify does not answer it for the
+// shop). Stock is left to the inventory topics (the payload has no
+// per-location levels); a variant whose payload omits
+// inventory_management keeps its stored tracking. The payload lists every
+// variant of the product (AllVariants), so a variant it no longer lists
+// is marked deleted — unless it lists webhookVariantsWhole or more, which
+// may be a part of them: then the product is completed through the Admin
+// API (completeLargeProduct).
 func (in *Integration) upsertProduct(ctx context.Context, shop *stockbell.Shop, rc *stockbell.WebhookReceipt, p *ProductPayload) error {
+	ours, recovered, err := in.productOfShop(ctx, shop, rc.Topic, string(p.ID))
+	if !ours || err != nil {
+		return err
+	}
 	up := stockbell.ProductUpsert{
 		ShopID: shop.ID, PlatformID: string(p.ID), Title: p.Title, Handle: p.Handle,
 		URL: productURL(shop, p.Handle), Published: p.published(), UpdatedAt: changeTime(p.UpdatedAt, rc),
-		AllVariants: len(p.Variants) < webhookVariantsWhole,
+		AllVariants: len(p.Variants) < webhookVariantsWhole, Recovered: recovered,
 	}
 	images := map[ID]string{}
 	for _, img := range p.Images {

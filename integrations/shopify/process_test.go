@@ -104,6 +104,7 @@ func TestProductWebhooks(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
+		e.stockTShirt() // the shop's product in Shopify, as the payload describes it
 		body := readTestdata(t, "products_update.json")
 		e.mustSend(shopifytest.Webhook{Topic: shopify.TopicProductsUpdate, Body: body})
 		e.runWebhookJobs()

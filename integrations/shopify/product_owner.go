@@ -1,0 +1,70 @@
+package shopify
+
+import (
+	"context"
+	"fmt"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// Shopify signs a webhook's body with the app's secret, the same for every
+// shop, and never X-Shopify-Shop-Domain: a merchant who installs the app
+// on a shop of their own receives signed products/create and
+// products/update bodies about their own products and could send them
+// again under another shop's domain. A product body does not name its
+// shop, but Shopify's ids are global: a body can only name a product of
+// the shop that was sent it. So a product the shop already holds is the
+// shop's own, and one it does not hold is stored only once Shopify,
+// asked with that shop's own token, answers that the shop has it
+// (productOfShop). The inventory topics need no such check: an item the
+// shop does not hold is read with the shop's token (readItem), and
+// Shopify answers no item for another shop's; orders count only for
+// variants the shop holds.
+
+// productOfShopQuery asks whether the shop has a product: Shopify answers
+// product null for an id of another shop's product. It costs one point.
+const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$id){ id } }`
+
+// productOfShop reports whether the product a products/create or update
+// body names belongs to the shop: it holds the product already (no
+// request), or Shopify, asked with the shop's token, answers it. A
+// product Shopify does not answer is logged at info, naming the topic and
+// the id, and the receipt is dropped. Shopify's refusal is recorded in the
+// sync log (RereadSource, as a webhook's read of an item is) and drops the
+// receipt too; any other failure is returned, so the receipt is retried.
+// When it asked, recovered is the read's success for the product's upsert
+// to record (nil when it asked nothing).
+func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, topic, productID string) (ok bool, recovered *stockbell.SyncReport, err error) {
+	if held, err := in.holdsProduct(ctx, shop.ID, productID); held || err != nil {
+		return held, nil, err
+	}
+	started := in.Clock.Now()
+	sess, err := in.session(shop)
+	if err != nil {
+		return false, nil, err
+	}
+	var data struct {
+		Product *struct {
+			ID string `json:"id"`
+		} `json:"product"`
+	}
+	err = sess.query(ctx, productOfShopQuery, map[string]any{"id": gid("Product", productID)}, &data)
+	if stopped, err2 := in.stopIfRefused(ctx, sess, RereadSource, started, err); stopped {
+		return false, nil, err2
+	} else if err != nil {
+		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, err)
+	}
+	if data.Product == nil {
+		in.Logger.InfoContext(ctx, "shopify product webhook dropped: Shopify has no such product in the shop",
+			"topic", topic, "shop", shop.Domain, "product", productID)
+		return false, nil, nil
+	}
+	return true, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), 1), nil
+}
+
+// holdsProduct reports whether the shop's catalog holds the product
+// (deleted or not, with any of its variants).
+func (in *Integration) holdsProduct(ctx context.Context, shopID int64, productID string) (bool, error) {
+	_, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductPlatformID: &productID, Limit: 1})
+	return total > 0, err
+}
