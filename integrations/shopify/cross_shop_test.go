@@ -262,3 +262,70 @@ func TestProductNewToTheShopIsStored(t *testing.T) {
 		})
 	}
 }
+
+// TestNewProductReadRefusalsAreLogged: the question whether the shop has
+// a product new to it is a read a webhook's processing makes, as a read
+// of an unknown inventory item is: refused by Shopify (a revoked token,
+// the read_products scope missing), it stores nothing, ends the
+// receipt's processing without an error and leaves a failure naming the
+// cause in the sync log (shopify:reread), on the admin's banner; the next
+// one Shopify answers stores the product and ends the failure. Shopify
+// away (503) leaves the receipt pending, to be tried again, nothing stored.
+func TestNewProductReadRefusalsAreLogged(t *testing.T) {
+	for _, c := range []struct {
+		name, names string
+		refuse      func(s *shopifytest.Shop)
+	}{
+		refusals[0],
+		{"missing scope", "read_products", func(s *shopifytest.Shop) { s.Scope = "read_inventory" }},
+	} {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db)
+				shop := e.install()
+				e.stockTShirt()
+				var before shopifytest.Shop
+				e.fake.Do(shopDomain, func(s *shopifytest.Shop) { before.Token, before.Scope = s.Token, s.Scope })
+				e.fake.Do(shopDomain, c.refuse)
+				e.mustSend(*e.fake.ProductCreate(shopDomain, productID))
+				if err := e.processPending(); err != nil {
+					t.Fatalf("a %s failed the receipt (retried for ever): %v", c.name, err)
+				}
+				if n := e.count(`SELECT COUNT(*) FROM webhook_receipts WHERE processed_at IS NULL`); n != 0 {
+					t.Fatalf("%d receipts left pending after a %s", n, c.name)
+				}
+				if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ?`, shop.ID); n != 0 {
+					t.Fatalf("%d products stored without Shopify's answer", n)
+				}
+				log := e.syncLog(shop.ID, shopify.RereadSource)
+				if fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, c.names) {
+					t.Fatalf("after a refused read the sync log = %+v, want one failure naming %s", log, c.names)
+				}
+				e.wantOnBanner(shop.ID, shopify.RereadSource, log[0].Reason)
+				e.fake.Do(shopDomain, func(s *shopifytest.Shop) { s.Token, s.Scope = before.Token, before.Scope })
+				e.mustSend(*e.fake.ProductUpdate(shopDomain, productID))
+				must(t, e.processPending())
+				e.variant(shop.ID, smallVariant)
+				e.wantRecovered(shop.ID, shopify.RereadSource, "a read Shopify answered")
+			})
+		})
+	}
+	t.Run("Shopify_away", func(t *testing.T) {
+		storetest.Run(t, func(t *testing.T, db *store.DB) {
+			e := newEnv(t, db)
+			shop := e.install()
+			e.stockTShirt()
+			e.fake.AdminStatus = 503
+			e.mustSend(*e.fake.ProductCreate(shopDomain, productID))
+			if err := e.processPending(); err == nil {
+				t.Fatal("a products/create Shopify could not be asked about was marked processed")
+			}
+			if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ?`, shop.ID); n != 0 {
+				t.Fatalf("%d products stored without Shopify's answer", n)
+			}
+			e.fake.AdminStatus = 0
+			must(t, e.processPending())
+			e.variant(shop.ID, smallVariant)
+		})
+	})
+}
