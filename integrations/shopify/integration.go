@@ -24,7 +24,8 @@ type Integration struct {
 	Jobs stockbell.JobInserter
 	// SyncLog records the catalog syncs and the failures of the
 	// reconciliations, token exchanges, reads of a large product's
-	// variants, webhook registrations and webhooks' reads of an item
+	// variants, webhook registrations and webhooks' reads of an item or
+	// a product
 	// (CatalogSource, ReconcileSource, TokenSource, ProductVariantsSource,
 	// WebhooksSource, RereadSource) in the shop's sync log.
 	SyncLog stockbell.SyncLogService

@@ -23,10 +23,11 @@ const (
 	// (ShopifyRegisterWebhooksJob) in the sync log (its failures only,
 	// and the run that ends one).
 	WebhooksSource = "shopify:webhooks"
-	// RereadSource names the reads of an inventory item that processing a
-	// webhook makes (an inventory_items/update, a level of an item not in
-	// the catalog, a level change the store cannot order) in the sync log
-	// (their failures only, and the read that ends one).
+	// RereadSource names the reads that processing a webhook makes in the
+	// sync log (their failures only, and the read that ends one): of an
+	// inventory item (an inventory_items/update, a level of an item not in
+	// the catalog, a level change the store cannot order), and of whether
+	// the shop has a product new to it (productOfShop).
 	RereadSource = "shopify:reread"
 )
 
