@@ -24,10 +24,10 @@ type Integration struct {
 	Jobs stockbell.JobInserter
 	// SyncLog records the catalog syncs and the failures of the
 	// reconciliations, token exchanges, reads of a large product's
-	// variants, webhook registrations and webhooks' reads of an item or
-	// a product
-	// (CatalogSource, ReconcileSource, TokenSource, ProductVariantsSource,
-	// WebhooksSource, RereadSource) in the shop's sync log.
+	// variants, webhook registrations and webhooks' reads of an item or a
+	// product (CatalogSource, ReconcileSource, TokenSource,
+	// ProductVariantsSource, WebhooksSource, RereadSource) in the shop's
+	// sync log.
 	SyncLog stockbell.SyncLogService
 	Sealer  stockbell.TokenSealer
 	// Tokens refreshes expiring access tokens and exchanges non-expiring
