@@ -26,11 +26,13 @@ var adapters = []string{
 }
 
 // domainRules are the domain rules that need more than the standard
-// library (contact normalisation, the public-address rule of netguard):
+// library (contact normalisation, the public-address rule of netguard,
+// how amounts of money are written):
 // beside the root, they import nothing else of the project.
 var domainRules = []string{
 	module + "/contact",
 	module + "/netguard",
+	module + "/moneytext",
 }
 
 // coreLogic packages see storage, queue and senders only through the root

@@ -8,6 +8,7 @@ import (
 	texttemplate "text/template"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 )
 
 // maxCachedTemplates bounds the parsed step templates kept; the cache is
@@ -75,7 +76,7 @@ func variantData(v *stockbell.VariantWithProduct) VariantData {
 // writes no-break ones: these are not in GSM-7, and would double the
 // segments billed.
 func (d VariantData) priced(lang, currency string, channel stockbell.Channel) VariantData {
-	d.Currency, d.PriceWithCurrency = currency, FormatPrice(lang, d.Price, currency)
+	d.Currency, d.PriceWithCurrency = currency, moneytext.FormatPrice(lang, d.Price, currency)
 	if channel == stockbell.ChannelSMS {
 		d.PriceWithCurrency = gsmSpaces.Replace(d.PriceWithCurrency)
 	}
@@ -83,7 +84,7 @@ func (d VariantData) priced(lang, currency string, channel stockbell.Channel) Va
 }
 
 // gsmSpaces writes the no-break spaces of an amount as ordinary ones.
-var gsmSpaces = strings.NewReplacer(noBreakSpace, " ", "\u202f", " ")
+var gsmSpaces = strings.NewReplacer("\u00a0", " ", "\u202f", " ")
 
 // executor is what text/template and html/template templates share.
 type executor interface {

@@ -1,4 +1,11 @@
-package delivery
+// Package moneytext writes amounts of money as people read them: shoppers
+// in their message's language (FormatPrice), merchants as the admin and
+// report emails write them, in English (Merchant, MerchantTotals). It is
+// the one place that knows how a language writes an amount; digits,
+// separators and symbols come from CLDR through golang.org/x/text.
+// Machine-readable amounts (CSV exports, the API) are not its business:
+// they keep stockbell.Amount's decimal text and a separate currency code.
+package moneytext
 
 import (
 	"strings"
@@ -30,6 +37,31 @@ type moneyStyle struct {
 	// minGrouping is CLDR's minimumGroupingDigits: Spanish writes 1234
 	// ungrouped, 12.345 grouped.
 	minGrouping int
+}
+
+// MerchantLanguage is the language merchants read amounts in: that of the
+// admin and of report emails.
+const MerchantLanguage = "en"
+
+// Merchant writes an amount as a merchant reads it on every admin page and
+// in report emails: "€1,234.50", "$49.00", "¥1,500", "CHF\u00a049.00", the
+// number alone while the currency is unknown.
+func Merchant(m stockbell.Money) string { return Format(MerchantLanguage, m) }
+
+// MerchantTotals writes sums in several currencies as one figure, a short
+// list of each currency's sum written as Merchant writes it, in the order
+// the totals hold them: "€50.00", "€50.00 and $12.00", "€50.00, $12.00
+// and ¥1,500". Sums in different currencies are never added together.
+// No totals write "".
+func MerchantTotals(t stockbell.MoneyTotals) string {
+	parts := make([]string, len(t))
+	for i, m := range t {
+		parts[i] = Merchant(m)
+	}
+	if len(parts) < 2 {
+		return strings.Join(parts, "")
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // noBreakSpace separates a number from its currency symbol.
@@ -72,10 +104,14 @@ func FormatPrice(lang, price, currency string) string {
 	if m.Currency == "" {
 		m.Currency = currency
 	}
-	return formatMoney(lang, m)
+	return Format(lang, m)
 }
 
-func formatMoney(lang string, m stockbell.Money) string {
+// Format writes an amount in its currency as readers of lang write it
+// ("€1,234.50", "1 234,50 €", "¥1,500"); the number alone when the
+// currency is unknown (""). Decimals are the currency's unless the amount
+// has more. A language without a style of its own is written as English is.
+func Format(lang string, m stockbell.Money) string {
 	style, ok := moneyStyles[lang]
 	if !ok {
 		lang, style = "en", moneyStyles["en"]

@@ -1,6 +1,10 @@
-package delivery
+package moneytext
 
-import "testing"
+import (
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+)
 
 // Separators as CLDR writes them.
 const (
@@ -65,5 +69,50 @@ func TestFormatPriceFollowsCLDR(t *testing.T) {
 		if got := FormatPrice(tt.lang, tt.price, tt.currency); got != tt.want {
 			t.Errorf("FormatPrice(%q, %q, %q) = %q, want %q", tt.lang, tt.price, tt.currency, got, tt.want)
 		}
+	}
+}
+
+// TestMerchantWritesAmountsAsTheAdminDoes: merchants read amounts in
+// English, the currency's symbol first and its own decimals; sums in
+// several currencies make one short list, each in its own currency.
+func TestMerchantWritesAmountsAsTheAdminDoes(t *testing.T) {
+	amount := func(text string) stockbell.Amount {
+		a, err := stockbell.ParseAmount(text)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	for _, tt := range []struct {
+		money stockbell.Money
+		want  string
+	}{
+		{stockbell.Money{Currency: "EUR", Amount: amount("1234.5")}, "€1,234.50"},
+		{stockbell.Money{Currency: "JPY", Amount: amount("1500")}, "¥1,500"},
+		{stockbell.Money{Currency: "KWD", Amount: amount("1.25")}, "KWD" + gap + "1.250"},
+		{stockbell.Money{Currency: "CHF", Amount: amount("49")}, "CHF" + gap + "49.00"},
+		{stockbell.Money{Currency: "USD", Amount: amount("-5")}, "-$5.00"},
+		{stockbell.Money{Amount: amount("19.9")}, "19.90"},
+	} {
+		if got := Merchant(tt.money); got != tt.want {
+			t.Errorf("Merchant(%v) = %q, want %q", tt.money, got, tt.want)
+		}
+	}
+	var totals stockbell.MoneyTotals
+	for _, c := range []struct {
+		currency, amount, want string
+	}{
+		{"EUR", "50", "€50.00"},
+		{"USD", "12", "€50.00 and $12.00"},
+		{"EUR", "0.5", "€50.50 and $12.00"},
+		{"JPY", "1500", "€50.50, $12.00 and ¥1,500"},
+	} {
+		totals.Add(c.currency, amount(c.amount))
+		if got := MerchantTotals(totals); got != c.want {
+			t.Errorf("MerchantTotals(%v) = %q, want %q", totals, got, c.want)
+		}
+	}
+	if got := MerchantTotals(nil); got != "" {
+		t.Errorf("MerchantTotals(nil) = %q, want nothing", got)
 	}
 }
