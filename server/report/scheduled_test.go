@@ -143,7 +143,7 @@ func checkDailyActivity(t *testing.T, f *fixture, m sentMail, sub *stockbell.Rep
 		t.Fatalf("daily email: to %q subject %q unsubscribe %q\n%s", m.To, m.Subject, m.Unsubscribe, m.Text)
 	}
 	for _, line := range []string{"2025-01-12 to 2025-01-12 (America/New_York)", "Clicked            1", "Converted          1",
-		"Recovered revenue  50.00 EUR", "Unsubscribed       1", "Subscribed         0"} {
+		"Recovered revenue  €50.00", "Unsubscribed       1", "Subscribed         0"} {
 		if !strings.Contains(m.Text, line) {
 			t.Errorf("daily summary lacks %q:\n%s", line, m.Text)
 		}

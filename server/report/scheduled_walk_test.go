@@ -26,12 +26,47 @@ func TestReportRevenueIsTheReportsPages(t *testing.T) {
 		must(t, db.RecordOrder(ctx, stockbell.Order{ShopID: f.shop.ID, PlatformID: "1004", Phone: "+15555550100", Currency: "EUR",
 			CreatedAt: local(12, 23, 50), Total: price.Times(2), Lines: []stockbell.OrderLine{{VariantPlatformID: "s-1", Quantity: 2, Price: price}}}))
 		sub := subscribeReport(t, db, f.shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportDaily)
-		for day, want := range map[string]string{"2025-01-12": "100.00 EUR", "2025-01-13": ""} {
+		for day, want := range map[string]string{"2025-01-12": "€100.00", "2025-01-13": ""} {
 			out, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: day, PeriodEnd: day})
 			must(t, err)
 			line := "  Recovered revenue  " + want + "\n"
 			if has := strings.Contains(out.Text, "Recovered revenue"); has != (want != "") || want != "" && !strings.Contains(out.Text, line) {
 				t.Errorf("the report of %s, whose orders' revenue on the Reports page is %q:\n%s", day, want, out.Text)
+			}
+		}
+	})
+}
+
+// TestReportEmailListsEachCurrencysRevenue: orders in two currencies on
+// one day give the report email one "Recovered revenue" figure listing
+// each currency's sum, as merchants write amounts ("€50.00 and $50.00"),
+// never one sum of both, in its text and its HTML; another shop's report
+// of that day recovered nothing.
+func TestReportEmailListsEachCurrencysRevenue(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f, _, s := weeklyActivityReport(t, db)
+		f.clock.Add(local(13, 0, 0).Sub(f.clock.Now()))
+		price, _ := stockbell.ParseAmount("25.00")
+		must(t, db.RecordOrder(ctx, stockbell.Order{ShopID: f.shop.ID, PlatformID: "1004", Phone: "+15555550100", Currency: "USD",
+			CreatedAt: local(12, 23, 50), Total: price.Times(2), Lines: []stockbell.OrderLine{{VariantPlatformID: "s-1", Quantity: 2, Price: price}}}))
+		other, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: "other.myshopify.com",
+			Seal: func(int64) ([]byte, error) { return []byte("sealed"), nil }, Scopes: "read_products,read_orders"})
+		must(t, err)
+		for shop, want := range map[int64]string{f.shop.ID: "€50.00 and $50.00", other.ID: ""} {
+			sub := subscribeReport(t, db, shop, "owner@example.com", stockbell.ReportActivity, stockbell.ReportDaily)
+			out, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2025-01-12", PeriodEnd: "2025-01-12"})
+			must(t, err)
+			if want == "" {
+				if strings.Contains(out.Text+out.HTML, "Recovered revenue") {
+					t.Errorf("another shop's report shows revenue:\n%s", out.Text)
+				}
+				continue
+			}
+			if n := strings.Count(out.Text, "Recovered revenue"); n != 1 || !strings.Contains(out.Text, "  Recovered revenue  "+want+"\n") {
+				t.Errorf("the text has %d revenue lines, want one of %q:\n%s", n, want, out.Text)
+			}
+			if n := strings.Count(out.HTML, "Recovered revenue"); n != 1 || !strings.Contains(out.HTML, ">"+want+"</td>") {
+				t.Errorf("the HTML has %d revenue figures, want one of %q:\n%s", n, want, out.HTML)
 			}
 		}
 	})

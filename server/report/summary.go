@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 )
 
 // content writes a report's body and its CSV for the days. The CSV is nil
@@ -117,8 +118,8 @@ func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote str
 		{"Skipped", t.Skipped}, {"Clicked", t.Clicked}, {"Unsubscribed", t.Unsubscribed}, {"Converted", t.Converted}} {
 		b.Figures = append(b.Figures, countFigure(line.label, strconv.Itoa(line.n)))
 	}
-	for _, m := range revenue {
-		b.Figures = append(b.Figures, countFigure("Recovered revenue", m.String()))
+	if len(revenue) > 0 {
+		b.Figures = append(b.Figures, countFigure("Recovered revenue", moneytext.MerchantTotals(revenue)))
 	}
 	for _, skip := range r.Skips {
 		label := "skipped because " + stockbell.SkipReason(skip.Reason).Words()

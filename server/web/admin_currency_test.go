@@ -75,12 +75,12 @@ func TestReorderAdviceWritesEachPriceInItsOwnCurrency(t *testing.T) {
 		wantStatus(t, p, http.StatusOK, "reports")
 		text := visibleText(p.Body)
 		// Two waiting × 10% × 15.00 USD; one waiting × 10% × 40.00 (the shop's EUR).
-		for _, want := range []string{"3.00 USD", "4.00 EUR"} {
+		for _, want := range []string{"$3.00", "€4.00"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("reorder advice lacks %q:\n%s", want, text)
 			}
 		}
-		if strings.Contains(text, "3.00 EUR") {
+		if strings.Contains(text, "€3.00") {
 			t.Errorf("reorder advice counts a USD price in the shop's EUR:\n%s", text)
 		}
 	})

@@ -181,7 +181,8 @@ func TestTimelineOfAnUndoneUnsubscribe(t *testing.T) {
 }
 
 // TestTimelineOfAConfirmationAndAPurchase: a confirmation reads as which
-// channel was confirmed and how, a conversion as the order it counts.
+// channel was confirmed and how, a conversion as the order it counts and
+// what it was bought for, as merchants write amounts.
 func TestTimelineOfAConfirmationAndAPurchase(t *testing.T) {
 	tl := &stockbell.SubscriberTimeline{}
 	for _, c := range []struct {
@@ -197,6 +198,12 @@ func TestTimelineOfAConfirmationAndAPurchase(t *testing.T) {
 			"Bought: Order 1001, 2 units, ordered after following the alert's link."},
 		{stockbell.EventConverted, detail{"order_id": "1002", "quantity": float64(1), "via": "notification"},
 			"Bought: Order 1002, 1 unit, ordered after the alert."},
+		{stockbell.EventConverted, detail{"order_id": "1003", "quantity": float64(2), "via": "click", "revenue": "1234.50", "currency": "EUR"},
+			"Bought: Order 1003, 2 units for €1,234.50, ordered after following the alert's link."},
+		{stockbell.EventConverted, detail{"order_id": "1004", "quantity": float64(3), "via": "notification", "revenue": "4500.00", "currency": "JPY"},
+			"Bought: Order 1004, 3 units for ¥4,500, ordered after the alert."},
+		{stockbell.EventConverted, detail{"order_id": "1005", "quantity": float64(1), "via": "notification", "revenue": "19.90", "currency": ""},
+			"Bought: Order 1005, 1 unit for 19.90, ordered after the alert."},
 	} {
 		got := describeEvent(&stockbell.Event{Kind: c.kind}, c.d, nil, tl)
 		if got.What+": "+got.Why != c.want || got.Tone != "good" {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 	"github.com/stockbell/stockbell/server/report"
 )
 
@@ -279,11 +280,8 @@ func (c *CSVResponse) Write(p []byte) (int, error) {
 	return c.W.Write(p)
 }
 
-// formatMoney writes an amount with its currency ("50.00 EUR").
-func formatMoney(m stockbell.Money) string { return m.String() }
-
-// formatAmount writes an amount with its currency as formatMoney does, or
-// alone when the currency is not known ("").
+// formatAmount writes an amount in its currency as merchants read it
+// ("€50.00", "¥1,500"), or alone when the currency is not known ("").
 func formatAmount(a stockbell.Amount, currency string) string {
-	return stockbell.Money{Currency: currency, Amount: a}.String()
+	return moneytext.Merchant(stockbell.Money{Currency: currency, Amount: a})
 }

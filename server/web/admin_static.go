@@ -15,6 +15,7 @@ import (
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 )
 
 // staticFiles are the admin's stylesheet and script, served under a
@@ -95,12 +96,13 @@ var templateFuncs = template.FuncMap{
 	"dict":     dict,
 	"list":     func(items ...string) []string { return items },
 	"report":   reportTitle,
-	"money":    formatMoney,
-	"amount":   formatAmount,
-	"mul100":   func(f float64) float64 { return f * 100 },
-	"language": languageWords,
-	"outcome":  batchOutcome,
-	"skip":     skipReasonText,
+	// amount and moneyTotals write amounts as merchants read them.
+	"amount":      formatAmount,
+	"moneyTotals": moneytext.MerchantTotals,
+	"mul100":      func(f float64) float64 { return f * 100 },
+	"language":    languageWords,
+	"outcome":     batchOutcome,
+	"skip":        skipReasonText,
 	// linkedText is a text message with its web addresses as links.
 	"linkedText": linkedText,
 	// excerpt is the start of a text, to tell it from others in a list.

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 )
 
 // What a subscriber's timeline says of each event (describeEvent), in the
@@ -70,7 +71,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 			after = "ordered after following the alert's link."
 		}
 		return timelineEntry{What: "Bought", Tone: "good",
-			Why: "Order " + d.text("order_id") + ", " + plural(int(detailInt(d, "quantity")), "unit") + ", " + after}
+			Why: "Order " + d.text("order_id") + ", " + plural(int(detailInt(d, "quantity")), "unit") + boughtFor(d) + ", " + after}
 	case stockbell.EventRemoved:
 		return describeRemoved(d)
 	case stockbell.EventSettingsChanged:
@@ -181,4 +182,14 @@ func describeSkip(e *stockbell.Event, d detail) timelineEntry {
 		why += "."
 	}
 	return timelineEntry{What: "Nobody notified", Tone: "wait", Why: why}
+}
+
+// boughtFor is what a conversion's lines were bought for, as merchants
+// read amounts (" for €50.00"), or nothing when its event does not say.
+func boughtFor(d detail) string {
+	revenue, err := stockbell.ParseAmount(d.text("revenue"))
+	if err != nil {
+		return ""
+	}
+	return " for " + moneytext.Merchant(stockbell.Money{Currency: d.text("currency"), Amount: revenue})
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/moneytext"
 )
 
 // FirstRun serves what a newcomer sees on a development server: the
@@ -154,11 +155,11 @@ func (f *FirstRun) noSuchProduct(w http.ResponseWriter, handle string, products 
 		"Message": fmt.Sprintf("The demo shop has no product %q. Its products are:", handle), "Links": links, "StartPage": true})
 }
 
-// price is a variant's price as a storefront shows it, with the demo
-// shop's currency ("89.00 EUR"); text that is not an amount is shown as
-// stored.
+// price is a variant's price as the demo's English storefront shows it,
+// in the demo shop's currency ("€89.00"); text that is not an amount is
+// shown as stored.
 func (f *FirstRun) price(v *stockbell.VariantWithProduct) string {
-	return stockbell.FormatPrice(v.Price, f.Shop.Currency)
+	return moneytext.FormatPrice(moneytext.MerchantLanguage, v.Price, f.Shop.Currency)
 }
 
 // groupByProduct groups variants by product, products in catalog order.
