@@ -64,6 +64,23 @@ func MerchantTotals(t stockbell.MoneyTotals) string {
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
+// MerchantEstimate writes an estimate (an expected revenue: waiting ×
+// rate × price) as Merchant does, rounded half away from zero to the
+// currency's decimals ("¥123" for 123.4 yen, "€4.67" for 4.665 euros), where
+// a price or a sum would show every decimal it has.
+func MerchantEstimate(m stockbell.Money) string {
+	step := stockbell.Amount(1)
+	for range 4 - currencyDecimals(m.Currency) {
+		step *= 10
+	}
+	half, sign := step/2, stockbell.Amount(1)
+	if m.Amount < 0 {
+		sign = -1
+	}
+	m.Amount = sign * ((sign*m.Amount + half) / step * step)
+	return Merchant(m)
+}
+
 // noBreakSpace separates a number from its currency symbol.
 const noBreakSpace = "\u00a0"
 
@@ -147,8 +164,19 @@ func currencySymbol(printer *message.Printer, code string) (string, int) {
 	if err != nil {
 		return code, 2
 	}
+	return printer.Sprint(currency.Symbol(unit)), currencyDecimals(code)
+}
+
+// currencyDecimals is how many decimals an amount in the currency has
+// (2 for the euro, 0 for the yen, 3 for the dinar): 2 for a currency
+// x/text does not know, or an unknown one ("").
+func currencyDecimals(code string) int {
+	unit, err := currency.ParseISO(code)
+	if err != nil {
+		return 2
+	}
 	scale, _ := currency.Standard.Rounding(unit)
-	return printer.Sprint(currency.Symbol(unit)), scale
+	return scale
 }
 
 // perUnit is how many stockbell.Amount units make one currency unit.

@@ -116,3 +116,26 @@ func TestMerchantWritesAmountsAsTheAdminDoes(t *testing.T) {
 		t.Errorf("MerchantTotals(nil) = %q, want nothing", got)
 	}
 }
+
+// TestMerchantEstimateRoundsToTheCurrency: an estimate is written in the
+// currency's decimals, rounded half away from zero.
+func TestMerchantEstimateRoundsToTheCurrency(t *testing.T) {
+	for _, tt := range []struct {
+		currency string
+		amount   stockbell.Amount
+		want     string
+	}{
+		{"JPY", 1_234_000, "¥123"},
+		{"JPY", 1_235_000, "¥124"},
+		{"EUR", 46_650, "€4.67"},
+		{"EUR", 46_649, "€4.66"},
+		{"EUR", 89_000, "€8.90"},
+		{"KWD", 12_345, "KWD" + gap + "1.235"},
+		{"USD", -46_650, "-$4.67"},
+		{"", 46_650, "4.67"},
+	} {
+		if got := MerchantEstimate(stockbell.Money{Currency: tt.currency, Amount: tt.amount}); got != tt.want {
+			t.Errorf("MerchantEstimate(%d %s) = %q, want %q", tt.amount, tt.currency, got, tt.want)
+		}
+	}
+}

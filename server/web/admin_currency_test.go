@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -82,6 +83,46 @@ func TestReorderAdviceWritesEachPriceInItsOwnCurrency(t *testing.T) {
 		}
 		if strings.Contains(text, "€3.00") {
 			t.Errorf("reorder advice counts a USD price in the shop's EUR:\n%s", text)
+		}
+	})
+}
+
+// TestReorderAdviceRoundsExpectedRevenueToTheCurrency: an expected revenue
+// is an estimate (waiting × rate × price): the Reports page writes it in
+// its currency's decimals, none for the yen, rather than to the
+// ten-thousandth the product makes. Each shop sees its own.
+func TestReorderAdviceRoundsExpectedRevenueToTheCurrency(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f, "ann@example.com")
+		for _, s := range []struct {
+			shop            *stockbell.Shop
+			currency, price string
+		}{{w.shop, "JPY", "1234"}, {w.other, "EUR", "46.65"}} {
+			if _, err := db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: s.shop.ID, PlatformID: "p1", Title: "Wool Sweater", Published: true,
+				Variants: []stockbell.VariantUpsert{{PlatformID: "v-m", Title: "M", SKU: "WS-M", Price: s.price, Tracked: true,
+					InventoryPolicy: stockbell.InventoryDeny, Levels: []stockbell.LocationLevel{{LocationID: "1"}}}}}); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.UpdateShopDetails(ctx, s.shop.ID, stockbell.ShopDetails{Currency: s.currency}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, s := range []struct {
+			shop                   *stockbell.Shop
+			want, unrounded, other string
+		}{
+			// One waiting × the default 10% × the price.
+			{w.shop, "¥123", "¥123.4", "€4.67"},
+			{w.other, "€4.67", "€4.665", "¥123"},
+		} {
+			p := f.signIn(t, s.shop).get("/admin/reports")
+			wantStatus(t, p, http.StatusOK, "reports")
+			got := regexp.MustCompile(`data-label="Expected revenue">([^<]*)<`).FindStringSubmatch(p.Body)
+			if got == nil || got[1] != s.want || strings.Contains(p.Body, s.other) {
+				t.Errorf("the expected revenue reads %q, want %q (not %q), and not the other shop's %q", got, s.want, s.unrounded, s.other)
+			}
 		}
 	})
 }

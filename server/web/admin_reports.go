@@ -285,3 +285,9 @@ func (c *CSVResponse) Write(p []byte) (int, error) {
 func formatAmount(a stockbell.Amount, currency string) string {
 	return moneytext.Merchant(stockbell.Money{Currency: currency, Amount: a})
 }
+
+// formatEstimate writes an expected revenue as formatAmount does, rounded
+// to its currency's decimals ("¥123", "€4.67").
+func formatEstimate(a stockbell.Amount, currency string) string {
+	return moneytext.MerchantEstimate(stockbell.Money{Currency: currency, Amount: a})
+}

@@ -96,8 +96,9 @@ var templateFuncs = template.FuncMap{
 	"dict":     dict,
 	"list":     func(items ...string) []string { return items },
 	"report":   reportTitle,
-	// amount and moneyTotals write amounts as merchants read them.
+	// amount, estimate and moneyTotals write amounts as merchants read them.
 	"amount":      formatAmount,
+	"estimate":    formatEstimate,
 	"moneyTotals": moneytext.MerchantTotals,
 	"mul100":      func(f float64) float64 { return f * 100 },
 	"language":    languageWords,
