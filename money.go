@@ -170,18 +170,3 @@ func ParsePrice(text string) (Money, error) {
 	a, err := ParseAmount(amount)
 	return Money{Currency: currency, Amount: a}, err
 }
-
-// FormatPrice writes a price as stored with its currency, as Money.String
-// does ("89.00 EUR"): the code the price states itself, else currency (the
-// shop's; "" writes the amount alone). Text that is not a price is
-// returned as it is: it cannot be said what it counts.
-func FormatPrice(price, currency string) string {
-	m, err := ParsePrice(price)
-	if err != nil {
-		return price
-	}
-	if m.Currency == "" {
-		m.Currency = currency
-	}
-	return m.String()
-}

@@ -54,23 +54,7 @@ func TestAmountJSONAndTotals(t *testing.T) {
 	}
 }
 
-func TestFormatPriceWithCurrency(t *testing.T) {
-	cases := []struct{ price, currency, want string }{
-		{"89", "EUR", "89.00 EUR"},
-		{"1500.5", "JPY", "1500.50 JPY"},
-		{"19.99", "", "19.99"},
-		{"", "USD", ""},
-		{"ask us", "USD", "ask us"},
-		{"15 USD", "", "15.00 USD"},
-		{"15.00 USD", "EUR", "15.00 USD"}, // the price's own code wins
-		{"15.00 usd", "EUR", "15.00 usd"},
-		{"15.00 USD extra", "EUR", "15.00 USD extra"},
-	}
-	for _, c := range cases {
-		if got := stockbell.FormatPrice(c.price, c.currency); got != c.want {
-			t.Errorf("FormatPrice(%q, %q) = %q, want %q", c.price, c.currency, got, c.want)
-		}
-	}
+func TestNormalizeCurrency(t *testing.T) {
 	for in, want := range map[string]string{"eur": "EUR", " USD ": "USD", "€": "", "EURO": "", "U1D": "", "": ""} {
 		if got := stockbell.NormalizeCurrency(in); got != want {
 			t.Errorf("NormalizeCurrency(%q) = %q, want %q", in, got, want)
