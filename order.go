@@ -49,6 +49,8 @@ func (o *Order) Validate() error {
 		return FieldErrorf("created_at", "The order has no creation time.")
 	case len(o.Lines) > 0 && strings.TrimSpace(o.Currency) == "":
 		return FieldErrorf("currency", "The order has no currency.")
+	case len(o.Lines) > 0 && NormalizeCurrency(o.Currency) == "":
+		return FieldErrorf("currency", "The order's currency %q is not an ISO 4217 code such as EUR.", o.Currency)
 	}
 	for _, line := range o.Lines {
 		if line.Quantity < 0 || line.Price < 0 {

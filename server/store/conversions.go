@@ -21,6 +21,8 @@ func (db *DB) RecordOrder(ctx context.Context, order stockbell.Order) error {
 		return err
 	}
 	order.Email, order.Phone = contact.CanonicalEmail(order.Email), contact.CanonicalPhone(order.Phone)
+	// Revenue is summed per currency code: "eur" and "EUR" are one currency.
+	order.Currency = stockbell.NormalizeCurrency(order.Currency)
 	if order.Email == "" && order.Phone == "" {
 		return nil // nobody to attribute the order to
 	}

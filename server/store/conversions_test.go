@@ -104,6 +104,20 @@ func TestRecordOrderCountsOnceWithinTheWindow(t *testing.T) {
 	})
 }
 
+// A platform writing the currency in lower case is counted in the same
+// currency as one writing it in capitals: revenue is summed per code.
+func TestRecordOrderStoresTheCurrencyCode(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newConversionFixture(t, db)
+		order := f.order("5001", "ada@example.com", f.notifiedAt.Add(24*time.Hour))
+		order.Currency = " eur"
+		must(t, db.RecordOrder(ctx, order))
+		if got := conversions(t, db, f.shop.ID); len(got) != 1 || got[0].Currency != "EUR" {
+			t.Fatalf("conversions = %+v, want one in EUR", got)
+		}
+	})
+}
+
 func TestRecordOrderIgnoresContactsNeverNotified(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newConversionFixture(t, db)
