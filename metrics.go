@@ -19,6 +19,13 @@ type MessageMetrics interface {
 	// MessageResumed: a message is being sent again after an attempt whose
 	// outcome is unknown (AttemptResumed): the at-least-once repeat risk.
 	MessageResumed(channel Channel)
+	// MessageHeldForQuietHours: a send run held a text, left pending, for
+	// its recipient's quiet hours (RestockSettings.QuietUntil). A text
+	// held again by a later run of its job is counted again.
+	MessageHeldForQuietHours(channel Channel)
+	// MessageSkipped: a send run skipped a message for reason (smart
+	// sending, unsubscribed, sold out again…) rather than sending it.
+	MessageSkipped(channel Channel, reason SkipReason)
 }
 
 // RestockMetrics counts the restock engine's decisions.

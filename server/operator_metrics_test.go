@@ -168,6 +168,9 @@ func TestFirstScrapeServesEverySeries(t *testing.T) {
 		`stockbell_restock_batches_total`,
 		`stockbell_subscriptions_created_total{channel="email"}`,
 		`stockbell_confirmations_total{channel="sms",method="reply"}`,
+		`stockbell_messages_held_for_quiet_hours_total{channel="sms"}`,
+		`stockbell_messages_skipped_total{channel="email",reason="smart_sending"}`,
+		`stockbell_messages_skipped_total{channel="sms",reason="smart_sending"}`,
 	}
 	rules, err := os.ReadFile("../docs/alerts.yml")
 	noErr(t, err)

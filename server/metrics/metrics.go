@@ -17,6 +17,7 @@ import (
 type Metrics struct {
 	registry                        prometheus.Registerer
 	sent, failed, retried, repeated *prometheus.CounterVec
+	quietHeld, skipped              *prometheus.CounterVec
 	sendDuration                    *prometheus.HistogramVec
 	batches                         prometheus.Counter
 	subscriptions                   *prometheus.CounterVec
@@ -61,6 +62,13 @@ func New(registry prometheus.Registerer) *Metrics {
 			Name: "stockbell_message_send_duration_seconds", Help: "How long the provider took to accept a message, by channel.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12),
 		}, []string{"channel"}),
+		quietHeld: byChannel("stockbell_messages_held_for_quiet_hours_total",
+			"Texts a send run held, left pending, for their recipient's quiet hours, by channel (a text held again "+
+				"by a later run of its job counts again)."),
+		skipped: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockbell_messages_skipped_total",
+			Help: "Messages a send run skipped rather than sent, by channel and reason (smart_sending, unsubscribed, out_of_stock_again…).",
+		}, []string{"channel", "reason"}),
 		batches: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockbell_restock_batches_total", Help: "Restock batches started.",
 		}),
@@ -78,11 +86,14 @@ func New(registry prometheus.Registerer) *Metrics {
 			Help: "Webhooks platforms posted, by platform and outcome (stored, duplicate, or the error code they were refused with).",
 		}, []string{"platform", "outcome"}),
 	}
-	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.sendDuration, m.batches, m.subscriptions,
+	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.quietHeld, m.skipped, m.sendDuration, m.batches, m.subscriptions,
 		m.confirmationsRequested, m.confirmations, m.webhooks)
 	for _, ch := range channels {
-		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.subscriptions, m.confirmationsRequested} {
+		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.quietHeld, m.subscriptions, m.confirmationsRequested} {
 			c.WithLabelValues(string(ch))
+		}
+		for _, reason := range skipReasons {
+			m.skipped.WithLabelValues(string(ch), string(reason))
 		}
 		m.sendDuration.WithLabelValues(string(ch))
 		for _, method := range confirmationMethods {
@@ -102,6 +113,21 @@ func (m *Metrics) WatchWebhooks(platforms []stockbell.Platform) {
 			m.webhooks.WithLabelValues(platform(p), outcome)
 		}
 	}
+}
+
+// skipReasons are the reasons a send run skips a message for
+// (server/restock SkipMessage and the lease's outcomes); any other is
+// counted as "other".
+var skipReasons = []stockbell.SkipReason{stockbell.SkipSmartSending, stockbell.SkipUnsubscribed, stockbell.SkipOutOfStockAgain,
+	stockbell.SkipShopUninstalled, stockbell.SkipProductDeleted, stockbell.SkipVariantDeleted, stockbell.SkipProductHidden,
+	stockbell.SkipStepRemoved, stockbell.SkipSubscriptionGone}
+
+// skipReason returns a known skip reason, "other" for anything else.
+func skipReason(r stockbell.SkipReason) string {
+	if slices.Contains(skipReasons, r) {
+		return string(r)
+	}
+	return "other"
 }
 
 // confirmationMethods are the ways a channel is confirmed.
@@ -158,6 +184,16 @@ func (m *Metrics) MessageRetried(ch stockbell.Channel) { m.retried.WithLabelValu
 
 // MessageResumed implements stockbell.MessageMetrics.
 func (m *Metrics) MessageResumed(ch stockbell.Channel) { m.repeated.WithLabelValues(channel(ch)).Inc() }
+
+// MessageHeldForQuietHours implements stockbell.MessageMetrics.
+func (m *Metrics) MessageHeldForQuietHours(ch stockbell.Channel) {
+	m.quietHeld.WithLabelValues(channel(ch)).Inc()
+}
+
+// MessageSkipped implements stockbell.MessageMetrics.
+func (m *Metrics) MessageSkipped(ch stockbell.Channel, reason stockbell.SkipReason) {
+	m.skipped.WithLabelValues(channel(ch), skipReason(reason)).Inc()
+}
 
 // SubscriptionCreated implements stockbell.SubscriptionMetrics.
 func (m *Metrics) SubscriptionCreated(chs stockbell.Channels) {

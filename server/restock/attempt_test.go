@@ -33,12 +33,25 @@ func (s *dyingSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (
 type countingMetrics struct {
 	mu                             sync.Mutex
 	sent, failed, retried, resumed int
+	quietHeld                      int
+	skipped                        map[stockbell.SkipReason]int
 }
 
 func (m *countingMetrics) MessageSent(stockbell.Channel, time.Duration) { m.add(&m.sent) }
 func (m *countingMetrics) MessageFailed(stockbell.Channel)              { m.add(&m.failed) }
 func (m *countingMetrics) MessageRetried(stockbell.Channel)             { m.add(&m.retried) }
 func (m *countingMetrics) MessageResumed(stockbell.Channel)             { m.add(&m.resumed) }
+
+func (m *countingMetrics) MessageHeldForQuietHours(stockbell.Channel) { m.add(&m.quietHeld) }
+
+func (m *countingMetrics) MessageSkipped(_ stockbell.Channel, reason stockbell.SkipReason) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.skipped == nil {
+		m.skipped = map[stockbell.SkipReason]int{}
+	}
+	m.skipped[reason]++
+}
 
 func (m *countingMetrics) add(n *int) {
 	m.mu.Lock()

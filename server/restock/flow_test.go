@@ -108,6 +108,8 @@ func TestMessageRules(t *testing.T) {
 		sms := stockbell.FlowStep{Channel: stockbell.ChannelSMS, Delay: time.Hour}
 		smart := stockbell.FlowStep{Channel: stockbell.ChannelEmail, Delay: time.Hour, SmartSendingHours: 3}
 		h.flow(stockbell.FlowLive, alert, sms, smart)
+		metrics := &countingMetrics{}
+		h.msgr.Metrics = metrics
 		v := h.variant("v1")
 		subs := h.subscribe(v, 3, "x") // x000 is rejected, x001 unsubscribes, x002 gets through
 		h.sender.reject["x000@example.com"] = true
@@ -142,6 +144,9 @@ func TestMessageRules(t *testing.T) {
 		}
 		if r := h.sender.recipients(); len(r) != 1 || r[0] != "x002@example.com" {
 			t.Fatalf("sent to %v, want x002 once", r)
+		}
+		if metrics.skipped[stockbell.SkipSmartSending] != 1 || metrics.skipped[stockbell.SkipUnsubscribed] != 1 {
+			t.Fatalf("skips counted %v, want one smart_sending and one unsubscribed", metrics.skipped)
 		}
 		if n := h.count(`SELECT attempts FROM messages WHERE recipient = 'x002@example.com' AND step = 1`); n != 2 {
 			t.Fatalf("x002's alert took %d attempts, want 2 (one transient failure)", n)

@@ -27,6 +27,7 @@ func (r *sendRun) holdForQuietHours(d *stockbell.MessageDelivery, now time.Time)
 	if until.IsZero() {
 		return false
 	}
+	r.metrics().MessageHeldForQuietHours(d.Message.Channel)
 	if r.quietUntil.IsZero() || until.Before(r.quietUntil) {
 		r.quietUntil = until
 	}

@@ -60,6 +60,8 @@ func parisMorning(t time.Time) time.Time {
 // once, by a messenger started afresh (a restart in the night).
 func TestQuietHoursHoldATextUntilTheRecipientsMorning(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
+		metrics := &countingMetrics{}
+		h.msgr.Metrics = metrics
 		h.quietHours(true)
 		h.flow(stockbell.FlowLive, stockbell.FlowStep{Channel: stockbell.ChannelSMS})
 		night := h.at(23)
@@ -73,6 +75,9 @@ func TestQuietHoursHoldATextUntilTheRecipientsMorning(t *testing.T) {
 		}
 		if pending := h.messages(stockbell.MessagePending); len(pending) != 1 || pending[0].Recipient != parisPhone {
 			t.Fatalf("pending %+v, want the Paris text", pending)
+		}
+		if metrics.quietHeld != 1 {
+			t.Fatalf("%d texts counted held for quiet hours, want 1", metrics.quietHeld)
 		}
 
 		morning := parisMorning(night)

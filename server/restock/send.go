@@ -222,6 +222,7 @@ func (r *sendRun) sendMoved(ctx context.Context, d *stockbell.MessageDelivery, n
 // skip records that a message is not sent, for the reason SkipMessage
 // gave; an alert skipped as sold out puts its subscriber back in the queue.
 func (r *sendRun) skip(d *stockbell.MessageDelivery, reason stockbell.SkipReason, stopFlow bool) {
+	r.metrics().MessageSkipped(d.Message.Channel, reason)
 	requeue := stockbell.RequeuesAfter(d.Message.Step, reason)
 	r.step.Finished = append(r.step.Finished, stockbell.MessageResult{ShopID: r.shopID, MessageID: d.Message.ID,
 		Status: stockbell.MessageSkipped, Reason: string(reason), StopFlow: stopFlow || d.LastStep || requeue, Requeue: requeue})
@@ -372,8 +373,10 @@ func (m *Messenger) metrics() stockbell.MessageMetrics {
 // noMetrics reports nothing.
 type noMetrics struct{}
 
-func (noMetrics) MessageSent(stockbell.Channel, time.Duration) {}
-func (noMetrics) MessageFailed(stockbell.Channel)              {}
-func (noMetrics) MessageRetried(stockbell.Channel)             {}
-func (noMetrics) MessageResumed(stockbell.Channel)             {}
-func (noMetrics) BatchStarted()                                {}
+func (noMetrics) MessageSent(stockbell.Channel, time.Duration)           {}
+func (noMetrics) MessageFailed(stockbell.Channel)                        {}
+func (noMetrics) MessageRetried(stockbell.Channel)                       {}
+func (noMetrics) MessageResumed(stockbell.Channel)                       {}
+func (noMetrics) MessageHeldForQuietHours(stockbell.Channel)             {}
+func (noMetrics) MessageSkipped(stockbell.Channel, stockbell.SkipReason) {}
+func (noMetrics) BatchStarted()                                          {}
