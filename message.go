@@ -119,9 +119,13 @@ func RecordSent(record func() error) error {
 type MessageFilter struct {
 	ShopID         *int64
 	SubscriptionID *int64
-	Status         *MessageStatus
-	Offset         int
-	Limit          int
+	// SubscriptionIDs, when not nil, selects the messages of these
+	// subscriptions (a page of them read at once); empty, it matches none.
+	SubscriptionIDs []int64
+	Channel         *Channel
+	Status          *MessageStatus
+	Offset          int
+	Limit           int
 }
 
 // MessageService reads the message log.

@@ -25,6 +25,12 @@ func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) 
 	if filter.SubscriptionID != nil {
 		w.add("subscription_id = ?", *filter.SubscriptionID)
 	}
+	if filter.SubscriptionIDs != nil {
+		w.add(inIDs("subscription_id", len(filter.SubscriptionIDs)), int64Args(filter.SubscriptionIDs)...)
+	}
+	if filter.Channel != nil {
+		w.add("channel = ?", *filter.Channel)
+	}
 	if filter.Status != nil {
 		w.add("status = ?", *filter.Status)
 	}
@@ -38,6 +44,15 @@ func (db *DB) FindMessages(ctx context.Context, filter stockbell.MessageFilter) 
 			` ORDER BY created_at DESC, id DESC`+page(filter.Offset, filter.Limit)), w.args...)
 	})
 	return messages, total, err
+}
+
+// inIDs is the condition "column IN (?, …)" for n ids, or one that
+// matches nothing for none.
+func inIDs(column string, n int) string {
+	if n == 0 {
+		return "1 = 0"
+	}
+	return column + " IN (" + placeholders(n) + ")"
 }
 
 // findMessage returns the shop's message. Returns ENOTFOUND.

@@ -119,6 +119,12 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		if n != 0 {
 			t.Errorf("FindMessages of shop A counts %d of B's", n)
 		}
+		email := stockbell.ChannelEmail
+		ms, n, err = db.FindMessages(ctx, stockbell.MessageFilter{ShopID: &fx.a.ID, SubscriptionIDs: []int64{fx.bSub}, Channel: &email, Limit: 100})
+		unseen(t, "FindMessages by subscriptions and channel", ms, err)
+		if n != 0 {
+			t.Errorf("FindMessages of shop A by subscriptions and channel counts %d of B's", n)
+		}
 	},
 	"ApproveMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
 		refused(t, "ApproveMessage", db.ApproveMessage(ctx, fx.a.ID, fx.bMsg))
