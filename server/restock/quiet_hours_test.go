@@ -145,3 +145,39 @@ func TestQuietHoursOffSendsAtOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestHeldForQuietHoursUntil: what the admin and the API show as held is
+// the send run's rule: a pending Paris text due at 22:00 UTC is held until
+// 09:00 in Paris; an email, a text already sent, a text due later, a New York
+// text (17:00 there) and a text of a shop with quiet hours off are not held.
+func TestHeldForQuietHoursUntil(t *testing.T) {
+	night := time.Date(2026, 12, 7, 22, 0, 0, 0, time.UTC)
+	on := &stockbell.RestockSettings{QuietHours: true, QuietHoursStart: stockbell.DefaultQuietHoursStart,
+		QuietHoursEnd: stockbell.DefaultQuietHoursEnd, TimeZone: "America/New_York"}
+	off := *on
+	off.QuietHours = false
+	text := func(change func(m *stockbell.Message)) *stockbell.Message {
+		m := &stockbell.Message{Channel: stockbell.ChannelSMS, Recipient: parisPhone, Status: stockbell.MessagePending, DueAt: night}
+		if change != nil {
+			change(m)
+		}
+		return m
+	}
+	for _, c := range []struct {
+		name     string
+		settings *stockbell.RestockSettings
+		message  *stockbell.Message
+		want     time.Time
+	}{
+		{"a pending Paris text", on, text(nil), parisMorning(night)},
+		{"an email", on, text(func(m *stockbell.Message) { m.Channel, m.Recipient = stockbell.ChannelEmail, "a@example.com" }), time.Time{}},
+		{"a text sent", on, text(func(m *stockbell.Message) { m.Status = stockbell.MessageSent }), time.Time{}},
+		{"a text due later", on, text(func(m *stockbell.Message) { m.DueAt = night.Add(time.Hour) }), time.Time{}},
+		{"a New York text", on, text(func(m *stockbell.Message) { m.Recipient = newYorkPhone }), time.Time{}},
+		{"quiet hours off", &off, text(nil), time.Time{}},
+	} {
+		if got := restock.HeldForQuietHoursUntil(c.settings, c.message, night); !got.Equal(c.want) {
+			t.Errorf("%s: held until %v, want %v", c.name, got, c.want)
+		}
+	}
+}
