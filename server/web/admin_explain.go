@@ -68,7 +68,7 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 	case stockbell.SubscriptionCancelled:
 		return explainRemoved(tl)
 	case stockbell.SubscriptionNotified:
-		return explainNotified(tl)
+		return explainNotified(tl, settings, now)
 	case stockbell.SubscriptionHeld:
 		return "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldSince(tl)) + " (the flow is manual).",
 			"Approve the batch on the Flow page to send the alert, or discard it (or remove this subscriber alone from it, below): then nothing is sent to this subscriber about this item."
@@ -111,8 +111,9 @@ func heldSince(tl *stockbell.SubscriberTimeline) time.Time {
 	return tl.Messages[0].CreatedAt
 }
 
-// explainNotified describes what her first message became.
-func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
+// explainNotified describes what her first message became: a text held
+// for her quiet hours says so, and until when.
+func explainNotified(tl *stockbell.SubscriberTimeline, settings *stockbell.RestockSettings, now time.Time) (string, string) {
 	when := formatDateTime(tl.Subscription.NotifiedAt)
 	if len(tl.Messages) == 0 {
 		return "Notified on " + when + ".", ""
@@ -123,6 +124,9 @@ func explainNotified(tl *stockbell.SubscriberTimeline) (string, string) {
 	case stockbell.MessageSent:
 		return "Notified on " + when + ": the " + by + " was sent to " + m.Recipient + ".", laterSteps(tl)
 	case stockbell.MessagePending:
+		if words := heldWords(settings, m, now); words != "" {
+			return "Notified on " + when + ": the " + by + " is held for quiet hours.", words + "; it is sent then, nothing else to do."
+		}
 		return "Notified on " + when + ": the " + by + " is being sent.", "It is due " + formatDateTime(m.DueAt) + "."
 	case stockbell.MessageFailed:
 		return "Notified on " + when + ", but the " + by + " failed.", "The provider said: " + m.Error

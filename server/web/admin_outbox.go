@@ -5,6 +5,7 @@ import (
 	"html/template"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -24,7 +25,22 @@ type outboxData struct {
 	// alerts wait (manual) or are not sent (draft) rather than arriving
 	// here within seconds.
 	FlowStatus stockbell.FlowStatus
+	// Held are the texts held for their recipients' quiet hours, which
+	// reach the outbox when the quiet hours end, the first to go first;
+	// MoreHeld says that more pending texts were left unread.
+	Held     []heldTextView
+	MoreHeld bool
 }
+
+// heldTextView is a text held for quiet hours, in words.
+type heldTextView struct {
+	heldText
+	Words string
+}
+
+// outboxHeldTexts is how many pending texts the outbox reads to list
+// those held for quiet hours.
+const outboxHeldTexts = 100
 
 // outboxPage lists what the development sender "sent" for the shop,
 // newest first (development only).
@@ -42,11 +58,41 @@ func (a *Admin) outboxPage(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		a.Fail(w, r, s, err)
 		return
 	}
+	held, more, err := a.outboxHeld(r, s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	view := &AdminView{Shop: s.Shop, Session: s}
-	data := &outboxData{Messages: msgs, FlowStatus: flow.Status, Pager: newPager(page, outboxPerPage, len(msgs), total, func(p int) string {
+	data := &outboxData{Messages: msgs, FlowStatus: flow.Status, Held: held, MoreHeld: more, Pager: newPager(page, outboxPerPage, len(msgs), total, func(p int) string {
 		return view.Link("/admin/outbox", "page", p)
 	})}
 	a.Render(w, r, s, http.StatusOK, "outbox", "Outbox", data)
+}
+
+// outboxHeld lists the shop's pending texts held for quiet hours now, the
+// first to go first, from its newest outboxHeldTexts pending texts (more
+// says there were more); none when its quiet hours are off.
+func (a *Admin) outboxHeld(r *http.Request, shopID int64) (held []heldTextView, more bool, err error) {
+	settings, err := a.Settings.FindSettings(r.Context(), shopID)
+	if err != nil || !settings.QuietHours {
+		return nil, false, err
+	}
+	sms, pending := stockbell.ChannelSMS, stockbell.MessagePending
+	texts, total, err := a.Messages.FindMessages(r.Context(), stockbell.MessageFilter{ShopID: &shopID, Channel: &sms, Status: &pending,
+		Limit: outboxHeldTexts})
+	if err != nil {
+		return nil, false, err
+	}
+	now := a.Clock.Now()
+	for _, m := range texts {
+		if until := heldUntil(settings, m, now); !until.IsZero() {
+			h := heldText{Message: m, Until: until}
+			held = append(held, heldTextView{heldText: h, Words: quietHoldWords(settings, h, now)})
+		}
+	}
+	slices.SortStableFunc(held, func(a, b heldTextView) int { return a.Until.Compare(b.Until) })
+	return held, total > len(texts), nil
 }
 
 // outboxMessage shows one sent message: headers, the text, and the HTML

@@ -86,6 +86,9 @@ func (q subscriberQuery) values(page int) []any {
 type subscriberRow struct {
 	Sub     *stockbell.Subscription
 	Variant *stockbell.VariantWithProduct
+	// Held says that a text to them is held for quiet hours, and until
+	// when; "" when none is.
+	Held string
 }
 
 // subscribersData is the subscribers page.
@@ -125,19 +128,39 @@ func (a *Admin) subscribersPage(w http.ResponseWriter, r *http.Request, s *Admin
 			return
 		}
 	}
+	held, settings, err := a.heldTextsOf(r.Context(), s.ShopID, subs)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	for _, sub := range subs {
 		v, err := variants.get(r.Context(), sub.VariantID)
 		if err != nil {
 			a.Fail(w, r, s, err)
 			return
 		}
-		data.Rows = append(data.Rows, subscriberRow{Sub: sub, Variant: v})
+		row := subscriberRow{Sub: sub, Variant: v}
+		if h, ok := held[sub.ID]; ok {
+			row.Held = quietHoldWords(settings, h, a.Clock.Now())
+		}
+		data.Rows = append(data.Rows, row)
 	}
 	view := &AdminView{Shop: s.Shop, Session: s}
 	data.Pager = newPager(q.Page, subscribersPerPage, len(subs), total, func(p int) string {
 		return view.Link("/admin/subscribers", q.values(p)...)
 	})
 	a.Render(w, r, s, http.StatusOK, "subscribers", "Subscribers", data)
+}
+
+// heldTextsOf reads the shop's settings and which of a page of its
+// subscribers have a text held for quiet hours (heldTexts).
+func (a *Admin) heldTextsOf(ctx context.Context, shopID int64, subs []*stockbell.Subscription) (map[int64]heldText, *stockbell.RestockSettings, error) {
+	settings, err := a.Settings.FindSettings(ctx, shopID)
+	if err != nil {
+		return nil, nil, err
+	}
+	held, err := heldTexts(ctx, a.Messages, settings, shopID, subs, a.Clock.Now())
+	return held, settings, err
 }
 
 // removedAlreadyNotice is the subscriber page's notice (?notice=…) that

@@ -69,7 +69,7 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 		a.Fail(w, r, s, err)
 		return
 	}
-	data.Messages = messageViews(tl)
+	data.Messages = messageViews(tl, data.Settings, a.Clock.Now())
 	data.Answer, data.Detail = explainSubscriber(s.Shop, tl, data.Flow, data.Settings, a.Clock.Now())
 	data.Held = len(tl.Messages) > 0 && tl.Messages[0].Status == stockbell.MessageHeld
 	data.ConfirmationFailed = confirmationFailed(tl)
@@ -84,7 +84,9 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 	a.Render(w, r, s, http.StatusOK, "subscriber", title, data)
 }
 
-func messageViews(tl *stockbell.SubscriberTimeline) []messageView {
+// messageViews are her messages with their clicks, and why each was not
+// sent: skipped for a reason, or held for quiet hours (until when).
+func messageViews(tl *stockbell.SubscriberTimeline, settings *stockbell.RestockSettings, now time.Time) []messageView {
 	clicks := map[int64]int{}
 	for _, c := range tl.Clicks {
 		clicks[c.MessageID]++
@@ -92,6 +94,9 @@ func messageViews(tl *stockbell.SubscriberTimeline) []messageView {
 	out := make([]messageView, len(tl.Messages))
 	for i, m := range tl.Messages {
 		out[i] = messageView{Message: m, Clicks: clicks[m.ID], Reason: skipReasonText(m.Error)}
+		if words := heldWords(settings, m, now); words != "" {
+			out[i].Reason = words
+		}
 	}
 	return out
 }
