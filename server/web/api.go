@@ -37,6 +37,9 @@ type APIDeps struct {
 	Subscriptions stockbell.SubscriptionService
 	Subscribers   stockbell.SubscriberService
 	Catalog       stockbell.CatalogService
+	// Messages reads the texts held for quiet hours of the subscriptions
+	// listed (quiet_hours_until; optional: without it, none is given).
+	Messages stockbell.MessageService
 	// Endpoints keeps the shop's outbound webhook endpoints; Webhooks
 	// registers new ones.
 	Endpoints stockbell.WebhookEndpointService
@@ -55,6 +58,7 @@ type APIDeps struct {
 	// template is refused when it is saved, not when every alert of the
 	// flow fails to send (nil: not checked).
 	CheckFlow func(*stockbell.Flow) error
+	Clock     stockbell.Clock
 	Logger    *slog.Logger
 }
 
@@ -74,6 +78,9 @@ type APIHandler func(w http.ResponseWriter, r *http.Request, key *stockbell.APIK
 func (s *Server) RegisterAPI(deps APIDeps) *API {
 	if deps.Logger == nil {
 		deps.Logger = slog.New(slog.DiscardHandler)
+	}
+	if deps.Clock == nil {
+		deps.Clock = stockbell.SystemClock{}
 	}
 	a := &API{APIDeps: deps, server: s}
 	s.router.HandleFunc(APIPrefix+"/openapi.json", serveOpenAPI).Methods(answeredMethods(http.MethodGet)...)

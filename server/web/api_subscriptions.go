@@ -39,6 +39,9 @@ type apiSubscription struct {
 	Source               string             `json:"source"`
 	CreatedAt            time.Time          `json:"created_at"`
 	NotifiedAt           *time.Time         `json:"notified_at,omitempty"`
+	// QuietHoursUntil is when a text to them held for their quiet hours
+	// goes, the first if several are; absent when none is held.
+	QuietHoursUntil *time.Time `json:"quiet_hours_until,omitempty"`
 }
 
 func apiSubscriptionOf(s *stockbell.Subscription, v *stockbell.VariantWithProduct) apiSubscription {
@@ -77,6 +80,11 @@ func (a *API) listSubscriptions(w http.ResponseWriter, r *http.Request, key *sto
 		cursor := strconv.FormatInt(subs[limit-1].ID, 10)
 		page.NextCursor = &cursor
 	}
+	held, err := a.heldTexts(r.Context(), key.ShopID, subs)
+	if err != nil {
+		a.server.Error(w, r, err)
+		return
+	}
 	variants := map[int64]*stockbell.VariantWithProduct{}
 	for _, s := range subs {
 		v, err := a.variantOf(r.Context(), variants, key.ShopID, s.VariantID)
@@ -84,9 +92,27 @@ func (a *API) listSubscriptions(w http.ResponseWriter, r *http.Request, key *sto
 			a.server.Error(w, r, err)
 			return
 		}
-		page.Subscriptions = append(page.Subscriptions, apiSubscriptionOf(s, v))
+		sub := apiSubscriptionOf(s, v)
+		if h, ok := held[s.ID]; ok {
+			until := h.Until.UTC()
+			sub.QuietHoursUntil = &until
+		}
+		page.Subscriptions = append(page.Subscriptions, sub)
 	}
 	WriteJSON(w, http.StatusOK, page)
+}
+
+// heldTexts are the texts of a page of the shop's subscriptions held for
+// quiet hours (nothing without a message service).
+func (a *API) heldTexts(ctx context.Context, shopID int64, subs []*stockbell.Subscription) (map[int64]heldText, error) {
+	if a.Messages == nil {
+		return nil, nil
+	}
+	settings, err := a.Settings.FindSettings(ctx, shopID)
+	if err != nil {
+		return nil, err
+	}
+	return heldTexts(ctx, a.Messages, settings, shopID, subs, a.Clock.Now())
 }
 
 // variantOf finds one of the shop's variants once per page.

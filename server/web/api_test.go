@@ -40,7 +40,7 @@ func newAPIFixtureOf(t *testing.T, db *store.DB, change func(*web.APIDeps)) *adm
 	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
 	meters := prometheus.NewRegistry()
 	deps := web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
-		Catalog: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Logger: logger}
+		Catalog: db, Messages: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Clock: clock, Logger: logger}
 	if change != nil {
 		change(&deps)
 	}
