@@ -128,21 +128,36 @@ func (c *WebhookEndpointCreate) Validate(allowHTTP bool) error {
 }
 
 func (c *WebhookEndpointCreate) tidyEventTypes() error {
-	for _, t := range c.EventTypes {
-		if !slices.Contains(WebhookEventTypes, strings.TrimSpace(t)) {
-			return FieldErrorf("event_types", "Unknown event type %q: use %s.", t, strings.Join(WebhookEventTypes, ", "))
-		}
+	trimmed := make([]string, len(c.EventTypes))
+	for i, t := range c.EventTypes {
+		trimmed[i] = strings.TrimSpace(t)
+	}
+	if err := CheckWebhookEventTypes(trimmed); err != nil {
+		return err
 	}
 	var tidy []string
 	for _, t := range WebhookEventTypes {
-		if slices.ContainsFunc(c.EventTypes, func(s string) bool { return strings.TrimSpace(s) == t }) {
+		if slices.Contains(trimmed, t) {
 			tidy = append(tidy, t)
 		}
 	}
-	if len(tidy) == 0 {
+	c.EventTypes = tidy
+	return nil
+}
+
+// CheckWebhookEventTypes returns EINVALID naming "event_types" unless
+// there is at least one type and every one is in WebhookEventTypes exactly
+// (untrimmed, as stored): the store holds any caller to it, so that no
+// endpoint keeps a type the dispatcher never matches.
+func CheckWebhookEventTypes(types []string) error {
+	for _, t := range types {
+		if !slices.Contains(WebhookEventTypes, t) {
+			return FieldErrorf("event_types", "Unknown event type %q: use %s.", t, strings.Join(WebhookEventTypes, ", "))
+		}
+	}
+	if len(types) == 0 {
 		return FieldErrorf("event_types", "Choose at least one event type: %s.", strings.Join(WebhookEventTypes, ", "))
 	}
-	c.EventTypes = tidy
 	return nil
 }
 
@@ -196,8 +211,9 @@ type WebhookDelivery struct {
 type WebhookEndpointService interface {
 	JobShops
 	// CreateWebhookEndpoint stores a validated endpoint with its sealed
-	// secret. Returns ENOTFOUND for an unknown shop, ECONFLICT when the
-	// shop has MaxWebhookEndpoints already.
+	// secret. Returns EINVALID naming event_types when CheckWebhookEventTypes
+	// refuses them (nothing stored), ENOTFOUND for an unknown shop,
+	// ECONFLICT when the shop has MaxWebhookEndpoints already.
 	CreateWebhookEndpoint(ctx context.Context, create WebhookEndpointCreate, sealedSecret []byte) (*WebhookEndpoint, error)
 	// FindWebhookEndpoints returns the shop's endpoints, oldest first.
 	FindWebhookEndpoints(ctx context.Context, shopID int64) ([]*WebhookEndpoint, error)

@@ -167,3 +167,45 @@ func TestFinalFailureDisablesOnlyADeadEndpoint(t *testing.T) {
 		wantCode(t, db.DeleteWebhookEndpoint(ctx, shop.ID+1000, e.ID), stockbell.ENOTFOUND, "")
 	})
 }
+
+// TestStoreRefusesUnknownWebhookEventTypes: whatever its caller, the store
+// keeps only event types the dispatcher matches: an unknown one (or one
+// with spaces, or none at all) is EINVALID naming event_types and the
+// unknown type, and nothing is stored; the shop's other endpoints and
+// another shop's are untouched.
+func TestStoreRefusesUnknownWebhookEventTypes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop := install(t, db, stockbell.PlatformShopify, "a.myshopify.com")
+		other := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+		mustEndpoint(t, db, other.ID, stockbell.WebhookSubscriptionCreated)
+		for name, c := range map[string]struct {
+			types []string
+			want  string
+		}{
+			"unknown":      {[]string{stockbell.WebhookSubscriptionCreated, "order.paid"}, `"order.paid"`},
+			"padded":       {[]string{" subscription.created"}, `" subscription.created"`},
+			"two in one":   {[]string{"subscription.created subscription.notified"}, `"subscription.created subscription.notified"`},
+			"wrong case":   {[]string{"Subscription.Created"}, `"Subscription.Created"`},
+			"empty string": {[]string{""}, `""`},
+			"none":         {nil, "at least one"},
+		} {
+			_, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: "https://hooks.example.com/x",
+				EventTypes: c.types}, []byte("sealed"))
+			wantCode(t, err, stockbell.EINVALID, "event_types")
+			if !strings.Contains(stockbell.ErrorMessage(err), c.want) {
+				t.Errorf("%s: message %q does not name %s", name, stockbell.ErrorMessage(err), c.want)
+			}
+		}
+		mine, err := db.FindWebhookEndpoints(ctx, shop.ID)
+		must(t, err)
+		theirs, err := db.FindWebhookEndpoints(ctx, other.ID)
+		must(t, err)
+		if len(mine) != 0 || len(theirs) != 1 {
+			t.Fatalf("stored after refusals: shop's %+v, other shop's %+v", mine, theirs)
+		}
+		e := mustEndpoint(t, db, shop.ID, stockbell.WebhookRestockBatchSent, stockbell.WebhookSubscriptionCreated)
+		if !e.Wants(stockbell.WebhookRestockBatchSent) || !e.Wants(stockbell.WebhookSubscriptionCreated) {
+			t.Fatalf("known types refused or lost: %+v", e)
+		}
+	})
+}

@@ -27,8 +27,13 @@ func (r *webhookEndpointRow) endpoint() *stockbell.WebhookEndpoint {
 }
 
 // CreateWebhookEndpoint stores a validated endpoint with its sealed secret.
-// Returns ENOTFOUND for an unknown shop, ECONFLICT over MaxWebhookEndpoints.
+// Returns EINVALID naming event_types for none or an unknown one (see
+// stockbell.CheckWebhookEventTypes), ENOTFOUND for an unknown shop,
+// ECONFLICT over MaxWebhookEndpoints.
 func (db *DB) CreateWebhookEndpoint(ctx context.Context, c stockbell.WebhookEndpointCreate, sealedSecret []byte) (*stockbell.WebhookEndpoint, error) {
+	if err := stockbell.CheckWebhookEventTypes(c.EventTypes); err != nil {
+		return nil, err
+	}
 	var e *stockbell.WebhookEndpoint
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := shopExists(ctx, tx, c.ShopID); err != nil {
