@@ -54,13 +54,17 @@ func decodeFlow(w http.ResponseWriter, r *http.Request) (apiFlow, error) {
 			return apiFlow{}, err
 		}
 	}
+	// The fields are apiFlow's, not apiFlow embedded, which Go's decoder
+	// would name in its errors (apiFlow.status).
 	var in struct {
-		apiFlow
-		// UpdatedAt shadows the flow's: a PUT ignores updated_at, whatever it holds.
+		Status   stockbell.FlowStatus `json:"status"`
+		Template string               `json:"template"`
+		Steps    []apiFlowStep        `json:"steps"`
+		// A PUT ignores updated_at, whatever it holds.
 		UpdatedAt json.RawMessage `json:"updated_at"`
 	}
 	err = decodeJSONBody(body, &in, true)
-	return in.apiFlow, err
+	return apiFlow{Status: in.Status, Template: in.Template, Steps: in.Steps}, err
 }
 
 // checkStep refuses the step at path if a value has the wrong JSON type or

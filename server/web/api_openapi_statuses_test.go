@@ -122,10 +122,22 @@ func checkDocumented(t *testing.T, op documentedOperation, probe string, a apiAn
 // answers.
 func newAPIFixtureWithWebhooks(t *testing.T, db *store.DB) *adminFixture {
 	t.Helper()
+	return newAPIFixtureWithWebhooksOf(t, db, nil)
+}
+
+// newAPIFixtureWithWebhooksOf is newAPIFixtureWithWebhooks whose API's
+// dependencies change first, as newAPIFixtureOf's do.
+func newAPIFixtureWithWebhooksOf(t *testing.T, db *store.DB, change func(*web.APIDeps)) *adminFixture {
+	t.Helper()
 	sealer, err := oauth.NewSealer(testSessionKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	webhooks := outbound.New(outbound.Deps{Endpoints: db, Shops: db, Users: db, Sealer: sealer}, outbound.Options{Development: true})
-	return newAPIFixtureOf(t, db, func(d *web.APIDeps) { d.Endpoints, d.Webhooks = db, webhooks })
+	return newAPIFixtureOf(t, db, func(d *web.APIDeps) {
+		d.Endpoints, d.Webhooks = db, webhooks
+		if change != nil {
+			change(d)
+		}
+	})
 }

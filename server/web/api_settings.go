@@ -117,8 +117,11 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 	}{{"min_inventory", c.MinInventory, &u.MinInventory}, {"per_unit", c.PerUnit, &u.PerUnit}}
 	for _, n := range numbers {
 		if n.raw != nil {
-			if text := bytes.TrimSpace(n.raw); len(text) > 0 && text[0] == '"' {
+			switch text := bytes.TrimSpace(n.raw); {
+			case len(text) > 0 && text[0] == '"':
 				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got the string %s.", n.field, text)
+			case jsonValueKind(string(text)) != "number "+string(text):
+				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got %s.", n.field, jsonValueKind(string(text)))
 			}
 			value, err := wholeNumber(n.field, string(n.raw))
 			if err != nil {
@@ -134,7 +137,10 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 		return u, err
 	}
 	if c.TimeZone != nil {
-		zone := rawText(c.TimeZone)
+		zone, err := rawString("time_zone", `an IANA time zone such as "Europe/Paris"`, c.TimeZone)
+		if err != nil {
+			return u, err
+		}
 		u.TimeZone = &zone
 	}
 	if c.EmailDoubleOptIn != nil {
@@ -158,11 +164,27 @@ func rawDuration(field string, raw json.RawMessage) (*time.Duration, error) {
 	if raw == nil {
 		return nil, nil
 	}
-	d, err := settingsDuration(field, rawText(raw))
+	text, err := rawString(field, `a duration such as "30m" or "2h"`, raw)
+	if err != nil {
+		return nil, err
+	}
+	d, err := settingsDuration(field, text)
 	if err != nil {
 		return nil, err
 	}
 	return &d, nil
+}
+
+// rawString reads the JSON string of the field; a value of another JSON
+// type, null included, is refused naming the field, what it must be and
+// the type it was sent as (a number is not read as the string of its
+// digits).
+func rawString(field, what string, raw json.RawMessage) (string, error) {
+	var s *string
+	if json.Unmarshal(raw, &s) != nil || s == nil {
+		return "", stockbell.FieldErrorf(field, "%s must be a JSON string, %s, got %s.", field, what, jsonValueKind(strings.TrimSpace(string(raw))))
+	}
+	return *s, nil
 }
 
 // rawText is a JSON string's text, or the raw JSON of anything else, null

@@ -113,9 +113,11 @@ func jsonKind(kind string) string {
 }
 
 // jsonValueKind names the type of a JSON value as the decoder's errors do:
-// bool, object, array, string, or number and the number.
+// bool, object, array, string, or number and the number; and null.
 func jsonValueKind(value string) string {
 	switch value[0] {
+	case 'n':
+		return "null"
 	case 't', 'f':
 		return "bool"
 	case '{':

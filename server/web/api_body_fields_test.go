@@ -1,0 +1,76 @@
+package web_test
+
+import (
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
+)
+
+// TestAPIBodyRefusalsNameTheFieldAndWhy: every route of the API that
+// takes a POST, PUT or PATCH answers a field it does not know, or a value
+// of the wrong JSON type, with 422 naming the field as sent and saying
+// what is wrong: a wait given as a number names the number, not a string
+// it was never sent as; a field of the flow is named as sent, not by the
+// server's own type; a body sent to the feed sync, which takes its wait
+// as a query parameter, is refused rather than ignored. Nothing is stored,
+// synced or queued.
+func TestAPIBodyRefusalsNameTheFieldAndWhy(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		syncer := &feedSyncerStub{report: &stockbell.SyncReport{Source: stockbell.FeedSource}}
+		f := newAPIFixtureWithWebhooksOf(t, db, func(d *web.APIDeps) { d.Feeds = syncer })
+		w := newWaitingShop(t, f, "ann@example.com")
+		key := mustAPIKey(t, db, w.shop)
+		endpoint := apiDo(t, f, key, "POST", "/api/v1/webhooks/endpoints", `{"url":"https://hooks.example.com/x","event_types":["subscription.created"]}`)
+		wantAPI(t, endpoint, 201, "an endpoint")
+		settingsBefore, flowBefore := settingsOf(t, db, w.shop), flowOf(t, db, w.shop)
+		cases := []struct{ method, path, body, field, message string }{
+			{"PUT", "/api/v1/settings", `{"wait":5}`, "wait", `wait must be a JSON string, a duration such as "30m" or "2h", got number 5.`},
+			{"PUT", "/api/v1/settings", `{"wait":null}`, "wait", `wait must be a JSON string, a duration such as "30m" or "2h", got null.`},
+			{"PUT", "/api/v1/settings", `{"attribution_window":true}`, "attribution_window", `attribution_window must be a JSON string, a duration such as "30m" or "2h", got bool.`},
+			{"PUT", "/api/v1/settings", `{"time_zone":5}`, "time_zone", `time_zone must be a JSON string, an IANA time zone such as "Europe/Paris", got number 5.`},
+			{"PUT", "/api/v1/settings", `{"time_zone":["Europe/Paris"]}`, "time_zone", `time_zone must be a JSON string, an IANA time zone such as "Europe/Paris", got array.`},
+			{"PUT", "/api/v1/settings", `{"min_inventory":true}`, "min_inventory", `min_inventory must be a whole number (a JSON number), got bool.`},
+			{"PUT", "/api/v1/settings", `{"per_unit":null}`, "per_unit", `per_unit must be a whole number (a JSON number), got null.`},
+			{"PUT", "/api/v1/settings", `{"wait":"soon"}`, "wait", `wait must be a duration such as 30m or 2h, got "soon"`},
+			{"PUT", "/api/v1/flow", `{"status":5,"steps":[]}`, "status", "status must be a JSON string, got number."},
+			{"PUT", "/api/v1/flow", `{"status":"live","template":true,"steps":[]}`, "template", "template must be a JSON string, got bool."},
+			{"PUT", "/api/v1/flow", `{"status":"live","steps":[],"wait":5}`, "wait", `Unknown field "wait".`},
+			{"POST", "/api/v1/subscriptions", `{"wait":5}`, "wait", `Unknown field "wait".`},
+			{"POST", "/api/v1/webhooks/endpoints", `{"url":5}`, "url", "url must be a JSON string, got number."},
+			{"PATCH", "/api/v1/webhooks/endpoints/1", `{"enabled":"no"}`, "enabled", "enabled must be a JSON boolean, got string."},
+			{"POST", "/api/v1/feed/sync", `{"wait":false}`, "wait", "wait is a query parameter of POST /api/v1/feed/sync (?wait=false), not a field of a body: send no body."},
+			{"POST", "/api/v1/feed/sync", `{"zz":1}`, "zz", `Unknown field "zz": POST /api/v1/feed/sync takes no body.`},
+			{"POST", "/api/v1/feed/sync", `[]`, "body", "The request body must be a JSON object, got array."},
+		}
+		for _, c := range cases {
+			a := apiDo(t, f, key, c.method, c.path, c.body)
+			if a.Status != 422 || a.errorField() != c.field || a.errorMessage() != c.message {
+				t.Errorf("%s %s %s: %d %s\nwant 422 field %q message %q", c.method, c.path, c.body, a.Status, a.Raw, c.field, c.message)
+			}
+		}
+		for _, op := range readDocumentedOperations(t) {
+			if op.method != "POST" && op.method != "PUT" && op.method != "PATCH" {
+				continue
+			}
+			a := apiDo(t, f, key, op.method, strings.ReplaceAll(op.path, "{id}", "1"), `{"wait":5}`)
+			if a.Status != 422 || a.errorField() != "wait" || !strings.Contains(a.errorMessage(), "wait") {
+				t.Errorf(`%s %s {"wait":5}: %d %s, want 422 naming wait`, op.method, op.path, a.Status, a.Raw)
+			}
+		}
+		if after := settingsOf(t, db, w.shop); after != settingsBefore {
+			t.Errorf("refused bodies stored settings: %+v → %+v", settingsBefore, after)
+		}
+		if after := flowOf(t, db, w.shop); !after.UpdatedAt.Equal(flowBefore.UpdatedAt) {
+			t.Errorf("a refused body stored the flow")
+		}
+		if syncer.synced+syncer.queued != 0 {
+			t.Errorf("refused bodies synced %d and queued %d feed syncs", syncer.synced, syncer.queued)
+		}
+		wantAPI(t, apiDo(t, f, key, "POST", "/api/v1/feed/sync?wait=false", ""), 202, "a feed sync without a body")
+		wantAPI(t, apiDo(t, f, key, "POST", "/api/v1/feed/sync", " {} "), 200, "a feed sync with an empty object")
+	})
+}
