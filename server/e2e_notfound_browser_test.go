@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -39,4 +41,26 @@ func TestAdminNotFoundPagesSpeakToTheMerchantInChromium(t *testing.T) {
 func hasLink(t *testing.T, ctx context.Context, container, path string) bool {
 	t.Helper()
 	return browsertest.Eval[bool](t, ctx, fmt.Sprintf(`[...document.querySelectorAll(%q)].some((a) => new URL(a.href).pathname === %q)`, container+" a", path))
+}
+
+// TestMangledShopperLinksAnswerAPageInChromium: a shopper whose email
+// client cut a link short (an unsubscribe or confirmation link without its
+// token, a path with a stray character) gets a page, still 404, in the
+// language the browser asks for; never a JSON error.
+func TestMangledShopperLinksAnswerAPageInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	for _, path := range []string{"/unsubscribe/", "/confirm", "/demo/x/y"} {
+		browse(t, ctx, m.URL()+path, "main h1")
+		if got := text(t, ctx, "main h1"); got != "Page not found" || strings.Contains(text(t, ctx, "body"), `"error"`) {
+			t.Errorf("%s in Chromium: %q\n%s", path, got, text(t, ctx, "body"))
+		}
+	}
+	if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "fr-FR,fr;q=0.9"}}); err != nil {
+		t.Fatal(err)
+	}
+	browse(t, ctx, m.URL()+"/unsubscribe/", "main h1")
+	if got, lang := text(t, ctx, "main h1"), browsertest.Eval[string](t, ctx, "document.documentElement.lang"); got != "Page introuvable" || lang != "fr" {
+		t.Errorf("in French: %q, lang %q", got, lang)
+	}
 }

@@ -75,24 +75,29 @@ func (s *Server) writeDeadLinkPage(w http.ResponseWriter, r *http.Request, err e
 type deadLinkText struct{ Title, Text string }
 
 // deadLinkTexts are, per language, the page of a link not valid, of one no
-// longer available and of a failure on the server's side.
-var deadLinkTexts = map[string]struct{ Invalid, Gone, Error deadLinkText }{
+// longer available, of a failure on the server's side, and of a path no
+// route serves (a link mangled on its way from a message).
+var deadLinkTexts = map[string]struct{ Invalid, Gone, Error, NotFound deadLinkText }{
 	"en": {
 		deadLinkText{"Link not valid", "This link is not valid. Check that it was copied in full from your message."},
 		deadLinkText{"Link no longer available", "This link is no longer available."},
-		deadLinkText{"Something went wrong", "Something went wrong. Please try again later."}},
+		deadLinkText{"Something went wrong", "Something went wrong. Please try again later."},
+		deadLinkText{"Page not found", "There is no page at this address. If you followed a link from a message, check that it was copied in full."}},
 	"fr": {
 		deadLinkText{"Lien non valide", "Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier depuis votre message."},
 		deadLinkText{"Lien indisponible", "Ce lien n'est plus disponible."},
-		deadLinkText{"Une erreur est survenue", "Une erreur est survenue. Veuillez réessayer plus tard."}},
+		deadLinkText{"Une erreur est survenue", "Une erreur est survenue. Veuillez réessayer plus tard."},
+		deadLinkText{"Page introuvable", "Il n'y a pas de page à cette adresse. Si vous avez suivi le lien d'un message, vérifiez qu'il a été copié en entier."}},
 	"de": {
 		deadLinkText{"Link ungültig", "Dieser Link ist ungültig. Prüfen Sie, ob er vollständig aus Ihrer Nachricht kopiert wurde."},
 		deadLinkText{"Link nicht mehr verfügbar", "Dieser Link ist nicht mehr verfügbar."},
-		deadLinkText{"Etwas ist schiefgelaufen", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."}},
+		deadLinkText{"Etwas ist schiefgelaufen", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
+		deadLinkText{"Seite nicht gefunden", "Unter dieser Adresse gibt es keine Seite. Wenn Sie einem Link aus einer Nachricht gefolgt sind, prüfen Sie, ob er vollständig kopiert wurde."}},
 	"es": {
 		deadLinkText{"Enlace no válido", "Este enlace no es válido. Comprueba que lo has copiado entero desde tu mensaje."},
 		deadLinkText{"Enlace no disponible", "Este enlace ya no está disponible."},
-		deadLinkText{"Algo ha fallado", "Algo ha fallado. Inténtalo de nuevo más tarde."}},
+		deadLinkText{"Algo ha fallado", "Algo ha fallado. Inténtalo de nuevo más tarde."},
+		deadLinkText{"Página no encontrada", "No hay ninguna página en esta dirección. Si has seguido el enlace de un mensaje, comprueba que lo has copiado entero."}},
 }
 
 // deadLinkPage is what the dead link's template sees.

@@ -49,13 +49,7 @@ func NewServer(logger *slog.Logger, registry *prometheus.Registry, database Ping
 	s := &Server{Logger: logger, Metrics: registry, Database: database, router: mux.NewRouter()}
 	s.metrics = newHTTPMetrics(registry)
 	s.router.Use(labelRoute)
-	s.router.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.admin != nil && isAdminPage(r) {
-			s.admin.noSuchPage(w, r)
-			return
-		}
-		s.Error(w, r, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
-	})
+	s.router.NotFoundHandler = http.HandlerFunc(s.notFound)
 	s.router.MethodNotAllowedHandler = http.HandlerFunc(s.methodNotAllowed)
 	s.registerHealthRoutes()
 	return s
