@@ -141,10 +141,3 @@ func startOf(date time.Time, loc *time.Location) time.Time {
 func dayCount(from, to time.Time) int {
 	return int(to.Sub(from)/(24*time.Hour)) + 1
 }
-
-// ParseCSVOptions reads an export's query string: bom=1 (or true) asks for
-// the UTF-8 byte order mark that spreadsheet programs need.
-func ParseCSVOptions(v url.Values) CSVOptions {
-	bom := strings.TrimSpace(v.Get("bom"))
-	return CSVOptions{BOM: bom == "1" || strings.EqualFold(bom, "true")}
-}

@@ -21,17 +21,22 @@ var exportColumns = []string{"id", "email", "phone", "channels", "status", "loca
 
 // exportSubscribers writes the shop's subscribers matching the list's
 // search and filters as CSV (report's writer: quoted, formula-guarded, with
-// a byte order mark when ?bom=1 or ?bom=true), oldest first, reading them
+// a byte order mark when ?bom=1 or ?bom=true; another bom than those,
+// 0 or false is refused, csvOptionsOf), oldest first, reading them
 // in chunks. A read failing after rows went out breaks the download off
 // (endCSV).
 func (a *Admin) exportSubscribers(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	q, err := readSubscriberQuery(r.URL.Query())
+	opts, optsErr := csvOptionsOf(r.URL.Query())
+	if err == nil {
+		err = optsErr
+	}
 	if err != nil {
 		a.Fail(w, r, s, err)
 		return
 	}
 	out := a.csvResponse(w, s, "subscribers")
-	err = a.writeSubscribersCSV(r.Context(), out, q.filter(s.ShopID), report.ParseCSVOptions(r.URL.Query()))
+	err = a.writeSubscribersCSV(r.Context(), out, q.filter(s.ShopID), opts)
 	a.endCSV(w, r, s, out, err)
 }
 

@@ -225,19 +225,28 @@ func (a *Admin) exportActivity(w http.ResponseWriter, r *http.Request, s *AdminS
 	if err == nil {
 		err = shopHasVariant(r.Context(), a.Catalog, s.ShopID, q)
 	}
+	opts, optsErr := csvOptionsOf(r.URL.Query())
+	if err == nil {
+		err = optsErr
+	}
 	if err != nil {
 		a.Fail(w, r, s, err)
 		return
 	}
 	out := a.csvResponse(w, s, "activity")
-	err = a.Reports.WriteActivityCSV(r.Context(), out, s.ShopID, q, report.ParseCSVOptions(r.URL.Query()))
+	err = a.Reports.WriteActivityCSV(r.Context(), out, s.ShopID, q, opts)
 	a.endCSV(w, r, s, out, err)
 }
 
 // exportQueued streams every queued subscriber of the shop.
 func (a *Admin) exportQueued(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	opts, err := csvOptionsOf(r.URL.Query())
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	out := a.csvResponse(w, s, "queued-subscribers")
-	err := a.Reports.WriteQueuedCSV(r.Context(), out, s.ShopID, report.ParseCSVOptions(r.URL.Query()))
+	err = a.Reports.WriteQueuedCSV(r.Context(), out, s.ShopID, opts)
 	a.endCSV(w, r, s, out, err)
 }
 

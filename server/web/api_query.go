@@ -111,9 +111,11 @@ func queryBool(v string, absent bool) (value, ok bool) {
 	return false, false
 }
 
-// csvOptionsOf reads an export's ?bom as queryBool does; the admin's
-// exports read it leniently (report.ParseCSVOptions), a program's typo is
-// refused.
+// csvOptionsOf reads an export's ?bom as queryBool does, for the API's
+// exports and the admin's alike: 1 or true asks for the byte order mark,
+// 0, false or nothing leaves it out, and anything else is EINVALID naming
+// bom, before any CSV (the admin's own links send only bom=1, so another
+// value is an address edited or cut short, not a choice to read as "no").
 func csvOptionsOf(q url.Values) (report.CSVOptions, error) {
 	bom, ok := queryBool(q.Get("bom"), false)
 	if !ok {
