@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -225,30 +226,34 @@ func (s *adminSession) completeVariants(ctx context.Context, item *gqlItem) erro
 
 // fetchItem reads one inventory item with all its levels and every
 // variant it backs (several when variants share it), each with its
-// product: one record per variant. It returns none when Shopify no longer
-// has the item.
-func (s *adminSession) fetchItem(ctx context.Context, itemID string) ([]variantRecord, error) {
+// product: one record per variant. It returns none when Shopify does not
+// answer the item for the shop (null: the shop has no such item, or no
+// longer has it).
+func (s *adminSession) fetchItem(ctx context.Context, itemID string) (records []variantRecord, null bool, err error) {
 	var data struct {
-		InventoryItem *gqlItem `json:"inventoryItem"`
+		InventoryItem json.RawMessage `json:"inventoryItem"`
 	}
 	if err := s.query(ctx, inventoryItemQuery, map[string]any{"id": gid("InventoryItem", itemID)}, &data); err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	item := data.InventoryItem
-	if item == nil {
-		return nil, nil
+	if len(data.InventoryItem) == 0 || answeredNull(data.InventoryItem) {
+		return nil, answeredNull(data.InventoryItem), nil
 	}
-	if err := s.completeVariants(ctx, item); err != nil {
-		return nil, err
+	var item gqlItem
+	if err := json.Unmarshal(data.InventoryItem, &item); err != nil {
+		return nil, false, fmt.Errorf("shopify admin api: decode inventory item %s: %w", itemID, err)
 	}
-	if err := s.completeLevels(ctx, item); err != nil {
-		return nil, err
+	if err := s.completeVariants(ctx, &item); err != nil {
+		return nil, false, err
 	}
-	records := make([]variantRecord, len(item.Variants.Nodes))
+	if err := s.completeLevels(ctx, &item); err != nil {
+		return nil, false, err
+	}
+	records = make([]variantRecord, len(item.Variants.Nodes))
 	for i, v := range item.Variants.Nodes {
-		records[i] = variantRecord{variant: v, item: *item}
+		records[i] = variantRecord{variant: v, item: item}
 	}
-	return records, nil
+	return records, false, nil
 }
 
 // upsertRecords upserts the records of one read grouped by product, in

@@ -38,6 +38,10 @@ type Integration struct {
 	DataRequests stockbell.DataRequestSink
 	Clock        stockbell.Clock
 	Logger       *slog.Logger
+
+	// foreign remembers the ids Shopify answered null for when asked
+	// with a shop's token (foreign_ids.go).
+	foreign foreignIDs
 }
 
 // adminSession is an installed shop with its opened access token.

@@ -107,15 +107,23 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 }
 
 // refreshItem reads an inventory item through the Admin API and upserts
-// every variant it backs (tracking, policy, levels) with its product.
+// every variant it backs (tracking, policy, levels) with its product. An
+// item the shop does not hold that Shopify answered null for lately is
+// not asked about again (askOnce).
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
+	dropped, release, err := in.askOnce(ctx, shop, foreignItem, itemID, func() (bool, error) { return in.holdsItem(ctx, shop.ID, itemID) })
+	if dropped || err != nil {
+		return err
+	}
+	defer release()
 	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead, recovered *stockbell.SyncReport) error {
 		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh", recovered)
 	})
 }
 
 // readItem reads an inventory item through the Admin API for a webhook's
-// processing and hands what it read to apply, with the read's success
+// processing and hands what it read to apply (nothing when Shopify
+// answers null for the item: that answer is remembered, see askOnce), with the read's success
 // (stockbell.RecoveryReport, nil when it read nothing) for apply to record
 // with its write or by itself. Only its failures are in the sync log
 // (RereadSource), and the read that ends one. Shopify's
@@ -132,11 +140,14 @@ func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemI
 	if err != nil {
 		return err
 	}
-	records, err := sess.fetchItem(ctx, itemID)
+	records, null, err := sess.fetchItem(ctx, itemID)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, RereadSource, started, err); stopped {
 		return err2
 	} else if err != nil {
 		return err
+	}
+	if null {
+		in.rememberForeign(shop, foreignItem, itemID)
 	}
 	return apply(records, read, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), len(records)))
 }

@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -19,7 +20,9 @@ import (
 // (productOfShop). The inventory topics need no such check: an item the
 // shop does not hold is read with the shop's token (readItem), and
 // Shopify answers no item for another shop's; orders count only for
-// variants the shop holds.
+// variants the shop holds. Shopify's null answer for a product or an item
+// is remembered for a while (foreign_ids.go), so the same body sent again
+// and again costs the shop one query.
 
 // productOfShopQuery asks whether the shop has a product: Shopify answers
 // product null for an id of another shop's product. It costs one point.
@@ -29,7 +32,9 @@ const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$i
 // body names belongs to the shop: it holds the product already (no
 // request), or Shopify, asked with the shop's token, answers it. A
 // product Shopify does not answer is logged at info, naming the topic and
-// the id, and the receipt is dropped. Shopify's refusal is recorded in the
+// the id, and the receipt is dropped; Shopify's null answer is remembered,
+// and a product it answered null for lately is dropped without asking
+// (askOnce, logged at debug). Shopify's refusal is recorded in the
 // sync log (RereadSource, as a webhook's read of an item is) and drops the
 // receipt too; any other failure is returned, so the receipt is retried.
 // When it asked, recovered is the read's success for the product's upsert
@@ -38,15 +43,18 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 	if held, err := in.holdsProduct(ctx, shop.ID, productID); held || err != nil {
 		return held, nil, err
 	}
+	dropped, release, err := in.askOnce(ctx, shop, foreignProduct, productID, nil, "topic", topic)
+	if dropped || err != nil {
+		return false, nil, err
+	}
+	defer release()
 	started := in.Clock.Now()
 	sess, err := in.session(shop)
 	if err != nil {
 		return false, nil, err
 	}
 	var data struct {
-		Product *struct {
-			ID string `json:"id"`
-		} `json:"product"`
+		Product json.RawMessage `json:"product"`
 	}
 	err = sess.query(ctx, productOfShopQuery, map[string]any{"id": gid("Product", productID)}, &data)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, RereadSource, started, err); stopped {
@@ -54,7 +62,10 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 	} else if err != nil {
 		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, err)
 	}
-	if data.Product == nil {
+	if len(data.Product) == 0 || answeredNull(data.Product) {
+		if answeredNull(data.Product) {
+			in.rememberForeign(shop, foreignProduct, productID)
+		}
 		in.Logger.InfoContext(ctx, "shopify product webhook dropped: Shopify has no such product in the shop",
 			"topic", topic, "shop", shop.Domain, "product", productID)
 		return false, nil, nil
@@ -66,5 +77,12 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 // (deleted or not, with any of its variants).
 func (in *Integration) holdsProduct(ctx context.Context, shopID int64, productID string) (bool, error) {
 	_, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductPlatformID: &productID, Limit: 1})
+	return total > 0, err
+}
+
+// holdsItem reports whether the shop's catalog holds a variant the
+// inventory item backs.
+func (in *Integration) holdsItem(ctx context.Context, shopID int64, itemID string) (bool, error) {
+	_, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, InventoryItemID: &itemID, Limit: 1})
 	return total > 0, err
 }

@@ -1,0 +1,198 @@
+package shopify
+
+import (
+	"container/list"
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// A body Shopify signed for one shop, sent again under another shop's
+// domain, names a product or an inventory item that shop does not hold:
+// Shopify, asked with that shop's token, answers null (product_owner.go).
+// Each question costs the shop a query from its cost bucket, which its
+// catalog sync and reconciliation share, so the integration remembers,
+// per process, the ids Shopify answered null for, and drops a delivery
+// naming one again without asking. Only a null answer is remembered, never
+// an error, a refusal, a throttle or a timeout: those answer nothing.
+
+// ForeignIDsRemembered bounds the (shop, kind, id) answers remembered per
+// process; past it the least recently used is forgotten. A few hundred
+// bytes each: well under a megabyte.
+const ForeignIDsRemembered = 4096
+
+// ForeignIDLifetime is how long a null answer is trusted. Shopify's ids
+// are global and never move between shops, so a null answer for another
+// shop's id stays true; but Shopify does not document that its Admin API
+// answers a product or an inventory item as soon as a webhook naming it is
+// sent, and a null answer for the shop's own new id, read too early, would
+// drop that id's deliveries for as long as it is remembered. An hour
+// bounds that; the daily catalog sync stores such a product in any case.
+const ForeignIDLifetime = time.Hour
+
+// The kinds of id remembered.
+const (
+	foreignProduct = "product"
+	foreignItem    = "inventory_item"
+)
+
+// foreignKey is an id of a kind Shopify answered null for when asked with
+// the shop's token. The domain is part of it so that a shop row erased
+// and its id given to another shop never inherits the answers.
+type foreignKey struct {
+	shopID   int64
+	domain   string
+	kind, id string
+}
+
+// foreignIDs remembers null answers (ForeignIDsRemembered of them, each
+// for ForeignIDLifetime) and the questions being asked now, so that
+// deliveries of the same id processed at once ask Shopify once. The zero
+// value is ready; it is safe for concurrent use.
+type foreignIDs struct {
+	mu      sync.Mutex
+	entries map[foreignKey]*list.Element // of foreignEntry
+	recent  list.List                    // most recently used first
+	asking  map[foreignKey]chan struct{} // closed when the question ends
+}
+
+type foreignEntry struct {
+	key   foreignKey
+	until time.Time
+}
+
+// claim reports whether key is remembered at now. When it is not, the
+// caller is to ask Shopify and call release when done (after remember, if
+// Shopify answered null). While another caller is asking about the same
+// key, claim waits for that question to end, then looks again.
+func (f *foreignIDs) claim(ctx context.Context, key foreignKey, now func() time.Time) (known bool, release func(), err error) {
+	for {
+		f.mu.Lock()
+		if f.knownLocked(key, now()) {
+			f.mu.Unlock()
+			return true, nil, nil
+		}
+		wait, busy := f.asking[key]
+		if !busy {
+			done := make(chan struct{})
+			if f.asking == nil {
+				f.asking = map[foreignKey]chan struct{}{}
+			}
+			f.asking[key] = done
+			f.mu.Unlock()
+			return false, func() { f.end(key, done) }, nil
+		}
+		f.mu.Unlock()
+		select {
+		case <-wait:
+		case <-ctx.Done():
+			return false, nil, ctx.Err()
+		}
+	}
+}
+
+// end ends the question about key.
+func (f *foreignIDs) end(key foreignKey, done chan struct{}) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.asking, key)
+	close(done)
+}
+
+// knownLocked reports whether key is remembered and still trusted at now,
+// marking it used; an expired entry is forgotten.
+func (f *foreignIDs) knownLocked(key foreignKey, now time.Time) bool {
+	el, ok := f.entries[key]
+	if !ok {
+		return false
+	}
+	if !now.Before(el.Value.(foreignEntry).until) {
+		f.recent.Remove(el)
+		delete(f.entries, key)
+		return false
+	}
+	f.recent.MoveToFront(el)
+	return true
+}
+
+// remember records Shopify's null answer for key, given at now.
+func (f *foreignIDs) remember(key foreignKey, now time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	entry := foreignEntry{key: key, until: now.Add(ForeignIDLifetime)}
+	if el, ok := f.entries[key]; ok {
+		el.Value = entry
+		f.recent.MoveToFront(el)
+		return
+	}
+	if f.entries == nil {
+		f.entries = map[foreignKey]*list.Element{}
+	}
+	f.entries[key] = f.recent.PushFront(entry)
+	for f.recent.Len() > ForeignIDsRemembered {
+		oldest := f.recent.Back()
+		f.recent.Remove(oldest)
+		delete(f.entries, oldest.Value.(foreignEntry).key)
+	}
+}
+
+// forget drops what is remembered for key.
+func (f *foreignIDs) forget(key foreignKey) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if el, ok := f.entries[key]; ok {
+		f.recent.Remove(el)
+		delete(f.entries, key)
+	}
+}
+
+// foreignKeyOf is the key of an id of kind asked about with shop's token.
+func foreignKeyOf(shop *stockbell.Shop, kind, id string) foreignKey {
+	return foreignKey{shopID: shop.ID, domain: shop.Domain, kind: kind, id: id}
+}
+
+// askOnce decides whether a delivery naming an id of kind the shop does
+// not hold needs Shopify asked: dropped when Shopify answered null for it
+// within ForeignIDLifetime (logged at debug); otherwise the caller asks
+// and then calls release. held, when not nil, reports whether the shop
+// holds the id now: a remembered answer never drops a delivery about an id
+// the shop has come to hold (it is forgotten, and Shopify asked). attrs
+// lead the debug log's (the topic, when known).
+func (in *Integration) askOnce(ctx context.Context, shop *stockbell.Shop, kind, id string, held func() (bool, error), attrs ...any) (dropped bool, release func(), err error) {
+	key := foreignKeyOf(shop, kind, id)
+	for {
+		known, release, err := in.foreign.claim(ctx, key, in.Clock.Now)
+		if err != nil || !known {
+			return false, release, err
+		}
+		if held != nil {
+			holds, err := held()
+			if err != nil {
+				return false, nil, err
+			}
+			if holds {
+				in.foreign.forget(key)
+				continue
+			}
+		}
+		in.Logger.DebugContext(ctx, "shopify webhook dropped without asking: Shopify answered lately that the shop has no such "+kind,
+			append(attrs, "shop", shop.Domain, kind, id)...)
+		return true, nil, nil
+	}
+}
+
+// rememberForeign records that Shopify, asked with the shop's token,
+// answered null for the id of kind.
+func (in *Integration) rememberForeign(shop *stockbell.Shop, kind, id string) {
+	in.foreign.remember(foreignKeyOf(shop, kind, id), in.Clock.Now())
+}
+
+// answeredNull reports whether a field of an answer's data is null: a
+// definite answer that there is no such object for the shop (a field
+// missing from the answer is no answer at all).
+func answeredNull(field json.RawMessage) bool {
+	return string(field) == "null"
+}
