@@ -21,7 +21,7 @@ import (
 
 // ForeignIDsRemembered bounds the (shop, kind, id) answers remembered per
 // process; past it the least recently used is forgotten. A few hundred
-// bytes each: well under a megabyte.
+// bytes each: two megabytes at most.
 const ForeignIDsRemembered = 4096
 
 // ForeignIDLifetime is how long a null answer is trusted. Shopify's ids
