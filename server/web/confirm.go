@@ -260,7 +260,7 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 {{- else if .Page.Closed}}
 <p role="status">{{sprintf .Closed.Text .Page.Shop .Page.Product .Page.Contact}}</p>
 {{- else if .Page.Confirmed}}
-<p class="done" role="status">{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
+<p class="done" role="status" tabindex="-1" autofocus>{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
 {{- else}}
 <p>{{.Page.ConsentText}}</p>
 <p class="muted">{{sprintf .T.For .Page.Contact}}</p>

@@ -185,7 +185,10 @@ var pageTexts = map[string]pageText{
 // A word longer than the screen is wide (German's compound titles, an email
 // address) breaks rather than making the page scroll sideways. The body's
 // side padding keeps the card clear of a phone's edges: on a wide screen
-// the card's auto margins center it anyway.
+// the card's auto margins center it anyway. The notice saying what a
+// button did (.done) opens focused (tabindex -1, autofocus), so that a
+// screen reader reads it first and Tab goes on from it, and shows the
+// buttons' focus ring.
 const shopperPageHead = `<!DOCTYPE html>
 <html lang="{{.Lang}}">
 <head>
@@ -199,7 +202,7 @@ body{margin:0;padding:0 16px;font:16px/1.5 -apple-system,BlinkMacSystemFont,"Seg
 main{max-width:560px;margin:24px auto;padding:24px;background:#fff;border-radius:8px;overflow-wrap:anywhere}
 h1{font-size:22px;margin:0 0 12px}
 button{font:inherit;padding:8px 16px;border-radius:6px;border:1px solid #18181b;cursor:pointer;min-height:44px}
-button:focus-visible{outline:3px solid #2563eb;outline-offset:2px}
+button:focus-visible,.done:focus{outline:3px solid #2563eb;outline-offset:2px}
 .done{padding:12px;background:#ecfdf5;border-radius:6px}
 .muted{color:#71717a}
 `
@@ -224,13 +227,13 @@ ul.undone li{display:list-item;padding:0;border:0}
 <p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
 {{- else}}
 {{- if .Undone}}
-<div class="done" role="status"><ul class="undone">
+<div class="done" role="status" tabindex="-1" autofocus><ul class="undone">
 {{- range .Undone}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}{{$.U.Colon}} {{$.U.Result .Result}}</li>{{end}}
 </ul></div>
 {{- else if .Removed}}
-<div class="done" role="status"><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{.T.Removed}}{{end}}</p>
+<div class="done" role="status" tabindex="-1" autofocus><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{.T.Removed}}{{end}}</p>
 {{- with .Undo}}
-<form method="post" class="undo"><input type="hidden" name="undo" value="{{.}}"><button type="submit">{{$.U.Undo}}</button> <span class="muted">{{$.U.Hint}}</span></form>
+<form method="post" class="undo"><input type="hidden" name="undo" value="{{.}}"><button type="submit" aria-describedby="undo-hint">{{$.U.Undo}}</button> <span class="muted" id="undo-hint">{{$.U.Hint}}</span></form>
 {{- end}}</div>
 {{- end}}
 <p>{{sprintf .T.Intro .Alerts.Contact .Alerts.Shop}}</p>
