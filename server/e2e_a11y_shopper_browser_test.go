@@ -67,6 +67,9 @@ func tabThrough(t *testing.T, ctx context.Context, page string) {
 		if stop == "" {
 			continue // past the last stop, the browser's own controls
 		}
+		if strings.HasPrefix(stop[strings.Index(stop, " ")+1:], "<iframe") {
+			continue // focus is in a preview's own page, which shows it there and is not readable from here
+		}
 		if missing := browsertest.Eval[string](t, ctx, focusRingMissing); missing != "" {
 			t.Errorf("%s: focus not shown on %s", page, missing)
 		}
