@@ -129,8 +129,9 @@ func pressOn(t *testing.T, ctx context.Context, control, ready string) {
 
 // TestShopperPagesAreAccessibleInChromium walks, on a 360 px phone and by
 // keyboard, a French shopper's unsubscribe page (removing an alert, then
-// undoing it), confirmation page (confirming), and the pages answering a
-// link that is not valid in the language the browser asks for, and audits
+// undoing it), confirmation page (confirming), a scheduled report's
+// unsubscribe page (stopping it), and the pages answering a link that is
+// not valid in the language the browser asks for, and audits
 // each: structure, names, contrast, target sizes, visible focus, lang; the
 // page after a button opens on its notice.
 func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
@@ -174,6 +175,13 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 	pressOn(t, ctx, "form button", ".done")
 	wantFocusOnNotice(t, ctx, "after confirming", "confirm")
 	auditPage(t, ctx, "after confirming")
+
+	// The page a scheduled report's email links to, to stop it.
+	browse(t, ctx, base+reportUnsubscribeLink(t, m, shop), "h1")
+	auditPage(t, ctx, "report unsubscribe")
+	pressOn(t, ctx, "main form button", "h1")
+	wantFocusOnNotice(t, ctx, "after Stop this report", "no longer receives this report")
+	auditPage(t, ctx, "after Stop this report")
 
 	// A link that is not valid says so in the language the browser asks
 	// for, the page marked with it.
