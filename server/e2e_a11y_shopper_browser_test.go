@@ -24,7 +24,7 @@ import (
 // allows (a 24 px circle on their centre reaching no other control): a
 // link within a sentence is exempt, as is a box that holds the control.
 const smallTargets = `(() => {
-	const controls = [...document.querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [tabindex]:not([tabindex='-1'])")]
+	const controls = [...(typeof root == "undefined" ? document : root).querySelectorAll("a[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [tabindex]:not([tabindex='-1'])")]
 		.filter((el) => el.checkVisibility() && el.getClientRects().length);
 	const rects = controls.map((el) => el.getBoundingClientRect());
 	const small = (r) => r.width < 23.5 || r.height < 23.5;
@@ -198,5 +198,45 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 			t.Errorf("%s reads %q, want %q", path, got, says)
 		}
 		auditPage(t, ctx, path)
+	}
+}
+
+// TestDemoSignUpByKeyboardOnAPhone: on a 360 px phone, a shopper signs up
+// for the demo's sold-out size by text message with the keyboard alone:
+// the notify button opens the form on its first field; a number without
+// the SMS consent is refused, the consent marked invalid, described by the
+// announced refusal, and focused; ticked, the sign-up is announced and
+// focus goes to the close button. The form's targets are 24 px or spaced.
+func TestDemoSignUpByKeyboardOnAPhone(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, firstRunBudget)
+	browsertest.Do(t, ctx, chromedp.EmulateViewport(360, 800))
+	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
+	waitForServer(t, ctx, `shown(button())`)
+	browsertest.TabTo(t, ctx, "b")
+	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitForServer(t, ctx, `dialog() && dialog().open`)
+	if got := browsertest.Focused(t, ctx); got != "email" {
+		t.Errorf("focus on %q after opening the form, want the email field", got)
+	}
+	for _, small := range browsertest.Eval[[]string](t, ctx, browsertest.JS(`(() => { const root = form(); return `+smallTargets+`; })()`)) {
+		t.Errorf("the form: target below 24 px: %s", small)
+	}
+	browsertest.TabTo(t, ctx, "phone")
+	browsertest.Do(t, ctx, chromedp.KeyEvent("+33612345678"))
+	browsertest.TabTo(t, ctx, "s")
+	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitForServer(t, ctx, `field("sms_consent").getAttribute("aria-invalid") == "true"`)
+	consent := browsertest.Eval[[]string](t, ctx, browsertest.JS(`[describe(active()), status().textContent,
+		status().id && (field("sms_consent").getAttribute("aria-describedby") || "").split(" ").includes(status().id) ? "described" : "not described"]`))
+	if consent[0] != "sms_consent" || consent[1] == "" || consent[2] != "described" {
+		t.Errorf("after a number without consent: focus on %q, status %q, consent %s by it", consent[0], consent[1], consent[2])
+	}
+	browsertest.Do(t, ctx, chromedp.KeyEvent(" "))
+	browsertest.TabTo(t, ctx, "s")
+	browsertest.Do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitForServer(t, ctx, `status().textContent.includes("text you")`)
+	if got := browsertest.Focused(t, ctx); got != "x" {
+		t.Errorf("focus on %q after signing up, want the close button", got)
 	}
 }
