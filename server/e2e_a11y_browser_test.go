@@ -63,7 +63,7 @@ const adminLinks = `[...document.querySelectorAll("a[href^='/admin']")].map((a) 
 
 // TestAdminPagesAreAccessibleInChromium visits every admin page of the
 // demo shop that its links reach, and the public pages a merchant meets
-// (the start page, the sign-in page, the demo's product page) and the
+// (the start page, the sign-in pages, the demo's product page) and the
 // pages answering a mistake, at 360 and 1280 px, and checks each for one
 // h1 and headings in order, tables with header cells, notices that are
 // announced, controls and links that have a name, text contrast, target
@@ -84,6 +84,14 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 	}
 	browse(t, ctx, base+"/admin/sign-in", "h1")
 	audit("/admin/sign-in")
+	// The sign-in pages: asked for a page signed out, and a one-time link's.
+	browse(t, ctx, base+"/admin/settings", "h1")
+	audit("/admin/settings signed out")
+	shop, _ := demoSizeM(t, m)
+	token, _, err := m.DB.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID})
+	noErr(t, err)
+	browse(t, ctx, web.SignInURL(base, token), "h1")
+	audit("a one-time sign-in link")
 	browse(t, ctx, base+"/demo", "h1")
 	audit("/demo")
 	browse(t, ctx, base+"/", "h1")
@@ -198,6 +206,7 @@ func TestAdminFieldErrorsAreReadWithTheirField(t *testing.T) {
 			t.Errorf("%s, %s = %q: focus is on %s, want the field marked invalid", c.page, c.field, c.value,
 				browsertest.Eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
 		}
+		auditPage(t, ctx, fmt.Sprintf("%s refusing %s = %q", c.page, c.field, c.value))
 	}
 }
 
