@@ -42,11 +42,13 @@ const pageStructure = `(() => {
 	}
 	return out; })()`
 
-// unnamedControls lists the page's controls and links that the browser
-// gives no accessible name: what a screen reader would say nothing for.
+// unnamedControls lists the page's controls and links, and the images,
+// figures, frames, regions and dialogs, that the browser gives no
+// accessible name: what a screen reader would say nothing for.
 func unnamedControls(t *testing.T, ctx context.Context) []string {
 	t.Helper()
-	roles := []string{"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton", "slider", "button", "link", "switch"}
+	roles := []string{"textbox", "searchbox", "combobox", "listbox", "checkbox", "radio", "spinbutton", "slider", "button", "link", "switch",
+		"image", "img", "figure", "Iframe", "region", "dialog", "radiogroup"}
 	var out []string
 	for _, n := range browsertest.AXNodes(t, ctx) {
 		if slices.Contains(roles, n.Role) && n.Name == "" {
