@@ -184,7 +184,7 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 	auditPage(t, ctx, "after Stop this report")
 
 	// A link that is not valid says so in the language the browser asks
-	// for, the page marked with it.
+	// for, the page marked with it, its title and heading first.
 	agent := browsertest.Eval[string](t, ctx, `navigator.userAgent`)
 	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, tgt *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tgt, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: agent, AcceptLanguage: "de-DE,de;q=0.9"})
@@ -196,6 +196,9 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 		wantLang(t, ctx, path, "de")
 		if got := text(t, ctx, "main"); !strings.Contains(got, says) {
 			t.Errorf("%s reads %q, want %q", path, got, says)
+		}
+		if got := browsertest.Eval[[]string](t, ctx, `[document.title, document.querySelector("h1").textContent]`); got[0] != "Link ungültig" || got[1] != got[0] {
+			t.Errorf("%s: title and heading %q, want %q, which say what happened", path, got, "Link ungültig")
 		}
 		auditPage(t, ctx, path)
 	}

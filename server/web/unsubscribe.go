@@ -130,7 +130,13 @@ func (h *unsubscribeHandler) fail(w http.ResponseWriter, r *http.Request, err er
 	}
 	h.server.logFailure(r, status, err)
 	lang := pageLanguage(r.Header.Get("Accept-Language"))
-	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: pageTexts[lang], U: undoTexts[lang], Status: status})
+	texts := pageTexts[lang]
+	// The title and heading say what happened, as a dead short link's do.
+	texts.Title = deadLinkTexts[lang].Invalid.Title
+	if status == http.StatusInternalServerError { // as the page's sentence
+		texts.Title = deadLinkTexts[lang].Error.Title
+	}
+	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: texts, U: undoTexts[lang], Status: status})
 }
 
 // unsubscribePage is what the page template sees.
