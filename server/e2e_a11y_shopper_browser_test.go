@@ -202,6 +202,8 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 		}
 		auditPage(t, ctx, path)
 	}
+	browse(t, ctx, base+"/reports/unsubscribe/not-a-token", "h1")
+	auditPage(t, ctx, "a report's unsubscribe link not valid")
 }
 
 // TestDemoSignUpByKeyboardOnAPhone: on a 360 px phone, a shopper signs up
