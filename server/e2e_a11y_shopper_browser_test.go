@@ -131,7 +131,7 @@ func pressOn(t *testing.T, ctx context.Context, control, ready string) {
 // keyboard, a French shopper's unsubscribe page (removing an alert, then
 // undoing it), confirmation page (confirming), a scheduled report's
 // unsubscribe page (stopping it), and the pages answering a link that is
-// not valid in the language the browser asks for, and audits
+// not valid or leads to no page in the language the browser asks for, and audits
 // each: structure, names, contrast, target sizes, visible focus, lang; the
 // page after a button opens on its notice.
 func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
@@ -190,15 +190,19 @@ func TestShopperPagesAreAccessibleInChromium(t *testing.T) {
 		_, err := cdp.Call(ctx, tgt, emulation.SetUserAgentOverride, emulation.SetUserAgentOverrideParams{UserAgent: agent, AcceptLanguage: "de-DE,de;q=0.9"})
 		return err
 	}))
-	for path, says := range map[string]string{"/unsubscribe/not-a-token": "Dieser Link ist ungültig",
-		"/confirm/not-a-token": "ungültig", "/r/not-a-code": "Dieser Link ist ungültig"} {
+	for path, want := range map[string]struct{ title, says string }{
+		"/unsubscribe/not-a-token": {"Link ungültig", "Dieser Link ist ungültig"},
+		"/confirm/not-a-token":     {"Link ungültig", "ungültig"},
+		"/r/not-a-code":            {"Link ungültig", "Dieser Link ist ungültig"},
+		"/no-such-page":            {"Seite nicht gefunden", "Unter dieser Adresse gibt es keine Seite"},
+	} {
 		browse(t, ctx, base+path, "h1")
 		wantLang(t, ctx, path, "de")
-		if got := text(t, ctx, "main"); !strings.Contains(got, says) {
-			t.Errorf("%s reads %q, want %q", path, got, says)
+		if got := text(t, ctx, "main"); !strings.Contains(got, want.says) {
+			t.Errorf("%s reads %q, want %q", path, got, want.says)
 		}
-		if got := browsertest.Eval[[]string](t, ctx, `[document.title, document.querySelector("h1").textContent]`); got[0] != "Link ungültig" || got[1] != got[0] {
-			t.Errorf("%s: title and heading %q, want %q, which say what happened", path, got, "Link ungültig")
+		if got := browsertest.Eval[[]string](t, ctx, `[document.title, document.querySelector("h1").textContent]`); got[0] != want.title || got[1] != got[0] {
+			t.Errorf("%s: title and heading %q, want %q, which say what happened", path, got, want.title)
 		}
 		auditPage(t, ctx, path)
 	}
