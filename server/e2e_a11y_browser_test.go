@@ -122,6 +122,10 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 	if got := text(t, ctx, "main"); !strings.Contains(got, "because") {
 		t.Errorf("the Reports page audited shows no skip reason:\n%s", got)
 	}
+	browse(t, ctx, base+"/admin/outbox", "h1")
+	if got := text(t, ctx, "main"); !strings.Contains(got, "Held for quiet hours") {
+		t.Errorf("the Outbox audited shows no text held for quiet hours:\n%s", got)
+	}
 	for _, want := range []string{"/admin/outbox/", "/admin/subscribers/"} {
 		if !slices.ContainsFunc(slices.Collect(maps.Keys(seen)), func(p string) bool { return strings.HasPrefix(p, want) }) {
 			t.Errorf("no page under %s reached", want)
@@ -135,16 +139,29 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 
 // pagesWithActivity gives the demo shop what its busier pages show: an
 // alert sent (the Outbox and its message, a subscriber's timeline), one
-// skipped as its shopper unsubscribed (the Reports page's skip reasons)
-// and a batch held for approval (the Flow page's held batches).
+// skipped as its shopper unsubscribed (the Reports page's skip reasons),
+// a text held for its recipient's quiet hours, which are on around the
+// present hour in Paris (the Outbox's, the subscribers' and the
+// subscriber's held texts), and a batch held for approval (the Flow
+// page's held batches).
 func pagesWithActivity(t *testing.T, m *Main) {
 	t.Helper()
 	ctx := context.Background()
 	shop, _ := demoSizeM(t, m)
 	gone := subscribeToSizeM(t, m, "gone@example.com")
+	_, sizeM := demoSizeM(t, m)
+	_, _, err := m.DB.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: sizeM.ID,
+		Phone: "+33612345678", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true, Source: "snippet"})
+	noErr(t, err)
+	paris, err := time.LoadLocation("Europe/Paris")
+	noErr(t, err)
+	now, on := time.Now().In(paris), true
+	start, end := now.Add(-time.Hour).Format("15:04"), now.Add(2*time.Hour).Format("15:04")
+	_, err = m.DB.UpdateSettings(ctx, shop.ID, stockbell.SettingsUpdate{QuietHours: &on, QuietHoursStart: &start, QuietHoursEnd: &end})
+	noErr(t, err)
 	batch := heldBatch(t, m, shop)
 	noErr(t, m.DB.Unsubscribe(ctx, shop.ID, gone.ID))
-	_, err := m.DB.ApproveHeldBatch(ctx, shop.ID, batch)
+	_, err = m.DB.ApproveHeldBatch(ctx, shop.ID, batch)
 	noErr(t, err)
 	eventually(t, m, "the approved alert in the Outbox", func() bool {
 		msgs, _, err := m.DB.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})
