@@ -286,3 +286,27 @@ func TestAdminMainLoopByKeyboardInChromium(t *testing.T) {
 		t.Errorf("the activity downloaded by keyboard:\n%s", csv)
 	}
 }
+
+// TestQuietHoursTimesSayWhoseTimeTheyAre: the Settings page's quiet hours
+// start and end are each read with the hint under the checkbox above them,
+// which says whose time they are (the recipient's), as every other field
+// of the page is read with its own hint.
+func TestQuietHoursTimesSayWhoseTimeTheyAre(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, firstRunBudget)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	browse(t, ctx, m.URL()+"/admin/settings", "#quiet_hours_start")
+	hint := browsertest.Eval[string](t, ctx, `document.getElementById("quiet_hours-hint").textContent`)
+	described := map[string]string{}
+	for _, n := range browsertest.AXNodes(t, ctx) {
+		if n.Role == "InputTime" {
+			described[n.Name] = n.Description
+		}
+	}
+	for _, name := range []string{"Quiet hours start", "Quiet hours end"} {
+		if !strings.Contains(described[name], "recipient's local time") || described[name] != hint {
+			t.Errorf("%s is described as %q, want the quiet hours hint %q", name, described[name], hint)
+		}
+	}
+}
