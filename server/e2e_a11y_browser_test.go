@@ -23,7 +23,8 @@ import (
 // pageStructure lists what is wrong with the page's structure: a count of
 // h1 other than one, a heading that skips a level, a table without header
 // cells, a notice or error that is not announced (role status or alert),
-// and a visible field with no label of its own.
+// and a field's hint or refusal (one with an id, or one just before a
+// field) that no field is described by.
 const pageStructure = `(() => {
 	const out = [], visible = (el) => el.checkVisibility();
 	const h1 = [...document.querySelectorAll("h1")].filter(visible).length;
@@ -39,6 +40,14 @@ const pageStructure = `(() => {
 	}
 	for (const el of [...document.querySelectorAll(".banner, .error-text, .notice, .flash")].filter(visible)) {
 		if (!el.closest("[role=status], [role=alert], [aria-live]")) out.push("notice not announced: " + el.textContent.trim().slice(0, 60));
+	}
+	const described = new Set([...document.querySelectorAll("[aria-describedby]")].flatMap((el) => el.getAttribute("aria-describedby").split(/\s+/)));
+	const beforeField = (el) => { let next = el.nextElementSibling;
+		while (next && next.matches(".hint, .field-error, label")) next = next.nextElementSibling;
+		return next && next.matches("input, select, textarea"); };
+	for (const hint of [...document.querySelectorAll(".hint, .field-error")].filter(visible)) {
+		if (hint.closest("label, legend, summary") || described.has(hint.id) || !(hint.id || beforeField(hint))) continue;
+		out.push("a field's hint or refusal read with no field: " + hint.textContent.trim().slice(0, 60));
 	}
 	return out; })()`
 
