@@ -103,24 +103,25 @@ func bigCommerceFirstJobs(shop *stockbell.Shop) []stockbell.JobArgs {
 }
 
 // Load serves the load callback: it verifies the signed payload and returns
-// the installed store and the user opening it (granted access: the owner
+// the installed store, the user opening it (granted access: the owner
 // grants users the app in the control panel, and their first load is how
-// Stockbell learns of them). EUNAUTHORIZED for a bad or expired payload, a
-// store that is not installed, or a user removed since the payload was
-// signed.
-func (b *BigCommerce) Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error) {
+// Stockbell learns of them) and the page of the app asked for (the
+// payload's url, unchecked: "" or "/" for its home). EUNAUTHORIZED for a
+// bad or expired payload, a store that is not installed, or a user removed
+// since the payload was signed.
+func (b *BigCommerce) Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, string, error) {
 	p, shop, err := b.verifiedStore(ctx, query)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
 	if !shop.Active() {
-		return nil, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Stockbell is not installed on this store: install it again from the control panel.")
+		return nil, nil, "", stockbell.Errorf(stockbell.EUNAUTHORIZED, "Stockbell is not installed on this store: install it again from the control panel.")
 	}
 	user := p.shopUser(shop.ID)
 	if err := b.Users.GrantShopUser(ctx, user); err != nil {
-		return nil, nil, err
+		return nil, nil, "", err
 	}
-	return shop, &user, nil
+	return shop, &user, p.URL, nil
 }
 
 // Uninstall serves the uninstall callback: once BigCommerce's API refuses

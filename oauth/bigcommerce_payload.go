@@ -26,12 +26,16 @@ const BigCommercePayloadTTL = 24 * time.Hour
 
 // SignedPayload is what a verified load, uninstall or remove_user callback
 // says: the store (Context, stores/{hash}), the user acting, the owner,
-// and when BigCommerce signed it.
+// when BigCommerce signed it, and the page of the app asked for.
 type SignedPayload struct {
 	Context  string
 	User     PayloadUser
 	Owner    PayloadUser
 	IssuedAt time.Time
+	// URL is the JWT's url: the page of the app the control panel opens,
+	// "/" for its home, an App Extension's url (/products/123) for a menu
+	// item of one. As BigCommerce signed it; the legacy payload has none.
+	URL string
 }
 
 // PayloadUser is a user named in a signed payload.
@@ -93,7 +97,7 @@ func (b *BigCommerce) verifyJWT(raw string) (*SignedPayload, error) {
 	if err != nil || !strings.HasPrefix(claims.Subject, "stores/") {
 		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The signed payload names no store (sub %q).", claims.Subject)
 	}
-	p := &SignedPayload{Context: store, User: claims.User.user(), Owner: claims.Owner.user()}
+	p := &SignedPayload{Context: store, User: claims.User.user(), Owner: claims.Owner.user(), URL: claims.URL}
 	if claims.IssuedAt != nil {
 		p.IssuedAt = claims.IssuedAt.UTC()
 	} else if claims.NotBefore != nil {

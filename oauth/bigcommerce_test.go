@@ -173,10 +173,10 @@ func TestBigCommerceLoadUninstallRemoveUser(t *testing.T) {
 		e := newBCEnv(t, db)
 		shop := e.install()
 		clerkLoad := jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))
-		loaded, user, err := e.steps.Load(ctx, clerkLoad)
+		loaded, user, page, err := e.steps.Load(ctx, clerkLoad)
 		must(t, err)
-		if loaded.ID != shop.ID || user.UserID != "77" || user.Owner {
-			t.Fatalf("load = %+v %+v", loaded, user)
+		if loaded.ID != shop.ID || user.UserID != "77" || user.Owner || page != "/" {
+			t.Fatalf("load = %+v %+v, page %q", loaded, user, page)
 		}
 		e.clock.Advance(time.Minute)
 		_, err = e.steps.RemoveUser(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk)))
@@ -184,11 +184,11 @@ func TestBigCommerceLoadUninstallRemoveUser(t *testing.T) {
 		if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			t.Fatalf("removed user still has access: %v", err)
 		}
-		if _, _, err := e.steps.Load(ctx, clerkLoad); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+		if _, _, _, err := e.steps.Load(ctx, clerkLoad); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 			t.Fatalf("a replayed load of a removed user: %v", err)
 		}
 		e.clock.Advance(time.Minute)
-		if _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))); err != nil {
+		if _, _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))); err != nil {
 			t.Fatalf("a user granted again after removal: %v", err)
 		}
 
@@ -213,10 +213,10 @@ func TestBigCommerceLoadUninstallRemoveUser(t *testing.T) {
 		if got.Active() || got.SealedToken != nil {
 			t.Fatalf("after uninstall: %+v", got)
 		}
-		if _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcOwner))); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+		if _, _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcOwner))); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 			t.Fatalf("load of an uninstalled store: %v", err)
 		}
-		if _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT("never1", bcOwner))); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+		if _, _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT("never1", bcOwner))); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 			t.Fatalf("load of a store never installed: %v", err)
 		}
 	})
@@ -238,19 +238,19 @@ func TestBigCommerceRemovedUserAcrossSkewedClocks(t *testing.T) {
 				e.fake.Now = func() time.Time { return e.clock.Now().Add(c.skew) }
 				shop := e.install()
 				clerkLoad := jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))
-				_, _, err := e.steps.Load(ctx, clerkLoad)
+				_, _, _, err := e.steps.Load(ctx, clerkLoad)
 				must(t, err)
 				e.clock.Advance(c.loadToRemoval)
 				_, err = e.steps.RemoveUser(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk)))
 				must(t, err)
-				if _, _, err := e.steps.Load(ctx, clerkLoad); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
+				if _, _, _, err := e.steps.Load(ctx, clerkLoad); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 					t.Fatalf("a load signed before the removal: %v", err)
 				}
 				if _, err := db.FindShopUser(ctx, shop.ID, "77"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 					t.Fatalf("removed user has access again: %v", err)
 				}
 				e.clock.Advance(time.Minute)
-				if _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))); err != nil {
+				if _, _, _, err := e.steps.Load(ctx, jwtQuery(e.fake.SignedPayloadJWT(bcHash, bcClerk))); err != nil {
 					t.Fatalf("a load signed after the removal: %v", err)
 				}
 			})

@@ -325,3 +325,14 @@ func frameAncestors(s *AdminSession) string {
 	}
 	return "" // nobody
 }
+
+// controlPanels are the control panels of a platform that show its app's
+// callbacks in their iframe: whichever store's, as a callback refused
+// names no store it can be trusted for. Only pages that hold no form or
+// button (a refused callback's) may let them all frame them.
+func controlPanels(platform stockbell.Platform) string {
+	if platform == stockbell.PlatformBigCommerce {
+		return "https://*.mybigcommerce.com https://*.bigcommerce.com"
+	}
+	return "" // nobody
+}

@@ -6,6 +6,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path"
+	"strings"
+
+	"github.com/gorilla/mux"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -19,9 +23,11 @@ type AppCallbacks interface {
 	// Install exchanges the callback's code and installs the shop with its
 	// follow-up jobs; it returns the shop and the installing user.
 	Install(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error)
-	// Load verifies the signed payload and returns the shop and the user
-	// opening the app. EUNAUTHORIZED for a bad or expired payload.
-	Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, error)
+	// Load verifies the signed payload and returns the shop, the user
+	// opening the app and the page of the app asked for, as the platform
+	// signed it ("" or "/" for its home; LoadPage reads it).
+	// EUNAUTHORIZED for a bad or expired payload.
+	Load(ctx context.Context, query url.Values) (*stockbell.Shop, *stockbell.ShopUser, string, error)
 	// Uninstall verifies the payload and, once the platform confirms the
 	// app is uninstalled, stops all sending and erases the token; a
 	// payload the platform does not confirm changes nothing.
@@ -46,7 +52,8 @@ const callbackDoorPrefix = "callback:"
 // /auth/{platform}/:
 //
 //   - GET callback: the install; the merchant lands in the admin;
-//   - GET load: the admin opens with a session for that store and user;
+//   - GET load: the admin opens with a session for that store and user,
+//     on the admin page the payload asks for (LoadPage);
 //   - GET uninstall, GET remove_user: answered 200 once done.
 //
 // A bad, forged or expired payload is answered 401 and changes nothing.
@@ -70,7 +77,7 @@ type appCallbacks struct {
 func (h *appCallbacks) install(w http.ResponseWriter, r *http.Request) {
 	shop, user, err := h.steps.Install(r.Context(), r.URL.Query())
 	if err == nil {
-		err = h.openAdmin(w, r, shop, user)
+		err = h.openAdmin(w, r, shop, user, "/admin")
 	}
 	if err != nil {
 		h.refuse(w, r, "install", err)
@@ -78,9 +85,9 @@ func (h *appCallbacks) install(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *appCallbacks) load(w http.ResponseWriter, r *http.Request) {
-	shop, user, err := h.steps.Load(r.Context(), r.URL.Query())
+	shop, user, asked, err := h.steps.Load(r.Context(), r.URL.Query())
 	if err == nil {
-		err = h.openAdmin(w, r, shop, user)
+		err = h.openAdmin(w, r, shop, user, h.server.LoadPage(asked))
 	}
 	if err != nil {
 		h.refuse(w, r, "load", err)
@@ -104,8 +111,8 @@ func (h *appCallbacks) removeUser(w http.ResponseWriter, r *http.Request) {
 }
 
 // openAdmin starts the user's session for the shop and sends the browser
-// (the control panel's iframe) to the admin.
-func (h *appCallbacks) openAdmin(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop, user *stockbell.ShopUser) error {
+// (the control panel's iframe) to the admin's page.
+func (h *appCallbacks) openAdmin(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop, user *stockbell.ShopUser, page string) error {
 	w.Header().Set("Cache-Control", "no-store")
 	if h.sessions == nil {
 		http.Redirect(w, r, adminHome(shop), http.StatusFound)
@@ -115,8 +122,35 @@ func (h *appCallbacks) openAdmin(w http.ResponseWriter, r *http.Request, shop *s
 	if err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin", http.StatusFound)
+	http.Redirect(w, r, page, http.StatusFound)
 	return nil
+}
+
+// LoadPage returns the admin page a load callback opens for the page of
+// the app the control panel asked for (asked): "/admin" for its home ("" or
+// "/"); for a path, that path under /admin (/settings, /sync-log?kind=failed;
+// one already under /admin is kept) when it is a page of the admin: a GET
+// route of this server under /admin, other than the sign-in page, written
+// plainly (no "..", no backslash or control character). Anything else (an
+// App Extension's /products/123, another site) opens "/admin".
+func (s *Server) LoadPage(asked string) string {
+	const home = "/admin"
+	if asked == "" || asked == "/" || !strings.HasPrefix(asked, "/") || strings.HasPrefix(asked, "//") {
+		return home
+	}
+	page := asked
+	if !returnPage(page) {
+		page = home + asked
+	}
+	u, err := url.Parse(page)
+	if err != nil || !returnPage(page) || u.Path != path.Clean(u.Path) || u.Path == home {
+		return home
+	}
+	var match mux.RouteMatch
+	if !s.router.Match(&http.Request{Method: http.MethodGet, URL: u}, &match) || match.MatchErr != nil {
+		return home
+	}
+	return page
 }
 
 // refuse logs why a callback failed and answers with a page saying it.
@@ -132,6 +166,9 @@ func (h *appCallbacks) refuse(w http.ResponseWriter, r *http.Request, step strin
 		message = "Something went wrong on our side."
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	// The page is shown in the control panel's iframe and holds no form or
+	// button: the control panels may frame it.
+	setPagePolicy(w, pagePolicy{Styles: defaultPagePolicy.Styles, FrameAncestors: controlPanels(h.platform)})
 	page := callbackFailedPage
 	if step == "install" {
 		page = installFailedPage
