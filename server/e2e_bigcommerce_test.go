@@ -33,6 +33,12 @@ func bigCommerceServer(t *testing.T) (*Main, *bigcommercetest.Fake) {
 // bigCommerceServerOn is bigCommerceServer on the database at dbURL (the
 // default SQLite file when empty).
 func bigCommerceServerOn(t *testing.T, dbURL string) (*Main, *bigcommercetest.Fake) {
+	return bigCommerceServerWith(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
+}
+
+// bigCommerceServerWith is bigCommerceServer with more of the server's
+// environment (its public URL: http on the server's address by default).
+func bigCommerceServerWith(t *testing.T, vars map[string]string) (*Main, *bigcommercetest.Fake) {
 	fake := bigcommercetest.New()
 	t.Cleanup(fake.Close)
 	fake.Do(e2eStore, func(s *bigcommercetest.Store) {
@@ -43,12 +49,15 @@ func bigCommerceServerOn(t *testing.T, dbURL string) (*Main, *bigcommercetest.Fa
 				Levels: map[int64]int{e2eWarehouse: 0, e2eShopFloor: 0}}}}}
 	})
 	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{
+	env := map[string]string{
 		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
 		"BIGCOMMERCE_CLIENT_ID": fake.ClientID, "BIGCOMMERCE_CLIENT_SECRET": fake.ClientSecret,
 		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": fake.URL(), "STOCKBELL_BIGCOMMERCE_API_URL": fake.URL(),
-		"STOCKBELL_DATABASE_URL": dbURL,
-	}))
+	}
+	for k, v := range vars {
+		env[k] = strings.ReplaceAll(v, "ADDR", addr)
+	}
+	m := startServer(t, testEnv(t, env))
 	return m, fake
 }
 

@@ -1,0 +1,132 @@
+package main
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
+	"github.com/stockbell/stockbell/snippet/browsertest"
+)
+
+// controlPanel plays BigCommerce's control panel in the tab: its page at
+// https://store-{hash}.mybigcommerce.com/manage/app/42 (served to the tab
+// by Chromium's request interception, so no certificate is involved) shows
+// the app in an iframe whose src is frameSrc, as the control panel loads
+// the app's load callback. It returns the panel's URL. The panel is a
+// public site and the app a loopback server, so the tab lets the panel
+// reach the local network, as a merchant's browser reaches the app's
+// public address.
+func controlPanel(t *testing.T, ctx context.Context, frameSrc string) string {
+	t.Helper()
+	origin := "https://store-" + e2eStore + ".mybigcommerce.com"
+	page := `<!doctype html><title>BigCommerce</title><h1>Control panel</h1>` +
+		`<iframe id="app" allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="` + strings.ReplaceAll(frameSrc, "&", "&amp;") + `"></iframe>`
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+				_, err := cdp.Call(ctx, target, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
+					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}}, Body: []byte(page)})
+				return err
+			}))
+		}
+	}()
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
+		for _, name := range []string{"local-network-access", "local-network", "loopback-network"} {
+			if _, err := chromedp.CallBrowser(ctx, browser.SetPermission, browser.SetPermissionParams{Permission: &browser.PermissionDescriptor{Name: name},
+				Setting: browser.PermissionSettingGranted, Origin: origin, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID}); err != nil {
+				return err
+			}
+		}
+		_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: origin + "/*"}}})
+		return err
+	}))
+	return origin + "/manage/app/42"
+}
+
+// appFrame returns a context working in the app's iframe of the tab:
+// Chromium runs an iframe of another site as a target of its own.
+func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context {
+	t.Helper()
+	tab := chromedp.FromContext(ctx).BrowserContextID
+	deadline := time.Now().Add(serverWait)
+	for time.Now().Before(deadline) {
+		infos, err := chromedp.Targets(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, info := range infos {
+			if info.Type == "iframe" && info.BrowserContextID == tab && strings.HasPrefix(info.URL, prefix) {
+				frame, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
+				t.Cleanup(cancel)
+				return frame
+			}
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("no iframe of %s in the control panel", prefix)
+	return nil
+}
+
+// TestBigCommerceAdminWorksInTheControlPanelFrame: the merchant opens
+// Stockbell in BigCommerce's control panel, whose page (another site)
+// shows the load callback in an iframe. Over https the session's cookie is
+// SameSite=None and partitioned, so the admin works in the frame: the
+// payload's url opens the Settings page, where the merchant turns quiet
+// hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
+// token), then opens the sync log from the menu. A forged payload's
+// refusal is shown in the frame too, saying why.
+func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
+	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
+	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
+	install := noRedirectClient()
+	resp, err := install.Get(app + "/auth/bigcommerce/callback?" + fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		t.Fatalf("install answered %d", resp.StatusCode)
+	}
+	claims := fake.Claims(e2eStore, e2eOwner)
+	claims["url"] = "/settings"
+	load := func(secret string) string {
+		return app + "/auth/bigcommerce/load?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(claims, secret)}}.Encode()
+	}
+
+	ctx := browsertest.New(t)
+	browse(t, ctx, controlPanel(t, ctx, load(fake.ClientSecret)), "#app")
+	frame := appFrame(t, ctx, app)
+	waitForServer(t, frame, `document.querySelector("#quiet_hours") !== null`)
+	wasOn := browsertest.Eval[bool](t, frame, `document.querySelector("#quiet_hours").checked`)
+	browsertest.Do(t, frame, chromedp.SetValue("#quiet_hours_start", "22:30"), chromedp.Click("#quiet_hours"))
+	clickAndWait(t, frame, `.actions button.primary`, ".banner.ok")
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformBigCommerce, "stores/"+e2eStore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := m.DB.FindSettings(context.Background(), shop.ID); err != nil || s.QuietHours == wasOn || s.QuietHoursStart != "22:30" {
+		t.Fatalf("the settings saved in the control panel's frame: %+v, %v", s, err)
+	}
+	clickAndWait(t, frame, `nav a[href="/admin/sync-log"]`, `main h1`)
+	if h1 := text(t, frame, "main h1"); !strings.Contains(h1, "Sync log") {
+		t.Errorf("the menu's Sync log opened %q", h1)
+	}
+
+	refused := browsertest.New(t)
+	browse(t, refused, controlPanel(t, refused, load("forged")), "#app")
+	frame = appFrame(t, refused, app)
+	waitForServer(t, frame, `document.body !== null && document.body.innerText.includes("Stockbell could not open")`)
+}
