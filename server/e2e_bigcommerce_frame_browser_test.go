@@ -86,8 +86,9 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 // SameSite=None and partitioned, so the admin works in the frame: the
 // payload's url opens the Settings page, where the merchant turns quiet
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
-// token), then opens the sync log from the menu. A forged payload's
-// refusal is shown in the frame too, saying why.
+// token), then opens the sync log from the menu. Once the store's owner
+// removes the user's access, the next page in the frame says so. A forged
+// payload's refusal is shown in the frame too, saying why.
 func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
 	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
@@ -100,7 +101,8 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	if resp.StatusCode != http.StatusFound {
 		t.Fatalf("install answered %d", resp.StatusCode)
 	}
-	claims := fake.Claims(e2eStore, e2eOwner)
+	clerk := bigcommercetest.User{ID: 77, Email: "clerk@bells.example"}
+	claims := fake.Claims(e2eStore, clerk)
 	claims["url"] = "/settings"
 	load := func(secret string) string {
 		return app + "/auth/bigcommerce/load?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(claims, secret)}}.Encode()
@@ -123,6 +125,23 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	clickAndWait(t, frame, `nav a[href="/admin/sync-log"]`, `main h1`)
 	if h1 := text(t, frame, "main h1"); !strings.Contains(h1, "Sync log") {
 		t.Errorf("the menu's Sync log opened %q", h1)
+	}
+
+	// The owner removes the clerk's access (BigCommerce signs the callback
+	// a minute after the load): the clerk's next page in the frame says so.
+	removal := fake.Claims(e2eStore, clerk)
+	removal["iat"] = claims["iat"].(int64) + 60
+	resp, err = http.Get(app + "/auth/bigcommerce/remove_user?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(removal, fake.ClientSecret)}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("remove_user answered %d", resp.StatusCode)
+	}
+	clickAndWait(t, frame, `nav a[href="/admin/settings"]`, `p[role=alert]`)
+	if got := text(t, frame, `p[role=alert]`); !strings.Contains(got, "removed your access to Stockbell") {
+		t.Errorf("the removed clerk's next page in the frame says %q", got)
 	}
 
 	refused := browsertest.New(t)

@@ -113,7 +113,29 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 			status = http.StatusOK
 		}
 	}
-	a.renderPublic(w, status, "signin", "Sign in", data)
+	framer := a.callbackSession(r)
+	if framer != nil && !uninstalled {
+		data["Removed"], _ = a.platformUserRevoked(r.Context(), framer)
+	}
+	a.renderPublicIn(w, framer, status, "signin", "Sign in", data)
+}
+
+// callbackSession returns, with its shop, the session a platform's load
+// callback opened that the request's cookie still holds although it no
+// longer signs in (its user removed, its shop uninstalled, signed out):
+// the sign-in page answering it is shown in that control panel's iframe,
+// which may frame it (it holds no form then). nil for any other request.
+func (a *Admin) callbackSession(r *http.Request) *AdminSession {
+	sess := a.sessions.read(r)
+	if sess == nil || !strings.HasPrefix(sess.Door, callbackDoorPrefix) {
+		return nil
+	}
+	shop, err := a.Shops.FindShopByID(r.Context(), sess.ShopID)
+	if err != nil {
+		return nil
+	}
+	sess.Shop = shop
+	return sess
 }
 
 // issueFormNonce sets a short-lived cookie holding a fresh nonce and

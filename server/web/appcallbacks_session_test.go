@@ -50,3 +50,40 @@ func TestBigCommerceRemovalEndsOpenSessions(t *testing.T) {
 		}
 	})
 }
+
+// TestBigCommerceRemovedUserSeesWhyInTheControlPanel: the next page of a
+// removed user's session is the sign-in page inside the control panel's
+// iframe, so the page may be framed by that store's control panel (and
+// no other) and says that the user's access was removed; a sign-in page
+// for a browser without such a session stays unframeable.
+func TestBigCommerceRemovedUserSeesWhyInTheControlPanel(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
+			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
+		}
+		f.clock.Add(time.Minute)
+		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
+			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
+		}
+		p := clerk.do(http.MethodGet, "/admin/settings", nil)
+		csp := p.Header.Get("Content-Security-Policy")
+		if p.Status != http.StatusUnauthorized || !strings.Contains(csp, "frame-ancestors https://store-"+bcStore+".mybigcommerce.com https://*.bigcommerce.com") ||
+			p.Header.Get("X-Frame-Options") != "" {
+			t.Errorf("the removed clerk's next page: %d, CSP %q, X-Frame-Options %q", p.Status, csp, p.Header.Get("X-Frame-Options"))
+		}
+		if !strings.Contains(p.Body, "removed your access to Stockbell") || strings.Contains(p.Body, "Sign out") {
+			t.Errorf("the removed clerk's next page does not say why:\n%s", p.Body)
+		}
+		if home := owner.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK {
+			t.Fatalf("the owner's session after the clerk's removal: %d", home.Status)
+		}
+		stranger := (&adminFixture{url: f.url}).browser(t)
+		if p := stranger.do(http.MethodGet, "/admin/settings", nil); p.Header.Get("X-Frame-Options") != "DENY" {
+			t.Errorf("a sign-in page without a session may be framed: %q", p.Header.Get("Content-Security-Policy"))
+		}
+	})
+}
