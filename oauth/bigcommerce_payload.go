@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -91,7 +92,7 @@ func (b *BigCommerce) verifyJWT(raw string) (*SignedPayload, error) {
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithAudience(b.Config.ClientID), jwt.WithIssuer("bc"),
 		jwt.WithLeeway(SessionLeeway), jwt.WithTimeFunc(b.Clock.Now), jwt.WithExpirationRequired())
 	if err != nil {
-		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The signed payload from BigCommerce is not valid: %v.", err)
+		return nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "The signed payload from BigCommerce %s.", jwtRefusal(err))
 	}
 	store, err := stockbell.BigCommerceContext(claims.Subject)
 	if err != nil || !strings.HasPrefix(claims.Subject, "stores/") {
@@ -104,6 +105,28 @@ func (b *BigCommerce) verifyJWT(raw string) (*SignedPayload, error) {
 		p.IssuedAt = claims.NotBefore.UTC()
 	}
 	return p, nil
+}
+
+// jwtRefusal says what is wrong with a signed_payload_jwt the JWT library
+// refused (err), in words a merchant's page can show.
+func jwtRefusal(err error) string {
+	switch {
+	case errors.Is(err, jwt.ErrTokenMalformed):
+		return "is not a signed payload (a JWT) as BigCommerce makes them"
+	case errors.Is(err, jwt.ErrTokenSignatureInvalid), errors.Is(err, jwt.ErrTokenUnverifiable):
+		return "is not signed with this app's client secret"
+	case errors.Is(err, jwt.ErrTokenExpired):
+		return "has expired: BigCommerce signs it for 24 hours"
+	case errors.Is(err, jwt.ErrTokenNotValidYet), errors.Is(err, jwt.ErrTokenUsedBeforeIssued):
+		return "is not valid yet"
+	case errors.Is(err, jwt.ErrTokenInvalidAudience), strings.Contains(err.Error(), "aud claim"):
+		return "was made for another app: its audience (aud) is not this app's client id"
+	case errors.Is(err, jwt.ErrTokenInvalidIssuer):
+		return `was not issued by BigCommerce (its iss is not "bc")`
+	case strings.Contains(err.Error(), "exp claim"):
+		return "has no expiry (exp)"
+	}
+	return fmt.Sprintf("is not valid: %v", err)
 }
 
 // legacyPayload is the JSON of a signed_payload.

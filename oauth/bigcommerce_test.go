@@ -66,6 +66,15 @@ func (e *bcEnv) install() *stockbell.Shop {
 
 func jwtQuery(token string) url.Values { return url.Values{"signed_payload_jwt": {token}} }
 
+// unsignedJWT is claims as a JWT of algorithm "none".
+func unsignedJWT(claims jwt.MapClaims) string {
+	token, err := jwt.NewWithClaims(jwt.SigningMethodNone, claims).SignedString(jwt.UnsafeAllowNoneSignatureType)
+	if err != nil {
+		panic(err)
+	}
+	return token
+}
+
 func TestBigCommerceInstall(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newBCEnv(t, db)
@@ -130,18 +139,22 @@ func TestBigCommerceSignedPayloads(t *testing.T) {
 			edit(c)
 			return bigcommercetest.SignJWT(c, e.fake.ClientSecret)
 		}
-		for name, token := range map[string]string{
-			"wrong secret":   bigcommercetest.SignJWT(e.fake.Claims(bcHash, bcClerk), "not-the-secret"),
-			"wrong audience": claims(func(c jwt.MapClaims) { c["aud"] = "another-app" }),
-			"wrong issuer":   claims(func(c jwt.MapClaims) { c["iss"] = "shopify" }),
-			"no store":       claims(func(c jwt.MapClaims) { c["sub"] = "users/1" }),
-			"no expiry":      claims(func(c jwt.MapClaims) { delete(c, "exp") }),
-			"expired":        bigcommercetest.SignJWT(e.fake.Expired(bcHash, bcClerk), e.fake.ClientSecret),
-			"not yet valid":  claims(func(c jwt.MapClaims) { c["nbf"] = e.clock.Now().Add(time.Hour).Unix() }),
-			"garbage":        "a.b.c",
+		// Each refusal names what is wrong, in words the merchant's page shows.
+		for name, c := range map[string]struct{ token, words string }{
+			"wrong secret":   {bigcommercetest.SignJWT(e.fake.Claims(bcHash, bcClerk), "not-the-secret"), "not signed with this app's client secret"},
+			"wrong audience": {claims(func(c jwt.MapClaims) { c["aud"] = "another-app" }), "made for another app"},
+			"no audience":    {claims(func(c jwt.MapClaims) { delete(c, "aud") }), "made for another app"},
+			"wrong issuer":   {claims(func(c jwt.MapClaims) { c["iss"] = "shopify" }), "not issued by BigCommerce"},
+			"no store":       {claims(func(c jwt.MapClaims) { c["sub"] = "users/1" }), "names no store"},
+			"no expiry":      {claims(func(c jwt.MapClaims) { delete(c, "exp") }), "has no expiry"},
+			"expired":        {bigcommercetest.SignJWT(e.fake.Expired(bcHash, bcClerk), e.fake.ClientSecret), "has expired"},
+			"not yet valid":  {claims(func(c jwt.MapClaims) { c["nbf"] = e.clock.Now().Add(time.Hour).Unix() }), "not valid yet"},
+			"unsigned":       {unsignedJWT(e.fake.Claims(bcHash, bcClerk)), "not signed with this app's client secret"},
+			"garbage":        {"a.b.c", "is not a signed payload"},
 		} {
-			if _, err := e.steps.VerifySignedPayload(jwtQuery(token)); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
-				t.Errorf("%s: %v", name, err)
+			_, err := e.steps.VerifySignedPayload(jwtQuery(c.token))
+			if stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED || !strings.Contains(stockbell.ErrorMessage(err), c.words) {
+				t.Errorf("%s: %v, want a refusal saying %q", name, err, c.words)
 			}
 		}
 		good := e.fake.LegacyPayload(bcHash, bcClerk)

@@ -79,7 +79,8 @@ func TestBigCommerceRefusalShowsInTheControlPanel(t *testing.T) {
 				p.Header.Get("X-Frame-Options") != "" {
 				t.Errorf("%s answered %d, CSP %q, X-Frame-Options %q", path[:24], p.Status, csp, p.Header.Get("X-Frame-Options"))
 			}
-			if !strings.Contains(p.Body, "Open Stockbell again from your BigCommerce") {
+			if !strings.Contains(p.Body, "Open Stockbell again from your BigCommerce") ||
+				(strings.Contains(path, "load") && !strings.Contains(p.Body, "is not signed with this app")) {
 				t.Errorf("%s: the page does not say what to do:\n%s", path[:24], p.Body)
 			}
 		}
