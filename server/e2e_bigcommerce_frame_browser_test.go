@@ -86,7 +86,8 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 // SameSite=None and partitioned, so the admin works in the frame: the
 // payload's url opens the Settings page, where the merchant turns quiet
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
-// token), then opens the sync log from the menu. Once the store's owner
+// token), then opens the sync log from the menu; a report email's link,
+// opened outside the control panel, asks to sign in. Once the store's owner
 // removes the user's access, the next page in the frame says so. A forged
 // payload's refusal is shown in the frame too, saying why.
 func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
@@ -125,6 +126,19 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	clickAndWait(t, frame, `nav a[href="/admin/sync-log"]`, `main h1`)
 	if h1 := text(t, frame, "main h1"); !strings.Contains(h1, "Sync log") {
 		t.Errorf("the menu's Sync log opened %q", h1)
+	}
+
+	// A report email's link opens the admin in a tab of its own, where
+	// the cookie partitioned to the control panel is not sent: the page
+	// asks to sign in (docs/reports.md).
+	mail, closeMail := chromedp.NewContext(ctx)
+	defer closeMail()
+	browse(t, mail, app+"/admin/reports", "h1")
+	if chromedp.FromContext(mail).BrowserContextID != chromedp.FromContext(ctx).BrowserContextID {
+		t.Fatal("the report link's tab is not in the merchant's browser")
+	}
+	if h1 := text(t, mail, "h1"); !strings.Contains(h1, "Sign in") {
+		t.Errorf("a report link opened outside the control panel shows %q, not the sign-in page", h1)
 	}
 
 	// The owner removes the clerk's access (BigCommerce signs the callback
