@@ -3,6 +3,7 @@ package web_test
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +35,8 @@ func TestBigCommerceLoadOpensThePageAsked(t *testing.T) {
 			"":                                 "/admin",
 			"/settings":                        "/admin/settings",
 			"/flow":                            "/admin/flow",
+			"/sync-log?kind=failed":            "/admin/sync-log?kind=failed",
+			"/products?page=2":                 "/admin/products?page=2",
 			"/admin/subscribers?status=queued": "/admin/subscribers?status=queued",
 			"/outbox":                          "/admin",
 			"/products/123":                    "/admin",
@@ -58,6 +61,17 @@ func TestBigCommerceLoadOpensThePageAsked(t *testing.T) {
 		clerk := (&adminFixture{url: f.url}).browser(t)
 		if p := clerk.do(http.MethodGet, load(func(c jwt.MapClaims) { delete(c, "url") }), nil); p.Header.Get("Location") != "/admin" {
 			t.Errorf("no url: load led to %q", p.Header.Get("Location"))
+		}
+
+		// Tenancy: a url naming another shop's subscriber opens a page
+		// that, for this store's session, does not exist.
+		other := newWaitingShop(t, &adminFixture{db: f.db, clock: f.clock, url: f.url})
+		page := "/subscribers/" + strconv.FormatInt(other.otherSub.ID, 10)
+		if p := clerk.do(http.MethodGet, load(func(c jwt.MapClaims) { c["url"] = page }), nil); p.Header.Get("Location") != "/admin"+page {
+			t.Fatalf("url %q: load led to %q", page, p.Header.Get("Location"))
+		}
+		if p := clerk.do(http.MethodGet, "/admin"+page, nil); p.Status != http.StatusNotFound || strings.Contains(p.Body, "someone@other.example") {
+			t.Errorf("another shop's subscriber, opened by a load's url: %d", p.Status)
 		}
 	})
 }

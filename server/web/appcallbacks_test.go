@@ -50,7 +50,7 @@ func newBCFixture(t *testing.T, db *store.DB, secure bool) *bcFixture {
 	t.Cleanup(fake.Close)
 	logger := slog.New(slog.DiscardHandler)
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
-	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db,
+	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db, SyncLog: db,
 		Events: db, Messages: db, Catalog: db, SignInLinks: db, ShopUsers: db, Clock: clock, Logger: logger},
 		web.AdminOptions{SessionKey: testSessionKey, SecureCookies: secure, PublicURL: "http://localhost"})
 	if err != nil {
