@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
@@ -17,25 +18,29 @@ import (
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
-// controlPanel plays BigCommerce's control panel in the tab: its page at
+// controlPanel plays BigCommerce's control panel in the tab: its pages at
 // https://store-{hash}.mybigcommerce.com/manage/app/42 (served to the tab
-// by Chromium's request interception, so no certificate is involved) shows
-// the app in an iframe whose src is frameSrc, as the control panel loads
-// the app's load callback. It returns the panel's URL. The panel is a
-// public site and the app a loopback server, so the tab lets the panel
+// by Chromium's request interception, so no certificate is involved) show
+// the app in an iframe, as the control panel loads the app's install and
+// load callbacks. It returns the panel's URL that frames src. The panel is
+// a public site and the app a loopback server, so the tab lets the panel
 // reach the local network, as a merchant's browser reaches the app's
 // public address.
-func controlPanel(t *testing.T, ctx context.Context, frameSrc string) string {
+func controlPanel(t *testing.T, ctx context.Context) func(src string) string {
 	t.Helper()
 	origin := "https://store-" + e2eStore + ".mybigcommerce.com"
-	page := `<!doctype html><title>BigCommerce</title><h1>Control panel</h1>` +
-		`<iframe id="app" allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="` + strings.ReplaceAll(frameSrc, "&", "&amp;") + `"></iframe>`
 	paused := chromedp.Events(ctx, fetch.RequestPaused)
 	go func() {
 		for ev, err := range paused {
 			if err != nil {
 				return
 			}
+			src := ""
+			if u, err := url.Parse(ev.Request.URL); err == nil {
+				src = u.Query().Get("app")
+			}
+			page := `<!doctype html><title>BigCommerce</title><h1>Control panel</h1><iframe id="app" ` +
+				`allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="` + html.EscapeString(src) + `"></iframe>`
 			chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 				_, err := cdp.Call(ctx, target, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
 					ResponseHeaders: []*fetch.HeaderEntry{{Name: "Content-Type", Value: "text/html; charset=utf-8"}}, Body: []byte(page)})
@@ -53,7 +58,7 @@ func controlPanel(t *testing.T, ctx context.Context, frameSrc string) string {
 		_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: origin + "/*"}}})
 		return err
 	}))
-	return origin + "/manage/app/42"
+	return func(src string) string { return origin + "/manage/app/42?" + url.Values{"app": {src}}.Encode() }
 }
 
 // appFrame returns a context working in the app's iframe of the tab:
@@ -80,9 +85,11 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 	return nil
 }
 
-// TestBigCommerceAdminWorksInTheControlPanelFrame: the merchant opens
+// TestBigCommerceAdminWorksInTheControlPanelFrame: the owner installs
 // Stockbell in BigCommerce's control panel, whose page (another site)
-// shows the load callback in an iframe. Over https the session's cookie is
+// shows the install callback in an iframe, and the dashboard opens there;
+// a user the owner granted the app opens it, the load callback in the
+// frame. Over https the session's cookie is
 // SameSite=None and partitioned, so the admin works in the frame: the
 // payload's url opens the Settings page, where the merchant turns quiet
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
@@ -93,15 +100,13 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
 	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
-	install := noRedirectClient()
-	resp, err := install.Get(app + "/auth/bigcommerce/callback?" + fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode())
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		t.Fatalf("install answered %d", resp.StatusCode)
-	}
+
+	// The owner installs the app from the control panel: the install
+	// callback opens the dashboard in its frame.
+	owner := browsertest.New(t)
+	browse(t, owner, controlPanel(t, owner)(app+"/auth/bigcommerce/callback?"+fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode()), "#app")
+	waitForServer(t, appFrame(t, owner, app), `document.body !== null && document.body.innerText.includes("Sign out (owner@bells.example)")`)
+
 	clerk := bigcommercetest.User{ID: 77, Email: "clerk@bells.example"}
 	claims := fake.Claims(e2eStore, clerk)
 	claims["url"] = "/settings"
@@ -110,7 +115,8 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	}
 
 	ctx := browsertest.New(t)
-	browse(t, ctx, controlPanel(t, ctx, load(fake.ClientSecret)), "#app")
+	panel := controlPanel(t, ctx)
+	browse(t, ctx, panel(load(fake.ClientSecret)), "#app")
 	frame := appFrame(t, ctx, app)
 	waitForServer(t, frame, `document.querySelector("#quiet_hours") !== null`)
 	wasOn := browsertest.Eval[bool](t, frame, `document.querySelector("#quiet_hours").checked`)
@@ -145,7 +151,7 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	// a minute after the load): the clerk's next page in the frame says so.
 	removal := fake.Claims(e2eStore, clerk)
 	removal["iat"] = claims["iat"].(int64) + 60
-	resp, err = http.Get(app + "/auth/bigcommerce/remove_user?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(removal, fake.ClientSecret)}}.Encode())
+	resp, err := http.Get(app + "/auth/bigcommerce/remove_user?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(removal, fake.ClientSecret)}}.Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +165,7 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	}
 
 	refused := browsertest.New(t)
-	browse(t, refused, controlPanel(t, refused, load("forged")), "#app")
+	browse(t, refused, controlPanel(t, refused)(load("forged")), "#app")
 	frame = appFrame(t, refused, app)
 	waitForServer(t, frame, `document.body !== null && document.body.innerText.includes("Stockbell could not open")`)
 }
