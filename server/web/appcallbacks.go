@@ -56,7 +56,9 @@ const callbackDoorPrefix = "callback:"
 //     on the admin page the payload asks for (LoadPage);
 //   - GET uninstall, GET remove_user: answered 200 once done.
 //
-// A bad, forged or expired payload is answered 401 and changes nothing.
+// A bad, forged or expired payload is answered 401 and changes nothing:
+// a page saying why for install and load (shown in the control panel's
+// iframe), the error's JSON for uninstall and remove_user.
 // Without sessions (nil), the install and load land on /admin?shop=….
 func (s *Server) RegisterAppCallbacks(platform stockbell.Platform, steps AppCallbacks, sessions SessionStarter) {
 	h := &appCallbacks{server: s, platform: platform, steps: steps, sessions: sessions}
@@ -153,7 +155,9 @@ func (s *Server) LoadPage(asked string) string {
 	return page
 }
 
-// refuse logs why a callback failed and answers with a page saying it.
+// refuse logs why a callback failed and answers with a page saying it (the
+// error's JSON to uninstall and remove_user, which the platform's servers
+// call).
 func (h *appCallbacks) refuse(w http.ResponseWriter, r *http.Request, step string, err error) {
 	status := statusOf(err, platformStatuses)
 	level := slog.LevelWarn
@@ -166,6 +170,11 @@ func (h *appCallbacks) refuse(w http.ResponseWriter, r *http.Request, step strin
 		message = "Something went wrong on our side."
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if step == "uninstall" || step == "remove_user" {
+		// Called by the platform's servers, which read JSON.
+		writeErrorJSON(w, status, stockbell.Errorf(stockbell.ErrorCode(err), "%s", message))
+		return
+	}
 	// The page is shown in the control panel's iframe and holds no form or
 	// button: the control panels may frame it.
 	setPagePolicy(w, pagePolicy{Styles: defaultPagePolicy.Styles, FrameAncestors: controlPanels(h.platform)})

@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/golang-jwt/jwt/v5"
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -101,6 +103,36 @@ func TestBigCommerceRefusalShowsInTheControlPanel(t *testing.T) {
 		// Other public pages stay unframeable.
 		if p := b.do(http.MethodGet, "/admin", nil); p.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("the sign-in page may be framed: %q", p.Header.Get("Content-Security-Policy"))
+		}
+	})
+}
+
+// TestBigCommerceServerCallbacksRefuseInJSON: BigCommerce's servers call
+// uninstall and remove_user and read JSON; a refused payload is answered
+// 401 with the error's JSON, naming what is wrong, and changes nothing.
+func TestBigCommerceServerCallbacksRefuseInJSON(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		b := (&adminFixture{url: f.url}).browser(t)
+		b.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		expired := url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(f.fake.Expired(bcStore, bcClerk), f.fake.ClientSecret)}}.Encode()
+		for _, step := range []string{"uninstall", "remove_user"} {
+			p := b.do(http.MethodGet, "/auth/bigcommerce/"+step+"?"+expired, nil)
+			var body struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			json.Unmarshal([]byte(p.Body), &body)
+			if p.Status != http.StatusUnauthorized || !strings.HasPrefix(p.Header.Get("Content-Type"), "application/json") ||
+				body.Error.Code != "unauthorized" || !strings.Contains(body.Error.Message, "has expired") {
+				t.Errorf("%s with an expired payload answered %d %q: %s", step, p.Status, p.Header.Get("Content-Type"), p.Body)
+			}
+		}
+		shop, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/"+bcStore)
+		if err != nil || !shop.Active() {
+			t.Fatalf("after refused callbacks: %+v, %v", shop, err)
+		}
+		if _, err := db.FindShopUser(ctx, shop.ID, "9128"); err != nil {
+			t.Errorf("the owner's access after refused callbacks: %v", err)
 		}
 	})
 }
