@@ -95,7 +95,8 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
 // token), then opens the sync log from the menu; a report email's link,
 // opened outside the control panel, asks to sign in. Once the store's owner
-// removes the user's access, the next page in the frame says so. A forged
+// removes the user's access, the next page in the frame says so; the
+// owner's Sign out in the frame shows the signed-out page there. A forged
 // payload's refusal is shown in the frame too, saying why.
 func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
@@ -105,7 +106,8 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	// callback opens the dashboard in its frame.
 	owner := browsertest.New(t)
 	browse(t, owner, controlPanel(t, owner)(app+"/auth/bigcommerce/callback?"+fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode()), "#app")
-	waitForServer(t, appFrame(t, owner, app), `document.body !== null && document.body.innerText.includes("Sign out (owner@bells.example)")`)
+	ownerFrame := appFrame(t, owner, app)
+	waitForServer(t, ownerFrame, `document.body !== null && document.body.innerText.includes("Sign out (owner@bells.example)")`)
 
 	clerk := bigcommercetest.User{ID: 77, Email: "clerk@bells.example"}
 	claims := fake.Claims(e2eStore, clerk)
@@ -162,6 +164,12 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	clickAndWait(t, frame, `nav a[href="/admin/settings"]`, `p[role=alert]`)
 	if got := text(t, frame, `p[role=alert]`); !strings.Contains(got, "removed your access to Stockbell") {
 		t.Errorf("the removed clerk's next page in the frame says %q", got)
+	}
+
+	// The owner signs out in the frame: the frame says so.
+	clickAndWait(t, ownerFrame, `form.signout button`, `[role=status]`)
+	if got := text(t, ownerFrame, `[role=status]`); !strings.Contains(got, "You are signed out") {
+		t.Errorf("signing out in the control panel's frame shows %q", got)
 	}
 
 	refused := browsertest.New(t)

@@ -383,6 +383,14 @@ func (a *Admin) signOut(w http.ResponseWriter, r *http.Request, s *AdminSession)
 	}
 	a.sessions.end(w)
 	a.Logger.Info("admin session ended", "shop_id", s.ShopID, "door", s.Door)
+	if strings.HasPrefix(s.Door, callbackDoorPrefix) {
+		// Inside the control panel's iframe: the sign-in page a redirect
+		// led to would come without the cookie, and the frame would refuse
+		// it. The signed-out page (no form) is answered here, framed by
+		// the session's control panel.
+		a.renderPublicIn(w, s, http.StatusOK, "signin", "Sign in", map[string]any{"SignedOut": true})
+		return
+	}
 	http.Redirect(w, r, SignInPath+"?signed_out=1", http.StatusSeeOther)
 }
 

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -84,6 +85,36 @@ func TestBigCommerceRemovedUserSeesWhyInTheControlPanel(t *testing.T) {
 		stranger := (&adminFixture{url: f.url}).browser(t)
 		if p := stranger.do(http.MethodGet, "/admin/settings", nil); p.Header.Get("X-Frame-Options") != "DENY" {
 			t.Errorf("a sign-in page without a session may be framed: %q", p.Header.Get("Content-Security-Policy"))
+		}
+	})
+}
+
+// TestBigCommerceSignOutInTheControlPanel: Sign out pressed inside the
+// control panel's iframe answers the signed-out page there (framed by that
+// store's control panel only), rather than a redirect to a sign-in page
+// the frame would refuse to show; the session has ended.
+func TestBigCommerceSignOutInTheControlPanel(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		clerk := (&adminFixture{url: f.url}).browser(t)
+		clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil)
+		home := clerk.do(http.MethodGet, "/admin", nil)
+		p := clerk.post("/admin/sign-out", url.Values{"csrf_token": {home.csrf(t)}})
+		if p.Status == http.StatusSeeOther {
+			p = clerk.do(http.MethodGet, p.Header.Get("Location"), nil)
+		}
+		csp := p.Header.Get("Content-Security-Policy")
+		if p.Status != http.StatusOK || !strings.Contains(visibleText(p.Body), "You are signed out.") ||
+			!strings.Contains(csp, "frame-ancestors https://store-"+bcStore+".mybigcommerce.com https://*.bigcommerce.com") || p.Header.Get("X-Frame-Options") != "" {
+			t.Errorf("signing out in the control panel: %d, CSP %q, X-Frame-Options %q:\n%s", p.Status, csp, p.Header.Get("X-Frame-Options"), visibleText(p.Body))
+		}
+		if home := clerk.do(http.MethodGet, "/admin", nil); home.Status != http.StatusUnauthorized {
+			t.Errorf("the admin after signing out answered %d", home.Status)
+		}
+		if home := owner.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK {
+			t.Errorf("the owner's session after the clerk signed out: %d", home.Status)
 		}
 	})
 }
