@@ -132,7 +132,8 @@ func (h *appCallbacks) openAdmin(w http.ResponseWriter, r *http.Request, shop *s
 // the app the control panel asked for (asked): "/admin" for its home ("" or
 // "/"); for a path, that path under /admin (/settings, /sync-log?kind=failed;
 // one already under /admin is kept) when it is a page of the admin: a GET
-// route of this server under /admin, other than the sign-in page, written
+// route of this server under /admin, other than the sign-in page and the
+// admin's static files, written
 // plainly (no "..", no backslash or control character). Anything else (an
 // App Extension's /products/123, another site) opens "/admin".
 func (s *Server) LoadPage(asked string) string {
@@ -145,7 +146,7 @@ func (s *Server) LoadPage(asked string) string {
 		page = home + asked
 	}
 	u, err := url.Parse(page)
-	if err != nil || !returnPage(page) || u.Path != path.Clean(u.Path) || u.Path == home {
+	if err != nil || !returnPage(page) || u.Path != path.Clean(u.Path) || u.Path == home || strings.HasPrefix(u.Path, "/admin/static/") {
 		return home
 	}
 	var match mux.RouteMatch

@@ -41,6 +41,7 @@ func TestBigCommerceLoadOpensThePageAsked(t *testing.T) {
 			"/products?page=2":                 "/admin/products?page=2",
 			"/admin/subscribers?status=queued": "/admin/subscribers?status=queued",
 			"/outbox":                          "/admin",
+			"/static/admin.css":                "/admin",
 			"/products/123":                    "/admin",
 			"/admin/sign-out":                  "/admin",
 			"/admin/sign-in?token=x":           "/admin",
