@@ -136,6 +136,13 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 		t.Errorf("the menu's Sync log opened %q", h1)
 	}
 
+	// The Flow page's preview, a frame of the admin within the control
+	// panel's frame (frame-ancestors must allow every ancestor), shows the
+	// message.
+	clickAndWait(t, frame, `nav a[href="/admin/flow"]`, `iframe[data-step="1"]`)
+	shown := appFrame(t, ctx, app+"/admin/flow/preview")
+	waitForServer(t, shown, `document.body !== null && document.body.innerText.includes("back in stock")`)
+
 	// A report email's link opens the admin in a tab of its own, where
 	// the cookie partitioned to the control panel is not sent: the page
 	// asks to sign in (docs/reports.md).

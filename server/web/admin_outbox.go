@@ -143,14 +143,21 @@ func (a *Admin) outboxHTML(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		a.Fail(w, r, s, err)
 		return
 	}
-	writeSandboxedHTML(w, m.HTML)
+	writeSandboxedHTML(w, s, m.HTML)
 }
 
 // writeSandboxedHTML serves rendered email HTML for a preview frame:
 // sandboxed (no script, no form), its inline styles allowed, framed only by
-// the admin, its links opening a tab of their own.
-func writeSandboxedHTML(w http.ResponseWriter, html string) {
-	setPagePolicy(w, pagePolicy{Styles: "'unsafe-inline'", FrameAncestors: "'self'", Sandbox: "allow-popups allow-popups-to-escape-sandbox"})
+// the admin, its links opening a tab of their own. frame-ancestors holds
+// for every ancestor: inside a control panel (Shopify's, BigCommerce's),
+// the admin's page is itself framed by the session's control panel, which
+// the preview therefore names too.
+func writeSandboxedHTML(w http.ResponseWriter, s *AdminSession, html string) {
+	ancestors := "'self'"
+	if panel := frameAncestors(s); panel != "" {
+		ancestors += " " + panel
+	}
+	setPagePolicy(w, pagePolicy{Styles: "'unsafe-inline'", FrameAncestors: ancestors, Sandbox: "allow-popups allow-popups-to-escape-sandbox"})
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -132,7 +132,7 @@ func (a *Admin) flowPreview(w http.ResponseWriter, r *http.Request, s *AdminSess
 	case q.Get("format") == "text":
 		writePreviewText(w, http.StatusOK, "Subject: "+out.Subject+"\n\n"+out.Text)
 	default:
-		writeSandboxedHTML(w, out.HTML)
+		writeSandboxedHTML(w, s, out.HTML)
 	}
 }
 

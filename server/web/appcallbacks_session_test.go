@@ -118,3 +118,23 @@ func TestBigCommerceSignOutInTheControlPanel(t *testing.T) {
 		}
 	})
 }
+
+// TestBigCommerceFlowPreviewShowsInTheControlPanel: the Flow page shows a
+// message's preview in a frame of its own, inside the control panel's
+// frame; frame-ancestors holds for every ancestor, so the preview may be
+// framed by the admin and by the session's control panel (and no other).
+func TestBigCommerceFlowPreviewShowsInTheControlPanel(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newBCFixture(t, db, false)
+		owner := (&adminFixture{url: f.url}).browser(t)
+		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		p := owner.do(http.MethodGet, "/admin/flow/preview?step=1", nil)
+		csp := p.Header.Get("Content-Security-Policy")
+		if p.Status != http.StatusOK || !strings.Contains(csp, "frame-ancestors 'self' https://store-"+bcStore+".mybigcommerce.com https://*.bigcommerce.com") {
+			t.Errorf("the preview in the control panel: %d, CSP %q", p.Status, csp)
+		}
+		if !strings.Contains(csp, "sandbox") {
+			t.Errorf("the preview is not sandboxed: %q", csp)
+		}
+	})
+}

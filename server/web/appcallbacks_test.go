@@ -17,6 +17,7 @@ import (
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
 	"github.com/stockbell/stockbell/oauth"
+	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 	"github.com/stockbell/stockbell/server/web"
@@ -50,7 +51,12 @@ func newBCFixture(t *testing.T, db *store.DB, secure bool) *bcFixture {
 	t.Cleanup(fake.Close)
 	logger := slog.New(slog.DiscardHandler)
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
-	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db, SyncLog: db,
+	signer, err := delivery.NewSigner(testSessionKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer := delivery.NewTemplates(delivery.NewLinks("http://localhost", signer), delivery.StopNorthAmerica)
+	admin, err := web.NewAdmin(web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db, SyncLog: db, Renderer: renderer,
 		Events: db, Messages: db, Catalog: db, SignInLinks: db, ShopUsers: db, Clock: clock, Logger: logger},
 		web.AdminOptions{SessionKey: testSessionKey, SecureCookies: secure, PublicURL: "http://localhost"})
 	if err != nil {
