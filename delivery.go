@@ -27,13 +27,23 @@ type ClickFilter struct {
 	Since     *time.Time
 }
 
-// ClickService records clicks on the tracked links of sent messages (the
-// short /r/{code} links of SMS messages).
+// ClickService records clicks on the tracked links of sent messages: the
+// short /r/{code} links (every SMS), and the product page links of emails,
+// counted where the shopper lands.
 type ClickService interface {
 	// RecordClick records one click, now, on the link of a message and
 	// returns where the link leads. Returns ENOTFOUND when the message no
 	// longer exists (erased with its subscription or shop).
 	RecordClick(ctx context.Context, messageID int64) (*LinkTarget, error)
+	// RecordLandingClick records one click, now, on the link of one of the
+	// shop's messages, as RecordClick does, when the page the link led to
+	// reports it (the storefront snippet on the product page, for an
+	// email's link there), unless a click on that message was recorded in
+	// the last within: a reload of the page, or the short link that
+	// redirected the shopper to it, is one click. Returns whether it
+	// recorded one; ENOTFOUND when the shop has no such message (another
+	// shop's, or one erased).
+	RecordLandingClick(ctx context.Context, shopID, messageID int64, within time.Duration) (bool, error)
 	// FindLinkTarget returns where a message's link leads without
 	// recording a click (a link preview). Returns ENOTFOUND as RecordClick.
 	FindLinkTarget(ctx context.Context, messageID int64) (*LinkTarget, error)

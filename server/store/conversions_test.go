@@ -218,3 +218,23 @@ func clockAt(db *store.DB, t time.Time) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestRecordOrderAttributedToALandingClick: a click counted where an
+// email's link landed extends attribution as a short link's click does.
+func TestRecordOrderAttributedToALandingClick(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newConversionFixture(t, db)
+		days := func(n float64) time.Time { return f.notifiedAt.Add(time.Duration(n * 24 * float64(time.Hour))) }
+		clockAt(db, days(6))
+		recorded, err := db.RecordLandingClick(ctx, f.shop.ID, f.adaMessage, 30*time.Minute)
+		must(t, err)
+		if !recorded {
+			t.Fatal("ada's landing click was not recorded")
+		}
+		must(t, db.RecordOrder(ctx, f.order("7101", "ada@example.com", days(12))))
+		got := conversions(t, db, f.shop.ID)
+		if len(got) != 1 || got[0].Via != stockbell.AttributedToClick || got[0].OrderID != "7101" {
+			t.Fatalf("landing click then order: %+v, want one conversion via click", got)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -18,14 +19,44 @@ func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.Link
 		if target, err = findLinkTarget(ctx, tx, messageID); err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, tx.Rebind(`INSERT INTO message_clicks (shop_id, message_id, clicked_at) VALUES (?, ?, ?)`),
-			target.ShopID, messageID, tx.db.now())
-		return err
+		return insertClick(ctx, tx, target.ShopID, messageID)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return target, nil
+}
+
+// RecordLandingClick records a click on the shop's message reported by the
+// page its link led to, unless the message has a click recorded in the
+// last within. The message's row is locked first, so two reports of one
+// landing racing on PostgreSQL record one click. Returns ENOTFOUND when
+// the shop has no such message.
+func (db *DB) RecordLandingClick(ctx context.Context, shopID, messageID int64, within time.Duration) (bool, error) {
+	recorded := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, tx.Rebind(`SELECT id FROM messages WHERE id = ? AND shop_id = ?`+tx.forNoKeyUpdate()), messageID, shopID)
+		if err != nil {
+			return notFound(err, "message %d not found", messageID)
+		}
+		var recent int
+		err = tx.GetContext(ctx, &recent, tx.Rebind(`SELECT COUNT(*) FROM message_clicks WHERE message_id = ? AND clicked_at > ?`),
+			messageID, tx.db.now().Add(-within))
+		if err != nil || recent > 0 {
+			return err
+		}
+		recorded = true
+		return insertClick(ctx, tx, shopID, messageID)
+	})
+	return recorded && err == nil, err
+}
+
+// insertClick records one click on a message of the shop, now.
+func insertClick(ctx context.Context, tx *Tx, shopID, messageID int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO message_clicks (shop_id, message_id, clicked_at) VALUES (?, ?, ?)`),
+		shopID, messageID, tx.db.now())
+	return err
 }
 
 // FindLinkTarget returns where a message's link leads, recording nothing.

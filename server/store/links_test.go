@@ -87,3 +87,54 @@ func TestRecordClick(t *testing.T) {
 		}
 	})
 }
+
+// TestRecordLandingClick: a click reported by the page an email's link led
+// to is recorded as a short link's click is, once per message in the
+// window (a reload, or the short link that redirected there, is one click),
+// and only for the message's own shop.
+func TestRecordLandingClick(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop, msgID := clickFixture(t, db, "a.myshopify.com", "https://a.example/products/lamp?variant=1")
+		other, otherMsg := clickFixture(t, db, "b.myshopify.com", "")
+		clicks := func(shopID int64) int {
+			n, err := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &shopID})
+			must(t, err)
+			return n
+		}
+		land := func(shopID, messageID int64, want bool) {
+			t.Helper()
+			recorded, err := db.RecordLandingClick(ctx, shopID, messageID, 30*time.Minute)
+			must(t, err)
+			if recorded != want {
+				t.Fatalf("RecordLandingClick(shop %d, message %d) recorded %v, want %v", shopID, messageID, recorded, want)
+			}
+		}
+		land(shop.ID, msgID, true)
+		clock.Add(29 * time.Minute)
+		land(shop.ID, msgID, false) // a reload
+		if n := clicks(shop.ID); n != 1 {
+			t.Fatalf("%d clicks after a landing and its reload, want 1", n)
+		}
+		clock.Add(2 * time.Minute)
+		land(shop.ID, msgID, true) // back from the email half an hour later
+		clock.Add(time.Hour)
+		_, err := db.RecordClick(ctx, msgID) // the short link, then the page it redirected to
+		must(t, err)
+		land(shop.ID, msgID, false)
+		if n := clicks(shop.ID); n != 3 {
+			t.Fatalf("%d clicks, want 3", n)
+		}
+
+		// Another shop's message, or none, is not found and records nothing.
+		_, err = db.RecordLandingClick(ctx, shop.ID, otherMsg, 30*time.Minute)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.RecordLandingClick(ctx, other.ID, msgID, 30*time.Minute)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		_, err = db.RecordLandingClick(ctx, shop.ID, msgID+1000, 30*time.Minute)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+		if a, b := clicks(shop.ID), clicks(other.ID); a != 3 || b != 0 {
+			t.Fatalf("after refused landings: shop A %d clicks, shop B %d; want 3 and 0", a, b)
+		}
+	})
+}

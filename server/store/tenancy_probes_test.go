@@ -193,6 +193,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		_, err := db.DiscardHeldBatch(ctx, fx.a.ID, fx.bBatch)
 		wantCodeOf(t, "DiscardHeldBatch", err, stockbell.ENOTFOUND)
 	},
+	"RecordLandingClick": func(t *testing.T, db *store.DB, fx *tenancy) {
+		recorded, err := db.RecordLandingClick(ctx, fx.a.ID, fx.bMsg, 0)
+		wantCodeOf(t, "RecordLandingClick", err, stockbell.ENOTFOUND)
+		if recorded {
+			t.Error("RecordLandingClick through shop A recorded a click on B's message")
+		}
+	},
 	"CountClicks": func(t *testing.T, db *store.DB, fx *tenancy) {
 		n, err := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &fx.a.ID})
 		must(t, err)
