@@ -26,11 +26,11 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	if err := m.wireSnippet(); err != nil {
 		return err
 	}
-	m.wireStorefront()
 	d, err := m.wireRestock(workers)
 	if err != nil {
 		return err
 	}
+	m.wireStorefront(d)
 	registry := integrations.NewRegistry(m.DB, m.Logger.With("component", "webhooks"))
 	jobs.Handle(workers, registry.ProcessReceipt, 0)
 	m.drainer = &integrations.Drainer{Registry: registry, Logger: m.Logger.With("component", "webhooks")}
@@ -69,10 +69,11 @@ func (m *Main) wireSnippet() error {
 	return nil
 }
 
-// wireStorefront serves the storefront API the snippet posts to.
-func (m *Main) wireStorefront() {
+// wireStorefront serves the storefront API the snippet posts to, clicks
+// reported from product pages counted by delivery's short links.
+func (m *Main) wireStorefront(d *delivery.Delivery) {
 	storefront := &web.Storefront{
-		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB, Settings: m.DB,
+		Shops: m.DB, Origins: m.DB, Catalog: m.DB, Subscriptions: m.DB, Settings: m.DB, Clicks: d.Links,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "storefront"), Metrics: m.Meters,
 		Development: m.Config.Development(), TrustedProxies: m.Config.TrustedProxies,
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -126,4 +127,28 @@ func (l *ShortLinks) lead(ctx context.Context, code string,
 		return "", gone
 	}
 	return TrackedURL(page, target.Channel, code), nil
+}
+
+// LandingClickWindow is how long after a click on a message's link a click
+// reported by the page it led to counts for nothing: a reload of the page,
+// going back to it, a second tab, or the short link (/r/{code}) whose
+// redirect brought the shopper there.
+const LandingClickWindow = 30 * time.Minute
+
+// Land records a click on the link of one of the shop's messages, reported
+// by the page the link led to with the click id (ClickParam) it found in
+// its address, unless a click on that message was counted in the last
+// LandingClickWindow. Returns whether it counted one; EINVALID naming code
+// for a code that is not a click id of this server, and ENOTFOUND naming
+// code when the shop has no such message (another shop's, or one erased).
+func (l *ShortLinks) Land(ctx context.Context, shopID int64, code string) (bool, error) {
+	messageID, err := l.Signer.ParseLinkCode(code)
+	if err != nil {
+		return false, stockbell.FieldErrorf("code", "The click id %q is not one of this Stockbell server's (the %s parameter of a message's link).", code, ClickParam)
+	}
+	counted, err := l.Clicks.RecordLandingClick(ctx, shopID, messageID, LandingClickWindow)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return false, &stockbell.Error{Code: stockbell.ENOTFOUND, Field: "code", Message: "No message of this shop has the click id " + code + "."}
+	}
+	return counted, err
 }

@@ -53,24 +53,35 @@ type Storefront struct {
 	// Development allows loopback origins (http://localhost:PORT) for every shop.
 	Development    bool
 	TrustedProxies []netip.Prefix
+	// Clicks counts the clicks that product pages report (nil: ClicksPath
+	// is not served).
+	Clicks LandingClicks
 
 	ipLimiter      *keyedLimiter
 	contactLimiter *keyedLimiter
+	clickLimiter   *keyedLimiter
 }
 
-// SetRateLimits sets the per-client-address and per-contact limits.
+// SetRateLimits sets the per-client-address and per-contact limits. Click
+// reports have a per-client-address bucket of their own at the same limit,
+// so that landing on a page never costs a subscription.
 func (f *Storefront) SetRateLimits(perIP, perContact RateLimit) {
 	f.ipLimiter = newKeyedLimiter(perIP)
 	f.contactLimiter = newKeyedLimiter(perContact)
+	f.clickLimiter = newKeyedLimiter(perIP)
 }
 
 // RegisterStorefront serves the storefront API: POST and OPTIONS (CORS
-// preflight) on SubscriptionsPath.
+// preflight) on SubscriptionsPath and ClicksPath, GET on StatusPath.
 func (s *Server) RegisterStorefront(f *Storefront) {
 	h := &storefrontHandler{Storefront: f, server: s}
 	s.router.HandleFunc(SubscriptionsPath, h.handleCreate).Methods(http.MethodPost)
 	s.router.HandleFunc(SubscriptionsPath, h.handlePreflight).Methods(http.MethodOptions)
 	s.router.HandleFunc(StatusPath, h.handleStatus).Methods(http.MethodGet)
+	if f.Clicks != nil {
+		s.router.HandleFunc(ClicksPath, h.handleClick).Methods(http.MethodPost)
+		s.router.HandleFunc(ClicksPath, h.handlePreflight).Methods(http.MethodOptions)
+	}
 }
 
 type storefrontHandler struct {
@@ -118,15 +129,7 @@ type subscriptionView struct {
 }
 
 func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request) {
-	// The per-client limit comes first: a flood costs no database work.
-	// The shop (and so its origins) is not known yet; the 429 is readable by
-	// any origin, since it tells nothing but to wait.
-	if !h.ipLimiter.Allow(ClientKey(ClientIP(r, h.TrustedProxies)), h.Clock.Now()) {
-		if origin := r.Header.Get("Origin"); origin != "" {
-			w.Header().Add("Vary", "Origin")
-			w.Header().Set("Access-Control-Allow-Origin", origin)
-		}
-		h.rateLimited(w, r)
+	if !h.allowClient(w, r, h.ipLimiter) {
 		return
 	}
 	req, err := decodeSubscription(w, r)

@@ -51,7 +51,9 @@ func (b *lockedBuffer) String() string {
 	return b.buf.String()
 }
 
-func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) *storefrontFixture {
+// newStorefront serves the storefront API; each of with changes the
+// storefront before it is served.
+func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit, with ...func(*web.Storefront)) *storefrontFixture {
 	t.Helper()
 	ctx := context.Background()
 	shop := storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
@@ -74,6 +76,9 @@ func newStorefront(t *testing.T, db *store.DB, perIP, perContact web.RateLimit) 
 		Clock: stockbell.SystemClock{}, Logger: logger,
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}}
 	front.SetRateLimits(perIP, perContact)
+	for _, change := range with {
+		change(front)
+	}
 	server.RegisterStorefront(front)
 	ts := httptest.NewServer(server.Handler())
 	t.Cleanup(ts.Close)
