@@ -123,7 +123,7 @@ func Build(opts Options) (*Bundle, error) {
 	}
 	names := map[string]string{}
 	for _, f := range lazy {
-		names[f.Name] = f.base()
+		names[f.Name] = f.Hash
 	}
 	css, err := minifyCSS("base.css", opts)
 	if err != nil {

@@ -4,7 +4,7 @@
 declare const __CSS__: string;
 /** The minified form stylesheet (form.css), in the form file. */
 declare const __FORM_CSS__: string;
-/** The lazy files' names and hashes ("form" → "form.0123abcd…"), in the first-load script. */
+/** The lazy files' hashes by name ("form" → "0123abcd…"), in the first-load script. */
 declare const __FILES__: Record<string, string>;
 
 interface Window {

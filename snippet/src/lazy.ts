@@ -24,7 +24,7 @@ export function locate(src: string): void {
 
 // file imports one lazy file once; a failed import is tried again next time.
 function file<T>(name: string): Promise<T> {
-  return (files[name] ||= import(folder + __FILES__[name] + ".js").catch((e) => {
+  return (files[name] ||= import(folder + name + "." + __FILES__[name] + ".js").catch((e) => {
     files[name] = undefined;
     throw e;
   })) as Promise<T>;
