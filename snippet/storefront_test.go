@@ -76,6 +76,7 @@ func newStorefrontServing(t testing.TB, attrs string, snippet http.Handler) *sto
 	app.Handle("/snippet/", snippet)
 	app.HandleFunc("/api/storefront/v1/subscriptions", s.subscribe)
 	app.HandleFunc("/api/storefront/v1/status", s.status)
+	app.HandleFunc("/api/storefront/v1/clicks", s.click)
 	s.app = httptest.NewServer(s.recordApp(app))
 	shop := http.NewServeMux()
 	shop.HandleFunc("/products/{file}", s.product)
@@ -187,6 +188,15 @@ func (s *storefront) subscribe(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// click answers a click report as the storefront API does for a click it
+// counts: 201, readable by the shop's page.
+func (s *storefront) click(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Access-Control-Allow-Origin", r.Header.Get("Origin"))
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusCreated)
+	fmt.Fprint(w, `{"click":{"counted":true}}`)
+}
+
 func (s *storefront) product(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
 	handle, isJSON := strings.CutSuffix(file, ".js")
@@ -233,6 +243,19 @@ func (s *storefront) posts() []request {
 	var out []request
 	for _, r := range s.appSeen {
 		if r.Path == "/api/storefront/v1/subscriptions" {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// clicks returns the requests that reached the clicks endpoint.
+func (s *storefront) clicks() []request {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []request
+	for _, r := range s.appSeen {
+		if r.Path == "/api/storefront/v1/clicks" {
 			out = append(out, r)
 		}
 	}

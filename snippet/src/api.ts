@@ -1,5 +1,5 @@
-// The subscription request: a simple CORS request (text/plain body holding
-// JSON) so that the browser sends no preflight. It lives in the first-load
+// The subscription request, and the click report: simple CORS requests
+// (text/plain body holding JSON) so that the browser sends no preflight. It lives in the first-load
 // script beside the endpoint it derives (config.ts), and the form is handed
 // it: the wire contract stays in one place whatever file shows the form.
 
@@ -19,6 +19,12 @@ export interface Subscription {
   website?: string;
 }
 
+/** Click is the body of POST /api/storefront/v1/clicks: the click id found in the page's address. */
+export interface Click {
+  shop: string;
+  code: string;
+}
+
 /** APIError is the server's {"error":{...}} answer, or a network failure. */
 export interface APIError {
   code: string;
@@ -33,8 +39,8 @@ export interface Result {
   error?: APIError;
 }
 
-/** post sends the subscription and decodes the answer. */
-export async function post(url: string, body: Subscription): Promise<Result> {
+/** post sends the subscription (or a click) and decodes the answer. */
+export async function post(url: string, body: Subscription | Click): Promise<Result> {
   let res: Response;
   try {
     res = await fetch(url, {

@@ -51,8 +51,9 @@ export function shopifyHandle(): string {
   return (window.Shopify && (/\/products\/([^/?#.]+)/.exec(location.pathname) || [])[1]) || "";
 }
 
-function variantParam(): string {
-  return new URLSearchParams(location.search).get("variant") || "";
+/** param is a parameter of the page's address, "" when absent. */
+export function param(name: string): string {
+  return new URLSearchParams(location.search).get(name) || "";
 }
 
 /**
@@ -81,11 +82,11 @@ function follow(set: (id: string) => void): void {
     const original = h[name];
     h[name] = function (this: History, ...args: unknown[]) {
       const result = original.apply(this, args);
-      set(variantParam());
+      set(param("variant"));
       return result;
     };
   }
-  addEventListener("popstate", () => set(variantParam()));
+  addEventListener("popstate", () => set(param("variant")));
 }
 
 /**
@@ -102,7 +103,7 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   }
   const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
   if (!soldOut.length) return null;
-  let current = variantParam() || selected() || String(product.variants.find((v) => v.available)?.id || "");
+  let current = param("variant") || selected() || String(product.variants.find((v) => v.available)?.id || "");
   follow((id) => {
     if (id && id != current) (current = id), changed();
   });

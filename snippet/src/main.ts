@@ -14,6 +14,7 @@
 
 import { problem } from "./api";
 import { render, type Slot } from "./button";
+import { report } from "./click";
 import { configure, currentScript, fromScript, options, type Options } from "./config";
 import { markerSlot, markers, shopifyHandle, shopifySlot } from "./detect";
 import { emit } from "./events";
@@ -120,6 +121,7 @@ function install(): void {
   fromScript(script);
   if (script) locate(script.src);
   if (typeof preset == "object") configure(preset!); // null configures nothing
+  report();
   window.Stockbell = {
     /** configure merges options and re-renders the buttons. */
     configure(update: Partial<Options>) {

@@ -1,0 +1,22 @@
+// The click of a message's link, counted where it lands. An email links
+// straight to the product page, with the click id sb_click in its address
+// (no redirect through the app, which link scanners would follow and
+// count), so the first-load script reports it on every page, button or
+// not: the page of a restocked variant, where most alerts land, has none.
+
+import { post } from "./api";
+import { options } from "./config";
+import { param } from "./detect";
+
+/**
+ * report sends the page's click id, if any, to the clicks route beside the
+ * subscription endpoint, once per page load. The server counts one click
+ * per message per 30 minutes, so a reload or going back counts nothing
+ * more; the address keeps sb_click for the shop's own analytics. An
+ * endpoint that does not end in subscriptions has no such sibling, and is
+ * sent nothing.
+ */
+export function report(): void {
+  const code = param("sb_click"), to = options.api.replace(/subscriptions$/, "clicks");
+  if (code && to != options.api) post(to, { shop: options.shop, code });
+}
