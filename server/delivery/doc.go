@@ -12,8 +12,11 @@
 //   - UnsubscribeHandler serves GET and POST /unsubscribe/{token} (a page
 //     listing the contact's alerts, and RFC 8058 one-click), with tokens
 //     signed by a Signer.
-//   - RedirectHandler serves GET /r/{code}, the short product link of SMS
-//     messages, counting each click through stockbell.ClickService.
+//   - ShortLinks leads GET /r/{code}, the short product link of SMS
+//     messages, counting each click through stockbell.ClickService, and
+//     counts (Land) the click of an email's link that the product page it
+//     led to reports with its click id (POST /api/storefront/v1/clicks);
+//     server/web serves both.
 //
 // Errors a Sender returns follow stockbell.Sender: an *stockbell.Error with
 // code EINVALID is permanent (never retried); any other error is transient.
