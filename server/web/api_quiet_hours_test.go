@@ -46,3 +46,34 @@ func TestAPISubscriptionSaysUntilWhenItsTextIsHeld(t *testing.T) {
 		}
 	})
 }
+
+// TestAPIPageOfManyHeldTextsSaysEachUntilWhen: a page of more
+// subscriptions than one read of messages returns (a hundred), every one
+// with a text held for quiet hours, gives each its quiet_hours_until.
+func TestAPIPageOfManyHeldTextsSaysEachUntilWhen(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIFixture(t, db)
+		var phones []string
+		for i := range 120 {
+			phones = append(phones, fmt.Sprintf("+3361240%04d", i)) // Paris mobiles
+		}
+		h := newHeldText(t, f, phones...)
+		a := apiDo(t, f, mustAPIKey(t, db, h.shop), http.MethodGet, "/api/v1/subscriptions?limit=200", "")
+		if a.Status != http.StatusOK {
+			t.Fatalf("GET /subscriptions = %d %s", a.Status, a.Raw)
+		}
+		subs, want := a.Body["subscriptions"].([]any), h.until.UTC().Format(time.RFC3339)
+		if len(subs) != 121 {
+			t.Fatalf("%d subscriptions, want 121", len(subs))
+		}
+		var without []any
+		for _, s := range subs {
+			if s := s.(map[string]any); s["quiet_hours_until"] != want {
+				without = append(without, s["id"])
+			}
+		}
+		if len(without) > 0 {
+			t.Fatalf("%d of 121 held texts' subscriptions lack quiet_hours_until %s: %v", len(without), want, without)
+		}
+	})
+}

@@ -35,19 +35,30 @@ func heldTexts(ctx context.Context, messages stockbell.MessageService, settings 
 		ids[i] = s.ID
 	}
 	sms, pending := stockbell.ChannelSMS, stockbell.MessagePending
-	texts, _, err := messages.FindMessages(ctx, stockbell.MessageFilter{ShopID: &shopID, SubscriptionIDs: ids, Channel: &sms, Status: &pending})
-	if err != nil {
-		return nil, err
-	}
+	filter := stockbell.MessageFilter{ShopID: &shopID, SubscriptionIDs: ids, Channel: &sms, Status: &pending, Limit: heldTextsRead}
 	out := map[int64]heldText{}
-	for _, m := range texts {
-		until := heldUntil(settings, m, now)
-		if first, ok := out[m.SubscriptionID]; !until.IsZero() && (!ok || until.Before(first.Until)) {
-			out[m.SubscriptionID] = heldText{Message: m, Until: until}
+	for {
+		texts, total, err := messages.FindMessages(ctx, filter)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range texts {
+			until := heldUntil(settings, m, now)
+			if first, ok := out[m.SubscriptionID]; !until.IsZero() && (!ok || until.Before(first.Until)) {
+				out[m.SubscriptionID] = heldText{Message: m, Until: until}
+			}
+		}
+		filter.Offset += len(texts)
+		if len(texts) < heldTextsRead || filter.Offset >= total {
+			return out, nil
 		}
 	}
-	return out, nil
 }
+
+// heldTextsRead is how many pending texts heldTexts reads at a time: a
+// page of subscriptions (up to the API's 500) may have more than one read
+// returns, and every one is read.
+const heldTextsRead = 1000
 
 // heldWords is quietHoldWords of a message held for quiet hours now, or
 // "" for one that is not (or without settings).

@@ -26,7 +26,7 @@ type heldText struct {
 	until time.Time // 09:00 in Paris
 }
 
-func newHeldText(t *testing.T, f *adminFixture) *heldText {
+func newHeldText(t *testing.T, f *adminFixture, morePhones ...string) *heldText {
 	t.Helper()
 	ctx := context.Background()
 	now := f.clock.Now()
@@ -40,25 +40,31 @@ func newHeldText(t *testing.T, f *adminFixture) *heldText {
 	if err := f.db.UpdateFlow(ctx, flow); err != nil {
 		t.Fatal(err)
 	}
-	sub, _, err := f.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: h.variant.ID, Phone: parisPhone,
-		SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}, Source: "snippet"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var confirmations []int64
-	if err := f.db.DB.SelectContext(ctx, &confirmations, f.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
-		t.Fatal(err)
-	}
-	for _, id := range confirmations {
-		if _, err := f.db.Confirm(ctx, h.shop.ID, id, stockbell.ConfirmedByReply); err != nil {
+	var sub *stockbell.Subscription
+	for i, phone := range append([]string{parisPhone}, morePhones...) {
+		s, _, err := f.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: h.shop.ID, VariantID: h.variant.ID, Phone: phone,
+			SMSConsent: true, Channels: stockbell.Channels{stockbell.ChannelSMS}, Source: "snippet"})
+		if err != nil {
 			t.Fatal(err)
+		}
+		if i == 0 {
+			sub = s
+		}
+		var confirmations []int64
+		if err := f.db.DB.SelectContext(ctx, &confirmations, f.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), s.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, id := range confirmations {
+			if _, err := f.db.Confirm(ctx, h.shop.ID, id, stockbell.ConfirmedByReply); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	batch, err := f.db.StartBatch(ctx, stockbell.BatchStart{ShopID: h.shop.ID, VariantID: h.variant.ID, Everyone: true, Stock: 3, Cutoff: f.clock.Now()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 100}); err != nil {
+	if _, err := f.db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: batch.ShopID, BatchID: batch.ID, Chunk: 1, Limit: 1000}); err != nil {
 		t.Fatal(err)
 	}
 	h.sub = sub
