@@ -137,16 +137,27 @@ func (h *storefrontHandler) handleCreate(w http.ResponseWriter, r *http.Request)
 		h.refuse(w, r, err, "unreadable body")
 		return
 	}
-	shop, err := h.findShop(r.Context(), req.Shop)
-	if err != nil {
-		h.refuse(w, r, err, h.whyUnknown(r, req.Shop))
-		return
-	}
-	if !h.allowOrigin(w, r, shop) {
-		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
+	shop := h.shopOfPage(w, r, req.Shop)
+	if shop == nil {
 		return
 	}
 	h.create(w, r, shop, req)
+}
+
+// shopOfPage returns the active shop whose key the page sent, once the
+// page's origin is found to be one of its storefronts (allowOrigin);
+// else it answers the refusal and returns nil.
+func (h *storefrontHandler) shopOfPage(w http.ResponseWriter, r *http.Request, key string) *stockbell.Shop {
+	shop, err := h.findShop(r.Context(), key)
+	if err != nil {
+		h.refuse(w, r, err, h.whyUnknown(r, key))
+		return nil
+	}
+	if !h.allowOrigin(w, r, shop) {
+		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
+		return nil
+	}
+	return shop
 }
 
 func (h *storefrontHandler) create(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop, req *subscriptionRequest) {

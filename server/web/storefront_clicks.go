@@ -59,13 +59,8 @@ func (h *storefrontHandler) handleClick(w http.ResponseWriter, r *http.Request) 
 		h.refuse(w, r, err, "unreadable body")
 		return
 	}
-	shop, err := h.findShop(r.Context(), req.Shop)
-	if err != nil {
-		h.refuse(w, r, err, h.whyUnknown(r, req.Shop))
-		return
-	}
-	if !h.allowOrigin(w, r, shop) {
-		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
+	shop := h.shopOfPage(w, r, req.Shop)
+	if shop == nil {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
