@@ -23,14 +23,7 @@ type statusAnswer struct {
 // shop data), so a shop that is unknown or uninstalled is visible rather
 // than a silent CORS failure.
 func (h *storefrontHandler) handleStatus(w http.ResponseWriter, r *http.Request) {
-	key := r.URL.Query().Get("shop")
-	shop, err := h.findShop(r.Context(), key)
-	if err != nil {
-		h.refuse(w, r, err, h.whyUnknown(r, key))
-		return
-	}
-	if !h.allowOrigin(w, r, shop) {
-		h.refuse(w, r, h.originRefusal(r), "origin "+r.Header.Get("Origin")+" is not a storefront of "+shop.Domain)
+	if h.shopOfPage(w, r, r.URL.Query().Get("shop")) == nil {
 		return
 	}
 	w.Header().Set("Cache-Control", "public, max-age=300")
