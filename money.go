@@ -109,8 +109,13 @@ func (t MoneyTotals) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]Money(t))
 }
 
-// Add adds amount in currency to the totals.
+// Add adds amount in currency to the totals. An ISO 4217 code counts in
+// capitals whatever its case (NormalizeCurrency): conversions stored
+// before orders' currencies were normalised hold "eur" beside "EUR".
 func (t *MoneyTotals) Add(currency string, amount Amount) {
+	if code := NormalizeCurrency(currency); code != "" {
+		currency = code
+	}
 	for i := range *t {
 		if (*t)[i].Currency == currency {
 			(*t)[i].Amount += amount

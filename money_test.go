@@ -61,3 +61,19 @@ func TestNormalizeCurrency(t *testing.T) {
 		}
 	}
 }
+
+// TestMoneyTotalsCountACodeInAnyCaseAsOne: a conversion stored before
+// orders' currencies were normalised ("eur") adds to the same total as
+// one stored since ("EUR"), under the code in capitals; text that is no
+// ISO 4217 code stays a total of its own, as it was stored.
+func TestMoneyTotalsCountACodeInAnyCaseAsOne(t *testing.T) {
+	var totals stockbell.MoneyTotals
+	price, _ := stockbell.ParseAmount("25.00")
+	totals.Add("eur", price)
+	totals.Add("EUR", price)
+	totals.Add(" Eur", price)
+	totals.Add("euro", price)
+	if len(totals) != 2 || totals.Of("EUR").String() != "75.00" || totals.Of("euro").String() != "25.00" {
+		t.Fatalf("totals = %+v, want EUR 75.00 and euro 25.00", totals)
+	}
+}

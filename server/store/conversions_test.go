@@ -238,3 +238,30 @@ func TestRecordOrderAttributedToALandingClick(t *testing.T) {
 		}
 	})
 }
+
+// TestConversionTotalsCountALegacyLowerCaseCurrencyAsOne: a conversion
+// stored before orders' currencies were normalised (currency "eur") is
+// summed with one stored since ("EUR"), in one row per variant under the
+// code in capitals; another shop sees neither.
+func TestConversionTotalsCountALegacyLowerCaseCurrencyAsOne(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newConversionFixture(t, db)
+		must(t, db.RecordOrder(ctx, f.order("8001", "ada@example.com", f.notifiedAt.Add(24*time.Hour))))
+		order := f.order("8002", "", f.notifiedAt.Add(24*time.Hour))
+		order.Phone = "+15555550100"
+		must(t, db.RecordOrder(ctx, order))
+		_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE conversions SET currency = 'eur' WHERE shop_id = ? AND order_id = '8001'`), f.shop.ID)
+		must(t, err)
+		filter := stockbell.ActivityFilter{ShopID: f.shop.ID, Since: f.notifiedAt.Add(-time.Hour), Until: f.clockNow}
+		totals, err := db.FindConversionTotals(ctx, filter)
+		must(t, err)
+		if len(totals) != 1 || totals[0].Currency != "EUR" || totals[0].Conversions != 2 || totals[0].Revenue.String() != "100.00" {
+			t.Fatalf("conversion totals = %+v, want one row of the shirt: 2 conversions, 100.00 EUR", totals)
+		}
+		other := install(t, db, stockbell.PlatformShopify, "other.myshopify.com")
+		filter.ShopID = other.ID
+		if totals, err := db.FindConversionTotals(ctx, filter); err != nil || len(totals) != 0 {
+			t.Fatalf("another shop's conversion totals = %+v, %v; want none", totals, err)
+		}
+	})
+}

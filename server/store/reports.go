@@ -252,7 +252,9 @@ func (db *DB) CountNotifiedConverted(ctx context.Context, filter stockbell.Activ
 }
 
 // FindConversionTotals sums the conversions the filter selects per variant
-// and currency.
+// and currency, the currency's code in capitals: a conversion stored
+// before orders' currencies were normalised ("eur") counts with those
+// stored since ("EUR").
 func (db *DB) FindConversionTotals(ctx context.Context, filter stockbell.ActivityFilter) ([]stockbell.ConversionTotal, error) {
 	w := where{}
 	w.add("c.shop_id = ? AND c.ordered_at >= ? AND c.ordered_at < ?", filter.ShopID, filter.Since.UTC(), filter.Until.UTC())
@@ -267,10 +269,10 @@ func (db *DB) FindConversionTotals(ctx context.Context, filter stockbell.Activit
 	}
 	out := []stockbell.ConversionTotal{}
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.SelectContext(ctx, &out, tx.Rebind(`SELECT c.variant_id, p.title AS product, v.title AS variant, v.sku, c.currency,
-				COUNT(*) AS conversions, SUM(c.quantity) AS quantity, SUM(c.revenue) AS revenue
+		return tx.SelectContext(ctx, &out, tx.Rebind(`SELECT c.variant_id, p.title AS product, v.title AS variant, v.sku,
+				UPPER(TRIM(c.currency)) AS currency, COUNT(*) AS conversions, SUM(c.quantity) AS quantity, SUM(c.revenue) AS revenue
 			FROM conversions c JOIN variants v ON v.id = c.variant_id JOIN products p ON p.id = v.product_id`+w.String()+`
-			GROUP BY c.variant_id, p.title, v.title, v.sku, c.currency ORDER BY revenue DESC, c.variant_id, c.currency`), w.args...)
+			GROUP BY c.variant_id, p.title, v.title, v.sku, UPPER(TRIM(c.currency)) ORDER BY revenue DESC, c.variant_id, currency`), w.args...)
 	})
 	return out, err
 }
