@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"sync"
 	"testing"
 	"time"
 
@@ -135,6 +136,37 @@ func TestRecordLandingClick(t *testing.T) {
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		if a, b := clicks(shop.ID), clicks(other.ID); a != 3 || b != 0 {
 			t.Fatalf("after refused landings: shop A %d clicks, shop B %d; want 3 and 0", a, b)
+		}
+	})
+}
+
+// TestRecordLandingClickRacing: reports of one landing arriving together
+// (two tabs, a page loaded twice) record one click on both databases.
+func TestRecordLandingClickRacing(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, msgID := clickFixture(t, db, "a.myshopify.com", "https://a.example/products/lamp?variant=1")
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		recorded, failed := 0, []error{}
+		for range 12 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ok, err := db.RecordLandingClick(ctx, shop.ID, msgID, 30*time.Minute)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					failed = append(failed, err)
+				} else if ok {
+					recorded++
+				}
+			}()
+		}
+		wg.Wait()
+		n, err := db.CountClicks(ctx, stockbell.ClickFilter{ShopID: &shop.ID})
+		must(t, err)
+		if len(failed) > 0 || recorded != 1 || n != 1 {
+			t.Fatalf("12 reports at once: %d said recorded, %d clicks stored, errors %v; want 1, 1, none", recorded, n, failed)
 		}
 	})
 }
