@@ -142,7 +142,8 @@ func TestLandingClickRefusals(t *testing.T) {
 			}
 			status, out, h := f.report(t, c.shop, c.code, headers...)
 			e, _ := out["error"].(map[string]any)
-			if status != c.status || e["code"] != c.errCode || (c.field != "" && e["field"] != c.field) || e["message"] == "" {
+			message, _ := e["message"].(string)
+			if status != c.status || e["code"] != c.errCode || (c.field != "" && e["field"] != c.field) || message == "" {
 				t.Errorf("%s: %d %v, want %d %s on %q", c.name, status, out, c.status, c.errCode, c.field)
 			}
 			if c.origin != "" && h.Get("Access-Control-Allow-Origin") != c.origin {
