@@ -233,6 +233,21 @@ func (a *Admin) renderPublic(w http.ResponseWriter, status int, page, title stri
 // (a session that is not signed in, only naming its shop) may frame.
 func (a *Admin) renderPublicIn(w http.ResponseWriter, framer *AdminSession, status int, page, title string, data any) {
 	a.securityHeaders(w, framer)
+	a.writePublic(w, status, page, title, data)
+}
+
+// renderPublicFramedBy renders a public page that ancestors may frame:
+// only a page that holds no form and no button may name others than the
+// session's own control panel.
+func (a *Admin) renderPublicFramedBy(w http.ResponseWriter, ancestors string, status int, page, title string, data any) {
+	setPagePolicy(w, pagePolicy{Scripts: "'self'", Styles: "'self'", FrameAncestors: ancestors})
+	w.Header().Set("Referrer-Policy", "same-origin")
+	a.writePublic(w, status, page, title, data)
+}
+
+// writePublic writes a page of templates/public in the bare frame, its
+// policy set already.
+func (a *Admin) writePublic(w http.ResponseWriter, status int, page, title string, data any) {
 	w.Header().Set("Cache-Control", "no-store")
 	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, Data: data}); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)

@@ -107,13 +107,23 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 		"Ended": noCookie == nil, "Uninstalled": uninstalled, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
 	status := http.StatusUnauthorized
 	a.rememberReturnPage(w, r)
+	framer := a.callbackSession(r)
+	if framer == nil && r.Header.Get("Sec-Fetch-Dest") == "iframe" {
+		// A frame without a session: a control panel's tab left open
+		// past the session's end, whose cookie (the one thing that named
+		// the store) is gone. The page holds no form and no button, so
+		// BigCommerce's control panels may frame it, as a refused
+		// callback's page, and it says to open Stockbell again there.
+		data["Ended"], data["InControlPanel"] = true, true
+		a.renderPublicFramedBy(w, controlPanels(stockbell.PlatformBigCommerce), status, "signin", "Sign in", data)
+		return
+	}
 	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" && safeMethod(r.Method) {
 		if shop, err := a.Shops.FindShopByKey(r.Context(), key); err == nil {
 			data = map[string]any{"Installed": shop.Active(), "Domain": shop.Domain}
 			status = http.StatusOK
 		}
 	}
-	framer := a.callbackSession(r)
 	if framer != nil && !uninstalled {
 		data["Removed"], _ = a.platformUserRevoked(r.Context(), framer)
 	}
