@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/storage"
 	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce/bigcommercetest"
@@ -183,4 +184,38 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	browse(t, refused, controlPanel(t, refused)(load("forged")), "#app")
 	frame = appFrame(t, refused, app)
 	waitForServer(t, frame, `document.body !== null && document.body.innerText.includes("Stockbell could not open")`)
+}
+
+// TestBigCommerceSessionEndedInTheControlPanelFrame: a merchant leaves the
+// control panel's tab open past the session's 12 hours, and the browser
+// drops the session's cookie (its Max-Age). The next click in the app's
+// frame shows, in the frame, that the session ended and to open Stockbell
+// again from the control panel (the sign-in page, which may never be
+// framed, would leave a blocked frame); opening it again there signs in.
+func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
+	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
+	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
+	owner := browsertest.New(t)
+	browse(t, owner, controlPanel(t, owner)(app+"/auth/bigcommerce/callback?"+fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode()), "#app")
+	waitForServer(t, appFrame(t, owner, app), `document.body !== null && document.body.innerText.includes("Sign out (owner@bells.example)")`)
+
+	clerk := bigcommercetest.User{ID: 77, Email: "clerk@bells.example"}
+	load := app + "/auth/bigcommerce/load?" + url.Values{"signed_payload_jwt": {bigcommercetest.SignJWT(fake.Claims(e2eStore, clerk), fake.ClientSecret)}}.Encode()
+	ctx := browsertest.New(t)
+	panel := controlPanel(t, ctx)
+	browse(t, ctx, panel(load), "#app")
+	frame := appFrame(t, ctx, app)
+	waitForServer(t, frame, `document.querySelector("nav.menu") !== null`)
+
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+		return err
+	}))
+	clickAndWait(t, frame, `nav a[href="/admin/settings"]`, `p[role=alert]`)
+	if got := text(t, frame, `main, body`); !strings.Contains(got, "Your session has ended") || !strings.Contains(got, "Open Stockbell again from your store's control panel") {
+		t.Errorf("the next click in the frame after the session ended shows %q", got)
+	}
+
+	browse(t, ctx, panel(load), "#app")
+	waitForServer(t, appFrame(t, ctx, app), `document.body !== null && document.body.innerText.includes("Sign out (clerk@bells.example)")`)
 }
