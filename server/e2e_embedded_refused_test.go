@@ -3,9 +3,13 @@ package main
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/web"
@@ -49,5 +53,53 @@ func TestEmbeddedInstallRefusedIsShownNotBounced(t *testing.T) {
 	}
 	if _, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 		t.Fatalf("a refused install stored the shop: %v", err)
+	}
+}
+
+// TestEmbeddedRefusalsShowInTheShopifyAdminFrame: inside the Shopify admin
+// a form sent with a session token the server refuses (expired, say, as
+// when the server's clock and Shopify's disagree) is not saved and, as a
+// token of another shop than the page names, is answered with a page
+// saying so; those pages hold no form and no button and show in the frame
+// of the Shopify admin of the shop the request names, instead of a page
+// the frame refuses to show.
+func TestEmbeddedRefusalsShowInTheShopifyAdminFrame(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	noErr(t, err)
+	before, err := m.DB.FindSettings(context.Background(), shop.ID)
+	noErr(t, err)
+	expired := sessionToken(t, fake, e2eShop, func(c jwt.MapClaims) {
+		c["exp"], c["nbf"], c["iat"] = time.Now().Add(-time.Hour).Unix(), time.Now().Add(-2*time.Hour).Unix(), time.Now().Add(-2*time.Hour).Unix()
+	})
+	refusals := map[string]answer{
+		"a form with an expired token": request(t, http.MethodPost, m.URL()+"/admin/settings?"+embeddedQuery(e2eShop, ""),
+			url.Values{"id_token": {expired}, "quiet_hours": {"on"}, "quiet_hours_start": {"23:15"}, "quiet_hours_end": {"07:00"}}, "Sec-Fetch-Dest", "iframe"),
+		"a form without a token": request(t, http.MethodPost, m.URL()+"/admin/settings?"+embeddedQuery(e2eShop, ""),
+			url.Values{"quiet_hours": {"on"}, "quiet_hours_start": {"23:15"}, "quiet_hours_end": {"07:00"}}, "Sec-Fetch-Dest", "iframe"),
+		"a page with another shop's token": request(t, http.MethodGet, m.URL()+"/admin/settings?"+embeddedQuery(e2eShop, fake.SessionToken("other-bells.myshopify.com", fake.Secret)), nil,
+			"Sec-Fetch-Dest", "iframe"),
+	}
+	for what, a := range refusals {
+		if csp := a.header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors https://"+e2eShop+" https://admin.shopify.com") || a.header.Get("X-Frame-Options") != "" {
+			t.Errorf("%s (%d): the page cannot be shown in the Shopify admin's frame: CSP %q, X-Frame-Options %q", what, a.status, csp, a.header.Get("X-Frame-Options"))
+		}
+		if a.status < 400 || strings.Contains(a.body, "<form") || strings.Contains(a.body, "<button") || !strings.Contains(a.body, "Open Stockbell again from your Shopify admin") {
+			t.Errorf("%s: %d, want a refusal with no form or button saying to open Stockbell again:\n%.1500s", what, a.status, a.body)
+		}
+	}
+	for _, what := range []string{"a form with an expired token", "a form without a token"} {
+		if !strings.Contains(refusals[what].body, "What you sent was not saved") {
+			t.Errorf("%s: the page does not say that what was sent was not saved:\n%.1500s", what, refusals[what].body)
+		}
+	}
+	if after, err := m.DB.FindSettings(context.Background(), shop.ID); err != nil || after.QuietHoursStart != before.QuietHoursStart || after.QuietHours != before.QuietHours {
+		t.Errorf("a refused form changed the settings: %+v, %v", after, err)
+	}
+	// A shop name that is not a Shopify shop frames nothing.
+	odd := request(t, http.MethodPost, m.URL()+"/admin/settings?"+embeddedQuery("evil.example", ""), url.Values{"id_token": {expired}})
+	if odd.header.Get("X-Frame-Options") != "DENY" {
+		t.Errorf("a refusal naming %q may be framed: CSP %q", "evil.example", odd.header.Get("Content-Security-Policy"))
 	}
 }

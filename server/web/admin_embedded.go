@@ -136,7 +136,13 @@ func (a *Admin) refuseEmbedded(w http.ResponseWriter, r *http.Request, err error
 	case refused != nil:
 		a.showRefusedInstall(w, r, err)
 	case stockbell.ErrorCode(err) == stockbell.EFORBIDDEN || !safeMethod(r.Method):
-		a.renderPublic(w, statusOf(err, nil), "error", "Not signed in", map[string]any{"Message": stockbell.ErrorMessage(err) +
+		// Shown in the Shopify admin's frame: the page holds no form and
+		// no button.
+		message := stockbell.ErrorMessage(err)
+		if !safeMethod(r.Method) {
+			message += " What you sent was not saved."
+		}
+		a.renderPublicIn(w, namedShopAdmin(r), statusOf(err, nil), "error", "Not signed in", map[string]any{"Message": message +
 			" Open Stockbell again from your Shopify admin."})
 	default:
 		http.Redirect(w, r, a.bounceURL(r), http.StatusFound)
@@ -147,12 +153,19 @@ func (a *Admin) refuseEmbedded(w http.ResponseWriter, r *http.Request, err error
 // not install the shop with a page saying why, which the Shopify admin
 // of the shop the request names (the token's, verified) may frame.
 func (a *Admin) showRefusedInstall(w http.ResponseWriter, r *http.Request, err error) {
-	framer := &AdminSession{Embedded: true, Shop: &stockbell.Shop{Domain: r.URL.Query().Get("shop")}}
-	if !stockbell.ValidShopifyDomain(framer.Shop.Domain) {
-		framer = nil
-	}
-	a.renderPublicIn(w, framer, statusOf(err, nil), "error", "Stockbell could not be installed", map[string]any{
+	a.renderPublicIn(w, namedShopAdmin(r), statusOf(err, nil), "error", "Stockbell could not be installed", map[string]any{
 		"Message": stockbell.ErrorMessage(err) + " Open Stockbell again from your Shopify admin."})
+}
+
+// namedShopAdmin is who may frame an embedded request's refusal, a page
+// with no form and no button: the Shopify admin of the shop the request
+// names (not signed in, only naming it), or nobody when it names none.
+func namedShopAdmin(r *http.Request) *AdminSession {
+	domain := r.URL.Query().Get("shop")
+	if !stockbell.ValidShopifyDomain(domain) {
+		return nil
+	}
+	return &AdminSession{Embedded: true, Shop: &stockbell.Shop{Domain: domain}}
 }
 
 // bounceURL is the bounce page's address for a document request: the
