@@ -80,6 +80,13 @@ var panels atomic.Int64
 // Shopify's frame opens the link.
 func inShopifyAdmin(t *testing.T, ctx context.Context, m *Main, fake *shopifytest.Fake, link string) context.Context {
 	t.Helper()
+	return inShopifyAdminWith(t, ctx, m, fake, link, nil)
+}
+
+// inShopifyAdminWith is inShopifyAdmin with the session tokens App Bridge
+// hands out made by token (nil: fresh ones).
+func inShopifyAdminWith(t *testing.T, ctx context.Context, m *Main, fake *shopifytest.Fake, link string, token func() string) context.Context {
+	t.Helper()
 	app := m.Config.PublicURL
 	modern := link
 	if rest, ok := strings.CutPrefix(link, "https://"+e2eShop+"/admin/apps/"); ok {
@@ -93,9 +100,12 @@ func inShopifyAdmin(t *testing.T, ctx context.Context, m *Main, fake *shopifytes
 	fresh := func() string {
 		return sessionToken(t, fake, e2eShop, func(c jwt.MapClaims) { c["jti"] = fmt.Sprint("fresh-", tokens.Add(1)) })
 	}
+	if token == nil {
+		token = fresh
+	}
 	serve(t, ctx, shopifyAdminOrigins, func(u *url.URL) (string, string) {
 		if u.Path == "/stockbell-test/session-token" {
-			return "text/plain", fresh()
+			return "text/plain", token()
 		}
 		return "text/html; charset=utf-8", fmt.Sprintf(shopifyAdminPage, first)
 	})
@@ -176,7 +186,8 @@ func frameToken(t *testing.T, frame context.Context) string {
 // message; the subscribers' CSV export downloads from the frame; Settings
 // are saved; a page opened with a token that expired (the merchant left the
 // tab open) goes through the bounce page and opens with a fresh token; a
-// report email's link opened in a new tab opens Reports on its days in
+// form sent with a token the server refuses is not saved, and the frame
+// says so; a report email's link opened in a new tab opens Reports on its days in
 // that tab's Shopify admin; the shop's myshopify.com admin of before shows
 // the app as well.
 func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
@@ -258,6 +269,20 @@ func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
 	waitAcrossPages(t, frame, `document.body !== null && !document.body.dataset.left && location.pathname === "/admin/products" && document.querySelector("nav.menu [aria-current=page]") !== null`)
 	if token := frameToken(t, frame); token == "" || token == expired {
 		t.Errorf("the page opened with an expired token did not come back with a fresh one")
+	}
+
+	// Shopify's clock and the server's disagree: App Bridge hands out a
+	// token the server refuses. A form sent with it is not saved, and the
+	// frame says so.
+	skewed := inShopifyAdminWith(t, browsertest.New(t), m, fake, store+"/admin/settings", func() string { return expired })
+	waitForServer(t, skewed, `document.querySelector("#quiet_hours") !== null`)
+	browsertest.Do(t, skewed, chromedp.SetValue("#quiet_hours_start", "05:45"))
+	clickAndWait(t, skewed, `.actions button.primary`, `h1`)
+	if got := text(t, skewed, `body`); !strings.Contains(got, "What you sent was not saved") {
+		t.Errorf("a form sent with a refused token shows %q in the frame", got)
+	}
+	if s, err := m.DB.FindSettings(context.Background(), shop.ID); err != nil || s.QuietHoursStart != "22:30" {
+		t.Errorf("a form sent with a refused token changed the settings: %+v, %v", s, err)
 	}
 
 	// A report email's link, opened in a new tab, opens Reports on its
