@@ -160,6 +160,36 @@ func serve(t *testing.T, ctx context.Context, origins []string, serve func(*url.
 	}))
 }
 
+// downloads lets the tab's browser download files, and returns a function
+// that waits for the next download to complete and returns its content.
+func downloads(t *testing.T, ctx context.Context) func() string {
+	t.Helper()
+	dir, eventsOn := t.TempDir(), true
+	done := make(chan string, 4)
+	chromedp.ListenBrowser(ctx, func(ev any) {
+		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
+			done <- p.GUID
+		}
+	})
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName,
+			DownloadPath: dir, EventsEnabled: &eventsOn, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
+		return err
+	}))
+	return func() string {
+		t.Helper()
+		select {
+		case guid := <-done:
+			content, err := os.ReadFile(filepath.Join(dir, guid))
+			noErr(t, err)
+			return string(content)
+		case <-time.After(serverWait):
+			t.Fatal("nothing downloaded from the Shopify admin's frame")
+			return ""
+		}
+	}
+}
+
 // waitAcrossPages waits until expr holds in the frame while it goes from
 // page to page (a redirect, the bounce page's reload), asking again when
 // a page goes away under the question.
@@ -183,13 +213,14 @@ func frameToken(t *testing.T, frame context.Context) string {
 // admin.shopify.com/store/{store}/apps/{client id}: every page of the menu
 // opens in the frame (each with a fresh session token App Bridge gave);
 // the Flow page's message preview, a frame within the frame, shows the
-// message; the subscribers' CSV export downloads from the frame; Settings
-// are saved; a page opened with a token that expired (the merchant left the
-// tab open) goes through the bounce page and opens with a fresh token; a
-// form sent with a token the server refuses is not saved, and the frame
-// says so; a report email's link opened in a new tab opens Reports on its days in
-// that tab's Shopify admin; the shop's myshopify.com admin of before shows
-// the app as well.
+// message; the subscribers' CSV export and a shopper's data (a form's
+// answer) download from the frame; Settings are saved; a page opened with
+// a token that expired (the merchant left the tab open) goes through the
+// bounce page and opens with a fresh token; a form sent with a token the
+// server refuses is not saved, and the frame says so; a report email's
+// link opened in a new tab opens Reports on its days in that tab's
+// Shopify admin, whose activity CSV downloads from there; the shop's
+// myshopify.com admin of before shows the app as well.
 func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
 	installShop(t, m, fake)
@@ -221,30 +252,20 @@ func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
 	shown := appFrame(t, ctx, app+"/admin/flow/preview")
 	waitForServer(t, shown, `document.body !== null && document.body.innerText.includes("back in stock")`)
 
-	// The subscribers' export downloads from the frame.
-	downloads, eventsOn := t.TempDir(), true
-	done := make(chan string, 4)
-	chromedp.ListenBrowser(ctx, func(ev any) {
-		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
-			done <- p.GUID
-		}
-	})
-	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName,
-			DownloadPath: downloads, EventsEnabled: &eventsOn, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
-		return err
-	}))
+	// The subscribers' export downloads from the frame (a link), and so
+	// does a shopper's data on the privacy page (a form's answer).
+	downloaded := downloads(t, ctx)
 	clickAndWait(t, frame, `nav.menu a[href^="/admin/subscribers?"]`, `a[href^="/admin/subscribers/export?"]`)
 	browsertest.Do(t, frame, chromedp.Click(`a[href^="/admin/subscribers/export?"]`))
-	select {
-	case guid := <-done:
-		csv, err := os.ReadFile(filepath.Join(downloads, guid))
-		noErr(t, err)
-		if !strings.HasPrefix(string(csv), "id,email,") {
-			t.Errorf("the export downloaded from the Shopify admin's frame is not the subscribers' CSV:\n%.300s", csv)
-		}
-	case <-time.After(serverWait):
-		t.Fatal("the subscribers' export did not download from the Shopify admin's frame")
+	if csv := downloaded(); !strings.HasPrefix(csv, "id,email,") {
+		t.Errorf("the export downloaded from the Shopify admin's frame is not the subscribers' CSV:\n%.300s", csv)
+	}
+	browsertest.Eval[bool](t, frame, fmt.Sprintf(`(document.body.dataset.left = "1", location.assign(%q), true)`,
+		"/admin/privacy?"+embeddedQuery(e2eShop, sessionToken(t, fake, e2eShop, nil))))
+	waitAcrossPages(t, frame, `document.body !== null && !document.body.dataset.left && document.querySelector("#email") !== null`)
+	browsertest.Do(t, frame, chromedp.SetValue("#email", "shopper@example.com"), chromedp.Click(`.actions button.primary`))
+	if data := downloaded(); !strings.Contains(data, "shopper@example.com") {
+		t.Errorf("the shopper's data downloaded from the Shopify admin's frame:\n%.300s", data)
 	}
 
 	// Settings are saved from the frame.
@@ -294,6 +315,11 @@ func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
 	waitForServer(t, reports, `document.querySelector('input[name="from"]') !== null`)
 	if from := browsertest.Eval[string](t, reports, `document.querySelector('input[name="from"]').value`); from != "2025-01-27" {
 		t.Errorf("the report link opened in a new tab shows Reports from %q", from)
+	}
+	// Its activity of those days downloads from that frame.
+	browsertest.Do(t, reports, chromedp.Click(`a[href^="/admin/reports/activity.csv?"][href*="from=2025-01-27"]`))
+	if csv := downloaded(); !strings.HasPrefix(csv, "at,day,kind,") {
+		t.Errorf("the activity downloaded from the new tab's frame is not the activity's CSV:\n%.300s", csv)
 	}
 
 	// The shop's myshopify.com admin of before frames the app too.
