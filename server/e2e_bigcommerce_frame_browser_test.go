@@ -66,6 +66,13 @@ func controlPanel(t *testing.T, ctx context.Context) func(src string) string {
 // Chromium runs an iframe of another site as a target of its own.
 func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context {
 	t.Helper()
+	return frameWhere(t, ctx, prefix, func(u string) bool { return strings.HasPrefix(u, prefix) })
+}
+
+// frameWhere returns a context working in the tab's iframe whose URL
+// matches, described as what.
+func frameWhere(t *testing.T, ctx context.Context, what string, matches func(url string) bool) context.Context {
+	t.Helper()
 	tab := chromedp.FromContext(ctx).BrowserContextID
 	deadline := time.Now().Add(serverWait)
 	for time.Now().Before(deadline) {
@@ -74,7 +81,7 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 			t.Fatal(err)
 		}
 		for _, info := range infos {
-			if info.Type == "iframe" && info.BrowserContextID == tab && strings.HasPrefix(info.URL, prefix) {
+			if info.Type == "iframe" && info.BrowserContextID == tab && matches(info.URL) {
 				frame, cancel := chromedp.NewContext(ctx, chromedp.WithTargetID(info.TargetID))
 				t.Cleanup(cancel)
 				return frame
@@ -82,7 +89,7 @@ func appFrame(t *testing.T, ctx context.Context, prefix string) context.Context 
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	t.Fatalf("no iframe of %s in the control panel", prefix)
+	t.Fatalf("no iframe of %s in the control panel", what)
 	return nil
 }
 
@@ -188,8 +195,9 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 
 // TestBigCommerceSessionEndedInTheControlPanelFrame: a merchant leaves the
 // control panel's tab open past the session's 12 hours, and the browser
-// drops the session's cookie (its Max-Age). The next click in the app's
-// frame shows, in the frame, that the session ended and to open Stockbell
+// drops the session's cookie (its Max-Age). The Flow page's preview,
+// refreshed as the merchant types, and the next click in the app's frame
+// show, in their frames, that the session ended and to open Stockbell
 // again from the control panel (the sign-in page, which may never be
 // framed, would leave a blocked frame); opening it again there signs in.
 func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
@@ -205,12 +213,21 @@ func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
 	panel := controlPanel(t, ctx)
 	browse(t, ctx, panel(load), "#app")
 	frame := appFrame(t, ctx, app)
-	waitForServer(t, frame, `document.querySelector("nav.menu") !== null`)
+	clickAndWait(t, frame, `nav a[href="/admin/flow"]`, `iframe[data-step="1"]`)
 
 	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
 		_, err := chromedp.CallBrowser(ctx, storage.ClearCookies, storage.ClearCookiesParams{BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
 		return err
 	}))
+	// The merchant types in a message: its preview, a frame of the admin
+	// in the control panel's frame, says the session ended.
+	browsertest.Eval[bool](t, frame, `(document.querySelector("#s1_body").focus(), true)`)
+	browsertest.Do(t, frame, chromedp.KeyEvent(" Typed after the session ended."))
+	preview := frameWhere(t, ctx, "the preview of the typed text", func(u string) bool {
+		return strings.HasPrefix(u, app+"/admin/flow/preview") && strings.Contains(u, "Typed")
+	})
+	waitAcrossPages(t, preview, `document.body !== null && document.body.innerText.includes("Your session has ended")`)
+
 	clickAndWait(t, frame, `nav a[href="/admin/settings"]`, `p[role=alert]`)
 	if got := text(t, frame, `main, body`); !strings.Contains(got, "Your session has ended") || !strings.Contains(got, "Open Stockbell again from your store's control panel") {
 		t.Errorf("the next click in the frame after the session ended shows %q", got)

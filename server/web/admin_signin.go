@@ -113,9 +113,11 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 		// past the session's end, whose cookie (the one thing that named
 		// the store) is gone. The page holds no form and no button, so
 		// BigCommerce's control panels may frame it, as a refused
-		// callback's page, and it says to open Stockbell again there.
+		// callback's page, and the admin too (a message's preview, a
+		// frame of the admin in the control panel's frame); it says to
+		// open Stockbell again there.
 		data["Ended"], data["InControlPanel"] = true, true
-		a.renderPublicFramedBy(w, controlPanels(stockbell.PlatformBigCommerce), status, "signin", "Sign in", data)
+		a.renderPublicFramedBy(w, "'self' "+controlPanels(stockbell.PlatformBigCommerce), status, "signin", "Sign in", data)
 		return
 	}
 	if key := r.URL.Query().Get("shop"); key != "" && r.URL.Path == "/admin" && safeMethod(r.Method) {

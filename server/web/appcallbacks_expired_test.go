@@ -14,8 +14,8 @@ import (
 )
 
 // controlPanelsPolicy is the frame-ancestors of a page any BigCommerce
-// control panel may frame.
-const controlPanelsPolicy = "frame-ancestors https://*.mybigcommerce.com https://*.bigcommerce.com"
+// control panel, and the admin (a preview's frame), may frame.
+const controlPanelsPolicy = "frame-ancestors 'self' https://*.mybigcommerce.com https://*.bigcommerce.com"
 
 // TestBigCommerceSessionExpiredInTheControlPanel: a control panel's tab
 // left open past the session's 12 hours. The next click in the app's
