@@ -97,6 +97,9 @@ func TestEmbeddedRefusalsShowInTheShopifyAdminFrame(t *testing.T) {
 	if after, err := m.DB.FindSettings(context.Background(), shop.ID); err != nil || after.QuietHoursStart != before.QuietHoursStart || after.QuietHours != before.QuietHours {
 		t.Errorf("a refused form changed the settings: %+v, %v", after, err)
 	}
+	if other := refusals["a page with another shop's token"]; other.status != http.StatusForbidden || strings.Contains(other.body, "quiet_hours") {
+		t.Errorf("another shop's token shows this shop's settings: %d\n%.1500s", other.status, other.body)
+	}
 	// A shop name that is not a Shopify shop frames nothing.
 	odd := request(t, http.MethodPost, m.URL()+"/admin/settings?"+embeddedQuery("evil.example", ""), url.Values{"id_token": {expired}})
 	if odd.header.Get("X-Frame-Options") != "DENY" {
