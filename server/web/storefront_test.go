@@ -213,7 +213,8 @@ func TestSubscribeRefusals(t *testing.T) {
 		for _, c := range cases {
 			status, out, _ := f.post(t, c.body)
 			errBody, _ := out["error"].(map[string]any)
-			if status != c.status || errBody["code"] != c.code || (c.field != "" && errBody["field"] != c.field) || errBody["message"] == "" {
+			message, _ := errBody["message"].(string)
+			if status != c.status || errBody["code"] != c.code || (c.field != "" && errBody["field"] != c.field) || message == "" {
 				t.Errorf("%s: %d %v, want %d %s field %q", c.name, status, out, c.status, c.code, c.field)
 			}
 		}
