@@ -62,14 +62,14 @@ func TestAPIVariantIDOfTheWrongType(t *testing.T) {
 		f := newAPIFixture(t, db)
 		w := newWaitingShop(t, f)
 		key := mustAPIKey(t, db, w.shop)
-		for value, got := range map[string]string{"true": "bool", "{}": "object", "[]": "array", `["v-m"]`: "array", "2.5": "number 2.5"} {
+		for value, got := range map[string]string{"true": "bool true", "{}": "object", "[]": "array", `["v-m"]`: "array", "2.5": "number 2.5"} {
 			a := apiDo(t, f, key, "POST", "/api/v1/subscriptions", `{"variant_id":`+value+`,"channels":["email"],"email":"a@example.com"}`)
 			want := "variant_id must be a JSON string or whole number, got " + got + "."
 			if a.Status != 422 || a.errorField() != "variant_id" || a.errorMessage() != want {
 				t.Errorf("variant_id %s: %d %s, want 422 %q", value, a.Status, a.Raw, want)
 			}
 		}
-		if a := apiDo(t, f, key, "POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":5}`); a.errorMessage() != "email must be a JSON string, got number." {
+		if a := apiDo(t, f, key, "POST", "/api/v1/subscriptions", `{"variant_id":"v-m","channels":["email"],"email":5}`); a.errorMessage() != "email must be a JSON string, got number 5." {
 			t.Errorf("email of the wrong type: %d %s", a.Status, a.Raw)
 		}
 		if subs, _, _ := db.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &w.shop.ID}); len(subs) != 0 {
@@ -93,18 +93,18 @@ func TestAPIFlowErrorsNameTheStep(t *testing.T) {
 		}
 		cases := []struct{ body, field, message string }{
 			{flow(`{"channel":"sms","smart_sending_hours":"2"}`), "steps[1].smart_sending_hours",
-				"steps[1].smart_sending_hours must be a JSON number, got string."},
+				`steps[1].smart_sending_hours must be a JSON number, got string "2".`},
 			{flow(`{"channel":"sms","skip_if_out_of_stock":"yes"}`), "steps[1].skip_if_out_of_stock",
-				"steps[1].skip_if_out_of_stock must be a JSON boolean, got string."},
-			{flow(`{"channel":"sms","delay":3600}`), "steps[1].delay", "steps[1].delay must be a JSON string, got number."},
+				`steps[1].skip_if_out_of_stock must be a JSON boolean, got string "yes".`},
+			{flow(`{"channel":"sms","delay":3600}`), "steps[1].delay", "steps[1].delay must be a JSON string, got number 3600."},
 			{flow(`{"channel":"sms","dealy":"1h"}`), "steps[1].dealy", `Unknown field "steps[1].dealy".`},
-			{flow(`"sms"`), "steps[1]", "steps[1] must be a JSON object, got string."},
+			{flow(`"sms"`), "steps[1]", `steps[1] must be a JSON object, got string "sms".`},
 			{flow(`{"channel":"email","translations":["fr"]}`), "steps[1].translations",
 				"steps[1].translations must be a JSON object, got array."},
 			{flow(`{"channel":"email","translations":{"fr":"Retour"}}`), "steps[1].translations.fr",
-				"steps[1].translations.fr must be a JSON object, got string."},
+				`steps[1].translations.fr must be a JSON object, got string "Retour".`},
 			{flow(`{"channel":"email","translations":{"fr":{"subject":5}}}`), "steps[1].translations.fr.subject",
-				"steps[1].translations.fr.subject must be a JSON string, got number."},
+				"steps[1].translations.fr.subject must be a JSON string, got number 5."},
 			{flow(`{"channel":"email","translations":{"fr":{"title":"Retour"}}}`), "steps[1].translations.fr.title",
 				`Unknown field "steps[1].translations.fr.title".`},
 			{flow(`{"channel":"sms","delay":"later"}`), "steps[1].delay", "Write the wait as a duration"},

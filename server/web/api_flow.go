@@ -76,7 +76,7 @@ func checkStep(raw json.RawMessage, path string) error {
 		Translations map[string]json.RawMessage `json:"translations"`
 	}
 	if err := json.Unmarshal(raw, &texts); err != nil {
-		return jsonValueError(err, path)
+		return jsonValueError(err, raw, path)
 	}
 	for _, lang := range slices.Sorted(maps.Keys(texts.Translations)) {
 		if err := decodeJSONAt(texts.Translations[lang], new(stockbell.StepText), path+".translations."+lang); err != nil {

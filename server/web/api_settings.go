@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -117,11 +116,8 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 	}{{"min_inventory", c.MinInventory, &u.MinInventory}, {"per_unit", c.PerUnit, &u.PerUnit}}
 	for _, n := range numbers {
 		if n.raw != nil {
-			switch text := bytes.TrimSpace(n.raw); {
-			case len(text) > 0 && text[0] == '"':
-				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got the string %s.", n.field, text)
-			case jsonValueKind(string(text)) != "number "+string(text):
-				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got %s.", n.field, jsonValueKind(string(text)))
+			if kind := jsonValueKind(string(n.raw)); !strings.HasPrefix(kind, "number ") {
+				return u, stockbell.FieldErrorf(n.field, "%s must be a whole number (a JSON number), got %s.", n.field, kind)
 			}
 			value, err := wholeNumber(n.field, string(n.raw))
 			if err != nil {
@@ -143,12 +139,8 @@ func (c settingsChange) update() (stockbell.SettingsUpdate, error) {
 		}
 		u.TimeZone = &zone
 	}
-	if c.EmailDoubleOptIn != nil {
-		var on *bool // nil after null, which must not read as false
-		if err := json.Unmarshal(c.EmailDoubleOptIn, &on); err != nil || on == nil {
-			return u, stockbell.FieldErrorf("email_double_opt_in", "email_double_opt_in must be true or false, got %s", rawText(c.EmailDoubleOptIn))
-		}
-		u.EmailDoubleOptIn = on
+	if u.EmailDoubleOptIn, err = rawBool("email_double_opt_in", c.EmailDoubleOptIn); err != nil {
+		return u, err
 	}
 	if err := c.quietHoursUpdate(&u); err != nil {
 		return u, err
@@ -182,17 +174,22 @@ func rawDuration(field string, raw json.RawMessage) (*time.Duration, error) {
 func rawString(field, what string, raw json.RawMessage) (string, error) {
 	var s *string
 	if json.Unmarshal(raw, &s) != nil || s == nil {
-		return "", stockbell.FieldErrorf(field, "%s must be a JSON string, %s, got %s.", field, what, jsonValueKind(strings.TrimSpace(string(raw))))
+		return "", stockbell.FieldErrorf(field, "%s must be a JSON string, %s, got %s.", field, what, jsonValueKind(string(raw)))
 	}
 	return *s, nil
 }
 
-// rawText is a JSON string's text, or the raw JSON of anything else, null
-// included (so that an error message shows what was sent).
-func rawText(raw json.RawMessage) string {
-	var s *string
-	if json.Unmarshal(raw, &s) == nil && s != nil {
-		return *s
+// rawBool reads the JSON boolean of the field; nil when absent. A value of
+// another JSON type, null included (which must not read as false), is
+// refused naming the field and the type and value it was sent as (the
+// string "true" is not read as true).
+func rawBool(field string, raw json.RawMessage) (*bool, error) {
+	if raw == nil {
+		return nil, nil
 	}
-	return strings.TrimSpace(string(raw))
+	var on *bool
+	if json.Unmarshal(raw, &on) != nil || on == nil {
+		return nil, stockbell.FieldErrorf(field, "%s must be true or false (a JSON boolean), got %s.", field, jsonValueKind(string(raw)))
+	}
+	return on, nil
 }

@@ -7,15 +7,13 @@ import (
 )
 
 // quietHoursUpdate reads the change's quiet hours fields into u: a
-// boolean and two HH:MM strings, each refused naming its field when of
-// the wrong type or null (the times' format is the domain's to check).
+// boolean and two HH:MM strings, each refused naming its field, and the
+// type and value it was sent as, when of the wrong type or null (the
+// times' format is the domain's to check).
 func (c settingsChange) quietHoursUpdate(u *stockbell.SettingsUpdate) error {
-	if c.QuietHours != nil {
-		var on *bool // nil after null, which must not read as false
-		if err := json.Unmarshal(c.QuietHours, &on); err != nil || on == nil {
-			return stockbell.FieldErrorf("quiet_hours", "quiet_hours must be true or false, got %s", rawText(c.QuietHours))
-		}
-		u.QuietHours = on
+	var err error
+	if u.QuietHours, err = rawBool("quiet_hours", c.QuietHours); err != nil {
+		return err
 	}
 	times := []struct {
 		field string
@@ -26,11 +24,11 @@ func (c settingsChange) quietHoursUpdate(u *stockbell.SettingsUpdate) error {
 		if t.raw == nil {
 			continue
 		}
-		var hhmm *string // nil after null
-		if err := json.Unmarshal(t.raw, &hhmm); err != nil || hhmm == nil {
-			return stockbell.FieldErrorf(t.field, "%s must be a 24-hour time string such as \"21:00\", got %s", t.field, rawText(t.raw))
+		hhmm, err := rawString(t.field, `a 24-hour time such as "21:00"`, t.raw)
+		if err != nil {
+			return err
 		}
-		*t.to = hhmm
+		*t.to = &hhmm
 	}
 	return nil
 }

@@ -260,13 +260,13 @@ func TestAPIValidationErrorsNameTheField(t *testing.T) {
 		key := mustAPIKey(t, db, w.shop)
 		cases := []struct{ method, path, body, field, message string }{
 			{"PUT", "/api/v1/settings", `{"min_inventory":0}`, "min_inventory", "min_inventory must be between 1 and 1000000, got 0"},
-			{"PUT", "/api/v1/settings", `{"min_inventory":"5"}`, "min_inventory", `min_inventory must be a whole number (a JSON number), got the string "5".`},
+			{"PUT", "/api/v1/settings", `{"min_inventory":"5"}`, "min_inventory", `min_inventory must be a whole number (a JSON number), got string "5".`},
 			{"PUT", "/api/v1/settings", `{"min_inventory":4,"wait":"soon"}`, "wait", `wait must be a duration such as 30m or 2h, got "soon"`},
 			{"PUT", "/api/v1/settings", `{"per_unit":3,"wait":"10s"}`, "wait", "wait must be between 1m and 720h, got 10s"},
 			{"PUT", "/api/v1/settings", `{"minimum":3}`, "minimum", `Unknown field "minimum"`},
 			{"PUT", "/api/v1/settings", `{}`, "body", "Nothing to change"},
 			{"PUT", "/api/v1/settings", `{"per_unit":`, "body", "not valid JSON"},
-			{"PUT", "/api/v1/settings", `{"min_inventory":2,"email_double_opt_in":"yes"}`, "email_double_opt_in", `email_double_opt_in must be true or false, got yes`},
+			{"PUT", "/api/v1/settings", `{"min_inventory":2,"email_double_opt_in":"yes"}`, "email_double_opt_in", `email_double_opt_in must be true or false (a JSON boolean), got string "yes".`},
 			{"PUT", "/api/v1/flow", `{"status":"live","steps":[{"channel":"email","delay":"later"}]}`, "steps[0].delay", "duration"},
 			// The flow's one trigger is the sign-up, with no flow filters: neither can be set.
 			{"PUT", "/api/v1/flow", `{"status":"live","trigger":"Placed Order","steps":[{"channel":"email"}]}`, "trigger", `Unknown field "trigger"`},

@@ -73,10 +73,10 @@ func TestAPISettingsQuietHours(t *testing.T) {
 		}
 		before := settingsOf(t, db, w.shop)
 		cases := []struct{ body, field, message string }{
-			{`{"quiet_hours":"yes"}`, "quiet_hours", "quiet_hours must be true or false, got yes"},
-			{`{"quiet_hours":null}`, "quiet_hours", "quiet_hours must be true or false, got null"},
-			{`{"quiet_hours_end":null}`, "quiet_hours_end", `quiet_hours_end must be a 24-hour time string such as "21:00", got null`},
-			{`{"quiet_hours_start":2100}`, "quiet_hours_start", `quiet_hours_start must be a 24-hour time string such as "21:00", got 2100`},
+			{`{"quiet_hours":"yes"}`, "quiet_hours", `quiet_hours must be true or false (a JSON boolean), got string "yes".`},
+			{`{"quiet_hours":null}`, "quiet_hours", "quiet_hours must be true or false (a JSON boolean), got null."},
+			{`{"quiet_hours_end":null}`, "quiet_hours_end", `quiet_hours_end must be a JSON string, a 24-hour time such as "21:00", got null.`},
+			{`{"quiet_hours_start":2100}`, "quiet_hours_start", `quiet_hours_start must be a JSON string, a 24-hour time such as "21:00", got number 2100.`},
 			{`{"quiet_hours":false,"quiet_hours_end":"9:00"}`, "quiet_hours_end", `quiet_hours_end must be a 24-hour time such as 09:00, got "9:00"`},
 			{`{"quiet_hours_start":"09:00"}`, "quiet_hours_end", "quiet_hours_end must differ from quiet_hours_start"},
 		}

@@ -46,13 +46,13 @@ func TestSubscribeFieldOfTheWrongType(t *testing.T) {
 			field   string
 			message string
 		}{
-			{map[string]any{"variant_id": true}, "variant_id", "variant_id must be a JSON string or whole number, got bool."},
+			{map[string]any{"variant_id": true}, "variant_id", "variant_id must be a JSON string or whole number, got bool true."},
 			{map[string]any{"variant_id": map[string]any{}}, "variant_id", "variant_id must be a JSON string or whole number, got object."},
 			{map[string]any{"variant_id": []any{}}, "variant_id", "variant_id must be a JSON string or whole number, got array."},
 			{map[string]any{"variant_id": 1.5}, "variant_id", "variant_id must be a JSON string or whole number, got number 1.5."},
 			{map[string]any{"variant_id": -111}, "variant_id", "variant_id must be a JSON string or whole number, got number -111."},
-			{map[string]any{"email": 5}, "email", "email must be a JSON string, got number."},
-			{map[string]any{"channels": "email"}, "channels", "channels must be a JSON array, got string."},
+			{map[string]any{"email": 5}, "email", "email must be a JSON string, got number 5."},
+			{map[string]any{"channels": "email"}, "channels", `channels must be a JSON array, got string "email".`},
 		}
 		for _, c := range cases {
 			for _, hp := range []string{"", "filled"} {
@@ -67,7 +67,7 @@ func TestSubscribeFieldOfTheWrongType(t *testing.T) {
 				}
 			}
 		}
-		for value, got := range map[string]string{"[1]": "array", `"shop"`: "string", "5": "number"} {
+		for value, got := range map[string]string{"[1]": "array", `"shop"`: `string "shop"`, "5": "number 5"} {
 			status, out, _ := f.post(t, value)
 			errBody, _ := out["error"].(map[string]any)
 			if want := "The request body must be a JSON object, got " + got + "."; status != 422 || errBody["field"] != "body" || errBody["message"] != want {
