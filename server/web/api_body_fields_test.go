@@ -1,6 +1,9 @@
 package web_test
 
 import (
+	"encoding/json"
+	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -16,8 +19,11 @@ import (
 // what is wrong: a wait given as a number names the number, not a string
 // it was never sent as; a field of the flow is named as sent, not by the
 // server's own type; a body sent to the feed sync, which takes its wait
-// as a query parameter, is refused rather than ignored. Nothing is stored,
-// synced or queued.
+// as a query parameter, is refused rather than ignored. Every field the
+// OpenAPI document lists in a body (documentedBodyFields) sent with a value
+// of another type is refused naming the type and the value as sent, so a
+// number 2100 and a string "2100" read apart. Nothing is stored, synced or
+// queued.
 func TestAPIBodyRefusalsNameTheFieldAndWhy(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		syncer := &feedSyncerStub{report: &stockbell.SyncReport{Source: stockbell.FeedSource}}
@@ -69,6 +75,12 @@ func TestAPIBodyRefusalsNameTheFieldAndWhy(t *testing.T) {
 				t.Errorf("%s %s %s: %d %s\nwant 422 field %q message %q", c.method, c.path, c.body, a.Status, a.Raw, c.field, c.message)
 			}
 		}
+		for _, c := range documentedBodyFields(t) {
+			a := apiDo(t, f, key, c.method, strings.ReplaceAll(c.path, "{id}", "1"), c.body)
+			if a.Status != 422 || a.errorField() != c.field || !strings.HasSuffix(a.errorMessage(), ", got "+c.sent+".") {
+				t.Errorf("%s %s %s: %d %s\nwant 422 field %q message ending \", got %s.\"", c.method, c.path, c.body, a.Status, a.Raw, c.field, c.sent)
+			}
+		}
 		for _, op := range readDocumentedOperations(t) {
 			if op.method != "POST" && op.method != "PUT" && op.method != "PATCH" {
 				continue
@@ -90,4 +102,107 @@ func TestAPIBodyRefusalsNameTheFieldAndWhy(t *testing.T) {
 		wantAPI(t, apiDo(t, f, key, "POST", "/api/v1/feed/sync?wait=false", ""), 202, "a feed sync without a body")
 		wantAPI(t, apiDo(t, f, key, "POST", "/api/v1/feed/sync", " {} "), 200, "a feed sync with an empty object")
 	})
+}
+
+// wrongTypedField is a body that sends one field of an operation's
+// documented body with a value of a JSON type the document does not allow
+// it, and the field and value its refusal must name.
+type wrongTypedField struct{ method, path, body, field, sent string }
+
+// documentedSchema is what the OpenAPI document says of a value's type.
+type documentedSchema struct {
+	Ref        string                       `json:"$ref"`
+	Type       json.RawMessage              `json:"type"` // "string", or a list of types
+	ReadOnly   bool                         `json:"readOnly"`
+	Items      *documentedSchema            `json:"items"`
+	Properties map[string]*documentedSchema `json:"properties"`
+}
+
+// documentedBodyFields is a wrongTypedField for every field the OpenAPI
+// document lists in a request body, and in the objects of its arrays (a
+// flow's steps): a string-looking number (2100) where a string is
+// expected, a number-looking string ("2100") where it is not, true where
+// both are; and the same within an array of strings.
+func documentedBodyFields(t *testing.T) []wrongTypedField {
+	t.Helper()
+	raw, err := os.ReadFile("openapi/openapi.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]struct {
+			RequestBody struct {
+				Content map[string]struct {
+					Schema documentedSchema `json:"schema"`
+				} `json:"content"`
+			} `json:"requestBody"`
+		} `json:"paths"`
+		Components struct {
+			Schemas map[string]*documentedSchema `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	resolve := func(s *documentedSchema) *documentedSchema {
+		if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
+			return doc.Components.Schemas[name]
+		}
+		return s
+	}
+	var cases []wrongTypedField
+	for path, item := range doc.Paths {
+		for method, op := range item {
+			body, ok := op.RequestBody.Content["application/json"]
+			if !ok {
+				continue
+			}
+			add := func(field string, fields map[string]*documentedSchema, wrap func(string) string) {
+				for name, s := range fields {
+					if s = resolve(s); s.ReadOnly {
+						continue
+					}
+					value, kind := wrongValueFor(s.documentedTypes())
+					cases = append(cases, wrongTypedField{strings.ToUpper(method), path, wrap(`{"` + name + `":` + value + `}`), field + name, kind})
+					if s.Items != nil && resolve(s.Items).Properties == nil { // an array of objects: its fields are added below
+						value, kind := wrongValueFor(resolve(s.Items).documentedTypes())
+						cases = append(cases, wrongTypedField{strings.ToUpper(method), path, wrap(`{"` + name + `":[` + value + `]}`), field + name, kind})
+					}
+				}
+			}
+			top := resolve(&body.Schema)
+			add("", top.Properties, func(b string) string { return b })
+			for name, s := range top.Properties {
+				if s = resolve(s); s.Items != nil && resolve(s.Items).Properties != nil {
+					add(name+"[0].", resolve(s.Items).Properties, func(b string) string { return `{"` + name + `":[` + b + `]}` })
+				}
+			}
+		}
+	}
+	if len(cases) < 30 {
+		t.Fatalf("the OpenAPI document lists %d body fields, want the settings', flow's, subscriptions' and webhook endpoints'", len(cases))
+	}
+	return cases
+}
+
+// documentedTypes are the JSON types the schema allows.
+func (s *documentedSchema) documentedTypes() []string {
+	var types []string
+	if json.Unmarshal(s.Type, &types) != nil {
+		var one string
+		json.Unmarshal(s.Type, &one)
+		types = []string{one}
+	}
+	return types
+}
+
+// wrongValueFor is a value of none of the types and how a refusal names it.
+func wrongValueFor(types []string) (value, named string) {
+	switch {
+	case !slices.Contains(types, "string"):
+		return `"2100"`, `string "2100"`
+	case !slices.Contains(types, "integer") && !slices.Contains(types, "number"):
+		return "2100", "number 2100"
+	}
+	return "true", "bool true"
 }
