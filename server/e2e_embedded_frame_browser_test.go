@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"sync/atomic"
@@ -167,36 +166,6 @@ func serve(t *testing.T, ctx context.Context, origins []string, serve func(*url.
 		_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: patterns})
 		return err
 	}))
-}
-
-// downloads lets the tab's browser download files, and returns a function
-// that waits for the next download to complete and returns its content.
-func downloads(t *testing.T, ctx context.Context) func() string {
-	t.Helper()
-	dir, eventsOn := t.TempDir(), true
-	done := make(chan string, 4)
-	chromedp.ListenBrowser(ctx, func(ev any) {
-		if p, ok := ev.(*browser.EventDownloadProgress); ok && p.State == browser.DownloadProgressStateCompleted {
-			done <- p.GUID
-		}
-	})
-	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-		_, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllowAndName,
-			DownloadPath: dir, EventsEnabled: &eventsOn, BrowserContextID: chromedp.FromContext(ctx).BrowserContextID})
-		return err
-	}))
-	return func() string {
-		t.Helper()
-		select {
-		case guid := <-done:
-			content, err := os.ReadFile(filepath.Join(dir, guid))
-			noErr(t, err)
-			return string(content)
-		case <-time.After(serverWait):
-			t.Fatal("nothing downloaded from the Shopify admin's frame")
-			return ""
-		}
-	}
 }
 
 // waitAcrossPages waits until expr holds in the frame while it goes from
