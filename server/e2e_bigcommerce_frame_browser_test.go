@@ -101,7 +101,10 @@ func frameWhere(t *testing.T, ctx context.Context, what string, matches func(url
 // SameSite=None and partitioned, so the admin works in the frame: the
 // payload's url opens the Settings page, where the merchant turns quiet
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
-// token), then opens the sync log from the menu; a report email's link,
+// token), then opens the sync log from the menu; the subscribers' CSV (a
+// link) and the Reports page's activity CSV download from the frame, the
+// request carrying the partitioned cookie, with the store's rows and no
+// other shop's; a report email's link,
 // opened outside the control panel, asks to sign in. Once the store's owner
 // removes the user's access, the next page in the frame says so; the
 // owner's Sign out in the frame shows the signed-out page there. A forged
@@ -150,6 +153,33 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	clickAndWait(t, frame, `nav a[href="/admin/flow"]`, `iframe[data-step="1"]`)
 	shown := appFrame(t, ctx, app+"/admin/flow/preview")
 	waitForServer(t, shown, `document.body !== null && document.body.innerText.includes("back in stock")`)
+
+	// The subscribers' CSV (a link) and the Reports page's activity CSV
+	// download from the control panel's frame, the store's rows only: the
+	// demo shop's shopper is in neither.
+	eventually(t, m, "the store's catalog", func() bool {
+		_, err := m.DB.FindVariant(context.Background(), shop.ID, "509")
+		return err == nil
+	})
+	shirt, err := m.DB.FindVariant(context.Background(), shop.ID, "509")
+	noErr(t, err)
+	_, _, err = m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: shirt.ID,
+		Email: "bells-shopper@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
+	noErr(t, err)
+	subscribeToSizeM(t, m, "demo-shopper@example.com")
+	downloaded := downloads(t, ctx)
+	clickAndWait(t, frame, `nav a[href="/admin/subscribers"]`, `a[href^="/admin/subscribers/export"]`)
+	browsertest.Do(t, frame, chromedp.Click(`a[href^="/admin/subscribers/export"]`))
+	csv := downloaded()
+	if !strings.HasPrefix(csv, "id,email,") || !strings.Contains(csv, "bells-shopper@example.com") || strings.Contains(csv, "demo-shopper@example.com") {
+		t.Errorf("the subscribers' CSV downloaded from the control panel's frame is not the store's:\n%.300s", csv)
+	}
+	clickAndWait(t, frame, `nav a[href="/admin/reports"]`, `a[href^="/admin/reports/activity.csv"]`)
+	browsertest.Do(t, frame, chromedp.Click(`a[href^="/admin/reports/activity.csv"]`))
+	csv = downloaded()
+	if !strings.HasPrefix(csv, "at,day,kind,") || !strings.Contains(csv, "bells-shopper@example.com") || strings.Contains(csv, "demo-shopper@example.com") {
+		t.Errorf("the activity CSV downloaded from the control panel's frame is not the store's:\n%.300s", csv)
+	}
 
 	// A report email's link opens the admin in a tab of its own, where
 	// the cookie partitioned to the control panel is not sent: the page
