@@ -29,12 +29,8 @@ const controlPanelsPolicy = "frame-ancestors 'self' https://*.mybigcommerce.com 
 func TestBigCommerceSessionExpiredInTheControlPanel(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
-		clerk := (&adminFixture{url: f.url}).browser(t)
-		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
-			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
-		}
+		f.ownerInstalls(t)
+		clerk := f.clerkLoads(t)
 		settings := clerk.get("/admin/settings")
 		shop, err := db.FindShopByDomain(ctx, stockbell.PlatformBigCommerce, "stores/"+bcStore)
 		if err != nil {

@@ -25,8 +25,7 @@ import (
 func TestBigCommerceLoadOpensThePageAsked(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		f.ownerInstalls(t)
 		load := func(set func(jwt.MapClaims)) string {
 			claims := f.fake.Claims(bcStore, bcClerk)
 			set(claims)

@@ -19,14 +19,8 @@ import (
 func TestBigCommerceRemovalEndsOpenSessions(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		if p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil); p.Status != http.StatusFound {
-			t.Fatalf("install answered %d: %s", p.Status, p.Body)
-		}
-		clerk := (&adminFixture{url: f.url}).browser(t)
-		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
-			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
-		}
+		owner := f.ownerInstalls(t)
+		clerk := f.clerkLoads(t)
 		if home := clerk.do(http.MethodGet, "/admin", nil); home.Status != http.StatusOK || !strings.Contains(home.Body, bcClerk.Email) {
 			t.Fatalf("the clerk's admin answered %d", home.Status)
 		}
@@ -60,12 +54,8 @@ func TestBigCommerceRemovalEndsOpenSessions(t *testing.T) {
 func TestBigCommerceRemovedUserSeesWhyInTheControlPanel(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
-		clerk := (&adminFixture{url: f.url}).browser(t)
-		if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
-			t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
-		}
+		owner := f.ownerInstalls(t)
+		clerk := f.clerkLoads(t)
 		f.clock.Add(time.Minute)
 		if p := owner.do(http.MethodGet, "/auth/bigcommerce/remove_user?"+f.jwt(bcClerk), nil); p.Status != http.StatusOK {
 			t.Fatalf("remove_user answered %d: %s", p.Status, p.Body)
@@ -96,8 +86,7 @@ func TestBigCommerceRemovedUserSeesWhyInTheControlPanel(t *testing.T) {
 func TestBigCommerceSignOutInTheControlPanel(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		owner := f.ownerInstalls(t)
 		clerk := (&adminFixture{url: f.url}).browser(t)
 		clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil)
 		home := clerk.do(http.MethodGet, "/admin", nil)
@@ -126,8 +115,7 @@ func TestBigCommerceSignOutInTheControlPanel(t *testing.T) {
 func TestBigCommerceFlowPreviewShowsInTheControlPanel(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newBCFixture(t, db, false)
-		owner := (&adminFixture{url: f.url}).browser(t)
-		owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil)
+		owner := f.ownerInstalls(t)
 		p := owner.do(http.MethodGet, "/admin/flow/preview?step=1", nil)
 		csp := p.Header.Get("Content-Security-Policy")
 		if p.Status != http.StatusOK || !strings.Contains(csp, "frame-ancestors 'self' https://store-"+bcStore+".mybigcommerce.com https://*.bigcommerce.com") {

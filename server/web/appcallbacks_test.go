@@ -75,6 +75,29 @@ func newBCFixture(t *testing.T, db *store.DB, secure bool) *bcFixture {
 	return &bcFixture{db: db, fake: fake, clock: clock, in: in, url: ts.URL}
 }
 
+// ownerInstalls installs the app as the store's owner does, in a browser
+// of its own, and returns that browser, signed in.
+func (f *bcFixture) ownerInstalls(t *testing.T) *browser {
+	t.Helper()
+	owner := (&adminFixture{url: f.url}).browser(t)
+	if p := owner.do(http.MethodGet, "/auth/bigcommerce/callback?"+f.fake.Authorize(bcStore, bcOwner, "store_v2_products_read_only").Encode(), nil); p.Status != http.StatusFound {
+		t.Fatalf("install answered %d: %s", p.Status, p.Body)
+	}
+	return owner
+}
+
+// clerkLoads opens the installed app as the store's second user does from
+// the control panel, in a browser of its own, and returns that browser,
+// signed in.
+func (f *bcFixture) clerkLoads(t *testing.T) *browser {
+	t.Helper()
+	clerk := (&adminFixture{url: f.url}).browser(t)
+	if p := clerk.do(http.MethodGet, "/auth/bigcommerce/load?"+f.jwt(bcClerk), nil); p.Status != http.StatusFound {
+		t.Fatalf("the clerk's load answered %d: %s", p.Status, p.Body)
+	}
+	return clerk
+}
+
 func (f *bcFixture) jwt(user bigcommercetest.User) string {
 	return url.Values{"signed_payload_jwt": {f.fake.SignedPayloadJWT(bcStore, user)}}.Encode()
 }
