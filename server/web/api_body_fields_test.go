@@ -2,7 +2,6 @@ package web_test
 
 import (
 	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -109,15 +108,6 @@ func TestAPIBodyRefusalsNameTheFieldAndWhy(t *testing.T) {
 // it, and the field and value its refusal must name.
 type wrongTypedField struct{ method, path, body, field, sent string }
 
-// documentedSchema is what the OpenAPI document says of a value's type.
-type documentedSchema struct {
-	Ref        string                       `json:"$ref"`
-	Type       json.RawMessage              `json:"type"` // "string", or a list of types
-	ReadOnly   bool                         `json:"readOnly"`
-	Items      *documentedSchema            `json:"items"`
-	Properties map[string]*documentedSchema `json:"properties"`
-}
-
 // documentedBodyFields is a wrongTypedField for every field the OpenAPI
 // document lists in a request body, and in the objects of its arrays (a
 // flow's steps): a string-looking number (2100) where a string is
@@ -125,57 +115,28 @@ type documentedSchema struct {
 // both are; and the same within an array of strings.
 func documentedBodyFields(t *testing.T) []wrongTypedField {
 	t.Helper()
-	raw, err := os.ReadFile("openapi/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Paths map[string]map[string]struct {
-			RequestBody struct {
-				Content map[string]struct {
-					Schema documentedSchema `json:"schema"`
-				} `json:"content"`
-			} `json:"requestBody"`
-		} `json:"paths"`
-		Components struct {
-			Schemas map[string]*documentedSchema `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	resolve := func(s *documentedSchema) *documentedSchema {
-		if name, ok := strings.CutPrefix(s.Ref, "#/components/schemas/"); ok {
-			return doc.Components.Schemas[name]
-		}
-		return s
-	}
+	doc := readOpenAPIDocument(t)
+	resolve := doc.resolve
 	var cases []wrongTypedField
-	for path, item := range doc.Paths {
-		for method, op := range item {
-			body, ok := op.RequestBody.Content["application/json"]
-			if !ok {
-				continue
-			}
-			add := func(field string, fields map[string]*documentedSchema, wrap func(string) string) {
-				for name, s := range fields {
-					if s = resolve(s); s.ReadOnly {
-						continue
-					}
-					value, kind := wrongValueFor(s.documentedTypes())
-					cases = append(cases, wrongTypedField{strings.ToUpper(method), path, wrap(`{"` + name + `":` + value + `}`), field + name, kind})
-					if s.Items != nil && resolve(s.Items).Properties == nil { // an array of objects: its fields are added below
-						value, kind := wrongValueFor(resolve(s.Items).documentedTypes())
-						cases = append(cases, wrongTypedField{strings.ToUpper(method), path, wrap(`{"` + name + `":[` + value + `]}`), field + name, kind})
-					}
+	for op, top := range doc.requestBodies() {
+		method, path, _ := strings.Cut(op, " ")
+		add := func(field string, fields map[string]*documentedSchema, wrap func(string) string) {
+			for name, s := range fields {
+				if s = resolve(s); s.ReadOnly {
+					continue
+				}
+				value, kind := wrongValueFor(s.documentedTypes())
+				cases = append(cases, wrongTypedField{method, path, wrap(`{"` + name + `":` + value + `}`), field + name, kind})
+				if s.Items != nil && resolve(s.Items).Properties == nil { // an array of objects: its fields are added below
+					value, kind := wrongValueFor(resolve(s.Items).documentedTypes())
+					cases = append(cases, wrongTypedField{method, path, wrap(`{"` + name + `":[` + value + `]}`), field + name, kind})
 				}
 			}
-			top := resolve(&body.Schema)
-			add("", top.Properties, func(b string) string { return b })
-			for name, s := range top.Properties {
-				if s = resolve(s); s.Items != nil && resolve(s.Items).Properties != nil {
-					add(name+"[0].", resolve(s.Items).Properties, func(b string) string { return `{"` + name + `":[` + b + `]}` })
-				}
+		}
+		add("", top.Properties, func(b string) string { return b })
+		for name, s := range top.Properties {
+			if s = resolve(s); s.Items != nil && resolve(s.Items).Properties != nil {
+				add(name+"[0].", resolve(s.Items).Properties, func(b string) string { return `{"` + name + `":[` + b + `]}` })
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package web_test
 
 import (
-	"encoding/json"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -11,24 +9,9 @@ import (
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
-// bodySchema is what the OpenAPI document says of a request body's
-// object: the properties it requires, how many it needs, and alternatives
-// of which one must hold (anyOf, each a list of required properties).
-type bodySchema struct {
-	Ref           string   `json:"$ref"`
-	Required      []string `json:"required"`
-	MinProperties int      `json:"minProperties"`
-	AnyOf         []struct {
-		Required []string `json:"required"`
-	} `json:"anyOf"`
-	Properties map[string]struct {
-		ReadOnly bool `json:"readOnly"`
-	} `json:"properties"`
-}
-
 // accepts reports whether the document lets the object with these
 // properties through.
-func (s bodySchema) accepts(fields []string) bool {
+func (s *documentedSchema) accepts(fields []string) bool {
 	has := func(names []string) bool {
 		return !slices.ContainsFunc(names, func(n string) bool { return !slices.Contains(fields, n) })
 	}
@@ -40,46 +23,6 @@ func (s bodySchema) accepts(fields []string) bool {
 	}) bool {
 		return has(b.Required)
 	})
-}
-
-// documentedBodies reads the request body schema of every operation that
-// takes one, by "METHOD path", references resolved.
-func documentedBodies(t *testing.T) map[string]bodySchema {
-	t.Helper()
-	raw, err := os.ReadFile("openapi/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Paths map[string]map[string]struct {
-			RequestBody struct {
-				Content map[string]struct {
-					Schema bodySchema `json:"schema"`
-				} `json:"content"`
-			} `json:"requestBody"`
-		} `json:"paths"`
-		Components struct {
-			Schemas map[string]bodySchema `json:"schemas"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	bodies := map[string]bodySchema{}
-	for path, item := range doc.Paths {
-		for method, op := range item {
-			s, ok := op.RequestBody.Content["application/json"]
-			if !ok {
-				continue
-			}
-			schema := s.Schema
-			if name, ok := strings.CutPrefix(schema.Ref, "#/components/schemas/"); ok {
-				schema = doc.Components.Schemas[name]
-			}
-			bodies[strings.ToUpper(method)+" "+path] = schema
-		}
-	}
-	return bodies
 }
 
 // TestOpenAPIBodiesAgreeOnEmptyObjects: for every operation that takes a
@@ -94,7 +37,7 @@ func TestOpenAPIBodiesAgreeOnEmptyObjects(t *testing.T) {
 		w := newWaitingShop(t, f, "ann@example.com")
 		key := mustAPIKey(t, db, w.shop)
 		wantAPI(t, apiDo(t, f, key, "POST", "/api/v1/webhooks/endpoints", `{"url":"https://hooks.example.com/x","event_types":["subscription.created"]}`), 201, "an endpoint")
-		bodies := documentedBodies(t)
+		bodies := readOpenAPIDocument(t).requestBodies()
 		if len(bodies) < 5 {
 			t.Fatalf("found %d operations with a body in the document", len(bodies))
 		}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"maps"
 	"mime"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,19 +34,7 @@ type documentedOperation struct {
 // document.
 func readDocumentedOperations(t *testing.T) []documentedOperation {
 	t.Helper()
-	raw, err := os.ReadFile("openapi/openapi.json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Paths      map[string]map[string]json.RawMessage `json:"paths"`
-		Components struct {
-			Responses map[string]documentedResponse `json:"responses"`
-		} `json:"components"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
+	doc := readOpenAPIDocument(t)
 	var ops []documentedOperation
 	for path, item := range doc.Paths {
 		for method, rawOp := range item {
