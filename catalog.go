@@ -300,6 +300,9 @@ type CatalogService interface {
 	// FindVariant returns a shop's variant by platform id, with its product.
 	// Returns ENOTFOUND.
 	FindVariant(ctx context.Context, shopID int64, platformID string) (*VariantWithProduct, error)
+	// HoldsProduct reports whether the shop has stored the product of
+	// that platform id, deleted or not (another shop's is not held).
+	HoldsProduct(ctx context.Context, shopID int64, platformID string) (bool, error)
 	// FindVariantForSignup is FindVariant for a storefront sign-up: a
 	// variant found sold out and notifiable may be answered from memory, up
 	// to a second stale for a change another replica committed (this

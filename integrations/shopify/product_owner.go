@@ -40,7 +40,7 @@ const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$i
 // When it asked, recovered is the read's success for the product's upsert
 // to record (nil when it asked nothing).
 func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, topic, productID string) (ok bool, recovered *stockbell.SyncReport, err error) {
-	if held, err := in.holdsProduct(ctx, shop.ID, productID); held || err != nil {
+	if held, err := in.Catalog.HoldsProduct(ctx, shop.ID, productID); held || err != nil {
 		return held, nil, err
 	}
 	dropped, release, err := in.askOnce(ctx, shop, foreignProduct, productID, nil, "topic", topic)
@@ -71,13 +71,6 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 		return false, nil, nil
 	}
 	return true, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), 1), nil
-}
-
-// holdsProduct reports whether the shop's catalog holds the product
-// (deleted or not, with any of its variants).
-func (in *Integration) holdsProduct(ctx context.Context, shopID int64, productID string) (bool, error) {
-	_, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductPlatformID: &productID, Limit: 1})
-	return total > 0, err
 }
 
 // holdsItem reports whether the shop's catalog holds a variant the

@@ -257,6 +257,17 @@ func (db *DB) DeleteProduct(ctx context.Context, shopID int64, platformID string
 	})
 }
 
+// HoldsProduct reports whether the shop has stored the product, deleted
+// or not: one look-up of the (shop_id, platform_id) unique index.
+func (db *DB) HoldsProduct(ctx context.Context, shopID int64, platformID string) (bool, error) {
+	var held bool
+	err := db.inRead(func(tx *Tx) error {
+		return tx.GetContext(ctx, &held, tx.Rebind(`SELECT EXISTS (SELECT 1 FROM products WHERE shop_id = ? AND platform_id = ?)`),
+			shopID, platformID)
+	})
+	return held, err
+}
+
 // DeleteVanishedProduct marks deleted, as DeleteProduct does, a product
 // the complete catalog sync begun with sync did not list, unless a read
 // begun since found it (the product's seen_seq): a webhook about a product

@@ -380,3 +380,32 @@ func TestFindVariants(t *testing.T) {
 		check("page", stockbell.VariantFilter{ShopID: &shop.ID, Offset: 1, Limit: 2}, 4, "b", "c")
 	})
 }
+
+// TestHoldsProduct: a shop holds a product it has stored, deleted or not;
+// another shop's product of the same platform id is not held, nor is an
+// id no shop stored.
+func TestHoldsProduct(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, up, _, _ := subscribedShirt(t, db)
+		other := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+		holds := func(shopID int64, platformID string) bool {
+			t.Helper()
+			held, err := db.HoldsProduct(ctx, shopID, platformID)
+			must(t, err)
+			return held
+		}
+		if !holds(shop.ID, up.PlatformID) {
+			t.Fatal("the shop does not hold its own product")
+		}
+		if holds(other.ID, up.PlatformID) {
+			t.Fatal("another shop holds the shop's product")
+		}
+		if holds(shop.ID, "unknown") {
+			t.Fatal("the shop holds a product it never stored")
+		}
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		if !holds(shop.ID, up.PlatformID) {
+			t.Fatal("the shop no longer holds its deleted product")
+		}
+	})
+}
