@@ -3,7 +3,9 @@ package shopify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -31,12 +33,13 @@ const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$i
 // productOfShop reports whether the product a products/create or update
 // body names belongs to the shop: it holds the product already (no
 // request), or Shopify, asked with the shop's token, answers it. A
-// product Shopify does not answer is logged at info, naming the topic and
-// the id, and the receipt is dropped; Shopify's null answer is remembered,
-// and a product it answered null for lately is dropped without asking
-// (askOnce, logged at debug). Shopify's refusal is recorded in the
+// product Shopify answers null for is logged at info, naming the topic
+// and the id, and the receipt is dropped; Shopify's null answer is
+// remembered, and a product it answered null for lately is dropped
+// without asking (askOnce, logged at debug). Shopify's refusal is recorded in the
 // sync log (RereadSource, as a webhook's read of an item is) and drops the
-// receipt too; any other failure is returned, so the receipt is retried.
+// receipt too; an answer without the product field is recorded there too
+// and, as any other failure, returned, so the receipt is retried.
 // When it asked, recovered is the read's success for the product's upsert
 // to record (nil when it asked nothing).
 func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, topic, productID string) (ok bool, recovered *stockbell.SyncReport, err error) {
@@ -48,6 +51,12 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 		return false, nil, err
 	}
 	defer release()
+	return in.askProductOfShop(ctx, shop, topic, productID)
+}
+
+// askProductOfShop asks Shopify, with the shop's token, whether the shop
+// has the product (productOfShop).
+func (in *Integration) askProductOfShop(ctx context.Context, shop *stockbell.Shop, topic, productID string) (bool, *stockbell.SyncReport, error) {
 	started := in.Clock.Now()
 	sess, err := in.session(shop)
 	if err != nil {
@@ -62,15 +71,29 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 	} else if err != nil {
 		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, err)
 	}
-	if len(data.Product) == 0 || answeredNull(data.Product) {
-		if answeredNull(data.Product) {
-			in.rememberForeign(shop, foreignProduct, productID)
-		}
+	switch {
+	case len(data.Product) == 0:
+		return false, nil, in.productFieldMissing(ctx, shop, productID, started)
+	case answeredNull(data.Product):
+		in.rememberForeign(shop, foreignProduct, productID)
 		in.Logger.InfoContext(ctx, "shopify product webhook dropped: Shopify has no such product in the shop",
 			"topic", topic, "shop", shop.Domain, "product", productID)
 		return false, nil, nil
 	}
 	return true, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), 1), nil
+}
+
+// productFieldMissing records in the shop's sync log (RereadSource) an
+// answer to productOfShopQuery that lacks the product field, and returns
+// it as an error, so the receipt is tried again: unlike null, which says
+// the shop has no such product, a missing field says nothing, and nothing
+// is remembered.
+func (in *Integration) productFieldMissing(ctx context.Context, shop *stockbell.Shop, productID string, started time.Time) error {
+	err := stockbell.Errorf(stockbell.EUPSTREAM, "Shopify answered the question whether the shop has product %s "+
+		"without the product field; the webhook is tried again.", productID)
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: RereadSource, StartedAt: started, FinishedAt: in.Clock.Now(),
+		Failure: stockbell.ErrorMessage(err)}
+	return errors.Join(err, in.SyncLog.RecordSync(ctx, report))
 }
 
 // holdsItem reports whether the shop's catalog holds a variant the

@@ -57,6 +57,9 @@ type Fake struct {
 	// AdminStatus, when not zero, makes the Admin API answer every request
 	// with it (503: Shopify away).
 	AdminStatus int
+	// OmitFields names fields left out of every Admin API answer's data,
+	// as if Shopify had not answered them: not null, absent.
+	OmitFields []string
 	// Answered, when set, is called with each Admin API query's document
 	// after it is answered and the fake's lock released, before the app
 	// reads the answer's end: a test changes the shop, or sends a webhook,

@@ -70,6 +70,11 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		w.Header().Set("X-Shopify-API-Deprecated-Reason", reason)
 	}
 	data, errs := f.execute(s, req)
+	if fields, ok := data.(map[string]any); ok {
+		for _, name := range f.OmitFields {
+			delete(fields, name)
+		}
+	}
 	body := map[string]any{"data": data, "extensions": f.cost(s, true)}
 	if errs != nil {
 		body["errors"] = errs
