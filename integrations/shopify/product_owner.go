@@ -36,7 +36,9 @@ const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$i
 // product Shopify answers null for is logged at info, naming the topic
 // and the id, and the receipt is dropped; Shopify's null answer is
 // remembered, and a product it answered null for lately is dropped
-// without asking (askOnce, logged at debug). Shopify's refusal is recorded in the
+// without asking (askOnce, logged at debug). A question finding the
+// shop's budget spent (owner_budget.go) is errOwnerQuestionsSpent: the
+// receipt is tried again later. Shopify's refusal is recorded in the
 // sync log (RereadSource, as a webhook's read of an item is) and drops the
 // receipt too; an answer without the product field is recorded there too
 // and, as any other failure, returned, so the receipt is retried.
@@ -51,6 +53,9 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 		return false, nil, err
 	}
 	defer release()
+	if !in.owner.take(shop.ID, in.Clock.Now()) {
+		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, errOwnerQuestionsSpent)
+	}
 	return in.askProductOfShop(ctx, shop, topic, productID)
 }
 

@@ -3,8 +3,10 @@ package shopify_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -36,5 +38,87 @@ func TestProductFieldMissingIsNoAnswer(t *testing.T) {
 		must(t, e.processPending())
 		e.variant(shop.ID, smallVariant)
 		e.wantRecovered(shop.ID, shopify.RereadSource, "an answer with the product field")
+	})
+}
+
+// attackerProducts gives the T-shirt shop (A) n products more, each with
+// one variant, and returns their ids: products whose bodies A's merchant
+// could send under the victim's domain.
+func (e *env) attackerProducts(n int) []int64 {
+	ids := make([]int64, n)
+	e.fake.Do(shopDomain, func(s *shopifytest.Shop) {
+		for i := range ids {
+			ids[i] = 755000000000000000 + int64(i)*10
+			s.Products = append(s.Products, &shopifytest.Product{ID: ids[i], Title: "Decoy", Handle: "decoy-" + itoa(ids[i]),
+				Status: "ACTIVE", Published: true, UpdatedAt: e.clock.Now(), Variants: []*shopifytest.Variant{{ID: ids[i] + 1,
+					Title: "Default", Price: "1.00", Policy: "DENY", InventoryItemID: ids[i] + 2, Tracked: true}}})
+		}
+	})
+	return ids
+}
+
+// TestForeignProductFloodIsRationed: bodies of many distinct products of
+// another shop, sent under the victim's domain, ask Shopify with the
+// victim's token at most shopify.OwnerQuestionsBurst times at once and
+// shopify.OwnerQuestionsPerSecond a second after; the rest stay pending,
+// acknowledged and stored, and are asked about once their retries come
+// due. The victim's own new product, sent after the flood, waits its turn
+// too and is then stored; nothing else of the victim changes. The flood
+// spends the victim's budget only: the other shop's own new product is
+// asked about and stored at once.
+func TestForeignProductFloodIsRationed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		e.fake.QueryCost = 1 // product(id){ id } costs one point
+		a, b, _ := e.twoShops()
+		foreign := e.attackerProducts(shopify.OwnerQuestionsBurst + 2*shopify.OwnerQuestionsPerSecond)
+		calls, callsA := e.victimCalls(), e.fake.Shop(shopDomain).GraphQLCalls
+		for _, id := range foreign {
+			hook := *e.fake.ProductCreate(shopDomain, id)
+			hook.Shop = victimDomain
+			e.mustSend(hook)
+		}
+		e.addVase()
+		e.mustSend(*e.fake.ProductCreate(victimDomain, vaseProduct))
+
+		left := e.drainDue()
+		if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst {
+			t.Fatalf("a flood of %d foreign ids asked Shopify %d times at once, want the budget's %d", len(foreign), n, shopify.OwnerQuestionsBurst)
+		}
+		if want := len(foreign) + 1 - shopify.OwnerQuestionsBurst; left != want {
+			t.Fatalf("%d receipts left pending past the budget, want %d", left, want)
+		}
+		e.mustSend(*e.fake.ProductCreate(shopDomain, foreign[0])) // new to A too: A's own budget asks
+		e.drainDue()
+		if v, _ := e.variant(a, foreign[0]+1); v.ProductTitle != "Decoy" {
+			t.Fatalf("%s's own new product, its budget untouched by the flood under %s: stored %+v", shopDomain, victimDomain, v)
+		}
+		e.clock.Advance(time.Second)
+		e.drainDue()
+		if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond {
+			t.Fatalf("a second later: %d questions in all, want %d", n, shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond)
+		}
+		for range 10 {
+			if left == 0 {
+				break
+			}
+			e.clock.Advance(time.Minute)
+			left = e.drainDue()
+		}
+		if left != 0 {
+			t.Fatalf("%d receipts still pending", left)
+		}
+		if v, _ := e.variant(b, vaseVariant); v.ProductTitle != "Vase" {
+			t.Fatalf("the shop's own new product: stored %+v", v)
+		}
+		if n := e.victimCalls() - calls; n != len(foreign)+1 {
+			t.Fatalf("%d questions in all, want one for each id (%d)", n, len(foreign)+1)
+		}
+		if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ? AND platform_id NOT IN (?, ?)`, b, itoa(lampProduct), itoa(vaseProduct)); n != 0 {
+			t.Errorf("%d products of the flood stored for %s", n, victimDomain)
+		}
+		if n := e.fake.Shop(shopDomain).GraphQLCalls; n != callsA+1 {
+			t.Errorf("%s's token was used %d times, want once (its own product)", shopDomain, n-callsA)
+		}
 	})
 }
