@@ -90,8 +90,12 @@ func ValidShopifyScope(scope string) bool { return scopePattern.MatchString(scop
 // id}{page}, the store being the shop's myshopify.com name and page a path
 // with its query. Shopify signs the merchant in, then loads page on the
 // app's origin in its frame, its query kept and embedded, shop, host and a
-// session token (id_token) added; as Shopify's own libraries write these
-// links, the path after the client id is the page's whole path on the app.
+// session token (id_token) added. The path after the client id is the
+// page's whole path on the app's origin, not a path under application_url
+// (which ends in /admin): Shopify's host code replaces the application
+// URL's path with it (buildAppUrl in @shopify/app-bridge-host,
+// components/utilities/appUrl.js, on npm), as App Bridge's documented
+// Redirect.Action.APP treats an app path as relative to the app's origin.
 // ok is false for a domain that is not NAME.myshopify.com.
 func ShopifyEmbeddedAppURL(shop, clientID, page string) (link string, ok bool) {
 	store, found := strings.CutSuffix(shop, ".myshopify.com")
