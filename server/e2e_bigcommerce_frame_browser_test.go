@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"html"
 	"net/http"
 	"net/url"
@@ -102,9 +103,10 @@ func frameWhere(t *testing.T, ctx context.Context, what string, matches func(url
 // payload's url opens the Settings page, where the merchant turns quiet
 // hours over and moves their start, and saves (the form's post carries the cookie and its CSRF
 // token), then opens the sync log from the menu; the subscribers' CSV (a
-// link) and the Reports page's activity CSV download from the frame, the
-// request carrying the partitioned cookie, with the store's rows and no
-// other shop's; a report email's link,
+// link), the Reports page's activity CSV and, from the privacy page, a
+// shopper's data (a form's answer) download from the frame, the request
+// carrying the partitioned cookie, with the store's rows and no other
+// shop's; a report email's link,
 // opened outside the control panel, asks to sign in. Once the store's owner
 // removes the user's access, the next page in the frame says so; the
 // owner's Sign out in the frame shows the signed-out page there. A forged
@@ -163,7 +165,7 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	})
 	shirt, err := m.DB.FindVariant(context.Background(), shop.ID, "509")
 	noErr(t, err)
-	_, _, err = m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: shirt.ID,
+	waiting, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: shirt.ID,
 		Email: "bells-shopper@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "snippet"})
 	noErr(t, err)
 	subscribeToSizeM(t, m, "demo-shopper@example.com")
@@ -180,6 +182,15 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	if !strings.HasPrefix(csv, "at,day,kind,") || !strings.Contains(csv, "bells-shopper@example.com") || strings.Contains(csv, "demo-shopper@example.com") {
 		t.Errorf("the activity CSV downloaded from the control panel's frame is not the store's:\n%.300s", csv)
 	}
+
+	// The privacy page's Download their data (a form's answer) downloads
+	// from the frame too: the store's subscription of the shopper, not
+	// the demo shop's of the same address.
+	subscribeToSizeM(t, m, "bells-shopper@example.com")
+	clickAndWait(t, frame, `nav a[href="/admin/subscribers"]`, `a[href="/admin/privacy"]`)
+	clickAndWait(t, frame, `a[href="/admin/privacy"]`, `#email`)
+	browsertest.Do(t, frame, chromedp.SetValue("#email", "bells-shopper@example.com"), chromedp.Click(`.actions button.primary`))
+	wantOnlySubscription(t, "the shopper's data downloaded from the control panel's frame", downloaded(), "stores/"+e2eStore, waiting.ID)
 
 	// A report email's link opens the admin in a tab of its own, where
 	// the cookie partitioned to the control panel is not sent: the page
@@ -265,4 +276,23 @@ func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
 
 	browse(t, ctx, panel(load), "#app")
 	waitForServer(t, appFrame(t, ctx, app), `document.body !== null && document.body.innerText.includes("Sign out (clerk@bells.example)")`)
+}
+
+// wantOnlySubscription fails unless data, a contact's data downloaded
+// from the privacy page, is the shop's and lists its subscription id and
+// no other.
+func wantOnlySubscription(t *testing.T, what, data, shop string, id int64) {
+	t.Helper()
+	var export struct {
+		Shop string `json:"shop"`
+		Data struct {
+			Subscriptions []struct {
+				ID int64 `json:"id"`
+			} `json:"subscriptions"`
+		} `json:"data"`
+	}
+	err := json.Unmarshal([]byte(data), &export)
+	if subs := export.Data.Subscriptions; err != nil || export.Shop != shop || len(subs) != 1 || subs[0].ID != id {
+		t.Errorf("%s is not %s's subscription %d alone (%v):\n%.600s", what, shop, id, err, data)
+	}
 }
