@@ -21,6 +21,10 @@ type BigCommerceConfig struct {
 	// AppURL is the public URL of this server, without trailing slash: the
 	// OAuth redirect and the webhooks' destination.
 	AppURL string // STOCKBELL_PUBLIC_URL
+	// AppID is the app's id, a number, when the operator gives it: links
+	// from outside BigCommerce (report emails) then open the admin in the
+	// store's control panel. Empty, they lead to the server itself.
+	AppID string // STOCKBELL_BIGCOMMERCE_APP_ID
 }
 
 // Defaults of the BigCommerce hosts.
@@ -39,6 +43,9 @@ func (c BigCommerceConfig) Validate() error {
 	}
 	if !absoluteURL(c.AppURL) {
 		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
+	}
+	if c.AppID != "" && !appIDPattern.MatchString(c.AppID) {
+		return FieldErrorf("STOCKBELL_BIGCOMMERCE_APP_ID", "want the app's id, a number (in the Developer Portal's URL of the app, /my/apps/{id}), got %q", c.AppID)
 	}
 	return nil
 }
@@ -177,3 +184,25 @@ type BigCommerceReconcileJob struct {
 
 // Kind implements JobArgs.
 func (BigCommerceReconcileJob) Kind() string { return "bigcommerce_reconcile" }
+
+// BigCommerceControlPanelAppURL returns where a link from outside
+// BigCommerce (an email) opens a page of the app whose id is appID in the
+// control panel of the store whose shop domain is domain:
+// https://store-{hash}.mybigcommerce.com/manage/app/{app id}{page}, page a
+// path with its query. The control panel signs its user in and shows the
+// app in its frame, through the load callback, whose payload's url (the
+// deep link) is the path after the app's id; the load opens that page of
+// the admin. ok is false for a domain that is not stores/{hash}, an app id
+// that is not a number, or a page that is not a path.
+func BigCommerceControlPanelAppURL(domain, appID, page string) (link string, ok bool) {
+	hash, isStore := strings.CutPrefix(domain, "stores/")
+	if !isStore || !storeHashPattern.MatchString(hash) || !appIDPattern.MatchString(appID) ||
+		!strings.HasPrefix(page, "/") || strings.HasPrefix(page, "//") {
+		return "", false
+	}
+	return "https://store-" + hash + ".mybigcommerce.com/manage/app/" + appID + page, true
+}
+
+// appIDPattern is a BigCommerce app's id, a number (the Developer Portal's
+// URL of the app, /my/apps/{id}, shows it).
+var appIDPattern = regexp.MustCompile(`^[0-9]{1,20}$`)

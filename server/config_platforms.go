@@ -20,6 +20,7 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 		LoginURL:     strings.TrimRight(orDefault(getenv("STOCKBELL_BIGCOMMERCE_LOGIN_URL"), stockbell.DefaultBigCommerceLoginURL), "/"),
 		APIURL:       strings.TrimRight(orDefault(getenv("STOCKBELL_BIGCOMMERCE_API_URL"), stockbell.DefaultBigCommerceAPIURL), "/"),
 		AppURL:       strings.TrimRight(c.PublicURL, "/"),
+		AppID:        strings.TrimSpace(getenv("STOCKBELL_BIGCOMMERCE_APP_ID")),
 	}
 	if !c.BigCommerce.Enabled() {
 		return nil

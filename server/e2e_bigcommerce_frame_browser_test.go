@@ -21,7 +21,7 @@ import (
 )
 
 // controlPanel plays BigCommerce's control panel in the tab: its pages at
-// https://store-{hash}.mybigcommerce.com/manage/app/42 (served to the tab
+// https://store-{hash}.mybigcommerce.com/manage/app/{app id} (served to the tab
 // by Chromium's request interception, so no certificate is involved) show
 // the app in an iframe, as the control panel loads the app's install and
 // load callbacks. It returns the panel's URL that frames src. The panel is
@@ -60,7 +60,9 @@ func controlPanel(t *testing.T, ctx context.Context) func(src string) string {
 		_, err := cdp.Call(ctx, target, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: origin + "/*"}}})
 		return err
 	}))
-	return func(src string) string { return origin + "/manage/app/42?" + url.Values{"app": {src}}.Encode() }
+	return func(src string) string {
+		return origin + "/manage/app/" + bigcommercetest.AppID + "?" + url.Values{"app": {src}}.Encode()
+	}
 }
 
 // appFrame returns a context working in the app's iframe of the tab:

@@ -154,6 +154,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"bad proxies", map[string]string{"STOCKBELL_TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"}, "STOCKBELL_TRUSTED_PROXIES"},
 		{"BigCommerce without secret", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id"}, "BIGCOMMERCE_CLIENT_SECRET"},
 		{"BigCommerce bad API URL", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "s", "STOCKBELL_BIGCOMMERCE_API_URL": "api.example"}, "STOCKBELL_BIGCOMMERCE_API_URL"},
+		{"BigCommerce app id not a number", map[string]string{"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "s", "STOCKBELL_BIGCOMMERCE_APP_ID": "stockbell"}, "STOCKBELL_BIGCOMMERCE_APP_ID"},
 		{"feed size cap", map[string]string{"STOCKBELL_FEED_MAX_BYTES": "lots"}, "STOCKBELL_FEED_MAX_BYTES"},
 		{"receipt retention not a duration", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "7d"}, "STOCKBELL_RECEIPT_RETENTION"},
 		{"receipt retention within retries", map[string]string{"STOCKBELL_RECEIPT_RETENTION": "24h"}, "STOCKBELL_RECEIPT_RETENTION"},
@@ -276,13 +277,13 @@ func TestSettingsCommands(t *testing.T) {
 
 func TestPlatformSettings(t *testing.T) {
 	cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_FEED_MAX_BYTES": "5MB", "STOCKBELL_PUBLIC_URL": "https://app.example/",
-		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}))
+		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret", "STOCKBELL_BIGCOMMERCE_APP_ID": " 4242 "}))
 	if err != nil {
 		t.Fatal(err)
 	}
 	bc := cfg.BigCommerce
 	if cfg.FeedMaxBytes != 5<<20 || bc.LoginURL != "https://login.bigcommerce.com" || bc.APIURL != "https://api.bigcommerce.com" ||
-		bc.AppURL != "https://app.example" || !bc.Enabled() {
+		bc.AppURL != "https://app.example" || bc.AppID != "4242" || !bc.Enabled() {
 		t.Fatalf("settings = %d %+v", cfg.FeedMaxBytes, bc)
 	}
 	cfg, err = LoadConfig(testEnv(t, nil))

@@ -25,8 +25,13 @@ func (m *Main) wireReports(workers *jobs.Workers, d *delivery.Delivery) (*report
 
 // reportLinks signs the scheduled reports' unsubscribe links and writes
 // their links into the admin: a Shopify shop's into the Shopify admin when
-// the server runs the Shopify app.
+// the server runs the Shopify app, a BigCommerce store's into its control
+// panel when it runs the BigCommerce app and was given the app's id.
 func reportLinks(cfg *Config) *report.Links {
-	return &report.Links{Key: cfg.SubKey("report links", 32), PreviousKeys: cfg.PreviousSubKeys("report links", 32),
+	links := &report.Links{Key: cfg.SubKey("report links", 32), PreviousKeys: cfg.PreviousSubKeys("report links", 32),
 		PublicURL: cfg.PublicURL, ShopifyClientID: cfg.Shopify.APIKey}
+	if cfg.BigCommerce.Enabled() {
+		links.BigCommerceAppID = cfg.BigCommerce.AppID
+	}
+	return links
 }

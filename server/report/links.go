@@ -28,6 +28,11 @@ type Links struct {
 	// empty when the server runs no Shopify app. With it, a Shopify shop's
 	// links into the admin open the app inside the Shopify admin.
 	ShopifyClientID string
+	// BigCommerceAppID is the BigCommerce app's id
+	// (STOCKBELL_BIGCOMMERCE_APP_ID), empty when the server runs no
+	// BigCommerce app or was not given it. With it, a BigCommerce store's
+	// links into the admin open the app in the store's control panel.
+	BigCommerceAppID string
 }
 
 // UnsubscribeURL returns the signed link that removes the subscription.
@@ -45,14 +50,28 @@ func (l *Links) ReportsURL(days *Days) string {
 // ShopReportsURL returns the Reports page as the shop's merchant opens it:
 // a Shopify shop's inside the Shopify admin when the server runs the
 // Shopify app, since that admin is embedded there and has no cookie session
-// to land on (docs/shopify.md); any other shop's is ReportsURL.
+// to land on (docs/shopify.md); a BigCommerce store's in its control panel
+// when the app's id is known, since the session's cookie there is the
+// control panel's alone (docs/bigcommerce.md); any other shop's is
+// ReportsURL.
 func (l *Links) ShopReportsURL(shop *stockbell.Shop, days *Days) string {
-	if shop.Platform == stockbell.PlatformShopify && l.ShopifyClientID != "" {
-		if link, ok := stockbell.ShopifyEmbeddedAppURL(shop.Domain, l.ShopifyClientID, reportsPage(days)); ok {
-			return link
-		}
+	if link, ok := l.inPlatformAdmin(shop, reportsPage(days)); ok {
+		return link
 	}
 	return l.ReportsURL(days)
+}
+
+// inPlatformAdmin returns the link that opens page of the admin inside the
+// shop's platform, ok false when the shop's admin is not opened there or
+// the server lacks the platform app's id.
+func (l *Links) inPlatformAdmin(shop *stockbell.Shop, page string) (link string, ok bool) {
+	switch {
+	case shop.Platform == stockbell.PlatformShopify && l.ShopifyClientID != "":
+		return stockbell.ShopifyEmbeddedAppURL(shop.Domain, l.ShopifyClientID, page)
+	case shop.Platform == stockbell.PlatformBigCommerce && l.BigCommerceAppID != "":
+		return stockbell.BigCommerceControlPanelAppURL(shop.Domain, l.BigCommerceAppID, page)
+	}
+	return "", false
 }
 
 // reportsPage is the Reports page's path, with the days when given.
