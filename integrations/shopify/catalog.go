@@ -226,34 +226,35 @@ func (s *adminSession) completeVariants(ctx context.Context, item *gqlItem) erro
 
 // fetchItem reads one inventory item with all its levels and every
 // variant it backs (several when variants share it), each with its
-// product: one record per variant. It returns none when Shopify does not
-// answer the item for the shop (null: the shop has no such item, or no
-// longer has it).
-func (s *adminSession) fetchItem(ctx context.Context, itemID string) (records []variantRecord, null bool, err error) {
+// product: one record per variant. answer tells whether Shopify answered
+// the item (fieldAnswered), answered null (the shop has no such item, or
+// no longer has it) or left the field out (no answer at all); it returns
+// no records for the last two.
+func (s *adminSession) fetchItem(ctx context.Context, itemID string) (records []variantRecord, answer fieldAnswer, err error) {
 	var data struct {
 		InventoryItem json.RawMessage `json:"inventoryItem"`
 	}
 	if err := s.query(ctx, inventoryItemQuery, map[string]any{"id": gid("InventoryItem", itemID)}, &data); err != nil {
-		return nil, false, err
+		return nil, fieldAbsent, err
 	}
-	if len(data.InventoryItem) == 0 || answeredNull(data.InventoryItem) {
-		return nil, answeredNull(data.InventoryItem), nil
+	if answer := answerOf(data.InventoryItem); answer != fieldAnswered {
+		return nil, answer, nil
 	}
 	var item gqlItem
 	if err := json.Unmarshal(data.InventoryItem, &item); err != nil {
-		return nil, false, fmt.Errorf("shopify admin api: decode inventory item %s: %w", itemID, err)
+		return nil, fieldAnswered, fmt.Errorf("shopify admin api: decode inventory item %s: %w", itemID, err)
 	}
 	if err := s.completeVariants(ctx, &item); err != nil {
-		return nil, false, err
+		return nil, fieldAnswered, err
 	}
 	if err := s.completeLevels(ctx, &item); err != nil {
-		return nil, false, err
+		return nil, fieldAnswered, err
 	}
 	records = make([]variantRecord, len(item.Variants.Nodes))
 	for i, v := range item.Variants.Nodes {
 		records[i] = variantRecord{variant: v, item: item}
 	}
-	return records, false, nil
+	return records, fieldAnswered, nil
 }
 
 // upsertRecords upserts the records of one read grouped by product, in

@@ -4,6 +4,7 @@ import (
 	"container/list"
 	"context"
 	"encoding/json"
+	"errors"
 	"sync"
 	"time"
 
@@ -190,9 +191,36 @@ func (in *Integration) rememberForeign(shop *stockbell.Shop, kind, id string) {
 	in.foreign.remember(foreignKeyOf(shop, kind, id), in.Clock.Now())
 }
 
-// answeredNull reports whether a field of an answer's data is null: a
-// definite answer that there is no such object for the shop (a field
-// missing from the answer is no answer at all).
-func answeredNull(field json.RawMessage) bool {
-	return string(field) == "null"
+// fieldAnswer is what an answer's data says of the field a query reads.
+type fieldAnswer int
+
+const (
+	fieldAnswered fieldAnswer = iota // the object
+	fieldNull                        // null: there is no such object for the shop
+	fieldAbsent                      // missing: no answer at all
+)
+
+// answerOf tells an answer's field apart: an object, null (a definite
+// answer that there is no such object for the shop, to remember), or
+// absent (an answer that says nothing, to try again: fieldMissing).
+func answerOf(field json.RawMessage) fieldAnswer {
+	switch {
+	case len(field) == 0:
+		return fieldAbsent
+	case string(field) == "null":
+		return fieldNull
+	}
+	return fieldAnswered
+}
+
+// fieldMissing records in the shop's sync log (RereadSource, begun at
+// started) an answer to question, asked for a webhook's processing, that
+// lacks the field the query reads, and returns it as an error, so the
+// receipt is tried again: unlike null, which says the shop has no such
+// object, a missing field says nothing, and nothing is remembered.
+func (in *Integration) fieldMissing(ctx context.Context, shop *stockbell.Shop, started time.Time, question, field string) error {
+	err := stockbell.Errorf(stockbell.EUPSTREAM, "Shopify answered %s without the %s field; the webhook is tried again.", question, field)
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: RereadSource, StartedAt: started, FinishedAt: in.Clock.Now(),
+		Failure: stockbell.ErrorMessage(err)}
+	return errors.Join(err, in.SyncLog.RecordSync(ctx, report))
 }

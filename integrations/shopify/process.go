@@ -123,30 +123,35 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 
 // readItem reads an inventory item through the Admin API for a webhook's
 // processing and hands what it read to apply (nothing when Shopify
-// answers null for the item: that answer is remembered, see askOnce), with the read's success
-// (stockbell.RecoveryReport, nil when it read nothing) for apply to record
-// with its write or by itself. Only its failures are in the sync log
-// (RereadSource), and the read that ends one. Shopify's
-// refusal (stopIfRefused) ends the receipt's processing without an error:
-// the drainer would otherwise try the receipt again, with a backoff of at
-// most an hour, for as long as the refusal lasts (a pending receipt is
-// kept however old). The receipt's change is not lost: installing the app
-// again or granting the scope queues a catalog sync, which reads the item
-// afresh, and the stock check reads items with shoppers waiting every 15
-// minutes. A token the shop no longer holds is still retried.
+// answers null for the item: that answer is remembered, see askOnce), with
+// the read's success (stockbell.RecoveryReport, nil when it read nothing)
+// for apply to record with its write or by itself. Only its failures are
+// in the sync log (RereadSource), and the read that ends one: an answer
+// without the inventoryItem field is one (fieldMissing), returned so that
+// the receipt is tried again. Shopify's refusal (stopIfRefused) ends the
+// receipt's processing without an error: the drainer would otherwise try
+// the receipt again, with a backoff of at most an hour, for as long as the
+// refusal lasts (a pending receipt is kept however old). The receipt's
+// change is not lost: installing the app again or granting the scope
+// queues a catalog sync, which reads the item afresh, and the stock check
+// reads items with shoppers waiting every 15 minutes. A token the shop no
+// longer holds is still retried.
 func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemID string, apply func([]variantRecord, stockbell.StockRead, *stockbell.SyncReport) error) error {
 	started := in.Clock.Now()
 	sess, read, err := in.readSession(ctx, shop)
 	if err != nil {
 		return err
 	}
-	records, null, err := sess.fetchItem(ctx, itemID)
+	records, answer, err := sess.fetchItem(ctx, itemID)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, RereadSource, started, err); stopped {
 		return err2
 	} else if err != nil {
 		return err
 	}
-	if null {
+	switch answer {
+	case fieldAbsent:
+		return in.fieldMissing(ctx, shop, started, "the read of inventory item "+itemID, "inventoryItem")
+	case fieldNull:
 		in.rememberForeign(shop, foreignItem, itemID)
 	}
 	return apply(records, read, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), len(records)))

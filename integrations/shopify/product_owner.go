@@ -3,9 +3,7 @@ package shopify
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -76,29 +74,16 @@ func (in *Integration) askProductOfShop(ctx context.Context, shop *stockbell.Sho
 	} else if err != nil {
 		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, err)
 	}
-	switch {
-	case len(data.Product) == 0:
-		return false, nil, in.productFieldMissing(ctx, shop, productID, started)
-	case answeredNull(data.Product):
+	switch answerOf(data.Product) {
+	case fieldAbsent:
+		return false, nil, in.fieldMissing(ctx, shop, started, "the question whether the shop has product "+productID, "product")
+	case fieldNull:
 		in.rememberForeign(shop, foreignProduct, productID)
 		in.Logger.InfoContext(ctx, "shopify product webhook dropped: Shopify has no such product in the shop",
 			"topic", topic, "shop", shop.Domain, "product", productID)
 		return false, nil, nil
 	}
 	return true, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), 1), nil
-}
-
-// productFieldMissing records in the shop's sync log (RereadSource) an
-// answer to productOfShopQuery that lacks the product field, and returns
-// it as an error, so the receipt is tried again: unlike null, which says
-// the shop has no such product, a missing field says nothing, and nothing
-// is remembered.
-func (in *Integration) productFieldMissing(ctx context.Context, shop *stockbell.Shop, productID string, started time.Time) error {
-	err := stockbell.Errorf(stockbell.EUPSTREAM, "Shopify answered the question whether the shop has product %s "+
-		"without the product field; the webhook is tried again.", productID)
-	report := stockbell.SyncReport{ShopID: shop.ID, Source: RereadSource, StartedAt: started, FinishedAt: in.Clock.Now(),
-		Failure: stockbell.ErrorMessage(err)}
-	return errors.Join(err, in.SyncLog.RecordSync(ctx, report))
 }
 
 // holdsItem reports whether the shop's catalog holds a variant the

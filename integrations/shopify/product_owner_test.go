@@ -20,25 +20,35 @@ import (
 func TestProductFieldMissingIsNoAnswer(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
-		shop := e.install()
-		e.stockTShirt()
-		e.fake.OmitFields = []string{"product"}
-		e.mustSend(*e.fake.ProductCreate(shopDomain, productID))
-		if err := e.processPending(); err == nil {
-			t.Fatal("an answer without the product field was taken as an answer: the receipt was marked processed")
-		}
-		if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ?`, shop.ID); n != 0 {
-			t.Fatalf("%d products stored without Shopify's answer", n)
-		}
-		log := e.syncLog(shop.ID, shopify.RereadSource)
-		if len(log) != 1 || log[0].String() != "failed 1" || !strings.Contains(log[0].Reason, "without the product field") {
-			t.Fatalf("after an answer without the product field the sync log = %+v, want one failure naming it", log)
-		}
-		e.fake.OmitFields = nil
-		must(t, e.processPending())
-		e.variant(shop.ID, smallVariant)
-		e.wantRecovered(shop.ID, shopify.RereadSource, "an answer with the product field")
+		e.wantFieldMissingIsNoAnswer("product", func() shopifytest.Webhook { return *e.fake.ProductCreate(shopDomain, productID) })
 	})
+}
+
+// wantFieldMissingIsNoAnswer installs the T-shirt shop, with its T-shirt
+// in Shopify only, and sends the body hook builds, whose processing asks
+// Shopify about the T-shirt: answered without field, the receipt stays pending and the
+// sync log names the failure, nothing stored; answered with it, the
+// T-shirt is stored and the failure ended.
+func (e *env) wantFieldMissingIsNoAnswer(field string, hook func() shopifytest.Webhook) {
+	e.t.Helper()
+	shop := e.install()
+	e.stockTShirt()
+	e.fake.OmitFields = []string{field}
+	e.mustSend(hook())
+	if err := e.processPending(); err == nil {
+		e.t.Fatalf("an answer without the %s field was taken as an answer: the receipt was marked processed", field)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ?`, shop.ID); n != 0 {
+		e.t.Fatalf("%d products stored without Shopify's answer", n)
+	}
+	log := e.syncLog(shop.ID, shopify.RereadSource)
+	if len(log) != 1 || log[0].String() != "failed 1" || !strings.Contains(log[0].Reason, "without the "+field+" field") {
+		e.t.Fatalf("after an answer without the %s field the sync log = %+v, want one failure naming it", field, log)
+	}
+	e.fake.OmitFields = nil
+	must(e.t, e.processPending())
+	e.variant(shop.ID, smallVariant)
+	e.wantRecovered(shop.ID, shopify.RereadSource, "an answer with the "+field+" field")
 }
 
 // attackerProducts gives the T-shirt shop (A) n products more, each with
