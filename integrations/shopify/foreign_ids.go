@@ -140,16 +140,6 @@ func (f *foreignIDs) remember(key foreignKey, now time.Time) {
 	}
 }
 
-// forget drops what is remembered for key.
-func (f *foreignIDs) forget(key foreignKey) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if el, ok := f.entries[key]; ok {
-		f.recent.Remove(el)
-		delete(f.entries, key)
-	}
-}
-
 // foreignKeyOf is the key of an id of kind asked about with shop's token.
 func foreignKeyOf(shop *stockbell.Shop, kind, id string) foreignKey {
 	return foreignKey{shopID: shop.ID, domain: shop.Domain, kind: kind, id: id}
@@ -158,31 +148,18 @@ func foreignKeyOf(shop *stockbell.Shop, kind, id string) foreignKey {
 // askOnce decides whether a delivery naming an id of kind the shop does
 // not hold needs Shopify asked: dropped when Shopify answered null for it
 // within ForeignIDLifetime (logged at debug); otherwise the caller asks
-// and then calls release. held, when not nil, reports whether the shop
-// holds the id now: a remembered answer never drops a delivery about an id
-// the shop has come to hold (it is forgotten, and Shopify asked). attrs
-// lead the debug log's (the topic, when known).
-func (in *Integration) askOnce(ctx context.Context, shop *stockbell.Shop, kind, id string, held func() (bool, error), attrs ...any) (dropped bool, release func(), err error) {
-	key := foreignKeyOf(shop, kind, id)
-	for {
-		known, release, err := in.foreign.claim(ctx, key, in.Clock.Now)
-		if err != nil || !known {
-			return false, release, err
-		}
-		if held != nil {
-			holds, err := held()
-			if err != nil {
-				return false, nil, err
-			}
-			if holds {
-				in.foreign.forget(key)
-				continue
-			}
-		}
-		in.Logger.DebugContext(ctx, "shopify webhook dropped without asking: Shopify answered lately that the shop has no such "+kind,
-			append(attrs, "shop", shop.Domain, kind, id)...)
-		return true, nil, nil
+// and then calls release. The caller has found that the shop does not hold
+// the id, so a remembered answer never drops a delivery about an id the
+// shop has come to hold. attrs lead the debug log's (the topic, when
+// known).
+func (in *Integration) askOnce(ctx context.Context, shop *stockbell.Shop, kind, id string, attrs ...any) (dropped bool, release func(), err error) {
+	known, release, err := in.foreign.claim(ctx, foreignKeyOf(shop, kind, id), in.Clock.Now)
+	if err != nil || !known {
+		return false, release, err
 	}
+	in.Logger.DebugContext(ctx, "shopify webhook dropped without asking: Shopify answered lately that the shop has no such "+kind,
+		append(attrs, "shop", shop.Domain, kind, id)...)
+	return true, nil, nil
 }
 
 // rememberForeign records that Shopify, asked with the shop's token,

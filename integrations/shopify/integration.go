@@ -42,8 +42,8 @@ type Integration struct {
 	// foreign remembers the ids Shopify answered null for when asked
 	// with a shop's token (foreign_ids.go).
 	foreign foreignIDs
-	// owner rations each shop's questions about products new to it
-	// (owner_budget.go).
+	// owner rations each shop's questions about products and inventory
+	// items new to it (owner_budget.go).
 	owner ownerBudget
 }
 

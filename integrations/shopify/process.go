@@ -108,14 +108,22 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 
 // refreshItem reads an inventory item through the Admin API and upserts
 // every variant it backs (tracking, policy, levels) with its product. An
-// item the shop does not hold that Shopify answered null for lately is
-// not asked about again (askOnce).
+// item the shop holds is read at once. An item it does not hold is asked
+// about as a new id (askAboutNew): not again when Shopify answered null
+// for it lately, and not before the shop's budget of such questions has
+// one left (errOwnerQuestionsSpent: the receipt is tried again later).
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	dropped, release, err := in.askOnce(ctx, shop, foreignItem, itemID, func() (bool, error) { return in.holdsItem(ctx, shop.ID, itemID) })
-	if dropped || err != nil {
+	held, err := in.holdsItem(ctx, shop.ID, itemID)
+	if err != nil {
 		return err
 	}
-	defer release()
+	if !held {
+		dropped, release, err := in.askAboutNew(ctx, shop, foreignItem, itemID)
+		if dropped || err != nil {
+			return err
+		}
+		defer release()
+	}
 	return in.readItem(ctx, shop, itemID, func(records []variantRecord, read stockbell.StockRead, recovered *stockbell.SyncReport) error {
 		return in.upsertRecords(ctx, shop, records, read, "shopify:refresh", recovered)
 	})

@@ -18,11 +18,12 @@ import (
 // shop's own, and one it does not hold is stored only once Shopify,
 // asked with that shop's own token, answers that the shop has it
 // (productOfShop). The inventory topics need no such check: an item the
-// shop does not hold is read with the shop's token (readItem), and
+// shop does not hold is read with the shop's token (refreshItem), and
 // Shopify answers no item for another shop's; orders count only for
 // variants the shop holds. Shopify's null answer for a product or an item
 // is remembered for a while (foreign_ids.go), so the same body sent again
-// and again costs the shop one query.
+// and again costs the shop one query, and the questions about products
+// and items new to the shop are rationed (owner_budget.go).
 
 // productOfShopQuery asks whether the shop has a product: Shopify answers
 // product null for an id of another shop's product. It costs one point.
@@ -35,7 +36,7 @@ const productOfShopQuery = `query StockbellProductOfShop($id:ID!){ product(id:$i
 // and the id, and the receipt is dropped; Shopify's null answer is
 // remembered, and a product it answered null for lately is dropped
 // without asking (askOnce, logged at debug). A question finding the
-// shop's budget spent (owner_budget.go) is errOwnerQuestionsSpent: the
+// shop's budget spent (askAboutNew) is errOwnerQuestionsSpent: the
 // receipt is tried again later. Shopify's refusal is recorded in the
 // sync log (RereadSource, as a webhook's read of an item is) and drops the
 // receipt too; an answer without the product field is recorded there too
@@ -46,14 +47,11 @@ func (in *Integration) productOfShop(ctx context.Context, shop *stockbell.Shop, 
 	if held, err := in.Catalog.HoldsProduct(ctx, shop.ID, productID); held || err != nil {
 		return held, nil, err
 	}
-	dropped, release, err := in.askOnce(ctx, shop, foreignProduct, productID, nil, "topic", topic)
+	dropped, release, err := in.askAboutNew(ctx, shop, foreignProduct, productID, "topic", topic)
 	if dropped || err != nil {
 		return false, nil, err
 	}
 	defer release()
-	if !in.owner.take(shop.ID, in.Clock.Now()) {
-		return false, nil, fmt.Errorf("product %s of %s: %w", productID, shop.Domain, errOwnerQuestionsSpent)
-	}
 	return in.askProductOfShop(ctx, shop, topic, productID)
 }
 

@@ -67,6 +67,41 @@ func (e *env) attackerProducts(n int) []int64 {
 	return ids
 }
 
+// wantBudgetSpentAtOnce drains the receipts of a flood, sent bodies under
+// the victim's domain each naming an id new to it, and wants Shopify asked
+// shopify.OwnerQuestionsBurst times with the victim's token since calls,
+// the rest of the receipts left pending.
+func (e *env) wantBudgetSpentAtOnce(calls, sent int) {
+	e.t.Helper()
+	left := e.drainDue()
+	if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst {
+		e.t.Fatalf("a flood of %d ids new to %s asked Shopify %d times at once, want the budget's %d", sent, victimDomain, n, shopify.OwnerQuestionsBurst)
+	}
+	if want := sent - shopify.OwnerQuestionsBurst; left != want {
+		e.t.Fatalf("%d receipts left pending past the budget, want %d", left, want)
+	}
+}
+
+// wantBudgetRestoredAndDrained follows wantBudgetSpentAtOnce: a second
+// later shopify.OwnerQuestionsPerSecond questions more are asked, and the
+// pending receipts are all processed as their retries come due.
+func (e *env) wantBudgetRestoredAndDrained(calls int) {
+	e.t.Helper()
+	e.clock.Advance(time.Second)
+	left := e.drainDue()
+	if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond {
+		e.t.Fatalf("a second later: %d questions in all, want %d", n, shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond)
+	}
+	for range 10 {
+		if left == 0 {
+			return
+		}
+		e.clock.Advance(time.Minute)
+		left = e.drainDue()
+	}
+	e.t.Fatalf("%d receipts still pending", left)
+}
+
 // TestForeignProductFloodIsRationed: bodies of many distinct products of
 // another shop, sent under the victim's domain, ask Shopify with the
 // victim's token at most shopify.OwnerQuestionsBurst times at once and
@@ -91,44 +126,34 @@ func TestForeignProductFloodIsRationed(t *testing.T) {
 		e.addVase()
 		e.mustSend(*e.fake.ProductCreate(victimDomain, vaseProduct))
 
-		left := e.drainDue()
-		if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst {
-			t.Fatalf("a flood of %d foreign ids asked Shopify %d times at once, want the budget's %d", len(foreign), n, shopify.OwnerQuestionsBurst)
-		}
-		if want := len(foreign) + 1 - shopify.OwnerQuestionsBurst; left != want {
-			t.Fatalf("%d receipts left pending past the budget, want %d", left, want)
-		}
+		e.wantBudgetSpentAtOnce(calls, len(foreign)+1)
 		e.mustSend(*e.fake.ProductCreate(shopDomain, foreign[0])) // new to A too: A's own budget asks
 		e.drainDue()
 		if v, _ := e.variant(a, foreign[0]+1); v.ProductTitle != "Decoy" {
 			t.Fatalf("%s's own new product, its budget untouched by the flood under %s: stored %+v", shopDomain, victimDomain, v)
 		}
-		e.clock.Advance(time.Second)
-		e.drainDue()
-		if n := e.victimCalls() - calls; n != shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond {
-			t.Fatalf("a second later: %d questions in all, want %d", n, shopify.OwnerQuestionsBurst+shopify.OwnerQuestionsPerSecond)
-		}
-		for range 10 {
-			if left == 0 {
-				break
-			}
-			e.clock.Advance(time.Minute)
-			left = e.drainDue()
-		}
-		if left != 0 {
-			t.Fatalf("%d receipts still pending", left)
-		}
+		e.wantBudgetRestoredAndDrained(calls)
 		if v, _ := e.variant(b, vaseVariant); v.ProductTitle != "Vase" {
 			t.Fatalf("the shop's own new product: stored %+v", v)
 		}
-		if n := e.victimCalls() - calls; n != len(foreign)+1 {
-			t.Fatalf("%d questions in all, want one for each id (%d)", n, len(foreign)+1)
-		}
-		if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ? AND platform_id NOT IN (?, ?)`, b, itoa(lampProduct), itoa(vaseProduct)); n != 0 {
-			t.Errorf("%d products of the flood stored for %s", n, victimDomain)
-		}
-		if n := e.fake.Shop(shopDomain).GraphQLCalls; n != callsA+1 {
-			t.Errorf("%s's token was used %d times, want once (its own product)", shopDomain, n-callsA)
-		}
+		e.wantFloodAskedOnceEach(b, calls, callsA, len(foreign)+1)
 	})
+}
+
+// wantFloodAskedOnceEach ends a flood under the victim's domain (b) of
+// bodies naming ids of the T-shirt shop's: Shopify was asked once for each
+// of the ids with the victim's token since calls, asked about the T-shirt
+// shop's own new id once with its token since callsA, and the victim
+// stored no product but its lamp and vase.
+func (e *env) wantFloodAskedOnceEach(b int64, calls, callsA, ids int) {
+	e.t.Helper()
+	if n := e.victimCalls() - calls; n != ids {
+		e.t.Fatalf("%d questions in all, want one for each id (%d)", n, ids)
+	}
+	if n := e.count(`SELECT COUNT(*) FROM products WHERE shop_id = ? AND platform_id NOT IN (?, ?)`, b, itoa(lampProduct), itoa(vaseProduct)); n != 0 {
+		e.t.Errorf("%d products of the flood stored for %s", n, victimDomain)
+	}
+	if n := e.fake.Shop(shopDomain).GraphQLCalls; n != callsA+1 {
+		e.t.Errorf("%s's token was used %d times, want once (its own new id)", shopDomain, n-callsA)
+	}
 }
