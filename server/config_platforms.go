@@ -37,6 +37,18 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 	return nil
 }
 
+// platformApps are the platform apps that links in emails to merchants
+// open the admin in: the Shopify admin when the server runs the Shopify
+// app, a BigCommerce store's control panel when it runs the BigCommerce
+// app and was given the app's id.
+func platformApps(cfg *Config) stockbell.PlatformApps {
+	apps := stockbell.PlatformApps{ShopifyClientID: cfg.Shopify.APIKey}
+	if cfg.BigCommerce.Enabled() {
+		apps.BigCommerceAppID = cfg.BigCommerce.AppID
+	}
+	return apps
+}
+
 // parseFeed reads STOCKBELL_FEED_MAX_BYTES: a number of bytes, or with a
 // KB, MB or GB suffix (powers of 1024).
 func (c *Config) parseFeed(getenv func(string) string) error {

@@ -24,14 +24,9 @@ func (m *Main) wireReports(workers *jobs.Workers, d *delivery.Delivery) (*report
 }
 
 // reportLinks signs the scheduled reports' unsubscribe links and writes
-// their links into the admin: a Shopify shop's into the Shopify admin when
-// the server runs the Shopify app, a BigCommerce store's into its control
-// panel when it runs the BigCommerce app and was given the app's id.
+// their links into the admin where each shop's merchant signs in
+// (platformApps).
 func reportLinks(cfg *Config) *report.Links {
-	links := &report.Links{Key: cfg.SubKey("report links", 32), PreviousKeys: cfg.PreviousSubKeys("report links", 32),
-		PublicURL: cfg.PublicURL, ShopifyClientID: cfg.Shopify.APIKey}
-	if cfg.BigCommerce.Enabled() {
-		links.BigCommerceAppID = cfg.BigCommerce.AppID
-	}
-	return links
+	return &report.Links{Key: cfg.SubKey("report links", 32), PreviousKeys: cfg.PreviousSubKeys("report links", 32),
+		PublicURL: cfg.PublicURL, Apps: platformApps(cfg)}
 }

@@ -27,8 +27,8 @@ func TestReportEmailLinksWhereTheMerchantSignsIn(t *testing.T) {
 		bigCommerce := storetest.MustShop(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
 		otherStore := storetest.MustShop(t, db, stockbell.PlatformBigCommerce, "stores/def456")
 		feed := storetest.MustShop(t, db, stockbell.PlatformFeed, "feed.example")
-		shopify := &report.Links{Key: testLinks.Key, PublicURL: testLinks.PublicURL, ShopifyClientID: "client-123"}
-		controlPanel := &report.Links{Key: testLinks.Key, PublicURL: testLinks.PublicURL, BigCommerceAppID: "4242"}
+		shopify := &report.Links{Key: testLinks.Key, PublicURL: testLinks.PublicURL, Apps: stockbell.PlatformApps{ShopifyClientID: "client-123"}}
+		controlPanel := &report.Links{Key: testLinks.Key, PublicURL: testLinks.PublicURL, Apps: stockbell.PlatformApps{BigCommerceAppID: "4242"}}
 		week := "?from=2025-01-27&to=2025-02-02"
 		for _, c := range []struct {
 			links *report.Links
@@ -56,7 +56,7 @@ func TestReportEmailLinksWhereTheMerchantSignsIn(t *testing.T) {
 			must(t, err)
 			if !strings.Contains(out.Text, ": "+c.want+"\n") || !strings.Contains(out.HTML, `href="`+html.EscapeString(c.want)+`"`) {
 				t.Errorf("%s (%s, Shopify app %q, BigCommerce app %q): the %s email does not link to %s:\n%s", c.shop.Domain, c.shop.Platform,
-					c.links.ShopifyClientID, c.links.BigCommerceAppID, c.kind, c.want, out.Text)
+					c.links.Apps.ShopifyClientID, c.links.Apps.BigCommerceAppID, c.kind, c.want, out.Text)
 			}
 		}
 	})

@@ -24,15 +24,9 @@ type Links struct {
 	PreviousKeys [][]byte
 	// PublicURL is the server's public URL the links point to.
 	PublicURL string
-	// ShopifyClientID is the Shopify app's client id (SHOPIFY_API_KEY),
-	// empty when the server runs no Shopify app. With it, a Shopify shop's
-	// links into the admin open the app inside the Shopify admin.
-	ShopifyClientID string
-	// BigCommerceAppID is the BigCommerce app's id
-	// (STOCKBELL_BIGCOMMERCE_APP_ID), empty when the server runs no
-	// BigCommerce app or was not given it. With it, a BigCommerce store's
-	// links into the admin open the app in the store's control panel.
-	BigCommerceAppID string
+	// Apps are the platform apps the server runs, which decide where a
+	// shop's links into the admin open (ShopReportsURL).
+	Apps stockbell.PlatformApps
 }
 
 // UnsubscribeURL returns the signed link that removes the subscription.
@@ -47,31 +41,12 @@ func (l *Links) ReportsURL(days *Days) string {
 	return strings.TrimRight(l.PublicURL, "/") + reportsPage(days)
 }
 
-// ShopReportsURL returns the Reports page as the shop's merchant opens it:
-// a Shopify shop's inside the Shopify admin when the server runs the
-// Shopify app, since that admin is embedded there and has no cookie session
-// to land on (docs/shopify.md); a BigCommerce store's in its control panel
-// when the app's id is known, since the session's cookie there is the
-// control panel's alone (docs/bigcommerce.md); any other shop's is
+// ShopReportsURL returns the Reports page as the shop's merchant opens it
+// (PlatformApps.ShopAdminURL): inside the Shopify admin or a BigCommerce
+// store's control panel when the server runs that platform's app, else
 // ReportsURL.
 func (l *Links) ShopReportsURL(shop *stockbell.Shop, days *Days) string {
-	if link, ok := l.inPlatformAdmin(shop, reportsPage(days)); ok {
-		return link
-	}
-	return l.ReportsURL(days)
-}
-
-// inPlatformAdmin returns the link that opens page of the admin inside the
-// shop's platform, ok false when the shop's admin is not opened there or
-// the server lacks the platform app's id.
-func (l *Links) inPlatformAdmin(shop *stockbell.Shop, page string) (link string, ok bool) {
-	switch {
-	case shop.Platform == stockbell.PlatformShopify && l.ShopifyClientID != "":
-		return stockbell.ShopifyEmbeddedAppURL(shop.Domain, l.ShopifyClientID, page)
-	case shop.Platform == stockbell.PlatformBigCommerce && l.BigCommerceAppID != "":
-		return stockbell.BigCommerceControlPanelAppURL(shop.Domain, l.BigCommerceAppID, page)
-	}
-	return "", false
+	return l.Apps.ShopAdminURL(shop, l.PublicURL, reportsPage(days))
 }
 
 // reportsPage is the Reports page's path, with the days when given.
