@@ -71,3 +71,63 @@ func wantReportsOfTheWeek(t *testing.T, what string, a answer) {
 		t.Errorf("%s: %d, not Reports on 27 January to 2 February\n%.2000s", what, a.status, a.body)
 	}
 }
+
+// TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin follows the
+// link in the email telling a Shopify shop's admin users that an endpoint
+// was disabled as Shopify opens it (the fake plays the Shopify admin): the
+// embedded admin shows the shop's Webhooks page, where the endpoint is
+// enabled again.
+func TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	noErr(t, err)
+	noErr(t, m.DB.GrantShopUser(context.Background(), stockbell.ShopUser{ShopID: shop.ID, UserID: "1", Email: "owner@e2e-bells.example"}))
+	endpoint := "https://hooks.example/e2e-bells"
+	link := disabledEndpointLink(t, m, shop, endpoint)
+	if want := "https://admin.shopify.com/store/e2e-bells/apps/" + fake.APIKey + "/admin/webhooks"; link != want {
+		t.Fatalf("the email links to %s, want %s", link, want)
+	}
+	frame, err := fake.OpenAppLink(link, m.Config.PublicURL+"/admin") // shopify.app.toml's application_url
+	noErr(t, err)
+	wantDisabledEndpoint(t, "the link opened in the Shopify admin", request(t, http.MethodGet, frame, nil), endpoint)
+}
+
+// disabledEndpointLink disables a new endpoint of the shop at url, as the
+// last failed delivery of a message does, and returns the link to the
+// Webhooks page in the email the server's job then sends the shop's admin
+// users.
+func disabledEndpointLink(t *testing.T, m *Main, shop *stockbell.Shop, url string) string {
+	t.Helper()
+	ctx := context.Background()
+	sealed, err := m.Sealer.Seal(shop.ID, []byte("whsec-e2e"))
+	noErr(t, err)
+	endpoint, err := m.DB.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: url,
+		EventTypes: []string{stockbell.WebhookSubscriptionCreated}}, sealed)
+	noErr(t, err)
+	_, err = m.DB.RecordWebhookDelivery(ctx, stockbell.WebhookDelivery{ShopID: shop.ID, EndpointID: endpoint.ID,
+		Error: "503 Service Unavailable", Final: true, MessageAt: time.Now().Add(-time.Minute)})
+	noErr(t, err)
+	var notice string
+	eventually(t, m, "the email telling of the disabled endpoint", func() bool {
+		sent, _, err := m.DB.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})
+		noErr(t, err)
+		for _, msg := range sent {
+			if strings.Contains(msg.Subject, url) {
+				notice = msg.Text
+			}
+		}
+		return notice != ""
+	})
+	_, link, _ := strings.Cut(notice, "Webhooks page of your Stockbell admin:\n")
+	return strings.TrimSpace(link)
+}
+
+// wantDisabledEndpoint fails unless the answer is the Webhooks page
+// offering to enable the disabled endpoint at url.
+func wantDisabledEndpoint(t *testing.T, what string, a answer, url string) {
+	t.Helper()
+	if a.status != http.StatusOK || !strings.Contains(a.body, `aria-label="Enable `+url+`"`) {
+		t.Errorf("%s: %d, not the Webhooks page offering to enable %s\n%.2000s", what, a.status, url, a.body)
+	}
+}

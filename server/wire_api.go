@@ -14,11 +14,12 @@ import (
 
 // wireOutbound builds the outbound webhooks and registers their delivery
 // and notice jobs: http endpoints and private addresses are allowed in
-// development only; admin users are told of a disabled endpoint by email.
+// development only; admin users are told of a disabled endpoint by email,
+// which links where their merchant signs in (platformApps).
 func (m *Main) wireOutbound(workers *jobs.Workers, d *delivery.Delivery) *outbound.Webhooks {
 	webhooks := outbound.New(outbound.Deps{Endpoints: m.DB, Shops: m.DB, Users: m.DB, Sealer: m.Sealer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "webhooks")},
-		outbound.Options{Development: m.Config.Development(), PublicURL: m.Config.PublicURL})
+		outbound.Options{Development: m.Config.Development(), PublicURL: m.Config.PublicURL, Apps: platformApps(m.Config)})
 	jobs.Handle(workers, webhooks.HandleDelivery, stockbell.WebhookTimeout+5*time.Second)
 	jobs.Handle(workers, webhooks.HandleEndpointDisabled, 0)
 	return webhooks

@@ -3,7 +3,6 @@ package outbound
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -37,9 +36,11 @@ func (w *Webhooks) HandleEndpointDisabled(ctx context.Context, job stockbell.Web
 	return nil
 }
 
-// disabledNotice is the email telling an admin user of the disabled endpoint.
+// disabledNotice is the email telling an admin user of the disabled
+// endpoint. Its link opens the Webhooks page where the shop's merchant
+// signs in: inside the platform's admin for a platform that frames it.
 func (w *Webhooks) disabledNotice(shop *stockbell.Shop, e *stockbell.WebhookEndpoint, to string) stockbell.OutboundMessage {
-	page := strings.TrimRight(w.opts.PublicURL, "/") + "/admin/webhooks"
+	page := w.opts.Apps.ShopAdminURL(shop, w.opts.PublicURL, "/admin/webhooks")
 	text := fmt.Sprintf("Stockbell stopped sending events to a webhook endpoint of %s:\n\n  %s\n\n%s\n\n"+
 		"Events that happen while it is disabled are not sent to it. Once the endpoint works again, enable it on the Webhooks page "+
 		"of your Stockbell admin:\n%s\n", shop.Name, e.URL, e.DisabledReason, page)

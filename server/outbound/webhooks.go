@@ -34,6 +34,10 @@ type Options struct {
 	Development bool
 	// PublicURL is the server's public URL, for the admin link in emails.
 	PublicURL string
+	// Apps are the platform apps the server runs: a shop's admin link in
+	// emails opens inside its platform's admin when that platform's app
+	// is among them.
+	Apps stockbell.PlatformApps
 }
 
 // Webhooks registers endpoints and delivers their events.

@@ -274,3 +274,71 @@ func TestPrivateEndpointsRefusedInProduction(t *testing.T) {
 		}
 	})
 }
+
+// TestDisabledEndpointEmailLinksWhereTheMerchantSignsIn: the email telling
+// a shop's admin users of a disabled endpoint links to the admin's
+// Webhooks page where its merchant signs in: a Shopify shop's inside the
+// Shopify admin when the server runs the Shopify app, a BigCommerce
+// store's in its control panel when the app's id is configured, each
+// shop's email to its own store and its own users; a feed shop, and a shop
+// whose platform's app the server lacks, links to the server's admin.
+func TestDisabledEndpointEmailLinksWhereTheMerchantSignsIn(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, true)
+		bells := storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
+		chimes := storetest.MustShop(t, db, stockbell.PlatformShopify, "chimes.myshopify.com")
+		bigCommerce := storetest.MustShop(t, db, stockbell.PlatformBigCommerce, "stores/abc123")
+		otherStore := storetest.MustShop(t, db, stockbell.PlatformBigCommerce, "stores/def456")
+		shopify := stockbell.PlatformApps{ShopifyClientID: "client-123"}
+		controlPanel := stockbell.PlatformApps{BigCommerceAppID: "4242"}
+		both := stockbell.PlatformApps{ShopifyClientID: "client-123", BigCommerceAppID: "4242"}
+		plain := "https://stockbell.example/admin/webhooks"
+		for i, c := range []struct {
+			apps stockbell.PlatformApps
+			shop *stockbell.Shop
+			want string
+		}{
+			{shopify, bells, "https://admin.shopify.com/store/bells/apps/client-123/admin/webhooks"},
+			{both, chimes, "https://admin.shopify.com/store/chimes/apps/client-123/admin/webhooks"},
+			{controlPanel, bigCommerce, "https://store-abc123.mybigcommerce.com/manage/app/4242/admin/webhooks"},
+			{both, otherStore, "https://store-def456.mybigcommerce.com/manage/app/4242/admin/webhooks"},
+			{shopify, bigCommerce, plain},
+			{controlPanel, bells, plain},
+			{stockbell.PlatformApps{}, chimes, plain},
+			{both, f.shop, plain},
+		} {
+			w := outbound.New(f.webhooks.Deps, outbound.Options{Development: true, PublicURL: "https://stockbell.example/", Apps: c.apps})
+			owner := "owner@" + strings.ReplaceAll(c.shop.Domain, "/", "-") + ".example"
+			notice := disabledEndpointNotice(t, db, w, c.shop, owner, "https://hooks.example/"+strconv.Itoa(i))
+			if notice.Recipient != owner || !strings.Contains(notice.Text, ":\n"+c.want+"\n") {
+				t.Errorf("%s (%s, Shopify app %q, BigCommerce app %q): the email to %s does not link to %s:\n%s", c.shop.Domain,
+					c.shop.Platform, c.apps.ShopifyClientID, c.apps.BigCommerceAppID, notice.Recipient, c.want, notice.Text)
+			}
+		}
+	})
+}
+
+// disabledEndpointNotice disables a new endpoint of the shop, whose owner
+// has the address owner, and returns the shop's email that tells of it.
+func disabledEndpointNotice(t *testing.T, db *store.DB, w *outbound.Webhooks, shop *stockbell.Shop, owner, url string) *stockbell.OutboxMessage {
+	t.Helper()
+	if err := db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: shop.ID, UserID: "1", Email: owner, Owner: true, GrantedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	endpoint, _, err := w.CreateEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: url,
+		EventTypes: []string{stockbell.WebhookSubscriptionCreated}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.SetWebhookEndpointEnabled(ctx, shop.ID, endpoint.ID, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.HandleEndpointDisabled(ctx, stockbell.WebhookEndpointDisabledJob{ShopID: shop.ID, EndpointID: endpoint.ID}); err != nil {
+		t.Fatal(err)
+	}
+	sent, _, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID, Limit: 1})
+	if err != nil || len(sent) != 1 || !strings.Contains(sent[0].Text, url) {
+		t.Fatalf("%s's owner was not told of %s: %v %+v", shop.Domain, url, err, sent)
+	}
+	return sent[0]
+}
