@@ -228,3 +228,31 @@ func TestDemoPathsWithATrailingSlashLeadToTheirPage(t *testing.T) {
 		}
 	}
 }
+
+// TestStartPageSaysWhatReportsAndTextsDo: the start page's loop tells the
+// newcomer what they will meet. Reports counts the clicks on an email's
+// link as well as on a text message's (the snippet reports the email's on
+// the product page it leads to). A text to a number of a country where
+// subscribers confirm first (the dialog offers the United States' +1 to an
+// American browser) is not alerted until confirmed: the page says so, and
+// that the confirmation text, with its link, is in the Outbox.
+func TestStartPageSaysWhatReportsAndTextsDo(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	shop, sizeM := demoSizeM(t, m)
+	sub, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: sizeM.ID,
+		Phone: "+12015550123", Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true, Source: "snippet"})
+	if err != nil || sub.Status != stockbell.SubscriptionPending {
+		t.Fatalf("a US number's sign-up: %+v (%v), want it pending until confirmed, as the start page says", sub, err)
+	}
+	status, start := get(t, m.URL()+"/")
+	loop := html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(start, ""))
+	var missing []string
+	for _, want := range []string{"an email's", "the United States", "confirm", "Outbox"} {
+		if !strings.Contains(loop, want) {
+			missing = append(missing, want)
+		}
+	}
+	if status != http.StatusOK || len(missing) > 0 {
+		t.Errorf("the start page (%d) does not say %q:\n%s", status, missing, loop)
+	}
+}
