@@ -179,3 +179,25 @@ func wantContains(t *testing.T, what, text string, wants ...string) {
 		}
 	}
 }
+
+// TestPageOfAnUndoneRemovalSaysNothingWasRemoved: the page a removal
+// redirected to, opened again once its removal was undone (the browser's
+// Back from what the undo answered, or the address from its history), does
+// not say the alert was removed nor offer to undo it again: the alert is
+// listed as active, with its Remove button. So for "Remove all" too.
+func TestPageOfAnUndoneRemovalSaysNothingWasRemoved(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		lampA := w.subscribe(t, "A", "ana@example.com", "")
+		w.subscribe(t, "B", "ana@example.com", "")
+		link := w.sendEmail(t, lampA)
+		for _, which := range []string{strconv.FormatInt(lampA.ID, 10), "all"} {
+			location := postForm(t, link, url.Values{"remove": {which}}, http.StatusSeeOther)
+			postPage(t, link, url.Values{"undo": {undoButton(t, w, location)}}, nil, http.StatusOK)
+			page := get(t, w.public+location, http.StatusOK)
+			if strings.Contains(page, "removed.") || strings.Contains(page, `name="undo"`) || !strings.Contains(page, `name="remove"`) {
+				t.Errorf("remove %s, undone: the page it redirected to still says it was removed:\n%s", which, page)
+			}
+		}
+	})
+}

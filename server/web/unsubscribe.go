@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -117,9 +118,29 @@ func (h *unsubscribeHandler) showPage(w http.ResponseWriter, r *http.Request, to
 		h.fail(w, r, err, 0)
 		return
 	}
+	if page.Removed != "" && !removalStands(page.Removed, alerts) {
+		page.Removed, page.Undo = "", ""
+	}
 	page.Lang = pageLanguage(alerts.Language)
 	page.T, page.U, page.Alerts = pageTexts[page.Lang], undoTexts[page.Lang], alerts
 	WriteHTML(w, status, unsubscribePageTemplate, page)
+}
+
+// removalStands reports whether the removal a page's address names (an
+// alert's id, or "all") still holds. The address stays in the browser's
+// history after the removal is undone (Back from the page the undo
+// answered): the alerts it names are active again then, and the page must
+// not say they were removed nor offer the spent Undo button.
+func removalStands(removed string, alerts *stockbell.ContactAlerts) bool {
+	if removed == "all" {
+		return alerts.Active == 0
+	}
+	for _, a := range alerts.Alerts {
+		if strconv.FormatInt(a.SubscriptionID, 10) == removed {
+			return !a.Active
+		}
+	}
+	return false
 }
 
 // fail answers the page with only an error message, in the language the
