@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -49,6 +50,28 @@ func TestEveryHelpDescribesItsCommand(t *testing.T) {
 		if code != 0 || !strings.HasPrefix(usage, "Usage: stockbell "+strings.Join(args, " ")) ||
 			strings.TrimSpace(description) == "" || strings.HasPrefix(strings.TrimSpace(description), "-") {
 			t.Errorf("%v --help: exit %d, no description line after the usage: %q %q", args, code, stdout, stderr)
+		}
+	}
+}
+
+// TestCommandHelpNamesItsActionsFlags: the usage `stockbell help
+// COMMAND` prints names every flag the usage lines of its actions name
+// (`settings set --help`'s quiet hours among them), so that reading the
+// command's help is enough to find an action's flag.
+func TestCommandHelpNamesItsActionsFlags(t *testing.T) {
+	flagName := regexp.MustCompile(`--[a-z][a-z-]*`)
+	for command, actions := range map[string][]string{"shop": {"list", "add"}, "feed": {"sync"}, "settings": {"get", "set"},
+		"admin": {"link"}, "apikey": {"create", "list", "revoke"}} {
+		_, help, _ := run(t, testEnv(t, nil), "help", command)
+		commandUsage, _, _ := strings.Cut(help, "\n\n")
+		for _, action := range actions {
+			_, actionHelp, _ := run(t, testEnv(t, nil), command, action, "--help")
+			actionUsage, _, _ := strings.Cut(actionHelp, "\n\n")
+			for _, flag := range flagName.FindAllString(actionUsage, -1) {
+				if !strings.Contains(commandUsage, flag+" ") && !strings.Contains(commandUsage, flag+"[") && !strings.Contains(commandUsage, flag+"]") {
+					t.Errorf("help %s does not name %s %s's flag %s:\n%s", command, command, action, flag, commandUsage)
+				}
+			}
 		}
 	}
 }

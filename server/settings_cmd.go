@@ -10,9 +10,14 @@ import (
 	"github.com/stockbell/stockbell/server/store"
 )
 
+// settingsSetSynopsis is the usage line of `settings set`, which
+// `settings --help` shows too.
+const settingsSetSynopsis = "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n" +
+	"       [--quiet-hours[=false]] [--quiet-hours-start HH:MM] [--quiet-hours-end HH:MM]"
+
 // settingsUsage is what `stockbell settings --help` prints.
-const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION]\n                           [--time-zone ZONE] [--attribution-window DURATION]\n\n" +
-	"Prints or changes a shop's restock settings: when its subscribers are notified, in what batches, and how it reports."
+const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell " + settingsSetSynopsis + "\n\n" +
+	"Prints or changes a shop's restock settings: when its subscribers are notified, in what batches, how it reports, and its quiet hours for texts."
 
 func runSettings(env *cliEnv, args []string) error {
 	return runAction(env, "settings", settingsUsage, []action{{"get", runSettingsGet}, {"set", runSettingsSet}}, args)
@@ -38,8 +43,7 @@ func runSettingsGet(env *cliEnv, args []string) error {
 }
 
 func runSettingsSet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings set", "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n"+
-		"    [--quiet-hours[=false]] [--quiet-hours-start HH:MM] [--quiet-hours-end HH:MM]\n\n"+
+	fs := newFlagSet(env, "settings set", settingsSetSynopsis+"\n\n"+
 		"Changes the settings whose flags are given, keeps the others, and prints them all. A value out of range changes nothing.")
 	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
 	minInventory := fs.Int("min-inventory", 0, fmt.Sprintf("stock a variant must reach before anyone is notified, %d to %d",
