@@ -27,6 +27,9 @@ func TestPrestaShopConnectPageInChromium(t *testing.T) {
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, chromedp.EmulateViewport(360, 800))
 	browse(t, ctx, m.URL()+"/auth/prestashop/connect", "#shop_url")
+	if differs := browsertest.Eval[string](t, ctx, fieldStyleDiffers("#webservice_key", "#shop_url")); differs != "" {
+		t.Errorf("the key field is not drawn as the URL field is: %s", differs)
+	}
 	browsertest.Do(t, ctx, chromedp.SendKeys("#shop_url", fake.URL()), chromedp.SendKeys("#webservice_key", strings.Repeat("Z", 32)))
 	clickAndWait(t, ctx, `button[type=submit]`, "#connect-error")
 	if got := text(t, ctx, "#connect-error"); !strings.Contains(got, "refused the webservice key") {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -23,6 +24,13 @@ func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
 	if len(shown) != 3 || shown[0] != false || shown[1] != "21:00" || shown[2] != "09:00" {
 		t.Fatalf("the demo's settings page shows quiet hours %v, want off, 21:00 to 09:00", shown)
 	}
+	// The time fields are drawn as the page's other fields are, not at the
+	// browser's small default size.
+	for _, field := range []string{"#quiet_hours_start", "#quiet_hours_end"} {
+		if differs := browsertest.Eval[string](t, ctx, fieldStyleDiffers(field, "#time_zone")); differs != "" {
+			t.Errorf("%s is not drawn as the time zone field is: %s", field, differs)
+		}
+	}
 	browsertest.Do(t, ctx, chromedp.SetValue("#quiet_hours_start", "22:30"), chromedp.Click("#quiet_hours"))
 	clickAndWait(t, ctx, `.actions button.primary`, ".banner.ok")
 	shop, _ := demoSizeM(t, m)
@@ -33,4 +41,18 @@ func TestMerchantSetsQuietHoursInChromium(t *testing.T) {
 	if !s.QuietHours || s.QuietHoursStart != "22:30" || s.QuietHoursEnd != "09:00" {
 		t.Fatalf("saved quiet hours %v %s–%s, want on, 22:30 to 09:00", s.QuietHours, s.QuietHoursStart, s.QuietHoursEnd)
 	}
+}
+
+// fieldStyleDiffers is an expression naming the first style (font size,
+// height, border, padding) in which the field differs from the model
+// field, "" when none does.
+func fieldStyleDiffers(field, model string) string {
+	return `(() => { const a = document.querySelector(` + strconv.Quote(field) + `), b = document.querySelector(` + strconv.Quote(model) + `);
+		const sa = getComputedStyle(a), sb = getComputedStyle(b);
+		for (const p of ["fontSize", "fontFamily", "borderTopWidth", "borderTopColor", "borderRadius", "paddingLeft"]) {
+			if (sa[p] != sb[p]) return p + " " + sa[p] + ", not " + sb[p];
+		}
+		const ha = a.getBoundingClientRect().height, hb = b.getBoundingClientRect().height;
+		return Math.abs(ha - hb) > 1 ? "height " + ha + ", not " + hb : "";
+	})()`
 }
