@@ -1,9 +1,11 @@
 package main
 
 import (
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/stockbell/stockbell/server/web"
@@ -48,7 +50,12 @@ func (m *Main) listenWhileStarting() error {
 func (m *Main) bind() error {
 	ln, err := net.Listen("tcp", m.Config.Addr)
 	if err != nil {
-		return &configError{orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR"), err.Error()}
+		setting := orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR")
+		choose := setting
+		if setting == "STOCKBELL_ADDR" {
+			choose += " (or PORT, when STOCKBELL_ADDR is unset)"
+		}
+		return listenError(setting, choose, err)
 	}
 	m.listener = ln
 	m.Config.listeningOn(ln.Addr())
@@ -62,7 +69,7 @@ func (m *Main) bindMetrics() error {
 	}
 	ln, err := net.Listen("tcp", m.Config.MetricsAddr)
 	if err != nil {
-		return &configError{"STOCKBELL_METRICS_ADDR", err.Error()}
+		return listenError("STOCKBELL_METRICS_ADDR", "STOCKBELL_METRICS_ADDR", err)
 	}
 	m.metricsListener = ln
 	return nil
@@ -99,4 +106,16 @@ func (m *Main) URL() string {
 		return ""
 	}
 	return "http://" + m.listener.Addr().String()
+}
+
+// listenError names the setting an address that could not be listened on
+// came from. When another program holds it, it also says which settings
+// choose another port: a newcomer's `go run ./server` meets this on port
+// 8080 without having set anything.
+func listenError(setting, choose string, err error) error {
+	problem := err.Error()
+	if errors.Is(err, syscall.EADDRINUSE) {
+		problem += "; another program listens there: stop it, or choose a free port with " + choose
+	}
+	return &configError{setting, problem}
 }

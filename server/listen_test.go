@@ -10,7 +10,9 @@ import (
 
 // TestAPortInUseNamesItsSetting starts serve on an address another
 // process holds and checks that the error names the variable the address
-// came from: PORT, as Shopify CLI passes it, when STOCKBELL_ADDR is unset.
+// came from: PORT, as Shopify CLI passes it, when STOCKBELL_ADDR is unset;
+// and says to choose a free port with it (a newcomer's `go run ./server`
+// meets this on port 8080 without having set anything).
 func TestAPortInUseNamesItsSetting(t *testing.T) {
 	held, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -33,6 +35,9 @@ func TestAPortInUseNamesItsSetting(t *testing.T) {
 			last := stderr[strings.LastIndex(strings.TrimRight(stderr, "\n"), "\n")+1:]
 			if code != 1 || !strings.HasPrefix(last, "error: "+c.setting+": ") || !strings.Contains(last, "address already in use") {
 				t.Fatalf("want exit 1 and an error naming %s, got %d and %q", c.setting, code, last)
+			}
+			if hint := "choose a free port with " + c.setting; !strings.Contains(last, hint) {
+				t.Errorf("the error does not say how to listen elsewhere (%q): %q", hint, last)
 			}
 		})
 	}
