@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"html"
 	"io"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -11,6 +13,7 @@ import (
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/demo"
 	"github.com/stockbell/stockbell/server/web"
 )
 
@@ -146,5 +149,43 @@ func TestProductionSessionCookieIsSecure(t *testing.T) {
 	}
 	if !session.Secure || !session.HttpOnly || session.SameSite != http.SameSiteLaxMode {
 		t.Errorf("session cookie %+v: want Secure, HttpOnly, SameSite=Lax", session)
+	}
+}
+
+// TestStartPageCommandLinksToThisServer: a development server started on
+// another port than 8080 (PORT=N go run ./server, 8080 being taken) names
+// on its start page a sign-in command that, run as written in another
+// terminal (without the server's PORT), prints a link to this server, and
+// the link signs in.
+func TestStartPageCommandLinksToThisServer(t *testing.T) {
+	_, port, _ := net.SplitHostPort(freeAddr(t))
+	serverEnv := testEnv(t, map[string]string{"STOCKBELL_ADDR": "", "PORT": port})
+	m := startServer(t, serverEnv)
+	_, start := get(t, m.URL()+"/")
+	text := html.UnescapeString(regexp.MustCompile(`<[^>]+>`).ReplaceAllString(start, ""))
+	command := regexp.MustCompile(`terminal: (.*?admin link --shop DOMAIN)`).FindStringSubmatch(text)
+	if command == nil {
+		t.Fatalf("the start page names no sign-in command:\n%s", text)
+	}
+	words := strings.Fields(command[1])
+	// The other terminal shares the data directory (the command is run
+	// from the same checkout) but none of the server's other settings.
+	terminal := map[string]string{"STOCKBELL_DATA_DIR": serverEnv("STOCKBELL_DATA_DIR")}
+	for len(words) > 0 && strings.Contains(words[0], "=") {
+		name, value, _ := strings.Cut(words[0], "=")
+		terminal[name], words = value, words[1:]
+	}
+	if strings.Join(words[:3], " ") != "go run ./server" {
+		t.Fatalf("the start page's command %q is not go run ./server's", command[1])
+	}
+	args := append(words[3:len(words)-1], demo.Domain) // DOMAIN: the demo shop's, as the page says
+	exit, stdout, stderr := run(t, func(k string) string { return terminal[k] }, args...)
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	link := lines[len(lines)-1]
+	if exit != 0 || !strings.HasPrefix(link, "http://localhost:"+port+"/admin/sign-in?") {
+		t.Fatalf("%v with %v: exit %d, %q (stderr %q): want a sign-in link on port %s", args, terminal, exit, stdout, stderr, port)
+	}
+	if status := signInWith(t, noRedirectClient(), link); status != http.StatusSeeOther {
+		t.Errorf("signing in with the printed link: %d", status)
 	}
 }

@@ -142,11 +142,12 @@ func TestCommandsBreakOnlyBetweenTheirWords(t *testing.T) {
 }
 
 // splitCommandWords lists the words of the page's commands (code that
-// starts "go run" or "stockbell") split across lines.
+// starts "go run" or "stockbell", after a PORT the command is given)
+// split across lines.
 const splitCommandWords = `(() => {
   const split = [];
   for (const code of document.querySelectorAll("main code")) {
-    if (!/^(go run|stockbell) /.test(code.textContent)) continue;
+    if (!/^(PORT=\d+ )?(go run|stockbell) /.test(code.textContent)) continue;
     const text = code.textContent;
     for (const m of text.matchAll(/\S+/g)) {
       const r = document.createRange(), at = (i) => { // the text node and offset of the i-th character

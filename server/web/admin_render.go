@@ -75,13 +75,39 @@ type AdminView struct {
 	// SyncFailures are the sources whose latest sync failed.
 	SyncFailures []syncBanner
 	Development  bool
+	// PublicURL is the server's public URL (AdminOptions.PublicURL).
+	PublicURL string
 	// ShopifyAPIKey is set inside the Shopify admin, to load App Bridge.
 	ShopifyAPIKey string
 	Data          any
 }
 
-// AdminLinkCommand is the command that makes a one-time sign-in link.
-func (v *AdminView) AdminLinkCommand() string { return v.Command("admin link --shop DOMAIN") }
+// AdminLinkCommand is the command that makes a one-time sign-in link. A
+// development server on another port than 8080 gives it its PORT: the
+// command, run in another terminal without it, would print a link to port
+// 8080, where this server is not.
+func (v *AdminView) AdminLinkCommand() string {
+	command := v.Command("admin link --shop DOMAIN")
+	if port := v.publicPort(); v.Development && port != "" && port != "8080" {
+		return "PORT=" + port + " " + command
+	}
+	return command
+}
+
+// publicPort is the port of the public URL ("" without one), which in
+// development is the one the server listens on.
+func (v *AdminView) publicPort() string {
+	u, err := url.Parse(v.PublicURL)
+	switch {
+	case err != nil || u.Host == "":
+		return ""
+	case u.Port() != "":
+		return u.Port()
+	case u.Scheme == "https":
+		return "443"
+	}
+	return "80"
+}
 
 // Command is an operator command (its subcommand and arguments) as it runs
 // where this server does: from the source in development (the demo's
@@ -213,7 +239,7 @@ var noticeLinks = map[string]*noticeLink{
 // admin layout with the session's shop and menu.
 func (a *Admin) Render(w http.ResponseWriter, r *http.Request, s *AdminSession, status int, page, title string, data any) {
 	view := &AdminView{Title: title, Shop: s.Shop, Session: s, Nav: a.menu(r.URL.Path),
-		Notice: notices[r.URL.Query().Get("notice")], NoticeLink: noticeLinks[r.URL.Query().Get("notice")], SyncFailures: a.syncBanners(r, s.ShopID), Development: a.opts.Development, Data: data}
+		Notice: notices[r.URL.Query().Get("notice")], NoticeLink: noticeLinks[r.URL.Query().Get("notice")], SyncFailures: a.syncBanners(r, s.ShopID), Development: a.opts.Development, PublicURL: a.opts.PublicURL, Data: data}
 	if s.Embedded {
 		view.ShopifyAPIKey = a.opts.ShopifyAPIKey
 	}
@@ -249,7 +275,7 @@ func (a *Admin) renderPublicFramedBy(w http.ResponseWriter, ancestors string, st
 // policy set already.
 func (a *Admin) writePublic(w http.ResponseWriter, status int, page, title string, data any) {
 	w.Header().Set("Cache-Control", "no-store")
-	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, Data: data}); err != nil {
+	if err := a.pages.render(w, status, "public/"+page, &AdminView{Title: title, Development: a.opts.Development, PublicURL: a.opts.PublicURL, Data: data}); err != nil {
 		a.Logger.Error("admin page failed", "page", page, "err", err)
 		http.Error(w, "Internal error.", http.StatusInternalServerError)
 	}

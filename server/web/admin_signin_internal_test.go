@@ -31,6 +31,29 @@ func TestSignInPagesNameTheCommandOfTheirMode(t *testing.T) {
 	}
 }
 
+// TestAdminLinkCommandNamesTheServersPort: in development on another port
+// than 8080 (PORT=8081 go run ./server, with 8080 taken), the command the
+// start page and the sign-in page name is given the server's port, since
+// without it the command prints a link to port 8080, where this server is
+// not; on 8080, and in production, the command is as it is.
+func TestAdminLinkCommandNamesTheServersPort(t *testing.T) {
+	for _, c := range []struct {
+		development bool
+		publicURL   string
+		want        string
+	}{
+		{true, "http://localhost:8081", "PORT=8081 go run ./server admin link --shop DOMAIN"},
+		{true, "http://localhost:8080", "go run ./server admin link --shop DOMAIN"},
+		{true, "http://localhost", "PORT=80 go run ./server admin link --shop DOMAIN"},
+		{false, "https://stockbell.example:8443", "stockbell admin link --shop DOMAIN"},
+	} {
+		view := &AdminView{Development: c.development, PublicURL: c.publicURL}
+		if got := view.AdminLinkCommand(); got != c.want {
+			t.Errorf("development %v on %s: %q, want %q", c.development, c.publicURL, got, c.want)
+		}
+	}
+}
+
 // newBareAdmin is an admin on a SQLite store with only the services its
 // pages need to render, in development or production.
 func newBareAdmin(t *testing.T, development bool) *Admin {
