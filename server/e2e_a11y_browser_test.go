@@ -152,7 +152,8 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 // a text held for its recipient's quiet hours, which are on around the
 // present hour in Paris (the Outbox's, the subscribers' and the
 // subscriber's held texts), and a batch held for approval (the Flow
-// page's held batches).
+// page's held batches), a webhook endpoint and an API key (the tables of
+// the Webhooks and API keys pages).
 func pagesWithActivity(t *testing.T, m *Main) {
 	t.Helper()
 	ctx := context.Background()
@@ -177,6 +178,11 @@ func pagesWithActivity(t *testing.T, m *Main) {
 		return err == nil && len(msgs) > 0
 	})
 	heldBatch(t, m, shop, "later@example.com")
+	_, err = m.DB.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shop.ID, URL: "https://hooks.example.com/stockbell",
+		EventTypes: stockbell.WebhookEventTypes}, []byte("sealed"))
+	noErr(t, err)
+	_, _, err = m.DB.CreateAPIKey(ctx, shop.ID, "ERP sync")
+	noErr(t, err)
 }
 
 // submitInvalid puts value in the page's field and submits its form with

@@ -78,9 +78,13 @@ func tabThrough(t *testing.T, ctx context.Context, page string) {
 
 // auditPage checks the page as the admin's audit does (one h1, headings
 // in order, announced notices, named controls) and also the contrast of
-// its text, the size of its targets and a visible focus on each Tab stop.
+// its text, the size of its targets, a visible focus on each Tab stop, and
+// that it does not scroll sideways (a wide table scrolls in its own box).
 func auditPage(t *testing.T, ctx context.Context, page string) {
 	t.Helper()
+	if browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > innerWidth + 1`) {
+		t.Errorf("%s: the page scrolls sideways", page)
+	}
 	for _, problem := range browsertest.Eval[[]string](t, ctx, pageStructure) {
 		t.Errorf("%s: %s", page, problem)
 	}
