@@ -190,3 +190,21 @@ func TestWebhooksPage(t *testing.T) {
 		}
 	})
 }
+
+// TestWebhooksPageSaysWhatDevelopmentTakes: on a development server, which
+// takes an http endpoint on this machine (a local receiver), the URL's hint
+// says so rather than asking for an https address on the public internet,
+// and such an endpoint is added.
+func TestWebhooksPageSaysWhatDevelopmentTakes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAPIAdminFixture(t, db, true)
+		b := f.signIn(t, mustShop(t, db, "a.example"))
+		page := b.get("/admin/webhooks")
+		hint := regexp.MustCompile(`id="url-hint">([^<]*)<`).FindStringSubmatch(page.Body)
+		if hint == nil || !strings.Contains(hint[1], "http://localhost") {
+			t.Errorf("the URL's hint in development does not say an http endpoint on this machine is taken: %q", hint)
+		}
+		followOnce(t, b, b.post("/admin/webhooks", url.Values{"url": {"http://localhost:9999/hooks"}, "event_types": {"subscription.created"},
+			"csrf_token": {page.csrf(t)}}), "/admin/webhooks", "adding a local endpoint in development")
+	})
+}
