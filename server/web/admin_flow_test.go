@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"reflect"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -143,6 +144,15 @@ func TestFlowPreviewAndTestMessage(t *testing.T) {
 		}
 		bad := b.post("/admin/flow", flowForm(token, "action", "test_1", "test_to", "not an address"))
 		wantStatus(t, bad, http.StatusUnprocessableEntity, "a test to a bad address")
+		// A phone number, as the field's hint offers for text messages,
+		// given for message 1, an email: the banner says the test was not
+		// sent (nothing was being saved) and why a number does not do.
+		phone := b.post("/admin/flow", flowForm(token, "action", "test_1", "test_to", "+1 201 555 0123"))
+		banner := regexp.MustCompile(`(?s)<div class="banner error"[^>]*>(.*?)</div>`).FindStringSubmatch(phone.Body)
+		if banner == nil || strings.Contains(banner[1], "Not saved") || !strings.Contains(banner[1], "Test not sent") ||
+			!strings.Contains(banner[1], "Message 1 is sent by email") {
+			t.Errorf("a test of an email to a phone number: the banner %q should say the test was not sent as message 1 is an email", banner)
+		}
 	})
 }
 

@@ -171,7 +171,7 @@ func (a *Admin) sendTest(w http.ResponseWriter, r *http.Request, s *AdminSession
 	}
 	if err != nil {
 		a.Logger.Info("test message not sent", "shop_id", s.ShopID, "err", err)
-		form.Error, form.ErrorField = "Test not sent: "+stockbell.ErrorMessage(err), "test_to"
+		form.Error, form.ErrorField = stockbell.ErrorMessage(err), "test_to" // the banner says "Test not sent"
 		a.renderFlow(w, r, s, statusOf(err, nil), form)
 		return
 	}
@@ -185,10 +185,14 @@ func (a *Admin) testRecipient(flow *stockbell.Flow, n int, to string) (string, e
 		return "", stockbell.Errorf(stockbell.ENOTFOUND, "The flow has no message %d.", n)
 	}
 	if flow.Steps[n-1].Channel == stockbell.ChannelSMS {
-		return contact.NormalizeMobile(to, "")
+		number, err := contact.NormalizeMobile(to, "")
+		if err != nil {
+			return "", stockbell.FieldErrorf("test_to", "Message %d is sent by text message. %s", n, stockbell.ErrorMessage(err))
+		}
+		return number, nil
 	}
 	if addr, err := mail.ParseAddress(to); err != nil || addr.Address != to {
-		return "", stockbell.FieldErrorf("test_to", "Enter the email address to send the test to.")
+		return "", stockbell.FieldErrorf("test_to", "Message %d is sent by email. Enter an email address to send its test to.", n)
 	}
 	return contact.NormalizeEmail(to)
 }
