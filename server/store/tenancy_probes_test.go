@@ -83,6 +83,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			t.Errorf("DeleteVanishedProduct through shop A deleted shop B's product")
 		}
 	},
+	"HoldsProduct": func(t *testing.T, db *store.DB, fx *tenancy) {
+		held, err := db.HoldsProduct(ctx, fx.a.ID, secret+"-product")
+		must(t, err)
+		if held {
+			t.Error("HoldsProduct of shop A answers true for B's product")
+		}
+	},
 	"FindVariant": func(t *testing.T, db *store.DB, fx *tenancy) {
 		v, err := db.FindVariant(ctx, fx.a.ID, secret+"-variant")
 		wantCodeOf(t, "FindVariant", err, stockbell.ENOTFOUND)
