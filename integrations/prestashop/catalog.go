@@ -295,9 +295,17 @@ func productUpsert(shop *stockbell.Shop, baseURL string, p *apiProduct, read cat
 	for _, c := range combinations {
 		v := read.variant(stockbell.PrestaShopVariantID(id, int64(c.ID)), productStock, up)
 		v.Title, v.SKU, v.Price = read.combinationTitle(p, &c), c.Reference, price(p.Price, c.Price)
+		v.URL = combinationPage(up.URL, int64(c.ID))
 		up.Variants = append(up.Variants, v)
 	}
 	return up
+}
+
+// combinationPage is the product's page with the combination selected,
+// where an alert about it leads: PrestaShop's product controller reads
+// id_product_attribute and keeps it when it redirects to the friendly URL.
+func combinationPage(productPage string, combinationID int64) string {
+	return productPage + "&id_product_attribute=" + strconv.FormatInt(combinationID, 10)
 }
 
 // variant is a variant's stock and policy: its own stock_availables row,

@@ -29,7 +29,7 @@ func TestSyncCatalog(t *testing.T) {
 		medium := e.variant(shop, shirtID, shirtMedium)
 		if medium.Stock != 3 || medium.Title != "M" || medium.SKU != "demo_1_m" || medium.Price != "22.40" || medium.ProductTitle != "Hummingbird T-shirt" ||
 			medium.InventoryPolicy != stockbell.InventoryDeny || !medium.Tracked || medium.ImageURL != e.fake.URL()+"/img/p/1/2/12.jpg" ||
-			medium.URL != e.fake.URL()+"/index.php?controller=product&id_product=1" {
+			medium.URL != e.fake.URL()+"/index.php?controller=product&id_product=1&id_product_attribute=12" {
 			t.Fatalf("medium shirt = %+v", medium)
 		}
 		if small := e.variant(shop, shirtID, shirtSmall); !small.SoldOut() || small.Price != "19.90" {
@@ -207,6 +207,34 @@ func TestDailyCatalogSyncRecoversARefusedSync(t *testing.T) {
 		must(t, e.in.SyncCatalog(ctx, job))
 		if v := e.variant(shop, 30, 0); v.Stock != 4 {
 			t.Fatalf("the cap made while the sync was refused = %+v, want read with its stock", v)
+		}
+	})
+}
+
+// TestCombinationPageSelectsTheCombination: an alert's link leads to the
+// variant's page, so a combination's is the product's page with that
+// combination selected (id_product_attribute, which PrestaShop's product
+// controller reads and keeps when it redirects to the friendly URL); a
+// product without combinations keeps the product's page. A second shop's
+// pages are its own.
+func TestCombinationPageSelectsTheCombination(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e, other := newEnv(t, db), newEnv(t, db)
+		shop, _ := e.connected()
+		otherShop, _ := other.connected()
+		productPage := func(e *env, id int64) string {
+			return fmt.Sprintf("%s/index.php?controller=product&id_product=%d", e.fake.URL(), id)
+		}
+		want := map[*stockbell.VariantWithProduct]string{
+			e.variant(shop, shirtID, shirtSmall):           productPage(e, shirtID) + "&id_product_attribute=11",
+			e.variant(shop, shirtID, shirtMedium):          productPage(e, shirtID) + "&id_product_attribute=12",
+			e.variant(shop, mugID, 0):                      productPage(e, mugID),
+			other.variant(otherShop, shirtID, shirtMedium): productPage(other, shirtID) + "&id_product_attribute=12",
+		}
+		for v, page := range want {
+			if v.URL != page || v.ProductURL != strings.Split(page, "&id_product_attribute")[0] {
+				t.Errorf("variant %s of shop %d: page %q (product %q), want %q", v.PlatformID, v.ShopID, v.URL, v.ProductURL, page)
+			}
 		}
 	})
 }
