@@ -48,6 +48,14 @@ func (p Platform) Name() string {
 	return string(p)
 }
 
+// SendsOrders reports whether the platform's integration hands Stockbell
+// the shop's orders (ConversionService.RecordOrder): Shopify's and
+// BigCommerce's do. Magento, PrestaShop and catalog feeds send none, so
+// their notified shoppers are never seen to buy.
+func (p Platform) SendsOrders() bool {
+	return p == PlatformShopify || p == PlatformBigCommerce
+}
+
 // ShopStatus is where a shop is in its install life cycle.
 type ShopStatus string
 

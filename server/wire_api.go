@@ -30,7 +30,7 @@ func (m *Main) wireOutbound(workers *jobs.Workers, d *delivery.Delivery) *outbou
 // package report, and adds its pages (API keys, webhooks)
 // to the admin.
 func (m *Main) wireAPI(feeds *feed.Integration, webhooks *outbound.Webhooks, admin *web.Admin) *web.API {
-	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: stockbell.SystemClock{}}
+	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Shops: m.DB, Clock: stockbell.SystemClock{}}
 	deps := web.APIDeps{Keys: m.DB, Shops: m.DB, Settings: m.DB, Flows: m.DB, Subscriptions: m.DB, Subscribers: m.DB,
 		Catalog: m.DB, Messages: m.DB, SyncLog: m.DB, Endpoints: m.DB, Webhooks: webhooks, Reports: reports, Metrics: m.Meters, CheckFlow: delivery.ValidateFlow, Logger: m.Logger.With("component", "api")}
 	if feeds != nil {

@@ -13,7 +13,7 @@ import (
 // delivery's email sender.
 func (m *Main) wireReports(workers *jobs.Workers, d *delivery.Delivery) (*report.Reports, *report.Links) {
 	clock := stockbell.SystemClock{}
-	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Clock: clock}
+	reports := &report.Reports{Store: m.DB, Settings: m.DB, Demand: m.DB, Shops: m.DB, Clock: clock}
 	links := reportLinks(m.Config)
 	scheduler := &report.Scheduler{Reports: reports, Schedule: m.DB, Shops: m.DB, Sender: d.Sender, Links: links, Clock: clock,
 		Logger: m.Logger.With("component", "reports")}

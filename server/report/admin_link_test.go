@@ -49,7 +49,7 @@ func TestReportEmailLinksWhereTheMerchantSignsIn(t *testing.T) {
 			{controlPanel, feed, stockbell.ReportActivity, "https://bell.test/admin/reports" + week},
 			{testLinks, bigCommerce, stockbell.ReportActivity, "https://bell.test/admin/reports" + week},
 		} {
-			s := &report.Scheduler{Reports: &report.Reports{Store: db, Settings: db, Demand: db, Clock: db.Clock}, Schedule: db, Shops: db,
+			s := &report.Scheduler{Reports: &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: db.Clock}, Schedule: db, Shops: db,
 				Links: c.links, Clock: db.Clock, Logger: slog.New(slog.DiscardHandler)}
 			sub := subscribeReport(t, db, c.shop.ID, "owner@example.com", c.kind, stockbell.ReportWeekly)
 			out, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2025-01-27", PeriodEnd: "2025-02-02"})

@@ -46,7 +46,7 @@ func BenchmarkQueuedExport(b *testing.B) {
 			shop, clock := newShop(b, db, "bench.myshopify.com")
 			n := benchSubscribers()
 			queueMany(b, db, shop.ID, 10, n)
-			reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+			reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 			var export, baseline, exportRSS, baselineRSS []float64
 			b.ResetTimer()
 			for range b.N {

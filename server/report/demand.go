@@ -33,6 +33,10 @@ type ConversionRate struct {
 	// FromHistory says whether Rate is the shop's own (MinNotifiedForRate
 	// or more notified) or the default.
 	FromHistory bool `json:"from_history"`
+	// OrdersCounted says whether the shop's platform hands Stockbell its
+	// orders (stockbell.Platform.SendsOrders). Without them no notified
+	// shopper is ever seen to buy, so the rate stays the default.
+	OrdersCounted bool `json:"orders_counted"`
 }
 
 // DemandRow is a variant shoppers wait for, what its alerts achieved and
@@ -122,16 +126,22 @@ func (r *Reports) ProductsInDemand(ctx context.Context, shopID int64, offset, li
 }
 
 // ConversionRate returns the shop's observed conversion rate of notified
-// subscribers over the last RateHistory, or the default without history.
+// subscribers over the last RateHistory, or the default without history,
+// and always for a shop whose platform sends no orders: none of its
+// shoppers is ever seen to buy, and its observed rate would be 0%.
 func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionRate, error) {
+	shop, err := r.Shops.FindShopByID(ctx, shopID)
+	if err != nil {
+		return ConversionRate{}, err
+	}
 	now := r.Clock.Now()
 	history := stockbell.ActivityFilter{ShopID: shopID, Since: now.Add(-RateHistory), Until: now.Add(time.Second)}
 	notified, converted, err := r.Store.CountNotifiedConverted(ctx, history)
 	if err != nil {
 		return ConversionRate{}, err
 	}
-	rate := ConversionRate{Rate: DefaultConversionRate, Notified: notified, Converted: converted}
-	if notified >= MinNotifiedForRate {
+	rate := ConversionRate{Rate: DefaultConversionRate, Notified: notified, Converted: converted, OrdersCounted: shop.Platform.SendsOrders()}
+	if rate.OrdersCounted && notified >= MinNotifiedForRate {
 		rate.Rate, rate.FromHistory = float64(converted)/float64(notified), true
 	}
 	return rate, nil

@@ -31,7 +31,7 @@ func TestDaysBeginWhenMidnightIsSkipped(t *testing.T) {
 		subscribe(t, db, shop.ID, mug.ID, "late@example.com", "", "email", stockbell.SubscriptionQueued, late, true)
 		subscribe(t, db, shop.ID, mug.ID, "early@example.com", "", "email", stockbell.SubscriptionQueued, early, true)
 		clock.Add(time.Date(2025, 9, 10, 12, 0, 0, 0, time.UTC).Sub(clock.Now()))
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 
 		sixth, seventh := time.Date(2025, 9, 6, 0, 0, 0, 0, time.UTC), time.Date(2025, 9, 7, 0, 0, 0, 0, time.UTC)
 		for _, c := range []struct {

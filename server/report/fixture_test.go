@@ -130,7 +130,7 @@ func newFixture(t *testing.T, db *store.DB) *fixture {
 	addProduct(t, db, f.shop.ID, "p-shirt", "Shirt", map[string]string{"s-1": "25.00", "s-2": "30.00"}, map[string]string{"s-1": "M", "s-2": "L"})
 	addProduct(t, db, f.shop.ID, "p-mug", "Mug", map[string]string{"m-1": "12.50"}, nil)
 	f.shirt, f.large, f.mug = findVariant(t, db, f.shop.ID, "s-1"), findVariant(t, db, f.shop.ID, "s-2"), findVariant(t, db, f.shop.ID, "m-1")
-	f.reports = &report.Reports{Store: db, Settings: db, Demand: db, Clock: f.clock}
+	f.reports = &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: f.clock}
 	f.subscriptions(t)
 	f.restock(t)
 	f.afterwards(t)

@@ -67,7 +67,7 @@ func TestQueuedExportStreams(t *testing.T) {
 		t.Logf("queued in %s", time.Since(start))
 		start = time.Now()
 		defer func() { t.Logf("exported in %s", time.Since(start)) }()
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 		runtime.GC()
 		var before runtime.MemStats
 		runtime.ReadMemStats(&before)
@@ -109,7 +109,7 @@ func TestScheduledReportTooLargeToAttach(t *testing.T) {
 		shop, clock := newShop(t, db, "huge.myshopify.com")
 		queueMany(t, db, shop.ID, 10, subscribers)
 		reads := &queuedReads{ReportStore: db}
-		f := &fixture{db: db, shop: shop, clock: clock, reports: &report.Reports{Store: reads, Settings: db, Demand: db, Clock: clock}}
+		f := &fixture{db: db, shop: shop, clock: clock, reports: &report.Reports{Store: reads, Settings: db, Demand: db, Shops: db, Clock: clock}}
 		sink := startSMTPSink(t)
 		scheduler := newScheduler(t, f, sink)
 		sub := subscribeReport(t, db, shop.ID, "owner@example.com", stockbell.ReportQueuedSubscribers, stockbell.ReportWeekly)

@@ -23,7 +23,9 @@ type Reports struct {
 	Store    stockbell.ReportStore
 	Settings SettingsFinder
 	Demand   DemandFinder
-	Clock    stockbell.Clock
+	// Shops tells the shop's platform: whether its orders reach Stockbell.
+	Shops ShopFinder
+	Clock stockbell.Clock
 }
 
 // location returns the shop's report time zone.

@@ -109,7 +109,7 @@ func TestActivityFilters(t *testing.T) {
 func TestActivityRefusesBadRanges(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop, clock := newShop(t, db, "ranges.myshopify.com")
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 		d := days()
 		d.From, d.To = d.To, d.From
 		_, err := reports.Activity(ctx, shop.ID, report.ActivityQuery{Days: d})
@@ -144,7 +144,7 @@ func TestProductsInDemandWithReorderAdvice(t *testing.T) {
 		f.moreQueued(t)
 		got, err := f.reports.ProductsInDemand(ctx, f.shop.ID, 0, 50)
 		must(t, err)
-		rate := report.ConversionRate{Rate: report.DefaultConversionRate, Notified: 2, Converted: 1}
+		rate := report.ConversionRate{Rate: report.DefaultConversionRate, Notified: 2, Converted: 1, OrdersCounted: true}
 		if got.Total != 3 || got.Rate != rate {
 			t.Fatalf("total %d rate %+v, want 3 and %+v (two notified: not history enough)", got.Total, got.Rate, rate)
 		}
@@ -174,7 +174,7 @@ func TestReorderAdviceUsesTheShopsRateOnceItHasHistory(t *testing.T) {
 		}
 		got, err := f.reports.ProductsInDemand(ctx, f.shop.ID, 0, 1)
 		must(t, err)
-		rate := report.ConversionRate{Rate: 0.05, Notified: 20, Converted: 1, FromHistory: true}
+		rate := report.ConversionRate{Rate: 0.05, Notified: 20, Converted: 1, FromHistory: true, OrdersCounted: true}
 		if got.Rate != rate || len(got.Rows) != 1 {
 			t.Fatalf("rate %+v (%d rows), want %+v", got.Rate, len(got.Rows), rate)
 		}
@@ -185,7 +185,7 @@ func TestReorderAdviceUsesTheShopsRateOnceItHasHistory(t *testing.T) {
 		f.clock.Add(91 * 24 * time.Hour)
 		rate, err = f.reports.ConversionRate(ctx, f.shop.ID)
 		must(t, err)
-		if rate != (report.ConversionRate{Rate: report.DefaultConversionRate}) {
+		if rate != (report.ConversionRate{Rate: report.DefaultConversionRate, OrdersCounted: true}) {
 			t.Fatalf("rate after 91 days = %+v", rate)
 		}
 	})
@@ -228,7 +228,7 @@ func TestConvertedCountsOnTheAlertsChannel(t *testing.T) {
 		price, _ := stockbell.ParseAmount("12.50")
 		must(t, db.RecordOrder(ctx, stockbell.Order{ShopID: shop.ID, PlatformID: "2001", Email: "liz@example.com", Currency: "EUR",
 			CreatedAt: local(3, 11, 0), Total: price, Lines: []stockbell.OrderLine{{VariantPlatformID: "m-1", Quantity: 1, Price: price}}}))
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 		third := report.Days{From: time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 1, 3, 0, 0, 0, 0, time.UTC)}
 		for channel, want := range map[stockbell.Channel]int{stockbell.ChannelSMS: 1, stockbell.ChannelEmail: 0} {
 			got, err := reports.Activity(ctx, shop.ID, report.ActivityQuery{Days: third, Channel: channel})
@@ -257,7 +257,7 @@ func TestReorderAdviceReadsPricesWithTheirCurrency(t *testing.T) {
 			v := findVariant(t, db, shop.ID, id)
 			subscribe(t, db, shop.ID, v.ID, fmt.Sprintf("w%d@example.com", i), "", "email", stockbell.SubscriptionQueued, local(10, 10, i), false)
 		}
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 		got, err := reports.ProductsInDemand(ctx, shop.ID, 0, 50)
 		must(t, err)
 		figures := map[string]string{}
@@ -271,6 +271,43 @@ func TestReorderAdviceReadsPricesWithTheirCurrency(t *testing.T) {
 		}
 		if !reflect.DeepEqual(figures, want) {
 			t.Errorf("rows:\n%v\nwant\n%v", figures, want)
+		}
+	})
+}
+
+// TestReorderAdviceKeepsTheDefaultRateWhereNoOrdersArrive: Magento sends
+// Stockbell no orders, so none of its notified shoppers ever counts as
+// having bought: past MinNotifiedForRate its "own rate" would be 0% and
+// every restock expected to sell nothing. Its advice keeps the default
+// rate and says its orders are not counted, however many were notified;
+// the Shopify shop beside it, whose orders arrive, has its own rate.
+func TestReorderAdviceKeepsTheDefaultRateWhereNoOrdersArrive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		magento, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformMagento, Domain: "magento.example.com",
+			Name: "magento.example.com", Seal: func(int64) ([]byte, error) { return []byte("sealed"), nil }})
+		must(t, err)
+		addProduct(t, db, magento.ID, "10", "Tee", map[string]string{"TEE-S": "19.90"}, nil)
+		tee := findVariant(t, db, magento.ID, "TEE-S")
+		for i := range report.MinNotifiedForRate + 5 {
+			sub := subscribe(t, db, magento.ID, tee.ID, fmt.Sprintf("m%d@example.com", i), "", "email", stockbell.SubscriptionNotified, local(15, 9, 0), false)
+			notify(t, db, magento.ID, tee.ID, sub, stockbell.ChannelEmail, local(15, 10, 0))
+			sub = subscribe(t, db, f.shop.ID, f.large.ID, fmt.Sprintf("s%d@example.com", i), "", "email", stockbell.SubscriptionNotified, local(15, 9, 0), false)
+			notify(t, db, f.shop.ID, f.large.ID, sub, stockbell.ChannelEmail, local(15, 10, 0))
+		}
+		subscribe(t, db, magento.ID, tee.ID, "waiting@example.com", "", "email", stockbell.SubscriptionQueued, local(15, 11, 0), false)
+
+		got, err := f.reports.ProductsInDemand(ctx, magento.ID, 0, 10)
+		must(t, err)
+		want := report.ConversionRate{Rate: report.DefaultConversionRate, Notified: report.MinNotifiedForRate + 5}
+		if got.Rate != want || len(got.Rows) != 1 || got.Rows[0].ExpectedUnits != report.DefaultConversionRate {
+			t.Fatalf("Magento: rate %+v, rows %+v; want %+v and one row expecting %.1f unit", got.Rate, got.Rows, want, report.DefaultConversionRate)
+		}
+		rate, err := f.reports.ConversionRate(ctx, f.shop.ID)
+		must(t, err)
+		want = report.ConversionRate{Rate: 1.0 / 27, Notified: 27, Converted: 1, FromHistory: true, OrdersCounted: true}
+		if rate != want {
+			t.Fatalf("Shopify beside it: rate %+v, want %+v", rate, want)
 		}
 	})
 }

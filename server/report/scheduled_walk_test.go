@@ -160,7 +160,7 @@ func TestReportDaysAcrossDSTAndFarFromUTC(t *testing.T) {
 			}
 			clock.Add(at(20, 12, 0).Sub(clock.Now()))
 			sub := subscribeReport(t, db, shop.ID, "owner@example.com", stockbell.ReportActivity, stockbell.ReportDaily)
-			reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+			reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 			s := &report.Scheduler{Reports: reports, Schedule: db, Shops: db, Links: testLinks, Clock: clock, Logger: slog.New(slog.DiscardHandler)}
 			for _, now := range []time.Time{at(30, 23, 59), at(31, 0, 1)} {
 				clock.Add(now.Sub(clock.Now()))

@@ -148,7 +148,10 @@ func demandBody(r *DemandReport, fileNote string) *reportBody {
 		b.Figures = append(b.Figures, figure{Label: name, Value: value, Text: "  " + name + ": " + value})
 	}
 	source := "your shop's own rate over the last 90 days"
-	if !r.Rate.FromHistory {
+	switch {
+	case !r.Rate.OrdersCounted:
+		source = "the default rate: your shop's orders do not reach Stockbell"
+	case !r.Rate.FromHistory:
 		source = "the default rate until your shop has history"
 	}
 	b.Notes = []string{fmt.Sprintf("Expected units assume %.1f%% of those waiting buy (%s).", r.Rate.Rate*100, source), fileNote}

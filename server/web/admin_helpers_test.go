@@ -65,7 +65,7 @@ func newAdminFixtureOf(t *testing.T, db *store.DB, register func(*web.Server, *w
 	deps := web.AdminDeps{Shops: db, Settings: db, Flows: db, Activity: db, Subscriptions: db, Subscribers: db, Privacy: db,
 		Events: db, Messages: db, Catalog: db, SyncLog: db, SignInLinks: db, EndedSessions: db, Origins: db, Held: db, Outbox: db, Renderer: renderer,
 		Sender: &delivery.DevSender{Logger: logger, Outbox: db}, Clock: clock, Logger: logger,
-		Reports: &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}, ReportSchedule: db, ReportLinks: testReportLinks}
+		Reports: &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}, ReportSchedule: db, ReportLinks: testReportLinks}
 	if change != nil {
 		change(&deps)
 	}

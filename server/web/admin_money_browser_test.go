@@ -27,7 +27,7 @@ func TestMerchantPagesWriteMoneyAsMerchantsReadIt(t *testing.T) {
 	ctx := browsertest.New(t)
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
-		w := newWaitingShop(t, f, "ann@example.com")
+		w := newWaitingShopOn(t, f, stockbell.PlatformShopify, "ann@example.com")
 		otherVariant, err := db.FindVariant(context.Background(), w.other.ID, "v-m")
 		if err != nil {
 			t.Fatal(err)
@@ -133,7 +133,7 @@ func dailyReportEmail(t *testing.T, f *adminFixture, shop *stockbell.Shop, day s
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &report.Scheduler{Reports: &report.Reports{Store: f.db, Settings: f.db, Demand: f.db, Clock: f.clock}, Schedule: f.db, Shops: f.db,
+	s := &report.Scheduler{Reports: &report.Reports{Store: f.db, Settings: f.db, Demand: f.db, Shops: f.db, Clock: f.clock}, Schedule: f.db, Shops: f.db,
 		Links: testReportLinks, Clock: f.clock}
 	out, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: day, PeriodEnd: day})
 	if err != nil {

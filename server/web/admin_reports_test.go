@@ -53,7 +53,7 @@ func TestReportsPage(t *testing.T) {
 func TestReportsSayOneShopperNotified(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
-		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		w := newWaitingShopOn(t, f, stockbell.PlatformShopify, "ann@example.com", "bea@example.com")
 		notifyFirst(t, f, w)
 		p := f.signIn(t, w.shop).get("/admin/reports")
 		wantStatus(t, p, http.StatusOK, "reports")
@@ -127,7 +127,7 @@ func notifyFirst(t *testing.T, f *adminFixture, w *waitingShop) {
 func TestReportsConversionsFollowTheFilters(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
-		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
+		w := newWaitingShopOn(t, f, stockbell.PlatformBigCommerce, "ann@example.com", "bea@example.com")
 		notifyFirst(t, f, w)
 		b := f.signIn(t, w.shop)
 		for query, want := range map[string]string{
@@ -209,7 +209,7 @@ func addRestocks(t *testing.T, f *adminFixture, w *waitingShop, n int) {
 func TestReportExportCutShortFails(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixtureOf(t, db, nil, func(deps *web.AdminDeps) {
-			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Clock: deps.Clock}
+			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Shops: db, Clock: deps.Clock}
 		})
 		w := newWaitingShop(t, f)
 		addRestocks(t, f, w, 2000)
@@ -435,6 +435,39 @@ func TestReportsNameSkipsInWords(t *testing.T) {
 		text := visibleText(p.Body)
 		if want := "Skipped 1 because the stock was below the minimum inventory 1"; !strings.Contains(text, want) || strings.Contains(text, "below_minimum") {
 			t.Errorf("reports page does not name the skip %q in words:\n%s", want, text)
+		}
+	})
+}
+
+// TestReportsOfAShopWhoseOrdersNeverArrive: Magento and PrestaShop send
+// Stockbell no orders, so the Reports page of their shops says that
+// purchases are not counted and that reorder advice uses the default
+// rate, rather than that none of the shoppers notified bought. A Shopify
+// shop's page beside them still counts its orders.
+func TestReportsOfAShopWhoseOrdersNeverArrive(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		for _, platform := range []stockbell.Platform{stockbell.PlatformMagento, stockbell.PlatformPrestaShop, stockbell.PlatformShopify} {
+			w := newWaitingShopOn(t, f, platform, "ann@example.com", "bea@example.com")
+			notifyFirst(t, f, w)
+			p := f.signIn(t, w.shop).get("/admin/reports")
+			wantStatus(t, p, http.StatusOK, "reports of a "+string(platform)+" shop")
+			text := visibleText(p.Body)
+			want := []string{"1 shopper notified in these days. Stockbell receives no orders from " + platform.Name() +
+				" shops, so conversions and recovered revenue are not counted.",
+				"a default rate: Stockbell receives no orders from " + platform.Name() +
+					" shops, so it cannot tell whether the 1 shopper notified in the last 90 days bought."}
+			if platform.SendsOrders() {
+				want = []string{"Of the 1 shopper notified in these days, 0 bought.", "your shop has notified 1 shopper in the last 90 days"}
+			}
+			for _, sentence := range want {
+				if !strings.Contains(text, sentence) {
+					t.Errorf("the %s shop's reports lack %q:\n%s", platform, sentence, text)
+				}
+			}
+			if !platform.SendsOrders() && (strings.Contains(text, "0 bought") || !strings.Contains(p.Body, `data-label="Bought"><span class="muted">not counted</span>`)) {
+				t.Errorf("the %s shop's reports say its shoppers bought nothing:\n%s", platform, p.Body)
+			}
 		}
 	})
 }

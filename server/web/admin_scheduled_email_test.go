@@ -32,7 +32,7 @@ func TestReportEmailLinksWork(t *testing.T) {
 		w := newWaitingShop(t, f, "ann@example.com", "bea@example.com")
 		sub := scheduleReport(t, db, w.shop.ID, "boss@example.com", stockbell.ReportDaily)
 		others := scheduleReport(t, db, w.other.ID, "x@other.example", stockbell.ReportDaily)
-		reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: f.clock}
+		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: f.clock}
 		s := &report.Scheduler{Reports: reports, Schedule: db, Shops: db, Links: testReportLinks, Clock: f.clock}
 		day := f.clock.Now().UTC().Format("2006-01-02")
 		email, err := s.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: day, PeriodEnd: day})

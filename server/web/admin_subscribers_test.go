@@ -30,8 +30,14 @@ type waitingShop struct {
 
 func newWaitingShop(t *testing.T, f *adminFixture, emails ...string) *waitingShop {
 	t.Helper()
+	return newWaitingShopOn(t, f, stockbell.PlatformFeed, emails...)
+}
+
+// newWaitingShopOn is newWaitingShop with both shops on the platform.
+func newWaitingShopOn(t *testing.T, f *adminFixture, platform stockbell.Platform, emails ...string) *waitingShop {
+	t.Helper()
 	ctx := context.Background()
-	w := &waitingShop{shop: mustShop(t, f.db, "a.example"), other: mustShop(t, f.db, "b.example")}
+	w := &waitingShop{shop: storetest.MustShop(t, f.db, platform, "a.example"), other: storetest.MustShop(t, f.db, platform, "b.example")}
 	for _, shop := range []*stockbell.Shop{w.shop, w.other} {
 		_, err := f.db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "p1", Title: "Wool Sweater", Published: true,
 			Variants: []stockbell.VariantUpsert{{PlatformID: "v-m", Title: "M", SKU: "WS-M", Tracked: true, InventoryPolicy: stockbell.InventoryDeny,

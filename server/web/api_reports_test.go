@@ -73,7 +73,7 @@ func TestAPIReportsAndExports(t *testing.T) {
 func TestAPIExportCutShortFails(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAPIFixtureOf(t, db, func(deps *web.APIDeps) {
-			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Clock: deps.Reports.Clock}
+			deps.Reports = &report.Reports{Store: activityCutOff{ReportStore: db, after: 1500}, Settings: db, Demand: db, Shops: db, Clock: deps.Reports.Clock}
 		})
 		w := newWaitingShop(t, f)
 		addRestocks(t, f, w, 2000)

@@ -37,7 +37,7 @@ func newAPIFixtureOf(t *testing.T, db *store.DB, change func(*web.APIDeps)) *adm
 	db.Clock = clock
 	logger := slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelError}))
 	server := web.NewServer(logger, prometheus.NewRegistry(), db)
-	reports := &report.Reports{Store: db, Settings: db, Demand: db, Clock: clock}
+	reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 	meters := prometheus.NewRegistry()
 	deps := web.APIDeps{Keys: db, Shops: db, Settings: db, Flows: db, Subscriptions: db, Subscribers: db,
 		Catalog: db, Messages: db, SyncLog: db, Reports: reports, Metrics: metrics.New(meters), CheckFlow: delivery.ValidateFlow, Clock: clock, Logger: logger}
