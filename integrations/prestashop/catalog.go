@@ -130,6 +130,10 @@ func (s *session) configuration(ctx context.Context) (shopSettings, error) {
 	return settings, err
 }
 
+// CurrencyResource is the webservice resource of the shop's currencies,
+// which the key may read (optional: without it prices have no currency).
+const CurrencyResource = "currencies"
+
 // recordCurrency stores the shop's default currency when it changed. A
 // failed read (a key not allowed to GET currencies, say) is logged and
 // leaves the stored one: the currency is only shown with prices.
@@ -137,7 +141,7 @@ func (in *Integration) recordCurrency(ctx context.Context, shop *stockbell.Shop,
 	if id == 0 {
 		return
 	}
-	rows, _, err := list[apiCurrency](ctx, sess, "currencies", url.Values{
+	rows, _, err := list[apiCurrency](ctx, sess, CurrencyResource, url.Values{
 		"display": {"[id,iso_code]"}, "filter[id]": {"[" + strconv.FormatInt(id, 10) + "]"}})
 	if err == nil && len(rows) == 1 && stockbell.NormalizeCurrency(rows[0].ISOCode) != shop.Currency {
 		err = in.Shops.UpdateShopDetails(ctx, shop.ID, stockbell.ShopDetails{Currency: rows[0].ISOCode})

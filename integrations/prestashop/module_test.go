@@ -6,7 +6,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"testing"
+
+	"github.com/stockbell/stockbell/integrations/prestashop"
 )
 
 // requirePHP skips the test without php, or fails it under CI=true.
@@ -78,5 +81,25 @@ func TestProductTemplateEscapesWhatItPrints(t *testing.T) {
 	}
 	if len(printed) < 7 {
 		t.Errorf("found %d printed variables in product.tpl: %q", len(printed), printed)
+	}
+}
+
+// TestConnectFormNamesTheResourcesToTick: the module's connect form tells
+// the merchant which resources the webservice key needs View (GET) on:
+// every one the connect checks, and the currencies, without which the
+// shop's prices reach alerts and the admin without their currency.
+func TestConnectFormNamesTheResourcesToTick(t *testing.T) {
+	source, err := os.ReadFile("module/stockbell/stockbell.php")
+	if err != nil {
+		t.Fatal(err)
+	}
+	desc := regexp.MustCompile(`'STOCKBELL_WEBSERVICE_KEY', 'label' => [^\n]*\n\s*'desc' => \$this->l\('([^']*)'\)`).FindSubmatch(source)
+	if desc == nil {
+		t.Fatal("no description of the webservice key in the module's connect form")
+	}
+	for _, resource := range append(slices.Clone(prestashop.RequiredResources), prestashop.CurrencyResource) {
+		if !regexp.MustCompile(`\b` + resource + `\b`).Match(desc[1]) {
+			t.Errorf("the connect form's key description does not name %s: %s", resource, desc[1])
+		}
 	}
 }

@@ -331,7 +331,7 @@ class Stockbell extends Module
             'legend' => array('title' => $this->l('Connect this shop to Stockbell')),
             'input' => array(
                 array('type' => 'password', 'name' => 'STOCKBELL_WEBSERVICE_KEY', 'label' => $this->l('Webservice key'),
-                    'desc' => $this->l('A key from Advanced Parameters > Webservice with GET on stock_availables, products, combinations, product_option_values and configurations. It is sent to Stockbell, not kept here.')),
+                    'desc' => $this->l('A key from Advanced Parameters > Webservice with GET on stock_availables, products, combinations, product_option_values and configurations, and on currencies for prices shown with their currency. It is sent to Stockbell, not kept here.')),
             ),
             'submit' => array('title' => $this->l('Connect'), 'name' => 'submitStockbellConnect'),
         ));
