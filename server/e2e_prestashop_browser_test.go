@@ -76,15 +76,7 @@ func TestPrestaShopProductPageInChromium(t *testing.T) {
 	ps.secret = ps.connectWithJSON(t)
 	ps.synced(t, 4)
 
-	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/modules/stockbell/views/js/follow.js" {
-			http.ServeFile(w, r, "../integrations/prestashop/module/stockbell/views/js/follow.js")
-			return
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		io.WriteString(w, productPage(t, m.URL(), fake.URL()+"/"))
-	}))
-	t.Cleanup(page.Close)
+	page := productPageServer(t, m, fake.URL()+"/")
 	ctx := browsertest.New(t)
 	browsertest.Open(t, ctx, page.URL+"/boutique/index.php?id_product=1&controller=product")
 	if browsertest.Eval[bool](t, ctx, `shown(button())`) {
@@ -106,6 +98,23 @@ func TestPrestaShopProductPageInChromium(t *testing.T) {
 	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector("stockbell-dialog").shadowRoot.querySelector("dialog").close()`))
 	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`prestashop.emit("updatedProduct", {id_product_attribute: 12})`))
 	browsertest.WaitFor(t, ctx, `!shown(button())`)
+}
+
+// productPageServer plays the shop's storefront on a port of its own: the
+// module's follow.js, and the product page (productPage) at any other
+// address.
+func productPageServer(t *testing.T, m *Main, shopURL string) *httptest.Server {
+	t.Helper()
+	page := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/modules/stockbell/views/js/follow.js" {
+			http.ServeFile(w, r, "../integrations/prestashop/module/stockbell/views/js/follow.js")
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		io.WriteString(w, productPage(t, m.URL(), shopURL))
+	}))
+	t.Cleanup(page.Close)
+	return page
 }
 
 // productName is the product's name as the module prints it in the marker,
