@@ -135,3 +135,30 @@ func TestShopDomainOfAURLWithItsDefaultPort(t *testing.T) {
 		}
 	}
 }
+
+// TestReconnectKeepsTheShoppers: the merchant uninstalls the module (its
+// settings go with it), installs it again and connects the shop once more
+// from its configuration page: the shop is the same, with a new module
+// secret, and the shoppers waiting stay queued, as do another shop's.
+func TestReconnectKeepsTheShoppers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e, other := newEnv(t, db), newEnv(t, db)
+		shop, secret := e.connected()
+		otherShop, _ := other.connected()
+		e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+		other.subscribe(otherShop, other.variant(otherShop, shirtID, shirtSmall), "bob@example.com")
+
+		again, newSecret, err := e.in.Connect(ctx, e.fake.URL()+"/", prestashoptest.Key)
+		must(t, err)
+		if again.ID != shop.ID || newSecret == secret {
+			t.Fatalf("connecting again: shop %d (was %d), secret renewed %v", again.ID, shop.ID, newSecret != secret)
+		}
+		for s, email := range map[*stockbell.Shop]string{shop: "ada@example.com", otherShop: "bob@example.com"} {
+			subs, _, err := db.FindSubscriptions(ctx, stockbell.SubscriptionFilter{ShopID: &s.ID})
+			must(t, err)
+			if len(subs) != 1 || subs[0].Email != email || subs[0].Status != stockbell.SubscriptionQueued {
+				t.Errorf("shop %s's shoppers after the reconnect: %+v", s.Domain, subs)
+			}
+		}
+	})
+}
