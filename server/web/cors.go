@@ -49,14 +49,14 @@ func (h *storefrontHandler) handlePreflight(w http.ResponseWriter, r *http.Reque
 // originAllowed: the shop's platform domain, its primary domain, origins the
 // merchant added, and loopback origins in development.
 func (h *storefrontHandler) originAllowed(ctx context.Context, shop *stockbell.Shop, origin string) bool {
-	host, ok := originHost(origin)
+	u, ok := parseOrigin(origin)
 	if !ok {
 		return false
 	}
-	if h.Development && isLoopbackHost(host) {
+	if h.Development && isLoopbackHost(u.Hostname()) {
 		return true
 	}
-	if strings.EqualFold(host, shop.Domain) || (shop.PrimaryDomain != "" && strings.EqualFold(host, shop.PrimaryDomain)) {
+	if namesStorefront(shop.Domain, u) || namesStorefront(shop.PrimaryDomain, u) {
 		return strings.HasPrefix(origin, "https://")
 	}
 	if h.Origins == nil {
@@ -80,16 +80,19 @@ func (h *storefrontHandler) originAllowed(ctx context.Context, shop *stockbell.S
 }
 
 func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool {
-	host, ok := originHost(origin)
+	u, ok := parseOrigin(origin)
 	if !ok {
 		return false
 	}
-	if h.Development && isLoopbackHost(host) {
+	if h.Development && isLoopbackHost(u.Hostname()) {
 		return true
 	}
 	// An uninstalled shop's POSTs are refused, so its domains may not ask.
-	if shop, err := h.Shops.FindShopByKey(ctx, host); err == nil && shop.Active() && h.originAllowed(ctx, shop, origin) {
-		return true
+	// A store on a port of its own is named with it (magento.example:8443).
+	for _, key := range []string{u.Hostname(), u.Host} {
+		if shop, err := h.Shops.FindShopByKey(ctx, key); err == nil && shop.Active() && h.originAllowed(ctx, shop, origin) {
+			return true
+		}
 	}
 	if h.Origins == nil {
 		return false
@@ -101,15 +104,35 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 	return known
 }
 
-// originHost returns the host name of an origin such as https://shop.example.
-func originHost(origin string) (string, bool) {
+// parseOrigin parses an origin such as https://shop.example.
+func parseOrigin(origin string) (*url.URL, bool) {
 	u, err := url.Parse(origin)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || (u.Path != "" && u.Path != "/") {
-		return "", false
+		return nil, false
 	}
-	return u.Hostname(), true
+	return u, true
+}
+
+// namesStorefront reports whether a shop's domain or primary domain names
+// the origin's storefront: its host, on any port; or, for a name with a
+// port (a Magento store or PrestaShop shop served on a port other than
+// https's, magento.example:8443), that host and port only.
+func namesStorefront(name string, origin *url.URL) bool {
+	if strings.Contains(name, ":") {
+		return strings.EqualFold(origin.Host, name)
+	}
+	return name != "" && strings.EqualFold(origin.Hostname(), name)
 }
 
 func isLoopbackHost(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasSuffix(host, ".localhost")
+}
+
+// originHost returns the host name of an origin such as https://shop.example.
+func originHost(origin string) (string, bool) {
+	u, ok := parseOrigin(origin)
+	if !ok {
+		return "", false
+	}
+	return u.Hostname(), true
 }

@@ -25,18 +25,7 @@ func TestPreflightAnswersEveryStorefrontOrigin(t *testing.T) {
 		if err := db.UpdateShopDetails(ctx, f.shop.ID, stockbell.ShopDetails{PrimaryDomain: "bells.example"}); err != nil {
 			t.Fatal(err)
 		}
-		preflight := func(origin string) (int, http.Header) {
-			req, _ := http.NewRequest(http.MethodOptions, f.url, nil)
-			req.Header.Set("Origin", origin)
-			req.Header.Set("Access-Control-Request-Method", "POST")
-			req.Header.Set("Access-Control-Request-Headers", "content-type")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			return resp.StatusCode, resp.Header
-		}
+		preflight := func(origin string) (int, http.Header) { return f.preflight(t, origin) }
 		for _, origin := range []string{"https://bells.myshopify.com", "https://bells.example", "https://headless.example"} {
 			status, headers := preflight(origin)
 			if status != http.StatusNoContent || headers.Get("Access-Control-Allow-Origin") != origin {
@@ -85,4 +74,20 @@ func TestPreflightRefusesAnUninstalledShopsOrigins(t *testing.T) {
 			}
 		}
 	})
+}
+
+// preflight asks, as a client sending JSON does, whether origin may post
+// a subscription; it returns the answer's status and headers.
+func (f *storefrontFixture) preflight(t *testing.T, origin string) (int, http.Header) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodOptions, f.url, nil)
+	req.Header.Set("Origin", origin)
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode, resp.Header
 }

@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// TestSubscribeFromAStorefrontOnItsOwnPort: a Magento store or a
+// PrestaShop shop served on a port other than https's is named with that
+// port (magento.example:8443, shop.example:8443/boutique), and its pages'
+// origin carries it: the storefront takes their subscriptions and clicks'
+// CORS from there, and not from another port of the same host, nor from
+// the other shop's storefront.
+func TestSubscribeFromAStorefrontOnItsOwnPort(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		installOnPort(t, db, stockbell.PlatformMagento, "magento.example:8443", "magento.example:8443")
+		installOnPort(t, db, stockbell.PlatformPrestaShop, "shop.example:8443/boutique", "shop.example:8443")
+		for _, s := range []struct {
+			key, origin string // the snippet's data-shop, the origin of the shop's pages
+			foreign     []string
+		}{
+			{"magento.example:8443", "https://magento.example:8443", []string{"https://magento.example:9443", "https://shop.example:8443"}},
+			{"https://shop.example:8443/boutique/", "https://shop.example:8443", []string{"https://shop.example:9443", "https://magento.example:8443"}},
+		} {
+			code, _, headers := f.post(t, body(map[string]any{"shop": s.key, "variant_id": "S"}), "Origin", s.origin)
+			if code != 201 || headers.Get("Access-Control-Allow-Origin") != s.origin {
+				t.Errorf("%s from its storefront %s: %d, ACAO %q; want 201", s.key, s.origin, code, headers.Get("Access-Control-Allow-Origin"))
+			}
+			if status, _ := f.preflight(t, s.origin); status != 204 {
+				t.Errorf("preflight from %s: %d, want 204", s.origin, status)
+			}
+			for _, foreign := range s.foreign {
+				if code, _, _ := f.post(t, body(map[string]any{"shop": s.key, "variant_id": "S", "email": "other@example.com"}), "Origin", foreign); code != 403 {
+					t.Errorf("%s from %s: %d, want 403", s.key, foreign, code)
+				}
+			}
+		}
+		// The preflight knows no shop yet: any shop's storefront may ask, and
+		// another port of one may not.
+		if status, _ := f.preflight(t, "https://magento.example:9443"); status != 403 {
+			t.Errorf("preflight from another port of the Magento store: %d, want 403", status)
+		}
+		if n := f.count(t); n != 2 {
+			t.Fatalf("%d subscriptions stored, want one per shop", n)
+		}
+	})
+}
+
+// installOnPort installs a shop under domain, its storefront at primary,
+// with a sold-out variant S.
+func installOnPort(t *testing.T, db *store.DB, platform stockbell.Platform, domain, primary string) {
+	t.Helper()
+	ctx := context.Background()
+	shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: platform, Domain: domain, PrimaryDomain: primary, Name: domain})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.UpsertProduct(ctx, stockbell.ProductUpsert{ShopID: shop.ID, PlatformID: "1", Title: "Tee", Published: true,
+		Variants: []stockbell.VariantUpsert{{PlatformID: "S", Title: "S", InventoryPolicy: stockbell.InventoryDeny, Tracked: true,
+			Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
