@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -23,27 +22,15 @@ import (
 // click, another Magento store none.
 func TestMagentoEmailClickCountedOnTheModulesPageInChromium(t *testing.T) {
 	requirePHP(t)
-	ctx := context.Background()
 	m := magentoServer(t, "")
 	var fake *magentotest.Fake
 	var shops []*stockbell.Shop
 	for range 2 {
 		fake = magentoStore(t)
-		if status, body := activate(t, m, fake.ActivationForm()); status != http.StatusOK {
-			t.Fatalf("activation answered %d: %s", status, body)
-		}
-		shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformMagento, fake.Domain())
-		if err != nil {
-			t.Fatal(err)
-		}
-		eventually(t, m, "the tee's sizes", func() bool {
-			small, err := m.DB.FindVariant(ctx, shop.ID, "TEE-S")
-			return err == nil && small.SoldOut()
-		})
+		shops = append(shops, activatedStore(t, m, fake))
 		if status := subscribe(t, m, fake.Domain(), "TEE-S", "ada@example.com"); status != http.StatusCreated {
 			t.Fatalf("subscription answered %d", status)
 		}
-		shops = append(shops, shop)
 	}
 	shop, other := shops[1], shops[0]
 	secret := identity(t, m, fake)
@@ -53,34 +40,33 @@ func TestMagentoEmailClickCountedOnTheModulesPageInChromium(t *testing.T) {
 	if status, body := postStock(t, m, fake.Domain(), secret, time.Now(), restock); status != http.StatusOK {
 		t.Fatalf("the module's post answered %d: %s", status, body)
 	}
-	var link string
-	eventually(t, m, "the alert in the outbox", func() bool {
-		sent, _, err := m.DB.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})
-		if err == nil && len(sent) > 0 {
-			link = emailLink.FindString(sent[0].Text)
-		}
-		return link != ""
-	})
-	target, err := url.Parse(link)
-	if err != nil || target.Host != fake.Domain() || target.Path != "/tee.html" {
-		t.Fatalf("the alert's link %q does not open the tee's page", link)
+	link := alertLink(t, m, shop)
+	if link.Host != fake.Domain() || link.Path != "/tee.html" {
+		t.Fatalf("the alert's link %s does not open the tee's page", link)
 	}
-
-	page := magentoPageServer(t, fake.URL()+"/", m.URL()+"/", "TEE-S", "Tee")
-	browser := browsertest.NewWithin(t, 2*time.Minute)
-	browse(t, browser, page.URL+target.RequestURI(), "[data-stockbell-variant]")
+	browser := landedClick(t, m, magentoPageServer(t, fake.URL()+"/", m.URL()+"/", "TEE-S", "Tee"), link, shop, other)
 	if got := browsertest.Eval[string](t, browser, `document.querySelector("script[data-shop]").dataset.shop`); got != shop.Domain {
 		t.Errorf("the module's snippet names the shop %q, want the store's domain %q", got, shop.Domain)
 	}
-	if status := clickReported(t, browser); status != http.StatusCreated {
-		t.Fatalf("the module's page reported the click with answer %d, want 201", status)
+}
+
+// activatedStore activates the integration of the store and waits for
+// its catalog: the tee's small size, sold out.
+func activatedStore(t *testing.T, m *Main, fake *magentotest.Fake) *stockbell.Shop {
+	t.Helper()
+	ctx := context.Background()
+	if status, body := activate(t, m, fake.ActivationForm()); status != http.StatusOK {
+		t.Fatalf("activation answered %d: %s", status, body)
 	}
-	for _, s := range []*stockbell.Shop{shop, other} {
-		want := map[int64]int{shop.ID: 1, other.ID: 0}[s.ID]
-		if n, err := m.DB.CountClicks(ctx, stockbell.ClickFilter{ShopID: &s.ID}); err != nil || n != want {
-			t.Errorf("store %s has %d clicks (%v), want %d", s.Domain, n, err, want)
-		}
+	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformMagento, fake.Domain())
+	if err != nil {
+		t.Fatal(err)
 	}
+	eventually(t, m, "the tee's sizes", func() bool {
+		small, err := m.DB.FindVariant(ctx, shop.ID, "TEE-S")
+		return err == nil && small.SoldOut()
+	})
+	return shop
 }
 
 // magentoPageServer plays a Magento store's storefront on a port of its

@@ -22,23 +22,8 @@ func TestMagentoReactivationKeepsSubscribers(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			ctx := context.Background()
 			m := magentoServer(t, dbURL)
-			activated := func(fake *magentotest.Fake) *stockbell.Shop {
-				t.Helper()
-				if status, body := activate(t, m, fake.ActivationForm()); status != http.StatusOK {
-					t.Fatalf("activation answered %d: %s", status, body)
-				}
-				shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformMagento, fake.Domain())
-				if err != nil {
-					t.Fatal(err)
-				}
-				eventually(t, m, "the tee's sizes", func() bool {
-					small, err := m.DB.FindVariant(ctx, shop.ID, "TEE-S")
-					return err == nil && small.SoldOut()
-				})
-				return shop
-			}
 			otherFake, fake := magentoStore(t), magentoStore(t)
-			other, shop := activated(otherFake), activated(fake)
+			other, shop := activatedStore(t, m, otherFake), activatedStore(t, m, fake)
 			for _, f := range []*magentotest.Fake{otherFake, fake} {
 				if status := subscribe(t, m, f.Domain(), "TEE-S", "ada@example.com"); status != http.StatusCreated {
 					t.Fatalf("subscription answered %d", status)
@@ -64,7 +49,7 @@ func TestMagentoReactivationKeepsSubscribers(t *testing.T) {
 				t.Errorf("a post of the stopped store answered %d, want 401: %s", status, body)
 			}
 
-			if again := activated(fake); again.ID != shop.ID || !again.Active() {
+			if again := activatedStore(t, m, fake); again.ID != shop.ID || !again.Active() {
 				t.Fatalf("activating again made shop %d (active %v), want shop %d installed", again.ID, again.Active(), shop.ID)
 			}
 			newSecret := identity(t, m, fake)
