@@ -27,6 +27,10 @@ type installData struct {
 	Error      string
 	ErrorField string
 	Docs       string
+	// Module is where the platform's Stockbell module is in the
+	// repository, when the platform has one: it prints the script and the
+	// markers, so its merchants add neither by hand.
+	Module string
 }
 
 // installPage shows the shop's snippet tag for its platform, the theme
@@ -51,7 +55,7 @@ func (a *Admin) installPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 
 func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, error) {
 	data := &installData{ScriptTag: `<script src="` + a.publicBase() + `/snippet.js" data-shop="` +
-		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform], CheckExample: a.productPageExample(s.Shop)}
+		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform], Module: platformModules[s.Shop.Platform], CheckExample: a.productPageExample(s.Shop)}
 	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
 		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +
 			url.QueryEscape(a.opts.ShopifyAPIKey) + "/" + EmbedHandle
@@ -68,6 +72,11 @@ var platformDocs = map[stockbell.Platform]string{
 	stockbell.PlatformShopify: "docs/shopify.md", stockbell.PlatformBigCommerce: "docs/bigcommerce.md",
 	stockbell.PlatformMagento: "docs/magento.md", stockbell.PlatformPrestaShop: "docs/prestashop.md",
 	stockbell.PlatformFeed: "docs/snippet.md", stockbell.PlatformDemo: "docs/snippet.md",
+}
+
+// platformModules names each platform's Stockbell module in the repository.
+var platformModules = map[stockbell.Platform]string{
+	stockbell.PlatformMagento: "integrations/magento/module/", stockbell.PlatformPrestaShop: "integrations/prestashop/module/stockbell/",
 }
 
 // installAction adds or removes an origin, or checks a page, and returns

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"html"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -158,6 +159,30 @@ func TestInstallPageSuggestsAPageItCanCheck(t *testing.T) {
 		p = f.signIn(t, feedShop).get("/admin/install")
 		if want := `placeholder="https://shop.example/products/…"`; !strings.Contains(p.Body, want) {
 			t.Errorf("a shop's page to check: want %s in\n%s", want, regexp.MustCompile(`<input[^>]*id="url"[^>]*>`).FindString(p.Body))
+		}
+	})
+}
+
+// TestInstallPageNamesTheModule: a Magento store's and a PrestaShop shop's
+// Install page say that the Stockbell module prints the script and the
+// markers, and where it is, before the script tag for a theme without it;
+// a catalog feed's shop has no module to name.
+func TestInstallPageNamesTheModule(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		for platform, module := range map[stockbell.Platform]string{stockbell.PlatformMagento: "integrations/magento/module/",
+			stockbell.PlatformPrestaShop: "integrations/prestashop/module/stockbell/", stockbell.PlatformFeed: ""} {
+			shop := storetest.MustShop(t, db, platform, "module.example")
+			p := f.signIn(t, shop).get("/admin/install")
+			wantStatus(t, p, http.StatusOK, "the install page of a "+string(platform)+" shop")
+			text := visibleText(p.Body)
+			named := strings.Contains(text, "The Stockbell module ( "+module+" in Stockbell's repository) prints the script and the markers")
+			if named != (module != "") || strings.Contains(text, "The Stockbell module") != (module != "") {
+				t.Errorf("the %s shop's install page names its module %v:\n%s", platform, named, text)
+			}
+			if !strings.Contains(html.UnescapeString(p.Body), `data-shop="`+shop.PublicKey+`"`) {
+				t.Errorf("the %s shop's install page gives no script tag", platform)
+			}
 		}
 	})
 }
