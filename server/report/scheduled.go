@@ -120,6 +120,9 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 	if err != nil {
 		return nil, err
 	}
+	if sub.Report == stockbell.ReportActivity && !shop.Platform.SendsOrders() {
+		body.Notes = append([]string{noOrdersNote(shop.Platform)}, body.Notes...)
+	}
 	email := s.email(shop, sub, days, body)
 	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",
 		Subject: email.Subject, Text: email.text(), Reference: fmt.Sprintf("report.%d", d.ID),

@@ -273,11 +273,13 @@ func TestUnsubscribeLinks(t *testing.T) {
 	}
 }
 
-// TestWaitingListEmailOfAShopWhoseOrdersNeverArrive: the waiting list's
-// email of a Magento shop, whose orders never reach Stockbell, says that
-// its expected units rest on the default rate for that reason, not until
-// the shop has history; a Shopify shop's email beside it keeps its words.
-func TestWaitingListEmailOfAShopWhoseOrdersNeverArrive(t *testing.T) {
+// TestReportEmailsOfAShopWhoseOrdersNeverArrive: the report emails of a
+// Magento shop, whose orders never reach Stockbell, say so: the waiting
+// list's, that its expected units rest on the default rate for that
+// reason (not until the shop has history); the activity's, that its
+// conversions are not counted. A Shopify shop's emails beside it keep
+// their words.
+func TestReportEmailsOfAShopWhoseOrdersNeverArrive(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shopify, clock := newShop(t, db, "waiting.myshopify.com")
 		magento, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformMagento, Domain: "waiting.example.com",
@@ -285,17 +287,23 @@ func TestWaitingListEmailOfAShopWhoseOrdersNeverArrive(t *testing.T) {
 		must(t, err)
 		reports := &report.Reports{Store: db, Settings: db, Demand: db, Shops: db, Clock: clock}
 		scheduler := &report.Scheduler{Reports: reports, Schedule: db, Shops: db, Links: testLinks, Clock: clock}
+		const noOrders = "Stockbell receives no orders from Magento shops: conversions and recovered revenue are not counted."
 		for shop, want := range map[*stockbell.Shop]string{
 			magento: "Expected units assume 10.0% of those waiting buy (the default rate: your shop's orders do not reach Stockbell).",
 			shopify: "Expected units assume 10.0% of those waiting buy (the default rate until your shop has history).",
 		} {
 			addProduct(t, db, shop.ID, "p-mug", "Mug", map[string]string{"m-1": "12.50"}, nil)
 			subscribe(t, db, shop.ID, findVariant(t, db, shop.ID, "m-1").ID, "ann@example.com", "", "email", stockbell.SubscriptionQueued, local(1, 9, 0), true)
-			sub := subscribeReport(t, db, shop.ID, "owner@example.com", stockbell.ReportQueuedSubscribers, stockbell.ReportWeekly)
-			out, err := scheduler.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2024-12-23", PeriodEnd: "2024-12-29"})
-			must(t, err)
-			if !strings.Contains(out.Text, want) {
-				t.Errorf("the %s shop's waiting list email lacks %q:\n%s", shop.Platform, want, out.Text)
+			for _, kind := range []stockbell.ReportKind{stockbell.ReportQueuedSubscribers, stockbell.ReportActivity} {
+				sub := subscribeReport(t, db, shop.ID, "owner@example.com", kind, stockbell.ReportWeekly)
+				out, err := scheduler.Compose(ctx, &stockbell.ReportDelivery{Subscription: *sub, PeriodStart: "2024-12-23", PeriodEnd: "2024-12-29"})
+				must(t, err)
+				if kind == stockbell.ReportQueuedSubscribers && !strings.Contains(out.Text, want) {
+					t.Errorf("the %s shop's waiting list email lacks %q:\n%s", shop.Platform, want, out.Text)
+				}
+				if kind == stockbell.ReportActivity && strings.Contains(out.Text, noOrders) != (shop == magento) {
+					t.Errorf("the %s shop's activity email says %q: %v\n%s", shop.Platform, noOrders, shop == magento, out.Text)
+				}
 			}
 		}
 	})
