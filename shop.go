@@ -56,6 +56,28 @@ func (p Platform) SendsOrders() bool {
 	return p == PlatformShopify || p == PlatformBigCommerce
 }
 
+// SendsOrders reports whether Stockbell receives the shop's orders: its
+// platform sends them (Platform.SendsOrders) and, on Shopify, the shop
+// granted ShopifyOrdersScope, without which Stockbell does not subscribe it
+// to orders/create (a shop whose granted scopes were never recorded is
+// taken to send them). A shop that sends none has no conversions to count.
+func (s *Shop) SendsOrders() bool {
+	if s.Platform == PlatformShopify && s.Scopes != "" {
+		return len(ScopesCover(s.Scopes, []string{ShopifyOrdersScope})) == 0
+	}
+	return s.Platform.SendsOrders()
+}
+
+// WhyNoOrders says, for a shop that sends no orders, why Stockbell
+// receives none: its platform sends none, or the Shopify shop did not
+// grant access to its orders.
+func (s *Shop) WhyNoOrders() string {
+	if s.Platform == PlatformShopify {
+		return "Stockbell receives no orders from this shop, which has not granted access to its orders (Shopify's " + ShopifyOrdersScope + " scope)"
+	}
+	return "Stockbell receives no orders from " + s.Platform.Name() + " shops"
+}
+
 // ShopStatus is where a shop is in its install life cycle.
 type ShopStatus string
 

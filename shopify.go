@@ -39,7 +39,11 @@ var RequiredShopifyScopes = []string{"read_products", "read_inventory"}
 // DefaultShopifyScopes are the access scopes asked for unless configured:
 // the required ones, and orders to count conversions (optional: without
 // it orders/create is not registered).
-var DefaultShopifyScopes = []string{"read_products", "read_inventory", "read_orders"}
+var DefaultShopifyScopes = []string{"read_products", "read_inventory", ShopifyOrdersScope}
+
+// ShopifyOrdersScope is the access scope Shopify's orders/create webhook
+// needs: a shop that granted it (or write_orders) sends its orders.
+const ShopifyOrdersScope = "read_orders"
 
 // DefaultShopifyAdminURL is where a shop's admin is: the shop's own domain.
 const DefaultShopifyAdminURL = "https://{shop}"

@@ -14,7 +14,7 @@ import (
 const TopicOrdersCreate = "orders/create"
 
 // OrdersScope is the access scope orders/create needs.
-const OrdersScope = "read_orders"
+const OrdersScope = stockbell.ShopifyOrdersScope
 
 // OrderPayload is orders/create, trimmed to what attribution needs. Prices
 // are in the shop's currency (currency), not the buyer's presentment one.

@@ -140,7 +140,7 @@ func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionR
 	if err != nil {
 		return ConversionRate{}, err
 	}
-	rate := ConversionRate{Rate: DefaultConversionRate, Notified: notified, Converted: converted, OrdersCounted: shop.Platform.SendsOrders()}
+	rate := ConversionRate{Rate: DefaultConversionRate, Notified: notified, Converted: converted, OrdersCounted: shop.SendsOrders()}
 	if rate.OrdersCounted && notified >= MinNotifiedForRate {
 		rate.Rate, rate.FromHistory = float64(converted)/float64(notified), true
 	}

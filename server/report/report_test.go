@@ -311,3 +311,41 @@ func TestReorderAdviceKeepsTheDefaultRateWhereNoOrdersArrive(t *testing.T) {
 		}
 	})
 }
+
+// TestReorderAdviceOfAShopifyShopWithoutOrders: a Shopify shop that did
+// not grant read_orders never sends an order (Stockbell does not subscribe
+// it to orders/create), so, as a platform that sends none, its advice keeps
+// the default rate past MinNotifiedForRate and says its orders are not
+// counted; one that granted write_orders (which covers read_orders) is
+// counted.
+func TestReorderAdviceOfAShopifyShopWithoutOrders(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db)
+		for _, c := range []struct {
+			domain, scopes string
+			counted        bool
+		}{
+			{"no-orders.myshopify.com", "read_products,read_inventory", false},
+			{"write-orders.myshopify.com", "read_products,read_inventory,write_orders", true},
+		} {
+			shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformShopify, Domain: c.domain, Name: c.domain,
+				Seal: func(int64) ([]byte, error) { return []byte("sealed"), nil }, Scopes: c.scopes})
+			must(t, err)
+			addProduct(t, db, shop.ID, "10", "Tee", map[string]string{"TEE-S": "19.90"}, nil)
+			tee := findVariant(t, db, shop.ID, "TEE-S")
+			for i := range report.MinNotifiedForRate {
+				sub := subscribe(t, db, shop.ID, tee.ID, fmt.Sprintf("n%d@example.com", i), "", "email", stockbell.SubscriptionNotified, local(15, 9, 0), false)
+				notify(t, db, shop.ID, tee.ID, sub, stockbell.ChannelEmail, local(15, 10, 0))
+			}
+			rate, err := f.reports.ConversionRate(ctx, shop.ID)
+			must(t, err)
+			want := report.ConversionRate{Rate: report.DefaultConversionRate, Notified: report.MinNotifiedForRate}
+			if c.counted {
+				want = report.ConversionRate{Rate: 0, Notified: report.MinNotifiedForRate, FromHistory: true, OrdersCounted: true}
+			}
+			if rate != want {
+				t.Errorf("%s (%s): rate %+v, want %+v", c.domain, c.scopes, rate, want)
+			}
+		}
+	})
+}

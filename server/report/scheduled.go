@@ -120,8 +120,8 @@ func (s *Scheduler) Compose(ctx context.Context, d *stockbell.ReportDelivery) (*
 	if err != nil {
 		return nil, err
 	}
-	if sub.Report == stockbell.ReportActivity && !shop.Platform.SendsOrders() {
-		body.Notes = append([]string{noOrdersNote(shop.Platform)}, body.Notes...)
+	if sub.Report == stockbell.ReportActivity && !shop.SendsOrders() {
+		body.Notes = append([]string{noOrdersNote(shop)}, body.Notes...)
 	}
 	email := s.email(shop, sub, days, body)
 	out := &stockbell.OutboundMessage{ShopID: sub.ShopID, Channel: stockbell.ChannelEmail, To: sub.Email, FromName: "Stockbell",

@@ -158,10 +158,10 @@ func demandBody(r *DemandReport, fileNote string) *reportBody {
 	return b
 }
 
-// noOrdersNote says in the activity report of a shop whose platform sends
-// Stockbell no orders that its Converted counts none of its purchases.
-func noOrdersNote(platform stockbell.Platform) string {
-	return fmt.Sprintf("Stockbell receives no orders from %s shops: conversions and recovered revenue are not counted.", platform.Name())
+// noOrdersNote says in the activity report of a shop that sends Stockbell
+// no orders that its Converted counts none of its purchases.
+func noOrdersNote(shop *stockbell.Shop) string {
+	return shop.WhyNoOrders() + ": conversions and recovered revenue are not counted."
 }
 
 func variantName(product, variant string) string {

@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -450,24 +451,50 @@ func TestReportsOfAShopWhoseOrdersNeverArrive(t *testing.T) {
 		for _, platform := range []stockbell.Platform{stockbell.PlatformMagento, stockbell.PlatformPrestaShop, stockbell.PlatformShopify} {
 			w := newWaitingShopOn(t, f, platform, "ann@example.com", "bea@example.com")
 			notifyFirst(t, f, w)
-			p := f.signIn(t, w.shop).get("/admin/reports")
-			wantStatus(t, p, http.StatusOK, "reports of a "+string(platform)+" shop")
-			text := visibleText(p.Body)
-			want := []string{"1 shopper notified in these days. Stockbell receives no orders from " + platform.Name() +
-				" shops, so conversions and recovered revenue are not counted.",
-				"a default rate: Stockbell receives no orders from " + platform.Name() +
-					" shops, so it cannot tell whether the 1 shopper notified in the last 90 days bought."}
+			why := "Stockbell receives no orders from " + platform.Name() + " shops"
 			if platform.SendsOrders() {
-				want = []string{"Of the 1 shopper notified in these days, 0 bought.", "your shop has notified 1 shopper in the last 90 days"}
+				why = ""
 			}
-			for _, sentence := range want {
-				if !strings.Contains(text, sentence) {
-					t.Errorf("the %s shop's reports lack %q:\n%s", platform, sentence, text)
+			wantOrdersCounted(t, f, w.shop, why)
+			if platform != stockbell.PlatformShopify {
+				continue
+			}
+			// The shop's scopes as granted at its next install: without
+			// read_orders it sends none; write_orders covers read_orders.
+			for scopes, why := range map[string]string{
+				"read_products,read_inventory":              "Stockbell receives no orders from this shop, which has not granted access to its orders (Shopify's read_orders scope)",
+				"read_products,read_inventory,write_orders": "",
+			} {
+				_, err := db.InstallShop(context.Background(), stockbell.ShopInstall{Platform: platform, Domain: w.shop.Domain, Name: w.shop.Name,
+					Seal: func(int64) ([]byte, error) { return []byte("sealed"), nil }, Scopes: scopes})
+				if err != nil {
+					t.Fatal(err)
 				}
-			}
-			if !platform.SendsOrders() && (strings.Contains(text, "0 bought") || !strings.Contains(p.Body, `data-label="Bought"><span class="muted">not counted</span>`)) {
-				t.Errorf("the %s shop's reports say its shoppers bought nothing:\n%s", platform, p.Body)
+				wantOrdersCounted(t, f, w.shop, why)
 			}
 		}
 	})
+}
+
+// wantOrdersCounted checks that the shop's Reports page counts what its
+// notified shopper bought, or, when why says why its orders never arrive,
+// says so instead of "0 bought".
+func wantOrdersCounted(t *testing.T, f *adminFixture, shop *stockbell.Shop, why string) {
+	t.Helper()
+	p := f.signIn(t, shop).get("/admin/reports")
+	wantStatus(t, p, http.StatusOK, "reports of a "+string(shop.Platform)+" shop")
+	text := html.UnescapeString(visibleText(p.Body))
+	want := []string{"1 shopper notified in these days. " + why + ", so conversions and recovered revenue are not counted.",
+		"a default rate: " + why + ", so it cannot tell whether the 1 shopper notified in the last 90 days bought."}
+	if why == "" {
+		want = []string{"Of the 1 shopper notified in these days, 0 bought.", "your shop has notified 1 shopper in the last 90 days"}
+	}
+	for _, sentence := range want {
+		if !strings.Contains(text, sentence) {
+			t.Errorf("the %s shop's reports lack %q:\n%s", shop.Platform, sentence, text)
+		}
+	}
+	if why != "" && (strings.Contains(text, "0 bought") || !strings.Contains(p.Body, `data-label="Bought"><span class="muted">not counted</span>`)) {
+		t.Errorf("the %s shop's reports say its shoppers bought nothing:\n%s", shop.Platform, p.Body)
+	}
 }
