@@ -12,7 +12,8 @@ import (
 const (
 	// EventSyncFinished: a sync ran to its end and applied every valid item.
 	// Detail: source, items, changed, unpublished, rejected,
-	// rejections_logged, not_modified, started_at, duration_ms.
+	// rejections_logged, not_modified, started_at, duration_ms, and notice
+	// when the sync has one (SyncReport.Notice).
 	EventSyncFinished EventKind = "sync_finished"
 	// EventSyncFailed: a sync changed nothing (the source was unreachable or
 	// its document was malformed or truncated); the last good state stays.
@@ -59,6 +60,10 @@ type SyncReport struct {
 	// a catalog sync's sweep, marked nothing: SweepFailure); the report is
 	// then recorded as sync_failed.
 	Failure string `json:"failure,omitempty"`
+	// Notice, on a sync that did not fail, is what the merchant should know
+	// of data it read as well as it could (prices PrestaShop gave before
+	// tax, say): said once, on the sync's entry.
+	Notice string `json:"notice,omitempty"`
 	// NotModified: the source answered that nothing changed since the last
 	// sync (HTTP 304), so nothing was read.
 	NotModified bool `json:"not_modified"`

@@ -57,6 +57,7 @@ type syncDetail struct {
 	Changed          int       `json:"changed"`
 	Unpublished      int       `json:"unpublished"`
 	NotModified      bool      `json:"not_modified"`
+	Notice           string    `json:"notice"`
 	Rejected         int       `json:"rejected"`
 	RejectionsLogged int       `json:"rejections_logged"`
 	Reason           string    `json:"reason"`
