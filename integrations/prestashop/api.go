@@ -65,7 +65,9 @@ type ref struct {
 	ID number `json:"id"`
 }
 
-// apiProduct is a row of /api/products (display=full).
+// apiProduct is a row of /api/products (display=full): price is before
+// tax, ShopperPrice the price the webservice computed (priceQuery; "" when
+// it computed none).
 type apiProduct struct {
 	ID             number `json:"id"`
 	Name           text   `json:"name"`
@@ -75,15 +77,18 @@ type apiProduct struct {
 	Active         number `json:"active"`
 	IDDefaultImage number `json:"id_default_image"`
 	DateUpd        string `json:"date_upd"`
+	ShopperPrice   string `json:"shopper_price"` // shopperPriceField
 }
 
 // apiCombination is a row of /api/combinations (display=full): price is
-// the impact on the product's price.
+// the impact on the product's price before tax, ShopperPrice the
+// combination's whole price the webservice computed (priceQuery).
 type apiCombination struct {
 	ID           number `json:"id"`
 	IDProduct    number `json:"id_product"`
 	Reference    string `json:"reference"`
 	Price        string `json:"price"`
+	ShopperPrice string `json:"shopper_price"` // shopperPriceField
 	Associations struct {
 		OptionValues []ref `json:"product_option_values"`
 	} `json:"associations"`
@@ -130,6 +135,9 @@ type shopSettings struct {
 	// currencyID is PS_CURRENCY_DEFAULT: the currencies row of the shop's
 	// default currency, that of its prices (0: not said).
 	currencyID int64
+	// visitorGroup is PS_UNIDENTIFIED_GROUP: the customer group of a
+	// visitor not signed in, whose prices alerts give (0: not said).
+	visitorGroup int64
 	// owner is whose stock rows are the connected shop's (zero: not known).
 	owner stockOwner
 	// ownerKept is an owner kept from an earlier read (OwnerTTL), not read

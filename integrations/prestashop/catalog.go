@@ -44,7 +44,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	}
 	in.recordCurrency(ctx, shop, sess, settings.currencyID)
 	listed := map[string]bool{}
-	err = eachPage(ctx, sess, "products", nil, func(page []apiProduct, _ time.Time) error {
+	err = eachPage(ctx, sess, "products", settings.priceQuery(), func(page []apiProduct, _ time.Time) error {
 		for _, p := range page {
 			listed[strconv.FormatInt(int64(p.ID), 10)] = true
 		}
@@ -60,6 +60,10 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	// (a module post), which DeleteVanishedProduct keeps.
 	if report.Unpublished, err = stockbell.DeleteVanishedProducts(ctx, in.Catalog, shop.ID, listed, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
+	}
+	sess.logPricesBeforeTax(ctx, in.Logger)
+	if sess.pricesBeforeTax {
+		report.Notice = pricesBeforeTaxNotice
 	}
 	report.FinishedAt = in.Clock.Now()
 	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
@@ -115,7 +119,7 @@ func (in *Integration) settings(ctx context.Context, shopID int64, s *session, f
 // configuration reads the shop-wide settings stock depends on.
 func (s *session) configuration(ctx context.Context) (shopSettings, error) {
 	rows, _, err := list[apiConfiguration](ctx, s, "configurations", url.Values{
-		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT|PS_CURRENCY_DEFAULT]"}})
+		"display": {"[name,value]"}, "filter[name]": {"[PS_ORDER_OUT_OF_STOCK|PS_STOCK_MANAGEMENT|PS_CURRENCY_DEFAULT|PS_UNIDENTIFIED_GROUP]"}})
 	settings := shopSettings{stockManaged: true}
 	for _, r := range rows {
 		switch r.Name {
@@ -125,6 +129,8 @@ func (s *session) configuration(ctx context.Context) (shopSettings, error) {
 			settings.stockManaged = r.Value != "0"
 		case "PS_CURRENCY_DEFAULT":
 			settings.currencyID, _ = strconv.ParseInt(string(r.Value), 10, 64)
+		case "PS_UNIDENTIFIED_GROUP":
+			settings.visitorGroup, _ = strconv.ParseInt(string(r.Value), 10, 64)
 		}
 	}
 	return settings, err
@@ -183,6 +189,7 @@ func (in *Integration) applyProducts(ctx context.Context, shop *stockbell.Shop, 
 	if err != nil {
 		return 0, err
 	}
+	sess.notePricesBeforeTax(products, read)
 	variants := 0
 	for i := range products {
 		up := productUpsert(shop, sess.creds.URL, &products[i], read)
@@ -224,7 +231,7 @@ func (s *session) readProducts(ctx context.Context, products []apiProduct, setti
 	}
 	read := catalogRead{settings: settings, combinations: map[int64][]apiCombination{}, stock: map[string]apiStock{}}
 	var optionIDs []int64
-	err := eachPage(ctx, s, "combinations", url.Values{"filter[id_product]": {idFilter(ids)}}, func(rows []apiCombination, _ time.Time) error {
+	err := eachPage(ctx, s, "combinations", settings.withPrices(url.Values{"filter[id_product]": {idFilter(ids)}}), func(rows []apiCombination, _ time.Time) error {
 		for _, c := range rows {
 			read.combinations[int64(c.IDProduct)] = append(read.combinations[int64(c.IDProduct)], c)
 			for _, o := range c.Associations.OptionValues {
@@ -292,13 +299,13 @@ func productUpsert(shop *stockbell.Shop, baseURL string, p *apiProduct, read cat
 	combinations := read.combinations[id]
 	if len(combinations) == 0 {
 		v := read.variant(stockbell.PrestaShopVariantID(id, 0), productStock, up)
-		v.Title, v.SKU, v.Price = up.Title, p.Reference, price(p.Price, "0")
+		v.Title, v.SKU, v.Price = up.Title, p.Reference, paidPrice(p.ShopperPrice, p.Price, "0")
 		up.Variants = append(up.Variants, v)
 		return up
 	}
 	for _, c := range combinations {
 		v := read.variant(stockbell.PrestaShopVariantID(id, int64(c.ID)), productStock, up)
-		v.Title, v.SKU, v.Price = read.combinationTitle(p, &c), c.Reference, price(p.Price, c.Price)
+		v.Title, v.SKU, v.Price = read.combinationTitle(p, &c), c.Reference, paidPrice(c.ShopperPrice, p.Price, c.Price)
 		v.URL = combinationPage(up.URL, int64(c.ID))
 		up.Variants = append(up.Variants, v)
 	}

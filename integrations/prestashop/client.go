@@ -66,17 +66,45 @@ func (e *APIError) Error() string {
 	return fmt.Sprintf("prestashop webservice answered %d: %s (code %d)", e.Status, e.Message, e.Code)
 }
 
-// session is one shop's webservice.
+// session is one shop's webservice, for the reads of one job.
 type session struct {
 	client *Client
 	creds  Credentials
+	// pricesRefused: a request carrying price parameters was refused, so
+	// the session's next requests go without them.
+	pricesRefused bool
+	// pricesBeforeTax: a variant read has no price the webservice
+	// computed (priceQuery), and its price is before tax.
+	pricesBeforeTax bool
 }
 
-// get asks for one resource list and returns the raw answer and the
+// get asks for one resource list as request does. A request carrying
+// price parameters (priceQuery) that the shop refuses as one the key may
+// not make (a firewall refusing its brackets, a webservice refusing the
+// parameter) is asked again without them, and so are the session's next
+// ones: the prices read are then before tax (pricesBeforeTax). The
+// listing matters more than its prices; a refusal of the listing itself
+// is met again without them and returned.
+func (s *session) get(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
+	if !hasPrices(query) {
+		return s.request(ctx, resource, query)
+	}
+	if !s.pricesRefused {
+		raw, at, err := s.request(ctx, resource, query)
+		if !isForbidden(err) {
+			return raw, at, err
+		}
+		s.pricesRefused, s.pricesBeforeTax = true, true
+		s.client.Logger.WarnContext(ctx, "prestashop webservice refused the price parameters: read again without them", "shop", s.creds.URL, "err", err)
+	}
+	return s.request(ctx, resource, withoutPrices(query))
+}
+
+// request asks for one resource list and returns the raw answer and the
 // shop's clock when it answered (its Date header; zero without one). A 404
 // is ENOTFOUND (noWebservice), a refused key EUNAUTHORIZED and a key that may not make
 // the request EFORBIDDEN (see answerError), each wrapping the APIError.
-func (s *session) get(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
+func (s *session) request(ctx context.Context, resource string, query url.Values) ([]byte, time.Time, error) {
 	q := url.Values{"output_format": {"JSON"}}
 	for k, v := range query {
 		q[k] = v

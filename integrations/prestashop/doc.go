@@ -13,6 +13,8 @@
 // paging by id: filter[id]=>[N], sort=[id_ASC]; redirects followed on the
 // shop's host only). In a multistore, stock is read from the rows the
 // connected shop sells from (stockOwner, kept per shop for OwnerTTL).
+// Prices are those the product page asks a visitor, tax included, which
+// the webservice computes in the listings themselves (priceQuery).
 // prestashoptest
 // plays a shop, or a multistore installation, in tests.
 package prestashop

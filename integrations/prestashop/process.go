@@ -193,12 +193,13 @@ func (in *Integration) readAndApply(ctx context.Context, shop *stockbell.Shop, i
 	if err != nil {
 		return nil, 0, err
 	}
-	products, _, err := list[apiProduct](ctx, sess, "products", url.Values{"display": {"full"}, "filter[id]": {idFilter(ids)},
-		"limit": {"0," + strconv.Itoa(len(ids))}})
+	products, _, err := list[apiProduct](ctx, sess, "products", settings.withPrices(url.Values{"display": {"full"}, "filter[id]": {idFilter(ids)},
+		"limit": {"0," + strconv.Itoa(len(ids))}}))
 	if err != nil {
 		return nil, 0, err
 	}
 	variants, err := in.applyProducts(ctx, shop, sess, settings, products, source)
+	sess.logPricesBeforeTax(ctx, in.Logger)
 	if err != nil {
 		return nil, variants, err
 	}

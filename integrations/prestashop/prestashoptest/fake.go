@@ -9,7 +9,8 @@
 // limit=offset,count or limit=count, refusing a filter on an unknown field
 // or an empty one, a malformed sort and a limit of three parts with
 // PrestaShop's statuses, codes and words (query.go), [] for an empty
-// answer, and a Date header on every answer.
+// answer, a Date header on every answer, and the prices the price
+// parameters ask for (prices.go).
 package prestashoptest
 
 import (
@@ -32,10 +33,18 @@ type Product struct {
 	Name      string
 	Reference string
 	Price     string // six decimals, as PrestaShop stores it: "19.900000"
-	Active    bool
-	ImageID   int64
-	Updated   time.Time
-	Quantity  int
+	// TaxRate is the rate of its tax rule in the shop's default country
+	// ("20.000", as the taxes resource writes it; "" for none).
+	TaxRate string
+	// Reduction is a specific price of the catalog: a share taken off the
+	// price with tax ("0.25", as specific_prices writes a percentage; ""
+	// for none), for the customers of ReductionGroup (0: every group).
+	Reduction      string
+	ReductionGroup int64
+	Active         bool
+	ImageID        int64
+	Updated        time.Time
+	Quantity       int
 	// OutOfStock is the product's policy: 0 deny, 1 allow, 2 the shop's default.
 	OutOfStock int
 	// Stocks are its quantities for owners other than the first shop's
@@ -90,6 +99,11 @@ type Shop struct {
 	// whatever the sort asked, as a webservice whose sort an override
 	// module drops would.
 	Unordered bool
+	// PricesIgnored answers without the prices the price parameters ask
+	// for, as a webservice whose override drops them would; PricesRefused
+	// answers a request carrying them 403, as a firewall in front of the
+	// shop refusing its bracketed parameters would (prices.go).
+	PricesIgnored, PricesRefused bool
 	// Storefronts and Groups make the installation a multistore
 	// (multistore.go); without them it is one shop, 1, in group 1, which
 	// does not share stock.
@@ -212,6 +226,10 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "Service Unavailable", http.StatusServiceUnavailable)
 		return
 	}
+	if f.shop.PricesRefused && hasPrices(r.URL.Query()) {
+		http.Error(w, "Forbidden", http.StatusForbidden)
+		return
+	}
 	if f.shop.WebserviceDisabled {
 		writeError(w, http.StatusServiceUnavailable, 22, "The PrestaShop webservice is disabled. Please activate it in the PrestaShop Back Office")
 		return
@@ -227,6 +245,7 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 	if resource == "stock_availables" {
 		rows = f.visibleStock(rows, shops)
 	}
+	rows, priceErr := f.withPrices(resource, rows, r.URL.Query())
 	switch {
 	case f.shop.OtherShop:
 		writeError(w, http.StatusForbidden, 132, "No permission for this key on this shop")
@@ -236,6 +255,8 @@ func (f *Fake) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, 26, "Resource of type \""+resource+"\" is not allowed with this authentication key")
 	case f.shop.NoGET[resource]:
 		writeError(w, http.StatusMethodNotAllowed, 25, "Method GET is not allowed for the resource "+resource+" with this authentication key")
+	case priceErr != nil: // a virtual field's name is checked as the rows are written
+		writeError(w, priceErr.status, priceErr.code, priceErr.message)
 	default:
 		q := r.URL.Query()
 		if f.shop.Unordered {

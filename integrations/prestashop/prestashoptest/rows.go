@@ -11,6 +11,11 @@ import (
 // defaultCurrencyID is the id of the shop's default currency row.
 const defaultCurrencyID = 2
 
+// The customer groups of a visitor not signed in (PS_UNIDENTIFIED_GROUP)
+// and of a signed-in customer (PS_CUSTOMER_GROUP), as PrestaShop installs
+// them.
+const visitorGroup, defaultCustomerGroup = 1, 3
+
 // row is one resource row as PrestaShop's JSON writes it.
 type row map[string]any
 
@@ -49,7 +54,9 @@ func (f *Fake) rows(resource, host string) ([]row, bool) {
 	case "configurations":
 		out = []row{{"id": int64(1), "name": "PS_ORDER_OUT_OF_STOCK", "value": boolStr(f.shop.AllowOrders)},
 			{"id": int64(2), "name": "PS_STOCK_MANAGEMENT", "value": boolStr(f.shop.StockManagement)},
-			{"id": int64(3), "name": "PS_CURRENCY_DEFAULT", "value": str(defaultCurrencyID)}}
+			{"id": int64(3), "name": "PS_CURRENCY_DEFAULT", "value": str(defaultCurrencyID)},
+			{"id": int64(4), "name": "PS_UNIDENTIFIED_GROUP", "value": str(visitorGroup)},
+			{"id": int64(5), "name": "PS_CUSTOMER_GROUP", "value": str(defaultCustomerGroup)}}
 	case "currencies":
 		// The default currency is not the first: the configuration's id is followed.
 		out = []row{{"id": int64(1), "iso_code": "XTS", "name": "Other"},
