@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -16,10 +17,11 @@ import (
 
 // TestMagentoEmailClickCountedOnTheModulesPageInChromium walks a Magento
 // shopper's alert: the module posts the small tee's restock, the email's
-// link opens the tee's page, and that page as the Stockbell module prints
-// it (its templates, view model and settings run by php, the snippet's
-// data-shop the store's host) reports the click: the store counts one
-// click, another Magento store none.
+// link opens the tee's page on the small size (the fragment Magento's
+// storefront selects it from reaches the page), and that page as the
+// Stockbell module prints it (its templates, view model and settings run
+// by php, the snippet's data-shop the store's host) reports the click:
+// the store counts one click, another Magento store none.
 func TestMagentoEmailClickCountedOnTheModulesPageInChromium(t *testing.T) {
 	requirePHP(t)
 	m := magentoServer(t, "")
@@ -41,12 +43,18 @@ func TestMagentoEmailClickCountedOnTheModulesPageInChromium(t *testing.T) {
 		t.Fatalf("the module's post answered %d: %s", status, body)
 	}
 	link := alertLink(t, m, shop)
-	if link.Host != fake.Domain() || link.Path != "/tee.html" {
-		t.Fatalf("the alert's link %s does not open the tee's page", link)
+	small := fmt.Sprintf("#%d=%d", teeSize, teeSmall)
+	if link.Host != fake.Domain() || link.Path != "/tee.html" || "#"+link.Fragment != small {
+		t.Fatalf("the alert's link %s does not open the tee's page on the small size (%s)", link, small)
 	}
 	browser := landedClick(t, m, magentoPageServer(t, fake.URL()+"/", m.URL()+"/", "TEE-S", "Tee"), link, shop, other)
 	if got := browsertest.Eval[string](t, browser, `document.querySelector("script[data-shop]").dataset.shop`); got != shop.Domain {
 		t.Errorf("the module's snippet names the shop %q, want the store's domain %q", got, shop.Domain)
+	}
+	// What Luma's configurable.js and swatch-renderer.js select the size
+	// from: the page's address from its #.
+	if got := browsertest.Eval[string](t, browser, `location.hash`); got != small {
+		t.Errorf("the tee's page was opened with the fragment %q, want %q", got, small)
 	}
 }
 

@@ -18,6 +18,15 @@ import (
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
 )
 
+// The tee's configurable attribute, size, and the option ids of its small
+// and medium sizes: the small tee's page is the tee's with
+// #144=167, from which Magento's storefront selects that size.
+const (
+	teeSize   = int64(144)
+	teeSmall  = int64(167)
+	teeMedium = int64(168)
+)
+
 // magentoStore starts a loopback Magento store selling a configurable tee
 // (its small size sold out) and a sold-out mug, behind 101 products hidden
 // from the catalog so that the catalog is read in two pages.
@@ -28,9 +37,12 @@ func magentoStore(t *testing.T) *magentotest.Fake {
 	fake.Do(func(f *magentotest.Fake) {
 		f.Products = []*magentotest.Product{
 			{ID: 10, SKU: "TEE", Name: "Tee", Type: "configurable", Visibility: 4, Status: 1, URLKey: "tee", UpdatedAt: hour,
+				Options: []magentotest.Option{{AttributeID: teeSize, Code: "size", Label: "Size"}},
 				Children: []*magentotest.Product{
-					{ID: 11, SKU: "TEE-S", Name: "Tee S", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, ManageStock: true, UpdatedAt: hour},
-					{ID: 12, SKU: "TEE-M", Name: "Tee M", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, Qty: 5, InStock: true, ManageStock: true, UpdatedAt: hour}}},
+					{ID: 11, SKU: "TEE-S", Name: "Tee S", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, ManageStock: true, UpdatedAt: hour,
+						Values: map[string]int64{"size": teeSmall}},
+					{ID: 12, SKU: "TEE-M", Name: "Tee M", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, Qty: 5, InStock: true, ManageStock: true, UpdatedAt: hour,
+						Values: map[string]int64{"size": teeMedium}}}},
 			{ID: 20, SKU: "MUG", Name: "Mug", Type: "simple", Visibility: 4, Status: 1, Price: 8, URLKey: "mug", ManageStock: true, UpdatedAt: hour},
 		}
 		for i := range 101 {
@@ -156,6 +168,9 @@ func testMagentoE2E(t *testing.T, dbURL string) {
 		t.Fatalf("the module's post answered %d: %s", status, body)
 	}
 	notified(t, m, shop, "TEE-S")
+	if link := alertLink(t, m, shop); link.Path != "/tee.html" || link.Fragment != fmt.Sprintf("%d=%d", teeSize, teeSmall) {
+		t.Errorf("the small tee's alert opens %s, want the tee's page with the small size selected", link)
+	}
 
 	// A post the module never made: reconciliation reads the mug's stock.
 	if status := subscribe(t, m, fake.Domain(), "MUG", "bob@example.com"); status != http.StatusCreated {

@@ -37,13 +37,17 @@ func alertLink(t *testing.T, m *Main, shop *stockbell.Shop) *url.URL {
 }
 
 // landedClick opens the alert's link on the shop's storefront (page, at
-// the link's path and query) in a new browser, which it returns, and
+// the link's path, query and fragment) in a new browser, which it returns, and
 // checks that the page's click report is counted for the shop, and for
 // no other.
 func landedClick(t *testing.T, m *Main, page *httptest.Server, link *url.URL, shop, other *stockbell.Shop) context.Context {
 	t.Helper()
 	browser := browsertest.NewWithin(t, 2*time.Minute)
-	browse(t, browser, page.URL+link.RequestURI(), "[data-stockbell-variant]")
+	at := page.URL + link.RequestURI()
+	if link.Fragment != "" {
+		at += "#" + link.EscapedFragment()
+	}
+	browse(t, browser, at, "[data-stockbell-variant]")
 	if status := clickReported(t, browser); status != http.StatusCreated {
 		t.Fatalf("the module's page reported the click with answer %d, want 201", status)
 	}

@@ -25,6 +25,7 @@ type apiProduct struct {
 	Price            float64        `json:"price"`
 	UpdatedAt        string         `json:"updated_at"`
 	CustomAttributes []apiAttribute `json:"custom_attributes"`
+	Extension        apiExtension   `json:"extension_attributes"`
 }
 
 type apiAttribute struct {
@@ -32,11 +33,11 @@ type apiAttribute struct {
 	Value any    `json:"value"`
 }
 
-// attribute returns a custom attribute's text value.
+// attribute returns a custom attribute's value as text (attributeText).
 func (p *apiProduct) attribute(code string) string {
 	for _, a := range p.CustomAttributes {
-		if s, ok := a.Value.(string); ok && a.Code == code {
-			return s
+		if a.Code == code {
+			return attributeText(a.Value)
 		}
 	}
 	return ""

@@ -124,7 +124,8 @@ var errVanished = errors.New("the product was deleted in Magento after it was li
 // left out of the upsert, as a child no longer listed is. The upsert lists
 // every variant the product has (AllVariants): a child no longer listed
 // is marked deleted, unless a read begun since this one found it (the
-// read begins before the children are asked for).
+// read begins before the children are asked for). A configurable
+// product's children's pages select their options (childPages).
 func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop, cred Credentials, disabled disabledSources, p *apiProduct, source string) (int, error) {
 	read, err := in.Catalog.BeginStockRead(ctx)
 	if err != nil {
@@ -140,6 +141,7 @@ func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop,
 	if up.Handle != "" {
 		up.URL = cred.BaseURL + "/" + up.Handle + ".html"
 	}
+	pages := in.childPages(ctx, cred, p, up.URL, variants)
 	for i := range variants {
 		v, err := in.variantUpsert(ctx, cred, disabled, &variants[i])
 		err = in.vanishedOr(ctx, cred, variants[i].SKU, err)
@@ -148,6 +150,7 @@ func (in *Integration) refreshProduct(ctx context.Context, shop *stockbell.Shop,
 		} else if err != nil {
 			return 0, err
 		}
+		v.URL = pages[v.SKU]
 		up.Variants = append(up.Variants, v)
 	}
 	if len(up.Variants) == 0 {

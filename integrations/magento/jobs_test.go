@@ -36,9 +36,12 @@ func newJobsEnv(t *testing.T, db *store.DB) *jobsEnv {
 	fake.Do(func(f *magentotest.Fake) {
 		f.Products = []*magentotest.Product{
 			{ID: 10, SKU: "TEE", Name: "Tee", Type: "configurable", Visibility: 4, Status: 1, URLKey: "tee", UpdatedAt: hour,
+				Options: []magentotest.Option{{AttributeID: teeSize, Code: "size", Label: "Size"}},
 				Children: []*magentotest.Product{
-					{ID: 11, SKU: "TEE-S", Name: "Tee S", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, ManageStock: true, UpdatedAt: hour},
-					{ID: 12, SKU: "TEE-M", Name: "Tee M", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, Qty: 5, InStock: true, ManageStock: true, UpdatedAt: hour}}},
+					{ID: 11, SKU: "TEE-S", Name: "Tee S", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, ManageStock: true, UpdatedAt: hour,
+						Values: map[string]int64{"size": teeSmall}},
+					{ID: 12, SKU: "TEE-M", Name: "Tee M", Type: "simple", Visibility: 1, Status: 1, Price: 19.5, Qty: 5, InStock: true, ManageStock: true, UpdatedAt: hour,
+						Values: map[string]int64{"size": teeMedium}}}},
 			{ID: 20, SKU: "MUG", Name: "Mug", Type: "simple", Visibility: 4, Status: 1, Price: 8, URLKey: "mug", ManageStock: true, UpdatedAt: hour},
 			{ID: 30, SKU: "CAP", Name: "Cap", Type: "simple", Visibility: 4, Status: 1, Price: 12, URLKey: "cap", ManageStock: true, UpdatedAt: hour},
 		}

@@ -5,11 +5,16 @@
 // /V1/products with searchCriteria (filters on entity_id and sku, eq and
 // gt; a sort order on entity_id; paging, where a page past the last
 // answers the last page again, as Magento does; a key naming no
-// property is refused with 400, as Magento refuses it), configurable
-// products' children, /V1/products/{sku}, /V1/stockItems/{sku} and, with multi-source
-// inventory on, /V1/inventory/sources (paged) and /V1/inventory/source-items. Errors have Magento's shapes: oauth_problem
-// forms from the token endpoints, {"message", "parameters"} JSON from REST (a
-// revoked token's and a missing ACL resource's 401, a firewall's 403).
+// property is refused with 400, as Magento refuses it; a configurable
+// product with its configurable_product_options among its
+// extension_attributes, as Magento 2.4 lists them), configurable
+// products' children (their option values among their
+// custom_attributes) and options (/options/all), /V1/products/{sku},
+// /V1/stockItems/{sku} and, with multi-source inventory on,
+// /V1/inventory/sources (paged) and /V1/inventory/source-items. Errors
+// have Magento's shapes: oauth_problem forms from the token endpoints,
+// {"message", "parameters"} JSON from REST (a revoked token's and a
+// missing ACL resource's 401, a firewall's 403).
 package magentotest
 
 import (
@@ -37,6 +42,13 @@ type Product struct {
 	URLKey     string
 	UpdatedAt  time.Time
 	Children   []*Product
+	// Options are a configurable product's configurable attributes (its
+	// sizes, colours), in order; each one's values are those its
+	// children hold, as Magento reads them.
+	Options []Option
+	// Values are a child's values of its configurable product's
+	// attributes: attribute code → option id.
+	Values map[string]int64
 
 	Qty         float64
 	InStock     bool
@@ -45,6 +57,14 @@ type Product struct {
 	// Sources are the MSI source items (source code → quantity), used
 	// when the fake's MSI is on.
 	Sources map[string]float64
+}
+
+// Option is a configurable attribute of a configurable product, such as
+// size: its attribute id, code (the key of its children's value among
+// their custom_attributes) and label.
+type Option struct {
+	AttributeID int64
+	Code, Label string
 }
 
 // Fake is a loopback Magento store.
@@ -69,6 +89,11 @@ type Fake struct {
 	// items are still listed, as Magento lists them.
 	DisabledSources map[string]bool
 	Products        []*Product
+	// OptionsUnlisted leaves configurable products' options out of
+	// /V1/products, as Magento releases whose product list read no
+	// extension attributes did: /V1/configurable-products/{sku}/options/all
+	// still answers them.
+	OptionsUnlisted bool
 	// BeforeProductPage, when set, runs (with the store locked) before
 	// each page of /V1/products is chosen: a test changes the catalog
 	// between two pages with it.

@@ -2,9 +2,11 @@ package magentotest
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -46,6 +48,8 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 		f.product(w, unescape(strings.TrimPrefix(path, "/products/")))
 	case strings.HasPrefix(path, "/stockItems/"):
 		f.stockItem(w, unescape(strings.TrimPrefix(path, "/stockItems/")))
+	case strings.HasPrefix(path, "/configurable-products/") && strings.HasSuffix(path, "/options/all"):
+		f.optionsOf(w, unescape(strings.TrimSuffix(strings.TrimPrefix(path, "/configurable-products/"), "/options/all")))
 	case strings.HasPrefix(path, "/configurable-products/") && strings.HasSuffix(path, "/children"):
 		f.children(w, unescape(strings.TrimSuffix(strings.TrimPrefix(path, "/configurable-products/"), "/children")))
 	default:
@@ -109,7 +113,11 @@ func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
 	from, to := (page-1)*size, min(page*size, len(all))
 	items := []map[string]any{}
 	for _, p := range all[min(from, len(all)):to] {
-		items = append(items, p.json())
+		item := p.json()
+		if f.OptionsUnlisted {
+			delete(item, "extension_attributes")
+		}
+		items = append(items, item)
 	}
 	if f.AfterProductPage != nil {
 		f.AfterProductPage(f)
@@ -118,10 +126,66 @@ func (f *Fake) productPage(w http.ResponseWriter, q url.Values) {
 		"search_criteria": map[string]any{"current_page": page, "page_size": size}})
 }
 
+// json is the product as Magento answers it: a child's option values
+// among its custom_attributes (as text, as Magento writes them), a
+// configurable product's options and children among its
+// extension_attributes.
 func (p *Product) json() map[string]any {
-	return map[string]any{"id": p.ID, "sku": p.SKU, "name": p.Name, "type_id": p.Type, "status": p.Status,
+	attributes := []map[string]any{{"attribute_code": "url_key", "value": p.URLKey}}
+	for _, code := range slices.Sorted(maps.Keys(p.Values)) {
+		attributes = append(attributes, map[string]any{"attribute_code": code, "value": strconv.FormatInt(p.Values[code], 10)})
+	}
+	out := map[string]any{"id": p.ID, "sku": p.SKU, "name": p.Name, "type_id": p.Type, "status": p.Status,
 		"visibility": p.Visibility, "price": p.Price, "updated_at": p.UpdatedAt.UTC().Format("2006-01-02 15:04:05"),
-		"custom_attributes": []map[string]any{{"attribute_code": "url_key", "value": p.URLKey}}}
+		"custom_attributes": attributes}
+	if p.Type == "configurable" {
+		links := []int64{}
+		for _, c := range p.Children {
+			links = append(links, c.ID)
+		}
+		out["extension_attributes"] = map[string]any{"website_ids": []int{1}, "configurable_product_options": p.options(),
+			"configurable_product_links": links}
+	}
+	return out
+}
+
+// options are a configurable product's options in the shape of Magento's
+// ConfigurableProduct OptionInterface: attribute_id a string, and as
+// values the option ids its children hold (Magento reads them from the
+// children), in the children's order.
+func (p *Product) options() []map[string]any {
+	out := []map[string]any{}
+	for i, o := range p.Options {
+		values, seen := []map[string]any{}, map[int64]bool{}
+		for _, c := range p.Children {
+			if v, ok := c.Values[o.Code]; ok && !seen[v] {
+				seen[v] = true
+				values = append(values, map[string]any{"value_index": v})
+			}
+		}
+		out = append(out, map[string]any{"id": p.ID*10 + int64(i), "attribute_id": strconv.FormatInt(o.AttributeID, 10),
+			"label": o.Label, "position": i, "values": values, "product_id": p.ID})
+	}
+	return out
+}
+
+// optionsOf answers /V1/configurable-products/{sku}/options/all: the
+// options of a configurable product, or Magento's 404.
+func (f *Fake) optionsOf(w http.ResponseWriter, sku string) {
+	if p := f.configurable(w, sku); p != nil {
+		writeJSON(w, http.StatusOK, p.options())
+	}
+}
+
+// configurable returns the configurable product sku, or answers Magento's
+// 404 and returns nil.
+func (f *Fake) configurable(w http.ResponseWriter, sku string) *Product {
+	p := f.find(sku)
+	if p == nil || p.Type != "configurable" {
+		restError(w, http.StatusNotFound, "The product that was requested doesn't exist. Verify the product and try again.")
+		return nil
+	}
+	return p
 }
 
 // find returns a product or child by SKU.
@@ -140,9 +204,8 @@ func (f *Fake) find(sku string) *Product {
 }
 
 func (f *Fake) children(w http.ResponseWriter, sku string) {
-	p := f.find(sku)
-	if p == nil || p.Type != "configurable" {
-		restError(w, http.StatusNotFound, "The product that was requested doesn't exist. Verify the product and try again.")
+	p := f.configurable(w, sku)
+	if p == nil {
 		return
 	}
 	out := []map[string]any{}
