@@ -75,7 +75,8 @@ const adminLinks = `[...document.querySelectorAll("a[href^='/admin']")].map((a) 
 // TestAdminPagesAreAccessibleInChromium visits every admin page of the
 // demo shop that its links reach, and the public pages a merchant meets
 // (the start page, the sign-in pages, the demo's product page) and the
-// pages answering a mistake, at 360 and 1280 px, and checks each for one
+// pages answering a mistake, and the questions the destructive actions
+// ask first (focused on the question), at 360 and 1280 px, and checks each for one
 // h1 and headings in order, tables with header cells, notices that are
 // announced, controls and links that have a name, text contrast, target
 // sizes and a focus shown on each of its Tab stops (auditPage).
@@ -127,6 +128,24 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 		browse(t, ctx, base+path, "h1")
 		audit(path)
 	}
+	// The questions destructive actions ask first, answered by the server:
+	// discarding the held batch, removing its shopper, erasing a shopper.
+	later := "later@example.com"
+	held, _, err := m.DB.FindSubscriptions(context.Background(), stockbell.SubscriptionFilter{ShopID: &shop.ID, Email: &later, Limit: 1})
+	if err != nil || len(held) != 1 {
+		t.Fatalf("the held shopper: %v %v", held, err)
+	}
+	for _, ask := range []struct{ path, button string }{
+		{"/admin/flow", "button[value^=discard_]"},
+		{fmt.Sprintf("/admin/subscribers/%d", held[0].ID), `form[action$="/remove"] button`},
+		{"/admin/privacy", `button[formaction="/admin/privacy/erase"]`},
+	} {
+		browse(t, ctx, base+ask.path, "h1")
+		browsertest.Eval[bool](t, ctx, `(document.querySelector("#email") && (document.querySelector("#email").value = "waiting@example.com"), true)`)
+		clickAndWait(t, ctx, ask.button, "#question")
+		wantFocusOnQuestion(t, ctx, ask.path)
+		audit("the question of " + ask.button + " on " + ask.path)
+	}
 	browse(t, ctx, base+"/admin/reports", "h1")
 	if got := text(t, ctx, "main"); !strings.Contains(got, "because") {
 		t.Errorf("the Reports page audited shows no skip reason:\n%s", got)
@@ -144,6 +163,18 @@ func TestAdminPagesAreAccessibleInChromium(t *testing.T) {
 		t.Errorf("only %d admin pages reached: %v", len(seen), seen)
 	}
 	t.Logf("%d admin pages audited: %v", len(seen), seen)
+}
+
+// wantFocusOnQuestion checks that the page asking before a destructive
+// action opened focused on its question, so that a screen reader reads it
+// first.
+func wantFocusOnQuestion(t *testing.T, ctx context.Context, page string) {
+	t.Helper()
+	// autofocus is applied at the page's next rendering update.
+	if browsertest.Poll(ctx, `document.activeElement.id == "question"`, 5*time.Second, 50*time.Millisecond) != nil {
+		t.Errorf("the question asked on %s: focus is on %s, want the question", page,
+			browsertest.Eval[string](t, ctx, `document.activeElement.outerHTML.slice(0, 80)`))
+	}
 }
 
 // pagesWithActivity gives the demo shop what its busier pages show: an

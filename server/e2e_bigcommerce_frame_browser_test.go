@@ -41,7 +41,7 @@ func controlPanel(t *testing.T, ctx context.Context) func(src string) string {
 			if u, err := url.Parse(ev.Request.URL); err == nil {
 				src = u.Query().Get("app")
 			}
-			page := `<!doctype html><title>BigCommerce</title><h1>Control panel</h1><iframe id="app" ` +
+			page := `<!doctype html><title>BigCommerce</title><h1>Control panel</h1><iframe id="app" sandbox="` + appFrameSandbox + `" ` +
 				`allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="` + html.EscapeString(src) + `"></iframe>`
 			chromedp.Run(ctx, chromedp.Func(func(ctx context.Context, target *chromedp.Target) error {
 				_, err := cdp.Call(ctx, target, fetch.FulfillRequest, fetch.FulfillRequestParams{RequestID: ev.RequestID, ResponseCode: 200,
@@ -64,6 +64,13 @@ func controlPanel(t *testing.T, ctx context.Context) func(src string) string {
 		return origin + "/manage/app/" + bigcommercetest.AppID + "?" + url.Values{"app": {src}}.Encode()
 	}
 }
+
+// appFrameSandbox is the sandbox of the control panels' frames around the
+// app: all the admin needs (its script, its cookie, its forms, downloads,
+// new tabs) but modals, which makes window.confirm answer no at once
+// without showing anything, as a frame may be sandboxed.
+const appFrameSandbox = "allow-scripts allow-same-origin allow-forms allow-downloads allow-popups allow-popups-to-escape-sandbox " +
+	"allow-top-navigation-by-user-activation"
 
 // appFrame returns a context working in the app's iframe of the tab:
 // Chromium runs an iframe of another site as a target of its own.
@@ -108,7 +115,8 @@ func frameWhere(t *testing.T, ctx context.Context, what string, matches func(url
 // link), the Reports page's activity CSV and, from the privacy page, a
 // shopper's data (a form's answer) download from the frame, the request
 // carrying the partitioned cookie, with the store's rows and no other
-// shop's; a report email's link,
+// shop's; Erase their data asks on a page in the frame, which is
+// sandboxed without modals, and erases the store's shopper only; a report email's link,
 // opened outside the control panel, asks to sign in. Once the store's owner
 // removes the user's access, the next page in the frame says so; the
 // owner's Sign out in the frame shows the signed-out page there. A forged
@@ -193,6 +201,21 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 	clickAndWait(t, frame, `a[href="/admin/privacy"]`, `#email`)
 	browsertest.Do(t, frame, chromedp.SetValue("#email", "bells-shopper@example.com"), chromedp.Click(`.actions button.primary`))
 	wantOnlySubscription(t, "the shopper's data downloaded from the control panel's frame", downloaded(), "stores/"+e2eStore, waiting.ID)
+
+	// Erase their data asks first on a page in the frame, sandboxed
+	// without modals, and its Yes erases the store's shopper, not the demo
+	// shop's of the same address.
+	browsertest.Do(t, frame, chromedp.SetValue("#email", "bells-shopper@example.com"))
+	clickAndWait(t, frame, `button[formaction="/admin/privacy/erase"]`, "#question")
+	clickAndWait(t, frame, `button[name=confirm]`, ".banner.ok")
+	if got := text(t, frame, ".banner.ok"); !strings.HasPrefix(got, "Erased:") {
+		t.Errorf("erasing in the control panel's frame says %q", got)
+	}
+	bells := stockbell.Contact{ShopID: shop.ID, Email: "bells-shopper@example.com"}
+	demoShop, _ := demoSizeM(t, m)
+	if here, there := subscriptionsOf(t, m, bells), subscriptionsOf(t, m, stockbell.Contact{ShopID: demoShop.ID, Email: bells.Email}); here != 0 || there != 1 {
+		t.Errorf("after erasing in the control panel's frame: %d of the store's subscriptions left, %d of the demo shop's (want 0 and 1)", here, there)
+	}
 
 	// A report email's link opens the admin in a tab of its own, where
 	// the cookie partitioned to the control panel is not sent: the page

@@ -47,10 +47,11 @@ const appBridgeStub = `(function () {
   });
 })();`
 
-// shopifyAdminPage is the Shopify admin's page around the app's frame: it
-// answers App Bridge's requests for a session token with a fresh one.
+// shopifyAdminPage is the Shopify admin's page around the app's frame,
+// sandboxed without modals (appFrameSandbox): it answers App Bridge's
+// requests for a session token with a fresh one.
 const shopifyAdminPage = `<!doctype html><title>Shopify</title><h1>Shopify admin</h1>
-<iframe id="app" allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="%s"></iframe>
+<iframe id="app" sandbox="%s" allow="local-network-access; local-network; loopback-network" style="width:1200px;height:800px" src="%s"></iframe>
 <script>
 addEventListener("message", function (e) {
   if (!e.data || e.data.appBridge !== "idToken") return;
@@ -115,7 +116,7 @@ func inShopifyAdminWith(t *testing.T, ctx context.Context, m *Main, fake *shopif
 		if u.Path == "/stockbell-test/session-token" {
 			return "text/plain", token()
 		}
-		return "text/html; charset=utf-8", fmt.Sprintf(shopifyAdminPage, first)
+		return "text/html; charset=utf-8", fmt.Sprintf(shopifyAdminPage, appFrameSandbox, first)
 	})
 	browse(t, ctx, link, "#app")
 	frame := appFrame(t, ctx, first)
@@ -192,7 +193,9 @@ func frameToken(t *testing.T, frame context.Context) string {
 // opens in the frame (each with a fresh session token App Bridge gave);
 // the Flow page's message preview, a frame within the frame, shows the
 // message; the subscribers' CSV export and a shopper's data (a form's
-// answer) download from the frame; Settings are saved; a page opened with
+// answer) download from the frame, whose sandbox allows no modals, and
+// erasing a shopper asks first on a page in the frame, its Yes sent with
+// a fresh session token; Settings are saved; a page opened with
 // a token that expired (the merchant left the tab open) goes through the
 // bounce page and opens with a fresh token; a form sent with a token the
 // server refuses is not saved, and the frame says so; a report email's
@@ -244,6 +247,19 @@ func TestShopifyAdminWorksInTheShopifyAdminFrame(t *testing.T) {
 	browsertest.Do(t, frame, chromedp.SetValue("#email", "shopper@example.com"), chromedp.Click(`.actions button.primary`))
 	if data := downloaded(); !strings.Contains(data, "shopper@example.com") {
 		t.Errorf("the shopper's data downloaded from the Shopify admin's frame:\n%.300s", data)
+	}
+	// Erase their data asks first on a page in the frame, sandboxed
+	// without modals; its Yes, sent with a fresh session token as every
+	// form, erases the shopper.
+	_, ann := privacyShopper(t, m)
+	browsertest.Do(t, frame, chromedp.SetValue("#email", ann.Email))
+	clickAndWait(t, frame, `button[formaction^="/admin/privacy/erase"]`, "#question")
+	clickAndWait(t, frame, `button[name=confirm]`, ".banner.ok")
+	if got := text(t, frame, ".banner.ok"); !strings.HasPrefix(got, "Erased:") || subscriptionsOf(t, m, ann) != 0 {
+		t.Errorf("erasing in the Shopify admin's frame says %q, %d subscriptions left", got, subscriptionsOf(t, m, ann))
+	}
+	if token := frameToken(t, frame); token == "" || token == opened {
+		t.Errorf("the erasure was not sent with a fresh session token from App Bridge")
 	}
 
 	// Settings are saved from the frame.

@@ -47,8 +47,7 @@ func TestFlowBatchDecisionKeepsUnsavedEditsInChromium(t *testing.T) {
 
 	clickAndWaitForNotice(t, ctx, fmt.Sprintf(`button[value=approve_%d]`, first), "Batch approved")
 	wantFields(t, ctx, "after approving", map[string]string{"s1_subject": "Your sweater is back"})
-	browsertest.Eval[bool](t, ctx, `(window.confirm = () => true, true)`)
-	clickAndWaitForNotice(t, ctx, fmt.Sprintf(`button[value=discard_%d]`, second), "Batch discarded")
+	clickYesAndWaitForNotice(t, ctx, fmt.Sprintf(`button[value=discard_%d]`, second), "Batch discarded")
 	wantFields(t, ctx, "after discarding", map[string]string{"s1_subject": "Your sweater is back"})
 
 	held, err := m.DB.FindHeldBatches(context.Background(), shop.ID)
@@ -149,6 +148,15 @@ func clickAndWaitForNotice(t *testing.T, ctx context.Context, selector, words st
 	if got := text(t, ctx, `[role=status]`); !strings.Contains(got, words) {
 		t.Errorf("after clicking %s the page says %q, not %q", selector, got, words)
 	}
+}
+
+// clickYesAndWaitForNotice clicks a destructive action's button, which
+// asks first on a page of its own, then its Yes button, and checks the
+// notice of the page after.
+func clickYesAndWaitForNotice(t *testing.T, ctx context.Context, selector, words string) {
+	t.Helper()
+	clickAndWait(t, ctx, selector, "#question")
+	clickAndWaitForNotice(t, ctx, `button[name=confirm]`, words)
 }
 
 // heldBatch sets the demo shop's flow to manual and holds a batch of the

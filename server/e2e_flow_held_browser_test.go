@@ -86,6 +86,5 @@ func removeFromBatchInBrowser(t *testing.T, m *Main, ctx context.Context, shop *
 	if got := text(t, ctx, button); got != "Remove from this batch" {
 		t.Errorf("%s's page offers %q, want Remove from this batch", email, got)
 	}
-	browsertest.Eval[bool](t, ctx, `(window.confirm = () => true, true)`)
-	clickAndWaitForNotice(t, ctx, button, "Removed from the batch: their alert will not be sent.")
+	clickYesAndWaitForNotice(t, ctx, button, "Removed from the batch: their alert will not be sent.")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -17,7 +18,11 @@ import (
 // (a second click, another tab), read there from the store.
 func (a *Admin) heldBatchAction(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	id, _ := strconv.ParseInt(mux.Vars(r)["id"], 10, 64)
-	notice, earlier, err := a.decideHeldBatch(r.Context(), s, id, mux.Vars(r)["action"] == "approve")
+	approve := mux.Vars(r)["action"] == "approve"
+	if !approve && a.askedBeforeDiscarding(w, r, s, id, r.URL.Path) {
+		return
+	}
+	notice, earlier, err := a.decideHeldBatch(r.Context(), s, id, approve)
 	switch {
 	case err != nil:
 		a.Fail(w, r, s, err)
@@ -33,6 +38,9 @@ func (a *Admin) heldBatchAction(w http.ResponseWriter, r *http.Request, s *Admin
 // the merchant's unsaved edits of the messages are neither saved nor lost
 // by deciding on a batch, which has nothing to do with them.
 func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *AdminSession, saved *stockbell.Flow, id int64, approve bool) {
+	if !approve && a.askedBeforeDiscarding(w, r, s, id, "/admin/flow") {
+		return
+	}
 	typed, _ := parseFlowForm(r.PostForm, saved) // shown as typed, not saved: nothing to refuse
 	form := newFlowForm(typed)
 	form.keepTyped(r.PostForm, samePlace)
@@ -49,6 +57,31 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 		return
 	}
 	a.renderFlow(w, r, s, http.StatusOK, form)
+}
+
+// askedBeforeDiscarding asks the merchant to confirm the discard of one
+// of the shop's held batches, posted to action, unless the form carries
+// their yes; it reports whether it asked (or failed, answering the error).
+// A batch no longer held is not asked about: deciding on it changes
+// nothing, and its notice says why.
+func (a *Admin) askedBeforeDiscarding(w http.ResponseWriter, r *http.Request, s *AdminSession, id int64, action string) bool {
+	if confirmedByMerchant(r) || a.Held == nil {
+		return false
+	}
+	held, err := a.Held.FindHeldBatches(r.Context(), s.ShopID)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return true
+	}
+	i := slices.IndexFunc(held, func(b *stockbell.HeldBatch) bool { return b.Batch.ID == id })
+	if i < 0 {
+		return false
+	}
+	a.askFirst(w, r, s, "Discard these messages?", actionQuestion{
+		Question: "Discard these " + strconv.Itoa(held[i].Held) + " messages?", Detail: "They will never be sent.",
+		Yes: "Yes, discard them", Action: action, Back: "/admin/flow", BackLabel: "No, back to the Flow page",
+	})
+	return true
 }
 
 // heldBatchChoice reads a flow form action approve_ID or discard_ID.

@@ -117,7 +117,7 @@ func TestHeldBatchDecidedAgainSaysWhen(t *testing.T) {
 		discarded := holdBatch(t, f, w)
 		id = strconv.FormatInt(discarded.ID, 10)
 		discardedAt := f.clock.Now()
-		wantStatus(t, b.post("/admin/flow/batches/"+id+"/discard", url.Values{"csrf_token": {token}}), http.StatusSeeOther, "discarding")
+		wantStatus(t, b.post("/admin/flow/batches/"+id+"/discard", url.Values{"csrf_token": {token}, "confirm": {"yes"}}), http.StatusSeeOther, "discarding")
 		p := b.post("/admin/flow/batches/"+id+"/approve", url.Values{"csrf_token": {token}})
 		wantStatus(t, p, http.StatusSeeOther, "approving a discarded batch")
 		wantPageSays(t, b, p.Header.Get("Location"), "Batch "+id+" was already discarded on "+discardedAt.Format("2 Jan 2006, 15:04 UTC"))

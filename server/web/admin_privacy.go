@@ -130,10 +130,19 @@ func (a *Admin) exportContactData(w http.ResponseWriter, r *http.Request, s *Adm
 
 // eraseContact erases the posted contact's data in the session's shop (for
 // a Shopify shop, the answers to its data requests kept for the merchant
-// too) and says whether there was any.
+// too) once the merchant has confirmed it, and says whether there was any.
 func (a *Admin) eraseContact(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	c, ok := a.postedContact(w, r, s)
 	if !ok {
+		return
+	}
+	if !confirmedByMerchant(r) {
+		a.askFirst(w, r, s, "Erase their data?", actionQuestion{
+			Question: "Erase everything this shop keeps about this shopper?",
+			Detail:   "Their subscriptions, messages and history are deleted and cannot be restored.",
+			Yes:      "Yes, erase their data", Action: "/admin/privacy/erase",
+			Back: "/admin/privacy", BackLabel: "No, back to Privacy requests",
+		})
 		return
 	}
 	kept, err := a.Privacy.ContactData(r.Context(), c)

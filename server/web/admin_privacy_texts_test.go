@@ -94,7 +94,7 @@ func TestPrivacyExportReportsStoredWebhooksNamingTheContact(t *testing.T) {
 			}
 		}
 
-		carol := b.post("/admin/privacy/erase", url.Values{"csrf_token": {token}, "email": {"carol@example.com"}})
+		carol := b.post("/admin/privacy/erase", url.Values{"confirm": {"yes"}, "csrf_token": {token}, "email": {"carol@example.com"}})
 		if loc := carol.Header.Get("Location"); loc != "/admin/privacy?notice=privacy_erased" {
 			t.Errorf("erasing a contact named only in a stored webhook redirects to %q", loc)
 		}

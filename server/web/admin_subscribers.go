@@ -178,6 +178,9 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 		a.Fail(w, r, s, stockbell.Errorf(stockbell.ENOTFOUND, "No such subscriber."))
 		return
 	}
+	if a.askedBeforeRemoving(w, r, s, id) {
+		return
+	}
 	was, err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, s.User)
 	if err != nil {
 		a.Fail(w, r, s, err)
@@ -198,6 +201,42 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 		a.Logger.Info("subscriber removed by merchant", "shop_id", s.ShopID, "subscription_id", id, "was", was, "door", s.Door)
 	}
 	a.Redirect(w, r, s, "/admin/subscribers/"+strconv.FormatInt(id, 10), "notice", notice)
+}
+
+// removalQuestions ask before removing a subscriber, by their status.
+var removalQuestions = map[stockbell.SubscriptionStatus]actionQuestion{
+	stockbell.SubscriptionQueued: {Question: "Remove this subscriber from the queue?",
+		Detail: "Nothing will be sent to them about this item.", Yes: "Yes, remove from the queue"},
+	stockbell.SubscriptionHeld: {Question: "Remove this subscriber from the batch waiting for your approval?",
+		Detail: "Their alert will not be sent, and nothing more is sent to them about this item.", Yes: "Yes, remove from this batch"},
+	stockbell.SubscriptionPending: {Question: "Remove this sign-up?",
+		Detail: "The shopper has not confirmed it yet: confirming afterwards will not put them in the queue, and nothing will be sent to them about this item.",
+		Yes:    "Yes, remove this sign-up"},
+}
+
+// askedBeforeRemoving asks the merchant to confirm the removal of one of
+// the shop's subscribers, in words fitting their status, unless the form
+// carries their yes; it reports whether it asked (or failed, answering the
+// error). A subscriber who cannot be removed (notified meanwhile, removed
+// already) is not asked about: removing them changes nothing, and its
+// notice says why.
+func (a *Admin) askedBeforeRemoving(w http.ResponseWriter, r *http.Request, s *AdminSession, id int64) bool {
+	if confirmedByMerchant(r) {
+		return false
+	}
+	sub, err := a.Subscriptions.FindSubscriptionByID(r.Context(), s.ShopID, id)
+	if err != nil {
+		a.Fail(w, r, s, err)
+		return true
+	}
+	q, ok := removalQuestions[sub.Status]
+	if !ok {
+		return false
+	}
+	page := "/admin/subscribers/" + strconv.FormatInt(id, 10)
+	q.Action, q.Back, q.BackLabel = page+"/remove", page, "No, back to the subscriber"
+	a.askFirst(w, r, s, q.Question, q)
+	return true
 }
 
 // sendConfirmationAgain queues one new send of a pending subscriber's

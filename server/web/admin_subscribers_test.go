@@ -279,7 +279,7 @@ func TestRemoveSubscriberNeedsCSRFAndShop(t *testing.T) {
 		if statusOf(w.subs[0]) != stockbell.SubscriptionQueued || statusOf(w.otherSub) != stockbell.SubscriptionQueued {
 			t.Fatal("a refused removal changed a subscription")
 		}
-		p := b.post(path+"/remove", url.Values{"csrf_token": {token}})
+		p := b.post(path+"/remove", url.Values{"confirm": {"yes"}, "csrf_token": {token}})
 		wantStatus(t, p, http.StatusSeeOther, "removing")
 		if statusOf(w.subs[0]) != stockbell.SubscriptionCancelled {
 			t.Fatal("not removed")
@@ -490,7 +490,7 @@ func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
 		if text := visibleText(page.Body); !strings.Contains(text, "Remove from this batch") || strings.Contains(text, "Remove from the queue") {
 			t.Fatalf("a held subscriber's page offers no removal from the batch:\n%s", text)
 		}
-		p := b.post(path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
+		p := b.post(path+"/remove", url.Values{"confirm": {"yes"}, "csrf_token": {page.csrf(t)}})
 		wantStatus(t, p, http.StatusSeeOther, "removing a held subscriber")
 		if got := subscriptionStatus(t, db, w.subs[1]); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("the removed held subscriber is %s, want cancelled", got)
@@ -547,10 +547,13 @@ func TestRemovePendingSignUp(t *testing.T) {
 		if text := visibleText(page.Body); !strings.Contains(text, "Remove this sign-up") || strings.Contains(text, "Remove from") {
 			t.Fatalf("a pending subscriber's page offers no removal of the sign-up:\n%s", text)
 		}
-		if !strings.Contains(page.Body, `data-confirm="Remove this sign-up? The shopper has not confirmed it yet`) {
-			t.Fatalf("the removal of a sign-up asks no question of its own:\n%.4000s", page.Body)
+		form := url.Values{"csrf_token": {page.csrf(t)}}
+		wantAsked(t, ps.b.post(ps.path+"/remove", form), ps.path+"/remove", "Remove this sign-up? The shopper has not confirmed it yet: "+
+			"confirming afterwards will not put them in the queue, and nothing will be sent to them about this item.", "Yes, remove this sign-up", ps.path, form)
+		if got := subscriptionStatus(t, db, ps.pending); got != stockbell.SubscriptionPending {
+			t.Fatalf("the sign-up removed without the confirmation is %s, want pending", got)
 		}
-		p := ps.b.post(ps.path+"/remove", url.Values{"csrf_token": {page.csrf(t)}})
+		p := ps.b.post(ps.path+"/remove", confirmed(form))
 		wantStatus(t, p, http.StatusSeeOther, "removing a pending subscriber")
 		if got := subscriptionStatus(t, db, ps.pending); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("the removed sign-up is %s, want cancelled", got)
@@ -599,7 +602,7 @@ func TestRemovingTwiceSaysWhatTheRemovalDid(t *testing.T) {
 		} {
 			path := fmt.Sprintf("/admin/subscribers/%d", c.sub.ID)
 			token := b.get(path).csrf(t)
-			wantStatus(t, b.post(path+"/remove", url.Values{"csrf_token": {token}}), http.StatusSeeOther, "removing the "+c.name+" subscriber")
+			wantStatus(t, b.post(path+"/remove", url.Values{"confirm": {"yes"}, "csrf_token": {token}}), http.StatusSeeOther, "removing the "+c.name+" subscriber")
 			p := b.post(path+"/remove", url.Values{"csrf_token": {token}})
 			wantStatus(t, p, http.StatusSeeOther, "removing the "+c.name+" subscriber again")
 			after := visibleText(b.get(p.Header.Get("Location")).Body)

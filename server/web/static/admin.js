@@ -90,7 +90,7 @@
         form.submit();
         // submit() reads the form at once. A form whose answer is a
         // download stays on the page: its next submission asks for a new
-        // token (and for confirmation) and posts only its own button.
+        // token and posts only its own button.
         if (action === null) form.removeAttribute("action"); else form.setAttribute("action", action);
         if (extra) form.removeChild(extra);
         delete form.dataset.tokenReady;
@@ -98,20 +98,7 @@
     });
   }
 
-  // Ask before a destructive button's form is sent (data-confirm="…").
-  function confirmations() {
-    document.addEventListener("submit", function (e) {
-      var b = e.submitter;
-      var text = (b && b.getAttribute("data-confirm")) || e.target.getAttribute("data-confirm");
-      if (text && !e.target.dataset.tokenReady && !window.confirm(text)) {
-        e.preventDefault();
-        e.stopImmediatePropagation();
-      }
-    }, true);
-  }
-
   function start() {
-    confirmations();
     document.querySelectorAll("form[data-worked-example]").forEach(workedExample);
     document.querySelectorAll("[data-live]").forEach(function (el) { liveRegion(el); });
     embedded();
