@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx", which opens the admin connections
@@ -37,10 +38,21 @@ func Dialects(tb testing.TB) []store.Dialect {
 }
 
 // Run runs fn as a subtest once per dialect, each with a fresh database.
+// The PostgreSQL database is copied from the template while the SQLite
+// subtest runs (see copyPostgresAhead).
 func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 	t.Helper()
-	for _, dialect := range Dialects(t) {
+	dialects := Dialects(t)
+	var postgres *postgresCopy
+	if slices.Contains(dialects, store.Postgres) {
+		postgres = copyPostgresAhead(t)
+	}
+	for _, dialect := range dialects {
 		t.Run(string(dialect), func(t *testing.T) {
+			if dialect == store.Postgres {
+				fn(t, postgres.open(t))
+				return
+			}
 			fn(t, Open(t, dialect))
 		})
 	}
@@ -48,7 +60,7 @@ func Run(t *testing.T, fn func(t *testing.T, db *store.DB)) {
 
 // Open returns a fresh database of the dialect with Stockbell's and River's
 // schemas migrated and the store built on an insert-only job queue, closed and dropped
-// when the test ends.
+// after the test ends.
 func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 	tb.Helper()
 	db, _ := OpenURL(tb, dialect)
@@ -59,7 +71,6 @@ func Open(tb testing.TB, dialect store.Dialect) *store.DB {
 // starts a working job queue or another process on the same database.
 func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
 	tb.Helper()
-	ctx := context.Background()
 	dbURL := ""
 	switch dialect {
 	case store.SQLite:
@@ -69,6 +80,15 @@ func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
 	default:
 		tb.Fatalf("unknown dialect %q", dialect)
 	}
+	return openAt(tb, dialect, dbURL), dbURL
+}
+
+// openAt opens the database at dbURL, migrates it (a copy of the
+// template has nothing left to apply) and builds the store on an
+// insert-only job queue; the connection is closed when the test ends.
+func openAt(tb testing.TB, dialect store.Dialect, dbURL string) *store.DB {
+	tb.Helper()
+	ctx := context.Background()
 	conn, err := store.Connect(ctx, dbURL)
 	if err != nil {
 		tb.Fatalf("open %s: %v", dialect, err)
@@ -81,7 +101,7 @@ func OpenURL(tb testing.TB, dialect store.Dialect) (*store.DB, string) {
 	if err != nil {
 		tb.Fatalf("job queue: %v", err)
 	}
-	return store.New(conn, queue), dbURL
+	return store.New(conn, queue)
 }
 
 // migrate applies Stockbell's and River's migrations; on a copy of the
@@ -106,7 +126,7 @@ func JobsDatabase(conn *store.Conn, dbURL string) jobs.Database {
 }
 
 // FreshPostgresURL creates an empty database on the test server and
-// returns its URL; the database is dropped when the test ends.
+// returns its URL; the database is dropped after the test ends.
 func FreshPostgresURL(tb testing.TB) string {
 	tb.Helper()
 	return createPostgres(tb, "")
@@ -114,25 +134,35 @@ func FreshPostgresURL(tb testing.TB) string {
 
 // createPostgres creates a database on the test server, a copy of the
 // template database when one is named, and returns its URL; the database
-// is dropped when the test ends.
+// is dropped after the test ends (dropLater).
 func createPostgres(tb testing.TB, template string) string {
 	tb.Helper()
 	base := postgresBase(tb)
+	name, err := createDatabase(base, template)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { dropLater(base, name) })
+	return databaseURL(tb, base, name)
+}
+
+// createDatabase creates a database on the server at base, a copy of the
+// template database when one is named, and returns its name.
+func createDatabase(base, template string) (string, error) {
 	admin, err := sql.Open("pgx", base)
 	if err != nil {
-		tb.Fatalf("postgres: %v", err)
+		return "", fmt.Errorf("postgres: %w", err)
 	}
 	defer admin.Close()
-	name := "stockbell_test_" + randomHex(6)
+	name := newDatabaseName()
 	create := "CREATE DATABASE " + name
 	if template != "" {
 		create += " TEMPLATE " + template
 	}
 	if _, err := admin.Exec(create); err != nil {
-		tb.Fatalf("create database: %v", err)
+		return "", fmt.Errorf("create database: %w", err)
 	}
-	tb.Cleanup(func() { dropDatabase(base, name) })
-	return databaseURL(tb, base, name)
+	return name, nil
 }
 
 // postgresBase returns the test server's URL, skipping the test (failing
