@@ -54,12 +54,19 @@ func startServer(t *testing.T, getenv func(string) string) *Main {
 	return m
 }
 
-// databaseURLs returns a database URL per dialect under test.
+// databaseURLs returns a database URL per dialect under test: a new
+// SQLite file, which the server migrates at start, and a PostgreSQL
+// database already migrated (a copy of the test process's template), on
+// which the server finds nothing to apply. Migrating PostgreSQL from
+// nothing takes a server most of a second; the tests that start servers
+// on an empty PostgreSQL database (TestTwoReplicasStartTogether,
+// TestServerNamesItsPostgresConnections, TestReadyzAfterConnectionsAreCut,
+// TestThreeReplicasOneKilled) prove that path.
 func databaseURLs(t *testing.T) map[store.Dialect]string {
 	urls := map[store.Dialect]string{store.SQLite: filepath.Join(t.TempDir(), "db.sqlite")}
 	for _, d := range storetest.Dialects(t) {
 		if d == store.Postgres {
-			urls[d] = storetest.FreshPostgresURL(t)
+			urls[d] = storetest.MigratedPostgresURL(t)
 		}
 	}
 	return urls
