@@ -87,8 +87,9 @@ func installSynced(t *testing.T, m *Main, fake *shopifytest.Fake) *stockbell.Sho
 	return shop
 }
 
-// eventually polls cond every 100 ms for up to 30 s (jobs run in River);
-// on time-out it logs the server's jobs and events to show where it stopped.
+// eventually polls cond every eventuallyPoll for up to 30 s (jobs run in
+// River); on time-out it logs the server's jobs and events to show where it
+// stopped.
 func eventually(t *testing.T, m *Main, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
@@ -97,9 +98,15 @@ func eventually(t *testing.T, m *Main, what string, cond func() bool) {
 			logJobsAndEvents(t, m)
 			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(100 * time.Millisecond)
+		time.Sleep(eventuallyPoll)
 	}
 }
+
+// eventuallyPoll is how often eventually asks again. A job is done in
+// milliseconds once River has fetched it, and a test waits on several in
+// a row: at 100 ms each wait overshot by 50 ms on average. A condition is
+// one or two small queries, cheap at this rate.
+const eventuallyPoll = 10 * time.Millisecond
 
 // untilNoJobOf waits until no job of the kind is waiting or running, so
 // that a job of that kind inserted next runs after what the test did
@@ -163,6 +170,7 @@ func levelUpdate(locationID int64, available int, at time.Time) []byte {
 // older update arriving late) notifying the subscriber through the engine;
 // then a products/update without the small size marks it deleted.
 func TestShopifyInstallToRestockNotification(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { installToRestockNotification(t, dbURL) })
 	}
