@@ -18,6 +18,7 @@ import (
 // refused, and a restock after the reinstall, told with the new hooks'
 // secret, notifies the waiting shopper.
 func TestBigCommerceReinstallKeepsSubscribers(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			m, fake := bigCommerceServerOn(t, dbURL)

@@ -16,6 +16,7 @@ import (
 // API refuses the token; after the app is installed again, that genuine
 // payload replayed to the callback changes nothing.
 func TestBigCommerceUninstallOnTheServer(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			m, fake := bigCommerceServerOn(t, dbURL)

@@ -20,6 +20,7 @@ import (
 // That sync runs once more when it ends, so the product is catalogued
 // with its stock rather than waiting for the next daily sync.
 func TestMagentoProductCreatedDuringSyncIsCatalogued(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { testMagentoProductCreatedDuringSync(t, dbURL) })
 	}

@@ -99,6 +99,7 @@ var moduleSecretOnPage = regexp.MustCompile(`id="module-secret">([0-9a-f]{64})<`
 // bad post, a missed post recovered by reconciliation, and a size removed
 // from the tee marked deleted by the catalog sync (childRemoved).
 func TestMagentoActivationToRestockNotification(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { testMagentoE2E(t, dbURL) })
 	}

@@ -69,6 +69,7 @@ type psShop struct {
 // marked deleted by the catalog sync, refused by the storefront and
 // marked in the admin; a combination removed from a product likewise.
 func TestPrestaShopConnectToRestockNotification(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	requirePHP(t)
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {

@@ -18,6 +18,7 @@ import (
 // second the re-authorisation began (whole seconds, by Shopify's clock).
 // The subscriber is notified.
 func TestShopifyReauthorisationRace(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { reauthorisationRace(t, dbURL) })
 	}

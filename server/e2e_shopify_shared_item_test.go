@@ -17,6 +17,7 @@ const e2eParentVariant = "642667041472713931"
 // a restock of an inventory item that two variants share (a combined
 // listing's parent and child) notifies the shoppers waiting for each.
 func TestShopifySharedItemRestockNotifiesEveryVariant(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { sharedItemRestock(t, dbURL) })
 	}

@@ -25,6 +25,7 @@ var stockCheckRefusal = regexp.MustCompile(`>Shopify stock check failed( \d+ tim
 // a failure there too, and the admin's banner names it in words with
 // Shopify's reason until the scope is granted again.
 func TestShopifySyncsInTheSyncLog(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { shopifySyncsInTheSyncLog(t, dbURL) })
 	}

@@ -16,6 +16,7 @@ import (
 // when Shopify's clock passes the token's expiry before Stockbell's, the
 // refused call refreshes the token and the sync succeeds.
 func TestShopifyTokensOnTheServer(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { shopifyTokensOnTheServer(t, dbURL) })
 	}

@@ -37,6 +37,7 @@ func shopifyVariantRemoved(t *testing.T, m *Main, fake *shopifytest.Fake, shop *
 // has run, without waiting for its inventory webhooks or the daily
 // catalog sync.
 func TestShopifyLargeProductCreateTakesEverySignUp(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { largeProductCreateTakesEverySignUp(t, dbURL) })
 	}

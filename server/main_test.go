@@ -34,6 +34,16 @@ func sinkURL(sink *smtptest.Server, i int) string {
 }
 
 // startServer runs a real server on port 0 and stops it when the test ends.
+//
+// Each server has its own database, data directory, metrics registry and
+// fakes, so a test that starts servers and touches nothing else of the
+// process (no t.Setenv, no package variable, no fixed port) may call
+// t.Parallel. The end-to-end tests that wait seconds on the queue at its
+// shipped settings do: they run beside TestThreeReplicasOneKilled, which
+// waits a minute for its rescue, instead of adding their waits to the
+// package's time. The Chromium tests stay sequential: some press keys and
+// follow the focus, which tabs side by side in one browser were not shown
+// to keep apart.
 func startServer(t *testing.T, getenv func(string) string) *Main {
 	t.Helper()
 	env := &cliEnv{ctx: context.Background(), getenv: getenv, stdout: io.Discard, stderr: io.Discard}
@@ -78,6 +88,7 @@ func get(t *testing.T, url string) (int, string) {
 }
 
 func TestServeHealthReadyMetrics(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL}))
@@ -102,6 +113,7 @@ func TestServeHealthReadyMetrics(t *testing.T) {
 }
 
 func TestReadyzFailsWhenDatabaseIsGone(t *testing.T) {
+	t.Parallel() // a server of its own, mostly waiting on its queue: see startServer
 	m := startServer(t, testEnv(t, nil))
 	m.DB.Close()
 	if code, _ := get(t, m.URL()+"/readyz"); code != http.StatusServiceUnavailable {
