@@ -171,15 +171,16 @@ func dropStaleDatabases(ctx context.Context, admin *sql.DB, base string) {
 }
 
 // databaseCreated reads the creation time out of a template's or a test
-// database's name; a name it cannot read counts as new, so it is never
-// dropped.
+// database's name (prefix, time, "_", random part); a name it cannot read
+// counts as new, so it is never dropped. A test database named before
+// the time was in its name (prefix and random part) is one of those.
 func databaseCreated(name string) time.Time {
 	for _, prefix := range []string{templatePrefix, testDatabasePrefix} {
 		name = strings.TrimPrefix(name, prefix)
 	}
-	unix, _, _ := strings.Cut(name, "_")
+	unix, _, timed := strings.Cut(name, "_")
 	seconds, err := strconv.ParseInt(unix, 10, 64)
-	if err != nil {
+	if !timed || err != nil {
 		return time.Now()
 	}
 	return time.Unix(seconds, 0)
