@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -59,11 +60,100 @@ func checkMatchers(t *testing.T, alert, expr string, series map[string]float64) 
 	}
 }
 
+// aggregation is an aggregation operator with its by (…) clause, if any,
+// and the first series named inside it.
+var aggregation = regexp.MustCompile(`\b(sum|min|max|avg|count|stddev|stdvar|topk|bottomk|quantile|group)\s*` +
+	`(?:by\s*\(([^)]*)\)\s*)?\(\s*(?:[a-z_]+\s*\(\s*)*(stockbell_[a-z_]+)`)
+
+var byClause = regexp.MustCompile(`\bby\s*\(`)
+
+// labelNames returns the label names the series of that name are served
+// with.
+func labelNames(series map[string]float64, name string) map[string]bool {
+	names := map[string]bool{}
+	for key := range series {
+		labels, ok := strings.CutPrefix(key, name+"{")
+		if !ok {
+			continue
+		}
+		for _, m := range matcher.FindAllStringSubmatch(labels, -1) {
+			names[m[1]] = true
+		}
+	}
+	return names
+}
+
+// byLabels splits a by (…) clause into its label names.
+func byLabels(clause string) []string {
+	var names []string
+	for _, name := range strings.Split(clause, ",") {
+		if name = strings.TrimSpace(name); name != "" {
+			names = append(names, name)
+		}
+	}
+	return names
+}
+
+// checkGrouping fails for an aggregation by a label that the series it
+// aggregates is not served with: its result would be one group with an
+// empty label, the alert firing for all of them at once.
+func checkGrouping(t *testing.T, alert, expr string, series map[string]float64) {
+	t.Helper()
+	aggs := aggregation.FindAllStringSubmatch(expr, -1)
+	clauses := 0
+	for _, agg := range aggs {
+		if agg[2] != "" {
+			clauses++
+		}
+	}
+	if len(byClause.FindAllString(expr, -1)) != clauses || strings.Contains(expr, "without") {
+		t.Errorf("%s: an aggregation in %q is not one this check reads (op by (labels) (…stockbell_series…))", alert, expr)
+	}
+	for _, agg := range aggs {
+		served := labelNames(series, agg[3])
+		for _, name := range byLabels(agg[2]) {
+			if !served[name] {
+				t.Errorf("%s: %s by (%s): %s is served without a %s label", alert, agg[1], agg[2], agg[3], name)
+			}
+		}
+	}
+}
+
+// labelReference is a label an annotation's template reads.
+var labelReference = regexp.MustCompile(`\$labels\.([a-zA-Z_]+)`)
+
+// checkLabelsInAnnotations fails for an annotation that reads a label the
+// alert does not carry: one every aggregation in the expression keeps in
+// its by (…) clause, or, with no aggregation, one its series are served
+// with. Such a summary would read "Stockbell  jobs have waited…".
+func checkLabelsInAnnotations(t *testing.T, alert, expr string, annotations map[string]string, series map[string]float64) {
+	t.Helper()
+	aggs := aggregation.FindAllStringSubmatch(expr, -1)
+	for key, text := range annotations {
+		for _, ref := range labelReference.FindAllStringSubmatch(text, -1) {
+			for _, agg := range aggs {
+				if !slices.Contains(byLabels(agg[2]), ref[1]) {
+					t.Errorf("%s: %s reads $labels.%s, which %s over %s drops", alert, key, ref[1], agg[1], agg[3])
+				}
+			}
+			if len(aggs) > 0 {
+				continue
+			}
+			for _, name := range seriesName.FindAllString(expr, -1) {
+				if !labelNames(series, name)[ref[1]] {
+					t.Errorf("%s: %s reads $labels.%s, and %s is served without it", alert, key, ref[1], name)
+				}
+			}
+		}
+	}
+}
+
 // TestAlertRulesNameServedSeries: docs/alerts.yml is a rules file whose
 // every rule is complete, and every stockbell_ series it names, with the
 // labels and label values its matchers ask for, is served by /metrics of
 // a server that has just started (no series appears only after its first
-// event).
+// event); every label an aggregation groups by, or an annotation reads,
+// is one its series are served with and the expression keeps.
 func TestAlertRulesNameServedSeries(t *testing.T) {
 	raw, err := os.ReadFile("../docs/alerts.yml")
 	noErr(t, err)
@@ -85,6 +175,8 @@ func TestAlertRulesNameServedSeries(t *testing.T) {
 			count++
 			checkAlertRule(t, rule.Alert, rule.Expr, rule.For, rule.Labels["severity"], rule.Annotations["summary"])
 			checkMatchers(t, rule.Alert, rule.Expr, scraped)
+			checkGrouping(t, rule.Alert, rule.Expr, scraped)
+			checkLabelsInAnnotations(t, rule.Alert, rule.Expr, rule.Annotations, scraped)
 			for _, name := range seriesName.FindAllString(rule.Expr, -1) {
 				if !served[name] {
 					t.Errorf("%s: /metrics serves no %s", rule.Alert, name)
