@@ -190,6 +190,30 @@ func TestFirstScrapeServesEverySeries(t *testing.T) {
 	}
 }
 
+// TestFirstScrapeServesEverySkipReason: every reason README.md lists for
+// stockbell_messages_skipped_total, "other" included, is served at zero
+// for each channel from the first scrape, so that a rule on any of them
+// reads zero rather than "no data".
+func TestFirstScrapeServesEverySkipReason(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	noErr(t, err)
+	_, listed, _ := strings.Cut(string(readme), "`stockbell_messages_skipped_total{channel,reason}` (")
+	listed, _, _ = strings.Cut(listed, ")")
+	reasons := regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(listed, -1)
+	if len(reasons) < 2 {
+		t.Fatalf("README.md lists no skip reasons: %q", listed)
+	}
+	served := scrape(t, startServer(t, testEnv(t, nil)))
+	for _, reason := range reasons {
+		for _, ch := range []string{"email", "sms"} {
+			series := `stockbell_messages_skipped_total{channel="` + ch + `",reason="` + reason[1] + `"}`
+			if value, ok := served[series]; !ok || value != 0 {
+				t.Errorf("the first scrape serves %s = %v (served: %v), want 0", series, value, ok)
+			}
+		}
+	}
+}
+
 // TestWebhookSeriesOnlyForPlatformsServed: the first scrape serves
 // stockbell_webhook_receipts_total at zero, for every outcome, for each
 // platform whose webhook route the server serves, and for no other.

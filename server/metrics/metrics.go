@@ -95,6 +95,7 @@ func New(registry prometheus.Registerer) *Metrics {
 		for _, reason := range skipReasons {
 			m.skipped.WithLabelValues(string(ch), string(reason))
 		}
+		m.skipped.WithLabelValues(string(ch), otherSkipReason)
 		m.sendDuration.WithLabelValues(string(ch))
 		for _, method := range confirmationMethods {
 			m.confirmations.WithLabelValues(string(ch), string(method))
@@ -122,12 +123,16 @@ var skipReasons = []stockbell.SkipReason{stockbell.SkipSmartSending, stockbell.S
 	stockbell.SkipShopUninstalled, stockbell.SkipProductDeleted, stockbell.SkipVariantDeleted, stockbell.SkipProductHidden,
 	stockbell.SkipStepRemoved, stockbell.SkipSubscriptionGone}
 
-// skipReason returns a known skip reason, "other" for anything else.
+// otherSkipReason counts the skips of a reason not in skipReasons; it is
+// served at zero too, as README.md lists it among the reasons.
+const otherSkipReason = "other"
+
+// skipReason returns a known skip reason, otherSkipReason for anything else.
 func skipReason(r stockbell.SkipReason) string {
 	if slices.Contains(skipReasons, r) {
 		return string(r)
 	}
-	return "other"
+	return otherSkipReason
 }
 
 // confirmationMethods are the ways a channel is confirmed.
