@@ -76,6 +76,11 @@ func TestBackupErrorsNameTo(t *testing.T) {
 			t.Errorf("backup --to %s: want exit 1 and an error naming --to and the file, got %d %q", to, code, stderr)
 		}
 	}
+	// A directory that does not exist is named, with what to do.
+	_, _, stderr := run(t, getenv, "backup", "--to", missingDir)
+	if want := filepath.Dir(missingDir) + " does not exist: create it"; !strings.Contains(stderr, want) {
+		t.Errorf("backup into a missing directory said %q, want it to say %q", stderr, want)
+	}
 	if _, err := os.Stat(filepath.Dir(missingDir)); !os.IsNotExist(err) {
 		t.Errorf("backup made %s: %v", filepath.Dir(missingDir), err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 )
 
 // BackupTo writes a consistent copy of a SQLite database to path, a file
@@ -22,6 +23,8 @@ func (c *Conn) BackupTo(ctx context.Context, path string) error {
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if errors.Is(err, os.ErrExist) {
 		return fmt.Errorf("%s exists: give a file that does not", path)
+	} else if errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("%s: the directory %s does not exist: create it, or give a file in one that does", path, filepath.Dir(path))
 	} else if err != nil {
 		return err
 	}
