@@ -107,8 +107,15 @@ func decodeKey(raw string) []byte {
 func developmentKey(path string) ([]byte, error) {
 	info, err := os.Stat(path)
 	if errors.Is(err, os.ErrNotExist) {
-		return newKeyFile(path)
-	} else if err != nil {
+		key, made := newKeyFile(path)
+		if !errors.Is(made, os.ErrExist) {
+			return key, made
+		}
+		// Another process started at the same moment on this directory
+		// made the file first: its key is everyone's.
+		info, err = os.Stat(path)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
@@ -125,13 +132,30 @@ func developmentKey(path string) ([]byte, error) {
 	return key, nil
 }
 
+// newKeyFile writes a random key to path, which must not exist. The key is
+// written to a file of its own first, then linked at path whole, so that
+// processes starting together on one directory read no file or a whole
+// key, never a half-written one, and only the first link is made: the
+// others get os.ErrExist and read its key, rather than each keep its own.
 func newKeyFile(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, err
 	}
 	key := make([]byte, minSecretKeyLen)
 	rand.Read(key)
-	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+	written, err := os.CreateTemp(filepath.Dir(path), ".secret.key-*") // mode 0600
+	if err != nil {
+		return nil, err
+	}
+	defer os.Remove(written.Name())
+	_, err = written.WriteString(hex.EncodeToString(key) + "\n")
+	if closeErr := written.Close(); err == nil {
+		err = closeErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := os.Link(written.Name(), path); err != nil {
 		return nil, err
 	}
 	return key, nil

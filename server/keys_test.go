@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -99,5 +100,44 @@ func TestPreviousSecretKey(t *testing.T) {
 	noErr(t, err)
 	if prev := cfg.PreviousSubKeys("links", 32); len(prev) != 1 || string(prev[0]) == string(cfg.SubKey("links", 32)) {
 		t.Fatalf("previous sub-keys %x", prev)
+	}
+}
+
+// TestReplicasStartingTogetherShareTheGeneratedKey: development servers
+// and commands started at once on one data directory (replicas sharing it,
+// or `stockbell migrate` beside `serve`) all use the one key the file ends
+// up holding, none another it generated at the same moment, and none fails
+// on a file another is still writing.
+func TestReplicasStartingTogetherShareTheGeneratedKey(t *testing.T) {
+	const starts = 16
+	for round := range 20 {
+		dir := t.TempDir()
+		keys := make([]string, starts)
+		errs := make([]error, starts)
+		var ready, done sync.WaitGroup
+		ready.Add(1)
+		for i := range starts {
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				ready.Wait()
+				cfg, err := loadConfig(&cliEnv{getenv: testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir})})
+				if errs[i] = err; err == nil {
+					keys[i] = string(cfg.SecretKey)
+				}
+			}()
+		}
+		ready.Done()
+		done.Wait()
+		stored, err := developmentKey(filepath.Join(dir, "secret.key"))
+		noErr(t, err)
+		for i := range starts {
+			if errs[i] != nil {
+				t.Fatalf("round %d: start %d: %v", round, i, errs[i])
+			}
+			if keys[i] != string(stored) {
+				t.Fatalf("round %d: start %d uses a key other than the one the file holds", round, i)
+			}
+		}
 	}
 }
