@@ -273,7 +273,8 @@ func stoppedWhileStarting(ctx context.Context, logger *slog.Logger, err error) e
 }
 
 func runMigrate(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "migrate", "migrate\n\nCreates the database when it is new, applies pending migrations to STOCKBELL_DATABASE_URL and exits.")
+	fs := newFlagSet(env, "migrate", "migrate\n\nCreates the database when it is new (on PostgreSQL, its tables in a database created beforehand, with createdb), "+
+		"applies pending migrations to STOCKBELL_DATABASE_URL and exits.")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -57,6 +58,28 @@ func TestOperatorCommandsRefuseAnEmptyPostgres(t *testing.T) {
 	var tables int
 	if err := db.DB.Get(&tables, `SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = 'public'`); err != nil || tables != 0 {
 		t.Fatalf("%d tables created (%v)", tables, err)
+	}
+}
+
+// TestMigrateIntoAPostgresDatabaseThatDoesNotExist: migrate creates the
+// schema, not the PostgreSQL database; pointed at a database the server
+// does not have, it says so and how to create it, naming the setting, as
+// serve does.
+func TestMigrateIntoAPostgresDatabaseThatDoesNotExist(t *testing.T) {
+	if !hasPostgres(t) {
+		return
+	}
+	parsed, err := url.Parse(storetest.FreshPostgresURL(t))
+	noErr(t, err)
+	parsed.Path = "/stockbell_never_created"
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": parsed.String()})
+	for _, command := range []string{"migrate", "serve"} {
+		code, _, stderr := run(t, getenv, command)
+		if code != 1 || !strings.Contains(stderr, "STOCKBELL_DATABASE_URL") ||
+			!strings.Contains(stderr, `database "stockbell_never_created" does not exist`) ||
+			!strings.Contains(stderr, "createdb stockbell_never_created") {
+			t.Errorf("%s into a database the server does not have: exit %d, %q; want exit 1 saying to createdb it", command, code, stderr)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 	"github.com/jmoiron/sqlx"
 	stockbell "github.com/stockbell/stockbell"
@@ -213,9 +214,25 @@ func Connect(ctx context.Context, rawURL string) (*Conn, error) {
 	defer cancel()
 	if err := sqlDB.PingContext(pingCtx); err != nil {
 		sqlDB.Close()
-		return nil, fmt.Errorf("cannot reach database: %w", err)
+		return nil, unreachable(dsn, err)
 	}
 	return c, nil
+}
+
+// unreachable is the error of a database that did not answer. A
+// PostgreSQL server that has no database of the URL's name says how to
+// create it: migrate creates the schema in a database, not the database.
+func unreachable(dsn string, err error) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "3D000" { // invalid_catalog_name
+		name := "NAME"
+		if parsed, parseErr := url.Parse(dsn); parseErr == nil && strings.TrimPrefix(parsed.Path, "/") != "" {
+			name = strings.TrimPrefix(parsed.Path, "/")
+		}
+		return fmt.Errorf("cannot reach database: database %q does not exist on that PostgreSQL server: "+
+			"create it (createdb %s, or CREATE DATABASE %s;), then start again", name, name, name)
+	}
+	return fmt.Errorf("cannot reach database: %w", err)
 }
 
 // createSQLiteFile creates a database file that does not exist yet, and
