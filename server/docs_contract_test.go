@@ -254,6 +254,37 @@ func TestEveryServedSeriesIsDocumented(t *testing.T) {
 	}
 }
 
+// documentedLabels is a series written with its label names, as README.md
+// and docs/ list them: stockbell_jobs{kind,state}.
+var documentedLabels = regexp.MustCompile(`\b(stockbell_[a-z_]+)\{([a-z_]+(?:,[a-z_]+)*)\}`)
+
+// TestDocumentedLabelsAreServed: every series README.md or docs/ writes
+// with its label names is served with exactly those labels, so that a
+// query or dashboard built from the docs selects and groups by labels the
+// series has.
+func TestDocumentedLabelsAreServed(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	get(t, m.URL()+"/healthz")
+	served := scrape(t, m)
+	found := documentedLabels.FindAllStringSubmatch(operatorDocs(t), -1)
+	if len(found) < 10 {
+		t.Fatalf("the docs write %d series with their labels", len(found))
+	}
+	for _, doc := range found {
+		names := labelNames(served, doc[1])
+		var have []string
+		for name := range names {
+			have = append(have, name)
+		}
+		slices.Sort(have)
+		want := strings.Split(doc[2], ",")
+		slices.Sort(want)
+		if !slices.Equal(have, want) {
+			t.Errorf("the docs write %s, and /metrics serves it with the labels %v", doc[0], have)
+		}
+	}
+}
+
 // servedSeries returns the names of the stockbell_ metric families the
 // server's /metrics serves.
 func servedSeries(t *testing.T, m *Main) []string {
