@@ -287,7 +287,8 @@ func (m *Main) Close() error {
 // deadline exceeded".
 func (m *Main) shutdownStep(undone string, err error) error {
 	if errors.Is(err, context.DeadlineExceeded) {
-		return fmt.Errorf("shutdown: STOCKBELL_SHUTDOWN_TIMEOUT (%s) ran out: %s", m.Config.ShutdownTimeout, undone)
+		return fmt.Errorf("shutdown: STOCKBELL_SHUTDOWN_TIMEOUT (%s) ran out: %s (to let them finish, raise STOCKBELL_SHUTDOWN_TIMEOUT, "+
+			"and the time your supervisor waits after SIGTERM before it kills the process, above it)", m.Config.ShutdownTimeout, undone)
 	}
 	return err
 }

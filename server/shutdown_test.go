@@ -72,6 +72,10 @@ func jobsRunAfterTheSignal(t *testing.T, dbURL string) {
 // still being received and checks that, once STOCKBELL_SHUTDOWN_TIMEOUT
 // has passed, serve exits 1 with a line that says what was cut off and
 // which setting bounds the wait, rather than "context deadline exceeded".
+// shutdownAdvice is what the line of a shutdown cut short tells the
+// operator to do.
+const shutdownAdvice = "to let them finish, raise STOCKBELL_SHUTDOWN_TIMEOUT"
+
 func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	addr := freeAddr(t)
 	getenv := testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_SHUTDOWN_TIMEOUT": "300ms"})
@@ -87,7 +91,8 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	signal()
 	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
-	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: requests still in flight were cut off") {
+	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: requests still in flight were cut off") ||
+		!strings.Contains(last, shutdownAdvice) {
 		t.Fatalf("want exit 1 and the requests cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
 }
@@ -138,7 +143,8 @@ func shutdownCutsOffAJob(t *testing.T, dbURL string) {
 	}
 	signal()
 	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
-	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs, if any, were cancelled to be retried") {
+	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs, if any, were cancelled to be retried") ||
+		!strings.Contains(last, shutdownAdvice) {
 		t.Fatalf("want exit 1 and the running job cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
 }
