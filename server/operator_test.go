@@ -83,6 +83,21 @@ func TestMigrateIntoAPostgresDatabaseThatDoesNotExist(t *testing.T) {
 	}
 }
 
+// TestADatabaseURLNamingADirectorySaysWhatToName: a SQLite path that is a
+// directory (the data directory, say) is refused naming it and the file to
+// give instead, by serve and the commands.
+func TestADatabaseURLNamingADirectorySaysWhatToName(t *testing.T) {
+	dir := t.TempDir()
+	getenv := testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dir})
+	for _, command := range []string{"migrate", "serve"} {
+		code, _, stderr := run(t, getenv, command)
+		if want := dir + " is a directory: give the database file's path, such as " + filepath.Join(dir, "stockbell.db"); code != 1 ||
+			!strings.Contains(stderr, "STOCKBELL_DATABASE_URL") || !strings.Contains(stderr, want) {
+			t.Errorf("%s on a directory: exit %d, %q; want exit 1 saying %q", command, code, stderr, want)
+		}
+	}
+}
+
 // TestBinaryCallsItselfStockbell: the usage text names the binary.
 func TestBinaryCallsItselfStockbell(t *testing.T) {
 	for _, args := range [][]string{{"--help"}, {"shop", "--help"}, {"settings", "--help"}, {"migrate", "--help"}, {"admin", "--help"}, {"feed", "--help"}, {"apikey", "--help"}} {

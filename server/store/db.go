@@ -245,6 +245,10 @@ func createSQLiteFile(path string) error {
 	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
 	if errors.Is(err, os.ErrExist) {
+		if info, statErr := os.Stat(path); statErr == nil && info.IsDir() {
+			// SQLite would say only "unable to open database file".
+			return fmt.Errorf("%s is a directory: give the database file's path, such as %s", path, filepath.Join(path, "stockbell.db"))
+		}
 		return nil
 	} else if err != nil {
 		return fmt.Errorf("create database file: %w", err)
