@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"testing"
 	"time"
 
@@ -132,6 +133,17 @@ func Click(t testing.TB, ctx context.Context, element string) {
 func Focused(t testing.TB, ctx context.Context) string {
 	t.Helper()
 	return Eval[string](t, ctx, `describe(active())`)
+}
+
+// WaitForFocus waits until the deep focused element is want (as Focused
+// describes it), failing after 10 s with where focus is. Focus a handler
+// moves is there only once the handler ran: a dialog closed by Escape is
+// no longer open before its close event, which gives focus back, fires.
+func WaitForFocus(t testing.TB, ctx context.Context, want string) {
+	t.Helper()
+	if err := Poll(ctx, JS(`describe(active()) == `+strconv.Quote(want)), 10*time.Second, 0); err != nil {
+		t.Fatalf("focus on %q, want %q: %v", Focused(t, ctx), want, err)
+	}
 }
 
 // TabTo presses Tab until the deep focused element is the wanted one (as
