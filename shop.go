@@ -218,7 +218,17 @@ type ShopDetails struct {
 	// Currency is the ISO 4217 code of the shop's prices (its default or
 	// base currency).
 	Currency string
+	// OwnerEmail is the address the platform writes to the shop's owner
+	// at (Shopify's shop email), kept as the shop user ShopOwnerUserID
+	// so that the emails to the shop's admin users reach the owner.
+	OwnerEmail string
 }
+
+// ShopOwnerUserID is the user id of the shop user holding
+// ShopDetails.OwnerEmail: a platform that tells the owner's address with
+// the shop's details gives no user id for it. It is no platform's user id
+// (theirs are numbers).
+const ShopOwnerUserID = "shop-owner"
 
 // ShopService manages shops.
 type ShopService interface {
@@ -245,8 +255,9 @@ type ShopService interface {
 	// or renew's error (nothing stored).
 	RenewShopToken(ctx context.Context, id int64, renew func(shop *Shop) (*ShopTokenRenewal, error)) (*Shop, error)
 	// UpdateShopDetails records what the platform says about the shop now:
-	// its name, its storefront's primary domain and its currency (an empty
-	// value leaves the stored one). Returns ENOTFOUND for an unknown shop.
+	// its name, its storefront's primary domain, its currency and, while
+	// it is installed, its owner's email (an empty value leaves the stored
+	// one). Returns ENOTFOUND for an unknown shop.
 	UpdateShopDetails(ctx context.Context, id int64, details ShopDetails) error
 	// UninstallShop marks the shop uninstalled; its data is kept.
 	// Returns ENOTFOUND if the shop does not exist.

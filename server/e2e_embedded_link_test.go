@@ -6,11 +6,13 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
 	"github.com/stockbell/stockbell/server/report"
 	"github.com/stockbell/stockbell/server/web"
 )
@@ -72,19 +74,30 @@ func wantReportsOfTheWeek(t *testing.T, what string, a answer) {
 	}
 }
 
-// TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin follows the
-// link in the email telling a Shopify shop's admin users that an endpoint
-// was disabled as Shopify opens it (the fake plays the Shopify admin): the
-// embedded admin shows the shop's Webhooks page, where the endpoint is
-// enabled again.
+// TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin: after a
+// Shopify install, the email telling the shop's admin users that an
+// endpoint was disabled reaches the shop's owner at the shop's email, the
+// address Shopify writes to the owner at, which the install's jobs read;
+// its link, followed as Shopify opens it (the fake plays the Shopify
+// admin), shows the shop's Webhooks page in the embedded admin, where the
+// endpoint is enabled again.
 func TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	owner := "owner@e2e-bells.example"
+	fake.Do(e2eShop, func(s *shopifytest.Shop) { s.Email = owner })
 	installShop(t, m, fake)
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
 	noErr(t, err)
-	noErr(t, m.DB.GrantShopUser(context.Background(), stockbell.ShopUser{ShopID: shop.ID, UserID: "1", Email: "owner@e2e-bells.example"}))
+	eventually(t, m, "the shop's email stored as its owner's", func() bool {
+		emails, err := m.DB.FindAdminEmails(context.Background(), shop.ID)
+		noErr(t, err)
+		return len(emails) > 0
+	})
 	endpoint := "https://hooks.example/e2e-bells"
 	link := disabledEndpointLink(t, m, shop, endpoint)
+	if to := disabledEndpointRecipients(t, m, shop, endpoint); !slices.Equal(to, []string{owner}) {
+		t.Errorf("the email went to %q, want the shop's owner %s", to, owner)
+	}
 	if want := "https://admin.shopify.com/store/e2e-bells/apps/" + fake.APIKey + "/admin/webhooks"; link != want {
 		t.Fatalf("the email links to %s, want %s", link, want)
 	}
@@ -121,6 +134,21 @@ func disabledEndpointLink(t *testing.T, m *Main, shop *stockbell.Shop, url strin
 	})
 	_, link, _ := strings.Cut(notice, "Webhooks page of your Stockbell admin:\n")
 	return strings.TrimSpace(link)
+}
+
+// disabledEndpointRecipients returns the addresses the email telling of
+// the shop's disabled endpoint at url was sent to.
+func disabledEndpointRecipients(t *testing.T, m *Main, shop *stockbell.Shop, url string) []string {
+	t.Helper()
+	sent, _, err := m.DB.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shop.ID})
+	noErr(t, err)
+	var to []string
+	for _, msg := range sent {
+		if strings.Contains(msg.Subject, url) {
+			to = append(to, msg.Recipient)
+		}
+	}
+	return to
 }
 
 // wantDisabledEndpoint fails unless the answer is the Webhooks page

@@ -54,8 +54,9 @@ const (
 	// call, the shop's name, primary domain (the storefront origin the
 	// storefront API accepts besides the myshopify.com domain) and
 	// currencyCode (the ISO 4217 code of the currency the shop sells in,
-	// the currency of its variants' prices).
-	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } currencyCode }
+	// the currency of its variants' prices), and email, the address
+	// Shopify writes to the shop's owner at (subscriptions).
+	webhookSubscriptionsQuery = `query StockbellWebhooks{ shop{ name primaryDomain{ host } currencyCode email }
   currentAppInstallation{ id metafield(namespace:"stockbell", key:"server_url"){ value } }
   webhookSubscriptions(first:100){ nodes{ id topic uri } } }`
 

@@ -133,6 +133,7 @@ func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stoc
 				Host string `json:"host"`
 			} `json:"primaryDomain"`
 			CurrencyCode string `json:"currencyCode"`
+			Email        string `json:"email"`
 		} `json:"shop"`
 		CurrentAppInstallation appInstallation `json:"currentAppInstallation"`
 		WebhookSubscriptions   struct {
@@ -142,7 +143,15 @@ func (s *adminSession) subscriptions(ctx context.Context) (map[string]bool, stoc
 	if err := s.query(ctx, webhookSubscriptionsQuery, nil, &data); err != nil {
 		return nil, stockbell.ShopDetails{}, appInstallation{}, fmt.Errorf("list webhooks of %s: %w", s.shop.Domain, err)
 	}
-	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host, Currency: data.Shop.CurrencyCode}
+	// The shop's email, the address Shopify writes to the shop's owner at,
+	// is the owner's admin email: read with the shop's own token in the
+	// query each install, reinstall and daily resync makes anyway, it
+	// reaches the merchant without anyone opening the app. An online
+	// token's associated_user, Shopify's other way, would take an exchange
+	// per staff member at their first visit, and name the owner only once
+	// the owner opened the app.
+	details := stockbell.ShopDetails{Name: data.Shop.Name, PrimaryDomain: data.Shop.PrimaryDomain.Host, Currency: data.Shop.CurrencyCode,
+		OwnerEmail: data.Shop.Email}
 	keys := map[string]bool{}
 	for _, n := range data.WebhookSubscriptions.Nodes {
 		keys[n.Topic+" "+n.URI] = true

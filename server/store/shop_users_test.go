@@ -3,6 +3,7 @@ package store_test
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"slices"
 	"testing"
 	"time"
 
@@ -118,4 +119,50 @@ func TestWebhookSecrets(t *testing.T) {
 			t.Fatal("the reinstalled shop kept the old secret")
 		}
 	})
+}
+
+// TestShopOwnerEmail: the owner's address a platform tells with the shop's
+// details (Shopify's shop email) is one of the shop's admin emails, of
+// that shop only; a new address replaces it, an uninstall drops it, an
+// uninstalled shop's details store none, and erasing the shop erases it.
+func TestShopOwnerEmail(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		a := install(t, db, stockbell.PlatformShopify, "a-bells.myshopify.com")
+		b := install(t, db, stockbell.PlatformShopify, "b-bells.myshopify.com")
+		must(t, db.UpdateShopDetails(ctx, a.ID, stockbell.ShopDetails{Name: "A", OwnerEmail: " Owner@A.example "}))
+		must(t, db.UpdateShopDetails(ctx, b.ID, stockbell.ShopDetails{OwnerEmail: "owner@b.example"}))
+		wantAdminEmails(t, db, a.ID, "owner@a.example")
+		wantAdminEmails(t, db, b.ID, "owner@b.example")
+
+		must(t, db.UpdateShopDetails(ctx, a.ID, stockbell.ShopDetails{Currency: "EUR"})) // no address: kept
+		must(t, db.UpdateShopDetails(ctx, a.ID, stockbell.ShopDetails{OwnerEmail: "new-owner@a.example"}))
+		wantAdminEmails(t, db, a.ID, "new-owner@a.example")
+		wantAdminEmails(t, db, b.ID, "owner@b.example")
+
+		must(t, db.UninstallShop(ctx, a.ID))
+		wantAdminEmails(t, db, a.ID)
+		must(t, db.UpdateShopDetails(ctx, a.ID, stockbell.ShopDetails{OwnerEmail: "late@a.example"})) // a job that read it before the uninstall
+		wantAdminEmails(t, db, a.ID)
+		install(t, db, stockbell.PlatformShopify, "a-bells.myshopify.com")
+		must(t, db.UpdateShopDetails(ctx, a.ID, stockbell.ShopDetails{OwnerEmail: "third@a.example"}))
+		wantAdminEmails(t, db, a.ID, "third@a.example")
+
+		must(t, db.UninstallShop(ctx, a.ID))
+		must(t, db.DeleteShop(ctx, a.ID))
+		var left int
+		must(t, db.DB.GetContext(ctx, &left, db.DB.Rebind(`SELECT COUNT(*) FROM shop_users WHERE shop_id = ? OR email LIKE '%a.example'`), a.ID))
+		if left != 0 {
+			t.Errorf("%d shop_users rows of the erased shop are left", left)
+		}
+		wantAdminEmails(t, db, b.ID, "owner@b.example")
+	})
+}
+
+func wantAdminEmails(t *testing.T, db *store.DB, shopID int64, want ...string) {
+	t.Helper()
+	got, err := db.FindAdminEmails(ctx, shopID)
+	must(t, err)
+	if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
+		t.Errorf("shop %d's admin emails are %q, want %q", shopID, got, want)
+	}
 }

@@ -159,19 +159,29 @@ func checkInstall(install stockbell.ShopInstall) (stockbell.ShopInstall, error) 
 }
 
 // UpdateShopDetails records the shop's name, primary domain and currency;
-// an empty one leaves the stored value.
+// an empty one leaves the stored value. The owner's email is stored as
+// the shop user ShopOwnerUserID, only while the shop is installed: a job
+// that read it before an uninstall must not bring back what the uninstall
+// dropped (dropPlatformAccess).
 func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell.ShopDetails) error {
 	domain := normalizeDomain(details.PrimaryDomain)
 	currency := stockbell.NormalizeCurrency(details.Currency)
 	return db.inTx(ctx, func(tx *Tx) error {
 		tx.shopsChanged = true
-		res, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET
+		var status stockbell.ShopStatus
+		err := tx.GetContext(ctx, &status, tx.Rebind(`UPDATE shops SET
 			name = CASE WHEN ? <> '' THEN ? ELSE name END,
 			primary_domain = CASE WHEN ? <> '' THEN ? ELSE primary_domain END,
 			currency = CASE WHEN ? <> '' THEN ? ELSE currency END,
-			updated_at = ? WHERE id = ?`),
+			updated_at = ? WHERE id = ? RETURNING status`),
 			details.Name, details.Name, domain, domain, currency, currency, tx.db.now(), id)
-		return mustAffect(res, err, "shop %d not found", id)
+		if err != nil {
+			return notFound(err, "shop %d not found", id)
+		}
+		if strings.TrimSpace(details.OwnerEmail) == "" || status != stockbell.ShopInstalled {
+			return nil
+		}
+		return grantShopUser(ctx, tx, stockbell.ShopUser{ShopID: id, UserID: stockbell.ShopOwnerUserID, Email: details.OwnerEmail, Owner: true})
 	})
 }
 

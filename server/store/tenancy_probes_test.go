@@ -615,7 +615,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		}
 	},
 	"UpdateShopDetails": func(t *testing.T, db *store.DB, fx *tenancy) {
-		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again"}))
+		must(t, db.UpdateShopDetails(ctx, fx.a.ID, stockbell.ShopDetails{Name: "A again", OwnerEmail: "owner-a@example.com"}))
 	},
 }
 

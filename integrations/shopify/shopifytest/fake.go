@@ -78,12 +78,13 @@ type pendingCode struct{ shop, scope string }
 // Shop is one fake shop's state.
 type Shop struct {
 	Domain string
-	// Name, PrimaryDomain and Currency answer the Admin API's shop query
-	// (Currency is its currencyCode; USD when not set, as the field is
-	// never null).
+	// Name, PrimaryDomain, Currency and Email answer the Admin API's shop
+	// query (Currency is its currencyCode; USD when not set, and Email
+	// owner@ the shop's domain, as neither field is ever null).
 	Name          string
 	PrimaryDomain string
 	Currency      string
+	Email         string
 	Token         string
 	Scope         string
 	// TokenExpiresAt is when Token expires by the fake's clock; zero for

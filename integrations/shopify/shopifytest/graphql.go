@@ -394,11 +394,19 @@ func setAppMetafields(s *Shop, vars map[string]any) map[string]any {
 }
 
 // shopDetails answers the shop fields of a query: name, primaryDomain and,
-// when asked, currencyCode (a CurrencyCode enum value such as "EUR").
+// when asked, currencyCode (a CurrencyCode enum value such as "EUR") and
+// email (the owner's address, a String! as Shopify's).
 func shopDetails(s *Shop, q string) map[string]any {
 	shop := map[string]any{"name": s.Name, "primaryDomain": map[string]any{"host": s.PrimaryDomain}}
 	if strings.Contains(q, "currencyCode") {
 		shop["currencyCode"] = cmp.Or(s.Currency, "USD")
 	}
+	if shopEmailField.MatchString(q) {
+		shop["email"] = cmp.Or(s.Email, "owner@"+s.Domain)
+	}
 	return shop
 }
+
+// shopEmailField finds the shop's own email among the query's fields
+// (contactEmail is another).
+var shopEmailField = regexp.MustCompile(`\bemail\b`)
