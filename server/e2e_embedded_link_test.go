@@ -78,25 +78,31 @@ func wantReportsOfTheWeek(t *testing.T, what string, a answer) {
 // Shopify install, the email telling the shop's admin users that an
 // endpoint was disabled reaches the shop's owner at the shop's email, the
 // address Shopify writes to the owner at, which the install's jobs read;
-// its link, followed as Shopify opens it (the fake plays the Shopify
-// admin), shows the shop's Webhooks page in the embedded admin, where the
-// endpoint is enabled again.
+// another installed shop's owner is not sent it. Its link, followed as
+// Shopify opens it (the fake plays the Shopify admin), shows the shop's
+// Webhooks page in the embedded admin, where the endpoint is enabled again.
 func TestDisabledEndpointEmailLinkOpensWebhooksInTheShopifyAdmin(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
-	owner := "owner@e2e-bells.example"
+	owner, otherDomain := "owner@e2e-bells.example", "other-bells.myshopify.com"
 	fake.Do(e2eShop, func(s *shopifytest.Shop) { s.Email = owner })
+	fake.Do(otherDomain, func(s *shopifytest.Shop) { s.Email = "owner@other-bells.example" })
 	installShop(t, m, fake)
+	installShopNamed(t, m, fake, otherDomain)
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
 	noErr(t, err)
-	eventually(t, m, "the shop's email stored as its owner's", func() bool {
-		emails, err := m.DB.FindAdminEmails(context.Background(), shop.ID)
-		noErr(t, err)
-		return len(emails) > 0
-	})
+	other, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, otherDomain)
+	noErr(t, err)
+	for _, s := range []*stockbell.Shop{shop, other} {
+		eventually(t, m, s.Domain+"'s email stored as its owner's", func() bool {
+			emails, err := m.DB.FindAdminEmails(context.Background(), s.ID)
+			noErr(t, err)
+			return len(emails) > 0
+		})
+	}
 	endpoint := "https://hooks.example/e2e-bells"
 	link := disabledEndpointLink(t, m, shop, endpoint)
 	if to := disabledEndpointRecipients(t, m, shop, endpoint); !slices.Equal(to, []string{owner}) {
-		t.Errorf("the email went to %q, want the shop's owner %s", to, owner)
+		t.Errorf("the email went to %q, want the shop's owner %s alone", to, owner)
 	}
 	if want := "https://admin.shopify.com/store/e2e-bells/apps/" + fake.APIKey + "/admin/webhooks"; link != want {
 		t.Fatalf("the email links to %s, want %s", link, want)

@@ -55,9 +55,14 @@ func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 // admin's dashboard, following every redirect with one browser's cookies,
 // and returns that browser, signed in to the shop's admin.
 func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) *http.Client {
+	return installShopNamed(t, m, fake, e2eShop)
+}
+
+// installShopNamed installs the shop of that domain as installShop does.
+func installShopNamed(t *testing.T, m *Main, fake *shopifytest.Fake, domain string) *http.Client {
 	jar, _ := cookiejar.New(nil)
 	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
-	resp, err := browser.Get(m.URL() + "/auth/shopify?" + fake.SignedQuery(e2eShop, url.Values{}).Encode())
+	resp, err := browser.Get(m.URL() + "/auth/shopify?" + fake.SignedQuery(domain, url.Values{}).Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +70,7 @@ func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) *http.Client {
 	resp.Body.Close()
 	// The merchant who approved the install lands signed in on the admin's dashboard.
 	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin" || !strings.Contains(string(body), "Dashboard") ||
-		!strings.Contains(string(body), e2eShop) {
+		!strings.Contains(string(body), domain) {
 		t.Fatalf("install ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
 	}
 	return browser
