@@ -86,7 +86,9 @@ func StoreHash(domain string) string { return strings.TrimPrefix(domain, "stores
 var storeHashPattern = regexp.MustCompile(`^[a-z0-9]{1,32}$`)
 
 // ShopUser is a person with access to a shop's admin through its platform
-// (a BigCommerce store's owner or a user the owner granted the app to).
+// (a BigCommerce store's owner or a user the owner granted the app to), or
+// a shop's owner known by the address its platform writes to them at
+// (a Shopify shop's email: ShopOwnerUserID).
 type ShopUser struct {
 	ShopID int64 `db:"shop_id" json:"shop_id"`
 	// UserID is the platform's user id.
