@@ -39,21 +39,21 @@ export interface Result {
   error?: APIError;
 }
 
-/** post sends the subscription (or a click) and decodes the answer. */
-export async function post(url: string, body: Subscription | Click): Promise<Result> {
-  let res: Response;
-  try {
-    res = await fetch(url, {
-      method: "POST",
-      headers: { "Content-Type": "text/plain" },
-      body: JSON.stringify(body),
-    });
-  } catch {
-    return { status: 0, error: { code: "network", message: "" } };
-  }
-  const data = await res.json().catch(() => ({}));
-  if (res.ok) return { status: res.status, subscription: data.subscription };
-  return { status: res.status, error: data.error || { code: "http", message: "" } };
+/**
+ * post sends the subscription (or a click) and decodes the answer: the
+ * status with the answer's subscription, or its error (a network failure
+ * has status 0).
+ */
+export function post(url: string, body: Subscription | Click): Promise<Result> {
+  return fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "text/plain" },
+    body: JSON.stringify(body),
+  }).then(
+    (res) => res.json().catch(() => ({})).then((data): Result =>
+      res.ok ? { status: res.status, subscription: data.subscription } : { status: res.status, error: data.error || { code: "http", message: "" } }),
+    () => ({ status: 0, error: { code: "network", message: "" } }),
+  );
 }
 
 /**

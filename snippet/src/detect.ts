@@ -48,7 +48,7 @@ interface Product {
 
 /** shopifyHandle returns the product handle of a Shopify product page, or "". */
 export function shopifyHandle(): string {
-  return (window.Shopify && (/\/products\/([^/?#.]+)/.exec(location.pathname) || [])[1]) || "";
+  return (window.Shopify && /\/products\/([^/?#.]+)/.exec(location.pathname)?.[1]) || "";
 }
 
 /** param is a parameter of the page's address, "" when absent. */
