@@ -9,7 +9,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/web"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -25,14 +29,12 @@ func clickReported(t *testing.T, ctx context.Context) int {
 	return browsertest.Eval[int](t, ctx, report+`.responseStatus`)
 }
 
-// TestEmailClickCountedWhereTheShopperLandsInChromium: a shopper follows
-// the demo alert email's link straight to the product page (no short
-// link); the snippet there reports the click, and Reports counts one. A
-// reload counts nothing more, a forged click id is refused, and the
-// click id reported under another shop is refused and counts nothing.
-func TestEmailClickCountedWhereTheShopperLandsInChromium(t *testing.T) {
-	m := startServer(t, testEnv(t, nil))
-	ctx := browsertest.NewWithin(t, 3*time.Minute)
+// alertEmailLink queues a shopper for the demo shop's size M, restocks it
+// from the demo admin, and returns the shop and the product link of the
+// alert email the outbox then holds: straight to the product page (no
+// short link), with its click id.
+func alertEmailLink(t *testing.T, ctx context.Context, m *Main) (*stockbell.Shop, *url.URL) {
+	t.Helper()
 	shop, sizeM := demoSizeM(t, m)
 	if _, _, err := m.DB.CreateSubscription(context.Background(), stockbell.SubscriptionCreate{ShopID: shop.ID, VariantID: sizeM.ID,
 		Email: "lands@example.com", Channels: stockbell.Channels{stockbell.ChannelEmail}, Source: "test"}); err != nil {
@@ -53,6 +55,19 @@ func TestEmailClickCountedWhereTheShopperLandsInChromium(t *testing.T) {
 	if err != nil || target.Query().Get("sb_click") == "" || strings.Contains(link, "/r/") {
 		t.Fatalf("the email's product link %q carries no click id, or goes through a short link", link)
 	}
+	return shop, target
+}
+
+// TestEmailClickCountedWhereTheShopperLandsInChromium: a shopper follows
+// the demo alert email's link straight to the product page (no short
+// link); the snippet there reports the click, and Reports counts one. A
+// reload counts nothing more, a forged click id is refused, and the
+// click id reported under another shop is refused and counts nothing.
+func TestEmailClickCountedWhereTheShopperLandsInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, 3*time.Minute)
+	shop, target := alertEmailLink(t, ctx, m)
+	link := target.String()
 
 	browse(t, ctx, link, "[data-stockbell-variant]")
 	if status := clickReported(t, ctx); status != http.StatusCreated {
@@ -96,4 +111,73 @@ func TestEmailClickCountedWhereTheShopperLandsInChromium(t *testing.T) {
 			t.Errorf("shop %d has %d clicks stored (%v)", id, n, err)
 		}
 	}
+}
+
+// TestEmailClickCountedWhenTheShopperLeavesAtOnceInChromium: a shopper
+// follows the alert email's link and leaves the product page at once,
+// before the snippet's click report has reached the server; the click is
+// counted all the same, as the report outlives its page (fetch's
+// keepalive), where a plain request is cancelled with it. The tab's own
+// request interception holds the report until the page has gone, so that
+// it is still on its way then, however fast the loopback server would
+// have answered. The page is one the browser does not keep in its
+// back/forward cache (it listens for unload, as theme and tracking scripts
+// do), so leaving it ends it, as closing its tab would: Chromium keeps a
+// cached page's requests running, and would count the click either way.
+func TestEmailClickCountedWhenTheShopperLeavesAtOnceInChromium(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, 3*time.Minute)
+	shop, target := alertEmailLink(t, ctx, m)
+	held := holdRequests(t, ctx, "*"+web.ClicksPath)
+
+	browsertest.Do(t, ctx, chromedp.Navigate(target.String()))
+	var report fetch.RequestID
+	select {
+	case report = <-held:
+	case <-time.After(serverWait):
+		t.Fatal("the landing page sent no click report")
+	}
+	clicks := func() int {
+		n, err := m.DB.CountClicks(context.Background(), stockbell.ClickFilter{ShopID: &shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := clicks(); n != 0 {
+		t.Fatalf("%d clicks counted while the report was held", n)
+	}
+	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`addEventListener("unload", () => {})`))
+	browse(t, ctx, m.URL()+"/", "h1") // the shopper leaves
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		// A request cancelled with its page is no longer held: there is nothing to let go.
+		if _, err := cdp.Call(ctx, tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: report}); err != nil {
+			t.Logf("the click report went with its page: %v", err)
+		}
+		return nil
+	}))
+	eventually(t, m, "the click of the page left at once to be counted", func() bool { return clicks() == 1 })
+}
+
+// holdRequests has the tab hold every request to a URL matching pattern
+// (Chromium's request interception, before the request is sent) and
+// reports each held request's id, for the test to let go with
+// Fetch.continueRequest.
+func holdRequests(t *testing.T, ctx context.Context, pattern string) <-chan fetch.RequestID {
+	t.Helper()
+	held := make(chan fetch.RequestID, 8)
+	paused := chromedp.Events(ctx, fetch.RequestPaused)
+	go func() {
+		for ev, err := range paused {
+			if err != nil {
+				return
+			}
+			held <- ev.RequestID
+		}
+	}()
+	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
+		return err
+	}))
+	return held
 }

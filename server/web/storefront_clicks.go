@@ -27,8 +27,9 @@ type LandingClicks interface {
 	Land(ctx context.Context, shopID int64, code string) (bool, error)
 }
 
-// clickRequest is the JSON the snippet sends (navigator.sendBeacon, a
-// text/plain body): the shop's key and the click id from the page's address.
+// clickRequest is the JSON the snippet sends (a text/plain body, by fetch
+// with keepalive, so that it arrives when the shopper leaves at once): the
+// shop's key and the click id from the page's address.
 type clickRequest struct {
 	Shop string `json:"shop"`
 	Code string `json:"code"`

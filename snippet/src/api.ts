@@ -49,6 +49,11 @@ export function post(url: string, body: Subscription | Click): Promise<Result> {
     method: "POST",
     headers: { "Content-Type": "text/plain" },
     body: JSON.stringify(body),
+    // The request outlives its page: a shopper who leaves at once (the
+    // page an alert's link opened, a tab closed after subscribing) still
+    // has the click or the subscription delivered. A beacon would too, but its
+    // answer cannot be read.
+    keepalive: true,
   }).then(
     (res) => res.json().catch(() => ({})).then((data): Result =>
       res.ok ? { status: res.status, subscription: data.subscription } : { status: res.status, error: data.error || { code: "http", message: "" } }),
