@@ -127,5 +127,5 @@ func findAPIKey(env *cliEnv, db *store.DB, shop *stockbell.Shop, id int64) (*sto
 			return k, nil
 		}
 	}
-	return nil, fmt.Errorf("shop %s has no API key %d (see: stockbell apikey list --shop %s)", shop.Domain, id, shop.Domain)
+	return nil, fmt.Errorf("shop %s has no API key %d (see: %s)", shop.Domain, id, commandAsRun("apikey list --shop "+shop.Domain))
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -297,4 +299,35 @@ func runMigrate(env *cliEnv, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "database migrated (%s, schema version %d)\n", conn.Dialect, version)
 	return nil
+}
+
+// commandAsRun is an operator command as the operator would type it here,
+// for the hints an error gives ("see: stockbell shop list").
+func commandAsRun(args string) string { return programAsRun(os.Args[0]) + " " + args }
+
+// programAsRun is the program of the command line that started arg0 (the
+// process's os.Args[0]): the binary by the path the operator typed, or
+// `go run ./server` for the executable go run builds and starts from a
+// go-build directory in its temporary directory, which no one could run
+// again once go run is done.
+func programAsRun(arg0 string) string {
+	switch {
+	case arg0 == "":
+		return "stockbell"
+	case builtByGo(arg0):
+		return "go run ./server"
+	}
+	return arg0
+}
+
+// builtByGo reports whether path lies in one of the go-buildNNN
+// directories the go command builds in.
+func builtByGo(path string) bool {
+	for _, dir := range strings.Split(filepath.ToSlash(filepath.Dir(path)), "/") {
+		digits, ok := strings.CutPrefix(dir, "go-build")
+		if ok && digits != "" && strings.Trim(digits, "0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }

@@ -198,7 +198,7 @@ func runFeedSync(env *cliEnv, args []string) error {
 		}
 		report, err := in.SyncFeed(env.ctx, shop.ID)
 		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-			return fmt.Errorf("shop %s has no catalog feed (connect one with: stockbell shop add --platform feed)", shop.Domain)
+			return fmt.Errorf("shop %s has no catalog feed (connect one with: %s)", shop.Domain, commandAsRun("shop add --platform feed"))
 		} else if err != nil {
 			return err
 		}

@@ -47,7 +47,7 @@ func withStore(env *cliEnv, fn func(db *store.DB) error) error {
 // missingDatabase is the error of an operator command run where the
 // server's database is not: what is missing, and the settings to check.
 func missingDatabase(what string) error {
-	return &configError{"STOCKBELL_DATABASE_URL", what + ": set STOCKBELL_DATABASE_URL (or STOCKBELL_DATA_DIR) to the server's database, or create one with `stockbell migrate`"}
+	return &configError{"STOCKBELL_DATABASE_URL", what + ": set STOCKBELL_DATABASE_URL (or STOCKBELL_DATA_DIR) to the server's database, or create one with `" + commandAsRun("migrate") + "`"}
 }
 
 // checkDatabaseFile is missingDatabase for a SQLite URL whose file does

@@ -110,7 +110,7 @@ func TestBinaryCallsItselfStockbell(t *testing.T) {
 	if code, _, stderr := run(t, getenv, "migrate"); code != 0 {
 		t.Fatal(stderr)
 	}
-	if _, _, stderr := run(t, getenv, "settings", "get", "--shop", "nowhere.example.com"); !strings.Contains(stderr, "stockbell shop list") {
+	if _, _, stderr := run(t, getenv, "settings", "get", "--shop", "nowhere.example.com"); !strings.Contains(stderr, commandAsRun("shop list")) {
 		t.Errorf("unknown shop: %q", stderr)
 	}
 }

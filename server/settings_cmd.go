@@ -123,7 +123,7 @@ func describe(err error, shopKey string) error {
 	case "":
 		return nil
 	case stockbell.ENOTFOUND:
-		return fmt.Errorf("no shop %q (see: stockbell shop list)", shopKey)
+		return fmt.Errorf("no shop %q (see: %s)", shopKey, commandAsRun("shop list"))
 	case stockbell.EINVALID:
 		if field := stockbell.ErrorField(err); field != "" {
 			return fmt.Errorf("--%s: %s", flagName(field), stockbell.ErrorMessage(err))
