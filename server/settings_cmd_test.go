@@ -10,6 +10,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 // TestSettingsGetAlignsValues: every value `settings get` prints starts in
@@ -123,5 +124,19 @@ func TestSettingsSetQuietHours(t *testing.T) {
 	code, stdout, _ = run(t, getenv, "settings", "set", "--shop", "bells.myshopify.com", "--quiet-hours")
 	if got := oneSpaced(stdout); code != 0 || !strings.Contains(got, "quiet-hours: on (22:30 to 08:00)") {
 		t.Errorf("turning quiet hours on printed %q", got)
+	}
+}
+
+// TestSettingsPageFlagsAreTheCommands: each flag the admin's settings page
+// lists in its terminal command is one `settings set` takes, written as
+// the command's synopsis writes it.
+func TestSettingsPageFlagsAreTheCommands(t *testing.T) {
+	_, help, _ := run(t, testEnv(t, nil), "settings", "set", "--help")
+	for _, flag := range web.SettingsPageFlags {
+		name, _, _ := strings.Cut(strings.TrimPrefix(flag, "--"), " ")
+		name, _, _ = strings.Cut(name, "[")
+		if !strings.Contains(settingsSetSynopsis, "["+flag+"]") || !strings.Contains(help, "\n  -"+name+"\n") && !strings.Contains(help, "\n  -"+name+" ") {
+			t.Errorf("the settings page lists %s, which settings set does not take so:\n%s", flag, help)
+		}
 	}
 }

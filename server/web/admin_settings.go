@@ -39,6 +39,19 @@ type settingsForm struct {
 	InviteEmail, InviteError string
 }
 
+// SettingsPageFlags are the `stockbell settings set` flags of every
+// setting the settings page sets (email double opt-in has none), in the
+// page's order, each with its value as the command's synopsis writes it:
+// the terminal command under the form lists them. The command's test
+// checks each is one of its flags.
+var SettingsPageFlags = []string{"--min-inventory N", "--per-unit N", "--wait DURATION",
+	"--quiet-hours[=false]", "--quiet-hours-start HH:MM", "--quiet-hours-end HH:MM", "--time-zone ZONE"}
+
+// settingsPageCommand is `settings set` with every flag of the page.
+func settingsPageCommand(domain string) string {
+	return "settings set --shop " + domain + " " + strings.Join(SettingsPageFlags, " ")
+}
+
 // settingsPage shows (GET) and changes (POST) the shop's restock rules.
 // A post is validated exactly as `stockbell settings set` is (the domain's
 // RestockSettings.Validate through UpdateSettings), and a refused one

@@ -109,7 +109,8 @@ var templateFuncs = template.FuncMap{
 	// excerpt is the start of a text, to tell it from others in a list.
 	"excerpt": excerpt,
 	// words keeps each word of a command whole when it wraps.
-	"words": unbrokenWords,
+	"words":           unbrokenWords,
+	"settingsCommand": settingsPageCommand,
 	// signInLinkLifetime is how long a one-time sign-in link works, in
 	// words ("15 minutes"), so the pages cannot drift from SignInLinkTTL.
 	"signInLinkLifetime": func() string { return stockbell.DurationWords(stockbell.SignInLinkTTL) },
