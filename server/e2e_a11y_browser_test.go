@@ -336,7 +336,8 @@ func TestAdminMainLoopByKeyboardInChromium(t *testing.T) {
 // TestQuietHoursTimesSayWhoseTimeTheyAre: the Settings page's quiet hours
 // start and end are each read with the hint under the checkbox above them,
 // which says whose time they are (the recipient's), as every other field
-// of the page is read with its own hint.
+// of the page is read with its own hint, then with the time saved, 24-hour
+// whatever the browser's locale shows in the field.
 func TestQuietHoursTimesSayWhoseTimeTheyAre(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.NewWithin(t, firstRunBudget)
@@ -350,9 +351,10 @@ func TestQuietHoursTimesSayWhoseTimeTheyAre(t *testing.T) {
 			described[n.Name] = n.Description
 		}
 	}
-	for _, name := range []string{"Quiet hours start", "Quiet hours end"} {
-		if !strings.Contains(described[name], "recipient's local time") || described[name] != hint {
-			t.Errorf("%s is described as %q, want the quiet hours hint %q", name, described[name], hint)
+	for name, saved := range map[string]string{"Quiet hours start": "21:00", "Quiet hours end": "09:00"} {
+		want := hint + " Saved: " + saved + " (24-hour clock)."
+		if !strings.Contains(described[name], "recipient's local time") || described[name] != want {
+			t.Errorf("%s is described as %q, want the quiet hours hint and the saved time, %q", name, described[name], want)
 		}
 	}
 }

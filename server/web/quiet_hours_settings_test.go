@@ -1,8 +1,10 @@
 package web_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -95,4 +97,36 @@ func TestAPISettingsQuietHours(t *testing.T) {
 			t.Fatalf("stored %+v, want quiet hours off 20:00–08:00", got)
 		}
 	})
+}
+
+// TestQuietHoursFieldsShowTheSavedTime: a time field shows its time as
+// the browser's locale writes it (09:00 PM in en-US), so the hint each
+// field is described by gives the saved time as the server keeps it,
+// 24-hour, which no locale changes; the other shop's times are not shown.
+func TestQuietHoursFieldsShowTheSavedTime(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shop := mustShop(t, db, "bells.example")
+		other := mustShop(t, db, "other.example")
+		setQuietHours(t, db, shop, "22:30", "07:15")
+		setQuietHours(t, db, other, "20:45", "06:10")
+		page := f.signIn(t, shop).get("/admin/settings")
+		for field, saved := range map[string]string{"quiet_hours_start": "22:30", "quiet_hours_end": "07:15"} {
+			hint := regexp.MustCompile(`<span class="hint" id="` + field + `-hint">([^<]*)</span>`).FindStringSubmatch(page.Body)
+			described := regexp.MustCompile(`name="` + field + `"[^>]*aria-describedby="[^"]*\b` + field + `-hint\b`).MatchString(page.Body)
+			if hint == nil || !strings.Contains(hint[1], "Saved: "+saved+" (24-hour clock)") || !described {
+				t.Errorf("%s: no hint with the saved time %s describing the field:\n%.5000s", field, saved, page.Body)
+			}
+		}
+		if strings.Contains(page.Body, "20:45") || strings.Contains(page.Body, "06:10") {
+			t.Errorf("the other shop's quiet hours are shown")
+		}
+	})
+}
+
+func setQuietHours(t *testing.T, db *store.DB, shop *stockbell.Shop, start, end string) {
+	t.Helper()
+	if _, err := db.UpdateSettings(context.Background(), shop.ID, stockbell.SettingsUpdate{QuietHoursStart: &start, QuietHoursEnd: &end}); err != nil {
+		t.Fatal(err)
+	}
 }
