@@ -35,6 +35,17 @@ type actionQuestion struct {
 	Back   string
 	// BackLabel names the page Back leads to ("Keep the batch").
 	BackLabel string
+	// KeepAction, when set, makes No a button that posts the form's
+	// fields back to Back with this action instead of theirs, so that a
+	// page whose form holds unsaved edits (the Flow page's messages)
+	// shows them again as typed; without it, No is a link.
+	KeepAction string
+}
+
+// Kept are the fields the No button posts back: the form's own, but its
+// action, which KeepAction replaces.
+func (q actionQuestion) Kept() []postedField {
+	return slices.DeleteFunc(slices.Clone(q.Fields), func(f postedField) bool { return f.Name == "action" })
 }
 
 // postedField is one value of the form as it was posted.

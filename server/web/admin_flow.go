@@ -25,8 +25,9 @@ type flowData struct {
 }
 
 // flowPage shows the flow (GET) and handles its form (POST): save, add or
-// remove a message, start again from a library template, send a test, or
-// approve or discard a held batch.
+// remove a message, start again from a library template, send a test,
+// approve or discard a held batch, or show the form again as typed (the
+// No of the question asked before a discard).
 func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
 	saved, err := a.Flows.FindFlow(r.Context(), s.ShopID)
 	if err != nil {
@@ -46,6 +47,10 @@ func (a *Admin) flowPage(w http.ResponseWriter, r *http.Request, s *AdminSession
 	action := r.PostFormValue("action")
 	if id, approve, ok := heldBatchChoice(action); ok {
 		a.decideOnFlowPage(w, r, s, saved, id, approve)
+		return
+	}
+	if action == keepEditingAction {
+		a.renderFlow(w, r, s, http.StatusOK, typedFlowForm(r, saved))
 		return
 	}
 	if name, ok := strings.CutPrefix(action, "template_"); ok {

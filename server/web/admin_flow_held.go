@@ -41,9 +41,7 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 	if !approve && a.askedBeforeDiscarding(w, r, s, id, "/admin/flow") {
 		return
 	}
-	typed, _ := parseFlowForm(r.PostForm, saved) // shown as typed, not saved: nothing to refuse
-	form := newFlowForm(typed)
-	form.keepTyped(r.PostForm, samePlace)
+	form := typedFlowForm(r, saved)
 	notice, earlier, err := a.decideHeldBatch(r.Context(), s, id, approve)
 	switch {
 	case err == nil && earlier != nil:
@@ -57,6 +55,20 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 		return
 	}
 	a.renderFlow(w, r, s, http.StatusOK, form)
+}
+
+// keepEditingAction is the Flow form's action that shows it again as
+// posted, unsaved: the No of the question asked before a discard, which
+// brings back the messages typed before Discard was pressed.
+const keepEditingAction = "keep_editing"
+
+// typedFlowForm is the Flow form as posted, not saved: shown as typed,
+// with nothing to refuse.
+func typedFlowForm(r *http.Request, saved *stockbell.Flow) *flowForm {
+	typed, _ := parseFlowForm(r.PostForm, saved)
+	form := newFlowForm(typed)
+	form.keepTyped(r.PostForm, samePlace)
+	return form
 }
 
 // askedBeforeDiscarding asks the merchant to confirm the discard of one
@@ -77,10 +89,14 @@ func (a *Admin) askedBeforeDiscarding(w http.ResponseWriter, r *http.Request, s 
 	if i < 0 {
 		return false
 	}
-	a.askFirst(w, r, s, "Discard these messages?", actionQuestion{
+	q := actionQuestion{
 		Question: "Discard these " + strconv.Itoa(held[i].Held) + " messages?", Detail: "They will never be sent.",
 		Yes: "Yes, discard them", Action: action, Back: "/admin/flow", BackLabel: "No, back to the Flow page",
-	})
+	}
+	if action == "/admin/flow" { // asked from the Flow form: No brings its unsaved edits back
+		q.KeepAction = keepEditingAction
+	}
+	a.askFirst(w, r, s, "Discard these messages?", q)
 	return true
 }
 
