@@ -239,6 +239,9 @@ type ConfirmationPage struct {
 	// ConsentText is the request the shopper is confirming, as it was sent.
 	ConsentText string
 	Confirmed   bool
+	// InStock says the variant can be bought now (Variant.Purchasable):
+	// the alert confirmed then waits for no restock.
+	InStock bool
 	// Closed says why the channel can no longer be confirmed (see
 	// ConfirmationClosed); confirming it does nothing. A channel confirmed
 	// already is closed only when its subscription was removed, or

@@ -161,7 +161,7 @@ func pageOf(req *stockbell.ConfirmationRequest) *stockbell.ConfirmationPage {
 	}
 	return &stockbell.ConfirmationPage{Language: Language(req.Subscription.Locale), Shop: shopName(&req.Shop),
 		Product: itemName(&req.Variant), Channel: conf.Channel, Contact: conf.Recipient,
-		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil, Closed: closed}
+		ConsentText: conf.ConsentText, Confirmed: conf.ConfirmedAt != nil, Closed: closed, InStock: req.Variant.Purchasable()}
 }
 
 func (c *Confirmations) logger() *slog.Logger {

@@ -168,10 +168,21 @@ type confirmPage struct {
 // DoneTitle replaces Title once the alert is confirmed, Closed's title
 // once it can no longer be confirmed, InvalidTitle for a link that is not
 // valid or has expired, whose page also says how to get a new one (Renew).
+// Done says the alert waits for the item to be back in stock; DoneInStock
+// replaces it when the item is in stock already, formatted as Done is
+// with the shop and the product (%[1]s and %[2]s).
 type confirmText struct {
 	Title, For, Button, Done, Invalid, Error, DoneTitle string
 	Closed                                              map[stockbell.ConfirmationClosure]closedText
-	InvalidTitle, Renew                                 string
+	InvalidTitle, Renew, DoneInStock                    string
+}
+
+// Done is the page's sentence once the alert is confirmed.
+func (p confirmPage) Done() string {
+	if p.Page.InStock {
+		return fmt.Sprintf(p.T.DoneInStock, p.Page.Shop, p.Page.Product)
+	}
+	return fmt.Sprintf(p.T.Done, p.Page.Shop, p.Page.Product)
 }
 
 // closedText says why a confirmation can no longer be given: its Text is
@@ -193,7 +204,8 @@ var confirmTexts = map[string]confirmText{
 			stockbell.ClosedShopUninstalled: {"Nothing to confirm", "%[1]s no longer sends back-in-stock alerts: there is nothing to confirm."},
 		},
 		"Link not valid",
-		"To get a new link, sign up again for the alert on the shop's website: a new confirmation is sent to you."},
+		"To get a new link, sign up again for the alert on the shop's website: a new confirmation is sent to you.",
+		"Confirmed. %[2]s is already back in stock: you can buy it from %[1]s now, without waiting for your alert."},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -209,7 +221,8 @@ var confirmTexts = map[string]confirmText{
 				"%[1]s n'envoie plus d'alertes de retour en stock : il n'y a rien à confirmer."},
 		},
 		"Lien non valide",
-		"Pour recevoir un nouveau lien, inscrivez-vous de nouveau à l'alerte sur le site de la boutique : une nouvelle confirmation vous sera envoyée."},
+		"Pour recevoir un nouveau lien, inscrivez-vous de nouveau à l'alerte sur le site de la boutique : une nouvelle confirmation vous sera envoyée.",
+		"C'est confirmé. %[2]s est déjà de nouveau en stock : vous pouvez l'acheter chez %[1]s dès maintenant, sans attendre votre alerte."},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -225,7 +238,8 @@ var confirmTexts = map[string]confirmText{
 				"%[1]s versendet keine Verfügbarkeitsbenachrichtigungen mehr: Es gibt nichts zu bestätigen."},
 		},
 		"Link ungültig",
-		"Um einen neuen Link zu erhalten, melden Sie sich auf der Website des Shops erneut an: Sie erhalten eine neue Bestätigung."},
+		"Um einen neuen Link zu erhalten, melden Sie sich auf der Website des Shops erneut an: Sie erhalten eine neue Bestätigung.",
+		"Bestätigt. %[2]s ist bereits wieder vorrätig: Sie können den Artikel jetzt bei %[1]s kaufen, ohne auf Ihre Benachrichtigung zu warten."},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -241,7 +255,8 @@ var confirmTexts = map[string]confirmText{
 				"%[1]s ya no envía avisos de disponibilidad: no hay nada que confirmar."},
 		},
 		"Enlace no válido",
-		"Para recibir un enlace nuevo, vuelve a suscribirte a la alerta en la web de la tienda: te enviaremos una nueva confirmación."},
+		"Para recibir un enlace nuevo, vuelve a suscribirte a la alerta en la web de la tienda: te enviaremos una nueva confirmación.",
+		"Confirmado. %[2]s ya vuelve a estar disponible: puedes comprar en %[1]s ahora mismo, sin esperar tu aviso."},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
@@ -260,7 +275,7 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 {{- else if .Page.Closed}}
 <p role="status">{{sprintf .Closed.Text .Page.Shop .Page.Product .Page.Contact}}</p>
 {{- else if .Page.Confirmed}}
-<p class="done" role="status" tabindex="-1" autofocus>{{sprintf .T.Done .Page.Shop .Page.Product}}</p>
+<p class="done" role="status" tabindex="-1" autofocus>{{.Done}}</p>
 {{- else}}
 <p>{{.Page.ConsentText}}</p>
 <p class="muted">{{sprintf .T.For .Page.Contact}}</p>

@@ -81,9 +81,17 @@ func newOptin(t *testing.T, db *store.DB) *optinFixture {
 // its confirmation and returns the subscription and the link in the text.
 func (fx *optinFixture) subscribeAndAsk(t *testing.T, phone string) (*stockbell.Subscription, string) {
 	t.Helper()
+	return fx.subscribeToAndAsk(t, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID, Phone: phone})
+}
+
+// subscribeToAndAsk is subscribeAndAsk for the subscription create
+// describes (its shop, variant, phone and locale).
+func (fx *optinFixture) subscribeToAndAsk(t *testing.T, create stockbell.SubscriptionCreate) (*stockbell.Subscription, string) {
+	t.Helper()
 	ctx := context.Background()
-	sub, _, err := fx.db.CreateSubscription(ctx, stockbell.SubscriptionCreate{ShopID: fx.shop.ID, VariantID: fx.variant.ID,
-		Phone: phone, Channels: stockbell.Channels{stockbell.ChannelSMS}, SMSConsent: true})
+	phone := create.Phone
+	create.Channels, create.SMSConsent = stockbell.Channels{stockbell.ChannelSMS}, true
+	sub, _, err := fx.db.CreateSubscription(ctx, create)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -94,12 +102,12 @@ func (fx *optinFixture) subscribeAndAsk(t *testing.T, phone string) (*stockbell.
 	if err := fx.db.DB.GetContext(ctx, &id, fx.db.DB.Rebind(`SELECT id FROM confirmations WHERE subscription_id = ?`), sub.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ShopID: fx.shop.ID, ConfirmationID: id}); err != nil {
+	if err := fx.confirm.HandleSendConfirmation(ctx, stockbell.SendConfirmationJob{ShopID: create.ShopID, ConfirmationID: id}); err != nil {
 		t.Fatal(err)
 	}
 	last := fx.sender.sent[len(fx.sender.sent)-1]
 	link := regexp.MustCompile(`http://\S+/confirm/[A-Za-z0-9_-]+`).FindString(last.Text)
-	if last.To != phone || last.Channel != stockbell.ChannelSMS || link == "" || !strings.Contains(last.Text, "Reply YES") {
+	if last.To != phone || last.Channel != stockbell.ChannelSMS || link == "" || create.Locale == "" && !strings.Contains(last.Text, "Reply YES") {
 		t.Fatalf("confirmation text = %+v", last)
 	}
 	return sub, link
