@@ -53,15 +53,7 @@ func newOptin(t *testing.T, db *store.DB) *optinFixture {
 	fx := &optinFixture{db: db, clock: storetest.NewClock(time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)), sender: &capturingSender{}}
 	db.Clock = fx.clock
 	fx.shop = storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
-	_, err := db.UpsertProduct(context.Background(), stockbell.ProductUpsert{ShopID: fx.shop.ID, PlatformID: "9001", Title: "Bell", Published: true,
-		Variants: []stockbell.VariantUpsert{{PlatformID: "111", Title: "Small", InventoryPolicy: stockbell.InventoryDeny, Tracked: true,
-			Levels: []stockbell.LocationLevel{{LocationID: "1", Available: 0}}}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if fx.variant, err = db.FindVariant(context.Background(), fx.shop.ID, "111"); err != nil {
-		t.Fatal(err)
-	}
+	fx.variant = soldOutBell(t, db, fx.shop)
 	server := web.NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), db)
 	ts := httptest.NewUnstartedServer(nil)
 	t.Cleanup(ts.Close)
