@@ -24,7 +24,8 @@ func newDatabaseName() string {
 // A process can end with drops still pending (the last tests'); those
 // databases are dropped as stale by a later test process. At most
 // maxPendingDrops wait: a cleanup that finds that many drops its database
-// itself, so a process never leaves more behind.
+// itself, so a process leaves at most those behind, and the one the
+// goroutine was dropping when the process ended.
 const maxPendingDrops = 2
 
 type pendingDrop struct{ base, name string }
