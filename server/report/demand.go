@@ -33,9 +33,10 @@ type ConversionRate struct {
 	// FromHistory says whether Rate is the shop's own (MinNotifiedForRate
 	// or more notified) or the default.
 	FromHistory bool `json:"from_history"`
-	// OrdersCounted says whether the shop's platform hands Stockbell its
-	// orders (stockbell.Platform.SendsOrders). Without them no notified
-	// shopper is ever seen to buy, so the rate stays the default.
+	// OrdersCounted says whether Stockbell receives the shop's orders
+	// (stockbell.Shop.SendsOrders: its platform sends them and, on Shopify,
+	// the shop granted read_orders). Without them no notified shopper is
+	// ever seen to buy, so the rate stays the default.
 	OrdersCounted bool `json:"orders_counted"`
 }
 
@@ -127,8 +128,8 @@ func (r *Reports) ProductsInDemand(ctx context.Context, shopID int64, offset, li
 
 // ConversionRate returns the shop's observed conversion rate of notified
 // subscribers over the last RateHistory, or the default without history,
-// and always for a shop whose platform sends no orders: none of its
-// shoppers is ever seen to buy, and its observed rate would be 0%.
+// and always for a shop that sends no orders (stockbell.Shop.SendsOrders):
+// none of its shoppers is ever seen to buy, and its observed rate would be 0%.
 func (r *Reports) ConversionRate(ctx context.Context, shopID int64) (ConversionRate, error) {
 	shop, err := r.Shops.FindShopByID(ctx, shopID)
 	if err != nil {
