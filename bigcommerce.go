@@ -38,22 +38,20 @@ func (c BigCommerceConfig) Enabled() bool { return c.ClientID != "" }
 
 // Validate checks a configured app's settings, naming the variable.
 func (c BigCommerceConfig) Validate() error {
-	if err := c.ValidateAPI(); err != nil {
+	if err := c.ValidateWithoutAppURL(); err != nil {
 		return err
 	}
 	if !absoluteURL(c.AppURL) {
 		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
 	}
-	if c.AppID != "" && !appIDPattern.MatchString(c.AppID) {
-		return FieldErrorf("STOCKBELL_BIGCOMMERCE_APP_ID", "want the app's id, a number (in the Developer Portal's URL of the app, /my/apps/{id}), got %q", c.AppID)
-	}
 	return nil
 }
 
-// ValidateAPI checks the settings that reach BigCommerce (the client
-// secret and the hosts), naming the variable: all but AppURL, which only
-// what links to this server (the install, the webhooks) uses.
-func (c BigCommerceConfig) ValidateAPI() error {
+// ValidateWithoutAppURL checks every setting but AppURL (the client
+// secret, the hosts and the app's id), naming the variable: AppURL only
+// what links to this server (the install, the webhooks) uses, while a
+// wrong value of the others stops every command, as it stops the server.
+func (c BigCommerceConfig) ValidateWithoutAppURL() error {
 	switch {
 	case c.ClientSecret == "":
 		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "required when BIGCOMMERCE_CLIENT_ID is set")
@@ -61,6 +59,8 @@ func (c BigCommerceConfig) ValidateAPI() error {
 		return FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL)
 	case !absoluteURL(c.APIURL):
 		return FieldErrorf("STOCKBELL_BIGCOMMERCE_API_URL", "want an absolute http(s) URL, got %q", c.APIURL)
+	case c.AppID != "" && !appIDPattern.MatchString(c.AppID):
+		return FieldErrorf("STOCKBELL_BIGCOMMERCE_APP_ID", "want the app's id, a number (in the Developer Portal's URL of the app, /my/apps/{id}), got %q", c.AppID)
 	}
 	return nil
 }

@@ -64,6 +64,7 @@ func TestBigCommerceWithoutAPublicURL(t *testing.T) {
 		"BIGCOMMERCE_CLIENT_SECRET":       {"BIGCOMMERCE_CLIENT_SECRET": ""},
 		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": {"STOCKBELL_BIGCOMMERCE_LOGIN_URL": "login.example"},
 		"STOCKBELL_BIGCOMMERCE_API_URL":   {"STOCKBELL_BIGCOMMERCE_API_URL": "api.example"},
+		"STOCKBELL_BIGCOMMERCE_APP_ID":    {"STOCKBELL_BIGCOMMERCE_APP_ID": "stockbell"},
 	} {
 		if _, err := readConfig(testEnv(t, merged(vars, broken)), publicURLUnused); settingOf(err) != setting {
 			t.Errorf("without a public URL, with %v: %v, want an error about %s", broken, err, setting)

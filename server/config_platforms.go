@@ -29,7 +29,7 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 	if c.publicURLUnused && c.PublicURL == "" {
 		// A command that makes no link to the server runs without a
 		// public URL (see publicURLNeed): the app's URL is not checked.
-		validate = c.BigCommerce.ValidateAPI
+		validate = c.BigCommerce.ValidateWithoutAppURL
 	}
 	if err := validate(); err != nil {
 		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
