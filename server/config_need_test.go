@@ -75,6 +75,21 @@ func TestBigCommerceWithoutAPublicURL(t *testing.T) {
 	}
 }
 
+// TestBigCommerceSettingsIgnoredWithoutTheApp: without
+// BIGCOMMERCE_CLIENT_ID the STOCKBELL_BIGCOMMERCE_* settings are not
+// read, whatever their value, as README.md says: the server runs no
+// BigCommerce app, and links in emails do not open one.
+func TestBigCommerceSettingsIgnoredWithoutTheApp(t *testing.T) {
+	cfg, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_BIGCOMMERCE_LOGIN_URL": "login.example",
+		"STOCKBELL_BIGCOMMERCE_API_URL": "api.example", "STOCKBELL_BIGCOMMERCE_APP_ID": "stockbell"}))
+	if err != nil {
+		t.Fatalf("BigCommerce settings without the app: %v", err)
+	}
+	if apps := platformApps(cfg); apps.BigCommerceAppID != "" {
+		t.Errorf("links open a BigCommerce app the server does not run: %+v", apps)
+	}
+}
+
 // merged is the variables of every map, a later map's value winning.
 func merged(vars ...map[string]string) map[string]string {
 	out := map[string]string{}
