@@ -71,12 +71,26 @@ func startServer(t *testing.T, getenv func(string) string) *Main {
 // nothing takes a server most of a second; the tests that start servers
 // on an empty PostgreSQL database (TestTwoReplicasStartTogether,
 // TestServerNamesItsPostgresConnections, TestReadyzAfterConnectionsAreCut,
-// TestThreeReplicasOneKilled) prove that path.
+// TestThreeReplicasOneKilled) prove that path, and a test of migrating
+// from an older schema starts from emptyDatabaseURLs.
 func databaseURLs(t *testing.T) map[store.Dialect]string {
+	return databaseURLsWith(t, storetest.MigratedPostgresURL)
+}
+
+// emptyDatabaseURLs returns a database URL per dialect under test, each
+// database empty, for a test that migrates it itself: databaseURLs'
+// PostgreSQL database holds the newest schema already.
+func emptyDatabaseURLs(t *testing.T) map[store.Dialect]string {
+	return databaseURLsWith(t, storetest.FreshPostgresURL)
+}
+
+// databaseURLsWith returns a new SQLite file and, under test, the
+// PostgreSQL database postgresURL creates.
+func databaseURLsWith(t *testing.T, postgresURL func(testing.TB) string) map[store.Dialect]string {
 	urls := map[store.Dialect]string{store.SQLite: filepath.Join(t.TempDir(), "db.sqlite")}
 	for _, d := range storetest.Dialects(t) {
 		if d == store.Postgres {
-			urls[d] = storetest.MigratedPostgresURL(t)
+			urls[d] = postgresURL(t)
 		}
 	}
 	return urls

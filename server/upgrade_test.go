@@ -62,7 +62,7 @@ func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 // reports the new version, and the shop, its settings and the queued
 // subscription are read by the new build as they were.
 func TestUpgradeFromThePreviousSchemaKeepsItsRows(t *testing.T) {
-	for dialect, dbURL := range databaseURLs(t) {
+	for dialect, dbURL := range emptyDatabaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
 			shipped := migrateToThePreviousRelease(t, dbURL)
 			seedAtThePreviousSchema(t, dbURL)
@@ -111,8 +111,12 @@ func migrateToThePreviousRelease(t *testing.T, dbURL string) int64 {
 	if len(sources) < 2 {
 		t.Fatalf("%d migrations: no previous release to upgrade from", len(sources))
 	}
-	_, err = provider.UpTo(context.Background(), sources[len(sources)-2].Version)
+	previous := sources[len(sources)-2].Version
+	_, err = provider.UpTo(context.Background(), previous)
 	noErr(t, err)
+	if at, err := provider.GetDBVersion(context.Background()); err != nil || at != previous {
+		t.Fatalf("the database is at schema version %d (%v), not the previous release's %d: nothing would be upgraded", at, err, previous)
+	}
 	return sources[len(sources)-1].Version
 }
 
