@@ -23,7 +23,8 @@ type Reports struct {
 	Store    stockbell.ReportStore
 	Settings SettingsFinder
 	Demand   DemandFinder
-	// Shops tells the shop's platform: whether its orders reach Stockbell.
+	// Shops finds the shop, which says whether its orders reach Stockbell
+	// (Shop.SendsOrders: its platform and, on Shopify, its scopes).
 	Shops ShopFinder
 	Clock stockbell.Clock
 }
