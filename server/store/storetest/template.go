@@ -29,10 +29,10 @@ var pgTemplate struct {
 // process drops those that outlived any test process (dropStaleDatabases).
 const templatePrefix = "stockbell_template_"
 
-// staleTemplateAge is how old a template or a test database must be to be
+// staleDatabaseAge is how old a template or a test database must be to be
 // dropped as left behind: older than any test process lives (go test's
 // -timeout).
-const staleTemplateAge = time.Hour
+const staleDatabaseAge = time.Hour
 
 // MigratedPostgresURL creates a database holding Stockbell's and River's
 // schemas, copied from this process's template, and returns its URL; the
@@ -160,7 +160,7 @@ func dropStaleDatabases(ctx context.Context, admin *sql.DB, base string) {
 	var stale []string
 	for rows.Next() {
 		var name string
-		if rows.Scan(&name) == nil && databaseCreated(name).Before(time.Now().Add(-staleTemplateAge)) {
+		if rows.Scan(&name) == nil && databaseCreated(name).Before(time.Now().Add(-staleDatabaseAge)) {
 			stale = append(stale, name)
 		}
 	}

@@ -10,7 +10,7 @@ import (
 // a name without one (a test database named before the time was in it,
 // whose random part may be all digits) is never taken for stale.
 func TestStaleDatabasesAreFoundByTheTimeInTheirName(t *testing.T) {
-	hourAgo := time.Now().Add(-staleTemplateAge)
+	hourAgo := time.Now().Add(-staleDatabaseAge)
 	cases := []struct {
 		name  string
 		stale bool
