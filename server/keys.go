@@ -155,11 +155,24 @@ func newKeyFile(path string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := os.Link(written.Name(), path); err != nil {
+	if err := linkKeyFile(written.Name(), path); errors.Is(err, os.ErrExist) {
 		return nil, err
+	} else if err != nil {
+		// A filesystem without hard links (some network and FUSE mounts):
+		// the file is renamed into place whole instead, where processes
+		// starting together may each keep the key they wrote (the last
+		// rename's stays in the file), as every replica needs the same
+		// STOCKBELL_SECRET_KEY anyway.
+		if err := os.Rename(written.Name(), path); err != nil {
+			return nil, err
+		}
 	}
 	return key, nil
 }
+
+// linkKeyFile links a written key file at its path (a variable so that a
+// test can play a filesystem without hard links).
+var linkKeyFile = os.Link
 
 // SubKey derives an independent key for one purpose (cookies, token
 // sealing, unsubscribe links) so that no two uses share key material.

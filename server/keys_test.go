@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 )
 
@@ -139,5 +140,29 @@ func TestReplicasStartingTogetherShareTheGeneratedKey(t *testing.T) {
 				t.Fatalf("round %d: start %d uses a key other than the one the file holds", round, i)
 			}
 		}
+	}
+}
+
+// TestKeyFileWithoutHardLinks: on a filesystem without hard links (some
+// network and FUSE mounts) a development start still generates its key
+// file, renamed into place whole, and a second start reads the same key.
+func TestKeyFileWithoutHardLinks(t *testing.T) {
+	linkKeyFile = func(oldname, newname string) error {
+		return &os.LinkError{Op: "link", Old: oldname, New: newname, Err: syscall.EPERM}
+	}
+	t.Cleanup(func() { linkKeyFile = os.Link })
+	path := filepath.Join(t.TempDir(), "data", "secret.key")
+	made, err := developmentKey(path)
+	noErr(t, err)
+	read, err := developmentKey(path)
+	noErr(t, err)
+	if string(read) != string(made) {
+		t.Fatal("a second start read another key than the first generated")
+	}
+	if info, err := os.Stat(path); err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("the key file: %v %v, want mode 0600", info, err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret.key-*")); len(left) != 0 {
+		t.Errorf("files left beside the key: %v", left)
 	}
 }
