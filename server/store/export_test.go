@@ -35,6 +35,29 @@ func CreateSubscriptionsInOneBatch(db *DB, creates []stockbell.SubscriptionCreat
 	return subs, created, errs
 }
 
+// ChangeStockThenSubscribeInOneBatch runs a stock change and then a
+// sign-up as one group-commit batch, as the writer runs a change and a
+// shopper's post it gathered together, and returns the change's result,
+// the subscription and each one's error, the change's first.
+func ChangeStockThenSubscribeInOneBatch(db *DB, change stockbell.StockChange, create stockbell.SubscriptionCreate) (
+	*stockbell.StockResult, *stockbell.Subscription, []error) {
+	if err := validateStockChange(&change); err != nil {
+		panic(err)
+	}
+	if err := validateSubscriptionCreate(&create); err != nil {
+		panic(err)
+	}
+	var result *stockbell.StockResult
+	var sub *stockbell.Subscription
+	var created bool
+	changeStock := &groupWrite{fn: func(ctx context.Context, tx *Tx) (err error) {
+		result, err = applyStockChange(ctx, tx, change)
+		return err
+	}}
+	errs := commitInOneBatch(db, []*groupWrite{changeStock, subscriptionGroupWrite(create, &sub, &created)})
+	return result, sub, errs
+}
+
 // RecordReceiptsInOneBatch runs the receipts' writes as one group-commit
 // batch, followed by a write that fails with failure (none when nil), and
 // returns each one's outcome, the failing write's error last.
