@@ -303,6 +303,10 @@ type CatalogService interface {
 	// HoldsProduct reports whether the shop has stored the product of
 	// that platform id, deleted or not (another shop's is not held).
 	HoldsProduct(ctx context.Context, shopID int64, platformID string) (bool, error)
+	// HoldsItem reports whether the shop has stored a variant the
+	// inventory item of that platform id backs, deleted or not (another
+	// shop's is not held).
+	HoldsItem(ctx context.Context, shopID int64, itemID string) (bool, error)
 	// FindVariantForSignup is FindVariant for a storefront sign-up: a
 	// variant found sold out and notifiable may be answered from memory, up
 	// to a second stale for a change another replica committed (this

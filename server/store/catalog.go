@@ -268,6 +268,20 @@ func (db *DB) HoldsProduct(ctx context.Context, shopID int64, platformID string)
 	return held, err
 }
 
+// HoldsItem reports whether the shop has stored a variant the inventory
+// item backs, deleted or not (its product too): one look-up of the
+// partial index variants_inventory_item, whose condition the query
+// repeats so that the planner may use it. The empty id, of variants
+// without an item, is held by none.
+func (db *DB) HoldsItem(ctx context.Context, shopID int64, itemID string) (bool, error) {
+	var held bool
+	err := db.inRead(func(tx *Tx) error {
+		return tx.GetContext(ctx, &held, tx.Rebind(`SELECT EXISTS (SELECT 1 FROM variants
+			WHERE shop_id = ? AND inventory_item_id = ? AND inventory_item_id <> '')`), shopID, itemID)
+	})
+	return held, err
+}
+
 // DeleteVanishedProduct marks deleted, as DeleteProduct does, a product
 // the complete catalog sync begun with sync did not list, unless a read
 // begun since found it (the product's seen_seq): a webhook about a product

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"context"
 	"fmt"
 	"maps"
 	"strings"
@@ -381,6 +382,46 @@ func TestFindVariants(t *testing.T) {
 	})
 }
 
+// heldBy asks, through a store method such as HoldsProduct, whether a
+// shop holds an id.
+func heldBy(t *testing.T, holds func(ctx context.Context, shopID int64, id string) (bool, error)) func(shopID int64, id string) bool {
+	return func(shopID int64, id string) bool {
+		t.Helper()
+		held, err := holds(ctx, shopID, id)
+		must(t, err)
+		return held
+	}
+}
+
+// TestHoldsItem: a shop holds an inventory item that backs a variant it
+// has stored, its product deleted or not; another shop's variant of the
+// same item is not held, nor is an item no shop stored, nor the empty id
+// of variants without one.
+func TestHoldsItem(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		shop, up, _, m := subscribedShirt(t, db)
+		other := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
+		holds := heldBy(t, db.HoldsItem)
+		item := up.Variants[0].InventoryItemID
+		if !holds(shop.ID, item) {
+			t.Fatal("the shop does not hold its own variant's item")
+		}
+		if holds(other.ID, item) {
+			t.Fatal("another shop holds the shop's item")
+		}
+		if holds(shop.ID, "unknown") {
+			t.Fatal("the shop holds an item it never stored")
+		}
+		if m.InventoryItemID != "" || holds(shop.ID, "") {
+			t.Fatalf("the empty item id is held (variant M's item %q)", m.InventoryItemID)
+		}
+		must(t, db.DeleteProduct(ctx, shop.ID, up.PlatformID))
+		if !holds(shop.ID, item) {
+			t.Fatal("the shop no longer holds the item of its deleted product's variant")
+		}
+	})
+}
+
 // TestHoldsProduct: a shop holds a product it has stored, deleted or not;
 // another shop's product of the same platform id is not held, nor is an
 // id no shop stored.
@@ -388,12 +429,7 @@ func TestHoldsProduct(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		shop, up, _, _ := subscribedShirt(t, db)
 		other := install(t, db, stockbell.PlatformShopify, "b.myshopify.com")
-		holds := func(shopID int64, platformID string) bool {
-			t.Helper()
-			held, err := db.HoldsProduct(ctx, shopID, platformID)
-			must(t, err)
-			return held
-		}
+		holds := heldBy(t, db.HoldsProduct)
 		if !holds(shop.ID, up.PlatformID) {
 			t.Fatal("the shop does not hold its own product")
 		}

@@ -90,6 +90,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 			t.Error("HoldsProduct of shop A answers true for B's product")
 		}
 	},
+	"HoldsItem": func(t *testing.T, db *store.DB, fx *tenancy) {
+		held, err := db.HoldsItem(ctx, fx.a.ID, secret+"-item")
+		must(t, err)
+		if held {
+			t.Error("HoldsItem of shop A answers true for B's item")
+		}
+	},
 	"FindVariant": func(t *testing.T, db *store.DB, fx *tenancy) {
 		v, err := db.FindVariant(ctx, fx.a.ID, secret+"-variant")
 		wantCodeOf(t, "FindVariant", err, stockbell.ENOTFOUND)
