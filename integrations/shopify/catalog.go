@@ -57,7 +57,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	if stopped, err2 := in.stopIfRefused(ctx, sess, CatalogSource, report.StartedAt, err); stopped {
 		return err2
 	} else if err != nil {
-		return err
+		return in.recordFieldMissing(ctx, shop, CatalogSource, report.StartedAt, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
@@ -170,7 +170,10 @@ func nullable(s string) any {
 	return s
 }
 
-// recordsOf completes each variant's levels beyond the first page.
+// recordsOf completes each variant's levels beyond the first page. A
+// variant whose item Shopify deleted while its levels were read is left
+// out: its first levels alone would understate its stock, and its
+// product's webhooks, or the next sync, tell of its deletion.
 func (s *adminSession) recordsOf(ctx context.Context, nodes []gqlVariant) ([]variantRecord, error) {
 	records := make([]variantRecord, 0, len(nodes))
 	for _, v := range nodes {
@@ -178,83 +181,97 @@ func (s *adminSession) recordsOf(ctx context.Context, nodes []gqlVariant) ([]var
 			continue
 		}
 		item := *v.InventoryItem
-		if err := s.completeLevels(ctx, &item); err != nil {
+		gone, err := s.completeLevels(ctx, &item)
+		if err != nil {
 			return nil, err
 		}
-		records = append(records, variantRecord{variant: v, item: item})
+		if !gone {
+			records = append(records, variantRecord{variant: v, item: item})
+		}
 	}
 	return records, nil
 }
 
-// completeLevels pages the item's remaining inventory levels.
-func (s *adminSession) completeLevels(ctx context.Context, item *gqlItem) error {
+// completeLevels pages the item's levels beyond the first page. gone:
+// Shopify answered the item null meanwhile (deleted since the first page
+// was read), and item holds only the levels read before. An answer
+// without the inventoryItem field is an error (fieldMissing).
+func (s *adminSession) completeLevels(ctx context.Context, item *gqlItem) (gone bool, err error) {
 	for item.InventoryLevels.PageInfo.HasNextPage {
-		var data struct {
-			InventoryItem *gqlItem `json:"inventoryItem"`
-		}
+		var page gqlItem
 		vars := map[string]any{"id": item.ID, "after": item.InventoryLevels.PageInfo.EndCursor}
-		if err := s.query(ctx, itemLevelsQuery, vars, &data); err != nil {
-			return err
+		question := "the read of inventory item " + legacyID(item.ID) + "'s levels past the first page"
+		if gone, err := s.queryItem(ctx, itemLevelsQuery, vars, question, &page); gone || err != nil {
+			return gone, err
 		}
-		if data.InventoryItem == nil {
-			return nil
-		}
-		item.InventoryLevels.Nodes = append(item.InventoryLevels.Nodes, data.InventoryItem.InventoryLevels.Nodes...)
-		item.InventoryLevels.PageInfo = data.InventoryItem.InventoryLevels.PageInfo
+		item.InventoryLevels.Nodes = append(item.InventoryLevels.Nodes, page.InventoryLevels.Nodes...)
+		item.InventoryLevels.PageInfo = page.InventoryLevels.PageInfo
 	}
-	return nil
+	return false, nil
 }
 
-// completeVariants pages the variants the item backs past the first page.
-func (s *adminSession) completeVariants(ctx context.Context, item *gqlItem) error {
+// completeVariants pages the variants the item backs past the first page;
+// gone and the errors as completeLevels.
+func (s *adminSession) completeVariants(ctx context.Context, item *gqlItem) (gone bool, err error) {
 	for item.Variants.PageInfo.HasNextPage {
-		var data struct {
-			InventoryItem *gqlItem `json:"inventoryItem"`
-		}
+		var page gqlItem
 		vars := map[string]any{"id": item.ID, "variantsAfter": item.Variants.PageInfo.EndCursor}
-		if err := s.query(ctx, itemVariantsQuery, vars, &data); err != nil {
-			return err
+		question := "the read of the variants of inventory item " + legacyID(item.ID) + " past the first page"
+		if gone, err := s.queryItem(ctx, itemVariantsQuery, vars, question, &page); gone || err != nil {
+			return gone, err
 		}
-		if data.InventoryItem == nil {
-			return nil
-		}
-		item.Variants.Nodes = append(item.Variants.Nodes, data.InventoryItem.Variants.Nodes...)
-		item.Variants.PageInfo = data.InventoryItem.Variants.PageInfo
+		item.Variants.Nodes = append(item.Variants.Nodes, page.Variants.Nodes...)
+		item.Variants.PageInfo = page.Variants.PageInfo
 	}
-	return nil
+	return false, nil
+}
+
+// queryItem asks an inventoryItem(id:) query, document, and decodes the
+// item into item. gone: Shopify answered null (the shop has no such item,
+// or no longer has it). An answer without the field is an error
+// (fieldMissing, naming question).
+func (s *adminSession) queryItem(ctx context.Context, document string, vars map[string]any, question string, item *gqlItem) (gone bool, err error) {
+	var data struct {
+		InventoryItem json.RawMessage `json:"inventoryItem"`
+	}
+	if err := s.query(ctx, document, vars, &data); err != nil {
+		return false, err
+	}
+	switch answerOf(data.InventoryItem) {
+	case fieldAbsent:
+		return false, fieldMissing(question, "inventoryItem")
+	case fieldNull:
+		return true, nil
+	}
+	if err := json.Unmarshal(data.InventoryItem, item); err != nil {
+		return false, fmt.Errorf("shopify admin api: decode %s: %w", question, err)
+	}
+	return false, nil
 }
 
 // fetchItem reads one inventory item with all its levels and every
 // variant it backs (several when variants share it), each with its
-// product: one record per variant. answer tells whether Shopify answered
-// the item (fieldAnswered), answered null (the shop has no such item, or
-// no longer has it) or left the field out (no answer at all); it returns
-// no records for the last two.
-func (s *adminSession) fetchItem(ctx context.Context, itemID string) (records []variantRecord, answer fieldAnswer, err error) {
-	var data struct {
-		InventoryItem json.RawMessage `json:"inventoryItem"`
-	}
-	if err := s.query(ctx, inventoryItemQuery, map[string]any{"id": gid("InventoryItem", itemID)}, &data); err != nil {
-		return nil, fieldAbsent, err
-	}
-	if answer := answerOf(data.InventoryItem); answer != fieldAnswered {
-		return nil, answer, nil
-	}
+// product: one record per variant. gone: Shopify answered the item null
+// (the shop has no such item, or no longer has it, deleted while it was
+// read), and there are no records. An answer without the inventoryItem
+// field is an error (fieldMissing).
+func (s *adminSession) fetchItem(ctx context.Context, itemID string) (records []variantRecord, gone bool, err error) {
 	var item gqlItem
-	if err := json.Unmarshal(data.InventoryItem, &item); err != nil {
-		return nil, fieldAnswered, fmt.Errorf("shopify admin api: decode inventory item %s: %w", itemID, err)
+	vars := map[string]any{"id": gid("InventoryItem", itemID)}
+	if gone, err := s.queryItem(ctx, inventoryItemQuery, vars, "the read of inventory item "+itemID, &item); gone || err != nil {
+		return nil, gone, err
 	}
-	if err := s.completeVariants(ctx, &item); err != nil {
-		return nil, fieldAnswered, err
+	if gone, err := s.completeVariants(ctx, &item); gone || err != nil {
+		return nil, gone, err
 	}
-	if err := s.completeLevels(ctx, &item); err != nil {
-		return nil, fieldAnswered, err
+	if gone, err := s.completeLevels(ctx, &item); gone || err != nil {
+		return nil, gone, err
 	}
 	records = make([]variantRecord, len(item.Variants.Nodes))
 	for i, v := range item.Variants.Nodes {
 		records[i] = variantRecord{variant: v, item: item}
 	}
-	return records, fieldAnswered, nil
+	return records, false, nil
 }
 
 // upsertRecords upserts the records of one read grouped by product, in

@@ -190,14 +190,30 @@ func answerOf(field json.RawMessage) fieldAnswer {
 	return fieldAnswered
 }
 
-// fieldMissing records in the shop's sync log (RereadSource, begun at
-// started) an answer to question, asked for a webhook's processing, that
-// lacks the field the query reads, and returns it as an error, so the
-// receipt is tried again: unlike null, which says the shop has no such
-// object, a missing field says nothing, and nothing is remembered.
-func (in *Integration) fieldMissing(ctx context.Context, shop *stockbell.Shop, started time.Time, question, field string) error {
-	err := stockbell.Errorf(stockbell.EUPSTREAM, "Shopify answered %s without the %s field; the webhook is tried again.", question, field)
-	report := stockbell.SyncReport{ShopID: shop.ID, Source: RereadSource, StartedAt: started, FinishedAt: in.Clock.Now(),
+// fieldMissingError is an answer to a question that lacks the field the
+// query reads: unlike null, which says the shop has no such object, a
+// missing field says nothing. Nothing is remembered or stored from it, and
+// the read is tried again (recordFieldMissing).
+type fieldMissingError struct{ err error }
+
+func (e fieldMissingError) Error() string { return e.err.Error() }
+func (e fieldMissingError) Unwrap() error { return e.err }
+
+// fieldMissing is the error of an answer to question that lacks field.
+func fieldMissing(question, field string) error {
+	return fieldMissingError{stockbell.Errorf(stockbell.EUPSTREAM,
+		"Shopify answered %s without the %s field; it is tried again.", question, field)}
+}
+
+// recordFieldMissing records in the shop's sync log, as a failure of
+// source begun at started, an err that is an answer without the field its
+// query reads (fieldMissing), and returns err, for the job or receipt to
+// be tried again. Any other err is returned as it is.
+func (in *Integration) recordFieldMissing(ctx context.Context, shop *stockbell.Shop, source string, started time.Time, err error) error {
+	if !errors.As(err, new(fieldMissingError)) {
+		return err
+	}
+	report := stockbell.SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: in.Clock.Now(),
 		Failure: stockbell.ErrorMessage(err)}
 	return errors.Join(err, in.SyncLog.RecordSync(ctx, report))
 }

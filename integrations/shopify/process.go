@@ -108,12 +108,14 @@ func (in *Integration) settleLevel(ctx context.Context, shop *stockbell.Shop, ch
 
 // refreshItem reads an inventory item through the Admin API and upserts
 // every variant it backs (tracking, policy, levels) with its product. An
-// item the shop holds is read at once. An item it does not hold is asked
-// about as a new id (askAboutNew): not again when Shopify answered null
-// for it lately, and not before the shop's budget of such questions has
-// one left (errOwnerQuestionsSpent: the receipt is tried again later).
+// item the shop holds (a variant of it stored, deleted or not: one look-up
+// of an index, CatalogService.HoldsItem) is read at once. An item it does
+// not hold is asked about as a new id (askAboutNew): not again when
+// Shopify answered null for it lately, and not before the shop's budget
+// of such questions has one left (errOwnerQuestionsSpent: the receipt is
+// tried again later).
 func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, itemID string) error {
-	held, err := in.holdsItem(ctx, shop.ID, itemID)
+	held, err := in.Catalog.HoldsItem(ctx, shop.ID, itemID)
 	if err != nil {
 		return err
 	}
@@ -131,12 +133,14 @@ func (in *Integration) refreshItem(ctx context.Context, shop *stockbell.Shop, it
 
 // readItem reads an inventory item through the Admin API for a webhook's
 // processing and hands what it read to apply (nothing when Shopify
-// answers null for the item: that answer is remembered, see askOnce), with
+// answers null for the item, or for its later pages, the item deleted
+// while read: that answer is remembered, see askOnce), with
 // the read's success (stockbell.RecoveryReport, nil when it read nothing)
 // for apply to record with its write or by itself. Only its failures are
 // in the sync log (RereadSource), and the read that ends one: an answer
-// without the inventoryItem field is one (fieldMissing), returned so that
-// the receipt is tried again. Shopify's refusal (stopIfRefused) ends the
+// without the inventoryItem field, to the item's query or to one of its
+// later pages, is one (fieldMissing), returned so that the receipt is
+// tried again. Shopify's refusal (stopIfRefused) ends the
 // receipt's processing without an error: the drainer would otherwise try
 // the receipt again, with a backoff of at most an hour, for as long as the
 // refusal lasts (a pending receipt is kept however old). The receipt's
@@ -150,16 +154,13 @@ func (in *Integration) readItem(ctx context.Context, shop *stockbell.Shop, itemI
 	if err != nil {
 		return err
 	}
-	records, answer, err := sess.fetchItem(ctx, itemID)
+	records, gone, err := sess.fetchItem(ctx, itemID)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, RereadSource, started, err); stopped {
 		return err2
 	} else if err != nil {
-		return err
+		return in.recordFieldMissing(ctx, shop, RereadSource, started, err)
 	}
-	switch answer {
-	case fieldAbsent:
-		return in.fieldMissing(ctx, shop, started, "the read of inventory item "+itemID, "inventoryItem")
-	case fieldNull:
+	if gone {
 		in.rememberForeign(shop, foreignItem, itemID)
 	}
 	return apply(records, read, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), len(records)))

@@ -74,7 +74,8 @@ func (in *Integration) askProductOfShop(ctx context.Context, shop *stockbell.Sho
 	}
 	switch answerOf(data.Product) {
 	case fieldAbsent:
-		return false, nil, in.fieldMissing(ctx, shop, started, "the question whether the shop has product "+productID, "product")
+		err := fieldMissing("the question whether the shop has product "+productID, "product")
+		return false, nil, in.recordFieldMissing(ctx, shop, RereadSource, started, err)
 	case fieldNull:
 		in.rememberForeign(shop, foreignProduct, productID)
 		in.Logger.InfoContext(ctx, "shopify product webhook dropped: Shopify has no such product in the shop",
@@ -82,11 +83,4 @@ func (in *Integration) askProductOfShop(ctx context.Context, shop *stockbell.Sho
 		return false, nil, nil
 	}
 	return true, stockbell.RecoveryReport(shop.ID, RereadSource, started, in.Clock.Now(), 1), nil
-}
-
-// holdsItem reports whether the shop's catalog holds a variant the
-// inventory item backs.
-func (in *Integration) holdsItem(ctx context.Context, shopID int64, itemID string) (bool, error) {
-	_, total, err := in.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, InventoryItemID: &itemID, Limit: 1})
-	return total > 0, err
 }

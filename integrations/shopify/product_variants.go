@@ -2,6 +2,7 @@ package shopify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -61,7 +62,7 @@ func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.Sh
 	if stopped, err2 := in.stopIfRefused(ctx, sess, ProductVariantsSource, started, err); stopped {
 		return err2
 	} else if err != nil {
-		return err
+		return in.recordFieldMissing(ctx, sess.shop, ProductVariantsSource, started, err)
 	}
 	return stockbell.RecordRecovered(ctx, in.SyncLog, sess.shop.ID, ProductVariantsSource, started, in.Clock.Now(), items)
 }
@@ -144,31 +145,38 @@ func (s *adminSession) productVariantIDs(ctx context.Context, productID string) 
 // eachProductVariantPage pages the product's variants with document (a
 // product(id:){ variants } query: productVariantsQuery or
 // productVariantRecordsQuery), handing each page's variants to page. It
-// reports false when Shopify has no such product.
+// reports false when Shopify answers the product null (it has no such
+// product, or deleted it while its pages were read: the pages handed
+// stand, and what a listing judges, deleteRemovedVariants, is not judged).
+// An answer without the product field is an error (fieldMissing).
 func (s *adminSession) eachProductVariantPage(ctx context.Context, document, productID string, page func([]gqlVariant) error) (bool, error) {
 	for after := ""; ; {
 		var data struct {
-			Product *struct {
-				Variants struct {
-					PageInfo pageInfo     `json:"pageInfo"`
-					Nodes    []gqlVariant `json:"nodes"`
-				} `json:"variants"`
-			} `json:"product"`
+			Product json.RawMessage `json:"product"`
 		}
 		vars := map[string]any{"id": gid("Product", productID), "after": nullable(after)}
 		if err := s.query(ctx, document, vars, &data); err != nil {
 			return false, fmt.Errorf("variants of product %s of %s: %w", productID, s.shop.Domain, err)
 		}
-		if data.Product == nil {
+		switch answerOf(data.Product) {
+		case fieldAbsent:
+			return false, fieldMissing("the read of product "+productID+"'s variants", "product")
+		case fieldNull:
 			return false, nil
 		}
-		if err := page(data.Product.Variants.Nodes); err != nil {
+		var product struct {
+			Variants gqlVariants `json:"variants"`
+		}
+		if err := json.Unmarshal(data.Product, &product); err != nil {
+			return false, fmt.Errorf("shopify admin api: decode the variants of product %s: %w", productID, err)
+		}
+		if err := page(product.Variants.Nodes); err != nil {
 			return true, err
 		}
-		if !data.Product.Variants.PageInfo.HasNextPage {
+		if !product.Variants.PageInfo.HasNextPage {
 			return true, nil
 		}
-		after = data.Product.Variants.PageInfo.EndCursor
+		after = product.Variants.PageInfo.EndCursor
 	}
 }
 

@@ -61,7 +61,7 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyRecon
 		if stopped, err2 := in.stopIfRefused(ctx, sess, ReconcileSource, started, err); stopped {
 			return err2
 		} else if err != nil {
-			return err
+			return in.recordFieldMissing(ctx, shop, ReconcileSource, started, err)
 		}
 	}
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(variants))
@@ -136,8 +136,11 @@ func (in *Integration) reconcileBatch(ctx context.Context, sess *adminSession, b
 		if item == nil || i >= len(ids) {
 			continue
 		}
-		if err := sess.completeLevels(ctx, item); err != nil {
+		gone, err := sess.completeLevels(ctx, item)
+		if err != nil {
 			return err
+		} else if gone {
+			continue // deleted while read: its first levels alone would drop the others
 		}
 		if err := in.applyItemLevels(ctx, sess.shop, legacyID(ids[i]), levelsOf(item.InventoryLevels), read, ReconcileSource); err != nil {
 			return err

@@ -212,6 +212,14 @@ func (f *Fake) Do(domain string, fn func(s *Shop)) {
 	fn(f.shopLocked(domain))
 }
 
+// Omit sets OmitFields under the fake's lock: an Answered hook leaves
+// fields out of the answers after the one it saw (an item's later pages).
+func (f *Fake) Omit(fields ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.OmitFields = fields
+}
+
 // SetLevel sets an inventory item's available quantity at a location, as
 // changed at the fake clock's now.
 func (f *Fake) SetLevel(domain string, itemID, locationID int64, available int) {
