@@ -142,3 +142,16 @@ func AdvanceSendsInOneBatch(db *DB, shopID int64, steps []stockbell.SendStep) []
 
 // SmartSendingLockClass is the first key of the recipients' smart-sending locks.
 const SmartSendingLockClass = smartSendingLockClass
+
+// UpdateSettingsBeforeCommit is UpdateSettings calling beforeCommit in
+// the update's transaction once the settings are stored, before it
+// commits.
+func UpdateSettingsBeforeCommit(db *DB, shopID int64, update stockbell.SettingsUpdate, beforeCommit func()) (*stockbell.RestockSettings, error) {
+	return db.updateSettings(context.Background(), shopID, update, nil, beforeCommit)
+}
+
+// UpdateFlowBeforeCommit is UpdateFlow calling beforeCommit in the
+// update's transaction once the flow is stored, before it commits.
+func UpdateFlowBeforeCommit(db *DB, flow *stockbell.Flow, beforeCommit func()) error {
+	return db.updateFlow(context.Background(), flow, nil, beforeCommit)
+}

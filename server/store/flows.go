@@ -54,19 +54,20 @@ func findFlow(ctx context.Context, tx *Tx, shopID int64) (*stockbell.Flow, error
 // (changeTime), the one FindFlow reads next. Returns EINVALID naming
 // the field (storing nothing), or ENOTFOUND for an unknown shop.
 func (db *DB) UpdateFlow(ctx context.Context, flow *stockbell.Flow) error {
-	return db.updateFlow(ctx, flow, nil)
+	return db.updateFlow(ctx, flow, nil, nil)
 }
 
 // UpdateFlowIfUnchanged stores the flow as UpdateFlow does, only if the
 // stored flow is the one last changed at seen (zero: a flow never stored).
 // Returns ECONFLICT, storing nothing, when it was changed since.
 func (db *DB) UpdateFlowIfUnchanged(ctx context.Context, flow *stockbell.Flow, seen time.Time) error {
-	return db.updateFlow(ctx, flow, &seen)
+	return db.updateFlow(ctx, flow, &seen, nil)
 }
 
 // updateFlow stores the flow, if seen is nil or the stored flow's change
-// time.
-func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.Time) error {
+// time; beforeCommit, when set, runs in its transaction once the flow is
+// stored (tests make a restock and a decision happen there).
+func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.Time, beforeCommit func()) error {
 	if err := flow.Validate(); err != nil {
 		return err
 	}
@@ -104,7 +105,11 @@ func (db *DB) updateFlow(ctx context.Context, flow *stockbell.Flow, seen *time.T
 			return err
 		}
 		detail := EventDetail{"flow_status": flow.Status, "flow_steps": len(flow.Steps), "template": flow.Template}
-		return tx.insertEvent(ctx, stockbell.Event{ShopID: flow.ShopID, Kind: stockbell.EventSettingsChanged}, detail)
+		err = tx.insertEvent(ctx, stockbell.Event{ShopID: flow.ShopID, Kind: stockbell.EventSettingsChanged}, detail)
+		if err == nil && beforeCommit != nil {
+			beforeCommit()
+		}
+		return err
 	})
 }
 

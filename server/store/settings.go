@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -47,7 +48,7 @@ func readSettings(ctx context.Context, tx *Tx, shopID int64, lock string) (*stoc
 // next. Returns EINVALID naming the field (and stores nothing), or
 // ENOTFOUND.
 func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate) (*stockbell.RestockSettings, error) {
-	return db.updateSettings(ctx, shopID, update, nil)
+	return db.updateSettings(ctx, shopID, update, nil, nil)
 }
 
 // UpdateSettingsIfUnchanged merges and stores the update as UpdateSettings
@@ -55,56 +56,80 @@ func (db *DB) UpdateSettings(ctx context.Context, shopID int64, update stockbell
 // never stored). Returns ECONFLICT, storing nothing, when they were
 // changed since, whatever the update.
 func (db *DB) UpdateSettingsIfUnchanged(ctx context.Context, shopID int64, update stockbell.SettingsUpdate, seen time.Time) (*stockbell.RestockSettings, error) {
-	return db.updateSettings(ctx, shopID, update, &seen)
+	return db.updateSettings(ctx, shopID, update, &seen, nil)
 }
 
-func (db *DB) updateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (*stockbell.RestockSettings, error) {
+// updateSettings runs the update in a transaction; beforeCommit, when
+// set, runs in it once the settings are stored (tests make a restock and
+// a decision happen there). An update that lowered the minimum inventory
+// then wakes the engine for the restocks its transaction missed; should
+// that fail, its error is returned though the settings are stored.
+func (db *DB) updateSettings(ctx context.Context, shopID int64, update stockbell.SettingsUpdate, seen *time.Time,
+	beforeCommit func()) (*stockbell.RestockSettings, error) {
 	var settings *stockbell.RestockSettings
+	var lowered *minimumLowered
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		settings, err = updateSettings(ctx, tx, shopID, update, seen)
+		settings, lowered, err = updateSettings(ctx, tx, shopID, update, seen)
+		if err == nil && beforeCommit != nil {
+			beforeCommit()
+		}
 		return err
 	})
+	if err == nil && lowered != nil {
+		err = db.wakeForRestocksDuringUpdate(ctx, lowered)
+	}
 	return settings, err
 }
 
+// minimumLowered is an update's lowering of the shop's minimum inventory
+// from previous, with the variants its transaction woke the engine for.
+type minimumLowered struct {
+	shopID            int64
+	minimum, previous int
+	woken             []int64
+}
+
 // updateSettings merges the update into the stored settings, if seen is
-// nil or their change time.
-func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (*stockbell.RestockSettings, error) {
+// nil or their change time, and reports a lowered minimum inventory.
+func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (
+	*stockbell.RestockSettings, *minimumLowered, error) {
 	for range 2 { // the second time, the row another update stored is read
 		// Locked (on PostgreSQL), so that of two updates at once the second
 		// merges into the first's result and records what it changed from it.
 		s, err := readSettings(ctx, tx, shopID, tx.forUpdate())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if seen != nil && !s.UpdatedAt.Equal(*seen) {
-			return nil, stockbell.Errorf(stockbell.ECONFLICT, "The settings were changed at %s, after the version this change was made from.",
+			return nil, nil, stockbell.Errorf(stockbell.ECONFLICT, "The settings were changed at %s, after the version this change was made from.",
 				s.UpdatedAt.UTC().Format(time.RFC3339))
 		}
 		before := *s
 		if err := applySettings(s, update); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		diff := settingsDiff(before, *s)
 		if len(diff) == 0 {
-			return s, nil // nothing changed: nothing to store or record
+			return s, nil, nil // nothing changed: nothing to store or record
 		}
 		s.UpdatedAt = changeTime(tx.db.now(), before.UpdatedAt)
 		stored, err := storeSettings(ctx, tx, s, before.UpdatedAt.IsZero())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if !stored {
 			continue // first stored meanwhile by another update: merge into it
 		}
+		var lowered *minimumLowered
 		if s.MinInventory < before.MinInventory {
-			if err := recheckNowAboveMinimum(ctx, tx, shopID, s.MinInventory, before.MinInventory); err != nil {
-				return nil, err
+			lowered = &minimumLowered{shopID: shopID, minimum: s.MinInventory, previous: before.MinInventory}
+			if lowered.woken, err = recheckNowAboveMinimum(ctx, tx, lowered); err != nil {
+				return nil, nil, err
 			}
 		}
-		return s, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
+		return s, lowered, tx.insertEvent(ctx, stockbell.Event{ShopID: shopID, Kind: stockbell.EventSettingsChanged}, diff)
 	}
-	return nil, fmt.Errorf("settings of shop %d: stored by another update, yet not read", shopID)
+	return nil, nil, fmt.Errorf("settings of shop %d: stored by another update, yet not read", shopID)
 }
 
 // applySettings sets the update's fields on s and validates the result.
@@ -161,18 +186,55 @@ func storeSettings(ctx context.Context, tx *Tx, s *stockbell.RestockSettings, fi
 // shop's variants that someone is queued for whose stock reached the
 // lowered minimum inventory but not the one before: their last decision
 // held their subscribers back as below the minimum, and they would
-// otherwise wait for their next stock change. Variants whose stock does
-// not limit sales never depended on the minimum.
-func recheckNowAboveMinimum(ctx context.Context, tx *Tx, shopID int64, minimum, previous int) error {
+// otherwise wait for their next stock change. It returns those variants.
+func recheckNowAboveMinimum(ctx context.Context, tx *Tx, lowered *minimumLowered) ([]int64, error) {
+	ids, err := variantsNowAboveMinimum(ctx, tx, lowered)
+	if err != nil {
+		return nil, err
+	}
+	return ids, insertStockJobs(ctx, tx, lowered.shopID, ids)
+}
+
+// wakeForRestocksDuringUpdate asks the engine, once an update lowering
+// the minimum has committed, to decide again for the variants now above
+// it that the update's transaction did not wake. On PostgreSQL a restock
+// that commits after that transaction read the stock, and before it
+// commits, is missed by the read, and the restock's own decision may read
+// the settings before the update commits: it holds the shoppers back on
+// the old minimum, and nothing would decide again before the variant's
+// next stock change. A restock committed after this read is decided on
+// with the new minimum. SQLite writes one transaction at a time: the read
+// in the update saw every restock committed before it.
+func (db *DB) wakeForRestocksDuringUpdate(ctx context.Context, lowered *minimumLowered) error {
+	var ids []int64
+	err := db.inReadTx(ctx, func(tx *Tx) (err error) {
+		ids, err = variantsNowAboveMinimum(ctx, tx, lowered)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	missed := slices.DeleteFunc(ids, func(id int64) bool {
+		_, woken := slices.BinarySearch(lowered.woken, id)
+		return woken
+	})
+	if len(missed) == 0 {
+		return nil
+	}
+	return db.inTx(ctx, func(tx *Tx) error { return insertStockJobs(ctx, tx, lowered.shopID, missed) })
+}
+
+// variantsNowAboveMinimum returns, in id order, the shop's variants that
+// someone is queued for whose stock reached the lowered minimum but not
+// the one before. Variants whose stock does not limit sales never
+// depended on the minimum.
+func variantsNowAboveMinimum(ctx context.Context, tx *Tx, lowered *minimumLowered) ([]int64, error) {
 	var ids []int64
 	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT v.id FROM variants v WHERE v.shop_id = ? AND v.tracked
 		AND v.inventory_policy <> ? AND v.stock >= ? AND v.stock < ?
 		AND EXISTS (SELECT 1 FROM subscriptions s WHERE s.variant_id = v.id AND s.status = 'queued') ORDER BY v.id`),
-		shopID, stockbell.InventoryContinue, minimum, previous)
-	if err != nil {
-		return err
-	}
-	return insertStockJobs(ctx, tx, shopID, ids)
+		lowered.shopID, stockbell.InventoryContinue, lowered.minimum, lowered.previous)
+	return ids, err
 }
 
 // settingsDiff describes what an update changed, as "field": [old, new].
