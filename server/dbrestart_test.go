@@ -110,12 +110,10 @@ func restartServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 				Policy: "DENY", InventoryItemID: 1070325040, Tracked: true,
 				Levels: []shopifytest.Level{{LocationID: 24826418, Available: 0}}}}}}
 	})
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{
-		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr, "STOCKBELL_TRUSTED_PROXIES": "127.0.0.1/32",
-		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret,
-		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(), "STOCKBELL_DATABASE_URL": dbURL,
-	}))
+	m := startServerAt(t, map[string]string{
+		"STOCKBELL_TRUSTED_PROXIES": "127.0.0.1/32", "STOCKBELL_DATABASE_URL": dbURL,
+		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret, "STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(),
+	})
 	return m, fake
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -48,17 +49,12 @@ func bigCommerceServerWith(t *testing.T, vars map[string]string) (*Main, *bigcom
 			Variants: []*bigcommercetest.Variant{{ID: e2eSmall, SKUID: e2eSKU, SKU: "SHIRT-S", Options: []string{"Small"},
 				Levels: map[int64]int{e2eWarehouse: 0, e2eShopFloor: 0}}}}}
 	})
-	addr := freeAddr(t)
 	env := map[string]string{
-		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
 		"BIGCOMMERCE_CLIENT_ID": fake.ClientID, "BIGCOMMERCE_CLIENT_SECRET": fake.ClientSecret,
 		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": fake.URL(), "STOCKBELL_BIGCOMMERCE_API_URL": fake.URL(),
 	}
-	for k, v := range vars {
-		env[k] = strings.ReplaceAll(v, "ADDR", addr)
-	}
-	m := startServer(t, testEnv(t, env))
-	return m, fake
+	maps.Copy(env, vars)
+	return startServerAt(t, env), fake
 }
 
 // postEvent delivers a store event as BigCommerce does and returns the

@@ -53,9 +53,7 @@ func magentoStore(t *testing.T) *magentotest.Fake {
 }
 
 func magentoServer(t *testing.T, dbURL string) *Main {
-	addr := freeAddr(t)
-	return startServer(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
-		"STOCKBELL_DATABASE_URL": dbURL}))
+	return startServerAt(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL})
 }
 
 // postStock posts a stock change as the Stockbell module does, signed with

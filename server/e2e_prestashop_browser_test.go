@@ -22,8 +22,7 @@ import (
 // secret (whole, on a 360 px screen) and leads to the shop's admin.
 func TestPrestaShopConnectPageInChromium(t *testing.T) {
 	fake := prestaShopFake(t)
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr}))
+	m := startServerAt(t, nil)
 	ctx := browsertest.New(t)
 	browsertest.Do(t, ctx, chromedp.EmulateViewport(360, 800))
 	browse(t, ctx, m.URL()+"/auth/prestashop/connect", "#shop_url")
@@ -70,8 +69,7 @@ func TestPrestaShopProductPageInChromium(t *testing.T) {
 		s.OptionValues[2] = "M"
 		s.Products[0].Combinations = append(s.Products[0].Combinations, &prestashoptest.Combination{ID: 12, Price: "0", OptionValues: []int64{2}, Quantity: 3})
 	})
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr}))
+	m := startServerAt(t, nil)
 	ps := &psShop{m: m, fake: fake, domain: strings.TrimPrefix(fake.URL(), "http://")}
 	ps.secret = ps.connectWithJSON(t)
 	ps.synced(t, 4)

@@ -68,8 +68,7 @@ func landedClick(t *testing.T, m *Main, page *httptest.Server, link *url.URL, sh
 // the shop counts one click, another PrestaShop shop none.
 func TestPrestaShopEmailClickCountedOnTheModulesPageInChromium(t *testing.T) {
 	requirePHP(t)
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr}))
+	m := startServerAt(t, nil)
 	var shops []*stockbell.Shop
 	var ps *psShop
 	for range 2 {

@@ -75,10 +75,8 @@ func TestPrestaShopConnectToRestockNotification(t *testing.T) {
 		t.Run(string(dialect), func(t *testing.T) {
 			sink := smtptest.Start(t, smtptest.Options{})
 			fake := prestaShopFake(t)
-			addr := freeAddr(t)
-			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
-				"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
-				"STOCKBELL_SMTP_URL": sinkURL(sink, 0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test"}))
+			m := startServerAt(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL,
+				"STOCKBELL_SMTP_URL": sinkURL(sink, 0), "STOCKBELL_EMAIL_FROM": "alerts@stockbell.test"})
 			ps := &psShop{m: m, fake: fake, domain: strings.TrimPrefix(fake.URL(), "http://")}
 			firstSecret := ps.connectWithPage(t)
 			ps.secret = ps.connectWithJSON(t)

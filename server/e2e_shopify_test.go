@@ -18,8 +18,11 @@ import (
 
 const e2eShop = "e2e-bells.myshopify.com"
 
-// freeAddr returns a loopback address with a port free right now, so the
-// server's public URL (the OAuth redirect) can be known before it starts.
+// freeAddr returns a loopback address with a port free right now, so that
+// a server's public URL can be known before it starts. The
+// port is released, so a test running in parallel could take it before
+// the server binds it: a parallel test starts its server with
+// startServerAt, which holds the port.
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -42,12 +45,10 @@ func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 				Policy: "DENY", InventoryItemID: 1070325040, Tracked: true,
 				Levels: []shopifytest.Level{{LocationID: 24826418, Available: 0}, {LocationID: 99000001, Available: 0}}}}}}
 	})
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{
-		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
+	m := startServerAt(t, map[string]string{
 		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret,
 		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(), "STOCKBELL_DATABASE_URL": dbURL,
-	}))
+	})
 	return m, fake
 }
 

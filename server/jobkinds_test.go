@@ -85,13 +85,11 @@ func TestPlatformCatalogSyncsArePeriodic(t *testing.T) {
 // fan-out of their daily catalog syncs, so that a webhook the platform gave
 // up on is caught.
 func TestWebhookPlatformCatalogSyncsArePeriodic(t *testing.T) {
-	addr := freeAddr(t)
-	m := startServer(t, testEnv(t, map[string]string{
-		"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr,
+	m := startServerAt(t, map[string]string{
 		"SHOPIFY_API_KEY": "key", "SHOPIFY_API_SECRET": "secret", "STOCKBELL_SHOPIFY_ADMIN_URL": "http://127.0.0.1:1/{shop}",
 		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret",
 		"STOCKBELL_BIGCOMMERCE_LOGIN_URL": "http://127.0.0.1:1", "STOCKBELL_BIGCOMMERCE_API_URL": "http://127.0.0.1:1",
-	}))
+	})
 	for _, args := range []stockbell.JobArgs{stockbell.ShopifyCatalogSyncJob{}, stockbell.BigCommerceCatalogSyncJob{}} {
 		if !slices.Contains(m.workers.PeriodicKinds(), args.Kind()) {
 			t.Errorf("periodic job kinds = %v, want %q among them", m.workers.PeriodicKinds(), args.Kind())

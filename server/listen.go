@@ -45,20 +45,24 @@ func (m *Main) listenWhileStarting() error {
 	return nil
 }
 
-// bind opens the public listener; the development public URL takes the
-// port it bound (see Config.listeningOn).
+// bind opens the public listener, unless the server was handed one already
+// open (end-to-end tests do, to name its address in the public URL before
+// the start without releasing the port in between); the development public
+// URL takes the port it bound (see Config.listeningOn).
 func (m *Main) bind() error {
-	ln, err := net.Listen("tcp", m.Config.Addr)
-	if err != nil {
-		setting := orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR")
-		choose := setting
-		if setting == "STOCKBELL_ADDR" {
-			choose += " (or PORT, when STOCKBELL_ADDR is unset)"
+	if m.listener == nil {
+		ln, err := net.Listen("tcp", m.Config.Addr)
+		if err != nil {
+			setting := orDefault(m.Config.AddrSetting, "STOCKBELL_ADDR")
+			choose := setting
+			if setting == "STOCKBELL_ADDR" {
+				choose += " (or PORT, when STOCKBELL_ADDR is unset)"
+			}
+			return listenError(setting, choose, err)
 		}
-		return listenError(setting, choose, err)
+		m.listener = ln
 	}
-	m.listener = ln
-	m.Config.listeningOn(ln.Addr())
+	m.Config.listeningOn(m.listener.Addr())
 	return nil
 }
 

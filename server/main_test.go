@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -46,13 +47,44 @@ func sinkURL(sink *smtptest.Server, i int) string {
 // to keep apart.
 func startServer(t *testing.T, getenv func(string) string) *Main {
 	t.Helper()
+	return startServerOn(t, nil, getenv)
+}
+
+// startServerAt starts the server as startServer does on a loopback port
+// the test opens and holds until the server serves on it, with
+// STOCKBELL_ADDR and STOCKBELL_PUBLIC_URL naming it, for a test whose
+// server must know its public URL (OAuth redirects, a module's setup):
+// finding a free port, releasing it and starting the server there would
+// let a test running in parallel take it in between. ADDR in a value of
+// vars stands for that address.
+func startServerAt(t *testing.T, vars map[string]string) *Main {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	env := map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_PUBLIC_URL": "http://" + addr}
+	for k, v := range vars {
+		env[k] = strings.ReplaceAll(v, "ADDR", addr)
+	}
+	return startServerOn(t, ln, testEnv(t, env))
+}
+
+// startServerOn is startServer serving on ln, already open, when not nil.
+func startServerOn(t *testing.T, ln net.Listener, getenv func(string) string) *Main {
+	t.Helper()
 	env := &cliEnv{ctx: context.Background(), getenv: getenv, stdout: io.Discard, stderr: io.Discard}
 	cfg, err := loadConfig(env)
 	if err != nil {
+		if ln != nil {
+			ln.Close()
+		}
 		t.Fatal(err)
 	}
 	var logs bytes.Buffer
 	m := NewMain(cfg, newLogger(cfg, &logs))
+	m.listener = ln
 	if err := m.Run(context.Background()); err != nil {
 		t.Fatalf("run: %v\n%s", err, logs.String())
 	}
