@@ -23,8 +23,9 @@ import (
 // Privacy requests page, "Download their data" downloads the shopper's
 // JSON file and leaves the page as it is; "Erase their data" asks for
 // confirmation each time, on a page of the server's (the browser's dialog
-// is never opened), with the contact nowhere in its address. Its way back
-// erases nothing; its Yes posts to the erase route (not to the download
+// is never opened), with the contact nowhere in its address. Its No
+// erases nothing and shows the page again with the address typed, still
+// not in its address; its Yes posts to the erase route (not to the download
 // action) with a fresh session token from App Bridge, and the shopper's
 // subscription and the answer to their earlier Shopify data request, kept
 // in the server's data directory, are gone.
@@ -69,9 +70,15 @@ func TestEmbeddedPrivacyEraseAsksFirst(t *testing.T) {
 	if href := browsertest.Eval[string](t, ctx, `location.href`); strings.Contains(href, "ann") {
 		t.Errorf("the question's address names the shopper: %s", href)
 	}
-	clickAndWait(t, ctx, `a.button[href^="/admin/privacy"]`, "#email")
+	clickAndWait(t, ctx, `button[form="keep-editing"]`, "#email")
 	if subs := subscriptionsOf(t, m, ann); subs != 1 {
 		t.Fatalf("going back from the question still erased (%d subscriptions left)", subs)
+	}
+	if typed := browsertest.Eval[string](t, ctx, `document.querySelector("#email").value`); typed != "ann@example.com" {
+		t.Errorf("back from the question, the email field holds %q, want the address typed", typed)
+	}
+	if href := browsertest.Eval[string](t, ctx, `location.href`); strings.Contains(href, "ann") {
+		t.Errorf("the page back from the question names the shopper in its address: %s", href)
 	}
 
 	// Their data first: the download leaves the page as it is, and the

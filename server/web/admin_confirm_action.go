@@ -37,8 +37,9 @@ type actionQuestion struct {
 	BackLabel string
 	// KeepAction, when set, makes No a button that posts the form's
 	// fields back to Back with this action instead of theirs, so that a
-	// page whose form holds unsaved edits (the Flow page's messages)
-	// shows them again as typed; without it, No is a link.
+	// page whose form holds what was typed (the Flow page's unsaved
+	// messages, the Privacy requests page's contact) shows it again, and
+	// nothing of it is in a URL; without it, No is a link.
 	KeepAction string
 }
 

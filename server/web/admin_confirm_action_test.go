@@ -33,13 +33,17 @@ func confirmed(form url.Values) url.Values {
 // wantAsked checks that a destructive form posted without the merchant's
 // yes was answered by its question: what will happen, a Yes button
 // posting the same fields again to the same address with the session's
-// CSRF token, and a link back to the page.
+// CSRF token, and a way back to the page: a link, or a form posting back
+// to it (answerNo follows that one).
 func wantAsked(t *testing.T, p page, action, question, yes, back string, form url.Values) {
 	t.Helper()
 	wantStatus(t, p, http.StatusOK, "posting "+action+" without the confirmation")
+	if !strings.Contains(p.Body, `href="`+back+`"`) && !strings.Contains(p.Body, `<form method="post" action="`+back+`" id=`) {
+		t.Errorf("the answer to %s without the confirmation leads nowhere back to %s:\n%.4000s", action, back, p.Body)
+	}
 	text := visibleText(p.Body)
 	wants := []string{question, `<form method="post" action="` + action + `">`, `name="csrf_token" value="`,
-		`<button class="danger" type="submit" name="confirm" value="yes">` + yes + `</button>`, `href="` + back + `"`}
+		`<button class="danger" type="submit" name="confirm" value="yes">` + yes + `</button>`}
 	for name, values := range form {
 		if name != "csrf_token" {
 			wants = append(wants, fmt.Sprintf(`<input type="hidden" name="%s" value="%s">`, name, html.EscapeString(values[0])))

@@ -81,3 +81,45 @@ func answerNo(t *testing.T, p page, label string) (string, url.Values) {
 	t.Fatalf("no form %q for the %q button:\n%.4000s", button[1], label, p.Body)
 	return "", nil
 }
+
+// TestEraseNoShowsTheContactAgain: answering No to the Erase question
+// posts the contact back to the Privacy requests page, which shows it as
+// typed, so that it need not be typed again, with no address holding it:
+// nothing is erased, in this shop or in the other, where a shopper has
+// the same address, and nothing of the other shop is shown.
+func TestEraseNoShowsTheContactAgain(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		p := newPrivacyShops(t, f, stockbell.PlatformFeed, "a.example")
+		b := f.signIn(t, p.shop)
+		typedEmail, typedPhone := " Ann@Example.com ", "+33 6 12 34 56 78"
+		asked := b.post("/admin/privacy/erase", url.Values{"csrf_token": {b.get("/admin/privacy").csrf(t)},
+			"email": {typedEmail}, "phone": {typedPhone}})
+		wantStatus(t, asked, http.StatusOK, "erasing without the confirmation")
+		action, no := answerNo(t, asked, "No, back to Privacy requests")
+		if action != "/admin/privacy" {
+			t.Errorf("No posts to %q, want /admin/privacy with the contact in the form only", action)
+		}
+		back := b.post(action, no)
+		wantStatus(t, back, http.StatusOK, "answering no")
+		for _, want := range []string{`value="` + typedEmail + `"`, `value="` + typedPhone + `"`} {
+			if !strings.Contains(html.UnescapeString(back.Body), want) {
+				t.Errorf("after No the Privacy requests page lacks the typed %s:\n%.3000s", want, visibleText(back.Body))
+			}
+		}
+		for _, notShown := range []string{"Erased:", "Nothing to erase:", p.other.Domain} {
+			if strings.Contains(back.Body, notShown) {
+				t.Errorf("after No the Privacy requests page shows %q:\n%.3000s", notShown, visibleText(back.Body))
+			}
+		}
+		for _, shopID := range []int64{p.shop.ID, p.other.ID} {
+			if left := kept(t, db, shopID, p.ann, ""); len(left.Subscriptions) != 1 || len(left.Messages) != 1 {
+				t.Errorf("after No shop %d keeps %d subscriptions and %d messages of Ann's address, want 1 and 1",
+					shopID, len(left.Subscriptions), len(left.Messages))
+			}
+		}
+		if left := kept(t, db, p.shop.ID, "", p.annPhoneNumber); len(left.Subscriptions) != 1 {
+			t.Errorf("after No %d subscriptions of Ann's phone number are left, want 1", len(left.Subscriptions))
+		}
+	})
+}

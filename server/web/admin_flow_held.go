@@ -57,9 +57,11 @@ func (a *Admin) decideOnFlowPage(w http.ResponseWriter, r *http.Request, s *Admi
 	a.renderFlow(w, r, s, http.StatusOK, form)
 }
 
-// keepEditingAction is the Flow form's action that shows it again as
-// posted, unsaved: the No of the question asked before a discard, which
-// brings back the messages typed before Discard was pressed.
+// keepEditingAction is the action that shows a form again as posted,
+// unsaved: the No of the question asked before a discard, which brings
+// back the Flow page's messages typed before Discard was pressed, and of
+// the one asked before erasing a shopper's data, which brings back the
+// contact typed on the Privacy requests page.
 const keepEditingAction = "keep_editing"
 
 // typedFlowForm is the Flow form as posted, not saved: shown as typed,

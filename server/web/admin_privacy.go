@@ -17,7 +17,7 @@ import (
 // and erasure requests answered by the merchant, for the session's shop.
 // The contact is always posted, never put in a URL.
 func (a *Admin) registerPrivacy() {
-	a.Handle("/admin/privacy", a.privacyPage, http.MethodGet)
+	a.Handle("/admin/privacy", a.privacyPage, http.MethodGet, http.MethodPost)
 	a.Handle("/admin/privacy/export", a.exportContactData, http.MethodPost)
 	a.Handle("/admin/privacy/erase", a.eraseContact, http.MethodPost)
 }
@@ -33,8 +33,14 @@ type privacyForm struct {
 
 // privacyPage shows the form, empty or (?subscriber=ID) filled with the
 // contact of one of the shop's subscriptions: the subscriber page links
-// here by id, so that the contact is never in a URL.
+// here by id, so that the contact is never in a URL. Posted (by the No of
+// the question asked before erasing, keepEditingAction), it shows the
+// posted contact as typed, changing nothing.
 func (a *Admin) privacyPage(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	if r.Method == http.MethodPost {
+		a.Render(w, r, s, http.StatusOK, "privacy", "Privacy requests", a.typedPrivacyForm(r, s))
+		return
+	}
 	form := a.newPrivacyForm(s)
 	if raw := r.URL.Query().Get("subscriber"); raw != "" {
 		id, err := strconv.ParseInt(raw, 10, 64)
@@ -56,12 +62,18 @@ func (a *Admin) newPrivacyForm(s *AdminSession) *privacyForm {
 	return &privacyForm{Shopify: s.Shop.Platform == stockbell.PlatformShopify}
 }
 
+// typedPrivacyForm is the form with the contact as posted, not checked.
+func (a *Admin) typedPrivacyForm(r *http.Request, s *AdminSession) *privacyForm {
+	form := a.newPrivacyForm(s)
+	form.Email, form.Phone = r.PostFormValue("email"), r.PostFormValue("phone")
+	return form
+}
+
 // postedContact reads the posted contact of the session's shop. A contact
 // that is missing or does not normalise is answered here, with the page
 // showing each field's error (422), and ok is false.
 func (a *Admin) postedContact(w http.ResponseWriter, r *http.Request, s *AdminSession) (c stockbell.Contact, ok bool) {
-	form := a.newPrivacyForm(s)
-	form.Email, form.Phone = r.PostFormValue("email"), r.PostFormValue("phone")
+	form := a.typedPrivacyForm(r, s)
 	c, ok = form.contact(s.ShopID)
 	if !ok {
 		a.Render(w, r, s, http.StatusUnprocessableEntity, "privacy", "Privacy requests", form)
@@ -141,7 +153,8 @@ func (a *Admin) eraseContact(w http.ResponseWriter, r *http.Request, s *AdminSes
 			Question: "Erase everything this shop keeps about this shopper?",
 			Detail:   "Their subscriptions, messages and history are deleted and cannot be restored.",
 			Yes:      "Yes, erase their data", Action: "/admin/privacy/erase",
-			Back: "/admin/privacy", BackLabel: "No, back to Privacy requests",
+			// No posts the contact back, so that it need not be typed again.
+			Back: "/admin/privacy", BackLabel: "No, back to Privacy requests", KeepAction: keepEditingAction,
 		})
 		return
 	}
