@@ -25,16 +25,7 @@ func PrestaShopDomain(shopURL string) (string, error) {
 		return "", FieldErrorf("shop_url", "give the shop's base URL, without query or fragment")
 	}
 	path := strings.TrimRight(strings.TrimSuffix(strings.TrimRight(u.EscapedPath(), "/"), "/api"), "/")
-	return strings.ToLower(hostWithoutDefaultPort(u)) + path, nil
-}
-
-// hostWithoutDefaultPort is u's host without its scheme's default port
-// (:443 for https, :80 for http), which PrestaShop's base URL never writes.
-func hostWithoutDefaultPort(u *url.URL) string {
-	if p := u.Port(); (u.Scheme == "https" && p == "443") || (u.Scheme == "http" && p == "80") {
-		return strings.TrimSuffix(u.Host, ":"+p)
-	}
-	return u.Host
+	return strings.ToLower(HostWithoutDefaultPort(u)) + path, nil
 }
 
 // PrestaShopVariantID is the variant id Stockbell gives a PrestaShop

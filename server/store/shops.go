@@ -34,8 +34,27 @@ func normalizeDomain(domain string) string {
 	for _, prefix := range []string{"https://", "http://"} {
 		domain = strings.TrimPrefix(domain, prefix)
 	}
-	return strings.TrimRight(domain, "/")
+	return stockbell.DomainWithoutDefaultPort(strings.TrimRight(domain, "/"))
 }
+
+// domainSpellings are the ways a shop with the normalized domain may be
+// stored: as it is and, when it names no port, with the port 443 or 80 a
+// shop was stored with before the port was dropped (see
+// stockbell.DomainWithoutDefaultPort).
+func domainSpellings(domain string) []any {
+	host, folder, _ := strings.Cut(domain, "/")
+	if folder != "" {
+		folder = "/" + folder
+	}
+	if domain == "" || strings.Contains(host, ":") {
+		return []any{domain, domain, domain}
+	}
+	return []any{domain, host + ":443" + folder, host + ":80" + folder}
+}
+
+// domainIn is the condition that a column holds one of domainSpellings;
+// a look-up prefers the normalized spelling, the first.
+const domainIn = ` IN (?, ?, ?)`
 
 // FindShopByID returns ENOTFOUND if no shop has that id.
 func (db *DB) FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, error) {
@@ -59,8 +78,9 @@ func (db *DB) FindShopByDomain(ctx context.Context, platform stockbell.Platform,
 func (db *DB) findShopByDomain(ctx context.Context, platform stockbell.Platform, domain string) (*stockbell.Shop, error) {
 	var shop stockbell.Shop
 	err := db.inRead(func(tx *Tx) error {
-		return tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE platform = ? AND domain = ?`),
-			platform, normalizeDomain(domain))
+		spellings := domainSpellings(normalizeDomain(domain))
+		return tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE platform = ? AND domain`+domainIn+`
+			ORDER BY CASE WHEN domain = ? THEN 0 ELSE 1 END LIMIT 1`), append(append([]any{platform}, spellings...), spellings[0])...)
 	})
 	if err != nil {
 		return nil, notFound(err, "no %s shop %q", platform, domain)
@@ -86,8 +106,10 @@ func (db *DB) findShopByKey(ctx context.Context, key string) (*stockbell.Shop, e
 			if !isNoRows(err) {
 				break
 			}
-			err = tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE `+column+` = ? AND `+column+` <> ''
-				ORDER BY CASE WHEN status = 'installed' THEN 0 ELSE 1 END, id LIMIT 1`), normalizeDomain(key))
+			spellings := domainSpellings(normalizeDomain(key))
+			err = tx.GetContext(ctx, &shop, tx.Rebind(`SELECT `+shopColumns+` FROM shops WHERE `+column+domainIn+` AND `+column+` <> ''
+				ORDER BY CASE WHEN status = 'installed' THEN 0 ELSE 1 END, CASE WHEN `+column+` = ? THEN 0 ELSE 1 END, id LIMIT 1`),
+				append(spellings, spellings[0])...)
 		}
 		return err
 	})
@@ -107,7 +129,7 @@ func (db *DB) FindShops(ctx context.Context, filter stockbell.ShopFilter) ([]*st
 		w.add("platform = ?", *filter.Platform)
 	}
 	if filter.Domain != nil {
-		w.add("domain = ?", normalizeDomain(*filter.Domain))
+		w.add("domain"+domainIn, domainSpellings(normalizeDomain(*filter.Domain))...)
 	}
 	if filter.PublicKey != nil {
 		w.add("public_key = ?", *filter.PublicKey)
@@ -185,9 +207,24 @@ func (db *DB) UpdateShopDetails(ctx context.Context, id int64, details stockbell
 	})
 }
 
+// respellDomain gives a shop stored with the port 443 or 80 in its domain
+// (before the port was dropped) the normalized domain, unless a shop has
+// it already, so that installing it again reactivates it.
+func respellDomain(ctx context.Context, tx *Tx, platform stockbell.Platform, domain string) error {
+	spellings := domainSpellings(domain)
+	args := append(append([]any{domain, platform}, spellings...), domain, platform, domain)
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE shops SET domain = ? WHERE id = (SELECT id FROM shops
+		WHERE platform = ? AND domain`+domainIn+` AND domain <> ? ORDER BY id LIMIT 1)
+		AND NOT EXISTS (SELECT 1 FROM shops WHERE platform = ? AND domain = ?)`), args...)
+	return err
+}
+
 func installShop(ctx context.Context, tx *Tx, in stockbell.ShopInstall) (*stockbell.Shop, error) {
 	now := tx.db.now()
 	tx.shopsChanged = true
+	if err := respellDomain(ctx, tx, in.Platform, in.Domain); err != nil {
+		return nil, err
+	}
 	var existed int
 	if err := tx.GetContext(ctx, &existed, tx.Rebind(`SELECT COUNT(*) FROM shops WHERE platform = ? AND domain = ?`), in.Platform, in.Domain); err != nil {
 		return nil, err

@@ -364,9 +364,16 @@ func (a *Admin) bindShop(r *http.Request, sess *AdminSession) error {
 // namesShop reports whether key is the shop's domain, primary domain or
 // public key.
 func namesShop(shop *stockbell.Shop, key string) bool {
-	key = strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(key, "https://"), "http://"), "/"))
-	return key == strings.ToLower(shop.Domain) || key == shop.PublicKey ||
-		(shop.PrimaryDomain != "" && key == strings.ToLower(shop.PrimaryDomain))
+	if key == shop.PublicKey {
+		return true
+	}
+	// A domain written with its default port (magento.example:443) is
+	// the same domain without it.
+	bare := func(d string) string {
+		return stockbell.DomainWithoutDefaultPort(strings.ToLower(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(d, "https://"), "http://"), "/")))
+	}
+	key = bare(key)
+	return key == bare(shop.Domain) || (shop.PrimaryDomain != "" && key == bare(shop.PrimaryDomain))
 }
 
 func safeMethod(method string) bool {

@@ -78,10 +78,12 @@ type PageReport struct {
 
 // allowedHosts are the hosts a shop's pages may be fetched from: its
 // platform and primary domains, the hosts of its allowed origins, and, in
-// development, loopback (the demo shop).
+// development, loopback (the demo shop). A domain stored with its default
+// port (magento.example:443) names its host.
 func allowedHost(shop *stockbell.Shop, origins []string, host string, development bool) bool {
 	host = strings.ToLower(host)
-	if host == strings.ToLower(shop.Domain) || (shop.PrimaryDomain != "" && host == strings.ToLower(shop.PrimaryDomain)) {
+	bare := func(domain string) string { return stockbell.DomainWithoutDefaultPort(strings.ToLower(domain)) }
+	if host == bare(shop.Domain) || (shop.PrimaryDomain != "" && host == bare(shop.PrimaryDomain)) {
 		return true
 	}
 	for _, o := range origins {

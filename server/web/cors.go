@@ -117,9 +117,13 @@ func parseOrigin(origin string) (*url.URL, bool) {
 // the origin's storefront: its host, on any port; or, for a name with a
 // port (a Magento store or PrestaShop shop served on a port other than
 // https's, magento.example:8443), that host and port only.
+//
+// A name stored with its default port (magento.example:443) names the
+// host, as browsers never write that port in an Origin.
 func namesStorefront(name string, origin *url.URL) bool {
+	name = stockbell.DomainWithoutDefaultPort(strings.ToLower(name))
 	if strings.Contains(name, ":") {
-		return strings.EqualFold(origin.Host, name)
+		return strings.EqualFold(stockbell.HostWithoutDefaultPort(origin), name)
 	}
 	return name != "" && strings.EqualFold(origin.Hostname(), name)
 }

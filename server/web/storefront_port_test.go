@@ -67,3 +67,56 @@ func installOnPort(t *testing.T, db *store.DB, platform stockbell.Platform, doma
 		t.Fatal(err)
 	}
 }
+
+// TestSubscribeFromAStoreNamedWithItsDefaultPort: a Magento store whose
+// base URL writes its scheme's default port (https://magento.example:443/)
+// is named without it, as browsers never write it in an Origin: its pages
+// at https://magento.example post subscriptions whether their tag names it
+// with the port (a module not yet updated) or without. A store stored
+// with the port before keeps taking them, as does a PrestaShop shop whose
+// base URL writes it, and a store on a port of its own is still refused
+// from its host's default port and from another port.
+func TestSubscribeFromAStoreNamedWithItsDefaultPort(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		installOnPort(t, db, stockbell.PlatformMagento, "magento.example:443", "magento.example:443")
+		installOnPort(t, db, stockbell.PlatformMagento, "stored.example", "stored.example")
+		if _, err := db.DB.Exec(`UPDATE shops SET domain = 'stored.example:443', primary_domain = 'stored.example:443' WHERE domain = 'stored.example'`); err != nil {
+			t.Fatal(err)
+		}
+		installOnPort(t, db, stockbell.PlatformMagento, "other.example:8443", "other.example:8443")
+		installOnPort(t, db, stockbell.PlatformPrestaShop, "ps.example/boutique", "ps.example")
+		for _, s := range []struct{ key, origin, email string }{
+			// PrestaShop's data-shop is its base URL, with the port its
+			// domain_ssl setting may write.
+			{"https://ps.example:443/boutique/", "https://ps.example", "e@example.com"},
+			{"magento.example:443", "https://magento.example", "a@example.com"},
+			{"magento.example", "https://magento.example", "b@example.com"},
+			{"stored.example:443", "https://stored.example", "c@example.com"},
+			{"stored.example", "https://stored.example", "d@example.com"},
+		} {
+			code, _, headers := f.post(t, body(map[string]any{"shop": s.key, "variant_id": "S", "email": s.email}), "Origin", s.origin)
+			if code != 201 || headers.Get("Access-Control-Allow-Origin") != s.origin {
+				t.Errorf("%s from %s: %d, ACAO %q; want 201", s.key, s.origin, code, headers.Get("Access-Control-Allow-Origin"))
+			}
+			if status, _ := f.preflight(t, s.origin); status != 204 {
+				t.Errorf("preflight from %s: %d, want 204", s.origin, status)
+			}
+		}
+		for _, foreign := range []string{"https://other.example", "https://other.example:9443", "https://magento.example"} {
+			if code, _, _ := f.post(t, body(map[string]any{"shop": "other.example:8443", "variant_id": "S"}), "Origin", foreign); code != 403 {
+				t.Errorf("other.example:8443 from %s: %d, want 403", foreign, code)
+			}
+		}
+		if n := f.count(t); n != 5 {
+			t.Fatalf("%d subscriptions stored, want 5", n)
+		}
+		var shops int
+		if err := db.DB.Get(&shops, `SELECT COUNT(DISTINCT s.shop_id) FROM subscriptions s JOIN variants v ON v.id = s.variant_id AND v.shop_id = s.shop_id`); err != nil {
+			t.Fatal(err)
+		}
+		if shops != 3 {
+			t.Fatalf("subscriptions of %d shops, want each of the three shops' own", shops)
+		}
+	})
+}

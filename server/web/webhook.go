@@ -109,7 +109,10 @@ func (h *webhookHandler) verify(w http.ResponseWriter, r *http.Request) (*stockb
 
 // sameDomain compares shop domains as platforms spell them (case aside).
 func sameDomain(a, b string) bool {
-	return strings.EqualFold(strings.TrimSuffix(strings.TrimSpace(a), "."), strings.TrimSuffix(strings.TrimSpace(b), "."))
+	bare := func(d string) string {
+		return stockbell.DomainWithoutDefaultPort(strings.ToLower(strings.TrimSuffix(strings.TrimSpace(d), ".")))
+	}
+	return bare(a) == bare(b)
 }
 
 func (h *webhookHandler) refuse(w http.ResponseWriter, r *http.Request, err error) {
