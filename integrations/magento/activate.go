@@ -109,10 +109,10 @@ func asciiHost(host string) bool {
 }
 
 // storeDomain is the shop domain of a base URL: its host (with a port
-// other than the scheme's).
+// other than the scheme's, which browsers never write in an Origin).
 func storeDomain(base string) string {
 	u, _ := url.Parse(base)
-	return strings.ToLower(u.Host)
+	return strings.ToLower(stockbell.HostWithoutDefaultPort(u))
 }
 
 // ModuleSecret returns the shop's module signing secret, generating and

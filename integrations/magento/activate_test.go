@@ -2,6 +2,7 @@ package magento_test
 
 import (
 	"net/url"
+	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -66,4 +67,45 @@ func count(t *testing.T, db *store.DB, query string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestActivationWithTheDefaultPort: a store whose base URL writes https's
+// default port (https://magento.example:443/) is activated as
+// magento.example, the host its pages' Origin names; its identity link
+// returns to the store's admin written either way, and the module's posts
+// naming the store with the port (a module not yet updated) are still its
+// own. Another store, on a port of its own, keeps that port.
+func TestActivationWithTheDefaultPort(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		for _, s := range []struct{ base, domain string }{
+			{"https://magento.example:443/", "magento.example"},
+			{"https://other.example:8443/", "other.example:8443"},
+		} {
+			fake := magentotest.NewTLS()
+			t.Cleanup(fake.Close)
+			in := integrationOn(db)
+			in.Client.HTTP.Transport = fake.Transport()
+			form := fake.ActivationForm()
+			form.Set("store_base_url", s.base)
+			shop, err := in.Activate(ctx, form)
+			if err != nil {
+				t.Fatalf("activating %s: %v", s.base, err)
+			}
+			if shop.Domain != s.domain || shop.PrimaryDomain != s.domain {
+				t.Errorf("activated %s as %q (storefront %q), want %q", s.base, shop.Domain, shop.PrimaryDomain, s.domain)
+			}
+			for _, back := range []string{strings.TrimSuffix(s.base, "/") + "/admin", "https://" + s.domain + "/admin"} {
+				if _, err := in.Identity(ctx, url.Values{"oauth_consumer_key": {fake.ConsumerKey}, "success_call_back": {back}}); err != nil {
+					t.Errorf("identity link of %s returning to %s: %v", s.base, back, err)
+				}
+			}
+		}
+		// A module not yet updated names the store with the port.
+		if shop, err := db.FindShopByDomain(ctx, stockbell.PlatformMagento, "magento.example:443"); err != nil || shop.Domain != "magento.example" {
+			t.Errorf("the store named magento.example:443: %+v, %v; want magento.example", shop, err)
+		}
+		if _, err := db.FindShopByDomain(ctx, stockbell.PlatformMagento, "other.example:443"); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+			t.Errorf("the store on another port named with 443: %v, want not found", err)
+		}
+	})
 }

@@ -61,7 +61,8 @@ func returnTo(raw, domain string) (string, error) {
 		return "", stockbell.FieldErrorf(FieldSuccessCall, "The identity link has no %s.", FieldSuccessCall)
 	}
 	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !asciiHost(u.Host) || !strings.EqualFold(u.Host, domain) {
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.User != nil || !asciiHost(u.Host) ||
+		!strings.EqualFold(stockbell.HostWithoutDefaultPort(u), stockbell.DomainWithoutDefaultPort(domain)) {
 		return "", stockbell.FieldErrorf(FieldSuccessCall, "The %s %q is not on the store %s.", FieldSuccessCall, raw, domain)
 	}
 	return u.String(), nil

@@ -178,3 +178,25 @@ func markerAttr(n *html.Node, key string) (string, bool) {
 	}
 	return "", false
 }
+
+// The snippet's tag (snippet.phtml, through testdata/page.php) names the
+// store as Stockbell does: its host without its scheme's default port,
+// which browsers never write in an Origin, and with any other port.
+func TestSnippetTagNamesTheStoreWithoutItsDefaultPort(t *testing.T) {
+	php := phpOrSkip(t)
+	for base, want := range map[string]string{
+		"https://Magento.example:443/":  "magento.example",
+		"http://magento.example:80/":    "magento.example",
+		"https://magento.example/":      "magento.example",
+		"https://magento.example:8443/": "magento.example:8443",
+		"http://magento.example:443/":   "magento.example:443",
+	} {
+		out, err := exec.Command(php, "testdata/page.php", base, "https://stockbell.example", "TEE", "Tee").Output()
+		if err != nil {
+			t.Fatalf("php testdata/page.php %s: %v\n%s", base, err, out)
+		}
+		if tag := `data-shop="` + want + `"`; !strings.Contains(string(out), tag) {
+			t.Errorf("store at %s: the tag does not carry %s\n%s", base, tag, out)
+		}
+	}
+}

@@ -18,9 +18,11 @@
 package magentotest
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -125,15 +127,35 @@ type Fake struct {
 }
 
 // New starts a store with fresh credentials that accepts both methods.
-func New() *Fake {
+func New() *Fake { return start(httptest.NewServer) }
+
+// NewTLS starts a store as New does, served over https (its certificate
+// is for example.com): Transport reaches it under any host name.
+func NewTLS() *Fake { return start(httptest.NewTLSServer) }
+
+func start(serve func(http.Handler) *httptest.Server) *Fake {
 	f := &Fake{ConsumerKey: token(), ConsumerSecret: token(), Verifier: token(),
 		Methods: []string{"HMAC-SHA256", "HMAC-SHA1"}, nonces: map[string]bool{}, Requests: map[string]int{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /oauth/token/request", f.serveRequestToken)
 	mux.HandleFunc("POST /oauth/token/access", f.serveAccessToken)
 	mux.HandleFunc("GET /rest/V1/", f.serveREST)
-	f.server = httptest.NewServer(mux)
+	f.server = serve(mux)
 	return f
+}
+
+// Transport reaches the store whatever host and port a URL names (a test
+// names it as a merchant would, https://magento.example:443/), trusting
+// its certificate.
+func (f *Fake) Transport() *http.Transport {
+	t := f.server.Client().Transport.(*http.Transport).Clone()
+	t.DialContext = func(ctx context.Context, network, _ string) (net.Conn, error) {
+		return (&net.Dialer{}).DialContext(ctx, network, f.server.Listener.Addr().String())
+	}
+	if t.TLSClientConfig != nil {
+		t.TLSClientConfig.ServerName = "example.com"
+	}
+	return t
 }
 
 // Close stops the store.
@@ -143,7 +165,9 @@ func (f *Fake) Close() { f.server.Close() }
 func (f *Fake) URL() string { return f.server.URL }
 
 // Domain is the shop domain Stockbell gives the store: its host.
-func (f *Fake) Domain() string { return strings.TrimPrefix(f.server.URL, "http://") }
+func (f *Fake) Domain() string {
+	return strings.TrimPrefix(strings.TrimPrefix(f.server.URL, "http://"), "https://")
+}
 
 // ActivationForm is what Magento posts to the app's callback URL when the
 // merchant activates the integration.

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"hash"
+	"net"
 	"net/http"
 	"net/url"
 	"sort"
@@ -92,7 +93,7 @@ func baseString(r *http.Request, params [][2]string) string {
 	for i, p := range pairs {
 		encoded[i] = p[0] + "=" + p[1]
 	}
-	uri := "http://" + strings.ToLower(r.Host) + r.URL.EscapedPath()
+	uri := baseStringURI(r)
 	return r.Method + "&" + encode(uri) + "&" + encode(strings.Join(encoded, "&"))
 }
 
@@ -117,4 +118,18 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// baseStringURI is the request's URI as its signature base string writes
+// it (RFC 5849 3.4.1.2): scheme and host in lower case, without the
+// scheme's default port.
+func baseStringURI(r *http.Request) string {
+	scheme, host := "http", strings.ToLower(r.Host)
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if _, port, err := net.SplitHostPort(host); err == nil && (scheme == "https" && port == "443" || scheme == "http" && port == "80") {
+		host = strings.TrimSuffix(host, ":"+port)
+	}
+	return scheme + "://" + host + r.URL.EscapedPath()
 }

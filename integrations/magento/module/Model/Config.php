@@ -41,12 +41,16 @@ class Config
         return trim($this->encryptor->decrypt((string) $this->scopeConfig->getValue(self::PATH_SECRET)));
     }
 
-    /** The store's host (with a port other than the scheme's): the shop's name in Stockbell. */
+    /**
+     * The store's host (with a port other than the scheme's default, which
+     * browsers never write in an Origin): the shop's name in Stockbell.
+     */
     public function shop(): string
     {
         $base = (string) $this->storeManager->getStore()->getBaseUrl();
         $host = strtolower((string) parse_url($base, PHP_URL_HOST));
         $port = parse_url($base, PHP_URL_PORT);
-        return $port ? $host . ':' . $port : $host;
+        $default = ['https' => 443, 'http' => 80][strtolower((string) parse_url($base, PHP_URL_SCHEME))] ?? null;
+        return $port && $port !== $default ? $host . ':' . $port : $host;
     }
 }
