@@ -190,3 +190,35 @@ func TestNormalPagesWriteNothingToTheConsole(t *testing.T) {
 		t.Errorf("console: %q", seen)
 	}
 }
+
+// A proxy in front of the app (data-api) that passes on the status route
+// but answers a subscription with a page of its own (a 502 while the app
+// is down) is named by its status: stockbell:error carries code "http"
+// and an empty message, as docs/snippet.md says, and the form shows its
+// generic error.
+func TestSubscriptionAnsweredByAProxysOwnPage(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.URL.Path == "/apps/stockbell/status" {
+			fmt.Fprint(w, `{"status":"ok"}`)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprint(w, `<html><body>Bad gateway</body></html>`)
+	}))
+	t.Cleanup(proxy.Close)
+	s := newStorefront(t, `data-api="`+proxy.URL+`/apps/stockbell/subscriptions" data-locale="en"`)
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+	waitFor(t, ctx, `events("error").length == 1`)
+	if got := eval[string](t, ctx, `JSON.stringify(events("error")[0].detail)`); got != `{"variantId":"PULL-ROUGE-M","status":502,"code":"http","message":""}` {
+		t.Errorf("stockbell:error detail %s", got)
+	}
+	if got := eval[string](t, ctx, `status().textContent`); got != "Something went wrong. Please try again." {
+		t.Errorf("status %q", got)
+	}
+}
