@@ -9,7 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 	stockbell "github.com/stockbell/stockbell"
@@ -128,7 +127,7 @@ func TestEmailClickCountedWhenTheShopperLeavesAtOnceInChromium(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.NewWithin(t, 3*time.Minute)
 	shop, target := alertEmailLink(t, ctx, m)
-	held := holdRequests(t, ctx, "*"+web.ClicksPath)
+	held := browsertest.HoldRequests(t, ctx, "*"+web.ClicksPath)
 
 	browsertest.Do(t, ctx, chromedp.Navigate(target.String()))
 	var report fetch.RequestID
@@ -149,35 +148,6 @@ func TestEmailClickCountedWhenTheShopperLeavesAtOnceInChromium(t *testing.T) {
 	}
 	browsertest.Do(t, ctx, chromedp.Evaluate[chromedp.Void](`addEventListener("unload", () => {})`))
 	browse(t, ctx, m.URL()+"/", "h1") // the shopper leaves
-	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
-		// A request cancelled with its page is no longer held: there is nothing to let go.
-		if _, err := cdp.Call(ctx, tab, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: report}); err != nil {
-			t.Logf("the click report went with its page: %v", err)
-		}
-		return nil
-	}))
+	browsertest.LetGo(t, ctx, report)
 	eventually(t, m, "the click of the page left at once to be counted", func() bool { return clicks() == 1 })
-}
-
-// holdRequests has the tab hold every request to a URL matching pattern
-// (Chromium's request interception, before the request is sent) and
-// reports each held request's id, for the test to let go with
-// Fetch.continueRequest.
-func holdRequests(t *testing.T, ctx context.Context, pattern string) <-chan fetch.RequestID {
-	t.Helper()
-	held := make(chan fetch.RequestID, 8)
-	paused := chromedp.Events(ctx, fetch.RequestPaused)
-	go func() {
-		for ev, err := range paused {
-			if err != nil {
-				return
-			}
-			held <- ev.RequestID
-		}
-	}()
-	browsertest.Do(t, ctx, chromedp.Func(func(ctx context.Context, tab *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tab, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: pattern}}})
-		return err
-	}))
-	return held
 }

@@ -6,10 +6,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
 // The JavaScript API as docs/snippet.md promises it to a theme.
@@ -221,4 +224,36 @@ func TestSubscriptionAnsweredByAProxysOwnPage(t *testing.T) {
 	if got := eval[string](t, ctx, `status().textContent`); got != "Something went wrong. Please try again." {
 		t.Errorf("status %q", got)
 	}
+}
+
+// A shopper who presses submit and leaves the page at once (another page,
+// the tab closed) is still subscribed: the subscription outlives its page
+// (fetch's keepalive), where a plain request is cancelled with it. The tab
+// holds the request until the page has gone; the page is one the browser
+// does not keep in its back/forward cache (it listens for unload, as theme
+// and tracking scripts do), so leaving it ends it.
+func TestSubscriptionSentWhenTheShopperLeavesAtOnce(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	held := browsertest.HoldRequests(t, ctx, "*/api/storefront/v1/subscriptions")
+	open(t, ctx, s.shop.URL+"/pages/custom")
+	click(t, ctx, `button()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	eval[chromedp.Void](t, ctx, `addEventListener("unload", () => {})`)
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+	var subscription fetch.RequestID
+	select {
+	case subscription = <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the form sent no subscription")
+	}
+	open(t, ctx, s.shop.URL+"/") // the shopper leaves
+	if n := len(s.posts()); n != 0 {
+		t.Fatalf("%d subscriptions received while the request was held", n)
+	}
+	browsertest.LetGo(t, ctx, subscription)
+	wantJSON(t, waitReceived(t, s.posts, 1)[0].Body, map[string]any{
+		"shop": "shop-key-123", "variant_id": "PULL-ROUGE-M", "email": "shopper@example.com", "phone": "",
+		"channels": []string{"email"}, "sms_consent": false, "marketing_consent": false, "locale": "fr",
+	})
 }

@@ -15,15 +15,16 @@ func countClickReports(t *testing.T, ctx context.Context) {
 		window.fetch = function (url, init) { if (String(url).endsWith("/clicks")) window.clickReports++; return sent.apply(this, arguments); };`)
 }
 
-// waitClicks waits until n click reports have reached the app, failing after 10 s.
-func (s *storefront) waitClicks(t *testing.T, n int) []request {
+// waitReceived waits until the app has received n of the requests that
+// received lists (s.clicks, s.posts), failing after 10 s.
+func waitReceived(t *testing.T, received func() []request, n int) []request {
 	t.Helper()
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-		if got := s.clicks(); len(got) >= n {
+		if got := received(); len(got) >= n {
 			return got
 		}
 	}
-	t.Fatalf("click reports received: %+v, want %d", s.clicks(), n)
+	t.Fatalf("requests received: %+v, want %d", received(), n)
 	return nil
 }
 
@@ -41,7 +42,7 @@ func TestLandingFromAnEmailReportsItsClick(t *testing.T) {
 	if eval[bool](t, ctx, `shown(button())`) {
 		t.Fatal("a button shows on the restocked variant")
 	}
-	clicks := s.waitClicks(t, 1)
+	clicks := waitReceived(t, s.clicks, 1)
 	c := clicks[0]
 	if c.Method != "POST" || c.ContentType != "text/plain" || c.Origin != s.shop.URL {
 		t.Errorf("click report %s %q from %q", c.Method, c.ContentType, c.Origin)

@@ -125,7 +125,7 @@ for (const name of ["ready", "subscribed", "error"]) document.addEventListener("
 	waitFor(t, ctx, `dialog() && dialog().open && field("country")`)
 	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
 	waitFor(t, ctx, `events("subscribed").length == 1`)
-	s.waitClicks(t, 1)
+	waitReceived(t, s.clicks, 1)
 	if got := eval[[]string](t, ctx, `violations`); len(got) > 0 {
 		t.Errorf("policy %q violated: %q", policy, got)
 	}
