@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -258,4 +259,31 @@ func TestShopifyPickerTiedToTheCartFormByItsFormAttribute(t *testing.T) {
 	}
 	eval[chromedp.Void](t, ctx, `(() => { const s = document.querySelector("select"); s.value = "`+inStock+`"; s.dispatchEvent(new Event("change", {bubbles: true})); })()`)
 	waitFor(t, ctx, `!shown(button())`)
+}
+
+// A theme whose variant picker only writes the address (history.pushState
+// with ?variant=, no change event): the snippet follows it, and follows
+// the shopper's Back and Forward (popstate) too. The picker is pressed, as
+// a shopper does: Chromium's Back skips entries a page pushed without one.
+func TestShopifyVariantFollowedThroughPushStateAndPopstate(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, shopifyTheme(t, s, `<button id="size-m" type="button" onclick="history.pushState({}, '', '?variant=`+soldOut+`')">M</button>
+<form action="/cart/add" method="post"><input type="hidden" name="id" value="`+inStock+`">
+<button type="submit" name="add" id="add">Add to cart</button></form>`)+"?variant="+inStock)
+	if got := eval[string](t, ctx, `events("ready")[0].detail.variantId + " " + shown(button())`); got != inStock+" false" {
+		t.Errorf("ready on %q, want the address's in-stock variant and no button", got)
+	}
+	click(t, ctx, `document.getElementById("size-m")`)
+	waitFor(t, ctx, `shown(button())`)
+	eval[chromedp.Void](t, ctx, `history.back()`)
+	waitFor(t, ctx, `location.search == "?variant=`+inStock+`" && !shown(button())`)
+	eval[chromedp.Void](t, ctx, `history.forward()`)
+	waitFor(t, ctx, `shown(button())`)
+	eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	do(t, ctx, chromedp.KeyEvent("shopper@example.com\r"))
+	if got := waitReceived(t, s.posts, 1)[0].Body; !strings.Contains(got, `"variant_id":"`+soldOut+`"`) {
+		t.Errorf("subscribed with %s, want the variant the address names", got)
+	}
 }
