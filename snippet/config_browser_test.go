@@ -51,13 +51,16 @@ const soldOutProduct = `<div class="product" data-stockbell-variant="PULL-ROUGE-
 
 // Every option may be given later with Stockbell.configure, the shop's key
 // too: a theme that knows it only in its own script, run after the
-// snippet's, gets its button once the server has said yes to that shop.
+// snippet's, gets its button once the server has said yes to that shop,
+// and the email's click its address carries is reported once, under that
+// shop, where it was sent at once without a shop and refused.
 func TestShopConfiguredAfterTheScriptRanGetsItsButton(t *testing.T) {
 	s := newStorefront(t, "")
 	url := themePage(t, `<script src="`+s.app.URL+`/snippet.js" defer></script><script src="/theme.js" defer></script>`,
-		soldOutProduct, `Stockbell.configure({shop: "shop-key-123"});`)
+		soldOutProduct, `Stockbell.configure({shop: "shop-key-123"}); Stockbell.configure({shop: "shop-key-123"});`)
 	ctx := newBrowser(t)
-	open(t, ctx, url)
+	countClickReports(t, ctx)
+	open(t, ctx, url+"?sb_click=AbC-_9xyz")
 	waitFor(t, ctx, `!!button() && shown(button())`)
 	click(t, ctx, `button()`)
 	waitFor(t, ctx, `dialog() && dialog().open`)
@@ -67,6 +70,10 @@ func TestShopConfiguredAfterTheScriptRanGetsItsButton(t *testing.T) {
 	waitFor(t, ctx, `stockbellEvents.length > 1`)
 	if got := s.posts()[0].Body; !strings.Contains(got, `"shop":"shop-key-123"`) {
 		t.Errorf("posted %s, want the configured shop", got)
+	}
+	wantJSON(t, waitReceived(t, s.clicks, 1)[0].Body, map[string]any{"shop": "shop-key-123", "code": "AbC-_9xyz"})
+	if n := eval[int](t, ctx, `window.clickReports`); n != 1 {
+		t.Errorf("the page sent %d click reports, want 1", n)
 	}
 }
 

@@ -8,15 +8,20 @@ import { post } from "./api";
 import { options } from "./config";
 import { param } from "./detect";
 
+// code is the page's click id until it has been reported.
+let code = param("sb_click");
+
 /**
  * report sends the page's click id, if any, to the clicks route beside the
- * subscription endpoint, once per page load. The server counts one click
- * per message per 30 minutes, so a reload or going back counts nothing
- * more; the address keeps sb_click for the shop's own analytics. An
- * endpoint that does not end in subscriptions has no such sibling, and is
- * sent nothing.
+ * subscription endpoint, once per page load: as the script starts, or,
+ * for a shop given only later (Stockbell.configure from the theme's own
+ * script), once it is given, since a click without its shop is refused.
+ * The server counts one click per message per 30 minutes, so a reload or
+ * going back counts nothing more; the address keeps sb_click for the
+ * shop's own analytics. An endpoint that does not end in subscriptions has
+ * no such sibling, and is sent nothing.
  */
 export function report(): void {
-  const code = param("sb_click"), to = options.api.replace(/subscriptions$/, "clicks");
-  if (code && to != options.api) post(to, { shop: options.shop, code });
+  const to = options.api.replace(/subscriptions$/, "clicks");
+  if (code && options.shop && to != options.api) post(to, { shop: options.shop, code }), (code = "");
 }

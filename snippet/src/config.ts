@@ -53,7 +53,7 @@ export function currentScript(): HTMLScriptElement | null {
 }
 
 function channelsOf(value: string): Channel[] {
-  const list = value.split(/[\s,]+/).filter((c) => c == "email" || c == "sms") as Channel[];
+  const list = value.split(/\W+/).filter((c) => c == "email" || c == "sms") as Channel[];
   return value == "both" ? ["email", "sms"] : list.length ? list : ["email"];
 }
 

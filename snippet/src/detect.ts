@@ -61,7 +61,8 @@ export function param(name: string): string {
  * inside a form posting to /cart/add or tied to one by form="…".
  */
 function cartField(el: HTMLInputElement): boolean {
-  return el.name == "id" && /\/cart\/add/.test(el.form?.getAttribute("action") || "");
+  // A form without an action tests "undefined", which names no cart.
+  return el.name == "id" && /\/cart\/add/.test(el.form?.getAttribute("action")!);
 }
 
 // selected is the variant the cart form holds: its id field's value (for

@@ -123,9 +123,10 @@ function install(): void {
   if (typeof preset == "object") configure(preset!); // null configures nothing
   report();
   window.Stockbell = {
-    /** configure merges options and re-renders the buttons. */
+    /** configure merges options, reports the click a shop given late awaited, and re-renders the buttons. */
     configure(update: Partial<Options>) {
       configure(update);
+      report();
       refresh();
     },
     /** open shows the form for a variant, by default the first product's selected one. */
