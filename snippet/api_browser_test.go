@@ -86,14 +86,14 @@ func TestStatusRefusedByAProxyWarnsOnce(t *testing.T) {
 
 // A page that includes the script twice (a theme's tag and an app embed)
 // runs it once, with the first tag's options; window.Stockbell wins over
-// the tag's data attributes.
+// the tag's data attributes, which give the rest (channels "email sms").
 func TestScriptIncludedTwiceRunsOnceWithTheFirstTagsOptions(t *testing.T) {
 	s := newStorefront(t, "")
 	pages := map[string]string{
 		"/twice": `<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" data-text-button="First" defer></script>
 <script src="` + s.app.URL + `/snippet.js" data-shop="other-shop" data-text-button="Second" data-channels="sms" defer></script>`,
 		"/preset": `<script>window.Stockbell = {strings: {button: "Preset"}};</script>
-<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" data-text-button="Attribute" defer></script>`,
+<script src="` + s.app.URL + `/snippet.js" data-shop="shop-key-123" data-text-button="Attribute" data-channels="email sms" defer></script>`,
 	}
 	theme := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
@@ -114,6 +114,17 @@ document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: 
 	waitFor(t, ctx, `shown(button())`)
 	if got := eval[string](t, ctx, `button().textContent`); got != "Preset" {
 		t.Errorf("label %q: window.Stockbell should win over data-text-button", got)
+	}
+	// channels written as docs/snippet.md allows: "email sms", and a list.
+	for _, channels := range []string{"0", `Stockbell.configure({channels: "email"}), Stockbell.configure({channels: ["email", "sms"]})`} {
+		eval[chromedp.Void](t, ctx, channels)
+		eval[chromedp.Void](t, ctx, `Stockbell.open()`)
+		waitFor(t, ctx, `dialog() && dialog().open`)
+		if got := eval[string](t, ctx, `!!field("email") + " " + !!field("phone")`); got != "true true" {
+			t.Errorf("after %q, email and phone fields: %s, want both", channels, got)
+		}
+		do(t, ctx, chromedp.KeyEvent("\u001b"))
+		waitFor(t, ctx, `!dialog().open`)
 	}
 }
 
