@@ -173,14 +173,20 @@ func nullable(s string) any {
 // recordsOf completes each variant's levels beyond the first page. A
 // variant whose item Shopify deleted while its levels were read is left
 // out: its first levels alone would understate its stock, and its
-// product's webhooks, or the next sync, tell of its deletion.
+// product's webhooks, or the next sync, tell of its deletion. A variant
+// answered without the inventoryItem field, which Shopify's schema never
+// leaves null, is an error (fieldMissing): the page is not stored, nor
+// its variants taken as listed.
 func (s *adminSession) recordsOf(ctx context.Context, nodes []gqlVariant) ([]variantRecord, error) {
 	records := make([]variantRecord, 0, len(nodes))
 	for _, v := range nodes {
-		if v.InventoryItem == nil {
+		item, answered, err := itemOf(v)
+		if err != nil {
+			return nil, err
+		}
+		if !answered {
 			continue
 		}
-		item := *v.InventoryItem
 		gone, err := s.completeLevels(ctx, &item)
 		if err != nil {
 			return nil, err
@@ -190,6 +196,14 @@ func (s *adminSession) recordsOf(ctx context.Context, nodes []gqlVariant) ([]var
 		}
 	}
 	return records, nil
+}
+
+// itemOf decodes the inventory item a page of variants answered with v;
+// answered is false for an item answered null, left out. An answer
+// without the field is an error (fieldMissing).
+func itemOf(v gqlVariant) (item gqlItem, answered bool, err error) {
+	null, err := decodeField(v.InventoryItem, "the listing of variant "+v.LegacyResourceID, "inventoryItem", &item)
+	return item, !null && err == nil, err
 }
 
 // completeLevels pages the item's levels beyond the first page. gone:
@@ -237,13 +251,20 @@ func (s *adminSession) queryItem(ctx context.Context, document string, vars map[
 	if err := s.query(ctx, document, vars, &data); err != nil {
 		return false, err
 	}
-	switch answerOf(data.InventoryItem) {
+	return decodeField(data.InventoryItem, question, "inventoryItem", item)
+}
+
+// decodeField decodes into target the field of an answer to question.
+// null: Shopify answered null. An answer without the field is an error
+// (fieldMissing), as is one that does not decode.
+func decodeField(raw json.RawMessage, question, field string, target any) (null bool, err error) {
+	switch answerOf(raw) {
 	case fieldAbsent:
-		return false, fieldMissing(question, "inventoryItem")
+		return false, fieldMissing(question, field)
 	case fieldNull:
 		return true, nil
 	}
-	if err := json.Unmarshal(data.InventoryItem, item); err != nil {
+	if err := json.Unmarshal(raw, target); err != nil {
 		return false, fmt.Errorf("shopify admin api: decode %s: %w", question, err)
 	}
 	return false, nil

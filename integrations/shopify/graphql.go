@@ -1,6 +1,7 @@
 package shopify
 
 import (
+	"encoding/json"
 	"strings"
 )
 
@@ -132,7 +133,9 @@ type gqlVariant struct {
 	InventoryPolicy  string     `json:"inventoryPolicy"`
 	Image            *imageRef  `json:"image"`
 	Product          gqlProduct `json:"product"`
-	InventoryItem    *gqlItem   `json:"inventoryItem"`
+	// InventoryItem is kept raw for recordsOf to tell an answer without
+	// the field from one with it (answerOf).
+	InventoryItem json.RawMessage `json:"inventoryItem"`
 }
 
 // legacyID returns the numeric id at the end of a Shopify global id

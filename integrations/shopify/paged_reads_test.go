@@ -201,3 +201,44 @@ func TestProductVariantsFieldMissingIsNoAnswer(t *testing.T) {
 		e.wantVariants(shop.ID, 2, "after the product's variants were read")
 	})
 }
+
+// TestVariantListedWithoutItsItemIsNoAnswer: a page of variants, the
+// catalog sync's or a products/create's read of a large product's, whose
+// variants come without the inventoryItem field (never null in Shopify's
+// schema) fails the read, to be tried again, with a failure in the sync
+// log; the variants are neither stored without their stock nor counted
+// as read. The next read stores them. Another shop's rows are untouched.
+func TestVariantListedWithoutItsItemIsNoAnswer(t *testing.T) {
+	reads := []struct {
+		name, source, omit string
+		read               func(e *env, shopID int64) error
+	}{
+		{"catalog sync", shopify.CatalogSource, "productVariants.nodes.inventoryItem", func(e *env, shopID int64) error {
+			return e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shopID})
+		}},
+		{"product's variants", shopify.ProductVariantsSource, "product.variants.nodes.inventoryItem", func(e *env, shopID int64) error {
+			job := stockbell.ShopifyProductVariantsJob{ShopID: shopID, ProductID: itoa(productID), Topic: shopify.TopicProductsCreate}
+			return e.in.ReadProductVariants(context.Background(), job)
+		}},
+	}
+	for _, r := range reads {
+		t.Run(r.name, func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db)
+				victim := e.installVictim()
+				victimRows := e.shopRows(victim.ID)
+				shop := e.install()
+				e.stockTShirt()
+				read := func() error { return r.read(e, shop.ID) }
+				e.fake.Omit(r.omit)
+				e.wantFieldMissingFailure(shop.ID, r.source, "inventoryItem", read)
+				e.wantVariants(shop.ID, 0, "after variants listed without their items")
+				e.retryWithTheField(shop.ID, r.source, read)
+				e.wantVariants(shop.ID, 2, "after the variants were read with their items")
+				if e.shopRows(victim.ID) != victimRows {
+					t.Fatal("the other shop's rows changed")
+				}
+			})
+		})
+	}
+}

@@ -158,17 +158,11 @@ func (s *adminSession) eachProductVariantPage(ctx context.Context, document, pro
 		if err := s.query(ctx, document, vars, &data); err != nil {
 			return false, fmt.Errorf("variants of product %s of %s: %w", productID, s.shop.Domain, err)
 		}
-		switch answerOf(data.Product) {
-		case fieldAbsent:
-			return false, fieldMissing("the read of product "+productID+"'s variants", "product")
-		case fieldNull:
-			return false, nil
-		}
 		var product struct {
 			Variants gqlVariants `json:"variants"`
 		}
-		if err := json.Unmarshal(data.Product, &product); err != nil {
-			return false, fmt.Errorf("shopify admin api: decode the variants of product %s: %w", productID, err)
+		if null, err := decodeField(data.Product, "the read of product "+productID+"'s variants", "product", &product); null || err != nil {
+			return false, err
 		}
 		if err := page(product.Variants.Nodes); err != nil {
 			return true, err

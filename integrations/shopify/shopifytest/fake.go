@@ -58,7 +58,10 @@ type Fake struct {
 	// with it (503: Shopify away).
 	AdminStatus int
 	// OmitFields names fields left out of every Admin API answer's data,
-	// as if Shopify had not answered them: not null, absent.
+	// as if Shopify had not answered them: not null, absent. A dotted name
+	// is a path within the data, through each element of a list on the
+	// way: productVariants.nodes.inventoryItem leaves out every listed
+	// variant's item.
 	OmitFields []string
 	// Answered, when set, is called with each Admin API query's document
 	// after it is answered and the fake's lock released, before the app

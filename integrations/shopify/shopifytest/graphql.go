@@ -70,16 +70,32 @@ func (f *Fake) answer(w http.ResponseWriter, r *http.Request, domain string, req
 		w.Header().Set("X-Shopify-API-Deprecated-Reason", reason)
 	}
 	data, errs := f.execute(s, req)
-	if fields, ok := data.(map[string]any); ok {
-		for _, name := range f.OmitFields {
-			delete(fields, name)
-		}
+	for _, name := range f.OmitFields {
+		omitField(data, strings.Split(name, "."))
 	}
 	body := map[string]any{"data": data, "extensions": f.cost(s, true)}
 	if errs != nil {
 		body["errors"] = errs
 	}
 	writeJSON(w, http.StatusOK, body)
+}
+
+// omitField deletes the field at path from an answer's value, in each
+// element of a list met on the way (productVariants.nodes.inventoryItem
+// is every listed variant's item).
+func omitField(value any, path []string) {
+	switch v := value.(type) {
+	case []any:
+		for _, each := range v {
+			omitField(each, path)
+		}
+	case map[string]any:
+		if len(path) == 1 {
+			delete(v, path[0])
+			return
+		}
+		omitField(v[path[0]], path[1:])
+	}
 }
 
 // fieldScopes are the access scopes the fields Stockbell reads need.
