@@ -1,7 +1,7 @@
 // The subscription request, and the click report: simple CORS requests
-// (text/plain body holding JSON) so that the browser sends no preflight. It lives in the first-load
-// script beside the endpoint it derives (config.ts), and the form is handed
-// it: the wire contract stays in one place whatever file shows the form.
+// (text/plain body holding JSON) so that the browser sends no preflight.
+// The first-load script and the form both import it, each bundling only
+// what it uses: the wire contract stays in one place whatever file sends.
 
 import type { Channel } from "./config";
 
@@ -40,11 +40,11 @@ export interface Result {
 }
 
 /**
- * post sends the subscription (or a click) and decodes the answer: the
- * status with the answer's subscription, or its error (a network failure
- * has status 0).
+ * send posts a subscription or a click as a simple request. The click
+ * report uses no answer, so the first-load script needs only this; the
+ * form decodes the answer with post.
  */
-export function post(url: string, body: Subscription | Click): Promise<Result> {
+export function send(url: string, body: Subscription | Click): Promise<Response> {
   return fetch(url, {
     method: "POST",
     headers: { "Content-Type": "text/plain" },
@@ -54,7 +54,16 @@ export function post(url: string, body: Subscription | Click): Promise<Result> {
     // has the click or the subscription delivered. A beacon would too, but its
     // answer cannot be read.
     keepalive: true,
-  }).then(
+  });
+}
+
+/**
+ * post sends the subscription and decodes the answer: the status with the
+ * answer's subscription, or its error (a network failure has status 0).
+ * Only the form uses it, so it is bundled into the form's file.
+ */
+export function post(url: string, body: Subscription): Promise<Result> {
+  return send(url, body).then(
     (res) => res.json().catch(() => ({})).then((data): Result =>
       res.ok ? { status: res.status, subscription: data.subscription } : { status: res.status, error: data.error || { code: "http", message: "" } }),
     () => ({ status: 0, error: { code: "network", message: "" } }),

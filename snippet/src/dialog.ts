@@ -2,7 +2,7 @@
 // <dialog> (top layer, inert page behind it) in its own shadow root, with a
 // focus trap, Escape to close, labelled fields and an aria-live status line.
 
-import type { APIError, Subscription } from "./api";
+import { post, type APIError, type Subscription } from "./api";
 import type { Channel } from "./config";
 import { emit } from "./events";
 import { strings, type Strings } from "./i18n";
@@ -210,7 +210,7 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   const button = $<HTMLButtonElement>(".s");
   button.disabled = true;
   status(s.sending, false, "", lang(page, "sending"));
-  const res = await page.post(page.options.api, body);
+  const res = await post(page.options.api, body);
   button.disabled = false;
   if (res.error) {
     const [text, l] = refusal(page, s, res.error);

@@ -8,11 +8,13 @@ import { button as en, retry as enRetry } from "./lang/en";
 import { button as es, retry as esRetry } from "./lang/es";
 import { button as fr, retry as frRetry } from "./lang/fr";
 
-const labels: Record<string, Record<Label, string>> = {
-  en: { button: en, retry: enRetry },
-  fr: { button: fr, retry: frRetry },
-  de: { button: de, retry: deRetry },
-  es: { button: es, retry: esRetry },
+// Each language's [button, retry]: a pair, not an object, as its keys would be
+// repeated in the first-load script for every language.
+const labels: Record<string, [button: string, retry: string]> = {
+  en: [en, enRetry],
+  fr: [fr, frRetry],
+  de: [de, deRetry],
+  es: [es, esRetry],
 };
 
 /** Label names a text of the first-load script. */
@@ -31,5 +33,5 @@ export function language(tag: string): string {
  */
 export function label(key: Label): [string, string] {
   const own = options.strings[key], lang = language(locale());
-  return own ? [own, ""] : [labels[lang][key], lang];
+  return own ? [own, ""] : [labels[lang][key == "button" ? 0 : 1], lang];
 }

@@ -3,7 +3,6 @@
 // the browser is idle with a button on screen, or at the latest when the
 // shopper opens the form, so a product page pays only for the button.
 
-import { post } from "./api";
 import { locale, options } from "./config";
 import { shadow } from "./dom";
 import { emit } from "./events";
@@ -57,7 +56,7 @@ export function preload(): void {
 export function open(variant: string, from?: Element | null): Promise<boolean> {
   return (opening ||= load().then(([form, texts, phone]) => {
     const tag = locale();
-    form.open({ options, tag, lang: language(tag), texts: texts.default, phone, shadow, post }, variant, from);
+    form.open({ options, tag, lang: language(tag), texts: texts.default, phone, shadow }, variant, from);
     return true;
   }, () => (emit("error", { variantId: variant, status: 0, code: "network", message: "" }), false))
     .finally(() => (opening = undefined)));

@@ -1,6 +1,7 @@
 // What the first-load script hands to the files it loads later. A page
 // cached across a release runs an older first-load script with the newer
-// form, so this contract only grows: fields are added, never changed.
+// form, so this contract only grows: fields are added, never changed, and
+// one the script no longer passes (post) is one the form no longer reads.
 
 import type { post } from "./api";
 import type { Options } from "./config";
@@ -20,8 +21,11 @@ export interface Page {
   phone?: typeof phone;
   /** shadow creates a host whose shadow root uses the shared stylesheet plus css. */
   shadow(tag: string, html: string, css?: string): [HTMLElement, ShadowRoot];
-  /** post sends a subscription to options.api. */
-  post: typeof post;
+  /**
+   * post sends a subscription to options.api. First-load scripts of
+   * earlier releases pass it; the form now imports its own (api.ts).
+   */
+  post?: typeof post;
 }
 
 /** Form is the form file's interface. */
