@@ -218,4 +218,9 @@ type SubscriptionService interface {
 	// EventResubscribed event; the outcomes are in id order. Returns
 	// ENOTFOUND, restoring nothing, when an id is not the shop's.
 	UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, unsubscribedBy time.Time) ([]UndoOutcome, error)
+	// UndoRemoval is UndoUnsubscribe for a removal that started at
+	// removalStarted: a subscription unsubscribed before then (a one-click
+	// unsubscribe between the page's reading and the removal) is another
+	// removal's, UndoNotUndoable. The zero removalStarted sets no bound.
+	UndoRemoval(ctx context.Context, shopID int64, ids []int64, removalStarted, unsubscribedBy time.Time) ([]UndoOutcome, error)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -97,6 +98,9 @@ func (u *Unsubscribes) Remove(ctx context.Context, token, which string) (string,
 	if which != "all" && !slices.ContainsFunc(alerts, func(a *stockbell.Subscription) bool { return a.ID == id }) {
 		return "", stockbell.FieldErrorf("remove", "Choose an alert to remove.")
 	}
+	// An alert the removal finds ended (a one-click unsubscribe since the
+	// read) is not its own: its Undo restores none ended before it started.
+	started := u.Clock.Now().Truncate(time.Microsecond)
 	var ended []int64
 	for _, a := range alerts {
 		if (which == "all" || a.ID == id) && active(a) {
@@ -110,7 +114,7 @@ func (u *Unsubscribes) Remove(ctx context.Context, token, which string) (string,
 		return "", nil
 	}
 	expires := u.Clock.Now().Add(stockbell.UnsubscribeUndoWindow)
-	return u.Signer.UndoToken(UndoToken{ShopID: sub.ShopID, Expires: expires, SubscriptionIDs: ended}), nil
+	return u.Signer.UndoToken(UndoToken{ShopID: sub.ShopID, Expires: expires, SubscriptionIDs: ended, Started: started}), nil
 }
 
 // linkContact is whom an unsubscribe link speaks for: the email address

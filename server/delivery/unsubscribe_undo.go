@@ -56,7 +56,7 @@ func (u *Unsubscribes) restore(ctx context.Context, shopID int64, button UndoTok
 		}
 		return results, nil
 	}
-	outcomes, err := u.Subscriptions.UndoUnsubscribe(ctx, shopID, button.SubscriptionIDs, button.Issued())
+	outcomes, err := u.Subscriptions.UndoRemoval(ctx, shopID, button.SubscriptionIDs, button.Started, button.Issued())
 	for _, o := range outcomes {
 		results[o.SubscriptionID] = o.Result
 	}

@@ -591,6 +591,11 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		wantCodeOf(t, "UndoUnsubscribe", err, stockbell.ENOTFOUND)
 		unseen(t, "UndoUnsubscribe", outcomes, err)
 	},
+	"UndoRemoval": func(t *testing.T, db *store.DB, fx *tenancy) {
+		outcomes, err := db.UndoRemoval(ctx, fx.a.ID, []int64{fx.bSub}, time.Time{}, time.Now())
+		wantCodeOf(t, "UndoRemoval", err, stockbell.ENOTFOUND)
+		unseen(t, "UndoRemoval", outcomes, err)
+	},
 	"WebhookEndpointSecret": func(t *testing.T, db *store.DB, fx *tenancy) {
 		e, sealed, err := db.WebhookEndpointSecret(ctx, fx.a.ID, fx.bEndpoint)
 		wantCodeOf(t, "WebhookEndpointSecret", err, stockbell.ENOTFOUND)

@@ -23,12 +23,23 @@ import (
 // product left the catalog. Outcomes are in id order. Returns ENOTFOUND,
 // restoring nothing, when an id is not the shop's.
 func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, unsubscribedBy time.Time) ([]stockbell.UndoOutcome, error) {
+	return db.UndoRemoval(ctx, shopID, ids, time.Time{}, unsubscribedBy)
+}
+
+// UndoRemoval is UndoUnsubscribe for a removal that started at
+// removalStarted: a subscription unsubscribed before then (by a one-click
+// unsubscribe from the mail client between the page's reading and its
+// removal) was not ended by this removal and is not restored. The zero
+// removalStarted sets no such bound (an Undo button that does not name
+// its start).
+func (db *DB) UndoRemoval(ctx context.Context, shopID int64, ids []int64, removalStarted, unsubscribedBy time.Time) ([]stockbell.UndoOutcome, error) {
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	removal := removalSpan{started: removalStarted, by: unsubscribedBy}
 	var outcomes []stockbell.UndoOutcome
 	err := db.inTx(ctx, func(tx *Tx) error {
 		outcomes = outcomes[:0]
 		for _, id := range ids { // rows of one table in id order (lockorder.go)
-			result, err := undoUnsubscribe(ctx, tx, shopID, id, unsubscribedBy)
+			result, err := undoUnsubscribe(ctx, tx, shopID, id, removal)
 			if err != nil {
 				return err
 			}
@@ -39,19 +50,31 @@ func (db *DB) UndoUnsubscribe(ctx context.Context, shopID int64, ids []int64, un
 	return outcomes, err
 }
 
+// removalSpan is when the removal being undone was made: from started
+// (zero when unknown) to by, to the second.
+type removalSpan struct {
+	started, by time.Time
+}
+
+// ended reports whether the removal may have ended a subscription
+// unsubscribed at.
+func (r removalSpan) ended(at time.Time) bool {
+	return !at.Truncate(time.Second).After(r.by) && !at.Before(r.started)
+}
+
 // unsubscribed is what Unsubscribe recorded of the status it ended.
 type unsubscribed struct {
 	At   *time.Time
 	From stockbell.SubscriptionStatus
 }
 
-func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, unsubscribedBy time.Time) (stockbell.UndoResult, error) {
+func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, removal removalSpan) (stockbell.UndoResult, error) {
 	sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
 	if err != nil {
 		return "", err
 	}
 	ended := unsubscribed{At: sub.UnsubscribedAt, From: sub.UnsubscribedFrom}
-	if result, err := undoRefusal(ctx, tx, sub, ended, unsubscribedBy); result != "" || err != nil {
+	if result, err := undoRefusal(ctx, tx, sub, ended, removal); result != "" || err != nil {
 		return result, err
 	}
 	return stockbell.UndoRestored, restoreSubscription(ctx, tx, sub, ended)
@@ -59,12 +82,12 @@ func undoUnsubscribe(ctx context.Context, tx *Tx, shopID, id int64, unsubscribed
 
 // undoRefusal says why the unsubscribe that ended sub cannot be undone,
 // or "" when it can.
-func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed, unsubscribedBy time.Time) (stockbell.UndoResult, error) {
+func undoRefusal(ctx context.Context, tx *Tx, sub *stockbell.Subscription, ended unsubscribed, removal removalSpan) (stockbell.UndoResult, error) {
 	switch {
 	case sub.Status != stockbell.SubscriptionUnsubscribed || ended.At == nil || !undoable(ended.From):
 		return stockbell.UndoNotUndoable, nil
-	case ended.At.Truncate(time.Second).After(unsubscribedBy):
-		return stockbell.UndoNotUndoable, nil // a later removal than the one being undone
+	case !removal.ended(*ended.At):
+		return stockbell.UndoNotUndoable, nil // another removal than the one being undone
 	case !tx.db.now().Before(ended.At.Add(stockbell.UnsubscribeUndoWindow)):
 		return stockbell.UndoExpired, nil
 	}

@@ -120,3 +120,34 @@ func TestUndoIsAnnouncedToWebhooks(t *testing.T) {
 		}
 	})
 }
+
+// TestUndoRemovalLeavesAnEarlierOneClickRemoved: the shopper's mail client
+// unsubscribed one alert (one-click) after the page was read and before
+// "Remove all" ended the others, whose Undo names both. The undo restores
+// only what its removal ended, from its start: the one-click alert stays
+// removed. Another shop's removal made the same way is untouched.
+func TestUndoRemovalLeavesAnEarlierOneClickRemoved(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		other := newUndoFixture(t, db, "undo-oneclick-other.myshopify.com")
+		fx := newUndoFixture(t, db, "undo-oneclick.myshopify.com") // its clock is the store's from here
+		fx.clock.Add(time.Second)
+		must(t, db.Unsubscribe(ctx, fx.shop.ID, fx.subs[1].ID)) // the one-click
+		must(t, db.Unsubscribe(ctx, other.shop.ID, other.subs[1].ID))
+		fx.clock.Add(time.Second)
+		removalStarted := fx.clock.Now()
+		must(t, db.Unsubscribe(ctx, fx.shop.ID, fx.subs[2].ID)) // Remove all
+		must(t, db.Unsubscribe(ctx, other.shop.ID, other.subs[2].ID))
+		outcomes, err := db.UndoRemoval(ctx, fx.shop.ID, []int64{fx.subs[1].ID, fx.subs[2].ID}, removalStarted, fx.clock.Now())
+		must(t, err)
+		want := []stockbell.UndoOutcome{{SubscriptionID: fx.subs[1].ID, Result: stockbell.UndoNotUndoable}, {SubscriptionID: fx.subs[2].ID, Result: stockbell.UndoRestored}}
+		if !slices.Equal(outcomes, want) {
+			t.Errorf("outcomes %+v, want %+v", outcomes, want)
+		}
+		if got := fx.queue(t); !slices.Equal(got, []int64{fx.subs[2].ID}) {
+			t.Errorf("queue %v, want only %d: the one-click alert came back", got, fx.subs[2].ID)
+		}
+		if got := other.queue(t); len(got) != 0 {
+			t.Errorf("the other shop's queue %v, want empty", got)
+		}
+	})
+}
