@@ -89,7 +89,11 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 	}
 	// An uninstalled shop's POSTs are refused, so its domains may not ask.
 	// A store on a port of its own is named with it (magento.example:8443).
-	for _, key := range []string{u.Hostname(), u.Host} {
+	keys := []string{u.Hostname()}
+	if u.Host != u.Hostname() {
+		keys = append(keys, u.Host)
+	}
+	for _, key := range keys {
 		if shop, err := h.Shops.FindShopByKey(ctx, key); err == nil && shop.Active() && h.originAllowed(ctx, shop, origin) {
 			return true
 		}
