@@ -73,21 +73,25 @@ function selected(): string {
   return field ? field.value : "";
 }
 
-function follow(set: (id: string) => void): void {
+/**
+ * follow calls picked with the cart form's variant field on its change
+ * events, and moved after every change of the page's address.
+ */
+function follow(picked: (id: string) => void, moved: () => void): void {
   document.addEventListener("change", (e) => {
     const el = e.target as HTMLInputElement;
-    if (cartField(el)) set(el.value);
+    if (cartField(el)) picked(el.value);
   }, true);
   const h = history as unknown as Record<string, (...a: unknown[]) => unknown>;
   for (const name of ["pushState", "replaceState"]) {
     const original = h[name];
     h[name] = function (this: History, ...args: unknown[]) {
       const result = original.apply(this, args);
-      set(param("variant"));
+      moved();
       return result;
     };
   }
-  addEventListener("popstate", () => set(param("variant")));
+  addEventListener("popstate", moved);
 }
 
 /**
@@ -104,13 +108,27 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   }
   const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
   if (!soldOut.length) return null;
-  let current = param("variant") || selected() || String(product.variants.find((v) => v.available)?.id || "");
+  const first = String(product.variants.find((v) => v.available)?.id || "");
+  // The page's path and ?variant=: only a change of either says which
+  // variant the page shows. A hash or another parameter leaves the one the
+  // shopper picked, which the address may not name.
+  const address = () => location.pathname + "?" + param("variant");
+  let seen = address(), picked = "";
   follow((id) => {
-    if (id && id != current) (current = id), changed();
+    // An emptied field (no variant has the options chosen) is no pick.
+    picked = id || picked;
+    changed();
+  }, () => {
+    if (address() != seen) (seen = address()), (picked = "");
+    changed();
   });
+  // The variant the page shows: the one picked since the address changed,
+  // else the address's, else the cart form's, else the first available;
+  // none on another product's page (a client-side router's).
+  const shown = () => (shopifyHandle() == handle && (picked || param("variant") || selected() || first)) || "";
   return {
     reserve_: true,
-    read_: () => [current, soldOut.includes(current), product.title],
+    read_: () => [shown(), soldOut.includes(shown()), product.title],
     where_: () => container(document) || placed(document.querySelector(options.anchor)),
   };
 }
