@@ -44,7 +44,7 @@ func (db *DB) CreateAPIKey(ctx context.Context, shopID int64, name string) (stri
 	key := newAPIKey()
 	var record stockbell.APIKey
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, shopID); err != nil {
+		if err := holdShop(ctx, tx, shopID); err != nil {
 			return err
 		}
 		id, err := tx.insertID(ctx, `INSERT INTO api_keys (shop_id, name, prefix, key_hash, created_at) VALUES (?, ?, ?, ?, ?)`,

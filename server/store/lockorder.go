@@ -39,8 +39,8 @@ package store
 //	shops               a row locked for (no key) update is its transaction's first
 //	                    lock (updateFlow, RenewShopToken, uninstalling,
 //	                    holdShopToErase); a key share (a foreign key's check,
-//	                    holdShopForQueueing) may come at any point, which a no-key
-//	                    update lock does not block; a flow leaving draft
+//	                    holdShopForQueueing, holdShop) may come at any point,
+//	                    which a no-key update lock does not block; a flow leaving draft
 //	                    (recheckWaitingVariants) then locks the row for update, to
 //	                    wait for those key shares, and waits for nothing after it
 //	a shop's erase      DeleteShop needs a shop's row, and its variants, for update
@@ -52,9 +52,22 @@ package store
 //	                    subscriptions, each in id order), and only then, in a
 //	                    second transaction, locks products and variants in id
 //	                    order and deletes the shop (eraseShop), holding no row
-//	                    such a writer waits for
+//	                    such a writer waits for. A writer of the shop's own rows
+//	                    (settings, API keys, report schedules, users, origins,
+//	                    webhook endpoints and secrets, the sync log, sign-in
+//	                    links) takes the shop's key share first (holdShop): the
+//	                    delete waits for its commit, or it waits for the erase's
+//	                    and finds the shop gone (ENOTFOUND) rather than failing
+//	                    its insert's foreign key. Holding the key share it
+//	                    locks at most its own row (the settings' row, which
+//	                    the erase's cascade reaches only after the delete it
+//	                    waits with; a shop user's), none the erase holds, so a
+//	                    first settings update racing an erase cannot deadlock.
+//	                    A flow's save takes the shop's no-key update lock first
+//	                    (updateFlow), as the erase does: they take turns
 //
-// Tests: *_lock_order_test.go (shops_lock_order_test.go for the erase) and
+// Tests: *_lock_order_test.go (shops_lock_order_test.go and
+// shop_erase_race_test.go for the erase) and
 // TestHeldShopperRemovedWhileApproved hold
 // one row as the other writer would, let the store call wait for it, then
 // take the row the call would have taken out of order (beginFirstToDeadlock).

@@ -23,7 +23,7 @@ func (db *DB) CreateReportSubscription(ctx context.Context, c stockbell.ReportSu
 	}
 	var sub stockbell.ReportSubscription
 	err = db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, c.ShopID); err != nil {
+		if err := holdShop(ctx, tx, c.ShopID); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, tx.Rebind(`INSERT INTO report_subscriptions (shop_id, email, report, frequency, created_by, created_at)

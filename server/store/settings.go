@@ -90,9 +90,16 @@ type minimumLowered struct {
 }
 
 // updateSettings merges the update into the stored settings, if seen is
-// nil or their change time, and reports a lowered minimum inventory.
+// nil or their change time, and reports a lowered minimum inventory. The
+// shop's row is held first (holdShop): a first update inserts the
+// settings row, and an erase of the shop that deleted the shop's row
+// meanwhile is waited for and leaves the shop not found, rather than
+// failing that insert's foreign key.
 func updateSettings(ctx context.Context, tx *Tx, shopID int64, update stockbell.SettingsUpdate, seen *time.Time) (
 	*stockbell.RestockSettings, *minimumLowered, error) {
+	if err := holdShop(ctx, tx, shopID); err != nil {
+		return nil, nil, err
+	}
 	for range 2 { // the second time, the row another update stored is read
 		// Locked (on PostgreSQL), so that of two updates at once the second
 		// merges into the first's result and records what it changed from it.

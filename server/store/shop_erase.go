@@ -17,7 +17,11 @@ import (
 // then wait for a subscription. Once the shoppers' rows are committed
 // gone, the second transaction waits for no row such a writer holds.
 // A failure after the first leaves the shop without shoppers; erasing it
-// again finishes the work.
+// again finishes the work. A writer of the shop's own rows meanwhile (a
+// first settings update inserts the settings row) holds the shop's key
+// share from its start (holdShop): begun before the shop's delete, it is
+// waited for and what it wrote is erased with the shop; begun after, it
+// waits for the erase and finds the shop gone (ENOTFOUND).
 func (db *DB) DeleteShop(ctx context.Context, id int64) error {
 	if err := db.inTx(ctx, func(tx *Tx) error { return eraseShoppers(ctx, tx, id) }); err != nil {
 		return err

@@ -17,7 +17,7 @@ func (db *DB) AddShopOrigin(ctx context.Context, shopID int64, origin string) er
 		return err
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, shopID); err != nil {
+		if err := holdShop(ctx, tx, shopID); err != nil {
 			return err
 		}
 		tx.shopsChanged = true // the shop's origins

@@ -22,7 +22,7 @@ func (db *DB) GrantShopUser(ctx context.Context, u stockbell.ShopUser) error {
 		return stockbell.FieldErrorf("user_id", "a shop user needs the platform's user id")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, u.ShopID); err != nil {
+		if err := holdShop(ctx, tx, u.ShopID); err != nil {
 			return err
 		}
 		return grantShopUser(ctx, tx, u)
@@ -59,7 +59,7 @@ func (db *DB) RevokeShopUser(ctx context.Context, shopID int64, userID string, r
 		return stockbell.FieldErrorf("user_id", "a shop user needs the platform's user id")
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, shopID); err != nil {
+		if err := holdShop(ctx, tx, shopID); err != nil {
 			return err
 		}
 		now := tx.db.now()
@@ -99,7 +99,7 @@ func (db *DB) FindShopUser(ctx context.Context, shopID int64, userID string) (*s
 func (db *DB) EnsureWebhookSecret(ctx context.Context, s stockbell.WebhookSecret) (*stockbell.WebhookSecret, error) {
 	var stored *stockbell.WebhookSecret
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		if err := shopExists(ctx, tx, s.ShopID); err != nil {
+		if err := holdShop(ctx, tx, s.ShopID); err != nil {
 			return err
 		}
 		stored, err = ensureWebhookSecret(ctx, tx, s)

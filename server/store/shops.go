@@ -406,7 +406,8 @@ func findShopByID(ctx context.Context, tx *Tx, id int64) (*stockbell.Shop, error
 	return &shop, nil
 }
 
-// shopExists returns ENOTFOUND unless the shop exists.
+// shopExists returns ENOTFOUND unless the shop exists. A writer of the
+// shop's own rows checks with holdShop instead.
 func shopExists(ctx context.Context, tx *Tx, id int64) error {
 	var n int
 	if err := tx.GetContext(ctx, &n, tx.Rebind(`SELECT COUNT(*) FROM shops WHERE id = ?`), id); err != nil {
@@ -416,6 +417,23 @@ func shopExists(ctx context.Context, tx *Tx, id int64) error {
 		return stockbell.Errorf(stockbell.ENOTFOUND, "shop %d not found", id)
 	}
 	return nil
+}
+
+// holdShop returns ENOTFOUND unless the shop exists, holding on
+// PostgreSQL the row's key-share lock, the one its rows' foreign keys
+// take, until the transaction ends. A writer of the shop's own rows
+// (settings, keys, users, origins, its log) takes it first, in place of
+// shopExists: then it waits for an erase that deleted the row meanwhile and
+// finds the shop gone, where a plain read found the row still there and
+// the insert's foreign key failed the write once the erase committed (a
+// row with no key, an event, stayed behind the erase); and an erase that
+// comes after it waits for the writer's commit and erases what it wrote.
+// Holding it, a transaction waits for no product or variant of the shop,
+// which the erase locks before it deletes the row (lockorder.go).
+func holdShop(ctx context.Context, tx *Tx, id int64) error {
+	var held int64
+	err := tx.GetContext(ctx, &held, tx.Rebind(`SELECT id FROM shops WHERE id = ?`+tx.forKeyShareOf("shops")), id)
+	return notFound(err, "shop %d not found", id)
 }
 
 // sealShopToken stores the token sealed for the shop's id in column.

@@ -38,7 +38,7 @@ func (db *DB) CreateSignInLink(ctx context.Context, create stockbell.SignInLinkC
 	token := base64.RawURLEncoding.EncodeToString(raw)
 	var link stockbell.SignInLink
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, create.ShopID); err != nil {
+		if err := holdShop(ctx, tx, create.ShopID); err != nil {
 			return err
 		}
 		now := tx.db.now()

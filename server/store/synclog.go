@@ -32,7 +32,7 @@ func (db *DB) RecordSync(ctx context.Context, report stockbell.SyncReport) error
 		}
 	}
 	return db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, report.ShopID); err != nil {
+		if err := holdShop(ctx, tx, report.ShopID); err != nil {
 			return err
 		}
 		if repeated, err := repeatFailure(ctx, tx, report); repeated || err != nil {

@@ -36,7 +36,7 @@ func (db *DB) CreateWebhookEndpoint(ctx context.Context, c stockbell.WebhookEndp
 	}
 	var e *stockbell.WebhookEndpoint
 	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := shopExists(ctx, tx, c.ShopID); err != nil {
+		if err := holdShop(ctx, tx, c.ShopID); err != nil {
 			return err
 		}
 		var n int
