@@ -211,6 +211,11 @@ type SubscriptionService interface {
 	// Unsubscribe marks the shop's subscription unsubscribed. Returns
 	// ENOTFOUND (also for another shop's subscription).
 	Unsubscribe(ctx context.Context, shopID, id int64) error
+	// EndSubscription is Unsubscribe reporting whether this call ended the
+	// subscription: false when it was unsubscribed already (a one-click
+	// unsubscribe that came first), which records nothing. Returns
+	// ENOTFOUND (also for another shop's subscription).
+	EndSubscription(ctx context.Context, shopID, id int64) (ended bool, err error)
 	// UndoUnsubscribe restores the shop's subscriptions that Unsubscribe
 	// ended less than UnsubscribeUndoWindow ago, and no later than
 	// unsubscribedBy (the removal being undone: a later one is another,

@@ -82,7 +82,8 @@ func (u *Unsubscribes) OneClick(ctx context.Context, token string) error {
 
 // Remove unsubscribes one of the contact's alerts at the shop (which is its
 // id) or every one of them (which is "all"), and returns the token of an
-// Undo button for those it ended ("" when it ended none). It returns
+// Undo button for those it ended ("" when it ended none): not those a
+// one-click unsubscribe ended first, while it ran. It returns
 // EINVALID naming "remove" for anything else, including another contact's
 // alert.
 func (u *Unsubscribes) Remove(ctx context.Context, token, which string) (string, error) {
@@ -98,16 +99,23 @@ func (u *Unsubscribes) Remove(ctx context.Context, token, which string) (string,
 	if which != "all" && !slices.ContainsFunc(alerts, func(a *stockbell.Subscription) bool { return a.ID == id }) {
 		return "", stockbell.FieldErrorf("remove", "Choose an alert to remove.")
 	}
-	// An alert the removal finds ended (a one-click unsubscribe since the
-	// read) is not its own: its Undo restores none ended before it started.
+	// The button names when the removal started as well: an unsubscribe
+	// of its alerts recorded before then is not the removal's, whatever
+	// the button names.
 	started := u.Clock.Now().Truncate(time.Microsecond)
 	var ended []int64
 	for _, a := range alerts {
 		if (which == "all" || a.ID == id) && active(a) {
-			if err := u.Subscriptions.Unsubscribe(ctx, sub.ShopID, a.ID); err != nil {
+			// An alert ended by a one-click unsubscribe since the read,
+			// before this removal reached it, is not this removal's: its
+			// Undo must not name it.
+			endedHere, err := u.Subscriptions.EndSubscription(ctx, sub.ShopID, a.ID)
+			if err != nil {
 				return "", err
 			}
-			ended = append(ended, a.ID)
+			if endedHere {
+				ended = append(ended, a.ID)
+			}
 		}
 	}
 	if len(ended) == 0 {

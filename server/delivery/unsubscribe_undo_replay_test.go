@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -88,6 +89,63 @@ func TestUndoLeavesAOneClickRemovalRemoved(t *testing.T) {
 		}
 		if got := w.status(t, lampB.ID); got != stockbell.SubscriptionUnsubscribed {
 			t.Errorf("the alert removed by one-click after Undo: %s, want unsubscribed", got)
+		}
+	})
+}
+
+// oneClickDuringRemoval is the store with a one-click unsubscribe landing
+// once, when the removal it is armed for goes to end its first alert: the
+// mail client's post arriving after "Remove all" started, before it
+// reached the alert the post ends.
+type oneClickDuringRemoval struct {
+	*store.DB
+	oneClick atomic.Pointer[func()]
+}
+
+func (s *oneClickDuringRemoval) EndSubscription(ctx context.Context, shopID, id int64) (bool, error) {
+	if click := s.oneClick.Swap(nil); click != nil {
+		(*click)()
+	}
+	return s.DB.EndSubscription(ctx, shopID, id)
+}
+
+// TestUndoLeavesAOneClickDuringTheRemovalRemoved: a one-click unsubscribe
+// that ends an alert after "Remove all" started, and before the removal
+// reached that alert, is its own removal: the removal's Undo restores
+// the alert the removal ended and leaves the one-click's removed.
+func TestUndoLeavesAOneClickDuringTheRemovalRemoved(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		lampA := w.subscribe(t, "A", "ana@example.com", "")
+		lampB := w.subscribe(t, "B", "ana@example.com", "")
+		link, linkB := w.sendEmail(t, lampA), w.sendEmail(t, lampB)
+		hooked := &oneClickDuringRemoval{DB: db}
+		w.d.Unsubscribes.Subscriptions = hooked
+		var clicked bool
+		oneClick := func() {
+			w.clock.Add(time.Microsecond) // after the removal's start
+			resp, err := http.Post(linkB, "application/x-www-form-urlencoded", strings.NewReader("List-Unsubscribe=One-Click"))
+			if err != nil {
+				t.Error(err) // on the server's goroutine
+				return
+			}
+			resp.Body.Close()
+			clicked = resp.StatusCode == http.StatusOK
+		}
+		hooked.oneClick.Store(&oneClick)
+		button := undoButton(t, w, postForm(t, link, url.Values{"remove": {"all"}}, http.StatusSeeOther))
+		if !clicked {
+			t.Fatal("the one-click did not land during the removal")
+		}
+		page := postPage(t, link, url.Values{"undo": {button}}, nil, http.StatusOK)
+		if got := w.status(t, lampA.ID); got != stockbell.SubscriptionQueued {
+			t.Errorf("the alert the removal ended, after Undo: %s, want queued", got)
+		}
+		if got := w.status(t, lampB.ID); got != stockbell.SubscriptionUnsubscribed {
+			t.Errorf("the alert the one-click ended, after Undo: %s, want unsubscribed", got)
+		}
+		if n := strings.Count(page, "restored: you will be told as before."); n != 1 {
+			t.Errorf("the page says %d alerts were restored, want 1:\n%s", n, page)
 		}
 	})
 }

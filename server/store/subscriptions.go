@@ -262,30 +262,54 @@ var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 // for UndoUnsubscribe. Unsubscribing twice changes nothing.
 // Returns ENOTFOUND (also for another shop's subscription).
 func (db *DB) Unsubscribe(ctx context.Context, shopID, id int64) error {
-	return db.inTx(ctx, func(tx *Tx) error {
-		held, err := lockHeldMessages(ctx, tx, shopID, id)
-		if err != nil {
-			return err
-		}
-		sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
-		if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
-			return err
-		}
-		now := tx.db.now()
-		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ?, unsubscribed_at = ?, unsubscribed_from = ?
-			WHERE id = ? AND shop_id = ?`), stockbell.SubscriptionUnsubscribed, now, now, sub.Status, id, shopID)
-		if err != nil {
-			return err
-		}
-		for _, messageID := range held {
-			result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
-				Reason: string(stockbell.SkipUnsubscribed), StopFlow: true}
-			if _, err := finishMessage(ctx, tx, result, stockbell.MessageHeld); err != nil {
-				return err
-			}
-		}
-		return tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), EventDetail{"previous_status": sub.Status})
+	_, err := db.EndSubscription(ctx, shopID, id)
+	return err
+}
+
+// EndSubscription is Unsubscribe reporting whether this call ended the
+// subscription (the row it changed): false, recording nothing, when it
+// was unsubscribed already. Calls racing to end one subscription (a
+// one-click and a removal on the unsubscribe page) wait for its row lock,
+// so exactly one is told it ended it: an Undo restores only what its
+// removal ended.
+func (db *DB) EndSubscription(ctx context.Context, shopID, id int64) (bool, error) {
+	var ended bool
+	err := db.inTx(ctx, func(tx *Tx) (err error) {
+		ended, err = endSubscription(ctx, tx, shopID, id)
+		return err
 	})
+	return ended && err == nil, err
+}
+
+// endSubscription unsubscribes within tx, reporting whether it changed the
+// row: held messages and the subscription are locked first, in the order a
+// batch's approval takes them.
+func endSubscription(ctx context.Context, tx *Tx, shopID, id int64) (bool, error) {
+	held, err := lockHeldMessages(ctx, tx, shopID, id)
+	if err != nil {
+		return false, err
+	}
+	sub, err := lockSubscriptionByID(ctx, tx, shopID, id)
+	if err != nil || sub.Status == stockbell.SubscriptionUnsubscribed {
+		return false, err
+	}
+	now := tx.db.now()
+	result, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE subscriptions SET status = ?, updated_at = ?, unsubscribed_at = ?, unsubscribed_from = ?
+		WHERE id = ? AND shop_id = ? AND status <> ?`), stockbell.SubscriptionUnsubscribed, now, now, sub.Status, id, shopID, stockbell.SubscriptionUnsubscribed)
+	if err != nil {
+		return false, err
+	}
+	if n, err := result.RowsAffected(); err != nil || n == 0 {
+		return false, err
+	}
+	for _, messageID := range held {
+		result := stockbell.MessageResult{ShopID: shopID, MessageID: messageID, Status: stockbell.MessageSkipped,
+			Reason: string(stockbell.SkipUnsubscribed), StopFlow: true}
+		if _, err := finishMessage(ctx, tx, result, stockbell.MessageHeld); err != nil {
+			return false, err
+		}
+	}
+	return true, tx.insertEvent(ctx, subscriptionEvent(sub, stockbell.EventUnsubscribed), EventDetail{"previous_status": sub.Status})
 }
 
 // lockHeldMessages locks the subscription's messages a manual flow holds

@@ -586,6 +586,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 	"Unsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
 		wantCodeOf(t, "Unsubscribe", db.Unsubscribe(ctx, fx.a.ID, fx.bSub), stockbell.ENOTFOUND)
 	},
+	"EndSubscription": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ended, err := db.EndSubscription(ctx, fx.a.ID, fx.bSub)
+		wantCodeOf(t, "EndSubscription", err, stockbell.ENOTFOUND)
+		if ended {
+			t.Error("EndSubscription through shop A ended B's subscription")
+		}
+	},
 	"UndoUnsubscribe": func(t *testing.T, db *store.DB, fx *tenancy) {
 		outcomes, err := db.UndoUnsubscribe(ctx, fx.a.ID, []int64{fx.bSub}, time.Now())
 		wantCodeOf(t, "UndoUnsubscribe", err, stockbell.ENOTFOUND)

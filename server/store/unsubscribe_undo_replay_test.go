@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -150,4 +152,91 @@ func TestUndoRemovalLeavesAnEarlierOneClickRemoved(t *testing.T) {
 			t.Errorf("the other shop's queue %v, want empty", got)
 		}
 	})
+}
+
+// TestUndoRemovalLeavesAOneClickDuringItRemoved: the shopper's mail
+// client unsubscribed one alert (one-click) after "Remove all" started and
+// before the removal reached it. EndSubscription tells the removal it
+// ended only the other alert, which is all its Undo names and restores:
+// the one-click alert stays removed. Another shop's alerts are neither
+// ended through this shop nor restored.
+func TestUndoRemovalLeavesAOneClickDuringItRemoved(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		other := newUndoFixture(t, db, "undo-during-other.myshopify.com")
+		fx := newUndoFixture(t, db, "undo-during.myshopify.com") // its clock is the store's from here
+		fx.clock.Add(time.Second)
+		removalStarted := fx.clock.Now()
+		fx.clock.Add(time.Microsecond)
+		must(t, db.Unsubscribe(ctx, fx.shop.ID, fx.subs[1].ID)) // the one-click
+		ended := endAll(t, db, fx.shop.ID, fx.subs[1:])         // Remove all, of the alerts it read active
+		if !slices.Equal(ended, []int64{fx.subs[2].ID}) {
+			t.Errorf("the removal ended %v, want only %d: the one-click ended %d first", ended, fx.subs[2].ID, fx.subs[1].ID)
+		}
+		if got, err := db.EndSubscription(ctx, fx.shop.ID, other.subs[1].ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND || got {
+			t.Errorf("ending another shop's alert: %v, %v, want not found", got, err)
+		}
+		must(t, db.Unsubscribe(ctx, other.shop.ID, other.subs[1].ID))
+		endAll(t, db, other.shop.ID, other.subs[2:])
+		outcomes, err := db.UndoRemoval(ctx, fx.shop.ID, ended, removalStarted, fx.clock.Now())
+		must(t, err)
+		if want := []stockbell.UndoOutcome{{SubscriptionID: fx.subs[2].ID, Result: stockbell.UndoRestored}}; !slices.Equal(outcomes, want) {
+			t.Errorf("outcomes %+v, want %+v", outcomes, want)
+		}
+		if got := fx.queue(t); !slices.Equal(got, []int64{fx.subs[2].ID}) {
+			t.Errorf("queue %v, want only %d: the one-click alert came back", got, fx.subs[2].ID)
+		}
+		if got := other.queue(t); len(got) != 0 {
+			t.Errorf("the other shop's queue %v, want empty", got)
+		}
+	})
+}
+
+// TestEndSubscriptionEndsOnce: of calls racing to end one subscription
+// (a one-click and a removal on the page), exactly one is told it ended
+// it, and one unsubscribed event is recorded.
+func TestEndSubscriptionEndsOnce(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		fx := newUndoFixture(t, db, "end-once.myshopify.com")
+		sub := fx.subs[1]
+		var wg sync.WaitGroup
+		var endedBy atomic.Int32
+		for range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				ended, err := db.EndSubscription(ctx, fx.shop.ID, sub.ID)
+				if err != nil {
+					t.Error(err)
+				}
+				if ended {
+					endedBy.Add(1)
+				}
+			}()
+		}
+		wg.Wait()
+		if n := endedBy.Load(); n != 1 {
+			t.Errorf("%d calls were told they ended the subscription, want 1", n)
+		}
+		var events int
+		must(t, db.DB.GetContext(ctx, &events, db.DB.Rebind(`SELECT COUNT(*) FROM events WHERE subscription_id = ? AND kind = ?`),
+			sub.ID, stockbell.EventUnsubscribed))
+		if events != 1 {
+			t.Errorf("%d unsubscribed events, want 1", events)
+		}
+	})
+}
+
+// endAll ends the subscriptions as a removal does, and returns the ids of
+// those it ended.
+func endAll(t *testing.T, db *store.DB, shopID int64, subs []*stockbell.Subscription) []int64 {
+	t.Helper()
+	var ended []int64
+	for _, sub := range subs {
+		got, err := db.EndSubscription(ctx, shopID, sub.ID)
+		must(t, err)
+		if got {
+			ended = append(ended, sub.ID)
+		}
+	}
+	return ended
 }
