@@ -33,7 +33,7 @@ var confirmLocales = map[string]confirmWords{
 		SMSConsent:   "%s : confirmez que vous voulez un SMS quand %s sera de nouveau en stock. Coût d'un SMS standard. Répondez STOP pour vous désabonner.",
 		SMSAction:    "Répondez OUI ou ouvrez %s",
 		EmailSubject: "Confirmez votre alerte de retour en stock chez %s",
-		EmailConsent: "Merci de confirmer que vous souhaitez que %s vous prévienne par e-mail quand %s sera de nouveau en stock.",
+		EmailConsent: "Merci de confirmer votre demande" + frenchSpace + ": %s vous préviendra par e-mail quand %s sera de nouveau en stock.",
 		EmailAction:  "Confirmer mon alerte",
 		EmailIgnore:  "Si vous n'avez rien demandé, ignorez cet e-mail" + frenchSpace + ": vous ne recevrez rien.",
 	},

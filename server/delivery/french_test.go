@@ -33,9 +33,9 @@ func TestFrenchDefaultTextsSpaceTheColon(t *testing.T) {
 	email := render(t, tmpl, alert)
 	confirmation, _ := confirmationMessage(shirtConfirmation("fr"), "https://bell.test/confirm/x")
 	wantFrench(t, "reminder subject", email.Subject, "Toujours disponible"+nbsp+": Linen shirt")
-	wantFrench(t, "alert text", email.Text, "Bonne nouvelle"+nbsp+": il est de retour"+nbsp+"!",
+	wantFrench(t, "alert text", email.Text, "Bonne nouvelle"+nbsp+": l'article est de retour"+nbsp+"!",
 		"Prix"+nbsp+": 49,00"+nbsp+"€", "Acheter maintenant"+nbsp+": https://", "Se désabonner"+nbsp+": https://bell.test/unsubscribe/")
-	wantContains(t, "alert HTML", email.HTML, "Bonne nouvelle"+nbsp+": il est de retour"+nbsp+"!", "Prix"+nbsp+": 49,00"+nbsp+"€")
+	wantContains(t, "alert HTML", email.HTML, "Bonne nouvelle"+nbsp+": l&#39;article est de retour"+nbsp+"!", "Prix"+nbsp+": 49,00"+nbsp+"€")
 	wantFrench(t, "confirmation text", confirmation.Text, "Confirmer mon alerte"+nbsp+": https://bell.test/confirm/x",
 		"ignorez cet e-mail"+nbsp+": vous")
 	wantContains(t, "confirmation HTML", confirmation.HTML, "ignorez cet e-mail"+nbsp+": vous")

@@ -52,8 +52,9 @@ type VariantData struct {
 	Title        string
 	// Price is the price as the platform gave it ("89.00"), Currency the
 	// shop's ISO 4217 code ("EUR", empty when unknown), and
-	// PriceWithCurrency the two as the default templates show them
-	// ("89.00 EUR", or the bare price when the currency is unknown).
+	// PriceWithCurrency the two as readers of the message's language write
+	// an amount, as the default templates show it ("€89.00", "89,00 €";
+	// the bare price when the currency is unknown).
 	Price             string
 	Currency          string
 	PriceWithCurrency string

@@ -19,7 +19,7 @@ func TestUndoInBrowser(t *testing.T) {
 	bctx := browsertest.New(t)
 	browsertest.Do(t, bctx, chromedp.EmulateViewport(320, 640, chromedp.EmulateMobile, chromedp.EmulateTouch))
 	languages := []struct{ lamp, locale, undo, hint, restored string }{
-		{"A", "fr", "Annuler", "Vous pouvez annuler pendant 24\u00a0heures.", "Lamp A (Brass)\u00a0: rétablie\u00a0: vous serez prévenu comme avant."},
+		{"A", "fr", "Annuler", "Vous pouvez annuler pendant 24\u00a0heures.", "Lamp A (Brass)\u00a0: rétablie\u00a0: vous recevrez l'alerte comme avant."},
 		{"B", "de-DE", "Rückgängig machen", "Sie können dies 24 Stunden lang rückgängig machen.", "Lamp B (Brass): wiederhergestellt: Sie werden wie zuvor benachrichtigt."},
 	}
 	storetest.Run(t, func(t *testing.T, db *store.DB) {

@@ -195,7 +195,7 @@ var pageTexts = map[string]pageText{
 	"en": {"Your back-in-stock alerts", "Alerts for %s at %s:", "Remove", "Remove all alerts", "Alert removed. You will not hear about it again.",
 		"All alerts removed. You will not hear from us about them again.", "removed", "You have no active alerts here.",
 		"This link is not valid or has expired.", "Something went wrong. Please try again later."},
-	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s :", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne serez plus prévenu pour cet article.",
+	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s\u00a0:", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne recevrez plus d'alerte pour cet article.",
 		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
 	"de": {"Ihre Verfügbarkeitsbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
@@ -268,7 +268,7 @@ ul.undone li{display:list-item;padding:0;border:0}
 {{- range .Alerts.Alerts}}
 <li><span>{{.Product}}{{with .Variant}} <span class="muted">({{.}})</span>{{end}}</span>
 {{- if .Active}}
-<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}: {{.Product}}{{with .Variant}} ({{.}}){{end}}">{{$.T.Remove}}</button></form>
+<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}{{$.U.Colon}} {{.Product}}{{with .Variant}} ({{.}}){{end}}">{{$.T.Remove}}</button></form>
 {{- else}}<span class="muted">{{$.T.Inactive}}</span>{{end}}</li>
 {{- end}}
 </ul>

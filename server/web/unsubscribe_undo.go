@@ -69,9 +69,9 @@ var undoTexts = map[string]undoText{
 		stockbell.UndoNotUndoable:     "cannot be restored (restored already, stopped by a STOP reply, or removed while its alert awaited the shop's approval).",
 	}},
 	"fr": {"Annuler", "Vous pouvez annuler pendant {hours}\u00a0heures.", "\u00a0:", map[stockbell.UndoResult]string{
-		stockbell.UndoRestored:        "rétablie\u00a0: vous serez prévenu comme avant.",
+		stockbell.UndoRestored:        "rétablie\u00a0: vous recevrez l'alerte comme avant.",
 		stockbell.UndoExpired:         "trop tard pour annuler\u00a0: une suppression s'annule pendant {hours}\u00a0heures. Inscrivez-vous de nouveau sur le site de la boutique.",
-		stockbell.UndoSubscribedAgain: "vous vous êtes inscrit de nouveau depuis\u00a0; cette inscription reste valable.",
+		stockbell.UndoSubscribedAgain: "vous avez renouvelé votre inscription depuis\u00a0; celle-ci reste valable.",
 		stockbell.UndoVariantGone:     "la boutique ne vend plus cet article.",
 		stockbell.UndoNotUndoable:     "elle ne peut pas être rétablie (déjà rétablie, arrêtée par une réponse STOP, ou retirée pendant que son alerte attendait l'accord de la boutique).",
 	}},
