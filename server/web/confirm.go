@@ -235,7 +235,7 @@ var confirmTexts = map[string]confirmText{
 			stockbell.ClosedNotWaiting: {"Nichts zu bestätigen",
 				"Diese Benachrichtigung wartet nicht mehr darauf, dass %[2]s wieder vorrätig ist: Es gibt nichts mehr zu bestätigen."},
 			stockbell.ClosedShopUninstalled: {"Nichts zu bestätigen",
-				"%[1]s versendet keine Verfügbarkeitsbenachrichtigungen mehr: Es gibt nichts zu bestätigen."},
+				"%[1]s versendet keine Verfügbarkeits\u00adbenachrichtigungen mehr: Es gibt nichts zu bestätigen."},
 		},
 		"Link ungültig",
 		"Um einen neuen Link zu erhalten, melden Sie sich auf der Website des Shops erneut an: Sie erhalten eine neue Bestätigung.",

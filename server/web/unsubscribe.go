@@ -198,7 +198,7 @@ var pageTexts = map[string]pageText{
 	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s\u00a0:", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne recevrez plus d'alerte pour cet article.",
 		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
-	"de": {"Ihre Verfügbarkeitsbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
+	"de": {"Ihre Verfügbarkeits\u00adbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
 		"Alle Benachrichtigungen wurden entfernt.", "entfernt", "Sie haben hier keine aktiven Benachrichtigungen.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
 	"es": {"Tus alertas de disponibilidad", "Alertas de %s en %s:", "Quitar", "Quitar todas las alertas", "Alerta eliminada. No volverás a recibir avisos de este artículo.",
@@ -209,8 +209,10 @@ var pageTexts = map[string]pageText{
 // shopperPageHead opens the pages a shopper reaches from a message (the
 // unsubscribe and confirmation pages): the document head and the styles they
 // share. Each page's template adds its own styles and closes the <style>.
-// A word longer than the screen is wide (German's compound titles, an email
-// address) breaks rather than making the page scroll sideways. The body's
+// A word longer than the screen is wide (an email address) breaks rather
+// than making the page scroll sideways; a German compound too long for a
+// phone carries a soft hyphen (\u00ad) where it is to break, so that it
+// breaks there, hyphenated, rather than between any two letters. The body's
 // side padding keeps the card clear of a phone's edges: on a wide screen
 // the card's auto margins center it anyway. The notice saying what a
 // button did (.done) opens focused (tabindex -1, autofocus), so that a
@@ -234,11 +236,14 @@ button:focus-visible,.done:focus{outline:3px solid #2563eb;outline-offset:2px}
 .muted{color:#71717a}
 `
 
+// unsubscribePageTemplate is the unsubscribe page. An alert's button keeps
+// its width (flex: none) and its name wraps instead: a German product name
+// on two lines squeezed "Entfernen" to "Entferne|n" on a phone.
 var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(template.FuncMap{
 	"sprintf": fmt.Sprintf,
 }).Parse(shopperPageHead + `ul{list-style:none;padding:0;margin:16px 0}
 li{display:flex;justify-content:space-between;align-items:center;gap:12px;padding:12px 0;border-top:1px solid #e4e4e7}
-li form{margin:0}
+li form{margin:0;flex:none}
 button{background:#fff;color:#18181b}
 .all button{background:#18181b;color:#fff}
 .done p{margin:0}
