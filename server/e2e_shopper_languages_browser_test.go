@@ -190,12 +190,18 @@ func signUpInLanguage(t *testing.T, ctx context.Context, m *Main, shop *stockbel
 	link := regexp.MustCompile(`/confirm/[A-Za-z0-9_-]+`).FindString(request)
 	browse(t, ctx, m.URL()+link, "form button")
 	wantLang(t, ctx, "confirmation", s.lang)
+	if cut := browsertest.Eval[[]string](t, ctx, wordsBrokenMidWord); len(cut) > 0 {
+		t.Errorf("at 360 px the confirmation page cuts %q mid-word", cut)
+	}
 	if got := text(t, ctx, "h1"); got != s.confirmTitle {
 		t.Errorf("the confirmation page's title is %q, want %q", got, s.confirmTitle)
 	}
 	clickAndWait(t, ctx, "form button", ".done")
 	if got := text(t, ctx, ".done"); got != s.confirmed {
 		t.Errorf("once confirmed the page says %q, want %q", got, s.confirmed)
+	}
+	if cut := browsertest.Eval[[]string](t, ctx, wordsBrokenMidWord); len(cut) > 0 {
+		t.Errorf("at 360 px the confirmed page cuts %q mid-word", cut)
 	}
 }
 
