@@ -52,7 +52,7 @@ function create(slot: Slot, open: Open): void {
     // Emptied first, so that a second failure is announced again.
     notice.textContent = "";
     open(slot.read_()[0], button).then((loaded) => {
-      const [text, lang] = label("retry");
+      const [text, lang] = label(1);
       notice.textContent = loaded ? "" : text;
       attr(notice, "lang", lang);
     });
@@ -82,7 +82,7 @@ export function render(slot: Slot, open: Open): void {
   const host = slot.host_!;
   place(host, where);
   paint(host);
-  const [text, lang] = label("button");
+  const [text, lang] = label(0);
   if (slot.button_!.textContent != text) slot.button_!.textContent = text;
   attr(slot.button_!, "lang", lang);
   // Several buttons on a page are told apart by their product; the name

@@ -12,33 +12,33 @@ export interface Options {
   shop: string;
   /** The subscription endpoint; derived from the script's own URL by default. */
   api: string;
-  locale: string;
+  locale?: string;
   channels: Channel[];
   placement: Placement;
   /** CSS selector of the add-to-cart button the button is placed after. */
   anchor: string;
   /** Default phone country, ISO 3166 alpha-2. */
-  country: string;
+  country?: string;
   /**
    * Offer the marketing opt-in: true or "true" (the data attribute's
    * value, or a theme template's); any other value, "false" included, does
    * not. The form reads it (dialog.ts, offersMarketing).
    */
-  marketing: boolean | string;
+  marketing?: boolean | string;
   strings: Partial<Strings>;
   /** CSS custom properties without the --stockbell- prefix: accent, accent-text, text, background, radius, font. */
   colors: Record<string, string>;
 }
 
+// locale, country and marketing are left out until given: every reader
+// takes their absence as not given (locale(), the form's fallbacks), and
+// the first-load script is spared their defaults.
 export const options: Options = {
   shop: "",
   api: "",
-  locale: "",
   channels: ["email"],
   placement: "after",
   anchor: 'form[action*="/cart/add"] [type=submit],form[action*="/cart/add"] [name=add]',
-  country: "",
-  marketing: false,
   strings: {},
   colors: {},
 };

@@ -17,8 +17,8 @@ const labels: Record<string, [button: string, retry: string]> = {
   es: [es, esRetry],
 };
 
-/** Label names a text of the first-load script. */
-export type Label = "button" | "retry";
+/** Label names a text of the first-load script by its place in a pair: 0 the button's, 1 the retry notice. */
+export type Label = 0 | 1;
 
 /** language returns the built-in language for a locale tag ("fr-CA" → "fr"), English by default. */
 export function language(tag: string): string {
@@ -32,6 +32,6 @@ export function language(tag: string): string {
  * else the built-in text in the locale's language.
  */
 export function label(key: Label): [string, string] {
-  const own = options.strings[key], lang = language(locale());
-  return own ? [own, ""] : [labels[lang][key == "button" ? 0 : 1], lang];
+  const own = options.strings[key ? "retry" : "button"], lang = language(locale());
+  return own ? [own, ""] : [labels[lang][key], lang];
 }
