@@ -33,6 +33,10 @@ const asking = () => options.api + options.shop;
 
 function collect(): void {
   const found = markers();
+  // A router that puts a page back from its HTML (htmx's history) brings
+  // back copies of our elements without their shadow roots: empty boxes
+  // that the theme's layout would still place beside the new ones.
+  document.querySelectorAll("stockbell-button,stockbell-dialog").forEach((el) => el.shadowRoot || el.remove());
   slots.forEach((slot, key) => {
     if (!key.isConnected) slot.host_?.remove(), slots.delete(key);
   });
