@@ -304,3 +304,34 @@ func TestBuiltInTextsReadLeftToRightInARightToLeftForm(t *testing.T) {
 		t.Errorf("directions of the form, title, consent, email label and status %q, want %q", got, want)
 	}
 }
+
+// A marked product with no variant chosen yet has nothing to subscribe to,
+// whatever its availability says (a theme may print false until a size is
+// picked): it gets no button, and with placement replace its add-to-cart
+// button stays; once a sold-out variant is chosen the button shows, and
+// goes again when the choice is cleared.
+func TestMarkedProductWithoutAVariantShowsNoButton(t *testing.T) {
+	s := newStorefront(t, "")
+	s.shop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" data-placement="replace" data-anchor="#add" defer></script></head>
+<body><div id="product" data-stockbell-variant="" data-stockbell-available="false"><button id="add" disabled>Choose a size</button></div></body></html>`, s.app.URL)
+	})
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL)
+	if got := eval[string](t, ctx, `JSON.stringify(events("ready")[0].detail)`); got != `{"variantId":"","soldOut":false}` {
+		t.Errorf("stockbell:ready detail %s", got)
+	}
+	const noButton = `!shown(button()) && shown(document.getElementById("add"))`
+	if !eval[bool](t, ctx, noButton) {
+		t.Error("a product with no variant chosen shows the button in place of its add-to-cart button")
+	}
+	choose := func(variant string) {
+		eval[chromedp.Void](t, ctx, `document.getElementById("product").setAttribute("data-stockbell-variant", "`+variant+`")`)
+	}
+	choose("V1")
+	waitFor(t, ctx, `shown(button()) && !shown(document.getElementById("add"))`)
+	choose("")
+	waitFor(t, ctx, noButton)
+}

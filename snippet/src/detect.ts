@@ -20,13 +20,17 @@ function placed(anchor: Element | null): Where | null {
   return form ? [form, true] : anchor && [anchor, false];
 }
 
-/** markerSlot follows one element carrying data-stockbell-variant. */
+/**
+ * markerSlot follows one element carrying data-stockbell-variant. Only a
+ * variant chosen can be sold out: with none (a size not picked yet) there
+ * is nothing to subscribe to, whatever the availability says.
+ */
 export function markerSlot(el: Element, single: boolean): Slot {
   return {
-    read_: () => [
-      el.getAttribute("data-stockbell-variant") || "", el.getAttribute("data-stockbell-available") == "false",
-      el.getAttribute("data-stockbell-name") || "",
-    ],
+    read_: () => {
+      const id = el.getAttribute("data-stockbell-variant") || "";
+      return [id, el.getAttribute("data-stockbell-available") == "false" && !!id, el.getAttribute("data-stockbell-name") || ""];
+    },
     where_: () => {
       if (!el.isConnected) return null;
       if (el.hasAttribute("data-stockbell-button")) return [el, true];
