@@ -335,3 +335,21 @@ document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: 
 	choose("")
 	waitFor(t, ctx, noButton)
 }
+
+// A [data-stockbell-button] the theme marks wins over the placement: with
+// replace the button goes into it, and the add-to-cart button stays.
+func TestButtonContainerWinsOverReplacePlacement(t *testing.T) {
+	s := newStorefront(t, "")
+	s.shop.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><link rel="icon" href="data:,"><script>window.stockbellEvents = [];
+document.addEventListener("stockbell:ready", (e) => stockbellEvents.push({name: "ready", detail: e.detail}))</script>
+<script src="%s/snippet.js" data-shop="shop-key-123" data-placement="replace" data-anchor="#add" defer></script></head>
+<body><div data-stockbell-variant="V1" data-stockbell-available="false"><button id="add" disabled>Sold out</button><div id="slot" data-stockbell-button></div></div></body></html>`, s.app.URL)
+	})
+	ctx := newBrowser(t)
+	open(t, ctx, s.shop.URL)
+	waitFor(t, ctx, `shown(button())`)
+	if got := eval[string](t, ctx, `host().parentElement.id + " " + shown(document.getElementById("add"))`); got != "slot true" {
+		t.Errorf("button's parent and add-to-cart shown: %q, want the container and the add-to-cart button shown", got)
+	}
+}

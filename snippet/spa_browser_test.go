@@ -33,6 +33,10 @@ func TestFormOpensAfterTheBodyWasSwapped(t *testing.T) {
 	if got := eval[string](t, ctx, `events("subscribed")[0].detail.variantId`); got != "PULL-BLEU-L" {
 		t.Errorf("subscribed to %q, want the new body's product", got)
 	}
+	// stockbell:ready is the page load's: a swapped body fires none.
+	if n := eval[int](t, ctx, `events("ready").length`); n != 1 {
+		t.Errorf("stockbell:ready fired %d times, want once", n)
+	}
 }
 
 // htmx keeps the pages a shopper leaves as HTML and, going back, puts that
