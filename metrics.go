@@ -26,7 +26,36 @@ type MessageMetrics interface {
 	// MessageSkipped: a send run skipped a message for reason (smart
 	// sending, unsubscribed, sold out again…) rather than sending it.
 	MessageSkipped(channel Channel, reason SkipReason)
+	// MessagePutOff: a send run left a message pending, unleased, for a
+	// later run of its job, for reason; a message put off again by that
+	// run is counted again. Texts held for quiet hours are counted by
+	// MessageHeldForQuietHours instead.
+	MessagePutOff(channel Channel, reason PutOffReason)
 }
+
+// PutOffReason is why a send run put a message off to a later run of its
+// job rather than sending it now.
+type PutOffReason string
+
+// Put-off reasons.
+const (
+	// PutOffSmartSending: the message's step has smart sending on and
+	// another message to its recipient is being sent; the later run, at
+	// that message's lease's end, sends it or skips it (SkipSmartSending).
+	PutOffSmartSending PutOffReason = "smart_sending"
+	// PutOffHeldByAnotherAttempt: another attempt holds the message's own
+	// lease (a duplicate or rescued job, or a process that died while
+	// sending it); the later run, at the lease's end, finds it sent or
+	// sends it.
+	PutOffHeldByAnotherAttempt PutOffReason = "held_by_another_attempt"
+	// PutOffSendBudgetUsed: the job's send budget ran out before the
+	// message (restock.DefaultSendBudget); a fresh run sends it at once.
+	PutOffSendBudgetUsed PutOffReason = "send_budget_used"
+	// PutOffJobCancelled: the job's last attempt was cancelled (its timeout
+	// or its process stopping) before the message; a fresh run sends it.
+	// The message whose send was cut off is counted retried instead.
+	PutOffJobCancelled PutOffReason = "job_cancelled"
+)
 
 // RestockMetrics counts the restock engine's decisions.
 type RestockMetrics interface {

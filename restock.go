@@ -379,8 +379,12 @@ type AttemptRelease struct {
 // subscription when Outcome is AttemptSubscriptionLeft or
 // AttemptChannelLeft.
 type SendStepResult struct {
-	Outcome              AttemptOutcome
-	HeldUntil            time.Time
+	Outcome   AttemptOutcome
+	HeldUntil time.Time
+	// HeldForRecipient, with AttemptLeased, tells that what holds the
+	// message back is the lease of another message to its recipient (smart
+	// sending, see SendStep.SmartSendingSince), not its own.
+	HeldForRecipient     bool
 	SubscriptionStatus   SubscriptionStatus
 	SubscriptionChannels Channels
 	// Attempt numbers the attempt begun (AttemptBegun or AttemptResumed):

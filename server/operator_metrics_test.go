@@ -171,6 +171,7 @@ func TestFirstScrapeServesEverySeries(t *testing.T) {
 		`stockbell_messages_held_for_quiet_hours_total{channel="sms"}`,
 		`stockbell_messages_skipped_total{channel="email",reason="smart_sending"}`,
 		`stockbell_messages_skipped_total{channel="sms",reason="smart_sending"}`,
+		`stockbell_messages_put_off_total{channel="email",reason="smart_sending"}`,
 	}
 	rules, err := os.ReadFile("../docs/alerts.yml")
 	noErr(t, err)
@@ -191,27 +192,40 @@ func TestFirstScrapeServesEverySeries(t *testing.T) {
 }
 
 // TestFirstScrapeServesEverySkipReason: every reason README.md lists for
-// stockbell_messages_skipped_total, "other" included, is served at zero
-// for each channel from the first scrape, so that a rule on any of them
-// reads zero rather than "no data".
+// stockbell_messages_skipped_total, "other" included, and for
+// stockbell_messages_put_off_total is served at zero for each channel from
+// the first scrape, so that a rule on any of them reads zero rather than
+// "no data".
 func TestFirstScrapeServesEverySkipReason(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	noErr(t, err)
-	_, listed, _ := strings.Cut(string(readme), "`stockbell_messages_skipped_total{channel,reason}` (")
-	listed, _, _ = strings.Cut(listed, ")")
-	reasons := regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(listed, -1)
-	if len(reasons) < 2 {
-		t.Fatalf("README.md lists no skip reasons: %q", listed)
-	}
 	served := scrape(t, startServer(t, testEnv(t, nil)))
-	for _, reason := range reasons {
-		for _, ch := range []string{"email", "sms"} {
-			series := `stockbell_messages_skipped_total{channel="` + ch + `",reason="` + reason[1] + `"}`
-			if value, ok := served[series]; !ok || value != 0 {
-				t.Errorf("the first scrape serves %s = %v (served: %v), want 0", series, value, ok)
+	for _, name := range []string{"stockbell_messages_skipped_total", "stockbell_messages_put_off_total"} {
+		reasons := listedReasons(string(readme), name)
+		if len(reasons) < 2 {
+			t.Fatalf("README.md lists no reasons for %s: %q", name, reasons)
+		}
+		for _, reason := range reasons {
+			for _, ch := range []string{"email", "sms"} {
+				series := name + `{channel="` + ch + `",reason="` + reason + `"}`
+				if value, ok := served[series]; !ok || value != 0 {
+					t.Errorf("the first scrape serves %s = %v (served: %v), want 0", series, value, ok)
+				}
 			}
 		}
 	}
+}
+
+// listedReasons returns the reasons README.md lists, in code spans, in the
+// parentheses after the series name{channel,reason}.
+func listedReasons(readme, name string) []string {
+	_, listed, _ := strings.Cut(readme, "`"+name+"{channel,reason}` (")
+	listed, _, _ = strings.Cut(listed, ")")
+	var reasons []string
+	for _, m := range regexp.MustCompile("`([a-z_]+)`").FindAllStringSubmatch(listed, -1) {
+		reasons = append(reasons, m[1])
+	}
+	return reasons
 }
 
 // TestWebhookSeriesOnlyForPlatformsServed: the first scrape serves

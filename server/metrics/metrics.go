@@ -17,7 +17,7 @@ import (
 type Metrics struct {
 	registry                        prometheus.Registerer
 	sent, failed, retried, repeated *prometheus.CounterVec
-	quietHeld, skipped              *prometheus.CounterVec
+	quietHeld, skipped, putOff      *prometheus.CounterVec
 	sendDuration                    *prometheus.HistogramVec
 	batches                         prometheus.Counter
 	subscriptions                   *prometheus.CounterVec
@@ -69,6 +69,12 @@ func New(registry prometheus.Registerer) *Metrics {
 			Name: "stockbell_messages_skipped_total",
 			Help: "Messages a send run skipped rather than sent, by channel and reason (smart_sending, unsubscribed, out_of_stock_again…).",
 		}, []string{"channel", "reason"}),
+		putOff: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "stockbell_messages_put_off_total",
+			Help: "Messages a send run left pending for a later run of its job, by channel and reason (smart_sending: another " +
+				"message to the recipient was being sent; held_by_another_attempt, send_budget_used, job_cancelled). " +
+				"A message put off again counts again.",
+		}, []string{"channel", "reason"}),
 		batches: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "stockbell_restock_batches_total", Help: "Restock batches started.",
 		}),
@@ -86,7 +92,7 @@ func New(registry prometheus.Registerer) *Metrics {
 			Help: "Webhooks platforms posted, by platform and outcome (stored, duplicate, or the error code they were refused with).",
 		}, []string{"platform", "outcome"}),
 	}
-	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.quietHeld, m.skipped, m.sendDuration, m.batches, m.subscriptions,
+	registry.MustRegister(m.sent, m.failed, m.retried, m.repeated, m.quietHeld, m.skipped, m.putOff, m.sendDuration, m.batches, m.subscriptions,
 		m.confirmationsRequested, m.confirmations, m.webhooks)
 	for _, ch := range channels {
 		for _, c := range []*prometheus.CounterVec{m.sent, m.failed, m.retried, m.repeated, m.quietHeld, m.subscriptions, m.confirmationsRequested} {
@@ -96,6 +102,9 @@ func New(registry prometheus.Registerer) *Metrics {
 			m.skipped.WithLabelValues(string(ch), string(reason))
 		}
 		m.skipped.WithLabelValues(string(ch), otherSkipReason)
+		for _, reason := range putOffReasons {
+			m.putOff.WithLabelValues(string(ch), string(reason))
+		}
 		m.sendDuration.WithLabelValues(string(ch))
 		for _, method := range confirmationMethods {
 			m.confirmations.WithLabelValues(string(ch), string(method))
@@ -134,6 +143,11 @@ func skipReason(r stockbell.SkipReason) string {
 	}
 	return otherSkipReason
 }
+
+// putOffReasons are the reasons a send run puts a message off for; the
+// messenger gives no other.
+var putOffReasons = []stockbell.PutOffReason{stockbell.PutOffSmartSending, stockbell.PutOffHeldByAnotherAttempt,
+	stockbell.PutOffSendBudgetUsed, stockbell.PutOffJobCancelled}
 
 // confirmationMethods are the ways a channel is confirmed.
 var confirmationMethods = []stockbell.ConfirmationMethod{stockbell.ConfirmedByLink, stockbell.ConfirmedByReply}
@@ -214,3 +228,11 @@ func (m *Metrics) WebhookReceived(p stockbell.Platform, o string) {
 
 // BatchStarted implements stockbell.RestockMetrics.
 func (m *Metrics) BatchStarted() { m.batches.Inc() }
+
+// MessagePutOff implements stockbell.MessageMetrics.
+func (m *Metrics) MessagePutOff(ch stockbell.Channel, reason stockbell.PutOffReason) {
+	if !slices.Contains(putOffReasons, reason) {
+		reason = "other"
+	}
+	m.putOff.WithLabelValues(channel(ch), string(reason)).Inc()
+}

@@ -2,6 +2,7 @@ package restock_test
 
 import (
 	"context"
+	"maps"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +36,7 @@ type countingMetrics struct {
 	sent, failed, retried, resumed int
 	quietHeld                      int
 	skipped                        map[stockbell.SkipReason]int
+	putOff                         map[stockbell.PutOffReason]int
 }
 
 func (m *countingMetrics) MessageSent(stockbell.Channel, time.Duration) { m.add(&m.sent) }
@@ -51,6 +53,22 @@ func (m *countingMetrics) MessageSkipped(_ stockbell.Channel, reason stockbell.S
 		m.skipped = map[stockbell.SkipReason]int{}
 	}
 	m.skipped[reason]++
+}
+
+func (m *countingMetrics) MessagePutOff(_ stockbell.Channel, reason stockbell.PutOffReason) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.putOff == nil {
+		m.putOff = map[stockbell.PutOffReason]int{}
+	}
+	m.putOff[reason]++
+}
+
+// putOffCounts returns the put-offs counted, by reason.
+func (m *countingMetrics) putOffCounts() map[stockbell.PutOffReason]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return maps.Clone(m.putOff)
 }
 
 func (m *countingMetrics) add(n *int) {
@@ -76,7 +94,8 @@ func (h *harness) runUntilDeath() {
 // TestSendAfterAnAttemptDied: a process that dies between the provider
 // accepting a message and the sent mark leaves the message leased. Until
 // the lease ends another runner waits (the job is put off to the lease's
-// end, no attempt counted, nothing sent); after it, the message is sent
+// end, no attempt counted, nothing sent, a put-off counted); after it,
+// the message is sent
 // again — the documented at-least-once window — and that resend is counted
 // and recorded on the message's event.
 func TestSendAfterAnAttemptDied(t *testing.T) {
@@ -110,6 +129,9 @@ func TestSendAfterAnAttemptDied(t *testing.T) {
 		}
 		if metrics.resumed != 1 || metrics.sent != 1 {
 			t.Fatalf("metrics: %d resumed, %d sent; want 1 and 1", metrics.resumed, metrics.sent)
+		}
+		if got, want := metrics.putOffCounts(), map[stockbell.PutOffReason]int{stockbell.PutOffHeldByAnotherAttempt: 1}; !maps.Equal(got, want) {
+			t.Fatalf("put-offs counted %v, want %v", got, want)
 		}
 		events := h.events(v, stockbell.EventMessageSent)
 		if len(events) != 1 || events[0]["possible_repeat"] != true {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
 	"testing"
 	"time"
@@ -159,8 +160,11 @@ func (f senderFunc) Send(ctx context.Context, msg stockbell.OutboundMessage) (st
 // hangs until the job's timeout is given up on, and the job runs again
 // (not an attempt) for the messages it did not reach; a job cancelled
 // because its process stops fails nothing and runs again the same way.
+// The messages not reached are counted put off, the one cut off retried.
 func TestFinalAttemptCutShort(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
+		metrics := &countingMetrics{}
+		h.msgr.Metrics = metrics
 		v := h.variant("v1")
 		h.subscribe(v, 3, "c")
 		h.stock("v1", "warehouse", 5)
@@ -196,6 +200,9 @@ func TestFinalAttemptCutShort(t *testing.T) {
 		}
 		if failed, pending := h.messages(stockbell.MessageFailed), h.messages(stockbell.MessagePending); len(failed) != 1 || len(pending) != 2 {
 			t.Fatalf("%d failed, %d pending after a cancelled run, want 1 and 2", len(failed), len(pending))
+		}
+		if got, want := metrics.putOffCounts(), map[stockbell.PutOffReason]int{stockbell.PutOffJobCancelled: 2 + 1}; !maps.Equal(got, want) || metrics.retried != 1 {
+			t.Fatalf("put-offs counted %v and %d retried, want %v and the message cut off", got, metrics.retried, want)
 		}
 
 		h.must(runCut(ctx, h.sender.Send))

@@ -1,6 +1,7 @@
 package restock_test
 
 import (
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -200,9 +201,12 @@ func TestTextAlertReachesEveryoneNotified(t *testing.T) {
 // A shopper waiting for two sizes restocked together gets both alerts
 // (smart sending is off for them) and, a day later, one reminder: the
 // second job, which read its reminder before the first was sent, finds
-// the first being sent, waits for it, and then skips its own.
+// the first being sent, waits for it (a put-off counted as smart
+// sending's), and then skips its own.
 func TestFollowUpsDueTogetherSendOne(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
+		metrics := &countingMetrics{}
+		h.msgr.Metrics = metrics
 		h.useTemplate(stockbell.TemplateEmailReminder)
 		a, b := h.variant("a"), h.variant("b")
 		h.subscribe(a, 1, "ann")
@@ -233,6 +237,9 @@ func TestFollowUpsDueTogetherSendOne(t *testing.T) {
 		skipped := h.messages(stockbell.MessageSkipped)
 		if len(skipped) != 1 || skipped[0].Step != 2 || skipped[0].Error != string(stockbell.SkipSmartSending) {
 			t.Fatalf("skipped %+v, want the second reminder skipped by smart sending", skipped)
+		}
+		if got, want := metrics.putOffCounts(), map[stockbell.PutOffReason]int{stockbell.PutOffSmartSending: 1}; !maps.Equal(got, want) {
+			t.Fatalf("put-offs counted %v, want %v", got, want)
 		}
 	})
 }

@@ -155,13 +155,13 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	}
 	if err := ctx.Err(); err != nil {
 		if r.lastAttempt {
-			r.putOff(now) // a snooze is not an attempt: the rest go to a fresh run
+			r.putOff(d, now, stockbell.PutOffJobCancelled) // a snooze is not an attempt: the rest go to a fresh run
 			return nil
 		}
 		return err
 	}
 	if r.attempts > 0 && time.Since(r.started) > r.budget() {
-		r.putOff(now) // the rest goes to a fresh run of the job
+		r.putOff(d, now, stockbell.PutOffSendBudgetUsed) // the rest goes to a fresh run of the job
 		return nil
 	}
 	r.attempts++
@@ -175,7 +175,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 	case res.Outcome == stockbell.AttemptLeased:
 		// Held by another attempt, or, with smart sending, another message
 		// to the recipient is being sent: the next run reads it again.
-		r.putOff(res.HeldUntil)
+		r.putOff(d, res.HeldUntil, heldBy(res))
 		return nil
 	case res.Outcome == stockbell.AttemptSmartSending:
 		r.skip(d, stockbell.SkipSmartSending, false) // sent something else since the job read it
@@ -238,11 +238,26 @@ func (r *sendRun) nextRun() time.Time {
 	return r.retryAt
 }
 
-// putOff asks for the job to run again at the latest of the times given.
-func (r *sendRun) putOff(at time.Time) {
+// putOff leaves a message for a later run of the job, counted for reason.
+func (r *sendRun) putOff(d *stockbell.MessageDelivery, at time.Time, reason stockbell.PutOffReason) {
+	r.metrics().MessagePutOff(d.Message.Channel, reason)
+	r.runAgainAt(at)
+}
+
+// runAgainAt asks for the job to run again at the latest of the times
+// given.
+func (r *sendRun) runAgainAt(at time.Time) {
 	if at.After(r.retryAt) {
 		r.retryAt = at
 	}
+}
+
+// heldBy is the put-off reason of a lease refused as held (AttemptLeased).
+func heldBy(res stockbell.SendStepResult) stockbell.PutOffReason {
+	if res.HeldForRecipient {
+		return stockbell.PutOffSmartSending
+	}
+	return stockbell.PutOffHeldByAnotherAttempt
 }
 
 // advanceTo records the outcomes so far and leases the message next. When
@@ -326,7 +341,7 @@ func (r *sendRun) failedForNow(ctx context.Context, d *stockbell.MessageDelivery
 	r.step.Released = append(r.step.Released, stockbell.AttemptRelease{MessageID: id, Reason: err.Error(),
 		OutcomeUnknown: errors.Is(err, stockbell.ErrOutcomeUnknown), Attempt: r.attempt})
 	if r.lastAttempt {
-		r.putOff(r.Clock.Now().UTC())
+		r.runAgainAt(r.Clock.Now().UTC()) // counted retried, not put off
 		return nil
 	}
 	return fmt.Errorf("send message %d: %w", id, err)
@@ -373,10 +388,11 @@ func (m *Messenger) metrics() stockbell.MessageMetrics {
 // noMetrics reports nothing.
 type noMetrics struct{}
 
-func (noMetrics) MessageSent(stockbell.Channel, time.Duration)           {}
-func (noMetrics) MessageFailed(stockbell.Channel)                        {}
-func (noMetrics) MessageRetried(stockbell.Channel)                       {}
-func (noMetrics) MessageResumed(stockbell.Channel)                       {}
-func (noMetrics) MessageHeldForQuietHours(stockbell.Channel)             {}
-func (noMetrics) MessageSkipped(stockbell.Channel, stockbell.SkipReason) {}
-func (noMetrics) BatchStarted()                                          {}
+func (noMetrics) MessageSent(stockbell.Channel, time.Duration)            {}
+func (noMetrics) MessageFailed(stockbell.Channel)                         {}
+func (noMetrics) MessageRetried(stockbell.Channel)                        {}
+func (noMetrics) MessageResumed(stockbell.Channel)                        {}
+func (noMetrics) MessageHeldForQuietHours(stockbell.Channel)              {}
+func (noMetrics) MessageSkipped(stockbell.Channel, stockbell.SkipReason)  {}
+func (noMetrics) MessagePutOff(stockbell.Channel, stockbell.PutOffReason) {}
+func (noMetrics) BatchStarted()                                           {}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"testing"
 	"time"
@@ -95,10 +96,12 @@ func TestRecipientRefusedForNowGoesLast(t *testing.T) {
 }
 
 // TestSendBudgetPutsTheRestOff: a run past its budget sends no more and
-// asks to run again at once; every run sends at least one message.
+// asks to run again at once; every run sends at least one message. Each
+// message put off is counted, again by each run that puts it off.
 func TestSendBudgetPutsTheRestOff(t *testing.T) {
 	runBoth(t, func(t *testing.T, h *harness) {
-		h.msgr.Budget = time.Nanosecond
+		metrics := &countingMetrics{}
+		h.msgr.Budget, h.msgr.Metrics = time.Nanosecond, metrics
 		v := h.variant("v1")
 		h.subscribe(v, 3, "b")
 		h.stock("v1", "warehouse", 5)
@@ -117,6 +120,9 @@ func TestSendBudgetPutsTheRestOff(t *testing.T) {
 			if n := len(h.sender.recipients()); n != run {
 				t.Fatalf("after run %d the provider has %d messages, want %d", run, n, run)
 			}
+		}
+		if got, want := metrics.putOffCounts(), map[stockbell.PutOffReason]int{stockbell.PutOffSendBudgetUsed: 2 + 1}; !maps.Equal(got, want) {
+			t.Fatalf("put-offs counted %v, want %v", got, want)
 		}
 	})
 }

@@ -70,8 +70,8 @@ func lockRecipient(ctx context.Context, tx *Tx, shopID int64, recipient string) 
 }
 
 // recipientBusy answers AttemptSmartSending when another message to the
-// recipient was sent within the window, AttemptLeased when one is being
-// sent now, and AttemptBegun when neither.
+// recipient was sent within the window, AttemptLeased (held for the
+// recipient) when one is being sent now, and AttemptBegun when neither.
 func recipientBusy(ctx context.Context, tx *Tx, shopID int64, recipient string, step stockbell.SendStep) (stockbell.SendStepResult, error) {
 	others := `FROM messages WHERE shop_id = ? AND recipient = ? AND id <> ?`
 	var sent int
@@ -89,5 +89,5 @@ func recipientBusy(ctx context.Context, tx *Tx, shopID int64, recipient string, 
 	case err != nil:
 		return stockbell.SendStepResult{Outcome: stockbell.AttemptDone}, err
 	}
-	return stockbell.SendStepResult{Outcome: stockbell.AttemptLeased, HeldUntil: leaseUntil.UTC()}, nil
+	return stockbell.SendStepResult{Outcome: stockbell.AttemptLeased, HeldUntil: leaseUntil.UTC(), HeldForRecipient: true}, nil
 }

@@ -31,9 +31,10 @@ func smartStep(db *store.DB, message int64) stockbell.SendStep {
 
 // TestSmartSendingLeaseSeesTheRecipientsOtherMessages: a message with
 // smart sending on is not leased while another message to its recipient
-// is being sent (AttemptLeased until that lease ends) nor once one was
-// sent within the window (AttemptSmartSending); a window that started
-// after that send leases it. Another shop's id leases nothing, and what
+// is being sent (AttemptLeased until that lease ends, held for the
+// recipient) nor once one was sent within the window (AttemptSmartSending);
+// a window that started after that send leases it. A message whose own
+// lease is held is answered leased, not held for the recipient. Another shop's id leases nothing, and what
 // another shop sent the recipient does not count.
 func TestSmartSendingLeaseSeesTheRecipientsOtherMessages(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
@@ -54,8 +55,13 @@ func TestSmartSendingLeaseSeesTheRecipientsOtherMessages(t *testing.T) {
 		}
 		held, err := db.AdvanceSend(ctx, shop.ID, smartStep(db, second))
 		must(t, err)
-		if held.Outcome != stockbell.AttemptLeased || !held.HeldUntil.Equal(clock.Now().Add(time.Minute)) {
-			t.Fatalf("leasing the second while the first is sent: %v until %v; want leased until the first's lease ends", held.Outcome, held.HeldUntil)
+		if held.Outcome != stockbell.AttemptLeased || !held.HeldUntil.Equal(clock.Now().Add(time.Minute)) || !held.HeldForRecipient {
+			t.Fatalf("leasing the second while the first is sent: %+v; want leased for the recipient until the first's lease ends", held)
+		}
+		again, err := db.AdvanceSend(ctx, shop.ID, smartStep(db, first))
+		must(t, err)
+		if again.Outcome != stockbell.AttemptLeased || again.HeldForRecipient {
+			t.Fatalf("leasing the first again while it is sent: %+v; want leased by its own lease", again)
 		}
 		_, err = db.FinishMessage(ctx, stockbell.MessageResult{ShopID: shop.ID, MessageID: first, Status: stockbell.MessageSent, Attempt: leased.Attempt})
 		must(t, err)
