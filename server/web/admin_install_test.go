@@ -96,7 +96,7 @@ func TestPageCheckRefusesPrivateAddressesInProduction(t *testing.T) {
 	f := &adminFixture{db: db, admin: admin, url: ts.URL}
 	front := storefront(t, map[string]string{"/products/x": `<script src="https://stockbell.example/snippet.js"></script>`})
 	u, _ := url.Parse(front.URL)
-	shop := mustShop(t, db, u.Hostname()) // 127.0.0.1: its own domain, but a loopback address
+	shop := mustShop(t, db, u.Host) // 127.0.0.1 on the page's port: its own domain, but a loopback address
 	b := f.signIn(t, shop)
 	p := b.post("/admin/install", url.Values{"csrf_token": {b.get("/admin/install").csrf(t)}, "action": {"check"}, "url": {front.URL + "/products/x"}})
 	wantStatus(t, p, http.StatusUnprocessableEntity, "a page on a loopback address in production")

@@ -76,23 +76,41 @@ type PageReport struct {
 	Problems []string
 }
 
-// allowedHosts are the hosts a shop's pages may be fetched from: its
-// platform and primary domains, the hosts of its allowed origins, and, in
-// development, loopback (the demo shop). A domain stored with its default
-// port (magento.example:443) names its host.
+// allowedHost reports whether host, a page's host and port without its
+// scheme's default port (stockbell.HostWithoutDefaultPort), is one a
+// shop's pages may be fetched from: its platform and primary domains, the
+// hosts of its allowed origins, and, in development, loopback on any port
+// (the demo shop). Host and port are compared both: a Magento store on a
+// port of its own (shop.example:8443) is checked there, and a page on
+// another port of the same host is another site's. A domain stored with
+// its default port (magento.example:443) names its host.
 func allowedHost(shop *stockbell.Shop, origins []string, host string, development bool) bool {
 	host = strings.ToLower(host)
-	bare := func(domain string) string { return stockbell.DomainWithoutDefaultPort(strings.ToLower(domain)) }
-	if host == bare(shop.Domain) || (shop.PrimaryDomain != "" && host == bare(shop.PrimaryDomain)) {
+	if host == domainHost(shop.Domain) || (shop.PrimaryDomain != "" && host == domainHost(shop.PrimaryDomain)) {
 		return true
 	}
 	for _, o := range origins {
-		if h, ok := originHost(o); ok && strings.EqualFold(h, host) {
+		if u, ok := parseOrigin(o); ok && strings.EqualFold(stockbell.HostWithoutDefaultPort(u), host) {
 			return true
 		}
 	}
-	return development && isLoopbackHost(host)
+	return development && isLoopbackHost(hostName(host))
 }
+
+// domainHost is a shop domain's host and port, without its default port
+// and its folder (a PrestaShop shop in one: shop.example/boutique).
+func domainHost(domain string) string {
+	host, _, _ := strings.Cut(stockbell.DomainWithoutDefaultPort(strings.ToLower(domain)), "/")
+	return host
+}
+
+// hostName is the name or address of a host[:port], without brackets.
+func hostName(host string) string {
+	return (&url.URL{Host: host}).Hostname()
+}
+
+// pageHost is what allowedHost is asked of a page's URL.
+func pageHost(u *url.URL) string { return stockbell.HostWithoutDefaultPort(u) }
 
 // pageToCheck is the address typed, and the kind of address the page
 // suggests (the refusal of one that is not an address names it).
@@ -104,7 +122,7 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as %s", page.Example)
 	}
-	if !allowed(u.Hostname()) {
+	if !allowed(pageHost(u)) {
 		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own domains can be checked (%s); add a storefront origin below to check another.", shop.Domain)
 	}
 	body, err := c.fetch(ctx, u.String(), allowed)
@@ -127,7 +145,7 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(string) bool) ([]byte, error) {
 	client := *c.client
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > 3 || !allowed(req.URL.Hostname()) {
+		if len(via) > 3 || !allowed(pageHost(req.URL)) {
 			return stockbell.FieldErrorf("url", "The page redirects to %s, which is not one of the shop's domains.", req.URL.Host)
 		}
 		return nil
