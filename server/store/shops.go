@@ -40,16 +40,28 @@ func normalizeDomain(domain string) string {
 // domainSpellings are the ways a shop with the normalized domain may be
 // stored: as it is and, when it names no port, with the port 443 or 80 a
 // shop was stored with before the port was dropped (see
-// stockbell.DomainWithoutDefaultPort).
+// stockbell.DomainWithoutDefaultPort); an IPv6 address in brackets too
+// ([2001:db8::1]:443).
 func domainSpellings(domain string) []any {
 	host, folder, _ := strings.Cut(domain, "/")
 	if folder != "" {
 		folder = "/" + folder
 	}
-	if domain == "" || strings.Contains(host, ":") {
+	if domain == "" || hostHasPort(host) {
 		return []any{domain, domain, domain}
 	}
 	return []any{domain, host + ":443" + folder, host + ":80" + folder}
+}
+
+// hostHasPort reports whether a host names a port: host:port, or
+// [address]:port for an IPv6 address, whose brackets hold colons of its
+// own. It allocates nothing: shops are looked up by domain on the
+// storefront's requests.
+func hostHasPort(host string) bool {
+	if strings.HasPrefix(host, "[") {
+		return strings.Contains(host, "]:")
+	}
+	return strings.Contains(host, ":")
 }
 
 // domainIn is the condition that a column holds one of domainSpellings;
