@@ -49,8 +49,8 @@ func TestServerRefusalsInThePagesLanguage(t *testing.T) {
 	ctx := browsertest.New(t)
 	cases := []struct{ lang, email, phone, variant string }{
 		{"fr", "Saisissez une adresse e-mail valide, comme nom@exemple.fr.",
-			"Saisissez un numéro de mobile valide : ce numéro ne peut pas recevoir de SMS.",
-			"Cet article est de nouveau disponible ou ne prend plus d'alertes : rechargez la page."},
+			"Saisissez un numéro de mobile valide\u00a0: ce numéro ne peut pas recevoir de SMS.",
+			"Cet article est de nouveau disponible ou ne prend plus d'alertes\u00a0: rechargez la page."},
 		{"de", "Geben Sie eine gültige E-Mail-Adresse ein, etwa name@beispiel.de.",
 			"Geben Sie eine gültige Mobilnummer ein: An diese Nummer können keine SMS gesendet werden.",
 			"Dieser Artikel ist wieder verfügbar oder nimmt keine Benachrichtigungen mehr an: Laden Sie die Seite neu."},

@@ -37,7 +37,7 @@ type shopperLanguage struct {
 var shopperLanguages = []shopperLanguage{
 	{lang: "fr", acceptLanguage: "fr-FR,fr;q=0.9", email: "lea@example.fr", phone: "+41 79 123 45 67", e164: "+41791234567",
 		button: "M'avertir quand disponible", badEmail: "Saisissez une adresse e-mail valide, comme nom@exemple.fr.",
-		landline: "Saisissez un numéro de mobile valide : ce numéro ne peut pas recevoir de SMS.", checkPhone: "répondez OUI au SMS",
+		landline: "Saisissez un numéro de mobile valide\u00a0: ce numéro ne peut pas recevoir de SMS.", checkPhone: "répondez OUI au SMS",
 		confirmSMS: "Stockbell Demo Shop : confirmez que vous voulez un SMS quand Alpine Wool Sweater (M) sera de nouveau en stock.",
 		confirmTitle: "Confirmez votre alerte", confirmed: "C'est confirmé. Stockbell Demo Shop vous préviendra quand Alpine Wool Sweater (M) sera de nouveau en stock.",
 		subject: "Alpine Wool Sweater est de nouveau en stock", heading: "Bonne nouvelle\u00a0: l'article est de retour\u00a0!",

@@ -42,7 +42,7 @@ func TestDataAttributePageInFrenchWithSMS(t *testing.T) {
 	click(t, ctx, `field("marketing_consent")`)
 	click(t, ctx, `form().querySelector("button[type=submit]")`)
 	waitFor(t, ctx, `events("subscribed").length == 1`)
-	if got := eval[string](t, ctx, `status().textContent`); got != "Merci ! Nous vous enverrons un SMS dès son retour." {
+	if got := eval[string](t, ctx, `status().textContent`); got != "Merci\u00a0! Nous vous enverrons un SMS dès son retour." {
 		t.Errorf("status %q", got)
 	}
 	wantJSON(t, s.posts()[0].Body, map[string]any{

@@ -1,5 +1,8 @@
 // French texts in the order of `keys` in ../i18n.ts. The form loads this
 // file as its own module; the first-load script takes only `button` and `retry`.
+// French puts a no-break space (\u00a0) before ":", ";", "!" and "?", so that
+// a narrow line never starts with one; the texts address the shopper without
+// a gender ("Vous avez déjà une alerte", not "déjà inscrit").
 
 /** button is the label of the notify button, shown before any interaction. */
 export const button = "M'avertir quand disponible";
@@ -12,7 +15,7 @@ export const retry = "Échec du chargement. Appuyez pour réessayer.";
 
 export default [
   button,
-  "Être averti du retour en stock",
+  "Alerte de retour en stock",
   "E-mail",
   "Téléphone",
   "Pays",
@@ -20,20 +23,20 @@ export default [
   "Recevoir aussi les nouveautés et les offres",
   "M'avertir",
   "Envoi…",
-  "Merci ! Nous vous enverrons un e-mail dès son retour.",
-  "Merci ! Nous vous enverrons un SMS dès son retour.",
-  "Vous êtes déjà inscrit pour cet article.",
+  "Merci\u00a0! Nous vous enverrons un e-mail dès son retour.",
+  "Merci\u00a0! Nous vous enverrons un SMS dès son retour.",
+  "Vous avez déjà une alerte pour cet article.",
   "Saisissez une adresse e-mail ou un numéro de téléphone.",
   "Une erreur est survenue. Veuillez réessayer.",
   "Fermer",
-  "Consultez vos e-mails : ouvrez le lien que nous venons d'envoyer pour confirmer votre alerte.",
-  "Consultez votre téléphone : répondez OUI au SMS que nous venons d'envoyer pour confirmer votre alerte.",
-  "Consultez votre téléphone et vos e-mails : confirmez votre alerte depuis le SMS et l'e-mail que nous venons d'envoyer.",
+  "Consultez vos e-mails\u00a0: ouvrez le lien que nous venons d'envoyer pour confirmer votre alerte.",
+  "Consultez votre téléphone\u00a0: répondez OUI au SMS que nous venons d'envoyer pour confirmer votre alerte.",
+  "Consultez votre téléphone et vos e-mails\u00a0: confirmez votre alerte depuis le SMS et l'e-mail que nous venons d'envoyer.",
   retry,
   "Saisissez une adresse e-mail valide, comme nom@exemple.fr.",
-  "Saisissez un numéro de mobile valide : ce numéro ne peut pas recevoir de SMS.",
+  "Saisissez un numéro de mobile valide\u00a0: ce numéro ne peut pas recevoir de SMS.",
   "Cochez la case pour accepter de recevoir des SMS.",
-  "Cet article est de nouveau disponible ou ne prend plus d'alertes : rechargez la page.",
+  "Cet article est de nouveau disponible ou ne prend plus d'alertes\u00a0: rechargez la page.",
   "Trop de tentatives. Réessayez dans une minute.",
   "Un numéro de mobile qui reçoit les SMS, avec ou sans l'indicatif du pays.",
 ];
