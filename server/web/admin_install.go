@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -22,6 +23,9 @@ type installData struct {
 	CheckURL    string
 	// CheckExample is the kind of address "Check my product page" takes.
 	CheckExample string
+	// OwnDomains names the shop's storefront domains, which need no
+	// origin of their own ("domain (shop.example)").
+	OwnDomains string
 	// Origin is the origin to add as typed, shown again when refused.
 	Origin     string
 	Error      string
@@ -55,7 +59,8 @@ func (a *Admin) installPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 
 func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, error) {
 	data := &installData{ScriptTag: `<script src="` + a.publicBase() + `/snippet.js" data-shop="` +
-		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform], Module: platformModules[s.Shop.Platform], CheckExample: a.productPageExample(s.Shop)}
+		s.Shop.PublicKey + `" defer></script>`, Docs: platformDocs[s.Shop.Platform], Module: platformModules[s.Shop.Platform], CheckExample: a.productPageExample(s.Shop),
+		OwnDomains: ownDomainsText(s.Shop)}
 	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
 		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +
 			url.QueryEscape(a.opts.ShopifyAPIKey) + "/" + EmbedHandle
@@ -109,18 +114,62 @@ func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installDat
 // checkPage fetches the product page (only from the shop's own domains).
 func (a *Admin) checkPage(r *http.Request, s *AdminSession, data *installData) (*PageReport, error) {
 	allowed := func(host string) bool { return allowedHost(s.Shop, data.Origins, host, a.opts.Development) }
-	return a.pageChecker.check(r.Context(), s.Shop, pageToCheck{URL: data.CheckURL, Example: data.CheckExample}, allowed, a.opts.PublicURL)
+	return a.pageChecker.check(r.Context(), s.Shop, pageToCheck{URL: data.CheckURL, Example: data.CheckExample, OwnDomains: data.OwnDomains}, allowed, a.opts.PublicURL)
 }
 
-// productPageExample is an address of the shop's product pages: the demo
-// shop's are this server's /demo pages (its domain resolves nowhere).
+// productPageExample is an address of the shop's product pages, written
+// as its platform writes them: the demo shop's are this server's /demo
+// pages (its domain resolves nowhere).
 func (a *Admin) productPageExample(shop *stockbell.Shop) string {
 	if a.opts.Development && shop.Platform == stockbell.PlatformDemo {
 		return a.publicBase() + "/demo"
 	}
-	domain := shop.Domain
-	if shop.PrimaryDomain != "" {
-		domain = shop.PrimaryDomain
+	host := shop.Domain
+	if domains := storefrontDomains(shop); len(domains) > 0 {
+		host = domains[len(domains)-1]
 	}
-	return "https://" + domain + "/products/…"
+	switch shop.Platform {
+	case stockbell.PlatformBigCommerce:
+		// A product's custom URL, /sample-shirt/ (stores/{hash} names the
+		// store to the API; its permanent address serves the storefront).
+		if shop.PrimaryDomain == "" {
+			host = "store-" + stockbell.StoreHash(shop.Domain) + ".mybigcommerce.com"
+		}
+		return "https://" + host + "/…/"
+	case stockbell.PlatformMagento:
+		return "https://" + host + "/….html" // {url_key}.html
+	case stockbell.PlatformPrestaShop:
+		// /{id}-{rewrite}.html, in the folder the shop is installed in.
+		return "https://" + shop.Domain + "/….html"
+	}
+	return "https://" + host + "/products/…"
+}
+
+// storefrontDomains are the shop's names that are storefront hosts, its
+// platform domain first, then its primary domain. A BigCommerce store's
+// domain (stores/{hash}) names the store to the API and a PrestaShop shop
+// in a folder's (example.com/boutique) its folder: neither is a host.
+func storefrontDomains(shop *stockbell.Shop) []string {
+	var domains []string
+	for _, name := range []string{shop.Domain, shop.PrimaryDomain} {
+		if name != "" && !strings.Contains(name, "/") && !slices.Contains(domains, name) {
+			domains = append(domains, name)
+		}
+	}
+	return domains
+}
+
+// ownDomainsText names the shop's storefront domains in a sentence:
+// "domain (shop.example)", "domains (a.example, b.example)", or
+// "domains" when none is known yet (a BigCommerce store before its
+// storefront's domain is read).
+func ownDomainsText(shop *stockbell.Shop) string {
+	domains := storefrontDomains(shop)
+	switch len(domains) {
+	case 0:
+		return "domains"
+	case 1:
+		return "domain (" + domains[0] + ")"
+	}
+	return "domains (" + strings.Join(domains, ", ") + ")"
 }

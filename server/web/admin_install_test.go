@@ -71,7 +71,7 @@ func TestInstallPageChecksAProductPage(t *testing.T) {
 		}
 		elsewhere := b.post("/admin/install", url.Values{"csrf_token": {token}, "action": {"check"}, "url": {"http://example.org/products/x"}})
 		wantStatus(t, elsewhere, http.StatusUnprocessableEntity, "a page of another site")
-		if !strings.Contains(elsewhere.Body, "Only pages of this shop&#39;s own domains can be checked") {
+		if !strings.Contains(elsewhere.Body, "Only pages of this shop&#39;s own domain (bells.example) can be checked") {
 			t.Errorf("another site:\n%.3000s", elsewhere.Body)
 		}
 	})
@@ -182,6 +182,41 @@ func TestInstallPageNamesTheModule(t *testing.T) {
 			}
 			if !strings.Contains(html.UnescapeString(p.Body), `data-shop="`+shop.PublicKey+`"`) {
 				t.Errorf("the %s shop's install page gives no script tag", platform)
+			}
+		}
+	})
+}
+
+// TestInstallPageSuggestsThePlatformsProductPage: the page to check is
+// suggested as each platform writes a product page (Magento's
+// /tee.html, PrestaShop's /1-hummingbird-printed-t-shirt.html, in the
+// folder the shop is installed in), never Shopify's /products/…; a
+// PrestaShop shop in a folder names its host, not its folder, as its own
+// domain, and so does the refusal of another site's page.
+func TestInstallPageSuggestsThePlatformsProductPage(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		magento := storetest.MustShop(t, db, stockbell.PlatformMagento, "magento.example")
+		folder, err := db.InstallShop(context.Background(), stockbell.ShopInstall{Platform: stockbell.PlatformPrestaShop,
+			Domain: "presta.example/boutique", PrimaryDomain: "presta.example", Name: "Boutique"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for shop, want := range map[*stockbell.Shop]string{magento: "https://magento.example/….html", folder: "https://presta.example/boutique/….html"} {
+			b := f.signIn(t, shop)
+			p := b.get("/admin/install")
+			if got := html.UnescapeString(regexp.MustCompile(`placeholder="([^"]*)"`).FindStringSubmatch(
+				regexp.MustCompile(`<input[^>]*id="url"[^>]*>`).FindString(p.Body))[1]); got != want {
+				t.Errorf("the %s shop's page to check is suggested as %q, want %q", shop.Platform, got, want)
+			}
+			if shop == folder {
+				if text := visibleText(p.Body); !strings.Contains(text, "your shop's own domain (presta.example).") {
+					t.Errorf("the shop in a folder names its own domains:\n%s", text)
+				}
+				refused := b.post("/admin/install", url.Values{"csrf_token": {p.csrf(t)}, "action": {"check"}, "url": {"https://elsewhere.example/1-x.html"}})
+				if got := html.UnescapeString(regexp.MustCompile(`<p class="field-error"[^>]*>[^<]*`).FindString(refused.Body)); !strings.Contains(got, "(presta.example)") {
+					t.Errorf("another site's page is refused with %q", got)
+				}
 			}
 		}
 	})
