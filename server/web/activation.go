@@ -99,9 +99,11 @@ var identityTemplate = template.Must(template.New("identity").Parse(`<!doctype h
 <title>Stockbell is connected</title></head>
 <body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">
 <h1>Stockbell is connected to {{.Shop}}</h1>
-<p>One step is left: let the Stockbell module post stock changes. In the {{.Platform}} admin, open
-<b>Stores › Configuration › Services › Stockbell Back in Stock</b> and set:</p>
+<p>One step is left: let the Stockbell module post stock changes. Install it (<code>integrations/magento/module/</code>
+in Stockbell's repository, as <code>docs/magento.md</code> says), then in the {{.Platform}} admin open
+<b>Stores › Configuration › Services › Stockbell Back in Stock › Connection</b>, set these and save:</p>
 <dl>
+<dt>Post stock changes</dt><dd>Yes</dd>
 <dt>Stockbell URL</dt><dd><code id="stockbell-url">{{.AppURL}}</code></dd>
 <dt>Shared secret</dt><dd><code id="module-secret">{{.Secret}}</code></dd>
 </dl>
