@@ -10,7 +10,8 @@ import (
 
 // TestBigCommerceInstallPageNamesTheStorefront: the owner installs
 // Stockbell from the control panel and opens its Install page in the
-// frame. A BigCommerce store's Stockbell domain (stores/{hash}) names the
+// frame. It says where the control panel takes the script (Script
+// Manager, as docs/bigcommerce.md says). A BigCommerce store's Stockbell domain (stores/{hash}) names the
 // store to BigCommerce's API, not a site: the page names the storefront's
 // domain as the shop's own, suggests a page to check as BigCommerce
 // writes its product pages (/sample-shirt/, not Shopify's /products/…),
@@ -28,6 +29,10 @@ func TestBigCommerceInstallPageNamesTheStorefront(t *testing.T) {
 	})
 
 	clickAndWait(t, frame, `nav a[href="/admin/install"]`, `#origins-heading`)
+	if button := text(t, frame, `section[aria-labelledby=button-heading]`); !strings.Contains(button,
+		"Storefront › Script Manager › Create a Script") {
+		t.Errorf("the Install page does not say where BigCommerce takes the script:\n%s", button)
+	}
 	origins := text(t, frame, `section[aria-labelledby=origins-heading] p`)
 	if !strings.Contains(origins, "own domain ("+e2eStorefront+")") || strings.Contains(origins, "stores/") {
 		t.Errorf("the Install page names the store's own domains as %q", origins)
