@@ -103,11 +103,16 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 		return
 	}
 	_, noCookie := r.Cookie(AdminCookieName)
-	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method),
+	framer := a.callbackSession(r)
+	// An uninstall erases the users' access with the rest: a control
+	// panel's session of an uninstalled shop ended with the uninstall,
+	// not with its user's removal, and installing again there opens it.
+	reinstall := framer != nil && !framer.Shop.Active()
+	uninstalled = uninstalled || reinstall
+	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method), "Reinstall": reinstall,
 		"Ended": noCookie == nil, "Uninstalled": uninstalled, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
 	status := http.StatusUnauthorized
 	a.rememberReturnPage(w, r)
-	framer := a.callbackSession(r)
 	if framer == nil && r.Header.Get("Sec-Fetch-Dest") == "iframe" {
 		// A frame without a session: a control panel's tab left open
 		// past the session's end, whose cookie (the one thing that named
