@@ -114,7 +114,7 @@ func (a *Admin) installAction(r *http.Request, s *AdminSession, data *installDat
 // checkPage fetches the product page (only from the shop's own domains).
 func (a *Admin) checkPage(r *http.Request, s *AdminSession, data *installData) (*PageReport, error) {
 	allowed := func(host string) bool { return allowedHost(s.Shop, data.Origins, host, a.opts.Development) }
-	return a.pageChecker.check(r.Context(), s.Shop, pageToCheck{URL: data.CheckURL, Example: data.CheckExample, OwnDomains: data.OwnDomains}, allowed, a.opts.PublicURL)
+	return a.pageChecker.check(r.Context(), s.Shop, pageToCheck{URL: data.CheckURL, Example: data.CheckExample}, allowed, a.opts.PublicURL)
 }
 
 // productPageExample is an address of the shop's product pages, written

@@ -114,8 +114,7 @@ func pageHost(u *url.URL) string { return stockbell.HostWithoutDefaultPort(u) }
 
 // pageToCheck is the address typed, and the kind of address the page
 // suggests (the refusal of one that is not an address names it).
-// OwnDomains names the shop's storefront domains (ownDomainsText).
-type pageToCheck struct{ URL, Example, OwnDomains string }
+type pageToCheck struct{ URL, Example string }
 
 // check fetches the page and reports what the snippet would find there.
 func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page pageToCheck, allowed func(host string) bool, publicURL string) (*PageReport, error) {
@@ -124,7 +123,7 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as %s", page.Example)
 	}
 	if !allowed(pageHost(u)) {
-		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own %s can be checked; add a storefront origin below to check another.", page.OwnDomains)
+		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own %s can be checked; add a storefront origin below to check another.", ownDomainsText(shop))
 	}
 	body, err := c.fetch(ctx, u.String(), allowed)
 	if err != nil {

@@ -63,7 +63,7 @@ func TestPageCheckComparesHostAndPort(t *testing.T) {
 	} {
 		err := checkPageOf(&c.shop, c.origins, c.page)
 		if stockbell.ErrorCode(err) != stockbell.EINVALID || !strings.Contains(stockbell.ErrorMessage(err), "not one of the shop's domains") &&
-			!strings.Contains(stockbell.ErrorMessage(err), "Only pages of this shop's own domains") {
+			!strings.Contains(stockbell.ErrorMessage(err), "Only pages of this shop's own domain") {
 			t.Errorf("%s: checking %s answered %v, want it refused as not the shop's", name, c.page, err)
 		}
 	}
