@@ -236,14 +236,24 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 	}
 	if err == nil || len(batch) == 1 {
 		for _, w := range batch {
-			w.done <- err
+			w.done <- w.answer(err)
 		}
 		return
 	}
 	for i, w := range batch {
 		alone := batch[i : i+1]
-		w.done <- g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, alone) })
+		w.done <- w.answer(g.db.inGroupTx(ctx, func(ctx context.Context, tx *Tx) error { return runWrites(ctx, tx, alone) }))
 	}
+}
+
+// answer is the write's outcome once its batch ended with err: a receipt
+// whose shop was found gone is answered ENOTFOUND while the batch's other
+// writes commit.
+func (w *groupWrite) answer(err error) error {
+	if w.receipt != nil {
+		return w.receipt.outcome(err)
+	}
+	return err
 }
 
 // commitPlain stores a batch's webhook receipts and new contacts' posts
@@ -253,8 +263,9 @@ func (g *groupCommit) commit(batch []*groupWrite) {
 // writer every request waits on. Three replicas, whose writers each gather
 // a third of the requests, pay them three times as often (bench:
 // BenchmarkReplicas). A batch's requests are independent of each other, so
-// each statement's commit answers its own. It answers the writes stored
-// and returns the others, for a transaction: the batch's other writes
+// each statement's commit answers its own. It answers the writes stored,
+// and the receipts whose shop it found gone (insertWithoutGoneShops), and
+// returns the others, for a transaction: the batch's other writes
 // (send steps), a receipt seen before, a post that is not a new contact's
 // on a sold-out variant of a shop without outbound webhooks or whose
 // contact posted before in the batch, and every write of a statement that
@@ -274,11 +285,11 @@ func (g *groupCommit) commitPlain(ctx context.Context, batch []*groupWrite) (res
 		_ = insertPlainSubscriptions(ctx, tx, subs)
 	}
 	for _, w := range batch {
-		if (w.receipt == nil || !w.receipt.inserted) && (w.sub == nil || w.sub.inserted == nil) {
+		if (w.receipt == nil || !w.receipt.inserted && !w.receipt.shopGone) && (w.sub == nil || w.sub.inserted == nil) {
 			rest = append(rest, w)
 			continue
 		}
-		w.done <- w.fn(ctx, tx) // takes what was stored; runs no statement
+		w.done <- w.answer(w.fn(ctx, tx)) // takes what was stored; runs no statement
 	}
 	return rest
 }

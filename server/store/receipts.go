@@ -43,6 +43,10 @@ func (db *DB) RecordReceipt(ctx context.Context, r *stockbell.WebhookReceipt) (c
 func receiptGroupWrite(r *stockbell.WebhookReceipt, created *bool) *groupWrite {
 	write := &receiptWrite{receipt: r}
 	return &groupWrite{receipt: write, fn: func(ctx context.Context, tx *Tx) (err error) {
+		if write.shopGone { // answered ENOTFOUND (groupWrite.answer)
+			*created = false
+			return nil
+		}
 		if write.inserted {
 			*created = true
 			return nil

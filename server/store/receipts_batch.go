@@ -16,12 +16,26 @@ type receiptWrite struct {
 	receipt *stockbell.WebhookReceipt
 	// inserted is set when the batch's statement stored the receipt.
 	inserted bool
+	// shopGone is set when the receipt names by id a shop found gone (an
+	// erase committed meanwhile): nothing is stored, and its request is
+	// answered ENOTFOUND while the batch's others are stored.
+	shopGone bool
+}
+
+// outcome is the write's answer once its batch ended with err.
+func (w *receiptWrite) outcome(err error) error {
+	if err == nil && w.shopGone {
+		return stockbell.Errorf(stockbell.ENOTFOUND, "shop %d not found", *w.receipt.ShopID)
+	}
+	return err
 }
 
 // insertReceipts inserts the batch's receipts in one statement, each with
 // its shop found by domain within the statement as recordReceipt does, and
-// sets the id and shop id of those stored. Every write's inserted is set
-// afresh, since a batch may run again.
+// sets the id and shop id of those stored. Every write's inserted and
+// shopGone are set afresh, since a batch may run again. A statement that
+// fails a foreign key runs once more without the receipts whose shop is
+// gone (insertWithoutGoneShops).
 func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 	if len(writes) == 0 {
 		return nil
@@ -29,12 +43,81 @@ func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 	now := tx.db.now()
 	byKey := make(map[receiptKey]*receiptWrite, len(writes))
 	for _, w := range writes {
-		w.inserted = false
+		w.inserted, w.shopGone = false, false
 		prepareReceipt(w.receipt, now)
 		if k := keyOf(w.receipt); byKey[k] == nil {
 			byKey[k] = w // of a receipt twice in the batch, the first is stored
 		}
 	}
+	err := insertReceiptRows(ctx, tx, writes, byKey, now)
+	if !isForeignKeyViolation(err) || !canRunAfterAFailure(tx) {
+		return err
+	}
+	return insertWithoutGoneShops(ctx, tx, writes, byKey, now)
+}
+
+// insertWithoutGoneShops runs the batch's statement again after it failed
+// a foreign key, marking shopGone the receipts that name by id a shop no
+// longer stored and leaving them out. A shop's erase that deleted the
+// shop's row while the statement ran fails it so (on PostgreSQL the key's
+// check waits for the erase's commit): without this, every receipt of the
+// batch failed, the gone shop's as a server error the platform retried.
+// Normal batches never come here: nothing is locked or read beforehand.
+// A receipt that finds its shop by domain finds it afresh in the second
+// statement (none, if the erase took it).
+func insertWithoutGoneShops(ctx context.Context, tx *Tx, writes []*receiptWrite, byKey map[receiptKey]*receiptWrite, now time.Time) error {
+	stored, err := storedShops(ctx, tx, writes)
+	if err != nil {
+		return err
+	}
+	kept := make([]*receiptWrite, 0, len(writes))
+	for _, w := range writes {
+		switch id := w.receipt.ShopID; {
+		case w.inserted: // by an earlier statement of SQLite's transaction
+		case id != nil && *id != 0 && !stored[*id]:
+			w.shopGone = true
+		default:
+			kept = append(kept, w)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return insertReceiptRows(ctx, tx, kept, byKey, now)
+}
+
+// storedShops returns which of the shops the receipts name by id are stored.
+func storedShops(ctx context.Context, tx *Tx, writes []*receiptWrite) (map[int64]bool, error) {
+	var named []any
+	seen := map[int64]bool{}
+	for _, w := range writes {
+		if id := w.receipt.ShopID; id != nil && *id != 0 && !seen[*id] {
+			seen[*id] = true
+			named = append(named, *id)
+		}
+	}
+	stored := map[int64]bool{}
+	if len(named) == 0 {
+		return stored, nil
+	}
+	var ids []int64
+	err := tx.SelectContext(ctx, &ids, tx.Rebind(`SELECT id FROM shops WHERE id IN (`+placeholders(len(named))+`)`), named...)
+	for _, id := range ids {
+		stored[id] = true
+	}
+	return stored, err
+}
+
+// canRunAfterAFailure reports whether tx may run a statement after one
+// failed: outside a transaction, or in SQLite's, which a failed statement
+// leaves open; a PostgreSQL transaction is aborted by it.
+func canRunAfterAFailure(tx *Tx) bool {
+	return tx.sqlTx == nil || tx.db.Dialect != Postgres
+}
+
+// insertReceiptRows is insertReceipts' statement, setting the id, shop id
+// and inserted of the writes it stored.
+func insertReceiptRows(ctx context.Context, tx *Tx, writes []*receiptWrite, byKey map[receiptKey]*receiptWrite, now time.Time) error {
 	return receiptRows(writes).each(tx, func(with string, args []any, _, _ int) error {
 		rows, err := tx.QueryxContext(ctx, tx.Rebind(`WITH `+with+` INSERT INTO webhook_receipts (platform, shop_id, domain,
 			event_id, topic, payload, triggered_at, received_at)
@@ -46,30 +129,41 @@ func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 			return err
 		}
 		defer rows.Close()
+		var got []*receiptWrite
 		for rows.Next() {
 			var stored stockbell.WebhookReceipt
 			if err := rows.Scan(&stored.ID, &stored.ShopID, &stored.Platform, &stored.Domain, &stored.EventID); err != nil {
 				return err
 			}
 			if w := byKey[keyOf(&stored)]; w != nil {
-				w.receipt.ID, w.receipt.ShopID, w.inserted = stored.ID, stored.ShopID, true
+				w.receipt.ID, w.receipt.ShopID = stored.ID, stored.ShopID
+				got = append(got, w)
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		return rows.Close() // outside a transaction, the statement's commit
+		// Outside a transaction, the statement's commit; PostgreSQL may send
+		// rows before a foreign key's check at the statement's end fails it.
+		if err := rows.Close(); err != nil {
+			return err
+		}
+		for _, w := range got {
+			w.inserted = true
+		}
+		return nil
 	})
 }
 
 // insertPlainReceipts is insertReceipts for a plain batch (see
 // groupCommit.commitPlain): its statement commits on its own. When it
-// fails, none of it is stored, and no write is left marked inserted.
+// fails, none of it is stored, and no write is left marked inserted or
+// its shop gone.
 func insertPlainReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 	err := insertReceipts(ctx, tx, writes)
 	if err != nil {
 		for _, w := range writes {
-			w.inserted = false
+			w.inserted, w.shopGone = false, false
 		}
 	}
 	return err

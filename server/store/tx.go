@@ -183,6 +183,17 @@ func isUniqueViolation(err error) bool {
 		strings.Contains(msg, "duplicate key value violates unique constraint") // PostgreSQL
 }
 
+// isForeignKeyViolation reports whether err is a foreign-key failure on
+// either database.
+func isForeignKeyViolation(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "FOREIGN KEY constraint failed") || // SQLite
+		strings.Contains(msg, "violates foreign key constraint") // PostgreSQL
+}
+
 // page returns the LIMIT/OFFSET clause for a filter, defaulting to 100 rows.
 func page(offset, limit int) string {
 	if limit <= 0 || limit > 1000 {

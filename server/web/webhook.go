@@ -52,7 +52,9 @@ type webhookAnswer struct {
 // (at most MaxWebhookBytes, else 413), has the platform's verifier check
 // and read it (401 for a bad signature, 400 for a malformed webhook),
 // stores the receipt (the receipts' drainer processes it later), and answers 200 — also for a
-// retry of an event already stored. Nothing is stored for a refused webhook.
+// retry of an event already stored. A shop erased between the verifier's
+// look-up and the receipt's insert is answered 401, as the verifier answers
+// a shop no longer connected. Nothing is stored for a refused webhook.
 func (s *Server) RegisterWebhook(platform stockbell.Platform, verifier WebhookVerifier, receipts stockbell.ReceiptService) {
 	h := &webhookHandler{server: s, platform: platform, verifier: verifier, receipts: receipts}
 	s.router.HandleFunc(WebhookPath(platform), h.serve).Methods(http.MethodPost)
@@ -70,6 +72,11 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	created, err := h.receipts.RecordReceipt(r.Context(), receipt)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		// The shop the verifier found was erased before the receipt was
+		// stored: refused as the verifier refuses a shop no longer connected.
+		err = stockbell.Errorf(stockbell.EUNAUTHORIZED, "The webhook's shop is no longer connected to Stockbell.")
+	}
 	if err != nil {
 		h.refuse(w, r, err)
 		return
