@@ -68,7 +68,8 @@ func (tx *Tx) forKeyShareOf(table string) string {
 // variant that was deleted is revived; with up.AllVariants, the product's
 // stored variants the upsert does not list are marked deleted unless a
 // read begun since up.Read found them (vanishedVariants).
-// Returns EINVALID naming the field, or ENOTFOUND for an unknown shop.
+// Returns EINVALID naming the field, or ENOTFOUND for an unknown shop or
+// one whose erase committed while the upsert ran (shopGoneOr).
 func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*stockbell.Product, error) {
 	if err := validateProductUpsert(&up); err != nil {
 		return nil, err
@@ -83,7 +84,7 @@ func (db *DB) UpsertProduct(ctx context.Context, up stockbell.ProductUpsert) (*s
 		}
 		return endFailure(ctx, tx, *up.Recovered)
 	})
-	return product, err
+	return product, db.shopGoneOr(ctx, up.ShopID, err)
 }
 
 // validateProductUpsert checks the upsert and fills its defaults, in

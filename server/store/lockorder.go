@@ -64,7 +64,16 @@ package store
 //	                    waits with; a shop user's), none the erase holds, so a
 //	                    first settings update racing an erase cannot deadlock.
 //	                    A flow's save takes the shop's no-key update lock first
-//	                    (updateFlow), as the erase does: they take turns
+//	                    (updateFlow), as the erase does: they take turns. A
+//	                    catalog writer cannot take the key share first (it
+//	                    locks products and variants, which the erase locks
+//	                    before the shop's row): its insert's foreign key
+//	                    waits for the erase and fails, and it reads the shop
+//	                    afresh, answering ENOTFOUND (shopGoneOr). Nor does a
+//	                    batch of webhook receipts, a hot path that locks
+//	                    nothing: a batch failing a foreign key runs again
+//	                    without the receipts of a shop found gone, which
+//	                    answer ENOTFOUND (insertWithoutGoneShops)
 //
 // Tests: *_lock_order_test.go (shops_lock_order_test.go and
 // shop_erase_race_test.go for the erase) and

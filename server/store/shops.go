@@ -448,6 +448,25 @@ func holdShop(ctx context.Context, tx *Tx, id int64) error {
 	return notFound(err, "shop %d not found", id)
 }
 
+// shopGoneOr returns ENOTFOUND in place of err, a foreign key's failure of
+// a write to the shop's rows, when the shop is gone: its erase deleted the
+// row while the write ran (on PostgreSQL the key's check waited for the
+// erase's commit, then failed). A catalog writer cannot take the shop's
+// key share first (holdShop): the erase locks the products and variants
+// it writes before the shop's row (lockorder.go). So it reads the shop
+// afresh once its transaction failed, and a sync's job reads the shop
+// gone rather than a server error.
+func (db *DB) shopGoneOr(ctx context.Context, shopID int64, err error) error {
+	if !isForeignKeyViolation(err) {
+		return err
+	}
+	gone := db.inRead(func(tx *Tx) error { return shopExists(ctx, tx, shopID) })
+	if stockbell.ErrorCode(gone) == stockbell.ENOTFOUND {
+		return gone
+	}
+	return err
+}
+
 // sealShopToken stores the token sealed for the shop's id in column.
 func sealShopToken(ctx context.Context, tx *Tx, id int64, column string, seal func(int64) ([]byte, error)) error {
 	if seal == nil {
