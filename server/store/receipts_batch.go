@@ -129,27 +129,33 @@ func insertReceiptRows(ctx context.Context, tx *Tx, writes []*receiptWrite, byKe
 			return err
 		}
 		defer rows.Close()
-		var got []*receiptWrite
+		type returned struct {
+			w      *receiptWrite
+			id     int64
+			shopID *int64
+		}
+		got := make([]returned, 0, len(writes))
 		for rows.Next() {
 			var stored stockbell.WebhookReceipt
 			if err := rows.Scan(&stored.ID, &stored.ShopID, &stored.Platform, &stored.Domain, &stored.EventID); err != nil {
 				return err
 			}
 			if w := byKey[keyOf(&stored)]; w != nil {
-				w.receipt.ID, w.receipt.ShopID = stored.ID, stored.ShopID
-				got = append(got, w)
+				got = append(got, returned{w, stored.ID, stored.ShopID})
 			}
 		}
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		// Outside a transaction, the statement's commit; PostgreSQL may send
-		// rows before a foreign key's check at the statement's end fails it.
+		// Outside a transaction, the statement's commit. A receipt counts as
+		// stored, and takes the shop found by its domain, only once its
+		// statement succeeded: one that fails (a foreign key's check at its
+		// end) runs again without it or with the shop found afresh.
 		if err := rows.Close(); err != nil {
 			return err
 		}
-		for _, w := range got {
-			w.inserted = true
+		for _, r := range got {
+			r.w.receipt.ID, r.w.receipt.ShopID, r.w.inserted = r.id, r.shopID, true
 		}
 		return nil
 	})
