@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/moneytext"
@@ -33,9 +34,7 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 	case stockbell.EventBatchStarted:
 		return describeBatch(d, herBatches, tl)
 	case stockbell.EventHeld:
-		return timelineEntry{What: "Held for your approval in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "wait",
-			Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) +
-				") was prepared and waits for your approval (the flow is manual). Not notified yet."}
+		return describeHeld(d, tl)
 	case stockbell.EventNotified:
 		return describeNotified(d)
 	case stockbell.EventBatchDecided:
@@ -118,6 +117,54 @@ func describeNotified(d detail) timelineEntry {
 		entry.Why = "You approved the batch; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was queued for sending."
 	}
 	return entry
+}
+
+// describeHeld: her first message waits in a batch for the merchant's
+// approval, or waited until the merchant approved or discarded the batch
+// (its batch_decided event), which the line then says, with when.
+func describeHeld(d detail, tl *stockbell.SubscriberTimeline) timelineEntry {
+	batch := detailInt(d, "batch_id")
+	entry := timelineEntry{What: "Held for your approval in batch " + strconv.FormatInt(batch, 10), Tone: "wait"}
+	prepared := "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared and "
+	decision, at, ok := heldBatchDecision(tl, batch)
+	switch {
+	case ok && decision == "discarded":
+		entry.What, entry.Tone = entry.What+", then discarded", "bad"
+		entry.Why = prepared + "held for your approval (the flow is manual). You discarded the batch on " + formatDateTime(at) + ": their alert was not sent."
+	case ok:
+		entry.What, entry.Tone = entry.What+", then approved", "good"
+		entry.Why = prepared + "held for your approval (the flow is manual). You approved the batch on " + formatDateTime(at) + ": their alert was queued for sending."
+	default:
+		entry.Why = prepared + "waits for your approval (the flow is manual). Not notified yet."
+	}
+	return entry
+}
+
+// heldBatchDecision returns the merchant's decision on her batch and
+// when it was made, when it applied to her: approved, she was notified
+// in it (an approved notified event naming it); discarded, her message
+// was skipped as discarded. A shopper removed from the batch, or who
+// unsubscribed, before the decision was not decided on.
+func heldBatchDecision(tl *stockbell.SubscriberTimeline, batch int64) (decision string, at time.Time, ok bool) {
+	for _, e := range tl.Events {
+		if d := detailOf(e); e.Kind == stockbell.EventBatchDecided && detailInt(d, "batch_id") == batch {
+			decision, at = d.text("decision"), e.CreatedAt
+		}
+	}
+	if decision == "discarded" {
+		for _, m := range tl.Messages {
+			if m.Status == stockbell.MessageSkipped && stockbell.SkipReason(m.Error) == stockbell.SkipDiscarded {
+				return decision, at, true
+			}
+		}
+		return "", time.Time{}, false
+	}
+	for _, e := range tl.Events {
+		if d := detailOf(e); e.Kind == stockbell.EventNotified && d["approved"] == true && detailInt(d, "batch_id") == batch {
+			return decision, at, decision != ""
+		}
+	}
+	return "", time.Time{}, false
 }
 
 // describeBatchDecision: the merchant approved or discarded a batch of a
