@@ -395,7 +395,7 @@ func (a *Admin) signOut(w http.ResponseWriter, r *http.Request, s *AdminSession)
 		// led to would come without the cookie, and the frame would refuse
 		// it. The signed-out page (no form) is answered here, framed by
 		// the session's control panel.
-		a.renderPublicIn(w, s, http.StatusOK, "signin", "Sign in", map[string]any{"SignedOut": true})
+		a.renderPublicIn(w, s, http.StatusOK, "signin", "Sign in", map[string]any{"SignedOut": true, "InControlPanel": true})
 		return
 	}
 	http.Redirect(w, r, SignInPath+"?signed_out=1", http.StatusSeeOther)

@@ -132,7 +132,11 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 		}
 	}
 	if framer != nil && !uninstalled {
+		// Shown in the control panel's frame: the way back is the
+		// control panel's (its owner grants the app, the user opens it
+		// there), not an operator's one-time link.
 		data["Removed"], _ = a.platformUserRevoked(r.Context(), framer)
+		data["InControlPanel"] = true
 	}
 	a.renderPublicIn(w, framer, status, "signin", "Sign in", data)
 }
