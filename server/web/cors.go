@@ -135,12 +135,3 @@ func namesStorefront(name string, origin *url.URL) bool {
 func isLoopbackHost(host string) bool {
 	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasSuffix(host, ".localhost")
 }
-
-// originHost returns the host name of an origin such as https://shop.example.
-func originHost(origin string) (string, bool) {
-	u, ok := parseOrigin(origin)
-	if !ok {
-		return "", false
-	}
-	return u.Hostname(), true
-}
