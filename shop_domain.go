@@ -5,6 +5,17 @@ import (
 	"strings"
 )
 
+// HostHasPort reports whether a host names a port: host:port, or
+// [address]:port for an IPv6 address, whose brackets hold colons of its
+// own. It allocates nothing: the storefront asks it of a shop's domains
+// on every request.
+func HostHasPort(host string) bool {
+	if strings.HasPrefix(host, "[") {
+		return strings.Contains(host, "]:")
+	}
+	return strings.Contains(host, ":")
+}
+
 // HostWithoutDefaultPort is u's host without its scheme's default port
 // (:443 for https, :80 for http), which browsers never write in an
 // Origin: a shop's domain never carries it.

@@ -1,6 +1,10 @@
 package store
 
-import "testing"
+import (
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+)
 
 // TestDomainSpellingsOfAnIPv6AddressCostWhatAHostsDo: shops are looked up
 // by domain on the storefront's requests; telling a bracketed IPv6
@@ -17,7 +21,7 @@ func TestDomainSpellingsOfAnIPv6AddressCostWhatAHostsDo(t *testing.T) {
 	if withPort, addressWithPort := allocs("shop.example:8443"), allocs("[2001:db8::1]:8443"); addressWithPort != withPort {
 		t.Errorf("the spellings of [2001:db8::1]:8443 allocate %v times, those of shop.example:8443 %v", addressWithPort, withPort)
 	}
-	if n := testing.AllocsPerRun(100, func() { _ = hostHasPort("[2001:db8::1]:8443") }); n != 0 {
-		t.Errorf("hostHasPort allocates %v times", n)
+	if n := testing.AllocsPerRun(100, func() { _ = stockbell.HostHasPort("[2001:db8::1]:8443") }); n != 0 {
+		t.Errorf("stockbell.HostHasPort allocates %v times", n)
 	}
 }

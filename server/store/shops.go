@@ -47,21 +47,10 @@ func domainSpellings(domain string) []any {
 	if folder != "" {
 		folder = "/" + folder
 	}
-	if domain == "" || hostHasPort(host) {
+	if domain == "" || stockbell.HostHasPort(host) {
 		return []any{domain, domain, domain}
 	}
 	return []any{domain, host + ":443" + folder, host + ":80" + folder}
-}
-
-// hostHasPort reports whether a host names a port: host:port, or
-// [address]:port for an IPv6 address, whose brackets hold colons of its
-// own. It allocates nothing: shops are looked up by domain on the
-// storefront's requests.
-func hostHasPort(host string) bool {
-	if strings.HasPrefix(host, "[") {
-		return strings.Contains(host, "]:")
-	}
-	return strings.Contains(host, ":")
 }
 
 // domainIn is the condition that a column holds one of domainSpellings;

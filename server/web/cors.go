@@ -88,9 +88,10 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 		return true
 	}
 	// An uninstalled shop's POSTs are refused, so its domains may not ask.
-	// A store on a port of its own is named with it (magento.example:8443).
-	keys := []string{u.Hostname()}
-	if u.Host != u.Hostname() {
+	// A store on a port of its own is named with it (magento.example:8443);
+	// one named by its IPv6 address, with the address in its brackets.
+	keys := []string{hostWithoutPort(u)}
+	if u.Host != keys[0] {
 		keys = append(keys, u.Host)
 	}
 	for _, key := range keys {
@@ -120,16 +121,27 @@ func parseOrigin(origin string) (*url.URL, bool) {
 // namesStorefront reports whether a shop's domain or primary domain names
 // the origin's storefront: its host, on any port; or, for a name with a
 // port (a Magento store or PrestaShop shop served on a port other than
-// https's, magento.example:8443), that host and port only.
+// https's, magento.example:8443), that host and port only. A store named
+// by its IPv6 address is a host as a name is: [2001:db8::1] names no port
+// (stockbell.HostHasPort), [2001:db8::1]:8443 names one.
 //
 // A name stored with its default port (magento.example:443) names the
 // host, as browsers never write that port in an Origin.
 func namesStorefront(name string, origin *url.URL) bool {
 	name = stockbell.DomainWithoutDefaultPort(strings.ToLower(name))
-	if strings.Contains(name, ":") {
+	if stockbell.HostHasPort(name) {
 		return strings.EqualFold(stockbell.HostWithoutDefaultPort(origin), name)
 	}
-	return name != "" && strings.EqualFold(origin.Hostname(), name)
+	return name != "" && strings.EqualFold(hostWithoutPort(origin), name)
+}
+
+// hostWithoutPort is u's host without its port: a name, or an IPv6
+// address in its brackets, as a shop's domain writes it ([2001:db8::1]).
+func hostWithoutPort(u *url.URL) string {
+	if port := u.Port(); port != "" {
+		return u.Host[:len(u.Host)-len(port)-1]
+	}
+	return u.Host
 }
 
 func isLoopbackHost(host string) bool {

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -117,6 +118,46 @@ func TestSubscribeFromAStoreNamedWithItsDefaultPort(t *testing.T) {
 		}
 		if shops != 3 {
 			t.Fatalf("subscriptions of %d shops, want each of the three shops' own", shops)
+		}
+	})
+}
+
+// TestSubscribeFromAStoreNamedByItsIPv6Address: a store named by its IPv6
+// address is a host as a name is: its pages post from that address on
+// any port when its domain names none ([2001:db8::1]), and only from its
+// own port when its domain names one ([2001:db8::2]:8443), whose address's
+// colons are not taken for a port. The preflight answers the same. Another
+// address is refused.
+func TestSubscribeFromAStoreNamedByItsIPv6Address(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newStorefront(t, db, noLimits(), noLimits())
+		installOnPort(t, db, stockbell.PlatformMagento, "[2001:db8::1]", "[2001:db8::1]")
+		installOnPort(t, db, stockbell.PlatformMagento, "[2001:db8::2]:8443", "[2001:db8::2]:8443")
+		for i, s := range []struct{ key, origin string }{
+			{"[2001:db8::1]", "https://[2001:db8::1]"},
+			{"[2001:db8::1]", "https://[2001:db8::1]:8443"},
+			{"[2001:db8::2]:8443", "https://[2001:db8::2]:8443"},
+		} {
+			email := fmt.Sprintf("ipv6-%d@example.com", i)
+			code, _, headers := f.post(t, body(map[string]any{"shop": s.key, "variant_id": "S", "email": email}), "Origin", s.origin)
+			if code != 201 || headers.Get("Access-Control-Allow-Origin") != s.origin {
+				t.Errorf("%s from %s: %d, ACAO %q; want 201", s.key, s.origin, code, headers.Get("Access-Control-Allow-Origin"))
+			}
+			if status, _ := f.preflight(t, s.origin); status != 204 {
+				t.Errorf("preflight from %s: %d, want 204", s.origin, status)
+			}
+		}
+		for _, s := range []struct{ key, origin string }{
+			{"[2001:db8::1]", "https://[2001:db8::11]"},
+			{"[2001:db8::2]:8443", "https://[2001:db8::2]"},
+			{"[2001:db8::2]:8443", "https://[2001:db8::2]:9443"},
+		} {
+			if code, _, _ := f.post(t, body(map[string]any{"shop": s.key, "variant_id": "S", "email": "other@example.com"}), "Origin", s.origin); code != 403 {
+				t.Errorf("%s from %s: %d, want 403", s.key, s.origin, code)
+			}
+		}
+		if status, _ := f.preflight(t, "https://[2001:db8::2]:9443"); status != 403 {
+			t.Errorf("preflight from another port of the store on its own port: %d, want 403", status)
 		}
 	})
 }
