@@ -95,18 +95,30 @@ for (const name of ["ready", "subscribed", "error"]) document.addEventListener("
 
 // wordsBrokenMidWord lists the words of the page that a line break cuts
 // anywhere but at a hyphen, soft or not: a German compound cut between
-// any two letters ("Verfügbarkeitsbenachricht|igungen"). Addresses (an
-// email, a link) may break anywhere.
+// any two letters ("Verfügbarkeitsbenachricht|igungen"). A word with
+// hyphens is checked piece by piece, each piece on one line, so that a
+// compound carrying a soft hyphen is still caught cut elsewhere
+// ("Verfügbarkeits-|benachricht|igungen"): its first and last letters
+// are on one line. (A letter's own box is its last: the one of a piece's
+// first letter after a soft hyphen's break also holds the hyphen drawn
+// at the end of the line before.) Addresses (an email, a link) may break
+// anywhere.
 const wordsBrokenMidWord = `(() => {
 	const out = [], walker = document.createTreeWalker(document.querySelector("main"), NodeFilter.SHOW_TEXT);
 	for (let node; (node = walker.nextNode()); ) {
-		for (const m of node.data.matchAll(/\S+/g)) {
-			if (/[@\/\-\u00ad]/.test(m[0])) continue;
+		const lineOf = (i) => {
 			const range = document.createRange();
-			range.setStart(node, m.index);
-			range.setEnd(node, m.index + m[0].length);
-			const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
-			if (tops.size > 1) out.push(m[0]);
+			range.setStart(node, i);
+			range.setEnd(node, i + 1);
+			const boxes = [...range.getClientRects()].filter((r) => r.width > 0);
+			return boxes.length ? Math.round(boxes[boxes.length - 1].top) : null;
+		};
+		for (const word of node.data.matchAll(/\S+/g)) {
+			if (/[@\/]/.test(word[0])) continue;
+			for (const piece of word[0].matchAll(/[^\-\u00ad]+/g)) {
+				const start = word.index + piece.index;
+				if (lineOf(start) != lineOf(start + piece[0].length - 1)) out.push(word[0]);
+			}
 		}
 	}
 	return out; })()`
