@@ -73,7 +73,18 @@ package store
 //	                    batch of webhook receipts, a hot path that locks
 //	                    nothing: a batch failing a foreign key runs again
 //	                    without the receipts of a shop found gone, which
-//	                    answer ENOTFOUND (insertWithoutGoneShops)
+//	                    answer ENOTFOUND (insertWithoutGoneShops).
+//	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
+//	                    hold its feed's row before products and variants, and
+//	                    the delete's cascade locks that row after the erase
+//	                    holds them: the two would deadlock, but never meet.
+//	                    DeleteShop serves only Shopify's shop/redact (a shop
+//	                    found by its Shopify domain) and erases only a shop
+//	                    not installed (holdShopToErase); a feed's row belongs
+//	                    to a feed shop (ConnectFeed installs one, and shops
+//	                    are unique by platform and domain), which nothing
+//	                    uninstalls. Erasing feed shops would need the erase
+//	                    to lock the feed's row for update before the products
 //
 // Tests: *_lock_order_test.go (shops_lock_order_test.go and
 // shop_erase_race_test.go for the erase) and
