@@ -235,3 +235,11 @@ func recordFeedSync(ctx context.Context, tx *Tx, report stockbell.SyncReport) er
 	}
 	return recordSync(ctx, tx, report)
 }
+
+// dropFeedCredentials erases the sealed credentials of the shop's feed, if
+// it has one: a feed shop disconnected keeps no secret to its merchant's
+// feed (connecting it again gives them anew).
+func dropFeedCredentials(ctx context.Context, tx *Tx, shopID int64) error {
+	_, err := tx.ExecContext(ctx, tx.Rebind(`UPDATE feeds SET sealed_credentials = NULL WHERE shop_id = ?`), shopID)
+	return err
+}

@@ -76,15 +76,14 @@ package store
 //	                    answer ENOTFOUND (insertWithoutGoneShops).
 //	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
 //	                    hold its feed's row before products and variants, and
-//	                    the delete's cascade locks that row after the erase
-//	                    holds them: the two would deadlock, but never meet.
-//	                    DeleteShop serves only Shopify's shop/redact (a shop
-//	                    found by its Shopify domain) and erases only a shop
-//	                    not installed (holdShopToErase); a feed's row belongs
-//	                    to a feed shop (ConnectFeed installs one, and shops
-//	                    are unique by platform and domain), which nothing
-//	                    uninstalls. Erasing feed shops would need the erase
-//	                    to lock the feed's row for update before the products
+//	                    the delete's cascade would lock that row after the
+//	                    erase holds them. A feed shop is erased once an
+//	                    operator disconnected it (`stockbell shop disconnect`,
+//	                    then `shop erase`), so the erase locks the feed's row
+//	                    for update before the products (lockShopFeed), in the
+//	                    order the feed's writers take: a batch begun first is
+//	                    waited for, one begun after waits for the erase and
+//	                    finds the shop gone (ENOTFOUND).
 //
 // Tests: *_lock_order_test.go (shops_lock_order_test.go and
 // shop_erase_race_test.go for the erase) and

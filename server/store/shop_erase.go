@@ -48,8 +48,9 @@ func eraseShoppers(ctx context.Context, tx *Tx, id int64) error {
 	return nil
 }
 
-// eraseShop locks the shop's products and then its variants in id order,
-// as every catalog writer takes them, and deletes the shop, which
+// eraseShop locks the shop's feed's row, then its products and then its
+// variants in id order, as every catalog writer takes them (a feed's
+// writers hold the feed's row first), and deletes the shop, which
 // through the schema's cascading foreign keys deletes its catalog and
 // settings; the delete's lock on the row waits for the writers holding
 // its key-share lock (a foreign key's check). Then its events and
@@ -60,6 +61,9 @@ func eraseShoppers(ctx context.Context, tx *Tx, id int64) error {
 func eraseShop(ctx context.Context, tx *Tx, id int64) error {
 	tx.shopsChanged = true
 	if err := holdShopToErase(ctx, tx, id); err != nil {
+		return err
+	}
+	if err := lockShopFeed(ctx, tx, id); err != nil {
 		return err
 	}
 	for _, table := range []string{"products", "variants"} {
@@ -106,5 +110,18 @@ func lockShopRowsInIDOrder(ctx context.Context, tx *Tx, table string, shopID int
 	}
 	_, err := tx.ExecContext(ctx, tx.Rebind(`SELECT COUNT(*) FROM (SELECT id FROM `+table+` WHERE shop_id = ?
 		ORDER BY id`+lock+`) locked`), shopID)
+	return err
+}
+
+// lockShopFeed locks the shop's feed's row, if it has one, for update on
+// PostgreSQL: a feed's writers (ApplyFeedItems, UnpublishFeedItems) hold
+// it before the products and variants, so the erase takes it before them
+// too, where the delete's cascade would take it after (lockorder.go).
+func lockShopFeed(ctx context.Context, tx *Tx, id int64) error {
+	lock := tx.forUpdate()
+	if lock == "" {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, tx.Rebind(`SELECT COUNT(*) FROM (SELECT shop_id FROM feeds WHERE shop_id = ?`+lock+`) locked`), id)
 	return err
 }

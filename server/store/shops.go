@@ -362,8 +362,8 @@ func storeShopRenewal(ctx context.Context, tx *Tx, id int64, held []byte, renewa
 }
 
 // UninstallShop marks the shop uninstalled and drops its access token,
-// which the platform has revoked, with its users' access and its webhook
-// secret. Its data is kept, and so are its users' removal records (see
+// which the platform has revoked, with its users' access, its webhook
+// secret and a feed's credentials. Its data is kept, and so are its users' removal records (see
 // dropPlatformAccess). Returns ENOTFOUND.
 func (db *DB) UninstallShop(ctx context.Context, id int64) error {
 	return db.uninstallShop(ctx, id, `WHERE id = ?`, id)
@@ -392,6 +392,9 @@ func (db *DB) uninstallShop(ctx context.Context, id int64, where string, args ..
 			return err
 		}
 		if err := dropPlatformAccess(ctx, tx, id); err != nil {
+			return err
+		}
+		if err := dropFeedCredentials(ctx, tx, id); err != nil {
 			return err
 		}
 		return tx.insertEvent(ctx, stockbell.Event{ShopID: id, Kind: stockbell.EventShopUninstalled}, nil)
