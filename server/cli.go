@@ -32,7 +32,7 @@ func commands() []command {
 		{"serve", "run the server (the default)", runServe},
 		{"migrate", "create or migrate the database and exit", runMigrate},
 		{"backup", "copy the SQLite database while the server runs: backup --to FILE", runBackup},
-		{"shop", "operate on shops: shop list|add", runShop},
+		{"shop", "operate on shops: shop list|add|disconnect|erase", runShop},
 		{"feed", "sync a feed shop's catalog feed now: feed sync --shop DOMAIN", runFeed},
 		{"settings", "read or change a shop's restock settings: settings get|set", runSettings},
 		{"admin", "sign in to a shop's admin: admin link --shop DOMAIN", runAdmin},

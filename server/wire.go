@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"strings"
 	"time"
@@ -180,11 +181,18 @@ func (m *Main) wireReceiptSweep(workers *jobs.Workers) {
 // may have been before). The Shopify integration writes and erases them;
 // the admin erases a contact's when the merchant erases the contact.
 func (m *Main) wireDataRequests(workers *jobs.Workers) *shopify.FileDataRequests {
-	answers := &shopify.FileDataRequests{Dir: filepath.Join(m.Config.DataDir, "data-requests"), Clock: stockbell.SystemClock{},
-		Logger: m.Logger.With("component", "shopify")}
+	answers := dataRequestAnswers(m.Config, m.Logger)
 	jobs.Handle(workers, answers.Expire, 5*time.Minute)
 	jobs.Every(workers, time.Hour, func() stockbell.JobArgs { return stockbell.ExpireDataRequestsJob{} })
 	return answers
+}
+
+// dataRequestAnswers is where the answers to customers' data requests are
+// kept: the server writes and expires them there, and `shop erase` erases
+// a shop's.
+func dataRequestAnswers(cfg *Config, logger *slog.Logger) *shopify.FileDataRequests {
+	return &shopify.FileDataRequests{Dir: filepath.Join(cfg.DataDir, "data-requests"), Clock: stockbell.SystemClock{},
+		Logger: logger.With("component", "shopify")}
 }
 
 // wireShopify registers Shopify when an app is configured
