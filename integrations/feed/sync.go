@@ -130,6 +130,7 @@ func (in *Integration) Sync(ctx context.Context, shopID int64, opts SyncOptions)
 // lease while it syncs, a dead one's lease runs out after LeaseTTL), and
 // no longer than BusyWaitLimit. A feed that fails is recorded and tried
 // again at its next interval, so only database errors make the job retry.
+// A shop disconnected or erased since the job was queued ends it quietly.
 func (in *Integration) HandleSync(ctx context.Context, job stockbell.FeedSyncJob) error {
 	report, err := in.Sync(ctx, job.ShopID, SyncOptions{})
 	switch {
@@ -142,6 +143,9 @@ func (in *Integration) HandleSync(ctx context.Context, job stockbell.FeedSyncJob
 		return nil
 	case err != nil:
 		return err
+	case report.Failure == notInstalled:
+		// Queued before an operator disconnected the shop: nothing to warn of.
+		in.Logger.InfoContext(ctx, "feed sync of a shop not installed skipped", "shop_id", job.ShopID)
 	case report.Failed():
 		in.Logger.WarnContext(ctx, "feed sync failed", "shop_id", job.ShopID, "reason", report.Failure)
 	}

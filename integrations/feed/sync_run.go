@@ -36,6 +36,10 @@ type syncRun struct {
 	currency priceCurrency
 }
 
+// notInstalled is the failure of a sync of a shop that is not installed
+// (disconnected by an operator): recorded, but no fault of the feed's.
+const notInstalled = "the shop is not installed"
+
 // spoolError marks a failure to keep items on disk: ours, not the feed's.
 type spoolError struct{ error }
 
@@ -54,7 +58,7 @@ func (r *syncRun) sync(ctx context.Context) error {
 	if r.shop, err = r.s.Shops.FindShopByID(ctx, r.shopID); err != nil {
 		return err
 	} else if !r.shop.Active() {
-		return r.finish(ctx, Validators{}, "the shop is not installed")
+		return r.finish(ctx, Validators{}, notInstalled)
 	}
 	creds, err := r.s.credentials(feed)
 	if err != nil {
