@@ -265,7 +265,8 @@ func TestBigCommerceAdminWorksInTheControlPanelFrame(t *testing.T) {
 // refreshed as the merchant types, and the next click in the app's frame
 // show, in their frames, that the session ended and to open Stockbell
 // again from the control panel (the sign-in page, which may never be
-// framed, would leave a blocked frame); opening it again there signs in.
+// framed, would leave a blocked frame), and no other way back; opening it
+// again there signs in.
 func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
 	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
 	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
@@ -298,6 +299,7 @@ func TestBigCommerceSessionEndedInTheControlPanelFrame(t *testing.T) {
 	if got := text(t, frame, `main, body`); !strings.Contains(got, "Your session has ended") || !strings.Contains(got, "Open Stockbell again from your store's control panel") {
 		t.Errorf("the next click in the frame after the session ended shows %q", got)
 	}
+	wantOnlyTheControlPanelsWay(t, "the page in the frame after the session ended", text(t, frame, `body`))
 
 	browse(t, ctx, panel(load), "#app")
 	waitForServer(t, appFrame(t, ctx, app), `document.body !== null && document.body.innerText.includes("Sign out (clerk@bells.example)")`)

@@ -154,6 +154,14 @@ func TestSignOutEndsTheSession(t *testing.T) {
 		if text := visibleText(landing.Body); !strings.Contains(text, "You are signed out.") || strings.Contains(text, "session has ended") {
 			t.Errorf("the page after signing out says:\n%s", text)
 		}
+		// Signed in directly, the page offers the ways to sign in below
+		// it, and on a development server the start page's demo shop
+		// (inside a control panel it says neither: the control panel's
+		// frame tests).
+		if text := visibleText(landing.Body); !strings.Contains(text, "Sign in again as below.") || !strings.Contains(text, "one-time link") ||
+			!strings.Contains(text, "the start page opens the demo shop") {
+			t.Errorf("the page after signing out directly does not say how to sign in again:\n%s", text)
+		}
 		wantStatus(t, b.get("/admin"), http.StatusUnauthorized, "the admin after signing out")
 	})
 }
