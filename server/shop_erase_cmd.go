@@ -86,13 +86,17 @@ func eraseCommand(shop *stockbell.Shop) string {
 // stillInstalled is the refusal to erase an installed shop: how to
 // uninstall it first.
 func stillInstalled(shop *stockbell.Shop) error {
+	if shop.Platform == stockbell.PlatformDemo {
+		// Nothing uninstalls it: a development server seeds it at every start.
+		return fmt.Errorf("demo shop %s is installed and stays so: a development server seeds it at every start; it is not erased", shop.Domain)
+	}
 	return fmt.Errorf("%s shop %s is still installed: it is not erased; %s, then erase it", shop.Platform, shop.Domain, howToUninstall(shop))
 }
 
 // howToUninstall says how a shop of each platform is uninstalled.
 func howToUninstall(shop *stockbell.Shop) string {
 	switch shop.Platform {
-	case stockbell.PlatformFeed, stockbell.PlatformPrestaShop, stockbell.PlatformDemo:
+	case stockbell.PlatformFeed, stockbell.PlatformPrestaShop:
 		return "disconnect it first with: " + commandAsRun(fmt.Sprintf("shop disconnect --shop %s --platform %s", shop.Domain, shop.Platform))
 	case stockbell.PlatformShopify:
 		return "uninstall Stockbell first in the shop's Shopify admin (Settings > Apps)"

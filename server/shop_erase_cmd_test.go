@@ -205,3 +205,20 @@ func TestShopEraseErasesAShopifyShopsDataRequestAnswers(t *testing.T) {
 		}
 	})
 }
+
+// TestShopEraseOfTheDemoShopSuggestsNoDisconnect: the demo shop is
+// refused like any installed shop, and the refusal does not send the
+// operator to `shop disconnect`, which takes only feed and PrestaShop
+// shops.
+func TestShopEraseOfTheDemoShopSuggestsNoDisconnect(t *testing.T) {
+	eachOperatorDatabase(t, func(t *testing.T, db *store.DB, getenv func(string) string) {
+		shop := shopWithSubscriber(t, db, stockbell.PlatformDemo, "demo.example.com")
+		code, _, stderr := run(t, getenv, "shop", "erase", "--shop", "demo.example.com", "--yes")
+		if code != 1 || !strings.Contains(stderr, "stays so") || strings.Contains(stderr, "shop disconnect") {
+			t.Fatalf("shop erase of the demo shop: exit %d, stderr %q", code, stderr)
+		}
+		if n := subscriptionCount(t, db, shop.ID); n != 1 {
+			t.Fatalf("the demo shop has %d subscription(s) after the refusal, want 1", n)
+		}
+	})
+}
