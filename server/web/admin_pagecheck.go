@@ -109,9 +109,6 @@ func hostName(host string) string {
 	return (&url.URL{Host: host}).Hostname()
 }
 
-// pageHost is what allowedHost is asked of a page's URL.
-func pageHost(u *url.URL) string { return stockbell.HostWithoutDefaultPort(u) }
-
 // pageToCheck is the address typed, and the kind of address the page
 // suggests (the refusal of one that is not an address names it).
 type pageToCheck struct{ URL, Example string }
@@ -122,7 +119,7 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, stockbell.FieldErrorf("url", "Enter the full address of a product page, such as %s", page.Example)
 	}
-	if !allowed(pageHost(u)) {
+	if !allowed(stockbell.HostWithoutDefaultPort(u)) {
 		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own %s can be checked; add a storefront origin below to check another.", ownDomainsText(shop))
 	}
 	body, err := c.fetch(ctx, u.String(), allowed)
@@ -145,7 +142,7 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(string) bool) ([]byte, error) {
 	client := *c.client
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) > 3 || !allowed(pageHost(req.URL)) {
+		if len(via) > 3 || !allowed(stockbell.HostWithoutDefaultPort(req.URL)) {
 			return stockbell.FieldErrorf("url", "The page redirects to %s, which is not one of the shop's domains.", req.URL.Host)
 		}
 		return nil
