@@ -101,10 +101,11 @@ func New(registry prometheus.Registerer) *Metrics {
 		for _, reason := range skipReasons {
 			m.skipped.WithLabelValues(string(ch), string(reason))
 		}
-		m.skipped.WithLabelValues(string(ch), otherSkipReason)
+		m.skipped.WithLabelValues(string(ch), otherReason)
 		for _, reason := range putOffReasons {
 			m.putOff.WithLabelValues(string(ch), string(reason))
 		}
+		m.putOff.WithLabelValues(string(ch), otherReason)
 		m.sendDuration.WithLabelValues(string(ch))
 		for _, method := range confirmationMethods {
 			m.confirmations.WithLabelValues(string(ch), string(method))
@@ -132,20 +133,20 @@ var skipReasons = []stockbell.SkipReason{stockbell.SkipSmartSending, stockbell.S
 	stockbell.SkipShopUninstalled, stockbell.SkipProductDeleted, stockbell.SkipVariantDeleted, stockbell.SkipProductHidden,
 	stockbell.SkipStepRemoved, stockbell.SkipSubscriptionGone}
 
-// otherSkipReason counts the skips of a reason not in skipReasons; it is
+// otherReason counts the skips or put-offs of a reason not in skipReasons
+// or putOffReasons (none today: a guard on the label's values); it is
 // served at zero too, as README.md lists it among the reasons.
-const otherSkipReason = "other"
+const otherReason = "other"
 
-// skipReason returns a known skip reason, otherSkipReason for anything else.
-func skipReason(r stockbell.SkipReason) string {
-	if slices.Contains(skipReasons, r) {
+// knownReason returns r when it is among known, otherReason otherwise.
+func knownReason[R ~string](known []R, r R) string {
+	if slices.Contains(known, r) {
 		return string(r)
 	}
-	return otherSkipReason
+	return otherReason
 }
 
-// putOffReasons are the reasons a send run puts a message off for; the
-// messenger gives no other.
+// putOffReasons are the reasons a send run puts a message off for.
 var putOffReasons = []stockbell.PutOffReason{stockbell.PutOffSmartSending, stockbell.PutOffHeldByAnotherAttempt,
 	stockbell.PutOffSendBudgetUsed, stockbell.PutOffJobCancelled}
 
@@ -211,7 +212,7 @@ func (m *Metrics) MessageHeldForQuietHours(ch stockbell.Channel) {
 
 // MessageSkipped implements stockbell.MessageMetrics.
 func (m *Metrics) MessageSkipped(ch stockbell.Channel, reason stockbell.SkipReason) {
-	m.skipped.WithLabelValues(channel(ch), skipReason(reason)).Inc()
+	m.skipped.WithLabelValues(channel(ch), knownReason(skipReasons, reason)).Inc()
 }
 
 // SubscriptionCreated implements stockbell.SubscriptionMetrics.
@@ -231,8 +232,5 @@ func (m *Metrics) BatchStarted() { m.batches.Inc() }
 
 // MessagePutOff implements stockbell.MessageMetrics.
 func (m *Metrics) MessagePutOff(ch stockbell.Channel, reason stockbell.PutOffReason) {
-	if !slices.Contains(putOffReasons, reason) {
-		reason = "other"
-	}
-	m.putOff.WithLabelValues(channel(ch), string(reason)).Inc()
+	m.putOff.WithLabelValues(channel(ch), knownReason(putOffReasons, reason)).Inc()
 }
