@@ -54,17 +54,19 @@ func (v *WebhookVerifier) VerifyWebhook(ctx context.Context, header http.Header,
 }
 
 // shopSecret finds the connected shop the header names and opens its
-// module secret. Any failure is the same EUNAUTHORIZED: the header is not
-// trusted, so it learns nothing.
+// module secret. Any failure is the same EUNAUTHORIZED, naming the shop as
+// Stockbell read the header (which the sender already knows): the header
+// is not trusted, so it learns nothing more, while the merchant sees the
+// address the module posted as beside the one they connected.
 func (v *WebhookVerifier) shopSecret(ctx context.Context, name string) (*stockbell.Shop, string, error) {
-	refused := stockbell.Errorf(stockbell.EUNAUTHORIZED, "The post does not come from a connected PrestaShop shop: %s names none.", ShopHeader)
 	domain, err := stockbell.PrestaShopDomain(name)
 	if err != nil {
 		domain = strings.TrimRight(strings.ToLower(strings.TrimSpace(name)), "/")
 	}
 	if domain == "" {
-		return nil, "", refused
+		return nil, "", stockbell.Errorf(stockbell.EUNAUTHORIZED, "The post does not come from a connected PrestaShop shop: its %s header names no shop.", ShopHeader)
 	}
+	refused := stockbell.Errorf(stockbell.EUNAUTHORIZED, "The post does not come from a connected PrestaShop shop: %s names %q, which is not connected to Stockbell.", ShopHeader, domain)
 	shop, err := v.Shops.FindShopByDomain(ctx, stockbell.PlatformPrestaShop, domain)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND || (err == nil && !shop.Active()) {
 		return nil, "", refused

@@ -126,3 +126,26 @@ func TestVerifyWebhookMalformedBody(t *testing.T) {
 		}
 	})
 }
+
+// TestVerifyWebhookNamesTheShopItDoesNotKnow: a post from a shop that is
+// not connected (connected under another URL, say) is refused naming the
+// shop the module posted as, which the merchant compares with the URL
+// they connected; a post naming no shop says so.
+func TestVerifyWebhookNamesTheShopItDoesNotKnow(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, secret := e.connected()
+		for header, says := range map[string]string{
+			"https://www.unknown.example/": `"www.unknown.example"`,
+			"":                             "names no shop",
+		} {
+			h, body := e.signed(secret, e.stockPost(shirtID, shirtSmall, 4))
+			h.Set(prestashop.ShopHeader, header)
+			_, err := e.verifier().VerifyWebhook(ctx, h, body)
+			if msg := stockbell.ErrorMessage(err); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED ||
+				!strings.Contains(msg, "does not come from a connected PrestaShop shop") || !strings.Contains(msg, says) {
+				t.Errorf("X-Stockbell-Shop %q: %v, want EUNAUTHORIZED saying %s", header, err, says)
+			}
+		}
+	})
+}
