@@ -267,10 +267,10 @@ class Stockbell extends Module
     {
         $this->context->controller->confirmations = array();
         Configuration::updateValue(self::CONFIG_URL, rtrim(trim(Tools::getValue(self::CONFIG_URL)), '/'));
-        list($status, $answer) = $this->client()->connect($this->shopUrl(), $key);
+        $client = $this->client();
+        list($status, $answer, $raw) = $client->connect($this->shopUrl(), $key);
         if ($status !== 201 || empty($answer['module_secret'])) {
-            $why = isset($answer['error']['message']) ? $answer['error']['message'] : $this->l('Stockbell could not be reached.');
-            return $this->displayError($this->l('Stockbell refused the connection: ') . $why);
+            return $this->displayError($this->l('The shop is not connected. ') . $client->explain(StockbellClient::CONNECT_PATH, $status, $raw));
         }
         Configuration::updateValue(self::CONFIG_SECRET, $answer['module_secret']);
         Configuration::updateValue(self::CONFIG_SHOP, $this->shopUrl());
@@ -287,12 +287,16 @@ class Stockbell extends Module
         if ($idProduct <= 0) {
             return $this->displayError($this->l('The shop has no product to test with.'));
         }
+        $client = $this->client();
+        if (!$client->hasSecret()) {
+            return $this->displayError($this->l('No module secret is saved: paste the one Stockbell showed when the shop was connected, or connect the shop below.'));
+        }
         $quantity = StockAvailable::getQuantityAvailableByProduct($idProduct, 0);
-        list($status, $answer) = $this->client()->postStock($this->shopUrl(), $idProduct, 0, $quantity);
+        list($status, $answer) = $client->postStock($this->shopUrl(), $idProduct, 0, $quantity);
         if ($status === 200) {
             return $this->displayConfirmation($this->l('Stockbell accepted a signed post: the module reaches Stockbell.'));
         }
-        return $this->displayError(sprintf($this->l('Stockbell answered %d: %s'), $status, Tools::substr($answer, 0, 300)));
+        return $this->displayError(Tools::substr($client->explain(StockbellClient::STOCK_PATH, $status, $answer), 0, 500));
     }
 
     private function renderForm()
