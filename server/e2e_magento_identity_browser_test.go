@@ -79,3 +79,30 @@ func TestMagentoIdentityPageNamesEveryModuleSetting(t *testing.T) {
 		t.Errorf("the identity page gives the URL and secret as %v", shown)
 	}
 }
+
+// TestMagentoIdentityWithoutAnActivationSaysWhatToCheck: the store refused
+// the token exchange (or Magento's post never reached Stockbell) and
+// Magento opens the identity link anyway. The page says that no
+// activation was recorded, what to check (the integration's Callback URL,
+// Stockbell's /auth/magento/callback) and the button to press in the grid:
+// Activate, which Magento shows while the integration's exchange has not
+// completed, or Reauthorize when it shows that.
+func TestMagentoIdentityWithoutAnActivationSaysWhatToCheck(t *testing.T) {
+	fake := magentoStore(t)
+	m := magentoServer(t, "")
+	refused := fake.ActivationForm()
+	refused.Set("oauth_consumer_secret", "not-the-secret-the-store-issued")
+	if status, body := activate(t, m, refused); status != 401 {
+		t.Fatalf("the refused activation answered %d: %s", status, body)
+	}
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/auth/magento/identity?"+url.Values{"oauth_consumer_key": {refused.Get("oauth_consumer_key")},
+		"success_call_back": {fake.URL() + "/admin/admin/integration/tokensExchange/"}}.Encode(), "p")
+	page := text(t, ctx, "body")
+	for _, says := range []string{"No activation", "Callback URL", "/auth/magento/callback", "System › Extensions › Integrations",
+		"press Activate", "Reauthorize"} {
+		if !strings.Contains(page, says) {
+			t.Errorf("the identity page without an activation does not say %q:\n%s", says, page)
+		}
+	}
+}

@@ -37,7 +37,11 @@ func (in *Integration) Identity(ctx context.Context, query url.Values) (*stockbe
 // activatedShop finds the installed shop the consumer key activated within
 // the identity window.
 func (in *Integration) activatedShop(ctx context.Context, key string) (*stockbell.Shop, error) {
-	refused := stockbell.Errorf(stockbell.EUNAUTHORIZED, "No Magento integration was activated with this consumer key. Activate Stockbell in System › Extensions › Integrations.")
+	// Magento marks an integration active only once its token exchange
+	// completed: after a refused one its grid shows Activate, after one
+	// that completed (and Stockbell then failed to store), Reauthorize.
+	refused := stockbell.Errorf(stockbell.EUNAUTHORIZED, "No activation of Stockbell with this consumer key is recorded: Magento's post to the integration's Callback URL did not reach Stockbell, or the store refused the token exchange that follows it. "+
+		"In System › Extensions › Integrations, check that Stockbell's Callback URL is Stockbell's address followed by /auth/magento/callback, then press Activate beside it (Reauthorize, when the grid shows that instead).")
 	activation, err := in.Activations.FindMagentoActivation(ctx, keyHash(key))
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil, refused
