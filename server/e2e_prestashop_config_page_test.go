@@ -6,10 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/integrations/prestashop/prestashoptest"
+	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
 // configPage runs the PrestaShop module's configuration page
@@ -91,4 +95,23 @@ func TestPrestaShopModuleConfigPageSaysWhatIsWrong(t *testing.T) {
 	pageSays("test, no secret saved", page, "error: ", "No module secret is saved")
 	page, _ = configPage(t, shopURL, config["STOCKBELL_URL"], strings.Repeat("0", 64), "test", "")
 	pageSays("test, wrong secret", page, "error: ", "Stockbell answered 401: ", "does not match the body and the shop's module secret")
+}
+
+// TestPrestaShopConnectPageNamesTheResourcesToTick: the connect page, in
+// Chromium, tells the merchant making the key everything docs/prestashop.md
+// asks of it: the webservice switched on, View (GET) on every resource the
+// connect checks, on the currencies (prices then show with their
+// currency) and, in a multistore, on the resources that tell which stock
+// the shop sells from.
+func TestPrestaShopConnectPageNamesTheResourcesToTick(t *testing.T) {
+	m := startServerAt(t, nil)
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/auth/prestashop/connect", "#shop_url")
+	page := text(t, ctx, "main")
+	wants := append(append(slices.Clone(prestashop.RequiredResources), prestashop.CurrencyResource), prestashop.OwnerResources...)
+	for _, want := range append(wants, "Enable PrestaShop's webservice", "Shop association") {
+		if !regexp.MustCompile(`\b` + regexp.QuoteMeta(want) + `\b`).MatchString(page) {
+			t.Errorf("the connect page does not name %q:\n%s", want, page)
+		}
+	}
 }
