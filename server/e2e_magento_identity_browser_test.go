@@ -50,7 +50,8 @@ func moduleSettings(t *testing.T) (path string, fields []string) {
 // every setting there with its value: Post stock changes (off until set,
 // and the module posts nothing while it is off) as Yes, the Stockbell URL
 // and the shared secret, so that a merchant doing what it says gets a
-// module that posts.
+// module that posts. It says to copy the secret now (Stockbell's admin
+// does not show it) and that a Reauthorize shows it again.
 func TestMagentoIdentityPageNamesEveryModuleSetting(t *testing.T) {
 	fake := magentoStore(t)
 	m := magentoServer(t, "")
@@ -77,6 +78,13 @@ func TestMagentoIdentityPageNamesEveryModuleSetting(t *testing.T) {
 	}
 	if shown["Stockbell URL"] != m.URL() || len(shown["Shared secret"]) != 64 {
 		t.Errorf("the identity page gives the URL and secret as %v", shown)
+	}
+	// Stockbell's admin does not show the secret: the merchant is told to
+	// copy it now, and where to see it again.
+	for _, says := range []string{"Copy the secret now", "Reauthorize"} {
+		if page := text(t, ctx, "body"); !strings.Contains(page, says) {
+			t.Errorf("the identity page does not say %q:\n%s", says, page)
+		}
 	}
 }
 

@@ -107,6 +107,8 @@ in Stockbell's repository, as <code>docs/magento.md</code> says), then in the {{
 <dt>Stockbell URL</dt><dd><code id="stockbell-url">{{.AppURL}}</code></dd>
 <dt>Shared secret</dt><dd><code id="module-secret">{{.Secret}}</code></dd>
 </dl>
-<p>Keep the secret private: it signs every stock change the store sends.</p>
+<p>Keep the secret private: it signs every stock change the store sends. Copy the secret now: Stockbell's admin does not
+show it; this page does, for an hour after the activation, and again after you press <b>Reauthorize</b> in
+<b>System › Extensions › Integrations</b> (which keeps the same secret).</p>
 <p>{{if .Admin}}<a href="/admin" target="_blank" rel="noopener">Open the Stockbell admin</a> · {{end}}<a id="return" href="{{.ReturnURL}}">Done: back to {{.Platform}}</a></p>
 </body></html>`))
