@@ -97,8 +97,10 @@ func runShopAdd(env *cliEnv, args []string) error {
 		if err := checkPlatformFlags(fs, p, "domain", "feed-url"); err != nil {
 			return err
 		}
-	default:
+	case stockbell.PlatformShopify, stockbell.PlatformBigCommerce, stockbell.PlatformMagento, stockbell.PlatformDemo:
 		return fmt.Errorf("--platform: only feed and prestashop shops are added here (got %q); the others install Stockbell from their app store", *platform)
+	default:
+		return fmt.Errorf("--platform: unknown platform %q (want feed or prestashop)", *platform)
 	}
 	settings := stockbell.FeedSettings{Domain: *domain, Name: *name, URL: *feedURL, Interval: *interval}
 	creds, err := feedCredentials(*user, *password, *header)
@@ -195,6 +197,11 @@ func runFeedSync(env *cliEnv, args []string) error {
 		shop, err := db.FindShopByKey(env.ctx, *shopKey)
 		if err != nil {
 			return describe(err, *shopKey)
+		}
+		if shop.Platform == stockbell.PlatformFeed && !shop.Active() {
+			// A disconnected feed is not read: say how to connect it again.
+			return fmt.Errorf("%s shop %s is not installed (%s): its feed is not synced; %s",
+				shop.Platform, shop.Domain, shop.Status, howToReinstall(shop))
 		}
 		report, err := in.SyncFeed(env.ctx, shop.ID)
 		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
