@@ -257,8 +257,13 @@ func runServe(env *cliEnv, args []string) error {
 		return stoppedWhileStarting(env.ctx, m.Logger, err)
 	}
 	waitErr := m.Wait(env.ctx)
-	m.Logger.Info("shutting down")
-	return errors.Join(waitErr, m.Close())
+	m.Logger.Info("shutting down", "waits_up_to", cfg.ShutdownTimeout.String(),
+		"waiting_for", "requests in flight, then webhook receipts and jobs being processed")
+	if err := errors.Join(waitErr, m.Close()); err != nil {
+		return err
+	}
+	m.Logger.Info("shut down: the requests, webhook receipts and jobs in hand finished")
+	return nil
 }
 
 // stoppedWhileStarting is what a failed start ends with: nil, after

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -268,7 +269,8 @@ func (m *Main) Close() error {
 	}
 	for _, q := range []*jobs.Queue{m.Worker, m.Queue} {
 		if q != nil {
-			errs = append(errs, m.shutdownStep("running jobs, if any, were cancelled to be retried", q.Stop(ctx)))
+			err := q.Stop(ctx)
+			errs = append(errs, m.shutdownStep(jobsCutOff(err), err))
 		}
 	}
 	for _, closeFn := range m.closers {
@@ -280,6 +282,14 @@ func (m *Main) Close() error {
 		errs = append(errs, m.conn.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// jobsCutOff says which running jobs a queue's Stop cancelled, by kind.
+func jobsCutOff(err error) string {
+	if cut, ok := errors.AsType[*jobs.CutOffError](err); ok && len(cut.Running) > 0 {
+		return "running jobs were cancelled to be retried: " + strings.Join(cut.Running, ", ")
+	}
+	return "running jobs, if any, were cancelled to be retried"
 }
 
 // shutdownStep says what a step of Close left undone when the shutdown

@@ -100,8 +100,8 @@ func TestAShutdownThatTimesOutSaysWhat(t *testing.T) {
 // TestAShutdownThatCutsOffAJobSaysWhat signals serve while a job runs
 // (a feed's first sync, whose feed never answers) and checks that, once
 // STOCKBELL_SHUTDOWN_TIMEOUT has passed, serve exits 1 with a line that
-// says the running jobs were cancelled, as README.md promises: an exit 0
-// would tell a supervisor that nothing was cut off.
+// says the running jobs were cancelled, naming their kinds, as README.md
+// promises: an exit 0 would tell a supervisor that nothing was cut off.
 func TestAShutdownThatCutsOffAJobSaysWhat(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) { shutdownCutsOffAJob(t, dbURL) })
@@ -143,7 +143,7 @@ func shutdownCutsOffAJob(t *testing.T, dbURL string) {
 	}
 	signal()
 	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
-	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs, if any, were cancelled to be retried") ||
+	if code != 1 || !strings.Contains(last, "STOCKBELL_SHUTDOWN_TIMEOUT (300ms) ran out: running jobs were cancelled to be retried: feed_sync") ||
 		!strings.Contains(last, shutdownAdvice) {
 		t.Fatalf("want exit 1 and the running job cut off at STOCKBELL_SHUTDOWN_TIMEOUT, got %d and %q", code, last)
 	}
@@ -221,5 +221,35 @@ func exitAndLastLine(t *testing.T, exited <-chan int, stderr fmt.Stringer, wait 
 	case <-time.After(wait):
 		t.Fatal("serve did not exit")
 		return 0, ""
+	}
+}
+
+// TestAShutdownSaysWhatItWaitsForAndThatItEnded signals a serving server
+// with nothing in flight: the "shutting down" line says how long it may
+// wait (STOCKBELL_SHUTDOWN_TIMEOUT) and for what, and the last line says
+// that everything finished, with exit 0, so that an operator reading the
+// log of a stopped replica can tell a clean stop from one cut off.
+func TestAShutdownSaysWhatItWaitsForAndThatItEnded(t *testing.T) {
+	addr := freeAddr(t)
+	getenv := testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_SHUTDOWN_TIMEOUT": "7s"})
+	signalled, signal := context.WithCancel(context.Background())
+	defer signal()
+	var stderr syncBuffer
+	exited := make(chan int, 1)
+	go func() { exited <- Execute(signalled, []string{"serve"}, getenv, nil, io.Discard, &stderr) }()
+	dialWhenServing(t, addr).Close()
+	signal()
+	code, last := exitAndLastLine(t, exited, &stderr, 30*time.Second)
+	var shuttingDown string
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if strings.Contains(line, `msg="shutting down`) {
+			shuttingDown = line
+		}
+	}
+	if !strings.Contains(shuttingDown, "waits_up_to=7s") || !strings.Contains(shuttingDown, "requests in flight, then webhook receipts and jobs being processed") {
+		t.Errorf("the shutting down line does not say how long it waits and for what: %q", shuttingDown)
+	}
+	if code != 0 || !strings.Contains(last, `msg="shut down: the requests, webhook receipts and jobs in hand finished"`) {
+		t.Errorf("want exit 0 and a last line saying the shutdown finished, got %d and %q", code, last)
 	}
 }

@@ -28,6 +28,8 @@ type Workers struct {
 	river    *river.Workers
 	periodic []*river.PeriodicJob
 	kinds    []string
+	// running counts the jobs the handlers run now.
+	running *runningJobs
 	// periodicKinds are the kinds of the periodic jobs.
 	periodicKinds []string
 }
@@ -36,7 +38,7 @@ type Workers struct {
 // maintenance: the hourly sweep of the requests to run again
 // (RerunSweepJob).
 func NewWorkers() *Workers {
-	w := &Workers{river: river.NewWorkers()}
+	w := &Workers{river: river.NewWorkers(), running: &runningJobs{byKind: map[string]int{}}}
 	Handle(w, sweepReruns, RerunSweepTimeout)
 	Every(w, RerunSweepInterval, func() stockbell.JobArgs { return RerunSweepJob{} })
 	return w
@@ -62,9 +64,11 @@ type handlerWorker[T stockbell.JobArgs] struct {
 	river.WorkerDefaults[T]
 	handle  Handler[T]
 	timeout time.Duration
+	running *runningJobs
 }
 
 func (w *handlerWorker[T]) Work(ctx context.Context, job *river.Job[T]) error {
+	defer w.running.start(job.Kind)()
 	again := againOfKind[job.Kind]
 	if again {
 		if err := forgetAgain(ctx, job.ID); err != nil {
@@ -138,7 +142,7 @@ func (w *handlerWorker[T]) Timeout(*river.Job[T]) time.Duration {
 // catalog sync) its own. A job of that kind left running by a dead process
 // is rescued only after its own timeout.
 func Handle[T stockbell.JobArgs](w *Workers, fn Handler[T], timeout time.Duration) {
-	river.AddWorker(w.river, &handlerWorker[T]{handle: fn, timeout: timeout})
+	river.AddWorker(w.river, &handlerWorker[T]{handle: fn, timeout: timeout, running: w.running})
 	var args T
 	w.kinds = append(w.kinds, args.Kind())
 }

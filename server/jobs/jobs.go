@@ -53,6 +53,9 @@ type Queue struct {
 	listener *pgxpool.Pool
 	// db is where the queue's tables are, for Stats.
 	db Database
+	// running counts the jobs this queue's workers run (nil for an
+	// insert-only queue).
+	running *runningJobs
 }
 
 var _ stockbell.JobQueue = (*Queue)(nil)
@@ -137,7 +140,7 @@ func New(ctx context.Context, cfg Config) (*Queue, error) {
 		}
 		return nil, fmt.Errorf("jobs: %w", err)
 	}
-	return &Queue{Client: client, listener: pool, db: cfg.Database}, nil
+	return &Queue{Client: client, listener: pool, db: cfg.Database, running: cfg.Workers.runningJobs()}, nil
 }
 
 // InsertTx inserts a job in the caller's transaction.
@@ -232,7 +235,9 @@ func (q *Queue) Start(ctx context.Context) error {
 func (q *Queue) Stop(ctx context.Context) error {
 	err := q.Client.Stop(ctx)
 	if err != nil && ctx.Err() != nil {
-		err = errors.Join(err, q.Client.StopAndCancel(context.Background()))
+		// Named before they are cancelled: once cancelled they are gone.
+		cut := &CutOffError{Running: q.running.kinds(), Err: err}
+		err = errors.Join(cut, q.Client.StopAndCancel(context.Background()))
 	}
 	if q.listener != nil {
 		q.listener.Close()
