@@ -47,9 +47,9 @@ func runAdminLink(env *cliEnv, args []string) error {
 		return err
 	}
 	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		shop, err := findOperatorShop(env.ctx, db, *shopKey)
 		if err != nil {
-			return describe(err, *shopKey)
+			return err
 		}
 		if !shop.Active() {
 			return notInstalledForSignIn(shop)

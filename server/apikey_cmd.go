@@ -69,9 +69,9 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 // database (see withStore); an unknown shop is said so.
 func withShop(env *cliEnv, shopKey string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
 	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, shopKey)
+		shop, err := findOperatorShop(env.ctx, db, shopKey)
 		if err != nil {
-			return describe(err, shopKey)
+			return err
 		}
 		return fn(db, shop)
 	})

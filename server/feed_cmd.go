@@ -194,9 +194,9 @@ func runFeedSync(env *cliEnv, args []string) error {
 		return err
 	}
 	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		shop, err := findOperatorShop(env.ctx, db, *shopKey)
 		if err != nil {
-			return describe(err, *shopKey)
+			return err
 		}
 		if shop.Platform == stockbell.PlatformFeed && !shop.Active() {
 			// A disconnected feed is not read: say how to connect it again.

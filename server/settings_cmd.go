@@ -33,11 +33,11 @@ func runSettingsGet(env *cliEnv, args []string) error {
 		return err
 	}
 	return withStore(env, func(db *store.DB) error {
-		settings, err := findShopSettings(env, db, *shopKey)
+		shop, settings, err := findShopSettings(env, db, *shopKey)
 		if err != nil {
 			return err
 		}
-		printSettings(env, *shopKey, settings)
+		printSettings(env, shop.Domain, settings)
 		return nil
 	})
 }
@@ -88,9 +88,9 @@ func runSettingsSet(env *cliEnv, args []string) error {
 		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit, --wait, --time-zone, --attribution-window or a --quiet-hours flag")
 	}
 	return withStore(env, func(db *store.DB) error {
-		shop, err := db.FindShopByKey(env.ctx, *shopKey)
+		shop, err := findOperatorShop(env.ctx, db, *shopKey)
 		if err != nil {
-			return describe(err, *shopKey)
+			return err
 		}
 		settings, err := db.UpdateSettings(env.ctx, shop.ID, update)
 		if err != nil {
@@ -107,13 +107,13 @@ func durationRange(lo, hi time.Duration) string {
 	return stockbell.ShortDuration(lo) + " to " + stockbell.ShortDuration(hi)
 }
 
-func findShopSettings(env *cliEnv, db *store.DB, key string) (*stockbell.RestockSettings, error) {
-	shop, err := db.FindShopByKey(env.ctx, key)
+func findShopSettings(env *cliEnv, db *store.DB, key string) (*stockbell.Shop, *stockbell.RestockSettings, error) {
+	shop, err := findOperatorShop(env.ctx, db, key)
 	if err != nil {
-		return nil, describe(err, key)
+		return nil, nil, err
 	}
 	settings, err := db.FindSettings(env.ctx, shop.ID)
-	return settings, describe(err, key)
+	return shop, settings, describe(err, key)
 }
 
 // describe turns domain errors into operator-facing messages; flag names
