@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 )
 
@@ -198,7 +200,7 @@ func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
 			return errHelp
 		}
 	}
-	if err := fs.Parse(args); err != nil {
+	if err := parseExplained(fs, args); err != nil {
 		return errUsage
 	}
 	// A word where a flag was expected ends parsing: the flags after it
@@ -209,6 +211,42 @@ func parseFlags(env *cliEnv, fs *flag.FlagSet, args []string) error {
 		return errUsage
 	}
 	return nil
+}
+
+// parseExplained parses args as fs.Parse does, printing its error and
+// usage, except that a value its flag's type cannot read is explained
+// (what the flag wants) where the flag package says only "parse error".
+func parseExplained(fs *flag.FlagSet, args []string) error {
+	out := fs.Output()
+	var buf bytes.Buffer
+	fs.SetOutput(&buf)
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	printed := buf.String()
+	if m := unreadValue.FindStringSubmatchIndex(printed); m != nil {
+		if f := fs.Lookup(printed[m[2]:m[3]]); f != nil {
+			printed = printed[:m[4]] + wantedValue(f) + printed[m[5]:]
+		}
+	}
+	io.WriteString(out, printed)
+	return err
+}
+
+// unreadValue is the flag package's line for a value its flag's type
+// cannot read: the flag's name, then "parse error".
+var unreadValue = regexp.MustCompile(`(?m)^invalid (?:boolean )?value ".*" for (?:flag )?-([\w-]+): (parse error)$`)
+
+// wantedValue says what a flag of f's type wants.
+func wantedValue(f *flag.Flag) string {
+	switch kind, _ := flag.UnquoteUsage(f); kind {
+	case "duration":
+		return "want a Go duration such as 90s, 30m or 2h (days in hours: 48h)"
+	case "int", "uint":
+		return "want a whole number"
+	case "": // a boolean flag
+		return "want true or false"
+	}
+	return "parse error"
 }
 
 // loadConfig reads serve's configuration including the secret key.

@@ -341,3 +341,27 @@ func addFeedShop(t *testing.T, getenv func(string) string, domain string) {
 		t.Fatal(stderr)
 	}
 }
+
+// TestFlagValuesOfTheWrongTypeSayWhatIsWanted: a flag's value its type
+// cannot read (`--wait 2d`, `--id abc`) is a usage error, exit 2, whose
+// line says what the flag wants rather than Go's "parse error".
+func TestFlagValuesOfTheWrongTypeSayWhatIsWanted(t *testing.T) {
+	getenv := testEnv(t, nil)
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"settings", "set", "--shop", "x.example", "--wait", "2d"},
+			`invalid value "2d" for flag -wait: want a Go duration such as 90s, 30m or 2h (days in hours: 48h)`},
+		{[]string{"shop", "add", "--platform", "feed", "--domain", "x.example", "--feed-url", "https://x.example/f.json", "--interval", "1 hour"},
+			`invalid value "1 hour" for flag -interval: want a Go duration such as 90s, 30m or 2h (days in hours: 48h)`},
+		{[]string{"apikey", "revoke", "--shop", "x.example", "--id", "abc"}, `invalid value "abc" for flag -id: want a whole number`},
+		{[]string{"settings", "set", "--shop", "x.example", "--per-unit", "2.5"}, `invalid value "2.5" for flag -per-unit: want a whole number`},
+		{[]string{"settings", "set", "--shop", "x.example", "--quiet-hours=maybe"}, `invalid boolean value "maybe" for -quiet-hours: want true or false`},
+	} {
+		code, _, stderr := run(t, getenv, c.args...)
+		if code != 2 || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "parse error") || !strings.Contains(stderr, "Usage:") {
+			t.Errorf("%v: exit %d, stderr %q; want exit 2 and %q with the usage", c.args, code, stderr, c.want)
+		}
+	}
+}
