@@ -73,7 +73,8 @@ package store
 //	                    batch of webhook receipts, a hot path that locks
 //	                    nothing: a batch failing a foreign key runs again
 //	                    without the receipts of a shop found gone, which
-//	                    answer ENOTFOUND (insertWithoutGoneShops).
+//	                    answer ENOTFOUND (insertWithoutGoneShops; in a
+//	                    PostgreSQL transaction, aborted, markGoneShops).
 //	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
 //	                    hold its feed's row before products and variants, and
 //	                    the delete's cascade would lock that row after the

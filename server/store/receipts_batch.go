@@ -22,9 +22,12 @@ type receiptWrite struct {
 	shopGone bool
 }
 
-// outcome is the write's answer once its batch ended with err.
+// outcome is the write's answer once its batch ended with err: ENOTFOUND
+// for a receipt whose shop was found gone, whether the batch stored the
+// others (err nil) or its transaction failed on that shop's foreign key
+// (markGoneShops), which the receipt run alone meets again.
 func (w *receiptWrite) outcome(err error) error {
-	if err == nil && w.shopGone {
+	if w.shopGone && (err == nil || isForeignKeyViolation(err)) {
 		return stockbell.Errorf(stockbell.ENOTFOUND, "shop %d not found", *w.receipt.ShopID)
 	}
 	return err
@@ -35,7 +38,8 @@ func (w *receiptWrite) outcome(err error) error {
 // sets the id and shop id of those stored. Every write's inserted and
 // shopGone are set afresh, since a batch may run again. A statement that
 // fails a foreign key runs once more without the receipts whose shop is
-// gone (insertWithoutGoneShops).
+// gone (insertWithoutGoneShops), or, in a PostgreSQL transaction, which
+// the failure aborted, marks them (markGoneShops) and fails.
 func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 	if len(writes) == 0 {
 		return nil
@@ -50,10 +54,37 @@ func insertReceipts(ctx context.Context, tx *Tx, writes []*receiptWrite) error {
 		}
 	}
 	err := insertReceiptRows(ctx, tx, writes, byKey, now)
-	if !isForeignKeyViolation(err) || !canRunAfterAFailure(tx) {
+	switch {
+	case !isForeignKeyViolation(err):
 		return err
+	case !canRunAfterAFailure(tx):
+		return markGoneShops(ctx, tx.db, writes, err)
 	}
 	return insertWithoutGoneShops(ctx, tx, writes, byKey, now)
+}
+
+// markGoneShops marks shopGone the receipts that name by id a shop no
+// longer stored, read outside tx, a PostgreSQL transaction whose statement
+// failed a foreign key (failure), and returns failure: the transaction is
+// aborted. Receipts come here when a batch's statement outside a
+// transaction (commitPlain) failed for another reason, or found a receipt
+// seen before, and the batch ran in a transaction. Its writes then run
+// again one by one, and the erased shop's receipt, failing its key alone,
+// is answered ENOTFOUND (receiptWrite.outcome), as the statement outside a
+// transaction answers it, where it had answered the violation (a 500).
+// The key's check waited for the erase's commit: a read now finds the
+// shop gone.
+func markGoneShops(ctx context.Context, db *DB, writes []*receiptWrite, failure error) error {
+	stored, err := storedShops(ctx, &Tx{queryer: db.DB, db: db}, writes)
+	if err != nil {
+		return failure
+	}
+	for _, w := range writes {
+		if id := w.receipt.ShopID; id != nil && *id != 0 && !stored[*id] {
+			w.shopGone = true
+		}
+	}
+	return failure
 }
 
 // insertWithoutGoneShops runs the batch's statement again after it failed

@@ -59,3 +59,34 @@ func TestLateReceiptForAnErasedShopFindsItGone(t *testing.T) {
 		}
 	})
 }
+
+// TestErasedShopsReceiptInAFailingBatchFindsItGone: a webhook receipt
+// naming an erased shop by id, in a batch whose statement fails for
+// another reason (one of its receipts the database refuses), returns
+// ENOTFOUND as it does in a batch that stores, and the batch's other
+// receipt is stored. On PostgreSQL the failed statement stored none of the
+// batch, which then ran in a transaction, where the erased shop's foreign
+// key aborted it with no statement left to run: its receipt, run again
+// alone, failed the key as a violation (a 500, retried by the platform)
+// where the statement outside a transaction answers ENOTFOUND (a 401).
+func TestErasedShopsReceiptInAFailingBatchFindsItGone(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		gone := newEraseFixture(t, db, "gone.myshopify.com")
+		kept := newEraseFixture(t, db, "kept.myshopify.com")
+		must(t, db.UninstallShop(ctx, gone.shop.ID))
+		must(t, db.DeleteShop(ctx, gone.shop.ID))
+		defer storetest.RefuseReceipt(t, db, "refused")()
+		receipts := []*stockbell.WebhookReceipt{lateReceipt(gone, "late-1"), lateReceipt(kept, "kept-1"), lateReceipt(kept, "refused")}
+		created, errs := store.RecordReceiptsInOneBatch(db, receipts, nil)
+		wantCode(t, errs[0], stockbell.ENOTFOUND, "")
+		if errs[1] != nil || !created[1] {
+			t.Errorf("the other shop's receipt in the batch: created %v, %v; want stored", created[1], errs[1])
+		}
+		if errs[2] == nil {
+			t.Errorf("the refused receipt was stored")
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM webhook_receipts WHERE shop_id = ? OR domain = ?`, gone.shop.ID, gone.shop.Domain); n != 0 {
+			t.Errorf("%d receipts of the erased shop were stored", n)
+		}
+	})
+}

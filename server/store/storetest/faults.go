@@ -56,3 +56,35 @@ func refuse(tb testing.TB, db *store.DB, name, table string) (allow func()) {
 		}
 	}
 }
+
+// RefuseReceipt makes the database fail every insert of a webhook receipt
+// with the event id, whole statement and all, until the returned function
+// is called: a real failure of the database under a batch of receipts
+// for a reason other than their shops.
+func RefuseReceipt(tb testing.TB, db *store.DB, eventID string) (allow func()) {
+	tb.Helper()
+	const name = "refuse_receipt"
+	stmts := []string{fmt.Sprintf(`CREATE TRIGGER %[1]s BEFORE INSERT ON webhook_receipts
+		WHEN NEW.event_id = '%[2]s' BEGIN SELECT RAISE(ABORT, 'receipt %[2]s refused by the test'); END`, name, eventID)}
+	drop := `DROP TRIGGER ` + name
+	if db.Dialect == store.Postgres {
+		stmts = []string{
+			fmt.Sprintf(`CREATE FUNCTION %[1]s() RETURNS trigger LANGUAGE plpgsql AS
+				$$ BEGIN RAISE EXCEPTION 'receipt %[2]s refused by the test'; END $$`, name, eventID),
+			fmt.Sprintf(`CREATE TRIGGER %[1]s BEFORE INSERT ON webhook_receipts FOR EACH ROW
+				WHEN (NEW.event_id = '%[2]s') EXECUTE FUNCTION %[1]s()`, name, eventID),
+		}
+		drop += ` ON webhook_receipts`
+	}
+	for _, stmt := range stmts {
+		if _, err := db.DB.Exec(stmt); err != nil {
+			tb.Fatalf("refuse receipt %s: %v", eventID, err)
+		}
+	}
+	return func() {
+		tb.Helper()
+		if _, err := db.DB.Exec(drop); err != nil {
+			tb.Fatalf("allow receipt %s: %v", eventID, err)
+		}
+	}
+}
