@@ -40,7 +40,8 @@ type Scheduler struct {
 }
 
 // HandleScheduled claims the latest ended period of every subscription
-// created before that period ended.
+// created before that period ended. A subscription gone since it was
+// listed (removed, or its shop erased) is passed over.
 func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledReportsJob) error {
 	now := s.Clock.Now()
 	claimed := 0
@@ -56,6 +57,9 @@ func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledRe
 		ok, err := s.Schedule.ClaimReportPeriod(ctx, sub.ShopID, sub.ID, from.Format(dateLayout), to.Format(dateLayout))
 		if ok {
 			claimed++
+		}
+		if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+			return nil
 		}
 		return err
 	})

@@ -75,6 +75,11 @@ package store
 //	                    without the receipts of a shop found gone, which
 //	                    answer ENOTFOUND (insertWithoutGoneShops; in a
 //	                    PostgreSQL transaction, aborted, markGoneShops).
+//	                    A scheduled report's claim (ClaimReportPeriod)
+//	                    holds only its report's key share, the one its
+//	                    delivery's key takes, which the erase's cascade
+//	                    waits for: begun after, it waits and finds the
+//	                    report gone.
 //	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
 //	                    hold its feed's row before products and variants, and
 //	                    the delete's cascade would lock that row after the

@@ -115,12 +115,22 @@ func (db *DB) EachReportSubscription(ctx context.Context, fn func(*stockbell.Rep
 
 // ClaimReportPeriod inserts the delivery row of the shop's subscription
 // and its job in one transaction; a period claimed before inserts nothing.
-// Returns ENOTFOUND unless the subscription is the shop's.
+// Returns ENOTFOUND unless the subscription is the shop's, also when the
+// subscription goes meanwhile (removed, or erased with its shop).
+//
+// The subscription's row is read with the key-share lock its delivery's
+// foreign key takes (on PostgreSQL): a removal or a shop's erase that
+// deleted it meanwhile is waited for and the subscription found gone,
+// where a plain read found it and the insert's key then failed the claim
+// as a violation once the delete committed (the periodic job's error,
+// retried). One begun after the claim waits for its commit and deletes
+// its delivery too. Holding it, the claim waits for no other row.
 func (db *DB) ClaimReportPeriod(ctx context.Context, shopID, subscriptionID int64, periodStart, periodEnd string) (bool, error) {
 	claimed := false
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var found int
-		err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT 1 FROM report_subscriptions WHERE id = ? AND shop_id = ?`), subscriptionID, shopID)
+		err := tx.GetContext(ctx, &found, tx.Rebind(`SELECT 1 FROM report_subscriptions WHERE id = ? AND shop_id = ?`+
+			tx.forKeyShareOf("report_subscriptions")), subscriptionID, shopID)
 		if err != nil {
 			return notFound(err, "scheduled report %d not found", subscriptionID)
 		}
