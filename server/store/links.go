@@ -11,12 +11,19 @@ var _ stockbell.ClickService = (*DB)(nil)
 
 // RecordClick records one click on a message's tracked link and returns
 // where the link leads, read from the message's variant as it is now (a
-// product that moved still gets its clicks). Returns ENOTFOUND.
+// product that moved still gets its clicks). Returns ENOTFOUND, also for
+// a message deleted meanwhile (its shop's erase, its shopper's erasure).
+//
+// The message is read with the key-share lock its click's foreign key
+// takes (on PostgreSQL): a delete of the message that has not committed
+// is waited for and the message found gone, where a plain read found it
+// and the click's key then failed the click as a violation (a server
+// error page for the shopper). A delete begun after waits for the click.
 func (db *DB) RecordClick(ctx context.Context, messageID int64) (*stockbell.LinkTarget, error) {
 	var target *stockbell.LinkTarget
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var err error
-		if target, err = findLinkTarget(ctx, tx, messageID); err != nil {
+		if target, err = findLinkTarget(ctx, tx, messageID, tx.forKeyShareOf("m")); err != nil {
 			return err
 		}
 		return insertClick(ctx, tx, target.ShopID, messageID)
@@ -65,7 +72,7 @@ func (db *DB) FindLinkTarget(ctx context.Context, messageID int64) (*stockbell.L
 	var target *stockbell.LinkTarget
 	err := db.inReadTx(ctx, func(tx *Tx) error {
 		var err error
-		target, err = findLinkTarget(ctx, tx, messageID)
+		target, err = findLinkTarget(ctx, tx, messageID, "")
 		return err
 	})
 	if err != nil {
@@ -74,8 +81,9 @@ func (db *DB) FindLinkTarget(ctx context.Context, messageID int64) (*stockbell.L
 	return target, nil
 }
 
-// findLinkTarget reads the message's shop, channel and pages.
-func findLinkTarget(ctx context.Context, tx *Tx, messageID int64) (*stockbell.LinkTarget, error) {
+// findLinkTarget reads the message's shop, channel and pages, taking lock
+// (empty: none) on the message's row.
+func findLinkTarget(ctx context.Context, tx *Tx, messageID int64, lock string) (*stockbell.LinkTarget, error) {
 	var target stockbell.LinkTarget
 	err := tx.GetContext(ctx, &target, tx.Rebind(`
 		SELECT m.shop_id, m.id AS message_id, m.channel, v.url AS variant_url, p.url AS product_url,
@@ -85,7 +93,7 @@ func findLinkTarget(ctx context.Context, tx *Tx, messageID int64) (*stockbell.Li
 		JOIN variants v ON v.id = s.variant_id
 		JOIN products p ON p.id = v.product_id
 		JOIN shops sh ON sh.id = m.shop_id
-		WHERE m.id = ?`), messageID)
+		WHERE m.id = ?`+lock), messageID)
 	if err != nil {
 		return nil, notFound(err, "message %d not found", messageID)
 	}

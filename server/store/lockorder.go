@@ -79,7 +79,10 @@ package store
 //	                    holds only its report's key share, the one its
 //	                    delivery's key takes, which the erase's cascade
 //	                    waits for: begun after, it waits and finds the
-//	                    report gone.
+//	                    report gone. A shopper's click (RecordClick)
+//	                    likewise reads its message with the key share its
+//	                    click's key takes, which the shoppers' erase (and
+//	                    RedactContact) waits for, waiting for nothing after.
 //	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
 //	                    hold its feed's row before products and variants, and
 //	                    the delete's cascade would lock that row after the

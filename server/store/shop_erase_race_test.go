@@ -140,17 +140,24 @@ func writeWhileTheEraseHoldsTheShop(t *testing.T, db *store.DB, fx eraseFixture,
 // waiter counted and then read could be gone by the read.
 func waitForTheEraseAtItsEvents(t *testing.T, db *store.DB) {
 	t.Helper()
+	waitForTheEraseAt(t, db, "DELETE FROM events")
+}
+
+// waitForTheEraseAt waits until a session waits for a lock at a statement
+// containing statement, as waitForTheEraseAtItsEvents does.
+func waitForTheEraseAt(t *testing.T, db *store.DB, statement string) {
+	t.Helper()
 	var waiting []string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
 		waiting = nil
 		must(t, db.DB.Select(&waiting, `SELECT query FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`))
 		for _, q := range waiting {
-			if strings.Contains(q, "DELETE FROM events") {
+			if strings.Contains(q, statement) {
 				return
 			}
 		}
 	}
-	t.Fatalf("the erase waits at %q after 10 s, want its delete of the shop's events", waiting)
+	t.Fatalf("the erase waits at %q after 10 s, want it at %q", waiting, statement)
 }
 
 // waitForLockWaitersOrEnd waits until n of the database's sessions wait
