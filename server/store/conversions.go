@@ -90,7 +90,13 @@ type noticeRow struct {
 // of the bought variants with the order's email or phone, first messaged
 // no earlier than two windows before the order (a click may extend one
 // window by another) and not converted yet, with their clicks, and the
-// channel of each notice's message by message id.
+// channel of each notice's message by message id. The subscribers are
+// read with the key-share lock a conversion's foreign key takes (on
+// PostgreSQL), in id order (lockorder.go): one deleted meanwhile (its
+// shop's erase, its erasure) is waited for and left out, where the
+// conversion's key then failed the order as a violation once the delete
+// committed. A delete begun after waits for the order's commit and
+// deletes its conversions too.
 func findNotices(ctx context.Context, tx *Tx, order stockbell.Order, variantIDs map[string]int64, window time.Duration) ([]stockbell.Notice, map[int64]string, error) {
 	args := []any{order.ShopID}
 	var contacts []string
@@ -115,7 +121,8 @@ func findNotices(ctx context.Context, tx *Tx, order stockbell.Order, variantIDs 
 		WHERE s.shop_id = ? AND (`+strings.Join(contacts, " OR ")+`) AND s.variant_id IN (`+placeholders(len(variants))+`)
 			AND m.id = (SELECT MIN(first.id) FROM messages first WHERE first.subscription_id = s.id AND first.status = ?)
 			AND m.sent_at >= ? AND m.sent_at <= ?
-			AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.subscription_id = s.id)`), args...)
+			AND NOT EXISTS (SELECT 1 FROM conversions c WHERE c.subscription_id = s.id)
+		ORDER BY s.id`+tx.forKeyShareOf("s")), args...)
 	if err != nil || len(rows) == 0 {
 		return nil, nil, err
 	}

@@ -82,7 +82,10 @@ package store
 //	                    report gone. A shopper's click (RecordClick)
 //	                    likewise reads its message with the key share its
 //	                    click's key takes, which the shoppers' erase (and
-//	                    RedactContact) waits for, waiting for nothing after.
+//	                    RedactContact) waits for, waiting for nothing after;
+//	                    an order's attribution (RecordOrder) its notified
+//	                    subscriptions, in id order, then only the key
+//	                    shares of its conversions' variant and shop.
 //	                    A feed's writers (ApplyFeedItems, UnpublishFeedItems)
 //	                    hold its feed's row before products and variants, and
 //	                    the delete's cascade would lock that row after the

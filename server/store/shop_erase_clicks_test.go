@@ -12,7 +12,7 @@ import (
 // of a message of a shop being erased returns ENOTFOUND (the link is no
 // longer available) and records no click; a click on another shop's
 // message meanwhile is recorded. On PostgreSQL it comes while the erase
-// has deleted the shop's messages, not committed: the click read the
+// has deleted the shop's shoppers, not committed: the click read the
 // message as still there, and its click's foreign key waited for the
 // erase and then failed the click as a violation, a server error page.
 func TestClickDuringAnEraseFindsTheMessageGone(t *testing.T) {
@@ -46,20 +46,20 @@ func TestClickDuringAnEraseFindsTheMessageGone(t *testing.T) {
 
 // writeWhileTheEraseHoldsTheShoppers erases the fixture's shop on
 // PostgreSQL with its first transaction (eraseShoppers) held once it
-// deleted the shop's messages (a transaction holds a key share on the
-// shop's subscriptions, which the erase locks next), runs beside, then
-// write until it waits for the erase, lets the erase go on and returns
-// write's error.
+// deleted the shop's messages and subscriptions (a transaction holds a key
+// share on the subscription's confirmation, which the subscriptions'
+// delete cascades to), runs beside, then write until it waits for the
+// erase, lets the erase go on and returns write's error.
 func writeWhileTheEraseHoldsTheShoppers(t *testing.T, db *store.DB, fx eraseFixture, beside func(), write func() error) error {
 	t.Helper()
 	held, err := db.DB.BeginTxx(ctx, nil)
 	must(t, err)
 	defer held.Rollback()
-	_, err = held.Exec(`SELECT id FROM subscriptions WHERE shop_id = $1 FOR KEY SHARE`, fx.shop.ID)
+	_, err = held.Exec(`SELECT id FROM confirmations WHERE id = $1 FOR KEY SHARE`, fx.confirmation)
 	must(t, err)
 	erased := make(chan error, 1)
 	go func() { erased <- db.DeleteShop(ctx, fx.shop.ID) }()
-	waitForTheEraseAt(t, db, "FROM subscriptions")
+	waitForTheEraseAt(t, db, "DELETE FROM subscriptions")
 	beside()
 	written := make(chan error, 1)
 	go func() { written <- write() }()
