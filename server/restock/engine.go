@@ -28,7 +28,8 @@ type Engine struct {
 }
 
 // HandleStockChanged decides what a change of the variant's stock or
-// availability does. A variant deleted since is no error.
+// availability does. A variant deleted since, or while it decides, is no
+// error.
 func (e *Engine) HandleStockChanged(ctx context.Context, job stockbell.VariantStockChangedJob) error {
 	return e.decideAndApply(ctx, job.ShopID, job.VariantID, Trigger{})
 }
@@ -81,9 +82,13 @@ func (e *Engine) decideAndApply(ctx context.Context, shopID, variantID int64, t 
 		now := e.Clock.Now().UTC()
 		d := Decide(*state, now, t)
 		err = e.apply(ctx, state, d, t, now)
-		if stockbell.ErrorCode(err) != stockbell.ECONFLICT {
-			return err
+		switch stockbell.ErrorCode(err) {
+		case stockbell.ECONFLICT:
+			continue
+		case stockbell.ENOTFOUND:
+			return nil // deleted since its state was read (its shop erased)
 		}
+		return err
 	}
 	return fmt.Errorf("restock: variant %d: decisions kept conflicting", variantID)
 }

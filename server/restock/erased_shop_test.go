@@ -1,6 +1,7 @@
 package restock_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -33,6 +34,43 @@ func TestStockJobOfAnErasedShopEndsQuietly(t *testing.T) {
 		other.run()
 		if n := len(other.notified(variants[1])); n != 2+2 {
 			t.Errorf("the other shop notified %d shoppers, want 2 and then 2 more at its wait's end", n)
+		}
+	})
+}
+
+// eraseAfterStateRead is the store with the shop erased once a decision
+// read its variant's state, before the decision is applied: an erase the
+// decision job meets halfway.
+type eraseAfterStateRead struct {
+	stockbell.RestockStore
+	h *harness
+}
+
+func (s eraseAfterStateRead) FindRestockState(ctx context.Context, shopID, variantID int64) (*stockbell.RestockState, error) {
+	state, err := s.RestockStore.FindRestockState(ctx, shopID, variantID)
+	s.h.must(s.h.db.UninstallShop(ctx, shopID))
+	s.h.must(s.h.db.DeleteShop(ctx, shopID))
+	return state, err
+}
+
+// TestStockJobMeetingTheShopsEraseEndsQuietly: a decision job whose shop
+// is erased between the read of its variant's state and the decision's
+// write ends without error and writes nothing, as one run after the erase
+// does. The write found the variant gone (ENOTFOUND) and the job returned
+// it, a failure the queue retried, its next attempt ending quietly.
+func TestStockJobMeetingTheShopsEraseEndsQuietly(t *testing.T) {
+	runBoth(t, func(t *testing.T, h *harness) {
+		_, variants := h.restockedBesideAnotherShop()
+		h.clock.Add(time.Hour)
+		engine := *h.engine
+		engine.Store = eraseAfterStateRead{RestockStore: h.db, h: h}
+		if err := engine.HandleStockChanged(ctx, stockbell.VariantStockChangedJob{ShopID: h.shop.ID, VariantID: variants[0]}); err != nil {
+			t.Errorf("the stock job meeting its shop's erase: %v, want it done", err)
+		}
+		for _, table := range []string{"events", "restock_batches", "messages"} {
+			if n := h.count(`SELECT COUNT(*) FROM `+table+` WHERE shop_id = ?`, h.shop.ID); n != 0 {
+				t.Errorf("the erased shop's stock job wrote %d rows to %s", n, table)
+			}
 		}
 	})
 }
