@@ -70,17 +70,25 @@ func (s *Scheduler) HandleScheduled(ctx context.Context, _ stockbell.ScheduledRe
 }
 
 // HandleSend emails one claimed report, unless it was sent already or its
-// subscription was removed since. A permanent refusal (a bad address) is
+// subscription was removed, or its shop erased, since: before or while it
+// runs (ENOTFOUND ends it quietly). A permanent refusal (a bad address) is
 // logged and not retried; any other failure is retried by the queue.
 func (s *Scheduler) HandleSend(ctx context.Context, job stockbell.SendReportJob) error {
+	err := s.send(ctx, job)
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
+// send is HandleSend, returning ENOTFOUND for what is gone.
+func (s *Scheduler) send(ctx context.Context, job stockbell.SendReportJob) error {
 	shopID, err := stockbell.JobShop(ctx, s.Schedule, job.ShopID, stockbell.JobRowReportDelivery, job.DeliveryID)
 	var d *stockbell.ReportDelivery
 	if err == nil {
 		d, err = s.Schedule.FindReportDelivery(ctx, shopID, job.DeliveryID)
 	}
-	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
-		return nil
-	} else if err != nil || d.SentAt != nil {
+	if err != nil || d.SentAt != nil {
 		return err
 	}
 	if shop, err := s.Shops.FindShopByID(ctx, shopID); err != nil || !shop.Active() {

@@ -58,3 +58,40 @@ func TestScheduledReportsPassOverAShopErasedMeanwhile(t *testing.T) {
 		}
 	})
 }
+
+// eraseBeforeShopRead is the store as a shop finder, the shop uninstalled
+// and erased before the send job reads it: an erase the job meets once it
+// found its delivery.
+type eraseBeforeShopRead struct {
+	*store.DB
+	t *testing.T
+}
+
+func (s eraseBeforeShopRead) FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, error) {
+	must(s.t, s.DB.UninstallShop(ctx, id))
+	must(s.t, s.DB.DeleteShop(ctx, id))
+	return s.DB.FindShopByID(ctx, id)
+}
+
+// TestReportSendMeetingTheShopsEraseEndsQuietly: a claimed report's send
+// job whose shop is erased once it found its delivery ends without error
+// and sends nothing, as one run after the erase does, where it returned
+// the shop's ENOTFOUND, a failure the queue retried.
+func TestReportSendMeetingTheShopsEraseEndsQuietly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f, _, s := weeklyActivityReport(t, db)
+		sink := startSMTPSink(t)
+		s = newScheduler(t, f, sink)
+		f.clock.Add(local(13, 6, 0).Sub(f.clock.Now())) // Monday: last week's report is claimed
+		must(t, s.HandleScheduled(ctx, stockbell.ScheduledReportsJob{}))
+		var deliveryID int64
+		must(t, db.DB.GetContext(ctx, &deliveryID, db.DB.Rebind(`SELECT id FROM report_deliveries`)))
+		s.Shops = eraseBeforeShopRead{DB: db, t: t}
+		if err := s.HandleSend(ctx, stockbell.SendReportJob{ShopID: f.shop.ID, DeliveryID: deliveryID}); err != nil {
+			t.Errorf("the send job meeting its shop's erase: %v, want it done", err)
+		}
+		if n := len(sink.Messages()); n != 0 {
+			t.Errorf("%d report emails for an erased shop", n)
+		}
+	})
+}
