@@ -54,7 +54,8 @@ func (s *DevSender) Send(ctx context.Context, msg stockbell.OutboundMessage) (st
 }
 
 // keep stores the message in the outbox, when there is one. A message
-// without its shop (sent outside any shop) is only logged.
+// without its shop (sent outside any shop), or whose shop was erased
+// while it was sent (ENOTFOUND), is only logged: a real sender sends it.
 func (s *DevSender) keep(ctx context.Context, msg stockbell.OutboundMessage, id string) error {
 	if s.Outbox == nil || msg.ShopID == 0 {
 		return nil
@@ -64,7 +65,10 @@ func (s *DevSender) keep(ctx context.Context, msg stockbell.OutboundMessage, id 
 	if msg.MessageID != 0 {
 		kept.MessageID = &msg.MessageID
 	}
-	return s.Outbox.RecordOutboxMessage(ctx, kept)
+	if err := s.Outbox.RecordOutboxMessage(ctx, kept); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return err
+	}
+	return nil
 }
 
 // devSegments estimates SMS segments: 160 characters (153 when split) for

@@ -8,6 +8,8 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/delivery"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
 // TestDevSenderLogsNoSignedLinks: the development sender writes a message
@@ -70,4 +72,30 @@ func TestSignerKeyRotation(t *testing.T) {
 	if _, err := after.ParseUnsubscribeToken(token); stockbell.ErrorCode(err) != stockbell.EUNAUTHORIZED {
 		t.Fatalf("old token without the previous key: %v", err)
 	}
+}
+
+// TestDevSenderSendsForAShopErasedMeanwhile: the development sender sends
+// a message whose shop was erased while it was being sent, as a real
+// sender would, keeping nothing in the outbox, where the outbox's
+// ENOTFOUND (the shop gone) failed the send and the job retried it.
+func TestDevSenderSendsForAShopErasedMeanwhile(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newShopFixture(t, db)
+		if err := db.UninstallShop(ctx, f.shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.DeleteShop(ctx, f.shop.ID); err != nil {
+			t.Fatal(err)
+		}
+		sender := &delivery.DevSender{Logger: slog.New(slog.DiscardHandler), Outbox: db}
+		msg := stockbell.OutboundMessage{ShopID: f.shop.ID, MessageID: 7, Channel: stockbell.ChannelEmail, To: "shopper@example.com",
+			Subject: "It is back", Text: "Lamp A is back."}
+		if _, err := sender.Send(ctx, msg); err != nil {
+			t.Errorf("the send for an erased shop: %v, want it sent", err)
+		}
+		var kept int
+		if err := db.DB.GetContext(ctx, &kept, `SELECT COUNT(*) FROM dev_outbox`); err != nil || kept != 0 {
+			t.Errorf("%d outbox messages kept for an erased shop (%v)", kept, err)
+		}
+	})
 }

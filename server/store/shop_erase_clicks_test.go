@@ -70,3 +70,43 @@ func writeWhileTheEraseHoldsTheShoppers(t *testing.T, db *store.DB, fx eraseFixt
 	must(t, <-erased)
 	return <-written
 }
+
+// TestOutboxDuringTheShoppersEraseKeepsTheMessageSent: the development
+// sender's record of a message it sent while the shop's erase deletes the
+// message is kept without the message (as the message's later delete
+// leaves it) and erased with the shop. On PostgreSQL it comes while the
+// erase has deleted the shop's shoppers, not committed: the record's
+// foreign key to the message waited for the erase and then failed the
+// send as a violation.
+func TestOutboxDuringTheShoppersEraseKeepsTheMessageSent(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		gone := newEraseFixture(t, db, "gone.myshopify.com")
+		kept := newEraseFixture(t, db, "kept.myshopify.com")
+		must(t, db.UninstallShop(ctx, gone.shop.ID))
+		record := func(fx eraseFixture) error {
+			return db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.shop.ID, MessageID: &fx.message,
+				Channel: stockbell.ChannelSMS, Recipient: usMobile, Text: "It is back", ProviderID: "dev-1"})
+		}
+		var err error
+		if db.Dialect == store.Postgres {
+			err = writeWhileTheEraseHoldsTheShoppers(t, db, gone, func() { must(t, record(kept)) },
+				func() error { return record(gone) })
+		} else { // SQLite's writes take turns: the erase commits first
+			must(t, db.DeleteShop(ctx, gone.shop.ID))
+			must(t, record(kept))
+			err = record(gone)
+		}
+		if db.Dialect == store.Postgres {
+			must(t, err)
+		} else {
+			wantCode(t, err, stockbell.ENOTFOUND, "")
+		}
+		wantShopErased(t, db, gone)
+		if n := count(t, db, `SELECT COUNT(*) FROM dev_outbox WHERE shop_id = ?`, gone.shop.ID); n != 0 {
+			t.Errorf("%d outbox messages of the erased shop were kept", n)
+		}
+		if n := count(t, db, `SELECT COUNT(*) FROM dev_outbox WHERE shop_id = ? AND message_id = ?`, kept.shop.ID, kept.message); n != 1 {
+			t.Errorf("the other shop has %d outbox messages of its message, want its 1", n)
+		}
+	})
+}

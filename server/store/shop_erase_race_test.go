@@ -62,6 +62,10 @@ var writersDuringAnErase = []shopWriter{
 	{"storefront origin", "shop_origins", func(db *store.DB, shopID int64) error {
 		return db.AddShopOrigin(ctx, shopID, "https://headless.example")
 	}},
+	{"development outbox", "dev_outbox", func(db *store.DB, shopID int64) error {
+		return db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: shopID, Channel: stockbell.ChannelEmail,
+			Recipient: "owner@example.com", Subject: "Weekly report", Text: "…", ProviderID: "dev-1"})
+	}},
 	{"webhook endpoint", "webhook_endpoints", func(db *store.DB, shopID int64) error {
 		_, err := db.CreateWebhookEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: shopID, URL: "https://hooks.example.com/x",
 			EventTypes: stockbell.WebhookEventTypes[:1]}, []byte("sealed"))

@@ -408,8 +408,12 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		refused(t, "RedactContact", db.RedactContact(ctx, stockbell.Contact{ShopID: fx.a.ID, Email: secret + "@example.com"}))
 	},
 	"RecordOutboxMessage": func(t *testing.T, db *store.DB, fx *tenancy) {
-		must(t, db.RecordOutboxMessage(ctx, &stockbell.OutboxMessage{ShopID: fx.a.ID, Channel: stockbell.ChannelEmail, Recipient: "a@example.com",
-			Subject: "A", Text: "A", SentAt: db.Clock.Now()}))
+		m := &stockbell.OutboxMessage{ShopID: fx.a.ID, MessageID: &fx.bMsg, Channel: stockbell.ChannelEmail, Recipient: "a@example.com",
+			Subject: "A", Text: "A", SentAt: db.Clock.Now()}
+		must(t, db.RecordOutboxMessage(ctx, m))
+		if m.MessageID != nil {
+			t.Errorf("shop A's outbox message was kept as B's message %d", *m.MessageID)
+		}
 	},
 	"CreateSignInLink": func(t *testing.T, db *store.DB, fx *tenancy) {
 		_, link, err := db.CreateSignInLink(ctx, stockbell.SignInLinkCreate{ShopID: fx.a.ID, Email: "a@example.com", TTL: time.Minute})
