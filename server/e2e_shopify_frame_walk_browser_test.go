@@ -78,3 +78,23 @@ func waitingShopper(t *testing.T, m *Main, shop *stockbell.Shop, email string) *
 	noErr(t, err)
 	return sub
 }
+
+// TestShopifyFrameShowsTheAdminsNotFoundPage: a link into the app whose
+// path is no page of the admin (mistyped, or from an older version) opens
+// in the Shopify admin's frame as the admin's own not-found page, its
+// menu and its way back to the dashboard with it, where the frame showed
+// nothing (a page no one may frame).
+func TestShopifyFrameShowsTheAdminsNotFoundPage(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	ctx := browsertest.New(t)
+	frame := inShopifyAdmin(t, ctx, m, fake, shopifyAppLink(fake, "/admin/report"))
+	waitAcrossPages(t, frame, `document.body !== null && document.body.innerText.includes("no such page")`)
+	if n := browsertest.Eval[int](t, frame, `document.querySelectorAll("nav.menu a").length`); n == 0 {
+		t.Errorf("the not-found page in the frame has no menu: %q", text(t, frame, "body"))
+	}
+	clickAndWait(t, frame, `main a[href^="/admin?"]`, `nav.menu [aria-current=page]`)
+	if at := browsertest.Eval[string](t, frame, `location.pathname`); at != "/admin" {
+		t.Errorf("the not-found page's way back opened %s", at)
+	}
+}

@@ -57,14 +57,41 @@ func isAdminPage(r *http.Request) bool {
 }
 
 // noSuchPage answers an admin path that matches no route with 404: inside
-// the admin when the request carries a session cookie, else on the public
-// error page (without sending anyone to sign in for a page that is not
-// there).
+// the admin when the request carries a session cookie, or a session token
+// inside the Shopify admin, else on the public error page (without sending
+// anyone to sign in for a page that is not there).
 func (a *Admin) noSuchPage(w http.ResponseWriter, r *http.Request) {
+	if a.embeddedPage(r) {
+		// Inside the Shopify admin's frame, which may frame only a page
+		// of the shop's admin: the page comes with a session token like
+		// any other (one missing or stale goes through the bounce page).
+		if sess := a.session(w, r); sess != nil {
+			a.missingInside(w, r, sess)
+		}
+		return
+	}
 	sess, err := a.cookieSession(r)
 	if err != nil || sess != nil && a.bindShop(r, sess) != nil {
 		sess = nil
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	a.Fail(w, r, sess, stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path))
+}
+
+// embeddedPage reports a document request from inside the Shopify admin:
+// with a session token in its query, or naming the shop embedded.
+func (a *Admin) embeddedPage(r *http.Request) bool {
+	return a.Shopify != nil && safeMethod(r.Method) && !wantsJSON(r) &&
+		(r.URL.Query().Get("id_token") != "" || a.embeddedRequest(r))
+}
+
+// missingInside answers 404 in the admin of the session's shop (a request
+// naming another shop finds no page either).
+func (a *Admin) missingInside(w http.ResponseWriter, r *http.Request, sess *AdminSession) {
+	w.Header().Set("Cache-Control", "no-store")
+	err := a.bindShop(r, sess)
+	if err == nil {
+		err = stockbell.Errorf(stockbell.ENOTFOUND, "No route for %s %s.", r.Method, r.URL.Path)
+	}
+	a.Fail(w, r, sess, err)
 }
