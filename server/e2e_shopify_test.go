@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -36,6 +37,11 @@ func freeAddr(t *testing.T) string {
 // loopback fake Shopify whose shop sells one T-shirt variant, sold out at a
 // warehouse and at a point-of-sale location.
 func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
+	return shopifyServerWith(t, dbURL, nil)
+}
+
+// shopifyServerWith is shopifyServer with more of the server's settings.
+func shopifyServerWith(t *testing.T, dbURL string, vars map[string]string) (*Main, *shopifytest.Fake) {
 	fake := shopifytest.New(shopifytest.NewClock(time.Now()))
 	t.Cleanup(fake.Close)
 	fake.Do(e2eShop, func(s *shopifytest.Shop) {
@@ -45,10 +51,12 @@ func shopifyServer(t *testing.T, dbURL string) (*Main, *shopifytest.Fake) {
 				Policy: "DENY", InventoryItemID: 1070325040, Tracked: true,
 				Levels: []shopifytest.Level{{LocationID: 24826418, Available: 0}, {LocationID: 99000001, Available: 0}}}}}}
 	})
-	m := startServerAt(t, map[string]string{
+	env := map[string]string{
 		"SHOPIFY_API_KEY": fake.APIKey, "SHOPIFY_API_SECRET": fake.Secret,
 		"STOCKBELL_SHOPIFY_ADMIN_URL": fake.AdminURL(), "STOCKBELL_DATABASE_URL": dbURL,
-	})
+	}
+	maps.Copy(env, vars)
+	m := startServerAt(t, env)
 	return m, fake
 }
 

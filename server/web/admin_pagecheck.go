@@ -122,9 +122,13 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 	if !allowed(stockbell.HostWithoutDefaultPort(u)) {
 		return nil, stockbell.FieldErrorf("url", "Only pages of this shop's own %s can be checked; add a storefront origin below to check another.", ownDomainsText(shop))
 	}
-	body, err := c.fetch(ctx, u.String(), allowed)
+	body, landed, err := c.fetch(ctx, u.String(), allowed)
 	if err != nil {
 		return nil, err
+	}
+	if shop.Platform == stockbell.PlatformShopify && landed.Path == shopifyPasswordPage && u.Path != shopifyPasswordPage {
+		return nil, stockbell.FieldErrorf("url", "The store is password protected: Shopify answered with its password page, not the product. "+
+			"Check the page once visitors can see the store (Online Store › Preferences › Password protection in your Shopify admin).")
 	}
 	report := &PageReport{URL: u.String()}
 	scanPage(report, body)
@@ -137,9 +141,14 @@ func (c *pageChecker) check(ctx context.Context, shop *stockbell.Shop, page page
 	return report, nil
 }
 
+// shopifyPasswordPage is where a Shopify store whose storefront is
+// password protected (a new store's, until it picks a plan) sends every
+// page.
+const shopifyPasswordPage = "/password"
+
 // fetch reads at most maxCheckedPage bytes of the page, following at most
-// three redirects and only to allowed hosts.
-func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(string) bool) ([]byte, error) {
+// three redirects and only to allowed hosts, and says where it landed.
+func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(string) bool) ([]byte, *url.URL, error) {
 	client := *c.client
 	client.CheckRedirect = func(req *http.Request, via []*http.Request) error {
 		if len(via) > 3 || !allowed(stockbell.HostWithoutDefaultPort(req.URL)) {
@@ -149,7 +158,7 @@ func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(str
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
 	if err != nil {
-		return nil, stockbell.FieldErrorf("url", "That address cannot be fetched.")
+		return nil, nil, stockbell.FieldErrorf("url", "That address cannot be fetched.")
 	}
 	req.Header.Set("User-Agent", "Stockbell page check (+https://github.com/stockbell/stockbell)")
 	req.Header.Set("Accept", "text/html,application/json")
@@ -157,18 +166,19 @@ func (c *pageChecker) fetch(ctx context.Context, target string, allowed func(str
 	if err != nil {
 		var invalid *stockbell.Error
 		if errors.As(err, &invalid) {
-			return nil, invalid
+			return nil, nil, invalid
 		}
 		if _, private := errors.AsType[*netguard.RefusedError](err); private {
-			return nil, stockbell.FieldErrorf("url", "That address leads to a private network, which is never fetched.")
+			return nil, nil, stockbell.FieldErrorf("url", "That address leads to a private network, which is never fetched.")
 		}
-		return nil, stockbell.FieldErrorf("url", "The page could not be fetched: %v", err)
+		return nil, nil, stockbell.FieldErrorf("url", "The page could not be fetched: %v", err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, stockbell.FieldErrorf("url", "The page answered %s.", resp.Status)
+		return nil, nil, stockbell.FieldErrorf("url", "The page answered %s.", resp.Status)
 	}
-	return io.ReadAll(io.LimitReader(resp.Body, maxCheckedPage))
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxCheckedPage))
+	return body, resp.Request.URL, err
 }
 
 // scanPage finds the script tag and the variant markers.
@@ -217,7 +227,7 @@ func (c *pageChecker) readShopifyProduct(ctx context.Context, u *url.URL, allowe
 	}
 	js := *u
 	js.Path, js.RawQuery = strings.TrimSuffix(u.Path, "/")+".js", ""
-	body, err := c.fetch(ctx, js.String(), allowed)
+	body, _, err := c.fetch(ctx, js.String(), allowed)
 	if err != nil {
 		return
 	}
@@ -242,7 +252,7 @@ func pageProblems(r *PageReport) []string {
 	var out []string
 	switch {
 	case r.Script == "":
-		out = append(out, "Stockbell's script is not on the page: add the tag below (on Shopify, turn on the Stockbell app embed).")
+		out = append(out, "Stockbell's script is not on the page: add the tag above (on Shopify, turn on the Stockbell app embed).")
 	case r.ShopKey == "":
 		out = append(out, "The script has no data-shop attribute: add data-shop with this shop's key.")
 	case !r.KeyMatches:
