@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -97,4 +98,44 @@ func TestShopifyFrameShowsTheAdminsNotFoundPage(t *testing.T) {
 	if at := browsertest.Eval[string](t, frame, `location.pathname`); at != "/admin" {
 		t.Errorf("the not-found page's way back opened %s", at)
 	}
+}
+
+// TestShopifyReinstallOpensInTheShopifyAdminsFrame: the merchant
+// uninstalls Stockbell (Shopify revokes its token and sends
+// app/uninstalled), then installs it again: Shopify opens the app in its
+// frame with a session token, which installs the shop again in that
+// request (token exchange), and the dashboard shows in the frame with the
+// shopper who was waiting still waiting.
+func TestShopifyReinstallOpensInTheShopifyAdminsFrame(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	shop, ann := privacyShopper(t, m)
+	fake.UninstallApp(e2eShop)
+	body := strings.ReplaceAll(readTestdata(t, "app_uninstalled.json"), "super-toys.myshopify.com", e2eShop)
+	sendWebhook(t, m, fake, shopifytest.Webhook{Topic: "app/uninstalled", Body: []byte(body)})
+	eventually(t, m, "the shop uninstalled", func() bool {
+		s, err := m.DB.FindShopByID(context.Background(), shop.ID)
+		return err == nil && !s.Active()
+	})
+
+	frame := inShopifyAdmin(t, browsertest.New(t), m, fake, shopifyAppLink(fake, "/admin"))
+	waitForServer(t, frame, `document.querySelector("nav.menu [aria-current=page]") !== null`)
+	if got := text(t, frame, "main h1"); got != "Dashboard" {
+		t.Errorf("the reinstalled app opens on %q", got)
+	}
+	if s, err := m.DB.FindShopByID(context.Background(), shop.ID); err != nil || !s.Active() {
+		t.Fatalf("the shop after the reinstall: %+v, %v", s, err)
+	}
+	clickAndWait(t, frame, `nav.menu a[href^="/admin/subscribers?"]`, `main h1`)
+	if got := text(t, frame, "main"); !strings.Contains(got, ann.Email) {
+		t.Errorf("the shopper waiting before the uninstall is not listed after the reinstall:\n%s", got)
+	}
+}
+
+// readTestdata reads a payload of the Shopify integration's testdata.
+func readTestdata(t *testing.T, name string) string {
+	t.Helper()
+	body, err := os.ReadFile(filepath.Join("..", "integrations", "shopify", "testdata", name))
+	noErr(t, err)
+	return string(body)
 }
