@@ -272,6 +272,9 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 			a.refuseEmbedded(w, r, errNoSessionToken, false)
 			return nil
 		}
+		if a.openedByShopify(w, r) {
+			return nil
+		}
 	}
 	sess, err := a.cookieSession(r)
 	if errors.Is(err, errShopUninstalled) {

@@ -34,6 +34,9 @@ type EmbeddedInstall interface {
 	SessionInstall
 	// CheckSessionToken returns EUNAUTHORIZED for a token that is not valid.
 	CheckSessionToken(token string) error
+	// VerifyStart checks a link Shopify signed (hmac, timestamp) and
+	// returns the shop it names.
+	VerifyStart(query url.Values) (shop string, err error)
 }
 
 // installRefused is the error of an embedded request whose session token
@@ -229,3 +232,33 @@ var bouncePage = template.Must(template.New("bounce").Parse(`<!doctype html>
 
 // errNoSessionToken is why an embedded document without a token bounces.
 var errNoSessionToken = stockbell.Errorf(stockbell.EUNAUTHORIZED, "The request carries no session token.")
+
+// openedByShopify answers a page Shopify opened outside its admin's frame
+// with its signed query (shop, hmac, timestamp, host, no embedded=1):
+// Shopify sends the merchant to the app's URL, application_url (/admin),
+// to install the app by the authorization-code grant, and opens it there
+// when it cannot frame it. A shop not installed (unknown, or uninstalled)
+// goes to the install's start, which verifies the query again; an
+// installed one to the app in the Shopify admin, where it is signed in by
+// session token, as Shopify's own libraries send it. It reports whether
+// it answered.
+func (a *Admin) openedByShopify(w http.ResponseWriter, r *http.Request) bool {
+	if a.Shopify == nil || r.URL.Path != "/admin" || r.Method != http.MethodGet || !r.URL.Query().Has("hmac") {
+		return false
+	}
+	domain, err := a.Shopify.VerifyStart(r.URL.Query())
+	if err != nil || !stockbell.ValidShopifyDomain(domain) {
+		return false
+	}
+	shop, err := a.Shops.FindShopByDomain(r.Context(), stockbell.PlatformShopify, domain)
+	if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		return false // the page says why
+	}
+	inAdmin, ok := stockbell.ShopifyEmbeddedAppURL(domain, a.opts.ShopifyAPIKey, "/admin")
+	if err != nil || !shop.Active() || !ok {
+		http.Redirect(w, r, "/auth/"+string(stockbell.PlatformShopify)+"?"+r.URL.RawQuery, http.StatusFound)
+		return true
+	}
+	http.Redirect(w, r, inAdmin, http.StatusFound)
+	return true
+}
