@@ -126,25 +126,43 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 
 // restockNotice is the notice after a simulated restock of the variant,
 // before its _simulated or _pending: its alerts go out only when someone
-// waits in its queue (a pending sign-up waits for its confirmation first,
-// a held one for approval), and then only from a live flow: a manual
-// flow holds them for approval, a draft one tells nobody.
+// waits in its queue (a held one waits for approval), and then only from
+// a live flow: a manual flow holds them for approval, a draft one tells
+// nobody. A sign-up still waiting for its confirmation is told once it is
+// confirmed (the start page promises so), so with only such sign-ups the
+// notice says that rather than that nothing is sent.
 func (a *Admin) restockNotice(ctx context.Context, shopID, variantID int64) (string, error) {
-	queued := stockbell.SubscriptionQueued
-	_, waiting, err := a.Subscriptions.FindSubscriptions(ctx, stockbell.SubscriptionFilter{
-		ShopID: &shopID, VariantID: &variantID, Status: &queued, Limit: 1})
-	if waiting == 0 || err != nil {
-		return "restock_nobody_waiting", err
+	waiting, err := a.countSubscriptions(ctx, shopID, variantID, stockbell.SubscriptionQueued)
+	if err != nil {
+		return "", err
+	}
+	confirming := 0
+	if waiting == 0 {
+		if confirming, err = a.countSubscriptions(ctx, shopID, variantID, stockbell.SubscriptionPending); err != nil {
+			return "", err
+		}
+		if confirming == 0 {
+			return "restock_nobody_waiting", nil
+		}
 	}
 	flow, err := a.Flows.FindFlow(ctx, shopID)
 	if err != nil {
 		return "", err
 	}
-	switch flow.Status {
-	case stockbell.FlowManual:
+	switch {
+	case flow.Status == stockbell.FlowManual:
 		return "restock_manual", nil
-	case stockbell.FlowDraft:
+	case flow.Status == stockbell.FlowDraft:
 		return "restock_draft", nil
+	case confirming > 0:
+		return "restock_awaiting_confirmation", nil
 	}
 	return "restock", nil
+}
+
+// countSubscriptions counts the variant's subscriptions in status.
+func (a *Admin) countSubscriptions(ctx context.Context, shopID, variantID int64, status stockbell.SubscriptionStatus) (int, error) {
+	_, n, err := a.Subscriptions.FindSubscriptions(ctx, stockbell.SubscriptionFilter{
+		ShopID: &shopID, VariantID: &variantID, Status: &status, Limit: 1})
+	return n, err
 }

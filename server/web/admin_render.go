@@ -187,6 +187,10 @@ var notices = map[string]string{
 	"restock_nobody_waiting_simulated": "Restock received: nobody is waiting for this variant, so nothing is sent.",
 	"restock_nobody_waiting_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
 		"Nobody is waiting for this variant, so nothing is sent.",
+	"restock_awaiting_confirmation_simulated": "Restock received: the shoppers who asked for this variant have not confirmed " +
+		"their sign-up yet; each one's alert goes out as soon as they confirm it.",
+	"restock_awaiting_confirmation_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
+		"The shoppers who asked for this variant have not confirmed their sign-up yet; each one's alert goes out once they do.",
 	"restock_manual_simulated": "Restock received: your flow is manual, so their alerts wait for your approval on the Flow page.",
 	"restock_manual_pending": "Restock received, still being processed: reload this page in a few seconds to see the new stock. " +
 		"Your flow is manual, so their alerts wait for your approval on the Flow page.",
@@ -227,12 +231,14 @@ type noticeLink struct{ Label, Path string }
 
 // noticeLinks lead on from the notices that name a page.
 var noticeLinks = map[string]*noticeLink{
-	"restock_simulated":        {Label: "See them in the Outbox", Path: "/admin/outbox"},
-	"restock_pending":          {Label: "See them in the Outbox", Path: "/admin/outbox"},
-	"restock_manual_simulated": {Label: "Approve them on the Flow page", Path: "/admin/flow"},
-	"restock_manual_pending":   {Label: "Approve them on the Flow page", Path: "/admin/flow"},
-	"restock_draft_simulated":  {Label: "Open the Flow page", Path: "/admin/flow"},
-	"restock_draft_pending":    {Label: "Open the Flow page", Path: "/admin/flow"},
+	"restock_simulated":                       {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_pending":                         {Label: "See them in the Outbox", Path: "/admin/outbox"},
+	"restock_awaiting_confirmation_simulated": {Label: "See the request to confirm in the Outbox", Path: "/admin/outbox"},
+	"restock_awaiting_confirmation_pending":   {Label: "See the request to confirm in the Outbox", Path: "/admin/outbox"},
+	"restock_manual_simulated":                {Label: "Approve them on the Flow page", Path: "/admin/flow"},
+	"restock_manual_pending":                  {Label: "Approve them on the Flow page", Path: "/admin/flow"},
+	"restock_draft_simulated":                 {Label: "Open the Flow page", Path: "/admin/flow"},
+	"restock_draft_pending":                   {Label: "Open the Flow page", Path: "/admin/flow"},
 }
 
 // Render writes page (a file of templates/pages without .html) inside the
