@@ -44,3 +44,28 @@ func TestRestockOfASignUpAwaitingConfirmationSaysItsAlertFollows(t *testing.T) {
 		t.Errorf("the notice links to %q, want the Outbox, where the request to confirm is", href)
 	}
 }
+
+// TestDemoProductsWithNobodyWaitingLeadToTheDemoProductPage: walking the
+// loop again as the start page says (Sell out on size M, then subscribe
+// again), the newcomer lands on the demo shop's Products page with nobody
+// waiting. Its empty state leads to the demo product page, where the
+// button already is, rather than to Install's "Add the button to your
+// store", which asks a demo shop for a storefront it does not have.
+func TestDemoProductsWithNobodyWaitingLeadToTheDemoProductPage(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	_, sizeM := demoSizeM(t, m)
+	form := fmt.Sprintf(`form:has(input[name=variant][value="%d"])`, sizeM.ID)
+	clickAndWait(t, ctx, form+` button[value=restock]`, "[role=status]")
+	clickAndWait(t, ctx, form+` button[value=sell_out]`, "[role=status]")
+	links := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll("main .card:not(section) a")].map((a) => a.getAttribute("href") + " " + a.textContent)`)
+	if len(links) != 1 || !strings.HasPrefix(links[0], "/demo ") {
+		t.Fatalf("with nobody waiting the demo shop's Products page links to %q, want the demo product page", links)
+	}
+	clickAndWait(t, ctx, `main .card:not(section) a`, "[data-stockbell-variant]")
+	if got := browsertest.Eval[string](t, ctx, `location.pathname`); got != "/demo" {
+		t.Errorf("the link led to %s", got)
+	}
+}
