@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -67,5 +70,54 @@ func TestDemoProductsWithNobodyWaitingLeadToTheDemoProductPage(t *testing.T) {
 	clickAndWait(t, ctx, `main .card:not(section) a`, "[data-stockbell-variant]")
 	if got := browsertest.Eval[string](t, ctx, `location.pathname`); got != "/demo" {
 		t.Errorf("the link led to %s", got)
+	}
+}
+
+// TestReportsCountOneRestockForALateConfirmation: the newcomer leaves an
+// email and, apart, a United States number for size M, presses Simulate
+// restock once, then confirms the number from the text in the Outbox and
+// gets its alert. Reports counts one restock that started notifications,
+// as the dashboard counts one restock, though two batches went out: the
+// confirmed number's batch follows the same restock.
+func TestReportsCountOneRestockForALateConfirmation(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.NewWithin(t, 3*time.Minute)
+	subscribeToSizeM(t, m, "ann@example.com")
+	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
+	waitForServer(t, ctx, `shown(button())`)
+	browsertest.Click(t, ctx, `button()`)
+	waitForServer(t, ctx, `dialog() && dialog().open`)
+	browsertest.Eval[chromedp.Void](t, ctx, `(() => { field("country").value = "US"; field("phone").value = "201 555 0123";
+		field("sms_consent").checked = true; form().querySelector("button[type=submit]").click(); })()`)
+	waitForServer(t, ctx, `status().textContent.includes("confirm")`)
+
+	shop, sizeM := demoSizeM(t, m)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	clickAndWait(t, ctx, fmt.Sprintf(`form:has(input[name=variant][value="%d"]) button[value=restock]`, sizeM.ID), "[role=status]")
+	link := regexp.MustCompile(`/confirm/[A-Za-z0-9_-]+`).FindString(confirmationText(t, m, shop, "+12015550123"))
+	browse(t, ctx, m.URL()+link, "form button")
+	clickAndWait(t, ctx, "form button", ".done")
+	eventually(t, m, "the confirmed number's alert in the outbox", func() bool {
+		msgs, _, err := m.DB.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shop.ID})
+		alerts := 0
+		for _, msg := range msgs {
+			if err == nil && (msg.Recipient == "+12015550123" || msg.Recipient == "ann@example.com") && !strings.Contains(msg.Text, "/confirm/") {
+				alerts++
+			}
+		}
+		return alerts == 2
+	})
+
+	browse(t, ctx, m.URL()+"/admin/reports", "main table")
+	row := func(label string) string {
+		return browsertest.Eval[string](t, ctx, fmt.Sprintf(`[...document.querySelectorAll("main table tr")].find((r) => r.querySelector("th").textContent == %q).querySelector("td").textContent`, label))
+	}
+	if restocked, batches := row("Restocked (notifications started)"), row("Batches of alerts"); restocked != "1" || batches != "2" {
+		t.Errorf("Reports counts %s restocks and %s batches after one restock and a late confirmation, want 1 and 2", restocked, batches)
+	}
+	browse(t, ctx, m.URL()+"/admin", "main")
+	if got := text(t, ctx, `[aria-labelledby="chart-restocks-title"], main`); !strings.Contains(got, "Restocks: 1") {
+		t.Errorf("the dashboard does not count one restock: %.400q", got)
 	}
 }

@@ -192,10 +192,19 @@ func insertBatch(ctx context.Context, tx *Tx, shopID int64, start stockbell.Batc
 	return batch, err
 }
 
+// recordBatchStarted records the batch's start and, when it is the first
+// batch since the variant came back from sold out, the restock that
+// started the notifications (see cameBackSinceLastBatch).
 func recordBatchStarted(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) error {
-	restocked := EventDetail{"stock": start.Stock, "batch_id": batch.ID}
-	if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventRestocked), restocked); err != nil {
+	cameBack, err := cameBackSinceLastBatch(ctx, tx, batch.ShopID, batch.VariantID)
+	if err != nil {
 		return err
+	}
+	if cameBack {
+		restocked := EventDetail{"stock": start.Stock, "batch_id": batch.ID}
+		if err := tx.insertEvent(ctx, variantEvent(batch.ShopID, batch.VariantID, stockbell.EventRestocked), restocked); err != nil {
+			return err
+		}
 	}
 	size := any(start.Size)
 	if start.Everyone {
@@ -269,4 +278,26 @@ func utcPtr(t *time.Time) *time.Time {
 	}
 	u := t.UTC()
 	return &u
+}
+
+// cameBackSinceLastBatch reports whether the variant has had no batch yet,
+// or came back from sold out (a stock change from zero or less to more, as
+// the dashboard and Products count restocks) since its last batch started.
+// A follow-up batch at a wait's end, or one for shoppers who joined the
+// queue while the variant was in stock (a sign-up confirmed after the
+// restock), is a batch of the same restock, not a restock of its own.
+// Events are compared by id, which follows the order they were written in
+// even where a clock gives two of them one time.
+func cameBackSinceLastBatch(ctx context.Context, tx *Tx, shopID, variantID int64) (bool, error) {
+	var last struct {
+		Batch    int64 `db:"last_batch"`
+		Comeback int64 `db:"last_comeback"`
+	}
+	comeback := `kind = ? AND ` + tx.jsonInt("detail", "old_stock") + ` <= 0 AND ` + tx.jsonInt("detail", "new_stock") + ` > 0`
+	err := tx.GetContext(ctx, &last, tx.Rebind(`SELECT
+		COALESCE(MAX(CASE WHEN kind = ? THEN id END), 0) AS last_batch,
+		COALESCE(MAX(CASE WHEN `+comeback+` THEN id END), 0) AS last_comeback
+		FROM events WHERE shop_id = ? AND variant_id = ? AND kind IN (?, ?)`),
+		stockbell.EventBatchStarted, stockbell.EventStockChanged, shopID, variantID, stockbell.EventBatchStarted, stockbell.EventStockChanged)
+	return last.Batch == 0 || last.Comeback > last.Batch, err
 }
