@@ -23,13 +23,7 @@ import (
 func TestRestockOfASignUpAwaitingConfirmationSaysItsAlertFollows(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.NewWithin(t, 3*time.Minute)
-	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
-	waitForServer(t, ctx, `shown(button())`)
-	browsertest.Click(t, ctx, `button()`)
-	waitForServer(t, ctx, `dialog() && dialog().open`)
-	browsertest.Eval[chromedp.Void](t, ctx, `(() => { field("country").value = "US"; field("phone").value = "201 555 0123";
-		field("sms_consent").checked = true; form().querySelector("button[type=submit]").click(); })()`)
-	waitForServer(t, ctx, `status().textContent.includes("confirm")`)
+	subscribeUSNumberToSizeM(t, ctx, m)
 
 	_, sizeM := demoSizeM(t, m)
 	browse(t, ctx, m.URL()+"/", "h1")
@@ -83,13 +77,7 @@ func TestReportsCountOneRestockForALateConfirmation(t *testing.T) {
 	m := startServer(t, testEnv(t, nil))
 	ctx := browsertest.NewWithin(t, 3*time.Minute)
 	subscribeToSizeM(t, m, "ann@example.com")
-	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
-	waitForServer(t, ctx, `shown(button())`)
-	browsertest.Click(t, ctx, `button()`)
-	waitForServer(t, ctx, `dialog() && dialog().open`)
-	browsertest.Eval[chromedp.Void](t, ctx, `(() => { field("country").value = "US"; field("phone").value = "201 555 0123";
-		field("sms_consent").checked = true; form().querySelector("button[type=submit]").click(); })()`)
-	waitForServer(t, ctx, `status().textContent.includes("confirm")`)
+	subscribeUSNumberToSizeM(t, ctx, m)
 
 	shop, sizeM := demoSizeM(t, m)
 	browse(t, ctx, m.URL()+"/", "h1")
@@ -119,5 +107,38 @@ func TestReportsCountOneRestockForALateConfirmation(t *testing.T) {
 	browse(t, ctx, m.URL()+"/admin", "main")
 	if got := text(t, ctx, `[aria-labelledby="chart-restocks-title"], main`); !strings.Contains(got, "Restocks: 1") {
 		t.Errorf("the dashboard does not count one restock: %.400q", got)
+	}
+}
+
+// subscribeUSNumberToSizeM leaves a United States number for size M on the
+// demo product page, as a newcomer does: a sign-up that waits for its
+// confirmation.
+func subscribeUSNumberToSizeM(t *testing.T, ctx context.Context, m *Main) {
+	t.Helper()
+	browse(t, ctx, m.URL()+"/demo?variant=sweater-m", "[data-stockbell-variant]")
+	waitForServer(t, ctx, `shown(button())`)
+	browsertest.Click(t, ctx, `button()`)
+	waitForServer(t, ctx, `dialog() && dialog().open`)
+	browsertest.Eval[chromedp.Void](t, ctx, `(() => { field("country").value = "US"; field("phone").value = "201 555 0123";
+		field("sms_consent").checked = true; form().querySelector("button[type=submit]").click(); })()`)
+	waitForServer(t, ctx, `status().textContent.includes("confirm")`)
+}
+
+// TestDemoProductsSayWhichSignUpsAwaitConfirmation: a newcomer who left
+// only a United States number opens the demo shop's Products page (step 2
+// of the start page) and reads that a sign-up waits for its confirmation,
+// with a link to it on Subscribers, rather than only that nobody waits.
+func TestDemoProductsSayWhichSignUpsAwaitConfirmation(t *testing.T) {
+	m := startServer(t, testEnv(t, nil))
+	ctx := browsertest.New(t)
+	subscribeUSNumberToSizeM(t, ctx, m)
+	browse(t, ctx, m.URL()+"/", "h1")
+	clickAndWait(t, ctx, `form[action="/demo/admin"] button`, "#demo-stock-heading")
+	if got := text(t, ctx, "main .card"); !strings.Contains(got, "1 sign-up waits for the shopper's confirmation") {
+		t.Errorf("with a sign-up awaiting its confirmation the Products page says %q", got)
+	}
+	clickAndWait(t, ctx, `main .card a[href*="status=pending"]`, "main table")
+	if got := text(t, ctx, "main table tbody"); !strings.Contains(got, "+12015550123") || !strings.Contains(got, "pending") {
+		t.Errorf("the link leads to Subscribers listing %q", got)
 	}
 }

@@ -20,7 +20,10 @@ type productsData struct {
 	// Simulate offers "simulate restock" for the demo shop's Catalog (in development).
 	Simulate bool
 	Catalog  []*stockbell.VariantWithProduct
-	now      time.Time
+	// Confirming counts, when nobody waits, the sign-ups that wait for
+	// the shopper's confirmation before they join a queue.
+	Confirming int
+	now        time.Time
 }
 
 // RunningWait is the end of the row's wait between batches if it runs
@@ -42,6 +45,14 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 		return
 	}
 	data := &productsData{Rows: rows, Simulate: a.simulates(s), now: a.Clock.Now()}
+	if total == 0 {
+		pending := stockbell.SubscriptionPending
+		if _, data.Confirming, err = a.Subscriptions.FindSubscriptions(r.Context(), stockbell.SubscriptionFilter{
+			ShopID: &s.ShopID, Status: &pending, Limit: 1}); err != nil {
+			a.Fail(w, r, s, err)
+			return
+		}
+	}
 	if data.Simulate {
 		if data.Catalog, _, err = a.Catalog.FindVariants(r.Context(), stockbell.VariantFilter{ShopID: &s.ShopID, Limit: 100}); err != nil {
 			a.Fail(w, r, s, err)
