@@ -196,7 +196,7 @@ func insertBatch(ctx context.Context, tx *Tx, shopID int64, start stockbell.Batc
 // batch since the variant came back from sold out, the restock that
 // started the notifications (see cameBackSinceLastBatch).
 func recordBatchStarted(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch, start stockbell.BatchStart) error {
-	cameBack, err := cameBackSinceLastBatch(ctx, tx, batch.ShopID, batch.VariantID)
+	cameBack, err := cameBackSinceLastBatch(ctx, tx, batch)
 	if err != nil {
 		return err
 	}
@@ -280,24 +280,45 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// cameBackSinceLastBatch reports whether the variant has had no batch yet,
-// or came back from sold out (a stock change from zero or less to more, as
-// the dashboard and Products count restocks) since its last batch started.
-// A follow-up batch at a wait's end, or one for shoppers who joined the
-// queue while the variant was in stock (a sign-up confirmed after the
-// restock), is a batch of the same restock, not a restock of its own.
-// Events are compared by id, which follows the order they were written in
-// even where a clock gives two of them one time.
-func cameBackSinceLastBatch(ctx context.Context, tx *Tx, shopID, variantID int64) (bool, error) {
+// cameBackSinceLastBatch reports whether the batch is the variant's
+// first, or the variant came back from sold out (a stock change from zero
+// or less to more, as the dashboard and Products count restocks) since its
+// previous batch started. A follow-up batch at a wait's end, or one for
+// shoppers who joined the queue while the variant was in stock (a sign-up
+// confirmed after the restock), is a batch of the same restock, not a
+// restock of its own. Events are compared by id, which follows the order
+// they were written in even where a clock gives two of them one time.
+//
+// Only the variant's events from comebackLookBehind before its previous
+// batch on are read (events_variant), so the cost follows the events
+// since that batch, not every stock change the variant ever had.
+func cameBackSinceLastBatch(ctx context.Context, tx *Tx, batch *stockbell.RestockBatch) (bool, error) {
+	var previous time.Time
+	err := tx.GetContext(ctx, &previous, tx.Rebind(`SELECT created_at FROM restock_batches
+		WHERE variant_id = ? AND shop_id = ? AND id <> ? ORDER BY created_at DESC, id DESC LIMIT 1`), batch.VariantID, batch.ShopID, batch.ID)
+	if isNoRows(err) {
+		return true, nil
+	}
+	if err != nil {
+		return false, err
+	}
 	var last struct {
 		Batch    int64 `db:"last_batch"`
 		Comeback int64 `db:"last_comeback"`
 	}
 	comeback := `kind = ? AND ` + tx.jsonInt("detail", "old_stock") + ` <= 0 AND ` + tx.jsonInt("detail", "new_stock") + ` > 0`
-	err := tx.GetContext(ctx, &last, tx.Rebind(`SELECT
+	err = tx.GetContext(ctx, &last, tx.Rebind(`SELECT
 		COALESCE(MAX(CASE WHEN kind = ? THEN id END), 0) AS last_batch,
 		COALESCE(MAX(CASE WHEN `+comeback+` THEN id END), 0) AS last_comeback
-		FROM events WHERE shop_id = ? AND variant_id = ? AND kind IN (?, ?)`),
-		stockbell.EventBatchStarted, stockbell.EventStockChanged, shopID, variantID, stockbell.EventBatchStarted, stockbell.EventStockChanged)
+		FROM events WHERE variant_id = ? AND created_at >= ? AND shop_id = ? AND kind IN (?, ?)`),
+		stockbell.EventBatchStarted, stockbell.EventStockChanged, batch.VariantID, previous.Add(-comebackLookBehind),
+		batch.ShopID, stockbell.EventBatchStarted, stockbell.EventStockChanged)
 	return last.Batch == 0 || last.Comeback > last.Batch, err
 }
+
+// comebackLookBehind is how much earlier than the variant's previous batch
+// a stock change may be stamped and still be read by
+// cameBackSinceLastBatch: events are stamped by the clock of the replica
+// that wrote them, and a comeback written after the batch by a replica
+// whose clock runs behind is stamped before it.
+const comebackLookBehind = time.Hour
