@@ -25,6 +25,9 @@ type HeldBatchDecision struct {
 	// Messages counts the held messages the decision sent or dropped.
 	Messages int
 	At       time.Time
+	// By is who decided, as their admin session named them; it is the zero
+	// AdminUser for a decision recorded before Stockbell kept its maker.
+	By AdminUser
 }
 
 // HeldBatchService lists and acts on the batches a manual flow holds.
@@ -37,12 +40,13 @@ type HeldBatchService interface {
 	// ApproveHeldBatch queues every held message of the batch for sending,
 	// in one transaction, and returns how many; its held subscribers are
 	// notified then. Returns ENOTFOUND when the shop has no held message
-	// in that batch.
-	ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
+	// in that batch. by, who approved it, is recorded with the decision.
+	ApproveHeldBatch(ctx context.Context, shopID, batchID int64, by AdminUser) (int, error)
 	// DiscardHeldBatch skips every held message of the batch (and the rest
 	// of their flows) and returns how many; its held subscribers are
-	// discarded, never notified. Returns ENOTFOUND as Approve.
-	DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error)
+	// discarded, never notified. by, who discarded it, is recorded with the
+	// decision. Returns ENOTFOUND as Approve.
+	DiscardHeldBatch(ctx context.Context, shopID, batchID int64, by AdminUser) (int, error)
 	// FindHeldBatchDecision returns the shop's last approval or discard
 	// of the batch. Returns ENOTFOUND when the shop never decided on it.
 	FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) (*HeldBatchDecision, error)

@@ -16,7 +16,7 @@ var skipReasonWords = map[SkipReason]string{
 	SkipSmartSending:     "smart sending: the subscriber had received another message shortly before",
 	SkipNoContact:        "the subscriber left no contact for this channel",
 	SkipStepRemoved:      "this message was removed from the flow",
-	SkipDiscarded:        "you discarded it in manual mode",
+	SkipDiscarded:        "its batch was discarded in manual mode",
 	SkipRemoved:          "you removed the subscriber from their batch before approving it",
 	SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
 	SkipSoldOutAgain:     "the item had sold out again when the wait between batches ended, so no batch followed",

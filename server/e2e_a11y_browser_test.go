@@ -202,7 +202,7 @@ func pagesWithActivity(t *testing.T, m *Main) {
 	noErr(t, err)
 	batch := heldBatch(t, m, shop)
 	noErr(t, m.DB.Unsubscribe(ctx, shop.ID, gone.ID))
-	_, err = m.DB.ApproveHeldBatch(ctx, shop.ID, batch)
+	_, err = m.DB.ApproveHeldBatch(ctx, shop.ID, batch, stockbell.AdminUser{Email: "owner@example.com"})
 	noErr(t, err)
 	eventually(t, m, "the approved alert in the Outbox", func() bool {
 		msgs, _, err := m.DB.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &shop.ID})

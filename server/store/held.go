@@ -119,23 +119,27 @@ func readHeldBatches(ctx context.Context, tx *Tx, ids []int64, byBatch map[int64
 }
 
 // ApproveHeldBatch queues every held message of the batch, in one transaction.
-func (db *DB) ApproveHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
-	return db.actOnHeldBatch(ctx, shopID, batchID, decisionApproved, approveHeld)
+func (db *DB) ApproveHeldBatch(ctx context.Context, shopID, batchID int64, by stockbell.AdminUser) (int, error) {
+	return db.actOnHeldBatch(ctx, shopID, batchID, batchDecision{decisionApproved, by}, approveHeld)
 }
 
 // DiscardHeldBatch skips every held message of the batch, in one transaction.
-func (db *DB) DiscardHeldBatch(ctx context.Context, shopID, batchID int64) (int, error) {
-	return db.actOnHeldBatch(ctx, shopID, batchID, decisionDiscarded, discardHeld)
+func (db *DB) DiscardHeldBatch(ctx context.Context, shopID, batchID int64, by stockbell.AdminUser) (int, error) {
+	return db.actOnHeldBatch(ctx, shopID, batchID, batchDecision{decisionDiscarded, by}, discardHeld)
 }
 
 // actOnHeldBatch approves or discards the batch's held messages in one
 // transaction and records the decision. A message another transaction
 // decided on meanwhile (a second click on the same batch, its subscriber
 // unsubscribing) is passed over; when none is left the batch waits for
-// no decision: ENOTFOUND.
-func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decision string, act func(context.Context, *Tx, int64, int64) error) (int, error) {
+// no decision: ENOTFOUND. The decision is recorded at the time the
+// transaction began, no later than any change it made: a subscriber's
+// timeline, which reads her variant's events up to her last change (her
+// notification, her discard), then holds it.
+func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decision batchDecision, act func(context.Context, *Tx, int64, int64) error) (int, error) {
 	var n int
 	err := db.inTx(ctx, func(tx *Tx) error {
+		decidedAt := tx.db.now()
 		rows, err := heldMessages(ctx, tx, shopID, batchID)
 		if err != nil {
 			return err
@@ -156,7 +160,7 @@ func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decisio
 		if n == 0 {
 			return stockbell.Errorf(stockbell.ENOTFOUND, "No message of batch %d is waiting for approval.", batchID)
 		}
-		return recordBatchDecision(ctx, tx, shopID, batchID, decision, n)
+		return recordBatchDecision(ctx, tx, shopID, batchID, decision, n, decidedAt)
 	})
 	return n, err
 }
@@ -181,16 +185,29 @@ func lockHeldRows(ctx context.Context, tx *Tx, rows []heldRow) ([]int64, error) 
 	return messages, lockIDsInOrder(ctx, tx, "subscriptions", subscriptions, tx.forNoKeyUpdate())
 }
 
+// batchDecision is what a batch_decided event records of the decision:
+// which, and who made it (its detail's decided_by, the AdminUser's
+// fields, left out when the session named no one).
+type batchDecision struct {
+	decision string
+	by       stockbell.AdminUser
+}
+
 // recordBatchDecision records the merchant's decision on the batch, an
-// event of its variant.
-func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, decision string, messages int) error {
+// event of its variant made at.
+func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, decision batchDecision, messages int, at time.Time) error {
 	var variantID int64
 	err := tx.GetContext(ctx, &variantID, tx.Rebind(`SELECT variant_id FROM restock_batches WHERE id = ? AND shop_id = ?`), batchID, shopID)
 	if err != nil {
 		return err
 	}
-	return tx.insertEvent(ctx, variantEvent(shopID, variantID, stockbell.EventBatchDecided),
-		EventDetail{"batch_id": batchID, "decision": decision, "messages": messages})
+	detail := EventDetail{"batch_id": batchID, "decision": decision.decision, "messages": messages}
+	if decision.by != (stockbell.AdminUser{}) {
+		detail["decided_by"] = decision.by
+	}
+	e := variantEvent(shopID, variantID, stockbell.EventBatchDecided)
+	e.CreatedAt = at
+	return tx.insertEvent(ctx, e, detail)
 }
 
 // FindHeldBatchDecision returns the shop's last decision on the batch, read
@@ -204,14 +221,15 @@ func (db *DB) FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) 
 		return nil, notFound(err, "Batch %d was never approved or discarded.", batchID)
 	}
 	var detail struct {
-		Decision string `json:"decision"`
-		Messages int    `json:"messages"`
+		Decision  string              `json:"decision"`
+		Messages  int                 `json:"messages"`
+		DecidedBy stockbell.AdminUser `json:"decided_by"` // absent from decisions recorded before it
 	}
 	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil {
 		return nil, err
 	}
 	return &stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
-		Messages: detail.Messages, At: e.CreatedAt.UTC()}, nil
+		Messages: detail.Messages, At: e.CreatedAt.UTC(), By: detail.DecidedBy}, nil
 }
 
 // heldBatchDecisionQuery is FindHeldBatchDecision's statement on the

@@ -45,7 +45,7 @@ func TestHeldBatchLeavesOutShoppersWhoLeft(t *testing.T) {
 		}
 
 		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
-		n, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+		n, err := db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 		must(t, err)
 		if sent := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())) - sendJobs; n != 1 || sent != 1 {
 			t.Errorf("approving: %d approved, %d messages queued for sending; want Ann's alert alone", n, sent)
@@ -79,18 +79,18 @@ func TestHeldBatchDecisionIsKept(t *testing.T) {
 
 		clock.Add(time.Hour)
 		approvedAt := clock.Now()
-		_, err = db.ApproveHeldBatch(ctx, shop.ID, approved)
+		_, err = db.ApproveHeldBatch(ctx, shop.ID, approved, decider)
 		must(t, err)
 		clock.Add(time.Hour)
 		discardedAt := clock.Now()
-		_, err = db.DiscardHeldBatch(ctx, shop.ID, discarded)
+		_, err = db.DiscardHeldBatch(ctx, shop.ID, discarded, decider)
 		must(t, err)
 		clock.Add(time.Hour)
 		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
 		for _, batch := range []int64{approved, discarded} {
-			_, err = db.ApproveHeldBatch(ctx, shop.ID, batch)
+			_, err = db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 			wantCode(t, err, stockbell.ENOTFOUND, "")
-			_, err = db.DiscardHeldBatch(ctx, shop.ID, batch)
+			_, err = db.DiscardHeldBatch(ctx, shop.ID, batch, decider)
 			wantCode(t, err, stockbell.ENOTFOUND, "")
 		}
 		if n := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())); n != sendJobs {
@@ -137,7 +137,7 @@ func TestHeldBatchApprovedTwiceAtOnce(t *testing.T) {
 	var wg sync.WaitGroup
 	counts, errs := make([]int, 2), make([]error, 2)
 	for i := range 2 {
-		wg.Go(func() { counts[i], errs[i] = db.ApproveHeldBatch(ctx, shop.ID, batch) })
+		wg.Go(func() { counts[i], errs[i] = db.ApproveHeldBatch(ctx, shop.ID, batch, decider) })
 	}
 	waitForLockWaiters(t, db, 2)
 	must(t, lock.Rollback())
@@ -213,12 +213,12 @@ func TestHeldShopperRemovedLeavesTheBatch(t *testing.T) {
 			}
 		}
 
-		n, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+		n, err := db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 		must(t, err)
 		if n != 2 {
 			t.Errorf("approving: %d approved, want Ann's and Cy's alerts", n)
 		}
-		_, err = db.ApproveHeldBatch(ctx, shop.ID, other)
+		_, err = db.ApproveHeldBatch(ctx, shop.ID, other, decider)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		wantSubscriptions(t, db, shop.ID, []int64{subs[0], subs[2]}, stockbell.SubscriptionNotified, new(clock.Now()))
 		wantSubscriptions(t, db, shop.ID, []int64{subs[1], alone[0]}, stockbell.SubscriptionCancelled, nil)

@@ -36,7 +36,7 @@ func TestApprovalLocksMessagesThenSubscribers(t *testing.T) {
 	must(t, err)
 	done := make(chan error, 1)
 	go func() {
-		_, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+		_, err := db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 		done <- err
 	}()
 	waitForLockWaiters(t, db, 1)

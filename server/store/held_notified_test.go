@@ -120,9 +120,9 @@ func TestHeldBatchNotifiesOnApproval(t *testing.T) {
 
 		clock.Add(24 * time.Hour)
 		approvedAt := clock.Now()
-		_, err := db.ApproveHeldBatch(ctx, shop.ID, approved)
+		_, err := db.ApproveHeldBatch(ctx, shop.ID, approved, decider)
 		must(t, err)
-		_, err = db.DiscardHeldBatch(ctx, shop.ID, discarded)
+		_, err = db.DiscardHeldBatch(ctx, shop.ID, discarded, decider)
 		must(t, err)
 
 		wantSubscriptions(t, db, shop.ID, approvedSubs, stockbell.SubscriptionNotified, &approvedAt)
@@ -159,7 +159,7 @@ func TestApprovedShopperIsNotifiedOnce(t *testing.T) {
 		shop := manualShop(t, db, "reminder.myshopify.com", stockbell.TemplateEmailReminder, "v1")
 		mustEndpoint(t, db, shop.ID, stockbell.WebhookSubscriptionNotified)
 		batch, subs := holdBatch(t, db, clock, shop.ID, "v1", "ann@example.com")
-		_, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+		_, err := db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 		must(t, err)
 		var first int64
 		must(t, db.DB.GetContext(ctx, &first, db.DB.Rebind(`SELECT id FROM messages WHERE subscription_id = ? AND step = 1`), subs[0]))
@@ -171,7 +171,7 @@ func TestApprovedShopperIsNotifiedOnce(t *testing.T) {
 		if len(held) != 1 || held[0].Batch.ID != batch || held[0].Held != 1 {
 			t.Fatalf("held after the alert was sent: %+v, want the reminder in batch %d", held, batch)
 		}
-		_, err = db.ApproveHeldBatch(ctx, shop.ID, batch)
+		_, err = db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 		must(t, err)
 		if n := count(t, db, `SELECT COUNT(*) FROM events WHERE subscription_id = ? AND kind = ?`, subs[0], stockbell.EventNotified); n != 1 {
 			t.Errorf("%d notified events, want 1", n)

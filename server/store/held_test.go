@@ -45,15 +45,15 @@ func TestHeldBatches(t *testing.T) {
 		}
 		wantHeldCount(t, db, shop.ID, 2)
 		wantHeldCount(t, db, other.ID, 0)
-		_, err = db.ApproveHeldBatch(ctx, other.ID, batches["v1"])
+		_, err = db.ApproveHeldBatch(ctx, other.ID, batches["v1"], decider)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
-		n, err := db.ApproveHeldBatch(ctx, shop.ID, batches["v1"])
+		n, err := db.ApproveHeldBatch(ctx, shop.ID, batches["v1"], decider)
 		must(t, err)
 		if n != 3 || len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())) != sendJobs+3 {
 			t.Fatalf("approved %d, send jobs %d → %d", n, sendJobs, len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind())))
 		}
-		n, err = db.DiscardHeldBatch(ctx, shop.ID, batches["v2"])
+		n, err = db.DiscardHeldBatch(ctx, shop.ID, batches["v2"], decider)
 		must(t, err)
 		if n != 3 {
 			t.Fatalf("discarded %d", n)
@@ -71,7 +71,7 @@ func TestHeldBatches(t *testing.T) {
 			t.Fatalf("still held: %+v", held)
 		}
 		wantHeldCount(t, db, shop.ID, 0)
-		_, err = db.DiscardHeldBatch(ctx, shop.ID, batches["v2"])
+		_, err = db.DiscardHeldBatch(ctx, shop.ID, batches["v2"], decider)
 		wantCode(t, err, stockbell.ENOTFOUND, "")
 	})
 }

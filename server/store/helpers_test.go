@@ -202,3 +202,7 @@ func waitForLockWaiters(t *testing.T, db *store.DB, n int) {
 		}
 	}
 }
+
+// decider is who approves or discards a held batch in tests that do not
+// look at who decided.
+var decider = stockbell.AdminUser{Email: "owner@example.com"}

@@ -43,7 +43,7 @@ func TestStopSMSTakesHeldShoppersOutOfTheirBatch(t *testing.T) {
 		sendJobs := len(jobArgs(t, db, stockbell.SendMessageJob{}.Kind()))
 		approved := 0
 		for _, batch := range []int64{first, second} {
-			n, err := db.ApproveHeldBatch(ctx, shop.ID, batch)
+			n, err := db.ApproveHeldBatch(ctx, shop.ID, batch, decider)
 			must(t, err)
 			approved += n
 		}

@@ -192,7 +192,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		}
 	},
 	"ApproveHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
-		_, err := db.ApproveHeldBatch(ctx, fx.a.ID, fx.bBatch)
+		_, err := db.ApproveHeldBatch(ctx, fx.a.ID, fx.bBatch, decider)
 		wantCodeOf(t, "ApproveHeldBatch", err, stockbell.ENOTFOUND)
 	},
 	"FindHeldBatchDecision": func(t *testing.T, db *store.DB, fx *tenancy) {
@@ -204,7 +204,7 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		unseen(t, "FindHeldBatchDecision", d, err)
 	},
 	"DiscardHeldBatch": func(t *testing.T, db *store.DB, fx *tenancy) {
-		_, err := db.DiscardHeldBatch(ctx, fx.a.ID, fx.bBatch)
+		_, err := db.DiscardHeldBatch(ctx, fx.a.ID, fx.bBatch, decider)
 		wantCodeOf(t, "DiscardHeldBatch", err, stockbell.ENOTFOUND)
 	},
 	"RecordLandingClick": func(t *testing.T, db *store.DB, fx *tenancy) {

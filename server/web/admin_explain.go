@@ -58,6 +58,26 @@ func explainRemoved(tl *stockbell.SubscriberTimeline) (answer, more string) {
 	return "Removed from the queue on " + on + ".", "Nothing is sent to this subscriber about this item."
 }
 
+// explainDiscarded: not notified, as the batch that held her last was
+// discarded, by whom and when its decision records; a decision recorded
+// before Stockbell kept who decided names no one.
+func explainDiscarded(tl *stockbell.SubscriberTimeline) string {
+	outcome := heldOutcome{at: tl.Subscription.UpdatedAt}
+	for i := len(tl.Events) - 1; i >= 0; i-- {
+		if e := tl.Events[i]; e.Kind == stockbell.EventHeld && e.SubscriptionID != nil {
+			d := detailOf(e)
+			if o, ok := heldBatchDecision(tl, detailInt(d, "batch_id"), detailInt(d, "message_id")); ok {
+				outcome = o
+			}
+			break
+		}
+	}
+	if who := deciderWords(outcome.by); who != "" {
+		return "Not notified: " + who + " discarded their batch's alert on " + formatDateTime(outcome.at) + "."
+	}
+	return "Not notified: their batch's alert was discarded on " + formatDateTime(outcome.at) + "."
+}
+
 // explainSubscriber answers "why did this shopper (not) get an email?" in one
 // sentence, with a second one of detail.
 func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, flow *stockbell.Flow, settings *stockbell.RestockSettings, now time.Time) (answer, more string) {
@@ -73,8 +93,7 @@ func explainSubscriber(shop *stockbell.Shop, tl *stockbell.SubscriberTimeline, f
 		return "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldSince(tl)) + " (the flow is manual).",
 			"Approve the batch on the Flow page to send the alert, or discard it (or remove this subscriber alone from it, below): then nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionDiscarded:
-		return "Not notified: you discarded their batch's alert on " + formatDateTime(s.UpdatedAt) + ".",
-			"Nothing is sent to this subscriber about this item."
+		return explainDiscarded(tl), "Nothing is sent to this subscriber about this item."
 	case stockbell.SubscriptionPending:
 		return "Waiting for the shopper to confirm since " + formatDateTime(s.CreatedAt) + ".",
 			confirmationWords(tl) + ". Until they confirm they are not in the queue, are not notified and take no place in a batch."

@@ -73,15 +73,16 @@ func TestSettingsChangeNamesQuietHours(t *testing.T) {
 }
 
 // TestHeldShopperIsNotNotified: a shopper whose batch awaits approval, or
-// was discarded, reads as not notified, and the timeline says who
-// decided; an approved batch's notification says it was approved.
+// was discarded, reads as not notified; an approved batch's notification
+// says it was approved; a batch's decision names who made it, and one
+// recorded before Stockbell kept who decided names no one.
 func TestHeldShopperIsNotNotified(t *testing.T) {
 	heldAt := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	tl := &stockbell.SubscriberTimeline{Subscription: stockbell.Subscription{Status: stockbell.SubscriptionHeld, UpdatedAt: heldAt},
 		Messages: []*stockbell.Message{{Status: stockbell.MessageHeld, Channel: stockbell.ChannelEmail, CreatedAt: heldAt}}}
 	for status, want := range map[stockbell.SubscriptionStatus]string{
 		stockbell.SubscriptionHeld:      "Not notified yet: in a batch waiting for your approval since " + formatDateTime(heldAt) + " (the flow is manual).",
-		stockbell.SubscriptionDiscarded: "Not notified: you discarded their batch's alert on " + formatDateTime(heldAt) + ".",
+		stockbell.SubscriptionDiscarded: "Not notified: their batch's alert was discarded on " + formatDateTime(heldAt) + ".",
 	} {
 		tl.Subscription.Status = status
 		if answer, _ := explainSubscriber(nil, tl, nil, nil, heldAt); answer != want {
@@ -98,14 +99,25 @@ func TestHeldShopperIsNotNotified(t *testing.T) {
 		}
 	}
 	approved := describeEvent(&stockbell.Event{Kind: stockbell.EventNotified}, detail{"batch_id": float64(7), "channel": "email", "approved": true}, batchSet(7), tl)
-	if !strings.HasPrefix(approved.Why, "You approved the batch") {
+	if !strings.HasPrefix(approved.Why, "The batch was approved") {
 		t.Errorf("an approved notification reads %q", approved.Why)
 	}
-	for decision, want := range map[string]string{
-		"approved":  "Batch 7 approved: You approved it: its 2 messages were queued for sending.",
-		"discarded": "Batch 7 discarded: You discarded it: its 2 messages will not be sent.",
+	ana := map[string]any{"id": "5150", "email": "ana@example.com"}
+	for _, c := range []struct {
+		decision string
+		by       any
+		want     string
+	}{
+		{"approved", ana, "Batch 7 approved by ana@example.com: Approved in the admin: its 2 messages were queued for sending."},
+		{"discarded", map[string]any{"id": "77"}, "Batch 7 discarded by user 77: Discarded in the admin: its 2 messages will not be sent."},
+		{"approved", nil, "Batch 7 approved: Approved in the admin (who approved it was not recorded): its 2 messages were queued for sending."},
+		{"discarded", nil, "Batch 7 discarded: Discarded in the admin (who discarded it was not recorded): its 2 messages will not be sent."},
 	} {
+		decision, want := c.decision, c.want
 		d := detail{"batch_id": float64(7), "decision": decision, "messages": float64(2)}
+		if c.by != nil {
+			d["decided_by"] = c.by
+		}
 		if got := describeEvent(&stockbell.Event{Kind: stockbell.EventBatchDecided}, d, batchSet(7), tl); got.What+": "+got.Why != want {
 			t.Errorf("the batch %s reads %q: %q, want %q", decision, got.What, got.Why, want)
 		}

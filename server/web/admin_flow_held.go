@@ -132,7 +132,7 @@ func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, 
 	if !approve {
 		verb, notice, decide = "discarded", "batch_discarded", a.Held.DiscardHeldBatch
 	}
-	n, err := decide(ctx, s.ShopID, id)
+	n, err := decide(ctx, s.ShopID, id, sessionDecider(s))
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		earlier, findErr := a.Held.FindHeldBatchDecision(ctx, s.ShopID, id)
 		if findErr == nil {
@@ -144,15 +144,20 @@ func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, 
 	if err != nil {
 		return "", nil, err
 	}
-	a.Logger.Info("held batch "+verb, "shop_id", s.ShopID, "batch", id, "messages", n)
+	a.Logger.Info("held batch "+verb, "shop_id", s.ShopID, "batch", id, "messages", n, "by", deciderWords(sessionDecider(s)))
 	return notice, nil, nil
 }
 
-// decidedAlready says that, and when, a batch was approved or discarded.
+// decidedAlready says that, when, and by whom (when recorded) a batch was
+// approved or discarded.
 func decidedAlready(d *stockbell.HeldBatchDecision) string {
-	what := "approved on " + formatDateTime(d.At) + ": its messages were queued for sending then, and nothing is sent again."
+	when := formatDateTime(d.At)
+	if who := deciderWords(d.By); who != "" {
+		when += " by " + who
+	}
+	what := "approved on " + when + ": its messages were queued for sending then, and nothing is sent again."
 	if !d.Approved {
-		what = "discarded on " + formatDateTime(d.At) + ": its messages will not be sent."
+		what = "discarded on " + when + ": its messages will not be sent."
 	}
 	return "Batch " + strconv.FormatInt(d.BatchID, 10) + " was already " + what
 }

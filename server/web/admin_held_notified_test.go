@@ -41,12 +41,12 @@ func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 		wantPageSays(t, b, "/admin/products", "2 taken from the queue, 2 awaiting your approval")
 		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "Not notified yet: in a batch waiting for your approval")
 
-		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID); err != nil {
+		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID, decider); err != nil {
 			t.Fatal(err)
 		}
 		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
 		wantPageSays(t, b, "/admin/products", "2 shoppers from 1 unit, 2 notified")
-		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "You approved the batch")
+		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID), "Approved by owner@example.com; the first message")
 
 		// The next batch takes Cy, and is discarded; Dee, who came after it, still waits.
 		cutoff := f.clock.Now()
@@ -63,12 +63,12 @@ func TestHeldBatchIsNotNotifiedInTheAdmin(t *testing.T) {
 		if _, err := db.ClaimChunk(ctx, stockbell.ChunkClaim{ShopID: w.shop.ID, BatchID: next.ID, Chunk: 1, Limit: 100}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := db.DiscardHeldBatch(ctx, w.shop.ID, next.ID); err != nil {
+		if _, err := db.DiscardHeldBatch(ctx, w.shop.ID, next.ID, decider); err != nil {
 			t.Fatal(err)
 		}
 		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")
 		wantPageSays(t, b, "/admin/products", "1 shopper from 1 unit, 1 taken from the queue, 0 notified")
-		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[2].ID), "Not notified: you discarded their batch")
+		wantPageSays(t, b, fmt.Sprintf("/admin/subscribers/%d", w.subs[2].ID), "Not notified: owner@example.com discarded their batch")
 	})
 }
 
@@ -119,7 +119,7 @@ func TestHeldBatchLeavesOutShoppersWhoLeftInTheAdmin(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantPageSays(t, b, "/admin", "1 batch of alerts waits for your approval")
-		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID); err != nil {
+		if _, err := db.ApproveHeldBatch(ctx, w.shop.ID, batch.ID, decider); err != nil {
 			t.Fatal(err)
 		}
 		wantPageSays(t, b, "/admin", "1 notified in the last 30 days")

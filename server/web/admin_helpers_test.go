@@ -200,3 +200,7 @@ func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
 	return len(p), nil
 }
+
+// decider is who approves or discards a held batch through the store in
+// tests that do not look at who decided.
+var decider = stockbell.AdminUser{Email: "owner@example.com"}

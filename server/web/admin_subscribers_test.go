@@ -518,7 +518,7 @@ func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
 		wantPageSays(t, b, "/admin/products", "3 taken from the queue, 2 awaiting your approval")
 		wantPageSays(t, b, "/admin", "1 batch of alerts waits for your approval")
 
-		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID); err != nil || n != 2 {
+		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID, decider); err != nil || n != 2 {
 			t.Fatalf("approving: %d approved (%v), want Ann and Cy", n, err)
 		}
 		wantPageSays(t, b, "/admin", "2 notified in the last 30 days")

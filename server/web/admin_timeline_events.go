@@ -34,9 +34,9 @@ func describeEvent(e *stockbell.Event, d detail, herBatches map[int64]bool, tl *
 	case stockbell.EventBatchStarted:
 		return describeBatch(d, herBatches, tl)
 	case stockbell.EventHeld:
-		return describeHeld(d, tl)
+		return describeHeld(e, d, tl)
 	case stockbell.EventNotified:
-		return describeNotified(d)
+		return describeNotified(e, d, tl)
 	case stockbell.EventBatchDecided:
 		return describeBatchDecision(d)
 	case stockbell.EventMessageSent:
@@ -109,76 +109,142 @@ func describeRemoved(d detail) timelineEntry {
 }
 
 // describeNotified: she was notified, as her batch started or when the
-// merchant approved it.
-func describeNotified(d detail) timelineEntry {
+// merchant approved it (who did, when the approval recorded it).
+func describeNotified(e *stockbell.Event, d detail, tl *stockbell.SubscriberTimeline) timelineEntry {
+	channel := channelName(stockbell.Channel(d.text("channel")))
 	entry := timelineEntry{What: "Notified in batch " + strconv.FormatInt(detailInt(d, "batch_id"), 10), Tone: "good",
-		Why: "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared."}
+		Why: "Among the oldest in line; the first message (" + channel + ") was prepared."}
 	if d["approved"] == true {
-		entry.Why = "You approved the batch; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was queued for sending."
+		entry.Why = "The batch was approved; the first message (" + channel + ") was queued for sending."
+		if who := decisionMaker(batchDecisionAfter(tl, detailInt(d, "batch_id"), "approved", e.ID)); who != "" {
+			entry.Why = "Approved by " + who + "; the first message (" + channel + ") was queued for sending."
+		}
 	}
 	return entry
 }
 
 // describeHeld: her first message waits in a batch for the merchant's
 // approval, or waited until the merchant approved or discarded the batch
-// (its batch_decided event), which the line then says, with when.
-func describeHeld(d detail, tl *stockbell.SubscriberTimeline) timelineEntry {
+// with her in it, which the line then says, with when and by whom; or it
+// left the batch unsent (she was removed from it, or unsubscribed).
+func describeHeld(e *stockbell.Event, d detail, tl *stockbell.SubscriberTimeline) timelineEntry {
 	batch := detailInt(d, "batch_id")
 	entry := timelineEntry{What: "Held for your approval in batch " + strconv.FormatInt(batch, 10), Tone: "wait"}
 	prepared := "Among the oldest in line; the first message (" + channelName(stockbell.Channel(d.text("channel"))) + ") was prepared and "
-	decision, at, ok := heldBatchDecision(tl, batch)
+	outcome, ok := heldBatchDecision(tl, batch, detailInt(d, "message_id"))
 	switch {
-	case ok && decision == "discarded":
+	case ok && outcome.decision == "discarded":
 		entry.What, entry.Tone = entry.What+", then discarded", "bad"
-		entry.Why = prepared + "held for your approval (the flow is manual). You discarded the batch on " + formatDateTime(at) + ": their alert was not sent."
+		entry.Why = prepared + "held for your approval (the flow is manual). " + outcome.words("Discarded") + ": their alert was not sent."
 	case ok:
 		entry.What, entry.Tone = entry.What+", then approved", "good"
-		entry.Why = prepared + "held for your approval (the flow is manual). You approved the batch on " + formatDateTime(at) + ": their alert was queued for sending."
+		entry.Why = prepared + "held for your approval (the flow is manual). " + outcome.words("Approved") + ": their alert was queued for sending."
+	case outcome.skipped != "":
+		entry.Why = prepared + "held for your approval (the flow is manual), then not sent, because " + skipReasonText(outcome.skipped) + "."
 	default:
 		entry.Why = prepared + "waits for your approval (the flow is manual). Not notified yet."
 	}
 	return entry
 }
 
-// heldBatchDecision returns the merchant's decision on her batch and
-// when it was made, when it applied to her: approved, she was notified
-// in it (an approved notified event naming it); discarded, her message
-// was skipped as discarded. A shopper removed from the batch, or who
-// unsubscribed, before the decision was not decided on.
-func heldBatchDecision(tl *stockbell.SubscriberTimeline, batch int64) (decision string, at time.Time, ok bool) {
+// heldOutcome is what became of her held message in one batch: the
+// merchant's decision that applied to it (when, by whom), or the reason
+// it was skipped otherwise (removed, unsubscribed).
+type heldOutcome struct {
+	decision string
+	at       time.Time
+	by       stockbell.AdminUser
+	skipped  string
+}
+
+// words says "Discarded by ana@example.com on …", naming no one when the
+// decision's record does not.
+func (o heldOutcome) words(verb string) string {
+	if who := deciderWords(o.by); who != "" {
+		verb += " by " + who
+	}
+	return verb + " on " + formatDateTime(o.at)
+}
+
+// heldBatchDecision returns the merchant's decision on her batch when it
+// applied to her, that batch's own held message (messageID, named by her
+// held event): discarded, that message was skipped as discarded;
+// approved, she was notified in the batch by its approval. A message of
+// hers in another batch, or a decision made after she left the batch
+// (removed, unsubscribed), does not count. The decision's batch_decided
+// event, written in the same transaction after her own event, gives who
+// and when; without it (outside the timeline) her own event gives when.
+func heldBatchDecision(tl *stockbell.SubscriberTimeline, batch, messageID int64) (heldOutcome, bool) {
 	for _, e := range tl.Events {
-		if d := detailOf(e); e.Kind == stockbell.EventBatchDecided && detailInt(d, "batch_id") == batch {
-			decision, at = d.text("decision"), e.CreatedAt
+		d := detailOf(e)
+		switch {
+		case e.SubscriptionID == nil || detailInt(d, "message_id") != messageID:
+		case e.Kind == stockbell.EventSkipped && d.text("reason") == string(stockbell.SkipDiscarded):
+			return decisionOutcome(tl, batch, "discarded", e), true
+		case e.Kind == stockbell.EventSkipped:
+			return heldOutcome{skipped: d.text("reason")}, false
+		case e.Kind == stockbell.EventNotified && d["approved"] == true && detailInt(d, "batch_id") == batch:
+			return decisionOutcome(tl, batch, "approved", e), true
 		}
 	}
-	if decision == "discarded" {
-		for _, m := range tl.Messages {
-			if m.Status == stockbell.MessageSkipped && stockbell.SkipReason(m.Error) == stockbell.SkipDiscarded {
-				return decision, at, true
-			}
-		}
-		return "", time.Time{}, false
+	return heldOutcome{}, false
+}
+
+// decisionOutcome is the decision on batch that her own event (the skip
+// of her message, or her notification) records the effect of.
+func decisionOutcome(tl *stockbell.SubscriberTimeline, batch int64, decision string, hers *stockbell.Event) heldOutcome {
+	o := heldOutcome{decision: decision, at: hers.CreatedAt}
+	if e := batchDecisionAfter(tl, batch, decision, hers.ID); e != nil {
+		o.at, o.by = e.CreatedAt, decidedBy(detailOf(e))
 	}
+	return o
+}
+
+// batchDecisionAfter is the first batch_decided event of the timeline
+// that records the decision on batch after the event afterID (the
+// decision's own transaction writes it last), or nil.
+func batchDecisionAfter(tl *stockbell.SubscriberTimeline, batch int64, decision string, afterID int64) *stockbell.Event {
+	var first *stockbell.Event
 	for _, e := range tl.Events {
-		if d := detailOf(e); e.Kind == stockbell.EventNotified && d["approved"] == true && detailInt(d, "batch_id") == batch {
-			return decision, at, decision != ""
+		d := detailOf(e)
+		if e.Kind == stockbell.EventBatchDecided && e.ID > afterID && detailInt(d, "batch_id") == batch &&
+			d.text("decision") == decision && (first == nil || e.ID < first.ID) {
+			first = e
 		}
 	}
-	return "", time.Time{}, false
+	return first
+}
+
+// decisionMaker names who made a batch_decided event's decision; "" for
+// no event, or one that names no one.
+func decisionMaker(e *stockbell.Event) string {
+	if e == nil {
+		return ""
+	}
+	return deciderWords(decidedBy(detailOf(e)))
 }
 
 // describeBatchDecision: the merchant approved or discarded a batch of a
-// manual flow.
+// manual flow; who did, when the decision recorded it (a decision
+// recorded before Stockbell kept who decided names no one).
 func describeBatchDecision(d detail) timelineEntry {
 	id, n := strconv.FormatInt(detailInt(d, "batch_id"), 10), int(detailInt(d, "messages"))
-	if d.text("decision") == "discarded" {
-		return timelineEntry{What: "Batch " + id + " discarded", Tone: "info", Why: "You discarded it: its " + plural(n, "message") + " will not be sent."}
-	}
-	were := " were"
+	verb, how, result := "approved", "Approved", " queued for sending."
 	if n == 1 {
-		were = " was"
+		result = " was" + result
+	} else {
+		result = " were" + result
 	}
-	return timelineEntry{What: "Batch " + id + " approved", Tone: "info", Why: "You approved it: its " + plural(n, "message") + were + " queued for sending."}
+	if d.text("decision") == "discarded" {
+		verb, how, result = "discarded", "Discarded", " will not be sent."
+	}
+	entry := timelineEntry{What: "Batch " + id + " " + verb, Tone: "info",
+		Why: how + " in the admin (who " + verb + " it was not recorded): its " + plural(n, "message") + result}
+	if who := deciderWords(decidedBy(d)); who != "" {
+		entry.What += " by " + who
+		entry.Why = how + " in the admin: its " + plural(n, "message") + result
+	}
+	return entry
 }
 
 // describeBatch says how a batch was sized and whether she was in it.

@@ -387,7 +387,7 @@ func TestAPIDeleteTakesAHeldSubscriptionOutOfItsBatch(t *testing.T) {
 		if got := subscriptionStatus(t, db, w.subs[1]); got != stockbell.SubscriptionCancelled {
 			t.Fatalf("the deleted held subscription is %s, want cancelled", got)
 		}
-		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID); err != nil || n != 1 {
+		if n, err := db.ApproveHeldBatch(context.Background(), w.shop.ID, batch.ID, decider); err != nil || n != 1 {
 			t.Fatalf("approving the batch: %d approved (%v), want Ann's alert alone", n, err)
 		}
 		wantAPI(t, apiDo(t, f, key, "DELETE", fmt.Sprintf("/api/v1/subscriptions/%d", w.subs[0].ID), ""), 204, "deleting a notified subscription")

@@ -298,7 +298,7 @@ func TestSMSStopReplyTakesAHeldShopperOut(t *testing.T) {
 		if got := fx.status(t, sub.ID); got != stockbell.SubscriptionUnsubscribed {
 			t.Errorf("after STOP the held subscription is %s, want unsubscribed", got)
 		}
-		if _, err := db.ApproveHeldBatch(ctx, fx.shop.ID, batch.ID); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+		if _, err := db.ApproveHeldBatch(ctx, fx.shop.ID, batch.ID, decider); stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
 			t.Errorf("approving the batch after STOP: %v, want ENOTFOUND (nobody left to approve)", err)
 		}
 		var unsent int
