@@ -24,7 +24,8 @@ const (
 	EventHeld EventKind = "held"
 	// EventBatchDecided: the merchant approved or discarded a batch a
 	// manual flow held (detail: batch_id, decision "approved" or
-	// "discarded", and messages, how many it sent or dropped).
+	// "discarded", messages, how many it sent or dropped, and decided_by,
+	// the AdminUser who decided: absent from decisions recorded before it).
 	EventBatchDecided EventKind = "batch_decided"
 	EventSkipped      EventKind = "skipped"
 	EventWaitStarted  EventKind = "wait_started"

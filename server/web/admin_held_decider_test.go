@@ -15,11 +15,11 @@ import (
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
 
-// TestHeldBatchDecisionNamesWhoDecided: when one of a shop's admin users
+// TestAdminNamesWhoDecidedAHeldBatch: when one of a shop's admin users
 // discards a held batch and another posts a decision on it again, the
 // notice names who discarded it; the discarded shopper's page names them
 // in its answer, in the batch's line and in her hold's line.
-func TestHeldBatchDecisionNamesWhoDecided(t *testing.T) {
+func TestAdminNamesWhoDecidedAHeldBatch(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newAdminFixture(t, db)
 		w := newWaitingShopToday(t, f, "ann@example.com")
@@ -131,6 +131,32 @@ func TestHeldLineSaysWhatBecameOfHerOwnBatch(t *testing.T) {
 		}
 		if strings.Contains(text, held(first)+"discarded") {
 			t.Errorf("Ann's timeline says her first batch discarded her:\n%s", text)
+		}
+	})
+}
+
+// TestHeldLineOfAShopperWhoLeftTheBatch: a shopper removed from her
+// batch before the batch was discarded reads, on her hold's line, that
+// her message was then not sent and why, not that it still waits for
+// approval, nor that the discard was hers.
+func TestHeldLineOfAShopperWhoLeftTheBatch(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		f := newAdminFixture(t, db)
+		w := newWaitingShopToday(t, f, "ann@example.com", "bea@example.com")
+		batch := holdBatch(t, f, w)
+		if _, err := db.RemoveSubscription(ctx, w.shop.ID, w.subs[0].ID, decider); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(time.Minute)
+		if _, err := db.DiscardHeldBatch(ctx, w.shop.ID, batch.ID, decider); err != nil {
+			t.Fatal(err)
+		}
+		b := f.signIn(t, w.shop)
+		text := visibleText(b.get(fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID)).Body)
+		want := "Held for your approval in batch " + strconv.FormatInt(batch.ID, 10) + " (not sent) Among the oldest in line; the first message (email) was prepared and held for your approval (the flow is manual), then not sent, because you removed the subscriber from their batch before approving it."
+		if !strings.Contains(text, want) || strings.Contains(text, "waits for your approval") || strings.Contains(text, "then discarded") {
+			t.Errorf("Ann's timeline lacks %q, or says her hold waits or was discarded:\n%s", want, text)
 		}
 	})
 }

@@ -140,6 +140,7 @@ func describeHeld(e *stockbell.Event, d detail, tl *stockbell.SubscriberTimeline
 		entry.What, entry.Tone = entry.What+", then approved", "good"
 		entry.Why = prepared + "held for your approval (the flow is manual). " + outcome.words("Approved") + ": their alert was queued for sending."
 	case outcome.skipped != "":
+		entry.Tone = "bad"
 		entry.Why = prepared + "held for your approval (the flow is manual), then not sent, because " + skipReasonText(outcome.skipped) + "."
 	default:
 		entry.Why = prepared + "waits for your approval (the flow is manual). Not notified yet."
