@@ -179,13 +179,14 @@ func heldBatchDecision(tl *stockbell.SubscriberTimeline, batch, messageID int64)
 	for _, e := range tl.Events {
 		d := detailOf(e)
 		switch {
-		case e.SubscriptionID == nil || detailInt(d, "message_id") != messageID:
-		case e.Kind == stockbell.EventSkipped && d.text("reason") == string(stockbell.SkipDiscarded):
-			return decisionOutcome(tl, batch, "discarded", e), true
-		case e.Kind == stockbell.EventSkipped:
-			return heldOutcome{skipped: d.text("reason")}, false
+		case e.SubscriptionID == nil:
 		case e.Kind == stockbell.EventNotified && d["approved"] == true && detailInt(d, "batch_id") == batch:
 			return decisionOutcome(tl, batch, "approved", e), true
+		case e.Kind != stockbell.EventSkipped || messageID == 0 || detailInt(d, "message_id") != messageID:
+		case d.text("reason") == string(stockbell.SkipDiscarded):
+			return decisionOutcome(tl, batch, "discarded", e), true
+		default:
+			return heldOutcome{skipped: d.text("reason")}, false
 		}
 	}
 	return heldOutcome{}, false
