@@ -37,7 +37,7 @@ func TestMerchantDecidesHeldBatchesInChromium(t *testing.T) {
 		if _, err := db.DiscardHeldBatch(context.Background(), w.shop.ID, first.ID, colleague); err != nil {
 			t.Fatal(err)
 		}
-		clickInstantly(t, ctx, fmt.Sprintf(`document.querySelector("button[value=discard_%d]")`, first.ID))
+		browsertest.Click(t, ctx, fmt.Sprintf(`document.querySelector("button[value=discard_%d]")`, first.ID))
 		waitForNewPage(t, ctx, `!!document.querySelector("[role=status]")`)
 		notice := fmt.Sprintf("Batch %d was already discarded on %s by ana.colleague@example.com: its messages will not be sent.",
 			first.ID, f.clock.Now().Format("2 Jan 2006, 15:04 UTC"))
@@ -50,9 +50,9 @@ func TestMerchantDecidesHeldBatchesInChromium(t *testing.T) {
 		second := holdBatch(t, f, w)
 		openHeldBatches(t, ctx, f, 1200)
 		wantHeldBatchLayout(t, ctx, 1200, false)
-		clickInstantly(t, ctx, fmt.Sprintf(`document.querySelector("button[value=discard_%d]")`, second.ID))
+		browsertest.Click(t, ctx, fmt.Sprintf(`document.querySelector("button[value=discard_%d]")`, second.ID))
 		waitForNewPage(t, ctx, `!!document.querySelector("button[name=confirm]")`)
-		clickInstantly(t, ctx, `document.querySelector("button[name=confirm]")`)
+		browsertest.Click(t, ctx, `document.querySelector("button[name=confirm]")`)
 		waitForNewPage(t, ctx, `location.pathname == "/admin/flow" && !document.querySelector("button[name=confirm]")`)
 		if text := mainText(t, ctx); !strings.Contains(text, "Batch discarded: its messages will not be sent.") || strings.Contains(text, "Batches waiting") {
 			t.Errorf("after discarding, the Flow page lacks the notice or still lists the batch:\n%s", text)
@@ -110,15 +110,6 @@ func wantHeldBatchLayout(t *testing.T, ctx context.Context, width int64, stacked
 		t.Errorf("at %d px the held batch's buttons end at %.0f px, off the screen", width, got["buttonsRight"])
 	}
 	wantNoSidewaysScroll(t, ctx, width, "the Flow page's held batches")
-}
-
-// clickInstantly clicks the element with the mouse once it is scrolled
-// into sight at once: the admin scrolls smoothly, and browsertest.Click
-// would measure it mid-scroll, off the screen.
-func clickInstantly(t *testing.T, ctx context.Context, element string) {
-	t.Helper()
-	browsertest.Eval[bool](t, ctx, `(() => { (`+element+`).scrollIntoView({block: "center", behavior: "instant"}); return true; })()`)
-	browsertest.Click(t, ctx, element)
 }
 
 func wantNoSidewaysScroll(t *testing.T, ctx context.Context, width int64, what string) {

@@ -121,10 +121,13 @@ func Open(t testing.TB, ctx context.Context, url string) {
 	WaitFor(t, ctx, `window.stockbellEvents && events("ready").length == 1`)
 }
 
-// Click moves the real mouse to the middle of the element and clicks.
+// Click moves the real mouse to the middle of the element and clicks. The
+// element is scrolled into sight at once ("instant"): a page that scrolls
+// smoothly (the admin's scroll-behavior) would otherwise be measured
+// mid-scroll, and the click would land where the element is not yet.
 func Click(t testing.TB, ctx context.Context, element string) {
 	t.Helper()
-	pt := Eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center"});
+	pt := Eval[[2]float64](t, ctx, `(() => { const el = `+element+`; el.scrollIntoView({block: "center", behavior: "instant"});
 		const r = el.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
 	Do(t, ctx, chromedp.MouseClickXY(pt[0], pt[1]))
 }
