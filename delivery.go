@@ -72,4 +72,7 @@ type ContactAlert struct {
 	Product        string
 	Variant        string
 	Active         bool
+	// SignedUpAt is when the shopper signed up: what tells apart two
+	// alerts for the same variant (alerted, then signed up again).
+	SignedUpAt time.Time
 }

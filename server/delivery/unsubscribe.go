@@ -60,9 +60,10 @@ func (u *Unsubscribes) ContactAlerts(ctx context.Context, token string) (*stockb
 }
 
 // contactAlert is a subscription as the page lists it: its product and
-// variant (none when the variant is gone) and whether it is active.
+// variant (none when the variant is gone), when it was made and whether it
+// is active.
 func (u *Unsubscribes) contactAlert(ctx context.Context, a *stockbell.Subscription) stockbell.ContactAlert {
-	row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a)}
+	row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a), SignedUpAt: a.CreatedAt}
 	if v, err := u.Catalog.FindVariantByID(ctx, a.ShopID, a.VariantID); err == nil {
 		d := variantData(v)
 		row.Product, row.Variant = d.ProductTitle, d.Title

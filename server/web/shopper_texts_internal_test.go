@@ -8,13 +8,14 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
 
 // shopperTexts lists every text of the pages a shopper reaches from a
-// message (unsubscribe and its Undo, confirmation, dead links), in lang,
-// each named by where it is found.
+// message (unsubscribe with its sign-up dates and its Undo, confirmation,
+// dead links), in lang, each named by where it is found.
 func shopperTexts(lang string) map[string]string {
 	out := map[string]string{}
 	addStrings := func(prefix string, v reflect.Value) {
@@ -35,6 +36,7 @@ func shopperTexts(lang string) map[string]string {
 	for i := range dead.NumField() {
 		addStrings("deadLink."+dead.Type().Field(i).Name+".", dead.Field(i))
 	}
+	out["signedUp"] = signedUpText(time.Date(2025, 3, 1, 14, 0, 0, 0, time.UTC), lang, true)
 	undo := undoTexts[lang]
 	out["undo.Undo"], out["undo.Hint"] = undo.Undo, undo.Hint()
 	for result := range undo.results {

@@ -238,7 +238,8 @@ button:focus-visible,.done:focus{outline:3px solid #2563eb;outline-offset:2px}
 
 // unsubscribePageTemplate is the unsubscribe page. An alert's button keeps
 // its width (flex: none) and its name wraps instead: a German product name
-// on two lines squeezed "Entfernen" to "Entferne|n" on a phone.
+// on two lines squeezed "Entfernen" to "Entferne|n" on a phone. When a row
+// says its sign-up date (alertRow.When), the date has a line of its own.
 var unsubscribePageTemplate = template.Must(template.New("unsubscribe").Funcs(template.FuncMap{
 	"sprintf": fmt.Sprintf,
 }).Parse(shopperPageHead + `ul{list-style:none;padding:0;margin:16px 0}
@@ -250,6 +251,7 @@ button{background:#fff;color:#18181b}
 .undo{margin:8px 0 0}
 ul.undone{margin:0}
 ul.undone li{display:list-item;padding:0;border:0}
+.when{display:block;font-size:14px}
 </style>
 </head>
 <body>
@@ -270,10 +272,10 @@ ul.undone li{display:list-item;padding:0;border:0}
 {{- end}}
 <p>{{sprintf .T.Intro .Alerts.Contact .Alerts.Shop}}</p>
 <ul>
-{{- range .Alerts.Alerts}}
-<li><span>{{.Product}}{{with .Variant}} <span class="muted">({{.}})</span>{{end}}</span>
+{{- range .Rows}}
+<li><span>{{.Product}}{{with .Variant}} <span class="muted">({{.}})</span>{{end}}{{with .When}} <span class="muted when">{{.}}</span>{{end}}</span>
 {{- if .Active}}
-<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}{{$.U.Colon}} {{.Product}}{{with .Variant}} ({{.}}){{end}}">{{$.T.Remove}}</button></form>
+<form method="post"><input type="hidden" name="remove" value="{{.SubscriptionID}}"><button type="submit" aria-label="{{$.T.Remove}}{{$.U.Colon}} {{.Product}}{{with .Variant}} ({{.}}){{end}}{{with .When}} {{.}}{{end}}">{{$.T.Remove}}</button></form>
 {{- else}}<span class="muted">{{$.T.Inactive}}</span>{{end}}</li>
 {{- end}}
 </ul>

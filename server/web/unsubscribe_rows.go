@@ -1,0 +1,93 @@
+package web
+
+import (
+	"fmt"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+)
+
+// alertRow is one row of the unsubscribe page: an alert, and When, which
+// says when it was signed up for if another row names the same product
+// and variant ("" otherwise). A shopper alerted and then signed up again
+// has two alerts for one variant: without it, the rows read the same.
+type alertRow struct {
+	stockbell.ContactAlert
+	When string
+}
+
+// Rows are the page's alerts as it lists them.
+func (p unsubscribePage) Rows() []alertRow {
+	if p.Alerts == nil {
+		return nil
+	}
+	return alertRows(p.Alerts.Alerts, p.Lang)
+}
+
+// alertRows returns the page's rows for the alerts, in the page's language.
+// A repeated alert says its sign-up date, and the time (UTC, the page
+// knows no time zone of the shopper's) where another of the same variant
+// shares that date.
+func alertRows(alerts []stockbell.ContactAlert, lang string) []alertRow {
+	rows := make([]alertRow, len(alerts))
+	for i, a := range alerts {
+		rows[i].ContactAlert = a
+		if sameVariants(alerts, a, sameAlert) > 1 {
+			rows[i].When = signedUpText(a.SignedUpAt, lang, sameVariants(alerts, a, sameDay) > 1)
+		}
+	}
+	return rows
+}
+
+// sameVariants counts the alerts naming a's product and variant for which
+// same(a, other) holds.
+func sameVariants(alerts []stockbell.ContactAlert, a stockbell.ContactAlert, same func(a, b stockbell.ContactAlert) bool) int {
+	n := 0
+	for _, b := range alerts {
+		if b.Product == a.Product && b.Variant == a.Variant && same(a, b) {
+			n++
+		}
+	}
+	return n
+}
+
+func sameAlert(_, _ stockbell.ContactAlert) bool { return true }
+
+func sameDay(a, b stockbell.ContactAlert) bool {
+	return a.SignedUpAt.UTC().Format(time.DateOnly) == b.SignedUpAt.UTC().Format(time.DateOnly)
+}
+
+// signedUpText says when an alert was signed up for: "signed up on March
+// 1, 2025", with ", 14:00 UTC" when withTime.
+func signedUpText(at time.Time, lang string, withTime bool) string {
+	at = at.UTC()
+	w := signedUpWords[lang]
+	text := fmt.Sprintf(w.format, w.date(at.Day(), w.months[at.Month()-1], at.Year()))
+	if withTime {
+		text += ", " + at.Format(w.clock) + "\u00a0UTC"
+	}
+	return text
+}
+
+// signedUpWord is how one language writes a sign-up's date.
+type signedUpWord struct {
+	format string // the sentence, %s for the date
+	clock  string // the time's layout: French writes 14 h 00, never 14:00
+	months [12]string
+	date   func(day int, month string, year int) string
+}
+
+var signedUpWords = map[string]signedUpWord{
+	"en": {"signed up on %s", "15:04", [12]string{"January", "February", "March", "April", "May", "June", "July", "August",
+		"September", "October", "November", "December"},
+		func(d int, m string, y int) string { return fmt.Sprintf("%s %d, %d", m, d, y) }},
+	"fr": {"inscription du %s", "15\u00a0h\u00a004", [12]string{"janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
+		"septembre", "octobre", "novembre", "décembre"},
+		func(d int, m string, y int) string { return fmt.Sprintf("%d\u00a0%s %d", d, m, y) }},
+	"de": {"Anmeldung vom %s", "15:04", [12]string{"Januar", "Februar", "März", "April", "Mai", "Juni", "Juli", "August",
+		"September", "Oktober", "November", "Dezember"},
+		func(d int, m string, y int) string { return fmt.Sprintf("%d.\u00a0%s %d", d, m, y) }},
+	"es": {"suscripción del %s", "15:04", [12]string{"enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto",
+		"septiembre", "octubre", "noviembre", "diciembre"},
+		func(d int, m string, y int) string { return fmt.Sprintf("%d de %s de %d", d, m, y) }},
+}
