@@ -78,16 +78,18 @@ type PageReport struct {
 
 // allowedHost reports whether host, a page's host and port without its
 // scheme's default port (stockbell.HostWithoutDefaultPort), is one a
-// shop's pages may be fetched from: its platform and primary domains, the
-// hosts of its allowed origins, and, in development, loopback on any port
-// (the demo shop). Host and port are compared both: a Magento store on a
+// shop's pages may be fetched from: its platform and primary domains and
+// their www twins (wwwTwin), the hosts of its allowed origins, and, in
+// development, loopback on any port (the demo shop). Host and port are compared both: a Magento store on a
 // port of its own (shop.example:8443) is checked there, and a page on
 // another port of the same host is another site's. A domain stored with
 // its default port (magento.example:443) names its host.
 func allowedHost(shop *stockbell.Shop, origins []string, host string, development bool) bool {
 	host = strings.ToLower(host)
-	if host == domainHost(shop.Domain) || (shop.PrimaryDomain != "" && host == domainHost(shop.PrimaryDomain)) {
-		return true
+	for _, domain := range []string{shop.Domain, shop.PrimaryDomain} {
+		if own := domainHost(domain); own != "" && (host == own || host == wwwTwin(own)) {
+			return true
+		}
 	}
 	for _, o := range origins {
 		if u, ok := parseOrigin(o); ok && strings.EqualFold(stockbell.HostWithoutDefaultPort(u), host) {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -93,6 +94,8 @@ func (h *storefrontHandler) knownOrigin(ctx context.Context, origin string) bool
 	keys := []string{hostWithoutPort(u)}
 	if u.Host != keys[0] {
 		keys = append(keys, u.Host)
+	} else if twin := wwwTwin(u.Host); twin != "" {
+		keys = append(keys, twin)
 	}
 	for _, key := range keys {
 		if shop, err := h.Shops.FindShopByKey(ctx, key); err == nil && shop.Active() && h.originAllowed(ctx, shop, origin) {
@@ -132,7 +135,28 @@ func namesStorefront(name string, origin *url.URL) bool {
 	if stockbell.HostHasPort(name) {
 		return strings.EqualFold(stockbell.HostWithoutDefaultPort(origin), name)
 	}
-	return name != "" && strings.EqualFold(hostWithoutPort(origin), name)
+	host := hostWithoutPort(origin)
+	return name != "" && (strings.EqualFold(host, name) || strings.EqualFold(host, wwwTwin(name)))
+}
+
+// wwwTwin is the other name of a storefront's registered domain: the bare
+// domain of www.shop.example, www.shop.example of shop.example. A store
+// answers on both, redirecting one to its primary domain, and whoever
+// holds the domain holds both: the storefront API accepts sign-ups from
+// both and the page check checks pages of both. Only a name without a
+// port has one, and only a domain of two labels or more (www.com has none).
+func wwwTwin(name string) string {
+	name = strings.ToLower(name)
+	if name == "" || strings.ContainsAny(name, ":/[]") || net.ParseIP(name) != nil {
+		return ""
+	}
+	if bare, ok := strings.CutPrefix(name, "www."); ok {
+		if !strings.Contains(bare, ".") {
+			return ""
+		}
+		return bare
+	}
+	return "www." + name
 }
 
 // hostWithoutPort is u's host without its port: a name, or an IPv6

@@ -107,3 +107,29 @@ func TestPageCheckKnowsAStoreByIPv6Address(t *testing.T) {
 		}
 	}
 }
+
+// TestPageCheckAcceptsTheWwwTwinOfTheStoresDomain: a store whose primary
+// domain is www.bells.example has its pages checked at bells.example (a
+// merchant types the bare domain; the store redirects it to www), and the
+// reverse, as the storefront API accepts sign-ups from both. Another
+// subdomain, www of a subdomain, or the twin of a domain on a port of its
+// own is another site's.
+func TestPageCheckAcceptsTheWwwTwinOfTheStoresDomain(t *testing.T) {
+	for primary, twin := range map[string]string{"www.bells.example": "bells.example", "bells.example": "www.bells.example"} {
+		shop := &stockbell.Shop{Domain: "bells.myshopify.com", PrimaryDomain: primary}
+		if !allowedHost(shop, nil, twin, false) {
+			t.Errorf("primary domain %s: a page of %s is refused", primary, twin)
+		}
+		for _, other := range []string{"shop.bells.example", "www.www.bells.example", "www.other.example", "bells.example.evil.example"} {
+			if other != primary && allowedHost(shop, nil, other, false) {
+				t.Errorf("primary domain %s: a page of %s is accepted", primary, other)
+			}
+		}
+	}
+	if allowedHost(&stockbell.Shop{Domain: "bells.example:8443"}, nil, "www.bells.example:8443", false) {
+		t.Error("a store on a port of its own: its www twin is accepted")
+	}
+	if allowedHost(&stockbell.Shop{Domain: "www.com"}, nil, "com", false) {
+		t.Error("www.com's twin, com, is accepted")
+	}
+}
