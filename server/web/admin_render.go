@@ -119,6 +119,22 @@ func (v *AdminView) Command(args string) string {
 	return "stockbell " + args
 }
 
+// OperatorCommands reports whether a page shows its terminal commands:
+// to a session opened by an operator's one-time link or the development
+// demo, whoever reads it may run the server's commands. A merchant in a
+// platform's admin (the Shopify admin, a control panel's frame) or who
+// just installed the app has no terminal on the server.
+func (v *AdminView) OperatorCommands() bool {
+	return v.Session != nil && (v.Session.Door == DoorLink || v.Session.Door == DoorDemo)
+}
+
+// ShopifyShop reports whether the page's shop is a Shopify store, whose
+// staff open Stockbell from the Shopify admin once the owner gives them
+// the app's permission.
+func (v *AdminView) ShopifyShop() bool {
+	return v.Shop != nil && v.Shop.Platform == stockbell.PlatformShopify
+}
+
 // CSRF is the hidden CSRF input every state-changing form prints with
 // {{$.CSRF}}.
 func (v *AdminView) CSRF() template.HTML { return CSRFInput(v.Session) }
