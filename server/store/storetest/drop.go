@@ -61,3 +61,18 @@ func dropLater(base, name string) {
 		dropDatabase(base, name)
 	}
 }
+
+// dropAll drops the databases, dropWorkers at a time so that the drops
+// share checkpoints, and returns when all are dropped.
+func dropAll(base string, names []string) {
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, dropWorkers)
+	for _, name := range names {
+		slots <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-slots }()
+			dropDatabase(base, name)
+		})
+	}
+	wg.Wait()
+}

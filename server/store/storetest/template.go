@@ -150,7 +150,8 @@ func migrateTemplate(ctx context.Context, base, name string) error {
 }
 
 // dropStaleDatabases drops the templates and the test databases that
-// ended test processes left behind (see maxPendingDrops).
+// ended test processes left behind (see maxPendingDrops), several at a
+// time (dropAll).
 func dropStaleDatabases(ctx context.Context, admin *sql.DB, base string) {
 	rows, err := admin.QueryContext(ctx, `SELECT datname FROM pg_database
 		WHERE datname LIKE 'stockbell\_template\_%' OR datname LIKE 'stockbell\_test\_%'`)
@@ -165,9 +166,7 @@ func dropStaleDatabases(ctx context.Context, admin *sql.DB, base string) {
 		}
 	}
 	rows.Close()
-	for _, name := range stale {
-		dropDatabase(base, name)
-	}
+	dropAll(base, stale)
 }
 
 // databaseCreated reads the creation time out of a template's or a test
