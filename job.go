@@ -98,6 +98,28 @@ func JobShop(ctx context.Context, shops JobShops, shopID int64, row JobRow, id i
 	return shops.FindJobRowShop(ctx, row, id)
 }
 
+// ShopFinder finds a shop by its id; ENOTFOUND when it is not stored
+// (never installed, or erased).
+type ShopFinder interface {
+	FindShopByID(ctx context.Context, id int64) (*Shop, error)
+}
+
+// EndIfShopErased is the outcome of a shop's job that ended with err: nil
+// when the shop was erased while the job ran (its writes then fail,
+// mostly with ENOTFOUND, and a retry would find nothing to do), err
+// otherwise. A job for a shop gone ends quietly: no error, no retry, and
+// nothing recorded for a shop no longer stored. The shop is looked up only
+// after a failure.
+func EndIfShopErased(ctx context.Context, shops ShopFinder, shopID int64, err error) error {
+	if err == nil || shopID == 0 {
+		return err
+	}
+	if _, findErr := shops.FindShopByID(ctx, shopID); ErrorCode(findErr) == ENOTFOUND {
+		return nil
+	}
+	return err
+}
+
 // RetryLaterError asks the job queue to run the job again at At without
 // counting a failed attempt: the job could not start its work yet (another
 // runner holds what it needs until then).

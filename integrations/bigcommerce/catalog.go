@@ -21,10 +21,11 @@ const CatalogSource = "bigcommerce:catalog"
 // the Inventory API a page at a time, upserts them, marks deleted the
 // products the store no longer lists (deleteVanished), and records the
 // sync in the shop's sync log.
-func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) error {
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutResync(ctx)
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

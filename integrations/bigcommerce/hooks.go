@@ -19,12 +19,13 @@ import (
 // does after about 48 hours of failed deliveries) or that carries another
 // secret. Running it again changes nothing. Only its failures are in the
 // sync log, and the run that ends one.
-func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigCommerceRegisterHooksJob) error {
+func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigCommerceRegisterHooksJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
 			return stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}
 		})
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

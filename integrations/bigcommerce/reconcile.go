@@ -12,12 +12,13 @@ import (
 // variant that has queued subscribers, so a missed webhook delays a
 // notification by at most the job's period. Only its failures are in the
 // sync log, and the run that ends one.
-func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) error {
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
 			return stockbell.BigCommerceReconcileJob{ShopID: shop.ID}
 		})
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

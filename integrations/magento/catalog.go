@@ -34,10 +34,11 @@ const (
 // variants (a configurable product's children, a simple product itself)
 // with their stock, upserts them, marks deleted the products the store no
 // longer lists, and records the sync in the shop's sync log.
-func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) error {
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, in.dailySyncDue)
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, cred, err := in.activeShop(ctx, job.ShopID)
 	if shop == nil || err != nil {
 		return err

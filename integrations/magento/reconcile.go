@@ -12,12 +12,13 @@ import (
 // (Stockbell unreachable past the module's retries, the module disabled)
 // delays a notification by at most the job's period. Only its failures
 // are in the sync log, and the run that ends one.
-func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) error {
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(_ context.Context, shop *stockbell.Shop) (stockbell.JobArgs, error) {
 			return stockbell.MagentoReconcileJob{ShopID: shop.ID}, nil
 		})
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, cred, err := in.activeShop(ctx, job.ShopID)
 	if shop == nil || err != nil {
 		return err

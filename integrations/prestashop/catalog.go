@@ -22,10 +22,11 @@ const CatalogSource = "prestashop:catalog"
 // them, marks deleted the products the complete listing no longer has
 // (stockbell.DeleteVanishedProducts), and records the sync in the shop's
 // sync log. A listing that fails part-way marks nothing.
-func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) error {
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopCatalogSyncJob{ShopID: id} })
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

@@ -23,10 +23,11 @@ const reconcileChunk = 50
 // is not retried). Only its failures are in the sync log, and the run that
 // ends one: it runs every 15 minutes while shoppers wait, so a line per
 // success would bury everything else.
-func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) error {
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

@@ -37,10 +37,11 @@ type variantRecord struct {
 // it no longer lists of the products it kept (deleteVanishedVariants), and
 // records the sync in the shop's sync log (CatalogSource), a refusal
 // included (stopIfRefused).
-func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) error {
+func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutResync(ctx)
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

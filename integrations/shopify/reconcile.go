@@ -41,10 +41,11 @@ const reconcileBatch = 25
 // so a missed webhook delays a notification by at most the job's period.
 // Only its failures are in the sync log (ReconcileSource), and the run
 // that ends one: it runs every 15 minutes while shoppers wait.
-func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) error {
+func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutReconcile(ctx)
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err

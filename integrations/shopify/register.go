@@ -58,7 +58,8 @@ type userError struct {
 // (stopIfRefused) ends the job without a retry, as it does the catalog
 // sync's: installing the app again queues the registration, and so does
 // the shop's daily catalog resync.
-func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) error {
+func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) (err error) {
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
