@@ -20,7 +20,8 @@ import (
 // delivery; anything else is recorded and retried by the queue (the
 // returned error) until the last attempt, after which the endpoint may be
 // disabled (RecordWebhookDelivery). A message for an endpoint deleted or
-// disabled since is dropped.
+// disabled since, or while it was posted (its shop erased, say), is
+// dropped.
 func (w *Webhooks) HandleDelivery(ctx context.Context, job stockbell.WebhookDeliveryJob) error {
 	endpoint, sealed, err := w.endpointSecret(ctx, job.ShopID, job.EndpointID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
@@ -41,7 +42,12 @@ func (w *Webhooks) HandleDelivery(ctx context.Context, job stockbell.WebhookDeli
 	outcome := stockbell.WebhookDelivery{ShopID: endpoint.ShopID, EndpointID: endpoint.ID, OK: failure == "", Error: failure, Final: final,
 		MessageAt: time.Unix(job.Timestamp, 0)}
 	stored, err := w.Endpoints.RecordWebhookDelivery(ctx, outcome)
-	if err != nil && stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		// Deleted, or its shop erased, while the message was posted: a
+		// retry would drop it.
+		w.Logger.InfoContext(ctx, "webhook dropped: endpoint deleted", "endpoint", endpoint.ID, "message", job.MessageID)
+		return nil
+	} else if err != nil {
 		return err
 	}
 	if failure == "" {
