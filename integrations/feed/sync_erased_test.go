@@ -2,7 +2,6 @@ package feed_test
 
 import (
 	"bytes"
-	"context"
 	"log/slog"
 	"strings"
 	"testing"
@@ -12,25 +11,6 @@ import (
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// eraseAtRead is the catalog with the shop erased (disconnected, then
-// deleted as `stockbell shop erase` does) when the sync begins its read
-// of the feed: an erase the sync meets halfway, its writes to come.
-type eraseAtRead struct {
-	stockbell.CatalogService
-	db     *store.DB
-	shopID int64
-}
-
-func (c eraseAtRead) BeginStockRead(ctx context.Context) (stockbell.StockRead, error) {
-	if err := c.db.UninstallShop(ctx, c.shopID); err != nil {
-		return stockbell.StockRead{}, err
-	}
-	if err := c.db.DeleteShop(ctx, c.shopID); err != nil {
-		return stockbell.StockRead{}, err
-	}
-	return c.CatalogService.BeginStockRead(ctx)
-}
 
 // TestSyncJobMeetingTheShopsEraseEndsQuietly: a sync job whose shop is
 // erased while it runs ends without an error to retry and without a
@@ -42,19 +22,17 @@ func TestSyncJobMeetingTheShopsEraseEndsQuietly(t *testing.T) {
 		e.in.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 		e.host.Set("/f.json", feedtest.Feed{Body: feedtest.Document("json", feedtest.Items(3, 1))})
 		shop := e.connect("/f.json", nil)
-		e.in.Catalog = eraseAtRead{CatalogService: db, db: db, shopID: shop.ID}
+		e.in.Catalog = storetest.ErasingCatalog{CatalogService: db, DB: db, ShopID: shop.ID}
 		if err := e.in.HandleSync(ctx, stockbell.FeedSyncJob{ShopID: shop.ID}); err != nil {
 			t.Errorf("the sync job meeting its shop's erase: %v, want it done", err)
 		}
 		if strings.Contains(logs.String(), "level=WARN") || strings.Contains(logs.String(), "level=ERROR") {
 			t.Errorf("the sync job meeting its shop's erase warned:\n%s", logs.String())
 		}
-		for _, table := range []string{"products", "variants", "events", "feeds"} {
-			var n int
-			must(t, db.DB.GetContext(ctx, &n, db.DB.Rebind(`SELECT COUNT(*) FROM `+table+` WHERE shop_id = ?`), shop.ID))
-			if n != 0 {
-				t.Errorf("%d rows of the erased shop in %s", n, table)
-			}
+		left, err := storetest.ShopRows(ctx, db, shop.ID)
+		must(t, err)
+		if len(left) > 0 {
+			t.Errorf("the sync job meeting its shop's erase left rows of the shop: %v", left)
 		}
 	})
 }

@@ -20,10 +20,7 @@ func TestDeliveryMeetingTheShopsEraseEndsQuietly(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		f := newFixture(t, db, true)
 		erasing := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if err := db.UninstallShop(r.Context(), f.shop.ID); err != nil {
-				t.Error(err)
-			}
-			if err := db.DeleteShop(r.Context(), f.shop.ID); err != nil {
+			if err := storetest.EraseShop(r.Context(), db, f.shop.ID); err != nil {
 				t.Error(err)
 			}
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -41,14 +38,12 @@ func TestDeliveryMeetingTheShopsEraseEndsQuietly(t *testing.T) {
 				t.Errorf("the delivery %s: %v, want it done", when, err)
 			}
 		}
-		for _, table := range []string{"webhook_endpoints", "events"} {
-			var n int
-			if err := db.DB.GetContext(ctx, &n, db.DB.Rebind(`SELECT COUNT(*) FROM `+table+` WHERE shop_id = ?`), f.shop.ID); err != nil {
-				t.Fatal(err)
-			}
-			if n != 0 {
-				t.Errorf("%d rows of the erased shop in %s", n, table)
-			}
+		left, err := storetest.ShopRows(ctx, db, f.shop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) > 0 {
+			t.Errorf("the delivery left rows of the erased shop: %v", left)
 		}
 	})
 }
