@@ -37,12 +37,14 @@ const ProductVariantsTimeout = 20 * time.Minute
 // products/create by storing the variants its payload did not list
 // (storeVariantsBeyondPayload) and a products/update by marking deleted
 // the variants removed from the product (deleteRemovedVariants). A job
-// for a shop erased or uninstalled does nothing, as does one for a
+// for a shop erased or uninstalled does nothing, one meeting its shop's
+// erase ends so too (EndIfShopErased), as does one for a
 // product Shopify no longer has. Only its failures are in the sync log
 // (ProductVariantsSource), and the run that ends one: Shopify's refusal
 // (stopIfRefused) ends the job without a retry, as it does the catalog
 // sync's and the stock check's.
-func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.ShopifyProductVariantsJob) error {
+func (in *Integration) ReadProductVariants(ctx context.Context, job stockbell.ShopifyProductVariantsJob) (err error) {
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	sess, err := in.activeSession(ctx, job.ShopID)
 	if sess == nil || err != nil {
 		return err
