@@ -61,3 +61,39 @@ func TestJobsMeetingTheShopsEraseEndQuietly(t *testing.T) {
 		})
 	}
 }
+
+// erasingTokens are the shop's tokens with the shop erased as the
+// exchange of its token begins: an erase the migration meets halfway.
+type erasingTokens struct {
+	stockbell.ShopifyTokens
+	db *store.DB
+}
+
+func (t erasingTokens) MigrateShopToken(ctx context.Context, shop *stockbell.Shop) (*stockbell.Shop, error) {
+	if err := storetest.EraseShop(ctx, t.db, shop.ID); err != nil {
+		return nil, err
+	}
+	return t.ShopifyTokens.MigrateShopToken(ctx, shop)
+}
+
+// TestTokenMigrationMeetingTheShopsEraseEndsQuietly: the exchange of a
+// non-expiring token for a shop erased while it runs ends without an
+// error and leaves no row of the shop behind.
+func TestTokenMigrationMeetingTheShopsEraseEndsQuietly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		ctx := context.Background()
+		e := newEnv(t, db)
+		shop := e.install()
+		e.in.Tokens = erasingTokens{ShopifyTokens: e.tokens, db: db}
+		if err := e.in.MigrateToken(ctx, stockbell.ShopifyTokenMigrationJob{ShopID: shop.ID}); err != nil {
+			t.Errorf("the token migration meeting its shop's erase: %v, want it done", err)
+		}
+		left, err := storetest.ShopRows(ctx, db, shop.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(left) > 0 {
+			t.Errorf("the token migration left rows of the erased shop: %v", left)
+		}
+	})
+}

@@ -25,7 +25,7 @@ const RefreshTokenRenewal = 30 * 24 * time.Hour
 // (TokenSource) as a refused token and not retried: the next periodic run
 // tries again, and the merchant opening the app exchanges a non-expiring
 // token too. Other failures are retried.
-func (in *Integration) MigrateToken(ctx context.Context, job stockbell.ShopifyTokenMigrationJob) error {
+func (in *Integration) MigrateToken(ctx context.Context, job stockbell.ShopifyTokenMigrationJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
 			if !in.tokenWork(shop) {
@@ -34,6 +34,7 @@ func (in *Integration) MigrateToken(ctx context.Context, job stockbell.ShopifyTo
 			return stockbell.ShopifyTokenMigrationJob{ShopID: shop.ID}
 		})
 	}
+	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	shop, err := in.Shops.FindShopByID(ctx, job.ShopID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
 		return nil
