@@ -78,6 +78,11 @@ type SyncReport struct {
 	Items       int `json:"items"`
 	Changed     int `json:"changed"`
 	Unpublished int `json:"unpublished"`
+	// Stored counts the items written to the catalog by a sync that
+	// stores every item it reads without telling which of them changed (a
+	// platform's catalog sync); its Changed is 0, which would read as
+	// nothing stored.
+	Stored int `json:"stored,omitempty"`
 	// Rejections are the items the sync could not apply. Rejected counts
 	// them all when a sync keeps only the first few details (0: as many as
 	// listed).

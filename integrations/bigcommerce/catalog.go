@@ -65,6 +65,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
+	report.Stored = report.Items // each one read was upserted
 	in.Logger.InfoContext(ctx, "bigcommerce catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
 }

@@ -65,6 +65,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
 	}
 	report.FinishedAt = in.Clock.Now()
+	report.Stored = report.Items // each one read was upserted
 	in.Logger.InfoContext(ctx, "magento catalog synced", "store", shop.Domain, "variants", report.Items, "deleted", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
 }

@@ -67,6 +67,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 		report.Notice = pricesBeforeTaxNotice
 	}
 	report.FinishedAt = in.Clock.Now()
+	report.Stored = report.Items // each one read was upserted
 	in.Logger.InfoContext(ctx, "prestashop catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
 }

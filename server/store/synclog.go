@@ -80,6 +80,9 @@ func summaryDetail(r stockbell.SyncReport, logged int) EventDetail {
 	} else {
 		detail["items"], detail["changed"], detail["unpublished"] = r.Items, r.Changed, r.Unpublished
 		detail["not_modified"] = r.NotModified
+		if r.Stored > 0 {
+			detail["stored"] = r.Stored
+		}
 		if r.Notice != "" {
 			detail["notice"] = r.Notice
 		}

@@ -56,6 +56,7 @@ type syncDetail struct {
 	Items            int       `json:"items"`
 	Changed          int       `json:"changed"`
 	Unpublished      int       `json:"unpublished"`
+	Stored           int       `json:"stored"`
 	NotModified      bool      `json:"not_modified"`
 	Notice           string    `json:"notice"`
 	Rejected         int       `json:"rejected"`
