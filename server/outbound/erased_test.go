@@ -1,12 +1,14 @@
 package outbound_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/server/outbound"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
@@ -44,6 +46,50 @@ func TestDeliveryMeetingTheShopsEraseEndsQuietly(t *testing.T) {
 		}
 		if len(left) > 0 {
 			t.Errorf("the delivery left rows of the erased shop: %v", left)
+		}
+	})
+}
+
+// erasingShops are the shops with the shop erased as the disabled
+// endpoint's notice looks it up: an erase the notice meets halfway.
+type erasingShops struct {
+	stockbell.ShopService
+	db *store.DB
+}
+
+func (s erasingShops) FindShopByID(ctx context.Context, id int64) (*stockbell.Shop, error) {
+	if err := storetest.EraseShop(ctx, s.db, id); err != nil {
+		return nil, err
+	}
+	return s.ShopService.FindShopByID(ctx, id)
+}
+
+// TestDisabledEndpointNoticeMeetingTheShopsEraseEndsQuietly: the email
+// telling of a disabled endpoint, whose shop is erased while it runs,
+// ends without an error for the queue to retry, and sends nothing.
+func TestDisabledEndpointNoticeMeetingTheShopsEraseEndsQuietly(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newFixture(t, db, true)
+		if err := db.GrantShopUser(ctx, stockbell.ShopUser{ShopID: f.shop.ID, UserID: "1", Email: "owner@hooks.example", Owner: true,
+			GrantedAt: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		endpoint, _, err := f.webhooks.CreateEndpoint(ctx, stockbell.WebhookEndpointCreate{ShopID: f.shop.ID, URL: "https://hooks.example/1",
+			EventTypes: []string{stockbell.WebhookSubscriptionCreated}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetWebhookEndpointEnabled(ctx, f.shop.ID, endpoint.ID, false); err != nil {
+			t.Fatal(err)
+		}
+		deps := f.webhooks.Deps
+		deps.Shops = erasingShops{ShopService: db, db: db}
+		w := outbound.New(deps, outbound.Options{Development: true, PublicURL: "https://stockbell.example"})
+		if err := w.HandleEndpointDisabled(ctx, stockbell.WebhookEndpointDisabledJob{ShopID: f.shop.ID, EndpointID: endpoint.ID}); err != nil {
+			t.Errorf("the notice meeting its shop's erase: %v, want it done", err)
+		}
+		if sent, _, err := db.FindOutboxMessages(ctx, stockbell.OutboxFilter{ShopID: &f.shop.ID, Limit: 1}); err != nil || len(sent) != 0 {
+			t.Errorf("the notice of an erased shop sent %d emails (%v)", len(sent), err)
 		}
 	})
 }

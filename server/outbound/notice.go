@@ -9,7 +9,8 @@ import (
 
 // HandleEndpointDisabled emails the shop's admin users that an endpoint
 // was disabled after repeated failures (the admin's webhooks page shows it
-// too). A shop that knows no one's address is told in the admin only.
+// too). A shop that knows no one's address is told in the admin only; one
+// erased meanwhile is told nothing.
 func (w *Webhooks) HandleEndpointDisabled(ctx context.Context, job stockbell.WebhookEndpointDisabledJob) error {
 	endpoint, _, err := w.endpointSecret(ctx, job.ShopID, job.EndpointID)
 	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND || (err == nil && endpoint.Enabled()) {
@@ -21,7 +22,9 @@ func (w *Webhooks) HandleEndpointDisabled(ctx context.Context, job stockbell.Web
 		return nil
 	}
 	shop, err := w.Shops.FindShopByID(ctx, endpoint.ShopID)
-	if err != nil {
+	if stockbell.ErrorCode(err) == stockbell.ENOTFOUND {
+		return nil // erased since the endpoint was read: no one to tell
+	} else if err != nil {
 		return err
 	}
 	emails, err := w.Users.FindAdminEmails(ctx, endpoint.ShopID)
