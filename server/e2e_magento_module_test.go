@@ -21,17 +21,20 @@ import (
 // modulePoster runs the module's Model/Poster.php (outside Magento, through
 // testdata/post.php) against the server: a saved level is posted, signed,
 // and applied; a SKU that is not UTF-8 is logged as an error, neither
-// posted nor queued (an empty body would be refused and retried forever).
+// posted nor queued (an empty body would be refused and retried forever);
+// a Stockbell URL with a path the server does not serve is answered 404,
+// logged as an error naming the address, and not queued.
 func modulePoster(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell.Shop, secret string) {
 	php := phpOrSkip(t)
-	run := func(sku string, qty int) string {
-		out, err := exec.Command(php, "../integrations/magento/testdata/post.php", m.URL(), fake.Domain(), secret,
+	runAt := func(url, sku string, qty int) string {
+		out, err := exec.Command(php, "../integrations/magento/testdata/post.php", url, fake.Domain(), secret,
 			hex.EncodeToString([]byte(sku)), strconv.Itoa(qty), "1").CombinedOutput()
 		if err != nil {
 			t.Fatalf("php post.php: %v: %s", err, out)
 		}
 		return string(out)
 	}
+	run := func(sku string, qty int) string { return runAt(m.URL(), sku, qty) }
 	fake.Do(func(f *magentotest.Fake) { f.Products[0].Children[1].Qty = 7 })
 	if out := run("TEE-M", 7); strings.TrimSpace(out) != "posted 200" {
 		t.Fatalf("the module's post: %s", out)
@@ -44,6 +47,11 @@ func modulePoster(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell
 	if !strings.HasPrefix(out, "log error Stockbell cannot be told of this stock change") ||
 		strings.Contains(out, "posted") || strings.Contains(out, "queued") {
 		t.Fatalf("a SKU that is not UTF-8: %s", out)
+	}
+	out = runAt(m.URL()+"/stockbell", "TEE-M", 6)
+	if !strings.Contains(out, "posted 404") || strings.Contains(out, "queued") ||
+		!strings.Contains(out, "log error Stockbell was not told of a stock change: "+m.URL()+"/stockbell/webhooks/magento answered 404") {
+		t.Fatalf("a Stockbell URL with a path: %s", out)
 	}
 }
 

@@ -111,6 +111,7 @@ namespace Stockbell\BackInStock\Model {
 
 namespace {
     require __DIR__ . '/../module/Model/Signer.php';
+    require __DIR__ . '/../module/Model/PostFailure.php';
     require __DIR__ . '/../module/Model/Poster.php';
 
     $logger = new class implements \Psr\Log\LoggerInterface {

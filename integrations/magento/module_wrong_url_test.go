@@ -1,0 +1,70 @@
+package magento_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// postThroughModule runs the module's Poster (testdata/post.php) against
+// url and returns what it printed.
+func postThroughModule(t *testing.T, url string) string {
+	t.Helper()
+	php := phpOrSkip(t)
+	out, err := exec.Command(php, "testdata/post.php", url, "shop.example.com", "hush", "5445452d53", "3", "1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("php testdata/post.php: %v\n%s", err, out)
+	}
+	return string(out)
+}
+
+// TestModuleDoesNotQueueAPostTheStockbellURLCannotTake: a Stockbell URL
+// naming another site (a path Stockbell does not serve, the store's own
+// front) answers 404 or 410, which no re-send mends. The module does not
+// queue such a post for two days of re-sends: it logs an error naming the
+// address it posted to and what answered there, for the merchant to fix
+// the URL setting. A transient answer (503) is still queued.
+func TestModuleDoesNotQueueAPostTheStockbellURLCannotTake(t *testing.T) {
+	for _, status := range []int{http.StatusNotFound, http.StatusGone} {
+		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(status)
+			_, _ = w.Write([]byte("<html><body>Whoops, our bad...</body></html>"))
+		}))
+		out := postThroughModule(t, site.URL+"/stockbell")
+		site.Close()
+		endpoint := site.URL + "/stockbell/webhooks/magento"
+		if strings.Contains(out, "queued") {
+			t.Errorf("answered %d: the post was queued for re-sending\n%s", status, out)
+		}
+		if !strings.Contains(out, "log error") || !strings.Contains(out, endpoint+" answered "+strconv.Itoa(status)) ||
+			!strings.Contains(out, "check the Stockbell URL") {
+			t.Errorf("answered %d: the log does not name %s, its answer and the setting to check\n%s", status, endpoint, out)
+		}
+	}
+	busy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer busy.Close()
+	if out := postThroughModule(t, busy.URL); !strings.Contains(out, "queued Stockbell answered 503") {
+		t.Errorf("answered 503: the post was not queued\n%s", out)
+	}
+}
+
+// TestModuleStopsResendingAPostTheStockbellURLCannotTake: a queued post
+// (Stockbell was unreachable) whose re-send is answered as no re-send
+// mends (testdata/retry.php wrong-url) leaves the queue at once instead of
+// being re-sent 48 times.
+func TestModuleStopsResendingAPostTheStockbellURLCannotTake(t *testing.T) {
+	php := phpOrSkip(t)
+	out, err := exec.Command(php, "testdata/retry.php", "wrong-url").CombinedOutput()
+	if err != nil {
+		t.Fatalf("php testdata/retry.php wrong-url: %v\n%s", err, out)
+	}
+	if got := strings.TrimSpace(string(out)); got != "sent 2" {
+		t.Errorf("the post was re-sent after an answer no re-send mends:\n%s\nwant only: sent 2", got)
+	}
+}
