@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,37 @@ func TestStockHookStopsPostingWhenStockbellIsUnreachable(t *testing.T) {
 		if got := hookAttempts(t, 5, c.status); got != c.want {
 			t.Errorf("five stock changes, each post answered %d: the module attempted %d posts, want %d", c.status, got, c.want)
 		}
+	}
+}
+
+// hookLog runs the module's quantity hook once, its post answered with
+// status, and returns what the module logged.
+func hookLog(t *testing.T, status int) string {
+	t.Helper()
+	requirePHP(t)
+	cmd := exec.Command("php", "testdata/stock_hook.php", "https://shop.example/", "secret", "1772366400", "-", "1", "11", "0",
+		"1", strconv.Itoa(status))
+	var logged strings.Builder
+	cmd.Stderr = &logged
+	if out, err := cmd.Output(); err != nil {
+		t.Fatalf("php testdata/stock_hook.php: %v\n%s%s", err, out, logged.String())
+	}
+	return logged.String()
+}
+
+// TestStockHookLogsARefusalInWordsTheMerchantReads: a refused post is
+// logged in the shop's Logs with StockbellClient::explain's words, as the
+// configuration page's test says them: Stockbell's own message, not its
+// raw JSON; for an answer that is not Stockbell's (the Stockbell URL names
+// another site), the address posted to, what answered and the setting to
+// check, not the page's HTML.
+func TestStockHookLogsARefusalInWordsTheMerchantReads(t *testing.T) {
+	refused := hookLog(t, 401)
+	if want := "Stockbell: stock post refused: Stockbell answered 401: The X-Stockbell-Signature header does not match the body and the shop's module secret."; !strings.Contains(refused, want) || strings.Contains(refused, "{") {
+		t.Errorf("a post Stockbell refused is logged as\n%s\nwant %q", refused, want)
+	}
+	elsewhere := hookLog(t, 404)
+	if want := "Stockbell: stock post refused: https://app.example/webhooks/prestashop answered 404, which is not an answer of Stockbell: check the Stockbell URL"; !strings.Contains(elsewhere, want) || strings.Contains(elsewhere, "<") {
+		t.Errorf("a post another site answered is logged as\n%s\nwant %q", elsewhere, want)
 	}
 }

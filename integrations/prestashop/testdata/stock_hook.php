@@ -17,7 +17,9 @@
  * (ID_SHOP "-" leaves id_shop out of the hook's parameters). The hook runs
  * CALLS times (1 by default) in one request, for the combinations
  * ID_PRODUCT_ATTRIBUTE, ID_PRODUCT_ATTRIBUTE+1, …; the client answers each
- * post with STATUS (200 by default; 0 is Stockbell not reached).
+ * post with STATUS (200 by default; 0 is Stockbell not reached; 404 is
+ * another site's page, any other refusal Stockbell's JSON error). The
+ * module's logs (PrestaShopLogger::addLog) are printed on stderr.
  */
 define('_PS_VERSION_', '8.1.0');
 
@@ -129,7 +131,26 @@ class RecordingClient extends StockbellClient
         $body = StockbellSigner::stockBody($shop, $idProduct, $idProductAttribute, $quantity, $now);
         self::$posts[] = array('body' => $body, 'headers' => StockbellSigner::headers($this->recordSecret, $shop, $body, $now));
         $status = isset($argv[9]) ? (int) $argv[9] : 200;
-        return array($status, $status === 0 ? 'Connection timed out after 3001 milliseconds' : '');
+        return array($status, self::answer($status));
+    }
+
+    /**
+     * What answers with status: Stockbell's JSON (or nothing) for 2xx and
+     * its refusals, a shop's HTML page for 404 (a Stockbell URL naming
+     * another site), curl's error when Stockbell is not reached.
+     */
+    private static function answer($status)
+    {
+        if ($status === 0) {
+            return 'Connection timed out after 3001 milliseconds';
+        }
+        if ($status === 404) {
+            return '<html><body><h1>Page introuvable</h1></body></html>';
+        }
+        if ($status >= 400) {
+            return '{"error":{"code":"unauthorized","message":"The X-Stockbell-Signature header does not match the body and the shop\'s module secret."}}';
+        }
+        return '';
     }
 }
 

@@ -183,7 +183,8 @@ class Stockbell extends Module
             PrestaShopLogger::addLog('Stockbell: not reached (' . Tools::substr($answer, 0, 300) . '); the other stock changes of this request are not posted',
                 2, null, 'Product', (int) $params['id_product'], true);
         } elseif ($status !== 200) {
-            PrestaShopLogger::addLog('Stockbell: stock post refused (' . $status . '): ' . Tools::substr($answer, 0, 300), 2,
+            $why = $client->explain(StockbellClient::STOCK_PATH, $status, $answer);
+            PrestaShopLogger::addLog('Stockbell: stock post refused: ' . Tools::substr($why, 0, 500), 2,
                 null, 'Product', (int) $params['id_product'], true);
         }
     }
