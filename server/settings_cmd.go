@@ -85,7 +85,11 @@ func runSettingsSet(env *cliEnv, args []string) error {
 		}
 	})
 	if update == (stockbell.SettingsUpdate{}) {
-		return fmt.Errorf("nothing to set: give --min-inventory, --per-unit, --wait, --time-zone, --attribution-window or a --quiet-hours flag")
+		// Nothing asked of the command is a usage error, as a missing
+		// action word is: exit 2, so a script that lost its flags fails.
+		fmt.Fprintln(fs.Output(), "nothing to set: give --min-inventory, --per-unit, --wait, --time-zone, --attribution-window or a --quiet-hours flag")
+		fs.Usage()
+		return errUsage
 	}
 	return withStore(env, func(db *store.DB) error {
 		shop, err := findOperatorShop(env.ctx, db, *shopKey)

@@ -140,3 +140,14 @@ func TestSettingsPageFlagsAreTheCommands(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsSetWithNothingToSetIsAUsageError: `settings set --shop X`
+// without a setting to change asks nothing of the command, as a command
+// without its action word does: a usage error, exit 2, with the reason and
+// the usage on standard error.
+func TestSettingsSetWithNothingToSetIsAUsageError(t *testing.T) {
+	code, stdout, stderr := run(t, testEnv(t, nil), "settings", "set", "--shop", "example.myshopify.com")
+	if code != 2 || stdout != "" || !strings.Contains(stderr, "nothing to set") || !strings.Contains(stderr, "Usage: stockbell settings set") {
+		t.Fatalf("settings set with nothing to set: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
