@@ -80,7 +80,7 @@ func openExisting(ctx context.Context, cfg *Config) (*store.Conn, error) {
 
 // shopUsage is what `stockbell shop --help` prints.
 const shopUsage = "Usage: stockbell shop list [--platform P]\n       stockbell shop add --platform feed --domain DOMAIN --feed-url URL\n       stockbell shop add --platform prestashop --url URL --key-file FILE\n" +
-	"       stockbell shop disconnect --shop DOMAIN [--platform feed|prestashop]\n       stockbell shop erase --shop DOMAIN [--platform P] --yes\n\n" +
+	"       stockbell shop disconnect --shop DOMAIN|KEY [--platform feed|prestashop]\n       stockbell shop erase --shop DOMAIN|KEY [--platform P] --yes\n\n" +
 	"Lists the shops Stockbell knows, adds a catalog feed or PrestaShop shop, disconnects one, or erases a shop that is not installed with all its data."
 
 func runShop(env *cliEnv, args []string) error {

@@ -13,11 +13,11 @@ import (
 // platform that sends no such request (a merchant's erasure request, a
 // shop that left). Without --yes it only says what it would erase.
 func runShopErase(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "shop erase", "shop erase --shop DOMAIN [--platform P] --yes\n\n"+
+	fs := newFlagSet(env, "shop erase", "shop erase --shop DOMAIN|KEY [--platform P] --yes\n\n"+
 		"Erases a shop that is not installed (uninstalled from its platform, or disconnected) with all its data: "+
 		"subscribers, alerts, catalog, settings, history and queued jobs. It cannot be undone. "+
 		"Without --yes it prints what would be erased, erases nothing and exits non-zero.")
-	domain := fs.String("shop", "", "the shop's domain (required)")
+	domain := fs.String("shop", "", "the shop's domain or public key (required)")
 	platform := fs.String("platform", "", "the shop's platform, when shops of several platforms have the domain")
 	yes := fs.Bool("yes", false, "erase: without it nothing is erased")
 	if err := parseFlags(env, fs, args); err != nil {
@@ -113,10 +113,10 @@ func howToUninstall(shop *stockbell.Shop) string {
 // platforms' uninstall does: all sending stops and its credentials are
 // erased; its data is kept until it is erased.
 func runShopDisconnect(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "shop disconnect", "shop disconnect --shop DOMAIN [--platform feed|prestashop]\n\n"+
+	fs := newFlagSet(env, "shop disconnect", "shop disconnect --shop DOMAIN|KEY [--platform feed|prestashop]\n\n"+
 		"Uninstalls a feed or PrestaShop shop: all sending stops, a feed is no longer synced, and its credentials and module secret are erased. "+
 		"Its data is kept until `shop erase`; `shop add` connects it again.")
-	domain := fs.String("shop", "", "the shop's domain (required)")
+	domain := fs.String("shop", "", "the shop's domain or public key (required)")
 	platform := fs.String("platform", "", "the shop's platform, when shops of several platforms have the domain")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -142,11 +142,13 @@ func runShopDisconnect(env *cliEnv, args []string) error {
 	})
 }
 
-// withOperatorShop runs fn with the one shop of the domain (and platform,
-// when named) on the server's database (see withStore). Shops of several
-// platforms with the domain are refused, naming them, until --platform
-// names one.
-func withOperatorShop(env *cliEnv, domain, platform string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
+// withOperatorShop runs fn with the shop --shop names on the server's
+// database (see withStore): the shop of that public key, as the other
+// commands' --shop takes it, or else the one shop of that domain (and
+// platform, when named). Shops of several platforms with the domain are
+// refused, naming them, until --platform or a public key names one.
+func withOperatorShop(env *cliEnv, key, platform string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	domain := key
 	filter := stockbell.ShopFilter{Domain: &domain, Limit: 10}
 	if platform != "" {
 		p := stockbell.Platform(platform)
@@ -156,6 +158,12 @@ func withOperatorShop(env *cliEnv, domain, platform string, fn func(db *store.DB
 		filter.Platform = &p
 	}
 	return withStore(env, func(db *store.DB) error {
+		if shop, err := db.FindShopByKey(env.ctx, key); err == nil && shop.PublicKey == strings.TrimSpace(key) {
+			if filter.Platform != nil && shop.Platform != *filter.Platform {
+				return fmt.Errorf("shop %s is a %s shop (%s), not a %s one", key, shop.Platform, shop.Domain, platform)
+			}
+			return fn(db, shop)
+		}
 		shops, _, err := db.FindShops(env.ctx, filter)
 		if err != nil {
 			return err
@@ -166,7 +174,7 @@ func withOperatorShop(env *cliEnv, domain, platform string, fn func(db *store.DB
 		case len(shops) == 0:
 			return fmt.Errorf("no shop %q (see: %s)", domain, commandAsRun("shop list"))
 		case len(shops) > 1:
-			return fmt.Errorf("shops of several platforms have the domain %q (%s): name one with --platform", domain, shopPlatforms(shops))
+			return fmt.Errorf("shops of several platforms have the domain %q (%s): name one with --platform, or give --shop its public key", domain, shopPlatforms(shops))
 		}
 		return fn(db, shops[0])
 	})

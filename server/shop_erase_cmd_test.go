@@ -222,3 +222,45 @@ func TestShopEraseOfTheDemoShopSuggestsNoDisconnect(t *testing.T) {
 		}
 	})
 }
+
+// TestShopEraseAndDisconnectTakeThePublicKey: as the other commands'
+// --shop does, `shop erase` and `shop disconnect` take a shop's public key,
+// which tells apart shops of several platforms sharing a domain: only the
+// shop the key names is erased or disconnected.
+func TestShopEraseAndDisconnectTakeThePublicKey(t *testing.T) {
+	eachOperatorDatabase(t, func(t *testing.T, db *store.DB, getenv func(string) string) {
+		ctx := context.Background()
+		magento := shopWithSubscriber(t, db, stockbell.PlatformMagento, "both.example.com")
+		bigcommerce := shopWithSubscriber(t, db, stockbell.PlatformBigCommerce, "both.example.com")
+		noErr(t, db.UninstallShop(ctx, magento.ID))
+		noErr(t, db.UninstallShop(ctx, bigcommerce.ID))
+		if code, stdout, stderr := run(t, getenv, "shop", "erase", "--shop", bigcommerce.PublicKey, "--yes"); code != 0 {
+			t.Fatalf("shop erase --shop KEY: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		shopGone(t, db, bigcommerce.ID)
+		if n := subscriptionCount(t, db, magento.ID); n != 1 {
+			t.Fatalf("the Magento shop of the domain has %d subscription(s), want 1", n)
+		}
+		if code, _, stderr := run(t, getenv, "shop", "erase", "--shop", magento.PublicKey, "--platform", "bigcommerce", "--yes"); code != 1 ||
+			!strings.Contains(stderr, "magento") {
+			t.Fatalf("shop erase --shop KEY of another platform's shop: exit %d, stderr %q", code, stderr)
+		}
+
+		feed := storetest.MustShop(t, db, stockbell.PlatformFeed, "shared.example.com")
+		prestashop := storetest.MustShop(t, db, stockbell.PlatformPrestaShop, "shared.example.com")
+		code, stdout, stderr := run(t, getenv, "shop", "disconnect", "--shop", prestashop.PublicKey)
+		if code != 0 || !strings.Contains(stdout, "Disconnected prestashop shop shared.example.com") {
+			t.Fatalf("shop disconnect --shop KEY: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		for _, want := range []struct {
+			shop   *stockbell.Shop
+			active bool
+		}{{prestashop, false}, {feed, true}} {
+			after, err := db.FindShopByID(ctx, want.shop.ID)
+			noErr(t, err)
+			if after.Active() != want.active {
+				t.Errorf("%s shop after disconnecting the PrestaShop one by key: %s", after.Platform, after.Status)
+			}
+		}
+	})
+}
