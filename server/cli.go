@@ -100,8 +100,18 @@ func exitCode(err error, env *cliEnv) int {
 		return 2
 	}
 	printError(env.stderr, logFormat(env.getenv), err)
+	if errors.Is(err, errSchemaNewer) {
+		return 3
+	}
 	return 1
 }
+
+// errSchemaNewer is migrate's refusal of a schema a newer build migrated:
+// exit 3, a code of its own, so that a deploy's migration step run with an
+// older binary fails unless the rollback is meant (--allow-newer-schema),
+// and a pipeline can tell it from a database it could not reach (1).
+var errSchemaNewer = errors.New("nothing migrated: the database's schema is newer than this build's (a newer Stockbell migrated it). " +
+	"For a rollback to this version, meant, run migrate --allow-newer-schema, which exits 0; otherwise deploy the newer version")
 
 // printError writes err as one line in the log format: "error: …" as text,
 // or, in json, a log record at level ERROR, so that a collector parsing the
@@ -319,7 +329,9 @@ func stoppedWhileStarting(ctx context.Context, logger *slog.Logger, err error) e
 
 func runMigrate(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "migrate", "migrate\n\nCreates the database when it is new (on PostgreSQL, its tables in a database created beforehand, with createdb), "+
-		"applies pending migrations to STOCKBELL_DATABASE_URL and exits.")
+		"applies pending migrations to STOCKBELL_DATABASE_URL and exits. "+
+		"On a schema a newer build migrated it migrates nothing and exits 3, or 0 with --allow-newer-schema.")
+	allowNewer := fs.Bool("allow-newer-schema", false, "exit 0 on a schema a newer build migrated (a rollback meant), after the warning")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
@@ -333,8 +345,12 @@ func runMigrate(env *cliEnv, args []string) error {
 		return err
 	}
 	defer conn.Close()
-	if newer, err := warnIfSchemaNewer(env.ctx, conn, logger); err != nil || newer {
+	if newer, err := warnIfSchemaNewer(env.ctx, conn, logger); err != nil {
 		return err
+	} else if newer && !*allowNewer {
+		return errSchemaNewer
+	} else if newer {
+		return nil
 	}
 	version, err := conn.SchemaVersion(env.ctx)
 	if err != nil {

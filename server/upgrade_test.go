@@ -15,8 +15,9 @@ import (
 
 // TestAnOlderBinarySaysTheSchemaIsNewer: a database migrated by a newer
 // version of Stockbell (after an upgrade rolled back, say) is not
-// downgraded; migrate says so instead of reporting the database migrated,
-// and serve and the operator commands warn at start, naming both versions.
+// downgraded; migrate says so instead of reporting the database migrated
+// and exits 3 (0 with --allow-newer-schema, for a rollback meant), and
+// serve and the operator commands warn at start, naming both versions.
 func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 	for dialect, dbURL := range databaseURLs(t) {
 		t.Run(string(dialect), func(t *testing.T) {
@@ -33,9 +34,16 @@ func TestAnOlderBinarySaysTheSchemaIsNewer(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// A deploy's migration step run by an older binary fails, with
+			// a code of its own, unless the rollback is meant.
 			code, stdout, stderr := run(t, getenv, "migrate")
+			if code != 3 || strings.Contains(stdout, "database migrated") || !strings.Contains(stderr, "999999") || !strings.Contains(stderr, "newer") ||
+				!strings.Contains(stderr, "--allow-newer-schema") {
+				t.Errorf("migrate on a newer schema: exit %d, want 3; stdout %q, stderr %q", code, stdout, stderr)
+			}
+			code, stdout, stderr = run(t, getenv, "migrate", "--allow-newer-schema")
 			if code != 0 || strings.Contains(stdout, "database migrated") || !strings.Contains(stderr, "999999") || !strings.Contains(stderr, "newer") {
-				t.Errorf("migrate on a newer schema: exit %d, stdout %q, stderr %q", code, stdout, stderr)
+				t.Errorf("migrate --allow-newer-schema on a newer schema: exit %d, want 0; stdout %q, stderr %q", code, stdout, stderr)
 			}
 			// The operator commands apply their binary's migrations as
 			// serve does, and warn the same way.
