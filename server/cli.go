@@ -113,13 +113,20 @@ func exitCode(err error, env *cliEnv) int {
 var errSchemaNewer = errors.New("nothing migrated: the database's schema is newer than this build's (a newer Stockbell migrated it). " +
 	"For a rollback to this version, meant, run migrate --allow-newer-schema, which exits 0; otherwise deploy the newer version")
 
-// printError writes err as one line in the log format: "error: …" as text,
+// printError writes err as one line in the log format (one line for
+// each of several configuration errors): "error: …" as text,
 // or, in json, a log record at level ERROR, so that a collector parsing the
 // server's JSON lines keeps the error it stopped with, a bad setting at
 // start included (named in the record's setting field). The format is read
 // from the environment, not from a configuration that may have failed to
 // load: an unknown format prints text.
 func printError(w io.Writer, format string, err error) {
+	if many, ok := err.(configErrors); ok {
+		for _, each := range many {
+			printError(w, format, each)
+		}
+		return
+	}
 	text := strings.ReplaceAll(err.Error(), "\n", " ")
 	if format != "json" {
 		fmt.Fprintln(w, "error: "+text)

@@ -29,9 +29,11 @@ func TestErrorsFollowTheLogFormat(t *testing.T) {
 			t.Errorf("%v: record %+v from %q", args, record, stderr)
 		}
 	}
-	for _, format := range []string{"", "text", "logfmt"} {
+	// A format refused is a wrong setting of its own: a line of its own.
+	for format, lines := range map[string]int{"": 1, "text": 1, "logfmt": 2} {
 		code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_WORKERS": "many", "STOCKBELL_LOG_FORMAT": format}), "serve")
-		if code != 1 || !strings.HasPrefix(stderr, "error: STOCKBELL_") || strings.Count(stderr, "\n") != 1 {
+		if code != 1 || !strings.HasPrefix(stderr, "error: STOCKBELL_") || strings.Count(stderr, "\n") != lines ||
+			strings.Count(stderr, "error: STOCKBELL_") != lines {
 			t.Errorf("STOCKBELL_LOG_FORMAT=%q: exit %d, %q", format, code, stderr)
 		}
 	}

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -144,9 +146,8 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 		}
 	}
 	cfg.AddrSetting = addrSetting
-	if err := checkListenAddr(addrSetting, cfg.Addr); err != nil {
-		return nil, err
-	}
+	var problems configErrors
+	problems.add(checkListenAddr(addrSetting, cfg.Addr))
 	cfg.DatabaseSetting = "STOCKBELL_DATABASE_URL"
 	if cfg.DatabaseURL == "" {
 		cfg.DatabaseURL, cfg.DatabaseSetting = filepath.Join(cfg.DataDir, "stockbell.db"), "STOCKBELL_DATA_DIR"
@@ -158,22 +159,64 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
 		cfg.parseFeed, cfg.parseReceiptRetention, cfg.checkSetKeys,
 	}
+	// Every step runs, so that every wrong setting is reported at once.
 	for _, step := range steps {
-		if err := step(getenv); err != nil {
-			return nil, err
-		}
+		problems.add(step(getenv))
 	}
 	if err := cfg.Validate(); err != nil {
-		return nil, err
+		problems.add(err)
+		return nil, problems.err()
 	}
 	// The apps' settings come after Validate: they are built on the public URL.
 	for _, step := range []func(func(string) string) error{cfg.parseBigCommerce, cfg.parseShopify, cfg.parseDelivery} {
-		if err := step(getenv); err != nil {
-			return nil, err
-		}
+		problems.add(step(getenv))
+	}
+	if err := problems.err(); err != nil {
+		return nil, err
 	}
 	return cfg, nil
 }
+
+// configErrors is every configuration error found in one reading, in the
+// order the settings are read: a command stops with one line for each.
+type configErrors []error
+
+// add appends err, unless nil or already there (a setting checked twice,
+// as the address is); the errors of a configErrors are added one by one.
+func (e *configErrors) add(err error) {
+	var many configErrors
+	switch {
+	case err == nil:
+	case errors.As(err, &many):
+		for _, each := range many {
+			e.add(each)
+		}
+	case !slices.ContainsFunc(*e, func(had error) bool { return had.Error() == err.Error() }):
+		*e = append(*e, err)
+	}
+}
+
+// err is nil without errors, the error alone when there is one, or e.
+func (e configErrors) err() error {
+	switch len(e) {
+	case 0:
+		return nil
+	case 1:
+		return e[0]
+	}
+	return e
+}
+
+func (e configErrors) Error() string {
+	lines := make([]string, len(e))
+	for i, err := range e {
+		lines[i] = err.Error()
+	}
+	return strings.Join(lines, "\n")
+}
+
+// Unwrap lets errors.As find the first configError, as when it was alone.
+func (e configErrors) Unwrap() []error { return e }
 
 // logFormat reads STOCKBELL_LOG_FORMAT in any case: text (the default) or
 // json; Validate refuses anything else.
@@ -278,20 +321,27 @@ func (c *Config) parseRateLimits(getenv func(string) string) error {
 func isListSeparator(r rune) bool { return r == ',' || r == ' ' }
 
 // Validate checks the settings that do not depend on the outside world.
+// Every one that is wrong is reported (see configErrors).
 func (c *Config) Validate() error {
-	if c.Env != "development" && c.Env != "production" {
-		return &configError{"STOCKBELL_ENV", fmt.Sprintf("want development or production, got %q", c.Env)}
+	var problems configErrors
+	envKnown := c.Env == "development" || c.Env == "production"
+	if !envKnown {
+		problems.add(&configError{"STOCKBELL_ENV", fmt.Sprintf("want development or production, got %q", c.Env)})
 	}
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return &configError{"STOCKBELL_ADDR", fmt.Sprintf("want host:port such as :8080, got %q", c.Addr)}
+		problems.add(&configError{"STOCKBELL_ADDR", fmt.Sprintf("want host:port such as :8080, got %q", c.Addr)})
 	}
 	if _, _, err := store.ParseURL(c.DatabaseURL); err != nil {
-		return &configError{c.databaseSetting(), err.Error()}
+		problems.add(&configError{c.databaseSetting(), err.Error()})
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
-		return &configError{"STOCKBELL_LOG_FORMAT", fmt.Sprintf("want text or json, got %q", c.LogFormat)}
+		problems.add(&configError{"STOCKBELL_LOG_FORMAT", fmt.Sprintf("want text or json, got %q", c.LogFormat)})
 	}
-	return c.validatePublicURL()
+	// The public URL's rules depend on the environment.
+	if envKnown {
+		problems.add(c.validatePublicURL())
+	}
+	return problems.err()
 }
 
 func (c *Config) validatePublicURL() error {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -448,6 +449,38 @@ func TestMetricsAddrOfItsOwn(t *testing.T) {
 	for addr, metrics := range map[string]string{"127.0.0.1:0": "127.0.0.1:0", ":8080": "127.0.0.1:9090", "127.0.0.1:9090": "127.0.0.2:9090"} {
 		if _, err := LoadConfig(testEnv(t, map[string]string{"STOCKBELL_ADDR": addr, "STOCKBELL_METRICS_ADDR": metrics})); err != nil {
 			t.Errorf("STOCKBELL_ADDR=%s and STOCKBELL_METRICS_ADDR=%s: %v", addr, metrics, err)
+		}
+	}
+}
+
+// TestEveryConfigErrorIsReportedAtOnce: several wrong settings stop a
+// command with one line each, every one naming its variable (a JSON record
+// each with STOCKBELL_LOG_FORMAT=json), so that an operator fixes them all
+// in one go; the exit code is still 1.
+func TestEveryConfigErrorIsReportedAtOnce(t *testing.T) {
+	bad := map[string]string{"STOCKBELL_WORKERS": "many", "STOCKBELL_LOG_LEVEL": "loud", "STOCKBELL_ENV": "staging",
+		"STOCKBELL_RECEIPT_RETENTION": "1s"}
+	want := []string{"STOCKBELL_WORKERS", "STOCKBELL_LOG_LEVEL", "STOCKBELL_RECEIPT_RETENTION", "STOCKBELL_ENV"}
+	code, _, stderr := run(t, testEnv(t, bad), "migrate")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 1 || len(lines) != len(want) {
+		t.Fatalf("exit %d, want 1 and %d lines, got %q", code, len(want), stderr)
+	}
+	for i, setting := range want {
+		if !strings.HasPrefix(lines[i], "error: "+setting+": ") {
+			t.Errorf("line %d: %q, want the error of %s", i+1, lines[i], setting)
+		}
+	}
+	bad["STOCKBELL_LOG_FORMAT"] = "json"
+	code, _, stderr = run(t, testEnv(t, bad), "serve")
+	lines = strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 1 || len(lines) != len(want) {
+		t.Fatalf("json: exit %d, want 1 and %d lines, got %q", code, len(want), stderr)
+	}
+	for i, setting := range want {
+		var record struct{ Level, Setting string }
+		if err := json.Unmarshal([]byte(lines[i]), &record); err != nil || record.Level != "ERROR" || record.Setting != setting {
+			t.Errorf("json line %d: %q, want an ERROR record of %s", i+1, lines[i], setting)
 		}
 	}
 }
