@@ -27,6 +27,41 @@ type cliEnv struct {
 	getenv func(string) string
 	stdout io.Writer
 	stderr io.Writer
+	// usageText, when set, keeps what a usage error explains until the
+	// command ends, to be written as one JSON record (see usageOut).
+	usageText *bytes.Buffer
+}
+
+// newCLIEnv is the environment of a command: with STOCKBELL_LOG_FORMAT=json
+// a usage error's explanation is kept, then written as one log record.
+func newCLIEnv(ctx context.Context, getenv func(string) string, stdout, stderr io.Writer) *cliEnv {
+	env := &cliEnv{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr}
+	if logFormat(getenv) == "json" {
+		env.usageText = &bytes.Buffer{}
+	}
+	return env
+}
+
+// usageOut is where a usage error's reason and usage go: standard error
+// in text, kept for printUsageError in json.
+func (env *cliEnv) usageOut() io.Writer {
+	if env.usageText != nil {
+		return env.usageText
+	}
+	return env.stderr
+}
+
+// printUsageError writes, in json, the usage error kept as one log record
+// at level ERROR: its first line (the reason) the message, the usage in
+// the usage field, so that a collector parsing every line of standard
+// error keeps it. In text it was written as it came.
+func (env *cliEnv) printUsageError() {
+	if env.usageText == nil || env.usageText.Len() == 0 {
+		return
+	}
+	reason, usage, _ := strings.Cut(strings.TrimSpace(env.usageText.String()), "\n")
+	env.usageText.Reset()
+	slog.New(slog.NewJSONHandler(env.stderr, nil)).Error(reason, "usage", usage)
 }
 
 func commands() []command {
@@ -48,7 +83,7 @@ func commands() []command {
 // does: before a command runs, each STOCKBELL_ variable in it that the
 // configuration does not read is warned of on stderr, by name only.
 func Execute(ctx context.Context, args []string, getenv func(string) string, environ []string, stdout, stderr io.Writer) int {
-	env := &cliEnv{ctx: ctx, getenv: getenv, stdout: stdout, stderr: stderr}
+	env := newCLIEnv(ctx, getenv, stdout, stderr)
 	name := "serve"
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		name, args = args[0], args[1:]
@@ -72,8 +107,9 @@ func Execute(ctx context.Context, args []string, getenv func(string) string, env
 			return exitCode(cmd.run(env, args), env)
 		}
 	}
-	fmt.Fprintf(stderr, "unknown command %q\n", name)
-	usage(stderr)
+	fmt.Fprintf(env.usageOut(), "unknown command %q\n", name)
+	usage(env.usageOut())
+	env.printUsageError()
 	return 2
 }
 
@@ -97,6 +133,7 @@ func exitCode(err error, env *cliEnv) int {
 	case err == nil, errors.Is(err, errHelp):
 		return 0
 	case errors.Is(err, errUsage):
+		env.printUsageError()
 		return 2
 	}
 	printError(env.stderr, logFormat(env.getenv), err)
@@ -173,18 +210,18 @@ func runAction(env *cliEnv, command, usage string, actions []action, args []stri
 		want = strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 	}
 	if len(args) == 0 {
-		fmt.Fprintf(env.stderr, "no %s command given (want: %s)\n", command, want)
+		fmt.Fprintf(env.usageOut(), "no %s command given (want: %s)\n", command, want)
 	} else {
-		fmt.Fprintf(env.stderr, "unknown %s command %q (want: %s)\n", command, args[0], want)
+		fmt.Fprintf(env.usageOut(), "unknown %s command %q (want: %s)\n", command, args[0], want)
 	}
-	fmt.Fprintln(env.stderr, usage)
+	fmt.Fprintln(env.usageOut(), usage)
 	return errUsage
 }
 
 // newFlagSet returns a flag set that prints its usage to stdout on --help.
 func newFlagSet(env *cliEnv, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(env.stderr)
+	fs.SetOutput(env.usageOut())
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "Usage: stockbell %s\n", synopsis)
 		fs.PrintDefaults()

@@ -94,3 +94,42 @@ func TestShopListHelpNamesEveryPlatform(t *testing.T) {
 		}
 	}
 }
+
+// TestUsageErrorsFollowTheLogFormat: with STOCKBELL_LOG_FORMAT=json a
+// usage error, as any error a command stops with, is one JSON log record
+// on standard error (level ERROR, the reason as its message, the usage in
+// a field of its own), so that a collector parsing every line keeps it;
+// the exit code is still 2. In text it stays the reason then the usage.
+func TestUsageErrorsFollowTheLogFormat(t *testing.T) {
+	inJSON := testEnv(t, map[string]string{"STOCKBELL_LOG_FORMAT": "json"})
+	for _, c := range []struct {
+		args   []string
+		reason string
+	}{
+		{[]string{"frobnicate"}, `unknown command "frobnicate"`},
+		{[]string{"shop"}, "no shop command given"},
+		{[]string{"shop", "frob"}, `unknown shop command "frob"`},
+		{[]string{"settings", "get"}, "--shop is required"},
+		{[]string{"settings", "set", "--shop", "d.example.com"}, "nothing to set"},
+		{[]string{"settings", "set", "--shop", "d.example.com", "--wait", "2d"}, "want a Go duration"},
+		{[]string{"migrate", "--nope"}, "flag provided but not defined: -nope"},
+		{[]string{"migrate", "stray"}, `unexpected argument "stray"`},
+	} {
+		code, stdout, stderr := run(t, inJSON, c.args...)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		var record struct{ Level, Msg, Usage string }
+		if code != 2 || stdout != "" || len(lines) != 1 || jsonUnmarshal(lines[0], &record) != nil {
+			t.Errorf("%v: exit %d, want 2 and one JSON line on stderr, got stdout %q, stderr %q", c.args, code, stdout, stderr)
+			continue
+		}
+		if record.Level != "ERROR" || !strings.Contains(record.Msg, c.reason) || !strings.Contains(record.Usage, "stockbell") {
+			t.Errorf("%v: record %+v", c.args, record)
+		}
+		code, _, stderr = run(t, testEnv(t, nil), c.args...)
+		if code != 2 || !strings.Contains(strings.SplitN(stderr, "\n", 2)[0], c.reason) || !strings.Contains(stderr, "Usage") {
+			t.Errorf("%v in text: exit %d, stderr %q", c.args, code, stderr)
+		}
+	}
+}
+
+func jsonUnmarshal(line string, v any) error { return json.Unmarshal([]byte(line), v) }

@@ -57,7 +57,8 @@ func withPlatformParts(env *cliEnv, need publicURLNeed, fn func(platformParts) e
 		if err != nil {
 			return err
 		}
-		logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		// Warnings only, in the log format, as the server writes them.
+		logger := newLogger(&Config{LogFormat: cfg.LogFormat, LogLevel: max(cfg.LogLevel, slog.LevelWarn)}, env.stderr)
 		warnUntrimmedSecrets(logger, cfg)
 		return fn(platformParts{cfg: cfg, db: db, queue: queue, sealer: sealer, logger: logger})
 	})

@@ -48,3 +48,31 @@ func TestFeedSyncOfADisconnectedShopSaysHowToConnectIt(t *testing.T) {
 		}
 	})
 }
+
+// TestFeedCommandWarningsFollowTheLogFormat: the warnings of the commands
+// that connect or sync a shop (a secret key with whitespace around it,
+// here) are log records in the log format, as the server's are: with
+// STOCKBELL_LOG_FORMAT=json every line on standard error is JSON.
+func TestFeedCommandWarningsFollowTheLogFormat(t *testing.T) {
+	eachOperatorDatabase(t, func(t *testing.T, db *store.DB, getenv func(string) string) {
+		env := func(name string) string {
+			switch name {
+			case "STOCKBELL_LOG_FORMAT":
+				return "json"
+			case "STOCKBELL_SECRET_KEY":
+				return strings.Repeat("ab", 32) + "\n"
+			}
+			return getenv(name)
+		}
+		code, _, stderr := run(t, env, "feed", "sync", "--shop", "nowhere.example.com")
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != 1 || len(lines) < 2 || !strings.Contains(stderr, "STOCKBELL_SECRET_KEY") {
+			t.Fatalf("feed sync: exit %d, want 1 with a warning and the error, stderr %q", code, stderr)
+		}
+		for _, line := range lines {
+			if !strings.HasPrefix(line, `{"time":`) || !strings.HasSuffix(line, "}") {
+				t.Errorf("a line not in JSON: %q", line)
+			}
+		}
+	})
+}
