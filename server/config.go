@@ -1,14 +1,12 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/netip"
 	"net/url"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -94,14 +92,6 @@ const (
 // Development reports whether the server runs in development mode.
 func (c *Config) Development() bool { return c.Env == "development" }
 
-// configError names the setting that is wrong.
-type configError struct {
-	Setting string
-	Problem string
-}
-
-func (e *configError) Error() string { return e.Setting + ": " + e.Problem }
-
 // LoadConfig reads the configuration from getenv, applies defaults and
 // validates it. It is the one place that reads environment variables. The
 // public URL is parsed once, here, and handed to the platforms and to
@@ -176,47 +166,6 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 	}
 	return cfg, nil
 }
-
-// configErrors is every configuration error found in one reading, in the
-// order the settings are read: a command stops with one line for each.
-type configErrors []error
-
-// add appends err, unless nil or already there (a setting checked twice,
-// as the address is); the errors of a configErrors are added one by one.
-func (e *configErrors) add(err error) {
-	var many configErrors
-	switch {
-	case err == nil:
-	case errors.As(err, &many):
-		for _, each := range many {
-			e.add(each)
-		}
-	case !slices.ContainsFunc(*e, func(had error) bool { return had.Error() == err.Error() }):
-		*e = append(*e, err)
-	}
-}
-
-// err is nil without errors, the error alone when there is one, or e.
-func (e configErrors) err() error {
-	switch len(e) {
-	case 0:
-		return nil
-	case 1:
-		return e[0]
-	}
-	return e
-}
-
-func (e configErrors) Error() string {
-	lines := make([]string, len(e))
-	for i, err := range e {
-		lines[i] = err.Error()
-	}
-	return strings.Join(lines, "\n")
-}
-
-// Unwrap lets errors.As find the first configError, as when it was alone.
-func (e configErrors) Unwrap() []error { return e }
 
 // logFormat reads STOCKBELL_LOG_FORMAT in any case: text (the default) or
 // json; Validate refuses anything else.
