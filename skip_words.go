@@ -17,7 +17,7 @@ var skipReasonWords = map[SkipReason]string{
 	SkipNoContact:        "the subscriber left no contact for this channel",
 	SkipStepRemoved:      "this message was removed from the flow",
 	SkipDiscarded:        "its batch was discarded in manual mode",
-	SkipRemoved:          "you removed the subscriber from their batch before approving it",
+	SkipRemoved:          "the subscriber was removed from their batch before it was approved",
 	SkipSubscriptionGone: "the subscriber was no longer waiting for this item",
 	SkipSoldOutAgain:     "the item had sold out again when the wait between batches ended, so no batch followed",
 }

@@ -367,7 +367,7 @@ func TestRemovedSignUpCannotBeConfirmed(t *testing.T) {
 		if err != nil || was != stockbell.SubscriptionPending {
 			t.Fatalf("removing the pending sign-up: it was %q (%v), want pending", was, err)
 		}
-		want := `{"by":"owner@example.com","previous_status":"pending","user_id":""}`
+		want := `{"by":"owner@example.com","previous_status":"pending","removed_by":{"email":"owner@example.com"},"user_id":""}`
 		if got := removedEvents(t, db, fx.shop.ID, pending.ID); len(got) != 1 || got[0] != want {
 			t.Fatalf("removed events: %q, want one %s", got, want)
 		}

@@ -200,7 +200,7 @@ func TestHeldShopperRemovedLeavesTheBatch(t *testing.T) {
 				id, stockbell.MessageSkipped, stockbell.SkipRemoved); n != 1 {
 				t.Errorf("subscription %d removed: %d alerts skipped as removed, want its held alert", id, n)
 			}
-			want := fmt.Sprintf(`{"batch_id":%d,"by":"owner@example.com","previous_status":"held","user_id":""}`, batchID)
+			want := fmt.Sprintf(`{"batch_id":%d,"by":"owner@example.com","previous_status":"held","removed_by":{"email":"owner@example.com"},"user_id":""}`, batchID)
 			if got := removedEvents(t, db, shop.ID, id); len(got) != 1 || got[0] != want {
 				t.Errorf("subscription %d's removed events: %q, want one %s", id, got, want)
 			}

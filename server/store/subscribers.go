@@ -162,6 +162,9 @@ func (db *DB) RemoveSubscription(ctx context.Context, shopID, subscriptionID int
 			return nil
 		}
 		detail := EventDetail{"by": by.Label(), "user_id": by.ID, "previous_status": sub.Status}
+		if by != (stockbell.AdminUser{}) {
+			detail["removed_by"] = by // who, as a batch decision's decided_by records them
+		}
 		if sub.Status == stockbell.SubscriptionHeld {
 			if err := addHeldBatch(ctx, tx, sub.ID, detail); err != nil {
 				return err

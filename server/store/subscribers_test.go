@@ -140,7 +140,7 @@ func TestRemoveSubscription(t *testing.T) {
 		removed := stockbell.EventRemoved
 		events, total, err := db.FindEvents(ctx, stockbell.EventFilter{ShopID: &s.shop.ID, Kind: &removed})
 		must(t, err)
-		if total != 1 || *events[0].SubscriptionID != s.c.ID || events[0].Detail != `{"by":"owner@example.com","previous_status":"queued","user_id":""}` {
+		if total != 1 || *events[0].SubscriptionID != s.c.ID || events[0].Detail != `{"by":"owner@example.com","previous_status":"queued","removed_by":{"email":"owner@example.com"},"user_id":""}` {
 			t.Fatalf("removed events: %d %+v", total, events)
 		}
 		tl, err := db.FindSubscriberTimeline(ctx, s.shop.ID, s.b.ID)

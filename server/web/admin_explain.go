@@ -27,7 +27,7 @@ func removedAlready(tl *stockbell.SubscriberTimeline) string {
 	if e == nil {
 		return "Already removed: nothing was changed."
 	}
-	d, on := detailOf(e), formatDateTime(e.CreatedAt)
+	d, on := detailOf(e), formatDateTime(e.CreatedAt)+byRemover(detailOf(e))
 	if batch := detailInt(d, "batch_id"); batch != 0 {
 		return "Already removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ": their alert will not be sent. Nothing was changed."
 	}
@@ -35,6 +35,15 @@ func removedAlready(tl *stockbell.SubscriberTimeline) string {
 		return "Sign-up already removed on " + on + ", before the shopper confirmed it. Nothing was changed."
 	}
 	return "Already removed from the queue on " + on + ". Nothing was changed."
+}
+
+// byRemover is " by ana@example.com", who removed the subscriber, or
+// nothing when the removal's record names no one.
+func byRemover(d detail) string {
+	if who := removerWords(d); who != "" {
+		return " by " + who
+	}
+	return ""
 }
 
 // explainRemoved: taken out of a batch, out of waiting for their
@@ -45,10 +54,10 @@ func removedAlready(tl *stockbell.SubscriberTimeline) string {
 func explainRemoved(tl *stockbell.SubscriberTimeline) (answer, more string) {
 	d, on := detail{}, formatDateTime(tl.Subscription.UpdatedAt)
 	if e := removalEvent(tl); e != nil {
-		d, on = detailOf(e), formatDateTime(e.CreatedAt)
+		d, on = detailOf(e), formatDateTime(e.CreatedAt)+byRemover(detailOf(e))
 	}
 	if batch := detailInt(d, "batch_id"); batch != 0 {
-		return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ", before you approved it.",
+		return "Removed from batch " + strconv.FormatInt(batch, 10) + " on " + on + ", before the batch was approved.",
 			"Their alert was not sent; nothing is sent to this subscriber about this item."
 	}
 	if d.text("previous_status") == string(stockbell.SubscriptionPending) {
@@ -266,13 +275,6 @@ func waitWords(goDuration string) string {
 		return formatDuration(d)
 	}
 	return goDuration
-}
-
-func orYou(who string) string {
-	if who == "" {
-		return "you"
-	}
-	return who
 }
 
 // settingsChangeWords lists what a settings_changed event changed.

@@ -158,9 +158,9 @@ func TestRemovalIsDatedFromItsEvent(t *testing.T) {
 	removedAt := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
 	touchedAt := removedAt.Add(50 * time.Hour)
 	for previous, want := range map[string]string{
-		"queued":  "Removed from the queue on " + formatDateTime(removedAt) + ".",
-		"pending": "Sign-up removed on " + formatDateTime(removedAt) + ", before the shopper confirmed it.",
-		"held":    "Removed from batch 7 on " + formatDateTime(removedAt) + ", before you approved it.",
+		"queued":  "Removed from the queue on " + formatDateTime(removedAt) + " by owner@example.com.",
+		"pending": "Sign-up removed on " + formatDateTime(removedAt) + " by owner@example.com, before the shopper confirmed it.",
+		"held":    "Removed from batch 7 on " + formatDateTime(removedAt) + " by owner@example.com, before the batch was approved.",
 	} {
 		d := `{"by":"owner@example.com","previous_status":"` + previous + `"}`
 		if previous == "held" {

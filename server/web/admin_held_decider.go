@@ -51,7 +51,28 @@ func deciderWords(u stockbell.AdminUser) string {
 // decidedBy reads who made a batch_decided event's decision (its
 // decided_by); the zero AdminUser when it names no one.
 func decidedBy(d detail) stockbell.AdminUser {
-	by, _ := d["decided_by"].(map[string]any)
+	return adminUserIn(d, "decided_by")
+}
+
+// adminUserIn reads the AdminUser an event's detail records under key;
+// the zero AdminUser when it records none.
+func adminUserIn(d detail, key string) stockbell.AdminUser {
+	by, _ := d[key].(map[string]any)
 	text := func(key string) string { s, _ := by[key].(string); return s }
 	return stockbell.AdminUser{ID: text("id"), Email: text("email"), Name: text("name")}
+}
+
+// removerWords names who removed a subscriber, as deciderWords names who
+// decided a batch: from the removal event's removed_by; for a removal
+// recorded before it, its "by" label, unless that is the "you" (or
+// nothing) stored for a sign-in that named no one, which names no one: ""
+// then.
+func removerWords(d detail) string {
+	if who := deciderWords(adminUserIn(d, "removed_by")); who != "" {
+		return who
+	}
+	if label := d.text("by"); label != "you" {
+		return label
+	}
+	return ""
 }

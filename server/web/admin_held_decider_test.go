@@ -154,7 +154,7 @@ func TestHeldLineOfAShopperWhoLeftTheBatch(t *testing.T) {
 		}
 		b := f.signIn(t, w.shop)
 		text := visibleText(b.get(fmt.Sprintf("/admin/subscribers/%d", w.subs[0].ID)).Body)
-		want := "Held for your approval in batch " + strconv.FormatInt(batch.ID, 10) + " (not sent) Among the oldest in line; the first message (email) was prepared and held for your approval (the flow is manual), then not sent, because you removed the subscriber from their batch before approving it."
+		want := "Held for your approval in batch " + strconv.FormatInt(batch.ID, 10) + " (not sent) Among the oldest in line; the first message (email) was prepared and held for your approval (the flow is manual), then not sent, because the subscriber was removed from their batch before it was approved."
 		if !strings.Contains(text, want) || strings.Contains(text, "waits for your approval") || strings.Contains(text, "then discarded") {
 			t.Errorf("Ann's timeline lacks %q, or says her hold waits or was discarded:\n%s", want, text)
 		}

@@ -181,7 +181,7 @@ func (a *Admin) removeSubscriber(w http.ResponseWriter, r *http.Request, s *Admi
 	if a.askedBeforeRemoving(w, r, s, id) {
 		return
 	}
-	was, err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, s.User)
+	was, err := a.Subscribers.RemoveSubscription(r.Context(), s.ShopID, id, sessionDecider(s))
 	if err != nil {
 		a.Fail(w, r, s, err)
 		return

@@ -500,7 +500,7 @@ func TestRemoveHeldSubscriberFromTheirBatch(t *testing.T) {
 			"Removed from the batch: their alert will not be sent.",
 			fmt.Sprintf("Removed from batch %d on", batch.ID),
 			"Removed in the admin by owner@example.com",
-			"you removed the subscriber from their batch",
+			"the subscriber was removed from their batch before it was approved",
 		} {
 			if !strings.Contains(after, want) {
 				t.Errorf("the page after removal lacks %q:\n%s", want, after)

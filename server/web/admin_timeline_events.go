@@ -95,15 +95,19 @@ func describeResubscribed(d detail) timelineEntry {
 
 // describeRemoved: the merchant took her out of the queue, out of the
 // batch that held her for approval (its id in the detail), or removed her
-// sign-up before she confirmed it.
+// sign-up before she confirmed it; who did, when the removal recorded it.
 func describeRemoved(d detail) timelineEntry {
-	entry := timelineEntry{What: "Removed from the queue", Tone: "bad", Why: "Removed in the admin by " + orYou(d.text("by")) + "."}
+	by := "Removed in the admin (who removed them was not recorded)"
+	if who := removerWords(d); who != "" {
+		by = "Removed in the admin by " + who
+	}
+	entry := timelineEntry{What: "Removed from the queue", Tone: "bad", Why: by + "."}
 	if batch := detailInt(d, "batch_id"); batch != 0 {
 		entry.What = "Removed from batch " + strconv.FormatInt(batch, 10)
-		entry.Why = "Removed in the admin by " + orYou(d.text("by")) + " before the batch was approved: their alert was not sent."
+		entry.Why = by + " before the batch was approved: their alert was not sent."
 	} else if d.text("previous_status") == string(stockbell.SubscriptionPending) {
 		entry.What = "Sign-up removed"
-		entry.Why = "Removed in the admin by " + orYou(d.text("by")) + " before the shopper confirmed: confirming now does not put them in the queue."
+		entry.Why = by + " before the shopper confirmed: confirming now does not put them in the queue."
 	}
 	return entry
 }
