@@ -28,6 +28,10 @@ type HeldBatchDecision struct {
 	// By is who decided, as their admin session named them; it is the zero
 	// AdminUser for a decision recorded before Stockbell kept its maker.
 	By AdminUser
+	// Earlier are the shop's decisions on the batch before this one, oldest
+	// first: a batch approved, say, whose follow-up messages held since were
+	// then discarded, reads as the discard with the approval before it.
+	Earlier []HeldBatchDecision
 }
 
 // HeldBatchService lists and acts on the batches a manual flow holds.

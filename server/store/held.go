@@ -211,34 +211,52 @@ func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, dec
 }
 
 // FindHeldBatchDecision returns the shop's last decision on the batch, read
-// from its batch_decided event. Returns ENOTFOUND when there is none.
+// from its batch_decided event, with the decisions before it (Earlier).
+// Returns ENOTFOUND when there is none.
 func (db *DB) FindHeldBatchDecision(ctx context.Context, shopID, batchID int64) (*stockbell.HeldBatchDecision, error) {
-	var e stockbell.Event
+	var events []stockbell.Event
 	err := db.inReadTx(ctx, func(tx *Tx) error {
-		return tx.GetContext(ctx, &e, tx.Rebind(heldBatchDecisionQuery(tx.db.Dialect)), shopID, batchID)
+		return tx.SelectContext(ctx, &events, tx.Rebind(heldBatchDecisionQuery(tx.db.Dialect)), shopID, batchID)
 	})
 	if err != nil {
-		return nil, notFound(err, "Batch %d was never approved or discarded.", batchID)
+		return nil, err
 	}
+	if len(events) == 0 {
+		return nil, stockbell.Errorf(stockbell.ENOTFOUND, "Batch %d was never approved or discarded.", batchID)
+	}
+	decisions := make([]stockbell.HeldBatchDecision, len(events))
+	for i := range events {
+		if decisions[i], err = readBatchDecision(&events[i], batchID); err != nil {
+			return nil, err
+		}
+	}
+	last := decisions[len(decisions)-1]
+	last.Earlier = decisions[:len(decisions)-1]
+	return &last, nil
+}
+
+// readBatchDecision reads the decision a batch_decided event records.
+func readBatchDecision(e *stockbell.Event, batchID int64) (stockbell.HeldBatchDecision, error) {
 	var detail struct {
 		Decision  string              `json:"decision"`
 		Messages  int                 `json:"messages"`
 		DecidedBy stockbell.AdminUser `json:"decided_by"` // absent from decisions recorded before it
 	}
 	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil {
-		return nil, err
+		return stockbell.HeldBatchDecision{}, err
 	}
-	return &stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
+	return stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
 		Messages: detail.Messages, At: e.CreatedAt.UTC(), By: detail.DecidedBy}, nil
 }
 
 // heldBatchDecisionQuery is FindHeldBatchDecision's statement on the
-// dialect's database: the shop's latest batch_decided event naming the
-// batch. It is served by the partial index events_batch_decided (migration
-// 0290), whose WHERE and expression it repeats: the kind is written in it,
-// not bound, as SQLite uses a partial index only for a query whose own
+// dialect's database: the shop's batch_decided events naming the batch,
+// oldest first (a few: one per held step decided, as a batch's alerts and
+// then its follow-ups are held). It is served by the partial index
+// events_batch_decided (migration 0290), whose WHERE and expression it
+// repeats: the kind is written in it, not bound, as SQLite uses a partial index only for a query whose own
 // terms imply the index's.
 func heldBatchDecisionQuery(d Dialect) string {
 	return `SELECT ` + eventColumns + ` FROM events WHERE shop_id = ? AND kind = '` + string(stockbell.EventBatchDecided) +
-		`' AND ` + jsonInt(d, "detail", "batch_id") + ` = ? ORDER BY id DESC LIMIT 1`
+		`' AND ` + jsonInt(d, "detail", "batch_id") + ` = ? ORDER BY id`
 }

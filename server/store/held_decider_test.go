@@ -3,6 +3,7 @@ package store_test
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -47,4 +48,34 @@ func recordOldDiscard(t *testing.T, db *store.DB, shopID int64, platformID strin
 	_, err := db.DB.ExecContext(ctx, db.DB.Rebind(`INSERT INTO events (shop_id, kind, variant_id, detail, created_at) VALUES (?, ?, ?, ?, ?)`),
 		shopID, stockbell.EventBatchDecided, v.ID, fmt.Sprintf(`{"batch_id":%d,"decision":"discarded","messages":1}`, batch), db.Clock.Now())
 	must(t, err)
+}
+
+// TestHeldBatchDecisionKeepsEarlierOnes: a batch approved, whose
+// follow-up messages held since were discarded, reads back as its last
+// decision, the discard, with the approval before it, who made it and
+// when; another shop reads nothing of either.
+func TestHeldBatchDecisionKeepsEarlierOnes(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := manualShop(t, db, "earlier.myshopify.com", stockbell.TemplateEmailOnly, "v1")
+		other := install(t, db, stockbell.PlatformShopify, "elsewhere.myshopify.com")
+		batch, _ := holdBatch(t, db, clock, shop.ID, "v1", "ann@example.com")
+		ana := stockbell.AdminUser{Email: "ana@example.com"}
+		approvedAt := clock.Now()
+		_, err := db.ApproveHeldBatch(ctx, shop.ID, batch, ana)
+		must(t, err)
+		clock.Add(time.Hour)
+		recordOldDiscard(t, db, shop.ID, "v1", batch) // of the follow-ups held since
+
+		d, err := db.FindHeldBatchDecision(ctx, shop.ID, batch)
+		must(t, err)
+		if d.Approved || !d.At.Equal(clock.Now()) || len(d.Earlier) != 1 {
+			t.Fatalf("the decision on batch %d: %+v, want the discard with one decision before it", batch, d)
+		}
+		if e := d.Earlier[0]; !e.Approved || e.By != ana || !e.At.Equal(approvedAt) || e.Messages != 1 {
+			t.Errorf("the decision before the discard: %+v, want ana's approval of 1 message at %s", e, approvedAt)
+		}
+		_, err = db.FindHeldBatchDecision(ctx, other.ID, batch)
+		wantCode(t, err, stockbell.ENOTFOUND, "")
+	})
 }

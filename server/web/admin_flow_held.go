@@ -149,17 +149,40 @@ func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, 
 }
 
 // decidedAlready says that, when, and by whom (when recorded) a batch was
-// approved or discarded.
-func decidedAlready(d *stockbell.HeldBatchDecision) string {
+// approved or discarded. A batch decided more than once (approved, then
+// its follow-up messages held since approved or discarded) reads as its
+// first decision, on its alerts, then each later one, on its follow-ups:
+// what became of every message a late click on the batch may have meant.
+func decidedAlready(last *stockbell.HeldBatchDecision) string {
+	first, later := *last, []stockbell.HeldBatchDecision(nil)
+	if len(last.Earlier) > 0 {
+		first, later = last.Earlier[0], append(slices.Clone(last.Earlier[1:]), *last)
+	}
+	what := "approved on " + decisionWhen(first) + ": its messages were queued for sending then, and nothing is sent again."
+	if later != nil {
+		what = "approved on " + decisionWhen(first) + ": its alerts were queued for sending then, and nothing is sent again."
+	}
+	if !first.Approved {
+		what = "discarded on " + decisionWhen(first) + ": its messages will not be sent."
+	}
+	words := "Batch " + strconv.FormatInt(first.BatchID, 10) + " was already " + what
+	for _, d := range later {
+		result := "approved on " + decisionWhen(d) + ": they were queued for sending then."
+		if !d.Approved {
+			result = "discarded on " + decisionWhen(d) + ": they will not be sent."
+		}
+		words += " Its follow-up messages held since were " + result
+	}
+	return words
+}
+
+// decisionWhen says when a decision was made, and by whom when recorded.
+func decisionWhen(d stockbell.HeldBatchDecision) string {
 	when := formatDateTime(d.At)
 	if who := deciderWords(d.By); who != "" {
 		when += " by " + who
 	}
-	what := "approved on " + when + ": its messages were queued for sending then, and nothing is sent again."
-	if !d.Approved {
-		what = "discarded on " + when + ": its messages will not be sent."
-	}
-	return "Batch " + strconv.FormatInt(d.BatchID, 10) + " was already " + what
+	return when
 }
 
 // decidedAlreadyNotice is the flow page's notice after a batch decided
