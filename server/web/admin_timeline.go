@@ -62,7 +62,10 @@ func (a *Admin) subscriberPage(w http.ResponseWriter, r *http.Request, s *AdminS
 		return
 	}
 	data := &timelineData{T: tl}
-	if data.Flow, err = a.Flows.FindFlow(r.Context(), s.ShopID); err == nil {
+	if err = a.addBatchDecisions(r.Context(), s.ShopID, tl); err == nil {
+		data.Flow, err = a.Flows.FindFlow(r.Context(), s.ShopID)
+	}
+	if err == nil {
 		data.Settings, err = a.Settings.FindSettings(r.Context(), s.ShopID)
 	}
 	if err != nil {
