@@ -87,6 +87,13 @@ func inShopifyAdmin(t *testing.T, ctx context.Context, m *Main, fake *shopifytes
 // hands out made by token (nil: fresh ones).
 func inShopifyAdminWith(t *testing.T, ctx context.Context, m *Main, fake *shopifytest.Fake, link string, token func() string) context.Context {
 	t.Helper()
+	return inShopifyAdminFrom(t, ctx, m, fake, link, link, token)
+}
+
+// inShopifyAdminFrom is inShopifyAdminWith with the tab first opening
+// start, which must end, through its redirects, at link.
+func inShopifyAdminFrom(t *testing.T, ctx context.Context, m *Main, fake *shopifytest.Fake, start, link string, token func() string) context.Context {
+	t.Helper()
 	app := m.Config.PublicURL
 	modern := link
 	if rest, ok := strings.CutPrefix(link, "https://"+e2eShop+"/admin/apps/"); ok {
@@ -118,7 +125,10 @@ func inShopifyAdminWith(t *testing.T, ctx context.Context, m *Main, fake *shopif
 		}
 		return "text/html; charset=utf-8", fmt.Sprintf(shopifyAdminPage, appFrameSandbox, first)
 	})
-	browse(t, ctx, link, "#app")
+	browse(t, ctx, start, "#app")
+	if at := browsertest.Eval[string](t, ctx, `location.href`); at != link {
+		t.Fatalf("the tab opened %s and ended at %s, want %s", start, at, link)
+	}
 	frame := appFrame(t, ctx, first)
 	serve(t, frame, []string{"https://cdn.shopify.com"}, func(*url.URL) (string, string) {
 		return "text/javascript", appBridgeStub

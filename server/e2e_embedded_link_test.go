@@ -25,7 +25,8 @@ import (
 // and the plain link still opens those days for a cookie session.
 func TestReportEmailLinkOpensReportsInTheShopifyAdmin(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
-	cookieBrowser := installShop(t, m, fake)
+	installShop(t, m, fake)
+	cookieBrowser := shopifyCookieSession(t, m, e2eShop)
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
 	noErr(t, err)
 	week := &report.Days{From: time.Date(2025, 1, 27, 0, 0, 0, 0, time.UTC), To: time.Date(2025, 2, 2, 0, 0, 0, 0, time.UTC)}

@@ -17,8 +17,8 @@ import (
 // the app's URL (application_url, /admin) with its signed query outside
 // its admin's frame: to install the app by the authorization-code grant,
 // and to open it where it cannot frame it. A shop Stockbell does not know
-// is installed from there (the merchant approves and lands on the
-// dashboard); an installed shop is sent to the app in the Shopify admin,
+// is installed from there (the merchant approves and lands on the app in
+// the Shopify admin); an installed shop is sent there too,
 // which opens it there with a session token. Neither is told to sign in
 // or to ask an operator for a one-time link. A query whose signature is
 // wrong still gets the sign-in page.
@@ -26,17 +26,17 @@ func TestShopifyOpensTheAppURLOutsideItsAdmin(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
 	host := url.Values{"host": {"YWRtaW4uc2hvcGlmeS5jb20vc3RvcmUvZTJl"}}
 	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: stopAtTheShopifyAdmin}
 	resp, err := browser.Get(m.URL() + "/admin?" + fake.SignedQuery(e2eShop, host).Encode())
 	noErr(t, err)
 	resp.Body.Close()
+	want, _ := stockbell.ShopifyEmbeddedAppURL(e2eShop, fake.APIKey, "/admin")
 	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
-	if resp.StatusCode != http.StatusOK || resp.Request.URL.Path != "/admin" || err != nil || !shop.Active() {
-		t.Fatalf("Shopify's install at the app's URL ended at %s with %d (shop %+v, %v)", resp.Request.URL, resp.StatusCode, shop, err)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != want || err != nil || !shop.Active() {
+		t.Fatalf("Shopify's install at the app's URL ended at %s with %d, to %q (shop %+v, %v)", resp.Request.URL, resp.StatusCode, resp.Header.Get("Location"), shop, err)
 	}
 
 	opened := request(t, http.MethodGet, m.URL()+"/admin?"+fake.SignedQuery(e2eShop, host).Encode(), nil, "Accept", "text/html")
-	want, _ := stockbell.ShopifyEmbeddedAppURL(e2eShop, fake.APIKey, "/admin")
 	if opened.status != http.StatusFound || opened.header.Get("Location") != want {
 		t.Fatalf("the app's URL opened by Shopify for an installed shop answers %d, to %q:\n%.500s", opened.status, opened.header.Get("Location"), opened.body)
 	}

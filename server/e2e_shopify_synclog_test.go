@@ -33,7 +33,8 @@ func TestShopifySyncsInTheSyncLog(t *testing.T) {
 
 func shopifySyncsInTheSyncLog(t *testing.T, dbURL string) {
 	m, fake := shopifyServer(t, dbURL)
-	browser := installShop(t, m, fake)
+	installShop(t, m, fake)
+	browser := shopifyCookieSession(t, m, e2eShop)
 	ctx := context.Background()
 	shop, err := m.DB.FindShopByDomain(ctx, stockbell.PlatformShopify, e2eShop)
 	if err != nil {

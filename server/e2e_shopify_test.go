@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
 	"net"
 	"net/http"
@@ -15,6 +14,7 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/shopify/shopifytest"
+	"github.com/stockbell/stockbell/server/web"
 )
 
 const e2eShop = "e2e-bells.myshopify.com"
@@ -61,28 +61,61 @@ func shopifyServerWith(t *testing.T, dbURL string, vars map[string]string) (*Mai
 }
 
 // installShop plays the merchant's install from the app store link to the
-// admin's dashboard, following every redirect with one browser's cookies,
-// and returns that browser, signed in to the shop's admin.
-func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) *http.Client {
-	return installShopNamed(t, m, fake, e2eShop)
+// app's dashboard in the Shopify admin, following every redirect with one
+// browser's cookies: the callback sends the merchant to the app in the
+// Shopify admin, which opens the dashboard in its frame with a session
+// token (fake.OpenAppLink).
+func installShop(t *testing.T, m *Main, fake *shopifytest.Fake) {
+	installShopNamed(t, m, fake, e2eShop)
 }
 
 // installShopNamed installs the shop of that domain as installShop does.
-func installShopNamed(t *testing.T, m *Main, fake *shopifytest.Fake, domain string) *http.Client {
+func installShopNamed(t *testing.T, m *Main, fake *shopifytest.Fake, domain string) {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
-	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second}
+	browser := &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: stopAtTheShopifyAdmin}
 	resp, err := browser.Get(m.URL() + "/auth/shopify?" + fake.SignedQuery(domain, url.Values{}).Encode())
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	// The merchant who approved the install lands signed in on the admin's dashboard.
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/admin" || !strings.Contains(string(body), "Dashboard") ||
-		!strings.Contains(string(body), domain) {
-		t.Fatalf("install ended at %s with %d: %s", resp.Request.URL, resp.StatusCode, body)
+	inAdmin, _ := stockbell.ShopifyEmbeddedAppURL(domain, fake.APIKey, "/admin")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != inAdmin {
+		t.Fatalf("install ended at %s with %d, Location %q: want the app in the Shopify admin, %s",
+			resp.Request.URL, resp.StatusCode, resp.Header.Get("Location"), inAdmin)
 	}
-	return browser
+	frame, err := fake.OpenAppLink(inAdmin, m.Config.PublicURL+"/admin") // shopify.app.toml's application_url
+	noErr(t, err)
+	if a := request(t, http.MethodGet, frame, nil); a.status != 200 || !strings.Contains(a.body, "Dashboard") || !strings.Contains(a.body, domain) {
+		t.Fatalf("the app opened in the Shopify admin after the install: %d\n%.1500s", a.status, a.body)
+	}
+}
+
+// stopAtTheShopifyAdmin follows redirects up to one into the Shopify
+// admin, which the test plays itself (fake.OpenAppLink) rather than
+// leave loopback.
+func stopAtTheShopifyAdmin(next *http.Request, _ []*http.Request) error {
+	if next.URL.Host == shopifytest.AdminHost {
+		return http.ErrUseLastResponse
+	}
+	return nil
+}
+
+// shopifyCookieSession returns a browser signed in to the shop's admin
+// with a cookie session on the server, as a one-time sign-in link opens
+// one (`stockbell admin link`).
+func shopifyCookieSession(t *testing.T, m *Main, domain string) *http.Client {
+	t.Helper()
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, domain)
+	noErr(t, err)
+	token, _, err := m.DB.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: shop.ID})
+	noErr(t, err)
+	client := noRedirectClient()
+	if status := signInWith(t, client, m.Config.PublicURL+web.SignInPath+"?token="+url.QueryEscape(token)); status != http.StatusSeeOther {
+		t.Fatalf("signing in with a one-time link: %d", status)
+	}
+	client.CheckRedirect = nil
+	return client
 }
 
 // installSynced installs the shop (installShop) and returns it once its

@@ -262,3 +262,16 @@ func (a *Admin) openedByShopify(w http.ResponseWriter, r *http.Request) bool {
 	http.Redirect(w, r, inAdmin, http.StatusFound)
 	return true
 }
+
+// embeddedHome returns the dashboard of the shop's admin inside its
+// platform's admin, ok false when the shop's admin is not embedded there:
+// a Shopify shop's when the server runs the Shopify app (Shopify opens it
+// in its admin's frame, shopify.app.toml's embedded = true), where a
+// cookie session on the server would be a third-party cookie the frame
+// never sends.
+func (a *Admin) embeddedHome(shop *stockbell.Shop) (link string, ok bool) {
+	if a.Shopify == nil || shop.Platform != stockbell.PlatformShopify {
+		return "", false
+	}
+	return stockbell.ShopifyEmbeddedAppURL(shop.Domain, a.opts.ShopifyAPIKey, "/admin")
+}

@@ -53,8 +53,10 @@ type SessionAnswer struct {
 //     to this browser by a signed, encrypted cookie;
 //   - GET /auth/{platform}/callback: the platform's redirect back; the
 //     state must match the cookie, then the shop is installed and the
-//     merchant lands on /admin, signed in to the shop's admin (on
-//     /admin?shop=DOMAIN when no admin is registered);
+//     merchant lands on the app in the platform's admin when the admin is
+//     embedded there (a Shopify shop's), otherwise on /admin, signed in to
+//     the shop's admin by a cookie session (on /admin?shop=DOMAIN when no
+//     admin is registered);
 //   - POST /auth/{platform}/session, when steps is also a SessionInstall.
 //
 // A refusal is logged and answered with a page (JSON for the session
@@ -117,17 +119,30 @@ func (h *installHandler) callback(w http.ResponseWriter, r *http.Request) {
 		h.refuse(w, r, "install", shop, err)
 		return
 	}
-	home := adminHome(installed)
-	if h.server.admin != nil {
-		// The merchant who just approved the install is signed in to its admin.
-		if err := h.server.admin.StartSession(w, r, installed.ID, stockbell.AdminUser{}, "install:"+string(h.platform)); err != nil {
-			h.refuse(w, r, "session", shop, err)
-			return
-		}
-		home = "/admin"
+	home, err := h.landing(w, r, installed)
+	if err != nil {
+		h.refuse(w, r, "session", shop, err)
+		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, home, http.StatusFound)
+}
+
+// landing returns where the merchant who just approved the install lands:
+// an admin embedded in the platform's own admin opens there, signed in by
+// the platform's session tokens, as Shopify's own libraries send an
+// embedded app back after the grant (getEmbeddedAppUrl in
+// @shopify/shopify-api); any other admin signs the merchant in with a
+// cookie session on /admin.
+func (h *installHandler) landing(w http.ResponseWriter, r *http.Request, shop *stockbell.Shop) (string, error) {
+	admin := h.server.admin
+	if admin == nil {
+		return adminHome(shop), nil
+	}
+	if inPlatform, ok := admin.embeddedHome(shop); ok {
+		return inPlatform, nil
+	}
+	return "/admin", admin.StartSession(w, r, shop.ID, stockbell.AdminUser{}, "install:"+string(h.platform))
 }
 
 func (h *installHandler) sessionHandler(session SessionInstall) http.HandlerFunc {
