@@ -1,10 +1,12 @@
 package main
 
 import (
+	"context"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/snippet/browsertest"
 )
 
@@ -35,6 +37,47 @@ func TestShopifyFrameSettingsSpeakToTheMerchant(t *testing.T) {
 	clickAndWait(t, frame, `nav.menu a[href^="/admin/api-keys?"]`, `main h1`)
 	if main := text(t, frame, "main"); strings.Contains(main, "From a terminal") || strings.Contains(main, "apikey create") {
 		t.Errorf("API keys in the Shopify admin gives a terminal command:\n%s", main)
+	}
+}
+
+// TestShopifyFrameRefusesAnInvitationPostedDirectly: in the Shopify
+// admin's frame, an invitation posted to /admin/invite although Settings
+// offers none (a form of an older page, or one written by hand) emails
+// nothing: the Settings page comes back with the reason shown in the
+// invite section, saying how Shopify staff get access.
+func TestShopifyFrameRefusesAnInvitationPostedDirectly(t *testing.T) {
+	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
+	installShop(t, m, fake)
+	frame := inShopifyAdmin(t, browsertest.New(t), m, fake, shopifyAppLink(fake, "/admin/settings"))
+	waitForServer(t, frame, `document.querySelector("#invite-heading") !== null`)
+	// The admin's script adds a fresh session token to the form as it is sent.
+	browsertest.Eval[bool](t, frame, `(() => {
+		const action = new URL(location.href);
+		action.pathname = "/admin/invite";
+		action.searchParams.delete("id_token");
+		const form = document.createElement("form");
+		form.method = "post";
+		form.action = action.toString();
+		form.innerHTML = '<input type="email" name="email" value="colleague@example.com">';
+		document.body.dataset.left = "1";
+		document.body.append(form);
+		form.requestSubmit();
+		return true;
+	})()`)
+	waitAcrossPages(t, frame, `document.body !== null && !document.body.dataset.left && document.querySelector("#invite-heading") !== null`)
+	reason := browsertest.Eval[string](t, frame, `(() => {
+		const p = document.querySelector("section[aria-labelledby=invite-heading] [role=alert]");
+		return p && p.checkVisibility() ? p.innerText : "";
+	})()`)
+	for _, want := range []string{"Shopify admin", "Users", "Stockbell"} {
+		if !strings.Contains(reason, want) {
+			t.Errorf("the refused invitation's reason, as shown, does not say %q: %q\n%s", want, reason, text(t, frame, "main"))
+		}
+	}
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformShopify, e2eShop)
+	noErr(t, err)
+	if sent, _, err := m.DB.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shop.ID}); err != nil || len(sent) != 0 {
+		t.Errorf("an invitation was sent for a Shopify shop: %+v %v", sent, err)
 	}
 }
 

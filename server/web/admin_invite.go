@@ -23,9 +23,21 @@ var inviteEmail = template.Must(template.New("invite").Parse(`<!doctype html>
 <p style="color:#52525b">The link works once, within {{.Lifetime}}. Ask for a new one if it expired.</p>
 </body></html>`))
 
+// errShopifyStaffInvite refuses an invitation to a Shopify shop's admin:
+// its staff open the app from the Shopify admin, signed in by Shopify, and
+// a one-time link would open it outside Shopify instead.
+var errShopifyStaffInvite = stockbell.Errorf(stockbell.EFORBIDDEN, "Staff of a Shopify store are not invited by email: "+
+	"the store's owner adds them in the Shopify admin's Settings › Users and, in their permissions, gives them Stockbell among the apps; "+
+	"they then open Stockbell under Apps in their Shopify admin, signed in as themselves.")
+
 // inviteStaff emails a one-time sign-in link to the shop's admin, the same
-// kind of link `stockbell admin link` prints, made for that address.
+// kind of link `stockbell admin link` prints, made for that address. A
+// Shopify shop's staff are not invited so (errShopifyStaffInvite).
 func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSession) {
+	if s.Shop != nil && s.Shop.Platform == stockbell.PlatformShopify {
+		a.refuseInvitation(w, r, s, errShopifyStaffInvite)
+		return
+	}
 	email, err := contact.NormalizeEmail(r.PostFormValue("email"))
 	if err == nil && !a.inviteLimiter.Allow(strconv.FormatInt(s.ShopID, 10), a.Clock.Now()) {
 		err = stockbell.Errorf(stockbell.ERATELIMITED, "Twenty invitations a day at most: try again tomorrow.")
@@ -52,7 +64,8 @@ func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSess
 
 // refuseInvitation shows the settings page again with the reason an
 // invitation was refused (an address that is not one, the day's limit
-// reached) beside the address field, which keeps what was typed.
+// reached) beside the address field, which keeps what was typed; for a
+// Shopify shop, whose page has no such field, in the invite section.
 func (a *Admin) refuseInvitation(w http.ResponseWriter, r *http.Request, s *AdminSession, refusal error) {
 	current, err := a.Settings.FindSettings(r.Context(), s.ShopID)
 	if err != nil {

@@ -92,3 +92,35 @@ func wantInviteRefusal(t *testing.T, p page, typed, reason string) {
 		t.Errorf("the refusal is not shown on the settings page:\n%.1500s", p.Body)
 	}
 }
+
+// TestShopifyShopInviteIsRefused: an invitation posted for a Shopify shop
+// (the Settings page offers none: its staff open Stockbell from the
+// Shopify admin) is refused, 403, on the Settings page with a reason that
+// says how Shopify staff get access, shown in the invite section (the
+// page hides the invitation's form for such a shop); no sign-in link is
+// emailed. A shop of another platform is still invited by email.
+func TestShopifyShopInviteIsRefused(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		shopify := storetest.MustShop(t, db, stockbell.PlatformShopify, "bells.myshopify.com")
+		owner := f.signIn(t, shopify) // an operator's one-time link: a cookie session
+		refused := owner.post("/admin/invite", url.Values{"csrf_token": {owner.get("/admin/settings").csrf(t)}, "email": {"colleague@example.com"}})
+		wantStatus(t, refused, http.StatusForbidden, "inviting to a Shopify shop")
+		section := regexp.MustCompile(`(?s)<section class="card" aria-labelledby="invite-heading">.*?</section>`).FindString(refused.Body)
+		reason := regexp.MustCompile(`<p class="field-error" role="alert"[^>]*>([^<]*)</p>`).FindStringSubmatch(section)
+		if reason == nil || !strings.Contains(reason[1], "Shopify admin") || !strings.Contains(reason[1], "Users") {
+			t.Fatalf("the invite section does not say why and how Shopify staff get access:\n%s", section)
+		}
+		if strings.Contains(section, "<form") {
+			t.Errorf("the refusal offers the invitation's form for a Shopify shop:\n%s", section)
+		}
+		if sent, _, err := db.FindOutboxMessages(context.Background(), stockbell.OutboxFilter{ShopID: &shopify.ID}); err != nil || len(sent) != 0 {
+			t.Fatalf("sent after a refused invitation: %+v %v", sent, err)
+		}
+
+		feed := mustShop(t, db, "bells.example")
+		other := f.signIn(t, feed)
+		sent := other.post("/admin/invite", url.Values{"csrf_token": {other.get("/admin/settings").csrf(t)}, "email": {"colleague@example.com"}})
+		wantStatus(t, sent, http.StatusSeeOther, "inviting to a feed shop")
+	})
+}
