@@ -43,6 +43,17 @@ type ReportSubscription struct {
 	TimeZone string `db:"time_zone" json:"-"`
 }
 
+// Maker names who added the report, "" when no one named is recorded:
+// a session whose sign-in named no one records none, and reports added so
+// before recorded "you" (AdminUser.Label's word for the one reading),
+// which names no one to a colleague or to the report's recipient.
+func (s *ReportSubscription) Maker() string {
+	if s.CreatedBy == "you" {
+		return ""
+	}
+	return s.CreatedBy
+}
+
 // ReportSubscriptionCreate adds a scheduled report.
 type ReportSubscriptionCreate struct {
 	ShopID    int64

@@ -157,7 +157,7 @@ func (s *Scheduler) email(shop *stockbell.Shop, sub stockbell.ReportSubscription
 	if name == "" {
 		name = shop.Domain
 	}
-	who := sub.CreatedBy
+	who := sub.Maker()
 	if who == "" {
 		who = "someone with access"
 	}

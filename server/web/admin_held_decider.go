@@ -33,9 +33,11 @@ func unnamedSignIn(door string) string {
 	return "someone whose sign-in named no one"
 }
 
-// deciderWords names who approved or discarded a batch: their email where
-// known, else their name, else the platform's user id; "" when the
-// decision names no one (recorded before Stockbell kept who decided).
+// deciderWords names the admin user who did something (approved or
+// discarded a batch, added a scheduled report): their email where known,
+// else their name, else the platform's user id; "" when the record names
+// no one (a decision recorded before Stockbell kept who decided, a
+// sign-in that named no one).
 func deciderWords(u stockbell.AdminUser) string {
 	switch {
 	case u.Email != "":

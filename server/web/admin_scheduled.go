@@ -39,7 +39,7 @@ func (a *Admin) scheduledReportsPage(w http.ResponseWriter, r *http.Request, s *
 	if r.Method == http.MethodPost {
 		create := stockbell.ReportSubscriptionCreate{ShopID: s.ShopID, Email: strings.TrimSpace(r.PostFormValue("email")),
 			Report: stockbell.ReportKind(r.PostFormValue("report")), Frequency: stockbell.ReportFrequency(r.PostFormValue("frequency")),
-			CreatedBy: s.User.Label()}
+			CreatedBy: deciderWords(s.User)}
 		_, err := a.ReportSchedule.CreateReportSubscription(ctx, create)
 		if err == nil {
 			a.Logger.Info("report scheduled", "shop_id", s.ShopID, "report", create.Report, "frequency", create.Frequency)

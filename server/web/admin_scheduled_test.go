@@ -98,3 +98,37 @@ func TestScheduledReportRemovedTwiceSaysSo(t *testing.T) {
 		}
 	})
 }
+
+// TestScheduledReportAddedByASignInNamingNoOne: a report added in a
+// session whose sign-in named no one (an operator's link made without
+// --email) records no one as its maker, where it recorded "you": the page
+// then showed "by you" to every colleague, and the report's email told
+// its recipient "because you asked for it". A report recorded so before
+// reads as made by no one named.
+func TestScheduledReportAddedByASignInNamingNoOne(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		w := newWaitingShop(t, f)
+		token, _, err := db.CreateSignInLink(context.Background(), stockbell.SignInLinkCreate{ShopID: w.shop.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := f.browser(t)
+		b.useLink(token)
+		page := b.get("/admin/reports/scheduled")
+		form := url.Values{"email": {"boss@example.com"}, "report": {"activity"}, "frequency": {"weekly"}, "csrf_token": {page.csrf(t)}}
+		wantStatus(t, b.post("/admin/reports/scheduled", form), http.StatusSeeOther, "a report scheduled")
+		subs, err := db.FindReportSubscriptions(context.Background(), w.shop.ID)
+		if err != nil || len(subs) != 1 || subs[0].CreatedBy != "" {
+			t.Fatalf("scheduled reports %+v (%v), want one made by no one named", subs, err)
+		}
+		_, err = db.CreateReportSubscription(context.Background(), stockbell.ReportSubscriptionCreate{ShopID: w.shop.ID,
+			Email: "old@example.com", Report: stockbell.ReportActivity, Frequency: stockbell.ReportDaily, CreatedBy: "you"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if listed := b.get("/admin/reports/scheduled"); strings.Contains(listed.Body, "by you") {
+			t.Fatalf("the page says a report was added by you:\n%.3000s", listed.Body)
+		}
+	})
+}
