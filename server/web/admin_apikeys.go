@@ -46,7 +46,7 @@ func (a *API) apiKeysPage(w http.ResponseWriter, r *http.Request, s *AdminSessio
 			a.admin.Fail(w, r, s, err)
 			return
 		default:
-			a.Logger.Info("API key created", "shop_id", s.ShopID, "by", s.User.Label())
+			a.Logger.Info("API key created", "shop_id", s.ShopID, "by", sessionDecider(s).Label())
 			if a.showMadeKeyAfterRedirect(w, r, s, key, page.NewName) {
 				return
 			}
@@ -92,6 +92,6 @@ func (a *API) revokeAPIKey(w http.ResponseWriter, r *http.Request, s *AdminSessi
 		a.admin.Fail(w, r, s, err)
 		return
 	}
-	a.Logger.Info("API key revoked", "shop_id", s.ShopID, "key", id, "by", s.User.Label())
+	a.Logger.Info("API key revoked", "shop_id", s.ShopID, "key", id, "by", sessionDecider(s).Label())
 	a.admin.Redirect(w, r, s, "/admin/api-keys", "notice", "api_key_revoked")
 }

@@ -58,7 +58,7 @@ func (a *Admin) inviteStaff(w http.ResponseWriter, r *http.Request, s *AdminSess
 		a.Redirect(w, r, s, "/admin/settings", "notice", "invite_failed")
 		return
 	}
-	a.Logger.Info("staff invited", "shop_id", s.ShopID, "by", s.User.Label())
+	a.Logger.Info("staff invited", "shop_id", s.ShopID, "by", sessionDecider(s).Label())
 	a.Redirect(w, r, s, "/admin/settings", "notice", "invite_sent")
 }
 

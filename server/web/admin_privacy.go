@@ -188,7 +188,7 @@ func (a *Admin) logPrivacy(ctx context.Context, s *AdminSession, msg string, c s
 	case c.Phone != "":
 		by = "phone"
 	}
-	a.Logger.InfoContext(ctx, msg, "shop_id", s.ShopID, "door", s.Door, "user_id", s.User.ID, "user", s.User.Label(),
+	a.Logger.InfoContext(ctx, msg, "shop_id", s.ShopID, "door", s.Door, "user_id", s.User.ID, "user", sessionDecider(s).Label(),
 		"contact_by", by, "subscriptions", len(data.Subscriptions), "messages", len(data.Messages), "events", len(data.Events),
 		"stored_texts", len(data.StoredTexts))
 }

@@ -50,7 +50,7 @@ func (a *API) webhooksPage(w http.ResponseWriter, r *http.Request, s *AdminSessi
 			a.admin.Fail(w, r, s, err)
 			return
 		default:
-			a.Logger.Info("webhook endpoint added", "shop_id", s.ShopID, "endpoint", endpoint.ID, "by", s.User.Label())
+			a.Logger.Info("webhook endpoint added", "shop_id", s.ShopID, "endpoint", endpoint.ID, "by", sessionDecider(s).Label())
 			if a.showAddedEndpointAfterRedirect(w, r, s, endpoint, secret) {
 				return
 			}
@@ -117,6 +117,6 @@ func (a *API) webhookAction(w http.ResponseWriter, r *http.Request, s *AdminSess
 		a.admin.Fail(w, r, s, err)
 		return
 	}
-	a.Logger.Info("webhook endpoint "+action+"d", "shop_id", s.ShopID, "endpoint", id, "by", s.User.Label())
+	a.Logger.Info("webhook endpoint "+action+"d", "shop_id", s.ShopID, "endpoint", id, "by", sessionDecider(s).Label())
 	a.admin.Redirect(w, r, s, "/admin/webhooks", "notice", "endpoint_"+action+"d")
 }
