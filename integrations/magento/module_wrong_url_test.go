@@ -68,3 +68,64 @@ func TestModuleStopsResendingAPostTheStockbellURLCannotTake(t *testing.T) {
 		t.Errorf("the post was re-sent after an answer no re-send mends:\n%s\nwant only: sent 2", got)
 	}
 }
+
+// TestModuleTakesOnlyStockbellsAnswerAsAnAcknowledgement: Stockbell
+// answers a stored stock post 200 {"received":true,…}. A Stockbell URL
+// naming a site that answers any POST with another 2xx (the store's own
+// front, a catch-all page) would answer every re-send alike, so the post
+// is not dropped silently, nor queued for two days: the module logs an
+// error naming the address and what answered, as for a 404.
+func TestModuleTakesOnlyStockbellsAnswerAsAnAcknowledgement(t *testing.T) {
+	for _, c := range []struct {
+		status      int
+		contentType string
+		body        string
+	}{
+		{http.StatusOK, "text/html", "<html><body>Welcome to our store</body></html>"},
+		{http.StatusOK, "application/json", `{"ok":true}`},
+		{http.StatusNoContent, "", ""},
+		{http.StatusAccepted, "application/json", `{"received":false}`},
+	} {
+		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if c.contentType != "" {
+				w.Header().Set("Content-Type", c.contentType)
+			}
+			w.WriteHeader(c.status)
+			_, _ = w.Write([]byte(c.body))
+		}))
+		out := postThroughModule(t, site.URL)
+		site.Close()
+		endpoint := site.URL + "/webhooks/magento"
+		if strings.Contains(out, "queued") {
+			t.Errorf("answered %d %s: the post was queued for re-sending\n%s", c.status, c.body, out)
+		}
+		if !strings.Contains(out, "log error") || !strings.Contains(out, endpoint+" answered "+strconv.Itoa(c.status)) ||
+			!strings.Contains(out, "check the Stockbell URL") {
+			t.Errorf("answered %d %s: the log does not name %s, its answer and the setting to check\n%s", c.status, c.body, endpoint, out)
+		}
+	}
+}
+
+// TestModuleTellsWhereAStockbellURLRedirects: Magento's HTTP client does
+// not follow redirects, so a Stockbell URL answered 301, 302, 307 or 308
+// (http:// for an https server, a path Stockbell's proxy moves) would
+// answer every re-send alike. The post is not queued; the module logs an
+// error naming where the answer points and the Stockbell URL to set.
+func TestModuleTellsWhereAStockbellURLRedirects(t *testing.T) {
+	for _, status := range []int{http.StatusMovedPermanently, http.StatusFound, http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "https://stockbell.example.com/webhooks/magento", status)
+		}))
+		out := postThroughModule(t, site.URL)
+		site.Close()
+		endpoint := site.URL + "/webhooks/magento"
+		if strings.Contains(out, "queued") {
+			t.Errorf("answered %d: the post was queued for re-sending\n%s", status, out)
+		}
+		want := endpoint + " answered " + strconv.Itoa(status) + ", a redirect to https://stockbell.example.com/webhooks/magento"
+		if !strings.Contains(out, "log error") || !strings.Contains(out, want) ||
+			!strings.Contains(out, "set the Stockbell URL to https://stockbell.example.com") {
+			t.Errorf("answered %d: the log does not name where the URL redirects and the URL to set\n%s\nwant %q", status, out, want)
+		}
+	}
+}

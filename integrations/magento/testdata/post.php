@@ -27,6 +27,7 @@ namespace Magento\Framework\HTTP\Client {
         private int $timeout = 30;
         private int $status = 0;
         private string $body = '';
+        private array $responseHeaders = [];
 
         public function setTimeout(int $seconds): void
         {
@@ -41,7 +42,8 @@ namespace Magento\Framework\HTTP\Client {
         public function post(string $url, string $body): void
         {
             $context = stream_context_create(['http' => ['method' => 'POST', 'header' => implode("\r\n", $this->headers),
-                'content' => $body, 'timeout' => $this->timeout, 'ignore_errors' => true]]);
+                'content' => $body, 'timeout' => $this->timeout, 'ignore_errors' => true,
+                'follow_location' => 0]]); // Magento's Curl does not follow redirects
             $body = @file_get_contents($url, false, $context);
             if ($body === false) {
                 throw new \Exception('could not reach ' . $url); // as Magento's Curl throws
@@ -49,12 +51,22 @@ namespace Magento\Framework\HTTP\Client {
             $this->body = $body;
             preg_match('{^HTTP/\S+ (\d+)}', $http_response_header[0] ?? '', $m);
             $this->status = (int) ($m[1] ?? 0);
+            foreach (array_slice($http_response_header, 1) as $line) {
+                [$name, $value] = array_pad(explode(':', $line, 2), 2, '');
+                $this->responseHeaders[trim($name)] = trim($value); // as Magento's Curl keeps them: name as sent
+            }
             echo 'posted ', $this->status, "\n";
         }
 
         public function getStatus(): int
         {
             return $this->status;
+        }
+
+        /** @return array<string, string> the answer's headers, by name as the server wrote it */
+        public function getHeaders(): array
+        {
+            return $this->responseHeaders;
         }
 
         public function getBody(): string

@@ -3,12 +3,14 @@ declare(strict_types=1);
 
 namespace Stockbell\BackInStock\Model;
 
+use Magento\Framework\HTTP\Client\Curl;
 use Magento\Framework\HTTP\Client\CurlFactory;
 use Psr\Log\LoggerInterface;
 
 /**
  * Posts stock changes to Stockbell's /webhooks/magento, signed; a post
- * Stockbell does not acknowledge waits in the queue for the cron.
+ * Stockbell does not acknowledge waits in the queue for the cron, unless
+ * the answer shows the Stockbell URL names no Stockbell (logged as an error).
  */
 class Poster
 {
@@ -56,46 +58,117 @@ class Poster
 
     /**
      * Sends a body, signed now. Returns null once Stockbell acknowledged it
-     * (2xx), else why not. An answer no re-send mends (see wrongUrl) is
-     * logged as an error here, for the merchant, and is permanent.
+     * (see acknowledged), else why not. An answer no re-send mends (see
+     * wrongUrl) is logged as an error here, for the merchant, and is
+     * permanent.
      */
     public function send(string $body): ?PostFailure
     {
         $url = $this->config->url() . self::PATH;
         try {
-            $curl = $this->curlFactory->create();
-            $curl->setTimeout(5);
-            $curl->addHeader('Content-Type', 'application/json');
-            $curl->addHeader('X-Stockbell-Shop', $this->config->shop());
-            $curl->addHeader(Signer::HEADER, Signer::sign($this->config->secret(), time(), $body));
-            $curl->post($url, $body);
-            $status = $curl->getStatus();
+            $curl = $this->post($url, $body);
         } catch (\Exception $e) {
             return new PostFailure($e->getMessage());
         }
-        if ($status >= 200 && $status < 300) {
+        $status = $curl->getStatus();
+        $answer = (string) $curl->getBody();
+        if ($this->acknowledged($status, $answer)) {
             return null;
         }
-        if ($this->wrongUrl($status)) {
-            $reason = $url . ' answered ' . $status . ', which is not Stockbell\'s answer to a stock post: check the Stockbell URL'
-                . ' (Stores > Configuration > Services > Stockbell Back in Stock: the address of your Stockbell server,'
+        $wrong = $this->wrongUrl($url, $status, $curl->getHeaders());
+        if ($wrong !== null) {
+            $reason = $wrong . ' (Stores > Configuration > Services > Stockbell Back in Stock: the address of your Stockbell server,'
                 . ' as its identity page showed). The post is not re-sent; Stockbell reads the stock again once it is reached.';
             $this->logger->error('Stockbell was not told of a stock change: ' . $reason);
             return new PostFailure($reason, true);
         }
-        return new PostFailure('Stockbell answered ' . $status . ': ' . substr((string) $curl->getBody(), 0, 200));
+        return new PostFailure('Stockbell answered ' . $status . ': ' . substr($answer, 0, 200));
+    }
+
+    /** Posts the signed body to url; Magento's Curl throws when nothing answered. */
+    private function post(string $url, string $body): Curl
+    {
+        $curl = $this->curlFactory->create();
+        $curl->setTimeout(5);
+        $curl->addHeader('Content-Type', 'application/json');
+        $curl->addHeader('X-Stockbell-Shop', $this->config->shop());
+        $curl->addHeader(Signer::HEADER, Signer::sign($this->config->secret(), time(), $body));
+        $curl->post($url, $body);
+        return $curl;
     }
 
     /**
-     * Whether an answer says the URL names no Stockbell endpoint: Stockbell
-     * always serves POST /webhooks/magento, so 404 (a path Stockbell does
-     * not serve, or another site), 405 and 410 come from elsewhere, and
-     * repeat until the URL setting changes. Other refusals are re-sent: a
-     * 401 (wrong secret, shop's clock) or 5xx can be mended meanwhile, and a
-     * re-send is signed anew with the settings of that moment.
+     * Whether the answer is Stockbell's to a stored post: 200 with
+     * {"received":true,…} (also for a post it already had). Any other 2xx
+     * comes from elsewhere, and a post taken for acknowledged is lost.
      */
-    private function wrongUrl(int $status): bool
+    private function acknowledged(int $status, string $answer): bool
     {
-        return in_array($status, [404, 405, 410], true);
+        $decoded = json_decode($answer, true);
+        return $status === 200 && is_array($decoded) && ($decoded['received'] ?? null) === true;
+    }
+
+    /**
+     * Why the answer says the URL names no Stockbell endpoint, or null.
+     * Stockbell always serves POST /webhooks/magento, so 404 (a path
+     * Stockbell does not serve, or another site), 405 and 410 come from
+     * elsewhere, as does a 2xx that is not Stockbell's acknowledgement (a
+     * site answering any POST); a redirect (http:// for an https server) is
+     * not followed by Magento's Curl. Each repeats until the URL setting
+     * changes. Other refusals are re-sent: a 401 (wrong secret, shop's
+     * clock) or 5xx can be mended meanwhile, and a re-send is signed anew
+     * with the settings of that moment.
+     *
+     * @param array<string, string> $headers the answer's headers
+     */
+    private function wrongUrl(string $url, int $status, array $headers): ?string
+    {
+        if (in_array($status, [301, 302, 303, 307, 308], true)) {
+            return $this->redirected($url, $status, $this->location($url, $headers));
+        }
+        if ($status >= 200 && $status < 300) {
+            return $url . ' answered ' . $status . ' but not as Stockbell acknowledges a stock post (200 {"received":true}):'
+                . ' check the Stockbell URL';
+        }
+        if (in_array($status, [404, 405, 410], true)) {
+            return $url . ' answered ' . $status . ', which is not Stockbell\'s answer to a stock post: check the Stockbell URL';
+        }
+        return null;
+    }
+
+    /** What a redirect to location says to set the Stockbell URL to. */
+    private function redirected(string $url, int $status, string $location): string
+    {
+        $said = $url . ' answered ' . $status;
+        if ($location === '') {
+            return $said . ', a redirect without a Location, which Magento does not follow: check the Stockbell URL';
+        }
+        $said .= ', a redirect to ' . $location . ', which Magento does not follow: ';
+        if (str_ends_with($location, self::PATH)) {
+            return $said . 'set the Stockbell URL to ' . substr($location, 0, -strlen(self::PATH));
+        }
+        return $said . 'check the Stockbell URL';
+    }
+
+    /**
+     * The answer's Location (header names as the server wrote them), made
+     * absolute against url when it is a path.
+     *
+     * @param array<string, string> $headers
+     */
+    private function location(string $url, array $headers): string
+    {
+        $location = '';
+        foreach ($headers as $name => $value) {
+            if (strcasecmp((string) $name, 'Location') === 0) {
+                $location = trim((string) $value);
+            }
+        }
+        if (str_starts_with($location, '/') && !str_starts_with($location, '//')) {
+            $parts = parse_url($url);
+            $port = isset($parts['port']) ? ':' . $parts['port'] : '';
+            $location = ($parts['scheme'] ?? 'https') . '://' . ($parts['host'] ?? '') . $port . $location;
+        }
+        return $location;
     }
 }
