@@ -73,3 +73,16 @@ func TestStockHookLogsARefusalInWordsTheMerchantReads(t *testing.T) {
 		t.Errorf("a post another site answered is logged as\n%s\nwant %q", elsewhere, want)
 	}
 }
+
+// TestStockHookLogsAnUnreachableStockbellInWordsTheMerchantReads: a post
+// that does not reach Stockbell is logged with StockbellClient::explain's
+// words, as a refusal is: the address posted to and why it was not
+// reached, then that the request's other stock changes are not posted.
+func TestStockHookLogsAnUnreachableStockbellInWordsTheMerchantReads(t *testing.T) {
+	logged := hookLog(t, 0)
+	want := "Stockbell: stock post not sent: Stockbell could not be reached at https://app.example/webhooks/prestashop: " +
+		"Connection timed out after 3001 milliseconds; the other stock changes of this request are not posted"
+	if !strings.Contains(logged, want) {
+		t.Errorf("a post that did not reach Stockbell is logged as\n%s\nwant %q", logged, want)
+	}
+}

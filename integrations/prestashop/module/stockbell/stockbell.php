@@ -178,12 +178,12 @@ class Stockbell extends Module
         }
         list($status, $answer) = $client->postStock($shopUrl, (int) $params['id_product'],
             (int) $params['id_product_attribute'], (int) $params['quantity']);
+        $why = $client->explain(StockbellClient::STOCK_PATH, $status, $answer);
         if ($status === 0) {
             self::$unreachable = true;
-            PrestaShopLogger::addLog('Stockbell: not reached (' . Tools::substr($answer, 0, 300) . '); the other stock changes of this request are not posted',
+            PrestaShopLogger::addLog('Stockbell: stock post not sent: ' . Tools::substr($why, 0, 400) . '; the other stock changes of this request are not posted',
                 2, null, 'Product', (int) $params['id_product'], true);
         } elseif ($status !== 200) {
-            $why = $client->explain(StockbellClient::STOCK_PATH, $status, $answer);
             PrestaShopLogger::addLog('Stockbell: stock post refused: ' . Tools::substr($why, 0, 500), 2,
                 null, 'Product', (int) $params['id_product'], true);
         }
