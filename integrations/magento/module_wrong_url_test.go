@@ -128,4 +128,14 @@ func TestModuleTellsWhereAStockbellURLRedirects(t *testing.T) {
 			t.Errorf("answered %d: the log does not name where the URL redirects and the URL to set\n%s\nwant %q", status, out, want)
 		}
 	}
+	// A redirect by path (a proxy serving Stockbell under /stockbell) is
+	// named in full.
+	moved := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "/stockbell/webhooks/magento")
+		w.WriteHeader(http.StatusMovedPermanently)
+	}))
+	defer moved.Close()
+	if out := postThroughModule(t, moved.URL); !strings.Contains(out, "set the Stockbell URL to "+moved.URL+"/stockbell") {
+		t.Errorf("a redirect by path: the log does not name the Stockbell URL to set, %s/stockbell\n%s", moved.URL, out)
+	}
 }
