@@ -1,6 +1,7 @@
 package delivery_test
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -56,4 +57,56 @@ func TestUnsubscribePageTellsRepeatedSignUpsApart(t *testing.T) {
 			t.Error("Remove on the March 1 row must remove that sign-up alone")
 		}
 	})
+}
+
+// A shopper with two sign-ups for one variant who removes one reads which
+// one she removed, in the words its row uses, and after Undo reads which
+// one came back, in English and in French: "Alert removed" alone, and
+// "Lamp A (Brass): restored", read the same for either sign-up.
+func TestUnsubscribeNoticesNameWhichRepeatedSignUpInChromium(t *testing.T) {
+	bctx := browsertest.New(t)
+	languages := []struct{ locale, email, removed, restored string }{
+		{"en", "ana@example.com", "Alert removed: Lamp A (Brass) signed up on March 3, 2025. You will not hear about it again.",
+			"Lamp A (Brass) signed up on March 3, 2025: restored: you will be told as before."},
+		{"fr", "lea@example.com", "Alerte retirée\u00a0: Lamp A (Brass) inscription du 3\u00a0mars 2025. Vous ne recevrez plus d'alerte pour cette inscription.",
+			"Lamp A (Brass) inscription du 3\u00a0mars 2025\u00a0: rétablie\u00a0: vous recevrez l'alerte comme avant."},
+	}
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		w := newWired(t, db)
+		for _, lang := range languages {
+			w.notifiedMessage(t, lang.email) // March 1, 2025, 12:00
+			w.clock.Add(48 * time.Hour)
+			again := w.subscribe(t, "A", lang.email, "")
+			if _, err := db.DB.ExecContext(ctx, db.DB.Rebind(`UPDATE subscriptions SET locale = ? WHERE id = ?`), lang.locale, again.ID); err != nil {
+				t.Fatal(err)
+			}
+			removeOneOfTwoAndUndo(t, w, bctx, again, lang.removed, lang.restored)
+			w.clock.Add(-48 * time.Hour) // the next shopper signs up on the same dates
+		}
+	})
+}
+
+// removeOneOfTwoAndUndo opens the page of sub's link, removes its row (the
+// second of two), and checks the notice reads removed and, after Undo,
+// that the page reads restored and sub is queued again.
+func removeOneOfTwoAndUndo(t *testing.T, w *wired, bctx context.Context, sub *stockbell.Subscription, removed, restored string) {
+	t.Helper()
+	browsertest.Do(t, bctx, chromedp.Navigate(w.sendEmail(t, sub)))
+	browsertest.WaitFor(t, bctx, `document.querySelectorAll("li button").length == 2`)
+	browsertest.Click(t, bctx, `document.querySelectorAll("li button")[1]`)
+	browsertest.Do(t, bctx, chromedp.WaitVisible(chromedp.CSS("form.undo button")))
+	if notice := browsertest.Eval[string](t, bctx, `document.querySelector(".done p").textContent`); notice != removed {
+		t.Errorf("the notice reads %q, want %q", notice, removed)
+	}
+	if w.status(t, sub.ID) != stockbell.SubscriptionUnsubscribed {
+		t.Fatal("Remove on the March 3 row did not remove that sign-up")
+	}
+	browsertest.Click(t, bctx, `document.querySelector("form.undo button")`)
+	browsertest.Do(t, bctx, chromedp.WaitVisible(chromedp.CSS("ul.undone")))
+	if undone := strings.TrimSpace(browsertest.Eval[string](t, bctx, `document.querySelector("ul.undone").textContent`)); undone != restored {
+		t.Errorf("after Undo the page reads %q, want %q", undone, restored)
+	}
+	if w.status(t, sub.ID) != stockbell.SubscriptionQueued {
+		t.Errorf("the March 3 sign-up is %s after Undo, want queued", w.status(t, sub.ID))
+	}
 }

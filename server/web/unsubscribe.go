@@ -187,23 +187,29 @@ func pageLanguage(locale string) string {
 }
 
 // pageText is the wording of the unsubscribe page in one language.
+// RemovedWhich is Removed naming the alert (%s: its name and sign-up date,
+// as its row says them), for an alert whose variant has another row.
 type pageText struct {
-	Title, Intro, Remove, RemoveAll, Removed, RemovedAll, Inactive, None, Invalid, Error string
+	Title, Intro, Remove, RemoveAll, Removed, RemovedAll, Inactive, None, Invalid, Error, RemovedWhich string
 }
 
 var pageTexts = map[string]pageText{
 	"en": {"Your back-in-stock alerts", "Alerts for %s at %s:", "Remove", "Remove all alerts", "Alert removed. You will not hear about it again.",
 		"All alerts removed. You will not hear from us about them again.", "removed", "You have no active alerts here.",
-		"This link is not valid or has expired.", "Something went wrong. Please try again later."},
+		"This link is not valid or has expired.", "Something went wrong. Please try again later.",
+		"Alert removed: %s. You will not hear about it again."},
 	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s\u00a0:", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne recevrez plus d'alerte pour cet article.",
 		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
-		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard."},
+		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.",
+		"Alerte retirée\u00a0: %s. Vous ne recevrez plus d'alerte pour cette inscription."},
 	"de": {"Ihre Verfügbarkeits\u00adbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
 		"Alle Benachrichtigungen wurden entfernt.", "entfernt", "Sie haben hier keine aktiven Benachrichtigungen.",
-		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut."},
+		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.",
+		"Benachrichtigung entfernt: %s. Sie hören dazu nichts mehr."},
 	"es": {"Tus alertas de disponibilidad", "Alertas de %s en %s:", "Quitar", "Quitar todas las alertas", "Alerta eliminada. No volverás a recibir avisos de este artículo.",
 		"Se han eliminado todas las alertas.", "eliminada", "No tienes alertas activas aquí.",
-		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde."},
+		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.",
+		"Alerta eliminada: %s. No volverás a recibir avisos de esta suscripción."},
 }
 
 // shopperPageHead opens the pages a shopper reaches from a message (the
@@ -262,10 +268,10 @@ ul.undone li{display:list-item;padding:0;border:0}
 {{- else}}
 {{- if .Undone}}
 <div class="done" role="status" tabindex="-1" autofocus><ul class="undone">
-{{- range .Undone}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}{{$.U.Colon}} {{$.U.Result .Result}}</li>{{end}}
+{{- range .UndoneRows}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}{{with .When}} {{.}}{{end}}{{$.U.Colon}} {{$.U.Result .Result}}</li>{{end}}
 </ul></div>
 {{- else if .Removed}}
-<div class="done" role="status" tabindex="-1" autofocus><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{.T.Removed}}{{end}}</p>
+<div class="done" role="status" tabindex="-1" autofocus><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{with .RemovedRow}}{{sprintf $.T.RemovedWhich .Named}}{{else}}{{$.T.Removed}}{{end}}{{end}}</p>
 {{- with .Undo}}
 <form method="post" class="undo"><input type="hidden" name="undo" value="{{.}}"><button type="submit" aria-describedby="undo-hint">{{$.U.Undo}}</button> <span class="muted" id="undo-hint">{{$.U.Hint}}</span></form>
 {{- end}}</div>

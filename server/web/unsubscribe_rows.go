@@ -2,6 +2,8 @@ package web
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -22,6 +24,55 @@ func (p unsubscribePage) Rows() []alertRow {
 		return nil
 	}
 	return alertRows(p.Alerts.Alerts, p.Lang)
+}
+
+// Named is the row's alert as its Remove button names it: the product,
+// its variant and, where the row says it, the sign-up date.
+func (r alertRow) Named() string {
+	name := r.Product
+	if r.Variant != "" {
+		name += " (" + r.Variant + ")"
+	}
+	if r.When != "" {
+		name += " " + r.When
+	}
+	return name
+}
+
+// RemovedRow is the row of the alert the page says was just removed, when
+// that row says its sign-up date (nil otherwise): the notice then names
+// which of the variant's sign-ups went, which "Alert removed" alone does
+// not.
+func (p unsubscribePage) RemovedRow() *alertRow {
+	for _, row := range p.Rows() {
+		if row.When != "" && strconv.FormatInt(row.SubscriptionID, 10) == p.Removed {
+			return &row
+		}
+	}
+	return nil
+}
+
+// undoneRow is one line of what an undo did: the alert, its result, and
+// When as the alert's row on the page says it.
+type undoneRow struct {
+	stockbell.UndoneAlert
+	When string
+}
+
+// UndoneRows are the lines saying what an undo did, each naming the
+// sign-up's date where its row does, so that two sign-ups for one variant
+// read apart there too.
+func (p unsubscribePage) UndoneRows() []undoneRow {
+	rows := p.Rows()
+	undone := make([]undoneRow, len(p.Undone))
+	for i, a := range p.Undone {
+		undone[i].UndoneAlert = a
+		at := slices.IndexFunc(rows, func(r alertRow) bool { return r.SubscriptionID == a.SubscriptionID })
+		if at >= 0 {
+			undone[i].When = rows[at].When
+		}
+	}
+	return undone
 }
 
 // alertRows returns the page's rows for the alerts, in the page's language.
