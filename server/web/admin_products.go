@@ -46,9 +46,7 @@ func (a *Admin) productsPage(w http.ResponseWriter, r *http.Request, s *AdminSes
 	}
 	data := &productsData{Rows: rows, Simulate: a.simulates(s), now: a.Clock.Now()}
 	if total == 0 {
-		pending := stockbell.SubscriptionPending
-		if _, data.Confirming, err = a.Subscriptions.FindSubscriptions(r.Context(), stockbell.SubscriptionFilter{
-			ShopID: &s.ShopID, Status: &pending, Limit: 1}); err != nil {
+		if data.Confirming, err = a.countSubscriptions(r.Context(), s.ShopID, nil, stockbell.SubscriptionPending); err != nil {
 			a.Fail(w, r, s, err)
 			return
 		}
@@ -143,13 +141,13 @@ func (a *Admin) simulateStock(w http.ResponseWriter, r *http.Request, s *AdminSe
 // confirmed (the start page promises so), so with only such sign-ups the
 // notice says that rather than that nothing is sent.
 func (a *Admin) restockNotice(ctx context.Context, shopID, variantID int64) (string, error) {
-	waiting, err := a.countSubscriptions(ctx, shopID, variantID, stockbell.SubscriptionQueued)
+	waiting, err := a.countSubscriptions(ctx, shopID, &variantID, stockbell.SubscriptionQueued)
 	if err != nil {
 		return "", err
 	}
 	confirming := 0
 	if waiting == 0 {
-		if confirming, err = a.countSubscriptions(ctx, shopID, variantID, stockbell.SubscriptionPending); err != nil {
+		if confirming, err = a.countSubscriptions(ctx, shopID, &variantID, stockbell.SubscriptionPending); err != nil {
 			return "", err
 		}
 		if confirming == 0 {
@@ -171,9 +169,10 @@ func (a *Admin) restockNotice(ctx context.Context, shopID, variantID int64) (str
 	return "restock", nil
 }
 
-// countSubscriptions counts the variant's subscriptions in status.
-func (a *Admin) countSubscriptions(ctx context.Context, shopID, variantID int64, status stockbell.SubscriptionStatus) (int, error) {
+// countSubscriptions counts the shop's subscriptions in status, of the
+// variant when one is given.
+func (a *Admin) countSubscriptions(ctx context.Context, shopID int64, variantID *int64, status stockbell.SubscriptionStatus) (int, error) {
 	_, n, err := a.Subscriptions.FindSubscriptions(ctx, stockbell.SubscriptionFilter{
-		ShopID: &shopID, VariantID: &variantID, Status: &status, Limit: 1})
+		ShopID: &shopID, VariantID: variantID, Status: &status, Limit: 1})
 	return n, err
 }
