@@ -33,6 +33,7 @@ type phoneWidth struct{ Scroll, Client, Select, Need, Row float64 }
 // the country select beside or above it still shows whole country names.
 func TestPhoneFieldShowsAWholeNumber(t *testing.T) {
 	ctx := newBrowser(t)
+	wantFontInstalled(t, ctx, "DejaVu Sans")
 	for _, font := range []string{"Georgia, serif", "'DejaVu Sans'"} {
 		for _, locale := range []string{"en", "fr", "de", "es"} {
 			for _, width := range []int64{360, 768, 1440} {
@@ -62,5 +63,25 @@ func phoneFitsAt(t *testing.T, ctx context.Context, font, locale string, width i
 		if got.Select < math.Min(got.Need, got.Row)-0.5 {
 			t.Errorf("select %.0f px wide in a %.0f px row, its longest option needs %.0f px", got.Select, got.Row, got.Need)
 		}
+	}
+}
+
+// wantFontInstalled fails unless Chromium draws text in the font: a font
+// that is not installed falls back silently, and the cases in it would
+// only repeat those in the fallback. Text is measured in the font, with
+// monospace behind it, and in monospace alone: the same width means the
+// font is missing (Debian's fonts-dejavu-core has DejaVu Sans).
+func wantFontInstalled(t *testing.T, ctx context.Context, font string) {
+	t.Helper()
+	do(t, ctx, chromedp.Navigate("about:blank"))
+	same := eval[bool](t, ctx, `(() => {
+		const c = document.createElement("canvas").getContext("2d"), text = "06 12 34 56 78 Vereinigte";
+		c.font = "16px '`+font+`', monospace";
+		const inFont = c.measureText(text).width;
+		c.font = "16px monospace";
+		return inFont === c.measureText(text).width;
+	})()`)
+	if same {
+		t.Fatalf("the font %q is not installed: the cases in it would test the fallback font (apt-get install fonts-dejavu-core)", font)
 	}
 }
