@@ -10,8 +10,8 @@ import (
 )
 
 // TestOrderDuringAnEraseConvertsNothing: an order webhook's attribution
-// for a shop being erased records no conversion and returns no error, its
-// notified shopper erased; another shop's order meanwhile converts. On
+// for a shop being erased records no conversion and returns no error, or
+// ENOTFOUND (the shop found gone), its notified shopper erased; another shop's order meanwhile converts. On
 // PostgreSQL it comes while the erase has deleted the shop's shoppers, not
 // committed: the attribution read the notice as still there, and the
 // conversion's foreign key waited for the erase and then failed the order

@@ -33,8 +33,11 @@ func TestStorefrontAcceptsTheWwwTwinOfThePrimaryDomain(t *testing.T) {
 				t.Errorf("primary %s: sign-up from %s: %d %v", primary, origin, code, out)
 			}
 			for _, other := range []string{"https://shop.bells.example", "https://www.www.bells.example", "https://www.other.example", "http://" + twin} {
-				if code, _, _ := f.post(t, body(map[string]any{"email": "y@bells.example"}), "Origin", other, "Content-Type", "application/json"); code == http.StatusCreated {
-					t.Errorf("primary %s: a sign-up from %s was accepted", primary, other)
+				if code, _, _ := f.post(t, body(map[string]any{"email": "y@bells.example"}), "Origin", other, "Content-Type", "application/json"); code != http.StatusForbidden {
+					t.Errorf("primary %s: a sign-up from %s answered %d, want 403", primary, other, code)
+				}
+				if status, headers := f.preflight(t, other); status != http.StatusForbidden || headers.Get("Access-Control-Allow-Origin") != "" {
+					t.Errorf("primary %s: preflight from %s: %d, ACAO %q; want 403 allowing nothing", primary, other, status, headers.Get("Access-Control-Allow-Origin"))
 				}
 			}
 			if err := db.UninstallShop(context.Background(), f.shop.ID); err != nil {
