@@ -49,8 +49,10 @@ func TestShopifyFrameRefusesAnInvitationPostedDirectly(t *testing.T) {
 	m, fake := shopifyServer(t, filepath.Join(t.TempDir(), "db.sqlite"))
 	installShop(t, m, fake)
 	frame := inShopifyAdmin(t, browsertest.New(t), m, fake, shopifyAppLink(fake, "/admin/settings"))
-	waitForServer(t, frame, `document.querySelector("#invite-heading") !== null`)
-	// The admin's script adds a fresh session token to the form as it is sent.
+	// The page's deferred admin script, which adds a fresh session token
+	// to a form as it is sent, runs only once the document is parsed: a
+	// form sent before it posts no token.
+	waitForServer(t, frame, `document.readyState === "complete" && document.querySelector("#invite-heading") !== null`)
 	browsertest.Eval[bool](t, frame, `(() => {
 		const action = new URL(location.href);
 		action.pathname = "/admin/invite";
