@@ -15,8 +15,8 @@ import (
 )
 
 // againOfKind names the kinds that run once more when asked for while
-// they run: the catalog syncs, and the read of a Shopify product's
-// variants. They are queued unique by their arguments
+// they run: the catalog syncs, the read of a Shopify product's variants,
+// and the hook registrations. They are queued unique by their arguments
 // (stockbell.JobOptions.UniqueByArgs), and River counts a running job as
 // a duplicate (its unique states must include running), so without this
 // a sync asked for because of a change the running sync may already have
@@ -48,6 +48,14 @@ var againOfKind = map[string]bool{
 	// product: a products/update removing a variant while the listing
 	// of the last one runs may not be in that listing.
 	stockbell.ShopifyProductVariantsJob{}.Kind(): true,
+	// A hook registration asked for by a reinstall must run after one
+	// still running from before: the platform deleted the hooks at the
+	// uninstall, and the reinstall brought a new secret (BigCommerce) or
+	// new scopes (Shopify, whose orders topic follows them). Dropped as a
+	// duplicate, the store's webhooks stayed missing or refused until the
+	// hourly check. Registering again changes nothing when nothing changed.
+	stockbell.BigCommerceRegisterHooksJob{}.Kind(): true,
+	stockbell.ShopifyRegisterWebhooksJob{}.Kind():  true,
 }
 
 // asksAgain reports whether an insertion of args with opts that finds
