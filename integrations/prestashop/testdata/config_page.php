@@ -124,59 +124,7 @@ class Shop
     }
 }
 
-/*
- * PrestaShop requires PHP's curl extension; where the php command line
- * lacks it, these functions post as its client asks, over PHP's own HTTP
- * streams.
- */
-if (!function_exists('curl_init')) {
-    foreach (array('CURLOPT_POST', 'CURLOPT_POSTFIELDS', 'CURLOPT_HTTPHEADER', 'CURLOPT_RETURNTRANSFER',
-        'CURLOPT_CONNECTTIMEOUT', 'CURLOPT_TIMEOUT', 'CURLINFO_HTTP_CODE') as $i => $name) {
-        define($name, 1000 + $i);
-    }
-
-    function curl_init($url)
-    {
-        return (object) array('url' => $url, 'options' => array(), 'status' => 0, 'error' => '');
-    }
-
-    function curl_setopt_array($ch, $options)
-    {
-        $ch->options = $options + $ch->options;
-        return true;
-    }
-
-    function curl_exec($ch)
-    {
-        $context = stream_context_create(array('http' => array('method' => 'POST', 'ignore_errors' => true,
-            'header' => implode("\r\n", $ch->options[CURLOPT_HTTPHEADER]), 'content' => $ch->options[CURLOPT_POSTFIELDS],
-            'timeout' => $ch->options[CURLOPT_TIMEOUT])));
-        $body = @file_get_contents($ch->url, false, $context);
-        if ($body === false) {
-            $failure = error_get_last();
-            $ch->error = $failure ? $failure['message'] : 'the request failed';
-            return false;
-        }
-        preg_match('{^HTTP/\S+ (\d+)}', $http_response_header[0], $status);
-        $ch->status = (int) $status[1];
-        return $body;
-    }
-
-    function curl_getinfo($ch, $what)
-    {
-        return $ch->status;
-    }
-
-    function curl_error($ch)
-    {
-        return $ch->error;
-    }
-
-    function curl_close($ch)
-    {
-    }
-}
-
+require __DIR__ . '/curl.php';
 require __DIR__ . '/../module/stockbell/stockbell.php';
 
 list(, , $stockbellUrl, $secret, $button) = $argv;

@@ -11,14 +11,17 @@
  * the module secret was made for (as the connect form does).
  * Instead of posting, the module's client signs each post with the
  * module's own signer at UNIX_TIME and prints them all as JSON:
- * [{"body": …, "headers": ["Name: value", …]}].
+ * [{"body": …, "headers": ["Name: value", …]}]. With
+ * STOCKBELL_TEST_STOCKBELL_URL set, that is the Stockbell URL and the
+ * module's real client also posts there (STATUS is then ignored).
  *
  * Usage: php stock_hook.php SHOP_URL SECRET UNIX_TIME ID_SHOP ID_PRODUCT ID_PRODUCT_ATTRIBUTE QUANTITY [CALLS [STATUS]]
  * (ID_SHOP "-" leaves id_shop out of the hook's parameters). The hook runs
  * CALLS times (1 by default) in one request, for the combinations
  * ID_PRODUCT_ATTRIBUTE, ID_PRODUCT_ATTRIBUTE+1, …; the client answers each
- * post with STATUS (200 by default; 0 is Stockbell not reached; 404 is
- * another site's page, any other refusal Stockbell's JSON error). The
+ * post with STATUS (200 by default, Stockbell's acknowledgement; 0 is
+ * Stockbell not reached; 404 is another site's page, any other refusal
+ * Stockbell's JSON error). The
  * module's logs (PrestaShopLogger::addLog) are printed on stderr.
  */
 define('_PS_VERSION_', '8.1.0');
@@ -42,7 +45,8 @@ class Configuration
     public static function get($key, $idLang = null, $idShopGroup = null, $idShop = null)
     {
         global $argv;
-        $values = array('STOCKBELL_URL' => 'https://app.example', 'STOCKBELL_SECRET' => $argv[2]);
+        $url = getenv('STOCKBELL_TEST_STOCKBELL_URL') ?: 'https://app.example';
+        $values = array('STOCKBELL_URL' => $url, 'STOCKBELL_SECRET' => $argv[2]);
         if (getenv('STOCKBELL_TEST_CONNECTED')) {
             $values['STOCKBELL_SHOP'] = (new Shop((int) getenv('STOCKBELL_TEST_CONNECTED')))->getBaseURL(true);
         }
@@ -110,6 +114,7 @@ class ShopGroup
     }
 }
 
+require __DIR__ . '/curl.php';
 require __DIR__ . '/../module/stockbell/stockbell.php';
 
 /** The module's client, signing as it does but printing instead of posting. */
@@ -130,14 +135,17 @@ class RecordingClient extends StockbellClient
         $now = (int) $argv[3];
         $body = StockbellSigner::stockBody($shop, $idProduct, $idProductAttribute, $quantity, $now);
         self::$posts[] = array('body' => $body, 'headers' => StockbellSigner::headers($this->recordSecret, $shop, $body, $now));
+        if (getenv('STOCKBELL_TEST_STOCKBELL_URL')) {
+            return parent::postStock($shop, $idProduct, $idProductAttribute, $quantity);
+        }
         $status = isset($argv[9]) ? (int) $argv[9] : 200;
-        return array($status, self::answer($status));
+        return array($status, self::answer($status), '');
     }
 
     /**
-     * What answers with status: Stockbell's JSON (or nothing) for 2xx and
-     * its refusals, a shop's HTML page for 404 (a Stockbell URL naming
-     * another site), curl's error when Stockbell is not reached.
+     * What answers with status: Stockbell's JSON for 200 and its
+     * refusals, a shop's HTML page for 404 (a Stockbell URL naming another
+     * site), curl's error when Stockbell is not reached.
      */
     private static function answer($status)
     {
@@ -150,7 +158,7 @@ class RecordingClient extends StockbellClient
         if ($status >= 400) {
             return '{"error":{"code":"unauthorized","message":"The X-Stockbell-Signature header does not match the body and the shop\'s module secret."}}';
         }
-        return '';
+        return '{"received":true,"duplicate":false}';
     }
 }
 

@@ -176,14 +176,14 @@ class Stockbell extends Module
         if (self::$unreachable || !$client->isConfigured()) {
             return;
         }
-        list($status, $answer) = $client->postStock($shopUrl, (int) $params['id_product'],
+        list($status, $answer, $location) = $client->postStock($shopUrl, (int) $params['id_product'],
             (int) $params['id_product_attribute'], (int) $params['quantity']);
-        $why = $client->explain(StockbellClient::STOCK_PATH, $status, $answer);
+        $why = $client->explain(StockbellClient::STOCK_PATH, $status, $answer, $location);
         if ($status === 0) {
             self::$unreachable = true;
             PrestaShopLogger::addLog('Stockbell: stock post not sent: ' . Tools::substr($why, 0, 400) . '; the other stock changes of this request are not posted',
                 2, null, 'Product', (int) $params['id_product'], true);
-        } elseif ($status !== 200) {
+        } elseif (!StockbellClient::acknowledged($status, $answer)) {
             PrestaShopLogger::addLog('Stockbell: stock post refused: ' . Tools::substr($why, 0, 500), 2,
                 null, 'Product', (int) $params['id_product'], true);
         }
@@ -269,9 +269,9 @@ class Stockbell extends Module
         $this->context->controller->confirmations = array();
         Configuration::updateValue(self::CONFIG_URL, rtrim(trim(Tools::getValue(self::CONFIG_URL)), '/'));
         $client = $this->client();
-        list($status, $answer, $raw) = $client->connect($this->shopUrl(), $key);
+        list($status, $answer, $raw, $location) = $client->connect($this->shopUrl(), $key);
         if ($status !== 201 || empty($answer['module_secret'])) {
-            return $this->displayError($this->l('The shop is not connected. ') . $client->explain(StockbellClient::CONNECT_PATH, $status, $raw));
+            return $this->displayError($this->l('The shop is not connected. ') . $client->explain(StockbellClient::CONNECT_PATH, $status, $raw, $location));
         }
         Configuration::updateValue(self::CONFIG_SECRET, $answer['module_secret']);
         Configuration::updateValue(self::CONFIG_SHOP, $this->shopUrl());
@@ -280,7 +280,7 @@ class Stockbell extends Module
 
     /**
      * Posts the current quantity of the first product: Stockbell answers 200
-     * when the URL, the secret and the clocks are right.
+     * {"received":true,…} when the URL, the secret and the clocks are right.
      */
     private function testConnection()
     {
@@ -293,11 +293,11 @@ class Stockbell extends Module
             return $this->displayError($this->l('No module secret is saved: paste the one Stockbell showed when the shop was connected, or connect the shop below.'));
         }
         $quantity = StockAvailable::getQuantityAvailableByProduct($idProduct, 0);
-        list($status, $answer) = $client->postStock($this->shopUrl(), $idProduct, 0, $quantity);
-        if ($status === 200) {
+        list($status, $answer, $location) = $client->postStock($this->shopUrl(), $idProduct, 0, $quantity);
+        if (StockbellClient::acknowledged($status, $answer)) {
             return $this->displayConfirmation($this->l('Stockbell accepted a signed post: the module reaches Stockbell.'));
         }
-        return $this->displayError(Tools::substr($client->explain(StockbellClient::STOCK_PATH, $status, $answer), 0, 500));
+        return $this->displayError(Tools::substr($client->explain(StockbellClient::STOCK_PATH, $status, $answer, $location), 0, 500));
     }
 
     private function renderForm()
