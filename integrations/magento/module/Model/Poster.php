@@ -15,6 +15,8 @@ use Psr\Log\LoggerInterface;
 class Poster
 {
     private const PATH = '/webhooks/magento';
+    /** Where the merchant sets the Stockbell URL and the secret. */
+    private const SETTINGS = 'Stores > Configuration > Services > Stockbell Back in Stock';
 
     public function __construct(
         private readonly Config $config,
@@ -77,12 +79,31 @@ class Poster
         }
         $wrong = $this->wrongUrl($url, $status, $curl->getHeaders());
         if ($wrong !== null) {
-            $reason = $wrong . ' (Stores > Configuration > Services > Stockbell Back in Stock: the address of your Stockbell server,'
+            $reason = $wrong . ' (' . self::SETTINGS . ': the address of your Stockbell server,'
                 . ' as its identity page showed). The post is not re-sent; Stockbell reads the stock again once it is reached.';
             $this->logger->error('Stockbell was not told of a stock change: ' . $reason);
             return new PostFailure($reason, true);
         }
-        return new PostFailure('Stockbell answered ' . $status . ': ' . substr($answer, 0, 200));
+        return new PostFailure($this->refused($status, $answer));
+    }
+
+    /**
+     * Why Stockbell refused a post, in words (the queue's last_error, which
+     * the merchant reads): Stockbell's own message rather than its JSON,
+     * and for a 401 the setting to check.
+     */
+    private function refused(int $status, string $answer): string
+    {
+        $decoded = json_decode($answer, true);
+        $message = $decoded['error']['message'] ?? null;
+        if (!is_string($message)) {
+            return 'Stockbell answered ' . $status . ': ' . substr($answer, 0, 200);
+        }
+        $reason = 'Stockbell refused the post (' . $status . '): ' . $message;
+        if ($status === 401) {
+            $reason .= ' Check that the secret in ' . self::SETTINGS . ' is the one Stockbell showed.';
+        }
+        return $reason;
     }
 
     /** Posts the signed body to url; Magento's Curl throws when nothing answered. */
