@@ -138,4 +138,22 @@ func TestModuleTellsWhereAStockbellURLRedirects(t *testing.T) {
 	if out := postThroughModule(t, moved.URL); !strings.Contains(out, "set the Stockbell URL to "+moved.URL+"/stockbell") {
 		t.Errorf("a redirect by path: the log does not name the Stockbell URL to set, %s/stockbell\n%s", moved.URL, out)
 	}
+	// A Location without a scheme (//host/path), or relative to the path
+	// posted to, is named as the absolute address it means.
+	for location, want := range map[string]string{
+		"//stockbell.example.com/webhooks/magento": "a redirect to http://stockbell.example.com/webhooks/magento, which Magento does not follow: set the Stockbell URL to http://stockbell.example.com",
+		"magento":                 "a redirect to " + moved.URL + "/stockbell/webhooks/magento, which Magento does not follow: set the Stockbell URL to " + moved.URL + "/stockbell",
+		"../app/webhooks/magento": "a redirect to " + moved.URL + "/stockbell/app/webhooks/magento, which Magento does not follow: set the Stockbell URL to " + moved.URL + "/stockbell/app",
+	} {
+		site := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header()["Location"] = []string{location} // as written, not made absolute as http.Redirect does
+			w.WriteHeader(http.StatusMovedPermanently)
+		}))
+		want = strings.ReplaceAll(want, moved.URL, site.URL)
+		out := postThroughModule(t, site.URL+"/stockbell")
+		site.Close()
+		if !strings.Contains(out, want) {
+			t.Errorf("a redirect to %q: the log reads\n%s\nwant %q", location, out, want)
+		}
+	}
 }

@@ -173,7 +173,7 @@ class Poster
 
     /**
      * The answer's Location (header names as the server wrote them), made
-     * absolute against url when it is a path.
+     * absolute against url (see absolute).
      *
      * @param array<string, string> $headers
      */
@@ -185,11 +185,49 @@ class Poster
                 $location = trim((string) $value);
             }
         }
-        if (str_starts_with($location, '/') && !str_starts_with($location, '//')) {
-            $parts = parse_url($url);
-            $port = isset($parts['port']) ? ':' . $parts['port'] : '';
-            $location = ($parts['scheme'] ?? 'https') . '://' . ($parts['host'] ?? '') . $port . $location;
+        return $location === '' ? '' : $this->absolute($url, $location);
+    }
+
+    /**
+     * location resolved against url as a browser or curl resolves it
+     * (RFC 3986): with a scheme as it is; //host/path with url's scheme;
+     * /path on url's host; a relative path beside url's last segment,
+     * dot segments removed.
+     */
+    private function absolute(string $url, string $location): string
+    {
+        if (preg_match('{^[a-z][a-z0-9+.-]*:}i', $location) === 1) {
+            return $location;
         }
-        return $location;
+        $parts = parse_url($url);
+        $scheme = ($parts['scheme'] ?? 'https');
+        if (str_starts_with($location, '//')) {
+            return $scheme . ':' . $location;
+        }
+        $origin = $scheme . '://' . ($parts['host'] ?? '') . (isset($parts['port']) ? ':' . $parts['port'] : '');
+        if (!str_starts_with($location, '/')) {
+            $path = $parts['path'] ?? '/';
+            $location = substr($path, 0, (int) strrpos($path, '/') + 1) . $location;
+        }
+        return $origin . $this->withoutDotSegments($location);
+    }
+
+    /** path with its "." and ".." segments resolved (its query or fragment kept as written). */
+    private function withoutDotSegments(string $path): string
+    {
+        $rest = strcspn($path, '?#');
+        $out = [];
+        $segments = explode('/', substr($path, 0, $rest));
+        foreach ($segments as $i => $segment) {
+            if ($segment === '..' && count($out) > 1) {
+                array_pop($out); // never the empty segment before the first /
+            } elseif ($segment !== '.' && $segment !== '..') {
+                $out[] = $segment;
+            }
+            if (($segment === '.' || $segment === '..') && $i === count($segments) - 1) {
+                $out[] = ''; // a path ending in a dot segment names a folder
+            }
+        }
+        return implode('/', $out) . substr($path, $rest);
     }
 }
