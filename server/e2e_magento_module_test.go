@@ -55,6 +55,49 @@ func modulePoster(t *testing.T, m *Main, fake *magentotest.Fake, shop *stockbell
 	}
 }
 
+// moduleResendsAPostStockbellHad runs the module's poster, queue and cron
+// (testdata/resend.php) against the server for a post whose answer the
+// store never saw: Stockbell stored it, the module queued it, and the
+// cron re-sends the same body. Stockbell answers the re-send 200
+// {"received":true,"duplicate":true}, which the module takes as its
+// acknowledgement: the post leaves the queue, is not postponed for another
+// re-send, and nothing is logged.
+func moduleResendsAPostStockbellHad(t *testing.T, m *Main, fake *magentotest.Fake, secret string) {
+	php := phpOrSkip(t)
+	fake.Do(func(f *magentotest.Fake) { f.Products[0].Children[1].Qty = 7 })
+	body, _ := json.Marshal(map[string]any{"shop": fake.Domain(), "sku": "TEE-M", "qty": 7, "is_in_stock": true,
+		"source": "default", "updated_at": time.Now().UTC().Format(time.DateTime)})
+	out, err := exec.Command(php, "../integrations/magento/testdata/resend.php", m.URL(), fake.Domain(), secret, string(body)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("php resend.php: %v: %s", err, out)
+	}
+	want := "posted 200\nposted 200\n" +
+		`answered {"received":true,"duplicate":false}` + "\n" +
+		`answered {"received":true,"duplicate":true}` + "\n" +
+		"queued 0"
+	if got := strings.TrimSpace(string(out)); got != want {
+		t.Fatalf("a post re-sent after its answer was lost:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// moduleRefusedForAWrongSecret runs the module's poster (testdata/post.php)
+// with a secret that is not the store's: the server refuses the post 401
+// and the module queues it with the reason in words, Stockbell's and the
+// setting to check, where the merchant reads it (last_error).
+func moduleRefusedForAWrongSecret(t *testing.T, m *Main, fake *magentotest.Fake) {
+	php := phpOrSkip(t)
+	out, err := exec.Command(php, "../integrations/magento/testdata/post.php", m.URL(), fake.Domain(), strings.Repeat("0", 64),
+		hex.EncodeToString([]byte("TEE-M")), "7", "1").CombinedOutput()
+	if err != nil {
+		t.Fatalf("php post.php: %v: %s", err, out)
+	}
+	want := "queued Stockbell refused the post (401): The X-Stockbell-Signature header does not match the body and the shop's module secret." +
+		" Check that the secret in Stores > Configuration > Services > Stockbell Back in Stock is the one Stockbell showed.\n"
+	if !strings.Contains(string(out), want) || strings.Contains(string(out), "{") {
+		t.Fatalf("a post signed with another secret:\n%s\nwant the line %q", out, want)
+	}
+}
+
 // phpOrSkip returns php's path; without php the test is skipped, except
 // under CI=true.
 func phpOrSkip(t *testing.T) string {

@@ -158,6 +158,8 @@ func testMagentoE2E(t *testing.T, dbURL string) {
 	badPosts(t, m, fake, shop, secret)
 	t.Run("a post signed by the module's own signer", func(t *testing.T) { moduleSignedPost(t, m, fake, shop, secret) })
 	t.Run("a post by the module's own poster", func(t *testing.T) { modulePoster(t, m, fake, shop, secret) })
+	t.Run("a post the module re-sends after its answer was lost", func(t *testing.T) { moduleResendsAPostStockbellHad(t, m, fake, secret) })
+	t.Run("a post the module signs with another secret", func(t *testing.T) { moduleRefusedForAWrongSecret(t, m, fake) })
 
 	// Magento saves the small size back in stock; the module posts it.
 	fake.Do(func(f *magentotest.Fake) { f.Products[0].Children[0].Qty, f.Products[0].Children[0].InStock = 3, true })
