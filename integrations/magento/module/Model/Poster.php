@@ -99,6 +99,9 @@ class Poster
         if (!is_string($message)) {
             return 'Stockbell answered ' . $status . ': ' . substr($answer, 0, 200);
         }
+        if ($status < 400 || $status >= 500) {
+            return 'Stockbell answered ' . $status . ': ' . $message; // its own failure, not a refusal
+        }
         $reason = 'Stockbell refused the post (' . $status . '): ' . $message;
         if ($status === 401) {
             $reason .= ' Check that the secret in ' . self::SETTINGS . ' is the one Stockbell showed.';
