@@ -136,6 +136,18 @@ func TestConnectionTestTakesOnlyStockbellsAnswer(t *testing.T) {
 	if page := test(moved.URL); !strings.Contains(page, "set the Stockbell URL to https://stockbell.example.com") {
 		t.Errorf("a redirect: the page says %s", page)
 	}
+	connectMoved := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "https://stockbell.example.com"+r.URL.Path, http.StatusMovedPermanently)
+	}))
+	t.Cleanup(connectMoved.Close)
+	out, err := exec.Command("php", "testdata/config_page.php", "https://shop.example/", connectMoved.URL, "", "connect", "KEY").Output()
+	if err != nil {
+		t.Fatalf("php testdata/config_page.php connect: %v\n%s", err, out)
+	}
+	if want := connectMoved.URL + "/auth/prestashop/connect answered 301, a redirect to https://stockbell.example.com/auth/prestashop/connect," +
+		" which the module does not follow: set the Stockbell URL to https://stockbell.example.com."; !strings.Contains(string(out), want) {
+		t.Errorf("a redirect of the connect call: the page says %s\nwant %q", out, want)
+	}
 	stockbellAnswer := answering(t, http.StatusOK, "application/json", `{"received":true,"duplicate":true}`)
 	if page := test(stockbellAnswer.URL); !strings.Contains(page, "Stockbell accepted a signed post") {
 		t.Errorf("Stockbell's answer to a post it already had: the page says %s", page)
