@@ -22,9 +22,13 @@ type HeldBatchDecision struct {
 	BatchID int64
 	// Approved says the batch was approved; else it was discarded.
 	Approved bool
-	// Messages counts the held messages the decision sent or dropped.
-	Messages int
-	At       time.Time
+	// Messages counts the held messages the decision sent or dropped:
+	// Alerts of them were alerts (a flow's first message) and FollowUps
+	// its later messages. Both are 0 for a decision recorded before
+	// Stockbell counted them apart.
+	Messages          int
+	Alerts, FollowUps int
+	At                time.Time
 	// By is who decided, as their admin session named them; it is the zero
 	// AdminUser for a decision recorded before Stockbell kept its maker.
 	By AdminUser

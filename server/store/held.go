@@ -25,6 +25,7 @@ type heldRow struct {
 	Recipient      string    `db:"recipient"`
 	CreatedAt      time.Time `db:"created_at"`
 	BatchID        int64     `db:"batch_id"`
+	Step           int       `db:"step"` // the flow's message: 1 is the alert
 }
 
 // heldFrom joins the shop's held messages to the event naming their
@@ -48,7 +49,7 @@ func heldArgs(shopID int64) []any {
 // heldMessages lists the shop's held messages with their batch (read from
 // the subscriber's held or notified event), oldest first; batchID 0 means all.
 func heldMessages(ctx context.Context, tx *Tx, shopID, batchID int64) ([]heldRow, error) {
-	query := `SELECT m.id AS message_id, m.subscription_id, m.recipient, m.created_at, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
+	query := `SELECT m.id AS message_id, m.subscription_id, m.recipient, m.created_at, m.step, ` + tx.jsonInt("e.detail", "batch_id") + ` AS batch_id` + heldFrom
 	args := heldArgs(shopID)
 	if batchID != 0 {
 		query += ` AND ` + tx.jsonInt("e.detail", "batch_id") + ` = ?`
@@ -137,8 +138,9 @@ func (db *DB) DiscardHeldBatch(ctx context.Context, shopID, batchID int64, by st
 // timeline, which reads her variant's events up to her last change (her
 // notification, her discard), then holds it.
 func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decision batchDecision, act func(context.Context, *Tx, int64, int64) error) (int, error) {
-	var n int
+	var decided decidedMessages
 	err := db.inTx(ctx, func(tx *Tx) error {
+		decided = decidedMessages{}
 		decidedAt := tx.db.now()
 		rows, err := heldMessages(ctx, tx, shopID, batchID)
 		if err != nil {
@@ -148,22 +150,41 @@ func (db *DB) actOnHeldBatch(ctx context.Context, shopID, batchID int64, decisio
 		if err != nil {
 			return err
 		}
+		steps := make(map[int64]int, len(rows))
+		for _, r := range rows {
+			steps[r.MessageID] = r.Step
+		}
 		for _, id := range ids {
 			switch err := act(ctx, tx, shopID, id); {
 			case stockbell.ErrorCode(err) == stockbell.ECONFLICT: // no longer held
 			case err != nil:
 				return err
 			default:
-				n++
+				decided.add(steps[id])
 			}
 		}
-		if n == 0 {
+		if decided.total() == 0 {
 			return stockbell.Errorf(stockbell.ENOTFOUND, "No message of batch %d is waiting for approval.", batchID)
 		}
-		return recordBatchDecision(ctx, tx, shopID, batchID, decision, n, decidedAt)
+		return recordBatchDecision(ctx, tx, shopID, batchID, decision, decided, decidedAt)
 	})
-	return n, err
+	return decided.total(), err
 }
+
+// decidedMessages counts the messages a decision on a batch acted on:
+// alerts (a flow's first message; a batch claimed in several chunks holds
+// them chunk by chunk) apart from the follow-ups held after an approval.
+type decidedMessages struct{ alerts, followUps int }
+
+func (d *decidedMessages) add(step int) {
+	if step <= 1 {
+		d.alerts++
+	} else {
+		d.followUps++
+	}
+}
+
+func (d decidedMessages) total() int { return d.alerts + d.followUps }
 
 // lockHeldRows locks, on PostgreSQL, the held messages in id order and
 // then their subscribers in id order, before any is acted on, as StopSMS,
@@ -195,13 +216,14 @@ type batchDecision struct {
 
 // recordBatchDecision records the merchant's decision on the batch, an
 // event of its variant made at.
-func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, decision batchDecision, messages int, at time.Time) error {
+func recordBatchDecision(ctx context.Context, tx *Tx, shopID, batchID int64, decision batchDecision, messages decidedMessages, at time.Time) error {
 	var variantID int64
 	err := tx.GetContext(ctx, &variantID, tx.Rebind(`SELECT variant_id FROM restock_batches WHERE id = ? AND shop_id = ?`), batchID, shopID)
 	if err != nil {
 		return err
 	}
-	detail := EventDetail{"batch_id": batchID, "decision": decision.decision, "messages": messages}
+	detail := EventDetail{"batch_id": batchID, "decision": decision.decision, "messages": messages.total(),
+		"alerts": messages.alerts, "follow_ups": messages.followUps}
 	if decision.by != (stockbell.AdminUser{}) {
 		detail["decided_by"] = decision.by
 	}
@@ -240,19 +262,21 @@ func readBatchDecision(e *stockbell.Event, batchID int64) (stockbell.HeldBatchDe
 	var detail struct {
 		Decision  string              `json:"decision"`
 		Messages  int                 `json:"messages"`
+		Alerts    int                 `json:"alerts"`     // absent from decisions recorded before it
+		FollowUps int                 `json:"follow_ups"` // as alerts
 		DecidedBy stockbell.AdminUser `json:"decided_by"` // absent from decisions recorded before it
 	}
 	if err := json.Unmarshal([]byte(e.Detail), &detail); err != nil {
 		return stockbell.HeldBatchDecision{}, err
 	}
 	return stockbell.HeldBatchDecision{BatchID: batchID, Approved: detail.Decision == decisionApproved,
-		Messages: detail.Messages, At: e.CreatedAt.UTC(), By: detail.DecidedBy}, nil
+		Messages: detail.Messages, Alerts: detail.Alerts, FollowUps: detail.FollowUps, At: e.CreatedAt.UTC(), By: detail.DecidedBy}, nil
 }
 
 // heldBatchDecisionQuery is FindHeldBatchDecision's statement on the
 // dialect's database: the shop's batch_decided events naming the batch,
-// oldest first (a few: one per held step decided, as a batch's alerts and
-// then its follow-ups are held). It is served by the partial index
+// oldest first (a few: one per decision, as a batch's alerts, held chunk
+// by chunk, and then its follow-ups are held). It is served by the partial index
 // events_batch_decided (migration 0290), whose WHERE and expression it
 // repeats: the kind is written in it, not bound, as SQLite uses a partial index only for a query whose own
 // terms imply the index's.

@@ -150,9 +150,10 @@ func (a *Admin) decideHeldBatch(ctx context.Context, s *AdminSession, id int64, 
 
 // decidedAlready says that, when, and by whom (when recorded) a batch was
 // approved or discarded. A batch decided more than once (approved, then
-// its follow-up messages held since approved or discarded) reads as its
-// first decision, on its alerts, then each later one, on its follow-ups:
-// what became of every message a late click on the batch may have meant.
+// more of its alerts, claimed in a later chunk, or its follow-up messages
+// held since approved or discarded) reads as its first decision, on its
+// alerts, then each later one, on what it decided: what became of every
+// message a late click on the batch may have meant.
 func decidedAlready(last *stockbell.HeldBatchDecision) string {
 	first, later := *last, []stockbell.HeldBatchDecision(nil)
 	if len(last.Earlier) > 0 {
@@ -171,9 +172,25 @@ func decidedAlready(last *stockbell.HeldBatchDecision) string {
 		if !d.Approved {
 			result = "discarded on " + decisionWhen(d) + ": they will not be sent."
 		}
-		words += " Its follow-up messages held since were " + result
+		words += " " + laterDecisionSubject(d) + " were " + result
 	}
 	return words
+}
+
+// laterDecisionSubject names what a later decision on a batch decided:
+// more of its alerts (held from a chunk claimed after the approval), its
+// follow-up messages, or both; for a decision recorded before Stockbell
+// counted them apart, which may have been either, its messages.
+func laterDecisionSubject(d stockbell.HeldBatchDecision) string {
+	switch {
+	case d.Alerts > 0 && d.FollowUps > 0:
+		return "More of its alerts and its follow-up messages, held since,"
+	case d.Alerts > 0:
+		return "More of its alerts, held since,"
+	case d.FollowUps > 0:
+		return "Its follow-up messages held since"
+	}
+	return "Its messages held since"
 }
 
 // decisionWhen says when a decision was made, and by whom when recorded.
