@@ -69,9 +69,12 @@ type ContactAlerts struct {
 // ContactAlert is one of a contact's subscriptions.
 type ContactAlert struct {
 	SubscriptionID int64
-	Product        string
-	Variant        string
-	Active         bool
+	// ProductID is the variant's product (0 when the variant is gone): what
+	// tells the page whether another alert is for the same product.
+	ProductID int64
+	Product   string
+	Variant   string
+	Active    bool
 	// SignedUpAt is when the shopper signed up: what tells apart two
 	// alerts for the same variant (alerted, then signed up again).
 	SignedUpAt time.Time

@@ -66,7 +66,7 @@ func (u *Unsubscribes) contactAlert(ctx context.Context, a *stockbell.Subscripti
 	row := stockbell.ContactAlert{SubscriptionID: a.ID, Active: active(a), SignedUpAt: a.CreatedAt}
 	if v, err := u.Catalog.FindVariantByID(ctx, a.ShopID, a.VariantID); err == nil {
 		d := variantData(v)
-		row.Product, row.Variant = d.ProductTitle, d.Title
+		row.ProductID, row.Product, row.Variant = v.ProductID, d.ProductTitle, d.Title
 	}
 	return row
 }

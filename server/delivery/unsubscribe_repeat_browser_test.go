@@ -60,16 +60,22 @@ func TestUnsubscribePageTellsRepeatedSignUpsApart(t *testing.T) {
 }
 
 // A shopper with two sign-ups for one variant who removes one reads which
-// one she removed, in the words its row uses, and after Undo reads which
-// one came back, in English and in French: "Alert removed" alone, and
-// "Lamp A (Brass): restored", read the same for either sign-up.
+// one she removed, in the words its row uses, and that her other (the one
+// alerted, which may still send the flow's later messages) is still
+// active, and after Undo reads which one came back, in each of the page's
+// four languages: "Alert removed" alone, and "Lamp A (Brass): restored",
+// read the same for either sign-up.
 func TestUnsubscribeNoticesNameWhichRepeatedSignUpInChromium(t *testing.T) {
 	bctx := browsertest.New(t)
 	languages := []struct{ locale, email, removed, restored string }{
-		{"en", "ana@example.com", "Alert removed: Lamp A (Brass) signed up on March 3, 2025. You will not hear about it again.",
+		{"en", "ana@example.com", "Alert removed: Lamp A (Brass) signed up on March 3, 2025. You still have another active alert for Lamp A.",
 			"Lamp A (Brass) signed up on March 3, 2025: restored: you will be told as before."},
-		{"fr", "lea@example.com", "Alerte retirée\u00a0: Lamp A (Brass) inscription du 3\u00a0mars 2025. Vous ne recevrez plus d'alerte pour cette inscription.",
+		{"fr", "lea@example.com", "Alerte retirée\u00a0: Lamp A (Brass) inscription du 3\u00a0mars 2025. Vous avez encore une autre alerte active pour Lamp A.",
 			"Lamp A (Brass) inscription du 3\u00a0mars 2025\u00a0: rétablie\u00a0: vous recevrez l'alerte comme avant."},
+		{"de", "jan@example.com", "Benachrichtigung entfernt: Lamp A (Brass) Anmeldung vom 3.\u00a0März 2025. Sie haben für Lamp A noch eine weitere aktive Benachrichtigung.",
+			"Lamp A (Brass) Anmeldung vom 3.\u00a0März 2025: wiederhergestellt: Sie werden wie zuvor benachrichtigt."},
+		{"es", "eva@example.com", "Alerta eliminada: Lamp A (Brass) suscripción del 3 de marzo de 2025. Todavía tienes otra alerta activa para Lamp A.",
+			"Lamp A (Brass) suscripción del 3 de marzo de 2025: restablecida: te avisaremos como antes."},
 	}
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		w := newWired(t, db)

@@ -189,27 +189,36 @@ func pageLanguage(locale string) string {
 // pageText is the wording of the unsubscribe page in one language.
 // RemovedWhich is Removed naming the alert (%s: its name and sign-up date,
 // as its row says them), for an alert whose variant has another row.
+// Removed and RemovedWhich say the shopper hears no more of the item: they
+// are for the last active alert of its product. RemovedKept and
+// RemovedWhichKept (the alert's name, then the product's) are for one
+// whose product has another active alert, of the same variant or another.
 type pageText struct {
 	Title, Intro, Remove, RemoveAll, Removed, RemovedAll, Inactive, None, Invalid, Error, RemovedWhich string
+	RemovedKept, RemovedWhichKept                                                                      string
 }
 
 var pageTexts = map[string]pageText{
 	"en": {"Your back-in-stock alerts", "Alerts for %s at %s:", "Remove", "Remove all alerts", "Alert removed. You will not hear about it again.",
 		"All alerts removed. You will not hear from us about them again.", "removed", "You have no active alerts here.",
 		"This link is not valid or has expired.", "Something went wrong. Please try again later.",
-		"Alert removed: %s. You will not hear about it again."},
+		"Alert removed: %s. You will not hear about it again.",
+		"Alert removed. You still have another active alert for %s.", "Alert removed: %s. You still have another active alert for %s."},
 	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s\u00a0:", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne recevrez plus d'alerte pour cet article.",
 		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.",
-		"Alerte retirée\u00a0: %s. Vous ne recevrez plus d'alerte pour cette inscription."},
+		"Alerte retirée\u00a0: %s. Vous ne recevrez plus d'alerte pour cette inscription.",
+		"Alerte retirée. Vous avez encore une autre alerte active pour %s.", "Alerte retirée\u00a0: %s. Vous avez encore une autre alerte active pour %s."},
 	"de": {"Ihre Verfügbarkeits\u00adbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
 		"Alle Benachrichtigungen wurden entfernt.", "entfernt", "Sie haben hier keine aktiven Benachrichtigungen.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.",
-		"Benachrichtigung entfernt: %s. Sie hören dazu nichts mehr."},
+		"Benachrichtigung entfernt: %s. Sie hören dazu nichts mehr.",
+		"Benachrichtigung entfernt. Sie haben für %s noch eine weitere aktive Benachrichtigung.", "Benachrichtigung entfernt: %s. Sie haben für %s noch eine weitere aktive Benachrichtigung."},
 	"es": {"Tus alertas de disponibilidad", "Alertas de %s en %s:", "Quitar", "Quitar todas las alertas", "Alerta eliminada. No volverás a recibir avisos de este artículo.",
 		"Se han eliminado todas las alertas.", "eliminada", "No tienes alertas activas aquí.",
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.",
-		"Alerta eliminada: %s. No volverás a recibir avisos de esta suscripción."},
+		"Alerta eliminada: %s. No volverás a recibir avisos de esta suscripción.",
+		"Alerta eliminada. Todavía tienes otra alerta activa para %s.", "Alerta eliminada: %s. Todavía tienes otra alerta activa para %s."},
 }
 
 // shopperPageHead opens the pages a shopper reaches from a message (the
@@ -271,7 +280,7 @@ ul.undone li{display:list-item;padding:0;border:0}
 {{- range .UndoneRows}}<li>{{.Product}}{{with .Variant}} ({{.}}){{end}}{{with .When}} {{.}}{{end}}{{$.U.Colon}} {{$.U.Result .Result}}</li>{{end}}
 </ul></div>
 {{- else if .Removed}}
-<div class="done" role="status" tabindex="-1" autofocus><p>{{if eq .Removed "all"}}{{.T.RemovedAll}}{{else}}{{with .RemovedRow}}{{sprintf $.T.RemovedWhich .Named}}{{else}}{{$.T.Removed}}{{end}}{{end}}</p>
+<div class="done" role="status" tabindex="-1" autofocus><p>{{.RemovedNotice}}</p>
 {{- with .Undo}}
 <form method="post" class="undo"><input type="hidden" name="undo" value="{{.}}"><button type="submit" aria-describedby="undo-hint">{{$.U.Undo}}</button> <span class="muted" id="undo-hint">{{$.U.Hint}}</span></form>
 {{- end}}</div>

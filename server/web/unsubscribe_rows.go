@@ -52,6 +52,46 @@ func (p unsubscribePage) RemovedRow() *alertRow {
 	return nil
 }
 
+// RemovedNotice says what the removal the page's address names did: all
+// alerts removed, or the one alert, named as its row names it where the
+// row says its date, and whether another active alert of the contact's
+// (for the same variant, or another of the product) still stands.
+func (p unsubscribePage) RemovedNotice() string {
+	if p.Removed == "all" {
+		return p.T.RemovedAll
+	}
+	kept := p.keptProduct()
+	switch row := p.RemovedRow(); {
+	case row != nil && kept != "":
+		return fmt.Sprintf(p.T.RemovedWhichKept, row.Named(), kept)
+	case row != nil:
+		return fmt.Sprintf(p.T.RemovedWhich, row.Named())
+	case kept != "":
+		return fmt.Sprintf(p.T.RemovedKept, kept)
+	}
+	return p.T.Removed
+}
+
+// keptProduct is the name of the removed alert's product when another of
+// the contact's alerts for it is still active; "" otherwise (and for an
+// alert whose variant is gone, whose product the page does not know).
+func (p unsubscribePage) keptProduct() string {
+	if p.Alerts == nil {
+		return ""
+	}
+	i := slices.IndexFunc(p.Alerts.Alerts, func(a stockbell.ContactAlert) bool { return strconv.FormatInt(a.SubscriptionID, 10) == p.Removed })
+	if i < 0 || p.Alerts.Alerts[i].ProductID == 0 {
+		return ""
+	}
+	removed := p.Alerts.Alerts[i]
+	for _, a := range p.Alerts.Alerts {
+		if a.Active && a.SubscriptionID != removed.SubscriptionID && a.ProductID == removed.ProductID {
+			return removed.Product
+		}
+	}
+	return ""
+}
+
 // undoneRow is one line of what an undo did: the alert, its result, and
 // When as the alert's row on the page says it.
 type undoneRow struct {
