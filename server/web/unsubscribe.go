@@ -151,13 +151,35 @@ func (h *unsubscribeHandler) fail(w http.ResponseWriter, r *http.Request, err er
 	}
 	h.server.logFailure(r, status, err)
 	lang := pageLanguage(r.Header.Get("Accept-Language"))
-	texts := pageTexts[lang]
-	// The title and heading say what happened, as a dead short link's do.
-	texts.Title = deadLinkTexts[lang].Invalid.Title
-	if status == http.StatusInternalServerError { // as the page's sentence
-		texts.Title = deadLinkTexts[lang].Error.Title
+	page := unsubscribePage{Lang: lang, T: pageTexts[lang], U: undoTexts[lang], Status: status,
+		Gone: stockbell.ErrorCode(err) == stockbell.ENOTFOUND}
+	// The title and heading say what happened, as a dead short link's do;
+	// a form refused keeps the page's own.
+	switch dead := deadLinkTexts[lang]; {
+	case status >= http.StatusInternalServerError:
+		page.T.Title = dead.Error.Title
+	case status == http.StatusNotFound && page.Gone:
+		page.T.Title = dead.Gone.Title
+	case status == http.StatusNotFound:
+		page.T.Title = dead.Invalid.Title
 	}
-	WriteHTML(w, status, unsubscribePageTemplate, unsubscribePage{Lang: lang, T: texts, U: undoTexts[lang], Status: status})
+	WriteHTML(w, status, unsubscribePageTemplate, page)
+}
+
+// Failure is the sentence of an error page: the server failed; the link's
+// alert is gone; the link is not valid (an unsubscribe link never
+// expires: one cut short or mangled on its way is what fails to open); or
+// the page refused what was posted, the link being fine.
+func (p unsubscribePage) Failure() string {
+	switch {
+	case p.Status >= http.StatusInternalServerError:
+		return p.T.Error
+	case p.Status == http.StatusNotFound && p.Gone:
+		return p.T.Gone
+	case p.Status == http.StatusNotFound:
+		return p.T.Invalid
+	}
+	return p.T.Refused
 }
 
 // unsubscribePage is what the page template sees.
@@ -171,6 +193,8 @@ type unsubscribePage struct {
 	// Undone is what an undo did for each alert it named.
 	Undone []stockbell.UndoneAlert
 	Status int // for error pages
+	// Gone says the error page's link names an alert that no longer exists.
+	Gone bool
 }
 
 // pageLanguage returns the page language for a locale or an
@@ -196,29 +220,40 @@ func pageLanguage(locale string) string {
 type pageText struct {
 	Title, Intro, Remove, RemoveAll, Removed, RemovedAll, Inactive, None, Invalid, Error, RemovedWhich string
 	RemovedKept, RemovedWhichKept                                                                      string
+	// Gone is an error page's sentence for a link whose alert no longer
+	// exists; Refused for a form the page refused (see Failure).
+	Gone, Refused string
 }
 
 var pageTexts = map[string]pageText{
 	"en": {"Your back-in-stock alerts", "Alerts for %s at %s:", "Remove", "Remove all alerts", "Alert removed. You will not hear about it again.",
 		"All alerts removed. You will not hear from us about them again.", "removed", "You have no active alerts here.",
-		"This link is not valid or has expired.", "Something went wrong. Please try again later.",
+		"This link is not valid. Check that it was copied in full from your message.", "Something went wrong. Please try again later.",
 		"Alert removed: %s. You will not hear about it again.",
-		"Alert removed. You still have another active alert for %s.", "Alert removed: %s. You still have another active alert for %s."},
+		"Alert removed. You still have another active alert for %s.", "Alert removed: %s. You still have another active alert for %s.",
+		"This link is no longer available: the alert it was for no longer exists.",
+		"This could not be done. Open the link in your message again to see your alerts as they are now."},
 	"fr": {"Vos alertes de retour en stock", "Alertes pour %s chez %s\u00a0:", "Retirer", "Retirer toutes les alertes", "Alerte retirée. Vous ne recevrez plus d'alerte pour cet article.",
 		"Toutes les alertes ont été retirées.", "retirée", "Vous n'avez plus d'alerte active ici.",
-		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.",
+		"Ce lien n'est pas valide. Vérifiez qu'il a été copié en entier depuis votre message.", "Une erreur est survenue. Veuillez réessayer plus tard.",
 		"Alerte retirée\u00a0: %s. Vous ne recevrez plus d'alerte pour cette inscription.",
-		"Alerte retirée. Vous avez encore une autre alerte active pour %s.", "Alerte retirée\u00a0: %s. Vous avez encore une autre alerte active pour %s."},
+		"Alerte retirée. Vous avez encore une autre alerte active pour %s.", "Alerte retirée\u00a0: %s. Vous avez encore une autre alerte active pour %s.",
+		"Ce lien n'est plus disponible\u00a0: l'alerte à laquelle il menait n'existe plus.",
+		"Cette action n'a pas pu être effectuée. Rouvrez le lien de votre message pour voir vos alertes telles qu'elles sont."},
 	"de": {"Ihre Verfügbarkeits\u00adbenachrichtigungen", "Benachrichtigungen für %s bei %s:", "Entfernen", "Alle Benachrichtigungen entfernen", "Benachrichtigung entfernt. Sie hören dazu nichts mehr.",
 		"Alle Benachrichtigungen wurden entfernt.", "entfernt", "Sie haben hier keine aktiven Benachrichtigungen.",
-		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.",
+		"Dieser Link ist ungültig. Prüfen Sie, ob er vollständig aus Ihrer Nachricht kopiert wurde.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.",
 		"Benachrichtigung entfernt: %s. Sie hören dazu nichts mehr.",
-		"Benachrichtigung entfernt. Sie haben für %s noch eine weitere aktive Benachrichtigung.", "Benachrichtigung entfernt: %s. Sie haben für %s noch eine weitere aktive Benachrichtigung."},
+		"Benachrichtigung entfernt. Sie haben für %s noch eine weitere aktive Benachrichtigung.", "Benachrichtigung entfernt: %s. Sie haben für %s noch eine weitere aktive Benachrichtigung.",
+		"Dieser Link ist nicht mehr verfügbar: Die Benachrichtigung, zu der er gehörte, gibt es nicht mehr.",
+		"Das hat nicht geklappt. Öffnen Sie den Link in Ihrer Nachricht erneut, um Ihre Benachrichtigungen im aktuellen Stand zu sehen."},
 	"es": {"Tus alertas de disponibilidad", "Alertas de %s en %s:", "Quitar", "Quitar todas las alertas", "Alerta eliminada. No volverás a recibir avisos de este artículo.",
 		"Se han eliminado todas las alertas.", "eliminada", "No tienes alertas activas aquí.",
-		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.",
+		"Este enlace no es válido. Comprueba que lo has copiado entero desde tu mensaje.", "Algo ha fallado. Inténtalo de nuevo más tarde.",
 		"Alerta eliminada: %s. No volverás a recibir avisos de esta suscripción.",
-		"Alerta eliminada. Todavía tienes otra alerta activa para %s.", "Alerta eliminada: %s. Todavía tienes otra alerta activa para %s."},
+		"Alerta eliminada. Todavía tienes otra alerta activa para %s.", "Alerta eliminada: %s. Todavía tienes otra alerta activa para %s.",
+		"Este enlace ya no está disponible: la alerta a la que correspondía ya no existe.",
+		"No se ha podido hacer. Vuelve a abrir el enlace de tu mensaje para ver tus alertas tal como están ahora."},
 }
 
 // shopperPageHead opens the pages a shopper reaches from a message (the
@@ -273,7 +308,7 @@ ul.undone li{display:list-item;padding:0;border:0}
 <main>
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
-<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+<p role="alert">{{.Failure}}</p>
 {{- else}}
 {{- if .Undone}}
 <div class="done" role="status" tabindex="-1" autofocus><ul class="undone">
