@@ -117,8 +117,11 @@ func (h *confirmHandler) fail(w http.ResponseWriter, r *http.Request, err error,
 	h.server.logFailure(r, status, err)
 	lang := confirmLanguage(r.Header.Get("Accept-Language"))
 	texts := confirmTexts[lang]
-	if status == http.StatusNotFound { // nothing to confirm: the heading says so
+	switch {
+	case status == http.StatusNotFound: // nothing to confirm: the heading says so
 		texts.Title = texts.InvalidTitle
+	case status >= http.StatusInternalServerError: // not "Confirm your alert" above no button
+		texts.Title = deadLinkTexts[lang].Error.Title
 	}
 	WriteHTML(w, status, confirmPageTemplate, confirmPage{Lang: lang, T: texts, Status: status})
 }
