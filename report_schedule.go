@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -36,7 +37,9 @@ type ReportSubscription struct {
 	Email     string          `db:"email" json:"email"`
 	Report    ReportKind      `db:"report" json:"report"`
 	Frequency ReportFrequency `db:"frequency" json:"frequency"`
-	// CreatedBy names the admin user who added it.
+	// CreatedBy is who was recorded as adding it; read it through Maker.
+	// Its JSON field created_by is Maker's: "" when no one named is
+	// recorded, an old row's stored "you" included.
 	CreatedBy string    `db:"created_by" json:"created_by"`
 	CreatedAt time.Time `db:"created_at" json:"created_at"`
 	// TimeZone is the shop's report time zone (read with the subscription).
@@ -52,6 +55,15 @@ func (s *ReportSubscription) Maker() string {
 		return ""
 	}
 	return s.CreatedBy
+}
+
+// MarshalJSON writes the subscription with created_by as Maker names it,
+// so that what JSON says agrees with the admin's page and the email.
+func (s ReportSubscription) MarshalJSON() ([]byte, error) {
+	type fields ReportSubscription // the same fields without this method
+	out := fields(s)
+	out.CreatedBy = s.Maker()
+	return json.Marshal(out)
 }
 
 // ReportSubscriptionCreate adds a scheduled report.
