@@ -98,6 +98,10 @@ func (a *Admin) changeScheduledReportFrequency(w http.ResponseWriter, r *http.Re
 type reportUnsubscribeData struct {
 	Subscription *stockbell.ReportSubscription
 	Done         bool
+	// Gone is a link whose report was no longer scheduled when it was
+	// opened: removed, or merged into the same report at another frequency
+	// (ChangeReportFrequency), which still comes to the address.
+	Gone bool
 }
 
 // reportUnsubscribe serves a scheduled report's signed unsubscribe link:
@@ -116,10 +120,10 @@ func (a *Admin) reportUnsubscribe(w http.ResponseWriter, r *http.Request) {
 		a.Fail(w, r, nil, err)
 		return
 	}
-	data := &reportUnsubscribeData{Done: true}
+	data := &reportUnsubscribeData{Done: true, Gone: true}
 	for _, sub := range subs {
 		if sub.ID == id {
-			data.Subscription, data.Done = sub, false
+			data.Subscription, data.Done, data.Gone = sub, false, false
 		}
 	}
 	if r.Method == http.MethodPost && data.Subscription != nil {
