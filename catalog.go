@@ -319,6 +319,9 @@ type CatalogService interface {
 	FindVariantByID(ctx context.Context, shopID, id int64) (*VariantWithProduct, error)
 	// FindVariants returns the variants matching the filter and the total count.
 	FindVariants(ctx context.Context, filter VariantFilter) ([]*VariantWithProduct, int, error)
+	// FindProducts returns the shop's products, deleted ones too, by title
+	// (at most limit, 1 to 1000), and how many the shop has.
+	FindProducts(ctx context.Context, shopID int64, limit int) ([]*Product, int, error)
 	// FindInventoryLevels returns a variant's per-location levels, without
 	// the tombstones of disconnected locations.
 	FindInventoryLevels(ctx context.Context, shopID, variantID int64) ([]*InventoryLevel, error)

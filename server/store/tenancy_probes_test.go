@@ -116,6 +116,13 @@ var probes = map[string]func(t *testing.T, db *store.DB, fx *tenancy){
 		vs, _, err = db.FindVariants(ctx, stockbell.VariantFilter{ShopID: &fx.a.ID, InventoryItemID: &item, Limit: 100})
 		unseen(t, "FindVariants by inventory item", vs, err)
 	},
+	"FindProducts": func(t *testing.T, db *store.DB, fx *tenancy) {
+		ps, total, err := db.FindProducts(ctx, fx.a.ID, 1000)
+		unseen(t, "FindProducts", ps, err)
+		if total != len(ps) {
+			t.Errorf("FindProducts of shop A counts %d products and lists %d", total, len(ps))
+		}
+	},
 	"FindDemand": func(t *testing.T, db *store.DB, fx *tenancy) {
 		d, _, err := db.FindDemand(ctx, stockbell.DemandFilter{ShopID: fx.a.ID, Limit: 100})
 		unseen(t, "FindDemand", d, err)

@@ -23,9 +23,8 @@ type reportsFilter struct {
 
 // reportsData is the Reports page.
 type reportsData struct {
-	Filter      reportsFilter
-	Variants    []*stockbell.VariantWithProduct
-	Products    []productOption
+	Filter reportsFilter
+	filterChoices
 	Activity    *report.ActivityReport
 	Chart       *barChart
 	Conversions *report.ConversionReport
@@ -38,11 +37,6 @@ type reportsData struct {
 	ExportLinkBOM string
 	Error         string
 	ErrorField    string
-}
-
-type productOption struct {
-	ID    int64
-	Title string
 }
 
 // registerReports mounts the Reports pages when reports are wired.
@@ -69,11 +63,12 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	data := &reportsData{Filter: reportsFilter{From: v.Get("from"), To: v.Get("to"), Variant: v.Get("variant"),
 		Product: v.Get("product"), Channel: v.Get("channel")}}
 	q, err := report.ParseActivityQuery(v)
-	var choicesErr error
-	if data.Variants, data.Products, choicesErr = a.reportChoices(ctx, s.ShopID, q); choicesErr != nil {
+	choices, choicesErr := a.reportChoices(ctx, s.ShopID, q)
+	if choicesErr != nil {
 		a.Fail(w, r, s, choicesErr)
 		return
 	}
+	data.filterChoices = *choices
 	if err == nil {
 		err = variantOfShop(q, data.Variants)
 	}
@@ -106,29 +101,6 @@ func (a *Admin) reportsPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	data.ExportLink = view.Link("/admin/reports/activity.csv", pairs...)
 	data.ExportLinkBOM = view.Link("/admin/reports/activity.csv", append(pairs, "bom", 1)...)
 	a.Render(w, r, s, http.StatusOK, "reports", "Reports", data)
-}
-
-// reportChoices lists the shop's variants (the first 200) and their
-// products for the filters, with the variant and the product the query
-// names when they are beyond those, so that the form shows what the
-// figures are filtered by.
-func (a *Admin) reportChoices(ctx context.Context, shopID int64, q report.ActivityQuery) ([]*stockbell.VariantWithProduct, []productOption, error) {
-	variants, _, err := a.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, Limit: 200})
-	if err == nil {
-		variants, err = a.withChosenVariants(ctx, shopID, variants, q)
-	}
-	if err != nil {
-		return nil, nil, err
-	}
-	var products []productOption
-	seen := map[int64]bool{}
-	for _, v := range variants {
-		if !seen[v.ProductID] {
-			seen[v.ProductID] = true
-			products = append(products, productOption{ID: v.ProductID, Title: v.ProductTitle})
-		}
-	}
-	return variants, products, nil
 }
 
 // variantOfShop refuses a filter by a variant that is not among variants,
@@ -167,29 +139,6 @@ func variantOfProduct(q report.ActivityQuery, variants []*stockbell.VariantWithP
 		product = variants[j].ProductTitle
 	}
 	return stockbell.FieldErrorf("variant", "%s is not a variant of %s: choose one of its variants, or All variants.", variantName(variants[i]), product)
-}
-
-// withChosenVariants adds to variants the one the query names and one of
-// the product it names, when the list lacks them.
-func (a *Admin) withChosenVariants(ctx context.Context, shopID int64, variants []*stockbell.VariantWithProduct,
-	q report.ActivityQuery) ([]*stockbell.VariantWithProduct, error) {
-	listed := func(match func(*stockbell.VariantWithProduct) bool) bool { return slices.ContainsFunc(variants, match) }
-	if q.VariantID != 0 && !listed(func(v *stockbell.VariantWithProduct) bool { return v.ID == q.VariantID }) {
-		v, err := a.Catalog.FindVariantByID(ctx, shopID, q.VariantID)
-		if err == nil {
-			variants = append(variants, v)
-		} else if stockbell.ErrorCode(err) != stockbell.ENOTFOUND {
-			return nil, err
-		}
-	}
-	if q.ProductID != 0 && !listed(func(v *stockbell.VariantWithProduct) bool { return v.ProductID == q.ProductID }) {
-		more, _, err := a.Catalog.FindVariants(ctx, stockbell.VariantFilter{ShopID: &shopID, ProductID: &q.ProductID, Limit: 1})
-		if err != nil {
-			return nil, err
-		}
-		variants = append(variants, more...)
-	}
-	return variants, nil
 }
 
 // activityChart draws subscribed, notified, clicked and converted per day.
