@@ -39,8 +39,9 @@ type ActivityRecord struct {
 	Product   string
 	Variant   string
 	SKU       string
-	// SubscriptionID and Contact (email, or phone when there is none) name
-	// the subscriber, when the record is about one.
+	// SubscriptionID and Contact name the subscriber, when the record is
+	// about one: Contact is the phone when Channel is sms (a text reached
+	// it), else the email, or the phone when there is none.
 	SubscriptionID int64
 	Contact        string
 	// Channel is the message's channel (notified, skipped message,

@@ -120,15 +120,13 @@ func (db *DB) EachActivity(ctx context.Context, filter stockbell.ActivityFilter,
 func (r *activityRow) record(channel stockbell.Channel) (*stockbell.ActivityRecord, bool) {
 	rec := &stockbell.ActivityRecord{ID: r.ID, At: r.At.Time.UTC(), Kind: stockbell.EventKind(r.Kind), VariantID: r.VariantID,
 		ProductID: r.ProductID, Product: r.Product, Variant: r.Variant, SKU: r.SKU, SubscriptionID: r.SubscriptionID,
-		Contact: r.Email, Channel: strings.ReplaceAll(r.Channels, ",", " ")}
-	if rec.Contact == "" {
-		rec.Contact = r.Phone
-	}
+		Channel: strings.ReplaceAll(r.Channels, ",", " ")}
 	var d activityDetail
 	_ = json.Unmarshal([]byte(r.Detail), &d) // details are written by the store; a bad one reports without them
 	if d.Channel != "" {
 		rec.Channel = d.Channel
 	}
+	rec.Contact = r.contact(rec.Channel)
 	if channel != "" && d.Channel != "" && d.Channel != string(channel) {
 		return nil, false
 	}
@@ -140,6 +138,15 @@ func (r *activityRow) record(channel stockbell.Channel) (*stockbell.ActivityReco
 		_ = json.Unmarshal(d.Size, &rec.BatchSize)
 	}
 	return rec, true
+}
+
+// contact is the subscriber's address on the record's channel: the phone
+// a text reached, else the email address, else the phone.
+func (r *activityRow) contact(channel string) string {
+	if channel == string(stockbell.ChannelSMS) && r.Phone != "" || r.Email == "" {
+		return r.Phone
+	}
+	return r.Email
 }
 
 // queuedRow is one queued subscriber with their variant.
