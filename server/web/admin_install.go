@@ -35,6 +35,8 @@ type installData struct {
 	// repository, when the platform has one: it prints the script and the
 	// markers, so its merchants add neither by hand.
 	Module string
+	// Stencil is the theme edits of a BigCommerce store.
+	Stencil *stencilThemeEdits
 }
 
 // installPage shows the shop's snippet tag for its platform, the theme
@@ -64,6 +66,9 @@ func (a *Admin) installData(r *http.Request, s *AdminSession) (*installData, err
 	if s.Shop.Platform == stockbell.PlatformShopify && a.opts.ShopifyAPIKey != "" {
 		data.ThemeEditor = "https://" + s.Shop.Domain + "/admin/themes/current/editor?context=apps&template=product&activateAppId=" +
 			url.QueryEscape(a.opts.ShopifyAPIKey) + "/" + EmbedHandle
+	}
+	if s.Shop.Platform == stockbell.PlatformBigCommerce {
+		data.Stencil = stencilEdits
 	}
 	var err error
 	if a.Origins != nil {
