@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -61,5 +62,46 @@ func TestBigCommerceAdminFitsTheControlPanelsFrame(t *testing.T) {
 				t.Errorf("%s in a %s frame scrolls sideways: %v", page, width, sideways)
 			}
 		}
+	}
+}
+
+// TestBigCommerceAdminFitsAPhonesFrame: on a phone the control panel
+// gives the app's frame the screen's width, 360 px. No page of the menu
+// scrolls sideways in the frame, a long file name of the Install page's
+// theme edits (templates/components/products/product-view.html) breaks
+// rather than widening it, and the Sync log, with the install's catalog
+// sync in it, shows each entry as a block (its source, then when and what
+// happened under their column's names) rather than clipping "What
+// happened" in a box to scroll sideways.
+func TestBigCommerceAdminFitsAPhonesFrame(t *testing.T) {
+	m, fake := bigCommerceServerWith(t, map[string]string{"STOCKBELL_PUBLIC_URL": "https://ADDR"})
+	app := "http://" + strings.TrimPrefix(m.Config.PublicURL, "https://")
+	owner := browsertest.New(t)
+	browse(t, owner, controlPanel(t, owner)(app+"/auth/bigcommerce/callback?"+fake.Authorize(e2eStore, e2eOwner, "store_v2_products_read_only").Encode()), "#app")
+	frame := appFrame(t, owner, app)
+	waitForServer(t, frame, `document.body !== null && document.body.innerText.includes("Sign out (owner@bells.example)")`)
+	shop, err := m.DB.FindShopByDomain(context.Background(), stockbell.PlatformBigCommerce, "stores/"+e2eStore)
+	noErr(t, err)
+	eventually(t, m, "the install's catalog sync logged", func() bool {
+		entries, _, err := m.DB.FindSyncLog(context.Background(), stockbell.SyncLogFilter{ShopID: shop.ID})
+		return err == nil && len(entries) > 0
+	})
+
+	browsertest.Eval[bool](t, owner, `(document.querySelector("#app").style.width = "360px", true)`)
+	for _, page := range browsertest.Eval[[]string](t, frame, `[...document.querySelectorAll("nav a[href]")].map((a) => a.getAttribute("href"))`) {
+		browsertest.Eval[bool](t, frame, `(location.href = "`+page+`", true)`)
+		waitForPageShowing(t, frame, `main h1`)
+		sideways := browsertest.Eval[[]string](t, frame, `[document.documentElement, ...document.querySelectorAll(".table-wrap")]
+			.filter((box) => box.checkVisibility() && box.scrollWidth > box.clientWidth + 1)
+			.map((box) => (box.getAttribute("aria-label") || box.tagName) + ": " + box.scrollWidth + " px in " + box.clientWidth)`)
+		if len(sideways) > 0 {
+			t.Errorf("%s in a 360 px frame scrolls sideways: %v", page, sideways)
+		}
+	}
+	browsertest.Eval[bool](t, frame, `(location.href = "/admin/sync-log", true)`)
+	waitForPageShowing(t, frame, `table.sync-log`)
+	labels := browsertest.Eval[[]string](t, frame, `[...document.querySelectorAll("table.sync-log tbody tr:first-child td")].map((td) => getComputedStyle(td, "::before").content)`)
+	if want := []string{`"When"`, `"What happened"`}; !slices.Equal(labels, want) {
+		t.Errorf("in a 360 px frame the sync log's values are named %q, want %q", labels, want)
 	}
 }
