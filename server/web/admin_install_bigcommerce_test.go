@@ -3,6 +3,8 @@ package web_test
 import (
 	"html"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"regexp"
 	"slices"
@@ -66,6 +68,54 @@ func TestBigCommerceInstallPageGivesTheThemeEdits(t *testing.T) {
 		}
 		if strings.Contains(text, "VARIANT_ID") {
 			t.Errorf("the install page offers the generic marker to a BigCommerce store")
+		}
+	})
+}
+
+// TestPageCheckOfAStencilPageSaysTheThemesScriptNamesTheVariant: a
+// BigCommerce product page as Stencil serves it, with the Script
+// Manager's script and the docs' marker, names no variant: the theme's
+// script names it once the page runs, which the check, reading the page
+// as served, cannot see. The report says so, and says how to see it by
+// hand, rather than "Ready" (which a page whose theme lacks the
+// updateView addition, where the button never shows, was told too). A
+// page whose markers name their variants is still ready.
+func TestPageCheckOfAStencilPageSaysTheThemesScriptNamesTheVariant(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		f := newAdminFixture(t, db)
+		marker := strings.ReplaceAll(bigCommerceThemeEdits(t)[0], "{{product.title}}", "Sample Shirt")
+		pages := map[string]string{}
+		front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte(pages[r.URL.Path])) }))
+		t.Cleanup(front.Close)
+		shop, err := db.InstallShop(t.Context(), stockbell.ShopInstall{Platform: stockbell.PlatformBigCommerce, Domain: "stores/abc123",
+			PrimaryDomain: strings.TrimPrefix(front.URL, "http://"), Name: "Bells"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := `<script src="http://localhost/snippet.js" data-shop="` + shop.PublicKey + `" defer></script>`
+		pages["/sample-shirt/"] = `<form data-cart-item-add>` + marker + `</form>` + script
+		pages["/sample-mug/"] = `<div data-stockbell-variant="601" data-stockbell-available="false"></div>` + script
+		b := f.signIn(t, shop)
+		token := b.get("/admin/install").csrf(t)
+		report := regexp.MustCompile(`(?s)<div class="report".*?</div>`)
+		check := func(path string) string {
+			p := b.post("/admin/install", url.Values{"csrf_token": {token}, "action": {"check"}, "url": {front.URL + path}})
+			wantStatus(t, p, http.StatusOK, "checking "+path)
+			return html.UnescapeString(visibleText(report.FindString(p.Body)))
+		}
+		stencil := check("/sample-shirt/")
+		if strings.Contains(stencil, "Ready: the button will show on sold-out variants") {
+			t.Errorf("a Stencil page whose marker names no variant is reported ready:\n%s", stencil)
+		}
+		for _, want := range []string{"1 marked variant found, naming no variant as the page is served",
+			"The theme's script names the variant when the page runs (the updateView addition above)",
+			"Open a product with a sold-out variant and choose it: the button shows"} {
+			if !strings.Contains(stencil, want) {
+				t.Errorf("the report of a Stencil page does not say %q:\n%s", want, stencil)
+			}
+		}
+		if named := check("/sample-mug/"); !strings.Contains(named, "Ready: the button will show on sold-out variants") {
+			t.Errorf("a page whose marker names its variant is not reported ready:\n%s", named)
 		}
 	})
 }

@@ -66,6 +66,11 @@ type PageReport struct {
 	// many of them say data-stockbell-available="false".
 	Markers int
 	SoldOut int
+	// Unnamed counts the markers whose data-stockbell-variant is empty as
+	// the page is served: the theme's script names the variant once the
+	// page runs (on BigCommerce, when an option is chosen), which the
+	// check, reading the page before its scripts run, cannot see.
+	Unnamed int
 	// Shopify is set for a Shopify product page: its variants as the
 	// product JSON tells them.
 	Shopify         bool
@@ -211,8 +216,11 @@ func scanTag(r *PageReport, tag string, attrs map[string]string) {
 			r.Script, r.ShopKey = src, key
 		}
 	}
-	if _, ok := attrs["data-stockbell-variant"]; ok {
+	if variant, ok := attrs["data-stockbell-variant"]; ok {
 		r.Markers++
+		if strings.TrimSpace(variant) == "" {
+			r.Unnamed++
+		}
 		if attrs["data-stockbell-available"] == "false" {
 			r.SoldOut++
 		}
