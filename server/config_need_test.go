@@ -128,3 +128,30 @@ func TestEveryCommandRefusesAnUnusableSecretKey(t *testing.T) {
 		t.Errorf("a previous key that is the current one: exit %d, %q", code, stderr)
 	}
 }
+
+// TestBigCommerceNeedsAPublicURLOnPort443: BigCommerce creates hooks only
+// to https on port 443, refusing every other destination, so a production
+// server running the BigCommerce app on a public URL of another port
+// (https://bell.example:8443) would install stores that never receive a
+// webhook, the hook check failing hour after hour where no merchant sees
+// it. It stops at start, naming STOCKBELL_PUBLIC_URL and why. Port 443,
+// written or not, is accepted, as is another port without the app, or in
+// development (a loopback server, which no BigCommerce reaches).
+func TestBigCommerceNeedsAPublicURLOnPort443(t *testing.T) {
+	app := map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32),
+		"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret"}
+	_, err := LoadConfig(testEnv(t, merged(app, map[string]string{"STOCKBELL_PUBLIC_URL": "https://bell.example:8443"})))
+	if settingOf(err) != "STOCKBELL_PUBLIC_URL" || !strings.Contains(err.Error(), "443") {
+		t.Errorf("the BigCommerce app on port 8443: %v, want an error naming STOCKBELL_PUBLIC_URL and port 443", err)
+	}
+	for _, vars := range []map[string]string{
+		merged(app, map[string]string{"STOCKBELL_PUBLIC_URL": "https://bell.example"}),
+		merged(app, map[string]string{"STOCKBELL_PUBLIC_URL": "https://bell.example:443"}),
+		{"STOCKBELL_ENV": "production", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32), "STOCKBELL_PUBLIC_URL": "https://bell.example:8443"},
+		{"BIGCOMMERCE_CLIENT_ID": "id", "BIGCOMMERCE_CLIENT_SECRET": "secret", "STOCKBELL_PUBLIC_URL": "https://127.0.0.1:8443"},
+	} {
+		if _, err := LoadConfig(testEnv(t, vars)); err != nil {
+			t.Errorf("%v: %v", vars, err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -34,7 +35,19 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 	if err := validate(); err != nil {
 		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
 	}
-	return nil
+	return c.checkBigCommerceHookPort()
+}
+
+// checkBigCommerceHookPort refuses, in production, a public URL on another
+// port than 443: BigCommerce creates hooks only to https on port 443, so
+// the stores installed would never receive a webhook.
+func (c *Config) checkBigCommerceHookPort() error {
+	u, err := url.Parse(c.PublicURL)
+	if c.Development() || err != nil || u.Port() == "" || u.Port() == "443" {
+		return nil
+	}
+	return &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("BigCommerce delivers webhooks only to https on port 443, and this URL "+
+		"is on port %s (%s): give a public URL on port 443 (the server may listen on another port behind a proxy), or unset BIGCOMMERCE_CLIENT_ID", u.Port(), c.PublicURL)}
 }
 
 // platformApps are the platform apps that links in emails to merchants
