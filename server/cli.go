@@ -242,7 +242,7 @@ func loadConfig(env *cliEnv) (*Config, error) { return loadKeyedConfig(env, publ
 
 // loadKeyedConfig reads the configuration including the secret key.
 func loadKeyedConfig(env *cliEnv, need publicURLNeed) (*Config, error) {
-	cfg, err := readConfig(env.getenv, need)
+	cfg, err := readKeyedConfig(env.getenv, need)
 	if err != nil {
 		return nil, err
 	}

@@ -107,6 +107,28 @@ func LoadConfig(getenv func(string) string) (*Config, error) {
 
 // readConfig is LoadConfig for a command that may not need the public URL.
 func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error) {
+	return readSettings(getenv, need, keyUnused)
+}
+
+// readKeyedConfig is readConfig for a command that uses the secret key
+// (serve, and the commands that seal or open platform credentials): a key
+// it could not have is reported with the other settings' errors. The
+// command then loads the key with LoadSecretKey.
+func readKeyedConfig(getenv func(string) string, need publicURLNeed) (*Config, error) {
+	return readSettings(getenv, need, keyUsed)
+}
+
+// keyNeed says whether a command uses the secret key.
+type keyNeed bool
+
+const (
+	keyUsed   keyNeed = true
+	keyUnused keyNeed = false
+)
+
+// readSettings reads and checks every setting, and the secret key's
+// availability when the command uses it, reporting every error found.
+func readSettings(getenv func(string) string, need publicURLNeed, key keyNeed) (*Config, error) {
 	publicURL := orDefault(getenv("STOCKBELL_PUBLIC_URL"), getenv("SHOPIFY_APP_URL"))
 	cfg := &Config{
 		publicURLUnused:   need == publicURLUnused,
@@ -148,6 +170,9 @@ func readConfig(getenv func(string) string, need publicURLNeed) (*Config, error)
 	steps := []func(func(string) string) error{
 		cfg.parseNumbers, cfg.parseLogLevel, cfg.parseProxies, cfg.parseRateLimits, cfg.parseMetrics,
 		cfg.parseFeed, cfg.parseReceiptRetention, cfg.checkSetKeys,
+	}
+	if key == keyUsed {
+		steps = append(steps, cfg.checkKeyAvailable)
 	}
 	// Every step runs, so that every wrong setting is reported at once.
 	for _, step := range steps {

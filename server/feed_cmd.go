@@ -36,7 +36,7 @@ type platformParts struct {
 // withStore) with its queue, the token sealer of the configured keys and a
 // logger of warnings on standard error.
 func withPlatformParts(env *cliEnv, need publicURLNeed, fn func(platformParts) error) error {
-	cfg, err := readConfig(env.getenv, need)
+	cfg, err := readKeyedConfig(env.getenv, need)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,8 +26,8 @@ func TestDevelopmentOnlyOnLoopback(t *testing.T) {
 		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://shop.localhost"}, "development", ""},
 		{map[string]string{"STOCKBELL_PUBLIC_URL": "https://app.example.com"}, "production", "STOCKBELL_SECRET_KEY"},
 		{map[string]string{"SHOPIFY_APP_URL": "https://tunnel.trycloudflare.com"}, "production", "STOCKBELL_SECRET_KEY"},
-		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://10.0.0.5:8080"}, "production", "STOCKBELL_PUBLIC_URL"},
-		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://localhost.example.com"}, "production", "STOCKBELL_PUBLIC_URL"},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://10.0.0.5:8080", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}, "production", "STOCKBELL_PUBLIC_URL"},
+		{map[string]string{"STOCKBELL_PUBLIC_URL": "http://localhost.example.com", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}, "production", "STOCKBELL_PUBLIC_URL"},
 		{map[string]string{"STOCKBELL_PUBLIC_URL": "https://app.example.com", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}, "production", ""},
 		{map[string]string{"STOCKBELL_ENV": "development", "STOCKBELL_PUBLIC_URL": "https://app.example.com"}, "", "STOCKBELL_ENV"},
 	} {
@@ -165,4 +166,79 @@ func TestKeyFileWithoutHardLinks(t *testing.T) {
 	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(path), ".secret.key-*")); len(left) != 0 {
 		t.Errorf("files left beside the key: %v", left)
 	}
+}
+
+// TestSecretKeyErrorsAreReportedWithTheOthers: a secret key that cannot be
+// had (a development key file others may read, no key in production) is
+// reported together with the other wrong settings, one line (or JSON
+// record) each in the order the settings are read, by serve and by the
+// commands that seal platform credentials, rather than only once the
+// others are fixed; and a start refused so writes no key file.
+func TestSecretKeyErrorsAreReportedWithTheOthers(t *testing.T) {
+	openKeyFile := func(t *testing.T) string {
+		dir := t.TempDir()
+		path := filepath.Join(dir, "secret.key")
+		noErr(t, os.WriteFile(path, []byte(strings.Repeat("ab", 32)), 0o644))
+		noErr(t, os.Chmod(path, 0o644))
+		return dir
+	}
+	feedAdd := []string{"shop", "add", "--platform", "feed", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json"}
+	for _, c := range []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string // what the key's line says
+	}{
+		{"serve, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, []string{"serve"}, "readable by others"},
+		{"shop add, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, feedAdd, "readable by others"},
+		{"serve, no key in production", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "https://app.example.com"},
+			[]string{"serve"}, "required in production"},
+	} {
+		for _, format := range []string{"text", "json"} {
+			t.Run(c.name+", "+format, func(t *testing.T) {
+				vars := map[string]string{"STOCKBELL_WORKERS": "many", "STOCKBELL_LOG_FORMAT": format}
+				for k, v := range c.vars {
+					vars[k] = v
+				}
+				code, _, stderr := run(t, testEnv(t, vars), c.args...)
+				lines := strings.Split(strings.TrimSpace(stderr), "\n")
+				if code != 1 || len(lines) != 2 {
+					t.Fatalf("exit %d, want 1 and 2 lines (STOCKBELL_WORKERS, then STOCKBELL_SECRET_KEY), got %q", code, stderr)
+				}
+				for i, setting := range []string{"STOCKBELL_WORKERS", "STOCKBELL_SECRET_KEY"} {
+					if got := lineSetting(t, format, lines[i]); got != setting {
+						t.Errorf("line %d: %q, want the error of %s", i+1, lines[i], setting)
+					}
+				}
+				if !strings.Contains(lines[1], c.want) {
+					t.Errorf("the key's line %q does not say %q", lines[1], c.want)
+				}
+			})
+		}
+	}
+	t.Run("no key file written by a refused start", func(t *testing.T) {
+		dir := t.TempDir()
+		code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_DATA_DIR": dir, "STOCKBELL_WORKERS": "many"}), "serve")
+		if code != 1 {
+			t.Fatalf("exit %d, want 1: %s", code, stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "secret.key")); !os.IsNotExist(err) {
+			t.Errorf("a start refused for STOCKBELL_WORKERS left a key file (%v)", err)
+		}
+	})
+}
+
+// lineSetting is the setting a command's error line names: the text
+// line's "error: SETTING: …", or the JSON record's setting field.
+func lineSetting(t *testing.T, format, line string) string {
+	t.Helper()
+	if format == "json" {
+		var record struct{ Level, Setting string }
+		if err := json.Unmarshal([]byte(line), &record); err != nil || record.Level != "ERROR" {
+			t.Errorf("%q is not an ERROR record", line)
+		}
+		return record.Setting
+	}
+	setting, _, _ := strings.Cut(strings.TrimPrefix(line, "error: "), ":")
+	return setting
 }

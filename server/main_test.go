@@ -213,7 +213,7 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		{"unsupported scheme", map[string]string{"STOCKBELL_DATABASE_URL": "mysql://localhost/x"}, "STOCKBELL_DATABASE_URL"},
 		{"unreachable database", map[string]string{"STOCKBELL_DATABASE_URL": "postgres://nobody@127.0.0.1:1/x?sslmode=disable&connect_timeout=2"}, "STOCKBELL_DATABASE_URL"},
 		{"production without key", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "https://app.example"}, "STOCKBELL_SECRET_KEY"},
-		{"production over http", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "http://app.example"}, "STOCKBELL_PUBLIC_URL"},
+		{"production over http", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "http://app.example", "STOCKBELL_SECRET_KEY": strings.Repeat("k", 32)}, "STOCKBELL_PUBLIC_URL"},
 		{"short key", map[string]string{"STOCKBELL_SECRET_KEY": "short"}, "STOCKBELL_SECRET_KEY"},
 		{"bad address", map[string]string{"STOCKBELL_ADDR": "nonsense"}, "STOCKBELL_ADDR"},
 		{"bad proxies", map[string]string{"STOCKBELL_TRUSTED_PROXIES": "10.0.0.0/8, not-a-cidr"}, "STOCKBELL_TRUSTED_PROXIES"},
