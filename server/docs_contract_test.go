@@ -334,3 +334,56 @@ func TestEveryJobKindIsDocumented(t *testing.T) {
 		t.Errorf("docs/architecture.md's job kinds:\n%v\nthe root package declares:\n%v", listed, declared)
 	}
 }
+
+// TestDocsSayHowShopEraseAndDisconnectPickAShop: wherever README.md or
+// docs/ give `shop erase --shop` or `shop disconnect --shop`, the same
+// paragraph (or line of a code block) says what their help says: when
+// shops of several platforms have the domain, --platform or the shop's
+// public key picks one, since the command refuses the domain alone.
+func TestDocsSayHowShopEraseAndDisconnectPickAShop(t *testing.T) {
+	names, err := filepath.Glob("../docs/*.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	command := regexp.MustCompile(`shop (erase|disconnect) --shop`)
+	for _, name := range append(names, "../README.md") {
+		text, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, unit := range docUnits(string(text)) {
+			if command.MatchString(unit) && (!strings.Contains(unit, "--platform") || !strings.Contains(unit, "public key")) {
+				t.Errorf("%s: %q gives the command without saying that --platform or the shop's public key picks one of the shops sharing a domain",
+					filepath.Base(name), unit)
+			}
+		}
+	}
+}
+
+// docUnits splits Markdown into its prose paragraphs and the single lines
+// of its code blocks (each a command of its own, with its comment).
+func docUnits(text string) []string {
+	var units, paragraph []string
+	end := func() {
+		if len(paragraph) > 0 {
+			units = append(units, strings.Join(paragraph, " "))
+			paragraph = nil
+		}
+	}
+	inCode := false
+	for _, line := range strings.Split(text, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```"):
+			end()
+			inCode = !inCode
+		case inCode:
+			units = append(units, line)
+		case strings.TrimSpace(line) == "":
+			end()
+		default:
+			paragraph = append(paragraph, line)
+		}
+	}
+	end()
+	return units
+}
