@@ -169,7 +169,8 @@ func TestKeyFileWithoutHardLinks(t *testing.T) {
 }
 
 // TestSecretKeyErrorsAreReportedWithTheOthers: a secret key that cannot be
-// had (a development key file others may read, no key in production) is
+// had (a development key file others may read, a data directory that is a
+// file, no key in production) is
 // reported together with the other wrong settings, one line (or JSON
 // record) each in the order the settings are read, by serve and by the
 // commands that seal platform credentials, rather than only once the
@@ -183,16 +184,20 @@ func TestSecretKeyErrorsAreReportedWithTheOthers(t *testing.T) {
 		return dir
 	}
 	feedAdd := []string{"shop", "add", "--platform", "feed", "--domain", "shop.example.com", "--feed-url", "https://shop.example.com/feed.json"}
+	notADirectory := filepath.Join(t.TempDir(), "file")
+	noErr(t, os.WriteFile(notADirectory, nil, 0o600))
 	for _, c := range []struct {
-		name string
-		vars map[string]string
-		args []string
-		want string // what the key's line says
+		name    string
+		vars    map[string]string
+		args    []string
+		setting string // the second line's, after STOCKBELL_WORKERS
+		want    string // what that line says
 	}{
-		{"serve, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, []string{"serve"}, "readable by others"},
-		{"shop add, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, feedAdd, "readable by others"},
+		{"serve, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, []string{"serve"}, "STOCKBELL_SECRET_KEY", "readable by others"},
+		{"shop add, key file readable by others", map[string]string{"STOCKBELL_DATA_DIR": openKeyFile(t)}, feedAdd, "STOCKBELL_SECRET_KEY", "readable by others"},
 		{"serve, no key in production", map[string]string{"STOCKBELL_ENV": "production", "STOCKBELL_PUBLIC_URL": "https://app.example.com"},
-			[]string{"serve"}, "required in production"},
+			[]string{"serve"}, "STOCKBELL_SECRET_KEY", "required in production"},
+		{"serve, data directory a file", map[string]string{"STOCKBELL_DATA_DIR": notADirectory}, []string{"serve"}, "STOCKBELL_DATA_DIR", "not a directory"},
 	} {
 		for _, format := range []string{"text", "json"} {
 			t.Run(c.name+", "+format, func(t *testing.T) {
@@ -203,15 +208,15 @@ func TestSecretKeyErrorsAreReportedWithTheOthers(t *testing.T) {
 				code, _, stderr := run(t, testEnv(t, vars), c.args...)
 				lines := strings.Split(strings.TrimSpace(stderr), "\n")
 				if code != 1 || len(lines) != 2 {
-					t.Fatalf("exit %d, want 1 and 2 lines (STOCKBELL_WORKERS, then STOCKBELL_SECRET_KEY), got %q", code, stderr)
+					t.Fatalf("exit %d, want 1 and 2 lines (STOCKBELL_WORKERS, then %s), got %q", code, c.setting, stderr)
 				}
-				for i, setting := range []string{"STOCKBELL_WORKERS", "STOCKBELL_SECRET_KEY"} {
+				for i, setting := range []string{"STOCKBELL_WORKERS", c.setting} {
 					if got := lineSetting(t, format, lines[i]); got != setting {
 						t.Errorf("line %d: %q, want the error of %s", i+1, lines[i], setting)
 					}
 				}
 				if !strings.Contains(lines[1], c.want) {
-					t.Errorf("the key's line %q does not say %q", lines[1], c.want)
+					t.Errorf("the line of %s %q does not say %q", c.setting, lines[1], c.want)
 				}
 			})
 		}
