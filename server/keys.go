@@ -51,19 +51,24 @@ func (c *Config) checkSetKeys(getenv func(string) string) error {
 
 // setKeys decodes the secret keys that are set (nil when unset): each must
 // hold at least 32 bytes, and the previous key must not be the current one.
+// Both keys' errors are reported together.
 func setKeys(getenv func(string) string) (current, previous []byte, err error) {
+	var problems configErrors
 	if raw := getenv("STOCKBELL_SECRET_KEY"); raw != "" {
 		if current = decodeKey(raw); len(current) < minSecretKeyLen {
-			return nil, nil, &configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)}
+			problems.add(&configError{"STOCKBELL_SECRET_KEY", fmt.Sprintf("must be at least %d bytes (try: openssl rand -hex 32)", minSecretKeyLen)})
 		}
 	}
 	if raw := getenv("STOCKBELL_SECRET_KEY_PREVIOUS"); raw != "" {
 		if previous = decodeKey(raw); len(previous) < minSecretKeyLen {
-			return nil, nil, &configError{"STOCKBELL_SECRET_KEY_PREVIOUS", fmt.Sprintf("must be at least %d bytes, like the key it was", minSecretKeyLen)}
+			problems.add(&configError{"STOCKBELL_SECRET_KEY_PREVIOUS", fmt.Sprintf("must be at least %d bytes, like the key it was", minSecretKeyLen)})
 		}
 	}
-	if previous != nil && bytes.Equal(previous, current) {
-		return nil, nil, errSameKeys
+	if len(problems) == 0 && previous != nil && bytes.Equal(previous, current) {
+		problems.add(errSameKeys)
+	}
+	if err := problems.err(); err != nil {
+		return nil, nil, err
 	}
 	return current, previous, nil
 }

@@ -247,3 +247,22 @@ func lineSetting(t *testing.T, format, line string) string {
 	setting, _, _ := strings.Cut(strings.TrimPrefix(line, "error: "), ":")
 	return setting
 }
+
+// TestBothWrongSecretKeysAreReported: a current and a previous secret key
+// that are both too short are reported together, one line each, by every
+// command (migrate among them), rather than the previous key's only once
+// the current one is fixed.
+func TestBothWrongSecretKeysAreReported(t *testing.T) {
+	for _, command := range []string{"serve", "migrate"} {
+		code, _, stderr := run(t, testEnv(t, map[string]string{"STOCKBELL_SECRET_KEY": "short", "STOCKBELL_SECRET_KEY_PREVIOUS": "also short"}), command)
+		lines := strings.Split(strings.TrimSpace(stderr), "\n")
+		if code != 1 || len(lines) != 2 {
+			t.Fatalf("%s: exit %d, want 1 and 2 lines, got %q", command, code, stderr)
+		}
+		for i, setting := range []string{"STOCKBELL_SECRET_KEY", "STOCKBELL_SECRET_KEY_PREVIOUS"} {
+			if got := lineSetting(t, "text", lines[i]); got != setting {
+				t.Errorf("%s: line %d: %q, want the error of %s", command, i+1, lines[i], setting)
+			}
+		}
+	}
+}
