@@ -198,18 +198,21 @@ func logFormat(getenv func(string) string) string {
 	return orDefault(strings.ToLower(strings.TrimSpace(getenv("STOCKBELL_LOG_FORMAT"))), "text")
 }
 
+// parseNumbers reads the worker count and the shutdown and migration lock
+// waits, reporting each that is wrong.
 func (c *Config) parseNumbers(getenv func(string) string) error {
+	var problems configErrors
 	if v := getenv("STOCKBELL_WORKERS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
-			return &configError{"STOCKBELL_WORKERS", fmt.Sprintf("want a whole number from 1 to 1000, got %q", v)}
+			problems.add(&configError{"STOCKBELL_WORKERS", fmt.Sprintf("want a whole number from 1 to 1000, got %q", v)})
+		} else {
+			c.Workers = n
 		}
-		c.Workers = n
 	}
-	if err := parsePositiveDuration(getenv, "STOCKBELL_SHUTDOWN_TIMEOUT", "20s", &c.ShutdownTimeout); err != nil {
-		return err
-	}
-	return parsePositiveDuration(getenv, "STOCKBELL_MIGRATION_LOCK_WAIT", "15m", &c.MigrationLockWait)
+	problems.add(parsePositiveDuration(getenv, "STOCKBELL_SHUTDOWN_TIMEOUT", "20s", &c.ShutdownTimeout))
+	problems.add(parsePositiveDuration(getenv, "STOCKBELL_MIGRATION_LOCK_WAIT", "15m", &c.MigrationLockWait))
+	return problems.err()
 }
 
 // parsePositiveDuration reads the setting, when set, into d: a positive Go
@@ -276,6 +279,7 @@ func (c *Config) parseProxies(getenv func(string) string) error {
 }
 
 func (c *Config) parseRateLimits(getenv func(string) string) error {
+	var problems configErrors
 	for _, limit := range []struct {
 		setting, def string
 		into         *web.RateLimit
@@ -285,11 +289,12 @@ func (c *Config) parseRateLimits(getenv func(string) string) error {
 	} {
 		parsed, err := web.ParseRateLimit(orDefault(getenv(limit.setting), limit.def))
 		if err != nil {
-			return &configError{limit.setting, err.Error()}
+			problems.add(&configError{limit.setting, err.Error()})
+			continue
 		}
 		*limit.into = parsed
 	}
-	return nil
+	return problems.err()
 }
 
 func isListSeparator(r rune) bool { return r == ',' || r == ' ' }

@@ -15,17 +15,26 @@ const minMetricsToken = 16
 // public listener refuses it.
 func (c *Config) parseMetrics(getenv func(string) string) error {
 	c.MetricsAddr, c.MetricsToken = getenv("STOCKBELL_METRICS_ADDR"), getenv("STOCKBELL_METRICS_TOKEN")
-	if c.MetricsAddr != "" {
-		if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
-			return &configError{"STOCKBELL_METRICS_ADDR", fmt.Sprintf("want host:port such as 127.0.0.1:9090, got %q", c.MetricsAddr)}
-		}
-		if sameListener(c.Addr, c.MetricsAddr) {
-			return &configError{"STOCKBELL_METRICS_ADDR", fmt.Sprintf("%s is on the port of %s (%s): give /metrics a port of its own, "+
-				"or unset STOCKBELL_METRICS_ADDR and set STOCKBELL_METRICS_TOKEN to serve it on the public listener", c.MetricsAddr, orDefault(c.AddrSetting, "STOCKBELL_ADDR"), c.Addr)}
-		}
-	}
+	var problems configErrors
+	problems.add(c.checkMetricsAddr())
 	if c.MetricsToken != "" && len(c.MetricsToken) < minMetricsToken {
-		return &configError{"STOCKBELL_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters (try: openssl rand -hex 16)", minMetricsToken)}
+		problems.add(&configError{"STOCKBELL_METRICS_TOKEN", fmt.Sprintf("must be at least %d characters (try: openssl rand -hex 16)", minMetricsToken)})
+	}
+	return problems.err()
+}
+
+// checkMetricsAddr refuses a STOCKBELL_METRICS_ADDR that is not host:port,
+// or that the public listener also binds.
+func (c *Config) checkMetricsAddr() error {
+	if c.MetricsAddr == "" {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		return &configError{"STOCKBELL_METRICS_ADDR", fmt.Sprintf("want host:port such as 127.0.0.1:9090, got %q", c.MetricsAddr)}
+	}
+	if sameListener(c.Addr, c.MetricsAddr) {
+		return &configError{"STOCKBELL_METRICS_ADDR", fmt.Sprintf("%s is on the port of %s (%s): give /metrics a port of its own, "+
+			"or unset STOCKBELL_METRICS_ADDR and set STOCKBELL_METRICS_TOKEN to serve it on the public listener", c.MetricsAddr, orDefault(c.AddrSetting, "STOCKBELL_ADDR"), c.Addr)}
 	}
 	return nil
 }

@@ -453,6 +453,43 @@ func TestMetricsAddrOfItsOwn(t *testing.T) {
 	}
 }
 
+// TestEveryWrongGeneralSettingIsReported: every general setting set wrong
+// at once (two or three of them read by one step: the worker count and the
+// two durations, the two rate limits, the metrics address and token, the
+// two secret keys) is reported, one line each in the order the settings
+// are read, where a step stopped at its first wrong setting.
+func TestEveryWrongGeneralSettingIsReported(t *testing.T) {
+	bad := []struct{ setting, value string }{
+		{"STOCKBELL_WORKERS", "many"},
+		{"STOCKBELL_SHUTDOWN_TIMEOUT", "soon"},
+		{"STOCKBELL_MIGRATION_LOCK_WAIT", "15"},
+		{"STOCKBELL_LOG_LEVEL", "loud"},
+		{"STOCKBELL_TRUSTED_PROXIES", "not-a-cidr"},
+		{"STOCKBELL_RATE_LIMIT_IP", "lots"},
+		{"STOCKBELL_RATE_LIMIT_CONTACT", "lots"},
+		{"STOCKBELL_METRICS_ADDR", "nonsense"},
+		{"STOCKBELL_METRICS_TOKEN", "short"},
+		{"STOCKBELL_FEED_MAX_BYTES", "lots"},
+		{"STOCKBELL_RECEIPT_RETENTION", "1s"},
+		{"STOCKBELL_SECRET_KEY", "short"},
+		{"STOCKBELL_SECRET_KEY_PREVIOUS", "also short"},
+	}
+	vars := map[string]string{}
+	for _, b := range bad {
+		vars[b.setting] = b.value
+	}
+	code, _, stderr := run(t, testEnv(t, vars), "migrate")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 1 || len(lines) != len(bad) {
+		t.Fatalf("exit %d, want 1 and %d lines, got %q", code, len(bad), stderr)
+	}
+	for i, b := range bad {
+		if !strings.HasPrefix(lines[i], "error: "+b.setting+": ") {
+			t.Errorf("line %d: %q, want the error of %s", i+1, lines[i], b.setting)
+		}
+	}
+}
+
 // TestEveryConfigErrorIsReportedAtOnce: several wrong settings stop a
 // command with one line each, every one naming its variable (a JSON record
 // each with STOCKBELL_LOG_FORMAT=json), so that an operator fixes them all
