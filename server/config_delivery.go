@@ -10,22 +10,23 @@ import (
 	"github.com/stockbell/stockbell/server/delivery"
 )
 
-// parseDelivery reads the email and SMS settings; links in messages start
-// with the public URL.
+// parseDelivery reads the email and SMS settings, reporting each that is
+// wrong; links in messages start with the public URL.
 func (c *Config) parseDelivery(getenv func(string) string) error {
 	c.Delivery = delivery.Config{PublicURL: c.PublicURL, Stop: delivery.StopNorthAmerica}
+	var problems configErrors
 	if v := getenv("STOCKBELL_SMS_STOP"); v != "" {
 		c.Delivery.Stop = delivery.StopPolicy(v)
 		if c.Delivery.Stop != delivery.StopNorthAmerica && c.Delivery.Stop != delivery.StopAlways {
-			return &configError{"STOCKBELL_SMS_STOP", fmt.Sprintf("want us_ca or always, got %q", v)}
+			problems.add(&configError{"STOCKBELL_SMS_STOP", fmt.Sprintf("want us_ca or always, got %q", v)})
 		}
 	}
 	var err error
-	if c.Delivery.SMTP, err = smtpFromEnv(getenv); err != nil {
-		return err
-	}
+	c.Delivery.SMTP, err = smtpFromEnv(getenv)
+	problems.add(err)
 	c.Delivery.Twilio, err = twilioFromEnv(getenv)
-	return err
+	problems.add(err)
+	return problems.err()
 }
 
 func smtpFromEnv(getenv func(string) string) (delivery.SMTPConfig, error) {
@@ -33,23 +34,21 @@ func smtpFromEnv(getenv func(string) string) (delivery.SMTPConfig, error) {
 	if raw == "" {
 		return delivery.SMTPConfig{}, nil
 	}
+	var problems configErrors
 	cfg, err := parseSMTPURL(raw)
-	if err != nil {
-		return cfg, err
+	problems.add(err)
+	if from, err := mail.ParseAddress(getenv("STOCKBELL_EMAIL_FROM")); err != nil || !strings.Contains(from.Address, "@") {
+		problems.add(&configError{"STOCKBELL_EMAIL_FROM", fmt.Sprintf("want an email address such as alerts@example.com, got %q", getenv("STOCKBELL_EMAIL_FROM"))})
+	} else {
+		cfg.FromAddress, cfg.FromName = from.Address, from.Name
 	}
-	from, err := mail.ParseAddress(getenv("STOCKBELL_EMAIL_FROM"))
-	if err != nil || !strings.Contains(from.Address, "@") {
-		return cfg, &configError{"STOCKBELL_EMAIL_FROM", fmt.Sprintf("want an email address such as alerts@example.com, got %q", getenv("STOCKBELL_EMAIL_FROM"))}
-	}
-	cfg.FromAddress, cfg.FromName = from.Address, from.Name
-	if cfg.MaxSessions, err = positiveInt(getenv, "STOCKBELL_SMTP_MAX_SESSIONS", 4); err != nil {
-		return cfg, err
-	}
-	if cfg.Burst, err = positiveInt(getenv, "STOCKBELL_SMTP_BURST", 10); err != nil {
-		return cfg, err
-	}
+	cfg.MaxSessions, err = positiveInt(getenv, "STOCKBELL_SMTP_MAX_SESSIONS", 4)
+	problems.add(err)
+	cfg.Burst, err = positiveInt(getenv, "STOCKBELL_SMTP_BURST", 10)
+	problems.add(err)
 	cfg.RatePerSecond, err = perSecond(getenv, "STOCKBELL_SMTP_RATE", 20)
-	return cfg, err
+	problems.add(err)
+	return cfg, problems.err()
 }
 
 // parseSMTPURL reads smtp://user:pass@host:587 (STARTTLS required),
@@ -103,21 +102,23 @@ func twilioFromEnv(getenv func(string) string) (delivery.TwilioConfig, error) {
 	if !cfg.Enabled() {
 		return cfg, nil
 	}
+	var problems configErrors
 	if cfg.AuthToken == "" {
-		return cfg, &configError{"STOCKBELL_TWILIO_AUTH_TOKEN", "required with STOCKBELL_TWILIO_ACCOUNT_SID"}
+		problems.add(&configError{"STOCKBELL_TWILIO_AUTH_TOKEN", "required with STOCKBELL_TWILIO_ACCOUNT_SID"})
 	}
 	if (cfg.From == "") == (cfg.MessagingServiceSID == "") {
-		return cfg, &configError{"STOCKBELL_TWILIO_FROM", "set exactly one of STOCKBELL_TWILIO_FROM and STOCKBELL_TWILIO_MESSAGING_SERVICE_SID"}
+		problems.add(&configError{"STOCKBELL_TWILIO_FROM", "set exactly one of STOCKBELL_TWILIO_FROM and STOCKBELL_TWILIO_MESSAGING_SERVICE_SID"})
 	}
 	if cfg.APIURL == "" {
 		cfg.APIURL = delivery.DefaultTwilioAPIURL
 	}
 	if u, err := url.Parse(cfg.APIURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return cfg, &configError{"STOCKBELL_TWILIO_API_URL", fmt.Sprintf("want an absolute http(s) URL, got %q", cfg.APIURL)}
+		problems.add(&configError{"STOCKBELL_TWILIO_API_URL", fmt.Sprintf("want an absolute http(s) URL, got %q", cfg.APIURL)})
 	}
 	var err error
 	cfg.RatePerSecond, err = perSecond(getenv, "STOCKBELL_TWILIO_RATE", 10)
-	return cfg, err
+	problems.add(err)
+	return cfg, problems.err()
 }
 
 func positiveInt(getenv func(string) string, name string, def int) (int, error) {

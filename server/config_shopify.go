@@ -34,21 +34,29 @@ func (c *Config) parseShopify(getenv func(string) string) error {
 	if !c.Shopify.Enabled() {
 		return nil
 	}
+	var problems configErrors
 	if c.Shopify.APISecret == "" {
-		return &configError{"SHOPIFY_API_SECRET", "required when SHOPIFY_API_KEY is set"}
+		problems.add(&configError{"SHOPIFY_API_SECRET", "required when SHOPIFY_API_KEY is set"})
 	}
 	if !strings.Contains(c.Shopify.AdminURL, "{shop}") {
-		return &configError{"STOCKBELL_SHOPIFY_ADMIN_URL", fmt.Sprintf("want a URL template containing {shop}, got %q", c.Shopify.AdminURL)}
+		problems.add(&configError{"STOCKBELL_SHOPIFY_ADMIN_URL", fmt.Sprintf("want a URL template containing {shop}, got %q", c.Shopify.AdminURL)})
 	}
-	for _, scope := range c.Shopify.Scopes {
+	problems.add(checkShopifyScopes(c.Shopify.Scopes, scopesSetting))
+	return problems.err()
+}
+
+// checkShopifyScopes refuses a scope Shopify does not have, or a list
+// without the scopes Stockbell needs.
+func checkShopifyScopes(scopes []string, scopesSetting string) error {
+	for _, scope := range scopes {
 		if !stockbell.ValidShopifyScope(scope) {
 			return &configError{scopesSetting, fmt.Sprintf("%q is not an access scope such as read_products", scope)}
 		}
 	}
 	// write_X grants read_X, as Shopify grants it.
-	if missing := stockbell.ScopesCover(strings.Join(c.Shopify.Scopes, ","), stockbell.RequiredShopifyScopes); len(missing) > 0 {
+	if missing := stockbell.ScopesCover(strings.Join(scopes, ","), stockbell.RequiredShopifyScopes); len(missing) > 0 {
 		return &configError{scopesSetting, fmt.Sprintf("missing %s: Stockbell needs %s (or their write_ scopes) to read products and stock, got %q",
-			strings.Join(missing, " and "), strings.Join(stockbell.RequiredShopifyScopes, " and "), strings.Join(c.Shopify.Scopes, ","))}
+			strings.Join(missing, " and "), strings.Join(stockbell.RequiredShopifyScopes, " and "), strings.Join(scopes, ","))}
 	}
 	return nil
 }

@@ -490,6 +490,43 @@ func TestEveryWrongGeneralSettingIsReported(t *testing.T) {
 	}
 }
 
+// TestEveryWrongProviderSettingIsReported: every setting of a configured
+// app or provider set wrong at once (Shopify's secret, admin URL and
+// scopes, the SMS STOP policy, every SMTP and Twilio setting) is reported,
+// one line each in the order they are read, where each stopped at its
+// first wrong setting.
+func TestEveryWrongProviderSettingIsReported(t *testing.T) {
+	bad := []struct{ setting, value string }{
+		{"SHOPIFY_API_SECRET", ""},
+		{"STOCKBELL_SHOPIFY_ADMIN_URL", "https://admin.example"},
+		{"SHOPIFY_SCOPES", "read_orders"},
+		{"STOCKBELL_SMS_STOP", "never"},
+		{"STOCKBELL_SMTP_URL", "ftp://mail.example"},
+		{"STOCKBELL_EMAIL_FROM", "nobody"},
+		{"STOCKBELL_SMTP_MAX_SESSIONS", "0"},
+		{"STOCKBELL_SMTP_BURST", "0"},
+		{"STOCKBELL_SMTP_RATE", "0"},
+		{"STOCKBELL_TWILIO_AUTH_TOKEN", ""},
+		{"STOCKBELL_TWILIO_FROM", ""},
+		{"STOCKBELL_TWILIO_API_URL", "ftp://api.example"},
+		{"STOCKBELL_TWILIO_RATE", "0"},
+	}
+	vars := map[string]string{"SHOPIFY_API_KEY": "key", "STOCKBELL_TWILIO_ACCOUNT_SID": "AC1"}
+	for _, b := range bad {
+		vars[b.setting] = b.value
+	}
+	code, _, stderr := run(t, testEnv(t, vars), "serve")
+	lines := strings.Split(strings.TrimSpace(stderr), "\n")
+	if code != 1 || len(lines) != len(bad) {
+		t.Fatalf("exit %d, want 1 and %d lines, got %q", code, len(bad), stderr)
+	}
+	for i, b := range bad {
+		if !strings.HasPrefix(lines[i], "error: "+b.setting+": ") {
+			t.Errorf("line %d: %q, want the error of %s", i+1, lines[i], b.setting)
+		}
+	}
+}
+
 // TestEveryConfigErrorIsReportedAtOnce: several wrong settings stop a
 // command with one line each, every one naming its variable (a JSON record
 // each with STOCKBELL_LOG_FORMAT=json), so that an operator fixes them all
