@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"strings"
 	"time"
@@ -36,33 +37,41 @@ const (
 // Enabled reports whether a BigCommerce app is configured at all.
 func (c BigCommerceConfig) Enabled() bool { return c.ClientID != "" }
 
-// Validate checks a configured app's settings, naming the variable.
+// Validate checks a configured app's settings, naming the variable of
+// each that is wrong (joined with errors.Join).
 func (c BigCommerceConfig) Validate() error {
-	if err := c.ValidateWithoutAppURL(); err != nil {
-		return err
-	}
+	errs := c.settingErrors()
 	if !absoluteURL(c.AppURL) {
-		return FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL)
+		errs = append(errs, FieldErrorf("STOCKBELL_PUBLIC_URL", "want the absolute public URL of the server, got %q", c.AppURL))
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // ValidateWithoutAppURL checks every setting but AppURL (the client
 // secret, the hosts and the app's id), naming the variable: AppURL only
 // what links to this server (the install, the webhooks) uses, while a
 // wrong value of the others stops every command, as it stops the server.
+// Every wrong setting is returned, joined (errors.Join), in that order.
 func (c BigCommerceConfig) ValidateWithoutAppURL() error {
-	switch {
-	case c.ClientSecret == "":
-		return FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "required when BIGCOMMERCE_CLIENT_ID is set")
-	case !absoluteURL(c.LoginURL):
-		return FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL)
-	case !absoluteURL(c.APIURL):
-		return FieldErrorf("STOCKBELL_BIGCOMMERCE_API_URL", "want an absolute http(s) URL, got %q", c.APIURL)
-	case c.AppID != "" && !appIDPattern.MatchString(c.AppID):
-		return FieldErrorf("STOCKBELL_BIGCOMMERCE_APP_ID", "want the app's id, a number (in the Developer Portal's URL of the app, /my/apps/{id}), got %q", c.AppID)
+	return errors.Join(c.settingErrors()...)
+}
+
+// settingErrors returns an error for each wrong setting but AppURL.
+func (c BigCommerceConfig) settingErrors() []error {
+	var errs []error
+	if c.ClientSecret == "" {
+		errs = append(errs, FieldErrorf("BIGCOMMERCE_CLIENT_SECRET", "required when BIGCOMMERCE_CLIENT_ID is set"))
 	}
-	return nil
+	if !absoluteURL(c.LoginURL) {
+		errs = append(errs, FieldErrorf("STOCKBELL_BIGCOMMERCE_LOGIN_URL", "want an absolute http(s) URL, got %q", c.LoginURL))
+	}
+	if !absoluteURL(c.APIURL) {
+		errs = append(errs, FieldErrorf("STOCKBELL_BIGCOMMERCE_API_URL", "want an absolute http(s) URL, got %q", c.APIURL))
+	}
+	if c.AppID != "" && !appIDPattern.MatchString(c.AppID) {
+		errs = append(errs, FieldErrorf("STOCKBELL_BIGCOMMERCE_APP_ID", "want the app's id, a number (in the Developer Portal's URL of the app, /my/apps/{id}), got %q", c.AppID))
+	}
+	return errs
 }
 
 func absoluteURL(s string) bool {

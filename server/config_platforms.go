@@ -32,10 +32,12 @@ func (c *Config) parseBigCommerce(getenv func(string) string) error {
 		// public URL (see publicURLNeed): the app's URL is not checked.
 		validate = c.BigCommerce.ValidateWithoutAppURL
 	}
-	if err := validate(); err != nil {
-		return &configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)}
+	var problems configErrors
+	for _, err := range joinedErrors(validate()) {
+		problems.add(&configError{stockbell.ErrorField(err), stockbell.ErrorMessage(err)})
 	}
-	return c.checkBigCommerceHookPort()
+	problems.add(c.checkBigCommerceHookPort())
+	return problems.err()
 }
 
 // checkBigCommerceHookPort refuses, in production, a public URL on another
@@ -48,6 +50,18 @@ func (c *Config) checkBigCommerceHookPort() error {
 	}
 	return &configError{"STOCKBELL_PUBLIC_URL", fmt.Sprintf("BigCommerce delivers webhooks only to https on port 443, and this URL "+
 		"is on port %s (%s): give a public URL on port 443 (the server may listen on another port behind a proxy), or unset BIGCOMMERCE_CLIENT_ID", u.Port(), c.PublicURL)}
+}
+
+// joinedErrors returns the errors errors.Join joined into err, err alone
+// when it joins none, or nothing for nil.
+func joinedErrors(err error) []error {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		return joined.Unwrap()
+	}
+	if err == nil {
+		return nil
+	}
+	return []error{err}
 }
 
 // platformApps are the platform apps that links in emails to merchants

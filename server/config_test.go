@@ -491,12 +491,17 @@ func TestEveryWrongGeneralSettingIsReported(t *testing.T) {
 }
 
 // TestEveryWrongProviderSettingIsReported: every setting of a configured
-// app or provider set wrong at once (Shopify's secret, admin URL and
+// app or provider set wrong at once (BigCommerce's secret, hosts and app
+// id, Shopify's secret, admin URL and
 // scopes, the SMS STOP policy, every SMTP and Twilio setting) is reported,
 // one line each in the order they are read, where each stopped at its
 // first wrong setting.
 func TestEveryWrongProviderSettingIsReported(t *testing.T) {
 	bad := []struct{ setting, value string }{
+		{"BIGCOMMERCE_CLIENT_SECRET", ""},
+		{"STOCKBELL_BIGCOMMERCE_LOGIN_URL", "login.example"},
+		{"STOCKBELL_BIGCOMMERCE_API_URL", "api.example"},
+		{"STOCKBELL_BIGCOMMERCE_APP_ID", "stockbell"},
 		{"SHOPIFY_API_SECRET", ""},
 		{"STOCKBELL_SHOPIFY_ADMIN_URL", "https://admin.example"},
 		{"SHOPIFY_SCOPES", "read_orders"},
@@ -511,7 +516,7 @@ func TestEveryWrongProviderSettingIsReported(t *testing.T) {
 		{"STOCKBELL_TWILIO_API_URL", "ftp://api.example"},
 		{"STOCKBELL_TWILIO_RATE", "0"},
 	}
-	vars := map[string]string{"SHOPIFY_API_KEY": "key", "STOCKBELL_TWILIO_ACCOUNT_SID": "AC1"}
+	vars := map[string]string{"BIGCOMMERCE_CLIENT_ID": "id", "SHOPIFY_API_KEY": "key", "STOCKBELL_TWILIO_ACCOUNT_SID": "AC1"}
 	for _, b := range bad {
 		vars[b.setting] = b.value
 	}
