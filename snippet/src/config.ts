@@ -26,7 +26,7 @@ export interface Options {
    */
   marketing?: boolean | string;
   strings: Partial<Strings>;
-  /** CSS custom properties without the --stockbell- prefix: accent, accent-text, text, background, radius, font. */
+  /** CSS custom properties without the --stockbell- prefix: accent, accent-text, button-background, text, background, error, radius, font. */
   colors: Record<string, string>;
 }
 
