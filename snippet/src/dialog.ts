@@ -230,6 +230,22 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   emit("subscribed", { variantId: variant, created: res.status == 201, subscription: res.subscription });
 }
 
+/**
+ * giveFocusBack returns focus to where it was before the form opened. A
+ * notify button hidden meanwhile (its variant came back in stock while the
+ * form was open) cannot take it: the add-to-cart button beside it, or in
+ * its form, takes it instead, so focus is not left on nothing.
+ */
+function giveFocusBack(page: Page): void {
+  const el = opener as HTMLElement | null | undefined, where = el?.getRootNode() as Document | ShadowRoot | undefined;
+  el?.focus?.();
+  if (!where || where.activeElement == el) return;
+  const host = (where as ShadowRoot).host;
+  const before = host?.previousElementSibling as HTMLElement | null;
+  before?.focus();
+  if (document.activeElement != before) (host?.parentElement?.querySelector(page.options.anchor) as HTMLElement | null)?.focus();
+}
+
 /** open shows the form for a variant; focus returns to `from` when it closes. */
 export function open(page: Page, variant: string, from?: Element | null): void {
   const s = strings(page.texts, page.options.strings);
@@ -247,7 +263,7 @@ export function open(page: Page, variant: string, from?: Element | null): void {
   (root.lastChild as HTMLElement).innerHTML = html(page, s, page.phone ? page.options.channels : ["email"]);
   const dialog = $<HTMLDialogElement>("dialog");
   dialog.addEventListener("keydown", trap);
-  dialog.addEventListener("close", () => (opener as HTMLElement | null)?.focus?.());
+  dialog.addEventListener("close", () => giveFocusBack(page));
   $<HTMLElement>(".x").onclick = () => dialog.close();
   $<HTMLFormElement>("form").onsubmit = (e) => submit(e, page, s, variant);
   const phone = input("phone");
