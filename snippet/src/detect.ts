@@ -110,8 +110,9 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   } catch {
     return null;
   }
-  const soldOut = product.variants.filter((v) => !v.available).map((v) => String(v.id));
-  if (!soldOut.length) return null;
+  if (!product.variants.find((v) => !v.available)) return null;
+  // The product's variant of an id (a string of the page, a number of the JSON: == compares them).
+  const variant = (id: string) => product.variants.find((v) => v.id == id);
   const first = String(product.variants.find((v) => v.available)?.id || "");
   // The page's path and ?variant=: only a change of either says which
   // variant the page shows. A hash or another parameter leaves the one the
@@ -119,8 +120,10 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   const address = () => location.pathname + "?" + param("variant");
   let seen = address(), picked = "";
   follow((id) => {
-    // An emptied field (no variant has the options chosen) is no pick.
-    picked = id || picked;
+    // An emptied field (no variant has the options chosen) is no pick, nor
+    // is a variant of another product whose cart form the page also shows
+    // (a featured product, a quick add).
+    if (variant(id)) picked = id;
     changed();
   }, () => {
     if (address() != seen) (seen = address()), (picked = "");
@@ -132,7 +135,7 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   const shown = () => (shopifyHandle() == handle && (picked || param("variant") || selected() || first)) || "";
   return {
     reserve_: true,
-    read_: () => [shown(), soldOut.includes(shown()), product.title],
+    read_: () => [shown(), variant(shown())?.available == false, product.title],
     where_: () => container(document) || placed(document.querySelector(options.anchor)),
   };
 }
