@@ -44,3 +44,24 @@ func TestFocusReturnsWhenTheVariantCameBackWhileTheFormWasOpen(t *testing.T) {
 		})
 	}
 }
+
+// A theme that re-renders the product's block while the form is open (a
+// live stock update, its variant still sold out) replaces the button that
+// opened the form: closing the form gives focus to the new block's button.
+func TestFocusReturnsToTheButtonOfABlockReRenderedWhileTheFormWasOpen(t *testing.T) {
+	s := newStorefront(t, "")
+	ctx := newBrowser(t)
+	open(t, ctx, focusBackPage(s, ""))
+	tabTo(t, ctx, "b")
+	do(t, ctx, chromedp.KeyEvent(kb.Enter))
+	waitFor(t, ctx, `dialog() && dialog().open`)
+	eval[chromedp.Void](t, ctx, `(() => { window.before = button(); const p = document.getElementById("p");
+		p.outerHTML = p.outerHTML.replace(/<stockbell-button[^]*<\/stockbell-button>/, ""); })()`)
+	waitFor(t, ctx, `!!button() && button() !== window.before && shown(button())`)
+	do(t, ctx, chromedp.KeyEvent(kb.Escape))
+	waitFor(t, ctx, `!dialog().open`)
+	waitForFocus(t, ctx, "b")
+	if !eval[bool](t, ctx, `active() === button()`) {
+		t.Error("focus is not on the re-rendered block's button")
+	}
+}

@@ -230,20 +230,35 @@ async function submit(e: Event, page: Page, s: Strings, variant: string): Promis
   emit("subscribed", { variantId: variant, created: res.status == 201, subscription: res.subscription });
 }
 
+/** notifyButtons lists the page's notify buttons' hosts, in page order. */
+const notifyButtons = () => [...document.querySelectorAll<HTMLElement>("stockbell-button")];
+
+/** The place of the opener's host among notifyButtons, for a block re-rendered while the form is open. */
+let place = -1;
+
+/** hostOf is the notify button's host an element is in, if any. */
+const hostOf = (el: Element | null | undefined) => (el?.getRootNode() as ShadowRoot | undefined)?.host as HTMLElement | undefined;
+
+/** takes focuses el and reports whether it took the focus. */
+function takes(el: Element | null | undefined): boolean {
+  (el as HTMLElement | null | undefined)?.focus?.();
+  return !!el && (el.getRootNode() as Document | ShadowRoot).activeElement == el;
+}
+
 /**
  * giveFocusBack returns focus to where it was before the form opened. A
- * notify button hidden meanwhile (its variant came back in stock while the
- * form was open) cannot take it: the add-to-cart button beside it, or in
- * its form, takes it instead, so focus is not left on nothing.
+ * theme may have changed the page meanwhile: a block it re-rendered has a
+ * new notify button in the old one's place, which takes it; a notify
+ * button hidden (its variant came back in stock) cannot take it, and the
+ * add-to-cart button beside it, or in its form, does instead. Focus is
+ * never left on nothing.
  */
 function giveFocusBack(page: Page): void {
-  const el = opener as HTMLElement | null | undefined, where = el?.getRootNode() as Document | ShadowRoot | undefined;
-  el?.focus?.();
-  if (!where || where.activeElement == el) return;
-  const host = (where as ShadowRoot).host;
-  const before = host?.previousElementSibling as HTMLElement | null;
-  before?.focus();
-  if (document.activeElement != before) (host?.parentElement?.querySelector(page.options.anchor) as HTMLElement | null)?.focus();
+  if (takes(opener)) return;
+  let host = hostOf(opener);
+  if (host && !host.isConnected) host = notifyButtons()[place];
+  if (!host || takes(host.shadowRoot?.querySelector("button")) || takes(host.previousElementSibling)) return;
+  takes(host.parentElement?.querySelector(page.options.anchor));
 }
 
 /** open shows the form for a variant; focus returns to `from` when it closes. */
@@ -259,7 +274,10 @@ export function open(page: Page, variant: string, from?: Element | null): void {
   // Opened again while open (Stockbell.open() from a theme), the form is
   // shown anew for that variant, and focus still returns where it was
   // before the form first opened: the form itself has it now.
-  if (!$<HTMLDialogElement>("dialog")?.open) opener = from || document.activeElement;
+  if (!$<HTMLDialogElement>("dialog")?.open) {
+    opener = from || document.activeElement;
+    place = notifyButtons().indexOf(hostOf(opener)!);
+  }
   (root.lastChild as HTMLElement).innerHTML = html(page, s, page.phone ? page.options.channels : ["email"]);
   const dialog = $<HTMLDialogElement>("dialog");
   dialog.addEventListener("keydown", trap);
