@@ -14,7 +14,7 @@
 // name, and every button tells a screen reader that it opens a dialog.
 
 import { options } from "./config";
-import { attr, paint, shadow } from "./dom";
+import { attr, shadow } from "./dom";
 import { label } from "./labels";
 import { preload } from "./lazy";
 
@@ -81,7 +81,8 @@ export function render(slot: Slot, open: Open): void {
   if (!slot.host_) create(slot, open);
   const host = slot.host_!;
   place(host, where);
-  paint(host);
+  // The configured colours, as --stockbell-* custom properties.
+  for (const color in options.colors) host.style.setProperty("--stockbell-" + color, options.colors[color]);
   const [text, lang] = label(0);
   if (slot.button_!.textContent != text) slot.button_!.textContent = text;
   attr(slot.button_!, "lang", lang);

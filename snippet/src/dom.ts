@@ -1,8 +1,6 @@
 // Shadow roots for the button and the form, all sharing one constructed
 // stylesheet (the button rules) instead of a <style> copy per button.
 
-import { options } from "./config";
-
 const sheets: Record<string, CSSStyleSheet> = {};
 
 function sheet(css: string): CSSStyleSheet {
@@ -34,9 +32,4 @@ export function shadow(tag: string, html: string, css = ""): [HTMLElement, Shado
  */
 export function attr(el: Element, name: string, value?: string): void {
   value ? el.setAttribute(name, value) : el.removeAttribute(name);
-}
-
-/** paint copies the configured colours onto a host as --stockbell-* custom properties. */
-export function paint(host: HTMLElement): void {
-  for (const name in options.colors) host.style.setProperty("--stockbell-" + name, options.colors[name]);
 }
