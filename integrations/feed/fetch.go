@@ -155,7 +155,7 @@ func (f *Fetcher) Fetch(ctx context.Context, rawURL string, creds *Credentials, 
 	if err != nil {
 		return nil, fetchFailure(err)
 	}
-	doc, err := f.document(resp)
+	doc, err := f.document(resp, creds)
 	if err != nil {
 		resp.Body.Close()
 		return nil, err
@@ -198,14 +198,14 @@ func fetchFailure(err error) error {
 }
 
 // document checks the answer and wraps its body.
-func (f *Fetcher) document(resp *http.Response) (*Document, error) {
+func (f *Fetcher) document(resp *http.Response, creds *Credentials) (*Document, error) {
 	validators := validatorsOf(resp.Header)
 	if resp.StatusCode == http.StatusNotModified {
 		resp.Body.Close()
 		return &Document{NotModified: true, Validators: validators}, nil
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, &FetchError{Reason: fmt.Sprintf("the feed answered %s", resp.Status)}
+		return nil, &FetchError{Reason: fmt.Sprintf("the feed answered %s%s", resp.Status, refusedAccess(resp, creds))}
 	}
 	if resp.ContentLength > f.maxBytes {
 		return nil, f.tooLarge()
@@ -218,6 +218,36 @@ func (f *Fetcher) document(resp *http.Response) (*Document, error) {
 	}
 	modified, _ := http.ParseTime(resp.Header.Get("Last-Modified"))
 	return &Document{Format: format, Body: readCloser{buffered, resp.Body}, Validators: validators, Modified: modified}, nil
+}
+
+// refusedAccess says, for a 401 or 403 answer, what the feed was sent:
+// no credentials set, the ones sent (by kind and name, never the secret),
+// or none, to the host a redirect led to. "" for any other answer.
+func refusedAccess(resp *http.Response, creds *Credentials) string {
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden {
+		return ""
+	}
+	switch {
+	case !hasCredentials(creds) && resp.StatusCode == http.StatusUnauthorized:
+		return ": it asks for credentials, and none are set for this feed"
+	case !hasCredentials(creds):
+		return ": it refuses access, and no credentials are set for this feed"
+	case !sentCredentials(resp.Request.Header, creds):
+		return fmt.Sprintf(" at %s, where it redirected: credentials are not sent on to another host; set the feed's URL to that address",
+			resp.Request.URL.Redacted())
+	case creds.Header != "":
+		return fmt.Sprintf(": it refused the %s header set for this feed", creds.Header)
+	}
+	return fmt.Sprintf(": it refused the user name %q and the password set for this feed", creds.Username)
+}
+
+// sentCredentials reports whether a request carried the credentials (a
+// redirect to another host drops them: KeepCredentials).
+func sentCredentials(h http.Header, creds *Credentials) bool {
+	if creds.Header != "" {
+		return h.Get(creds.Header) != ""
+	}
+	return h.Get("Authorization") != ""
 }
 
 // validatorsOf is what an answer lets the next fetch send back: its ETag,

@@ -269,3 +269,46 @@ func listen(t *testing.T) net.Listener {
 	}
 	return ln
 }
+
+// TestRefusedAccessSaysWhatWasSent: a feed answering 401 or 403 is
+// refused with what Stockbell sent it, so that the sync log says what to
+// fix: no credentials set, the ones sent refused (by kind, the user name
+// or header named, never the secret), or none sent to the host a redirect
+// led to, which never receives them.
+func TestRefusedAccessSaysWhatWasSent(t *testing.T) {
+	a, b := feedtest.NewServer(), feedtest.NewServer()
+	defer a.Close()
+	defer b.Close()
+	doc := feedtest.Document("json", feedtest.Items(2, 1))
+	a.Set("/basic.json", feedtest.Feed{Body: doc, Username: "feeds", Password: "s3cret"})
+	a.Set("/header.json", feedtest.Feed{Body: doc, Header: "X-Api-Key", Value: "k-123"})
+	a.Set("/forbidden.json", feedtest.Feed{Status: http.StatusForbidden})
+	b.Set("/moved.json", feedtest.Feed{Body: doc, Username: "feeds", Password: "s3cret"})
+	a.Set("/moved.json", feedtest.Feed{RedirectTo: b.URL("/moved.json"), Username: "feeds", Password: "s3cret"})
+	f := devFetcher()
+	for _, c := range []struct {
+		name, path string
+		creds      *feed.Credentials
+		want       string
+	}{
+		{"none set", "/basic.json", nil,
+			"the feed answered 401 Unauthorized: it asks for credentials, and none are set for this feed"},
+		{"a wrong password", "/basic.json", &feed.Credentials{Username: "feeds", Password: "wrong"},
+			`the feed answered 401 Unauthorized: it refused the user name "feeds" and the password set for this feed`},
+		{"a wrong header", "/header.json", &feed.Credentials{Header: "X-Api-Key", Value: "nope"},
+			"the feed answered 401 Unauthorized: it refused the X-Api-Key header set for this feed"},
+		{"forbidden, none set", "/forbidden.json", nil,
+			"the feed answered 403 Forbidden: it refuses access, and no credentials are set for this feed"},
+		{"redirected to another host", "/moved.json", &feed.Credentials{Username: "feeds", Password: "s3cret"},
+			"the feed answered 401 Unauthorized at " + b.URL("/moved.json") + ", where it redirected: credentials are not sent on to another host; set the feed's URL to that address"},
+	} {
+		_, err := f.Fetch(ctx, a.URL(c.path), c.creds, feed.Validators{})
+		var fe *feed.FetchError
+		if !errors.As(err, &fe) || fe.Reason != c.want {
+			t.Errorf("%s: err = %v\nwant %q", c.name, err, c.want)
+		}
+		if strings.Contains(fmt.Sprint(err), "wrong") || strings.Contains(fmt.Sprint(err), "nope") || strings.Contains(fmt.Sprint(err), "s3cret") {
+			t.Errorf("%s: the reason carries the secret: %v", c.name, err)
+		}
+	}
+}
