@@ -277,9 +277,10 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 		}
 	}
 	sess, err := a.cookieSession(r)
-	if errors.Is(err, errShopUninstalled) {
+	var gone *shopUninstalledError
+	if errors.As(err, &gone) {
 		a.sessions.end(w)
-		a.signInRequired(w, r, true)
+		a.signInRequired(w, r, gone.shop)
 		return nil
 	}
 	if err != nil {
@@ -287,19 +288,21 @@ func (a *Admin) session(w http.ResponseWriter, r *http.Request) *AdminSession {
 		return nil
 	}
 	if sess == nil {
-		a.signInRequired(w, r, false)
+		a.signInRequired(w, r, nil)
 	}
 	return sess
 }
 
-// errShopUninstalled is cookieSession's answer for a session whose shop
-// was uninstalled since it was opened.
-var errShopUninstalled = errors.New("the session's shop is uninstalled")
+// shopUninstalledError is cookieSession's answer for a session whose shop
+// was uninstalled (a feed shop: disconnected) since it was opened.
+type shopUninstalledError struct{ shop *stockbell.Shop }
+
+func (e *shopUninstalledError) Error() string { return "the session's shop is uninstalled" }
 
 // cookieSession returns the request's cookie session with its shop, or
 // nil when there is none, it expired or was tampered with, it was ended
 // by signing out, or the platform no longer grants its user the app. A
-// session of a shop uninstalled since is errShopUninstalled: the uninstall
+// session of a shop uninstalled since is a *shopUninstalledError: the uninstall
 // ends every session of the shop's admin at once, on every platform,
 // rather than when its cookie expires.
 func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
@@ -321,7 +324,7 @@ func (a *Admin) cookieSession(r *http.Request) (*AdminSession, error) {
 		return nil, err
 	}
 	if !shop.Active() {
-		return nil, errShopUninstalled
+		return nil, &shopUninstalledError{shop: shop}
 	}
 	sess.Shop = shop // bindShop reads it no more
 	return sess, nil

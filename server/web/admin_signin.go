@@ -95,9 +95,10 @@ func (a *Admin) signIn(w http.ResponseWriter, r *http.Request) {
 // included, so that a merchant whose session ran out while they filled it
 // in is told what happened and how to go on. The admin's home naming a
 // shop (/admin?shop=DOMAIN, where an install lands) says whether Stockbell
-// is installed there, which the domain tells anyone already. uninstalled
-// says the session ended because its shop was uninstalled.
-func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstalled bool) {
+// is installed there, which the domain tells anyone already. uninstalled,
+// when not nil, is the session's shop, uninstalled since: the page says
+// the session ended with it, and how the shop comes back.
+func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstalled *stockbell.Shop) {
 	if wantsJSON(r) {
 		a.Fail(w, r, nil, stockbell.Errorf(stockbell.EUNAUTHORIZED, "Sign in to see this page."))
 		return
@@ -108,9 +109,13 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 	// panel's session of an uninstalled shop ended with the uninstall,
 	// not with its user's removal, and installing again there opens it.
 	reinstall := framer != nil && !framer.Shop.Active()
-	uninstalled = uninstalled || reinstall
 	data := map[string]any{"Required": true, "Unsaved": !safeMethod(r.Method), "Reinstall": reinstall,
-		"Ended": noCookie == nil, "Uninstalled": uninstalled, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
+		"Ended": noCookie == nil, "Uninstalled": uninstalled != nil || reinstall, "SessionLifetime": fmt.Sprintf("%d hours", AdminSessionTTL/time.Hour)}
+	// A feed shop has no platform to install Stockbell from: its operator
+	// disconnected it, and connects it again.
+	if uninstalled != nil && uninstalled.Platform == stockbell.PlatformFeed {
+		data["DisconnectedFeed"] = uninstalled.Domain
+	}
 	status := http.StatusUnauthorized
 	a.rememberReturnPage(w, r)
 	if framer == nil && r.Header.Get("Sec-Fetch-Dest") == "iframe" {
@@ -131,7 +136,7 @@ func (a *Admin) signInRequired(w http.ResponseWriter, r *http.Request, uninstall
 			status = http.StatusOK
 		}
 	}
-	if framer != nil && !uninstalled {
+	if framer != nil && uninstalled == nil && !reinstall {
 		// Shown in the control panel's frame: the way back is the
 		// control panel's (its owner grants the app, the user opens it
 		// there), not an operator's one-time link.
