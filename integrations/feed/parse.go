@@ -210,8 +210,8 @@ func (p *parser) decodeItem(dec *json.Decoder, it **jsonItem) error {
 	start := dec.InputOffset()
 	if p.result.Items > 0 {
 		if next := make([]byte, 1); readByte(dec.Buffered(), next) && next[0] != ',' {
-			return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %d items: invalid character %q after an item, want a comma",
-				p.position(start+1), p.result.Items, next[0])}
+			return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %s: invalid character %q after an item, want a comma",
+				p.position(start+1), countItems(p.result.Items), next[0])}
 		}
 		start++ // the comma
 	}
@@ -280,11 +280,11 @@ func (p *parser) jsonError(err error) error {
 	case errors.As(err, &doc):
 		return err
 	case errors.As(err, &syntax):
-		return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %d items: %v", p.position(syntax.Offset), p.result.Items, err)}
+		return &DocumentError{Reason: fmt.Sprintf("malformed JSON at %s after %s: %v", p.position(syntax.Offset), countItems(p.result.Items), err)}
 	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %d items)", p.result.Items)}
+		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %s)", countItems(p.result.Items))}
 	}
-	return &DocumentError{Reason: fmt.Sprintf("malformed JSON after %d items: %v", p.result.Items, err)}
+	return &DocumentError{Reason: fmt.Sprintf("malformed JSON after %s: %v", countItems(p.result.Items), err)}
 }
 
 // jsonText returns a value's text (a string, or a number as written), and
@@ -349,4 +349,12 @@ func (l *lineCounter) line(offset int64, held []byte) (int, bool) {
 		return 0, false
 	}
 	return l.lines - bytes.Count(held[offset-from:], newline) + 1, true
+}
+
+// countItems is "1 item" or "N items", as a reason counts the items read.
+func countItems(n int) string {
+	if n == 1 {
+		return "1 item"
+	}
+	return fmt.Sprintf("%d items", n)
 }

@@ -122,11 +122,11 @@ func (p *parser) xmlError(err error) error {
 	}
 	switch {
 	case errors.As(err, &syntax) && strings.Contains(syntax.Msg, "unexpected EOF"):
-		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %d items)", p.result.Items)}
+		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %s)", countItems(p.result.Items))}
 	case errors.As(err, &syntax):
-		return &DocumentError{Reason: fmt.Sprintf("malformed XML at line %d after %d items: %s", syntax.Line, p.result.Items, syntax.Msg)}
+		return &DocumentError{Reason: fmt.Sprintf("malformed XML at line %d after %s: %s", syntax.Line, countItems(p.result.Items), syntax.Msg)}
 	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
-		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %d items)", p.result.Items)}
+		return &DocumentError{Reason: fmt.Sprintf("the document ends early (truncated after %s)", countItems(p.result.Items))}
 	}
-	return &DocumentError{Reason: fmt.Sprintf("malformed XML after %d items: %v", p.result.Items, err)}
+	return &DocumentError{Reason: fmt.Sprintf("malformed XML after %s: %v", countItems(p.result.Items), err)}
 }
