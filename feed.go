@@ -117,7 +117,11 @@ type FeedSyncEnd struct {
 	// sync (a failed one keeps the previous ones).
 	ETag         string
 	LastModified string
-	Report       SyncReport
+	// URL is the feed URL the sync read. When the feed was given another
+	// since (connected again), the validators are not stored for it, nor
+	// its next sync put off: the new URL is still to be read in full.
+	URL    string
+	Report SyncReport
 }
 
 // FeedService stores feeds and applies their items. A sync holds the
@@ -156,8 +160,9 @@ type FeedService interface {
 	// changed. Returns ECONFLICT unless owner holds the lease.
 	UnpublishFeedItems(ctx context.Context, shopID int64, owner string, ids []string) (int, error)
 	// FinishFeedSync records the sync's report in the sync log, stores the
-	// validators (after a complete sync), sets the last sync time, error
-	// and next sync time, and releases the lease, in one transaction.
+	// validators (after a complete sync of the URL the feed still has),
+	// sets the last sync time, error and next sync time, and releases the
+	// lease, in one transaction.
 	// Returns ECONFLICT unless owner holds the lease.
 	FinishFeedSync(ctx context.Context, end FeedSyncEnd) error
 }

@@ -247,7 +247,7 @@ func (r *syncRun) finish(ctx context.Context, v Validators, failure string) erro
 		r.report.Changed, r.report.Unpublished = 0, 0
 	}
 	err := r.s.Feeds.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: r.shopID, Owner: r.owner,
-		ETag: v.ETag, LastModified: v.LastModified, Report: r.report})
+		ETag: v.ETag, LastModified: v.LastModified, URL: r.feed.URL, Report: r.report})
 	if err != nil {
 		return err
 	}

@@ -202,7 +202,8 @@ func checkFeedLease(ctx context.Context, tx *Tx, shopID int64, owner, lock strin
 
 // FinishFeedSync records the report in the sync log and the feed's state,
 // and releases the lease, in one transaction. A failed sync keeps the
-// previous validators, so the next one reads the document in full.
+// previous validators, so the next one reads the document in full; so
+// does a sync of a URL the feed no longer has (end.URL), due at once.
 // Returns ECONFLICT unless owner holds the lease.
 func (db *DB) FinishFeedSync(ctx context.Context, end stockbell.FeedSyncEnd) error {
 	end.Report.ShopID, end.Report.Source = end.ShopID, stockbell.FeedSource
@@ -214,14 +215,16 @@ func (db *DB) FinishFeedSync(ctx context.Context, end stockbell.FeedSyncEnd) err
 		if err := recordFeedSync(ctx, tx, end.Report); err != nil {
 			return err
 		}
-		etag, modified := feed.ETag, feed.LastModified
-		if !end.Report.Failed() {
+		now := tx.db.now()
+		etag, modified, next := feed.ETag, feed.LastModified, now.Add(feed.Interval)
+		if moved := end.URL != "" && end.URL != feed.URL; moved {
+			next = feed.NextSyncAt
+		} else if !end.Report.Failed() {
 			etag, modified = end.ETag, end.LastModified
 		}
-		now := tx.db.now()
 		_, err = tx.ExecContext(ctx, tx.Rebind(`UPDATE feeds SET etag = ?, last_modified = ?, last_sync_at = ?,
 			last_error = ?, next_sync_at = ?, lease_owner = '', lease_until = NULL, updated_at = ? WHERE shop_id = ?`),
-			etag, modified, now, end.Report.Failure, now.Add(feed.Interval), now, end.ShopID)
+			etag, modified, now, end.Report.Failure, next, now, end.ShopID)
 		return err
 	})
 }

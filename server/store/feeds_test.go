@@ -72,6 +72,35 @@ func TestConnectFeed(t *testing.T) {
 	})
 }
 
+// TestFinishFeedSyncOfAURLTheFeedNoLongerHas: a sync that read the URL
+// a feed had before it was connected again to another finishes (its
+// report recorded) without storing that document's validators for the
+// new URL or putting its next sync off: the new URL stays due at once,
+// to be read in full.
+func TestFinishFeedSyncOfAURLTheFeedNoLongerHas(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		clock := useClock(db)
+		shop := connectFeed(t, db, clock)
+		clock.Add(20 * time.Second)
+		_, _, err := db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "shop.example.com", URL: "https://cdn.example.com/catalog.json"})
+		must(t, err)
+		clock.Add(20 * time.Second)
+		must(t, db.FinishFeedSync(ctx, stockbell.FeedSyncEnd{ShopID: shop.ID, Owner: "sync-1", ETag: `"old"`,
+			LastModified: "Mon, 02 Jan 2006 15:04:05 GMT", URL: "https://feeds.example.com/catalog.json", Report: stockbell.SyncReport{Items: 3}}))
+		feed, err := db.FindFeed(ctx, shop.ID)
+		must(t, err)
+		if feed.ETag != "" || feed.LastModified != "" || feed.NextSyncAt.After(clock.Now()) {
+			t.Fatalf("after a sync of the old URL the new one has validators %q %q, next sync at %s (now %s)",
+				feed.ETag, feed.LastModified, feed.NextSyncAt, clock.Now())
+		}
+		log, _, err := db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shop.ID, Limit: 1})
+		must(t, err)
+		if len(log) != 1 || log[0].Kind != stockbell.EventSyncFinished {
+			t.Fatalf("the old URL's sync was not recorded: %+v", log)
+		}
+	})
+}
+
 func TestConnectFeedRefusals(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		for _, c := range []struct {
