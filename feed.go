@@ -179,7 +179,8 @@ type FeedCredentials struct {
 // FeedSettings is what a merchant gives to connect a feed.
 type FeedSettings struct {
 	// Domain is the storefront's domain (the shop's name in the storefront
-	// API); Name is shown in the admin (the domain when empty).
+	// API); Name is shown in the admin (when empty: the name the shop
+	// has, connected again, else the domain).
 	Domain string
 	Name   string
 	URL    string

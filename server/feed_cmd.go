@@ -73,7 +73,7 @@ func runShopAdd(env *cliEnv, args []string) error {
 		"Connects a PrestaShop shop with a webservice key and prints the module secret, once.")
 	platform := fs.String("platform", "", "the shop's platform: feed or prestashop (the others install from their app store)")
 	domain := fs.String("domain", "", "the storefront's domain, as the storefront snippet names the shop (required for feeds)")
-	name := fs.String("name", "", "feed: the shop's name (default: the domain)")
+	name := fs.String("name", "", "feed: the shop's name (default: the name it has, connected again, else the domain)")
 	feedURL := fs.String("feed-url", "", "the feed's http(s) URL (required for feeds)")
 	user := fs.String("feed-user", "", "HTTP basic auth user name of a private feed")
 	password := fs.String("feed-password", "", "HTTP basic auth password of a private feed")

@@ -16,7 +16,8 @@ const feedColumns = `shop_id, url, sealed_credentials, sync_interval, etag, last
 
 // ConnectFeed creates or reinstalls the feed shop, stores its feed and
 // inserts its first FeedSyncJob, in one transaction. Connecting a new URL
-// forgets the old document's validators. Returns EINVALID naming the field.
+// forgets the old document's validators; connecting again without a name
+// keeps the shop's. Returns EINVALID naming the field.
 func (db *DB) ConnectFeed(ctx context.Context, c stockbell.FeedConnect) (*stockbell.Shop, *stockbell.Feed, error) {
 	if err := validateFeedConnect(&c); err != nil {
 		return nil, nil, err
@@ -24,7 +25,11 @@ func (db *DB) ConnectFeed(ctx context.Context, c stockbell.FeedConnect) (*stockb
 	var shop *stockbell.Shop
 	var feed *stockbell.Feed
 	err := db.inTx(ctx, func(tx *Tx) (err error) {
-		shop, err = installShop(ctx, tx, stockbell.ShopInstall{Platform: stockbell.PlatformFeed, Domain: c.Domain, Name: c.Name})
+		name, err := feedShopName(ctx, tx, c)
+		if err != nil {
+			return err
+		}
+		shop, err = installShop(ctx, tx, stockbell.ShopInstall{Platform: stockbell.PlatformFeed, Domain: c.Domain, Name: name})
 		if err != nil {
 			return err
 		}
@@ -50,9 +55,6 @@ func validateFeedConnect(c *stockbell.FeedConnect) error {
 	if !isHostName(c.Domain) {
 		return stockbell.FieldErrorf("domain", "want the storefront's domain, such as shop.example.com, got %q", c.Domain)
 	}
-	if c.Name == "" {
-		c.Name = c.Domain
-	}
 	u, err := url.Parse(strings.TrimSpace(c.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return stockbell.FieldErrorf("feed_url", "the feed URL must be an absolute http or https URL, got %q", c.URL)
@@ -62,6 +64,25 @@ func validateFeedConnect(c *stockbell.FeedConnect) error {
 		c.Interval = stockbell.DefaultFeedInterval
 	}
 	return stockbell.ValidateFeedInterval(c.Interval)
+}
+
+// feedShopName is the name a connect gives the feed shop: the one given,
+// else the one it has (a shop connected again without a name keeps it),
+// else its domain.
+func feedShopName(ctx context.Context, tx *Tx, c stockbell.FeedConnect) (string, error) {
+	if c.Name != "" {
+		return c.Name, nil
+	}
+	var names []string
+	err := tx.SelectContext(ctx, &names, tx.Rebind(`SELECT name FROM shops WHERE platform = ? AND domain = ?`),
+		stockbell.PlatformFeed, c.Domain)
+	if err != nil {
+		return "", err
+	}
+	if len(names) == 0 || names[0] == "" {
+		return c.Domain, nil
+	}
+	return names[0], nil
 }
 
 // isHostName reports whether domain is a host name, with a port or not, as

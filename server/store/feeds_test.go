@@ -101,6 +101,32 @@ func TestFinishFeedSyncOfAURLTheFeedNoLongerHas(t *testing.T) {
 	})
 }
 
+// TestConnectFeedAgainKeepsTheShopsName: a feed shop connected again
+// without a name (shop add run again to change the interval or URL) keeps
+// the name it was given, which its emails show as their sender, where it
+// was renamed to its domain; a name given replaces it, and a new shop
+// without one is named by its domain.
+func TestConnectFeedAgainKeepsTheShopsName(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		connect := func(name string) *stockbell.Shop {
+			t.Helper()
+			shop, _, err := db.ConnectFeed(ctx, stockbell.FeedConnect{Domain: "lamps.example.com", Name: name, URL: "https://lamps.example.com/feed.json"})
+			must(t, err)
+			return shop
+		}
+		if shop := connect(""); shop.Name != "lamps.example.com" {
+			t.Fatalf("a new shop without a name is named %q, want its domain", shop.Name)
+		}
+		connect("Lamp Shop")
+		if shop := connect(""); shop.Name != "Lamp Shop" {
+			t.Fatalf("connected again without a name, the shop is named %q, want \"Lamp Shop\" kept", shop.Name)
+		}
+		if shop := connect("Lamps & Co"); shop.Name != "Lamps & Co" {
+			t.Fatalf("connected again with a name, the shop is named %q", shop.Name)
+		}
+	})
+}
+
 func TestConnectFeedRefusals(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		for _, c := range []struct {
