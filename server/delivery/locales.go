@@ -90,7 +90,8 @@ var locales = map[string]phrases{
 }
 
 // Language returns the supported language of a locale such as "fr-CA" or
-// "de_DE" (or of an Accept-Language header, by its first tag), or "en".
+// "de_DE", or "en". (An Accept-Language header is a list to negotiate:
+// server/web's pages do that, by q-value.)
 func Language(locale string) string {
 	lang := strings.ToLower(locale)
 	if i := strings.IndexAny(lang, "-_"); i >= 0 {

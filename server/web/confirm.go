@@ -96,7 +96,7 @@ func (h *confirmHandler) serve(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err, 0)
 		return
 	}
-	lang := confirmLanguage(page.Language)
+	lang := pageLanguage(page.Language)
 	texts := confirmTexts[lang]
 	closed := texts.Closed[page.Closed]
 	switch { // the page's title and heading say what happened
@@ -115,7 +115,7 @@ func (h *confirmHandler) fail(w http.ResponseWriter, r *http.Request, err error,
 		status = statusOf(err, linkStatuses)
 	}
 	h.server.logFailure(r, status, err)
-	lang := confirmLanguage(r.Header.Get("Accept-Language"))
+	lang := requestLanguage(r)
 	texts := confirmTexts[lang]
 	switch {
 	case status == http.StatusNotFound: // nothing to confirm: the heading says so
@@ -146,15 +146,6 @@ func (h *confirmHandler) reply(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/xml; charset=utf-8")
 	w.Write([]byte(`<?xml version="1.0" encoding="UTF-8"?><Response></Response>`))
-}
-
-// confirmLanguage is the page language for a locale or Accept-Language.
-func confirmLanguage(locale string) string {
-	lang := pageLanguage(locale)
-	if _, ok := confirmTexts[lang]; ok {
-		return lang
-	}
-	return "en"
 }
 
 // confirmPage is what the page template sees.

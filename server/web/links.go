@@ -58,7 +58,7 @@ func (s *Server) RegisterShortLinks(links ShortLinkService) {
 func (s *Server) writeDeadLinkPage(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err, linkStatuses)
 	s.logFailure(r, status, err)
-	lang := pageLanguage(r.Header.Get("Accept-Language"))
+	lang := requestLanguage(r)
 	texts := deadLinkTexts[lang]
 	text := texts.Invalid
 	switch {

@@ -17,7 +17,7 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	case s.admin != nil && isAdminPage(r):
 		s.admin.noSuchPage(w, r)
 	case isBrowserFollowingALink(r):
-		lang := pageLanguage(r.Header.Get("Accept-Language"))
+		lang := requestLanguage(r)
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		WriteHTML(w, http.StatusNotFound, deadLinkPageTemplate, deadLinkPage{Lang: lang, T: deadLinkTexts[lang].NotFound})

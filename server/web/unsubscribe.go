@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/gorilla/mux"
 	stockbell "github.com/stockbell/stockbell"
@@ -150,7 +149,7 @@ func (h *unsubscribeHandler) fail(w http.ResponseWriter, r *http.Request, err er
 		status = statusOf(err, linkStatuses)
 	}
 	h.server.logFailure(r, status, err)
-	lang := pageLanguage(r.Header.Get("Accept-Language"))
+	lang := requestLanguage(r)
 	page := unsubscribePage{Lang: lang, T: pageTexts[lang], U: undoTexts[lang], Status: status,
 		Gone: stockbell.ErrorCode(err) == stockbell.ENOTFOUND}
 	// The title and heading say what happened, as a dead short link's do;
@@ -195,19 +194,6 @@ type unsubscribePage struct {
 	Status int // for error pages
 	// Gone says the error page's link names an alert that no longer exists.
 	Gone bool
-}
-
-// pageLanguage returns the page language for a locale or an
-// Accept-Language header: one the page speaks, else English.
-func pageLanguage(locale string) string {
-	lang := strings.ToLower(strings.TrimSpace(locale))
-	if i := strings.IndexAny(lang, "-_,;"); i >= 0 {
-		lang = lang[:i]
-	}
-	if _, ok := pageTexts[lang]; ok {
-		return lang
-	}
-	return "en"
 }
 
 // pageText is the wording of the unsubscribe page in one language.
