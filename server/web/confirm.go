@@ -169,6 +169,9 @@ type confirmText struct {
 	Title, For, Button, Done, Invalid, Error, DoneTitle string
 	Closed                                              map[stockbell.ConfirmationClosure]closedText
 	InvalidTitle, Renew, DoneInStock                    string
+	// Refused is the sentence for a request the page does not take (405):
+	// the link is fine; opening it again shows the button.
+	Refused string
 }
 
 // Done is the page's sentence once the alert is confirmed.
@@ -199,7 +202,8 @@ var confirmTexts = map[string]confirmText{
 		},
 		"Link not valid",
 		"To get a new link, sign up again for the alert on the shop's website: a new confirmation is sent to you.",
-		"Confirmed. %[2]s is already back in stock: you can buy it from %[1]s now, without waiting for your alert."},
+		"Confirmed. %[2]s is already back in stock: you can buy it from %[1]s now, without waiting for your alert.",
+		"This could not be done. Open the link in your message again and press Confirm."},
 	"fr": {"Confirmez votre alerte", "Pour %s", "Confirmer", "C'est confirmé. %s vous préviendra quand %s sera de nouveau en stock.",
 		"Ce lien n'est pas valide ou a expiré.", "Une erreur est survenue. Veuillez réessayer plus tard.", "Alerte confirmée",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -216,7 +220,8 @@ var confirmTexts = map[string]confirmText{
 		},
 		"Lien non valide",
 		"Pour recevoir un nouveau lien, inscrivez-vous de nouveau à l'alerte sur le site de la boutique\u00a0: une nouvelle confirmation vous sera envoyée.",
-		"C'est confirmé. %[2]s est déjà de nouveau en stock\u00a0: vous pouvez l'acheter chez %[1]s dès maintenant, sans attendre votre alerte."},
+		"C'est confirmé. %[2]s est déjà de nouveau en stock\u00a0: vous pouvez l'acheter chez %[1]s dès maintenant, sans attendre votre alerte.",
+		"Cette action n'a pas pu être effectuée. Rouvrez le lien de votre message et appuyez sur Confirmer."},
 	"de": {"Bestätigen Sie Ihre Benachrichtigung", "Für %s", "Bestätigen", "Bestätigt. %s benachrichtigt Sie, sobald %s wieder vorrätig ist.",
 		"Dieser Link ist ungültig oder abgelaufen.", "Etwas ist schiefgelaufen. Bitte versuchen Sie es später erneut.", "Benachrichtigung bestätigt",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -233,7 +238,8 @@ var confirmTexts = map[string]confirmText{
 		},
 		"Link ungültig",
 		"Um einen neuen Link zu erhalten, melden Sie sich auf der Website des Shops erneut an: Sie erhalten eine neue Bestätigung.",
-		"Bestätigt. %[2]s ist bereits wieder vorrätig: Sie können den Artikel jetzt bei %[1]s kaufen, ohne auf Ihre Benachrichtigung zu warten."},
+		"Bestätigt. %[2]s ist bereits wieder vorrätig: Sie können den Artikel jetzt bei %[1]s kaufen, ohne auf Ihre Benachrichtigung zu warten.",
+		"Das hat nicht geklappt. Öffnen Sie den Link in Ihrer Nachricht erneut und tippen Sie auf Bestätigen."},
 	"es": {"Confirma tu alerta", "Para %s", "Confirmar", "Confirmado. %s te avisará cuando %s vuelva a estar disponible.",
 		"Este enlace no es válido o ha caducado.", "Algo ha fallado. Inténtalo de nuevo más tarde.", "Alerta confirmada",
 		map[stockbell.ConfirmationClosure]closedText{
@@ -250,7 +256,8 @@ var confirmTexts = map[string]confirmText{
 		},
 		"Enlace no válido",
 		"Para recibir un enlace nuevo, vuelve a suscribirte a la alerta en la web de la tienda: te enviaremos una nueva confirmación.",
-		"Confirmado. %[2]s ya vuelve a estar disponible: puedes comprar en %[1]s ahora mismo, sin esperar tu aviso."},
+		"Confirmado. %[2]s ya vuelve a estar disponible: puedes comprar en %[1]s ahora mismo, sin esperar tu aviso.",
+		"No se ha podido hacer. Vuelve a abrir el enlace de tu mensaje y pulsa Confirmar."},
 }
 
 var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.FuncMap{
@@ -262,7 +269,7 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 <main>
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
-<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else}}{{.T.Invalid}}{{end}}</p>
+<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else if eq .Status 405}}{{.T.Refused}}{{else}}{{.T.Invalid}}{{end}}</p>
 {{- if eq .Status 404}}
 <p>{{.T.Renew}}</p>
 {{- end}}
