@@ -240,6 +240,10 @@ type ShopService interface {
 	// platform or primary domain, as the storefront snippet names it.
 	// Returns ENOTFOUND if none matches.
 	FindShopByKey(ctx context.Context, key string) (*Shop, error)
+	// FindShopsByDomain returns every shop, installed or not, whose
+	// platform domain or storefront (primary) domain is the domain, by id;
+	// none is an empty list, not an error.
+	FindShopsByDomain(ctx context.Context, domain string) ([]*Shop, error)
 	// FindShops returns the shops matching the filter and the total count.
 	FindShops(ctx context.Context, filter ShopFilter) ([]*Shop, int, error)
 	// InstallShop creates the shop or reactivates it with a new token, and

@@ -184,6 +184,7 @@ var unscoped = map[string]string{
 	"BeginTx": "a transaction for the caller's own statements", "BeginStockRead": "a read marker, no rows",
 	// Shops themselves, found before any shop is known (installs, webhooks, the storefront's key, operators).
 	"FindShopByID": "the shop row itself", "FindShopByDomain": "the shop row itself", "FindShopByKey": "the shop row itself (the storefront's public key)",
+	"FindShopsByDomain":  "the shop rows themselves, as an operator's --shop names them",
 	"IsStorefrontOrigin": "a storefront preflight names an origin, no shop; it answers only whether some installed shop allowed it",
 	"FindShops":          "operators' list of shops", "InstallShop": "creates the shop row", "UninstallShop": "the shop row itself",
 	"UninstallShopHolding": "the shop row itself, holding the token its platform refused",
