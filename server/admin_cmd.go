@@ -11,7 +11,7 @@ import (
 )
 
 // adminUsage is what `stockbell admin --help` prints.
-const adminUsage = "Usage: stockbell admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to an installed shop's admin."
+const adminUsage = "Usage: stockbell admin link --shop DOMAIN|KEY [--platform P] [--email ADDRESS]\n\nPrints a one-time sign-in link to an installed shop's admin."
 
 func runAdmin(env *cliEnv, args []string) error {
 	return runAction(env, "admin", adminUsage, []action{{"link", runAdminLink}}, args)
@@ -22,7 +22,7 @@ func runAdmin(env *cliEnv, args []string) error {
 // standard output.
 func runAdminLink(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "admin link", adminLinkSynopsis(stockbell.SignInLinkTTL))
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	readShop := addShopFlags(fs)
 	email := fs.String("email", "", "who the link is for, an email address shown in the admin (optional)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -46,11 +46,7 @@ func runAdminLink(env *cliEnv, args []string) error {
 	if err != nil {
 		return err
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, err := findOperatorShop(env.ctx, db, *shopKey)
-		if err != nil {
-			return err
-		}
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		if !shop.Active() {
 			return notInstalledForSignIn(shop)
 		}
@@ -67,7 +63,7 @@ func runAdminLink(env *cliEnv, args []string) error {
 // adminLinkSynopsis is the synopsis of `stockbell admin link --help`,
 // for a link valid ttl (stockbell.SignInLinkTTL).
 func adminLinkSynopsis(ttl time.Duration) string {
-	return "admin link --shop DOMAIN [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid " +
+	return "admin link --shop DOMAIN|KEY [--platform P] [--email ADDRESS]\n\nPrints a one-time sign-in link to the shop's admin (valid " +
 		stockbell.DurationWords(ttl) + ", used once). A shop that is not installed has no admin to sign in to: " +
 		"the command says how to install it again, and makes no link."
 }

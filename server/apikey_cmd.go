@@ -9,7 +9,7 @@ import (
 )
 
 // apikeyUsage is what `stockbell apikey --help` prints.
-const apikeyUsage = "Usage: stockbell apikey create --shop DOMAIN --name NAME\n       stockbell apikey list --shop DOMAIN\n       stockbell apikey revoke --shop DOMAIN --id ID\n\n" +
+const apikeyUsage = "Usage: stockbell apikey create --shop DOMAIN|KEY [--platform P] --name NAME\n       stockbell apikey list --shop DOMAIN|KEY [--platform P]\n       stockbell apikey revoke --shop DOMAIN|KEY [--platform P] --id ID\n\n" +
 	"Keys to a shop's JSON admin API (/api/v1, see docs/api.md)."
 
 func runAPIKey(env *cliEnv, args []string) error {
@@ -19,8 +19,8 @@ func runAPIKey(env *cliEnv, args []string) error {
 // runAPIKeyCreate makes a key and prints it alone on the last line of
 // standard output: it is shown this once and cannot be read back.
 func runAPIKeyCreate(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "apikey create", "apikey create --shop DOMAIN --name NAME\n\nMakes a key to the shop's JSON admin API and prints it once, alone on the last line.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	fs := newFlagSet(env, "apikey create", "apikey create --shop DOMAIN|KEY [--platform P] --name NAME\n\nMakes a key to the shop's JSON admin API and prints it once, alone on the last line.")
+	readShop := addShopFlags(fs)
 	name := fs.String("name", "", "what the key is for, shown in the admin (required)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -28,10 +28,10 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "shop", "name"); err != nil {
 		return err
 	}
-	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		key, record, err := db.CreateAPIKey(env.ctx, shop.ID, *name)
 		if err != nil {
-			return describe(err, *shopKey)
+			return describe(err, shop.Domain)
 		}
 		fmt.Fprintf(env.stdout, "API key %d %q for %s (shown once; send it as \"Authorization: Bearer KEY\"):\n%s\n",
 			record.ID, record.Name, shop.Domain, key)
@@ -40,16 +40,16 @@ func runAPIKeyCreate(env *cliEnv, args []string) error {
 }
 
 func runAPIKeyList(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "apikey list", "apikey list --shop DOMAIN\n\n"+
+	fs := newFlagSet(env, "apikey list", "apikey list --shop DOMAIN|KEY [--platform P]\n\n"+
 		"Lists the shop's API keys: id, the key's first characters, name, and when each was last used or revoked.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	readShop := addShopFlags(fs)
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
-	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		keys, err := db.FindAPIKeys(env.ctx, shop.ID)
 		if err != nil {
 			return err
@@ -65,16 +65,15 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 	})
 }
 
-// withShop runs fn with the shop of the --shop flag on the server's
-// database (see withStore); an unknown shop is said so.
-func withShop(env *cliEnv, shopKey string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
-	return withStore(env, func(db *store.DB) error {
-		shop, err := findOperatorShop(env.ctx, db, shopKey)
-		if err != nil {
-			return err
-		}
-		return fn(db, shop)
-	})
+// withShop runs fn with the shop --shop and --platform name, read by
+// readShop (see addShopFlags), on the server's database (see
+// withOperatorShop).
+func withShop(env *cliEnv, readShop func() (shopQuery, error), fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	query, err := readShop()
+	if err != nil {
+		return err
+	}
+	return withOperatorShop(env, query, fn)
 }
 
 func apiKeyState(k *stockbell.APIKey) string {
@@ -88,8 +87,8 @@ func apiKeyState(k *stockbell.APIKey) string {
 }
 
 func runAPIKeyRevoke(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "apikey revoke", "apikey revoke --shop DOMAIN --id ID\n\nRevokes a key: requests with it are refused from now on.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	fs := newFlagSet(env, "apikey revoke", "apikey revoke --shop DOMAIN|KEY [--platform P] --id ID\n\nRevokes a key: requests with it are refused from now on.")
+	readShop := addShopFlags(fs)
 	id := fs.Int64("id", 0, "the key's id, as apikey list prints it (required)")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -97,7 +96,7 @@ func runAPIKeyRevoke(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "shop", "id"); err != nil {
 		return err
 	}
-	return withShop(env, *shopKey, func(db *store.DB, shop *stockbell.Shop) error {
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		key, err := findAPIKey(env, db, shop, *id)
 		if err != nil {
 			return err

@@ -175,7 +175,7 @@ func describeFeedError(err error) error {
 }
 
 // feedUsage is what `stockbell feed --help` prints.
-const feedUsage = "Usage: stockbell feed sync --shop DOMAIN\n\nSyncs a feed shop's catalog feed now and waits for the result."
+const feedUsage = "Usage: stockbell feed sync --shop DOMAIN|KEY [--platform P]\n\nSyncs a feed shop's catalog feed now and waits for the result."
 
 func runFeed(env *cliEnv, args []string) error {
 	return runAction(env, "feed", feedUsage, []action{{"sync", runFeedSync}}, args)
@@ -185,17 +185,21 @@ func runFeed(env *cliEnv, args []string) error {
 // exits non-zero with the reason when the feed could not be read or its
 // document was rejected.
 func runFeedSync(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "feed sync", "feed sync --shop DOMAIN\n\nSyncs the shop's catalog feed now, waits for it, and prints what changed. "+
+	fs := newFlagSet(env, "feed sync", "feed sync --shop DOMAIN|KEY [--platform P]\n\nSyncs the shop's catalog feed now, waits for it, and prints what changed. "+
 		"Exits non-zero with the reason when the feed is unreachable or its document is rejected.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	readShop := addShopFlags(fs)
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
+	query, err := readShop()
+	if err != nil {
+		return err
+	}
 	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
-		shop, err := findOperatorShop(env.ctx, db, *shopKey)
+		shop, err := findOperatorShop(env.ctx, db, query)
 		if err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"strings"
 
@@ -9,29 +10,120 @@ import (
 	"github.com/stockbell/stockbell/server/store"
 )
 
-// findOperatorShop finds the shop an operator command's --shop names: by
-// its public key, or by a domain. A domain that several installed shops
-// share (a storefront connected both as a catalog feed and as a
-// PrestaShop shop) is refused, naming each shop's platform and public
-// key, rather than one of them taken unsaid: a key, a sign-in link or a
-// setting would go to a shop the operator did not mean.
-func findOperatorShop(ctx context.Context, db *store.DB, key string) (*stockbell.Shop, error) {
-	shop, err := db.FindShopByKey(ctx, key)
+// shopQuery is the shop an operator command's --shop and --platform name.
+type shopQuery struct {
+	key      string
+	platform *stockbell.Platform // nil: any platform
+}
+
+// shopFlagUsage and platformFlagUsage are the help of --shop and
+// --platform, the same for every command that takes them (see
+// findOperatorShop).
+const (
+	shopFlagUsage     = "the shop: its public key, or its platform or storefront domain, as shop list shows (required)"
+	platformFlagUsage = "the shop's platform: a --shop domain several shops have is refused, naming each, until this or a public key picks one"
+)
+
+// addShopFlags adds --shop and --platform to a command's flags; the
+// function it returns reads them once parsed, refusing an unknown
+// platform.
+func addShopFlags(fs *flag.FlagSet) func() (shopQuery, error) {
+	key := fs.String("shop", "", shopFlagUsage)
+	platform := fs.String("platform", "", platformFlagUsage)
+	return func() (shopQuery, error) {
+		query := shopQuery{key: strings.TrimSpace(*key)}
+		if *platform == "" {
+			return query, nil
+		}
+		p := stockbell.Platform(*platform)
+		if !p.Valid() {
+			return query, fmt.Errorf("--platform: unknown platform %q (want one of: %s)", *platform, platformNames(", "))
+		}
+		query.platform = &p
+		return query, nil
+	}
+}
+
+// findOperatorShop finds the shop an operator command's --shop names, by
+// one rule for every command: a public key names its shop; any other
+// value is a domain, naming every shop, installed or not, whose platform
+// domain or storefront (primary) domain it is, of the --platform when
+// given. Exactly one must match. Several are refused, naming each one's
+// platform, public key, domain and state, rather than one taken unsaid:
+// a key, a sign-in link, a setting or an erasure would go to a shop the
+// operator did not mean. What a command then does with a shop that is
+// not installed is its own (erase wants one; admin link refuses it).
+func findOperatorShop(ctx context.Context, db *store.DB, query shopQuery) (*stockbell.Shop, error) {
+	byKey, _, err := db.FindShops(ctx, stockbell.ShopFilter{PublicKey: &query.key, Limit: 1})
 	if err != nil {
-		return nil, describe(err, key)
+		return nil, err
 	}
-	if shop.PublicKey == strings.TrimSpace(key) || !shop.Active() {
-		return shop, nil
+	if len(byKey) == 1 {
+		return ofPlatform(byKey[0], query)
 	}
-	installed := stockbell.ShopInstalled
-	sharing, _, err := db.FindShops(ctx, stockbell.ShopFilter{Domain: &shop.Domain, Status: &installed, Limit: 10})
-	if err != nil || len(sharing) < 2 {
-		return shop, err
+	shops, err := db.FindShopsByDomain(ctx, query.key)
+	if err != nil {
+		return nil, err
 	}
-	named := make([]string, len(sharing))
-	for i, s := range sharing {
-		named[i] = fmt.Sprintf("%s %s", s.Platform, s.PublicKey)
+	shops = onlyPlatform(shops, query.platform)
+	switch {
+	case len(shops) == 0 && query.platform != nil:
+		return nil, fmt.Errorf("no %s shop %q (see: %s)", *query.platform, query.key, commandAsRun("shop list"))
+	case len(shops) == 0:
+		return nil, fmt.Errorf("no shop %q (see: %s)", query.key, commandAsRun("shop list"))
+	case len(shops) > 1:
+		return nil, severalShops(query.key, shops)
 	}
-	return nil, fmt.Errorf("installed shops of several platforms have the domain %s (%s): give --shop the public key of the one you mean",
-		shop.Domain, strings.Join(named, ", "))
+	return shops[0], nil
+}
+
+// ofPlatform returns the shop a public key named, unless --platform
+// names another platform.
+func ofPlatform(shop *stockbell.Shop, query shopQuery) (*stockbell.Shop, error) {
+	if query.platform != nil && shop.Platform != *query.platform {
+		return nil, fmt.Errorf("shop %s is a %s shop (%s), not a %s one", query.key, shop.Platform, shop.Domain, *query.platform)
+	}
+	return shop, nil
+}
+
+func onlyPlatform(shops []*stockbell.Shop, platform *stockbell.Platform) []*stockbell.Shop {
+	if platform == nil {
+		return shops
+	}
+	var kept []*stockbell.Shop
+	for _, s := range shops {
+		if s.Platform == *platform {
+			kept = append(kept, s)
+		}
+	}
+	return kept
+}
+
+// severalShops is the refusal of a domain several shops have: each one's
+// platform, public key, domain and state, and how to pick one (--platform
+// only when it tells them apart).
+func severalShops(domain string, shops []*stockbell.Shop) error {
+	named := make([]string, len(shops))
+	platforms := map[stockbell.Platform]bool{}
+	for i, s := range shops {
+		named[i] = fmt.Sprintf("%s %s (%s, %s)", s.Platform, s.PublicKey, s.Domain, s.Status)
+		platforms[s.Platform] = true
+	}
+	pick := "give --shop the public key of the one you mean"
+	if len(platforms) == len(shops) {
+		pick = "name one with --platform, or give --shop its public key"
+	}
+	return fmt.Errorf("%d shops have the domain %q: %s; %s", len(shops), domain, strings.Join(named, ", "), pick)
+}
+
+// withOperatorShop runs fn with the shop --shop and --platform name (see
+// findOperatorShop) on the server's database (see withStore).
+func withOperatorShop(env *cliEnv, query shopQuery, fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	return withStore(env, func(db *store.DB) error {
+		shop, err := findOperatorShop(env.ctx, db, query)
+		if err != nil {
+			return err
+		}
+		return fn(db, shop)
+	})
 }

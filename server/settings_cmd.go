@@ -12,11 +12,11 @@ import (
 
 // settingsSetSynopsis is the usage line of `settings set`, which
 // `settings --help` shows too.
-const settingsSetSynopsis = "settings set --shop DOMAIN [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n" +
+const settingsSetSynopsis = "settings set --shop DOMAIN|KEY [--platform P] [--min-inventory N] [--per-unit N] [--wait DURATION] [--time-zone ZONE] [--attribution-window DURATION]\n" +
 	"       [--quiet-hours[=false]] [--quiet-hours-start HH:MM] [--quiet-hours-end HH:MM]"
 
 // settingsUsage is what `stockbell settings --help` prints.
-const settingsUsage = "Usage: stockbell settings get --shop DOMAIN\n       stockbell " + settingsSetSynopsis + "\n\n" +
+const settingsUsage = "Usage: stockbell settings get --shop DOMAIN|KEY [--platform P]\n       stockbell " + settingsSetSynopsis + "\n\n" +
 	"Prints or changes a shop's restock settings: when its subscribers are notified, in what batches, how it reports, and its quiet hours for texts."
 
 func runSettings(env *cliEnv, args []string) error {
@@ -24,18 +24,18 @@ func runSettings(env *cliEnv, args []string) error {
 }
 
 func runSettingsGet(env *cliEnv, args []string) error {
-	fs := newFlagSet(env, "settings get", "settings get --shop DOMAIN\n\nPrints the shop's restock settings, one per line.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	fs := newFlagSet(env, "settings get", "settings get --shop DOMAIN|KEY [--platform P]\n\nPrints the shop's restock settings, one per line.")
+	readShop := addShopFlags(fs)
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, settings, err := findShopSettings(env, db, *shopKey)
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
+		settings, err := db.FindSettings(env.ctx, shop.ID)
 		if err != nil {
-			return err
+			return describe(err, shop.Domain)
 		}
 		printSettings(env, shop.Domain, settings)
 		return nil
@@ -45,7 +45,7 @@ func runSettingsGet(env *cliEnv, args []string) error {
 func runSettingsSet(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "settings set", settingsSetSynopsis+"\n\n"+
 		"Changes the settings whose flags are given, keeps the others, and prints them all. A value out of range changes nothing.")
-	shopKey := fs.String("shop", "", "the shop's domain or public key (required)")
+	readShop := addShopFlags(fs)
 	minInventory := fs.Int("min-inventory", 0, fmt.Sprintf("stock a variant must reach before anyone is notified, %d to %d",
 		stockbell.MinMinInventory, stockbell.MaxMinInventory))
 	perUnit := fs.Int("per-unit", 0, fmt.Sprintf("subscribers to notify per unit in stock, 0 to %d; 0 means everyone", stockbell.MaxPerUnit))
@@ -91,14 +91,10 @@ func runSettingsSet(env *cliEnv, args []string) error {
 		fs.Usage()
 		return errUsage
 	}
-	return withStore(env, func(db *store.DB) error {
-		shop, err := findOperatorShop(env.ctx, db, *shopKey)
-		if err != nil {
-			return err
-		}
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		settings, err := db.UpdateSettings(env.ctx, shop.ID, update)
 		if err != nil {
-			return describe(err, *shopKey)
+			return describe(err, shop.Domain)
 		}
 		printSettings(env, shop.Domain, settings)
 		return nil
@@ -109,15 +105,6 @@ func runSettingsSet(env *cliEnv, args []string) error {
 // validation writes them (stockbell.ShortDuration): "1m to 720h".
 func durationRange(lo, hi time.Duration) string {
 	return stockbell.ShortDuration(lo) + " to " + stockbell.ShortDuration(hi)
-}
-
-func findShopSettings(env *cliEnv, db *store.DB, key string) (*stockbell.Shop, *stockbell.RestockSettings, error) {
-	shop, err := findOperatorShop(env.ctx, db, key)
-	if err != nil {
-		return nil, nil, err
-	}
-	settings, err := db.FindSettings(env.ctx, shop.ID)
-	return shop, settings, describe(err, key)
 }
 
 // describe turns domain errors into operator-facing messages; flag names

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/server/store"
@@ -17,8 +16,7 @@ func runShopErase(env *cliEnv, args []string) error {
 		"Erases a shop that is not installed (uninstalled from its platform, or disconnected) with all its data: "+
 		"subscribers, alerts, catalog, settings, history and queued jobs. It cannot be undone. "+
 		"Without --yes it prints what would be erased, erases nothing and exits non-zero.")
-	domain := fs.String("shop", "", "the shop's domain or public key (required)")
-	platform := fs.String("platform", "", "the shop's platform, when shops of several platforms have the domain")
+	readShop := addShopFlags(fs)
 	yes := fs.Bool("yes", false, "erase: without it nothing is erased")
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
@@ -26,11 +24,15 @@ func runShopErase(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
+	query, err := readShop()
+	if err != nil {
+		return err
+	}
 	cfg, err := readConfig(env.getenv, publicURLUnused)
 	if err != nil {
 		return err
 	}
-	return withOperatorShop(env, *domain, *platform, func(db *store.DB, shop *stockbell.Shop) error {
+	return withOperatorShop(env, query, func(db *store.DB, shop *stockbell.Shop) error {
 		if shop.Active() {
 			return stillInstalled(shop)
 		}
@@ -116,15 +118,18 @@ func runShopDisconnect(env *cliEnv, args []string) error {
 	fs := newFlagSet(env, "shop disconnect", "shop disconnect --shop DOMAIN|KEY [--platform feed|prestashop]\n\n"+
 		"Uninstalls a feed or PrestaShop shop: all sending stops, a feed is no longer synced, and its credentials and module secret are erased. "+
 		"Its data is kept until `shop erase`; `shop add` connects it again.")
-	domain := fs.String("shop", "", "the shop's domain or public key (required)")
-	platform := fs.String("platform", "", "the shop's platform, when shops of several platforms have the domain")
+	readShop := addShopFlags(fs)
 	if err := parseFlags(env, fs, args); err != nil {
 		return err
 	}
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
-	return withOperatorShop(env, *domain, *platform, func(db *store.DB, shop *stockbell.Shop) error {
+	query, err := readShop()
+	if err != nil {
+		return err
+	}
+	return withOperatorShop(env, query, func(db *store.DB, shop *stockbell.Shop) error {
 		if shop.Platform != stockbell.PlatformFeed && shop.Platform != stockbell.PlatformPrestaShop {
 			return fmt.Errorf("%s is a %s shop: only feed and prestashop shops are disconnected here; %s is uninstalled from its own admin",
 				shop.Domain, shop.Platform, shop.Platform.Name())
@@ -140,50 +145,4 @@ func runShopDisconnect(env *cliEnv, args []string) error {
 			shop.Platform, shop.Domain, commandAsRun(eraseCommand(shop)))
 		return nil
 	})
-}
-
-// withOperatorShop runs fn with the shop --shop names on the server's
-// database (see withStore): the shop of that public key, as the other
-// commands' --shop takes it, or else the one shop of that domain (and
-// platform, when named). Shops of several platforms with the domain are
-// refused, naming them, until --platform or a public key names one.
-func withOperatorShop(env *cliEnv, key, platform string, fn func(db *store.DB, shop *stockbell.Shop) error) error {
-	domain := key
-	filter := stockbell.ShopFilter{Domain: &domain, Limit: 10}
-	if platform != "" {
-		p := stockbell.Platform(platform)
-		if !p.Valid() {
-			return fmt.Errorf("--platform: unknown platform %q (want one of: %s)", platform, platformNames(", "))
-		}
-		filter.Platform = &p
-	}
-	return withStore(env, func(db *store.DB) error {
-		if shop, err := db.FindShopByKey(env.ctx, key); err == nil && shop.PublicKey == strings.TrimSpace(key) {
-			if filter.Platform != nil && shop.Platform != *filter.Platform {
-				return fmt.Errorf("shop %s is a %s shop (%s), not a %s one", key, shop.Platform, shop.Domain, platform)
-			}
-			return fn(db, shop)
-		}
-		shops, _, err := db.FindShops(env.ctx, filter)
-		if err != nil {
-			return err
-		}
-		switch {
-		case len(shops) == 0 && platform != "":
-			return fmt.Errorf("no %s shop %q (see: %s)", platform, domain, commandAsRun("shop list"))
-		case len(shops) == 0:
-			return fmt.Errorf("no shop %q (see: %s)", domain, commandAsRun("shop list"))
-		case len(shops) > 1:
-			return fmt.Errorf("shops of several platforms have the domain %q (%s): name one with --platform, or give --shop its public key", domain, shopPlatforms(shops))
-		}
-		return fn(db, shops[0])
-	})
-}
-
-func shopPlatforms(shops []*stockbell.Shop) string {
-	names := make([]string, len(shops))
-	for i, s := range shops {
-		names[i] = string(s.Platform)
-	}
-	return strings.Join(names, ", ")
 }

@@ -161,8 +161,9 @@ func TestShopDisconnectRefusesAppStorePlatforms(t *testing.T) {
 }
 
 // TestShopEraseAsksForThePlatformOfASharedDomain: shops of two platforms
-// with one domain are not guessed between: the error names both and asks
-// for --platform, which then erases only the one named.
+// with one domain are not guessed between: the error names both, with
+// their public keys and state, and asks for --platform, which then erases
+// only the one named.
 func TestShopEraseAsksForThePlatformOfASharedDomain(t *testing.T) {
 	eachOperatorDatabase(t, func(t *testing.T, db *store.DB, getenv func(string) string) {
 		ctx := context.Background()
@@ -171,7 +172,8 @@ func TestShopEraseAsksForThePlatformOfASharedDomain(t *testing.T) {
 		noErr(t, db.UninstallShop(ctx, magento.ID))
 		noErr(t, db.UninstallShop(ctx, bigcommerce.ID))
 		code, _, stderr := run(t, getenv, "shop", "erase", "--shop", "both.example.com", "--yes")
-		if code != 1 || !strings.Contains(stderr, "--platform") || !strings.Contains(stderr, "magento, bigcommerce") {
+		if code != 1 || !strings.Contains(stderr, "--platform") || !strings.Contains(stderr, "magento "+magento.PublicKey+" (both.example.com, uninstalled)") ||
+			!strings.Contains(stderr, "bigcommerce "+bigcommerce.PublicKey+" (both.example.com, uninstalled)") {
 			t.Fatalf("shop erase of a shared domain: exit %d, stderr %q", code, stderr)
 		}
 		if code, _, stderr := run(t, getenv, "shop", "erase", "--shop", "both.example.com", "--platform", "magento", "--yes"); code != 0 {
