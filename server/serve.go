@@ -182,7 +182,11 @@ func warnIfSchemaNewer(ctx context.Context, conn *store.Conn, logger *slog.Logge
 // whether it waits for the lock, naming the holder, or migrates: a
 // starting server's /readyz says it.
 func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Logger, doing func(string)) error {
+	var waitStarted time.Time
 	lock := store.MigrationLock{Wait: cfg.MigrationLockWait, Waiting: func(holder store.MigrationLockHolder, waited time.Duration) {
+		if waitStarted.IsZero() {
+			waitStarted = time.Now()
+		}
 		// Not holder.String(): the client address is not for every
 		// visitor of /readyz.
 		doing(fmt.Sprintf("waiting for the migration lock, held by PostgreSQL backend pid %d (application_name %q)", holder.PID, holder.Application))
@@ -190,17 +194,50 @@ func migrate(ctx context.Context, conn *store.Conn, cfg *Config, logger *slog.Lo
 			"waited", waited.Round(time.Second), "limit", cfg.MigrationLockWait)
 	}}
 	err := conn.WithMigrationLock(ctx, lock, func(ctx context.Context, migrator *store.Conn) error {
-		doing("applying database migrations")
-		if err := migrator.Migrate(ctx); err != nil {
-			return err
+		if !waitStarted.IsZero() {
+			// Ends the warnings above, which an operator may alert on.
+			logger.Info("took the migration lock", "waited", time.Since(waitStarted).Round(time.Millisecond))
 		}
-		return jobs.Migrate(ctx, jobsDatabase(migrator, cfg.DatabaseURL))
+		doing("applying database migrations")
+		return migrateLocked(ctx, migrator, cfg, logger)
 	})
 	if errors.Is(err, store.ErrMigrationLockHeld) {
 		return fmt.Errorf("%w; a migration of a large table may take longer (raise STOCKBELL_MIGRATION_LOCK_WAIT), "+
 			"or the holder hangs (end it)", err)
 	}
 	return err
+}
+
+// migrateLocked applies the migrations while the lock is held and logs
+// which schema versions they took the database from and to, so that a
+// rollout's logs show which process migrated; a database already on the
+// newest schema logs nothing.
+func migrateLocked(ctx context.Context, migrator *store.Conn, cfg *Config, logger *slog.Logger) error {
+	from, err := schemaVersion(ctx, migrator)
+	if err != nil {
+		return err
+	}
+	if err := migrator.Migrate(ctx); err != nil {
+		return err
+	}
+	to, err := migrator.SchemaVersion(ctx)
+	if err != nil {
+		return err
+	}
+	if to != from {
+		logger.Info("database migrated", "from_version", from, "to_version", to)
+	}
+	return jobs.Migrate(ctx, jobsDatabase(migrator, cfg.DatabaseURL))
+}
+
+// schemaVersion is the database's schema version, 0 for a database
+// never migrated.
+func schemaVersion(ctx context.Context, conn *store.Conn) (int64, error) {
+	migrated, err := conn.Migrated(ctx)
+	if err != nil || !migrated {
+		return 0, err
+	}
+	return conn.SchemaVersion(ctx)
 }
 
 // untold is the doing of a command that answers no probes: its log
