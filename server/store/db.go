@@ -308,16 +308,48 @@ func (c *Conn) Close() error { return c.DB.Close() }
 // hold more like it: the database is then asked once more on a new
 // connection, so that a broken connection does not read as a database that
 // is down, while one that is down still fails within ctx.
+//
+// While every connection the pool may open is in use (requests waiting on a
+// long lock or slow queries), a ping from the pool would wait behind them
+// and read a busy database as one that is down: the database is then asked
+// on a new connection at once (PoolBusy tells that it was).
 func (c *Conn) Ping(ctx context.Context) error {
+	if c.PoolBusy() {
+		return c.pingOutsidePool(ctx, nil)
+	}
 	err := c.DB.PingContext(ctx)
 	if !errors.Is(err, driver.ErrBadConn) {
 		return err
 	}
-	opener, ok := c.DB.Driver().(driver.DriverContext)
-	if !ok {
+	return c.pingOutsidePool(ctx, err)
+}
+
+// PoolBusy reports whether every connection the pool may open is in use,
+// so that a query waits for one to be let go.
+func (c *Conn) PoolBusy() bool {
+	stats := c.DB.Stats()
+	return stats.MaxOpenConnections > 0 && stats.InUse >= stats.MaxOpenConnections
+}
+
+// Stats returns the connection pool's statistics.
+func (c *Conn) Stats() sql.DBStats { return c.DB.Stats() }
+
+// pingOutsidePool pings on a new connection. A driver without connectors
+// (SQLite's) opens it directly, unless the pool's ping met a broken
+// connection (poolErr), which only a server that ends connections makes.
+func (c *Conn) pingOutsidePool(ctx context.Context, poolErr error) error {
+	if opener, ok := c.DB.Driver().(driver.DriverContext); ok {
+		return pingNewConnection(ctx, opener, c.dsn)
+	}
+	if poolErr != nil {
+		return poolErr
+	}
+	conn, err := c.DB.Driver().Open(c.dsn)
+	if err != nil {
 		return err
 	}
-	return pingNewConnection(ctx, opener, c.dsn)
+	defer conn.Close()
+	return pingDriverConn(ctx, conn)
 }
 
 // pingNewConnection opens a connection outside the pool, pings it and
@@ -332,6 +364,10 @@ func pingNewConnection(ctx context.Context, opener driver.DriverContext, dsn str
 		return err
 	}
 	defer conn.Close()
+	return pingDriverConn(ctx, conn)
+}
+
+func pingDriverConn(ctx context.Context, conn driver.Conn) error {
 	if pinger, ok := conn.(driver.Pinger); ok {
 		return pinger.Ping(ctx)
 	}

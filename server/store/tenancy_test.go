@@ -178,7 +178,7 @@ func wantCodeOf(t *testing.T, method string, err error, code string) {
 // method, so that a new method must be classified before it exists.
 var unscoped = map[string]string{
 	// Not a shop's rows.
-	"Close": "the connection", "Ping": "the connection", "Path": "the SQLite file", "Migrate": "the schema",
+	"Close": "the connection", "Ping": "the connection", "PoolBusy": "the connection pool", "Stats": "the connection pool", "Path": "the SQLite file", "Migrate": "the schema",
 	"SchemaVersion": "the schema", "ShippedSchemaVersion": "the schema", "WithMigrationLock": "the schema", "Migrated": "the schema",
 	"BackupTo": "a copy of the whole database", "MigrationsFrom": "the schema (tests)",
 	"BeginTx": "a transaction for the caller's own statements", "BeginStockRead": "a read marker, no rows",

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"crypto/subtle"
+	"database/sql"
 	"net/http"
 	"strings"
 	"time"
@@ -69,12 +70,31 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 // handleReadyz answers 200 only while the database answers, so a load
 // balancer stops sending traffic to a replica that lost it.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	ctx, cancel := context.WithTimeout(r.Context(), readyzTimeout)
 	defer cancel()
+	pool, counted := s.Database.(poolStats)
+	busy := counted && pool.PoolBusy()
 	if err := s.Database.Ping(ctx); err != nil {
-		s.Logger.Warn("readiness check failed", "err", err)
+		s.Logger.Warn("readiness check failed: the database did not answer", "within", readyzTimeout, "err", err)
 		WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "database": "unreachable"})
 		return
 	}
+	if busy {
+		// The replica is slow, not cut off: its requests wait for a
+		// connection (a long lock, slow queries, too small a pool).
+		stats := pool.Stats()
+		s.Logger.Warn("every database connection of this replica is busy; the database answered on a new connection",
+			"in_use", stats.InUse, "max_open", stats.MaxOpenConnections, "waits_total", stats.WaitCount, "wait_duration_total", stats.WaitDuration.Round(time.Millisecond))
+	}
 	WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "database": "ok"})
+}
+
+// readyzTimeout bounds /readyz's question to the database.
+const readyzTimeout = 2 * time.Second
+
+// poolStats is the database's connection pool, where it has one
+// (store.Conn): /readyz names it when every connection is busy.
+type poolStats interface {
+	PoolBusy() bool
+	Stats() sql.DBStats
 }
