@@ -111,7 +111,7 @@ func (e *Engine) apply(ctx context.Context, s *stockbell.RestockState, d Decisio
 			WaitEnded: t.WaitEnded, Cutoff: now})
 		if err == nil {
 			e.metrics().BatchStarted()
-			e.logger().Info("restock batch started", "variant", id, "batch", batch.ID, "everyone", d.Everyone, "size", d.Size, "stock", d.Stock)
+			e.logger().Info("restock batch started", "shop", shopID, "variant", id, "batch", batch.ID, "everyone", d.Everyone, "size", d.Size, "stock", d.Stock)
 		}
 		return err
 	}

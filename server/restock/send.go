@@ -192,7 +192,7 @@ func (r *sendRun) sendOne(ctx context.Context, d *stockbell.MessageDelivery) err
 		return nil
 	case res.Outcome == stockbell.AttemptResumed:
 		r.metrics().MessageResumed(d.Message.Channel)
-		r.logger().Warn("sending a message again after an attempt whose outcome is unknown", "message", id, "channel", d.Message.Channel)
+		r.logger().Warn("sending a message again after an attempt whose outcome is unknown", "shop", d.Shop.ID, "message", id, "channel", d.Message.Channel)
 	}
 	if res.Channel != d.Message.Channel {
 		return r.sendMoved(ctx, d, now, res.Outcome == stockbell.AttemptResumed)
@@ -332,7 +332,7 @@ func (r *sendRun) failedForNow(ctx context.Context, d *stockbell.MessageDelivery
 	id, channel := d.Message.ID, d.Message.Channel
 	if r.lastAttempt && !stockbell.JobStopped(ctx) {
 		attempts := d.Message.Attempts + 1 // with this run's
-		r.logger().Warn("message given up on its send job's last attempt", "message", id, "channel", channel,
+		r.logger().Warn("message given up on its send job's last attempt", "shop", d.Shop.ID, "message", id, "channel", channel,
 			"attempts", attempts, "error", err)
 		r.fail(d, givenUp(attempts, err), resumed)
 		return nil
