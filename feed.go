@@ -223,3 +223,26 @@ type FeedScheduleJob struct{}
 
 // Kind implements JobArgs.
 func (FeedScheduleJob) Kind() string { return "feed_schedule" }
+
+// FeedDescription is a shop's feed as its merchant may read it: what is
+// connected and when it is read, and no secret (the admin's Sync log page
+// shows it).
+type FeedDescription struct {
+	// URL is the feed's URL with each value of its query hidden ("…"),
+	// where a feed opened by no other credentials carries its token.
+	URL string
+	// Credentials tells whether credentials are sent; Username names the
+	// basic auth user and Header the header's name (never its value, nor
+	// the password). Both are empty when the sealed credentials could not
+	// be opened.
+	Credentials bool
+	Username    string
+	Header      string
+	Interval    time.Duration
+	// LastSyncAt is when the last sync ended (nil before the first);
+	// LastError why it failed ("" after a good one).
+	LastSyncAt *time.Time
+	LastError  string
+	// NextSyncAt is when the scheduler next queues a sync.
+	NextSyncAt time.Time
+}

@@ -43,7 +43,8 @@ func (m *Main) wire(workers *jobs.Workers) error {
 		return err
 	}
 	reports, reportLinks := m.wireReports(workers, d)
-	admin, err := m.wireAdmin(registry, d, shopifyInstall, dataRequests, reports, reportLinks)
+	feeds := newFeedIntegration(m.Config, m.DB, m.Queue, m.Sealer, m.Logger.With("component", "feed"))
+	admin, err := m.wireAdmin(registry, d, shopifyInstall, dataRequests, reports, reportLinks, feeds)
 	if err != nil {
 		return err
 	}
@@ -52,10 +53,7 @@ func (m *Main) wire(workers *jobs.Workers) error {
 	}
 	m.wireMagento(registry, workers)
 	m.wirePrestaShop(registry, workers, admin)
-	feeds, err := m.wireFeed(workers, admin)
-	if err != nil {
-		return err
-	}
+	m.wireFeed(workers, feeds)
 	m.wireAPI(feeds, m.wireOutbound(workers, d), admin)
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations"
 	"github.com/stockbell/stockbell/integrations/demo"
+	"github.com/stockbell/stockbell/integrations/feed"
 	"github.com/stockbell/stockbell/oauth"
 	"github.com/stockbell/stockbell/server/delivery"
 	"github.com/stockbell/stockbell/server/report"
@@ -17,13 +18,15 @@ import (
 // development it also seeds the demo shop and mounts the first run.
 // dataRequests are the Shopify data requests' answers, which the Privacy
 // requests page erases with a Shopify shop's contact.
+// feeds shows a feed shop's feed on the Sync log page and reads it on
+// request.
 func (m *Main) wireAdmin(registry *integrations.Registry, d *delivery.Delivery, shopify *oauth.Shopify, dataRequests stockbell.DataRequestSink,
-	reports *report.Reports, reportLinks *report.Links) (*web.Admin, error) {
+	reports *report.Reports, reportLinks *report.Links, feeds *feed.Integration) (*web.Admin, error) {
 	deps := web.AdminDeps{
 		Shops: m.DB, Settings: m.DB, Flows: m.DB, Activity: m.DB, Subscriptions: m.DB, Subscribers: m.DB, Privacy: m.DB, DataRequests: dataRequests, Events: m.DB,
 		Messages: m.DB, Catalog: m.DB, SyncLog: m.DB, SignInLinks: m.DB, EndedSessions: m.DB, ShopUsers: m.DB, Origins: m.DB, Held: m.DB, Renderer: d.Renderer, Sender: d.Sender,
 		Clock: stockbell.SystemClock{}, Logger: m.Logger.With("component", "admin"),
-		Reports: reports, ReportSchedule: m.DB, ReportLinks: reportLinks,
+		Reports: reports, ReportSchedule: m.DB, ReportLinks: reportLinks, Feeds: feeds,
 	}
 	opts := web.AdminOptions{
 		SessionKey:          m.Config.SubKey("admin session", 32),

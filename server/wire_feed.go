@@ -8,7 +8,6 @@ import (
 	"github.com/stockbell/stockbell/integrations/feed"
 	"github.com/stockbell/stockbell/server/jobs"
 	"github.com/stockbell/stockbell/server/store"
-	"github.com/stockbell/stockbell/server/web"
 )
 
 // newFeedIntegration builds the feed integration on the database, for the
@@ -21,13 +20,11 @@ func newFeedIntegration(cfg *Config, db *store.DB, queue stockbell.JobInserter, 
 		Clock: stockbell.SystemClock{}, Logger: logger}
 }
 
-// wireFeed registers the feed sync jobs, the scheduler (every minute,
-// leader only) and the admin's feed page.
-func (m *Main) wireFeed(workers *jobs.Workers, admin *web.Admin) (*feed.Integration, error) {
-	in := newFeedIntegration(m.Config, m.DB, m.Queue, m.Sealer, m.Logger.With("component", "feed"))
+// wireFeed registers the feed sync jobs and the scheduler (every minute,
+// leader only). The integration is built before the admin, whose Sync log
+// page shows a feed shop's feed and reads it on request through it.
+func (m *Main) wireFeed(workers *jobs.Workers, in *feed.Integration) {
 	jobs.Handle(workers, in.HandleSync, 30*time.Minute)
 	jobs.Handle(workers, in.HandleSchedule, time.Minute)
 	jobs.Every(workers, time.Minute, func() stockbell.JobArgs { return stockbell.FeedScheduleJob{} })
-	_ = admin
-	return in, nil
 }

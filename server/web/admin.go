@@ -52,6 +52,9 @@ type AdminDeps struct {
 	// SyncLog shows the shop's catalog syncs: the Sync log page and the
 	// banner of a failing source on every page (optional: neither without).
 	SyncLog stockbell.SyncLogService
+	// Feeds shows a feed shop's connected feed on the Sync log page and
+	// reads it on request (optional: neither without).
+	Feeds AdminFeeds
 	// Outbox is what the development sender sent (development only).
 	Outbox stockbell.OutboxService
 	// Demo simulates restocks of the demo shop (development only).

@@ -35,6 +35,8 @@ var missingThings = map[string]missingThing{
 		"/admin/api-keys", "Back to API keys"},
 	"/admin/flow/batches/{id:[0-9]+}/{action:approve|discard}": {"This batch no longer waits for approval: no message of it is held (its shoppers may have unsubscribed), or the link comes from another shop's admin.",
 		"/admin/flow", "Back to the flow"},
+	readFeedPath: {"This shop has no catalog feed to read: its catalog comes from its platform, whose syncs the Sync log lists.",
+		syncLogPath, "Back to the Sync log"},
 }
 
 // missingPage is the not-found page of an admin path that is no page, or

@@ -20,6 +20,18 @@ func (noRegistrar) CreateEndpoint(context.Context, stockbell.WebhookEndpointCrea
 	return nil, "", nil
 }
 
+// noFeeds has no feed: the route walk only needs the Sync log's Read now
+// mounted.
+type noFeeds struct{}
+
+func (noFeeds) DescribeFeed(context.Context, int64) (*stockbell.FeedDescription, error) {
+	return nil, stockbell.Errorf(stockbell.ENOTFOUND, "no feed")
+}
+
+func (noFeeds) QueueSync(context.Context, int64) error {
+	return stockbell.Errorf(stockbell.ENOTFOUND, "no feed")
+}
+
 // TestNotFoundWordingsAreOfServedRoutes: each route template that
 // missingThings words a not-found page for is one the admin serves (with
 // every optional page on), so a route renamed without its entry fails here
@@ -28,6 +40,7 @@ func TestNotFoundWordingsAreOfServedRoutes(t *testing.T) {
 	admin := newBareAdmin(t, true)
 	admin.Reports, admin.ReportSchedule = &report.Reports{}, admin.Outbox.(*store.DB)
 	admin.ReportLinks = &report.Links{Key: []byte("0123456789abcdef0123456789abcdef-report-links"), PublicURL: "http://localhost"}
+	admin.Feeds = noFeeds{}
 	s := NewServer(slog.New(slog.DiscardHandler), prometheus.NewRegistry(), nil)
 	admin.Register(s)
 	s.RegisterAPI(APIDeps{Webhooks: noRegistrar{}}).RegisterAdminPages(admin)

@@ -224,6 +224,8 @@ var notices = map[string]string{
 	"confirmation_sent_again": "Confirmation request queued to be sent again. This page says when it leaves, or why it could not.",
 	"confirmation_not_sent_again": "Not sent again: no confirmation request of this subscriber is waiting after a failure " +
 		"(it was queued again already, or they confirmed or left meanwhile; see below).",
+	"feed_read_queued": "Read of your feed queued: it starts within seconds (after a read already under way ends, if one is), " +
+		"and its result is added to the log below. Reload this page to see it.",
 	"report_scheduled":         "Report scheduled: it is emailed after each period ends.",
 	"report_unscheduled":       "Scheduled report removed: no more emails for it.",
 	"report_frequency_changed": "Frequency changed: the report is emailed after each of its new periods ends.",

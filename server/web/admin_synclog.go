@@ -21,10 +21,15 @@ type syncLogData struct {
 	Entries    []*syncEntry
 	Pager      *pager
 	TimeZone   string
+	// Feed is a feed shop's connected feed (nil for other shops).
+	Feed *feedPanel
 }
 
 func (a *Admin) registerSyncLog() {
 	a.HandlePage(syncLogPath, NavItem{Label: "Sync log", Order: 65}, a.syncLogPage, http.MethodGet)
+	if a.Feeds != nil {
+		a.Handle(readFeedPath, a.readFeedNow, http.MethodPost)
+	}
 }
 
 // syncLogPage lists the shop's catalog syncs newest first, a page at a
@@ -51,6 +56,10 @@ func (a *Admin) syncLogPage(w http.ResponseWriter, r *http.Request, s *AdminSess
 	}
 	loc := settings.Location()
 	data.Entries, data.TimeZone = syncEntriesOf(events, loc), loc.String()
+	if data.Feed, err = a.feedPanelOf(r, s.Shop, loc); err != nil {
+		a.Fail(w, r, s, err)
+		return
+	}
 	view := &AdminView{Shop: s.Shop, Session: s}
 	data.Pager = newPager(page, syncLogPerPage, len(events), total, func(p int) string {
 		return view.Link(syncLogPath, "kind", kind, "page", p)
