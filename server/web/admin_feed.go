@@ -34,8 +34,9 @@ type feedPanel struct {
 	LastRead string
 	LastAt   time.Time
 	NextDue  string
-	// DueNow: the next sync's time has come; the scheduler queues it
-	// within a minute.
+	// DueNow: the next sync's time has come: the scheduler queues it
+	// within a minute, unless it is queued or under way already (a due
+	// time is put off only when a sync ends).
 	DueNow bool
 	// ChangeArgs are the `shop add` arguments that change the feed.
 	ChangeArgs string
@@ -63,7 +64,8 @@ func (a *Admin) feedPanelOf(r *http.Request, shop *stockbell.Shop, loc *time.Loc
 }
 
 // intervalWords writes a feed's interval as people say it: "every 30
-// minutes", "every hour", "every 1 hour and 30 minutes", "every 7 days".
+// minutes", "every hour", "every 1 hour and 30 minutes", "every 7 days"
+// (MinFeedInterval to MaxFeedInterval: never under a minute).
 func intervalWords(d time.Duration) string {
 	units := []struct {
 		size       time.Duration
@@ -83,7 +85,10 @@ func intervalWords(d time.Duration) string {
 	if len(parts) == 1 && strings.HasPrefix(parts[0], "1 ") {
 		return "every " + strings.TrimPrefix(parts[0], "1 ")
 	}
-	return "every " + strings.Join(parts, " and ")
+	if len(parts) > 1 {
+		return "every " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+	}
+	return "every " + parts[0]
 }
 
 // readFeedNow queues a read of the session's shop's feed and goes back to

@@ -146,8 +146,9 @@ func TestSyncLogShowsTheConnectedFeedInChromium(t *testing.T) {
 	})
 }
 
-// TestReadFeedNowNeedsAFeedAndTheCSRFToken: "Read now" posted without the
-// session's CSRF token is refused and queues nothing; a shop without a
+// TestReadFeedNowNeedsAFeedAndTheCSRFToken: a public feed just connected
+// reads as sent no credentials, not read yet and due now; "Read now"
+// posted without the session's CSRF token is refused and queues nothing; a shop without a
 // feed shows no feed panel, and its post is refused saying it has no
 // feed, queuing nothing.
 func TestReadFeedNowNeedsAFeedAndTheCSRFToken(t *testing.T) {
@@ -160,8 +161,12 @@ func TestReadFeedNowNeedsAFeedAndTheCSRFToken(t *testing.T) {
 		b := f.signIn(t, shop)
 		page := b.get("/admin/sync-log")
 		wantStatus(t, page, http.StatusOK, "the sync log")
-		if text := visibleText(page.Body); !strings.Contains(text, "No credentials are sent") {
-			t.Errorf("a public feed's panel does not say no credentials are sent:\n%s", text)
+		text := visibleText(page.Body)
+		for _, want := range []string{"No credentials are sent", "Not read yet", "Read every 15 minutes, counted from the end of the last read",
+			"due now, so a read is queued within a minute, or is already queued or under way"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("a public feed just connected: its panel does not say %q:\n%s", want, text)
+			}
 		}
 		wantStatus(t, b.post("/admin/sync-log/read-feed", url.Values{}), http.StatusForbidden, "Read now without the CSRF token")
 		if n := feedSyncJobs(t, db, shop); n != 0 {

@@ -13,7 +13,7 @@ func TestIntervalWords(t *testing.T) {
 		15 * time.Minute:           "every 15 minutes",
 		time.Hour:                  "every hour",
 		90 * time.Minute:           "every 1 hour and 30 minutes",
-		26*time.Hour + time.Minute: "every 1 day and 2 hours and 1 minute",
+		26*time.Hour + time.Minute: "every 1 day, 2 hours and 1 minute",
 		168 * time.Hour:            "every 7 days",
 	} {
 		if got := intervalWords(d); got != want {
