@@ -34,6 +34,8 @@ type variant struct {
 var products = map[string][]variant{
 	"tee":   {{44000000000111, "S", "S", true, 1900}, {44000000000222, "M", "M", false, 1900}},
 	"socks": {{44000000000333, "One size", "One size", true, 900}, {44000000000444, "Kids", "Kids", true, 900}},
+	// Every size sold out: Shopify's selected_or_first_available_variant is then the first.
+	"hoodie": {{44000000000555, "S", "S", false, 4900}, {44000000000666, "M", "M", false, 4900}},
 }
 
 const (

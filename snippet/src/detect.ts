@@ -69,12 +69,14 @@ function cartField(el: HTMLInputElement): boolean {
   return el.name == "id" && /\/cart\/add/.test(el.form?.getAttribute("action")!);
 }
 
-// selected is the variant the cart form holds: its id field's value (for
-// radio buttons named id, the checked one's).
-function selected(): string {
-  const field = [...document.querySelectorAll<HTMLInputElement>("[name=id]")]
-    .find((el) => cartField(el) && (el.type != "radio" || el.checked));
-  return field ? field.value : "";
+// selected is the variant the product's own cart form holds: the value of
+// the first cart form's id field (for radio buttons named id, the checked
+// one) that own accepts. Another product's cart form before it (a quick
+// add in the header, a featured product) names none of the product's
+// variants and is passed over.
+function selected(own: (id: string) => unknown): string | undefined {
+  return [...document.querySelectorAll<HTMLInputElement>("[name=id]")]
+    .find((el) => cartField(el) && (el.type != "radio" || el.checked) && own(el.value))?.value;
 }
 
 /**
@@ -113,7 +115,9 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
   if (!product.variants.find((v) => !v.available)) return null;
   // The product's variant of an id (a string of the page, a number of the JSON: == compares them).
   const variant = (id: string) => product.variants.find((v) => v.id == id);
-  const first = String(product.variants.find((v) => v.available)?.id || "");
+  // The variant Shopify selects when the page names none: the first
+  // available, else (every one sold out) the first.
+  const first = "" + (product.variants.find((v) => v.available) || product.variants[0]).id;
   // The page's path and ?variant=: only a change of either says which
   // variant the page shows. A hash or another parameter leaves the one the
   // shopper picked, which the address may not name.
@@ -130,9 +134,9 @@ export async function shopifySlot(handle: string, changed: () => void): Promise<
     changed();
   });
   // The variant the page shows: the one picked since the address changed,
-  // else the address's, else the cart form's, else the first available;
-  // none on another product's page (a client-side router's).
-  const shown = () => (shopifyHandle() == handle && (picked || param("variant") || selected() || first)) || "";
+  // else the address's, else its own cart form's, else the one Shopify
+  // selects; none on another product's page (a client-side router's).
+  const shown = () => (shopifyHandle() == handle && (picked || param("variant") || selected(variant) || first)) || "";
   return {
     reserve_: true,
     read_: () => [shown(), variant(shown())?.available == false, product.title],
