@@ -2,6 +2,7 @@ package stockbell
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 )
@@ -152,6 +153,30 @@ func RecordForbidden(ctx context.Context, log SyncLogService, logger *slog.Logge
 	report := SyncReport{ShopID: shop.ID, Source: source, StartedAt: started, FinishedAt: now, Failure: ErrorMessage(err)}
 	return true, log.RecordSync(ctx, report)
 }
+
+// RecordRunFailure records in the shop's sync log, as a failed run of
+// source begun at started and ended at now, a run of a job that logs only
+// its failures (and the run that ends one) which ended in err: reason
+// says in the merchant's words what the platform answered and what to
+// check. It returns err, for the job to be retried, joined with any error
+// of recording it. Each failed run is one report, and the same reason met
+// again is counted on its entry (RecordSync), so retries do not flood the
+// log. A run cut short because the process is stopping (JobStopped) did
+// not fail, and records nothing; one its own timeout ended is recorded
+// all the same, past its context's end.
+func RecordRunFailure(ctx context.Context, log SyncLogService, shopID int64, source string, started, now time.Time, reason string, err error) error {
+	if JobStopped(ctx) {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordFailureTimeout)
+	defer cancel()
+	report := SyncReport{ShopID: shopID, Source: source, StartedAt: started, FinishedAt: now, Failure: reason}
+	return errors.Join(err, log.RecordSync(ctx, report))
+}
+
+// recordFailureTimeout bounds the recording of a failed run whose own
+// context has ended.
+const recordFailureTimeout = 10 * time.Second
 
 // RecordRecovered records, as a Quiet report, that a periodic run of
 // source, which logs only its failures, read the shop's items again: the

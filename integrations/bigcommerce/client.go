@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -59,9 +61,15 @@ func NewClient(baseURL string, clock stockbell.Clock, logger *slog.Logger) *Clie
 type APIError struct {
 	Status int
 	Title  string
+	// Details are the fields a 422 names (its errors object), each with
+	// BigCommerce's message: "destination: …"; "" when it names none.
+	Details string
 }
 
 func (e *APIError) Error() string {
+	if e.Details != "" {
+		return fmt.Sprintf("bigcommerce API answered %d: %s (%s)", e.Status, e.Title, e.Details)
+	}
 	return fmt.Sprintf("bigcommerce API answered %d: %s", e.Status, e.Title)
 }
 
@@ -184,6 +192,27 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// errorDetails lists the fields of a v3 error answer's errors object,
+// sorted, each with its message ("field: message", joined with "; ").
+func errorDetails(raw []byte) string {
+	var body struct {
+		Errors map[string]json.RawMessage `json:"errors"`
+	}
+	if json.Unmarshal(raw, &body) != nil || len(body.Errors) == 0 {
+		return ""
+	}
+	fields := slices.Sorted(maps.Keys(body.Errors))
+	details := make([]string, len(fields))
+	for i, field := range fields {
+		var message string
+		if json.Unmarshal(body.Errors[field], &message) != nil {
+			message = string(body.Errors[field]) // not a string: as BigCommerce wrote it
+		}
+		details[i] = field + ": " + strings.TrimSpace(message)
+	}
+	return fmt.Sprintf("%.300s", strings.Join(details, "; "))
+}
+
 // errorTitle is the title of an error answer, its v2 message, or the
 // start of its raw text.
 func errorTitle(raw []byte) string {
@@ -208,7 +237,7 @@ func decodeAnswer(k call, status int, raw []byte, out any) error {
 		}
 		return nil
 	}
-	apiErr := &APIError{Status: status, Title: errorTitle(raw)}
+	apiErr := &APIError{Status: status, Title: errorTitle(raw), Details: errorDetails(raw)}
 	switch status {
 	case http.StatusNotFound:
 		return fmt.Errorf("%w: %w", stockbell.Errorf(stockbell.ENOTFOUND, "not found on BigCommerce"), apiErr)

@@ -18,7 +18,9 @@ import (
 // server's webhook URL, or updates one that BigCommerce deactivated (it
 // does after about 48 hours of failed deliveries) or that carries another
 // secret. Running it again changes nothing. Only its failures are in the
-// sync log, and the run that ends one.
+// sync log, and the run that ends one: a 403 ends the job
+// (stopIfForbidden); any other failure is recorded with what BigCommerce
+// answered and what to check (hooksFailure), and the job is retried.
 func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigCommerceRegisterHooksJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
@@ -35,7 +37,7 @@ func (in *Integration) RegisterHooks(ctx context.Context, job stockbell.BigComme
 	if stopped, err2 := in.stopIfForbidden(ctx, shop, HooksSource, started, err); stopped {
 		return err2
 	} else if err != nil {
-		return err
+		return in.recordHooksFailure(ctx, shop, started, err)
 	}
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, HooksSource, started, in.Clock.Now(), len(SubscribedScopes))
 }
@@ -52,24 +54,25 @@ func (in *Integration) registerHooks(ctx context.Context, shop *stockbell.Shop, 
 	}
 	hooks, err := sess.hooks(ctx)
 	if err != nil {
-		return fmt.Errorf("list hooks of %s: %w", shop.Domain, err)
+		return &hookStepError{step: "list the store's webhooks", domain: shop.Domain, err: err}
 	}
-	destination := in.Config.AppURL + WebhookPath
+	destination := in.destination()
 	created, updated := 0, 0
 	for _, scope := range SubscribedScopes {
 		want := apiHook{Scope: scope, Destination: destination, IsActive: true, Headers: map[string]string{SecretHeader: secret}}
 		existing := findHook(hooks, scope, destination)
+		step := ""
 		switch {
 		case existing == nil:
-			err = sess.createHook(ctx, want)
+			step, err = "create the webhook for "+scope, sess.createHook(ctx, want)
 			created++
 		case !existing.IsActive || existing.Headers[SecretHeader] != secret:
 			want.ID = existing.ID
-			err = sess.updateHook(ctx, want)
+			step, err = "update the webhook for "+scope, sess.updateHook(ctx, want)
 			updated++
 		}
 		if err != nil {
-			return fmt.Errorf("hook %s of %s: %w", scope, shop.Domain, err)
+			return &hookStepError{step: step, domain: shop.Domain, err: err}
 		}
 	}
 	in.Logger.InfoContext(ctx, "bigcommerce hooks checked", "store", shop.Domain, "created", created, "updated", updated)
@@ -113,7 +116,7 @@ func (in *Integration) webhookSecret(ctx context.Context, shop *stockbell.Shop) 
 func (in *Integration) recordStoreDetails(ctx context.Context, shop *stockbell.Shop, sess *session) error {
 	info, err := sess.storeInfo(ctx)
 	if err != nil {
-		return fmt.Errorf("store information of %s: %w", shop.Domain, err)
+		return &hookStepError{step: "read the store's information", domain: shop.Domain, err: err}
 	}
 	domain := info.Domain
 	if domain == "" {

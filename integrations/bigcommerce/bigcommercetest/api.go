@@ -171,8 +171,8 @@ func (f *Fake) hooks(w http.ResponseWriter, r *http.Request, s *Store, parts []s
 		}
 		writePage(w, r, rows)
 	case r.Method == http.MethodPost && len(parts) == 2:
-		if !strings.HasPrefix(body.Scope, "store/") || !validDestination(body.Destination) {
-			writeError(w, http.StatusUnprocessableEntity, "The scope or destination is not valid.")
+		if field, message := invalidHook(body.Scope, body.Destination); field != "" {
+			writeInvalid(w, field, message)
 			return
 		}
 		f.nextID++
@@ -200,6 +200,28 @@ func (f *Fake) hooks(w http.ResponseWriter, r *http.Request, s *Store, parts []s
 	default:
 		writeError(w, http.StatusMethodNotAllowed, "Method not allowed.")
 	}
+}
+
+// invalidHook names the field of a hook to create that BigCommerce
+// refuses, with the fake's message for it ("" when none is).
+func invalidHook(scope, destination string) (field, message string) {
+	switch {
+	case !strings.HasPrefix(scope, "store/"):
+		return "scope", "The scope is not a webhook event."
+	case !validDestination(destination):
+		return "destination", "The destination must be an HTTPS URL on port 443."
+	}
+	return "", ""
+}
+
+// writeInvalid answers BigCommerce's documented 422 (webhooks.v3.yml,
+// 422_UnprocessableEntity): its title, and the refused field with a
+// message in the errors object. BigCommerce documents no message for a
+// refused destination; the fake's are its own.
+func writeInvalid(w http.ResponseWriter, field, message string) {
+	writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"status": http.StatusUnprocessableEntity,
+		"title": "JSON data is missing or invalid", "type": "https://developer.bigcommerce.com/api-docs/getting-started/api-status-codes",
+		"errors": map[string]any{field: message}})
 }
 
 // validDestination wants https on port 443, as BigCommerce does, except
