@@ -119,6 +119,27 @@ func (c *AdminClient) Query(ctx context.Context, shop, token, query string, vars
 
 var errThrottled = fmt.Errorf("shopify admin api: throttled")
 
+// answerError is an Admin API answer that failed a query: an HTTP status
+// other than 200 (a 5xx once its retries ran out), or a 200 carrying
+// GraphQL errors (Answer: their messages) other than a throttle or a
+// refused scope.
+type answerError struct {
+	Status int
+	// Answer is what Shopify answered: the errors' messages, or the
+	// start of the body ("" for a 5xx).
+	Answer string
+}
+
+func (e *answerError) Error() string {
+	switch {
+	case e.Status == http.StatusOK:
+		return "shopify admin api: " + e.Answer
+	case e.Answer == "":
+		return fmt.Sprintf("shopify admin api answered %d", e.Status)
+	}
+	return fmt.Sprintf("shopify admin api answered %d: %s", e.Status, e.Answer)
+}
+
 func (c *AdminClient) maxRetries() int {
 	if c.MaxRetries > 0 {
 		return c.MaxRetries
@@ -154,9 +175,9 @@ func (c *AdminClient) post(ctx context.Context, endpoint, token string, body []b
 	case res.StatusCode == http.StatusTooManyRequests:
 		return nil, c.retryAfter(res.Header), errThrottled
 	case res.StatusCode >= 500:
-		return nil, 2 * time.Second, fmt.Errorf("shopify admin api answered %d", res.StatusCode)
+		return nil, 2 * time.Second, &answerError{Status: res.StatusCode}
 	case res.StatusCode != http.StatusOK:
-		return nil, -1, fmt.Errorf("shopify admin api answered %d: %.300s", res.StatusCode, raw)
+		return nil, -1, &answerError{Status: res.StatusCode, Answer: fmt.Sprintf("%.300s", raw)}
 	}
 	var resp graphqlResponse
 	if err := json.Unmarshal(raw, &resp); err != nil {
@@ -194,7 +215,7 @@ func decodeData(resp *graphqlResponse, out any, scopesVariable string) error {
 			}
 			msgs[i] = e.Message
 		}
-		return fmt.Errorf("shopify admin api: %s", strings.Join(msgs, "; "))
+		return &answerError{Status: http.StatusOK, Answer: strings.Join(msgs, "; ")}
 	}
 	if out == nil {
 		return nil

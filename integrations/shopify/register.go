@@ -57,7 +57,10 @@ type userError struct {
 // (WebhooksSource), and the run that ends one: Shopify's refusal
 // (stopIfRefused) ends the job without a retry, as it does the catalog
 // sync's: installing the app again queues the registration, and so does
-// the shop's daily catalog resync.
+// the shop's daily catalog resync. Any other failure is recorded with
+// what Shopify answered and what to check (registrationFailure), and the
+// job is retried; but a token the shop no longer holds is retried with
+// its new one, unrecorded.
 func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.ShopifyRegisterWebhooksJob) (err error) {
 	defer func() { err = stockbell.EndIfShopErased(ctx, in.Shops, job.ShopID, err) }() // erased while it ran
 	sess, err := in.activeSession(ctx, job.ShopID)
@@ -68,8 +71,10 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 	topics, err := in.registerTopics(ctx, sess)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, WebhooksSource, started, err); stopped {
 		return err2
+	} else if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return err // the shop was installed again meanwhile: retried with its new token
 	} else if err != nil {
-		return err
+		return in.recordRegistrationFailure(ctx, sess.shop, started, err)
 	}
 	return stockbell.RecordRecovered(ctx, in.SyncLog, sess.shop.ID, WebhooksSource, started, in.Clock.Now(), topics)
 }
@@ -81,14 +86,14 @@ func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (
 	uri := in.Config.AppURL + WebhookPath
 	existing, details, install, err := sess.subscriptions(ctx)
 	if err != nil {
-		return 0, err
+		return 0, &registrationStepError{step: "list the shop's webhooks", err: err}
 	}
 	if err := in.Shops.UpdateShopDetails(ctx, shop.ID, details); err != nil {
 		return 0, err
 	}
 	if install.Metafield == nil || install.Metafield.Value != in.Config.AppURL {
 		if err := sess.setAppURL(ctx, install.ID, in.Config.AppURL); err != nil {
-			return 0, err
+			return 0, &registrationStepError{step: "record the server's URL for the app embed", err: err}
 		}
 	}
 	created, subscribed := 0, 0
@@ -106,7 +111,7 @@ func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (
 		} else if refused.add(topic, err) {
 			continue // the topics the grant allows are still registered
 		} else if err != nil {
-			return 0, err
+			return 0, &registrationStepError{step: "subscribe the shop to " + topic, err: err}
 		}
 		created++
 		subscribed++
@@ -174,7 +179,7 @@ func (s *adminSession) setAppURL(ctx context.Context, installationID, appURL str
 		return fmt.Errorf("set the app URL of %s: %w", s.shop.Domain, err)
 	}
 	for _, ue := range data.MetafieldsSet.UserErrors {
-		return fmt.Errorf("set the app URL of %s: %s (%s)", s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
+		return fmt.Errorf("set the app URL of %s: %w", s.shop.Domain, &userErrorAnswer{mutation: "metafieldsSet", userError: ue})
 	}
 	return nil
 }
@@ -200,7 +205,7 @@ func (s *adminSession) createSubscription(ctx context.Context, topic, uri string
 		if refusal := newScopeRefusal(ue.Message); refusal != nil {
 			return refusal
 		}
-		return fmt.Errorf("create webhook %s for %s: %s (%s)", topic, s.shop.Domain, ue.Message, strings.Join(ue.Field, "."))
+		return fmt.Errorf("create webhook %s for %s: %w", topic, s.shop.Domain, &userErrorAnswer{mutation: "webhookSubscriptionCreate", userError: ue})
 	}
 	return nil
 }

@@ -329,9 +329,21 @@ func createSubscription(s *Shop, vars map[string]any) map[string]any {
 		return map[string]any{"webhookSubscription": nil, "userErrors": []any{
 			map[string]any{"field": []any{"webhookSubscription", "uri"}, "message": "Address is invalid"}}}
 	}
+	if plainHTTP(uri) {
+		return map[string]any{"webhookSubscription": nil, "userErrors": []any{
+			map[string]any{"field": []any{"webhookSubscription", "callbackUrl"}, "message": "Address protocol http:// is not supported"}}}
+	}
 	sub := Subscription{ID: int64(len(s.Webhooks) + 1), Topic: topic, URI: uri}
 	s.Webhooks = append(s.Webhooks, sub)
 	return map[string]any{"webhookSubscription": subscriptionJSON(sub), "userErrors": []any{}}
+}
+
+// plainHTTP reports whether a subscription's address is http://, which
+// Shopify refuses (its userError "Address protocol http:// is not
+// supported", on webhookSubscription.callbackUrl), except a loopback
+// address: the server under test.
+func plainHTTP(uri string) bool {
+	return strings.HasPrefix(uri, "http://") && !strings.HasPrefix(uri, "http://127.0.0.1:") && !strings.HasPrefix(uri, "http://localhost:")
 }
 
 func listSubscriptions(s *Shop) map[string]any {
