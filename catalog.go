@@ -278,6 +278,9 @@ type VariantFilter struct {
 type CatalogService interface {
 	// UpsertProduct creates or updates a product and its listed variants in
 	// one transaction, with the sync log's recovery it carries (Recovered).
+	// A stored variant whose stock the upsert's levels change gets an
+	// EventStockChanged, as ApplyStockChange records; a new variant, or
+	// one whose stock stays as it was, gets none.
 	// Returns EINVALID for a missing platform id, or a Recovered that is a
 	// failure, names no source or names another shop.
 	UpsertProduct(ctx context.Context, upsert ProductUpsert) (*Product, error)

@@ -11,8 +11,17 @@ type EventKind string
 // Activity events: every decision of the restock engine is recorded so a
 // merchant can answer "why did she get no email?".
 const (
-	EventSubscribed   EventKind = "subscribed"
-	EventRestocked    EventKind = "restocked"
+	EventSubscribed EventKind = "subscribed"
+	EventRestocked  EventKind = "restocked"
+	// EventStockChanged: a variant's stock changed, whichever way it
+	// arrived: a stock change applied (ApplyStockChange,
+	// ApplyStockChanges), a product upsert whose read of the levels changed
+	// a stored variant's stock (UpsertProduct), a feed item whose stock or
+	// publication changed. Detail: old_stock, new_stock, source, and the
+	// location_id and available of the level that changed (a read that
+	// changed several lists them as locations). The dashboard's restocks,
+	// a variant's last restock and the comebacks that make a batch a
+	// restock are read from these.
 	EventStockChanged EventKind = "stock_changed"
 	EventBatchStarted EventKind = "batch_started"
 	EventNotified     EventKind = "notified"

@@ -138,6 +138,15 @@ func TestBigCommerceInstallToRestockNotification(t *testing.T) {
 		msgs, _, err := m.DB.FindMessages(ctx, stockbell.MessageFilter{ShopID: &subs[0].ShopID, SubscriptionID: &subs[0].ID})
 		return err == nil && len(msgs) == 1 && msgs[0].Status == stockbell.MessageSent
 	})
+	// The dashboard counts the restock the webhook's read of the product brought.
+	days, err := m.DB.DailyActivity(ctx, shop.ID, time.Now().Add(-time.Hour), time.Now())
+	restocks, batches := 0, 0
+	for _, d := range days {
+		restocks, batches = restocks+d.Restocks, batches+d.Batches
+	}
+	if err != nil || restocks != 1 || batches != 1 {
+		t.Errorf("the dashboard counts %d restocks and %d batches (%v), want 1 and 1", restocks, batches, err)
+	}
 
 	// An order takes one: the relative update is read back as 2.
 	fake.SetVariantLevel(e2eStore, e2eSmall, e2eShopFloor, 2)

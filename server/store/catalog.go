@@ -59,7 +59,9 @@ func (tx *Tx) forKeyShareOf(table string) string {
 // stored one (by UpdatedAt) change nothing, and the stored product is
 // returned. A variant whose Levels is not nil has them ordered as a read of
 // the platform (up.Read), location by location, against its stored levels
-// (stockbell.DecideStockChange), and its stock recomputed. Whenever an
+// (stockbell.DecideStockChange), and its stock recomputed; when that
+// changes a stored variant's stock, an EventStockChanged records it
+// (settleVariantStock). Whenever an
 // existing variant's purchasability inputs change (stock, tracking,
 // inventory policy, the product published or deleted, the variant
 // deleted or revived) and someone is queued for it, a

@@ -125,13 +125,15 @@ func unappliedDetail(c stockbell.StockChange, stored *stockbell.InventoryLevel, 
 // settleReadLevels orders a read's complete set of levels for a variant
 // against the stored ones: each listed location as a read level, and each
 // stored location the read no longer lists as a read disconnect. It
-// reports whether any level was applied.
-func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) (bool, error) {
-	applied := false
+// returns the changes applied, in that order.
+func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) ([]stockbell.StockChange, error) {
+	var applied []stockbell.StockChange
 	settle := func(c stockbell.StockChange) error {
 		c.ShopID, c.Read, c.Source = v.ShopID, &read, source
 		d, err := settleLevel(ctx, tx, v, c)
-		applied = applied || d.Verdict == stockbell.StockApply
+		if err == nil && d.Verdict == stockbell.StockApply {
+			applied = append(applied, c)
+		}
 		return err
 	}
 	listed := map[string]bool{}
@@ -158,6 +160,24 @@ func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels 
 		}
 	}
 	return applied, nil
+}
+
+// recordReadStockChange records, as an EventStockChanged, a read's change
+// of a stored variant's stock from oldStock to newStock, made by the
+// applied changes of its levels (settleReadLevels). Its detail is
+// stockChangedDetail's: of the one location that changed, or, when the
+// read changed several, the stocks, source and read time with the
+// locations listed.
+func recordReadStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, applied []stockbell.StockChange, oldStock, newStock int) error {
+	detail := stockChangedDetail(applied[0], oldStock, newStock)
+	if len(applied) > 1 {
+		locations := make([]string, len(applied))
+		for i, c := range applied {
+			locations[i] = c.LocationID
+		}
+		detail = EventDetail{"old_stock": oldStock, "new_stock": newStock, "locations": locations, "source": applied[0].Source}
+	}
+	return tx.insertEvent(ctx, stockbell.Event{ShopID: v.ShopID, Kind: stockbell.EventStockChanged, VariantID: &v.ID}, detail)
 }
 
 // nextStockSeq takes the next stock sequence number. PostgreSQL has a

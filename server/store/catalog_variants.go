@@ -80,20 +80,33 @@ func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w va
 	if err != nil {
 		return 0, false, err
 	}
-	stock := old.Stock
-	if v.Levels != nil {
-		applied, err := settleReadLevels(ctx, tx, &old.Variant, v.Levels, read, up.Source)
-		if err != nil {
-			return 0, false, err
-		}
-		if applied {
-			if stock, _, err = recomputeStock(ctx, tx, old.ID); err != nil {
-				return 0, false, err
-			}
-		}
+	stock, err := settleVariantStock(ctx, tx, old, v.Levels, read, up.Source)
+	if err != nil {
+		return 0, false, err
 	}
 	changed := !old.fresh && (revived || stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
 	return old.ID, changed, nil
+}
+
+// settleVariantStock orders a read's levels of the variant, when it lists
+// them (not nil), and returns its stock after them. A stored variant
+// whose stock they change gets an EventStockChanged, as a stock change
+// does (recordReadStockChange); a variant this upsert has just inserted
+// gets none, as it had no stock before. Reading the variant's queue and
+// waking the restock engine are left to the upsert (upsertVariants).
+func settleVariantStock(ctx context.Context, tx *Tx, v *lockedVariant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) (int, error) {
+	if levels == nil {
+		return v.Stock, nil
+	}
+	applied, err := settleReadLevels(ctx, tx, &v.Variant, levels, read, source)
+	if err != nil || len(applied) == 0 {
+		return v.Stock, err
+	}
+	stock, _, err := recomputeStock(ctx, tx, v.ID)
+	if err != nil || v.fresh || stock == v.Stock {
+		return stock, err
+	}
+	return stock, recordReadStockChange(ctx, tx, &v.Variant, applied, v.Stock, stock)
 }
 
 // updateVariant writes a stored variant's fields as the upsert lists
