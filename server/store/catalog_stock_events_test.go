@@ -144,7 +144,7 @@ func TestCatalogSyncRecordsOnlyChangedStocks(t *testing.T) {
 // upsert whose read changed one location's level names it, as an
 // inventory webhook's does; one whose read changed several lists them.
 // A stale upsert's levels, still ordered one by one, record their change
-// too.
+// too; levels that move without changing the stock record none.
 func TestCatalogStockChangeNamesItsLocations(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		clock := useClock(db)
@@ -172,8 +172,12 @@ func TestCatalogStockChangeNamesItsLocations(t *testing.T) {
 		if d := reread(4, 0, clock.Now().Add(-24*time.Hour)); d["location_id"] != "lyon" || d["new_stock"] != 4.0 {
 			t.Errorf("a stale upsert's change: %v", d)
 		}
+		reread(0, 4, clock.Now()) // both levels change, the stock stays 4
 		if n := len(stockChangedEvents(t, db, shop.ID)); n != 3 {
-			t.Errorf("%d stock changes recorded, want 3", n)
+			t.Errorf("%d stock changes recorded, want 3: levels moved without changing the stock record none", n)
+		}
+		if s := variant(t, db, shop.ID, s.PlatformID); s.Stock != 4 {
+			t.Errorf("S's stock = %d, want 4", s.Stock)
 		}
 	})
 }
