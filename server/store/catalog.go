@@ -61,7 +61,7 @@ func (tx *Tx) forKeyShareOf(table string) string {
 // the platform (up.Read), location by location, against its stored levels
 // (stockbell.DecideStockChange), and its stock recomputed; when that
 // changes a stored variant's stock, an EventStockChanged records it
-// (settleVariantStock). Whenever an
+// (upsertStockRead). Whenever an
 // existing variant's purchasability inputs change (stock, tracking,
 // inventory policy, the product published or deleted, the variant
 // deleted or revived) and someone is queued for it, a

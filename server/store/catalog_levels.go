@@ -162,24 +162,6 @@ func settleReadLevels(ctx context.Context, tx *Tx, v *stockbell.Variant, levels 
 	return applied, nil
 }
 
-// recordReadStockChange records, as an EventStockChanged, a read's change
-// of a stored variant's stock from oldStock to newStock, made by the
-// applied changes of its levels (settleReadLevels). Its detail is
-// stockChangedDetail's: of the one location that changed, or, when the
-// read changed several, the stocks, source and read time with the
-// locations listed.
-func recordReadStockChange(ctx context.Context, tx *Tx, v *stockbell.Variant, applied []stockbell.StockChange, oldStock, newStock int) error {
-	detail := stockChangedDetail(applied[0], oldStock, newStock)
-	if len(applied) > 1 {
-		locations := make([]string, len(applied))
-		for i, c := range applied {
-			locations[i] = c.LocationID
-		}
-		detail = EventDetail{"old_stock": oldStock, "new_stock": newStock, "locations": locations, "source": applied[0].Source}
-	}
-	return tx.insertEvent(ctx, stockbell.Event{ShopID: v.ShopID, Kind: stockbell.EventStockChanged, VariantID: &v.ID}, detail)
-}
-
 // nextStockSeq takes the next stock sequence number. PostgreSQL has a
 // sequence (it never blocks concurrent writers); SQLite has a one-row table,
 // as its transactions here already hold the single write lock.

@@ -37,16 +37,13 @@ func upsertVariants(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w v
 	if err := lockUpsertVariants(ctx, tx, up, alsoChanged); err != nil {
 		return err
 	}
-	read := stockbell.StockRead{}
-	if up.Read != nil {
-		read = *up.Read
-	}
+	stock := newUpsertStockRead(up)
 	changed := map[int64]bool{}
 	for _, id := range alsoChanged {
 		changed[id] = true
 	}
 	for _, v := range up.Variants {
-		id, didChange, err := upsertVariant(ctx, tx, up, w, v, read)
+		id, didChange, err := upsertVariant(ctx, tx, up, w, v, stock)
 		if err != nil {
 			return err
 		}
@@ -55,14 +52,17 @@ func upsertVariants(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w v
 			alsoChanged = append(alsoChanged, id)
 		}
 	}
+	if err := stock.insertEvents(ctx, tx, up.ShopID); err != nil {
+		return err
+	}
 	return insertQueuedStockJobs(ctx, tx, up.ShopID, alsoChanged)
 }
 
 // upsertVariant stores one variant (unless w.fieldsStale), reviving it if
-// it was deleted, and, when Levels is not nil, orders its levels as a
-// read. It reports whether an existing variant's purchasability inputs
-// changed.
-func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w variantWrite, v stockbell.VariantUpsert, read stockbell.StockRead) (int64, bool, error) {
+// it was deleted, and, when Levels is not nil, orders its levels as the
+// upsert's read (stock.settle). It reports whether an existing variant's
+// purchasability inputs changed.
+func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w variantWrite, v stockbell.VariantUpsert, stock *upsertStockRead) (int64, bool, error) {
 	tx.catalogChanged = true
 	old, err := lockOrInsertVariant(ctx, tx, up.ShopID, w, v)
 	if err != nil || old == nil {
@@ -80,33 +80,12 @@ func upsertVariant(ctx context.Context, tx *Tx, up stockbell.ProductUpsert, w va
 	if err != nil {
 		return 0, false, err
 	}
-	stock, err := settleVariantStock(ctx, tx, old, v.Levels, read, up.Source)
+	newStock, err := stock.settle(ctx, tx, old, v.Levels)
 	if err != nil {
 		return 0, false, err
 	}
-	changed := !old.fresh && (revived || stock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
+	changed := !old.fresh && (revived || newStock != old.Stock || v.Tracked != old.Tracked || v.InventoryPolicy != old.InventoryPolicy)
 	return old.ID, changed, nil
-}
-
-// settleVariantStock orders a read's levels of the variant, when it lists
-// them (not nil), and returns its stock after them. A stored variant
-// whose stock they change gets an EventStockChanged, as a stock change
-// does (recordReadStockChange); a variant this upsert has just inserted
-// gets none, as it had no stock before. Reading the variant's queue and
-// waking the restock engine are left to the upsert (upsertVariants).
-func settleVariantStock(ctx context.Context, tx *Tx, v *lockedVariant, levels []stockbell.LocationLevel, read stockbell.StockRead, source string) (int, error) {
-	if levels == nil {
-		return v.Stock, nil
-	}
-	applied, err := settleReadLevels(ctx, tx, &v.Variant, levels, read, source)
-	if err != nil || len(applied) == 0 {
-		return v.Stock, err
-	}
-	stock, _, err := recomputeStock(ctx, tx, v.ID)
-	if err != nil || v.fresh || stock == v.Stock {
-		return stock, err
-	}
-	return stock, recordReadStockChange(ctx, tx, &v.Variant, applied, v.Stock, stock)
 }
 
 // updateVariant writes a stored variant's fields as the upsert lists
