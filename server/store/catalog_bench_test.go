@@ -97,3 +97,44 @@ func BenchmarkRecordReceipt(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkCatalogResync measures a catalog sync of 1,000 stored variants,
+// ten products of 100 upserted whole, each variant read at one location:
+// with every stock as it was (the common sync: no level applied, no
+// stock_changed event), and with every stock changed (each variant's
+// level applied, its stock recomputed and its event written with the
+// product's others in one statement).
+func BenchmarkCatalogResync(b *testing.B) {
+	for _, dialect := range storetest.Dialects(b) {
+		for _, changing := range []bool{false, true} {
+			b.Run(fmt.Sprint(dialect, "/changing=", changing), func(b *testing.B) {
+				db := storetest.Open(b, dialect)
+				shop, err := db.InstallShop(ctx, stockbell.ShopInstall{Platform: stockbell.PlatformMagento, Domain: "m.example"})
+				must(b, err)
+				syncCatalog(b, db, shop.ID, 3)
+				b.ResetTimer()
+				for i := 1; b.Loop(); i++ {
+					available := 3
+					if changing {
+						available += i % 2
+					}
+					syncCatalog(b, db, shop.ID, available)
+				}
+			})
+		}
+	}
+}
+
+// syncCatalog upserts ten products of 100 variants, each with the same
+// stock at the default location.
+func syncCatalog(b *testing.B, db *store.DB, shopID int64, available int) {
+	for p := range 10 {
+		up := stockbell.ProductUpsert{ShopID: shopID, PlatformID: fmt.Sprint("p", p), Published: true, AllVariants: true, Source: "magento:catalog"}
+		for v := range 100 {
+			up.Variants = append(up.Variants, stockbell.VariantUpsert{PlatformID: fmt.Sprint("v", p*100+v), Tracked: true,
+				Levels: []stockbell.LocationLevel{{Available: available}}})
+		}
+		_, err := db.UpsertProduct(ctx, up)
+		must(b, err)
+	}
+}
