@@ -46,14 +46,15 @@ type CSVWriter struct {
 }
 
 // NewCSVWriter starts a CSV file on w, with the byte order mark when asked.
+// Nothing reaches w before the first flush: the byte order mark and the
+// header wait in the buffer with the first rows, so that an export whose
+// first read fails has written no byte and can still answer an error.
 func NewCSVWriter(w io.Writer, opts CSVOptions) (*CSVWriter, error) {
-	if opts.BOM {
-		if _, err := io.WriteString(w, BOM); err != nil {
-			return nil, err
-		}
-	}
 	c := &CSVWriter{out: bufio.NewWriter(w)}
 	c.cells = csv.NewWriter(&c.row)
+	if opts.BOM {
+		c.out.WriteString(BOM)
+	}
 	return c, nil
 }
 
