@@ -27,6 +27,9 @@ type activityRow struct {
 	Phone          string  `db:"phone"`
 	Channels       string  `db:"channels"`
 	Detail         string  `db:"detail"`
+	// Source is 0 for an event, 1 for a click: ids of the two tables do
+	// not compare, so at one instant events come first.
+	Source int `db:"source"`
 }
 
 // activityDetail is what reports read from an event's JSON detail.
@@ -52,7 +55,10 @@ func storedEventKinds() []any {
 }
 
 // activityQuery is the events of the report's kinds and the clicks on
-// messages, filtered alike, oldest first; a notified event whose shopper
+// messages, filtered alike, oldest first; records at one instant come in
+// the order they were recorded (an event's id, a restock before the batch
+// it started), a click after the events of its instant (the message it
+// clicked was sent before it). A notified event whose shopper
 // was queued again after a skipped alert is left out (notRequeued).
 func activityQuery(tx *Tx, f stockbell.ActivityFilter) (string, []any) {
 	kinds := storedEventKinds()
@@ -77,15 +83,15 @@ func activityQuery(tx *Tx, f stockbell.ActivityFilter) (string, []any) {
 	query := `SELECT e.id AS id, e.kind AS kind, e.created_at AS at, COALESCE(e.variant_id, 0) AS variant_id, COALESCE(v.product_id, 0) AS product_id,
 			COALESCE(p.title, '') AS product, COALESCE(v.title, '') AS variant, COALESCE(v.sku, '') AS sku,
 			COALESCE(e.subscription_id, 0) AS subscription_id, COALESCE(s.email, '') AS email, COALESCE(s.phone, '') AS phone,
-			COALESCE(s.channels, '') AS channels, e.detail
+			COALESCE(s.channels, '') AS channels, e.detail, 0 AS source
 		FROM events e LEFT JOIN variants v ON v.id = e.variant_id LEFT JOIN products p ON p.id = v.product_id
 			LEFT JOIN subscriptions s ON s.id = e.subscription_id` + events.String() + `
 		UNION ALL
 		SELECT c.id, 'clicked', c.clicked_at, s.variant_id, v.product_id, p.title, v.title, v.sku, s.id, s.email, s.phone,
-			m.channel, '{}'
+			m.channel, '{}', 1
 		FROM message_clicks c JOIN messages m ON m.id = c.message_id JOIN subscriptions s ON s.id = m.subscription_id
 			JOIN variants v ON v.id = s.variant_id JOIN products p ON p.id = v.product_id` + clicks.String() + `
-		ORDER BY at, kind, id`
+		ORDER BY at, source, id`
 	return query, append(events.args, clicks.args...)
 }
 
