@@ -161,7 +161,8 @@ func wantReportsPageFigures(t *testing.T, f *fixture, m sentMail, figures map[st
 	must(t, err)
 	tt := activity.Totals
 	want := map[string]string{}
-	for label, n := range map[string]int{"Subscribed": tt.Subscribed, "Restocked": tt.Restocked, "Batches of alerts": tt.Batches,
+	for label, n := range map[string]int{"Subscribed": tt.Subscribed, "Restocked (notifications started)": tt.Restocked, "Batches of alerts": tt.Batches,
+		"Shoppers in stock-sized batches": tt.BatchSized, "Batches to everyone waiting": tt.EveryoneBatches,
 		"Notified": tt.Notified, "Skipped": tt.Skipped, "Clicked": tt.Clicked, "Unsubscribed": tt.Unsubscribed, "Converted": tt.Converted} {
 		want[label] = fmt.Sprint(n)
 	}

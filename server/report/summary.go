@@ -106,24 +106,22 @@ func (a *attachment) note(every string) string {
 // happened, so that all zeros read as a quiet period rather than a fault.
 const quietPeriod = "Nothing happened in these days: no sign-ups, restocks, alerts, clicks or orders."
 
-// activityBody is the activity report's figures, with the revenue of the
-// orders placed in its days, ending with the note on its CSV.
+// activityBody is the activity report's figures, every row of the Reports
+// page's activity table in its words (ActivityReport.Rows), with the
+// revenue of the orders placed in its days, ending with the note on its CSV.
 func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote string) *reportBody {
 	t := r.Totals
 	b := &reportBody{Intro: fmt.Sprintf("Back-in-stock activity, %s to %s (%s):", r.From, r.To, r.TimeZone), Notes: []string{fileNote}}
-	for _, line := range []struct {
-		label string
-		n     int
-	}{{"Subscribed", t.Subscribed}, {"Restocked", t.Restocked}, {"Batches of alerts", t.Batches}, {"Notified", t.Notified},
-		{"Skipped", t.Skipped}, {"Clicked", t.Clicked}, {"Unsubscribed", t.Unsubscribed}, {"Converted", t.Converted}} {
-		b.Figures = append(b.Figures, countFigure(line.label, strconv.Itoa(line.n)))
+	for _, row := range r.Rows() {
+		if row.Reason != "" {
+			label := "skipped " + row.Label
+			b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(row.Count), Text: fmt.Sprintf("  %s ×%d", label, row.Count), Count: true})
+			continue
+		}
+		b.Figures = append(b.Figures, countFigure(row.Label, strconv.Itoa(row.Count)))
 	}
 	if len(revenue) > 0 {
 		b.Figures = append(b.Figures, countFigure("Recovered revenue", moneytext.MerchantTotals(revenue)))
-	}
-	for _, skip := range r.Skips {
-		label := "skipped because " + stockbell.SkipReason(skip.Reason).Words()
-		b.Figures = append(b.Figures, figure{Label: label, Value: strconv.Itoa(skip.Count), Text: fmt.Sprintf("  %s ×%d", label, skip.Count), Count: true})
 	}
 	if reflect.DeepEqual(t, ActivityCounts{Revenue: t.Revenue}) && len(t.Revenue) == 0 && len(revenue) == 0 {
 		b.Quiet = quietPeriod

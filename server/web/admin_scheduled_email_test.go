@@ -79,7 +79,7 @@ func wantSameFigures(t *testing.T, text, page, day string) {
 	if !strings.Contains(text, day+" to "+day) || !strings.Contains(page, day+" to "+day) {
 		t.Fatalf("the email and the page are not of the day %s:\n%s", day, text)
 	}
-	rows := map[string]string{"Subscribed": "Subscribed", "Restocked": "Restocked (notifications started)", "Batches of alerts": "Batches of alerts",
+	rows := map[string]string{"Subscribed": "Subscribed", "Restocked (notifications started)": "Restocked (notifications started)", "Batches of alerts": "Batches of alerts",
 		"Notified": "Notified", "Skipped": "Skipped", "Clicked": "Clicked", "Unsubscribed": "Unsubscribed", "Converted": "Converted"}
 	for label, row := range rows {
 		line := regexp.MustCompile(`(?m)^  ` + regexp.QuoteMeta(label) + ` +(\d+)$`).FindStringSubmatch(text)
