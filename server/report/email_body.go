@@ -11,6 +11,10 @@ import (
 type reportBody struct {
 	// Intro is the sentence above the figures.
 	Intro string
+	// AsOf, for figures that are those of when the email is written (the
+	// waiting list), names that moment in the shop's time zone; "" for a
+	// report of its period's days.
+	AsOf string
 	// Quiet, when nothing happened in the period, says so above the figures.
 	Quiet   string
 	Figures []figure

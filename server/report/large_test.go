@@ -125,7 +125,7 @@ func TestScheduledReportTooLargeToAttach(t *testing.T) {
 			t.Fatalf("%d emails, want 1", len(mails))
 		}
 		m := mails[0]
-		if len(m.Attachments) != 0 || !strings.Contains(m.Text, "Shoppers are waiting for 10 variants") ||
+		if len(m.Attachments) != 0 || !strings.Contains(m.Text, "shoppers are waiting for 10 variants") ||
 			!strings.Contains(m.Text, "larger than 10 MB") || !strings.Contains(m.Text, "download it from Reports in the Stockbell admin") ||
 			strings.Contains(m.Text, "attached") {
 			t.Fatalf("the email of a waiting list too large to attach: attachments %v\n%s", keys(m.Attachments), m.Text)

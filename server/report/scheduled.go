@@ -168,6 +168,7 @@ func (s *Scheduler) email(shop *stockbell.Shop, sub stockbell.ReportSubscription
 			frequencyChange(freq, sub.Frequency),
 		AdminLabel: "See these days in Reports in the Stockbell admin", AdminURL: s.Links.ShopReportsURL(shop, &days)}
 	if sub.Report == stockbell.ReportQueuedSubscribers {
+		e.Subject = fmt.Sprintf("%s %s report for %s, as of %s", frequencyTitle(freq), reportTitle(sub.Report), name, body.AsOf)
 		e.AdminLabel, e.AdminURL = "See who is waiting in Reports in the Stockbell admin", s.Links.ShopReportsURL(shop, nil)
 	}
 	return e

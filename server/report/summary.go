@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"reflect"
 	"strconv"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/moneytext"
@@ -32,15 +33,27 @@ func (s *Scheduler) content(ctx context.Context, sub stockbell.ReportSubscriptio
 }
 
 // queuedContent writes the waiting list's CSV to file and returns its body.
+// Its figures are those of now, as of when the email is written (not of
+// the period claimed), and the body says so.
 func (s *Scheduler) queuedContent(ctx context.Context, sub stockbell.ReportSubscription, _ Days, file *attachment) (*reportBody, error) {
 	demand, err := s.Reports.ProductsInDemand(ctx, sub.ShopID, 0, 10)
+	if err != nil {
+		return nil, err
+	}
+	loc, err := s.Reports.location(ctx, sub.ShopID)
 	if err != nil {
 		return nil, err
 	}
 	if err := file.keep(s.Reports.WriteQueuedCSV(ctx, file, sub.ShopID, CSVOptions{BOM: true})); err != nil {
 		return nil, err
 	}
-	return demandBody(demand, file.note("Every queued subscriber")), nil
+	return demandBody(demand, asOfLabel(s.Clock.Now(), loc), file.note("Every queued subscriber")), nil
+}
+
+// asOfLabel names the moment the waiting list's figures are of, in the
+// shop's time zone: "13 Jan 2025, 01:30 (America/New_York)".
+func asOfLabel(now time.Time, loc *time.Location) string {
+	return now.In(loc).Format("2 Jan 2006, 15:04") + " (" + loc.String() + ")"
 }
 
 // activityContent writes the activity's CSV to file and returns its body,
@@ -129,17 +142,17 @@ func activityBody(r *ActivityReport, revenue stockbell.MoneyTotals, fileNote str
 	return b
 }
 
-// demandBody lists the most wanted variants with reorder advice, ending
-// with the note on the CSV.
-func demandBody(r *DemandReport, fileNote string) *reportBody {
+// demandBody lists the most wanted variants with reorder advice, as of a
+// moment (asOfLabel), ending with the note on the CSV.
+func demandBody(r *DemandReport, asOf, fileNote string) *reportBody {
 	if r.Total == 0 {
-		return &reportBody{Intro: "Nobody is waiting for a restock right now."}
+		return &reportBody{AsOf: asOf, Intro: fmt.Sprintf("As of %s, nobody is waiting for a restock.", asOf)}
 	}
 	variants := "variants"
 	if r.Total == 1 {
 		variants = "variant"
 	}
-	b := &reportBody{Intro: fmt.Sprintf("Shoppers are waiting for %d %s. The most wanted:", r.Total, variants)}
+	b := &reportBody{AsOf: asOf, Intro: fmt.Sprintf("As of %s, shoppers are waiting for %d %s. The most wanted:", asOf, r.Total, variants)}
 	for _, row := range r.Rows {
 		name := variantName(row.Variant.ProductTitle, row.Variant.Title)
 		value := fmt.Sprintf("%d waiting, stock %d, about %.1f units if restocked now", row.Queued, row.Variant.Stock, row.ExpectedUnits)
