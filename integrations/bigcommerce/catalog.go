@@ -20,7 +20,9 @@ const CatalogSource = "bigcommerce:catalog"
 // pages through every product with its variants, reads their levels from
 // the Inventory API a page at a time, upserts them, marks deleted the
 // products the store no longer lists (deleteVanished), and records the
-// sync in the shop's sync log.
+// sync in the shop's sync log. A 403 ends the job (stopIfForbidden); any
+// other failure is recorded with what BigCommerce answered and what to
+// check (recordCatalogFailure), and the job is retried.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerceCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutResync(ctx)
@@ -33,7 +35,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
-		return err
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	seen := map[string]bool{}
 	err = sess.eachProducts(ctx, func(page []apiProduct) error {
@@ -43,7 +45,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 		}
 		levels, err := sess.levelsOf(ctx, page)
 		if err != nil {
-			return err
+			return &hookStepError{step: "read the inventory levels of the store's products", domain: shop.Domain, err: err}
 		}
 		for i := range page {
 			up := productUpsert(shop, &page[i], levels)
@@ -59,7 +61,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	if stopped, err2 := in.stopIfForbidden(ctx, shop, CatalogSource, report.StartedAt, err); stopped {
 		return err2
 	} else if err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
@@ -68,6 +70,21 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.BigCommerc
 	report.Stored = report.Items // each one read was upserted
 	in.Logger.InfoContext(ctx, "bigcommerce catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// untilSynced says what holds until a catalog sync succeeds.
+const untilSynced = " Until a sync succeeds, the catalog keeps what the last sync and the store's webhooks gave it. " +
+	"The sync is tried again."
+
+// recordCatalogFailure records in the shop's sync log a catalog sync
+// begun at started that failed with err (other than a 403, and before
+// its sweep, which records its own), saying what BigCommerce answered and
+// what to check, and returns err, for the job to be retried.
+func (in *Integration) recordCatalogFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
+	in.Logger.WarnContext(ctx, "bigcommerce catalog sync failed", "store", shop.Domain, "err", err)
+	reason := requestFailure(err, "read the store's products", "", untilSynced)
+	err = fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, CatalogSource, started, in.Clock.Now(), reason, err)
 }
 
 // fanOutResync queues the periodic catalog sync of each installed store
