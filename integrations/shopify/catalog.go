@@ -3,6 +3,7 @@ package shopify
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -36,7 +37,10 @@ type variantRecord struct {
 // marks deleted the products Shopify no longer lists and then the variants
 // it no longer lists of the products it kept (deleteVanishedVariants), and
 // records the sync in the shop's sync log (CatalogSource), a refusal
-// included (stopIfRefused).
+// included (stopIfRefused). A 401 for a token the shop no longer holds
+// is retried unrecorded; any other failure is recorded with what Shopify
+// answered and what to check (recordCatalogFailure), and the job is
+// retried.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutResync(ctx)
@@ -50,15 +54,19 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
-		return err
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	seen := map[string]bool{}     // products Shopify listed in this sync
 	variants := map[string]bool{} // and their variants
 	err = in.syncPages(ctx, sess, pageListing{products: seen, variants: variants}, &report)
 	if stopped, err2 := in.stopIfRefused(ctx, sess, CatalogSource, report.StartedAt, err); stopped {
 		return err2
-	} else if err != nil {
+	} else if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return err // the shop was installed again meanwhile: retried with its new token
+	} else if errors.As(err, new(fieldMissingError)) {
 		return in.recordFieldMissing(ctx, shop, CatalogSource, report.StartedAt, err)
+	} else if err != nil {
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, seen, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
@@ -70,6 +78,22 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.ShopifyCat
 	report.Stored = report.Items // each one read was upserted
 	in.Logger.InfoContext(ctx, "shopify catalog synced", "shop", shop.Domain, "variants", report.Items, "vanished_products", report.Unpublished)
 	return in.SyncLog.RecordSync(ctx, report)
+}
+
+// untilSynced says what holds until a catalog sync succeeds.
+const untilSynced = " Until a sync succeeds, the catalog keeps what the last sync and the shop's webhooks gave it. " +
+	"The sync is tried again."
+
+// recordCatalogFailure records in the shop's sync log a catalog sync
+// begun at started that failed with err (other than a refusal or a
+// missing field, recorded as they are, and before its sweep, which
+// records its own), saying what Shopify answered and what to check, and
+// returns err, for the job to be retried.
+func (in *Integration) recordCatalogFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
+	in.Logger.WarnContext(ctx, "shopify catalog sync failed", "shop", shop.Domain, "err", err)
+	reason := requestFailure(err, "read the shop's variants", in.Config.AppURL+WebhookPath, untilSynced)
+	err = fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, CatalogSource, started, in.Clock.Now(), reason, err)
 }
 
 // fanOutResync queues, for each installed shop whose hour it is, its
@@ -115,11 +139,11 @@ func (in *Integration) syncPages(ctx context.Context, sess *adminSession, listed
 			return err
 		}
 		if err := sess.query(ctx, variantsQuery, map[string]any{"after": nullable(after)}, &data); err != nil {
-			return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+			return &registrationStepError{step: "read the shop's variants", err: err}
 		}
 		records, err := sess.recordsOf(ctx, data.ProductVariants.Nodes)
 		if err != nil {
-			return err
+			return &registrationStepError{step: "read the inventory levels of the shop's variants", err: err}
 		}
 		if err := in.upsertRecords(ctx, shop, records, read, CatalogSource, nil); err != nil {
 			return err

@@ -12,9 +12,9 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// registrationStepError is a webhook registration's failure, with the
-// request to Shopify it was making, in the merchant's words ("subscribe
-// the shop to products/update").
+// registrationStepError is a webhook registration's or a catalog sync's
+// failure, with the request to Shopify it was making, in the merchant's
+// words ("subscribe the shop to products/update").
 type registrationStepError struct {
 	step string
 	err  error
@@ -64,24 +64,32 @@ const untilRegistered = " Until a registration succeeds, a restock reaches Stock
 // same words each time the same failure is met, so that retries count on
 // one entry.
 func registrationFailure(err error, address string) string {
-	step := "register the shop's webhooks"
+	return requestFailure(err, "register the shop's webhooks", address, untilRegistered)
+}
+
+// requestFailure is a failed run's reason in the sync log: the request
+// that failed (step, unless err names its own), what Shopify answered (or
+// that it did not), what to check, and then until, what holds until a run
+// succeeds. address is where the shop's webhooks are delivered, which a
+// userError may refuse.
+func requestFailure(err error, step, address, until string) string {
 	if se, ok := errors.AsType[*registrationStepError](err); ok {
 		step = se.step
 	}
 	if ue, ok := errors.AsType[*userErrorAnswer](err); ok {
-		return userErrorFailure(ue, step, address)
+		return userErrorFailure(ue, step, address) + until
 	}
 	if answer, ok := errors.AsType[*answerError](err); ok {
-		return answerFailure(answer, step)
+		return answerFailure(answer, step) + until
 	}
 	if errors.Is(err, errThrottled) {
 		return fmt.Sprintf("Shopify kept throttling the Admin API's requests when Stockbell tried to %s: the shop's rate limit "+
-			"is spent, often by other apps.", step) + untilRegistered
+			"is spent, often by other apps.", step) + until
 	}
-	return unansweredFailure(err, step)
+	return unansweredFailure(err, step) + until
 }
 
-// userErrorFailure is registrationFailure's reason for a mutation's
+// userErrorFailure is requestFailure's reason for a mutation's
 // userError.
 func userErrorFailure(ue *userErrorAnswer, step, address string) string {
 	reason := fmt.Sprintf("Shopify refused to %s: %s answered %q on %s.", step, ue.mutation, ue.userError.Message, ue.field())
@@ -89,45 +97,44 @@ func userErrorFailure(ue *userErrorAnswer, step, address string) string {
 		reason += fmt.Sprintf(" Shopify delivers webhooks only to a public HTTPS address: check that %s, the server's public URL "+
 			"(STOCKBELL_PUBLIC_URL) followed by %s, is one, reachable from the internet.", address, WebhookPath)
 	}
-	return reason + untilRegistered
+	return reason
 }
 
-// answerFailure is registrationFailure's reason for an Admin API answer
+// answerFailure is requestFailure's reason for an Admin API answer
 // that failed the query.
 func answerFailure(answer *answerError, step string) string {
 	if answer.Status >= 500 {
 		return fmt.Sprintf("Shopify's Admin API answered %d %s when Stockbell tried to %s, each time it was asked: the failure "+
 			"is Shopify's, nothing needs changing here. If it lasts, see https://www.shopifystatus.com.",
-			answer.Status, http.StatusText(answer.Status), step) + untilRegistered
+			answer.Status, http.StatusText(answer.Status), step)
 	}
 	switch answer.Status {
 	case http.StatusOK:
-		return fmt.Sprintf("Shopify answered %q when Stockbell tried to %s.", answer.Answer, step) + untilRegistered
+		return fmt.Sprintf("Shopify answered %q when Stockbell tried to %s.", answer.Answer, step)
 	case http.StatusPaymentRequired:
 		return fmt.Sprintf("Shopify's Admin API answered 402 Payment Required when Stockbell tried to %s: Shopify froze the shop "+
-			"until its owner pays the outstanding balance in the shop's admin.", step) + untilRegistered
+			"until its owner pays the outstanding balance in the shop's admin.", step)
 	case http.StatusLocked:
 		return fmt.Sprintf("Shopify's Admin API answered 423 Locked when Stockbell tried to %s: Shopify locked the shop; its "+
-			"owner sees why in the shop's admin.", step) + untilRegistered
+			"owner sees why in the shop's admin.", step)
 	}
 	return fmt.Sprintf("Shopify's Admin API answered %d %s when Stockbell tried to %s.", answer.Status,
-		http.StatusText(answer.Status), step) + untilRegistered
+		http.StatusText(answer.Status), step)
 }
 
-// unansweredFailure is registrationFailure's reason when Shopify gave no
+// unansweredFailure is requestFailure's reason when Shopify gave no
 // answer, or the failure was Stockbell's own.
 func unansweredFailure(err error, step string) string {
 	urlErr, network := errors.AsType[*url.Error](err)
 	switch {
 	case network && !urlErr.Timeout():
 		return fmt.Sprintf("Shopify's Admin API could not be reached when Stockbell tried to %s (%v). Check that this server "+
-			"reaches the shop's admin (STOCKBELL_SHOPIFY_ADMIN_URL, https://{shop} unless set).", step, urlErr.Err) + untilRegistered
+			"reaches the shop's admin (STOCKBELL_SHOPIFY_ADMIN_URL, https://{shop} unless set).", step, urlErr.Err)
 	case network || errors.Is(err, context.DeadlineExceeded):
 		return fmt.Sprintf("Shopify's Admin API did not answer in time when Stockbell tried to %s. If it lasts, see "+
-			"https://www.shopifystatus.com.", step) + untilRegistered
+			"https://www.shopifystatus.com.", step)
 	case stockbell.ErrorCode(err) != stockbell.EINTERNAL:
-		return fmt.Sprintf("Stockbell could not %s: %s", step, stockbell.ErrorMessage(err)) + untilRegistered
+		return fmt.Sprintf("Stockbell could not %s: %s", step, stockbell.ErrorMessage(err))
 	}
-	return fmt.Sprintf("Stockbell could not %s because of an error of its own, not of Shopify: the server's log names it.", step) +
-		untilRegistered
+	return fmt.Sprintf("Stockbell could not %s because of an error of its own, not of Shopify: the server's log names it.", step)
 }
