@@ -33,7 +33,11 @@ const (
 // /V1/products with searchCriteria, reads each sellable product's
 // variants (a configurable product's children, a simple product itself)
 // with their stock, upserts them, marks deleted the products the store no
-// longer lists, and records the sync in the shop's sync log.
+// longer lists, and records the sync in the shop's sync log. A refusal
+// is recorded and ends the job (stopIfRefused); credentials the store no
+// longer holds are retried unrecorded; any other failure is recorded with
+// what the store answered and what to check (recordCatalogFailure), and
+// the job is retried.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, in.dailySyncDue)
@@ -47,19 +51,23 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.MagentoCat
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
-		return err
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	listed := map[string]bool{}
 	disabled, err := in.Client.disabledSources(ctx, cred)
-	if err == nil {
+	if err != nil {
+		err = &stepError{step: "read the store's inventory sources", err: err}
+	} else {
 		err = in.Client.eachProductPage(ctx, cred, func(page []apiProduct) error {
 			return in.refreshPage(ctx, shop, cred, disabled, page, listed, &report)
 		})
 	}
 	if stopped, err2 := in.stopIfRefused(ctx, shop, CatalogSource, report.StartedAt, err); stopped {
 		return err2
+	} else if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return err // activated again meanwhile: retried with its new credentials
 	} else if err != nil {
-		return fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
+		return in.recordCatalogFailure(ctx, shop, report.StartedAt, err)
 	}
 	if report.Unpublished, err = in.deleteVanished(ctx, shop, listed, began); err != nil {
 		return stockbell.RecordSweepFailure(ctx, in.SyncLog, in.Logger, shop, report, in.Clock.Now(), err)
@@ -96,7 +104,7 @@ func (in *Integration) refreshPage(ctx context.Context, shop *stockbell.Shop, cr
 			in.Logger.InfoContext(ctx, "magento product deleted during the catalog sync", "store", shop.Domain, "sku", page[i].SKU)
 			continue
 		} else if err != nil {
-			return fmt.Errorf("product %s of %s: %w", page[i].SKU, shop.Domain, err)
+			return &stepError{step: "read the product " + page[i].SKU, err: err}
 		}
 		listed[strconv.FormatInt(page[i].ID, 10)] = true
 		report.Items += n

@@ -148,7 +148,7 @@ func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path 
 	if err != nil {
 		// A refused redirect would be refused again.
 		_, refused := errors.AsType[*netguard.RefusedError](err)
-		return !refused, nil, stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err)
+		return !refused, nil, &unansweredError{domain: stockbell.Errorf(stockbell.EUPSTREAM, "The Magento store could not be reached: %v", err), cause: err}
 	}
 	defer resp.Body.Close()
 	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes))
@@ -163,6 +163,17 @@ func (c *Client) getOnce(ctx context.Context, signed *http.Client, target, path 
 	}
 	return false, resp.Header, nil
 }
+
+// unansweredError is a request the store gave no answer to: the domain's
+// error, with the transport's own kept for what it tells (a timeout, a
+// refused connection).
+type unansweredError struct {
+	domain *stockbell.Error
+	cause  error
+}
+
+func (e *unansweredError) Error() string   { return e.domain.Error() }
+func (e *unansweredError) Unwrap() []error { return []error{e.domain, e.cause} }
 
 func retryable(status int) bool {
 	return status == http.StatusTooManyRequests || status >= 500

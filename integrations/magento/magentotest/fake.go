@@ -121,7 +121,14 @@ type Fake struct {
 	// Forbidden maps REST path prefixes to the message of a 403, as a
 	// firewall in front of the store answers.
 	Forbidden map[string]string
-	nonces    map[string]bool
+	// Unavailable, when set, is the status every REST request is answered
+	// with (a plain-text body), as the web server in front of a store that
+	// is down answers: 503, say.
+	Unavailable int
+	// Slow, when set, is how long each REST request waits before it is
+	// answered (without holding the store's lock).
+	Slow   time.Duration
+	nonces map[string]bool
 	// Requests counts the REST requests by path.
 	Requests map[string]int
 }

@@ -8,10 +8,15 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // serveREST answers the signed REST calls Stockbell makes.
 func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	slow := f.Slow
+	f.mu.Unlock()
+	time.Sleep(slow)
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.accessToken == "" {
@@ -24,6 +29,10 @@ func (f *Fake) serveREST(w http.ResponseWriter, r *http.Request) {
 	}
 	path := strings.TrimPrefix(r.URL.EscapedPath(), "/rest/V1")
 	f.Requests[path]++
+	if f.Unavailable != 0 {
+		http.Error(w, http.StatusText(f.Unavailable), f.Unavailable)
+		return
+	}
 	if f.refused(w, path) {
 		return
 	}
