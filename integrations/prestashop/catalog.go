@@ -21,7 +21,10 @@ const CatalogSource = "prestashop:catalog"
 // every product by id, reads each page's combinations and stock, upserts
 // them, marks deleted the products the complete listing no longer has
 // (stockbell.DeleteVanishedProducts), and records the sync in the shop's
-// sync log. A listing that fails part-way marks nothing.
+// sync log. A listing that fails part-way marks nothing. A refusal is
+// recorded and ends the job (failed); any other failure is recorded with
+// what the shop answered and what to check (catalogFailed), and the job
+// is retried.
 func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShopCatalogSyncJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopCatalogSyncJob{ShopID: id} })
@@ -34,14 +37,14 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 	report := stockbell.SyncReport{ShopID: shop.ID, Source: CatalogSource, StartedAt: in.Clock.Now()}
 	began, err := in.Catalog.BeginStockRead(ctx) // before the listing: what vanished is judged against it
 	if err != nil {
-		return err
+		return in.catalogFailed(ctx, shop, report, "list the shop's products", err)
 	}
 	// The sync reads the shop's place in its multistore afresh (three
 	// requests against the listing's hundreds), and keeps it for the reads
 	// that follow: a connect, which queues this sync, applies at once.
 	settings, err := in.settings(ctx, shop.ID, sess, true)
 	if err != nil {
-		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
+		return in.catalogFailed(ctx, shop, report, "read the shop's settings", err)
 	}
 	in.recordCurrency(ctx, shop, sess, settings.currencyID)
 	listed := map[string]bool{}
@@ -54,7 +57,7 @@ func (in *Integration) SyncCatalog(ctx context.Context, job stockbell.PrestaShop
 		return err
 	})
 	if err != nil {
-		return in.failed(ctx, shop, report, fmt.Errorf("catalog sync of %s: %w", shop.Domain, err))
+		return in.catalogFailed(ctx, shop, report, "list the shop's products", err)
 	}
 	// A product created while the listing was read is either listed (its
 	// id is above the page then read) or was found by a read begun since
