@@ -22,7 +22,7 @@ func (e *stepError) Error() string { return e.step + ": " + e.err.Error() }
 func (e *stepError) Unwrap() error { return e.err }
 
 // untilSynced says what holds until a catalog sync succeeds.
-const untilSynced = " Until a sync succeeds, the catalog keeps what the last sync and the store's webhooks gave it. " +
+const untilSynced = " Until a sync succeeds, the catalog keeps what the last sync and the Stockbell module's posts gave it. " +
 	"The sync is tried again."
 
 // recordCatalogFailure records in the shop's sync log a catalog sync
