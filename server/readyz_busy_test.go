@@ -64,3 +64,29 @@ func readyzBody(t *testing.T, m *Main) (int, string) {
 	body, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(body)
 }
+
+// TestDatabaseUpWhileEveryConnectionIsBusy: with every connection of the
+// replica's pool taken while the database answers, stockbell_database_up
+// agrees with /readyz and reads 1, so that StockbellDatabaseDown does not
+// page for a long lock; the database is asked on a connection of its own,
+// as /readyz asks it. The queue's backlog, read through the pool, waits for
+// a connection and is left out of that scrape rather than reported wrong.
+func TestDatabaseUpWhileEveryConnectionIsBusy(t *testing.T) {
+	for dialect, dbURL := range databaseURLs(t) {
+		t.Run(string(dialect), func(t *testing.T) {
+			m := startServer(t, testEnv(t, map[string]string{"STOCKBELL_DATABASE_URL": dbURL}))
+			holdEveryConnection(t, m.conn.DB.DB)
+			start := time.Now()
+			series := scrape(t, m)
+			if up, ok := series["stockbell_database_up"]; !ok || up != 1 {
+				t.Fatalf("stockbell_database_up = %v (present %v) with every pooled connection busy and the database up, after %s; want 1",
+					up, ok, time.Since(start).Round(time.Millisecond))
+			}
+			for name := range series {
+				if strings.HasPrefix(name, "stockbell_job") {
+					t.Fatalf("%s served from a queue reading that could not get a connection", name)
+				}
+			}
+		})
+	}
+}

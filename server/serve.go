@@ -109,7 +109,7 @@ func (m *Main) Run(ctx context.Context) (err error) {
 	if err := m.wire(m.workers); err != nil {
 		return err
 	}
-	m.Meters.WatchQueue(m.Queue, m.workers.Kinds())
+	m.Meters.WatchQueue(m.Queue, m.conn, m.workers.Kinds())
 	m.Meters.WatchWebhooks(m.Web.WebhookPlatforms())
 	if err := m.startWorker(ctx); err != nil {
 		return err

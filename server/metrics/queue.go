@@ -16,8 +16,9 @@ import (
 // or a short scrape interval do not multiply the queries.
 const QueueRefresh = 10 * time.Second
 
-// queueReadTimeout bounds one reading: a database that does not answer
-// makes stockbell_database_up 0 rather than hanging the scrape.
+// queueReadTimeout bounds one reading, the database's answer and the
+// backlog's together: a database that does not answer makes
+// stockbell_database_up 0 rather than hanging the scrape.
 const queueReadTimeout = 5 * time.Second
 
 // QueueStats reads the job queue's backlog (jobs.Queue).
@@ -25,35 +26,57 @@ type QueueStats interface {
 	Stats(ctx context.Context) ([]jobs.KindStats, error)
 }
 
+// DatabasePinger asks whether the database answers (store.Conn.Ping, which
+// /readyz asks too: on a new connection while every pooled one is in use,
+// so that a busy pool does not read as a database that is down).
+type DatabasePinger interface {
+	Ping(ctx context.Context) error
+}
+
 // queueCollector exports the backlog by kind and whether the database
 // answered the last reading.
 type queueCollector struct {
-	source QueueStats
+	source   QueueStats
+	database DatabasePinger
 	// kinds are the job kinds with a handler: the label values; a kind
 	// outside them is counted as "other".
 	kinds []string
 
-	mu      sync.Mutex
-	readAt  time.Time
-	reading map[string]jobs.KindStats
-	readErr error
+	mu     sync.Mutex
+	readAt time.Time
+	last   queueReading
 
 	jobs, oldest, up *prometheus.Desc
 }
 
+// queueReading is what one reading found.
+type queueReading struct {
+	// up is whether the database answered.
+	up bool
+	// backlog is the queue's backlog by kind label, nil when it could not
+	// be read (the database down, or no pooled connection freed in time).
+	backlog map[string]jobs.KindStats
+}
+
 // WatchQueue exports the queue's backlog: stockbell_jobs{kind,state} and
 // stockbell_job_oldest_available_seconds{kind} for each of kinds (the
-// kinds with a handler), and stockbell_database_up, 0 when the last
-// reading failed.
-func (m *Metrics) WatchQueue(source QueueStats, kinds []string) {
+// kinds with a handler), left out of a scrape whose reading could not read
+// it; and stockbell_database_up, 1 when the database answered the last reading
+// (database.Ping) and 0 when it did not.
+func (m *Metrics) WatchQueue(source QueueStats, database DatabasePinger, kinds []string) {
 	m.registry.MustRegister(&queueCollector{
-		source: source,
-		kinds:  append(slices.Clone(kinds), "other"),
+		source:   source,
+		database: database,
+		kinds:    append(slices.Clone(kinds), "other"),
 		jobs: prometheus.NewDesc("stockbell_jobs", "Unfinished jobs by kind and state (available, running, retryable, scheduled).",
 			[]string{"kind", "state"}, nil),
 		oldest: prometheus.NewDesc("stockbell_job_oldest_available_seconds",
 			"How long the oldest available job of a kind has waited for a worker since it was due (0 when none waits).", []string{"kind"}, nil),
-		up: prometheus.NewDesc("stockbell_database_up", "1 when the database answered the last queue reading, 0 when it failed.", nil, nil),
+		up: prometheus.NewDesc("stockbell_database_up",
+			"1 when the database answered this replica at the last reading (at most 10 s old), 0 when it did not within 5 s. "+
+				"It is asked as /readyz asks it: on a new connection while every pooled one is in use, so a busy pool (requests "+
+				"behind a long lock) reads 1; the queue's series are then left out until a pooled connection frees in time.",
+			nil, nil),
 	})
 }
 
@@ -64,14 +87,17 @@ func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) {
 }
 
 func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
-	reading, err := c.read()
-	if err != nil {
+	reading := c.read()
+	if !reading.up {
 		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
 		return
 	}
 	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
+	if reading.backlog == nil {
+		return
+	}
 	for _, kind := range c.kinds {
-		s := reading[kind]
+		s := reading.backlog[kind]
 		for state, n := range map[string]int{"available": s.Available, "running": s.Running, "retryable": s.Retryable, "scheduled": s.Scheduled} {
 			ch <- prometheus.MustNewConstMetric(c.jobs, prometheus.GaugeValue, float64(n), kind, state)
 		}
@@ -80,17 +106,30 @@ func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // read returns the last reading, refreshed when older than QueueRefresh.
-func (c *queueCollector) read() (map[string]jobs.KindStats, error) {
+func (c *queueCollector) read() queueReading {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if !c.readAt.IsZero() && time.Since(c.readAt) < QueueRefresh {
-		return c.reading, c.readErr
+		return c.last
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), queueReadTimeout)
 	defer cancel()
+	c.readAt, c.last = time.Now(), c.readNow(ctx)
+	return c.last
+}
+
+// readNow asks the database first, so that whether it answers does not
+// depend on the pool: the backlog is read through the pool, and waits for
+// a connection while every one is in use (what the rest of ctx allows).
+func (c *queueCollector) readNow(ctx context.Context) queueReading {
+	if err := c.database.Ping(ctx); err != nil {
+		return queueReading{}
+	}
 	stats, err := c.source.Stats(ctx)
-	c.readAt, c.readErr, c.reading = time.Now(), err, c.byKind(stats)
-	return c.reading, c.readErr
+	if err != nil {
+		return queueReading{up: true}
+	}
+	return queueReading{up: true, backlog: c.byKind(stats)}
 }
 
 // byKind files the stats under their kind's label, merging unknown kinds
