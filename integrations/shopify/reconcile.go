@@ -2,7 +2,9 @@ package shopify
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -40,7 +42,8 @@ const reconcileBatch = 25
 // location's level as a read (and drops locations Shopify no longer lists),
 // so a missed webhook delays a notification by at most the job's period.
 // Only its failures are in the sync log (ReconcileSource), and the run
-// that ends one: it runs every 15 minutes while shoppers wait.
+// that ends one: it runs every 15 minutes while shoppers wait. A failed
+// run is retried.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOutReconcile(ctx)
@@ -62,10 +65,31 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.ShopifyRecon
 		if stopped, err2 := in.stopIfRefused(ctx, sess, ReconcileSource, started, err); stopped {
 			return err2
 		} else if err != nil {
-			return in.recordFieldMissing(ctx, shop, ReconcileSource, started, err)
+			return in.reconcileFailed(ctx, shop, started, err)
 		}
 	}
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(variants))
+}
+
+// untilChecked says what holds until a stock check succeeds.
+const untilChecked = " Until a check succeeds, a restock reaches Stockbell only through the shop's webhooks, and one Shopify " +
+	"fails to deliver is not caught. The check is tried again."
+
+// reconcileFailed records in the shop's sync log a stock check begun at
+// started that failed with err: a missing field as it is, any other
+// failure (a refusal is recorded before) saying what Shopify answered and
+// what to check. A 401 for a token the shop no longer holds is not
+// recorded. It returns err, for the job to be retried.
+func (in *Integration) reconcileFailed(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
+	switch {
+	case errors.As(err, new(fieldMissingError)):
+		return in.recordFieldMissing(ctx, shop, ReconcileSource, started, err)
+	case stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED:
+		return err // the shop was installed again meanwhile: retried with its new token
+	}
+	in.Logger.WarnContext(ctx, "shopify stock check failed", "shop", shop.Domain, "err", err)
+	reason := requestFailure(err, "read the stock of the variants shoppers wait for", in.Config.AppURL+WebhookPath, untilChecked)
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), reason, err)
 }
 
 func (in *Integration) fanOutReconcile(ctx context.Context) error {

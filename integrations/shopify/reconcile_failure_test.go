@@ -1,0 +1,96 @@
+package shopify_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/shopify"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// reconcileFailures are catalogFailures met by the stock check, with
+// what its sync log reason must name: the request, what Shopify answered
+// (or that it did not) and what to check.
+var reconcileFailures = []struct {
+	name  string
+	fail  func(e *env)
+	mend  func(e *env)
+	names []string
+}{
+	{"Admin API failing", catalogFailures[0].fail, catalogFailures[0].mend,
+		[]string{"503", "read the stock of the variants shoppers wait for", "shopifystatus.com", "check is tried again"}},
+	{"Admin API unreachable", catalogFailures[1].fail, catalogFailures[1].mend,
+		[]string{"could not be reached", "connection refused", "STOCKBELL_SHOPIFY_ADMIN_URL", "webhooks"}},
+	{"Admin API too slow", catalogFailures[2].fail, catalogFailures[2].mend,
+		[]string{"did not answer in time", "read the stock of the variants shoppers wait for", "shopifystatus.com"}},
+}
+
+// waitedForTShirt installs the shop, syncs its stocked T-shirt and queues
+// a subscriber to its small variant, for the stock check to read it.
+func (e *env) waitedForTShirt() *stockbell.Shop {
+	e.t.Helper()
+	shop := e.install()
+	e.stockTShirt()
+	must(e.t, e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}))
+	v, _ := e.variant(shop.ID, smallVariant)
+	e.queueSubscriber(shop.ID, v.ID, "ada@example.com")
+	return shop
+}
+
+// TestReconcileFailuresAreLogged: a stock check that fails for any reason
+// but a refusal (the Admin API answering 5xx past the client's retries,
+// not reached, too slow) fails its job, to be retried, and records in the
+// shop's sync log, on the admin's banner, what Shopify answered and what
+// to check: one entry however many runs meet the same failure. The check
+// that then reads the shop again ends it.
+func TestReconcileFailuresAreLogged(t *testing.T) {
+	for _, c := range reconcileFailures {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db)
+				shop := e.waitedForTShirt()
+				c.fail(e)
+				for range 2 {
+					if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err == nil {
+						t.Fatal("a failed stock check ended its job without an error: it is not retried")
+					}
+				}
+				log := e.syncLog(shop.ID, shopify.ReconcileSource)
+				if fmt.Sprint(log) != "[failed 2]" {
+					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
+				}
+				for _, want := range c.names {
+					if !strings.Contains(log[0].Reason, want) {
+						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
+					}
+				}
+				e.wantOnBanner(shop.ID, shopify.ReconcileSource, log[0].Reason)
+				c.mend(e)
+				must(t, e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}))
+				e.wantRecovered(shop.ID, shopify.ReconcileSource, "the stock check that succeeded")
+			})
+		})
+	}
+}
+
+// TestReconcileStoppedIsNotLogged: a stock check cut short because the
+// process is stopping did not fail: nothing is in the sync log.
+func TestReconcileStoppedIsNotLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.waitedForTShirt()
+		stopping, stop := context.WithCancel(context.Background())
+		defer stop()
+		e.fake.Answered = func(string) { stop() }
+		if err := e.in.Reconcile(stopping, stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err == nil {
+			t.Fatal("the stock check cut short succeeded")
+		}
+		if log := e.syncLog(shop.ID, shopify.ReconcileSource); len(log) != 0 {
+			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
+		}
+	})
+}
