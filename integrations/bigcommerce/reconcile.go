@@ -2,7 +2,9 @@ package bigcommerce
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -11,7 +13,7 @@ import (
 // per installed store; for a store it reads again every product with a
 // variant that has queued subscribers, so a missed webhook delays a
 // notification by at most the job's period. Only its failures are in the
-// sync log, and the run that ends one.
+// sync log, and the run that ends one; a failed run is retried.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(shop *stockbell.Shop) stockbell.JobArgs {
@@ -33,11 +35,26 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.BigCommerceR
 		if stopped, err2 := in.stopIfForbidden(ctx, shop, ReconcileSource, started, err); stopped {
 			return err2
 		} else if err != nil {
-			return err
+			return in.recordReconcileFailure(ctx, shop, started, err)
 		}
 	}
 	in.Logger.InfoContext(ctx, "bigcommerce stock reconciled", "store", shop.Domain, "products", len(products))
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(products))
+}
+
+// untilStockChecked says what holds until a stock check succeeds.
+const untilStockChecked = " Until a check succeeds, a restock reaches Stockbell only through the store's webhooks, and one " +
+	"BigCommerce fails to deliver is not caught. The check is tried again."
+
+// recordReconcileFailure records in the shop's sync log a stock check
+// begun at started that failed with err (other than a 403), saying what
+// BigCommerce answered and what to check, and returns err, for the job to
+// be retried.
+func (in *Integration) recordReconcileFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
+	in.Logger.WarnContext(ctx, "bigcommerce stock check failed", "store", shop.Domain, "err", err)
+	reason := requestFailure(err, "read the stock of the variants shoppers wait for", "", untilStockChecked)
+	err = fmt.Errorf("stock check of %s: %w", shop.Domain, err)
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), reason, err)
 }
 
 // waitedForProducts lists, once each, the products of the shop's variants
