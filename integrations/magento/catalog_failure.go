@@ -11,7 +11,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// stepError is a catalog sync's failure, with the request to the store it
+// stepError is a catalog sync's or a stock check's failure, with the request to the store it
 // was making, in the merchant's words ("read the product TEE-S").
 type stepError struct {
 	step string
@@ -31,17 +31,17 @@ const untilSynced = " Until a sync succeeds, the catalog keeps what the last syn
 // answered and what to check, and returns err, for the job to be retried.
 func (in *Integration) recordCatalogFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
 	in.Logger.WarnContext(ctx, "magento catalog sync failed", "store", shop.Domain, "err", err)
-	reason := catalogFailure(err) + untilSynced
+	reason := requestFailure(err, "list the store's products") + untilSynced
 	err = fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, CatalogSource, started, in.Clock.Now(), reason, err)
 }
 
-// catalogFailure is a failed catalog sync's reason in the sync log: the
-// request that failed, what the store answered (or that it did not), and
-// what to check. It never carries a token, and is the same words each
-// time the same failure is met, so that retries count on one entry.
-func catalogFailure(err error) string {
-	step := "list the store's products"
+// requestFailure is a failed run's reason in the sync log: the request
+// that failed (step, unless err names its own), what the store answered
+// (or that it did not), and what to check. It never carries a token, and
+// is the same words each time the same failure is met, so that retries
+// count on one entry.
+func requestFailure(err error, step string) string {
 	if se, ok := errors.AsType[*stepError](err); ok {
 		step = se.step
 	}

@@ -2,6 +2,8 @@ package magento
 
 import (
 	"context"
+	"fmt"
+	"time"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -11,7 +13,8 @@ import (
 // every variant with queued subscribers, so a post the module never made
 // (Stockbell unreachable past the module's retries, the module disabled)
 // delays a notification by at most the job's period. Only its failures
-// are in the sync log, and the run that ends one.
+// are in the sync log, and the run that ends one; a failed run is
+// retried, unrecorded when it met credentials the store no longer holds.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(_ context.Context, shop *stockbell.Shop) (stockbell.JobArgs, error) {
@@ -31,11 +34,28 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.MagentoRecon
 	err = in.applyReads(ctx, shop, cred, skus, ReconcileSource)
 	if stopped, err2 := in.stopIfRefused(ctx, shop, ReconcileSource, started, err); stopped {
 		return err2
+	} else if stockbell.ErrorCode(err) == stockbell.EUNAUTHORIZED {
+		return err // activated again meanwhile: retried with its new credentials
 	} else if err != nil {
-		return err
+		return in.recordReconcileFailure(ctx, shop, started, err)
 	}
 	in.Logger.InfoContext(ctx, "magento stock reconciled", "store", shop.Domain, "skus", len(skus))
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), len(skus))
+}
+
+// untilChecked says what holds until a stock check succeeds.
+const untilChecked = " Until a check succeeds, a restock reaches Stockbell only through the Stockbell module's posts, and one " +
+	"the module does not make is not caught. The check is tried again."
+
+// recordReconcileFailure records in the shop's sync log a stock check
+// begun at started that failed with err (other than a refusal), saying
+// what the store answered and what to check, and returns err, for the
+// job to be retried.
+func (in *Integration) recordReconcileFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
+	in.Logger.WarnContext(ctx, "magento stock check failed", "store", shop.Domain, "err", err)
+	reason := requestFailure(err, "read the stock of the variants shoppers wait for") + untilChecked
+	err = fmt.Errorf("stock check of %s: %w", shop.Domain, err)
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), reason, err)
 }
 
 // applyReads reads the store's disabled sources, then each SKU's stock
@@ -45,6 +65,9 @@ func (in *Integration) applyReads(ctx context.Context, shop *stockbell.Shop, cre
 		return nil
 	}
 	disabled, err := in.Client.disabledSources(ctx, cred)
+	if err != nil {
+		err = &stepError{step: "read the store's inventory sources", err: err}
+	}
 	for _, sku := range skus {
 		if err != nil {
 			return err
