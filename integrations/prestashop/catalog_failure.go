@@ -10,7 +10,7 @@ import (
 	stockbell "github.com/stockbell/stockbell"
 )
 
-// stepError is a catalog sync's failure, with the request to the shop it
+// stepError is a catalog sync's or a stock check's failure, with the request to the shop it
 // was making, in the merchant's words ("list the shop's products").
 type stepError struct {
 	step string
@@ -34,7 +34,7 @@ func (in *Integration) catalogFailed(ctx context.Context, shop *stockbell.Shop, 
 		return in.failed(ctx, shop, report, err)
 	}
 	in.Logger.WarnContext(ctx, "prestashop catalog sync failed", "shop", shop.Domain, "err", err)
-	reason := catalogFailure(err, step) + untilSynced
+	reason := requestFailure(err, step) + untilSynced
 	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, CatalogSource, report.StartedAt, in.Clock.Now(), reason, err)
 }
 
@@ -43,11 +43,11 @@ func refusal(err error) bool {
 	return errors.Is(err, stockbell.ErrListedNothing) || isForbidden(err) || isNoWebservice(err) || isMoved(err) || isRefused(err)
 }
 
-// catalogFailure is a failed catalog sync's reason in the sync log: the
-// request that failed, what the shop answered (or that it did not), and
+// requestFailure is a failed run's reason in the sync log: the request
+// that failed (step), what the shop answered (or that it did not), and
 // what to check. It never carries the key, and is the same words each
 // time the same failure is met, so that retries count on one entry.
-func catalogFailure(err error, step string) string {
+func requestFailure(err error, step string) string {
 	if apiErr, ok := errors.AsType[*APIError](err); ok {
 		answer := fmt.Sprintf("%d %s", apiErr.Status, http.StatusText(apiErr.Status))
 		if apiErr.Message != "" && apiErr.Message != http.StatusText(apiErr.Status) {

@@ -22,7 +22,8 @@ const reconcileChunk = 50
 // at all (deleteUnlisted: then nothing is, and the run is a failure that
 // is not retried). Only its failures are in the sync log, and the run that
 // ends one: it runs every 15 minutes while shoppers wait, so a line per
-// success would bury everything else.
+// success would bury everything else. A failure other than a refusal is
+// retried.
 func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopReconcileJob) (err error) {
 	if job.ShopID == 0 {
 		return in.fanOut(ctx, func(id int64) stockbell.JobArgs { return stockbell.PrestaShopReconcileJob{ShopID: id} })
@@ -40,12 +41,31 @@ func (in *Integration) Reconcile(ctx context.Context, job stockbell.PrestaShopRe
 	for start := 0; start < len(ids); start += reconcileChunk {
 		_, n, err := in.refreshProducts(ctx, shop, ids[start:min(start+reconcileChunk, len(ids))], ReconcileSource)
 		if err != nil {
-			return in.failed(ctx, shop, report, fmt.Errorf("reconcile %s: %w", shop.Domain, err))
+			return in.reconcileFailed(ctx, shop, report, err)
 		}
 		report.Items += n
 	}
 	in.Logger.InfoContext(ctx, "prestashop stock reconciled", "shop", shop.Domain, "products", len(ids))
 	return stockbell.RecordRecovered(ctx, in.SyncLog, shop.ID, ReconcileSource, report.StartedAt, in.Clock.Now(), report.Items)
+}
+
+// untilChecked says what holds until a stock check succeeds.
+const untilChecked = " Until a check succeeds, a restock reaches Stockbell only through the module's posts, and one the " +
+	"module could not make is not caught. The check is tried again."
+
+// reconcileFailed ends a stock check that failed with err: a refusal is
+// recorded and not retried (failed); any other failure is recorded with
+// what the shop answered and what to check, and returned, for the job to
+// be retried.
+func (in *Integration) reconcileFailed(ctx context.Context, shop *stockbell.Shop, report stockbell.SyncReport, err error) error {
+	const step = "read the stock of the variants shoppers wait for"
+	err = fmt.Errorf("reconcile %s: %w", shop.Domain, &stepError{step: step, err: err})
+	if refusal(err) {
+		return in.failed(ctx, shop, report, err)
+	}
+	in.Logger.WarnContext(ctx, "prestashop stock check failed", "shop", shop.Domain, "err", err)
+	reason := requestFailure(err, step) + untilChecked
+	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, ReconcileSource, report.StartedAt, in.Clock.Now(), reason, err)
 }
 
 // waitedForProducts lists, once each, the products of the shop's variants

@@ -1,0 +1,147 @@
+package prestashop_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/prestashop"
+	"github.com/stockbell/stockbell/server/store"
+	"github.com/stockbell/stockbell/server/store/storetest"
+)
+
+// reconcileLog returns the shop's sync log entries of the stock check,
+// newest first.
+func (e *env) reconcileLog(shopID int64) []catalogEntry {
+	e.t.Helper()
+	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
+	must(e.t, err)
+	var out []catalogEntry
+	for _, ev := range events {
+		var d struct {
+			Source string `json:"source"`
+			catalogEntry
+		}
+		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
+		if d.Source == prestashop.ReconcileSource {
+			d.catalogEntry.Kind = ev.Kind
+			out = append(out, d.catalogEntry)
+		}
+	}
+	return out
+}
+
+// reconcileFailures are catalogFailures met by the stock check, with what
+// its sync log reason must name: the request, what the shop answered (or
+// that it did not) and what to check.
+var reconcileFailures = []struct {
+	name  string
+	fail  func(e *env)
+	mend  func(e *env)
+	names []string
+}{
+	{"shop failing", catalogFailures[0].fail, catalogFailures[0].mend,
+		[]string{"503 Service Unavailable", "read the stock of the variants shoppers wait for", "/api/", "check is tried again"}},
+	{"shop unreachable", catalogFailures[1].fail, catalogFailures[1].mend,
+		[]string{"could not be reached", "connection refused", "read the stock of the variants shoppers wait for", "module's posts"}},
+}
+
+// waitedForShirt connects the shop and queues a subscriber to its small
+// shirt, for the stock check to read it.
+func (e *env) waitedForShirt() *stockbell.Shop {
+	e.t.Helper()
+	shop, _ := e.connected()
+	e.subscribe(shop, e.variant(shop, shirtID, shirtSmall), "ada@example.com")
+	return shop
+}
+
+// TestReconcileFailuresAreLogged: a stock check that fails for any
+// reason but a refusal (the shop answering 5xx past the client's tries,
+// or not reached) fails its job, to be retried, and records in the shop's
+// sync log, on the admin's banner, what the shop answered and what to
+// check: one entry however many runs meet the same failure. The check
+// that then reads the shop again ends it.
+func TestReconcileFailuresAreLogged(t *testing.T) {
+	for _, c := range reconcileFailures {
+		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
+			storetest.Run(t, func(t *testing.T, db *store.DB) {
+				e := newEnv(t, db)
+				shop := e.waitedForShirt()
+				c.fail(e)
+				for range 2 {
+					if err := e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}); err == nil {
+						t.Fatal("a failed stock check ended its job without an error: it is not retried")
+					}
+				}
+				log := e.reconcileLog(shop.ID)
+				if fmt.Sprint(log) != "[failed 2]" {
+					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
+				}
+				for _, want := range c.names {
+					if !strings.Contains(log[0].Reason, want) {
+						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
+					}
+				}
+				failing, err := db.FindFailingSyncs(ctx, shop.ID)
+				must(t, err)
+				if len(failing) != 1 || !strings.Contains(failing[0].Detail, prestashop.ReconcileSource) {
+					t.Fatalf("failing sources (the admin's banner) = %+v, want the stock check", failing)
+				}
+				c.mend(e)
+				must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
+				if log := e.reconcileLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2]" {
+					t.Fatalf("after the check that succeeded the sync log = %v, want it above the failure", log)
+				}
+			})
+		})
+	}
+}
+
+// TestReconcileTimedOutIsLogged: a stock check its job's timeout ended,
+// the shop being too slow, failed: it is recorded past the end of its
+// context, one entry for two runs, and the job is retried.
+func TestReconcileTimedOutIsLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.waitedForShirt()
+		e.fake.BeforeAnswer(func(string, url.Values) { time.Sleep(100 * time.Millisecond) })
+		for range 2 {
+			timedOut, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			err := e.in.Reconcile(timedOut, stockbell.PrestaShopReconcileJob{ShopID: shop.ID})
+			cancel()
+			if err == nil {
+				t.Fatal("a stock check its timeout ended succeeded")
+			}
+		}
+		log := e.reconcileLog(shop.ID)
+		if fmt.Sprint(log) != "[failed 2]" {
+			t.Fatalf("after two checks their timeout ended the sync log = %v, want one failure met twice", log)
+		}
+		if !strings.Contains(log[0].Reason, "did not answer in time") {
+			t.Errorf("the reason %q does not say the shop did not answer in time", log[0].Reason)
+		}
+	})
+}
+
+// TestReconcileStoppedIsNotLogged: a stock check cut short because the
+// process is stopping did not fail: nothing is in the sync log.
+func TestReconcileStoppedIsNotLogged(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		shop := e.waitedForShirt()
+		stopping, stop := context.WithCancel(ctx)
+		defer stop()
+		e.fake.BeforeAnswer(func(string, url.Values) { stop() })
+		if err := e.in.Reconcile(stopping, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}); err == nil {
+			t.Fatal("the stock check cut short succeeded")
+		}
+		if log := e.reconcileLog(shop.ID); len(log) != 0 {
+			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
+		}
+	})
+}
