@@ -2,7 +2,6 @@ package bigcommerce_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,30 +10,10 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// catalogLog returns the shop's sync log entries of the catalog sync,
-// newest first.
-func (e *env) catalogLog(shopID int64) []hookEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
-	must(e.t, err)
-	var out []hookEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			hookEntry
-		}
-		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == bigcommerce.CatalogSource {
-			d.hookEntry.Kind = ev.Kind
-			out = append(out, d.hookEntry)
-		}
-	}
-	return out
-}
 
 // catalogFailures are ways a catalog sync fails other than a 403, each
 // made and undone on the test's store, with what its sync log reason must
@@ -75,33 +54,18 @@ func TestCatalogSyncFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.install()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed catalog sync ended its job without an error: it is not retried")
-					}
-				}
-				log := e.catalogLog(shop.ID)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed syncs the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, shop.ID)
-				must(t, err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, bigcommerce.CatalogSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the catalog sync", failing)
-				}
-				c.mend(e)
-				must(t, e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}))
-				if log := e.catalogLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2]" {
-					t.Fatalf("after the sync that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.catalogJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// catalogJob is the shop's catalog sync as a sync log source.
+func (e *env) catalogJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: bigcommerce.CatalogSource, What: "catalog sync",
+		Run: func(ctx context.Context) error {
+			return e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shopID})
+		}}
 }
 
 // TestCatalogSyncFailureOfTheInventoryReadIsLogged: the sync fails on
@@ -119,7 +83,7 @@ func TestCatalogSyncFailureOfTheInventoryReadIsLogged(t *testing.T) {
 		if err := e.in.SyncCatalog(ctx, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}); err == nil {
 			t.Fatal("a failed catalog sync ended its job without an error")
 		}
-		log := e.catalogLog(shop.ID)
+		log := e.catalogJob(shop.ID).Entries(t)
 		if fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, "inventory levels") {
 			t.Fatalf("after a failed read of the levels the sync log = %+v, want one failure naming it", log)
 		}
@@ -132,14 +96,6 @@ func TestCatalogSyncStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.Answered = func(*http.Request) { stop() }
-		if err := e.in.SyncCatalog(stopping, stockbell.BigCommerceCatalogSyncJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the sync cut short succeeded")
-		}
-		if log := e.catalogLog(shop.ID); len(log) != 0 {
-			t.Fatalf("a sync cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.catalogJob(shop.ID), e.stopOnAnswer)
 	})
 }

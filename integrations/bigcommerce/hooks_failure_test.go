@@ -2,7 +2,6 @@ package bigcommerce_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -11,44 +10,10 @@ import (
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// hookEntry is one entry of the hook check's sync log, as the admin reads it.
-type hookEntry struct {
-	Kind     stockbell.EventKind
-	Reason   string `json:"reason"`
-	Failures int    `json:"failures"`
-}
-
-func (h hookEntry) String() string {
-	if h.Kind == stockbell.EventSyncFailed {
-		return fmt.Sprintf("failed %d", max(h.Failures, 1))
-	}
-	return string(h.Kind)
-}
-
-// hooksLog returns the shop's sync log entries of the hook check, newest
-// first.
-func (e *env) hooksLog(shopID int64) []hookEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
-	must(e.t, err)
-	var out []hookEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			hookEntry
-		}
-		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == bigcommerce.HooksSource {
-			d.hookEntry.Kind = ev.Kind
-			out = append(out, d.hookEntry)
-		}
-	}
-	return out
-}
 
 // hookFailures are the ways a hook check fails other than a 403, each
 // made and undone on the test's store, with what its sync log reason
@@ -94,30 +59,7 @@ func TestHookCheckFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.install()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.RegisterHooks(ctx, stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed hook check ended its job without an error: it is not retried")
-					}
-				}
-				log := e.hooksLog(shop.ID)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed checks the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, shop.ID)
-				must(t, err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, bigcommerce.HooksSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the hook check", failing)
-				}
-				c.mend(e)
-				must(t, e.in.RegisterHooks(ctx, stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}))
-				if log := e.hooksLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2]" {
-					t.Fatalf("after the check that succeeded the sync log = %v, want the recovery above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.hooksJob(shop.ID), func() { c.mend(e) }, c.names)
 				if len(hooksOf(e)) != len(bigcommerce.SubscribedScopes) {
 					t.Fatalf("after the recovery the store has %d hooks", len(hooksOf(e)))
 				}
@@ -126,21 +68,21 @@ func TestHookCheckFailuresAreLogged(t *testing.T) {
 	}
 }
 
+// hooksJob is the shop's hook check as a sync log source.
+func (e *env) hooksJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: bigcommerce.HooksSource, What: "hook check",
+		Run: func(ctx context.Context) error {
+			return e.in.RegisterHooks(ctx, stockbell.BigCommerceRegisterHooksJob{ShopID: shopID})
+		}}
+}
+
 // TestHookCheckStoppedIsNotLogged: a hook check cut short because the
 // process is stopping did not fail: nothing is in the sync log.
 func TestHookCheckStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.Answered = func(*http.Request) { stop() }
-		if err := e.in.RegisterHooks(stopping, stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the check cut short succeeded")
-		}
-		if log := e.hooksLog(shop.ID); len(log) != 0 {
-			t.Fatalf("a check cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.hooksJob(shop.ID), e.stopOnAnswer)
 	})
 }
 
@@ -156,7 +98,7 @@ func TestHookCheckTimedOutIsLogged(t *testing.T) {
 		if err := e.in.RegisterHooks(timedOut, stockbell.BigCommerceRegisterHooksJob{ShopID: shop.ID}); err == nil {
 			t.Fatal("the check its timeout ended succeeded")
 		}
-		if log := e.hooksLog(shop.ID); fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, "did not answer in time") {
+		if log := e.hooksJob(shop.ID).Entries(t); fmt.Sprint(log) != "[failed 1]" || !strings.Contains(log[0].Reason, "did not answer in time") {
 			t.Fatalf("after a check its timeout ended the sync log = %+v, want its failure", log)
 		}
 	})

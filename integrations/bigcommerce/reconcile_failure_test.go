@@ -2,38 +2,16 @@ package bigcommerce_test
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
 	"github.com/stockbell/stockbell/integrations/bigcommerce"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// reconcileLog returns the shop's sync log entries of the stock check,
-// newest first.
-func (e *env) reconcileLog(shopID int64) []hookEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
-	must(e.t, err)
-	var out []hookEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			hookEntry
-		}
-		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == bigcommerce.ReconcileSource {
-			d.hookEntry.Kind = ev.Kind
-			out = append(out, d.hookEntry)
-		}
-	}
-	return out
-}
 
 // reconcileFailures are catalogFailures met by the stock check, with what
 // its sync log reason must name: the request, what BigCommerce answered
@@ -75,33 +53,18 @@ func TestReconcileFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.waitedForShirt()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed stock check ended its job without an error: it is not retried")
-					}
-				}
-				log := e.reconcileLog(shop.ID)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, shop.ID)
-				must(t, err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, bigcommerce.ReconcileSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the stock check", failing)
-				}
-				c.mend(e)
-				must(t, e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shop.ID}))
-				if log := e.reconcileLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2]" {
-					t.Fatalf("after the check that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.reconcileJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// reconcileJob is the shop's stock check as a sync log source.
+func (e *env) reconcileJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: bigcommerce.ReconcileSource, What: "stock check",
+		Run: func(ctx context.Context) error {
+			return e.in.Reconcile(ctx, stockbell.BigCommerceReconcileJob{ShopID: shopID})
+		}}
 }
 
 // TestReconcileStoppedIsNotLogged: a stock check cut short because the
@@ -110,14 +73,9 @@ func TestReconcileStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.waitedForShirt()
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.Answered = func(*http.Request) { stop() }
-		if err := e.in.Reconcile(stopping, stockbell.BigCommerceReconcileJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the stock check cut short succeeded")
-		}
-		if log := e.reconcileLog(shop.ID); len(log) != 0 {
-			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.reconcileJob(shop.ID), e.stopOnAnswer)
 	})
 }
+
+// stopOnAnswer has the fake call stop as it answers.
+func (e *env) stopOnAnswer(stop func()) { e.fake.Answered = func(*http.Request) { stop() } }

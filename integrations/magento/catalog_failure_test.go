@@ -2,7 +2,6 @@ package magento_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -11,46 +10,12 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/magento"
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// catalogEntry is one entry of the catalog sync's sync log.
-type catalogEntry struct {
-	Kind     stockbell.EventKind
-	Reason   string `json:"reason"`
-	Failures int    `json:"failures"`
-}
-
-func (c catalogEntry) String() string {
-	if c.Kind == stockbell.EventSyncFailed {
-		return fmt.Sprintf("failed %d", max(c.Failures, 1))
-	}
-	return string(c.Kind)
-}
-
-// catalogLog returns the store's sync log entries of the catalog sync,
-// newest first.
-func (e *jobsEnv) catalogLog() []catalogEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID})
-	e.must(err)
-	var out []catalogEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			catalogEntry
-		}
-		e.must(json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == magento.CatalogSource {
-			d.catalogEntry.Kind = ev.Kind
-			out = append(out, d.catalogEntry)
-		}
-	}
-	return out
-}
 
 // refusedDial reaches nothing: every connection is refused, as by a
 // store's host where nothing listens.
@@ -95,33 +60,18 @@ func TestCatalogSyncFailuresAreLogged(t *testing.T) {
 			storetest.Run(t, func(t *testing.T, db *store.DB) {
 				e := newJobsEnv(t, db) // activated and synced once
 				c.fail(e)
-				for range 2 {
-					if err := e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}); err == nil {
-						t.Fatal("a failed catalog sync ended its job without an error: it is not retried")
-					}
-				}
-				log := e.catalogLog()
-				if fmt.Sprint(log) != "[failed 2 sync_finished]" {
-					t.Fatalf("after two failed syncs the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, e.shop.ID)
-				e.must(err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, magento.CatalogSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the catalog sync", failing)
-				}
-				c.mend(e)
-				e.must(e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}))
-				if log := e.catalogLog(); fmt.Sprint(log) != "[sync_finished failed 2 sync_finished]" {
-					t.Fatalf("after the sync that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.catalogJob(), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// catalogJob is the store's catalog sync as a sync log source.
+func (e *jobsEnv) catalogJob() synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: e.shop.ID, Source: magento.CatalogSource, What: "catalog sync",
+		Run: func(ctx context.Context) error {
+			return e.in.SyncCatalog(ctx, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID})
+		}}
 }
 
 // TestCatalogSyncStoppedIsNotLogged: a catalog sync cut short because the
@@ -129,15 +79,9 @@ func TestCatalogSyncFailuresAreLogged(t *testing.T) {
 func TestCatalogSyncStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.Do(func(f *magentotest.Fake) { f.BeforeProductPage = func(*magentotest.Fake) { stop() } })
-		if err := e.in.SyncCatalog(stopping, stockbell.MagentoCatalogSyncJob{ShopID: e.shop.ID}); err == nil {
-			t.Fatal("the sync cut short succeeded")
-		}
-		if log := e.catalogLog(); fmt.Sprint(log) != "[sync_finished]" {
-			t.Fatalf("a sync cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.catalogJob(), func(stop func()) {
+			e.fake.Do(func(f *magentotest.Fake) { f.BeforeProductPage = func(*magentotest.Fake) { stop() } })
+		})
 	})
 }
 
@@ -156,7 +100,7 @@ func TestCatalogSyncTimedOutIsLogged(t *testing.T) {
 				t.Fatal("a sync its timeout ended succeeded")
 			}
 		}
-		log := e.catalogLog()
+		log := e.catalogJob().Entries(t)
 		if fmt.Sprint(log) != "[failed 2 sync_finished]" {
 			t.Fatalf("after two syncs their timeout ended the sync log = %v, want one failure met twice", log)
 		}

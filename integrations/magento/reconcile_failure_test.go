@@ -2,7 +2,6 @@ package magento_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,32 +9,12 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/magento"
 	"github.com/stockbell/stockbell/integrations/magento/magentotest"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// reconcileLog returns the store's sync log entries of the stock check,
-// newest first.
-func (e *jobsEnv) reconcileLog() []catalogEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: e.shop.ID})
-	e.must(err)
-	var out []catalogEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			catalogEntry
-		}
-		e.must(json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == magento.ReconcileSource {
-			d.catalogEntry.Kind = ev.Kind
-			out = append(out, d.catalogEntry)
-		}
-	}
-	return out
-}
 
 // reconcileFailures are catalogFailures met by the stock check, with what
 // its sync log reason must name: the request, what the store answered (or
@@ -76,34 +55,27 @@ func TestReconcileFailuresAreLogged(t *testing.T) {
 				e := newJobsEnv(t, db)
 				e.subscribe("TEE-S", "ada@example.com")
 				e.subscribe("MUG", "bob@example.com")
-				for range 2 {
-					c.fail(e) // before each run
-					if err := e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}); err == nil {
-						t.Fatal("a failed stock check ended its job without an error: it is not retried")
+				failing := true
+				job := e.reconcileJob()
+				run := job.Run
+				job.Run = func(ctx context.Context) error {
+					if failing {
+						c.fail(e) // before each failing run
 					}
+					return run(ctx)
 				}
-				log := e.reconcileLog()
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, e.shop.ID)
-				e.must(err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, magento.ReconcileSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the stock check", failing)
-				}
-				c.mend(e)
-				e.must(e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}))
-				if log := e.reconcileLog(); fmt.Sprint(log) != "[sync_finished failed 2]" {
-					t.Fatalf("after the check that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, job, func() { failing = false; c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// reconcileJob is the store's stock check as a sync log source.
+func (e *jobsEnv) reconcileJob() synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: e.shop.ID, Source: magento.ReconcileSource, What: "stock check",
+		Run: func(ctx context.Context) error {
+			return e.in.Reconcile(ctx, stockbell.MagentoReconcileJob{ShopID: e.shop.ID})
+		}}
 }
 
 // TestReconcileTimedOutIsLogged: a stock check its job's timeout ended,
@@ -122,7 +94,7 @@ func TestReconcileTimedOutIsLogged(t *testing.T) {
 				t.Fatal("a stock check its timeout ended succeeded")
 			}
 		}
-		log := e.reconcileLog()
+		log := e.reconcileJob().Entries(t)
 		if fmt.Sprint(log) != "[failed 2]" {
 			t.Fatalf("after two checks their timeout ended the sync log = %v, want one failure met twice", log)
 		}
@@ -138,14 +110,8 @@ func TestReconcileStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newJobsEnv(t, db)
 		e.subscribe("TEE-S", "ada@example.com")
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.Do(func(f *magentotest.Fake) { f.BeforeStockItem = func(*magentotest.Fake, string) { stop() } })
-		if err := e.in.Reconcile(stopping, stockbell.MagentoReconcileJob{ShopID: e.shop.ID}); err == nil {
-			t.Fatal("the stock check cut short succeeded")
-		}
-		if log := e.reconcileLog(); len(log) != 0 {
-			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.reconcileJob(), func(stop func()) {
+			e.fake.Do(func(f *magentotest.Fake) { f.BeforeStockItem = func(*magentotest.Fake, string) { stop() } })
+		})
 	})
 }

@@ -2,7 +2,6 @@ package prestashop_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,45 +11,11 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// catalogEntry is one entry of the catalog sync's sync log.
-type catalogEntry struct {
-	Kind     stockbell.EventKind
-	Reason   string `json:"reason"`
-	Failures int    `json:"failures"`
-}
-
-func (c catalogEntry) String() string {
-	if c.Kind == stockbell.EventSyncFailed {
-		return fmt.Sprintf("failed %d", max(c.Failures, 1))
-	}
-	return string(c.Kind)
-}
-
-// catalogLog returns the shop's sync log entries of the catalog sync,
-// newest first.
-func (e *env) catalogLog(shopID int64) []catalogEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
-	must(e.t, err)
-	var out []catalogEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			catalogEntry
-		}
-		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == prestashop.CatalogSource {
-			d.catalogEntry.Kind = ev.Kind
-			out = append(out, d.catalogEntry)
-		}
-	}
-	return out
-}
 
 // catalogFailures are ways a catalog sync fails other than a refusal,
 // each made and undone on the test's shop, with what its sync log reason
@@ -90,34 +55,22 @@ func TestCatalogSyncFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop, _ := e.connected()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed catalog sync ended its job without an error: it is not retried")
-					}
-				}
-				log := e.catalogLog(shop.ID)
-				if fmt.Sprint(log) != "[failed 2 sync_finished]" {
-					t.Fatalf("after two failed syncs the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, shop.ID)
-				must(t, err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, prestashop.CatalogSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the catalog sync", failing)
-				}
-				c.mend(e)
-				must(t, e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}))
-				if log := e.catalogLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2 sync_finished]" {
-					t.Fatalf("after the sync that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.catalogJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
 }
+
+// catalogJob is the shop's catalog sync as a sync log source.
+func (e *env) catalogJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: prestashop.CatalogSource, What: "catalog sync",
+		Run: func(ctx context.Context) error {
+			return e.in.SyncCatalog(ctx, stockbell.PrestaShopCatalogSyncJob{ShopID: shopID})
+		}}
+}
+
+// stopOnAnswer has the fake call stop before it answers.
+func (e *env) stopOnAnswer(stop func()) { e.fake.BeforeAnswer(func(string, url.Values) { stop() }) }
 
 // TestCatalogSyncTimedOutIsLogged: a catalog sync its job's timeout
 // ended, the shop being too slow, failed: it is recorded past the end of
@@ -135,7 +88,7 @@ func TestCatalogSyncTimedOutIsLogged(t *testing.T) {
 				t.Fatal("a sync its timeout ended succeeded")
 			}
 		}
-		log := e.catalogLog(shop.ID)
+		log := e.catalogJob(shop.ID).Entries(t)
 		if fmt.Sprint(log) != "[failed 2 sync_finished]" {
 			t.Fatalf("after two syncs their timeout ended the sync log = %v, want one failure met twice", log)
 		}
@@ -153,14 +106,6 @@ func TestCatalogSyncStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop, _ := e.connected()
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.BeforeAnswer(func(string, url.Values) { stop() })
-		if err := e.in.SyncCatalog(stopping, stockbell.PrestaShopCatalogSyncJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the sync cut short succeeded")
-		}
-		if log := e.catalogLog(shop.ID); fmt.Sprint(log) != "[sync_finished]" {
-			t.Fatalf("a sync cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.catalogJob(shop.ID), e.stopOnAnswer)
 	})
 }

@@ -2,7 +2,6 @@ package prestashop_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -10,31 +9,11 @@ import (
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/prestashop"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
 )
-
-// reconcileLog returns the shop's sync log entries of the stock check,
-// newest first.
-func (e *env) reconcileLog(shopID int64) []catalogEntry {
-	e.t.Helper()
-	events, _, err := e.db.FindSyncLog(ctx, stockbell.SyncLogFilter{ShopID: shopID})
-	must(e.t, err)
-	var out []catalogEntry
-	for _, ev := range events {
-		var d struct {
-			Source string `json:"source"`
-			catalogEntry
-		}
-		must(e.t, json.Unmarshal([]byte(ev.Detail), &d))
-		if d.Source == prestashop.ReconcileSource {
-			d.catalogEntry.Kind = ev.Kind
-			out = append(out, d.catalogEntry)
-		}
-	}
-	return out
-}
 
 // reconcileFailures are catalogFailures met by the stock check, with what
 // its sync log reason must name: the request, what the shop answered (or
@@ -73,33 +52,18 @@ func TestReconcileFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.waitedForShirt()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed stock check ended its job without an error: it is not retried")
-					}
-				}
-				log := e.reconcileLog(shop.ID)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				failing, err := db.FindFailingSyncs(ctx, shop.ID)
-				must(t, err)
-				if len(failing) != 1 || !strings.Contains(failing[0].Detail, prestashop.ReconcileSource) {
-					t.Fatalf("failing sources (the admin's banner) = %+v, want the stock check", failing)
-				}
-				c.mend(e)
-				must(t, e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}))
-				if log := e.reconcileLog(shop.ID); fmt.Sprint(log) != "[sync_finished failed 2]" {
-					t.Fatalf("after the check that succeeded the sync log = %v, want it above the failure", log)
-				}
+				synclogcheck.WantFailuresLogged(t, e.reconcileJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// reconcileJob is the shop's stock check as a sync log source.
+func (e *env) reconcileJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: prestashop.ReconcileSource, What: "stock check",
+		Run: func(ctx context.Context) error {
+			return e.in.Reconcile(ctx, stockbell.PrestaShopReconcileJob{ShopID: shopID})
+		}}
 }
 
 // TestReconcileTimedOutIsLogged: a stock check its job's timeout ended,
@@ -118,7 +82,7 @@ func TestReconcileTimedOutIsLogged(t *testing.T) {
 				t.Fatal("a stock check its timeout ended succeeded")
 			}
 		}
-		log := e.reconcileLog(shop.ID)
+		log := e.reconcileJob(shop.ID).Entries(t)
 		if fmt.Sprint(log) != "[failed 2]" {
 			t.Fatalf("after two checks their timeout ended the sync log = %v, want one failure met twice", log)
 		}
@@ -134,14 +98,6 @@ func TestReconcileStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.waitedForShirt()
-		stopping, stop := context.WithCancel(ctx)
-		defer stop()
-		e.fake.BeforeAnswer(func(string, url.Values) { stop() })
-		if err := e.in.Reconcile(stopping, stockbell.PrestaShopReconcileJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the stock check cut short succeeded")
-		}
-		if log := e.reconcileLog(shop.ID); len(log) != 0 {
-			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.reconcileJob(shop.ID), e.stopOnAnswer)
 	})
 }

@@ -2,13 +2,13 @@ package shopify_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -55,28 +55,22 @@ func TestCatalogSyncFailuresAreLogged(t *testing.T) {
 				shop := e.install()
 				e.stockTShirt()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed catalog sync ended its job without an error: it is not retried")
-					}
-				}
-				log := e.syncLog(shop.ID, shopify.CatalogSource)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed syncs the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				e.wantOnBanner(shop.ID, shopify.CatalogSource, log[0].Reason)
-				c.mend(e)
-				must(t, e.in.SyncCatalog(context.Background(), stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}))
-				e.wantRecovered(shop.ID, shopify.CatalogSource, "the sync that succeeded")
+				synclogcheck.WantFailuresLogged(t, e.catalogJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
 }
+
+// catalogJob is the shop's catalog sync as a sync log source.
+func (e *env) catalogJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: shopify.CatalogSource, What: "catalog sync",
+		Run: func(ctx context.Context) error {
+			return e.in.SyncCatalog(ctx, stockbell.ShopifyCatalogSyncJob{ShopID: shopID})
+		}}
+}
+
+// stopOnAnswer has the fake call stop as it answers.
+func (e *env) stopOnAnswer(stop func()) { e.fake.Answered = func(string) { stop() } }
 
 // TestCatalogSyncStoppedIsNotLogged: a catalog sync cut short because the
 // process is stopping did not fail: nothing is in the sync log.
@@ -85,14 +79,6 @@ func TestCatalogSyncStoppedIsNotLogged(t *testing.T) {
 		e := newEnv(t, db)
 		shop := e.install()
 		e.stockTShirt()
-		stopping, stop := context.WithCancel(context.Background())
-		defer stop()
-		e.fake.Answered = func(string) { stop() }
-		if err := e.in.SyncCatalog(stopping, stockbell.ShopifyCatalogSyncJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the sync cut short succeeded")
-		}
-		if log := e.syncLog(shop.ID, shopify.CatalogSource); len(log) != 0 {
-			t.Fatalf("a sync cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.catalogJob(shop.ID), e.stopOnAnswer)
 	})
 }

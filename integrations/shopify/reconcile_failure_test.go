@@ -2,11 +2,11 @@ package shopify_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -54,27 +54,18 @@ func TestReconcileFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.waitedForTShirt()
 				c.fail(e)
-				for range 2 {
-					if err := e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err == nil {
-						t.Fatal("a failed stock check ended its job without an error: it is not retried")
-					}
-				}
-				log := e.syncLog(shop.ID, shopify.ReconcileSource)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed stock checks the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				e.wantOnBanner(shop.ID, shopify.ReconcileSource, log[0].Reason)
-				c.mend(e)
-				must(t, e.in.Reconcile(context.Background(), stockbell.ShopifyReconcileJob{ShopID: shop.ID}))
-				e.wantRecovered(shop.ID, shopify.ReconcileSource, "the stock check that succeeded")
+				synclogcheck.WantFailuresLogged(t, e.reconcileJob(shop.ID), func() { c.mend(e) }, c.names)
 			})
 		})
 	}
+}
+
+// reconcileJob is the shop's stock check as a sync log source.
+func (e *env) reconcileJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: shopify.ReconcileSource, What: "stock check",
+		Run: func(ctx context.Context) error {
+			return e.in.Reconcile(ctx, stockbell.ShopifyReconcileJob{ShopID: shopID})
+		}}
 }
 
 // TestReconcileStoppedIsNotLogged: a stock check cut short because the
@@ -83,14 +74,6 @@ func TestReconcileStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.waitedForTShirt()
-		stopping, stop := context.WithCancel(context.Background())
-		defer stop()
-		e.fake.Answered = func(string) { stop() }
-		if err := e.in.Reconcile(stopping, stockbell.ShopifyReconcileJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the stock check cut short succeeded")
-		}
-		if log := e.syncLog(shop.ID, shopify.ReconcileSource); len(log) != 0 {
-			t.Fatalf("a stock check cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.reconcileJob(shop.ID), e.stopOnAnswer)
 	})
 }

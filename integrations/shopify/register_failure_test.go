@@ -2,13 +2,13 @@ package shopify_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	stockbell "github.com/stockbell/stockbell"
+	"github.com/stockbell/stockbell/integrations/internal/synclogcheck"
 	"github.com/stockbell/stockbell/integrations/shopify"
 	"github.com/stockbell/stockbell/server/store"
 	"github.com/stockbell/stockbell/server/store/storetest"
@@ -64,30 +64,21 @@ func TestRegisterWebhooksFailuresAreLogged(t *testing.T) {
 				e := newEnv(t, db)
 				shop := e.install()
 				c.fail(e)
-				for range 2 {
-					if err := e.registerWebhooks(shop.ID); err == nil {
-						t.Fatal("a failed registration ended its job without an error: it is not retried")
-					}
-				}
-				log := e.syncLog(shop.ID, shopify.WebhooksSource)
-				if fmt.Sprint(log) != "[failed 2]" {
-					t.Fatalf("after two failed registrations the sync log = %v, want one failure met twice", log)
-				}
-				for _, want := range c.names {
-					if !strings.Contains(log[0].Reason, want) {
-						t.Errorf("the reason %q does not name %q", log[0].Reason, want)
-					}
-				}
-				e.wantOnBanner(shop.ID, shopify.WebhooksSource, log[0].Reason)
-				c.mend(e)
-				must(t, e.registerWebhooks(shop.ID))
+				synclogcheck.WantFailuresLogged(t, e.webhooksJob(shop.ID), func() { c.mend(e) }, c.names)
 				if topics := e.topics(); len(topics) != len(shopify.SubscribedTopics) {
 					t.Fatalf("after the recovery the shop is subscribed to %v", topics)
 				}
-				e.wantRecovered(shop.ID, shopify.WebhooksSource, "the registration that succeeded")
 			})
 		})
 	}
+}
+
+// webhooksJob is the shop's webhook registration as a sync log source.
+func (e *env) webhooksJob(shopID int64) synclogcheck.Job {
+	return synclogcheck.Job{DB: e.db, ShopID: shopID, Source: shopify.WebhooksSource, What: "registration",
+		Run: func(ctx context.Context) error {
+			return e.in.RegisterWebhooks(ctx, stockbell.ShopifyRegisterWebhooksJob{ShopID: shopID})
+		}}
 }
 
 // TestRegisterWebhooksStoppedIsNotLogged: a registration cut short
@@ -97,14 +88,6 @@ func TestRegisterWebhooksStoppedIsNotLogged(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, db *store.DB) {
 		e := newEnv(t, db)
 		shop := e.install()
-		stopping, stop := context.WithCancel(context.Background())
-		defer stop()
-		e.fake.Answered = func(string) { stop() }
-		if err := e.in.RegisterWebhooks(stopping, stockbell.ShopifyRegisterWebhooksJob{ShopID: shop.ID}); err == nil {
-			t.Fatal("the registration cut short succeeded")
-		}
-		if log := e.syncLog(shop.ID, shopify.WebhooksSource); len(log) != 0 {
-			t.Fatalf("a registration cut short by the process stopping logged %v", log)
-		}
+		synclogcheck.WantStoppedNotLogged(t, e.webhooksJob(shop.ID), e.stopOnAnswer)
 	})
 }
