@@ -78,6 +78,7 @@ func runShopAdd(env *cliEnv, args []string) error {
 	user := fs.String("feed-user", "", "HTTP basic auth user name of a private feed")
 	password := fs.String("feed-password", "", "HTTP basic auth password of a private feed")
 	header := fs.String("feed-header", "", `a header that opens a private feed, "Name: value"`)
+	keep := fs.Bool("keep-credentials", false, "feed: keep the credentials the feed has (connected again), rather than give them anew")
 	interval := fs.Duration("interval", stockbell.DefaultFeedInterval, fmt.Sprintf("feed: time between syncs (%s to %s)",
 		stockbell.ShortDuration(stockbell.MinFeedInterval), stockbell.ShortDuration(stockbell.MaxFeedInterval)))
 	shopURL := fs.String("url", "", "prestashop: the shop's base URL, https://shop.example.com (required)")
@@ -103,10 +104,15 @@ func runShopAdd(env *cliEnv, args []string) error {
 	default:
 		return fmt.Errorf("--platform: unknown platform %q (want feed or prestashop)", *platform)
 	}
-	settings := stockbell.FeedSettings{Domain: *domain, Name: *name, URL: *feedURL, Interval: *interval}
+	settings := stockbell.FeedSettings{Domain: *domain, Name: *name, URL: *feedURL, Interval: *interval, KeepCredentials: *keep}
 	creds, err := feedCredentials(*user, *password, *header)
 	if err != nil {
 		return err
+	}
+	if *keep && creds != nil {
+		fmt.Fprintln(fs.Output(), "--keep-credentials keeps the credentials the feed has: give it, or --feed-user and --feed-password, or --feed-header, not both")
+		fs.Usage()
+		return errUsage
 	}
 	settings.Credentials = creds
 	return withFeeds(env, func(db *store.DB, in *feed.Integration) error {
@@ -125,7 +131,8 @@ func runShopAdd(env *cliEnv, args []string) error {
 var shopAddFlagPlatform = map[string]stockbell.Platform{
 	"name": stockbell.PlatformFeed, "feed-url": stockbell.PlatformFeed, "feed-user": stockbell.PlatformFeed,
 	"feed-password": stockbell.PlatformFeed, "feed-header": stockbell.PlatformFeed, "interval": stockbell.PlatformFeed,
-	"url": stockbell.PlatformPrestaShop, "key-file": stockbell.PlatformPrestaShop,
+	"keep-credentials": stockbell.PlatformFeed,
+	"url":              stockbell.PlatformPrestaShop, "key-file": stockbell.PlatformPrestaShop,
 }
 
 // checkPlatformFlags is a usage error when a flag the platform needs was
