@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 
 	stockbell "github.com/stockbell/stockbell"
 )
@@ -13,11 +12,9 @@ import (
 // settled (insertEvents): one statement for the product rather than one
 // per variant.
 type upsertStockRead struct {
-	read     stockbell.StockRead
-	source   string
-	variants []int64
-	details  []string
-	reported []reportedEvent
+	read   stockbell.StockRead
+	source string
+	events stockChangedEvents
 }
 
 func newUpsertStockRead(up stockbell.ProductUpsert) *upsertStockRead {
@@ -46,7 +43,8 @@ func (r *upsertStockRead) settle(ctx context.Context, tx *Tx, v *lockedVariant, 
 	if err != nil || v.fresh || stock == v.Stock {
 		return stock, err
 	}
-	return stock, r.add(v.ID, readStockChangedDetail(applied, v.Stock, stock))
+	r.events.add(v.ID, readStockChangedDetail(applied, v.Stock, stock))
+	return stock, nil
 }
 
 // readStockChangedDetail is the EventStockChanged detail of a read whose
@@ -64,29 +62,8 @@ func readStockChangedDetail(applied []stockbell.StockChange, oldStock, newStock 
 	return EventDetail{"old_stock": oldStock, "new_stock": newStock, "locations": locations, "source": applied[0].Source}
 }
 
-func (r *upsertStockRead) add(variantID int64, detail EventDetail) error {
-	raw, err := json.Marshal(detail)
-	if err != nil {
-		return err
-	}
-	r.variants, r.details = append(r.variants, variantID), append(r.details, string(raw))
-	r.reported = append(r.reported, reportedEvent{Kind: stockbell.EventStockChanged, VariantID: &variantID, Detail: detail})
-	return nil
-}
-
-// insertEvents writes the gathered events, stamped now, as the feed
-// writes its items' (insertStockChangedEvents), with the outbound
-// webhooks that report them, if any.
+// insertEvents writes the gathered events, as the feed writes its items'
+// (stockChangedEvents).
 func (r *upsertStockRead) insertEvents(ctx context.Context, tx *Tx, shopID int64) error {
-	if len(r.variants) == 0 {
-		return nil
-	}
-	now := tx.db.now()
-	for i := range r.reported {
-		r.reported[i].At = now
-	}
-	if err := insertStockChangedEvents(ctx, tx, shopID, r.variants, r.details, now); err != nil {
-		return err
-	}
-	return queueWebhooks(ctx, tx, shopID, r.reported)
+	return r.events.insert(ctx, tx, shopID)
 }

@@ -126,10 +126,7 @@ func lockFeedVariants(ctx context.Context, tx *Tx, changes []feedChange) error {
 // engine of those someone is queued for (its decision for the others
 // would be to do nothing), read under the locks lockFeedVariants took.
 func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes []feedChange, result *stockbell.FeedApplyResult) error {
-	var variants []int64
-	var details []string
-	var reported []reportedEvent
-	now := tx.db.now()
+	var events stockChangedEvents
 	for _, c := range changes {
 		if c.stock == c.old.Stock && !c.republished && !c.untracked {
 			continue
@@ -138,26 +135,54 @@ func recordFeedStockChanges(ctx context.Context, tx *Tx, shopID int64, changes [
 			result.Updated++
 		}
 		result.StockChanged++
-		detail := EventDetail{"old_stock": c.old.Stock, "new_stock": c.stock, "location_id": stockbell.DefaultLocation,
-			"available": c.item.Quantity, "source": stockbell.FeedSource, "republished": c.republished}
-		raw, err := json.Marshal(detail)
+		events.add(c.old.VariantID, EventDetail{"old_stock": c.old.Stock, "new_stock": c.stock, "location_id": stockbell.DefaultLocation,
+			"available": c.item.Quantity, "source": stockbell.FeedSource, "republished": c.republished})
+	}
+	if len(events) == 0 {
+		return nil
+	}
+	if err := events.insert(ctx, tx, shopID); err != nil {
+		return err
+	}
+	return insertQueuedStockJobs(ctx, tx, shopID, events.variantIDs())
+}
+
+// stockChangedEvents gathers the stock_changed events of a write that
+// changes many variants' stock, to be written in one statement, stamped
+// alike, with the outbound webhooks that report them (insert).
+type stockChangedEvents []reportedEvent
+
+func (e *stockChangedEvents) add(variantID int64, detail EventDetail) {
+	*e = append(*e, reportedEvent{Kind: stockbell.EventStockChanged, VariantID: &variantID, Detail: detail})
+}
+
+func (e stockChangedEvents) variantIDs() []int64 {
+	ids := make([]int64, len(e))
+	for i, ev := range e {
+		ids[i] = *ev.VariantID
+	}
+	return ids
+}
+
+// insert writes the events, stamped now, and queues the outbound
+// webhooks that report them, if any.
+func (e stockChangedEvents) insert(ctx context.Context, tx *Tx, shopID int64) error {
+	if len(e) == 0 {
+		return nil
+	}
+	now := tx.db.now()
+	details := make([]string, len(e))
+	for i := range e {
+		raw, err := json.Marshal(e[i].Detail)
 		if err != nil {
 			return err
 		}
-		variantID := c.old.VariantID
-		variants, details = append(variants, variantID), append(details, string(raw))
-		reported = append(reported, reportedEvent{Kind: stockbell.EventStockChanged, VariantID: &variantID, Detail: detail, At: now})
+		details[i], e[i].At = string(raw), now
 	}
-	if len(variants) == 0 {
-		return nil
-	}
-	if err := insertStockChangedEvents(ctx, tx, shopID, variants, details, now); err != nil {
+	if err := insertStockChangedEvents(ctx, tx, shopID, e.variantIDs(), details, now); err != nil {
 		return err
 	}
-	if err := queueWebhooks(ctx, tx, shopID, reported); err != nil {
-		return err
-	}
-	return insertQueuedStockJobs(ctx, tx, shopID, variants)
+	return queueWebhooks(ctx, tx, shopID, e)
 }
 
 func insertStockChangedEvents(ctx context.Context, tx *Tx, shopID int64, variants []int64, details []string, at time.Time) error {
