@@ -49,13 +49,13 @@ type CSVWriter struct {
 // Nothing reaches w before the first flush: the byte order mark and the
 // header wait in the buffer with the first rows, so that an export whose
 // first read fails has written no byte and can still answer an error.
-func NewCSVWriter(w io.Writer, opts CSVOptions) (*CSVWriter, error) {
+func NewCSVWriter(w io.Writer, opts CSVOptions) *CSVWriter {
 	c := &CSVWriter{out: bufio.NewWriter(w)}
 	c.cells = csv.NewWriter(&c.row)
 	if opts.BOM {
 		c.out.WriteString(BOM)
 	}
-	return c, nil
+	return c
 }
 
 // Write writes one row.

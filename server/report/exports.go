@@ -27,10 +27,7 @@ func (r *Reports) WriteQueuedCSV(ctx context.Context, w io.Writer, shopID int64,
 	if err != nil {
 		return err
 	}
-	out, err := NewCSVWriter(w, opts)
-	if err != nil {
-		return err
-	}
+	out := NewCSVWriter(w, opts)
 	if err := out.Write(QueuedColumns...); err != nil {
 		return err
 	}
@@ -58,10 +55,7 @@ func (r *Reports) WriteActivityCSV(ctx context.Context, w io.Writer, shopID int6
 	if err != nil {
 		return err
 	}
-	out, err := NewCSVWriter(w, opts)
-	if err != nil {
-		return err
-	}
+	out := NewCSVWriter(w, opts)
 	if err := out.Write(ActivityColumns...); err != nil {
 		return err
 	}

@@ -56,10 +56,7 @@ func (a *Admin) writeSubscribersCSV(ctx context.Context, w io.Writer, filter sto
 	if err != nil {
 		return err
 	}
-	out, err := report.NewCSVWriter(w, opts)
-	if err != nil {
-		return err
-	}
+	out := report.NewCSVWriter(w, opts)
 	if err := out.Write(exportColumns...); err != nil {
 		return err
 	}

@@ -269,7 +269,7 @@ var confirmPageTemplate = template.Must(template.New("confirm").Funcs(template.F
 <main>
 <h1>{{.T.Title}}</h1>
 {{- if .Status}}
-<p role="alert">{{if eq .Status 500}}{{.T.Error}}{{else if eq .Status 405}}{{.T.Refused}}{{else}}{{.T.Invalid}}{{end}}</p>
+<p role="alert">{{if ge .Status 500}}{{.T.Error}}{{else if eq .Status 405}}{{.T.Refused}}{{else}}{{.T.Invalid}}{{end}}</p>
 {{- if eq .Status 404}}
 <p>{{.T.Renew}}</p>
 {{- end}}
