@@ -65,17 +65,6 @@ func runAPIKeyList(env *cliEnv, args []string) error {
 	})
 }
 
-// withShop runs fn with the shop --shop and --platform name, read by
-// readShop (see addShopFlags), on the server's database (see
-// withOperatorShop).
-func withShop(env *cliEnv, readShop func() (shopQuery, error), fn func(db *store.DB, shop *stockbell.Shop) error) error {
-	query, err := readShop()
-	if err != nil {
-		return err
-	}
-	return withOperatorShop(env, query, fn)
-}
-
 func apiKeyState(k *stockbell.APIKey) string {
 	switch {
 	case k.Revoked():

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 
 	stockbell "github.com/stockbell/stockbell"
@@ -65,7 +66,9 @@ func findOperatorShop(ctx context.Context, db *store.DB, query shopQuery) (*stoc
 	if err != nil {
 		return nil, err
 	}
-	shops = onlyPlatform(shops, query.platform)
+	if query.platform != nil {
+		shops = slices.DeleteFunc(shops, func(s *stockbell.Shop) bool { return s.Platform != *query.platform })
+	}
 	switch {
 	case len(shops) == 0 && query.platform != nil:
 		return nil, fmt.Errorf("no %s shop %q (see: %s)", *query.platform, query.key, commandAsRun("shop list"))
@@ -84,19 +87,6 @@ func ofPlatform(shop *stockbell.Shop, query shopQuery) (*stockbell.Shop, error) 
 		return nil, fmt.Errorf("shop %s is a %s shop (%s), not a %s one", query.key, shop.Platform, shop.Domain, *query.platform)
 	}
 	return shop, nil
-}
-
-func onlyPlatform(shops []*stockbell.Shop, platform *stockbell.Platform) []*stockbell.Shop {
-	if platform == nil {
-		return shops
-	}
-	var kept []*stockbell.Shop
-	for _, s := range shops {
-		if s.Platform == *platform {
-			kept = append(kept, s)
-		}
-	}
-	return kept
 }
 
 // severalShops is the refusal of a domain several shops have: each one's
@@ -126,4 +116,15 @@ func withOperatorShop(env *cliEnv, query shopQuery, fn func(db *store.DB, shop *
 		}
 		return fn(db, shop)
 	})
+}
+
+// withShop runs fn with the shop --shop and --platform name, read by
+// readShop (see addShopFlags), on the server's database (see
+// withOperatorShop).
+func withShop(env *cliEnv, readShop func() (shopQuery, error), fn func(db *store.DB, shop *stockbell.Shop) error) error {
+	query, err := readShop()
+	if err != nil {
+		return err
+	}
+	return withOperatorShop(env, query, fn)
 }

@@ -125,11 +125,7 @@ func runShopDisconnect(env *cliEnv, args []string) error {
 	if err := requireFlag(fs, "shop"); err != nil {
 		return err
 	}
-	query, err := readShop()
-	if err != nil {
-		return err
-	}
-	return withOperatorShop(env, query, func(db *store.DB, shop *stockbell.Shop) error {
+	return withShop(env, readShop, func(db *store.DB, shop *stockbell.Shop) error {
 		if shop.Platform != stockbell.PlatformFeed && shop.Platform != stockbell.PlatformPrestaShop {
 			return fmt.Errorf("%s is a %s shop: only feed and prestashop shops are disconnected here; %s is uninstalled from its own admin",
 				shop.Domain, shop.Platform, shop.Platform.Name())

@@ -91,7 +91,7 @@ const untilSynced = " Until a sync succeeds, the catalog keeps what the last syn
 // returns err, for the job to be retried.
 func (in *Integration) recordCatalogFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
 	in.Logger.WarnContext(ctx, "shopify catalog sync failed", "shop", shop.Domain, "err", err)
-	reason := requestFailure(err, "read the shop's variants", in.Config.AppURL+WebhookPath, untilSynced)
+	reason := requestFailure(err, "read the shop's variants", in.webhookAddress(), untilSynced)
 	err = fmt.Errorf("catalog sync of %s: %w", shop.Domain, err)
 	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, CatalogSource, started, in.Clock.Now(), reason, err)
 }

@@ -88,7 +88,7 @@ func (in *Integration) reconcileFailed(ctx context.Context, shop *stockbell.Shop
 		return err // the shop was installed again meanwhile: retried with its new token
 	}
 	in.Logger.WarnContext(ctx, "shopify stock check failed", "shop", shop.Domain, "err", err)
-	reason := requestFailure(err, "read the stock of the variants shoppers wait for", in.Config.AppURL+WebhookPath, untilChecked)
+	reason := requestFailure(err, "read the stock of the variants shoppers wait for", in.webhookAddress(), untilChecked)
 	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, ReconcileSource, started, in.Clock.Now(), reason, err)
 }
 

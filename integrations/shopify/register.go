@@ -83,7 +83,7 @@ func (in *Integration) RegisterWebhooks(ctx context.Context, job stockbell.Shopi
 // the shop is subscribed to for this server.
 func (in *Integration) registerTopics(ctx context.Context, sess *adminSession) (int, error) {
 	shop := sess.shop
-	uri := in.Config.AppURL + WebhookPath
+	uri := in.webhookAddress()
 	existing, details, install, err := sess.subscriptions(ctx)
 	if err != nil {
 		return 0, &registrationStepError{step: "list the shop's webhooks", err: err}

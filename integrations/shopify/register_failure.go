@@ -44,13 +44,17 @@ func (e *userErrorAnswer) aboutAddress() bool {
 	return strings.HasSuffix(field, "callbackUrl") || strings.HasSuffix(field, "uri") || strings.HasPrefix(e.userError.Message, "Address")
 }
 
+// webhookAddress is where the shop's webhook subscriptions send their
+// deliveries: this server's webhook URL.
+func (in *Integration) webhookAddress() string { return in.Config.AppURL + WebhookPath }
+
 // recordRegistrationFailure records in the shop's sync log a webhook
 // registration that failed with err (other than a refusal), saying what
 // Shopify answered and what to check, and returns err, for the job to be
 // retried.
 func (in *Integration) recordRegistrationFailure(ctx context.Context, shop *stockbell.Shop, started time.Time, err error) error {
 	in.Logger.WarnContext(ctx, "shopify webhook registration failed", "shop", shop.Domain, "err", err)
-	reason := registrationFailure(err, in.Config.AppURL+WebhookPath)
+	reason := registrationFailure(err, in.webhookAddress())
 	return stockbell.RecordRunFailure(ctx, in.SyncLog, shop.ID, WebhooksSource, started, in.Clock.Now(), reason, err)
 }
 
