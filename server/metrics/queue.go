@@ -28,9 +28,11 @@ type QueueStats interface {
 
 // DatabasePinger asks whether the database answers (store.Conn.Ping, which
 // /readyz asks too: on a new connection while every pooled one is in use,
-// so that a busy pool does not read as a database that is down).
+// so that a busy pool does not read as a database that is down), and
+// whether every pooled connection is in use (store.Conn.PoolBusy).
 type DatabasePinger interface {
 	Ping(ctx context.Context) error
+	PoolBusy() bool
 }
 
 // queueCollector exports the backlog by kind and whether the database
@@ -119,11 +121,15 @@ func (c *queueCollector) read() queueReading {
 }
 
 // readNow asks the database first, so that whether it answers does not
-// depend on the pool: the backlog is read through the pool, and waits for
-// a connection while every one is in use (what the rest of ctx allows).
+// depend on the pool. The backlog is read through the pool, and not while
+// every connection is in use: it would wait out the rest of ctx for one,
+// holding every scrape, and still have nothing to export.
 func (c *queueCollector) readNow(ctx context.Context) queueReading {
 	if err := c.database.Ping(ctx); err != nil {
 		return queueReading{}
+	}
+	if c.database.PoolBusy() {
+		return queueReading{up: true}
 	}
 	stats, err := c.source.Stats(ctx)
 	if err != nil {
