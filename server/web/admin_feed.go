@@ -67,21 +67,7 @@ func (a *Admin) feedPanelOf(r *http.Request, shop *stockbell.Shop, loc *time.Loc
 // minutes", "every hour", "every 1 hour and 30 minutes", "every 7 days"
 // (MinFeedInterval to MaxFeedInterval: never under a minute).
 func intervalWords(d time.Duration) string {
-	units := []struct {
-		size       time.Duration
-		one, other string
-	}{{24 * time.Hour, "day", "days"}, {time.Hour, "hour", "hours"}, {time.Minute, "minute", "minutes"}}
-	var parts []string
-	for _, u := range units {
-		n := d / u.size
-		d -= n * u.size
-		switch {
-		case n == 1:
-			parts = append(parts, "1 "+u.one)
-		case n > 1:
-			parts = append(parts, fmt.Sprintf("%d %s", n, u.other))
-		}
-	}
+	parts := durationParts(d)
 	if len(parts) == 1 && strings.HasPrefix(parts[0], "1 ") {
 		return "every " + strings.TrimPrefix(parts[0], "1 ")
 	}

@@ -182,6 +182,16 @@ func formatDuration(d time.Duration) string {
 	if d <= 0 {
 		return "no time"
 	}
+	parts := durationParts(d)
+	if len(parts) == 0 {
+		return d.Round(time.Second).String()
+	}
+	return strings.Join(parts, " ")
+}
+
+// durationParts names d's whole days, hours and minutes ("1 day",
+// "2 hours"), leaving out those that are zero.
+func durationParts(d time.Duration) []string {
 	days, hours, minutes := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour), int(d%time.Hour/time.Minute)
 	var parts []string
 	for _, p := range []struct {
@@ -192,10 +202,7 @@ func formatDuration(d time.Duration) string {
 			parts = append(parts, plural(p.n, p.unit))
 		}
 	}
-	if len(parts) == 0 {
-		return d.Round(time.Second).String()
-	}
-	return strings.Join(parts, " ")
+	return parts
 }
 
 // unbrokenWords writes text (a terminal command) with each of its words
